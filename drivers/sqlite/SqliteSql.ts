@@ -1,0 +1,138 @@
+import Database from "better-sqlite3"
+import { Context, Effect, Layer, Semaphore } from "effect"
+import { Sql, type SqlValue, StoreError, type StoreFailure } from "../../core/store/Sql.ts"
+
+export interface SqliteOptions {
+  /** A file path, or ":memory:" for tests that need no durability. */
+  readonly filename: string
+  readonly readonly?: boolean
+}
+
+/**
+ * Marks the fibers that run inside a transaction, so their statements join it instead of waiting for the lock
+ * the transaction itself holds.
+ */
+const InTransaction = Context.Reference<boolean>("packbench/drivers/sqlite/InTransaction", {
+  defaultValue: () => false
+})
+
+/** SQLite result codes (sqlite.org/rescode.html) mapped to what a person can act on. */
+const failureOf = (code: string | undefined): StoreFailure => {
+  switch (code) {
+    case "SQLITE_FULL":
+      return "DiskFull"
+    case "SQLITE_READONLY":
+    case "SQLITE_READONLY_DBMOVED":
+    case "SQLITE_CANTOPEN":
+    case "SQLITE_PERM":
+      return "ReadOnly"
+    case "SQLITE_BUSY":
+    case "SQLITE_LOCKED":
+      return "Busy"
+    case "SQLITE_CORRUPT":
+    case "SQLITE_NOTADB":
+      return "Corrupt"
+    default:
+      return code?.startsWith("SQLITE_CONSTRAINT")
+        ? "Constraint"
+        : code?.startsWith("SQLITE_IOERR")
+          ? "DiskFull"
+          : "Other"
+  }
+}
+
+export const toStoreError = (error: unknown): StoreError => {
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined
+  const message = error instanceof Error ? error.message : String(error)
+  return new StoreError({ reason: failureOf(code), message: code === undefined ? message : `${message} (${code})` })
+}
+
+/**
+ * Opens the database the way the event log needs it: WAL so readers never block the writer, and
+ * synchronous=FULL because NORMAL in WAL mode may lose the last committed transactions on power loss
+ * (sqlite.org/pragma.html#pragma_synchronous) — and an event the station reported as recorded must exist.
+ */
+export const openSqlite = (options: SqliteOptions): Database.Database => {
+  const db = new Database(options.filename, { readonly: options.readonly ?? false })
+  if (options.filename !== ":memory:" && !options.readonly) db.pragma("journal_mode = WAL")
+  db.pragma("synchronous = FULL")
+  db.pragma("foreign_keys = ON")
+  db.pragma("busy_timeout = 5000")
+  return db
+}
+
+export const makeSqliteSql = (db: Database.Database): Effect.Effect<Sql["Service"]> =>
+  Effect.gen(function* () {
+    const lock = yield* Semaphore.make(1)
+    const statements = new Map<string, Database.Statement>()
+    const prepare = (text: string) => {
+      let statement = statements.get(text)
+      if (statement === undefined) {
+        statement = db.prepare(text)
+        statements.set(text, statement)
+      }
+      return statement
+    }
+    const guarded = <A>(run: () => A): Effect.Effect<A, StoreError> =>
+      Effect.gen(function* () {
+        const inside = yield* InTransaction
+        const attempt = Effect.try({ try: run, catch: toStoreError })
+        return yield* inside ? attempt : lock.withPermit(attempt)
+      })
+    const bind = (params: ReadonlyArray<SqlValue> | undefined) =>
+      (params ?? []).map((value) => (value instanceof Uint8Array ? Buffer.from(value) : value))
+
+    return Sql.of({
+      dialect: "sqlite",
+      query: <Row>(text: string, params?: ReadonlyArray<SqlValue>) =>
+        guarded(() => {
+          const statement = prepare(text)
+          return (
+            statement.reader ? statement.all(...bind(params)) : (statement.run(...bind(params)), [])
+          ) as Array<Row>
+        }),
+      execute: (text, params) => guarded(() => ({ changes: prepare(text).run(...bind(params)).changes })),
+      transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.gen(function* () {
+          if (yield* InTransaction) return yield* effect
+          return yield* lock.withPermit(
+            Effect.uninterruptibleMask((restore) =>
+              Effect.gen(function* () {
+                // IMMEDIATE takes the write lock up front, so a second process fails fast with BUSY
+                // instead of deadlocking on a read-to-write upgrade.
+                yield* Effect.try({
+                  try: () => {
+                    db.exec("BEGIN IMMEDIATE")
+                  },
+                  catch: toStoreError
+                })
+                const exit = yield* Effect.exit(restore(Effect.provideService(effect, InTransaction, true)))
+                if (exit._tag === "Success") {
+                  const committed = yield* Effect.exit(
+                    Effect.try({
+                      try: () => {
+                        db.exec("COMMIT")
+                      },
+                      catch: toStoreError
+                    })
+                  )
+                  if (committed._tag === "Success") return exit.value
+                  if (db.inTransaction) db.exec("ROLLBACK")
+                  return yield* Effect.failCause(committed.cause)
+                }
+                if (db.inTransaction) db.exec("ROLLBACK")
+                return yield* exit
+              })
+            )
+          )
+        })
+    })
+  })
+
+export const layerSqlite = (options: SqliteOptions): Layer.Layer<Sql, StoreError> =>
+  Layer.effect(
+    Sql,
+    Effect.acquireRelease(Effect.try({ try: () => openSqlite(options), catch: toStoreError }), (db) =>
+      Effect.sync(() => db.close())
+    ).pipe(Effect.flatMap(makeSqliteSql))
+  )

@@ -1,0 +1,26 @@
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["core/**/*.test.ts", "drivers/**/*.test.ts", "renderer/**/*.test.ts", "electron/**/*.test.ts"],
+          exclude: ["**/*.integration.test.ts", "**/*.e2e.test.ts", "node_modules/**"],
+          testTimeout: 20_000
+        }
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["**/*.integration.test.ts", "**/*.e2e.test.ts"],
+          exclude: ["node_modules/**"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false
+        }
+      }
+    ]
+  }
+})
