@@ -1,0 +1,96 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { stationMigrations } from "../station/migrations/index.ts"
+import { loadOrCreateEpoch } from "../station/StationEpoch.ts"
+import { StationIdentity } from "../station/StationIdentity.ts"
+import { migrate } from "../store/Migrations.ts"
+import { Sql } from "../store/Sql.ts"
+import { StationClock } from "../time/Clock.ts"
+import { defineEvent } from "./EventDefinition.ts"
+import { EventLog } from "./EventLog.ts"
+import { UUID_PATTERN } from "./Uuid7.ts"
+
+const Noted = defineEvent({
+  type: "test.noted",
+  version: 1,
+  payload: Schema.Struct({ note: Schema.String }),
+  epcis: () => ({ eventType: "ObjectEvent", action: "OBSERVE", bizStep: "inspecting" })
+})
+
+const stationLayer = (filename: string, clock = StationClock.manual(1_767_225_600_000)) => {
+  const base = Layer.merge(layerSqlite({ filename }), clock.layer)
+  const identity = Layer.effect(
+    StationIdentity,
+    Effect.gen(function* () {
+      yield* migrate(stationMigrations)
+      const epoch = yield* loadOrCreateEpoch()
+      return StationIdentity.of({ siteId: "HAM1", stationId: "PACK-01", epoch })
+    })
+  )
+  return EventLog.layer.pipe(Layer.provideMerge(identity), Layer.provideMerge(base))
+}
+
+const tempDb = () => join(mkdtempSync(join(tmpdir(), "pb-events-")), "station.db")
+
+describe("EventLog", () => {
+  it("numbers events gap-free and stamps them with station, epoch, device time and record time", async () => {
+    const clock = StationClock.manual(1_767_225_600_000)
+    const events = await Effect.runPromise(
+      Effect.gen(function* () {
+        const log = yield* EventLog
+        const first = yield* log.append(Noted, { note: "a" })
+        clock.advance(1500)
+        const scanTime = { wallMs: 1_767_225_601_000, monoNs: "42" }
+        const second = yield* log.append(
+          Noted,
+          { note: "b" },
+          { eventTime: scanTime, actor: { role: "packer", badgeId: "B1" } }
+        )
+        return [first, second, yield* log.read(0, 10)] as const
+      }).pipe(Effect.provide(stationLayer(tempDb(), clock)))
+    )
+    const [first, second, stored] = events
+    expect([first.seq, second.seq]).toEqual([1, 2])
+    expect(first.id).toMatch(UUID_PATTERN)
+    expect(second.eventTime).toEqual({ wallMs: 1_767_225_601_000, monoNs: "42" })
+    expect(second.recordTimeMs).toBe(1_767_225_601_500)
+    expect(second.actor).toEqual({ role: "packer", badgeId: "B1" })
+    expect(first.epcis?.bizStep).toBe("inspecting")
+    expect(stored).toEqual([first, second])
+    expect(first.epoch).toBe(second.epoch)
+  })
+
+  it("loses no sequence number to a rolled-back transaction", async () => {
+    const seqs = await Effect.runPromise(
+      Effect.gen(function* () {
+        const log = yield* EventLog
+        const sql = yield* Sql
+        yield* log.append(Noted, { note: "kept" })
+        yield* Effect.exit(
+          sql.transaction(Effect.andThen(log.append(Noted, { note: "rolled back" }), Effect.fail("abort")))
+        )
+        yield* log.append(Noted, { note: "after" })
+        return (yield* log.read(0, 10)).map((event) => [event.seq, (event.payload as { note: string }).note])
+      }).pipe(Effect.provide(stationLayer(tempDb())))
+    )
+    expect(seqs).toEqual([
+      [1, "kept"],
+      [2, "after"]
+    ])
+  })
+
+  it("keeps the epoch of a database and gives a new database a new one", async () => {
+    const file = tempDb()
+    const epochOf = (filename: string) =>
+      Effect.runPromise(
+        Effect.map(StationIdentity, (identity) => identity.epoch).pipe(Effect.provide(stationLayer(filename)))
+      )
+    const first = await epochOf(file)
+    expect(await epochOf(file)).toBe(first)
+    expect(await epochOf(tempDb())).not.toBe(first)
+  })
+})
