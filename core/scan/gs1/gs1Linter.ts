@@ -1,0 +1,101 @@
+import { hasValidGs1CheckDigit } from "../gs1CheckDigit.ts"
+import { gs1DateProblem } from "./gs1Date.ts"
+
+/** CSET 82 order: the index of a character is its value in the alphanumeric check pair (GenSpecs 7.9.5). */
+const cset82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+const cset32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+const checkPairWeights = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89]
+
+const alphanumericCheckPairProblem = (value: string): string | undefined => {
+  if (value.length < 3) return "too short to carry a check character pair"
+  const data = value.slice(0, -2)
+  if (data.length > checkPairWeights.length) return "too long for the check character pair"
+  let sum = 0
+  for (let i = 0; i < data.length; i++) {
+    sum += cset82.indexOf(data[data.length - 1 - i]!) * checkPairWeights[i]!
+  }
+  sum %= 1021
+  const expected = `${cset32[sum >> 5]}${cset32[sum & 31]}`
+  return value.endsWith(expected) ? undefined : `check character pair should be ${expected}`
+}
+
+const ibanProblem = (value: string): string | undefined => {
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{1,30}$/.test(value)) return "is not an IBAN (2 letters, 2 digits, up to 30 A-Z0-9)"
+  const rearranged = value.slice(4) + value.slice(0, 4)
+  let remainder = 0
+  for (const char of rearranged) {
+    const code = char.charCodeAt(0)
+    const numeric = code >= 65 ? String(code - 55) : char
+    for (const digit of numeric) remainder = (remainder * 10 + Number(digit)) % 97
+  }
+  return remainder === 1 ? undefined : "IBAN check digits do not hold (ISO 13616 mod 97)"
+}
+
+const rangeProblem = (value: string, min: number, max: number, what: string): string | undefined => {
+  const n = Number(value)
+  return n >= min && n <= max ? undefined : `${what} ${value} is not ${String(min).padStart(value.length, "0")}-${max}`
+}
+
+/**
+ * The reference linters of the GS1 Barcode Syntax Tests we can run without external data. Linters that
+ * need code lists or the GS1 Company Prefix length table (gcppos1/2, iso3166*, iso4217, packagetype,
+ * importeridx, couponcode, couponposoffer) are not run: they never reject.
+ */
+export const gs1LinterProblem = (linter: string, value: string, referenceYear: number): string | undefined => {
+  switch (linter) {
+    case "csum":
+      return hasValidGs1CheckDigit(value) ? undefined : "check digit does not hold (GS1 mod 10)"
+    case "csumalpha":
+      return alphanumericCheckPairProblem(value)
+    case "yymmd0":
+      return gs1DateProblem(value, referenceYear, true)
+    case "yymmdd":
+    case "yyyymmdd":
+      return gs1DateProblem(value, referenceYear, false)
+    case "hhmi":
+      return rangeProblem(value.slice(0, 2), 0, 23, "hour") ?? rangeProblem(value.slice(2), 0, 59, "minute")
+    case "hh":
+      return rangeProblem(value, 0, 23, "hour")
+    case "mi":
+      return rangeProblem(value, 0, 59, "minute")
+    case "ss":
+      return rangeProblem(value, 0, 59, "second")
+    case "nonzero":
+      return /^0+$/.test(value) ? "must not be zero" : undefined
+    case "zero":
+      return value === "0" ? undefined : "must be 0"
+    case "yesno":
+      return value === "0" || value === "1" ? undefined : "must be 0 or 1"
+    case "winding":
+      return ["0", "1", "9"].includes(value) ? undefined : "winding direction must be 0, 1 or 9"
+    case "iso5218":
+      return ["0", "1", "2", "9"].includes(value) ? undefined : "sex code must be 0, 1, 2 or 9 (ISO 5218)"
+    case "hyphen":
+      return value === "-" ? undefined : "must be '-'"
+    case "nozeroprefix":
+      return value.length > 1 && value.startsWith("0") ? "must not start with 0" : undefined
+    case "hasnondigit":
+      return /^\d*$/.test(value) ? "must contain a non-digit" : undefined
+    case "pcenc":
+      return /%(?![0-9A-Fa-f]{2})/.test(value) ? "has a '%' not followed by two hex digits" : undefined
+    case "pieceoftotal": {
+      const piece = Number(value.slice(0, value.length / 2))
+      const total = Number(value.slice(value.length / 2))
+      return piece >= 1 && total >= 1 && piece <= total ? undefined : `piece ${piece} of ${total} is not valid`
+    }
+    case "latitude":
+      return Number(value) <= 1800000000 ? undefined : "latitude is out of range"
+    case "longitude":
+      return Number(value) <= 3600000000 ? undefined : "longitude is out of range"
+    case "mediatype": {
+      const n = Number(value)
+      return (n >= 1 && n <= 10) || n >= 80 ? undefined : `media type ${value} is not 01-10 or 80-99`
+    }
+    case "posinseqslash":
+      return /^([1-9])\/([1-9])$/.test(value) && value[0]! <= value[2]! ? undefined : "must be <n>/<total>"
+    case "iban":
+      return ibanProblem(value)
+    default:
+      return undefined
+  }
+}

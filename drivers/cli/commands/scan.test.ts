@@ -1,0 +1,61 @@
+import { PassThrough } from "node:stream"
+import { describe, expect, it } from "vitest"
+import { scanCommand } from "./scan.ts"
+
+const run = async (argv: ReadonlyArray<string>, stdinText?: string) => {
+  const stdin = new PassThrough()
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  let out = ""
+  let err = ""
+  stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString("utf8")
+  })
+  stderr.on("data", (chunk: Buffer) => {
+    err += chunk.toString("utf8")
+  })
+  if (stdinText !== undefined) stdin.end(Buffer.from(stdinText, "latin1"))
+  else stdin.end()
+  const code = await scanCommand.run(argv, { stdin, stdout, stderr, env: {}, cwd: "/" })
+  return { code, lines: out.split("\n").filter((l) => l !== ""), err }
+}
+
+describe("packbench scan", () => {
+  it("identifies each argument and prints one JSON object per line, exit 0 even for unknowns", async () => {
+    const { code, lines } = await run(["4006381333931", "hello"])
+    expect(code).toBe(0)
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { input: "4006381333931", kind: "gtin", valid: true, gtin: "04006381333931" },
+      { input: "hello", kind: "unknown", valid: false, reason: expect.any(String) }
+    ])
+    expect(lines[0]).toBe('{"input":"4006381333931","kind":"gtin","valid":true,"gtin":"04006381333931"}')
+  })
+
+  it("reads one scan per stdin line, with GS bytes and CRLF, skipping blank lines", async () => {
+    const { code, lines } = await run([], "]C10109506000134352\x1d10A\x1d17251231\r\n\r\n1Z5R89390357567127\nPB:X")
+    expect(code).toBe(0)
+    expect(lines).toHaveLength(3)
+    expect(lines[0]).toContain('"input":"]C10109506000134352\\u001d10A\\u001d17251231"')
+    expect(JSON.parse(lines[0]!)).toMatchObject({ kind: "gs1", valid: true })
+    expect(JSON.parse(lines[1]!)).toMatchObject({ kind: "tracking", carrier: "ups" })
+    expect(JSON.parse(lines[2]!)).toMatchObject({ kind: "unknown" })
+  })
+
+  it("passes --expect-tracking and --carriers to identification", async () => {
+    const plain = await run(["986578788855"])
+    expect(JSON.parse(plain.lines[0]!)).toMatchObject({ kind: "gtin" })
+    const tracking = await run(["--expect-tracking", "--carriers=fedex,ups", "986578788855"])
+    expect(JSON.parse(tracking.lines[0]!)).toMatchObject({ kind: "tracking", carrier: "fedex" })
+    const dashed = await run(["--", "--not-a-flag"])
+    expect(JSON.parse(dashed.lines[0]!)).toMatchObject({ input: "--not-a-flag", kind: "unknown" })
+  })
+
+  it("exits 2 with a clear message for an unknown flag or carrier", async () => {
+    const flag = await run(["--nope"])
+    expect(flag.code).toBe(2)
+    expect(flag.err).toMatch(/unknown option "--nope"/)
+    const carrier = await run(["--carriers=ups,pony"])
+    expect(carrier.code).toBe(2)
+    expect(carrier.err).toMatch(/unknown carrier "pony"/)
+  })
+})
