@@ -39,7 +39,7 @@ export class EventLog extends Context.Service<
   {
     readonly append: <Type extends string, Payload>(
       definition: EventDefinition<Type, Payload>,
-      payload: Payload,
+      payload: NoInfer<Payload>,
       options?: AppendOptions
     ) => Effect.Effect<EventEnvelope, StoreError>
     readonly read: (afterSeq: number, limit: number) => Effect.Effect<ReadonlyArray<EventEnvelope>, StoreError>

@@ -1,6 +1,8 @@
 import type { Command } from "./Command.ts"
 import { addressCommand } from "./commands/address.ts"
+import { decodeCommand } from "./commands/decode.ts"
 import { scanCommand } from "./commands/scan.ts"
+import { serveCommand } from "./commands/serve.ts"
 
 /** Every `packbench` sub-command, in the order `packbench help` lists them. */
-export const commands: ReadonlyArray<Command> = [scanCommand, addressCommand]
+export const commands: ReadonlyArray<Command> = [serveCommand, scanCommand, addressCommand, decodeCommand]

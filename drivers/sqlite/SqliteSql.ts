@@ -87,9 +87,9 @@ export const makeSqliteSql = (db: Database.Database): Effect.Effect<Sql["Service
       query: <Row>(text: string, params?: ReadonlyArray<SqlValue>) =>
         guarded(() => {
           const statement = prepare(text)
-          return (
-            statement.reader ? statement.all(...bind(params)) : (statement.run(...bind(params)), [])
-          ) as Array<Row>
+          if (statement.reader) return statement.all(...bind(params)) as Array<Row>
+          statement.run(...bind(params))
+          return []
         }),
       execute: (text, params) => guarded(() => ({ changes: prepare(text).run(...bind(params)).changes })),
       transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) =>

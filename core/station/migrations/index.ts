@@ -1,5 +1,13 @@
 import type { Migration } from "../../store/Migrations.ts"
 import { m0001_event_log } from "./0001_event_log.ts"
+import { m0002_sync } from "./0002_sync.ts"
+import { m0020_reference_data } from "./0020_reference_data.ts"
+import { m0021_print_jobs } from "./0021_print_jobs.ts"
 
 /** The station database's schema history, oldest first. */
-export const stationMigrations: ReadonlyArray<Migration> = [m0001_event_log]
+export const stationMigrations: ReadonlyArray<Migration> = [
+  m0001_event_log,
+  m0002_sync,
+  m0020_reference_data,
+  m0021_print_jobs
+]

@@ -1,0 +1,140 @@
+import { Schema } from "effect"
+import { Locale } from "../config/StationConfig.ts"
+import { Timestamp } from "../time/Clock.ts"
+
+export const Role = Schema.Literals(["packer", "returns-clerk", "manager"])
+export type Role = typeof Role.Type
+
+export const Operator = Schema.Struct({ badgeId: Schema.String, name: Schema.String, role: Role })
+export type Operator = typeof Operator.Type
+
+export const DeviceKind = Schema.Literals(["scanner", "label-printer", "receipt-printer", "broker"])
+export const DeviceStatus = Schema.Struct({
+  id: Schema.String,
+  kind: DeviceKind,
+  description: Schema.String,
+  state: Schema.Literals(["ok", "warning", "error", "unknown"]),
+  detail: Schema.String
+})
+export type DeviceStatus = typeof DeviceStatus.Type
+
+export const BrokerState = Schema.Literals(["connected", "connecting", "disconnected", "unknown"])
+
+export const SyncStatus = Schema.Struct({
+  broker: BrokerState,
+  brokerUrl: Schema.String,
+  lastError: Schema.optional(Schema.String),
+  depth: Schema.Int,
+  oldestUnconfirmedAgeMs: Schema.NullOr(Schema.Number),
+  drainRatePerSec: Schema.Number,
+  lastPublishedSeq: Schema.Int,
+  lastConfirmedSeq: Schema.Int
+})
+export type SyncStatus = typeof SyncStatus.Type
+
+export const StationStatus = Schema.Struct({
+  siteId: Schema.String,
+  stationId: Schema.String,
+  name: Schema.String,
+  locale: Locale,
+  epoch: Schema.String,
+  lastSeq: Schema.Int,
+  operator: Schema.NullOr(Operator),
+  sync: SyncStatus,
+  devices: Schema.Array(DeviceStatus)
+})
+export type StationStatus = typeof StationStatus.Type
+
+export const ScanSource = Schema.Literals(["wedge", "serial", "camera", "manual", "simulated"])
+
+/** What the station made of one scan: the identification (kind/valid and kind-specific fields) and what it did. */
+export const ScanOutcome = Schema.Struct({
+  raw: Schema.String,
+  source: ScanSource,
+  deviceId: Schema.String,
+  at: Timestamp,
+  identification: Schema.Record(Schema.String, Schema.Unknown),
+  action: Schema.String,
+  message: Schema.String
+})
+export type ScanOutcome = typeof ScanOutcome.Type
+
+export const PrintJob = Schema.Struct({
+  id: Schema.String,
+  printer: Schema.Literals(["label", "receipt"]),
+  purpose: Schema.String,
+  state: Schema.Literals(["queued", "printing", "printed", "failed"]),
+  attempts: Schema.Int,
+  createdAtMs: Schema.Number,
+  lastError: Schema.optional(Schema.String),
+  /** Where the UI can show what a simulated printer rendered (a PNG under /printouts/). */
+  previewUrl: Schema.optional(Schema.String)
+})
+export type PrintJob = typeof PrintJob.Type
+
+export const OrderSummary = Schema.Struct({
+  orderId: Schema.String,
+  customerName: Schema.String,
+  country: Schema.String,
+  lineCount: Schema.Int,
+  itemCount: Schema.Int,
+  status: Schema.String
+})
+export type OrderSummary = typeof OrderSummary.Type
+
+export const EventSummary = Schema.Struct({
+  seq: Schema.Int,
+  id: Schema.String,
+  type: Schema.String,
+  eventTimeMs: Schema.Number,
+  actor: Schema.String
+})
+export type EventSummary = typeof EventSummary.Type
+
+const Empty = Schema.Struct({})
+
+/**
+ * The station's one API: every command and query the UI may call, with its input and output schemas. Electron IPC
+ * and HTTP are two transports over this map; both decode the input with these schemas before a handler runs.
+ */
+export const StationApi = {
+  "station.status": { input: Empty, output: StationStatus },
+  "station.setLocale": { input: Schema.Struct({ locale: Locale }), output: StationStatus },
+  "session.signIn": { input: Schema.Struct({ badge: Schema.String.check(Schema.isMinLength(1)) }), output: Operator },
+  "session.signOut": { input: Empty, output: Schema.Struct({ signedOut: Schema.Boolean }) },
+  "scan.submit": {
+    input: Schema.Struct({
+      raw: Schema.String,
+      source: ScanSource,
+      deviceId: Schema.optional(Schema.String),
+      at: Schema.optional(Timestamp)
+    }),
+    output: ScanOutcome
+  },
+  "orders.open": { input: Empty, output: Schema.Array(OrderSummary) },
+  "events.recent": {
+    input: Schema.Struct({ limit: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 500 })) }),
+    output: Schema.Array(EventSummary)
+  },
+  "printer.testPrint": { input: Schema.Struct({ printer: Schema.Literals(["label", "receipt"]) }), output: PrintJob },
+  "printer.jobs": { input: Empty, output: Schema.Array(PrintJob) }
+} as const
+
+export type StationApi = typeof StationApi
+export type ApiName = keyof StationApi
+export type ApiInput<N extends ApiName> = StationApi[N]["input"]["Type"]
+export type ApiOutput<N extends ApiName> = StationApi[N]["output"]["Type"]
+
+/** What the station pushes to every connected UI, unasked. */
+export const StationPushes = {
+  status: StationStatus,
+  scan: ScanOutcome,
+  printJob: PrintJob,
+  event: EventSummary
+} as const
+export type PushName = keyof typeof StationPushes
+export type PushPayload<N extends PushName> = (typeof StationPushes)[N]["Type"]
+export interface PushMessage<N extends PushName = PushName> {
+  readonly name: N
+  readonly payload: PushPayload<N>
+}

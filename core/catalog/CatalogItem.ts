@@ -1,0 +1,20 @@
+import { Schema } from "effect"
+
+export const LocalizedText = Schema.Struct({ de: Schema.String, en: Schema.String })
+export type LocalizedText = typeof LocalizedText.Type
+
+export const CatalogItem = Schema.Struct({
+  sku: Schema.String.check(Schema.isPattern(/^[A-Z0-9][A-Z0-9-]{0,39}$/)),
+  /** GTIN-8/12/13/14 as printed on the product; matched after normalisation to GTIN-14. */
+  gtin: Schema.String.check(Schema.isPattern(/^(\d{8}|\d{12,14})$/)),
+  name: LocalizedText,
+  aliases: Schema.Array(Schema.String),
+  weightGrams: Schema.Int.check(Schema.isGreaterThan(0)),
+  category: Schema.String,
+  binHint: Schema.String,
+  careHint: Schema.optional(LocalizedText),
+  icon: Schema.String,
+  requiresSerial: Schema.Boolean,
+  requiresLot: Schema.Boolean
+})
+export type CatalogItem = typeof CatalogItem.Type

@@ -1,0 +1,85 @@
+import { Schema } from "effect"
+import { StationCode } from "../station/StationIdentity.ts"
+
+const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
+const NonEmpty = Schema.String.check(Schema.isMinLength(1))
+
+export const Locale = Schema.Literals(["de", "en"])
+export type Locale = typeof Locale.Type
+
+export const ScannerConfig = Schema.Union([
+  Schema.Struct({
+    type: Schema.Literal("serial"),
+    id: NonEmpty,
+    path: NonEmpty,
+    baudRate: Schema.optional(Schema.Literals([1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200])),
+    suffix: Schema.optional(Schema.Literals(["CR", "LF", "CRLF", "TAB"])),
+    prefix: Schema.optional(Schema.String)
+  }),
+  Schema.Struct({ type: Schema.Literal("simulated"), id: NonEmpty })
+])
+export type ScannerConfig = typeof ScannerConfig.Type
+
+export const PrinterConfig = Schema.Union([
+  Schema.Struct({ type: Schema.Literal("tcp"), host: NonEmpty, port: Schema.optional(Port) }),
+  Schema.Struct({ type: Schema.Literal("device"), path: NonEmpty }),
+  Schema.Struct({ type: Schema.Literal("simulated"), port: Schema.optional(Port) })
+])
+export type PrinterConfig = typeof PrinterConfig.Type
+
+export const BrokerConfig = Schema.Struct({
+  /** mqtt://, mqtts://, ws:// or wss://. Absent: the station starts its embedded broker on `embeddedPort`. */
+  url: Schema.optional(Schema.String.check(Schema.isPattern(/^(mqtts?|wss?):\/\/[^\s]+$/))),
+  embeddedPort: Schema.optional(Port),
+  username: Schema.optional(Schema.String),
+  password: Schema.optional(Schema.String),
+  /** PEM files for TLS: the CA that signed the broker, and this station's client certificate and key. */
+  caFile: Schema.optional(NonEmpty),
+  certFile: Schema.optional(NonEmpty),
+  keyFile: Schema.optional(NonEmpty)
+})
+export type BrokerConfig = typeof BrokerConfig.Type
+
+/**
+ * The station's configuration file (`packbench.config.json`), every field optional: a station with no file runs on
+ * embedded defaults. Environment variables override single fields (see README).
+ */
+export const StationConfig = Schema.Struct({
+  station: Schema.optional(
+    Schema.Struct({
+      siteId: Schema.optional(StationCode),
+      stationId: Schema.optional(StationCode),
+      name: Schema.optional(Schema.String),
+      locale: Schema.optional(Locale)
+    })
+  ),
+  dataDir: Schema.optional(NonEmpty),
+  http: Schema.optional(Schema.Struct({ host: Schema.optional(NonEmpty), port: Schema.optional(Port) })),
+  broker: Schema.optional(BrokerConfig),
+  scanners: Schema.optional(Schema.Array(ScannerConfig)),
+  printers: Schema.optional(
+    Schema.Struct({ label: Schema.optional(PrinterConfig), receipt: Schema.optional(PrinterConfig) })
+  ),
+  fixtures: Schema.optional(Schema.Struct({ loadOnFirstStart: Schema.optional(Schema.Boolean) }))
+})
+export type StationConfig = typeof StationConfig.Type
+
+/** The configuration with every default filled in: what the station actually runs with. */
+export interface ResolvedConfig {
+  readonly configFile: string | undefined
+  readonly station: {
+    readonly siteId?: string
+    readonly stationId?: string
+    readonly name: string
+    readonly locale: Locale
+  }
+  readonly dataDir: string
+  readonly http: { readonly host: string; readonly port: number }
+  readonly broker: BrokerConfig
+  readonly scanners: ReadonlyArray<ScannerConfig>
+  readonly printers: { readonly label: PrinterConfig; readonly receipt: PrinterConfig }
+  readonly fixtures: { readonly loadOnFirstStart: boolean }
+}
+
+export const DEFAULT_HTTP_PORT = 8787
+export const DEFAULT_EMBEDDED_BROKER_PORT = 1883

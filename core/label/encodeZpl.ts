@@ -1,0 +1,110 @@
+import { Effect } from "effect"
+import { checkLabelContent } from "./checkLabelContent.ts"
+import { LabelContentError, type ShippingLabel } from "./ShippingLabel.ts"
+import { encodeUtf8 } from "./Utf8.ts"
+
+export type LabelDpi = 203 | 300
+
+export interface ZplOptions {
+  readonly dpi: LabelDpi
+}
+
+/** ^FH (ZPL II Programming Guide, "^FH Field Hexadecimal Indicator"): with the default indicator
+ * "_", `_XX` in field data is the byte 0xXX. ^ and ~ would start a command inside the data, and _
+ * itself would start an escape, so all three are always written as hex. */
+const hexEscape = (value: string): string =>
+  value.replace(/[\^~_]/g, (char) => `_${char.charCodeAt(0).toString(16).toUpperCase()}`)
+
+/** ^FB ("^FB Field Block"): inside a block `\&` is a line break and `\\` a backslash. */
+const blockText = (lines: ReadonlyArray<string>): string =>
+  lines.map((line) => hexEscape(line).replace(/\\/g, "\\\\")).join("\\&")
+
+/**
+ * Dots per hundredth of an inch. The 300-dpi grid is 1.5 times the 203-dpi one, which gives the
+ * station's 4x6 label sizes: 812x1218 dots at 203 dpi and 1218x1827 at 300 dpi.
+ */
+const dotsPerHundredth: Readonly<Record<LabelDpi, number>> = { 203: 2.03, 300: 3.045 }
+
+/** The label layout in hundredths of an inch, turned into dots for the printer's resolution. */
+const zplFor = (label: ShippingLabel, dpi: LabelDpi): string => {
+  const dots = (hundredths: number) => Math.round(hundredths * dotsPerHundredth[dpi])
+  const moduleWidth = dpi >= 300 ? 3 : 2
+  const out: Array<string> = []
+  const text = (
+    x: number,
+    y: number,
+    options: { readonly height: number; readonly width: number; readonly lines: number; readonly justify?: "L" | "C" },
+    content: ReadonlyArray<string>
+  ) => {
+    const h = dots(options.height)
+    out.push(
+      `^FO${dots(x)},${dots(y)}^A0N,${h},${h}^FB${dots(options.width)},${options.lines},${Math.round(h * 0.15)},${options.justify ?? "L"},0^FH^FD${blockText(content)}^FS`
+    )
+  }
+  const box = (x: number, y: number, width: number, height: number, thickness: number) =>
+    out.push(`^FO${dots(x)},${dots(y)}^GB${dots(width)},${dots(height)},${dots(thickness)}^FS`)
+  // ^BC ("^BC Code 128 Bar Code"): orientation N, height, interpretation line below, no check
+  // digit text. In mode N, data without an invocation code starts in subset B; `>;` starts subset C
+  // and `>8` is FNC1, which makes the symbol GS1-128.
+  const code128 = (x: number, y: number, height: number, data: string) =>
+    out.push(`^FO${dots(x)},${dots(y)}^BY${moduleWidth},3,${dots(height)}^BCN,${dots(height)},Y,N,N^FD${data}^FS`)
+
+  out.push("^XA", "^CI28", `^PW${dots(400)}`, `^LL${dots(600)}`, "^LH0,0")
+
+  text(10, 6, { height: 10, width: 230, lines: 1 }, ["FROM:"])
+  text(10, 20, { height: 11, width: 235, lines: 5 }, label.shipFrom)
+  box(250, 0, 3, 100, 3)
+  text(255, 12, { height: 32, width: 140, lines: 1, justify: "C" }, [label.carrier.name])
+  text(255, 55, { height: 13, width: 140, lines: 2, justify: "C" }, [label.carrier.service])
+  box(0, 100, 400, 3, 3)
+
+  text(10, 107, { height: 12, width: 200, lines: 1 }, ["SHIP TO:"])
+  text(30, 124, { height: 18, width: 360, lines: 5 }, label.shipTo)
+  box(0, 240, 400, 3, 3)
+
+  text(10, 247, { height: 10, width: 200, lines: 1 }, ["ROUTING"])
+  code128(20, 262, 55, label.routingCode)
+  box(270, 240, 3, 120, 3)
+  // ^BQ ("^BQ QR Code Bar Code"): model 2, magnification in dots per module; field data starts
+  // with the error correction level (M) and the input mode (A = automatic), then a comma.
+  out.push(
+    `^FO${dots(285)},${dots(256)}^BQN,2,${dpi >= 300 ? 6 : 4}^FH^FDMA,${hexEscape(`${label.trackingNumber}|${label.orderId}|${label.parcelId}`)}^FS`
+  )
+  box(0, 360, 400, 3, 3)
+
+  text(10, 367, { height: 10, width: 380, lines: 1 }, [`TRACKING # (${label.carrier.name})`])
+  code128(20, 384, 65, label.trackingNumber)
+  box(0, 480, 400, 3, 3)
+
+  if (label.sscc !== undefined) {
+    text(10, 487, { height: 10, width: 180, lines: 1 }, ["SSCC"])
+    code128(20, 502, 50, `>;>800${label.sscc}`)
+  }
+  const info = [
+    `Order: ${label.orderId}`,
+    `Parcel: ${label.parcelId}`,
+    `Weight: ${(label.weightGrams / 1000).toFixed(2)} kg`,
+    ...(label.reference === undefined ? [] : [`Ref: ${label.reference}`])
+  ]
+  const infoX = label.sscc === undefined ? 10 : 200
+  text(infoX, 490, { height: 11, width: 390 - infoX, lines: 4 }, info)
+  out.push("^XZ")
+  return `${out.join("\n")}\n`
+}
+
+/**
+ * The exact bytes of a ZPL II job for a 4x6 inch label at the printer's resolution (812x1218
+ * dots at 203 dpi, 1218x1827 at 300 dpi), UTF-8 (^CI28). Fails with a `LabelContentError`
+ * naming the field when the label holds something the printer cannot print.
+ */
+export const encodeZpl = Effect.fn("encodeZpl")(function* (
+  label: ShippingLabel,
+  options: ZplOptions
+): Effect.fn.Return<Uint8Array, LabelContentError> {
+  if (options.dpi !== 203 && options.dpi !== 300) {
+    return yield* new LabelContentError({ field: "dpi", message: `dpi ${String(options.dpi)} must be 203 or 300` })
+  }
+  const problem = checkLabelContent(label)
+  if (problem) return yield* problem
+  return encodeUtf8(zplFor(label, options.dpi))
+})

@@ -1,0 +1,153 @@
+import { Effect } from "effect"
+import type { ApiHandlers } from "../api/ApiDispatcher.ts"
+import { ApiError } from "../api/ApiError.ts"
+import { PushHub } from "../api/PushHub.ts"
+import type { EventSummary, ScanOutcome, StationStatus } from "../api/StationApi.ts"
+import type { EventEnvelope } from "../events/Event.ts"
+import { EventLog } from "../events/EventLog.ts"
+import { encodeZpl } from "../label/encodeZpl.ts"
+import { InsertEncoder } from "../print/InsertEncoder.ts"
+import { PrintQueue } from "../print/PrintQueue.ts"
+import { testInsert, testLabel } from "../print/TestPages.ts"
+import { identifyScan } from "../scan/identify.ts"
+import { Session } from "../session/Session.ts"
+import { Sql, type StoreError } from "../store/Sql.ts"
+import { StationClock } from "../time/Clock.ts"
+import { DeviceRegistry } from "./DeviceRegistry.ts"
+import { StationIdentity } from "./StationIdentity.ts"
+import { StationSettings } from "./StationSettings.ts"
+import { SyncView } from "./SyncView.ts"
+
+const storeFailure = (error: StoreError) =>
+  new ApiError({
+    code: error.reason === "DiskFull" || error.reason === "ReadOnly" ? "store-refused" : "store-unavailable",
+    message: `The station database refused the operation (${error.reason}): ${error.message}`
+  })
+
+export const summarizeEvent = (event: EventEnvelope): EventSummary => ({
+  seq: event.seq,
+  id: event.id,
+  type: event.type,
+  eventTimeMs: event.eventTime.wallMs,
+  actor: event.actor.name ?? event.actor.badgeId ?? event.actor.role
+})
+
+/** The station's answers to every API call; transports reach them only through the dispatcher. */
+export const makeStationHandlers = Effect.gen(function* () {
+  const identity = yield* StationIdentity
+  const settings = yield* StationSettings
+  const log = yield* EventLog
+  const sql = yield* Sql
+  const clock = yield* StationClock
+  const session = yield* Session
+  const devices = yield* DeviceRegistry
+  const sync = yield* SyncView
+  const pushes = yield* PushHub
+  const printQueue = yield* PrintQueue
+  const insertEncoder = yield* InsertEncoder
+
+  const status: Effect.Effect<StationStatus, ApiError> = Effect.gen(function* () {
+    return {
+      siteId: identity.siteId,
+      stationId: identity.stationId,
+      name: settings.name,
+      locale: yield* settings.locale,
+      epoch: identity.epoch,
+      lastSeq: yield* log.lastSeq.pipe(Effect.mapError(storeFailure)),
+      operator: yield* session.current,
+      sync: yield* sync.status,
+      devices: yield* devices.list
+    }
+  })
+
+  const publishStatus = Effect.flatMap(status, (current) => pushes.publish("status", current))
+
+  // Scans are identified synchronously, so SKU codes are looked up in memory; the catalog is small next to memory.
+  const skuCodes = new Map<string, string>()
+  const codeRows = yield* sql
+    .query<{ code: string; sku: string }>(
+      "SELECT sku AS code, sku FROM catalog_items UNION ALL SELECT alias, sku FROM sku_aliases"
+    )
+    .pipe(Effect.orDie)
+  for (const row of codeRows) skuCodes.set(row.code.toUpperCase(), row.sku)
+  const resolveSku = (code: string) => skuCodes.get(code.toUpperCase())
+
+  const handlers: ApiHandlers<never> = {
+    "station.status": () => status,
+    "station.setLocale": ({ locale }) =>
+      settings
+        .setLocale(locale)
+        .pipe(Effect.mapError(storeFailure), Effect.andThen(publishStatus), Effect.andThen(status)),
+    "session.signIn": ({ badge }) => Effect.tap(session.signIn(badge), () => publishStatus),
+    "session.signOut": () =>
+      Effect.map(
+        Effect.tap(session.signOut, () => publishStatus),
+        (signedOut) => ({ signedOut })
+      ),
+    "scan.submit": (input) =>
+      Effect.gen(function* () {
+        const at = input.at ?? (yield* clock.now)
+        const identification = identifyScan(input.raw, { resolveSku })
+        const base = { raw: input.raw, source: input.source, deviceId: input.deviceId ?? input.source, at }
+        let outcome: ScanOutcome
+        if (identification.kind === "packbench" && identification.type === "badge") {
+          const operator = yield* session.signIn(input.raw)
+          yield* publishStatus
+          outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
+        } else {
+          outcome = {
+            ...base,
+            identification,
+            action: identification.kind === "unknown" ? "rejected" : "identified",
+            message: identification.kind === "unknown" ? identification.reason : identification.kind
+          }
+        }
+        yield* pushes.publish("scan", outcome)
+        return outcome
+      }),
+    "orders.open": () =>
+      sql
+        .query<{ data: string }>(
+          "SELECT data FROM orders WHERE status IN ('open', 'on-hold', 'address-hold') ORDER BY order_id"
+        )
+        .pipe(
+          Effect.mapError(storeFailure),
+          Effect.map((rows) =>
+            rows.map((row) => {
+              const order = JSON.parse(row.data) as import("../orders/Order.ts").Order
+              return {
+                orderId: order.orderId,
+                customerName: `${order.customer.firstName} ${order.customer.lastName}`,
+                country: order.shipTo.country,
+                lineCount: order.lines.length,
+                itemCount: order.lines.reduce((sum, line) => sum + line.quantity, 0),
+                status: order.status
+              }
+            })
+          )
+        ),
+    "events.recent": ({ limit }) =>
+      Effect.gen(function* () {
+        const last = yield* log.lastSeq
+        return (yield* log.read(Math.max(0, last - limit), limit)).map(summarizeEvent).reverse()
+      }).pipe(Effect.mapError(storeFailure)),
+    "printer.testPrint": ({ printer }) =>
+      Effect.gen(function* () {
+        yield* session.require(["manager", "packer", "returns-clerk"])
+        const station = { siteId: identity.siteId, stationId: identity.stationId, name: settings.name }
+        const bytes =
+          printer === "label"
+            ? yield* encodeZpl(testLabel(station), { dpi: 203 }).pipe(
+                Effect.mapError((error) => new ApiError({ code: "label-content", message: error.message }))
+              )
+            : yield* insertEncoder
+                .encode(testInsert(station))
+                .pipe(Effect.mapError((error) => new ApiError({ code: "insert-encoding", message: error.message })))
+        const job = yield* printQueue.enqueue({ printer, purpose: "test", bytes }).pipe(Effect.mapError(storeFailure))
+        yield* pushes.publish("printJob", job)
+        return job
+      }),
+    "printer.jobs": () => printQueue.recent(20).pipe(Effect.mapError(storeFailure))
+  }
+  return { handlers, status, publishStatus }
+})

@@ -1,0 +1,194 @@
+import { createReadStream, existsSync, statSync } from "node:fs"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { extname, join, normalize, resolve, sep } from "node:path"
+import { WebSocketServer } from "ws"
+import type { WireResult } from "../../core/api/ApiDispatcher.ts"
+import type { PushMessage } from "../../core/api/StationApi.ts"
+
+export interface HttpTransportOptions {
+  readonly host: string
+  readonly port: number
+  /** The built UI (renderer/dist). */
+  readonly staticDir: string
+  /** URL prefix → folder, for files the station produces (printer renderings). */
+  readonly fileRoots: Readonly<Record<string, string>>
+  readonly call: (name: string, input: unknown) => Promise<WireResult>
+  readonly subscribe: (listener: (message: PushMessage) => void) => () => void
+  readonly onError: (message: string) => void
+}
+
+export interface HttpTransport {
+  readonly url: string
+  readonly port: number
+  readonly close: () => Promise<void>
+}
+
+const MAX_BODY_BYTES = 1_000_000
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".pdf": "application/pdf",
+  ".json": "application/json",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".zpl": "text/plain; charset=utf-8"
+}
+
+/** The UI may only run code from this origin: no inline scripts, no remote hosts. */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; media-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+const sendJson = (response: ServerResponse, status: number, body: unknown) => {
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
+  response.end(JSON.stringify(body))
+}
+
+const readBody = (request: IncomingMessage): Promise<string> =>
+  new Promise((resolveBody, reject) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`request body is larger than ${MAX_BODY_BYTES} bytes`))
+        request.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on("end", () => resolveBody(Buffer.concat(chunks).toString("utf8")))
+    request.on("error", reject)
+  })
+
+/** Resolves `relative` inside `root`, or undefined when it would leave it (`..`, absolute paths). */
+const inside = (root: string, relative: string): string | undefined => {
+  const target = resolve(root, normalize(decodeURIComponent(relative)).replace(/^([/\\])+/, ""))
+  return target === root || target.startsWith(root + sep) ? target : undefined
+}
+
+const serveFile = (response: ServerResponse, file: string, extraHeaders: Record<string, string> = {}) => {
+  response.writeHead(200, {
+    "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
+    "x-content-type-options": "nosniff",
+    ...extraHeaders
+  })
+  createReadStream(file).pipe(response)
+}
+
+/**
+ * The browser transport of the station API: `POST /api/call/<name>` with a JSON body answers a WireResult,
+ * `GET /api/events` upgrades to a WebSocket that carries every push, everything else serves the UI.
+ * It answers only requests addressed to a loopback or configured host name, so a web page elsewhere cannot
+ * reach the station through DNS rebinding.
+ */
+export const startHttpTransport = async (options: HttpTransportOptions): Promise<HttpTransport> => {
+  const staticRoot = resolve(options.staticDir)
+  const fileRoots = Object.entries(options.fileRoots).map(([prefix, dir]) => [prefix, resolve(dir)] as const)
+  const allowedHost = (hostHeader: string | undefined) => {
+    const name = (hostHeader ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "")
+    return name === "localhost" || name === "127.0.0.1" || name === "::1" || name === options.host
+  }
+
+  const server = createServer(async (request, response) => {
+    try {
+      if (!allowedHost(request.headers.host)) {
+        sendJson(response, 421, { ok: false, error: { code: "wrong-host", message: "Unknown host name" } })
+        return
+      }
+      const url = new URL(request.url ?? "/", "http://station.invalid")
+      if (url.pathname.startsWith("/api/call/")) {
+        if (request.method !== "POST") {
+          sendJson(response, 405, { ok: false, error: { code: "method-not-allowed", message: "Use POST" } })
+          return
+        }
+        const name = decodeURIComponent(url.pathname.slice("/api/call/".length))
+        let input: unknown
+        try {
+          const body = await readBody(request)
+          input = body.trim() === "" ? {} : JSON.parse(body)
+        } catch (error) {
+          sendJson(response, 400, {
+            ok: false,
+            error: { code: "invalid-json", message: `The request body is not valid JSON: ${(error as Error).message}` }
+          })
+          return
+        }
+        sendJson(response, 200, await options.call(name, input))
+        return
+      }
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        sendJson(response, 405, { ok: false, error: { code: "method-not-allowed", message: "Use GET" } })
+        return
+      }
+      for (const [prefix, root] of fileRoots) {
+        if (url.pathname.startsWith(`${prefix}/`)) {
+          const file = inside(root, url.pathname.slice(prefix.length + 1))
+          if (file === undefined || !existsSync(file) || !statSync(file).isFile()) {
+            sendJson(response, 404, { ok: false, error: { code: "not-found", message: url.pathname } })
+          } else {
+            serveFile(response, file, { "cache-control": "no-store" })
+          }
+          return
+        }
+      }
+      const candidate = inside(staticRoot, url.pathname === "/" ? "index.html" : url.pathname)
+      const file =
+        candidate !== undefined && existsSync(candidate) && statSync(candidate).isFile()
+          ? candidate
+          : join(staticRoot, "index.html")
+      if (!existsSync(file)) {
+        response.writeHead(503, { "content-type": "text/plain; charset=utf-8" })
+        response.end("The station UI is not built. Run `npm run build:ui` (npm start does it for you).")
+        return
+      }
+      serveFile(response, file, file.endsWith(".html") ? { "content-security-policy": CONTENT_SECURITY_POLICY } : {})
+    } catch (error) {
+      options.onError(`HTTP ${request.method} ${request.url} failed: ${(error as Error).stack ?? String(error)}`)
+      if (!response.headersSent)
+        sendJson(response, 500, { ok: false, error: { code: "internal", message: String(error) } })
+      else response.destroy()
+    }
+  })
+
+  const sockets = new WebSocketServer({ noServer: true })
+  server.on("upgrade", (request, socket, head) => {
+    const url = new URL(request.url ?? "/", "http://station.invalid")
+    if (url.pathname !== "/api/events" || !allowedHost(request.headers.host)) {
+      socket.destroy()
+      return
+    }
+    sockets.handleUpgrade(request, socket, head, (client) => {
+      const unsubscribe = options.subscribe((message) => {
+        if (client.readyState === client.OPEN) client.send(JSON.stringify(message))
+      })
+      client.on("close", unsubscribe)
+      client.on("error", (error) => options.onError(`UI event socket failed: ${error.message}`))
+    })
+  })
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once("error", reject)
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject)
+      resolveListen()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const hostForUrl = options.host.includes(":") ? `[${options.host}]` : options.host
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        for (const client of sockets.clients) client.terminate()
+        sockets.close()
+        server.closeAllConnections()
+        server.close(() => resolveClose())
+      })
+  }
+}

@@ -1,0 +1,77 @@
+import bwipjs from "bwip-js/node"
+import QRCode from "qrcode"
+
+/** The two shapes bwip-js hands back from `raw`: bar/space runs for linear symbols, a module grid for 2D ones. */
+type RawSymbol =
+  | { readonly sbs: ReadonlyArray<number> }
+  | { readonly pixs: ReadonlyArray<number>; readonly pixx: number; readonly pixy: number }
+
+/** Anything that can fill rectangles: a pdfkit document is one. */
+export interface RectSink {
+  rect(x: number, y: number, w: number, h: number): unknown
+  fill(color?: string): unknown
+}
+
+const firstSymbol = (bcid: string, text: string, options: Record<string, unknown>): RawSymbol => {
+  const symbols = bwipjs.raw({ bcid, text, ...options } as Parameters<typeof bwipjs.raw>[0]) as ReadonlyArray<RawSymbol>
+  const symbol = symbols[0]
+  if (symbol === undefined) throw new Error(`bwip-js produced no ${bcid} symbol for "${text}"`)
+  return symbol
+}
+
+/**
+ * Draws a Code 128 symbol with bars exactly `moduleWidth` dots per module, as a thermal printer
+ * does (bwip-js does the encoding; `^FNC1` in `text` is FNC1). Returns the symbol's width in dots.
+ */
+export const drawCode128 = (
+  sink: RectSink,
+  at: { readonly x: number; readonly y: number; readonly moduleWidth: number; readonly height: number },
+  text: string
+): number => {
+  const symbol = firstSymbol("code128", text, { parsefnc: true })
+  if (!("sbs" in symbol)) throw new Error("bwip-js returned a 2D symbol for code128")
+  let x = at.x
+  symbol.sbs.forEach((modules, index) => {
+    const width = modules * at.moduleWidth
+    if (index % 2 === 0) sink.rect(x, at.y, width, at.height)
+    x += width
+  })
+  sink.fill("black")
+  return x - at.x
+}
+
+/**
+ * QR matrices come from the `qrcode` package: bwip-js 4.11 produced version-5 symbols ZXing
+ * could not read back (seen with a 66-character URL), so QR codes use the encoder browsers use.
+ */
+const matrix = (
+  symbology: { readonly bcid: "qrcode" | "datamatrix"; readonly eclevel?: "L" | "M" | "Q" | "H" },
+  text: string
+): { readonly size: number; readonly dark: (row: number, col: number) => boolean } => {
+  if (symbology.bcid === "qrcode") {
+    const modules = QRCode.create(text, { errorCorrectionLevel: symbology.eclevel ?? "M" }).modules
+    return { size: modules.size, dark: (row, col) => Boolean(modules.get(row, col)) }
+  }
+  const symbol = firstSymbol(symbology.bcid, text, {})
+  if (!("pixs" in symbol)) throw new Error(`bwip-js returned a linear symbol for ${symbology.bcid}`)
+  return { size: symbol.pixx, dark: (row, col) => Boolean(symbol.pixs[row * symbol.pixx + col]) }
+}
+
+/** Draws a 2D symbol (QR code or Data Matrix) with `moduleSize` dots per module; returns its side in dots. */
+export const drawMatrixCode = (
+  sink: RectSink,
+  at: { readonly x: number; readonly y: number; readonly moduleSize: number },
+  symbology: { readonly bcid: "qrcode" | "datamatrix"; readonly eclevel?: "L" | "M" | "Q" | "H" },
+  text: string
+): number => {
+  const grid = matrix(symbology, text)
+  for (let row = 0; row < grid.size; row++) {
+    for (let col = 0; col < grid.size; col++) {
+      if (grid.dark(row, col)) {
+        sink.rect(at.x + col * at.moduleSize, at.y + row * at.moduleSize, at.moduleSize, at.moduleSize)
+      }
+    }
+  }
+  sink.fill("black")
+  return grid.size * at.moduleSize
+}

@@ -1,0 +1,15 @@
+import { SimulatedScanner } from "../../fixtures/simulators/SimulatedScanner.ts"
+import { scannerConformance } from "./scannerConformance.ts"
+
+scannerConformance("in-process SimulatedScanner", async () => {
+  const scanner = new SimulatedScanner("sim-1")
+  return {
+    device: scanner,
+    sendBytes: async (bytes) => {
+      scanner.injectBytes(bytes)
+    },
+    unplug: async () => scanner.unplug(),
+    replug: async () => scanner.replug(),
+    dispose: async () => {}
+  }
+})

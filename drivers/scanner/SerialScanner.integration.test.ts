@@ -1,0 +1,84 @@
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Exit, Scope } from "effect"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import type { RawScan, ScannerState } from "../../core/scan/Scanner.ts"
+import { ScannerSimulator } from "../../fixtures/simulators/ScannerSimulator.ts"
+import { SerialScanner } from "./SerialScanner.ts"
+
+const waitFor = async (what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+describe("SerialScanner on a socat pty", () => {
+  let directory: string
+  let scope: Scope.Closeable
+  let simulator: ScannerSimulator | undefined
+  const scans: Array<RawScan> = []
+  const states: Array<ScannerState> = []
+
+  const run = async (options: Record<string, unknown>) => {
+    const device = await Effect.runPromise(SerialScanner.make({ baudRate: 115200, reconnectInitialMs: 50, ...options }))
+    await Effect.runPromise(
+      Scope.provide(scope)(device.run({ onScan: (scan) => scans.push(scan), onState: (state) => states.push(state) }))
+    )
+  }
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), "packbench-serial-"))
+    scope = await Effect.runPromise(Scope.make())
+    scans.length = 0
+    states.length = 0
+  })
+
+  afterEach(async () => {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    await simulator?.stop()
+    simulator = undefined
+    await rm(directory, { recursive: true, force: true })
+  })
+
+  it("frames a scanner that sends characters slowly and one with no suffix", async () => {
+    simulator = await ScannerSimulator.start(directory)
+    await run({ path: simulator.scannerPath, framing: { suffix: "none", interByteTimeoutMs: 60 } })
+    await waitFor("Connected", () => states.some((state) => state._tag === "Connected"))
+    await simulator.send(["SLOW-0001"], { suffix: "", interCharDelayMs: 5 })
+    await waitFor("the slow scan", () => scans.length >= 1)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    await simulator.send(["FAST-0002"], { suffix: "" })
+    await waitFor("the second scan", () => scans.length >= 2)
+    expect(scans.map((scan) => scan.raw)).toEqual(["SLOW-0001", "FAST-0002"])
+  })
+
+  it("waits for a scanner that is not plugged in yet, reporting why", async () => {
+    const path = join(directory, "scanner")
+    await run({ path })
+    await waitFor("Disconnected", () => states.length >= 1)
+    expect(states[0]).toMatchObject({ _tag: "Disconnected" })
+    expect(states[0]?._tag === "Disconnected" && states[0].reason).toContain(path)
+    simulator = await ScannerSimulator.start(directory)
+    await waitFor("Connected", () => states.some((state) => state._tag === "Connected"))
+    await simulator.send(["LATE-PLUG"])
+    await waitFor("the scan", () => scans.length >= 1)
+    expect(scans[0]?.raw).toBe("LATE-PLUG")
+    expect(states.filter((state) => state._tag === "Disconnected")).toHaveLength(1)
+  })
+
+  it("reports an unplug with the port's reason and drops a half-sent read", async () => {
+    simulator = await ScannerSimulator.start(directory)
+    await run({ path: simulator.scannerPath })
+    await waitFor("Connected", () => states.some((state) => state._tag === "Connected"))
+    await simulator.write(new TextEncoder().encode("HALF-A-RE"))
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    await simulator.unplug()
+    await waitFor("Disconnected", () => states.some((state) => state._tag === "Disconnected"))
+    expect(scans).toEqual([])
+    const tags = states.map((state) => state._tag)
+    expect(tags).toEqual(["Connected", "Rejected", "Disconnected"])
+  })
+})

@@ -1,0 +1,41 @@
+import { randomBytes } from "node:crypto"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { Effect, Schema } from "effect"
+import { decodeStrict, describeProblems } from "../../core/decode/DecodeProblem.ts"
+import { StationCode } from "../../core/station/StationIdentity.ts"
+
+const IdentityFile = Schema.Struct({ siteId: StationCode, stationId: StationCode })
+
+/** Crockford-style alphabet: no I, L, O or U, so an id read aloud or typed from a label is not mistaken. */
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+const randomCode = (length: number) => [...randomBytes(length)].map((byte) => ALPHABET[byte % ALPHABET.length]).join("")
+
+/**
+ * The station's site and station ids: from config when set, else from `identity.json` in the data dir, else
+ * generated on first start and written there, so they stay the same across restarts and upgrades.
+ */
+export const loadOrCreateIdentity = (
+  dataDir: string,
+  configured: { readonly siteId?: string; readonly stationId?: string }
+): { readonly siteId: string; readonly stationId: string } => {
+  const file = join(dataDir, "identity.json")
+  let stored: { readonly siteId: string; readonly stationId: string } | undefined
+  if (existsSync(file)) {
+    let raw: unknown
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8"))
+    } catch (error) {
+      throw new Error(`${file} is not valid JSON (${(error as Error).message}); fix or delete it to generate new ids`)
+    }
+    const decoded = Effect.runSync(Effect.result(decodeStrict(IdentityFile)(raw)))
+    if (decoded._tag === "Failure") {
+      throw new Error(`${file} is not a station identity:\n${describeProblems(decoded.failure)}`)
+    }
+    stored = decoded.success
+  } else {
+    stored = { siteId: `SITE-${randomCode(4)}`, stationId: `PB-${randomCode(6)}` }
+    writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`)
+  }
+  return { siteId: configured.siteId ?? stored.siteId, stationId: configured.stationId ?? stored.stationId }
+}

@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from "node:fs"
+import { resolve } from "node:path"
+import { Effect } from "effect"
+import {
+  DEFAULT_EMBEDDED_BROKER_PORT,
+  DEFAULT_HTTP_PORT,
+  type ResolvedConfig,
+  StationConfig
+} from "../../core/config/StationConfig.ts"
+import { type DecodeProblem, decodeStrict, describeProblems } from "../../core/decode/DecodeProblem.ts"
+
+export const CONFIG_FILE_NAME = "packbench.config.json"
+
+/** Environment variables that override one config field each; numbers stay text when they are not numbers, so the
+ * schema reports the bad value instead of a silent NaN. */
+const ENV_OVERRIDES: ReadonlyArray<{
+  readonly name: string
+  readonly path: ReadonlyArray<string>
+  readonly numeric?: boolean
+}> = [
+  { name: "PACKBENCH_DATA_DIR", path: ["dataDir"] },
+  { name: "PACKBENCH_SITE_ID", path: ["station", "siteId"] },
+  { name: "PACKBENCH_STATION_ID", path: ["station", "stationId"] },
+  { name: "PACKBENCH_LOCALE", path: ["station", "locale"] },
+  { name: "PACKBENCH_HTTP_HOST", path: ["http", "host"] },
+  { name: "PACKBENCH_HTTP_PORT", path: ["http", "port"], numeric: true },
+  { name: "PACKBENCH_BROKER_URL", path: ["broker", "url"] },
+  { name: "PACKBENCH_EMBEDDED_BROKER_PORT", path: ["broker", "embeddedPort"], numeric: true },
+  { name: "PACKBENCH_BROKER_USERNAME", path: ["broker", "username"] },
+  { name: "PACKBENCH_BROKER_PASSWORD", path: ["broker", "password"] }
+]
+
+export const ENV_OVERRIDE_NAMES = ENV_OVERRIDES.map((override) => override.name)
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: ReadonlyArray<DecodeProblem>
+  ) {
+    super(`Configuration in ${source} is not valid:\n${describeProblems(problems)}`)
+    this.name = "ConfigError"
+  }
+}
+
+const setPath = (target: Record<string, unknown>, path: ReadonlyArray<string>, value: unknown) => {
+  let node = target
+  for (const key of path.slice(0, -1)) {
+    const next = node[key]
+    node[key] = typeof next === "object" && next !== null && !Array.isArray(next) ? { ...next } : {}
+    node = node[key] as Record<string, unknown>
+  }
+  node[path[path.length - 1]!] = value
+}
+
+const readConfigFile = (file: string): Record<string, unknown> => {
+  let text: string
+  try {
+    text = readFileSync(file, "utf8")
+  } catch (error) {
+    throw new ConfigError(file, [{ path: "", message: `cannot read the file: ${(error as Error).message}` }])
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(error as Error).message}` }])
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(file, [{ path: "", message: "expected a JSON object at the top level" }])
+  }
+  return parsed as Record<string, unknown>
+}
+
+/**
+ * Reads the station configuration: the file named by `--config`, else `$PACKBENCH_CONFIG`, else
+ * `./packbench.config.json` when it exists, else nothing; then the environment overrides; then the defaults.
+ * Throws a ConfigError that names each bad field, its value and what was expected.
+ */
+export const loadConfig = (options: {
+  readonly cwd: string
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly configFile?: string | undefined
+}): ResolvedConfig => {
+  const named = options.configFile ?? options.env.PACKBENCH_CONFIG
+  const defaultFile = resolve(options.cwd, CONFIG_FILE_NAME)
+  const file = named !== undefined ? resolve(options.cwd, named) : existsSync(defaultFile) ? defaultFile : undefined
+  const raw: Record<string, unknown> = file === undefined ? {} : readConfigFile(file)
+  const fromEnv = new Map<string, string>()
+  for (const override of ENV_OVERRIDES) {
+    const value = options.env[override.name]
+    if (value === undefined || value === "") continue
+    setPath(raw, override.path, override.numeric && /^\d+$/.test(value) ? Number(value) : value)
+    fromEnv.set(override.path.join("."), override.name)
+  }
+  const decoded = Effect.runSync(Effect.result(decodeStrict(StationConfig)(raw)))
+  if (decoded._tag === "Failure") {
+    const problems = decoded.failure.map((problem) => {
+      const envName = fromEnv.get(problem.path)
+      return envName === undefined ? problem : { ...problem, path: `${problem.path} (from ${envName})` }
+    })
+    throw new ConfigError(file ?? "the environment", problems)
+  }
+  const config = decoded.success
+  return {
+    configFile: file,
+    station: {
+      ...(config.station?.siteId === undefined ? {} : { siteId: config.station.siteId }),
+      ...(config.station?.stationId === undefined ? {} : { stationId: config.station.stationId }),
+      name: config.station?.name ?? "Packbench station",
+      locale: config.station?.locale ?? "de"
+    },
+    dataDir: resolve(options.cwd, config.dataDir ?? ".packbench"),
+    http: { host: config.http?.host ?? "127.0.0.1", port: config.http?.port ?? DEFAULT_HTTP_PORT },
+    broker: { embeddedPort: DEFAULT_EMBEDDED_BROKER_PORT, ...config.broker },
+    scanners: config.scanners ?? [{ type: "simulated", id: "sim-scanner" }],
+    printers: {
+      label: config.printers?.label ?? { type: "simulated" },
+      receipt: config.printers?.receipt ?? { type: "simulated" }
+    },
+    fixtures: { loadOnFirstStart: config.fixtures?.loadOnFirstStart ?? true }
+  }
+}
