@@ -10,7 +10,7 @@ export interface Migration {
 }
 
 /**
- * Applies, in one transaction each, every migration above the database's current version.
+ * Applies, in one transaction each and in id order, every migration the database has not applied yet.
  * Returns the ids it applied. Ids must be unique and ascending in `migrations`: a mistake there is a defect.
  */
 export const migrate = Effect.fn("Migrations.migrate")(function* (migrations: ReadonlyArray<Migration>) {
@@ -25,11 +25,12 @@ export const migrate = Effect.fn("Migrations.migrate")(function* (migrations: Re
   yield* sql.execute(
     "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
   )
-  const rows = yield* sql.query<{ id: number }>("SELECT MAX(id) AS id FROM schema_migrations")
-  const current = Number(rows[0]?.id ?? 0)
+  const rows = yield* sql.query<{ id: number }>("SELECT id FROM schema_migrations")
+  // Applied by id, not by maximum: a migration merged from a parallel branch with a lower id still runs.
+  const done = new Set(rows.map((row) => Number(row.id)))
   const applied: Array<number> = []
   for (const migration of migrations) {
-    if (migration.id <= current) continue
+    if (done.has(migration.id)) continue
     const now = yield* clock.now
     yield* sql.transaction(
       Effect.gen(function* () {

@@ -12,6 +12,13 @@ export interface RectSink {
   fill(color?: string): unknown
 }
 
+/**
+ * Bar width reduction, in dots. Rasterisers without anti-aliasing (pdftoppm -aaVector no, like a
+ * print head) blacken every pixel a shape touches, so a bar ending exactly on a pixel edge gains a
+ * pixel and a 2-dot module prints as 3: ZXing then cannot read the 203-dpi symbol.
+ */
+const EDGE = 0.1
+
 const firstSymbol = (bcid: string, text: string, options: Record<string, unknown>): RawSymbol => {
   const symbols = bwipjs.raw({ bcid, text, ...options } as Parameters<typeof bwipjs.raw>[0]) as ReadonlyArray<RawSymbol>
   const symbol = symbols[0]
@@ -33,7 +40,7 @@ export const drawCode128 = (
   let x = at.x
   symbol.sbs.forEach((modules, index) => {
     const width = modules * at.moduleWidth
-    if (index % 2 === 0) sink.rect(x, at.y, width, at.height)
+    if (index % 2 === 0) sink.rect(x, at.y, width - EDGE, at.height)
     x += width
   })
   sink.fill("black")
@@ -66,10 +73,16 @@ export const drawMatrixCode = (
 ): number => {
   const grid = matrix(symbology, text)
   for (let row = 0; row < grid.size; row++) {
-    for (let col = 0; col < grid.size; col++) {
-      if (grid.dark(row, col)) {
-        sink.rect(at.x + col * at.moduleSize, at.y + row * at.moduleSize, at.moduleSize, at.moduleSize)
+    let col = 0
+    while (col < grid.size) {
+      if (!grid.dark(row, col)) {
+        col++
+        continue
       }
+      const start = col
+      while (col < grid.size && grid.dark(row, col)) col++
+      const y = at.y + row * at.moduleSize
+      sink.rect(at.x + start * at.moduleSize, y, (col - start) * at.moduleSize - EDGE, at.moduleSize - EDGE)
     }
   }
   sink.fill("black")
