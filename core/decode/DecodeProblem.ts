@@ -19,6 +19,16 @@ const collect = (issue: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>, out
     case "Composite":
       for (const inner of issue.issues) collect(inner, path, out)
       return
+    case "AnyOf": {
+      // An optional field is a union with undefined: when one member was tried, its problems are the real ones.
+      const [only, ...others] = issue.issues
+      if (only !== undefined && others.length === 0) {
+        collect(only, path, out)
+        return
+      }
+      out.push({ path: pathText(path), message: formatLeaf(issue) })
+      return
+    }
     case "Filter":
       // A refinement's own message ("Expected a value between 1 and 65535, got 0") says more than its inner issue.
       out.push({ path: pathText(path), message: formatLeaf(issue) })

@@ -1,8 +1,19 @@
 import type { Command } from "./Command.ts"
 import { addressCommand } from "./commands/address.ts"
 import { decodeCommand } from "./commands/decode.ts"
+import { doctorCommand } from "./commands/doctor.ts"
+import { eventsCommand } from "./commands/events.ts"
+import { outboxCommand } from "./commands/outbox.ts"
 import { scanCommand } from "./commands/scan.ts"
 import { serveCommand } from "./commands/serve.ts"
 
 /** Every `packbench` sub-command, in the order `packbench help` lists them. */
-export const commands: ReadonlyArray<Command> = [serveCommand, scanCommand, addressCommand, decodeCommand]
+export const commands: ReadonlyArray<Command> = [
+  serveCommand,
+  doctorCommand,
+  scanCommand,
+  addressCommand,
+  decodeCommand,
+  outboxCommand,
+  eventsCommand
+]

@@ -1,0 +1,79 @@
+import { mkdtempSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { PassThrough } from "node:stream"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type EmbeddedBroker, startEmbeddedBroker } from "../../mqtt/EmbeddedBroker.ts"
+import { doctorCommand } from "./doctor.ts"
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
+const runDoctor = async (env: Record<string, string>) => {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  let text = ""
+  stdout.on("data", (chunk) => {
+    text += String(chunk)
+  })
+  const code = await doctorCommand.run([], {
+    stdin: new PassThrough(),
+    stdout,
+    stderr,
+    env,
+    cwd: mkdtempSync(join(tmpdir(), "pb-doctor-"))
+  })
+  return { code, lines: text.trim().split("\n") }
+}
+
+describe("packbench doctor", () => {
+  let broker: EmbeddedBroker
+  beforeAll(async () => {
+    broker = await startEmbeddedBroker({ port: 0 })
+  })
+  afterAll(() => broker.close())
+
+  it("is all green on embedded defaults", async () => {
+    const { code, lines } = await runDoctor({ PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort()) })
+    expect(lines.map((line) => line.split(":")[0])).toEqual([
+      "ok   config",
+      "ok   data dir",
+      "ok   database",
+      "ok   broker",
+      "ok   scanner sim-scanner",
+      "ok   label printer",
+      "ok   receipt printer"
+    ])
+    expect(code).toBe(0)
+  })
+
+  it("names the broker when it is unreachable and exits non-zero", async () => {
+    const port = await freePort()
+    const { code, lines } = await runDoctor({ PACKBENCH_BROKER_URL: `mqtt://127.0.0.1:${port}` })
+    expect(code).toBe(1)
+    expect(lines.filter((line) => line.startsWith("FAIL"))).toEqual([
+      `FAIL broker: cannot connect to mqtt://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`
+    ])
+  })
+
+  it("connects to a configured broker that is up", async () => {
+    const { code, lines } = await runDoctor({ PACKBENCH_BROKER_URL: broker.url })
+    expect(lines).toContain(`ok   broker: ${broker.url} accepted a connection`)
+    expect(code).toBe(0)
+  })
+
+  it("names an unreachable network printer", async () => {
+    const { code, lines } = await runDoctor({
+      PACKBENCH_CONFIG: join(import.meta.dirname, "doctor.fixture.json"),
+      PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort())
+    })
+    expect(code).toBe(1)
+    expect(lines.find((line) => line.startsWith("FAIL label printer"))).toMatch(/127\.0\.0\.1:9/)
+  })
+})

@@ -1,0 +1,177 @@
+import { accessSync, constants, existsSync, mkdirSync, statfsSync } from "node:fs"
+import { createServer } from "node:net"
+import { join } from "node:path"
+import Database from "better-sqlite3"
+import { Effect } from "effect"
+import mqtt from "mqtt"
+import type { PrinterConfig, ResolvedConfig, ScannerConfig } from "../../core/config/StationConfig.ts"
+import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
+import { loadBrokerTls } from "./brokerTls.ts"
+
+export interface DoctorCheck {
+  readonly name: string
+  readonly ok: boolean
+  readonly detail: string
+}
+
+const check = (name: string, ok: boolean, detail: string): DoctorCheck => ({ name, ok, detail })
+
+const MIN_FREE_BYTES = 200 * 1024 * 1024
+
+export const checkDataDir = (dataDir: string): DoctorCheck => {
+  try {
+    mkdirSync(dataDir, { recursive: true })
+    accessSync(dataDir, constants.W_OK)
+    const fs = statfsSync(dataDir)
+    const free = fs.bavail * fs.bsize
+    return check(
+      "data dir",
+      free >= MIN_FREE_BYTES,
+      `${dataDir} is writable, ${(free / 1024 ** 3).toFixed(1)} GiB free${free < MIN_FREE_BYTES ? " (less than 200 MiB: the station will refuse new work when the disk fills)" : ""}`
+    )
+  } catch (error) {
+    return check("data dir", false, `${dataDir}: ${(error as Error).message}`)
+  }
+}
+
+export const checkDatabase = (dataDir: string): DoctorCheck => {
+  const file = join(dataDir, "station.db")
+  if (!existsSync(file))
+    return check("database", true, `${file} does not exist yet; the station creates it on first start`)
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true })
+    try {
+      const integrity = db.pragma("quick_check", { simple: true })
+      const mode = db.pragma("journal_mode", { simple: true })
+      const migrations = db.prepare("SELECT COUNT(*) AS n FROM schema_migrations").get() as { n: number }
+      const events = db.prepare("SELECT COUNT(*) AS n, MAX(seq) AS last FROM events").get() as {
+        n: number
+        last: number | null
+      }
+      const ok = integrity === "ok" && mode === "wal"
+      return check(
+        "database",
+        ok,
+        `${file}: integrity ${String(integrity)}, journal ${String(mode)}, ${migrations.n} migrations, ${events.n} events (last seq ${events.last ?? 0})`
+      )
+    } finally {
+      db.close()
+    }
+  } catch (error) {
+    return check("database", false, `${file}: ${(error as Error).message}`)
+  }
+}
+
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer()
+    server.once("error", () => resolve(false))
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
+  })
+
+const connectBroker = (url: string, config: ResolvedConfig["broker"], timeoutMs: number) =>
+  new Promise<string | undefined>((resolve) => {
+    const client = mqtt.connect(url, {
+      connectTimeout: timeoutMs,
+      reconnectPeriod: 0,
+      clientId: `packbench-doctor-${process.pid}`,
+      clean: true,
+      ...(config.username === undefined ? {} : { username: config.username }),
+      ...(config.password === undefined ? {} : { password: config.password }),
+      ...loadBrokerTls(config)
+    })
+    const timer = setTimeout(() => finish(`no answer within ${timeoutMs} ms`), timeoutMs + 500)
+    const finish = (problem: string | undefined) => {
+      clearTimeout(timer)
+      client.end(true)
+      resolve(problem)
+    }
+    client.once("connect", () => finish(undefined))
+    client.once("error", (error) => finish(error.message))
+    client.once("close", () => finish("connection closed before the broker accepted it"))
+  })
+
+export const checkBroker = async (config: ResolvedConfig): Promise<DoctorCheck> => {
+  if (config.broker.url === undefined) {
+    const port = config.broker.embeddedPort ?? 1883
+    if (port === 0 || (await portFree(port))) {
+      return check(
+        "broker",
+        true,
+        `embedded broker (aedes): the station starts it on 127.0.0.1:${port === 0 ? "a free port" : port}`
+      )
+    }
+    const problem = await connectBroker(`mqtt://127.0.0.1:${port}`, config.broker, 3000)
+    return problem === undefined
+      ? check("broker", true, `embedded broker port ${port} is served by a running broker that accepts connections`)
+      : check(
+          "broker",
+          false,
+          `port ${port} is in use by something that is not an MQTT broker (${problem}); set broker.embeddedPort`
+        )
+  }
+  try {
+    const problem = await connectBroker(config.broker.url, config.broker, 5000)
+    return problem === undefined
+      ? check("broker", true, `${config.broker.url} accepted a connection`)
+      : check("broker", false, `cannot connect to ${config.broker.url}: ${problem}`)
+  } catch (error) {
+    return check("broker", false, `cannot connect to ${config.broker.url}: ${(error as Error).message}`)
+  }
+}
+
+const checkScanner = (scanner: ScannerConfig): DoctorCheck => {
+  if (scanner.type === "simulated")
+    return check(`scanner ${scanner.id}`, true, "simulated (scans come from the UI or tests)")
+  if (!existsSync(scanner.path))
+    return check(`scanner ${scanner.id}`, false, `${scanner.path} does not exist (unplugged?)`)
+  try {
+    accessSync(scanner.path, constants.R_OK | constants.W_OK)
+    return check(`scanner ${scanner.id}`, true, `${scanner.path} is present and accessible`)
+  } catch (error) {
+    return check(
+      `scanner ${scanner.id}`,
+      false,
+      `${scanner.path}: ${(error as Error).message} (is the user in the dialout group?)`
+    )
+  }
+}
+
+const checkPrinter = async (role: "label" | "receipt", printer: PrinterConfig): Promise<DoctorCheck> => {
+  const name = `${role} printer`
+  if (printer.type === "simulated") return check(name, true, "simulated (renders to PNG/PDF in the data dir)")
+  if (printer.type === "device") {
+    if (!existsSync(printer.path))
+      return check(name, false, `${printer.path} does not exist (unplugged or switched off?)`)
+    try {
+      accessSync(printer.path, constants.W_OK)
+      return check(name, true, `${printer.path} is writable`)
+    } catch (error) {
+      return check(name, false, `${printer.path}: ${(error as Error).message}`)
+    }
+  }
+  const device = makeTcpPrinter({
+    id: `${role}-printer`,
+    host: printer.host,
+    port: printer.port ?? 9100,
+    language: role === "label" ? "zpl" : "escpos",
+    timeoutMs: 3000
+  })
+  const status = await Effect.runPromise(Effect.result(device.status))
+  if (status._tag === "Failure") return check(name, false, status.failure.message)
+  return check(
+    name,
+    status.success === "Online" || status.success === "Unknown",
+    `${printer.host}:${printer.port ?? 9100} reports ${status.success}`
+  )
+}
+
+/** Every check `packbench doctor` runs, in the order it prints them. */
+export const runDoctor = async (config: ResolvedConfig): Promise<ReadonlyArray<DoctorCheck>> => [
+  checkDataDir(config.dataDir),
+  checkDatabase(config.dataDir),
+  await checkBroker(config),
+  ...config.scanners.map(checkScanner),
+  await checkPrinter("label", config.printers.label),
+  await checkPrinter("receipt", config.printers.receipt)
+]

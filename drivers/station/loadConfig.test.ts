@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { ConfigError, loadConfig } from "./loadConfig.ts"
+
+const dir = () => mkdtempSync(join(tmpdir(), "pb-config-"))
+
+const problemsOf = (run: () => unknown) => {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((problem) => `${problem.path}: ${problem.message}`)
+    throw error
+  }
+  throw new Error("expected a ConfigError")
+}
+
+describe("loadConfig", () => {
+  it("runs on embedded defaults with no file and no environment", () => {
+    const cwd = dir()
+    const config = loadConfig({ cwd, env: {} })
+    expect(config.configFile).toBeUndefined()
+    expect(config.dataDir).toBe(join(cwd, ".packbench"))
+    expect(config.http).toEqual({ host: "127.0.0.1", port: 8787 })
+    expect(config.broker.url).toBeUndefined()
+    expect(config.printers).toEqual({ label: { type: "simulated" }, receipt: { type: "simulated" } })
+    expect(config.scanners).toEqual([{ type: "simulated", id: "sim-scanner" }])
+  })
+
+  it("reads packbench.config.json and lets the environment override single fields", () => {
+    const cwd = dir()
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        station: { stationId: "PACK-07", locale: "en" },
+        http: { port: 9000 },
+        broker: { url: "mqtts://broker.example:8883" }
+      })
+    )
+    const config = loadConfig({ cwd, env: { PACKBENCH_HTTP_PORT: "9100", PACKBENCH_SITE_ID: "HAM1" } })
+    expect(config.configFile).toBe(join(cwd, "packbench.config.json"))
+    expect(config.station).toMatchObject({ stationId: "PACK-07", siteId: "HAM1", locale: "en" })
+    expect(config.http.port).toBe(9100)
+    expect(config.broker.url).toBe("mqtts://broker.example:8883")
+  })
+
+  it("names every bad field, its value and what was expected", () => {
+    const cwd = dir()
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        http: { port: 70000 },
+        station: { locale: "fr" },
+        scanners: [{ type: "serial", id: "s1" }],
+        extra: true
+      })
+    )
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      "extra: Unexpected key with value true",
+      'station.locale: Expected "de" | "en", got "fr"',
+      "http.port: Expected a value between 0 and 65535, got 70000",
+      "scanners[0].path: Missing key"
+    ])
+  })
+
+  it("says which environment variable holds a bad value", () => {
+    const problems = problemsOf(() => loadConfig({ cwd: dir(), env: { PACKBENCH_HTTP_PORT: "eighty" } }))
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(/^http\.port \(from PACKBENCH_HTTP_PORT\): .*"eighty"/)
+  })
+
+  it("reports a config file that is not JSON, or missing, without a stack trace", () => {
+    const cwd = dir()
+    writeFileSync(join(cwd, "broken.json"), "{ http: ")
+    expect(problemsOf(() => loadConfig({ cwd, env: {}, configFile: "broken.json" }))[0]).toMatch(/^: not valid JSON/)
+    expect(problemsOf(() => loadConfig({ cwd, env: { PACKBENCH_CONFIG: "missing.json" } }))[0]).toMatch(
+      /cannot read the file/
+    )
+  })
+})
