@@ -1,0 +1,118 @@
+import { existsSync, mkdtempSync } from "node:fs"
+import { request } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import WebSocket from "ws"
+import type { PushMessage } from "../../core/api/StationApi.ts"
+import { loadConfig } from "./loadConfig.ts"
+import { type RunningStation, startStation } from "./Station.ts"
+
+const post = async (station: RunningStation, name: string, body: string, host?: string) => {
+  const url = new URL(`/api/call/${name}`, station.url)
+  return new Promise<{ status: number; json: any }>((resolve, reject) => {
+    const req = request(
+      url,
+      { method: "POST", headers: { "content-type": "application/json", ...(host ? { host } : {}) } },
+      (res) => {
+        let text = ""
+        res.on("data", (chunk) => {
+          text += chunk
+        })
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }))
+      }
+    )
+    req.on("error", reject)
+    req.end(body)
+  })
+}
+
+describe("the station over HTTP and WebSocket", () => {
+  let station: RunningStation
+  let dataDir: string
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "pb-station-"))
+    const config = loadConfig({
+      cwd: dataDir,
+      env: {
+        PACKBENCH_DATA_DIR: dataDir,
+        PACKBENCH_HTTP_PORT: "0",
+        PACKBENCH_EMBEDDED_BROKER_PORT: "0",
+        PACKBENCH_STATION_ID: "PACK-07"
+      }
+    })
+    station = await startStation({ config, http: true, log: () => {} })
+  })
+  afterAll(() => station.close())
+
+  it("starts with its identity, the sample data and an event-free log", async () => {
+    const { json } = await post(station, "station.status", "{}")
+    expect(json.ok).toBe(true)
+    expect(json.value.stationId).toBe("PACK-07")
+    expect(json.value.siteId).toMatch(/^SITE-[0-9A-Z]{4}$/)
+    expect(json.value.lastSeq).toBe(0)
+    const orders = await post(station, "orders.open", "{}")
+    expect(orders.json.value.map((order: { orderId: string }) => order.orderId)).toContain("SO-100001")
+    expect(orders.json.value.map((order: { orderId: string }) => order.orderId)).not.toContain("SO-100007")
+  })
+
+  it("answers bad input with an envelope that names the problem", async () => {
+    expect((await post(station, "session.signIn", "{not json")).json.error.code).toBe("invalid-json")
+    expect((await post(station, "session.signIn", '{"badge": 7}')).json.error).toEqual({
+      code: "invalid-input",
+      message: "Invalid input for session.signIn",
+      details: [{ path: "badge", message: "Expected string, got 7" }]
+    })
+    expect((await post(station, "no.such.call", "{}")).json.error.code).toBe("unknown-command")
+    expect((await post(station, "session.signIn", '{"badge":"B-4711"}')).json.error.code).toBe("badge-unknown")
+  })
+
+  it("refuses requests addressed to another host name (DNS rebinding)", async () => {
+    const { status, json } = await post(station, "station.status", "{}", "evil.example:80")
+    expect(status).toBe(421)
+    expect(json.ok).toBe(false)
+  })
+
+  it("pushes status to connected UIs and records a badge sign-in as an event", async () => {
+    const socket = new WebSocket(new URL("/api/events", station.url.replace("http", "ws")))
+    await new Promise((resolve, reject) => {
+      socket.once("open", resolve)
+      socket.once("error", reject)
+    })
+    const pushes: Array<PushMessage> = []
+    socket.on("message", (data) => pushes.push(JSON.parse(String(data))))
+    const signIn = await post(station, "scan.submit", '{"raw":"B-1001","source":"manual"}')
+    expect(signIn.json.ok).toBe(true)
+    const badge = await post(station, "session.signIn", '{"badge":"b-1001"}')
+    expect(badge.json.value).toEqual({ badgeId: "B-1001", name: "Jonas Becker", role: "packer" })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    socket.close()
+    const status = pushes.find((push) => push.name === "status")
+    expect(status?.payload).toMatchObject({ operator: { badgeId: "B-1001" } })
+    const events = await post(station, "events.recent", '{"limit":10}')
+    expect(events.json.value[0]).toMatchObject({ type: "operator.signed-in", actor: "Jonas Becker" })
+  })
+
+  it("prints a test label through the simulated printer and serves what it rendered", async () => {
+    const job = await post(station, "printer.testPrint", '{"printer":"label"}')
+    expect(job.json.value.state).toBe("queued")
+    let printed: any
+    for (let attempt = 0; attempt < 100 && printed?.previewUrl === undefined; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      printed = (await post(station, "printer.jobs", "{}")).json.value.find(
+        (candidate: any) => candidate.id === job.json.value.id
+      )
+    }
+    expect(printed).toMatchObject({ state: "printed", attempts: 1 })
+    expect(existsSync(join(dataDir, "printouts", "label", "job-0001.zpl"))).toBe(true)
+    const png = await fetch(new URL(printed.previewUrl, station.url))
+    expect(png.headers.get("content-type")).toBe("image/png")
+    expect(
+      Buffer.from(await png.arrayBuffer())
+        .subarray(1, 4)
+        .toString()
+    ).toBe("PNG")
+    const escape = await fetch(new URL("/printouts/..%2F..%2Fstation.db", station.url))
+    expect(escape.status).toBe(404)
+  })
+})
