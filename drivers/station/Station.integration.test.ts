@@ -8,9 +8,12 @@ import type { PushMessage } from "../../core/api/StationApi.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
 
+// biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
+type Json = any
+
 const post = async (station: RunningStation, name: string, body: string, host?: string) => {
   const url = new URL(`/api/call/${name}`, station.url)
-  return new Promise<{ status: number; json: any }>((resolve, reject) => {
+  return new Promise<{ status: number; json: Json }>((resolve, reject) => {
     const req = request(
       url,
       { method: "POST", headers: { "content-type": "application/json", ...(host ? { host } : {}) } },
@@ -96,11 +99,11 @@ describe("the station over HTTP and WebSocket", () => {
   it("prints a test label through the simulated printer and serves what it rendered", async () => {
     const job = await post(station, "printer.testPrint", '{"printer":"label"}')
     expect(job.json.value.state).toBe("queued")
-    let printed: any
+    let printed: Json
     for (let attempt = 0; attempt < 100 && printed?.previewUrl === undefined; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100))
       printed = (await post(station, "printer.jobs", "{}")).json.value.find(
-        (candidate: any) => candidate.id === job.json.value.id
+        (candidate: Json) => candidate.id === job.json.value.id
       )
     }
     expect(printed).toMatchObject({ state: "printed", attempts: 1 })
@@ -112,7 +115,7 @@ describe("the station over HTTP and WebSocket", () => {
         .subarray(1, 4)
         .toString()
     ).toBe("PNG")
-    const escape = await fetch(new URL("/printouts/..%2F..%2Fstation.db", station.url))
-    expect(escape.status).toBe(404)
+    const traversal = await fetch(new URL("/printouts/..%2F..%2Fstation.db", station.url))
+    expect(traversal.status).toBe(404)
   })
 })
