@@ -1,4 +1,4 @@
-import type { EventEnvelope } from "./Event.ts"
+import type { EpcisView, EventEnvelope } from "./Event.ts"
 
 /** Where Packbench names its sites and stations; any URI is a valid readPoint/bizLocation id in EPCIS 2.0 (§7.3.6). */
 export const LOCATION_BASE = "https://id.packbench.example"
@@ -20,8 +20,8 @@ export interface EpcisEventDocument {
   readonly epcList?: ReadonlyArray<string>
   readonly parentID?: string
   readonly childEPCs?: ReadonlyArray<string>
-  readonly quantityList?: ReadonlyArray<{ readonly epcClass: string; readonly quantity: number; readonly uom?: string }>
-  readonly bizTransactionList?: ReadonlyArray<{ readonly type: string; readonly bizTransaction: string }>
+  readonly quantityList?: NonNullable<EpcisView["quantityList"]>
+  readonly bizTransactionList?: NonNullable<EpcisView["bizTransactionList"]>
   readonly readPoint: { readonly id: string }
   readonly bizLocation: { readonly id: string }
   readonly "packbench:eventType": string
@@ -40,7 +40,7 @@ export const toEpcisEvent = (event: EventEnvelope): EpcisEventDocument | undefin
   if (view === undefined) return undefined
   const site = `${LOCATION_BASE}/site/${encodeURIComponent(event.siteId)}`
   const aggregation = view.eventType === "AggregationEvent"
-  return {
+  const document: EpcisEventDocument = {
     type: view.eventType,
     eventID: `urn:uuid:${event.id}`,
     eventTime: new Date(event.eventTime.wallMs).toISOString(),
@@ -61,6 +61,7 @@ export const toEpcisEvent = (event: EventEnvelope): EpcisEventDocument | undefin
     "packbench:epoch": event.epoch,
     "packbench:seq": event.seq
   }
+  return document
 }
 
 /** An EPCISDocument (EPCIS 2.0 §9) holding the given events, for export to a trading partner or repository. */
