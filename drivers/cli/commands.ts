@@ -2,8 +2,6 @@ import type { Command } from "./Command.ts"
 import { addressCommand } from "./commands/address.ts"
 import { decodeCommand } from "./commands/decode.ts"
 import { doctorCommand } from "./commands/doctor.ts"
-import { eventsCommand } from "./commands/events.ts"
-import { outboxCommand } from "./commands/outbox.ts"
 import { scanCommand } from "./commands/scan.ts"
 import { serveCommand } from "./commands/serve.ts"
 
@@ -13,7 +11,5 @@ export const commands: ReadonlyArray<Command> = [
   doctorCommand,
   scanCommand,
   addressCommand,
-  decodeCommand,
-  outboxCommand,
-  eventsCommand
+  decodeCommand
 ]

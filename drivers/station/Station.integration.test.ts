@@ -77,7 +77,7 @@ describe("the station over HTTP and WebSocket", () => {
   })
 
   it("pushes status to connected UIs and records a badge sign-in as an event", async () => {
-    const socket = new WebSocket(new URL("/api/events", station.url.replace("http", "ws")))
+    const socket = new WebSocket(new URL("/api/events", station.url!.replace("http", "ws")))
     await new Promise((resolve, reject) => {
       socket.once("open", resolve)
       socket.once("error", reject)
@@ -108,14 +108,15 @@ describe("the station over HTTP and WebSocket", () => {
     }
     expect(printed).toMatchObject({ state: "printed", attempts: 1 })
     expect(existsSync(join(dataDir, "printouts", "label", "job-0001.zpl"))).toBe(true)
-    const png = await fetch(new URL(printed.previewUrl, station.url))
+    const base = station.url!
+    const png = await fetch(new URL(printed.previewUrl, base))
     expect(png.headers.get("content-type")).toBe("image/png")
     expect(
       Buffer.from(await png.arrayBuffer())
         .subarray(1, 4)
         .toString()
     ).toBe("PNG")
-    const traversal = await fetch(new URL("/printouts/..%2F..%2Fstation.db", station.url))
+    const traversal = await fetch(new URL("/printouts/..%2F..%2Fstation.db", base))
     expect(traversal.status).toBe(404)
   })
 })
