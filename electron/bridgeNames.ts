@@ -1,0 +1,20 @@
+import type { ApiName, PushName } from "../core/api/StationApi.ts"
+
+// The sandboxed preload cannot load effect (it runs as one bundled script), so it checks names against these lists;
+// `satisfies` makes the type checker fail when a name is added to or removed from the API without updating them.
+const apiNames = {
+  "station.status": true,
+  "station.setLocale": true,
+  "session.signIn": true,
+  "session.signOut": true,
+  "scan.submit": true,
+  "orders.open": true,
+  "events.recent": true,
+  "printer.testPrint": true,
+  "printer.jobs": true
+} as const satisfies Record<ApiName, true>
+
+const pushNames = { status: true, scan: true, printJob: true, event: true } as const satisfies Record<PushName, true>
+
+export const API_NAMES: ReadonlySet<string> = new Set(Object.keys(apiNames))
+export const PUSH_NAMES: ReadonlySet<string> = new Set(Object.keys(pushNames))
