@@ -1,0 +1,33 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { PassThrough } from "node:stream"
+import { describe, expect, it } from "vitest"
+import { makeStartCommand } from "./start.ts"
+
+const io = () => {
+  const stderr = new PassThrough()
+  let text = ""
+  stderr.on("data", (chunk) => {
+    text += String(chunk)
+  })
+  return {
+    io: { stdin: new PassThrough(), stdout: new PassThrough(), stderr, env: {}, cwd: mkdtempSync(join(tmpdir(), "pb-start-")) },
+    text: () => text
+  }
+}
+
+describe("packbench start", () => {
+  it("runs the desktop app where Electron is installed", async () => {
+    const run = io()
+    // The desktop command itself checks for the binary again; with none installed here it explains and exits 1.
+    expect(await makeStartCommand(() => true).run([], run.io)).toBe(1)
+    expect(run.text()).toContain("Electron is not installed")
+  })
+
+  it("falls back to the browser UI and reports a usage error as serve does", async () => {
+    const run = io()
+    expect(await makeStartCommand(() => false).run(["--bogus"], run.io)).toBe(2)
+    expect(run.text()).toContain("packbench serve: unknown option --bogus")
+  })
+})
