@@ -1,19 +1,19 @@
-import type { Command } from "./Command.ts";
-import { addressCommand } from "./commands/address.ts";
-import { decodeCommand } from "./commands/decode.ts";
-import { desktopCommand } from "./commands/desktop.ts";
-import { doctorCommand } from "./commands/doctor.ts";
-import { scanCommand } from "./commands/scan.ts";
-import { serveCommand } from "./commands/serve.ts";
-import { startCommand } from "./commands/start.ts";
+import type { Command } from "./Command.ts"
+import { addressCommand } from "./commands/address.ts"
+import { decodeCommand } from "./commands/decode.ts"
+import { desktopCommand } from "./commands/desktop.ts"
+import { doctorCommand } from "./commands/doctor.ts"
+import { scanCommand } from "./commands/scan.ts"
+import { serveCommand } from "./commands/serve.ts"
+import { startCommand } from "./commands/start.ts"
 
 /** Every `packbench` sub-command, in the order `packbench help` lists them. */
 export const commands: ReadonlyArray<Command> = [
-	startCommand,
-	serveCommand,
-	desktopCommand,
-	doctorCommand,
-	scanCommand,
-	addressCommand,
-	decodeCommand,
-];
+  startCommand,
+  serveCommand,
+  desktopCommand,
+  doctorCommand,
+  scanCommand,
+  addressCommand,
+  decodeCommand
+]

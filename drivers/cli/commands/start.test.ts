@@ -12,7 +12,13 @@ const io = () => {
     text += String(chunk)
   })
   return {
-    io: { stdin: new PassThrough(), stdout: new PassThrough(), stderr, env: {}, cwd: mkdtempSync(join(tmpdir(), "pb-start-")) },
+    io: {
+      stdin: new PassThrough(),
+      stdout: new PassThrough(),
+      stderr,
+      env: {},
+      cwd: mkdtempSync(join(tmpdir(), "pb-start-"))
+    },
     text: () => text
   }
 }
