@@ -35,7 +35,7 @@ const target = (file: string, specifier: string) => {
 
 const violations = (folder: string, allowed: (file: string, specifier: string) => boolean) =>
   sourceFiles(folder)
-    .filter((file) => !isTest(file))
+    .filter((file) => !isTest(file) && !/(^|\/)vite\.config\.ts$/.test(file))
     .flatMap((file) =>
       importsOf(file)
         .filter((spec) => !allowed(file, spec))

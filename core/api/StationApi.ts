@@ -1,5 +1,8 @@
 import { Schema } from "effect"
 import { Locale } from "../config/StationConfig.ts"
+
+export { Locale }
+
 import { Timestamp } from "../time/Clock.ts"
 
 export const Role = Schema.Literals(["packer", "returns-clerk", "manager"])

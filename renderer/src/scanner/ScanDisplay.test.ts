@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest"
+import type { ScanOutcome } from "../../../core/api/StationApi.ts"
+import { ApiCallError } from "../api/ApiCallError.ts"
+import { makeTranslator } from "../i18n/Translator.ts"
+import { describeScan } from "./ScanDisplay.ts"
+
+const t = makeTranslator("de")
+const outcome = (fields: Partial<ScanOutcome>): ScanOutcome => ({
+  raw: "x",
+  source: "wedge",
+  deviceId: "wedge",
+  at: { wallMs: 0, monoNs: "0" },
+  identification: {},
+  action: "identified",
+  message: "",
+  ...fields
+})
+
+describe("describeScan", () => {
+  it("shows an identified GTIN in green with the GTIN", () => {
+    const view = describeScan(t, {
+      state: "done",
+      id: 1,
+      outcome: outcome({ raw: "4260123450014", identification: { kind: "gtin", valid: true, gtin: "04260123450014" } })
+    })
+    expect(view).toEqual({
+      tone: "ok",
+      headline: "Erkannt: Artikel (GTIN)",
+      detail: "04260123450014",
+      raw: "4260123450014"
+    })
+  })
+
+  it("shows an unknown code as rejected with the station's reason", () => {
+    const view = describeScan(t, {
+      state: "done",
+      id: 2,
+      outcome: outcome({
+        action: "rejected",
+        message: "not a known code",
+        identification: { kind: "unknown", valid: false, reason: "not a known code" }
+      })
+    })
+    expect(view).toMatchObject({ tone: "bad", headline: "Abgelehnt", detail: "not a known code" })
+  })
+
+  it("rejects a recognised code that is invalid although the station calls it identified", () => {
+    const view = describeScan(t, {
+      state: "done",
+      id: 3,
+      outcome: outcome({ identification: { kind: "gtin", valid: false, reason: "check digit is 4, not 5" } })
+    })
+    expect(view).toMatchObject({ tone: "bad", headline: "Ungültig: Artikel (GTIN)", detail: "check digit is 4, not 5" })
+  })
+
+  it("names the operator of a badge scan with the translated role", () => {
+    const view = describeScan(makeTranslator("en"), {
+      state: "done",
+      id: 4,
+      outcome: outcome({ action: "signed-in", message: "Jonas Becker (packer)" })
+    })
+    expect(view).toMatchObject({ tone: "ok", headline: "Signed in: Jonas Becker (Packer)" })
+  })
+
+  it("turns a refused call into a red outcome with the translated error", () => {
+    const view = describeScan(t, {
+      state: "failed",
+      id: 5,
+      raw: "PB:BADGE:B-7777:Q",
+      error: new ApiCallError("scan.submit", "badge-unknown", "No badge B-7777")
+    })
+    expect(view).toEqual({
+      tone: "bad",
+      headline: "Nicht verarbeitet",
+      detail: "Badge unbekannt.",
+      raw: "PB:BADGE:B-7777:Q"
+    })
+  })
+})

@@ -1,0 +1,94 @@
+import type { ScanOutcome } from "../../../core/api/StationApi.ts"
+import type { MessageKey } from "../i18n/de.ts"
+import { describeError, type Translate } from "../i18n/Translator.ts"
+
+/** The last scan as the bench shows it: sent and waiting, answered by the station, or failed as a call. */
+export type ScanDisplay =
+  | { readonly state: "pending"; readonly id: number; readonly raw: string }
+  | { readonly state: "done"; readonly id: number; readonly outcome: ScanOutcome }
+  | { readonly state: "failed"; readonly id: number; readonly raw: string; readonly error: unknown }
+
+export interface ScanView {
+  readonly tone: "ok" | "bad" | "pending"
+  readonly headline: string
+  readonly detail: string
+  readonly raw: string
+}
+
+const field = (identification: Readonly<Record<string, unknown>>, name: string): string | undefined => {
+  const value = identification[name]
+  return typeof value === "string" || typeof value === "number" ? String(value) : undefined
+}
+
+const kindLabel = (t: Translate, kind: string) => {
+  const key = `kind.${kind}`
+  return key in kindKeys ? t(key as MessageKey) : kind
+}
+const kindKeys: Readonly<Record<string, true>> = Object.fromEntries(
+  ["gtin", "gs1", "digital-link", "sscc", "tracking", "packbench", "sku", "unknown"].map((kind) => [
+    `kind.${kind}`,
+    true
+  ])
+)
+
+const roleKeys: Readonly<Record<string, MessageKey>> = {
+  packer: "role.packer",
+  "returns-clerk": "role.returns-clerk",
+  manager: "role.manager"
+}
+
+/** The station's sign-in message is "Name (role)"; the role is translated for the bench. */
+const operatorText = (t: Translate, message: string) => {
+  const match = /^(.*) \(([a-z-]+)\)$/.exec(message)
+  const roleKey = match?.[2] === undefined ? undefined : roleKeys[match[2]]
+  return match?.[1] === undefined || roleKey === undefined ? message : `${match[1]} (${t(roleKey)})`
+}
+
+/**
+ * Turns a scan into what the bench shows. A code the station recognised but found invalid (a GTIN with a wrong
+ * check digit) is a rejection for the packer even though the station's action says "identified": it must not go
+ * into a parcel.
+ */
+export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
+  if (display.state === "pending") {
+    return { tone: "pending", headline: t("scan.sending"), detail: "", raw: display.raw }
+  }
+  if (display.state === "failed") {
+    return { tone: "bad", headline: t("scan.failed"), detail: describeError(t, display.error), raw: display.raw }
+  }
+  const { outcome } = display
+  const identification = outcome.identification
+  const kind = field(identification, "kind") ?? "unknown"
+  if (outcome.action === "signed-in") {
+    return {
+      tone: "ok",
+      headline: t("scan.signedIn", { name: operatorText(t, outcome.message) }),
+      detail: "",
+      raw: outcome.raw
+    }
+  }
+  if (outcome.action === "rejected" || identification.valid === false) {
+    return {
+      tone: "bad",
+      headline: kind === "unknown" ? t("scan.rejected") : t("scan.invalid", { kind: kindLabel(t, kind) }),
+      detail: field(identification, "reason") ?? outcome.message,
+      raw: outcome.raw
+    }
+  }
+  const specific =
+    kind === "gtin"
+      ? field(identification, "gtin")
+      : kind === "sku"
+        ? field(identification, "sku")
+        : kind === "tracking"
+          ? field(identification, "carrier")
+          : kind === "packbench"
+            ? [field(identification, "type"), field(identification, "id")].filter(Boolean).join(" ")
+            : undefined
+  return {
+    tone: "ok",
+    headline: t("scan.identified", { kind: kindLabel(t, kind) }),
+    detail: specific ?? "",
+    raw: outcome.raw
+  }
+}

@@ -1,0 +1,54 @@
+import { useCallback, useEffect, useRef, useState } from "react"
+import type { ApiInput, ApiName, ApiOutput, PushName } from "../../../core/api/StationApi.ts"
+import { useStationContext } from "./StationContext.ts"
+
+export interface ApiQuery<N extends ApiName> {
+  readonly data: ApiOutput<N> | undefined
+  readonly error: unknown
+  readonly reload: () => void
+}
+
+/**
+ * Loads one query and reloads it when one of the named pushes arrives or the transport reconnects (pushes sent
+ * while it was down are lost), so screens stay live without polling the station.
+ */
+export const useApiQuery = <N extends ApiName>(
+  name: N,
+  input: ApiInput<N>,
+  refreshOn: ReadonlyArray<PushName>
+): ApiQuery<N> => {
+  const { client } = useStationContext()
+  const [data, setData] = useState<ApiOutput<N>>()
+  const [error, setError] = useState<unknown>()
+  const latest = useRef(0)
+  const inputKey = JSON.stringify(input)
+  const pushKey = refreshOn.join(",")
+
+  const reload = useCallback(() => {
+    const request = ++latest.current
+    client.call(name, JSON.parse(inputKey) as ApiInput<N>).then(
+      (value) => {
+        if (request !== latest.current) return
+        setData(value)
+        setError(undefined)
+      },
+      (failure: unknown) => {
+        if (request === latest.current) setError(failure)
+      }
+    )
+  }, [client, name, inputKey])
+
+  useEffect(() => {
+    reload()
+    const stops = pushKey
+      .split(",")
+      .filter((push) => push !== "")
+      .map((push) => client.onPush(push as PushName, reload))
+    stops.push(client.onConnection((state) => state === "connected" && reload()))
+    return () => {
+      for (const stop of stops) stop()
+    }
+  }, [client, reload, pushKey])
+
+  return { data, error, reload }
+}

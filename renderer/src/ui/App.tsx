@@ -1,0 +1,92 @@
+import { useEffect, useMemo, useRef, useState } from "react"
+import type { StationClient } from "../api/StationClient.ts"
+import { describeError, makeTranslator } from "../i18n/Translator.ts"
+import { playErrorTone } from "../scanner/playErrorTone.ts"
+import { describeScan } from "../scanner/ScanDisplay.ts"
+import { attachWedgeListener } from "../scanner/WedgeListener.ts"
+import { StationContext } from "../station/StationContext.ts"
+import { useStation } from "../station/useStation.ts"
+import { Header } from "./Header.tsx"
+import { ManagerScreen } from "./ManagerScreen.tsx"
+import { MANUAL_ENTRY_ID } from "./ManualEntry.tsx"
+import { NavTabs, type Screen, screenKeys } from "./NavTabs.tsx"
+import { PackScreen } from "./PackScreen.tsx"
+import { ReturnsScreen } from "./ReturnsScreen.tsx"
+
+export const App = ({ client }: { readonly client: StationClient }) => {
+  const station = useStation(client)
+  const [screen, setScreen] = useState<Screen>("pack")
+  const [problem, setProblem] = useState<string>()
+  const locale = station.status?.locale ?? "de"
+  const context = useMemo(() => ({ client, locale, t: makeTranslator(locale) }), [client, locale])
+  const { t } = context
+
+  const submitScan = useRef(station.submitScan)
+  submitScan.current = station.submitScan
+  useEffect(() => attachWedgeListener(window, (raw) => submitScan.current(raw, "wedge")), [])
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      const target = screenKeys[event.key]
+      if (target !== undefined) {
+        event.preventDefault()
+        setScreen(target)
+      } else if (event.key === "F4") {
+        event.preventDefault()
+        document.getElementById(MANUAL_ENTRY_ID)?.focus()
+      }
+    }
+    window.addEventListener("keydown", onKeyDown)
+    return () => window.removeEventListener("keydown", onKeyDown)
+  }, [])
+
+  const lastScanId = useRef<number | undefined>(undefined)
+  useEffect(() => {
+    const scan = station.lastScan
+    if (scan === undefined || scan.id === lastScanId.current) return
+    lastScanId.current = scan.id
+    if (describeScan(t, scan).tone === "bad") playErrorTone()
+  }, [station.lastScan, t])
+
+  useEffect(() => {
+    document.documentElement.lang = locale
+    document.title = `${t("app.title")} – ${station.status?.stationId ?? ""}`
+  }, [locale, t, station.status?.stationId])
+
+  const report = (action: Promise<void>) => {
+    setProblem(undefined)
+    action.catch((error: unknown) => setProblem(describeError(t, error)))
+  }
+
+  return (
+    <StationContext.Provider value={context}>
+      <div className="app">
+        <Header
+          status={station.status}
+          onLocale={(next) => report(station.setLocale(next))}
+          onSignOut={() => report(station.signOut())}
+        />
+        {station.connection === "disconnected" && (
+          <div className="banner" role="alert" data-testid="transport-banner">
+            {t("header.transportLost")}
+          </div>
+        )}
+        {problem !== undefined && (
+          <div className="banner banner-soft" role="alert">
+            {problem}
+          </div>
+        )}
+        <NavTabs current={screen} onSelect={setScreen} />
+        <main className="screen">
+          {screen === "pack" && (
+            <PackScreen operator={station.status?.operator} lastScan={station.lastScan} onScan={station.submitScan} />
+          )}
+          {screen === "returns" && <ReturnsScreen lastScan={station.lastScan} onScan={station.submitScan} />}
+          {screen === "manager" && (
+            <ManagerScreen status={station.status} onLocale={(next) => report(station.setLocale(next))} />
+          )}
+        </main>
+      </div>
+    </StationContext.Provider>
+  )
+}

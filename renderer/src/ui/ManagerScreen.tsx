@@ -1,0 +1,197 @@
+import { useState } from "react"
+import type { Locale, StationStatus } from "../../../core/api/StationApi.ts"
+import { describeError } from "../i18n/Translator.ts"
+import { useStationContext } from "../station/StationContext.ts"
+import { useApiQuery } from "../station/useApiQuery.ts"
+import { formatAge } from "./formatAge.ts"
+
+const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) => {
+  const { t } = useStationContext()
+  const sync = status?.sync
+  if (sync === undefined) return null
+  const rows: ReadonlyArray<readonly [string, string, string?]> = [
+    [t("sync.broker"), t(`broker.${sync.broker}`), `broker-text-${sync.broker}`],
+    [t("sync.url"), sync.brokerUrl, "mono"],
+    [t("sync.depth"), String(sync.depth)],
+    [
+      t("sync.oldest"),
+      sync.oldestUnconfirmedAgeMs === null ? t("common.none") : formatAge(sync.oldestUnconfirmedAgeMs)
+    ],
+    [t("sync.drainRate"), t("sync.drainRateValue", { rate: sync.drainRatePerSec.toFixed(1) })],
+    [t("sync.lastPublished"), String(sync.lastPublishedSeq)],
+    [t("sync.lastConfirmed"), String(sync.lastConfirmedSeq)],
+    ...(sync.lastError === undefined ? [] : [[t("sync.lastError"), sync.lastError, "error-text"] as const])
+  ]
+  return (
+    <section className="card" data-testid="sync-card">
+      <h2>{t("manager.sync")}</h2>
+      <dl className="facts">
+        {rows.map(([label, value, className]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd className={className}>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  )
+}
+
+const DevicesCard = ({ status }: { readonly status: StationStatus | undefined }) => {
+  const { t } = useStationContext()
+  const devices = status?.devices ?? []
+  return (
+    <section className="card" data-testid="devices-card">
+      <h2>{t("manager.devices")}</h2>
+      {devices.length === 0 ? (
+        <p className="hint">{t("devices.none")}</p>
+      ) : (
+        <ul className="devices">
+          {devices.map((device) => (
+            <li key={device.id}>
+              <span className={`state-dot state-${device.state}`} aria-hidden="true" />
+              <div>
+                <div>
+                  <strong>{device.description}</strong> <span className="mono muted">{device.id}</span>
+                </div>
+                <div className="muted">
+                  {t(`deviceState.${device.state}`)} · {device.detail}
+                </div>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
+
+const PrintersCard = () => {
+  const { t, client, locale } = useStationContext()
+  const jobs = useApiQuery("printer.jobs", {}, ["printJob"])
+  const [problem, setProblem] = useState<string>()
+  const testPrint = (printer: "label" | "receipt") => {
+    setProblem(undefined)
+    client
+      .call("printer.testPrint", { printer })
+      .then(jobs.reload, (error: unknown) => setProblem(describeError(t, error)))
+  }
+  return (
+    <section className="card" data-testid="printers-card">
+      <h2>{t("manager.printers")}</h2>
+      <div className="button-row">
+        <button type="button" onClick={() => testPrint("label")}>
+          {t("printer.testLabel")}
+        </button>
+        <button type="button" onClick={() => testPrint("receipt")}>
+          {t("printer.testReceipt")}
+        </button>
+      </div>
+      {problem !== undefined && (
+        <p className="error-text" role="alert">
+          {problem}
+        </p>
+      )}
+      <h3>{t("printer.jobs")}</h3>
+      {jobs.data === undefined || jobs.data.length === 0 ? (
+        <p className="hint">{t("printer.noJobs")}</p>
+      ) : (
+        <ul className="jobs" data-testid="print-jobs">
+          {jobs.data.map((job) => (
+            <li key={job.id} className={`job job-${job.state}`}>
+              <div className="job-meta">
+                <strong>{t(job.printer === "label" ? "printer.label" : "printer.receipt")}</strong>
+                <span className={`badge job-state-${job.state}`}>{t(`jobState.${job.state}`)}</span>
+                <span className="muted">{new Date(job.createdAtMs).toLocaleTimeString(locale)}</span>
+                <span className="muted">{t("printer.attempts", { count: job.attempts })}</span>
+                {job.lastError !== undefined && <span className="error-text">{job.lastError}</span>}
+              </div>
+              {job.previewUrl === undefined ? (
+                <span className="muted">{t("printer.noPreview")}</span>
+              ) : (
+                <img className="job-preview" src={job.previewUrl} alt={t("printer.preview", { id: job.id })} />
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
+
+const EventsCard = () => {
+  const { t, locale } = useStationContext()
+  const events = useApiQuery("events.recent", { limit: 15 }, ["event", "status"])
+  return (
+    <section className="card" data-testid="events-card">
+      <h2>{t("manager.events")}</h2>
+      {events.data === undefined || events.data.length === 0 ? (
+        <p className="hint">{t("events.none")}</p>
+      ) : (
+        <table className="table table-compact">
+          <thead>
+            <tr>
+              <th className="numeric">{t("event.seq")}</th>
+              <th>{t("event.type")}</th>
+              <th>{t("event.time")}</th>
+              <th>{t("event.actor")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.data.map((event) => (
+              <tr key={event.id}>
+                <td className="numeric">{event.seq}</td>
+                <td className="mono">{event.type}</td>
+                <td>{new Date(event.eventTimeMs).toLocaleTimeString(locale)}</td>
+                <td>{event.actor}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}
+
+const LanguageCard = ({ onLocale }: { readonly onLocale: (locale: Locale) => void }) => {
+  const { t, locale } = useStationContext()
+  return (
+    <section className="card">
+      <h2>{t("manager.language")}</h2>
+      <div className="button-row">
+        {(["de", "en"] as const).map((option) => (
+          <button
+            key={option}
+            type="button"
+            className={option === locale ? "" : "button-secondary"}
+            aria-pressed={option === locale}
+            onClick={() => onLocale(option)}
+          >
+            {t(`locale.${option}`)}
+          </button>
+        ))}
+      </div>
+    </section>
+  )
+}
+
+/** The station's health at a glance, for whoever is responsible for the bench. */
+export const ManagerScreen = ({
+  status,
+  onLocale
+}: {
+  readonly status: StationStatus | undefined
+  readonly onLocale: (locale: Locale) => void
+}) => (
+  <div className="manager-grid">
+    <div className="manager-column">
+      <SyncCard status={status} />
+      <PrintersCard />
+    </div>
+    <div className="manager-column">
+      <DevicesCard status={status} />
+      <EventsCard />
+      <LanguageCard onLocale={onLocale} />
+    </div>
+  </div>
+)
