@@ -11,10 +11,28 @@ const apiNames = {
   "orders.open": true,
   "events.recent": true,
   "printer.testPrint": true,
-  "printer.jobs": true
+  "printer.jobs": true,
+  "pack.state": true,
+  "pack.scan": true,
+  "pack.quantity": true,
+  "pack.undo": true,
+  "pack.shortShip": true,
+  "pack.chooseBox": true,
+  "pack.weight": true,
+  "pack.complete": true,
+  "pack.abandon": true,
+  "pack.reprint": true,
+  "pack.void": true,
+  "handover.state": true,
+  "handover.open": true,
+  "handover.scan": true,
+  "handover.close": true
 } as const satisfies Record<ApiName, true>
 
-const pushNames = { status: true, scan: true, printJob: true, event: true } as const satisfies Record<PushName, true>
+const pushNames = { status: true, scan: true, printJob: true, event: true, alert: true } as const satisfies Record<
+  PushName,
+  true
+>
 
 export const API_NAMES: ReadonlySet<string> = new Set(Object.keys(apiNames))
 export const PUSH_NAMES: ReadonlySet<string> = new Set(Object.keys(pushNames))

@@ -3,6 +3,7 @@ import { Locale } from "../config/StationConfig.ts"
 
 export { Locale }
 
+import { PackApi } from "../pack/PackApi.ts"
 import { Timestamp } from "../time/Clock.ts"
 
 export const Role = Schema.Literals(["packer", "returns-clerk", "manager"])
@@ -49,6 +50,8 @@ export const StationStatus = Schema.Struct({
 export type StationStatus = typeof StationStatus.Type
 
 export const ScanSource = Schema.Literals(["wedge", "serial", "camera", "manual", "simulated"])
+export const ScanContext = Schema.Literals(["pack", "handover", "returns", "manager"])
+export type ScanContext = typeof ScanContext.Type
 
 /** What the station made of one scan: the identification (kind/valid and kind-specific fields) and what it did. */
 export const ScanOutcome = Schema.Struct({
@@ -110,7 +113,9 @@ export const StationApi = {
       raw: Schema.String,
       source: ScanSource,
       deviceId: Schema.optional(Schema.String),
-      at: Schema.optional(Timestamp)
+      at: Schema.optional(Timestamp),
+      /** The screen that was up when the scan arrived: a scanner cannot tell, the UI can. */
+      context: Schema.optional(ScanContext)
     }),
     output: ScanOutcome
   },
@@ -120,11 +125,12 @@ export const StationApi = {
     output: Schema.Array(EventSummary)
   },
   "printer.testPrint": { input: Schema.Struct({ printer: Schema.Literals(["label", "receipt"]) }), output: PrintJob },
-  "printer.jobs": { input: Empty, output: Schema.Array(PrintJob) }
+  "printer.jobs": { input: Empty, output: Schema.Array(PrintJob) },
+  ...PackApi
 } as const
 
 export type StationApi = typeof StationApi
-export type ApiName = keyof StationApi
+export type ApiName = Extract<keyof StationApi, string>
 export type ApiInput<N extends ApiName> = StationApi[N]["input"]["Type"]
 export type ApiOutput<N extends ApiName> = StationApi[N]["output"]["Type"]
 
@@ -133,7 +139,14 @@ export const StationPushes = {
   status: StationStatus,
   scan: ScanOutcome,
   printJob: PrintJob,
-  event: EventSummary
+  event: EventSummary,
+  /** Something the operator must see now, e.g. the order on the bench was cancelled by the shop. */
+  alert: Schema.Struct({
+    level: Schema.Literals(["info", "warning", "error"]),
+    code: Schema.String,
+    message: Schema.String,
+    orderId: Schema.optional(Schema.String)
+  })
 } as const
 export type PushName = keyof typeof StationPushes
 export type PushPayload<N extends PushName> = (typeof StationPushes)[N]["Type"]

@@ -6,6 +6,7 @@ import type { EventSummary, ScanOutcome, StationStatus } from "../api/StationApi
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
+import { makePackHandlers } from "../pack/PackHandlers.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { testInsert, testLabel } from "../print/TestPages.ts"
@@ -45,6 +46,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const pushes = yield* PushHub
   const printQueue = yield* PrintQueue
   const insertEncoder = yield* InsertEncoder
+  const pack = yield* makePackHandlers
 
   const status: Effect.Effect<StationStatus, ApiError> = Effect.gen(function* () {
     return {
@@ -94,6 +96,12 @@ export const makeStationHandlers = Effect.gen(function* () {
           const operator = yield* session.signIn(input.raw)
           yield* publishStatus
           outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
+        } else if (input.context === "pack" || input.context === "handover") {
+          const routed =
+            input.context === "pack"
+              ? yield* pack.routePackScan({ raw: input.raw, at })
+              : yield* pack.routeHandoverScan({ raw: input.raw, at })
+          outcome = { ...base, identification, action: routed.action, message: routed.message }
         } else {
           outcome = {
             ...base,
@@ -147,7 +155,8 @@ export const makeStationHandlers = Effect.gen(function* () {
         yield* pushes.publish("printJob", job)
         return job
       }),
-    "printer.jobs": () => printQueue.recent(20).pipe(Effect.mapError(storeFailure))
+    "printer.jobs": () => printQueue.recent(20).pipe(Effect.mapError(storeFailure)),
+    ...pack.handlers
   }
   return { handlers, status, publishStatus }
 })

@@ -2,10 +2,6 @@ import { Context, type Effect } from "effect"
 import type { SyncStatus } from "../api/StationApi.ts"
 
 /** How the station's delivery of events looks right now: what the header and the manager screen show. */
-export class SyncView extends Context.Service<
-  SyncView,
-  {
-    readonly status: Effect.Effect<SyncStatus>
-    readonly onChange: (listener: () => void) => () => void
-  }
->()("packbench/core/station/SyncView") {}
+export class SyncView extends Context.Service<SyncView, { readonly status: Effect.Effect<SyncStatus> }>()(
+  "packbench/core/station/SyncView"
+) {}

@@ -3,6 +3,9 @@ import { addressCommand } from "./commands/address.ts"
 import { decodeCommand } from "./commands/decode.ts"
 import { desktopCommand } from "./commands/desktop.ts"
 import { doctorCommand } from "./commands/doctor.ts"
+import { eventsCommand } from "./commands/events.ts"
+import { labelCommand } from "./commands/label.ts"
+import { outboxCommand } from "./commands/outbox.ts"
 import { scanCommand } from "./commands/scan.ts"
 import { serveCommand } from "./commands/serve.ts"
 import { startCommand } from "./commands/start.ts"
@@ -15,5 +18,8 @@ export const commands: ReadonlyArray<Command> = [
   doctorCommand,
   scanCommand,
   addressCommand,
-  decodeCommand
+  decodeCommand,
+  labelCommand,
+  outboxCommand,
+  eventsCommand
 ]

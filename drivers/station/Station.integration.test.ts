@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync } from "node:fs"
 import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import mqtt from "mqtt"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import type { PushMessage } from "../../core/api/StationApi.ts"
@@ -118,5 +119,40 @@ describe("the station over HTTP and WebSocket", () => {
     ).toBe("PNG")
     const traversal = await fetch(new URL("/printouts/..%2F..%2Fstation.db", base))
     expect(traversal.status).toBe(404)
+  })
+
+  it("publishes its events over the embedded broker and counts them confirmed only after the consumer's ack", async () => {
+    const status = async () => (await post(station, "station.status", "{}")).json.value
+    const before = await status()
+    const consumer = await mqtt.connectAsync(before.sync.brokerUrl, { protocolVersion: 4, clientId: "test-hub" })
+    const received: Array<{ epoch: string; seq: number; type: string }> = []
+    consumer.on("message", (_topic, payload) => received.push(JSON.parse(payload.toString())))
+    await consumer.subscribeAsync(`packbench/v1/${before.siteId}/${before.stationId}/events/#`, { qos: 1 })
+    await post(station, "session.signOut", "{}")
+    await post(station, "session.signIn", '{"badge":"B-9001"}')
+    for (
+      let attempt = 0;
+      attempt < 100 && !received.some((event) => event.type === "operator.signed-in" && event.seq > 1);
+      attempt++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const last = received.at(-1)!
+    expect(last.type).toBe("operator.signed-in")
+    const unconfirmed = await status()
+    expect(unconfirmed.sync.broker).toBe("connected")
+    expect(unconfirmed.sync.depth).toBeGreaterThan(0)
+    await consumer.publishAsync(
+      `packbench/v1/${before.siteId}/${before.stationId}/acks`,
+      JSON.stringify({ epoch: last.epoch, seq: last.seq }),
+      { qos: 1 }
+    )
+    let confirmed = await status()
+    for (let attempt = 0; attempt < 100 && confirmed.sync.depth > 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      confirmed = await status()
+    }
+    await consumer.endAsync()
+    expect(confirmed.sync).toMatchObject({ depth: 0, lastConfirmedSeq: confirmed.lastSeq })
   })
 })

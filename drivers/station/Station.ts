@@ -1,12 +1,20 @@
 import { mkdirSync, readFileSync } from "node:fs"
 import { basename, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Fiber, Layer, ManagedRuntime } from "effect"
+import { Effect, Fiber, Layer, ManagedRuntime, Schema } from "effect"
 import { makeDispatcher, type WireResult } from "../../core/api/ApiDispatcher.ts"
 import { PushHub } from "../../core/api/PushHub.ts"
 import type { PushMessage, SyncStatus } from "../../core/api/StationApi.ts"
+import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
+import { Carriers } from "../../core/carrier/Carriers.ts"
+import { assignTrackingRange } from "../../core/carrier/OfflineCarrier.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
+import { exampleBrand } from "../../core/insert/exampleBrand.ts"
+import { registerOrderInbound } from "../../core/orders/OrderInbound.ts"
+import { BoxCatalog } from "../../core/pack/Box.ts"
+import { Handover } from "../../core/pack/Handover.ts"
+import { PackService } from "../../core/pack/PackService.ts"
 import { InsertEncoder, InsertEncodingError } from "../../core/print/InsertEncoder.ts"
 import type { PrinterDevice } from "../../core/print/Printer.ts"
 import { type PrinterRole, PrintQueue } from "../../core/print/PrintQueue.ts"
@@ -15,21 +23,38 @@ import { Session } from "../../core/session/Session.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
 import { stationMigrations } from "../../core/station/migrations/index.ts"
 import { seedReferenceData } from "../../core/station/ReferenceData.ts"
-import { loadOrCreateEpoch } from "../../core/station/StationEpoch.ts"
 import { makeStationHandlers } from "../../core/station/StationHandlers.ts"
 import { StationIdentity } from "../../core/station/StationIdentity.ts"
 import { StationSettings } from "../../core/station/StationSettings.ts"
 import { SyncView } from "../../core/station/SyncView.ts"
 import { migrate } from "../../core/store/Migrations.ts"
+import { Broker } from "../../core/sync/Broker.ts"
+import { resolveStationEpoch } from "../../core/sync/EpochGuard.ts"
+import { Inbox } from "../../core/sync/Inbox.ts"
+import { Outbox } from "../../core/sync/Outbox.ts"
+import { presenceWill } from "../../core/sync/Presence.ts"
+import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { startHttpTransport } from "../http/HttpTransport.ts"
 import { startEmbeddedBroker } from "../mqtt/EmbeddedBroker.ts"
+import { layerFileHighWaterMark } from "../mqtt/FileHighWaterMark.ts"
+import { makeMqttBroker } from "../mqtt/MqttBroker.ts"
 import { makeDevicePrinter } from "../printer/DevicePrinter.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
 import { type PrinterSimulator, start as startPrinterSimulator } from "../printer/PrinterSimulator.ts"
 import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
 import { layerSqlite } from "../sqlite/SqliteSql.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
+import { loadBrokerTls } from "./brokerTls.ts"
 import { loadOrCreateIdentity } from "./StationIdentityFile.ts"
+
+/** The sample shop's sender address, carriers and the tracking number ranges a fresh demo station gets. */
+const CarrierSetup = Schema.Struct({
+  shipFrom: Schema.Array(Schema.String),
+  originCountry: Schema.String,
+  discountCode: Schema.String,
+  sscc: Schema.Struct({ companyPrefix: Schema.String, extensionDigit: Schema.Int }),
+  trackingRanges: Schema.Array(Schema.Struct({ carrier: Schema.String, start: Schema.Int, end: Schema.Int }))
+})
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)))
 export const DEFAULT_STATIC_DIR = join(PROJECT_ROOT, "renderer", "dist")
@@ -97,16 +122,6 @@ const setUpPrinter = async (role: PrinterRole, config: ResolvedConfig): Promise<
   }
 }
 
-const unknownSync = (brokerUrl: string): SyncStatus => ({
-  broker: "unknown",
-  brokerUrl,
-  depth: 0,
-  oldestUnconfirmedAgeMs: null,
-  drainRatePerSec: 0,
-  lastPublishedSeq: 0,
-  lastConfirmedSeq: 0
-})
-
 /**
  * Starts everything a station is, from a resolved configuration: the database (migrated, seeded with the sample
  * data on first start), the devices (simulated when none are configured), the print queue, and the API with its
@@ -127,8 +142,8 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     closers.push(label.close)
     const receipt = await setUpPrinter("receipt", config)
     closers.push(receipt.close)
-    let brokerUrl = config.broker.url
-    if (brokerUrl === undefined) {
+    let brokerUrl = config.broker.url ?? ""
+    if (config.broker.url === undefined) {
       const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: config.broker.embeddedPort ?? 1883 }).catch(
         (error: NodeJS.ErrnoException) => {
           throw new Error(
@@ -143,12 +158,34 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       options.log(`Embedded MQTT broker (aedes) listening on ${broker.url}`)
     }
 
-    const storage = Layer.merge(layerSqlite({ filename: join(config.dataDir, "station.db") }), SystemClockLayer)
+    const storage = Layer.mergeAll(
+      layerSqlite({ filename: join(config.dataDir, "station.db") }),
+      SystemClockLayer,
+      layerFileHighWaterMark(join(config.dataDir, "sync-highwater.json"))
+    )
+    const readFixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURE_DIR, name), "utf8"))
+    const carrierSetup = Schema.decodeUnknownSync(CarrierSetup)(readFixture("carriers.json"))
+    // Everything a fresh database needs happens here, before any service (and the inbox above all) touches it.
     const identity = Layer.effect(
       StationIdentity,
       Effect.gen(function* () {
         yield* migrate(stationMigrations)
-        const epoch = yield* loadOrCreateEpoch()
+        const { epoch, restarted } = yield* resolveStationEpoch()
+        if (restarted !== undefined) options.log(`New event epoch ${epoch}: ${restarted.reason}`)
+        if (config.fixtures.loadOnFirstStart) {
+          const seeded = yield* seedReferenceData("fixtures/data (sample data)", {
+            catalog: readFixture("catalog.json"),
+            orders: readFixture("orders.json"),
+            badges: readFixture("badges.json")
+          })
+          if (seeded) {
+            for (const range of carrierSetup.trackingRanges) {
+              const profile = defaultCarrierProfiles.find((candidate) => candidate.id === range.carrier)
+              if (profile !== undefined) yield* assignTrackingRange(profile, range)
+            }
+            options.log("Loaded the sample catalog, orders, badges and tracking number ranges from fixtures/data")
+          }
+        }
         return StationIdentity.of({ ...ids, epoch })
       })
     )
@@ -168,32 +205,119 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
           })
       })
     )
-    const syncView = Layer.succeed(
-      SyncView,
-      SyncView.of({ status: Effect.succeed(unknownSync(brokerUrl)), onChange: () => () => {} })
+    const embedded = config.broker.url === undefined
+    const tls = loadBrokerTls(config.broker)
+    const broker = Layer.effect(
+      Broker,
+      Effect.gen(function* () {
+        const station = yield* StationIdentity
+        return yield* makeMqttBroker({
+          url: brokerUrl,
+          clientId: `packbench-${station.siteId}-${station.stationId}`,
+          protocolVersion: embedded ? 4 : 5,
+          will: presenceWill(station, Date.now()),
+          ...(config.broker.username === undefined ? {} : { username: config.broker.username }),
+          ...(config.broker.password === undefined ? {} : { password: config.broker.password }),
+          ...tls
+        })
+      })
     )
-    const services = Layer.mergeAll(
-      Session.layer(readBadge),
-      StationSettings.layer({ name: config.station.name, locale: config.station.locale }),
-      PrintQueue.layer
+    const boxes = Schema.decodeUnknownSync(BoxCatalog)(readFixture("boxes.json"))
+    const domain = Layer.mergeAll(
+      PackService.layer({
+        boxes,
+        shipFrom: carrierSetup.shipFrom,
+        originCountry: carrierSetup.originCountry,
+        brand: exampleBrand,
+        discountCode: carrierSetup.discountCode,
+        sscc: carrierSetup.sscc
+      }),
+      Handover.layer
     ).pipe(
+      Layer.provideMerge(
+        Layer.mergeAll(
+          Session.layer(readBadge),
+          StationSettings.layer({ name: config.station.name, locale: config.station.locale }),
+          PrintQueue.layer,
+          Carriers.layerOffline(defaultCarrierProfiles, carrierSetup.originCountry)
+        )
+      ),
       Layer.provideMerge(EventLog.layer),
-      Layer.provideMerge(Layer.mergeAll(DeviceRegistry.layer, PushHub.layer, insertEncoder, syncView)),
+      Layer.provideMerge(Layer.mergeAll(DeviceRegistry.layer, PushHub.layer, insertEncoder)),
       Layer.provideMerge(identity),
       Layer.provideMerge(storage)
     )
+    // Inbound handlers are registered before the engine subscribes, so no early message meets an empty registry.
+    const inboundHandlers = Layer.effectDiscard(
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const pack = yield* PackService
+        const pushes = yield* PushHub
+        yield* registerOrderInbound(inbox, {
+          isOpen: (orderId) => Effect.map(pack.state, (view) => view.order?.orderId === orderId),
+          interrupt: (orderId, reason) =>
+            Effect.gen(function* () {
+              const released = yield* pack.release(orderId)
+              yield* pushes.publish("alert", {
+                level: reason === "cancelled" ? "error" : "warning",
+                code: reason === "cancelled" ? "order-cancelled" : "order-address-corrected",
+                message:
+                  reason === "cancelled"
+                    ? `Order ${orderId} was cancelled by the shop${released ? ": put the items back" : ""}`
+                    : `The shop corrected the address of order ${orderId}${released ? ": scan the order again" : ""}`,
+                orderId
+              })
+            })
+        })
+      })
+    )
+    const sync = SyncEngine.layer().pipe(
+      Layer.provide(inboundHandlers),
+      Layer.provideMerge(Layer.mergeAll(Outbox.layer(), Inbox.layer)),
+      Layer.provideMerge(broker)
+    )
+    const services = sync.pipe(
+      Layer.provideMerge(
+        Layer.effect(
+          SyncView,
+          Effect.gen(function* () {
+            const engine = yield* SyncEngine
+            return SyncView.of({
+              status: engine.status.pipe(
+                Effect.map(
+                  (status): SyncStatus => ({
+                    broker: status.broker.connection,
+                    brokerUrl,
+                    ...(status.broker.lastError === undefined ? {} : { lastError: status.broker.lastError }),
+                    depth: status.depth,
+                    oldestUnconfirmedAgeMs: status.oldestUndeliveredAgeMs,
+                    drainRatePerSec: status.drainRatePerSec,
+                    lastPublishedSeq: status.lastPublishedSeq,
+                    lastConfirmedSeq: status.lastConfirmedSeq
+                  })
+                ),
+                Effect.orElseSucceed(
+                  (): SyncStatus => ({
+                    broker: "unknown",
+                    brokerUrl,
+                    lastError: "the station database did not answer",
+                    depth: 0,
+                    oldestUnconfirmedAgeMs: null,
+                    drainRatePerSec: 0,
+                    lastPublishedSeq: 0,
+                    lastConfirmedSeq: 0
+                  })
+                )
+              )
+            })
+          })
+        ).pipe(Layer.provide(sync))
+      ),
+      Layer.provideMerge(domain)
+    )
     const runtime = ManagedRuntime.make(services)
     closers.push(() => runtime.dispose())
-
-    if (config.fixtures.loadOnFirstStart) {
-      const fixtures = {
-        catalog: JSON.parse(readFileSync(join(FIXTURE_DIR, "catalog.json"), "utf8")),
-        orders: JSON.parse(readFileSync(join(FIXTURE_DIR, "orders.json"), "utf8")),
-        badges: JSON.parse(readFileSync(join(FIXTURE_DIR, "badges.json"), "utf8"))
-      }
-      const seeded = await runtime.runPromise(seedReferenceData("fixtures/data (sample data)", fixtures))
-      if (seeded) options.log("Loaded the sample catalog, orders and badges from fixtures/data")
-    }
+    const engine = await runtime.runPromise(Effect.service(SyncEngine))
 
     const station = await runtime.runPromise(makeStationHandlers)
     const dispatch = makeDispatcher(station.handlers)
@@ -243,7 +367,22 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     )
     closers.push(() => runtime.runPromise(Fiber.interrupt(worker)).then(() => undefined))
 
-    const call = (name: string, input: unknown) => runtime.runPromise(dispatch(name, input))
+    // Sync status changes with every publish and ack; the header needs it a few times a second at most.
+    let statusPending = false
+    const statusChanged = () => {
+      if (statusPending) return
+      statusPending = true
+      setTimeout(() => {
+        statusPending = false
+        runtime.runFork(station.publishStatus.pipe(Effect.ignore))
+      }, 500)
+    }
+    const statusFiber = runtime.runFork(Effect.scoped(Effect.andThen(engine.changes(statusChanged), Effect.never)))
+    closers.push(() => runtime.runPromise(Fiber.interrupt(statusFiber)).then(() => undefined))
+
+    // A call may have appended events: wake the publisher so they leave now rather than at its next poll.
+    const call = (name: string, input: unknown) =>
+      runtime.runPromise(Effect.tap(dispatch(name, input), () => engine.kick))
     let url: string | undefined
     if (options.http) {
       const http = await startHttpTransport({

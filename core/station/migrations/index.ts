@@ -3,11 +3,17 @@ import { m0001_event_log } from "./0001_event_log.ts"
 import { m0002_sync } from "./0002_sync.ts"
 import { m0020_reference_data } from "./0020_reference_data.ts"
 import { m0021_print_jobs } from "./0021_print_jobs.ts"
+import { m0030_pack } from "./0030_pack.ts"
+import { m0031_tracking_ranges } from "./0031_tracking_ranges.ts"
+import { m0032_handover } from "./0032_handover.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
   m0001_event_log,
   m0002_sync,
   m0020_reference_data,
-  m0021_print_jobs
+  m0021_print_jobs,
+  m0030_pack,
+  m0031_tracking_ranges,
+  m0032_handover
 ]

@@ -1,0 +1,33 @@
+import { Context, Effect, Layer } from "effect"
+import type { Sql } from "../store/Sql.ts"
+import type { CarrierAdapter } from "./CarrierAdapter.ts"
+import type { CarrierProfile } from "./CarrierProfile.ts"
+import { makeOfflineCarrier } from "./OfflineCarrier.ts"
+
+/** The carriers this station ships with: each one's profile and the adapter that issues its labels. */
+export class Carriers extends Context.Service<
+  Carriers,
+  {
+    readonly profile: (carrier: string) => CarrierProfile | undefined
+    readonly adapter: (carrier: string) => CarrierAdapter | undefined
+  }
+>()("packbench/core/carrier/Carriers") {
+  static readonly make = (profiles: ReadonlyArray<CarrierProfile>, adapters: ReadonlyArray<CarrierAdapter>) =>
+    Carriers.of({
+      profile: (carrier) => profiles.find((profile) => profile.id === carrier),
+      adapter: (carrier) => adapters.find((adapter) => adapter.carrier === carrier)
+    })
+
+  /** Every carrier issues its own numbers from the station's ranges: the bench labels parcels with no network. */
+  static readonly layerOffline = (
+    profiles: ReadonlyArray<CarrierProfile>,
+    originCountry: string
+  ): Layer.Layer<Carriers, never, Sql> =>
+    Layer.effect(
+      Carriers,
+      Effect.map(
+        Effect.forEach(profiles, (profile) => makeOfflineCarrier(profile, originCountry)),
+        (adapters) => Carriers.make(profiles, adapters)
+      )
+    )
+}

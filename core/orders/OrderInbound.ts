@@ -1,0 +1,134 @@
+import { Effect, Schema } from "effect"
+import { EventLog } from "../events/EventLog.ts"
+import { Sql } from "../store/Sql.ts"
+import type { Inbox } from "../sync/Inbox.ts"
+import { StationClock } from "../time/Clock.ts"
+import { Address, Order, type OrderStatus } from "./Order.ts"
+import { InboundUpdateIgnored, OrderAddressCorrected, OrderCancelled, OrderReceived } from "./OrderEvents.ts"
+
+export const OrderCancel = Schema.Struct({ orderId: Schema.String, version: Schema.Int })
+export const AddressCorrection = Schema.Struct({ orderId: Schema.String, version: Schema.Int, shipTo: Address })
+
+/** Called when an inbound change touches the order that is open on the bench (the UI interrupts the packer). */
+export type OpenOrderProbe = {
+  readonly isOpen: (orderId: string) => Effect.Effect<boolean>
+  readonly interrupt: (orderId: string, reason: "cancelled" | "address-corrected") => Effect.Effect<void>
+}
+
+interface StoredOrder {
+  readonly version: number
+  readonly status: OrderStatus
+  readonly order: Order
+}
+
+/**
+ * The conflict rules for changes from the shop, applied in the inbox's transaction:
+ * - every change carries the order's version; a change at or below the stored version is ignored and recorded,
+ *   so a late, stale message never overwrites a newer one;
+ * - a cancellation of an order already packed or shipped is recorded but does not undo the parcel (the parcel is
+ *   physically on its way: a return, not a cancellation, follows);
+ * - an address correction releases an address hold; after the label printed it records that the label must be
+ *   reprinted instead of changing what is already on the parcel;
+ * - a cancellation of the order open on the bench interrupts the packer at once.
+ */
+export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderProbe) =>
+  Effect.gen(function* () {
+    const sql = yield* Sql
+    const log = yield* EventLog
+    const clock = yield* StationClock
+
+    const load = (orderId: string) =>
+      sql
+        .query<{ version: number; status: OrderStatus; data: string }>(
+          "SELECT version, status, data FROM orders WHERE order_id = ?",
+          [orderId]
+        )
+        .pipe(
+          Effect.map((rows): StoredOrder | undefined =>
+            rows[0] === undefined
+              ? undefined
+              : { version: Number(rows[0].version), status: rows[0].status, order: JSON.parse(rows[0].data) }
+          )
+        )
+
+    const save = (order: Order) =>
+      Effect.flatMap(clock.now, (now) =>
+        sql.execute(
+          `INSERT INTO orders (order_id, version, status, data, updated_at_ms) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (order_id) DO UPDATE SET version = excluded.version, status = excluded.status,
+             data = excluded.data, updated_at_ms = excluded.updated_at_ms`,
+          [order.orderId, order.version, order.status, JSON.stringify(order), now.wallMs]
+        )
+      )
+
+    const ignoreStale = (messageType: string, orderId: string, receivedVersion: number, stored: StoredOrder) =>
+      log.append(InboundUpdateIgnored, {
+        messageType,
+        orderId,
+        receivedVersion,
+        storedVersion: stored.version,
+        reason: `version ${receivedVersion} is not newer than the stored version ${stored.version}`
+      })
+
+    yield* inbox.register("order.upsert", Order, (order) =>
+      Effect.gen(function* () {
+        const stored = yield* load(order.orderId)
+        if (stored !== undefined && order.version <= stored.version) {
+          return yield* ignoreStale("order.upsert", order.orderId, order.version, stored)
+        }
+        // Packing state is the station's own: a newer version from the shop does not reopen a packed order.
+        const status: OrderStatus =
+          stored !== undefined && (stored.status === "packed" || stored.status === "shipped")
+            ? stored.status
+            : order.status
+        const next = { ...order, status }
+        yield* save(next)
+        yield* log.append(OrderReceived, { order: next, replacedVersion: stored?.version ?? null })
+      })
+    )
+
+    yield* inbox.register("order.cancel", OrderCancel, (cancel) =>
+      Effect.gen(function* () {
+        const stored = yield* load(cancel.orderId)
+        if (stored === undefined) return yield* Effect.fail(`order ${cancel.orderId} is not known at this station`)
+        if (cancel.version <= stored.version)
+          return yield* ignoreStale("order.cancel", cancel.orderId, cancel.version, stored)
+        const alreadyGone = stored.status === "packed" || stored.status === "shipped"
+        const open = yield* probe.isOpen(cancel.orderId)
+        yield* save({ ...stored.order, version: cancel.version, status: alreadyGone ? stored.status : "cancelled" })
+        yield* log.append(OrderCancelled, {
+          orderId: cancel.orderId,
+          orderVersion: cancel.version,
+          previousStatus: stored.status,
+          interruptedPacking: open && !alreadyGone
+        })
+        if (open && !alreadyGone) yield* probe.interrupt(cancel.orderId, "cancelled")
+      })
+    )
+
+    yield* inbox.register("order.address-corrected", AddressCorrection, (correction) =>
+      Effect.gen(function* () {
+        const stored = yield* load(correction.orderId)
+        if (stored === undefined) return yield* Effect.fail(`order ${correction.orderId} is not known at this station`)
+        if (correction.version <= stored.version) {
+          return yield* ignoreStale("order.address-corrected", correction.orderId, correction.version, stored)
+        }
+        const releasedHold = stored.status === "address-hold"
+        const labelReprintRequired = stored.status === "packed"
+        yield* save({
+          ...stored.order,
+          version: correction.version,
+          shipTo: correction.shipTo,
+          status: releasedHold ? "open" : stored.status
+        })
+        yield* log.append(OrderAddressCorrected, {
+          orderId: correction.orderId,
+          orderVersion: correction.version,
+          shipTo: correction.shipTo,
+          releasedHold,
+          labelReprintRequired
+        })
+        if (yield* probe.isOpen(correction.orderId)) yield* probe.interrupt(correction.orderId, "address-corrected")
+      })
+    )
+  })

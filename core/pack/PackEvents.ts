@@ -1,0 +1,142 @@
+import { Schema } from "effect"
+import type { EpcisView } from "../events/Event.ts"
+import { defineEvent } from "../events/EventDefinition.ts"
+import { RefusalCode } from "./PackRefusal.ts"
+
+/** GS1 Digital Link URIs name items in EPCIS 2.0 without knowing the length of each brand's company prefix. */
+const itemUri = (gtin: string, ai?: "21" | "10", value?: string) =>
+  `https://id.gs1.org/01/${gtin}${ai === undefined || value === undefined ? "" : `/${ai}/${encodeURIComponent(value)}`}`
+
+const orderTransaction = (orderId: string) => [{ type: "urn:epcglobal:cbv:btt:po", bizTransaction: orderId }]
+
+const AddressProblem = Schema.Struct({ field: Schema.String, code: Schema.String, message: Schema.String })
+
+/** The address cannot be shipped to as it is: the order waits and the customer is asked to correct it. */
+export const OrderAddressHold = defineEvent({
+  type: "order.address-hold",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    customerEmail: Schema.String,
+    customerLocale: Schema.String,
+    carrier: Schema.String,
+    problems: Schema.Array(AddressProblem),
+    request: Schema.Literal("customer-correction")
+  }),
+  epcis: (payload): EpcisView => ({
+    eventType: "ObjectEvent",
+    action: "OBSERVE",
+    bizStep: "holding",
+    disposition: "non_sellable_other",
+    bizTransactionList: orderTransaction(payload.orderId)
+  })
+})
+
+/** Something the bench refused (wrong item, weight off, ...): the floor lead reviews these. */
+export const PackException = defineEvent({
+  type: "pack.exception",
+  version: 1,
+  payload: Schema.Struct({
+    code: RefusalCode,
+    reason: Schema.String,
+    raw: Schema.optional(Schema.String),
+    orderId: Schema.optional(Schema.String),
+    otherOrderId: Schema.optional(Schema.String)
+  })
+})
+
+export const PackedItem = Schema.Struct({
+  lineId: Schema.String,
+  sku: Schema.String,
+  gtin: Schema.String,
+  quantity: Schema.Int,
+  shortShipped: Schema.Int,
+  serials: Schema.Array(Schema.String),
+  lots: Schema.Array(Schema.Struct({ lot: Schema.String, quantity: Schema.Int }))
+})
+
+/** One parcel closed: what is in it, how heavy, in which box, with which carrier and number, packed by whom. */
+export const ParcelPacked = defineEvent({
+  type: "parcel.packed",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    parcelId: Schema.String,
+    sscc: Schema.optional(Schema.String),
+    ssccUrn: Schema.optional(Schema.String),
+    items: Schema.Array(PackedItem),
+    shortShips: Schema.Array(Schema.Struct({ lineId: Schema.String, quantity: Schema.Int, reason: Schema.String })),
+    weightGrams: Schema.Number,
+    expectedWeightGrams: Schema.Number,
+    boxId: Schema.String,
+    carrier: Schema.String,
+    trackingNumber: Schema.String,
+    packer: Schema.Struct({ badgeId: Schema.String, name: Schema.String }),
+    stationId: Schema.String
+  }),
+  epcis: (payload): EpcisView => {
+    const serialised = payload.items.flatMap((item) => item.serials.map((serial) => itemUri(item.gtin, "21", serial)))
+    // Serialised items are all in epcList (each unit was scanned with its serial); the rest count by lot or GTIN.
+    const quantities = payload.items.flatMap((item) => {
+      if (item.serials.length > 0) return []
+      const loose = item.quantity - item.lots.reduce((sum, lot) => sum + lot.quantity, 0)
+      return [
+        ...item.lots.map((lot) => ({ epcClass: itemUri(item.gtin, "10", lot.lot), quantity: lot.quantity })),
+        ...(loose > 0 ? [{ epcClass: itemUri(item.gtin), quantity: loose }] : [])
+      ]
+    })
+    return {
+      eventType: "AggregationEvent",
+      action: "ADD",
+      bizStep: "packing",
+      disposition: "in_progress",
+      ...(payload.ssccUrn === undefined ? {} : { parentID: payload.ssccUrn }),
+      epcList: serialised,
+      quantityList: quantities,
+      bizTransactionList: orderTransaction(payload.orderId)
+    }
+  }
+})
+
+/** A packed parcel taken apart again; its tracking number and SSCC are never used again. */
+export const ParcelVoided = defineEvent({
+  type: "parcel.voided",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    parcelId: Schema.String,
+    carrier: Schema.String,
+    trackingNumber: Schema.String,
+    ssccUrn: Schema.optional(Schema.String),
+    reason: Schema.String
+  }),
+  epcis: (payload): EpcisView => ({
+    eventType: "AggregationEvent",
+    action: "DELETE",
+    bizStep: "unpacking",
+    ...(payload.ssccUrn === undefined ? {} : { parentID: payload.ssccUrn }),
+    bizTransactionList: orderTransaction(payload.orderId)
+  })
+})
+
+/** The carrier's driver took the parcel; the event time is when it was scanned into the handover batch. */
+export const ParcelHandedToCarrier = defineEvent({
+  type: "parcel.handed-to-carrier",
+  version: 1,
+  payload: Schema.Struct({
+    batchId: Schema.String,
+    parcelId: Schema.String,
+    orderId: Schema.String,
+    carrier: Schema.String,
+    trackingNumber: Schema.String,
+    ssccUrn: Schema.optional(Schema.String)
+  }),
+  epcis: (payload): EpcisView => ({
+    eventType: "ObjectEvent",
+    action: "OBSERVE",
+    bizStep: "shipping",
+    disposition: "in_transit",
+    ...(payload.ssccUrn === undefined ? {} : { epcList: [payload.ssccUrn] }),
+    bizTransactionList: orderTransaction(payload.orderId)
+  })
+})

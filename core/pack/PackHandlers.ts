@@ -1,0 +1,59 @@
+import { Effect } from "effect"
+import type { ApiError } from "../api/ApiError.ts"
+import type { ApiInput, ApiOutput } from "../api/StationApi.ts"
+import type { Timestamp } from "../time/Clock.ts"
+import { Handover } from "./Handover.ts"
+import type { HandoverView } from "./HandoverView.ts"
+import type { PackApi } from "./PackApi.ts"
+import { PackService } from "./PackService.ts"
+import type { PackView } from "./PackView.ts"
+
+export type PackHandlers = {
+  readonly [N in keyof typeof PackApi]: (input: ApiInput<N>) => Effect.Effect<ApiOutput<N>, ApiError>
+}
+
+/** What `scan.submit` reports for a scan it handed to the bench: the action and message of its ScanOutcome. */
+export interface RoutedScan<View> {
+  readonly view: View
+  readonly action: string
+  readonly message: string
+}
+
+const routed = <View extends { readonly refusal: { readonly code: string; readonly reason: string } | null }>(
+  view: View,
+  accepted: string
+): RoutedScan<View> =>
+  view.refusal === null
+    ? { view, action: accepted, message: accepted }
+    : { view, action: "refused", message: `${view.refusal.code}: ${view.refusal.reason}` }
+
+/**
+ * The pack and handover API handlers, for the station to merge into its handler map, and the two scan routes
+ * `scan.submit` uses while the Pack or Handover screen is active (a scanner does not know which screen is up).
+ */
+export const makePackHandlers = Effect.gen(function* () {
+  const pack = yield* PackService
+  const handover = yield* Handover
+  const handlers: PackHandlers = {
+    "pack.state": () => pack.state,
+    "pack.scan": (input) => pack.scan(input),
+    "pack.quantity": (input) => pack.quantity(input),
+    "pack.undo": (input) => pack.undo(input),
+    "pack.shortShip": (input) => pack.shortShip(input),
+    "pack.chooseBox": (input) => pack.chooseBox(input),
+    "pack.weight": (input) => pack.weight(input),
+    "pack.complete": (input) => pack.complete(input),
+    "pack.abandon": () => pack.abandon,
+    "pack.reprint": (input) => pack.reprint(input),
+    "pack.void": (input) => pack.voidParcel(input),
+    "handover.state": () => handover.state,
+    "handover.open": (input) => handover.open(input),
+    "handover.scan": (input) => handover.scan(input),
+    "handover.close": (input) => handover.close(input)
+  }
+  const routePackScan = (scan: { readonly raw: string; readonly at: Timestamp }) =>
+    Effect.map(pack.scan(scan), (view): RoutedScan<PackView> => routed(view, `pack:${view.step}`))
+  const routeHandoverScan = (scan: { readonly raw: string; readonly at: Timestamp }) =>
+    Effect.map(handover.scan(scan), (view): RoutedScan<HandoverView> => routed(view, "handover:scanned"))
+  return { handlers, routePackScan, routeHandoverScan }
+})

@@ -1,0 +1,459 @@
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Exit, Layer, Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import { encodeEscPosInsert } from "../../drivers/printer/EscPosInsertEncoder.ts"
+import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { defaultCarrierProfiles } from "../carrier/CarrierProfile.ts"
+import { Carriers } from "../carrier/Carriers.ts"
+import { assignTrackingRange } from "../carrier/OfflineCarrier.ts"
+import { EventLog } from "../events/EventLog.ts"
+import { exampleBrand } from "../insert/exampleBrand.ts"
+import { InsertEncoder } from "../print/InsertEncoder.ts"
+import { PrintQueue } from "../print/PrintQueue.ts"
+import { hasValidGs1CheckDigit } from "../scan/gs1CheckDigit.ts"
+import { identifyScan } from "../scan/identify.ts"
+import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
+import { Session } from "../session/Session.ts"
+import { stationMigrations } from "../station/migrations/index.ts"
+import { seedReferenceData } from "../station/ReferenceData.ts"
+import { loadOrCreateEpoch } from "../station/StationEpoch.ts"
+import { StationIdentity } from "../station/StationIdentity.ts"
+import { migrate } from "../store/Migrations.ts"
+import { Sql } from "../store/Sql.ts"
+import { StationClock } from "../time/Clock.ts"
+import { BoxCatalog } from "./Box.ts"
+import { Handover } from "./Handover.ts"
+import { PackService } from "./PackService.ts"
+
+const fixtures = join(import.meta.dirname, "../../fixtures/data")
+const fixture = (name: string) => JSON.parse(readFileSync(join(fixtures, name), "utf8"))
+const boxes = Schema.decodeUnknownSync(BoxCatalog)(fixture("boxes.json"))
+const START_MS = 1_795_000_000_000
+
+const stationLayer = (filename: string) => {
+  const clock = StationClock.manual(START_MS)
+  const base = Layer.merge(layerSqlite({ filename }), clock.layer)
+  const identity = Layer.effect(
+    StationIdentity,
+    Effect.gen(function* () {
+      yield* migrate(stationMigrations)
+      yield* seedReferenceData("fixtures", {
+        catalog: fixture("catalog.json"),
+        orders: fixture("orders.json"),
+        badges: fixture("badges.json")
+      })
+      const profile = (id: string) => defaultCarrierProfiles.find((p) => p.id === id)!
+      yield* assignTrackingRange(profile("dhl-paket"), { start: 1000, end: 1003 })
+      yield* assignTrackingRange(profile("ups"), { start: 500, end: 600 })
+      yield* assignTrackingRange(profile("dhl-express"), { start: 1, end: 100 })
+      const epoch = yield* loadOrCreateEpoch()
+      return StationIdentity.of({ siteId: "HAM1", stationId: "PACK-01", epoch })
+    })
+  )
+  const encoder = Layer.succeed(
+    InsertEncoder,
+    InsertEncoder.of({ encode: (document) => Effect.sync(() => encodeEscPosInsert(document)) })
+  )
+  const pack = PackService.layer({
+    boxes,
+    shipFrom: ["Alpenglow GmbH", "Lagerstraße 5", "20457 Hamburg", "Germany"],
+    originCountry: "DE",
+    brand: exampleBrand,
+    discountCode: "DANKE10",
+    sscc: { companyPrefix: "4260123", extensionDigit: 3 }
+  })
+  return Layer.mergeAll(pack, Handover.layer).pipe(
+    Layer.provideMerge(Layer.mergeAll(Session.layer(), PrintQueue.layer, encoder)),
+    Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE")),
+    Layer.provideMerge(EventLog.layer),
+    Layer.provideMerge(identity),
+    Layer.provideMerge(base)
+  )
+}
+
+const tempDb = () => join(mkdtempSync(join(tmpdir(), "pb-pack-")), "station.db")
+
+const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>, file = tempDb()) =>
+  Effect.runPromise(Effect.exit(effect.pipe(Effect.provide(stationLayer(file))))).then((exit) => {
+    if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+    return exit.value
+  })
+
+const orderCode = (orderId: string) => {
+  const encoded = encodePackbenchCode("order", orderId)
+  if (!encoded.ok) throw new Error(encoded.reason)
+  return encoded.code
+}
+const at = (offsetMs: number) => ({ wallMs: START_MS + offsetMs, monoNs: String(offsetMs * 1_000_000) })
+
+const eventsOf = (type: string) =>
+  Effect.gen(function* () {
+    const log = yield* EventLog
+    return (yield* log.read(0, 1000)).filter((event) => event.type === type)
+  })
+
+const orderStatus = (orderId: string) =>
+  Effect.gen(function* () {
+    const sql = yield* Sql
+    const rows = yield* sql.query<{ status: string; data: string }>(
+      "SELECT status, data FROM orders WHERE order_id = ?",
+      [orderId]
+    )
+    return [rows[0]?.status, (JSON.parse(rows[0]!.data) as { status: string }).status]
+  })
+
+/** Scans, boxes and weighs SO-100001 (2 mugs, 1 pair of socks) as a packer would. */
+const packSo100001 = Effect.gen(function* () {
+  const pack = yield* PackService
+  yield* (yield* Session).signIn("B-1001")
+  yield* pack.scan({ raw: orderCode("SO-100001"), at: at(1000) })
+  yield* pack.scan({ raw: "4260123450014", at: at(2000) })
+  yield* pack.scan({ raw: "MUG1", at: at(3000) })
+  yield* pack.scan({ raw: "4260123450038", at: at(4000) })
+  yield* pack.chooseBox({ boxId: "S", at: at(5000) })
+  const weighed = yield* pack.weight({ grams: 872, source: "scale", at: at(6000) })
+  expect(weighed.refusal).toBeNull()
+  expect(weighed.step).toBe("parcel")
+  return yield* pack.complete({ at: at(7000) })
+})
+
+describe("PackService", () => {
+  it("packs SO-100001 into one parcel with one parcel.packed event, two print jobs and a valid tracking number", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const view = yield* packSo100001
+        const packed = yield* eventsOf("parcel.packed")
+        const jobs = yield* (yield* PrintQueue).recent(10)
+        const sql = yield* Sql
+        const items = yield* sql.query("SELECT line_id, sku, quantity FROM parcel_items ORDER BY rowid")
+        return { view, packed, jobs, items, status: yield* orderStatus("SO-100001") }
+      })
+    )
+    const { view, packed, jobs } = result
+    expect(view.refusal).toBeNull()
+    expect(view.step).toBe("packed")
+    expect(result.status).toEqual(["packed", "packed"])
+    expect(packed).toHaveLength(1)
+    const event = packed[0]!
+    const trackingNumber = view.parcel!.trackingNumber
+    expect(trackingNumber).toBe("00334043400000010008")
+    const identified = identifyScan(trackingNumber, { expect: "tracking", carriers: ["dhl-paket"] })
+    expect(identified).toMatchObject({ kind: "tracking", valid: true, carrier: "dhl-paket", checkDigit: "ok" })
+    expect(hasValidGs1CheckDigit(view.parcel!.sscc!)).toBe(true)
+    expect(event.eventTime).toEqual(at(7000))
+    expect(event.actor).toEqual({ role: "packer", badgeId: "B-1001", name: "Jonas Becker" })
+    expect(event.payload).toEqual({
+      orderId: "SO-100001",
+      parcelId: "PACK-01-000001",
+      sscc: "342601230000000012",
+      ssccUrn: "urn:epc:id:sscc:4260123.3000000001",
+      items: [
+        { lineId: "1", sku: "ALP-MUG-01", gtin: "04260123450014", quantity: 2, shortShipped: 0, serials: [], lots: [] },
+        { lineId: "2", sku: "ALP-SOCK-M", gtin: "04260123450038", quantity: 1, shortShipped: 0, serials: [], lots: [] }
+      ],
+      shortShips: [],
+      weightGrams: 872,
+      expectedWeightGrams: 860,
+      boxId: "S",
+      carrier: "dhl-paket",
+      trackingNumber,
+      packer: { badgeId: "B-1001", name: "Jonas Becker" },
+      stationId: "PACK-01"
+    })
+    expect(event.epcis).toEqual({
+      eventType: "AggregationEvent",
+      action: "ADD",
+      bizStep: "packing",
+      disposition: "in_progress",
+      parentID: "urn:epc:id:sscc:4260123.3000000001",
+      epcList: [],
+      quantityList: [
+        { epcClass: "https://id.gs1.org/01/04260123450014", quantity: 2 },
+        { epcClass: "https://id.gs1.org/01/04260123450038", quantity: 1 }
+      ],
+      bizTransactionList: [{ type: "urn:epcglobal:cbv:btt:po", bizTransaction: "SO-100001" }]
+    })
+    expect(jobs.map((job) => [job.printer, job.state])).toEqual(
+      expect.arrayContaining([
+        ["label", "queued"],
+        ["receipt", "queued"]
+      ])
+    )
+    expect(jobs).toHaveLength(2)
+    expect(view.printJobs.map((job) => job.id).sort()).toEqual(jobs.map((job) => job.id).sort())
+    expect(result.items).toEqual([
+      { line_id: "1", sku: "ALP-MUG-01", quantity: 1 },
+      { line_id: "1", sku: "ALP-MUG-01", quantity: 1 },
+      { line_id: "2", sku: "ALP-SOCK-M", quantity: 1 }
+    ])
+  })
+
+  it("prints the label as ZPL with tracking number, SSCC and the checked address", async () => {
+    const zpl = await run(
+      Effect.gen(function* () {
+        const view = yield* packSo100001
+        const jobs = yield* (yield* Sql).query<{ bytes: Uint8Array }>(
+          "SELECT bytes FROM print_jobs WHERE printer = 'label'"
+        )
+        return { text: new TextDecoder().decode(jobs[0]!.bytes), view }
+      })
+    )
+    expect(zpl.text.startsWith("^XA")).toBe(true)
+    expect(zpl.text).toContain(zpl.view.parcel!.trackingNumber)
+    expect(zpl.text).toContain(">;>800342601230000000012")
+    expect(zpl.text).toContain("10115 BERLIN")
+    expect(zpl.text).toContain("^PW812")
+  })
+
+  it("puts SO-100009 on address hold with its event and refuses to pack it", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* (yield* Session).signIn("B-1001")
+        const view = yield* pack.scan({ raw: "SO-100009", at: at(500) })
+        const again = yield* pack.scan({ raw: orderCode("SO-100009"), at: at(900) })
+        return { view, again, holds: yield* eventsOf("order.address-hold"), status: yield* orderStatus("SO-100009") }
+      })
+    )
+    expect(result.view.refusal?.code).toBe("order-address-hold")
+    expect(result.view.step).toBe("idle")
+    expect(result.view.addressCheck?.ok).toBe(false)
+    expect(result.view.addressCheck?.errors.map((error) => error.code)).toContain("postal-code-format")
+    expect(result.status).toEqual(["address-hold", "address-hold"])
+    expect(result.holds).toHaveLength(1)
+    expect(result.holds[0]!.eventTime).toEqual(at(500))
+    expect(result.holds[0]!.payload).toMatchObject({
+      orderId: "SO-100009",
+      customerLocale: "de",
+      request: "customer-correction",
+      problems: [expect.objectContaining({ field: "postalCode", code: "postal-code-format" })]
+    })
+    expect(result.again.refusal?.code).toBe("order-address-hold")
+  })
+
+  it("refuses a cancelled order and a wrong item, recording each as pack.exception at the scan's time", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* (yield* Session).signIn("B-1001")
+        const cancelled = yield* pack.scan({ raw: orderCode("SO-100007"), at: at(100) })
+        yield* pack.scan({ raw: orderCode("SO-100001"), at: at(200) })
+        const wrong = yield* pack.scan({ raw: "4260123450069", at: at(300) })
+        return { cancelled, wrong, exceptions: yield* eventsOf("pack.exception") }
+      })
+    )
+    expect(result.cancelled.refusal?.code).toBe("order-cancelled")
+    expect(result.wrong.refusal).toMatchObject({ code: "other-order-item", otherOrderId: "SO-100003" })
+    expect(result.exceptions.map((event) => [event.payload, event.eventTime])).toEqual([
+      [{ code: "order-cancelled", reason: expect.any(String), raw: orderCode("SO-100007") }, at(100)],
+      [
+        {
+          code: "other-order-item",
+          reason: expect.stringContaining("SO-100003"),
+          raw: "4260123450069",
+          orderId: "SO-100001",
+          otherOrderId: "SO-100003"
+        },
+        at(300)
+      ]
+    ])
+  })
+
+  it("needs a signed-in packer", async () => {
+    const exit = await Effect.runPromise(
+      Effect.exit(
+        Effect.flatMap(Effect.service(PackService), (pack) => pack.scan({ raw: "SO-100001" })).pipe(
+          Effect.provide(stationLayer(tempDb()))
+        )
+      )
+    )
+    expect(Exit.isFailure(exit) && String(exit.cause)).toContain("Scan your badge first")
+  })
+
+  it("leaves no parcel, event, print job or tracking number behind when completing fails inside the transaction", async () => {
+    const file = tempDb()
+    const result = await run(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        // The parcel.packed event is the transaction's last write: failing it means everything before it ran.
+        yield* sql.execute(
+          "CREATE TEMP TRIGGER crash BEFORE INSERT ON events WHEN NEW.type = 'parcel.packed' BEGIN SELECT RAISE(ABORT, 'power cut'); END"
+        )
+        const crashed = yield* Effect.exit(packSo100001)
+        const after = {
+          parcels: yield* sql.query("SELECT * FROM parcels"),
+          items: yield* sql.query("SELECT * FROM parcel_items"),
+          jobs: yield* sql.query("SELECT id FROM print_jobs"),
+          packed: yield* eventsOf("parcel.packed"),
+          range: yield* sql.query("SELECT next FROM tracking_ranges WHERE carrier = 'dhl-paket'"),
+          status: yield* orderStatus("SO-100001"),
+          state: (yield* (yield* PackService).state).step
+        }
+        yield* sql.execute("DROP TRIGGER crash")
+        const retried = yield* (yield* PackService).complete({ at: at(9000) })
+        return { crashed, after, retried }
+      }),
+      file
+    )
+    expect(Exit.isFailure(result.crashed)).toBe(true)
+    expect(result.after).toEqual({
+      parcels: [],
+      items: [],
+      jobs: [],
+      packed: [],
+      range: [{ next: 1000 }],
+      status: ["open", "open"],
+      state: "parcel"
+    })
+    expect(result.retried.parcel?.trackingNumber).toBe("00334043400000010008")
+    expect(result.retried.parcel?.parcelId).toBe("PACK-01-000001")
+  })
+
+  it("refuses to complete when the station's tracking range is used up, and never reissues a voided number", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const session = yield* Session
+        const numbers: Array<string> = []
+        for (const orderId of ["SO-100001", "SO-100010", "SO-100006"]) {
+          yield* session.signIn("B-1001")
+          yield* pack.scan({ raw: orderId })
+          const order = (yield* pack.state).lines
+          for (const line of order) {
+            const gtin = {
+              "ALP-MUG-01": "4260123450014",
+              "ALP-SOCK-M": "4260123450038",
+              "ALP-CUP-SET": "4260123450090",
+              "ALP-MAP-DE": "4260123450083"
+            }[line.sku]!
+            yield* pack.scan({ raw: gtin })
+            if (line.quantity > 1) yield* pack.quantity({ quantity: line.quantity })
+          }
+          yield* pack.chooseBox({ boxId: "M" })
+          const state = yield* pack.state
+          yield* pack.weight({ grams: state.expectedWeightGrams, source: "typed" })
+          const done = yield* pack.complete({})
+          numbers.push(done.parcel!.trackingNumber)
+          if (orderId === "SO-100001") {
+            yield* session.signIn("B-9001")
+            yield* pack.voidParcel({ parcelId: done.parcel!.parcelId, reason: "box damaged" })
+          }
+        }
+        yield* session.signIn("B-1001")
+        yield* pack.scan({ raw: "SO-100001" })
+        yield* pack.scan({ raw: "4260123450014" })
+        yield* pack.quantity({ quantity: 2 })
+        yield* pack.scan({ raw: "4260123450038" })
+        yield* pack.chooseBox({ boxId: "S" })
+        yield* pack.weight({ grams: 860, source: "typed" })
+        const exhausted = yield* pack.complete({})
+        return { numbers, exhausted, voided: yield* eventsOf("parcel.voided"), status: yield* orderStatus("SO-100001") }
+      })
+    )
+    expect(new Set(result.numbers).size).toBe(3)
+    expect(result.exhausted.refusal?.code).toBe("tracking-range-exhausted")
+    expect(result.exhausted.step).toBe("parcel")
+    expect(result.voided).toHaveLength(1)
+    expect(result.voided[0]!.payload).toMatchObject({ trackingNumber: result.numbers[0], reason: "box damaged" })
+    expect(result.status).toEqual(["open", "open"])
+  })
+})
+
+describe("Handover", () => {
+  it("refuses unknown, foreign-carrier and twice-scanned parcels and records one handed-to-carrier event per parcel", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const packed = yield* packSo100001
+        const handover = yield* Handover
+        const noBatch = yield* handover.scan({ raw: packed.parcel!.trackingNumber, at: at(10_000) })
+        const ups = yield* handover.open({ carrier: "ups" })
+        const foreign = yield* handover.scan({ raw: packed.parcel!.trackingNumber, at: at(11_000) })
+        const emptyClose = yield* handover.close({ at: at(11_500) })
+        return { packed, noBatch, ups, foreign, emptyClose }
+      })
+    )
+    expect(result.noBatch.refusal?.code).toBe("no-batch-open")
+    expect(result.ups.batch?.carrier).toBe("ups")
+    expect(result.foreign.refusal?.code).toBe("parcel-other-carrier")
+    expect(result.emptyClose.refusal?.code).toBe("batch-empty")
+  })
+
+  it("closes a batch into a manifest print job, ships the orders and stamps each event with its scan time", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const packed = yield* packSo100001
+        const handover = yield* Handover
+        const opened = yield* handover.open({ carrier: "dhl-paket" })
+        const second = yield* handover.open({ carrier: "ups" })
+        const unknown = yield* handover.scan({ raw: "00334043400000099999", at: at(20_000) })
+        const first = yield* handover.scan({ raw: `${packed.parcel!.parcelCode.toLowerCase()}\r\n`, at: at(21_000) })
+        const twice = yield* handover.scan({ raw: packed.parcel!.trackingNumber, at: at(22_000) })
+        const closed = yield* handover.close({ at: at(23_000) })
+        const afterClose = yield* handover.scan({ raw: packed.parcel!.trackingNumber, at: at(24_000) })
+        yield* handover.open({ carrier: "dhl-paket" })
+        const reused = yield* handover.scan({ raw: packed.parcel!.trackingNumber, at: at(25_000) })
+        const sql = yield* Sql
+        const manifest = yield* sql.query<{ bytes: Uint8Array; purpose: string }>(
+          "SELECT bytes, purpose FROM print_jobs WHERE purpose LIKE 'manifest%'"
+        )
+        return {
+          packed,
+          opened,
+          second,
+          unknown,
+          first,
+          twice,
+          closed,
+          afterClose,
+          reused,
+          manifest,
+          events: yield* eventsOf("parcel.handed-to-carrier"),
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    const trackingNumber = result.packed.parcel!.trackingNumber
+    expect(result.opened.batch?.batchId).toBe("HO-PACK-01-00001")
+    expect(result.second.refusal?.code).toBe("batch-open")
+    expect(result.unknown.refusal?.code).toBe("parcel-unknown")
+    expect(result.first.refusal).toBeNull()
+    expect(result.first.batch?.parcels).toEqual([
+      { parcelId: "PACK-01-000001", orderId: "SO-100001", trackingNumber, scannedAtMs: START_MS + 21_000 }
+    ])
+    expect(result.twice.refusal?.code).toBe("parcel-already-scanned")
+    expect(result.closed.batch).toBeNull()
+    expect(result.closed.manifest).toMatchObject({
+      batchId: "HO-PACK-01-00001",
+      carrier: "dhl-paket",
+      count: 1,
+      trackingNumbers: [trackingNumber],
+      printJob: { printer: "label", purpose: "manifest HO-PACK-01-00001" }
+    })
+    expect(result.afterClose.refusal?.code).toBe("no-batch-open")
+    expect(result.reused.refusal?.code).toBe("parcel-not-packed")
+    const zpl = new TextDecoder().decode(result.manifest[0]!.bytes)
+    expect(zpl).toContain("^BCN,110,Y,N,N^FDHO-PACK-01-00001^FS")
+    expect(zpl).toContain(`1. ${trackingNumber}`)
+    expect(result.events).toHaveLength(1)
+    expect(result.events[0]!.eventTime).toEqual(at(21_000))
+    expect(result.events[0]!.payload).toEqual({
+      batchId: "HO-PACK-01-00001",
+      parcelId: "PACK-01-000001",
+      orderId: "SO-100001",
+      carrier: "dhl-paket",
+      trackingNumber,
+      ssccUrn: "urn:epc:id:sscc:4260123.3000000001"
+    })
+    expect(result.events[0]!.epcis).toEqual({
+      eventType: "ObjectEvent",
+      action: "OBSERVE",
+      bizStep: "shipping",
+      disposition: "in_transit",
+      epcList: ["urn:epc:id:sscc:4260123.3000000001"],
+      bizTransactionList: [{ type: "urn:epcglobal:cbv:btt:po", bizTransaction: "SO-100001" }]
+    })
+    expect(result.status).toEqual(["shipped", "shipped"])
+  })
+})

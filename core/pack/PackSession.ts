@@ -1,0 +1,404 @@
+import type { Role } from "../api/StationApi.ts"
+import type { CatalogItem } from "../catalog/CatalogItem.ts"
+import type { Order } from "../orders/Order.ts"
+import type { ScanResult } from "../scan/ScanResult.ts"
+import type { Box } from "./Box.ts"
+import type { RefusalCode } from "./PackRefusal.ts"
+
+export type PackStep = "idle" | "order-open" | "all-verified" | "parcel" | "labelled" | "packed"
+
+/** One accepted item scan; `quantity` is 1 unless the packer typed how many identical units the scan stands for. */
+export interface Verification {
+  readonly lineId: string
+  readonly sku: string
+  readonly quantity: number
+  readonly raw: string
+  readonly serial?: string
+  readonly lot?: string
+}
+
+export interface PackLine {
+  readonly lineId: string
+  readonly item: CatalogItem
+  readonly quantity: number
+}
+
+export interface ShortShip {
+  readonly lineId: string
+  readonly quantity: number
+  readonly reason: string
+  readonly badgeId: string
+}
+
+export interface WeightReading {
+  readonly grams: number
+  readonly source: "typed" | "scale"
+  readonly expectedGrams: number
+  readonly toleranceGrams: number
+}
+
+/**
+ * The pack bench's state for one order: which order is open, what was verified (every scan kept, so undo is exact),
+ * which lines a manager short-shipped, the box and the checked weight. Immutable: every input gives a new session.
+ */
+export interface PackSession {
+  readonly step: PackStep
+  readonly order?: Order
+  readonly lines: ReadonlyArray<PackLine>
+  readonly verifications: ReadonlyArray<Verification>
+  readonly shortShips: ReadonlyArray<ShortShip>
+  readonly box?: Box
+  readonly weight?: WeightReading
+  readonly parcel?: { readonly parcelId: string; readonly trackingNumber: string }
+}
+
+export interface Refusal {
+  readonly code: RefusalCode
+  readonly reason: string
+  /** The order a wrongly scanned item belongs to, for "item from another open order". */
+  readonly otherOrderId?: string
+}
+
+export type PackOutcome =
+  | { readonly ok: true; readonly session: PackSession }
+  | { readonly ok: false; readonly session: PackSession; readonly refusal: Refusal }
+
+/** What the machine may ask about the world; the service answers from the station database. */
+export interface PackLookup {
+  readonly order: (orderId: string) => Order | undefined
+  readonly toteOrder: (toteId: string) => string | undefined
+  readonly itemBySku: (sku: string) => CatalogItem | undefined
+  readonly itemByGtin: (gtin14: string) => CatalogItem | undefined
+  /** Open orders (any but the one being packed) with a line for this SKU. */
+  readonly openOrdersWanting: (sku: string) => ReadonlyArray<string>
+  /** True when this serial of this SKU already left in an earlier parcel. */
+  readonly serialPacked: (sku: string, serial: string) => boolean
+  readonly boxes: ReadonlyArray<Box>
+}
+
+export const idleSession: PackSession = { step: "idle", lines: [], verifications: [], shortShips: [] }
+
+const refuse = (session: PackSession, code: RefusalCode, reason: string, otherOrderId?: string): PackOutcome => ({
+  ok: false,
+  session,
+  refusal: otherOrderId === undefined ? { code, reason } : { code, reason, otherOrderId }
+})
+
+const accept = (session: PackSession): PackOutcome => ({ ok: true, session })
+
+export const verifiedQuantity = (session: PackSession, lineId: string): number =>
+  session.verifications.reduce((sum, v) => (v.lineId === lineId ? sum + v.quantity : sum), 0)
+
+export const shortShippedQuantity = (session: PackSession, lineId: string): number =>
+  session.shortShips.reduce((sum, s) => (s.lineId === lineId ? sum + s.quantity : sum), 0)
+
+export const remainingQuantity = (session: PackSession, line: PackLine): number =>
+  line.quantity - verifiedQuantity(session, line.lineId) - shortShippedQuantity(session, line.lineId)
+
+/** Items plus the box's tare: what the scale should read. */
+export const expectedWeightGrams = (session: PackSession): number =>
+  session.lines.reduce((sum, line) => sum + line.item.weightGrams * verifiedQuantity(session, line.lineId), 0) +
+  (session.box?.tareGrams ?? 0)
+
+/** Product weights in the catalog are nominal and boxes vary: 5 % or 50 g, whichever is more. */
+export const weightToleranceGrams = (expectedGrams: number): number => Math.max(Math.round(expectedGrams * 0.05), 50)
+
+/** The step that follows from the lines and the box; changing what is in the parcel always voids the weight. */
+const settle = (session: PackSession): PackSession => {
+  const { weight: _weight, ...rest } = session
+  const allDone = session.lines.every((line) => remainingQuantity(session, line) === 0)
+  return { ...rest, step: !allDone ? "order-open" : session.box === undefined ? "all-verified" : "parcel" }
+}
+
+const orderRefusal = (session: PackSession, order: Order): PackOutcome | undefined => {
+  switch (order.status) {
+    case "open":
+      return undefined
+    case "cancelled":
+      return refuse(session, "order-cancelled", `Order ${order.orderId} was cancelled: do not pack it`)
+    case "on-hold":
+      return refuse(session, "order-on-hold", `Order ${order.orderId} is on hold: put it aside for the office`)
+    case "address-hold":
+      return refuse(
+        session,
+        "order-address-hold",
+        `Order ${order.orderId} waits for the customer to correct the address`
+      )
+    case "packed":
+    case "shipped":
+      return refuse(session, "order-already-packed", `Order ${order.orderId} is already ${order.status}`)
+  }
+}
+
+const openOrder = (session: PackSession, orderId: string, lookup: PackLookup): PackOutcome => {
+  if (session.step !== "idle" && session.step !== "packed") {
+    const current = session.order?.orderId ?? ""
+    return refuse(
+      session,
+      current === orderId ? "order-already-open" : "order-in-progress",
+      current === orderId
+        ? `Order ${orderId} is already open`
+        : `Finish or abandon order ${current} before starting ${orderId}`
+    )
+  }
+  const order = lookup.order(orderId)
+  if (order === undefined) return refuse(session, "order-unknown", `No order ${orderId} at this station`)
+  const refused = orderRefusal(session, order)
+  if (refused !== undefined) return refused
+  const lines: Array<PackLine> = []
+  for (const line of order.lines) {
+    const item = lookup.itemBySku(line.sku)
+    if (item === undefined) {
+      return refuse(session, "item-unknown", `Order ${orderId} has ${line.sku}, which is not in the catalog`)
+    }
+    lines.push({ lineId: line.lineId, item, quantity: line.quantity })
+  }
+  return accept({ step: "order-open", order, lines, verifications: [], shortShips: [] })
+}
+
+interface ScannedItem {
+  readonly item: CatalogItem
+  readonly serial?: string
+  readonly lot?: string
+}
+
+const scannedItem = (scan: ScanResult, lookup: PackLookup): ScannedItem | Refusal => {
+  if (scan.kind === "gtin") {
+    const item = lookup.itemByGtin(scan.gtin)
+    return item === undefined ? { code: "item-unknown", reason: `GTIN ${scan.gtin} is not in the catalog` } : { item }
+  }
+  if (scan.kind === "sku") {
+    const item = lookup.itemBySku(scan.sku)
+    return item === undefined ? { code: "item-unknown", reason: `SKU ${scan.sku} is not in the catalog` } : { item }
+  }
+  if (scan.kind === "gs1" || scan.kind === "digital-link") {
+    const gtin = scan.ais.find((element) => element.ai === "01")?.value
+    if (gtin === undefined) return { code: "item-unknown", reason: "The GS1 code carries no GTIN (AI 01)" }
+    const item = lookup.itemByGtin(gtin)
+    if (item === undefined) return { code: "item-unknown", reason: `GTIN ${gtin} is not in the catalog` }
+    const serial = scan.ais.find((element) => element.ai === "21")?.value
+    const lot = scan.ais.find((element) => element.ai === "10")?.value
+    return { item, ...(serial === undefined ? {} : { serial }), ...(lot === undefined ? {} : { lot }) }
+  }
+  return { code: "item-unknown", reason: `A ${scan.kind} code is not an item` }
+}
+
+const verifyItem = (session: PackSession, scan: ScanResult, lookup: PackLookup): PackOutcome => {
+  const order = session.order!
+  const found = scannedItem(scan, lookup)
+  if ("code" in found) return refuse(session, found.code, found.reason)
+  const { item, serial, lot } = found
+  const lines = session.lines.filter((line) => line.item.sku === item.sku)
+  if (lines.length === 0) {
+    const other = lookup.openOrdersWanting(item.sku).find((orderId) => orderId !== order.orderId)
+    return other === undefined
+      ? refuse(session, "wrong-item", `${item.name.en} (${item.sku}) is not part of order ${order.orderId}`)
+      : refuse(
+          session,
+          "other-order-item",
+          `${item.name.en} (${item.sku}) belongs to order ${other}, not ${order.orderId}`,
+          other
+        )
+  }
+  const line = lines.find((candidate) => remainingQuantity(session, candidate) > 0)
+  if (line === undefined) {
+    const wanted = lines.reduce((sum, candidate) => sum + candidate.quantity, 0)
+    return refuse(session, "surplus", `Order ${order.orderId} needs only ${wanted} of ${item.sku}: this one is extra`)
+  }
+  if (item.requiresSerial && serial === undefined) {
+    return refuse(session, "serial-missing", `${item.sku} needs its serial number: scan the code that includes it`)
+  }
+  if (item.requiresLot && lot === undefined) {
+    return refuse(session, "lot-missing", `${item.sku} needs its batch/lot number: scan the code that includes it`)
+  }
+  if (
+    serial !== undefined &&
+    (session.verifications.some((v) => v.sku === item.sku && v.serial === serial) ||
+      lookup.serialPacked(item.sku, serial))
+  ) {
+    return refuse(session, "duplicate-serial", `Serial ${serial} of ${item.sku} was already packed`)
+  }
+  const verification: Verification = {
+    lineId: line.lineId,
+    sku: item.sku,
+    quantity: 1,
+    raw: scan.input,
+    ...(serial === undefined ? {} : { serial }),
+    ...(lot === undefined ? {} : { lot })
+  }
+  return accept(settle({ ...session, verifications: [...session.verifications, verification] }))
+}
+
+const chooseBoxNamed = (session: PackSession, box: Box | undefined, asked: string): PackOutcome => {
+  if (session.step !== "all-verified" && session.step !== "parcel") {
+    return refuse(session, "not-all-verified", "Verify every item before choosing the box")
+  }
+  if (box === undefined) return refuse(session, "box-unknown", `No box ${asked} at this bench`)
+  if (session.verifications.length === 0) {
+    return refuse(session, "parcel-empty", "Every line was short-shipped: there is nothing to pack")
+  }
+  return accept(settle({ ...session, box }))
+}
+
+const closedRefusal = (session: PackSession): PackOutcome | undefined =>
+  session.step === "labelled"
+    ? refuse(session, "parcel-closed", "The parcel is labelled: void it to change it")
+    : session.step === "idle" || session.step === "packed"
+      ? refuse(session, "no-order-open", "Scan an order (pick slip or tote) first")
+      : undefined
+
+/**
+ * Applies one identified scan: an order code (pick slip, tote or typed order id) when idle, a box barcode once
+ * everything is verified, an item otherwise.
+ */
+export const applyScan = (session: PackSession, scan: ScanResult, lookup: PackLookup): PackOutcome => {
+  if (scan.kind === "packbench" && (scan.type === "order" || scan.type === "tote")) {
+    if (!scan.valid) return refuse(session, "scan-unreadable", scan.reason ?? "The code did not read correctly")
+    if (scan.type === "order") return openOrder(session, scan.id, lookup)
+    const orderId = lookup.toteOrder(scan.id)
+    return orderId === undefined
+      ? refuse(session, "order-unknown", `Tote ${scan.id} is not assigned to an order`)
+      : openOrder(session, orderId, lookup)
+  }
+  const text = scan.input.trim().toUpperCase()
+  const box = lookup.boxes.find((candidate) => candidate.barcode.toUpperCase() === text)
+  if (box !== undefined) return closedRefusal(session) ?? chooseBoxNamed(session, box, text)
+  const idle = session.step === "idle" || session.step === "packed"
+  if (lookup.order(text) !== undefined || (idle && scan.kind === "unknown")) return openOrder(session, text, lookup)
+  const closed = closedRefusal(session)
+  if (closed !== undefined) return closed
+  if (!scan.valid) return refuse(session, "scan-unreadable", scan.reason ?? "The code did not read correctly")
+  return verifyItem(session, scan, lookup)
+}
+
+/** "Scan once, type 12": the last scan stands for `total` identical units. */
+export const setQuantity = (session: PackSession, total: number): PackOutcome => {
+  const closed = closedRefusal(session)
+  if (closed !== undefined) return closed
+  const last = session.verifications.at(-1)
+  if (last === undefined) return refuse(session, "nothing-to-count", "Scan one of the items first, then type how many")
+  if (!Number.isInteger(total) || total < 1) {
+    return refuse(session, "quantity-invalid", `${total} is not a number of items`)
+  }
+  const line = session.lines.find((candidate) => candidate.lineId === last.lineId)!
+  if (last.serial !== undefined || line.item.requiresSerial) {
+    return refuse(session, "quantity-needs-scans", `Each ${line.item.sku} has its own serial: scan every unit`)
+  }
+  const room = remainingQuantity(session, line) + last.quantity
+  if (total > room) {
+    return refuse(
+      session,
+      "surplus",
+      `Order line ${line.lineId} (${line.item.sku}) needs only ${room} more, not ${total}`
+    )
+  }
+  const verifications = [...session.verifications.slice(0, -1), { ...last, quantity: total }]
+  return accept(settle({ ...session, verifications }))
+}
+
+export const undoLastScan = (session: PackSession): PackOutcome => {
+  const closed = closedRefusal(session)
+  if (closed !== undefined) return closed
+  if (session.verifications.length === 0) return refuse(session, "nothing-to-undo", "No item scan to undo")
+  return accept(settle({ ...session, verifications: session.verifications.slice(0, -1) }))
+}
+
+/** A manager decides that the rest of a line ships later (out of stock, damaged); the reason goes on record. */
+export const shortShip = (
+  session: PackSession,
+  request: { readonly lineId: string; readonly reason: string; readonly operator: { badgeId: string; role: Role } }
+): PackOutcome => {
+  const closed = closedRefusal(session)
+  if (closed !== undefined) return closed
+  if (request.operator.role !== "manager") {
+    return refuse(session, "manager-required", "Only a manager may short-ship: call one to scan their badge")
+  }
+  const line = session.lines.find((candidate) => candidate.lineId === request.lineId)
+  if (line === undefined) return refuse(session, "line-unknown", `Order has no line ${request.lineId}`)
+  if (request.reason.trim() === "") return refuse(session, "reason-required", "Say why the line ships short")
+  const quantity = remainingQuantity(session, line)
+  if (quantity === 0) return refuse(session, "line-complete", `Line ${line.lineId} is already complete`)
+  const entry: ShortShip = {
+    lineId: line.lineId,
+    quantity,
+    reason: request.reason.trim(),
+    badgeId: request.operator.badgeId
+  }
+  return accept(settle({ ...session, shortShips: [...session.shortShips, entry] }))
+}
+
+export const chooseBox = (session: PackSession, boxId: string, boxes: ReadonlyArray<Box>): PackOutcome =>
+  closedRefusal(session) ??
+  chooseBoxNamed(
+    session,
+    boxes.find((box) => box.boxId === boxId),
+    boxId
+  )
+
+/** The parcel's weight, typed or read from the scale, must match items plus box within the tolerance. */
+export const enterWeight = (session: PackSession, grams: number, source: "typed" | "scale"): PackOutcome => {
+  const closed = closedRefusal(session)
+  if (closed !== undefined) return closed
+  if (session.step === "order-open") return refuse(session, "not-all-verified", "Verify every item before weighing")
+  if (session.box === undefined) return refuse(session, "no-box", "Choose the box before weighing")
+  if (!Number.isFinite(grams) || grams <= 0) return refuse(session, "weight-invalid", `${grams} g is not a weight`)
+  const expectedGrams = expectedWeightGrams(session)
+  const toleranceGrams = weightToleranceGrams(expectedGrams)
+  if (Math.abs(grams - expectedGrams) > toleranceGrams) {
+    return refuse(
+      session,
+      "weight-out-of-tolerance",
+      `The parcel weighs ${grams} g but should weigh ${expectedGrams} g (± ${toleranceGrams} g): check for a missing or extra item`
+    )
+  }
+  if (grams > session.box.maxWeightGrams) {
+    return refuse(
+      session,
+      "box-overweight",
+      `${grams} g is more than box ${session.box.boxId} takes (${session.box.maxWeightGrams} g)`
+    )
+  }
+  return accept({ ...session, weight: { grams: Math.round(grams), source, expectedGrams, toleranceGrams } })
+}
+
+/** Ready for the label: everything verified or short-shipped, a box, a weight that checked out. */
+export const readyToComplete = (session: PackSession): PackOutcome => {
+  const closed = closedRefusal(session)
+  if (closed !== undefined) return closed
+  if (session.step === "order-open") return refuse(session, "not-all-verified", "Some items are not verified yet")
+  if (session.box === undefined) return refuse(session, "no-box", "Choose the box first")
+  if (session.weight === undefined) return refuse(session, "no-weight", "Weigh the parcel first")
+  return accept(session)
+}
+
+export const markLabelled = (session: PackSession, parcel: { parcelId: string; trackingNumber: string }) =>
+  ({ ...session, step: "labelled", parcel }) satisfies PackSession
+
+export const markPacked = (session: PackSession): PackSession => ({ ...session, step: "packed" })
+
+export interface PackedLine {
+  readonly lineId: string
+  readonly sku: string
+  readonly gtin: string
+  readonly quantity: number
+  readonly shortShipped: number
+  readonly serials: ReadonlyArray<string>
+  readonly lots: ReadonlyArray<{ readonly lot: string; readonly quantity: number }>
+}
+
+/** What went into the parcel, line by line, with every serial and the quantity of each lot. */
+export const packedLines = (session: PackSession): ReadonlyArray<PackedLine> =>
+  session.lines.map((line) => {
+    const scans = session.verifications.filter((v) => v.lineId === line.lineId)
+    const lots = new Map<string, number>()
+    for (const scan of scans) if (scan.lot !== undefined) lots.set(scan.lot, (lots.get(scan.lot) ?? 0) + scan.quantity)
+    return {
+      lineId: line.lineId,
+      sku: line.item.sku,
+      gtin: line.item.gtin.padStart(14, "0"),
+      quantity: verifiedQuantity(session, line.lineId),
+      shortShipped: shortShippedQuantity(session, line.lineId),
+      serials: scans.flatMap((scan) => (scan.serial === undefined ? [] : [scan.serial])),
+      lots: [...lots].map(([lot, quantity]) => ({ lot, quantity }))
+    }
+  })

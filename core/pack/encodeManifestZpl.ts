@@ -1,0 +1,46 @@
+import { encodeUtf8 } from "../label/Utf8.ts"
+
+export interface Manifest {
+  readonly batchId: string
+  readonly carrierName: string
+  readonly stationId: string
+  readonly closedAt: string
+  readonly trackingNumbers: ReadonlyArray<string>
+}
+
+/** Lines of tracking numbers a 4x6 label holds under the header; the rest are counted, the barcode lists them all. */
+const LISTED = 28
+
+/** ^FH with "_": ^, ~ and _ in field data are written as hex so they cannot start a command (ZPL II, "^FH"). */
+const hexEscape = (value: string): string =>
+  value.replace(/[\^~_]/g, (char) => `_${char.charCodeAt(0).toString(16).toUpperCase()}`)
+
+/**
+ * The handover manifest the driver signs: 4x6 inches at 203 dpi (812x1218 dots), UTF-8 (^CI28), the batch id as
+ * Code 128 (^BC) so the carrier's scanner can book the whole batch, then the count and every tracking number.
+ */
+export const encodeManifestZpl = (manifest: Manifest): Uint8Array => {
+  const text = (x: number, y: number, height: number, value: string) =>
+    `^FO${x},${y}^A0N,${height},${height}^FH^FD${hexEscape(value)}^FS`
+  const listed = manifest.trackingNumbers.slice(0, LISTED)
+  const more = manifest.trackingNumbers.length - listed.length
+  const out = [
+    "^XA",
+    "^CI28",
+    "^PW812",
+    "^LL1218",
+    "^LH0,0",
+    text(30, 30, 48, "HANDOVER MANIFEST"),
+    text(30, 90, 36, manifest.carrierName),
+    text(30, 135, 28, `Station ${manifest.stationId} - ${manifest.closedAt}`),
+    `^FO30,180^BY2,3,110^BCN,110,Y,N,N^FD${hexEscape(manifest.batchId)}^FS`,
+    text(30, 330, 36, `Parcels: ${manifest.trackingNumbers.length}`),
+    "^FO30,375^GB752,3,3^FS",
+    ...listed.map((number, index) => text(30, 390 + index * 27, 24, `${index + 1}. ${number}`)),
+    ...(more > 0 ? [text(30, 390 + LISTED * 27, 24, `... and ${more} more`)] : []),
+    "^FO30,1150^A0N,24,24^FDDriver signature:^FS",
+    "^FO260,1170^GB520,2,2^FS",
+    "^XZ"
+  ]
+  return encodeUtf8(`${out.join("\n")}\n`)
+}

@@ -1,0 +1,441 @@
+import { Clock, Context, Effect, Layer, Option, Queue, Schema, type Scope } from "effect"
+import type { EventEnvelope } from "../events/Event.ts"
+import { EventLog } from "../events/EventLog.ts"
+import { StationIdentity } from "../station/StationIdentity.ts"
+import { Sql, type StoreError } from "../store/Sql.ts"
+import { StationClock } from "../time/Clock.ts"
+import { Broker, type BrokerError, type BrokerMessage, type BrokerState } from "./Broker.ts"
+import { HighWaterMark } from "./HighWaterMark.ts"
+import { decodeJson, encodeJson, Topics } from "./Topics.ts"
+
+/** `{epoch, seq}`: the consumer applied every event of `epoch` up to `seq` (cumulative). */
+export const AckMessage = Schema.Struct({
+  epoch: Schema.String,
+  seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+})
+export type AckMessage = typeof AckMessage.Type
+
+/** `{epoch, fromSeq}`: the consumer misses `fromSeq` and asks for everything from there. */
+export const ResendRequest = Schema.Struct({
+  epoch: Schema.String,
+  fromSeq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+})
+export type ResendRequest = typeof ResendRequest.Type
+
+export interface OutboxOptions {
+  /** Events read from SQLite per round: memory stays flat whatever the backlog. */
+  readonly batchSize: number
+  /** Publishes waiting for their PUBACK at once; keep at or below the broker's `max_inflight_messages`. */
+  readonly maxInFlight: number
+  /** Events published but not yet confirmed before the outbox stops and waits for acks. */
+  readonly maxUnconfirmed: number
+  readonly publishTimeoutMs: number
+  /** No ack progress for this long while events are unconfirmed: resend from confirmed + 1 (doubling, max 32x). */
+  readonly ackTimeoutMs: number
+  /** Paced drain: a backlog goes out at most this fast, so catching up does not swamp the uplink or the hub. */
+  readonly drainRatePerSec: number
+  readonly retryInitialMs: number
+  readonly retryMaxMs: number
+  /** How often the idle loop looks for new events or an ack timeout when nobody kicks it. */
+  readonly idlePollMs: number
+  /** Window over which `drainRatePerSec` is measured. */
+  readonly rateWindowMs: number
+}
+
+export const defaultOutboxOptions: OutboxOptions = {
+  batchSize: 200,
+  maxInFlight: 50,
+  maxUnconfirmed: 10_000,
+  publishTimeoutMs: 10_000,
+  ackTimeoutMs: 15_000,
+  drainRatePerSec: 5_000,
+  retryInitialMs: 250,
+  retryMaxMs: 30_000,
+  idlePollMs: 1_000,
+  rateWindowMs: 10_000
+}
+
+export interface OutboxStatus {
+  readonly epoch: string
+  /** Events in the log not yet confirmed by the consumer. */
+  readonly depth: number
+  /** Age of the oldest unconfirmed event by its record time; null when nothing is waiting. */
+  readonly oldestUndeliveredAgeMs: number | null
+  /** Log sequence numbers (as `packbench events tail` shows them). */
+  readonly lastSeq: number
+  readonly lastPublishedSeq: number
+  readonly lastConfirmedSeq: number
+  readonly drainRatePerSec: number
+  readonly broker: BrokerState
+  /** The last reason a publish did not count as delivered. */
+  readonly lastPublishError: string | undefined
+}
+
+interface EpochRange {
+  readonly epoch: string
+  readonly base: number
+  end: number | undefined
+}
+
+/**
+ * The outbound half of sync. The event log is the outbox; this service walks it in sequence order and publishes
+ * each event as the JSON of its envelope on `packbench/v1/<site>/<station>/events/<type>`, numbered per epoch.
+ *
+ * Delivery states, each a prefix of the log: *published* (the broker PUBACKed with a success code) and
+ * *confirmed* (the consumer's cumulative ack). Only confirmation ends an event's journey: a PUBACK is not
+ * durability (brokers lose queued messages on a crash or when a queue fills), so everything unconfirmed is sent
+ * again on reconnect, on a consumer's resend request and after an ack timeout. Duplicates are the consumer's to
+ * drop. An epoch is sent only after the previous one is fully confirmed, so cumulative acks stay meaningful.
+ */
+export class Outbox extends Context.Service<
+  Outbox,
+  {
+    /** Subscribes to acks and resend requests and runs the publisher until the scope closes. */
+    readonly start: Effect.Effect<void, BrokerError, Scope.Scope>
+    /** Wakes the publisher now (after an append), so latency stays low without polling fast. */
+    readonly kick: Effect.Effect<void>
+    readonly status: Effect.Effect<OutboxStatus, StoreError>
+    /** Calls `listener` whenever published/confirmed/broker state moved, until the scope closes. */
+    readonly onChange: (listener: () => void) => Effect.Effect<void, never, Scope.Scope>
+  }
+>()("packbench/core/sync/Outbox") {
+  static readonly layer = (overrides: Partial<OutboxOptions> = {}) => Layer.effect(Outbox, makeOutbox(overrides))
+}
+
+const NO_SUBSCRIBERS = 0x10
+
+const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions>) {
+  const options: OutboxOptions = { ...defaultOutboxOptions, ...overrides }
+  const sql = yield* Sql
+  const broker = yield* Broker
+  const log = yield* EventLog
+  const clock = yield* StationClock
+  const identity = yield* StationIdentity
+  const highWaterMark = yield* HighWaterMark
+  const { siteId, stationId } = identity
+
+  const wake = yield* Queue.sliding<void>(1)
+  const confirmedChanged = yield* Queue.sliding<void>(1)
+  const listeners = new Set<() => void>()
+  const notify = () => {
+    for (const listener of listeners) listener()
+  }
+
+  const epochs = new Map<string, EpochRange>()
+  const state = {
+    confirmed: 0,
+    published: 0,
+    sendCursor: 0,
+    /** Highest log seq handed to the broker in this process: an ack may not confirm beyond it. */
+    sentHigh: 0,
+    rewindTo: undefined as number | undefined,
+    markSeq: 0,
+    lastAckProgressMs: 0,
+    ackTimeouts: 0,
+    failures: 0,
+    connected: false,
+    reconnected: false,
+    lastPublishError: undefined as string | undefined,
+    samples: [] as Array<{ readonly atMs: number; readonly confirmed: number }>
+  }
+
+  const nowMs = Clock.currentTimeMillis
+
+  const rows = yield* sql.query<{
+    epoch: string
+    base_seq: number
+    end_seq: number | null
+    published_seq: number
+    confirmed_seq: number
+  }>("SELECT epoch, base_seq, end_seq, published_seq, confirmed_seq FROM sync_outbox_epochs ORDER BY base_seq")
+  for (const row of rows) {
+    const base = Number(row.base_seq)
+    epochs.set(row.epoch, { epoch: row.epoch, base, end: row.end_seq === null ? undefined : Number(row.end_seq) })
+    // An epoch's row exists before any of its events is confirmed; `base + 0` says nothing about earlier epochs.
+    if (Number(row.confirmed_seq) > 0) state.confirmed = Math.max(state.confirmed, base + Number(row.confirmed_seq))
+    if (Number(row.published_seq) > 0) state.published = Math.max(state.published, base + Number(row.published_seq))
+  }
+  state.sendCursor = state.confirmed
+  state.sentHigh = state.published
+  state.markSeq = (yield* highWaterMark.read)?.seq ?? 0
+  state.lastAckProgressMs = yield* nowMs
+
+  /** The range of `epoch`, created the first time one of its events is read (its events are contiguous). */
+  const epochRange = Effect.fnUntraced(function* (epoch: string) {
+    const known = epochs.get(epoch)
+    if (known !== undefined) return known
+    const first = yield* sql.query<{ seq: number | null }>("SELECT MIN(seq) AS seq FROM events WHERE epoch = ?", [
+      epoch
+    ])
+    const base = Number(first[0]?.seq ?? 1) - 1
+    const now = (yield* clock.now).wallMs
+    yield* sql.transaction(
+      Effect.gen(function* () {
+        yield* sql.execute("UPDATE sync_outbox_epochs SET end_seq = ? WHERE end_seq IS NULL AND base_seq < ?", [
+          base,
+          base
+        ])
+        yield* sql.execute(
+          "INSERT OR IGNORE INTO sync_outbox_epochs (epoch, base_seq, updated_at_ms) VALUES (?, ?, ?)",
+          [epoch, base, now]
+        )
+      })
+    )
+    for (const range of epochs.values()) if (range.end === undefined && range.base < base) range.end = base
+    const range: EpochRange = { epoch, base, end: undefined }
+    epochs.set(epoch, range)
+    return range
+  })
+
+  const rangeOfSeq = (seq: number): EpochRange | undefined => {
+    for (const range of epochs.values()) {
+      if (seq > range.base && (range.end === undefined || seq <= range.end)) return range
+    }
+    return undefined
+  }
+
+  const persist = (column: "published_seq" | "confirmed_seq", logSeq: number) =>
+    Effect.gen(function* () {
+      const range = rangeOfSeq(logSeq)
+      if (range === undefined) return
+      const now = (yield* clock.now).wallMs
+      yield* sql.execute(
+        `UPDATE sync_outbox_epochs SET ${column} = MAX(${column}, ?), updated_at_ms = ? WHERE epoch = ?`,
+        [logSeq - range.base, now, range.epoch]
+      )
+    })
+
+  const rewind = (logSeq: number) => {
+    state.rewindTo = Math.min(state.rewindTo ?? Number.POSITIVE_INFINITY, logSeq)
+    Queue.offerUnsafe(wake, undefined)
+  }
+
+  const onAck = (message: BrokerMessage) =>
+    Effect.gen(function* () {
+      const ack = yield* decodeControl(AckMessage, message)
+      if (ack === undefined) return
+      const range = epochs.get(ack.epoch)
+      if (range === undefined) {
+        return yield* Effect.logWarning(`sync: ack for unknown epoch ${ack.epoch} ignored`)
+      }
+      let logSeq = Math.min(range.base + ack.seq, Math.max(state.sentHigh, state.published))
+      if (range.end !== undefined) logSeq = Math.min(logSeq, range.end)
+      if (logSeq <= state.confirmed) return
+      state.confirmed = logSeq
+      state.lastAckProgressMs = yield* nowMs
+      state.ackTimeouts = 0
+      // Written by a separate fiber: the driver processes incoming packets (PUBACKs included) only after this
+      // handler returns, so an fsync here would delay every publish. A lost update only means a resend.
+      Queue.offerUnsafe(confirmedChanged, undefined)
+      Queue.offerUnsafe(wake, undefined)
+      notify()
+    }).pipe(Effect.catchCause((cause) => Effect.logError("sync: recording an ack failed", cause)))
+
+  const onResend = (message: BrokerMessage) =>
+    Effect.gen(function* () {
+      const request = yield* decodeControl(ResendRequest, message)
+      if (request === undefined) return
+      const range = epochs.get(request.epoch)
+      if (range === undefined) {
+        return yield* Effect.logWarning(`sync: resend request for unknown epoch ${request.epoch} ignored`)
+      }
+      rewind(range.base + request.fromSeq - 1)
+    })
+
+  const publishOne = (event: EventEnvelope, range: EpochRange) => {
+    const wire: EventEnvelope = { ...event, seq: event.seq - range.base }
+    return broker
+      .publish(Topics.event(siteId, stationId, event.type), encodeJson(wire), {
+        qos: 1,
+        timeoutMs: options.publishTimeoutMs,
+        userProperties: { eventId: event.id, epoch: event.epoch, seq: String(wire.seq) }
+      })
+      .pipe(
+        Effect.map((ack): string | undefined =>
+          ack.reasonCode === NO_SUBSCRIBERS
+            ? "broker has no subscriber for the topic (reason code 0x10): not delivered"
+            : ack.reasonCode >= 0x80
+              ? `broker refused the event (reason code 0x${ack.reasonCode.toString(16)})`
+              : undefined
+        ),
+        Effect.catch((error) => Effect.succeed(`${error.reason}: ${error.message}`))
+      )
+  }
+
+  /** The events the window allows next, cut at an epoch change until the earlier epoch is confirmed. */
+  const nextBatch = Effect.fnUntraced(function* () {
+    const room = state.confirmed + options.maxUnconfirmed - state.sendCursor
+    if (room <= 0) return []
+    const events = yield* log.read(state.sendCursor, Math.min(options.batchSize, room))
+    const batch: Array<{ readonly event: EventEnvelope; readonly range: EpochRange }> = []
+    for (const event of events) {
+      const range = yield* epochRange(event.epoch)
+      if (range.base > state.confirmed) break
+      batch.push({ event, range })
+    }
+    return batch
+  })
+
+  const waitForWork = (ms: number) => Queue.take(wake).pipe(Effect.timeoutOption(ms), Effect.asVoid)
+
+  const checkAckTimeout = Effect.gen(function* () {
+    if (state.sendCursor <= state.confirmed) return
+    const now = yield* nowMs
+    const limit = options.ackTimeoutMs * 2 ** Math.min(state.ackTimeouts, 5)
+    if (now - state.lastAckProgressMs < limit) return
+    state.ackTimeouts += 1
+    state.lastAckProgressMs = now
+    yield* Effect.logInfo(`sync: no ack for ${limit} ms, resending from ${state.confirmed + 1}`)
+    rewind(state.confirmed)
+  })
+
+  const round = Effect.gen(function* () {
+    if (state.reconnected) {
+      state.reconnected = false
+      state.lastAckProgressMs = yield* nowMs
+    }
+    if (state.rewindTo !== undefined) {
+      state.sendCursor = Math.min(state.sendCursor, state.rewindTo)
+      state.rewindTo = undefined
+    }
+    if (!state.connected) return yield* waitForWork(options.idlePollMs)
+    const batch = yield* nextBatch()
+    const last = batch.at(-1)
+    if (last === undefined) {
+      yield* checkAckTimeout
+      return yield* waitForWork(options.idlePollMs)
+    }
+    if (last.event.seq > state.markSeq) {
+      // Raised to the log's end, not just this batch: one durable write covers a whole backlog drain.
+      const lastSeq = yield* log.lastSeq
+      yield* highWaterMark.write({ epoch: identity.epoch, seq: lastSeq })
+      state.markSeq = lastSeq
+    }
+    const started = yield* nowMs
+    const outcomes = yield* Effect.forEach(batch, ({ event, range }) => publishOne(event, range), {
+      concurrency: options.maxInFlight
+    })
+    state.sentHigh = Math.max(state.sentHigh, last.event.seq)
+    const failedAt = outcomes.findIndex((outcome) => outcome !== undefined)
+    const delivered = failedAt === -1 ? batch : batch.slice(0, failedAt)
+    const lastDelivered = delivered.at(-1)
+    if (lastDelivered !== undefined) {
+      state.sendCursor = Math.max(state.sendCursor, lastDelivered.event.seq)
+      if (lastDelivered.event.seq > state.published) {
+        state.published = lastDelivered.event.seq
+        yield* persist("published_seq", state.published)
+      }
+      notify()
+    }
+    if (failedAt !== -1) {
+      state.lastPublishError = outcomes[failedAt]
+      state.failures += 1
+      const delay = Math.min(options.retryMaxMs, options.retryInitialMs * 2 ** Math.min(state.failures - 1, 16))
+      yield* Effect.logWarning(`sync: publish failed (${state.lastPublishError}); retrying in ${delay} ms`)
+      notify()
+      return yield* waitForWork(delay)
+    }
+    state.failures = 0
+    const pace = (batch.length * 1000) / options.drainRatePerSec - ((yield* nowMs) - started)
+    if (pace > 0) yield* Effect.sleep(pace)
+  })
+
+  const sampleRate = Effect.gen(function* () {
+    const now = yield* nowMs
+    state.samples.push({ atMs: now, confirmed: state.confirmed })
+    while ((state.samples[0]?.atMs ?? now) < now - options.rateWindowMs) state.samples.shift()
+  })
+
+  const start = Effect.gen(function* () {
+    yield* broker.watch((brokerState) => {
+      const connected = brokerState.connection === "connected"
+      if (connected && !state.connected) {
+        // Whatever was in flight when the link dropped may be lost anywhere between here and the consumer.
+        state.reconnected = true
+        rewind(state.confirmed)
+      }
+      state.connected = connected
+      Queue.offerUnsafe(wake, undefined)
+      notify()
+    })
+    state.connected = (yield* broker.state).connection === "connected"
+    yield* broker.subscribe(Topics.acks(siteId, stationId), onAck)
+    yield* broker.subscribe(Topics.resend(siteId, stationId), onResend)
+    yield* Effect.forkScoped(
+      round.pipe(
+        Effect.catchCause((cause) =>
+          Effect.gen(function* () {
+            state.lastPublishError = `outbox round failed: ${String(cause)}`
+            yield* Effect.logError("sync: outbox round failed", cause)
+            yield* Effect.sleep(options.retryMaxMs / 10)
+          })
+        ),
+        Effect.forever
+      )
+    )
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(sampleRate, Effect.sleep(1000))))
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.gen(function* () {
+          yield* Queue.take(confirmedChanged)
+          yield* persist("confirmed_seq", state.confirmed).pipe(
+            Effect.catchCause((cause) => Effect.logError("sync: recording confirmations failed", cause))
+          )
+          yield* Effect.sleep(50)
+        })
+      )
+    )
+  })
+
+  const status = Effect.gen(function* () {
+    const lastSeq = yield* log.lastSeq
+    const now = (yield* clock.now).wallMs
+    const oldest = yield* sql.query<{ record_time_ms: number }>("SELECT record_time_ms FROM events WHERE seq = ?", [
+      state.confirmed + 1
+    ])
+    const first = state.samples[0]
+    const nowMonotonic = yield* nowMs
+    const seconds = first === undefined ? 0 : (nowMonotonic - first.atMs) / 1000
+    const oldestRecord = oldest[0]
+    return {
+      epoch: identity.epoch,
+      depth: Math.max(0, lastSeq - state.confirmed),
+      oldestUndeliveredAgeMs:
+        oldestRecord === undefined ? null : Math.max(0, now - Number(oldestRecord.record_time_ms)),
+      lastSeq,
+      lastPublishedSeq: state.published,
+      lastConfirmedSeq: state.confirmed,
+      drainRatePerSec:
+        first === undefined || seconds < 1 ? 0 : Math.round(((state.confirmed - first.confirmed) / seconds) * 10) / 10,
+      broker: yield* broker.state,
+      lastPublishError: state.lastPublishError
+    } satisfies OutboxStatus
+  })
+
+  return Outbox.of({
+    start,
+    kick: Queue.offer(wake, undefined).pipe(Effect.asVoid),
+    status,
+    onChange: (listener) =>
+      Effect.acquireRelease(
+        Effect.sync(() => listeners.add(listener)),
+        () => Effect.sync(() => listeners.delete(listener))
+      ).pipe(Effect.asVoid)
+  })
+})
+
+/** Decodes a control message (ack, resend); a malformed one is logged with its reason and otherwise ignored. */
+export const decodeControl = <A>(schema: Schema.Decoder<A>, message: BrokerMessage) =>
+  Effect.gen(function* () {
+    const json = decodeJson(message.payload)
+    if (!json.ok) {
+      yield* Effect.logWarning(`sync: malformed message on ${message.topic}: ${json.reason}`)
+      return undefined
+    }
+    const decoded = yield* Schema.decodeUnknownEffect(schema)(json.value).pipe(Effect.option)
+    if (Option.isNone(decoded)) {
+      yield* Effect.logWarning(`sync: message on ${message.topic} does not fit its schema`)
+      return undefined
+    }
+    return decoded.value
+  })

@@ -1,0 +1,54 @@
+import { decodeUtf8, encodeUtf8 } from "../label/Utf8.ts"
+
+/**
+ * The topic tree. Every topic starts with `packbench/v1/<site>/<station>`; a change of shape is a new version
+ * segment, never an edit, because stations in the field upgrade one by one.
+ */
+const root = (siteId: string, stationId: string) => `packbench/v1/${siteId}/${stationId}`
+
+export const Topics = {
+  event: (siteId: string, stationId: string, type: string) => `${root(siteId, stationId)}/events/${type}`,
+  /** Every station's events of a site (`+` for all sites): what a consumer subscribes to. */
+  eventsOf: (siteId: string) => `packbench/v1/${siteId}/+/events/#`,
+  acks: (siteId: string, stationId: string) => `${root(siteId, stationId)}/acks`,
+  resend: (siteId: string, stationId: string) => `${root(siteId, stationId)}/resend`,
+  presence: (siteId: string, stationId: string) => `${root(siteId, stationId)}/presence`,
+  inbox: (siteId: string, stationId: string) => `${root(siteId, stationId)}/inbox/#`,
+  siteInbox: (siteId: string) => `${root(siteId, "all")}/inbox/#`,
+  catchup: (siteId: string, stationId: string) => `${root(siteId, stationId)}/catchup`,
+  deadLetter: (siteId: string, stationId: string) => `${root(siteId, stationId)}/deadletter`
+} as const
+
+/** Splits `packbench/v1/<site>/<station>/<kind>/<rest>`; undefined when the topic is not ours. */
+export const parseTopic = (
+  topic: string
+):
+  | { readonly siteId: string; readonly stationId: string; readonly kind: string; readonly rest: string }
+  | undefined => {
+  const [prefix, version, siteId, stationId, kind, ...rest] = topic.split("/")
+  if (prefix !== "packbench" || version !== "v1" || !siteId || !stationId || !kind) return undefined
+  return { siteId, stationId, kind, rest: rest.join("/") }
+}
+
+export const encodeJson = (value: unknown): Uint8Array => encodeUtf8(JSON.stringify(value))
+
+/** Parses a payload as UTF-8 JSON; the error text is what the quarantine records. */
+export const decodeJson = (
+  payload: Uint8Array
+): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string } => {
+  const decoded = decodeUtf8(payload)
+  if ("badOffset" in decoded) return { ok: false, reason: `not UTF-8: malformed byte at offset ${decoded.badOffset}` }
+  try {
+    return { ok: true, value: JSON.parse(decoded.text) }
+  } catch (error) {
+    return { ok: false, reason: `not JSON: ${error instanceof Error ? error.message : String(error)}` }
+  }
+}
+
+/** The payload as text for a quarantine record, readable even when it is not valid UTF-8. */
+export const payloadText = (payload: Uint8Array): string => {
+  const decoded = decodeUtf8(payload)
+  return "text" in decoded
+    ? decoded.text
+    : `hex:${Array.from(payload.subarray(0, 4096), (byte) => byte.toString(16).padStart(2, "0")).join("")}`
+}

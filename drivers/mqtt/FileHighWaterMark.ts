@@ -1,0 +1,66 @@
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs"
+import { dirname } from "node:path"
+import { Effect, Layer, Schema } from "effect"
+import { StoreError } from "../../core/store/Sql.ts"
+import { HighWaterMark, type HighWaterMarkValue } from "../../core/sync/HighWaterMark.ts"
+import { toStoreError } from "../sqlite/SqliteSql.ts"
+
+const MarkFile = Schema.Struct({ epoch: Schema.String, seq: Schema.Int })
+
+/**
+ * The high-water mark as a small JSON file beside the database (`<data-dir>/sync-highwater.json`). Written to a
+ * temporary file, fsynced, renamed over the old one and the directory fsynced (the POSIX recipe for an atomic
+ * durable replace), so a crash leaves the old or the new mark, never half of one.
+ */
+export const makeFileHighWaterMark = (path: string) => {
+  const read = Effect.try({
+    try: () => {
+      try {
+        return readFileSync(path, "utf8")
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+        throw error
+      }
+    },
+    catch: toStoreError
+  }).pipe(
+    Effect.flatMap((text) =>
+      text === undefined
+        ? Effect.succeed(undefined)
+        : Effect.try({ try: () => JSON.parse(text) as unknown, catch: (error) => error }).pipe(
+            Effect.flatMap(Schema.decodeUnknownEffect(MarkFile)),
+            Effect.mapError(
+              (error) =>
+                new StoreError({
+                  reason: "Corrupt",
+                  message: `high-water mark ${path} is unreadable (${String(error)}); move it away to start over`
+                })
+            )
+          )
+    )
+  )
+  const write = (value: HighWaterMarkValue) =>
+    Effect.try({
+      try: () => {
+        const temporary = `${path}.tmp`
+        const fd = openSync(temporary, "w")
+        try {
+          writeSync(fd, JSON.stringify(value))
+          fsyncSync(fd)
+        } finally {
+          closeSync(fd)
+        }
+        renameSync(temporary, path)
+        const dir = openSync(dirname(path), "r")
+        try {
+          fsyncSync(dir)
+        } finally {
+          closeSync(dir)
+        }
+      },
+      catch: toStoreError
+    })
+  return HighWaterMark.of({ read, write })
+}
+
+export const layerFileHighWaterMark = (path: string) => Layer.succeed(HighWaterMark, makeFileHighWaterMark(path))

@@ -1,0 +1,222 @@
+import { Effect, Layer } from "effect"
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from "mqtt"
+import {
+  Broker,
+  BrokerError,
+  type BrokerMessage,
+  type BrokerState,
+  type LastWill,
+  topicMatches
+} from "../../core/sync/Broker.ts"
+
+export interface MqttBrokerOptions {
+  readonly url: string
+  /** A stable id per station: the broker keys the persistent session on it. */
+  readonly clientId: string
+  /** 5 for mosquitto/EMQX; 4 (MQTT 3.1.1) for the embedded aedes broker, which has no MQTT 5. */
+  readonly protocolVersion?: 4 | 5
+  /** How long the broker keeps the session (subscriptions, queued QoS 1 messages) while we are away, seconds. */
+  readonly sessionExpirySeconds?: number
+  readonly keepaliveSeconds?: number
+  readonly reconnectPeriodMs?: number
+  readonly connectTimeoutMs?: number
+  readonly username?: string
+  readonly password?: string
+  readonly ca?: string | Uint8Array
+  readonly cert?: string | Uint8Array
+  readonly key?: string | Uint8Array
+  readonly will?: LastWill
+}
+
+const toBuffer = (value: string | Uint8Array) => (typeof value === "string" ? value : Buffer.from(value))
+
+/**
+ * The Broker port over mqtt.js. QoS 1 on a persistent session (clean=false, plus a session expiry on MQTT 5),
+ * with mqtt.js's in-memory store only: its persistent stores lose, duplicate and reorder across restarts, and the
+ * station's SQLite outbox is the record anyway. Every publish has a timeout; a timed-out message is removed from
+ * mqtt.js's store so repeated flaps cannot grow it. Publishing while disconnected fails at once instead of queueing.
+ */
+export const makeMqttBroker = (options: MqttBrokerOptions) =>
+  Effect.gen(function* () {
+    const protocolVersion = options.protocolVersion ?? 5
+    let state: BrokerState = { connection: "connecting", lastError: undefined }
+    const listeners = new Set<(state: BrokerState) => void>()
+    const setState = (next: BrokerState) => {
+      if (next.connection === state.connection && next.lastError === state.lastError) return
+      state = next
+      for (const listener of listeners) listener(state)
+    }
+    const subscriptions: Array<{
+      readonly filter: string
+      readonly handler: (m: BrokerMessage) => Effect.Effect<void>
+    }> = []
+    /** PUBACK reason codes by message id, read before mqtt.js hides 0x10 behind a plain success. */
+    const pubackCodes = new Map<number, number>()
+    /** Message ids by payload object, learnt when mqtt.js writes the PUBLISH packet. */
+    const sentIds = new WeakMap<object, number>()
+
+    const clientOptions: IClientOptions = {
+      clientId: options.clientId,
+      protocolVersion,
+      clean: false,
+      keepalive: options.keepaliveSeconds ?? 15,
+      reconnectPeriod: options.reconnectPeriodMs ?? 1_000,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      resubscribe: true,
+      // Messages not acked before a disconnect are the outbox's to resend, not mqtt.js's.
+      queueQoSZero: false,
+      ...(protocolVersion === 5
+        ? { properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? 7 * 86_400 } }
+        : {}),
+      ...(options.username === undefined ? {} : { username: options.username }),
+      ...(options.password === undefined ? {} : { password: options.password }),
+      ...(options.ca === undefined ? {} : { ca: toBuffer(options.ca) }),
+      ...(options.cert === undefined ? {} : { cert: toBuffer(options.cert) }),
+      ...(options.key === undefined ? {} : { key: toBuffer(options.key) }),
+      ...(options.will === undefined
+        ? {}
+        : {
+            will: {
+              topic: options.will.topic,
+              payload: Buffer.from(options.will.payload),
+              qos: 1 as const,
+              retain: options.will.retain
+            }
+          })
+    }
+
+    const client: MqttClient = yield* Effect.acquireRelease(
+      Effect.sync(() => mqtt.connect(options.url, clientOptions)),
+      (client) =>
+        Effect.callback<void>((resume) => {
+          client.end(false, {}, () => resume(Effect.void))
+          // A dead broker never answers DISCONNECT: do not hold shutdown hostage.
+          const timer = setTimeout(() => client.end(true, {}, () => resume(Effect.void)), 2_000)
+          timer.unref()
+        })
+    )
+
+    client.on("connect", () => setState({ connection: "connected", lastError: state.lastError }))
+    client.on("reconnect", () => setState({ connection: "connecting", lastError: state.lastError }))
+    client.on("close", () => setState({ connection: "disconnected", lastError: state.lastError }))
+    client.on("offline", () => setState({ connection: "disconnected", lastError: state.lastError }))
+    client.on("error", (error) => setState({ connection: state.connection, lastError: error.message }))
+    client.on("packetsend", (packet: Packet) => {
+      if (packet.cmd === "publish" && packet.qos > 0 && typeof packet.payload === "object") {
+        sentIds.set(packet.payload, packet.messageId ?? 0)
+      }
+    })
+    client.on("packetreceive", (packet: Packet) => {
+      if (packet.cmd === "puback" && packet.messageId !== undefined) {
+        pubackCodes.set(packet.messageId, packet.reasonCode ?? 0)
+      }
+    })
+
+    // Handlers run one at a time and the PUBACK for a QoS 1 message goes out only after its handler finished
+    // (mqtt.js processes the next incoming packet after this callback), which gives backpressure and order.
+    client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
+      const message: BrokerMessage = {
+        topic: packet.topic,
+        payload: typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload,
+        userProperties: Object.fromEntries(
+          Object.entries(packet.properties?.userProperties ?? {}).map(([key, value]) => [
+            key,
+            Array.isArray(value) ? value.join(",") : value
+          ])
+        )
+      }
+      const handlers = subscriptions.filter((subscription) => topicMatches(subscription.filter, message.topic))
+      Effect.runPromise(Effect.forEach(handlers, (subscription) => subscription.handler(message), { discard: true }))
+        .then(() => callback())
+        .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))))
+    }
+
+    const publish = (
+      topic: string,
+      payload: Uint8Array,
+      publishOptions: {
+        readonly retain?: boolean
+        readonly userProperties?: Readonly<Record<string, string>>
+        readonly timeoutMs: number
+      }
+    ) =>
+      Effect.callback<{ readonly reasonCode: number }, BrokerError>((resume) => {
+        if (!client.connected) {
+          resume(Effect.fail(new BrokerError({ reason: "Disconnected", message: "not connected to the broker" })))
+          return
+        }
+        const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+        let settled = false
+        const timer = setTimeout(() => {
+          settled = true
+          const messageId = sentIds.get(buffer)
+          if (messageId !== undefined) client.removeOutgoingMessage(messageId)
+          resume(
+            Effect.fail(
+              new BrokerError({ reason: "Timeout", message: `no PUBACK within ${publishOptions.timeoutMs} ms` })
+            )
+          )
+        }, publishOptions.timeoutMs)
+        client.publish(
+          topic,
+          buffer,
+          {
+            qos: 1,
+            retain: publishOptions.retain ?? false,
+            ...(protocolVersion === 5 && publishOptions.userProperties !== undefined
+              ? { properties: { userProperties: { ...publishOptions.userProperties } } }
+              : {})
+          },
+          (error, packet) => {
+            if (settled) return
+            settled = true
+            clearTimeout(timer)
+            const messageId = packet?.messageId ?? sentIds.get(buffer)
+            const code = messageId === undefined ? undefined : pubackCodes.get(messageId)
+            if (messageId !== undefined) pubackCodes.delete(messageId)
+            if (error === undefined || error === null) {
+              resume(Effect.succeed({ reasonCode: code ?? 0 }))
+              return
+            }
+            const reasonCode = "code" in error && typeof error.code === "number" ? error.code : code
+            resume(
+              reasonCode !== undefined && reasonCode >= 0x80
+                ? Effect.succeed({ reasonCode })
+                : Effect.fail(
+                    new BrokerError({ reason: client.connected ? "Other" : "Disconnected", message: error.message })
+                  )
+            )
+          }
+        )
+      })
+
+    const subscribe = (filter: string, handler: (message: BrokerMessage) => Effect.Effect<void>) =>
+      Effect.callback<void, BrokerError>((resume) => {
+        subscriptions.push({ filter, handler })
+        const connected = client.connected
+        client.subscribe(filter, { qos: 1 }, (error, granted) => {
+          if (!connected) return
+          const refused = granted?.find((grant) => grant.qos >= 0x80)
+          if (error) resume(Effect.fail(new BrokerError({ reason: "Other", message: error.message })))
+          else if (refused !== undefined) {
+            resume(Effect.fail(new BrokerError({ reason: "Refused", message: `subscription to ${filter} refused` })))
+          } else resume(Effect.void)
+        })
+        // Offline: mqtt.js sends the SUBSCRIBE once connected, and the persistent session keeps it afterwards;
+        // starting the station must not wait for a broker that may be down for days.
+        if (!connected) resume(Effect.void)
+      })
+
+    return Broker.of({
+      publish,
+      subscribe,
+      state: Effect.sync(() => state),
+      watch: (listener) =>
+        Effect.acquireRelease(
+          Effect.sync(() => listeners.add(listener)),
+          () => Effect.sync(() => listeners.delete(listener))
+        ).pipe(Effect.asVoid)
+    })
+  })
+
+export const layerMqttBroker = (options: MqttBrokerOptions) => Layer.effect(Broker, makeMqttBroker(options))

@@ -1,0 +1,440 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { type Context, Effect, Fiber, Layer } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { EventLog } from "../../core/events/EventLog.ts"
+import { StationIdentity } from "../../core/station/StationIdentity.ts"
+import { Sql } from "../../core/store/Sql.ts"
+import { Consumer } from "../../core/sync/Consumer.ts"
+import { checkDelivery } from "../../core/sync/DeliveryChecker.ts"
+import { HighWaterMark, makeMemoryHighWaterMark } from "../../core/sync/HighWaterMark.ts"
+import { Outbox, type OutboxOptions } from "../../core/sync/Outbox.ts"
+import { StationClock } from "../../core/time/Clock.ts"
+import { layerSqlite } from "../sqlite/SqliteSql.ts"
+import { startCuttingProxy } from "./CuttingProxy.ts"
+import { type EmbeddedBroker, startEmbeddedBroker } from "./EmbeddedBroker.ts"
+import { type Mosquitto, startMosquitto } from "./MosquittoProcess.ts"
+import { layerMqttBroker, type MqttBrokerOptions } from "./MqttBroker.ts"
+import {
+  appendScans,
+  appliedEvents,
+  committedEvents,
+  consumerRigLayer,
+  stationRigLayer,
+  waitFor,
+  wallClock
+} from "./SyncRig.ts"
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "pb-sync-it-"))
+const CLEAN = { lost: [], appliedTwice: [], unexpected: [], outOfOrder: [] }
+let unique = 0
+const clientId = (role: string) => `${role}-${process.pid}-${++unique}`
+
+interface Endpoint {
+  readonly url: string
+  readonly protocolVersion: 4 | 5
+}
+
+/** The station side: database, outbox and its MQTT link, started in the current scope. */
+const buildStation = (
+  dir: string,
+  endpoint: Endpoint,
+  outbox: Partial<OutboxOptions> = {},
+  link: Partial<MqttBrokerOptions> = {}
+) =>
+  Layer.build(
+    stationRigLayer({
+      filename: join(dir, "station.db"),
+      broker: layerMqttBroker({
+        url: endpoint.url,
+        clientId: clientId("station"),
+        protocolVersion: endpoint.protocolVersion,
+        ...link
+      }),
+      highWaterMark: Layer.succeed(HighWaterMark, makeMemoryHighWaterMark()),
+      outbox: { ackTimeoutMs: 2_000, publishTimeoutMs: 3_000, retryInitialMs: 100, retryMaxMs: 1_000, ...outbox }
+    })
+  )
+
+const buildConsumer = (dir: string | ":memory:", endpoint: Endpoint, id: string, ackDelayMs?: number) =>
+  Layer.build(
+    consumerRigLayer({
+      filename: dir === ":memory:" ? dir : join(dir, "hub.db"),
+      broker: layerMqttBroker({ url: endpoint.url, clientId: id, protocolVersion: endpoint.protocolVersion }),
+      resendIntervalMs: 500,
+      ...(ackDelayMs === undefined ? {} : { ackDelayMs })
+    })
+  )
+
+const startOutbox = (station: Context.Context<Outbox>) =>
+  Effect.flatMap(Outbox, (o) => o.start).pipe(Effect.provide(station))
+const startConsumer = (consumer: Context.Context<Consumer>) =>
+  Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))
+
+const confirmedAll = (station: Context.Context<Outbox>, count: number, timeoutMs: number) =>
+  waitFor(
+    Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station)),
+    (s) => s.lastConfirmedSeq >= count,
+    timeoutMs
+  )
+
+const basicDelivery = (endpoint: Endpoint) =>
+  Effect.gen(function* () {
+    const dir = tempDir()
+    const consumer = yield* buildConsumer(dir, endpoint, clientId("hub"))
+    yield* startConsumer(consumer)
+    const station = yield* buildStation(dir, endpoint)
+    yield* appendScans(300, 10).pipe(Effect.provide(station))
+    yield* startOutbox(station)
+    yield* appendScans(200, 1).pipe(Effect.provide(station))
+    const status = yield* confirmedAll(station, 500, 30_000)
+    const applied = yield* appliedEvents.pipe(Effect.provide(consumer))
+    const committed = yield* committedEvents.pipe(Effect.provide(station))
+    return { status, verdict: checkDelivery(committed, applied), committed: committed.length }
+  }).pipe(Effect.scoped)
+
+describe("sync over a real mosquitto", () => {
+  let mosquitto: Mosquitto
+  beforeAll(async () => {
+    mosquitto = await startMosquitto()
+  })
+  afterAll(async () => {
+    await mosquitto.stop()
+  })
+
+  it("(a) delivers every event exactly once in order, MQTT 5", async () => {
+    const result = await Effect.runPromise(basicDelivery({ url: mosquitto.url, protocolVersion: 5 }))
+    expect(result.committed).toBe(500)
+    expect(result.verdict).toEqual(CLEAN)
+    expect(result.status).toMatchObject({ depth: 0, lastPublishedSeq: 500, lastConfirmedSeq: 500 })
+  })
+})
+
+describe("sync over the embedded aedes broker", () => {
+  let aedes: EmbeddedBroker
+  beforeAll(async () => {
+    aedes = await startEmbeddedBroker({ port: 0 })
+  })
+  afterAll(async () => {
+    await aedes.close()
+  })
+
+  it("(a) delivers every event exactly once in order, MQTT 3.1.1", async () => {
+    const result = await Effect.runPromise(basicDelivery({ url: aedes.url, protocolVersion: 4 }))
+    expect(result.committed).toBe(500)
+    expect(result.verdict).toEqual(CLEAN)
+  })
+})
+
+const settle = (
+  station: Context.Context<Outbox | Sql>,
+  consumer: Context.Context<Sql>,
+  count: number,
+  timeoutMs = 60_000
+) =>
+  Effect.gen(function* () {
+    yield* confirmedAll(station, count, timeoutMs)
+    const applied = yield* appliedEvents.pipe(Effect.provide(consumer))
+    const committed = yield* committedEvents.pipe(Effect.provide(station))
+    return { committed: committed.length, verdict: checkDelivery(committed, applied) }
+  })
+
+describe("sync faults against mosquitto", () => {
+  const brokers: Array<Mosquitto> = []
+  afterAll(async () => {
+    for (const broker of brokers) await broker.stop()
+  })
+  const mosquittoWith = async (options: Parameters<typeof startMosquitto>[0] = {}) => {
+    const broker = await startMosquitto(options)
+    brokers.push(broker)
+    return broker
+  }
+
+  it("(b) loses nothing when the broker is killed -9 with PUBACKed events queued for an offline consumer", async () => {
+    const mosquitto = await mosquittoWith()
+    const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const hubId = clientId("hub")
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        // The consumer's persistent session exists, then the consumer goes away.
+        yield* Effect.scoped(Effect.flatMap(buildConsumer(dir, endpoint, hubId), startConsumer))
+        const station = yield* buildStation(dir, endpoint)
+        yield* startOutbox(station)
+        yield* appendScans(300, 10).pipe(Effect.provide(station))
+        yield* waitFor(
+          Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station)),
+          (s) => s.lastPublishedSeq === 300,
+          20_000
+        )
+        yield* Effect.promise(() => mosquitto.kill9())
+        yield* appendScans(50, 5).pipe(Effect.provide(station))
+        yield* Effect.promise(() => mosquitto.start())
+        const consumer = yield* buildConsumer(dir, endpoint, hubId)
+        yield* startConsumer(consumer)
+        return yield* settle(station, consumer, 350)
+      }).pipe(Effect.scoped)
+    )
+    expect(result.committed).toBe(350)
+    expect(result.verdict).toEqual(CLEAN)
+  })
+
+  it("(c) loses nothing when the broker's per-client queue overflows (max_queued_messages 50, 500 events)", async () => {
+    const mosquitto = await mosquittoWith({ maxQueuedMessages: 50 })
+    const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const hubId = clientId("hub")
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* Effect.scoped(Effect.flatMap(buildConsumer(dir, endpoint, hubId), startConsumer))
+        const station = yield* buildStation(dir, endpoint)
+        yield* startOutbox(station)
+        yield* appendScans(500, 20).pipe(Effect.provide(station))
+        yield* waitFor(
+          Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station)),
+          (s) => s.lastPublishedSeq === 500,
+          20_000
+        )
+        const consumer = yield* buildConsumer(dir, endpoint, hubId)
+        yield* startConsumer(consumer)
+        return yield* settle(station, consumer, 500)
+      }).pipe(Effect.scoped)
+    )
+    expect(result.verdict).toEqual(CLEAN)
+    expect(result.committed).toBe(500)
+  })
+
+  it("(d) loses and duplicates nothing while a proxy cuts the station's connection mid-batch", async () => {
+    const mosquitto = await mosquittoWith()
+    const proxy = await startCuttingProxy({ host: "127.0.0.1", port: mosquitto.port })
+    const dir = tempDir()
+    try {
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const direct: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+          const consumer = yield* buildConsumer(dir, direct, clientId("hub"))
+          yield* startConsumer(consumer)
+          const station = yield* buildStation(
+            dir,
+            { url: proxy.url, protocolVersion: 5 },
+            { batchSize: 100 },
+            { reconnectPeriodMs: 100 }
+          )
+          yield* startOutbox(station)
+          const cutter = yield* Effect.forkChild(
+            Effect.forever(
+              Effect.andThen(
+                Effect.sleep(150),
+                Effect.sync(() => proxy.cutAll())
+              )
+            )
+          )
+          yield* appendScans(2_000, 25).pipe(Effect.provide(station))
+          yield* Effect.sleep(2_000)
+          yield* Fiber.interrupt(cutter)
+          return yield* settle(station, consumer, 2_000)
+        }).pipe(Effect.scoped)
+      )
+      expect(proxy.cuts()).toBeGreaterThan(5)
+      expect(result.verdict).toEqual(CLEAN)
+      expect(result.committed).toBe(2_000)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it("(e) applies nothing twice when the consumer dies after commit and before its ack", async () => {
+    const mosquitto = await mosquittoWith()
+    const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const hubId = clientId("hub")
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const station = yield* buildStation(dir, endpoint)
+        yield* startOutbox(station)
+        const firstLife = yield* Effect.scoped(
+          Effect.gen(function* () {
+            // An ack delay longer than this life: every commit happens, no ack ever leaves.
+            const consumer = yield* buildConsumer(dir, endpoint, hubId, 600_000)
+            yield* startConsumer(consumer)
+            yield* appendScans(200, 10).pipe(Effect.provide(station))
+            return yield* waitFor(appliedEvents.pipe(Effect.provide(consumer)), (a) => a.length === 200, 20_000)
+          })
+        )
+        const before = yield* Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station))
+        const consumer = yield* buildConsumer(dir, endpoint, hubId)
+        yield* startConsumer(consumer)
+        return { firstLife: firstLife.length, before, ...(yield* settle(station, consumer, 200)) }
+      }).pipe(Effect.scoped)
+    )
+    expect(result.firstLife).toBe(200)
+    expect(result.before.lastConfirmedSeq).toBe(0)
+    expect(result.verdict).toEqual(CLEAN)
+  })
+
+  it("(f) drains 100,000 events appended while offline with flat memory", async () => {
+    const mosquitto = await mosquittoWith()
+    const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+    const dir = tempDir()
+    await mosquitto.stop()
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const station = yield* buildStation(dir, endpoint, {
+          batchSize: 500,
+          maxInFlight: 100,
+          drainRatePerSec: 100_000,
+          maxUnconfirmed: 20_000
+        })
+        yield* startOutbox(station)
+        yield* appendScans(100_000, 1_000).pipe(Effect.provide(station))
+        global.gc?.()
+        const rssBefore = process.memoryUsage().rss
+        let rssPeak = rssBefore
+        const sampler = yield* Effect.forkChild(
+          Effect.forever(
+            Effect.andThen(
+              Effect.sync(() => {
+                rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
+              }),
+              Effect.sleep(100)
+            )
+          )
+        )
+        yield* Effect.promise(() => mosquitto.start())
+        const consumer = yield* buildConsumer(":memory:", endpoint, clientId("hub"))
+        yield* startConsumer(consumer)
+        const settled = yield* settle(station, consumer, 100_000, 95_000)
+        yield* Fiber.interrupt(sampler)
+        return { ...settled, rssDeltaMb: (rssPeak - rssBefore) / 1_048_576 }
+      }).pipe(Effect.scoped)
+    )
+    expect(result.committed).toBe(100_000)
+    expect(result.verdict).toEqual(CLEAN)
+    // Station and consumer share this process; batches of 500 and a 20k window keep both well under this.
+    expect(result.rssDeltaMb).toBeLessThan(200)
+  })
+
+  it("(g) a full or read-only database refuses the append with a clear reason and loses nothing committed", async () => {
+    const mosquitto = await mosquittoWith()
+    const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const consumer = yield* buildConsumer(dir, endpoint, clientId("hub"))
+        yield* startConsumer(consumer)
+        const station = yield* buildStation(dir, endpoint)
+        yield* startOutbox(station)
+        yield* appendScans(100, 10).pipe(Effect.provide(station))
+        const sql = yield* Effect.provide(
+          Effect.gen(function* () {
+            return yield* Sql
+          }),
+          station
+        )
+        const pages = yield* sql.query<{ page_count: number }>("PRAGMA page_count")
+        yield* sql.query(`PRAGMA max_page_count = ${Number(pages[0]?.page_count)}`)
+        const full = yield* appendScans(5_000, 50).pipe(Effect.provide(station), Effect.flip)
+        yield* sql.query("PRAGMA max_page_count = 1073741823")
+        const readOnly = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const context = yield* Layer.build(
+              EventLog.layer.pipe(
+                Layer.provideMerge(
+                  Layer.mergeAll(
+                    layerSqlite({ filename: join(dir, "station.db"), readonly: true }),
+                    Layer.succeed(StationClock, wallClock),
+                    Layer.succeed(
+                      StationIdentity,
+                      StationIdentity.of({ siteId: "HAM1", stationId: "PACK-01", epoch: "x" })
+                    )
+                  )
+                )
+              )
+            )
+            return yield* appendScans(1).pipe(Effect.provide(context), Effect.flip)
+          })
+        )
+        yield* appendScans(10, 5).pipe(Effect.provide(station))
+        const total = (yield* committedEvents.pipe(Effect.provide(station))).length
+        return { full, readOnly, ...(yield* settle(station, consumer, total)) }
+      }).pipe(Effect.scoped)
+    )
+    expect(result.full).toMatchObject({ _tag: "StoreError", reason: "DiskFull" })
+    expect(result.readOnly).toMatchObject({ _tag: "StoreError", reason: "ReadOnly" })
+    expect(result.committed).toBeGreaterThanOrEqual(110)
+    expect(result.verdict).toEqual(CLEAN)
+  })
+
+  it("(h) survives kill -9 of the station process at random moments: contiguous seqs, each event applied once", async () => {
+    const mosquitto = await mosquittoWith()
+    const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const child = fileURLToPath(new URL("./stationChild.ts", import.meta.url))
+    const spawnStation = (mode: "append" | "drain") =>
+      spawn(process.execPath, ["--import", "tsx", child, dir, mosquitto.url, mode], {
+        stdio: ["ignore", "pipe", "ignore"]
+      })
+    const ready = (process: ChildProcess) =>
+      new Promise<void>((resolve, reject) => {
+        process.stdout?.on("data", (chunk: Buffer) => {
+          if (chunk.toString().includes("ready")) resolve()
+        })
+        process.once("exit", (code) => reject(new Error(`station child exited early (${code})`)))
+      })
+    const running = new Set<ChildProcess>()
+    const kill9 = (process: ChildProcess) =>
+      new Promise<void>((resolve) => {
+        running.delete(process)
+        if (process.exitCode !== null || process.signalCode !== null) return resolve()
+        process.once("exit", () => resolve())
+        process.kill("SIGKILL")
+      })
+    // Deterministic "random" moments, so a failure replays.
+    let seed = 7
+    const nextDelay = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return 50 + (seed % 900)
+    }
+    try {
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const consumer = yield* buildConsumer(dir, endpoint, clientId("hub"))
+          yield* startConsumer(consumer)
+          for (let round = 0; round < 10; round++) {
+            const station = spawnStation("append")
+            running.add(station)
+            yield* Effect.promise(() => ready(station))
+            yield* Effect.sleep(nextDelay())
+            yield* Effect.promise(() => kill9(station))
+          }
+          const drain = spawnStation("drain")
+          running.add(drain)
+          const reader = yield* Layer.build(layerSqlite({ filename: join(dir, "station.db"), readonly: true }))
+          const readStation = <A>(query: (sql: Sql["Service"]) => Effect.Effect<A, unknown>) =>
+            Effect.gen(function* () {
+              return yield* query(yield* Sql)
+            }).pipe(Effect.provide(reader))
+          const committed = yield* readStation((sql) =>
+            sql.query<{ id: string; seq: number; epoch: string }>("SELECT id, seq, epoch FROM events ORDER BY seq")
+          )
+          yield* waitFor(appliedEvents.pipe(Effect.provide(consumer)), (a) => a.length >= committed.length, 60_000)
+          yield* Effect.promise(() => kill9(drain))
+          const integrity = yield* readStation((sql) =>
+            sql.query<{ integrity_check: string }>("PRAGMA integrity_check")
+          )
+          const applied = yield* appliedEvents.pipe(Effect.provide(consumer))
+          return { committed, integrity, verdict: checkDelivery(committed, applied) }
+        }).pipe(Effect.scoped)
+      )
+      expect(result.integrity).toEqual([{ integrity_check: "ok" }])
+      expect(result.committed.length).toBeGreaterThan(100)
+      expect(result.committed.map((event) => event.seq)).toEqual(result.committed.map((_, index) => index + 1))
+      expect(result.verdict).toEqual(CLEAN)
+    } finally {
+      for (const process of running) await kill9(process)
+    }
+  })
+})
