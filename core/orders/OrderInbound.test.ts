@@ -1,0 +1,181 @@
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, References } from "effect"
+import { describe, expect, it } from "vitest"
+import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { EventLog } from "../events/EventLog.ts"
+import { stationMigrations } from "../station/migrations/index.ts"
+import { seedReferenceData } from "../station/ReferenceData.ts"
+import { loadOrCreateEpoch } from "../station/StationEpoch.ts"
+import { StationIdentity } from "../station/StationIdentity.ts"
+import { migrate } from "../store/Migrations.ts"
+import { Sql } from "../store/Sql.ts"
+import { Broker, type BrokerMessage } from "../sync/Broker.ts"
+import { Inbox } from "../sync/Inbox.ts"
+import { makeMemoryBus } from "../sync/MemoryBroker.ts"
+import { encodeJson } from "../sync/Topics.ts"
+import { StationClock } from "../time/Clock.ts"
+import type { Order } from "./Order.ts"
+import { registerOrderInbound } from "./OrderInbound.ts"
+
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(join(import.meta.dirname, "../../fixtures/data", name), "utf8"))
+const orders = fixture("orders.json") as Array<Order>
+const order = (id: string) => orders.find((candidate) => candidate.orderId === id)!
+
+let seq = 0
+const inbound = (type: string, payload: unknown): BrokerMessage => {
+  seq += 1
+  return {
+    topic: `packbench/v1/HAM1/PACK-01/inbox/${type}`,
+    payload: encodeJson({ msgId: `m${seq}`, seq, type, version: 1, payload }),
+    userProperties: {}
+  }
+}
+
+const layer = (bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) => {
+  const base = Layer.mergeAll(
+    layerSqlite({ filename: join(mkdtempSync(join(tmpdir(), "pb-orders-in-")), "station.db") }),
+    StationClock.manual(1_767_225_600_000).layer
+  )
+  const identity = Layer.effect(
+    StationIdentity,
+    Effect.gen(function* () {
+      yield* migrate(stationMigrations)
+      yield* seedReferenceData("fixtures", {
+        catalog: fixture("catalog.json"),
+        orders: fixture("orders.json"),
+        badges: fixture("badges.json")
+      })
+      return StationIdentity.of({ siteId: "HAM1", stationId: "PACK-01", epoch: yield* loadOrCreateEpoch() })
+    })
+  )
+  return Layer.mergeAll(Inbox.layer, EventLog.layer).pipe(
+    Layer.provideMerge(Layer.effect(Broker, bus.client("station"))),
+    Layer.provideMerge(identity),
+    Layer.provideMerge(base)
+  )
+}
+
+const scenario = <A>(
+  openOrder: string | undefined,
+  body: (interrupts: Array<string>) => Effect.Effect<A, unknown, Inbox | Sql | EventLog>
+) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      seq = 0
+      const bus = yield* makeMemoryBus()
+      const context = yield* Layer.build(layer(bus))
+      return yield* Effect.gen(function* () {
+        const interrupts: Array<string> = []
+        yield* registerOrderInbound(yield* Inbox, {
+          isOpen: (orderId) => Effect.succeed(orderId === openOrder),
+          interrupt: (orderId, reason) => Effect.sync(() => void interrupts.push(`${orderId}:${reason}`))
+        })
+        return yield* body(interrupts)
+      }).pipe(Effect.provide(context))
+    }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
+  )
+
+const stored = (orderId: string) =>
+  Effect.flatMap(Effect.service(Sql), (sql) =>
+    sql.query<{ version: number; status: string; data: string }>(
+      "SELECT version, status, data FROM orders WHERE order_id = ?",
+      [orderId]
+    )
+  ).pipe(
+    Effect.map((rows) => ({
+      version: Number(rows[0]!.version),
+      status: rows[0]!.status,
+      order: JSON.parse(rows[0]!.data) as Order
+    }))
+  )
+
+const eventTypes = Effect.flatMap(Effect.service(EventLog), (log) => log.read(0, 100)).pipe(
+  Effect.map((events) => events.map((event) => [event.type, event.payload] as const))
+)
+
+describe("orders from the shop", () => {
+  it("takes a new order and a newer version, and ignores a stale one without touching the stored order", async () => {
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const fresh = { ...order("SO-100001"), orderId: "SO-200001" }
+        const outcomes = [
+          yield* inbox.receive(inbound("order.upsert", fresh)),
+          yield* inbox.receive(inbound("order.upsert", { ...fresh, version: 3, serviceLevel: "express" })),
+          yield* inbox.receive(inbound("order.upsert", { ...fresh, version: 2, serviceLevel: "economy" }))
+        ]
+        return { outcomes, row: yield* stored("SO-200001"), events: yield* eventTypes }
+      })
+    )
+    expect(result.outcomes).toEqual(["applied", "applied", "applied"])
+    expect(result.row).toMatchObject({ version: 3, order: { serviceLevel: "express" } })
+    expect(result.events.map(([type]) => type)).toEqual(["order.received", "order.received", "inbound.update-ignored"])
+    expect(result.events[2]![1]).toMatchObject({ receivedVersion: 2, storedVersion: 3 })
+  })
+
+  it("cancels the order open on the bench and interrupts the packer at once", async () => {
+    const result = await scenario("SO-100001", (interrupts) =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        yield* inbox.receive(inbound("order.cancel", { orderId: "SO-100001", version: 2 }))
+        return { row: yield* stored("SO-100001"), events: yield* eventTypes, interrupts }
+      })
+    )
+    expect(result.row.status).toBe("cancelled")
+    expect(result.interrupts).toEqual(["SO-100001:cancelled"])
+    expect(result.events).toEqual([
+      ["order.cancelled", { orderId: "SO-100001", orderVersion: 2, previousStatus: "open", interruptedPacking: true }]
+    ])
+  })
+
+  it("keeps a packed order packed when its cancellation comes too late, and records it", async () => {
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        yield* sql.execute("UPDATE orders SET status = 'packed' WHERE order_id = 'SO-100002'")
+        yield* (yield* Inbox).receive(inbound("order.cancel", { orderId: "SO-100002", version: 5 }))
+        return { row: yield* stored("SO-100002"), events: yield* eventTypes }
+      })
+    )
+    expect(result.row).toMatchObject({ status: "packed", version: 5 })
+    expect(result.events[0]).toEqual([
+      "order.cancelled",
+      { orderId: "SO-100002", orderVersion: 5, previousStatus: "packed", interruptedPacking: false }
+    ])
+  })
+
+  it("releases an address hold with the corrected address, and asks for a reprint after the label printed", async () => {
+    const shipTo = { ...order("SO-100009").shipTo, postalCode: "80331" }
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const inbox = yield* Inbox
+        yield* sql.execute("UPDATE orders SET status = 'address-hold' WHERE order_id = 'SO-100009'")
+        yield* sql.execute("UPDATE orders SET status = 'packed' WHERE order_id = 'SO-100001'")
+        yield* inbox.receive(inbound("order.address-corrected", { orderId: "SO-100009", version: 2, shipTo }))
+        yield* inbox.receive(
+          inbound("order.address-corrected", { orderId: "SO-100001", version: 2, shipTo: order("SO-100001").shipTo })
+        )
+        return { held: yield* stored("SO-100009"), packed: yield* stored("SO-100001"), events: yield* eventTypes }
+      })
+    )
+    expect(result.held).toMatchObject({ status: "open", version: 2, order: { shipTo: { postalCode: "80331" } } })
+    expect(result.packed.status).toBe("packed")
+    expect(result.events.map(([, payload]) => payload)).toMatchObject([
+      { orderId: "SO-100009", releasedHold: true, labelReprintRequired: false },
+      { orderId: "SO-100001", releasedHold: false, labelReprintRequired: true }
+    ])
+  })
+
+  it("quarantines a cancellation of an order the station does not know, and moves on", async () => {
+    const outcome = await scenario(undefined, () =>
+      Effect.flatMap(Effect.service(Inbox), (inbox) =>
+        inbox.receive(inbound("order.cancel", { orderId: "SO-999999", version: 2 }))
+      )
+    )
+    expect(outcome).toBe("failed")
+  })
+})
