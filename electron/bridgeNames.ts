@@ -5,6 +5,7 @@ import type { ApiName, PushName } from "../core/api/StationApi.ts"
 const apiNames = {
   "station.status": true,
   "station.setLocale": true,
+  "station.setScreen": true,
   "session.signIn": true,
   "session.signOut": true,
   "scan.submit": true,

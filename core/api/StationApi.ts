@@ -106,6 +106,11 @@ const Empty = Schema.Struct({})
 export const StationApi = {
   "station.status": { input: Empty, output: StationStatus },
   "station.setLocale": { input: Schema.Struct({ locale: Locale }), output: StationStatus },
+  /** The UI says which screen is up, so scans from devices the UI does not see (serial scanners) go to the right flow. */
+  "station.setScreen": {
+    input: Schema.Struct({ screen: ScanContext }),
+    output: Schema.Struct({ screen: ScanContext })
+  },
   "session.signIn": { input: Schema.Struct({ badge: Schema.String.check(Schema.isMinLength(1)) }), output: Operator },
   "session.signOut": { input: Empty, output: Schema.Struct({ signedOut: Schema.Boolean }) },
   "scan.submit": {

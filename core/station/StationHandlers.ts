@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import type { ApiHandlers } from "../api/ApiDispatcher.ts"
 import { ApiError } from "../api/ApiError.ts"
 import { PushHub } from "../api/PushHub.ts"
-import type { EventSummary, ScanOutcome, StationStatus } from "../api/StationApi.ts"
+import type { EventSummary, ScanContext, ScanOutcome, StationStatus } from "../api/StationApi.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
@@ -47,6 +47,8 @@ export const makeStationHandlers = Effect.gen(function* () {
   const printQueue = yield* PrintQueue
   const insertEncoder = yield* InsertEncoder
   const pack = yield* makePackHandlers
+  // Until the UI says which screen is up, device scans are only identified, never applied to a flow.
+  let screen: ScanContext | undefined
 
   const status: Effect.Effect<StationStatus, ApiError> = Effect.gen(function* () {
     return {
@@ -80,6 +82,11 @@ export const makeStationHandlers = Effect.gen(function* () {
       settings
         .setLocale(locale)
         .pipe(Effect.mapError(storeFailure), Effect.andThen(publishStatus), Effect.andThen(status)),
+    "station.setScreen": (input) =>
+      Effect.sync(() => {
+        screen = input.screen
+        return { screen }
+      }),
     "session.signIn": ({ badge }) => Effect.tap(session.signIn(badge), () => publishStatus),
     "session.signOut": () =>
       Effect.map(
@@ -89,6 +96,7 @@ export const makeStationHandlers = Effect.gen(function* () {
     "scan.submit": (input) =>
       Effect.gen(function* () {
         const at = input.at ?? (yield* clock.now)
+        const context = input.context ?? screen
         const identification = identifyScan(input.raw, { resolveSku })
         const base = { raw: input.raw, source: input.source, deviceId: input.deviceId ?? input.source, at }
         let outcome: ScanOutcome
@@ -96,9 +104,9 @@ export const makeStationHandlers = Effect.gen(function* () {
           const operator = yield* session.signIn(input.raw)
           yield* publishStatus
           outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
-        } else if (input.context === "pack" || input.context === "handover") {
+        } else if (context === "pack" || context === "handover") {
           const routed =
-            input.context === "pack"
+            context === "pack"
               ? yield* pack.routePackScan({ raw: input.raw, at })
               : yield* pack.routeHandoverScan({ raw: input.raw, at })
           outcome = { ...base, identification, action: routed.action, message: routed.message }

@@ -19,6 +19,7 @@ import { InsertEncoder, InsertEncodingError } from "../../core/print/InsertEncod
 import type { PrinterDevice } from "../../core/print/Printer.ts"
 import { type PrinterRole, PrintQueue } from "../../core/print/PrintQueue.ts"
 import { identifyScan } from "../../core/scan/identify.ts"
+import type { ScannerDevice } from "../../core/scan/Scanner.ts"
 import { Session } from "../../core/session/Session.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
 import { stationMigrations } from "../../core/station/migrations/index.ts"
@@ -34,6 +35,7 @@ import { Inbox } from "../../core/sync/Inbox.ts"
 import { Outbox } from "../../core/sync/Outbox.ts"
 import { presenceWill } from "../../core/sync/Presence.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
+import { SimulatedScanner } from "../../fixtures/simulators/SimulatedScanner.ts"
 import { startHttpTransport } from "../http/HttpTransport.ts"
 import { startEmbeddedBroker } from "../mqtt/EmbeddedBroker.ts"
 import { layerFileHighWaterMark } from "../mqtt/FileHighWaterMark.ts"
@@ -42,6 +44,7 @@ import { makeDevicePrinter } from "../printer/DevicePrinter.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
 import { type PrinterSimulator, start as startPrinterSimulator } from "../printer/PrinterSimulator.ts"
 import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
+import { SerialScanner } from "../scanner/SerialScanner.ts"
 import { layerSqlite } from "../sqlite/SqliteSql.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
 import { loadBrokerTls } from "./brokerTls.ts"
@@ -75,6 +78,8 @@ export interface RunningStation {
   readonly url: string | undefined
   readonly call: (name: string, input: unknown) => Promise<WireResult>
   readonly subscribe: (listener: (message: PushMessage) => void) => () => void
+  /** Feeds a scan to the simulated scanner(s), as if read by hand; false when none runs. */
+  readonly injectScan: (raw: string) => boolean
   readonly close: () => Promise<void>
 }
 
@@ -367,6 +372,61 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     )
     closers.push(() => runtime.runPromise(Fiber.interrupt(worker)).then(() => undefined))
 
+    const scanners = config.scanners.map((scanner) =>
+      scanner.type === "simulated"
+        ? { config: scanner, device: Effect.succeed<ScannerDevice>(new SimulatedScanner(scanner.id)) }
+        : {
+            config: scanner,
+            device: SerialScanner.make({
+              id: scanner.id,
+              path: scanner.path,
+              baudRate: scanner.baudRate ?? 9600,
+              framing: {
+                suffix: scanner.suffix ?? "CR",
+                ...(scanner.prefix === undefined ? {} : { prefix: scanner.prefix })
+              }
+            })
+          }
+    )
+    const simulated: Array<SimulatedScanner> = []
+    for (const scanner of scanners) {
+      const device = await runtime.runPromise(scanner.device)
+      if (device instanceof SimulatedScanner) simulated.push(device)
+      const report = (state: "ok" | "warning" | "error", detail: string) =>
+        runtime.runFork(
+          Effect.andThen(
+            devices.report({ id: device.id, kind: "scanner", description: device.description, state, detail }),
+            station.publishStatus.pipe(Effect.ignore)
+          )
+        )
+      const fiber = runtime.runFork(
+        Effect.scoped(
+          Effect.andThen(
+            device.run({
+              onScan: (scan) => {
+                runtime.runFork(
+                  dispatch("scan.submit", {
+                    raw: scan.raw,
+                    source: scanner.config.type === "serial" ? "serial" : "simulated",
+                    deviceId: scan.deviceId,
+                    at: scan.at
+                  })
+                )
+              },
+              onState: (state) =>
+                state._tag === "Connected"
+                  ? report("ok", "connected")
+                  : state._tag === "Disconnected"
+                    ? report("error", `disconnected: ${state.reason}`)
+                    : report("warning", `rejected line noise: ${state.reason}`)
+            }),
+            Effect.never
+          )
+        ).pipe(Effect.tapCause((cause) => Effect.logError(`scanner ${device.id} stopped`, cause)))
+      )
+      closers.push(() => runtime.runPromise(Fiber.interrupt(fiber)).then(() => undefined))
+    }
+
     // Sync status changes with every publish and ack; the header needs it a few times a second at most.
     let statusPending = false
     const statusChanged = () => {
@@ -397,7 +457,16 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       closers.push(http.close)
       url = http.url
     }
-    return { config, siteId: ids.siteId, stationId: ids.stationId, url, call, subscribe: pushes.subscribe, close }
+    return {
+      config,
+      siteId: ids.siteId,
+      stationId: ids.stationId,
+      url,
+      call,
+      subscribe: pushes.subscribe,
+      injectScan: (raw) => simulated.some((scanner) => scanner.inject(raw)),
+      close
+    }
   } catch (error) {
     await close()
     throw error
