@@ -13,7 +13,7 @@ const DRIVER = `
 import { EventEmitter } from "node:events"
 const port = new EventEmitter()
 port.postMessage = (message) => {
-  process.stdout.write(JSON.stringify(message) + "\\n")
+  process.stdout.write("MSG " + JSON.stringify(message) + "\\n")
   if (message.kind === "ready") port.emit("message", { data: { kind: "call", id: 1, name: "station.status", input: {} } })
   if (message.kind === "result") port.emit("message", { data: { kind: "close" } })
 }
@@ -38,8 +38,9 @@ const runEntry = (cwd: string) =>
         code,
         messages: out
           .split("\n")
-          .filter((line) => line !== "")
-          .map((line) => JSON.parse(line))
+          // The station logs to stdout too; only the lines the stand-in port wrote are messages.
+          .filter((line) => line.startsWith("MSG "))
+          .map((line) => JSON.parse(line.slice(4)))
       })
     )
   })
