@@ -31,6 +31,21 @@ const fake = vi.hoisted(() => {
   return state
 })
 
+// The station runs as a plain Node child process (its native modules are built for Node, not Electron).
+vi.mock("node:child_process", () => ({
+  fork: (modulePath: string, args: Array<string>, options: Record<string, unknown>) => {
+    fake.forks.push([modulePath, args, options])
+    const child = Object.assign(new EventEmitter(), {
+      sent: [] as Array<unknown>,
+      connected: true,
+      kill: vi.fn(() => true)
+    })
+    Object.assign(child, { send: (message: unknown) => child.sent.push(message) })
+    fake.children.push(child)
+    return child
+  }
+}))
+
 vi.mock("electron", async () => {
   const { EventEmitter } = await import("node:events")
   class FakeWindow extends EventEmitter {
@@ -68,15 +83,6 @@ vi.mock("electron", async () => {
         setPermissionCheckHandler: (handler: Handler) => {
           fake.permissionCheck = handler
         }
-      }
-    },
-    utilityProcess: {
-      fork: (modulePath: string, args: Array<string>, options: Record<string, unknown>) => {
-        fake.forks.push([modulePath, args, options])
-        const child = Object.assign(new EventEmitter(), { sent: [] as Array<unknown>, kill: vi.fn(() => true) })
-        Object.assign(child, { postMessage: (message: unknown) => child.sent.push(message) })
-        fake.children.push(child)
-        return child
       }
     }
   }
@@ -137,6 +143,7 @@ describe("startDesktop", () => {
     const { child } = await start()
     expect(fake.schemes).toEqual([{ scheme: "app", privileges: { standard: true, secure: true } }])
     expect(fake.forks[0]?.[0]).toMatch(/electron[/\\]stationProcess\.mjs$/)
+    expect(fake.forks[0]?.[2]).toMatchObject({ stdio: ["ignore", "inherit", "inherit", "ipc"] })
     expect(fake.windows).toHaveLength(0)
     ready(child)
     expect(fake.windows).toHaveLength(1)

@@ -1,7 +1,8 @@
+import { fork } from "node:child_process"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from "electron"
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from "electron"
 import { IPC_CALL_CHANNEL, IPC_PUSH_CHANNEL } from "../core/api/StationBridge.ts"
 import { APP_INDEX_URL, APP_SCHEME, isAppUrl } from "./appOrigin.ts"
 import { bundlePreload } from "./bundlePreload.ts"
@@ -11,6 +12,7 @@ import { guardIpcCall } from "./ipcGuard.ts"
 import { mainWindowOptions } from "./mainWindowOptions.ts"
 import { allowPermissionCheck, allowPermissionRequest } from "./permissionPolicy.ts"
 import { serveAppFile } from "./serveAppFile.ts"
+import { stationChildOf } from "./stationChildOf.ts"
 import { makeStationRelay } from "./stationRelay.ts"
 
 const STATION_ENTRY = fileURLToPath(new URL("./stationProcess.mjs", import.meta.url))
@@ -98,13 +100,16 @@ export const startDesktop = async (options: DesktopOptions): Promise<void> => {
     return created
   }
 
-  const child = utilityProcess.fork(STATION_ENTRY, [], {
-    serviceName: "Packbench station",
+  // The station runs under plain Node, not in an Electron utility process: its native modules (better-sqlite3,
+  // serialport) are built for the Node that installed them, and Electron's Node has another ABI. One build then serves
+  // the CLI, `packbench serve` and the desktop app alike.
+  const child = fork(STATION_ENTRY, [], {
+    execPath: process.env.PACKBENCH_NODE ?? "node",
     cwd: process.cwd(),
-    env: process.env,
-    stdio: "inherit"
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined },
+    stdio: ["ignore", "inherit", "inherit", "ipc"]
   })
-  const station = makeStationRelay(child, {
+  const station = makeStationRelay(stationChildOf(child), {
     onReady: (ready) => {
       printoutsDir = ready.printoutsDir
       log(`Packbench station ${ready.siteId}/${ready.stationId} is running.`)

@@ -44,10 +44,10 @@ export const makeDesktopCommand = (locate: () => string | undefined, entry = MAI
       )
       return 1
     }
+    // The desktop app runs the station under this Node, whose ABI the native modules were built for.
+    const base = { ...io.env, PACKBENCH_NODE: process.execPath }
     const env =
-      flags.values.config === undefined
-        ? { ...io.env }
-        : { ...io.env, PACKBENCH_CONFIG: resolve(io.cwd, flags.values.config) }
+      flags.values.config === undefined ? base : { ...base, PACKBENCH_CONFIG: resolve(io.cwd, flags.values.config) }
     return new Promise<number>((done) => {
       const child = spawn(binary, [entry], { cwd: io.cwd, env, stdio: "inherit" })
       child.once("error", (error) => {
