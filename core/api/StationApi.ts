@@ -4,6 +4,11 @@ import { Locale } from "../config/StationConfig.ts"
 export { Locale }
 
 import { PackApi } from "../pack/PackApi.ts"
+
+export type { HandoverView } from "../pack/HandoverView.ts"
+export { RefusalCode } from "../pack/PackRefusal.ts"
+export type { PackView, PrintJobRef } from "../pack/PackView.ts"
+
 import { Timestamp } from "../time/Clock.ts"
 
 export const Role = Schema.Literals(["packer", "returns-clerk", "manager"])

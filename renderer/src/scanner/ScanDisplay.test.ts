@@ -76,4 +76,37 @@ describe("describeScan", () => {
       raw: "PB:BADGE:B-7777:Q"
     })
   })
+
+  it("shows a scan the bench refused in red with the translated refusal and what was scanned", () => {
+    const view = describeScan(t, {
+      state: "done",
+      id: 7,
+      outcome: outcome({
+        raw: "4260123450021",
+        action: "refused",
+        message: "wrong-item: Water bottle (ALP-BTL-05) is not part of order SO-100001",
+        identification: { kind: "gtin", valid: true, gtin: "04260123450021" }
+      })
+    })
+    expect(view).toEqual({
+      tone: "bad",
+      headline: "Abgelehnt: Falscher Artikel – gehört nicht zum Auftrag",
+      detail: "Artikel (GTIN) 04260123450021",
+      raw: "4260123450021"
+    })
+  })
+
+  it("explains a refused unreadable code by what is wrong with the code", () => {
+    const view = describeScan(t, {
+      state: "done",
+      id: 8,
+      outcome: outcome({
+        action: "refused",
+        message: "no-order-open: Scan an order first",
+        identification: { kind: "gtin", valid: false, reason: "check digit 5 should be 4" }
+      })
+    })
+    expect(view.tone).toBe("bad")
+    expect(view.detail).toBe("check digit 5 should be 4")
+  })
 })

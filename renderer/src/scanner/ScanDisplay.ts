@@ -1,5 +1,6 @@
 import type { ScanOutcome } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
+import { describeRefusal, parseRefusal } from "../i18n/describeRefusal.ts"
 import { describeError, type Translate } from "../i18n/Translator.ts"
 
 /** The last scan as the bench shows it: sent and waiting, answered by the station, or failed as a call. */
@@ -44,10 +45,23 @@ const operatorText = (t: Translate, message: string) => {
   return match?.[1] === undefined || roleKey === undefined ? message : `${match[1]} (${t(roleKey)})`
 }
 
+/** The one field that tells the packer which code of its kind this was. */
+const specificOf = (identification: Readonly<Record<string, unknown>>, kind: string): string | undefined =>
+  kind === "gtin"
+    ? field(identification, "gtin")
+    : kind === "sku"
+      ? field(identification, "sku")
+      : kind === "tracking"
+        ? field(identification, "carrier")
+        : kind === "packbench"
+          ? [field(identification, "type"), field(identification, "id")].filter(Boolean).join(" ")
+          : undefined
+
 /**
  * Turns a scan into what the bench shows. A code the station recognised but found invalid (a GTIN with a wrong
  * check digit) is a rejection for the packer even though the station's action says "identified": it must not go
- * into a parcel.
+ * into a parcel. A scan the bench or the handover refused (the wrong item, a duplicate parcel) is red with the
+ * translated refusal, and still says what was scanned.
  */
 export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
   if (display.state === "pending") {
@@ -67,6 +81,20 @@ export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
       raw: outcome.raw
     }
   }
+  if (outcome.action === "refused") {
+    const refusal = parseRefusal(outcome.message) ?? { code: "", reason: outcome.message }
+    return {
+      tone: "bad",
+      headline: t("scan.refused", { reason: describeRefusal(t, refusal) }),
+      detail:
+        identification.valid === false
+          ? (field(identification, "reason") ?? refusal.reason)
+          : kind === "unknown"
+            ? refusal.reason
+            : [kindLabel(t, kind), specificOf(identification, kind)].filter(Boolean).join(" "),
+      raw: outcome.raw
+    }
+  }
   if (outcome.action === "rejected" || identification.valid === false) {
     return {
       tone: "bad",
@@ -75,16 +103,7 @@ export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
       raw: outcome.raw
     }
   }
-  const specific =
-    kind === "gtin"
-      ? field(identification, "gtin")
-      : kind === "sku"
-        ? field(identification, "sku")
-        : kind === "tracking"
-          ? field(identification, "carrier")
-          : kind === "packbench"
-            ? [field(identification, "type"), field(identification, "id")].filter(Boolean).join(" ")
-            : undefined
+  const specific = specificOf(identification, kind)
   return {
     tone: "ok",
     headline: t("scan.identified", { kind: kindLabel(t, kind) }),

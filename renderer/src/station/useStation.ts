@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react"
-import type { Locale, ScanOutcome, StationStatus } from "../../../core/api/StationApi.ts"
+import type { Locale, ScanContext, ScanOutcome, StationStatus } from "../../../core/api/StationApi.ts"
 import type { ConnectionState, StationClient } from "../api/StationClient.ts"
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 
@@ -10,7 +10,8 @@ export interface StationState {
   readonly status: StationStatus | undefined
   readonly connection: ConnectionState | "unknown"
   readonly lastScan: ScanDisplay | undefined
-  readonly submitScan: (raw: string, source: "wedge" | "manual" | "camera") => void
+  /** `context` is the screen that was up: the station hands the scan to that screen's flow. */
+  readonly submitScan: (raw: string, source: "wedge" | "manual" | "camera", context: ScanContext) => void
   readonly setLocale: (locale: Locale) => Promise<void>
   readonly signOut: () => Promise<void>
 }
@@ -57,10 +58,10 @@ export const useStation = (client: StationClient): StationState => {
   }, [client, refreshStatus, showOutcome])
 
   const submitScan = useCallback(
-    (raw: string, source: "wedge" | "manual" | "camera") => {
+    (raw: string, source: "wedge" | "manual" | "camera", context: ScanContext) => {
       const id = ++nextScanId.current
       setLastScan({ state: "pending", id, raw })
-      client.call("scan.submit", { raw, source }).then(
+      client.call("scan.submit", { raw, source, context }).then(
         (outcome) => {
           showOutcome(outcome)
           if (outcome.action === "signed-in") refreshStatus()

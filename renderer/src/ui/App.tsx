@@ -5,7 +5,10 @@ import { playErrorTone } from "../scanner/playErrorTone.ts"
 import { describeScan } from "../scanner/ScanDisplay.ts"
 import { attachWedgeListener } from "../scanner/WedgeListener.ts"
 import { StationContext } from "../station/StationContext.ts"
+import { useAlerts } from "../station/useAlerts.ts"
 import { useStation } from "../station/useStation.ts"
+import { AlertBanner } from "./AlertBanner.tsx"
+import { HandoverScreen } from "./HandoverScreen.tsx"
 import { Header } from "./Header.tsx"
 import { ManagerScreen } from "./ManagerScreen.tsx"
 import { MANUAL_ENTRY_ID } from "./ManualEntry.tsx"
@@ -21,9 +24,19 @@ export const App = ({ client }: { readonly client: StationClient }) => {
   const context = useMemo(() => ({ client, locale, t: makeTranslator(locale) }), [client, locale])
   const { t } = context
 
+  const alerts = useAlerts(client)
+
+  // The wedge listener lives as long as the page; the screen it reports as the scan's context changes under it.
   const submitScan = useRef(station.submitScan)
   submitScan.current = station.submitScan
-  useEffect(() => attachWedgeListener(window, (raw) => submitScan.current(raw, "wedge")), [])
+  const currentScreen = useRef(screen)
+  currentScreen.current = screen
+  useEffect(() => attachWedgeListener(window, (raw) => submitScan.current(raw, "wedge", currentScreen.current)), [])
+  const onScan = (raw: string, source: "manual" | "camera") => station.submitScan(raw, source, screen)
+  // Scanners the station reads itself (serial) cannot say which screen is up: tell the station whenever it changes.
+  useEffect(() => {
+    client.call("station.setScreen", { screen }).catch((error: unknown) => setProblem(String(error)))
+  }, [client, screen])
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
@@ -31,7 +44,7 @@ export const App = ({ client }: { readonly client: StationClient }) => {
       if (target !== undefined) {
         event.preventDefault()
         setScreen(target)
-      } else if (event.key === "F4") {
+      } else if (event.key === "F6") {
         event.preventDefault()
         document.getElementById(MANUAL_ENTRY_ID)?.focus()
       }
@@ -76,12 +89,14 @@ export const App = ({ client }: { readonly client: StationClient }) => {
             {problem}
           </div>
         )}
+        <AlertBanner alerts={alerts.alerts} onAcknowledge={alerts.acknowledge} />
         <NavTabs current={screen} onSelect={setScreen} />
         <main className="screen">
           {screen === "pack" && (
-            <PackScreen operator={station.status?.operator} lastScan={station.lastScan} onScan={station.submitScan} />
+            <PackScreen operator={station.status?.operator} lastScan={station.lastScan} onScan={onScan} />
           )}
-          {screen === "returns" && <ReturnsScreen lastScan={station.lastScan} onScan={station.submitScan} />}
+          {screen === "returns" && <ReturnsScreen lastScan={station.lastScan} onScan={onScan} />}
+          {screen === "handover" && <HandoverScreen lastScan={station.lastScan} onScan={onScan} />}
           {screen === "manager" && (
             <ManagerScreen status={station.status} onLocale={(next) => report(station.setLocale(next))} />
           )}

@@ -1,11 +1,16 @@
 import type { MessageKey } from "../i18n/de.ts"
 import { useStationContext } from "../station/StationContext.ts"
 
-export const screens = ["pack", "returns", "manager"] as const
+export const screens = ["pack", "returns", "manager", "handover"] as const
 export type Screen = (typeof screens)[number]
 
 /** Function keys, because a packer's hands are on the scanner and the parcel, not on a mouse. */
-export const screenKeys: Readonly<Record<string, Screen>> = { F1: "pack", F2: "returns", F3: "manager" }
+export const screenKeys: Readonly<Record<string, Screen>> = {
+  F1: "pack",
+  F2: "returns",
+  F3: "manager",
+  F4: "handover"
+}
 
 export const NavTabs = ({
   current,

@@ -1,10 +1,22 @@
-import type { Operator } from "../../../core/api/StationApi.ts"
+import { useState } from "react"
+import type { Operator, PackView } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
 import { describeError } from "../i18n/Translator.ts"
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "../station/StationContext.ts"
-import { useApiQuery } from "../station/useApiQuery.ts"
+import { useBenchView } from "../station/useBenchView.ts"
+import { benchBoxes } from "./benchBoxes.ts"
+import { CameraScanner } from "./CameraScanner.tsx"
+import { ManualEntry } from "./ManualEntry.tsx"
+import { OpenOrders } from "./OpenOrders.tsx"
+import { PackLines } from "./PackLines.tsx"
+import { ParcelCard } from "./ParcelCard.tsx"
+import { PrintPreviews } from "./PrintPreviews.tsx"
+import { RefusalBanner } from "./RefusalBanner.tsx"
 import { ScanArea } from "./ScanArea.tsx"
+import { ScanOutcomePanel } from "./ScanOutcomePanel.tsx"
+import { ShipToCard } from "./ShipToCard.tsx"
+import { useBenchKeys } from "./useBenchKeys.ts"
 
 export interface PackScreenProps {
   readonly operator: Operator | null | undefined
@@ -12,62 +24,142 @@ export interface PackScreenProps {
   readonly onScan: (raw: string, source: "manual" | "camera") => void
 }
 
-const HELD = new Set(["on-hold", "address-hold"])
+/** The cancelled-order alert releases the bench's order, so the view is reloaded when one arrives. */
+const REFRESH_ON = ["alert"] as const
 
-const OpenOrders = () => {
-  const { t } = useStationContext()
-  const orders = useApiQuery("orders.open", {}, ["event"])
-  if (orders.error !== undefined) return <p className="error-text">{describeError(t, orders.error)}</p>
-  if (orders.data === undefined) return <p className="hint">{t("common.loading")}</p>
-  if (orders.data.length === 0) return <p className="hint">{t("pack.noOrders")}</p>
-  return (
-    <section className="card">
-      <h2>{t("pack.openOrders")}</h2>
-      <table className="table" data-testid="open-orders">
-        <thead>
-          <tr>
-            <th>{t("order.id")}</th>
-            <th>{t("order.customer")}</th>
-            <th>{t("order.country")}</th>
-            <th className="numeric">{t("order.items")}</th>
-            <th>{t("order.status")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {orders.data.map((order) => (
-            <tr key={order.orderId} className={HELD.has(order.status) ? "row-held" : ""}>
-              <td className="mono">{order.orderId}</td>
-              <td>{order.customerName}</td>
-              <td>{order.country}</td>
-              <td className="numeric">{t("order.itemsValue", { items: order.itemCount, lines: order.lineCount })}</td>
-              <td>
-                <span className={HELD.has(order.status) ? "badge badge-held" : "badge"}>
-                  {Object.hasOwn(statusKeys, order.status) ? t(statusKeys[order.status]!) : order.status}
-                </span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  )
+type Mode = "normal" | "short-ship" | "abandon"
+
+const prompts: Readonly<Record<PackView["step"], readonly [MessageKey, MessageKey]>> = {
+  idle: ["pack.scanOrder", "pack.scanOrderHint"],
+  "order-open": ["pack.step.order-open", "pack.step.order-openHint"],
+  "all-verified": ["pack.step.all-verified", "pack.step.all-verifiedHint"],
+  parcel: ["pack.step.parcel", "pack.step.parcelHint"],
+  labelled: ["pack.step.labelled", "pack.step.packedHint"],
+  packed: ["pack.step.packed", "pack.step.packedHint"]
 }
 
-const statusKeys: Readonly<Record<string, MessageKey>> = {
-  open: "orderStatus.open",
-  "on-hold": "orderStatus.on-hold",
-  "address-hold": "orderStatus.address-hold"
+const open = (step: PackView["step"]) => step === "order-open" || step === "all-verified" || step === "parcel"
+
+const keyHints: Readonly<Record<PackView["step"], ReadonlyArray<MessageKey>>> = {
+  idle: [],
+  "order-open": ["pack.keyQuantity", "pack.keyUndo", "pack.keyShortShip", "pack.keyAbandon"],
+  "all-verified": ["pack.keyBox", "pack.keyUndo", "pack.keyAbandon"],
+  parcel: ["pack.keyWeight", "pack.keyComplete", "pack.keyUndo", "pack.keyAbandon"],
+  labelled: [],
+  packed: []
 }
 
-/** The packing flow's entry: sign in by badge, then scan an order; the flow itself grows inside the scan area. */
+/**
+ * The packing flow, driven by the scanner and a few keys: an order scan opens it, item scans verify the lines, a
+ * box barcode and a typed weight close the parcel, F9 prints its label. Every step's state comes from the station.
+ */
 export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
   const { t } = useStationContext()
+  const bench = useBenchView("pack.state", "pack:", lastScan, REFRESH_ON)
+  const [mode, setMode] = useState<Mode>("normal")
+  const view = bench.view
+  const step = view?.step ?? "idle"
+
+  const typed = useBenchKeys(
+    {
+      onNumber: (value) => {
+        if (view === undefined) return
+        if (mode === "short-ship") {
+          const line = view.lines[value - 1]
+          setMode("normal")
+          if (line !== undefined)
+            bench.run("pack.shortShip", { lineId: line.lineId, reason: t("pack.shortShipReason") })
+        } else if (step === "order-open") {
+          bench.run("pack.quantity", { quantity: value })
+        } else if (step === "all-verified") {
+          const boxId = benchBoxes[value - 1]
+          if (boxId !== undefined) bench.run("pack.chooseBox", { boxId })
+        } else if (step === "parcel") {
+          bench.run("pack.weight", { grams: value, source: "typed" })
+        }
+      },
+      onKey: (key) => {
+        if (mode !== "normal") {
+          if (key === "Enter" && mode === "abandon") bench.run("pack.abandon", {})
+          if (key !== "Enter" && key !== "Escape") return false
+          setMode("normal")
+          return true
+        }
+        if (!open(step)) return false
+        if (key === "Backspace" || key === "F8") bench.run("pack.undo", {})
+        else if (key === "F9" || (key === "Enter" && view?.weight != null)) bench.run("pack.complete", {})
+        else if (key === "Escape") setMode("abandon")
+        else if (key === "F7" && step === "order-open") setMode("short-ship")
+        else return false
+        return true
+      }
+    },
+    lastScan?.id
+  )
+
   if (!operator) {
     return <ScanArea title={t("pack.signInTitle")} hint={t("pack.signInHint")} lastScan={lastScan} onScan={onScan} />
   }
+  const [title, hint] = prompts[step]
+  const done = step === "packed" || step === "labelled"
+  const addressHeld = view?.addressCheck != null && !view.addressCheck.ok
+  if (view === undefined || view.order === null) {
+    return (
+      <ScanArea title={t(title)} hint={t(hint)} lastScan={lastScan} onScan={onScan}>
+        {bench.error !== undefined && <p className="error-text">{describeError(t, bench.error)}</p>}
+        {addressHeld && bench.refusal?.code === "order-address-hold" ? (
+          <ShipToCard order={null} addressCheck={view?.addressCheck ?? null} />
+        ) : (
+          <RefusalBanner refusal={bench.refusal} reasonOnly={bench.refusalFromScan} />
+        )}
+        <OpenOrders />
+      </ScanArea>
+    )
+  }
   return (
-    <ScanArea title={t("pack.scanOrder")} hint={t("pack.scanOrderHint")} lastScan={lastScan} onScan={onScan}>
-      <OpenOrders />
-    </ScanArea>
+    <div className="bench" data-step={step}>
+      <div className="bench-main">
+        <section className="prompt prompt-row" data-testid="prompt">
+          <div>
+            <h1>{t(title)}</h1>
+            <p>{t(hint)}</p>
+          </div>
+          {typed !== "" && (
+            <div className="typed" data-testid="typed">
+              {t("pack.typed", { value: typed })}
+            </div>
+          )}
+        </section>
+        {mode === "abandon" && (
+          <div className="mode-banner" role="alert">
+            {t("pack.abandonConfirm", { orderId: view.order.orderId })}
+          </div>
+        )}
+        {mode === "short-ship" && (
+          <div className="mode-banner">{t("pack.shortShipPick", { count: view.lines.length })}</div>
+        )}
+        {!(done && lastScan?.state === "done" && lastScan.outcome.action.startsWith("pack:")) && (
+          <ScanOutcomePanel scan={lastScan} />
+        )}
+        <RefusalBanner refusal={bench.refusal} reasonOnly={bench.refusalFromScan} />
+        {bench.error !== undefined && <p className="error-text">{describeError(t, bench.error)}</p>}
+        {done ? <PrintPreviews jobs={view.printJobs} testId="pack-printouts" /> : <PackLines lines={view.lines} />}
+        <div className="fallbacks">
+          <ManualEntry onSubmit={(raw) => onScan(raw, "manual")} />
+          <CameraScanner onScan={(raw) => onScan(raw, "camera")} />
+        </div>
+      </div>
+      <aside className="bench-side">
+        <ShipToCard order={view.order} addressCheck={view.addressCheck} />
+        <ParcelCard view={view} />
+        {keyHints[step].length > 0 && (
+          <ul className="key-hints">
+            {keyHints[step].map((key) => (
+              <li key={key}>{t(key)}</li>
+            ))}
+          </ul>
+        )}
+      </aside>
+    </div>
   )
 }

@@ -1,0 +1,171 @@
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { type BrowserContext, chromium, type Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
+import { loadConfig } from "../../drivers/station/loadConfig.ts"
+import { PROJECT_ROOT, type RunningStation, startStation } from "../../drivers/station/Station.ts"
+import { HUMAN_DELAY_MS, SCANNER_DELAY_MS, sendKeys } from "./sendKeys.ts"
+
+const SCREENSHOTS = resolve(PROJECT_ROOT, "test-output", "screenshots")
+const MUG = "4260123450014"
+const SOCKS = "4260123450038"
+const BOTTLE = "4260123450021"
+
+const code = (type: "badge" | "order", id: string) => {
+  const encoded = encodePackbenchCode(type, id)
+  if (!encoded.ok) throw new Error(encoded.reason)
+  return encoded.code
+}
+
+let dataDir: string
+let profileDir: string
+let station: RunningStation | undefined
+let browser: BrowserContext
+let page: Page
+let trackingNumber = ""
+const pageProblems: Array<string> = []
+
+const scan = (raw: string) => sendKeys(browser, page, raw, SCANNER_DELAY_MS)
+/** A number typed by a person, then Enter: slow enough that the wedge listener leaves it to the screen. */
+const typeNumber = (digits: string) => sendKeys(browser, page, digits, HUMAN_DELAY_MS)
+const screenshot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
+const line = (sku: string) => page.locator(`[data-testid="pack-line"][data-sku="${sku}"]`)
+const prompt = (text: string) =>
+  page.getByTestId("prompt").getByRole("heading", { name: text }).waitFor({ timeout: 15_000 })
+
+const waitForImage = (selector: string) =>
+  page.waitForFunction(
+    (query) => {
+      const image = document.querySelector<HTMLImageElement>(query)
+      return image?.complete === true && image.naturalWidth > 0
+    },
+    selector,
+    { timeout: 60_000 }
+  )
+
+beforeAll(async () => {
+  if (!existsSync(join(PROJECT_ROOT, "renderer", "dist", "index.html"))) {
+    execFileSync("npx", ["vite", "build", "--config", "renderer/vite.config.ts"], { cwd: PROJECT_ROOT })
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  dataDir = mkdtempSync(join(tmpdir(), "packbench-flow-e2e-"))
+  profileDir = mkdtempSync(join(tmpdir(), "packbench-flow-chromium-"))
+  const config = loadConfig({
+    cwd: dataDir,
+    env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
+  })
+  station = await startStation({ config, http: true, log: () => {} })
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+    viewport: { width: 1280, height: 800 }
+  })
+  page = browser.pages()[0] ?? (await browser.newPage())
+  page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`))
+  page.on("console", (message) => {
+    if (message.type() === "error") pageProblems.push(`console: ${message.text()}`)
+  })
+  await page.goto(station.url!)
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await station?.close()
+  for (const dir of [dataDir, profileDir]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+})
+
+describe("packing an order and handing it over, by scanner and keys alone", () => {
+  it("signs in and opens SO-100001 from its order code", async () => {
+    await page.getByTestId("operator").getByText("Badge scannen").waitFor()
+    await scan(code("badge", "B-1001"))
+    await page.getByTestId("operator").getByText("Jonas Becker").waitFor()
+    await scan(code("order", "SO-100001"))
+    await line("ALP-MUG-01").waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId("pack-line").count()).toBe(2)
+    expect(await line("ALP-MUG-01").innerText()).toContain("Emaille-Becher Alpenglühen")
+    expect(await line("ALP-MUG-01").innerText()).toContain("Fach A-01-03")
+    const shipTo = await page.getByTestId("ship-to").innerText()
+    expect(shipTo).toContain("Anna Schmidt")
+    expect(shipTo).toContain("10115")
+    expect(shipTo).toContain("DHL Paket")
+    await prompt("Artikel scannen")
+    await screenshot("pack-order-open")
+  })
+
+  it("refuses an item that is not in the order, in red, and keeps the order open", async () => {
+    await scan(BOTTLE)
+    await page.getByTestId("refusal").waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId("refusal").getAttribute("data-code")).toMatch(/^(wrong-item|other-order-item)$/)
+    await page.locator('[data-testid="scan-outcome"][data-tone="bad"]').filter({ hasText: BOTTLE }).waitFor()
+    expect(await page.getByTestId("pack-line").count()).toBe(2)
+    await screenshot("pack-refused")
+  })
+
+  it("verifies the mugs by one scan and a typed quantity, then the socks", async () => {
+    await scan(MUG)
+    await line("ALP-MUG-01").getByTestId("line-count").getByText("1 / 2").waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId("refusal").count()).toBe(0)
+    await typeNumber("2")
+    await line("ALP-MUG-01").getByTestId("line-count").getByText("2 / 2").waitFor({ timeout: 15_000 })
+    expect(await line("ALP-MUG-01").getAttribute("data-done")).toBe("true")
+    await scan(SOCKS)
+    await line("ALP-SOCK-M").getByTestId("line-count").getByText("1 / 1").waitFor({ timeout: 15_000 })
+    await prompt("Karton wählen")
+  })
+
+  it("takes the box by number, the weight in grams, completes on F9 and shows the label", async () => {
+    await typeNumber("1")
+    await page.getByTestId("box").getByText("Karton S").waitFor({ timeout: 15_000 })
+    await prompt("Paket wiegen")
+    // Two mugs (310 g) and socks (90 g) in box S (150 g tare).
+    await typeNumber("860")
+    await page.getByTestId("weight").getByText("860 g").waitFor({ timeout: 15_000 })
+    await page.keyboard.press("F9")
+    await page.getByTestId("tracking-number").waitFor({ timeout: 30_000 })
+    trackingNumber = (await page.getByTestId("tracking-number").innerText()).trim()
+    expect(trackingNumber).not.toBe("")
+    await prompt("Paket fertig")
+    await waitForImage('[data-testid="pack-printouts"] img[data-printer="label"]')
+    await waitForImage('[data-testid="pack-printouts"] img[data-printer="receipt"]')
+    await screenshot("pack-complete-with-label")
+  })
+
+  it("hands the parcel to DHL: opens the batch, refuses a duplicate scan, closes with a manifest", async () => {
+    await page.keyboard.press("F4")
+    await page.getByTestId("carrier-choices").waitFor()
+    await typeNumber("1")
+    await page.getByTestId("handover-batch").getByText("DHL Paket").waitFor({ timeout: 15_000 })
+    await scan(trackingNumber)
+    await page.getByTestId("handover-count").getByText("1 Pakete").waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId("handover-batch").innerText()).toContain(trackingNumber)
+    await scan(trackingNumber)
+    await page.locator('[data-testid="refusal"][data-code="parcel-already-scanned"]').waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId("handover-count").innerText()).toContain("1 Pakete")
+    await page.keyboard.press("F9")
+    await page.getByTestId("handover-manifest").waitFor({ timeout: 30_000 })
+    await waitForImage('[data-testid="manifest-printout"] img')
+    expect(await page.getByTestId("carrier-choices").count()).toBe(1)
+    await screenshot("handover-closed")
+  })
+
+  it("shows SO-100009 on address hold with the postal-code error", async () => {
+    await page.keyboard.press("F1")
+    await scan(code("order", "SO-100009"))
+    await page.getByTestId("address-hold").waitFor({ timeout: 15_000 })
+    await page
+      .locator('[data-testid="scan-outcome"][data-tone="bad"]')
+      .filter({ hasText: "Adresse fehlerhaft" })
+      .waitFor()
+    expect(await page.getByTestId("address").innerText()).toContain("Felix Wagner")
+    const hold = await page.getByTestId("address-hold").innerText()
+    expect(hold).toMatch(/postal/i)
+    await screenshot("pack-address-hold")
+  })
+
+  it("ran without script errors", () => {
+    expect(pageProblems).toEqual([])
+  })
+})

@@ -1,0 +1,35 @@
+import type { BrowserContext, Page } from "playwright-core"
+
+/** HID scanners type a key every few milliseconds; people take 80 ms and more. */
+export const SCANNER_DELAY_MS = 8
+export const HUMAN_DELAY_MS = 150
+
+/**
+ * Types `text` and Enter as real key events through Chromium's input pipeline (they land in whatever has focus),
+ * stamped `delayMs` apart the way the OS stamps HID reports. keyboard.type's own timing cannot be trusted here: on a
+ * loaded 2-core runner its "8 ms" keys arrived up to 470 ms apart, which a wedge detector rightly takes for a
+ * person, and keys meant to be a person's can arrive bunched. Events are sent without waiting for each other.
+ */
+export const sendKeys = async (browser: BrowserContext, page: Page, text: string, delayMs: number) => {
+  const cdp = await browser.newCDPSession(page)
+  const startS = Date.now() / 1000
+  const keys = [...text].map((char) => ({ key: char, text: char })).concat({ key: "Enter", text: "\r" })
+  await Promise.all(
+    keys.flatMap(({ key, text: typed }, index) => {
+      const timestamp = startS + (index * delayMs) / 1000
+      const enter = key === "Enter" ? { code: "Enter", windowsVirtualKeyCode: 13 } : {}
+      return [
+        cdp.send("Input.dispatchKeyEvent", {
+          type: "keyDown",
+          key,
+          text: typed,
+          unmodifiedText: typed,
+          timestamp,
+          ...enter
+        }),
+        cdp.send("Input.dispatchKeyEvent", { type: "keyUp", key, timestamp: timestamp + 0.002, ...enter })
+      ]
+    })
+  )
+  await cdp.detach()
+}

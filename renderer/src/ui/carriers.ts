@@ -1,0 +1,10 @@
+import type { MessageKey } from "../i18n/de.ts"
+
+/** The carriers this station holds tracking ranges for, in the order their number keys pick them on Handover. */
+export const carriers = ["dhl-paket", "dhl-express", "ups", "deutsche-post"] as const
+
+export const carrierKey = (carrier: string): MessageKey | undefined =>
+  (carriers as ReadonlyArray<string>).includes(carrier) ? (`carrier.${carrier}` as MessageKey) : undefined
+
+export const serviceLevelKey = (level: string): MessageKey | undefined =>
+  level === "standard" || level === "express" ? `service.${level}` : undefined
