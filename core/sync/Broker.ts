@@ -75,7 +75,9 @@ export class Broker extends Context.Service<
 
 /** MQTT topic filter matching (MQTT §4.7): `+` is one level, `#` the rest including none. */
 export const topicMatches = (filter: string, topic: string): boolean => {
-  const filterLevels = filter.split("/")
+  // A shared subscription ($share/<group>/<filter>, MQTT 5 §4.8.2) delivers topics that match <filter>.
+  const shared = /^\$share\/[^/+#]+\/(.+)$/.exec(filter)
+  const filterLevels = (shared?.[1] ?? filter).split("/")
   const topicLevels = topic.split("/")
   for (const [index, level] of filterLevels.entries()) {
     if (level === "#") return true

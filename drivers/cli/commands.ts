@@ -4,6 +4,7 @@ import { decodeCommand } from "./commands/decode.ts"
 import { desktopCommand } from "./commands/desktop.ts"
 import { doctorCommand } from "./commands/doctor.ts"
 import { eventsCommand } from "./commands/events.ts"
+import { hubCommand } from "./commands/hub.ts"
 import { labelCommand } from "./commands/label.ts"
 import { outboxCommand } from "./commands/outbox.ts"
 import { scanCommand } from "./commands/scan.ts"
@@ -21,5 +22,6 @@ export const commands: ReadonlyArray<Command> = [
   decodeCommand,
   labelCommand,
   outboxCommand,
-  eventsCommand
+  eventsCommand,
+  hubCommand
 ]

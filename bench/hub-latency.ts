@@ -1,0 +1,117 @@
+// Hub latency: parcel.handed-to-carrier published on MQTT → the "on its way" mail accepted by a real SMTP
+// server (aiosmtpd writes it to its Maildir after answering 250). One parcel at a time, so each figure is the
+// whole path: broker → consumer transaction → outbox → sender → nodemailer → SMTP. Prints figures; asserts nothing.
+//   npx tsx bench/hub-latency.ts [--parcels N]
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, References } from "effect"
+import { HubSettings } from "../core/notify/HubSettings.ts"
+import { OrderReceived } from "../core/orders/OrderEvents.ts"
+import { ParcelHandedToCarrier } from "../core/pack/PackEvents.ts"
+import { runHub } from "../drivers/hub/Hub.ts"
+import { hubRigLayer, publishAll, publishEnvelope, sampleOrder, stationStream } from "../drivers/hub/HubRig.ts"
+import { startAiosmtpd } from "../drivers/mail/AiosmtpdProcess.ts"
+import { startEmbeddedBroker } from "../drivers/mqtt/EmbeddedBroker.ts"
+import { makeMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
+import { waitFor } from "../drivers/mqtt/SyncRig.ts"
+
+const args = process.argv.slice(2)
+const flag = (name: string) => {
+  const index = args.indexOf(name)
+  return index === -1 ? undefined : args[index + 1]
+}
+const parcels = Number(flag("--parcels") ?? 100)
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+
+const main = async () => {
+  const smtp = await startAiosmtpd()
+  const mqtt = await startEmbeddedBroker({ port: 0 })
+  const dataDir = mkdtempSync(join(tmpdir(), "pb-hub-bench-"))
+  const defaults = HubSettings.defaults("https://track.bench")
+  const settings = { ...defaults, notify: { ...defaults.notify, quietHours: { startHour: 0, endHour: 0 } } }
+  try {
+    const latencies = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          yield* runHub({
+            dataDir,
+            settings,
+            http: { host: "127.0.0.1", port: 0, webhookSecret: "bench-secret-0123456789" },
+            senderPollMs: 5_000,
+            tickIntervalMs: 60_000,
+            ackDelayMs: 20
+          })
+          const station = yield* makeMqttBroker({ url: mqtt.url, clientId: "bench-station", protocolVersion: 4 })
+          yield* waitFor(station.state, (state) => state.connection === "connected", 5_000)
+          const next = stationStream({ siteId: "BENCH", stationId: "PACK-01", epoch: "E1" })
+          const orderIds = Array.from({ length: parcels }, (_, i) => `B-${i}`)
+          yield* publishAll(
+            station,
+            orderIds.map((orderId) =>
+              next(OrderReceived, {
+                order: sampleOrder(orderId, { email: `${orderId}@bench.test`, locale: "de" }),
+                replacedVersion: null
+              })
+            )
+          )
+          // The order confirmations are not measured: wait until they are all out of the way.
+          yield* waitFor(
+            Effect.sync(() => smtp.count()),
+            (n) => n >= parcels,
+            120_000
+          )
+          const latencies: Array<number> = []
+          for (const orderId of orderIds) {
+            const before = smtp.count()
+            const started = performance.now()
+            yield* publishEnvelope(
+              station,
+              next(ParcelHandedToCarrier, {
+                batchId: "H",
+                parcelId: `P-${orderId}`,
+                orderId,
+                carrier: "dhl-paket",
+                trackingNumber: `0034043416${orderId.replace(/\D/g, "").padStart(10, "0")}`
+              })
+            )
+            while (smtp.count() === before) yield* Effect.sleep(1)
+            latencies.push(performance.now() - started)
+          }
+          return latencies
+        })
+      ).pipe(
+        Effect.provide(
+          hubRigLayer({
+            dataDir,
+            brokerUrl: mqtt.url,
+            smtpUrl: smtp.url,
+            settings,
+            webhookSecret: "bench-secret-0123456789"
+          }).pipe(Layer.orDie)
+        ),
+        Effect.provideService(References.MinimumLogLevel, "Warn")
+      )
+    )
+    const sorted = [...latencies].sort((a, b) => a - b)
+    console.log(
+      JSON.stringify(
+        {
+          parcels,
+          path: "handed-to-carrier published → mail accepted by SMTP (aiosmtpd Maildir)",
+          medianMs: Number(percentile(sorted, 50).toFixed(1)),
+          p99Ms: Number(percentile(sorted, 99).toFixed(1)),
+          maxMs: Number((sorted[sorted.length - 1] ?? Number.NaN).toFixed(1))
+        },
+        null,
+        2
+      )
+    )
+  } finally {
+    await mqtt.close()
+    await smtp.stop()
+  }
+}
+
+void main()

@@ -1,0 +1,179 @@
+import { describe, expect, it } from "vitest"
+import type { NotificationKind } from "./NotificationKind.ts"
+import {
+  dueTimedIntents,
+  expectedDelivery,
+  intentsForStationFact,
+  intentsForTrackingChange,
+  mayNotify,
+  type ParcelProgress,
+  sendWindow
+} from "./NotificationRules.ts"
+import { defaultNotifySettings as settings } from "./NotifySettings.ts"
+
+const hour = 3_600_000
+// Tuesday 24 November 2026, 10:00 in Berlin (CET, UTC+1).
+const tuesday10Berlin = Date.UTC(2026, 10, 24, 9, 0)
+
+const parcel = (overrides: Partial<ParcelProgress> = {}): ParcelProgress => ({
+  orderId: "SO-1",
+  parcelId: "P-1",
+  status: "in-transit",
+  handedAtMs: tuesday10Berlin,
+  expectedDeliveryByMs: tuesday10Berlin + 3 * 24 * hour,
+  lastScanAtMs: tuesday10Berlin + hour,
+  deliveredAtMs: undefined,
+  notified: new Set<NotificationKind>(),
+  ...overrides
+})
+
+describe("station facts", () => {
+  it("confirms an order, announces packing and the handover, asks for an address fix", () => {
+    expect(intentsForStationFact({ type: "order.received", orderId: "SO-1" })).toEqual([
+      { kind: "order-confirmed", subjectId: "SO-1", orderId: "SO-1" }
+    ])
+    expect(intentsForStationFact({ type: "parcel.packed", orderId: "SO-1", parcelId: "P-1" })).toEqual([
+      { kind: "packed", subjectId: "P-1", orderId: "SO-1", parcelId: "P-1" }
+    ])
+    expect(intentsForStationFact({ type: "parcel.handed-to-carrier", orderId: "SO-1", parcelId: "P-1" })).toEqual([
+      { kind: "shipped", subjectId: "P-1", orderId: "SO-1", parcelId: "P-1" }
+    ])
+    expect(intentsForStationFact({ type: "order.address-hold", orderId: "SO-1" })).toEqual([
+      { kind: "address-correction", subjectId: "SO-1", orderId: "SO-1" }
+    ])
+  })
+
+  it("keys a re-received order on the order, so a new order version cannot confirm twice", () => {
+    const first = intentsForStationFact({ type: "order.received", orderId: "SO-1" })
+    const second = intentsForStationFact({ type: "order.received", orderId: "SO-1" })
+    expect(second.map((intent) => [intent.kind, intent.subjectId])).toEqual(
+      first.map((intent) => [intent.kind, intent.subjectId])
+    )
+  })
+})
+
+describe("tracking changes", () => {
+  const ref = { orderId: "SO-1", parcelId: "P-1" }
+  it("announces out for delivery and delivered, each on the change only", () => {
+    expect(intentsForTrackingChange(ref, "in-transit", "out-for-delivery").map((i) => i.kind)).toEqual([
+      "out-for-delivery"
+    ])
+    expect(intentsForTrackingChange(ref, "out-for-delivery", "delivered").map((i) => i.kind)).toEqual(["delivered"])
+    expect(intentsForTrackingChange(ref, "delivered", "delivered")).toEqual([])
+    expect(intentsForTrackingChange(ref, "info-received", "in-transit")).toEqual([])
+  })
+
+  it("turns a carrier exception into a delay alert", () => {
+    expect(intentsForTrackingChange(ref, "in-transit", "exception")).toEqual([
+      { kind: "delay-alert", subjectId: "P-1", orderId: "SO-1", parcelId: "P-1", delayReason: "carrier-exception" }
+    ])
+  })
+})
+
+describe("timed notifications", () => {
+  it("alerts once the promised day has passed without delivery", () => {
+    const progress = parcel({ lastScanAtMs: tuesday10Berlin + 2 * 24 * hour })
+    expect(dueTimedIntents(progress, progress.expectedDeliveryByMs! - 1, settings)).toEqual([])
+    expect(dueTimedIntents(progress, progress.expectedDeliveryByMs! + 1, settings)).toEqual([
+      { kind: "delay-alert", subjectId: "P-1", orderId: "SO-1", parcelId: "P-1", delayReason: "expected-date-passed" }
+    ])
+  })
+
+  it("alerts when the carrier has been silent for the configured hours", () => {
+    const progress = parcel({ expectedDeliveryByMs: tuesday10Berlin + 30 * 24 * hour })
+    const silentSince = progress.lastScanAtMs!
+    expect(dueTimedIntents(progress, silentSince + settings.noScanAlertMs - 1, settings)).toEqual([])
+    expect(dueTimedIntents(progress, silentSince + settings.noScanAlertMs, settings)[0]?.delayReason).toBe(
+      "no-carrier-scan"
+    )
+  })
+
+  it("sends one delay alert per parcel, and none once it is delivered", () => {
+    const late = tuesday10Berlin + 10 * 24 * hour
+    expect(dueTimedIntents(parcel({ notified: new Set(["delay-alert"]) }), late, settings)).toEqual([])
+    expect(
+      dueTimedIntents(parcel({ status: "delivered", deliveredAtMs: late - hour }), late, settings).map((i) => i.kind)
+    ).not.toContain("delay-alert")
+  })
+
+  it("asks for feedback only after the delay following a delivered scan", () => {
+    const deliveredAt = tuesday10Berlin + 2 * 24 * hour
+    const delivered = parcel({ status: "delivered", deliveredAtMs: deliveredAt })
+    expect(dueTimedIntents(delivered, deliveredAt + settings.feedbackDelayMs - 1, settings)).toEqual([])
+    expect(dueTimedIntents(delivered, deliveredAt + settings.feedbackDelayMs, settings)).toEqual([
+      { kind: "feedback-request", subjectId: "SO-1", orderId: "SO-1", parcelId: "P-1" }
+    ])
+  })
+
+  it("never asks for feedback before delivery, however long the parcel has been away", () => {
+    for (const status of ["in-transit", "out-for-delivery", "exception", "attempted-delivery", undefined] as const) {
+      const intents = dueTimedIntents(parcel({ status }), tuesday10Berlin + 60 * 24 * hour, settings)
+      expect(intents.map((i) => i.kind)).not.toContain("feedback-request")
+    }
+    // A delivered status without a delivered time (never recorded) is not enough either.
+    expect(dueTimedIntents(parcel({ status: "delivered" }), tuesday10Berlin + 60 * 24 * hour, settings)).toEqual([])
+  })
+
+  it("never asks for feedback twice", () => {
+    const delivered = parcel({
+      status: "delivered",
+      deliveredAtMs: tuesday10Berlin,
+      notified: new Set(["feedback-request"])
+    })
+    expect(dueTimedIntents(delivered, tuesday10Berlin + 30 * 24 * hour, settings)).toEqual([])
+  })
+
+  it("stays quiet for parcels returned to the sender or not yet handed over", () => {
+    const late = tuesday10Berlin + 30 * 24 * hour
+    expect(dueTimedIntents(parcel({ status: "returned-to-sender" }), late, settings)).toEqual([])
+    expect(dueTimedIntents(parcel({ handedAtMs: undefined, status: undefined }), late, settings)).toEqual([])
+  })
+})
+
+describe("quiet hours", () => {
+  it("sends at once during the day", () => {
+    expect(sendWindow(tuesday10Berlin, "de", settings)).toEqual({ sendAtMs: tuesday10Berlin, deferred: false })
+  })
+
+  it("defers a late-evening message to 08:00 local the next morning", () => {
+    const at2230Berlin = Date.UTC(2026, 10, 24, 21, 30)
+    expect(sendWindow(at2230Berlin, "de", settings)).toEqual({
+      sendAtMs: Date.UTC(2026, 10, 25, 7, 0),
+      deferred: true
+    })
+  })
+
+  it("defers an early-morning message to 08:00 the same day", () => {
+    const at0300Berlin = Date.UTC(2026, 10, 25, 2, 0)
+    expect(sendWindow(at0300Berlin, "de", settings).sendAtMs).toBe(Date.UTC(2026, 10, 25, 7, 0))
+  })
+
+  it("uses the customer's locale's time zone", () => {
+    // 21:30 UTC in November is 21:30 in London but 22:30 in Berlin: quiet for both; 20:30 UTC only for neither.
+    const at2030Utc = Date.UTC(2026, 10, 24, 20, 30)
+    expect(sendWindow(at2030Utc, "en", settings).deferred).toBe(false)
+    expect(sendWindow(at2030Utc, "de", settings)).toEqual({ sendAtMs: Date.UTC(2026, 10, 25, 7, 0), deferred: true })
+  })
+
+  it("finds 08:00 across a daylight saving change", () => {
+    // Night of 28/29 March 2026: Berlin goes from UTC+1 to UTC+2; 08:00 on the 29th is 06:00 UTC.
+    expect(sendWindow(Date.UTC(2026, 2, 28, 22, 0), "de", settings).sendAtMs).toBe(Date.UTC(2026, 2, 29, 6, 0))
+  })
+})
+
+describe("opt-out and delivery dates", () => {
+  it("suppresses mail to customers who opted out", () => {
+    expect(mayNotify({ optedOut: true })).toBe(false)
+    expect(mayNotify({ optedOut: false })).toBe(true)
+  })
+
+  it("promises the day after the carrier's transit business days, skipping the weekend", () => {
+    expect(expectedDelivery(tuesday10Berlin, "dhl-paket", "standard", "de", settings).date).toBe("2026-11-26")
+    // Friday handover, UPS standard (3 days): Mon, Tue, Wed.
+    const friday = Date.UTC(2026, 10, 27, 15, 0)
+    const ups = expectedDelivery(friday, "ups", "standard", "de", settings)
+    expect(ups.date).toBe("2026-12-02")
+    expect(ups.byMs).toBe(Date.UTC(2026, 11, 2, 23, 0))
+    expect(expectedDelivery(tuesday10Berlin, "unknown-carrier", "standard", "de", settings).date).toBe("2026-11-27")
+  })
+})

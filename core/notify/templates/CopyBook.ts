@@ -1,0 +1,49 @@
+import type { NotificationKind } from "../NotificationKind.ts"
+import type { Brand } from "./Brand.ts"
+import type { Block, MessageCopy, TemplateData } from "./TemplateData.ts"
+
+/** One language's words for every kind: a Record, so a new kind without copy does not compile. */
+export type CopyBook = Readonly<Record<NotificationKind, (data: TemplateData, brand: Brand) => MessageCopy>>
+
+/** Carrier, number and date rows under the labels of one language; rows without a value are left out. */
+export const shipmentFacts = (
+  data: TemplateData,
+  labels: { readonly carrier: string; readonly trackingNumber: string; readonly expected: string },
+  formatDate: (isoDate: string) => string
+): Block => ({
+  type: "facts",
+  rows: [
+    ...(data.carrierName === undefined ? [] : [[labels.carrier, data.carrierName] as const]),
+    ...(data.trackingNumber === undefined ? [] : [[labels.trackingNumber, data.trackingNumber] as const]),
+    ...(data.expectedDeliveryDate === undefined
+      ? []
+      : [[labels.expected, formatDate(data.expectedDeliveryDate)] as const])
+  ]
+})
+
+/** The tracking buttons: the brand's page first, the carrier's as the second way to look. */
+export const trackingButtons = (
+  data: TemplateData,
+  labels: { readonly ours: string; readonly carrier: string }
+): ReadonlyArray<Block> => [
+  ...(data.trackingPageUrl === undefined
+    ? []
+    : [{ type: "button" as const, label: labels.ours, url: data.trackingPageUrl }]),
+  ...(data.carrierTrackingUrl === undefined
+    ? []
+    : [{ type: "button" as const, label: labels.carrier, url: data.carrierTrackingUrl }])
+]
+
+export const formatLocalDate = (language: string) => {
+  const formatter = new Intl.DateTimeFormat(language, {
+    timeZone: "UTC",
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: "numeric"
+  })
+  return (isoDate: string) => {
+    const [year, month, day] = isoDate.split("-").map(Number)
+    return formatter.format(new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1)))
+  }
+}

@@ -1,0 +1,30 @@
+import type { DelayReason } from "../NotificationKind.ts"
+
+/** Everything a message may mention; each kind uses what it needs. */
+export interface TemplateData {
+  readonly firstName: string
+  readonly orderId: string
+  readonly carrierName?: string | undefined
+  readonly trackingNumber?: string | undefined
+  /** The carrier's own tracking page. */
+  readonly carrierTrackingUrl?: string | undefined
+  /** The brand's tracking page on the hub (`/t/<token>`). */
+  readonly trackingPageUrl?: string | undefined
+  /** `YYYY-MM-DD`, the local day the carrier should deliver. */
+  readonly expectedDeliveryDate?: string | undefined
+  readonly delayReason?: DelayReason | undefined
+  readonly addressProblems?: ReadonlyArray<string> | undefined
+}
+
+/** A message as a list of blocks: both the text and the HTML body are made from it, so they never disagree. */
+export type Block =
+  | { readonly type: "paragraph"; readonly text: string }
+  | { readonly type: "facts"; readonly rows: ReadonlyArray<readonly [string, string]> }
+  | { readonly type: "button"; readonly label: string; readonly url: string }
+  | { readonly type: "list"; readonly items: ReadonlyArray<string> }
+
+export interface MessageCopy {
+  readonly subject: string
+  readonly heading: string
+  readonly blocks: ReadonlyArray<Block>
+}

@@ -1,0 +1,107 @@
+import { type CopyBook, formatLocalDate, shipmentFacts, trackingButtons } from "./CopyBook.ts"
+
+const date = formatLocalDate("en-GB")
+const labels = { carrier: "Carrier", trackingNumber: "Tracking number", expected: "Expected delivery" }
+const buttons = { ours: "Track your parcel", carrier: "View on the carrier's site" }
+
+const delayText = {
+  "expected-date-passed": "Your parcel should have arrived by now, but it is still on its way.",
+  "no-carrier-scan": "The carrier has not reported on your parcel for a while.",
+  "carrier-exception": "The carrier reports a problem with your parcel."
+} as const
+
+export const englishCopy: CopyBook = {
+  "order-confirmed": (data, brand) => ({
+    subject: `Your ${brand.name} order ${data.orderId}`,
+    heading: "Thank you for your order!",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `we have received your order ${data.orderId} and are packing it for you. We will write again as soon as it is on its way.`
+      }
+    ]
+  }),
+  packed: (data) => ({
+    subject: `Your order ${data.orderId} is packed`,
+    heading: "Your parcel is packed",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `your order ${data.orderId} is packed and waiting for ${data.carrierName ?? "the carrier"} to collect it.`
+      }
+    ]
+  }),
+  shipped: (data) => ({
+    subject: `Your order ${data.orderId} is on its way`,
+    heading: "Your parcel is on its way",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      { type: "paragraph", text: `your order ${data.orderId} has been handed to ${data.carrierName}.` },
+      shipmentFacts(data, labels, date),
+      ...trackingButtons(data, buttons)
+    ]
+  }),
+  "out-for-delivery": (data) => ({
+    subject: `Your parcel arrives today (${data.orderId})`,
+    heading: "Out for delivery",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      { type: "paragraph", text: `${data.carrierName} is on the way to you with your order ${data.orderId}.` },
+      shipmentFacts(data, labels, date),
+      ...trackingButtons(data, buttons)
+    ]
+  }),
+  delivered: (data) => ({
+    subject: `Your parcel has arrived (${data.orderId})`,
+    heading: "Delivered",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      { type: "paragraph", text: `${data.carrierName} has delivered your order ${data.orderId}. Enjoy!` },
+      ...trackingButtons(data, buttons)
+    ]
+  }),
+  "delay-alert": (data, brand) => ({
+    subject: `Your order ${data.orderId} is delayed`,
+    heading: "Your parcel is taking longer",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      { type: "paragraph", text: delayText[data.delayReason ?? "carrier-exception"] },
+      { type: "paragraph", text: `We are keeping an eye on it. Questions? Write to us at ${brand.supportEmail}.` },
+      shipmentFacts(data, labels, date),
+      ...trackingButtons(data, buttons)
+    ]
+  }),
+  "address-correction": (data, brand) => ({
+    subject: `Please check your delivery address (${data.orderId})`,
+    heading: "We need your help",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `we cannot ship your order ${data.orderId} to the address as given. Your order waits until the address is corrected.`
+      },
+      ...(data.addressProblems === undefined || data.addressProblems.length === 0
+        ? []
+        : [{ type: "list" as const, items: data.addressProblems }]),
+      {
+        type: "button",
+        label: "Correct the address",
+        url: `${brand.shopUrl}/orders/${encodeURIComponent(data.orderId)}/address`
+      }
+    ]
+  }),
+  "feedback-request": (data, brand) => ({
+    subject: `How do you like your order ${data.orderId}?`,
+    heading: "Tell us what you think",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `your order ${data.orderId} arrived a few days ago. We would love to hear how happy you are with it.`
+      },
+      { type: "button", label: "Leave a review", url: `${brand.shopUrl}/feedback/${encodeURIComponent(data.orderId)}` }
+    ]
+  })
+}

@@ -1,0 +1,118 @@
+import { type CopyBook, formatLocalDate, shipmentFacts, trackingButtons } from "./CopyBook.ts"
+
+const date = formatLocalDate("de-DE")
+const labels = { carrier: "Versand mit", trackingNumber: "Sendungsnummer", expected: "Voraussichtliche Zustellung" }
+const buttons = { ours: "Sendung verfolgen", carrier: "Beim Versanddienstleister ansehen" }
+
+const delayText = {
+  "expected-date-passed": "Ihr Paket hätte inzwischen ankommen sollen, ist aber noch unterwegs.",
+  "no-carrier-scan": "Der Versanddienstleister hat Ihr Paket seit einiger Zeit nicht mehr gemeldet.",
+  "carrier-exception": "Der Versanddienstleister meldet ein Problem mit Ihrer Sendung."
+} as const
+
+/** German copy: "Sie" throughout, as German shops address customers. */
+export const germanCopy: CopyBook = {
+  "order-confirmed": (data, brand) => ({
+    subject: `Ihre Bestellung ${data.orderId} bei ${brand.name}`,
+    heading: "Danke für Ihre Bestellung!",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `wir haben Ihre Bestellung ${data.orderId} erhalten und packen sie für Sie. Sobald sie unterwegs ist, melden wir uns wieder.`
+      }
+    ]
+  }),
+  packed: (data) => ({
+    subject: `Ihre Bestellung ${data.orderId} ist gepackt`,
+    heading: "Ihr Paket ist gepackt",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `Ihre Bestellung ${data.orderId} ist gepackt und wartet auf die Abholung durch ${data.carrierName ?? "den Versanddienstleister"}.`
+      }
+    ]
+  }),
+  shipped: (data) => ({
+    subject: `Ihre Bestellung ${data.orderId} ist unterwegs`,
+    heading: "Ihr Paket ist unterwegs",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      { type: "paragraph", text: `Ihre Bestellung ${data.orderId} wurde an ${data.carrierName} übergeben.` },
+      shipmentFacts(data, labels, date),
+      ...trackingButtons(data, buttons)
+    ]
+  }),
+  "out-for-delivery": (data) => ({
+    subject: `Heute kommt Ihr Paket (${data.orderId})`,
+    heading: "Ihr Paket wird heute zugestellt",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      { type: "paragraph", text: `${data.carrierName} ist mit Ihrer Bestellung ${data.orderId} auf dem Weg zu Ihnen.` },
+      shipmentFacts(data, labels, date),
+      ...trackingButtons(data, buttons)
+    ]
+  }),
+  delivered: (data) => ({
+    subject: `Ihr Paket ist angekommen (${data.orderId})`,
+    heading: "Zugestellt",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `${data.carrierName} hat Ihre Bestellung ${data.orderId} zugestellt. Viel Freude damit!`
+      },
+      ...trackingButtons(data, buttons)
+    ]
+  }),
+  "delay-alert": (data, brand) => ({
+    subject: `Verzögerung bei Ihrer Bestellung ${data.orderId}`,
+    heading: "Ihr Paket braucht länger",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      { type: "paragraph", text: delayText[data.delayReason ?? "carrier-exception"] },
+      {
+        type: "paragraph",
+        text: `Wir behalten die Sendung im Blick. Fragen? Schreiben Sie uns an ${brand.supportEmail}.`
+      },
+      shipmentFacts(data, labels, date),
+      ...trackingButtons(data, buttons)
+    ]
+  }),
+  "address-correction": (data, brand) => ({
+    subject: `Bitte prüfen Sie Ihre Lieferadresse (${data.orderId})`,
+    heading: "Wir brauchen Ihre Hilfe",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `an die Adresse Ihrer Bestellung ${data.orderId} können wir so nicht versenden. Ihre Bestellung wartet, bis die Adresse korrigiert ist.`
+      },
+      ...(data.addressProblems === undefined || data.addressProblems.length === 0
+        ? []
+        : [{ type: "list" as const, items: data.addressProblems }]),
+      {
+        type: "button",
+        label: "Adresse korrigieren",
+        url: `${brand.shopUrl}/orders/${encodeURIComponent(data.orderId)}/address`
+      }
+    ]
+  }),
+  "feedback-request": (data, brand) => ({
+    subject: `Wie gefällt Ihnen Ihre Bestellung ${data.orderId}?`,
+    heading: "Ihre Meinung zählt",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `Ihre Bestellung ${data.orderId} ist vor ein paar Tagen angekommen. Wir würden gern wissen, wie zufrieden Sie sind.`
+      },
+      {
+        type: "button",
+        label: "Bewertung abgeben",
+        url: `${brand.shopUrl}/feedback/${encodeURIComponent(data.orderId)}`
+      }
+    ]
+  })
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest"
+import type { NotificationKind } from "../NotificationKind.ts"
+import { defaultBrands } from "./Brand.ts"
+import { renderNotification } from "./renderNotification.ts"
+
+const kinds: ReadonlyArray<NotificationKind> = [
+  "order-confirmed",
+  "packed",
+  "shipped",
+  "out-for-delivery",
+  "delivered",
+  "delay-alert",
+  "address-correction",
+  "feedback-request"
+]
+const brand = defaultBrands[0]!
+const data = {
+  firstName: "Anna <b>",
+  orderId: "SO-1",
+  carrierName: "DHL",
+  trackingNumber: "00340434161234567890",
+  carrierTrackingUrl: "https://www.dhl.de/track?piececode=00340434161234567890",
+  trackingPageUrl: "https://track.test/t/abc",
+  expectedDeliveryDate: "2026-11-26",
+  delayReason: "no-carrier-scan" as const,
+  addressProblems: ["Hausnummer fehlt"]
+}
+
+describe("notification templates", () => {
+  for (const locale of ["de", "en"] as const) {
+    for (const kind of kinds) {
+      it(`${locale} ${kind}: names the customer and the order in text and HTML`, () => {
+        const message = renderNotification(kind, locale, brand, data)
+        expect(message.subject).toContain("SO-1")
+        expect(message.text).toContain("Anna <b>")
+        expect(message.html).toContain("Anna &lt;b&gt;")
+        expect(message.html).not.toContain("Anna <b>")
+        expect(message.html).toContain(`lang="${locale}"`)
+        expect(message.text).toContain(brand.supportEmail)
+      })
+    }
+  }
+
+  it("puts carrier, tracking number, both links and the local date into the shipping mail", () => {
+    const de = renderNotification("shipped", "de", brand, data)
+    for (const part of ["DHL", "00340434161234567890", "https://track.test/t/abc", "piececode=", "26. November 2026"]) {
+      expect(de.text).toContain(part)
+    }
+    expect(renderNotification("shipped", "en", brand, data).text).toContain("Thursday, 26 November 2026")
+  })
+})

@@ -1,0 +1,147 @@
+import { Schema } from "effect"
+import { LocalizedText } from "../catalog/CatalogItem.ts"
+import type { EpcisView } from "../events/Event.ts"
+import { defineEvent } from "../events/EventDefinition.ts"
+import { DeclaredReason, Disposition, Grade, OutcomeKind } from "./RefundRules.ts"
+
+/** GS1 Digital Link URIs name items in EPCIS 2.0 without knowing the length of each brand's company prefix. */
+const itemUri = (gtin: string, serial: string | null, lot: string | null) =>
+  `https://id.gs1.org/01/${gtin}${serial !== null ? `/21/${encodeURIComponent(serial)}` : lot !== null ? `/10/${encodeURIComponent(lot)}` : ""}`
+
+/** A serialised unit is an EPC of its own; anything else counts as one of its GTIN (or lot) class. */
+const what = (item: { readonly gtin: string | null; readonly serial: string | null; readonly lot: string | null }) =>
+  item.gtin === null
+    ? {}
+    : item.serial !== null
+      ? { epcList: [itemUri(item.gtin, item.serial, null)] }
+      : { quantityList: [{ epcClass: itemUri(item.gtin, null, item.lot), quantity: 1 }] }
+
+const orderTransaction = (orderId: string | null) =>
+  orderId === null ? {} : { bizTransactionList: [{ type: "urn:epcglobal:cbv:btt:po", bizTransaction: orderId }] }
+
+const ItemIdentity = {
+  returnId: Schema.String,
+  itemRef: Schema.String,
+  orderId: Schema.NullOr(Schema.String),
+  lineId: Schema.NullOr(Schema.String),
+  unit: Schema.NullOr(Schema.Int),
+  sku: Schema.NullOr(Schema.String),
+  gtin: Schema.NullOr(Schema.String),
+  serial: Schema.NullOr(Schema.String),
+  lot: Schema.NullOr(Schema.String)
+}
+
+export const ReturnFlag = Schema.Literals([
+  "not-in-order",
+  "serial-mismatch",
+  "lot-mismatch",
+  "more-than-shipped",
+  "unknown-item"
+])
+export type ReturnFlag = typeof ReturnFlag.Type
+
+/** A parcel came back and was taken in; `known: false` when no order could be found for it (never refused). */
+export const ReturnReceived = defineEvent({
+  type: "return.received",
+  version: 1,
+  payload: Schema.Struct({
+    returnId: Schema.String,
+    known: Schema.Boolean,
+    orderId: Schema.NullOr(Schema.String),
+    parcelId: Schema.NullOr(Schema.String),
+    rmaId: Schema.NullOr(Schema.String),
+    ssccUrn: Schema.NullOr(Schema.String),
+    scanned: Schema.String,
+    notes: Schema.String
+  }),
+  epcis: (payload): EpcisView => ({
+    eventType: "ObjectEvent",
+    action: "OBSERVE",
+    bizStep: "receiving",
+    disposition: "returned",
+    ...(payload.ssccUrn === null ? {} : { epcList: [payload.ssccUrn] }),
+    ...orderTransaction(payload.orderId)
+  })
+})
+
+/** One unit looked at: what it is, how it is, and what does not match what was shipped. */
+export const ReturnItemGraded = defineEvent({
+  type: "return.item-graded",
+  version: 1,
+  payload: Schema.Struct({
+    ...ItemIdentity,
+    grade: Grade,
+    opened: Schema.Boolean,
+    declaredReason: DeclaredReason,
+    flags: Schema.Array(ReturnFlag),
+    notes: Schema.NullOr(Schema.String)
+  }),
+  epcis: (payload): EpcisView => ({
+    eventType: "ObjectEvent",
+    action: "OBSERVE",
+    bizStep: "inspecting",
+    disposition: payload.grade === "damaged" || payload.grade === "missing-parts" ? "damaged" : "returned",
+    ...what(payload),
+    ...orderTransaction(payload.orderId)
+  })
+})
+
+const cbvOf: Record<Disposition, { readonly bizStep: string; readonly disposition: string }> = {
+  restock: { bizStep: "stocking", disposition: "sellable_accessible" },
+  refurbish: { bizStep: "repairing", disposition: "non_sellable_other" },
+  "return-to-vendor": { bizStep: "holding", disposition: "returned" },
+  liquidate: { bizStep: "holding", disposition: "non_sellable_other" },
+  dispose: { bizStep: "destroying", disposition: "destroyed" }
+}
+
+/** Where the unit goes next; `changedFrom` and `reason` when the clerk overrode the rules' suggestion. */
+export const ReturnDispositionSet = defineEvent({
+  type: "return.disposition-set",
+  version: 1,
+  payload: Schema.Struct({
+    ...ItemIdentity,
+    disposition: Disposition,
+    suggested: Schema.NullOr(Disposition),
+    reason: Schema.NullOr(Schema.String)
+  }),
+  epcis: (payload): EpcisView => ({
+    eventType: "ObjectEvent",
+    action: "OBSERVE",
+    ...cbvOf[payload.disposition],
+    ...what(payload),
+    ...orderTransaction(payload.orderId)
+  })
+})
+
+export const DecisionSource = Schema.Literals(["rules", "manager-override", "manager-approval"])
+
+/** The money decision for one unit: by the rules, or by a manager (who, why) overriding or approving a hold. */
+export const ReturnRefundDecided = defineEvent({
+  type: "return.refund-decided",
+  version: 1,
+  payload: Schema.Struct({
+    ...ItemIdentity,
+    outcome: OutcomeKind,
+    amountCents: Schema.Int,
+    currency: Schema.String,
+    ruleId: Schema.NullOr(Schema.String),
+    reason: LocalizedText,
+    source: DecisionSource,
+    previousOutcome: Schema.NullOr(OutcomeKind)
+  })
+})
+
+/** The shop confirmed it paid the refund out; recorded once per unit however often the confirmation arrives. */
+export const ReturnRefundIssued = defineEvent({
+  type: "return.refund-issued",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    lineId: Schema.String,
+    unit: Schema.Int,
+    itemRef: Schema.String,
+    amountCents: Schema.Int,
+    currency: Schema.String,
+    shopRefundId: Schema.String
+  })
+})

@@ -1,0 +1,388 @@
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Exit, Layer, Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import type { ApiError } from "../api/ApiError.ts"
+import { EventLog } from "../events/EventLog.ts"
+import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
+import { Session } from "../session/Session.ts"
+import { stationMigrations } from "../station/migrations/index.ts"
+import { seedReferenceData } from "../station/ReferenceData.ts"
+import { loadOrCreateEpoch } from "../station/StationEpoch.ts"
+import { StationIdentity } from "../station/StationIdentity.ts"
+import { migrate } from "../store/Migrations.ts"
+import { Sql } from "../store/Sql.ts"
+import type { Inbox, InboxContext } from "../sync/Inbox.ts"
+import { StationClock } from "../time/Clock.ts"
+import { RefundRuleSet } from "./RefundRules.ts"
+import { registerReturnsInbound } from "./ReturnsInbound.ts"
+import { ReturnsService } from "./ReturnsService.ts"
+
+const fixtures = join(import.meta.dirname, "../../fixtures/data")
+const fixture = (name: string) => JSON.parse(readFileSync(join(fixtures, name), "utf8"))
+const rules = Schema.decodeUnknownSync(RefundRuleSet)(fixture("refund-rules.json"))
+const DAY = 86_400_000
+const START_MS = 1_795_000_000_000
+
+const stationLayer = (filename: string) => {
+  const base = Layer.merge(layerSqlite({ filename }), StationClock.manual(START_MS + 10 * DAY).layer)
+  const identity = Layer.effect(
+    StationIdentity,
+    Effect.gen(function* () {
+      yield* migrate(stationMigrations)
+      yield* seedReferenceData("fixtures", {
+        catalog: fixture("catalog.json"),
+        orders: fixture("orders.json"),
+        badges: fixture("badges.json")
+      })
+      return StationIdentity.of({ siteId: "HAM1", stationId: "RET-01", epoch: yield* loadOrCreateEpoch() })
+    })
+  )
+  return ReturnsService.layer({ rules }).pipe(
+    Layer.provideMerge(Session.layer()),
+    Layer.provideMerge(EventLog.layer),
+    Layer.provideMerge(identity),
+    Layer.provideMerge(base)
+  )
+}
+
+const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>) =>
+  Effect.runPromise(
+    Effect.exit(effect.pipe(Effect.provide(stationLayer(join(mkdtempSync(join(tmpdir(), "pb-ret-")), "station.db")))))
+  ).then((exit) => {
+    if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+    return exit.value
+  })
+
+/** A parcel as the pack bench leaves it (see migration 0030), handed to the carrier `handedDaysAgo` days ago. */
+const shipParcel = (
+  orderId: string,
+  parcelId: string,
+  trackingNumber: string,
+  items: ReadonlyArray<{ lineId: string; sku: string; quantity: number; serial?: string; lot?: string }>,
+  handedDaysAgo = 5
+) =>
+  Effect.gen(function* () {
+    const sql = yield* Sql
+    const handed = START_MS + 10 * DAY - handedDaysAgo * DAY
+    yield* sql.execute(
+      `INSERT INTO parcels (parcel_id, order_id, status, carrier, tracking_number, sscc, box_id, weight_grams, data,
+         packed_at_ms) VALUES (?, ?, 'handed-over', 'dhl-paket', ?, NULL, 'S', 900, '{}', ?)`,
+      [parcelId, orderId, trackingNumber, handed - 3_600_000]
+    )
+    for (const item of items) {
+      yield* sql.execute(
+        "INSERT INTO parcel_items (parcel_id, line_id, sku, quantity, serial, lot) VALUES (?, ?, ?, ?, ?, ?)",
+        [parcelId, item.lineId, item.sku, item.quantity, item.serial ?? null, item.lot ?? null]
+      )
+    }
+    yield* sql.execute(
+      "INSERT INTO handover_batches (batch_id, carrier, status, opened_at_ms) VALUES (?, 'dhl-paket', 'closed', ?)",
+      [`B-${parcelId}`, handed]
+    )
+    yield* sql.execute(
+      "INSERT INTO handover_scans (batch_id, parcel_id, scanned_wall_ms, scanned_mono_ns) VALUES (?, ?, ?, '0')",
+      [`B-${parcelId}`, parcelId, handed]
+    )
+    yield* sql.execute("UPDATE orders SET status = 'shipped' WHERE order_id = ?", [orderId])
+  })
+
+/** Stands in for the inbox: keeps the handlers and applies a message in a transaction, as the inbox does. */
+const fakeInbox = () => {
+  const handlers = new Map<
+    string,
+    { decode: (u: unknown) => unknown; handle: (p: unknown, c: InboxContext) => Effect.Effect<void, unknown> }
+  >()
+  const inbox = {
+    register: (
+      type: string,
+      schema: Schema.Decoder<unknown>,
+      handle: (p: unknown, c: InboxContext) => Effect.Effect<void, unknown>
+    ) => Effect.sync(() => handlers.set(type, { decode: Schema.decodeUnknownSync(schema), handle }))
+  } as unknown as Inbox["Service"]
+  const deliver = (type: string, payload: unknown) =>
+    Effect.gen(function* () {
+      const sql = yield* Sql
+      const entry = handlers.get(type)!
+      const context: InboxContext = {
+        msgId: "m",
+        seq: 1,
+        stream: "station",
+        type,
+        version: 1,
+        sentAtMs: undefined,
+        receivedAtMs: 0
+      }
+      return yield* Effect.exit(sql.transaction(entry.handle(entry.decode(payload), context)))
+    })
+  return { inbox, deliver }
+}
+
+const eventsOf = (type: string) =>
+  Effect.gen(function* () {
+    const log = yield* EventLog
+    return (yield* log.read(0, 1000)).filter((event) => event.type === type)
+  })
+
+/** The ApiError code a failed call ended with. */
+const codeOf = (exit: Exit.Exit<unknown, ApiError>) =>
+  Exit.isFailure(exit)
+    ? exit.cause.reasons.flatMap((reason) => (reason._tag === "Fail" ? [reason.error.code] : []))[0]
+    : "ok"
+
+const orderCode = (orderId: string) => {
+  const encoded = encodePackbenchCode("order", orderId)
+  if (!encoded.ok) throw new Error(encoded.reason)
+  return encoded.code
+}
+
+const GPS_GTIN = "04260123450069"
+const gs1Serial = (serial: string) => `01${GPS_GTIN}21${serial}`
+
+describe("ReturnsService", () => {
+  it("takes in a shipped parcel by tracking number, grades a mug and refunds it at once by the perfect-condition rule", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const { inbox, deliver } = fakeInbox()
+        yield* registerReturnsInbound(inbox)
+        yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [
+          { lineId: "1", sku: "ALP-MUG-01", quantity: 2 },
+          { lineId: "2", sku: "ALP-SOCK-M", quantity: 1 }
+        ])
+        yield* deliver("return.registered", {
+          rmaId: "R-77",
+          orderId: "SO-100001",
+          items: [{ sku: "ALP-MUG-01", quantity: 1, reason: "changed-mind" }]
+        })
+        yield* (yield* Session).signIn("B-2001")
+        const received = yield* returns.scan({ raw: "00340434000000000001" })
+        const scanned = yield* returns.scan({ raw: "4260123450014" })
+        const itemRef = scanned.current!.items[0]!.itemRef
+        yield* returns.grade({ itemRef, grade: "new-sealed" })
+        const decided = yield* returns.decide({})
+        const confirmed = yield* deliver("refund.confirmed", {
+          orderId: "SO-100001",
+          lineId: "1",
+          unit: 1,
+          shopRefundId: "RF-1"
+        })
+        const replayed = yield* deliver("refund.confirmed", {
+          orderId: "SO-100001",
+          lineId: "1",
+          unit: 1,
+          shopRefundId: "RF-1"
+        })
+        const finished = yield* returns.finish({})
+        return {
+          received,
+          decided,
+          finished,
+          confirmed,
+          replayed,
+          receivedEvents: yield* eventsOf("return.received"),
+          graded: yield* eventsOf("return.item-graded"),
+          decisions: yield* eventsOf("return.refund-decided"),
+          dispositions: yield* eventsOf("return.disposition-set"),
+          issued: yield* eventsOf("return.refund-issued")
+        }
+      })
+    )
+    const current = result.received.current!
+    expect(current).toMatchObject({ known: true, orderId: "SO-100001", parcelId: "P-1", currency: "EUR" })
+    expect(current.shipped.map((s) => [s.lineId, s.sku, s.quantity])).toEqual([
+      ["1", "ALP-MUG-01", 2],
+      ["2", "ALP-SOCK-M", 1]
+    ])
+    expect(current.window).toMatchObject({ basis: "handover", days: 5, windowDays: 30, state: "open" })
+    expect(current.declared).toEqual([{ sku: "ALP-MUG-01", quantity: 1, reason: "changed-mind" }])
+    const item = result.decided.current!.items[0]!
+    expect(item).toMatchObject({
+      lineId: "1",
+      unit: 1,
+      sku: "ALP-MUG-01",
+      flags: [],
+      declaredReason: "changed-mind",
+      grade: "new-sealed",
+      disposition: "restock",
+      decision: { outcome: "refund-full", amountCents: 1290, ruleId: "perfect-condition", status: "decided" }
+    })
+    expect(result.finished.current).toBeNull()
+    expect(Exit.isSuccess(result.confirmed) && Exit.isSuccess(result.replayed)).toBe(true)
+    expect(result.issued).toHaveLength(1)
+    expect(result.issued[0]!.payload).toMatchObject({ orderId: "SO-100001", lineId: "1", unit: 1, amountCents: 1290 })
+    expect(result.receivedEvents[0]!.epcis).toMatchObject({ bizStep: "receiving", disposition: "returned" })
+    expect(result.graded[0]!.epcis).toMatchObject({
+      bizStep: "inspecting",
+      quantityList: [{ epcClass: "https://id.gs1.org/01/04260123450014", quantity: 1 }]
+    })
+    expect(result.graded[0]!.actor).toMatchObject({ role: "returns-clerk", badgeId: "B-2001" })
+    expect(result.dispositions[0]!.epcis).toMatchObject({ bizStep: "stocking", disposition: "sellable_accessible" })
+    expect(result.decisions[0]!.payload).toMatchObject({
+      source: "rules",
+      ruleId: "perfect-condition",
+      amountCents: 1290
+    })
+  })
+
+  it("takes an unknown parcel in with a note and holds whatever is in it", async () => {
+    const view = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        yield* (yield* Session).signIn("B-2001")
+        yield* returns.scan({ raw: "RETURN-WITHOUT-LABEL" })
+        const scanned = yield* returns.scan({ raw: "4260123450014" })
+        yield* returns.grade({ itemRef: scanned.current!.items[0]!.itemRef, grade: "opened-like-new" })
+        return yield* returns.decide({})
+      })
+    )
+    const current = view.current!
+    expect(current).toMatchObject({ known: false, orderId: null, window: { state: "unknown" } })
+    expect(current.notes[0]).toMatch(/No order found for "RETURN-WITHOUT-LABEL"/)
+    expect(current.items[0]!.decision).toMatchObject({ outcome: "hold-for-review", amountCents: 0, status: null })
+  })
+
+  it("flags an item that is not in the order and a serial that was not shipped, and holds both", async () => {
+    const view = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        yield* shipParcel("SO-100003", "P-3", "00340434000000000003", [
+          { lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }
+        ])
+        yield* (yield* Session).signIn("B-2001")
+        yield* returns.scan({ raw: orderCode("SO-100003") })
+        yield* returns.scan({ raw: "4260123450083" })
+        const scanned = yield* returns.scan({ raw: gs1Serial("GPS-9999") })
+        for (const item of scanned.current!.items) yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+        return yield* returns.decide({})
+      })
+    )
+    const [map, gps] = view.current!.items
+    expect(map).toMatchObject({
+      sku: "ALP-MAP-DE",
+      flags: ["not-in-order"],
+      lineId: null,
+      decision: { outcome: "hold-for-review" }
+    })
+    expect(gps).toMatchObject({ sku: "ALP-GPS-X1", serial: "GPS-9999", flags: ["serial-mismatch"], lineId: "1" })
+    expect(gps!.decision).toMatchObject({ outcome: "hold-for-review", amountCents: 0, status: "held" })
+  })
+
+  it("refuses a second refund for the same serialised unit, and holds a unit beyond the quantity shipped", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        yield* shipParcel("SO-100003", "P-3", "00340434000000000003", [
+          { lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }
+        ])
+        yield* shipParcel("SO-100009", "P-9", "00340434000000000009", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 1 }])
+        yield* (yield* Session).signIn("B-2001")
+        const gradeAll = Effect.gen(function* () {
+          const view = yield* returns.state
+          for (const item of view.current!.items.filter((i) => i.grade === null)) {
+            yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+          }
+        })
+        yield* returns.scan({ raw: "00340434000000000003" })
+        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* gradeAll
+        const first = yield* returns.decide({})
+        yield* returns.finish({})
+        yield* returns.scan({ raw: "00340434000000000003" })
+        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* gradeAll
+        const second = yield* Effect.exit(returns.decide({}))
+        const sql = yield* Sql
+        yield* sql.execute("UPDATE returns SET status = 'finished'")
+        yield* returns.scan({ raw: "00340434000000000009" })
+        yield* returns.scan({ raw: "4260123450014" })
+        yield* returns.scan({ raw: "4260123450014" })
+        yield* gradeAll
+        const mugs = yield* returns.decide({})
+        const refunds = yield* sql.query("SELECT order_id, line_id, unit, amount_cents FROM refunds ORDER BY rowid")
+        return { first, second, mugs, refunds }
+      })
+    )
+    expect(result.first.current!.items[0]!.decision).toMatchObject({ outcome: "refund-full", amountCents: 7900 })
+    expect(result.second).toMatchObject({ _tag: "Failure" })
+    expect(codeOf(result.second)).toBe("already-refunded")
+    const [mug, extra] = result.mugs.current!.items
+    expect(mug).toMatchObject({ unit: 1, decision: { outcome: "refund-full", amountCents: 1290 } })
+    expect(extra).toMatchObject({
+      unit: null,
+      flags: ["more-than-shipped"],
+      decision: { outcome: "hold-for-review", status: null }
+    })
+    expect(result.refunds).toEqual([
+      { order_id: "SO-100003", line_id: "1", unit: 1, amount_cents: 7900 },
+      { order_id: "SO-100009", line_id: "1", unit: 1, amount_cents: 1290 }
+    ])
+  })
+
+  it("lets only a manager approve a held refund, keeping who, when and why", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const session = yield* Session
+        yield* shipParcel("SO-100002", "P-2", "00340434000000000002", [
+          { lineId: "1", sku: "ALP-BTL-05", quantity: 1 },
+          { lineId: "2", sku: "ALP-HL-200", quantity: 1 }
+        ])
+        yield* session.signIn("B-2001")
+        yield* returns.scan({ raw: "00340434000000000002" })
+        const scanned = yield* returns.scan({ raw: "4260123450021" })
+        const itemRef = scanned.current!.items[0]!.itemRef
+        yield* returns.grade({ itemRef, grade: "damaged" })
+        const held = yield* returns.decide({})
+        const byClerk = yield* Effect.exit(returns.approve({ itemRef, reason: "customer is right" }))
+        const unexplained = yield* Effect.exit(returns.setDisposition({ itemRef, disposition: "dispose" }))
+        yield* returns.setDisposition({ itemRef, disposition: "dispose", reason: "dented beyond repair" })
+        yield* session.signIn("B-9001")
+        const approved = yield* returns.approve({ itemRef, reason: "photos show transport damage" })
+        const overridden = yield* returns.override({
+          itemRef,
+          outcome: "refund-partial",
+          amountCents: 99_999,
+          reason: "goodwill"
+        })
+        const preview = yield* returns.previewRules({
+          ...fixture("refund-rules.json"),
+          rules: fixture("refund-rules.json").rules.slice(-1)
+        })
+        const badPreview = yield* Effect.exit(returns.previewRules({ version: 1, returnWindowDays: 30, rules: [] }))
+        return { held, byClerk, unexplained, approved, overridden, preview, badPreview }
+      })
+    )
+    expect(result.held.current!.items[0]!.decision).toMatchObject({
+      outcome: "hold-for-review",
+      ruleId: "damaged-by-customer",
+      status: "held"
+    })
+    expect(codeOf(result.byClerk)).toBe("role-required")
+    expect(codeOf(result.unexplained)).toBe("reason-required")
+    const approved = result.approved.current!.items[0]!
+    expect(approved.disposition).toBe("dispose")
+    expect(approved.decision).toMatchObject({
+      outcome: "refund-full",
+      amountCents: 1990,
+      status: "approved",
+      signOff: { badgeId: "B-9001", name: "Katrin Vogel", kind: "approval", reason: "photos show transport damage" }
+    })
+    expect(result.overridden.current!.items[0]!.decision).toMatchObject({
+      outcome: "refund-partial",
+      amountCents: 1990
+    })
+    expect(result.preview).toEqual({
+      evaluated: 1,
+      rules: [
+        {
+          ruleId: "default-hold",
+          matched: [{ returnId: "RET-01-R000001", itemRef: "RET-01-R000001-01", decidedBy: "damaged-by-customer" }]
+        }
+      ]
+    })
+    expect(codeOf(result.badPreview)).toBe("rules-invalid")
+  })
+})

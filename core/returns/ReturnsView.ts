@@ -1,0 +1,100 @@
+import { Schema } from "effect"
+import { LocalizedText } from "../catalog/CatalogItem.ts"
+import { DeclaredReason, Disposition, Grade, OutcomeKind } from "./RefundRules.ts"
+import { ReturnFlag } from "./ReturnsEvents.ts"
+
+export const RefundStatus = Schema.Literals(["decided", "held", "approved", "issued"])
+export type RefundStatus = typeof RefundStatus.Type
+
+/** Who changed the rules' decision, when and why: kept with the decision for audits. */
+export const ManagerSignOff = Schema.Struct({
+  badgeId: Schema.String,
+  name: Schema.String,
+  atMs: Schema.Number,
+  reason: Schema.String,
+  kind: Schema.Literals(["override", "approval"])
+})
+export type ManagerSignOff = typeof ManagerSignOff.Type
+
+export const ItemDecisionView = Schema.Struct({
+  outcome: OutcomeKind,
+  amountCents: Schema.Int,
+  currency: Schema.String,
+  ruleId: Schema.NullOr(Schema.String),
+  reason: LocalizedText,
+  /** Null when nothing can be refunded for it (not in the order, or no unit left of its line). */
+  status: Schema.NullOr(RefundStatus),
+  signOff: Schema.NullOr(ManagerSignOff)
+})
+
+export const ReturnItemView = Schema.Struct({
+  itemRef: Schema.String,
+  lineId: Schema.NullOr(Schema.String),
+  unit: Schema.NullOr(Schema.Int),
+  sku: Schema.NullOr(Schema.String),
+  name: Schema.NullOr(LocalizedText),
+  gtin: Schema.NullOr(Schema.String),
+  serial: Schema.NullOr(Schema.String),
+  lot: Schema.NullOr(Schema.String),
+  flags: Schema.Array(ReturnFlag),
+  declaredReason: DeclaredReason,
+  grade: Schema.NullOr(Grade),
+  opened: Schema.NullOr(Schema.Boolean),
+  notes: Schema.NullOr(Schema.String),
+  disposition: Schema.NullOr(Disposition),
+  suggestedDisposition: Schema.NullOr(Disposition),
+  decision: Schema.NullOr(ItemDecisionView)
+})
+export type ReturnItemView = typeof ReturnItemView.Type
+
+export const ShippedUnitView = Schema.Struct({
+  parcelId: Schema.String,
+  lineId: Schema.String,
+  sku: Schema.String,
+  quantity: Schema.Int,
+  serial: Schema.NullOr(Schema.String),
+  lot: Schema.NullOr(Schema.String)
+})
+
+/** Where the return window counts from: delivery when the shop told us, else the carrier handover, else packing. */
+export const ReturnWindowView = Schema.Struct({
+  basis: Schema.Literals(["delivery", "handover", "packed", "unknown"]),
+  sinceMs: Schema.NullOr(Schema.Number),
+  days: Schema.NullOr(Schema.Int),
+  windowDays: Schema.Int,
+  state: Schema.Literals(["open", "closed", "unknown"])
+})
+export type ReturnWindowView = typeof ReturnWindowView.Type
+
+export const ReturnCaseView = Schema.Struct({
+  returnId: Schema.String,
+  status: Schema.Literals(["open", "finished"]),
+  known: Schema.Boolean,
+  orderId: Schema.NullOr(Schema.String),
+  parcelId: Schema.NullOr(Schema.String),
+  rmaId: Schema.NullOr(Schema.String),
+  currency: Schema.NullOr(Schema.String),
+  notes: Schema.Array(Schema.String),
+  shipped: Schema.Array(ShippedUnitView),
+  declared: Schema.Array(Schema.Struct({ sku: Schema.String, quantity: Schema.Int, reason: Schema.String })),
+  window: ReturnWindowView,
+  items: Schema.Array(ReturnItemView)
+})
+export type ReturnCaseView = typeof ReturnCaseView.Type
+
+/** The returns desk as the screen shows it: the return being worked on, if any. */
+export const ReturnsView = Schema.Struct({ current: Schema.NullOr(ReturnCaseView) })
+export type ReturnsView = typeof ReturnsView.Type
+
+export const RulesPreview = Schema.Struct({
+  evaluated: Schema.Int,
+  rules: Schema.Array(
+    Schema.Struct({
+      ruleId: Schema.String,
+      matched: Schema.Array(
+        Schema.Struct({ returnId: Schema.String, itemRef: Schema.String, decidedBy: Schema.NullOr(Schema.String) })
+      )
+    })
+  )
+})
+export type RulesPreview = typeof RulesPreview.Type

@@ -1,0 +1,109 @@
+import { mkdirSync } from "node:fs"
+import { resolve } from "node:path"
+import { Effect, Fiber, Layer } from "effect"
+import { HubSettings } from "../../../core/notify/HubSettings.ts"
+import { CryptoTrackingTokensLayer } from "../../hub/CryptoTrackingTokens.ts"
+import { hubLayer, runHub } from "../../hub/Hub.ts"
+import { layerSharedSubscription, sharedSubscriptionsRoutable } from "../../hub/SharedSubscriptionBroker.ts"
+import { layerHttpWebhookSender } from "../../mail/HttpWebhookSender.ts"
+import { layerSmtpMailer } from "../../mail/SmtpMailer.ts"
+import { layerMqttBroker } from "../../mqtt/MqttBroker.ts"
+import { SystemClockLayer } from "../../time/SystemClock.ts"
+import { type Command, writeLine } from "../Command.ts"
+import { parseFlags } from "../parseFlags.ts"
+
+/**
+ * Runs the notification hub until SIGINT/SIGTERM. Secrets come from the environment, never argv (which `ps`
+ * shows to every user): PACKBENCH_HUB_WEBHOOK_SECRET signs carrier webhooks, PACKBENCH_HUB_NOTIFY_SECRET
+ * (default: the same) signs outgoing notification webhooks.
+ */
+export const hubCommand: Command = {
+  name: "hub",
+  usage: "hub [--broker URL] [--data-dir DIR] [--smtp smtp://host:port] [--port N]",
+  summary: "run the notification hub: station events → customer mail, carrier webhook, tracking pages",
+  run: async (argv, io) => {
+    const flags = parseFlags(argv, {
+      broker: "string",
+      "data-dir": "string",
+      smtp: "string",
+      port: "string",
+      host: "string",
+      "public-url": "string",
+      "notify-webhook": "string",
+      "shared-group": "string",
+      mqtt5: "boolean"
+    })
+    const fail = async (message: string, code: number) => {
+      await writeLine(io.stderr, `packbench hub: ${message}`)
+      if (code === 2) await writeLine(io.stderr, `usage: packbench ${hubCommand.usage}`)
+      return code
+    }
+    if (!flags.ok) return fail(flags.message, 2)
+    if (flags.positional.length > 0) return fail(`unexpected ${flags.positional.join(" ")}`, 2)
+    const values = flags.values
+    const port = Number(values.port ?? "8790")
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) return fail("--port must be a port number", 2)
+    const webhookSecret = io.env.PACKBENCH_HUB_WEBHOOK_SECRET
+    if (webhookSecret === undefined || webhookSecret.length < 16) {
+      return fail("set PACKBENCH_HUB_WEBHOOK_SECRET (16+ characters) to the secret carriers sign webhooks with", 1)
+    }
+    const group = values["shared-group"]
+    if (group !== undefined && !sharedSubscriptionsRoutable()) {
+      return fail(
+        "--shared-group needs the MQTT driver to route $share/<group>/ subscriptions, which this build does not",
+        1
+      )
+    }
+    const host = values.host ?? "127.0.0.1"
+    const dataDir = resolve(io.cwd, values["data-dir"] ?? io.env.PACKBENCH_HUB_DATA_DIR ?? "./.packbench-hub")
+    mkdirSync(dataDir, { recursive: true })
+    const brokerUrl = values.broker ?? "mqtt://127.0.0.1:1883"
+    const smtpUrl = values.smtp ?? "smtp://127.0.0.1:25"
+    const defaults = HubSettings.defaults(values["public-url"] ?? `http://${host}:${port}`)
+    const settings = { ...defaults, webhookUrl: values["notify-webhook"] }
+    const broker = layerMqttBroker({
+      url: brokerUrl,
+      clientId: io.env.PACKBENCH_HUB_CLIENT_ID ?? "packbench-hub",
+      protocolVersion: values.mqtt5 === true ? 5 : 4
+    })
+    const options = { dataDir, settings, http: { host, port, webhookSecret } }
+    const layer = hubLayer(options).pipe(
+      Layer.provideMerge(
+        Layer.mergeAll(
+          group === undefined ? broker : layerSharedSubscription(group).pipe(Layer.provide(broker)),
+          layerSmtpMailer({ url: smtpUrl }),
+          layerHttpWebhookSender({ secret: io.env.PACKBENCH_HUB_NOTIFY_SECRET ?? webhookSecret }),
+          CryptoTrackingTokensLayer,
+          SystemClockLayer
+        )
+      )
+    )
+    let announced = false
+    const fiber = Effect.runFork(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const http = yield* runHub(options)
+          announced = true
+          yield* Effect.promise(() =>
+            writeLine(
+              io.stdout,
+              `Packbench hub running: broker ${brokerUrl}, SMTP ${smtpUrl}, data ${dataDir}\n` +
+                `Carrier webhook: POST ${http.url}/webhooks/carrier · tracking pages: ${http.url}/t/<token>`
+            )
+          )
+          return yield* Effect.never
+        })
+        // Provided outside the scope, so the hub's fibers stop before the database and broker close.
+      ).pipe(Effect.provide(layer))
+    )
+    const stop = () => Effect.runFork(Fiber.interrupt(fiber))
+    process.once("SIGINT", stop)
+    process.once("SIGTERM", stop)
+    const exit = await Effect.runPromise(Fiber.await(fiber))
+    process.off("SIGINT", stop)
+    process.off("SIGTERM", stop)
+    if (exit._tag === "Failure" && !announced) return fail(`did not start: ${String(exit.cause)}`, 1)
+    await writeLine(io.stdout, "Hub stopped.")
+    return 0
+  }
+}

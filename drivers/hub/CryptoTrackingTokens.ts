@@ -1,0 +1,9 @@
+import { randomBytes } from "node:crypto"
+import { Effect, Layer } from "effect"
+import { TrackingTokens } from "../../core/tracking/TrackingTokens.ts"
+
+/** 144 random bits from the OS CSPRNG, base64url: 24 characters that fit a URL path segment as they are. */
+export const CryptoTrackingTokensLayer = Layer.succeed(
+  TrackingTokens,
+  TrackingTokens.of({ next: Effect.sync(() => randomBytes(18).toString("base64url")) })
+)

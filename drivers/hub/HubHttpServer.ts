@@ -1,0 +1,180 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { Effect, Schema } from "effect"
+import { HubProjection } from "../../core/notify/HubProjection.ts"
+import { HubSettings } from "../../core/notify/HubSettings.ts"
+import { brandFor } from "../../core/notify/templates/Brand.ts"
+import { Sql } from "../../core/store/Sql.ts"
+import { StationClock } from "../../core/time/Clock.ts"
+import { CarrierTrackingEvent } from "../../core/tracking/CarrierTrackingEvent.ts"
+import { renderTrackingPage } from "../../core/tracking/renderTrackingPage.ts"
+import { loadTrackingPageView } from "../../core/tracking/TrackingPageView.ts"
+import { verifyWebhook } from "./WebhookSignature.ts"
+
+export interface HubHttpOptions {
+  readonly host: string
+  /** 0 picks a free port. */
+  readonly port: number
+  /** Shared with the carriers (or the aggregator) that post tracking updates. */
+  readonly webhookSecret: string
+  /** How far a webhook's timestamp may be from the hub's clock, both ways. */
+  readonly toleranceMs?: number
+}
+
+export const CarrierWebhookBody = Schema.Struct({ events: Schema.Array(CarrierTrackingEvent) })
+
+const maxBodyBytes = 1_000_000
+const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/
+
+class BodyTooLarge extends Error {}
+
+const readBody = (request: IncomingMessage) =>
+  new Promise<string>((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBodyBytes) {
+        reject(new BodyTooLarge())
+        request.destroy()
+      } else chunks.push(chunk)
+    })
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    request.on("error", reject)
+  })
+
+const reply = (response: ServerResponse, status: number, body: string, type = "application/json") => {
+  response.writeHead(status, {
+    "content-type": `${type}; charset=utf-8`,
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff"
+  })
+  response.end(body)
+}
+
+const json = (value: unknown) => JSON.stringify(value)
+
+/**
+ * The hub's HTTP face: `POST /webhooks/carrier` takes signed carrier tracking updates, `GET /t/<token>` serves
+ * a parcel's tracking page. The webhook's delivery id is recorded in the same transaction as the scans it
+ * carries, so a replayed delivery is refused and a delivery that failed to apply may be retried.
+ */
+export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (options: HubHttpOptions) {
+  const context = yield* Effect.context<Sql | HubProjection | StationClock | HubSettings>()
+  const run = Effect.runPromiseWith(context)
+  const sql = yield* Sql
+  const projection = yield* HubProjection
+  const clock = yield* StationClock
+  const settings = yield* HubSettings
+  const toleranceMs = options.toleranceMs ?? 5 * 60_000
+  const decodeBody = Schema.decodeUnknownEffect(CarrierWebhookBody)
+
+  const carrierWebhook = Effect.fnUntraced(function* (
+    headers: IncomingMessage["headers"],
+    body: string
+  ): Effect.fn.Return<{ readonly status: number; readonly body: unknown }, never, never> {
+    const nowMs = (yield* clock.now).wallMs
+    const header = (name: string) => {
+      const value = headers[name]
+      return Array.isArray(value) ? value[0] : value
+    }
+    const verdict = verifyWebhook({
+      secret: options.webhookSecret,
+      timestamp: header("x-packbench-timestamp"),
+      signature: header("x-packbench-signature"),
+      body,
+      nowMs,
+      toleranceMs
+    })
+    if (!verdict.ok) return { status: 401, body: { error: verdict.reason } }
+    const deliveryId = header("x-packbench-delivery")
+    if (deliveryId === undefined || deliveryId.length === 0 || deliveryId.length > 200) {
+      return { status: 400, body: { error: "missing X-Packbench-Delivery" } }
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body)
+    } catch {
+      return { status: 400, body: { error: "body is not JSON" } }
+    }
+    const decoded = yield* decodeBody(parsed).pipe(Effect.result)
+    if (decoded._tag === "Failure") return { status: 400, body: { error: decoded.failure.message } }
+    const outcome = yield* sql
+      .transaction(
+        Effect.gen(function* () {
+          const fresh = yield* sql.execute(
+            "INSERT INTO hub_webhook_deliveries (delivery_id, received_at_ms) VALUES (?, ?) ON CONFLICT (delivery_id) DO NOTHING",
+            [deliveryId, nowMs]
+          )
+          if (fresh.changes === 0) return undefined
+          // Ids older than the tolerance cannot come back (their timestamp would be refused): forget them.
+          yield* sql.execute("DELETE FROM hub_webhook_deliveries WHERE received_at_ms < ?", [nowMs - 2 * toleranceMs])
+          return yield* Effect.forEach(decoded.success.events, projection.applyCarrierEvent)
+        })
+      )
+      .pipe(Effect.result)
+    if (outcome._tag === "Failure") {
+      yield* Effect.logError(`hub: carrier webhook failed to apply: ${outcome.failure.message}`)
+      return { status: 503, body: { error: "try again" } }
+    }
+    if (outcome.success === undefined) return { status: 409, body: { error: "replayed delivery" } }
+    return { status: 200, body: { outcomes: outcome.success } }
+  })
+
+  const trackingPage = Effect.fnUntraced(function* (token: string) {
+    if (!tokenPattern.test(token)) return undefined
+    const view = yield* loadTrackingPageView(token)
+    if (view === undefined) return undefined
+    const formatter = new Intl.DateTimeFormat(view.locale === "de" ? "de-DE" : "en-GB", {
+      timeZone: settings.notify.timeZones[view.locale],
+      dateStyle: "medium",
+      timeStyle: "short"
+    })
+    return renderTrackingPage(view, brandFor(settings.brands, view.brand), (ms) => formatter.format(new Date(ms)))
+  })
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? "/", "http://hub.invalid")
+    if (request.method === "POST" && url.pathname === "/webhooks/carrier") {
+      const body = await readBody(request)
+      const result = await run(carrierWebhook(request.headers, body))
+      reply(response, result.status, json(result.body))
+      return
+    }
+    const page = /^\/t\/([^/]+)$/.exec(url.pathname)
+    if (request.method === "GET" && page !== null) {
+      const html = await run(trackingPage(decodeURIComponent(page[1] ?? "")))
+      if (html === undefined)
+        reply(response, 404, "<!doctype html><title>Not found</title><p>Not found</p>", "text/html")
+      else reply(response, 200, html, "text/html")
+      return
+    }
+    if (request.method === "GET" && url.pathname === "/healthz") {
+      reply(response, 200, json({ ok: true }))
+      return
+    }
+    reply(response, 404, json({ error: "not found" }))
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (response.headersSent) response.destroy()
+      else if (error instanceof BodyTooLarge) reply(response, 413, json({ error: "body too large" }))
+      else reply(response, 500, json({ error: "internal error" }))
+    })
+  })
+  yield* Effect.acquireRelease(
+    Effect.callback<void, Error>((resume) => {
+      server.once("error", (error) => resume(Effect.fail(error)))
+      server.listen(options.port, options.host, () => resume(Effect.void))
+    }).pipe(Effect.orDie),
+    () =>
+      Effect.callback<void>((resume) => {
+        server.close(() => resume(Effect.void))
+        server.closeAllConnections()
+      })
+  )
+  const address = server.address()
+  const port = typeof address === "object" && address !== null ? address.port : options.port
+  return { port, url: `http://${options.host}:${port}` }
+})

@@ -1,0 +1,61 @@
+import { Effect, Layer } from "effect"
+import nodemailer from "nodemailer"
+import { Mailer, MailerError, type OutgoingMail } from "../../core/notify/Mailer.ts"
+
+export interface SmtpMailerOptions {
+  /** `smtp://host:port` (plain or STARTTLS when offered) or `smtps://host:port` (TLS from the start). */
+  readonly url: string
+  readonly timeoutMs?: number
+}
+
+const errorOf = (error: unknown): MailerError => {
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : ""
+  const responseCode =
+    typeof error === "object" && error !== null && "responseCode" in error ? Number(error.responseCode) : 0
+  const message = error instanceof Error ? error.message : String(error)
+  // RFC 5321 §4.2.1: 5yz is a permanent negative reply, 4yz transient; no reply at all is the network's fault.
+  if (responseCode >= 500) return new MailerError({ reason: "Rejected", permanent: true, message })
+  if (responseCode >= 400) return new MailerError({ reason: "Rejected", permanent: false, message })
+  if (code === "ETIMEDOUT") return new MailerError({ reason: "Timeout", permanent: false, message })
+  return new MailerError({ reason: "Unavailable", permanent: false, message })
+}
+
+/**
+ * The Mailer port over nodemailer's SMTP transport. Success is the server's 250 after DATA. One pooled
+ * connection: the hub sends one message at a time from its outbox.
+ */
+export const layerSmtpMailer = (options: SmtpMailerOptions) =>
+  Layer.effect(
+    Mailer,
+    Effect.gen(function* () {
+      const timeoutMs = options.timeoutMs ?? 30_000
+      const transport = yield* Effect.acquireRelease(
+        Effect.sync(() =>
+          nodemailer.createTransport(options.url, {
+            pool: true,
+            maxConnections: 1,
+            connectionTimeout: timeoutMs,
+            greetingTimeout: timeoutMs,
+            socketTimeout: timeoutMs
+          } as never)
+        ),
+        (transport) => Effect.sync(() => transport.close())
+      )
+      return Mailer.of({
+        send: (mail: OutgoingMail) =>
+          Effect.tryPromise({
+            try: () =>
+              transport.sendMail({
+                messageId: mail.messageId,
+                from: mail.from,
+                to: mail.to,
+                subject: mail.subject,
+                text: mail.text,
+                html: mail.html,
+                headers: { "Content-Language": mail.language }
+              }),
+            catch: errorOf
+          }).pipe(Effect.map((info) => ({ response: String(info.response ?? "accepted") })))
+      })
+    })
+  )
