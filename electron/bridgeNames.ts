@@ -27,7 +27,17 @@ const apiNames = {
   "handover.state": true,
   "handover.open": true,
   "handover.scan": true,
-  "handover.close": true
+  "handover.close": true,
+  "returns.approve": true,
+  "returns.decide": true,
+  "returns.finish": true,
+  "returns.grade": true,
+  "returns.override": true,
+  "returns.scan": true,
+  "returns.setDisposition": true,
+  "returns.state": true,
+  "rules.preview": true,
+  "rules.replace": true
 } as const satisfies Record<ApiName, true>
 
 const pushNames = { status: true, scan: true, printJob: true, event: true, alert: true } as const satisfies Record<

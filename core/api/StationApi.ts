@@ -4,10 +4,12 @@ import { Locale } from "../config/StationConfig.ts"
 export { Locale }
 
 import { PackApi } from "../pack/PackApi.ts"
+import { ReturnsApi } from "../returns/ReturnsApi.ts"
 
 export type { HandoverView } from "../pack/HandoverView.ts"
 export { RefusalCode } from "../pack/PackRefusal.ts"
 export type { PackView, PrintJobRef } from "../pack/PackView.ts"
+export type { ReturnsView } from "../returns/ReturnsView.ts"
 
 import { Timestamp } from "../time/Clock.ts"
 
@@ -136,7 +138,8 @@ export const StationApi = {
   },
   "printer.testPrint": { input: Schema.Struct({ printer: Schema.Literals(["label", "receipt"]) }), output: PrintJob },
   "printer.jobs": { input: Empty, output: Schema.Array(PrintJob) },
-  ...PackApi
+  ...PackApi,
+  ...ReturnsApi
 } as const
 
 export type StationApi = typeof StationApi

@@ -10,6 +10,7 @@ import { makePackHandlers } from "../pack/PackHandlers.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { testInsert, testLabel } from "../print/TestPages.ts"
+import { makeReturnsHandlers } from "../returns/ReturnsHandlers.ts"
 import { identifyScan } from "../scan/identify.ts"
 import { Session } from "../session/Session.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
@@ -47,6 +48,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const printQueue = yield* PrintQueue
   const insertEncoder = yield* InsertEncoder
   const pack = yield* makePackHandlers
+  const returns = yield* makeReturnsHandlers
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow.
   let screen: ScanContext | undefined
 
@@ -104,11 +106,19 @@ export const makeStationHandlers = Effect.gen(function* () {
           const operator = yield* session.signIn(input.raw)
           yield* publishStatus
           outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
-        } else if (context === "pack" || context === "handover") {
-          const routed =
+        } else if (context === "pack" || context === "handover" || context === "returns") {
+          const route: Effect.Effect<{ readonly action: string; readonly message: string }, ApiError> =
             context === "pack"
-              ? yield* pack.routePackScan({ raw: input.raw, at })
-              : yield* pack.routeHandoverScan({ raw: input.raw, at })
+              ? pack.routePackScan({ raw: input.raw, at })
+              : context === "handover"
+                ? pack.routeHandoverScan({ raw: input.raw, at })
+                : returns.routeReturnsScan({ raw: input.raw, at })
+          // A scan the flow cannot take (nobody signed in, wrong role) is still a scan the packer must see refused.
+          const routed = yield* route.pipe(
+            Effect.catchTag("ApiError", (error) =>
+              Effect.succeed({ action: "refused", message: `${error.code}: ${error.message}` })
+            )
+          )
           outcome = { ...base, identification, action: routed.action, message: routed.message }
         } else {
           outcome = {
@@ -164,7 +174,8 @@ export const makeStationHandlers = Effect.gen(function* () {
         return job
       }),
     "printer.jobs": () => printQueue.recent(20).pipe(Effect.mapError(storeFailure)),
-    ...pack.handlers
+    ...pack.handlers,
+    ...returns.handlers
   }
   return { handlers, status, publishStatus }
 })

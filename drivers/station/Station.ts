@@ -18,6 +18,9 @@ import { PackService } from "../../core/pack/PackService.ts"
 import { InsertEncoder, InsertEncodingError } from "../../core/print/InsertEncoder.ts"
 import type { PrinterDevice } from "../../core/print/Printer.ts"
 import { type PrinterRole, PrintQueue } from "../../core/print/PrintQueue.ts"
+import { decodeRefundRules } from "../../core/returns/RefundRules.ts"
+import { registerReturnsInbound } from "../../core/returns/ReturnsInbound.ts"
+import { ReturnsService } from "../../core/returns/ReturnsService.ts"
 import { identifyScan } from "../../core/scan/identify.ts"
 import type { ScannerDevice } from "../../core/scan/Scanner.ts"
 import { Session } from "../../core/session/Session.ts"
@@ -228,6 +231,9 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       })
     )
     const boxes = Schema.decodeUnknownSync(BoxCatalog)(readFixture("boxes.json"))
+    const refundRules = await Effect.runPromise(decodeRefundRules(readFixture("refund-rules.json"))).catch((error) => {
+      throw new Error(`fixtures/data/refund-rules.json is not a valid rule set: ${error.message ?? String(error)}`)
+    })
     const domain = Layer.mergeAll(
       PackService.layer({
         boxes,
@@ -237,7 +243,8 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         discountCode: carrierSetup.discountCode,
         sscc: carrierSetup.sscc
       }),
-      Handover.layer
+      Handover.layer,
+      ReturnsService.layer({ rules: refundRules })
     ).pipe(
       Layer.provideMerge(
         Layer.mergeAll(
@@ -258,6 +265,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         const inbox = yield* Inbox
         const pack = yield* PackService
         const pushes = yield* PushHub
+        yield* registerReturnsInbound(inbox)
         yield* registerOrderInbound(inbox, {
           isOpen: (orderId) => Effect.map(pack.state, (view) => view.order?.orderId === orderId),
           interrupt: (orderId, reason) =>

@@ -9,7 +9,7 @@ import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
 
 const until = async <A>(probe: () => A | undefined, what: string): Promise<A> => {
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (let attempt = 0; attempt < 600; attempt++) {
     const value = probe()
     if (value !== undefined) return value
     await new Promise((resolve) => setTimeout(resolve, 25))
@@ -95,5 +95,27 @@ describe("a station with a serial scanner", () => {
     await scanner.send(["4260123450014"], { suffix: "\r" })
     const after = await until(() => scans().find((scan) => scan.raw === "4260123450014"), "a scan after replug")
     expect(after.action).toBe("pack:order-open")
+  })
+
+  it("takes in a parcel nobody expected at the returns desk instead of refusing it", async () => {
+    await station.call("station.setScreen", { screen: "returns" })
+    const early = await station.call("scan.submit", { raw: "1Z999AA10123456784", source: "manual" })
+    expect(early).toMatchObject({
+      ok: true,
+      value: { action: "refused", message: expect.stringMatching(/^role-required/) }
+    })
+    const clerk = encodePackbenchCode("badge", "B-2001")
+    if (!clerk.ok) throw new Error(clerk.reason)
+    await scanner.send([clerk.code, "1Z999AA10123456784"], { suffix: "\r" })
+    const outcome = await until(
+      () => scans().find((scan) => scan.raw === "1Z999AA10123456784" && scan.source === "serial"),
+      "the return scan"
+    )
+    expect(outcome.action).toMatch(/^returns:/)
+    const state = (await station.call("returns.state", {})) as {
+      ok: true
+      value: { current: { known: boolean; status: string } }
+    }
+    expect(state.value.current).toMatchObject({ known: false, status: "open" })
   })
 })
