@@ -41,6 +41,19 @@ export const BrokerConfig = Schema.Struct({
 export type BrokerConfig = typeof BrokerConfig.Type
 
 /**
+ * The notification hub run inside the station process (the one-machine default). A fleet runs `packbench hub` on its
+ * own instead and sets `embedded: false` on every station.
+ */
+export const HubConfig = Schema.Struct({
+  embedded: Schema.optional(Schema.Boolean),
+  /** smtp:// or smtps://; absent: mails are written as .eml files to `<dataDir>/hub/mail`. */
+  smtpUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^smtps?:\/\/[^\s]+$/))),
+  port: Schema.optional(Port),
+  publicUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+$/)))
+})
+export type HubConfig = typeof HubConfig.Type
+
+/**
  * The station's configuration file (`packbench.config.json`), every field optional: a station with no file runs on
  * embedded defaults. Environment variables override single fields (see README).
  */
@@ -60,7 +73,8 @@ export const StationConfig = Schema.Struct({
   printers: Schema.optional(
     Schema.Struct({ label: Schema.optional(PrinterConfig), receipt: Schema.optional(PrinterConfig) })
   ),
-  fixtures: Schema.optional(Schema.Struct({ loadOnFirstStart: Schema.optional(Schema.Boolean) }))
+  fixtures: Schema.optional(Schema.Struct({ loadOnFirstStart: Schema.optional(Schema.Boolean) })),
+  hub: Schema.optional(HubConfig)
 })
 export type StationConfig = typeof StationConfig.Type
 
@@ -79,6 +93,12 @@ export interface ResolvedConfig {
   readonly scanners: ReadonlyArray<ScannerConfig>
   readonly printers: { readonly label: PrinterConfig; readonly receipt: PrinterConfig }
   readonly fixtures: { readonly loadOnFirstStart: boolean }
+  readonly hub: {
+    readonly embedded: boolean
+    readonly smtpUrl?: string
+    readonly port: number
+    readonly publicUrl?: string
+  }
 }
 
 export const DEFAULT_HTTP_PORT = 8787

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs"
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
 import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -36,6 +36,8 @@ describe("the station over HTTP and WebSocket", () => {
   let dataDir: string
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "pb-station-"))
+    // No embedded hub here: this file plays the consumer itself, to see exactly when events count as confirmed.
+    writeFileSync(join(dataDir, "packbench.config.json"), JSON.stringify({ hub: { embedded: false } }))
     const config = loadConfig({
       cwd: dataDir,
       env: {
@@ -49,12 +51,14 @@ describe("the station over HTTP and WebSocket", () => {
   })
   afterAll(() => station.close())
 
-  it("starts with its identity, the sample data and an event-free log", async () => {
+  it("starts with its identity and the sample data, each sample order recorded as received", async () => {
     const { json } = await post(station, "station.status", "{}")
     expect(json.ok).toBe(true)
     expect(json.value.stationId).toBe("PACK-07")
     expect(json.value.siteId).toMatch(/^SITE-[0-9A-Z]{4}$/)
-    expect(json.value.lastSeq).toBe(0)
+    expect(json.value.lastSeq).toBe(12)
+    const received = await post(station, "events.recent", '{"limit":20}')
+    expect(received.json.value.map((event: Json) => event.type)).toEqual(Array(12).fill("order.received"))
     const orders = await post(station, "orders.open", "{}")
     expect(orders.json.value.map((order: { orderId: string }) => order.orderId)).toContain("SO-100001")
     expect(orders.json.value.map((order: { orderId: string }) => order.orderId)).not.toContain("SO-100007")

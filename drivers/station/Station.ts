@@ -11,6 +11,8 @@ import { assignTrackingRange } from "../../core/carrier/OfflineCarrier.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
 import { exampleBrand } from "../../core/insert/exampleBrand.ts"
+import { Order } from "../../core/orders/Order.ts"
+import { OrderReceived } from "../../core/orders/OrderEvents.ts"
 import { registerOrderInbound } from "../../core/orders/OrderInbound.ts"
 import { BoxCatalog } from "../../core/pack/Box.ts"
 import { Handover } from "../../core/pack/Handover.ts"
@@ -32,6 +34,7 @@ import { StationIdentity } from "../../core/station/StationIdentity.ts"
 import { StationSettings } from "../../core/station/StationSettings.ts"
 import { SyncView } from "../../core/station/SyncView.ts"
 import { migrate } from "../../core/store/Migrations.ts"
+import { Sql } from "../../core/store/Sql.ts"
 import { Broker } from "../../core/sync/Broker.ts"
 import { resolveStationEpoch } from "../../core/sync/EpochGuard.ts"
 import { Inbox } from "../../core/sync/Inbox.ts"
@@ -51,7 +54,26 @@ import { SerialScanner } from "../scanner/SerialScanner.ts"
 import { layerSqlite } from "../sqlite/SqliteSql.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
 import { loadBrokerTls } from "./brokerTls.ts"
+import { startEmbeddedHub } from "./EmbeddedHub.ts"
 import { loadOrCreateIdentity } from "./StationIdentityFile.ts"
+
+/**
+ * Sample orders arrive by seeding, not through the inbox, so nothing has told the hub about them yet: record each as
+ * received, as the inbox would have, so the hub knows the customer when the parcel's events come.
+ */
+const announceSeededOrders = Effect.gen(function* () {
+  const sql = yield* Sql
+  const log = yield* EventLog
+  yield* sql.transaction(
+    Effect.gen(function* () {
+      const rows = yield* sql.query<{ data: string }>("SELECT data FROM orders ORDER BY order_id")
+      for (const row of rows) {
+        const order = Schema.decodeUnknownSync(Order)(JSON.parse(row.data))
+        yield* log.append(OrderReceived, { order, replacedVersion: null })
+      }
+    })
+  )
+})
 
 /** The sample shop's sender address, carriers and the tracking number ranges a fresh demo station gets. */
 const CarrierSetup = Schema.Struct({
@@ -173,6 +195,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     )
     const readFixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURE_DIR, name), "utf8"))
     const carrierSetup = Schema.decodeUnknownSync(CarrierSetup)(readFixture("carriers.json"))
+    let seededNow = false
     // Everything a fresh database needs happens here, before any service (and the inbox above all) touches it.
     const identity = Layer.effect(
       StationIdentity,
@@ -187,6 +210,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
             badges: readFixture("badges.json")
           })
           if (seeded) {
+            seededNow = true
             for (const range of carrierSetup.trackingRanges) {
               const profile = defaultCarrierProfiles.find((candidate) => candidate.id === range.carrier)
               if (profile !== undefined) yield* assignTrackingRange(profile, range)
@@ -331,6 +355,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     const runtime = ManagedRuntime.make(services)
     closers.push(() => runtime.dispose())
     const engine = await runtime.runPromise(Effect.service(SyncEngine))
+    if (seededNow) await runtime.runPromise(announceSeededOrders)
 
     const station = await runtime.runPromise(makeStationHandlers)
     const dispatch = makeDispatcher(station.handlers)
@@ -449,6 +474,11 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     closers.push(() => runtime.runPromise(Fiber.interrupt(statusFiber)).then(() => undefined))
 
     // A call may have appended events: wake the publisher so they leave now rather than at its next poll.
+    if (config.hub.embedded) {
+      const hub = await startEmbeddedHub(config, brokerUrl, options.log)
+      closers.push(hub.close)
+    }
+
     const call = (name: string, input: unknown) =>
       runtime.runPromise(Effect.tap(dispatch(name, input), () => engine.kick))
     let url: string | undefined

@@ -27,7 +27,9 @@ const ENV_OVERRIDES: ReadonlyArray<{
   { name: "PACKBENCH_BROKER_URL", path: ["broker", "url"] },
   { name: "PACKBENCH_EMBEDDED_BROKER_PORT", path: ["broker", "embeddedPort"], numeric: true },
   { name: "PACKBENCH_BROKER_USERNAME", path: ["broker", "username"] },
-  { name: "PACKBENCH_BROKER_PASSWORD", path: ["broker", "password"] }
+  { name: "PACKBENCH_BROKER_PASSWORD", path: ["broker", "password"] },
+  { name: "PACKBENCH_HUB_SMTP_URL", path: ["hub", "smtpUrl"] },
+  { name: "PACKBENCH_HUB_PORT", path: ["hub", "port"], numeric: true }
 ]
 
 export const ENV_OVERRIDE_NAMES = ENV_OVERRIDES.map((override) => override.name)
@@ -117,6 +119,13 @@ export const loadConfig = (options: {
       label: config.printers?.label ?? { type: "simulated" },
       receipt: config.printers?.receipt ?? { type: "simulated" }
     },
-    fixtures: { loadOnFirstStart: config.fixtures?.loadOnFirstStart ?? true }
+    fixtures: { loadOnFirstStart: config.fixtures?.loadOnFirstStart ?? true },
+    hub: {
+      // With the embedded broker nobody else can consume the events, so the hub runs here unless told otherwise.
+      embedded: config.hub?.embedded ?? config.broker?.url === undefined,
+      port: config.hub?.port ?? 0,
+      ...(config.hub?.smtpUrl === undefined ? {} : { smtpUrl: config.hub.smtpUrl }),
+      ...(config.hub?.publicUrl === undefined ? {} : { publicUrl: config.hub.publicUrl })
+    }
   }
 }
