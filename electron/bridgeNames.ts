@@ -13,6 +13,7 @@ const apiNames = {
   "events.recent": true,
   "printer.testPrint": true,
   "printer.jobs": true,
+  "sync.quarantine": true,
   "pack.state": true,
   "pack.scan": true,
   "pack.quantity": true,

@@ -104,6 +104,15 @@ export const EventSummary = Schema.Struct({
 })
 export type EventSummary = typeof EventSummary.Type
 
+export const QuarantinedMessage = Schema.Struct({
+  id: Schema.Int,
+  topic: Schema.String,
+  reason: Schema.String,
+  receivedAtMs: Schema.Number,
+  payload: Schema.String
+})
+export type QuarantinedMessage = typeof QuarantinedMessage.Type
+
 const Empty = Schema.Struct({})
 
 /**
@@ -138,6 +147,11 @@ export const StationApi = {
   },
   "printer.testPrint": { input: Schema.Struct({ printer: Schema.Literals(["label", "receipt"]) }), output: PrintJob },
   "printer.jobs": { input: Empty, output: Schema.Array(PrintJob) },
+  /** Inbound messages the station could not apply, with the reason: never applied, kept for a person to look at. */
+  "sync.quarantine": {
+    input: Schema.Struct({ limit: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 200 })) }),
+    output: Schema.Array(QuarantinedMessage)
+  },
   ...PackApi,
   ...ReturnsApi
 } as const

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Effect, Layer, References } from "effect"
 import { describe, expect, it } from "vitest"
 import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { registerCatalogInbound } from "../catalog/CatalogInbound.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { stationMigrations } from "../station/migrations/index.ts"
 import { seedReferenceData } from "../station/ReferenceData.ts"
@@ -69,6 +70,7 @@ const scenario = <A>(
       const context = yield* Layer.build(layer(bus))
       return yield* Effect.gen(function* () {
         const interrupts: Array<string> = []
+        yield* registerCatalogInbound(yield* Inbox)
         yield* registerOrderInbound(yield* Inbox, {
           isOpen: (orderId) => Effect.succeed(orderId === openOrder),
           interrupt: (orderId, reason) => Effect.sync(() => void interrupts.push(`${orderId}:${reason}`))
@@ -177,5 +179,36 @@ describe("orders from the shop", () => {
       )
     )
     expect(outcome).toBe("failed")
+  })
+
+  it("replaces a catalog item only with a newer catalog version, and moves its aliases with it", async () => {
+    const catalog = fixture("catalog.json") as Array<{ sku: string; aliases: Array<string>; binHint: string }>
+    const mug = catalog.find((item) => item.sku === "ALP-MUG-01")!
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        yield* inbox.receive(inbound("catalog.upsert", { items: [{ ...mug, binHint: "Z-99", aliases: ["MUG2"] }] }))
+        const late = inbound("catalog.upsert", { items: [{ ...mug, binHint: "OLD" }] })
+        // The same message type with a lower catalog version, as a delayed message from the shop would be.
+        const body = JSON.parse(new TextDecoder().decode(late.payload))
+        yield* inbox.receive({ ...late, payload: encodeJson({ ...body, version: 0 }) })
+        const row = yield* sql.query<{ data: string; version: number }>(
+          "SELECT data, version FROM catalog_items WHERE sku = 'ALP-MUG-01'"
+        )
+        const aliases = yield* sql.query<{ alias: string }>("SELECT alias FROM sku_aliases WHERE sku = 'ALP-MUG-01'")
+        return {
+          item: JSON.parse(row[0]!.data),
+          version: Number(row[0]!.version),
+          aliases: aliases.map((a) => a.alias),
+          events: yield* eventTypes
+        }
+      })
+    )
+    expect(result).toMatchObject({ item: { binHint: "Z-99" }, version: 1, aliases: ["MUG2"] })
+    expect(result.events.map(([, payload]) => payload)).toEqual([
+      { catalogVersion: 1, applied: ["ALP-MUG-01"], ignored: [] },
+      { catalogVersion: 0, applied: [], ignored: ["ALP-MUG-01"] }
+    ])
   })
 })

@@ -172,6 +172,8 @@ export class ReturnsService extends Context.Service<
     readonly previewRules: (raw: unknown) => Effect.Effect<RulesPreview, ApiError>
     /** Activates a new rule file, keeping the current rules when it is malformed (the error says where). */
     readonly replaceRules: (raw: unknown) => Effect.Effect<RefundRuleSet, ApiError>
+    /** Installs a rule set the shop sent (no operator involved); a malformed set fails and the active one stays. */
+    readonly installRules: (raw: unknown) => Effect.Effect<RefundRuleSet, ApiError>
     readonly rules: Effect.Effect<RefundRuleSet>
   }
 >()("packbench/core/returns/ReturnsService") {
@@ -958,12 +960,16 @@ export class ReturnsService extends Context.Service<
             }))
           })
 
-        const replaceRules = Effect.fn("ReturnsService.replaceRules")(function* (raw: unknown) {
-          yield* manager
+        const installRules = Effect.fn("ReturnsService.installRules")(function* (raw: unknown) {
           const loaded = yield* loadRules(yield* Ref.get(activeRules), raw)
           if (loaded.error !== null) return yield* Effect.fail(rulesProblem(loaded.error))
           yield* Ref.set(activeRules, loaded.active)
           return loaded.active
+        })
+
+        const replaceRules = Effect.fn("ReturnsService.replaceRules")(function* (raw: unknown) {
+          yield* manager
+          return yield* installRules(raw)
         })
 
         const previewRules = Effect.fn("ReturnsService.previewRules")(
@@ -1009,6 +1015,7 @@ export class ReturnsService extends Context.Service<
           finish,
           previewRules,
           replaceRules,
+          installRules,
           rules: Ref.get(activeRules)
         })
       })

@@ -68,15 +68,37 @@ export const makeStationHandlers = Effect.gen(function* () {
 
   const publishStatus = Effect.flatMap(status, (current) => pushes.publish("status", current))
 
-  // Scans are identified synchronously, so SKU codes are looked up in memory; the catalog is small next to memory.
-  const skuCodes = new Map<string, string>()
-  const codeRows = yield* sql
-    .query<{ code: string; sku: string }>(
-      "SELECT sku AS code, sku FROM catalog_items UNION ALL SELECT alias, sku FROM sku_aliases"
-    )
-    .pipe(Effect.orDie)
-  for (const row of codeRows) skuCodes.set(row.code.toUpperCase(), row.sku)
-  const resolveSku = (code: string) => skuCodes.get(code.toUpperCase())
+  // Identification is synchronous, so the one code a scan could be is looked up first; the catalog may change at any
+  // time through the inbox, so nothing about it is kept in memory.
+  const skuOf = (raw: string) =>
+    sql
+      .query<{ sku: string }>(
+        "SELECT sku FROM catalog_items WHERE UPPER(sku) = ? UNION SELECT sku FROM sku_aliases WHERE UPPER(alias) = ?",
+        [raw.trim().toUpperCase(), raw.trim().toUpperCase()]
+      )
+      .pipe(
+        Effect.mapError(storeFailure),
+        Effect.map((rows) => rows[0]?.sku)
+      )
+
+  const quarantine = (limit: number) =>
+    sql
+      .query<{ id: number; topic: string; reason: string; received_at_ms: number; payload: string }>(
+        "SELECT id, topic, reason, received_at_ms, payload FROM sync_inbox_quarantine ORDER BY id DESC LIMIT ?",
+        [limit]
+      )
+      .pipe(
+        Effect.mapError(storeFailure),
+        Effect.map((rows) =>
+          rows.map((row) => ({
+            id: Number(row.id),
+            topic: row.topic,
+            reason: row.reason,
+            receivedAtMs: Number(row.received_at_ms),
+            payload: row.payload.length > 500 ? `${row.payload.slice(0, 500)}…` : row.payload
+          }))
+        )
+      )
 
   const handlers: ApiHandlers<never> = {
     "station.status": () => status,
@@ -99,7 +121,11 @@ export const makeStationHandlers = Effect.gen(function* () {
       Effect.gen(function* () {
         const at = input.at ?? (yield* clock.now)
         const context = input.context ?? screen
-        const identification = identifyScan(input.raw, { resolveSku })
+        const sku = yield* skuOf(input.raw)
+        const identification = identifyScan(input.raw, {
+          resolveSku: (code) =>
+            sku !== undefined && code.trim().toUpperCase() === input.raw.trim().toUpperCase() ? sku : undefined
+        })
         const base = { raw: input.raw, source: input.source, deviceId: input.deviceId ?? input.source, at }
         let outcome: ScanOutcome
         if (identification.kind === "packbench" && identification.type === "badge") {
@@ -174,6 +200,7 @@ export const makeStationHandlers = Effect.gen(function* () {
         return job
       }),
     "printer.jobs": () => printQueue.recent(20).pipe(Effect.mapError(storeFailure)),
+    "sync.quarantine": ({ limit }) => quarantine(limit),
     ...pack.handlers,
     ...returns.handlers
   }

@@ -71,13 +71,20 @@ export class Inbox extends Context.Service<
       const lastCatchup = new Map<InboxStream, number>()
       const wallMs = clock.now.pipe(Effect.map((now) => now.wallMs))
 
+      // Publishes from inside message processing are forked, not awaited: the MQTT client hands incoming packets to the
+      // station one at a time, and the PUBACK of our own publish is one of them, so waiting for it here would stall the
+      // inbox until the publish timed out. The quarantine table is the durable record; the topic is a courtesy.
       const deadLetter = (topic: string, payload: Uint8Array, reason: string) =>
         broker
           .publish(Topics.deadLetter(siteId, stationId), encodeJson({ topic, reason, payload: payloadText(payload) }), {
             qos: 1,
             timeoutMs: 10_000
           })
-          .pipe(Effect.catch((error) => Effect.logWarning(`sync inbox: dead-letter publish failed: ${error.message}`)))
+          .pipe(
+            Effect.catch((error) => Effect.logWarning(`sync inbox: dead-letter publish failed: ${error.message}`)),
+            Effect.forkDetach,
+            Effect.asVoid
+          )
 
       const quarantine = (topic: string, payload: Uint8Array, reason: string) =>
         Effect.gen(function* () {
@@ -144,7 +151,11 @@ export class Inbox extends Context.Service<
           lastCatchup.set(stream, now)
           yield* broker
             .publish(Topics.catchup(siteId, stationId), encodeJson({ stream, fromSeq }), { qos: 1, timeoutMs: 10_000 })
-            .pipe(Effect.catch((error) => Effect.logWarning(`sync inbox: catch-up request failed: ${error.message}`)))
+            .pipe(
+              Effect.catch((error) => Effect.logWarning(`sync inbox: catch-up request failed: ${error.message}`)),
+              Effect.forkDetach,
+              Effect.asVoid
+            )
         })
 
       const process = (raw: BrokerMessage) =>

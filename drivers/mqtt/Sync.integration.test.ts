@@ -403,7 +403,7 @@ describe("sync faults against mosquitto", () => {
         Effect.gen(function* () {
           const consumer = yield* buildConsumer(dir, endpoint, clientId("hub"))
           yield* startConsumer(consumer)
-          for (let round = 0; round < 10; round++) {
+          for (let round = 0; round < 50; round++) {
             const station = spawnStation("append")
             running.add(station)
             yield* Effect.promise(() => ready(station))
@@ -436,5 +436,5 @@ describe("sync faults against mosquitto", () => {
     } finally {
       for (const process of running) await kill9(process)
     }
-  })
+  }, 600_000)
 })

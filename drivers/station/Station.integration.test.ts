@@ -159,4 +159,49 @@ describe("the station over HTTP and WebSocket", () => {
     await consumer.endAsync()
     expect(confirmed.sync).toMatchObject({ depth: 0, lastConfirmedSeq: confirmed.lastSeq })
   })
+
+  it("takes catalog updates from the shop, and quarantines what it cannot apply where a manager can see it", async () => {
+    const status = (await post(station, "station.status", "{}")).json.value
+    const shop = await mqtt.connectAsync(status.sync.brokerUrl, { protocolVersion: 4, clientId: "test-shop" })
+    const inbox = (type: string) => `packbench/v1/${status.siteId}/${status.stationId}/inbox/${type}`
+    const item = {
+      sku: "ALP-CAP-01",
+      gtin: "4260123450991",
+      name: { de: "Schirmmütze", en: "Cap" },
+      aliases: ["CAP1"],
+      weightGrams: 80,
+      category: "apparel",
+      binHint: "B-09-01",
+      icon: "cap",
+      requiresSerial: false,
+      requiresLot: false
+    }
+    await shop.publishAsync(
+      inbox("catalog.upsert"),
+      JSON.stringify({ msgId: "cat-1", seq: 1, type: "catalog.upsert", version: 7, payload: { items: [item] } }),
+      { qos: 1 }
+    )
+    await shop.publishAsync(
+      inbox("rules.update"),
+      JSON.stringify({
+        msgId: "rules-1",
+        seq: 2,
+        type: "rules.update",
+        version: 3,
+        payload: { rules: { rules: [{ id: 42 }] } }
+      }),
+      { qos: 1 }
+    )
+    await shop.publishAsync(inbox("order.upsert"), "{ not json", { qos: 1 })
+    let quarantined: Json = []
+    for (let attempt = 0; attempt < 100 && quarantined.length < 2; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      quarantined = (await post(station, "sync.quarantine", '{"limit":10}')).json.value
+    }
+    await shop.endAsync()
+    const alias = await post(station, "scan.submit", '{"raw":"cap1","source":"manual"}')
+    expect(alias.json.value.identification).toMatchObject({ kind: "sku", sku: "ALP-CAP-01" })
+    expect(quarantined.map((row: Json) => row.topic)).toEqual([inbox("order.upsert"), inbox("rules.update")])
+    expect(quarantined[1].reason).toMatch(/rules/)
+  })
 })

@@ -8,6 +8,7 @@ import type { PushMessage, SyncStatus } from "../../core/api/StationApi.ts"
 import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
 import { Carriers } from "../../core/carrier/Carriers.ts"
 import { assignTrackingRange } from "../../core/carrier/OfflineCarrier.ts"
+import { registerCatalogInbound } from "../../core/catalog/CatalogInbound.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
 import { exampleBrand } from "../../core/insert/exampleBrand.ts"
@@ -23,6 +24,7 @@ import { type PrinterRole, PrintQueue } from "../../core/print/PrintQueue.ts"
 import { decodeRefundRules } from "../../core/returns/RefundRules.ts"
 import { registerReturnsInbound } from "../../core/returns/ReturnsInbound.ts"
 import { ReturnsService } from "../../core/returns/ReturnsService.ts"
+import { registerRulesInbound } from "../../core/returns/RulesInbound.ts"
 import { identifyScan } from "../../core/scan/identify.ts"
 import type { ScannerDevice } from "../../core/scan/Scanner.ts"
 import { Session } from "../../core/session/Session.ts"
@@ -289,7 +291,10 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         const inbox = yield* Inbox
         const pack = yield* PackService
         const pushes = yield* PushHub
+        const returns = yield* ReturnsService
         yield* registerReturnsInbound(inbox)
+        yield* registerRulesInbound(inbox, returns.installRules)
+        yield* registerCatalogInbound(inbox)
         yield* registerOrderInbound(inbox, {
           isOpen: (orderId) => Effect.map(pack.state, (view) => view.order?.orderId === orderId),
           interrupt: (orderId, reason) =>

@@ -1,0 +1,45 @@
+import { Effect, Schema } from "effect"
+import type { ApiError } from "../api/ApiError.ts"
+import { defineEvent } from "../events/EventDefinition.ts"
+import { EventLog } from "../events/EventLog.ts"
+import { Sql } from "../store/Sql.ts"
+import type { Inbox } from "../sync/Inbox.ts"
+
+export const RulesUpdated = defineEvent({
+  type: "returns.rules-updated",
+  version: 1,
+  payload: Schema.Struct({ rulesVersion: Schema.Int, applied: Schema.Boolean, reason: Schema.String })
+})
+
+/**
+ * `rules.update` from the shop carries a whole refund rule set. A set older than the installed one is ignored; a
+ * malformed set fails the message (the inbox quarantines it with the problems, naming rule and field) and the active
+ * set stays in force.
+ */
+export const registerRulesInbound = (
+  inbox: Inbox["Service"],
+  install: (raw: unknown) => Effect.Effect<unknown, ApiError>
+) =>
+  Effect.gen(function* () {
+    const sql = yield* Sql
+    const log = yield* EventLog
+    yield* inbox.register("rules.update", Schema.Struct({ rules: Schema.Unknown }), (update, context) =>
+      Effect.gen(function* () {
+        const rows = yield* sql.query<{ value: string }>("SELECT value FROM station_meta WHERE key = 'rules_version'")
+        const installed = Number(rows[0]?.value ?? 0)
+        if (context.version <= installed) {
+          return yield* log.append(RulesUpdated, {
+            rulesVersion: context.version,
+            applied: false,
+            reason: `version ${context.version} is not newer than the installed version ${installed}`
+          })
+        }
+        yield* install(update.rules).pipe(Effect.mapError((error) => `${error.code}: ${error.message}`))
+        yield* sql.execute(
+          "INSERT INTO station_meta (key, value) VALUES ('rules_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          [String(context.version)]
+        )
+        yield* log.append(RulesUpdated, { rulesVersion: context.version, applied: true, reason: "installed" })
+      })
+    )
+  })
