@@ -23,10 +23,10 @@ export interface BenchView<N extends ApiName> {
 }
 
 /**
- * A flow whose every call answers its whole view (pack, handover): the latest view, refreshed after every scan the
+ * A flow whose every call answers its whole view (pack, handover, returns): the latest view, refreshed after every scan the
  * station routed to this flow (`scan.submit` answers a ScanOutcome, not the view) and on reconnect.
  */
-export const useBenchView = <N extends "pack.state" | "handover.state">(
+export const useBenchView = <N extends "pack.state" | "handover.state" | "returns.state">(
   stateCall: N,
   routedPrefix: string,
   lastScan: ScanDisplay | undefined,

@@ -95,7 +95,9 @@ export const App = ({ client }: { readonly client: StationClient }) => {
           {screen === "pack" && (
             <PackScreen operator={station.status?.operator} lastScan={station.lastScan} onScan={onScan} />
           )}
-          {screen === "returns" && <ReturnsScreen lastScan={station.lastScan} onScan={onScan} />}
+          {screen === "returns" && (
+            <ReturnsScreen operator={station.status?.operator} lastScan={station.lastScan} onScan={onScan} />
+          )}
           {screen === "handover" && <HandoverScreen lastScan={station.lastScan} onScan={onScan} />}
           {screen === "manager" && (
             <ManagerScreen status={station.status} onLocale={(next) => report(station.setLocale(next))} />

@@ -4,6 +4,7 @@ import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { formatAge } from "./formatAge.ts"
+import { RefundRulesCard } from "./RefundRulesCard.tsx"
 
 const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) => {
   const { t } = useStationContext()
@@ -192,6 +193,9 @@ export const ManagerScreen = ({
       <DevicesCard status={status} />
       <EventsCard />
       <LanguageCard onLocale={onLocale} />
+    </div>
+    <div className="manager-column manager-wide">
+      <RefundRulesCard isManager={status?.operator?.role === "manager"} />
     </div>
   </div>
 )

@@ -1,0 +1,211 @@
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { type BrowserContext, chromium, type Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
+import { encodeS10 } from "../../core/scan/trackingNumber.ts"
+import { loadConfig } from "../../drivers/station/loadConfig.ts"
+import { PROJECT_ROOT, type RunningStation, startStation } from "../../drivers/station/Station.ts"
+import { HUMAN_DELAY_MS, SCANNER_DELAY_MS, sendKeys } from "./sendKeys.ts"
+
+const SCREENSHOTS = resolve(PROJECT_ROOT, "test-output", "screenshots")
+const MUG = "4260123450014"
+const SOCKS = "4260123450038"
+
+const code = (type: "badge" | "order", id: string) => {
+  const encoded = encodePackbenchCode(type, id)
+  if (!encoded.ok) throw new Error(encoded.reason)
+  return encoded.code
+}
+
+let dataDir: string
+let profileDir: string
+let station: RunningStation | undefined
+let browser: BrowserContext
+let page: Page
+let trackingNumber = ""
+const pageProblems: Array<string> = []
+
+const scan = (raw: string) => sendKeys(browser, page, raw, SCANNER_DELAY_MS)
+const typeNumber = (digits: string) => sendKeys(browser, page, digits, HUMAN_DELAY_MS)
+const screenshot = (name: string, fullPage = true) =>
+  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage })
+const item = (sku: string) => page.locator(`[data-testid="return-item"][data-sku="${sku}"]`)
+const prompt = (text: string) =>
+  page.getByTestId("prompt").getByRole("heading", { name: text }).waitFor({ timeout: 15_000 })
+/** The clerk's single key, pressed on its own like a person does (not part of a scanner burst). */
+const pressAlone = async (key: string) => {
+  await page.waitForTimeout(200)
+  await page.keyboard.press(key)
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(PROJECT_ROOT, "renderer", "dist", "index.html"))) {
+    execFileSync("npx", ["vite", "build", "--config", "renderer/vite.config.ts"], { cwd: PROJECT_ROOT })
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  dataDir = mkdtempSync(join(tmpdir(), "packbench-returns-e2e-"))
+  profileDir = mkdtempSync(join(tmpdir(), "packbench-returns-chromium-"))
+  const config = loadConfig({
+    cwd: dataDir,
+    env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
+  })
+  station = await startStation({ config, http: true, log: () => {} })
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+    viewport: { width: 1280, height: 800 }
+  })
+  page = browser.pages()[0] ?? (await browser.newPage())
+  page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`))
+  page.on("console", (message) => {
+    if (message.type() === "error") pageProblems.push(`console: ${message.text()}`)
+  })
+  await page.goto(station.url!)
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await station?.close()
+  for (const dir of [dataDir, profileDir]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+})
+
+describe("taking a return in, grading and deciding it by scanner and single keys", () => {
+  it("packs SO-100001 so there is a parcel to come back", async () => {
+    await page.getByTestId("operator").getByText("Badge scannen").waitFor()
+    await scan(code("badge", "B-1001"))
+    await page.getByTestId("operator").getByText("Jonas Becker").waitFor()
+    await scan(code("order", "SO-100001"))
+    await page.locator('[data-testid="pack-line"][data-sku="ALP-MUG-01"]').waitFor({ timeout: 15_000 })
+    await scan(MUG)
+    await page.getByText("1 / 2").waitFor({ timeout: 15_000 })
+    await typeNumber("2")
+    await page.getByText("2 / 2").waitFor({ timeout: 15_000 })
+    await scan(SOCKS)
+    await prompt("Karton wählen")
+    await typeNumber("1")
+    await prompt("Paket wiegen")
+    await typeNumber("860")
+    await page.getByTestId("weight").getByText("860 g").waitFor({ timeout: 15_000 })
+    await page.keyboard.press("F9")
+    await page.getByTestId("tracking-number").waitFor({ timeout: 30_000 })
+    trackingNumber = (await page.getByTestId("tracking-number").innerText()).trim()
+    expect(trackingNumber).not.toBe("")
+  })
+
+  it("signs in the returns clerk and shows the order behind the parcel's tracking number", async () => {
+    await scan(code("badge", "B-2001"))
+    await page.getByTestId("operator").getByText("Mira Schulz").waitFor({ timeout: 15_000 })
+    await page.keyboard.press("F2")
+    await prompt("Retoure scannen")
+    await scan(trackingNumber)
+    await page.getByTestId("return-case").waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId("return-case").getAttribute("data-known")).toBe("true")
+    expect(await page.getByTestId("return-order").innerText()).toBe("SO-100001")
+    const shipped = await page.getByTestId("return-shipped").innerText()
+    expect(shipped).toContain("ALP-MUG-01")
+    expect(shipped).toContain("ALP-SOCK-M")
+    expect(await page.getByTestId("return-window").getAttribute("data-state")).toBe("open")
+    expect(await page.getByTestId("refusal").count()).toBe(0)
+    await prompt("Artikel scannen und bewerten")
+  })
+
+  it("grades the mug as new/sealed and the socks as signs of use, each by a scan and one key", async () => {
+    await scan(MUG)
+    await item("ALP-MUG-01").waitFor({ timeout: 15_000 })
+    expect(await item("ALP-MUG-01").getAttribute("data-grade")).toBe("")
+    await pressAlone("1")
+    await page.locator('[data-testid="return-item"][data-sku="ALP-MUG-01"][data-grade="new-sealed"]').waitFor({
+      timeout: 15_000
+    })
+    await scan(SOCKS)
+    await item("ALP-SOCK-M").waitFor({ timeout: 15_000 })
+    // The socks' GTIN starts with digits a person could press: the burst must not have graded anything.
+    expect(await item("ALP-SOCK-M").getAttribute("data-grade")).toBe("")
+    await pressAlone("3")
+    await page.locator('[data-testid="return-item"][data-sku="ALP-SOCK-M"][data-grade="signs-of-use"]').waitFor({
+      timeout: 15_000
+    })
+    expect(await item("ALP-MUG-01").getAttribute("data-grade")).toBe("new-sealed")
+    expect(await page.getByTestId("return-item").count()).toBe(2)
+    await prompt("Alle Artikel bewertet")
+    await screenshot("returns-graded")
+  })
+
+  it("decides on F9: the mug is refunded at once by the perfect-condition rule, the socks by theirs", async () => {
+    await pressAlone("F9")
+    await item("ALP-MUG-01").getByTestId("return-decision").waitFor({ timeout: 15_000 })
+    await item("ALP-SOCK-M").getByTestId("return-decision").waitFor({ timeout: 15_000 })
+    expect(await item("ALP-MUG-01").getAttribute("data-outcome")).toBe("refund-full")
+    const mug = item("ALP-MUG-01").getByTestId("return-decision")
+    expect(await mug.getAttribute("data-rule")).toBe("perfect-condition")
+    expect(await mug.getAttribute("class")).toContain("decision-ok")
+    expect(await mug.innerText()).toContain("Ware in einwandfreiem Zustand ohne Gebrauchsspuren: sofort erstatten")
+    const socks = item("ALP-SOCK-M").getByTestId("return-decision")
+    expect(await socks.getAttribute("data-rule")).toBe("signs-of-use-fee")
+    expect(await item("ALP-SOCK-M").getAttribute("data-outcome")).toBe("refund-partial")
+    expect(await socks.innerText()).toContain("Wiedereinlagerungsgebühr")
+    // A clerk sees the manager's actions, disabled, with the reason why.
+    expect(await page.getByRole("button", { name: "Übersteuern" }).first().isDisabled()).toBe(true)
+    await page.getByTestId("manager-only").waitFor()
+    await prompt("Erstattung entschieden")
+    await screenshot("returns-decided")
+  })
+
+  it("finishes the return with F10", async () => {
+    await pressAlone("F10")
+    await page.getByTestId("returns-finished").waitFor({ timeout: 15_000 })
+    await prompt("Retoure scannen")
+  })
+
+  it("takes a parcel nobody knows in as an unknown return, never refused", async () => {
+    const unknown = encodeS10("RR", String(10_000_000 + Math.floor(Math.random() * 89_999_999)), "DE")
+    await scan(unknown)
+    await page.getByTestId("return-case").waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId("return-case").getAttribute("data-known")).toBe("false")
+    await prompt("Unbekannte Retoure")
+    expect(await page.getByTestId("refusal").count()).toBe(0)
+    expect(await page.getByTestId("return-notes").innerText()).toContain(unknown)
+    await page.getByTestId("return-case-note").fill("Kein Lieferschein im Paket, Absender Berlin")
+    await screenshot("returns-unknown")
+  })
+
+  it("refuses a malformed rule set on the manager screen, naming the rule and field; the active set stays", async () => {
+    await scan(code("badge", "B-9001"))
+    await page.getByTestId("operator").getByText("Katrin Vogel").waitFor({ timeout: 15_000 })
+    await page.keyboard.press("F3")
+    const card = page.getByTestId("rules-card")
+    await card.waitFor()
+    const fixture = readFileSync(join(PROJECT_ROOT, "fixtures", "data", "refund-rules.json"), "utf8")
+    await page.getByTestId("rules-editor").fill(fixture)
+    await page.getByTestId("rules-preview-button").click()
+    await page.getByTestId("rules-preview").getByText("perfect-condition").waitFor({ timeout: 15_000 })
+    await page.getByTestId("rules-apply-button").click()
+    await page.getByTestId("rules-applied").waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId("rules-active-row").count()).toBe(9)
+
+    const malformed = JSON.parse(fixture) as { rules: Array<{ id: string; conditions: Record<string, unknown> }> }
+    const perfect = malformed.rules.find((rule) => rule.id === "perfect-condition")!
+    perfect.conditions.grades = ["like-new"]
+    await page.getByTestId("rules-editor").fill(JSON.stringify(malformed, null, 2))
+    await page.getByTestId("rules-apply-button").click()
+    const error = page.getByTestId("rules-error")
+    await error.waitFor({ timeout: 15_000 })
+    const text = await error.innerText()
+    expect(text).toContain("perfect-condition")
+    expect(text).toContain("conditions.grades")
+    expect(text).toContain("bisherigen Regeln bleiben aktiv")
+    await page.getByTestId("rules-still-active").waitFor()
+    expect(await page.getByTestId("rules-active-row").count()).toBe(9)
+    expect(await page.locator('[data-testid="rules-active-row"][data-rule="perfect-condition"]').count()).toBe(1)
+    // The manager screen is long: the shot is what the manager sees with the rules card scrolled into view.
+    await page.getByTestId("rules-card").evaluate((element) => element.scrollIntoView({ block: "start" }))
+    await screenshot("manager-rules-error", false)
+  })
+
+  it("ran without script errors", () => {
+    expect(pageProblems).toEqual([])
+  })
+})

@@ -1,0 +1,161 @@
+import { Fragment, useState } from "react"
+import { useStationContext } from "../station/StationContext.ts"
+import { outcomeTone, type ReturnItem } from "./returnsChoices.ts"
+import { type SignOffCall, SignOffForm, type SignOffKind } from "./SignOffForm.tsx"
+
+export interface ReturnItemsProps {
+  readonly items: ReadonlyArray<ReturnItem>
+  readonly selectedRef: string | undefined
+  readonly onSelect: (itemRef: string) => void
+  readonly isManager: boolean
+  readonly onSignOff: (call: SignOffCall) => void
+}
+
+/** The returned units as graded and decided, each decision with the rule behind it, in the station's language. */
+export const ReturnItems = ({ items, selectedRef, onSelect, isManager, onSignOff }: ReturnItemsProps) => {
+  const { t, locale } = useStationContext()
+  const [signOff, setSignOff] = useState<{ readonly itemRef: string; readonly kind: SignOffKind }>()
+  const money = (cents: number, currency: string) =>
+    currency === ""
+      ? (cents / 100).toFixed(2)
+      : new Intl.NumberFormat(locale, { style: "currency", currency }).format(cents / 100)
+  const anyDecided = items.some((item) => item.decision?.status != null)
+
+  if (items.length === 0) return <p className="hint">{t("returns.noItems")}</p>
+  return (
+    <>
+      <table className="table return-items" data-testid="return-items">
+        <thead>
+          <tr>
+            <th>{t("returns.item")}</th>
+            <th>{t("returns.condition")}</th>
+            <th>{t("returns.disposition")}</th>
+            <th>{t("returns.decision")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item) => {
+            const decision = item.decision
+            const selected = item.itemRef === selectedRef
+            const open = signOff?.itemRef === item.itemRef ? signOff : undefined
+            const canSignOff = decision?.status != null && decision.status !== "issued"
+            return (
+              <Fragment key={item.itemRef}>
+                <tr
+                  data-testid="return-item"
+                  data-sku={item.sku ?? ""}
+                  data-grade={item.grade ?? ""}
+                  data-outcome={decision?.outcome ?? ""}
+                  data-selected={selected}
+                  className={selected ? "row-selected" : undefined}
+                  onClick={() => onSelect(item.itemRef)}
+                >
+                  <td>
+                    <div className="item-name">{item.name?.[locale] ?? item.sku ?? t("returns.unknownItem")}</div>
+                    <div className="mono muted">
+                      {item.sku ?? item.gtin}
+                      {item.serial !== null && ` · ${t("returns.serial", { serial: item.serial })}`}
+                      {item.lot !== null && ` · ${t("returns.lot", { lot: item.lot })}`}
+                    </div>
+                    {item.flags.map((flag) => (
+                      <div key={flag} className="flag" data-testid="return-flag" data-flag={flag}>
+                        ⚠ {t(`flag.${flag}`)}
+                      </div>
+                    ))}
+                  </td>
+                  <td data-testid="return-grade">
+                    {item.grade === null ? (
+                      <span className="grade-missing">{t("returns.ungraded")}</span>
+                    ) : (
+                      <strong>{t(`grade.${item.grade}`)}</strong>
+                    )}
+                    {item.notes !== null && item.notes !== "" && <div className="muted item-note">„{item.notes}“</div>}
+                  </td>
+                  <td>
+                    {item.disposition === null ? t("common.none") : t(`disposition.${item.disposition}`)}
+                    {item.suggestedDisposition !== null && item.suggestedDisposition !== item.disposition && (
+                      <div className="muted">
+                        {t("returns.suggested", { disposition: t(`disposition.${item.suggestedDisposition}`) })}
+                      </div>
+                    )}
+                  </td>
+                  <td>
+                    {decision === null ? (
+                      t("common.none")
+                    ) : (
+                      <div
+                        className={`decision decision-${outcomeTone(decision.outcome)}`}
+                        data-testid="return-decision"
+                        data-rule={decision.ruleId ?? ""}
+                      >
+                        <div className="decision-head">
+                          <strong>{t(`outcome.${decision.outcome}`)}</strong>
+                          <span className="decision-amount">{money(decision.amountCents, decision.currency)}</span>
+                        </div>
+                        <div className="decision-rule">
+                          <span className="mono">
+                            {decision.ruleId === null
+                              ? t("returns.noRule")
+                              : t("returns.rule", { ruleId: decision.ruleId })}
+                          </span>
+                          {decision.status !== null && (
+                            <span className="badge">{t(`refundStatus.${decision.status}`)}</span>
+                          )}
+                        </div>
+                        <div className="decision-reason">{decision.reason[locale]}</div>
+                        {canSignOff && (
+                          <div className="button-row sign-off-buttons">
+                            {decision.status === "held" && (
+                              <button
+                                type="button"
+                                className="button-compact"
+                                disabled={!isManager}
+                                title={isManager ? undefined : t("returns.managerOnly")}
+                                onClick={() => setSignOff({ itemRef: item.itemRef, kind: "approve" })}
+                              >
+                                {t("returns.approve")}
+                              </button>
+                            )}
+                            <button
+                              type="button"
+                              className="button-compact button-secondary"
+                              disabled={!isManager}
+                              title={isManager ? undefined : t("returns.managerOnly")}
+                              onClick={() => setSignOff({ itemRef: item.itemRef, kind: "override" })}
+                            >
+                              {t("returns.override")}
+                            </button>
+                          </div>
+                        )}
+                      </div>
+                    )}
+                  </td>
+                </tr>
+                {open !== undefined && (
+                  <tr>
+                    <td colSpan={4}>
+                      <SignOffForm
+                        item={item}
+                        kind={open.kind}
+                        onCancel={() => setSignOff(undefined)}
+                        onSubmit={(call) => {
+                          setSignOff(undefined)
+                          onSignOff(call)
+                        }}
+                      />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            )
+          })}
+        </tbody>
+      </table>
+      {anyDecided && !isManager && (
+        <p className="hint" data-testid="manager-only">
+          {t("returns.managerOnly")}
+        </p>
+      )}
+    </>
+  )
+}
