@@ -37,6 +37,7 @@ const apiNames = {
   "returns.scan": true,
   "returns.setDisposition": true,
   "returns.state": true,
+  "rules.active": true,
   "rules.preview": true,
   "rules.replace": true
 } as const satisfies Record<ApiName, true>

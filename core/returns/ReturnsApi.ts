@@ -47,6 +47,7 @@ export const ReturnsApi = {
   "returns.approve": { input: Schema.Struct({ itemRef: NonEmpty, reason: NonEmpty, ...At }), output: ReturnsView },
   "returns.finish": { input: Schema.Struct({ ...At }), output: ReturnsView },
   /** The rule file is decoded by the service, so a malformed one comes back with the rule and field named. */
+  "rules.active": { input: Schema.Struct({}), output: RefundRuleSet },
   "rules.preview": { input: Schema.Struct({ rules: Schema.Unknown }), output: RulesPreview },
   "rules.replace": { input: Schema.Struct({ rules: Schema.Unknown }), output: RefundRuleSet }
 } as const

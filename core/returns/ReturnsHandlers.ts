@@ -26,6 +26,7 @@ export const makeReturnsHandlers = Effect.gen(function* () {
     "returns.override": (input) => returns.override(input),
     "returns.approve": (input) => returns.approve(input),
     "returns.finish": (input) => returns.finish(input),
+    "rules.active": () => returns.rules,
     "rules.preview": (input) => returns.previewRules(input.rules),
     "rules.replace": (input) => returns.replaceRules(input.rules)
   }

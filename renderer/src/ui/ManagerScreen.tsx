@@ -4,6 +4,7 @@ import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { formatAge } from "./formatAge.ts"
+import { QuarantineCard } from "./QuarantineCard.tsx"
 import { RefundRulesCard } from "./RefundRulesCard.tsx"
 
 const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) => {
@@ -192,6 +193,7 @@ export const ManagerScreen = ({
     <div className="manager-column">
       <DevicesCard status={status} />
       <EventsCard />
+      <QuarantineCard />
       <LanguageCard onLocale={onLocale} />
     </div>
     <div className="manager-column manager-wide">

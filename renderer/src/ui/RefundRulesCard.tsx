@@ -1,4 +1,4 @@
-import { useState } from "react"
+import { useEffect, useState } from "react"
 import type { ApiOutput } from "../../../core/api/StationApi.ts"
 import { ApiCallError } from "../api/ApiCallError.ts"
 import { describeError } from "../i18n/Translator.ts"
@@ -19,8 +19,13 @@ type Problem =
 export const RefundRulesCard = ({ isManager }: { readonly isManager: boolean }) => {
   const { t, client, locale } = useStationContext()
   const [text, setText] = useState("")
-  // The station has no query for its active rules; what it answered to the last "apply" is what is active.
   const [active, setActive] = useState<RuleSet>()
+  // The shop can install rules too (inbound), so the card asks the station what is in force rather than remembering.
+  useEffect(() => {
+    client
+      .call("rules.active", {})
+      .then(setActive, (error: unknown) => setProblem({ kind: "json", message: String(error) }))
+  }, [client])
   const [preview, setPreview] = useState<Preview>()
   const [problem, setProblem] = useState<Problem>()
   const [applied, setApplied] = useState(false)
