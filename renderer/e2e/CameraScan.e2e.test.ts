@@ -10,6 +10,7 @@ import type { ScanOutcome } from "../../core/api/StationApi.ts"
 import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
 import { loadConfig } from "../../drivers/station/loadConfig.ts"
 import { PROJECT_ROOT, type RunningStation, startStation } from "../../drivers/station/Station.ts"
+import { CHROMIUM_ARGS } from "./StationInBrowser.ts"
 import { SCANNER_DELAY_MS, sendKeys } from "./sendKeys.ts"
 
 const SCREENSHOTS = resolve(PROJECT_ROOT, "test-output", "screenshots")
@@ -104,14 +105,7 @@ const openStationWithCamera = async (video: string) => {
   browser = await chromium.launchPersistentContext(profileDir, {
     executablePath: "/usr/bin/chromium",
     args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
+      ...CHROMIUM_ARGS,
       "--use-fake-device-for-media-stream",
       "--use-fake-ui-for-media-stream",
       `--use-file-for-fake-video-capture=${video}`

@@ -1,16 +1,13 @@
-import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
-import { type BrowserContext, chromium, type Page } from "playwright-core"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import type { BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
 import { encodeS10 } from "../../core/scan/trackingNumber.ts"
-import { loadConfig } from "../../drivers/station/loadConfig.ts"
-import { PROJECT_ROOT, type RunningStation, startStation } from "../../drivers/station/Station.ts"
+import { PROJECT_ROOT } from "../../drivers/station/Station.ts"
+import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 import { HUMAN_DELAY_MS, SCANNER_DELAY_MS, sendKeys } from "./sendKeys.ts"
 
-const SCREENSHOTS = resolve(PROJECT_ROOT, "test-output", "screenshots")
 const MUG = "4260123450014"
 const SOCKS = "4260123450038"
 
@@ -20,13 +17,10 @@ const code = (type: "badge" | "order", id: string) => {
   return encoded.code
 }
 
-let dataDir: string
-let profileDir: string
-let station: RunningStation | undefined
 let browser: BrowserContext
 let page: Page
 let trackingNumber = ""
-const pageProblems: Array<string> = []
+let pageProblems: Array<string> = []
 
 const scan = (raw: string) => sendKeys(browser, page, raw, SCANNER_DELAY_MS)
 const typeNumber = (digits: string) => sendKeys(browser, page, digits, HUMAN_DELAY_MS)
@@ -41,36 +35,14 @@ const pressAlone = async (key: string) => {
   await page.keyboard.press(key)
 }
 
+let opened: StationInBrowser | undefined
+
 beforeAll(async () => {
-  if (!existsSync(join(PROJECT_ROOT, "renderer", "dist", "index.html"))) {
-    execFileSync("npx", ["vite", "build", "--config", "renderer/vite.config.ts"], { cwd: PROJECT_ROOT })
-  }
-  mkdirSync(SCREENSHOTS, { recursive: true })
-  dataDir = mkdtempSync(join(tmpdir(), "packbench-returns-e2e-"))
-  profileDir = mkdtempSync(join(tmpdir(), "packbench-returns-chromium-"))
-  const config = loadConfig({
-    cwd: dataDir,
-    env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
-  })
-  station = await startStation({ config, http: true, log: () => {} })
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    viewport: { width: 1280, height: 800 }
-  })
-  page = browser.pages()[0] ?? (await browser.newPage())
-  page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`))
-  page.on("console", (message) => {
-    if (message.type() === "error") pageProblems.push(`console: ${message.text()}`)
-  })
-  await page.goto(station.url!)
+  opened = await openStationInBrowser("returns")
+  ;({ browser, page, pageProblems } = opened)
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await station?.close()
-  for (const dir of [dataDir, profileDir]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => opened?.close())
 
 describe("taking a return in, grading and deciding it by scanner and single keys", () => {
   it("packs SO-100001 so there is a parcel to come back", async () => {

@@ -1,26 +1,20 @@
-import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
-import { type BrowserContext, chromium, type Page } from "playwright-core"
+import { join } from "node:path"
+import type { BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
-import { loadConfig } from "../../drivers/station/loadConfig.ts"
-import { PROJECT_ROOT, type RunningStation, startStation } from "../../drivers/station/Station.ts"
+import type { RunningStation } from "../../drivers/station/Station.ts"
+import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 import { SCANNER_DELAY_MS, sendKeys } from "./sendKeys.ts"
 
-const SCREENSHOTS = resolve(PROJECT_ROOT, "test-output", "screenshots")
 const HUMAN_DELAY_MS = 120
 
 const badge = encodePackbenchCode("badge", "B-1001")
 if (!badge.ok) throw new Error(badge.reason)
 
-let dataDir: string
-let profileDir: string
 let station: RunningStation | undefined
 let browser: BrowserContext
 let page: Page
-const pageProblems: Array<string> = []
+let pageProblems: Array<string> = []
 
 const scanBurst = (raw: string) => sendKeys(browser, page, raw, SCANNER_DELAY_MS)
 
@@ -35,45 +29,14 @@ const waitForOutcome = async (raw: string, tone: "ok" | "bad") => {
 
 const screenshot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
 
+let opened: StationInBrowser | undefined
+
 beforeAll(async () => {
-  if (!existsSync(join(PROJECT_ROOT, "renderer", "dist", "index.html"))) {
-    execFileSync("npx", ["vite", "build", "--config", "renderer/vite.config.ts"], { cwd: PROJECT_ROOT })
-  }
-  mkdirSync(SCREENSHOTS, { recursive: true })
-  dataDir = mkdtempSync(join(tmpdir(), "packbench-ui-e2e-"))
-  profileDir = mkdtempSync(join(tmpdir(), "packbench-ui-chromium-"))
-  const config = loadConfig({
-    cwd: dataDir,
-    env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
-  })
-  station = await startStation({ config, http: true, log: () => {} })
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync"
-    ],
-    viewport: { width: 1280, height: 800 }
-  })
-  page = browser.pages()[0] ?? (await browser.newPage())
-  page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`))
-  page.on("console", (message) => {
-    if (message.type() === "error") pageProblems.push(`console: ${message.text()}`)
-  })
-  await page.goto(station.url!)
+  opened = await openStationInBrowser("ui")
+  ;({ station, browser, page, pageProblems } = opened)
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await station?.close()
-  for (const dir of [dataDir, profileDir]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => opened?.close())
 
 describe("station UI in Chromium", () => {
   it("starts signed out on the pack screen, asking for a badge", async () => {

@@ -1,0 +1,71 @@
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { type BrowserContext, chromium, type Page } from "playwright-core"
+import { loadConfig } from "../../drivers/station/loadConfig.ts"
+import { PROJECT_ROOT, type RunningStation, startStation } from "../../drivers/station/Station.ts"
+
+export const SCREENSHOTS = resolve(PROJECT_ROOT, "test-output", "screenshots")
+
+/** Debian's Chromium, headless, with nothing that reaches for the network this machine does not have. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync"
+]
+
+export interface StationInBrowser {
+  readonly station: RunningStation
+  readonly browser: BrowserContext
+  readonly page: Page
+  /** Script errors and console errors of the page: a test ends by expecting none. */
+  readonly pageProblems: Array<string>
+  readonly close: () => Promise<void>
+}
+
+/**
+ * A real station on a fresh data dir (free ports) and the UI it serves, open in a fresh Chromium profile at 1280x800.
+ * The UI must have been built (`npm test` builds it first); it is built here only when missing.
+ */
+export const openStationInBrowser = async (name: string): Promise<StationInBrowser> => {
+  if (!existsSync(join(PROJECT_ROOT, "renderer", "dist", "index.html"))) {
+    execFileSync("npx", ["vite", "build", "--config", "renderer/vite.config.ts"], { cwd: PROJECT_ROOT })
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  const dataDir = mkdtempSync(join(tmpdir(), `packbench-${name}-e2e-`))
+  const profileDir = mkdtempSync(join(tmpdir(), `packbench-${name}-chromium-`))
+  const config = loadConfig({
+    cwd: dataDir,
+    env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
+  })
+  const station = await startStation({ config, http: true, log: () => {} })
+  const browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 }
+  })
+  const page = browser.pages()[0] ?? (await browser.newPage())
+  const pageProblems: Array<string> = []
+  page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`))
+  page.on("console", (message) => {
+    if (message.type() === "error") pageProblems.push(`console: ${message.text()}`)
+  })
+  await page.goto(station.url!)
+  return {
+    station,
+    browser,
+    page,
+    pageProblems,
+    close: async () => {
+      await browser.close()
+      await station.close()
+      for (const dir of [dataDir, profileDir]) rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
