@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
-import { createConnection } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { freePort } from "../mqtt/MosquittoProcess.ts"
+import { freePort, waitForPort } from "../net/LoopbackPort.ts"
 
 export interface ReceivedMail {
   readonly file: string
@@ -23,23 +22,6 @@ export const parseHeaders = (raw: string): Readonly<Record<string, string>> => {
   return headers
 }
 
-const waitForPort = async (port: number, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ port, host: "127.0.0.1" })
-      socket.once("connect", () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.once("error", () => resolve(false))
-    })
-    if (open) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`aiosmtpd did not listen on ${port} within ${timeoutMs} ms`)
-}
-
 /**
  * A real SMTP server for tests and benches: Debian's python3-aiosmtpd with its Maildir handler on a free
  * loopback port. A message is in `new/` once the server answered 250 to DATA, so what `messages` returns is
@@ -56,7 +38,7 @@ export const startAiosmtpd = async () => {
     { stdio: "ignore" }
   )
   await Promise.race([
-    waitForPort(port, 10_000),
+    waitForPort(port, 10_000, "aiosmtpd"),
     new Promise((_, reject) => child.once("exit", (code) => reject(new Error(`aiosmtpd exited with ${code}`))))
   ])
   const messages = (): ReadonlyArray<ReceivedMail> => {

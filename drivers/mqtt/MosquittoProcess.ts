@@ -1,43 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
-import { createConnection, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { freePort, waitForPort } from "../net/LoopbackPort.ts"
 
 export interface MosquittoOptions {
   readonly maxQueuedMessages?: number
   readonly maxInflightMessages?: number
   /** Seconds between persistence snapshots (mosquitto's default is 1800: a PUBACK is not durability). */
   readonly autosaveIntervalSeconds?: number
-}
-
-/** A free loopback port: bind port 0, read it, release it. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-
-const waitForPort = async (port: number, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ port, host: "127.0.0.1" })
-      socket.once("connect", () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.once("error", () => resolve(false))
-    })
-    if (open) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`mosquitto did not listen on ${port} within ${timeoutMs} ms`)
 }
 
 /**
@@ -67,7 +38,7 @@ export const startMosquitto = async (options: MosquittoOptions = {}) => {
     const spawned = spawn("/usr/sbin/mosquitto", ["-c", config], { stdio: "ignore" })
     child = spawned
     await Promise.race([
-      waitForPort(port, 10_000),
+      waitForPort(port, 10_000, "mosquitto"),
       new Promise((_, reject) => spawned.once("exit", (code) => reject(new Error(`mosquitto exited with ${code}`))))
     ])
   }

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
-import { type AddressInfo, createServer } from "node:net"
 import { join } from "node:path"
 import { Deferred, Effect, Fiber, Layer } from "effect"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
@@ -11,17 +10,8 @@ import { layerHttpWebhookSender } from "../mail/HttpWebhookSender.ts"
 import { layerMailDropMailer } from "../mail/MailDropMailer.ts"
 import { layerSmtpMailer } from "../mail/SmtpMailer.ts"
 import { layerMqttBroker } from "../mqtt/MqttBroker.ts"
+import { freePort } from "../net/LoopbackPort.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
-
-const freePort = (host: string) =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, host, () => {
-      const { port } = server.address() as AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 
 /** The carriers' webhook secret of this hub: generated once and kept beside the hub database. */
 const webhookSecret = (dir: string) => {

@@ -1,19 +1,11 @@
 import { mkdtempSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PassThrough } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../mqtt/EmbeddedBroker.ts"
+import { freePort } from "../../net/LoopbackPort.ts"
 import { doctorCommand } from "./doctor.ts"
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 
 const runDoctor = async (env: Record<string, string>) => {
   const stdout = new PassThrough()
