@@ -1,6 +1,7 @@
 import { join } from "node:path"
 import type { BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { ScanOutcome } from "../../core/api/StationApi.ts"
 import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
 import type { RunningStation } from "../../drivers/station/Station.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
@@ -77,6 +78,25 @@ describe("station UI in Chromium", () => {
     await page.locator("#manual-code").fill("")
     await page.locator("#manual-code").blur()
     await screenshot("2-pack-signed-in-identified")
+  })
+
+  it("keeps the GS1 separator a HID scanner types as Ctrl+], so variable-length AIs split", async () => {
+    const scans: Array<ScanOutcome> = []
+    const unsubscribe = station!.subscribe((message) => {
+      if (message.name === "scan") scans.push(message.payload as ScanOutcome)
+    })
+    await scanBurst("]C1010426012345001410LOT42\u001d21SN-77")
+    for (let attempt = 0; attempt < 200 && scans.length === 0; attempt++) await page.waitForTimeout(50)
+    unsubscribe()
+    expect(scans[0]?.identification).toMatchObject({
+      kind: "gs1",
+      valid: true,
+      ais: [
+        { ai: "01", value: "04260123450014" },
+        { ai: "10", value: "LOT42" },
+        { ai: "21", value: "SN-77" }
+      ]
+    })
   })
 
   it("shows garbage as rejected, with the station's reason", async () => {

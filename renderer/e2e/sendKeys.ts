@@ -17,6 +17,14 @@ export const sendKeys = async (browser: BrowserContext, page: Page, text: string
   await Promise.all(
     keys.flatMap(({ key, text: typed }, index) => {
       const timestamp = startS + (index * delayMs) / 1000
+      // GS (the GS1 separator) comes from a HID scanner as Ctrl+]: a control key, no text.
+      if (key === "\u001d") {
+        const gs = { key: "]", code: "BracketRight", windowsVirtualKeyCode: 221, modifiers: 2 }
+        return [
+          cdp.send("Input.dispatchKeyEvent", { type: "rawKeyDown", timestamp, ...gs }),
+          cdp.send("Input.dispatchKeyEvent", { type: "keyUp", timestamp: timestamp + 0.002, ...gs })
+        ]
+      }
       const enter = key === "Enter" ? { code: "Enter", windowsVirtualKeyCode: 13 } : {}
       return [
         cdp.send("Input.dispatchKeyEvent", {

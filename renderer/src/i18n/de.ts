@@ -7,6 +7,7 @@ export const de = {
   "header.signOut": "Abmelden",
   "header.broker": "Broker",
   "header.outbox": "Ausgang",
+  "header.drain": "Abbau {rate}/s",
   "header.oldest": "älteste {age}",
   "header.devicesOk": "Geräte OK",
   "header.devicesWarning": "Gerätewarnung ({count})",

@@ -8,6 +8,7 @@ export const en: Messages = {
   "header.signOut": "Sign out",
   "header.broker": "Broker",
   "header.outbox": "Outbox",
+  "header.drain": "draining {rate}/s",
   "header.oldest": "oldest {age}",
   "header.devicesOk": "Devices OK",
   "header.devicesWarning": "Device warning ({count})",

@@ -52,8 +52,13 @@ export const attachWedgeListener = (scope: Window, onScan: (raw: string) => void
   }
 
   const onKeyDown = (event: KeyboardEvent) => {
-    if (event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return
-    const result = wedge.push({ key: event.key, timeMs: event.timeStamp })
+    // HID scanners type the GS1 separator GS (ASCII 29) as Ctrl+] (its control-key form); without it a GS1 string
+    // with variable-length AIs could not be split.
+    const groupSeparator =
+      event.ctrlKey && !event.altKey && !event.metaKey && (event.code === "BracketRight" || event.key === "]")
+    if (!groupSeparator && (event.ctrlKey || event.altKey || event.metaKey || event.isComposing)) return
+    const result = wedge.push({ key: groupSeparator ? "\u001d" : event.key, timeMs: event.timeStamp })
+    if (groupSeparator) event.preventDefault()
     if (result.swallow) {
       event.preventDefault()
       event.stopPropagation()

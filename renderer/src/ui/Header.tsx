@@ -51,6 +51,9 @@ export const Header = ({ status, onLocale, onSignOut }: HeaderProps) => {
           {sync !== undefined && sync.depth > 0 && sync.oldestUnconfirmedAgeMs !== null
             ? ` · ${t("header.oldest", { age: formatAge(sync.oldestUnconfirmedAgeMs) })}`
             : ""}
+          {sync !== undefined && sync.depth > 0 && sync.drainRatePerSec > 0
+            ? ` · ${t("header.drain", { rate: sync.drainRatePerSec.toFixed(1) })}`
+            : ""}
         </span>
         <span
           className={`pill ${troubled.length > 0 ? "pill-bad" : "pill-ok"}`}
