@@ -1,16 +1,11 @@
-import { mkdtempSync, readFileSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, References } from "effect"
 import { describe, expect, it } from "vitest"
-import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { registerCatalogInbound } from "../catalog/CatalogInbound.ts"
 import { EventLog } from "../events/EventLog.ts"
-import { stationMigrations } from "../station/migrations/index.ts"
-import { seedReferenceData } from "../station/ReferenceData.ts"
-import { loadOrCreateEpoch } from "../station/StationEpoch.ts"
-import { StationIdentity } from "../station/StationIdentity.ts"
-import { migrate } from "../store/Migrations.ts"
 import { Sql } from "../store/Sql.ts"
 import { Broker, type BrokerMessage } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
@@ -20,8 +15,6 @@ import { StationClock } from "../time/Clock.ts"
 import type { Order } from "./Order.ts"
 import { registerOrderInbound } from "./OrderInbound.ts"
 
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(import.meta.dirname, "../../fixtures/data", name), "utf8"))
 const orders = fixture("orders.json") as Array<Order>
 const order = (id: string) => orders.find((candidate) => candidate.orderId === id)!
 
@@ -35,29 +28,16 @@ const inbound = (type: string, payload: unknown): BrokerMessage => {
   }
 }
 
-const layer = (bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) => {
-  const base = Layer.mergeAll(
-    layerSqlite({ filename: join(mkdtempSync(join(tmpdir(), "pb-orders-in-")), "station.db") }),
-    StationClock.manual(1_767_225_600_000).layer
-  )
-  const identity = Layer.effect(
-    StationIdentity,
-    Effect.gen(function* () {
-      yield* migrate(stationMigrations)
-      yield* seedReferenceData("fixtures", {
-        catalog: fixture("catalog.json"),
-        orders: fixture("orders.json"),
-        badges: fixture("badges.json")
-      })
-      return StationIdentity.of({ siteId: "HAM1", stationId: "PACK-01", epoch: yield* loadOrCreateEpoch() })
-    })
-  )
-  return Layer.mergeAll(Inbox.layer, EventLog.layer).pipe(
+const layer = (bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) =>
+  Inbox.layer.pipe(
     Layer.provideMerge(Layer.effect(Broker, bus.client("station"))),
-    Layer.provideMerge(identity),
-    Layer.provideMerge(base)
+    Layer.provideMerge(
+      seededStation({
+        filename: join(mkdtempSync(join(tmpdir(), "pb-orders-in-")), "station.db"),
+        clock: StationClock.manual(1_767_225_600_000).layer
+      })
+    )
   )
-}
 
 const scenario = <A>(
   openOrder: string | undefined,

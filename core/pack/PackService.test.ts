@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { encodeEscPosInsert } from "../../drivers/printer/EscPosInsertEncoder.ts"
-import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { defaultCarrierProfiles } from "../carrier/CarrierProfile.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { assignTrackingRange } from "../carrier/OfflineCarrier.ts"
@@ -16,42 +16,27 @@ import { hasValidGs1CheckDigit } from "../scan/gs1CheckDigit.ts"
 import { identifyScan } from "../scan/identify.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import { Session } from "../session/Session.ts"
-import { stationMigrations } from "../station/migrations/index.ts"
-import { seedReferenceData } from "../station/ReferenceData.ts"
-import { loadOrCreateEpoch } from "../station/StationEpoch.ts"
-import { StationIdentity } from "../station/StationIdentity.ts"
-import { migrate } from "../store/Migrations.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { BoxCatalog } from "./Box.ts"
 import { Handover } from "./Handover.ts"
 import { PackService } from "./PackService.ts"
 
-const fixtures = join(import.meta.dirname, "../../fixtures/data")
-const fixture = (name: string) => JSON.parse(readFileSync(join(fixtures, name), "utf8"))
 const boxes = Schema.decodeUnknownSync(BoxCatalog)(fixture("boxes.json"))
 const START_MS = 1_795_000_000_000
 
 const stationLayer = (filename: string) => {
   const clock = StationClock.manual(START_MS)
-  const base = Layer.merge(layerSqlite({ filename }), clock.layer)
-  const identity = Layer.effect(
-    StationIdentity,
-    Effect.gen(function* () {
-      yield* migrate(stationMigrations)
-      yield* seedReferenceData("fixtures", {
-        catalog: fixture("catalog.json"),
-        orders: fixture("orders.json"),
-        badges: fixture("badges.json")
-      })
+  const station = seededStation({
+    filename,
+    clock: clock.layer,
+    afterSeed: Effect.gen(function* () {
       const profile = (id: string) => defaultCarrierProfiles.find((p) => p.id === id)!
       yield* assignTrackingRange(profile("dhl-paket"), { start: 1000, end: 1003 })
       yield* assignTrackingRange(profile("ups"), { start: 500, end: 600 })
       yield* assignTrackingRange(profile("dhl-express"), { start: 1, end: 100 })
-      const epoch = yield* loadOrCreateEpoch()
-      return StationIdentity.of({ siteId: "HAM1", stationId: "PACK-01", epoch })
     })
-  )
+  })
   const encoder = Layer.succeed(
     InsertEncoder,
     InsertEncoder.of({ encode: (document) => Effect.sync(() => encodeEscPosInsert(document)) })
@@ -67,9 +52,7 @@ const stationLayer = (filename: string) => {
   return Layer.mergeAll(pack, Handover.layer).pipe(
     Layer.provideMerge(Layer.mergeAll(Session.layer(), PrintQueue.layer, encoder)),
     Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE")),
-    Layer.provideMerge(EventLog.layer),
-    Layer.provideMerge(identity),
-    Layer.provideMerge(base)
+    Layer.provideMerge(station)
   )
 }
 

@@ -1,18 +1,13 @@
-import { mkdtempSync, readFileSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import type { ApiError } from "../api/ApiError.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import { Session } from "../session/Session.ts"
-import { stationMigrations } from "../station/migrations/index.ts"
-import { seedReferenceData } from "../station/ReferenceData.ts"
-import { loadOrCreateEpoch } from "../station/StationEpoch.ts"
-import { StationIdentity } from "../station/StationIdentity.ts"
-import { migrate } from "../store/Migrations.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox, InboxContext } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -20,33 +15,17 @@ import { RefundRuleSet } from "./RefundRules.ts"
 import { registerReturnsInbound } from "./ReturnsInbound.ts"
 import { ReturnsService } from "./ReturnsService.ts"
 
-const fixtures = join(import.meta.dirname, "../../fixtures/data")
-const fixture = (name: string) => JSON.parse(readFileSync(join(fixtures, name), "utf8"))
 const rules = Schema.decodeUnknownSync(RefundRuleSet)(fixture("refund-rules.json"))
 const DAY = 86_400_000
 const START_MS = 1_795_000_000_000
 
-const stationLayer = (filename: string) => {
-  const base = Layer.merge(layerSqlite({ filename }), StationClock.manual(START_MS + 10 * DAY).layer)
-  const identity = Layer.effect(
-    StationIdentity,
-    Effect.gen(function* () {
-      yield* migrate(stationMigrations)
-      yield* seedReferenceData("fixtures", {
-        catalog: fixture("catalog.json"),
-        orders: fixture("orders.json"),
-        badges: fixture("badges.json")
-      })
-      return StationIdentity.of({ siteId: "HAM1", stationId: "RET-01", epoch: yield* loadOrCreateEpoch() })
-    })
-  )
-  return ReturnsService.layer({ rules }).pipe(
+const stationLayer = (filename: string) =>
+  ReturnsService.layer({ rules }).pipe(
     Layer.provideMerge(Session.layer()),
-    Layer.provideMerge(EventLog.layer),
-    Layer.provideMerge(identity),
-    Layer.provideMerge(base)
+    Layer.provideMerge(
+      seededStation({ filename, clock: StationClock.manual(START_MS + 10 * DAY).layer, stationId: "RET-01" })
+    )
   )
-}
 
 const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>) =>
   Effect.runPromise(
@@ -347,10 +326,8 @@ describe("ReturnsService", () => {
           amountCents: 99_999,
           reason: "goodwill"
         })
-        const preview = yield* returns.previewRules({
-          ...fixture("refund-rules.json"),
-          rules: fixture("refund-rules.json").rules.slice(-1)
-        })
+        const sample = fixture("refund-rules.json") as { readonly rules: ReadonlyArray<unknown> }
+        const preview = yield* returns.previewRules({ ...sample, rules: sample.rules.slice(-1) })
         const badPreview = yield* Effect.exit(returns.previewRules({ version: 1, returnWindowDays: 30, rules: [] }))
         return { held, byClerk, unexplained, approved, overridden, preview, badPreview }
       })

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs"
 import { Effect, Schema, type Scope } from "effect"
 import { SerialPort } from "serialport"
 import type { RawScan, ScannerDevice, ScannerState } from "../../core/scan/Scanner.ts"
@@ -125,9 +126,15 @@ export class SerialScanner implements ScannerDevice {
         stopBits: this.options.stopBits ?? 1,
         autoOpen: false
       })
+      // The device node vanishes when a USB scanner is pulled (and socat removes its link), but the open file may
+      // report nothing for seconds: watching the path notices the unplug at once.
+      const watchdog = setInterval(() => {
+        if (!existsSync(this.options.path)) end(port.isOpen, `unplugged: ${this.options.path} is gone`)
+      }, 250)
       const end = (opened: boolean, reason: string) => {
         if (ended) return
         ended = true
+        clearInterval(watchdog)
         framer.reset(reason)
         port.removeAllListeners()
         // A late error from the dying port must not become an unhandled 'error' event.
@@ -146,6 +153,7 @@ export class SerialScanner implements ScannerDevice {
       })
       return Effect.sync(() => {
         ended = true
+        clearInterval(watchdog)
         framer.dispose()
         port.removeAllListeners()
         port.on("error", () => {})
