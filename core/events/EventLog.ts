@@ -6,7 +6,8 @@ import type { Actor, EventEnvelope } from "./Event.ts"
 import type { EventDefinition } from "./EventDefinition.ts"
 import { uuid7 } from "./Uuid7.ts"
 
-interface EventRow {
+/** A row of the `events` table as SQLite returns it; tools that read the database directly share this shape. */
+export interface EventRow {
   readonly seq: number
   readonly id: string
   readonly type: string

@@ -1,22 +1,9 @@
 import { existsSync } from "node:fs"
 import { setTimeout as sleep } from "node:timers/promises"
+import type { EventRow } from "../../../core/events/EventLog.ts"
 import { openSqlite } from "../../sqlite/SqliteSql.ts"
 import { type Command, writeLine } from "../Command.ts"
 import { stationDatabasePath } from "./outbox.ts"
-
-interface EventRow {
-  readonly seq: number
-  readonly id: string
-  readonly type: string
-  readonly version: number
-  readonly epoch: string
-  readonly event_wall_ms: number
-  readonly event_mono_ns: string
-  readonly record_time_ms: number
-  readonly actor: string
-  readonly payload: string
-  readonly epcis: string | null
-}
 
 const BATCH = 500
 
