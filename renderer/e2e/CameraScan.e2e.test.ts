@@ -7,10 +7,9 @@ import { type BrowserContext, chromium, type Page } from "playwright-core"
 import { PNG } from "pngjs"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import type { ScanOutcome } from "../../core/api/StationApi.ts"
-import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
 import { loadConfig } from "../../drivers/station/loadConfig.ts"
 import { PROJECT_ROOT, type RunningStation, startStation } from "../../drivers/station/Station.ts"
-import { CHROMIUM_ARGS } from "./StationInBrowser.ts"
+import { CHROMIUM_ARGS, packbenchCode } from "./StationInBrowser.ts"
 import { SCANNER_DELAY_MS, sendKeys } from "./sendKeys.ts"
 
 const SCREENSHOTS = resolve(PROJECT_ROOT, "test-output", "screenshots")
@@ -20,11 +19,7 @@ const FRAME_HEIGHT = 720
 const FRAME_COUNT = 5
 const MUG = "4260123450014"
 
-const code = (type: "badge" | "order", id: string) => {
-  const encoded = encodePackbenchCode(type, id)
-  if (!encoded.ok) throw new Error(encoded.reason)
-  return encoded.code
-}
+const code = packbenchCode
 const BADGE = code("badge", "B-1001")
 const ORDER = code("order", "SO-100001")
 

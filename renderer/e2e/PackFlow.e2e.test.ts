@@ -1,19 +1,14 @@
 import { join } from "node:path"
 import type { BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
-import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
+import { openStationInBrowser, packbenchCode, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 import { HUMAN_DELAY_MS, SCANNER_DELAY_MS, sendKeys } from "./sendKeys.ts"
 
 const MUG = "4260123450014"
 const SOCKS = "4260123450038"
 const BOTTLE = "4260123450021"
 
-const code = (type: "badge" | "order", id: string) => {
-  const encoded = encodePackbenchCode(type, id)
-  if (!encoded.ok) throw new Error(encoded.reason)
-  return encoded.code
-}
+const code = packbenchCode
 
 let browser: BrowserContext
 let page: Page
