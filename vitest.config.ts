@@ -6,7 +6,13 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["core/**/*.test.ts", "drivers/**/*.test.ts", "renderer/**/*.test.ts", "electron/**/*.test.ts"],
+          include: [
+            "core/**/*.test.ts",
+            "drivers/**/*.test.ts",
+            "renderer/**/*.test.ts",
+            "electron/**/*.test.ts",
+            "fixtures/**/*.test.ts"
+          ],
           exclude: ["**/*.integration.test.ts", "**/*.e2e.test.ts", "node_modules/**"],
           testTimeout: 20_000
         }

@@ -86,6 +86,26 @@ describe("printer simulator over TCP", () => {
     )
   })
 
+  it("stamps when each job's last byte arrived, and keeps only the bytes when rendering is off", async () => {
+    simulator = await start({ port: 0, dir, language: "zpl", render: false })
+    const printer = makeTcpPrinter({ id: "label-raw", host: "127.0.0.1", port: simulator.port, language: "zpl" })
+    const bytes = await Effect.runPromise(encodeZpl(exampleLabel, { dpi: 203 }))
+    const before = performance.now()
+    await Effect.runPromise(printer.send({ jobId: "a", bytes }))
+    const [first] = await simulator.waitForJobs(1)
+    const recorded = performance.now()
+    await Effect.runPromise(printer.send({ jobId: "b", bytes }))
+    const [, second] = await simulator.waitForJobs(2)
+    // The sender's socket flushing to the kernel is not the printer having the bytes: the stamp is the listener's.
+    expect(first!.lastByteAt).toBeGreaterThanOrEqual(before)
+    expect(first!.lastByteAt).toBeLessThanOrEqual(recorded)
+    expect(second!.lastByteAt).toBeGreaterThanOrEqual(first!.lastByteAt)
+    expect(first!.bytes).toEqual(bytes)
+    expect(first!.problems).toEqual([])
+    expect(first!.pngs).toEqual([])
+    expect(first!.pdf).toBeUndefined()
+  })
+
   it("renders a 300 dpi label at 1218x1827 dots", async () => {
     simulator = await start({ port: 0, dir, language: "zpl", dpi: 300 })
     const printer = makeTcpPrinter({ id: "label-300", host: "127.0.0.1", port: simulator.port, language: "zpl" })

@@ -15,6 +15,8 @@ export interface SimulatedJob {
   /** The raw job as received. */
   readonly file: string
   readonly stateAtReceipt: SimulatedPrinterState
+  /** `performance.now()` of this process when the job's last byte arrived: where a label counts as delivered. */
+  readonly lastByteAt: number
   /** ZPL well-formedness problems (`validateZpl`); empty for ESC/POS and for good ZPL. */
   readonly problems: ReadonlyArray<string>
   readonly pdf?: string
@@ -33,6 +35,8 @@ export interface PrinterSimulatorOptions {
   /** Label printer resolution; receipts are always 203 dpi. */
   readonly dpi?: 203 | 300
   readonly state?: SimulatedPrinterState
+  /** Render every job to PDF and PNG (default); off, only the raw bytes are kept, for load runs. */
+  readonly render?: boolean
 }
 
 export interface PrinterSimulator {
@@ -92,13 +96,18 @@ export const start = async (options: PrinterSimulatorOptions): Promise<PrinterSi
   const sockets = new Set<Socket>()
   const pending = new Set<Promise<void>>()
 
-  const record = async (bytes: Buffer, stateAtReceipt: SimulatedPrinterState) => {
+  const record = async (bytes: Buffer, stateAtReceipt: SimulatedPrinterState, lastByteAt: number) => {
     const id = nextId++
     const base = join(options.dir, `job-${String(id).padStart(4, "0")}`)
     const file = `${base}.${options.language === "zpl" ? "zpl" : "escpos"}`
     await writeFile(file, bytes)
     const problems = options.language === "zpl" ? validateZpl(bytes) : []
-    let job: SimulatedJob = { id, bytes: new Uint8Array(bytes), file, stateAtReceipt, problems, pngs: [] }
+    let job: SimulatedJob = { id, bytes: new Uint8Array(bytes), file, stateAtReceipt, lastByteAt, problems, pngs: [] }
+    if (options.render === false) {
+      recorded.push(job)
+      for (const wake of waiters) wake()
+      return
+    }
     try {
       const rendered =
         options.language === "zpl" ? await renderZpl(bytes, dpi) : { pdf: await renderEscPos(bytes), pages: 1 }
@@ -121,7 +130,9 @@ export const start = async (options: PrinterSimulatorOptions): Promise<PrinterSi
     sockets.add(socket)
     const chunks: Array<Buffer> = []
     let sawJobData = false
+    let lastByteAt = 0
     socket.on("data", (chunk: Buffer) => {
+      lastByteAt = performance.now()
       if (sawJobData) return void chunks.push(chunk)
       const rest = answerLeadingQueries(chunk, options.language, state, (reply) => socket.write(reply))
       if (rest.length > 0) {
@@ -133,7 +144,7 @@ export const start = async (options: PrinterSimulatorOptions): Promise<PrinterSi
     socket.on("close", () => {
       sockets.delete(socket)
       if (chunks.length === 0) return
-      const task = record(Buffer.concat(chunks), state)
+      const task = record(Buffer.concat(chunks), state, lastByteAt)
       pending.add(task)
       void task.finally(() => pending.delete(task))
     })

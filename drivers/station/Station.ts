@@ -96,6 +96,8 @@ export interface StartStationOptions {
   readonly http: boolean
   readonly staticDir?: string
   readonly log: (line: string) => void
+  /** Whether simulated printers render each job to PDF/PNG (default); load runs turn it off and keep the bytes. */
+  readonly renderPrintouts?: boolean
 }
 
 export interface RunningStation {
@@ -107,17 +109,20 @@ export interface RunningStation {
   readonly subscribe: (listener: (message: PushMessage) => void) => () => void
   /** Feeds a scan to the simulated scanner(s), as if read by hand; false when none runs. */
   readonly injectScan: (raw: string) => boolean
+  /** The TCP listeners standing in for printers that are not configured: what they received, and when. */
+  readonly simulatedPrinters: Readonly<Partial<Record<PrinterRole, PrinterSimulator>>>
   readonly close: () => Promise<void>
 }
 
 interface PrinterSetup {
   readonly device: PrinterDevice
   readonly preview?: (jobId: string) => Promise<string | undefined>
+  readonly simulator?: PrinterSimulator
   readonly close: () => Promise<void>
 }
 
 /** A simulated printer is a real TCP printer listener on loopback; the station prints to it like to any other. */
-const setUpPrinter = async (role: PrinterRole, config: ResolvedConfig): Promise<PrinterSetup> => {
+const setUpPrinter = async (role: PrinterRole, config: ResolvedConfig, render: boolean): Promise<PrinterSetup> => {
   const printer = config.printers[role]
   const language = role === "label" ? "zpl" : "escpos"
   const id = `${role}-printer`
@@ -134,7 +139,8 @@ const setUpPrinter = async (role: PrinterRole, config: ResolvedConfig): Promise<
     port: printer.port ?? 0,
     host: "127.0.0.1",
     dir,
-    language
+    language,
+    render
   })
   const tcp = makeTcpPrinter({ id, host: "127.0.0.1", port: simulator.port, language })
   let sent = 0
@@ -150,6 +156,7 @@ const setUpPrinter = async (role: PrinterRole, config: ResolvedConfig): Promise<
       const png = jobs[sent - 1]?.pngs[0]
       return png === undefined ? undefined : `/printouts/${role}/${relative(dir, png).split("\\").join("/")}`
     },
+    simulator,
     close: () => simulator.close()
   }
 }
@@ -170,9 +177,10 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     }
   }
   try {
-    const label = await setUpPrinter("label", config)
+    const render = options.renderPrintouts ?? true
+    const label = await setUpPrinter("label", config, render)
     closers.push(label.close)
-    const receipt = await setUpPrinter("receipt", config)
+    const receipt = await setUpPrinter("receipt", config, render)
     closers.push(receipt.close)
     let brokerUrl = config.broker.url ?? ""
     if (config.broker.url === undefined) {
@@ -508,6 +516,10 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       call,
       subscribe: pushes.subscribe,
       injectScan: (raw) => simulated.some((scanner) => scanner.inject(raw)),
+      simulatedPrinters: {
+        ...(label.simulator === undefined ? {} : { label: label.simulator }),
+        ...(receipt.simulator === undefined ? {} : { receipt: receipt.simulator })
+      },
       close
     }
   } catch (error) {
