@@ -9,6 +9,7 @@ import { labelCommand } from "./commands/label.ts"
 import { outboxCommand } from "./commands/outbox.ts"
 import { scanCommand } from "./commands/scan.ts"
 import { serveCommand } from "./commands/serve.ts"
+import { simulateCommand } from "./commands/simulate.ts"
 import { startCommand } from "./commands/start.ts"
 
 /** Every `packbench` sub-command, in the order `packbench help` lists them. */
@@ -23,5 +24,6 @@ export const commands: ReadonlyArray<Command> = [
   labelCommand,
   outboxCommand,
   eventsCommand,
+  simulateCommand,
   hubCommand
 ]
