@@ -47,7 +47,7 @@ describe("packbench simulate", () => {
   it("packs and hands over generated orders through the station's inbox, event log, sync engine and printers", async () => {
     const watcher = await mqtt.connectAsync(mosquitto.url, { clientId: "simulate-test-watcher", protocolVersion: 5 })
     const published: Array<{ type: string; seq: number; orderId: string }> = []
-    watcher.on("message", (topic, payload) => {
+    watcher.on("message", (_topic, payload) => {
       const event = JSON.parse(payload.toString("utf8"))
       published.push({ type: event.type, seq: event.seq, orderId: event.payload.orderId })
     })

@@ -8,17 +8,6 @@ import { parseFlags } from "../parseFlags.ts"
  * the simulated scanner, labels and inserts to the simulated printers, events through the sync engine. Progress goes
  * to stderr, the summary as JSON to stdout; exit 1 when any order was refused or failed.
  */
-/**
- * The station's services log through the console, and stdout must carry nothing but the summary: while the run lasts,
- * what they write to the console's stdout methods goes to stderr with the progress lines.
- */
-const consoleToStderr = (): (() => void) => {
-  const saved = { log: console.log, info: console.info, debug: console.debug }
-  const toStderr = (...args: ReadonlyArray<unknown>) => console.error(...args)
-  Object.assign(console, { log: toStderr, info: toStderr, debug: toStderr })
-  return () => Object.assign(console, saved)
-}
-
 export const simulateCommand: Command = {
   name: "simulate",
   usage: "simulate --orders N [--rate PER_S] [--broker URL] [--config FILE] [--data-dir DIR]",
@@ -63,7 +52,6 @@ export const simulateCommand: Command = {
       return 1
     }
     const log = (line: string) => void writeLine(io.stderr, line)
-    const restoreConsole = consoleToStderr()
     try {
       const run = await runPackSimulation({
         config,
@@ -71,14 +59,11 @@ export const simulateCommand: Command = {
         ...(rate === undefined ? {} : { ratePerSecond: rate }),
         log
       })
-      restoreConsole()
       await writeLine(io.stdout, JSON.stringify(run.summary, null, 2))
       return run.summary.refused.length + run.summary.failed.length === 0 ? 0 : 1
     } catch (error) {
       await writeLine(io.stderr, `packbench simulate: ${error instanceof Error ? error.message : String(error)}`)
       return 1
-    } finally {
-      restoreConsole()
     }
   }
 }
