@@ -21,7 +21,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "pb-pack-bench-"))
 try {
   const config = loadConfig({
     cwd: dataDir,
-    env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_EMBEDDED_BROKER_PORT: "0"}
+    env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
   })
   let lastProgress = ""
   const run = await runPackSimulation({
