@@ -1,8 +1,8 @@
 import { join } from "node:path"
 import type { BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type PackerKeys, packerKeys } from "./PackerKeys.ts"
 import { openStationInBrowser, packbenchCode, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
-import { HUMAN_DELAY_MS, SCANNER_DELAY_MS, sendKeys } from "./sendKeys.ts"
 
 const MUG = "4260123450014"
 const SOCKS = "4260123450038"
@@ -12,16 +12,15 @@ const code = packbenchCode
 
 let browser: BrowserContext
 let page: Page
+let keys: PackerKeys
 let trackingNumber = ""
 let pageProblems: Array<string> = []
 
-const scan = (raw: string) => sendKeys(browser, page, raw, SCANNER_DELAY_MS)
-/** A number typed by a person, then Enter: slow enough that the wedge listener leaves it to the screen. */
-const typeNumber = (digits: string) => sendKeys(browser, page, digits, HUMAN_DELAY_MS)
+const scan = (raw: string) => keys.scan(raw)
+const typeNumber = (digits: string) => keys.typeNumber(digits)
 const screenshot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
-const line = (sku: string) => page.locator(`[data-testid="pack-line"][data-sku="${sku}"]`)
-const prompt = (text: string) =>
-  page.getByTestId("prompt").getByRole("heading", { name: text }).waitFor({ timeout: 15_000 })
+const line = (sku: string) => keys.line(sku)
+const prompt = (text: string) => keys.prompt(text)
 
 const waitForImage = (selector: string) =>
   page.waitForFunction(
@@ -38,6 +37,7 @@ let opened: StationInBrowser | undefined
 beforeAll(async () => {
   opened = await openStationInBrowser("flow")
   ;({ browser, page, pageProblems } = opened)
+  keys = packerKeys(browser, page)
 })
 
 afterAll(() => opened?.close())
