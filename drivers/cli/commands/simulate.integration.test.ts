@@ -123,6 +123,32 @@ describe("packbench simulate", () => {
     }
   })
 
+  it("keeps to --rate and, on the embedded broker and hub, ends with every event confirmed", async () => {
+    const embeddedDir = mkdtempSync(join(tmpdir(), "pb-simulate-embedded-"))
+    try {
+      const result = await run(["simulate", "--orders", "2", "--rate", "0.25", "--data-dir", embeddedDir], {
+        PACKBENCH_EMBEDDED_BROKER_PORT: "0"
+      })
+      expect(result.code, result.err).toBe(0)
+      const summary = JSON.parse(result.out)
+      expect(summary).toMatchObject({ orders: 2, packed: 2, handedOver: 2, outboxDepth: 0 })
+      expect(summary.broker).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/)
+      // At 0.25 orders/s the second order starts 4 s after the first; packing one takes about a second here.
+      const db = openSqlite({ filename: join(embeddedDir, "station.db"), readonly: true })
+      const packedAt = db
+        .prepare<[], { event_wall_ms: number }>(
+          "SELECT event_wall_ms FROM events WHERE type = 'parcel.packed' ORDER BY seq"
+        )
+        .all()
+        .map((row) => row.event_wall_ms)
+      db.close()
+      expect(packedAt).toHaveLength(2)
+      expect(packedAt[1]! - packedAt[0]!).toBeGreaterThanOrEqual(2_500)
+    } finally {
+      rmSync(embeddedDir, { recursive: true, force: true })
+    }
+  })
+
   it("refuses bad flags with a message and exit code 2", async () => {
     const cases: ReadonlyArray<[ReadonlyArray<string>, RegExp]> = [
       [[], /--orders is required/],
