@@ -247,7 +247,7 @@ export const de = {
   "metrics.repurchase": "Wiederkaufrate",
   "metrics.csat": "Zufrieden (4–5 von 5)",
   "metrics.ofCount": "{part} von {total}",
-  "metrics.csatMean": "Ø {mean} von 5 · {count} Antworten",
+  "metrics.csatMean": "Ø {mean} von 5 · Antworten: {count}",
   "metrics.noAnswers": "Noch keine Antworten",
   "metrics.noData": "Keine Daten im Zeitraum",
   "error.hub-not-configured": "Kein Benachrichtigungs-Hub eingerichtet (hub.url in der Konfiguration).",

@@ -248,7 +248,7 @@ export const en: Messages = {
   "metrics.repurchase": "Repurchase rate",
   "metrics.csat": "Satisfied (4–5 of 5)",
   "metrics.ofCount": "{part} of {total}",
-  "metrics.csatMean": "avg {mean} of 5 · {count} answers",
+  "metrics.csatMean": "avg {mean} of 5 · answers: {count}",
   "metrics.noAnswers": "No answers yet",
   "metrics.noData": "No data in this period",
   "error.hub-not-configured": "No notification hub is set up (hub.url in the configuration).",

@@ -151,7 +151,9 @@ export const CustomerMetricsCard = () => {
                       count: data.packedToHanded.parcels
                     })}
               </p>
-              {data.packedToHanded.daily.length > 0 && <HandoverTimeChart daily={data.packedToHanded.daily} />}
+              {data.packedToHanded.daily.length > 0 && (
+                <HandoverTimeChart daily={data.packedToHanded.daily} fromMs={data.fromMs} toMs={data.toMs} />
+              )}
             </div>
           </div>
         </>

@@ -5,7 +5,7 @@ import { formatAge } from "./formatAge.ts"
 const width = 640
 const height = 220
 const left = 78
-const right = 16
+const right = 28
 const top = 14
 const bottom = 34
 
@@ -15,21 +15,33 @@ const axisMaxMs = (valueMs: number) => {
   return steps.find((step) => step >= valueMs) ?? Math.ceil(valueMs / 86_400_000) * 86_400_000
 }
 
-/** The daily median (solid) and p90 (dashed) of packed to handed over, one point per day with handovers. */
-export const HandoverTimeChart = ({ daily }: { readonly daily: CustomerMetrics["packedToHanded"]["daily"] }) => {
+/**
+ * The daily median (solid) and p90 (dashed) of packed to handed over, one point per day with handovers, on a time
+ * axis over the whole window: a day without handovers is a gap, not a neighbour.
+ */
+export const HandoverTimeChart = ({
+  daily,
+  fromMs,
+  toMs
+}: {
+  readonly daily: CustomerMetrics["packedToHanded"]["daily"]
+  readonly fromMs: number
+  readonly toMs: number
+}) => {
   const { t, locale } = useStationContext()
   const points = daily.filter((day) => day.medianMs !== null)
   const maxMs = axisMaxMs(Math.max(1, ...points.map((day) => day.p90Ms ?? day.medianMs ?? 0)))
   const plotWidth = width - left - right
   const plotHeight = height - top - bottom
-  const x = (index: number) => left + (points.length === 1 ? plotWidth / 2 : (index / (points.length - 1)) * plotWidth)
+  const xAt = (ms: number) => left + Math.min(1, Math.max(0, (ms - fromMs) / (toMs - fromMs))) * plotWidth
+  // A day's point sits at its noon (UTC, like the hub's days).
+  const x = (index: number) => xAt(Date.parse(`${points[index]?.day ?? ""}T12:00:00Z`))
   const y = (ms: number) => top + plotHeight - (ms / maxMs) * plotHeight
   const dayLabel = new Intl.DateTimeFormat(locale, { day: "numeric", month: "numeric", timeZone: "UTC" })
   const label = (day: string) => dayLabel.format(new Date(`${day}T00:00:00Z`))
   const line = (pick: (day: (typeof points)[number]) => number | null) =>
     points.map((day, index) => `${x(index)},${y(pick(day) ?? 0)}`).join(" ")
-  // At most about eight day labels, so they never overlap.
-  const labelEvery = Math.max(1, Math.ceil(points.length / 8))
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((fraction) => fromMs + fraction * (toMs - fromMs))
   return (
     <svg
       className="metrics-chart"
@@ -46,6 +58,11 @@ export const HandoverTimeChart = ({ daily }: { readonly daily: CustomerMetrics["
           </text>
         </g>
       ))}
+      {ticks.map((ms) => (
+        <text key={ms} x={xAt(ms)} y={height - 10} textAnchor="middle" className="axis-label">
+          {dayLabel.format(new Date(ms))}
+        </text>
+      ))}
       {points.length > 1 && <polyline points={line((day) => day.p90Ms)} className="series-p90" />}
       {points.length > 1 && <polyline points={line((day) => day.medianMs)} className="series-median" />}
       {points.map((day, index) => (
@@ -54,11 +71,6 @@ export const HandoverTimeChart = ({ daily }: { readonly daily: CustomerMetrics["
           <circle cx={x(index)} cy={y(day.medianMs ?? 0)} r={4} className="point-median">
             <title>{`${label(day.day)}: ${t("metrics.median")} ${formatAge(day.medianMs ?? 0)}, p90 ${formatAge(day.p90Ms ?? 0)}`}</title>
           </circle>
-          {index % labelEvery === 0 && (
-            <text x={x(index)} y={height - 10} textAnchor="middle" className="axis-label">
-              {label(day.day)}
-            </text>
-          )}
         </g>
       ))}
     </svg>
