@@ -39,7 +39,9 @@ const apiNames = {
   "returns.state": true,
   "rules.active": true,
   "rules.preview": true,
-  "rules.replace": true
+  "rules.replace": true,
+  "metrics.customer": true,
+  "metrics.customerCsv": true
 } as const satisfies Record<ApiName, true>
 
 const pushNames = { status: true, scan: true, printJob: true, event: true, alert: true } as const satisfies Record<

@@ -3,9 +3,11 @@ import { Locale } from "../config/StationConfig.ts"
 
 export { Locale }
 
+import { MetricsApi } from "../metrics/MetricsApi.ts"
 import { PackApi } from "../pack/PackApi.ts"
 import { ReturnsApi } from "../returns/ReturnsApi.ts"
 
+export type { CustomerMetrics, NotificationStage } from "../metrics/CustomerMetrics.ts"
 export type { HandoverView } from "../pack/HandoverView.ts"
 export { RefusalCode } from "../pack/PackRefusal.ts"
 export type { PackView, PrintJobRef } from "../pack/PackView.ts"
@@ -153,7 +155,8 @@ export const StationApi = {
     output: Schema.Array(QuarantinedMessage)
   },
   ...PackApi,
-  ...ReturnsApi
+  ...ReturnsApi,
+  ...MetricsApi
 } as const
 
 export type StationApi = typeof StationApi

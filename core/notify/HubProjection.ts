@@ -3,8 +3,10 @@ import type { Locale } from "../config/StationConfig.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { decodePayload } from "../events/EventDefinition.ts"
 import { uuid7 } from "../events/Uuid7.ts"
+import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { OrderReceived } from "../orders/OrderEvents.ts"
 import { OrderAddressHold, ParcelHandedToCarrier, ParcelPacked } from "../pack/PackEvents.ts"
+import { ReturnReceived } from "../returns/ReturnsEvents.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
@@ -27,7 +29,8 @@ const handled: Readonly<Record<string, number>> = {
   [OrderReceived.type]: OrderReceived.version,
   [OrderAddressHold.type]: OrderAddressHold.version,
   [ParcelPacked.type]: ParcelPacked.version,
-  [ParcelHandedToCarrier.type]: ParcelHandedToCarrier.version
+  [ParcelHandedToCarrier.type]: ParcelHandedToCarrier.version,
+  [ReturnReceived.type]: ReturnReceived.version
 }
 
 export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel"
@@ -90,6 +93,14 @@ export class HubProjection extends Context.Service<
           ]
         )
         if (inserted.changes === 0) return false
+        if (intent.kind === "feedback-request" && intent.parcelId !== undefined) {
+          // The answer page's secret is made with the request, in its transaction: the mail always has a link.
+          yield* sql.execute(
+            `INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms) VALUES (?, ?, ?, ?)
+             ON CONFLICT (parcel_id) DO NOTHING`,
+            [intent.parcelId, intent.orderId, yield* tokens.next, now]
+          )
+        }
         const channels = settings.webhookUrl === undefined ? ["email"] : ["email", "webhook"]
         for (const channel of channels) {
           yield* sql.execute(
@@ -130,6 +141,7 @@ export class HubProjection extends Context.Service<
       })
 
       const applyStationEvent = Effect.fnUntraced(function* (event: EventEnvelope) {
+        yield* Effect.provideService(recordMetricsFacts(event), Sql, sql)
         const now = yield* nowMs
         let fact: StationFact
         switch (event.type) {

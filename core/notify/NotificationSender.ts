@@ -31,6 +31,7 @@ interface DueRow {
   readonly tracking_number: string | null
   readonly tracking_token: string | null
   readonly expected_delivery_date: string | null
+  readonly feedback_token: string | null
 }
 
 /** The Message-ID of a notification's mail: the same for every attempt, so a resent copy is recognisable. */
@@ -139,6 +140,8 @@ export class NotificationSender extends Context.Service<
           trackingPageUrl:
             row.tracking_token === null ? undefined : `${settings.publicBaseUrl}/t/${row.tracking_token}`,
           expectedDeliveryDate: row.expected_delivery_date ?? undefined,
+          feedbackPageUrl:
+            row.feedback_token === null ? undefined : `${settings.publicBaseUrl}/f/${row.feedback_token}`,
           delayReason: row.delay_reason ?? undefined,
           addressProblems: row.address_problems === null ? undefined : (JSON.parse(row.address_problems) as string[])
         })
@@ -217,12 +220,13 @@ export class NotificationSender extends Context.Service<
         const rows = yield* sql.query<DueRow>(
           `SELECT b.notification_id, b.channel, b.attempts, n.kind, n.order_id, n.parcel_id, n.delay_reason,
              n.created_at_ms, c.first_name, c.email, c.locale, c.opted_out, o.brand, o.address_problems,
-             p.carrier, p.tracking_number, p.tracking_token, p.expected_delivery_date
+             p.carrier, p.tracking_number, p.tracking_token, p.expected_delivery_date, f.token AS feedback_token
            FROM hub_outbox b
            JOIN hub_notifications n ON n.notification_id = b.notification_id
            LEFT JOIN hub_orders o ON o.order_id = n.order_id
            LEFT JOIN hub_customers c ON c.customer_id = o.customer_id
            LEFT JOIN hub_parcels p ON p.parcel_id = n.parcel_id
+           LEFT JOIN hub_feedback f ON f.parcel_id = n.parcel_id AND n.kind = 'feedback-request'
            WHERE b.status = 'pending' AND b.next_attempt_ms <= ?
            ORDER BY b.next_attempt_ms LIMIT 50`,
           [now]

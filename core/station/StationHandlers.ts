@@ -6,6 +6,7 @@ import type { EventSummary, ScanContext, ScanOutcome, StationStatus } from "../a
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
+import { CustomerMetricsSource, type MetricsUnavailable } from "../metrics/CustomerMetricsSource.ts"
 import { makePackHandlers } from "../pack/PackHandlers.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
@@ -24,6 +25,12 @@ const storeFailure = (error: StoreError) =>
   new ApiError({
     code: error.reason === "DiskFull" || error.reason === "ReadOnly" ? "store-refused" : "store-unavailable",
     message: `The station database refused the operation (${error.reason}): ${error.message}`
+  })
+
+const metricsFailure = (error: MetricsUnavailable) =>
+  new ApiError({
+    code: error.reason === "NoHub" ? "hub-not-configured" : "hub-unavailable",
+    message: error.message
   })
 
 export const summarizeEvent = (event: EventEnvelope): EventSummary => ({
@@ -49,6 +56,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const insertEncoder = yield* InsertEncoder
   const pack = yield* makePackHandlers
   const returns = yield* makeReturnsHandlers
+  const metrics = yield* CustomerMetricsSource
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow.
   let screen: ScanContext | undefined
 
@@ -201,6 +209,8 @@ export const makeStationHandlers = Effect.gen(function* () {
       }),
     "printer.jobs": () => printQueue.recent(20).pipe(Effect.mapError(storeFailure)),
     "sync.quarantine": ({ limit }) => quarantine(limit),
+    "metrics.customer": (window) => metrics.customer(window).pipe(Effect.mapError(metricsFailure)),
+    "metrics.customerCsv": (window) => metrics.csv(window).pipe(Effect.mapError(metricsFailure)),
     ...pack.handlers,
     ...returns.handlers
   }

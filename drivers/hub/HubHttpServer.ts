@@ -1,5 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Effect, Schema } from "effect"
+import {
+  FeedbackAnswer,
+  type FeedbackOutcome,
+  loadFeedbackPage,
+  recordFeedbackAnswer
+} from "../../core/feedback/FeedbackAnswers.ts"
+import { type FeedbackPageState, renderFeedbackPage } from "../../core/feedback/renderFeedbackPage.ts"
+import { computeCustomerMetrics } from "../../core/metrics/computeCustomerMetrics.ts"
+import { customerMetricsCsv } from "../../core/metrics/customerMetricsCsv.ts"
+import { parseMetricsWindow } from "../../core/metrics/parseMetricsWindow.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { brandFor } from "../../core/notify/templates/Brand.ts"
@@ -53,10 +63,12 @@ const reply = (response: ServerResponse, status: number, body: string, type = "a
 }
 
 const json = (value: unknown) => JSON.stringify(value)
+const notFoundPage = "<!doctype html><title>Not found</title><p>Not found</p>"
 
 /**
  * The hub's HTTP face: `POST /webhooks/carrier` takes signed carrier tracking updates, `GET /t/<token>` serves
- * a parcel's tracking page. The webhook's delivery id is recorded in the same transaction as the scans it
+ * a parcel's tracking page, `GET|POST /f/<token>` its feedback page, `GET /metrics` and `GET /metrics.csv` the
+ * customer figures. The webhook's delivery id is recorded in the same transaction as the scans it
  * carries, so a replayed delivery is refused and a delivery that failed to apply may be retried.
  */
 export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (options: HubHttpOptions) {
@@ -68,6 +80,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
   const settings = yield* HubSettings
   const toleranceMs = options.toleranceMs ?? 5 * 60_000
   const decodeBody = Schema.decodeUnknownEffect(CarrierWebhookBody)
+  const decodeAnswer = Schema.decodeUnknownEffect(FeedbackAnswer)
 
   const carrierWebhook = Effect.fnUntraced(function* (
     headers: IncomingMessage["headers"],
@@ -133,6 +146,45 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     return renderTrackingPage(view, brandFor(settings.brands, view.brand), (ms) => formatter.format(new Date(ms)))
   })
 
+  const feedbackPage = Effect.fnUntraced(function* (token: string, state: FeedbackPageState) {
+    if (!tokenPattern.test(token)) return undefined
+    const view = yield* loadFeedbackPage(token)
+    if (view === undefined) return undefined
+    const shown: FeedbackPageState =
+      view.answer !== undefined && state.type === "form" ? { type: "answered", justNow: false } : state
+    return renderFeedbackPage(view, brandFor(settings.brands, view.brand), shown)
+  })
+
+  const feedbackAnswer = Effect.fnUntraced(function* (token: string, body: string) {
+    const form = new URLSearchParams(body)
+    const rating = form.get("rating")
+    const decoded = yield* decodeAnswer({
+      rating: rating === null || !/^\d$/.test(rating) ? Number.NaN : Number(rating),
+      comment: form.get("comment") ?? ""
+    }).pipe(Effect.result)
+    if (decoded._tag === "Failure") {
+      return { status: 400, html: yield* feedbackPage(token, { type: "form", invalid: true }) }
+    }
+    const outcome: FeedbackOutcome = tokenPattern.test(token)
+      ? yield* recordFeedbackAnswer(token, decoded.success, (yield* clock.now).wallMs)
+      : "unknown-token"
+    if (outcome === "unknown-token") return { status: 404, html: undefined }
+    return {
+      status: outcome === "recorded" ? 200 : 409,
+      html: yield* feedbackPage(token, { type: "answered", justNow: outcome === "recorded" })
+    }
+  })
+
+  const metrics = Effect.fnUntraced(function* (url: URL) {
+    const parsed = parseMetricsWindow(
+      url.searchParams.get("from"),
+      url.searchParams.get("to"),
+      (yield* clock.now).wallMs
+    )
+    if (!parsed.ok) return parsed
+    return { ok: true as const, metrics: yield* computeCustomerMetrics(parsed.window) }
+  })
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://hub.invalid")
     if (request.method === "POST" && url.pathname === "/webhooks/carrier") {
@@ -144,9 +196,39 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     const page = /^\/t\/([^/]+)$/.exec(url.pathname)
     if (request.method === "GET" && page !== null) {
       const html = await run(trackingPage(decodeURIComponent(page[1] ?? "")))
-      if (html === undefined)
-        reply(response, 404, "<!doctype html><title>Not found</title><p>Not found</p>", "text/html")
+      if (html === undefined) reply(response, 404, notFoundPage, "text/html")
       else reply(response, 200, html, "text/html")
+      return
+    }
+    const feedback = /^\/f\/([^/]+)$/.exec(url.pathname)
+    if (feedback !== null && (request.method === "GET" || request.method === "POST")) {
+      const token = decodeURIComponent(feedback[1] ?? "")
+      const result =
+        request.method === "POST"
+          ? await run(feedbackAnswer(token, await readBody(request)))
+          : await run(
+              Effect.map(
+                // A rating in the mail's link only preselects: a GET never records (mail scanners open links).
+                feedbackPage(token, { type: "form", preselected: Number(url.searchParams.get("rating")) }),
+                (html) => ({ status: 200, html })
+              )
+            )
+      if (result.html === undefined) reply(response, 404, notFoundPage, "text/html")
+      else reply(response, result.status, result.html, "text/html")
+      return
+    }
+    if (request.method === "GET" && (url.pathname === "/metrics" || url.pathname === "/metrics.csv")) {
+      const result = await run(metrics(url))
+      if (!result.ok) reply(response, 400, json({ error: result.message }))
+      else if (url.pathname === "/metrics") reply(response, 200, json(result.metrics))
+      else {
+        const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+        response.setHeader(
+          "content-disposition",
+          `attachment; filename="customer-metrics-${day(result.metrics.fromMs)}-${day(result.metrics.toMs)}.csv"`
+        )
+        reply(response, 200, customerMetricsCsv(result.metrics), "text/csv")
+      }
       return
     }
     if (request.method === "GET" && url.pathname === "/healthz") {

@@ -45,6 +45,7 @@ import { presenceWill } from "../../core/sync/Presence.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { SimulatedScanner } from "../../fixtures/simulators/SimulatedScanner.ts"
 import { startHttpTransport } from "../http/HttpTransport.ts"
+import { layerHttpCustomerMetrics } from "../hub/HttpCustomerMetrics.ts"
 import { startEmbeddedBroker } from "../mqtt/EmbeddedBroker.ts"
 import { layerFileHighWaterMark } from "../mqtt/FileHighWaterMark.ts"
 import { makeMqttBroker } from "../mqtt/MqttBroker.ts"
@@ -370,7 +371,11 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     const engine = await runtime.runPromise(Effect.service(SyncEngine))
     if (seededNow) await runtime.runPromise(announceSeededOrders)
 
-    const station = await runtime.runPromise(makeStationHandlers)
+    // The Manager screen's customer figures come from the hub: this process's own once it runs, or the fleet's.
+    let hubUrl = config.hub.embedded ? undefined : config.hub.url
+    const station = await runtime.runPromise(
+      makeStationHandlers.pipe(Effect.provide(layerHttpCustomerMetrics(() => hubUrl)))
+    )
     const dispatch = makeDispatcher(station.handlers)
     const pushes = await runtime.runPromise(Effect.service(PushHub))
 
@@ -490,6 +495,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     if (config.hub.embedded) {
       const hub = await startEmbeddedHub(config, brokerUrl, options.log)
       closers.push(hub.close)
+      hubUrl = hub.url
     }
 
     const call = (name: string, input: unknown) =>

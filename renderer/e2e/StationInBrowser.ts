@@ -41,7 +41,11 @@ export interface StationInBrowser {
  * A real station on a fresh data dir (free ports) and the UI it serves, open in a fresh Chromium profile at 1280x800.
  * The UI must have been built (`npm test` builds it first); it is built here only when missing.
  */
-export const openStationInBrowser = async (name: string): Promise<StationInBrowser> => {
+export const openStationInBrowser = async (
+  name: string,
+  /** More environment overrides for the station's configuration, e.g. fixed ports a test must know. */
+  env: Readonly<Record<string, string>> = {}
+): Promise<StationInBrowser> => {
   if (!existsSync(join(PROJECT_ROOT, "renderer", "dist", "index.html"))) {
     execFileSync("npx", ["vite", "build", "--config", "renderer/vite.config.ts"], { cwd: PROJECT_ROOT })
   }
@@ -50,7 +54,7 @@ export const openStationInBrowser = async (name: string): Promise<StationInBrows
   const profileDir = mkdtempSync(join(tmpdir(), `packbench-${name}-chromium-`))
   const config = loadConfig({
     cwd: dataDir,
-    env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
+    env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0", ...env }
   })
   const station = await startStation({ config, http: true, log: () => {} })
   const browser = await chromium.launchPersistentContext(profileDir, {

@@ -93,5 +93,37 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       )`
     ]
   },
+  {
+    id: 10,
+    name: "customer metrics: feedback answers, order placement times and received returns",
+    statements: [
+      // One feedback request per parcel; its token is the secret in the feedback page's URL.
+      `CREATE TABLE hub_feedback (
+        parcel_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        token TEXT NOT NULL UNIQUE,
+        requested_at_ms BIGINT NOT NULL,
+        rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+        comment TEXT,
+        answered_at_ms BIGINT
+      )`,
+      "CREATE INDEX hub_feedback_by_answer ON hub_feedback (answered_at_ms)",
+      // When each order was placed and by whom, as first seen: the repurchase rate counts orders per customer.
+      `CREATE TABLE hub_metrics_orders (
+        order_id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        placed_at_ms BIGINT NOT NULL
+      )`,
+      "CREATE INDEX hub_metrics_orders_by_placed ON hub_metrics_orders (placed_at_ms)",
+      // Only what the return rate needs from return.received; return notifications keep their own state.
+      `CREATE TABLE hub_metrics_returns (
+        return_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        parcel_id TEXT,
+        received_at_ms BIGINT NOT NULL
+      )`,
+      "CREATE INDEX hub_metrics_returns_by_order ON hub_metrics_returns (order_id)"
+    ]
+  },
   ...consumerMigrations
 ]

@@ -10,6 +10,8 @@ export interface TemplateData {
   readonly carrierTrackingUrl?: string | undefined
   /** The brand's tracking page on the hub (`/t/<token>`). */
   readonly trackingPageUrl?: string | undefined
+  /** The hub's page where the customer rates the order (`/f/<token>`). */
+  readonly feedbackPageUrl?: string | undefined
   /** `YYYY-MM-DD`, the local day the carrier should deliver. */
   readonly expectedDeliveryDate?: string | undefined
   readonly delayReason?: DelayReason | undefined

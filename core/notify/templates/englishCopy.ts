@@ -101,7 +101,11 @@ export const englishCopy: CopyBook = {
         type: "paragraph",
         text: `your order ${data.orderId} arrived a few days ago. We would love to hear how happy you are with it.`
       },
-      { type: "button", label: "Leave a review", url: `${brand.shopUrl}/feedback/${encodeURIComponent(data.orderId)}` }
+      {
+        type: "button",
+        label: "Leave a review",
+        url: data.feedbackPageUrl ?? `${brand.shopUrl}/feedback/${encodeURIComponent(data.orderId)}`
+      }
     ]
   })
 }

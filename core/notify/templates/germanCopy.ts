@@ -111,7 +111,7 @@ export const germanCopy: CopyBook = {
       {
         type: "button",
         label: "Bewertung abgeben",
-        url: `${brand.shopUrl}/feedback/${encodeURIComponent(data.orderId)}`
+        url: data.feedbackPageUrl ?? `${brand.shopUrl}/feedback/${encodeURIComponent(data.orderId)}`
       }
     ]
   })

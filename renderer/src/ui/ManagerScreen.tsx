@@ -3,6 +3,7 @@ import type { Locale, StationStatus } from "../../../core/api/StationApi.ts"
 import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { formatAge } from "./formatAge.ts"
 import { QuarantineCard } from "./QuarantineCard.tsx"
 import { RefundRulesCard } from "./RefundRulesCard.tsx"
@@ -195,6 +196,9 @@ export const ManagerScreen = ({
       <EventsCard />
       <QuarantineCard />
       <LanguageCard onLocale={onLocale} />
+    </div>
+    <div className="manager-column manager-wide">
+      <CustomerMetricsCard />
     </div>
     <div className="manager-column manager-wide">
       <RefundRulesCard isManager={status?.operator?.role === "manager"} />

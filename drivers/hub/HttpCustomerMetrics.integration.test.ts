@@ -1,0 +1,46 @@
+import { createServer, type Server } from "node:http"
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { CustomerMetricsSource } from "../../core/metrics/CustomerMetricsSource.ts"
+import { freePort } from "../net/LoopbackPort.ts"
+import { layerHttpCustomerMetrics } from "./HttpCustomerMetrics.ts"
+
+const window = { fromMs: 1_000, toMs: 2_000 }
+let server: Server
+let url = ""
+let answer = { status: 200, body: "{}" }
+
+beforeAll(async () => {
+  server = createServer((_request, response) => {
+    response.writeHead(answer.status, { "content-type": "application/json" })
+    response.end(answer.body)
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const address = server.address()
+  url = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
+})
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+const ask = (hubUrl: string | undefined) =>
+  Effect.runPromise(
+    Effect.flip(
+      Effect.flatMap(Effect.service(CustomerMetricsSource), (source) => source.customer(window)).pipe(
+        Effect.provide(layerHttpCustomerMetrics(() => hubUrl))
+      )
+    )
+  )
+
+describe("customer metrics from a hub over HTTP", () => {
+  it("says why it has no figures: no hub, a hub that does not answer, an answer it cannot use", async () => {
+    expect(await ask(undefined)).toMatchObject({ reason: "NoHub" })
+    const closed = await freePort()
+    expect(await ask(`http://127.0.0.1:${closed}`)).toMatchObject({ reason: "Unreachable" })
+    answer = { status: 400, body: '{"error":"from must be before to"}' }
+    expect(await ask(url)).toMatchObject({
+      reason: "BadAnswer",
+      message: `The hub at ${url} answered 400: {"error":"from must be before to"}`
+    })
+    answer = { status: 200, body: '{"fromMs":1}' }
+    expect(await ask(url)).toMatchObject({ reason: "BadAnswer" })
+  })
+})

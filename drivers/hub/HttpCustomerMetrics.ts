@@ -1,0 +1,64 @@
+import { Effect, Layer, Schema } from "effect"
+import { CustomerMetrics, type MetricsWindow } from "../../core/metrics/CustomerMetrics.ts"
+import { CustomerMetricsSource, MetricsUnavailable } from "../../core/metrics/CustomerMetricsSource.ts"
+
+const timeoutMs = 10_000
+
+/**
+ * Asks a hub's HTTP server for the figures. `hubUrl` is read at each call: the embedded hub starts after the
+ * station's services, and a station without a hub answers "none configured" rather than failing to start.
+ */
+export const layerHttpCustomerMetrics = (hubUrl: () => string | undefined) => {
+  const get = (path: "/metrics" | "/metrics.csv", window: MetricsWindow) =>
+    Effect.gen(function* () {
+      const base = hubUrl()
+      if (base === undefined) {
+        return yield* new MetricsUnavailable({
+          reason: "NoHub",
+          message: "This station knows no notification hub: set hub.url in the station's configuration"
+        })
+      }
+      const url = `${base}${path}?from=${Math.floor(window.fromMs)}&to=${Math.floor(window.toMs)}`
+      const response = yield* Effect.tryPromise({
+        try: (signal) => fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) }),
+        catch: (error) =>
+          new MetricsUnavailable({ reason: "Unreachable", message: `The hub at ${base} did not answer: ${error}` })
+      })
+      const body = yield* Effect.tryPromise({
+        try: () => response.text(),
+        catch: (error) =>
+          new MetricsUnavailable({ reason: "Unreachable", message: `The hub at ${base} broke off: ${error}` })
+      })
+      if (!response.ok) {
+        return yield* new MetricsUnavailable({
+          reason: "BadAnswer",
+          message: `The hub at ${base} answered ${response.status}: ${body.slice(0, 300)}`
+        })
+      }
+      return { body, disposition: response.headers.get("content-disposition") ?? "" }
+    })
+  const decode = Schema.decodeUnknownEffect(Schema.fromJsonString(CustomerMetrics))
+  return Layer.succeed(
+    CustomerMetricsSource,
+    CustomerMetricsSource.of({
+      customer: (window) =>
+        get("/metrics", window).pipe(
+          Effect.flatMap(({ body }) =>
+            decode(body).pipe(
+              Effect.mapError(
+                (issue) =>
+                  new MetricsUnavailable({ reason: "BadAnswer", message: `The hub's figures did not decode: ${issue}` })
+              )
+            )
+          )
+        ),
+      csv: (window) =>
+        get("/metrics.csv", window).pipe(
+          Effect.map(({ body, disposition }) => ({
+            filename: /filename="([^"]+)"/.exec(disposition)?.[1] ?? "customer-metrics.csv",
+            csv: body
+          }))
+        )
+    })
+  )
+}
