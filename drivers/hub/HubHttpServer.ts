@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { Effect, Schema } from "effect"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
+import { loadOptOut, recordOptOut } from "../../core/notify/OptOut.ts"
 import { brandFor } from "../../core/notify/templates/Brand.ts"
+import { renderOptOutPage } from "../../core/notify/templates/renderOptOutPage.ts"
 import { Sql } from "../../core/store/Sql.ts"
 import { StationClock } from "../../core/time/Clock.ts"
 import { CarrierTrackingEvent } from "../../core/tracking/CarrierTrackingEvent.ts"
@@ -56,7 +58,8 @@ const json = (value: unknown) => JSON.stringify(value)
 
 /**
  * The hub's HTTP face: `POST /webhooks/carrier` takes signed carrier tracking updates, `GET /t/<token>` serves
- * a parcel's tracking page. The webhook's delivery id is recorded in the same transaction as the scans it
+ * a parcel's tracking page, `GET /u/<token>` asks a customer to confirm the opt-out that `POST /u/<token>` (the
+ * page's button, or a mail client's RFC 8058 one-click request) records. The webhook's delivery id is recorded in the same transaction as the scans it
  * carries, so a replayed delivery is refused and a delivery that failed to apply may be retried.
  */
 export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (options: HubHttpOptions) {
@@ -133,6 +136,18 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     return renderTrackingPage(view, brandFor(settings.brands, view.brand), (ms) => formatter.format(new Date(ms)))
   })
 
+  const optOutPage = Effect.fnUntraced(function* (token: string, record: boolean) {
+    if (!tokenPattern.test(token)) return undefined
+    const before = yield* loadOptOut(token)
+    if (before === undefined) return undefined
+    const brand = brandFor(settings.brands, before.brand)
+    const path = `/u/${encodeURIComponent(token)}`
+    if (before.optedOutAtMs !== undefined) return renderOptOutPage(before.locale, brand, "already", path)
+    if (!record) return renderOptOutPage(before.locale, brand, "confirm", path)
+    yield* recordOptOut(token, (yield* clock.now).wallMs)
+    return renderOptOutPage(before.locale, brand, "done", path)
+  })
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://hub.invalid")
     if (request.method === "POST" && url.pathname === "/webhooks/carrier") {
@@ -144,6 +159,16 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     const page = /^\/t\/([^/]+)$/.exec(url.pathname)
     if (request.method === "GET" && page !== null) {
       const html = await run(trackingPage(decodeURIComponent(page[1] ?? "")))
+      if (html === undefined)
+        reply(response, 404, "<!doctype html><title>Not found</title><p>Not found</p>", "text/html")
+      else reply(response, 200, html, "text/html")
+      return
+    }
+    const optOut = /^\/u\/([^/]+)$/.exec(url.pathname)
+    if ((request.method === "GET" || request.method === "POST") && optOut !== null) {
+      // The POST body (`List-Unsubscribe=One-Click`) carries nothing the token does not: read and let go.
+      if (request.method === "POST") await readBody(request)
+      const html = await run(optOutPage(decodeURIComponent(optOut[1] ?? ""), request.method === "POST"))
       if (html === undefined)
         reply(response, 404, "<!doctype html><title>Not found</title><p>Not found</p>", "text/html")
       else reply(response, 200, html, "text/html")
