@@ -40,6 +40,7 @@ describe("hub migrations", () => {
       "hub_notifications",
       "hub_orders",
       "hub_outbox",
+      "hub_parcel_poll_cursors",
       "hub_parcels",
       "hub_refund_notice_units",
       "hub_tracking_events",
@@ -83,7 +84,7 @@ describe("hub migrations", () => {
         yield* sql.execute(unit, ["ev-1"])
         const replayed = yield* sql.execute(unit, ["ev-2"])
         yield* sql.execute("INSERT INTO hub_carrier_polls (carrier, next_poll_ms) VALUES ('ups', 0)")
-        const polls = yield* sql.query("SELECT carrier, cursor, failures, last_error FROM hub_carrier_polls")
+        const polls = yield* sql.query("SELECT carrier, next_poll_ms, failures, last_error FROM hub_carrier_polls")
         return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
       })
     )
@@ -92,6 +93,6 @@ describe("hub migrations", () => {
     expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
     expect(result.secondToken).toBe("Constraint")
     expect(result.replayed).toBe(0)
-    expect(result.polls).toEqual([{ carrier: "ups", cursor: null, failures: 0, last_error: null }])
+    expect(result.polls).toEqual([{ carrier: "ups", next_poll_ms: 0, failures: 0, last_error: null }])
   })
 })

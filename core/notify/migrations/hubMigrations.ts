@@ -128,15 +128,19 @@ export const hubMigrations: ReadonlyArray<Migration> = [
   },
   {
     id: 22,
-    name: "carrier polling: cursor and backoff per carrier",
+    name: "carrier polling: backoff per carrier, feed cursor per parcel",
     statements: [
       `CREATE TABLE hub_carrier_polls (
         carrier TEXT PRIMARY KEY,
-        cursor TEXT,
         next_poll_ms BIGINT NOT NULL,
         failures INTEGER NOT NULL DEFAULT 0,
         last_polled_ms BIGINT,
         last_error TEXT
+      )`,
+      `CREATE TABLE hub_parcel_poll_cursors (
+        parcel_id TEXT PRIMARY KEY REFERENCES hub_parcels (parcel_id),
+        cursor TEXT NOT NULL,
+        updated_at_ms BIGINT NOT NULL
       )`
     ]
   },
