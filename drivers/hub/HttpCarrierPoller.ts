@@ -7,7 +7,7 @@ export interface HttpCarrierPollerOptions {
   /** The feed's base URL; the poller asks `GET <baseUrl>/v1/tracking?carrier=&numbers=a,b&cursor=`. */
   readonly baseUrl: string
   /** Sent as `Authorization: Bearer <apiKey>` when given. */
-  readonly apiKey?: string
+  readonly apiKey?: string | undefined
   readonly maxNumbersPerPoll?: number
   readonly timeoutMs?: number
 }
