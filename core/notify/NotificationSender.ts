@@ -124,7 +124,9 @@ export class NotificationSender extends Context.Service<
           "SELECT token FROM hub_unsubscribe_tokens WHERE customer_id = ?",
           [row.customer_id]
         )
-        return rows[0]?.token ?? ""
+        const token = rows[0]?.token
+        if (token === undefined) return yield* Effect.die(`no unsubscribe token stored for ${row.customer_id}`)
+        return token
       })
 
       /** What one shop refund paid back, from the units recorded under the mail's subject. */
