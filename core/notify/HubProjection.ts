@@ -6,7 +6,7 @@ import { uuid7 } from "../events/Uuid7.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { OrderReceived } from "../orders/OrderEvents.ts"
 import { OrderAddressHold, ParcelHandedToCarrier, ParcelPacked } from "../pack/PackEvents.ts"
-import { ReturnReceived } from "../returns/ReturnsEvents.ts"
+import { ReturnReceived, ReturnRefundIssued } from "../returns/ReturnsEvents.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
@@ -21,7 +21,9 @@ import {
   intentsForStationFact,
   intentsForTrackingChange,
   type NotificationIntent,
-  type StationFact
+  refundSubject,
+  type StationFact,
+  settleDelayMs
 } from "./NotificationRules.ts"
 
 /** The station event types the hub acts on, at the versions it understands. */
@@ -30,7 +32,8 @@ const handled: Readonly<Record<string, number>> = {
   [OrderAddressHold.type]: OrderAddressHold.version,
   [ParcelPacked.type]: ParcelPacked.version,
   [ParcelHandedToCarrier.type]: ParcelHandedToCarrier.version,
-  [ReturnReceived.type]: ReturnReceived.version
+  [ReturnReceived.type]: ReturnReceived.version,
+  [ReturnRefundIssued.type]: ReturnRefundIssued.version
 }
 
 export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel"
@@ -105,7 +108,7 @@ export class HubProjection extends Context.Service<
         for (const channel of channels) {
           yield* sql.execute(
             "INSERT INTO hub_outbox (notification_id, channel, status, attempts, next_attempt_ms) VALUES (?, ?, 'pending', 0, ?)",
-            [notificationId, channel, now]
+            [notificationId, channel, now + settleDelayMs(intent.kind, settings.notify)]
           )
         }
         Queue.offerUnsafe(wakeups, undefined)
@@ -230,6 +233,41 @@ export class HubProjection extends Context.Service<
               ]
             )
             fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
+            break
+          }
+          case ReturnReceived.type: {
+            const received = yield* decodePayload(ReturnReceived, event.payload)
+            // An unknown return (no order found at the door) has no customer to tell.
+            if (!received.known || received.orderId === null) return
+            // Return ids are numbered per station and carry the station id; the site makes them unique.
+            fact = {
+              type: "return.received",
+              orderId: received.orderId,
+              returnRef: `${event.siteId}/${received.returnId}`
+            }
+            break
+          }
+          case ReturnRefundIssued.type: {
+            const issued = yield* decodePayload(ReturnRefundIssued, event.payload)
+            const subject = refundSubject(issued.orderId, issued.shopRefundId)
+            // The station issues a unit once; a replayed event finds the row and changes nothing.
+            yield* sql.execute(
+              `INSERT INTO hub_refund_notice_units (order_id, line_id, unit, refund_subject, shop_refund_id,
+                 amount_minor, currency, event_id, recorded_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (order_id, line_id, unit) DO NOTHING`,
+              [
+                issued.orderId,
+                issued.lineId,
+                issued.unit,
+                subject,
+                issued.shopRefundId,
+                issued.amountCents,
+                issued.currency,
+                event.id,
+                now
+              ]
+            )
+            fact = { type: "return.refund-issued", orderId: issued.orderId, shopRefundId: issued.shopRefundId }
             break
           }
           default:

@@ -12,7 +12,18 @@ export interface OutgoingMail {
   readonly text: string
   readonly html: string
   readonly language: string
+  /**
+   * The recipient's one-click unsubscribe URL: sent as `List-Unsubscribe` with
+   * `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058), so mail clients offer an unsubscribe button.
+   */
+  readonly unsubscribeUrl?: string | undefined
 }
+
+/** The RFC 2369 / RFC 8058 headers of a mail that carries an unsubscribe URL; none without one. */
+export const unsubscribeHeaders = (mail: OutgoingMail): Readonly<Record<string, string>> =>
+  mail.unsubscribeUrl === undefined
+    ? {}
+    : { "List-Unsubscribe": `<${mail.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
 
 /**
  * Why the provider did not take a message. `permanent` is the provider's verdict that retrying cannot help

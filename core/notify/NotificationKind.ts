@@ -1,8 +1,8 @@
 import { Schema } from "effect"
 
 /**
- * What a customer can be told. Each kind is sent at most once per subject (an order or a parcel, see
- * `subjectOf` in NotificationRules): the hub's notifications table is UNIQUE on (kind, subject).
+ * What a customer can be told. Each kind is sent at most once per subject (an order, a parcel, a return or a
+ * shop refund, see NotificationRules): the hub's notifications table is UNIQUE on (kind, subject).
  */
 export const NotificationKind = Schema.Literals([
   "order-confirmed",
@@ -12,9 +12,32 @@ export const NotificationKind = Schema.Literals([
   "delivered",
   "delay-alert",
   "address-correction",
-  "feedback-request"
+  "feedback-request",
+  "return-received",
+  "refund-issued"
 ])
 export type NotificationKind = typeof NotificationKind.Type
+
+/**
+ * Which mails a customer who unsubscribed still gets. Transactional mails confirm what happened to their order,
+ * parcel, return or money, or ask them to act (the address correction): the contract needs them, so opting out
+ * does not stop them. Optional mails are progress updates the tracking page also shows, and the feedback request,
+ * which German case law (BGH VI ZR 225/17) counts as advertising: those stop at once on opt-out.
+ */
+export type MailClass = "transactional" | "optional"
+
+export const mailClassOf: Readonly<Record<NotificationKind, MailClass>> = {
+  "order-confirmed": "transactional",
+  packed: "optional",
+  shipped: "transactional",
+  "out-for-delivery": "optional",
+  delivered: "optional",
+  "delay-alert": "optional",
+  "address-correction": "transactional",
+  "feedback-request": "optional",
+  "return-received": "transactional",
+  "refund-issued": "transactional"
+}
 
 export const DelayReason = Schema.Literals(["expected-date-passed", "no-carrier-scan", "carrier-exception"])
 export type DelayReason = typeof DelayReason.Type

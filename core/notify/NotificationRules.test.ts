@@ -7,7 +7,9 @@ import {
   intentsForTrackingChange,
   mayNotify,
   type ParcelProgress,
-  sendWindow
+  refundSubject,
+  sendWindow,
+  settleDelayMs
 } from "./NotificationRules.ts"
 import { defaultNotifySettings as settings } from "./NotifySettings.ts"
 
@@ -49,6 +51,40 @@ describe("station facts", () => {
     expect(second.map((intent) => [intent.kind, intent.subjectId])).toEqual(
       first.map((intent) => [intent.kind, intent.subjectId])
     )
+  })
+})
+
+describe("returns", () => {
+  it("tells the customer of each return of an order once, keyed on the return", () => {
+    const first = intentsForStationFact({ type: "return.received", orderId: "SO-1", returnRef: "HAM1/PACK-01-R000001" })
+    const second = intentsForStationFact({
+      type: "return.received",
+      orderId: "SO-1",
+      returnRef: "HAM1/PACK-02-R000001"
+    })
+    expect(first).toEqual([{ kind: "return-received", subjectId: "HAM1/PACK-01-R000001", orderId: "SO-1" }])
+    expect(second[0]?.subjectId).not.toBe(first[0]?.subjectId)
+    // A replayed event is the same return: the same (kind, subject), which the hub stores once.
+    expect(
+      intentsForStationFact({ type: "return.received", orderId: "SO-1", returnRef: "HAM1/PACK-01-R000001" })
+    ).toEqual(first)
+  })
+
+  it("sends one refund mail per shop refund of an order, however many units it paid", () => {
+    const unit = (shopRefundId: string) =>
+      intentsForStationFact({ type: "return.refund-issued", orderId: "SO-1", shopRefundId })
+    expect(unit("RF-1")).toEqual([{ kind: "refund-issued", subjectId: refundSubject("SO-1", "RF-1"), orderId: "SO-1" }])
+    expect(unit("RF-1")).toEqual(unit("RF-1"))
+    expect(unit("RF-2")[0]?.subjectId).not.toBe(unit("RF-1")[0]?.subjectId)
+    expect(
+      intentsForStationFact({ type: "return.refund-issued", orderId: "SO-2", shopRefundId: "RF-1" })[0]?.subjectId
+    ).not.toBe(unit("RF-1")[0]?.subjectId)
+  })
+
+  it("holds a refund mail back for its sibling units, nothing else", () => {
+    expect(settleDelayMs("refund-issued", settings)).toBe(settings.refundSettleMs)
+    expect(settleDelayMs("return-received", settings)).toBe(0)
+    expect(settleDelayMs("shipped", settings)).toBe(0)
   })
 })
 
@@ -162,9 +198,20 @@ describe("quiet hours", () => {
 })
 
 describe("opt-out and delivery dates", () => {
-  it("suppresses mail to customers who opted out", () => {
-    expect(mayNotify({ optedOut: true })).toBe(false)
-    expect(mayNotify({ optedOut: false })).toBe(true)
+  it("stops optional mail on opt-out and keeps transactional mail", () => {
+    for (const kind of ["packed", "out-for-delivery", "delivered", "delay-alert", "feedback-request"] as const) {
+      expect(mayNotify(kind, { optedOut: true })).toBe(false)
+      expect(mayNotify(kind, { optedOut: false })).toBe(true)
+    }
+    for (const kind of [
+      "order-confirmed",
+      "shipped",
+      "address-correction",
+      "return-received",
+      "refund-issued"
+    ] as const) {
+      expect(mayNotify(kind, { optedOut: true })).toBe(true)
+    }
   })
 
   it("promises the day after the carrier's transit business days, skipping the weekend", () => {

@@ -2,7 +2,7 @@ import type { Locale } from "../config/StationConfig.ts"
 import type { TrackingStatus } from "../tracking/TrackingStatus.ts"
 import { isFinalStatus } from "../tracking/TrackingStatus.ts"
 import { addDays, isoDate, localParts, localToUtcMs } from "./LocalTime.ts"
-import type { DelayReason, NotificationKind } from "./NotificationKind.ts"
+import { type DelayReason, mailClassOf, type NotificationKind } from "./NotificationKind.ts"
 import type { NotifySettings } from "./NotifySettings.ts"
 
 /**
@@ -26,6 +26,17 @@ export type StationFact =
   | { readonly type: "order.address-hold"; readonly orderId: string }
   | { readonly type: "parcel.packed"; readonly orderId: string; readonly parcelId: string }
   | { readonly type: "parcel.handed-to-carrier"; readonly orderId: string; readonly parcelId: string }
+  /** A return of a known order was taken in; `returnRef` is unique across stations (site and return id). */
+  | { readonly type: "return.received"; readonly orderId: string; readonly returnRef: string }
+  /** The shop paid out one unit's refund; several units of one shop refund share `shopRefundId`. */
+  | { readonly type: "return.refund-issued"; readonly orderId: string; readonly shopRefundId: string }
+
+/**
+ * The subject of a refund mail: one shop refund of one order. The shop pays the units of one decision in one
+ * refund, so the customer gets one mail with the total, not one per unit; a replayed confirmation is the same
+ * subject and sends nothing.
+ */
+export const refundSubject = (orderId: string, shopRefundId: string) => `${orderId}/${shopRefundId}`
 
 export const intentsForStationFact = (fact: StationFact): ReadonlyArray<NotificationIntent> => {
   switch (fact.type) {
@@ -38,6 +49,13 @@ export const intentsForStationFact = (fact: StationFact): ReadonlyArray<Notifica
       return [{ kind: "packed", subjectId: fact.parcelId, orderId: fact.orderId, parcelId: fact.parcelId }]
     case "parcel.handed-to-carrier":
       return [{ kind: "shipped", subjectId: fact.parcelId, orderId: fact.orderId, parcelId: fact.parcelId }]
+    case "return.received":
+      // Keyed on the return, not the order: a second parcel sent back for the same order is a second return.
+      return [{ kind: "return-received", subjectId: fact.returnRef, orderId: fact.orderId }]
+    case "return.refund-issued":
+      return [
+        { kind: "refund-issued", subjectId: refundSubject(fact.orderId, fact.shopRefundId), orderId: fact.orderId }
+      ]
   }
 }
 
@@ -106,6 +124,10 @@ export const dueTimedIntents = (
   return []
 }
 
+/** How long after it is recorded a notification may first go out: refund mails wait for their sibling units. */
+export const settleDelayMs = (kind: NotificationKind, settings: NotifySettings): number =>
+  kind === "refund-issued" ? settings.refundSettleMs : 0
+
 /**
  * When a message may go out: now, or the end of the customer's quiet hours. A deferred message waits; it is
  * never dropped.
@@ -151,5 +173,9 @@ export const expectedDelivery = (
   return { date: isoDate(day), byMs: localToUtcMs({ ...next, hour: 0 }, timeZone) }
 }
 
-/** Opted-out customers get no mail at all; the row is kept as "suppressed" so the decision is visible. */
-export const mayNotify = (customer: { readonly optedOut: boolean }): boolean => !customer.optedOut
+/**
+ * Whether a mail of `kind` may go to the customer: opted-out customers still get transactional mail (see
+ * `mailClassOf`), no optional mail. The hub keeps a refused mail as "suppressed" with the reason, never drops it.
+ */
+export const mayNotify = (kind: NotificationKind, customer: { readonly optedOut: boolean }): boolean =>
+  !customer.optedOut || mailClassOf[kind] === "transactional"

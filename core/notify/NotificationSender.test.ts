@@ -226,20 +226,123 @@ describe("notification outbox", () => {
     expect(mailer.accepted).toHaveLength(1)
   })
 
-  it("suppresses mail to a customer who opted out, keeping the row", async () => {
+  it("after an opt-out sends transactional mail only, keeping optional mail as suppressed with the reason", async () => {
     const mailer = scriptedMailer([])
     const { run } = rig(mailer)
     const rows = await run(
       Effect.gen(function* () {
         const sql = yield* Sql
-        yield* (yield* HubProjection).applyStationEvent(orderReceived)
+        const hub = yield* HubProjection
+        const sender = yield* NotificationSender
+        yield* hub.applyStationEvent(orderReceived)
+        yield* sender.sendDue
         yield* sql.execute("UPDATE hub_customers SET opted_out = 1")
-        expect((yield* (yield* NotificationSender).sendDue).suppressed).toBe(1)
+        yield* hub.applyStationEvent(handed)
+        yield* hub.applyCarrierEvent({
+          eventId: "c-1",
+          carrier: "dhl-paket",
+          trackingNumber: "00340434161234567890",
+          status: "delivered",
+          occurredAtMs: start
+        })
+        const report = yield* sender.sendDue
+        expect(report).toMatchObject({ sent: 1, suppressed: 1 })
+        return yield* sql.query<{ kind: string; status: string; suppressed_reason: string | null }>(
+          `SELECT n.kind, b.status, b.suppressed_reason FROM hub_outbox b JOIN hub_notifications n
+           USING (notification_id) ORDER BY n.created_at_ms, n.kind`
+        )
+      })
+    )
+    expect(rows).toEqual([
+      {
+        kind: "delivered",
+        status: "suppressed",
+        suppressed_reason: "customer C-1 opted out of optional mail (delivered)"
+      },
+      { kind: "order-confirmed", status: "sent", suppressed_reason: null },
+      { kind: "shipped", status: "sent", suppressed_reason: null }
+    ])
+    expect(mailer.accepted.map((mail) => mail.subject)).toEqual([
+      "Your Alpenglow order SO-1",
+      "Your order SO-1 is on its way"
+    ])
+    // One unsubscribe URL per customer, the same in every mail, and in the body too.
+    const urls = new Set(mailer.accepted.map((mail) => mail.unsubscribeUrl))
+    expect(urls.size).toBe(1)
+    const url = [...urls][0]!
+    expect(url).toMatch(/^https:\/\/track\.test\/u\/token-\d+-abcdefghijklmnop$/)
+    for (const mail of mailer.accepted) expect(mail.text).toContain(url)
+  })
+
+  it("mails each return once and one total per shop refund, however often the events come", async () => {
+    const mailer = scriptedMailer([])
+    const { run, clock } = rig(mailer)
+    const returned = (returnId: string) =>
+      envelope("return.received", {
+        returnId,
+        known: true,
+        orderId: "SO-1",
+        parcelId: "P-1",
+        rmaId: null,
+        ssccUrn: null,
+        scanned: "P-1",
+        notes: ""
+      })
+    const unknown = envelope("return.received", {
+      returnId: "PACK-01-R000009",
+      known: false,
+      orderId: null,
+      parcelId: null,
+      rmaId: null,
+      ssccUrn: null,
+      scanned: "??",
+      notes: "no order"
+    })
+    const refunded = (lineId: string, unit: number, amountCents: number, shopRefundId: string) =>
+      envelope("return.refund-issued", {
+        orderId: "SO-1",
+        lineId,
+        unit,
+        itemRef: `SO-1/${lineId}/${unit}`,
+        amountCents,
+        currency: "EUR",
+        shopRefundId
+      })
+    const first = returned("PACK-01-R000001")
+    const unitA = refunded("1", 1, 1_290, "RF-1")
+    const unitB = refunded("2", 1, 2_500, "RF-1")
+    const later = refunded("1", 2, 1_290, "RF-2")
+    const rows = await run(
+      Effect.gen(function* () {
+        const hub = yield* HubProjection
+        const sender = yield* NotificationSender
+        for (const event of [orderReceived, first, first, returned("PACK-01-R000002"), unknown, unitA, unitA]) {
+          yield* hub.applyStationEvent(event)
+        }
+        const early = yield* sender.sendDue
+        // The refund waits for its sibling units; the second unit of RF-1 arrives meanwhile.
+        expect(early.sent).toBe(3)
+        yield* hub.applyStationEvent(unitB)
+        yield* hub.applyStationEvent(later)
+        clock.advance(HubSettings.defaults("").notify.refundSettleMs)
+        expect((yield* sender.sendDue).sent).toBe(2)
+        yield* hub.applyStationEvent(unitB)
+        clock.advance(hour)
+        expect((yield* sender.sendDue).sent).toBe(0)
         return yield* outbox
       })
     )
-    expect(rows.map((row) => row.status)).toEqual(["suppressed"])
-    expect(mailer.accepted).toHaveLength(0)
+    expect(rows.map((row) => [row.kind, row.status])).toEqual([
+      ["order-confirmed", "sent"],
+      ["refund-issued", "sent"],
+      ["refund-issued", "sent"],
+      ["return-received", "sent"],
+      ["return-received", "sent"]
+    ])
+    const refunds = mailer.accepted.filter((mail) => mail.subject === "Your refund for order SO-1")
+    expect(refunds.map((mail) => /we have refunded (\S+)/.exec(mail.text)?.[1]).sort()).toEqual(["€12.90", "€37.90"])
+    expect(refunds.find((mail) => mail.text.includes("€37.90"))?.text).toContain("Reference: RF-1")
+    expect(mailer.accepted.filter((mail) => mail.subject.startsWith("We have received your return"))).toHaveLength(2)
   })
 
   it("asks for feedback once, a while after the delivered scan, never before", async () => {

@@ -4,6 +4,7 @@ import type { Locale } from "../config/StationConfig.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
+import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer } from "./Mailer.ts"
 import type { DelayReason, NotificationKind } from "./NotificationKind.ts"
@@ -17,10 +18,13 @@ interface DueRow {
   readonly channel: "email" | "webhook"
   readonly attempts: number
   readonly kind: NotificationKind
+  readonly subject_id: string
   readonly order_id: string
   readonly parcel_id: string | null
   readonly delay_reason: DelayReason | null
   readonly created_at_ms: number
+  readonly customer_id: string | null
+  readonly unsubscribe_token: string | null
   readonly first_name: string | null
   readonly email: string | null
   readonly locale: Locale | null
@@ -33,6 +37,9 @@ interface DueRow {
   readonly expected_delivery_date: string | null
   readonly feedback_token: string | null
 }
+
+/** The page that records a customer's opt-out; its token is as unguessable as a tracking token. */
+export const unsubscribeUrlOf = (publicBaseUrl: string, token: string) => `${publicBaseUrl}/u/${token}`
 
 /** The Message-ID of a notification's mail: the same for every attempt, so a resent copy is recognisable. */
 export const messageIdOf = (notificationId: string) => `<${notificationId}@notify.packbench>`
@@ -57,6 +64,10 @@ export interface SendReport {
  *
  * Failures retry with exponential backoff; a permanent refusal or `maxAttempts` failures end in `dead`, which
  * `packbench hub` reports and logs — never a silent drop.
+ *
+ * Every mail carries the customer's unsubscribe link (body and RFC 8058 headers). A customer who used it gets
+ * transactional mail only (`mailClassOf`); an optional mail is kept as `suppressed` with the reason. Outgoing
+ * webhooks go to the shop's systems, not to the customer, and are not suppressed.
  */
 export class NotificationSender extends Context.Service<
   NotificationSender,
@@ -75,6 +86,7 @@ export class NotificationSender extends Context.Service<
       const settings = yield* HubSettings
       const mailer = yield* Mailer
       const webhooks = yield* WebhookSender
+      const tokens = yield* TrackingTokens
       const nowMs = Effect.map(clock.now, (now) => now.wallMs)
 
       const recoverInterrupted = sql
@@ -101,6 +113,36 @@ export class NotificationSender extends Context.Service<
         )
       }
 
+      /** The customer's unsubscribe token, made on their first mail and the same in every later one. */
+      const unsubscribeToken = Effect.fnUntraced(function* (row: DueRow) {
+        if (row.unsubscribe_token !== null) return row.unsubscribe_token
+        yield* sql.execute(
+          `INSERT INTO hub_unsubscribe_tokens (token, customer_id, created_at_ms) VALUES (?, ?, ?)
+           ON CONFLICT (customer_id) DO NOTHING`,
+          [yield* tokens.next, row.customer_id, yield* nowMs]
+        )
+        const rows = yield* sql.query<{ token: string }>(
+          "SELECT token FROM hub_unsubscribe_tokens WHERE customer_id = ?",
+          [row.customer_id]
+        )
+        const token = rows[0]?.token
+        if (token === undefined) return yield* Effect.die(`no unsubscribe token stored for ${row.customer_id}`)
+        return token
+      })
+
+      /** What one shop refund paid back, from the units recorded under the mail's subject. */
+      const refundOf = Effect.fnUntraced(function* (subject: string) {
+        const units = yield* sql.query<{ currency: string; amount: number; shop_refund_id: string }>(
+          `SELECT currency, SUM(amount_minor) AS amount, MIN(shop_refund_id) AS shop_refund_id
+           FROM hub_refund_notice_units WHERE refund_subject = ? GROUP BY currency ORDER BY currency`,
+          [subject]
+        )
+        return {
+          refundAmounts: units.map((unit) => ({ amountMinor: Number(unit.amount), currency: unit.currency })),
+          refundReference: units[0]?.shop_refund_id
+        }
+      })
+
       const sendOne = Effect.fnUntraced(function* (row: DueRow, now: number) {
         if (row.email === null || row.locale === null || row.first_name === null) {
           // The order (and so the customer) may still be on its way from another station: wait, then give up.
@@ -112,8 +154,10 @@ export class NotificationSender extends Context.Service<
           yield* setStatus(row, { next_attempt_ms: now + settings.retryBaseMs, deferred_reason: "customer unknown" })
           return "deferred" as const
         }
-        if (!mayNotify({ optedOut: Number(row.opted_out) === 1 })) {
-          yield* setStatus(row, { status: "suppressed", deferred_reason: "customer opted out" })
+        if (row.channel === "email" && !mayNotify(row.kind, { optedOut: Number(row.opted_out) === 1 })) {
+          const reason = `customer ${row.customer_id} opted out of optional mail (${row.kind})`
+          yield* setStatus(row, { status: "suppressed", suppressed_reason: reason, deferred_reason: null })
+          yield* Effect.logInfo(`hub: notification ${row.notification_id} suppressed: ${reason}`)
           return "suppressed" as const
         }
         if (row.channel === "email") {
@@ -124,6 +168,7 @@ export class NotificationSender extends Context.Service<
           }
         }
         const brand = brandFor(settings.brands, row.brand ?? "")
+        const unsubscribeUrl = unsubscribeUrlOf(settings.publicBaseUrl, yield* unsubscribeToken(row))
         const carrierName =
           row.carrier === null
             ? undefined
@@ -143,7 +188,9 @@ export class NotificationSender extends Context.Service<
           feedbackPageUrl:
             row.feedback_token === null ? undefined : `${settings.publicBaseUrl}/f/${row.feedback_token}`,
           delayReason: row.delay_reason ?? undefined,
-          addressProblems: row.address_problems === null ? undefined : (JSON.parse(row.address_problems) as string[])
+          addressProblems: row.address_problems === null ? undefined : (JSON.parse(row.address_problems) as string[]),
+          ...(row.kind === "refund-issued" ? yield* refundOf(row.subject_id) : {}),
+          unsubscribeUrl
         })
         const attempts = Number(row.attempts) + 1
         const claimed = yield* setStatus(row, {
@@ -166,7 +213,8 @@ export class NotificationSender extends Context.Service<
                   subject: rendered.subject,
                   text: rendered.text,
                   html: rendered.html,
-                  language: row.locale
+                  language: row.locale,
+                  unsubscribeUrl
                 })
                 .pipe(Effect.result)
             : yield* webhooks
@@ -218,13 +266,15 @@ export class NotificationSender extends Context.Service<
       const sendDue = Effect.gen(function* () {
         const now = yield* nowMs
         const rows = yield* sql.query<DueRow>(
-          `SELECT b.notification_id, b.channel, b.attempts, n.kind, n.order_id, n.parcel_id, n.delay_reason,
-             n.created_at_ms, c.first_name, c.email, c.locale, c.opted_out, o.brand, o.address_problems,
+          `SELECT b.notification_id, b.channel, b.attempts, n.kind, n.subject_id, n.order_id, n.parcel_id,
+             n.delay_reason, n.created_at_ms, c.customer_id, u.token AS unsubscribe_token, c.first_name, c.email,
+             c.locale, c.opted_out, o.brand, o.address_problems,
              p.carrier, p.tracking_number, p.tracking_token, p.expected_delivery_date, f.token AS feedback_token
            FROM hub_outbox b
            JOIN hub_notifications n ON n.notification_id = b.notification_id
            LEFT JOIN hub_orders o ON o.order_id = n.order_id
            LEFT JOIN hub_customers c ON c.customer_id = o.customer_id
+           LEFT JOIN hub_unsubscribe_tokens u ON u.customer_id = c.customer_id
            LEFT JOIN hub_parcels p ON p.parcel_id = n.parcel_id
            LEFT JOIN hub_feedback f ON f.parcel_id = n.parcel_id AND n.kind = 'feedback-request'
            WHERE b.status = 'pending' AND b.next_attempt_ms <= ?

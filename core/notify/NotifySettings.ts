@@ -10,6 +10,11 @@ export interface NotifySettings {
   readonly timeZones: Readonly<Record<Locale, string>>
   /** How long after the delivered scan the feedback request goes out. */
   readonly feedbackDelayMs: number
+  /**
+   * How long a refund mail waits before it goes out, so that the other units the shop paid in the same refund
+   * (confirmed one by one) are in its total.
+   */
+  readonly refundSettleMs: number
   /** A parcel on its way with no carrier scan for this long gets a delay alert. */
   readonly noScanAlertMs: number
   readonly transitDays: TransitTable
@@ -28,6 +33,7 @@ export const defaultNotifySettings: NotifySettings = {
   quietHours: { startHour: 21, endHour: 8 },
   timeZones: { de: "Europe/Berlin", en: "Europe/London" },
   feedbackDelayMs: 72 * hour,
+  refundSettleMs: 5 * 60_000,
   noScanAlertMs: 48 * hour,
   transitDays: {
     "dhl-paket": { standard: 2, express: 1, economy: 3, "*": 2 },

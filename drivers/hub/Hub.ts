@@ -1,5 +1,10 @@
 import { join } from "node:path"
 import { Duration, Effect, Layer, Queue } from "effect"
+import {
+  type CarrierPollSettings,
+  defaultCarrierPollSettings,
+  pollDueCarriers
+} from "../../core/notify/CarrierPollScheduler.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings, type HubSettingsShape } from "../../core/notify/HubSettings.ts"
 import type { Mailer } from "../../core/notify/Mailer.ts"
@@ -10,6 +15,7 @@ import { migrate } from "../../core/store/Migrations.ts"
 import type { Broker } from "../../core/sync/Broker.ts"
 import { Consumer } from "../../core/sync/Consumer.ts"
 import type { StationClock } from "../../core/time/Clock.ts"
+import type { CarrierTrackingPoller } from "../../core/tracking/CarrierTrackingPoller.ts"
 import type { TrackingTokens } from "../../core/tracking/TrackingTokens.ts"
 import { layerSqlite } from "../sqlite/SqliteSql.ts"
 import { startHubHttpServer } from "./HubHttpServer.ts"
@@ -23,6 +29,11 @@ export interface HubOptions {
   /** How often the delay and feedback timers are checked. */
   readonly tickIntervalMs?: number
   readonly ackDelayMs?: number
+  /** Carrier APIs polled for the scans of open parcels, besides the webhook; none by default. */
+  readonly pollers?: ReadonlyArray<CarrierTrackingPoller>
+  readonly carrierPoll?: Partial<CarrierPollSettings>
+  /** How often the scheduler looks for a carrier whose poll is due. */
+  readonly pollCheckMs?: number
 }
 
 /** Services the hub needs from outside: broker, mail, webhooks, tokens and the clock are all swappable. */
@@ -58,7 +69,7 @@ export const hubLayer = (options: HubOptions) => {
 
 /**
  * Runs the hub until the scope closes: migrates, recovers interrupted sends, starts the consumer, the sender,
- * the timers and the HTTP server. Returns the HTTP address.
+ * the timers, the carrier pollers (if any) and the HTTP server. Returns the HTTP address.
  */
 export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
   yield* migrate(hubMigrations)
@@ -90,6 +101,20 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
       )
     )
   )
+  const pollers = options.pollers ?? []
+  if (pollers.length > 0) {
+    const pollSettings = { ...defaultCarrierPollSettings, ...options.carrierPoll }
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.andThen(
+          pollDueCarriers(pollers, pollSettings).pipe(
+            Effect.catchCause((cause) => Effect.logError("hub: carrier poll pass failed", cause))
+          ),
+          Effect.sleep(Duration.millis(options.pollCheckMs ?? 5_000))
+        )
+      )
+    )
+  }
   yield* consumer.start
   return yield* startHubHttpServer(options.http)
 })

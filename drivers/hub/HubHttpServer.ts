@@ -12,7 +12,9 @@ import { customerMetricsCsv } from "../../core/metrics/customerMetricsCsv.ts"
 import { parseMetricsWindow } from "../../core/metrics/parseMetricsWindow.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
+import { loadOptOut, recordOptOut } from "../../core/notify/OptOut.ts"
 import { brandFor } from "../../core/notify/templates/Brand.ts"
+import { renderOptOutPage } from "../../core/notify/templates/renderOptOutPage.ts"
 import { Sql } from "../../core/store/Sql.ts"
 import { StationClock } from "../../core/time/Clock.ts"
 import { CarrierTrackingEvent } from "../../core/tracking/CarrierTrackingEvent.ts"
@@ -68,7 +70,9 @@ const notFoundPage = "<!doctype html><title>Not found</title><p>Not found</p>"
 /**
  * The hub's HTTP face: `POST /webhooks/carrier` takes signed carrier tracking updates, `GET /t/<token>` serves
  * a parcel's tracking page, `GET|POST /f/<token>` its feedback page, `GET /metrics` and `GET /metrics.csv` the
- * customer figures. The webhook's delivery id is recorded in the same transaction as the scans it
+ * customer figures, and `GET /u/<token>` asks a customer to confirm the opt-out that `POST /u/<token>` (the page's
+ * button, or a mail client's RFC 8058 one-click request) records. The webhook's delivery id is recorded in the same
+ * transaction as the scans it
  * carries, so a replayed delivery is refused and a delivery that failed to apply may be retried.
  */
 export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (options: HubHttpOptions) {
@@ -185,6 +189,18 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     return { ok: true as const, metrics: yield* computeCustomerMetrics(parsed.window) }
   })
 
+  const optOutPage = Effect.fnUntraced(function* (token: string, record: boolean) {
+    if (!tokenPattern.test(token)) return undefined
+    const before = yield* loadOptOut(token)
+    if (before === undefined) return undefined
+    const brand = brandFor(settings.brands, before.brand)
+    const path = `/u/${encodeURIComponent(token)}`
+    if (before.optedOutAtMs !== undefined) return renderOptOutPage(before.locale, brand, "already", path)
+    if (!record) return renderOptOutPage(before.locale, brand, "confirm", path)
+    yield* recordOptOut(token, (yield* clock.now).wallMs)
+    return renderOptOutPage(before.locale, brand, "done", path)
+  })
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://hub.invalid")
     if (request.method === "POST" && url.pathname === "/webhooks/carrier") {
@@ -229,6 +245,15 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
         )
         reply(response, 200, customerMetricsCsv(result.metrics), "text/csv")
       }
+      return
+    }
+    const optOut = /^\/u\/([^/]+)$/.exec(url.pathname)
+    if ((request.method === "GET" || request.method === "POST") && optOut !== null) {
+      // The POST body (`List-Unsubscribe=One-Click`) carries nothing the token does not: read and let go.
+      if (request.method === "POST") await readBody(request)
+      const html = await run(optOutPage(decodeURIComponent(optOut[1] ?? ""), request.method === "POST"))
+      if (html === undefined) reply(response, 404, notFoundPage, "text/html")
+      else reply(response, 200, html, "text/html")
       return
     }
     if (request.method === "GET" && url.pathname === "/healthz") {

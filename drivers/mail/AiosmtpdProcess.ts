@@ -22,6 +22,63 @@ export const parseHeaders = (raw: string): Readonly<Record<string, string>> => {
   return headers
 }
 
+const decodeTransfer = (body: string, encoding: string | undefined): string => {
+  switch (encoding?.toLowerCase()) {
+    case "quoted-printable": {
+      // RFC 2045 §6.7: "=" at a line end is a soft break, "=XX" one byte; the bytes are then UTF-8.
+      const joined = body.replace(/=\r?\n/g, "")
+      const bytes: Array<number> = []
+      for (let i = 0; i < joined.length; i++) {
+        const hex = joined[i] === "=" ? /^[0-9A-F]{2}$/i.exec(joined.slice(i + 1, i + 3)) : null
+        if (hex !== null) {
+          bytes.push(Number.parseInt(hex[0], 16))
+          i += 2
+        } else bytes.push(...Buffer.from(joined[i] ?? "", "utf8"))
+      }
+      return Buffer.from(bytes).toString("utf8")
+    }
+    case "base64":
+      return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8")
+    default:
+      return body
+  }
+}
+
+/** A header value with RFC 2047 encoded words (`=?UTF-8?Q?...?=`, `=?UTF-8?B?...?=`) decoded, as mail programs show it. */
+export const decodeHeader = (value: string): string =>
+  value
+    .replace(/(=\?[^?]+\?[QB]\?[^?]*\?=)\s+(?==\?)/gi, "$1")
+    .replace(/=\?([^?]+)\?([QB])\?([^?]*)\?=/gi, (_, _charset: string, encoding: string, text: string) =>
+      encoding.toUpperCase() === "B"
+        ? Buffer.from(text, "base64").toString("utf8")
+        : decodeTransfer(text.replace(/_/g, " "), "quoted-printable")
+    )
+
+/**
+ * The decoded body of the message's part of type `type` (`text/plain`, `text/html`): what a mail program shows.
+ * Handles a single-part message and one level of multipart (nodemailer's multipart/alternative).
+ */
+export const bodyOf = (raw: string, type: "text/plain" | "text/html"): string | undefined => {
+  const headers = parseHeaders(raw)
+  const rest = (text: string) => text.slice((/\r?\n\r?\n/.exec(text)?.index ?? text.length) + 2).replace(/^\n/, "")
+  const boundary = /boundary="?([^";]+)"?/i.exec(headers["content-type"] ?? "")?.[1]
+  if (boundary === undefined) {
+    return (headers["content-type"] ?? "text/plain").startsWith(type)
+      ? decodeTransfer(rest(raw), headers["content-transfer-encoding"])
+      : undefined
+  }
+  for (const part of raw.split(`--${boundary}`).slice(1)) {
+    const partHeaders = parseHeaders(part.replace(/^\r?\n/, ""))
+    if ((partHeaders["content-type"] ?? "").startsWith(type)) {
+      return decodeTransfer(
+        rest(part.replace(/^\r?\n/, "")).replace(/\r?\n$/, ""),
+        partHeaders["content-transfer-encoding"]
+      )
+    }
+  }
+  return undefined
+}
+
 /**
  * A real SMTP server for tests and benches: Debian's python3-aiosmtpd with its Maildir handler on a free
  * loopback port. A message is in `new/` once the server answered 250 to DATA, so what `messages` returns is

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import nodemailer from "nodemailer"
-import { Mailer, MailerError } from "../../core/notify/Mailer.ts"
+import { Mailer, MailerError, unsubscribeHeaders } from "../../core/notify/Mailer.ts"
 
 /**
  * The Mailer for a station with no mail server configured: every message is written, complete as an SMTP server
@@ -24,7 +24,7 @@ export const layerMailDropMailer = (dir: string) =>
               subject: mail.subject,
               text: mail.text,
               html: mail.html,
-              headers: { "Content-Language": mail.language }
+              headers: { "Content-Language": mail.language, ...unsubscribeHeaders(mail) }
             })
             const name = `${Date.now()}-${mail.messageId.replace(/[^A-Za-z0-9.-]/g, "_")}.eml`
             writeFileSync(join(dir, name), info.message as Buffer)

@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import nodemailer from "nodemailer"
-import { Mailer, MailerError, type OutgoingMail } from "../../core/notify/Mailer.ts"
+import { Mailer, MailerError, type OutgoingMail, unsubscribeHeaders } from "../../core/notify/Mailer.ts"
 
 export interface SmtpMailerOptions {
   /** `smtp://host:port` (plain or STARTTLS when offered) or `smtps://host:port` (TLS from the start). */
@@ -52,7 +52,7 @@ export const layerSmtpMailer = (options: SmtpMailerOptions) =>
                 subject: mail.subject,
                 text: mail.text,
                 html: mail.html,
-                headers: { "Content-Language": mail.language }
+                headers: { "Content-Language": mail.language, ...unsubscribeHeaders(mail) }
               }),
             catch: errorOf
           }).pipe(Effect.map((info) => ({ response: String(info.response ?? "accepted") })))

@@ -32,9 +32,10 @@ describe("hub migrations", () => {
         return { first, second, tables: tables.map((row) => row.name), duplicate: duplicate.reason }
       })
     )
-    expect(result.first).toEqual([1, 10, 9001])
+    expect(result.first).toEqual([1, 10, 20, 21, 22, 9001])
     expect(result.second).toEqual([])
     expect(result.tables).toEqual([
+      "hub_carrier_polls",
       "hub_customers",
       "hub_feedback",
       "hub_metrics_orders",
@@ -42,8 +43,11 @@ describe("hub migrations", () => {
       "hub_notifications",
       "hub_orders",
       "hub_outbox",
+      "hub_parcel_poll_cursors",
       "hub_parcels",
+      "hub_refund_notice_units",
       "hub_tracking_events",
+      "hub_unsubscribe_tokens",
       "hub_webhook_deliveries",
       "schema_migrations",
       "sync_consumer_cursor",
@@ -77,6 +81,48 @@ describe("hub migrations", () => {
         return { applied, inserted, badRating: badRating.reason, parcels: Number(parcels[0]?.n) }
       })
     )
-    expect(result).toEqual({ applied: [10, 9001], inserted: [1, 0], badRating: "Constraint", parcels: 1 })
+    expect(result).toEqual({ applied: [10, 20, 21, 22, 9001], inserted: [1, 0], badRating: "Constraint", parcels: 1 })
+  })
+
+  it("20–22 upgrade a database of migration 1: customers and outbox rows keep their data, new columns start empty", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        yield* migrate(hubMigrations.filter((migration) => migration.id === 1))
+        yield* sql.execute(
+          "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, opted_out, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 1, 0)"
+        )
+        yield* sql.execute(
+          `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, trigger_event_id, created_at_ms)
+           VALUES ('n-1', 'packed', 'P-1', 'SO-1', 'ev-1', 0)`
+        )
+        yield* sql.execute(
+          "INSERT INTO hub_outbox (notification_id, channel, status, next_attempt_ms) VALUES ('n-1', 'email', 'suppressed', 0)"
+        )
+        const applied = yield* migrate(hubMigrations)
+        const customer = yield* sql.query("SELECT customer_id, opted_out, opted_out_at_ms FROM hub_customers")
+        const outbox = yield* sql.query("SELECT status, suppressed_reason FROM hub_outbox")
+        yield* sql.execute(
+          "INSERT INTO hub_unsubscribe_tokens (token, customer_id, created_at_ms) VALUES ('tok-1', 'C-1', 0)"
+        )
+        const secondToken = yield* sql
+          .execute("INSERT INTO hub_unsubscribe_tokens (token, customer_id, created_at_ms) VALUES ('tok-2', 'C-1', 0)")
+          .pipe(Effect.flip)
+        const unit = `INSERT INTO hub_refund_notice_units (order_id, line_id, unit, refund_subject, shop_refund_id,
+            amount_minor, currency, event_id, recorded_at_ms) VALUES ('SO-1', '1', 1, 'SO-1/RF-1', 'RF-1', 1290, 'EUR', ?, 0)
+          ON CONFLICT (order_id, line_id, unit) DO NOTHING`
+        yield* sql.execute(unit, ["ev-1"])
+        const replayed = yield* sql.execute(unit, ["ev-2"])
+        yield* sql.execute("INSERT INTO hub_carrier_polls (carrier, next_poll_ms) VALUES ('ups', 0)")
+        const polls = yield* sql.query("SELECT carrier, next_poll_ms, failures, last_error FROM hub_carrier_polls")
+        return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
+      })
+    )
+    expect(result.applied).toEqual([10, 20, 21, 22, 9001])
+    expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
+    expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
+    expect(result.secondToken).toBe("Constraint")
+    expect(result.replayed).toBe(0)
+    expect(result.polls).toEqual([{ carrier: "ups", next_poll_ms: 0, failures: 0, last_error: null }])
   })
 })

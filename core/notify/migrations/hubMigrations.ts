@@ -125,5 +125,56 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "CREATE INDEX hub_metrics_returns_by_order ON hub_metrics_returns (order_id)"
     ]
   },
+  {
+    id: 20,
+    name: "refunded units behind each refund mail",
+    statements: [
+      // One row per refunded unit (the station issues each unit once); the refund mail sums its subject's rows.
+      `CREATE TABLE hub_refund_notice_units (
+        order_id TEXT NOT NULL,
+        line_id TEXT NOT NULL,
+        unit INTEGER NOT NULL,
+        refund_subject TEXT NOT NULL,
+        shop_refund_id TEXT NOT NULL,
+        amount_minor BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        recorded_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (order_id, line_id, unit)
+      )`,
+      "CREATE INDEX hub_refund_notice_units_by_subject ON hub_refund_notice_units (refund_subject)"
+    ]
+  },
+  {
+    id: 21,
+    name: "unsubscribe tokens, opt-out time and why a mail was suppressed",
+    statements: [
+      `CREATE TABLE hub_unsubscribe_tokens (
+        token TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL UNIQUE REFERENCES hub_customers (customer_id),
+        created_at_ms BIGINT NOT NULL
+      )`,
+      "ALTER TABLE hub_customers ADD COLUMN opted_out_at_ms BIGINT",
+      "ALTER TABLE hub_outbox ADD COLUMN suppressed_reason TEXT"
+    ]
+  },
+  {
+    id: 22,
+    name: "carrier polling: backoff per carrier, feed cursor per parcel",
+    statements: [
+      `CREATE TABLE hub_carrier_polls (
+        carrier TEXT PRIMARY KEY,
+        next_poll_ms BIGINT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_polled_ms BIGINT,
+        last_error TEXT
+      )`,
+      `CREATE TABLE hub_parcel_poll_cursors (
+        parcel_id TEXT PRIMARY KEY REFERENCES hub_parcels (parcel_id),
+        cursor TEXT NOT NULL,
+        updated_at_ms BIGINT NOT NULL
+      )`
+    ]
+  },
   ...consumerMigrations
 ]

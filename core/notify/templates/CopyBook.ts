@@ -47,3 +47,22 @@ export const formatLocalDate = (language: string) => {
     return formatter.format(new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1)))
   }
 }
+
+/**
+ * Money in the customer's language: "12,90 €" in German, "€12.90" in English. Amounts arrive in minor units; the
+ * currency's own number of decimals (ISO 4217: 2 for EUR, 0 for JPY) turns them into the amount.
+ */
+export const formatMoney = (language: string) => (amountMinor: number, currency: string) => {
+  const formatter = new Intl.NumberFormat(language, { style: "currency", currency })
+  const digits = formatter.resolvedOptions().maximumFractionDigits ?? 2
+  return formatter.format(amountMinor / 10 ** digits)
+}
+
+/** Several currencies (rare: one order is paid in one) are listed side by side. */
+export const formatAmounts = (
+  language: string,
+  amounts: ReadonlyArray<{ readonly amountMinor: number; readonly currency: string }>
+) => {
+  const money = formatMoney(language)
+  return amounts.map((amount) => money(amount.amountMinor, amount.currency)).join(" + ")
+}

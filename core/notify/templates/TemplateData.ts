@@ -16,6 +16,12 @@ export interface TemplateData {
   readonly expectedDeliveryDate?: string | undefined
   readonly delayReason?: DelayReason | undefined
   readonly addressProblems?: ReadonlyArray<string> | undefined
+  /** What the shop refunded, per currency, in minor units (cents). */
+  readonly refundAmounts?: ReadonlyArray<{ readonly amountMinor: number; readonly currency: string }> | undefined
+  /** The shop's reference of the refund, for the customer's bank statement. */
+  readonly refundReference?: string | undefined
+  /** The hub's page that stops optional mail for this customer (`/u/<token>`). */
+  readonly unsubscribeUrl?: string | undefined
 }
 
 /** A message as a list of blocks: both the text and the HTML body are made from it, so they never disagree. */

@@ -1,4 +1,4 @@
-import { type CopyBook, formatLocalDate, shipmentFacts, trackingButtons } from "./CopyBook.ts"
+import { type CopyBook, formatAmounts, formatLocalDate, shipmentFacts, trackingButtons } from "./CopyBook.ts"
 
 const date = formatLocalDate("en-GB")
 const labels = { carrier: "Carrier", trackingNumber: "Tracking number", expected: "Expected delivery" }
@@ -105,6 +105,36 @@ export const englishCopy: CopyBook = {
         type: "button",
         label: "Leave a review",
         url: data.feedbackPageUrl ?? `${brand.shopUrl}/feedback/${encodeURIComponent(data.orderId)}`
+      }
+    ]
+  }),
+  "return-received": (data, brand) => ({
+    subject: `We have received your return for order ${data.orderId}`,
+    heading: "Your return has arrived",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `your return for order ${data.orderId} has arrived. We are checking the items and will write again as soon as your refund is on its way.`
+      },
+      { type: "paragraph", text: `Questions? Write to us at ${brand.supportEmail}.` }
+    ]
+  }),
+  "refund-issued": (data) => ({
+    subject: `Your refund for order ${data.orderId}`,
+    heading: "We have refunded you",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `we have refunded ${formatAmounts("en-GB", data.refundAmounts ?? [])} for your return of order ${data.orderId}. The money goes back the way you paid; depending on the payment method you will see it within a few days.`
+      },
+      {
+        type: "facts",
+        rows: [
+          ["Amount", formatAmounts("en-GB", data.refundAmounts ?? [])],
+          ...(data.refundReference === undefined ? [] : [["Reference", data.refundReference] as const])
+        ]
       }
     ]
   })

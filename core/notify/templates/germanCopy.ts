@@ -1,4 +1,4 @@
-import { type CopyBook, formatLocalDate, shipmentFacts, trackingButtons } from "./CopyBook.ts"
+import { type CopyBook, formatAmounts, formatLocalDate, shipmentFacts, trackingButtons } from "./CopyBook.ts"
 
 const date = formatLocalDate("de-DE")
 const labels = { carrier: "Versand mit", trackingNumber: "Sendungsnummer", expected: "Voraussichtliche Zustellung" }
@@ -112,6 +112,36 @@ export const germanCopy: CopyBook = {
         type: "button",
         label: "Bewertung abgeben",
         url: data.feedbackPageUrl ?? `${brand.shopUrl}/feedback/${encodeURIComponent(data.orderId)}`
+      }
+    ]
+  }),
+  "return-received": (data, brand) => ({
+    subject: `Ihre Rücksendung zu Bestellung ${data.orderId} ist angekommen`,
+    heading: "Ihre Rücksendung ist da",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `Ihre Rücksendung zu Bestellung ${data.orderId} ist bei uns eingegangen. Wir prüfen die Artikel und melden uns, sobald die Erstattung veranlasst ist.`
+      },
+      { type: "paragraph", text: `Fragen? Schreiben Sie uns an ${brand.supportEmail}.` }
+    ]
+  }),
+  "refund-issued": (data) => ({
+    subject: `Ihre Erstattung zu Bestellung ${data.orderId}`,
+    heading: "Wir haben Ihnen Geld erstattet",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `für Ihre Rücksendung zu Bestellung ${data.orderId} haben wir ${formatAmounts("de-DE", data.refundAmounts ?? [])} erstattet. Das Geld geht auf dem Weg zurück, auf dem Sie bezahlt haben; je nach Zahlungsart sehen Sie es in wenigen Tagen.`
+      },
+      {
+        type: "facts",
+        rows: [
+          ["Betrag", formatAmounts("de-DE", data.refundAmounts ?? [])],
+          ...(data.refundReference === undefined ? [] : [["Referenz", data.refundReference] as const])
+        ]
       }
     ]
   })

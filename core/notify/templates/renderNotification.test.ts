@@ -11,7 +11,9 @@ const kinds: ReadonlyArray<NotificationKind> = [
   "delivered",
   "delay-alert",
   "address-correction",
-  "feedback-request"
+  "feedback-request",
+  "return-received",
+  "refund-issued"
 ]
 const brand = defaultBrands[0]!
 const data = {
@@ -23,7 +25,10 @@ const data = {
   trackingPageUrl: "https://track.test/t/abc",
   expectedDeliveryDate: "2026-11-26",
   delayReason: "no-carrier-scan" as const,
-  addressProblems: ["Hausnummer fehlt"]
+  addressProblems: ["Hausnummer fehlt"],
+  refundAmounts: [{ amountMinor: 123_450, currency: "EUR" }],
+  refundReference: "RF-77",
+  unsubscribeUrl: "https://track.test/u/tok"
 }
 
 describe("notification templates", () => {
@@ -47,5 +52,31 @@ describe("notification templates", () => {
       expect(de.text).toContain(part)
     }
     expect(renderNotification("shipped", "en", brand, data).text).toContain("Thursday, 26 November 2026")
+  })
+
+  it("formats refunded amounts per locale and currency", () => {
+    const de = renderNotification("refund-issued", "de", brand, data)
+    expect(de.text).toContain("1.234,50\u00a0€")
+    expect(de.text).toContain("RF-77")
+    expect(de.html).toContain("1.234,50\u00a0€")
+    const en = renderNotification("refund-issued", "en", brand, data)
+    expect(en.text).toContain("€1,234.50")
+    const yen = renderNotification("refund-issued", "en", brand, {
+      ...data,
+      refundAmounts: [{ amountMinor: 1_500, currency: "JPY" }]
+    })
+    expect(yen.text).toContain("JP¥1,500")
+  })
+
+  it("ends every mail with the unsubscribe link, in text and HTML", () => {
+    for (const locale of ["de", "en"] as const) {
+      for (const kind of kinds) {
+        const message = renderNotification(kind, locale, brand, data)
+        expect(message.text).toContain("https://track.test/u/tok")
+        expect(message.html).toContain('href="https://track.test/u/tok"')
+      }
+    }
+    const { unsubscribeUrl: _, ...withoutLink } = data
+    expect(renderNotification("shipped", "de", brand, withoutLink).text).not.toContain("/u/")
   })
 })

@@ -20,6 +20,12 @@ const footer: Readonly<Record<Locale, (brand: Brand) => string>> = {
   en: (brand) => `You receive this email because you ordered from ${brand.name}. Questions: ${brand.supportEmail}`
 }
 
+/** The unsubscribe line under every mail (RFC 8058 puts the same URL into the List-Unsubscribe header). */
+const unsubscribeLabel: Readonly<Record<Locale, string>> = {
+  de: "Keine Versand-Updates und Umfragen mehr erhalten? Hier abmelden",
+  en: "No more shipping updates and surveys? Unsubscribe here"
+}
+
 const textOf = (block: Block): string => {
   switch (block.type) {
     case "paragraph":
@@ -65,9 +71,16 @@ export const renderNotification = (
 ): RenderedMessage => {
   const copy = books[locale][kind](data, brand)
   const closing = footer[locale](brand)
-  const text = [copy.heading, "", ...copy.blocks.map(textOf).filter((part) => part !== ""), "", "--", closing].join(
-    "\n\n"
-  )
+  const unsubscribe = data.unsubscribeUrl === undefined ? [] : [`${unsubscribeLabel[locale]}: ${data.unsubscribeUrl}`]
+  const text = [
+    copy.heading,
+    "",
+    ...copy.blocks.map(textOf).filter((part) => part !== ""),
+    "",
+    "--",
+    closing,
+    ...unsubscribe
+  ].join("\n\n")
   const html = `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(copy.subject)}</title></head>
 <body style="margin:0;padding:0;background:#f4f4f4;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#222">
@@ -76,6 +89,7 @@ export const renderNotification = (
 <h1 style="font-size:22px;margin:0 0 16px">${escapeHtml(copy.heading)}</h1>
 ${copy.blocks.map((block) => htmlOf(block, brand)).join("\n")}
 <p style="margin:24px 0 0;font-size:12px;color:#777">${escapeHtml(closing)}</p>
+${data.unsubscribeUrl === undefined ? "" : `<p style="margin:8px 0 0;font-size:12px;color:#777"><a href="${escapeHtml(data.unsubscribeUrl)}" style="color:#777">${escapeHtml(unsubscribeLabel[locale])}</a></p>`}
 </div></body></html>`
   return { subject: copy.subject, text: text.replace(/\n{3,}/g, "\n\n"), html }
 }

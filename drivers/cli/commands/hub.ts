@@ -3,6 +3,7 @@ import { resolve } from "node:path"
 import { Effect, Fiber, Layer } from "effect"
 import { HubSettings } from "../../../core/notify/HubSettings.ts"
 import { CryptoTrackingTokensLayer } from "../../hub/CryptoTrackingTokens.ts"
+import { makeHttpCarrierPoller } from "../../hub/HttpCarrierPoller.ts"
 import { hubLayer, runHub } from "../../hub/Hub.ts"
 import { layerSharedSubscription, sharedSubscriptionsRoutable } from "../../hub/SharedSubscriptionBroker.ts"
 import { layerHttpWebhookSender } from "../../mail/HttpWebhookSender.ts"
@@ -19,7 +20,7 @@ import { parseFlags } from "../parseFlags.ts"
  */
 export const hubCommand: Command = {
   name: "hub",
-  usage: "hub [--broker URL] [--data-dir DIR] [--smtp smtp://host:port] [--port N]",
+  usage: "hub [--broker URL] [--data-dir DIR] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
   summary: "run the notification hub: station events → customer mail, carrier webhook, tracking pages",
   run: async (argv, io) => {
     const flags = parseFlags(argv, {
@@ -31,6 +32,7 @@ export const hubCommand: Command = {
       "public-url": "string",
       "notify-webhook": "string",
       "shared-group": "string",
+      "carrier-feeds": "string",
       mqtt5: "boolean"
     })
     const fail = async (message: string, code: number) => {
@@ -54,6 +56,20 @@ export const hubCommand: Command = {
         1
       )
     }
+    // Tracking feeds to poll besides the webhook: "ups=https://feed.example/ups,dhl-paket=https://…".
+    const feeds = (values["carrier-feeds"] ?? "")
+      .split(",")
+      .filter((entry) => entry.trim() !== "")
+      .map((entry) => {
+        const at = entry.indexOf("=")
+        return { carrier: entry.slice(0, at).trim(), url: entry.slice(at + 1).trim() }
+      })
+    const badFeed = feeds.find(
+      (feed) => feed.carrier === "" || !/^https?:\/\//.test(feed.url) || !URL.canParse(feed.url)
+    )
+    if (badFeed !== undefined) {
+      return fail(`--carrier-feeds: "${badFeed.carrier}=${badFeed.url}" is not CARRIER=http(s)://URL`, 2)
+    }
     const host = values.host ?? "127.0.0.1"
     const dataDir = resolve(io.cwd, values["data-dir"] ?? io.env.PACKBENCH_HUB_DATA_DIR ?? "./.packbench-hub")
     mkdirSync(dataDir, { recursive: true })
@@ -66,7 +82,14 @@ export const hubCommand: Command = {
       clientId: io.env.PACKBENCH_HUB_CLIENT_ID ?? "packbench-hub",
       protocolVersion: values.mqtt5 === true ? 5 : 4
     })
-    const options = { dataDir, settings, http: { host, port, webhookSecret } }
+    const options = {
+      dataDir,
+      settings,
+      http: { host, port, webhookSecret },
+      pollers: feeds.map((feed) =>
+        makeHttpCarrierPoller({ carrier: feed.carrier, baseUrl: feed.url, apiKey: io.env.PACKBENCH_HUB_FEED_API_KEY })
+      )
+    }
     const layer = hubLayer(options).pipe(
       Layer.provideMerge(
         Layer.mergeAll(
