@@ -5,6 +5,7 @@ import { decodePayload } from "../events/EventDefinition.ts"
 import { uuid7 } from "../events/Uuid7.ts"
 import { OrderReceived } from "../orders/OrderEvents.ts"
 import { OrderAddressHold, ParcelHandedToCarrier, ParcelPacked } from "../pack/PackEvents.ts"
+import { ReturnRefundDecided, ReturnRefundIssued } from "../returns/ReturnsEvents.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
@@ -21,13 +22,16 @@ import {
   type NotificationIntent,
   type StationFact
 } from "./NotificationRules.ts"
+import { makeRefundLedger } from "./RefundLedger.ts"
 
 /** The station event types the hub acts on, at the versions it understands. */
 const handled: Readonly<Record<string, number>> = {
   [OrderReceived.type]: OrderReceived.version,
   [OrderAddressHold.type]: OrderAddressHold.version,
   [ParcelPacked.type]: ParcelPacked.version,
-  [ParcelHandedToCarrier.type]: ParcelHandedToCarrier.version
+  [ParcelHandedToCarrier.type]: ParcelHandedToCarrier.version,
+  [ReturnRefundDecided.type]: ReturnRefundDecided.version,
+  [ReturnRefundIssued.type]: ReturnRefundIssued.version
 }
 
 export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel"
@@ -59,6 +63,8 @@ export class HubProjection extends Context.Service<
     readonly tick: Effect.Effect<number, StoreError>
     /** Taken by the sender: something new may be due. */
     readonly wakeups: Queue.Dequeue<void>
+    /** Taken by the hub message publisher: a message for a station or the shop was recorded. */
+    readonly messageWakeups: Queue.Dequeue<void>
   }
 >()("packbench/core/notify/HubProjection") {
   static readonly layer = Layer.effect(
@@ -69,6 +75,8 @@ export class HubProjection extends Context.Service<
       const tokens = yield* TrackingTokens
       const settings = yield* HubSettings
       const wakeups = yield* Queue.sliding<void>(1)
+      const messageWakeups = yield* Queue.sliding<void>(1)
+      const ledger = makeRefundLedger(sql)
       const nowMs = Effect.map(clock.now, (now) => now.wallMs)
 
       const record = Effect.fnUntraced(function* (intent: NotificationIntent, triggerEventId: string) {
@@ -170,6 +178,7 @@ export class HubProjection extends Context.Service<
                 now
               ]
             )
+            yield* ledger.recordOrder(order)
             fact = { type: "order.received", orderId: order.orderId }
             break
           }
@@ -219,6 +228,15 @@ export class HubProjection extends Context.Service<
             )
             fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
             break
+          }
+          case ReturnRefundDecided.type: {
+            yield* ledger.applyDecided(event, yield* decodePayload(ReturnRefundDecided, event.payload), now)
+            Queue.offerUnsafe(messageWakeups, undefined)
+            return
+          }
+          case ReturnRefundIssued.type: {
+            yield* ledger.applyIssued(yield* decodePayload(ReturnRefundIssued, event.payload), now)
+            return
           }
           default:
             return
@@ -339,7 +357,8 @@ export class HubProjection extends Context.Service<
         applyStationEvent,
         applyCarrierEvent,
         tick,
-        wakeups
+        wakeups,
+        messageWakeups
       })
     })
   )

@@ -38,6 +38,7 @@ import {
 import type {
   ItemDecisionView,
   ManagerSignOff,
+  RefundRejectionView,
   RefundStatus,
   ReturnCaseView,
   ReturnItemView,
@@ -111,6 +112,8 @@ interface StoredDecision {
   readonly reason: { readonly de: string; readonly en: string }
   readonly suggestedDisposition: Disposition
   readonly facts: RefundCase | null
+  /** Set when the hub refused the refund (see ReturnsInbound's `refund.rejected`). */
+  readonly rejection?: RefundRejectionView
 }
 
 export interface ReturnsConfig {
@@ -302,7 +305,8 @@ export class ReturnsService extends Context.Service<
                       ruleId: refund === undefined ? stored.ruleId : refund.rule_id,
                       reason: stored.reason,
                       status: refund?.status ?? null,
-                      signOff: refund?.override == null ? null : (JSON.parse(refund.override) as ManagerSignOff)
+                      signOff: refund?.override == null ? null : (JSON.parse(refund.override) as ManagerSignOff),
+                      ...(stored.rejection === undefined ? {} : { rejection: stored.rejection })
                     }
               return {
                 itemRef: item.item_ref,

@@ -1,5 +1,6 @@
 import { join } from "node:path"
 import { Duration, Effect, Layer, Queue } from "effect"
+import { HubMessagePublisher } from "../../core/notify/HubMessages.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings, type HubSettingsShape } from "../../core/notify/HubSettings.ts"
 import type { Mailer } from "../../core/notify/Mailer.ts"
@@ -50,7 +51,7 @@ export const hubLayer = (options: HubOptions) => {
       })
     })
   )
-  return Layer.mergeAll(consumer, NotificationSender.layer).pipe(
+  return Layer.mergeAll(consumer, NotificationSender.layer, HubMessagePublisher.layer).pipe(
     Layer.provideMerge(projection),
     Layer.provideMerge(database)
   )
@@ -65,6 +66,7 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
   const sender = yield* NotificationSender
   const projection = yield* HubProjection
   const consumer = yield* Consumer
+  const messages = yield* HubMessagePublisher
   const recovered = yield* sender.recoverInterrupted
   if (recovered > 0) yield* Effect.logWarning(`hub: ${recovered} sends were interrupted by a crash; resending them`)
 
@@ -90,6 +92,7 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
       )
     )
   )
+  yield* messages.start(projection.messageWakeups, pollMs)
   yield* consumer.start
   return yield* startHubHttpServer(options.http)
 })

@@ -123,6 +123,8 @@ export const de = {
   "refundStatus.held": "wartet auf Prüfung",
   "refundStatus.approved": "freigegeben",
   "refundStatus.issued": "ausgezahlt",
+  "refundStatus.rejected-duplicate": "abgelehnt: Einheit schon erstattet",
+  "refundStatus.rejected-over-paid": "abgelehnt: mehr als bezahlt",
   "returns.rule": "Regel {ruleId}",
   "returns.noRule": "ohne Regel",
   "reason.changed-mind": "Nicht mehr gewünscht",

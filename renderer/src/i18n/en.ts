@@ -124,6 +124,8 @@ export const en: Messages = {
   "refundStatus.held": "awaiting review",
   "refundStatus.approved": "approved",
   "refundStatus.issued": "paid out",
+  "refundStatus.rejected-duplicate": "rejected: unit already refunded",
+  "refundStatus.rejected-over-paid": "rejected: more than paid",
   "returns.rule": "Rule {ruleId}",
   "returns.noRule": "no rule",
   "reason.changed-mind": "Changed mind",
