@@ -56,7 +56,11 @@ export type RefundRejected = typeof RefundRejected.Type
  * never records a second payout, and a confirmation for a refund still held for review is refused (quarantined).
  * A `refund.rejected` from the hub marks the unit's refund rejected with the hub's reason and the other return.
  */
-export const registerReturnsInbound = (inbox: Inbox["Service"]) =>
+export const registerReturnsInbound = (
+  inbox: Inbox["Service"],
+  /** Tells the clerk at once (the station pushes an alert); the rejection is recorded either way. */
+  onRefundRejected: (rejected: RefundRejected) => Effect.Effect<void> = () => Effect.void
+) =>
   Effect.gen(function* () {
     const sql = yield* Sql
     const log = yield* EventLog
@@ -163,6 +167,7 @@ export const registerReturnsInbound = (inbox: Inbox["Service"]) =>
           otherReturnId: rejected.otherReturnId,
           otherStationId: rejected.otherStationId
         })
+        yield* onRefundRejected(rejected)
       })
     )
   })

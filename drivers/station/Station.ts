@@ -292,7 +292,14 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         const pack = yield* PackService
         const pushes = yield* PushHub
         const returns = yield* ReturnsService
-        yield* registerReturnsInbound(inbox)
+        yield* registerReturnsInbound(inbox, (rejected) =>
+          pushes.publish("alert", {
+            level: "error",
+            code: rejected.reason === "duplicate-unit" ? "refund-rejected-duplicate" : "refund-rejected-over-paid",
+            message: `The refund for ${rejected.itemRef} (order ${rejected.orderId}) was rejected: return ${rejected.otherReturnId} on ${rejected.otherStationId} ${rejected.reason === "duplicate-unit" ? "already holds this unit" : "uses up what was paid"}`,
+            orderId: rejected.orderId
+          })
+        )
         yield* registerRulesInbound(inbox, returns.installRules)
         yield* registerCatalogInbound(inbox)
         yield* registerOrderInbound(inbox, {
