@@ -103,6 +103,8 @@ export interface RunningStation {
   readonly siteId: string
   readonly stationId: string
   readonly url: string | undefined
+  /** The broker the station syncs over (the embedded one's address when it runs one). */
+  readonly brokerUrl: string
   readonly call: (name: string, input: unknown) => Promise<WireResult>
   readonly subscribe: (listener: (message: PushMessage) => void) => () => void
   /** Feeds a scan to the simulated scanner(s), as if read by hand; false when none runs. */
@@ -512,6 +514,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       siteId: ids.siteId,
       stationId: ids.stationId,
       url,
+      brokerUrl,
       call,
       subscribe: pushes.subscribe,
       injectScan: (raw) => simulated.some((scanner) => scanner.inject(raw)),

@@ -1,8 +1,13 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import Database from "better-sqlite3"
+import mqtt from "mqtt"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ReturnRefundDecided } from "../../core/returns/ReturnsEvents.ts"
 import { encodeS10 } from "../../core/scan/trackingNumber.ts"
+import { Topics } from "../../core/sync/Topics.ts"
+import { stationStream } from "../../drivers/hub/HubRig.ts"
 import { PROJECT_ROOT } from "../../drivers/station/Station.ts"
 import { packOrder, scanKeys, signIn, waitForPrompt } from "./packOrder.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
@@ -88,6 +93,48 @@ describe("taking a return in, grading and deciding it by scanner and single keys
     await screenshot("returns-graded")
   })
 
+  it("another station's refund for the same socks reaches the hub first", async () => {
+    const { station } = opened!
+    const other = stationStream({ siteId: station.siteId, stationId: "RET-09", epoch: "e2e-other-station" })
+    const event = other(ReturnRefundDecided, {
+      returnId: "RET-09-R000001",
+      itemRef: "RET-09-R000001-01",
+      orderId: "SO-100001",
+      lineId: "2",
+      unit: 1,
+      sku: "ALP-SOCK-M",
+      gtin: "04260123450038",
+      serial: null,
+      lot: null,
+      outcome: "refund-full",
+      amountCents: 1650,
+      currency: "EUR",
+      ruleId: "perfect-condition",
+      reason: { de: "Einwandfrei", en: "Perfect" },
+      source: "rules",
+      previousOutcome: null
+    })
+    const client = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, clientId: "e2e-other-station" })
+    await client.publishAsync(Topics.event(event.siteId, event.stationId, event.type), JSON.stringify(event), {
+      qos: 1
+    })
+    await client.endAsync()
+    const hubDb = join(station.config.dataDir, "hub", "hub.db")
+    await expect
+      .poll(
+        () => {
+          const db = new Database(hubDb, { readonly: true })
+          try {
+            return db.prepare("SELECT return_id FROM hub_refund_claims WHERE order_id = 'SO-100001'").all()
+          } finally {
+            db.close()
+          }
+        },
+        { timeout: 30_000, interval: 100 }
+      )
+      .toEqual([{ return_id: "RET-09-R000001" }])
+  })
+
   it("decides on F9: the mug is refunded at once by the perfect-condition rule, the socks by theirs", async () => {
     await pressAlone("F9")
     await item("ALP-MUG-01").getByTestId("return-decision").waitFor({ timeout: 15_000 })
@@ -106,6 +153,22 @@ describe("taking a return in, grading and deciding it by scanner and single keys
     await page.getByTestId("manager-only").waitFor()
     await prompt("Erstattung entschieden")
     await screenshot("returns-decided")
+  })
+
+  it("shows the hub's answer on the socks: rejected, naming the other station's return; the mug stands", async () => {
+    const rejection = item("ALP-SOCK-M").getByTestId("refund-rejection")
+    await rejection.waitFor({ timeout: 30_000 })
+    expect(await rejection.getAttribute("data-other-return")).toBe("RET-09-R000001")
+    expect(await rejection.innerText()).toContain("Keine Erstattung")
+    expect(await rejection.innerText()).toContain("RET-09-R000001 (RET-09)")
+    expect(await item("ALP-SOCK-M").getByTestId("return-decision").innerText()).toContain("abgelehnt")
+    expect(await item("ALP-MUG-01").getByTestId("refund-rejection").count()).toBe(0)
+    const alert = page.locator('[data-testid="alert"][data-code="refund-rejected-duplicate"]')
+    await alert.waitFor({ timeout: 15_000 })
+    expect(await alert.innerText()).toContain("SO-100001")
+    await screenshot("returns-refund-rejected")
+    await alert.getByRole("button").click()
+    await alert.waitFor({ state: "detached", timeout: 15_000 })
   })
 
   it("finishes the return with F10", async () => {

@@ -303,7 +303,7 @@ export const de = {
   "alert.order-cancelled": "Auftrag {orderId} wurde vom Shop storniert – nicht packen, Artikel zurücklegen.",
   "alert.order-address-corrected": "Der Shop hat die Adresse von Auftrag {orderId} korrigiert – Auftrag neu scannen.",
   "alert.refund-rejected-duplicate":
-    "Erstattung zu Bestellung {orderId} abgelehnt: Diese Einheit ist schon in einer anderen Retoure erstattet – Begründung steht am Artikel.",
+    "Erstattung zu Bestellung {orderId} abgelehnt: Diese Einheit ist in einer anderen Retoure schon erstattet oder angefordert – Begründung steht am Artikel.",
   "alert.refund-rejected-over-paid":
     "Erstattung zu Bestellung {orderId} abgelehnt: Es wäre mehr erstattet als bezahlt – Begründung steht am Artikel.",
   "handover.title": "Übergabe an den Fahrer",

@@ -304,7 +304,7 @@ export const en: Messages = {
   "alert.order-cancelled": "Order {orderId} was cancelled by the shop – do not pack it, put the items back.",
   "alert.order-address-corrected": "The shop corrected the address of order {orderId} – scan the order again.",
   "alert.refund-rejected-duplicate":
-    "Refund for order {orderId} rejected: this unit was already refunded in another return – the reason is on the item.",
+    "Refund for order {orderId} rejected: this unit was already refunded or requested in another return – the reason is on the item.",
   "alert.refund-rejected-over-paid":
     "Refund for order {orderId} rejected: it would refund more than was paid – the reason is on the item.",
   "handover.title": "Handover to the driver",
