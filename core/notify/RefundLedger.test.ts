@@ -26,6 +26,7 @@ import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { HubProjection } from "./HubProjection.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { hubMigrations } from "./migrations/hubMigrations.ts"
+import { makeRefundLedger } from "./RefundLedger.ts"
 
 const DAY = 86_400_000
 const START_MS = 1_795_000_000_000
@@ -279,4 +280,60 @@ describe("hub refund ledger", () => {
       expect(mug.decision?.rejection?.reason.de).toContain(graded[first].mug)
     })
   }
+  it("never lets the stations' refunds of one order together exceed what was paid", async () => {
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* migrate(hubMigrations)
+        const sql = yield* Sql
+        const ledger = makeRefundLedger(sql)
+        const order = orders.find((candidate) => candidate.orderId === "SO-100007")!
+        yield* ledger.recordOrder(order)
+        // Two stations that saw different versions of the order: each amount is within what its station believes.
+        const decide = (stationId: string, returnId: string, lineId: string, amountCents: number) =>
+          ledger.applyDecided(
+            { id: `${returnId}-decided`, siteId: "HAM1", stationId } as EventEnvelope,
+            {
+              returnId,
+              itemRef: `${returnId}-01`,
+              orderId: order.orderId,
+              lineId,
+              unit: 1,
+              sku: null,
+              gtin: null,
+              serial: null,
+              lot: null,
+              outcome: "refund-partial",
+              amountCents,
+              currency: "EUR",
+              ruleId: null,
+              reason: { de: "", en: "" },
+              source: "manager-override",
+              previousOutcome: null
+            },
+            NOW_MS
+          )
+        yield* decide("RET-01", "RET-01-R000001", "1", 4_000)
+        yield* decide("RET-02", "RET-02-R000001", "2", 2_000)
+        yield* decide("RET-02", "RET-02-R000002", "2", 2_600)
+        const claims = yield* sql.query("SELECT return_id, amount_cents FROM hub_refund_claims ORDER BY return_id")
+        const rejections = yield* sql.query("SELECT return_id, reason, other_return_id FROM hub_refund_rejections")
+        return { claims, rejections }
+      }).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            layerSqlite({ filename: join(mkdtempSync(join(tmpdir(), "pb-ledger-")), "hub.db") }),
+            StationClock.manual(NOW_MS).layer
+          )
+        )
+      )
+    )
+    // SO-100007 paid 66.00 EUR: 40.00 + 20.00 fit, another 26.00 would not.
+    expect(result.claims).toEqual([
+      { return_id: "RET-01-R000001", amount_cents: 4_000 },
+      { return_id: "RET-02-R000001", amount_cents: 2_000 }
+    ])
+    expect(result.rejections).toEqual([
+      { return_id: "RET-02-R000002", reason: "paid-amount-exceeded", other_return_id: "RET-02-R000001" }
+    ])
+  })
 })
