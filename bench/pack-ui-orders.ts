@@ -8,7 +8,7 @@ import { startOrderFeed } from "../fixtures/simulators/OrderFeed.ts"
 import { percentile } from "../fixtures/simulators/PackSimulation.ts"
 import { boxFor } from "../fixtures/simulators/ScriptedPacker.ts"
 import { unitScan } from "../fixtures/simulators/SimulatedOrders.ts"
-import { packerKeys } from "../renderer/e2e/PackerKeys.ts"
+import { packLine, scanKeys, typeKeys } from "../renderer/e2e/packOrder.ts"
 import { openStationInBrowser, packbenchCode } from "../renderer/e2e/StationInBrowser.ts"
 
 const args = process.argv.slice(2)
@@ -21,7 +21,7 @@ if (!Number.isInteger(count) || count < 1) throw new Error("--orders must be a p
 
 const opened = await openStationInBrowser("pack-ui-bench")
 try {
-  const { station, browser, page } = opened
+  const { station, page } = opened
   const feed = await startOrderFeed(station, station.config, {
     count,
     seed: 1,
@@ -32,24 +32,22 @@ try {
     for (const order of feed.orders) {
       if (!(await feed.arrived(order.orderId))) throw new Error(`${order.orderId} did not reach the station`)
     }
-    const keys = packerKeys(browser, page)
     await page.getByTestId("operator").getByText("Badge scannen").waitFor()
-    await keys.scan(packbenchCode("badge", feed.packerBadge))
+    await scanKeys(page, packbenchCode("badge", feed.packerBadge))
     await page.getByTestId("operator").getByText("Badge scannen").waitFor({ state: "detached" })
 
     const perOrder: Array<number> = []
     const started = performance.now()
     for (const order of feed.orders) {
       const orderStarted = performance.now()
-      await keys.scan(packbenchCode("order", order.orderId))
+      await scanKeys(page, packbenchCode("order", order.orderId))
       await page.getByTestId("ship-to").getByText(order.orderId).waitFor({ timeout: 15_000 })
       let itemGrams = 0
       for (const line of order.lines) {
         const item = feed.catalog.find((candidate) => candidate.sku === line.sku)!
         for (let unit = 1; unit <= line.quantity; unit++) {
-          await keys.scan(unitScan(item, order.orderId, unit))
-          await keys
-            .line(item.sku)
+          await scanKeys(page, unitScan(item, order.orderId, unit))
+          await packLine(page, item.sku)
             .getByTestId("line-count")
             .getByText(`${unit} / ${line.quantity}`, { exact: true })
             .waitFor({ timeout: 15_000 })
@@ -57,10 +55,10 @@ try {
         }
       }
       const box = boxFor(feed.boxes, itemGrams)
-      await keys.scan(box.barcode)
+      await scanKeys(page, box.barcode)
       await page.locator('.bench[data-step="parcel"]').waitFor({ timeout: 15_000 })
       const grams = String(itemGrams + box.tareGrams)
-      await keys.typeNumber(grams)
+      await typeKeys(page, grams)
       await page.getByTestId("weight").getByText(`${grams} g`, { exact: true }).waitFor({ timeout: 15_000 })
       await page.keyboard.press("F9")
       await page.locator('.bench[data-step="packed"]').getByTestId("tracking-number").waitFor({ timeout: 30_000 })

@@ -6,7 +6,7 @@ import { uuid7 } from "../events/Uuid7.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { OrderReceived } from "../orders/OrderEvents.ts"
 import { OrderAddressHold, ParcelHandedToCarrier, ParcelPacked } from "../pack/PackEvents.ts"
-import { ReturnReceived, ReturnRefundIssued } from "../returns/ReturnsEvents.ts"
+import { ReturnReceived, ReturnRefundDecided, ReturnRefundIssued } from "../returns/ReturnsEvents.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
@@ -25,6 +25,7 @@ import {
   type StationFact,
   settleDelayMs
 } from "./NotificationRules.ts"
+import { makeRefundLedger } from "./RefundLedger.ts"
 
 /** The station event types the hub acts on, at the versions it understands. */
 const handled: Readonly<Record<string, number>> = {
@@ -33,6 +34,7 @@ const handled: Readonly<Record<string, number>> = {
   [ParcelPacked.type]: ParcelPacked.version,
   [ParcelHandedToCarrier.type]: ParcelHandedToCarrier.version,
   [ReturnReceived.type]: ReturnReceived.version,
+  [ReturnRefundDecided.type]: ReturnRefundDecided.version,
   [ReturnRefundIssued.type]: ReturnRefundIssued.version
 }
 
@@ -65,6 +67,8 @@ export class HubProjection extends Context.Service<
     readonly tick: Effect.Effect<number, StoreError>
     /** Taken by the sender: something new may be due. */
     readonly wakeups: Queue.Dequeue<void>
+    /** Taken by the hub message publisher: a message for a station or the shop was recorded. */
+    readonly messageWakeups: Queue.Dequeue<void>
   }
 >()("packbench/core/notify/HubProjection") {
   static readonly layer = Layer.effect(
@@ -75,6 +79,8 @@ export class HubProjection extends Context.Service<
       const tokens = yield* TrackingTokens
       const settings = yield* HubSettings
       const wakeups = yield* Queue.sliding<void>(1)
+      const messageWakeups = yield* Queue.sliding<void>(1)
+      const ledger = makeRefundLedger(sql)
       const nowMs = Effect.map(clock.now, (now) => now.wallMs)
 
       const record = Effect.fnUntraced(function* (intent: NotificationIntent, triggerEventId: string) {
@@ -185,6 +191,7 @@ export class HubProjection extends Context.Service<
                 now
               ]
             )
+            yield* ledger.recordOrder(order)
             fact = { type: "order.received", orderId: order.orderId }
             break
           }
@@ -247,8 +254,14 @@ export class HubProjection extends Context.Service<
             }
             break
           }
+          case ReturnRefundDecided.type: {
+            yield* ledger.applyDecided(event, yield* decodePayload(ReturnRefundDecided, event.payload), now)
+            Queue.offerUnsafe(messageWakeups, undefined)
+            return
+          }
           case ReturnRefundIssued.type: {
             const issued = yield* decodePayload(ReturnRefundIssued, event.payload)
+            yield* ledger.applyIssued(issued, now)
             const subject = refundSubject(issued.orderId, issued.shopRefundId)
             // The station issues a unit once; a replayed event finds the row and changes nothing.
             yield* sql.execute(
@@ -389,7 +402,8 @@ export class HubProjection extends Context.Service<
         applyStationEvent,
         applyCarrierEvent,
         tick,
-        wakeups
+        wakeups,
+        messageWakeups
       })
     })
   )

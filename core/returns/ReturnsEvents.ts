@@ -145,3 +145,19 @@ export const ReturnRefundIssued = defineEvent({
     shopRefundId: Schema.String
   })
 })
+
+/** The hub refused this unit's refund: another return holds the unit, or the order's paid amount is used up. */
+export const ReturnRefundRejected = defineEvent({
+  type: "return.refund-rejected",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    lineId: Schema.String,
+    unit: Schema.Int,
+    itemRef: Schema.String,
+    returnId: Schema.String,
+    reason: Schema.Literals(["duplicate-unit", "paid-amount-exceeded"]),
+    otherReturnId: Schema.String,
+    otherStationId: Schema.String
+  })
+})

@@ -3,7 +3,8 @@ import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
-import { ReturnRefundIssued } from "./ReturnsEvents.ts"
+import { ReturnRefundIssued, ReturnRefundRejected } from "./ReturnsEvents.ts"
+import type { RefundRejectionView } from "./ReturnsView.ts"
 
 /** The shop announced a return: which units the customer sends back and why (the reason as their form gave it). */
 export const ReturnRegistered = Schema.Struct({
@@ -31,11 +32,35 @@ export const RefundConfirmed = Schema.Struct({
 })
 
 /**
+ * The hub refused a refund this station decided, because another return (on another station, or earlier) already
+ * holds that unit, or because it would take the order's refunds above what was paid. Sent on the station's hub
+ * stream (`inbox/hub/refund.rejected`); the unit's refund is then shown as rejected with the other return named.
+ */
+export const RefundRejected = Schema.Struct({
+  orderId: Schema.String,
+  lineId: Schema.String,
+  unit: Schema.Int,
+  itemRef: Schema.String,
+  returnId: Schema.String,
+  reason: Schema.Literals(["duplicate-unit", "paid-amount-exceeded"]),
+  otherReturnId: Schema.String,
+  otherStationId: Schema.String,
+  /** Whether the other return's refund is only requested yet or already paid out. */
+  otherStatus: Schema.Literals(["requested", "issued"])
+})
+export type RefundRejected = typeof RefundRejected.Type
+
+/**
  * Inbound handlers for the returns desk, applied in the inbox's transaction. A repeated `return.registered`
  * replaces the RMA (the shop's latest word); a repeated `refund.confirmed` is a no-op, so a replayed confirmation
  * never records a second payout, and a confirmation for a refund still held for review is refused (quarantined).
+ * A `refund.rejected` from the hub marks the unit's refund rejected with the hub's reason and the other return.
  */
-export const registerReturnsInbound = (inbox: Inbox["Service"]) =>
+export const registerReturnsInbound = (
+  inbox: Inbox["Service"],
+  /** Tells the clerk at once (the station pushes an alert); the rejection is recorded either way. */
+  onRefundRejected: (rejected: RefundRejected) => Effect.Effect<void> = () => Effect.void
+) =>
   Effect.gen(function* () {
     const sql = yield* Sql
     const log = yield* EventLog
@@ -66,8 +91,8 @@ export const registerReturnsInbound = (inbox: Inbox["Service"]) =>
           )
         }
         if (refund.status === "issued") return
-        if (refund.status === "held") {
-          return yield* Effect.fail(`the refund for ${refund.item_ref} is held for review: it cannot have been paid`)
+        if (refund.status === "held" || refund.status.startsWith("rejected-")) {
+          return yield* Effect.fail(`the refund for ${refund.item_ref} is ${refund.status}: it cannot have been paid`)
         }
         const now = yield* clock.now
         const changed = yield* sql.execute(
@@ -84,6 +109,65 @@ export const registerReturnsInbound = (inbox: Inbox["Service"]) =>
           currency: refund.currency,
           shopRefundId: confirmation.shopRefundId
         })
+      })
+    )
+
+    yield* inbox.register("refund.rejected", RefundRejected, (rejected) =>
+      Effect.gen(function* () {
+        const rows = yield* sql.query<{ status: string; order_id: string; line_id: string; unit: number }>(
+          "SELECT status, order_id, line_id, unit FROM refunds WHERE item_ref = ?",
+          [rejected.itemRef]
+        )
+        const refund = rows[0]
+        if (refund === undefined) return yield* Effect.fail(`no refund decided for ${rejected.itemRef}`)
+        if (refund.order_id !== rejected.orderId || refund.line_id !== rejected.lineId) {
+          return yield* Effect.fail(
+            `${rejected.itemRef} is a refund for ${refund.order_id} line ${refund.line_id}, not ${rejected.orderId} line ${rejected.lineId}`
+          )
+        }
+        const status = rejected.reason === "duplicate-unit" ? "rejected-duplicate" : "rejected-over-paid"
+        if (refund.status === status) return
+        if (refund.status === "issued") {
+          return yield* Effect.fail(`the refund for ${rejected.itemRef} was already paid out: the hub cannot reject it`)
+        }
+        const where = `${rejected.otherReturnId} (${rejected.otherStationId})`
+        const rejection: RefundRejectionView = {
+          reason:
+            rejected.reason === "duplicate-unit"
+              ? {
+                  de: `Keine Erstattung: Diese Einheit ist schon in Retoure ${where} ${rejected.otherStatus === "issued" ? "erstattet" : "zur Erstattung angefordert"}`,
+                  en: `No refund: this unit was already ${rejected.otherStatus === "issued" ? "refunded" : "requested for refund"} in return ${where}`
+                }
+              : {
+                  de: `Keine Erstattung: Mit Retoure ${where} wäre mehr erstattet als bezahlt`,
+                  en: `No refund: together with return ${where} it would refund more than was paid`
+                },
+          otherReturnId: rejected.otherReturnId,
+          otherStationId: rejected.otherStationId
+        }
+        yield* sql.execute("UPDATE refunds SET status = ? WHERE item_ref = ?", [status, rejected.itemRef])
+        const items = yield* sql.query<{ decision: string | null }>(
+          "SELECT decision FROM return_items WHERE item_ref = ?",
+          [rejected.itemRef]
+        )
+        const decision = items[0]?.decision
+        if (decision !== null && decision !== undefined) {
+          yield* sql.execute("UPDATE return_items SET decision = ? WHERE item_ref = ?", [
+            JSON.stringify({ ...JSON.parse(decision), rejection }),
+            rejected.itemRef
+          ])
+        }
+        yield* log.append(ReturnRefundRejected, {
+          orderId: rejected.orderId,
+          lineId: rejected.lineId,
+          unit: rejected.unit,
+          itemRef: rejected.itemRef,
+          returnId: rejected.returnId,
+          reason: rejected.reason,
+          otherReturnId: rejected.otherReturnId,
+          otherStationId: rejected.otherStationId
+        })
+        yield* onRefundRejected(rejected)
       })
     )
   })

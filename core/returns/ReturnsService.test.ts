@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Effect, Exit, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
+import { type ShippedItem, shipParcel as shipParcelAt } from "../../fixtures/shipParcel.ts"
 import type { ApiError } from "../api/ApiError.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
@@ -40,33 +41,9 @@ const shipParcel = (
   orderId: string,
   parcelId: string,
   trackingNumber: string,
-  items: ReadonlyArray<{ lineId: string; sku: string; quantity: number; serial?: string; lot?: string }>,
+  items: ReadonlyArray<ShippedItem>,
   handedDaysAgo = 5
-) =>
-  Effect.gen(function* () {
-    const sql = yield* Sql
-    const handed = START_MS + 10 * DAY - handedDaysAgo * DAY
-    yield* sql.execute(
-      `INSERT INTO parcels (parcel_id, order_id, status, carrier, tracking_number, sscc, box_id, weight_grams, data,
-         packed_at_ms) VALUES (?, ?, 'handed-over', 'dhl-paket', ?, NULL, 'S', 900, '{}', ?)`,
-      [parcelId, orderId, trackingNumber, handed - 3_600_000]
-    )
-    for (const item of items) {
-      yield* sql.execute(
-        "INSERT INTO parcel_items (parcel_id, line_id, sku, quantity, serial, lot) VALUES (?, ?, ?, ?, ?, ?)",
-        [parcelId, item.lineId, item.sku, item.quantity, item.serial ?? null, item.lot ?? null]
-      )
-    }
-    yield* sql.execute(
-      "INSERT INTO handover_batches (batch_id, carrier, status, opened_at_ms) VALUES (?, 'dhl-paket', 'closed', ?)",
-      [`B-${parcelId}`, handed]
-    )
-    yield* sql.execute(
-      "INSERT INTO handover_scans (batch_id, parcel_id, scanned_wall_ms, scanned_mono_ns) VALUES (?, ?, ?, '0')",
-      [`B-${parcelId}`, parcelId, handed]
-    )
-    yield* sql.execute("UPDATE orders SET status = 'shipped' WHERE order_id = ?", [orderId])
-  })
+) => shipParcelAt({ orderId, parcelId, trackingNumber, items, handedAtMs: START_MS + 10 * DAY - handedDaysAgo * DAY })
 
 /** Stands in for the inbox: keeps the handlers and applies a message in a transaction, as the inbox does. */
 const fakeInbox = () => {

@@ -3,7 +3,15 @@ import { LocalizedText } from "../catalog/CatalogItem.ts"
 import { DeclaredReason, Disposition, Grade, OutcomeKind } from "./RefundRules.ts"
 import { ReturnFlag } from "./ReturnsEvents.ts"
 
-export const RefundStatus = Schema.Literals(["decided", "held", "approved", "issued"])
+/** `rejected-*`: the hub refused the refund because another return holds the unit or the paid amount is used up. */
+export const RefundStatus = Schema.Literals([
+  "decided",
+  "held",
+  "approved",
+  "issued",
+  "rejected-duplicate",
+  "rejected-over-paid"
+])
 export type RefundStatus = typeof RefundStatus.Type
 
 /** Who changed the rules' decision, when and why: kept with the decision for audits. */
@@ -16,6 +24,14 @@ export const ManagerSignOff = Schema.Struct({
 })
 export type ManagerSignOff = typeof ManagerSignOff.Type
 
+/** Why the hub refused this unit's refund, and which return (on which station) holds it. */
+export const RefundRejectionView = Schema.Struct({
+  reason: LocalizedText,
+  otherReturnId: Schema.String,
+  otherStationId: Schema.String
+})
+export type RefundRejectionView = typeof RefundRejectionView.Type
+
 export const ItemDecisionView = Schema.Struct({
   outcome: OutcomeKind,
   amountCents: Schema.Int,
@@ -24,7 +40,8 @@ export const ItemDecisionView = Schema.Struct({
   reason: LocalizedText,
   /** Null when nothing can be refunded for it (not in the order, or no unit left of its line). */
   status: Schema.NullOr(RefundStatus),
-  signOff: Schema.NullOr(ManagerSignOff)
+  signOff: Schema.NullOr(ManagerSignOff),
+  rejection: Schema.optionalKey(RefundRejectionView)
 })
 
 export const ReturnItemView = Schema.Struct({

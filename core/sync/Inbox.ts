@@ -16,8 +16,11 @@ export const InboxMessage = Schema.Struct({
 })
 export type InboxMessage = typeof InboxMessage.Type
 
-/** "station": addressed to this station; "site": to every station of the site (`.../all/inbox/...`). */
-export type InboxStream = "station" | "site"
+/**
+ * "station": the shop's messages to this station; "site": to every station of the site (`.../all/inbox/...`);
+ * "hub": the hub's messages to this station (`.../inbox/hub/<type>`), numbered by the hub on their own.
+ */
+export type InboxStream = "station" | "site" | "hub"
 
 /** What a handler gets besides the payload: enough to apply versioned updates (never let a stale one win). */
 export interface InboxContext {
@@ -170,13 +173,15 @@ export class Inbox extends Context.Service<
           if (topic === undefined || topic.kind !== "inbox" || topic.siteId !== siteId) {
             return yield* reject("not an inbox topic of this site")
           }
-          const stream: InboxStream = topic.stationId === "all" ? "site" : "station"
+          const fromHub = topic.stationId !== "all" && topic.rest.startsWith("hub/")
+          const stream: InboxStream = topic.stationId === "all" ? "site" : fromHub ? "hub" : "station"
           const json = decodeJson(raw.payload)
           if (!json.ok) return yield* reject(json.reason)
           const decoded = yield* decodeMessage(json.value).pipe(Effect.result)
           if (decoded._tag === "Failure") return yield* reject(`not an inbox message: ${decoded.failure.message}`)
           const message = decoded.success
-          if (message.type !== topic.rest) return yield* reject(`type ${message.type} does not match its topic`)
+          if (message.type !== (fromHub ? topic.rest.slice("hub/".length) : topic.rest))
+            return yield* reject(`type ${message.type} does not match its topic`)
           const outcome = yield* sql
             .transaction(
               Effect.gen(function* () {
@@ -242,7 +247,7 @@ export class Inbox extends Context.Service<
         )
 
       const catchUpAll = Effect.gen(function* () {
-        for (const stream of ["station", "site"] as const) {
+        for (const stream of ["station", "site", "hub"] as const) {
           yield* requestCatchup(stream, (yield* lastSeqOf(stream)) + 1, true)
         }
       }).pipe(Effect.catchCause((cause) => Effect.logError("sync inbox: catch-up after reconnect failed", cause)))

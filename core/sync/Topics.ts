@@ -15,6 +15,12 @@ export const Topics = {
   presence: (siteId: string, stationId: string) => `${root(siteId, stationId)}/presence`,
   inbox: (siteId: string, stationId: string) => `${root(siteId, stationId)}/inbox/#`,
   siteInbox: (siteId: string) => `${root(siteId, "all")}/inbox/#`,
+  /** A message from the hub into one station's inbox: its own stream (`hub/<type>`), numbered by the hub. */
+  hubInbox: (siteId: string, stationId: string, type: string) => `${root(siteId, stationId)}/inbox/hub/${type}`,
+  /** Refund requests the hub passes on to the shop (one per unit, see the refund ledger). */
+  refundRequests: (siteId: string) => `packbench/v1/${siteId}/hub/refund-requests`,
+  /** Every station's catch-up requests (`+` for all sites): what the hub answers for its own stream. */
+  catchupsOf: (siteId: string) => `packbench/v1/${siteId}/+/catchup`,
   catchup: (siteId: string, stationId: string) => `${root(siteId, stationId)}/catchup`,
   deadLetter: (siteId: string, stationId: string) => `${root(siteId, stationId)}/deadletter`
 } as const

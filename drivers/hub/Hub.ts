@@ -5,6 +5,7 @@ import {
   defaultCarrierPollSettings,
   pollDueCarriers
 } from "../../core/notify/CarrierPollScheduler.ts"
+import { HubMessagePublisher } from "../../core/notify/HubMessages.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings, type HubSettingsShape } from "../../core/notify/HubSettings.ts"
 import type { Mailer } from "../../core/notify/Mailer.ts"
@@ -61,7 +62,7 @@ export const hubLayer = (options: HubOptions) => {
       })
     })
   )
-  return Layer.mergeAll(consumer, NotificationSender.layer).pipe(
+  return Layer.mergeAll(consumer, NotificationSender.layer, HubMessagePublisher.layer).pipe(
     Layer.provideMerge(projection),
     Layer.provideMerge(database)
   )
@@ -76,6 +77,7 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
   const sender = yield* NotificationSender
   const projection = yield* HubProjection
   const consumer = yield* Consumer
+  const messages = yield* HubMessagePublisher
   const recovered = yield* sender.recoverInterrupted
   if (recovered > 0) yield* Effect.logWarning(`hub: ${recovered} sends were interrupted by a crash; resending them`)
 
@@ -101,6 +103,7 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
       )
     )
   )
+  yield* messages.start(projection.messageWakeups, pollMs)
   const pollers = options.pollers ?? []
   if (pollers.length > 0) {
     const pollSettings = { ...defaultCarrierPollSettings, ...options.carrierPoll }

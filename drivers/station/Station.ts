@@ -106,6 +106,8 @@ export interface RunningStation {
   readonly siteId: string
   readonly stationId: string
   readonly url: string | undefined
+  /** The broker the station syncs over (the embedded one's address when it runs one). */
+  readonly brokerUrl: string
   readonly call: (name: string, input: unknown) => Promise<WireResult>
   readonly subscribe: (listener: (message: PushMessage) => void) => () => void
   /** Feeds a scan to the simulated scanner(s), as if read by hand; false when none runs. */
@@ -301,7 +303,14 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         const pack = yield* PackService
         const pushes = yield* PushHub
         const returns = yield* ReturnsService
-        yield* registerReturnsInbound(inbox)
+        yield* registerReturnsInbound(inbox, (rejected) =>
+          pushes.publish("alert", {
+            level: "error",
+            code: rejected.reason === "duplicate-unit" ? "refund-rejected-duplicate" : "refund-rejected-over-paid",
+            message: `The refund for ${rejected.itemRef} (order ${rejected.orderId}) was rejected: return ${rejected.otherReturnId} on ${rejected.otherStationId} ${rejected.reason === "duplicate-unit" ? "already holds this unit" : "uses up what was paid"}`,
+            orderId: rejected.orderId
+          })
+        )
         yield* registerRulesInbound(inbox, returns.installRules)
         yield* registerCatalogInbound(inbox)
         yield* registerOrderInbound(inbox, {
@@ -519,6 +528,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       siteId: ids.siteId,
       stationId: ids.stationId,
       url,
+      brokerUrl,
       call,
       subscribe: pushes.subscribe,
       injectScan: (raw) => simulated.some((scanner) => scanner.inject(raw)),

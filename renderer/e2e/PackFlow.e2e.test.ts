@@ -1,26 +1,22 @@
 import { join } from "node:path"
-import type { BrowserContext, Page } from "playwright-core"
+import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type PackerKeys, packerKeys } from "./PackerKeys.ts"
+import { closeParcel, openOrder, packLine, scanKeys, signIn, typeKeys, waitForPrompt } from "./packOrder.ts"
 import { openStationInBrowser, packbenchCode, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 
 const MUG = "4260123450014"
 const SOCKS = "4260123450038"
 const BOTTLE = "4260123450021"
 
-const code = packbenchCode
-
-let browser: BrowserContext
 let page: Page
-let keys: PackerKeys
 let trackingNumber = ""
 let pageProblems: Array<string> = []
 
-const scan = (raw: string) => keys.scan(raw)
-const typeNumber = (digits: string) => keys.typeNumber(digits)
+const scan = (raw: string) => scanKeys(page, raw)
+const typeNumber = (digits: string) => typeKeys(page, digits)
 const screenshot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
-const line = (sku: string) => keys.line(sku)
-const prompt = (text: string) => keys.prompt(text)
+const line = (sku: string) => packLine(page, sku)
+const prompt = (text: string) => waitForPrompt(page, text)
 
 const waitForImage = (selector: string) =>
   page.waitForFunction(
@@ -36,8 +32,7 @@ let opened: StationInBrowser | undefined
 
 beforeAll(async () => {
   opened = await openStationInBrowser("flow")
-  ;({ browser, page, pageProblems } = opened)
-  keys = packerKeys(browser, page)
+  ;({ page, pageProblems } = opened)
 })
 
 afterAll(() => opened?.close())
@@ -45,10 +40,8 @@ afterAll(() => opened?.close())
 describe("packing an order and handing it over, by scanner and keys alone", () => {
   it("signs in and opens SO-100001 from its order code", async () => {
     await page.getByTestId("operator").getByText("Badge scannen").waitFor()
-    await scan(code("badge", "B-1001"))
-    await page.getByTestId("operator").getByText("Jonas Becker").waitFor()
-    await scan(code("order", "SO-100001"))
-    await line("ALP-MUG-01").waitFor({ timeout: 15_000 })
+    await signIn(page, "B-1001")
+    await openOrder(page, "SO-100001", "ALP-MUG-01")
     expect(await page.getByTestId("pack-line").count()).toBe(2)
     expect(await line("ALP-MUG-01").innerText()).toContain("Emaille-Becher Alpenglühen")
     expect(await line("ALP-MUG-01").innerText()).toContain("Fach A-01-03")
@@ -82,15 +75,9 @@ describe("packing an order and handing it over, by scanner and keys alone", () =
   })
 
   it("takes the box by number, the weight in grams, completes on F9 and shows the label", async () => {
-    await typeNumber("1")
-    await page.getByTestId("box").getByText("Karton S").waitFor({ timeout: 15_000 })
-    await prompt("Paket wiegen")
     // Two mugs (310 g) and socks (90 g) in box S (150 g tare).
-    await typeNumber("860")
-    await page.getByTestId("weight").getByText("860 g").waitFor({ timeout: 15_000 })
-    await page.keyboard.press("F9")
-    await page.getByTestId("tracking-number").waitFor({ timeout: 30_000 })
-    trackingNumber = (await page.getByTestId("tracking-number").innerText()).trim()
+    trackingNumber = await closeParcel(page, { box: 1, grams: 860 })
+    expect(await page.getByTestId("box").innerText()).toContain("Karton S")
     expect(trackingNumber).not.toBe("")
     await prompt("Paket fertig")
     await waitForImage('[data-testid="pack-printouts"] img[data-printer="label"]')
@@ -118,7 +105,7 @@ describe("packing an order and handing it over, by scanner and keys alone", () =
 
   it("shows SO-100009 on address hold with the postal-code error", async () => {
     await page.keyboard.press("F1")
-    await scan(code("order", "SO-100009"))
+    await scan(packbenchCode("order", "SO-100009"))
     await page.getByTestId("address-hold").waitFor({ timeout: 15_000 })
     await page
       .locator('[data-testid="scan-outcome"][data-tone="bad"]')

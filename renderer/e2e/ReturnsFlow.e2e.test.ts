@@ -1,29 +1,29 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import type { BrowserContext, Page } from "playwright-core"
+import Database from "better-sqlite3"
+import mqtt from "mqtt"
+import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ReturnRefundDecided } from "../../core/returns/ReturnsEvents.ts"
 import { encodeS10 } from "../../core/scan/trackingNumber.ts"
+import { Topics } from "../../core/sync/Topics.ts"
+import { stationStream } from "../../drivers/hub/HubRig.ts"
 import { PROJECT_ROOT } from "../../drivers/station/Station.ts"
-import { openStationInBrowser, packbenchCode, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
-import { HUMAN_DELAY_MS, SCANNER_DELAY_MS, sendKeys } from "./sendKeys.ts"
+import { packOrder, scanKeys, signIn, waitForPrompt } from "./packOrder.ts"
+import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 
 const MUG = "4260123450014"
 const SOCKS = "4260123450038"
 
-const code = packbenchCode
-
-let browser: BrowserContext
 let page: Page
 let trackingNumber = ""
 let pageProblems: Array<string> = []
 
-const scan = (raw: string) => sendKeys(browser, page, raw, SCANNER_DELAY_MS)
-const typeNumber = (digits: string) => sendKeys(browser, page, digits, HUMAN_DELAY_MS)
+const scan = (raw: string) => scanKeys(page, raw)
 const screenshot = (name: string, fullPage = true) =>
   page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage })
 const item = (sku: string) => page.locator(`[data-testid="return-item"][data-sku="${sku}"]`)
-const prompt = (text: string) =>
-  page.getByTestId("prompt").getByRole("heading", { name: text }).waitFor({ timeout: 15_000 })
+const prompt = (text: string) => waitForPrompt(page, text)
 /** The clerk's single key, pressed on its own like a person does (not part of a scanner burst). */
 const pressAlone = async (key: string) => {
   await page.waitForTimeout(200)
@@ -34,7 +34,7 @@ let opened: StationInBrowser | undefined
 
 beforeAll(async () => {
   opened = await openStationInBrowser("returns")
-  ;({ browser, page, pageProblems } = opened)
+  ;({ page, pageProblems } = opened)
 })
 
 afterAll(() => opened?.close())
@@ -42,29 +42,21 @@ afterAll(() => opened?.close())
 describe("taking a return in, grading and deciding it by scanner and single keys", () => {
   it("packs SO-100001 so there is a parcel to come back", async () => {
     await page.getByTestId("operator").getByText("Badge scannen").waitFor()
-    await scan(code("badge", "B-1001"))
-    await page.getByTestId("operator").getByText("Jonas Becker").waitFor()
-    await scan(code("order", "SO-100001"))
-    await page.locator('[data-testid="pack-line"][data-sku="ALP-MUG-01"]').waitFor({ timeout: 15_000 })
-    await scan(MUG)
-    await page.getByText("1 / 2").waitFor({ timeout: 15_000 })
-    await typeNumber("2")
-    await page.getByText("2 / 2").waitFor({ timeout: 15_000 })
-    await scan(SOCKS)
-    await prompt("Karton wählen")
-    await typeNumber("1")
-    await prompt("Paket wiegen")
-    await typeNumber("860")
-    await page.getByTestId("weight").getByText("860 g").waitFor({ timeout: 15_000 })
-    await page.keyboard.press("F9")
-    await page.getByTestId("tracking-number").waitFor({ timeout: 30_000 })
-    trackingNumber = (await page.getByTestId("tracking-number").innerText()).trim()
+    await signIn(page, "B-1001")
+    trackingNumber = await packOrder(
+      page,
+      "SO-100001",
+      [
+        { sku: "ALP-MUG-01", scan: MUG, quantity: 2 },
+        { sku: "ALP-SOCK-M", scan: SOCKS, quantity: 1 }
+      ],
+      { box: 1, grams: 860 }
+    )
     expect(trackingNumber).not.toBe("")
   })
 
   it("signs in the returns clerk and shows the order behind the parcel's tracking number", async () => {
-    await scan(code("badge", "B-2001"))
-    await page.getByTestId("operator").getByText("Mira Schulz").waitFor({ timeout: 15_000 })
+    await signIn(page, "B-2001")
     await page.keyboard.press("F2")
     await prompt("Retoure scannen")
     await scan(trackingNumber)
@@ -101,6 +93,48 @@ describe("taking a return in, grading and deciding it by scanner and single keys
     await screenshot("returns-graded")
   })
 
+  it("another station's refund for the same socks reaches the hub first", async () => {
+    const { station } = opened!
+    const other = stationStream({ siteId: station.siteId, stationId: "RET-09", epoch: "e2e-other-station" })
+    const event = other(ReturnRefundDecided, {
+      returnId: "RET-09-R000001",
+      itemRef: "RET-09-R000001-01",
+      orderId: "SO-100001",
+      lineId: "2",
+      unit: 1,
+      sku: "ALP-SOCK-M",
+      gtin: "04260123450038",
+      serial: null,
+      lot: null,
+      outcome: "refund-full",
+      amountCents: 1650,
+      currency: "EUR",
+      ruleId: "perfect-condition",
+      reason: { de: "Einwandfrei", en: "Perfect" },
+      source: "rules",
+      previousOutcome: null
+    })
+    const client = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, clientId: "e2e-other-station" })
+    await client.publishAsync(Topics.event(event.siteId, event.stationId, event.type), JSON.stringify(event), {
+      qos: 1
+    })
+    await client.endAsync()
+    const hubDb = join(station.config.dataDir, "hub", "hub.db")
+    await expect
+      .poll(
+        () => {
+          const db = new Database(hubDb, { readonly: true })
+          try {
+            return db.prepare("SELECT return_id FROM hub_refund_claims WHERE order_id = 'SO-100001'").all()
+          } finally {
+            db.close()
+          }
+        },
+        { timeout: 30_000, interval: 100 }
+      )
+      .toEqual([{ return_id: "RET-09-R000001" }])
+  })
+
   it("decides on F9: the mug is refunded at once by the perfect-condition rule, the socks by theirs", async () => {
     await pressAlone("F9")
     await item("ALP-MUG-01").getByTestId("return-decision").waitFor({ timeout: 15_000 })
@@ -119,6 +153,22 @@ describe("taking a return in, grading and deciding it by scanner and single keys
     await page.getByTestId("manager-only").waitFor()
     await prompt("Erstattung entschieden")
     await screenshot("returns-decided")
+  })
+
+  it("shows the hub's answer on the socks: rejected, naming the other station's return; the mug stands", async () => {
+    const rejection = item("ALP-SOCK-M").getByTestId("refund-rejection")
+    await rejection.waitFor({ timeout: 30_000 })
+    expect(await rejection.getAttribute("data-other-return")).toBe("RET-09-R000001")
+    expect(await rejection.innerText()).toContain("Keine Erstattung")
+    expect(await rejection.innerText()).toContain("RET-09-R000001 (RET-09)")
+    expect(await item("ALP-SOCK-M").getByTestId("return-decision").innerText()).toContain("abgelehnt")
+    expect(await item("ALP-MUG-01").getByTestId("refund-rejection").count()).toBe(0)
+    const alert = page.locator('[data-testid="alert"][data-code="refund-rejected-duplicate"]')
+    await alert.waitFor({ timeout: 15_000 })
+    expect(await alert.innerText()).toContain("SO-100001")
+    await screenshot("returns-refund-rejected")
+    await alert.getByRole("button").click()
+    await alert.waitFor({ state: "detached", timeout: 15_000 })
   })
 
   it("finishes the return with F10", async () => {
@@ -140,8 +190,7 @@ describe("taking a return in, grading and deciding it by scanner and single keys
   })
 
   it("refuses a malformed rule set on the manager screen, naming the rule and field; the active set stays", async () => {
-    await scan(code("badge", "B-9001"))
-    await page.getByTestId("operator").getByText("Katrin Vogel").waitFor({ timeout: 15_000 })
+    await signIn(page, "B-9001")
     await page.keyboard.press("F3")
     const card = page.getByTestId("rules-card")
     await card.waitFor()

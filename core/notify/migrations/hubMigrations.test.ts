@@ -32,12 +32,13 @@ describe("hub migrations", () => {
         return { first, second, tables: tables.map((row) => row.name), duplicate: duplicate.reason }
       })
     )
-    expect(result.first).toEqual([1, 10, 20, 21, 22, 9001])
+    expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 9001])
     expect(result.second).toEqual([])
     expect(result.tables).toEqual([
       "hub_carrier_polls",
       "hub_customers",
       "hub_feedback",
+      "hub_messages",
       "hub_metrics_orders",
       "hub_metrics_returns",
       "hub_notifications",
@@ -45,7 +46,10 @@ describe("hub migrations", () => {
       "hub_outbox",
       "hub_parcel_poll_cursors",
       "hub_parcels",
+      "hub_refund_claims",
       "hub_refund_notice_units",
+      "hub_refund_orders",
+      "hub_refund_rejections",
       "hub_tracking_events",
       "hub_unsubscribe_tokens",
       "hub_webhook_deliveries",
@@ -81,7 +85,12 @@ describe("hub migrations", () => {
         return { applied, inserted, badRating: badRating.reason, parcels: Number(parcels[0]?.n) }
       })
     )
-    expect(result).toEqual({ applied: [10, 20, 21, 22, 9001], inserted: [1, 0], badRating: "Constraint", parcels: 1 })
+    expect(result).toEqual({
+      applied: [10, 20, 21, 22, 30, 9001],
+      inserted: [1, 0],
+      badRating: "Constraint",
+      parcels: 1
+    })
   })
 
   it("20–22 upgrade a database of migration 1: customers and outbox rows keep their data, new columns start empty", async () => {
@@ -118,11 +127,39 @@ describe("hub migrations", () => {
         return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
       })
     )
-    expect(result.applied).toEqual([10, 20, 21, 22, 9001])
+    expect(result.applied).toEqual([10, 20, 21, 22, 30, 9001])
     expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
     expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
     expect(result.secondToken).toBe("Constraint")
     expect(result.replayed).toBe(0)
     expect(result.polls).toEqual([{ carrier: "ups", next_poll_ms: 0, failures: 0, last_error: null }])
+  })
+
+  it("migration 30 keeps one refund claim per (order, line, unit) and one hub message per (stream, seq)", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        yield* migrate(hubMigrations)
+        const sql = yield* Sql
+        const claim = (itemRef: string) =>
+          sql.execute(
+            `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id, serial,
+               outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+             VALUES ('SO-1', '1', 'serial:X', ?, 'R', 'HAM1', 'S', 'X', 'refund-full', 100, 'EUR', 'requested', ?, 0)
+             ON CONFLICT DO NOTHING`,
+            [itemRef, `ev-${itemRef}`]
+          )
+        const message = (msgId: string) =>
+          sql.execute(
+            "INSERT INTO hub_messages (msg_id, stream, seq, topic, body, created_at_ms) VALUES (?, 'shop:HAM1', 1, 't', '{}', 0)",
+            [msgId]
+          )
+        const first = yield* claim("A-01")
+        const second = yield* claim("B-01")
+        yield* message("m-1")
+        const duplicate = yield* message("m-2").pipe(Effect.flip)
+        return { first: first.changes, second: second.changes, duplicate: duplicate.reason }
+      })
+    )
+    expect(result).toEqual({ first: 1, second: 0, duplicate: "Constraint" })
   })
 })

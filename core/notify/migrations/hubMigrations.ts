@@ -176,5 +176,60 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       )`
     ]
   },
+  {
+    id: 30,
+    name: "hub refund ledger: what each order paid, one refund claim per unit, rejections, messages to stations and shop",
+    statements: [
+      `CREATE TABLE hub_refund_orders (
+        order_id TEXT PRIMARY KEY,
+        order_version INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        paid_cents BIGINT NOT NULL,
+        lines TEXT NOT NULL
+      )`,
+      `CREATE TABLE hub_refund_claims (
+        order_id TEXT NOT NULL,
+        line_id TEXT NOT NULL,
+        unit_key TEXT NOT NULL,
+        item_ref TEXT NOT NULL UNIQUE,
+        return_id TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        serial TEXT,
+        outcome TEXT NOT NULL,
+        amount_cents BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('requested', 'issued')),
+        decided_event_id TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        issued_at_ms BIGINT,
+        PRIMARY KEY (order_id, line_id, unit_key)
+      )`,
+      `CREATE TABLE hub_refund_rejections (
+        decided_event_id TEXT PRIMARY KEY,
+        item_ref TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        line_id TEXT NOT NULL,
+        return_id TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        other_return_id TEXT NOT NULL,
+        other_station_id TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL
+      )`,
+      `CREATE TABLE hub_messages (
+        msg_id TEXT PRIMARY KEY,
+        stream TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        topic TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        published_at_ms BIGINT,
+        UNIQUE (stream, seq)
+      )`,
+      "CREATE INDEX hub_messages_unpublished ON hub_messages (published_at_ms, created_at_ms)"
+    ]
+  },
   ...consumerMigrations
 ]

@@ -123,6 +123,8 @@ export const de = {
   "refundStatus.held": "wartet auf Prüfung",
   "refundStatus.approved": "freigegeben",
   "refundStatus.issued": "ausgezahlt",
+  "refundStatus.rejected-duplicate": "abgelehnt: Einheit schon erstattet",
+  "refundStatus.rejected-over-paid": "abgelehnt: mehr als bezahlt",
   "returns.rule": "Regel {ruleId}",
   "returns.noRule": "ohne Regel",
   "reason.changed-mind": "Nicht mehr gewünscht",
@@ -325,6 +327,10 @@ export const de = {
   "alert.acknowledge": "Verstanden (Enter)",
   "alert.order-cancelled": "Auftrag {orderId} wurde vom Shop storniert – nicht packen, Artikel zurücklegen.",
   "alert.order-address-corrected": "Der Shop hat die Adresse von Auftrag {orderId} korrigiert – Auftrag neu scannen.",
+  "alert.refund-rejected-duplicate":
+    "Erstattung zu Bestellung {orderId} abgelehnt: Diese Einheit ist in einer anderen Retoure schon erstattet oder angefordert – Begründung steht am Artikel.",
+  "alert.refund-rejected-over-paid":
+    "Erstattung zu Bestellung {orderId} abgelehnt: Es wäre mehr erstattet als bezahlt – Begründung steht am Artikel.",
   "handover.title": "Übergabe an den Fahrer",
   "handover.chooseCarrier": "Spediteur wählen: 1–4 tippen, Enter",
   "handover.scanParcels": "Pakete scannen",

@@ -124,6 +124,8 @@ export const en: Messages = {
   "refundStatus.held": "awaiting review",
   "refundStatus.approved": "approved",
   "refundStatus.issued": "paid out",
+  "refundStatus.rejected-duplicate": "rejected: unit already refunded",
+  "refundStatus.rejected-over-paid": "rejected: more than paid",
   "returns.rule": "Rule {ruleId}",
   "returns.noRule": "no rule",
   "reason.changed-mind": "Changed mind",
@@ -326,6 +328,10 @@ export const en: Messages = {
   "alert.acknowledge": "Got it (Enter)",
   "alert.order-cancelled": "Order {orderId} was cancelled by the shop – do not pack it, put the items back.",
   "alert.order-address-corrected": "The shop corrected the address of order {orderId} – scan the order again.",
+  "alert.refund-rejected-duplicate":
+    "Refund for order {orderId} rejected: this unit was already refunded or requested in another return – the reason is on the item.",
+  "alert.refund-rejected-over-paid":
+    "Refund for order {orderId} rejected: it would refund more than was paid – the reason is on the item.",
   "handover.title": "Handover to the driver",
   "handover.chooseCarrier": "Choose the carrier: type 1–4, Enter",
   "handover.scanParcels": "Scan the parcels",

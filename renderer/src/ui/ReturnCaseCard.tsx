@@ -17,7 +17,12 @@ export const ReturnCaseCard = ({ current }: { readonly current: ReturnCase }) =>
     return key === undefined ? text : t(key)
   }
   return (
-    <section className="card return-case" data-testid="return-case" data-known={current.known}>
+    <section
+      className="card return-case"
+      data-testid="return-case"
+      data-known={current.known}
+      data-return-id={current.returnId}
+    >
       <h2>
         {current.known ? t("returns.case", { returnId: current.returnId }) : t("returns.unknown")}
         {!current.known && <span className="mono muted return-id">{current.returnId}</span>}

@@ -103,6 +103,16 @@ export const ReturnItems = ({ items, selectedRef, onSelect, isManager, onSignOff
                           )}
                         </div>
                         <div className="decision-reason">{decision.reason[locale]}</div>
+                        {decision.rejection !== undefined && (
+                          <div
+                            className="decision-reason decision-rejected"
+                            role="alert"
+                            data-testid="refund-rejection"
+                            data-other-return={decision.rejection.otherReturnId}
+                          >
+                            {decision.rejection.reason[locale]}
+                          </div>
+                        )}
                         {canSignOff && (
                           <div className="button-row sign-off-buttons">
                             {decision.status === "held" && (

@@ -16,7 +16,8 @@ import { ScanArea } from "./ScanArea.tsx"
 import { ScanOutcomePanel } from "./ScanOutcomePanel.tsx"
 import { useSingleKeys } from "./useSingleKeys.ts"
 
-const REFRESH_ON = [] as const
+// The hub's refund rejection comes as an alert: the item's decision shows it after a reload.
+const REFRESH_ON = ["alert"] as const
 const NOTE_ID = "return-item-note"
 
 type Phase = "grading" | "deciding" | "decided"

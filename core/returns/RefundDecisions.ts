@@ -1,0 +1,318 @@
+import { Effect, Ref } from "effect"
+import type { ApiError } from "../api/ApiError.ts"
+import { evaluateRefund, type RefundCase, type ReturnedUnit } from "./evaluateRefund.ts"
+import { paidPerUnit } from "./paidPerUnit.ts"
+import type { OutcomeKind } from "./RefundRules.ts"
+import {
+  actorOf,
+  apiError,
+  declaredReasonFor,
+  type ItemRow,
+  type RefundRow,
+  type StoredDecision,
+  toApiError,
+  type WithAt
+} from "./ReturnRows.ts"
+import type { ReturnsDesk } from "./ReturnsDesk.ts"
+import { ReturnDispositionSet, ReturnRefundDecided } from "./ReturnsEvents.ts"
+import type { ManagerSignOff, RefundStatus } from "./ReturnsView.ts"
+
+/**
+ * The money side: the rules decide each graded unit once (the refunds table's unique (order, line, unit) is the last
+ * guard against paying a unit twice), and only a manager overrides a decision or approves a held one, on record.
+ */
+export const makeRefundDecisions = (desk: ReturnsDesk) => {
+  const {
+    sql,
+    log,
+    clerk,
+    manager,
+    timeOf,
+    activeRules,
+    loadCatalog,
+    loadOrder,
+    rmasOf,
+    requireOpenReturn,
+    windowOf,
+    itemOf,
+    identityOf,
+    historyOf,
+    currentView
+  } = desk
+  const decide = Effect.fn("ReturnsService.decide")(function* (input: WithAt) {
+    const operator = yield* clerk
+    const at = yield* timeOf(input)
+    const rules = yield* Ref.get(activeRules)
+    yield* sql.transaction(
+      Effect.gen(function* () {
+        const current = yield* requireOpenReturn
+        const items = (yield* sql.query<ItemRow>("SELECT * FROM return_items WHERE return_id = ? ORDER BY rowid", [
+          current.return_id
+        ])).filter((item) => item.decision === null)
+        if (items.some((item) => item.grade === null)) {
+          return yield* Effect.fail(apiError("not-graded", "Grade every item before deciding the refund"))
+        }
+        const order = current.order_id === null ? undefined : yield* loadOrder(current.order_id)
+        const catalog = yield* loadCatalog
+        const rmas = order === undefined ? [] : yield* rmasOf(order.orderId)
+        const window = yield* windowOf(current, at.wallMs)
+        const refunded =
+          order === undefined
+            ? []
+            : yield* sql.query<{ line_id: string; unit: number; amount_cents: number }>(
+                "SELECT line_id, unit, amount_cents FROM refunds WHERE order_id = ?",
+                [order.orderId]
+              )
+        const paid = order === undefined ? new Map<string, number>() : paidPerUnit(order)
+        const eligible = items.filter(
+          (item) =>
+            order !== undefined && item.line_id !== null && item.unit !== null && JSON.parse(item.flags).length === 0
+        )
+        const units = eligible.map(
+          (item): ReturnedUnit => ({
+            key: { lineId: item.line_id!, unit: Number(item.unit) },
+            sku: item.sku!,
+            category: catalog.find((c) => c.sku === item.sku)?.category ?? "",
+            grade: item.grade!,
+            reason: declaredReasonFor(rmas, current.rma_id, item.sku),
+            paidCents: paid.get(item.line_id!) ?? 0,
+            parcelOpened: item.opened === 1
+          })
+        )
+        const refundCase: RefundCase | null =
+          order === undefined
+            ? null
+            : {
+                order: {
+                  orderId: order.orderId,
+                  currency: order.payment.currency,
+                  paymentMethod: order.payment.method,
+                  totalCents: Math.round(order.payment.total * 100)
+                },
+                daysSinceDelivery: window.days,
+                units,
+                history: yield* historyOf(current.customer_id, current.return_id, at.wallMs),
+                alreadyRefunded: refunded.map((r) => ({ lineId: r.line_id, unit: Number(r.unit) })),
+                alreadyRefundedCents: refunded.reduce((sum, r) => sum + Number(r.amount_cents), 0)
+              }
+        const decisions = refundCase === null ? [] : evaluateRefund(rules, refundCase)
+        const currency = order?.payment.currency ?? ""
+        for (const item of items) {
+          const index = eligible.indexOf(item)
+          const decision = decisions[index]
+          const unit = units[index]
+          if (decision?.outcome === "already-refunded") {
+            return yield* Effect.fail(
+              apiError(
+                "already-refunded",
+                `Line ${item.line_id}, unit ${item.unit} of ${current.order_id} was already decided: no second refund`
+              )
+            )
+          }
+          const flags: ReadonlyArray<string> = JSON.parse(item.flags)
+          // Anything that does not match what was shipped goes to a person, whatever the rules would say.
+          const stored: StoredDecision =
+            decision !== undefined && refundCase !== null && unit !== undefined
+              ? {
+                  outcome: decision.outcome as OutcomeKind,
+                  amountCents: decision.amountCents,
+                  suggestedCents: decision.suggestedCents,
+                  currency,
+                  ruleId: decision.ruleId,
+                  reason: decision.reason,
+                  suggestedDisposition: decision.disposition ?? "restock",
+                  facts: { ...refundCase, units: [unit], alreadyRefunded: [], alreadyRefundedCents: 0 }
+                }
+              : {
+                  outcome: "hold-for-review",
+                  amountCents: 0,
+                  suggestedCents: 0,
+                  currency,
+                  ruleId: null,
+                  reason:
+                    order === undefined
+                      ? { de: "Unbekannte Retoure: Prüfung", en: "Unknown return: review" }
+                      : {
+                          de: `Abweichung (${flags.join(", ")}): Prüfung`,
+                          en: `Mismatch (${flags.join(", ")}): review`
+                        },
+                  suggestedDisposition: "return-to-vendor",
+                  facts: null
+                }
+          yield* sql.execute("UPDATE return_items SET decision = ? WHERE item_ref = ?", [
+            JSON.stringify(stored),
+            item.item_ref
+          ])
+          if (order !== undefined && item.line_id !== null && item.unit !== null) {
+            yield* sql.execute(
+              `INSERT INTO refunds (order_id, line_id, unit, item_ref, customer_id, outcome, amount_cents, currency,
+                         rule_id, status, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              [
+                order.orderId,
+                item.line_id,
+                item.unit,
+                item.item_ref,
+                current.customer_id,
+                stored.outcome,
+                stored.amountCents,
+                currency,
+                stored.ruleId,
+                stored.outcome === "hold-for-review" ? "held" : "decided",
+                at.wallMs
+              ]
+            )
+          }
+          const identity = identityOf({ ...item, order_id: current.order_id })
+          yield* log.append(
+            ReturnRefundDecided,
+            {
+              ...identity,
+              outcome: stored.outcome,
+              amountCents: stored.amountCents,
+              currency,
+              ruleId: stored.ruleId,
+              reason: stored.reason,
+              source: "rules",
+              previousOutcome: null
+            },
+            { eventTime: at, actor: actorOf(operator) }
+          )
+          if (item.disposition === null) {
+            yield* sql.execute("UPDATE return_items SET disposition = ? WHERE item_ref = ?", [
+              stored.suggestedDisposition,
+              item.item_ref
+            ])
+            yield* log.append(
+              ReturnDispositionSet,
+              {
+                ...identity,
+                disposition: stored.suggestedDisposition,
+                suggested: stored.suggestedDisposition,
+                reason: null
+              },
+              { eventTime: at, actor: actorOf(operator) }
+            )
+          }
+        }
+      })
+    )
+    return yield* currentView
+  }, Effect.mapError(toApiError))
+
+  /** A manager's change of one unit's decision; the amount is capped by what was paid and what is left. */
+  const signOff = (
+    input: { readonly itemRef: string; readonly reason: string } & WithAt,
+    kind: ManagerSignOff["kind"],
+    choose: (
+      refund: RefundRow,
+      stored: StoredDecision
+    ) => Effect.Effect<{ outcome: OutcomeKind; requested: number }, ApiError>
+  ) =>
+    Effect.gen(function* () {
+      const operator = yield* manager
+      const at = yield* timeOf(input)
+      if (input.reason.trim() === "") return yield* Effect.fail(apiError("reason-required", "Say why"))
+      yield* sql.transaction(
+        Effect.gen(function* () {
+          const row = yield* itemOf(input.itemRef)
+          const refunds = yield* sql.query<RefundRow>("SELECT * FROM refunds WHERE item_ref = ?", [input.itemRef])
+          const refund = refunds[0]
+          if (refund === undefined || row.decision === null) {
+            return yield* Effect.fail(
+              apiError(
+                "nothing-to-refund",
+                `${input.itemRef} has no order line to refund (decide it first, or it is not in the order)`
+              )
+            )
+          }
+          if (refund.status === "issued") {
+            return yield* Effect.fail(
+              apiError("already-refunded", `The refund for ${input.itemRef} was already paid out`)
+            )
+          }
+          const stored = JSON.parse(row.decision) as StoredDecision
+          const choice = yield* choose(refund, stored)
+          const order = yield* loadOrder(refund.order_id)
+          const paid = order === undefined ? 0 : (paidPerUnit(order).get(refund.line_id) ?? 0)
+          const others = yield* sql.query<{ total: number | null }>(
+            "SELECT SUM(amount_cents) AS total FROM refunds WHERE order_id = ? AND item_ref <> ?",
+            [refund.order_id, input.itemRef]
+          )
+          const left = Math.max(0, Math.round((order?.payment.total ?? 0) * 100) - Number(others[0]?.total ?? 0))
+          const amount =
+            choice.outcome === "exchange" || choice.outcome === "hold-for-review"
+              ? 0
+              : Math.max(0, Math.min(Math.round(choice.requested), paid, left))
+          const record: ManagerSignOff = {
+            badgeId: operator.badgeId,
+            name: operator.name,
+            atMs: at.wallMs,
+            reason: input.reason.trim(),
+            kind
+          }
+          const status: RefundStatus =
+            choice.outcome === "hold-for-review" ? "held" : kind === "approval" ? "approved" : "decided"
+          yield* sql.execute(
+            "UPDATE refunds SET outcome = ?, amount_cents = ?, status = ?, override = ? WHERE item_ref = ?",
+            [choice.outcome, amount, status, JSON.stringify(record), input.itemRef]
+          )
+          const reason = {
+            de: `${kind === "approval" ? "Freigegeben" : "Geändert"} von ${operator.name}: ${record.reason}`,
+            en: `${kind === "approval" ? "Approved" : "Overridden"} by ${operator.name}: ${record.reason}`
+          }
+          yield* sql.execute("UPDATE return_items SET decision = ? WHERE item_ref = ?", [
+            JSON.stringify({ ...stored, outcome: choice.outcome, amountCents: amount, reason }),
+            input.itemRef
+          ])
+          yield* log.append(
+            ReturnRefundDecided,
+            {
+              ...identityOf(row),
+              outcome: choice.outcome,
+              amountCents: amount,
+              currency: refund.currency,
+              ruleId: refund.rule_id,
+              reason,
+              source: kind === "approval" ? "manager-approval" : "manager-override",
+              previousOutcome: refund.outcome
+            },
+            { eventTime: at, actor: actorOf(operator) }
+          )
+        })
+      )
+      return yield* currentView
+    })
+
+  const override = Effect.fn("ReturnsService.override")(function* (
+    input: {
+      readonly itemRef: string
+      readonly outcome: OutcomeKind
+      readonly amountCents?: number
+      readonly reason: string
+    } & WithAt
+  ) {
+    return yield* signOff(input, "override", () =>
+      input.outcome === "refund-partial" && input.amountCents === undefined
+        ? Effect.fail(apiError("amount-required", "A partial refund needs the amount"))
+        : Effect.succeed({
+            outcome: input.outcome,
+            requested: input.amountCents ?? Number.MAX_SAFE_INTEGER
+          })
+    )
+  }, Effect.mapError(toApiError))
+
+  const approve = Effect.fn("ReturnsService.approve")(function* (
+    input: { readonly itemRef: string; readonly reason: string } & WithAt
+  ) {
+    return yield* signOff(input, "approval", (refund, stored) =>
+      refund.status === "held"
+        ? Effect.succeed({
+            outcome: "refund-full" as const,
+            requested: stored.suggestedCents > 0 ? stored.suggestedCents : Number.MAX_SAFE_INTEGER
+          })
+        : Effect.fail(apiError("not-held", `${input.itemRef} is not held for review (${refund.status})`))
+    )
+  }, Effect.mapError(toApiError))
+
+  return { decide, override, approve }
+}

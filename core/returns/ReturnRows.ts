@@ -1,0 +1,117 @@
+import { Schema } from "effect"
+import { ApiError } from "../api/ApiError.ts"
+import type { Operator } from "../api/StationApi.ts"
+import type { Actor } from "../events/Event.ts"
+import type { StoreError } from "../store/Sql.ts"
+import type { Timestamp } from "../time/Clock.ts"
+import type { RefundCase } from "./evaluateRefund.ts"
+import { DeclaredReason, type Disposition, type Grade, type OutcomeKind } from "./RefundRules.ts"
+import type { RefundRejectionView, RefundStatus } from "./ReturnsView.ts"
+
+/** The returns desk's rows as the station database keeps them (migration 0040), and what every part of it shares. */
+
+export const DAY_MS = 86_400_000
+export const HISTORY_DAYS = 365
+
+export interface ReturnRow {
+  readonly return_id: string
+  readonly status: "open" | "finished"
+  readonly order_id: string | null
+  readonly parcel_id: string | null
+  readonly rma_id: string | null
+  readonly customer_id: string | null
+  readonly scanned: string
+  readonly notes: string
+  readonly received_at_ms: number
+}
+
+export interface ItemRow {
+  readonly item_ref: string
+  readonly return_id: string
+  readonly line_id: string | null
+  readonly unit: number | null
+  readonly sku: string | null
+  readonly gtin: string | null
+  readonly serial: string | null
+  readonly lot: string | null
+  readonly flags: string
+  readonly grade: Grade | null
+  readonly opened: number | null
+  readonly notes: string | null
+  readonly disposition: Disposition | null
+  readonly disposition_reason: string | null
+  readonly decision: string | null
+}
+
+export interface RefundRow {
+  readonly order_id: string
+  readonly line_id: string
+  readonly unit: number
+  readonly item_ref: string
+  readonly outcome: OutcomeKind
+  readonly amount_cents: number
+  readonly currency: string
+  readonly rule_id: string | null
+  readonly status: RefundStatus
+  readonly override: string | null
+}
+
+export interface ParcelItemRow {
+  readonly parcel_id: string
+  readonly line_id: string
+  readonly sku: string
+  readonly quantity: number
+  readonly serial: string | null
+  readonly lot: string | null
+}
+
+/** What was decided for one unit, kept with the item together with the facts it was decided on (for rule previews). */
+export interface StoredDecision {
+  readonly outcome: OutcomeKind
+  readonly amountCents: number
+  readonly suggestedCents: number
+  readonly currency: string
+  readonly ruleId: string | null
+  readonly reason: { readonly de: string; readonly en: string }
+  readonly suggestedDisposition: Disposition
+  readonly facts: RefundCase | null
+  /** Set when the hub refused the refund (see ReturnsInbound's `refund.rejected`). */
+  readonly rejection?: RefundRejectionView
+}
+
+export type WithAt = { readonly at?: Timestamp }
+
+export const apiError = (code: string, message: string) => new ApiError({ code, message })
+
+export const toApiError = (error: StoreError | ApiError): ApiError =>
+  error._tag === "ApiError"
+    ? error
+    : error.reason === "Constraint"
+      ? apiError("already-refunded", `A refund decision already exists for this unit: ${error.message}`)
+      : apiError("store-unavailable", `The station database refused: ${error.message}`)
+
+export const actorOf = (operator: Operator): Actor => ({
+  role: operator.role,
+  badgeId: operator.badgeId,
+  name: operator.name
+})
+
+export const asDeclaredReason = (reason: string | undefined): DeclaredReason =>
+  reason === undefined ? "none-given" : Schema.is(DeclaredReason)(reason) ? reason : "other"
+
+/** An RMA as the shop registered it (see ReturnsInbound). */
+export interface RmaData {
+  readonly items: ReadonlyArray<{ readonly sku: string; readonly quantity: number; readonly reason: string }>
+  readonly returnTrackingNumber?: string
+  readonly deliveredAt?: string
+}
+
+export const declaredReasonFor = (
+  rmas: ReadonlyArray<RmaData & { readonly rmaId: string }>,
+  rmaId: string | null,
+  sku: string | null
+): DeclaredReason => {
+  const preferred = rmas.filter((rma) => rma.rmaId === rmaId)
+  const pool = preferred.length > 0 ? preferred : rmas
+  return asDeclaredReason(pool.flatMap((rma) => rma.items).find((item) => item.sku === sku)?.reason)
+}

@@ -1,0 +1,215 @@
+import { Effect } from "effect"
+import type { ApiError } from "../api/ApiError.ts"
+import type { Operator } from "../api/StationApi.ts"
+import type { CatalogItem } from "../catalog/CatalogItem.ts"
+import { identifyScan } from "../scan/identify.ts"
+import type { ScanResult } from "../scan/ScanResult.ts"
+import type { StoreError } from "../store/Sql.ts"
+import type { Timestamp } from "../time/Clock.ts"
+import { actorOf, apiError, type ReturnRow, toApiError, type WithAt } from "./ReturnRows.ts"
+import type { ReturnsDesk } from "./ReturnsDesk.ts"
+import { type ReturnFlag, ReturnReceived } from "./ReturnsEvents.ts"
+
+/**
+ * Taking parcels in and closing them: a parcel scan opens a return (an unknown one when no order matches, never
+ * refused at the door), each item scan adds a unit matched against what was shipped, and finish closes the return.
+ */
+export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<string> | undefined) => {
+  const {
+    sql,
+    log,
+    identity,
+    clerk,
+    timeOf,
+    loadCatalog,
+    loadOrder,
+    shippedOf,
+    nextNumber,
+    openReturn,
+    requireOpenReturn,
+    currentView
+  } = desk
+  /** Finds what a parcel scan points at, trying the raw text first: a tracking number is stored as printed. */
+  const findParcel = (raw: string, scan: ScanResult) =>
+    Effect.gen(function* () {
+      const text = raw.trim().toUpperCase()
+      const candidates = [text, text.replace(/ /g, "")]
+      if (scan.kind === "packbench") candidates.push(scan.id)
+      if (scan.kind === "sscc") candidates.push(scan.ais[0]?.value ?? "")
+      const marks = candidates.map(() => "?").join(", ")
+      const rmas = yield* sql.query<{ rma_id: string; order_id: string; data: string }>(
+        `SELECT rma_id, order_id, data FROM rma WHERE rma_id IN (${marks})
+               OR json_extract(data, '$.returnTrackingNumber') IN (${marks})`,
+        [...candidates, ...candidates]
+      )
+      const rma = rmas[0]
+      const parcels = yield* sql.query<{ parcel_id: string; order_id: string; data: string }>(
+        `SELECT parcel_id, order_id, data FROM parcels WHERE parcel_id IN (${marks})
+               OR tracking_number IN (${marks}) OR sscc IN (${marks})`,
+        [...candidates, ...candidates, ...candidates]
+      )
+      const parcel = parcels[0]
+      // A typed order number (no label left on the parcel) is the last resort before "unknown return".
+      const orderId =
+        rma?.order_id ?? parcel?.order_id ?? (scan.kind === "packbench" && scan.type === "order" ? scan.id : text)
+      const order = yield* loadOrder(orderId)
+      return {
+        rmaId: rma?.rma_id ?? null,
+        parcelId: parcel?.parcel_id ?? null,
+        ssccUrn: parcel === undefined ? null : ((JSON.parse(parcel.data) as { ssccUrn?: string }).ssccUrn ?? null),
+        order
+      }
+    })
+
+  const receive = (raw: string, scan: ScanResult, at: Timestamp, operator: Operator) =>
+    Effect.gen(function* () {
+      const found = yield* findParcel(raw, scan)
+      const returnId = `${identity.stationId}-R${String(yield* nextNumber("return")).padStart(6, "0")}`
+      const notes =
+        found.order === undefined
+          ? [`No order found for "${raw.trim()}" (${scan.kind}): taken in as an unknown return`]
+          : []
+      yield* sql.execute(
+        `INSERT INTO returns (return_id, status, order_id, parcel_id, rma_id, customer_id, scanned, notes,
+                 received_at_ms) VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          returnId,
+          found.order?.orderId ?? null,
+          found.parcelId,
+          found.rmaId,
+          found.order?.customer.customerId ?? null,
+          raw,
+          JSON.stringify(notes),
+          at.wallMs
+        ]
+      )
+      yield* log.append(
+        ReturnReceived,
+        {
+          returnId,
+          known: found.order !== undefined,
+          orderId: found.order?.orderId ?? null,
+          parcelId: found.parcelId,
+          rmaId: found.rmaId,
+          ssccUrn: found.ssccUrn,
+          scanned: raw,
+          notes: notes.join("\n")
+        },
+        { eventTime: at, actor: actorOf(operator) }
+      )
+    })
+
+  /** Matches a scanned unit against what was shipped for the order, flagging what does not fit. */
+  const addItem = (current: ReturnRow, scan: ScanResult, catalog: ReadonlyArray<CatalogItem>) =>
+    Effect.gen(function* () {
+      const ai = (code: string) =>
+        scan.kind === "gs1" || scan.kind === "digital-link" ? scan.ais.find((e) => e.ai === code)?.value : undefined
+      const gtin = scan.kind === "gtin" ? scan.gtin : ai("01")
+      const serial = ai("21") ?? null
+      const lot = ai("10") ?? null
+      const item =
+        scan.kind === "sku"
+          ? catalog.find((c) => c.sku === scan.sku)
+          : catalog.find((c) => gtin !== undefined && c.gtin.padStart(14, "0") === gtin)
+      const flags: Array<ReturnFlag> = []
+      let lineId: string | null = null
+      let unit: number | null = null
+      if (item === undefined) flags.push("unknown-item")
+      const order = current.order_id === null ? undefined : yield* loadOrder(current.order_id)
+      if (item !== undefined && order !== undefined) {
+        const lines = order.lines.filter((line) => line.sku === item.sku)
+        if (lines.length === 0) flags.push("not-in-order")
+        const shipped = (yield* shippedOf(order.orderId)).filter((s) => s.sku === item.sku)
+        const bySerial = serial === null ? undefined : shipped.find((s) => s.serial === serial)
+        if (serial !== null && bySerial === undefined && lines.length > 0) flags.push("serial-mismatch")
+        const shippedLots = shipped.flatMap((s) => (s.lot === null ? [] : [s.lot]))
+        if (lot !== null && shippedLots.length > 0 && !shippedLots.includes(lot)) flags.push("lot-mismatch")
+        const line = bySerial === undefined ? lines[0] : lines.find((l) => l.lineId === bySerial.line_id)
+        if (line !== undefined) {
+          lineId = line.lineId
+          const taken = yield* sql.query<{ unit: number }>(
+            `SELECT i.unit FROM return_items i JOIN returns r ON r.return_id = i.return_id
+                   WHERE r.order_id = ? AND i.line_id = ? AND i.unit IS NOT NULL
+                   UNION SELECT unit FROM refunds WHERE order_id = ? AND line_id = ?`,
+            [order.orderId, line.lineId, order.orderId, line.lineId]
+          )
+          const used = new Set(taken.map((t) => Number(t.unit)))
+          const serialIndex =
+            bySerial === undefined
+              ? -1
+              : shipped.filter((s) => s.line_id === line.lineId && s.serial !== null).indexOf(bySerial)
+          // A serialised unit keeps its number however often it is scanned, so a second grading of the same
+          // unit meets the refund already decided for it instead of claiming another unit of the line.
+          const free = Array.from({ length: line.quantity }, (_, index) => index + 1).find((u) => !used.has(u))
+          unit = serialIndex >= 0 ? serialIndex + 1 : (free ?? null)
+          if (unit === null) flags.push("more-than-shipped")
+        }
+      }
+      const itemRef = `${current.return_id}-${String(yield* nextNumber(`return-item:${current.return_id}`)).padStart(2, "0")}`
+      yield* sql.execute(
+        `INSERT INTO return_items (item_ref, return_id, line_id, unit, sku, gtin, serial, lot, flags)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          itemRef,
+          current.return_id,
+          lineId,
+          unit,
+          item?.sku ?? null,
+          gtin ?? item?.gtin.padStart(14, "0") ?? null,
+          serial,
+          lot,
+          JSON.stringify(flags)
+        ]
+      )
+    })
+
+  const scan = Effect.fn("ReturnsService.scan")(function* (input: { readonly raw: string } & WithAt) {
+    const operator = yield* clerk
+    const at = yield* timeOf(input)
+    const catalog = yield* loadCatalog
+    const codes = new Map<string, string>()
+    for (const item of catalog) {
+      codes.set(item.sku.toUpperCase(), item.sku)
+      for (const alias of item.aliases) codes.set(alias.toUpperCase(), item.sku)
+    }
+    const current = yield* openReturn
+    const scanned = identifyScan(input.raw, {
+      expect: current === undefined ? "tracking" : "any",
+      resolveSku: (code) => codes.get(code.trim().toUpperCase()),
+      ...(rmaHosts === undefined ? {} : { rmaHosts })
+    })
+    yield* sql.transaction<void, StoreError | ApiError, never>(
+      current === undefined
+        ? receive(input.raw, scanned, at, operator)
+        : scanned.kind === "gtin" || scanned.kind === "gs1" || scanned.kind === "digital-link" || scanned.kind === "sku"
+          ? addItem(current, scanned, catalog)
+          : Effect.fail(
+              apiError(
+                "return-open",
+                `Return ${current.return_id} is still open: finish it before taking in another parcel (scanned ${scanned.kind})`
+              )
+            )
+    )
+    return yield* currentView
+  }, Effect.mapError(toApiError))
+
+  const finish = Effect.fn("ReturnsService.finish")(function* (input: WithAt) {
+    yield* clerk
+    const at = yield* timeOf(input)
+    const current = yield* requireOpenReturn
+    const open = yield* sql.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM return_items WHERE return_id = ? AND decision IS NULL",
+      [current.return_id]
+    )
+    if (Number(open[0]?.n ?? 0) > 0) {
+      return yield* Effect.fail(apiError("not-decided", "Grade and decide every item before finishing"))
+    }
+    yield* sql.execute("UPDATE returns SET status = 'finished', finished_at_ms = ? WHERE return_id = ?", [
+      at.wallMs,
+      current.return_id
+    ])
+    return yield* currentView
+  }, Effect.mapError(toApiError))
+
+  return { scan, finish }
+}
