@@ -6,6 +6,7 @@ import type { EventSummary, ScanContext, ScanOutcome, StationStatus } from "../a
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
+import { makeBenchHandlers } from "../pack/BenchHandlers.ts"
 import { makePackHandlers } from "../pack/PackHandlers.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
@@ -48,6 +49,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const printQueue = yield* PrintQueue
   const insertEncoder = yield* InsertEncoder
   const pack = yield* makePackHandlers
+  const bench = yield* makeBenchHandlers
   const returns = yield* makeReturnsHandlers
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow.
   let screen: ScanContext | undefined
@@ -202,6 +204,7 @@ export const makeStationHandlers = Effect.gen(function* () {
     "printer.jobs": () => printQueue.recent(20).pipe(Effect.mapError(storeFailure)),
     "sync.quarantine": ({ limit }) => quarantine(limit),
     ...pack.handlers,
+    ...bench,
     ...returns.handlers
   }
   return { handlers, status, publishStatus }
