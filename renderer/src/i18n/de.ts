@@ -264,7 +264,7 @@ export const de = {
   "pack.step.all-verifiedHint": "Barcode am Kartonregal scannen oder die Nummer des Kartons tippen, Enter.",
   "pack.step.parcel": "Paket wiegen",
   "pack.step.parcelHint":
-    "Paket auf die Waage legen, F2 (oder Enter), sobald das Gewicht steht – oder Gewicht in Gramm tippen, Enter. Danach F9 oder Enter: Etikett drucken.",
+    "Paket auf die Waage legen, Leertaste (oder Enter), sobald das Gewicht steht – oder Gewicht in Gramm tippen, Enter. Danach F9 oder Enter: Etikett drucken.",
   "pack.step.labelled": "Etikett wird gedruckt",
   "pack.step.packed": "Paket fertig",
   "pack.step.packedHint": "Etikett aufkleben. Nächsten Auftrag scannen.",
@@ -291,7 +291,7 @@ export const de = {
   "pack.scaleStable": "{grams} g – stabil",
   "pack.scaleMoving": "{grams} g – pendelt sich ein …",
   "pack.scaleFault": "Kein Gewicht: {detail}",
-  "pack.keyScale": "F2 (oder Enter): Gewicht von der Waage übernehmen",
+  "pack.keyScale": "Leertaste (oder Enter): Gewicht von der Waage übernehmen",
   "pack.noBoxes": "An dieser Station sind keine Kartons eingerichtet",
   "pack.boxSize": "{length} × {width} × {height} mm, bis {maxKg} kg",
   "pack.parcel": "Paket",

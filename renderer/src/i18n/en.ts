@@ -265,7 +265,7 @@ export const en: Messages = {
   "pack.step.all-verifiedHint": "Scan the barcode on the box shelf or type the box's number, Enter.",
   "pack.step.parcel": "Weigh the parcel",
   "pack.step.parcelHint":
-    "Put the parcel on the scale, F2 (or Enter) when it is stable – or type the weight in grams, Enter. Then F9 or Enter: print the label.",
+    "Put the parcel on the scale, Space (or Enter) when it is stable – or type the weight in grams, Enter. Then F9 or Enter: print the label.",
   "pack.step.labelled": "Printing the label",
   "pack.step.packed": "Parcel done",
   "pack.step.packedHint": "Stick the label on. Scan the next order.",
@@ -292,7 +292,7 @@ export const en: Messages = {
   "pack.scaleStable": "{grams} g – stable",
   "pack.scaleMoving": "{grams} g – settling …",
   "pack.scaleFault": "No weight: {detail}",
-  "pack.keyScale": "F2 (or Enter): take the weight from the scale",
+  "pack.keyScale": "Space (or Enter): take the weight from the scale",
   "pack.noBoxes": "No boxes set up at this station",
   "pack.boxSize": "{length} × {width} × {height} mm, up to {maxKg} kg",
   "pack.parcel": "Parcel",

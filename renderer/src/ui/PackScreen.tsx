@@ -52,8 +52,8 @@ const keyHints: Readonly<Record<PackView["step"], ReadonlyArray<MessageKey>>> = 
 
 /**
  * The packing flow, driven by the scanner and a few keys: an order scan opens it, item scans verify the lines, a
- * box barcode (or its number key) and the scale's stable weight (F2, or typed) close the parcel, F9 prints its label.
- * Every step's state comes from the station.
+ * box barcode (or its number key) and the scale's stable weight (Space or Enter, or typed) close the parcel, F9
+ * prints its label. Every step's state comes from the station.
  */
 export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
   const { t } = useStationContext()
@@ -97,7 +97,7 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
         }
         if (!open(step)) return false
         if (key === "Backspace" || key === "F8") bench.run("pack.undo", {})
-        else if (step === "parcel" && (key === "F2" || (key === "Enter" && view?.weight == null && settled)))
+        else if (step === "parcel" && (key === " " || (key === "Enter" && view?.weight == null && settled)))
           bench.run("pack.weighOnScale", {})
         else if (key === "F9" || (key === "Enter" && view?.weight != null)) bench.run("pack.complete", {})
         else if (key === "Escape") setMode("abandon")
