@@ -25,6 +25,9 @@ const apiNames = {
   "pack.abandon": true,
   "pack.reprint": true,
   "pack.void": true,
+  "pack.boxes": true,
+  "pack.weighOnScale": true,
+  "scale.state": true,
   "handover.state": true,
   "handover.open": true,
   "handover.scan": true,
@@ -44,10 +47,14 @@ const apiNames = {
   "metrics.customerCsv": true
 } as const satisfies Record<ApiName, true>
 
-const pushNames = { status: true, scan: true, printJob: true, event: true, alert: true } as const satisfies Record<
-  PushName,
-  true
->
+const pushNames = {
+  status: true,
+  scan: true,
+  printJob: true,
+  event: true,
+  alert: true,
+  scale: true
+} as const satisfies Record<PushName, true>
 
 export const API_NAMES: ReadonlySet<string> = new Set(Object.keys(apiNames))
 export const PUSH_NAMES: ReadonlySet<string> = new Set(Object.keys(pushNames))

@@ -4,13 +4,17 @@ import { Locale } from "../config/StationConfig.ts"
 export { Locale }
 
 import { MetricsApi } from "../metrics/MetricsApi.ts"
+import { BenchApi } from "../pack/BenchApi.ts"
 import { PackApi } from "../pack/PackApi.ts"
+import { ScaleView } from "../pack/ScaleWeights.ts"
 import { ReturnsApi } from "../returns/ReturnsApi.ts"
 
 export type { CustomerMetrics, NotificationStage } from "../metrics/CustomerMetrics.ts"
+export type { BoxListing } from "../pack/Box.ts"
 export type { HandoverView } from "../pack/HandoverView.ts"
 export { RefusalCode } from "../pack/PackRefusal.ts"
 export type { PackView, PrintJobRef } from "../pack/PackView.ts"
+export type { ScaleView } from "../pack/ScaleWeights.ts"
 export type { ReturnsView } from "../returns/ReturnsView.ts"
 
 import { Timestamp } from "../time/Clock.ts"
@@ -21,7 +25,7 @@ export type Role = typeof Role.Type
 export const Operator = Schema.Struct({ badgeId: Schema.String, name: Schema.String, role: Role })
 export type Operator = typeof Operator.Type
 
-export const DeviceKind = Schema.Literals(["scanner", "label-printer", "receipt-printer", "broker"])
+export const DeviceKind = Schema.Literals(["scanner", "scale", "label-printer", "receipt-printer", "broker"])
 export const DeviceStatus = Schema.Struct({
   id: Schema.String,
   kind: DeviceKind,
@@ -155,6 +159,7 @@ export const StationApi = {
     output: Schema.Array(QuarantinedMessage)
   },
   ...PackApi,
+  ...BenchApi,
   ...ReturnsApi,
   ...MetricsApi
 } as const
@@ -170,6 +175,8 @@ export const StationPushes = {
   scan: ScanOutcome,
   printJob: PrintJob,
   event: EventSummary,
+  /** A scale's weight or state changed (not pushed for the same weight repeated). */
+  scale: ScaleView,
   /** Something the operator must see now, e.g. the order on the bench was cancelled by the shop. */
   alert: Schema.Struct({
     level: Schema.Literals(["info", "warning", "error"]),

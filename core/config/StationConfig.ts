@@ -20,6 +20,21 @@ export const ScannerConfig = Schema.Union([
 ])
 export type ScannerConfig = typeof ScannerConfig.Type
 
+export const ScaleConfig = Schema.Union([
+  Schema.Struct({
+    type: Schema.Literal("serial"),
+    id: NonEmpty,
+    path: NonEmpty,
+    baudRate: Schema.optional(Schema.Literals([1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200])),
+    /** Mettler-Toledo MT-SICS, which most bench scales and weighing terminals speak or emulate. */
+    protocol: Schema.optional(Schema.Literal("mt-sics")),
+    /** Let the scale stream (`SIR`) instead of asking for each weight (`SI`). */
+    continuous: Schema.optional(Schema.Boolean)
+  }),
+  Schema.Struct({ type: Schema.Literal("simulated"), id: NonEmpty })
+])
+export type ScaleConfig = typeof ScaleConfig.Type
+
 export const PrinterConfig = Schema.Union([
   Schema.Struct({ type: Schema.Literal("tcp"), host: NonEmpty, port: Schema.optional(Port) }),
   Schema.Struct({ type: Schema.Literal("device"), path: NonEmpty }),
@@ -72,6 +87,7 @@ export const StationConfig = Schema.Struct({
   http: Schema.optional(Schema.Struct({ host: Schema.optional(NonEmpty), port: Schema.optional(Port) })),
   broker: Schema.optional(BrokerConfig),
   scanners: Schema.optional(Schema.Array(ScannerConfig)),
+  scales: Schema.optional(Schema.Array(ScaleConfig)),
   printers: Schema.optional(
     Schema.Struct({ label: Schema.optional(PrinterConfig), receipt: Schema.optional(PrinterConfig) })
   ),
@@ -93,6 +109,7 @@ export interface ResolvedConfig {
   readonly http: { readonly host: string; readonly port: number }
   readonly broker: BrokerConfig
   readonly scanners: ReadonlyArray<ScannerConfig>
+  readonly scales: ReadonlyArray<ScaleConfig>
   readonly printers: { readonly label: PrinterConfig; readonly receipt: PrinterConfig }
   readonly fixtures: { readonly loadOnFirstStart: boolean }
   readonly hub: {

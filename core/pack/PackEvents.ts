@@ -67,6 +67,8 @@ export const ParcelPacked = defineEvent({
     items: Schema.Array(PackedItem),
     shortShips: Schema.Array(Schema.Struct({ lineId: Schema.String, quantity: Schema.Int, reason: Schema.String })),
     weightGrams: Schema.Number,
+    /** Read from the scale or typed by the packer; absent in events recorded before the station knew scales. */
+    weightSource: Schema.optional(Schema.Literals(["typed", "scale"])),
     expectedWeightGrams: Schema.Number,
     boxId: Schema.String,
     carrier: Schema.String,

@@ -1,10 +1,10 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Layer, Schema } from "effect"
+import { Effect, Exit, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { encodeEscPosInsert } from "../../drivers/printer/EscPosInsertEncoder.ts"
-import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
+import { seededStation } from "../../fixtures/SeededStation.ts"
 import { defaultCarrierProfiles } from "../carrier/CarrierProfile.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { assignTrackingRange } from "../carrier/OfflineCarrier.ts"
@@ -18,11 +18,9 @@ import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import { Session } from "../session/Session.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
-import { BoxCatalog } from "./Box.ts"
 import { Handover } from "./Handover.ts"
 import { PackService } from "./PackService.ts"
 
-const boxes = Schema.decodeUnknownSync(BoxCatalog)(fixture("boxes.json"))
 const START_MS = 1_795_000_000_000
 
 const stationLayer = (filename: string) => {
@@ -42,7 +40,6 @@ const stationLayer = (filename: string) => {
     InsertEncoder.of({ encode: (document) => Effect.sync(() => encodeEscPosInsert(document)) })
   )
   const pack = PackService.layer({
-    boxes,
     shipFrom: ["Alpenglow GmbH", "Lagerstraße 5", "20457 Hamburg", "Germany"],
     originCountry: "DE",
     brand: exampleBrand,
@@ -138,6 +135,7 @@ describe("PackService", () => {
       ],
       shortShips: [],
       weightGrams: 872,
+      weightSource: "scale",
       expectedWeightGrams: 860,
       boxId: "S",
       carrier: "dhl-paket",

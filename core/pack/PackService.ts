@@ -22,7 +22,7 @@ import { Session } from "../session/Session.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
-import type { Box } from "./Box.ts"
+import { loadBoxes } from "./BoxStore.ts"
 import { OrderAddressHold, PackException, ParcelPacked, ParcelVoided } from "./PackEvents.ts"
 import { type RefusalCode, Refusal as RefusalSchema } from "./PackRefusal.ts"
 import {
@@ -46,7 +46,6 @@ import {
 import { type AddressCheckView, type PackView, type ParcelView, type PrintJobRef, viewOf } from "./PackView.ts"
 
 export interface PackConfig {
-  readonly boxes: ReadonlyArray<Box>
   /** Sender lines for the label, already formatted. */
   readonly shipFrom: ReadonlyArray<string>
   readonly originCountry: string
@@ -195,6 +194,12 @@ export class PackService extends Context.Service<
           return { items, codes }
         })
 
+        /** The box catalog can change through the inbox at any time, so it is read where it is used. */
+        const currentBoxes = loadBoxes.pipe(
+          Effect.provideService(Sql, sql),
+          Effect.map((rows) => rows.map(({ box }) => box))
+        )
+
         const decodeOrder = (data: string) => Schema.decodeUnknownSync(Order)(JSON.parse(data))
 
         /** The machine asks synchronously; the working set (orders not yet packed) and the catalog are small. */
@@ -228,6 +233,7 @@ export class PackService extends Context.Service<
                      WHERE i.serial = ? AND p.status <> 'voided'`,
                     [serial.value]
                   )
+            const boxes = yield* currentBoxes
             const lookup: PackLookup = {
               order: (orderId) => orders.find((order) => order.orderId === orderId),
               toteOrder: (toteId) => totes.get(toteId),
@@ -239,7 +245,7 @@ export class PackService extends Context.Service<
                   .map((order) => order.orderId),
               serialPacked: (sku, serialValue) =>
                 serialValue === serial?.value && packedSerials.some((row) => row.sku === sku),
-              boxes: config.boxes
+              boxes
             }
             return lookup
           })
@@ -492,6 +498,7 @@ export class PackService extends Context.Service<
                   items: lines.filter((line) => line.quantity > 0),
                   shortShips: ready.shortShips.map(({ lineId, quantity, reason }) => ({ lineId, quantity, reason })),
                   weightGrams,
+                  weightSource: ready.weight!.source,
                   expectedWeightGrams: expectedWeightGrams(ready),
                   boxId: ready.box!.boxId,
                   carrier: order.carrier,
@@ -634,7 +641,10 @@ export class PackService extends Context.Service<
             step("shortShip", (s, operator) => shortShip(s, { lineId: input.lineId, reason: input.reason, operator }))(
               input.at
             ),
-          chooseBox: (input) => step("chooseBox", (s) => chooseBox(s, input.boxId, config.boxes))(input.at),
+          chooseBox: (input) =>
+            Effect.flatMap(Effect.mapError(currentBoxes, storeFailure), (boxes) =>
+              step("chooseBox", (s) => chooseBox(s, input.boxId, boxes))(input.at)
+            ),
           weight: (input) => step("weight", (s) => enterWeight(s, input.grams, input.source))(input.at),
           complete,
           abandon,

@@ -7,6 +7,7 @@ import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
 import { CustomerMetricsSource, type MetricsUnavailable } from "../metrics/CustomerMetricsSource.ts"
+import { makeBenchHandlers } from "../pack/BenchHandlers.ts"
 import { makePackHandlers } from "../pack/PackHandlers.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
@@ -55,6 +56,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const printQueue = yield* PrintQueue
   const insertEncoder = yield* InsertEncoder
   const pack = yield* makePackHandlers
+  const bench = yield* makeBenchHandlers
   const returns = yield* makeReturnsHandlers
   const metrics = yield* CustomerMetricsSource
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow.
@@ -212,6 +214,7 @@ export const makeStationHandlers = Effect.gen(function* () {
     "metrics.customer": (window) => metrics.customer(window).pipe(Effect.mapError(metricsFailure)),
     "metrics.customerCsv": (window) => metrics.csv(window).pipe(Effect.mapError(metricsFailure)),
     ...pack.handlers,
+    ...bench,
     ...returns.handlers
   }
   return { handlers, status, publishStatus }

@@ -2,10 +2,11 @@ import { accessSync, constants, existsSync, mkdirSync, statfsSync } from "node:f
 import { createServer } from "node:net"
 import { join } from "node:path"
 import Database from "better-sqlite3"
-import { Effect } from "effect"
+import { Effect, Exit, Scope } from "effect"
 import mqtt from "mqtt"
-import type { PrinterConfig, ResolvedConfig, ScannerConfig } from "../../core/config/StationConfig.ts"
+import type { PrinterConfig, ResolvedConfig, ScaleConfig, ScannerConfig } from "../../core/config/StationConfig.ts"
 import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
+import { SerialScale } from "../scale/SerialScale.ts"
 import { loadBrokerTls } from "./brokerTls.ts"
 
 export interface DoctorCheck {
@@ -137,6 +138,68 @@ const checkScanner = (scanner: ScannerConfig): DoctorCheck => {
   }
 }
 
+/** Asks the scale for a weight through the station's own driver, so a wrong baud rate or protocol shows here. */
+const askScale = async (scale: Extract<ScaleConfig, { type: "serial" }>, timeoutMs: number): Promise<DoctorCheck> => {
+  const name = `scale ${scale.id}`
+  const device = await Effect.runPromise(
+    Effect.result(
+      SerialScale.make({
+        id: scale.id,
+        path: scale.path,
+        baudRate: scale.baudRate ?? 9600,
+        protocol: scale.protocol ?? "mt-sics",
+        continuous: scale.continuous ?? false,
+        answerTimeoutMs: timeoutMs
+      })
+    )
+  )
+  if (device._tag === "Failure") return check(name, false, device.failure.message)
+  const scope = await Effect.runPromise(Scope.make())
+  try {
+    return await new Promise<DoctorCheck>((resolve) => {
+      const timer = setTimeout(
+        () => resolve(check(name, false, `${scale.path}: no answer within ${timeoutMs} ms`)),
+        timeoutMs + 1000
+      )
+      const done = (result: DoctorCheck) => {
+        clearTimeout(timer)
+        resolve(result)
+      }
+      Effect.runPromise(
+        Scope.provide(scope)(
+          device.success.run({
+            onReading: (reading) =>
+              done(
+                check(
+                  name,
+                  true,
+                  `${scale.path} answers MT-SICS: ${reading.grams} g (${reading.stable ? "stable" : "moving"})`
+                )
+              ),
+            onState: (state) => {
+              if (state._tag !== "Connected") done(check(name, false, `${scale.path}: ${state.reason}`))
+            }
+          })
+        )
+      ).catch((error: unknown) => done(check(name, false, String(error))))
+    })
+  } finally {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}
+
+const checkScale = async (scale: ScaleConfig): Promise<DoctorCheck> => {
+  const name = `scale ${scale.id}`
+  if (scale.type === "simulated") return check(name, true, "simulated (weights are placed by tests or the demo)")
+  if (!existsSync(scale.path)) return check(name, false, `${scale.path} does not exist (unplugged?)`)
+  try {
+    accessSync(scale.path, constants.R_OK | constants.W_OK)
+  } catch (error) {
+    return check(name, false, `${scale.path}: ${(error as Error).message} (is the user in the dialout group?)`)
+  }
+  return askScale(scale, 2000)
+}
+
 const checkPrinter = async (role: "label" | "receipt", printer: PrinterConfig): Promise<DoctorCheck> => {
   const name = `${role} printer`
   if (printer.type === "simulated") return check(name, true, "simulated (renders to PNG/PDF in the data dir)")
@@ -172,6 +235,7 @@ export const runDoctor = async (config: ResolvedConfig): Promise<ReadonlyArray<D
   checkDatabase(config.dataDir),
   await checkBroker(config),
   ...config.scanners.map(checkScanner),
+  ...(await Promise.all(config.scales.map(checkScale))),
   await checkPrinter("label", config.printers.label),
   await checkPrinter("receipt", config.printers.receipt)
 ]

@@ -15,9 +15,12 @@ import { exampleBrand } from "../../core/insert/exampleBrand.ts"
 import { Order } from "../../core/orders/Order.ts"
 import { OrderReceived } from "../../core/orders/OrderEvents.ts"
 import { registerOrderInbound } from "../../core/orders/OrderInbound.ts"
-import { BoxCatalog } from "../../core/pack/Box.ts"
+import { registerBoxInbound } from "../../core/pack/BoxInbound.ts"
+import { seedBoxes } from "../../core/pack/BoxStore.ts"
 import { Handover } from "../../core/pack/Handover.ts"
 import { PackService } from "../../core/pack/PackService.ts"
+import type { ScaleDevice } from "../../core/pack/Scale.ts"
+import { ScaleWeights } from "../../core/pack/ScaleWeights.ts"
 import { InsertEncoder, InsertEncodingError } from "../../core/print/InsertEncoder.ts"
 import type { PrinterDevice } from "../../core/print/Printer.ts"
 import { type PrinterRole, PrintQueue } from "../../core/print/PrintQueue.ts"
@@ -43,6 +46,7 @@ import { Inbox } from "../../core/sync/Inbox.ts"
 import { Outbox } from "../../core/sync/Outbox.ts"
 import { presenceWill } from "../../core/sync/Presence.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
+import { SimulatedScale } from "../../fixtures/simulators/SimulatedScale.ts"
 import { SimulatedScanner } from "../../fixtures/simulators/SimulatedScanner.ts"
 import { startHttpTransport } from "../http/HttpTransport.ts"
 import { layerHttpCustomerMetrics } from "../hub/HttpCustomerMetrics.ts"
@@ -53,6 +57,7 @@ import { makeDevicePrinter } from "../printer/DevicePrinter.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
 import { type PrinterSimulator, start as startPrinterSimulator } from "../printer/PrinterSimulator.ts"
 import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
+import { SerialScale } from "../scale/SerialScale.ts"
 import { SerialScanner } from "../scanner/SerialScanner.ts"
 import { layerSqlite } from "../sqlite/SqliteSql.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
@@ -114,6 +119,8 @@ export interface RunningStation {
   readonly injectScan: (raw: string) => boolean
   /** The TCP listeners standing in for printers that are not configured: what they received, and when. */
   readonly simulatedPrinters: Readonly<Partial<Record<PrinterRole, PrinterSimulator>>>
+  /** Puts a weight on the simulated scale(s); false when none runs. */
+  readonly placeOnScale: (grams: number, settleMs?: number) => boolean
   readonly close: () => Promise<void>
 }
 
@@ -230,6 +237,10 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
             }
             options.log("Loaded the sample catalog, orders, badges and tracking number ranges from fixtures/data")
           }
+          // Apart from the rest: a station seeded before boxes lived in its database gets them now.
+          if (yield* seedBoxes("fixtures/data (sample data)", readFixture("boxes.json"))) {
+            options.log("Loaded the sample box catalog from fixtures/data")
+          }
         }
         return StationIdentity.of({ ...ids, epoch })
       })
@@ -267,13 +278,11 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         })
       })
     )
-    const boxes = Schema.decodeUnknownSync(BoxCatalog)(readFixture("boxes.json"))
     const refundRules = await Effect.runPromise(decodeRefundRules(readFixture("refund-rules.json"))).catch((error) => {
       throw new Error(`fixtures/data/refund-rules.json is not a valid rule set: ${error.message ?? String(error)}`)
     })
     const domain = Layer.mergeAll(
       PackService.layer({
-        boxes,
         shipFrom: carrierSetup.shipFrom,
         originCountry: carrierSetup.originCountry,
         brand: exampleBrand,
@@ -288,7 +297,8 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
           Session.layer(readBadge),
           StationSettings.layer({ name: config.station.name, locale: config.station.locale }),
           PrintQueue.layer,
-          Carriers.layerOffline(defaultCarrierProfiles, carrierSetup.originCountry)
+          Carriers.layerOffline(defaultCarrierProfiles, carrierSetup.originCountry),
+          ScaleWeights.layer
         )
       ),
       Layer.provideMerge(EventLog.layer),
@@ -313,6 +323,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         )
         yield* registerRulesInbound(inbox, returns.installRules)
         yield* registerCatalogInbound(inbox)
+        yield* registerBoxInbound(inbox)
         yield* registerOrderInbound(inbox, {
           isOpen: (orderId) => Effect.map(pack.state, (view) => view.order?.orderId === orderId),
           interrupt: (orderId, reason) =>
@@ -487,6 +498,48 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       closers.push(() => runtime.runPromise(Fiber.interrupt(fiber)).then(() => undefined))
     }
 
+    const weights = await runtime.runPromise(Effect.service(ScaleWeights))
+    const simulatedScales: Array<SimulatedScale> = []
+    for (const scale of config.scales) {
+      const device = await runtime.runPromise(
+        scale.type === "simulated"
+          ? Effect.succeed<ScaleDevice>(new SimulatedScale(scale.id))
+          : SerialScale.make({
+              id: scale.id,
+              path: scale.path,
+              baudRate: scale.baudRate ?? 9600,
+              protocol: scale.protocol ?? "mt-sics",
+              continuous: scale.continuous ?? false
+            })
+      )
+      if (device instanceof SimulatedScale) simulatedScales.push(device)
+      await runtime.runPromise(weights.register(device))
+      const report = (state: "ok" | "warning" | "error", detail: string) =>
+        runtime.runFork(
+          Effect.andThen(
+            devices.report({ id: device.id, kind: "scale", description: device.description, state, detail }),
+            station.publishStatus.pipe(Effect.ignore)
+          )
+        )
+      const fiber = runtime.runFork(
+        Effect.scoped(
+          Effect.andThen(
+            device.run({
+              onReading: (reading) => runtime.runFork(weights.reading(reading)),
+              onState: (state) => {
+                runtime.runFork(weights.state(device.id, state))
+                if (state._tag === "Connected") report("ok", "connected")
+                else if (state._tag === "Disconnected") report("error", `disconnected: ${state.reason}`)
+                else report("warning", state.reason)
+              }
+            }),
+            Effect.never
+          )
+        ).pipe(Effect.tapCause((cause) => Effect.logError(`scale ${device.id} stopped`, cause)))
+      )
+      closers.push(() => runtime.runPromise(Fiber.interrupt(fiber)).then(() => undefined))
+    }
+
     // Sync status changes with every publish and ack; the header needs it a few times a second at most.
     let statusPending = false
     const statusChanged = () => {
@@ -536,6 +589,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         ...(label.simulator === undefined ? {} : { label: label.simulator }),
         ...(receipt.simulator === undefined ? {} : { receipt: receipt.simulator })
       },
+      placeOnScale: (grams, settleMs) => simulatedScales.some((scale) => scale.place(grams, settleMs)),
       close
     }
   } catch (error) {

@@ -26,6 +26,26 @@ describe("loadConfig", () => {
     expect(config.broker.url).toBeUndefined()
     expect(config.printers).toEqual({ label: { type: "simulated" }, receipt: { type: "simulated" } })
     expect(config.scanners).toEqual([{ type: "simulated", id: "sim-scanner" }])
+    expect(config.scales).toEqual([{ type: "simulated", id: "sim-scale" }])
+  })
+
+  it("reads a serial scale and names its bad fields", () => {
+    const cwd = dir()
+    const scale = { type: "serial", id: "bench-scale", path: "/dev/ttyUSB0", baudRate: 9600, protocol: "mt-sics" }
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ scales: [scale] }))
+    expect(loadConfig({ cwd, env: {} }).scales).toEqual([scale])
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({ scales: [{ ...scale, baudRate: 9601, protocol: "sics", continous: true }] })
+    )
+    const problems = problemsOf(() => loadConfig({ cwd, env: {} }))
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^scales\[0\]\.baudRate: .*9601/),
+        expect.stringMatching(/^scales\[0\]\.protocol: Expected "mt-sics".*, got "sics"/),
+        expect.stringMatching(/^scales\[0\]\.continous: Unexpected key/)
+      ])
+    )
   })
 
   it("reads packbench.config.json and lets the environment override single fields", () => {

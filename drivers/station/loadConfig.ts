@@ -116,6 +116,7 @@ export const loadConfig = (options: {
     http: { host: config.http?.host ?? "127.0.0.1", port: config.http?.port ?? DEFAULT_HTTP_PORT },
     broker: { embeddedPort: DEFAULT_EMBEDDED_BROKER_PORT, ...config.broker },
     scanners: config.scanners ?? [{ type: "simulated", id: "sim-scanner" }],
+    scales: config.scales ?? [{ type: "simulated", id: "sim-scale" }],
     printers: {
       label: config.printers?.label ?? { type: "simulated" },
       receipt: config.printers?.receipt ?? { type: "simulated" }

@@ -8,6 +8,7 @@ import { m0031_tracking_ranges } from "./0031_tracking_ranges.ts"
 import { m0032_handover } from "./0032_handover.ts"
 import { m0040_returns } from "./0040_returns.ts"
 import { m0050_catalog_versions } from "./0050_catalog_versions.ts"
+import { m0060_boxes } from "./0060_boxes.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -19,5 +20,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0031_tracking_ranges,
   m0032_handover,
   m0040_returns,
-  m0050_catalog_versions
+  m0050_catalog_versions,
+  m0060_boxes
 ]

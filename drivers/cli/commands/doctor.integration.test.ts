@@ -1,8 +1,9 @@
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PassThrough } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ScaleSimulator } from "../../../fixtures/simulators/ScaleSimulator.ts"
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../mqtt/EmbeddedBroker.ts"
 import { freePort } from "../../net/LoopbackPort.ts"
 import { doctorCommand } from "./doctor.ts"
@@ -39,6 +40,7 @@ describe("packbench doctor", () => {
       "ok   database",
       "ok   broker",
       "ok   scanner sim-scanner",
+      "ok   scale sim-scale",
       "ok   label printer",
       "ok   receipt printer"
     ])
@@ -67,5 +69,27 @@ describe("packbench doctor", () => {
     })
     expect(code).toBe(1)
     expect(lines.find((line) => line.startsWith("FAIL label printer"))).toMatch(/127\.0\.0\.1:9/)
+  })
+
+  it("asks a serial scale for a weight, and names one that does not answer", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pb-doctor-scale-"))
+    const scale = await ScaleSimulator.start(dir)
+    try {
+      const config = join(dir, "packbench.config.json")
+      writeFileSync(
+        config,
+        JSON.stringify({ scales: [{ type: "serial", id: "bench-scale", path: scale.scalePath, protocol: "mt-sics" }] })
+      )
+      const env = { PACKBENCH_CONFIG: config, PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort()) }
+      scale.place(1250)
+      const answered = await runDoctor(env)
+      expect(answered.lines).toContain(`ok   scale bench-scale: ${scale.scalePath} answers MT-SICS: 1250 g (stable)`)
+      scale.muted = true
+      const silent = await runDoctor(env)
+      expect(silent.code).toBe(1)
+      expect(silent.lines.find((line) => line.startsWith("FAIL scale bench-scale"))).toContain("no answer")
+    } finally {
+      await scale.stop()
+    }
   })
 })

@@ -1,11 +1,12 @@
-import { useState } from "react"
+import { useEffect, useState } from "react"
 import type { Operator, PackView } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
 import { describeError } from "../i18n/Translator.ts"
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "../station/StationContext.ts"
+import { useApiQuery } from "../station/useApiQuery.ts"
 import { useBenchView } from "../station/useBenchView.ts"
-import { benchBoxes } from "./benchBoxes.ts"
+import { useScale } from "../station/useScale.ts"
 import { CameraScanner } from "./CameraScanner.tsx"
 import { ManualEntry } from "./ManualEntry.tsx"
 import { OpenOrders } from "./OpenOrders.tsx"
@@ -44,14 +45,15 @@ const keyHints: Readonly<Record<PackView["step"], ReadonlyArray<MessageKey>>> = 
   idle: [],
   "order-open": ["pack.keyQuantity", "pack.keyUndo", "pack.keyShortShip", "pack.keyAbandon"],
   "all-verified": ["pack.keyBox", "pack.keyUndo", "pack.keyAbandon"],
-  parcel: ["pack.keyWeight", "pack.keyComplete", "pack.keyUndo", "pack.keyAbandon"],
+  parcel: ["pack.keyScale", "pack.keyWeight", "pack.keyComplete", "pack.keyUndo", "pack.keyAbandon"],
   labelled: [],
   packed: []
 }
 
 /**
  * The packing flow, driven by the scanner and a few keys: an order scan opens it, item scans verify the lines, a
- * box barcode and a typed weight close the parcel, F9 prints its label. Every step's state comes from the station.
+ * box barcode (or its number key) and the scale's stable weight (Space or Enter, or typed) close the parcel, F9
+ * prints its label. Every step's state comes from the station.
  */
 export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
   const { t } = useStationContext()
@@ -59,6 +61,14 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
   const [mode, setMode] = useState<Mode>("normal")
   const view = bench.view
   const step = view?.step ?? "idle"
+  const boxes = useApiQuery("pack.boxes", {}, ["event"])
+  const scale = useScale()
+  const settled = scale?.state === "ok" && scale.reading?.stable === true && scale.reading.grams > 0
+  // The shop may have changed the boxes since the screen loaded them: look again when the packer is to choose one.
+  const reloadBoxes = boxes.reload
+  useEffect(() => {
+    if (step === "all-verified") reloadBoxes()
+  }, [step, reloadBoxes])
 
   const typed = useBenchKeys(
     {
@@ -72,8 +82,8 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
         } else if (step === "order-open") {
           bench.run("pack.quantity", { quantity: value })
         } else if (step === "all-verified") {
-          const boxId = benchBoxes[value - 1]
-          if (boxId !== undefined) bench.run("pack.chooseBox", { boxId })
+          const box = boxes.data?.find((candidate) => candidate.key === String(value))
+          if (box !== undefined) bench.run("pack.chooseBox", { boxId: box.boxId })
         } else if (step === "parcel") {
           bench.run("pack.weight", { grams: value, source: "typed" })
         }
@@ -87,6 +97,8 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
         }
         if (!open(step)) return false
         if (key === "Backspace" || key === "F8") bench.run("pack.undo", {})
+        else if (step === "parcel" && (key === " " || (key === "Enter" && view?.weight == null && settled)))
+          bench.run("pack.weighOnScale", {})
         else if (key === "F9" || (key === "Enter" && view?.weight != null)) bench.run("pack.complete", {})
         else if (key === "Escape") setMode("abandon")
         else if (key === "F7" && step === "order-open") setMode("short-ship")
@@ -151,7 +163,7 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
       </div>
       <aside className="bench-side">
         <ShipToCard order={view.order} addressCheck={view.addressCheck} />
-        <ParcelCard view={view} />
+        <ParcelCard view={view} boxes={boxes.data} scale={scale} />
         {keyHints[step].length > 0 && (
           <ul className="key-hints">
             {keyHints[step].map((key) => (

@@ -1,9 +1,35 @@
-import type { PackView } from "../../../core/api/StationApi.ts"
+import type { BoxListing, PackView, ScaleView } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
-import { benchBoxes } from "./benchBoxes.ts"
+
+/** The scale's word as the packer needs it: the weight and whether it has settled, or why there is none. */
+const ScaleReadout = ({ scale }: { readonly scale: ScaleView }) => {
+  const { t } = useStationContext()
+  if (scale.state !== "ok") {
+    return (
+      <span className="scale scale-fault" data-testid="scale" data-state={scale.state}>
+        {t("pack.scaleFault", { detail: scale.detail })}
+      </span>
+    )
+  }
+  if (scale.reading === null) return <span data-testid="scale">{t("common.none")}</span>
+  const { grams, stable } = scale.reading
+  return (
+    <span className={stable ? "scale scale-stable" : "scale scale-moving"} data-testid="scale" data-stable={stable}>
+      {t(stable ? "pack.scaleStable" : "pack.scaleMoving", { grams })}
+    </span>
+  )
+}
 
 /** The parcel taking shape: which box, what it should weigh and what it did weigh, then its tracking number. */
-export const ParcelCard = ({ view }: { readonly view: PackView }) => {
+export const ParcelCard = ({
+  view,
+  boxes,
+  scale
+}: {
+  readonly view: PackView
+  readonly boxes: ReadonlyArray<BoxListing> | undefined
+  readonly scale: ScaleView | undefined
+}) => {
   const { t, locale } = useStationContext()
   const choosing = view.step === "all-verified"
   return (
@@ -11,16 +37,22 @@ export const ParcelCard = ({ view }: { readonly view: PackView }) => {
       <dl className="facts">
         <dt>{t("pack.box")}</dt>
         <dd data-testid="box">
-          {view.box === null ? (
+          {view.box !== null ? (
+            <strong>{view.box.name[locale]}</strong>
+          ) : boxes !== undefined && boxes.length === 0 ? (
+            t("pack.noBoxes")
+          ) : (
             <span className={choosing ? "box-keys box-keys-active" : "box-keys"}>
-              {benchBoxes.map((boxId, index) => (
-                <span key={boxId} className="box-key">
-                  <kbd>{index + 1}</kbd> {boxId}
+              {(boxes ?? []).map((box) => (
+                <span
+                  key={box.boxId}
+                  className="box-key"
+                  title={t("pack.boxSize", { ...box.innerMm, maxKg: box.maxWeightGrams / 1000 })}
+                >
+                  {box.key !== null && <kbd>{box.key}</kbd>} {box.name[locale]}
                 </span>
               ))}
             </span>
-          ) : (
-            <strong>{view.box.name[locale]}</strong>
           )}
         </dd>
         {view.step !== "order-open" && (
@@ -29,9 +61,23 @@ export const ParcelCard = ({ view }: { readonly view: PackView }) => {
             <dd>{t("pack.weightValue", { grams: view.expectedWeightGrams, tolerance: view.toleranceGrams })}</dd>
           </>
         )}
+        {scale !== undefined && (
+          <>
+            <dt>{t("pack.scale")}</dt>
+            <dd>
+              <ScaleReadout scale={scale} />
+            </dd>
+          </>
+        )}
         <dt>{t("pack.weight")}</dt>
         <dd data-testid="weight">
-          {view.weight === null ? t("common.none") : <strong>{t("pack.grams", { grams: view.weight.grams })}</strong>}
+          {view.weight === null ? (
+            t("common.none")
+          ) : (
+            <strong data-source={view.weight.source}>
+              {t(view.weight.source === "scale" ? "pack.gramsFromScale" : "pack.grams", { grams: view.weight.grams })}
+            </strong>
+          )}
         </dd>
       </dl>
       {view.parcel !== null && (

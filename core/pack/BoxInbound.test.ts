@@ -1,0 +1,139 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, References } from "effect"
+import { describe, expect, it } from "vitest"
+import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
+import { EventLog } from "../events/EventLog.ts"
+import { Sql } from "../store/Sql.ts"
+import { Broker, type BrokerMessage } from "../sync/Broker.ts"
+import { Inbox } from "../sync/Inbox.ts"
+import { makeMemoryBus } from "../sync/MemoryBroker.ts"
+import { encodeJson } from "../sync/Topics.ts"
+import { StationClock } from "../time/Clock.ts"
+import type { Box } from "./Box.ts"
+import { registerBoxInbound } from "./BoxInbound.ts"
+import { listBoxes } from "./BoxStore.ts"
+
+const boxes = fixture("boxes.json") as Array<Box>
+const box = (id: string) => boxes.find((candidate) => candidate.boxId === id)!
+
+let seq = 0
+const inbound = (version: number, payload: unknown, topic = "packbench/v1/HAM1/PACK-01/inbox/box.upsert") => {
+  seq += 1
+  const message: BrokerMessage = {
+    topic,
+    payload: encodeJson({ msgId: `m${seq}`, seq, type: "box.upsert", version, payload }),
+    userProperties: {}
+  }
+  return message
+}
+
+const scenario = <A>(body: Effect.Effect<A, unknown, Inbox | Sql | EventLog>) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      seq = 0
+      const bus = yield* makeMemoryBus()
+      const layer = Inbox.layer.pipe(
+        Layer.provideMerge(Layer.effect(Broker, bus.client("station"))),
+        Layer.provideMerge(
+          seededStation({
+            filename: join(mkdtempSync(join(tmpdir(), "pb-boxes-in-")), "station.db"),
+            clock: StationClock.manual(1_767_225_600_000).layer
+          })
+        )
+      )
+      const context = yield* Layer.build(layer)
+      return yield* Effect.gen(function* () {
+        yield* registerBoxInbound(yield* Inbox)
+        return yield* body
+      }).pipe(Effect.provide(context))
+    }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
+  )
+
+describe("box catalog updates from the shop", () => {
+  it("starts from the sample boxes, in shelf order with their number keys", async () => {
+    const listed = await scenario(listBoxes)
+    expect(listed.map((b) => [b.boxId, b.key])).toEqual([
+      ["S", "1"],
+      ["M", "2"],
+      ["L", "3"],
+      ["XL", "4"]
+    ])
+    expect(listed[0]).toMatchObject({ innerMm: { length: 250, width: 175, height: 100 }, tareGrams: 150 })
+  })
+
+  it("applies a newer box, adds a new one at the end, retires one, and ignores what is stale", async () => {
+    const result = await scenario(
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        const log = yield* EventLog
+        const heavierM = { ...box("M"), tareGrams: 300 }
+        const bag = {
+          boxId: "BAG",
+          name: { de: "Versandtasche", en: "Mailer bag" },
+          innerMm: { length: 300, width: 220, height: 20 },
+          tareGrams: 20,
+          maxWeightGrams: 1000,
+          barcode: "BOX-BAG"
+        }
+        const outcomes = [
+          yield* inbox.receive(inbound(5, { boxes: [heavierM, bag] })),
+          yield* inbox.receive(inbound(6, { boxes: [], retire: ["XL"] })),
+          // Older than what the station holds for M and XL: neither M's tare nor XL may come back.
+          yield* inbox.receive(inbound(4, { boxes: [{ ...box("M"), tareGrams: 999 }, box("XL")] })),
+          yield* inbox.receive(inbound(7, { boxes: [{ ...box("S"), position: 9 }] }))
+        ]
+        const events = yield* log.read(0, 100)
+        const updates = events.filter((event) => event.type === "box.catalog-updated").map((event) => event.payload)
+        const stored = yield* sql.query<{ box_id: string; version: number; retired: number }>(
+          "SELECT box_id, version, retired FROM boxes ORDER BY box_id"
+        )
+        return { outcomes, listed: yield* listBoxes, updates, stored }
+      })
+    )
+    expect(result.outcomes).toEqual(["applied", "applied", "applied", "applied"])
+    expect(result.listed.map((b) => [b.boxId, b.key])).toEqual([
+      ["M", "1"],
+      ["L", "2"],
+      ["BAG", "3"],
+      ["S", "4"]
+    ])
+    expect(result.listed.find((b) => b.boxId === "M")?.tareGrams).toBe(300)
+    expect(result.updates).toEqual([
+      { boxVersion: 5, applied: ["M", "BAG"], retired: [], ignored: [] },
+      { boxVersion: 6, applied: [], retired: ["XL"], ignored: [] },
+      { boxVersion: 4, applied: [], retired: [], ignored: ["M", "XL"] },
+      { boxVersion: 7, applied: ["S"], retired: [], ignored: [] }
+    ])
+    expect(result.stored).toContainEqual({ box_id: "XL", version: 6, retired: 1 })
+  })
+
+  it("quarantines malformed updates with the reason and leaves the boxes as they were", async () => {
+    const result = await scenario(
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        const outcomes = [
+          yield* inbox.receive(inbound(2, { boxes: [{ ...box("S"), tareGrams: -5 }] })),
+          yield* inbox.receive(inbound(3, { boxes: [] })),
+          yield* inbox.receive(inbound(4, { boxes: [{ ...box("S"), boxId: "s small" }] }))
+        ]
+        const quarantined = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine ORDER BY id")
+        return { outcomes, quarantined: quarantined.map((row) => row.reason), listed: yield* listBoxes }
+      })
+    )
+    expect(result.outcomes).toEqual(["quarantined", "quarantined", "quarantined"])
+    expect(result.quarantined[0]).toContain("payload does not fit box.upsert")
+    expect(result.quarantined[0]).toContain("tareGrams")
+    expect(result.quarantined[1]).toContain("names at least one box")
+    expect(result.quarantined[2]).toContain("boxId")
+    expect(result.listed.map((b) => [b.boxId, b.tareGrams])).toEqual([
+      ["S", 150],
+      ["M", 280],
+      ["L", 520],
+      ["XL", 850]
+    ])
+  })
+})
