@@ -3,6 +3,7 @@ import { findCarrier } from "../address/AddressCarrier.ts"
 import { checkAddress } from "../address/checkAddress.ts"
 import { ApiError } from "../api/ApiError.ts"
 import type { Operator } from "../api/StationApi.ts"
+import type { LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { CatalogItem } from "../catalog/CatalogItem.ts"
 import type { Actor } from "../events/Event.ts"
@@ -44,6 +45,7 @@ import {
   undoLastScan
 } from "./PackSession.ts"
 import { type AddressCheckView, type PackView, type ParcelView, type PrintJobRef, viewOf } from "./PackView.ts"
+import { type LabelDraft, labelFrom, type PackedWithoutLabel, pendingLabelRecorder } from "./PendingLabels.ts"
 
 export interface PackConfig {
   readonly boxes: ReadonlyArray<Box>
@@ -60,12 +62,12 @@ export interface PackConfig {
 /** A refusal raised inside the completing transaction, so everything it did rolls back before it is recorded. */
 class PackRefused extends Schema.TaggedError<PackRefused>()("PackRefused", { refusal: RefusalSchema }) {}
 
-interface ParcelRow {
+export interface ParcelRow {
   readonly parcel_id: string
   readonly order_id: string
   readonly status: ParcelView["status"]
   readonly carrier: string
-  readonly tracking_number: string
+  readonly tracking_number: string | null
   readonly sscc: string | null
   readonly box_id: string
   readonly weight_grams: number
@@ -73,8 +75,9 @@ interface ParcelRow {
   readonly packed_at_ms: number
 }
 
-interface ParcelData {
-  readonly label: ShippingLabel
+/** `label` is absent while the parcel waits for its carrier's label service (status `label-pending`). */
+export interface ParcelData {
+  readonly label?: ShippingLabel
   readonly ssccUrn?: string
 }
 
@@ -98,7 +101,7 @@ export const parcelViewOf = (row: ParcelRow): ParcelView => {
     status: row.status,
     carrier: row.carrier,
     trackingNumber: row.tracking_number,
-    routingCode: data.label.routingCode,
+    routingCode: data.label?.routingCode ?? null,
     ...(row.sscc === null ? {} : { sscc: row.sscc }),
     boxId: row.box_id,
     weightGrams: Number(row.weight_grams),
@@ -168,18 +171,29 @@ export class PackService extends Context.Service<
         const insertEncoder = yield* InsertEncoder
         const identity = yield* StationIdentity
         const carriers = yield* Carriers
+        const recordPendingLabel = yield* pendingLabelRecorder
         const dpi = config.labelDpi ?? 203
 
         const current = yield* Ref.make<PackSession>(idleSession)
         const addressCheck = yield* Ref.make<AddressCheckView | null>(null)
         const lastParcel = yield* Ref.make<{ parcel: ParcelView; jobs: ReadonlyArray<PrintJobRef> } | null>(null)
 
+        /** A parcel waiting for its label changes without a bench input: the label worker commits it. */
+        const freshParcel = (parcel: ParcelView) =>
+          parcel.status !== "label-pending"
+            ? Effect.succeed(parcel)
+            : sql.query<ParcelRow>("SELECT * FROM parcels WHERE parcel_id = ?", [parcel.parcelId]).pipe(
+                Effect.map((rows) => (rows[0] === undefined ? parcel : parcelViewOf(rows[0]))),
+                Effect.tapError((error) => Effect.logWarning("pack view shows the parcel as last read", error)),
+                Effect.orElseSucceed(() => parcel)
+              )
+
         const view = (refusal: Refusal | null) =>
           Effect.gen(function* () {
             const packed = yield* Ref.get(lastParcel)
             return viewOf(yield* Ref.get(current), {
               addressCheck: yield* Ref.get(addressCheck),
-              parcel: packed?.parcel ?? null,
+              parcel: packed === null ? null : yield* freshParcel(packed.parcel),
               printJobs: packed?.jobs ?? [],
               refusal
             })
@@ -409,21 +423,21 @@ export class PackService extends Context.Service<
                     )
                   )
                 )
-              if (label.status === "pending") return yield* refused("label-pending", label.reason)
-              const shippingLabel: ShippingLabel = {
+              const draft: LabelDraft = {
                 shipFrom: config.shipFrom,
                 shipTo: checkOrderAddress(order).formatted,
-                carrier: { name: label.carrierName, service: label.serviceName },
-                trackingNumber: label.trackingNumber,
-                routingCode: label.routingCode,
                 orderId: order.orderId,
                 parcelId,
                 weightGrams,
                 ...(sscc === undefined ? {} : { sscc: sscc.sscc })
               }
-              const labelBytes = yield* encodeZpl(shippingLabel, { dpi }).pipe(
-                Effect.mapError((error) => refused("label-content", error.message))
-              )
+              const shippingLabel = label.status === "created" ? labelFrom(draft, label) : undefined
+              const labelBytes =
+                shippingLabel === undefined
+                  ? undefined
+                  : yield* encodeZpl(shippingLabel, { dpi }).pipe(
+                      Effect.mapError((error) => refused("label-content", error.message))
+                    )
               const lines = packedLines(ready)
               const insert = yield* buildInsert(config.brand, {
                 orderId: order.orderId,
@@ -441,15 +455,19 @@ export class PackService extends Context.Service<
               const insertBytes = yield* insertEncoder
                 .encode(insert)
                 .pipe(Effect.mapError((error) => refused("label-content", `Insert: ${error.message}`)))
-              const data: ParcelData = { label: shippingLabel, ...(sscc === undefined ? {} : { ssccUrn: sscc.urn }) }
+              const data: ParcelData = {
+                ...(shippingLabel === undefined ? {} : { label: shippingLabel }),
+                ...(sscc === undefined ? {} : { ssccUrn: sscc.urn })
+              }
               yield* sql.execute(
                 `INSERT INTO parcels (parcel_id, order_id, status, carrier, tracking_number, sscc, box_id, weight_grams,
-                   data, packed_at_ms) VALUES (?, ?, 'packed', ?, ?, ?, ?, ?, ?, ?)`,
+                   data, packed_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
                 [
                   parcelId,
                   order.orderId,
+                  label.status === "created" ? "packed" : "label-pending",
                   order.carrier,
-                  label.trackingNumber,
+                  label.status === "created" ? label.trackingNumber : null,
                   sscc?.sscc ?? null,
                   ready.box!.boxId,
                   weightGrams,
@@ -476,31 +494,53 @@ export class PackService extends Context.Service<
                 [now.wallMs, order.orderId]
               )
               const jobs = [
-                yield* printQueue.enqueue({ printer: "label", purpose: `label ${parcelId}`, bytes: labelBytes }),
+                ...(labelBytes === undefined
+                  ? []
+                  : [yield* printQueue.enqueue({ printer: "label", purpose: `label ${parcelId}`, bytes: labelBytes })]),
                 yield* printQueue.enqueue({
                   printer: "receipt",
                   purpose: `insert ${order.orderId}`,
                   bytes: insertBytes
                 })
               ]
-              yield* log.append(
-                ParcelPacked,
-                {
-                  orderId: order.orderId,
+              const packed: PackedWithoutLabel = {
+                orderId: order.orderId,
+                parcelId,
+                ...(sscc === undefined ? {} : { sscc: sscc.sscc, ssccUrn: sscc.urn }),
+                items: lines.filter((line) => line.quantity > 0),
+                shortShips: ready.shortShips.map(({ lineId, quantity, reason }) => ({ lineId, quantity, reason })),
+                weightGrams,
+                expectedWeightGrams: expectedWeightGrams(ready),
+                boxId: ready.box!.boxId,
+                carrier: order.carrier,
+                packer: { badgeId: operator.badgeId, name: operator.name },
+                stationId: identity.stationId
+              }
+              if (label.status === "created") {
+                yield* log.append(
+                  ParcelPacked,
+                  { ...packed, trackingNumber: label.trackingNumber },
+                  { eventTime: at, actor: actorOf(operator) }
+                )
+              } else {
+                const request: LabelRequest = {
                   parcelId,
-                  ...(sscc === undefined ? {} : { sscc: sscc.sscc, ssccUrn: sscc.urn }),
-                  items: lines.filter((line) => line.quantity > 0),
-                  shortShips: ready.shortShips.map(({ lineId, quantity, reason }) => ({ lineId, quantity, reason })),
-                  weightGrams,
-                  expectedWeightGrams: expectedWeightGrams(ready),
-                  boxId: ready.box!.boxId,
+                  orderId: order.orderId,
                   carrier: order.carrier,
-                  trackingNumber: label.trackingNumber,
-                  packer: { badgeId: operator.badgeId, name: operator.name },
-                  stationId: identity.stationId
-                },
-                { eventTime: at, actor: actorOf(operator) }
-              )
+                  serviceLevel: order.serviceLevel,
+                  shipTo: order.shipTo,
+                  weightGrams,
+                  ...(sscc === undefined ? {} : { sscc: sscc.sscc })
+                }
+                yield* recordPendingLabel({
+                  request,
+                  draft,
+                  packed,
+                  reason: label.reason,
+                  eventTime: at,
+                  actor: actorOf(operator)
+                })
+              }
               const parcel = yield* sql.query<ParcelRow>("SELECT * FROM parcels WHERE parcel_id = ?", [parcelId])
               return { parcel: parcelViewOf(parcel[0]!), jobs }
             })
@@ -518,7 +558,12 @@ export class PackService extends Context.Service<
             return yield* recordRefusal(error.refusal, operator, at).pipe(Effect.mapError(storeFailure))
           }
           const { parcel, jobs } = result.success
-          yield* Ref.set(current, markPacked(markLabelled(ready.session, parcel)))
+          yield* Ref.set(
+            current,
+            markPacked(
+              markLabelled(ready.session, { parcelId: parcel.parcelId, trackingNumber: parcel.trackingNumber ?? "" })
+            )
+          )
           yield* Ref.set(lastParcel, { parcel, jobs })
           return yield* view(null)
         })
@@ -536,6 +581,12 @@ export class PackService extends Context.Service<
             return yield* new ApiError({ code: "parcel-unknown", message: `No packed parcel ${input.parcelId}` })
           }
           const data = JSON.parse(row.data) as ParcelData
+          if (data.label === undefined) {
+            return yield* new ApiError({
+              code: "label-pending",
+              message: `Parcel ${row.parcel_id} has no label yet: it prints by itself when ${row.carrier} answers`
+            })
+          }
           const bytes = yield* encodeZpl(data.label, { dpi }).pipe(
             Effect.mapError((error) => new ApiError({ code: "label-content", message: error.message }))
           )
@@ -553,7 +604,7 @@ export class PackService extends Context.Service<
           const operator = yield* session.require(["manager"])
           const at = input.at ?? (yield* clock.now)
           const row = yield* findParcel(input.parcelId)
-          if (row === undefined || row.status !== "packed") {
+          if (row === undefined || row.status !== "packed" || row.tracking_number === null) {
             return yield* new ApiError({
               code: row === undefined ? "parcel-unknown" : "parcel-not-voidable",
               message:
@@ -565,10 +616,11 @@ export class PackService extends Context.Service<
           if (input.reason.trim() === "") {
             return yield* new ApiError({ code: "reason-required", message: "Say why the parcel is voided" })
           }
+          const trackingNumber = row.tracking_number
           const adapter = carriers.adapter(row.carrier)
           if (adapter !== undefined) {
             yield* adapter
-              .voidLabel(row.tracking_number)
+              .voidLabel(trackingNumber)
               .pipe(Effect.mapError((error) => new ApiError({ code: "carrier-refused", message: error.message })))
           }
           const data = JSON.parse(row.data) as ParcelData
@@ -587,7 +639,7 @@ export class PackService extends Context.Service<
                     orderId: row.order_id,
                     parcelId: row.parcel_id,
                     carrier: row.carrier,
-                    trackingNumber: row.tracking_number,
+                    trackingNumber,
                     ...(data.ssccUrn === undefined ? {} : { ssccUrn: data.ssccUrn }),
                     reason: input.reason.trim()
                   },

@@ -18,6 +18,7 @@ import { registerOrderInbound } from "../../core/orders/OrderInbound.ts"
 import { BoxCatalog } from "../../core/pack/Box.ts"
 import { Handover } from "../../core/pack/Handover.ts"
 import { PackService } from "../../core/pack/PackService.ts"
+import { PendingLabels } from "../../core/pack/PendingLabels.ts"
 import { InsertEncoder, InsertEncodingError } from "../../core/print/InsertEncoder.ts"
 import type { PrinterDevice } from "../../core/print/Printer.ts"
 import { type PrinterRole, PrintQueue } from "../../core/print/PrintQueue.ts"
@@ -270,6 +271,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         sscc: carrierSetup.sscc
       }),
       Handover.layer,
+      PendingLabels.layer({}),
       ReturnsService.layer({ rules: refundRules })
     ).pipe(
       Layer.provideMerge(
@@ -409,6 +411,13 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       )
     )
     closers.push(() => runtime.runPromise(Fiber.interrupt(worker)).then(() => undefined))
+    // Labels of parcels packed while their carrier's service was unreachable print through the queue above.
+    const labelRetry = runtime.runFork(
+      Effect.flatMap(Effect.service(PendingLabels), (pending) =>
+        pending.work(station.publishStatus.pipe(Effect.ignore))
+      )
+    )
+    closers.push(() => runtime.runPromise(Fiber.interrupt(labelRetry)).then(() => undefined))
 
     const scanners = config.scanners.map((scanner) =>
       scanner.type === "simulated"

@@ -8,6 +8,8 @@ import { m0031_tracking_ranges } from "./0031_tracking_ranges.ts"
 import { m0032_handover } from "./0032_handover.ts"
 import { m0040_returns } from "./0040_returns.ts"
 import { m0050_catalog_versions } from "./0050_catalog_versions.ts"
+import { m0070_pending_labels } from "./0070_pending_labels.ts"
+import { m0071_pack_session } from "./0071_pack_session.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -19,5 +21,7 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0031_tracking_ranges,
   m0032_handover,
   m0040_returns,
-  m0050_catalog_versions
+  m0050_catalog_versions,
+  m0070_pending_labels,
+  m0071_pack_session
 ]
