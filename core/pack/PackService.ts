@@ -59,6 +59,52 @@ export interface PackConfig {
   readonly sscc?: { readonly companyPrefix: string; readonly extensionDigit: number }
 }
 
+/** The pack session in progress as `pack_session` keeps it. */
+interface StoredSession {
+  readonly session: PackSession
+  readonly addressCheck: AddressCheckView | null
+}
+
+/**
+ * The session the station had when it stopped, if its order may still be packed: an order the shop cancelled,
+ * changed or put on hold meanwhile is not continued, and the refusal says why.
+ */
+const restoreSession = (sql: Sql["Service"]) =>
+  Effect.gen(function* () {
+    const idle = { session: idleSession, addressCheck: null, interrupted: null as Refusal | null }
+    const rows = yield* sql.query<{ order_id: string; data: string }>("SELECT order_id, data FROM pack_session")
+    const row = rows[0]
+    if (row === undefined) return idle
+    const stored = JSON.parse(row.data) as StoredSession
+    const orders = yield* sql.query<{ status: string; version: number }>(
+      "SELECT status, version FROM orders WHERE order_id = ?",
+      [row.order_id]
+    )
+    const order = orders[0]
+    const interrupted: Refusal | null =
+      order === undefined
+        ? { code: "order-unknown", reason: `Order ${row.order_id} is no longer at this station: put the items back` }
+        : order.status === "cancelled"
+          ? {
+              code: "order-cancelled",
+              reason: `Order ${row.order_id} was cancelled while the station was off: put the items back`
+            }
+          : order.status !== "open"
+            ? {
+                code: "order-changed",
+                reason: `Order ${row.order_id} is ${order.status} now: put the items aside for the office`
+              }
+            : Number(order.version) !== stored.session.order?.version
+              ? {
+                  code: "order-changed",
+                  reason: `The shop changed order ${row.order_id} while the station was off: scan it again`
+                }
+              : null
+    if (interrupted === null) return { session: stored.session, addressCheck: stored.addressCheck, interrupted }
+    yield* sql.execute("DELETE FROM pack_session")
+    return { ...idle, interrupted }
+  })
+
 /** A refusal raised inside the completing transaction, so everything it did rolls back before it is recorded. */
 class PackRefused extends Schema.TaggedError<PackRefused>()("PackRefused", { refusal: RefusalSchema }) {}
 
@@ -174,8 +220,11 @@ export class PackService extends Context.Service<
         const recordPendingLabel = yield* pendingLabelRecorder
         const dpi = config.labelDpi ?? 203
 
-        const current = yield* Ref.make<PackSession>(idleSession)
-        const addressCheck = yield* Ref.make<AddressCheckView | null>(null)
+        const restored = yield* restoreSession(sql)
+        const current = yield* Ref.make<PackSession>(restored.session)
+        const addressCheck = yield* Ref.make<AddressCheckView | null>(restored.addressCheck)
+        // Why a session the station had before a restart could not continue; shown until the next bench input.
+        const notice = yield* Ref.make<Refusal | null>(restored.interrupted)
         const lastParcel = yield* Ref.make<{ parcel: ParcelView; jobs: ReadonlyArray<PrintJobRef> } | null>(null)
 
         /** A parcel waiting for its label changes without a bench input: the label worker commits it. */
@@ -187,6 +236,28 @@ export class PackService extends Context.Service<
                 Effect.tapError((error) => Effect.logWarning("pack view shows the parcel as last read", error)),
                 Effect.orElseSucceed(() => parcel)
               )
+
+        /**
+         * Writes the session in progress to the database before the bench moves on, so a restart continues it; a
+         * session with nothing open leaves no row. Item scans are no events, so this row is their only record.
+         */
+        const setSession = (session: PackSession) =>
+          Effect.gen(function* () {
+            if (session.step === "idle" || session.step === "packed" || session.step === "labelled") {
+              yield* sql.execute("DELETE FROM pack_session")
+            } else {
+              const now = yield* clock.now
+              const stored: StoredSession = { session, addressCheck: yield* Ref.get(addressCheck) }
+              yield* sql.execute(
+                `INSERT INTO pack_session (bench, order_id, data, updated_at_ms) VALUES (1, ?, ?, ?)
+                 ON CONFLICT (bench) DO UPDATE SET order_id = excluded.order_id, data = excluded.data,
+                 updated_at_ms = excluded.updated_at_ms`,
+                [session.order!.orderId, JSON.stringify(stored), now.wallMs]
+              )
+            }
+            yield* Ref.set(current, session)
+            yield* Ref.set(notice, null)
+          })
 
         const view = (refusal: Refusal | null) =>
           Effect.gen(function* () {
@@ -278,7 +349,7 @@ export class PackService extends Context.Service<
         /** Applies a pure step: the new session on success, an exception event and the refusal otherwise. */
         const settle = (outcome: PackOutcome, operator: Operator, at: Timestamp | undefined, raw?: string) =>
           outcome.ok
-            ? Effect.andThen(Ref.set(current, outcome.session), view(null))
+            ? Effect.andThen(setSession(outcome.session), view(null))
             : recordRefusal(outcome.refusal, operator, at, raw)
 
         const packer = session.require(["packer", "manager"])
@@ -541,6 +612,7 @@ export class PackService extends Context.Service<
                   actor: actorOf(operator)
                 })
               }
+              yield* sql.execute("DELETE FROM pack_session")
               const parcel = yield* sql.query<ParcelRow>("SELECT * FROM parcels WHERE parcel_id = ?", [parcelId])
               return { parcel: parcelViewOf(parcel[0]!), jobs }
             })
@@ -662,8 +734,8 @@ export class PackService extends Context.Service<
           if (before.step === "labelled") {
             return yield* new ApiError({ code: "parcel-closed", message: "The parcel is labelled: void it instead" })
           }
-          yield* Ref.set(current, idleSession)
           yield* Ref.set(addressCheck, null)
+          yield* setSession(idleSession).pipe(Effect.mapError(storeFailure))
           return yield* view(null)
         })
 
@@ -671,13 +743,21 @@ export class PackService extends Context.Service<
           Effect.gen(function* () {
             const before = yield* Ref.get(current)
             if (before.step === "idle" || before.step === "labelled" || before.order?.orderId !== orderId) return false
-            yield* Ref.set(current, idleSession)
             yield* Ref.set(addressCheck, null)
+            yield* setSession(idleSession).pipe(
+              // The stored session stays behind; a restart finds its order changed and refuses to continue it.
+              Effect.catchTag("StoreError", (error) =>
+                Effect.andThen(
+                  Effect.logWarning(`stored pack session of ${orderId} not cleared`, error),
+                  Ref.set(current, idleSession)
+                )
+              )
+            )
             return true
           })
 
         return PackService.of({
-          state: view(null),
+          state: Effect.flatMap(Ref.get(notice), view),
           release,
           scan,
           quantity: (input) => step("quantity", (s) => setQuantity(s, input.quantity))(input.at),

@@ -324,6 +324,7 @@ export const de = {
   "service.express": "Express",
   "refusal.order-unknown": "Auftrag unbekannt",
   "refusal.order-cancelled": "Auftrag storniert – nicht packen",
+  "refusal.order-changed": "Auftrag geändert – nicht weiterpacken",
   "refusal.order-on-hold": "Auftrag gesperrt – zur Seite legen",
   "refusal.order-address-hold": "Adresse fehlerhaft – Auftrag zurückgestellt",
   "refusal.order-already-packed": "Auftrag ist schon gepackt",

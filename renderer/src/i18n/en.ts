@@ -325,6 +325,7 @@ export const en: Messages = {
   "service.express": "Express",
   "refusal.order-unknown": "Unknown order",
   "refusal.order-cancelled": "Order cancelled – do not pack",
+  "refusal.order-changed": "Order changed – do not continue packing",
   "refusal.order-on-hold": "Order on hold – put it aside",
   "refusal.order-address-hold": "Bad address – order put on hold",
   "refusal.order-already-packed": "Order is already packed",
