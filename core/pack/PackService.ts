@@ -8,6 +8,7 @@ import { Carriers } from "../carrier/Carriers.ts"
 import { CatalogItem } from "../catalog/CatalogItem.ts"
 import type { Actor } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
+import { brandFor, discountCodeFor } from "../insert/BrandFile.ts"
 import type { BrandTemplate } from "../insert/BrandTemplate.ts"
 import { buildInsert } from "../insert/BrandTemplate.ts"
 import { encodeZpl, type LabelDpi } from "../label/encodeZpl.ts"
@@ -52,7 +53,11 @@ export interface PackConfig {
   /** Sender lines for the label, already formatted. */
   readonly shipFrom: ReadonlyArray<string>
   readonly originCountry: string
+  /** The default brand, for orders whose brand is not among `brands`. */
   readonly brand: BrandTemplate
+  /** Brand templates by their id, which orders name in their `brand` field. */
+  readonly brands?: ReadonlyArray<BrandTemplate>
+  /** The next-order code for a brand without a discount rule of its own. */
   readonly discountCode: string
   readonly labelDpi?: LabelDpi
   /** With a GS1 company prefix, every parcel gets an SSCC (extension digit + prefix + serial reference). */
@@ -510,18 +515,27 @@ export class PackService extends Context.Service<
                       Effect.mapError((error) => refused("label-content", error.message))
                     )
               const lines = packedLines(ready)
-              const insert = yield* buildInsert(config.brand, {
+              const brand = brandFor(config.brands ?? [], config.brand, order.brand)
+              const insert = yield* buildInsert(brand, {
                 orderId: order.orderId,
                 locale: order.customer.locale,
                 customerFirstName: order.customer.firstName,
                 items: ready.lines.flatMap((line) => {
                   const quantity = lines.find((packed) => packed.lineId === line.lineId)?.quantity ?? 0
+                  const careHint = line.item.careHint?.[order.customer.locale]
                   return quantity === 0
                     ? []
-                    : [{ sku: line.item.sku, name: line.item.name[order.customer.locale], quantity }]
+                    : [
+                        {
+                          sku: line.item.sku,
+                          name: line.item.name[order.customer.locale],
+                          quantity,
+                          ...(careHint === undefined ? {} : { careHint })
+                        }
+                      ]
                 }),
                 rmaToken: parcelId,
-                discountCode: config.discountCode
+                discountCode: discountCodeFor(brand, order.orderId, config.discountCode)
               }).pipe(Effect.mapError((error) => refused("label-content", `Insert: ${error.message}`)))
               const insertBytes = yield* insertEncoder
                 .encode(insert)

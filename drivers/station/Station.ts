@@ -11,7 +11,6 @@ import { assignTrackingRange } from "../../core/carrier/OfflineCarrier.ts"
 import { registerCatalogInbound } from "../../core/catalog/CatalogInbound.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
-import { exampleBrand } from "../../core/insert/exampleBrand.ts"
 import { Order } from "../../core/orders/Order.ts"
 import { OrderReceived } from "../../core/orders/OrderEvents.ts"
 import { registerOrderInbound } from "../../core/orders/OrderInbound.ts"
@@ -58,6 +57,7 @@ import { layerSqlite } from "../sqlite/SqliteSql.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
 import { loadBrokerTls } from "./brokerTls.ts"
 import { startEmbeddedHub } from "./EmbeddedHub.ts"
+import { loadBrands } from "./loadBrands.ts"
 import { loadOrCreateIdentity } from "./StationIdentityFile.ts"
 
 /**
@@ -258,6 +258,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       })
     )
     const boxes = Schema.decodeUnknownSync(BoxCatalog)(readFixture("boxes.json"))
+    const brands = loadBrands(join(FIXTURE_DIR, "brands"), "alpenglow")
     const refundRules = await Effect.runPromise(decodeRefundRules(readFixture("refund-rules.json"))).catch((error) => {
       throw new Error(`fixtures/data/refund-rules.json is not a valid rule set: ${error.message ?? String(error)}`)
     })
@@ -266,7 +267,8 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         boxes,
         shipFrom: carrierSetup.shipFrom,
         originCountry: carrierSetup.originCountry,
-        brand: exampleBrand,
+        brand: brands.fallback,
+        brands: brands.brands,
         discountCode: carrierSetup.discountCode,
         sscc: carrierSetup.sscc
       }),
