@@ -58,7 +58,9 @@ export const StationStatus = Schema.Struct({
   lastSeq: Schema.Int,
   operator: Schema.NullOr(Operator),
   sync: SyncStatus,
-  devices: Schema.Array(DeviceStatus)
+  devices: Schema.Array(DeviceStatus),
+  /** Parcels packed while their carrier's label service was out of reach, still waiting for their label. */
+  pendingLabels: Schema.Int
 })
 export type StationStatus = typeof StationStatus.Type
 

@@ -30,7 +30,8 @@ export const CarrierFailure = Schema.Literals([
   "range-exhausted",
   "range-overlaps",
   "unknown-carrier",
-  "store"
+  "store",
+  "refused"
 ])
 
 export class CarrierError extends Schema.TaggedError<CarrierError>()("CarrierError", {

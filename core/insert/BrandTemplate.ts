@@ -19,6 +19,8 @@ export interface BrandTexts {
 }
 
 export interface BrandTemplate {
+  /** The brand orders name in their `brand` field. */
+  readonly id?: string
   readonly brandName: string
   readonly logo?: MonochromeBitmap
   readonly texts: { readonly [L in InsertLocale]: BrandTexts }
@@ -26,13 +28,21 @@ export interface BrandTemplate {
   readonly careHints: Readonly<Record<string, { readonly [L in InsertLocale]: string }>>
   /** The return page; `{orderId}` and `{rma}` are filled in. */
   readonly returnUrl: string
+  /** How the next-order discount code is made for an order, and what it is worth. */
+  readonly discount?: { readonly pattern: string; readonly percent: number }
 }
 
 export interface InsertOrder {
   readonly orderId: string
   readonly locale: InsertLocale
   readonly customerFirstName: string
-  readonly items: ReadonlyArray<{ readonly sku: string; readonly name: string; readonly quantity: number }>
+  /** `careHint` is the catalog's, in the order's language; the brand's own hint for the SKU wins over it. */
+  readonly items: ReadonlyArray<{
+    readonly sku: string
+    readonly name: string
+    readonly quantity: number
+    readonly careHint?: string
+  }>
   readonly rmaToken: string
   readonly discountCode: string
 }
@@ -87,7 +97,7 @@ export const buildInsert = Effect.fn("buildInsert")(function* (
     })
   }
   const careHints = order.items.flatMap((item) => {
-    const hint = template.careHints[item.sku]?.[order.locale]
+    const hint = template.careHints[item.sku]?.[order.locale] ?? item.careHint
     return hint === undefined ? [] : [{ product: item.name, hint }]
   })
   return {

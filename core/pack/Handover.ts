@@ -185,6 +185,15 @@ export class Handover extends Context.Service<
             input.raw
           )
         }
+        if (parcel.status === "label-pending") {
+          return yield* refuse(
+            "label-pending",
+            `Parcel ${parcel.parcel_id} still waits for its ${parcel.carrier} label: keep it at the bench until the label prints`,
+            operator,
+            at,
+            input.raw
+          )
+        }
         if (parcel.status !== "packed" || parcel.batch_id !== null) {
           return yield* refuse(
             "parcel-not-packed",

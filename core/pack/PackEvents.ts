@@ -100,6 +100,27 @@ export const ParcelPacked = defineEvent({
   }
 })
 
+/**
+ * A parcel closed while its carrier's label service was out of reach: the packer moved on, the parcel waits at the
+ * bench for its label. Deliberately no EPCIS view: the packing (AggregationEvent ADD) is recorded once, by the
+ * `parcel.packed` the station appends when the carrier answers, with this event's time as its event time, so EPCIS
+ * consumers and the hub see one packing per parcel, always with its tracking number, and no event is ever edited.
+ */
+export const ParcelLabelPending = defineEvent({
+  type: "parcel.label-pending",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    parcelId: Schema.String,
+    carrier: Schema.String,
+    reason: Schema.String,
+    weightGrams: Schema.Number,
+    boxId: Schema.String,
+    packer: Schema.Struct({ badgeId: Schema.String, name: Schema.String }),
+    stationId: Schema.String
+  })
+})
+
 /** A packed parcel taken apart again; its tracking number and SSCC are never used again. */
 export const ParcelVoided = defineEvent({
   type: "parcel.voided",

@@ -47,7 +47,8 @@ export const RefusalCode = Schema.Literals([
   "parcel-unknown",
   "parcel-not-packed",
   "parcel-other-carrier",
-  "parcel-already-scanned"
+  "parcel-already-scanned",
+  "order-changed"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 

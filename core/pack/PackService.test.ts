@@ -119,7 +119,7 @@ describe("PackService", () => {
     const event = packed[0]!
     const trackingNumber = view.parcel!.trackingNumber
     expect(trackingNumber).toBe("00334043400000010008")
-    const identified = identifyScan(trackingNumber, { expect: "tracking", carriers: ["dhl-paket"] })
+    const identified = identifyScan(trackingNumber!, { expect: "tracking", carriers: ["dhl-paket"] })
     expect(identified).toMatchObject({ kind: "tracking", valid: true, carrier: "dhl-paket", checkDigit: "ok" })
     expect(hasValidGs1CheckDigit(view.parcel!.sscc!)).toBe(true)
     expect(event.eventTime).toEqual(at(7000))
@@ -316,7 +316,7 @@ describe("PackService", () => {
           const state = yield* pack.state
           yield* pack.weight({ grams: state.expectedWeightGrams, source: "typed" })
           const done = yield* pack.complete({})
-          numbers.push(done.parcel!.trackingNumber)
+          numbers.push(done.parcel!.trackingNumber!)
           if (orderId === "SO-100001") {
             yield* session.signIn("B-9001")
             yield* pack.voidParcel({ parcelId: done.parcel!.parcelId, reason: "box damaged" })
@@ -348,9 +348,9 @@ describe("Handover", () => {
       Effect.gen(function* () {
         const packed = yield* packSo100001
         const handover = yield* Handover
-        const noBatch = yield* handover.scan({ raw: packed.parcel!.trackingNumber, at: at(10_000) })
+        const noBatch = yield* handover.scan({ raw: packed.parcel!.trackingNumber!, at: at(10_000) })
         const ups = yield* handover.open({ carrier: "ups" })
-        const foreign = yield* handover.scan({ raw: packed.parcel!.trackingNumber, at: at(11_000) })
+        const foreign = yield* handover.scan({ raw: packed.parcel!.trackingNumber!, at: at(11_000) })
         const emptyClose = yield* handover.close({ at: at(11_500) })
         return { packed, noBatch, ups, foreign, emptyClose }
       })
@@ -370,11 +370,11 @@ describe("Handover", () => {
         const second = yield* handover.open({ carrier: "ups" })
         const unknown = yield* handover.scan({ raw: "00334043400000099999", at: at(20_000) })
         const first = yield* handover.scan({ raw: `${packed.parcel!.parcelCode.toLowerCase()}\r\n`, at: at(21_000) })
-        const twice = yield* handover.scan({ raw: packed.parcel!.trackingNumber, at: at(22_000) })
+        const twice = yield* handover.scan({ raw: packed.parcel!.trackingNumber!, at: at(22_000) })
         const closed = yield* handover.close({ at: at(23_000) })
-        const afterClose = yield* handover.scan({ raw: packed.parcel!.trackingNumber, at: at(24_000) })
+        const afterClose = yield* handover.scan({ raw: packed.parcel!.trackingNumber!, at: at(24_000) })
         yield* handover.open({ carrier: "dhl-paket" })
-        const reused = yield* handover.scan({ raw: packed.parcel!.trackingNumber, at: at(25_000) })
+        const reused = yield* handover.scan({ raw: packed.parcel!.trackingNumber!, at: at(25_000) })
         const sql = yield* Sql
         const manifest = yield* sql.query<{ bytes: Uint8Array; purpose: string }>(
           "SELECT bytes, purpose FROM print_jobs WHERE purpose LIKE 'manifest%'"
@@ -395,7 +395,7 @@ describe("Handover", () => {
         }
       })
     )
-    const trackingNumber = result.packed.parcel!.trackingNumber
+    const trackingNumber = result.packed.parcel!.trackingNumber!
     expect(result.opened.batch?.batchId).toBe("HO-PACK-01-00001")
     expect(result.second.refusal?.code).toBe("batch-open")
     expect(result.unknown.refusal?.code).toBe("parcel-unknown")

@@ -3,10 +3,12 @@ import { findCarrier } from "../address/AddressCarrier.ts"
 import { checkAddress } from "../address/checkAddress.ts"
 import { ApiError } from "../api/ApiError.ts"
 import type { Operator } from "../api/StationApi.ts"
+import type { LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { CatalogItem } from "../catalog/CatalogItem.ts"
 import type { Actor } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
+import { brandFor, discountCodeFor } from "../insert/BrandFile.ts"
 import type { BrandTemplate } from "../insert/BrandTemplate.ts"
 import { buildInsert } from "../insert/BrandTemplate.ts"
 import { encodeZpl, type LabelDpi } from "../label/encodeZpl.ts"
@@ -44,27 +46,78 @@ import {
   undoLastScan
 } from "./PackSession.ts"
 import { type AddressCheckView, type PackView, type ParcelView, type PrintJobRef, viewOf } from "./PackView.ts"
+import { type LabelDraft, labelFrom, type PackedWithoutLabel, pendingLabelRecorder } from "./PendingLabels.ts"
 
 export interface PackConfig {
   /** Sender lines for the label, already formatted. */
   readonly shipFrom: ReadonlyArray<string>
   readonly originCountry: string
+  /** The default brand, for orders whose brand is not among `brands`. */
   readonly brand: BrandTemplate
+  /** Brand templates by their id, which orders name in their `brand` field. */
+  readonly brands?: ReadonlyArray<BrandTemplate>
+  /** The next-order code for a brand without a discount rule of its own. */
   readonly discountCode: string
   readonly labelDpi?: LabelDpi
   /** With a GS1 company prefix, every parcel gets an SSCC (extension digit + prefix + serial reference). */
   readonly sscc?: { readonly companyPrefix: string; readonly extensionDigit: number }
 }
 
+/** The pack session in progress as `pack_session` keeps it. */
+interface StoredSession {
+  readonly session: PackSession
+  readonly addressCheck: AddressCheckView | null
+}
+
+/**
+ * The session the station had when it stopped, if its order may still be packed: an order the shop cancelled,
+ * changed or put on hold meanwhile is not continued, and the refusal says why.
+ */
+const restoreSession = (sql: Sql["Service"]) =>
+  Effect.gen(function* () {
+    const idle = { session: idleSession, addressCheck: null, interrupted: null as Refusal | null }
+    const rows = yield* sql.query<{ order_id: string; data: string }>("SELECT order_id, data FROM pack_session")
+    const row = rows[0]
+    if (row === undefined) return idle
+    const stored = JSON.parse(row.data) as StoredSession
+    const orders = yield* sql.query<{ status: string; version: number }>(
+      "SELECT status, version FROM orders WHERE order_id = ?",
+      [row.order_id]
+    )
+    const order = orders[0]
+    const interrupted: Refusal | null =
+      order === undefined
+        ? { code: "order-unknown", reason: `Order ${row.order_id} is no longer at this station: put the items back` }
+        : order.status === "cancelled"
+          ? {
+              code: "order-cancelled",
+              reason: `Order ${row.order_id} was cancelled while the station was off: put the items back`
+            }
+          : order.status !== "open"
+            ? {
+                code: "order-changed",
+                reason: `Order ${row.order_id} is ${order.status} now: put the items aside for the office`
+              }
+            : Number(order.version) !== stored.session.order?.version
+              ? {
+                  code: "order-changed",
+                  reason: `The shop changed order ${row.order_id} while the station was off: scan it again`
+                }
+              : null
+    if (interrupted === null) return { session: stored.session, addressCheck: stored.addressCheck, interrupted }
+    yield* sql.execute("DELETE FROM pack_session")
+    return { ...idle, interrupted }
+  })
+
 /** A refusal raised inside the completing transaction, so everything it did rolls back before it is recorded. */
 class PackRefused extends Schema.TaggedError<PackRefused>()("PackRefused", { refusal: RefusalSchema }) {}
 
-interface ParcelRow {
+export interface ParcelRow {
   readonly parcel_id: string
   readonly order_id: string
   readonly status: ParcelView["status"]
   readonly carrier: string
-  readonly tracking_number: string
+  readonly tracking_number: string | null
   readonly sscc: string | null
   readonly box_id: string
   readonly weight_grams: number
@@ -72,8 +125,9 @@ interface ParcelRow {
   readonly packed_at_ms: number
 }
 
-interface ParcelData {
-  readonly label: ShippingLabel
+/** `label` is absent while the parcel waits for its carrier's label service (status `label-pending`). */
+export interface ParcelData {
+  readonly label?: ShippingLabel
   readonly ssccUrn?: string
 }
 
@@ -97,7 +151,7 @@ export const parcelViewOf = (row: ParcelRow): ParcelView => {
     status: row.status,
     carrier: row.carrier,
     trackingNumber: row.tracking_number,
-    routingCode: data.label.routingCode,
+    routingCode: data.label?.routingCode ?? null,
     ...(row.sscc === null ? {} : { sscc: row.sscc }),
     boxId: row.box_id,
     weightGrams: Number(row.weight_grams),
@@ -167,18 +221,54 @@ export class PackService extends Context.Service<
         const insertEncoder = yield* InsertEncoder
         const identity = yield* StationIdentity
         const carriers = yield* Carriers
+        const recordPendingLabel = yield* pendingLabelRecorder
         const dpi = config.labelDpi ?? 203
 
-        const current = yield* Ref.make<PackSession>(idleSession)
-        const addressCheck = yield* Ref.make<AddressCheckView | null>(null)
+        const restored = yield* restoreSession(sql)
+        const current = yield* Ref.make<PackSession>(restored.session)
+        const addressCheck = yield* Ref.make<AddressCheckView | null>(restored.addressCheck)
+        // Why a session the station had before a restart could not continue; shown until the next bench input.
+        const notice = yield* Ref.make<Refusal | null>(restored.interrupted)
         const lastParcel = yield* Ref.make<{ parcel: ParcelView; jobs: ReadonlyArray<PrintJobRef> } | null>(null)
+
+        /** A parcel waiting for its label changes without a bench input: the label worker commits it. */
+        const freshParcel = (parcel: ParcelView) =>
+          parcel.status !== "label-pending"
+            ? Effect.succeed(parcel)
+            : sql.query<ParcelRow>("SELECT * FROM parcels WHERE parcel_id = ?", [parcel.parcelId]).pipe(
+                Effect.map((rows) => (rows[0] === undefined ? parcel : parcelViewOf(rows[0]))),
+                Effect.tapError((error) => Effect.logWarning("pack view shows the parcel as last read", error)),
+                Effect.orElseSucceed(() => parcel)
+              )
+
+        /**
+         * Writes the session in progress to the database before the bench moves on, so a restart continues it; a
+         * session with nothing open leaves no row. Item scans are no events, so this row is their only record.
+         */
+        const setSession = (session: PackSession) =>
+          Effect.gen(function* () {
+            if (session.step === "idle" || session.step === "packed" || session.step === "labelled") {
+              yield* sql.execute("DELETE FROM pack_session")
+            } else {
+              const now = yield* clock.now
+              const stored: StoredSession = { session, addressCheck: yield* Ref.get(addressCheck) }
+              yield* sql.execute(
+                `INSERT INTO pack_session (bench, order_id, data, updated_at_ms) VALUES (1, ?, ?, ?)
+                 ON CONFLICT (bench) DO UPDATE SET order_id = excluded.order_id, data = excluded.data,
+                 updated_at_ms = excluded.updated_at_ms`,
+                [session.order!.orderId, JSON.stringify(stored), now.wallMs]
+              )
+            }
+            yield* Ref.set(current, session)
+            yield* Ref.set(notice, null)
+          })
 
         const view = (refusal: Refusal | null) =>
           Effect.gen(function* () {
             const packed = yield* Ref.get(lastParcel)
             return viewOf(yield* Ref.get(current), {
               addressCheck: yield* Ref.get(addressCheck),
-              parcel: packed?.parcel ?? null,
+              parcel: packed === null ? null : yield* freshParcel(packed.parcel),
               printJobs: packed?.jobs ?? [],
               refusal
             })
@@ -270,7 +360,7 @@ export class PackService extends Context.Service<
         /** Applies a pure step: the new session on success, an exception event and the refusal otherwise. */
         const settle = (outcome: PackOutcome, operator: Operator, at: Timestamp | undefined, raw?: string) =>
           outcome.ok
-            ? Effect.andThen(Ref.set(current, outcome.session), view(null))
+            ? Effect.andThen(setSession(outcome.session), view(null))
             : recordRefusal(outcome.refusal, operator, at, raw)
 
         const packer = session.require(["packer", "manager"])
@@ -415,47 +505,60 @@ export class PackService extends Context.Service<
                     )
                   )
                 )
-              if (label.status === "pending") return yield* refused("label-pending", label.reason)
-              const shippingLabel: ShippingLabel = {
+              const draft: LabelDraft = {
                 shipFrom: config.shipFrom,
                 shipTo: checkOrderAddress(order).formatted,
-                carrier: { name: label.carrierName, service: label.serviceName },
-                trackingNumber: label.trackingNumber,
-                routingCode: label.routingCode,
                 orderId: order.orderId,
                 parcelId,
                 weightGrams,
                 ...(sscc === undefined ? {} : { sscc: sscc.sscc })
               }
-              const labelBytes = yield* encodeZpl(shippingLabel, { dpi }).pipe(
-                Effect.mapError((error) => refused("label-content", error.message))
-              )
+              const shippingLabel = label.status === "created" ? labelFrom(draft, label) : undefined
+              const labelBytes =
+                shippingLabel === undefined
+                  ? undefined
+                  : yield* encodeZpl(shippingLabel, { dpi }).pipe(
+                      Effect.mapError((error) => refused("label-content", error.message))
+                    )
               const lines = packedLines(ready)
-              const insert = yield* buildInsert(config.brand, {
+              const brand = brandFor(config.brands ?? [], config.brand, order.brand)
+              const insert = yield* buildInsert(brand, {
                 orderId: order.orderId,
                 locale: order.customer.locale,
                 customerFirstName: order.customer.firstName,
                 items: ready.lines.flatMap((line) => {
                   const quantity = lines.find((packed) => packed.lineId === line.lineId)?.quantity ?? 0
+                  const careHint = line.item.careHint?.[order.customer.locale]
                   return quantity === 0
                     ? []
-                    : [{ sku: line.item.sku, name: line.item.name[order.customer.locale], quantity }]
+                    : [
+                        {
+                          sku: line.item.sku,
+                          name: line.item.name[order.customer.locale],
+                          quantity,
+                          ...(careHint === undefined ? {} : { careHint })
+                        }
+                      ]
                 }),
                 rmaToken: parcelId,
-                discountCode: config.discountCode
+                discountCode: discountCodeFor(brand, order.orderId, config.discountCode)
               }).pipe(Effect.mapError((error) => refused("label-content", `Insert: ${error.message}`)))
               const insertBytes = yield* insertEncoder
                 .encode(insert)
                 .pipe(Effect.mapError((error) => refused("label-content", `Insert: ${error.message}`)))
-              const data: ParcelData = { label: shippingLabel, ...(sscc === undefined ? {} : { ssccUrn: sscc.urn }) }
+              const data: ParcelData = {
+                ...(shippingLabel === undefined ? {} : { label: shippingLabel }),
+                ...(sscc === undefined ? {} : { ssccUrn: sscc.urn })
+              }
               yield* sql.execute(
                 `INSERT INTO parcels (parcel_id, order_id, status, carrier, tracking_number, sscc, box_id, weight_grams,
-                   data, packed_at_ms) VALUES (?, ?, 'packed', ?, ?, ?, ?, ?, ?, ?)`,
+                   data, packed_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
                 [
                   parcelId,
                   order.orderId,
+                  label.status === "created" ? "packed" : "label-pending",
                   order.carrier,
-                  label.trackingNumber,
+                  label.status === "created" ? label.trackingNumber : null,
                   sscc?.sscc ?? null,
                   ready.box!.boxId,
                   weightGrams,
@@ -482,32 +585,55 @@ export class PackService extends Context.Service<
                 [now.wallMs, order.orderId]
               )
               const jobs = [
-                yield* printQueue.enqueue({ printer: "label", purpose: `label ${parcelId}`, bytes: labelBytes }),
+                ...(labelBytes === undefined
+                  ? []
+                  : [yield* printQueue.enqueue({ printer: "label", purpose: `label ${parcelId}`, bytes: labelBytes })]),
                 yield* printQueue.enqueue({
                   printer: "receipt",
                   purpose: `insert ${order.orderId}`,
                   bytes: insertBytes
                 })
               ]
-              yield* log.append(
-                ParcelPacked,
-                {
-                  orderId: order.orderId,
+              const packed: PackedWithoutLabel = {
+                orderId: order.orderId,
+                parcelId,
+                ...(sscc === undefined ? {} : { sscc: sscc.sscc, ssccUrn: sscc.urn }),
+                items: lines.filter((line) => line.quantity > 0),
+                shortShips: ready.shortShips.map(({ lineId, quantity, reason }) => ({ lineId, quantity, reason })),
+                weightGrams,
+                weightSource: ready.weight!.source,
+                expectedWeightGrams: expectedWeightGrams(ready),
+                boxId: ready.box!.boxId,
+                carrier: order.carrier,
+                packer: { badgeId: operator.badgeId, name: operator.name },
+                stationId: identity.stationId
+              }
+              if (label.status === "created") {
+                yield* log.append(
+                  ParcelPacked,
+                  { ...packed, trackingNumber: label.trackingNumber },
+                  { eventTime: at, actor: actorOf(operator) }
+                )
+              } else {
+                const request: LabelRequest = {
                   parcelId,
-                  ...(sscc === undefined ? {} : { sscc: sscc.sscc, ssccUrn: sscc.urn }),
-                  items: lines.filter((line) => line.quantity > 0),
-                  shortShips: ready.shortShips.map(({ lineId, quantity, reason }) => ({ lineId, quantity, reason })),
-                  weightGrams,
-                  weightSource: ready.weight!.source,
-                  expectedWeightGrams: expectedWeightGrams(ready),
-                  boxId: ready.box!.boxId,
+                  orderId: order.orderId,
                   carrier: order.carrier,
-                  trackingNumber: label.trackingNumber,
-                  packer: { badgeId: operator.badgeId, name: operator.name },
-                  stationId: identity.stationId
-                },
-                { eventTime: at, actor: actorOf(operator) }
-              )
+                  serviceLevel: order.serviceLevel,
+                  shipTo: order.shipTo,
+                  weightGrams,
+                  ...(sscc === undefined ? {} : { sscc: sscc.sscc })
+                }
+                yield* recordPendingLabel({
+                  request,
+                  draft,
+                  packed,
+                  reason: label.reason,
+                  eventTime: at,
+                  actor: actorOf(operator)
+                })
+              }
+              yield* sql.execute("DELETE FROM pack_session")
               const parcel = yield* sql.query<ParcelRow>("SELECT * FROM parcels WHERE parcel_id = ?", [parcelId])
               return { parcel: parcelViewOf(parcel[0]!), jobs }
             })
@@ -525,7 +651,12 @@ export class PackService extends Context.Service<
             return yield* recordRefusal(error.refusal, operator, at).pipe(Effect.mapError(storeFailure))
           }
           const { parcel, jobs } = result.success
-          yield* Ref.set(current, markPacked(markLabelled(ready.session, parcel)))
+          yield* Ref.set(
+            current,
+            markPacked(
+              markLabelled(ready.session, { parcelId: parcel.parcelId, trackingNumber: parcel.trackingNumber ?? "" })
+            )
+          )
           yield* Ref.set(lastParcel, { parcel, jobs })
           return yield* view(null)
         })
@@ -543,6 +674,12 @@ export class PackService extends Context.Service<
             return yield* new ApiError({ code: "parcel-unknown", message: `No packed parcel ${input.parcelId}` })
           }
           const data = JSON.parse(row.data) as ParcelData
+          if (data.label === undefined) {
+            return yield* new ApiError({
+              code: "label-pending",
+              message: `Parcel ${row.parcel_id} has no label yet: it prints by itself when ${row.carrier} answers`
+            })
+          }
           const bytes = yield* encodeZpl(data.label, { dpi }).pipe(
             Effect.mapError((error) => new ApiError({ code: "label-content", message: error.message }))
           )
@@ -560,7 +697,7 @@ export class PackService extends Context.Service<
           const operator = yield* session.require(["manager"])
           const at = input.at ?? (yield* clock.now)
           const row = yield* findParcel(input.parcelId)
-          if (row === undefined || row.status !== "packed") {
+          if (row === undefined || row.status !== "packed" || row.tracking_number === null) {
             return yield* new ApiError({
               code: row === undefined ? "parcel-unknown" : "parcel-not-voidable",
               message:
@@ -572,10 +709,11 @@ export class PackService extends Context.Service<
           if (input.reason.trim() === "") {
             return yield* new ApiError({ code: "reason-required", message: "Say why the parcel is voided" })
           }
+          const trackingNumber = row.tracking_number
           const adapter = carriers.adapter(row.carrier)
           if (adapter !== undefined) {
             yield* adapter
-              .voidLabel(row.tracking_number)
+              .voidLabel(trackingNumber)
               .pipe(Effect.mapError((error) => new ApiError({ code: "carrier-refused", message: error.message })))
           }
           const data = JSON.parse(row.data) as ParcelData
@@ -594,7 +732,7 @@ export class PackService extends Context.Service<
                     orderId: row.order_id,
                     parcelId: row.parcel_id,
                     carrier: row.carrier,
-                    trackingNumber: row.tracking_number,
+                    trackingNumber,
                     ...(data.ssccUrn === undefined ? {} : { ssccUrn: data.ssccUrn }),
                     reason: input.reason.trim()
                   },
@@ -617,8 +755,8 @@ export class PackService extends Context.Service<
           if (before.step === "labelled") {
             return yield* new ApiError({ code: "parcel-closed", message: "The parcel is labelled: void it instead" })
           }
-          yield* Ref.set(current, idleSession)
           yield* Ref.set(addressCheck, null)
+          yield* setSession(idleSession).pipe(Effect.mapError(storeFailure))
           return yield* view(null)
         })
 
@@ -626,13 +764,21 @@ export class PackService extends Context.Service<
           Effect.gen(function* () {
             const before = yield* Ref.get(current)
             if (before.step === "idle" || before.step === "labelled" || before.order?.orderId !== orderId) return false
-            yield* Ref.set(current, idleSession)
             yield* Ref.set(addressCheck, null)
+            yield* setSession(idleSession).pipe(
+              // The stored session stays behind; a restart finds its order changed and refuses to continue it.
+              Effect.catchTag("StoreError", (error) =>
+                Effect.andThen(
+                  Effect.logWarning(`stored pack session of ${orderId} not cleared`, error),
+                  Ref.set(current, idleSession)
+                )
+              )
+            )
             return true
           })
 
         return PackService.of({
-          state: view(null),
+          state: Effect.flatMap(Ref.get(notice), view),
           release,
           scan,
           quantity: (input) => step("quantity", (s) => setQuantity(s, input.quantity))(input.at),

@@ -49,10 +49,11 @@ export const ParcelView = Schema.Struct({
   /** The parcel's own Packbench code (PB:PARCEL:...), for handover scans when the tracking barcode is damaged. */
   parcelCode: Schema.String,
   orderId: Schema.String,
-  status: Schema.Literals(["packed", "handed-over", "voided"]),
+  /** `label-pending`: packed while the carrier's label service was out of reach; the label prints when it answers. */
+  status: Schema.Literals(["packed", "label-pending", "handed-over", "voided"]),
   carrier: Schema.String,
-  trackingNumber: Schema.String,
-  routingCode: Schema.String,
+  trackingNumber: Schema.NullOr(Schema.String),
+  routingCode: Schema.NullOr(Schema.String),
   sscc: Schema.optional(Schema.String),
   boxId: Schema.String,
   weightGrams: Schema.Number,

@@ -72,7 +72,11 @@ export const makeStationHandlers = Effect.gen(function* () {
       lastSeq: yield* log.lastSeq.pipe(Effect.mapError(storeFailure)),
       operator: yield* session.current,
       sync: yield* sync.status,
-      devices: yield* devices.list
+      devices: yield* devices.list,
+      pendingLabels: yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM pending_labels").pipe(
+        Effect.mapError(storeFailure),
+        Effect.map((rows) => Number(rows[0]?.n ?? 0))
+      )
     }
   })
 

@@ -11,7 +11,6 @@ import { assignTrackingRange } from "../../core/carrier/OfflineCarrier.ts"
 import { registerCatalogInbound } from "../../core/catalog/CatalogInbound.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
-import { exampleBrand } from "../../core/insert/exampleBrand.ts"
 import { Order } from "../../core/orders/Order.ts"
 import { OrderReceived } from "../../core/orders/OrderEvents.ts"
 import { registerOrderInbound } from "../../core/orders/OrderInbound.ts"
@@ -19,6 +18,7 @@ import { registerBoxInbound } from "../../core/pack/BoxInbound.ts"
 import { seedBoxes } from "../../core/pack/BoxStore.ts"
 import { Handover } from "../../core/pack/Handover.ts"
 import { PackService } from "../../core/pack/PackService.ts"
+import { PendingLabels } from "../../core/pack/PendingLabels.ts"
 import type { ScaleDevice } from "../../core/pack/Scale.ts"
 import { ScaleWeights } from "../../core/pack/ScaleWeights.ts"
 import { InsertEncoder, InsertEncodingError } from "../../core/print/InsertEncoder.ts"
@@ -63,6 +63,7 @@ import { layerSqlite } from "../sqlite/SqliteSql.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
 import { loadBrokerTls } from "./brokerTls.ts"
 import { startEmbeddedHub } from "./EmbeddedHub.ts"
+import { loadBrands } from "./loadBrands.ts"
 import { loadOrCreateIdentity } from "./StationIdentityFile.ts"
 
 /**
@@ -278,6 +279,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         })
       })
     )
+    const brands = loadBrands(join(FIXTURE_DIR, "brands"), "alpenglow")
     const refundRules = await Effect.runPromise(decodeRefundRules(readFixture("refund-rules.json"))).catch((error) => {
       throw new Error(`fixtures/data/refund-rules.json is not a valid rule set: ${error.message ?? String(error)}`)
     })
@@ -285,11 +287,13 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       PackService.layer({
         shipFrom: carrierSetup.shipFrom,
         originCountry: carrierSetup.originCountry,
-        brand: exampleBrand,
+        brand: brands.fallback,
+        brands: brands.brands,
         discountCode: carrierSetup.discountCode,
         sscc: carrierSetup.sscc
       }),
       Handover.layer,
+      PendingLabels.layer({}),
       ReturnsService.layer({ rules: refundRules })
     ).pipe(
       Layer.provideMerge(
@@ -442,6 +446,13 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       )
     )
     closers.push(() => runtime.runPromise(Fiber.interrupt(worker)).then(() => undefined))
+    // Labels of parcels packed while their carrier's service was unreachable print through the queue above.
+    const labelRetry = runtime.runFork(
+      Effect.flatMap(Effect.service(PendingLabels), (pending) =>
+        pending.work(station.publishStatus.pipe(Effect.ignore))
+      )
+    )
+    closers.push(() => runtime.runPromise(Fiber.interrupt(labelRetry)).then(() => undefined))
 
     const scanners = config.scanners.map((scanner) =>
       scanner.type === "simulated"

@@ -9,6 +9,8 @@ import { m0032_handover } from "./0032_handover.ts"
 import { m0040_returns } from "./0040_returns.ts"
 import { m0050_catalog_versions } from "./0050_catalog_versions.ts"
 import { m0060_boxes } from "./0060_boxes.ts"
+import { m0070_pending_labels } from "./0070_pending_labels.ts"
+import { m0071_pack_session } from "./0071_pack_session.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -21,5 +23,7 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0032_handover,
   m0040_returns,
   m0050_catalog_versions,
-  m0060_boxes
+  m0060_boxes,
+  m0070_pending_labels,
+  m0071_pack_session
 ]

@@ -51,7 +51,8 @@ export const useBenchView = <N extends "pack.state" | "handover.state" | "return
   const reload = useCallback(() => {
     const request = ++latest.current
     client.call(stateCall, {}).then(
-      (next) => show(request, next, undefined),
+      // A state that carries a refusal (a session the station could not continue after a restart) shows it.
+      (next) => show(request, next, (next as ViewWithRefusal).refusal ?? undefined),
       (failure: unknown) => request === latest.current && setError(failure)
     )
   }, [client, stateCall, show])

@@ -55,6 +55,11 @@ export const Header = ({ status, onLocale, onSignOut }: HeaderProps) => {
             ? ` · ${t("header.drain", { rate: sync.drainRatePerSec.toFixed(1) })}`
             : ""}
         </span>
+        {status !== undefined && status.pendingLabels > 0 && (
+          <span className="pill pill-warn" data-testid="pending-labels">
+            {t("header.pendingLabels", { count: status.pendingLabels })}
+          </span>
+        )}
         <span
           className={`pill ${troubled.length > 0 ? "pill-bad" : "pill-ok"}`}
           data-testid="device-indicator"

@@ -25,8 +25,11 @@ export interface PackScreenProps {
   readonly onScan: (raw: string, source: "manual" | "camera") => void
 }
 
-/** The cancelled-order alert releases the bench's order, so the view is reloaded when one arrives. */
-const REFRESH_ON = ["alert"] as const
+/**
+ * The cancelled-order alert releases the bench's order, so the view is reloaded when one arrives; a print job may be
+ * the label of a parcel that waited for it, whose card then shows its tracking number.
+ */
+const REFRESH_ON = ["alert", "printJob"] as const
 
 type Mode = "normal" | "short-ship" | "abandon"
 

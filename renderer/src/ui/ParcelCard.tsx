@@ -80,7 +80,13 @@ export const ParcelCard = ({
           )}
         </dd>
       </dl>
-      {view.parcel !== null && (
+      {view.parcel?.status === "label-pending" && (
+        <div className="refusal label-pending" role="status" data-testid="label-pending">
+          <div className="refusal-headline">{t("pack.labelPending")}</div>
+          <div className="refusal-reason">{t("pack.labelPendingDetail", { carrier: view.parcel.carrier })}</div>
+        </div>
+      )}
+      {view.parcel !== null && view.parcel.trackingNumber !== null && (
         <dl className="parcel-ids" data-testid="parcel">
           <dt>{t("pack.tracking")}</dt>
           <dd className="mono tracking" data-testid="tracking-number">

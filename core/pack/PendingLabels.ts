@@ -1,0 +1,262 @@
+import { Context, Duration, Effect, Layer } from "effect"
+import type { CarrierLabel, LabelRequest } from "../carrier/CarrierAdapter.ts"
+import { Carriers } from "../carrier/Carriers.ts"
+import type { Actor } from "../events/Event.ts"
+import type { EventDefinition } from "../events/EventDefinition.ts"
+import { EventLog } from "../events/EventLog.ts"
+import { encodeZpl, type LabelDpi } from "../label/encodeZpl.ts"
+import type { ShippingLabel } from "../label/ShippingLabel.ts"
+import { PrintQueue } from "../print/PrintQueue.ts"
+import { Sql, type StoreError } from "../store/Sql.ts"
+import { StationClock, type Timestamp } from "../time/Clock.ts"
+import { ParcelLabelPending, ParcelPacked } from "./PackEvents.ts"
+
+type PayloadOf<D> = D extends EventDefinition<string, infer P> ? P : never
+
+/** Everything `parcel.packed` says about a parcel except the number only the carrier can give. */
+export type PackedWithoutLabel = Omit<PayloadOf<typeof ParcelPacked>, "trackingNumber">
+
+/** The label as the bench knows it before the carrier answered: addresses, ids and weight. */
+export type LabelDraft = Omit<ShippingLabel, "carrier" | "trackingNumber" | "routingCode">
+
+export const labelFrom = (draft: LabelDraft, label: CarrierLabel): ShippingLabel => ({
+  ...draft,
+  carrier: { name: label.carrierName, service: label.serviceName },
+  trackingNumber: label.trackingNumber,
+  routingCode: label.routingCode
+})
+
+/** What a pending row keeps so the label, its print job and `parcel.packed` can be made later without the session. */
+interface PendingRecord {
+  readonly draft: LabelDraft
+  readonly packed: PackedWithoutLabel
+  readonly eventTime: Timestamp
+  readonly actor: Actor
+}
+
+interface PendingRow {
+  readonly parcel_id: string
+  readonly carrier: string
+  readonly request: string
+  readonly packed: string
+  readonly attempts: number
+  readonly next_attempt_at_ms: number
+  readonly last_error: string
+  readonly created_at_ms: number
+}
+
+export interface PendingLabel {
+  readonly parcelId: string
+  readonly orderId: string
+  readonly carrier: string
+  readonly attempts: number
+  readonly lastError: string
+  readonly nextAttemptAtMs: number
+  readonly since: number
+}
+
+/**
+ * Records, inside the caller's transaction (the one that commits the parcel), that the parcel waits for its label:
+ * the durable row the retry worker works from and the `parcel.label-pending` event. Due at once: the worker's next
+ * pass asks the carrier again.
+ */
+export const pendingLabelRecorder = Effect.gen(function* () {
+  const sql = yield* Sql
+  const log = yield* EventLog
+  const clock = yield* StationClock
+  return Effect.fn("PendingLabels.record")(function* (input: {
+    readonly request: LabelRequest
+    readonly draft: LabelDraft
+    readonly packed: PackedWithoutLabel
+    readonly reason: string
+    readonly eventTime: Timestamp
+    readonly actor: Actor
+  }) {
+    const now = yield* clock.now
+    const record: PendingRecord = {
+      draft: input.draft,
+      packed: input.packed,
+      eventTime: input.eventTime,
+      actor: input.actor
+    }
+    yield* sql.execute(
+      `INSERT INTO pending_labels (parcel_id, carrier, request, packed, attempts, next_attempt_at_ms, last_error,
+         created_at_ms) VALUES (?, ?, ?, ?, 1, ?, ?, ?)`,
+      [
+        input.request.parcelId,
+        input.request.carrier,
+        JSON.stringify(input.request),
+        JSON.stringify(record),
+        now.wallMs,
+        input.reason,
+        now.wallMs
+      ]
+    )
+    yield* log.append(
+      ParcelLabelPending,
+      {
+        orderId: input.packed.orderId,
+        parcelId: input.packed.parcelId,
+        carrier: input.packed.carrier,
+        reason: input.reason,
+        weightGrams: input.packed.weightGrams,
+        boxId: input.packed.boxId,
+        packer: input.packed.packer,
+        stationId: input.packed.stationId
+      },
+      { eventTime: input.eventTime, actor: input.actor }
+    )
+  })
+})
+
+export interface RetryPolicy {
+  /** Wait after the first failed attempt; doubles with every further one. */
+  readonly firstDelayMs: number
+  readonly maxDelayMs: number
+}
+
+export const defaultRetryPolicy: RetryPolicy = { firstDelayMs: 2_000, maxDelayMs: 60_000 }
+
+export const retryDelayMs = (policy: RetryPolicy, attempts: number): number =>
+  Math.min(policy.firstDelayMs * 2 ** Math.max(attempts - 1, 0), policy.maxDelayMs)
+
+const viewOf = (row: PendingRow): PendingLabel => {
+  const record = JSON.parse(row.packed) as PendingRecord
+  return {
+    parcelId: row.parcel_id,
+    orderId: record.packed.orderId,
+    carrier: row.carrier,
+    attempts: Number(row.attempts),
+    lastError: row.last_error,
+    nextAttemptAtMs: Number(row.next_attempt_at_ms),
+    since: Number(row.created_at_ms)
+  }
+}
+
+/**
+ * Parcels packed while their carrier's label service was out of reach, and the worker that gets their labels.
+ * Exactly once: the label's print job, the parcel's tracking number, `parcel.packed` and the removal of the pending
+ * row commit in one transaction, and a row already gone is skipped, so a second pass (or a restart after the carrier
+ * answered but before the commit) prints nothing twice. The carrier itself is asked again in that case; the request
+ * carries the parcel id, which label services take as the idempotency key, so it answers with the same label.
+ */
+export class PendingLabels extends Context.Service<
+  PendingLabels,
+  {
+    readonly list: Effect.Effect<ReadonlyArray<PendingLabel>, StoreError>
+    readonly count: Effect.Effect<number, StoreError>
+    /** Asks the carrier for every label that is due; answers how many parcels got theirs. */
+    readonly retryDue: Effect.Effect<number, StoreError>
+    /** Retries due labels for as long as the scope lives; `onChange` runs after a pass that changed something. */
+    readonly work: (onChange: Effect.Effect<void>) => Effect.Effect<never, StoreError>
+  }
+>()("packbench/core/pack/PendingLabels") {
+  static readonly layer = (options: { readonly labelDpi?: LabelDpi; readonly retry?: RetryPolicy }) =>
+    Layer.effect(
+      PendingLabels,
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const log = yield* EventLog
+        const clock = yield* StationClock
+        const printQueue = yield* PrintQueue
+        const carriers = yield* Carriers
+        const dpi = options.labelDpi ?? 203
+        const policy = options.retry ?? defaultRetryPolicy
+
+        const list = sql
+          .query<PendingRow>("SELECT * FROM pending_labels ORDER BY created_at_ms, parcel_id")
+          .pipe(Effect.map((rows) => rows.map(viewOf)))
+
+        const count = sql
+          .query<{ n: number }>("SELECT COUNT(*) AS n FROM pending_labels")
+          .pipe(Effect.map((rows) => Number(rows[0]?.n ?? 0)))
+
+        const postpone = (row: PendingRow, reason: string) =>
+          Effect.flatMap(clock.now, (now) =>
+            sql.execute(
+              "UPDATE pending_labels SET attempts = attempts + 1, last_error = ?, next_attempt_at_ms = ? WHERE parcel_id = ?",
+              [reason, now.wallMs + retryDelayMs(policy, Number(row.attempts)), row.parcel_id]
+            )
+          )
+
+        const complete = (row: PendingRow, record: PendingRecord, label: ShippingLabel, bytes: Uint8Array) =>
+          sql.transaction(
+            Effect.gen(function* () {
+              const still = yield* sql.query<{ status: string }>(
+                `SELECT p.status FROM pending_labels l JOIN parcels p ON p.parcel_id = l.parcel_id
+                 WHERE l.parcel_id = ?`,
+                [row.parcel_id]
+              )
+              if (still[0] === undefined) return false
+              yield* sql.execute("DELETE FROM pending_labels WHERE parcel_id = ?", [row.parcel_id])
+              yield* sql.execute(
+                "UPDATE parcels SET status = 'packed', tracking_number = ?, data = json_set(data, '$.label', json(?)) WHERE parcel_id = ?",
+                [label.trackingNumber, JSON.stringify(label), row.parcel_id]
+              )
+              yield* printQueue.enqueue({ printer: "label", purpose: `label ${row.parcel_id}`, bytes })
+              yield* log.append(
+                ParcelPacked,
+                { ...record.packed, trackingNumber: label.trackingNumber },
+                { eventTime: record.eventTime, actor: record.actor }
+              )
+              return true
+            })
+          )
+
+        const attempt = (row: PendingRow) =>
+          Effect.gen(function* () {
+            const record = JSON.parse(row.packed) as PendingRecord
+            const adapter = carriers.adapter(row.carrier)
+            if (adapter === undefined) {
+              yield* postpone(row, `This station has no carrier ${row.carrier} set up`)
+              return false
+            }
+            const outcome = yield* Effect.result(adapter.createLabel(JSON.parse(row.request) as LabelRequest))
+            if (outcome._tag === "Failure") {
+              yield* postpone(row, outcome.failure.message)
+              return false
+            }
+            if (outcome.success.status === "pending") {
+              yield* postpone(row, outcome.success.reason)
+              return false
+            }
+            const label = labelFrom(record.draft, outcome.success)
+            const encoded = yield* Effect.result(encodeZpl(label, { dpi }))
+            if (encoded._tag === "Failure") {
+              yield* postpone(row, `The carrier's label cannot be printed: ${encoded.failure.message}`)
+              return false
+            }
+            return yield* complete(row, record, label, encoded.success)
+          })
+
+        const retryDue = Effect.gen(function* () {
+          const now = yield* clock.now
+          const due = yield* sql.query<PendingRow>(
+            "SELECT * FROM pending_labels WHERE next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms, parcel_id LIMIT 50",
+            [now.wallMs]
+          )
+          let labelled = 0
+          for (const row of due) if (yield* attempt(row)) labelled++
+          return labelled
+        }).pipe(Effect.withSpan("PendingLabels.retryDue"))
+
+        const work = (onChange: Effect.Effect<void>) =>
+          Effect.forever(
+            Effect.gen(function* () {
+              const labelled = yield* retryDue
+              if (labelled > 0) yield* onChange
+              const next = yield* sql.query<{ at: number | null }>(
+                "SELECT MIN(next_attempt_at_ms) AS at FROM pending_labels"
+              )
+              const now = yield* clock.now
+              // New rows are due at once; looking every first-delay catches them without a wake-up across commits.
+              const until =
+                next[0]?.at === null || next[0]?.at === undefined ? Infinity : Number(next[0].at) - now.wallMs
+              yield* Effect.sleep(Duration.millis(Math.max(50, Math.min(until, policy.firstDelayMs))))
+            })
+          )
+
+        return PendingLabels.of({ list, count, retryDue, work })
+      })
+    )
+}

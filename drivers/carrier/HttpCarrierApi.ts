@@ -1,0 +1,96 @@
+import { Effect, Schema } from "effect"
+import { type CarrierApi, CarrierUnreachable } from "../../core/carrier/ApiCarrier.ts"
+import { CarrierError, type CarrierLabel, type LabelRequest } from "../../core/carrier/CarrierAdapter.ts"
+
+export interface HttpCarrierApiOptions {
+  /** The carrier as orders name it. */
+  readonly carrier: string
+  /** The label service's base URL; shipments are `POST <baseUrl>/shipments`, cancellations `DELETE .../<number>`. */
+  readonly baseUrl: string
+  /** Budget for one request: a label service that hangs is as unreachable as one that refuses connections. */
+  readonly timeoutMs?: number
+}
+
+const LabelAnswer = Schema.Struct({
+  trackingNumber: Schema.String.check(Schema.isMinLength(1)),
+  routingCode: Schema.String,
+  carrierName: Schema.String,
+  serviceName: Schema.String
+})
+
+/**
+ * A carrier's label web service over HTTP with JSON bodies. The parcel id goes along as `Idempotency-Key`, so asking
+ * again after an answer that never arrived (timeout, station restart) gets the same label, not a second shipment.
+ * Transport failures, timeouts and 5xx answers are `CarrierUnreachable` (worth retrying); a 4xx is the carrier's
+ * refusal, reported with its text.
+ */
+export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi => {
+  const timeoutMs = options.timeoutMs ?? 5_000
+  const base = options.baseUrl.replace(/\/+$/, "")
+  const unreachable = (message: string) => new CarrierUnreachable({ carrier: options.carrier, message })
+
+  const call = (
+    method: "POST" | "DELETE",
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string
+  ): Effect.Effect<string, CarrierError | CarrierUnreachable> =>
+    Effect.tryPromise({
+      try: async (signal) => {
+        const response = await fetch(`${base}${path}`, {
+          method,
+          headers: {
+            accept: "application/json",
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+            ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey })
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+        })
+        return { status: response.status, text: await response.text() }
+      },
+      catch: (error) => {
+        const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ""
+        return unreachable(
+          error instanceof Error && error.name === "TimeoutError"
+            ? `no answer from ${base} within ${timeoutMs} ms`
+            : `cannot reach ${base} (${error instanceof Error ? error.message : String(error)}${cause})`
+        )
+      }
+    }).pipe(
+      Effect.flatMap(
+        ({ status, text }): Effect.Effect<string, CarrierError | CarrierUnreachable> =>
+          status >= 500
+            ? Effect.fail(unreachable(`${base} answered ${status}: ${text.slice(0, 200)}`))
+            : status >= 400
+              ? Effect.fail(
+                  new CarrierError({
+                    carrier: options.carrier,
+                    reason: "refused",
+                    message: `${options.carrier} refused the ${method === "POST" ? "label" : "cancellation"}: ${text.slice(0, 200)}`
+                  })
+                )
+              : Effect.succeed(text)
+      )
+    )
+
+  const createShipment = (request: LabelRequest) =>
+    call("POST", "/shipments", request, request.parcelId).pipe(
+      Effect.flatMap((text) =>
+        Effect.try({
+          try: (): CarrierLabel => Schema.decodeUnknownSync(LabelAnswer)(JSON.parse(text)),
+          catch: (error) =>
+            new CarrierError({
+              carrier: options.carrier,
+              reason: "refused",
+              message: `${base} answered with no usable label: ${error instanceof Error ? error.message : String(error)}`
+            })
+        })
+      )
+    )
+
+  const cancelShipment = (trackingNumber: string) =>
+    Effect.asVoid(call("DELETE", `/shipments/${encodeURIComponent(trackingNumber)}`))
+
+  return { carrier: options.carrier, createShipment, cancelShipment }
+}
