@@ -49,7 +49,9 @@ export const HubConfig = Schema.Struct({
   /** smtp:// or smtps://; absent: mails are written as .eml files to `<dataDir>/hub/mail`. */
   smtpUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^smtps?:\/\/[^\s]+$/))),
   port: Schema.optional(Port),
-  publicUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+$/)))
+  publicUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+$/))),
+  /** postgres://user:password@host:port/database; absent: a SQLite file in `<dataDir>/hub`. */
+  databaseUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/[^\s]+$/)))
 })
 export type HubConfig = typeof HubConfig.Type
 
@@ -98,6 +100,7 @@ export interface ResolvedConfig {
     readonly smtpUrl?: string
     readonly port: number
     readonly publicUrl?: string
+    readonly databaseUrl?: string
   }
 }
 
