@@ -41,8 +41,7 @@ export interface StationRigOptions {
 }
 
 export const stationRigLayer = (options: StationRigOptions) => {
-  const store = "database" in options ? layerHubDatabase(options.database) : layerSqlite({ filename: options.filename })
-  const base = Layer.mergeAll(store, Layer.succeed(StationClock, wallClock))
+  const base = Layer.mergeAll(layerSqlite({ filename: options.filename }), Layer.succeed(StationClock, wallClock))
   const identity = Layer.effect(
     StationIdentity,
     Effect.gen(function* () {
