@@ -38,10 +38,11 @@ const chownToServerUser = (paths: ReadonlyArray<string>) => {
 /**
  * A real PostgreSQL for tests and benches: a fresh cluster in a temp dir (trust auth, superuser `postgres`), on
  * a free loopback port with its socket in the same temp dir. `fsync=off` makes start-up and commits fast and is
- * only acceptable because the cluster is thrown away: never use these settings for a deployment.
+ * only acceptable because the cluster is thrown away: never use these settings for a deployment. Benches pass
+ * `durable: true` for PostgreSQL's default (fsync, synchronous commit), comparable with SQLite's synchronous=FULL.
  * `createDatabase` gives each test its own empty database; `stop` shuts down fast and removes the directory.
  */
-export const startPostgres = async () => {
+export const startPostgres = async (options: { readonly durable?: boolean } = {}) => {
   const bin = postgresBinDir()
   const dir = mkdtempSync(join(tmpdir(), "pb-postgres-"))
   const data = join(dir, "data")
@@ -77,13 +78,10 @@ export const startPostgres = async () => {
     "-c",
     "listen_addresses=127.0.0.1",
     "-c",
-    "fsync=off",
-    "-c",
-    "synchronous_commit=off",
-    "-c",
-    "full_page_writes=off",
-    "-c",
-    "max_connections=200"
+    "max_connections=200",
+    ...(options.durable === true
+      ? []
+      : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
   ])
   const output: Array<string> = []
   const child: ChildProcess = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] })
