@@ -24,6 +24,8 @@ interface TransactionState {
   readonly client: pg.PoolClient
   /** PostgreSQL aborts a transaction at its first failed statement (SQLite does not): remembered to say so. */
   failed: string | undefined
+  /** Set at commit or rollback: a fiber the transaction forked and left running must not reuse the connection. */
+  ended: boolean
 }
 
 /**
@@ -160,7 +162,7 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
       const transaction = yield* TransactionClient
       const statement = translate(text)
       const values = bind(params)
-      if (transaction === undefined) {
+      if (transaction === undefined || transaction.ended) {
         return yield* Effect.tryPromise({
           try: () => pool.query(statement, values),
           catch: (error) => toStoreError(error)
@@ -194,12 +196,16 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
     execute: (text, params) => run(text, params).pipe(Effect.map((result) => ({ changes: result.rowCount ?? 0 }))),
     transaction: <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | StoreError, R> =>
       Effect.gen(function* () {
-        if ((yield* TransactionClient) !== undefined) return yield* effect
+        const outer = yield* TransactionClient
+        if (outer !== undefined && !outer.ended) return yield* effect
         return yield* Effect.uninterruptibleMask((restore) =>
           Effect.gen(function* () {
-            const client = yield* restore(
-              Effect.tryPromise({ try: () => pool.connect(), catch: (error) => toStoreError(error) })
-            )
+            // Not interruptible: a connection handed over after an interruption would never go back to the pool.
+            // The wait is bounded by the pool's connection timeout.
+            const client = yield* Effect.tryPromise({
+              try: () => pool.connect(),
+              catch: (error) => toStoreError(error)
+            })
             const began = yield* Effect.exit(
               onConnection((c) => c.query(`BEGIN; SELECT pg_advisory_xact_lock(${writeLockKey})`))(client)
             )
@@ -207,7 +213,7 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
               client.release(true)
               return yield* Effect.failCause(began.cause)
             }
-            const state: TransactionState = { client, failed: undefined }
+            const state: TransactionState = { client, failed: undefined, ended: false }
             const exit = yield* Effect.exit(restore(Effect.provideService(effect, TransactionClient, state)))
             if (exit._tag === "Success") {
               const committed = yield* Effect.exit(
@@ -225,6 +231,7 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
                   )
                 )
               )
+              state.ended = true
               if (committed._tag === "Success") {
                 client.release()
                 return exit.value
@@ -233,6 +240,7 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
               client.release(rolledBack._tag === "Failure")
               return yield* Effect.failCause(committed.cause)
             }
+            state.ended = true
             const rolledBack = yield* Effect.exit(onConnection((c) => c.query("ROLLBACK"))(client))
             // A connection that cannot even roll back is broken: destroy it rather than return it to the pool.
             client.release(rolledBack._tag === "Failure")
