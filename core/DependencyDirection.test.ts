@@ -13,7 +13,7 @@ const sourceFiles = (dir: string): Array<string> =>
     return /\.(ts|tsx|mts|mjs)$/.test(name) && !name.endsWith(".d.ts") && !name.endsWith(".d.mts") ? [path] : []
   })
 
-const isTest = (file: string) => /\.(test|integration\.test|e2e\.test|property\.test)\.tsx?$/.test(file)
+const isTest = (file: string) => /\.(test|integration\.test|e2e\.test|property\.test|suite)\.tsx?$/.test(file)
 
 /** Every module specifier a file imports or re-exports, static or dynamic. */
 const importsOf = (file: string): Array<string> => {

@@ -66,7 +66,9 @@ export const HubConfig = Schema.Struct({
   port: Schema.optional(Port),
   publicUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+$/))),
   /** Where a station of a fleet (embedded: false) asks the hub for the Manager screen's customer figures. */
-  url: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/\s]$/)))
+  url: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/\s]$/))),
+  /** postgres://user:password@host:port/database; absent: a SQLite file in `<dataDir>/hub`. */
+  databaseUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/[^\s]+$/)))
 })
 export type HubConfig = typeof HubConfig.Type
 
@@ -118,6 +120,7 @@ export interface ResolvedConfig {
     readonly port: number
     readonly publicUrl?: string
     readonly url?: string
+    readonly databaseUrl?: string
   }
 }
 

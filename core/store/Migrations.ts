@@ -2,12 +2,22 @@ import { Effect } from "effect"
 import { StationClock } from "../time/Clock.ts"
 import { Sql } from "./Sql.ts"
 
+/**
+ * One statement of a migration: plain SQL both dialects accept, or one text per dialect where they cannot agree
+ * (identity columns, types whose width differs: SQLite's INTEGER is 64-bit, PostgreSQL's is 32-bit).
+ */
+export type MigrationStatement = string | { readonly sqlite: string; readonly postgres: string }
+
 /** One schema step. Ids only ever grow; a released migration is never edited, a fix is a new migration. */
 export interface Migration {
   readonly id: number
   readonly name: string
-  readonly statements: ReadonlyArray<string>
+  readonly statements: ReadonlyArray<MigrationStatement>
 }
+
+/** The text of `statement` for `dialect`. */
+export const statementFor = (statement: MigrationStatement, dialect: Sql["Service"]["dialect"]): string =>
+  typeof statement === "string" ? statement : statement[dialect]
 
 /**
  * Applies, in one transaction each and in id order, every migration the database has not applied yet.
@@ -22,8 +32,11 @@ export const migrate = Effect.fn("Migrations.migrate")(function* (migrations: Re
       return yield* Effect.die(`migration ${migration.id} (${migration.name}) is out of order after ${previous.id}`)
     }
   }
-  yield* sql.execute(
-    "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+  // In a transaction, so two processes starting on one PostgreSQL database take turns (IF NOT EXISTS alone races).
+  yield* sql.transaction(
+    sql.execute(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
   )
   const rows = yield* sql.query<{ id: number }>("SELECT id FROM schema_migrations")
   // Applied by id, not by maximum: a migration merged from a parallel branch with a lower id still runs.
@@ -32,17 +45,21 @@ export const migrate = Effect.fn("Migrations.migrate")(function* (migrations: Re
   for (const migration of migrations) {
     if (done.has(migration.id)) continue
     const now = yield* clock.now
-    yield* sql.transaction(
+    const ran = yield* sql.transaction(
       Effect.gen(function* () {
-        for (const statement of migration.statements) yield* sql.execute(statement)
+        // Another process sharing the database may have applied it since the read above.
+        const again = yield* sql.query("SELECT id FROM schema_migrations WHERE id = ?", [migration.id])
+        if (again.length > 0) return false
+        for (const statement of migration.statements) yield* sql.execute(statementFor(statement, sql.dialect))
         yield* sql.execute("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)", [
           migration.id,
           migration.name,
           new Date(now.wallMs).toISOString()
         ])
+        return true
       })
     )
-    applied.push(migration.id)
+    if (ran) applied.push(migration.id)
   }
   return applied
 })

@@ -91,8 +91,10 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const hold = (event: EventEnvelope, reason: string) =>
     Effect.gen(function* () {
       yield* sql.execute(
-        `INSERT OR REPLACE INTO sync_consumer_held (site_id, station_id, epoch, seq, reason, envelope, received_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sync_consumer_held (site_id, station_id, epoch, seq, reason, envelope, received_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (site_id, station_id, epoch, seq) DO UPDATE SET reason = excluded.reason,
+           envelope = excluded.envelope, received_at_ms = excluded.received_at_ms`,
         [event.siteId, event.stationId, event.epoch, event.seq, reason, JSON.stringify(event), yield* wallMs]
       )
     })

@@ -14,22 +14,14 @@ import { type ReceivedMail, startAiosmtpd } from "../mail/AiosmtpdProcess.ts"
 import { type EmbeddedBroker, startEmbeddedBroker } from "../mqtt/EmbeddedBroker.ts"
 import { makeMqttBroker } from "../mqtt/MqttBroker.ts"
 import { waitFor } from "../mqtt/SyncRig.ts"
+import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../postgres/TestStores.ts"
 import { runHub } from "./Hub.ts"
 import { hubRigLayer, publishAll, sampleOrder, stationStream } from "./HubRig.ts"
 import { signWebhook } from "./WebhookSignature.ts"
 
 const secret = "test-webhook-secret"
-let smtp: Awaited<ReturnType<typeof startAiosmtpd>>
-let mqtt: EmbeddedBroker
-
-beforeAll(async () => {
-  smtp = await startAiosmtpd()
-  mqtt = await startEmbeddedBroker({ port: 0 })
-})
-afterAll(async () => {
-  await mqtt?.close()
-  await smtp?.stop()
-})
+// The same suite on both stores the hub runs on; PostgreSQL is started once for this file.
+const stores: ReadonlyArray<TestStore> = [sqliteTestStore, postgresTestStoreForFile()]
 
 // Quiet hours off: the test must not depend on the hour it runs at (the rules tests cover deferral).
 const settings = {
@@ -60,11 +52,23 @@ const postCarrier = (
   })
 }
 
-const mailsTo = (to: string) => smtp.messages().filter((mail: ReceivedMail) => mail.headers.to === to)
+describe.each(stores)("notification hub on $dialect", (store) => {
+  // Each store gets its own broker and mailbox, so one run's mail never counts in the other's.
+  let smtp: Awaited<ReturnType<typeof startAiosmtpd>>
+  let mqtt: EmbeddedBroker
+  beforeAll(async () => {
+    smtp = await startAiosmtpd()
+    mqtt = await startEmbeddedBroker({ port: 0 })
+  })
+  afterAll(async () => {
+    await mqtt?.close()
+    await smtp?.stop()
+  })
+  const mailsTo = (to: string) => smtp.messages().filter((mail: ReceivedMail) => mail.headers.to === to)
 
-describe("notification hub", () => {
   it("turns station events and carrier scans into one email per notification over real MQTT, SMTP and HTTP", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pb-hub-"))
+    const database = await store.database()
     const customer = "anna@example.test"
     const program = Effect.gen(function* () {
       const hub = yield* runHub({
@@ -231,9 +235,14 @@ describe("notification hub", () => {
     await Effect.runPromise(
       Effect.scoped(program).pipe(
         Effect.provide(
-          hubRigLayer({ dataDir, brokerUrl: mqtt.url, smtpUrl: smtp.url, settings, webhookSecret: secret }).pipe(
-            Layer.orDie
-          )
+          hubRigLayer({
+            dataDir,
+            database,
+            brokerUrl: mqtt.url,
+            smtpUrl: smtp.url,
+            settings,
+            webhookSecret: secret
+          }).pipe(Layer.orDie)
         )
       )
     )
@@ -241,6 +250,7 @@ describe("notification hub", () => {
 
   it("survives the carrier simulator: out-of-order, duplicated and replayed scans end in the right status, mailed once", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pb-hub-sim-"))
+    const database = await store.database()
     const scenarios: ReadonlyArray<Scenario> = ["on-time", "delayed", "failed-attempt", "exception", "returned"]
     const program = Effect.gen(function* () {
       const hub = yield* runHub({
@@ -325,6 +335,7 @@ describe("notification hub", () => {
         Effect.provide(
           hubRigLayer({
             dataDir,
+            database,
             brokerUrl: mqtt.url,
             smtpUrl: smtp.url,
             settings,

@@ -1,4 +1,3 @@
-import { join } from "node:path"
 import { Duration, Effect, Layer, Queue } from "effect"
 import {
   type CarrierPollSettings,
@@ -18,11 +17,13 @@ import { Consumer } from "../../core/sync/Consumer.ts"
 import type { StationClock } from "../../core/time/Clock.ts"
 import type { CarrierTrackingPoller } from "../../core/tracking/CarrierTrackingPoller.ts"
 import type { TrackingTokens } from "../../core/tracking/TrackingTokens.ts"
-import { layerSqlite } from "../sqlite/SqliteSql.ts"
+import { defaultHubDatabase, type HubDatabase, layerHubDatabase } from "./HubDatabase.ts"
 import { startHubHttpServer } from "./HubHttpServer.ts"
 
 export interface HubOptions {
   readonly dataDir: string
+  /** Where the hub keeps its state; `hub.db` in `dataDir` when absent. */
+  readonly database?: HubDatabase
   readonly settings: HubSettingsShape
   readonly http: { readonly host: string; readonly port: number; readonly webhookSecret: string }
   /** How often the sender looks at the outbox when nothing woke it. */
@@ -41,13 +42,13 @@ export interface HubOptions {
 export type HubEnvironment = Broker | Mailer | WebhookSender | TrackingTokens | StationClock
 
 /**
- * The hub's services over `hub.db` in the data directory. The consumer applies station events through the
+ * The hub's services over its database (`hub.db` in the data directory unless `database` names another). The consumer applies station events through the
  * projection, inside the consumer's own transaction, so "event applied" and "notification recorded" commit
  * together; the sender works from the committed outbox.
  */
 export const hubLayer = (options: HubOptions) => {
   const database = Layer.mergeAll(
-    layerSqlite({ filename: join(options.dataDir, "hub.db") }),
+    layerHubDatabase(options.database ?? defaultHubDatabase(options.dataDir)),
     Layer.succeed(HubSettings, options.settings)
   )
   const projection = HubProjection.layer

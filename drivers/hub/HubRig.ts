@@ -12,6 +12,7 @@ import { layerMqttBroker } from "../mqtt/MqttBroker.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
 import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
 import { type HubOptions, hubLayer } from "./Hub.ts"
+import type { HubDatabase } from "./HubDatabase.ts"
 
 /**
  * What hub tests and benches assemble: a hub with real SMTP, MQTT and HTTP, and a station stand-in that
@@ -20,6 +21,8 @@ import { type HubOptions, hubLayer } from "./Hub.ts"
 
 export interface HubRigOptions {
   readonly dataDir: string
+  /** `hub.db` in `dataDir` when absent. */
+  readonly database?: HubDatabase
   readonly brokerUrl: string
   readonly smtpUrl: string
   readonly settings: HubSettingsShape
@@ -31,6 +34,7 @@ export interface HubRigOptions {
 
 export const hubRigOptions = (options: HubRigOptions): HubOptions => ({
   dataDir: options.dataDir,
+  ...(options.database === undefined ? {} : { database: options.database }),
   settings: options.settings,
   http: { host: "127.0.0.1", port: 0, webhookSecret: options.webhookSecret },
   senderPollMs: options.senderPollMs ?? 1_000,

@@ -6,6 +6,7 @@ import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { CryptoTrackingTokensLayer } from "../hub/CryptoTrackingTokens.ts"
 import { hubLayer, runHub } from "../hub/Hub.ts"
+import { defaultHubDatabase, describeHubDatabase, type HubDatabase } from "../hub/HubDatabase.ts"
 import { layerHttpWebhookSender } from "../mail/HttpWebhookSender.ts"
 import { layerMailDropMailer } from "../mail/MailDropMailer.ts"
 import { layerSmtpMailer } from "../mail/SmtpMailer.ts"
@@ -22,7 +23,7 @@ const webhookSecret = (dir: string) => {
 
 /**
  * The notification hub inside the station process, for one machine with no setup: its own database under
- * `<dataDir>/hub`, a consumer on the station's broker, mail through SMTP when configured and into `<dataDir>/hub/mail`
+ * `<dataDir>/hub` (or the PostgreSQL database `hub.databaseUrl` names), a consumer on the station's broker, mail through SMTP when configured and into `<dataDir>/hub/mail`
  * otherwise, and the carrier webhook and tracking pages on loopback.
  */
 export const startEmbeddedHub = async (config: ResolvedConfig, brokerUrl: string, log: (line: string) => void) => {
@@ -33,7 +34,11 @@ export const startEmbeddedHub = async (config: ResolvedConfig, brokerUrl: string
   // The mails link to the tracking pages, so the port must be known before the hub starts.
   const port = config.hub.port === 0 ? await freePort(host) : config.hub.port
   const settings = HubSettings.defaults(config.hub.publicUrl ?? `http://${host}:${port}`)
-  const options = { dataDir, settings, http: { host, port, webhookSecret: secret } }
+  const database: HubDatabase =
+    config.hub.databaseUrl === undefined
+      ? defaultHubDatabase(dataDir)
+      : { dialect: "postgres", url: config.hub.databaseUrl }
+  const options = { dataDir, database, settings, http: { host, port, webhookSecret: secret } }
   const mailDir = join(dataDir, "mail")
   const layer = hubLayer(options).pipe(
     Layer.provideMerge(
@@ -67,7 +72,8 @@ export const startEmbeddedHub = async (config: ResolvedConfig, brokerUrl: string
     throw new Error(`The embedded notification hub did not start: ${String(error)}`)
   })
   log(
-    `Notification hub: tracking pages and carrier webhook on ${url}; mail ${config.hub.smtpUrl ?? `written to ${mailDir}`}`
+    `Notification hub: tracking pages and carrier webhook on ${url}; mail ${config.hub.smtpUrl ?? `written to ${mailDir}`}; ` +
+      `database ${describeHubDatabase(database)}`
   )
   return { url, close: () => Effect.runPromise(Fiber.interrupt(fiber)).then(() => undefined) }
 }

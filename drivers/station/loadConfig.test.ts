@@ -84,6 +84,17 @@ describe("loadConfig", () => {
     ])
   })
 
+  it("takes the embedded hub's PostgreSQL URL from the file or the environment, and refuses other schemes", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).hub.databaseUrl).toBeUndefined()
+    const url = "postgres://hub:secret@db.example:5432/packbench_hub"
+    expect(loadConfig({ cwd, env: { PACKBENCH_HUB_DATABASE_URL: url } }).hub.databaseUrl).toBe(url)
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ hub: { databaseUrl: "mysql://db/hub" } }))
+    const problems = problemsOf(() => loadConfig({ cwd, env: {} }))
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(/^hub\.databaseUrl: /)
+  })
+
   it("says which environment variable holds a bad value", () => {
     const problems = problemsOf(() => loadConfig({ cwd: dir(), env: { PACKBENCH_HTTP_PORT: "eighty" } }))
     expect(problems).toHaveLength(1)

@@ -30,7 +30,8 @@ const ENV_OVERRIDES: ReadonlyArray<{
   { name: "PACKBENCH_BROKER_PASSWORD", path: ["broker", "password"] },
   { name: "PACKBENCH_HUB_SMTP_URL", path: ["hub", "smtpUrl"] },
   { name: "PACKBENCH_HUB_PORT", path: ["hub", "port"], numeric: true },
-  { name: "PACKBENCH_HUB_URL", path: ["hub", "url"] }
+  { name: "PACKBENCH_HUB_URL", path: ["hub", "url"] },
+  { name: "PACKBENCH_HUB_DATABASE_URL", path: ["hub", "databaseUrl"] }
 ]
 
 export const ENV_OVERRIDE_NAMES = ENV_OVERRIDES.map((override) => override.name)
@@ -128,7 +129,8 @@ export const loadConfig = (options: {
       port: config.hub?.port ?? 0,
       ...(config.hub?.smtpUrl === undefined ? {} : { smtpUrl: config.hub.smtpUrl }),
       ...(config.hub?.publicUrl === undefined ? {} : { publicUrl: config.hub.publicUrl }),
-      ...(config.hub?.url === undefined ? {} : { url: config.hub.url })
+      ...(config.hub?.url === undefined ? {} : { url: config.hub.url }),
+      ...(config.hub?.databaseUrl === undefined ? {} : { databaseUrl: config.hub.databaseUrl })
     }
   }
 }

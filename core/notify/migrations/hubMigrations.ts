@@ -2,8 +2,11 @@ import type { Migration } from "../../store/Migrations.ts"
 import { consumerMigrations } from "../../sync/ConsumerMigrations.ts"
 
 /**
- * The hub database's history. Plain SQL that SQLite and PostgreSQL both accept (`?` placeholders are the
- * driver's business; no AUTOINCREMENT, no SQLite date functions), so a PostgreSQL driver can run it unchanged.
+ * The hub database's history, run on SQLite and on PostgreSQL alike. Write SQL both accept (`?` placeholders are
+ * the driver's business; BIGINT for milliseconds, since PostgreSQL's INTEGER is 32-bit; no AUTOINCREMENT, no
+ * SQLite date functions, no INSERT OR IGNORE/REPLACE). Where the dialects cannot agree, a statement is
+ * `{ sqlite: "…", postgres: "…" }` instead of a string (core/sync/ConsumerMigrations.ts does). A migration's test
+ * goes into hubMigrations.suite.ts, which runs on both stores.
  * The sync consumer's own tables (9001+) come last so their ids stay reserved.
  */
 export const hubMigrations: ReadonlyArray<Migration> = [

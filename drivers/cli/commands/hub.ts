@@ -1,10 +1,12 @@
 import { mkdirSync } from "node:fs"
 import { resolve } from "node:path"
-import { Effect, Fiber, Layer } from "effect"
+import { Cause, Effect, Fiber, Layer } from "effect"
 import { HubSettings } from "../../../core/notify/HubSettings.ts"
+import { StoreError } from "../../../core/store/Sql.ts"
 import { CryptoTrackingTokensLayer } from "../../hub/CryptoTrackingTokens.ts"
 import { makeHttpCarrierPoller } from "../../hub/HttpCarrierPoller.ts"
 import { hubLayer, runHub } from "../../hub/Hub.ts"
+import { defaultHubDatabase, describeHubDatabase, parseHubDatabase } from "../../hub/HubDatabase.ts"
 import { layerSharedSubscription, sharedSubscriptionsRoutable } from "../../hub/SharedSubscriptionBroker.ts"
 import { layerHttpWebhookSender } from "../../mail/HttpWebhookSender.ts"
 import { layerSmtpMailer } from "../../mail/SmtpMailer.ts"
@@ -20,12 +22,14 @@ import { parseFlags } from "../parseFlags.ts"
  */
 export const hubCommand: Command = {
   name: "hub",
-  usage: "hub [--broker URL] [--data-dir DIR] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
+  usage:
+    "hub [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
   summary: "run the notification hub: station events → customer mail, carrier webhook, tracking pages",
   run: async (argv, io) => {
     const flags = parseFlags(argv, {
       broker: "string",
       "data-dir": "string",
+      db: "string",
       smtp: "string",
       port: "string",
       host: "string",
@@ -73,6 +77,11 @@ export const hubCommand: Command = {
     const host = values.host ?? "127.0.0.1"
     const dataDir = resolve(io.cwd, values["data-dir"] ?? io.env.PACKBENCH_HUB_DATA_DIR ?? "./.packbench-hub")
     mkdirSync(dataDir, { recursive: true })
+    // A database URL carries a password: PACKBENCH_HUB_DATABASE_URL keeps it out of `ps`.
+    const dbValue = values.db ?? io.env.PACKBENCH_HUB_DATABASE_URL
+    const parsedDb = dbValue === undefined ? undefined : parseHubDatabase(dbValue, io.cwd)
+    if (parsedDb !== undefined && !parsedDb.ok) return fail(parsedDb.message, 2)
+    const database = parsedDb?.database ?? defaultHubDatabase(dataDir)
     const brokerUrl = values.broker ?? "mqtt://127.0.0.1:1883"
     const smtpUrl = values.smtp ?? "smtp://127.0.0.1:25"
     const defaults = HubSettings.defaults(values["public-url"] ?? `http://${host}:${port}`)
@@ -84,6 +93,7 @@ export const hubCommand: Command = {
     })
     const options = {
       dataDir,
+      database,
       settings,
       http: { host, port, webhookSecret },
       pollers: feeds.map((feed) =>
@@ -110,7 +120,8 @@ export const hubCommand: Command = {
           yield* Effect.promise(() =>
             writeLine(
               io.stdout,
-              `Packbench hub running: broker ${brokerUrl}, SMTP ${smtpUrl}, data ${dataDir}\n` +
+              `Packbench hub running: broker ${brokerUrl}, SMTP ${smtpUrl}, data ${dataDir}, ` +
+                `database ${describeHubDatabase(database)}\n` +
                 `Carrier webhook: POST ${http.url}/webhooks/carrier · tracking pages: ${http.url}/t/<token>`
             )
           )
@@ -125,7 +136,12 @@ export const hubCommand: Command = {
     const exit = await Effect.runPromise(Fiber.await(fiber))
     process.off("SIGINT", stop)
     process.off("SIGTERM", stop)
-    if (exit._tag === "Failure" && !announced) return fail(`did not start: ${String(exit.cause)}`, 1)
+    if (exit._tag === "Failure" && !announced) {
+      // A refused database (PostgreSQL unreachable, wrong password, unwritable SQLite file) says so in one line.
+      const squashed = Cause.squash(exit.cause)
+      const reason = squashed instanceof StoreError ? squashed.message : String(exit.cause)
+      return fail(`did not start: ${reason}`, 1)
+    }
     await writeLine(io.stdout, "Hub stopped.")
     return 0
   }

@@ -1,0 +1,185 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, References } from "effect"
+import { describe, expect, it } from "vitest"
+import {
+  appendScans,
+  appliedEvents,
+  committedEvents,
+  consumerRigLayer,
+  stationRigLayer,
+  waitFor
+} from "../../drivers/mqtt/SyncRig.ts"
+import type { TestStore } from "../../drivers/postgres/TestStores.ts"
+import { Sql } from "../store/Sql.ts"
+import { Broker } from "./Broker.ts"
+import { Consumer } from "./Consumer.ts"
+import { checkDelivery } from "./DeliveryChecker.ts"
+import { HighWaterMark, makeMemoryHighWaterMark } from "./HighWaterMark.ts"
+import { makeMemoryBus } from "./MemoryBroker.ts"
+import { Outbox } from "./Outbox.ts"
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "pb-outbox-"))
+
+/**
+ * The station's outbox against the consumer, whose database is the store under test (the station's own is always
+ * SQLite): Outbox.test.ts runs it on SQLite, Outbox.integration.test.ts on PostgreSQL.
+ */
+export const outboxConsumerSuite = (store: TestStore) =>
+  describe(`Outbox with Consumer over the in-memory broker, consumer on ${store.dialect}`, () => {
+    const hubDatabase = () => Effect.promise(() => store.database())
+    it("delivers appended events once, in order, and confirms them by the consumer's ack", async () => {
+      const dir = tempDir()
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const bus = yield* makeMemoryBus()
+          const consumer = yield* Layer.build(
+            consumerRigLayer({ database: yield* hubDatabase(), broker: Layer.effect(Broker, bus.client("hub")) })
+          )
+          yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))
+          const station = yield* Layer.build(
+            stationRigLayer({
+              filename: join(dir, "station.db"),
+              broker: Layer.effect(Broker, bus.client("station")),
+              highWaterMark: Layer.succeed(HighWaterMark, makeMemoryHighWaterMark())
+            })
+          )
+          yield* appendScans(120, 7).pipe(Effect.provide(station))
+          yield* Effect.flatMap(Outbox, (o) => o.start).pipe(Effect.provide(station))
+          const status = yield* waitFor(
+            Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station)),
+            (s) => s.lastConfirmedSeq === 120,
+            10_000
+          )
+          return {
+            status,
+            verdict: checkDelivery(
+              yield* committedEvents.pipe(Effect.provide(station)),
+              yield* appliedEvents.pipe(Effect.provide(consumer))
+            )
+          }
+        }).pipe(Effect.scoped)
+      )
+      expect(result.verdict).toEqual({ lost: [], appliedTwice: [], unexpected: [], outOfOrder: [] })
+      expect(result.status).toMatchObject({ depth: 0, lastPublishedSeq: 120, oldestUndeliveredAgeMs: null })
+    })
+
+    it("starts a new epoch when the database is behind the high-water mark (restored backup), numbered from 1", async () => {
+      const dir = tempDir()
+      const mark = makeMemoryHighWaterMark()
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const bus = yield* makeMemoryBus()
+          const stationAt = () =>
+            Layer.build(
+              stationRigLayer({
+                filename: join(dir, "station.db"),
+                broker: Layer.effect(Broker, bus.client("station")),
+                highWaterMark: Layer.succeed(HighWaterMark, mark)
+              })
+            )
+          const oldEpoch = yield* Effect.scoped(
+            Effect.gen(function* () {
+              const station = yield* stationAt()
+              yield* appendScans(5).pipe(Effect.provide(station))
+              return (yield* committedEvents.pipe(Effect.provide(station)))[0]?.epoch ?? ""
+            })
+          )
+          // The station had already sent up to 9 before the disk died; the backup holds 5.
+          yield* mark.write({ epoch: oldEpoch, seq: 9 })
+          const consumer = yield* Layer.build(
+            consumerRigLayer({ database: yield* hubDatabase(), broker: Layer.effect(Broker, bus.client("hub")) })
+          )
+          yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))
+          const station = yield* stationAt()
+          yield* appendScans(2).pipe(Effect.provide(station))
+          yield* Effect.flatMap(Outbox, (o) => o.start).pipe(Effect.provide(station))
+          yield* waitFor(
+            Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station)),
+            (s) => s.lastConfirmedSeq === 8,
+            10_000
+          )
+          const applied = yield* appliedEvents.pipe(Effect.provide(consumer))
+          return {
+            oldEpoch,
+            applied,
+            committed: yield* committedEvents.pipe(Effect.provide(station)),
+            mark: yield* mark.read
+          }
+        }).pipe(Effect.scoped)
+      )
+      const newEpoch = result.committed[5]?.epoch
+      expect(newEpoch).not.toBe(result.oldEpoch)
+      expect(result.committed.map((event) => event.epoch === result.oldEpoch)).toEqual([
+        true,
+        true,
+        true,
+        true,
+        true,
+        false,
+        false,
+        false
+      ])
+      expect(result.applied.map((event) => [event.epoch === result.oldEpoch ? "old" : "new", event.seq])).toEqual([
+        ["old", 1],
+        ["old", 2],
+        ["old", 3],
+        ["old", 4],
+        ["old", 5],
+        ["new", 1],
+        ["new", 2],
+        ["new", 3]
+      ])
+      expect(result.mark).toEqual({ epoch: newEpoch, seq: 8 })
+      expect(checkDelivery(result.committed, result.applied)).toEqual({
+        lost: [],
+        appliedTwice: [],
+        unexpected: [],
+        outOfOrder: []
+      })
+    })
+
+    it("holds an event of an unknown version instead of dropping it, and applies it once the consumer knows it", async () => {
+      const dir = tempDir()
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const bus = yield* makeMemoryBus()
+          const hubFile = yield* hubDatabase()
+          const held = yield* Effect.scoped(
+            Effect.gen(function* () {
+              const consumer = yield* Layer.build(
+                consumerRigLayer({
+                  database: hubFile,
+                  broker: Layer.effect(Broker, bus.client("hub")),
+                  knows: () => false
+                })
+              )
+              yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))
+              const station = yield* Layer.build(
+                stationRigLayer({
+                  filename: join(dir, "station.db"),
+                  broker: Layer.effect(Broker, bus.client("station")),
+                  highWaterMark: Layer.succeed(HighWaterMark, makeMemoryHighWaterMark())
+                })
+              )
+              yield* appendScans(3).pipe(Effect.provide(station))
+              yield* Effect.flatMap(Outbox, (o) => o.start).pipe(Effect.provide(station))
+              const sql = Effect.flatMap(Sql, (s) =>
+                s.query<{ n: number }>("SELECT COUNT(*) AS n FROM sync_consumer_held")
+              )
+              return yield* waitFor(sql.pipe(Effect.provide(consumer)), (rows) => Number(rows[0]?.n) >= 1, 5_000)
+            })
+          )
+          const upgraded = yield* Layer.build(
+            consumerRigLayer({ database: hubFile, broker: Layer.effect(Broker, bus.client("hub")) })
+          )
+          const drained = yield* Effect.flatMap(Consumer, (c) => c.drainHeld).pipe(Effect.provide(upgraded))
+          return { held: Number(held[0]?.n), drained, applied: yield* appliedEvents.pipe(Effect.provide(upgraded)) }
+        }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
+      )
+      expect(result.held).toBeGreaterThanOrEqual(1)
+      expect(result.drained).toBeGreaterThanOrEqual(1)
+      expect(result.applied[0]?.seq).toBe(1)
+    })
+  })
