@@ -1,5 +1,6 @@
 // Sync throughput bench against a local mosquitto it starts itself. Prints figures; asserts nothing.
-//   npx tsx bench/sync-throughput.ts [--backlog N] [--1m] [--rate-seconds S]
+//   npx tsx bench/sync-throughput.ts [--backlog N] [--1m] [--rate-seconds S] [--hub-file] [--consumer-batch N]
+// --hub-file: the consumer applies into a WAL + synchronous=FULL file, as the hub does, instead of :memory:.
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -18,6 +19,8 @@ const flag = (name: string) => {
 }
 const backlog = args.includes("--1m") ? 1_000_000 : Number(flag("--backlog") ?? 100_000)
 const rateSeconds = Number(flag("--rate-seconds") ?? 10)
+const hubFile = args.includes("--hub-file")
+const consumerBatch = flag("--consumer-batch")
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
@@ -25,13 +28,15 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) =>
 const main = async () => {
   const mosquitto = await startMosquitto({ maxQueuedMessages: 1_000_000 })
   const dir = mkdtempSync(join(tmpdir(), "pb-sync-bench-"))
+  console.log(`consumer: ${hubFile ? "hub.db file (WAL, synchronous=FULL)" : ":memory:"}, batch ${consumerBatch ?? "default"}`)
   try {
     await Effect.runPromise(
       Effect.gen(function* () {
         const consumer = yield* Layer.build(
           consumerRigLayer({
-            filename: ":memory:",
-            broker: layerMqttBroker({ url: mosquitto.url, clientId: "bench-hub", protocolVersion: 5 })
+            filename: hubFile ? join(dir, "hub.db") : ":memory:",
+            broker: layerMqttBroker({ url: mosquitto.url, clientId: "bench-hub", protocolVersion: 5 }),
+            ...(consumerBatch === undefined ? {} : { batchSize: Number(consumerBatch) })
           })
         )
         yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))

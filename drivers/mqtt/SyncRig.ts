@@ -1,4 +1,5 @@
 import { Effect, Layer, Schema } from "effect"
+import type { EventEnvelope } from "../../core/events/Event.ts"
 import { defineEvent } from "../../core/events/EventDefinition.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
 import { stationMigrations } from "../../core/station/migrations/index.ts"
@@ -88,6 +89,9 @@ export interface ConsumerRigOptions {
   readonly ackDelayMs?: number
   readonly resendIntervalMs?: number
   readonly knows?: (type: string, version: number) => boolean
+  /** A reason to fail applying `event` (the effect throws), or undefined to apply it; for failure tests. */
+  readonly refuse?: (event: EventEnvelope) => string | undefined
+  readonly batchSize?: number
 }
 
 export const consumerRigLayer = (options: ConsumerRigOptions) => {
@@ -110,15 +114,19 @@ export const consumerRigLayer = (options: ConsumerRigOptions) => {
         knows: options.knows ?? (() => true),
         ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs }),
         ...(options.resendIntervalMs === undefined ? {} : { resendIntervalMs: options.resendIntervalMs }),
+        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
         apply: (event) =>
-          Effect.asVoid(
-            sql.execute("INSERT INTO applied (id, station_id, epoch, seq) VALUES (?, ?, ?, ?)", [
+          Effect.gen(function* () {
+            // Written before the refusal so a rollback is what keeps the failed event out of `applied`.
+            yield* sql.execute("INSERT INTO applied (id, station_id, epoch, seq) VALUES (?, ?, ?, ?)", [
               event.id,
               event.stationId,
               event.epoch,
               event.seq
             ])
-          )
+            const refusal = options.refuse?.(event)
+            if (refusal !== undefined) return yield* Effect.fail(refusal)
+          })
       })
     })
   )
