@@ -28,7 +28,9 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) =>
 const main = async () => {
   const mosquitto = await startMosquitto({ maxQueuedMessages: 1_000_000 })
   const dir = mkdtempSync(join(tmpdir(), "pb-sync-bench-"))
-  console.log(`consumer: ${hubFile ? "hub.db file (WAL, synchronous=FULL)" : ":memory:"}, batch ${consumerBatch ?? "default"}`)
+  console.log(
+    `consumer: ${hubFile ? "hub.db file (WAL, synchronous=FULL)" : ":memory:"}, batch ${consumerBatch ?? "default"}`
+  )
   try {
     await Effect.runPromise(
       Effect.gen(function* () {
