@@ -8,6 +8,7 @@ import {
   type LastWill,
   topicMatches
 } from "../../core/sync/Broker.ts"
+import { explainConnectionError } from "./explainConnectionError.ts"
 
 export interface MqttBrokerOptions {
   readonly url: string
@@ -100,7 +101,15 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
     client.on("reconnect", () => setState({ connection: "connecting", lastError: state.lastError }))
     client.on("close", () => setState({ connection: "disconnected", lastError: state.lastError }))
     client.on("offline", () => setState({ connection: "disconnected", lastError: state.lastError }))
-    client.on("error", (error) => setState({ connection: state.connection, lastError: error.message }))
+    const services = yield* Effect.context<never>()
+    client.on("error", (error) => {
+      const explained = explainConnectionError(error)
+      // A refused certificate or login repeats on every reconnect: say it once, keep it in the state until it changes.
+      if (explained !== state.lastError) {
+        Effect.runForkWith(services)(Effect.logError(`mqtt: ${options.url}: ${explained}`))
+      }
+      setState({ connection: state.connection, lastError: explained })
+    })
     client.on("packetsend", (packet: Packet) => {
       if (packet.cmd === "publish" && packet.qos > 0 && typeof packet.payload === "object") {
         sentIds.set(packet.payload, packet.messageId ?? 0)

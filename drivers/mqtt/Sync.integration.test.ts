@@ -438,3 +438,76 @@ describe("sync faults against mosquitto", () => {
     }
   }, 600_000)
 })
+
+const outboxStatus = (station: Context.Context<Outbox>) =>
+  Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station))
+
+describe("PUBACK reason codes from a real MQTT 5 broker (mosquitto)", () => {
+  const brokers: Array<Mosquitto> = []
+  afterAll(async () => {
+    for (const broker of brokers) await broker.stop()
+  })
+
+  it("(i) 0x10 no matching subscribers is not delivery: nothing counts as published, all arrive once a consumer subscribes", async () => {
+    const mosquitto = await startMosquitto()
+    brokers.push(mosquitto)
+    const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const station = yield* buildStation(dir, endpoint)
+        yield* startOutbox(station)
+        yield* appendScans(50, 10).pipe(Effect.provide(station))
+        // Two failed rounds: the first publish and at least one resend both met an empty topic.
+        const unsubscribed = yield* waitFor(
+          outboxStatus(station),
+          (s) => s.lastPublishError?.includes("0x10") === true && s.lastSeq === 50,
+          20_000
+        )
+        const consumer = yield* buildConsumer(dir, endpoint, clientId("hub"))
+        yield* startConsumer(consumer)
+        return { unsubscribed, ...(yield* settle(station, consumer, 50)) }
+      }).pipe(Effect.scoped)
+    )
+    expect(result.unsubscribed).toMatchObject({ lastPublishedSeq: 0, lastConfirmedSeq: 0, depth: 50 })
+    expect(result.committed).toBe(50)
+    expect(result.verdict).toEqual(CLEAN)
+  })
+
+  it("(j) 0x87 not authorized (acl_file denies the events topic) is a failure, never published; nothing lost once allowed", async () => {
+    const mosquitto = await startMosquitto({
+      // Anonymous clients may read events (the consumer) and talk on acks/resend, but not publish events.
+      acl: [
+        "topic read packbench/v1/+/+/events/#",
+        "topic readwrite packbench/v1/+/+/acks",
+        "topic readwrite packbench/v1/+/+/resend"
+      ].join("\n")
+    })
+    brokers.push(mosquitto)
+    const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const consumer = yield* buildConsumer(dir, endpoint, clientId("hub"))
+        yield* startConsumer(consumer)
+        const station = yield* buildStation(dir, endpoint)
+        yield* startOutbox(station)
+        yield* appendScans(40, 10).pipe(Effect.provide(station))
+        const denied = yield* waitFor(
+          outboxStatus(station),
+          (s) => s.lastPublishError?.includes("0x87") === true && s.lastSeq === 40,
+          20_000
+        )
+        const appliedWhileDenied = (yield* appliedEvents.pipe(Effect.provide(consumer))).length
+        mosquitto.writeAcl("topic readwrite packbench/v1/#")
+        mosquitto.reload()
+        return { denied, appliedWhileDenied, ...(yield* settle(station, consumer, 40)) }
+      }).pipe(Effect.scoped)
+    )
+    expect(result.denied).toMatchObject({ lastPublishedSeq: 0, lastConfirmedSeq: 0, depth: 40 })
+    expect(result.denied.lastPublishError).toContain("refused the event (reason code 0x87)")
+    expect(result.appliedWhileDenied).toBe(0)
+    expect(result.committed).toBe(40)
+    expect(result.verdict).toEqual(CLEAN)
+  })
+})
