@@ -12,7 +12,9 @@ import { consumerMigrations } from "../../core/sync/ConsumerMigrations.ts"
 import type { AppliedEvent } from "../../core/sync/DeliveryChecker.ts"
 import { resolveStationEpoch } from "../../core/sync/EpochGuard.ts"
 import type { HighWaterMark } from "../../core/sync/HighWaterMark.ts"
+import { Inbox } from "../../core/sync/Inbox.ts"
 import { Outbox, type OutboxOptions } from "../../core/sync/Outbox.ts"
+import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { StationClock } from "../../core/time/Clock.ts"
 import { layerSqlite } from "../sqlite/SqliteSql.ts"
 
@@ -35,7 +37,8 @@ export interface StationRigOptions {
   readonly filename: string
   readonly siteId?: string
   readonly stationId?: string
-  readonly broker: Layer.Layer<Broker>
+  /** May read the station's identity, e.g. to register its presence will. */
+  readonly broker: Layer.Layer<Broker, never, StationIdentity>
   readonly highWaterMark: Layer.Layer<HighWaterMark>
   readonly outbox?: Partial<OutboxOptions>
 }
@@ -61,6 +64,13 @@ export const stationRigLayer = (options: StationRigOptions) => {
   )
   return Outbox.layer(options.outbox).pipe(Layer.provideMerge(options.broker), Layer.provideMerge(core))
 }
+
+/** The station rig with its whole sync engine on top: inbox, outbox and presence (birth on every connect). */
+export const syncEngineRigLayer = (options: StationRigOptions) =>
+  SyncEngine.layer({ statusEveryMs: 500 }).pipe(
+    Layer.provideMerge(Inbox.layer),
+    Layer.provideMerge(stationRigLayer(options))
+  )
 
 /** Appends `count` events in transactions of `perTransaction`, returning nothing: the database is the record. */
 export const appendScans = (count: number, perTransaction = 1) =>
