@@ -106,7 +106,9 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
       const explained = explainConnectionError(error)
       // A refused certificate or login repeats on every reconnect: say it once, keep it in the state until it changes.
       if (explained !== state.lastError) {
-        Effect.runForkWith(services)(Effect.logError(`mqtt: ${options.url}: ${explained}`))
+        // A recognised refusal (certificate, login) needs a person; anything else may heal on the next attempt.
+        const log = explained === error.message ? Effect.logWarning : Effect.logError
+        Effect.runForkWith(services)(log(`mqtt: ${options.url}: ${explained}`))
       }
       setState({ connection: state.connection, lastError: explained })
     })
