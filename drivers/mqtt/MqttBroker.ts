@@ -63,7 +63,9 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
       keepalive: options.keepaliveSeconds ?? 15,
       reconnectPeriod: options.reconnectPeriodMs ?? 1_000,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
-      resubscribe: true,
+      // This driver subscribes again on every connect itself (below): mqtt.js skips that when the broker reports a
+      // session, and a session can exist without the subscription when the link dropped before the SUBACK.
+      resubscribe: false,
       // Messages not acked before a disconnect are the outbox's to resend, not mqtt.js's.
       queueQoSZero: false,
       ...(protocolVersion === 5
@@ -97,7 +99,24 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
         })
     )
 
-    client.on("connect", () => setState({ connection: "connected", lastError: state.lastError }))
+    const subscribeOnLink = (filter: string, done?: (error: BrokerError | undefined) => void) =>
+      client.subscribe(filter, { qos: 1 }, (error, granted) => {
+        const refused = granted?.find((grant) => grant.qos >= 0x80)
+        const failure = error
+          ? new BrokerError({ reason: client.connected ? "Other" : "Disconnected", message: error.message })
+          : refused !== undefined
+            ? new BrokerError({ reason: "Refused", message: `subscription to ${filter} refused` })
+            : undefined
+        if (failure !== undefined && done === undefined) {
+          // The next connect subscribes again; a refusal stays visible until then.
+          setState({ connection: state.connection, lastError: failure.message })
+        }
+        done?.(failure)
+      })
+    client.on("connect", () => {
+      for (const filter of new Set(subscriptions.map((subscription) => subscription.filter))) subscribeOnLink(filter)
+      setState({ connection: "connected", lastError: state.lastError })
+    })
     client.on("reconnect", () => setState({ connection: "connecting", lastError: state.lastError }))
     client.on("close", () => setState({ connection: "disconnected", lastError: state.lastError }))
     client.on("offline", () => setState({ connection: "disconnected", lastError: state.lastError }))
@@ -105,12 +124,12 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
     client.on("error", (error) => {
       const explained = explainConnectionError(error)
       // A refused certificate or login repeats on every reconnect: say it once, keep it in the state until it changes.
-      if (explained !== state.lastError) {
-        // A recognised refusal (certificate, login) needs a person; anything else may heal on the next attempt.
-        const log = explained === error.message ? Effect.logWarning : Effect.logError
-        Effect.runForkWith(services)(log(`mqtt: ${options.url}: ${explained}`))
+      // Such a refusal needs a person (an error); anything else may heal on the next attempt (a warning).
+      if (explained.text !== state.lastError) {
+        const log = explained.needsPerson ? Effect.logError : Effect.logWarning
+        Effect.runForkWith(services)(log(`mqtt: ${options.url}: ${explained.text}`))
       }
-      setState({ connection: state.connection, lastError: explained })
+      setState({ connection: state.connection, lastError: explained.text })
     })
     client.on("packetsend", (packet: Packet) => {
       if (packet.cmd === "publish" && packet.qos > 0 && typeof packet.payload === "object") {
@@ -204,18 +223,12 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
     const subscribe = (filter: string, handler: (message: BrokerMessage) => Effect.Effect<void>) =>
       Effect.callback<void, BrokerError>((resume) => {
         subscriptions.push({ filter, handler })
-        const connected = client.connected
-        client.subscribe(filter, { qos: 1 }, (error, granted) => {
-          if (!connected) return
-          const refused = granted?.find((grant) => grant.qos >= 0x80)
-          if (error) resume(Effect.fail(new BrokerError({ reason: "Other", message: error.message })))
-          else if (refused !== undefined) {
-            resume(Effect.fail(new BrokerError({ reason: "Refused", message: `subscription to ${filter} refused` })))
-          } else resume(Effect.void)
-        })
-        // Offline: mqtt.js sends the SUBSCRIBE once connected, and the persistent session keeps it afterwards;
-        // starting the station must not wait for a broker that may be down for days.
-        if (!connected) resume(Effect.void)
+        // Offline, or the link drops before the SUBACK: the next connect subscribes (see "connect" above); starting
+        // the station must not wait for a broker that may be down for days.
+        if (!client.connected) return resume(Effect.void)
+        subscribeOnLink(filter, (failure) =>
+          resume(failure === undefined || failure.reason === "Disconnected" ? Effect.void : Effect.fail(failure))
+        )
       })
 
     return Broker.of({

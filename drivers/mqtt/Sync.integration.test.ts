@@ -603,3 +603,40 @@ describe("TLS with client certificates and username/password (mosquitto, require
     expect(result.verdict).toEqual(CLEAN)
   })
 })
+
+describe("broker stopped under load (mosquitto)", () => {
+  let mosquitto: Mosquitto | undefined
+  afterAll(async () => {
+    await mosquitto?.stop()
+  })
+
+  it("(l) loses nothing when the broker stops and restarts while the station keeps appending and publishing", async () => {
+    const broker = await startMosquitto()
+    mosquitto = broker
+    const endpoint: Endpoint = { url: broker.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const consumer = yield* buildConsumer(dir, endpoint, clientId("hub"))
+        yield* startConsumer(consumer)
+        const station = yield* buildStation(dir, endpoint)
+        yield* startOutbox(station)
+        const writer = yield* Effect.forkChild(
+          Effect.forEach(Array.from({ length: 40 }), () =>
+            Effect.andThen(appendScans(25, 5).pipe(Effect.provide(station)), Effect.sleep(25))
+          )
+        )
+        const atStop = yield* waitFor(outboxStatus(station), (s) => s.lastPublishedSeq >= 100, 20_000)
+        yield* Effect.promise(() => broker.stop())
+        const down = yield* waitFor(outboxStatus(station), (s) => s.broker.connection !== "connected", 10_000)
+        yield* Effect.promise(() => broker.start())
+        yield* Fiber.join(writer)
+        return { atStop, down, ...(yield* settle(station, consumer, 1_000)) }
+      }).pipe(Effect.scoped)
+    )
+    expect(result.atStop.lastSeq).toBeLessThan(1_000)
+    expect(result.down.lastSeq).toBeLessThan(1_000)
+    expect(result.committed).toBe(1_000)
+    expect(result.verdict).toEqual(CLEAN)
+  })
+})

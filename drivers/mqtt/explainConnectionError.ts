@@ -3,7 +3,16 @@
  * setting to fix. These errors repeat on every reconnect attempt and will not go away by themselves, so the
  * station shows this text (Manager screen, `packbench outbox`) instead of an OpenSSL alert number.
  */
-export const explainConnectionError = (error: Error & { readonly code?: unknown }): string => {
+export const explainConnectionError = (
+  error: Error & { readonly code?: unknown }
+): { readonly text: string; readonly needsPerson: boolean } => {
+  const text = explainKnown(error)
+  if (text !== undefined) return { text, needsPerson: true }
+  const code = error.code
+  return { text: typeof code === "string" ? `${code}: ${error.message}` : error.message, needsPerson: false }
+}
+
+const explainKnown = (error: Error & { readonly code?: unknown }): string | undefined => {
   const code = error.code
   const detail = typeof code === "string" ? `${code}: ${error.message}` : error.message
   switch (code) {
@@ -32,6 +41,6 @@ export const explainConnectionError = (error: Error & { readonly code?: unknown 
     case 0x87:
       return `the broker refused the login: not authorized; check broker.username, broker.password and the client certificate (${detail})`
     default:
-      return detail
+      return undefined
   }
 }
