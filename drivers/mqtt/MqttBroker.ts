@@ -223,9 +223,13 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
     const subscribe = (filter: string, handler: (message: BrokerMessage) => Effect.Effect<void>) =>
       Effect.callback<void, BrokerError>((resume) => {
         subscriptions.push({ filter, handler })
-        // Offline, or the link drops before the SUBACK: the next connect subscribes (see "connect" above); starting
-        // the station must not wait for a broker that may be down for days.
-        if (!client.connected) return resume(Effect.void)
+        // Offline: mqtt.js sends the SUBSCRIBE once connected, and should the link drop before the SUBACK, the next
+        // connect subscribes again (see "connect" above); starting the station must not wait for a broker that may
+        // be down for days.
+        if (!client.connected) {
+          subscribeOnLink(filter)
+          return resume(Effect.void)
+        }
         subscribeOnLink(filter, (failure) =>
           resume(failure === undefined || failure.reason === "Disconnected" ? Effect.void : Effect.fail(failure))
         )
