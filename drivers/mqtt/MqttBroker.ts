@@ -107,8 +107,9 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
           : refused !== undefined
             ? new BrokerError({ reason: "Refused", message: `subscription to ${filter} refused` })
             : undefined
-        if (failure !== undefined && done === undefined) {
-          // The next connect subscribes again; a refusal stays visible until then.
+        if (failure !== undefined && failure.reason !== "Disconnected" && done === undefined) {
+          // The next connect subscribes again; a refusal stays visible until then. A lost link is not news: the
+          // reason it was lost (e.g. a refused certificate) is already in the state and must stay there.
           setState({ connection: state.connection, lastError: failure.message })
         }
         done?.(failure)

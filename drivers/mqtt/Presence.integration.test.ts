@@ -45,8 +45,14 @@ const watchPresence = (url: string, protocolVersion: 4 | 5, name: string) =>
     return seen
   })
 
+/** What a manager makes of the messages: the changes of state (a repeated birth changes nothing). */
+const transitionsOf = (seen: ReadonlyArray<Seen>, stationId: string) =>
+  seen
+    .filter((message) => message.stationId === stationId)
+    .filter((message, index, all) => index === 0 || message.state !== all[index - 1]?.state)
+
 const statesOf = (seen: ReadonlyArray<Seen>, stationId: string) =>
-  seen.filter((message) => message.stationId === stationId).map((message) => message.state)
+  transitionsOf(seen, stationId).map((message) => message.state)
 
 const waitStates = (seen: ReadonlyArray<Seen>, stationId: string, expected: ReadonlyArray<string>) =>
   waitFor(
@@ -113,7 +119,7 @@ const killedStation = (url: string, protocolVersion: 4 | 5) =>
     yield* waitStates(seen, stationId, ["online", "offline", "online"])
     const afterRestart = yield* retainedPresence(url, protocolVersion, stationId)
     return {
-      sequence: seen.filter((message) => message.stationId === stationId),
+      sequence: transitionsOf(seen, stationId),
       whileDown,
       afterRestart
     }
@@ -142,7 +148,7 @@ const cutStation = (target: { readonly host: string; readonly port: number; read
     const whileDown = yield* retainedPresence(target.url, v, stationId)
     proxy.setDark(false)
     yield* waitStates(seen, stationId, ["online", "offline", "online"])
-    return { sequence: seen.filter((message) => message.stationId === stationId), whileDown }
+    return { sequence: transitionsOf(seen, stationId), whileDown }
   }).pipe(Effect.scoped)
 
 const expectUpDownUp = (sequence: ReadonlyArray<Seen>) => {
