@@ -19,9 +19,14 @@ export interface ConsumerOptions {
   readonly ackDelayMs: number
   /** A gap is re-requested at most this often per station epoch. */
   readonly resendIntervalMs: number
+  /**
+   * Messages from the subscription applied in one transaction at most: one commit (one fsync on the hub's
+   * database) covers the batch. 1 applies each event in its own transaction.
+   */
+  readonly batchSize: number
 }
 
-export const defaultConsumerOptions = { ackDelayMs: 20, resendIntervalMs: 2_000 } as const
+export const defaultConsumerOptions = { ackDelayMs: 20, resendIntervalMs: 2_000, batchSize: 200 } as const
 
 export type ConsumerOutcome = "applied" | "duplicate" | "held" | "quarantined" | "failed"
 
@@ -31,19 +36,28 @@ export type ConsumerOutcome = "applied" | "duplicate" | "held" | "quarantined" |
  * the event's effect; a seq at or below it is a duplicate (acked again, applied never); one beyond the next is
  * held in `sync_consumer_held` and the station is asked to resend from the gap. The cumulative ack is published
  * only after the commit, so a crash between the two costs a resend, never a second application.
+ *
+ * Messages from the subscription are taken in batches (whatever arrived, up to `batchSize`) and applied in one
+ * transaction in arrival order, each by the same rules; a batch in which anything fails is rolled back as a
+ * whole and processed again one message per transaction, so one bad event holds back only itself and its
+ * successors, never the events before it. The subscription hands messages over through a bounded buffer: the
+ * broker's PUBACK for a message may leave before its commit, which is fine because only the cumulative ack after
+ * commit confirms anything, and a crash loses only what the station resends.
  */
 export class Consumer extends Context.Service<
   Consumer,
   {
     readonly start: Effect.Effect<void, BrokerError, Scope.Scope>
-    /** Processes one message as if it came from the broker (the subscription calls this too). */
+    /** Processes one message as if it came from the broker, in its own transaction. */
     readonly receive: (message: BrokerMessage) => Effect.Effect<ConsumerOutcome>
+    /** Processes messages in arrival order in one transaction (the subscription calls this); outcomes in order. */
+    readonly receiveBatch: (messages: ReadonlyArray<BrokerMessage>) => Effect.Effect<ReadonlyArray<ConsumerOutcome>>
     /** Applies held events whose turn has come, e.g. after an upgrade taught the consumer a new version. */
     readonly drainHeld: Effect.Effect<number, StoreError>
   }
 >()("packbench/core/sync/Consumer") {
   static readonly layer = (
-    options: Omit<ConsumerOptions, "ackDelayMs" | "resendIntervalMs"> & Partial<ConsumerOptions>
+    options: Omit<ConsumerOptions, "ackDelayMs" | "resendIntervalMs" | "batchSize"> & Partial<ConsumerOptions>
   ) => Layer.effect(Consumer, makeConsumer({ ...defaultConsumerOptions, ...options }))
 }
 
@@ -163,7 +177,8 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         )
     })
 
-  const process = (message: BrokerMessage) =>
+  /** Checks a message's topic and envelope; a message that is not a valid event is quarantined here. */
+  const admit = (message: BrokerMessage) =>
     Effect.gen(function* () {
       const topic = parseTopic(message.topic)
       if (topic === undefined || topic.kind !== "events") {
@@ -180,53 +195,114 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         return yield* quarantine(message.topic, message.payload, "envelope does not match its topic")
       }
       if (event.seq < 1) return yield* quarantine(message.topic, message.payload, "sequence numbers start at 1")
+      return event
+    })
+
+  type Step = {
+    readonly outcome: "applied" | "duplicate" | "held" | "failed"
+    readonly key: StreamKey
+    readonly last: number
+  }
+
+  /** Applies, holds or drops one admitted event. Runs inside the caller's transaction. */
+  const step = (event: EventEnvelope) =>
+    Effect.gen(function* () {
       const key: StreamKey = { siteId: event.siteId, stationId: event.stationId, epoch: event.epoch }
-      const result = yield* sql
-        .transaction(
-          Effect.gen(function* () {
-            const last = yield* lastSeqOf(key)
-            if (event.seq <= last) return { outcome: "duplicate" as const, last }
-            if (event.seq > last + 1) {
-              yield* hold(event, `gap: waiting for ${last + 1}`)
-              return { outcome: "held" as const, last }
-            }
-            if (!options.knows(event.type, event.version)) {
-              yield* hold(event, `unknown version ${event.type} v${event.version}`)
-              return { outcome: "held" as const, last }
-            }
-            yield* applyOne(event)
-            yield* sql.execute(
-              "DELETE FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
-              [key.siteId, key.stationId, key.epoch, event.seq]
-            )
-            return { outcome: "applied" as const, last: yield* applyHeldAfter(key, event.seq) }
-          })
-        )
-        .pipe(
-          Effect.catchTag("ApplyFailed", (failure) =>
-            Effect.gen(function* () {
-              yield* hold(event, `apply failed: ${failure.reason}`)
-              yield* Effect.logWarning(
-                `sync consumer: applying ${event.type} seq ${event.seq} failed: ${failure.reason}`
-              )
-              return { outcome: "failed" as const, last: event.seq - 1 }
-            })
-          )
-        )
-      if (result.outcome === "held") yield* requestResend(key, result.last + 1)
-      if (result.outcome !== "failed") ackLater(key, result.last, result.outcome === "duplicate")
+      const last = yield* lastSeqOf(key)
+      if (event.seq <= last) return { outcome: "duplicate", key, last } satisfies Step
+      if (event.seq > last + 1) {
+        yield* hold(event, `gap: waiting for ${last + 1}`)
+        return { outcome: "held", key, last } satisfies Step
+      }
+      if (!options.knows(event.type, event.version)) {
+        yield* hold(event, `unknown version ${event.type} v${event.version}`)
+        return { outcome: "held", key, last } satisfies Step
+      }
+      yield* applyOne(event)
+      yield* sql.execute(
+        "DELETE FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
+        [key.siteId, key.stationId, key.epoch, event.seq]
+      )
+      return { outcome: "applied", key, last: yield* applyHeldAfter(key, event.seq) } satisfies Step
+    })
+
+  /** What follows a commit: ask for a gap, and ack cumulatively (duplicates force a re-ack: theirs was lost). */
+  const afterCommit = (result: Step) =>
+    Effect.gen(function* () {
+      if (result.outcome === "held") yield* requestResend(result.key, result.last + 1)
+      if (result.outcome !== "failed") ackLater(result.key, result.last, result.outcome === "duplicate")
       return result.outcome
     })
 
-  const receive = (message: BrokerMessage): Effect.Effect<ConsumerOutcome> =>
-    process(message).pipe(
-      Effect.catchCause((cause) =>
-        Effect.as(
-          Effect.logError(`sync consumer: processing a message on ${message.topic} failed`, cause),
-          "failed" as const
+  const processOne = (event: EventEnvelope) =>
+    sql.transaction(step(event)).pipe(
+      Effect.catchTag("ApplyFailed", (failure) =>
+        Effect.gen(function* () {
+          yield* hold(event, `apply failed: ${failure.reason}`)
+          yield* Effect.logWarning(`sync consumer: applying ${event.type} seq ${event.seq} failed: ${failure.reason}`)
+          const key: StreamKey = { siteId: event.siteId, stationId: event.stationId, epoch: event.epoch }
+          return { outcome: "failed", key, last: event.seq - 1 } satisfies Step
+        })
+      ),
+      Effect.flatMap(afterCommit)
+    )
+
+  const guarded =
+    (topic: string) =>
+    <E>(effect: Effect.Effect<ConsumerOutcome, E>): Effect.Effect<ConsumerOutcome> =>
+      effect.pipe(
+        Effect.catchCause((cause) =>
+          Effect.as(Effect.logError(`sync consumer: processing a message on ${topic} failed`, cause), "failed" as const)
         )
       )
-    )
+
+  const receive = (message: BrokerMessage): Effect.Effect<ConsumerOutcome> =>
+    Effect.gen(function* () {
+      const admitted = yield* admit(message)
+      return admitted === "quarantined" ? admitted : yield* processOne(admitted)
+    }).pipe(guarded(message.topic))
+
+  const receiveBatch = (messages: ReadonlyArray<BrokerMessage>): Effect.Effect<ReadonlyArray<ConsumerOutcome>> =>
+    Effect.gen(function* () {
+      const admitted = yield* Effect.forEach(messages, (message) =>
+        admit(message).pipe(
+          Effect.map((event) => ({ message, event })),
+          Effect.catchCause((cause) =>
+            Effect.as(Effect.logError(`sync consumer: processing a message on ${message.topic} failed`, cause), {
+              message,
+              event: "failed" as const
+            })
+          )
+        )
+      )
+      const events = admitted.flatMap(({ event }) => (typeof event === "string" ? [] : [event]))
+      const together =
+        events.length <= 1
+          ? undefined
+          : yield* sql
+              .transaction(Effect.forEach(events, step))
+              .pipe(
+                Effect.catchCause((cause) =>
+                  Effect.as(
+                    Effect.logDebug(`sync consumer: a batch of ${events.length} failed, applying one by one`, cause),
+                    undefined
+                  )
+                )
+              )
+      const outcomes: Array<ConsumerOutcome> = []
+      let next = 0
+      for (const { message, event } of admitted) {
+        if (typeof event === "string") {
+          outcomes.push(event)
+          continue
+        }
+        const committed = together?.[next++]
+        outcomes.push(
+          yield* (committed === undefined ? processOne(event) : afterCommit(committed)).pipe(guarded(message.topic))
+        )
+      }
+      return outcomes
+    })
 
   const flushAcks = Effect.gen(function* () {
     for (const pending of pendingAcks.values()) {
@@ -266,7 +342,17 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   }).pipe(Effect.catchCause((cause) => Effect.logError("sync consumer: resend after reconnect failed", cause)))
 
   const start = Effect.gen(function* () {
-    yield* broker.subscribe(Topics.eventsOf(options.siteId), (message) => Effect.asVoid(receive(message)))
+    // Bounded: when applying falls behind, the subscription handler waits, and so does the broker.
+    const incoming = yield* Queue.bounded<BrokerMessage>(Math.max(1, options.batchSize))
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.gen(function* () {
+          const messages = yield* Queue.takeBetween(incoming, 1, Math.max(1, options.batchSize))
+          yield* receiveBatch(messages)
+        })
+      )
+    )
+    yield* broker.subscribe(Topics.eventsOf(options.siteId), (message) => Queue.offer(incoming, message))
     const reconnected = yield* Queue.sliding<void>(1)
     let connected = (yield* broker.state).connection === "connected"
     yield* broker.watch((state) => {
@@ -309,5 +395,5 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     )
     .pipe(Effect.catchTag("ApplyFailed", (failure) => Effect.die(`held event failed to apply: ${failure.reason}`)))
 
-  return Consumer.of({ start, receive, drainHeld })
+  return Consumer.of({ start, receive, receiveBatch, drainHeld })
 })

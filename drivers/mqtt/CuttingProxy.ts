@@ -2,12 +2,25 @@ import { createConnection, createServer, type Server, type Socket } from "node:n
 
 /**
  * A TCP proxy on loopback between a client and a broker that the test owns: it can cut every live connection
- * (both directions at once, mid-packet if data is flowing) to play a flapping network.
+ * (both directions at once, mid-packet if data is flowing) to play a flapping network, or go dark (cut and refuse
+ * every new connection) until told otherwise, to play an outage the client cannot get around by reconnecting.
  */
 export const startCuttingProxy = async (target: { readonly host: string; readonly port: number }) => {
   const pairs = new Set<readonly [Socket, Socket]>()
   let cuts = 0
+  let dark = false
+  const cutAll = () => {
+    for (const [inbound, outbound] of pairs) {
+      inbound.destroy()
+      outbound.destroy()
+    }
+    cuts += 1
+  }
   const server: Server = createServer((inbound) => {
+    if (dark) {
+      inbound.destroy()
+      return
+    }
     const outbound = createConnection(target)
     const pair = [inbound, outbound] as const
     pairs.add(pair)
@@ -29,12 +42,11 @@ export const startCuttingProxy = async (target: { readonly host: string; readonl
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
-    cutAll: () => {
-      for (const [inbound, outbound] of pairs) {
-        inbound.destroy()
-        outbound.destroy()
-      }
-      cuts += 1
+    cutAll,
+    /** Dark: cut every connection and refuse new ones until `setDark(false)`. */
+    setDark: (on: boolean) => {
+      dark = on
+      if (on) cutAll()
     },
     cuts: () => cuts,
     close: () =>

@@ -8,6 +8,7 @@ import {
   type LastWill,
   topicMatches
 } from "../../core/sync/Broker.ts"
+import { explainConnectionError } from "./explainConnectionError.ts"
 
 export interface MqttBrokerOptions {
   readonly url: string
@@ -62,7 +63,9 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
       keepalive: options.keepaliveSeconds ?? 15,
       reconnectPeriod: options.reconnectPeriodMs ?? 1_000,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
-      resubscribe: true,
+      // This driver subscribes again on every connect itself (below): mqtt.js skips that when the broker reports a
+      // session, and a session can exist without the subscription when the link dropped before the SUBACK.
+      resubscribe: false,
       // Messages not acked before a disconnect are the outbox's to resend, not mqtt.js's.
       queueQoSZero: false,
       ...(protocolVersion === 5
@@ -96,11 +99,39 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
         })
     )
 
-    client.on("connect", () => setState({ connection: "connected", lastError: state.lastError }))
+    const subscribeOnLink = (filter: string, done?: (error: BrokerError | undefined) => void) =>
+      client.subscribe(filter, { qos: 1 }, (error, granted) => {
+        const refused = granted?.find((grant) => grant.qos >= 0x80)
+        const failure = error
+          ? new BrokerError({ reason: client.connected ? "Other" : "Disconnected", message: error.message })
+          : refused !== undefined
+            ? new BrokerError({ reason: "Refused", message: `subscription to ${filter} refused` })
+            : undefined
+        if (failure !== undefined && failure.reason !== "Disconnected" && done === undefined) {
+          // The next connect subscribes again; a refusal stays visible until then. A lost link is not news: the
+          // reason it was lost (e.g. a refused certificate) is already in the state and must stay there.
+          setState({ connection: state.connection, lastError: failure.message })
+        }
+        done?.(failure)
+      })
+    client.on("connect", () => {
+      for (const filter of new Set(subscriptions.map((subscription) => subscription.filter))) subscribeOnLink(filter)
+      setState({ connection: "connected", lastError: state.lastError })
+    })
     client.on("reconnect", () => setState({ connection: "connecting", lastError: state.lastError }))
     client.on("close", () => setState({ connection: "disconnected", lastError: state.lastError }))
     client.on("offline", () => setState({ connection: "disconnected", lastError: state.lastError }))
-    client.on("error", (error) => setState({ connection: state.connection, lastError: error.message }))
+    const services = yield* Effect.context<never>()
+    client.on("error", (error) => {
+      const explained = explainConnectionError(error)
+      // A refused certificate or login repeats on every reconnect: say it once, keep it in the state until it changes.
+      // Such a refusal needs a person (an error); anything else may heal on the next attempt (a warning).
+      if (explained.text !== state.lastError) {
+        const log = explained.needsPerson ? Effect.logError : Effect.logWarning
+        Effect.runForkWith(services)(log(`mqtt: ${options.url}: ${explained.text}`))
+      }
+      setState({ connection: state.connection, lastError: explained.text })
+    })
     client.on("packetsend", (packet: Packet) => {
       if (packet.cmd === "publish" && packet.qos > 0 && typeof packet.payload === "object") {
         sentIds.set(packet.payload, packet.messageId ?? 0)
@@ -193,18 +224,16 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
     const subscribe = (filter: string, handler: (message: BrokerMessage) => Effect.Effect<void>) =>
       Effect.callback<void, BrokerError>((resume) => {
         subscriptions.push({ filter, handler })
-        const connected = client.connected
-        client.subscribe(filter, { qos: 1 }, (error, granted) => {
-          if (!connected) return
-          const refused = granted?.find((grant) => grant.qos >= 0x80)
-          if (error) resume(Effect.fail(new BrokerError({ reason: "Other", message: error.message })))
-          else if (refused !== undefined) {
-            resume(Effect.fail(new BrokerError({ reason: "Refused", message: `subscription to ${filter} refused` })))
-          } else resume(Effect.void)
-        })
-        // Offline: mqtt.js sends the SUBSCRIBE once connected, and the persistent session keeps it afterwards;
-        // starting the station must not wait for a broker that may be down for days.
-        if (!connected) resume(Effect.void)
+        // Offline: mqtt.js sends the SUBSCRIBE once connected, and should the link drop before the SUBACK, the next
+        // connect subscribes again (see "connect" above); starting the station must not wait for a broker that may
+        // be down for days.
+        if (!client.connected) {
+          subscribeOnLink(filter)
+          return resume(Effect.void)
+        }
+        subscribeOnLink(filter, (failure) =>
+          resume(failure === undefined || failure.reason === "Disconnected" ? Effect.void : Effect.fail(failure))
+        )
       })
 
     return Broker.of({

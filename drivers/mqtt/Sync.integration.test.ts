@@ -3,8 +3,9 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { type Context, Effect, Fiber, Layer } from "effect"
+import { type Context, Effect, Fiber, Layer, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { BrokerConfig } from "../../core/config/StationConfig.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
 import { StationIdentity } from "../../core/station/StationIdentity.ts"
 import { Sql } from "../../core/store/Sql.ts"
@@ -14,6 +15,7 @@ import { HighWaterMark, makeMemoryHighWaterMark } from "../../core/sync/HighWate
 import { Outbox, type OutboxOptions } from "../../core/sync/Outbox.ts"
 import { StationClock } from "../../core/time/Clock.ts"
 import { layerSqlite } from "../sqlite/SqliteSql.ts"
+import { loadBrokerTls } from "../station/brokerTls.ts"
 import { startCuttingProxy } from "./CuttingProxy.ts"
 import { type EmbeddedBroker, startEmbeddedBroker } from "./EmbeddedBroker.ts"
 import { type Mosquitto, startMosquitto } from "./MosquittoProcess.ts"
@@ -27,6 +29,7 @@ import {
   waitFor,
   wallClock
 } from "./SyncRig.ts"
+import { makeTestPki } from "./TestPki.ts"
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "pb-sync-it-"))
 const CLEAN = { lost: [], appliedTwice: [], unexpected: [], outOfOrder: [] }
@@ -437,4 +440,203 @@ describe("sync faults against mosquitto", () => {
       for (const process of running) await kill9(process)
     }
   }, 600_000)
+})
+
+const outboxStatus = (station: Context.Context<Outbox>) =>
+  Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station))
+
+describe("PUBACK reason codes from a real MQTT 5 broker (mosquitto)", () => {
+  const brokers: Array<Mosquitto> = []
+  afterAll(async () => {
+    for (const broker of brokers) await broker.stop()
+  })
+
+  it("(i) 0x10 no matching subscribers is not delivery: nothing counts as published, all arrive once a consumer subscribes", async () => {
+    const mosquitto = await startMosquitto()
+    brokers.push(mosquitto)
+    const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const station = yield* buildStation(dir, endpoint)
+        yield* startOutbox(station)
+        yield* appendScans(50, 10).pipe(Effect.provide(station))
+        // Two failed rounds: the first publish and at least one resend both met an empty topic.
+        const unsubscribed = yield* waitFor(
+          outboxStatus(station),
+          (s) => s.lastPublishError?.includes("0x10") === true && s.lastSeq === 50,
+          20_000
+        )
+        const consumer = yield* buildConsumer(dir, endpoint, clientId("hub"))
+        yield* startConsumer(consumer)
+        return { unsubscribed, ...(yield* settle(station, consumer, 50)) }
+      }).pipe(Effect.scoped)
+    )
+    expect(result.unsubscribed).toMatchObject({ lastPublishedSeq: 0, lastConfirmedSeq: 0, depth: 50 })
+    expect(result.committed).toBe(50)
+    expect(result.verdict).toEqual(CLEAN)
+  })
+
+  it("(j) 0x87 not authorized (acl_file denies the events topic) is a failure, never published; nothing lost once allowed", async () => {
+    const mosquitto = await startMosquitto({
+      // Anonymous clients may read events (the consumer) and talk on acks/resend, but not publish events.
+      acl: [
+        "topic read packbench/v1/+/+/events/#",
+        "topic readwrite packbench/v1/+/+/acks",
+        "topic readwrite packbench/v1/+/+/resend"
+      ].join("\n")
+    })
+    brokers.push(mosquitto)
+    const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const consumer = yield* buildConsumer(dir, endpoint, clientId("hub"))
+        yield* startConsumer(consumer)
+        const station = yield* buildStation(dir, endpoint)
+        yield* startOutbox(station)
+        yield* appendScans(40, 10).pipe(Effect.provide(station))
+        const denied = yield* waitFor(
+          outboxStatus(station),
+          (s) => s.lastPublishError?.includes("0x87") === true && s.lastSeq === 40,
+          20_000
+        )
+        const appliedWhileDenied = (yield* appliedEvents.pipe(Effect.provide(consumer))).length
+        mosquitto.writeAcl("topic readwrite packbench/v1/#")
+        mosquitto.reload()
+        return { denied, appliedWhileDenied, ...(yield* settle(station, consumer, 40)) }
+      }).pipe(Effect.scoped)
+    )
+    expect(result.denied).toMatchObject({ lastPublishedSeq: 0, lastConfirmedSeq: 0, depth: 40 })
+    expect(result.denied.lastPublishError).toContain("refused the event (reason code 0x87)")
+    expect(result.appliedWhileDenied).toBe(0)
+    expect(result.committed).toBe(40)
+    expect(result.verdict).toEqual(CLEAN)
+  })
+})
+
+describe("TLS with client certificates and username/password (mosquitto, require_certificate)", () => {
+  let mosquitto: Mosquitto | undefined
+  afterAll(async () => {
+    await mosquitto?.stop()
+  })
+
+  it("(k) syncs with the README's broker fields; a missing or foreign certificate or a bad password is named, nothing lost", async () => {
+    const pki = makeTestPki(tempDir())
+    const broker = await startMosquitto({
+      tls: { caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile, requireCertificate: true },
+      users: { "PACK-01": "station-secret", hub: "hub-secret" }
+    })
+    mosquitto = broker
+    const stationCert = pki.client("PACK-01")
+    const foreignCert = pki.client("PACK-01", "stranger")
+    const hubCert = pki.client("hub")
+    /** What `broker` in packbench.config.json holds, decoded as the station decodes it, then its PEM files read. */
+    const linkOf = (fields: Record<string, string>) => {
+      const config = Schema.decodeUnknownSync(BrokerConfig)({ url: broker.url, caFile: pki.caFile, ...fields })
+      return {
+        endpoint: { url: config.url ?? "", protocolVersion: 5 } satisfies Endpoint,
+        link: {
+          ...loadBrokerTls(config),
+          ...(config.username === undefined ? {} : { username: config.username }),
+          ...(config.password === undefined ? {} : { password: config.password })
+        }
+      }
+    }
+    const good = linkOf({ ...stationCert, username: "PACK-01", password: "station-secret" })
+    const refusals = {
+      noCertificate: linkOf({ username: "PACK-01", password: "station-secret" }),
+      foreignCertificate: linkOf({ ...foreignCert, username: "PACK-01", password: "station-secret" }),
+      badPassword: linkOf({ ...stationCert, username: "PACK-01", password: "guess" })
+    }
+    const hub = linkOf({ ...hubCert, username: "hub", password: "hub-secret" })
+    const dir = tempDir()
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const consumer = yield* Layer.build(
+          consumerRigLayer({
+            filename: join(dir, "hub.db"),
+            broker: layerMqttBroker({
+              url: hub.endpoint.url,
+              clientId: clientId("hub"),
+              protocolVersion: 5,
+              ...hub.link
+            }),
+            resendIntervalMs: 500
+          })
+        )
+        yield* startConsumer(consumer)
+        const refused: Record<string, { readonly lastError: string | undefined; readonly lastPublishedSeq: number }> =
+          {}
+        for (const [name, { endpoint, link }] of Object.entries(refusals)) {
+          refused[name] = yield* Effect.scoped(
+            Effect.gen(function* () {
+              const station = yield* buildStation(dir, endpoint, {}, { ...link, reconnectPeriodMs: 200 })
+              yield* startOutbox(station)
+              yield* appendScans(10, 5).pipe(Effect.provide(station))
+              const status = yield* waitFor(
+                outboxStatus(station),
+                (s) => s.broker.lastError !== undefined && s.broker.connection !== "connected",
+                15_000
+              )
+              return { lastError: status.broker.lastError, lastPublishedSeq: status.lastPublishedSeq }
+            })
+          )
+        }
+        const station = yield* buildStation(dir, good.endpoint, {}, good.link)
+        yield* startOutbox(station)
+        yield* appendScans(20, 5).pipe(Effect.provide(station))
+        return { refused, ...(yield* settle(station, consumer, 50)) }
+      }).pipe(Effect.scoped)
+    )
+    expect(result.refused.noCertificate).toEqual({
+      lastError:
+        "TLS: the broker requires a client certificate and the station sent none: set broker.certFile and broker.keyFile",
+      lastPublishedSeq: 0
+    })
+    expect(result.refused.foreignCertificate?.lastError).toContain(
+      "TLS: the broker rejected the station's client certificate (broker.certFile)"
+    )
+    expect(result.refused.badPassword?.lastError).toContain("the broker refused the login")
+    expect(result.refused.badPassword?.lastPublishedSeq).toBe(0)
+    expect(result.committed).toBe(50)
+    expect(result.verdict).toEqual(CLEAN)
+  })
+})
+
+describe("broker stopped under load (mosquitto)", () => {
+  let mosquitto: Mosquitto | undefined
+  afterAll(async () => {
+    await mosquitto?.stop()
+  })
+
+  it("(l) loses nothing when the broker stops and restarts while the station keeps appending and publishing", async () => {
+    const broker = await startMosquitto()
+    mosquitto = broker
+    const endpoint: Endpoint = { url: broker.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const consumer = yield* buildConsumer(dir, endpoint, clientId("hub"))
+        yield* startConsumer(consumer)
+        const station = yield* buildStation(dir, endpoint)
+        yield* startOutbox(station)
+        const writer = yield* Effect.forkChild(
+          Effect.forEach(Array.from({ length: 40 }), () =>
+            Effect.andThen(appendScans(25, 5).pipe(Effect.provide(station)), Effect.sleep(25))
+          )
+        )
+        const atStop = yield* waitFor(outboxStatus(station), (s) => s.lastPublishedSeq >= 100, 20_000)
+        yield* Effect.promise(() => broker.stop())
+        const down = yield* waitFor(outboxStatus(station), (s) => s.broker.connection !== "connected", 10_000)
+        yield* Effect.promise(() => broker.start())
+        yield* Fiber.join(writer)
+        return { atStop, down, ...(yield* settle(station, consumer, 1_000)) }
+      }).pipe(Effect.scoped)
+    )
+    expect(result.atStop.lastSeq).toBeLessThan(1_000)
+    expect(result.down.lastSeq).toBeLessThan(1_000)
+    expect(result.committed).toBe(1_000)
+    expect(result.verdict).toEqual(CLEAN)
+  })
 })

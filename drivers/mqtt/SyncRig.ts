@@ -1,4 +1,5 @@
 import { Effect, Layer, Schema } from "effect"
+import type { EventEnvelope } from "../../core/events/Event.ts"
 import { defineEvent } from "../../core/events/EventDefinition.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
 import { stationMigrations } from "../../core/station/migrations/index.ts"
@@ -11,7 +12,9 @@ import { consumerMigrations } from "../../core/sync/ConsumerMigrations.ts"
 import type { AppliedEvent } from "../../core/sync/DeliveryChecker.ts"
 import { resolveStationEpoch } from "../../core/sync/EpochGuard.ts"
 import type { HighWaterMark } from "../../core/sync/HighWaterMark.ts"
+import { Inbox } from "../../core/sync/Inbox.ts"
 import { Outbox, type OutboxOptions } from "../../core/sync/Outbox.ts"
+import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { StationClock } from "../../core/time/Clock.ts"
 import { type HubDatabase, layerHubDatabase } from "../hub/HubDatabase.ts"
 import { layerSqlite } from "../sqlite/SqliteSql.ts"
@@ -35,7 +38,8 @@ export interface StationRigOptions {
   readonly filename: string
   readonly siteId?: string
   readonly stationId?: string
-  readonly broker: Layer.Layer<Broker>
+  /** May read the station's identity, e.g. to register its presence will. */
+  readonly broker: Layer.Layer<Broker, never, StationIdentity>
   readonly highWaterMark: Layer.Layer<HighWaterMark>
   readonly outbox?: Partial<OutboxOptions>
 }
@@ -61,6 +65,13 @@ export const stationRigLayer = (options: StationRigOptions) => {
   )
   return Outbox.layer(options.outbox).pipe(Layer.provideMerge(options.broker), Layer.provideMerge(core))
 }
+
+/** The station rig with its whole sync engine on top: inbox, outbox and presence (birth on every connect). */
+export const syncEngineRigLayer = (options: StationRigOptions) =>
+  SyncEngine.layer({ statusEveryMs: 500 }).pipe(
+    Layer.provideMerge(Inbox.layer),
+    Layer.provideMerge(stationRigLayer(options))
+  )
 
 /** Appends `count` events in transactions of `perTransaction`, returning nothing: the database is the record. */
 export const appendScans = (count: number, perTransaction = 1) =>
@@ -89,6 +100,9 @@ export type ConsumerRigOptions = ({ readonly filename: string } | { readonly dat
   readonly ackDelayMs?: number
   readonly resendIntervalMs?: number
   readonly knows?: (type: string, version: number) => boolean
+  /** A reason to fail applying `event` (the effect throws), or undefined to apply it; for failure tests. */
+  readonly refuse?: (event: EventEnvelope) => string | undefined
+  readonly batchSize?: number
 }
 
 export const consumerRigLayer = (options: ConsumerRigOptions) => {
@@ -112,15 +126,19 @@ export const consumerRigLayer = (options: ConsumerRigOptions) => {
         knows: options.knows ?? (() => true),
         ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs }),
         ...(options.resendIntervalMs === undefined ? {} : { resendIntervalMs: options.resendIntervalMs }),
+        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
         apply: (event) =>
-          Effect.asVoid(
-            sql.execute("INSERT INTO applied (id, station_id, epoch, seq) VALUES (?, ?, ?, ?)", [
+          Effect.gen(function* () {
+            // Written before the refusal so a rollback is what keeps the failed event out of `applied`.
+            yield* sql.execute("INSERT INTO applied (id, station_id, epoch, seq) VALUES (?, ?, ?, ?)", [
               event.id,
               event.stationId,
               event.epoch,
               event.seq
             ])
-          )
+            const refusal = options.refuse?.(event)
+            if (refusal !== undefined) return yield* Effect.fail(refusal)
+          })
       })
     })
   )

@@ -40,11 +40,9 @@ import { StationSettings } from "../../core/station/StationSettings.ts"
 import { SyncView } from "../../core/station/SyncView.ts"
 import { migrate } from "../../core/store/Migrations.ts"
 import { Sql } from "../../core/store/Sql.ts"
-import { Broker } from "../../core/sync/Broker.ts"
 import { resolveStationEpoch } from "../../core/sync/EpochGuard.ts"
 import { Inbox } from "../../core/sync/Inbox.ts"
 import { Outbox } from "../../core/sync/Outbox.ts"
-import { presenceWill } from "../../core/sync/Presence.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { SimulatedScale } from "../../fixtures/simulators/SimulatedScale.ts"
 import { SimulatedScanner } from "../../fixtures/simulators/SimulatedScanner.ts"
@@ -52,7 +50,7 @@ import { startHttpTransport } from "../http/HttpTransport.ts"
 import { layerHttpCustomerMetrics } from "../hub/HttpCustomerMetrics.ts"
 import { startEmbeddedBroker } from "../mqtt/EmbeddedBroker.ts"
 import { layerFileHighWaterMark } from "../mqtt/FileHighWaterMark.ts"
-import { makeMqttBroker } from "../mqtt/MqttBroker.ts"
+import { layerStationLink } from "../mqtt/StationLink.ts"
 import { makeDevicePrinter } from "../printer/DevicePrinter.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
 import { type PrinterSimulator, start as startPrinterSimulator } from "../printer/PrinterSimulator.ts"
@@ -264,21 +262,13 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     )
     const embedded = config.broker.url === undefined
     const tls = loadBrokerTls(config.broker)
-    const broker = Layer.effect(
-      Broker,
-      Effect.gen(function* () {
-        const station = yield* StationIdentity
-        return yield* makeMqttBroker({
-          url: brokerUrl,
-          clientId: `packbench-${station.siteId}-${station.stationId}`,
-          protocolVersion: embedded ? 4 : 5,
-          will: presenceWill(station, Date.now()),
-          ...(config.broker.username === undefined ? {} : { username: config.broker.username }),
-          ...(config.broker.password === undefined ? {} : { password: config.broker.password }),
-          ...tls
-        })
-      })
-    )
+    const broker = layerStationLink({
+      url: brokerUrl,
+      protocolVersion: embedded ? 4 : 5,
+      ...(config.broker.username === undefined ? {} : { username: config.broker.username }),
+      ...(config.broker.password === undefined ? {} : { password: config.broker.password }),
+      ...tls
+    })
     const brands = loadBrands(join(FIXTURE_DIR, "brands"), "alpenglow")
     const refundRules = await Effect.runPromise(decodeRefundRules(readFixture("refund-rules.json"))).catch((error) => {
       throw new Error(`fixtures/data/refund-rules.json is not a valid rule set: ${error.message ?? String(error)}`)
