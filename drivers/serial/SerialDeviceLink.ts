@@ -53,8 +53,8 @@ export interface SerialSession {
   /** Every watchdog tick while the port is open and its path still exists. */
   readonly onTick?: () => void
   /**
-   * Once, before the port is closed (it may still be open for last words): `reason` says why the session ended, and
-   * is undefined when the device was stopped.
+   * Once per session, also one whose port never opened, before the port is closed (it may still be open for last
+   * words): `reason` says why the session ended, and is undefined when the device was stopped.
    */
   readonly onClose?: (reason: string | undefined) => void
 }
