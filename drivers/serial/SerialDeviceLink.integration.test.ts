@@ -4,15 +4,8 @@ import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { ScannerSimulator } from "../../fixtures/simulators/ScannerSimulator.ts"
+import { waitFor } from "../../fixtures/waitFor.ts"
 import { SerialDeviceLink, type SerialLinkState } from "./SerialDeviceLink.ts"
-
-const waitFor = async (what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 // The scanner simulator's socat pty pair serves here as a bare serial cable.
 describe("SerialDeviceLink on a socat pty", () => {
