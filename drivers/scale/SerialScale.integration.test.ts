@@ -5,15 +5,8 @@ import { Effect, Exit, Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { ScaleReading, ScaleState } from "../../core/pack/Scale.ts"
 import { ScaleSimulator } from "../../fixtures/simulators/ScaleSimulator.ts"
+import { waitFor } from "../../fixtures/waitFor.ts"
 import { SerialScale } from "./SerialScale.ts"
-
-const waitFor = async (what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 describe("SerialScale (MT-SICS) on a socat pty", () => {
   let directory: string

@@ -1,10 +1,16 @@
-import { existsSync } from "node:fs"
 import { Effect, Schema, type Scope } from "effect"
-import { SerialPort } from "serialport"
 import type { ScaleDevice, ScaleReading, ScaleState } from "../../core/pack/Scale.ts"
 import { ScaleError } from "../../core/pack/Scale.ts"
 import type { Timestamp } from "../../core/time/Clock.ts"
 import { stampArrival } from "../scanner/stampArrival.ts"
+import {
+  backoffProblem,
+  describeLine,
+  reconnectOptionFields,
+  SerialDeviceLink,
+  type SerialLinkPort,
+  type SerialSession
+} from "../serial/SerialDeviceLink.ts"
 import { parseMtSicsLine, RESET, SEND_IMMEDIATELY, SEND_REPEATEDLY } from "./MtSics.ts"
 
 /** Rates MT-SICS terminals offer (the factory setting is 9600 8N1). */
@@ -26,20 +32,13 @@ export const SerialScaleOptions = Schema.Struct({
   pollMs: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(50))),
   /** Silence longer than this after a command (or between streamed lines) is reported as a fault. */
   answerTimeoutMs: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
-  /** Delay before the first reopen after an unplug; it doubles up to `reconnectMaxMs`. */
-  reconnectInitialMs: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
-  reconnectMaxMs: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0)))
+  ...reconnectOptionFields
 })
 export type SerialScaleOptions = typeof SerialScaleOptions.Type
 
 type Handlers = {
   readonly onReading: (reading: ScaleReading) => void
   readonly onState: (state: ScaleState) => void
-}
-
-interface SessionEnd {
-  readonly opened: boolean
-  readonly reason: string
 }
 
 /**
@@ -50,11 +49,12 @@ interface SessionEnd {
 export class SerialScale implements ScaleDevice {
   readonly id: string
   readonly description: string
+  private readonly link: SerialDeviceLink
 
   private constructor(private readonly options: SerialScaleOptions) {
     this.id = options.id ?? `serial:${options.path}`
-    const parity = (options.parity ?? "none").charAt(0).toUpperCase()
-    this.description = `MT-SICS scale on ${options.path} (${options.baudRate} ${options.dataBits ?? 8}${parity}${options.stopBits ?? 1}, ${options.continuous ? "continuous" : "polled"})`
+    this.description = `MT-SICS scale on ${options.path} (${describeLine(options)}, ${options.continuous ? "continuous" : "polled"})`
+    this.link = new SerialDeviceLink(options, Math.min(options.pollMs ?? 250, 250))
   }
 
   /** Rejects bad options at once, naming each wrong field. */
@@ -65,85 +65,54 @@ export class SerialScale implements ScaleDevice {
         (error) => new ScaleError({ deviceId, message: `invalid serial scale options:\n${error.message}` })
       )
     )
-    if ((options.reconnectMaxMs ?? 5000) < (options.reconnectInitialMs ?? 250)) {
-      return yield* new ScaleError({
-        deviceId,
-        message: "invalid serial scale options: reconnectMaxMs < reconnectInitialMs"
-      })
+    const backoff = backoffProblem(options)
+    if (backoff !== undefined) {
+      return yield* new ScaleError({ deviceId, message: `invalid serial scale options: ${backoff}` })
     }
     return new SerialScale(options) as ScaleDevice
   })
 
-  readonly run = (handlers: Handlers): Effect.Effect<void, ScaleError, Scope.Scope> => {
-    const initialMs = this.options.reconnectInitialMs ?? 250
-    const maxMs = this.options.reconnectMaxMs ?? 5000
-    let lastDisconnect: string | undefined
-    const supervise = Effect.gen({ self: this }, function* () {
-      let delayMs = initialMs
-      while (true) {
-        const end = yield* this.session(handlers, () => {
-          lastDisconnect = undefined
-        })
-        if (end.opened) delayMs = initialMs
-        // Once per outage, not on every failed reopen.
-        if (end.reason !== lastDisconnect) {
-          lastDisconnect = end.reason
-          handlers.onState({ _tag: "Disconnected", reason: end.reason })
-        }
-        yield* Effect.sleep(delayMs)
-        delayMs = Math.min(delayMs * 2, maxMs)
-      }
-    })
-    return Effect.asVoid(Effect.forkScoped(supervise))
-  }
+  readonly run = (handlers: Handlers): Effect.Effect<void, ScaleError, Scope.Scope> =>
+    this.link.run({ onState: handlers.onState, openSession: (port) => this.session(port, handlers) })
 
-  /** One open of the port, lasting until it closes or errors; interruption closes it. */
-  private session(handlers: Handlers, onOpen: () => void): Effect.Effect<SessionEnd> {
-    const { path, continuous } = this.options
+  /** The MT-SICS side of one open of the port: frames replies into lines, polls, and notices silence. */
+  private session(port: SerialLinkPort, handlers: Handlers): SerialSession {
+    const { continuous } = this.options
     const pollMs = this.options.pollMs ?? 250
     const answerTimeoutMs = this.options.answerTimeoutMs ?? 2000
-    return Effect.callback<SessionEnd>((resume) => {
-      let ended = false
-      let line: Array<number> = []
-      let lineStart: Timestamp | undefined
-      let overlong = false
-      let lastHeardMs = Date.now()
-      let askedAtMs: number | undefined
-      // States are reported on change only: a fault repeated by every poll is one message, not four a second.
-      let reported: string | undefined
-      const report = (state: ScaleState) => {
-        const key = state._tag === "Connected" ? "Connected" : `${state._tag}:${state.reason}`
-        if (key === reported) return
-        reported = key
-        handlers.onState(state)
-      }
+    let line: Array<number> = []
+    let lineStart: Timestamp | undefined
+    let overlong = false
+    let lastHeardMs = Date.now()
+    let askedAtMs: number | undefined
+    // States are reported on change only: a fault repeated by every poll is one message, not four a second.
+    let reported: string | undefined
+    const report = (state: ScaleState) => {
+      const key = state._tag === "Connected" ? "Connected" : `${state._tag}:${state.reason}`
+      if (key === reported) return
+      reported = key
+      handlers.onState(state)
+    }
 
-      const port = new SerialPort({
-        path,
-        baudRate: this.options.baudRate,
-        dataBits: this.options.dataBits ?? 8,
-        parity: this.options.parity ?? "none",
-        stopBits: this.options.stopBits ?? 1,
-        autoOpen: false
-      })
-      const send = (command: string) => {
-        askedAtMs = Date.now()
-        port.write(command)
-      }
+    const send = (command: string) => {
+      askedAtMs = Date.now()
+      port.write(command)
+    }
 
-      const onLine = (text: string, at: Timestamp) => {
-        lastHeardMs = Date.now()
-        askedAtMs = undefined
-        const reply = parseMtSicsLine(text)
-        if (reply._tag === "Weight") {
-          report({ _tag: "Connected" })
-          handlers.onReading({ deviceId: this.id, grams: reply.grams, stable: reply.stable, at })
-        } else if (reply._tag === "Fault") {
-          report({ _tag: "Fault", reason: reply.reason })
-        }
+    const onLine = (text: string, at: Timestamp) => {
+      lastHeardMs = Date.now()
+      askedAtMs = undefined
+      const reply = parseMtSicsLine(text)
+      if (reply._tag === "Weight") {
+        report({ _tag: "Connected" })
+        handlers.onReading({ deviceId: this.id, grams: reply.grams, stable: reply.stable, at })
+      } else if (reply._tag === "Fault") {
+        report({ _tag: "Fault", reason: reply.reason })
       }
+    }
 
-      const onData = (chunk: Buffer) => {
+    return {
+      onData: (chunk) => {
         const at = stampArrival()
         for (const byte of chunk) {
           if (byte === 0x0a) {
@@ -169,69 +138,32 @@ export class SerialScale implements ScaleDevice {
           if (line.length >= MAX_LINE_BYTES) overlong = true
           else line.push(byte)
         }
-      }
-
-      // The device node vanishes when a USB scale is pulled (and socat removes its link), but the open file may report
-      // nothing for seconds: watching the path notices the unplug at once. The same tick drives polling and silence.
-      const ticker = setInterval(
-        () => {
-          if (!existsSync(path)) {
-            end(port.isOpen, `unplugged: ${path} is gone`)
-            return
-          }
-          if (!port.isOpen) return
-          const now = Date.now()
-          const waitingSince = continuous ? lastHeardMs : askedAtMs
-          if (waitingSince !== undefined && now - waitingSince > answerTimeoutMs) {
-            report({
-              _tag: "Fault",
-              reason: `no answer from the scale for ${answerTimeoutMs} ms: is it switched on, set to MT-SICS at ${this.options.baudRate} baud?`
-            })
-            lastHeardMs = now
-            send(continuous ? SEND_REPEATEDLY : SEND_IMMEDIATELY)
-          } else if (!continuous && askedAtMs === undefined && now - lastHeardMs >= pollMs) {
-            send(SEND_IMMEDIATELY)
-          }
-        },
-        Math.min(pollMs, 250)
-      )
-
-      const close = () => {
-        clearInterval(ticker)
-        port.removeAllListeners()
-        // A late error from the dying port must not become an unhandled 'error' event.
-        port.on("error", () => {})
-        if (port.isOpen) {
-          if (continuous) port.write(RESET)
-          port.close(() => {})
-        }
-      }
-      const end = (opened: boolean, reason: string) => {
-        if (ended) return
-        ended = true
-        close()
-        resume(Effect.succeed({ opened, reason }))
-      }
-      port.on("data", onData)
-      port.on("close", (error: (Error & { disconnected?: boolean }) | null) => {
-        end(true, error?.disconnected ? `unplugged: ${error.message}` : (error?.message ?? "port closed"))
-      })
-      port.on("error", (error: Error) => end(port.isOpen, `port error: ${error.message}`))
-      port.open((error) => {
-        if (error) {
-          end(false, `cannot open ${path}: ${error.message}`)
-          return
-        }
-        if (ended) return
-        onOpen()
-        report({ _tag: "Connected" })
+      },
+      onOpen: () => {
+        // The link has just reported `Connected`.
+        reported = "Connected"
         lastHeardMs = Date.now()
         send(continuous ? SEND_REPEATEDLY : SEND_IMMEDIATELY)
-      })
-      return Effect.sync(() => {
-        ended = true
-        close()
-      })
-    })
+      },
+      // The link's watchdog tick also drives polling and the silence check.
+      onTick: () => {
+        const now = Date.now()
+        const waitingSince = continuous ? lastHeardMs : askedAtMs
+        if (waitingSince !== undefined && now - waitingSince > answerTimeoutMs) {
+          report({
+            _tag: "Fault",
+            reason: `no answer from the scale for ${answerTimeoutMs} ms: is it switched on, set to MT-SICS at ${this.options.baudRate} baud?`
+          })
+          lastHeardMs = now
+          send(continuous ? SEND_REPEATEDLY : SEND_IMMEDIATELY)
+        } else if (!continuous && askedAtMs === undefined && now - lastHeardMs >= pollMs) {
+          send(SEND_IMMEDIATELY)
+        }
+      },
+      // A streaming scale keeps streaming into a closed port until told to stop.
+      onClose: () => {
+        if (continuous && port.isOpen) port.write(RESET)
+      }
+    }
   }
 }

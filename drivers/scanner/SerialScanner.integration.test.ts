@@ -5,15 +5,8 @@ import { Effect, Exit, Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { RawScan, ScannerState } from "../../core/scan/Scanner.ts"
 import { ScannerSimulator } from "../../fixtures/simulators/ScannerSimulator.ts"
+import { waitFor } from "../../fixtures/waitFor.ts"
 import { SerialScanner } from "./SerialScanner.ts"
-
-const waitFor = async (what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 describe("SerialScanner on a socat pty", () => {
   let directory: string

@@ -1,6 +1,7 @@
 import { Effect, Exit, Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { RawScan, ScannerDevice, ScannerState } from "../../core/scan/Scanner.ts"
+import { waitFor } from "../../fixtures/waitFor.ts"
 
 /** What the suite needs to drive one kind of scanner: the device, and the far end of its "cable". */
 export interface ScannerHarness {
@@ -10,14 +11,6 @@ export interface ScannerHarness {
   readonly unplug: () => Promise<void>
   readonly replug: () => Promise<void>
   readonly dispose: () => Promise<void>
-}
-
-const waitFor = async (what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }
 
 const text = (value: string) => new TextEncoder().encode(value)
