@@ -100,6 +100,7 @@ describe("packing an order and handing it over, by scanner and keys alone", () =
     await scan(trackingNumber)
     await page.locator('[data-testid="refusal"][data-code="parcel-already-scanned"]').waitFor({ timeout: 15_000 })
     expect(await page.getByTestId("refusal").innerText()).toMatch(/Paket \S+ ist schon in dieser Übergabe/)
+    await screenshot("handover-refused")
     expect(await page.getByTestId("handover-count").innerText()).toContain("1 Pakete")
     await page.keyboard.press("F9")
     await page.getByTestId("handover-manifest").waitFor({ timeout: 30_000 })
