@@ -6,13 +6,15 @@ export { Locale }
 import { MetricsApi } from "../metrics/MetricsApi.ts"
 import { BenchApi } from "../pack/BenchApi.ts"
 import { PackApi } from "../pack/PackApi.ts"
+import { RefusalParams } from "../pack/PackRefusal.ts"
 import { ScaleView } from "../pack/ScaleWeights.ts"
 import { ReturnsApi } from "../returns/ReturnsApi.ts"
 
 export type { CustomerMetrics, NotificationStage } from "../metrics/CustomerMetrics.ts"
 export type { BoxListing } from "../pack/Box.ts"
 export type { HandoverView } from "../pack/HandoverView.ts"
-export { RefusalCode } from "../pack/PackRefusal.ts"
+export type { Refusal, RefusalParam } from "../pack/PackRefusal.ts"
+export { RefusalCode, refusalReasons } from "../pack/PackRefusal.ts"
 export type { PackView, PrintJobRef } from "../pack/PackView.ts"
 export type { ScaleView } from "../pack/ScaleWeights.ts"
 export type { ReturnsView } from "../returns/ReturnsView.ts"
@@ -76,7 +78,20 @@ export const ScanOutcome = Schema.Struct({
   at: Timestamp,
   identification: Schema.Record(Schema.String, Schema.Unknown),
   action: Schema.String,
-  message: Schema.String
+  message: Schema.String,
+  /**
+   * Why a routed scan was refused (action "refused"), for the UI to word in its language: a bench refusal with its
+   * variant and params, or a call the flow refused (`code` an API error code, no params). `message` keeps the
+   * English `code: reason` for logs and the CLI.
+   */
+  refusal: Schema.optionalKey(
+    Schema.Struct({
+      code: Schema.String,
+      reason: Schema.String,
+      variant: Schema.optionalKey(Schema.String),
+      params: Schema.optionalKey(RefusalParams)
+    })
+  )
 })
 export type ScanOutcome = typeof ScanOutcome.Type
 

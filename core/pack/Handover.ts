@@ -13,7 +13,7 @@ import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { encodeManifestZpl } from "./encodeManifestZpl.ts"
 import type { HandoverView } from "./HandoverView.ts"
 import { PackException, ParcelHandedToCarrier } from "./PackEvents.ts"
-import type { Refusal, RefusalCode } from "./PackRefusal.ts"
+import { makeRefusal, type Refusal } from "./PackRefusal.ts"
 
 interface ScanRow {
   readonly parcel_id: string
@@ -74,7 +74,7 @@ export class Handover extends Context.Service<
           [batchId]
         )
 
-      const view = (refusal: typeof Refusal.Type | null) =>
+      const view = (refusal: Refusal | null) =>
         Effect.gen(function* () {
           const batch = yield* openBatch
           const scans = batch === undefined ? [] : yield* scansOf(batch.batch_id)
@@ -98,16 +98,16 @@ export class Handover extends Context.Service<
           } satisfies HandoverView
         }).pipe(Effect.mapError(storeFailure))
 
-      const refuse = (code: RefusalCode, reason: string, operator: Operator, at: Timestamp, raw?: string) =>
+      const refuse = (refusal: Refusal, operator: Operator, at: Timestamp, raw?: string) =>
         Effect.andThen(
           log
             .append(
               PackException,
-              { code, reason, ...(raw === undefined ? {} : { raw }) },
+              { code: refusal.code, reason: refusal.reason, ...(raw === undefined ? {} : { raw }) },
               { eventTime: at, actor: actorOf(operator) }
             )
             .pipe(Effect.mapError(storeFailure)),
-          view({ code, reason })
+          view(refusal)
         )
 
       const open = Effect.fn("Handover.open")(function* (input: { readonly carrier: string }) {
@@ -116,8 +116,7 @@ export class Handover extends Context.Service<
         const existing = yield* openBatch.pipe(Effect.mapError(storeFailure))
         if (existing !== undefined) {
           return yield* refuse(
-            "batch-open",
-            `Batch ${existing.batch_id} for ${existing.carrier} is still open: close it first`,
+            makeRefusal("batch-open", "reason", { batchId: existing.batch_id, carrier: existing.carrier }),
             operator,
             now
           )
@@ -152,8 +151,7 @@ export class Handover extends Context.Service<
         const operator = yield* operatorOf
         const at = input.at ?? (yield* clock.now)
         const batch = yield* openBatch.pipe(Effect.mapError(storeFailure))
-        if (batch === undefined)
-          return yield* refuse("no-batch-open", "Open a handover batch first", operator, at, input.raw)
+        if (batch === undefined) return yield* refuse(makeRefusal("no-batch-open", "scan", {}), operator, at, input.raw)
         const identified = identifyScan(input.raw, { expect: "tracking" })
         const key =
           identified.kind === "packbench" && identified.type === "parcel"
@@ -168,18 +166,11 @@ export class Handover extends Context.Service<
           .pipe(Effect.mapError(storeFailure))
         const parcel = rows[0]
         if (parcel === undefined) {
-          return yield* refuse(
-            "parcel-unknown",
-            `No parcel with tracking number or code ${key} at this station`,
-            operator,
-            at,
-            input.raw
-          )
+          return yield* refuse(makeRefusal("parcel-unknown", "reason", { code: key }), operator, at, input.raw)
         }
         if (parcel.batch_id === batch.batch_id) {
           return yield* refuse(
-            "parcel-already-scanned",
-            `Parcel ${parcel.parcel_id} is already in this batch`,
+            makeRefusal("parcel-already-scanned", "reason", { parcelId: parcel.parcel_id }),
             operator,
             at,
             input.raw
@@ -187,8 +178,7 @@ export class Handover extends Context.Service<
         }
         if (parcel.status === "label-pending") {
           return yield* refuse(
-            "label-pending",
-            `Parcel ${parcel.parcel_id} still waits for its ${parcel.carrier} label: keep it at the bench until the label prints`,
+            makeRefusal("label-pending", "handover", { parcelId: parcel.parcel_id, carrier: parcel.carrier }),
             operator,
             at,
             input.raw
@@ -196,8 +186,9 @@ export class Handover extends Context.Service<
         }
         if (parcel.status !== "packed" || parcel.batch_id !== null) {
           return yield* refuse(
-            "parcel-not-packed",
-            `Parcel ${parcel.parcel_id} is ${parcel.batch_id === null ? parcel.status : `in batch ${parcel.batch_id}`}: it cannot be handed over`,
+            parcel.batch_id === null
+              ? makeRefusal("parcel-not-packed", "status", { parcelId: parcel.parcel_id, parcelStatus: parcel.status })
+              : makeRefusal("parcel-not-packed", "batch", { parcelId: parcel.parcel_id, batchId: parcel.batch_id }),
             operator,
             at,
             input.raw
@@ -205,8 +196,11 @@ export class Handover extends Context.Service<
         }
         if (parcel.carrier !== batch.carrier) {
           return yield* refuse(
-            "parcel-other-carrier",
-            `Parcel ${parcel.parcel_id} goes with ${parcel.carrier}, not ${batch.carrier}: put it with its carrier`,
+            makeRefusal("parcel-other-carrier", "reason", {
+              parcelId: parcel.parcel_id,
+              carrier: parcel.carrier,
+              batchCarrier: batch.carrier
+            }),
             operator,
             at,
             input.raw
@@ -225,10 +219,10 @@ export class Handover extends Context.Service<
         const operator = yield* operatorOf
         const at = input.at ?? (yield* clock.now)
         const batch = yield* openBatch.pipe(Effect.mapError(storeFailure))
-        if (batch === undefined) return yield* refuse("no-batch-open", "No handover batch is open", operator, at)
+        if (batch === undefined) return yield* refuse(makeRefusal("no-batch-open", "close", {}), operator, at)
         const scans = yield* scansOf(batch.batch_id).pipe(Effect.mapError(storeFailure))
         if (scans.length === 0) {
-          return yield* refuse("batch-empty", `Batch ${batch.batch_id} has no parcels: scan them first`, operator, at)
+          return yield* refuse(makeRefusal("batch-empty", "reason", { batchId: batch.batch_id }), operator, at)
         }
         const trackingNumbers = scans.map((scan) => scan.tracking_number)
         const bytes = encodeManifestZpl({

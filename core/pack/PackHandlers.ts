@@ -5,6 +5,7 @@ import type { Timestamp } from "../time/Clock.ts"
 import { Handover } from "./Handover.ts"
 import type { HandoverView } from "./HandoverView.ts"
 import type { PackApi } from "./PackApi.ts"
+import type { Refusal } from "./PackRefusal.ts"
 import { PackService } from "./PackService.ts"
 import type { PackView } from "./PackView.ts"
 
@@ -17,15 +18,23 @@ export interface RoutedScan<View> {
   readonly view: View
   readonly action: string
   readonly message: string
+  readonly refusal?: Refusal
 }
 
-const routed = <View extends { readonly refusal: { readonly code: string; readonly reason: string } | null }>(
-  view: View,
-  accepted: string
-): RoutedScan<View> =>
+const routed = <View extends { readonly refusal: Refusal | null }>(view: View, accepted: string): RoutedScan<View> =>
   view.refusal === null
     ? { view, action: accepted, message: accepted }
-    : { view, action: "refused", message: `${view.refusal.code}: ${view.refusal.reason}` }
+    : {
+        view,
+        action: "refused",
+        message: `${view.refusal.code}: ${view.refusal.reason}`,
+        refusal: {
+          code: view.refusal.code,
+          variant: view.refusal.variant,
+          params: view.refusal.params,
+          reason: view.refusal.reason
+        }
+      }
 
 /**
  * The pack and handover API handlers, for the station to merge into its handler map, and the two scan routes

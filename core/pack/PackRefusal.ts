@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { LocalizedText } from "../catalog/CatalogItem.ts"
 
 /**
  * Why the bench refused an input. Stable: the UI translates them and exception events carry them, so a code is only
@@ -52,8 +53,154 @@ export const RefusalCode = Schema.Literals([
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
+/**
+ * Every refusal's English reason, per code and variant (a code refused for different facts has several). `{name}`
+ * marks a fact the refusal carries in `params`, so the UI words the same facts in its own language
+ * (`refusal.<code>.<variant>` in renderer/src/i18n) and logs, the CLI and exception events keep the English
+ * sentence. Like codes, variants are only ever added.
+ */
+export const refusalReasons = {
+  "order-unknown": {
+    station: "No order {orderId} at this station",
+    tote: "Tote {toteId} is not assigned to an order",
+    gone: "Order {orderId} is no longer at this station: put the items back"
+  },
+  "order-cancelled": {
+    reason: "Order {orderId} was cancelled: do not pack it",
+    whileOff: "Order {orderId} was cancelled while the station was off: put the items back"
+  },
+  "order-on-hold": { reason: "Order {orderId} is on hold: put it aside for the office" },
+  "order-address-hold": {
+    reason: "Order {orderId} waits for the customer to correct the address",
+    checked: "The address of order {orderId} cannot be shipped to: {problems}. The customer is asked to correct it."
+  },
+  "order-already-packed": {
+    reason: "Order {orderId} is already {orderStatus}",
+    changed: "Order {orderId} is {orderStatus} now: it changed while it was being packed",
+    gone: "Order {orderId} is gone now: it changed while it was being packed"
+  },
+  "order-already-open": { reason: "Order {orderId} is already open" },
+  "order-in-progress": { reason: "Finish or abandon order {current} before starting {orderId}" },
+  "no-order-open": { reason: "Scan an order (pick slip or tote) first" },
+  "scan-unreadable": { reason: "The code did not read correctly", detail: "{detail}" },
+  "item-unknown": {
+    orderLine: "Order {orderId} has {sku}, which is not in the catalog",
+    gtin: "GTIN {gtin} is not in the catalog",
+    sku: "SKU {sku} is not in the catalog",
+    noGtin: "The GS1 code carries no GTIN (AI 01)",
+    notItem: "A {kind} code is not an item"
+  },
+  "wrong-item": { reason: "{name} ({sku}) is not part of order {orderId}" },
+  "other-order-item": { reason: "{name} ({sku}) belongs to order {otherOrderId}, not {orderId}" },
+  surplus: {
+    order: "Order {orderId} needs only {wanted} of {sku}: this one is extra",
+    line: "Order line {lineId} ({sku}) needs only {room} more, not {total}"
+  },
+  "serial-missing": { reason: "{sku} needs its serial number: scan the code that includes it" },
+  "lot-missing": { reason: "{sku} needs its batch/lot number: scan the code that includes it" },
+  "duplicate-serial": { reason: "Serial {serial} of {sku} was already packed" },
+  "nothing-to-count": { reason: "Scan one of the items first, then type how many" },
+  "quantity-invalid": { reason: "{total} is not a number of items" },
+  "quantity-needs-scans": { reason: "Each {sku} has its own serial: scan every unit" },
+  "nothing-to-undo": { reason: "No item scan to undo" },
+  "manager-required": { reason: "Only a manager may short-ship: call one to scan their badge" },
+  "line-unknown": { reason: "Order has no line {lineId}" },
+  "line-complete": { reason: "Line {lineId} is already complete" },
+  "reason-required": { reason: "Say why the line ships short" },
+  "not-all-verified": {
+    box: "Verify every item before choosing the box",
+    weight: "Verify every item before weighing",
+    label: "Some items are not verified yet"
+  },
+  "parcel-empty": { reason: "Every line was short-shipped: there is nothing to pack" },
+  "box-unknown": { reason: "No box {box} at this bench" },
+  "no-box": { weight: "Choose the box before weighing", label: "Choose the box first" },
+  "weight-invalid": { reason: "{grams} g is not a weight" },
+  "weight-out-of-tolerance": {
+    reason:
+      "The parcel weighs {grams} g but should weigh {expectedGrams} g (± {toleranceGrams} g): check for a missing or extra item"
+  },
+  "box-overweight": { reason: "{grams} g is more than box {boxId} takes ({maxGrams} g)" },
+  "no-weight": { reason: "Weigh the parcel first" },
+  "parcel-closed": { reason: "The parcel is labelled: void it to change it" },
+  "label-pending": {
+    noCarrier: "This station has no carrier {carrier} set up",
+    carrier: "{message}",
+    handover: "Parcel {parcelId} still waits for its {carrier} label: keep it at the bench until the label prints"
+  },
+  "tracking-range-exhausted": { reason: "{message}" },
+  "label-content": { label: "{message}", insert: "Insert: {message}" },
+  "no-batch-open": { scan: "Open a handover batch first", close: "No handover batch is open" },
+  "batch-open": { reason: "Batch {batchId} for {carrier} is still open: close it first" },
+  "batch-empty": { reason: "Batch {batchId} has no parcels: scan them first" },
+  "parcel-unknown": { reason: "No parcel with tracking number or code {code} at this station" },
+  "parcel-not-packed": {
+    status: "Parcel {parcelId} is {parcelStatus}: it cannot be handed over",
+    batch: "Parcel {parcelId} is in batch {batchId}: it cannot be handed over"
+  },
+  "parcel-other-carrier": {
+    reason: "Parcel {parcelId} goes with {carrier}, not {batchCarrier}: put it with its carrier"
+  },
+  "parcel-already-scanned": { reason: "Parcel {parcelId} is already in this batch" },
+  "order-changed": {
+    status: "Order {orderId} is {orderStatus} now: put the items aside for the office",
+    edited: "The shop changed order {orderId} while the station was off: scan it again"
+  }
+} as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
+
+/** A fact a refusal names: text, a number, or a name the catalog has in both languages (an item's). */
+export const RefusalParam = Schema.Union([Schema.String, Schema.Number, LocalizedText])
+export type RefusalParam = typeof RefusalParam.Type
+
+export const RefusalParams = Schema.Record(Schema.String, RefusalParam)
+
 export const Refusal = Schema.Struct({
   code: RefusalCode,
+  /** Which of the code's reasons (a key of `refusalReasons[code]`). */
+  variant: Schema.String,
+  /** The facts the reason names, one per `{name}` of its template. */
+  params: RefusalParams,
+  /** The English sentence, for logs, the CLI and exception events. */
   reason: Schema.String,
+  /** The order a wrongly scanned item belongs to, for "item from another open order". */
   otherOrderId: Schema.optionalKey(Schema.String)
 })
+export type Refusal = typeof Refusal.Type
+
+type Placeholders<Text extends string> = Text extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | Placeholders<Rest>
+  : never
+
+type Variant<C extends RefusalCode> = keyof (typeof refusalReasons)[C] & string
+
+type ParamsOf<C extends RefusalCode, V extends Variant<C>> = [
+  Placeholders<(typeof refusalReasons)[C][V] & string>
+] extends [never]
+  ? Readonly<Record<string, never>>
+  : { readonly [P in Placeholders<(typeof refusalReasons)[C][V] & string>]: RefusalParam }
+
+const englishOf = (param: RefusalParam): string => (typeof param === "object" ? param.en : String(param))
+
+/**
+ * A refusal with exactly the facts its reason names (the compiler checks them against the template) and its
+ * English sentence built from them.
+ */
+export const makeRefusal = <C extends RefusalCode, V extends Variant<C>>(
+  code: C,
+  variant: V,
+  params: ParamsOf<C, V>,
+  otherOrderId?: string
+): Refusal => {
+  const template: string = (refusalReasons[code] as Record<string, string>)[variant]!
+  const facts = params as Readonly<Record<string, RefusalParam>>
+  const reason = template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(facts, name) ? englishOf(facts[name]!) : whole
+  )
+  return {
+    code,
+    variant,
+    params: facts,
+    reason,
+    ...(otherOrderId === undefined ? {} : { otherOrderId })
+  }
+}

@@ -26,7 +26,7 @@ import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { loadBoxes } from "./BoxStore.ts"
 import { OrderAddressHold, PackException, ParcelPacked, ParcelVoided } from "./PackEvents.ts"
-import { type RefusalCode, Refusal as RefusalSchema } from "./PackRefusal.ts"
+import { makeRefusal, type Refusal, Refusal as RefusalSchema } from "./PackRefusal.ts"
 import {
   applyScan,
   chooseBox,
@@ -39,7 +39,6 @@ import {
   type PackOutcome,
   type PackSession,
   packedLines,
-  type Refusal,
   readyToComplete,
   setQuantity,
   shortShip,
@@ -87,22 +86,13 @@ const restoreSession = (sql: Sql["Service"]) =>
     const order = orders[0]
     const interrupted: Refusal | null =
       order === undefined
-        ? { code: "order-unknown", reason: `Order ${row.order_id} is no longer at this station: put the items back` }
+        ? makeRefusal("order-unknown", "gone", { orderId: row.order_id })
         : order.status === "cancelled"
-          ? {
-              code: "order-cancelled",
-              reason: `Order ${row.order_id} was cancelled while the station was off: put the items back`
-            }
+          ? makeRefusal("order-cancelled", "whileOff", { orderId: row.order_id })
           : order.status !== "open"
-            ? {
-                code: "order-changed",
-                reason: `Order ${row.order_id} is ${order.status} now: put the items aside for the office`
-              }
+            ? makeRefusal("order-changed", "status", { orderId: row.order_id, orderStatus: order.status })
             : Number(order.version) !== stored.session.order?.version
-              ? {
-                  code: "order-changed",
-                  reason: `The shop changed order ${row.order_id} while the station was off: scan it again`
-                }
+              ? makeRefusal("order-changed", "edited", { orderId: row.order_id })
               : null
     if (interrupted === null) return { session: stored.session, addressCheck: stored.addressCheck, interrupted }
     yield* sql.execute("DELETE FROM pack_session")
@@ -423,10 +413,12 @@ export class PackService extends Context.Service<
             if (!check.ok) {
               yield* holdForAddress(opened, check, operator, at).pipe(Effect.mapError(storeFailure))
               yield* Ref.set(current, idleSession)
-              return yield* view({
-                code: "order-address-hold",
-                reason: `The address of order ${opened.orderId} cannot be shipped to: ${check.errors.map((e) => e.message).join("; ")}. The customer is asked to correct it.`
-              })
+              return yield* view(
+                makeRefusal("order-address-hold", "checked", {
+                  orderId: opened.orderId,
+                  problems: check.errors.map((e) => e.message).join("; ")
+                })
+              )
             }
           }
           return yield* settle(outcome, operator, at, input.raw).pipe(Effect.mapError(storeFailure))
@@ -463,7 +455,7 @@ export class PackService extends Context.Service<
             return next
           })
 
-        const refused = (code: RefusalCode, reason: string) => new PackRefused({ refusal: { code, reason } })
+        const refused = (refusal: Refusal) => new PackRefused({ refusal })
 
         const completeParcel = (ready: PackSession, operator: Operator, at: Timestamp) =>
           sql.transaction(
@@ -473,14 +465,16 @@ export class PackService extends Context.Service<
                 order.orderId
               ])
               if (rows[0]?.status !== "open") {
+                const status = rows[0]?.status
                 return yield* refused(
-                  "order-already-packed",
-                  `Order ${order.orderId} is ${rows[0]?.status ?? "gone"} now: it changed while it was being packed`
+                  status === undefined
+                    ? makeRefusal("order-already-packed", "gone", { orderId: order.orderId })
+                    : makeRefusal("order-already-packed", "changed", { orderId: order.orderId, orderStatus: status })
                 )
               }
               const adapter = carriers.adapter(order.carrier)
               if (adapter === undefined) {
-                return yield* refused("label-pending", `This station has no carrier ${order.carrier} set up`)
+                return yield* refused(makeRefusal("label-pending", "noCarrier", { carrier: order.carrier }))
               }
               const parcelId = `${identity.stationId}-${String(yield* nextCounter("parcel")).padStart(6, "0")}`
               const sscc = config.sscc === undefined ? undefined : ssccFor(yield* nextCounter("sscc"))
@@ -499,9 +493,8 @@ export class PackService extends Context.Service<
                   Effect.mapError((error) =>
                     refused(
                       error.reason === "range-exhausted" || error.reason === "no-range"
-                        ? "tracking-range-exhausted"
-                        : "label-pending",
-                      error.message
+                        ? makeRefusal("tracking-range-exhausted", "reason", { message: error.message })
+                        : makeRefusal("label-pending", "carrier", { message: error.message })
                     )
                   )
                 )
@@ -518,7 +511,9 @@ export class PackService extends Context.Service<
                 shippingLabel === undefined
                   ? undefined
                   : yield* encodeZpl(shippingLabel, { dpi }).pipe(
-                      Effect.mapError((error) => refused("label-content", error.message))
+                      Effect.mapError((error) =>
+                        refused(makeRefusal("label-content", "label", { message: error.message }))
+                      )
                     )
               const lines = packedLines(ready)
               const brand = brandFor(config.brands ?? [], config.brand, order.brand)
@@ -542,10 +537,16 @@ export class PackService extends Context.Service<
                 }),
                 rmaToken: parcelId,
                 discountCode: discountCodeFor(brand, order.orderId, config.discountCode)
-              }).pipe(Effect.mapError((error) => refused("label-content", `Insert: ${error.message}`)))
+              }).pipe(
+                Effect.mapError((error) => refused(makeRefusal("label-content", "insert", { message: error.message })))
+              )
               const insertBytes = yield* insertEncoder
                 .encode(insert)
-                .pipe(Effect.mapError((error) => refused("label-content", `Insert: ${error.message}`)))
+                .pipe(
+                  Effect.mapError((error) =>
+                    refused(makeRefusal("label-content", "insert", { message: error.message }))
+                  )
+                )
               const data: ParcelData = {
                 ...(shippingLabel === undefined ? {} : { label: shippingLabel }),
                 ...(sscc === undefined ? {} : { ssccUrn: sscc.urn })

@@ -3,7 +3,7 @@ import type { CatalogItem } from "../catalog/CatalogItem.ts"
 import type { Order } from "../orders/Order.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import type { Box } from "./Box.ts"
-import type { RefusalCode } from "./PackRefusal.ts"
+import { makeRefusal, type Refusal } from "./PackRefusal.ts"
 
 export type PackStep = "idle" | "order-open" | "all-verified" | "parcel" | "labelled" | "packed"
 
@@ -52,13 +52,6 @@ export interface PackSession {
   readonly parcel?: { readonly parcelId: string; readonly trackingNumber: string }
 }
 
-export interface Refusal {
-  readonly code: RefusalCode
-  readonly reason: string
-  /** The order a wrongly scanned item belongs to, for "item from another open order". */
-  readonly otherOrderId?: string
-}
-
 export type PackOutcome =
   | { readonly ok: true; readonly session: PackSession }
   | { readonly ok: false; readonly session: PackSession; readonly refusal: Refusal }
@@ -78,11 +71,12 @@ export interface PackLookup {
 
 export const idleSession: PackSession = { step: "idle", lines: [], verifications: [], shortShips: [] }
 
-const refuse = (session: PackSession, code: RefusalCode, reason: string, otherOrderId?: string): PackOutcome => ({
-  ok: false,
-  session,
-  refusal: otherOrderId === undefined ? { code, reason } : { code, reason, otherOrderId }
-})
+const refuse = (session: PackSession, refusal: Refusal): PackOutcome => ({ ok: false, session, refusal })
+
+const unreadable = (detail: string | undefined): Refusal =>
+  detail === undefined
+    ? makeRefusal("scan-unreadable", "reason", {})
+    : makeRefusal("scan-unreadable", "detail", { detail })
 
 const accept = (session: PackSession): PackOutcome => ({ ok: true, session })
 
@@ -115,18 +109,17 @@ const orderRefusal = (session: PackSession, order: Order): PackOutcome | undefin
     case "open":
       return undefined
     case "cancelled":
-      return refuse(session, "order-cancelled", `Order ${order.orderId} was cancelled: do not pack it`)
+      return refuse(session, makeRefusal("order-cancelled", "reason", { orderId: order.orderId }))
     case "on-hold":
-      return refuse(session, "order-on-hold", `Order ${order.orderId} is on hold: put it aside for the office`)
+      return refuse(session, makeRefusal("order-on-hold", "reason", { orderId: order.orderId }))
     case "address-hold":
-      return refuse(
-        session,
-        "order-address-hold",
-        `Order ${order.orderId} waits for the customer to correct the address`
-      )
+      return refuse(session, makeRefusal("order-address-hold", "reason", { orderId: order.orderId }))
     case "packed":
     case "shipped":
-      return refuse(session, "order-already-packed", `Order ${order.orderId} is already ${order.status}`)
+      return refuse(
+        session,
+        makeRefusal("order-already-packed", "reason", { orderId: order.orderId, orderStatus: order.status })
+      )
   }
 }
 
@@ -135,21 +128,20 @@ const openOrder = (session: PackSession, orderId: string, lookup: PackLookup): P
     const current = session.order?.orderId ?? ""
     return refuse(
       session,
-      current === orderId ? "order-already-open" : "order-in-progress",
       current === orderId
-        ? `Order ${orderId} is already open`
-        : `Finish or abandon order ${current} before starting ${orderId}`
+        ? makeRefusal("order-already-open", "reason", { orderId })
+        : makeRefusal("order-in-progress", "reason", { current, orderId })
     )
   }
   const order = lookup.order(orderId)
-  if (order === undefined) return refuse(session, "order-unknown", `No order ${orderId} at this station`)
+  if (order === undefined) return refuse(session, makeRefusal("order-unknown", "station", { orderId }))
   const refused = orderRefusal(session, order)
   if (refused !== undefined) return refused
   const lines: Array<PackLine> = []
   for (const line of order.lines) {
     const item = lookup.itemBySku(line.sku)
     if (item === undefined) {
-      return refuse(session, "item-unknown", `Order ${orderId} has ${line.sku}, which is not in the catalog`)
+      return refuse(session, makeRefusal("item-unknown", "orderLine", { orderId, sku: line.sku }))
     }
     lines.push({ lineId: line.lineId, item, quantity: line.quantity })
   }
@@ -165,58 +157,61 @@ interface ScannedItem {
 const scannedItem = (scan: ScanResult, lookup: PackLookup): ScannedItem | Refusal => {
   if (scan.kind === "gtin") {
     const item = lookup.itemByGtin(scan.gtin)
-    return item === undefined ? { code: "item-unknown", reason: `GTIN ${scan.gtin} is not in the catalog` } : { item }
+    return item === undefined ? makeRefusal("item-unknown", "gtin", { gtin: scan.gtin }) : { item }
   }
   if (scan.kind === "sku") {
     const item = lookup.itemBySku(scan.sku)
-    return item === undefined ? { code: "item-unknown", reason: `SKU ${scan.sku} is not in the catalog` } : { item }
+    return item === undefined ? makeRefusal("item-unknown", "sku", { sku: scan.sku }) : { item }
   }
   if (scan.kind === "gs1" || scan.kind === "digital-link") {
     const gtin = scan.ais.find((element) => element.ai === "01")?.value
-    if (gtin === undefined) return { code: "item-unknown", reason: "The GS1 code carries no GTIN (AI 01)" }
+    if (gtin === undefined) return makeRefusal("item-unknown", "noGtin", {})
     const item = lookup.itemByGtin(gtin)
-    if (item === undefined) return { code: "item-unknown", reason: `GTIN ${gtin} is not in the catalog` }
+    if (item === undefined) return makeRefusal("item-unknown", "gtin", { gtin })
     const serial = scan.ais.find((element) => element.ai === "21")?.value
     const lot = scan.ais.find((element) => element.ai === "10")?.value
     return { item, ...(serial === undefined ? {} : { serial }), ...(lot === undefined ? {} : { lot }) }
   }
-  return { code: "item-unknown", reason: `A ${scan.kind} code is not an item` }
+  return makeRefusal("item-unknown", "notItem", { kind: scan.kind })
 }
 
 const verifyItem = (session: PackSession, scan: ScanResult, lookup: PackLookup): PackOutcome => {
   const order = session.order!
   const found = scannedItem(scan, lookup)
-  if ("code" in found) return refuse(session, found.code, found.reason)
+  if ("code" in found) return refuse(session, found)
   const { item, serial, lot } = found
   const lines = session.lines.filter((line) => line.item.sku === item.sku)
   if (lines.length === 0) {
     const other = lookup.openOrdersWanting(item.sku).find((orderId) => orderId !== order.orderId)
     return other === undefined
-      ? refuse(session, "wrong-item", `${item.name.en} (${item.sku}) is not part of order ${order.orderId}`)
+      ? refuse(session, makeRefusal("wrong-item", "reason", { name: item.name, sku: item.sku, orderId: order.orderId }))
       : refuse(
           session,
-          "other-order-item",
-          `${item.name.en} (${item.sku}) belongs to order ${other}, not ${order.orderId}`,
-          other
+          makeRefusal(
+            "other-order-item",
+            "reason",
+            { name: item.name, sku: item.sku, otherOrderId: other, orderId: order.orderId },
+            other
+          )
         )
   }
   const line = lines.find((candidate) => remainingQuantity(session, candidate) > 0)
   if (line === undefined) {
     const wanted = lines.reduce((sum, candidate) => sum + candidate.quantity, 0)
-    return refuse(session, "surplus", `Order ${order.orderId} needs only ${wanted} of ${item.sku}: this one is extra`)
+    return refuse(session, makeRefusal("surplus", "order", { orderId: order.orderId, wanted, sku: item.sku }))
   }
   if (item.requiresSerial && serial === undefined) {
-    return refuse(session, "serial-missing", `${item.sku} needs its serial number: scan the code that includes it`)
+    return refuse(session, makeRefusal("serial-missing", "reason", { sku: item.sku }))
   }
   if (item.requiresLot && lot === undefined) {
-    return refuse(session, "lot-missing", `${item.sku} needs its batch/lot number: scan the code that includes it`)
+    return refuse(session, makeRefusal("lot-missing", "reason", { sku: item.sku }))
   }
   if (
     serial !== undefined &&
     (session.verifications.some((v) => v.sku === item.sku && v.serial === serial) ||
       lookup.serialPacked(item.sku, serial))
   ) {
-    return refuse(session, "duplicate-serial", `Serial ${serial} of ${item.sku} was already packed`)
+    return refuse(session, makeRefusal("duplicate-serial", "reason", { serial, sku: item.sku }))
   }
   const verification: Verification = {
     lineId: line.lineId,
@@ -231,20 +226,20 @@ const verifyItem = (session: PackSession, scan: ScanResult, lookup: PackLookup):
 
 const chooseBoxNamed = (session: PackSession, box: Box | undefined, asked: string): PackOutcome => {
   if (session.step !== "all-verified" && session.step !== "parcel") {
-    return refuse(session, "not-all-verified", "Verify every item before choosing the box")
+    return refuse(session, makeRefusal("not-all-verified", "box", {}))
   }
-  if (box === undefined) return refuse(session, "box-unknown", `No box ${asked} at this bench`)
+  if (box === undefined) return refuse(session, makeRefusal("box-unknown", "reason", { box: asked }))
   if (session.verifications.length === 0) {
-    return refuse(session, "parcel-empty", "Every line was short-shipped: there is nothing to pack")
+    return refuse(session, makeRefusal("parcel-empty", "reason", {}))
   }
   return accept(settle({ ...session, box }))
 }
 
 const closedRefusal = (session: PackSession): PackOutcome | undefined =>
   session.step === "labelled"
-    ? refuse(session, "parcel-closed", "The parcel is labelled: void it to change it")
+    ? refuse(session, makeRefusal("parcel-closed", "reason", {}))
     : session.step === "idle" || session.step === "packed"
-      ? refuse(session, "no-order-open", "Scan an order (pick slip or tote) first")
+      ? refuse(session, makeRefusal("no-order-open", "reason", {}))
       : undefined
 
 /**
@@ -253,11 +248,11 @@ const closedRefusal = (session: PackSession): PackOutcome | undefined =>
  */
 export const applyScan = (session: PackSession, scan: ScanResult, lookup: PackLookup): PackOutcome => {
   if (scan.kind === "packbench" && (scan.type === "order" || scan.type === "tote")) {
-    if (!scan.valid) return refuse(session, "scan-unreadable", scan.reason ?? "The code did not read correctly")
+    if (!scan.valid) return refuse(session, unreadable(scan.reason))
     if (scan.type === "order") return openOrder(session, scan.id, lookup)
     const orderId = lookup.toteOrder(scan.id)
     return orderId === undefined
-      ? refuse(session, "order-unknown", `Tote ${scan.id} is not assigned to an order`)
+      ? refuse(session, makeRefusal("order-unknown", "tote", { toteId: scan.id }))
       : openOrder(session, orderId, lookup)
   }
   const text = scan.input.trim().toUpperCase()
@@ -267,7 +262,7 @@ export const applyScan = (session: PackSession, scan: ScanResult, lookup: PackLo
   if (lookup.order(text) !== undefined || (idle && scan.kind === "unknown")) return openOrder(session, text, lookup)
   const closed = closedRefusal(session)
   if (closed !== undefined) return closed
-  if (!scan.valid) return refuse(session, "scan-unreadable", scan.reason ?? "The code did not read correctly")
+  if (!scan.valid) return refuse(session, unreadable(scan.reason))
   return verifyItem(session, scan, lookup)
 }
 
@@ -276,21 +271,17 @@ export const setQuantity = (session: PackSession, total: number): PackOutcome =>
   const closed = closedRefusal(session)
   if (closed !== undefined) return closed
   const last = session.verifications.at(-1)
-  if (last === undefined) return refuse(session, "nothing-to-count", "Scan one of the items first, then type how many")
+  if (last === undefined) return refuse(session, makeRefusal("nothing-to-count", "reason", {}))
   if (!Number.isInteger(total) || total < 1) {
-    return refuse(session, "quantity-invalid", `${total} is not a number of items`)
+    return refuse(session, makeRefusal("quantity-invalid", "reason", { total }))
   }
   const line = session.lines.find((candidate) => candidate.lineId === last.lineId)!
   if (last.serial !== undefined || line.item.requiresSerial) {
-    return refuse(session, "quantity-needs-scans", `Each ${line.item.sku} has its own serial: scan every unit`)
+    return refuse(session, makeRefusal("quantity-needs-scans", "reason", { sku: line.item.sku }))
   }
   const room = remainingQuantity(session, line) + last.quantity
   if (total > room) {
-    return refuse(
-      session,
-      "surplus",
-      `Order line ${line.lineId} (${line.item.sku}) needs only ${room} more, not ${total}`
-    )
+    return refuse(session, makeRefusal("surplus", "line", { lineId: line.lineId, sku: line.item.sku, room, total }))
   }
   const verifications = [...session.verifications.slice(0, -1), { ...last, quantity: total }]
   return accept(settle({ ...session, verifications }))
@@ -299,7 +290,7 @@ export const setQuantity = (session: PackSession, total: number): PackOutcome =>
 export const undoLastScan = (session: PackSession): PackOutcome => {
   const closed = closedRefusal(session)
   if (closed !== undefined) return closed
-  if (session.verifications.length === 0) return refuse(session, "nothing-to-undo", "No item scan to undo")
+  if (session.verifications.length === 0) return refuse(session, makeRefusal("nothing-to-undo", "reason", {}))
   return accept(settle({ ...session, verifications: session.verifications.slice(0, -1) }))
 }
 
@@ -311,13 +302,13 @@ export const shortShip = (
   const closed = closedRefusal(session)
   if (closed !== undefined) return closed
   if (request.operator.role !== "manager") {
-    return refuse(session, "manager-required", "Only a manager may short-ship: call one to scan their badge")
+    return refuse(session, makeRefusal("manager-required", "reason", {}))
   }
   const line = session.lines.find((candidate) => candidate.lineId === request.lineId)
-  if (line === undefined) return refuse(session, "line-unknown", `Order has no line ${request.lineId}`)
-  if (request.reason.trim() === "") return refuse(session, "reason-required", "Say why the line ships short")
+  if (line === undefined) return refuse(session, makeRefusal("line-unknown", "reason", { lineId: request.lineId }))
+  if (request.reason.trim() === "") return refuse(session, makeRefusal("reason-required", "reason", {}))
   const quantity = remainingQuantity(session, line)
-  if (quantity === 0) return refuse(session, "line-complete", `Line ${line.lineId} is already complete`)
+  if (quantity === 0) return refuse(session, makeRefusal("line-complete", "reason", { lineId: line.lineId }))
   const entry: ShortShip = {
     lineId: line.lineId,
     quantity,
@@ -339,23 +330,22 @@ export const chooseBox = (session: PackSession, boxId: string, boxes: ReadonlyAr
 export const enterWeight = (session: PackSession, grams: number, source: "typed" | "scale"): PackOutcome => {
   const closed = closedRefusal(session)
   if (closed !== undefined) return closed
-  if (session.step === "order-open") return refuse(session, "not-all-verified", "Verify every item before weighing")
-  if (session.box === undefined) return refuse(session, "no-box", "Choose the box before weighing")
-  if (!Number.isFinite(grams) || grams <= 0) return refuse(session, "weight-invalid", `${grams} g is not a weight`)
+  if (session.step === "order-open") return refuse(session, makeRefusal("not-all-verified", "weight", {}))
+  if (session.box === undefined) return refuse(session, makeRefusal("no-box", "weight", {}))
+  if (!Number.isFinite(grams) || grams <= 0) return refuse(session, makeRefusal("weight-invalid", "reason", { grams }))
   const expectedGrams = expectedWeightGrams(session)
   const toleranceGrams = weightToleranceGrams(expectedGrams)
   if (Math.abs(grams - expectedGrams) > toleranceGrams) {
-    return refuse(
-      session,
-      "weight-out-of-tolerance",
-      `The parcel weighs ${grams} g but should weigh ${expectedGrams} g (± ${toleranceGrams} g): check for a missing or extra item`
-    )
+    return refuse(session, makeRefusal("weight-out-of-tolerance", "reason", { grams, expectedGrams, toleranceGrams }))
   }
   if (grams > session.box.maxWeightGrams) {
     return refuse(
       session,
-      "box-overweight",
-      `${grams} g is more than box ${session.box.boxId} takes (${session.box.maxWeightGrams} g)`
+      makeRefusal("box-overweight", "reason", {
+        grams,
+        boxId: session.box.boxId,
+        maxGrams: session.box.maxWeightGrams
+      })
     )
   }
   return accept({ ...session, weight: { grams: Math.round(grams), source, expectedGrams, toleranceGrams } })
@@ -365,9 +355,9 @@ export const enterWeight = (session: PackSession, grams: number, source: "typed"
 export const readyToComplete = (session: PackSession): PackOutcome => {
   const closed = closedRefusal(session)
   if (closed !== undefined) return closed
-  if (session.step === "order-open") return refuse(session, "not-all-verified", "Some items are not verified yet")
-  if (session.box === undefined) return refuse(session, "no-box", "Choose the box first")
-  if (session.weight === undefined) return refuse(session, "no-weight", "Weigh the parcel first")
+  if (session.step === "order-open") return refuse(session, makeRefusal("not-all-verified", "label", {}))
+  if (session.box === undefined) return refuse(session, makeRefusal("no-box", "label", {}))
+  if (session.weight === undefined) return refuse(session, makeRefusal("no-weight", "reason", {}))
   return accept(session)
 }
 

@@ -147,7 +147,10 @@ export const makeStationHandlers = Effect.gen(function* () {
           yield* publishStatus
           outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
         } else if (context === "pack" || context === "handover" || context === "returns") {
-          const route: Effect.Effect<{ readonly action: string; readonly message: string }, ApiError> =
+          const route: Effect.Effect<
+            { readonly action: string; readonly message: string; readonly refusal?: ScanOutcome["refusal"] },
+            ApiError
+          > =
             context === "pack"
               ? pack.routePackScan({ raw: input.raw, at })
               : context === "handover"
@@ -156,10 +159,20 @@ export const makeStationHandlers = Effect.gen(function* () {
           // A scan the flow cannot take (nobody signed in, wrong role) is still a scan the packer must see refused.
           const routed = yield* route.pipe(
             Effect.catchTag("ApiError", (error) =>
-              Effect.succeed({ action: "refused", message: `${error.code}: ${error.message}` })
+              Effect.succeed({
+                action: "refused",
+                message: `${error.code}: ${error.message}`,
+                refusal: { code: error.code, reason: error.message }
+              })
             )
           )
-          outcome = { ...base, identification, action: routed.action, message: routed.message }
+          outcome = {
+            ...base,
+            identification,
+            action: routed.action,
+            message: routed.message,
+            ...(routed.refusal === undefined ? {} : { refusal: routed.refusal })
+          }
         } else {
           outcome = {
             ...base,

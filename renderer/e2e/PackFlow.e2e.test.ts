@@ -57,6 +57,10 @@ describe("packing an order and handing it over, by scanner and keys alone", () =
     await scan(BOTTLE)
     await page.getByTestId("refusal").waitFor({ timeout: 15_000 })
     expect(await page.getByTestId("refusal").getAttribute("data-code")).toMatch(/^(wrong-item|other-order-item)$/)
+    // The reason under the headline names the item in German, with the facts the station sent.
+    expect(await page.getByTestId("refusal").innerText()).toMatch(
+      /Trinkflasche 0,75 l \(ALP-BTL-05\) gehört (nicht zu Auftrag SO-100001|zu Auftrag SO-\d+, nicht zu SO-100001)/
+    )
     await page.locator('[data-testid="scan-outcome"][data-tone="bad"]').filter({ hasText: BOTTLE }).waitFor()
     expect(await page.getByTestId("pack-line").count()).toBe(2)
     await screenshot("pack-refused")
@@ -95,6 +99,8 @@ describe("packing an order and handing it over, by scanner and keys alone", () =
     expect(await page.getByTestId("handover-batch").innerText()).toContain(trackingNumber)
     await scan(trackingNumber)
     await page.locator('[data-testid="refusal"][data-code="parcel-already-scanned"]').waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId("refusal").innerText()).toMatch(/Paket \S+ ist schon in dieser Übergabe/)
+    await screenshot("handover-refused")
     expect(await page.getByTestId("handover-count").innerText()).toContain("1 Pakete")
     await page.keyboard.press("F9")
     await page.getByTestId("handover-manifest").waitFor({ timeout: 30_000 })

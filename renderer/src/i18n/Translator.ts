@@ -5,14 +5,18 @@ import { en } from "./en.ts"
 
 export const messages: Readonly<Record<Locale, Messages>> = { de, en }
 
-export type Translate = (key: MessageKey, params?: Readonly<Record<string, string | number>>) => string
+/** A value for a `{name}` placeholder; a text the station has in both languages (a catalog name) shows in the bench's. */
+export type MessageParam = string | number | Readonly<Record<Locale, string>>
+
+export type Translate = (key: MessageKey, params?: Readonly<Record<string, MessageParam>>) => string
 
 export const makeTranslator =
   (locale: Locale): Translate =>
   (key, params) =>
-    messages[locale][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-      params !== undefined && name in params ? String(params[name]) : whole
-    )
+    messages[locale][key].replace(/\{(\w+)\}/g, (whole, name: string) => {
+      const value = params !== undefined && Object.hasOwn(params, name) ? params[name] : undefined
+      return value === undefined ? whole : typeof value === "object" ? value[locale] : String(value)
+    })
 
 const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(de, key)
 

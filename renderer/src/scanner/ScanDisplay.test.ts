@@ -96,6 +96,27 @@ describe("describeScan", () => {
     })
   })
 
+  it("words the reason of a refused code it could not classify from the refusal's facts", () => {
+    const view = describeScan(t, {
+      state: "done",
+      id: 9,
+      outcome: outcome({
+        raw: "SO-999999",
+        action: "refused",
+        message: "order-unknown: No order SO-999999 at this station",
+        identification: { kind: "unknown", valid: false },
+        refusal: {
+          code: "order-unknown",
+          variant: "station",
+          params: { orderId: "SO-999999" },
+          reason: "No order SO-999999 at this station"
+        }
+      })
+    })
+    expect(view.headline).toBe("Abgelehnt: Auftrag unbekannt")
+    expect(view.detail).toBe("Auftrag SO-999999 gibt es an dieser Station nicht")
+  })
+
   it("explains a refused unreadable code by what is wrong with the code", () => {
     const view = describeScan(t, {
       state: "done",

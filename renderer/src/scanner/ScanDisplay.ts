@@ -1,6 +1,6 @@
 import type { ScanOutcome } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
-import { describeRefusal, parseRefusal } from "../i18n/describeRefusal.ts"
+import { describeRefusal, describeRefusalReason, parseRefusal } from "../i18n/describeRefusal.ts"
 import { describeError, type Translate } from "../i18n/Translator.ts"
 
 /** The last scan as the bench shows it: sent and waiting, answered by the station, or failed as a call. */
@@ -82,15 +82,16 @@ export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
     }
   }
   if (outcome.action === "refused") {
-    const refusal = parseRefusal(outcome.message) ?? { code: "", reason: outcome.message }
+    const refusal = outcome.refusal ?? parseRefusal(outcome.message) ?? { code: "", reason: outcome.message }
+    const reason = describeRefusalReason(t, refusal)
     return {
       tone: "bad",
       headline: t("scan.refused", { reason: describeRefusal(t, refusal) }),
       detail:
         identification.valid === false
-          ? (field(identification, "reason") ?? refusal.reason)
+          ? (field(identification, "reason") ?? reason)
           : kind === "unknown"
-            ? refusal.reason
+            ? reason
             : [kindLabel(t, kind), specificOf(identification, kind)].filter(Boolean).join(" "),
       raw: outcome.raw
     }

@@ -1,14 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from "react"
 import type { ApiInput, ApiName, ApiOutput } from "../../../core/api/StationApi.ts"
-import { parseRefusal } from "../i18n/describeRefusal.ts"
+import { parseRefusal, type RefusalText } from "../i18n/describeRefusal.ts"
 import { playErrorTone } from "../scanner/playErrorTone.ts"
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "./StationContext.ts"
 
-export interface Refused {
-  readonly code: string
-  readonly reason: string
-}
+export type Refused = RefusalText
 
 type ViewWithRefusal = { readonly refusal: Refused | null }
 
@@ -89,10 +86,10 @@ export const useBenchView = <N extends "pack.state" | "handover.state" | "return
   const handledScan = useRef(lastScan?.id)
   useEffect(() => {
     if (lastScan?.state !== "done" || lastScan.id === handledScan.current) return
-    const { action, message } = lastScan.outcome
+    const { action, message, refusal: refused } = lastScan.outcome
     if (action !== "refused" && !action.startsWith(routedPrefix)) return
     handledScan.current = lastScan.id
-    setRefusal(action === "refused" ? (parseRefusal(message) ?? { code: "", reason: message }) : null)
+    setRefusal(action === "refused" ? (refused ?? parseRefusal(message) ?? { code: "", reason: message }) : null)
     setRefusalFromScan(true)
     reload()
   }, [lastScan, routedPrefix, reload])

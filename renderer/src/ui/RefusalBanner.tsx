@@ -1,9 +1,9 @@
-import { describeRefusal } from "../i18n/describeRefusal.ts"
+import { describeRefusal, describeRefusalReason } from "../i18n/describeRefusal.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import type { Refused } from "../station/useBenchView.ts"
 
 /**
- * Why the bench refused the last input, in red; the station's own reason says what exactly to check. Under a
+ * Why the bench refused the last input, in red; the reason under it says what exactly to check. Under a
  * refused scan the outcome panel already names the refusal, so `reasonOnly` leaves out the headline.
  */
 export const RefusalBanner = ({
@@ -18,7 +18,7 @@ export const RefusalBanner = ({
   return (
     <section className="refusal" role="alert" data-testid="refusal" data-code={refusal.code}>
       {!reasonOnly && <div className="refusal-headline">{describeRefusal(t, refusal)}</div>}
-      <div className="refusal-reason">{refusal.reason}</div>
+      <div className="refusal-reason">{describeRefusalReason(t, refusal)}</div>
     </section>
   )
 }
