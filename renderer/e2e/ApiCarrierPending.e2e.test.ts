@@ -54,7 +54,10 @@ describe("an API carrier's label while its service is down, and when it is back"
     const pending = page.getByTestId("label-pending")
     await pending.waitFor({ timeout: 30_000 })
     expect(await pending.innerText()).toContain("Etikett ausstehend")
+    expect(await pending.innerText()).toContain("aber DHL Paket ist gerade nicht erreichbar")
     expect(await pending.innerText()).toContain("Das Etikett druckt von selbst")
+    // No label to stick on yet: the prompt says to keep the parcel at the bench.
+    expect(await page.getByTestId("prompt").innerText()).toContain("Paket an der Station lassen")
     await page.getByTestId("pending-labels").getByText("Etikett ausstehend: 1").waitFor({ timeout: 15_000 })
     expect(await page.getByTestId("tracking-number").count()).toBe(0)
     await screenshot("pack-label-pending")
@@ -72,6 +75,7 @@ describe("an API carrier's label while its service is down, and when it is back"
     const trackingNumber = (await tracking.innerText()).trim()
     expect(trackingNumber).toMatch(/^JJD\d{10}$/)
     expect(await page.getByTestId("label-pending").count()).toBe(0)
+    expect(await page.getByTestId("prompt").innerText()).toContain("Etikett aufkleben")
     await page.getByTestId("pending-labels").waitFor({ state: "detached", timeout: 15_000 })
     await screenshot("pack-label-printed-after-outage")
 
