@@ -8,7 +8,7 @@ import { parseFlags } from "../parseFlags.ts"
 export const doctorCommand: Command = {
   name: "doctor",
   usage: "doctor [--config FILE]",
-  summary: "check config, data dir, database, broker and every configured device",
+  summary: "check config, data dir, database, broker, every configured device and API carrier",
   run: async (argv, io) => {
     const flags = parseFlags(argv, { config: "string" })
     if (!flags.ok || flags.positional.length > 0) {
