@@ -18,16 +18,23 @@ export class Carriers extends Context.Service<
       adapter: (carrier) => adapters.find((adapter) => adapter.carrier === carrier)
     })
 
-  /** Every carrier issues its own numbers from the station's ranges: the bench labels parcels with no network. */
+  /**
+   * Every carrier issues its own numbers from the station's ranges, so the bench labels parcels with no network;
+   * except the carriers in `online`, whose adapters (their web services) issue theirs.
+   */
   static readonly layerOffline = (
     profiles: ReadonlyArray<CarrierProfile>,
-    originCountry: string
+    originCountry: string,
+    online: ReadonlyArray<CarrierAdapter> = []
   ): Layer.Layer<Carriers, never, Sql> =>
     Layer.effect(
       Carriers,
       Effect.map(
-        Effect.forEach(profiles, (profile) => makeOfflineCarrier(profile, originCountry)),
-        (adapters) => Carriers.make(profiles, adapters)
+        Effect.forEach(
+          profiles.filter((profile) => !online.some((adapter) => adapter.carrier === profile.id)),
+          (profile) => makeOfflineCarrier(profile, originCountry)
+        ),
+        (adapters) => Carriers.make(profiles, [...online, ...adapters])
       )
     )
 }

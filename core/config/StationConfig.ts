@@ -56,6 +56,33 @@ export const BrokerConfig = Schema.Struct({
 export type BrokerConfig = typeof BrokerConfig.Type
 
 /**
+ * A carrier whose labels come from its web service instead of the station's own number ranges. The service is asked
+ * over HTTP for every label; while it cannot be reached the parcel waits as "label pending" and its label prints by
+ * itself once the service answers.
+ */
+export const CarrierConfig = Schema.Struct({
+  type: Schema.Literal("api"),
+  /** http:// or https://; shipments are `POST <baseUrl>/shipments`. */
+  baseUrl: Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+$/)),
+  /** The environment variable that holds the service's API key (sent as `Authorization: Bearer`), never the key. */
+  apiKeyEnv: Schema.optional(Schema.String.check(Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/))),
+  /** Budget for one request, after which the service counts as unreachable. */
+  timeoutMs: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 100, maximum: 120_000 })))
+})
+export type CarrierConfig = typeof CarrierConfig.Type
+
+/** A carrier adapter the station runs with: an API carrier's settings, its key read from the environment. */
+export interface ResolvedApiCarrier {
+  readonly type: "api"
+  readonly baseUrl: string
+  readonly apiKey?: string
+  readonly apiKeyEnv?: string
+  readonly timeoutMs: number
+}
+
+export const DEFAULT_CARRIER_TIMEOUT_MS = 5_000
+
+/**
  * The notification hub run inside the station process (the one-machine default). A fleet runs `packbench hub` on its
  * own instead and sets `embedded: false` on every station.
  */
@@ -94,7 +121,9 @@ export const StationConfig = Schema.Struct({
     Schema.Struct({ label: Schema.optional(PrinterConfig), receipt: Schema.optional(PrinterConfig) })
   ),
   fixtures: Schema.optional(Schema.Struct({ loadOnFirstStart: Schema.optional(Schema.Boolean) })),
-  hub: Schema.optional(HubConfig)
+  hub: Schema.optional(HubConfig),
+  /** By carrier id (`dhl-paket`, ...): carriers not listed issue their labels offline from the station's ranges. */
+  carriers: Schema.optional(Schema.Record(Schema.String, CarrierConfig))
 })
 export type StationConfig = typeof StationConfig.Type
 
@@ -122,6 +151,8 @@ export interface ResolvedConfig {
     readonly url?: string
     readonly databaseUrl?: string
   }
+  /** The API carriers by carrier id; every other carrier is an offline one. */
+  readonly carriers: Readonly<Record<string, ResolvedApiCarrier>>
 }
 
 export const DEFAULT_HTTP_PORT = 8787

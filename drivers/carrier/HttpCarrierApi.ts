@@ -9,6 +9,8 @@ export interface HttpCarrierApiOptions {
   readonly baseUrl: string
   /** Budget for one request: a label service that hangs is as unreachable as one that refuses connections. */
   readonly timeoutMs?: number
+  /** Sent as `Authorization: Bearer <key>` with every request. */
+  readonly apiKey?: string
 }
 
 const LabelAnswer = Schema.Struct({
@@ -41,6 +43,7 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
           method,
           headers: {
             accept: "application/json",
+            ...(options.apiKey === undefined ? {} : { authorization: `Bearer ${options.apiKey}` }),
             ...(body === undefined ? {} : { "content-type": "application/json" }),
             ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey })
           },

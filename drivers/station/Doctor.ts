@@ -4,7 +4,13 @@ import { join } from "node:path"
 import Database from "better-sqlite3"
 import { Effect, Exit, Scope } from "effect"
 import mqtt from "mqtt"
-import type { PrinterConfig, ResolvedConfig, ScaleConfig, ScannerConfig } from "../../core/config/StationConfig.ts"
+import type {
+  PrinterConfig,
+  ResolvedApiCarrier,
+  ResolvedConfig,
+  ScaleConfig,
+  ScannerConfig
+} from "../../core/config/StationConfig.ts"
 import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
 import { SerialScale } from "../scale/SerialScale.ts"
 import { loadBrokerTls } from "./brokerTls.ts"
@@ -12,10 +18,13 @@ import { loadBrokerTls } from "./brokerTls.ts"
 export interface DoctorCheck {
   readonly name: string
   readonly ok: boolean
+  /** Something is wrong, but the station works around it (it does not fail the doctor). */
+  readonly warning?: boolean
   readonly detail: string
 }
 
 const check = (name: string, ok: boolean, detail: string): DoctorCheck => ({ name, ok, detail })
+const warn = (name: string, detail: string): DoctorCheck => ({ name, ok: true, warning: true, detail })
 
 const MIN_FREE_BYTES = 200 * 1024 * 1024
 
@@ -229,6 +238,35 @@ const checkPrinter = async (role: "label" | "receipt", printer: PrinterConfig): 
   )
 }
 
+/**
+ * Whether an API carrier's label service answers at all: any HTTP answer below 500 will do (the service's own
+ * resources need a shipment to ask about). Out of reach is a warning, not a failure: the station packs on and its
+ * parcels wait as "label pending" until the service answers.
+ */
+export const checkApiCarrier = async (carrier: string, api: ResolvedApiCarrier): Promise<DoctorCheck> => {
+  const name = `carrier ${carrier}`
+  const pending = "parcels wait as label pending until it answers"
+  try {
+    const response = await fetch(api.baseUrl, {
+      method: "GET",
+      headers: api.apiKey === undefined ? {} : { authorization: `Bearer ${api.apiKey}` },
+      signal: AbortSignal.timeout(api.timeoutMs)
+    })
+    await response.body?.cancel()
+    return response.status >= 500
+      ? warn(name, `${api.baseUrl} answered HTTP ${response.status}; ${pending}`)
+      : check(name, true, `${api.baseUrl} answers (HTTP ${response.status})`)
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ""
+    return warn(
+      name,
+      error instanceof Error && error.name === "TimeoutError"
+        ? `${api.baseUrl}: no answer within ${api.timeoutMs} ms; ${pending}`
+        : `cannot reach ${api.baseUrl} (${error instanceof Error ? error.message : String(error)}${cause}); ${pending}`
+    )
+  }
+}
+
 /** Every check `packbench doctor` runs, in the order it prints them. */
 export const runDoctor = async (config: ResolvedConfig): Promise<ReadonlyArray<DoctorCheck>> => [
   checkDataDir(config.dataDir),
@@ -237,5 +275,6 @@ export const runDoctor = async (config: ResolvedConfig): Promise<ReadonlyArray<D
   ...config.scanners.map(checkScanner),
   ...(await Promise.all(config.scales.map(checkScale))),
   await checkPrinter("label", config.printers.label),
-  await checkPrinter("receipt", config.printers.receipt)
+  await checkPrinter("receipt", config.printers.receipt),
+  ...(await Promise.all(Object.entries(config.carriers).map(([carrier, api]) => checkApiCarrier(carrier, api))))
 ]

@@ -5,6 +5,7 @@ import { Effect, Fiber, Layer, ManagedRuntime, Schema } from "effect"
 import { makeDispatcher, type WireResult } from "../../core/api/ApiDispatcher.ts"
 import { PushHub } from "../../core/api/PushHub.ts"
 import type { PushMessage, SyncStatus } from "../../core/api/StationApi.ts"
+import { apiCarrierAdapter } from "../../core/carrier/ApiCarrier.ts"
 import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
 import { Carriers } from "../../core/carrier/Carriers.ts"
 import { assignTrackingRange } from "../../core/carrier/OfflineCarrier.ts"
@@ -46,6 +47,7 @@ import { Outbox } from "../../core/sync/Outbox.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { SimulatedScale } from "../../fixtures/simulators/SimulatedScale.ts"
 import { SimulatedScanner } from "../../fixtures/simulators/SimulatedScanner.ts"
+import { makeHttpCarrierApi } from "../carrier/HttpCarrierApi.ts"
 import { startHttpTransport } from "../http/HttpTransport.ts"
 import { layerHttpCustomerMetrics } from "../hub/HttpCustomerMetrics.ts"
 import { startEmbeddedBroker } from "../mqtt/EmbeddedBroker.ts"
@@ -273,6 +275,18 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     const refundRules = await Effect.runPromise(decodeRefundRules(readFixture("refund-rules.json"))).catch((error) => {
       throw new Error(`fixtures/data/refund-rules.json is not a valid rule set: ${error.message ?? String(error)}`)
     })
+    // Carriers configured as API carriers get their labels from their web service; the others issue them offline.
+    const apiCarriers = Object.entries(config.carriers).map(([carrier, api]) => {
+      options.log(`Carrier ${carrier}: labels from ${api.baseUrl} (label pending while it cannot be reached)`)
+      return apiCarrierAdapter(
+        makeHttpCarrierApi({
+          carrier,
+          baseUrl: api.baseUrl,
+          timeoutMs: api.timeoutMs,
+          ...(api.apiKey === undefined ? {} : { apiKey: api.apiKey })
+        })
+      )
+    })
     const domain = Layer.mergeAll(
       PackService.layer({
         shipFrom: carrierSetup.shipFrom,
@@ -291,7 +305,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
           Session.layer(readBadge),
           StationSettings.layer({ name: config.station.name, locale: config.station.locale }),
           PrintQueue.layer,
-          Carriers.layerOffline(defaultCarrierProfiles, carrierSetup.originCountry),
+          Carriers.layerOffline(defaultCarrierProfiles, carrierSetup.originCountry, apiCarriers),
           ScaleWeights.layer
         )
       ),

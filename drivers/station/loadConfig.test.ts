@@ -95,6 +95,60 @@ describe("loadConfig", () => {
     expect(problems[0]).toMatch(/^hub\.databaseUrl: /)
   })
 
+  it("reads API carriers, their key from the named variable, and leaves every other carrier offline", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).carriers).toEqual({})
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        carriers: {
+          "dhl-paket": { type: "api", baseUrl: "https://labels.example/v1/", apiKeyEnv: "DHL_KEY", timeoutMs: 3000 },
+          ups: { type: "api", baseUrl: "http://127.0.0.1:8080" }
+        }
+      })
+    )
+    expect(loadConfig({ cwd, env: { DHL_KEY: "k-123" } }).carriers).toEqual({
+      "dhl-paket": {
+        type: "api",
+        baseUrl: "https://labels.example/v1",
+        apiKeyEnv: "DHL_KEY",
+        apiKey: "k-123",
+        timeoutMs: 3000
+      },
+      ups: { type: "api", baseUrl: "http://127.0.0.1:8080", timeoutMs: 5000 }
+    })
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      "carriers.dhl-paket.apiKeyEnv: The environment variable DHL_KEY that should hold the API key is not set"
+    ])
+  })
+
+  it("names the bad fields of a carrier and refuses a carrier the station does not know", () => {
+    const cwd = dir()
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        carriers: { "dhl-paket": { type: "rest", baseUrl: "labels.example", timeout: 3000, timeoutMs: "3s" } }
+      })
+    )
+    const problems = problemsOf(() => loadConfig({ cwd, env: {} }))
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^carriers\.dhl-paket\.type: Expected "api", got "rest"/),
+        expect.stringMatching(/^carriers\.dhl-paket\.baseUrl: .*"labels\.example"/),
+        expect.stringMatching(/^carriers\.dhl-paket\.timeout: Unexpected key/),
+        expect.stringMatching(/^carriers\.dhl-paket\.timeoutMs: .*"3s"/)
+      ])
+    )
+    expect(problems).toHaveLength(4)
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({ carriers: { dhl: { type: "api", baseUrl: "https://labels.example" } } })
+    )
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      'carriers.dhl: Unknown carrier "dhl"; this station ships with "dhl-paket", "dhl-express", "ups", "deutsche-post"'
+    ])
+  })
+
   it("says which environment variable holds a bad value", () => {
     const problems = problemsOf(() => loadConfig({ cwd: dir(), env: { PACKBENCH_HTTP_PORT: "eighty" } }))
     expect(problems).toHaveLength(1)

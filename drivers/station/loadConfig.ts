@@ -1,9 +1,13 @@
 import { existsSync, readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { Effect } from "effect"
+import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
 import {
+  type CarrierConfig,
+  DEFAULT_CARRIER_TIMEOUT_MS,
   DEFAULT_EMBEDDED_BROKER_PORT,
   DEFAULT_HTTP_PORT,
+  type ResolvedApiCarrier,
   type ResolvedConfig,
   StationConfig
 } from "../../core/config/StationConfig.ts"
@@ -76,6 +80,46 @@ const readConfigFile = (file: string): Record<string, unknown> => {
 }
 
 /**
+ * The API carriers as the station runs them: each id must be a carrier the station ships with, and a named key
+ * variable must be set (an empty key would only show as refused labels much later, at the bench).
+ */
+const resolveCarriers = (
+  source: string,
+  carriers: Readonly<Record<string, CarrierConfig>>,
+  env: Readonly<Record<string, string | undefined>>
+): Record<string, ResolvedApiCarrier> => {
+  const known = defaultCarrierProfiles.map((profile) => profile.id)
+  const problems: Array<DecodeProblem> = []
+  const resolved: Record<string, ResolvedApiCarrier> = {}
+  for (const [id, carrier] of Object.entries(carriers)) {
+    if (!known.includes(id)) {
+      problems.push({
+        path: `carriers.${id}`,
+        message: `Unknown carrier "${id}"; this station ships with ${known.map((name) => `"${name}"`).join(", ")}`
+      })
+      continue
+    }
+    const apiKey = carrier.apiKeyEnv === undefined ? undefined : env[carrier.apiKeyEnv]
+    if (carrier.apiKeyEnv !== undefined && (apiKey === undefined || apiKey === "")) {
+      problems.push({
+        path: `carriers.${id}.apiKeyEnv`,
+        message: `The environment variable ${carrier.apiKeyEnv} that should hold the API key is not set`
+      })
+      continue
+    }
+    resolved[id] = {
+      type: "api",
+      baseUrl: carrier.baseUrl.replace(/\/+$/, ""),
+      timeoutMs: carrier.timeoutMs ?? DEFAULT_CARRIER_TIMEOUT_MS,
+      ...(carrier.apiKeyEnv === undefined ? {} : { apiKeyEnv: carrier.apiKeyEnv }),
+      ...(apiKey === undefined ? {} : { apiKey })
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(source, problems)
+  return resolved
+}
+
+/**
  * Reads the station configuration: the file named by `--config`, else `$PACKBENCH_CONFIG`, else
  * `./packbench.config.json` when it exists, else nothing; then the environment overrides; then the defaults.
  * Throws a ConfigError that names each bad field, its value and what was expected.
@@ -105,6 +149,7 @@ export const loadConfig = (options: {
     throw new ConfigError(file ?? "the environment", problems)
   }
   const config = decoded.success
+  const carriers = resolveCarriers(file ?? "the environment", config.carriers ?? {}, options.env)
   return {
     configFile: file,
     station: {
@@ -131,6 +176,7 @@ export const loadConfig = (options: {
       ...(config.hub?.publicUrl === undefined ? {} : { publicUrl: config.hub.publicUrl }),
       ...(config.hub?.url === undefined ? {} : { url: config.hub.url }),
       ...(config.hub?.databaseUrl === undefined ? {} : { databaseUrl: config.hub.databaseUrl })
-    }
+    },
+    carriers
   }
 }

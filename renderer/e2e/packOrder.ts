@@ -56,14 +56,19 @@ export const verifyLines = async (page: Page, lines: ReadonlyArray<PackedLine>) 
   }
 }
 
-/** Takes the box by its number on the choice list and the typed weight, completes on F9; the tracking number. */
-export const closeParcel = async (page: Page, parcel: { readonly box: number; readonly grams: number }) => {
+/** Takes the box by its number on the choice list and the typed weight, and completes on F9. */
+export const completeParcel = async (page: Page, parcel: { readonly box: number; readonly grams: number }) => {
   await waitForPrompt(page, "Karton wählen")
   await typeKeys(page, String(parcel.box))
   await waitForPrompt(page, "Paket wiegen")
   await typeKeys(page, String(parcel.grams))
   await page.getByTestId("weight").getByText(`${parcel.grams} g`).waitFor({ timeout: 15_000 })
   await page.keyboard.press("F9")
+}
+
+/** Completes the parcel (`completeParcel`) and waits for its label; the tracking number. */
+export const closeParcel = async (page: Page, parcel: { readonly box: number; readonly grams: number }) => {
+  await completeParcel(page, parcel)
   await page.getByTestId("tracking-number").waitFor({ timeout: 30_000 })
   return (await page.getByTestId("tracking-number").innerText()).trim()
 }

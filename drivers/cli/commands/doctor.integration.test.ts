@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PassThrough } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startLabelService } from "../../../fixtures/carriers/LabelServiceSimulator.ts"
 import { ScaleSimulator } from "../../../fixtures/simulators/ScaleSimulator.ts"
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../mqtt/EmbeddedBroker.ts"
 import { freePort } from "../../net/LoopbackPort.ts"
@@ -90,6 +91,30 @@ describe("packbench doctor", () => {
       expect(silent.lines.find((line) => line.startsWith("FAIL scale bench-scale"))).toContain("no answer")
     } finally {
       await scale.stop()
+    }
+  })
+
+  it("reports an API carrier's label service on one line, a warning when it is out of reach", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pb-doctor-carrier-"))
+    const service = await startLabelService({ carrierName: "DHL", serviceName: "Paket", prefix: "JJD" })
+    try {
+      const config = join(dir, "packbench.config.json")
+      writeFileSync(config, JSON.stringify({ carriers: { "dhl-paket": { type: "api", baseUrl: service.url } } }))
+      const env = { PACKBENCH_CONFIG: config, PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort()) }
+      const up = await runDoctor(env)
+      expect(up.lines.filter((line) => line.includes(" carrier "))).toEqual([
+        `ok   carrier dhl-paket: ${service.url} answers (HTTP 404)`
+      ])
+      expect(up.code).toBe(0)
+      await service.down()
+      const down = await runDoctor(env)
+      expect(down.lines.filter((line) => line.includes(" carrier "))).toEqual([
+        `WARN carrier dhl-paket: cannot reach ${service.url} (fetch failed: connect ECONNREFUSED 127.0.0.1:${service.port}); parcels wait as label pending until it answers`
+      ])
+      // Packing goes on while the service is out of reach, so the station is still fit to start.
+      expect(down.code).toBe(0)
+    } finally {
+      await service.close()
     }
   })
 })

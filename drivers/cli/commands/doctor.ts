@@ -4,11 +4,11 @@ import type { Command } from "../Command.ts"
 import { writeLine } from "../Command.ts"
 import { parseFlags } from "../parseFlags.ts"
 
-/** One line per check, `ok` or `FAIL`; exit 1 when any check fails, so scripts and installers can rely on it. */
+/** One line per check, `ok`, `WARN` (the station works around it) or `FAIL`; exit 1 when any check fails, so scripts and installers can rely on it. */
 export const doctorCommand: Command = {
   name: "doctor",
   usage: "doctor [--config FILE]",
-  summary: "check config, data dir, database, broker and every configured device",
+  summary: "check config, data dir, database, broker, every configured device and API carrier",
   run: async (argv, io) => {
     const flags = parseFlags(argv, { config: "string" })
     if (!flags.ok || flags.positional.length > 0) {
@@ -27,7 +27,10 @@ export const doctorCommand: Command = {
     let failed = false
     for (const result of await runDoctor(config)) {
       failed ||= !result.ok
-      await writeLine(io.stdout, `${result.ok ? "ok  " : "FAIL"} ${result.name}: ${result.detail}`)
+      await writeLine(
+        io.stdout,
+        `${result.ok ? (result.warning === true ? "WARN" : "ok  ") : "FAIL"} ${result.name}: ${result.detail}`
+      )
     }
     return failed ? 1 : 0
   }

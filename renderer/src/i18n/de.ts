@@ -303,6 +303,7 @@ export const de = {
   "pack.step.labelled": "Etikett wird gedruckt",
   "pack.step.packed": "Paket fertig",
   "pack.step.packedHint": "Etikett aufkleben. Nächsten Auftrag scannen.",
+  "pack.step.labelPendingHint": "Paket an der Station lassen, bis sein Etikett druckt. Nächsten Auftrag scannen.",
   "pack.customer": "Kunde",
   "pack.shipTo": "Lieferadresse",
   "pack.shipping": "Versand",

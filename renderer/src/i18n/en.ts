@@ -304,6 +304,7 @@ export const en: Messages = {
   "pack.step.labelled": "Printing the label",
   "pack.step.packed": "Parcel done",
   "pack.step.packedHint": "Stick the label on. Scan the next order.",
+  "pack.step.labelPendingHint": "Keep the parcel at the bench until its label prints. Scan the next order.",
   "pack.customer": "Customer",
   "pack.shipTo": "Ship to",
   "pack.shipping": "Shipping",

@@ -115,7 +115,9 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
   if (!operator) {
     return <ScanArea title={t("pack.signInTitle")} hint={t("pack.signInHint")} lastScan={lastScan} onScan={onScan} />
   }
-  const [title, hint] = prompts[step]
+  const [title, packedHint] = prompts[step]
+  // No label to stick on yet: the parcel stays at the bench until its carrier's service answers.
+  const hint = view?.parcel?.status === "label-pending" ? "pack.step.labelPendingHint" : packedHint
   const done = step === "packed" || step === "labelled"
   const addressHeld = view?.addressCheck != null && !view.addressCheck.ok
   if (view === undefined || view.order === null) {

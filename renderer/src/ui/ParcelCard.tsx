@@ -1,5 +1,6 @@
 import type { BoxListing, PackView, ScaleView } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
+import { carrierKey } from "./carriers.ts"
 
 /** The scale's word as the packer needs it: the weight and whether it has settled, or why there is none. */
 const ScaleReadout = ({ scale }: { readonly scale: ScaleView }) => {
@@ -31,6 +32,10 @@ export const ParcelCard = ({
   readonly scale: ScaleView | undefined
 }) => {
   const { t, locale } = useStationContext()
+  const carrierName = (carrier: string) => {
+    const key = carrierKey(carrier)
+    return key === undefined ? carrier : t(key)
+  }
   const choosing = view.step === "all-verified"
   return (
     <section className="card parcel" data-testid="parcel-card">
@@ -83,7 +88,9 @@ export const ParcelCard = ({
       {view.parcel?.status === "label-pending" && (
         <div className="refusal label-pending" role="status" data-testid="label-pending">
           <div className="refusal-headline">{t("pack.labelPending")}</div>
-          <div className="refusal-reason">{t("pack.labelPendingDetail", { carrier: view.parcel.carrier })}</div>
+          <div className="refusal-reason">
+            {t("pack.labelPendingDetail", { carrier: carrierName(view.parcel.carrier) })}
+          </div>
         </div>
       )}
       {view.parcel !== null && view.parcel.trackingNumber !== null && (
