@@ -4,6 +4,7 @@ import { Locale } from "../config/StationConfig.ts"
 export { Locale }
 
 import { MetricsApi } from "../metrics/MetricsApi.ts"
+import { FleetView } from "../sync/FleetPresence.ts"
 import { BenchApi } from "../pack/BenchApi.ts"
 import { PackApi } from "../pack/PackApi.ts"
 import { ScaleView } from "../pack/ScaleWeights.ts"
@@ -16,6 +17,7 @@ export { RefusalCode } from "../pack/PackRefusal.ts"
 export type { PackView, PrintJobRef } from "../pack/PackView.ts"
 export type { ScaleView } from "../pack/ScaleWeights.ts"
 export type { ReturnsView } from "../returns/ReturnsView.ts"
+export type { FleetView, StationPresence } from "../sync/FleetPresence.ts"
 
 import { Timestamp } from "../time/Clock.ts"
 
@@ -160,6 +162,8 @@ export const StationApi = {
     input: Schema.Struct({ limit: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 200 })) }),
     output: Schema.Array(QuarantinedMessage)
   },
+  /** Every station of the site with its presence (online/offline, since when, why), from the retained topics. */
+  "fleet.presence": { input: Empty, output: FleetView },
   ...PackApi,
   ...BenchApi,
   ...ReturnsApi,
@@ -179,6 +183,8 @@ export const StationPushes = {
   event: EventSummary,
   /** A scale's weight or state changed (not pushed for the same weight repeated). */
   scale: ScaleView,
+  /** A station of the site came up, went down or its presence could not be read. */
+  fleet: FleetView,
   /** Something the operator must see now, e.g. the order on the bench was cancelled by the shop. */
   alert: Schema.Struct({
     level: Schema.Literals(["info", "warning", "error"]),
