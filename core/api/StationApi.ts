@@ -4,11 +4,11 @@ import { Locale } from "../config/StationConfig.ts"
 export { Locale }
 
 import { MetricsApi } from "../metrics/MetricsApi.ts"
-import { FleetView } from "../sync/FleetPresence.ts"
 import { BenchApi } from "../pack/BenchApi.ts"
 import { PackApi } from "../pack/PackApi.ts"
 import { ScaleView } from "../pack/ScaleWeights.ts"
 import { ReturnsApi } from "../returns/ReturnsApi.ts"
+import { FleetView } from "../sync/FleetPresence.ts"
 
 export type { CustomerMetrics, NotificationStage } from "../metrics/CustomerMetrics.ts"
 export type { BoxListing } from "../pack/Box.ts"
