@@ -5,14 +5,14 @@ import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { formatAge } from "./formatAge.ts"
 
-/** Re-renders every few seconds so "for 3 min" stays true without a push. */
+/** Re-renders every few seconds so "for 3 min" stays true without a push; a render reads the time afresh. */
 const useNow = (everyMs: number) => {
-  const [now, setNow] = useState(() => Date.now())
+  const [, setTick] = useState(0)
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs)
+    const timer = setInterval(() => setTick((tick) => tick + 1), everyMs)
     return () => clearInterval(timer)
   }, [everyMs])
-  return now
+  return Date.now()
 }
 
 const reasonText = (t: Translate, station: StationPresence) =>
