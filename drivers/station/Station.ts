@@ -337,7 +337,10 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         })
       })
     )
-    const sync = SyncEngine.layer().pipe(
+    const appVersion = Schema.decodeUnknownSync(Schema.Struct({ version: Schema.String }))(
+      JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8"))
+    ).version
+    const sync = SyncEngine.layer({ appVersion }).pipe(
       Layer.provide(inboundHandlers),
       Layer.provideMerge(Layer.mergeAll(Outbox.layer(), Inbox.layer, FleetPresence.layer)),
       Layer.provideMerge(broker)

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -94,7 +94,8 @@ describe("the station's view of its site's stations", () => {
       (p) => p?.state === "online",
       "own presence"
     )
-    expect(self).toMatchObject({ self: true, state: "online" })
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"))
+    expect(self).toMatchObject({ self: true, state: "online", appVersion: version })
 
     const dir = mkdtempSync(join(tmpdir(), "pb-fleet-child-"))
     const first = await spawnStation(dir, station.brokerUrl, "PACK-02")

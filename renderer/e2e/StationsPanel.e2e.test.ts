@@ -52,7 +52,7 @@ describe("the Manager screen's stations panel", () => {
     await card.locator('[data-station="PACK-03"][data-state="offline"]').waitFor({ timeout: 20_000 })
 
     const row = async (id: string) => (await card.locator(`[data-station="${id}"]`).innerText()).replace(/\s+/g, " ")
-    expect(await row("PACK-01")).toMatch(/^PACK-01 · this station online for \d+ s$/)
+    expect(await row("PACK-01")).toMatch(/^PACK-01 · this station · version \d+\.\d+\.\d+\S* online for \d+ s$/)
     expect(await row("PACK-02")).toMatch(/^PACK-02 offline for \d+ s · connection lost$/)
     expect(await row("PACK-03")).toBe("PACK-03 offline for 2 h · stopped cleanly")
     const dot = (id: string) => card.locator(`[data-station="${id}"] .state-dot`)
