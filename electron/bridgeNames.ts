@@ -14,6 +14,7 @@ const apiNames = {
   "printer.testPrint": true,
   "printer.jobs": true,
   "sync.quarantine": true,
+  "fleet.presence": true,
   "pack.state": true,
   "pack.scan": true,
   "pack.quantity": true,
@@ -53,7 +54,8 @@ const pushNames = {
   printJob: true,
   event: true,
   alert: true,
-  scale: true
+  scale: true,
+  fleet: true
 } as const satisfies Record<PushName, true>
 
 export const API_NAMES: ReadonlySet<string> = new Set(Object.keys(apiNames))

@@ -9,6 +9,7 @@ import { PackApi } from "../pack/PackApi.ts"
 import { RefusalParams } from "../pack/PackRefusal.ts"
 import { ScaleView } from "../pack/ScaleWeights.ts"
 import { ReturnsApi } from "../returns/ReturnsApi.ts"
+import { FleetView } from "../sync/FleetPresence.ts"
 
 export type { CustomerMetrics, NotificationStage } from "../metrics/CustomerMetrics.ts"
 export type { BoxListing } from "../pack/Box.ts"
@@ -18,6 +19,7 @@ export { RefusalCode, refusalReasons } from "../pack/PackRefusal.ts"
 export type { PackView, PrintJobRef } from "../pack/PackView.ts"
 export type { ScaleView } from "../pack/ScaleWeights.ts"
 export type { ReturnsView } from "../returns/ReturnsView.ts"
+export type { FleetView, StationPresence } from "../sync/FleetPresence.ts"
 
 import { Timestamp } from "../time/Clock.ts"
 
@@ -175,6 +177,8 @@ export const StationApi = {
     input: Schema.Struct({ limit: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 200 })) }),
     output: Schema.Array(QuarantinedMessage)
   },
+  /** Every station of the site with its presence (online/offline, since when, why), from the retained topics. */
+  "fleet.presence": { input: Empty, output: FleetView },
   ...PackApi,
   ...BenchApi,
   ...ReturnsApi,
@@ -194,6 +198,8 @@ export const StationPushes = {
   event: EventSummary,
   /** A scale's weight or state changed (not pushed for the same weight repeated). */
   scale: ScaleView,
+  /** A station of the site came up, went down or its presence could not be read. */
+  fleet: FleetView,
   /** Something the operator must see now, e.g. the order on the bench was cancelled by the shop. */
   alert: Schema.Struct({
     level: Schema.Literals(["info", "warning", "error"]),

@@ -16,6 +16,7 @@ import { makeReturnsHandlers } from "../returns/ReturnsHandlers.ts"
 import { identifyScan } from "../scan/identify.ts"
 import { Session } from "../session/Session.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
+import { FleetPresence } from "../sync/FleetPresence.ts"
 import { StationClock } from "../time/Clock.ts"
 import { DeviceRegistry } from "./DeviceRegistry.ts"
 import { StationIdentity } from "./StationIdentity.ts"
@@ -59,6 +60,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const bench = yield* makeBenchHandlers
   const returns = yield* makeReturnsHandlers
   const metrics = yield* CustomerMetricsSource
+  const fleet = yield* FleetPresence
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow.
   let screen: ScanContext | undefined
 
@@ -228,6 +230,7 @@ export const makeStationHandlers = Effect.gen(function* () {
       }),
     "printer.jobs": () => printQueue.recent(20).pipe(Effect.mapError(storeFailure)),
     "sync.quarantine": ({ limit }) => quarantine(limit),
+    "fleet.presence": () => fleet.view,
     "metrics.customer": (window) => metrics.customer(window).pipe(Effect.mapError(metricsFailure)),
     "metrics.customerCsv": (window) => metrics.csv(window).pipe(Effect.mapError(metricsFailure)),
     ...pack.handlers,

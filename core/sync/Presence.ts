@@ -9,7 +9,9 @@ export const PresenceMessage = Schema.Struct({
   siteId: Schema.String,
   stationId: Schema.String,
   epoch: Schema.String,
-  reason: Schema.optional(Schema.String)
+  reason: Schema.optional(Schema.String),
+  /** The station software's version, in births of stations that know it; older stations leave it out. */
+  appVersion: Schema.optional(Schema.String)
 })
 export type PresenceMessage = typeof PresenceMessage.Type
 

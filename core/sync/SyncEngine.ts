@@ -31,7 +31,13 @@ export class SyncEngine extends Context.Service<
     readonly kick: Effect.Effect<void>
   }
 >()("packbench/core/sync/SyncEngine") {
-  static readonly layer = (options: { readonly statusEveryMs?: number } = {}) =>
+  static readonly layer = (
+    options: {
+      readonly statusEveryMs?: number
+      /** The station software's version, told in every presence message so a manager sees which runs where. */
+      readonly appVersion?: string
+    } = {}
+  ) =>
     Layer.effect(
       SyncEngine,
       Effect.gen(function* () {
@@ -55,11 +61,15 @@ export class SyncEngine extends Context.Service<
             )
           }).pipe(Effect.catchCause((cause) => Effect.logWarning("sync: writing the status row failed", cause)))
 
+        const presence = (state: "online" | "offline", at: number) => ({
+          ...presenceMessage(identity, state, at),
+          ...(options.appVersion === undefined ? {} : { appVersion: options.appVersion })
+        })
         const announce = (state: "online" | "offline") =>
           Effect.gen(function* () {
             const at = (yield* clock.now).wallMs
             yield* broker
-              .publish(presenceTopic, encodeJson(presenceMessage(identity, state, at)), {
+              .publish(presenceTopic, encodeJson(presence(state, at)), {
                 qos: 1,
                 retain: true,
                 timeoutMs: 2_000

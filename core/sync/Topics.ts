@@ -13,6 +13,8 @@ export const Topics = {
   acks: (siteId: string, stationId: string) => `${root(siteId, stationId)}/acks`,
   resend: (siteId: string, stationId: string) => `${root(siteId, stationId)}/resend`,
   presence: (siteId: string, stationId: string) => `${root(siteId, stationId)}/presence`,
+  /** Every station's presence of a site: retained, so a new subscriber learns the whole fleet at once. */
+  presenceOf: (siteId: string) => `packbench/v1/${siteId}/+/presence`,
   inbox: (siteId: string, stationId: string) => `${root(siteId, stationId)}/inbox/#`,
   siteInbox: (siteId: string) => `${root(siteId, "all")}/inbox/#`,
   /** A message from the hub into one station's inbox: its own stream (`hub/<type>`), numbered by the hub. */

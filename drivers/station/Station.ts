@@ -42,6 +42,7 @@ import { SyncView } from "../../core/station/SyncView.ts"
 import { migrate } from "../../core/store/Migrations.ts"
 import { Sql } from "../../core/store/Sql.ts"
 import { resolveStationEpoch } from "../../core/sync/EpochGuard.ts"
+import { FleetPresence } from "../../core/sync/FleetPresence.ts"
 import { Inbox } from "../../core/sync/Inbox.ts"
 import { Outbox } from "../../core/sync/Outbox.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
@@ -350,9 +351,12 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         })
       })
     )
-    const sync = SyncEngine.layer().pipe(
+    const appVersion = Schema.decodeUnknownSync(Schema.Struct({ version: Schema.String }))(
+      JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8"))
+    ).version
+    const sync = SyncEngine.layer({ appVersion }).pipe(
       Layer.provide(inboundHandlers),
-      Layer.provideMerge(Layer.mergeAll(Outbox.layer(), Inbox.layer)),
+      Layer.provideMerge(Layer.mergeAll(Outbox.layer(), Inbox.layer, FleetPresence.layer)),
       Layer.provideMerge(broker)
     )
     const services = sync.pipe(
@@ -567,6 +571,18 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     }
     const statusFiber = runtime.runFork(Effect.scoped(Effect.andThen(engine.changes(statusChanged), Effect.never)))
     closers.push(() => runtime.runPromise(Fiber.interrupt(statusFiber)).then(() => undefined))
+    // The Manager screen's stations panel: every birth, clean stop and last will of the site, pushed as it arrives.
+    const fleetFiber = runtime.runFork(
+      Effect.scoped(
+        Effect.andThen(
+          Effect.flatMap(Effect.service(FleetPresence), (fleet) =>
+            fleet.changes((view) => runtime.runFork(pushes.publish("fleet", view)))
+          ),
+          Effect.never
+        )
+      )
+    )
+    closers.push(() => runtime.runPromise(Fiber.interrupt(fleetFiber)).then(() => undefined))
 
     // A call may have appended events: wake the publisher so they leave now rather than at its next poll.
     if (config.hub.embedded) {

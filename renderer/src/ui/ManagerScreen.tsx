@@ -7,6 +7,7 @@ import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { formatAge } from "./formatAge.ts"
 import { QuarantineCard } from "./QuarantineCard.tsx"
 import { RefundRulesCard } from "./RefundRulesCard.tsx"
+import { StationsCard } from "./StationsCard.tsx"
 
 const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) => {
   const { t } = useStationContext()
@@ -189,6 +190,7 @@ export const ManagerScreen = ({
   <div className="manager-grid">
     <div className="manager-column">
       <SyncCard status={status} />
+      <StationsCard />
       <PrintersCard />
     </div>
     <div className="manager-column">

@@ -1,0 +1,158 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Context, Effect, Layer } from "effect"
+import { describe, expect, it } from "vitest"
+import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { stationMigrations } from "../station/migrations/index.ts"
+import { StationIdentity } from "../station/StationIdentity.ts"
+import { migrate } from "../store/Migrations.ts"
+import { Sql } from "../store/Sql.ts"
+import { StationClock } from "../time/Clock.ts"
+import { Broker, type BrokerMessage } from "./Broker.ts"
+import { FleetPresence, type FleetView } from "./FleetPresence.ts"
+import { makeMemoryBus } from "./MemoryBroker.ts"
+import { presenceMessage } from "./Presence.ts"
+import { encodeJson, Topics } from "./Topics.ts"
+
+const START = 1_767_225_600_000
+const raw = (topic: string, payload: Uint8Array): BrokerMessage => ({ topic, payload, userProperties: {} })
+const presence = (stationId: string, state: "online" | "offline", at: number, reason?: string, epoch = "e1") =>
+  raw(
+    Topics.presence("HAM1", stationId),
+    encodeJson(presenceMessage({ siteId: "HAM1", stationId, epoch }, state, at, reason))
+  )
+
+const fleetLayer = (bus: Effect.Success<ReturnType<typeof makeMemoryBus>>, clock: StationClock["Service"]) =>
+  FleetPresence.layer.pipe(
+    Layer.provideMerge(Layer.effect(Broker, bus.client("station"))),
+    Layer.provideMerge(
+      Layer.effect(
+        StationIdentity,
+        Effect.gen(function* () {
+          yield* migrate(stationMigrations)
+          return StationIdentity.of({ siteId: "HAM1", stationId: "PACK-01", epoch: "e1" })
+        })
+      )
+    ),
+    Layer.provideMerge(
+      Layer.mergeAll(
+        layerSqlite({ filename: join(mkdtempSync(join(tmpdir(), "pb-fleet-")), "station.db") }),
+        Layer.succeed(StationClock, clock)
+      )
+    )
+  )
+
+const stationOf = (view: FleetView, stationId: string) => view.stations.find((s) => s.stationId === stationId)
+
+describe("FleetPresence", () => {
+  it("tracks each station's state, since when and why, and learns it from the subscription", async () => {
+    const manual = StationClock.manual(START + 60_000)
+    const result = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const bus = yield* makeMemoryBus()
+          const context = yield* Layer.build(fleetLayer(bus, manual.clock))
+          const fleet = Context.get(context, FleetPresence)
+          const pushed: Array<FleetView> = []
+          yield* fleet.changes((view) => pushed.push(view))
+          const other = yield* bus.client("PACK-02")
+          yield* other.publish(
+            Topics.presence("HAM1", "PACK-02"),
+            encodeJson(presenceMessage({ siteId: "HAM1", stationId: "PACK-02", epoch: "e7" }, "online", START)),
+            { qos: 1, retain: true, timeoutMs: 1_000 }
+          )
+          const online = yield* waitView(fleet, (view) => stationOf(view, "PACK-02")?.state === "online")
+          manual.advance(5_000)
+          yield* fleet.receive(presence("PACK-02", "offline", START, "connection lost", "e7"))
+          const lost = yield* fleet.view
+          yield* fleet.receive(presence("PACK-01", "online", START + 1_000))
+          yield* fleet.receive(presence("PACK-03", "offline", START - 10_000, "connection lost"))
+          yield* fleet.receive(presence("PACK-04", "offline", START - 20_000))
+          yield* fleet.receive(presence("PACK-02", "online", START + 70_000, undefined, "e7"))
+          const back = yield* fleet.view
+          yield* fleet.receive(raw(Topics.presence("HAM1", "PACK-04"), new Uint8Array()))
+          return { online, lost, back, cleared: yield* fleet.view, pushes: pushed.length }
+        })
+      )
+    )
+    expect(stationOf(result.online, "PACK-02")).toEqual({
+      stationId: "PACK-02",
+      state: "online",
+      sinceMs: START,
+      lastSeenMs: START,
+      epoch: "e7",
+      self: false
+    })
+    // Seen happen: offline since it was noticed; the will's `at` is only the connect time.
+    expect(stationOf(result.lost, "PACK-02")).toMatchObject({
+      state: "offline",
+      reason: "connection lost",
+      sinceMs: START + 65_000,
+      lastSeenMs: START
+    })
+    expect(result.back.stations.map((s) => [s.stationId, s.state, s.sinceMs, s.self])).toEqual([
+      ["PACK-01", "online", START + 1_000, true],
+      ["PACK-02", "online", START + 70_000, false],
+      // A retained will read at start: when the link was lost is not known.
+      ["PACK-03", "offline", null, false],
+      ["PACK-04", "offline", START - 20_000, false]
+    ])
+    expect(result.cleared.stations.map((s) => s.stationId)).toEqual(["PACK-01", "PACK-02", "PACK-03"])
+    expect(result.pushes).toBe(7)
+  })
+
+  it("quarantines a presence message it cannot read, keeps the state and names the problem", async () => {
+    const manual = StationClock.manual(START)
+    const result = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const bus = yield* makeMemoryBus()
+          const context = yield* Layer.build(fleetLayer(bus, manual.clock))
+          const fleet = Context.get(context, FleetPresence)
+          const sql = Context.get(context, Sql)
+          yield* fleet.receive(presence("PACK-02", "online", START))
+          const outcomes = [
+            yield* fleet.receive(raw(Topics.presence("HAM1", "PACK-02"), new Uint8Array([0x7b, 0xff]))),
+            yield* fleet.receive(raw(Topics.presence("HAM1", "PACK-02"), encodeJson({ state: "sleeping" }))),
+            yield* fleet
+              .receive(presence("PACK-09", "online", START))
+              .pipe(
+                Effect.andThen(
+                  fleet.receive(raw(Topics.presence("HAM1", "PACK-02"), presence("PACK-09", "offline", START).payload))
+                )
+              )
+          ]
+          const quarantined = yield* sql.query<{ topic: string; reason: string }>(
+            "SELECT topic, reason FROM sync_inbox_quarantine ORDER BY id"
+          )
+          return { outcomes, quarantined, view: yield* fleet.view }
+        })
+      )
+    )
+    expect(result.outcomes).toEqual(["quarantined", "quarantined", "quarantined"])
+    expect(result.quarantined.map((row) => row.topic)).toEqual([
+      "packbench/v1/HAM1/PACK-02/presence",
+      "packbench/v1/HAM1/PACK-02/presence",
+      "packbench/v1/HAM1/PACK-02/presence"
+    ])
+    expect(result.quarantined[0]?.reason).toMatch(/^presence not UTF-8/)
+    expect(result.quarantined[1]?.reason).toMatch(/^not a presence message: .*state/s)
+    expect(result.quarantined[2]?.reason).toBe("presence of HAM1/PACK-09 on the topic of HAM1/PACK-02")
+    expect(stationOf(result.view, "PACK-02")).toMatchObject({
+      state: "online",
+      problem: "presence of HAM1/PACK-09 on the topic of HAM1/PACK-02"
+    })
+    expect(stationOf(result.view, "PACK-09")?.state).toBe("online")
+  })
+})
+
+const waitView = (fleet: FleetPresence["Service"], done: (view: FleetView) => boolean) =>
+  Effect.gen(function* () {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const view = yield* fleet.view
+      if (done(view)) return view
+      yield* Effect.sleep(5)
+    }
+    return yield* Effect.die(new Error(`fleet view never matched: ${JSON.stringify(yield* fleet.view)}`))
+  })

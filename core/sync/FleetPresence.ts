@@ -1,0 +1,178 @@
+import { Context, Effect, Layer, Schema, type Scope } from "effect"
+import { StationIdentity } from "../station/StationIdentity.ts"
+import { Sql } from "../store/Sql.ts"
+import { StationClock } from "../time/Clock.ts"
+import { Broker, type BrokerMessage } from "./Broker.ts"
+import { PresenceMessage } from "./Presence.ts"
+import { decodeJson, parseTopic, payloadText, Topics } from "./Topics.ts"
+
+/** One station of the site as its presence messages tell it. */
+export const StationPresence = Schema.Struct({
+  stationId: Schema.String,
+  state: Schema.Literals(["online", "offline"]),
+  /**
+   * When the current state began. A retained last will carries the time the station connected, not when it was
+   * lost, so an "offline: connection lost" read from the retained message (not seen happen) has no known start.
+   */
+  sinceMs: Schema.NullOr(Schema.Number),
+  reason: Schema.optional(Schema.String),
+  /** The `at` of the station's latest presence message: the last moment it is known to have been up. */
+  lastSeenMs: Schema.Number,
+  epoch: Schema.String,
+  appVersion: Schema.optional(Schema.String),
+  /** This station itself. */
+  self: Schema.Boolean,
+  /** The latest presence message on this station's topic could not be read; the state shown is the one before. */
+  problem: Schema.optional(Schema.String)
+})
+export type StationPresence = typeof StationPresence.Type
+
+export const FleetView = Schema.Struct({
+  siteId: Schema.String,
+  stations: Schema.Array(StationPresence),
+  /** Why the fleet cannot be shown, e.g. the broker's ACL refused the subscription. */
+  problem: Schema.optional(Schema.String)
+})
+export type FleetView = typeof FleetView.Type
+
+export type PresenceOutcome = "applied" | "cleared" | "quarantined" | "failed"
+
+/**
+ * Which stations of the site are up, from the retained presence topics (`packbench/v1/<site>/+/presence`):
+ * subscribing tells the whole fleet at once, every birth, clean stop and last will after that changes it. Held in
+ * memory only: the retained messages are the record, and a restart reads them again (building the layer subscribes;
+ * the driver renews the subscription on every reconnect, so the broker sends the retained state again). A presence message that cannot
+ * be read is quarantined with its reason (as the inbox does) and shown against its station; it changes no state.
+ */
+export class FleetPresence extends Context.Service<
+  FleetPresence,
+  {
+    readonly view: Effect.Effect<FleetView>
+    readonly receive: (message: BrokerMessage) => Effect.Effect<PresenceOutcome>
+    /** Calls `listener` with the new view after every change, until the scope closes. */
+    readonly changes: (listener: (view: FleetView) => void) => Effect.Effect<void, never, Scope.Scope>
+  }
+>()("packbench/core/sync/FleetPresence") {
+  static readonly layer = Layer.effect(
+    FleetPresence,
+    Effect.gen(function* () {
+      const broker = yield* Broker
+      const sql = yield* Sql
+      const clock = yield* StationClock
+      const identity = yield* StationIdentity
+      const stations = new Map<string, StationPresence>()
+      const listeners = new Set<(view: FleetView) => void>()
+      const decodePresence = Schema.decodeUnknownEffect(PresenceMessage)
+
+      let problem: string | undefined
+      const snapshot = (): FleetView => ({
+        siteId: identity.siteId,
+        stations: [...stations.values()].sort((a, b) => a.stationId.localeCompare(b.stationId)),
+        ...(problem === undefined ? {} : { problem })
+      })
+      const changed = Effect.sync(() => {
+        const view = snapshot()
+        for (const listener of listeners) listener(view)
+      })
+
+      const quarantine = (message: BrokerMessage, stationId: string | undefined, reason: string) =>
+        Effect.gen(function* () {
+          yield* sql
+            .execute("INSERT INTO sync_inbox_quarantine (topic, payload, reason, received_at_ms) VALUES (?, ?, ?, ?)", [
+              message.topic,
+              payloadText(message.payload),
+              reason,
+              (yield* clock.now).wallMs
+            ])
+            .pipe(
+              Effect.catch((error) =>
+                Effect.logError(`fleet presence: quarantining a message on ${message.topic} failed: ${error.message}`)
+              )
+            )
+          yield* Effect.logWarning(`fleet presence: quarantined a message on ${message.topic}: ${reason}`)
+          const known = stationId === undefined ? undefined : stations.get(stationId)
+          if (known !== undefined) {
+            stations.set(known.stationId, { ...known, problem: reason })
+            yield* changed
+          }
+          return "quarantined" as const
+        })
+
+      const process = (message: BrokerMessage) =>
+        Effect.gen(function* () {
+          const topic = parseTopic(message.topic)
+          if (topic === undefined || topic.kind !== "presence" || topic.rest !== "" || topic.siteId !== identity.siteId)
+            return yield* quarantine(message, undefined, "not a presence topic of this site")
+          // A zero-byte retained message deletes the retained presence (MQTT §3.3.1.3): the station left the site.
+          if (message.payload.byteLength === 0) {
+            if (stations.delete(topic.stationId)) yield* changed
+            return "cleared" as const
+          }
+          const json = decodeJson(message.payload)
+          if (!json.ok) return yield* quarantine(message, topic.stationId, `presence ${json.reason}`)
+          const decoded = yield* decodePresence(json.value).pipe(Effect.result)
+          if (decoded._tag === "Failure")
+            return yield* quarantine(message, topic.stationId, `not a presence message: ${decoded.failure.message}`)
+          const presence = decoded.success
+          if (presence.siteId !== topic.siteId || presence.stationId !== topic.stationId)
+            return yield* quarantine(
+              message,
+              topic.stationId,
+              `presence of ${presence.siteId}/${presence.stationId} on the topic of ${topic.siteId}/${topic.stationId}`
+            )
+          const known = stations.get(presence.stationId)
+          const lostLink = presence.state === "offline" && presence.reason === "connection lost"
+          const sinceMs =
+            known !== undefined && known.state === presence.state
+              ? known.sinceMs
+              : lostLink
+                ? known === undefined
+                  ? null
+                  : (yield* clock.now).wallMs
+                : presence.at
+          stations.set(presence.stationId, {
+            stationId: presence.stationId,
+            state: presence.state,
+            sinceMs,
+            ...(presence.reason === undefined ? {} : { reason: presence.reason }),
+            lastSeenMs: Math.max(presence.at, known?.epoch === presence.epoch ? known.lastSeenMs : presence.at),
+            epoch: presence.epoch,
+            ...(presence.appVersion === undefined ? {} : { appVersion: presence.appVersion }),
+            self: presence.stationId === identity.stationId
+          })
+          yield* changed
+          return "applied" as const
+        })
+
+      const receive = (message: BrokerMessage): Effect.Effect<PresenceOutcome> =>
+        process(message).pipe(
+          Effect.catchCause((cause) =>
+            Effect.as(Effect.logError(`fleet presence: processing ${message.topic} failed`, cause), "failed" as const)
+          )
+        )
+
+      // A broker whose ACL refuses the station this subscription must not stop the station: it packs without a fleet.
+      const filter = Topics.presenceOf(identity.siteId)
+      yield* broker
+        .subscribe(filter, (message) => Effect.asVoid(receive(message)))
+        .pipe(
+          Effect.catch((error) =>
+            Effect.gen(function* () {
+              problem = `the broker refused the subscription to ${filter} (${error.message}): allow it in the station's ACL`
+              yield* Effect.logError(`fleet presence: ${problem}`)
+            })
+          )
+        )
+
+      return FleetPresence.of({
+        view: Effect.sync(snapshot),
+        receive,
+        changes: (listener) =>
+          Effect.acquireRelease(
+            Effect.sync(() => listeners.add(listener)),
+            () => Effect.sync(() => listeners.delete(listener))
+          ).pipe(Effect.asVoid)
+      })
+    })
+  )
+}

@@ -1,0 +1,79 @@
+import { join } from "node:path"
+import mqtt from "mqtt"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { presenceMessage, presenceWill } from "../../core/sync/Presence.ts"
+import { encodeJson, Topics } from "../../core/sync/Topics.ts"
+import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
+
+let opened: StationInBrowser | undefined
+
+beforeAll(async () => {
+  opened = await openStationInBrowser("stations", { PACKBENCH_SITE_ID: "HAM1", PACKBENCH_STATION_ID: "PACK-01" })
+}, 120_000)
+
+afterAll(() => opened?.close())
+
+const identity = (stationId: string) => ({ siteId: "HAM1", stationId, epoch: `E-${stationId}` })
+const payload = (stationId: string, state: "online" | "offline", at: number) =>
+  Buffer.from(encodeJson(presenceMessage(identity(stationId), state, at)))
+
+describe("the Manager screen's stations panel", () => {
+  it("lists every station of the site: online green, offline grey with since when and why", async () => {
+    const { page, station, pageProblems } = opened!
+    await page.getByRole("button", { name: "EN", exact: true }).click()
+    await page.keyboard.press("F3")
+    const card = page.getByTestId("stations-card")
+    await card.locator('[data-station="PACK-01"][data-state="online"]').waitFor({ timeout: 20_000 })
+
+    // A second bench that loses its link: the broker publishes its last will while the panel is open.
+    const will = presenceWill(identity("PACK-02"), Date.now() - 3 * 3_600_000)
+    const bench = await mqtt.connectAsync(station.brokerUrl, {
+      protocolVersion: 4,
+      clientId: "e2e-PACK-02",
+      reconnectPeriod: 0,
+      will: { topic: will.topic, payload: Buffer.from(will.payload), retain: true, qos: 1 }
+    })
+    await bench.publishAsync(Topics.presence("HAM1", "PACK-02"), payload("PACK-02", "online", Date.now() - 3_600_000), {
+      qos: 1,
+      retain: true
+    })
+    await card.locator('[data-station="PACK-02"][data-state="online"]').waitFor({ timeout: 20_000 })
+    const manager = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, clientId: "e2e-manager" })
+    await manager.publishAsync(
+      Topics.presence("HAM1", "PACK-03"),
+      payload("PACK-03", "offline", Date.now() - 7_200_000),
+      {
+        qos: 1,
+        retain: true
+      }
+    )
+    bench.stream.destroy()
+    await card.locator('[data-station="PACK-02"][data-state="offline"]').waitFor({ timeout: 20_000 })
+    await card.locator('[data-station="PACK-03"][data-state="offline"]').waitFor({ timeout: 20_000 })
+
+    const row = async (id: string) => (await card.locator(`[data-station="${id}"]`).innerText()).replace(/\s+/g, " ")
+    expect(await row("PACK-01")).toMatch(/^PACK-01 · this station · version \d+\.\d+\.\d+\S* online for \d+ s$/)
+    expect(await row("PACK-02")).toMatch(/^PACK-02 offline for \d+ s · connection lost$/)
+    expect(await row("PACK-03")).toBe("PACK-03 offline for 2 h · stopped cleanly")
+    const dot = (id: string) => card.locator(`[data-station="${id}"] .state-dot`)
+    expect(await dot("PACK-01").getAttribute("class")).toContain("state-ok")
+    expect(await dot("PACK-02").getAttribute("class")).toContain("state-unknown")
+
+    await card.scrollIntoViewIfNeeded()
+    await card.screenshot({ path: join(SCREENSHOTS, "8-manager-stations-card.png") })
+    await page.screenshot({ path: join(SCREENSHOTS, "8-manager-stations.png"), fullPage: true })
+
+    await page.getByRole("button", { name: "DE", exact: true }).click()
+    await card.getByText("Stationen am Standort").waitFor()
+    expect(await row("PACK-02")).toMatch(/^PACK-02 offline seit \d+ s · Verbindung verloren$/)
+    expect(await row("PACK-03")).toBe("PACK-03 offline seit 2 h · ordnungsgemäß beendet")
+
+    for (const id of ["PACK-02", "PACK-03"]) {
+      await manager.publishAsync(Topics.presence("HAM1", id), "", { qos: 1, retain: true })
+    }
+    await card.locator('[data-station="PACK-03"]').waitFor({ state: "detached", timeout: 20_000 })
+    await manager.endAsync()
+    bench.end(true)
+    expect(pageProblems).toEqual([])
+  }, 180_000)
+})

@@ -1,0 +1,84 @@
+import { useEffect, useState } from "react"
+import type { StationPresence } from "../../../core/api/StationApi.ts"
+import type { Translate } from "../i18n/Translator.ts"
+import { useStationContext } from "../station/StationContext.ts"
+import { useApiQuery } from "../station/useApiQuery.ts"
+import { formatAge } from "./formatAge.ts"
+
+/** Re-renders every few seconds so "for 3 min" stays true without a push; a render reads the time afresh. */
+const useNow = (everyMs: number) => {
+  const [, setTick] = useState(0)
+  useEffect(() => {
+    const timer = setInterval(() => setTick((tick) => tick + 1), everyMs)
+    return () => clearInterval(timer)
+  }, [everyMs])
+  return Date.now()
+}
+
+const reasonText = (t: Translate, station: StationPresence) =>
+  station.state === "online"
+    ? undefined
+    : station.reason === undefined
+      ? t("stations.stopped")
+      : station.reason === "connection lost"
+        ? t("stations.connectionLost")
+        : station.reason
+
+/**
+ * Which stations of the site are up, from their retained presence on the broker: a birth on every connect, a clean
+ * "offline" on stop, the broker's last will when a station dies or loses its link.
+ */
+export const StationsCard = () => {
+  const { t } = useStationContext()
+  const fleet = useApiQuery("fleet.presence", {}, ["fleet"])
+  const now = useNow(5_000)
+  const stations = fleet.data?.stations ?? []
+  return (
+    <section className="card" data-testid="stations-card">
+      <h2>{t("manager.stations")}</h2>
+      {fleet.data?.problem !== undefined && (
+        <p className="error-text" role="alert">
+          {fleet.data.problem}
+        </p>
+      )}
+      {stations.length === 0 ? (
+        <p className="hint">{t("stations.none")}</p>
+      ) : (
+        <ul className="devices">
+          {stations.map((station) => {
+            const reason = reasonText(t, station)
+            return (
+              <li key={station.stationId} data-station={station.stationId} data-state={station.state}>
+                <span
+                  className={`state-dot ${station.state === "online" ? "state-ok" : "state-unknown"}`}
+                  aria-hidden="true"
+                />
+                <div>
+                  <div>
+                    <strong className="mono">{station.stationId}</strong>
+                    {station.self && <span className="muted"> · {t("stations.self")}</span>}
+                    {station.appVersion !== undefined && (
+                      <span className="muted"> · {t("stations.version", { version: station.appVersion })}</span>
+                    )}
+                  </div>
+                  <div className="muted">
+                    {t(station.state === "online" ? "stations.online" : "stations.offline")}{" "}
+                    {station.sinceMs === null
+                      ? t("stations.sinceUnknown")
+                      : t("stations.for", { age: formatAge(now - station.sinceMs) })}
+                    {reason !== undefined && ` · ${reason}`}
+                    {station.sinceMs === null &&
+                      ` · ${t("stations.lastSeen", { age: formatAge(now - station.lastSeenMs) })}`}
+                  </div>
+                  {station.problem !== undefined && (
+                    <div className="error-text">{t("stations.problem", { problem: station.problem })}</div>
+                  )}
+                </div>
+              </li>
+            )
+          })}
+        </ul>
+      )}
+    </section>
+  )
+}
