@@ -309,7 +309,7 @@ describe("sync faults against mosquitto", () => {
         yield* Effect.promise(() => mosquitto.start())
         const consumer = yield* buildConsumer(":memory:", endpoint, clientId("hub"))
         yield* startConsumer(consumer)
-        const settled = yield* settle(station, consumer, 100_000, 95_000)
+        const settled = yield* settle(station, consumer, 100_000, 240_000)
         yield* Fiber.interrupt(sampler)
         return { ...settled, rssDeltaMb: (rssPeak - rssBefore) / 1_048_576 }
       }).pipe(Effect.scoped)
@@ -318,7 +318,7 @@ describe("sync faults against mosquitto", () => {
     expect(result.verdict).toEqual(CLEAN)
     // Station and consumer share this process; batches of 500 and a 20k window keep both well under this.
     expect(result.rssDeltaMb).toBeLessThan(200)
-    // 100k events through a real broker take ~60-110 s on a busy 2-core machine: a wider bound than the default.
+    // 100k events through a real broker take 60 s to minutes on a busy 2-core machine: wider bounds than the default.
   }, 300_000)
 
   it("(g) a full or read-only database refuses the append with a clear reason and loses nothing committed", async () => {
