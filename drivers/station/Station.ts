@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs"
 import { basename, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Fiber, Layer, ManagedRuntime, Schema } from "effect"
+import { Effect, Fiber, Layer, ManagedRuntime, Schema, type Scope } from "effect"
 import { makeDispatcher, type WireResult } from "../../core/api/ApiDispatcher.ts"
 import { PushHub } from "../../core/api/PushHub.ts"
 import type { PushMessage, SyncStatus } from "../../core/api/StationApi.ts"
@@ -478,43 +478,52 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
             })
           }
     )
+    /** How a device's state reaches the header: the device registry, then a status push. */
+    const reporterFor =
+      (kind: "scanner" | "scale", device: { readonly id: string; readonly description: string }) =>
+      (state: "ok" | "warning" | "error", detail: string) =>
+        runtime.runFork(
+          Effect.andThen(
+            devices.report({ id: device.id, kind, description: device.description, state, detail }),
+            station.publishStatus.pipe(Effect.ignore)
+          )
+        )
+    /** Runs a device until the station closes; a device that stops on its own is logged with why. */
+    const keepRunning = <E>(label: string, run: Effect.Effect<void, E, Scope.Scope>) => {
+      const fiber = runtime.runFork(
+        Effect.scoped(Effect.andThen(run, Effect.never)).pipe(
+          Effect.tapCause((cause) => Effect.logError(`${label} stopped`, cause))
+        )
+      )
+      closers.push(() => runtime.runPromise(Fiber.interrupt(fiber)).then(() => undefined))
+    }
+
     const simulated: Array<SimulatedScanner> = []
     for (const scanner of scanners) {
       const device = await runtime.runPromise(scanner.device)
       if (device instanceof SimulatedScanner) simulated.push(device)
-      const report = (state: "ok" | "warning" | "error", detail: string) =>
-        runtime.runFork(
-          Effect.andThen(
-            devices.report({ id: device.id, kind: "scanner", description: device.description, state, detail }),
-            station.publishStatus.pipe(Effect.ignore)
-          )
-        )
-      const fiber = runtime.runFork(
-        Effect.scoped(
-          Effect.andThen(
-            device.run({
-              onScan: (scan) => {
-                runtime.runFork(
-                  dispatch("scan.submit", {
-                    raw: scan.raw,
-                    source: scanner.config.type === "serial" ? "serial" : "simulated",
-                    deviceId: scan.deviceId,
-                    at: scan.at
-                  })
-                )
-              },
-              onState: (state) =>
-                state._tag === "Connected"
-                  ? report("ok", "connected")
-                  : state._tag === "Disconnected"
-                    ? report("error", `disconnected: ${state.reason}`)
-                    : report("warning", `rejected line noise: ${state.reason}`)
-            }),
-            Effect.never
-          )
-        ).pipe(Effect.tapCause((cause) => Effect.logError(`scanner ${device.id} stopped`, cause)))
+      const report = reporterFor("scanner", device)
+      keepRunning(
+        `scanner ${device.id}`,
+        device.run({
+          onScan: (scan) => {
+            runtime.runFork(
+              dispatch("scan.submit", {
+                raw: scan.raw,
+                source: scanner.config.type === "serial" ? "serial" : "simulated",
+                deviceId: scan.deviceId,
+                at: scan.at
+              })
+            )
+          },
+          onState: (state) =>
+            state._tag === "Connected"
+              ? report("ok", "connected")
+              : state._tag === "Disconnected"
+                ? report("error", `disconnected: ${state.reason}`)
+                : report("warning", `rejected line noise: ${state.reason}`)
+        })
       )
-      closers.push(() => runtime.runPromise(Fiber.interrupt(fiber)).then(() => undefined))
     }
 
     const weights = await runtime.runPromise(Effect.service(ScaleWeights))
@@ -533,30 +542,19 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       )
       if (device instanceof SimulatedScale) simulatedScales.push(device)
       await runtime.runPromise(weights.register(device))
-      const report = (state: "ok" | "warning" | "error", detail: string) =>
-        runtime.runFork(
-          Effect.andThen(
-            devices.report({ id: device.id, kind: "scale", description: device.description, state, detail }),
-            station.publishStatus.pipe(Effect.ignore)
-          )
-        )
-      const fiber = runtime.runFork(
-        Effect.scoped(
-          Effect.andThen(
-            device.run({
-              onReading: (reading) => runtime.runFork(weights.reading(reading)),
-              onState: (state) => {
-                runtime.runFork(weights.state(device.id, state))
-                if (state._tag === "Connected") report("ok", "connected")
-                else if (state._tag === "Disconnected") report("error", `disconnected: ${state.reason}`)
-                else report("warning", state.reason)
-              }
-            }),
-            Effect.never
-          )
-        ).pipe(Effect.tapCause((cause) => Effect.logError(`scale ${device.id} stopped`, cause)))
+      const report = reporterFor("scale", device)
+      keepRunning(
+        `scale ${device.id}`,
+        device.run({
+          onReading: (reading) => runtime.runFork(weights.reading(reading)),
+          onState: (state) => {
+            runtime.runFork(weights.state(device.id, state))
+            if (state._tag === "Connected") report("ok", "connected")
+            else if (state._tag === "Disconnected") report("error", `disconnected: ${state.reason}`)
+            else report("warning", state.reason)
+          }
+        })
       )
-      closers.push(() => runtime.runPromise(Fiber.interrupt(fiber)).then(() => undefined))
     }
 
     // Sync status changes with every publish and ack; the header needs it a few times a second at most.
