@@ -103,6 +103,14 @@ export type HubConfig = typeof HubConfig.Type
  * The station's configuration file (`packbench.config.json`), every field optional: a station with no file runs on
  * embedded defaults. Environment variables override single fields (see README).
  */
+export const TimeConfig = Schema.Struct({
+  /** An NTP server (`host`, `host:port`, `[v6]:port`) asked for the wall clock's offset, which every event records. */
+  ntpServer: Schema.optional(Schema.String.check(Schema.isPattern(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/))),
+  /** How often to ask, in seconds (at least 16, as NTP's own minimum poll). */
+  ntpIntervalSeconds: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 16, maximum: 86_400 })))
+})
+export type TimeConfig = typeof TimeConfig.Type
+
 export const StationConfig = Schema.Struct({
   station: Schema.optional(
     Schema.Struct({
@@ -123,7 +131,8 @@ export const StationConfig = Schema.Struct({
   fixtures: Schema.optional(Schema.Struct({ loadOnFirstStart: Schema.optional(Schema.Boolean) })),
   hub: Schema.optional(HubConfig),
   /** By carrier id (`dhl-paket`, ...): carriers not listed issue their labels offline from the station's ranges. */
-  carriers: Schema.optional(Schema.Record(Schema.String, CarrierConfig))
+  carriers: Schema.optional(Schema.Record(Schema.String, CarrierConfig)),
+  time: Schema.optional(TimeConfig)
 })
 export type StationConfig = typeof StationConfig.Type
 
@@ -153,6 +162,8 @@ export interface ResolvedConfig {
   }
   /** The API carriers by carrier id; every other carrier is an offline one. */
   readonly carriers: Readonly<Record<string, ResolvedApiCarrier>>
+  /** Without an NTP server the station records no NTP offset: it does not know one. */
+  readonly time: { readonly ntpServer?: string; readonly ntpIntervalMs: number }
 }
 
 export const DEFAULT_HTTP_PORT = 8787

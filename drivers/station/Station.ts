@@ -61,6 +61,7 @@ import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
 import { SerialScale } from "../scale/SerialScale.ts"
 import { SerialScanner } from "../scanner/SerialScanner.ts"
 import { layerSqlite } from "../sqlite/SqliteSql.ts"
+import { startNtpPolling } from "../time/Sntp.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
 import { loadBrokerTls } from "./brokerTls.ts"
 import { startEmbeddedHub } from "./EmbeddedHub.ts"
@@ -189,6 +190,15 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     }
   }
   try {
+    const ntpServer = config.time.ntpServer
+    if (ntpServer !== undefined) {
+      const stopNtp = startNtpPolling({
+        server: ntpServer,
+        intervalMs: config.time.ntpIntervalMs,
+        report: (level, message) => options.log(level === "warning" ? `Warning: ${message}` : message)
+      })
+      closers.push(async () => stopNtp())
+    }
     const render = options.renderPrintouts ?? true
     const label = await setUpPrinter("label", config, render)
     closers.push(label.close)

@@ -95,6 +95,31 @@ describe("loadConfig", () => {
     expect(problems[0]).toMatch(/^hub\.databaseUrl: /)
   })
 
+  it("asks an NTP server only when one is named, and names a bad server or interval", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).time).toEqual({ ntpIntervalMs: 300_000 })
+    expect(loadConfig({ cwd, env: { PACKBENCH_NTP_SERVER: "10.0.0.5:1123" } }).time).toEqual({
+      ntpServer: "10.0.0.5:1123",
+      ntpIntervalMs: 300_000
+    })
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({ time: { ntpServer: "ntp.example.com", ntpIntervalSeconds: 64 } })
+    )
+    expect(loadConfig({ cwd, env: {} }).time).toEqual({ ntpServer: "ntp.example.com", ntpIntervalMs: 64_000 })
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({ time: { ntpServer: "ntp example", ntpIntervalSeconds: 5 } })
+    )
+    const problems = problemsOf(() => loadConfig({ cwd, env: {} }))
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^time\.ntpServer: /),
+        expect.stringMatching(/^time\.ntpIntervalSeconds: .*5/)
+      ])
+    )
+  })
+
   it("reads API carriers, their key from the named variable, and leaves every other carrier offline", () => {
     const cwd = dir()
     expect(loadConfig({ cwd, env: {} }).carriers).toEqual({})

@@ -35,7 +35,8 @@ const ENV_OVERRIDES: ReadonlyArray<{
   { name: "PACKBENCH_HUB_SMTP_URL", path: ["hub", "smtpUrl"] },
   { name: "PACKBENCH_HUB_PORT", path: ["hub", "port"], numeric: true },
   { name: "PACKBENCH_HUB_URL", path: ["hub", "url"] },
-  { name: "PACKBENCH_HUB_DATABASE_URL", path: ["hub", "databaseUrl"] }
+  { name: "PACKBENCH_HUB_DATABASE_URL", path: ["hub", "databaseUrl"] },
+  { name: "PACKBENCH_NTP_SERVER", path: ["time", "ntpServer"] }
 ]
 
 export const ENV_OVERRIDE_NAMES = ENV_OVERRIDES.map((override) => override.name)
@@ -177,6 +178,10 @@ export const loadConfig = (options: {
       ...(config.hub?.url === undefined ? {} : { url: config.hub.url }),
       ...(config.hub?.databaseUrl === undefined ? {} : { databaseUrl: config.hub.databaseUrl })
     },
-    carriers
+    carriers,
+    time: {
+      ...(config.time?.ntpServer === undefined ? {} : { ntpServer: config.time.ntpServer }),
+      ntpIntervalMs: (config.time?.ntpIntervalSeconds ?? 300) * 1000
+    }
   }
 }

@@ -1,7 +1,16 @@
 import { Effect, Layer } from "effect"
 import { StationClock, type Timestamp } from "../../core/time/Clock.ts"
+import { knownNtpOffsetMs } from "./Sntp.ts"
 
-export const systemTimestamp = (): Timestamp => ({ wallMs: Date.now(), monoNs: process.hrtime.bigint().toString() })
+/** Now, by the operating system's clocks, with the NTP offset when an NTP server told us one (see Sntp.ts). */
+export const systemTimestamp = (): Timestamp => {
+  const ntpOffsetMs = knownNtpOffsetMs()
+  return {
+    wallMs: Date.now(),
+    monoNs: process.hrtime.bigint().toString(),
+    ...(ntpOffsetMs === undefined ? {} : { ntpOffsetMs })
+  }
+}
 
 /** The operating system's clocks: wall time from Date.now, monotonic time from hrtime, which never goes back. */
 export const SystemClockLayer = Layer.succeed(StationClock, StationClock.of({ now: Effect.sync(systemTimestamp) }))
