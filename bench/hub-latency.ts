@@ -1,8 +1,9 @@
 // Hub latency: parcel.handed-to-carrier published on MQTT → the "on its way" mail accepted by a real SMTP
-// server (aiosmtpd writes it to its Maildir after answering 250). One parcel at a time, so each figure is the
-// whole path: broker → consumer transaction → outbox → sender → nodemailer → SMTP. Prints figures; asserts nothing.
-//   npx tsx bench/hub-latency.ts [--parcels N]
-import { mkdtempSync } from "node:fs"
+// server (aiosmtpd writes it to its Maildir after answering 250; the file's time is the acceptance). Parcels are
+// published at a steady rate (default 100/s) without waiting for their mail, so each figure is the whole path under
+// that load: broker → consumer transaction → outbox → sender → nodemailer → SMTP. Prints figures; asserts nothing.
+//   npx tsx bench/hub-latency.ts [--parcels N] [--rate PER_S]
+import { mkdtempSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, References } from "effect"
@@ -21,7 +22,8 @@ const flag = (name: string) => {
   const index = args.indexOf(name)
   return index === -1 ? undefined : args[index + 1]
 }
-const parcels = Number(flag("--parcels") ?? 100)
+const parcels = Number(flag("--parcels") ?? 1_000)
+const rate = Number(flag("--rate") ?? 100)
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 
@@ -32,7 +34,7 @@ const main = async () => {
   const defaults = HubSettings.defaults("https://track.bench")
   const settings = { ...defaults, notify: { ...defaults.notify, quietHours: { startHour: 0, endHour: 0 } } }
   try {
-    const latencies = await Effect.runPromise(
+    const { latencies, publishedRate } = await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
           yield* runHub({
@@ -62,10 +64,13 @@ const main = async () => {
             (n) => n >= parcels,
             120_000
           )
-          const latencies: Array<number> = []
-          for (const orderId of orderIds) {
-            const before = smtp.count()
-            const started = performance.now()
+          const confirmations = new Set(smtp.messages().map((mail) => mail.file))
+          const publishedAt = new Map<string, number>()
+          const started = Date.now()
+          for (const [index, orderId] of orderIds.entries()) {
+            const due = started + (index * 1000) / rate
+            if (due > Date.now()) yield* Effect.sleep(due - Date.now())
+            publishedAt.set(`${orderId}@bench.test`, Date.now())
             yield* publishEnvelope(
               station,
               next(ParcelHandedToCarrier, {
@@ -76,10 +81,23 @@ const main = async () => {
                 trackingNumber: `0034043416${orderId.replace(/\D/g, "").padStart(10, "0")}`
               })
             )
-            while (smtp.count() === before) yield* Effect.sleep(1)
-            latencies.push(performance.now() - started)
           }
-          return latencies
+          const publishedRate = (parcels * 1000) / (Date.now() - started)
+          yield* waitFor(
+            Effect.sync(() => smtp.count()),
+            (n) => n >= parcels * 2,
+            300_000
+          )
+          const latencies = smtp
+            .messages()
+            .filter((mail) => !confirmations.has(mail.file))
+            .map((mail) => {
+              const to = mail.headers.to ?? ""
+              const sent = publishedAt.get(/<([^>]+)>/.exec(to)?.[1] ?? to.trim())
+              if (sent === undefined) throw new Error(`a mail to ${to} that no parcel of the bench asked for`)
+              return statSync(join(smtp.maildir, "new", mail.file)).mtimeMs - sent
+            })
+          return { latencies, publishedRate }
         })
       ).pipe(
         Effect.provide(
@@ -99,6 +117,8 @@ const main = async () => {
       JSON.stringify(
         {
           parcels,
+          targetRatePerSec: rate,
+          publishedRatePerSec: Number(publishedRate.toFixed(1)),
           path: "handed-to-carrier published → mail accepted by SMTP (aiosmtpd Maildir)",
           medianMs: Number(percentile(sorted, 50).toFixed(1)),
           p99Ms: Number(percentile(sorted, 99).toFixed(1)),
