@@ -69,6 +69,12 @@ export const openStationInBrowser = async (
     if (message.type() === "error") pageProblems.push(`console: ${message.text()}`)
   })
   await page.goto(station.url!)
+  // Ready for scans once the header asks for a badge: the UI is mounted, its wedge listener attached and the
+  // station's state loaded. A scan sent earlier would reach no listener.
+  await page
+    .getByTestId("operator")
+    .getByText(/^(Badge scannen|Scan your badge)$/)
+    .waitFor({ timeout: 30_000 })
   return {
     station,
     browser,

@@ -21,6 +21,13 @@ const badges = fixture("badges.json") as ReadonlyArray<{ readonly badgeId: strin
 /** A scan from a keyboard-wedge scanner: the keys in a fast burst, then Enter. */
 export const scanKeys = (page: Page, raw: string) => sendKeys(page.context(), page, raw, SCANNER_DELAY_MS)
 
+/** How a step's scans reach the station: the keyboard wedge by default, or e.g. a serial scanner simulator. */
+export type Scan = (raw: string) => Promise<void>
+const wedge =
+  (page: Page): Scan =>
+  (raw) =>
+    scanKeys(page, raw)
+
 /** A number typed by a person, then Enter: slow enough that the wedge listener leaves it to the screen. */
 export const typeKeys = (page: Page, digits: string) => sendKeys(page.context(), page, digits, HUMAN_DELAY_MS)
 
@@ -30,23 +37,23 @@ export const waitForPrompt = (page: Page, text: string) =>
 export const packLine = (page: Page, sku: string) => page.locator(`[data-testid="pack-line"][data-sku="${sku}"]`)
 
 /** Scans a sample badge (fixtures/data/badges.json) and waits until the header shows its holder. */
-export const signIn = async (page: Page, badge: string) => {
+export const signIn = async (page: Page, badge: string, scan: Scan = wedge(page)) => {
   const holder = badges.find((entry) => entry.badgeId === badge)
   if (holder === undefined) throw new Error(`${badge} is not a sample badge (fixtures/data/badges.json)`)
-  await scanKeys(page, packbenchCode("badge", badge))
+  await scan(packbenchCode("badge", badge))
   await page.getByTestId("operator").getByText(holder.name).waitFor({ timeout: 15_000 })
 }
 
 /** Scans the order code and waits for its first line on the bench. */
-export const openOrder = async (page: Page, orderId: string, firstSku: string) => {
-  await scanKeys(page, packbenchCode("order", orderId))
+export const openOrder = async (page: Page, orderId: string, firstSku: string, scan: Scan = wedge(page)) => {
+  await scan(packbenchCode("order", orderId))
   await packLine(page, firstSku).waitFor({ timeout: 15_000 })
 }
 
 /** Verifies each line: a scan, then the quantity typed when the line has more than one unit. */
-export const verifyLines = async (page: Page, lines: ReadonlyArray<PackedLine>) => {
+export const verifyLines = async (page: Page, lines: ReadonlyArray<PackedLine>, scan: Scan = wedge(page)) => {
   for (const line of lines) {
-    await scanKeys(page, line.scan)
+    await scan(line.scan)
     const count = packLine(page, line.sku).getByTestId("line-count")
     await count.getByText(`1 / ${line.quantity}`).waitFor({ timeout: 15_000 })
     if (line.quantity > 1) {
@@ -78,11 +85,12 @@ export const packOrder = async (
   page: Page,
   orderId: string,
   lines: ReadonlyArray<PackedLine>,
-  parcel: { readonly box: number; readonly grams: number }
+  parcel: { readonly box: number; readonly grams: number },
+  scan: Scan = wedge(page)
 ) => {
   const first = lines[0]
   if (first === undefined) throw new Error(`packOrder(${orderId}) needs at least one line`)
-  await openOrder(page, orderId, first.sku)
-  await verifyLines(page, lines)
+  await openOrder(page, orderId, first.sku, scan)
+  await verifyLines(page, lines, scan)
   return closeParcel(page, parcel)
 }
