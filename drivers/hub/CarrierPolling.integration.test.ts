@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { OrderReceived } from "../../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier } from "../../core/pack/PackEvents.ts"
@@ -19,21 +19,25 @@ import { startAiosmtpd } from "../mail/AiosmtpdProcess.ts"
 import { type EmbeddedBroker, startEmbeddedBroker } from "../mqtt/EmbeddedBroker.ts"
 import { makeMqttBroker } from "../mqtt/MqttBroker.ts"
 import { waitFor } from "../mqtt/SyncRig.ts"
+import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../postgres/TestStores.ts"
 import { makeHttpCarrierPoller } from "./HttpCarrierPoller.ts"
 import { runHub } from "./Hub.ts"
 import { hubRigLayer, publishAll, sampleOrder, stationStream } from "./HubRig.ts"
+
+const stores: ReadonlyArray<TestStore> = [sqliteTestStore, postgresTestStoreForFile()]
 
 const secret = "test-webhook-secret"
 let smtp: Awaited<ReturnType<typeof startAiosmtpd>>
 let mqtt: EmbeddedBroker
 let carrier: Awaited<ReturnType<typeof startCarrierTrackingServer>>
 
-beforeAll(async () => {
+// Fresh servers per test: each store's run counts only its own mail.
+beforeEach(async () => {
   smtp = await startAiosmtpd()
   mqtt = await startEmbeddedBroker({ port: 0 })
   carrier = await startCarrierTrackingServer()
 })
-afterAll(async () => {
+afterEach(async () => {
   await carrier?.close()
   await mqtt?.close()
   await smtp?.stop()
@@ -47,9 +51,10 @@ const settings = {
 const scenarios: ReadonlyArray<Scenario> = ["on-time", "delayed", "failed-attempt", "exception", "returned"]
 type Route = "webhook" | "poll" | "both"
 
-describe("carrier polling", () => {
+describe.each(stores)("carrier polling on $dialect", (store) => {
   it("delivers a simulator timeline by polling exactly as by webhook, each scan once, backing off when the feed fails", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pb-hub-poll-"))
+    const database = await store.database()
     const handedAtMs = Date.now() - 5 * 24 * 3_600_000
     const routes: ReadonlyArray<Route> = ["webhook", "poll", "both"]
     const parcels = routes.flatMap((route, r) =>
@@ -199,6 +204,7 @@ describe("carrier polling", () => {
         Effect.provide(
           hubRigLayer({
             dataDir,
+            database,
             brokerUrl: mqtt.url,
             smtpUrl: smtp.url,
             settings,

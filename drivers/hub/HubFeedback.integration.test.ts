@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, Schema } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { CustomerMetrics } from "../../core/metrics/CustomerMetrics.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { OrderReceived } from "../../core/orders/OrderEvents.ts"
@@ -12,19 +12,23 @@ import { type EmbeddedBroker, startEmbeddedBroker } from "../mqtt/EmbeddedBroker
 import { makeMqttBroker } from "../mqtt/MqttBroker.ts"
 import { waitFor } from "../mqtt/SyncRig.ts"
 import { freePort } from "../net/LoopbackPort.ts"
+import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../postgres/TestStores.ts"
 import { runHub } from "./Hub.ts"
 import { hubRigLayer, publishAll, sampleOrder, stationStream } from "./HubRig.ts"
 import { signWebhook } from "./WebhookSignature.ts"
+
+const stores: ReadonlyArray<TestStore> = [sqliteTestStore, postgresTestStoreForFile()]
 
 const secret = "feedback-webhook-secret"
 let smtp: Awaited<ReturnType<typeof startAiosmtpd>>
 let mqtt: EmbeddedBroker
 
-beforeAll(async () => {
+// Fresh servers per test: each store's run counts only its own mail.
+beforeEach(async () => {
   smtp = await startAiosmtpd()
   mqtt = await startEmbeddedBroker({ port: 0 })
 })
-afterAll(async () => {
+afterEach(async () => {
   await mqtt?.close()
   await smtp?.stop()
 })
@@ -38,9 +42,10 @@ const form = (fields: Readonly<Record<string, string>>) => ({
   body: new URLSearchParams(fields).toString()
 })
 
-describe("feedback page and metrics over HTTP", () => {
+describe.each(stores)("feedback page and metrics over HTTP on $dialect", (store) => {
   it("mails a feedback link after delivery, stores one answer per parcel and serves it in /metrics and /metrics.csv", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pb-hub-feedback-"))
+    const database = await store.database()
     const port = await freePort()
     const base = `http://127.0.0.1:${port}`
     const settings = {
@@ -189,6 +194,7 @@ describe("feedback page and metrics over HTTP", () => {
         Effect.provide(
           hubRigLayer({
             dataDir,
+            database,
             brokerUrl: mqtt.url,
             smtpUrl: smtp.url,
             settings,

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { OrderReceived } from "../../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier } from "../../core/pack/PackEvents.ts"
@@ -13,19 +13,23 @@ import { type EmbeddedBroker, startEmbeddedBroker } from "../mqtt/EmbeddedBroker
 import { makeMqttBroker } from "../mqtt/MqttBroker.ts"
 import { waitFor } from "../mqtt/SyncRig.ts"
 import { freePort } from "../net/LoopbackPort.ts"
+import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../postgres/TestStores.ts"
 import { runHub } from "./Hub.ts"
 import { hubRigLayer, publishAll, sampleOrder, stationStream } from "./HubRig.ts"
 import { signWebhook } from "./WebhookSignature.ts"
+
+const stores: ReadonlyArray<TestStore> = [sqliteTestStore, postgresTestStoreForFile()]
 
 const secret = "test-webhook-secret"
 let smtp: Awaited<ReturnType<typeof startAiosmtpd>>
 let mqtt: EmbeddedBroker
 
-beforeAll(async () => {
+// Fresh servers per test: each store's run counts only its own mail.
+beforeEach(async () => {
   smtp = await startAiosmtpd()
   mqtt = await startEmbeddedBroker({ port: 0 })
 })
-afterAll(async () => {
+afterEach(async () => {
   await mqtt?.close()
   await smtp?.stop()
 })
@@ -45,9 +49,10 @@ const returned = (returnId: string, orderId: string) => ({
   notes: ""
 })
 
-describe("return notifications and opt-out over real MQTT, SMTP and HTTP", () => {
+describe.each(stores)("return notifications and opt-out over real MQTT, SMTP and HTTP on $dialect", (store) => {
   it("mails each return and each shop refund once, carries RFC 8058 unsubscribe headers, and honours the opt-out", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pb-hub-returns-"))
+    const database = await store.database()
     const port = await freePort()
     const hubUrl = `http://127.0.0.1:${port}`
     const defaults = HubSettings.defaults(hubUrl)
@@ -261,6 +266,7 @@ describe("return notifications and opt-out over real MQTT, SMTP and HTTP", () =>
         Effect.provide(
           hubRigLayer({
             dataDir,
+            database,
             brokerUrl: mqtt.url,
             smtpUrl: smtp.url,
             settings,
