@@ -4,8 +4,6 @@ import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
-import { OrderReceived } from "../../core/orders/OrderEvents.ts"
-import { ParcelHandedToCarrier } from "../../core/pack/PackEvents.ts"
 import { Sql } from "../../core/store/Sql.ts"
 import {
   deliveriesFor,
@@ -22,7 +20,7 @@ import { waitFor } from "../mqtt/SyncRig.ts"
 import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../postgres/TestStores.ts"
 import { makeHttpCarrierPoller } from "./HttpCarrierPoller.ts"
 import { runHub } from "./Hub.ts"
-import { hubRigLayer, publishAll, sampleOrder, stationStream } from "./HubRig.ts"
+import { hubRigLayer, publishAll, shippedParcels, stationStream } from "./HubRig.ts"
 
 const stores: ReadonlyArray<TestStore> = [sqliteTestStore, postgresTestStoreForFile()]
 
@@ -85,22 +83,7 @@ describe.each(stores)("carrier polling on $dialect", (store) => {
       const station = yield* makeMqttBroker({ url: mqtt.url, clientId: "station-POLL-01", protocolVersion: 4 })
       yield* waitFor(station.state, (state) => state.connection === "connected", 5_000)
       const next = stationStream({ siteId: "HAM1", stationId: "POLL-01", epoch: "E1" })
-      yield* publishAll(
-        station,
-        parcels.flatMap((parcel) => [
-          next(OrderReceived, {
-            order: sampleOrder(parcel.orderId, { email: parcel.email, locale: "en" }),
-            replacedVersion: null
-          }),
-          next(ParcelHandedToCarrier, {
-            batchId: "H-P",
-            parcelId: `P-${parcel.orderId}`,
-            orderId: parcel.orderId,
-            carrier: parcel.carrier,
-            trackingNumber: parcel.trackingNumber
-          })
-        ])
-      )
+      yield* publishAll(station, shippedParcels(next, "H-P", parcels))
       const sql = yield* Sql
       yield* waitFor(
         sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_parcels WHERE handed_at_ms IS NOT NULL"),

@@ -16,7 +16,7 @@ import { makeMqttBroker } from "../mqtt/MqttBroker.ts"
 import { waitFor } from "../mqtt/SyncRig.ts"
 import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../postgres/TestStores.ts"
 import { runHub } from "./Hub.ts"
-import { hubRigLayer, publishAll, sampleOrder, stationStream } from "./HubRig.ts"
+import { hubRigLayer, publishAll, sampleOrder, shippedParcels, stationStream } from "./HubRig.ts"
 import { signWebhook } from "./WebhookSignature.ts"
 
 const secret = "test-webhook-secret"
@@ -273,22 +273,7 @@ describe.each(stores)("notification hub on $dialect", (store) => {
         orderId: `SIM-${index}`,
         email: `sim${index}@example.test`
       }))
-      yield* publishAll(
-        station,
-        parcels.flatMap((parcel) => [
-          next(OrderReceived, {
-            order: sampleOrder(parcel.orderId, { email: parcel.email, locale: "en" }),
-            replacedVersion: null
-          }),
-          next(ParcelHandedToCarrier, {
-            batchId: "H-2",
-            parcelId: `P-${parcel.orderId}`,
-            orderId: parcel.orderId,
-            carrier: parcel.carrier,
-            trackingNumber: parcel.trackingNumber
-          })
-        ])
-      )
+      yield* publishAll(station, shippedParcels(next, "H-2", parcels))
       const sql = yield* Sql
       yield* waitFor(
         sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_parcels"),

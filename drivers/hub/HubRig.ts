@@ -4,6 +4,8 @@ import type { EventEnvelope } from "../../core/events/Event.ts"
 import type { EventDefinition } from "../../core/events/EventDefinition.ts"
 import type { HubSettingsShape } from "../../core/notify/HubSettings.ts"
 import type { Order } from "../../core/orders/Order.ts"
+import { OrderReceived } from "../../core/orders/OrderEvents.ts"
+import { ParcelHandedToCarrier } from "../../core/pack/PackEvents.ts"
 import type { Broker } from "../../core/sync/Broker.ts"
 import { encodeJson, Topics } from "../../core/sync/Topics.ts"
 import { layerHttpWebhookSender } from "../mail/HttpWebhookSender.ts"
@@ -104,6 +106,31 @@ export const stationStream = (options: {
     }
   }
 }
+
+/** Each parcel's order (mail in English) and its handover to the carrier, in that order, from one station stream. */
+export const shippedParcels = (
+  next: ReturnType<typeof stationStream>,
+  batchId: string,
+  parcels: ReadonlyArray<{
+    readonly orderId: string
+    readonly email: string
+    readonly carrier: string
+    readonly trackingNumber: string
+  }>
+) =>
+  parcels.flatMap((parcel) => [
+    next(OrderReceived, {
+      order: sampleOrder(parcel.orderId, { email: parcel.email, locale: "en" }),
+      replacedVersion: null
+    }),
+    next(ParcelHandedToCarrier, {
+      batchId,
+      parcelId: `P-${parcel.orderId}`,
+      orderId: parcel.orderId,
+      carrier: parcel.carrier,
+      trackingNumber: parcel.trackingNumber
+    })
+  ])
 
 export const publishEnvelope = (broker: Broker["Service"], event: EventEnvelope) =>
   broker.publish(Topics.event(event.siteId, event.stationId, event.type), encodeJson(event), {
