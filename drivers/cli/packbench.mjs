@@ -5,4 +5,7 @@ import { register } from "tsx/esm/api"
 
 register()
 const { main } = await import("./main.ts")
-process.exitCode = await main(process.argv.slice(2))
+const code = await main(process.argv.slice(2))
+// A command has finished and closed what it opened: exit now with its code. A supervisor (systemd, Docker) reads
+// the status; a stray timer or socket in a library must not keep a stopped or failed station looking alive.
+process.exit(code)

@@ -22,9 +22,11 @@ export const startEmbeddedBroker = async (options: { readonly host?: string; rea
     socket.once("close", () => sockets.delete(socket))
   })
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
+    // aedes runs a heartbeat timer from its creation on: close it, or a failed start keeps the process alive.
+    const failed = (error: Error) => aedes.close(() => reject(error))
+    server.once("error", failed)
     server.listen(options.port ?? 1883, host, () => {
-      server.off("error", reject)
+      server.off("error", failed)
       resolve()
     })
   })

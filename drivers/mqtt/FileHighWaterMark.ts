@@ -1,16 +1,15 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs"
-import { dirname } from "node:path"
+import { readFileSync } from "node:fs"
 import { Effect, Layer, Schema } from "effect"
 import { StoreError } from "../../core/store/Sql.ts"
 import { HighWaterMark, type HighWaterMarkValue } from "../../core/sync/HighWaterMark.ts"
+import { writeFileAtomic } from "../fs/writeFileAtomic.ts"
 import { toStoreError } from "../sqlite/SqliteSql.ts"
 
 const MarkFile = Schema.Struct({ epoch: Schema.String, seq: Schema.Int })
 
 /**
- * The high-water mark as a small JSON file beside the database (`<data-dir>/sync-highwater.json`). Written to a
- * temporary file, fsynced, renamed over the old one and the directory fsynced (the POSIX recipe for an atomic
- * durable replace), so a crash leaves the old or the new mark, never half of one.
+ * The high-water mark as a small JSON file beside the database (`<data-dir>/sync-highwater.json`), replaced
+ * atomically and durably, so a crash leaves the old or the new mark, never half of one.
  */
 export const makeFileHighWaterMark = (path: string) => {
   const read = Effect.try({
@@ -41,23 +40,7 @@ export const makeFileHighWaterMark = (path: string) => {
   )
   const write = (value: HighWaterMarkValue) =>
     Effect.try({
-      try: () => {
-        const temporary = `${path}.tmp`
-        const fd = openSync(temporary, "w")
-        try {
-          writeSync(fd, JSON.stringify(value))
-          fsyncSync(fd)
-        } finally {
-          closeSync(fd)
-        }
-        renameSync(temporary, path)
-        const dir = openSync(dirname(path), "r")
-        try {
-          fsyncSync(dir)
-        } finally {
-          closeSync(dir)
-        }
-      },
+      try: () => writeFileAtomic(path, JSON.stringify(value)),
       catch: toStoreError
     })
   return HighWaterMark.of({ read, write })

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync } from "node:fs"
 import { basename, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Fiber, Layer, ManagedRuntime, Schema, type Scope } from "effect"
@@ -64,6 +64,7 @@ import { layerSqlite } from "../sqlite/SqliteSql.ts"
 import { startNtpPolling } from "../time/Sntp.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
 import { loadBrokerTls } from "./brokerTls.ts"
+import { lockDataDir } from "./DataDirLock.ts"
 import { startEmbeddedHub } from "./EmbeddedHub.ts"
 import { loadBrands } from "./loadBrands.ts"
 import { loadOrCreateIdentity } from "./StationIdentityFile.ts"
@@ -175,21 +176,41 @@ const setUpPrinter = async (role: PrinterRole, config: ResolvedConfig, render: b
 }
 
 /**
+ * A serial scanner or scale whose device file is not there stops the start: the station would run without the
+ * device its bench needs, and a supervisor restarting it is the better answer. (A device unplugged later is shown
+ * as disconnected and reconnected when it comes back.)
+ */
+const missingDevices = (config: ResolvedConfig): void => {
+  const missing = [
+    ...config.scanners.map((device, index) => ({ device, field: `scanners[${index}].path`, kind: "scanner" })),
+    ...config.scales.map((device, index) => ({ device, field: `scales[${index}].path`, kind: "scale" }))
+  ].flatMap(({ device, field, kind }) =>
+    device.type === "serial" && !existsSync(device.path)
+      ? [`${kind} ${device.id}: ${device.path} does not exist (is it plugged in? ${field})`]
+      : []
+  )
+  if (missing.length > 0) throw new Error(missing.join("; "))
+}
+
+/**
  * Starts everything a station is, from a resolved configuration: the database (migrated, seeded with the sample
  * data on first start), the devices (simulated when none are configured), the print queue, and the API with its
  * transports. `close` stops all of it in reverse order.
  */
 export const startStation = async (options: StartStationOptions): Promise<RunningStation> => {
   const { config } = options
+  // What can be checked without touching anything is checked first, so a station that cannot start writes nothing.
+  missingDevices(config)
   mkdirSync(config.dataDir, { recursive: true })
-  const ids = loadOrCreateIdentity(config.dataDir, config.station)
-  const closers: Array<() => Promise<void>> = []
+  const lock = lockDataDir(config.dataDir)
+  const closers: Array<() => Promise<void>> = [async () => lock.release()]
   const close = async () => {
     for (const closer of closers.reverse()) {
       await closer().catch((error: unknown) => options.log(`shutdown step failed: ${String(error)}`))
     }
   }
   try {
+    const ids = loadOrCreateIdentity(config.dataDir, config.station)
     const ntpServer = config.time.ntpServer
     if (ntpServer !== undefined) {
       const stopNtp = startNtpPolling({

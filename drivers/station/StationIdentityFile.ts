@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto"
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Schema } from "effect"
 import { decodeStrict, describeProblems } from "../../core/decode/DecodeProblem.ts"
 import { StationCode } from "../../core/station/StationIdentity.ts"
+import { writeFileAtomic } from "../fs/writeFileAtomic.ts"
 
 const IdentityFile = Schema.Struct({ siteId: StationCode, stationId: StationCode })
 
@@ -35,7 +36,7 @@ export const loadOrCreateIdentity = (
     stored = decoded.success
   } else {
     stored = { siteId: `SITE-${randomCode(4)}`, stationId: `PB-${randomCode(6)}` }
-    writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`)
+    writeFileAtomic(file, `${JSON.stringify(stored, null, 2)}\n`)
   }
   return { siteId: configured.siteId ?? stored.siteId, stationId: configured.stationId ?? stored.stationId }
 }

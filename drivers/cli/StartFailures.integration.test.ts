@@ -1,0 +1,155 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { createServer, type Server } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+
+// A station that cannot start must end: a supervisor (systemd, Docker) reads the exit status and restarts it, and a
+// process that prints an error and then idles looks alive for ever. Each case runs the real `packbench` command.
+
+const CLI = fileURLToPath(new URL("./packbench.mjs", import.meta.url))
+/** Far above a start that fails (a few seconds with tsx's loader on a loaded machine), far below "for ever". */
+const EXIT_DEADLINE_MS = 30_000
+
+interface Ended {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const started: Array<ChildProcess> = []
+
+const launch = (args: ReadonlyArray<string>, cwd: string, env: Record<string, string> = {}) => {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: cwd, PACKBENCH_HTTP_PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  started.push(child)
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk
+  })
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk
+  })
+  const ended = new Promise<Ended>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  )
+  return { child, ended, output: () => ({ stdout, stderr }) }
+}
+
+/** The process's end, or a failure naming what it printed if it is still running at the deadline. */
+const endOf = async (run: ReturnType<typeof launch>): Promise<Ended> => {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      run.child.kill("SIGKILL")
+      reject(new Error(`still running after ${EXIT_DEADLINE_MS} ms; stderr: ${run.output().stderr}`))
+    }, EXIT_DEADLINE_MS)
+  })
+  try {
+    return await Promise.race([run.ended, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+const waitForOutput = async (run: ReturnType<typeof launch>, text: string) => {
+  const deadline = Date.now() + EXIT_DEADLINE_MS
+  while (!run.output().stdout.includes(text)) {
+    if (run.child.exitCode !== null) throw new Error(`exited ${run.child.exitCode}: ${run.output().stderr}`)
+    if (Date.now() > deadline) throw new Error(`no "${text}" after ${EXIT_DEADLINE_MS} ms: ${run.output().stderr}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+const occupy = (): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => resolve(server))
+  })
+const portOf = (server: Server) => (server.address() as { port: number }).port
+const freePort = async () => {
+  const server = await occupy()
+  const port = portOf(server)
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** The last line the process printed on stderr: the one a person reads in `journalctl` or `docker logs`. */
+const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? ""
+
+describe("a station that cannot start says why and exits non-zero", () => {
+  let cwd: string
+  beforeEach(() => {
+    cwd = mkdtempSync(join(tmpdir(), "pb-startfail-"))
+  })
+  afterEach(() => {
+    for (const child of started.splice(0))
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+    rmSync(cwd, { recursive: true, force: true })
+  })
+
+  it.each([["serve"], ["simulate", "--orders", "1"]])("%s with the embedded broker's port taken", async (...args) => {
+    const taken = await occupy()
+    try {
+      const ended = await endOf(
+        launch(args, cwd, { PACKBENCH_EMBEDDED_BROKER_PORT: String(portOf(taken)), PACKBENCH_DATA_DIR: "data" })
+      )
+      expect(ended.code, ended.stderr).toBe(1)
+      expect(lastLine(ended.stderr)).toContain("the port is in use")
+      expect(existsSync(join(cwd, "data", "station.db"))).toBe(false)
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
+  })
+
+  it("serve on a data dir another station holds; the next start after that station is killed -9 runs", async () => {
+    const env = (port: number) => ({ PACKBENCH_EMBEDDED_BROKER_PORT: String(port), PACKBENCH_DATA_DIR: "data" })
+    const first = launch(["serve"], cwd, env(await freePort()))
+    await waitForOutput(first, "is running")
+
+    const second = await endOf(launch(["serve"], cwd, env(await freePort())))
+    expect(second.code, second.stderr).toBe(1)
+    expect(lastLine(second.stderr)).toMatch(/The station did not start: the data dir .* is in use by another station/)
+
+    first.child.kill("SIGKILL")
+    expect((await first.ended).signal).toBe("SIGKILL")
+    // The kernel dropped the dead process's lock: no stale lock file keeps the restarted station out.
+    const third = launch(["serve"], cwd, env(await freePort()))
+    await waitForOutput(third, "is running")
+    third.child.kill("SIGTERM")
+    const stopped = await endOf(third)
+    expect(stopped.code, stopped.stderr).toBe(0)
+  })
+
+  it("serve with a config file that is not valid", async () => {
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ station: { locale: "fr" }, dataDir: "data" }))
+    const ended = await endOf(launch(["serve"], cwd, { PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort()) }))
+    expect(ended.code, ended.stderr).toBe(1)
+    expect(ended.stderr).toContain("packbench.config.json is not valid")
+    expect(ended.stderr).toContain("station.locale")
+    expect(existsSync(join(cwd, "data"))).toBe(false)
+  })
+
+  it("serve with a configured serial scanner that is not plugged in", async () => {
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        dataDir: "data",
+        scanners: [{ type: "serial", id: "bench-scanner", path: join(cwd, "ttyACM-missing"), baudRate: 9600 }]
+      })
+    )
+    const ended = await endOf(launch(["serve"], cwd, { PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort()) }))
+    expect(ended.code, ended.stderr).toBe(1)
+    expect(lastLine(ended.stderr)).toContain("scanner bench-scanner:")
+    expect(lastLine(ended.stderr)).toContain("does not exist")
+    expect(existsSync(join(cwd, "data")) ? readdirSync(join(cwd, "data")) : []).toEqual([])
+  })
+})
