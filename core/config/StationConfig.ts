@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { StationCode } from "../station/StationIdentity.ts"
+import { DurationText, parseDuration } from "./DurationText.ts"
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
 const NonEmpty = Schema.String.check(Schema.isMinLength(1))
@@ -82,6 +83,55 @@ export interface ResolvedApiCarrier {
 
 export const DEFAULT_CARRIER_TIMEOUT_MS = 5_000
 
+const Hour = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 23 }))
+const TransitDays = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 60 }))
+const day = 86_400_000
+
+/**
+ * What a shop sets about its customer mail: when none goes out, when the feedback request follows delivery, when a
+ * silent carrier counts as a delay, and how many business days each carrier and service take. Absent fields keep the
+ * hub's defaults (README).
+ */
+export const NotifyConfig = Schema.Struct({
+  /** Local hours without mail, [startHour, endHour) wrapping midnight (21 → 8); equal hours mean none. */
+  quietHours: Schema.optional(Schema.Struct({ startHour: Hour, endHour: Hour })),
+  /** How long after the delivered scan the feedback request goes out ("72h"). */
+  feedbackDelay: Schema.optional(DurationText({ minMs: 0, maxMs: 30 * day })),
+  /** A parcel on its way with no carrier scan for this long gets a delay alert ("48h"). */
+  noScanAlert: Schema.optional(DurationText({ minMs: 60_000, maxMs: 30 * day })),
+  /** Business days in transit by carrier id and service level (`*`: the carrier's other services). */
+  transitDays: Schema.optional(
+    Schema.Record(
+      Schema.String.check(Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,31}$/)),
+      Schema.Record(Schema.String.check(Schema.isPattern(/^(\*|[a-z0-9][a-z0-9-]{0,31})$/)), TransitDays)
+    )
+  ),
+  /** Transit days for a carrier the table does not know. */
+  defaultTransitDays: Schema.optional(TransitDays)
+})
+export type NotifyConfig = typeof NotifyConfig.Type
+
+/** The notify settings a shop set, in the units the hub computes with; what is absent keeps the hub's default. */
+export interface NotifyOverrides {
+  readonly quietHours?: { readonly startHour: number; readonly endHour: number }
+  readonly feedbackDelayMs?: number
+  readonly noScanAlertMs?: number
+  readonly transitDays?: Readonly<Record<string, Readonly<Record<string, number>>>>
+  readonly defaultTransitDays?: number
+}
+
+export const resolveNotifyConfig = (config: NotifyConfig | undefined): NotifyOverrides => {
+  const feedbackDelayMs = config?.feedbackDelay === undefined ? undefined : parseDuration(config.feedbackDelay)
+  const noScanAlertMs = config?.noScanAlert === undefined ? undefined : parseDuration(config.noScanAlert)
+  return {
+    ...(config?.quietHours === undefined ? {} : { quietHours: config.quietHours }),
+    ...(feedbackDelayMs === undefined ? {} : { feedbackDelayMs }),
+    ...(noScanAlertMs === undefined ? {} : { noScanAlertMs }),
+    ...(config?.transitDays === undefined ? {} : { transitDays: config.transitDays }),
+    ...(config?.defaultTransitDays === undefined ? {} : { defaultTransitDays: config.defaultTransitDays })
+  }
+}
+
 /**
  * The notification hub run inside the station process (the one-machine default). A fleet runs `packbench hub` on its
  * own instead and sets `embedded: false` on every station.
@@ -95,7 +145,8 @@ export const HubConfig = Schema.Struct({
   /** Where a station of a fleet (embedded: false) asks the hub for the Manager screen's customer figures. */
   url: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/\s]$/))),
   /** postgres://user:password@host:port/database; absent: a SQLite file in `<dataDir>/hub`. */
-  databaseUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/[^\s]+$/)))
+  databaseUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/[^\s]+$/))),
+  notify: Schema.optional(NotifyConfig)
 })
 export type HubConfig = typeof HubConfig.Type
 
@@ -159,6 +210,7 @@ export interface ResolvedConfig {
     readonly publicUrl?: string
     readonly url?: string
     readonly databaseUrl?: string
+    readonly notify: NotifyOverrides
   }
   /** The API carriers by carrier id; every other carrier is an offline one. */
   readonly carriers: Readonly<Record<string, ResolvedApiCarrier>>

@@ -1,4 +1,4 @@
-import type { Locale } from "../config/StationConfig.ts"
+import type { Locale, NotifyOverrides } from "../config/StationConfig.ts"
 
 /** Business days in transit per carrier and service level; `*` is the carrier's default service. */
 export type TransitTable = Readonly<Record<string, Readonly<Record<string, number>>>>
@@ -43,3 +43,16 @@ export const defaultNotifySettings: NotifySettings = {
   },
   defaultTransitDays: 3
 }
+
+/**
+ * The settings a shop configured over the defaults. A carrier's transit table from the config replaces that carrier's
+ * default table; carriers it does not name keep theirs.
+ */
+export const withNotifyOverrides = (base: NotifySettings, overrides: NotifyOverrides): NotifySettings => ({
+  ...base,
+  ...(overrides.quietHours === undefined ? {} : { quietHours: overrides.quietHours }),
+  ...(overrides.feedbackDelayMs === undefined ? {} : { feedbackDelayMs: overrides.feedbackDelayMs }),
+  ...(overrides.noScanAlertMs === undefined ? {} : { noScanAlertMs: overrides.noScanAlertMs }),
+  ...(overrides.defaultTransitDays === undefined ? {} : { defaultTransitDays: overrides.defaultTransitDays }),
+  transitDays: { ...base.transitDays, ...overrides.transitDays }
+})

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Deferred, Effect, Fiber, Layer } from "effect"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
+import { withNotifyOverrides } from "../../core/notify/NotifySettings.ts"
 import { CryptoTrackingTokensLayer } from "../hub/CryptoTrackingTokens.ts"
 import { hubLayer, runHub } from "../hub/Hub.ts"
 import { defaultHubDatabase, describeHubDatabase, type HubDatabase } from "../hub/HubDatabase.ts"
@@ -33,7 +34,8 @@ export const startEmbeddedHub = async (config: ResolvedConfig, brokerUrl: string
   const host = config.http.host
   // The mails link to the tracking pages, so the port must be known before the hub starts.
   const port = config.hub.port === 0 ? await freePort(host) : config.hub.port
-  const settings = HubSettings.defaults(config.hub.publicUrl ?? `http://${host}:${port}`)
+  const defaults = HubSettings.defaults(config.hub.publicUrl ?? `http://${host}:${port}`)
+  const settings = { ...defaults, notify: withNotifyOverrides(defaults.notify, config.hub.notify) }
   const database: HubDatabase =
     config.hub.databaseUrl === undefined
       ? defaultHubDatabase(dataDir)

@@ -95,6 +95,87 @@ describe("loadConfig", () => {
     expect(problems[0]).toMatch(/^hub\.databaseUrl: /)
   })
 
+  it("reads the hub's quiet hours, feedback delay, no-scan alert and transit days from the file and the environment", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).hub.notify).toEqual({})
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        hub: {
+          notify: {
+            quietHours: { startHour: 22, endHour: 7 },
+            feedbackDelay: "48h",
+            noScanAlert: "36h",
+            transitDays: { "dhl-paket": { standard: 1, "*": 2 } },
+            defaultTransitDays: 4
+          }
+        }
+      })
+    )
+    expect(loadConfig({ cwd, env: {} }).hub.notify).toEqual({
+      quietHours: { startHour: 22, endHour: 7 },
+      feedbackDelayMs: 48 * 3_600_000,
+      noScanAlertMs: 36 * 3_600_000,
+      transitDays: { "dhl-paket": { standard: 1, "*": 2 } },
+      defaultTransitDays: 4
+    })
+    const fromEnv = loadConfig({
+      cwd,
+      env: {
+        PACKBENCH_HUB_QUIET_HOURS: "off",
+        PACKBENCH_HUB_FEEDBACK_DELAY: "90m",
+        PACKBENCH_HUB_NO_SCAN_ALERT: "2d",
+        PACKBENCH_HUB_TRANSIT_DAYS: '{"ups":{"*":3}}',
+        PACKBENCH_HUB_DEFAULT_TRANSIT_DAYS: "5"
+      }
+    }).hub.notify
+    expect(fromEnv).toEqual({
+      quietHours: { startHour: 0, endHour: 0 },
+      feedbackDelayMs: 90 * 60_000,
+      noScanAlertMs: 2 * 86_400_000,
+      transitDays: { ups: { "*": 3 } },
+      defaultTransitDays: 5
+    })
+    expect(loadConfig({ cwd, env: { PACKBENCH_HUB_QUIET_HOURS: "20-6" } }).hub.notify.quietHours).toEqual({
+      startHour: 20,
+      endHour: 6
+    })
+  })
+
+  it("names every bad notify setting, from the file or the variable it came from", () => {
+    const cwd = dir()
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        hub: {
+          notify: {
+            quietHours: { startHour: 24, endHour: 7 },
+            feedbackDelay: "soon",
+            noScanAlert: "45d",
+            transitDays: { "dhl-paket": { standard: -1 } },
+            defaultTransitDays: 1.5
+          }
+        }
+      })
+    )
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      "hub.notify.quietHours.startHour: Expected a value between 0 and 23, got 24",
+      'hub.notify.feedbackDelay: expected a duration such as "72h", "90m" or "30s" (units ms, s, m, h, d)',
+      "hub.notify.noScanAlert: expected a duration from 1m to 30d",
+      "hub.notify.transitDays.dhl-paket.standard: Expected a value between 0 and 60, got -1",
+      "hub.notify.defaultTransitDays: Expected an integer, got 1.5"
+    ])
+    const empty = dir()
+    expect(
+      problemsOf(() =>
+        loadConfig({ cwd: empty, env: { PACKBENCH_HUB_QUIET_HOURS: "nights", PACKBENCH_HUB_TRANSIT_DAYS: "{ups: 3}" } })
+      )
+    ).toEqual([
+      'hub.notify.quietHours (from PACKBENCH_HUB_QUIET_HOURS): expected start and end hour such as "21-8", or "off", got "nights"',
+      expect.stringMatching(/^hub\.notify\.transitDays \(from PACKBENCH_HUB_TRANSIT_DAYS\): expected JSON \(/)
+    ])
+  })
+
   it("asks an NTP server only when one is named, and names a bad server or interval", () => {
     const cwd = dir()
     expect(loadConfig({ cwd, env: {} }).time).toEqual({ ntpIntervalMs: 300_000 })

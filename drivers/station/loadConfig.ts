@@ -9,6 +9,7 @@ import {
   DEFAULT_HTTP_PORT,
   type ResolvedApiCarrier,
   type ResolvedConfig,
+  resolveNotifyConfig,
   StationConfig
 } from "../../core/config/StationConfig.ts"
 import { type DecodeProblem, decodeStrict, describeProblems } from "../../core/decode/DecodeProblem.ts"
@@ -21,6 +22,8 @@ const ENV_OVERRIDES: ReadonlyArray<{
   readonly name: string
   readonly path: ReadonlyArray<string>
   readonly numeric?: boolean
+  /** Turns the variable's text into the field's shape, or says what form it expected. */
+  readonly parse?: (value: string) => { readonly value: unknown } | { readonly problem: string }
 }> = [
   { name: "PACKBENCH_DATA_DIR", path: ["dataDir"] },
   { name: "PACKBENCH_SITE_ID", path: ["station", "siteId"] },
@@ -36,8 +39,34 @@ const ENV_OVERRIDES: ReadonlyArray<{
   { name: "PACKBENCH_HUB_PORT", path: ["hub", "port"], numeric: true },
   { name: "PACKBENCH_HUB_URL", path: ["hub", "url"] },
   { name: "PACKBENCH_HUB_DATABASE_URL", path: ["hub", "databaseUrl"] },
-  { name: "PACKBENCH_NTP_SERVER", path: ["time", "ntpServer"] }
+  { name: "PACKBENCH_NTP_SERVER", path: ["time", "ntpServer"] },
+  {
+    name: "PACKBENCH_HUB_QUIET_HOURS",
+    path: ["hub", "notify", "quietHours"],
+    parse: (value) => parseQuietHours(value)
+  },
+  { name: "PACKBENCH_HUB_FEEDBACK_DELAY", path: ["hub", "notify", "feedbackDelay"] },
+  { name: "PACKBENCH_HUB_NO_SCAN_ALERT", path: ["hub", "notify", "noScanAlert"] },
+  { name: "PACKBENCH_HUB_TRANSIT_DAYS", path: ["hub", "notify", "transitDays"], parse: (value) => parseJson(value) },
+  { name: "PACKBENCH_HUB_DEFAULT_TRANSIT_DAYS", path: ["hub", "notify", "defaultTransitDays"], numeric: true }
 ]
+
+/** "21-8" (start and end hour) or "off". */
+const parseQuietHours = (value: string) => {
+  if (value.trim().toLowerCase() === "off") return { value: { startHour: 0, endHour: 0 } }
+  const match = /^\s*(\d{1,2})\s*-\s*(\d{1,2})\s*$/.exec(value)
+  return match === null
+    ? { problem: `expected start and end hour such as "21-8", or "off", got "${value}"` }
+    : { value: { startHour: Number(match[1]), endHour: Number(match[2]) } }
+}
+
+const parseJson = (value: string) => {
+  try {
+    return { value: JSON.parse(value) as unknown }
+  } catch (error) {
+    return { problem: `expected JSON (${(error as Error).message})` }
+  }
+}
 
 export const ENV_OVERRIDE_NAMES = ENV_OVERRIDES.map((override) => override.name)
 
@@ -135,12 +164,19 @@ export const loadConfig = (options: {
   const file = named !== undefined ? resolve(options.cwd, named) : existsSync(defaultFile) ? defaultFile : undefined
   const raw: Record<string, unknown> = file === undefined ? {} : readConfigFile(file)
   const fromEnv = new Map<string, string>()
+  const unreadable: Array<DecodeProblem> = []
   for (const override of ENV_OVERRIDES) {
-    const value = options.env[override.name]
-    if (value === undefined || value === "") continue
-    setPath(raw, override.path, override.numeric && /^\d+$/.test(value) ? Number(value) : value)
+    const text = options.env[override.name]
+    if (text === undefined || text === "") continue
+    const parsed = override.parse?.(text) ?? { value: override.numeric && /^\d+$/.test(text) ? Number(text) : text }
+    if ("problem" in parsed) {
+      unreadable.push({ path: `${override.path.join(".")} (from ${override.name})`, message: parsed.problem })
+      continue
+    }
+    setPath(raw, override.path, parsed.value)
     fromEnv.set(override.path.join("."), override.name)
   }
+  if (unreadable.length > 0) throw new ConfigError("the environment", unreadable)
   const decoded = Effect.runSync(Effect.result(decodeStrict(StationConfig)(raw)))
   if (decoded._tag === "Failure") {
     const problems = decoded.failure.map((problem) => {
@@ -176,7 +212,8 @@ export const loadConfig = (options: {
       ...(config.hub?.smtpUrl === undefined ? {} : { smtpUrl: config.hub.smtpUrl }),
       ...(config.hub?.publicUrl === undefined ? {} : { publicUrl: config.hub.publicUrl }),
       ...(config.hub?.url === undefined ? {} : { url: config.hub.url }),
-      ...(config.hub?.databaseUrl === undefined ? {} : { databaseUrl: config.hub.databaseUrl })
+      ...(config.hub?.databaseUrl === undefined ? {} : { databaseUrl: config.hub.databaseUrl }),
+      notify: resolveNotifyConfig(config.hub?.notify)
     },
     carriers,
     time: {
