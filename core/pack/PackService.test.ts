@@ -214,6 +214,23 @@ describe("PackService", () => {
     expect(result.again.refusal?.code).toBe("order-address-hold")
   })
 
+  it("files the exception of a held order under that order, not under the parcel the bench packed before", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* (yield* Session).signIn("B-1001")
+        yield* pack.scan({ raw: orderCode("SO-100009"), at: at(500) })
+        yield* packSo100001
+        const again = yield* pack.scan({ raw: orderCode("SO-100009"), at: at(9000) })
+        return { again, exceptions: yield* eventsOf("pack.exception") }
+      })
+    )
+    expect(result.again.refusal?.code).toBe("order-address-hold")
+    const payloads = result.exceptions.map((event) => event.payload as { code: string; orderId?: string })
+    const held = payloads.filter((payload) => payload.code === "order-address-hold")
+    expect(held.map((payload) => payload.orderId)).toEqual(["SO-100009"])
+  })
+
   it("refuses a cancelled order and a wrong item, recording each as pack.exception at the scan's time", async () => {
     const result = await run(
       Effect.gen(function* () {
@@ -228,7 +245,10 @@ describe("PackService", () => {
     expect(result.cancelled.refusal?.code).toBe("order-cancelled")
     expect(result.wrong.refusal).toMatchObject({ code: "other-order-item", otherOrderId: "SO-100003" })
     expect(result.exceptions.map((event) => [event.payload, event.eventTime])).toEqual([
-      [{ code: "order-cancelled", reason: expect.any(String), raw: orderCode("SO-100007") }, at(100)],
+      [
+        { code: "order-cancelled", reason: expect.any(String), raw: orderCode("SO-100007"), orderId: "SO-100007" },
+        at(100)
+      ],
       [
         {
           code: "other-order-item",

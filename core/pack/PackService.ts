@@ -149,6 +149,17 @@ export const parcelViewOf = (row: ParcelRow): ParcelView => {
   }
 }
 
+/**
+ * The order a refusal is about: the one it names (a scanned order that is cancelled, held or unknown), else the order
+ * open on the bench. A bench that packed its last parcel still holds that order, which a refusal of the next scan
+ * must not be filed under.
+ */
+const refusedOrderId = (refusal: Refusal, session: PackSession): string | undefined => {
+  const named = refusal.params.orderId
+  if (typeof named === "string") return named
+  return session.step === "idle" || session.step === "packed" ? undefined : session.order?.orderId
+}
+
 const jobRef = (job: PrintJobRef): PrintJobRef => ({ id: job.id, printer: job.printer, purpose: job.purpose })
 
 const actorOf = (operator: Operator): Actor => ({ role: operator.role, badgeId: operator.badgeId, name: operator.name })
@@ -332,7 +343,7 @@ export class PackService extends Context.Service<
 
         const recordRefusal = (refusal: Refusal, operator: Operator, at: Timestamp | undefined, raw?: string) =>
           Effect.gen(function* () {
-            const orderId = (yield* Ref.get(current)).order?.orderId
+            const orderId = refusedOrderId(refusal, yield* Ref.get(current))
             yield* log.append(
               PackException,
               {
