@@ -35,7 +35,7 @@ export const FleetView = Schema.Struct({
 })
 export type FleetView = typeof FleetView.Type
 
-export type PresenceOutcome = "applied" | "cleared" | "quarantined" | "failed"
+export type PresenceOutcome = "applied" | "cleared" | "ignored" | "quarantined" | "failed"
 
 /**
  * Which stations of the site are up, from the retained presence topics (`packbench/v1/<site>/+/presence`):
@@ -51,6 +51,11 @@ export class FleetPresence extends Context.Service<
     readonly receive: (message: BrokerMessage) => Effect.Effect<PresenceOutcome>
     /** Calls `listener` with the new view after every change, until the scope closes. */
     readonly changes: (listener: (view: FleetView) => void) => Effect.Effect<void, never, Scope.Scope>
+    /**
+     * Calls `listener` whenever the broker tells this running station that it is offline (a last will of an earlier
+     * connection, queued or retained): the birth must be sent again so the retained presence is true for everyone.
+     */
+    readonly contradicted: (listener: () => void) => Effect.Effect<void, never, Scope.Scope>
   }
 >()("packbench/core/sync/FleetPresence") {
   static readonly layer = Layer.effect(
@@ -61,7 +66,10 @@ export class FleetPresence extends Context.Service<
       const clock = yield* StationClock
       const identity = yield* StationIdentity
       const stations = new Map<string, StationPresence>()
+      // Stations whose state came from a message as it was published, not from a replay of the retained store.
+      const heardLive = new Set<string>()
       const listeners = new Set<(view: FleetView) => void>()
+      const contradictions = new Set<() => void>()
       const decodePresence = Schema.decodeUnknownEffect(PresenceMessage)
 
       let problem: string | undefined
@@ -105,6 +113,7 @@ export class FleetPresence extends Context.Service<
             return yield* quarantine(message, undefined, "not a presence topic of this site")
           // A zero-byte retained message deletes the retained presence (MQTT §3.3.1.3): the station left the site.
           if (message.payload.byteLength === 0) {
+            heardLive.delete(topic.stationId)
             if (stations.delete(topic.stationId)) yield* changed
             return "cleared" as const
           }
@@ -120,6 +129,17 @@ export class FleetPresence extends Context.Service<
               topic.stationId,
               `presence of ${presence.siteId}/${presence.stationId} on the topic of ${topic.siteId}/${topic.stationId}`
             )
+          const self = presence.stationId === identity.stationId
+          // This station runs, so it is online, whatever an older connection's last will says; it answers with a
+          // new birth. A will of the current connection never reaches it: the broker sends it once the link is gone.
+          if (self && presence.state === "offline") {
+            for (const listener of contradictions) listener()
+            return "ignored" as const
+          }
+          // A replay of the retained store (on every subscribe, and the driver subscribes again on each connect) can
+          // arrive after live messages the broker stored later: it is never newer than what was heard live.
+          if (message.retained === true && heardLive.has(presence.stationId)) return "ignored" as const
+          if (message.retained !== true) heardLive.add(presence.stationId)
           const known = stations.get(presence.stationId)
           const lostLink = presence.state === "offline" && presence.reason === "connection lost"
           const sinceMs =
@@ -138,7 +158,7 @@ export class FleetPresence extends Context.Service<
             lastSeenMs: Math.max(presence.at, known?.epoch === presence.epoch ? known.lastSeenMs : presence.at),
             epoch: presence.epoch,
             ...(presence.appVersion === undefined ? {} : { appVersion: presence.appVersion }),
-            self: presence.stationId === identity.stationId
+            self
           })
           yield* changed
           return "applied" as const
@@ -171,6 +191,11 @@ export class FleetPresence extends Context.Service<
           Effect.acquireRelease(
             Effect.sync(() => listeners.add(listener)),
             () => Effect.sync(() => listeners.delete(listener))
+          ).pipe(Effect.asVoid),
+        contradicted: (listener) =>
+          Effect.acquireRelease(
+            Effect.sync(() => contradictions.add(listener)),
+            () => Effect.sync(() => contradictions.delete(listener))
           ).pipe(Effect.asVoid)
       })
     })

@@ -1,8 +1,9 @@
-import { Context, Effect, Layer, Queue, type Scope } from "effect"
+import { Context, Effect, Layer, Option, Queue, type Scope } from "effect"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker } from "./Broker.ts"
+import { FleetPresence } from "./FleetPresence.ts"
 import { Inbox } from "./Inbox.ts"
 import { Outbox, type OutboxStatus } from "./Outbox.ts"
 import { presenceMessage } from "./Presence.ts"
@@ -88,6 +89,10 @@ export class SyncEngine extends Context.Service<
         })
         connected = (yield* broker.state).connection === "connected"
         if (connected) Queue.offerUnsafe(births, undefined)
+        // A last will of an earlier connection that reached the broker after this connection's birth (a takeover, a
+        // queued message of the persistent session) would leave the station retained as offline while it runs.
+        const fleet = yield* Effect.serviceOption(FleetPresence)
+        if (Option.isSome(fleet)) yield* fleet.value.contradicted(() => Queue.offerUnsafe(births, undefined))
         yield* Effect.forkScoped(Effect.forever(Effect.andThen(Queue.take(births), announce("online"))))
         yield* Effect.forkScoped(
           Effect.forever(Effect.andThen(writeStatus(true), Effect.sleep(options.statusEveryMs ?? 2_000)))

@@ -154,7 +154,8 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
             key,
             Array.isArray(value) ? value.join(",") : value
           ])
-        )
+        ),
+        ...(packet.retain ? { retained: true } : {})
       }
       const handlers = subscriptions.filter((subscription) => topicMatches(subscription.filter, message.topic))
       Effect.runPromise(Effect.forEach(handlers, (subscription) => subscription.handler(message), { discard: true }))
