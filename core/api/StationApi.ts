@@ -93,7 +93,12 @@ export const ScanOutcome = Schema.Struct({
       variant: Schema.optionalKey(Schema.String),
       params: Schema.optionalKey(RefusalParams)
     })
-  )
+  ),
+  /**
+   * What the flow took the scan as when it is a code only the station knows (a box's barcode, a typed order number):
+   * identification alone calls such a code unknown, but the bench accepted it.
+   */
+  accepted: Schema.optionalKey(Schema.Struct({ as: Schema.Literals(["box", "order"]), id: Schema.String }))
 })
 export type ScanOutcome = typeof ScanOutcome.Type
 

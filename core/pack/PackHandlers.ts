@@ -19,6 +19,7 @@ export interface RoutedScan<View> {
   readonly action: string
   readonly message: string
   readonly refusal?: Refusal
+  readonly accepted?: { readonly as: "box" | "order"; readonly id: string }
 }
 
 const routed = <View extends { readonly refusal: Refusal | null }>(view: View, accepted: string): RoutedScan<View> =>
@@ -35,6 +36,14 @@ const routed = <View extends { readonly refusal: Refusal | null }>(view: View, a
           reason: view.refusal.reason
         }
       }
+
+/** A box barcode or a typed order number the bench took: codes of this station that identification cannot know. */
+const acceptedAs = (view: PackView, raw: string): RoutedScan<PackView>["accepted"] => {
+  const text = raw.trim().toUpperCase()
+  if (view.box !== null && view.box.barcode.toUpperCase() === text) return { as: "box", id: view.box.boxId }
+  if (view.step === "order-open" && view.order?.orderId === text) return { as: "order", id: view.order.orderId }
+  return undefined
+}
 
 /**
  * The pack and handover API handlers, for the station to merge into its handler map, and the two scan routes
@@ -61,7 +70,11 @@ export const makePackHandlers = Effect.gen(function* () {
     "handover.close": (input) => handover.close(input)
   }
   const routePackScan = (scan: { readonly raw: string; readonly at: Timestamp }) =>
-    Effect.map(pack.scan(scan), (view): RoutedScan<PackView> => routed(view, `pack:${view.step}`))
+    Effect.map(pack.scan(scan), (view): RoutedScan<PackView> => {
+      const result = routed(view, `pack:${view.step}`)
+      const accepted = view.refusal === null ? acceptedAs(view, scan.raw) : undefined
+      return accepted === undefined ? result : { ...result, accepted }
+    })
   const routeHandoverScan = (scan: { readonly raw: string; readonly at: Timestamp }) =>
     Effect.map(handover.scan(scan), (view): RoutedScan<HandoverView> => routed(view, "handover:scanned"))
   return { handlers, routePackScan, routeHandoverScan }

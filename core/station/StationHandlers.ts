@@ -149,10 +149,13 @@ export const makeStationHandlers = Effect.gen(function* () {
           yield* publishStatus
           outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
         } else if (context === "pack" || context === "handover" || context === "returns") {
-          const route: Effect.Effect<
-            { readonly action: string; readonly message: string; readonly refusal?: ScanOutcome["refusal"] },
-            ApiError
-          > =
+          type Routed = {
+            readonly action: string
+            readonly message: string
+            readonly refusal?: ScanOutcome["refusal"]
+            readonly accepted?: ScanOutcome["accepted"]
+          }
+          const route: Effect.Effect<Routed, ApiError> =
             context === "pack"
               ? pack.routePackScan({ raw: input.raw, at })
               : context === "handover"
@@ -161,7 +164,7 @@ export const makeStationHandlers = Effect.gen(function* () {
           // A scan the flow cannot take (nobody signed in, wrong role) is still a scan the packer must see refused.
           const routed = yield* route.pipe(
             Effect.catchTag("ApiError", (error) =>
-              Effect.succeed({
+              Effect.succeed<Routed>({
                 action: "refused",
                 message: `${error.code}: ${error.message}`,
                 refusal: { code: error.code, reason: error.message }
@@ -173,7 +176,8 @@ export const makeStationHandlers = Effect.gen(function* () {
             identification,
             action: routed.action,
             message: routed.message,
-            ...(routed.refusal === undefined ? {} : { refusal: routed.refusal })
+            ...(routed.refusal === undefined ? {} : { refusal: routed.refusal }),
+            ...(routed.accepted === undefined ? {} : { accepted: routed.accepted })
           }
         } else {
           outcome = {

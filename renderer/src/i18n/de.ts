@@ -33,6 +33,8 @@ export const de = {
   "scan.identified": "Erkannt: {kind}",
   "scan.invalid": "Ungültig: {kind}",
   "scan.rejected": "Abgelehnt",
+  "scan.acceptedBox": "Karton {id} gewählt",
+  "scan.acceptedOrder": "Auftrag {id} geöffnet",
   "scan.failed": "Nicht verarbeitet",
   "scan.sending": "Wird gesendet …",
   "kind.gtin": "Artikel (GTIN)",

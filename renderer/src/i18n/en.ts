@@ -34,6 +34,8 @@ export const en: Messages = {
   "scan.identified": "Identified: {kind}",
   "scan.invalid": "Invalid: {kind}",
   "scan.rejected": "Rejected",
+  "scan.acceptedBox": "Box {id} chosen",
+  "scan.acceptedOrder": "Order {id} opened",
   "scan.failed": "Not processed",
   "scan.sending": "Sending …",
   "kind.gtin": "Item (GTIN)",

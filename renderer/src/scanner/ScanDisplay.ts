@@ -96,6 +96,16 @@ export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
       raw: outcome.raw
     }
   }
+  if (outcome.accepted !== undefined) {
+    return {
+      tone: "ok",
+      headline: t(outcome.accepted.as === "box" ? "scan.acceptedBox" : "scan.acceptedOrder", {
+        id: outcome.accepted.id
+      }),
+      detail: "",
+      raw: outcome.raw
+    }
+  }
   if (outcome.action === "rejected" || identification.valid === false) {
     return {
       tone: "bad",
