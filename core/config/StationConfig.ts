@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { StationCode } from "../station/StationIdentity.ts"
+import { TimeZoneName } from "../time/SiteTime.ts"
 import { DurationText, parseDuration } from "./DurationText.ts"
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
@@ -168,7 +169,9 @@ export const StationConfig = Schema.Struct({
       siteId: Schema.optional(StationCode),
       stationId: Schema.optional(StationCode),
       name: Schema.optional(Schema.String),
-      locale: Schema.optional(Locale)
+      locale: Schema.optional(Locale),
+      /** The site's IANA time zone: times printed for people (manifests) are local to it. */
+      timeZone: Schema.optional(TimeZoneName)
     })
   ),
   dataDir: Schema.optional(NonEmpty),
@@ -195,6 +198,7 @@ export interface ResolvedConfig {
     readonly stationId?: string
     readonly name: string
     readonly locale: Locale
+    readonly timeZone: string
   }
   readonly dataDir: string
   readonly http: { readonly host: string; readonly port: number }

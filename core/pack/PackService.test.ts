@@ -46,7 +46,7 @@ const stationLayer = (filename: string) => {
     discountCode: "DANKE10",
     sscc: { companyPrefix: "4260123", extensionDigit: 3 }
   })
-  return Layer.mergeAll(pack, Handover.layer).pipe(
+  return Layer.mergeAll(pack, Handover.layer()).pipe(
     Layer.provideMerge(Layer.mergeAll(Session.layer(), PrintQueue.layer, encoder)),
     Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE")),
     Layer.provideMerge(station)
@@ -437,6 +437,8 @@ describe("Handover", () => {
     const zpl = new TextDecoder().decode(result.manifest[0]!.bytes)
     expect(zpl).toContain("^BCN,110,Y,N,N^FDHO-PACK-01-00001^FS")
     expect(zpl).toContain(`1. ${trackingNumber}`)
+    // Closed at 11:07:03 UTC on 18 November: the site (Europe/Berlin by default) reads 12:07 on its clock.
+    expect(zpl).toContain("Station PACK-01 - 2026-11-18 12:07 UTC+1")
     expect(result.events).toHaveLength(1)
     expect(result.events[0]!.eventTime).toEqual(at(21_000))
     expect(result.events[0]!.payload).toEqual({

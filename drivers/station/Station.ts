@@ -328,7 +328,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         discountCode: carrierSetup.discountCode,
         sscc: carrierSetup.sscc
       }),
-      Handover.layer,
+      Handover.layer({ timeZone: config.station.timeZone }),
       PendingLabels.layer({}),
       ReturnsService.layer({ rules: refundRules })
     ).pipe(

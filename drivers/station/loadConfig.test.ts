@@ -84,6 +84,21 @@ describe("loadConfig", () => {
     ])
   })
 
+  it("takes the site's time zone from the file or the environment, Europe/Berlin by default, and refuses unknown zones", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).station.timeZone).toBe("Europe/Berlin")
+    expect(loadConfig({ cwd, env: { PACKBENCH_TIME_ZONE: "Europe/Vienna" } }).station.timeZone).toBe("Europe/Vienna")
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ station: { timeZone: "Europe/Zurich" } }))
+    expect(loadConfig({ cwd, env: {} }).station.timeZone).toBe("Europe/Zurich")
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ station: { timeZone: "Mitteleuropa" } }))
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      'station.timeZone: expected an IANA time zone name such as "Europe/Berlin" or "Europe/Vienna"'
+    ])
+    expect(problemsOf(() => loadConfig({ cwd, env: { PACKBENCH_TIME_ZONE: "UTC+1" } }))[0]).toMatch(
+      /^station\.timeZone \(from PACKBENCH_TIME_ZONE\): expected an IANA time zone name/
+    )
+  })
+
   it("takes the embedded hub's PostgreSQL URL from the file or the environment, and refuses other schemes", () => {
     const cwd = dir()
     expect(loadConfig({ cwd, env: {} }).hub.databaseUrl).toBeUndefined()

@@ -13,6 +13,7 @@ import {
   StationConfig
 } from "../../core/config/StationConfig.ts"
 import { type DecodeProblem, decodeStrict, describeProblems } from "../../core/decode/DecodeProblem.ts"
+import { DEFAULT_SITE_TIME_ZONE } from "../../core/time/SiteTime.ts"
 
 export const CONFIG_FILE_NAME = "packbench.config.json"
 
@@ -29,6 +30,7 @@ const ENV_OVERRIDES: ReadonlyArray<{
   { name: "PACKBENCH_SITE_ID", path: ["station", "siteId"] },
   { name: "PACKBENCH_STATION_ID", path: ["station", "stationId"] },
   { name: "PACKBENCH_LOCALE", path: ["station", "locale"] },
+  { name: "PACKBENCH_TIME_ZONE", path: ["station", "timeZone"] },
   { name: "PACKBENCH_HTTP_HOST", path: ["http", "host"] },
   { name: "PACKBENCH_HTTP_PORT", path: ["http", "port"], numeric: true },
   { name: "PACKBENCH_BROKER_URL", path: ["broker", "url"] },
@@ -193,7 +195,8 @@ export const loadConfig = (options: {
       ...(config.station?.siteId === undefined ? {} : { siteId: config.station.siteId }),
       ...(config.station?.stationId === undefined ? {} : { stationId: config.station.stationId }),
       name: config.station?.name ?? "Packbench station",
-      locale: config.station?.locale ?? "de"
+      locale: config.station?.locale ?? "de",
+      timeZone: config.station?.timeZone ?? DEFAULT_SITE_TIME_ZONE
     },
     dataDir: resolve(options.cwd, config.dataDir ?? ".packbench"),
     http: { host: config.http?.host ?? "127.0.0.1", port: config.http?.port ?? DEFAULT_HTTP_PORT },
