@@ -36,6 +36,7 @@ const apiNames = {
   "returns.approve": true,
   "returns.decide": true,
   "returns.finish": true,
+  "returns.cancel": true,
   "returns.grade": true,
   "returns.override": true,
   "returns.scan": true,

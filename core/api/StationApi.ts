@@ -98,7 +98,7 @@ export const ScanOutcome = Schema.Struct({
    * What the flow took the scan as when it is a code only the station knows (a box's barcode, a typed order number):
    * identification alone calls such a code unknown, but the bench accepted it.
    */
-  accepted: Schema.optionalKey(Schema.Struct({ as: Schema.Literals(["box", "order"]), id: Schema.String }))
+  accepted: Schema.optionalKey(Schema.Struct({ as: Schema.Literals(["box", "order", "return"]), id: Schema.String }))
 })
 export type ScanOutcome = typeof ScanOutcome.Type
 

@@ -15,7 +15,7 @@ export const HISTORY_DAYS = 365
 
 export interface ReturnRow {
   readonly return_id: string
-  readonly status: "open" | "finished"
+  readonly status: "open" | "finished" | "cancelled"
   readonly order_id: string | null
   readonly parcel_id: string | null
   readonly rma_id: string | null

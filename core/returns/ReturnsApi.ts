@@ -46,6 +46,11 @@ export const ReturnsApi = {
   },
   "returns.approve": { input: Schema.Struct({ itemRef: NonEmpty, reason: NonEmpty, ...At }), output: ReturnsView },
   "returns.finish": { input: Schema.Struct({ ...At }), output: ReturnsView },
+  /** Cancels the open return as opened by mistake, with the clerk's reason; recorded as a correction event. */
+  "returns.cancel": {
+    input: Schema.Struct({ reason: NonEmpty.check(Schema.isMaxLength(500)), ...At }),
+    output: ReturnsView
+  },
   /** The rule file is decoded by the service, so a malformed one comes back with the rule and field named. */
   "rules.active": { input: Schema.Struct({}), output: RefundRuleSet },
   "rules.preview": { input: Schema.Struct({ rules: Schema.Unknown }), output: RulesPreview },

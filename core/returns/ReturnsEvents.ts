@@ -64,6 +64,24 @@ export const ReturnReceived = defineEvent({
   })
 })
 
+/**
+ * A correction: the clerk cancelled a return opened by mistake (a wrong code scanned, a parcel that is no return).
+ * The `return.received` it corrects (`corrects`, that event's id) stays in the log as it was; this event says that it
+ * no longer counts. No refund was decided for any of its units: those need the manager's override instead.
+ */
+export const ReturnCancelled = defineEvent({
+  type: "return.cancelled",
+  version: 1,
+  payload: Schema.Struct({
+    returnId: Schema.String,
+    corrects: Schema.NullOr(Schema.String),
+    orderId: Schema.NullOr(Schema.String),
+    scanned: Schema.String,
+    itemCount: Schema.Int,
+    reason: Schema.String
+  })
+})
+
 /** One unit looked at: what it is, how it is, and what does not match what was shipped. */
 export const ReturnItemGraded = defineEvent({
   type: "return.item-graded",

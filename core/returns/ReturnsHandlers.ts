@@ -26,6 +26,7 @@ export const makeReturnsHandlers = Effect.gen(function* () {
     "returns.override": (input) => returns.override(input),
     "returns.approve": (input) => returns.approve(input),
     "returns.finish": (input) => returns.finish(input),
+    "returns.cancel": (input) => returns.cancel(input),
     "rules.active": () => returns.rules,
     "rules.preview": (input) => returns.previewRules(input.rules),
     "rules.replace": (input) => returns.replaceRules(input.rules)
@@ -34,7 +35,11 @@ export const makeReturnsHandlers = Effect.gen(function* () {
     Effect.map(returns.scan(scan), (view: ReturnsView) => ({
       view,
       action: view.current === null ? "returns:idle" : `returns:${view.current.returnId}`,
-      message: view.current === null ? "no open return" : `return ${view.current.returnId}`
+      message: view.current === null ? "no open return" : `return ${view.current.returnId}`,
+      // A scan that leaves a return without items opened it (an item scan adds one, a refused scan fails).
+      ...(view.current !== null && view.current.items.length === 0
+        ? { accepted: { as: "return" as const, id: view.current.returnId } }
+        : {})
     }))
   return { handlers, routeReturnsScan }
 })

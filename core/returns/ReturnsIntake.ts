@@ -3,18 +3,23 @@ import type { ApiError } from "../api/ApiError.ts"
 import type { Operator } from "../api/StationApi.ts"
 import type { CatalogItem } from "../catalog/CatalogItem.ts"
 import { identifyScan } from "../scan/identify.ts"
+import { parseReturnUrl } from "../scan/ReturnUrl.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import type { StoreError } from "../store/Sql.ts"
 import type { Timestamp } from "../time/Clock.ts"
 import { actorOf, apiError, type ReturnRow, toApiError, type WithAt } from "./ReturnRows.ts"
 import type { ReturnsDesk } from "./ReturnsDesk.ts"
-import { type ReturnFlag, ReturnReceived } from "./ReturnsEvents.ts"
+import { ReturnCancelled, type ReturnFlag, ReturnReceived } from "./ReturnsEvents.ts"
 
 /**
  * Taking parcels in and closing them: a parcel scan opens a return (an unknown one when no order matches, never
  * refused at the door), each item scan adds a unit matched against what was shipped, and finish closes the return.
  */
-export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<string> | undefined) => {
+export const makeReturnsIntake = (
+  desk: ReturnsDesk,
+  config: { readonly rmaHosts?: ReadonlyArray<string>; readonly returnUrls?: ReadonlyArray<string> }
+) => {
+  const { rmaHosts, returnUrls = [] } = config
   const {
     sql,
     log,
@@ -49,9 +54,19 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
         [...candidates, ...candidates, ...candidates]
       )
       const parcel = parcels[0]
+      // The insert's return page names the order beside its return code: both must point at the same order.
+      const namedOrder = scan.kind === "packbench" && scan.type === "rma" ? scan.orderId : undefined
+      const foundOrder = rma?.order_id ?? parcel?.order_id
+      if (namedOrder !== undefined && foundOrder !== undefined && namedOrder !== foundOrder) {
+        return yield* Effect.fail(
+          apiError(
+            "return-code-mismatch",
+            `Return code ${scan.kind === "packbench" ? scan.id : text} belongs to order ${foundOrder}, but the address names order ${namedOrder}: check the parcel`
+          )
+        )
+      }
       // A typed order number (no label left on the parcel) is the last resort before "unknown return".
-      const orderId =
-        rma?.order_id ?? parcel?.order_id ?? (scan.kind === "packbench" && scan.type === "order" ? scan.id : text)
+      const orderId = foundOrder ?? namedOrder ?? (scan.kind === "packbench" && scan.type === "order" ? scan.id : text)
       const order = yield* loadOrder(orderId)
       return {
         rmaId: rma?.rma_id ?? null,
@@ -61,8 +76,30 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
       }
     })
 
+  /**
+   * Why a scan cannot open a return at all: a return code that does not read (misprinted, typed wrong) or a web
+   * address that is not one of the brands' return pages. Anything else that is not found still opens an unknown
+   * return, as a parcel is never refused at the door.
+   */
+  const notAReturn = (raw: string, scan: ScanResult) => {
+    if (scan.kind === "packbench" && scan.type === "rma" && !scan.valid) {
+      return apiError("return-code-invalid", `The return code does not read: ${scan.reason ?? "invalid"}`)
+    }
+    if (scan.kind === "sscc" || scan.kind === "packbench") return undefined
+    const address = parseReturnUrl(raw.trim(), returnUrls)
+    if (address === undefined || address.ok) return undefined
+    return apiError(
+      address.code === "foreign" ? "return-url-foreign" : "return-code-invalid",
+      address.code === "foreign"
+        ? `Not a return code of this shop: ${address.reason}. Scan the parcel's label or the insert's QR code`
+        : `The return code does not read: ${address.reason}`
+    )
+  }
+
   const receive = (raw: string, scan: ScanResult, at: Timestamp, operator: Operator) =>
     Effect.gen(function* () {
+      const refused = notAReturn(raw, scan)
+      if (refused !== undefined) return yield* Effect.fail(refused)
       const found = yield* findParcel(raw, scan)
       const returnId = `${identity.stationId}-R${String(yield* nextNumber("return")).padStart(6, "0")}`
       const notes =
@@ -129,7 +166,7 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
           lineId = line.lineId
           const taken = yield* sql.query<{ unit: number }>(
             `SELECT i.unit FROM return_items i JOIN returns r ON r.return_id = i.return_id
-                   WHERE r.order_id = ? AND i.line_id = ? AND i.unit IS NOT NULL
+                   WHERE r.order_id = ? AND i.line_id = ? AND i.unit IS NOT NULL AND r.status <> 'cancelled'
                    UNION SELECT unit FROM refunds WHERE order_id = ? AND line_id = ?`,
             [order.orderId, line.lineId, order.orderId, line.lineId]
           )
@@ -176,7 +213,8 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
     const scanned = identifyScan(input.raw, {
       expect: current === undefined ? "tracking" : "any",
       resolveSku: (code) => codes.get(code.trim().toUpperCase()),
-      ...(rmaHosts === undefined ? {} : { rmaHosts })
+      ...(rmaHosts === undefined ? {} : { rmaHosts }),
+      returnUrls
     })
     yield* sql.transaction<void, StoreError | ApiError, never>(
       current === undefined
@@ -211,5 +249,53 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
     return yield* currentView
   }, Effect.mapError(toApiError))
 
-  return { scan, finish }
+  const cancel = Effect.fn("ReturnsService.cancel")(function* (input: { readonly reason: string } & WithAt) {
+    const operator = yield* clerk
+    const at = yield* timeOf(input)
+    const reason = input.reason.trim()
+    if (reason === "") return yield* Effect.fail(apiError("reason-required", "Say why the return is cancelled"))
+    const current = yield* requireOpenReturn
+    yield* sql.transaction<void, StoreError | ApiError, never>(
+      Effect.gen(function* () {
+        const decided = yield* sql.query<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM refunds WHERE item_ref IN (SELECT item_ref FROM return_items WHERE return_id = ?)`,
+          [current.return_id]
+        )
+        if (Number(decided[0]?.n ?? 0) > 0) {
+          return yield* Effect.fail(
+            apiError(
+              "return-refund-decided",
+              `Return ${current.return_id} already has a refund decision: a manager overrides it instead`
+            )
+          )
+        }
+        const items = yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM return_items WHERE return_id = ?", [
+          current.return_id
+        ])
+        const received = yield* sql.query<{ id: string }>(
+          "SELECT id FROM events WHERE type = 'return.received' AND json_extract(payload, '$.returnId') = ? ORDER BY seq DESC LIMIT 1",
+          [current.return_id]
+        )
+        yield* sql.execute("UPDATE returns SET status = 'cancelled', finished_at_ms = ? WHERE return_id = ?", [
+          at.wallMs,
+          current.return_id
+        ])
+        yield* log.append(
+          ReturnCancelled,
+          {
+            returnId: current.return_id,
+            corrects: received[0]?.id ?? null,
+            orderId: current.order_id,
+            scanned: current.scanned,
+            itemCount: Number(items[0]?.n ?? 0),
+            reason
+          },
+          { eventTime: at, actor: actorOf(operator) }
+        )
+      })
+    )
+    return yield* currentView
+  }, Effect.mapError(toApiError))
+
+  return { scan, finish, cancel }
 }

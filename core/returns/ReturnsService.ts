@@ -15,6 +15,8 @@ export interface ReturnsConfig {
   readonly rules: RefundRuleSet
   /** Hosts of RMA return-label URLs this site's shop prints. */
   readonly rmaHosts?: ReadonlyArray<string>
+  /** The brands' return page templates their inserts print as QR codes (`BrandTemplate.returnUrl`). */
+  readonly returnUrls?: ReadonlyArray<string>
 }
 
 /**
@@ -51,6 +53,7 @@ export class ReturnsService extends Context.Service<
       input: { readonly itemRef: string; readonly reason: string } & WithAt
     ) => Effect.Effect<ReturnsView, ApiError>
     readonly finish: (input: WithAt) => Effect.Effect<ReturnsView, ApiError>
+    readonly cancel: (input: { readonly reason: string } & WithAt) => Effect.Effect<ReturnsView, ApiError>
     readonly previewRules: (raw: unknown) => Effect.Effect<RulesPreview, ApiError>
     /** Activates a new rule file, keeping the current rules when it is malformed (the error says where). */
     readonly replaceRules: (raw: unknown) => Effect.Effect<RefundRuleSet, ApiError>
@@ -64,7 +67,7 @@ export class ReturnsService extends Context.Service<
       ReturnsService,
       Effect.gen(function* () {
         const desk = yield* makeReturnsDesk(yield* Ref.make(config.rules))
-        const intake = makeReturnsIntake(desk, config.rmaHosts)
+        const intake = makeReturnsIntake(desk, config)
         const grading = makeReturnsGrading(desk)
         const decisions = makeRefundDecisions(desk)
         const rules = makeRulesManagement(desk)

@@ -85,7 +85,7 @@ export type ReturnWindowView = typeof ReturnWindowView.Type
 
 export const ReturnCaseView = Schema.Struct({
   returnId: Schema.String,
-  status: Schema.Literals(["open", "finished"]),
+  status: Schema.Literals(["open", "finished", "cancelled"]),
   known: Schema.Boolean,
   orderId: Schema.NullOr(Schema.String),
   parcelId: Schema.NullOr(Schema.String),

@@ -3,6 +3,7 @@ import { parseDigitalLink } from "./gs1/parseDigitalLink.ts"
 import { GS, type Gs1Parse, parseElementString } from "./gs1/parseElementString.ts"
 import { gs1CheckDigit, hasValidGs1CheckDigit } from "./gs1CheckDigit.ts"
 import { defaultRmaHost, parsePackbenchCode } from "./PackbenchCode.ts"
+import { parseReturnUrl } from "./ReturnUrl.ts"
 import type { ScanResult } from "./ScanResult.ts"
 import { type CarrierId, type TrackingCandidate, trackingCandidates } from "./trackingNumber.ts"
 
@@ -23,6 +24,11 @@ export interface IdentifyOptions {
   readonly referenceYear?: number
   /** Hosts of RMA return-label URLs. */
   readonly rmaHosts?: ReadonlyArray<string>
+  /**
+   * The brands' return page templates (`https://returns.example/r/{orderId}?rma={rma}`): an address of one of their
+   * hosts is the insert's return code, an RMA; see ReturnUrl.ts.
+   */
+  readonly returnUrls?: ReadonlyArray<string>
 }
 
 /** Longer than any barcode payload a station handles (a full GS1 DataMatrix is about 2.3 kB). */
@@ -170,6 +176,14 @@ const identifyUnsafe = (raw: string, options: IdentifyOptions): ScanResult => {
     return reason === undefined
       ? { input, kind: "packbench", valid, type, id }
       : { input, kind: "packbench", valid, type, id, reason }
+  }
+
+  const returnUrl = options.returnUrls === undefined ? undefined : parseReturnUrl(data, options.returnUrls)
+  if (returnUrl?.ok) {
+    return { input, kind: "packbench", valid: true, type: "rma", id: returnUrl.rma, orderId: returnUrl.orderId }
+  }
+  if (returnUrl !== undefined && returnUrl.code !== "foreign") {
+    return { input, kind: "packbench", valid: false, type: "rma", id: "", reason: returnUrl.reason }
   }
 
   if (/^https?:\/\//i.test(data)) {

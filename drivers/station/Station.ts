@@ -330,7 +330,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
       }),
       Handover.layer({ timeZone: config.station.timeZone }),
       PendingLabels.layer({}),
-      ReturnsService.layer({ rules: refundRules })
+      ReturnsService.layer({ rules: refundRules, returnUrls: brands.brands.map((brand) => brand.returnUrl) })
     ).pipe(
       Layer.provideMerge(
         Layer.mergeAll(
