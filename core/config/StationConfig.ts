@@ -163,6 +163,24 @@ export const TimeConfig = Schema.Struct({
 })
 export type TimeConfig = typeof TimeConfig.Type
 
+/**
+ * How this station shares the number ranges of the fleet (carriers' tracking numbers, SSCC serial references): every
+ * range is cut into `stations` equal blocks and this station issues only from block `stationIndex`. Give every
+ * station that shares the carrier accounts and the GS1 company prefix its own index; keep `stations` for the fleet's
+ * life (changing it moves every block).
+ */
+export const NumberingConfig = Schema.Struct({
+  stationIndex: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 999 })),
+  stations: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 }))
+}).check(
+  Schema.makeFilter((numbering) =>
+    numbering.stationIndex < numbering.stations
+      ? undefined
+      : `stationIndex ${numbering.stationIndex} must be below stations (${numbering.stations}): indexes count from 0`
+  )
+)
+export type NumberingConfig = typeof NumberingConfig.Type
+
 export const StationConfig = Schema.Struct({
   station: Schema.optional(
     Schema.Struct({
@@ -186,7 +204,8 @@ export const StationConfig = Schema.Struct({
   hub: Schema.optional(HubConfig),
   /** By carrier id (`dhl-paket`, ...): carriers not listed issue their labels offline from the station's ranges. */
   carriers: Schema.optional(Schema.Record(Schema.String, CarrierConfig)),
-  time: Schema.optional(TimeConfig)
+  time: Schema.optional(TimeConfig),
+  numbering: Schema.optional(NumberingConfig)
 })
 export type StationConfig = typeof StationConfig.Type
 
@@ -220,6 +239,8 @@ export interface ResolvedConfig {
   readonly carriers: Readonly<Record<string, ResolvedApiCarrier>>
   /** Without an NTP server the station records no NTP offset: it does not know one. */
   readonly time: { readonly ntpServer?: string; readonly ntpIntervalMs: number }
+  /** This station's block of every number range; `configured: false` for a station on its own (the whole range). */
+  readonly numbering: { readonly stationIndex: number; readonly stations: number; readonly configured: boolean }
 }
 
 export const DEFAULT_HTTP_PORT = 8787

@@ -288,7 +288,7 @@ describe("PackService", () => {
           items: yield* sql.query("SELECT * FROM parcel_items"),
           jobs: yield* sql.query("SELECT id FROM print_jobs"),
           packed: yield* eventsOf("parcel.packed"),
-          range: yield* sql.query("SELECT next FROM tracking_ranges WHERE carrier = 'dhl-paket'"),
+          range: yield* sql.query("SELECT next FROM number_ranges WHERE name = 'tracking:dhl-paket'"),
           status: yield* orderStatus("SO-100001"),
           state: (yield* (yield* PackService).state).step
         }

@@ -13,6 +13,8 @@ import type { BrandTemplate } from "../insert/BrandTemplate.ts"
 import { buildInsert } from "../insert/BrandTemplate.ts"
 import { encodeZpl, type LabelDpi } from "../label/encodeZpl.ts"
 import type { ShippingLabel } from "../label/ShippingLabel.ts"
+import { type NumberSlot, planRange, soleSlot, takeNumber } from "../numbering/NumberRanges.ts"
+import { NumberReservations } from "../numbering/NumberReservations.ts"
 import { Order } from "../orders/Order.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
@@ -60,7 +62,12 @@ export interface PackConfig {
   readonly labelDpi?: LabelDpi
   /** With a GS1 company prefix, every parcel gets an SSCC (extension digit + prefix + serial reference). */
   readonly sscc?: { readonly companyPrefix: string; readonly extensionDigit: number }
+  /** This station's block of every number range (SSCC serial references here); the whole range when absent. */
+  readonly numbering?: NumberSlot
 }
+
+/** The SSCC serial references as `number_ranges` names them. */
+export const SSCC_RANGE = "sscc"
 
 /** The pack session in progress as `pack_session` keeps it. */
 interface StoredSession {
@@ -223,8 +230,20 @@ export class PackService extends Context.Service<
         const identity = yield* StationIdentity
         const carriers = yield* Carriers
         const recordPendingLabel = yield* pendingLabelRecorder
+        const reservations = yield* NumberReservations
         const dpi = config.labelDpi ?? 203
 
+        if (config.sscc !== undefined) {
+          // Before number ranges, the SSCC counter counted from 1 in pack_counters: a block continues past it.
+          const legacy = yield* sql.query<{ next: number }>("SELECT next FROM pack_counters WHERE name = 'sscc'")
+          const floor = legacy[0] === undefined ? undefined : Number(legacy[0].next)
+          yield* planRange(
+            SSCC_RANGE,
+            { start: 1, end: 10 ** (16 - config.sscc.companyPrefix.length) },
+            config.numbering ?? soleSlot,
+            floor
+          ).pipe(Effect.orDie)
+        }
         const restored = yield* restoreSession(sql)
         const current = yield* Ref.make<PackSession>(restored.session)
         const addressCheck = yield* Ref.make<AddressCheckView | null>(restored.addressCheck)
@@ -488,7 +507,20 @@ export class PackService extends Context.Service<
                 return yield* refused(makeRefusal("label-pending", "noCarrier", { carrier: order.carrier }))
               }
               const parcelId = `${identity.stationId}-${String(yield* nextCounter("parcel")).padStart(6, "0")}`
-              const sscc = config.sscc === undefined ? undefined : ssccFor(yield* nextCounter("sscc"))
+              const sscc =
+                config.sscc === undefined
+                  ? undefined
+                  : ssccFor(
+                      yield* takeNumber(SSCC_RANGE, "SSCC").pipe(
+                        Effect.provideService(Sql, sql),
+                        Effect.provideService(NumberReservations, reservations),
+                        Effect.mapError((error) =>
+                          error.reason === "store"
+                            ? refused(makeRefusal("label-pending", "carrier", { message: error.message }))
+                            : refused(makeRefusal("tracking-range-exhausted", "reason", { message: error.message }))
+                        )
+                      )
+                    )
               const weightGrams = ready.weight!.grams
               const label = yield* adapter
                 .createLabel({

@@ -12,6 +12,7 @@ import { assignTrackingRange } from "../../core/carrier/OfflineCarrier.ts"
 import { registerCatalogInbound } from "../../core/catalog/CatalogInbound.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
+import { type NumberSlot, replanAll } from "../../core/numbering/NumberRanges.ts"
 import { Order } from "../../core/orders/Order.ts"
 import { OrderReceived } from "../../core/orders/OrderEvents.ts"
 import { registerOrderInbound } from "../../core/orders/OrderInbound.ts"
@@ -54,6 +55,7 @@ import { layerHttpCustomerMetrics } from "../hub/HttpCustomerMetrics.ts"
 import { startEmbeddedBroker } from "../mqtt/EmbeddedBroker.ts"
 import { layerFileHighWaterMark } from "../mqtt/FileHighWaterMark.ts"
 import { layerStationLink } from "../mqtt/StationLink.ts"
+import { layerFileNumberReservations } from "../numbering/FileNumberReservations.ts"
 import { makeDevicePrinter } from "../printer/DevicePrinter.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
 import { type PrinterSimulator, start as startPrinterSimulator } from "../printer/PrinterSimulator.ts"
@@ -244,11 +246,13 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     const storage = Layer.mergeAll(
       layerSqlite({ filename: join(config.dataDir, "station.db") }),
       SystemClockLayer,
-      layerFileHighWaterMark(join(config.dataDir, "sync-highwater.json"))
+      layerFileHighWaterMark(join(config.dataDir, "sync-highwater.json")),
+      layerFileNumberReservations(join(config.dataDir, "number-reservations.json"))
     )
     const readFixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURE_DIR, name), "utf8"))
     const carrierSetup = Schema.decodeUnknownSync(CarrierSetup)(readFixture("carriers.json"))
     let seededNow = false
+    const slot: NumberSlot = { index: config.numbering.stationIndex, of: config.numbering.stations }
     // Everything a fresh database needs happens here, before any service (and the inbox above all) touches it.
     const identity = Layer.effect(
       StationIdentity,
@@ -266,13 +270,22 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
             seededNow = true
             for (const range of carrierSetup.trackingRanges) {
               const profile = defaultCarrierProfiles.find((candidate) => candidate.id === range.carrier)
-              if (profile !== undefined) yield* assignTrackingRange(profile, range)
+              if (profile !== undefined) yield* assignTrackingRange(profile, range, slot)
             }
             options.log("Loaded the sample catalog, orders, badges and tracking number ranges from fixtures/data")
           }
           // Apart from the rest: a station seeded before boxes lived in its database gets them now.
           if (yield* seedBoxes("fixtures/data (sample data)", readFixture("boxes.json"))) {
             options.log("Loaded the sample box catalog from fixtures/data")
+          }
+        }
+        // Every start: the ranges follow the configured slot, and catch up with reservations a restored database
+        // does not know of.
+        for (const plan of yield* replanAll(slot)) {
+          if (plan.skipped !== undefined) {
+            options.log(
+              `Numbers ${plan.name} ${plan.skipped.start}-${plan.skipped.end - 1} skipped: they were reserved before this database's state (restored from a backup?) and may have been issued`
+            )
           }
         }
         return StationIdentity.of({ ...ids, epoch })
@@ -326,7 +339,8 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
         brand: brands.fallback,
         brands: brands.brands,
         discountCode: carrierSetup.discountCode,
-        sscc: carrierSetup.sscc
+        sscc: carrierSetup.sscc,
+        numbering: slot
       }),
       Handover.layer({ timeZone: config.station.timeZone }),
       PendingLabels.layer({}),

@@ -99,6 +99,22 @@ describe("loadConfig", () => {
     )
   })
 
+  it("takes the station's numbering slot from the file or the environment and refuses an index outside the fleet", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).numbering).toEqual({ stationIndex: 0, stations: 1, configured: false })
+    expect(loadConfig({ cwd, env: { PACKBENCH_STATION_INDEX: "3", PACKBENCH_STATIONS: "10" } }).numbering).toEqual({
+      stationIndex: 3,
+      stations: 10,
+      configured: true
+    })
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ numbering: { stationIndex: 10, stations: 10 } }))
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      "numbering: stationIndex 10 must be below stations (10): indexes count from 0"
+    ])
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ numbering: { stationIndex: 1.5, stations: 0 } }))
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toHaveLength(2)
+  })
+
   it("takes the embedded hub's PostgreSQL URL from the file or the environment, and refuses other schemes", () => {
     const cwd = dir()
     expect(loadConfig({ cwd, env: {} }).hub.databaseUrl).toBeUndefined()

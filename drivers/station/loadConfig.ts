@@ -42,6 +42,8 @@ const ENV_OVERRIDES: ReadonlyArray<{
   { name: "PACKBENCH_HUB_URL", path: ["hub", "url"] },
   { name: "PACKBENCH_HUB_DATABASE_URL", path: ["hub", "databaseUrl"] },
   { name: "PACKBENCH_NTP_SERVER", path: ["time", "ntpServer"] },
+  { name: "PACKBENCH_STATION_INDEX", path: ["numbering", "stationIndex"], numeric: true },
+  { name: "PACKBENCH_STATIONS", path: ["numbering", "stations"], numeric: true },
   {
     name: "PACKBENCH_HUB_QUIET_HOURS",
     path: ["hub", "notify", "quietHours"],
@@ -222,6 +224,10 @@ export const loadConfig = (options: {
     time: {
       ...(config.time?.ntpServer === undefined ? {} : { ntpServer: config.time.ntpServer }),
       ntpIntervalMs: (config.time?.ntpIntervalSeconds ?? 300) * 1000
-    }
+    },
+    numbering:
+      config.numbering === undefined
+        ? { stationIndex: 0, stations: 1, configured: false }
+        : { ...config.numbering, configured: true }
   }
 }
