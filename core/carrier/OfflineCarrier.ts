@@ -4,6 +4,7 @@ import type { NumberReservations } from "../numbering/NumberReservations.ts"
 import type { Sql } from "../store/Sql.ts"
 import { type CarrierAdapter, CarrierError, type LabelRequest } from "./CarrierAdapter.ts"
 import { type CarrierProfile, maxSerial, routingCodeFor, trackingNumberFor } from "./CarrierProfile.ts"
+import { identcodeFor, leitcodeFor } from "./DhlCodes.ts"
 
 /** The number range of a carrier's tracking numbers, as `number_ranges` names it. */
 export const trackingRangeName = (carrier: string) => `tracking:${carrier}`
@@ -58,12 +59,19 @@ export const makeOfflineCarrier = (profile: CarrierProfile, originCountry: strin
         Effect.mapError(carrierFailure(profile.id)),
         Effect.provide(services)
       )
+      // DHL Paket's national network sorts by Leitcode and Identcode; parcels abroad go by the NVE alone.
+      const domestic = profile.identcode !== undefined && originCountry === "DE" && request.shipTo.country === "DE"
+      const leitcode = domestic ? leitcodeFor(request.shipTo) : undefined
       return {
         status: "created" as const,
         trackingNumber: trackingNumberFor(profile, serial, originCountry),
-        routingCode: routingCodeFor(request.shipTo.country, request.shipTo.postalCode),
+        routingCode: domestic
+          ? request.shipTo.postalCode.trim()
+          : routingCodeFor(request.shipTo.country, request.shipTo.postalCode),
         carrierName: profile.name,
-        serviceName: profile.services[request.serviceLevel]
+        serviceName: profile.services[request.serviceLevel],
+        ...(leitcode === undefined ? {} : { leitcode }),
+        ...(domestic && profile.identcode !== undefined ? { identcode: identcodeFor(profile.identcode, serial) } : {})
       }
     })
     return { carrier: profile.id, createLabel, voidLabel: () => Effect.void }

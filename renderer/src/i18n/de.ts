@@ -504,6 +504,8 @@ export const de = {
   "refusal.tracking-range-exhausted.reason": "Keine Sendungsnummern mehr: {message}",
   "refusal.label-content.label": "Das Etikett kann nicht erstellt werden: {message}",
   "refusal.label-content.insert": "Der Beileger kann nicht erstellt werden: {message}",
+  "refusal.label-content.customs":
+    "Das Paket verlässt die EU und {skus} hat keine Zolldaten: Zolltarifnummer, Ursprungsland und Zollbeschreibung im Katalog ergänzen",
   "refusal.no-batch-open.scan": "Erst eine Übergabe öffnen",
   "refusal.no-batch-open.close": "Es ist keine Übergabe offen",
   "refusal.batch-open.reason": "Übergabe {batchId} für {carrier} ist noch offen: erst abschließen",

@@ -502,6 +502,8 @@ export const en: Messages = {
   "refusal.tracking-range-exhausted.reason": "No tracking numbers left: {message}",
   "refusal.label-content.label": "The label cannot be made: {message}",
   "refusal.label-content.insert": "The insert cannot be made: {message}",
+  "refusal.label-content.customs":
+    "The parcel leaves the EU and {skus} has no customs data: add HS code, origin and customs description to the catalog",
   "refusal.no-batch-open.scan": "Open a handover batch first",
   "refusal.no-batch-open.close": "No handover batch is open",
   "refusal.batch-open.reason": "Batch {batchId} for {carrier} is still open: close it first",
