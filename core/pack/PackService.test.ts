@@ -209,7 +209,10 @@ describe("PackService", () => {
       orderId: "SO-100009",
       customerLocale: "de",
       request: "customer-correction",
-      problems: [expect.objectContaining({ field: "postalCode", code: "postal-code-format" })]
+      problems: [
+        expect.objectContaining({ field: "postalCode", code: "postal-code-format" }),
+        expect.objectContaining({ field: "street1", code: "house-number-missing" })
+      ]
     })
     expect(result.again.refusal?.code).toBe("order-address-hold")
   })
