@@ -41,7 +41,13 @@ export const makeFileNumberReservations = (path: string) => {
     )
   )
   const read = Effect.suspend(() =>
-    cache === undefined ? Effect.tap(load, (marks) => Effect.sync(() => void (cache = marks))) : Effect.succeed(cache)
+    cache === undefined
+      ? Effect.tap(load, (marks) =>
+          Effect.sync(() => {
+            cache = marks
+          })
+        )
+      : Effect.succeed(cache)
   )
   const reserve = (name: string, reservedTo: number) =>
     Effect.gen(function* () {
