@@ -139,6 +139,43 @@ describe("FleetPresence", () => {
     expect(stationOf(result.later, "PACK-02")).toMatchObject({ state: "offline", reason: "connection lost" })
   })
 
+  it("names the stations whose number blocks overlap, from the slots their births announce", async () => {
+    const manual = StationClock.manual(START)
+    const view = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const bus = yield* makeMemoryBus()
+          const context = yield* Layer.build(fleetLayer(bus, manual.clock))
+          const fleet = Context.get(context, FleetPresence)
+          const birth = (stationId: string, stationIndex: number, stations: number) =>
+            raw(
+              Topics.presence("HAM1", stationId),
+              encodeJson({
+                ...presenceMessage({ siteId: "HAM1", stationId, epoch: "e1" }, "online", START),
+                numbering: { stationIndex, stations }
+              })
+            )
+          yield* fleet.receive(birth("PACK-02", 0, 2))
+          yield* fleet.receive(birth("PACK-03", 1, 2))
+          yield* fleet.receive(birth("PACK-04", 1, 2))
+          // Block 3 of 4 lies inside block 1 of 2; block 0 of 4 inside block 0 of 2.
+          yield* fleet.receive(birth("PACK-05", 3, 4))
+          yield* fleet.receive(birth("PACK-06", 0, 4))
+          // A will keeps the slot its birth announced.
+          yield* fleet.receive(presence("PACK-06", "offline", START, "connection lost"))
+          return yield* fleet.view
+        })
+      )
+    )
+    expect(view.stations.map((s) => [s.stationId, s.numbering?.stationIndex, s.numberingClash ?? []])).toEqual([
+      ["PACK-02", 0, ["PACK-06"]],
+      ["PACK-03", 1, ["PACK-04", "PACK-05"]],
+      ["PACK-04", 1, ["PACK-03", "PACK-05"]],
+      ["PACK-05", 3, ["PACK-03", "PACK-04"]],
+      ["PACK-06", 0, ["PACK-02"]]
+    ])
+  })
+
   it("quarantines a presence message it cannot read, keeps the state and names the problem", async () => {
     const manual = StationClock.manual(START)
     const result = await Effect.runPromise(

@@ -23,7 +23,14 @@ export const StationPresence = Schema.Struct({
   /** This station itself. */
   self: Schema.Boolean,
   /** The latest presence message on this station's topic could not be read; the state shown is the one before. */
-  problem: Schema.optional(Schema.String)
+  problem: Schema.optional(Schema.String),
+  /** The block of the fleet's number ranges the station announced in its birth. */
+  numbering: Schema.optional(Schema.Struct({ stationIndex: Schema.Int, stations: Schema.Int })),
+  /**
+   * Other stations of the site whose blocks overlap this one's: their parcels can get the same SSCCs and tracking
+   * numbers. Two stations without numbering settings (each the whole range) always clash.
+   */
+  numberingClash: Schema.optional(Schema.Array(Schema.String))
 })
 export type StationPresence = typeof StationPresence.Type
 
@@ -36,6 +43,26 @@ export const FleetView = Schema.Struct({
 export type FleetView = typeof FleetView.Type
 
 export type PresenceOutcome = "applied" | "cleared" | "ignored" | "quarantined" | "failed"
+
+/** Block i of n is [i/n, (i+1)/n) of every range: two blocks overlap when each starts before the other ends. */
+const overlaps = (
+  a: { readonly stationIndex: number; readonly stations: number },
+  b: { readonly stationIndex: number; readonly stations: number }
+) =>
+  a.stationIndex * b.stations < (b.stationIndex + 1) * a.stations &&
+  b.stationIndex * a.stations < (a.stationIndex + 1) * b.stations
+
+const withClashes = (stations: ReadonlyArray<StationPresence>): Array<StationPresence> =>
+  stations.map((station) => {
+    const { numberingClash: _stale, ...rest } = station
+    const mine = station.numbering
+    if (mine === undefined) return rest
+    const others = stations
+      .filter((other) => other.stationId !== station.stationId && other.numbering !== undefined)
+      .filter((other) => overlaps(mine, other.numbering!))
+      .map((other) => other.stationId)
+    return others.length === 0 ? rest : { ...rest, numberingClash: others }
+  })
 
 /**
  * Which stations of the site are up, from the retained presence topics (`packbench/v1/<site>/+/presence`):
@@ -75,7 +102,7 @@ export class FleetPresence extends Context.Service<
       let problem: string | undefined
       const snapshot = (): FleetView => ({
         siteId: identity.siteId,
-        stations: [...stations.values()].sort((a, b) => a.stationId.localeCompare(b.stationId)),
+        stations: withClashes([...stations.values()]).sort((a, b) => a.stationId.localeCompare(b.stationId)),
         ...(problem === undefined ? {} : { problem })
       })
       const changed = Effect.sync(() => {
@@ -158,6 +185,12 @@ export class FleetPresence extends Context.Service<
             lastSeenMs: Math.max(presence.at, known?.epoch === presence.epoch ? known.lastSeenMs : presence.at),
             epoch: presence.epoch,
             ...(presence.appVersion === undefined ? {} : { appVersion: presence.appVersion }),
+            // A will or a clean stop does not repeat the slot: the birth's stays until the station says otherwise.
+            ...(presence.numbering !== undefined
+              ? { numbering: presence.numbering }
+              : known?.numbering === undefined
+                ? {}
+                : { numbering: known.numbering }),
             self
           })
           yield* changed

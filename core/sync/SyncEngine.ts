@@ -37,6 +37,8 @@ export class SyncEngine extends Context.Service<
       readonly statusEveryMs?: number
       /** The station software's version, told in every presence message so a manager sees which runs where. */
       readonly appVersion?: string
+      /** The station's numbering slot, told in every birth so stations that share one see it (FleetPresence). */
+      readonly numbering?: { readonly stationIndex: number; readonly stations: number }
     } = {}
   ) =>
     Layer.effect(
@@ -64,7 +66,8 @@ export class SyncEngine extends Context.Service<
 
         const presence = (state: "online" | "offline", at: number) => ({
           ...presenceMessage(identity, state, at),
-          ...(options.appVersion === undefined ? {} : { appVersion: options.appVersion })
+          ...(options.appVersion === undefined ? {} : { appVersion: options.appVersion }),
+          ...(options.numbering === undefined || state !== "online" ? {} : { numbering: options.numbering })
         })
         const announce = (state: "online" | "offline") =>
           Effect.gen(function* () {

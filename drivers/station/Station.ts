@@ -399,7 +399,10 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     const appVersion = Schema.decodeUnknownSync(Schema.Struct({ version: Schema.String }))(
       JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8"))
     ).version
-    const sync = SyncEngine.layer({ appVersion }).pipe(
+    const sync = SyncEngine.layer({
+      appVersion,
+      numbering: { stationIndex: config.numbering.stationIndex, stations: config.numbering.stations }
+    }).pipe(
       Layer.provide(inboundHandlers),
       Layer.provideMerge(Layer.mergeAll(Outbox.layer(), Inbox.layer, FleetPresence.layer)),
       Layer.provideMerge(broker)

@@ -254,6 +254,9 @@ export const de = {
   "stations.stopped": "ordnungsgemäß beendet",
   "stations.connectionLost": "Verbindung verloren",
   "stations.problem": "Letzte Meldung unlesbar: {problem}",
+  "stations.numbering": "Nummernblock {index} von {stations}",
+  "stations.numberingClash":
+    "Gleicher Nummernblock wie {others}: Paketnummern können doppelt vergeben werden. Jeder Station einen eigenen numbering.stationIndex geben.",
   "stations.version": "Version {version}",
   "manager.quarantine": "Nicht übernommene Nachrichten (Quarantäne)",
   "quarantine.none": "Keine – alle Nachrichten des Shops wurden übernommen.",

@@ -256,6 +256,9 @@ export const en: Messages = {
   "stations.connectionLost": "connection lost",
   "stations.problem": "Last message unreadable: {problem}",
   "stations.version": "version {version}",
+  "stations.numbering": "number block {index} of {stations}",
+  "stations.numberingClash":
+    "Same number block as {others}: parcel numbers can repeat. Give each station its own numbering.stationIndex.",
   "manager.quarantine": "Messages not applied (quarantine)",
   "quarantine.none": "None – every message from the shop was applied.",
   "quarantine.topic": "Message",
