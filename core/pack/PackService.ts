@@ -11,7 +11,7 @@ import { EventLog } from "../events/EventLog.ts"
 import { brandFor, discountCodeFor } from "../insert/BrandFile.ts"
 import type { BrandTemplate } from "../insert/BrandTemplate.ts"
 import { buildInsert } from "../insert/BrandTemplate.ts"
-import { type CustomsDeclaration, formFor, needsCustoms } from "../label/CustomsDeclaration.ts"
+import { needsCustoms } from "../label/CustomsDeclaration.ts"
 import { encodeZpl, type LabelDpi } from "../label/encodeZpl.ts"
 import type { ShippingLabel } from "../label/ShippingLabel.ts"
 import { type NumberSlot, planRange, soleSlot, takeNumber } from "../numbering/NumberRanges.ts"
@@ -28,6 +28,7 @@ import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { loadBoxes } from "./BoxStore.ts"
+import { customsFor } from "./customsFor.ts"
 import { OrderAddressHold, PackException, ParcelPacked, ParcelVoided } from "./PackEvents.ts"
 import { makeRefusal, type Refusal, Refusal as RefusalSchema } from "./PackRefusal.ts"
 import {
@@ -106,49 +107,6 @@ const restoreSession = (sql: Sql["Service"]) =>
     yield* sql.execute("DELETE FROM pack_session")
     return { ...idle, interrupted }
   })
-
-/**
- * The customs declaration of a parcel that leaves the EU, from the catalog (what the goods are, their HS code and
- * origin) and the order (what was paid per unit, in which currency); the SKUs without customs data when any lack it.
- */
-const customsFor = (order: Order, ready: PackSession, sender: string): CustomsDeclaration | string => {
-  const packed = packedLines(ready)
-  const lines = ready.lines.flatMap((line) => {
-    const quantity = packed.find((entry) => entry.lineId === line.lineId)?.quantity ?? 0
-    return quantity === 0 ? [] : [{ line, quantity }]
-  })
-  const missing = lines
-    .filter(
-      ({ line }) =>
-        line.item.hsCode === undefined ||
-        line.item.originCountry === undefined ||
-        line.item.customsDescription === undefined
-    )
-    .map(({ line }) => line.item.sku)
-  if (missing.length > 0) return [...new Set(missing)].join(", ")
-  const items = lines.map(({ line, quantity }) => {
-    const unitPrice = order.lines.find((orderLine) => orderLine.lineId === line.lineId)?.unitPrice ?? 0
-    return {
-      description: line.item.customsDescription!,
-      quantity,
-      netWeightGrams: line.item.weightGrams * quantity,
-      valueCents: Math.round(unitPrice * 100) * quantity,
-      hsCode: line.item.hsCode!,
-      originCountry: line.item.originCountry!
-    }
-  })
-  const totalValueCents = items.reduce((sum, item) => sum + item.valueCents, 0)
-  return {
-    form: formFor(order.payment.currency, totalValueCents),
-    category: "sale-of-goods",
-    currency: order.payment.currency.toUpperCase(),
-    items,
-    totalValueCents,
-    totalWeightGrams: items.reduce((sum, item) => sum + item.netWeightGrams, 0),
-    sender,
-    invoice: order.orderId
-  }
-}
 
 /** A refusal raised inside the completing transaction, so everything it did rolls back before it is recorded. */
 class PackRefused extends Schema.TaggedError<PackRefused>()("PackRefused", { refusal: RefusalSchema }) {}
@@ -585,8 +543,17 @@ export class PackService extends Context.Service<
                     )
                   )
                 )
+              const packedNow = packedLines(ready)
               const customs = needsCustoms(config.originCountry, order.shipTo.country)
-                ? customsFor(order, ready, config.shipFrom[0] ?? "")
+                ? customsFor(
+                    order,
+                    ready.lines.map((line) => ({
+                      lineId: line.lineId,
+                      item: line.item,
+                      quantity: packedNow.find((entry) => entry.lineId === line.lineId)?.quantity ?? 0
+                    })),
+                    config.shipFrom[0] ?? ""
+                  )
                 : undefined
               if (typeof customs === "string") {
                 return yield* refused(makeRefusal("label-content", "customs", { skus: customs }))
