@@ -1,4 +1,4 @@
-import { SimulatedScanner } from "../../fixtures/simulators/SimulatedScanner.ts"
+import { SimulatedScanner } from "./SimulatedScanner.ts"
 import { scannerConformance } from "./scannerConformance.ts"
 
 scannerConformance("in-process SimulatedScanner", async () => {
