@@ -11,11 +11,11 @@ import { HubSettings } from "../core/notify/HubSettings.ts"
 import { OrderReceived } from "../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier } from "../core/pack/PackEvents.ts"
 import { runHub } from "../drivers/hub/Hub.ts"
-import { hubRigLayer, publishAll, publishEnvelope, sampleOrder, stationStream } from "../drivers/hub/HubRig.ts"
-import { startAiosmtpd } from "../drivers/mail/AiosmtpdProcess.ts"
 import { startEmbeddedBroker } from "../drivers/mqtt/EmbeddedBroker.ts"
 import { makeMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
-import { waitFor } from "../drivers/mqtt/SyncRig.ts"
+import { hubRigLayer, publishAll, publishEnvelope, sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
+import { startAiosmtpd } from "../fixtures/mail/AiosmtpdProcess.ts"
+import { waitFor } from "../fixtures/mqtt/SyncRig.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string) => {

@@ -30,9 +30,9 @@ import { makeMemoryBus } from "../core/sync/MemoryBroker.ts"
 import { encodeJson, Topics } from "../core/sync/Topics.ts"
 import { CryptoTrackingTokensLayer } from "../drivers/hub/CryptoTrackingTokens.ts"
 import { describeHubDatabase, type HubDatabase, layerHubDatabase } from "../drivers/hub/HubDatabase.ts"
-import { sampleOrder, stationStream } from "../drivers/hub/HubRig.ts"
-import { startPostgres } from "../drivers/postgres/PostgresProcess.ts"
 import { SystemClockLayer } from "../drivers/time/SystemClock.ts"
+import { sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
+import { startPostgres } from "../fixtures/postgres/PostgresProcess.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string) => {

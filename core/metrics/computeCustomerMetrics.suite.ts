@@ -1,7 +1,7 @@
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { CryptoTrackingTokensLayer } from "../../drivers/hub/CryptoTrackingTokens.ts"
-import type { TestStore } from "../../drivers/postgres/TestStores.ts"
+import type { TestStore } from "../../fixtures/postgres/TestStores.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import type { EventDefinition } from "../events/EventDefinition.ts"
 import { recordFeedbackAnswer } from "../feedback/FeedbackAnswers.ts"

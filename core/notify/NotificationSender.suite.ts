@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import type { TestStore } from "../../drivers/postgres/TestStores.ts"
+import type { TestStore } from "../../fixtures/postgres/TestStores.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { migrate } from "../store/Migrations.ts"
 import { Sql } from "../store/Sql.ts"

@@ -13,14 +13,14 @@ import {
   timelineFor
 } from "../../fixtures/carriers/CarrierSimulator.ts"
 import { startCarrierTrackingServer } from "../../fixtures/carriers/CarrierTrackingServer.ts"
-import { startAiosmtpd } from "../mail/AiosmtpdProcess.ts"
+import { hubRigLayer, publishAll, shippedParcels, stationStream } from "../../fixtures/hub/HubRig.ts"
+import { startAiosmtpd } from "../../fixtures/mail/AiosmtpdProcess.ts"
+import { waitFor } from "../../fixtures/mqtt/SyncRig.ts"
+import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../../fixtures/postgres/TestStores.ts"
 import { type EmbeddedBroker, startEmbeddedBroker } from "../mqtt/EmbeddedBroker.ts"
 import { makeMqttBroker } from "../mqtt/MqttBroker.ts"
-import { waitFor } from "../mqtt/SyncRig.ts"
-import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../postgres/TestStores.ts"
 import { makeHttpCarrierPoller } from "./HttpCarrierPoller.ts"
 import { runHub } from "./Hub.ts"
-import { hubRigLayer, publishAll, shippedParcels, stationStream } from "./HubRig.ts"
 
 const stores: ReadonlyArray<TestStore> = [sqliteTestStore, postgresTestStoreForFile()]
 

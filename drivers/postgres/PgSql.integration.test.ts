@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { migrate } from "../../core/store/Migrations.ts"
 import { Sql } from "../../core/store/Sql.ts"
 import { StationClock } from "../../core/time/Clock.ts"
+import { type Postgres, startPostgres } from "../../fixtures/postgres/PostgresProcess.ts"
 import { freePort } from "../net/LoopbackPort.ts"
 import { layerPostgres, toNumberedPlaceholders } from "./PgSql.ts"
-import { type Postgres, startPostgres } from "./PostgresProcess.ts"
 
 let server: Postgres
 beforeAll(async () => {

@@ -8,11 +8,11 @@ import { OrderReceived } from "../../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier, ParcelPacked } from "../../core/pack/PackEvents.ts"
 import { ReturnReceived } from "../../core/returns/ReturnsEvents.ts"
 import type { TrackingStatus } from "../../core/tracking/TrackingStatus.ts"
-import { publishAll, sampleOrder, stationStream } from "../../drivers/hub/HubRig.ts"
 import { signWebhook } from "../../drivers/hub/WebhookSignature.ts"
 import { makeMqttBroker } from "../../drivers/mqtt/MqttBroker.ts"
-import { waitFor } from "../../drivers/mqtt/SyncRig.ts"
 import { freePort } from "../../drivers/net/LoopbackPort.ts"
+import { publishAll, sampleOrder, stationStream } from "../../fixtures/hub/HubRig.ts"
+import { waitFor } from "../../fixtures/mqtt/SyncRig.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 
 const minute = 60_000
