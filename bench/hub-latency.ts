@@ -7,15 +7,15 @@ import { mkdtempSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, References } from "effect"
-import { HubSettings } from "../core/notify/HubSettings.ts"
 import { OrderReceived } from "../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier } from "../core/pack/PackEvents.ts"
-import { runHub } from "../drivers/hub/Hub.ts"
 import { startEmbeddedBroker } from "../drivers/mqtt/EmbeddedBroker.ts"
 import { makeMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { hubRigLayer, publishAll, publishEnvelope, sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
 import { startAiosmtpd } from "../fixtures/mail/AiosmtpdProcess.ts"
 import { waitFor } from "../fixtures/mqtt/SyncRig.ts"
+import { HubSettings } from "../hub/core/notify/HubSettings.ts"
+import { runHub } from "../hub/drivers/server/Hub.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string) => {

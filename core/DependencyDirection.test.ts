@@ -67,7 +67,7 @@ describe("dependency direction", () => {
         const to = target(file, specifier)
         return to.kind === "package"
           ? specifier !== "electron" && !specifier.startsWith("react")
-          : to.name === "core" || to.name === "drivers" || to.name === "fixtures"
+          : to.name === "core" || to.name === "drivers" || to.name === "fixtures" || to.name === "hub"
       })
     ).toEqual([])
   })

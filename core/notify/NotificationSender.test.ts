@@ -1,4 +1,0 @@
-import { sqliteTestStore } from "../../fixtures/postgres/TestStores.ts"
-import { notificationSenderSuite } from "./NotificationSender.suite.ts"
-
-notificationSenderSuite(sqliteTestStore)
