@@ -2,9 +2,9 @@
 // Run: npx tsx bench/decode.ts [framesPerFormat]
 import { Effect } from "effect"
 import type { BarcodeDecoder, PixelImage } from "../drivers/camera/BarcodeDecoder.ts"
-import { sampleBarcodes, syntheticFrame } from "../drivers/camera/syntheticFrame.ts"
 import { makeZxingJsDecoder } from "../drivers/camera/ZxingJsDecoder.ts"
 import { makeZxingWasmDecoder } from "../drivers/camera/ZxingWasmDecoder.ts"
+import { sampleBarcodes, syntheticFrame } from "../fixtures/camera/syntheticFrame.ts"
 
 const rotations = ["N", "R", "I", "L"] as const
 const perFormat = Number(process.argv[2] ?? 2)

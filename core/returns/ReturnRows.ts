@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { ApiError } from "../api/ApiError.ts"
-import type { Operator } from "../api/StationApi.ts"
 import type { Actor } from "../events/Event.ts"
+import type { Operator } from "../session/Operator.ts"
 import type { StoreError } from "../store/Sql.ts"
 import type { Timestamp } from "../time/Clock.ts"
 import type { RefundCase } from "./evaluateRefund.ts"
