@@ -1,4 +1,4 @@
-import { Effect, Exit, Layer } from "effect"
+import { Deferred, Effect, Exit, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
@@ -90,6 +90,10 @@ describe("PgSql", () => {
       Effect.gen(function* () {
         const sql = yield* setup
         const seen: Array<string> = []
+        // The outsider queries while the transaction is open: it starts once the transaction has written, and the
+        // transaction ends only once the outsider has read (a timeout turns a blocked outsider into a failure).
+        const written = yield* Deferred.make<void>()
+        const outsiderRead = yield* Deferred.make<void>()
         const slowTransaction = sql.transaction(
           Effect.gen(function* () {
             // Two fibers forked inside the transaction: both see its uncommitted rows.
@@ -102,15 +106,17 @@ describe("PgSql", () => {
             )
             const inside = yield* sql.query<{ c: number }>("SELECT COUNT(*) AS c FROM t")
             seen.push(`inside-saw-${inside[0]?.c}`)
-            yield* Effect.sleep("50 millis")
+            yield* Deferred.succeed(written, undefined)
+            yield* Deferred.await(outsiderRead).pipe(Effect.timeout("20 seconds"), Effect.orDie)
             seen.push("tx-done")
             return yield* Effect.fail("abort" as const)
           })
         )
         const outsider = Effect.gen(function* () {
-          yield* Effect.sleep("20 millis")
+          yield* Deferred.await(written)
           const rows = yield* sql.query<{ c: number }>("SELECT COUNT(*) AS c FROM t")
           seen.push(`outsider-saw-${rows[0]?.c}`)
+          yield* Deferred.succeed(outsiderRead, undefined)
         })
         const [transaction] = yield* Effect.all([Effect.exit(slowTransaction), outsider], { concurrency: 2 })
         const after = yield* sql.query<{ c: number }>("SELECT COUNT(*) AS c FROM t")
