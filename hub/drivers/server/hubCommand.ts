@@ -1,12 +1,15 @@
 import { mkdirSync } from "node:fs"
 import { resolve } from "node:path"
 import { Cause, Effect, Fiber, Layer } from "effect"
+import type { NotifyOverrides } from "../../../core/config/StationConfig.ts"
 import { StoreError } from "../../../core/store/Sql.ts"
 import { type Command, writeLine } from "../../../drivers/cli/Command.ts"
 import { parseFlags } from "../../../drivers/cli/parseFlags.ts"
 import { layerMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
+import { ConfigError, loadConfig } from "../../../drivers/station/loadConfig.ts"
 import { SystemClockLayer } from "../../../drivers/time/SystemClock.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
+import { withNotifyOverrides } from "../../core/notify/NotifySettings.ts"
 import { layerHttpWebhookSender } from "../mail/HttpWebhookSender.ts"
 import { layerSmtpMailer } from "../mail/SmtpMailer.ts"
 import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
@@ -23,10 +26,11 @@ import { layerSharedSubscription, sharedSubscriptionsRoutable } from "./SharedSu
 export const hubCommand: Command = {
   name: "hub",
   usage:
-    "hub [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
+    "hub [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
   summary: "run the notification hub: station events → customer mail, carrier webhook, tracking pages",
   run: async (argv, io) => {
     const flags = parseFlags(argv, {
+      config: "string",
       broker: "string",
       "data-dir": "string",
       db: "string",
@@ -84,8 +88,20 @@ export const hubCommand: Command = {
     const database = parsedDb?.database ?? defaultHubDatabase(dataDir)
     const brokerUrl = values.broker ?? "mqtt://127.0.0.1:1883"
     const smtpUrl = values.smtp ?? "smtp://127.0.0.1:25"
+    // The shop's mail timing (hub.notify) comes from the same config file and variables a station reads.
+    let notify: NotifyOverrides
+    try {
+      notify = loadConfig({ cwd: io.cwd, env: io.env, configFile: values.config }).hub.notify
+    } catch (error) {
+      if (error instanceof ConfigError) return fail(error.message, 1)
+      throw error
+    }
     const defaults = HubSettings.defaults(values["public-url"] ?? `http://${host}:${port}`)
-    const settings = { ...defaults, webhookUrl: values["notify-webhook"] }
+    const settings = {
+      ...defaults,
+      notify: withNotifyOverrides(defaults.notify, notify),
+      webhookUrl: values["notify-webhook"]
+    }
     const broker = layerMqttBroker({
       url: brokerUrl,
       clientId: io.env.PACKBENCH_HUB_CLIENT_ID ?? "packbench-hub",
@@ -139,7 +155,15 @@ export const hubCommand: Command = {
     if (exit._tag === "Failure" && !announced) {
       // A refused database (PostgreSQL unreachable, wrong password, unwritable SQLite file) says so in one line.
       const squashed = Cause.squash(exit.cause)
-      const reason = squashed instanceof StoreError ? squashed.message : String(exit.cause)
+      const code = (squashed as { readonly code?: unknown }).code
+      const reason =
+        squashed instanceof StoreError
+          ? squashed.message
+          : code === "EADDRINUSE"
+            ? `cannot listen on ${host}:${port}: the port is in use (--port)`
+            : squashed instanceof Error
+              ? squashed.message
+              : String(squashed)
       return fail(`did not start: ${reason}`, 1)
     }
     await writeLine(io.stdout, "Hub stopped.")
