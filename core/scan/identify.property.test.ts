@@ -1,5 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { s10Countries } from "./carriers/trackingFormats.generated.ts"
 import { aiTable } from "./gs1/aiTable.generated.ts"
 import { gs1CheckDigit } from "./gs1CheckDigit.ts"
 import { identifyScan } from "./identify.ts"
@@ -64,11 +65,14 @@ describe("identifyScan properties", () => {
     )
   })
 
-  it("round-trips S10 item ids", () => {
+  it("round-trips S10 item ids of every country the UPU table knows, and refuses unknown country codes", () => {
     const letters = fc.stringMatching(/^[A-Z]{2}$/)
     fc.assert(
       fc.property(letters, digits(8, 8), letters, (service, serial, country) => {
-        expect(identifyScan(encodeS10(service, serial, country))).toMatchObject({ kind: "tracking", valid: true })
+        const result = identifyScan(encodeS10(service, serial, country))
+        if (s10Countries[country] === undefined)
+          expect(result.kind === "tracking" && result.format === "s10").toBe(false)
+        else expect(result).toMatchObject({ kind: "tracking", valid: true, format: "s10", country })
       }),
       { numRuns: 2000 }
     )

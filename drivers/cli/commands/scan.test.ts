@@ -42,10 +42,10 @@ describe("packbench scan", () => {
   })
 
   it("passes --expect-tracking and --carriers to identification", async () => {
-    const plain = await run(["986578788855"])
-    expect(JSON.parse(plain.lines[0]!)).toMatchObject({ kind: "gtin" })
-    const tracking = await run(["--expect-tracking", "--carriers=fedex,ups", "986578788855"])
-    expect(JSON.parse(tracking.lines[0]!)).toMatchObject({ kind: "tracking", carrier: "fedex" })
+    const plain = await run(["00340434161094042557"])
+    expect(JSON.parse(plain.lines[0]!)).toMatchObject({ kind: "sscc" })
+    const tracking = await run(["--expect-tracking", "--carriers=usps,ups", "00340434161094042557"])
+    expect(JSON.parse(tracking.lines[0]!)).toMatchObject({ kind: "tracking", carrier: "usps", format: "usps_20" })
     const dashed = await run(["--", "--not-a-flag"])
     expect(JSON.parse(dashed.lines[0]!)).toMatchObject({ input: "--not-a-flag", kind: "unknown" })
   })
