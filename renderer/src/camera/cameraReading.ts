@@ -1,0 +1,67 @@
+/**
+ * How the station's camera reads barcodes, shared by the decode worker and `npm run bench:decode` so the bench
+ * measures exactly what the bench camera does. Plain data: the renderer and Node both import it.
+ */
+
+/**
+ * The symbologies a warehouse meets: retail (EAN/UPC, GS1 DataBar), logistics (GS1-128, ITF-14, Code 39, PDF417 on
+ * carrier labels) and 2D (QR for Packbench codes and Digital Link, Data Matrix for GS1 and postal labels). Fewer
+ * formats mean fewer detectors run per frame and fewer false reads.
+ */
+export const cameraFormats = [
+  "EAN13",
+  "EAN8",
+  "UPCA",
+  "UPCE",
+  "Code128",
+  "Code39",
+  "ITF",
+  "DataBar",
+  "DataBarExp",
+  "QRCode",
+  "DataMatrix",
+  "PDF417"
+] as const
+
+/**
+ * zxing-cpp reader options (zxing-wasm ReaderOptions) for camera frames: tryHarder for blurred and skewed labels,
+ * rotation for cartons held sideways, downscaling for 720p frames, and one symbol per frame (the packer holds up one
+ * code; the first found ends the work on that frame).
+ */
+export const cameraReaderOptions = {
+  formats: [...cameraFormats],
+  tryHarder: true,
+  tryRotate: true,
+  tryInvert: false,
+  tryDownscale: true,
+  maxNumberOfSymbols: 1
+}
+
+/**
+ * The part of the frame that is decoded, as fractions of the frame: the middle, where the preview's frame tells the
+ * packer to hold the code. Cropping skips the background a fixed camera sees (shelves, hands, other labels).
+ */
+export const regionOfInterest = { left: 0.15, top: 0.15, width: 0.7, height: 0.7 } as const
+
+/** The region of interest of a `width` x `height` frame in whole pixels, never empty. */
+export const regionOfInterestIn = (width: number, height: number) => {
+  const left = Math.floor(width * regionOfInterest.left)
+  const top = Math.floor(height * regionOfInterest.top)
+  return {
+    left,
+    top,
+    width: Math.max(1, Math.min(width - left, Math.round(width * regionOfInterest.width))),
+    height: Math.max(1, Math.min(height - top, Math.round(height * regionOfInterest.height)))
+  }
+}
+
+/** RGBA pixels of a crop, as the worker receives them (the buffer is transferred, not copied). */
+export interface CameraFrame {
+  readonly width: number
+  readonly height: number
+  readonly data: ArrayBuffer
+}
+
+export type DecodeReply =
+  | { readonly id: number; readonly texts: ReadonlyArray<string> }
+  | { readonly id: number; readonly error: string }
