@@ -31,7 +31,7 @@ const formatByWasm: ReadonlyMap<string, BarcodeFormatName> = new Map([
 ])
 
 /** For still images (`packbench decode`): every format we name, as hard as zxing-cpp tries, all symbols. */
-const stillImageOptions: ReaderOptions = {
+export const stillImageOptions: ReaderOptions = {
   formats: [
     "QRCode",
     "DataMatrix",

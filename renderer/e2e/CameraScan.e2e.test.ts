@@ -229,6 +229,25 @@ describe("scanning with the webcam in Chromium", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "camera-scan-order.png"), fullPage: true })
   })
 
+  it("hands a GS1 DataMatrix over with its AIM identifier and FNC1 as GS, so the station reads its AIs", async () => {
+    const video = join(workDir, "gs1-datamatrix.y4m")
+    await writeBarcodeVideo(video, { bcid: "gs1datamatrix", text: `(01)0${MUG}(10)LOT7` })
+    await openStationWithCamera(video)
+
+    await page.getByRole("button", { name: "Mit Kamera scannen" }).click()
+    const raw = `]d201${"0"}${MUG}10LOT7`
+    await vi.waitFor(() => expect(cameraScansOf(raw)).toHaveLength(1), { timeout: 30_000, interval: 100 })
+    expect(cameraScansOf(raw)[0]!.identification).toMatchObject({
+      kind: "gs1",
+      valid: true,
+      ais: [
+        { ai: "01", value: `0${MUG}` },
+        { ai: "10", value: "LOT7" }
+      ]
+    })
+    await page.getByRole("button", { name: "Kamera schließen" }).click()
+  })
+
   it("loaded the decoder's WebAssembly from the station itself, and allowed WebAssembly only to the decode worker", async () => {
     const origin = new URL(station!.url!).origin
     expect(requested.some((url) => url.startsWith(origin) && url.endsWith(".wasm"))).toBe(true)

@@ -37,7 +37,8 @@ export const cameraPasses = {
     tryRotate: true,
     tryInvert: false,
     tryDownscale: true,
-    maxNumberOfSymbols: 1
+    maxNumberOfSymbols: 1,
+    textMode: "Plain"
   },
   thorough: {
     formats: [...cameraFormats],
@@ -45,7 +46,8 @@ export const cameraPasses = {
     tryRotate: true,
     tryInvert: false,
     tryDownscale: true,
-    maxNumberOfSymbols: 1
+    maxNumberOfSymbols: 1,
+    textMode: "Plain"
   }
 } as const
 
@@ -79,6 +81,17 @@ export interface CameraFrame {
   readonly height: number
   readonly data: ArrayBuffer
 }
+
+/**
+ * What the camera hands the station for one symbol, as a hand scanner with AIM symbology identifiers sends it: GS1
+ * data with its identifier ("]C1", "]d2", "]Q3", "]e0") and FNC1 as GS, so it is read as a GS1 element string;
+ * everything else as its plain text (an EAN-13 is its 13 digits).
+ */
+export const scanTextOf = (result: {
+  readonly text: string
+  readonly contentType: string
+  readonly symbologyIdentifier: string
+}): string => (result.contentType === "GS1" ? `${result.symbologyIdentifier}${result.text}` : result.text)
 
 export type DecodeReply =
   | { readonly id: number; readonly texts: ReadonlyArray<string> }

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 import { prepareZXingModule, type ReaderOptions, readBarcodes } from "zxing-wasm/reader"
 import wasmUrl from "zxing-wasm/reader/zxing_reader.wasm?url"
-import { type CameraFrame, cameraReaderOptionsFor, type DecodeReply } from "./cameraReading.ts"
+import { type CameraFrame, cameraReaderOptionsFor, type DecodeReply, scanTextOf } from "./cameraReading.ts"
 
 /**
  * Decodes camera frames off the UI thread with zxing-cpp compiled to WebAssembly. The .wasm is the copy the build
@@ -21,7 +21,7 @@ self.addEventListener("message", (event: MessageEvent<{ readonly id: number; rea
   const options = cameraReaderOptionsFor(frameNumber++) as unknown as ReaderOptions
   readBarcodes(image, options).then(
     (results) => {
-      const reply: DecodeReply = { id, texts: results.filter((result) => result.isValid).map((result) => result.text) }
+      const reply: DecodeReply = { id, texts: results.filter((result) => result.isValid).map(scanTextOf) }
       self.postMessage(reply)
     },
     (error: unknown) => {
