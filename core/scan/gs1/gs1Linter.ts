@@ -8,16 +8,21 @@ const cset82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefg
 const cset32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 const checkPairWeights = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89]
 
-const alphanumericCheckPairProblem = (value: string): string | undefined => {
-  if (value.length < 3) return "too short to carry a check character pair"
-  const data = value.slice(0, -2)
-  if (data.length > checkPairWeights.length) return "too long for the check character pair"
+/** GS1 check character pair (GenSpecs 7.9.5) of up to 24 CSET 82 characters: weights primes, sum mod 1021. */
+export const checkCharacterPair = (data: string): string => {
   let sum = 0
   for (let i = 0; i < data.length; i++) {
     sum += cset82.indexOf(data[data.length - 1 - i]!) * checkPairWeights[i]!
   }
   sum %= 1021
-  const expected = `${cset32[sum >> 5]}${cset32[sum & 31]}`
+  return `${cset32[sum >> 5]}${cset32[sum & 31]}`
+}
+
+const alphanumericCheckPairProblem = (value: string): string | undefined => {
+  if (value.length < 3) return "too short to carry a check character pair"
+  const data = value.slice(0, -2)
+  if (data.length > checkPairWeights.length) return "too long for the check character pair"
+  const expected = checkCharacterPair(data)
   return value.endsWith(expected) ? undefined : `check character pair should be ${expected}`
 }
 

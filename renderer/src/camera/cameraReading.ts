@@ -26,7 +26,8 @@ export const cameraFormats = [
 /**
  * zxing-cpp reader options (zxing-wasm ReaderOptions) for camera frames, in two passes. A held label is in view for
  * many frames, so most frames get the quick pass (upright and turned codes, downscaled 720p) and every
- * `thoroughEvery`-th frame the thorough one (tryHarder: more scan lines, blurred and skewed codes). That keeps the
+ * `thoroughEvery`-th frame the thorough one (tryHarder: more scan lines, blurred and skewed codes; tryInvert: light
+ * codes on dark ground, as a phone in dark mode shows a return QR code). That keeps the
  * median frame well under the 30 ms a 30 fps camera leaves, and still reads the hard labels within a few frames.
  * One symbol per frame: the packer holds up one code.
  */
@@ -44,7 +45,7 @@ export const cameraPasses = {
     formats: [...cameraFormats],
     tryHarder: true,
     tryRotate: true,
-    tryInvert: false,
+    tryInvert: true,
     tryDownscale: true,
     maxNumberOfSymbols: 1,
     textMode: "Plain"
