@@ -62,7 +62,8 @@ const isEffect = (specifier: string) => specifier === "effect" || specifier.star
  * (`time`), both ends of the sync protocol (`sync`) and the customer figures the station reads from the hub
  * (`metrics`). Inside the features, only what crosses between the programs: every feature's published events
  * (`core/<feature>/<Name>Events.ts`), the order as the shop sends it, the carriers' names, the returns desk's inbound
- * messages (the hub sends `refund.rejected`), the per-unit paid amount both sides bound refunds by, and the locale.
+ * messages (the hub sends `refund.rejected`), the per-unit paid amount both sides bound refunds by, the locale, and the
+ * carriers' tracking number table with each carrier's tracking page (the hub links to it in mails).
  * Anything else in core is the station's own: the hub must not reach into the pack bench or the returns desk.
  */
 const coreContracts = {
@@ -72,7 +73,8 @@ const coreContracts = {
     "core/orders/Order.ts",
     "core/carrier/CarrierProfile.ts",
     "core/returns/ReturnsMessages.ts",
-    "core/returns/paidPerUnit.ts"
+    "core/returns/paidPerUnit.ts",
+    "core/scan/trackingNumber.ts"
   ],
   publishedEvents: /^core\/[a-z]+\/[A-Za-z]+Events\.ts$/
 }
