@@ -88,7 +88,7 @@ const isCoreContract = (path: string) =>
  * the hub (one machine, no setup), and the one `packbench` binary also runs `packbench hub` for a fleet.
  */
 const stationDoorsIntoHub: Readonly<Record<string, string>> = {
-  "drivers/station/Station.ts": "hub/drivers/server/EmbeddedHub.ts",
+  "drivers/station/StationHub.ts": "hub/drivers/server/EmbeddedHub.ts",
   "drivers/cli/commands.ts": "hub/drivers/server/hubCommand.ts"
 }
 
@@ -222,7 +222,7 @@ describe("dependency direction", () => {
     expect(violations("hub/core", () => false).length).toBeGreaterThan(50)
     expect(isCoreContract("core/pack/PackEvents.ts")).toBe(true)
     expect(isCoreContract("core/pack/PackService.ts")).toBe(false)
-    expect(productionGraph().get("drivers/station/Station.ts")).toContain("core/pack/PackService.ts")
+    expect(productionGraph().get("drivers/station/StationDomain.ts")).toContain("core/pack/PackService.ts")
     expect(
       importCycles(
         new Map([
