@@ -8,6 +8,7 @@ export default defineConfig({
           name: "unit",
           include: [
             "core/**/*.test.ts",
+            "hub/**/*.test.ts",
             "drivers/**/*.test.ts",
             "renderer/**/*.test.ts",
             "electron/**/*.test.ts",

@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { percentile, runPackSimulation } from "../drivers/simulation/PackSimulation.ts"
 import { loadConfig } from "../drivers/station/loadConfig.ts"
-import { percentile, runPackSimulation } from "../fixtures/simulators/PackSimulation.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string) => {

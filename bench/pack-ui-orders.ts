@@ -4,10 +4,10 @@
 // pace, F9 to complete, then on to the next once the tracking number shows. Prints figures; asserts nothing.
 //   npx tsx bench/pack-ui-orders.ts [--orders K]
 
-import { startOrderFeed } from "../fixtures/simulators/OrderFeed.ts"
-import { percentile } from "../fixtures/simulators/PackSimulation.ts"
-import { boxFor } from "../fixtures/simulators/ScriptedPacker.ts"
-import { unitScan } from "../fixtures/simulators/SimulatedOrders.ts"
+import { startOrderFeed } from "../drivers/simulation/OrderFeed.ts"
+import { percentile } from "../drivers/simulation/PackSimulation.ts"
+import { boxFor } from "../drivers/simulation/ScriptedPacker.ts"
+import { unitScan } from "../drivers/simulation/SimulatedOrders.ts"
 import { packLine, scanKeys, typeKeys } from "../renderer/e2e/packOrder.ts"
 import { openStationInBrowser, packbenchCode } from "../renderer/e2e/StationInBrowser.ts"
 

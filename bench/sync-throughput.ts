@@ -9,9 +9,9 @@ import { Effect, Exit, Layer, References, Scope } from "effect"
 import { Consumer } from "../core/sync/Consumer.ts"
 import { HighWaterMark, makeMemoryHighWaterMark } from "../core/sync/HighWaterMark.ts"
 import { Outbox } from "../core/sync/Outbox.ts"
-import { startMosquitto } from "../drivers/mqtt/MosquittoProcess.ts"
 import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
-import { appendScans, consumerRigLayer, stationRigLayer, waitFor } from "../drivers/mqtt/SyncRig.ts"
+import { startMosquitto } from "../fixtures/mqtt/MosquittoProcess.ts"
+import { appendScans, consumerRigLayer, stationRigLayer, waitFor } from "../fixtures/mqtt/SyncRig.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string) => {

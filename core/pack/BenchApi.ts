@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { BoxListing } from "./Box.ts"
 import { PackView } from "./PackView.ts"
-import { ScaleView } from "./ScaleWeights.ts"
+import { ScaleView } from "./ScaleView.ts"
 
 /** What the Pack screen asks about the bench's equipment: its boxes and its scales, and the weight from the scale. */
 export const BenchApi = {

@@ -1,6 +1,5 @@
 import { Effect } from "effect"
 import { ApiError } from "../api/ApiError.ts"
-import type { ApiInput, ApiOutput } from "../api/StationApi.ts"
 import { Sql } from "../store/Sql.ts"
 import type { BenchApi } from "./BenchApi.ts"
 import { listBoxes } from "./BoxStore.ts"
@@ -8,7 +7,9 @@ import { PackService } from "./PackService.ts"
 import { ScaleWeights } from "./ScaleWeights.ts"
 
 export type BenchHandlers = {
-  readonly [N in keyof typeof BenchApi]: (input: ApiInput<N>) => Effect.Effect<ApiOutput<N>, ApiError>
+  readonly [N in keyof typeof BenchApi]: (
+    input: (typeof BenchApi)[N]["input"]["Type"]
+  ) => Effect.Effect<(typeof BenchApi)[N]["output"]["Type"], ApiError>
 }
 
 /** The box list and the scale's answers, for the station to merge into its handler map. */

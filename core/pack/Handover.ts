@@ -1,11 +1,11 @@
 import { Context, Effect, Layer, Ref } from "effect"
 import { ApiError } from "../api/ApiError.ts"
-import type { Operator } from "../api/StationApi.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import type { Actor } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { identifyScan } from "../scan/identify.ts"
+import type { Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
@@ -159,10 +159,13 @@ export class Handover extends Context.Service<
           if (batch === undefined)
             return yield* refuse(makeRefusal("no-batch-open", "scan", {}), operator, at, input.raw)
           const identified = identifyScan(input.raw, { expect: "tracking" })
+          // A tracking number typed or printed with spaces, dashes or lower case is the number the label carries.
           const key =
             identified.kind === "packbench" && identified.type === "parcel"
               ? identified.id
-              : input.raw.trim().toUpperCase()
+              : identified.kind === "tracking"
+                ? identified.number
+                : input.raw.trim().toUpperCase()
           const rows = yield* sql
             .query<{ parcel_id: string; carrier: string; status: string; batch_id: string | null }>(
               `SELECT p.parcel_id, p.carrier, p.status, s.batch_id FROM parcels p

@@ -1,6 +1,5 @@
 import { Effect } from "effect"
 import type { ApiError } from "../api/ApiError.ts"
-import type { ApiInput, ApiOutput } from "../api/StationApi.ts"
 import type { Timestamp } from "../time/Clock.ts"
 import { Handover } from "./Handover.ts"
 import type { HandoverView } from "./HandoverView.ts"
@@ -10,7 +9,9 @@ import { PackService } from "./PackService.ts"
 import type { PackView } from "./PackView.ts"
 
 export type PackHandlers = {
-  readonly [N in keyof typeof PackApi]: (input: ApiInput<N>) => Effect.Effect<ApiOutput<N>, ApiError>
+  readonly [N in keyof typeof PackApi]: (
+    input: (typeof PackApi)[N]["input"]["Type"]
+  ) => Effect.Effect<(typeof PackApi)[N]["output"]["Type"], ApiError>
 }
 
 /** What `scan.submit` reports for a scan it handed to the bench: the action and message of its ScanOutcome. */

@@ -1,7 +1,7 @@
-import type { Role } from "../api/StationApi.ts"
 import type { CatalogItem } from "../catalog/CatalogItem.ts"
 import type { Order } from "../orders/Order.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
+import type { Role } from "../session/Operator.ts"
 import type { Box } from "./Box.ts"
 import { makeRefusal, type Refusal } from "./PackRefusal.ts"
 

@@ -1,17 +1,7 @@
-import { Context, Effect, Layer, Ref, Schema } from "effect"
+import { Context, Effect, Layer, Ref } from "effect"
 import { PushHub } from "../api/PushHub.ts"
-import { Timestamp } from "../time/Clock.ts"
 import type { ScaleReading, ScaleState } from "./Scale.ts"
-
-/** What the Pack screen shows of a scale: its state and its last weight, which is gone while it is faulty or away. */
-export const ScaleView = Schema.Struct({
-  deviceId: Schema.String,
-  description: Schema.String,
-  state: Schema.Literals(["ok", "fault", "disconnected"]),
-  detail: Schema.String,
-  reading: Schema.NullOr(Schema.Struct({ grams: Schema.Number, stable: Schema.Boolean, at: Timestamp }))
-})
-export type ScaleView = typeof ScaleView.Type
+import type { ScaleView } from "./ScaleView.ts"
 
 /**
  * The last word of every scale the station runs, fed by the drivers and pushed to the UI as `scale` when it changes.

@@ -1,8 +1,8 @@
 import { Context, Effect, Latch, Layer } from "effect"
-import type { PrintJob } from "../api/StationApi.ts"
 import { uuid7 } from "../events/Uuid7.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
+import type { PrintJob } from "./PrintApi.ts"
 import type { PrinterDevice } from "./Printer.ts"
 
 export type PrinterRole = "label" | "receipt"

@@ -1,54 +1,11 @@
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { ReturnRefundIssued, ReturnRefundRejected } from "./ReturnsEvents.ts"
+import { RefundConfirmed, RefundRejected, ReturnRegistered } from "./ReturnsMessages.ts"
 import type { RefundRejectionView } from "./ReturnsView.ts"
-
-/** The shop announced a return: which units the customer sends back and why (the reason as their form gave it). */
-export const ReturnRegistered = Schema.Struct({
-  rmaId: Schema.String.check(Schema.isMinLength(1)),
-  orderId: Schema.String,
-  items: Schema.Array(
-    Schema.Struct({
-      sku: Schema.String,
-      quantity: Schema.Int.check(Schema.isGreaterThan(0)),
-      reason: Schema.String
-    })
-  ),
-  returnTrackingNumber: Schema.optionalKey(Schema.String),
-  /** ISO 8601; when known, the return window counts from here instead of from the carrier handover. */
-  deliveredAt: Schema.optionalKey(Schema.String)
-})
-export type ReturnRegistered = typeof ReturnRegistered.Type
-
-/** The shop paid a decided refund out. */
-export const RefundConfirmed = Schema.Struct({
-  orderId: Schema.String,
-  lineId: Schema.String,
-  unit: Schema.Int,
-  shopRefundId: Schema.String
-})
-
-/**
- * The hub refused a refund this station decided, because another return (on another station, or earlier) already
- * holds that unit, or because it would take the order's refunds above what was paid. Sent on the station's hub
- * stream (`inbox/hub/refund.rejected`); the unit's refund is then shown as rejected with the other return named.
- */
-export const RefundRejected = Schema.Struct({
-  orderId: Schema.String,
-  lineId: Schema.String,
-  unit: Schema.Int,
-  itemRef: Schema.String,
-  returnId: Schema.String,
-  reason: Schema.Literals(["duplicate-unit", "paid-amount-exceeded"]),
-  otherReturnId: Schema.String,
-  otherStationId: Schema.String,
-  /** Whether the other return's refund is only requested yet or already paid out. */
-  otherStatus: Schema.Literals(["requested", "issued"])
-})
-export type RefundRejected = typeof RefundRejected.Type
 
 /**
  * Inbound handlers for the returns desk, applied in the inbox's transaction. A repeated `return.registered`

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Role } from "../api/StationApi.ts"
+import { Role } from "./Operator.ts"
 
 export const Badge = Schema.Struct({
   badgeId: Schema.String.check(Schema.isPattern(/^[A-Z0-9][A-Z0-9-]{0,31}$/)),

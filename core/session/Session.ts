@@ -1,8 +1,8 @@
 import { Context, Effect, Layer, Option, Ref } from "effect"
 import { ApiError } from "../api/ApiError.ts"
-import type { Operator, Role } from "../api/StationApi.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
+import type { Operator, Role } from "./Operator.ts"
 import { OperatorSignedIn, OperatorSignedOut } from "./SessionEvents.ts"
 
 /** Accepts a badge as typed ("b-1001") or as scanned from a badge label ("PB:BADGE:B-1001…"). */

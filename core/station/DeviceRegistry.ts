@@ -1,5 +1,5 @@
 import { Context, Effect, Layer, Ref } from "effect"
-import type { DeviceStatus } from "../api/StationApi.ts"
+import type { DeviceStatus } from "./StationStatusApi.ts"
 
 /** The last known state of every device the station drives, for the header and the manager's device list. */
 export class DeviceRegistry extends Context.Service<

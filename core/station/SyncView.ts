@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { SyncStatus } from "../api/StationApi.ts"
+import type { SyncStatus } from "./StationStatusApi.ts"
 
 /** How the station's delivery of events looks right now: what the header and the manager screen show. */
 export class SyncView extends Context.Service<SyncView, { readonly status: Effect.Effect<SyncStatus> }>()(

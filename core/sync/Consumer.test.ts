@@ -1,6 +1,6 @@
 import { Effect, Layer, References } from "effect"
 import { describe, expect, it } from "vitest"
-import { appliedEvents, consumerRigLayer } from "../../drivers/mqtt/SyncRig.ts"
+import { appliedEvents, consumerRigLayer } from "../../fixtures/mqtt/SyncRig.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { Sql } from "../store/Sql.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"

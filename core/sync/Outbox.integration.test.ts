@@ -1,4 +1,4 @@
-import { postgresTestStoreForFile } from "../../drivers/postgres/TestStores.ts"
+import { postgresTestStoreForFile } from "../../fixtures/postgres/TestStores.ts"
 import { outboxConsumerSuite } from "./Outbox.suite.ts"
 
 outboxConsumerSuite(postgresTestStoreForFile())

@@ -10,8 +10,8 @@ import {
   consumerRigLayer,
   stationRigLayer,
   waitFor
-} from "../../drivers/mqtt/SyncRig.ts"
-import type { TestStore } from "../../drivers/postgres/TestStores.ts"
+} from "../../fixtures/mqtt/SyncRig.ts"
+import type { TestStore } from "../../fixtures/postgres/TestStores.ts"
 import { Sql } from "../store/Sql.ts"
 import { Broker } from "./Broker.ts"
 import { Consumer } from "./Consumer.ts"

@@ -1,4 +1,4 @@
-import { sqliteTestStore } from "../../drivers/postgres/TestStores.ts"
+import { sqliteTestStore } from "../../fixtures/postgres/TestStores.ts"
 import { outboxConsumerSuite } from "./Outbox.suite.ts"
 
 outboxConsumerSuite(sqliteTestStore)

@@ -11,7 +11,7 @@ import {
   consumerRigLayer,
   stationRigLayer,
   waitFor
-} from "../../drivers/mqtt/SyncRig.ts"
+} from "../../fixtures/mqtt/SyncRig.ts"
 import { Broker } from "./Broker.ts"
 import { Consumer } from "./Consumer.ts"
 import { checkDelivery } from "./DeliveryChecker.ts"

@@ -1,10 +1,10 @@
 import { Effect, Exit } from "effect"
 import jpeg from "jpeg-js"
 import { beforeAll, describe, expect, it } from "vitest"
+import type { SyntheticBarcode } from "../../fixtures/camera/syntheticFrame.ts"
+import { encodePng, sampleBarcodes, syntheticFrame } from "../../fixtures/camera/syntheticFrame.ts"
 import type { BarcodeDecoder, DecodedBarcode, PixelImage } from "./BarcodeDecoder.ts"
 import { loadImage } from "./loadImage.ts"
-import type { SyntheticBarcode } from "./syntheticFrame.ts"
-import { encodePng, sampleBarcodes, syntheticFrame } from "./syntheticFrame.ts"
 import { makeZxingJsDecoder } from "./ZxingJsDecoder.ts"
 import { makeZxingWasmDecoder } from "./ZxingWasmDecoder.ts"
 

@@ -110,6 +110,34 @@ describe("a station that cannot start says why and exits non-zero", () => {
     }
   })
 
+  it("hub with its HTTP port taken, while the broker is down too", async () => {
+    const taken = await occupy()
+    try {
+      const ended = await endOf(
+        launch(["hub", "--broker", `mqtt://127.0.0.1:${await freePort()}`, "--port", String(portOf(taken))], cwd, {
+          PACKBENCH_HUB_WEBHOOK_SECRET: "a-secret-of-sixteen-or-more"
+        })
+      )
+      expect(ended.code, ended.stderr).toBe(1)
+      expect(lastLine(ended.stderr)).toBe(
+        `packbench hub: did not start: cannot listen on 127.0.0.1:${portOf(taken)}: the port is in use (--port)`
+      )
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
+  })
+
+  it("hub with a bad notify setting in the environment", async () => {
+    const ended = await endOf(
+      launch(["hub", "--port", String(await freePort())], cwd, {
+        PACKBENCH_HUB_WEBHOOK_SECRET: "a-secret-of-sixteen-or-more",
+        PACKBENCH_HUB_FEEDBACK_DELAY: "soon"
+      })
+    )
+    expect(ended.code, ended.stderr).toBe(1)
+    expect(ended.stderr).toContain("hub.notify.feedbackDelay (from PACKBENCH_HUB_FEEDBACK_DELAY)")
+  })
+
   it("serve on a data dir another station holds; the next start after that station is killed -9 runs", async () => {
     const env = (port: number) => ({ PACKBENCH_EMBEDDED_BROKER_PORT: String(port), PACKBENCH_DATA_DIR: "data" })
     const first = launch(["serve"], cwd, env(await freePort()))

@@ -92,10 +92,14 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
       Effect.sync(() => mqtt.connect(options.url, clientOptions)),
       (client) =>
         Effect.callback<void>((resume) => {
-          client.end(false, {}, () => resume(Effect.void))
-          // A dead broker never answers DISCONNECT: do not hold shutdown hostage.
+          // A dead broker never answers DISCONNECT, and mqtt.js may never call back on a link that is down: force
+          // the end after a while. The timer stays referenced, or a process with nothing else left would exit with
+          // this shutdown unfinished.
           const timer = setTimeout(() => client.end(true, {}, () => resume(Effect.void)), 2_000)
-          timer.unref()
+          client.end(false, {}, () => {
+            clearTimeout(timer)
+            resume(Effect.void)
+          })
         })
     )
 

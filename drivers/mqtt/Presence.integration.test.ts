@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { HighWaterMark, makeMemoryHighWaterMark } from "../../core/sync/HighWaterMark.ts"
 import { PresenceMessage } from "../../core/sync/Presence.ts"
 import { decodeJson, Topics } from "../../core/sync/Topics.ts"
-import { startCuttingProxy } from "./CuttingProxy.ts"
+import { startCuttingProxy } from "../../fixtures/mqtt/CuttingProxy.ts"
+import { type Mosquitto, startMosquitto } from "../../fixtures/mqtt/MosquittoProcess.ts"
+import { syncEngineRigLayer, waitFor } from "../../fixtures/mqtt/SyncRig.ts"
 import { type EmbeddedBroker, startEmbeddedBroker } from "./EmbeddedBroker.ts"
-import { type Mosquitto, startMosquitto } from "./MosquittoProcess.ts"
 import { makeMqttBroker } from "./MqttBroker.ts"
 import { layerStationLink } from "./StationLink.ts"
-import { syncEngineRigLayer, waitFor } from "./SyncRig.ts"
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "pb-presence-it-"))
 let unique = 0
@@ -75,7 +75,7 @@ const retainedPresence = (url: string, protocolVersion: 4 | 5, stationId: string
     })
   )
 
-const childPath = fileURLToPath(new URL("./stationChild.ts", import.meta.url))
+const childPath = fileURLToPath(new URL("../../fixtures/mqtt/stationChild.ts", import.meta.url))
 
 const spawnPresenceStation = (dir: string, url: string, protocolVersion: 4 | 5, stationId: string) =>
   Effect.acquireRelease(

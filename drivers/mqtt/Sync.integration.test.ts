@@ -14,12 +14,8 @@ import { checkDelivery } from "../../core/sync/DeliveryChecker.ts"
 import { HighWaterMark, makeMemoryHighWaterMark } from "../../core/sync/HighWaterMark.ts"
 import { Outbox, type OutboxOptions } from "../../core/sync/Outbox.ts"
 import { StationClock } from "../../core/time/Clock.ts"
-import { layerSqlite } from "../sqlite/SqliteSql.ts"
-import { loadBrokerTls } from "../station/brokerTls.ts"
-import { startCuttingProxy } from "./CuttingProxy.ts"
-import { type EmbeddedBroker, startEmbeddedBroker } from "./EmbeddedBroker.ts"
-import { type Mosquitto, startMosquitto } from "./MosquittoProcess.ts"
-import { layerMqttBroker, type MqttBrokerOptions } from "./MqttBroker.ts"
+import { startCuttingProxy } from "../../fixtures/mqtt/CuttingProxy.ts"
+import { type Mosquitto, startMosquitto } from "../../fixtures/mqtt/MosquittoProcess.ts"
 import {
   appendScans,
   appliedEvents,
@@ -28,8 +24,12 @@ import {
   stationRigLayer,
   waitFor,
   wallClock
-} from "./SyncRig.ts"
-import { makeTestPki } from "./TestPki.ts"
+} from "../../fixtures/mqtt/SyncRig.ts"
+import { makeTestPki } from "../../fixtures/mqtt/TestPki.ts"
+import { layerSqlite } from "../sqlite/SqliteSql.ts"
+import { loadBrokerTls } from "../station/brokerTls.ts"
+import { type EmbeddedBroker, startEmbeddedBroker } from "./EmbeddedBroker.ts"
+import { layerMqttBroker, type MqttBrokerOptions } from "./MqttBroker.ts"
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "pb-sync-it-"))
 const CLEAN = { lost: [], appliedTwice: [], unexpected: [], outOfOrder: [] }
@@ -376,7 +376,7 @@ describe("sync faults against mosquitto", () => {
     const mosquitto = await mosquittoWith()
     const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
     const dir = tempDir()
-    const child = fileURLToPath(new URL("./stationChild.ts", import.meta.url))
+    const child = fileURLToPath(new URL("../../fixtures/mqtt/stationChild.ts", import.meta.url))
     const spawnStation = (mode: "append" | "drain") =>
       spawn(process.execPath, ["--import", "tsx", child, dir, mosquitto.url, mode], {
         stdio: ["ignore", "pipe", "ignore"]

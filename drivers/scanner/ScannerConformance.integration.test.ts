@@ -3,8 +3,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { ScannerSimulator } from "../../fixtures/simulators/ScannerSimulator.ts"
+import { scannerConformance } from "./ScannerConformance.suite.ts"
 import { SerialScanner } from "./SerialScanner.ts"
-import { scannerConformance } from "./scannerConformance.ts"
 
 scannerConformance("SerialScanner on a socat pty (ScannerSimulator)", async () => {
   const directory = await mkdtemp(join(tmpdir(), "packbench-scanner-"))

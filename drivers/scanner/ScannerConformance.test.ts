@@ -1,5 +1,5 @@
-import { SimulatedScanner } from "../../fixtures/simulators/SimulatedScanner.ts"
-import { scannerConformance } from "./scannerConformance.ts"
+import { scannerConformance } from "./ScannerConformance.suite.ts"
+import { SimulatedScanner } from "./SimulatedScanner.ts"
 
 scannerConformance("in-process SimulatedScanner", async () => {
   const scanner = new SimulatedScanner("sim-1")

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { FleetView } from "../../core/api/StationApi.ts"
-import { type Mosquitto, startMosquitto } from "../mqtt/MosquittoProcess.ts"
+import { type Mosquitto, startMosquitto } from "../../fixtures/mqtt/MosquittoProcess.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
 

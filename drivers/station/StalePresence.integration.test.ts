@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import type { FleetView } from "../../core/api/StationApi.ts"
 import { presenceWill } from "../../core/sync/Presence.ts"
 import { Topics } from "../../core/sync/Topics.ts"
-import { type Mosquitto, startMosquitto } from "../mqtt/MosquittoProcess.ts"
+import { type Mosquitto, startMosquitto } from "../../fixtures/mqtt/MosquittoProcess.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
 

@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { FleetView, PushMessage, QuarantinedMessage } from "../../core/api/StationApi.ts"
 import { presenceMessage, presenceWill } from "../../core/sync/Presence.ts"
 import { encodeJson, Topics } from "../../core/sync/Topics.ts"
-import { startCuttingProxy } from "../mqtt/CuttingProxy.ts"
+import { startCuttingProxy } from "../../fixtures/mqtt/CuttingProxy.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
 
-const childPath = fileURLToPath(new URL("../mqtt/stationChild.ts", import.meta.url))
+const childPath = fileURLToPath(new URL("../../fixtures/mqtt/stationChild.ts", import.meta.url))
 
 /** A second station in its own process, on the same broker: its whole sync engine with presence birth and will. */
 const spawnStation = (dataDir: string, brokerUrl: string, stationId: string) =>

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PassThrough } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { encodePng, sampleBarcodes, syntheticFrame } from "../../camera/syntheticFrame.ts"
+import { encodePng, sampleBarcodes, syntheticFrame } from "../../../fixtures/camera/syntheticFrame.ts"
 import { decodeCommand } from "./decode.ts"
 
 const run = async (argv: ReadonlyArray<string>, cwd: string) => {

@@ -1,4 +1,4 @@
-import { runPackSimulation } from "../../../fixtures/simulators/PackSimulation.ts"
+import { runPackSimulation } from "../../simulation/PackSimulation.ts"
 import { ConfigError, loadConfig } from "../../station/loadConfig.ts"
 import { type Command, writeLine } from "../Command.ts"
 import { parseFlags } from "../parseFlags.ts"

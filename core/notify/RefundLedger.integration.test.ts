@@ -1,4 +1,0 @@
-import { postgresTestStoreForFile } from "../../drivers/postgres/TestStores.ts"
-import { refundLedgerSuite } from "./RefundLedger.suite.ts"
-
-refundLedgerSuite(postgresTestStoreForFile())

@@ -1,4 +1,0 @@
-import { sqliteTestStore } from "../../drivers/postgres/TestStores.ts"
-import { refundLedgerSuite } from "./RefundLedger.suite.ts"
-
-refundLedgerSuite(sqliteTestStore)

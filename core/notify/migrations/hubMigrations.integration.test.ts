@@ -1,4 +1,0 @@
-import { postgresTestStoreForFile } from "../../../drivers/postgres/TestStores.ts"
-import { hubMigrationsSuite } from "./hubMigrations.suite.ts"
-
-hubMigrationsSuite(postgresTestStoreForFile())

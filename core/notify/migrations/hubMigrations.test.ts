@@ -1,4 +1,0 @@
-import { sqliteTestStore } from "../../../drivers/postgres/TestStores.ts"
-import { hubMigrationsSuite } from "./hubMigrations.suite.ts"
-
-hubMigrationsSuite(sqliteTestStore)

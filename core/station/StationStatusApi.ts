@@ -1,0 +1,62 @@
+import { Schema } from "effect"
+import { Locale } from "../config/StationConfig.ts"
+import { ScanContext } from "../scan/ScanApi.ts"
+import { Operator } from "../session/Operator.ts"
+
+export const DeviceKind = Schema.Literals(["scanner", "scale", "label-printer", "receipt-printer", "broker"])
+export const DeviceStatus = Schema.Struct({
+  id: Schema.String,
+  kind: DeviceKind,
+  description: Schema.String,
+  state: Schema.Literals(["ok", "warning", "error", "unknown"]),
+  detail: Schema.String
+})
+export type DeviceStatus = typeof DeviceStatus.Type
+
+export const BrokerState = Schema.Literals(["connected", "connecting", "disconnected", "unknown"])
+
+export const SyncStatus = Schema.Struct({
+  broker: BrokerState,
+  brokerUrl: Schema.String,
+  lastError: Schema.optional(Schema.String),
+  depth: Schema.Int,
+  oldestUnconfirmedAgeMs: Schema.NullOr(Schema.Number),
+  drainRatePerSec: Schema.Number,
+  lastPublishedSeq: Schema.Int,
+  lastConfirmedSeq: Schema.Int
+})
+export type SyncStatus = typeof SyncStatus.Type
+
+export const StationStatus = Schema.Struct({
+  siteId: Schema.String,
+  stationId: Schema.String,
+  name: Schema.String,
+  locale: Locale,
+  epoch: Schema.String,
+  lastSeq: Schema.Int,
+  operator: Schema.NullOr(Operator),
+  sync: SyncStatus,
+  devices: Schema.Array(DeviceStatus),
+  /** Parcels packed while their carrier's label service was out of reach, still waiting for their label. */
+  pendingLabels: Schema.Int
+})
+export type StationStatus = typeof StationStatus.Type
+
+/** Something the operator must see now, e.g. the order on the bench was cancelled by the shop. */
+export const StationAlert = Schema.Struct({
+  level: Schema.Literals(["info", "warning", "error"]),
+  code: Schema.String,
+  message: Schema.String,
+  orderId: Schema.optional(Schema.String)
+})
+
+/** The station's own state, its language and the screen that is up, for the station to merge into its one API. */
+export const StationStatusApi = {
+  "station.status": { input: Schema.Struct({}), output: StationStatus },
+  "station.setLocale": { input: Schema.Struct({ locale: Locale }), output: StationStatus },
+  /** The UI says which screen is up, so scans from devices the UI does not see (serial scanners) go to the right flow. */
+  "station.setScreen": {
+    input: Schema.Struct({ screen: ScanContext }),
+    output: Schema.Struct({ screen: ScanContext })
+  }
+} as const

@@ -1,0 +1,410 @@
+import { Context, Effect, Layer, Queue } from "effect"
+import type { Locale } from "../../../core/config/StationConfig.ts"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { decodePayload } from "../../../core/events/EventDefinition.ts"
+import { uuid7 } from "../../../core/events/Uuid7.ts"
+import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import { OrderAddressHold, ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
+import { ReturnReceived, ReturnRefundDecided, ReturnRefundIssued } from "../../../core/returns/ReturnsEvents.ts"
+import { Sql, type StoreError } from "../../../core/store/Sql.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
+import { makeRefundLedger } from "../refunds/RefundLedger.ts"
+import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
+import type { TrackingStatus, TrackingSubReason } from "../tracking/TrackingStatus.ts"
+import { currentStatus, mergeTimeline, type TimelineEntry } from "../tracking/TrackingTimeline.ts"
+import { TrackingTokens } from "../tracking/TrackingTokens.ts"
+import { HubSettings } from "./HubSettings.ts"
+import type { NotificationKind } from "./NotificationKind.ts"
+import {
+  dueTimedIntents,
+  expectedDelivery,
+  intentsForStationFact,
+  intentsForTrackingChange,
+  type NotificationIntent,
+  refundSubject,
+  type StationFact,
+  settleDelayMs
+} from "./NotificationRules.ts"
+
+/** The station event types the hub acts on, at the versions it understands. */
+const handled: Readonly<Record<string, number>> = {
+  [OrderReceived.type]: OrderReceived.version,
+  [OrderAddressHold.type]: OrderAddressHold.version,
+  [ParcelPacked.type]: ParcelPacked.version,
+  [ParcelHandedToCarrier.type]: ParcelHandedToCarrier.version,
+  [ReturnReceived.type]: ReturnReceived.version,
+  [ReturnRefundDecided.type]: ReturnRefundDecided.version,
+  [ReturnRefundIssued.type]: ReturnRefundIssued.version
+}
+
+export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel"
+
+interface ParcelRow {
+  readonly parcel_id: string
+  readonly order_id: string
+  readonly status: string | null
+  readonly handed_at_ms: number | null
+  readonly expected_delivery_by_ms: number | null
+  readonly last_scan_at_ms: number | null
+  readonly delivered_at_ms: number | null
+}
+
+/**
+ * Turns facts into the hub's state and the notifications they call for. Station events come through the sync
+ * consumer, which runs `applyStationEvent` inside the transaction that records the event's sequence number, so
+ * the notification row and "this event was applied" commit together. Nothing is sent here: the sender reads
+ * the outbox after commit.
+ */
+export class HubProjection extends Context.Service<
+  HubProjection,
+  {
+    /** Whether the consumer may apply (type, version): other types are no-ops, newer versions are held. */
+    readonly knows: (type: string, version: number) => boolean
+    readonly applyStationEvent: (event: EventEnvelope) => Effect.Effect<void, StoreError | string>
+    readonly applyCarrierEvent: (event: CarrierTrackingEvent) => Effect.Effect<CarrierEventOutcome, StoreError>
+    /** Records the time-driven notifications (delay alerts, feedback requests) due now; returns how many. */
+    readonly tick: Effect.Effect<number, StoreError>
+    /** Taken by the sender: something new may be due. */
+    readonly wakeups: Queue.Dequeue<void>
+    /** Taken by the hub message publisher: a message for a station or the shop was recorded. */
+    readonly messageWakeups: Queue.Dequeue<void>
+  }
+>()("packbench/hub/core/notify/HubProjection") {
+  static readonly layer = Layer.effect(
+    HubProjection,
+    Effect.gen(function* () {
+      const sql = yield* Sql
+      const clock = yield* StationClock
+      const tokens = yield* TrackingTokens
+      const settings = yield* HubSettings
+      const wakeups = yield* Queue.sliding<void>(1)
+      const messageWakeups = yield* Queue.sliding<void>(1)
+      const ledger = makeRefundLedger(sql)
+      const nowMs = Effect.map(clock.now, (now) => now.wallMs)
+
+      const record = Effect.fnUntraced(function* (intent: NotificationIntent, triggerEventId: string) {
+        const now = yield* nowMs
+        const notificationId = yield* uuid7(now)
+        const inserted = yield* sql.execute(
+          `INSERT INTO hub_notifications
+             (notification_id, kind, subject_id, order_id, parcel_id, delay_reason, trigger_event_id, created_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, subject_id) DO NOTHING`,
+          [
+            notificationId,
+            intent.kind,
+            intent.subjectId,
+            intent.orderId,
+            intent.parcelId ?? null,
+            intent.delayReason ?? null,
+            triggerEventId,
+            now
+          ]
+        )
+        if (inserted.changes === 0) return false
+        if (intent.kind === "feedback-request" && intent.parcelId !== undefined) {
+          // The answer page's secret is made with the request, in its transaction: the mail always has a link.
+          yield* sql.execute(
+            `INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms) VALUES (?, ?, ?, ?)
+             ON CONFLICT (parcel_id) DO NOTHING`,
+            [intent.parcelId, intent.orderId, yield* tokens.next, now]
+          )
+        }
+        const channels = settings.webhookUrl === undefined ? ["email"] : ["email", "webhook"]
+        for (const channel of channels) {
+          yield* sql.execute(
+            "INSERT INTO hub_outbox (notification_id, channel, status, attempts, next_attempt_ms) VALUES (?, ?, 'pending', 0, ?)",
+            [notificationId, channel, now + settleDelayMs(intent.kind, settings.notify)]
+          )
+        }
+        Queue.offerUnsafe(wakeups, undefined)
+        return true
+      })
+
+      const recordAll = (intents: ReadonlyArray<NotificationIntent>, triggerEventId: string) =>
+        Effect.forEach(intents, (intent) => record(intent, triggerEventId), { discard: true })
+
+      const orderLocale = (orderId: string) =>
+        sql
+          .query<{ locale: string; service_level: string }>(
+            `SELECT c.locale, o.service_level FROM hub_orders o JOIN hub_customers c USING (customer_id)
+             WHERE o.order_id = ?`,
+            [orderId]
+          )
+          .pipe(Effect.map((rows) => rows[0]))
+
+      /** A parcel row exists from its first sight, packed or handed over (a station may have sent only one). */
+      const ensureParcel = Effect.fnUntraced(function* (parcel: {
+        readonly parcelId: string
+        readonly orderId: string
+        readonly carrier: string
+        readonly trackingNumber: string
+      }) {
+        const existing = yield* sql.query("SELECT parcel_id FROM hub_parcels WHERE parcel_id = ?", [parcel.parcelId])
+        if (existing.length > 0) return
+        yield* sql.execute(
+          `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, updated_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+          [parcel.parcelId, parcel.orderId, parcel.carrier, parcel.trackingNumber, yield* tokens.next, yield* nowMs]
+        )
+      })
+
+      const applyStationEvent = Effect.fnUntraced(function* (event: EventEnvelope) {
+        yield* Effect.provideService(recordMetricsFacts(event), Sql, sql)
+        const now = yield* nowMs
+        let fact: StationFact
+        switch (event.type) {
+          case OrderReceived.type: {
+            const { order } = yield* decodePayload(OrderReceived, event.payload)
+            yield* sql.execute(
+              `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (customer_id) DO UPDATE SET first_name = excluded.first_name,
+                 last_name = excluded.last_name, email = excluded.email, locale = excluded.locale,
+                 updated_at_ms = excluded.updated_at_ms`,
+              [
+                order.customer.customerId,
+                order.customer.firstName,
+                order.customer.lastName,
+                order.customer.email,
+                order.customer.locale,
+                now
+              ]
+            )
+            // A stale version (a late resend from another station) never overwrites a newer one.
+            yield* sql.execute(
+              `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+                 station_id, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version,
+                 customer_id = excluded.customer_id, brand = excluded.brand, service_level = excluded.service_level,
+                 carrier = excluded.carrier, updated_at_ms = excluded.updated_at_ms
+               WHERE excluded.order_version > hub_orders.order_version`,
+              [
+                order.orderId,
+                order.version,
+                order.customer.customerId,
+                order.brand,
+                order.serviceLevel,
+                order.carrier,
+                event.siteId,
+                event.stationId,
+                now
+              ]
+            )
+            yield* ledger.recordOrder(order)
+            fact = { type: "order.received", orderId: order.orderId }
+            break
+          }
+          case OrderAddressHold.type: {
+            const hold = yield* decodePayload(OrderAddressHold, event.payload)
+            yield* sql.execute("UPDATE hub_orders SET address_problems = ?, updated_at_ms = ? WHERE order_id = ?", [
+              JSON.stringify(hold.problems.map((problem) => problem.message)),
+              now,
+              hold.orderId
+            ])
+            fact = { type: "order.address-hold", orderId: hold.orderId }
+            break
+          }
+          case ParcelPacked.type: {
+            const packed = yield* decodePayload(ParcelPacked, event.payload)
+            yield* ensureParcel(packed)
+            yield* sql.execute(
+              "UPDATE hub_parcels SET packed_at_ms = ?, carrier = ?, tracking_number = ?, updated_at_ms = ? WHERE parcel_id = ?",
+              [event.eventTime.wallMs, packed.carrier, packed.trackingNumber, now, packed.parcelId]
+            )
+            fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
+            break
+          }
+          case ParcelHandedToCarrier.type: {
+            const handed = yield* decodePayload(ParcelHandedToCarrier, event.payload)
+            yield* ensureParcel(handed)
+            const order = yield* orderLocale(handed.orderId)
+            const expected = expectedDelivery(
+              event.eventTime.wallMs,
+              handed.carrier,
+              order?.service_level ?? "*",
+              (order?.locale ?? "de") as Locale,
+              settings.notify
+            )
+            yield* sql.execute(
+              `UPDATE hub_parcels SET handed_at_ms = ?, carrier = ?, tracking_number = ?, expected_delivery_date = ?,
+                 expected_delivery_by_ms = ?, updated_at_ms = ? WHERE parcel_id = ?`,
+              [
+                event.eventTime.wallMs,
+                handed.carrier,
+                handed.trackingNumber,
+                expected.date,
+                expected.byMs,
+                now,
+                handed.parcelId
+              ]
+            )
+            fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
+            break
+          }
+          case ReturnReceived.type: {
+            const received = yield* decodePayload(ReturnReceived, event.payload)
+            // An unknown return (no order found at the door) has no customer to tell.
+            if (!received.known || received.orderId === null) return
+            // Return ids are numbered per station and carry the station id; the site makes them unique.
+            fact = {
+              type: "return.received",
+              orderId: received.orderId,
+              returnRef: `${event.siteId}/${received.returnId}`
+            }
+            break
+          }
+          case ReturnRefundDecided.type: {
+            yield* ledger.applyDecided(event, yield* decodePayload(ReturnRefundDecided, event.payload), now)
+            Queue.offerUnsafe(messageWakeups, undefined)
+            return
+          }
+          case ReturnRefundIssued.type: {
+            const issued = yield* decodePayload(ReturnRefundIssued, event.payload)
+            yield* ledger.applyIssued(issued, now)
+            const subject = refundSubject(issued.orderId, issued.shopRefundId)
+            // The station issues a unit once; a replayed event finds the row and changes nothing.
+            yield* sql.execute(
+              `INSERT INTO hub_refund_notice_units (order_id, line_id, unit, refund_subject, shop_refund_id,
+                 amount_minor, currency, event_id, recorded_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (order_id, line_id, unit) DO NOTHING`,
+              [
+                issued.orderId,
+                issued.lineId,
+                issued.unit,
+                subject,
+                issued.shopRefundId,
+                issued.amountCents,
+                issued.currency,
+                event.id,
+                now
+              ]
+            )
+            fact = { type: "return.refund-issued", orderId: issued.orderId, shopRefundId: issued.shopRefundId }
+            break
+          }
+          default:
+            return
+        }
+        yield* recordAll(intentsForStationFact(fact), event.id)
+      })
+
+      const applyCarrierEvent = (event: CarrierTrackingEvent) =>
+        sql.transaction(
+          Effect.gen(function* () {
+            const parcels = yield* sql.query<ParcelRow>(
+              `SELECT parcel_id, order_id, status, handed_at_ms, expected_delivery_by_ms, last_scan_at_ms,
+                 delivered_at_ms FROM hub_parcels WHERE carrier = ? AND tracking_number = ?`,
+              [event.carrier, event.trackingNumber]
+            )
+            const parcel = parcels[0]
+            if (parcel === undefined) return "unknown-parcel" as const
+            const rows = yield* sql.query<{
+              carrier_event_id: string
+              status: TrackingStatus
+              sub_reason: TrackingSubReason | null
+              occurred_at_ms: number
+            }>(
+              "SELECT carrier_event_id, status, sub_reason, occurred_at_ms FROM hub_tracking_events WHERE parcel_id = ?",
+              [parcel.parcel_id]
+            )
+            const timeline: ReadonlyArray<TimelineEntry> = rows.map((row) => ({
+              eventId: row.carrier_event_id,
+              status: row.status,
+              subReason: row.sub_reason ?? undefined,
+              occurredAtMs: Number(row.occurred_at_ms)
+            }))
+            const merged = mergeTimeline(timeline, { ...event, eventId: event.eventId })
+            if (!merged.added) return "duplicate" as const
+            const now = yield* nowMs
+            yield* sql.execute(
+              `INSERT INTO hub_tracking_events (parcel_id, carrier_event_id, status, sub_reason, occurred_at_ms,
+                 location, description, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+              [
+                parcel.parcel_id,
+                event.eventId,
+                event.status,
+                event.subReason ?? null,
+                event.occurredAtMs,
+                event.location ?? null,
+                event.description ?? null,
+                now
+              ]
+            )
+            const before = currentStatus(timeline)
+            const after = currentStatus(merged.timeline)
+            const deliveredAt =
+              after === "delivered"
+                ? merged.timeline.find((entry) => entry.status === "delivered")?.occurredAtMs
+                : undefined
+            yield* sql.execute(
+              `UPDATE hub_parcels SET status = ?, last_scan_at_ms = ?, delivered_at_ms = ?, updated_at_ms = ?
+               WHERE parcel_id = ?`,
+              [
+                after ?? null,
+                Math.max(Number(parcel.last_scan_at_ms ?? 0), event.occurredAtMs),
+                deliveredAt ?? null,
+                now,
+                parcel.parcel_id
+              ]
+            )
+            yield* recordAll(
+              intentsForTrackingChange({ orderId: parcel.order_id, parcelId: parcel.parcel_id }, before, after),
+              `carrier:${event.carrier}:${event.eventId}`
+            )
+            return "added" as const
+          })
+        )
+
+      const tick = sql.transaction(
+        Effect.gen(function* () {
+          const now = yield* nowMs
+          const parcels = yield* sql.query<ParcelRow>(
+            `SELECT parcel_id, order_id, status, handed_at_ms, expected_delivery_by_ms, last_scan_at_ms,
+               delivered_at_ms FROM hub_parcels p
+             WHERE handed_at_ms IS NOT NULL AND (status IS NULL OR status NOT IN ('returned-to-sender', 'expired'))
+               AND NOT EXISTS (SELECT 1 FROM hub_notifications n
+                 WHERE n.kind = 'feedback-request' AND n.subject_id = p.order_id)`
+          )
+          let recorded = 0
+          for (const parcel of parcels) {
+            const kinds = yield* sql.query<{ kind: NotificationKind }>(
+              `SELECT kind FROM hub_notifications WHERE (kind = 'delay-alert' AND subject_id = ?)
+                 OR (kind = 'feedback-request' AND subject_id = ?)`,
+              [parcel.parcel_id, parcel.order_id]
+            )
+            const intents = dueTimedIntents(
+              {
+                orderId: parcel.order_id,
+                parcelId: parcel.parcel_id,
+                status: (parcel.status ?? undefined) as TrackingStatus | undefined,
+                handedAtMs: parcel.handed_at_ms === null ? undefined : Number(parcel.handed_at_ms),
+                expectedDeliveryByMs:
+                  parcel.expected_delivery_by_ms === null ? undefined : Number(parcel.expected_delivery_by_ms),
+                lastScanAtMs: parcel.last_scan_at_ms === null ? undefined : Number(parcel.last_scan_at_ms),
+                deliveredAtMs: parcel.delivered_at_ms === null ? undefined : Number(parcel.delivered_at_ms),
+                notified: new Set(kinds.map((row) => row.kind))
+              },
+              now,
+              settings.notify
+            )
+            for (const intent of intents) if (yield* record(intent, `timer:${now}`)) recorded++
+          }
+          return recorded
+        })
+      )
+
+      return HubProjection.of({
+        knows: (type, version) => {
+          const known = handled[type]
+          return known === undefined || version === known
+        },
+        applyStationEvent,
+        applyCarrierEvent,
+        tick,
+        wakeups,
+        messageWakeups
+      })
+    })
+  )
+}

@@ -1,0 +1,42 @@
+import { Context, type Effect, Schema } from "effect"
+
+export interface OutgoingMail {
+  /**
+   * The Message-ID header (RFC 5322 §3.6.4), made from the notification id. It is the idempotency key: a message
+   * resent after a crash carries the same one, so the receiving side can recognise the second copy.
+   */
+  readonly messageId: string
+  readonly from: string
+  readonly to: string
+  readonly subject: string
+  readonly text: string
+  readonly html: string
+  readonly language: string
+  /**
+   * The recipient's one-click unsubscribe URL: sent as `List-Unsubscribe` with
+   * `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058), so mail clients offer an unsubscribe button.
+   */
+  readonly unsubscribeUrl?: string | undefined
+}
+
+/** The RFC 2369 / RFC 8058 headers of a mail that carries an unsubscribe URL; none without one. */
+export const unsubscribeHeaders = (mail: OutgoingMail): Readonly<Record<string, string>> =>
+  mail.unsubscribeUrl === undefined
+    ? {}
+    : { "List-Unsubscribe": `<${mail.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
+
+/**
+ * Why the provider did not take a message. `permanent` is the provider's verdict that retrying cannot help
+ * (SMTP 5xx, RFC 5321 §4.2.1: a bad recipient, a refused sender); anything else is worth another attempt.
+ */
+export class MailerError extends Schema.TaggedError<MailerError>()("MailerError", {
+  reason: Schema.Literals(["Rejected", "Unavailable", "Timeout"]),
+  permanent: Schema.Boolean,
+  message: Schema.String
+}) {}
+
+/** The mail channel. `send` succeeds once the provider accepted the message (SMTP 250 after DATA). */
+export class Mailer extends Context.Service<
+  Mailer,
+  { readonly send: (mail: OutgoingMail) => Effect.Effect<{ readonly response: string }, MailerError> }
+>()("packbench/hub/core/notify/Mailer") {}

@@ -1,0 +1,181 @@
+import type { Locale } from "../../../core/config/StationConfig.ts"
+import type { TrackingStatus } from "../tracking/TrackingStatus.ts"
+import { isFinalStatus } from "../tracking/TrackingStatus.ts"
+import { addDays, isoDate, localParts, localToUtcMs } from "./LocalTime.ts"
+import { type DelayReason, mailClassOf, type NotificationKind } from "./NotificationKind.ts"
+import type { NotifySettings } from "./NotifySettings.ts"
+
+/**
+ * The hub's notification rules, pure: given what happened and what was already sent, which notifications are
+ * due and when they may go out. The hub stores each answer as a row UNIQUE on (kind, subject), so a rule that
+ * fires twice (a redelivered event, a second timer tick) still sends once; the rules avoid firing twice anyway.
+ */
+
+export interface NotificationIntent {
+  readonly kind: NotificationKind
+  /** What the notification is about: the order for order-level kinds, the parcel for parcel-level ones. */
+  readonly subjectId: string
+  readonly orderId: string
+  readonly parcelId?: string
+  readonly delayReason?: DelayReason
+}
+
+/** The station facts the rules react to, already decoded. */
+export type StationFact =
+  | { readonly type: "order.received"; readonly orderId: string }
+  | { readonly type: "order.address-hold"; readonly orderId: string }
+  | { readonly type: "parcel.packed"; readonly orderId: string; readonly parcelId: string }
+  | { readonly type: "parcel.handed-to-carrier"; readonly orderId: string; readonly parcelId: string }
+  /** A return of a known order was taken in; `returnRef` is unique across stations (site and return id). */
+  | { readonly type: "return.received"; readonly orderId: string; readonly returnRef: string }
+  /** The shop paid out one unit's refund; several units of one shop refund share `shopRefundId`. */
+  | { readonly type: "return.refund-issued"; readonly orderId: string; readonly shopRefundId: string }
+
+/**
+ * The subject of a refund mail: one shop refund of one order. The shop pays the units of one decision in one
+ * refund, so the customer gets one mail with the total, not one per unit; a replayed confirmation is the same
+ * subject and sends nothing.
+ */
+export const refundSubject = (orderId: string, shopRefundId: string) => `${orderId}/${shopRefundId}`
+
+export const intentsForStationFact = (fact: StationFact): ReadonlyArray<NotificationIntent> => {
+  switch (fact.type) {
+    case "order.received":
+      // A newer version of the order is received again; the confirmation is about the order, so it stays one.
+      return [{ kind: "order-confirmed", subjectId: fact.orderId, orderId: fact.orderId }]
+    case "order.address-hold":
+      return [{ kind: "address-correction", subjectId: fact.orderId, orderId: fact.orderId }]
+    case "parcel.packed":
+      return [{ kind: "packed", subjectId: fact.parcelId, orderId: fact.orderId, parcelId: fact.parcelId }]
+    case "parcel.handed-to-carrier":
+      return [{ kind: "shipped", subjectId: fact.parcelId, orderId: fact.orderId, parcelId: fact.parcelId }]
+    case "return.received":
+      // Keyed on the return, not the order: a second parcel sent back for the same order is a second return.
+      return [{ kind: "return-received", subjectId: fact.returnRef, orderId: fact.orderId }]
+    case "return.refund-issued":
+      return [
+        { kind: "refund-issued", subjectId: refundSubject(fact.orderId, fact.shopRefundId), orderId: fact.orderId }
+      ]
+  }
+}
+
+export interface ParcelRef {
+  readonly orderId: string
+  readonly parcelId: string
+}
+
+/** Notifications a change of the parcel's tracking status calls for; none when the status did not change. */
+export const intentsForTrackingChange = (
+  parcel: ParcelRef,
+  before: TrackingStatus | undefined,
+  after: TrackingStatus | undefined
+): ReadonlyArray<NotificationIntent> => {
+  if (after === undefined || after === before) return []
+  const base = { subjectId: parcel.parcelId, orderId: parcel.orderId, parcelId: parcel.parcelId }
+  switch (after) {
+    case "out-for-delivery":
+      return [{ ...base, kind: "out-for-delivery" }]
+    case "delivered":
+      return [{ ...base, kind: "delivered" }]
+    case "exception":
+      // Whatever the sub-reason (damaged, customs, weather, "delayed"), the customer hears of it once.
+      return [{ ...base, kind: "delay-alert", delayReason: "carrier-exception" }]
+    default:
+      return []
+  }
+}
+
+/** What the hub knows about one parcel when its timers are checked. */
+export interface ParcelProgress extends ParcelRef {
+  readonly status: TrackingStatus | undefined
+  readonly handedAtMs: number | undefined
+  readonly expectedDeliveryByMs: number | undefined
+  readonly lastScanAtMs: number | undefined
+  readonly deliveredAtMs: number | undefined
+  /** Kinds already recorded for this parcel (delay-alert) or its order (feedback-request). */
+  readonly notified: ReadonlySet<NotificationKind>
+}
+
+/**
+ * Time-driven notifications: the feedback request a while after delivery (never before a delivered scan, never
+ * twice) and a delay alert when the promised day has passed or the carrier went quiet (one per parcel: a
+ * customer who was told once about a delay is not told again by the next rule).
+ */
+export const dueTimedIntents = (
+  parcel: ParcelProgress,
+  nowMs: number,
+  settings: NotifySettings
+): ReadonlyArray<NotificationIntent> => {
+  if (parcel.status === "delivered" && parcel.deliveredAtMs !== undefined) {
+    if (parcel.notified.has("feedback-request")) return []
+    if (nowMs < parcel.deliveredAtMs + settings.feedbackDelayMs) return []
+    return [{ kind: "feedback-request", subjectId: parcel.orderId, orderId: parcel.orderId, parcelId: parcel.parcelId }]
+  }
+  if (parcel.handedAtMs === undefined || (parcel.status !== undefined && isFinalStatus(parcel.status))) return []
+  if (parcel.notified.has("delay-alert")) return []
+  const base = { kind: "delay-alert" as const, subjectId: parcel.parcelId, orderId: parcel.orderId }
+  if (parcel.expectedDeliveryByMs !== undefined && nowMs > parcel.expectedDeliveryByMs) {
+    return [{ ...base, parcelId: parcel.parcelId, delayReason: "expected-date-passed" }]
+  }
+  const lastSign = Math.max(parcel.handedAtMs, parcel.lastScanAtMs ?? 0)
+  if (nowMs - lastSign >= settings.noScanAlertMs) {
+    return [{ ...base, parcelId: parcel.parcelId, delayReason: "no-carrier-scan" }]
+  }
+  return []
+}
+
+/** How long after it is recorded a notification may first go out: refund mails wait for their sibling units. */
+export const settleDelayMs = (kind: NotificationKind, settings: NotifySettings): number =>
+  kind === "refund-issued" ? settings.refundSettleMs : 0
+
+/**
+ * When a message may go out: now, or the end of the customer's quiet hours. A deferred message waits; it is
+ * never dropped.
+ */
+export const sendWindow = (
+  nowMs: number,
+  locale: Locale,
+  settings: NotifySettings
+): { readonly sendAtMs: number; readonly deferred: boolean } => {
+  const { startHour, endHour } = settings.quietHours
+  const timeZone = settings.timeZones[locale]
+  const local = localParts(nowMs, timeZone)
+  const quiet =
+    startHour > endHour
+      ? local.hour >= startHour || local.hour < endHour
+      : local.hour >= startHour && local.hour < endHour
+  if (!quiet) return { sendAtMs: nowMs, deferred: false }
+  const day = local.hour >= endHour ? addDays(local, 1) : local
+  return { sendAtMs: localToUtcMs({ ...day, hour: endHour }, timeZone), deferred: true }
+}
+
+/** The day the carrier should deliver: transit business days (Mon–Fri) after the handover, in local time. */
+export const expectedDelivery = (
+  handedAtMs: number,
+  carrier: string,
+  serviceLevel: string,
+  locale: Locale,
+  settings: NotifySettings
+): { readonly date: string; readonly byMs: number } => {
+  const table = settings.transitDays[carrier]
+  const days = table?.[serviceLevel] ?? table?.["*"] ?? settings.defaultTransitDays
+  const timeZone = settings.timeZones[locale]
+  let day = (() => {
+    const local = localParts(handedAtMs, timeZone)
+    return { year: local.year, month: local.month, day: local.day, weekday: local.weekday }
+  })()
+  for (let left = days; left > 0; ) {
+    day = addDays(day, 1)
+    if (day.weekday !== 0 && day.weekday !== 6) left--
+  }
+  // "By" the end of that local day: the delay alert waits until the whole promised day has passed.
+  const next = addDays(day, 1)
+  return { date: isoDate(day), byMs: localToUtcMs({ ...next, hour: 0 }, timeZone) }
+}
+
+/**
+ * Whether a mail of `kind` may go to the customer: opted-out customers still get transactional mail (see
+ * `mailClassOf`), no optional mail. The hub keeps a refused mail as "suppressed" with the reason, never drops it.
+ */
+export const mayNotify = (kind: NotificationKind, customer: { readonly optedOut: boolean }): boolean =>
+  !customer.optedOut || mailClassOf[kind] === "transactional"

@@ -1,0 +1,4 @@
+import { postgresTestStoreForFile } from "../../../fixtures/postgres/TestStores.ts"
+import { notificationSenderSuite } from "./NotificationSender.suite.ts"
+
+notificationSenderSuite(postgresTestStoreForFile())

@@ -1,0 +1,399 @@
+import { Effect, Layer } from "effect"
+import { describe, expect, it } from "vitest"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { migrate } from "../../../core/store/Migrations.ts"
+import { Sql } from "../../../core/store/Sql.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
+import { TrackingTokens } from "../tracking/TrackingTokens.ts"
+import { HubProjection } from "./HubProjection.ts"
+import { HubSettings } from "./HubSettings.ts"
+import { Mailer, MailerError, type OutgoingMail } from "./Mailer.ts"
+import { hubMigrations } from "./migrations/hubMigrations.ts"
+import { NotificationSender } from "./NotificationSender.ts"
+import { WebhookError, WebhookSender } from "./WebhookSender.ts"
+
+const hour = 3_600_000
+// Tuesday 24 November 2026, 10:00 in Berlin.
+const start = Date.UTC(2026, 10, 24, 9, 0)
+
+/** A mailer that records what it accepted and fails as scripted. */
+const scriptedMailer = (script: Array<"ok" | "transient" | "permanent">) => {
+  const accepted: Array<OutgoingMail> = []
+  let calls = 0
+  const layer = Layer.succeed(
+    Mailer,
+    Mailer.of({
+      send: (mail) =>
+        Effect.suspend(() => {
+          calls++
+          const step = script.shift() ?? "ok"
+          if (step === "ok") {
+            accepted.push(mail)
+            return Effect.succeed({ response: "250 OK" })
+          }
+          return Effect.fail(
+            new MailerError({ reason: "Rejected", permanent: step === "permanent", message: `scripted ${step}` })
+          )
+        })
+    })
+  )
+  return { accepted, layer, calls: () => calls }
+}
+
+const rig = (store: TestStore, mailer: ReturnType<typeof scriptedMailer>) => {
+  const clock = StationClock.manual(start)
+  let token = 0
+  const layer = Layer.mergeAll(NotificationSender.layer, HubProjection.layer).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        store.layer(),
+        clock.layer,
+        mailer.layer,
+        Layer.succeed(
+          WebhookSender,
+          WebhookSender.of({
+            send: () => Effect.fail(new WebhookError({ reason: "Unavailable", permanent: false, message: "unused" }))
+          })
+        ),
+        Layer.succeed(
+          TrackingTokens,
+          TrackingTokens.of({ next: Effect.sync(() => `token-${++token}-abcdefghijklmnop`) })
+        ),
+        Layer.succeed(HubSettings, {
+          ...HubSettings.defaults("https://track.test"),
+          maxAttempts: 3,
+          retryBaseMs: 1_000
+        })
+      )
+    )
+  )
+  const run = <A, E>(effect: Effect.Effect<A, E, NotificationSender | HubProjection | Sql>) =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        yield* migrate(hubMigrations)
+        return yield* effect
+      }).pipe(Effect.provide(layer))
+    )
+  return { clock, run }
+}
+
+let seq = 0
+const envelope = (type: string, payload: unknown): EventEnvelope => ({
+  id: `ev-${++seq}`,
+  type,
+  version: 1,
+  siteId: "HAM1",
+  stationId: "PACK-01",
+  epoch: "E1",
+  seq,
+  eventTime: { wallMs: start, monoNs: "0" },
+  recordTimeMs: start,
+  actor: { role: "packer" },
+  payload
+})
+
+const orderReceived = envelope("order.received", {
+  order: {
+    orderId: "SO-1",
+    version: 1,
+    status: "open",
+    brand: "alpenglow",
+    customer: { customerId: "C-1", firstName: "Emma", lastName: "Stone", email: "emma@example.test", locale: "en" },
+    shipTo: { name: "Emma Stone", street1: "1 High St", postalCode: "SW1A 1AA", city: "London", country: "GB" },
+    serviceLevel: "standard",
+    carrier: "dhl-paket",
+    lines: [{ lineId: "1", sku: "X", quantity: 1, unitPrice: 1 }],
+    payment: { method: "card", currency: "EUR", total: 1 },
+    placedAt: "2026-11-24T08:00:00Z"
+  },
+  replacedVersion: null
+})
+const handed = envelope("parcel.handed-to-carrier", {
+  batchId: "H-1",
+  parcelId: "P-1",
+  orderId: "SO-1",
+  carrier: "dhl-paket",
+  trackingNumber: "00340434161234567890"
+})
+
+const outbox = Effect.gen(function* () {
+  const sql = yield* Sql
+  return yield* sql.query<{ kind: string; status: string; attempts: number; last_error: string | null }>(
+    `SELECT n.kind, b.status, b.attempts, b.last_error FROM hub_outbox b JOIN hub_notifications n USING (notification_id)
+     ORDER BY n.created_at_ms, n.kind`
+  )
+})
+
+/**
+ * The outbox's behaviour, the same on every store the hub runs on: NotificationSender.test.ts runs it on SQLite,
+ * NotificationSender.integration.test.ts on PostgreSQL.
+ */
+export const notificationSenderSuite = (store: TestStore) =>
+  describe(`notification outbox on ${store.dialect}`, () => {
+    it("records one notification per (kind, subject) however often an event is applied", async () => {
+      const mailer = scriptedMailer([])
+      const { run } = rig(store, mailer)
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          for (const event of [orderReceived, handed, orderReceived, handed]) yield* hub.applyStationEvent(event)
+          yield* sender.sendDue
+          yield* sender.sendDue
+          return yield* outbox
+        })
+      )
+      expect(result.map((row) => [row.kind, row.status])).toEqual([
+        ["order-confirmed", "sent"],
+        ["shipped", "sent"]
+      ])
+      expect(mailer.accepted.map((mail) => mail.subject)).toEqual([
+        "Your Alpenglow order SO-1",
+        "Your order SO-1 is on its way"
+      ])
+      expect(new Set(mailer.accepted.map((mail) => mail.messageId)).size).toBe(2)
+    })
+
+    it("retries with backoff and ends in a visible dead letter", async () => {
+      const mailer = scriptedMailer(["transient", "transient", "transient"])
+      const { run, clock } = rig(store, mailer)
+      const rows = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          yield* hub.applyStationEvent(orderReceived)
+          expect((yield* sender.sendDue).retried).toBe(1)
+          // Not due again before the backoff has passed.
+          expect((yield* sender.sendDue).retried).toBe(0)
+          clock.advance(1_000)
+          expect((yield* sender.sendDue).retried).toBe(1)
+          clock.advance(2_000)
+          expect((yield* sender.sendDue).dead).toBe(1)
+          return yield* outbox
+        })
+      )
+      expect(rows).toEqual([{ kind: "order-confirmed", status: "dead", attempts: 3, last_error: "scripted transient" }])
+    })
+
+    it("dead-letters a permanent refusal at once", async () => {
+      const mailer = scriptedMailer(["permanent"])
+      const { run } = rig(store, mailer)
+      const rows = await run(
+        Effect.gen(function* () {
+          yield* (yield* HubProjection).applyStationEvent(orderReceived)
+          yield* (yield* NotificationSender).sendDue
+          return yield* outbox
+        })
+      )
+      expect(rows[0]?.status).toBe("dead")
+      expect(mailer.calls()).toBe(1)
+    })
+
+    it("resends an attempt a crash interrupted, with the same Message-ID", async () => {
+      const mailer = scriptedMailer([])
+      const { run } = rig(store, mailer)
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          const sender = yield* NotificationSender
+          yield* (yield* HubProjection).applyStationEvent(orderReceived)
+          yield* sender.sendDue
+          const first = mailer.accepted[0]!.messageId
+          // As if the process died after the provider's 250 and before `sent` was written.
+          yield* sql.execute("UPDATE hub_outbox SET status = 'sending'")
+          expect(yield* sender.recoverInterrupted).toBe(1)
+          yield* sender.sendDue
+          const rows = yield* sql.query<{ interrupted_attempts: number; status: string }>(
+            "SELECT interrupted_attempts, status FROM hub_outbox"
+          )
+          return { first, rows }
+        })
+      )
+      expect(mailer.accepted.map((mail) => mail.messageId)).toEqual([result.first, result.first])
+      expect(result.rows).toEqual([{ interrupted_attempts: 1, status: "sent" }])
+    })
+
+    it("defers mail in the customer's quiet hours and sends it in the morning", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer)
+      await run(
+        Effect.gen(function* () {
+          const sender = yield* NotificationSender
+          clock.setWall(Date.UTC(2026, 10, 24, 22, 30)) // 22:30 in London
+          yield* (yield* HubProjection).applyStationEvent(orderReceived)
+          expect((yield* sender.sendDue).deferred).toBe(1)
+          expect(yield* sender.nextDueMs).toBe(Date.UTC(2026, 10, 25, 8, 0))
+          clock.setWall(Date.UTC(2026, 10, 25, 8, 0))
+          expect((yield* sender.sendDue).sent).toBe(1)
+        })
+      )
+      expect(mailer.accepted).toHaveLength(1)
+    })
+
+    it("after an opt-out sends transactional mail only, keeping optional mail as suppressed with the reason", async () => {
+      const mailer = scriptedMailer([])
+      const { run } = rig(store, mailer)
+      const rows = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          yield* hub.applyStationEvent(orderReceived)
+          yield* sender.sendDue
+          yield* sql.execute("UPDATE hub_customers SET opted_out = 1")
+          yield* hub.applyStationEvent(handed)
+          yield* hub.applyCarrierEvent({
+            eventId: "c-1",
+            carrier: "dhl-paket",
+            trackingNumber: "00340434161234567890",
+            status: "delivered",
+            occurredAtMs: start
+          })
+          const report = yield* sender.sendDue
+          expect(report).toMatchObject({ sent: 1, suppressed: 1 })
+          return yield* sql.query<{ kind: string; status: string; suppressed_reason: string | null }>(
+            `SELECT n.kind, b.status, b.suppressed_reason FROM hub_outbox b JOIN hub_notifications n
+             USING (notification_id) ORDER BY n.created_at_ms, n.kind`
+          )
+        })
+      )
+      expect(rows).toEqual([
+        {
+          kind: "delivered",
+          status: "suppressed",
+          suppressed_reason: "customer C-1 opted out of optional mail (delivered)"
+        },
+        { kind: "order-confirmed", status: "sent", suppressed_reason: null },
+        { kind: "shipped", status: "sent", suppressed_reason: null }
+      ])
+      expect(mailer.accepted.map((mail) => mail.subject)).toEqual([
+        "Your Alpenglow order SO-1",
+        "Your order SO-1 is on its way"
+      ])
+      // One unsubscribe URL per customer, the same in every mail, and in the body too.
+      const urls = new Set(mailer.accepted.map((mail) => mail.unsubscribeUrl))
+      expect(urls.size).toBe(1)
+      const url = [...urls][0]!
+      expect(url).toMatch(/^https:\/\/track\.test\/u\/token-\d+-abcdefghijklmnop$/)
+      for (const mail of mailer.accepted) expect(mail.text).toContain(url)
+    })
+
+    it("mails each return once and one total per shop refund, however often the events come", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer)
+      const returned = (returnId: string) =>
+        envelope("return.received", {
+          returnId,
+          known: true,
+          orderId: "SO-1",
+          parcelId: "P-1",
+          rmaId: null,
+          ssccUrn: null,
+          scanned: "P-1",
+          notes: ""
+        })
+      const unknown = envelope("return.received", {
+        returnId: "PACK-01-R000009",
+        known: false,
+        orderId: null,
+        parcelId: null,
+        rmaId: null,
+        ssccUrn: null,
+        scanned: "??",
+        notes: "no order"
+      })
+      const refunded = (lineId: string, unit: number, amountCents: number, shopRefundId: string) =>
+        envelope("return.refund-issued", {
+          orderId: "SO-1",
+          lineId,
+          unit,
+          itemRef: `SO-1/${lineId}/${unit}`,
+          amountCents,
+          currency: "EUR",
+          shopRefundId
+        })
+      const first = returned("PACK-01-R000001")
+      const unitA = refunded("1", 1, 1_290, "RF-1")
+      const unitB = refunded("2", 1, 2_500, "RF-1")
+      const later = refunded("1", 2, 1_290, "RF-2")
+      const rows = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          for (const event of [orderReceived, first, first, returned("PACK-01-R000002"), unknown, unitA, unitA]) {
+            yield* hub.applyStationEvent(event)
+          }
+          const early = yield* sender.sendDue
+          // The refund waits for its sibling units; the second unit of RF-1 arrives meanwhile.
+          expect(early.sent).toBe(3)
+          yield* hub.applyStationEvent(unitB)
+          yield* hub.applyStationEvent(later)
+          clock.advance(HubSettings.defaults("").notify.refundSettleMs)
+          expect((yield* sender.sendDue).sent).toBe(2)
+          yield* hub.applyStationEvent(unitB)
+          clock.advance(hour)
+          expect((yield* sender.sendDue).sent).toBe(0)
+          return yield* outbox
+        })
+      )
+      expect(rows.map((row) => [row.kind, row.status])).toEqual([
+        ["order-confirmed", "sent"],
+        ["refund-issued", "sent"],
+        ["refund-issued", "sent"],
+        ["return-received", "sent"],
+        ["return-received", "sent"]
+      ])
+      const refunds = mailer.accepted.filter((mail) => mail.subject === "Your refund for order SO-1")
+      expect(refunds.map((mail) => /we have refunded (\S+)/.exec(mail.text)?.[1]).sort()).toEqual(["€12.90", "€37.90"])
+      expect(refunds.find((mail) => mail.text.includes("€37.90"))?.text).toContain("Reference: RF-1")
+      expect(mailer.accepted.filter((mail) => mail.subject.startsWith("We have received your return"))).toHaveLength(2)
+    })
+
+    it("asks for feedback once, a while after the delivered scan, never before", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer)
+      const kinds = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(handed)
+          clock.advance(20 * hour)
+          expect(yield* hub.tick).toBe(0)
+          const delivered = {
+            eventId: "c-9",
+            carrier: "dhl-paket",
+            trackingNumber: "00340434161234567890",
+            status: "delivered" as const,
+            occurredAtMs: start + 20 * hour
+          }
+          expect(yield* hub.applyCarrierEvent(delivered)).toBe("added")
+          expect(yield* hub.applyCarrierEvent(delivered)).toBe("duplicate")
+          expect(yield* hub.tick).toBe(0)
+          clock.advance(72 * hour)
+          expect(yield* hub.tick).toBe(1)
+          clock.advance(72 * hour)
+          expect(yield* hub.tick).toBe(0)
+          return (yield* outbox).map((row) => row.kind)
+        })
+      )
+      expect(kinds).toEqual(["order-confirmed", "shipped", "delivered", "feedback-request"])
+    })
+
+    it("alerts once when the promised day passes without delivery", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer)
+      const kinds = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(handed)
+          clock.advance(4 * 24 * hour)
+          expect(yield* hub.tick).toBe(1)
+          expect(yield* hub.tick).toBe(0)
+          return (yield* outbox).map((row) => row.kind)
+        })
+      )
+      expect(kinds).toEqual(["order-confirmed", "shipped", "delay-alert"])
+    })
+  })

@@ -1,0 +1,4 @@
+import { sqliteTestStore } from "../../../fixtures/postgres/TestStores.ts"
+import { notificationSenderSuite } from "./NotificationSender.suite.ts"
+
+notificationSenderSuite(sqliteTestStore)

@@ -1,0 +1,301 @@
+import { Context, Effect, Layer } from "effect"
+import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
+import type { Locale } from "../../../core/config/StationConfig.ts"
+import { Sql, type StoreError } from "../../../core/store/Sql.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
+import { TrackingTokens } from "../tracking/TrackingTokens.ts"
+import { HubSettings } from "./HubSettings.ts"
+import { Mailer } from "./Mailer.ts"
+import type { DelayReason, NotificationKind } from "./NotificationKind.ts"
+import { mayNotify, sendWindow } from "./NotificationRules.ts"
+import { brandFor } from "./templates/Brand.ts"
+import { renderNotification } from "./templates/renderNotification.ts"
+import { WebhookSender } from "./WebhookSender.ts"
+
+interface DueRow {
+  readonly notification_id: string
+  readonly channel: "email" | "webhook"
+  readonly attempts: number
+  readonly kind: NotificationKind
+  readonly subject_id: string
+  readonly order_id: string
+  readonly parcel_id: string | null
+  readonly delay_reason: DelayReason | null
+  readonly created_at_ms: number
+  readonly customer_id: string | null
+  readonly unsubscribe_token: string | null
+  readonly first_name: string | null
+  readonly email: string | null
+  readonly locale: Locale | null
+  readonly opted_out: number | null
+  readonly brand: string | null
+  readonly address_problems: string | null
+  readonly carrier: string | null
+  readonly tracking_number: string | null
+  readonly tracking_token: string | null
+  readonly expected_delivery_date: string | null
+  readonly feedback_token: string | null
+}
+
+/** The page that records a customer's opt-out; its token is as unguessable as a tracking token. */
+export const unsubscribeUrlOf = (publicBaseUrl: string, token: string) => `${publicBaseUrl}/u/${token}`
+
+/** The Message-ID of a notification's mail: the same for every attempt, so a resent copy is recognisable. */
+export const messageIdOf = (notificationId: string) => `<${notificationId}@notify.packbench>`
+
+export interface SendReport {
+  readonly sent: number
+  readonly retried: number
+  readonly dead: number
+  readonly deferred: number
+  readonly suppressed: number
+}
+
+/**
+ * Sends what the outbox holds, after commit, from the durable record only.
+ *
+ * Each attempt is written down (status `sending`, attempts + 1) and committed before the provider is called. A
+ * crash after the provider accepted but before `sent` was recorded leaves the row in `sending`; on restart
+ * `recoverInterrupted` returns it to `pending` and counts it in `interrupted_attempts`, and it is sent again
+ * with the same Message-ID. We chose a possible duplicate over a possible loss: SMTP has no way to ask whether
+ * a message was accepted, a lost "your parcel is on its way" is worse than a second copy, and the shared
+ * Message-ID lets the receiving side (and anyone reading the outbox) tell the copies apart.
+ *
+ * Failures retry with exponential backoff; a permanent refusal or `maxAttempts` failures end in `dead`, which
+ * `packbench hub` reports and logs — never a silent drop.
+ *
+ * Every mail carries the customer's unsubscribe link (body and RFC 8058 headers). A customer who used it gets
+ * transactional mail only (`mailClassOf`); an optional mail is kept as `suppressed` with the reason. Outgoing
+ * webhooks go to the shop's systems, not to the customer, and are not suppressed.
+ */
+export class NotificationSender extends Context.Service<
+  NotificationSender,
+  {
+    readonly recoverInterrupted: Effect.Effect<number, StoreError>
+    readonly sendDue: Effect.Effect<SendReport, StoreError>
+    /** When the next pending message is due, to sleep until then; undefined when nothing waits. */
+    readonly nextDueMs: Effect.Effect<number | undefined, StoreError>
+  }
+>()("packbench/hub/core/notify/NotificationSender") {
+  static readonly layer = Layer.effect(
+    NotificationSender,
+    Effect.gen(function* () {
+      const sql = yield* Sql
+      const clock = yield* StationClock
+      const settings = yield* HubSettings
+      const mailer = yield* Mailer
+      const webhooks = yield* WebhookSender
+      const tokens = yield* TrackingTokens
+      const nowMs = Effect.map(clock.now, (now) => now.wallMs)
+
+      const recoverInterrupted = sql
+        .execute(
+          `UPDATE hub_outbox SET status = 'pending', interrupted_attempts = interrupted_attempts + 1,
+             last_error = 'interrupted after the attempt was recorded: resent with the same Message-ID'
+           WHERE status = 'sending'`
+        )
+        .pipe(Effect.map((result) => result.changes))
+
+      const backoffMs = (attempts: number) =>
+        Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempts - 1))
+
+      const setStatus = (
+        row: DueRow,
+        fields: Readonly<Record<string, string | number | null>>,
+        from: ReadonlyArray<string> = ["pending"]
+      ) => {
+        const names = Object.keys(fields)
+        return sql.execute(
+          `UPDATE hub_outbox SET ${names.map((name) => `${name} = ?`).join(", ")}
+           WHERE notification_id = ? AND channel = ? AND status IN (${from.map(() => "?").join(", ")})`,
+          [...names.map((name) => fields[name] ?? null), row.notification_id, row.channel, ...from]
+        )
+      }
+
+      /** The customer's unsubscribe token, made on their first mail and the same in every later one. */
+      const unsubscribeToken = Effect.fnUntraced(function* (row: DueRow) {
+        if (row.unsubscribe_token !== null) return row.unsubscribe_token
+        yield* sql.execute(
+          `INSERT INTO hub_unsubscribe_tokens (token, customer_id, created_at_ms) VALUES (?, ?, ?)
+           ON CONFLICT (customer_id) DO NOTHING`,
+          [yield* tokens.next, row.customer_id, yield* nowMs]
+        )
+        const rows = yield* sql.query<{ token: string }>(
+          "SELECT token FROM hub_unsubscribe_tokens WHERE customer_id = ?",
+          [row.customer_id]
+        )
+        const token = rows[0]?.token
+        if (token === undefined) return yield* Effect.die(`no unsubscribe token stored for ${row.customer_id}`)
+        return token
+      })
+
+      /** What one shop refund paid back, from the units recorded under the mail's subject. */
+      const refundOf = Effect.fnUntraced(function* (subject: string) {
+        const units = yield* sql.query<{ currency: string; amount: number; shop_refund_id: string }>(
+          `SELECT currency, SUM(amount_minor) AS amount, MIN(shop_refund_id) AS shop_refund_id
+           FROM hub_refund_notice_units WHERE refund_subject = ? GROUP BY currency ORDER BY currency`,
+          [subject]
+        )
+        return {
+          refundAmounts: units.map((unit) => ({ amountMinor: Number(unit.amount), currency: unit.currency })),
+          refundReference: units[0]?.shop_refund_id
+        }
+      })
+
+      const sendOne = Effect.fnUntraced(function* (row: DueRow, now: number) {
+        if (row.email === null || row.locale === null || row.first_name === null) {
+          // The order (and so the customer) may still be on its way from another station: wait, then give up.
+          if (now - Number(row.created_at_ms) > settings.unknownCustomerGiveUpMs) {
+            yield* setStatus(row, { status: "dead", last_error: "the hub never learnt this order's customer" })
+            yield* Effect.logError(`hub: notification ${row.notification_id} dead: order ${row.order_id} unknown`)
+            return "dead" as const
+          }
+          yield* setStatus(row, { next_attempt_ms: now + settings.retryBaseMs, deferred_reason: "customer unknown" })
+          return "deferred" as const
+        }
+        if (row.channel === "email" && !mayNotify(row.kind, { optedOut: Number(row.opted_out) === 1 })) {
+          const reason = `customer ${row.customer_id} opted out of optional mail (${row.kind})`
+          yield* setStatus(row, { status: "suppressed", suppressed_reason: reason, deferred_reason: null })
+          yield* Effect.logInfo(`hub: notification ${row.notification_id} suppressed: ${reason}`)
+          return "suppressed" as const
+        }
+        if (row.channel === "email") {
+          const window = sendWindow(now, row.locale, settings.notify)
+          if (window.deferred) {
+            yield* setStatus(row, { next_attempt_ms: window.sendAtMs, deferred_reason: "quiet hours" })
+            return "deferred" as const
+          }
+        }
+        const brand = brandFor(settings.brands, row.brand ?? "")
+        const unsubscribeUrl = unsubscribeUrlOf(settings.publicBaseUrl, yield* unsubscribeToken(row))
+        const carrierName =
+          row.carrier === null
+            ? undefined
+            : (defaultCarrierProfiles.find((profile) => profile.id === row.carrier)?.name ?? row.carrier)
+        const rendered = renderNotification(row.kind, row.locale, brand, {
+          firstName: row.first_name,
+          orderId: row.order_id,
+          carrierName,
+          trackingNumber: row.tracking_number ?? undefined,
+          carrierTrackingUrl:
+            row.carrier === null || row.tracking_number === null
+              ? undefined
+              : carrierTrackingUrl(row.carrier, row.tracking_number),
+          trackingPageUrl:
+            row.tracking_token === null ? undefined : `${settings.publicBaseUrl}/t/${row.tracking_token}`,
+          expectedDeliveryDate: row.expected_delivery_date ?? undefined,
+          feedbackPageUrl:
+            row.feedback_token === null ? undefined : `${settings.publicBaseUrl}/f/${row.feedback_token}`,
+          delayReason: row.delay_reason ?? undefined,
+          addressProblems: row.address_problems === null ? undefined : (JSON.parse(row.address_problems) as string[]),
+          ...(row.kind === "refund-issued" ? yield* refundOf(row.subject_id) : {}),
+          unsubscribeUrl
+        })
+        const attempts = Number(row.attempts) + 1
+        const claimed = yield* setStatus(row, {
+          status: "sending",
+          attempts,
+          attempt_started_ms: now,
+          recipient: row.channel === "email" ? row.email : (settings.webhookUrl ?? null),
+          subject: rendered.subject,
+          deferred_reason: null
+        })
+        // Another sender (a second hub on the same database) took it first.
+        if (claimed.changes === 0) return "skipped" as const
+        const outcome =
+          row.channel === "email"
+            ? yield* mailer
+                .send({
+                  messageId: messageIdOf(row.notification_id),
+                  from: brand.from,
+                  to: row.email,
+                  subject: rendered.subject,
+                  text: rendered.text,
+                  html: rendered.html,
+                  language: row.locale,
+                  unsubscribeUrl
+                })
+                .pipe(Effect.result)
+            : yield* webhooks
+                .send({
+                  url: settings.webhookUrl ?? "",
+                  idempotencyKey: row.notification_id,
+                  body: {
+                    notificationId: row.notification_id,
+                    kind: row.kind,
+                    orderId: row.order_id,
+                    parcelId: row.parcel_id,
+                    locale: row.locale,
+                    email: row.email,
+                    subject: rendered.subject,
+                    carrier: row.carrier,
+                    trackingNumber: row.tracking_number
+                  }
+                })
+                .pipe(
+                  Effect.map((ok) => ({ response: `HTTP ${ok.status}` })),
+                  Effect.result
+                )
+        const done = yield* nowMs
+        if (outcome._tag === "Success") {
+          yield* setStatus(
+            row,
+            { status: "sent", sent_at_ms: done, provider_response: outcome.success.response, last_error: null },
+            ["sending"]
+          )
+          return "sent" as const
+        }
+        const error = outcome.failure
+        if (error.permanent || attempts >= settings.maxAttempts) {
+          yield* setStatus(row, { status: "dead", last_error: error.message }, ["sending"])
+          yield* Effect.logError(
+            `hub: ${row.channel} for notification ${row.notification_id} (${row.kind}) dead after ${attempts} attempts: ${error.message}`
+          )
+          return "dead" as const
+        }
+        yield* setStatus(
+          row,
+          { status: "pending", next_attempt_ms: done + backoffMs(attempts), last_error: error.message },
+          ["sending"]
+        )
+        yield* Effect.logWarning(`hub: ${row.channel} for ${row.notification_id} failed, retrying: ${error.message}`)
+        return "retried" as const
+      })
+
+      const sendDue = Effect.gen(function* () {
+        const now = yield* nowMs
+        const rows = yield* sql.query<DueRow>(
+          `SELECT b.notification_id, b.channel, b.attempts, n.kind, n.subject_id, n.order_id, n.parcel_id,
+             n.delay_reason, n.created_at_ms, c.customer_id, u.token AS unsubscribe_token, c.first_name, c.email,
+             c.locale, c.opted_out, o.brand, o.address_problems,
+             p.carrier, p.tracking_number, p.tracking_token, p.expected_delivery_date, f.token AS feedback_token
+           FROM hub_outbox b
+           JOIN hub_notifications n ON n.notification_id = b.notification_id
+           LEFT JOIN hub_orders o ON o.order_id = n.order_id
+           LEFT JOIN hub_customers c ON c.customer_id = o.customer_id
+           LEFT JOIN hub_unsubscribe_tokens u ON u.customer_id = c.customer_id
+           LEFT JOIN hub_parcels p ON p.parcel_id = n.parcel_id
+           LEFT JOIN hub_feedback f ON f.parcel_id = n.parcel_id AND n.kind = 'feedback-request'
+           WHERE b.status = 'pending' AND b.next_attempt_ms <= ?
+           ORDER BY b.next_attempt_ms LIMIT 50`,
+          [now]
+        )
+        const report = { sent: 0, retried: 0, dead: 0, deferred: 0, suppressed: 0 }
+        for (const row of rows) {
+          const outcome = yield* sendOne(row, now)
+          if (outcome !== "skipped") report[outcome]++
+        }
+        return report
+      })
+
+      const nextDueMs = sql
+        .query<{ due: number | null }>("SELECT MIN(next_attempt_ms) AS due FROM hub_outbox WHERE status = 'pending'")
+        .pipe(
+          Effect.map((rows) => (rows[0]?.due === null || rows[0]?.due === undefined ? undefined : Number(rows[0].due)))
+        )
+
+      return NotificationSender.of({ recoverInterrupted, sendDue, nextDueMs })
+    })
+  )
+}

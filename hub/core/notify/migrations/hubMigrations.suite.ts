@@ -1,0 +1,206 @@
+import { Effect, Layer } from "effect"
+import { describe, expect, it } from "vitest"
+import { migrate } from "../../../../core/store/Migrations.ts"
+import { Sql } from "../../../../core/store/Sql.ts"
+import { StationClock } from "../../../../core/time/Clock.ts"
+import type { TestStore } from "../../../../fixtures/postgres/TestStores.ts"
+import { hubMigrations } from "./hubMigrations.ts"
+
+/** The tables a database holds, by the dialect's own catalogue. */
+const tableNames = Effect.gen(function* () {
+  const sql = yield* Sql
+  const rows = yield* sql.query<{ name: string }>(
+    sql.dialect === "sqlite"
+      ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+      : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY name"
+  )
+  return rows.map((row) => row.name)
+})
+
+/** The hub's schema history on a store: hubMigrations.test.ts runs it on SQLite, the integration twin on PostgreSQL. */
+export const hubMigrationsSuite = (store: TestStore) =>
+  describe(`hub migrations on ${store.dialect}`, () => {
+    const run = <A, E>(effect: Effect.Effect<A, E, Sql | StationClock>) =>
+      Effect.runPromise(effect.pipe(Effect.provide(Layer.mergeAll(store.layer(), StationClock.manual(0).layer))))
+
+    it("creates the hub and consumer tables once, and makes (kind, subject) unique", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const first = yield* migrate(hubMigrations)
+          const second = yield* migrate(hubMigrations)
+          const sql = yield* Sql
+          const tables = yield* tableNames
+          const insert = (id: string) =>
+            sql.execute(
+              `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, trigger_event_id, created_at_ms)
+             VALUES (?, 'shipped', 'P-1', 'SO-1', 'ev-1', 0)`,
+              [id]
+            )
+          yield* insert("n-1")
+          const duplicate = yield* insert("n-2").pipe(Effect.flip)
+          return { first, second, tables, duplicate: duplicate.reason }
+        })
+      )
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 9001])
+      expect(result.second).toEqual([])
+      expect(result.tables).toEqual([
+        "hub_carrier_polls",
+        "hub_customers",
+        "hub_feedback",
+        "hub_messages",
+        "hub_metrics_orders",
+        "hub_metrics_returns",
+        "hub_notifications",
+        "hub_orders",
+        "hub_outbox",
+        "hub_parcel_poll_cursors",
+        "hub_parcels",
+        "hub_refund_claims",
+        "hub_refund_notice_units",
+        "hub_refund_orders",
+        "hub_refund_rejections",
+        "hub_tracking_events",
+        "hub_unsubscribe_tokens",
+        "hub_webhook_deliveries",
+        "schema_migrations",
+        "sync_consumer_cursor",
+        "sync_consumer_held",
+        "sync_consumer_quarantine"
+      ])
+      expect(result.duplicate).toBe("Constraint")
+    })
+
+    it("keeps millisecond timestamps and numbers quarantined messages on its own", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          const sql = yield* Sql
+          yield* sql.execute(
+            "INSERT INTO sync_consumer_cursor (site_id, station_id, epoch, last_seq, updated_at_ms) VALUES (?, ?, ?, ?, ?)",
+            ["HAM1", "PACK-01", "E1", 3, 1_763_700_000_000]
+          )
+          for (const topic of ["a", "b"]) {
+            yield* sql.execute(
+              "INSERT INTO sync_consumer_quarantine (topic, payload, reason, received_at_ms) VALUES (?, '', 'test', ?)",
+              [topic, 1_763_700_000_000]
+            )
+          }
+          return {
+            cursor: yield* sql.query("SELECT last_seq, updated_at_ms FROM sync_consumer_cursor"),
+            quarantine: yield* sql.query("SELECT id, topic FROM sync_consumer_quarantine ORDER BY id")
+          }
+        })
+      )
+      expect(result).toEqual({
+        cursor: [{ last_seq: 3, updated_at_ms: 1_763_700_000_000 }],
+        quarantine: [
+          { id: 1, topic: "a" },
+          { id: 2, topic: "b" }
+        ]
+      })
+    })
+
+    it("10 adds the metrics tables to a hub database that already holds parcels, and one feedback row per parcel", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          const first = hubMigrations.filter((migration) => migration.id === 1)
+          yield* migrate(first)
+          yield* sql.execute(
+            `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, updated_at_ms)
+             VALUES ('P-1', 'SO-1', 'ups', '1Z1', 'tok-aaaaaaaaaaaaaaaaaaaa', 0)`
+          )
+          const applied = yield* migrate(hubMigrations)
+          const feedback = (token: string) =>
+            sql.execute(
+              "INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms) VALUES ('P-1', 'SO-1', ?, 0) ON CONFLICT (parcel_id) DO NOTHING",
+              [token]
+            )
+          const inserted = [(yield* feedback("f-1")).changes, (yield* feedback("f-2")).changes]
+          const badRating = yield* sql
+            .execute("UPDATE hub_feedback SET rating = 6, answered_at_ms = 1 WHERE parcel_id = 'P-1'")
+            .pipe(Effect.flip)
+          const parcels = yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_parcels")
+          return { applied, inserted, badRating: badRating.reason, parcels: Number(parcels[0]?.n) }
+        })
+      )
+      expect(result).toEqual({
+        applied: [10, 20, 21, 22, 30, 9001],
+        inserted: [1, 0],
+        badRating: "Constraint",
+        parcels: 1
+      })
+    })
+
+    it("20–22 upgrade a database of migration 1: customers and outbox rows keep their data, new columns start empty", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id === 1))
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, opted_out, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 1, 0)"
+          )
+          yield* sql.execute(
+            `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, trigger_event_id, created_at_ms)
+             VALUES ('n-1', 'packed', 'P-1', 'SO-1', 'ev-1', 0)`
+          )
+          yield* sql.execute(
+            "INSERT INTO hub_outbox (notification_id, channel, status, next_attempt_ms) VALUES ('n-1', 'email', 'suppressed', 0)"
+          )
+          const applied = yield* migrate(hubMigrations)
+          const customer = yield* sql.query("SELECT customer_id, opted_out, opted_out_at_ms FROM hub_customers")
+          const outbox = yield* sql.query("SELECT status, suppressed_reason FROM hub_outbox")
+          yield* sql.execute(
+            "INSERT INTO hub_unsubscribe_tokens (token, customer_id, created_at_ms) VALUES ('tok-1', 'C-1', 0)"
+          )
+          const secondToken = yield* sql
+            .execute(
+              "INSERT INTO hub_unsubscribe_tokens (token, customer_id, created_at_ms) VALUES ('tok-2', 'C-1', 0)"
+            )
+            .pipe(Effect.flip)
+          const unit = `INSERT INTO hub_refund_notice_units (order_id, line_id, unit, refund_subject, shop_refund_id,
+              amount_minor, currency, event_id, recorded_at_ms) VALUES ('SO-1', '1', 1, 'SO-1/RF-1', 'RF-1', 1290, 'EUR', ?, 0)
+            ON CONFLICT (order_id, line_id, unit) DO NOTHING`
+          yield* sql.execute(unit, ["ev-1"])
+          const replayed = yield* sql.execute(unit, ["ev-2"])
+          yield* sql.execute("INSERT INTO hub_carrier_polls (carrier, next_poll_ms) VALUES ('ups', 0)")
+          const polls = yield* sql.query("SELECT carrier, next_poll_ms, failures, last_error FROM hub_carrier_polls")
+          return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
+        })
+      )
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 9001])
+      expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
+      expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
+      expect(result.secondToken).toBe("Constraint")
+      expect(result.replayed).toBe(0)
+      expect(result.polls).toEqual([{ carrier: "ups", next_poll_ms: 0, failures: 0, last_error: null }])
+    })
+
+    it("migration 30 keeps one refund claim per (order, line, unit) and one hub message per (stream, seq)", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          const sql = yield* Sql
+          const claim = (itemRef: string) =>
+            sql.execute(
+              `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id, serial,
+                 outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+               VALUES ('SO-1', '1', 'serial:X', ?, 'R', 'HAM1', 'S', 'X', 'refund-full', 100, 'EUR', 'requested', ?, 0)
+               ON CONFLICT DO NOTHING`,
+              [itemRef, `ev-${itemRef}`]
+            )
+          const message = (msgId: string) =>
+            sql.execute(
+              "INSERT INTO hub_messages (msg_id, stream, seq, topic, body, created_at_ms) VALUES (?, 'shop:HAM1', 1, 't', '{}', 0)",
+              [msgId]
+            )
+          const first = yield* claim("A-01")
+          const second = yield* claim("B-01")
+          yield* message("m-1")
+          const duplicate = yield* message("m-2").pipe(Effect.flip)
+          return { first: first.changes, second: second.changes, duplicate: duplicate.reason }
+        })
+      )
+      expect(result).toEqual({ first: 1, second: 0, duplicate: "Constraint" })
+    })
+  })

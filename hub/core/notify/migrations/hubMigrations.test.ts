@@ -1,0 +1,4 @@
+import { sqliteTestStore } from "../../../../fixtures/postgres/TestStores.ts"
+import { hubMigrationsSuite } from "./hubMigrations.suite.ts"
+
+hubMigrationsSuite(sqliteTestStore)

@@ -1,0 +1,238 @@
+import type { Migration } from "../../../../core/store/Migrations.ts"
+import { consumerMigrations } from "../../../../core/sync/ConsumerMigrations.ts"
+
+/**
+ * The hub database's history, run on SQLite and on PostgreSQL alike. Write SQL both accept (`?` placeholders are
+ * the driver's business; BIGINT for milliseconds, since PostgreSQL's INTEGER is 32-bit; no AUTOINCREMENT, no
+ * SQLite date functions, no INSERT OR IGNORE/REPLACE). Where the dialects cannot agree, a statement is
+ * `{ sqlite: "…", postgres: "…" }` instead of a string (core/sync/ConsumerMigrations.ts does). A migration's test
+ * goes into hubMigrations.suite.ts, which runs on both stores.
+ * The sync consumer's own tables (9001+) come last so their ids stay reserved.
+ */
+export const hubMigrations: ReadonlyArray<Migration> = [
+  {
+    id: 1,
+    name: "hub customers, orders, parcels, tracking timeline, notifications and their outbox",
+    statements: [
+      `CREATE TABLE hub_customers (
+        customer_id TEXT PRIMARY KEY,
+        first_name TEXT NOT NULL,
+        last_name TEXT NOT NULL,
+        email TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        opted_out INTEGER NOT NULL DEFAULT 0,
+        updated_at_ms BIGINT NOT NULL
+      )`,
+      `CREATE TABLE hub_orders (
+        order_id TEXT PRIMARY KEY,
+        order_version INTEGER NOT NULL,
+        customer_id TEXT NOT NULL REFERENCES hub_customers (customer_id),
+        brand TEXT NOT NULL,
+        service_level TEXT NOT NULL,
+        carrier TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        address_problems TEXT,
+        updated_at_ms BIGINT NOT NULL
+      )`,
+      `CREATE TABLE hub_parcels (
+        parcel_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        carrier TEXT NOT NULL,
+        tracking_number TEXT NOT NULL,
+        tracking_token TEXT NOT NULL UNIQUE,
+        status TEXT,
+        packed_at_ms BIGINT,
+        handed_at_ms BIGINT,
+        expected_delivery_date TEXT,
+        expected_delivery_by_ms BIGINT,
+        last_scan_at_ms BIGINT,
+        delivered_at_ms BIGINT,
+        updated_at_ms BIGINT NOT NULL
+      )`,
+      "CREATE INDEX hub_parcels_by_tracking_number ON hub_parcels (carrier, tracking_number)",
+      `CREATE TABLE hub_tracking_events (
+        parcel_id TEXT NOT NULL REFERENCES hub_parcels (parcel_id),
+        carrier_event_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        sub_reason TEXT,
+        occurred_at_ms BIGINT NOT NULL,
+        location TEXT,
+        description TEXT,
+        received_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (parcel_id, carrier_event_id)
+      )`,
+      `CREATE TABLE hub_notifications (
+        notification_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        parcel_id TEXT,
+        delay_reason TEXT,
+        trigger_event_id TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        UNIQUE (kind, subject_id)
+      )`,
+      `CREATE TABLE hub_outbox (
+        notification_id TEXT NOT NULL REFERENCES hub_notifications (notification_id),
+        channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'dead', 'suppressed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms BIGINT NOT NULL,
+        deferred_reason TEXT,
+        recipient TEXT,
+        subject TEXT,
+        attempt_started_ms BIGINT,
+        interrupted_attempts INTEGER NOT NULL DEFAULT 0,
+        sent_at_ms BIGINT,
+        provider_response TEXT,
+        last_error TEXT,
+        PRIMARY KEY (notification_id, channel)
+      )`,
+      "CREATE INDEX hub_outbox_due ON hub_outbox (status, next_attempt_ms)",
+      `CREATE TABLE hub_webhook_deliveries (
+        delivery_id TEXT PRIMARY KEY,
+        received_at_ms BIGINT NOT NULL
+      )`
+    ]
+  },
+  {
+    id: 10,
+    name: "customer metrics: feedback answers, order placement times and received returns",
+    statements: [
+      // One feedback request per parcel; its token is the secret in the feedback page's URL.
+      `CREATE TABLE hub_feedback (
+        parcel_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        token TEXT NOT NULL UNIQUE,
+        requested_at_ms BIGINT NOT NULL,
+        rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+        comment TEXT,
+        answered_at_ms BIGINT
+      )`,
+      "CREATE INDEX hub_feedback_by_answer ON hub_feedback (answered_at_ms)",
+      // When each order was placed and by whom, as first seen: the repurchase rate counts orders per customer.
+      `CREATE TABLE hub_metrics_orders (
+        order_id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        placed_at_ms BIGINT NOT NULL
+      )`,
+      "CREATE INDEX hub_metrics_orders_by_placed ON hub_metrics_orders (placed_at_ms)",
+      // Only what the return rate needs from return.received; return notifications keep their own state.
+      `CREATE TABLE hub_metrics_returns (
+        return_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        parcel_id TEXT,
+        received_at_ms BIGINT NOT NULL
+      )`,
+      "CREATE INDEX hub_metrics_returns_by_order ON hub_metrics_returns (order_id)"
+    ]
+  },
+  {
+    id: 20,
+    name: "refunded units behind each refund mail",
+    statements: [
+      // One row per refunded unit (the station issues each unit once); the refund mail sums its subject's rows.
+      `CREATE TABLE hub_refund_notice_units (
+        order_id TEXT NOT NULL,
+        line_id TEXT NOT NULL,
+        unit INTEGER NOT NULL,
+        refund_subject TEXT NOT NULL,
+        shop_refund_id TEXT NOT NULL,
+        amount_minor BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        recorded_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (order_id, line_id, unit)
+      )`,
+      "CREATE INDEX hub_refund_notice_units_by_subject ON hub_refund_notice_units (refund_subject)"
+    ]
+  },
+  {
+    id: 21,
+    name: "unsubscribe tokens, opt-out time and why a mail was suppressed",
+    statements: [
+      `CREATE TABLE hub_unsubscribe_tokens (
+        token TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL UNIQUE REFERENCES hub_customers (customer_id),
+        created_at_ms BIGINT NOT NULL
+      )`,
+      "ALTER TABLE hub_customers ADD COLUMN opted_out_at_ms BIGINT",
+      "ALTER TABLE hub_outbox ADD COLUMN suppressed_reason TEXT"
+    ]
+  },
+  {
+    id: 22,
+    name: "carrier polling: backoff per carrier, feed cursor per parcel",
+    statements: [
+      `CREATE TABLE hub_carrier_polls (
+        carrier TEXT PRIMARY KEY,
+        next_poll_ms BIGINT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_polled_ms BIGINT,
+        last_error TEXT
+      )`,
+      `CREATE TABLE hub_parcel_poll_cursors (
+        parcel_id TEXT PRIMARY KEY REFERENCES hub_parcels (parcel_id),
+        cursor TEXT NOT NULL,
+        updated_at_ms BIGINT NOT NULL
+      )`
+    ]
+  },
+  {
+    id: 30,
+    name: "hub refund ledger: what each order paid, one refund claim per unit, rejections, messages to stations and shop",
+    statements: [
+      `CREATE TABLE hub_refund_orders (
+        order_id TEXT PRIMARY KEY,
+        order_version INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        paid_cents BIGINT NOT NULL,
+        lines TEXT NOT NULL
+      )`,
+      `CREATE TABLE hub_refund_claims (
+        order_id TEXT NOT NULL,
+        line_id TEXT NOT NULL,
+        unit_key TEXT NOT NULL,
+        item_ref TEXT NOT NULL UNIQUE,
+        return_id TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        serial TEXT,
+        outcome TEXT NOT NULL,
+        amount_cents BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('requested', 'issued')),
+        decided_event_id TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        issued_at_ms BIGINT,
+        PRIMARY KEY (order_id, line_id, unit_key)
+      )`,
+      `CREATE TABLE hub_refund_rejections (
+        decided_event_id TEXT PRIMARY KEY,
+        item_ref TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        line_id TEXT NOT NULL,
+        return_id TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        other_return_id TEXT NOT NULL,
+        other_station_id TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL
+      )`,
+      `CREATE TABLE hub_messages (
+        msg_id TEXT PRIMARY KEY,
+        stream TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        topic TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        published_at_ms BIGINT,
+        UNIQUE (stream, seq)
+      )`,
+      "CREATE INDEX hub_messages_unpublished ON hub_messages (published_at_ms, created_at_ms)"
+    ]
+  },
+  ...consumerMigrations
+]

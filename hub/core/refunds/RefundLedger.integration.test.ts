@@ -1,0 +1,4 @@
+import { postgresTestStoreForFile } from "../../../fixtures/postgres/TestStores.ts"
+import { refundLedgerSuite } from "./RefundLedger.suite.ts"
+
+refundLedgerSuite(postgresTestStoreForFile())

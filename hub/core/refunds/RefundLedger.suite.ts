@@ -1,0 +1,334 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { EventLog } from "../../../core/events/EventLog.ts"
+import { Order } from "../../../core/orders/Order.ts"
+import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import { RefundRuleSet } from "../../../core/returns/RefundRules.ts"
+import { registerReturnsInbound } from "../../../core/returns/ReturnsInbound.ts"
+import { ReturnsService } from "../../../core/returns/ReturnsService.ts"
+import { Session } from "../../../core/session/Session.ts"
+import { migrate } from "../../../core/store/Migrations.ts"
+import { Sql } from "../../../core/store/Sql.ts"
+import { Broker } from "../../../core/sync/Broker.ts"
+import { Consumer } from "../../../core/sync/Consumer.ts"
+import { Inbox } from "../../../core/sync/Inbox.ts"
+import { makeMemoryBus } from "../../../core/sync/MemoryBroker.ts"
+import { encodeJson, Topics } from "../../../core/sync/Topics.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
+import { fixture, seededStation } from "../../../fixtures/SeededStation.ts"
+import { shipParcel } from "../../../fixtures/shipParcel.ts"
+import { HubProjection } from "../notify/HubProjection.ts"
+import { HubSettings } from "../notify/HubSettings.ts"
+import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
+import { TrackingTokens } from "../tracking/TrackingTokens.ts"
+import { makeRefundLedger } from "./RefundLedger.ts"
+
+const DAY = 86_400_000
+const START_MS = 1_795_000_000_000
+const NOW_MS = START_MS + 10 * DAY
+const rules = Schema.decodeUnknownSync(RefundRuleSet)(fixture("refund-rules.json"))
+const orders = Schema.decodeUnknownSync(Schema.Array(Order))(fixture("orders.json"))
+const GPS_SERIAL_SCAN = "010426012345006921GPS-0001"
+
+const stationLayer = (dir: string, stationId: string, bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) =>
+  Layer.mergeAll(ReturnsService.layer({ rules }), Inbox.layer).pipe(
+    Layer.provideMerge(Session.layer()),
+    Layer.provideMerge(Layer.effect(Broker, bus.client(stationId))),
+    Layer.provideMerge(
+      seededStation({ filename: join(dir, `${stationId}.db`), clock: StationClock.manual(NOW_MS).layer, stationId })
+    )
+  )
+
+const hubLayer = (store: TestStore, bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) => {
+  let token = 0
+  const base = Layer.mergeAll(
+    store.layer(),
+    StationClock.manual(NOW_MS).layer,
+    Layer.effect(Broker, bus.client("hub")),
+    Layer.succeed(TrackingTokens, TrackingTokens.of({ next: Effect.sync(() => `token-${++token}-abcdefghijklmnop`) })),
+    Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
+  )
+  const consumer = Layer.unwrap(
+    Effect.gen(function* () {
+      const hub = yield* HubProjection
+      return Consumer.layer({ siteId: "+", knows: hub.knows, apply: hub.applyStationEvent })
+    })
+  )
+  return consumer.pipe(Layer.provideMerge(HubProjection.layer), Layer.provideMerge(base))
+}
+
+/**
+ * Both stations take in the same two parcels (a serialised GPS, a mug) and refund each unit by the rules; and each
+ * takes back one of the two mugs of another order, which both stations number unit 1.
+ */
+const gradeBothParcels = Effect.gen(function* () {
+  for (const [orderId, parcelId, items] of [
+    ["SO-100003", "P-3", [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }]],
+    ["SO-100009", "P-9", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 1 }]],
+    ["SO-100001", "P-1", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 2 }]]
+  ] as const) {
+    yield* shipParcel({
+      orderId,
+      parcelId,
+      trackingNumber: `0034043400000000000${orderId.at(-1)}`,
+      items,
+      handedAtMs: NOW_MS - 5 * DAY
+    })
+  }
+  yield* (yield* Session).signIn("B-2001")
+  const returns = yield* ReturnsService
+  const gradeAndDecide = Effect.gen(function* () {
+    for (const item of (yield* returns.state).current!.items) {
+      yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+    }
+    return yield* returns.decide({})
+  })
+  yield* returns.scan({ raw: "00340434000000000003" })
+  yield* returns.scan({ raw: GPS_SERIAL_SCAN })
+  const gps = yield* gradeAndDecide
+  yield* returns.finish({})
+  yield* returns.scan({ raw: "00340434000000000001" })
+  yield* returns.scan({ raw: "4260123450014" })
+  const twoMugs = yield* gradeAndDecide
+  yield* returns.finish({})
+  // The mug's return stays open: the clerk is still on it when the hub's answer comes.
+  yield* returns.scan({ raw: "00340434000000000009" })
+  yield* returns.scan({ raw: "4260123450014" })
+  const mug = yield* gradeAndDecide
+  const events = yield* (yield* EventLog).read(0, 1000)
+  return { gps: gps.current!.returnId, mug: mug.current!.returnId, twoMugs: twoMugs.current!.returnId, events }
+})
+
+/** The shop's order feed as one more station stream (as the pack bench reports orders it received). */
+const orderFeed = (): ReadonlyArray<EventEnvelope> =>
+  ["SO-100001", "SO-100003", "SO-100009"].map((orderId, index) => ({
+    id: `feed-${orderId}`,
+    type: OrderReceived.type,
+    version: OrderReceived.version,
+    siteId: "HAM1",
+    stationId: "PACK-01",
+    epoch: "feed",
+    seq: index + 1,
+    eventTime: { wallMs: START_MS, monoNs: "0" },
+    recordTimeMs: START_MS,
+    actor: { role: "packer", badgeId: "B-1001", name: "Order feed" },
+    payload: { order: orders.find((order) => order.orderId === orderId)!, replacedVersion: null }
+  })) as unknown as ReadonlyArray<EventEnvelope>
+
+const asMessage = (event: EventEnvelope) => ({
+  topic: Topics.event(event.siteId, event.stationId, event.type),
+  payload: encodeJson(event),
+  userProperties: {}
+})
+
+/**
+ * Two stations grade the same parcels; their event streams reach one hub store (SQLite or PostgreSQL) through the
+ * real consumer in the given order, each stream twice more (a replay, and once reversed); the hub's rejections are
+ * then delivered, twice, to the losing station's real inbox.
+ */
+const scenario = (store: TestStore, first: "RET-01" | "RET-02") =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "pb-ledger-"))
+        const bus = yield* makeMemoryBus()
+        const stations = {
+          "RET-01": yield* Layer.build(stationLayer(dir, "RET-01", bus)),
+          "RET-02": yield* Layer.build(stationLayer(dir, "RET-02", bus))
+        }
+        const graded = {
+          "RET-01": yield* Effect.provide(gradeBothParcels, stations["RET-01"]),
+          "RET-02": yield* Effect.provide(gradeBothParcels, stations["RET-02"])
+        }
+        const second: "RET-01" | "RET-02" = first === "RET-01" ? "RET-02" : "RET-01"
+        const hub = yield* Layer.build(hubLayer(store, bus))
+        const hubSide = yield* Effect.provide(
+          Effect.gen(function* () {
+            yield* migrate(hubMigrations)
+            const consumer = yield* Consumer
+            const feed = (events: ReadonlyArray<EventEnvelope>) =>
+              Effect.forEach(events, (event) => consumer.receive(asMessage(event)))
+            yield* feed(orderFeed())
+            yield* feed(graded[first].events)
+            yield* feed(graded[second].events)
+            const replays = [
+              ...(yield* feed(graded[first].events)),
+              ...(yield* feed([...graded[second].events].reverse())),
+              ...(yield* feed(graded[second].events))
+            ]
+            const sql = yield* Sql
+            const claims = yield* sql.query<{
+              order_id: string
+              unit_key: string
+              return_id: string
+              station_id: string
+            }>("SELECT order_id, unit_key, return_id, station_id FROM hub_refund_claims ORDER BY order_id, unit_key")
+            const ordersKnown = yield* sql.query("SELECT order_id FROM hub_refund_orders")
+            const messages = yield* sql.query<{ stream: string; seq: number; topic: string; body: string }>(
+              "SELECT stream, seq, topic, body FROM hub_messages ORDER BY stream, seq"
+            )
+            return { claims, messages, replays, ordersKnown: ordersKnown.length }
+          }),
+          hub
+        )
+        const rejections = hubSide.messages.filter((row) => row.stream === `station:HAM1/${second}`)
+        const loser = yield* Effect.provide(
+          Effect.gen(function* () {
+            const inbox = yield* Inbox
+            yield* registerReturnsInbound(inbox)
+            const outcomes = []
+            for (let round = 0; round < 2; round++) {
+              for (const row of rejections) {
+                outcomes.push(
+                  yield* inbox.receive({
+                    topic: row.topic,
+                    payload: encodeJson(JSON.parse(row.body)),
+                    userProperties: {}
+                  })
+                )
+              }
+            }
+            const sql = yield* Sql
+            const refunds = yield* sql.query<{ order_id: string; status: string }>(
+              "SELECT order_id, status FROM refunds ORDER BY order_id"
+            )
+            const rejected = (yield* (yield* EventLog).read(0, 1000)).filter(
+              (event) => event.type === "return.refund-rejected"
+            )
+            return { outcomes, refunds, rejected, view: yield* (yield* ReturnsService).state }
+          }),
+          stations[second]
+        )
+        return { graded, first, second, hubSide, loser }
+      })
+    )
+  )
+
+/** The cross-station refund rules over a hub store: RefundLedger.test.ts runs it on SQLite, the twin on PostgreSQL. */
+export const refundLedgerSuite = (store: TestStore) =>
+  describe(`hub refund ledger on ${store.dialect}`, () => {
+    for (const first of ["RET-01", "RET-02"] as const) {
+      it(`passes one refund per unit to the shop and tells the other station why (${first} first)`, async () => {
+        const { graded, second, hubSide, loser } = await scenario(store, first)
+        expect(hubSide.replays.every((outcome) => outcome === "duplicate")).toBe(true)
+        expect(hubSide.ordersKnown).toBe(3)
+        expect(hubSide.claims).toEqual([
+          { order_id: "SO-100001", unit_key: "unit:1", return_id: graded[first].twoMugs, station_id: first },
+          { order_id: "SO-100001", unit_key: "unit:2", return_id: graded[second].twoMugs, station_id: second },
+          { order_id: "SO-100003", unit_key: "serial:GPS-0001", return_id: graded[first].gps, station_id: first },
+          { order_id: "SO-100009", unit_key: "unit:1", return_id: graded[first].mug, station_id: first }
+        ])
+        const bodies = hubSide.messages.map((row) => ({
+          stream: row.stream,
+          seq: Number(row.seq),
+          ...JSON.parse(row.body)
+        }))
+        const requests = bodies.filter((body) => body.stream === "shop:HAM1")
+        expect(
+          requests.map((body) => [
+            body.seq,
+            body.type,
+            body.payload.stationId,
+            body.payload.orderId,
+            body.payload.amountCents
+          ])
+        ).toEqual([
+          [1, "refund.requested", first, "SO-100003", 7900],
+          [2, "refund.requested", first, "SO-100001", 1290],
+          [3, "refund.requested", first, "SO-100009", 1290],
+          [4, "refund.requested", second, "SO-100001", 1290]
+        ])
+        const rejections = bodies.filter((body) => body.stream === `station:HAM1/${second}`)
+        expect(rejections.map((body) => body.payload)).toEqual([
+          expect.objectContaining({
+            orderId: "SO-100003",
+            returnId: graded[second].gps,
+            reason: "duplicate-unit",
+            otherReturnId: graded[first].gps,
+            otherStationId: first,
+            otherStatus: "requested"
+          }),
+          expect.objectContaining({
+            orderId: "SO-100009",
+            returnId: graded[second].mug,
+            reason: "duplicate-unit",
+            otherReturnId: graded[first].mug,
+            otherStationId: first
+          })
+        ])
+        expect(hubSide.messages.filter((row) => row.stream === `station:HAM1/${first}`)).toEqual([])
+        expect(hubSide.messages.find((row) => row.stream === `station:HAM1/${second}`)?.topic).toBe(
+          `packbench/v1/HAM1/${second}/inbox/hub/refund.rejected`
+        )
+
+        expect(loser.outcomes).toEqual(["applied", "applied", "duplicate", "duplicate"])
+        expect(loser.refunds).toEqual([
+          { order_id: "SO-100001", status: "decided" },
+          { order_id: "SO-100003", status: "rejected-duplicate" },
+          { order_id: "SO-100009", status: "rejected-duplicate" }
+        ])
+        expect(loser.rejected).toHaveLength(2)
+        const mug = loser.view.current!.items[0]!
+        expect(mug.decision).toMatchObject({
+          status: "rejected-duplicate",
+          rejection: { otherReturnId: graded[first].mug, otherStationId: first }
+        })
+        expect(mug.decision?.rejection?.reason.en).toContain(graded[first].mug)
+        expect(mug.decision?.rejection?.reason.de).toContain(graded[first].mug)
+      })
+    }
+    it("never lets the stations' refunds of one order together exceed what was paid", async () => {
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          const sql = yield* Sql
+          const ledger = makeRefundLedger(sql)
+          const order = orders.find((candidate) => candidate.orderId === "SO-100007")!
+          yield* ledger.recordOrder(order)
+          // Two stations that saw different versions of the order: each amount is within what its station believes.
+          const decide = (stationId: string, returnId: string, lineId: string, amountCents: number) =>
+            ledger.applyDecided(
+              { id: `${returnId}-decided`, siteId: "HAM1", stationId } as EventEnvelope,
+              {
+                returnId,
+                itemRef: `${returnId}-01`,
+                orderId: order.orderId,
+                lineId,
+                unit: 1,
+                sku: null,
+                gtin: null,
+                serial: null,
+                lot: null,
+                outcome: "refund-partial",
+                amountCents,
+                currency: "EUR",
+                ruleId: null,
+                reason: { de: "", en: "" },
+                source: "manager-override",
+                previousOutcome: null
+              },
+              NOW_MS
+            )
+          yield* decide("RET-01", "RET-01-R000001", "1", 4_000)
+          yield* decide("RET-02", "RET-02-R000001", "2", 2_000)
+          yield* decide("RET-02", "RET-02-R000002", "2", 2_600)
+          const claims = yield* sql.query("SELECT return_id, amount_cents FROM hub_refund_claims ORDER BY return_id")
+          const rejections = yield* sql.query("SELECT return_id, reason, other_return_id FROM hub_refund_rejections")
+          return { claims, rejections }
+        }).pipe(Effect.provide(Layer.mergeAll(store.layer(), StationClock.manual(NOW_MS).layer)))
+      )
+      // SO-100007 paid 66.00 EUR: 40.00 + 20.00 fit, another 26.00 would not.
+      expect(result.claims).toEqual([
+        { return_id: "RET-01-R000001", amount_cents: 4_000 },
+        { return_id: "RET-02-R000001", amount_cents: 2_000 }
+      ])
+      expect(result.rejections).toEqual([
+        { return_id: "RET-02-R000002", reason: "paid-amount-exceeded", other_return_id: "RET-02-R000001" }
+      ])
+    })
+  })

@@ -1,0 +1,124 @@
+import { Duration, Effect, Layer, Queue } from "effect"
+import { migrate } from "../../../core/store/Migrations.ts"
+import type { Broker } from "../../../core/sync/Broker.ts"
+import { Consumer } from "../../../core/sync/Consumer.ts"
+import type { StationClock } from "../../../core/time/Clock.ts"
+import {
+  type CarrierPollSettings,
+  defaultCarrierPollSettings,
+  pollDueCarriers
+} from "../../core/notify/CarrierPollScheduler.ts"
+import { HubMessagePublisher } from "../../core/notify/HubMessages.ts"
+import { HubProjection } from "../../core/notify/HubProjection.ts"
+import { HubSettings, type HubSettingsShape } from "../../core/notify/HubSettings.ts"
+import type { Mailer } from "../../core/notify/Mailer.ts"
+import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
+import { NotificationSender } from "../../core/notify/NotificationSender.ts"
+import type { WebhookSender } from "../../core/notify/WebhookSender.ts"
+import type { CarrierTrackingPoller } from "../../core/tracking/CarrierTrackingPoller.ts"
+import type { TrackingTokens } from "../../core/tracking/TrackingTokens.ts"
+import { defaultHubDatabase, type HubDatabase, layerHubDatabase } from "./HubDatabase.ts"
+import { startHubHttpServer } from "./HubHttpServer.ts"
+
+export interface HubOptions {
+  readonly dataDir: string
+  /** Where the hub keeps its state; `hub.db` in `dataDir` when absent. */
+  readonly database?: HubDatabase
+  readonly settings: HubSettingsShape
+  readonly http: { readonly host: string; readonly port: number; readonly webhookSecret: string }
+  /** How often the sender looks at the outbox when nothing woke it. */
+  readonly senderPollMs?: number
+  /** How often the delay and feedback timers are checked. */
+  readonly tickIntervalMs?: number
+  readonly ackDelayMs?: number
+  /** Carrier APIs polled for the scans of open parcels, besides the webhook; none by default. */
+  readonly pollers?: ReadonlyArray<CarrierTrackingPoller>
+  readonly carrierPoll?: Partial<CarrierPollSettings>
+  /** How often the scheduler looks for a carrier whose poll is due. */
+  readonly pollCheckMs?: number
+}
+
+/** Services the hub needs from outside: broker, mail, webhooks, tokens and the clock are all swappable. */
+export type HubEnvironment = Broker | Mailer | WebhookSender | TrackingTokens | StationClock
+
+/**
+ * The hub's services over its database (`hub.db` in the data directory unless `database` names another). The consumer applies station events through the
+ * projection, inside the consumer's own transaction, so "event applied" and "notification recorded" commit
+ * together; the sender works from the committed outbox.
+ */
+export const hubLayer = (options: HubOptions) => {
+  const database = Layer.mergeAll(
+    layerHubDatabase(options.database ?? defaultHubDatabase(options.dataDir)),
+    Layer.succeed(HubSettings, options.settings)
+  )
+  const projection = HubProjection.layer
+  const consumer = Layer.unwrap(
+    Effect.gen(function* () {
+      const hub = yield* HubProjection
+      return Consumer.layer({
+        siteId: "+",
+        knows: hub.knows,
+        apply: hub.applyStationEvent,
+        ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs })
+      })
+    })
+  )
+  return Layer.mergeAll(consumer, NotificationSender.layer, HubMessagePublisher.layer).pipe(
+    Layer.provideMerge(projection),
+    Layer.provideMerge(database)
+  )
+}
+
+/**
+ * Runs the hub until the scope closes: migrates, recovers interrupted sends, starts the consumer, the sender,
+ * the timers, the carrier pollers (if any) and the HTTP server. Returns the HTTP address.
+ */
+export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
+  yield* migrate(hubMigrations)
+  const sender = yield* NotificationSender
+  const projection = yield* HubProjection
+  const consumer = yield* Consumer
+  const messages = yield* HubMessagePublisher
+  const recovered = yield* sender.recoverInterrupted
+  if (recovered > 0) yield* Effect.logWarning(`hub: ${recovered} sends were interrupted by a crash; resending them`)
+
+  const pollMs = options.senderPollMs ?? 5_000
+  const senderLoop = Effect.gen(function* () {
+    const report = yield* sender.sendDue
+    const busy = report.sent + report.retried + report.dead + report.suppressed >= 50
+    if (busy) return
+    const next = yield* sender.nextDueMs
+    const waitMs = next === undefined ? pollMs : Math.max(0, Math.min(pollMs, next - Date.now()))
+    yield* Effect.raceFirst(Queue.take(projection.wakeups), Effect.sleep(Duration.millis(waitMs)))
+  }).pipe(
+    Effect.catchCause((cause) =>
+      Effect.andThen(Effect.logError("hub: sender pass failed", cause), Effect.sleep(Duration.millis(pollMs)))
+    )
+  )
+  yield* Effect.forkScoped(Effect.forever(senderLoop))
+  yield* Effect.forkScoped(
+    Effect.forever(
+      Effect.andThen(
+        projection.tick.pipe(Effect.catchCause((cause) => Effect.logError("hub: timer pass failed", cause))),
+        Effect.sleep(Duration.millis(options.tickIntervalMs ?? 60_000))
+      )
+    )
+  )
+  yield* messages.start(projection.messageWakeups, pollMs)
+  const pollers = options.pollers ?? []
+  if (pollers.length > 0) {
+    const pollSettings = { ...defaultCarrierPollSettings, ...options.carrierPoll }
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.andThen(
+          pollDueCarriers(pollers, pollSettings).pipe(
+            Effect.catchCause((cause) => Effect.logError("hub: carrier poll pass failed", cause))
+          ),
+          Effect.sleep(Duration.millis(options.pollCheckMs ?? 5_000))
+        )
+      )
+    )
+  }
+  yield* consumer.start
+  return yield* startHubHttpServer(options.http)
+})

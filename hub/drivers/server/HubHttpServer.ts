@@ -1,0 +1,287 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { Effect, Schema } from "effect"
+import { Sql } from "../../../core/store/Sql.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import {
+  FeedbackAnswer,
+  type FeedbackOutcome,
+  loadFeedbackPage,
+  recordFeedbackAnswer
+} from "../../core/feedback/FeedbackAnswers.ts"
+import { type FeedbackPageState, renderFeedbackPage } from "../../core/feedback/renderFeedbackPage.ts"
+import { computeCustomerMetrics } from "../../core/metrics/computeCustomerMetrics.ts"
+import { customerMetricsCsv } from "../../core/metrics/customerMetricsCsv.ts"
+import { parseMetricsWindow } from "../../core/metrics/parseMetricsWindow.ts"
+import { HubProjection } from "../../core/notify/HubProjection.ts"
+import { HubSettings } from "../../core/notify/HubSettings.ts"
+import { loadOptOut, recordOptOut } from "../../core/notify/OptOut.ts"
+import { brandFor } from "../../core/notify/templates/Brand.ts"
+import { renderOptOutPage } from "../../core/notify/templates/renderOptOutPage.ts"
+import { CarrierTrackingEvent } from "../../core/tracking/CarrierTrackingEvent.ts"
+import { renderTrackingPage } from "../../core/tracking/renderTrackingPage.ts"
+import { loadTrackingPageView } from "../../core/tracking/TrackingPageView.ts"
+import { verifyWebhook } from "./WebhookSignature.ts"
+
+export interface HubHttpOptions {
+  readonly host: string
+  /** 0 picks a free port. */
+  readonly port: number
+  /** Shared with the carriers (or the aggregator) that post tracking updates. */
+  readonly webhookSecret: string
+  /** How far a webhook's timestamp may be from the hub's clock, both ways. */
+  readonly toleranceMs?: number
+}
+
+export const CarrierWebhookBody = Schema.Struct({ events: Schema.Array(CarrierTrackingEvent) })
+
+const maxBodyBytes = 1_000_000
+const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/
+
+class BodyTooLarge extends Error {}
+
+const readBody = (request: IncomingMessage) =>
+  new Promise<string>((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBodyBytes) {
+        reject(new BodyTooLarge())
+        request.destroy()
+      } else chunks.push(chunk)
+    })
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    request.on("error", reject)
+  })
+
+const reply = (response: ServerResponse, status: number, body: string, type = "application/json") => {
+  response.writeHead(status, {
+    "content-type": `${type}; charset=utf-8`,
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff"
+  })
+  response.end(body)
+}
+
+const json = (value: unknown) => JSON.stringify(value)
+const notFoundPage = "<!doctype html><title>Not found</title><p>Not found</p>"
+
+/**
+ * The hub's HTTP face: `POST /webhooks/carrier` takes signed carrier tracking updates, `GET /t/<token>` serves
+ * a parcel's tracking page, `GET|POST /f/<token>` its feedback page, `GET /metrics` and `GET /metrics.csv` the
+ * customer figures, and `GET /u/<token>` asks a customer to confirm the opt-out that `POST /u/<token>` (the page's
+ * button, or a mail client's RFC 8058 one-click request) records. The webhook's delivery id is recorded in the same
+ * transaction as the scans it
+ * carries, so a replayed delivery is refused and a delivery that failed to apply may be retried.
+ */
+export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (options: HubHttpOptions) {
+  const context = yield* Effect.context<Sql | HubProjection | StationClock | HubSettings>()
+  const run = Effect.runPromiseWith(context)
+  const sql = yield* Sql
+  const projection = yield* HubProjection
+  const clock = yield* StationClock
+  const settings = yield* HubSettings
+  const toleranceMs = options.toleranceMs ?? 5 * 60_000
+  const decodeBody = Schema.decodeUnknownEffect(CarrierWebhookBody)
+  const decodeAnswer = Schema.decodeUnknownEffect(FeedbackAnswer)
+
+  const carrierWebhook = Effect.fnUntraced(function* (
+    headers: IncomingMessage["headers"],
+    body: string
+  ): Effect.fn.Return<{ readonly status: number; readonly body: unknown }, never, never> {
+    const nowMs = (yield* clock.now).wallMs
+    const header = (name: string) => {
+      const value = headers[name]
+      return Array.isArray(value) ? value[0] : value
+    }
+    const verdict = verifyWebhook({
+      secret: options.webhookSecret,
+      timestamp: header("x-packbench-timestamp"),
+      signature: header("x-packbench-signature"),
+      body,
+      nowMs,
+      toleranceMs
+    })
+    if (!verdict.ok) return { status: 401, body: { error: verdict.reason } }
+    const deliveryId = header("x-packbench-delivery")
+    if (deliveryId === undefined || deliveryId.length === 0 || deliveryId.length > 200) {
+      return { status: 400, body: { error: "missing X-Packbench-Delivery" } }
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body)
+    } catch {
+      return { status: 400, body: { error: "body is not JSON" } }
+    }
+    const decoded = yield* decodeBody(parsed).pipe(Effect.result)
+    if (decoded._tag === "Failure") return { status: 400, body: { error: decoded.failure.message } }
+    const outcome = yield* sql
+      .transaction(
+        Effect.gen(function* () {
+          const fresh = yield* sql.execute(
+            "INSERT INTO hub_webhook_deliveries (delivery_id, received_at_ms) VALUES (?, ?) ON CONFLICT (delivery_id) DO NOTHING",
+            [deliveryId, nowMs]
+          )
+          if (fresh.changes === 0) return undefined
+          // Ids older than the tolerance cannot come back (their timestamp would be refused): forget them.
+          yield* sql.execute("DELETE FROM hub_webhook_deliveries WHERE received_at_ms < ?", [nowMs - 2 * toleranceMs])
+          return yield* Effect.forEach(decoded.success.events, projection.applyCarrierEvent)
+        })
+      )
+      .pipe(Effect.result)
+    if (outcome._tag === "Failure") {
+      yield* Effect.logError(`hub: carrier webhook failed to apply: ${outcome.failure.message}`)
+      return { status: 503, body: { error: "try again" } }
+    }
+    if (outcome.success === undefined) return { status: 409, body: { error: "replayed delivery" } }
+    return { status: 200, body: { outcomes: outcome.success } }
+  })
+
+  const trackingPage = Effect.fnUntraced(function* (token: string) {
+    if (!tokenPattern.test(token)) return undefined
+    const view = yield* loadTrackingPageView(token)
+    if (view === undefined) return undefined
+    const formatter = new Intl.DateTimeFormat(view.locale === "de" ? "de-DE" : "en-GB", {
+      timeZone: settings.notify.timeZones[view.locale],
+      dateStyle: "medium",
+      timeStyle: "short"
+    })
+    return renderTrackingPage(view, brandFor(settings.brands, view.brand), (ms) => formatter.format(new Date(ms)))
+  })
+
+  const feedbackPage = Effect.fnUntraced(function* (token: string, state: FeedbackPageState) {
+    if (!tokenPattern.test(token)) return undefined
+    const view = yield* loadFeedbackPage(token)
+    if (view === undefined) return undefined
+    const shown: FeedbackPageState =
+      view.answer !== undefined && state.type === "form" ? { type: "answered", justNow: false } : state
+    return renderFeedbackPage(view, brandFor(settings.brands, view.brand), shown)
+  })
+
+  const feedbackAnswer = Effect.fnUntraced(function* (token: string, body: string) {
+    const form = new URLSearchParams(body)
+    const rating = form.get("rating")
+    const decoded = yield* decodeAnswer({
+      rating: rating === null || !/^\d$/.test(rating) ? Number.NaN : Number(rating),
+      comment: form.get("comment") ?? ""
+    }).pipe(Effect.result)
+    if (decoded._tag === "Failure") {
+      return { status: 400, html: yield* feedbackPage(token, { type: "form", invalid: true }) }
+    }
+    const outcome: FeedbackOutcome = tokenPattern.test(token)
+      ? yield* recordFeedbackAnswer(token, decoded.success, (yield* clock.now).wallMs)
+      : "unknown-token"
+    if (outcome === "unknown-token") return { status: 404, html: undefined }
+    return {
+      status: outcome === "recorded" ? 200 : 409,
+      html: yield* feedbackPage(token, { type: "answered", justNow: outcome === "recorded" })
+    }
+  })
+
+  const metrics = Effect.fnUntraced(function* (url: URL) {
+    const parsed = parseMetricsWindow(
+      url.searchParams.get("from"),
+      url.searchParams.get("to"),
+      (yield* clock.now).wallMs
+    )
+    if (!parsed.ok) return parsed
+    return { ok: true as const, metrics: yield* computeCustomerMetrics(parsed.window) }
+  })
+
+  const optOutPage = Effect.fnUntraced(function* (token: string, record: boolean) {
+    if (!tokenPattern.test(token)) return undefined
+    const before = yield* loadOptOut(token)
+    if (before === undefined) return undefined
+    const brand = brandFor(settings.brands, before.brand)
+    const path = `/u/${encodeURIComponent(token)}`
+    if (before.optedOutAtMs !== undefined) return renderOptOutPage(before.locale, brand, "already", path)
+    if (!record) return renderOptOutPage(before.locale, brand, "confirm", path)
+    yield* recordOptOut(token, (yield* clock.now).wallMs)
+    return renderOptOutPage(before.locale, brand, "done", path)
+  })
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? "/", "http://hub.invalid")
+    if (request.method === "POST" && url.pathname === "/webhooks/carrier") {
+      const body = await readBody(request)
+      const result = await run(carrierWebhook(request.headers, body))
+      reply(response, result.status, json(result.body))
+      return
+    }
+    const page = /^\/t\/([^/]+)$/.exec(url.pathname)
+    if (request.method === "GET" && page !== null) {
+      const html = await run(trackingPage(decodeURIComponent(page[1] ?? "")))
+      if (html === undefined) reply(response, 404, notFoundPage, "text/html")
+      else reply(response, 200, html, "text/html")
+      return
+    }
+    const feedback = /^\/f\/([^/]+)$/.exec(url.pathname)
+    if (feedback !== null && (request.method === "GET" || request.method === "POST")) {
+      const token = decodeURIComponent(feedback[1] ?? "")
+      const result =
+        request.method === "POST"
+          ? await run(feedbackAnswer(token, await readBody(request)))
+          : await run(
+              Effect.map(
+                // A rating in the mail's link only preselects: a GET never records (mail scanners open links).
+                feedbackPage(token, { type: "form", preselected: Number(url.searchParams.get("rating")) }),
+                (html) => ({ status: 200, html })
+              )
+            )
+      if (result.html === undefined) reply(response, 404, notFoundPage, "text/html")
+      else reply(response, result.status, result.html, "text/html")
+      return
+    }
+    if (request.method === "GET" && (url.pathname === "/metrics" || url.pathname === "/metrics.csv")) {
+      const result = await run(metrics(url))
+      if (!result.ok) reply(response, 400, json({ error: result.message }))
+      else if (url.pathname === "/metrics") reply(response, 200, json(result.metrics))
+      else {
+        const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+        response.setHeader(
+          "content-disposition",
+          `attachment; filename="customer-metrics-${day(result.metrics.fromMs)}-${day(result.metrics.toMs)}.csv"`
+        )
+        reply(response, 200, customerMetricsCsv(result.metrics), "text/csv")
+      }
+      return
+    }
+    const optOut = /^\/u\/([^/]+)$/.exec(url.pathname)
+    if ((request.method === "GET" || request.method === "POST") && optOut !== null) {
+      // The POST body (`List-Unsubscribe=One-Click`) carries nothing the token does not: read and let go.
+      if (request.method === "POST") await readBody(request)
+      const html = await run(optOutPage(decodeURIComponent(optOut[1] ?? ""), request.method === "POST"))
+      if (html === undefined) reply(response, 404, notFoundPage, "text/html")
+      else reply(response, 200, html, "text/html")
+      return
+    }
+    if (request.method === "GET" && url.pathname === "/healthz") {
+      reply(response, 200, json({ ok: true }))
+      return
+    }
+    reply(response, 404, json({ error: "not found" }))
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (response.headersSent) response.destroy()
+      else if (error instanceof BodyTooLarge) reply(response, 413, json({ error: "body too large" }))
+      else reply(response, 500, json({ error: "internal error" }))
+    })
+  })
+  yield* Effect.acquireRelease(
+    Effect.callback<void, Error>((resume) => {
+      server.once("error", (error) => resume(Effect.fail(error)))
+      server.listen(options.port, options.host, () => resume(Effect.void))
+    }).pipe(Effect.orDie),
+    () =>
+      Effect.callback<void>((resume) => {
+        server.close(() => resume(Effect.void))
+        server.closeAllConnections()
+      })
+  )
+  const address = server.address()
+  const port = typeof address === "object" && address !== null ? address.port : options.port
+  return { port, url: `http://${options.host}:${port}` }
+})

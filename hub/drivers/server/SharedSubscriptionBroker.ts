@@ -1,0 +1,27 @@
+import { Effect, Layer } from "effect"
+import { Broker, topicMatches } from "../../../core/sync/Broker.ts"
+
+/**
+ * Whether the broker port's message routing understands `$share/<group>/<filter>` (MQTT 5 §4.8.2: the broker
+ * delivers on the plain topic, so the driver must strip the prefix before matching). Without that, messages
+ * of a shared subscription reach no handler and are acknowledged anyway: lost. Checked, not assumed.
+ */
+export const sharedSubscriptionsRoutable = (): boolean =>
+  topicMatches("$share/packbench-hub/packbench/v1/+/+/events/#", "packbench/v1/S/P/events/x")
+
+/**
+ * Wraps a Broker so every subscription is a shared one in `group`: several hub processes then split the
+ * station events between them (mosquitto, EMQX, HiveMQ; aedes has no shared subscriptions). Only sound when
+ * the hubs share one database, because the consumer's per-station cursor must see every sequence number.
+ */
+export const layerSharedSubscription = (group: string) =>
+  Layer.effect(
+    Broker,
+    Effect.gen(function* () {
+      const inner = yield* Broker
+      return Broker.of({
+        ...inner,
+        subscribe: (filter, handler) => inner.subscribe(`$share/${group}/${filter}`, handler)
+      })
+    })
+  )

@@ -1,0 +1,172 @@
+import { mkdirSync } from "node:fs"
+import { resolve } from "node:path"
+import { Cause, Effect, Fiber, Layer } from "effect"
+import type { NotifyOverrides } from "../../../core/config/StationConfig.ts"
+import { StoreError } from "../../../core/store/Sql.ts"
+import { type Command, writeLine } from "../../../drivers/cli/Command.ts"
+import { parseFlags } from "../../../drivers/cli/parseFlags.ts"
+import { layerMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
+import { ConfigError, loadConfig } from "../../../drivers/station/loadConfig.ts"
+import { SystemClockLayer } from "../../../drivers/time/SystemClock.ts"
+import { HubSettings } from "../../core/notify/HubSettings.ts"
+import { withNotifyOverrides } from "../../core/notify/NotifySettings.ts"
+import { layerHttpWebhookSender } from "../mail/HttpWebhookSender.ts"
+import { layerSmtpMailer } from "../mail/SmtpMailer.ts"
+import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
+import { makeHttpCarrierPoller } from "./HttpCarrierPoller.ts"
+import { hubLayer, runHub } from "./Hub.ts"
+import { defaultHubDatabase, describeHubDatabase, parseHubDatabase } from "./HubDatabase.ts"
+import { layerSharedSubscription, sharedSubscriptionsRoutable } from "./SharedSubscriptionBroker.ts"
+
+/**
+ * Runs the notification hub until SIGINT/SIGTERM. Secrets come from the environment, never argv (which `ps`
+ * shows to every user): PACKBENCH_HUB_WEBHOOK_SECRET signs carrier webhooks, PACKBENCH_HUB_NOTIFY_SECRET
+ * (default: the same) signs outgoing notification webhooks.
+ */
+export const hubCommand: Command = {
+  name: "hub",
+  usage:
+    "hub [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
+  summary: "run the notification hub: station events → customer mail, carrier webhook, tracking pages",
+  run: async (argv, io) => {
+    const flags = parseFlags(argv, {
+      config: "string",
+      broker: "string",
+      "data-dir": "string",
+      db: "string",
+      smtp: "string",
+      port: "string",
+      host: "string",
+      "public-url": "string",
+      "notify-webhook": "string",
+      "shared-group": "string",
+      "carrier-feeds": "string",
+      mqtt5: "boolean"
+    })
+    const fail = async (message: string, code: number) => {
+      await writeLine(io.stderr, `packbench hub: ${message}`)
+      if (code === 2) await writeLine(io.stderr, `usage: packbench ${hubCommand.usage}`)
+      return code
+    }
+    if (!flags.ok) return fail(flags.message, 2)
+    if (flags.positional.length > 0) return fail(`unexpected ${flags.positional.join(" ")}`, 2)
+    const values = flags.values
+    const port = Number(values.port ?? "8790")
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) return fail("--port must be a port number", 2)
+    const webhookSecret = io.env.PACKBENCH_HUB_WEBHOOK_SECRET
+    if (webhookSecret === undefined || webhookSecret.length < 16) {
+      return fail("set PACKBENCH_HUB_WEBHOOK_SECRET (16+ characters) to the secret carriers sign webhooks with", 1)
+    }
+    const group = values["shared-group"]
+    if (group !== undefined && !sharedSubscriptionsRoutable()) {
+      return fail(
+        "--shared-group needs the MQTT driver to route $share/<group>/ subscriptions, which this build does not",
+        1
+      )
+    }
+    // Tracking feeds to poll besides the webhook: "ups=https://feed.example/ups,dhl-paket=https://…".
+    const feeds = (values["carrier-feeds"] ?? "")
+      .split(",")
+      .filter((entry) => entry.trim() !== "")
+      .map((entry) => {
+        const at = entry.indexOf("=")
+        return { carrier: entry.slice(0, at).trim(), url: entry.slice(at + 1).trim() }
+      })
+    const badFeed = feeds.find(
+      (feed) => feed.carrier === "" || !/^https?:\/\//.test(feed.url) || !URL.canParse(feed.url)
+    )
+    if (badFeed !== undefined) {
+      return fail(`--carrier-feeds: "${badFeed.carrier}=${badFeed.url}" is not CARRIER=http(s)://URL`, 2)
+    }
+    const host = values.host ?? "127.0.0.1"
+    const dataDir = resolve(io.cwd, values["data-dir"] ?? io.env.PACKBENCH_HUB_DATA_DIR ?? "./.packbench-hub")
+    mkdirSync(dataDir, { recursive: true })
+    // A database URL carries a password: PACKBENCH_HUB_DATABASE_URL keeps it out of `ps`.
+    const dbValue = values.db ?? io.env.PACKBENCH_HUB_DATABASE_URL
+    const parsedDb = dbValue === undefined ? undefined : parseHubDatabase(dbValue, io.cwd)
+    if (parsedDb !== undefined && !parsedDb.ok) return fail(parsedDb.message, 2)
+    const database = parsedDb?.database ?? defaultHubDatabase(dataDir)
+    const brokerUrl = values.broker ?? "mqtt://127.0.0.1:1883"
+    const smtpUrl = values.smtp ?? "smtp://127.0.0.1:25"
+    // The shop's mail timing (hub.notify) comes from the same config file and variables a station reads.
+    let notify: NotifyOverrides
+    try {
+      notify = loadConfig({ cwd: io.cwd, env: io.env, configFile: values.config }).hub.notify
+    } catch (error) {
+      if (error instanceof ConfigError) return fail(error.message, 1)
+      throw error
+    }
+    const defaults = HubSettings.defaults(values["public-url"] ?? `http://${host}:${port}`)
+    const settings = {
+      ...defaults,
+      notify: withNotifyOverrides(defaults.notify, notify),
+      webhookUrl: values["notify-webhook"]
+    }
+    const broker = layerMqttBroker({
+      url: brokerUrl,
+      clientId: io.env.PACKBENCH_HUB_CLIENT_ID ?? "packbench-hub",
+      protocolVersion: values.mqtt5 === true ? 5 : 4
+    })
+    const options = {
+      dataDir,
+      database,
+      settings,
+      http: { host, port, webhookSecret },
+      pollers: feeds.map((feed) =>
+        makeHttpCarrierPoller({ carrier: feed.carrier, baseUrl: feed.url, apiKey: io.env.PACKBENCH_HUB_FEED_API_KEY })
+      )
+    }
+    const layer = hubLayer(options).pipe(
+      Layer.provideMerge(
+        Layer.mergeAll(
+          group === undefined ? broker : layerSharedSubscription(group).pipe(Layer.provide(broker)),
+          layerSmtpMailer({ url: smtpUrl }),
+          layerHttpWebhookSender({ secret: io.env.PACKBENCH_HUB_NOTIFY_SECRET ?? webhookSecret }),
+          CryptoTrackingTokensLayer,
+          SystemClockLayer
+        )
+      )
+    )
+    let announced = false
+    const fiber = Effect.runFork(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const http = yield* runHub(options)
+          announced = true
+          yield* Effect.promise(() =>
+            writeLine(
+              io.stdout,
+              `Packbench hub running: broker ${brokerUrl}, SMTP ${smtpUrl}, data ${dataDir}, ` +
+                `database ${describeHubDatabase(database)}\n` +
+                `Carrier webhook: POST ${http.url}/webhooks/carrier · tracking pages: ${http.url}/t/<token>`
+            )
+          )
+          return yield* Effect.never
+        })
+        // Provided outside the scope, so the hub's fibers stop before the database and broker close.
+      ).pipe(Effect.provide(layer))
+    )
+    const stop = () => Effect.runFork(Fiber.interrupt(fiber))
+    process.once("SIGINT", stop)
+    process.once("SIGTERM", stop)
+    const exit = await Effect.runPromise(Fiber.await(fiber))
+    process.off("SIGINT", stop)
+    process.off("SIGTERM", stop)
+    if (exit._tag === "Failure" && !announced) {
+      // A refused database (PostgreSQL unreachable, wrong password, unwritable SQLite file) says so in one line.
+      const squashed = Cause.squash(exit.cause)
+      const code = (squashed as { readonly code?: unknown }).code
+      const reason =
+        squashed instanceof StoreError
+          ? squashed.message
+          : code === "EADDRINUSE"
+            ? `cannot listen on ${host}:${port}: the port is in use (--port)`
+            : squashed instanceof Error
+              ? squashed.message
+              : String(squashed)
+      return fail(`did not start: ${reason}`, 1)
+    }
+    await writeLine(io.stdout, "Hub stopped.")
+    return 0
+  }
+}
