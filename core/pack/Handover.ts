@@ -1,16 +1,17 @@
 import { Context, Effect, Layer, Ref } from "effect"
-import { ApiError } from "../api/ApiError.ts"
 import { Carriers } from "../carrier/Carriers.ts"
-import type { Actor } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { identifyScan } from "../scan/identify.ts"
-import type { Operator } from "../session/Operator.ts"
+import { actorOf, type Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
+import type { SessionError } from "../session/SessionError.ts"
+import { nextCounter } from "../station/Counters.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
-import { Sql, type StoreError } from "../store/Sql.ts"
+import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { encodeManifestZpl } from "./encodeManifestZpl.ts"
+import { HandoverError, handoverStoreFailure } from "./HandoverError.ts"
 import type { HandoverView } from "./HandoverView.ts"
 import { PackException, ParcelHandedToCarrier } from "./PackEvents.ts"
 import { makeRefusal, type Refusal } from "./PackRefusal.ts"
@@ -31,10 +32,7 @@ interface BatchRow {
   readonly opened_at_ms: number
 }
 
-const storeFailure = (error: StoreError) =>
-  new ApiError({ code: "store-unavailable", message: `The station database refused the operation: ${error.message}` })
-
-const actorOf = (operator: Operator): Actor => ({ role: operator.role, badgeId: operator.badgeId, name: operator.name })
+const storeFailure = handoverStoreFailure
 
 /**
  * Handing parcels to a carrier's driver: open a batch for the carrier, scan each parcel into it (every scan is
@@ -44,10 +42,13 @@ const actorOf = (operator: Operator): Actor => ({ role: operator.role, badgeId: 
 export class Handover extends Context.Service<
   Handover,
   {
-    readonly state: Effect.Effect<HandoverView, ApiError>
-    readonly open: (input: { readonly carrier: string }) => Effect.Effect<HandoverView, ApiError>
-    readonly scan: (input: { readonly raw: string; readonly at?: Timestamp }) => Effect.Effect<HandoverView, ApiError>
-    readonly close: (input: { readonly at?: Timestamp }) => Effect.Effect<HandoverView, ApiError>
+    readonly state: Effect.Effect<HandoverView, HandoverError | SessionError>
+    readonly open: (input: { readonly carrier: string }) => Effect.Effect<HandoverView, HandoverError | SessionError>
+    readonly scan: (input: {
+      readonly raw: string
+      readonly at?: Timestamp
+    }) => Effect.Effect<HandoverView, HandoverError | SessionError>
+    readonly close: (input: { readonly at?: Timestamp }) => Effect.Effect<HandoverView, HandoverError | SessionError>
   }
 >()("packbench/core/pack/Handover") {
   static readonly layer = Layer.effect(
@@ -122,20 +123,15 @@ export class Handover extends Context.Service<
           )
         }
         if (carriers.profile(input.carrier) === undefined) {
-          return yield* new ApiError({
-            code: "carrier-unknown",
+          return yield* new HandoverError({
+            reason: "carrier-unknown",
             message: `This station does not ship with ${input.carrier}`
           })
         }
         yield* sql
           .transaction(
             Effect.gen(function* () {
-              const rows = yield* sql.query<{ next: number }>("SELECT next FROM pack_counters WHERE name = 'handover'")
-              const next = Number(rows[0]?.next ?? 1)
-              yield* sql.execute(
-                "INSERT INTO pack_counters (name, next) VALUES ('handover', ?) ON CONFLICT (name) DO UPDATE SET next = excluded.next",
-                [next + 1]
-              )
+              const next = yield* nextCounter("handover").pipe(Effect.provideService(Sql, sql))
               yield* sql.execute(
                 "INSERT INTO handover_batches (batch_id, carrier, status, opened_at_ms) VALUES (?, ?, 'open', ?)",
                 [`HO-${identity.stationId}-${String(next).padStart(5, "0")}`, input.carrier, now.wallMs]

@@ -1,7 +1,9 @@
 import { Effect } from "effect"
-import type { ApiError } from "../api/ApiError.ts"
+import { type ApiError, apiErrorOf } from "../api/ApiError.ts"
+import type { SessionError } from "../session/SessionError.ts"
 import type { Timestamp } from "../time/Clock.ts"
 import type { ReturnsApi } from "./ReturnsApi.ts"
+import type { ReturnsError } from "./ReturnsError.ts"
 import { ReturnsService } from "./ReturnsService.ts"
 import type { ReturnsView } from "./ReturnsView.ts"
 
@@ -11,6 +13,10 @@ export type ReturnsHandlers = {
   ) => Effect.Effect<ReturnsApi[N]["output"]["Type"], ApiError>
 }
 
+/** A returns or session error as the transports carry it: the reason is the wire code, rule problems its details. */
+const wire = <A>(effect: Effect.Effect<A, ReturnsError | SessionError>): Effect.Effect<A, ApiError> =>
+  Effect.mapError(effect, apiErrorOf)
+
 /**
  * The returns API handlers, for the station to merge into its handler map, and the scan route `scan.submit` uses
  * while the Returns screen is up.
@@ -18,20 +24,20 @@ export type ReturnsHandlers = {
 export const makeReturnsHandlers = Effect.gen(function* () {
   const returns = yield* ReturnsService
   const handlers: ReturnsHandlers = {
-    "returns.state": () => returns.state,
-    "returns.scan": (input) => returns.scan(input),
-    "returns.grade": (input) => returns.grade(input),
-    "returns.setDisposition": (input) => returns.setDisposition(input),
-    "returns.decide": (input) => returns.decide(input),
-    "returns.override": (input) => returns.override(input),
-    "returns.approve": (input) => returns.approve(input),
-    "returns.finish": (input) => returns.finish(input),
+    "returns.state": () => wire(returns.state),
+    "returns.scan": (input) => wire(returns.scan(input)),
+    "returns.grade": (input) => wire(returns.grade(input)),
+    "returns.setDisposition": (input) => wire(returns.setDisposition(input)),
+    "returns.decide": (input) => wire(returns.decide(input)),
+    "returns.override": (input) => wire(returns.override(input)),
+    "returns.approve": (input) => wire(returns.approve(input)),
+    "returns.finish": (input) => wire(returns.finish(input)),
     "rules.active": () => returns.rules,
-    "rules.preview": (input) => returns.previewRules(input.rules),
-    "rules.replace": (input) => returns.replaceRules(input.rules)
+    "rules.preview": (input) => wire(returns.previewRules(input.rules)),
+    "rules.replace": (input) => wire(returns.replaceRules(input.rules))
   }
   const routeReturnsScan = (scan: { readonly raw: string; readonly at: Timestamp }) =>
-    Effect.map(returns.scan(scan), (view: ReturnsView) => ({
+    Effect.map(wire(returns.scan(scan)), (view: ReturnsView) => ({
       view,
       action: view.current === null ? "returns:idle" : `returns:${view.current.returnId}`,
       message: view.current === null ? "no open return" : `return ${view.current.returnId}`

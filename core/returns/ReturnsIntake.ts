@@ -1,5 +1,4 @@
 import { Effect } from "effect"
-import type { ApiError } from "../api/ApiError.ts"
 import type { CatalogItem } from "../catalog/CatalogItem.ts"
 import { identifyScan } from "../scan/identify.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
@@ -7,8 +6,9 @@ import type { Operator } from "../session/Operator.ts"
 import { actorOf } from "../session/Operator.ts"
 import type { StoreError } from "../store/Sql.ts"
 import type { Timestamp } from "../time/Clock.ts"
-import { apiError, type ReturnRow, toApiError, type WithAt } from "./ReturnRows.ts"
+import { type ReturnRow, returnsError, toReturnsError, type WithAt } from "./ReturnRows.ts"
 import type { ReturnsDesk } from "./ReturnsDesk.ts"
+import type { ReturnsError } from "./ReturnsError.ts"
 import { type ReturnFlag, ReturnReceived } from "./ReturnsEvents.ts"
 
 /**
@@ -179,20 +179,20 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
       resolveSku: (code) => codes.get(code.trim().toUpperCase()),
       ...(rmaHosts === undefined ? {} : { rmaHosts })
     })
-    yield* sql.transaction<void, StoreError | ApiError, never>(
+    yield* sql.transaction<void, StoreError | ReturnsError, never>(
       current === undefined
         ? receive(input.raw, scanned, at, operator)
         : scanned.kind === "gtin" || scanned.kind === "gs1" || scanned.kind === "digital-link" || scanned.kind === "sku"
           ? addItem(current, scanned, catalog)
           : Effect.fail(
-              apiError(
+              returnsError(
                 "return-open",
                 `Return ${current.return_id} is still open: finish it before taking in another parcel (scanned ${scanned.kind})`
               )
             )
     )
     return yield* currentView
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
   const finish = Effect.fn("ReturnsService.finish")(function* (input: WithAt) {
     yield* clerk
@@ -203,14 +203,14 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
       [current.return_id]
     )
     if (Number(open[0]?.n ?? 0) > 0) {
-      return yield* Effect.fail(apiError("not-decided", "Grade and decide every item before finishing"))
+      return yield* Effect.fail(returnsError("not-decided", "Grade and decide every item before finishing"))
     }
     yield* sql.execute("UPDATE returns SET status = 'finished', finished_at_ms = ? WHERE return_id = ?", [
       at.wallMs,
       current.return_id
     ])
     return yield* currentView
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
   return { scan, finish }
 }

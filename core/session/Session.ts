@@ -1,8 +1,8 @@
 import { Context, Effect, Layer, Option, Ref } from "effect"
-import { ApiError } from "../api/ApiError.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Operator, Role } from "./Operator.ts"
+import { SessionError } from "./SessionError.ts"
 import { OperatorSignedIn, OperatorSignedOut } from "./SessionEvents.ts"
 
 /** Accepts a badge as typed ("b-1001") or as scanned from a badge label ("PB:BADGE:B-1001…"). */
@@ -18,9 +18,9 @@ export class Session extends Context.Service<
   Session,
   {
     readonly current: Effect.Effect<Operator | null>
-    readonly signIn: (badge: string) => Effect.Effect<Operator, ApiError>
-    readonly signOut: Effect.Effect<boolean, ApiError>
-    readonly require: (roles: ReadonlyArray<Role>) => Effect.Effect<Operator, ApiError>
+    readonly signIn: (badge: string) => Effect.Effect<Operator, SessionError>
+    readonly signOut: Effect.Effect<boolean, SessionError>
+    readonly require: (roles: ReadonlyArray<Role>) => Effect.Effect<Operator, SessionError>
   }
 >()("packbench/core/session/Session") {
   static readonly layer = (readBadge: BadgeReader = plainBadge) =>
@@ -31,23 +31,23 @@ export class Session extends Context.Service<
         const log = yield* EventLog
         const state = yield* Ref.make<Operator | null>(null)
         const storeFailure = (error: { readonly message: string }) =>
-          new ApiError({
-            code: "store-unavailable",
+          new SessionError({
+            reason: "store-unavailable",
             message: `The station database refused the write: ${error.message}`
           })
 
         const signIn = Effect.fn("Session.signIn")(function* (badge: string) {
           const badgeId = readBadge(badge)
           if (badgeId === undefined) {
-            return yield* new ApiError({ code: "badge-unreadable", message: `"${badge}" is not a badge id` })
+            return yield* new SessionError({ reason: "badge-unreadable", message: `"${badge}" is not a badge id` })
           }
           const rows = yield* sql
             .query<{ name: string; role: Role }>("SELECT name, role FROM badges WHERE badge_id = ?", [badgeId])
             .pipe(Effect.mapError(storeFailure))
           const found = Option.fromNullishOr(rows[0])
           if (Option.isNone(found)) {
-            return yield* new ApiError({
-              code: "badge-unknown",
+            return yield* new SessionError({
+              reason: "badge-unknown",
               message: `Badge ${badgeId} is not registered at this site`
             })
           }
@@ -86,8 +86,8 @@ export class Session extends Context.Service<
             operator !== null && roles.includes(operator.role)
               ? Effect.succeed(operator)
               : Effect.fail(
-                  new ApiError({
-                    code: operator === null ? "not-signed-in" : "role-required",
+                  new SessionError({
+                    reason: operator === null ? "not-signed-in" : "role-required",
                     message:
                       operator === null
                         ? "Scan your badge first"

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import type { ApiHandlers } from "../api/ApiDispatcher.ts"
-import { ApiError } from "../api/ApiError.ts"
+import { ApiError, apiErrorOf } from "../api/ApiError.ts"
 import { PushHub } from "../api/PushHub.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
@@ -16,6 +16,7 @@ import { makeReturnsHandlers } from "../returns/ReturnsHandlers.ts"
 import { identifyScan } from "../scan/identify.ts"
 import type { ScanContext, ScanOutcome } from "../scan/ScanApi.ts"
 import { Session } from "../session/Session.ts"
+import { makeSessionHandlers } from "../session/SessionHandlers.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { FleetPresence } from "../sync/FleetPresence.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -129,12 +130,6 @@ export const makeStationHandlers = Effect.gen(function* () {
         screen = input.screen
         return { screen }
       }),
-    "session.signIn": ({ badge }) => Effect.tap(session.signIn(badge), () => publishStatus),
-    "session.signOut": () =>
-      Effect.map(
-        Effect.tap(session.signOut, () => publishStatus),
-        (signedOut) => ({ signedOut })
-      ),
     "scan.submit": (input) =>
       Effect.gen(function* () {
         const at = input.at ?? (yield* clock.now)
@@ -147,7 +142,7 @@ export const makeStationHandlers = Effect.gen(function* () {
         const base = { raw: input.raw, source: input.source, deviceId: input.deviceId ?? input.source, at }
         let outcome: ScanOutcome
         if (identification.kind === "packbench" && identification.type === "badge") {
-          const operator = yield* session.signIn(input.raw)
+          const operator = yield* session.signIn(input.raw).pipe(Effect.mapError(apiErrorOf))
           yield* publishStatus
           outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
         } else if (context === "pack" || context === "handover" || context === "returns") {
@@ -216,7 +211,7 @@ export const makeStationHandlers = Effect.gen(function* () {
       }).pipe(Effect.mapError(storeFailure)),
     "printer.testPrint": ({ printer }) =>
       Effect.gen(function* () {
-        yield* session.require(["manager", "packer", "returns-clerk"])
+        yield* session.require(["manager", "packer", "returns-clerk"]).pipe(Effect.mapError(apiErrorOf))
         const station = { siteId: identity.siteId, stationId: identity.stationId, name: settings.name }
         const bytes =
           printer === "label"
@@ -235,6 +230,7 @@ export const makeStationHandlers = Effect.gen(function* () {
     "fleet.presence": () => fleet.view,
     "metrics.customer": (window) => metrics.customer(window).pipe(Effect.mapError(metricsFailure)),
     "metrics.customerCsv": (window) => metrics.csv(window).pipe(Effect.mapError(metricsFailure)),
+    ...(yield* makeSessionHandlers(publishStatus)),
     ...pack.handlers,
     ...bench,
     ...returns.handlers
