@@ -3,6 +3,7 @@ import { Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { identifyScan } from "../scan/identify.ts"
+import type { ScanResult } from "../scan/ScanResult.ts"
 import { actorOf, type Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
 import type { SessionError } from "../session/SessionError.ts"
@@ -44,9 +45,13 @@ export class Handover extends Context.Service<
   {
     readonly state: Effect.Effect<HandoverView, HandoverError | SessionError>
     readonly open: (input: { readonly carrier: string }) => Effect.Effect<HandoverView, HandoverError | SessionError>
+    /** How handover reads a scan: a parcel code, or a tracking number before anything else it could be. */
+    readonly identify: (raw: string) => ScanResult
+    /** Applies a scan; one a caller already identified with `identify` (a device scan) is not identified again. */
     readonly scan: (input: {
       readonly raw: string
       readonly at?: Timestamp
+      readonly identified?: ScanResult
     }) => Effect.Effect<HandoverView, HandoverError | SessionError>
     readonly close: (input: { readonly at?: Timestamp }) => Effect.Effect<HandoverView, HandoverError | SessionError>
   }
@@ -143,12 +148,18 @@ export class Handover extends Context.Service<
         return yield* view(null)
       })
 
-      const scan = Effect.fn("Handover.scan")(function* (input: { readonly raw: string; readonly at?: Timestamp }) {
+      const identify = (raw: string) => identifyScan(raw, { expect: "tracking" })
+
+      const scan = Effect.fn("Handover.scan")(function* (input: {
+        readonly raw: string
+        readonly at?: Timestamp
+        readonly identified?: ScanResult
+      }) {
         const operator = yield* operatorOf
         const at = input.at ?? (yield* clock.now)
         const batch = yield* openBatch.pipe(Effect.mapError(storeFailure))
         if (batch === undefined) return yield* refuse(makeRefusal("no-batch-open", "scan", {}), operator, at, input.raw)
-        const identified = identifyScan(input.raw, { expect: "tracking" })
+        const identified = input.identified ?? identify(input.raw)
         // A tracking number typed or printed with spaces, dashes or lower case is the number the label carries.
         const key =
           identified.kind === "packbench" && identified.type === "parcel"
@@ -281,7 +292,7 @@ export class Handover extends Context.Service<
         return yield* view(null)
       })
 
-      return Handover.of({ state: view(null), open, scan, close })
+      return Handover.of({ state: view(null), open, identify, scan, close })
     })
   )
 }

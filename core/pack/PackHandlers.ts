@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { type ApiError, apiErrorOf } from "../api/ApiError.ts"
+import type { ScanRoute } from "../scan/ScanRoute.ts"
 import type { SessionError } from "../session/SessionError.ts"
-import type { Timestamp } from "../time/Clock.ts"
 import { Handover } from "./Handover.ts"
 import type { HandoverError } from "./HandoverError.ts"
 import type { HandoverView } from "./HandoverView.ts"
@@ -47,7 +47,7 @@ export const wire = <A>(
 
 /**
  * The pack and handover API handlers, for the station to merge into its handler map, and the two scan routes
- * `scan.submit` uses while the Pack or Handover screen is active (a scanner does not know which screen is up).
+ * `scan.submit` takes while the Pack or Handover screen is active (a scanner does not know which screen is up).
  */
 export const makePackHandlers = Effect.gen(function* () {
   const pack = yield* PackService
@@ -69,9 +69,15 @@ export const makePackHandlers = Effect.gen(function* () {
     "handover.scan": (input) => wire(handover.scan(input)),
     "handover.close": (input) => wire(handover.close(input))
   }
-  const routePackScan = (scan: { readonly raw: string; readonly at: Timestamp }) =>
-    Effect.map(wire(pack.scan(scan)), (view): RoutedScan<PackView> => routed(view, `pack:${view.step}`))
-  const routeHandoverScan = (scan: { readonly raw: string; readonly at: Timestamp }) =>
-    Effect.map(wire(handover.scan(scan)), (view): RoutedScan<HandoverView> => routed(view, "handover:scanned"))
-  return { handlers, routePackScan, routeHandoverScan }
+  const packRoute: ScanRoute = {
+    identify: (raw) => wire(pack.identify(raw)),
+    apply: (scan) =>
+      Effect.map(wire(pack.scan(scan)), (view): RoutedScan<PackView> => routed(view, `pack:${view.step}`))
+  }
+  const handoverRoute: ScanRoute = {
+    identify: (raw) => Effect.succeed(handover.identify(raw)),
+    apply: (scan) =>
+      Effect.map(wire(handover.scan(scan)), (view): RoutedScan<HandoverView> => routed(view, "handover:scanned"))
+  }
+  return { handlers, packRoute, handoverRoute }
 })

@@ -1,8 +1,10 @@
 import { Context, Effect, Layer, Ref } from "effect"
-import { identifyScan } from "../scan/identify.ts"
+import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
+import type { ScanResult } from "../scan/ScanResult.ts"
 import type { Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
 import type { SessionError } from "../session/SessionError.ts"
+import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { makeOrderAddressCheck } from "./OrderAddressCheck.ts"
 import { makePackBenchState } from "./PackBenchState.ts"
@@ -38,9 +40,13 @@ export class PackService extends Context.Service<
   PackService,
   {
     readonly state: Effect.Effect<PackView>
+    /** How the bench reads a scan: against the station's catalog (SKUs and aliases). */
+    readonly identify: (raw: string) => Effect.Effect<ScanResult, PackError>
+    /** Applies a scan; one a caller already identified with `identify` (a device scan) is not identified again. */
     readonly scan: (input: {
       readonly raw: string
       readonly at?: Timestamp
+      readonly identified?: ScanResult
     }) => Effect.Effect<PackView, PackError | SessionError>
     readonly quantity: (input: {
       readonly quantity: number
@@ -83,6 +89,7 @@ export class PackService extends Context.Service<
     Layer.effect(
       PackService,
       Effect.gen(function* () {
+        const sql = yield* Sql
         const clock = yield* StationClock
         const session = yield* Session
         const bench = yield* makePackBenchState
@@ -93,16 +100,19 @@ export class PackService extends Context.Service<
         const { current, addressCheck, lastParcel } = bench
         const packer = session.require(["packer", "manager"])
 
+        const identify = (raw: string) =>
+          identifyWithCatalog(raw).pipe(Effect.provideService(Sql, sql), Effect.mapError(storeFailure))
+
         const scan = Effect.fn("PackService.scan")(function* (input: {
           readonly raw: string
           readonly at?: Timestamp
+          readonly identified?: ScanResult
         }) {
           const operator = yield* packer
           const at = input.at ?? (yield* clock.now)
-          const catalog = yield* lookups.loadCatalog.pipe(Effect.mapError(storeFailure))
-          const identified = identifyScan(input.raw, { resolveSku: (code) => catalog.codes.get(code.toUpperCase()) })
+          const identified = input.identified ?? (yield* identify(input.raw))
           const before = yield* Ref.get(current)
-          const lookup = yield* lookups.lookupFor(identified, catalog.items).pipe(Effect.mapError(storeFailure))
+          const lookup = yield* lookups.lookupFor(identified).pipe(Effect.mapError(storeFailure))
           const outcome = applyScan(before, identified, lookup)
           const opened =
             outcome.ok && outcome.session.step !== before.step && before.step !== "order-open"
@@ -191,6 +201,7 @@ export class PackService extends Context.Service<
         return PackService.of({
           state: Effect.flatMap(Ref.get(bench.notice), bench.view),
           release,
+          identify,
           scan,
           quantity: (input) => step("quantity", (s) => setQuantity(s, input.quantity))(input.at),
           undo: (input) => step("undo", (s) => undoLastScan(s))(input.at),

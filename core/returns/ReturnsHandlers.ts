@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { type ApiError, apiErrorOf } from "../api/ApiError.ts"
+import type { ScanRoute } from "../scan/ScanRoute.ts"
 import type { SessionError } from "../session/SessionError.ts"
-import type { Timestamp } from "../time/Clock.ts"
 import type { ReturnsApi } from "./ReturnsApi.ts"
 import type { ReturnsError } from "./ReturnsError.ts"
 import { ReturnsService } from "./ReturnsService.ts"
@@ -36,11 +36,14 @@ export const makeReturnsHandlers = Effect.gen(function* () {
     "rules.preview": (input) => wire(returns.previewRules(input.rules)),
     "rules.replace": (input) => wire(returns.replaceRules(input.rules))
   }
-  const routeReturnsScan = (scan: { readonly raw: string; readonly at: Timestamp }) =>
-    Effect.map(wire(returns.scan(scan)), (view: ReturnsView) => ({
-      view,
-      action: view.current === null ? "returns:idle" : `returns:${view.current.returnId}`,
-      message: view.current === null ? "no open return" : `return ${view.current.returnId}`
-    }))
-  return { handlers, routeReturnsScan }
+  const returnsRoute: ScanRoute = {
+    identify: (raw) => wire(returns.identify(raw)),
+    apply: (scan) =>
+      Effect.map(wire(returns.scan(scan)), (view: ReturnsView) => ({
+        view,
+        action: view.current === null ? "returns:idle" : `returns:${view.current.returnId}`,
+        message: view.current === null ? "no open return" : `return ${view.current.returnId}`
+      }))
+  }
+  return { handlers, returnsRoute }
 })

@@ -1,10 +1,10 @@
 import { Effect } from "effect"
 import type { CatalogItem } from "../catalog/CatalogItem.ts"
-import { identifyScan } from "../scan/identify.ts"
+import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import type { Operator } from "../session/Operator.ts"
 import { actorOf } from "../session/Operator.ts"
-import type { StoreError } from "../store/Sql.ts"
+import { Sql, type StoreError } from "../store/Sql.ts"
 import type { Timestamp } from "../time/Clock.ts"
 import { type ReturnRow, returnsError, toReturnsError, type WithAt } from "./ReturnRows.ts"
 import type { ReturnsDesk } from "./ReturnsDesk.ts"
@@ -164,21 +164,28 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
       )
     })
 
-  const scan = Effect.fn("ReturnsService.scan")(function* (input: { readonly raw: string } & WithAt) {
+  /**
+   * How the desk reads a scan: with no return open it expects the parcel's tracking number or return code, with one
+   * open an item (SKUs and aliases of the station's catalog).
+   */
+  const identifyFor = (raw: string, current: ReturnRow | undefined) =>
+    identifyWithCatalog(raw, {
+      expect: current === undefined ? "tracking" : "any",
+      ...(rmaHosts === undefined ? {} : { rmaHosts })
+    }).pipe(Effect.provideService(Sql, sql))
+
+  const identify = Effect.fn("ReturnsService.identify")(function* (raw: string) {
+    return yield* identifyFor(raw, yield* openReturn)
+  }, Effect.mapError(toReturnsError))
+
+  const scan = Effect.fn("ReturnsService.scan")(function* (
+    input: { readonly raw: string; readonly identified?: ScanResult } & WithAt
+  ) {
     const operator = yield* clerk
     const at = yield* timeOf(input)
     const catalog = yield* loadCatalog
-    const codes = new Map<string, string>()
-    for (const item of catalog) {
-      codes.set(item.sku.toUpperCase(), item.sku)
-      for (const alias of item.aliases) codes.set(alias.toUpperCase(), item.sku)
-    }
     const current = yield* openReturn
-    const scanned = identifyScan(input.raw, {
-      expect: current === undefined ? "tracking" : "any",
-      resolveSku: (code) => codes.get(code.trim().toUpperCase()),
-      ...(rmaHosts === undefined ? {} : { rmaHosts })
-    })
+    const scanned = input.identified ?? (yield* identifyFor(input.raw, current))
     yield* sql.transaction<void, StoreError | ReturnsError, never>(
       current === undefined
         ? receive(input.raw, scanned, at, operator)
@@ -212,5 +219,5 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
     return yield* currentView
   }, Effect.mapError(toReturnsError))
 
-  return { scan, finish }
+  return { identify, scan, finish }
 }

@@ -1,4 +1,5 @@
 import { Context, Effect, Layer, Ref } from "effect"
+import type { ScanResult } from "../scan/ScanResult.ts"
 import type { SessionError } from "../session/SessionError.ts"
 import { makeRefundDecisions } from "./RefundDecisions.ts"
 import type { Disposition, Grade, OutcomeKind, RefundRuleSet } from "./RefundRules.ts"
@@ -27,7 +28,12 @@ export class ReturnsService extends Context.Service<
   ReturnsService,
   {
     readonly state: Effect.Effect<ReturnsView, ReturnsError | SessionError>
-    readonly scan: (input: { readonly raw: string } & WithAt) => Effect.Effect<ReturnsView, ReturnsError | SessionError>
+    /** How the desk reads a scan: a parcel or return code while nothing is open, an item while a return is. */
+    readonly identify: (raw: string) => Effect.Effect<ScanResult, ReturnsError | SessionError>
+    /** Applies a scan; one a caller already identified with `identify` (a device scan) is not identified again. */
+    readonly scan: (
+      input: { readonly raw: string; readonly identified?: ScanResult } & WithAt
+    ) => Effect.Effect<ReturnsView, ReturnsError | SessionError>
     readonly grade: (
       input: {
         readonly itemRef: string

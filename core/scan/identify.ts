@@ -192,6 +192,18 @@ export const identifyScan = (raw: string, options: IdentifyOptions = {}): ScanRe
   }
 }
 
+/**
+ * The text `identifyScan` asks `resolveSku` about for this scan: the scan without its terminator and AIM symbology
+ * identifier. Identification is synchronous, so a caller looks this one code up in its catalog first; undefined when
+ * the scan is no text a SKU could be.
+ */
+export const skuCandidate = (raw: string): string | undefined => {
+  const input = stripTerminator(raw)
+  if (inputProblem(input) !== undefined) return undefined
+  const data = /^\][A-Za-z][0-9A-Za-z]/.test(input) ? input.slice(3) : input
+  return data === "" ? undefined : data
+}
+
 const identifyUnsafe = (raw: string, options: IdentifyOptions): ScanResult => {
   const input = stripTerminator(raw)
   const problem = inputProblem(input)

@@ -1,16 +1,28 @@
 import { Context, Effect, Layer, Option, Ref } from "effect"
 import { EventLog } from "../events/EventLog.ts"
+import { identifyScan } from "../scan/identify.ts"
+import type { ScanResult } from "../scan/ScanResult.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Operator, Role } from "./Operator.ts"
 import { SessionError } from "./SessionError.ts"
 import { OperatorSignedIn, OperatorSignedOut } from "./SessionEvents.ts"
 
-/** Accepts a badge as typed ("b-1001") or as scanned from a badge label ("PB:BADGE:B-1001…"). */
-export type BadgeReader = (raw: string) => string | undefined
+/**
+ * Reads the badge id from what was typed ("b-1001") or scanned from a badge label ("PB:BADGE:B-1001…"); a scan the
+ * caller already identified comes with its identification, so it is not identified again.
+ */
+export type BadgeReader = (raw: string, identified?: ScanResult) => string | undefined
 
 const plainBadge: BadgeReader = (raw) => {
   const id = raw.trim().toUpperCase()
   return /^[A-Z0-9][A-Z0-9-]{0,31}$/.test(id) ? id : undefined
+}
+
+/** The station's reader: a valid Packbench badge code, else the text as a plain badge id. */
+export const scannedOrTypedBadge: BadgeReader = (raw, identified) => {
+  const scan = identified ?? identifyScan(raw)
+  if (scan.kind === "packbench" && scan.type === "badge" && scan.valid) return scan.id
+  return plainBadge(raw)
 }
 
 /** Who is signed in at this station. One operator at a time; signing in replaces the previous one. */
@@ -18,7 +30,7 @@ export class Session extends Context.Service<
   Session,
   {
     readonly current: Effect.Effect<Operator | null>
-    readonly signIn: (badge: string) => Effect.Effect<Operator, SessionError>
+    readonly signIn: (badge: string, identified?: ScanResult) => Effect.Effect<Operator, SessionError>
     readonly signOut: Effect.Effect<boolean, SessionError>
     readonly require: (roles: ReadonlyArray<Role>) => Effect.Effect<Operator, SessionError>
   }
@@ -36,8 +48,8 @@ export class Session extends Context.Service<
             message: `The station database refused the write: ${error.message}`
           })
 
-        const signIn = Effect.fn("Session.signIn")(function* (badge: string) {
-          const badgeId = readBadge(badge)
+        const signIn = Effect.fn("Session.signIn")(function* (badge: string, identified?: ScanResult) {
+          const badgeId = readBadge(badge, identified)
           if (badgeId === undefined) {
             return yield* new SessionError({ reason: "badge-unreadable", message: `"${badge}" is not a badge id` })
           }

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { ApiHandlers } from "../api/ApiDispatcher.ts"
 import { ApiError, apiErrorOf } from "../api/ApiError.ts"
 import { PushHub } from "../api/PushHub.ts"
+import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import type { EventSummary } from "../events/EventsApi.ts"
@@ -13,7 +14,6 @@ import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { testInsert, testLabel } from "../print/TestPages.ts"
 import { makeReturnsHandlers } from "../returns/ReturnsHandlers.ts"
-import { identifyScan } from "../scan/identify.ts"
 import type { ScanContext, ScanOutcome } from "../scan/ScanApi.ts"
 import { Session } from "../session/Session.ts"
 import { makeSessionHandlers } from "../session/SessionHandlers.ts"
@@ -87,19 +87,6 @@ export const makeStationHandlers = Effect.gen(function* () {
 
   const publishStatus = Effect.flatMap(status, (current) => pushes.publish("status", current))
 
-  // Identification is synchronous, so the one code a scan could be is looked up first; the catalog may change at any
-  // time through the inbox, so nothing about it is kept in memory.
-  const skuOf = (raw: string) =>
-    sql
-      .query<{ sku: string }>(
-        "SELECT sku FROM catalog_items WHERE UPPER(sku) = ? UNION SELECT sku FROM sku_aliases WHERE UPPER(alias) = ?",
-        [raw.trim().toUpperCase(), raw.trim().toUpperCase()]
-      )
-      .pipe(
-        Effect.mapError(storeFailure),
-        Effect.map((rows) => rows[0]?.sku)
-      )
-
   const quarantine = (limit: number) =>
     sql
       .query<{ id: number; topic: string; reason: string; received_at_ms: number; payload: string }>(
@@ -134,29 +121,28 @@ export const makeStationHandlers = Effect.gen(function* () {
       Effect.gen(function* () {
         const at = input.at ?? (yield* clock.now)
         const context = input.context ?? screen
-        const sku = yield* skuOf(input.raw)
-        const identification = identifyScan(input.raw, {
-          resolveSku: (code) =>
-            sku !== undefined && code.trim().toUpperCase() === input.raw.trim().toUpperCase() ? sku : undefined
-        })
+        const route =
+          context === "pack"
+            ? pack.packRoute
+            : context === "handover"
+              ? pack.handoverRoute
+              : context === "returns"
+                ? returns.returnsRoute
+                : undefined
+        // Identified once: as the flow on screen reads scans, or against the catalog when no flow takes it.
+        const identification =
+          route === undefined
+            ? yield* identifyWithCatalog(input.raw).pipe(Effect.provideService(Sql, sql), Effect.mapError(storeFailure))
+            : yield* route.identify(input.raw)
         const base = { raw: input.raw, source: input.source, deviceId: input.deviceId ?? input.source, at }
         let outcome: ScanOutcome
         if (identification.kind === "packbench" && identification.type === "badge") {
-          const operator = yield* session.signIn(input.raw).pipe(Effect.mapError(apiErrorOf))
+          const operator = yield* session.signIn(input.raw, identification).pipe(Effect.mapError(apiErrorOf))
           yield* publishStatus
           outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
-        } else if (context === "pack" || context === "handover" || context === "returns") {
-          const route: Effect.Effect<
-            { readonly action: string; readonly message: string; readonly refusal?: ScanOutcome["refusal"] },
-            ApiError
-          > =
-            context === "pack"
-              ? pack.routePackScan({ raw: input.raw, at })
-              : context === "handover"
-                ? pack.routeHandoverScan({ raw: input.raw, at })
-                : returns.routeReturnsScan({ raw: input.raw, at })
+        } else if (route !== undefined) {
           // A scan the flow cannot take (nobody signed in, wrong role) is still a scan the packer must see refused.
-          const routed = yield* route.pipe(
+          const routed = yield* route.apply({ raw: input.raw, at, identified: identification }).pipe(
             Effect.catchTag("ApiError", (error) =>
               Effect.succeed({
                 action: "refused",
