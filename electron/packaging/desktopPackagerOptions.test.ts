@@ -48,7 +48,8 @@ describe("desktop packaging configuration", () => {
       expect(options.afterCopy).toEqual([rebuild])
     }
     expect(nativeModules).toEqual(["better-sqlite3", "@serialport/bindings-cpp"])
-    for (const name of nativeModules) expect(existsSync(join(root, "node_modules", name, "binding.gyp")), name).toBe(true)
+    for (const name of nativeModules)
+      expect(existsSync(join(root, "node_modules", name, "binding.gyp")), name).toBe(true)
   })
 
   it("packs the app into an asar with its native binaries unpacked, dev dependencies pruned", () => {
