@@ -1,3 +1,4 @@
+/** The Electron main process: the window, the app scheme, and the relay between the page and the station process. */
 import { fork } from "node:child_process"
 import { existsSync } from "node:fs"
 import { join } from "node:path"

@@ -1,3 +1,4 @@
+/** A carrier whose tracking numbers the station issues itself from the ranges the carrier allocated. */
 import { Effect } from "effect"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { type CarrierAdapter, CarrierError, type LabelRequest } from "./CarrierAdapter.ts"

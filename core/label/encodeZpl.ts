@@ -1,3 +1,4 @@
+/** Encodes a shipping label as the ZPL job the label printer gets. */
 import { Effect } from "effect"
 import { checkLabelContent } from "./checkLabelContent.ts"
 import { LabelContentError, type ShippingLabel } from "./ShippingLabel.ts"

@@ -1,3 +1,4 @@
+/** The API handlers for the bench's boxes and scales. */
 import { Effect } from "effect"
 import { ApiError } from "../api/ApiError.ts"
 import { Sql } from "../store/Sql.ts"

@@ -1,3 +1,4 @@
+/** Handing parcels to a carrier's driver: batches, parcel scans and the manifest. */
 import { Context, Effect, Layer, Ref } from "effect"
 import { Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"

@@ -1,3 +1,4 @@
+/** The pack and handover API handlers, their errors mapped to the wire, and their scan routes. */
 import { Effect } from "effect"
 import { type ApiError, apiErrorOf } from "../api/ApiError.ts"
 import type { ScanRoute } from "../scan/ScanRoute.ts"

@@ -1,3 +1,4 @@
+/** Reprinting and voiding a parcel that was packed and is still at the bench. */
 import { Effect, Ref } from "effect"
 import { Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"

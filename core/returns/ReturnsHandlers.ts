@@ -1,3 +1,4 @@
+/** The returns API handlers, their errors mapped to the wire, and the returns scan route. */
 import { Effect } from "effect"
 import { type ApiError, apiErrorOf } from "../api/ApiError.ts"
 import type { ScanRoute } from "../scan/ScanRoute.ts"

@@ -1,3 +1,4 @@
+/** The returns desk as one service: intake, grading, refund decisions and the refund rules. */
 import { Context, Effect, Layer, Ref } from "effect"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import type { SessionError } from "../session/SessionError.ts"

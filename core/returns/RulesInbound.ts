@@ -1,3 +1,4 @@
+/** Installs the refund rule sets the shop sends through the inbox, newer versions only. */
 import { Effect, Schema } from "effect"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"

@@ -1,3 +1,4 @@
+/** Identifies any scan (GTIN, GS1, Digital Link, SSCC, tracking number, Packbench code, SKU) in one function. */
 import { aiTable } from "./gs1/aiTable.generated.ts"
 import { parseDigitalLink } from "./gs1/parseDigitalLink.ts"
 import { GS, type Gs1Parse, parseElementString } from "./gs1/parseElementString.ts"

@@ -1,3 +1,4 @@
+/** The sign-in and sign-out API handlers, session errors mapped to the wire. */
 import { Effect } from "effect"
 import { type ApiError, apiErrorOf } from "../api/ApiError.ts"
 import { Session } from "./Session.ts"

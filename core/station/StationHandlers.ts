@@ -1,3 +1,7 @@
+/**
+ * The station's answers to every API call, assembled from the features' handlers; transports reach them through the
+ * dispatcher.
+ */
 import { Effect } from "effect"
 import type { ApiHandlers } from "../api/ApiDispatcher.ts"
 import { ApiError, apiErrorOf } from "../api/ApiError.ts"

@@ -1,3 +1,6 @@
+/**
+ * The station's domain services as one layer: pack bench, handover, label retries, returns desk and what they share.
+ */
 import { Effect, Layer } from "effect"
 import { PushHub } from "../../core/api/PushHub.ts"
 import { apiCarrierAdapter } from "../../core/carrier/ApiCarrier.ts"

@@ -1,3 +1,4 @@
+/** The desktop packaging step: packages, rebuilds native modules, flips fuses and makes installers. */
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
