@@ -1,3 +1,4 @@
+/** The address checker's problem codes and the German and English texts it reports them with. */
 import type { AddressField } from "./Address.ts"
 
 export type Locale = "en" | "de"

@@ -1,3 +1,4 @@
+/** Checks a shipping address against its country's rules and the carrier's, and formats the label block. */
 import type { Address, AddressField } from "./Address.ts"
 import { addressFields } from "./Address.ts"
 import type { AddressCarrier } from "./AddressCarrier.ts"

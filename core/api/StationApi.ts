@@ -1,3 +1,4 @@
+/** The station's one API map, assembled from the features' slices, and the pushes it sends unasked. */
 import { Locale } from "../config/StationConfig.ts"
 import { EventSummary, EventsApi } from "../events/EventsApi.ts"
 import { MetricsApi } from "../metrics/MetricsApi.ts"

@@ -1,3 +1,4 @@
+/** A carrier whose tracking numbers the station issues itself from the ranges the carrier allocated. */
 import { Effect } from "effect"
 import { type NumberRangeError, type NumberSlot, planRange, soleSlot, takeNumber } from "../numbering/NumberRanges.ts"
 import type { NumberReservations } from "../numbering/NumberReservations.ts"

@@ -1,3 +1,6 @@
+/**
+ * The catalog item as the shop sends it and the bench checks against: SKU, GTIN, names, weight, serial and lot rules.
+ */
 import { Schema } from "effect"
 
 export const LocalizedText = Schema.Struct({ de: Schema.String, en: Schema.String })

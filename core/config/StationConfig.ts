@@ -1,3 +1,4 @@
+/** The station's configuration schema: every field, its default, and the resolved form the drivers start from. */
 import { Schema } from "effect"
 import { StationCode } from "../station/StationIdentity.ts"
 import { TimeZoneName } from "../time/SiteTime.ts"

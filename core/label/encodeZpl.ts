@@ -1,3 +1,4 @@
+/** Encodes a shipping label as the ZPL job the label printer gets. */
 import { Effect } from "effect"
 import type { CustomsDeclaration } from "./CustomsDeclaration.ts"
 import { checkLabelContent } from "./checkLabelContent.ts"

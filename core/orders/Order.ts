@@ -1,3 +1,4 @@
+/** The order as the shop sends it: customer, address, carrier, service level and lines. */
 import { Schema } from "effect"
 import { Locale } from "../config/StationConfig.ts"
 

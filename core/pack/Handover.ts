@@ -1,17 +1,20 @@
+/** Handing parcels to a carrier's driver: batches, parcel scans and the manifest. */
 import { Context, Effect, Layer, Ref } from "effect"
-import { ApiError } from "../api/ApiError.ts"
 import { Carriers } from "../carrier/Carriers.ts"
-import type { Actor } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { identifyScan } from "../scan/identify.ts"
-import type { Operator } from "../session/Operator.ts"
+import type { ScanResult } from "../scan/ScanResult.ts"
+import { actorOf, type Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
+import type { SessionError } from "../session/SessionError.ts"
+import { nextCounter } from "../station/Counters.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
-import { Sql, type StoreError } from "../store/Sql.ts"
+import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { DEFAULT_SITE_TIME_ZONE, formatSiteTime } from "../time/SiteTime.ts"
 import { encodeManifestZpl } from "./encodeManifestZpl.ts"
+import { HandoverError, handoverStoreFailure } from "./HandoverError.ts"
 import type { HandoverView } from "./HandoverView.ts"
 import { PackException, ParcelHandedToCarrier } from "./PackEvents.ts"
 import { makeRefusal, type Refusal } from "./PackRefusal.ts"
@@ -32,10 +35,7 @@ interface BatchRow {
   readonly opened_at_ms: number
 }
 
-const storeFailure = (error: StoreError) =>
-  new ApiError({ code: "store-unavailable", message: `The station database refused the operation: ${error.message}` })
-
-const actorOf = (operator: Operator): Actor => ({ role: operator.role, badgeId: operator.badgeId, name: operator.name })
+const storeFailure = handoverStoreFailure
 
 /**
  * Handing parcels to a carrier's driver: open a batch for the carrier, scan each parcel into it (every scan is
@@ -45,10 +45,17 @@ const actorOf = (operator: Operator): Actor => ({ role: operator.role, badgeId: 
 export class Handover extends Context.Service<
   Handover,
   {
-    readonly state: Effect.Effect<HandoverView, ApiError>
-    readonly open: (input: { readonly carrier: string }) => Effect.Effect<HandoverView, ApiError>
-    readonly scan: (input: { readonly raw: string; readonly at?: Timestamp }) => Effect.Effect<HandoverView, ApiError>
-    readonly close: (input: { readonly at?: Timestamp }) => Effect.Effect<HandoverView, ApiError>
+    readonly state: Effect.Effect<HandoverView, HandoverError | SessionError>
+    readonly open: (input: { readonly carrier: string }) => Effect.Effect<HandoverView, HandoverError | SessionError>
+    /** How handover reads a scan: a parcel code, or a tracking number before anything else it could be. */
+    readonly identify: (raw: string) => ScanResult
+    /** Applies a scan; one a caller already identified with `identify` (a device scan) is not identified again. */
+    readonly scan: (input: {
+      readonly raw: string
+      readonly at?: Timestamp
+      readonly identified?: ScanResult
+    }) => Effect.Effect<HandoverView, HandoverError | SessionError>
+    readonly close: (input: { readonly at?: Timestamp }) => Effect.Effect<HandoverView, HandoverError | SessionError>
   }
 >()("packbench/core/pack/Handover") {
   /** `timeZone`: the site's, in which the manifest prints when the batch was closed. */
@@ -125,22 +132,15 @@ export class Handover extends Context.Service<
             )
           }
           if (carriers.profile(input.carrier) === undefined) {
-            return yield* new ApiError({
-              code: "carrier-unknown",
+            return yield* new HandoverError({
+              reason: "carrier-unknown",
               message: `This station does not ship with ${input.carrier}`
             })
           }
           yield* sql
             .transaction(
               Effect.gen(function* () {
-                const rows = yield* sql.query<{ next: number }>(
-                  "SELECT next FROM pack_counters WHERE name = 'handover'"
-                )
-                const next = Number(rows[0]?.next ?? 1)
-                yield* sql.execute(
-                  "INSERT INTO pack_counters (name, next) VALUES ('handover', ?) ON CONFLICT (name) DO UPDATE SET next = excluded.next",
-                  [next + 1]
-                )
+                const next = yield* nextCounter("handover").pipe(Effect.provideService(Sql, sql))
                 yield* sql.execute(
                   "INSERT INTO handover_batches (batch_id, carrier, status, opened_at_ms) VALUES (?, ?, 'open', ?)",
                   [`HO-${identity.stationId}-${String(next).padStart(5, "0")}`, input.carrier, now.wallMs]
@@ -152,13 +152,19 @@ export class Handover extends Context.Service<
           return yield* view(null)
         })
 
-        const scan = Effect.fn("Handover.scan")(function* (input: { readonly raw: string; readonly at?: Timestamp }) {
+        const identify = (raw: string) => identifyScan(raw, { expect: "tracking" })
+
+        const scan = Effect.fn("Handover.scan")(function* (input: {
+          readonly raw: string
+          readonly at?: Timestamp
+          readonly identified?: ScanResult
+        }) {
           const operator = yield* operatorOf
           const at = input.at ?? (yield* clock.now)
           const batch = yield* openBatch.pipe(Effect.mapError(storeFailure))
           if (batch === undefined)
             return yield* refuse(makeRefusal("no-batch-open", "scan", {}), operator, at, input.raw)
-          const identified = identifyScan(input.raw, { expect: "tracking" })
+          const identified = input.identified ?? identify(input.raw)
           // A tracking number typed or printed with spaces, dashes or lower case is the number the label carries.
           const key =
             identified.kind === "packbench" && identified.type === "parcel"
@@ -298,7 +304,7 @@ export class Handover extends Context.Service<
           return yield* view(null)
         })
 
-        return Handover.of({ state: view(null), open, scan, close })
+        return Handover.of({ state: view(null), open, identify, scan, close })
       })
     )
 }

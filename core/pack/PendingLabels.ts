@@ -1,3 +1,4 @@
+/** Parcels packed while their carrier's label service was out of reach, and the worker that gets their labels. */
 import { Context, Duration, Effect, Layer } from "effect"
 import type { CarrierLabel, LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { Carriers } from "../carrier/Carriers.ts"

@@ -1,3 +1,4 @@
+/** The returns desk's API slice: commands, queries and their schemas. */
 import { Schema } from "effect"
 import { Timestamp } from "../time/Clock.ts"
 import { Disposition, Grade, OutcomeKind, RefundRuleSet } from "./RefundRules.ts"

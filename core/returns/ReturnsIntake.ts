@@ -1,15 +1,15 @@
 import { Effect } from "effect"
-import type { ApiError } from "../api/ApiError.ts"
 import type { CatalogItem } from "../catalog/CatalogItem.ts"
-import { identifyScan } from "../scan/identify.ts"
+import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
 import { parseReturnUrl } from "../scan/ReturnUrl.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import type { Operator } from "../session/Operator.ts"
 import { actorOf } from "../session/Operator.ts"
-import type { StoreError } from "../store/Sql.ts"
+import { Sql, type StoreError } from "../store/Sql.ts"
 import type { Timestamp } from "../time/Clock.ts"
-import { apiError, type ReturnRow, toApiError, type WithAt } from "./ReturnRows.ts"
+import { type ReturnRow, returnsError, toReturnsError, type WithAt } from "./ReturnRows.ts"
 import type { ReturnsDesk } from "./ReturnsDesk.ts"
+import type { ReturnsError } from "./ReturnsError.ts"
 import { ReturnCancelled, type ReturnFlag, ReturnReceived } from "./ReturnsEvents.ts"
 
 /**
@@ -60,7 +60,7 @@ export const makeReturnsIntake = (
       const foundOrder = rma?.order_id ?? parcel?.order_id
       if (namedOrder !== undefined && foundOrder !== undefined && namedOrder !== foundOrder) {
         return yield* Effect.fail(
-          apiError(
+          returnsError(
             "return-code-mismatch",
             `Return code ${scan.kind === "packbench" ? scan.id : text} belongs to order ${foundOrder}, but the address names order ${namedOrder}: check the parcel`
           )
@@ -84,12 +84,12 @@ export const makeReturnsIntake = (
    */
   const notAReturn = (raw: string, scan: ScanResult) => {
     if (scan.kind === "packbench" && scan.type === "rma" && !scan.valid) {
-      return apiError("return-code-invalid", `The return code does not read: ${scan.reason ?? "invalid"}`)
+      return returnsError("return-code-invalid", `The return code does not read: ${scan.reason ?? "invalid"}`)
     }
     if (scan.kind === "sscc" || scan.kind === "packbench") return undefined
     const address = parseReturnUrl(raw.trim(), returnUrls)
     if (address === undefined || address.ok) return undefined
-    return apiError(
+    return returnsError(
       address.code === "foreign" ? "return-url-foreign" : "return-code-invalid",
       address.code === "foreign"
         ? `Not a return code of this shop: ${address.reason}. Scan the parcel's label or the insert's QR code`
@@ -201,36 +201,43 @@ export const makeReturnsIntake = (
       )
     })
 
-  const scan = Effect.fn("ReturnsService.scan")(function* (input: { readonly raw: string } & WithAt) {
+  /**
+   * How the desk reads a scan: with no return open it expects the parcel's tracking number or return code, with one
+   * open an item (SKUs and aliases of the station's catalog).
+   */
+  const identifyFor = (raw: string, current: ReturnRow | undefined) =>
+    identifyWithCatalog(raw, {
+      expect: current === undefined ? "tracking" : "any",
+      ...(rmaHosts === undefined ? {} : { rmaHosts }),
+      returnUrls
+    }).pipe(Effect.provideService(Sql, sql))
+
+  const identify = Effect.fn("ReturnsService.identify")(function* (raw: string) {
+    return yield* identifyFor(raw, yield* openReturn)
+  }, Effect.mapError(toReturnsError))
+
+  const scan = Effect.fn("ReturnsService.scan")(function* (
+    input: { readonly raw: string; readonly identified?: ScanResult } & WithAt
+  ) {
     const operator = yield* clerk
     const at = yield* timeOf(input)
     const catalog = yield* loadCatalog
-    const codes = new Map<string, string>()
-    for (const item of catalog) {
-      codes.set(item.sku.toUpperCase(), item.sku)
-      for (const alias of item.aliases) codes.set(alias.toUpperCase(), item.sku)
-    }
     const current = yield* openReturn
-    const scanned = identifyScan(input.raw, {
-      expect: current === undefined ? "tracking" : "any",
-      resolveSku: (code) => codes.get(code.trim().toUpperCase()),
-      ...(rmaHosts === undefined ? {} : { rmaHosts }),
-      returnUrls
-    })
-    yield* sql.transaction<void, StoreError | ApiError, never>(
+    const scanned = input.identified ?? (yield* identifyFor(input.raw, current))
+    yield* sql.transaction<void, StoreError | ReturnsError, never>(
       current === undefined
         ? receive(input.raw, scanned, at, operator)
         : scanned.kind === "gtin" || scanned.kind === "gs1" || scanned.kind === "digital-link" || scanned.kind === "sku"
           ? addItem(current, scanned, catalog)
           : Effect.fail(
-              apiError(
+              returnsError(
                 "return-open",
                 `Return ${current.return_id} is still open: finish it before taking in another parcel (scanned ${scanned.kind})`
               )
             )
     )
     return yield* currentView
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
   const finish = Effect.fn("ReturnsService.finish")(function* (input: WithAt) {
     yield* clerk
@@ -241,22 +248,22 @@ export const makeReturnsIntake = (
       [current.return_id]
     )
     if (Number(open[0]?.n ?? 0) > 0) {
-      return yield* Effect.fail(apiError("not-decided", "Grade and decide every item before finishing"))
+      return yield* Effect.fail(returnsError("not-decided", "Grade and decide every item before finishing"))
     }
     yield* sql.execute("UPDATE returns SET status = 'finished', finished_at_ms = ? WHERE return_id = ?", [
       at.wallMs,
       current.return_id
     ])
     return yield* currentView
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
   const cancel = Effect.fn("ReturnsService.cancel")(function* (input: { readonly reason: string } & WithAt) {
     const operator = yield* clerk
     const at = yield* timeOf(input)
     const reason = input.reason.trim()
-    if (reason === "") return yield* Effect.fail(apiError("reason-required", "Say why the return is cancelled"))
+    if (reason === "") return yield* Effect.fail(returnsError("reason-required", "Say why the return is cancelled"))
     const current = yield* requireOpenReturn
-    yield* sql.transaction<void, StoreError | ApiError, never>(
+    yield* sql.transaction<void, StoreError | ReturnsError, never>(
       Effect.gen(function* () {
         const decided = yield* sql.query<{ n: number }>(
           `SELECT COUNT(*) AS n FROM refunds WHERE item_ref IN (SELECT item_ref FROM return_items WHERE return_id = ?)`,
@@ -264,7 +271,7 @@ export const makeReturnsIntake = (
         )
         if (Number(decided[0]?.n ?? 0) > 0) {
           return yield* Effect.fail(
-            apiError(
+            returnsError(
               "return-refund-decided",
               `Return ${current.return_id} already has a refund decision: a manager overrides it instead`
             )
@@ -296,7 +303,7 @@ export const makeReturnsIntake = (
       })
     )
     return yield* currentView
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
-  return { scan, finish, cancel }
+  return { identify, scan, finish, cancel }
 }

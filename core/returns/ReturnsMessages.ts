@@ -1,3 +1,4 @@
+/** The wire contract of the returns desk's inbound messages (RMAs, payouts, the hub's refusals). */
 import { Schema } from "effect"
 
 /*

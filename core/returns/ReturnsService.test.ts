@@ -6,14 +6,16 @@ import { describe, expect, it } from "vitest"
 import { loadBrands } from "../../drivers/station/loadBrands.ts"
 import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { type ShippedItem, shipParcel as shipParcelAt } from "../../fixtures/shipParcel.ts"
-import type { ApiError } from "../api/ApiError.ts"
+import { apiErrorOf } from "../api/ApiError.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import { Session } from "../session/Session.ts"
+import type { SessionError } from "../session/SessionError.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox, InboxContext } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { RefundRuleSet } from "./RefundRules.ts"
+import type { ReturnsError } from "./ReturnsError.ts"
 import { registerReturnsInbound } from "./ReturnsInbound.ts"
 import { ReturnsService } from "./ReturnsService.ts"
 
@@ -86,10 +88,10 @@ const eventsOf = (type: string) =>
     return (yield* log.read(0, 1000)).filter((event) => event.type === type)
   })
 
-/** The ApiError code a failed call ended with. */
-const codeOf = (exit: Exit.Exit<unknown, ApiError>) =>
+/** The wire code (the ApiError code) a failed call ended with. */
+const codeOf = (exit: Exit.Exit<unknown, ReturnsError | SessionError>) =>
   Exit.isFailure(exit)
-    ? exit.cause.reasons.flatMap((reason) => (reason._tag === "Fail" ? [reason.error.code] : []))[0]
+    ? exit.cause.reasons.flatMap((reason) => (reason._tag === "Fail" ? [apiErrorOf(reason.error).code] : []))[0]
     : "ok"
 
 const orderCode = (orderId: string) => {

@@ -1,3 +1,4 @@
+/** The API slice every scan goes through (`scan.submit`), and what the station answers about a scan. */
 import { Schema } from "effect"
 import { RefusalParams } from "../pack/PackRefusal.ts"
 import { Timestamp } from "../time/Clock.ts"

@@ -1,3 +1,4 @@
+/** Identifies any scan (GTIN, GS1, Digital Link, SSCC, tracking number, Packbench code, SKU) in one function. */
 import { aiTable } from "./gs1/aiTable.generated.ts"
 import { parseDigitalLink } from "./gs1/parseDigitalLink.ts"
 import { GS, type Gs1Parse, parseElementString } from "./gs1/parseElementString.ts"
@@ -196,6 +197,18 @@ export const identifyScan = (raw: string, options: IdentifyOptions = {}): ScanRe
   } catch (error) {
     return unknown(raw, `internal error while identifying: ${error instanceof Error ? error.message : String(error)}`)
   }
+}
+
+/**
+ * The text `identifyScan` asks `resolveSku` about for this scan: the scan without its terminator and AIM symbology
+ * identifier. Identification is synchronous, so a caller looks this one code up in its catalog first; undefined when
+ * the scan is no text a SKU could be.
+ */
+export const skuCandidate = (raw: string): string | undefined => {
+  const input = stripTerminator(raw)
+  if (inputProblem(input) !== undefined) return undefined
+  const data = /^\][A-Za-z][0-9A-Za-z]/.test(input) ? input.slice(3) : input
+  return data === "" ? undefined : data
 }
 
 const identifyUnsafe = (raw: string, options: IdentifyOptions): ScanResult => {

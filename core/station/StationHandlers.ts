@@ -1,7 +1,12 @@
+/**
+ * The station's answers to every API call, assembled from the features' handlers; transports reach them through the
+ * dispatcher.
+ */
 import { Effect } from "effect"
 import type { ApiHandlers } from "../api/ApiDispatcher.ts"
-import { ApiError } from "../api/ApiError.ts"
+import { ApiError, apiErrorOf } from "../api/ApiError.ts"
 import { PushHub } from "../api/PushHub.ts"
+import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import type { EventSummary } from "../events/EventsApi.ts"
@@ -13,9 +18,10 @@ import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { testInsert, testLabel } from "../print/TestPages.ts"
 import { makeReturnsHandlers } from "../returns/ReturnsHandlers.ts"
-import { identifyScan } from "../scan/identify.ts"
 import type { ScanContext, ScanOutcome } from "../scan/ScanApi.ts"
+import type { RoutedOutcome } from "../scan/ScanRoute.ts"
 import { Session } from "../session/Session.ts"
+import { makeSessionHandlers } from "../session/SessionHandlers.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { FleetPresence } from "../sync/FleetPresence.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -86,19 +92,6 @@ export const makeStationHandlers = Effect.gen(function* () {
 
   const publishStatus = Effect.flatMap(status, (current) => pushes.publish("status", current))
 
-  // Identification is synchronous, so the one code a scan could be is looked up first; the catalog may change at any
-  // time through the inbox, so nothing about it is kept in memory.
-  const skuOf = (raw: string) =>
-    sql
-      .query<{ sku: string }>(
-        "SELECT sku FROM catalog_items WHERE UPPER(sku) = ? UNION SELECT sku FROM sku_aliases WHERE UPPER(alias) = ?",
-        [raw.trim().toUpperCase(), raw.trim().toUpperCase()]
-      )
-      .pipe(
-        Effect.mapError(storeFailure),
-        Effect.map((rows) => rows[0]?.sku)
-      )
-
   const quarantine = (limit: number) =>
     sql
       .query<{ id: number; topic: string; reason: string; received_at_ms: number; payload: string }>(
@@ -129,44 +122,34 @@ export const makeStationHandlers = Effect.gen(function* () {
         screen = input.screen
         return { screen }
       }),
-    "session.signIn": ({ badge }) => Effect.tap(session.signIn(badge), () => publishStatus),
-    "session.signOut": () =>
-      Effect.map(
-        Effect.tap(session.signOut, () => publishStatus),
-        (signedOut) => ({ signedOut })
-      ),
     "scan.submit": (input) =>
       Effect.gen(function* () {
         const at = input.at ?? (yield* clock.now)
         const context = input.context ?? screen
-        const sku = yield* skuOf(input.raw)
-        const identification = identifyScan(input.raw, {
-          resolveSku: (code) =>
-            sku !== undefined && code.trim().toUpperCase() === input.raw.trim().toUpperCase() ? sku : undefined
-        })
+        const route =
+          context === "pack"
+            ? pack.packRoute
+            : context === "handover"
+              ? pack.handoverRoute
+              : context === "returns"
+                ? returns.returnsRoute
+                : undefined
+        // Identified once: as the flow on screen reads scans, or against the catalog when no flow takes it.
+        const identification =
+          route === undefined
+            ? yield* identifyWithCatalog(input.raw).pipe(Effect.provideService(Sql, sql), Effect.mapError(storeFailure))
+            : yield* route.identify(input.raw)
         const base = { raw: input.raw, source: input.source, deviceId: input.deviceId ?? input.source, at }
         let outcome: ScanOutcome
         if (identification.kind === "packbench" && identification.type === "badge") {
-          const operator = yield* session.signIn(input.raw)
+          const operator = yield* session.signIn(input.raw, identification).pipe(Effect.mapError(apiErrorOf))
           yield* publishStatus
           outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
-        } else if (context === "pack" || context === "handover" || context === "returns") {
-          type Routed = {
-            readonly action: string
-            readonly message: string
-            readonly refusal?: ScanOutcome["refusal"]
-            readonly accepted?: ScanOutcome["accepted"]
-          }
-          const route: Effect.Effect<Routed, ApiError> =
-            context === "pack"
-              ? pack.routePackScan({ raw: input.raw, at })
-              : context === "handover"
-                ? pack.routeHandoverScan({ raw: input.raw, at })
-                : returns.routeReturnsScan({ raw: input.raw, at })
+        } else if (route !== undefined) {
           // A scan the flow cannot take (nobody signed in, wrong role) is still a scan the packer must see refused.
-          const routed = yield* route.pipe(
+          const routed = yield* route.apply({ raw: input.raw, at, identified: identification }).pipe(
             Effect.catchTag("ApiError", (error) =>
-              Effect.succeed<Routed>({
+              Effect.succeed<RoutedOutcome>({
                 action: "refused",
                 message: `${error.code}: ${error.message}`,
                 refusal: { code: error.code, reason: error.message }
@@ -220,7 +203,7 @@ export const makeStationHandlers = Effect.gen(function* () {
       }).pipe(Effect.mapError(storeFailure)),
     "printer.testPrint": ({ printer }) =>
       Effect.gen(function* () {
-        yield* session.require(["manager", "packer", "returns-clerk"])
+        yield* session.require(["manager", "packer", "returns-clerk"]).pipe(Effect.mapError(apiErrorOf))
         const station = { siteId: identity.siteId, stationId: identity.stationId, name: settings.name }
         const bytes =
           printer === "label"
@@ -239,6 +222,7 @@ export const makeStationHandlers = Effect.gen(function* () {
     "fleet.presence": () => fleet.view,
     "metrics.customer": (window) => metrics.customer(window).pipe(Effect.mapError(metricsFailure)),
     "metrics.customerCsv": (window) => metrics.csv(window).pipe(Effect.mapError(metricsFailure)),
+    ...(yield* makeSessionHandlers(publishStatus)),
     ...pack.handlers,
     ...bench,
     ...returns.handlers

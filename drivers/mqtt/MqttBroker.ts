@@ -1,3 +1,4 @@
+/** The Broker port over mqtt.js: QoS 1 on a persistent session, publish timeouts, reconnects and last will. */
 import { Effect, Layer } from "effect"
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from "mqtt"
 import {

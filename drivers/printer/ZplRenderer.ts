@@ -1,3 +1,4 @@
+/** Renders the ZPL the station prints to PDF, as a label printer would print it. */
 import { tokenizeZpl, type ZplToken } from "../../core/label/tokenizeZpl.ts"
 import { drawCode128, drawInterleaved2of5, drawMatrixCode } from "./drawBarcode.ts"
 import { LABEL_FONT, MONO_FONT, pdfBytes } from "./pdfBytes.ts"

@@ -1,3 +1,4 @@
+/** The checks `packbench doctor` runs: config, data dir, database, broker, devices and label services. */
 import { accessSync, constants, existsSync, mkdirSync, statfsSync } from "node:fs"
 import { createServer } from "node:net"
 import { join } from "node:path"

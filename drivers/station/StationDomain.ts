@@ -1,3 +1,6 @@
+/**
+ * The station's domain services as one layer: pack bench, handover, label retries, returns desk and what they share.
+ */
 import { Effect, Layer } from "effect"
 import { PushHub } from "../../core/api/PushHub.ts"
 import { apiCarrierAdapter } from "../../core/carrier/ApiCarrier.ts"
@@ -12,21 +15,13 @@ import { ScaleWeights } from "../../core/pack/ScaleWeights.ts"
 import { InsertEncoder, InsertEncodingError } from "../../core/print/InsertEncoder.ts"
 import { PrintQueue } from "../../core/print/PrintQueue.ts"
 import { ReturnsService } from "../../core/returns/ReturnsService.ts"
-import { identifyScan } from "../../core/scan/identify.ts"
-import { Session } from "../../core/session/Session.ts"
+import { Session, scannedOrTypedBadge } from "../../core/session/Session.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
 import { StationSettings } from "../../core/station/StationSettings.ts"
 import { makeHttpCarrierApi } from "../carrier/HttpCarrierApi.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
 import { SampleOrdersSeeded } from "./StationDatabase.ts"
 import { announceSeededOrders, SampleData } from "./StationSampleData.ts"
-
-const readBadge = (raw: string) => {
-  const scan = identifyScan(raw)
-  if (scan.kind === "packbench" && scan.type === "badge" && scan.valid) return scan.id
-  const plain = raw.trim().toUpperCase()
-  return /^[A-Z0-9][A-Z0-9-]{0,31}$/.test(plain) ? plain : undefined
-}
 
 const insertEncoder = Layer.succeed(
   InsertEncoder,
@@ -82,7 +77,7 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
       ).pipe(
         Layer.provideMerge(
           Layer.mergeAll(
-            Session.layer(readBadge),
+            Session.layer(scannedOrTypedBadge),
             StationSettings.layer({ name: config.station.name, locale: config.station.locale }),
             PrintQueue.layer,
             Carriers.layerOffline(defaultCarrierProfiles, setup.originCountry, apiCarriers(config, log)),

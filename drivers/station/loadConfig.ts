@@ -1,3 +1,4 @@
+/** Reads the station's configuration from file and environment and resolves it, naming every bad field. */
 import { existsSync, readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { Effect } from "effect"

@@ -1,3 +1,4 @@
+/** `packbench address check`: checks addresses from stdin and prints the result and label block. */
 import { createInterface } from "node:readline"
 import type { AddressCarrier } from "../../../core/address/AddressCarrier.ts"
 import { findCarrier, knownCarriers } from "../../../core/address/AddressCarrier.ts"

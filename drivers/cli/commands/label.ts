@@ -1,3 +1,4 @@
+/** `packbench label`: renders a packed (or sample) order's shipping label as ZPL, PDF or PNG. */
 import { existsSync, readFileSync } from "node:fs"
 import { writeFile } from "node:fs/promises"
 import { join, resolve } from "node:path"

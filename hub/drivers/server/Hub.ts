@@ -1,3 +1,4 @@
+/** The hub's composition: its services over its database, and the loops and HTTP server that run it. */
 import { Duration, Effect, Layer, Queue } from "effect"
 import { migrate } from "../../../core/store/Migrations.ts"
 import type { Broker } from "../../../core/sync/Broker.ts"

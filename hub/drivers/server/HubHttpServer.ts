@@ -1,3 +1,4 @@
+/** The hub's HTTP server: carrier webhook, tracking, feedback, opt-out and metrics pages. */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Effect, Schema } from "effect"
 import { Sql } from "../../../core/store/Sql.ts"

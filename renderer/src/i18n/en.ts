@@ -1,3 +1,4 @@
+/** The UI's English texts. */
 import type { Messages } from "./de.ts"
 
 export const en: Messages = {

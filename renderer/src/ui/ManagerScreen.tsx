@@ -1,3 +1,4 @@
+/** The Manager screen: the station's health at a glance, for whoever is responsible for the bench. */
 import { useState } from "react"
 import type { Locale, StationStatus } from "../../../core/api/StationApi.ts"
 import { describeError } from "../i18n/Translator.ts"
