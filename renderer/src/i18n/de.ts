@@ -131,6 +131,7 @@ export const de = {
   "refundStatus.held": "wartet auf Prüfung",
   "refundStatus.approved": "freigegeben",
   "refundStatus.issued": "ausgezahlt",
+  "refundStatus.failed": "vom Shop abgelehnt",
   "refundStatus.rejected-duplicate": "abgelehnt: Einheit schon erstattet",
   "refundStatus.rejected-over-paid": "abgelehnt: mehr als bezahlt",
   "returns.rule": "Regel {ruleId}",

@@ -132,6 +132,7 @@ export const en: Messages = {
   "refundStatus.held": "awaiting review",
   "refundStatus.approved": "approved",
   "refundStatus.issued": "paid out",
+  "refundStatus.failed": "refused by the shop",
   "refundStatus.rejected-duplicate": "rejected: unit already refunded",
   "refundStatus.rejected-over-paid": "rejected: more than paid",
   "returns.rule": "Rule {ruleId}",
