@@ -1,4 +1,4 @@
-import { Duration, Effect, Queue, type Scope } from "effect"
+import { Context, Duration, Effect, Queue, type Scope } from "effect"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
 import type { Broker } from "../../../core/sync/Broker.ts"
@@ -243,3 +243,16 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
 }
 
 export type ShopHub = ReturnType<typeof makeShopHub>
+
+/** The hub's shop side as a service: the consumer applies station events through it, the HTTP server takes webhooks. */
+export class Shops extends Context.Service<Shops, ShopHub>()("packbench/hub/core/shop/Shops") {}
+
+/** No connectors configured: the shop side does nothing, and the Shop card says so. */
+export const noShops: ShopHubOptions = {
+  connectors: [],
+  routing: { rules: [], defaultSite: undefined },
+  queue: { refundSettleMs: 5_000, retryBaseMs: 2_000, retryMaxMs: 900_000 },
+  pollIntervalMs: 60_000,
+  firstPollLookbackMs: 0,
+  sha256: () => ""
+}
