@@ -1,4 +1,4 @@
-import WooCommerceRestApi from "@woocommerce/woocommerce-rest-api"
+import WooCommerceRestApiModule from "@woocommerce/woocommerce-rest-api"
 import { Effect } from "effect"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
@@ -36,6 +36,14 @@ interface WooResponse {
   readonly data: unknown
   readonly headers: Record<string, string>
 }
+
+/**
+ * The package is CommonJS with `__esModule` and no exports map: Node's ESM loader hands its whole `exports` to a
+ * default import (the class is `.default` of it), bundlers the class itself.
+ */
+const WooCommerceRestApi =
+  (WooCommerceRestApiModule as unknown as { readonly default?: typeof WooCommerceRestApiModule }).default ??
+  WooCommerceRestApiModule
 
 const fulfillmentMeta = (parcelId: string) => `_packbench_fulfillment_${parcelId}`
 const refundKeyMeta = "_packbench_idempotency_key"
