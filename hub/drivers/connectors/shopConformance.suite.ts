@@ -14,6 +14,8 @@ export interface ConformanceRig {
   readonly shopOrderId: (order: FakeOrder) => string
   /** A signed webhook for the order, as the shop would send it, and one with a wrong signature. */
   readonly webhook: (order: FakeOrder, forged: boolean) => { headers: Record<string, string>; body: Uint8Array }
+  /** The shop records which units each parcel held (Shopware's delivery only keeps the tracking codes). */
+  readonly tracksUnits: boolean
   readonly close: () => Promise<void>
 }
 
@@ -105,9 +107,8 @@ export const shopConformanceSuite = (name: string, makeRig: () => Promise<Confor
         const again = await Effect.runPromise(rig.connector.fulfill(push))
         expect(first.alreadyThere).toBe(false)
         expect(again.alreadyThere).toBe(true)
-        expect(placed.order.fulfillments.map((f) => [f.trackingNumber, f.lines])).toEqual([
-          ["00340434161094042557", [{ lineId: "1", quantity: 1 }]]
-        ])
+        expect(placed.order.fulfillments.map((f) => f.trackingNumber)).toEqual(["00340434161094042557"])
+        if (rig.tracksUnits) expect(placed.order.fulfillments[0]?.lines).toEqual([{ lineId: "1", quantity: 1 }])
       } finally {
         await rig.close()
       }

@@ -37,6 +37,7 @@ shopConformanceSuite("Shopify", async () => {
         body: new TextEncoder().encode(body)
       }
     },
+    tracksUnits: true,
     close: fake.close
   }
 })

@@ -87,7 +87,17 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
         }
         return shopErrorForFailure(name, error)
       }
-    }).pipe(Effect.map((response) => response.data as T))
+    }).pipe(
+      // The client's token request has no timeout of its own: the whole call gets one.
+      Effect.timeoutOrElse({
+        duration: options.timeoutMs,
+        orElse: () =>
+          Effect.fail(
+            new ShopError({ reason: "Unavailable", message: `${name} did not answer within ${options.timeoutMs} ms` })
+          )
+      }),
+      Effect.map((response) => response.data as T)
+    )
 
   const searchOrders = (criteria: Record<string, unknown>) =>
     call<{ total?: number; data: ReadonlyArray<ShopwareOrder> }>("searchOrder post /search/order", {

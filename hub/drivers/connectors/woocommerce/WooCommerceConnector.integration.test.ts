@@ -63,6 +63,7 @@ shopConformanceSuite("WooCommerce", async () => {
         body: new TextEncoder().encode(body)
       }
     },
+    tracksUnits: true,
     close: fake.close
   }
 })
