@@ -15,6 +15,8 @@ export interface ShopOrderFeedOptions {
   readonly count: number
   /** How long to wait for the orders to arrive. */
   readonly waitMs: number
+  /** Only orders whose id starts with `<prefix>-` (a connector's orderIdPrefix); absent: every shop order. */
+  readonly orderPrefix?: string
   readonly seed?: number
   readonly log: (line: string) => void
 }
@@ -40,11 +42,12 @@ export const startShopOrderFeed = async (
       .prepare<[], { badge_id: string }>("SELECT badge_id FROM badges WHERE role = 'packer' ORDER BY badge_id LIMIT 1")
       .get()
     if (badge === undefined) throw new Error("the station knows no packer badge to sign in with")
-    const open = db.prepare<[], { data: string }>(
-      "SELECT data FROM orders WHERE status = 'open' AND order_id NOT LIKE 'SIM-%' ORDER BY updated_at_ms, order_id"
+    const prefix = options.orderPrefix === undefined ? "%" : `${options.orderPrefix}-%`
+    const open = db.prepare<[string], { data: string }>(
+      "SELECT data FROM orders WHERE status = 'open' AND order_id NOT LIKE 'SIM-%' AND order_id LIKE ? ORDER BY updated_at_ms, order_id"
     )
     const deadline = performance.now() + options.waitMs
-    let rows = open.all()
+    let rows = open.all(prefix)
     let lastReport = 0
     while (rows.length < options.count && performance.now() < deadline) {
       if (performance.now() - lastReport > 2_000) {
@@ -52,7 +55,7 @@ export const startShopOrderFeed = async (
         options.log(`Waiting for the shop's orders: ${rows.length}/${options.count} arrived`)
       }
       await sleep(100)
-      rows = open.all()
+      rows = open.all(prefix)
     }
     if (rows.length < options.count) {
       throw new Error(

@@ -11,7 +11,7 @@ import { parseFlags } from "../parseFlags.ts"
 export const simulateCommand: Command = {
   name: "simulate",
   usage:
-    "simulate --orders N [--rate PER_S] [--from-shop] [--wait S] [--returns N] [--broker URL] [--config FILE] [--data-dir DIR]",
+    "simulate --orders N [--rate PER_S] [--no-render] [--from-shop [--order-prefix P]] [--wait S] [--returns N] [--broker URL] [--config FILE] [--data-dir DIR]",
   summary: "a scripted packer packs N generated orders through the real flow and prints a JSON summary",
   run: async (argv, io) => {
     const flags = parseFlags(argv, {
@@ -21,6 +21,8 @@ export const simulateCommand: Command = {
       config: "string",
       "data-dir": "string",
       "from-shop": "boolean",
+      "order-prefix": "string",
+      "no-render": "boolean",
       wait: "string",
       returns: "string"
     })
@@ -69,7 +71,16 @@ export const simulateCommand: Command = {
         config,
         orders,
         ...(rate === undefined ? {} : { ratePerSecond: rate }),
-        ...(values["from-shop"] === true ? { fromShop: { waitMs: waitSeconds * 1000 } } : {}),
+        // The simulated printers still receive every job; they only skip turning it into PNG/PDF files.
+        ...(values["no-render"] === true ? { renderPrintouts: false } : {}),
+        ...(values["from-shop"] === true
+          ? {
+              fromShop: {
+                waitMs: waitSeconds * 1000,
+                ...(values["order-prefix"] === undefined ? {} : { orderPrefix: values["order-prefix"] })
+              }
+            }
+          : {}),
         ...(returns === undefined ? {} : { returns: { count: returns, waitMs: waitSeconds * 1000 } }),
         log
       })
