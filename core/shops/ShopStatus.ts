@@ -20,7 +20,7 @@ export type ShopPushView = typeof ShopPushView.Type
 
 export const ShopConnectorView = Schema.Struct({
   connectorId: Schema.String,
-  type: Schema.String,
+  type: Schema.Literals(["shopify", "shopware", "woocommerce", "webhook"]),
   /** `connected`: the last poll and push went through; `failing`: the shop did not answer or refused us. */
   state: Schema.Literals(["connected", "failing", "starting"]),
   lastOrderAtMs: Schema.NullOr(Schema.Number),

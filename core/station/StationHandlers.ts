@@ -16,6 +16,7 @@ import { makeReturnsHandlers } from "../returns/ReturnsHandlers.ts"
 import { identifyScan } from "../scan/identify.ts"
 import type { ScanContext, ScanOutcome } from "../scan/ScanApi.ts"
 import { Session } from "../session/Session.ts"
+import { makeShopsHandlers } from "../shops/ShopsHandlers.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { FleetPresence } from "../sync/FleetPresence.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -63,6 +64,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const returns = yield* makeReturnsHandlers
   const metrics = yield* CustomerMetricsSource
   const fleet = yield* FleetPresence
+  const shops = yield* makeShopsHandlers
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow.
   let screen: ScanContext | undefined
 
@@ -237,7 +239,8 @@ export const makeStationHandlers = Effect.gen(function* () {
     "metrics.customerCsv": (window) => metrics.csv(window).pipe(Effect.mapError(metricsFailure)),
     ...pack.handlers,
     ...bench,
-    ...returns.handlers
+    ...returns.handlers,
+    ...shops
   }
   return { handlers, status, publishStatus }
 })

@@ -61,6 +61,7 @@ import { SerialScale } from "../scale/SerialScale.ts"
 import { SimulatedScale } from "../scale/SimulatedScale.ts"
 import { SerialScanner } from "../scanner/SerialScanner.ts"
 import { SimulatedScanner } from "../scanner/SimulatedScanner.ts"
+import { layerHttpShopStatus } from "../shops/HttpShopStatus.ts"
 import { layerSqlite } from "../sqlite/SqliteSql.ts"
 import { startNtpPolling } from "../time/Sntp.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
@@ -437,7 +438,14 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
     // The Manager screen's customer figures come from the hub: this process's own once it runs, or the fleet's.
     let hubUrl = config.hub.embedded ? undefined : config.hub.url
     const station = await runtime.runPromise(
-      makeStationHandlers.pipe(Effect.provide(layerHttpCustomerMetrics(() => hubUrl)))
+      makeStationHandlers.pipe(
+        Effect.provide(
+          Layer.merge(
+            layerHttpCustomerMetrics(() => hubUrl),
+            layerHttpShopStatus(() => hubUrl)
+          )
+        )
+      )
     )
     const dispatch = makeDispatcher(station.handlers)
     const pushes = await runtime.runPromise(Effect.service(PushHub))
