@@ -156,6 +156,11 @@ export const shopHubSuite = (store: TestStore) =>
       const result = await run((hub, sql) =>
         Effect.gen(function* () {
           yield* hub.pollOnce(shop.connector)
+          // Seen again by webhook: still one quarantine entry.
+          yield* hub.receiveWebhook("shopify-main", {
+            headers: { "x-test-signature": "good", "x-test-delivery": "q-1" },
+            body: encoder.encode(JSON.stringify({ id: "bad" }))
+          })
           const before = yield* messages(sql)
           shop.orders.set("unpaid", draftOrder({ shopOrderId: "unpaid", orderNumber: "3", updatedAtMs: NOW }))
           yield* sql.execute("UPDATE shop_connectors SET next_poll_ms = 0")

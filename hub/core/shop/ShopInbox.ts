@@ -37,7 +37,7 @@ const sameExceptAddress = (a: Omit<Order, "version">, b: Omit<Order, "version">)
 
 /**
  * Quarantines what a connector could not take (a refused mapping, a webhook that did not verify), with the
- * reason, at most 4 KB of the payload and the SHA-256 of all of it.
+ * reason, at most 4 KB of the payload and the SHA-256 of all of it; the same payload refused again is not stored twice.
  */
 export const quarantineShopPayload = (
   sql: Sql["Service"],
@@ -45,6 +45,12 @@ export const quarantineShopPayload = (
   nowMs: number
 ) =>
   Effect.gen(function* () {
+    // The same refused state seen again (its webhook and the catch-up poll, a retried webhook) is kept once.
+    const known = yield* sql.query(
+      "SELECT 1 FROM shop_quarantine WHERE connector_id = ? AND shop_order_id = ? AND payload_sha256 = ?",
+      [entry.connectorId, entry.shopOrderId.slice(0, 200), entry.payload.sha256]
+    )
+    if (known.length > 0) return
     yield* sql.execute(
       `INSERT INTO shop_quarantine (quarantine_id, connector_id, shop_order_id, reason, payload, payload_sha256,
          received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
