@@ -13,7 +13,10 @@ export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`
  * Electron UI talks to the station over IPC, so the page may connect nowhere.
  */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; media-src 'self' blob:; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+
+/** As over HTTP: only the camera's decode worker may compile WebAssembly ('wasm-unsafe-eval'), under its own policy. */
+export const DECODER_WORKER_POLICY = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'"
 
 /** True when `url` is a page or resource of this app (and not, say, `app://packbench.evil` or a `file://` page). */
 export const isAppUrl = (url: string | undefined): boolean => {

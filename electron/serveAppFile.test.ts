@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { CONTENT_SECURITY_POLICY } from "./appOrigin.ts"
+import { CONTENT_SECURITY_POLICY, DECODER_WORKER_POLICY } from "./appOrigin.ts"
 import { serveAppFile } from "./serveAppFile.ts"
 
 const setUp = () => {
@@ -13,6 +13,8 @@ const setUp = () => {
   mkdirSync(join(printouts, "label"), { recursive: true })
   writeFileSync(join(staticDir, "index.html"), "<!doctype html><title>Packbench</title>")
   writeFileSync(join(staticDir, "assets", "app.js"), "export {}")
+  writeFileSync(join(staticDir, "assets", "decodeWorker-Ab1_x.js"), "export {}")
+  writeFileSync(join(staticDir, "assets", "zxing_reader-Ab1.wasm"), Buffer.from([0, 0x61, 0x73, 0x6d]))
   writeFileSync(join(printouts, "label", "job-1.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47]))
   writeFileSync(join(root, "data", "station.db"), "secret")
   let printoutsDir: string | undefined
@@ -25,6 +27,16 @@ const setUp = () => {
 }
 
 describe("serveAppFile", () => {
+  it("lets only the camera's decode worker compile WebAssembly, and serves .wasm as such", async () => {
+    const { get } = setUp()
+    expect((await get("/index.html")).headers.get("content-security-policy")).not.toContain("wasm-unsafe-eval")
+    expect((await get("/assets/app.js")).headers.get("content-security-policy")).not.toContain("wasm-unsafe-eval")
+    const worker = await get("/assets/decodeWorker-Ab1_x.js")
+    expect(worker.headers.get("content-security-policy")).toBe(DECODER_WORKER_POLICY)
+    expect(DECODER_WORKER_POLICY).toContain("'wasm-unsafe-eval'")
+    expect((await get("/assets/zxing_reader-Ab1.wasm")).headers.get("content-type")).toBe("application/wasm")
+  })
+
   it("serves the UI with its content type and the CSP on every response", async () => {
     const { get } = setUp()
     const index = await get("/index.html")

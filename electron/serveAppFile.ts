@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises"
-import { extname, isAbsolute, relative, resolve, sep } from "node:path"
-import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from "./appOrigin.ts"
+import { basename, extname, isAbsolute, relative, resolve, sep } from "node:path"
+import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY, DECODER_WORKER_POLICY } from "./appOrigin.ts"
 
 /** Where the app's URLs are served from: the built UI, and the simulated printers' previews once the station says where. */
 export interface AppFileRoots {
@@ -65,7 +65,9 @@ export const serveAppFile = async (request: { readonly url: string; readonly met
     status: 200,
     headers: {
       "content-type": CONTENT_TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
-      "content-security-policy": CONTENT_SECURITY_POLICY,
+      "content-security-policy": /^decodeWorker-[\w-]+\.js$/.test(basename(file))
+        ? DECODER_WORKER_POLICY
+        : CONTENT_SECURITY_POLICY,
       "x-content-type-options": "nosniff",
       "cache-control": "no-store"
     }

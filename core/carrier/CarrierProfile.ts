@@ -75,11 +75,11 @@ export const trackingNumberFor = (profile: CarrierProfile, serial: number, origi
   switch (profile.format) {
     // NVE/SSCC of the shipper as DHL Paket prints it, "00" + 18 digits with the GS1 check digit.
     case "dhl-nve":
-      return completeWithCheck(`003${profile.account}${String(serial).padStart(10, "0")}`, "NVE 20")
+      return completeWithCheck(`003${profile.account}${String(serial).padStart(10, "0")}`, "dhl_paket_nve")
     case "ups-1z":
-      return completeWithCheck(`1Z${profile.account}01${String(serial).padStart(7, "0")}`, "1Z")
+      return completeWithCheck(`1Z${profile.account}01${String(serial).padStart(7, "0")}`, "ups")
     case "dhl-express-10":
-      return completeWithCheck(String(serial).padStart(9, "0"), "express 10")
+      return completeWithCheck(String(serial).padStart(9, "0"), "dhl_express")
     case "s10":
       return encodeS10(profile.account, String(serial).padStart(8, "0"), originCountry)
   }

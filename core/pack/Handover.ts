@@ -153,10 +153,13 @@ export class Handover extends Context.Service<
         const batch = yield* openBatch.pipe(Effect.mapError(storeFailure))
         if (batch === undefined) return yield* refuse(makeRefusal("no-batch-open", "scan", {}), operator, at, input.raw)
         const identified = identifyScan(input.raw, { expect: "tracking" })
+        // A tracking number typed or printed with spaces, dashes or lower case is the number the label carries.
         const key =
           identified.kind === "packbench" && identified.type === "parcel"
             ? identified.id
-            : input.raw.trim().toUpperCase()
+            : identified.kind === "tracking"
+              ? identified.number
+              : input.raw.trim().toUpperCase()
         const rows = yield* sql
           .query<{ parcel_id: string; carrier: string; status: string; batch_id: string | null }>(
             `SELECT p.parcel_id, p.carrier, p.status, s.batch_id FROM parcels p

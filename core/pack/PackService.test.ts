@@ -370,7 +370,9 @@ describe("Handover", () => {
         const second = yield* handover.open({ carrier: "ups" })
         const unknown = yield* handover.scan({ raw: "00334043400000099999", at: at(20_000) })
         const first = yield* handover.scan({ raw: `${packed.parcel!.parcelCode.toLowerCase()}\r\n`, at: at(21_000) })
-        const twice = yield* handover.scan({ raw: packed.parcel!.trackingNumber!, at: at(22_000) })
+        // The same parcel by its tracking number as a person types it off the label: in groups of four.
+        const grouped = packed.parcel!.trackingNumber!.replace(/(.{4})(?=.)/g, "$1 ")
+        const twice = yield* handover.scan({ raw: grouped, at: at(22_000) })
         const closed = yield* handover.close({ at: at(23_000) })
         const afterClose = yield* handover.scan({ raw: packed.parcel!.trackingNumber!, at: at(24_000) })
         yield* handover.open({ carrier: "dhl-paket" })

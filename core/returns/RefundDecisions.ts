@@ -1,10 +1,10 @@
 import { Effect, Ref } from "effect"
 import type { ApiError } from "../api/ApiError.ts"
+import { actorOf } from "../session/Operator.ts"
 import { evaluateRefund, type RefundCase, type ReturnedUnit } from "./evaluateRefund.ts"
 import { paidPerUnit } from "./paidPerUnit.ts"
 import type { OutcomeKind } from "./RefundRules.ts"
 import {
-  actorOf,
   apiError,
   declaredReasonFor,
   type ItemRow,

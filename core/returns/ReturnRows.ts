@@ -1,7 +1,5 @@
 import { Schema } from "effect"
 import { ApiError } from "../api/ApiError.ts"
-import type { Actor } from "../events/Event.ts"
-import type { Operator } from "../session/Operator.ts"
 import type { StoreError } from "../store/Sql.ts"
 import type { Timestamp } from "../time/Clock.ts"
 import type { RefundCase } from "./evaluateRefund.ts"
@@ -89,12 +87,6 @@ export const toApiError = (error: StoreError | ApiError): ApiError =>
     : error.reason === "Constraint"
       ? apiError("already-refunded", `A refund decision already exists for this unit: ${error.message}`)
       : apiError("store-unavailable", `The station database refused: ${error.message}`)
-
-export const actorOf = (operator: Operator): Actor => ({
-  role: operator.role,
-  badgeId: operator.badgeId,
-  name: operator.name
-})
 
 export const asDeclaredReason = (reason: string | undefined): DeclaredReason =>
   reason === undefined ? "none-given" : Schema.is(DeclaredReason)(reason) ? reason : "other"

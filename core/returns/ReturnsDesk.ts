@@ -3,6 +3,7 @@ import { CatalogItem } from "../catalog/CatalogItem.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Order } from "../orders/Order.ts"
 import { Session } from "../session/Session.ts"
+import { nextCounter } from "../station/Counters.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -66,16 +67,8 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
         (rows) => rows.map((row) => ({ rmaId: row.rma_id, ...(JSON.parse(row.data) as RmaData) }))
       )
 
-    const nextNumber = (name: string) =>
-      Effect.gen(function* () {
-        const rows = yield* sql.query<{ next: number }>("SELECT next FROM pack_counters WHERE name = ?", [name])
-        const next = Number(rows[0]?.next ?? 1)
-        yield* sql.execute(
-          "INSERT INTO pack_counters (name, next) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET next = excluded.next",
-          [name, next + 1]
-        )
-        return next
-      })
+    /** The desk's numbers (returns, their items) come from the station's counters, in the caller's transaction. */
+    const nextNumber = (name: string) => nextCounter(name).pipe(Effect.provideService(Sql, sql))
 
     const openReturn = Effect.map(
       sql.query<ReturnRow>(

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
+import { actorOf } from "../session/Operator.ts"
 import type { Disposition, Grade } from "./RefundRules.ts"
-import { actorOf, apiError, declaredReasonFor, type StoredDecision, toApiError, type WithAt } from "./ReturnRows.ts"
+import { apiError, declaredReasonFor, type StoredDecision, toApiError, type WithAt } from "./ReturnRows.ts"
 import type { ReturnsDesk } from "./ReturnsDesk.ts"
 import { ReturnDispositionSet, ReturnItemGraded } from "./ReturnsEvents.ts"
 

@@ -2,6 +2,13 @@ import type { ElementString } from "./gs1/parseElementString.ts"
 import type { PackbenchCodeType } from "./PackbenchCode.ts"
 import type { CarrierId, CheckDigitState } from "./trackingNumber.ts"
 
+/** One carrier a tracking number could belong to, when more than one fits. */
+export interface TrackingAlternative {
+  readonly carrier: CarrierId
+  readonly format: string
+  readonly checkDigit: CheckDigitState
+}
+
 export const scanKinds = ["gtin", "gs1", "digital-link", "sscc", "tracking", "packbench", "sku", "unknown"] as const
 export type ScanKind = (typeof scanKinds)[number]
 
@@ -33,8 +40,19 @@ export type ScanResult =
       readonly input: string
       readonly kind: "tracking"
       readonly valid: boolean
+      /** The most likely carrier; `candidates` lists every one that fits, this one first. */
       readonly carrier: CarrierId
       readonly checkDigit: CheckDigitState
+      /** The number without spaces, dots and dashes, upper case: as carriers and the station store it. */
+      readonly number: string
+      /** The format's id in the carrier data (`ups`, `fedex_12`, `usps_impb_c`, `s10`…). */
+      readonly format: string
+      readonly trackingUrl?: string
+      /** S10: the issuing country and its postal operator. */
+      readonly country?: string
+      readonly post?: string
+      /** Present when more than one carrier's format fits (and passes its check digit), most likely first. */
+      readonly candidates?: ReadonlyArray<TrackingAlternative>
       readonly reason?: string
     }
   | {

@@ -1,5 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { s10Countries } from "./carriers/trackingFormats.generated.ts"
+import { associationProblems } from "./gs1/aiAssociations.ts"
 import { aiTable } from "./gs1/aiTable.generated.ts"
 import { gs1CheckDigit } from "./gs1CheckDigit.ts"
 import { identifyScan } from "./identify.ts"
@@ -64,11 +66,14 @@ describe("identifyScan properties", () => {
     )
   })
 
-  it("round-trips S10 item ids", () => {
+  it("round-trips S10 item ids of every country the UPU table knows, and refuses unknown country codes", () => {
     const letters = fc.stringMatching(/^[A-Z]{2}$/)
     fc.assert(
       fc.property(letters, digits(8, 8), letters, (service, serial, country) => {
-        expect(identifyScan(encodeS10(service, serial, country))).toMatchObject({ kind: "tracking", valid: true })
+        const result = identifyScan(encodeS10(service, serial, country))
+        if (s10Countries[country] === undefined)
+          expect(result.kind === "tracking" && result.format === "s10").toBe(false)
+        else expect(result).toMatchObject({ kind: "tracking", valid: true, format: "s10", country })
       }),
       { numRuns: 2000 }
     )
@@ -112,10 +117,11 @@ describe("identifyScan properties", () => {
         (elements) => {
           const data = elements.map((e) => `${e.definition.ai}${e.value}${e.definition.fixedLength ? "" : GS}`).join("")
           const result = identifyScan(`]C1${data}`)
-          expect(result).toMatchObject({
-            valid: true,
-            ais: elements.map((e) => ({ ai: e.definition.ai, value: e.value }))
-          })
+          const ais = elements.map((e) => ({ ai: e.definition.ai, value: e.value }))
+          // Random AIs may be ones the dictionary says must not appear together ("ex="): then only that is wrong.
+          const pairings = associationProblems(ais, { requisites: false })
+          expect(result).toMatchObject({ valid: pairings.length === 0, ais })
+          if (pairings.length > 0) expect(result).toMatchObject({ errors: pairings })
         }
       ),
       { numRuns: 500 }

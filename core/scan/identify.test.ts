@@ -82,10 +82,13 @@ describe("identifyScan: GS1 Digital Link", () => {
     })
   })
 
-  it("pads a GTIN-13 in the path, accepts a path prefix, and makes 00 an sscc", () => {
+  it("reads a GTIN-13 in the path as its GTIN-14 but refuses it, accepts a path stem, and makes 00 an sscc", () => {
     expect(identifyScan("https://brand.example/shop/01/9506000134352")).toMatchObject({
-      ais: [{ ai: "01", value: "09506000134352" }]
+      valid: false,
+      ais: [{ ai: "01", value: "09506000134352" }],
+      reason: "AI (01) must be the 14-digit GTIN in a Digital Link URI: 09506000134352, not 9506000134352"
     })
+    expect(identifyScan("https://brand.example/shop/01/09506000134352")).toMatchObject({ valid: true })
     expect(identifyScan("https://id.gs1.org/00/106141412345678908")).toMatchObject({ kind: "sscc", valid: true })
   })
 
@@ -98,6 +101,38 @@ describe("identifyScan: GS1 Digital Link", () => {
     expect(identifyScan("https://e.com/01/09506000134352?17=251301")).toMatchObject({ reason: /month 13/ })
     expect(identifyScan("https://e.com/01/09506000134352?21=X")).toMatchObject({ reason: /query attribute/ })
     expect(identifyScan("https://e.com/01/09506000134352/10/%E0%A4%A")).toMatchObject({ reason: /percent/ })
+  })
+
+  it("reads short names, and refuses a trailing slash, repeated AIs and key qualifiers in the query", () => {
+    expect(identifyScan("https://id.example/gtin/09506000134352/lot/A1/ser/X")).toMatchObject({
+      kind: "digital-link",
+      valid: true,
+      ais: [
+        { ai: "01", value: "09506000134352" },
+        { ai: "10", value: "A1" },
+        { ai: "21", value: "X" }
+      ]
+    })
+    expect(identifyScan("https://id.example/sscc/106141412345678908")).toMatchObject({ kind: "sscc", valid: true })
+    expect(identifyScan("https://e.com/01/09506000134352/")).toMatchObject({ valid: false, reason: /end in '\/'/ })
+    expect(identifyScan("https://e.com/01/09506000134352?01=09506000134352")).toMatchObject({
+      valid: false,
+      errors: expect.arrayContaining(["AI (01) appears more than once"])
+    })
+    expect(identifyScan("https://e.com/01/09506000134352?21=X")).toMatchObject({ valid: false })
+    expect(identifyScan("https://e.com/01/09506000134352?17=260101&17=260101")).toMatchObject({ valid: false })
+  })
+
+  it("applies the dictionary's pairing rules to the whole URI", () => {
+    expect(identifyScan("https://e.com/00/106141412345678908?02=09506000134352")).toMatchObject({
+      valid: false,
+      reason: "AI (02) needs (37) with it"
+    })
+    expect(identifyScan("https://e.com/00/106141412345678908?02=09506000134352&37=5")).toMatchObject({ valid: true })
+    expect(identifyScan("https://e.com/01/09506000134352?3100=000100&3101=001000")).toMatchObject({
+      valid: false,
+      reason: "AI (3100) must not appear together with AI (3101)"
+    })
   })
 
   it("leaves a URL without a primary key to the other identifiers", () => {

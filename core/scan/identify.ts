@@ -4,7 +4,14 @@ import { GS, type Gs1Parse, parseElementString } from "./gs1/parseElementString.
 import { gs1CheckDigit, hasValidGs1CheckDigit } from "./gs1CheckDigit.ts"
 import { defaultRmaHost, parsePackbenchCode } from "./PackbenchCode.ts"
 import type { ScanResult } from "./ScanResult.ts"
-import { type CarrierId, type TrackingCandidate, trackingCandidates } from "./trackingNumber.ts"
+import {
+  type CarrierId,
+  carrierInfo,
+  normaliseTrackingNumber,
+  type TrackingCandidate,
+  trackingCandidates,
+  trackingUrlFor
+} from "./trackingNumber.ts"
 
 export interface IdentifyOptions {
   /** Maps a SKU or catalog alias to the catalog's GTIN-14 or SKU; undefined when the catalog has no such code. */
@@ -93,48 +100,89 @@ const gtinResult = (input: string, digits: string): ScanResult => {
   return { input, kind: "gtin", valid: false, gtin, reason: `check digit ${gtin.at(-1)} should be ${expected}` }
 }
 
-type TrackingDecision = { readonly result: ScanResult } | { readonly ambiguous: string } | undefined
+type TrackingDecision = { readonly result: ScanResult } | undefined
 
-const decideTracking = (
-  input: string,
-  compact: string,
-  options: IdentifyOptions,
-  productLength: boolean
-): TrackingDecision => {
-  const expectTracking = options.expect === "tracking"
-  const allowed = (c: TrackingCandidate): boolean =>
-    options.carriers !== undefined
-      ? options.carriers.includes(c.carrier)
-      : c.distinctive || expectTracking || (c.checkDigit === "ok" && !productLength)
-  const candidates = trackingCandidates(compact).filter(allowed)
-  for (const checkDigit of ["ok", "none"] as const) {
-    const carriers = [...new Set(candidates.filter((c) => c.checkDigit === checkDigit).map((c) => c.carrier))]
-    if (carriers.length === 1) {
-      return { result: { input, kind: "tracking", valid: true, carrier: carriers[0]!, checkDigit } }
-    }
-    if (carriers.length > 1) return { ambiguous: `could be a ${carriers.join(" or ")} tracking number` }
+/** Preferred carriers first, in the station's order, then the format table's order (most likely first). */
+const byLikelihood = (preferred: ReadonlyArray<CarrierId> | undefined) => {
+  const rank = (c: TrackingCandidate) => {
+    const index = preferred?.indexOf(c.carrier) ?? -1
+    return index === -1 ? Number.MAX_SAFE_INTEGER : index
   }
-  const bad = candidates.find((c) => c.checkDigit === "bad" && (c.distinctive || !productLength || expectTracking))
-  if (bad === undefined) return undefined
+  return (a: TrackingCandidate, b: TrackingCandidate) =>
+    rank(a) - rank(b) || Number(b.distinctive) - Number(a.distinctive)
+}
+
+const trackingResult = (
+  input: string,
+  number: string,
+  chosen: ReadonlyArray<TrackingCandidate>
+): { readonly result: ScanResult } => {
+  const seen = new Set<CarrierId>()
+  const distinct = chosen.filter((c) => !seen.has(c.carrier) && seen.add(c.carrier))
+  const first = distinct[0]!
+  const url = trackingUrlFor(first.carrier, number)
+  return {
+    result: {
+      input,
+      kind: "tracking",
+      valid: true,
+      carrier: first.carrier,
+      checkDigit: first.checkDigit,
+      number,
+      format: first.format,
+      ...(url === undefined ? {} : { trackingUrl: url }),
+      ...(first.country === undefined ? {} : { country: first.country, post: first.post }),
+      ...(distinct.length > 1
+        ? { candidates: distinct.map((c) => ({ carrier: c.carrier, format: c.format, checkDigit: c.checkDigit })) }
+        : {})
+    }
+  }
+}
+
+/**
+ * Which carrier's number this is. A format whose check digit holds wins over one without a check digit; a number
+ * whose check digit fails is never accepted, and then a format without one is accepted only for a carrier the
+ * station named. Formats without anything of their own (bare digits, no check) need the station's carriers or
+ * `expect: "tracking"`.
+ */
+const decideTracking = (input: string, number: string, options: IdentifyOptions): TrackingDecision => {
+  const named = options.carriers
+  const allowed = (c: TrackingCandidate): boolean =>
+    named !== undefined
+      ? named.includes(c.carrier) || (c.format === "s10" && named.includes("s10"))
+      : c.distinctive || c.checkDigit === "ok" || options.expect === "tracking"
+  const candidates = trackingCandidates(number).filter(allowed).sort(byLikelihood(named))
+  const ok = candidates.filter((c) => c.checkDigit === "ok")
+  if (ok.length > 0) return trackingResult(input, number, ok)
+  const bad = candidates.filter((c) => c.checkDigit === "bad")
+  const unchecked = candidates.filter((c) => c.checkDigit === "none" && (bad.length === 0 || named !== undefined))
+  if (unchecked.length > 0) return trackingResult(input, number, unchecked)
+  const failed = bad[0]
+  if (failed === undefined) return undefined
+  const expected = failed.expectedCheck === undefined ? "" : `: it should be ${failed.expectedCheck}`
   return {
     result: {
       input,
       kind: "tracking",
       valid: false,
-      carrier: bad.carrier,
+      carrier: failed.carrier,
       checkDigit: "bad",
-      reason: `${bad.carrier} ${bad.format} check digit does not hold`
+      number,
+      format: failed.format,
+      reason: `${carrierInfo[failed.carrier].name} ${failed.format} check digit does not hold${expected}`
     }
   }
 }
 
 /**
  * Turns one raw scan into what it is. Total: any string gives a result, never an exception, and never a
- * guess: formats that cannot be told apart give `unknown` with the candidates in `reason`.
+ * guess: a number is claimed only by a format whose check digit holds or that is distinctive enough.
  *
- * Precedence for bare digits (no AIM prefix, no separator): a GTIN (8/12/13/14 digits) or SSCC (18
- * digits, or "00" + 18) with a holding check digit wins over any tracking format of the same length,
- * unless `expect: "tracking"`. A tracking number whose check digit holds wins over a GTIN whose does not.
+ * Precedence for bare digits (no AIM prefix, no separator; spaces and dashes between digit groups are
+ * ignored): a GTIN (8/12/13/14 digits) or SSCC (18 digits, or "00" + 18) with a holding check digit wins
+ * over any tracking format of the same length, unless `expect: "tracking"`. A tracking number whose check
+ * digit holds wins over a GTIN whose does not. Where several carriers' formats fit, the result names the
+ * most likely and lists all in `candidates`.
  */
 export const identifyScan = (raw: string, options: IdentifyOptions = {}): ScanResult => {
   try {
@@ -179,31 +227,31 @@ const identifyUnsafe = (raw: string, options: IdentifyOptions): ScanResult => {
   const humanReadable = fromHumanReadable(data)
   if (humanReadable !== undefined) return gs1Result(input, "gs1", parseElementString(humanReadable, referenceYear))
 
-  const digitsOnly = /^\d+$/.test(data)
-  const productLength = digitsOnly && (productLengths.has(data.length) || data.length === 18)
-  const compact = data.replace(/ /g, "").toUpperCase()
-  const expectTracking = options.expect === "tracking"
-  const tracking = expectTracking ? decideTracking(input, compact, options, productLength) : undefined
-  if (tracking !== undefined && "result" in tracking && tracking.result.valid) return tracking.result
+  // Digits printed or typed in groups ("4 006381 333931", "0307 1790 0005 2348 3741") are the same number.
+  const digits = /^\d[\d -]*\d$/.test(data) ? data.replace(/[ -]/g, "") : data
+  const digitsOnly = /^\d+$/.test(digits)
+  const number = normaliseTrackingNumber(data)
+  const tracking = options.expect === "tracking" ? decideTracking(input, number, options) : undefined
+  if (tracking?.result.valid) return tracking.result
 
-  if (digitsOnly && productLengths.has(data.length) && hasValidGs1CheckDigit(data)) return gtinResult(input, data)
-  if (digitsOnly && data.length === 18 && hasValidGs1CheckDigit(data)) {
-    return { input, kind: "sscc", valid: true, ais: [{ ai: "00", value: data }] }
+  if (digitsOnly && productLengths.has(digits.length) && hasValidGs1CheckDigit(digits)) return gtinResult(input, digits)
+  if (digitsOnly && digits.length === 18 && hasValidGs1CheckDigit(digits)) {
+    return { input, kind: "sscc", valid: true, ais: [{ ai: "00", value: digits }] }
   }
-  const bareGs1 = /^0[0-2]\d{14}/.test(data) && data.length !== 18 ? parseElementString(data, referenceYear) : undefined
+  const bareGs1 =
+    /^0[0-2]\d{14}/.test(digits) && digits.length !== 18 ? parseElementString(digits, referenceYear) : undefined
   if (bareGs1 !== undefined && bareGs1.errors.length === 0) return gs1Result(input, "gs1", bareGs1)
 
   const sku = options.resolveSku?.(data)
   if (sku !== undefined) return { input, kind: "sku", valid: true, sku }
 
-  const decision = tracking ?? decideTracking(input, compact, options, productLength)
-  if (decision !== undefined && "result" in decision && decision.result.valid) return decision.result
-  if (digitsOnly && productLengths.has(data.length)) return gtinResult(input, data)
-  if (decision !== undefined && "result" in decision) return decision.result
+  const decision = tracking ?? decideTracking(input, number, options)
+  if (decision?.result.valid) return decision.result
+  if (digitsOnly && productLengths.has(digits.length)) return gtinResult(input, digits)
+  if (decision !== undefined) return decision.result
   if (bareGs1 !== undefined && bareGs1.ais.length > 0) return gs1Result(input, "gs1", bareGs1)
-  if (decision !== undefined) return unknown(input, `${decision.ambiguous}; set the station's carriers to decide`)
-  if (digitsOnly && data.length === 18) return unknown(input, "18 digits but the SSCC check digit does not hold")
-  return unknown(input, describeUnknown(data, digitsOnly))
+  if (digitsOnly && digits.length === 18) return unknown(input, "18 digits but the SSCC check digit does not hold")
+  return unknown(input, describeUnknown(digits, digitsOnly))
 }
 
 const describeUnknown = (data: string, digitsOnly: boolean): string =>

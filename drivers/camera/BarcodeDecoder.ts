@@ -23,7 +23,9 @@ export const barcodeFormats = [
   "EAN_13",
   "EAN_8",
   "UPC_A",
-  "UPC_E"
+  "UPC_E",
+  "RSS_14",
+  "RSS_EXPANDED"
 ] as const
 export type BarcodeFormatName = (typeof barcodeFormats)[number]
 

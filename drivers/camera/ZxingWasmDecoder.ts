@@ -21,11 +21,34 @@ const formatByWasm: ReadonlyMap<string, BarcodeFormatName> = new Map([
   ["EAN13", "EAN_13"],
   ["EAN8", "EAN_8"],
   ["UPCA", "UPC_A"],
-  ["UPCE", "UPC_E"]
+  ["UPCE", "UPC_E"],
+  ["DataBar", "RSS_14"],
+  ["DataBarOmni", "RSS_14"],
+  ["DataBarStk", "RSS_14"],
+  ["DataBarStkOmni", "RSS_14"],
+  ["DataBarExp", "RSS_EXPANDED"],
+  ["DataBarExpStk", "RSS_EXPANDED"]
 ])
 
-const readerOptions: ReaderOptions = {
-  formats: [...new Set(formatByWasm.keys())].filter((name) => name !== "ITF14") as Array<ReadInputBarcodeFormat>,
+/** For still images (`packbench decode`): every format we name, as hard as zxing-cpp tries, all symbols. */
+export const stillImageOptions: ReaderOptions = {
+  formats: [
+    "QRCode",
+    "DataMatrix",
+    "PDF417",
+    "Aztec",
+    "Code128",
+    "Code39",
+    "Code93",
+    "Codabar",
+    "ITF",
+    "EAN13",
+    "EAN8",
+    "UPCA",
+    "UPCE",
+    "DataBar",
+    "DataBarExp"
+  ] satisfies Array<ReadInputBarcodeFormat>,
   tryHarder: true,
   tryRotate: true,
   maxNumberOfSymbols: 16
@@ -64,8 +87,13 @@ const expandToRgba = (image: PixelImage): Uint8ClampedArray => {
   return out
 }
 
-/** zxing-cpp compiled to WebAssembly: finds several symbols per frame and handles rotation itself. */
-export const makeZxingWasmDecoder = Effect.fn("ZxingWasmDecoder.make")(function* () {
+/**
+ * zxing-cpp compiled to WebAssembly: finds several symbols per frame and handles rotation itself. `options` are
+ * zxing-wasm ReaderOptions; the default reads still images as hard as it can, the bench passes the camera's.
+ */
+export const makeZxingWasmDecoder = Effect.fn("ZxingWasmDecoder.make")(function* (
+  options: ReaderOptions = stillImageOptions
+) {
   yield* Effect.tryPromise({
     try: loadModule,
     catch: (error) => new DecodeError({ decoder: "zxing-wasm", message: `cannot load zxing-wasm: ${String(error)}` })
@@ -78,7 +106,7 @@ export const makeZxingWasmDecoder = Effect.fn("ZxingWasmDecoder.make")(function*
       // readBarcodes only reads data/width/height of an ImageData (duck-typed), so no canvas is needed in Node.
       const pixels = { data: expandToRgba(image), width: image.width, height: image.height, colorSpace: "srgb" }
       const results = yield* Effect.tryPromise({
-        try: () => readBarcodes(pixels as ImageData, readerOptions),
+        try: () => readBarcodes(pixels as ImageData, options),
         catch: (error) => new DecodeError({ decoder: "zxing-wasm", message: String(error) })
       })
       return results.flatMap((result): Array<DecodedBarcode> => {

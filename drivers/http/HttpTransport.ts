@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, statSync } from "node:fs"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { extname, join, normalize, resolve, sep } from "node:path"
+import { basename, extname, join, normalize, resolve, sep } from "node:path"
 import { WebSocketServer } from "ws"
 import type { WireResult } from "../../core/api/ApiDispatcher.ts"
 import type { PushMessage } from "../../core/api/StationApi.ts"
@@ -36,12 +36,30 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".json": "application/json",
   ".ico": "image/x-icon",
   ".woff2": "font/woff2",
-  ".zpl": "text/plain; charset=utf-8"
+  ".zpl": "text/plain; charset=utf-8",
+  ".wasm": "application/wasm"
 }
 
 /** The UI may only run code from this origin: no inline scripts, no remote hosts. */
-const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; media-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; media-src 'self' blob:; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+/**
+ * The camera's decode worker compiles zxing-cpp's WebAssembly, which CSP allows only with 'wasm-unsafe-eval'. A
+ * dedicated worker runs under the policy its own script arrives with, so that permission goes to this one script
+ * (and the .wasm it fetches from this origin) and never to the page.
+ */
+export const DECODER_WORKER_POLICY = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'"
+
+/** The built decode worker: Vite names it after its source, renderer/src/camera/decodeWorker.ts, plus a hash. */
+export const isDecoderWorker = (file: string): boolean => /^decodeWorker-[\w-]+\.js$/.test(basename(file))
+
+const policyFor = (file: string): Record<string, string> =>
+  file.endsWith(".html")
+    ? { "content-security-policy": CONTENT_SECURITY_POLICY }
+    : isDecoderWorker(file)
+      ? { "content-security-policy": DECODER_WORKER_POLICY }
+      : {}
 
 const sendJson = (response: ServerResponse, status: number, body: unknown) => {
   response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
@@ -146,7 +164,7 @@ export const startHttpTransport = async (options: HttpTransportOptions): Promise
         response.end("The station UI is not built. Run `npm run build:ui` (npm start does it for you).")
         return
       }
-      serveFile(response, file, file.endsWith(".html") ? { "content-security-policy": CONTENT_SECURITY_POLICY } : {})
+      serveFile(response, file, policyFor(file))
     } catch (error) {
       options.onError(`HTTP ${request.method} ${request.url} failed: ${(error as Error).stack ?? String(error)}`)
       if (!response.headersSent)

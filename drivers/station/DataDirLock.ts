@@ -1,5 +1,6 @@
 import { join } from "node:path"
 import Database from "better-sqlite3"
+import { Effect } from "effect"
 
 /** Held by the one station process that owns a data dir; `release` lets the next one in. */
 export interface DataDirLock {
@@ -41,3 +42,13 @@ export const lockDataDir = (dataDir: string): DataDirLock => {
     }
   }
 }
+
+/** The lock as a scoped resource: taken when the station's scope opens, released when it closes. */
+export const holdDataDir = (dataDir: string) =>
+  Effect.acquireRelease(
+    Effect.try({
+      try: () => lockDataDir(dataDir),
+      catch: (error) => (error instanceof Error ? error : new Error(String(error)))
+    }),
+    (lock) => Effect.sync(() => lock.release())
+  ).pipe(Effect.asVoid)

@@ -1,4 +1,5 @@
 import { createSocket } from "node:dgram"
+import { Effect } from "effect"
 
 /** Seconds from the NTP epoch (1900-01-01) to the Unix epoch (1970-01-01). */
 const NTP_UNIX_OFFSET_S = 2_208_988_800
@@ -130,6 +131,13 @@ export const startNtpPolling = (options: {
     clearInterval(timer)
   }
 }
+
+/** The polling as a scoped resource: it runs while the scope is open and stops when it closes. */
+export const ntpPolling = (options: Parameters<typeof startNtpPolling>[0]) =>
+  Effect.acquireRelease(
+    Effect.sync(() => startNtpPolling(options)),
+    (stop) => Effect.sync(stop)
+  ).pipe(Effect.asVoid)
 
 /** Forgets the known offset (tests, and a station whose NTP server was taken out of its config). */
 export const forgetNtpOffset = () => {

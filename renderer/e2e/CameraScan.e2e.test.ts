@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import bwipjs from "bwip-js/node"
@@ -83,6 +83,9 @@ const scans: Array<ScanOutcome> = []
 let browser: BrowserContext | undefined
 let page: Page
 const pageProblems: Array<string> = []
+/** Every URL the page and its workers asked for: the decoder must come from the station, never from a CDN. */
+const requested: Array<string> = []
+let staticDir: string
 
 const cameraScansOf = (raw: string) => scans.filter((scan) => scan.source === "camera" && scan.raw === raw)
 
@@ -118,6 +121,7 @@ const openStationWithCamera = async (video: string) => {
       return stream
     }
   })
+  browser.on("request", (request) => requested.push(request.url()))
   page = browser.pages()[0] ?? (await browser.newPage())
   page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`))
   page.on("console", (message) => {
@@ -136,7 +140,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true })
   workDir = mkdtempSync(join(tmpdir(), "packbench-camera-e2e-"))
   // Built fresh into the temp dir: the shared renderer/dist may predate the camera code this test is about.
-  const staticDir = join(workDir, "ui")
+  staticDir = join(workDir, "ui")
   execFileSync(
     "npx",
     [
@@ -223,6 +227,40 @@ describe("scanning with the webcam in Chromium", () => {
     await page.locator('[data-testid="pack-line"][data-sku="ALP-MUG-01"]').waitFor({ timeout: 15_000 })
     await vi.waitFor(async () => expect(await cameraTracks()).toEqual({ opened: 1, live: 0 }), { timeout: 5000 })
     await page.screenshot({ path: join(SCREENSHOTS, "camera-scan-order.png"), fullPage: true })
+  })
+
+  it("hands a GS1 DataMatrix over with its AIM identifier and FNC1 as GS, so the station reads its AIs", async () => {
+    const video = join(workDir, "gs1-datamatrix.y4m")
+    await writeBarcodeVideo(video, { bcid: "gs1datamatrix", text: `(01)0${MUG}(10)LOT7` })
+    await openStationWithCamera(video)
+
+    await page.getByRole("button", { name: "Mit Kamera scannen" }).click()
+    const raw = `]d201${"0"}${MUG}10LOT7`
+    await vi.waitFor(() => expect(cameraScansOf(raw)).toHaveLength(1), { timeout: 30_000, interval: 100 })
+    expect(cameraScansOf(raw)[0]!.identification).toMatchObject({
+      kind: "gs1",
+      valid: true,
+      ais: [
+        { ai: "01", value: `0${MUG}` },
+        { ai: "10", value: "LOT7" }
+      ]
+    })
+    await page.getByRole("button", { name: "Kamera schließen" }).click()
+  })
+
+  it("loaded the decoder's WebAssembly from the station itself, and allowed WebAssembly only to the decode worker", async () => {
+    const origin = new URL(station!.url!).origin
+    expect(requested.some((url) => url.startsWith(origin) && url.endsWith(".wasm"))).toBe(true)
+    expect(
+      requested.filter((url) => !url.startsWith(origin) && !url.startsWith("blob:") && !url.startsWith("data:"))
+    ).toEqual([])
+    const index = await fetch(station!.url!)
+    expect(index.headers.get("content-security-policy")).not.toContain("wasm-unsafe-eval")
+    const worker = readdirSync(join(staticDir, "assets")).find((name) => /^decodeWorker-.*\.js$/.test(name))!
+    const workerResponse = await fetch(new URL(`assets/${worker}`, station!.url!))
+    expect(workerResponse.headers.get("content-security-policy")).toContain("'wasm-unsafe-eval'")
+    const wasm = readdirSync(join(staticDir, "assets")).find((name) => name.endsWith(".wasm"))!
+    expect((await fetch(new URL(`assets/${wasm}`, station!.url!))).headers.get("content-type")).toBe("application/wasm")
   })
 
   it("ran without script errors or CSP violations", () => {

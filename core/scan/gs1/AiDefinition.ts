@@ -19,5 +19,12 @@ export interface AiDefinition {
   readonly dlDataAttribute: boolean
   /** Alternative ordered key-qualifier sequences when this AI is a Digital Link primary key, else null. */
   readonly dlPrimaryKey: ReadonlyArray<ReadonlyArray<string>> | null
+  /**
+   * Dictionary `req=` attributes, each a list of alternative groups of AIs (or patterns such as "35nn") that must all
+   * be present: `req=01+21,02` is [[["01", "21"], ["02"]]]. Every attribute must be met by one of its groups.
+   */
+  readonly requires: ReadonlyArray<ReadonlyArray<ReadonlyArray<string>>>
+  /** Dictionary `ex=`: AIs or patterns ("310n") that must not appear with this AI (an AI never excludes itself). */
+  readonly excludes: ReadonlyArray<string>
   readonly components: ReadonlyArray<AiComponent>
 }

@@ -9,6 +9,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: [],
+    requires: [],
+    excludes: [],
     components: [{ cset: "N", min: 18, max: 18, optional: false, linters: ["csum", "gcppos2"] }]
   },
   "01": {
@@ -17,6 +19,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: [["22", "10", "21"], ["235"]],
+    requires: [],
+    excludes: ["255", "37"],
     components: [{ cset: "N", min: 14, max: 14, optional: false, linters: ["csum", "gcppos2"] }]
   },
   "02": {
@@ -25,6 +29,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["37"]]],
+    excludes: ["01", "03"],
     components: [{ cset: "N", min: 14, max: 14, optional: false, linters: ["csum", "gcppos2"] }]
   },
   "03": {
@@ -33,6 +39,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: ["01", "02", "37", "235"],
     components: [{ cset: "N", min: 14, max: 14, optional: false, linters: ["csum", "gcppos2"] }]
   },
   "10": {
@@ -41,6 +49,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"], ["8006"], ["8026"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "11": {
@@ -49,6 +59,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"], ["8006"], ["8026"]]],
+    excludes: [],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: ["yymmd0"] }]
   },
   "12": {
@@ -57,6 +69,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8020"]]],
+    excludes: [],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: ["yymmd0"] }]
   },
   "13": {
@@ -65,6 +79,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"], ["8006"], ["8026"]]],
+    excludes: [],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: ["yymmd0"] }]
   },
   "15": {
@@ -73,6 +89,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"], ["8006"], ["8026"]]],
+    excludes: [],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: ["yymmd0"] }]
   },
   "16": {
@@ -81,6 +99,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"], ["8006"], ["8026"]]],
+    excludes: [],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: ["yymmd0"] }]
   },
   "17": {
@@ -89,6 +109,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"], ["255"], ["8006"], ["8026"]]],
+    excludes: [],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: ["yymmd0"] }]
   },
   "20": {
@@ -97,6 +119,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"], ["8006"], ["8026"]]],
+    excludes: [],
     components: [{ cset: "N", min: 2, max: 2, optional: false, linters: [] }]
   },
   "21": {
@@ -105,6 +129,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["01"], ["03"], ["8006"]]],
+    excludes: ["235"],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "22": {
@@ -113,6 +139,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "235": {
@@ -121,6 +149,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 28, optional: false, linters: [] }]
   },
   "240": {
@@ -129,6 +159,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"], ["8006"], ["8026"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: [] }]
   },
   "241": {
@@ -137,6 +169,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"], ["8006"], ["8026"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: [] }]
   },
   "242": {
@@ -145,6 +179,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["8006"], ["8026"]]],
+    excludes: [],
     components: [{ cset: "N", min: 1, max: 6, optional: false, linters: [] }]
   },
   "243": {
@@ -153,6 +189,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["03"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "250": {
@@ -161,6 +199,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "21"], ["03", "21"], ["8006", "21"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: [] }]
   },
   "251": {
@@ -169,6 +209,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["03"], ["8006"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: [] }]
   },
   "253": {
@@ -177,6 +219,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: [],
+    requires: [],
+    excludes: [],
     components: [
       { cset: "N", min: 13, max: 13, optional: false, linters: ["csum", "gcppos1"] },
       { cset: "X", min: 1, max: 17, optional: true, linters: [] }
@@ -188,6 +232,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["414"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "255": {
@@ -196,6 +242,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: [],
+    requires: [],
+    excludes: ["01", "02", "415", "8006", "8020", "8026"],
     components: [
       { cset: "N", min: 13, max: 13, optional: false, linters: ["csum", "gcppos1"] },
       { cset: "N", min: 1, max: 12, optional: true, linters: [] }
@@ -207,6 +255,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [{ cset: "N", min: 1, max: 8, optional: false, linters: [] }]
   },
   "3100": {
@@ -215,6 +265,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["310n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3101": {
@@ -223,6 +275,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["310n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3102": {
@@ -231,6 +285,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["310n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3103": {
@@ -239,6 +295,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["310n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3104": {
@@ -247,6 +305,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["310n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3105": {
@@ -255,6 +315,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["310n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3110": {
@@ -263,6 +325,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["311n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3111": {
@@ -271,6 +335,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["311n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3112": {
@@ -279,6 +345,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["311n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3113": {
@@ -287,6 +355,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["311n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3114": {
@@ -295,6 +365,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["311n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3115": {
@@ -303,6 +375,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["311n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3120": {
@@ -311,6 +385,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["312n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3121": {
@@ -319,6 +395,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["312n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3122": {
@@ -327,6 +405,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["312n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3123": {
@@ -335,6 +415,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["312n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3124": {
@@ -343,6 +425,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["312n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3125": {
@@ -351,6 +435,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["312n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3130": {
@@ -359,6 +445,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["313n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3131": {
@@ -367,6 +455,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["313n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3132": {
@@ -375,6 +465,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["313n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3133": {
@@ -383,6 +475,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["313n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3134": {
@@ -391,6 +485,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["313n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3135": {
@@ -399,6 +495,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["313n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3140": {
@@ -407,6 +505,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["314n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3141": {
@@ -415,6 +515,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["314n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3142": {
@@ -423,6 +525,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["314n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3143": {
@@ -431,6 +535,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["314n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3144": {
@@ -439,6 +545,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["314n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3145": {
@@ -447,6 +555,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["314n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3150": {
@@ -455,6 +565,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["315n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3151": {
@@ -463,6 +575,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["315n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3152": {
@@ -471,6 +585,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["315n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3153": {
@@ -479,6 +595,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["315n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3154": {
@@ -487,6 +605,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["315n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3155": {
@@ -495,6 +615,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["315n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3160": {
@@ -503,6 +625,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["316n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3161": {
@@ -511,6 +635,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["316n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3162": {
@@ -519,6 +645,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["316n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3163": {
@@ -527,6 +655,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["316n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3164": {
@@ -535,6 +665,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["316n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3165": {
@@ -543,6 +675,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["316n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3200": {
@@ -551,6 +685,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["320n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3201": {
@@ -559,6 +695,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["320n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3202": {
@@ -567,6 +705,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["320n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3203": {
@@ -575,6 +715,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["320n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3204": {
@@ -583,6 +725,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["320n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3205": {
@@ -591,6 +735,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["320n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3210": {
@@ -599,6 +745,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["321n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3211": {
@@ -607,6 +755,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["321n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3212": {
@@ -615,6 +765,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["321n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3213": {
@@ -623,6 +775,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["321n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3214": {
@@ -631,6 +785,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["321n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3215": {
@@ -639,6 +795,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["321n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3220": {
@@ -647,6 +805,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["322n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3221": {
@@ -655,6 +815,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["322n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3222": {
@@ -663,6 +825,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["322n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3223": {
@@ -671,6 +835,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["322n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3224": {
@@ -679,6 +845,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["322n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3225": {
@@ -687,6 +855,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["322n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3230": {
@@ -695,6 +865,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["323n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3231": {
@@ -703,6 +875,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["323n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3232": {
@@ -711,6 +885,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["323n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3233": {
@@ -719,6 +895,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["323n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3234": {
@@ -727,6 +905,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["323n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3235": {
@@ -735,6 +915,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["323n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3240": {
@@ -743,6 +925,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["324n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3241": {
@@ -751,6 +935,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["324n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3242": {
@@ -759,6 +945,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["324n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3243": {
@@ -767,6 +955,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["324n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3244": {
@@ -775,6 +965,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["324n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3245": {
@@ -783,6 +975,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["324n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3250": {
@@ -791,6 +985,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["325n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3251": {
@@ -799,6 +995,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["325n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3252": {
@@ -807,6 +1005,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["325n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3253": {
@@ -815,6 +1015,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["325n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3254": {
@@ -823,6 +1025,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["325n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3255": {
@@ -831,6 +1035,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["325n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3260": {
@@ -839,6 +1045,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["326n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3261": {
@@ -847,6 +1055,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["326n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3262": {
@@ -855,6 +1065,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["326n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3263": {
@@ -863,6 +1075,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["326n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3264": {
@@ -871,6 +1085,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["326n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3265": {
@@ -879,6 +1095,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["326n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3270": {
@@ -887,6 +1105,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["327n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3271": {
@@ -895,6 +1115,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["327n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3272": {
@@ -903,6 +1125,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["327n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3273": {
@@ -911,6 +1135,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["327n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3274": {
@@ -919,6 +1145,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["327n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3275": {
@@ -927,6 +1155,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["327n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3280": {
@@ -935,6 +1165,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["328n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3281": {
@@ -943,6 +1175,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["328n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3282": {
@@ -951,6 +1185,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["328n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3283": {
@@ -959,6 +1195,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["328n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3284": {
@@ -967,6 +1205,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["328n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3285": {
@@ -975,6 +1215,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["328n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3290": {
@@ -983,6 +1225,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["329n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3291": {
@@ -991,6 +1235,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["329n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3292": {
@@ -999,6 +1245,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["329n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3293": {
@@ -1007,6 +1255,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["329n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3294": {
@@ -1015,6 +1265,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["329n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3295": {
@@ -1023,6 +1275,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["329n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3300": {
@@ -1031,6 +1285,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["330n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3301": {
@@ -1039,6 +1295,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["330n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3302": {
@@ -1047,6 +1305,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["330n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3303": {
@@ -1055,6 +1315,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["330n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3304": {
@@ -1063,6 +1325,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["330n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3305": {
@@ -1071,6 +1335,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["330n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3310": {
@@ -1079,6 +1345,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["331n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3311": {
@@ -1087,6 +1355,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["331n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3312": {
@@ -1095,6 +1365,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["331n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3313": {
@@ -1103,6 +1375,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["331n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3314": {
@@ -1111,6 +1385,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["331n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3315": {
@@ -1119,6 +1395,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["331n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3320": {
@@ -1127,6 +1405,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["332n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3321": {
@@ -1135,6 +1415,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["332n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3322": {
@@ -1143,6 +1425,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["332n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3323": {
@@ -1151,6 +1435,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["332n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3324": {
@@ -1159,6 +1445,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["332n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3325": {
@@ -1167,6 +1455,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["332n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3330": {
@@ -1175,6 +1465,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["333n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3331": {
@@ -1183,6 +1475,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["333n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3332": {
@@ -1191,6 +1485,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["333n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3333": {
@@ -1199,6 +1495,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["333n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3334": {
@@ -1207,6 +1505,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["333n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3335": {
@@ -1215,6 +1515,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["333n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3340": {
@@ -1223,6 +1525,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["334n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3341": {
@@ -1231,6 +1535,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["334n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3342": {
@@ -1239,6 +1545,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["334n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3343": {
@@ -1247,6 +1555,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["334n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3344": {
@@ -1255,6 +1565,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["334n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3345": {
@@ -1263,6 +1575,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["334n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3350": {
@@ -1271,6 +1585,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["335n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3351": {
@@ -1279,6 +1595,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["335n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3352": {
@@ -1287,6 +1605,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["335n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3353": {
@@ -1295,6 +1615,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["335n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3354": {
@@ -1303,6 +1625,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["335n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3355": {
@@ -1311,6 +1635,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["335n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3360": {
@@ -1319,6 +1645,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["336n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3361": {
@@ -1327,6 +1655,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["336n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3362": {
@@ -1335,6 +1665,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["336n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3363": {
@@ -1343,6 +1675,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["336n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3364": {
@@ -1351,6 +1685,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["336n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3365": {
@@ -1359,6 +1695,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["336n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3370": {
@@ -1367,6 +1705,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: ["337n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3371": {
@@ -1375,6 +1715,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: ["337n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3372": {
@@ -1383,6 +1725,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: ["337n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3373": {
@@ -1391,6 +1735,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: ["337n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3374": {
@@ -1399,6 +1745,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: ["337n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3375": {
@@ -1407,6 +1755,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: ["337n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3400": {
@@ -1415,6 +1765,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["340n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3401": {
@@ -1423,6 +1775,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["340n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3402": {
@@ -1431,6 +1785,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["340n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3403": {
@@ -1439,6 +1795,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["340n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3404": {
@@ -1447,6 +1805,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["340n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3405": {
@@ -1455,6 +1815,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["340n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3410": {
@@ -1463,6 +1825,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["341n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3411": {
@@ -1471,6 +1835,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["341n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3412": {
@@ -1479,6 +1845,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["341n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3413": {
@@ -1487,6 +1855,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["341n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3414": {
@@ -1495,6 +1865,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["341n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3415": {
@@ -1503,6 +1875,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["341n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3420": {
@@ -1511,6 +1885,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["342n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3421": {
@@ -1519,6 +1895,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["342n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3422": {
@@ -1527,6 +1905,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["342n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3423": {
@@ -1535,6 +1915,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["342n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3424": {
@@ -1543,6 +1925,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["342n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3425": {
@@ -1551,6 +1935,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["342n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3430": {
@@ -1559,6 +1945,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["343n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3431": {
@@ -1567,6 +1955,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["343n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3432": {
@@ -1575,6 +1965,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["343n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3433": {
@@ -1583,6 +1975,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["343n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3434": {
@@ -1591,6 +1985,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["343n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3435": {
@@ -1599,6 +1995,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["343n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3440": {
@@ -1607,6 +2005,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["344n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3441": {
@@ -1615,6 +2015,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["344n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3442": {
@@ -1623,6 +2025,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["344n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3443": {
@@ -1631,6 +2035,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["344n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3444": {
@@ -1639,6 +2045,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["344n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3445": {
@@ -1647,6 +2055,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["344n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3450": {
@@ -1655,6 +2065,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["345n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3451": {
@@ -1663,6 +2075,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["345n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3452": {
@@ -1671,6 +2085,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["345n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3453": {
@@ -1679,6 +2095,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["345n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3454": {
@@ -1687,6 +2105,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["345n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3455": {
@@ -1695,6 +2115,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["345n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3460": {
@@ -1703,6 +2125,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["346n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3461": {
@@ -1711,6 +2135,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["346n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3462": {
@@ -1719,6 +2145,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["346n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3463": {
@@ -1727,6 +2155,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["346n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3464": {
@@ -1735,6 +2165,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["346n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3465": {
@@ -1743,6 +2175,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["346n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3470": {
@@ -1751,6 +2185,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["347n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3471": {
@@ -1759,6 +2195,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["347n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3472": {
@@ -1767,6 +2205,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["347n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3473": {
@@ -1775,6 +2215,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["347n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3474": {
@@ -1783,6 +2225,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["347n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3475": {
@@ -1791,6 +2235,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["347n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3480": {
@@ -1799,6 +2245,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["348n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3481": {
@@ -1807,6 +2255,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["348n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3482": {
@@ -1815,6 +2265,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["348n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3483": {
@@ -1823,6 +2275,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["348n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3484": {
@@ -1831,6 +2285,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["348n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3485": {
@@ -1839,6 +2295,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["348n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3490": {
@@ -1847,6 +2305,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["349n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3491": {
@@ -1855,6 +2315,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["349n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3492": {
@@ -1863,6 +2325,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["349n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3493": {
@@ -1871,6 +2335,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["349n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3494": {
@@ -1879,6 +2345,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["349n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3495": {
@@ -1887,6 +2355,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["349n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3500": {
@@ -1895,6 +2365,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["350n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3501": {
@@ -1903,6 +2375,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["350n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3502": {
@@ -1911,6 +2385,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["350n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3503": {
@@ -1919,6 +2395,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["350n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3504": {
@@ -1927,6 +2405,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["350n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3505": {
@@ -1935,6 +2415,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["350n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3510": {
@@ -1943,6 +2425,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["351n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3511": {
@@ -1951,6 +2435,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["351n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3512": {
@@ -1959,6 +2445,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["351n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3513": {
@@ -1967,6 +2455,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["351n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3514": {
@@ -1975,6 +2465,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["351n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3515": {
@@ -1983,6 +2475,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["351n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3520": {
@@ -1991,6 +2485,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["352n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3521": {
@@ -1999,6 +2495,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["352n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3522": {
@@ -2007,6 +2505,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["352n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3523": {
@@ -2015,6 +2515,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["352n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3524": {
@@ -2023,6 +2525,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["352n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3525": {
@@ -2031,6 +2535,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["352n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3530": {
@@ -2039,6 +2545,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["353n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3531": {
@@ -2047,6 +2555,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["353n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3532": {
@@ -2055,6 +2565,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["353n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3533": {
@@ -2063,6 +2575,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["353n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3534": {
@@ -2071,6 +2585,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["353n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3535": {
@@ -2079,6 +2595,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["353n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3540": {
@@ -2087,6 +2605,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["354n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3541": {
@@ -2095,6 +2615,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["354n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3542": {
@@ -2103,6 +2625,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["354n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3543": {
@@ -2111,6 +2635,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["354n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3544": {
@@ -2119,6 +2645,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["354n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3545": {
@@ -2127,6 +2655,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["354n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3550": {
@@ -2135,6 +2665,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["355n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3551": {
@@ -2143,6 +2675,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["355n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3552": {
@@ -2151,6 +2685,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["355n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3553": {
@@ -2159,6 +2695,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["355n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3554": {
@@ -2167,6 +2705,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["355n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3555": {
@@ -2175,6 +2715,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["355n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3560": {
@@ -2183,6 +2725,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["356n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3561": {
@@ -2191,6 +2735,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["356n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3562": {
@@ -2199,6 +2745,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["356n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3563": {
@@ -2207,6 +2755,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["356n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3564": {
@@ -2215,6 +2765,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["356n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3565": {
@@ -2223,6 +2775,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["356n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3570": {
@@ -2231,6 +2785,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["357n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3571": {
@@ -2239,6 +2795,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["357n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3572": {
@@ -2247,6 +2805,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["357n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3573": {
@@ -2255,6 +2815,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["357n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3574": {
@@ -2263,6 +2825,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["357n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3575": {
@@ -2271,6 +2835,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["357n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3600": {
@@ -2279,6 +2845,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["360n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3601": {
@@ -2287,6 +2855,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["360n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3602": {
@@ -2295,6 +2865,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["360n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3603": {
@@ -2303,6 +2875,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["360n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3604": {
@@ -2311,6 +2885,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["360n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3605": {
@@ -2319,6 +2895,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["360n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3610": {
@@ -2327,6 +2905,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["361n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3611": {
@@ -2335,6 +2915,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["361n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3612": {
@@ -2343,6 +2925,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["361n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3613": {
@@ -2351,6 +2935,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["361n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3614": {
@@ -2359,6 +2945,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["361n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3615": {
@@ -2367,6 +2955,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["361n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3620": {
@@ -2375,6 +2965,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["362n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3621": {
@@ -2383,6 +2975,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["362n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3622": {
@@ -2391,6 +2985,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["362n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3623": {
@@ -2399,6 +2995,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["362n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3624": {
@@ -2407,6 +3005,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["362n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3625": {
@@ -2415,6 +3015,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["362n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3630": {
@@ -2423,6 +3025,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["363n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3631": {
@@ -2431,6 +3035,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["363n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3632": {
@@ -2439,6 +3045,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["363n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3633": {
@@ -2447,6 +3055,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["363n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3634": {
@@ -2455,6 +3065,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["363n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3635": {
@@ -2463,6 +3075,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["363n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3640": {
@@ -2471,6 +3085,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["364n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3641": {
@@ -2479,6 +3095,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["364n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3642": {
@@ -2487,6 +3105,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["364n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3643": {
@@ -2495,6 +3115,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["364n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3644": {
@@ -2503,6 +3125,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["364n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3645": {
@@ -2511,6 +3135,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["364n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3650": {
@@ -2519,6 +3145,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["365n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3651": {
@@ -2527,6 +3155,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["365n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3652": {
@@ -2535,6 +3165,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["365n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3653": {
@@ -2543,6 +3175,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["365n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3654": {
@@ -2551,6 +3185,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["365n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3655": {
@@ -2559,6 +3195,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["365n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3660": {
@@ -2567,6 +3205,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["366n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3661": {
@@ -2575,6 +3215,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["366n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3662": {
@@ -2583,6 +3225,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["366n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3663": {
@@ -2591,6 +3235,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["366n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3664": {
@@ -2599,6 +3245,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["366n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3665": {
@@ -2607,6 +3255,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: ["366n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3670": {
@@ -2615,6 +3265,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["367n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3671": {
@@ -2623,6 +3275,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["367n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3672": {
@@ -2631,6 +3285,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["367n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3673": {
@@ -2639,6 +3295,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["367n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3674": {
@@ -2647,6 +3305,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["367n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3675": {
@@ -2655,6 +3315,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["367n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3680": {
@@ -2663,6 +3325,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["368n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3681": {
@@ -2671,6 +3335,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["368n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3682": {
@@ -2679,6 +3345,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["368n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3683": {
@@ -2687,6 +3355,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["368n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3684": {
@@ -2695,6 +3365,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["368n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3685": {
@@ -2703,6 +3375,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["368n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3690": {
@@ -2711,6 +3385,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["369n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3691": {
@@ -2719,6 +3395,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["369n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3692": {
@@ -2727,6 +3405,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["369n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3693": {
@@ -2735,6 +3415,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["369n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3694": {
@@ -2743,6 +3425,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["369n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3695": {
@@ -2751,6 +3435,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"]]],
+    excludes: ["369n"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "37": {
@@ -2759,6 +3445,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00", "02"], ["00", "8026"]]],
+    excludes: [],
     components: [{ cset: "N", min: 1, max: 8, optional: false, linters: [] }]
   },
   "3900": {
@@ -2767,6 +3455,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"], ["8020"]]],
+    excludes: ["390n", "391n", "394n", "8111"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3901": {
@@ -2775,6 +3465,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"], ["8020"]]],
+    excludes: ["390n", "391n", "394n", "8111"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3902": {
@@ -2783,6 +3475,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"], ["8020"]]],
+    excludes: ["390n", "391n", "394n", "8111"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3903": {
@@ -2791,6 +3485,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"], ["8020"]]],
+    excludes: ["390n", "391n", "394n", "8111"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3904": {
@@ -2799,6 +3495,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"], ["8020"]]],
+    excludes: ["390n", "391n", "394n", "8111"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3905": {
@@ -2807,6 +3505,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"], ["8020"]]],
+    excludes: ["390n", "391n", "394n", "8111"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3906": {
@@ -2815,6 +3515,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"], ["8020"]]],
+    excludes: ["390n", "391n", "394n", "8111"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3907": {
@@ -2823,6 +3525,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"], ["8020"]]],
+    excludes: ["390n", "391n", "394n", "8111"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3908": {
@@ -2831,6 +3535,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"], ["8020"]]],
+    excludes: ["390n", "391n", "394n", "8111"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3909": {
@@ -2839,6 +3545,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"], ["8020"]]],
+    excludes: ["390n", "391n", "394n", "8111"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3910": {
@@ -2847,6 +3555,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8020"]]],
+    excludes: ["391n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -2858,6 +3568,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8020"]]],
+    excludes: ["391n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -2869,6 +3581,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8020"]]],
+    excludes: ["391n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -2880,6 +3594,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8020"]]],
+    excludes: ["391n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -2891,6 +3607,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8020"]]],
+    excludes: ["391n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -2902,6 +3620,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8020"]]],
+    excludes: ["391n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -2913,6 +3633,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8020"]]],
+    excludes: ["391n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -2924,6 +3646,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8020"]]],
+    excludes: ["391n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -2935,6 +3659,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8020"]]],
+    excludes: ["391n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -2946,6 +3672,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8020"]]],
+    excludes: ["391n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -2957,6 +3685,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "30"], ["01", "31nn"], ["01", "32nn"], ["01", "35nn"], ["01", "36nn"]]],
+    excludes: ["392n", "393n"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3921": {
@@ -2965,6 +3695,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "30"], ["01", "31nn"], ["01", "32nn"], ["01", "35nn"], ["01", "36nn"]]],
+    excludes: ["392n", "393n"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3922": {
@@ -2973,6 +3705,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "30"], ["01", "31nn"], ["01", "32nn"], ["01", "35nn"], ["01", "36nn"]]],
+    excludes: ["392n", "393n"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3923": {
@@ -2981,6 +3715,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "30"], ["01", "31nn"], ["01", "32nn"], ["01", "35nn"], ["01", "36nn"]]],
+    excludes: ["392n", "393n"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3924": {
@@ -2989,6 +3725,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "30"], ["01", "31nn"], ["01", "32nn"], ["01", "35nn"], ["01", "36nn"]]],
+    excludes: ["392n", "393n"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3925": {
@@ -2997,6 +3735,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "30"], ["01", "31nn"], ["01", "32nn"], ["01", "35nn"], ["01", "36nn"]]],
+    excludes: ["392n", "393n"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3926": {
@@ -3005,6 +3745,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "30"], ["01", "31nn"], ["01", "32nn"], ["01", "35nn"], ["01", "36nn"]]],
+    excludes: ["392n", "393n"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3927": {
@@ -3013,6 +3755,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "30"], ["01", "31nn"], ["01", "32nn"], ["01", "35nn"], ["01", "36nn"]]],
+    excludes: ["392n", "393n"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3928": {
@@ -3021,6 +3765,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "30"], ["01", "31nn"], ["01", "32nn"], ["01", "35nn"], ["01", "36nn"]]],
+    excludes: ["392n", "393n"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3929": {
@@ -3029,6 +3775,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "30"], ["01", "31nn"], ["01", "32nn"], ["01", "35nn"], ["01", "36nn"]]],
+    excludes: ["392n", "393n"],
     components: [{ cset: "N", min: 1, max: 15, optional: false, linters: [] }]
   },
   "3930": {
@@ -3037,6 +3785,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["393n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -3048,6 +3798,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["393n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -3059,6 +3811,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["393n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -3070,6 +3824,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["393n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -3081,6 +3837,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["393n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -3092,6 +3850,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["393n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -3103,6 +3863,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["393n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -3114,6 +3876,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["393n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -3125,6 +3889,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["393n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -3136,6 +3902,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["393n"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso4217"] },
       { cset: "N", min: 1, max: 15, optional: false, linters: [] }
@@ -3147,6 +3915,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"]]],
+    excludes: ["394n", "8111"],
     components: [{ cset: "N", min: 4, max: 4, optional: false, linters: [] }]
   },
   "3941": {
@@ -3155,6 +3925,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"]]],
+    excludes: ["394n", "8111"],
     components: [{ cset: "N", min: 4, max: 4, optional: false, linters: [] }]
   },
   "3942": {
@@ -3163,6 +3935,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"]]],
+    excludes: ["394n", "8111"],
     components: [{ cset: "N", min: 4, max: 4, optional: false, linters: [] }]
   },
   "3943": {
@@ -3171,6 +3945,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"]]],
+    excludes: ["394n", "8111"],
     components: [{ cset: "N", min: 4, max: 4, optional: false, linters: [] }]
   },
   "3950": {
@@ -3179,6 +3955,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["392n", "393n", "395n", "8005"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3951": {
@@ -3187,6 +3965,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["392n", "393n", "395n", "8005"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3952": {
@@ -3195,6 +3975,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["392n", "393n", "395n", "8005"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3953": {
@@ -3203,6 +3985,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["392n", "393n", "395n", "8005"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3954": {
@@ -3211,6 +3995,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["392n", "393n", "395n", "8005"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "3955": {
@@ -3219,6 +4005,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["30"], ["31nn"], ["32nn"], ["35nn"], ["36nn"]]],
+    excludes: ["392n", "393n", "395n", "8005"],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "400": {
@@ -3227,6 +4015,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: [] }]
   },
   "401": {
@@ -3235,6 +4025,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: [],
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: ["gcppos1"] }]
   },
   "402": {
@@ -3243,6 +4035,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: [],
+    requires: [],
+    excludes: [],
     components: [{ cset: "N", min: 17, max: 17, optional: false, linters: ["csum", "gcppos1"] }]
   },
   "403": {
@@ -3251,6 +4045,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: [] }]
   },
   "410": {
@@ -3259,6 +4055,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "N", min: 13, max: 13, optional: false, linters: ["csum", "gcppos1"] }]
   },
   "411": {
@@ -3267,6 +4065,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "N", min: 13, max: 13, optional: false, linters: ["csum", "gcppos1"] }]
   },
   "412": {
@@ -3275,6 +4075,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "N", min: 13, max: 13, optional: false, linters: ["csum", "gcppos1"] }]
   },
   "413": {
@@ -3283,6 +4085,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "N", min: 13, max: 13, optional: false, linters: ["csum", "gcppos1"] }]
   },
   "414": {
@@ -3291,6 +4095,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: [["254"], ["7040"]],
+    requires: [],
+    excludes: [],
     components: [{ cset: "N", min: 13, max: 13, optional: false, linters: ["csum", "gcppos1"] }]
   },
   "415": {
@@ -3299,6 +4105,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: [["8020"]],
+    requires: [[["8020"]]],
+    excludes: [],
     components: [{ cset: "N", min: 13, max: 13, optional: false, linters: ["csum", "gcppos1"] }]
   },
   "416": {
@@ -3307,6 +4115,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "N", min: 13, max: 13, optional: false, linters: ["csum", "gcppos1"] }]
   },
   "417": {
@@ -3315,6 +4125,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: true,
     dlDataAttribute: true,
     dlPrimaryKey: [["7040"]],
+    requires: [],
+    excludes: [],
     components: [{ cset: "N", min: 13, max: 13, optional: false, linters: ["csum", "gcppos1"] }]
   },
   "420": {
@@ -3323,6 +4135,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: ["421"],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "421": {
@@ -3331,6 +4145,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: ["4307"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166"] },
       { cset: "X", min: 1, max: 9, optional: false, linters: [] }
@@ -3342,6 +4158,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"], ["8006"], ["8026"]]],
+    excludes: ["426"],
     components: [{ cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166"] }]
   },
   "423": {
@@ -3350,6 +4168,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"]]],
+    excludes: ["426"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166"] },
       { cset: "N", min: 3, max: 3, optional: true, linters: ["iso3166"] },
@@ -3364,6 +4184,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"]]],
+    excludes: ["426"],
     components: [{ cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166"] }]
   },
   "425": {
@@ -3372,6 +4194,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"]]],
+    excludes: ["426"],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166"] },
       { cset: "N", min: 3, max: 3, optional: true, linters: ["iso3166"] },
@@ -3386,6 +4210,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"]]],
+    excludes: [],
     components: [{ cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166"] }]
   },
   "427": {
@@ -3394,6 +4220,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "422"], ["02", "422"], ["03", "422"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 3, optional: false, linters: [] }]
   },
   "4300": {
@@ -3402,6 +4230,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 35, optional: false, linters: ["pcenc"] }]
   },
   "4301": {
@@ -3410,6 +4240,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 35, optional: false, linters: ["pcenc"] }]
   },
   "4302": {
@@ -3418,6 +4250,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["pcenc"] }]
   },
   "4303": {
@@ -3426,6 +4260,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["4302"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["pcenc"] }]
   },
   "4304": {
@@ -3434,6 +4270,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["pcenc"] }]
   },
   "4305": {
@@ -3442,6 +4280,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["pcenc"] }]
   },
   "4306": {
@@ -3450,6 +4290,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["pcenc"] }]
   },
   "4307": {
@@ -3458,6 +4300,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 2, max: 2, optional: false, linters: ["iso3166alpha2"] }]
   },
   "4308": {
@@ -3466,6 +4310,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: [] }]
   },
   "4309": {
@@ -3474,6 +4320,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 10, max: 10, optional: false, linters: ["latitude"] },
       { cset: "N", min: 10, max: 10, optional: false, linters: ["longitude"] }
@@ -3485,6 +4333,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 35, optional: false, linters: ["pcenc"] }]
   },
   "4311": {
@@ -3493,6 +4343,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 35, optional: false, linters: ["pcenc"] }]
   },
   "4312": {
@@ -3501,6 +4353,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["pcenc"] }]
   },
   "4313": {
@@ -3509,6 +4363,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["4312"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["pcenc"] }]
   },
   "4314": {
@@ -3517,6 +4373,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["pcenc"] }]
   },
   "4315": {
@@ -3525,6 +4383,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["pcenc"] }]
   },
   "4316": {
@@ -3533,6 +4393,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["pcenc"] }]
   },
   "4317": {
@@ -3541,6 +4403,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 2, max: 2, optional: false, linters: ["iso3166alpha2"] }]
   },
   "4318": {
@@ -3549,6 +4413,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "4319": {
@@ -3557,6 +4423,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: [] }]
   },
   "4320": {
@@ -3565,6 +4433,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 35, optional: false, linters: ["pcenc"] }]
   },
   "4321": {
@@ -3573,6 +4443,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "N", min: 1, max: 1, optional: false, linters: ["yesno"] }]
   },
   "4322": {
@@ -3581,6 +4453,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "N", min: 1, max: 1, optional: false, linters: ["yesno"] }]
   },
   "4323": {
@@ -3589,6 +4463,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "N", min: 1, max: 1, optional: false, linters: ["yesno"] }]
   },
   "4324": {
@@ -3597,6 +4473,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 6, max: 6, optional: false, linters: ["yymmd0"] },
       { cset: "N", min: 4, max: 4, optional: false, linters: ["hhmi"] }
@@ -3608,6 +4486,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 6, max: 6, optional: false, linters: ["yymmd0"] },
       { cset: "N", min: 4, max: 4, optional: false, linters: ["hhmi"] }
@@ -3619,6 +4499,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: ["yymmdd"] }]
   },
   "4330": {
@@ -3627,6 +4509,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: ["4331"],
     components: [
       { cset: "N", min: 6, max: 6, optional: false, linters: [] },
       { cset: "X", min: 1, max: 1, optional: true, linters: ["hyphen"] }
@@ -3638,6 +4522,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: ["4330"],
     components: [
       { cset: "N", min: 6, max: 6, optional: false, linters: [] },
       { cset: "X", min: 1, max: 1, optional: true, linters: ["hyphen"] }
@@ -3649,6 +4535,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: ["4333"],
     components: [
       { cset: "N", min: 6, max: 6, optional: false, linters: [] },
       { cset: "X", min: 1, max: 1, optional: true, linters: ["hyphen"] }
@@ -3660,6 +4548,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: ["4332"],
     components: [
       { cset: "N", min: 6, max: 6, optional: false, linters: [] },
       { cset: "X", min: 1, max: 1, optional: true, linters: ["hyphen"] }
@@ -3671,6 +4561,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["8006"], ["8026"]]],
+    excludes: [],
     components: [{ cset: "N", min: 13, max: 13, optional: false, linters: [] }]
   },
   "7002": {
@@ -3679,6 +4571,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: [] }]
   },
   "7003": {
@@ -3687,6 +4581,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 6, max: 6, optional: false, linters: ["yymmdd"] },
       { cset: "N", min: 4, max: 4, optional: false, linters: ["hhmi"] }
@@ -3698,6 +4594,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "10"], ["03", "10"]]],
+    excludes: [],
     components: [{ cset: "N", min: 1, max: 4, optional: false, linters: [] }]
   },
   "7005": {
@@ -3706,6 +4604,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 12, optional: false, linters: [] }]
   },
   "7006": {
@@ -3714,6 +4614,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: ["yymmdd"] }]
   },
   "7007": {
@@ -3722,6 +4624,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 6, max: 6, optional: false, linters: ["yymmdd"] },
       { cset: "N", min: 6, max: 6, optional: true, linters: ["yymmdd"] }
@@ -3733,6 +4637,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 3, optional: false, linters: [] }]
   },
   "7009": {
@@ -3741,6 +4647,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 10, optional: false, linters: [] }]
   },
   "7010": {
@@ -3749,6 +4657,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 2, optional: false, linters: [] }]
   },
   "7011": {
@@ -3757,6 +4667,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 6, max: 6, optional: false, linters: ["yymmdd"] },
       { cset: "N", min: 4, max: 4, optional: true, linters: ["hhmi"] }
@@ -3768,6 +4680,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "416"], ["03", "416"], ["8006", "416"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "7021": {
@@ -3776,6 +4690,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["03"], ["8006"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "7022": {
@@ -3784,6 +4700,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01", "7021"], ["03", "7021"], ["8006", "7021"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "7023": {
@@ -3792,6 +4710,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: ["gcppos1"] }]
   },
   "7030": {
@@ -3800,6 +4720,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166999"] },
       { cset: "X", min: 1, max: 27, optional: false, linters: [] }
@@ -3811,6 +4733,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166999"] },
       { cset: "X", min: 1, max: 27, optional: false, linters: [] }
@@ -3822,6 +4746,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166999"] },
       { cset: "X", min: 1, max: 27, optional: false, linters: [] }
@@ -3833,6 +4759,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166999"] },
       { cset: "X", min: 1, max: 27, optional: false, linters: [] }
@@ -3844,6 +4772,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166999"] },
       { cset: "X", min: 1, max: 27, optional: false, linters: [] }
@@ -3855,6 +4785,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166999"] },
       { cset: "X", min: 1, max: 27, optional: false, linters: [] }
@@ -3866,6 +4798,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166999"] },
       { cset: "X", min: 1, max: 27, optional: false, linters: [] }
@@ -3877,6 +4811,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166999"] },
       { cset: "X", min: 1, max: 27, optional: false, linters: [] }
@@ -3888,6 +4824,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166999"] },
       { cset: "X", min: 1, max: 27, optional: false, linters: [] }
@@ -3899,6 +4837,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 3, max: 3, optional: false, linters: ["iso3166999"] },
       { cset: "X", min: 1, max: 27, optional: false, linters: [] }
@@ -3910,6 +4850,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [
       { cset: "N", min: 1, max: 1, optional: false, linters: [] },
       { cset: "X", min: 1, max: 1, optional: false, linters: [] },
@@ -3923,6 +4865,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["00"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 4, optional: false, linters: ["packagetype"] }]
   },
   "710": {
@@ -3931,6 +4875,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "711": {
@@ -3939,6 +4885,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "712": {
@@ -3947,6 +4895,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "713": {
@@ -3955,6 +4905,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "714": {
@@ -3963,6 +4915,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "715": {
@@ -3971,6 +4925,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "716": {
@@ -3979,6 +4935,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "717": {
@@ -3987,6 +4945,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "7230": {
@@ -3995,6 +4955,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["8004"]]],
+    excludes: [],
     components: [
       { cset: "X", min: 2, max: 2, optional: false, linters: [] },
       { cset: "X", min: 1, max: 28, optional: false, linters: [] }
@@ -4006,6 +4968,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["8004"]]],
+    excludes: [],
     components: [
       { cset: "X", min: 2, max: 2, optional: false, linters: [] },
       { cset: "X", min: 1, max: 28, optional: false, linters: [] }
@@ -4017,6 +4981,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["8004"]]],
+    excludes: [],
     components: [
       { cset: "X", min: 2, max: 2, optional: false, linters: [] },
       { cset: "X", min: 1, max: 28, optional: false, linters: [] }
@@ -4028,6 +4994,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["8004"]]],
+    excludes: [],
     components: [
       { cset: "X", min: 2, max: 2, optional: false, linters: [] },
       { cset: "X", min: 1, max: 28, optional: false, linters: [] }
@@ -4039,6 +5007,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["8004"]]],
+    excludes: [],
     components: [
       { cset: "X", min: 2, max: 2, optional: false, linters: [] },
       { cset: "X", min: 1, max: 28, optional: false, linters: [] }
@@ -4050,6 +5020,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["8004"]]],
+    excludes: [],
     components: [
       { cset: "X", min: 2, max: 2, optional: false, linters: [] },
       { cset: "X", min: 1, max: 28, optional: false, linters: [] }
@@ -4061,6 +5033,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["8004"]]],
+    excludes: [],
     components: [
       { cset: "X", min: 2, max: 2, optional: false, linters: [] },
       { cset: "X", min: 1, max: 28, optional: false, linters: [] }
@@ -4072,6 +5046,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["8004"]]],
+    excludes: [],
     components: [
       { cset: "X", min: 2, max: 2, optional: false, linters: [] },
       { cset: "X", min: 1, max: 28, optional: false, linters: [] }
@@ -4083,6 +5059,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["8004"]]],
+    excludes: [],
     components: [
       { cset: "X", min: 2, max: 2, optional: false, linters: [] },
       { cset: "X", min: 1, max: 28, optional: false, linters: [] }
@@ -4094,6 +5072,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["8004"]]],
+    excludes: [],
     components: [
       { cset: "X", min: 2, max: 2, optional: false, linters: [] },
       { cset: "X", min: 1, max: 28, optional: false, linters: [] }
@@ -4105,6 +5085,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["8006"]]],
+    excludes: ["03"],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "7241": {
@@ -4113,6 +5095,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8017"], ["8018"]]],
+    excludes: [],
     components: [{ cset: "N", min: 2, max: 2, optional: false, linters: ["mediatype"] }]
   },
   "7242": {
@@ -4121,6 +5105,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8017"], ["8018"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 25, optional: false, linters: [] }]
   },
   "7250": {
@@ -4129,6 +5115,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8018"]]],
+    excludes: ["7251"],
     components: [{ cset: "N", min: 8, max: 8, optional: false, linters: ["yyyymmdd"] }]
   },
   "7251": {
@@ -4137,6 +5125,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8018"]]],
+    excludes: ["7250"],
     components: [
       { cset: "N", min: 8, max: 8, optional: false, linters: ["yyyymmdd"] },
       { cset: "N", min: 4, max: 4, optional: false, linters: ["hhmi"] }
@@ -4148,6 +5138,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8018"]]],
+    excludes: [],
     components: [{ cset: "N", min: 1, max: 1, optional: false, linters: ["iso5218"] }]
   },
   "7253": {
@@ -4156,6 +5148,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8017"], ["8018"]]],
+    excludes: ["7256", "7259"],
     components: [{ cset: "X", min: 1, max: 40, optional: false, linters: ["pcenc"] }]
   },
   "7254": {
@@ -4164,6 +5158,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8017"], ["8018"]]],
+    excludes: ["7256", "7259"],
     components: [{ cset: "X", min: 1, max: 40, optional: false, linters: ["pcenc"] }]
   },
   "7255": {
@@ -4172,6 +5168,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8017"], ["8018"]]],
+    excludes: ["7256", "7259"],
     components: [{ cset: "X", min: 1, max: 10, optional: false, linters: [] }]
   },
   "7256": {
@@ -4180,6 +5178,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8017"], ["8018"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 90, optional: false, linters: ["pcenc"] }]
   },
   "7257": {
@@ -4188,6 +5188,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8018"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["pcenc"] }]
   },
   "7258": {
@@ -4196,6 +5198,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8018", "7259"]]],
+    excludes: [],
     components: [{ cset: "X", min: 3, max: 3, optional: false, linters: ["posinseqslash"] }]
   },
   "7259": {
@@ -4204,6 +5208,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["8018"]]],
+    excludes: ["7256"],
     components: [{ cset: "X", min: 1, max: 40, optional: false, linters: ["pcenc"] }]
   },
   "8001": {
@@ -4212,6 +5218,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 4, max: 4, optional: false, linters: ["nonzero"] },
       { cset: "N", min: 5, max: 5, optional: false, linters: ["nonzero"] },
@@ -4226,6 +5234,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "8003": {
@@ -4234,6 +5244,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: [],
+    requires: [],
+    excludes: [],
     components: [
       { cset: "N", min: 1, max: 1, optional: false, linters: ["zero"] },
       { cset: "N", min: 13, max: 13, optional: false, linters: ["csum", "gcppos1"] },
@@ -4246,6 +5258,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: [["7040"]],
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: ["gcppos1"] }]
   },
   "8005": {
@@ -4254,6 +5268,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"]]],
+    excludes: [],
     components: [{ cset: "N", min: 6, max: 6, optional: false, linters: [] }]
   },
   "8006": {
@@ -4262,6 +5278,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: [["22", "10", "21"]],
+    requires: [],
+    excludes: ["01", "03", "37"],
     components: [
       { cset: "N", min: 14, max: 14, optional: false, linters: ["csum", "gcppos2"] },
       { cset: "N", min: 4, max: 4, optional: false, linters: ["pieceoftotal"] }
@@ -4273,6 +5291,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["415"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 34, optional: false, linters: ["iban"] }]
   },
   "8008": {
@@ -4281,6 +5301,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["02"], ["03"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 6, max: 6, optional: false, linters: ["yymmdd"] },
       { cset: "N", min: 2, max: 2, optional: false, linters: ["hh"] },
@@ -4294,6 +5316,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01"], ["03"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 50, optional: false, linters: [] }]
   },
   "8010": {
@@ -4302,6 +5326,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: [["8011"]],
+    requires: [],
+    excludes: [],
     components: [{ cset: "Y", min: 1, max: 30, optional: false, linters: ["gcppos1"] }]
   },
   "8011": {
@@ -4310,6 +5336,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["8010"]]],
+    excludes: [],
     components: [{ cset: "N", min: 1, max: 12, optional: false, linters: ["nozeroprefix"] }]
   },
   "8012": {
@@ -4318,6 +5346,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["01"], ["03"], ["8006"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 20, optional: false, linters: [] }]
   },
   "8013": {
@@ -4326,6 +5356,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: [],
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 25, optional: false, linters: ["csumalpha", "gcppos1"] }]
   },
   "8014": {
@@ -4334,6 +5366,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 25, optional: false, linters: ["csumalpha", "gcppos1", "hasnondigit"] }]
   },
   "8017": {
@@ -4342,6 +5376,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: [["8019"]],
+    requires: [],
+    excludes: ["8018"],
     components: [{ cset: "N", min: 18, max: 18, optional: false, linters: ["csum", "gcppos1"] }]
   },
   "8018": {
@@ -4350,6 +5386,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: [["8019"]],
+    requires: [],
+    excludes: ["8017"],
     components: [{ cset: "N", min: 18, max: 18, optional: false, linters: ["csum", "gcppos1"] }]
   },
   "8019": {
@@ -4358,6 +5396,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["8017"], ["8018"]]],
+    excludes: [],
     components: [{ cset: "N", min: 1, max: 10, optional: false, linters: [] }]
   },
   "8020": {
@@ -4366,6 +5406,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["415"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 25, optional: false, linters: [] }]
   },
   "8026": {
@@ -4374,6 +5416,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["37"]]],
+    excludes: ["02", "03", "8006"],
     components: [
       { cset: "N", min: 14, max: 14, optional: false, linters: ["csum", "gcppos2"] },
       { cset: "N", min: 4, max: 4, optional: false, linters: ["pieceoftotal"] }
@@ -4385,6 +5429,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["00"], ["01", "21"], ["03", "21"], ["253"], ["255"], ["8003"], ["8004"], ["8006", "21"], ["8010", "8011"], ["8017"], ["8018"]]],
+    excludes: [],
     components: [{ cset: "Z", min: 1, max: 90, optional: false, linters: [] }]
   },
   "8040": {
@@ -4393,6 +5439,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["01", "21"]]],
+    excludes: [],
     components: [{ cset: "N", min: 15, max: 15, optional: false, linters: [] }]
   },
   "8041": {
@@ -4401,6 +5449,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["01", "21", "8040"]]],
+    excludes: [],
     components: [{ cset: "N", min: 15, max: 15, optional: false, linters: [] }]
   },
   "8042": {
@@ -4409,6 +5459,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["01", "21", "8040"]]],
+    excludes: [],
     components: [{ cset: "N", min: 32, max: 32, optional: false, linters: [] }]
   },
   "8043": {
@@ -4417,6 +5469,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["01", "21", "8040"]]],
+    excludes: [],
     components: [
       { cset: "N", min: 18, max: 18, optional: false, linters: [] },
       { cset: "N", min: 1, max: 2, optional: true, linters: [] }
@@ -4428,6 +5482,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["couponcode"] }]
   },
   "8111": {
@@ -4436,6 +5492,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [[["255"]]],
+    excludes: [],
     components: [{ cset: "N", min: 4, max: 4, optional: false, linters: [] }]
   },
   "8112": {
@@ -4444,6 +5502,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: ["couponposoffer"] }]
   },
   "8200": {
@@ -4452,6 +5512,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: false,
     dlPrimaryKey: null,
+    requires: [[["01"]]],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 70, optional: false, linters: [] }]
   },
   "90": {
@@ -4460,6 +5522,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 30, optional: false, linters: [] }]
   },
   "91": {
@@ -4468,6 +5532,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 90, optional: false, linters: [] }]
   },
   "92": {
@@ -4476,6 +5542,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 90, optional: false, linters: [] }]
   },
   "93": {
@@ -4484,6 +5552,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 90, optional: false, linters: [] }]
   },
   "94": {
@@ -4492,6 +5562,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 90, optional: false, linters: [] }]
   },
   "95": {
@@ -4500,6 +5572,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 90, optional: false, linters: [] }]
   },
   "96": {
@@ -4508,6 +5582,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 90, optional: false, linters: [] }]
   },
   "97": {
@@ -4516,6 +5592,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 90, optional: false, linters: [] }]
   },
   "98": {
@@ -4524,6 +5602,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 90, optional: false, linters: [] }]
   },
   "99": {
@@ -4532,6 +5612,8 @@ export const aiTable: Readonly<Record<string, AiDefinition>> = {
     fixedLength: false,
     dlDataAttribute: true,
     dlPrimaryKey: null,
+    requires: [],
+    excludes: [],
     components: [{ cset: "X", min: 1, max: 90, optional: false, linters: [] }]
   }
 }

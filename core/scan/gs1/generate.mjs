@@ -61,6 +61,8 @@ export const parseDictionary = (text) => {
     const attribute = (key) =>
       attributes.filter((a) => a === key || a.startsWith(`${key}=`)).map((a) => a.slice(key.length + 1))
     const dlpkey = attribute("dlpkey")
+    const requires = attribute("req").map((spec) => spec.split(",").map((group) => group.split("+")))
+    const excludes = attribute("ex").flatMap((spec) => spec.split(","))
     for (const ai of expandRange(aiSpec, line)) {
       entries.push({
         ai,
@@ -74,6 +76,8 @@ export const parseDictionary = (text) => {
                 .filter((s) => s !== "")
                 .map((s) => s.split(","))
             : null,
+        requires,
+        excludes,
         title
       })
     }
@@ -106,6 +110,8 @@ export const renderAiTable = (dictionaryText) => {
       `    fixedLength: ${e.fixedLength},`,
       `    dlDataAttribute: ${e.dlDataAttribute},`,
       `    dlPrimaryKey: ${dl},`,
+      `    requires: ${renderList(e.requires.map((groups) => renderList(groups.map(renderStrings))))},`,
+      `    excludes: ${renderStrings(e.excludes)},`,
       renderComponents(e.components),
       "  }"
     ].join("\n")

@@ -1,4 +1,6 @@
 import { hasValidGs1CheckDigit } from "../gs1CheckDigit.ts"
+import { couponCodeProblem, couponPosOfferProblem } from "./couponLinters.ts"
+import { iso3166Alpha2, iso3166Numeric, iso4217Numeric, packageTypeCodes } from "./gs1CodeLists.generated.ts"
 import { gs1DateProblem } from "./gs1Date.ts"
 
 /** CSET 82 order: the index of a character is its value in the alphanumeric check pair (GenSpecs 7.9.5). */
@@ -6,16 +8,21 @@ const cset82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefg
 const cset32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 const checkPairWeights = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89]
 
-const alphanumericCheckPairProblem = (value: string): string | undefined => {
-  if (value.length < 3) return "too short to carry a check character pair"
-  const data = value.slice(0, -2)
-  if (data.length > checkPairWeights.length) return "too long for the check character pair"
+/** GS1 check character pair (GenSpecs 7.9.5) of up to 24 CSET 82 characters: weights primes, sum mod 1021. */
+export const checkCharacterPair = (data: string): string => {
   let sum = 0
   for (let i = 0; i < data.length; i++) {
     sum += cset82.indexOf(data[data.length - 1 - i]!) * checkPairWeights[i]!
   }
   sum %= 1021
-  const expected = `${cset32[sum >> 5]}${cset32[sum & 31]}`
+  return `${cset32[sum >> 5]}${cset32[sum & 31]}`
+}
+
+const alphanumericCheckPairProblem = (value: string): string | undefined => {
+  if (value.length < 3) return "too short to carry a check character pair"
+  const data = value.slice(0, -2)
+  if (data.length > checkPairWeights.length) return "too long for the check character pair"
+  const expected = checkCharacterPair(data)
   return value.endsWith(expected) ? undefined : `check character pair should be ${expected}`
 }
 
@@ -37,9 +44,24 @@ const rangeProblem = (value: string, min: number, max: number, what: string): st
 }
 
 /**
- * The reference linters of the GS1 Barcode Syntax Tests we can run without external data. Linters that
- * need code lists or the GS1 Company Prefix length table (gcppos1/2, iso3166*, iso4217, packagetype,
- * importeridx, couponcode, couponposoffer) are not run: they never reject.
+ * GS1 Company Prefix position (gcppos1, gcppos2 from the second character): the shortest prefix has four digits, so
+ * the four characters there must be digits. Whether the prefix is allocated needs GS1's online registry, which a
+ * station offline for days cannot ask; the reference linter makes that look-up optional too.
+ */
+const gcpProblem = (value: string, from: number): string | undefined =>
+  /^\d{4}/.test(value.slice(from)) ? undefined : `no GS1 Company Prefix (four digits) at position ${from + 1}`
+
+/** Importer index (AI 7040): one character of "-", 0-9, A-Z, "_", a-z. */
+const importerIndexProblem = (value: string): string | undefined =>
+  /^[-0-9A-Z_a-z]$/.test(value) ? undefined : `importer index "${value}" must be one of -, 0-9, A-Z, _, a-z`
+
+const inList = (list: ReadonlySet<string>, value: string, what: string): string | undefined =>
+  list.has(value) ? undefined : `${value} is not ${what}`
+
+/**
+ * The linters of the GS1 Barcode Syntax Tests, one case per linter the syntax dictionary names. Code lists come
+ * from the reference implementation (gs1CodeLists.generated.ts); an unknown linter name fails loudly in the
+ * dictionary's own test rather than passing silently.
  */
 export const gs1LinterProblem = (linter: string, value: string, referenceYear: number): string | undefined => {
   switch (linter) {
@@ -95,7 +117,65 @@ export const gs1LinterProblem = (linter: string, value: string, referenceYear: n
       return /^([1-9])\/([1-9])$/.test(value) && value[0]! <= value[2]! ? undefined : "must be <n>/<total>"
     case "iban":
       return ibanProblem(value)
+    case "gcppos1":
+      return gcpProblem(value, 0)
+    case "gcppos2":
+      return gcpProblem(value, 1)
+    case "iso3166":
+      return inList(iso3166Numeric, value, "an ISO 3166 numeric country code")
+    case "iso3166999":
+      return value === "999" ? undefined : inList(iso3166Numeric, value, "an ISO 3166 numeric country code or 999")
+    case "iso3166alpha2":
+      return inList(iso3166Alpha2, value, "an ISO 3166 alpha-2 country code")
+    case "iso4217":
+      return inList(iso4217Numeric, value, "an ISO 4217 numeric currency code")
+    case "packagetype":
+      return inList(packageTypeCodes, value, "a GS1 package type code")
+    case "importeridx":
+      return importerIndexProblem(value)
+    case "couponcode":
+      return couponCodeProblem(value, referenceYear)
+    case "couponposoffer":
+      return couponPosOfferProblem(value)
     default:
-      return undefined
+      return `unknown linter "${linter}"`
   }
 }
+
+/** Every linter name gs1LinterProblem knows; the dictionary test checks the dictionary names no other. */
+export const knownLinters: ReadonlySet<string> = new Set([
+  "csum",
+  "csumalpha",
+  "yymmd0",
+  "yymmdd",
+  "yyyymmdd",
+  "hhmi",
+  "hh",
+  "mi",
+  "ss",
+  "nonzero",
+  "zero",
+  "yesno",
+  "winding",
+  "iso5218",
+  "hyphen",
+  "nozeroprefix",
+  "hasnondigit",
+  "pcenc",
+  "pieceoftotal",
+  "latitude",
+  "longitude",
+  "mediatype",
+  "posinseqslash",
+  "iban",
+  "gcppos1",
+  "gcppos2",
+  "iso3166",
+  "iso3166999",
+  "iso3166alpha2",
+  "iso4217",
+  "packagetype",
+  "importeridx",
+  "couponcode",
+  "couponposoffer"
+])

@@ -1,4 +1,5 @@
 import type { AiDefinition } from "./AiDefinition.ts"
+import { associationProblems } from "./aiAssociations.ts"
 import { aiTable } from "./aiTable.generated.ts"
 import { validateAiValue } from "./validateAiValue.ts"
 
@@ -81,6 +82,7 @@ export const parseElementString = (data: string, referenceYear: number): Gs1Pars
   }
   if (ais.length === 0 && errors.length === 0) errors.push("no element strings")
   errors.push(...duplicateProblems(ais))
+  if (errors.length === 0) errors.push(...associationProblems(ais, { requisites: false }))
   return { ais, errors }
 }
 

@@ -21,7 +21,7 @@ const run = async (argv: ReadonlyArray<string>, stdinText?: string) => {
 }
 
 describe("packbench scan", () => {
-  it("identifies each argument and prints one JSON object per line, exit 0 even for unknowns", async () => {
+  it("identifies each argument and prints one JSON object per line, exit 0 when any scan was valid", async () => {
     const { code, lines } = await run(["4006381333931", "hello"])
     expect(code).toBe(0)
     expect(lines.map((l) => JSON.parse(l))).toEqual([
@@ -42,12 +42,42 @@ describe("packbench scan", () => {
   })
 
   it("passes --expect-tracking and --carriers to identification", async () => {
-    const plain = await run(["986578788855"])
-    expect(JSON.parse(plain.lines[0]!)).toMatchObject({ kind: "gtin" })
-    const tracking = await run(["--expect-tracking", "--carriers=fedex,ups", "986578788855"])
-    expect(JSON.parse(tracking.lines[0]!)).toMatchObject({ kind: "tracking", carrier: "fedex" })
+    const plain = await run(["00340434161094042557"])
+    expect(JSON.parse(plain.lines[0]!)).toMatchObject({ kind: "sscc" })
+    const tracking = await run(["--expect-tracking", "--carriers=usps,ups", "00340434161094042557"])
+    expect(JSON.parse(tracking.lines[0]!)).toMatchObject({ kind: "tracking", carrier: "usps", format: "usps_20" })
     const dashed = await run(["--", "--not-a-flag"])
     expect(JSON.parse(dashed.lines[0]!)).toMatchObject({ input: "--not-a-flag", kind: "unknown" })
+  })
+
+  it("prints usage for -h and --help instead of scanning them, and identifies '-h' after --", async () => {
+    for (const flag of ["-h", "--help"]) {
+      const { code, lines, err } = await run([flag, "4006381333931"])
+      expect(code).toBe(0)
+      expect(err).toBe("")
+      expect(lines[0]).toMatch(/^usage: packbench scan /)
+      expect(lines.join("\n")).toMatch(/--carriers=ID/)
+      expect(lines.some((line) => line.startsWith("{"))).toBe(false)
+    }
+    const scanned = await run(["--", "-h"])
+    expect(JSON.parse(scanned.lines[0]!)).toMatchObject({ input: "-h", kind: "unknown" })
+    expect((await run(["-x"])).code).toBe(2)
+  })
+
+  it("exits 1 when every scan was invalid, from arguments or stdin, and 0 when any was valid", async () => {
+    expect((await run(["hello", "1Z5R89390357567128"])).code).toBe(1)
+    expect((await run([], "hello\n4006381333932\n")).code).toBe(1)
+    expect((await run([], "hello\n1z5r 8939 0357 5671 27\n")).code).toBe(0)
+    expect((await run([], "")).code).toBe(0)
+  })
+
+  it("accepts the same normalised forms as manual entry: spaces, dashes, lower case", async () => {
+    const { code, lines } = await run(["1z5r-8939-0357-5671-27", "4 006381 333931"])
+    expect(code).toBe(0)
+    expect(lines.map((l) => JSON.parse(l))).toMatchObject([
+      { kind: "tracking", carrier: "ups", number: "1Z5R89390357567127" },
+      { kind: "gtin", gtin: "04006381333931" }
+    ])
   })
 
   it("exits 2 with a clear message for an unknown flag or carrier", async () => {

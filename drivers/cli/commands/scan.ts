@@ -5,7 +5,26 @@ import { type Command, type CommandIo, writeLine } from "../Command.ts"
 
 const usage = "scan [--expect-tracking] [--carriers=ups,dhl,...] [--] [RAW ...]"
 
-type Parsed = { readonly options: IdentifyOptions; readonly raws: ReadonlyArray<string> } | { readonly error: string }
+const help = `usage: packbench ${usage}
+
+Identifies each RAW scan (or, without RAW, one scan per line of standard input) and prints one JSON object per
+line: {"input", "kind", "valid", ...}. Kinds: gtin, gs1, digital-link, sscc, tracking, packbench, sku, unknown.
+Tracking numbers may have spaces, dashes, dots and lower case; GS (0x1D) in stdin separates GS1 fields.
+
+options:
+  --expect-tracking        a number that is both a valid GTIN and a valid tracking number is a tracking number,
+                           and carrier formats without anything of their own count
+  --carriers=ID,...        the carriers this station ships with: claimed first, also without a check digit
+  -h, --help               this text
+  --                       every later argument is a scan, even one starting with "-"
+
+exit status: 0 when at least one scan was valid (or there was none), 1 when every scan was invalid, 2 for a usage
+error. Carrier ids: ${carrierIds.join(", ")}`
+
+type Parsed =
+  | { readonly options: IdentifyOptions; readonly raws: ReadonlyArray<string> }
+  | { readonly error: string }
+  | { readonly help: true }
 
 const parseArgs = (argv: ReadonlyArray<string>, year: number): Parsed => {
   let expect: IdentifyOptions["expect"] = "any"
@@ -13,8 +32,10 @@ const parseArgs = (argv: ReadonlyArray<string>, year: number): Parsed => {
   const raws: Array<string> = []
   let flagsDone = false
   for (const arg of argv) {
-    if (flagsDone || !arg.startsWith("--")) {
+    if (flagsDone || !arg.startsWith("-") || arg === "-") {
       raws.push(arg)
+    } else if (arg === "-h" || arg === "--help") {
+      return { help: true }
     } else if (arg === "--") {
       flagsDone = true
     } else if (arg === "--expect-tracking") {
@@ -34,12 +55,25 @@ const parseArgs = (argv: ReadonlyArray<string>, year: number): Parsed => {
   return { options, raws }
 }
 
+/** How many scans were identified, and how many of them valid: the exit status depends on it. */
+interface Tally {
+  scans: number
+  valid: number
+}
+
+const identifyOne = async (io: CommandIo, raw: string, options: IdentifyOptions, tally: Tally) => {
+  const result = identifyScan(raw, options)
+  tally.scans++
+  if (result.valid) tally.valid++
+  await writeLine(io.stdout, JSON.stringify(result))
+}
+
 /** One raw scan per line; the byte 0x1D (GS) passes through, CRLF and LF both end a line, blank lines are skipped. */
-const identifyLines = async (io: CommandIo, options: IdentifyOptions): Promise<void> => {
+const identifyLines = async (io: CommandIo, options: IdentifyOptions, tally: Tally): Promise<void> => {
   const decoder = new StringDecoder("utf8")
   let pending = ""
   const emit = async (line: string) => {
-    if (line !== "" && line !== "\r") await writeLine(io.stdout, JSON.stringify(identifyScan(line, options)))
+    if (line !== "" && line !== "\r") await identifyOne(io, line, options, tally)
   }
   for await (const chunk of io.stdin) {
     pending += typeof chunk === "string" ? chunk : decoder.write(chunk as Buffer)
@@ -59,15 +93,17 @@ export const scanCommand: Command = {
   summary: "identify raw scans (arguments, or one per stdin line) and print one JSON result per line",
   run: async (argv, io) => {
     const parsed = parseArgs(argv, new Date().getFullYear())
+    if ("help" in parsed) {
+      await writeLine(io.stdout, help)
+      return 0
+    }
     if ("error" in parsed) {
       await writeLine(io.stderr, `packbench scan: ${parsed.error}\nusage: packbench ${usage}`)
       return 2
     }
-    if (parsed.raws.length === 0) {
-      await identifyLines(io, parsed.options)
-      return 0
-    }
-    for (const raw of parsed.raws) await writeLine(io.stdout, JSON.stringify(identifyScan(raw, parsed.options)))
-    return 0
+    const tally: Tally = { scans: 0, valid: 0 }
+    if (parsed.raws.length === 0) await identifyLines(io, parsed.options, tally)
+    for (const raw of parsed.raws) await identifyOne(io, raw, parsed.options, tally)
+    return tally.scans > 0 && tally.valid === 0 ? 1 : 0
   }
 }

@@ -27,12 +27,14 @@ export const serveCommand: Command = {
       )
       return 1
     }
-    await writeLine(io.stdout, `Packbench station ${station.siteId}/${station.stationId} is running.`)
-    await writeLine(io.stdout, `Open ${station.url} in a browser. Stop with Ctrl+C.`)
-    await new Promise<void>((resolve) => {
+    // Listen for the stop before saying the station runs: a supervisor may stop it as soon as it reads that line.
+    const stopped = new Promise<void>((resolve) => {
       process.once("SIGINT", resolve)
       process.once("SIGTERM", resolve)
     })
+    await writeLine(io.stdout, `Packbench station ${station.siteId}/${station.stationId} is running.`)
+    await writeLine(io.stdout, `Open ${station.url} in a browser. Stop with Ctrl+C.`)
+    await stopped
     await writeLine(io.stdout, "Stopping the station…")
     await station.close()
     return 0

@@ -1,4 +1,6 @@
-/** The carrier's public tracking page for a number, where we know one. */
+import { type CarrierId, carrierIds, trackingUrlFor } from "../../../core/scan/trackingNumber.ts"
+
+/** The carrier's public tracking page for a number, where we know one (any carrier the scanner recognises). */
 export const carrierTrackingUrl = (carrier: string, trackingNumber: string): string | undefined => {
   const number = encodeURIComponent(trackingNumber)
   switch (carrier) {
@@ -10,6 +12,8 @@ export const carrierTrackingUrl = (carrier: string, trackingNumber: string): str
     case "ups":
       return `https://www.ups.com/track?tracknum=${number}`
     default:
-      return undefined
+      return (carrierIds as ReadonlyArray<string>).includes(carrier)
+        ? trackingUrlFor(carrier as CarrierId, trackingNumber)
+        : undefined
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Deferred, Effect, Fiber, Layer } from "effect"
+import { Cause, Deferred, Effect, Exit, Layer } from "effect"
 import type { ResolvedConfig } from "../../../core/config/StationConfig.ts"
 import { layerMqttBroker, makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
 import { freePort } from "../../../drivers/net/LoopbackPort.ts"
@@ -26,80 +26,103 @@ const webhookSecret = (dir: string) => {
 /**
  * The notification hub inside the station process, for one machine with no setup: its own database under
  * `<dataDir>/hub` (or the PostgreSQL database `hub.databaseUrl` names), a consumer on the station's broker, mail through SMTP when configured and into `<dataDir>/hub/mail`
- * otherwise, and the carrier webhook and tracking pages on loopback.
+ * otherwise, and the carrier webhook and tracking pages on loopback. It runs in the caller's scope: closing that scope
+ * stops it. Succeeds with the hub's URL once it serves, or fails with why it did not start.
  */
-export const startEmbeddedHub = async (config: ResolvedConfig, brokerUrl: string, log: (line: string) => void) => {
-  const dataDir = join(config.dataDir, "hub")
-  mkdirSync(dataDir, { recursive: true })
-  const secret = webhookSecret(dataDir)
-  const host = config.http.host
-  // The mails link to the tracking pages, so the port must be known before the hub starts.
-  const port = config.hub.port === 0 ? await freePort(host) : config.hub.port
-  const defaults = HubSettings.defaults(config.hub.publicUrl ?? `http://${host}:${port}`)
-  const settings = { ...defaults, notify: withNotifyOverrides(defaults.notify, config.hub.notify) }
-  const database: HubDatabase =
-    config.hub.databaseUrl === undefined
-      ? defaultHubDatabase(dataDir)
-      : { dialect: "postgres", url: config.hub.databaseUrl }
-  const shops =
-    config.hub.shops === undefined
-      ? undefined
-      : {
-          options: shopHubOptionsFrom(config.hub.shops, process.env, process.cwd(), log),
-          broker: makeMqttBroker({
+export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (line: string) => void) =>
+  Effect.gen(function* () {
+    const dataDir = join(config.dataDir, "hub")
+    const host = config.http.host
+    const prepared = yield* Effect.tryPromise({
+      try: async () => {
+        mkdirSync(dataDir, { recursive: true })
+        // The mails link to the tracking pages, so the port must be known before the hub starts.
+        return { secret: webhookSecret(dataDir), port: config.hub.port === 0 ? await freePort(host) : config.hub.port }
+      },
+      catch: (error) => new Error(`The embedded notification hub did not start: ${String(error)}`)
+    })
+    const { secret, port } = prepared
+    const defaults = HubSettings.defaults(config.hub.publicUrl ?? `http://${host}:${port}`)
+    const settings = { ...defaults, notify: withNotifyOverrides(defaults.notify, config.hub.notify) }
+    const database: HubDatabase =
+      config.hub.databaseUrl === undefined
+        ? defaultHubDatabase(dataDir)
+        : { dialect: "postgres", url: config.hub.databaseUrl }
+    // The shop connectors run beside the hub, with the shop side's own broker login (issue #13's boundary).
+    const shopOptions = yield* Effect.try({
+      try: () =>
+        config.hub.shops === undefined
+          ? undefined
+          : shopHubOptionsFrom(config.hub.shops, process.env, process.cwd(), log),
+      catch: (error) =>
+        new Error(
+          `The embedded notification hub did not start: ${error instanceof Error ? error.message : String(error)}`
+        )
+    })
+    const shops =
+      shopOptions === undefined
+        ? undefined
+        : {
+            options: shopOptions,
+            broker: makeMqttBroker({
+              url: brokerUrl,
+              clientId: `packbench-shop-connectors-${config.station.stationId ?? "embedded"}`,
+              protocolVersion: config.broker.url === undefined ? (4 as const) : (5 as const),
+              ...(process.env.PACKBENCH_SHOP_BROKER_USERNAME === undefined
+                ? {}
+                : { username: process.env.PACKBENCH_SHOP_BROKER_USERNAME }),
+              ...(process.env.PACKBENCH_SHOP_BROKER_PASSWORD === undefined
+                ? {}
+                : { password: process.env.PACKBENCH_SHOP_BROKER_PASSWORD })
+            })
+          }
+    const options = {
+      dataDir,
+      database,
+      settings,
+      http: { host, port, webhookSecret: secret },
+      ...(shops === undefined ? {} : { shops })
+    }
+    const mailDir = join(dataDir, "mail")
+    const layer = hubLayer(options).pipe(
+      Layer.provideMerge(
+        Layer.mergeAll(
+          layerMqttBroker({
             url: brokerUrl,
-            clientId: `packbench-shop-connectors-${config.station.stationId ?? "embedded"}`,
-            protocolVersion: config.broker.url === undefined ? (4 as const) : (5 as const),
-            ...(process.env.PACKBENCH_SHOP_BROKER_USERNAME === undefined
-              ? {}
-              : { username: process.env.PACKBENCH_SHOP_BROKER_USERNAME }),
-            ...(process.env.PACKBENCH_SHOP_BROKER_PASSWORD === undefined
-              ? {}
-              : { password: process.env.PACKBENCH_SHOP_BROKER_PASSWORD })
-          })
-        }
-  const options = {
-    dataDir,
-    database,
-    settings,
-    http: { host, port, webhookSecret: secret },
-    ...(shops === undefined ? {} : { shops })
-  }
-  const mailDir = join(dataDir, "mail")
-  const layer = hubLayer(options).pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        layerMqttBroker({
-          url: brokerUrl,
-          clientId: `packbench-hub-${config.station.stationId ?? "embedded"}`,
-          protocolVersion: config.broker.url === undefined ? 4 : 5
-        }),
-        config.hub.smtpUrl === undefined ? layerMailDropMailer(mailDir) : layerSmtpMailer({ url: config.hub.smtpUrl }),
-        layerHttpWebhookSender({ secret }),
-        CryptoTrackingTokensLayer,
-        SystemClockLayer
+            clientId: `packbench-hub-${config.station.stationId ?? "embedded"}`,
+            protocolVersion: config.broker.url === undefined ? 4 : 5
+          }),
+          config.hub.smtpUrl === undefined
+            ? layerMailDropMailer(mailDir)
+            : layerSmtpMailer({ url: config.hub.smtpUrl }),
+          layerHttpWebhookSender({ secret }),
+          CryptoTrackingTokensLayer,
+          SystemClockLayer
+        )
       )
     )
-  )
-  const started = Deferred.makeUnsafe<string, unknown>()
-  const fiber = Effect.runFork(
-    Effect.scoped(
-      Effect.gen(function* () {
-        const http = yield* runHub(options)
-        yield* Deferred.succeed(started, http.url)
-        return yield* Effect.never
-      })
-    ).pipe(
-      Effect.provide(layer),
-      Effect.tapCause((cause) => Deferred.failCause(started, cause))
+    const started = yield* Deferred.make<string, unknown>()
+    // The hub's own services (its database, its broker client) live in a scope of their own inside the caller's.
+    yield* Effect.forkScoped(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const http = yield* runHub(options)
+          yield* Deferred.succeed(started, http.url)
+          return yield* Effect.never
+        })
+      ).pipe(
+        Effect.provide(layer),
+        Effect.onExit((exit) => (Exit.isFailure(exit) ? Deferred.failCause(started, exit.cause) : Effect.void))
+      )
     )
-  )
-  const url = await Effect.runPromise(Deferred.await(started)).catch((error: unknown) => {
-    throw new Error(`The embedded notification hub did not start: ${String(error)}`)
+    const url = yield* Deferred.await(started).pipe(
+      Effect.catchCause((cause) =>
+        Effect.fail(new Error(`The embedded notification hub did not start: ${String(Cause.squash(cause))}`))
+      )
+    )
+    log(
+      `Notification hub: tracking pages and carrier webhook on ${url}; mail ${config.hub.smtpUrl ?? `written to ${mailDir}`}; ` +
+        `database ${describeHubDatabase(database)}`
+    )
+    return url
   })
-  log(
-    `Notification hub: tracking pages and carrier webhook on ${url}; mail ${config.hub.smtpUrl ?? `written to ${mailDir}`}; ` +
-      `database ${describeHubDatabase(database)}`
-  )
-  return { url, close: () => Effect.runPromise(Fiber.interrupt(fiber)).then(() => undefined) }
-}

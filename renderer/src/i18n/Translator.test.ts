@@ -4,7 +4,9 @@ import { de } from "./de.ts"
 import { en } from "./en.ts"
 import { describeError, makeTranslator } from "./Translator.ts"
 
-const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort()
+/** Every argument a message takes, plain (`{name}`) or plural (`{count, plural, …}`), each once. */
+const placeholders = (text: string) =>
+  [...new Set([...text.matchAll(/\{(\w+)(?:\}|, plural,)/g)].map((match) => match[1]))].sort()
 
 describe("translations", () => {
   it("have the same keys in German and English", () => {
@@ -21,6 +23,35 @@ describe("translations", () => {
   it("use the same placeholders in both languages", () => {
     for (const key of Object.keys(de) as Array<keyof typeof de>) {
       expect(placeholders(en[key]), key).toEqual(placeholders(de[key]))
+    }
+  })
+
+  it("say one parcel, one day, one rule in the singular and the rest in the plural, in both languages", () => {
+    const de1 = makeTranslator("de")
+    const en1 = makeTranslator("en")
+    expect(de1("handover.count", { count: 1 })).toBe("1 Paket")
+    expect(de1("handover.count", { count: 0 })).toBe("0 Pakete")
+    expect(de1("handover.count", { count: 12 })).toBe("12 Pakete")
+    expect(en1("handover.count", { count: 1 })).toBe("1 parcel")
+    expect(en1("handover.count", { count: 2 })).toBe("2 parcels")
+    expect(de1("handover.closed", { batchId: "H-1", count: 1, carrier: "DHL" })).toBe(
+      "Übergabe H-1 abgeschlossen: 1 Paket an DHL"
+    )
+    expect(de1("pack.lineShort", { count: 1 })).toBe("1 fehlt (Teillieferung)")
+    expect(de1("pack.lineShort", { count: 3 })).toBe("3 fehlen (Teillieferung)")
+    expect(de1("metrics.reachHint", { count: 1 })).toContain("Anteil des 1 Pakets im Zeitraum")
+    expect(en1("order.itemsValue", { items: 1, lines: 1 })).toBe("1 (1 line)")
+    expect(en1("rules.windowDays", { days: 30 })).toBe("Return window 30 days")
+  })
+
+  it("render every message with a count of one without a plural noun after the 1", () => {
+    const nouns = /\b1 (Pakete|Tage|Regeln|Artikel|parcels|days|rules|lines|matches)\b/
+    for (const [language, table] of Object.entries({ de, en })) {
+      const t = makeTranslator(language as "de" | "en")
+      for (const key of Object.keys(table) as Array<keyof typeof de>) {
+        const ones = Object.fromEntries(placeholders(table[key]).map((name) => [name, 1]))
+        expect(t(key, ones), `${language} ${key}`).not.toMatch(nouns)
+      }
     }
   })
 

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from "react"
+import { regionOfInterest, regionOfInterestIn } from "../camera/cameraReading.ts"
+import type { FrameDecoder } from "../camera/FrameDecoder.ts"
 import { useStationContext } from "../station/StationContext.ts"
 
 type CameraState =
@@ -8,11 +10,11 @@ type CameraState =
 
 /**
  * A code seen again before it has been out of view this long is the same label still held up, not a second scan:
- * the decoder reads a held label every half second, and a packer holding a mug up for five seconds packed one mug.
+ * the decoder reads a held label many times a second, and a packer holding a mug up for five seconds packed one mug.
  */
 const REPEAT_QUIET_MS = 2000
-/** Pause between fruitless decode attempts; zxing's default of 0 keeps a core busy while nothing is in view. */
-const RETRY_AFTER_MISS_MS = 100
+/** Pause after a frame with no code, so a camera pointed at nothing does not keep a core busy. */
+const RETRY_AFTER_MISS_MS = 60
 
 const problemOf = (error: unknown) => {
   const name = error instanceof DOMException ? error.name : ""
@@ -20,9 +22,22 @@ const problemOf = (error: unknown) => {
   return name === "NotAllowedError" ? "denied" : "other"
 }
 
+/** The crop of the current video frame the decoder reads, as RGBA pixels it may take ownership of. */
+const grabRegion = (video: HTMLVideoElement, canvas: HTMLCanvasElement) => {
+  const region = regionOfInterestIn(video.videoWidth, video.videoHeight)
+  if (canvas.width !== region.width) canvas.width = region.width
+  if (canvas.height !== region.height) canvas.height = region.height
+  const context = canvas.getContext("2d", { willReadFrequently: true })
+  if (context === null) return undefined
+  context.drawImage(video, region.left, region.top, region.width, region.height, 0, 0, region.width, region.height)
+  const pixels = context.getImageData(0, 0, region.width, region.height)
+  return { width: pixels.width, height: pixels.height, data: pixels.data.buffer }
+}
+
 /**
- * Scans with the webcam for benches without a hand scanner. The decoder is loaded only when the camera opens, so
- * the bench does not pay for it otherwise; a missing or refused camera is a message, never a broken screen.
+ * Scans with the webcam for benches without a hand scanner. zxing-cpp (WebAssembly) decodes the middle of each
+ * frame in a worker, so the screen stays responsive; worker and decoder load only when the camera opens. A missing
+ * or refused camera is a message, never a broken screen.
  */
 export const CameraScanner = ({ onScan }: { readonly onScan: (raw: string) => void }) => {
   const { t } = useStationContext()
@@ -36,40 +51,63 @@ export const CameraScanner = ({ onScan }: { readonly onScan: (raw: string) => vo
   useEffect(() => {
     if (!open) return
     let stopped = false
-    let stop = () => {}
+    let stream: MediaStream | undefined
+    let decoder: FrameDecoder | undefined
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const stop = () => {
+      stopped = true
+      if (timer !== undefined) clearTimeout(timer)
+      decoder?.close()
+      for (const track of stream?.getTracks() ?? []) track.stop()
+    }
     const start = async () => {
       const devices = (await navigator.mediaDevices?.enumerateDevices?.()) ?? []
       if (!devices.some((device) => device.kind === "videoinput")) throw new DOMException("none", "NotFoundError")
-      const { BrowserMultiFormatReader } = await import("@zxing/library")
-      if (stopped || video.current === null) return
-      const reader = new BrowserMultiFormatReader()
-      reader.timeBetweenDecodingAttempts = RETRY_AFTER_MISS_MS
-      stop = () => reader.reset()
-      let last = { text: "", seenAtMs: Number.NEGATIVE_INFINITY }
-      await reader.decodeFromVideoDevice(null, video.current, (result) => {
-        if (result === null) return
-        const text = result.getText()
-        const now = performance.now()
-        const repeat = text === last.text && now - last.seenAtMs < REPEAT_QUIET_MS
-        last = { text, seenAtMs: now }
-        if (!repeat) onScanRef.current(text)
+      const { startFrameDecoder } = await import("../camera/FrameDecoder.ts")
+      const opened = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: "environment", width: { ideal: 1280 }, height: { ideal: 720 } },
+        audio: false
       })
-      // Closed while the camera was still being granted: the stream arrived after reset() and would stay on.
-      if (stopped) reader.reset()
-      else setState({ phase: "running" })
-    }
-    start().catch((error: unknown) => {
+      stream = opened
+      // Closed while the camera was still being granted: the stream arrived after the clean-up and would stay on.
+      if (stopped || video.current === null) {
+        for (const track of opened.getTracks()) track.stop()
+        return
+      }
+      decoder = startFrameDecoder()
+      const element = video.current
+      element.srcObject = opened
+      await element.play()
       if (stopped) return
+      setState({ phase: "running" })
+      const canvas = document.createElement("canvas")
+      let last = { text: "", seenAtMs: Number.NEGATIVE_INFINITY }
+      const tick = async () => {
+        if (stopped || decoder === undefined) return
+        const frame = element.videoWidth > 0 ? grabRegion(element, canvas) : undefined
+        const texts = frame === undefined ? [] : await decoder.decode(frame)
+        if (stopped) return
+        const now = performance.now()
+        for (const text of texts) {
+          const repeat = text === last.text && now - last.seenAtMs < REPEAT_QUIET_MS
+          last = { text, seenAtMs: now }
+          if (!repeat) onScanRef.current(text)
+        }
+        timer = setTimeout(() => void tick().catch(fail), texts.length === 0 ? RETRY_AFTER_MISS_MS : 0)
+      }
+      await tick()
+    }
+    const fail = (error: unknown) => {
+      if (stopped) return
+      stop()
       setState({
         phase: "failed",
         problem: problemOf(error),
         reason: error instanceof Error ? error.message : String(error)
       })
-    })
-    return () => {
-      stopped = true
-      stop()
     }
+    start().catch(fail)
+    return stop
   }, [open])
 
   return (
@@ -91,7 +129,21 @@ export const CameraScanner = ({ onScan }: { readonly onScan: (raw: string) => vo
               : t("camera.failed", { reason: state.reason })}
         </p>
       )}
-      {open && <video ref={video} className="camera-video" muted playsInline />}
+      {open && (
+        <div className="camera-view">
+          <video ref={video} className="camera-video" muted playsInline />
+          <div
+            className="camera-region"
+            aria-hidden="true"
+            style={{
+              left: `${regionOfInterest.left * 100}%`,
+              top: `${regionOfInterest.top * 100}%`,
+              width: `${regionOfInterest.width * 100}%`,
+              height: `${regionOfInterest.height * 100}%`
+            }}
+          />
+        </div>
+      )}
     </div>
   )
 }

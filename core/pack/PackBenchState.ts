@@ -1,0 +1,136 @@
+import { Effect, Ref } from "effect"
+import { EventLog } from "../events/EventLog.ts"
+import { actorOf, type Operator } from "../session/Operator.ts"
+import { Sql } from "../store/Sql.ts"
+import { StationClock, type Timestamp } from "../time/Clock.ts"
+import { PackException } from "./PackEvents.ts"
+import { makeRefusal, type Refusal } from "./PackRefusal.ts"
+import { idleSession, type PackOutcome, type PackSession } from "./PackSession.ts"
+import { type AddressCheckView, type ParcelView, type PrintJobRef, viewOf } from "./PackView.ts"
+import { type ParcelRow, parcelViewOf } from "./ParcelRow.ts"
+
+/** The pack session in progress as `pack_session` keeps it. */
+interface StoredSession {
+  readonly session: PackSession
+  readonly addressCheck: AddressCheckView | null
+}
+
+/**
+ * The session the station had when it stopped, if its order may still be packed: an order the shop cancelled,
+ * changed or put on hold meanwhile is not continued, and the refusal says why.
+ */
+const restoreSession = (sql: Sql["Service"]) =>
+  Effect.gen(function* () {
+    const idle = { session: idleSession, addressCheck: null, interrupted: null as Refusal | null }
+    const rows = yield* sql.query<{ order_id: string; data: string }>("SELECT order_id, data FROM pack_session")
+    const row = rows[0]
+    if (row === undefined) return idle
+    const stored = JSON.parse(row.data) as StoredSession
+    const orders = yield* sql.query<{ status: string; version: number }>(
+      "SELECT status, version FROM orders WHERE order_id = ?",
+      [row.order_id]
+    )
+    const order = orders[0]
+    const interrupted: Refusal | null =
+      order === undefined
+        ? makeRefusal("order-unknown", "gone", { orderId: row.order_id })
+        : order.status === "cancelled"
+          ? makeRefusal("order-cancelled", "whileOff", { orderId: row.order_id })
+          : order.status !== "open"
+            ? makeRefusal("order-changed", "status", { orderId: row.order_id, orderStatus: order.status })
+            : Number(order.version) !== stored.session.order?.version
+              ? makeRefusal("order-changed", "edited", { orderId: row.order_id })
+              : null
+    if (interrupted === null) return { session: stored.session, addressCheck: stored.addressCheck, interrupted }
+    yield* sql.execute("DELETE FROM pack_session")
+    return { ...idle, interrupted }
+  })
+
+/**
+ * What the bench holds between inputs: the session in memory (written through to `pack_session` at every accepted
+ * step, so a restart continues it), the address check of the open order, the last packed parcel with its print
+ * jobs, and why a restored session could not continue. Builds the view the Pack screen shows from it, and records
+ * a refusal as a `pack.exception`.
+ */
+export const makePackBenchState = Effect.gen(function* () {
+  const sql = yield* Sql
+  const log = yield* EventLog
+  const clock = yield* StationClock
+
+  const restored = yield* restoreSession(sql)
+  const current = yield* Ref.make<PackSession>(restored.session)
+  const addressCheck = yield* Ref.make<AddressCheckView | null>(restored.addressCheck)
+  // Why a session the station had before a restart could not continue; shown until the next bench input.
+  const notice = yield* Ref.make<Refusal | null>(restored.interrupted)
+  const lastParcel = yield* Ref.make<{ parcel: ParcelView; jobs: ReadonlyArray<PrintJobRef> } | null>(null)
+
+  /** A parcel waiting for its label changes without a bench input: the label worker commits it. */
+  const freshParcel = (parcel: ParcelView) =>
+    parcel.status !== "label-pending"
+      ? Effect.succeed(parcel)
+      : sql.query<ParcelRow>("SELECT * FROM parcels WHERE parcel_id = ?", [parcel.parcelId]).pipe(
+          Effect.map((rows) => (rows[0] === undefined ? parcel : parcelViewOf(rows[0]))),
+          Effect.tapError((error) => Effect.logWarning("pack view shows the parcel as last read", error)),
+          Effect.orElseSucceed(() => parcel)
+        )
+
+  /**
+   * Writes the session in progress to the database before the bench moves on, so a restart continues it; a
+   * session with nothing open leaves no row. Item scans are no events, so this row is their only record.
+   */
+  const setSession = (session: PackSession) =>
+    Effect.gen(function* () {
+      if (session.step === "idle" || session.step === "packed" || session.step === "labelled") {
+        yield* sql.execute("DELETE FROM pack_session")
+      } else {
+        const now = yield* clock.now
+        const stored: StoredSession = { session, addressCheck: yield* Ref.get(addressCheck) }
+        yield* sql.execute(
+          `INSERT INTO pack_session (bench, order_id, data, updated_at_ms) VALUES (1, ?, ?, ?)
+           ON CONFLICT (bench) DO UPDATE SET order_id = excluded.order_id, data = excluded.data,
+           updated_at_ms = excluded.updated_at_ms`,
+          [session.order!.orderId, JSON.stringify(stored), now.wallMs]
+        )
+      }
+      yield* Ref.set(current, session)
+      yield* Ref.set(notice, null)
+    })
+
+  const view = (refusal: Refusal | null) =>
+    Effect.gen(function* () {
+      const packed = yield* Ref.get(lastParcel)
+      return viewOf(yield* Ref.get(current), {
+        addressCheck: yield* Ref.get(addressCheck),
+        parcel: packed === null ? null : yield* freshParcel(packed.parcel),
+        printJobs: packed?.jobs ?? [],
+        refusal
+      })
+    })
+
+  const recordRefusal = (refusal: Refusal, operator: Operator, at: Timestamp | undefined, raw?: string) =>
+    Effect.gen(function* () {
+      const orderId = (yield* Ref.get(current)).order?.orderId
+      yield* log.append(
+        PackException,
+        {
+          code: refusal.code,
+          reason: refusal.reason,
+          ...(raw === undefined ? {} : { raw }),
+          ...(orderId === undefined ? {} : { orderId }),
+          ...(refusal.otherOrderId === undefined ? {} : { otherOrderId: refusal.otherOrderId })
+        },
+        { ...(at === undefined ? {} : { eventTime: at }), actor: actorOf(operator) }
+      )
+      return yield* view(refusal)
+    })
+
+  /** Applies a pure step: the new session on success, an exception event and the refusal otherwise. */
+  const settle = (outcome: PackOutcome, operator: Operator, at: Timestamp | undefined, raw?: string) =>
+    outcome.ok
+      ? Effect.andThen(setSession(outcome.session), view(null))
+      : recordRefusal(outcome.refusal, operator, at, raw)
+
+  return { current, addressCheck, notice, lastParcel, setSession, view, recordRefusal, settle }
+})
+
+export type PackBenchState = Effect.Success<typeof makePackBenchState>

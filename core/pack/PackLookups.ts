@@ -1,0 +1,81 @@
+import { Effect, Schema } from "effect"
+import { CatalogItem } from "../catalog/CatalogItem.ts"
+import { Order } from "../orders/Order.ts"
+import type { ScanResult } from "../scan/ScanResult.ts"
+import { Sql } from "../store/Sql.ts"
+import { loadBoxes } from "./BoxStore.ts"
+import type { PackLookup } from "./PackSession.ts"
+
+/**
+ * What the pack machine may ask about the world, read from the station database: the catalog, the boxes (the box
+ * catalog can change through the inbox at any time, so it is read where it is used) and, for one scan, the orders,
+ * totes and packed serials it could concern.
+ */
+export const makePackLookups = Effect.gen(function* () {
+  const sql = yield* Sql
+
+  const loadCatalog = Effect.gen(function* () {
+    const rows = yield* sql.query<{ data: string }>("SELECT data FROM catalog_items")
+    const items = rows.map((row) => Schema.decodeUnknownSync(CatalogItem)(JSON.parse(row.data)))
+    const aliases = yield* sql.query<{ alias: string; sku: string }>("SELECT alias, sku FROM sku_aliases")
+    const codes = new Map<string, string>()
+    for (const item of items) codes.set(item.sku.toUpperCase(), item.sku)
+    for (const row of aliases) codes.set(row.alias.toUpperCase(), row.sku)
+    return { items, codes }
+  })
+
+  const currentBoxes = loadBoxes.pipe(
+    Effect.provideService(Sql, sql),
+    Effect.map((rows) => rows.map(({ box }) => box))
+  )
+
+  const decodeOrder = (data: string) => Schema.decodeUnknownSync(Order)(JSON.parse(data))
+
+  /** The machine asks synchronously; the working set (orders not yet packed) and the catalog are small. */
+  const lookupFor = (scan: ScanResult, items: ReadonlyArray<CatalogItem>) =>
+    Effect.gen(function* () {
+      const candidates = [scan.input.trim().toUpperCase()]
+      if (scan.kind === "packbench") candidates.push(scan.id)
+      const totes = new Map<string, string>()
+      if (scan.kind === "packbench" && scan.type === "tote") {
+        const rows = yield* sql.query<{ order_id: string }>("SELECT order_id FROM totes WHERE tote_id = ?", [scan.id])
+        if (rows[0] !== undefined) {
+          totes.set(scan.id, rows[0].order_id)
+          candidates.push(rows[0].order_id)
+        }
+      }
+      const rows = yield* sql.query<{ data: string }>(
+        `SELECT data FROM orders WHERE status IN ('open', 'on-hold', 'address-hold')
+         OR order_id IN (${candidates.map(() => "?").join(", ")})`,
+        candidates
+      )
+      const orders = rows.map((row) => decodeOrder(row.data))
+      const serial =
+        scan.kind === "gs1" || scan.kind === "digital-link" ? scan.ais.find((e) => e.ai === "21") : undefined
+      const packedSerials =
+        serial === undefined
+          ? []
+          : yield* sql.query<{ sku: string }>(
+              `SELECT i.sku FROM parcel_items i JOIN parcels p ON p.parcel_id = i.parcel_id
+               WHERE i.serial = ? AND p.status <> 'voided'`,
+              [serial.value]
+            )
+      const boxes = yield* currentBoxes
+      const lookup: PackLookup = {
+        order: (orderId) => orders.find((order) => order.orderId === orderId),
+        toteOrder: (toteId) => totes.get(toteId),
+        itemBySku: (sku) => items.find((item) => item.sku === sku),
+        itemByGtin: (gtin) => items.find((item) => item.gtin.padStart(14, "0") === gtin),
+        openOrdersWanting: (sku) =>
+          orders
+            .filter((order) => order.status === "open" && order.lines.some((line) => line.sku === sku))
+            .map((order) => order.orderId),
+        serialPacked: (sku, serialValue) =>
+          serialValue === serial?.value && packedSerials.some((row) => row.sku === sku),
+        boxes
+      }
+      return lookup
+    })
+
+  return { loadCatalog, currentBoxes, lookupFor }
+})

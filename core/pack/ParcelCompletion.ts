@@ -1,0 +1,239 @@
+import { Effect, Schema } from "effect"
+import type { LabelRequest } from "../carrier/CarrierAdapter.ts"
+import { Carriers } from "../carrier/Carriers.ts"
+import { EventLog } from "../events/EventLog.ts"
+import { brandFor, discountCodeFor } from "../insert/BrandFile.ts"
+import { buildInsert } from "../insert/BrandTemplate.ts"
+import { encodeZpl } from "../label/encodeZpl.ts"
+import { InsertEncoder } from "../print/InsertEncoder.ts"
+import { PrintQueue } from "../print/PrintQueue.ts"
+import { gs1CheckDigit } from "../scan/gs1CheckDigit.ts"
+import { actorOf, type Operator } from "../session/Operator.ts"
+import { nextCounter } from "../station/Counters.ts"
+import { StationIdentity } from "../station/StationIdentity.ts"
+import { Sql } from "../store/Sql.ts"
+import { StationClock, type Timestamp } from "../time/Clock.ts"
+import type { PackConfig } from "./PackConfig.ts"
+import { ParcelPacked } from "./PackEvents.ts"
+import { makeRefusal, type Refusal, Refusal as RefusalSchema } from "./PackRefusal.ts"
+import { expectedWeightGrams, type PackSession, packedLines } from "./PackSession.ts"
+import type { AddressCheckView } from "./PackView.ts"
+import { type ParcelData, type ParcelRow, parcelViewOf } from "./ParcelRow.ts"
+import { type LabelDraft, labelFrom, type PackedWithoutLabel, pendingLabelRecorder } from "./PendingLabels.ts"
+
+/** A refusal raised inside the completing transaction, so everything it did rolls back before it is recorded. */
+export class PackRefused extends Schema.TaggedError<PackRefused>()("PackRefused", { refusal: RefusalSchema }) {}
+
+const refused = (refusal: Refusal) => new PackRefused({ refusal })
+
+/**
+ * Completes the parcel of a session that is ready: one transaction writes the parcel row and its items, takes the
+ * tracking number (or records the label as pending when the carrier's service is out of reach), sets the order
+ * packed, queues the label and the insert, and appends `parcel.packed`. A refusal inside it rolls all of it back.
+ */
+export const makeParcelCompletion = (
+  config: PackConfig,
+  formattedAddress: (order: NonNullable<PackSession["order"]>) => AddressCheckView["formatted"]
+) =>
+  Effect.gen(function* () {
+    const sql = yield* Sql
+    const log = yield* EventLog
+    const clock = yield* StationClock
+    const printQueue = yield* PrintQueue
+    const insertEncoder = yield* InsertEncoder
+    const identity = yield* StationIdentity
+    const carriers = yield* Carriers
+    const recordPendingLabel = yield* pendingLabelRecorder
+    const dpi = config.labelDpi ?? 203
+    const counter = (name: string) => nextCounter(name).pipe(Effect.provideService(Sql, sql))
+
+    const ssccFor = (serial: number) => {
+      if (config.sscc === undefined) return undefined
+      const { companyPrefix, extensionDigit } = config.sscc
+      const reference = String(serial).padStart(16 - companyPrefix.length, "0")
+      const body = `${extensionDigit}${companyPrefix}${reference}`
+      return {
+        sscc: `${body}${gs1CheckDigit(body)}`,
+        urn: `urn:epc:id:sscc:${companyPrefix}.${extensionDigit}${reference}`
+      }
+    }
+
+    return (ready: PackSession, operator: Operator, at: Timestamp) =>
+      sql.transaction(
+        Effect.gen(function* () {
+          const order = ready.order!
+          const rows = yield* sql.query<{ status: string }>("SELECT status FROM orders WHERE order_id = ?", [
+            order.orderId
+          ])
+          if (rows[0]?.status !== "open") {
+            const status = rows[0]?.status
+            return yield* refused(
+              status === undefined
+                ? makeRefusal("order-already-packed", "gone", { orderId: order.orderId })
+                : makeRefusal("order-already-packed", "changed", { orderId: order.orderId, orderStatus: status })
+            )
+          }
+          const adapter = carriers.adapter(order.carrier)
+          if (adapter === undefined) {
+            return yield* refused(makeRefusal("label-pending", "noCarrier", { carrier: order.carrier }))
+          }
+          const parcelId = `${identity.stationId}-${String(yield* counter("parcel")).padStart(6, "0")}`
+          const sscc = config.sscc === undefined ? undefined : ssccFor(yield* counter("sscc"))
+          const weightGrams = ready.weight!.grams
+          const label = yield* adapter
+            .createLabel({
+              parcelId,
+              orderId: order.orderId,
+              carrier: order.carrier,
+              serviceLevel: order.serviceLevel,
+              shipTo: order.shipTo,
+              weightGrams,
+              ...(sscc === undefined ? {} : { sscc: sscc.sscc })
+            })
+            .pipe(
+              Effect.mapError((error) =>
+                refused(
+                  error.reason === "range-exhausted" || error.reason === "no-range"
+                    ? makeRefusal("tracking-range-exhausted", "reason", { message: error.message })
+                    : makeRefusal("label-pending", "carrier", { message: error.message })
+                )
+              )
+            )
+          const draft: LabelDraft = {
+            shipFrom: config.shipFrom,
+            shipTo: formattedAddress(order),
+            orderId: order.orderId,
+            parcelId,
+            weightGrams,
+            ...(sscc === undefined ? {} : { sscc: sscc.sscc })
+          }
+          const shippingLabel = label.status === "created" ? labelFrom(draft, label) : undefined
+          const labelBytes =
+            shippingLabel === undefined
+              ? undefined
+              : yield* encodeZpl(shippingLabel, { dpi }).pipe(
+                  Effect.mapError((error) => refused(makeRefusal("label-content", "label", { message: error.message })))
+                )
+          const lines = packedLines(ready)
+          const brand = brandFor(config.brands ?? [], config.brand, order.brand)
+          const insert = yield* buildInsert(brand, {
+            orderId: order.orderId,
+            locale: order.customer.locale,
+            customerFirstName: order.customer.firstName,
+            items: ready.lines.flatMap((line) => {
+              const quantity = lines.find((packed) => packed.lineId === line.lineId)?.quantity ?? 0
+              const careHint = line.item.careHint?.[order.customer.locale]
+              return quantity === 0
+                ? []
+                : [
+                    {
+                      sku: line.item.sku,
+                      name: line.item.name[order.customer.locale],
+                      quantity,
+                      ...(careHint === undefined ? {} : { careHint })
+                    }
+                  ]
+            }),
+            rmaToken: parcelId,
+            discountCode: discountCodeFor(brand, order.orderId, config.discountCode)
+          }).pipe(
+            Effect.mapError((error) => refused(makeRefusal("label-content", "insert", { message: error.message })))
+          )
+          const insertBytes = yield* insertEncoder
+            .encode(insert)
+            .pipe(
+              Effect.mapError((error) => refused(makeRefusal("label-content", "insert", { message: error.message })))
+            )
+          const data: ParcelData = {
+            ...(shippingLabel === undefined ? {} : { label: shippingLabel }),
+            ...(sscc === undefined ? {} : { ssccUrn: sscc.urn })
+          }
+          yield* sql.execute(
+            `INSERT INTO parcels (parcel_id, order_id, status, carrier, tracking_number, sscc, box_id, weight_grams,
+               data, packed_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            [
+              parcelId,
+              order.orderId,
+              label.status === "created" ? "packed" : "label-pending",
+              order.carrier,
+              label.status === "created" ? label.trackingNumber : null,
+              sscc?.sscc ?? null,
+              ready.box!.boxId,
+              weightGrams,
+              JSON.stringify(data),
+              at.wallMs
+            ]
+          )
+          for (const verification of ready.verifications) {
+            yield* sql.execute(
+              "INSERT INTO parcel_items (parcel_id, line_id, sku, quantity, serial, lot) VALUES (?, ?, ?, ?, ?, ?)",
+              [
+                parcelId,
+                verification.lineId,
+                verification.sku,
+                verification.quantity,
+                verification.serial ?? null,
+                verification.lot ?? null
+              ]
+            )
+          }
+          const now = yield* clock.now
+          yield* sql.execute(
+            "UPDATE orders SET status = 'packed', data = json_set(data, '$.status', 'packed'), updated_at_ms = ? WHERE order_id = ?",
+            [now.wallMs, order.orderId]
+          )
+          const jobs = [
+            ...(labelBytes === undefined
+              ? []
+              : [yield* printQueue.enqueue({ printer: "label", purpose: `label ${parcelId}`, bytes: labelBytes })]),
+            yield* printQueue.enqueue({
+              printer: "receipt",
+              purpose: `insert ${order.orderId}`,
+              bytes: insertBytes
+            })
+          ]
+          const packed: PackedWithoutLabel = {
+            orderId: order.orderId,
+            parcelId,
+            ...(sscc === undefined ? {} : { sscc: sscc.sscc, ssccUrn: sscc.urn }),
+            items: lines.filter((line) => line.quantity > 0),
+            shortShips: ready.shortShips.map(({ lineId, quantity, reason }) => ({ lineId, quantity, reason })),
+            weightGrams,
+            weightSource: ready.weight!.source,
+            expectedWeightGrams: expectedWeightGrams(ready),
+            boxId: ready.box!.boxId,
+            carrier: order.carrier,
+            packer: { badgeId: operator.badgeId, name: operator.name },
+            stationId: identity.stationId
+          }
+          if (label.status === "created") {
+            yield* log.append(
+              ParcelPacked,
+              { ...packed, trackingNumber: label.trackingNumber },
+              { eventTime: at, actor: actorOf(operator) }
+            )
+          } else {
+            const request: LabelRequest = {
+              parcelId,
+              orderId: order.orderId,
+              carrier: order.carrier,
+              serviceLevel: order.serviceLevel,
+              shipTo: order.shipTo,
+              weightGrams,
+              ...(sscc === undefined ? {} : { sscc: sscc.sscc })
+            }
+            yield* recordPendingLabel({
+              request,
+              draft,
+              packed,
+              reason: label.reason,
+              eventTime: at,
+              actor: actorOf(operator)
+            })
+          }
+          yield* sql.execute("DELETE FROM pack_session")
+          const parcel = yield* sql.query<ParcelRow>("SELECT * FROM parcels WHERE parcel_id = ?", [parcelId])
+          return { parcel: parcelViewOf(parcel[0]!), jobs }
+        })
+      )
+  })

@@ -1,0 +1,46 @@
+import type { ShippingLabel } from "../label/ShippingLabel.ts"
+import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
+import type { ParcelView } from "./PackView.ts"
+
+/** A row of `parcels` as the bench reads it. */
+export interface ParcelRow {
+  readonly parcel_id: string
+  readonly order_id: string
+  readonly status: ParcelView["status"]
+  readonly carrier: string
+  readonly tracking_number: string | null
+  readonly sscc: string | null
+  readonly box_id: string
+  readonly weight_grams: number
+  readonly data: string
+  readonly packed_at_ms: number
+}
+
+/** `label` is absent while the parcel waits for its carrier's label service (status `label-pending`). */
+export interface ParcelData {
+  readonly label?: ShippingLabel
+  readonly ssccUrn?: string
+}
+
+/** The code printed for a parcel (scanned at handover): its Packbench parcel code, else its bare id. */
+export const parcelCode = (parcelId: string): string => {
+  const encoded = encodePackbenchCode("parcel", parcelId)
+  return encoded.ok ? encoded.code : parcelId
+}
+
+export const parcelViewOf = (row: ParcelRow): ParcelView => {
+  const data = JSON.parse(row.data) as ParcelData
+  return {
+    parcelId: row.parcel_id,
+    parcelCode: parcelCode(row.parcel_id),
+    orderId: row.order_id,
+    status: row.status,
+    carrier: row.carrier,
+    trackingNumber: row.tracking_number,
+    routingCode: data.label?.routingCode ?? null,
+    ...(row.sscc === null ? {} : { sscc: row.sscc }),
+    boxId: row.box_id,
+    weightGrams: Number(row.weight_grams),
+    packedAtMs: Number(row.packed_at_ms)
+  }
+}

@@ -1,0 +1,21 @@
+interface FormatRow {
+  readonly id: string
+  readonly carrier: string
+  readonly source: "tracking_number_data" | "packbench"
+  readonly checksum: unknown
+  readonly distinctive: boolean
+  readonly valid: ReadonlyArray<string>
+  readonly invalid: ReadonlyArray<string>
+}
+interface Sources {
+  readonly dataCouriers: ReadonlyArray<{ readonly file: string; readonly courier: unknown }>
+  readonly packbench: unknown
+}
+/** The vendored courier files and packbench-formats.json. */
+export declare const readSources: () => Sources
+/** Every format in table order, with the data set's sample numbers. */
+export declare const allFormats: (dataCouriers: Sources["dataCouriers"], packbench: unknown) => ReadonlyArray<FormatRow>
+/** Renders `trackingFormats.generated.ts`. */
+export declare const renderTrackingFormats: (dataCouriers: Sources["dataCouriers"], packbench: unknown) => string
+/** Drops the data's `\s*` and literal dashes from a pattern. */
+export declare const compactPattern: (regex: string) => string

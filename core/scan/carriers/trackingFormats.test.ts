@@ -1,0 +1,89 @@
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+import { identifyScan } from "../identify.ts"
+import { type CarrierId, carrierIds, normaliseTrackingNumber, trackingCandidates } from "../trackingNumber.ts"
+import { allFormats, compactPattern, readSources, renderTrackingFormats } from "./generate.mjs"
+import { s10Countries, trackingFormats } from "./trackingFormats.generated.ts"
+
+const here = (name: string) => fileURLToPath(new URL(name, import.meta.url))
+const sources = readSources()
+const formats = allFormats(sources.dataCouriers, sources.packbench)
+
+/**
+ * The carriers' own sample numbers, as the open data set tracking_number_data 2.0.0 (MIT, jkeen/tracking_number_data,
+ * couriers/*.json `test_numbers`) collected them from carrier documentation and real labels: every valid one is
+ * recognised with a holding check digit, every invalid one is not taken for its format.
+ */
+const samples = formats.flatMap((f) => f.valid.map((raw) => [f.id, f.carrier, raw, f.checksum !== null] as const))
+const badSamples = formats.flatMap((f) => f.invalid.map((raw) => [f.id, raw, f.checksum !== null] as const))
+
+describe("trackingFormats.generated.ts", () => {
+  it("is what generate.mjs makes from the vendored data (re-run the generator if this fails)", () => {
+    expect(readFileSync(here("./trackingFormats.generated.ts"), "utf8")).toBe(
+      renderTrackingFormats(sources.dataCouriers, sources.packbench)
+    )
+  })
+
+  it("takes the data set's whitespace and dashes out of patterns, not character classes", () => {
+    expect(compactPattern("\\s*1\\s*Z\\s*(?<X>[A-Z0-9\\s]{2})-\\s*1")).toBe("1Z(?<X>[A-Z0-9\\s]{2})1")
+  })
+
+  it("has every carrier the issue names, the UPU country table, and no format without samples from the data set", () => {
+    for (const carrier of ["dhl", "dhl-paket", "dhl-ecommerce", "deutsche-post", "dpd", "gls", "hermes", "evri", "ups"])
+      expect(carrierIds).toContain(carrier)
+    for (const carrier of ["fedex", "usps", "amazon", "ontrac", "lasership", "purolator", "canada-post", "royal-mail"])
+      expect(carrierIds).toContain(carrier)
+    for (const carrier of ["yodel", "postnl", "bpost", "la-poste", "chronopost", "poste-italiane", "correos", "inpost"])
+      expect(carrierIds).toContain(carrier)
+    for (const carrier of ["swiss-post", "austrian-post", "yunexpress", "cainiao"])
+      expect(carrierIds).toContain(carrier)
+    for (const country of ["DE", "AT", "CH", "NL", "BE", "FR", "IT", "ES", "PL", "GB", "US", "CA", "CN"])
+      expect(s10Countries[country], country).toBeDefined()
+    expect(Object.keys(s10Countries).length).toBeGreaterThan(150)
+    const fromData = formats.filter((f) => f.source === "tracking_number_data")
+    expect(fromData.length).toBeGreaterThanOrEqual(35)
+    for (const f of fromData) expect(f.valid.length, f.id).toBeGreaterThan(0)
+    expect(trackingFormats.map((f) => f.id)).toEqual(formats.map((f) => f.id))
+  })
+
+  it.each(samples)("%s (%s): published sample %j is recognised, its check digit holding", (format, _, raw, checked) => {
+    const found = trackingCandidates(normaliseTrackingNumber(raw)).find((c) => c.format === format)
+    expect(found?.checkDigit).toBe(checked ? "ok" : "none")
+  })
+
+  it.each(badSamples)("%s: published invalid sample %j is not taken for it", (format, raw) => {
+    const found = trackingCandidates(normaliseTrackingNumber(raw)).find((c) => c.format === format)
+    expect(found === undefined || found.checkDigit === "bad").toBe(true)
+  })
+
+  it.each(samples)("%s (%s): identifyScan of %j for a station that ships with it", (format, carrier, raw) => {
+    // An S10 number belongs to the post of its country code; a station naming "s10" takes every post's.
+    const issuer = trackingCandidates(normaliseTrackingNumber(raw)).find((c) => c.format === format)!.carrier
+    const result = identifyScan(raw, { expect: "tracking", carriers: [carrier as CarrierId] })
+    expect(result).toMatchObject({
+      kind: "tracking",
+      valid: true,
+      carrier: issuer,
+      number: normaliseTrackingNumber(raw)
+    })
+  })
+
+  it.each(samples.filter(([, , , checked]) => checked))(
+    "%s (%s): %j with its check digit changed is refused",
+    (format, _, raw) => {
+      const n = normaliseTrackingNumber(raw)
+      const definition = trackingFormats.find((f) => f.id === format)!
+      const groups = definition.pattern.exec(n)!.groups!
+      const check = groups.CheckDigit!
+      const at = n.lastIndexOf(check, format === "s10" ? -3 : n.length)
+      const position = format === "s10" ? 10 : format === "fedex_astra_32" ? 27 : at
+      for (const replacement of "0123456789") {
+        if (replacement === n[position]) continue
+        const tweaked = `${n.slice(0, position)}${replacement}${n.slice(position + 1)}`
+        const again = trackingCandidates(tweaked).find((c) => c.format === format)
+        expect(again?.checkDigit, tweaked).not.toBe("ok")
+      }
+    }
+  )
+})

@@ -1,0 +1,47 @@
+import { join } from "node:path"
+import { Context, Effect, Layer } from "effect"
+import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
+import { stationMigrations } from "../../core/station/migrations/index.ts"
+import { StationIdentity } from "../../core/station/StationIdentity.ts"
+import { migrate } from "../../core/store/Migrations.ts"
+import { resolveStationEpoch } from "../../core/sync/EpochGuard.ts"
+import { layerFileHighWaterMark } from "../mqtt/FileHighWaterMark.ts"
+import { layerSqlite } from "../sqlite/SqliteSql.ts"
+import { SystemClockLayer } from "../time/SystemClock.ts"
+import { loadOrCreateIdentity } from "./StationIdentityFile.ts"
+import { seedSampleData } from "./StationSampleData.ts"
+
+/** Whether this start loaded the sample orders into a fresh database, so they are announced once. */
+export class SampleOrdersSeeded extends Context.Service<SampleOrdersSeeded, boolean>()(
+  "packbench/drivers/station/SampleOrdersSeeded"
+) {}
+
+/** The station database (SQLite in WAL), the wall clock and the sync high-water mark kept beside the database. */
+export const stationStorage = (dataDir: string) =>
+  Layer.mergeAll(
+    layerSqlite({ filename: join(dataDir, "station.db") }),
+    SystemClockLayer,
+    layerFileHighWaterMark(join(dataDir, "sync-highwater.json"))
+  )
+
+/**
+ * The station's identity over a database made ready: migrated, its event epoch resolved (a restored database starts
+ * a new one) and, on first start, the sample data loaded. Everything a fresh database needs happens here, before any
+ * service (and the inbox above all) touches it.
+ */
+export const stationIdentity = (config: ResolvedConfig, log: (line: string) => void) =>
+  Layer.effectContext(
+    Effect.gen(function* () {
+      const ids = yield* Effect.try({
+        try: () => loadOrCreateIdentity(config.dataDir, config.station),
+        catch: (error) => (error instanceof Error ? error : new Error(String(error)))
+      })
+      yield* migrate(stationMigrations)
+      const { epoch, restarted } = yield* resolveStationEpoch()
+      if (restarted !== undefined) log(`New event epoch ${epoch}: ${restarted.reason}`)
+      const seeded = config.fixtures.loadOnFirstStart ? yield* seedSampleData(log) : false
+      return Context.make(StationIdentity, StationIdentity.of({ ...ids, epoch })).pipe(
+        Context.add(SampleOrdersSeeded, seeded)
+      )
+    })
+  )

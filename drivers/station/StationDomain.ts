@@ -1,0 +1,98 @@
+import { Effect, Layer } from "effect"
+import { PushHub } from "../../core/api/PushHub.ts"
+import { apiCarrierAdapter } from "../../core/carrier/ApiCarrier.ts"
+import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
+import { Carriers } from "../../core/carrier/Carriers.ts"
+import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
+import { EventLog } from "../../core/events/EventLog.ts"
+import { Handover } from "../../core/pack/Handover.ts"
+import { PackService } from "../../core/pack/PackService.ts"
+import { PendingLabels } from "../../core/pack/PendingLabels.ts"
+import { ScaleWeights } from "../../core/pack/ScaleWeights.ts"
+import { InsertEncoder, InsertEncodingError } from "../../core/print/InsertEncoder.ts"
+import { PrintQueue } from "../../core/print/PrintQueue.ts"
+import { ReturnsService } from "../../core/returns/ReturnsService.ts"
+import { identifyScan } from "../../core/scan/identify.ts"
+import { Session } from "../../core/session/Session.ts"
+import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
+import { StationSettings } from "../../core/station/StationSettings.ts"
+import { makeHttpCarrierApi } from "../carrier/HttpCarrierApi.ts"
+import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
+import { SampleOrdersSeeded } from "./StationDatabase.ts"
+import { announceSeededOrders, SampleData } from "./StationSampleData.ts"
+
+const readBadge = (raw: string) => {
+  const scan = identifyScan(raw)
+  if (scan.kind === "packbench" && scan.type === "badge" && scan.valid) return scan.id
+  const plain = raw.trim().toUpperCase()
+  return /^[A-Z0-9][A-Z0-9-]{0,31}$/.test(plain) ? plain : undefined
+}
+
+const insertEncoder = Layer.succeed(
+  InsertEncoder,
+  InsertEncoder.of({
+    encode: (document) =>
+      Effect.try({
+        try: () => encodeEscPosInsert(document),
+        catch: (error) => new InsertEncodingError({ message: String(error) })
+      })
+  })
+)
+
+/** Carriers configured as API carriers get their labels from their web service; the others issue them offline. */
+const apiCarriers = (config: ResolvedConfig, log: (line: string) => void) =>
+  Object.entries(config.carriers).map(([carrier, api]) => {
+    log(`Carrier ${carrier}: labels from ${api.baseUrl} (label pending while it cannot be reached)`)
+    return apiCarrierAdapter(
+      makeHttpCarrierApi({
+        carrier,
+        baseUrl: api.baseUrl,
+        timeoutMs: api.timeoutMs,
+        ...(api.apiKey === undefined ? {} : { apiKey: api.apiKey })
+      })
+    )
+  })
+
+/**
+ * The station's domain services over its database: the pack bench, handover, label retries and the returns desk,
+ * with what they share (session, settings, print queue, carriers, scales, event log, devices, pushes). Sample
+ * orders loaded by this start are announced here, once the event log exists.
+ */
+export const stationDomain = (config: ResolvedConfig, log: (line: string) => void) =>
+  Layer.unwrap(
+    Effect.gen(function* () {
+      const sample = yield* SampleData
+      const setup = sample.carriers
+      const services = Layer.mergeAll(
+        PackService.layer({
+          shipFrom: setup.shipFrom,
+          originCountry: setup.originCountry,
+          brand: sample.brands.fallback,
+          brands: sample.brands.brands,
+          discountCode: setup.discountCode,
+          sscc: setup.sscc
+        }),
+        Handover.layer,
+        PendingLabels.layer({}),
+        ReturnsService.layer({ rules: sample.refundRules })
+      ).pipe(
+        Layer.provideMerge(
+          Layer.mergeAll(
+            Session.layer(readBadge),
+            StationSettings.layer({ name: config.station.name, locale: config.station.locale }),
+            PrintQueue.layer,
+            Carriers.layerOffline(defaultCarrierProfiles, setup.originCountry, apiCarriers(config, log)),
+            ScaleWeights.layer
+          )
+        ),
+        Layer.provideMerge(EventLog.layer),
+        Layer.provideMerge(Layer.mergeAll(DeviceRegistry.layer, PushHub.layer, insertEncoder))
+      )
+      const announce = Layer.effectDiscard(
+        Effect.gen(function* () {
+          if (yield* SampleOrdersSeeded) yield* announceSeededOrders
+        })
+      )
+      return announce.pipe(Layer.provideMerge(services))
+    })
+  )

@@ -1,0 +1,70 @@
+import { mkdirSync } from "node:fs"
+import { join, relative } from "node:path"
+import { Context, Effect, Layer } from "effect"
+import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
+import type { PrinterDevice } from "../../core/print/Printer.ts"
+import type { PrinterRole } from "../../core/print/PrintQueue.ts"
+import { makeDevicePrinter } from "../printer/DevicePrinter.ts"
+import { type PrinterSimulator, start as startPrinterSimulator } from "../printer/PrinterSimulator.ts"
+import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
+import { releaseLogged } from "./releaseLogged.ts"
+
+/** One printer of the bench: the device the print queue sends to, and for a simulated one its listener. */
+export interface StationPrinter {
+  readonly device: PrinterDevice
+  /** The rendering of a job the simulated printer received, as a URL under `/printouts`. */
+  readonly preview?: (jobId: string) => Promise<string | undefined>
+  readonly simulator?: PrinterSimulator
+}
+
+/**
+ * A simulated printer is a real TCP printer listener on loopback; the station prints to it like to any other. The
+ * listener lives as long as the scope that started it.
+ */
+const printerFor = (role: PrinterRole, config: ResolvedConfig, render: boolean, log: (line: string) => void) =>
+  Effect.gen(function* () {
+    const printer = config.printers[role]
+    const language = role === "label" ? "zpl" : "escpos"
+    const id = `${role}-printer`
+    if (printer.type === "tcp") {
+      return { device: makeTcpPrinter({ id, host: printer.host, port: printer.port ?? 9100, language }) }
+    }
+    if (printer.type === "device") return { device: makeDevicePrinter({ id, path: printer.path, language }) }
+    const dir = join(config.dataDir, "printouts", role)
+    mkdirSync(dir, { recursive: true })
+    const simulator = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => startPrinterSimulator({ port: printer.port ?? 0, host: "127.0.0.1", dir, language, render }),
+        catch: (error) => (error instanceof Error ? error : new Error(String(error)))
+      }),
+      (started) => releaseLogged(log, () => started.close())
+    )
+    const tcp = makeTcpPrinter({ id, host: "127.0.0.1", port: simulator.port, language })
+    let sent = 0
+    const device: PrinterDevice = {
+      ...tcp,
+      description: `Simulated ${role} printer on 127.0.0.1:${simulator.port} (renders to ${dir})`,
+      send: (job) => Effect.tap(tcp.send(job), () => Effect.sync(() => void sent++))
+    }
+    const preview = async () => {
+      const jobs = await simulator.waitForJobs(sent, 15_000)
+      const png = jobs[sent - 1]?.pngs[0]
+      return png === undefined ? undefined : `/printouts/${role}/${relative(dir, png).split("\\").join("/")}`
+    }
+    return { device, preview, simulator } satisfies StationPrinter
+  })
+
+/** The bench's label and receipt printers, configured or simulated, for the print worker and the station's handle. */
+export class StationPrinters extends Context.Service<StationPrinters, Readonly<Record<PrinterRole, StationPrinter>>>()(
+  "packbench/drivers/station/StationPrinters"
+) {
+  static readonly layer = (config: ResolvedConfig, render: boolean, log: (line: string) => void) =>
+    Layer.effect(
+      StationPrinters,
+      Effect.gen(function* () {
+        const label: StationPrinter = yield* printerFor("label", config, render, log)
+        const receipt: StationPrinter = yield* printerFor("receipt", config, render, log)
+        return StationPrinters.of({ label, receipt })
+      })
+    )
+}

@@ -1,0 +1,112 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { Effect, Layer, Schema } from "effect"
+import { PushHub } from "../../core/api/PushHub.ts"
+import type { SyncStatus } from "../../core/api/StationApi.ts"
+import { registerCatalogInbound } from "../../core/catalog/CatalogInbound.ts"
+import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
+import { registerOrderInbound } from "../../core/orders/OrderInbound.ts"
+import { registerBoxInbound } from "../../core/pack/BoxInbound.ts"
+import { PackService } from "../../core/pack/PackService.ts"
+import { registerReturnsInbound } from "../../core/returns/ReturnsInbound.ts"
+import { ReturnsService } from "../../core/returns/ReturnsService.ts"
+import { registerRulesInbound } from "../../core/returns/RulesInbound.ts"
+import { SyncView } from "../../core/station/SyncView.ts"
+import { FleetPresence } from "../../core/sync/FleetPresence.ts"
+import { Inbox } from "../../core/sync/Inbox.ts"
+import { Outbox } from "../../core/sync/Outbox.ts"
+import { SyncEngine } from "../../core/sync/SyncEngine.ts"
+import { PROJECT_ROOT } from "./ProjectPaths.ts"
+import { StationBroker } from "./StationBroker.ts"
+
+/** Inbound handlers are registered before the engine subscribes, so no early message meets an empty registry. */
+const inboundHandlers = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const inbox = yield* Inbox
+    const pack = yield* PackService
+    const pushes = yield* PushHub
+    const returns = yield* ReturnsService
+    yield* registerReturnsInbound(inbox, (rejected) =>
+      pushes.publish("alert", {
+        level: "error",
+        code: rejected.reason === "duplicate-unit" ? "refund-rejected-duplicate" : "refund-rejected-over-paid",
+        message: `The refund for ${rejected.itemRef} (order ${rejected.orderId}) was rejected: return ${rejected.otherReturnId} on ${rejected.otherStationId} ${rejected.reason === "duplicate-unit" ? "already holds this unit" : "uses up what was paid"}`,
+        orderId: rejected.orderId
+      })
+    )
+    yield* registerRulesInbound(inbox, returns.installRules)
+    yield* registerCatalogInbound(inbox)
+    yield* registerBoxInbound(inbox)
+    yield* registerOrderInbound(inbox, {
+      isOpen: (orderId) => Effect.map(pack.state, (view) => view.order?.orderId === orderId),
+      interrupt: (orderId, reason) =>
+        Effect.gen(function* () {
+          const released = yield* pack.release(orderId)
+          yield* pushes.publish("alert", {
+            level: reason === "cancelled" ? "error" : "warning",
+            code: reason === "cancelled" ? "order-cancelled" : "order-address-corrected",
+            message:
+              reason === "cancelled"
+                ? `Order ${orderId} was cancelled by the shop${released ? ": put the items back" : ""}`
+                : `The shop corrected the address of order ${orderId}${released ? ": scan the order again" : ""}`,
+            orderId
+          })
+        })
+    })
+  })
+)
+
+/** The header's sync figures, from the engine; a database that does not answer shows as such, not as an error. */
+const syncView = Layer.effect(
+  SyncView,
+  Effect.gen(function* () {
+    const engine = yield* SyncEngine
+    const brokerUrl = (yield* StationBroker).url
+    return SyncView.of({
+      status: engine.status.pipe(
+        Effect.map(
+          (status): SyncStatus => ({
+            broker: status.broker.connection,
+            brokerUrl,
+            ...(status.broker.lastError === undefined ? {} : { lastError: status.broker.lastError }),
+            depth: status.depth,
+            oldestUnconfirmedAgeMs: status.oldestUndeliveredAgeMs,
+            drainRatePerSec: status.drainRatePerSec,
+            lastPublishedSeq: status.lastPublishedSeq,
+            lastConfirmedSeq: status.lastConfirmedSeq
+          })
+        ),
+        Effect.orElseSucceed(
+          (): SyncStatus => ({
+            broker: "unknown",
+            brokerUrl,
+            lastError: "the station database did not answer",
+            depth: 0,
+            oldestUnconfirmedAgeMs: null,
+            drainRatePerSec: 0,
+            lastPublishedSeq: 0,
+            lastConfirmedSeq: 0
+          })
+        )
+      )
+    })
+  })
+)
+
+const appVersion = () =>
+  Schema.decodeUnknownSync(Schema.Struct({ version: Schema.String }))(
+    JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8"))
+  ).version
+
+/**
+ * The station's sync over its broker link: outbox, inbox with the features' inbound handlers, the site's presence,
+ * the engine that runs them (announcing this station's presence and stopping cleanly when the scope closes), and
+ * the header's view of it.
+ */
+export const stationSync = (config: ResolvedConfig) =>
+  syncView.pipe(
+    Layer.provideMerge(Layer.unwrap(Effect.sync(() => SyncEngine.layer({ appVersion: appVersion() })))),
+    Layer.provide(inboundHandlers),
+    Layer.provideMerge(Layer.mergeAll(Outbox.layer(), Inbox.layer, FleetPresence.layer)),
+    Layer.provideMerge(StationBroker.link(config))
+  )

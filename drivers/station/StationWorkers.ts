@@ -1,0 +1,97 @@
+import { Effect, FiberSet, Layer } from "effect"
+import { PushHub } from "../../core/api/PushHub.ts"
+import { PendingLabels } from "../../core/pack/PendingLabels.ts"
+import { PrintQueue } from "../../core/print/PrintQueue.ts"
+import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
+import { FleetPresence } from "../../core/sync/FleetPresence.ts"
+import { SyncEngine } from "../../core/sync/SyncEngine.ts"
+import { StationCalls } from "./StationCalls.ts"
+import { StationPrinters } from "./StationPrinters.ts"
+
+const printerKind = (role: "label" | "receipt") => (role === "label" ? "label-printer" : "receipt-printer")
+
+/** Sends queued print jobs to the printers in order and tells the UI and the device list how each went. */
+const printWorker = Effect.gen(function* () {
+  const printers = yield* StationPrinters
+  const queue = yield* PrintQueue
+  const pushes = yield* PushHub
+  const devices = yield* DeviceRegistry
+  const calls = yield* StationCalls
+  for (const role of ["label", "receipt"] as const) {
+    const { device } = printers[role]
+    yield* devices.report({
+      id: device.id,
+      kind: printerKind(role),
+      description: device.description,
+      state: "unknown",
+      detail: "not used yet"
+    })
+  }
+  const devicesByRole = { label: printers.label.device, receipt: printers.receipt.device }
+  yield* Effect.forkScoped(
+    queue.work(
+      devicesByRole,
+      (job) =>
+        Effect.gen(function* () {
+          yield* pushes.publish("printJob", job)
+          const device = devicesByRole[job.printer]
+          yield* devices.report({
+            id: device.id,
+            kind: printerKind(job.printer),
+            description: device.description,
+            state: job.state === "queued" && job.lastError !== undefined ? "error" : "ok",
+            detail: job.lastError ?? `last job ${job.state}`
+          })
+          yield* calls.publishStatus
+        }),
+      (job) => {
+        const preview = printers[job.printer].preview
+        return preview === undefined
+          ? Effect.succeed(undefined)
+          : Effect.promise(() => preview(job.id).catch(() => undefined))
+      }
+    )
+  )
+})
+
+/** Labels of parcels packed while their carrier's service was unreachable print through the queue above. */
+const labelRetry = Effect.gen(function* () {
+  const pending = yield* PendingLabels
+  const calls = yield* StationCalls
+  yield* Effect.forkScoped(pending.work(calls.publishStatus))
+})
+
+/** Sync status changes with every publish and ack; the header needs it a few times a second at most. */
+const statusPushes = Effect.gen(function* () {
+  const engine = yield* SyncEngine
+  const calls = yield* StationCalls
+  const run = yield* FiberSet.makeRuntime()
+  let pending = false
+  yield* engine.changes(() => {
+    if (pending) return
+    pending = true
+    run(
+      Effect.sleep(500).pipe(
+        Effect.andThen(
+          Effect.sync(() => {
+            pending = false
+          })
+        ),
+        Effect.andThen(calls.publishStatus)
+      )
+    )
+  })
+})
+
+/** The Manager screen's stations panel: every birth, clean stop and last will of the site, pushed as it arrives. */
+const fleetPushes = Effect.gen(function* () {
+  const fleet = yield* FleetPresence
+  const pushes = yield* PushHub
+  const run = yield* FiberSet.makeRuntime()
+  yield* fleet.changes((view) => void run(pushes.publish("fleet", view)))
+})
+
+/** The station's background work, each running until the station's scope closes. */
+export const stationWorkers = Layer.effectDiscard(
+  Effect.all([printWorker, labelRetry, statusPushes, fleetPushes], { discard: true })
+)
