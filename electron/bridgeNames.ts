@@ -46,7 +46,9 @@ const apiNames = {
   "rules.preview": true,
   "rules.replace": true,
   "metrics.customer": true,
-  "metrics.customerCsv": true
+  "metrics.customerCsv": true,
+  "shops.status": true,
+  "shops.decidePush": true
 } as const satisfies Record<ApiName, true>
 
 const pushNames = {

@@ -10,6 +10,7 @@ import { PrintApi, PrintJob } from "../print/PrintApi.ts"
 import { ReturnsApi } from "../returns/ReturnsApi.ts"
 import { ScanApi, ScanOutcome } from "../scan/ScanApi.ts"
 import { SessionApi } from "../session/SessionApi.ts"
+import { ShopsApi } from "../shops/ShopsApi.ts"
 import { StationAlert, StationStatus, StationStatusApi } from "../station/StationStatusApi.ts"
 import { FleetView } from "../sync/FleetPresence.ts"
 import { SyncApi } from "../sync/SyncApi.ts"
@@ -27,6 +28,7 @@ export { PrintJob } from "../print/PrintApi.ts"
 export type { ReturnsView } from "../returns/ReturnsView.ts"
 export { ScanContext, ScanOutcome, ScanSource } from "../scan/ScanApi.ts"
 export { Operator, Role } from "../session/Operator.ts"
+export type { ShopConnectorView, ShopPushView, ShopStatus } from "../shops/ShopStatus.ts"
 export {
   BrokerState,
   DeviceKind,
@@ -54,7 +56,8 @@ export const StationApi = {
   ...PackApi,
   ...BenchApi,
   ...ReturnsApi,
-  ...MetricsApi
+  ...MetricsApi,
+  ...ShopsApi
 } as const
 
 export type StationApi = typeof StationApi

@@ -3,6 +3,7 @@ import { Schema } from "effect"
 import { StationCode } from "../station/StationIdentity.ts"
 import { TimeZoneName } from "../time/SiteTime.ts"
 import { DurationText, parseDuration } from "./DurationText.ts"
+import { ShopsConfig } from "./ShopsConfig.ts"
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
 const NonEmpty = Schema.String.check(Schema.isMinLength(1))
@@ -148,7 +149,9 @@ export const HubConfig = Schema.Struct({
   url: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/\s]$/))),
   /** postgres://user:password@host:port/database; absent: a SQLite file in `<dataDir>/hub`. */
   databaseUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/[^\s]+$/))),
-  notify: Schema.optional(NotifyConfig)
+  notify: Schema.optional(NotifyConfig),
+  /** The shop connectors the hub runs (README, "Shop connectors"). */
+  shops: Schema.optional(ShopsConfig)
 })
 export type HubConfig = typeof HubConfig.Type
 
@@ -235,6 +238,7 @@ export interface ResolvedConfig {
     readonly url?: string
     readonly databaseUrl?: string
     readonly notify: NotifyOverrides
+    readonly shops?: ShopsConfig
   }
   /** The API carriers by carrier id; every other carrier is an offline one. */
   readonly carriers: Readonly<Record<string, ResolvedApiCarrier>>

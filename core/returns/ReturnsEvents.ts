@@ -164,6 +164,19 @@ export const ReturnRefundIssued = defineEvent({
   })
 })
 
+/** The shop refused to pay this unit's refund out; the hub's Shop card lets a manager retry it. */
+export const ReturnRefundFailed = defineEvent({
+  type: "return.refund-failed",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    lineId: Schema.String,
+    unit: Schema.Int,
+    itemRef: Schema.String,
+    reason: Schema.String
+  })
+})
+
 /** The hub refused this unit's refund: another return holds the unit, or the order's paid amount is used up. */
 export const ReturnRefundRejected = defineEvent({
   type: "return.refund-rejected",

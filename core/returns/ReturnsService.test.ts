@@ -313,6 +313,50 @@ describe("ReturnsService", () => {
     expect(result.rows.map((row) => row.status)).toEqual(["cancelled", "open"])
   })
 
+  it("takes the shop connector's refund.failed and a later refund.issued by item, each once", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const { inbox, deliver } = fakeInbox()
+        yield* registerReturnsInbound(inbox)
+        yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 2 }])
+        yield* (yield* Session).signIn("B-2001")
+        yield* returns.scan({ raw: "00340434000000000001" })
+        const scanned = yield* returns.scan({ raw: "4260123450014" })
+        const itemRef = scanned.current!.items[0]!.itemRef
+        yield* returns.grade({ itemRef, grade: "new-sealed" })
+        yield* returns.decide({})
+        const unit = { orderId: "SO-100001", lineId: "1", unit: 1, itemRef }
+        const failed = yield* deliver("refund.failed", { ...unit, reason: "card expired" })
+        const failedAgain = yield* deliver("refund.failed", { ...unit, reason: "card expired" })
+        const wrongLine = yield* deliver("refund.issued", {
+          ...unit,
+          lineId: "2",
+          shopRefundId: "gid://shopify/Refund/1",
+          amountCents: 1290,
+          currency: "EUR"
+        })
+        const issued = { ...unit, shopRefundId: "gid://shopify/Refund/1", amountCents: 99_999, currency: "EUR" }
+        const paid = yield* deliver("refund.issued", issued)
+        const replayed = yield* deliver("refund.issued", issued)
+        const lateFailure = yield* deliver("refund.failed", { ...unit, reason: "too late" })
+        return {
+          exits: [failed, failedAgain, wrongLine, paid, replayed, lateFailure].map(Exit.isSuccess),
+          failedEvents: yield* eventsOf("return.refund-failed"),
+          issuedEvents: yield* eventsOf("return.refund-issued")
+        }
+      })
+    )
+    expect(result.exits).toEqual([true, true, false, true, true, true])
+    expect(result.failedEvents.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ itemRef: expect.any(String), reason: "card expired" })
+    ])
+    // Never more than the station decided, whatever the message says.
+    expect(result.issuedEvents.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ amountCents: 1290, shopRefundId: "gid://shopify/Refund/1" })
+    ])
+  })
+
   it("takes an unknown parcel in with a note and holds whatever is in it", async () => {
     const view = await run(
       Effect.gen(function* () {

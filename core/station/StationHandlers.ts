@@ -22,6 +22,7 @@ import type { ScanContext, ScanOutcome } from "../scan/ScanApi.ts"
 import type { RoutedOutcome } from "../scan/ScanRoute.ts"
 import { Session } from "../session/Session.ts"
 import { makeSessionHandlers } from "../session/SessionHandlers.ts"
+import { makeShopsHandlers } from "../shops/ShopsHandlers.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { FleetPresence } from "../sync/FleetPresence.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -69,6 +70,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const returns = yield* makeReturnsHandlers
   const metrics = yield* CustomerMetricsSource
   const fleet = yield* FleetPresence
+  const shops = yield* makeShopsHandlers
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow.
   let screen: ScanContext | undefined
 
@@ -225,7 +227,8 @@ export const makeStationHandlers = Effect.gen(function* () {
     ...(yield* makeSessionHandlers(publishStatus)),
     ...pack.handlers,
     ...bench,
-    ...returns.handlers
+    ...returns.handlers,
+    ...shops
   }
   return { handlers, status, publishStatus }
 })

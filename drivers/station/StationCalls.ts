@@ -3,6 +3,7 @@ import { makeDispatcher, type WireResult } from "../../core/api/ApiDispatcher.ts
 import { makeStationHandlers } from "../../core/station/StationHandlers.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { layerHttpCustomerMetrics } from "../metrics/HttpCustomerMetrics.ts"
+import { layerHttpShopStatus } from "../shops/HttpShopStatus.ts"
 import { StationHub } from "./StationHub.ts"
 
 /**
@@ -23,8 +24,15 @@ export class StationCalls extends Context.Service<
     Effect.gen(function* () {
       const hub = yield* StationHub
       const engine = yield* SyncEngine
-      // The Manager screen's customer figures come from the hub: this process's own, or the fleet's.
-      const station = yield* makeStationHandlers.pipe(Effect.provide(layerHttpCustomerMetrics(() => hub.url)))
+      // The Manager screen's customer figures and Shop card come from the hub: this process's own, or the fleet's.
+      const station = yield* makeStationHandlers.pipe(
+        Effect.provide(
+          Layer.merge(
+            layerHttpCustomerMetrics(() => hub.url),
+            layerHttpShopStatus(() => hub.url)
+          )
+        )
+      )
       const dispatch = makeDispatcher(station.handlers)
       return StationCalls.of({
         call: (name, input) => Effect.tap(dispatch(name, input), () => engine.kick),

@@ -48,6 +48,27 @@ describe("loadConfig", () => {
     )
   })
 
+  it("reads the hub's shop connectors and names their bad fields", () => {
+    const cwd = dir()
+    const connector = { id: "shopify", type: "shopify", shopDomain: "alpenglow.myshopify.com", orderIdPrefix: "SHOP" }
+    const shops = { connectors: [connector], defaultSite: "HAM1", routing: [{ siteId: "VIE1", countries: ["AT"] }] }
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ hub: { shops } }))
+    expect(loadConfig({ cwd, env: {} }).hub.shops).toEqual(shops)
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        hub: { shops: { connectors: [{ ...connector, type: "magento", orderIdPrefix: "shop", accessToken: "x" }] } }
+      })
+    )
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^hub\.shops\.connectors\[0\]\.type: .*"magento"/),
+        expect.stringMatching(/^hub\.shops\.connectors\[0\]\.orderIdPrefix: .*"shop"/),
+        expect.stringMatching(/^hub\.shops\.connectors\[0\]\.accessToken: Unexpected key/)
+      ])
+    )
+  })
+
   it("reads packbench.config.json and lets the environment override single fields", () => {
     const cwd = dir()
     writeFileSync(

@@ -219,7 +219,8 @@ export const loadConfig = (options: {
       ...(config.hub?.publicUrl === undefined ? {} : { publicUrl: config.hub.publicUrl }),
       ...(config.hub?.url === undefined ? {} : { url: config.hub.url }),
       ...(config.hub?.databaseUrl === undefined ? {} : { databaseUrl: config.hub.databaseUrl }),
-      notify: resolveNotifyConfig(config.hub?.notify)
+      notify: resolveNotifyConfig(config.hub?.notify),
+      ...(config.hub?.shops === undefined ? {} : { shops: config.hub.shops })
     },
     carriers,
     time: {

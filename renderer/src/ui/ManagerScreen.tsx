@@ -8,6 +8,7 @@ import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { formatAge } from "./formatAge.ts"
 import { QuarantineCard } from "./QuarantineCard.tsx"
 import { RefundRulesCard } from "./RefundRulesCard.tsx"
+import { ShopCard } from "./ShopCard.tsx"
 import { StationsCard } from "./StationsCard.tsx"
 
 const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) => {
@@ -199,6 +200,9 @@ export const ManagerScreen = ({
       <EventsCard />
       <QuarantineCard />
       <LanguageCard onLocale={onLocale} />
+    </div>
+    <div className="manager-column manager-wide">
+      <ShopCard isManager={status?.operator?.role === "manager"} />
     </div>
     <div className="manager-column manager-wide">
       <CustomerMetricsCard />
