@@ -37,7 +37,7 @@ describe("EPCIS 2.0 mapping", () => {
       bizStep: "packing",
       disposition: "in_progress",
       parentID: "urn:epc:id:sscc:4260123.0000000017",
-      quantityList: [{ epcClass: "urn:epc:idpat:sgtin:4260123.045001.*", quantity: 2 }],
+      childQuantityList: [{ epcClass: "urn:epc:idpat:sgtin:4260123.045001.*", quantity: 2 }],
       bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-100001" }],
       readPoint: { id: "https://id.packbench.example/site/HAM1/station/PACK-01" },
       bizLocation: { id: "https://id.packbench.example/site/HAM1" },
@@ -56,6 +56,19 @@ describe("EPCIS 2.0 mapping", () => {
     }
     expect(toEpcisEvent(observed)).toMatchObject({ epcList })
     expect(toEpcisEvent({ ...packed, epcis: { ...packed.epcis!, epcList } })).toMatchObject({ childEPCs: epcList })
+    const quantityList = packed.epcis!.quantityList!
+    expect(toEpcisEvent({ ...observed, epcis: { ...observed.epcis, quantityList } })).toMatchObject({ quantityList })
+    expect(toEpcisEvent(packed)).not.toHaveProperty("quantityList")
+  })
+
+  it("exports a transaction stored by an earlier version (full CBV URN, bare order id) as GS1's schema wants it", () => {
+    const legacy = {
+      ...packed,
+      epcis: { ...packed.epcis!, bizTransactionList: [{ type: "urn:epcglobal:cbv:btt:po", bizTransaction: "SO 7" }] }
+    }
+    expect(toEpcisEvent(legacy)?.bizTransactionList).toEqual([
+      { type: "po", bizTransaction: "urn:packbench:order:SO%207" }
+    ])
   })
 
   it("leaves events without an EPCIS meaning out of a document", () => {

@@ -24,6 +24,29 @@ export interface EventRow {
 
 const SYSTEM: Actor = { role: "system" }
 
+/** The envelope of a stored event row, for the station that stored it (the database keeps no site or station id). */
+export const eventEnvelopeOf = (
+  row: EventRow,
+  identity: { readonly siteId: string; readonly stationId: string }
+): EventEnvelope => ({
+  id: row.id,
+  type: row.type,
+  version: row.version,
+  siteId: identity.siteId,
+  stationId: identity.stationId,
+  epoch: row.epoch,
+  seq: Number(row.seq),
+  eventTime: {
+    wallMs: Number(row.event_wall_ms),
+    monoNs: row.event_mono_ns,
+    ...(row.ntp_offset_ms === null ? {} : { ntpOffsetMs: row.ntp_offset_ms })
+  },
+  recordTimeMs: Number(row.record_time_ms),
+  actor: JSON.parse(row.actor),
+  payload: JSON.parse(row.payload),
+  ...(row.epcis === null ? {} : { epcis: JSON.parse(row.epcis) })
+})
+
 export interface AppendOptions {
   /** When the fact happened, as the device that saw it stamped it; defaults to now. */
   readonly eventTime?: Timestamp
@@ -54,24 +77,7 @@ export class EventLog extends Context.Service<
       const clock = yield* StationClock
       const identity = yield* StationIdentity
 
-      const toEnvelope = (row: EventRow): EventEnvelope => ({
-        id: row.id,
-        type: row.type,
-        version: row.version,
-        siteId: identity.siteId,
-        stationId: identity.stationId,
-        epoch: row.epoch,
-        seq: Number(row.seq),
-        eventTime: {
-          wallMs: Number(row.event_wall_ms),
-          monoNs: row.event_mono_ns,
-          ...(row.ntp_offset_ms === null ? {} : { ntpOffsetMs: row.ntp_offset_ms })
-        },
-        recordTimeMs: Number(row.record_time_ms),
-        actor: JSON.parse(row.actor),
-        payload: JSON.parse(row.payload),
-        ...(row.epcis === null ? {} : { epcis: JSON.parse(row.epcis) })
-      })
+      const toEnvelope = (row: EventRow) => eventEnvelopeOf(row, identity)
 
       const append = Effect.fn("EventLog.append")(function* <Type extends string, Payload>(
         definition: EventDefinition<Type, Payload>,

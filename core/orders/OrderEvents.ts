@@ -1,9 +1,8 @@
 /** The events the station records about orders, with their EPCIS views. */
 import { Schema } from "effect"
+import { orderTransaction } from "../events/Epcis.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { Address, Order } from "./Order.ts"
-
-const orderTransaction = (orderId: string) => [{ type: "po", bizTransaction: `urn:packbench:order:${orderId}` }]
 
 /** The station took an order from the shop (or a newer version of it); the hub learns the customer from it. */
 export const OrderReceived = defineEvent({

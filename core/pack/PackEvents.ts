@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { orderTransaction } from "../events/Epcis.ts"
 import type { EpcisView } from "../events/Event.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { RefusalCode } from "./PackRefusal.ts"
@@ -6,8 +7,6 @@ import { RefusalCode } from "./PackRefusal.ts"
 /** GS1 Digital Link URIs name items in EPCIS 2.0 without knowing the length of each brand's company prefix. */
 const itemUri = (gtin: string, ai?: "21" | "10", value?: string) =>
   `https://id.gs1.org/01/${gtin}${ai === undefined || value === undefined ? "" : `/${ai}/${encodeURIComponent(value)}`}`
-
-const orderTransaction = (orderId: string) => [{ type: "urn:epcglobal:cbv:btt:po", bizTransaction: orderId }]
 
 const AddressProblem = Schema.Struct({ field: Schema.String, code: Schema.String, message: Schema.String })
 

@@ -154,7 +154,7 @@ describe("PackService", () => {
         { epcClass: "https://id.gs1.org/01/04260123450014", quantity: 2 },
         { epcClass: "https://id.gs1.org/01/04260123450038", quantity: 1 }
       ],
-      bizTransactionList: [{ type: "urn:epcglobal:cbv:btt:po", bizTransaction: "SO-100001" }]
+      bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-100001" }]
     })
     expect(jobs.map((job) => [job.printer, job.state])).toEqual(
       expect.arrayContaining([
@@ -460,7 +460,7 @@ describe("Handover", () => {
       bizStep: "shipping",
       disposition: "in_transit",
       epcList: ["urn:epc:id:sscc:4260123.3000000001"],
-      bizTransactionList: [{ type: "urn:epcglobal:cbv:btt:po", bizTransaction: "SO-100001" }]
+      bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-100001" }]
     })
     expect(result.status).toEqual(["shipped", "shipped"])
   })

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { LocalizedText } from "../catalog/CatalogItem.ts"
+import { orderTransaction } from "../events/Epcis.ts"
 import type { EpcisView } from "../events/Event.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { DeclaredReason, Disposition, Grade, OutcomeKind } from "./RefundRules.ts"
@@ -16,8 +17,8 @@ const what = (item: { readonly gtin: string | null; readonly serial: string | nu
       ? { epcList: [itemUri(item.gtin, item.serial, null)] }
       : { quantityList: [{ epcClass: itemUri(item.gtin, null, item.lot), quantity: 1 }] }
 
-const orderTransaction = (orderId: string | null) =>
-  orderId === null ? {} : { bizTransactionList: [{ type: "urn:epcglobal:cbv:btt:po", bizTransaction: orderId }] }
+const orderTransactionOf = (orderId: string | null) =>
+  orderId === null ? {} : { bizTransactionList: orderTransaction(orderId) }
 
 const ItemIdentity = {
   returnId: Schema.String,
@@ -60,7 +61,7 @@ export const ReturnReceived = defineEvent({
     bizStep: "receiving",
     disposition: "returned",
     ...(payload.ssccUrn === null ? {} : { epcList: [payload.ssccUrn] }),
-    ...orderTransaction(payload.orderId)
+    ...orderTransactionOf(payload.orderId)
   })
 })
 
@@ -100,7 +101,7 @@ export const ReturnItemGraded = defineEvent({
     bizStep: "inspecting",
     disposition: payload.grade === "damaged" || payload.grade === "missing-parts" ? "damaged" : "returned",
     ...what(payload),
-    ...orderTransaction(payload.orderId)
+    ...orderTransactionOf(payload.orderId)
   })
 })
 
@@ -127,7 +128,7 @@ export const ReturnDispositionSet = defineEvent({
     action: "OBSERVE",
     ...cbvOf[payload.disposition],
     ...what(payload),
-    ...orderTransaction(payload.orderId)
+    ...orderTransactionOf(payload.orderId)
   })
 })
 
