@@ -1,7 +1,7 @@
 import { Effect, Ref } from "effect"
 import { EventLog } from "../events/EventLog.ts"
 import { actorOf, type Operator } from "../session/Operator.ts"
-import { Sql } from "../store/Sql.ts"
+import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { PackException } from "./PackEvents.ts"
 import { makeRefusal, type Refusal } from "./PackRefusal.ts"
@@ -87,22 +87,28 @@ export const makePackBenchState = Effect.gen(function* () {
 
   /**
    * Writes the session in progress to the database before the bench moves on, so a restart continues it; a
-   * session with nothing open leaves no row. Item scans are no events, so this row is their only record.
+   * session with nothing open leaves no row. `alongside` (the event of the scan that made this session) commits in
+   * the same transaction, and memory moves on only after the commit.
    */
-  const setSession = (session: PackSession) =>
+  const setSession = (session: PackSession, alongside: Effect.Effect<unknown, StoreError> = Effect.void) =>
     Effect.gen(function* () {
-      if (session.step === "idle" || session.step === "packed" || session.step === "labelled") {
-        yield* sql.execute("DELETE FROM pack_session")
-      } else {
-        const now = yield* clock.now
-        const stored: StoredSession = { session, addressCheck: yield* Ref.get(addressCheck) }
-        yield* sql.execute(
-          `INSERT INTO pack_session (bench, order_id, data, updated_at_ms) VALUES (1, ?, ?, ?)
-           ON CONFLICT (bench) DO UPDATE SET order_id = excluded.order_id, data = excluded.data,
-           updated_at_ms = excluded.updated_at_ms`,
-          [session.order!.orderId, JSON.stringify(stored), now.wallMs]
-        )
-      }
+      const now = yield* clock.now
+      yield* sql.transaction(
+        Effect.gen(function* () {
+          yield* alongside
+          if (session.step === "idle" || session.step === "packed" || session.step === "labelled") {
+            yield* sql.execute("DELETE FROM pack_session")
+          } else {
+            const stored: StoredSession = { session, addressCheck: yield* Ref.get(addressCheck) }
+            yield* sql.execute(
+              `INSERT INTO pack_session (bench, order_id, data, updated_at_ms) VALUES (1, ?, ?, ?)
+               ON CONFLICT (bench) DO UPDATE SET order_id = excluded.order_id, data = excluded.data,
+               updated_at_ms = excluded.updated_at_ms`,
+              [session.order!.orderId, JSON.stringify(stored), now.wallMs]
+            )
+          }
+        })
+      )
       yield* Ref.set(current, session)
       yield* Ref.set(notice, null)
     })
@@ -135,10 +141,19 @@ export const makePackBenchState = Effect.gen(function* () {
       return yield* view(refusal)
     })
 
-  /** Applies a pure step: the new session on success, an exception event and the refusal otherwise. */
-  const settle = (outcome: PackOutcome, operator: Operator, at: Timestamp | undefined, raw?: string) =>
+  /**
+   * Applies a pure step: the new session (with the event `alongside` it, if any) on success, an exception event and
+   * the refusal otherwise.
+   */
+  const settle = (
+    outcome: PackOutcome,
+    operator: Operator,
+    at: Timestamp | undefined,
+    raw?: string,
+    alongside?: Effect.Effect<unknown, StoreError>
+  ) =>
     outcome.ok
-      ? Effect.andThen(setSession(outcome.session), view(null))
+      ? Effect.andThen(setSession(outcome.session, alongside), view(null))
       : recordRefusal(outcome.refusal, operator, at, raw)
 
   return { current, addressCheck, notice, lastParcel, setSession, view, recordRefusal, settle }

@@ -162,3 +162,78 @@ export const ParcelHandedToCarrier = defineEvent({
     bizTransactionList: orderTransaction(payload.orderId)
   })
 })
+
+const ScannedUnit = {
+  orderId: Schema.String,
+  lineId: Schema.String,
+  sku: Schema.String,
+  /** As the catalog holds it (8, 12, 13 or 14 digits). */
+  gtin: Schema.String,
+  serial: Schema.optional(Schema.String),
+  lot: Schema.optional(Schema.String)
+}
+
+/** GS1 Digital Link wants the GTIN as 14 digits. */
+const gtin14 = (gtin: string) => gtin.padStart(14, "0")
+
+/** What a scan at the bench saw, as EPCIS: the unit by serial, else its class (by lot where known) and count. */
+const observedAtBench = (payload: {
+  readonly orderId: string
+  readonly gtin: string
+  readonly serial?: string | undefined
+  readonly lot?: string | undefined
+  readonly quantity: number
+}): EpcisView => ({
+  eventType: "ObjectEvent",
+  action: "OBSERVE",
+  bizStep: "packing",
+  disposition: "in_progress",
+  ...(payload.serial !== undefined
+    ? { epcList: [itemUri(gtin14(payload.gtin), "21", payload.serial)] }
+    : {
+        quantityList: [
+          {
+            epcClass: itemUri(gtin14(payload.gtin), payload.lot === undefined ? undefined : "10", payload.lot),
+            quantity: payload.quantity
+          }
+        ]
+      }),
+  bizTransactionList: orderTransaction(payload.orderId)
+})
+
+/**
+ * The bench took a scanned unit for an order line: what was scanned (its first 256 characters), what it was
+ * identified as, by which device, at the device's time (the envelope's event time, with its NTP offset). With the
+ * refusals (`pack.exception`) and the parcel, the log answers "the parcel was missing an item" scan by scan.
+ */
+export const PackItemVerified = defineEvent({
+  type: "pack.item-verified",
+  version: 1,
+  payload: Schema.Struct({
+    ...ScannedUnit,
+    quantity: Schema.Int,
+    raw: Schema.String,
+    deviceId: Schema.optional(Schema.String)
+  }),
+  epcis: observedAtBench
+})
+
+/**
+ * "Scan once, type 12": the packer said the last scan stands for `quantity` identical units (was `previous`). No
+ * EPCIS view: a count can go down as well as up, and the parcel's `parcel.packed` counts what went in.
+ */
+export const PackQuantitySet = defineEvent({
+  type: "pack.quantity-set",
+  version: 1,
+  payload: Schema.Struct({ ...ScannedUnit, quantity: Schema.Int, previous: Schema.Int })
+})
+
+/**
+ * The packer took the last scan back (the unit went back to the shelf). A correction of the `pack.item-verified`
+ * before it, so no EPCIS view of its own: the parcel's `parcel.packed` says what was packed in the end.
+ */
+export const PackScanUndone = defineEvent({
+  type: "pack.scan-undone",
+  version: 1,
+  payload: Schema.Struct({ ...ScannedUnit, quantity: Schema.Int })
+})

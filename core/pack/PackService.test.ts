@@ -171,6 +171,65 @@ describe("PackService", () => {
     ])
   })
 
+  it("records every accepted scan, count and undo with its device, device time and operator", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* (yield* Session).signIn("B-1001")
+        yield* pack.scan({ raw: orderCode("SO-100001"), at: at(1000), deviceId: "scanner-1" })
+        yield* pack.scan({
+          raw: "4260123450014",
+          at: { ...at(2000), ntpOffsetMs: -12 },
+          deviceId: "scanner-1"
+        })
+        yield* pack.undo({ at: at(2500) })
+        yield* pack.scan({ raw: "MUG1", at: at(3000) })
+        yield* pack.quantity({ quantity: 2, at: at(3500) })
+        // Refused: a third mug is surplus. A refusal is a pack.exception, never a verified unit.
+        yield* pack.scan({ raw: "4260123450014", at: at(3600), deviceId: "scanner-1" })
+        const log = yield* EventLog
+        return (yield* log.read(0, 1000)).filter((event) => event.type.startsWith("pack."))
+      })
+    )
+    expect(result.map((event) => event.type)).toEqual([
+      "pack.item-verified",
+      "pack.scan-undone",
+      "pack.item-verified",
+      "pack.quantity-set",
+      "pack.exception"
+    ])
+    const [verified, undone, typed, counted] = result as [
+      (typeof result)[number],
+      (typeof result)[number],
+      (typeof result)[number],
+      (typeof result)[number]
+    ]
+    expect(verified.payload).toEqual({
+      orderId: "SO-100001",
+      lineId: expect.any(String),
+      sku: "ALP-MUG-01",
+      gtin: "4260123450014",
+      quantity: 1,
+      raw: "4260123450014",
+      deviceId: "scanner-1"
+    })
+    expect(verified.eventTime).toEqual({ wallMs: START_MS + 2000, monoNs: String(2000 * 1_000_000), ntpOffsetMs: -12 })
+    expect(verified.actor).toMatchObject({ role: "packer", badgeId: "B-1001" })
+    expect(verified.epcis).toMatchObject({
+      eventType: "ObjectEvent",
+      action: "OBSERVE",
+      bizStep: "packing",
+      quantityList: [{ epcClass: "https://id.gs1.org/01/04260123450014", quantity: 1 }]
+    })
+    expect(undone.payload).toMatchObject({ orderId: "SO-100001", sku: "ALP-MUG-01", quantity: 1 })
+    expect(undone.epcis).toBeUndefined()
+    // A SKU typed on the keyboard has no device; the identified GTIN is on record all the same.
+    expect(typed.payload).toMatchObject({ sku: "ALP-MUG-01", gtin: "4260123450014", raw: "MUG1" })
+    expect(typed.payload).not.toHaveProperty("deviceId")
+    expect(counted.payload).toMatchObject({ sku: "ALP-MUG-01", quantity: 2, previous: 1 })
+    expect(counted.eventTime.wallMs).toBe(START_MS + 3500)
+  })
+
   it("prints the label as ZPL with tracking number, SSCC and the checked address", async () => {
     const zpl = await run(
       Effect.gen(function* () {

@@ -1,15 +1,17 @@
 import { Context, Effect, Layer, Ref } from "effect"
 import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
+import { EventLog } from "../events/EventLog.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
-import type { Operator } from "../session/Operator.ts"
+import { actorOf, type Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
 import type { SessionError } from "../session/SessionError.ts"
-import { Sql } from "../store/Sql.ts"
+import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { makeOrderAddressCheck } from "./OrderAddressCheck.ts"
 import { makePackBenchState } from "./PackBenchState.ts"
 import type { PackConfig } from "./PackConfig.ts"
 import { PackError, storeFailure } from "./PackError.ts"
+import { PackItemVerified, PackQuantitySet, PackScanUndone } from "./PackEvents.ts"
 import { makePackedParcels } from "./PackedParcels.ts"
 import { makePackLookups } from "./PackLookups.ts"
 import { makeRefusal } from "./PackRefusal.ts"
@@ -29,6 +31,10 @@ import {
 } from "./PackSession.ts"
 import type { PackView, ParcelView, PrintJobRef } from "./PackView.ts"
 import { makeParcelCompletion } from "./ParcelCompletion.ts"
+import { scanRecordOf } from "./ScanRecord.ts"
+
+/** A scan longer than any code the bench takes is cut to this many characters in its event. */
+const MAX_RECORDED_SCAN = 256
 
 /**
  * The station's pack bench: one pack session at a time, held in memory, and every fact it produces written to the
@@ -47,6 +53,8 @@ export class PackService extends Context.Service<
       readonly raw: string
       readonly at?: Timestamp
       readonly identified?: ScanResult
+      /** The scanner that read it; absent for a code typed on screen. */
+      readonly deviceId?: string
     }) => Effect.Effect<PackView, PackError | SessionError>
     readonly quantity: (input: {
       readonly quantity: number
@@ -92,6 +100,7 @@ export class PackService extends Context.Service<
         const sql = yield* Sql
         const clock = yield* StationClock
         const session = yield* Session
+        const log = yield* EventLog
         const bench = yield* makePackBenchState
         const lookups = yield* makePackLookups
         const address = yield* makeOrderAddressCheck(config.originCountry)
@@ -103,10 +112,57 @@ export class PackService extends Context.Service<
         const identify = (raw: string) =>
           identifyWithCatalog(raw).pipe(Effect.provideService(Sql, sql), Effect.mapError(storeFailure))
 
+        /**
+         * The event of a step that changed the verified units (a unit scanned, a count typed, a scan undone), to
+         * commit with the session it made: every accepted scan is on record, not only the refused ones.
+         */
+        const scanEvent = (
+          before: PackSession,
+          outcome: PackOutcome,
+          operator: Operator,
+          at: Timestamp,
+          deviceId?: string
+        ): Effect.Effect<unknown, StoreError> | undefined => {
+          const record = outcome.ok ? scanRecordOf(before, outcome.session) : undefined
+          if (record === undefined) return undefined
+          const { unit } = record
+          const scanned = {
+            orderId: record.orderId,
+            lineId: unit.lineId,
+            sku: unit.sku,
+            gtin: record.gtin,
+            ...(unit.serial === undefined ? {} : { serial: unit.serial }),
+            ...(unit.lot === undefined ? {} : { lot: unit.lot })
+          }
+          const options = { eventTime: at, actor: actorOf(operator) }
+          switch (record.kind) {
+            case "verified":
+              return log.append(
+                PackItemVerified,
+                {
+                  ...scanned,
+                  quantity: unit.quantity,
+                  raw: unit.raw.slice(0, MAX_RECORDED_SCAN),
+                  ...(deviceId === undefined ? {} : { deviceId })
+                },
+                options
+              )
+            case "counted":
+              return log.append(
+                PackQuantitySet,
+                { ...scanned, quantity: unit.quantity, previous: record.previous },
+                options
+              )
+            case "undone":
+              return log.append(PackScanUndone, { ...scanned, quantity: unit.quantity }, options)
+          }
+        }
+
         const scan = Effect.fn("PackService.scan")(function* (input: {
           readonly raw: string
           readonly at?: Timestamp
           readonly identified?: ScanResult
+          readonly deviceId?: string
         }) {
           const operator = yield* packer
           const at = input.at ?? (yield* clock.now)
@@ -133,7 +189,9 @@ export class PackService extends Context.Service<
               )
             }
           }
-          return yield* bench.settle(outcome, operator, at, input.raw).pipe(Effect.mapError(storeFailure))
+          return yield* bench
+            .settle(outcome, operator, at, input.raw, scanEvent(before, outcome, operator, at, input.deviceId))
+            .pipe(Effect.mapError(storeFailure))
         })
 
         const step =
@@ -141,9 +199,11 @@ export class PackService extends Context.Service<
           (at: Timestamp | undefined) =>
             Effect.gen(function* () {
               const operator = yield* packer
-              const outcome = apply(yield* Ref.get(current), operator)
+              const before = yield* Ref.get(current)
+              const outcome = apply(before, operator)
+              const when = at ?? (yield* clock.now)
               return yield* bench
-                .settle(outcome, operator, at ?? (yield* clock.now))
+                .settle(outcome, operator, when, undefined, scanEvent(before, outcome, operator, when))
                 .pipe(Effect.mapError(storeFailure))
             }).pipe(Effect.withSpan(`PackService.${name}`))
 

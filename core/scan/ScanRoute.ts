@@ -14,6 +14,8 @@ export interface ScanRoute {
     readonly raw: string
     readonly at: Timestamp
     readonly identified: ScanResult
+    /** The device that read it, recorded with what the flow makes of it. */
+    readonly deviceId?: string
   }) => Effect.Effect<RoutedOutcome, ApiError>
 }
 
