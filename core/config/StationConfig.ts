@@ -102,6 +102,8 @@ export const NotifyConfig = Schema.Struct({
   feedbackDelay: Schema.optional(DurationText({ minMs: 0, maxMs: 30 * day })),
   /** A parcel on its way with no carrier scan for this long gets a delay alert ("48h"). */
   noScanAlert: Schema.optional(DurationText({ minMs: 60_000, maxMs: 30 * day })),
+  /** A handover batch with no carrier scan of any of its parcels this long after the handover alerts the manager. */
+  pickupAlert: Schema.optional(DurationText({ minMs: 3_600_000, maxMs: 7 * day })),
   /** Business days in transit by carrier id and service level (`*`: the carrier's other services). */
   transitDays: Schema.optional(
     Schema.Record(
@@ -119,6 +121,7 @@ export interface NotifyOverrides {
   readonly quietHours?: { readonly startHour: number; readonly endHour: number }
   readonly feedbackDelayMs?: number
   readonly noScanAlertMs?: number
+  readonly pickupAlertMs?: number
   readonly transitDays?: Readonly<Record<string, Readonly<Record<string, number>>>>
   readonly defaultTransitDays?: number
 }
@@ -126,10 +129,12 @@ export interface NotifyOverrides {
 export const resolveNotifyConfig = (config: NotifyConfig | undefined): NotifyOverrides => {
   const feedbackDelayMs = config?.feedbackDelay === undefined ? undefined : parseDuration(config.feedbackDelay)
   const noScanAlertMs = config?.noScanAlert === undefined ? undefined : parseDuration(config.noScanAlert)
+  const pickupAlertMs = config?.pickupAlert === undefined ? undefined : parseDuration(config.pickupAlert)
   return {
     ...(config?.quietHours === undefined ? {} : { quietHours: config.quietHours }),
     ...(feedbackDelayMs === undefined ? {} : { feedbackDelayMs }),
     ...(noScanAlertMs === undefined ? {} : { noScanAlertMs }),
+    ...(pickupAlertMs === undefined ? {} : { pickupAlertMs }),
     ...(config?.transitDays === undefined ? {} : { transitDays: config.transitDays }),
     ...(config?.defaultTransitDays === undefined ? {} : { defaultTransitDays: config.defaultTransitDays })
   }

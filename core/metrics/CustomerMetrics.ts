@@ -35,6 +35,32 @@ export const DailyDuration = Schema.Struct({
 })
 export type DailyDuration = typeof DailyDuration.Type
 
+/** How long one carrier took from the handover to its first scan of a parcel, for parcels handed over in the window. */
+export const CarrierPickup = Schema.Struct({
+  carrier: Schema.String,
+  handedOver: Count,
+  /** Parcels with a carrier scan after the handover (a label-created notice is no scan). */
+  scanned: Count,
+  medianMs: Millis,
+  p90Ms: Millis,
+  /** Parcels still without a carrier scan longer than the pickup alert after their handover. */
+  waiting: Count
+})
+export type CarrierPickup = typeof CarrierPickup.Type
+
+/** One handover batch (a cage closed at a station) and how its carrier picked it up. */
+export const HandoverBatchPickup = Schema.Struct({
+  batchId: Schema.String,
+  carrier: Schema.String,
+  handedAtMs: Schema.Number,
+  parcels: Count,
+  scanned: Count,
+  medianMs: Millis,
+  /** No parcel of the batch scanned by the carrier within the pickup alert: a cage not collected, or lost. */
+  alert: Schema.Boolean
+})
+export type HandoverBatchPickup = typeof HandoverBatchPickup.Type
+
 /** The customer figures of one time window [fromMs, toMs), computed by the hub from its stored events. */
 export const CustomerMetrics = Schema.Struct({
   fromMs: Schema.Number,
@@ -47,6 +73,18 @@ export const CustomerMetrics = Schema.Struct({
     p90Ms: Millis,
     daily: Schema.Array(DailyDuration)
   }),
+  /**
+   * Handed to carrier → the carrier's first scan, per carrier and per handover batch (newest first, at most 200),
+   * as of `asOfMs`; `alertAfterMs` is the hub's pickup alert. Absent from a hub older than the figure.
+   */
+  pickup: Schema.optional(
+    Schema.Struct({
+      asOfMs: Schema.Number,
+      alertAfterMs: Schema.Number,
+      carriers: Schema.Array(CarrierPickup),
+      batches: Schema.Array(HandoverBatchPickup)
+    })
+  ),
   /** Parcels delivered in the window with a promised date: delivered on or before it. */
   onTime: Schema.Struct({ delivered: Count, onTime: Count, rate: Rate }),
   /** Orders with a parcel handed over in the window, and of those the orders a return was received for (so far). */

@@ -149,15 +149,17 @@ export const makeStationHandlers = Effect.gen(function* () {
           outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
         } else if (route !== undefined) {
           // A scan the flow cannot take (nobody signed in, wrong role) is still a scan the packer must see refused.
-          const routed = yield* route.apply({ raw: input.raw, at, identified: identification, deviceId: base.deviceId }).pipe(
-            Effect.catchTag("ApiError", (error) =>
-              Effect.succeed<RoutedOutcome>({
-                action: "refused",
-                message: `${error.code}: ${error.message}`,
-                refusal: { code: error.code, reason: error.message }
-              })
+          const routed = yield* route
+            .apply({ raw: input.raw, at, identified: identification, deviceId: base.deviceId })
+            .pipe(
+              Effect.catchTag("ApiError", (error) =>
+                Effect.succeed<RoutedOutcome>({
+                  action: "refused",
+                  message: `${error.code}: ${error.message}`,
+                  refusal: { code: error.code, reason: error.message }
+                })
+              )
             )
-          )
           outcome = {
             ...base,
             identification,

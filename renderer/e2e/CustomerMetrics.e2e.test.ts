@@ -57,7 +57,7 @@ const seedHub = async (dataDir: string) => {
       replacedVersion: null
     })
   }
-  const parcel = (parcelId: string, orderId: string, packedAtMs: number, handedAtMs: number) => [
+  const parcel = (parcelId: string, orderId: string, packedAtMs: number, handedAtMs: number, batchId = "H-77") => [
     at(
       next(
         ParcelPacked,
@@ -72,7 +72,7 @@ const seedHub = async (dataDir: string) => {
     ),
     at(
       next(ParcelHandedToCarrier, {
-        batchId: "H-77",
+        batchId,
         parcelId,
         orderId,
         carrier: "dhl-paket",
@@ -88,7 +88,8 @@ const seedHub = async (dataDir: string) => {
     order("M-3", "Y"),
     ...parcel("MP-101", "M-1", now - 5 * day, now - 5 * day + 30 * minute),
     ...parcel("MP-102", "M-2", now - 12 * day, now - 12 * day + 2 * hour),
-    ...parcel("MP-103", "M-3", now - 3 * day, now - 3 * day + hour),
+    // MP-103 leaves alone in cage H-78, which the carrier never scans: the pickup alert.
+    ...parcel("MP-103", "M-3", now - 3 * day, now - 3 * day + hour, "H-78"),
     next(ReturnReceived, {
       returnId: "R-77",
       known: true,
@@ -181,6 +182,14 @@ describe("customer metrics on the Manager screen", () => {
     expect(metrics.onTime).toEqual({ delivered: 2, onTime: 1, rate: 0.5 })
     expect(metrics.csat).toMatchObject({ answers: 1, satisfied: 1, mean: 5 })
     expect(metrics.packedToHanded).toMatchObject({ parcels: 3, medianMs: hour, p90Ms: 2 * hour })
+    // Handed over to the first carrier scan: MP-101 and MP-102 were scanned (delivered), MP-103 never.
+    expect(metrics.pickup?.carriers).toEqual([
+      expect.objectContaining({ carrier: "dhl-paket", handedOver: 3, scanned: 2, waiting: 1 })
+    ])
+    expect(metrics.pickup?.batches.map((batch) => [batch.batchId, batch.scanned, batch.alert])).toEqual([
+      ["HAM1/H-78", 0, true],
+      ["HAM1/H-77", 2, false]
+    ])
 
     await page.getByRole("button", { name: "EN", exact: true }).click()
     await page.keyboard.press("F3")
@@ -200,10 +209,20 @@ describe("customer metrics on the Manager screen", () => {
       "33% 1/3"
     )
     expect(await card.getByTestId("handover-chart").locator("[data-day]").count()).toBe(3)
+    const pickup = card.getByTestId("pickup-lag")
+    expect(await pickup.getByTestId("pickup-alerts").innerText()).toContain(
+      "dhl-paket has scanned none of the 1 parcel of cage HAM1/H-78"
+    )
+    expect(await pickup.getByTestId("pickup-summary").innerText()).toContain(
+      "1 parcel without a carrier scan after 18 h"
+    )
+    expect((await pickup.locator('[data-carrier="dhl-paket"]').textContent())?.replace(/\s+/g, " ")).toContain("2/3")
+    expect(await pickup.getByTestId("pickup-batches").locator("tr.pickup-batch-alert").count()).toBe(1)
 
     await card.scrollIntoViewIfNeeded()
     await page.screenshot({ path: join(SCREENSHOTS, "7-manager-customer-metrics.png"), fullPage: true })
     await card.screenshot({ path: join(SCREENSHOTS, "7-customer-metrics-card.png") })
+    await pickup.screenshot({ path: join(SCREENSHOTS, "7-carrier-pickup.png") })
 
     const download = page.waitForEvent("download")
     await card.getByTestId("metrics-export").click()

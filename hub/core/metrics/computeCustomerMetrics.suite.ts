@@ -222,8 +222,9 @@ export const customerMetricsSuite = (store: TestStore) =>
           // A second answer for P-1 (another device, the back button) does not count twice or change the first.
           yield* recordFeedbackAnswer(tokenOf("P-1"), { rating: 1, comment: "changed my mind" }, nowMs)
         ]
-        const metrics = yield* computeCustomerMetrics(window)
-        const dayOne = yield* computeCustomerMetrics({ fromMs: t0 + day - hour, toMs: t0 + 2 * day })
+        const asOf = { asOfMs: nowMs, alertAfterMs: 18 * hour }
+        const metrics = yield* computeCustomerMetrics(window, asOf)
+        const dayOne = yield* computeCustomerMetrics({ fromMs: t0 + day - hour, toMs: t0 + 2 * day }, asOf)
         return { tokens, answers, metrics, dayOne }
       })
       const { tokens, answers, metrics, dayOne } = await Effect.runPromise(program.pipe(Effect.provide(layer)))
@@ -270,6 +271,88 @@ export const customerMetricsSuite = (store: TestStore) =>
       expect(csv).toContain(`on_time_rate,,0.5,1,2,ratio,${window_}`)
       expect(csv).toContain(`packed_to_handed_median,2026-11-25,${20 * minute},,1,ms,${window_}`)
       expect(csv).toContain(`csat_mean,,4,,2,score,${window_}`)
+    })
+
+    it("measures carrier pickup from handover to first scan per carrier and batch, and raises a cage nobody collected", async () => {
+      const { clock, layer } = rig(store)
+      const program = Effect.gen(function* () {
+        yield* migrate(hubMigrations)
+        const hub = yield* HubProjection
+        const sql = yield* Sql
+        const apply = (events: ReadonlyArray<EventEnvelope>) =>
+          Effect.forEach(events, (envelope) => sql.transaction(hub.applyStationEvent(envelope)), { discard: true })
+        const handover = (batchId: string, carrier: string, parcelId: string, atMs: number) => [
+          packed(parcelId, `SO-${parcelId}`, atMs - hour),
+          event(ParcelHandedToCarrier, atMs, {
+            batchId,
+            parcelId,
+            orderId: `SO-${parcelId}`,
+            carrier,
+            trackingNumber: `TN-${parcelId}`
+          })
+        ]
+        clock.setWall(t0 + 8 * hour)
+        // Monday 17:00 (t0 + 8 h): DHL's cage HO-1 (three parcels) and UPS's cage HO-2 (two parcels).
+        yield* apply([
+          ...handover("HO-1", "dhl-paket", "D-1", t0 + 8 * hour),
+          ...handover("HO-1", "dhl-paket", "D-2", t0 + 8 * hour),
+          ...handover("HO-1", "dhl-paket", "D-3", t0 + 8 * hour),
+          ...handover("HO-2", "ups", "U-1", t0 + 8 * hour),
+          ...handover("HO-2", "ups", "U-2", t0 + 8 * hour)
+        ])
+        const scan = (carrier: string, parcelId: string, eventId: string, status: TrackingStatus, atMs: number) =>
+          hub.applyCarrierEvent({ eventId, carrier, trackingNumber: `TN-${parcelId}`, status, occurredAtMs: atMs })
+        // DHL picks up D-1 and D-2 that evening (2 h and 4 h), the second scan of D-1 does not move its first; D-3
+        // only has DHL's label notice, which is no pickup. UPS never comes: only label notices.
+        yield* scan("dhl-paket", "D-1", "d1-label", "info-received", t0 + 7 * hour)
+        yield* scan("dhl-paket", "D-1", "d1-pick", "in-transit", t0 + 10 * hour)
+        yield* scan("dhl-paket", "D-1", "d1-hub", "in-transit", t0 + 14 * hour)
+        yield* scan("dhl-paket", "D-2", "d2-pick", "in-transit", t0 + 12 * hour)
+        yield* scan("dhl-paket", "D-3", "d3-label", "info-received", t0 + 7 * hour)
+        yield* scan("ups", "U-1", "u1-label", "info-received", t0 + 7 * hour)
+        const window2 = { fromMs: t0, toMs: t0 + 2 * day }
+        const options = { alertAfterMs: 18 * hour }
+        return {
+          evening: yield* computeCustomerMetrics(window2, { ...options, asOfMs: t0 + 20 * hour }),
+          nextMorning: yield* computeCustomerMetrics(window2, { ...options, asOfMs: t0 + 26 * hour })
+        }
+      })
+      const { evening, nextMorning } = await Effect.runPromise(program.pipe(Effect.provide(layer)))
+      expect(nextMorning.pickup?.carriers).toEqual([
+        { carrier: "dhl-paket", handedOver: 3, scanned: 2, medianMs: 2 * hour, p90Ms: 4 * hour, waiting: 1 },
+        { carrier: "ups", handedOver: 2, scanned: 0, medianMs: null, p90Ms: null, waiting: 2 }
+      ])
+      expect(nextMorning.pickup?.batches).toEqual([
+        {
+          batchId: "HAM1/HO-1",
+          carrier: "dhl-paket",
+          handedAtMs: t0 + 8 * hour,
+          parcels: 3,
+          scanned: 2,
+          medianMs: 2 * hour,
+          alert: false
+        },
+        {
+          batchId: "HAM1/HO-2",
+          carrier: "ups",
+          handedAtMs: t0 + 8 * hour,
+          parcels: 2,
+          scanned: 0,
+          medianMs: null,
+          alert: true
+        }
+      ])
+      expect(nextMorning.pickup).toMatchObject({ asOfMs: t0 + 26 * hour, alertAfterMs: 18 * hour })
+      // The same evening nothing is overdue yet: no waiting parcels, no alert.
+      expect(evening.pickup?.carriers.map((carrier) => carrier.waiting)).toEqual([0, 0])
+      expect(evening.pickup?.batches.map((batch) => batch.alert)).toEqual([false, false])
+
+      const csv = customerMetricsCsv(nextMorning).split("\r\n")
+      const window_ = `${new Date(t0).toISOString()},${new Date(t0 + 2 * day).toISOString()}`
+      expect(csv).toContain(`pickup_lag_median.dhl-paket,,${2 * hour},,2,ms,${window_}`)
+      expect(csv).toContain(`pickup_lag_p90.dhl-paket,,${4 * hour},,2,ms,${window_}`)
+      expect(csv).toContain(`pickup_waiting.ups,,2,,2,count,${window_}`)
+      expect(csv).toContain(`pickup_alert_batches,,1,,2,count,${window_}`)
     })
 
     it("takes quantiles by nearest rank", () => {

@@ -1,8 +1,10 @@
-/** Computes the customer figures (notified share, handover time, on-time, return, repurchase, CSAT) for a window. */
+/** Computes the customer figures (notified share, handover time, carrier pickup, on-time, return, repurchase, CSAT) for a window. */
 import { Effect } from "effect"
 import type {
+  CarrierPickup,
   CustomerMetrics,
   DailyDuration,
+  HandoverBatchPickup,
   MetricsWindow,
   NotificationStage,
   StageReach
@@ -36,7 +38,105 @@ const utcDay = (ms: number) => new Date(Math.floor(ms / dayMs) * dayMs).toISOStr
  * The customer figures for [fromMs, toMs) from the hub's tables. Plain SQL both stores accept: times are the stored
  * epoch milliseconds, differences and quantiles are taken here, never with a dialect's date functions.
  */
-export const computeCustomerMetrics = Effect.fn("CustomerMetrics.compute")(function* (window: MetricsWindow) {
+/** Batches the Manager screen lists: the newest of the window, enough for a month of daily cages per carrier. */
+const MAX_BATCHES = 200
+
+/**
+ * Carrier pickup for parcels handed over in [fromMs, toMs): from `handed_at_ms` to the carrier's first scan after
+ * it (the earliest tracking event that is not `info-received`, which only says a label exists), per carrier and per
+ * handover batch. A parcel with no scan yet is waiting once `alertAfterMs` has passed since its handover, as of
+ * `asOfMs`; a batch none of whose parcels was scanned by then raises the alert.
+ */
+const computePickup = (
+  sql: Sql["Service"],
+  window: MetricsWindow,
+  options: { readonly asOfMs: number; readonly alertAfterMs: number }
+) =>
+  Effect.gen(function* () {
+    const rows = yield* sql.query<{
+      carrier: string
+      batch_id: string | null
+      handed_at_ms: number | bigint
+      first_scan_ms: number | bigint | null
+    }>(
+      `SELECT p.carrier, p.handover_batch_id AS batch_id, p.handed_at_ms,
+         (SELECT MIN(e.occurred_at_ms) FROM hub_tracking_events e
+          WHERE e.parcel_id = p.parcel_id AND e.status <> 'info-received') AS first_scan_ms
+       FROM hub_parcels p WHERE p.handed_at_ms >= ? AND p.handed_at_ms < ?`,
+      [window.fromMs, window.toMs]
+    )
+    interface Parcel {
+      readonly carrier: string
+      readonly batchId: string | null
+      readonly handedAtMs: number
+      /** Handover to first scan; null while the carrier has not scanned it. */
+      readonly lagMs: number | null
+      readonly overdue: boolean
+    }
+    const parcels: ReadonlyArray<Parcel> = rows.map((row) => {
+      const handedAtMs = Number(row.handed_at_ms)
+      // A scan stamped before the handover (the two clocks differ) is a pickup at once, not a negative lag.
+      const lagMs = row.first_scan_ms === null ? null : Math.max(0, Number(row.first_scan_ms) - handedAtMs)
+      return {
+        carrier: row.carrier,
+        batchId: row.batch_id,
+        handedAtMs,
+        lagMs,
+        overdue: lagMs === null && options.asOfMs - handedAtMs >= options.alertAfterMs
+      }
+    })
+    const lagsOf = (group: ReadonlyArray<Parcel>) =>
+      group.flatMap((parcel) => (parcel.lagMs === null ? [] : [parcel.lagMs]))
+    const groupBy = (key: (parcel: Parcel) => string | null) => {
+      const groups = new Map<string, Array<Parcel>>()
+      for (const parcel of parcels) {
+        const name = key(parcel)
+        if (name !== null) groups.set(name, [...(groups.get(name) ?? []), parcel])
+      }
+      return groups
+    }
+    const carriers: Array<CarrierPickup> = [...groupBy((parcel) => parcel.carrier).entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([carrier, group]) => {
+        const lags = lagsOf(group)
+        return {
+          carrier,
+          handedOver: group.length,
+          scanned: lags.length,
+          medianMs: quantile(lags, 0.5),
+          p90Ms: quantile(lags, 0.9),
+          waiting: group.filter((parcel) => parcel.overdue).length
+        }
+      })
+    const batches: Array<HandoverBatchPickup> = [...groupBy((parcel) => parcel.batchId).entries()]
+      .map(([batchId, group]) => {
+        const lags = lagsOf(group)
+        const handedAtMs = Math.min(...group.map((parcel) => parcel.handedAtMs))
+        return {
+          batchId,
+          carrier: group[0]!.carrier,
+          handedAtMs,
+          parcels: group.length,
+          scanned: lags.length,
+          medianMs: quantile(lags, 0.5),
+          alert: lags.length === 0 && options.asOfMs - handedAtMs >= options.alertAfterMs
+        }
+      })
+      .sort((a, b) => b.handedAtMs - a.handedAtMs || a.batchId.localeCompare(b.batchId))
+      .slice(0, MAX_BATCHES)
+    return { asOfMs: options.asOfMs, alertAfterMs: options.alertAfterMs, carriers, batches }
+  })
+
+/** How the pickup figures are judged: the hub's pickup alert, as of the hub's clock. */
+export interface PickupOptions {
+  readonly asOfMs: number
+  readonly alertAfterMs: number
+}
+
+export const computeCustomerMetrics = Effect.fn("CustomerMetrics.compute")(function* (
+  window: MetricsWindow,
+  pickupOptions: PickupOptions
+) {
   const sql = yield* Sql
   const { fromMs, toMs } = window
   const count = (statement: string, params: ReadonlyArray<number | string>) =>
@@ -131,6 +231,7 @@ export const computeCustomerMetrics = Effect.fn("CustomerMetrics.compute")(funct
       p90Ms: quantile(durations, 0.9),
       daily
     },
+    pickup: yield* computePickup(sql, window, pickupOptions),
     onTime: { delivered, onTime, rate: rate(onTime, delivered) },
     returns: { shippedOrders, returnedOrders, rate: rate(returnedOrders, shippedOrders) },
     repurchase: { customers, repeatCustomers, rate: rate(repeatCustomers, customers) },

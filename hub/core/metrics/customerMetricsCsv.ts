@@ -43,6 +43,14 @@ export const customerMetricsCsv = (metrics: CustomerMetrics): string => {
   const handover = metrics.packedToHanded
   row("packed_to_handed_median", "", handover.medianMs, null, handover.parcels, "ms")
   row("packed_to_handed_p90", "", handover.p90Ms, null, handover.parcels, "ms")
+  const pickup = metrics.pickup ?? { carriers: [], batches: [] }
+  for (const carrier of pickup.carriers) {
+    row(`pickup_lag_median.${carrier.carrier}`, "", carrier.medianMs, null, carrier.scanned, "ms")
+    row(`pickup_lag_p90.${carrier.carrier}`, "", carrier.p90Ms, null, carrier.scanned, "ms")
+    row(`pickup_waiting.${carrier.carrier}`, "", carrier.waiting, null, carrier.handedOver, "count")
+  }
+  const alerts = pickup.batches.filter((batch) => batch.alert).length
+  row("pickup_alert_batches", "", alerts, null, pickup.batches.length, "count")
   row("on_time_rate", "", metrics.onTime.rate, metrics.onTime.onTime, metrics.onTime.delivered, "ratio")
   row("return_rate", "", metrics.returns.rate, metrics.returns.returnedOrders, metrics.returns.shippedOrders, "ratio")
   row(

@@ -227,10 +227,11 @@ export class HubProjection extends Context.Service<
               settings.notify
             )
             yield* sql.execute(
-              `UPDATE hub_parcels SET handed_at_ms = ?, carrier = ?, tracking_number = ?, expected_delivery_date = ?,
-                 expected_delivery_by_ms = ?, updated_at_ms = ? WHERE parcel_id = ?`,
+              `UPDATE hub_parcels SET handed_at_ms = ?, handover_batch_id = ?, carrier = ?, tracking_number = ?,
+                 expected_delivery_date = ?, expected_delivery_by_ms = ?, updated_at_ms = ? WHERE parcel_id = ?`,
               [
                 event.eventTime.wallMs,
+                `${event.siteId}/${handed.batchId}`,
                 handed.carrier,
                 handed.trackingNumber,
                 expected.date,

@@ -17,6 +17,11 @@ export interface NotifySettings {
   readonly refundSettleMs: number
   /** A parcel on its way with no carrier scan for this long gets a delay alert. */
   readonly noScanAlertMs: number
+  /**
+   * A handover batch none of whose parcels the carrier scanned this long after the handover is a cage the carrier
+   * did not collect (or lost): the Manager screen raises it.
+   */
+  readonly pickupAlertMs: number
   readonly transitDays: TransitTable
   /** Transit time for a carrier the table does not know. */
   readonly defaultTransitDays: number
@@ -35,6 +40,8 @@ export const defaultNotifySettings: NotifySettings = {
   feedbackDelayMs: 72 * hour,
   refundSettleMs: 5 * 60_000,
   noScanAlertMs: 48 * hour,
+  // A batch handed over in the afternoon should have its first carrier scans by the next morning.
+  pickupAlertMs: 18 * hour,
   transitDays: {
     "dhl-paket": { standard: 2, express: 1, economy: 3, "*": 2 },
     "dhl-express": { standard: 1, express: 1, economy: 3, "*": 1 },
@@ -53,6 +60,7 @@ export const withNotifyOverrides = (base: NotifySettings, overrides: NotifyOverr
   ...(overrides.quietHours === undefined ? {} : { quietHours: overrides.quietHours }),
   ...(overrides.feedbackDelayMs === undefined ? {} : { feedbackDelayMs: overrides.feedbackDelayMs }),
   ...(overrides.noScanAlertMs === undefined ? {} : { noScanAlertMs: overrides.noScanAlertMs }),
+  ...(overrides.pickupAlertMs === undefined ? {} : { pickupAlertMs: overrides.pickupAlertMs }),
   ...(overrides.defaultTransitDays === undefined ? {} : { defaultTransitDays: overrides.defaultTransitDays }),
   transitDays: { ...base.transitDays, ...overrides.transitDays }
 })

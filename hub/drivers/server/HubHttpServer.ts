@@ -203,7 +203,11 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       (yield* clock.now).wallMs
     )
     if (!parsed.ok) return parsed
-    return { ok: true as const, metrics: yield* computeCustomerMetrics(parsed.window) }
+    const asOfMs = (yield* clock.now).wallMs
+    return {
+      ok: true as const,
+      metrics: yield* computeCustomerMetrics(parsed.window, { asOfMs, alertAfterMs: settings.notify.pickupAlertMs })
+    }
   })
 
   const optOutPage = Effect.fnUntraced(function* (token: string, record: boolean) {

@@ -312,6 +312,14 @@ export const de = {
   "metrics.handoverSummary":
     "Median {median} · p90 {p90} · {count, plural, one {# Paket} other {# Pakete}} (Linie: Median, gestrichelt: p90)",
   "metrics.median": "Median",
+  "metrics.pickup": "Übergeben bis erster Scan des Versanddienstleisters",
+  "metrics.pickupHint":
+    "Balken: Median, hell: p90 · gescannt/übergeben · {waiting, plural, =0 {kein Paket} one {# Paket} other {# Pakete}} ohne Scan nach {after}",
+  "metrics.pickupAlert":
+    "Nicht abgeholt? {carrier} hat keines der {count, plural, one {# Pakets} other {# Pakete}} aus Käfig {batch} gescannt, übergeben {at} (vor {age})",
+  "metrics.pickupBatch": "Käfig",
+  "metrics.pickupHanded": "Übergeben",
+  "metrics.pickupScanned": "Gescannt",
   "metrics.onTime": "Pünktlich zugestellt",
   "metrics.returnRate": "Retourenquote",
   "metrics.repurchase": "Wiederkaufrate",

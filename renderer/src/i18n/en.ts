@@ -314,6 +314,14 @@ export const en: Messages = {
   "metrics.handoverSummary":
     "Median {median} · p90 {p90} · {count, plural, one {# parcel} other {# parcels}} (line: median, dashed: p90)",
   "metrics.median": "Median",
+  "metrics.pickup": "Handed over to first carrier scan",
+  "metrics.pickupHint":
+    "Bar: median, light: p90 · scanned/handed over · {waiting, plural, =0 {no parcel} one {# parcel} other {# parcels}} without a carrier scan after {after}",
+  "metrics.pickupAlert":
+    "Not collected? {carrier} has scanned none of the {count, plural, one {# parcel} other {# parcels}} of cage {batch}, handed over {at} ({age} ago)",
+  "metrics.pickupBatch": "Cage",
+  "metrics.pickupHanded": "Handed over",
+  "metrics.pickupScanned": "Scanned",
   "metrics.onTime": "Delivered on time",
   "metrics.returnRate": "Return rate",
   "metrics.repurchase": "Repurchase rate",

@@ -5,6 +5,7 @@ import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { formatAge } from "./formatAge.ts"
 import { HandoverTimeChart } from "./HandoverTimeChart.tsx"
+import { PickupLagPanel } from "./PickupLagPanel.tsx"
 import { StageReachChart } from "./StageReachChart.tsx"
 
 const dayMs = 86_400_000
@@ -156,6 +157,7 @@ export const CustomerMetricsCard = () => {
                 <HandoverTimeChart daily={data.packedToHanded.daily} fromMs={data.fromMs} toMs={data.toMs} />
               )}
             </div>
+            {data.pickup !== undefined && <PickupLagPanel pickup={data.pickup} />}
           </div>
         </>
       )}

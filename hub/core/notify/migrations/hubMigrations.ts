@@ -236,5 +236,10 @@ export const hubMigrations: ReadonlyArray<Migration> = [
     ]
   },
   ...shopMigrations,
+  {
+    id: 50,
+    name: "carrier pickup lag: the handover batch each parcel left in",
+    statements: ["ALTER TABLE hub_parcels ADD COLUMN handover_batch_id TEXT"]
+  },
   ...consumerMigrations
 ]
