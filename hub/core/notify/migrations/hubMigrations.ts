@@ -237,7 +237,7 @@ export const hubMigrations: ReadonlyArray<Migration> = [
   },
   ...shopMigrations,
   {
-    id: 50,
+    id: 55,
     name: "carrier pickup lag: the handover batch each parcel left in",
     statements: ["ALTER TABLE hub_parcels ADD COLUMN handover_batch_id TEXT"]
   },
