@@ -41,7 +41,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 40, 9001])
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 40, 55, 9001])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_carrier_polls",
@@ -133,7 +133,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 40, 9001],
+        applied: [10, 20, 21, 22, 30, 40, 55, 9001],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -176,7 +176,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 40, 9001])
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 40, 55, 9001])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -231,7 +231,34 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([40, 9001])
+      expect(result.added).toEqual([40, 55, 9001])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
+    })
+    it("55: a parcel handed over before the upgrade keeps its row, with no handover batch; new ones take theirs", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 40))
+          const sql = yield* Sql
+          const parcel = (id: string) =>
+            sql.execute(
+              `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, handed_at_ms,
+                 updated_at_ms) VALUES (?, 'SO-1', 'dhl-paket', ?, ?, 1, 1)`,
+              [id, `TN-${id}`, `token-${id}`]
+            )
+          yield* parcel("P-OLD")
+          const added = yield* migrate(hubMigrations)
+          yield* parcel("P-NEW")
+          yield* sql.execute("UPDATE hub_parcels SET handover_batch_id = 'HAM1/HO-1' WHERE parcel_id = 'P-NEW'")
+          const rows = yield* sql.query<{ parcel_id: string; handover_batch_id: string | null }>(
+            "SELECT parcel_id, handover_batch_id FROM hub_parcels ORDER BY parcel_id"
+          )
+          return { added, rows }
+        })
+      )
+      expect(result.added).toEqual([55, 9001])
+      expect(result.rows).toEqual([
+        { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
+        { parcel_id: "P-OLD", handover_batch_id: null }
+      ])
     })
   })
