@@ -2,6 +2,7 @@ import { Context, Effect, Layer, Option, Ref } from "effect"
 import { ApiError } from "../api/ApiError.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
+import { CurrentClient } from "./Client.ts"
 import type { Operator, Role } from "./Operator.ts"
 import { OperatorSignedIn, OperatorSignedOut } from "./SessionEvents.ts"
 
@@ -13,11 +14,19 @@ const plainBadge: BadgeReader = (raw) => {
   return /^[A-Z0-9][A-Z0-9-]{0,31}$/.test(id) ? id : undefined
 }
 
-/** Who is signed in at this station. One operator at a time; signing in replaces the previous one. */
+/** More signed-in clients than a station ever has; past it the longest signed-in one makes room. */
+const MAX_SIGNED_IN_CLIENTS = 256
+
+/**
+ * Who is signed in, per client (each browser session, the Electron window): one operator per client, and signing in
+ * replaces that client's previous one only. `current`, `require`, `signIn` and `signOut` act for the call's
+ * `CurrentClient`; `operatorOf` reads any client's, for pushes addressed to each.
+ */
 export class Session extends Context.Service<
   Session,
   {
     readonly current: Effect.Effect<Operator | null>
+    readonly operatorOf: (clientId: string) => Effect.Effect<Operator | null>
     readonly signIn: (badge: string) => Effect.Effect<Operator, ApiError>
     readonly signOut: Effect.Effect<boolean, ApiError>
     readonly require: (roles: ReadonlyArray<Role>) => Effect.Effect<Operator, ApiError>
@@ -29,17 +38,32 @@ export class Session extends Context.Service<
       Effect.gen(function* () {
         const sql = yield* Sql
         const log = yield* EventLog
-        const state = yield* Ref.make<Operator | null>(null)
+        const signedIn = yield* Ref.make<ReadonlyMap<string, Operator>>(new Map())
         const storeFailure = (error: { readonly message: string }) =>
           new ApiError({
             code: "store-unavailable",
             message: `The station database refused the write: ${error.message}`
           })
 
+        const operatorOf = (clientId: string) =>
+          Effect.map(Ref.get(signedIn), (operators) => operators.get(clientId) ?? null)
+        const current = CurrentClient.use((client) => operatorOf(client.id))
+        const setOperator = (clientId: string, operator: Operator | null) =>
+          Ref.update(signedIn, (operators) => {
+            const next = new Map(operators)
+            next.delete(clientId)
+            if (operator !== null) next.set(clientId, operator)
+            return next
+          })
+
         const signIn = Effect.fn("Session.signIn")(function* (badge: string) {
+          const client = yield* CurrentClient
           const badgeId = readBadge(badge)
           if (badgeId === undefined) {
-            return yield* new ApiError({ code: "badge-unreadable", message: `"${badge}" is not a badge id` })
+            return yield* new ApiError({
+              code: "badge-unreadable",
+              message: `"${badge.slice(0, 64)}" is not a badge id`
+            })
           }
           const rows = yield* sql
             .query<{ name: string; role: Role }>("SELECT name, role FROM badges WHERE badge_id = ?", [badgeId])
@@ -52,10 +76,16 @@ export class Session extends Context.Service<
             })
           }
           const operator: Operator = { badgeId, name: found.value.name, role: found.value.role }
-          const previous = yield* Ref.get(state)
+          const operators = yield* Ref.get(signedIn)
+          const previous = operators.get(client.id) ?? null
+          const displaced =
+            previous === null && operators.size >= MAX_SIGNED_IN_CLIENTS ? operators.entries().next().value : undefined
           yield* sql
             .transaction(
               Effect.gen(function* () {
+                for (const [, other] of displaced === undefined ? [] : [displaced]) {
+                  yield* log.append(OperatorSignedOut, { badgeId: other.badgeId, reason: "replaced" })
+                }
                 if (previous !== null && previous.badgeId !== badgeId) {
                   yield* log.append(OperatorSignedOut, { badgeId: previous.badgeId, reason: "replaced" })
                 }
@@ -67,22 +97,24 @@ export class Session extends Context.Service<
               })
             )
             .pipe(Effect.mapError(storeFailure))
-          yield* Ref.set(state, operator)
+          if (displaced !== undefined) yield* setOperator(displaced[0], null)
+          yield* setOperator(client.id, operator)
           return operator
         })
 
         const signOut = Effect.gen(function* () {
-          const previous = yield* Ref.get(state)
+          const client = yield* CurrentClient
+          const previous = yield* operatorOf(client.id)
           if (previous === null) return false
           yield* log
             .append(OperatorSignedOut, { badgeId: previous.badgeId, reason: "sign-out" }, { actor: { ...previous } })
             .pipe(Effect.mapError(storeFailure))
-          yield* Ref.set(state, null)
+          yield* setOperator(client.id, null)
           return true
         })
 
         const require = (roles: ReadonlyArray<Role>) =>
-          Effect.flatMap(Ref.get(state), (operator) =>
+          Effect.flatMap(current, (operator) =>
             operator !== null && roles.includes(operator.role)
               ? Effect.succeed(operator)
               : Effect.fail(
@@ -96,7 +128,7 @@ export class Session extends Context.Service<
                 )
           )
 
-        return Session.of({ current: Ref.get(state), signIn, signOut, require })
+        return Session.of({ current, operatorOf, signIn, signOut, require })
       })
     )
 }

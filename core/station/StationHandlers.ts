@@ -15,6 +15,8 @@ import { testInsert, testLabel } from "../print/TestPages.ts"
 import { makeReturnsHandlers } from "../returns/ReturnsHandlers.ts"
 import { identifyScan } from "../scan/identify.ts"
 import type { ScanContext, ScanOutcome } from "../scan/ScanApi.ts"
+import { type Client, CurrentClient, LOCAL_CLIENT } from "../session/Client.ts"
+import type { Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { FleetPresence } from "../sync/FleetPresence.ts"
@@ -63,28 +65,37 @@ export const makeStationHandlers = Effect.gen(function* () {
   const returns = yield* makeReturnsHandlers
   const metrics = yield* CustomerMetricsSource
   const fleet = yield* FleetPresence
-  // Until the UI says which screen is up, device scans are only identified, never applied to a flow.
+  // Until the UI says which screen is up, device scans are only identified, never applied to a flow. The bench's
+  // own scanners and scales act for the client whose screen changed last: the UI in front of the bench.
   let screen: ScanContext | undefined
+  let benchClient: Client = LOCAL_CLIENT
 
-  const status: Effect.Effect<StationStatus, ApiError> = Effect.gen(function* () {
-    return {
-      siteId: identity.siteId,
-      stationId: identity.stationId,
-      name: settings.name,
-      locale: yield* settings.locale,
-      epoch: identity.epoch,
-      lastSeq: yield* log.lastSeq.pipe(Effect.mapError(storeFailure)),
-      operator: yield* session.current,
-      sync: yield* sync.status,
-      devices: yield* devices.list,
-      pendingLabels: yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM pending_labels").pipe(
-        Effect.mapError(storeFailure),
-        Effect.map((rows) => Number(rows[0]?.n ?? 0))
-      )
-    }
-  })
+  const statusWith = (operator: Effect.Effect<Operator | null>): Effect.Effect<StationStatus, ApiError> =>
+    Effect.gen(function* () {
+      return {
+        siteId: identity.siteId,
+        stationId: identity.stationId,
+        name: settings.name,
+        locale: yield* settings.locale,
+        epoch: identity.epoch,
+        lastSeq: yield* log.lastSeq.pipe(Effect.mapError(storeFailure)),
+        operator: yield* operator,
+        sync: yield* sync.status,
+        devices: yield* devices.list,
+        pendingLabels: yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM pending_labels").pipe(
+          Effect.mapError(storeFailure),
+          Effect.map((rows) => Number(rows[0]?.n ?? 0))
+        )
+      }
+    })
+  const status = statusWith(session.current)
 
-  const publishStatus = Effect.flatMap(status, (current) => pushes.publish("status", current))
+  // The station's state is read once; each connected client gets it with its own operator.
+  const publishStatus = Effect.flatMap(statusWith(Effect.succeed(null)), (shared) =>
+    pushes.publishEach("status", (clientId) =>
+      Effect.map(session.operatorOf(clientId), (operator) => ({ ...shared, operator }))
+    )
+  )
 
   // Identification is synchronous, so the one code a scan could be is looked up first; the catalog may change at any
   // time through the inbox, so nothing about it is kept in memory.
@@ -125,8 +136,9 @@ export const makeStationHandlers = Effect.gen(function* () {
         .setLocale(locale)
         .pipe(Effect.mapError(storeFailure), Effect.andThen(publishStatus), Effect.andThen(status)),
     "station.setScreen": (input) =>
-      Effect.sync(() => {
+      CurrentClient.useSync((client) => {
         screen = input.screen
+        benchClient = client
         return { screen }
       }),
     "session.signIn": ({ badge }) => Effect.tap(session.signIn(badge), () => publishStatus),
@@ -185,7 +197,7 @@ export const makeStationHandlers = Effect.gen(function* () {
             message: identification.kind === "unknown" ? identification.reason : identification.kind
           }
         }
-        yield* pushes.publish("scan", outcome)
+        yield* pushes.publishTo((yield* CurrentClient).id, "scan", outcome)
         return outcome
       }),
     "orders.open": () =>
@@ -239,5 +251,5 @@ export const makeStationHandlers = Effect.gen(function* () {
     ...bench,
     ...returns.handlers
   }
-  return { handlers, status, publishStatus }
+  return { handlers, status, publishStatus, benchClient: Effect.sync(() => benchClient) }
 })

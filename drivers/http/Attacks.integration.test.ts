@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { PushMessage } from "../../core/api/StationApi.ts"
+import { apiClient, openPushSocket, rawRequest } from "../../fixtures/http/RawHttp.ts"
+import { loadConfig } from "../station/loadConfig.ts"
+import { type RunningStation, startStation } from "../station/Station.ts"
+
+/**
+ * The attacks of issue #13 on the station's HTTP face, each as a request an attacker on the same machine (a web
+ * page in the bench's browser, another local account's page on another port) would send, against a real station.
+ * Every one of them worked before the station checked Origin, Content-Type and sessions; none may work again.
+ */
+
+let station: RunningStation
+let dataDir: string
+let base = ""
+const EVIL = "http://127.0.0.1:9"
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "pb-attacks-"))
+  const config = loadConfig({
+    cwd: dataDir,
+    env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
+  })
+  station = await startStation({ config, http: true, log: () => {} })
+  base = station.url!
+})
+
+afterAll(async () => {
+  await station?.close()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+/** A POST as an HTML form elsewhere sends it: `enctype="text/plain"` turns `name=value` into a JSON-looking body. */
+const formPost = (name: string, body: string, origin: string | undefined) =>
+  rawRequest(new URL(`/api/call/${name}`, base).href, {
+    method: "POST",
+    headers: { "content-type": "text/plain", ...(origin === undefined ? {} : { origin }) },
+    body
+  })
+
+describe("a page on another origin cannot drive the station API", () => {
+  it("refuses the text/plain form POST that signed in the manager badge, and the manager-only call after it", async () => {
+    const signIn = await formPost("session.signIn", '{"badge":"B-9001","x":"="}', EVIL)
+    expect(signIn.status).toBe(415)
+    expect(signIn.json).toMatchObject({ ok: false, error: { code: "unsupported-media-type" } })
+    const rules = await formPost("rules.replace", '{"rules":{"version":99,"rules":[]},"x":"="}', EVIL)
+    expect(rules.status).toBe(415)
+    // Nobody was signed in by it, anywhere: not the station's own client, not a page of the station.
+    expect(await station.call("station.status", {})).toMatchObject({ ok: true, value: { operator: null } })
+    expect((await apiClient(base).call("station.status")).json.value.operator).toBeNull()
+    const events = await station.call("events.recent", { limit: 50 })
+    expect(events.ok && (events.value as Array<{ type: string }>).map((event) => event.type)).not.toContain(
+      "operator.signed-in"
+    )
+  })
+
+  it("refuses a text/plain POST even without an Origin: only JSON is a call", async () => {
+    const answer = await formPost("station.status", "{}", undefined)
+    expect(answer.status).toBe(415)
+  })
+
+  it("refuses a JSON call from another origin, and from an opaque (null) origin", async () => {
+    for (const origin of [EVIL, "null", "http://localhost:9", `${base}.evil.example`, "file://"]) {
+      const answer = await apiClient(base, origin).call("session.signIn", { badge: "B-1001" })
+      expect(answer.status, origin).toBe(403)
+      expect(answer.json.error.code, origin).toBe("foreign-origin")
+    }
+    expect(await station.call("station.status", {})).toMatchObject({ value: { operator: null } })
+  })
+
+  it("takes a JSON call from the station's own page, and from a tool on this machine that sends no Origin", async () => {
+    expect((await apiClient(base).call("station.status")).json.ok).toBe(true)
+    expect((await apiClient(base, null).call("station.status")).json.ok).toBe(true)
+  })
+
+  it("refuses the event socket to a page on another origin; the station's own page and local tools get it", async () => {
+    const foreign = await openPushSocket(base, { origin: EVIL })
+    expect(foreign).toMatchObject({ opened: false, status: 403 })
+    const own = await openPushSocket(base, { origin: new URL(base).origin })
+    expect(own.opened).toBe(true)
+    if (own.opened) own.socket.close()
+    const tool = await openPushSocket(base, {})
+    expect(tool.opened).toBe(true)
+    if (tool.opened) tool.socket.close()
+  })
+})
+
+describe("every browser has its own session", () => {
+  it("sets an HttpOnly, SameSite=Strict cookie with a random id on the page and on calls", async () => {
+    const page = await rawRequest(base)
+    const cookie = String(page.headers["set-cookie"]?.[0])
+    expect(cookie).toMatch(
+      /^packbench_session=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/
+    )
+    const again = String((await rawRequest(base)).headers["set-cookie"]?.[0])
+    expect(again.split(";")[0]).not.toBe(cookie.split(";")[0])
+    const call = await apiClient(base).call("station.status")
+    expect(call.headers["set-cookie"]?.[0]).toMatch(/HttpOnly; SameSite=Strict$/)
+    // The key that signs the cookies is the station's secret.
+    expect(statSync(join(dataDir, "http-session-key")).mode & 0o777).toBe(0o600)
+  })
+
+  it("keeps one browser's operator from another: sign-ins, manager-only calls and status pushes", async () => {
+    const packer = apiClient(base)
+    const other = apiClient(base)
+    expect((await packer.call("session.signIn", { badge: "B-1001" })).json.value.name).toBe("Jonas Becker")
+    expect((await packer.call("station.status")).json.value.operator.badgeId).toBe("B-1001")
+    expect((await other.call("station.status")).json.value.operator).toBeNull()
+    expect((await other.call("pack.reprint", { parcelId: "P-1" })).json.error.code).toBe("not-signed-in")
+    expect(await station.call("station.status", {})).toMatchObject({ value: { operator: null } })
+
+    const listen = async (jar: Record<string, string>) => {
+      const opened = await openPushSocket(base, { origin: new URL(base).origin, ...jar })
+      if (!opened.opened) throw new Error(`socket refused: ${opened.status}`)
+      const pushes: Array<PushMessage> = []
+      opened.socket.on("message", (data) => pushes.push(JSON.parse(String(data))))
+      return { pushes, close: () => opened.socket.close() }
+    }
+    const packerPushes = await listen(packer.jar.header)
+    const otherPushes = await listen(other.jar.header)
+    expect((await other.call("session.signIn", { badge: "B-2001" })).json.value.name).toBe("Mira Schulz")
+    const statusOf = (pushes: Array<PushMessage>) =>
+      pushes.filter((push) => push.name === "status").map((push) => (push.payload as { operator: unknown }).operator)
+    for (let attempt = 0; attempt < 50 && statusOf(otherPushes.pushes).length === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(statusOf(otherPushes.pushes).at(-1)).toMatchObject({ badgeId: "B-2001" })
+    expect(statusOf(packerPushes.pushes).at(-1)).toMatchObject({ badgeId: "B-1001" })
+    // A scan's outcome is its sender's: the other browser does not see the packer's badge being scanned.
+    await packer.call("scan.submit", { raw: "B-1001", source: "manual" })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(packerPushes.pushes.some((push) => push.name === "scan")).toBe(true)
+    expect(otherPushes.pushes.some((push) => push.name === "scan")).toBe(false)
+    packerPushes.close()
+    otherPushes.close()
+    expect((await packer.call("station.status")).json.value.operator.badgeId).toBe("B-1001")
+  })
+
+  it("does not adopt a session id it did not issue (a cookie planted by a page on another port)", async () => {
+    const planted = `packbench_session=${"A".repeat(22)}.${"B".repeat(43)}`
+    const answer = await rawRequest(new URL("/api/call/station.status", base).href, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: planted },
+      body: "{}"
+    })
+    expect(answer.json.ok).toBe(true)
+    const issued = String(answer.headers["set-cookie"]?.[0]).split(";")[0]
+    expect(issued).toMatch(/^packbench_session=/)
+    expect(issued).not.toBe(planted)
+  })
+})
