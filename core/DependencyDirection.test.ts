@@ -59,7 +59,7 @@ const isEffect = (specifier: string) => specifier === "effect" || specifier.star
 /**
  * What hub/core may use of the station's core: the kernel both programs run on and the vocabulary they exchange.
  * Whole folders: the event envelope and definitions (`events`), the SQL port and migrations (`store`), the clock
- * (`time`), both ends of the sync protocol (`sync`) and the customer figures the station reads from the hub
+ * (`time`), both ends of the sync protocol (`sync`), the bounds every edge checks untrusted input against (`bounds`) and the customer figures the station reads from the hub
  * (`metrics`). Inside the features, only what crosses between the programs: every feature's published events
  * (`core/<feature>/<Name>Events.ts`), the order as the shop sends it, the carriers' names, the returns desk's inbound
  * messages (the hub sends `refund.rejected`), the per-unit paid amount both sides bound refunds by, the locale, and the
@@ -67,7 +67,7 @@ const isEffect = (specifier: string) => specifier === "effect" || specifier.star
  * Anything else in core is the station's own: the hub must not reach into the pack bench or the returns desk.
  */
 const coreContracts = {
-  folders: ["core/events/", "core/store/", "core/time/", "core/sync/", "core/metrics/"],
+  folders: ["core/events/", "core/store/", "core/time/", "core/sync/", "core/bounds/", "core/metrics/"],
   files: [
     "core/config/StationConfig.ts",
     "core/orders/Order.ts",
