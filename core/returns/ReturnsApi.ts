@@ -1,10 +1,9 @@
 import { Schema } from "effect"
-import { Timestamp } from "../time/Clock.ts"
+import { ApiTimestamp, CentsInput, IdInput, NonEmptyScanText, NonEmptyTextInput, TextInput } from "../api/ApiInputs.ts"
 import { Disposition, Grade, OutcomeKind, RefundRuleSet } from "./RefundRules.ts"
 import { ReturnsView, RulesPreview } from "./ReturnsView.ts"
 
-const At = { at: Schema.optionalKey(Timestamp) }
-const NonEmpty = Schema.String.check(Schema.isMinLength(1))
+const At = { at: Schema.optionalKey(ApiTimestamp) }
 
 /**
  * The returns desk's calls, for the station to merge into its one API. Each answers with the whole desk view so the
@@ -13,22 +12,22 @@ const NonEmpty = Schema.String.check(Schema.isMinLength(1))
  */
 export const ReturnsApi = {
   "returns.state": { input: Schema.Struct({}), output: ReturnsView },
-  "returns.scan": { input: Schema.Struct({ raw: NonEmpty, ...At }), output: ReturnsView },
+  "returns.scan": { input: Schema.Struct({ raw: NonEmptyScanText, ...At }), output: ReturnsView },
   "returns.grade": {
     input: Schema.Struct({
-      itemRef: NonEmpty,
+      itemRef: IdInput,
       grade: Grade,
       opened: Schema.optionalKey(Schema.Boolean),
-      notes: Schema.optionalKey(Schema.String),
+      notes: Schema.optionalKey(TextInput),
       ...At
     }),
     output: ReturnsView
   },
   "returns.setDisposition": {
     input: Schema.Struct({
-      itemRef: NonEmpty,
+      itemRef: IdInput,
       disposition: Disposition,
-      reason: Schema.optionalKey(Schema.String),
+      reason: Schema.optionalKey(TextInput),
       ...At
     }),
     output: ReturnsView
@@ -36,15 +35,18 @@ export const ReturnsApi = {
   "returns.decide": { input: Schema.Struct({ ...At }), output: ReturnsView },
   "returns.override": {
     input: Schema.Struct({
-      itemRef: NonEmpty,
+      itemRef: IdInput,
       outcome: OutcomeKind,
-      amountCents: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
-      reason: NonEmpty,
+      amountCents: Schema.optionalKey(CentsInput),
+      reason: NonEmptyTextInput,
       ...At
     }),
     output: ReturnsView
   },
-  "returns.approve": { input: Schema.Struct({ itemRef: NonEmpty, reason: NonEmpty, ...At }), output: ReturnsView },
+  "returns.approve": {
+    input: Schema.Struct({ itemRef: IdInput, reason: NonEmptyTextInput, ...At }),
+    output: ReturnsView
+  },
   "returns.finish": { input: Schema.Struct({ ...At }), output: ReturnsView },
   /** The rule file is decoded by the service, so a malformed one comes back with the rule and field named. */
   "rules.active": { input: Schema.Struct({}), output: RefundRuleSet },

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { PushMessage } from "../../core/api/StationApi.ts"
+import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
 import { apiClient, openPushSocket, rawRequest } from "../../fixtures/http/RawHttp.ts"
 import { loadConfig } from "../station/loadConfig.ts"
 import { type RunningStation, startStation } from "../station/Station.ts"
@@ -150,5 +151,81 @@ describe("every browser has its own session", () => {
     const issued = String(answer.headers["set-cookie"]?.[0]).split(";")[0]
     expect(issued).toMatch(/^packbench_session=/)
     expect(issued).not.toBe(planted)
+  })
+})
+
+describe("numbers and text entering through the API are finite and plausible", () => {
+  const orderCode = (() => {
+    const encoded = encodePackbenchCode("order", "SO-100001")
+    if (!encoded.ok) throw new Error(encoded.reason)
+    return encoded.code
+  })()
+  let packer: ReturnType<typeof apiClient>
+  const lastSeq = async () => (await packer.call("station.status")).json.value.lastSeq as number
+
+  beforeAll(async () => {
+    packer = apiClient(base)
+    expect((await packer.call("session.signIn", { badge: "B-1001" })).json.ok).toBe(true)
+  })
+
+  it("refuses wallMs: 1e400 (JSON for Infinity) at the edge, appending nothing", async () => {
+    const before = await lastSeq()
+    // A scan the bench refuses is recorded as a pack.exception stamped with the scan's time.
+    const answer = await packer.call("pack.scan", '{"raw":"4000000000006","at":{"wallMs":1e400,"monoNs":"1"}}')
+    expect(answer.json).toMatchObject({
+      ok: false,
+      error: { code: "invalid-input", details: [{ path: "at.wallMs", message: "is not a finite number" }] }
+    })
+    expect(await lastSeq()).toBe(before)
+    expect((await packer.call("pack.state")).json.value.order ?? null).toBeNull()
+  })
+
+  it("refuses a device time more than a day off the station's clock, and takes one near it", async () => {
+    const before = await lastSeq()
+    const now = Date.now()
+    const ahead = await packer.call("pack.scan", { raw: orderCode, at: { wallMs: now + 3 * 86_400_000, monoNs: "1" } })
+    expect(ahead.json.error).toMatchObject({ code: "invalid-input", details: [{ path: "at.wallMs" }] })
+    expect(ahead.json.error.details[0].message).toMatch(/ahead of this clock/)
+    const ancient = await packer.call("pack.scan", { raw: orderCode, at: { wallMs: 1, monoNs: "1" } })
+    expect(ancient.json.error.code).toBe("invalid-input")
+    expect(await lastSeq()).toBe(before)
+    const fine = await packer.call("pack.scan", { raw: orderCode, at: { wallMs: now, monoNs: "1" } })
+    expect(fine.json.value.order.orderId).toBe("SO-100001")
+    const refused = await packer.call("pack.scan", { raw: "4000000000006", at: { wallMs: now, monoNs: "2" } })
+    expect(refused.json.ok).toBe(true)
+    expect(await lastSeq()).toBe(before + 1)
+    expect((await packer.call("events.recent", { limit: 1 })).json.value[0]).toMatchObject({
+      type: "pack.exception",
+      eventTimeMs: now
+    })
+  })
+
+  it("refuses weights no parcel has and quantities nobody packs", async () => {
+    const before = await lastSeq()
+    for (const grams of ["1e400", "-5", "0", "1000000000", "NaN"]) {
+      const answer = await packer.call("pack.weight", `{"grams":${grams},"source":"typed"}`)
+      expect(answer.json.ok, grams).toBe(false)
+      expect(answer.json.error.code, grams).toMatch(/^invalid-(input|json)$/)
+    }
+    for (const quantity of [0, 10_000, 1.5, 1e300]) {
+      expect((await packer.call("pack.quantity", { quantity })).json.error.code, String(quantity)).toBe("invalid-input")
+    }
+    expect(await lastSeq()).toBe(before)
+  })
+
+  it("bounds scan text: a 100,000-character scan is refused before it is looked at, and nothing stores it", async () => {
+    const before = await lastSeq()
+    for (const raw of ["A".repeat(100_000), "A".repeat(5_000)]) {
+      const bench = await packer.call("pack.scan", { raw })
+      expect(bench.json.error.code).toBe("invalid-input")
+      const submitted = await packer.call("scan.submit", { raw, source: "manual", context: "pack" })
+      expect(submitted.json.error.code).toBe("invalid-input")
+    }
+    expect(await lastSeq()).toBe(before)
+    const nested = await packer.call(
+      "scan.submit",
+      `{"raw":"x","source":"manual","deviceId":${"[".repeat(50)}${"]".repeat(50)}}`
+    )
+    expect(nested.json.error.code).toBe("invalid-input")
   })
 })

@@ -3,6 +3,7 @@ import { makeDispatcher, type WireResult } from "../../core/api/ApiDispatcher.ts
 import { type Client, CurrentClient } from "../../core/session/Client.ts"
 import { makeStationHandlers } from "../../core/station/StationHandlers.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
+import { StationClock } from "../../core/time/Clock.ts"
 import { layerHttpCustomerMetrics } from "../metrics/HttpCustomerMetrics.ts"
 import { StationHub } from "./StationHub.ts"
 
@@ -34,7 +35,8 @@ export class StationCalls extends Context.Service<
       const engine = yield* SyncEngine
       // The Manager screen's customer figures come from the hub: this process's own, or the fleet's.
       const station = yield* makeStationHandlers.pipe(Effect.provide(layerHttpCustomerMetrics(() => hub.url)))
-      const dispatch = makeDispatcher(station.handlers)
+      const clock = yield* StationClock
+      const dispatch = makeDispatcher(station.handlers, { nowMs: Effect.map(clock.now, (now) => now.wallMs) })
       const call = (name: string, input: unknown) => Effect.tap(dispatch(name, input), () => engine.kick)
       const callAs = (client: Client, name: string, input: unknown) =>
         Effect.provideService(call(name, input), CurrentClient, client)
