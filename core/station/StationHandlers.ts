@@ -35,7 +35,8 @@ const storeFailure = (error: StoreError) =>
 
 const metricsFailure = (error: MetricsUnavailable) =>
   new ApiError({
-    code: error.reason === "NoHub" ? "hub-not-configured" : "hub-unavailable",
+    code:
+      error.reason === "NoHub" ? "hub-not-configured" : error.reason === "Refused" ? "hub-refused" : "hub-unavailable",
     message: error.message
   })
 

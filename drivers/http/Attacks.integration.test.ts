@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -17,6 +17,8 @@ import { type RunningStation, startStation } from "../station/Station.ts"
 let station: RunningStation
 let dataDir: string
 let base = ""
+/** The embedded hub's address, as the station's start-up log names it. */
+let hubUrl = ""
 const EVIL = "http://127.0.0.1:9"
 
 beforeAll(async () => {
@@ -25,8 +27,12 @@ beforeAll(async () => {
     cwd: dataDir,
     env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
   })
-  station = await startStation({ config, http: true, log: () => {} })
+  const lines: Array<string> = []
+  station = await startStation({ config, http: true, log: (line) => lines.push(line) })
   base = station.url!
+  hubUrl =
+    /Notification hub: tracking pages and carrier webhook on (http:\/\/[^;\s]+)/.exec(lines.join("\n"))?.[1] ?? ""
+  expect(hubUrl).not.toBe("")
 })
 
 afterAll(async () => {
@@ -227,5 +233,37 @@ describe("numbers and text entering through the API are finite and plausible", (
       `{"raw":"x","source":"manual","deviceId":${"[".repeat(50)}${"]".repeat(50)}}`
     )
     expect(nested.json.error.code).toBe("invalid-input")
+  })
+})
+
+describe("the hub's pages and figures", () => {
+  it("serves its pages with a CSP, no framing, no referrer and no sniffing", async () => {
+    for (const path of [`/t/${"x".repeat(24)}`, `/f/${"x".repeat(24)}`, `/u/${"x".repeat(24)}`, "/healthz"]) {
+      const answer = await rawRequest(`${hubUrl}${path}`)
+      expect(answer.headers["content-security-policy"], path).toMatch(/default-src 'none'.*frame-ancestors 'none'/)
+      expect(answer.headers["x-frame-options"], path).toBe("DENY")
+      expect(answer.headers["referrer-policy"], path).toBe("no-referrer")
+      expect(answer.headers["x-content-type-options"], path).toBe("nosniff")
+    }
+  })
+
+  it("gives the customer figures only for the metrics token, which the embedded hub made on first start (0600)", async () => {
+    const tokenFile = join(dataDir, "hub", "metrics-token")
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600)
+    const token = readFileSync(tokenFile, "utf8").trim()
+    expect(token.length).toBeGreaterThanOrEqual(32)
+    for (const path of ["/metrics", "/metrics.csv"]) {
+      const anonymous = await rawRequest(`${hubUrl}${path}`)
+      expect(anonymous.status, path).toBe(401)
+      expect(anonymous.headers["www-authenticate"]).toMatch(/^Bearer /)
+      expect(anonymous.text).not.toContain("csat")
+      for (const authorization of [`Bearer ${token.slice(0, -1)}`, `Bearer ${token}x`, token, `Basic ${token}`]) {
+        expect((await rawRequest(`${hubUrl}${path}`, { headers: { authorization } })).status, authorization).toBe(401)
+      }
+      const allowed = await rawRequest(`${hubUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })
+      expect(allowed.status, path).toBe(200)
+    }
+    // The station's Manager screen asks through its own API, which sends the token.
+    expect(await station.call("metrics.customer", { fromMs: 0, toMs: Date.now() })).toMatchObject({ ok: true })
   })
 })

@@ -34,7 +34,13 @@ export class StationCalls extends Context.Service<
       const hub = yield* StationHub
       const engine = yield* SyncEngine
       // The Manager screen's customer figures come from the hub: this process's own, or the fleet's.
-      const station = yield* makeStationHandlers.pipe(Effect.provide(layerHttpCustomerMetrics(() => hub.url)))
+      const station = yield* makeStationHandlers.pipe(
+        Effect.provide(
+          layerHttpCustomerMetrics(() =>
+            hub.url === undefined ? undefined : { url: hub.url, token: hub.metricsToken }
+          )
+        )
+      )
       const clock = yield* StationClock
       const dispatch = makeDispatcher(station.handlers, { nowMs: Effect.map(clock.now, (now) => now.wallMs) })
       const call = (name: string, input: unknown) => Effect.tap(dispatch(name, input), () => engine.kick)

@@ -14,7 +14,13 @@ import {
   timelineFor
 } from "../../../fixtures/carriers/CarrierSimulator.ts"
 import { startCarrierTrackingServer } from "../../../fixtures/carriers/CarrierTrackingServer.ts"
-import { hubRigLayer, publishAll, shippedParcels, stationStream } from "../../../fixtures/hub/HubRig.ts"
+import {
+  hubRigLayer,
+  publishAll,
+  shippedParcels,
+  stationStream,
+  TEST_METRICS_TOKEN
+} from "../../../fixtures/hub/HubRig.ts"
 import { startAiosmtpd } from "../../../fixtures/mail/AiosmtpdProcess.ts"
 import { waitFor } from "../../../fixtures/mqtt/SyncRig.ts"
 import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../../../fixtures/postgres/TestStores.ts"
@@ -72,7 +78,7 @@ describe.each(stores)("carrier polling on $dialect", (store) => {
       const hub = yield* runHub({
         dataDir,
         settings,
-        http: { host: "127.0.0.1", port: 0, webhookSecret: secret },
+        http: { host: "127.0.0.1", port: 0, webhookSecret: secret, metricsToken: TEST_METRICS_TOKEN },
         senderPollMs: 300,
         tickIntervalMs: 60_000,
         ackDelayMs: 20,

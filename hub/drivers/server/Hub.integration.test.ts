@@ -15,7 +15,14 @@ import {
   postDelivery,
   type Scenario
 } from "../../../fixtures/carriers/CarrierSimulator.ts"
-import { hubRigLayer, publishAll, sampleOrder, shippedParcels, stationStream } from "../../../fixtures/hub/HubRig.ts"
+import {
+  hubRigLayer,
+  publishAll,
+  sampleOrder,
+  shippedParcels,
+  stationStream,
+  TEST_METRICS_TOKEN
+} from "../../../fixtures/hub/HubRig.ts"
 import { type ReceivedMail, startAiosmtpd } from "../../../fixtures/mail/AiosmtpdProcess.ts"
 import { waitFor } from "../../../fixtures/mqtt/SyncRig.ts"
 import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../../../fixtures/postgres/TestStores.ts"
@@ -79,7 +86,7 @@ describe.each(stores)("notification hub on $dialect", (store) => {
       const hub = yield* runHub({
         dataDir,
         settings,
-        http: { host: "127.0.0.1", port: 0, webhookSecret: secret },
+        http: { host: "127.0.0.1", port: 0, webhookSecret: secret, metricsToken: TEST_METRICS_TOKEN },
         senderPollMs: 500,
         tickIntervalMs: 1_000,
         ackDelayMs: 20
@@ -261,7 +268,7 @@ describe.each(stores)("notification hub on $dialect", (store) => {
       const hub = yield* runHub({
         dataDir,
         settings,
-        http: { host: "127.0.0.1", port: 0, webhookSecret: secret },
+        http: { host: "127.0.0.1", port: 0, webhookSecret: secret, metricsToken: TEST_METRICS_TOKEN },
         senderPollMs: 500,
         tickIntervalMs: 60_000,
         ackDelayMs: 20

@@ -10,7 +10,13 @@ import { Sql } from "../../../core/store/Sql.ts"
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../../drivers/mqtt/EmbeddedBroker.ts"
 import { makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
 import { freePort } from "../../../drivers/net/LoopbackPort.ts"
-import { hubRigLayer, publishAll, sampleOrder, stationStream } from "../../../fixtures/hub/HubRig.ts"
+import {
+  hubRigLayer,
+  publishAll,
+  sampleOrder,
+  stationStream,
+  TEST_METRICS_TOKEN
+} from "../../../fixtures/hub/HubRig.ts"
 import { bodyOf, decodeHeader, type ReceivedMail, startAiosmtpd } from "../../../fixtures/mail/AiosmtpdProcess.ts"
 import { waitFor } from "../../../fixtures/mqtt/SyncRig.ts"
 import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../../../fixtures/postgres/TestStores.ts"
@@ -67,7 +73,7 @@ describe.each(stores)("return notifications and opt-out over real MQTT, SMTP and
       const hub = yield* runHub({
         dataDir,
         settings,
-        http: { host: "127.0.0.1", port, webhookSecret: secret },
+        http: { host: "127.0.0.1", port, webhookSecret: secret, metricsToken: TEST_METRICS_TOKEN },
         senderPollMs: 200,
         tickIntervalMs: 60_000,
         ackDelayMs: 20

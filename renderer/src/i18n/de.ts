@@ -276,6 +276,7 @@ export const de = {
   "metrics.noData": "Keine Daten im Zeitraum",
   "error.hub-not-configured": "Kein Benachrichtigungs-Hub eingerichtet (hub.url in der Konfiguration).",
   "error.hub-unavailable": "Der Benachrichtigungs-Hub antwortet nicht.",
+  "error.hub-refused": "Der Benachrichtigungs-Hub lehnt das Kennzahlen-Token dieser Station ab (hub.metricsToken).",
   "manager.language": "Sprache der Station",
   "locale.de": "Deutsch",
   "locale.en": "English",

@@ -277,6 +277,7 @@ export const en: Messages = {
   "metrics.noData": "No data in this period",
   "error.hub-not-configured": "No notification hub is set up (hub.url in the configuration).",
   "error.hub-unavailable": "The notification hub does not answer.",
+  "error.hub-refused": "The notification hub refuses this station's metrics token (hub.metricsToken).",
   "manager.language": "Station language",
   "locale.de": "Deutsch",
   "locale.en": "English",
