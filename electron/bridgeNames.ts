@@ -7,6 +7,7 @@ const apiNames = {
   "station.setLocale": true,
   "station.setScreen": true,
   "session.signIn": true,
+  "session.enterPin": true,
   "session.signOut": true,
   "scan.submit": true,
   "orders.open": true,

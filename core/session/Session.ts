@@ -1,9 +1,12 @@
-import { Context, Effect, Layer, Option, Ref } from "effect"
+import { Context, Effect, Layer, Option, Ref, Semaphore } from "effect"
 import { ApiError } from "../api/ApiError.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
+import { StationClock } from "../time/Clock.ts"
 import { CurrentClient } from "./Client.ts"
 import type { Operator, Role } from "./Operator.ts"
+import { PinHashes } from "./PinHashes.ts"
+import type { PinOutcome } from "./SessionApi.ts"
 import { OperatorSignedIn, OperatorSignedOut } from "./SessionEvents.ts"
 
 /** Accepts a badge as typed ("b-1001") or as scanned from a badge label ("PB:BADGE:B-1001…"). */
@@ -18,16 +21,32 @@ const plainBadge: BadgeReader = (raw) => {
 const MAX_SIGNED_IN_CLIENTS = 256
 
 /**
+ * Wrong PINs a manager badge gets before it locks; then it locks for 30 s, and every further wrong PIN (once the lock
+ * is over) locks it twice as long, up to 15 min. The right PIN clears the count. A 4-digit PIN thus takes days to
+ * guess rather than minutes.
+ */
+export const PIN_ATTEMPTS = 5
+export const FIRST_LOCK_MS = 30_000
+export const MAX_LOCK_MS = 15 * 60_000
+
+export const lockMsAfter = (failures: number): number =>
+  failures < PIN_ATTEMPTS ? 0 : Math.min(MAX_LOCK_MS, FIRST_LOCK_MS * 2 ** Math.min(failures - PIN_ATTEMPTS, 20))
+
+/**
  * Who is signed in, per client (each browser session, the Electron window): one operator per client, and signing in
- * replaces that client's previous one only. `current`, `require`, `signIn` and `signOut` act for the call's
- * `CurrentClient`; `operatorOf` reads any client's, for pushes addressed to each.
+ * replaces that client's previous one only. `current`, `require`, `signIn`, `enterPin` and `signOut` act for the
+ * call's `CurrentClient`; `operatorOf` reads any client's, for pushes addressed to each. A manager signs in with
+ * badge and PIN (`enterPin`); `signIn` with a manager's badge alone answers `pin-required`.
  */
 export class Session extends Context.Service<
   Session,
   {
     readonly current: Effect.Effect<Operator | null>
     readonly operatorOf: (clientId: string) => Effect.Effect<Operator | null>
+    /** Whose badge this is (nobody is signed in by it). */
+    readonly lookUp: (badge: string) => Effect.Effect<Operator, ApiError>
     readonly signIn: (badge: string) => Effect.Effect<Operator, ApiError>
+    readonly enterPin: (badge: string, pin: string) => Effect.Effect<PinOutcome, ApiError>
     readonly signOut: Effect.Effect<boolean, ApiError>
     readonly require: (roles: ReadonlyArray<Role>) => Effect.Effect<Operator, ApiError>
   }
@@ -38,6 +57,10 @@ export class Session extends Context.Service<
       Effect.gen(function* () {
         const sql = yield* Sql
         const log = yield* EventLog
+        const clock = yield* StationClock
+        const pins = yield* PinHashes
+        // One PIN check at a time: parallel guesses would all pass the lock check before the first failure counted.
+        const pinChecks = yield* Semaphore.make(1)
         const signedIn = yield* Ref.make<ReadonlyMap<string, Operator>>(new Map())
         const storeFailure = (error: { readonly message: string }) =>
           new ApiError({
@@ -56,8 +79,7 @@ export class Session extends Context.Service<
             return next
           })
 
-        const signIn = Effect.fn("Session.signIn")(function* (badge: string) {
-          const client = yield* CurrentClient
+        const badgeRow = Effect.fn("Session.badgeRow")(function* (badge: string) {
           const badgeId = readBadge(badge)
           if (badgeId === undefined) {
             return yield* new ApiError({
@@ -66,7 +88,10 @@ export class Session extends Context.Service<
             })
           }
           const rows = yield* sql
-            .query<{ name: string; role: Role }>("SELECT name, role FROM badges WHERE badge_id = ?", [badgeId])
+            .query<{ name: string; role: Role; pin_hash: string | null }>(
+              "SELECT name, role, pin_hash FROM badges WHERE badge_id = ?",
+              [badgeId]
+            )
             .pipe(Effect.mapError(storeFailure))
           const found = Option.fromNullishOr(rows[0])
           if (Option.isNone(found)) {
@@ -76,6 +101,15 @@ export class Session extends Context.Service<
             })
           }
           const operator: Operator = { badgeId, name: found.value.name, role: found.value.role }
+          return { operator, pinHash: found.value.pin_hash }
+        })
+
+        const lookUp = (badge: string) => Effect.map(badgeRow(badge), (row) => row.operator)
+
+        /** Records the sign-in and makes `operator` this client's. */
+        const signInAs = Effect.fn("Session.signInAs")(function* (operator: Operator) {
+          const client = yield* CurrentClient
+          const badgeId = operator.badgeId
           const operators = yield* Ref.get(signedIn)
           const previous = operators.get(client.id) ?? null
           const displaced =
@@ -100,6 +134,71 @@ export class Session extends Context.Service<
           if (displaced !== undefined) yield* setOperator(displaced[0], null)
           yield* setOperator(client.id, operator)
           return operator
+        })
+
+        const signIn = Effect.fn("Session.signIn")(function* (badge: string) {
+          const { operator } = yield* badgeRow(badge)
+          if (operator.role === "manager") {
+            return yield* new ApiError({
+              code: "pin-required",
+              message: `${operator.name} signs in as manager: enter the PIN (session.enterPin)`
+            })
+          }
+          return yield* signInAs(operator)
+        })
+
+        const enterPin = Effect.fn("Session.enterPin")(function* (badge: string, pin: string) {
+          const { operator, pinHash } = yield* badgeRow(badge)
+          if (operator.role !== "manager") {
+            return yield* new ApiError({
+              code: "pin-not-needed",
+              message: `${operator.name} signs in with the badge alone`
+            })
+          }
+          if (pinHash === null) {
+            return yield* new ApiError({
+              code: "pin-not-set",
+              message: `Badge ${operator.badgeId} has no PIN in the badge list: a manager badge needs one`
+            })
+          }
+          const attempts = (badgeId: string) =>
+            Effect.map(
+              sql.query<{ failures: number; locked_until_ms: number }>(
+                "SELECT failures, locked_until_ms FROM pin_attempts WHERE badge_id = ?",
+                [badgeId]
+              ),
+              (rows) => ({
+                failures: Number(rows[0]?.failures ?? 0),
+                lockedUntilMs: Number(rows[0]?.locked_until_ms ?? 0)
+              })
+            )
+          const checked = yield* pinChecks
+            .withPermits(1)(
+              Effect.gen(function* () {
+                const nowMs = (yield* clock.now).wallMs
+                const before = yield* attempts(operator.badgeId)
+                if (before.lockedUntilMs > nowMs) {
+                  return { result: "locked", retryAfterMs: before.lockedUntilMs - nowMs } as const
+                }
+                if (yield* pins.verify(pin, pinHash)) {
+                  yield* sql.execute("DELETE FROM pin_attempts WHERE badge_id = ?", [operator.badgeId])
+                  return { result: "right" } as const
+                }
+                const failures = before.failures + 1
+                const lockMs = lockMsAfter(failures)
+                yield* sql.execute(
+                  `INSERT INTO pin_attempts (badge_id, failures, locked_until_ms) VALUES (?, ?, ?)
+                 ON CONFLICT (badge_id) DO UPDATE SET failures = excluded.failures, locked_until_ms = excluded.locked_until_ms`,
+                  [operator.badgeId, failures, lockMs === 0 ? 0 : nowMs + lockMs]
+                )
+                return lockMs === 0
+                  ? ({ result: "wrong-pin", attemptsLeft: PIN_ATTEMPTS - failures } as const)
+                  : ({ result: "locked", retryAfterMs: lockMs } as const)
+              })
+            )
+            .pipe(Effect.mapError(storeFailure))
+          if (checked.result !== "right") return checked
+          return { result: "signed-in", operator: yield* signInAs(operator) } as const
         })
 
         const signOut = Effect.gen(function* () {
@@ -128,7 +227,7 @@ export class Session extends Context.Service<
                 )
           )
 
-        return Session.of({ current, operatorOf, signIn, signOut, require })
+        return Session.of({ current, operatorOf, lookUp, signIn, enterPin, signOut, require })
       })
     )
 }

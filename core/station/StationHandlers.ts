@@ -143,6 +143,10 @@ export const makeStationHandlers = Effect.gen(function* () {
         return { screen }
       }),
     "session.signIn": ({ badge }) => Effect.tap(session.signIn(badge), () => publishStatus),
+    "session.enterPin": ({ badge, pin }) =>
+      Effect.tap(session.enterPin(badge, pin), (outcome) =>
+        outcome.result === "signed-in" ? publishStatus : Effect.void
+      ),
     "session.signOut": () =>
       Effect.map(
         Effect.tap(session.signOut, () => publishStatus),
@@ -160,9 +164,15 @@ export const makeStationHandlers = Effect.gen(function* () {
         const base = { raw: input.raw, source: input.source, deviceId: input.deviceId ?? input.source, at }
         let outcome: ScanOutcome
         if (identification.kind === "packbench" && identification.type === "badge") {
-          const operator = yield* session.signIn(input.raw)
-          yield* publishStatus
-          outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
+          // A manager's badge opens the PIN prompt; the manager is signed in by session.enterPin.
+          const holder = yield* session.lookUp(input.raw)
+          if (holder.role === "manager") {
+            outcome = { ...base, identification, action: "pin-required", message: `${holder.name} (${holder.role})` }
+          } else {
+            const operator = yield* session.signIn(input.raw)
+            yield* publishStatus
+            outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
+          }
         } else if (context === "pack" || context === "handover" || context === "returns") {
           const route: Effect.Effect<
             { readonly action: string; readonly message: string; readonly refusal?: ScanOutcome["refusal"] },

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import type { PushMessage } from "../../core/api/StationApi.ts"
 import { CookieJar } from "../../fixtures/http/RawHttp.ts"
+import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
 
@@ -139,7 +140,7 @@ describe("the station over HTTP and WebSocket", () => {
     consumer.on("message", (_topic, payload) => received.push(JSON.parse(payload.toString())))
     await consumer.subscribeAsync(`packbench/v1/${before.siteId}/${before.stationId}/events/#`, { qos: 1 })
     await post(station, "session.signOut", "{}")
-    await post(station, "session.signIn", '{"badge":"B-9001"}')
+    await post(station, "session.enterPin", JSON.stringify({ badge: SAMPLE_MANAGER.badgeId, pin: SAMPLE_MANAGER.pin }))
     for (
       let attempt = 0;
       attempt < 100 && !received.some((event) => event.type === "operator.signed-in" && event.seq > 1);

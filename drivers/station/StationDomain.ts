@@ -18,6 +18,7 @@ import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
 import { StationSettings } from "../../core/station/StationSettings.ts"
 import { makeHttpCarrierApi } from "../carrier/HttpCarrierApi.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
+import { ScryptPinHashes } from "../session/ScryptPinHashes.ts"
 import { SampleOrdersSeeded } from "./StationDatabase.ts"
 import { announceSeededOrders, SampleData } from "./StationSampleData.ts"
 
@@ -78,7 +79,7 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
       ).pipe(
         Layer.provideMerge(
           Layer.mergeAll(
-            Session.layer(readBadge),
+            Session.layer(readBadge).pipe(Layer.provide(ScryptPinHashes.layer)),
             StationSettings.layer({ name: config.station.name, locale: config.station.locale }),
             PrintQueue.layer,
             Carriers.layerOffline(defaultCarrierProfiles, setup.originCountry, apiCarriers(config, log)),
