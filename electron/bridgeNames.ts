@@ -46,7 +46,8 @@ const apiNames = {
   "rules.preview": true,
   "rules.replace": true,
   "metrics.customer": true,
-  "metrics.customerCsv": true
+  "metrics.customerCsv": true,
+  "audit.recent": true
 } as const satisfies Record<ApiName, true>
 
 const pushNames = {

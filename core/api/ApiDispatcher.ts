@@ -34,8 +34,11 @@ const failure = (error: ApiError): WireResult => ({
 const invalidInput = (name: string, details: ReadonlyArray<{ readonly path: string; readonly message: string }>) =>
   new ApiError({ code: "invalid-input", message: `Invalid input for ${name}`, details })
 
-/** `$.at.wallMs` as the decode problems name paths (`at.wallMs`). */
-const problemPath = (path: string) => path.replace(/^\$\.?/, "")
+/** A JSON bounds problem (`$.at.wallMs is not a finite number`) as a decode problem (`at.wallMs`, the rest). */
+const boundsDetail = (problem: string) => {
+  const match = /^\$\.?(\S*) (.*)$/.exec(problem)
+  return match === null ? { path: "", message: problem } : { path: match[1] ?? "", message: match[2] ?? problem }
+}
 
 /**
  * The time a call says its scan or reading happened (`at`, the API's convention for the event time), when it is more
@@ -51,7 +54,20 @@ const atProblem = (input: unknown, nowMs: number) => {
 export interface DispatcherOptions<R> {
   /** The station's wall clock in ms, to refuse an `at` more than a day away from it. */
   readonly nowMs?: Effect.Effect<number, never, R>
+  /**
+   * Runs around every call marked `privileged` in the API map, refused ones included: the audit (who was signed in
+   * before the call, and how it ended).
+   */
+  readonly privileged?: (
+    name: string,
+    input: unknown,
+    run: Effect.Effect<WireResult, never, R>
+  ) => Effect.Effect<WireResult, never, R>
 }
+
+/** Whether the API map marks the call as a privileged (audited) one. */
+export const isPrivileged = (name: string): boolean =>
+  isApiName(name) && (StationApi[name] as { readonly privileged?: boolean }).privileged === true
 
 /**
  * Runs one call from any transport: checks the input's JSON is bounded (every number finite, strings and nesting
@@ -69,13 +85,6 @@ export const makeDispatcher =
     const handler = handlers[name] as (input: unknown) => Effect.Effect<unknown, ApiError, R>
     const decode = decodeStrict(spec.input as Schema.Codec<unknown, unknown>)
     const encode = Schema.encodeUnknownEffect(spec.output as Schema.Codec<unknown, unknown>)
-    const unbounded = jsonBoundsProblem(input ?? {})
-    if (unbounded !== undefined) {
-      const [path, ...rest] = unbounded.startsWith("$") ? unbounded.split(" ") : ["", unbounded]
-      return Effect.succeed(
-        failure(invalidInput(name, [{ path: problemPath(path ?? ""), message: rest.join(" ") || unbounded }]))
-      )
-    }
     const checkClock = (decoded: unknown) =>
       options.nowMs === undefined
         ? Effect.succeed(decoded)
@@ -85,21 +94,29 @@ export const makeDispatcher =
               ? Effect.succeed(decoded)
               : Effect.fail(invalidInput(name, [{ path: "at.wallMs", message: `${problem} (more than a day)` }]))
           })
-    return decode(input ?? {}).pipe(
-      Effect.mapError((details) => invalidInput(name, details)),
-      Effect.flatMap(checkClock),
-      Effect.flatMap(handler),
-      Effect.flatMap((output) => encode(output).pipe(Effect.orDie)),
-      Effect.map((value): WireResult => ({ ok: true, value })),
-      Effect.catchTag("ApiError", (error) => Effect.succeed(failure(error))),
-      Effect.catchCause((cause) =>
-        Effect.logError(`API call ${name} failed`, Cause.pretty(cause)).pipe(
-          Effect.as(
-            failure(
-              new ApiError({ code: "internal", message: `${name} failed: ${Cause.pretty(cause).split("\n")[0]}` })
+    const unbounded = jsonBoundsProblem(input ?? {})
+    const run: Effect.Effect<WireResult, never, R> =
+      unbounded !== undefined
+        ? Effect.succeed(failure(invalidInput(name, [boundsDetail(unbounded)])))
+        : decode(input ?? {}).pipe(
+            Effect.mapError((details) => invalidInput(name, details)),
+            Effect.flatMap(checkClock),
+            Effect.flatMap(handler),
+            Effect.flatMap((output) => encode(output).pipe(Effect.orDie)),
+            Effect.map((value): WireResult => ({ ok: true, value })),
+            Effect.catchTag("ApiError", (error) => Effect.succeed(failure(error))),
+            Effect.catchCause((cause) =>
+              Effect.logError(`API call ${name} failed`, Cause.pretty(cause)).pipe(
+                Effect.as(
+                  failure(
+                    new ApiError({
+                      code: "internal",
+                      message: `${name} failed: ${Cause.pretty(cause).split("\n")[0]}`
+                    })
+                  )
+                )
+              )
             )
           )
-        )
-      )
-    )
+    return options.privileged !== undefined && isPrivileged(name) ? options.privileged(name, input, run) : run
   }

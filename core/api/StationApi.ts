@@ -1,3 +1,4 @@
+import { AuditApi } from "../audit/AuditApi.ts"
 import { Locale } from "../config/StationConfig.ts"
 import { EventSummary, EventsApi } from "../events/EventsApi.ts"
 import { MetricsApi } from "../metrics/MetricsApi.ts"
@@ -13,6 +14,7 @@ import { StationAlert, StationStatus, StationStatusApi } from "../station/Statio
 import { FleetView } from "../sync/FleetPresence.ts"
 import { SyncApi } from "../sync/SyncApi.ts"
 
+export { AuditEntry } from "../audit/AuditApi.ts"
 export { EventSummary } from "../events/EventsApi.ts"
 export type { CustomerMetrics, NotificationStage } from "../metrics/CustomerMetrics.ts"
 export { OrderSummary } from "../orders/OrdersApi.ts"
@@ -40,7 +42,8 @@ export { Locale }
 /**
  * The station's one API: every command and query the UI may call, with its input and output schemas. Electron IPC
  * and HTTP are two transports over this map; both decode the input with these schemas before a handler runs. Each
- * feature declares its own slice; this map only puts them together, so no feature needs to import it.
+ * feature declares its own slice; this map only puts them together, so no feature needs to import it. A call marked
+ * `privileged: true` (a manager's action) is recorded in the audit with who, when, from which client and its outcome.
  */
 export const StationApi = {
   ...StationStatusApi,
@@ -53,7 +56,8 @@ export const StationApi = {
   ...PackApi,
   ...BenchApi,
   ...ReturnsApi,
-  ...MetricsApi
+  ...MetricsApi,
+  ...AuditApi
 } as const
 
 export type StationApi = typeof StationApi

@@ -31,7 +31,12 @@ export const PackApi = {
   "pack.complete": { input: Schema.Struct({ ...At }), output: PackView },
   "pack.abandon": { input: Schema.Struct({}), output: PackView },
   "pack.reprint": { input: Schema.Struct({ parcelId: IdInput }), output: Schema.Array(PrintJobRef) },
-  "pack.void": { input: Schema.Struct({ parcelId: IdInput, reason: NonEmptyTextInput, ...At }), output: ParcelView },
+  /** A manager's: audited (`privileged`). */
+  "pack.void": {
+    input: Schema.Struct({ parcelId: IdInput, reason: NonEmptyTextInput, ...At }),
+    output: ParcelView,
+    privileged: true
+  },
   "handover.state": { input: Schema.Struct({}), output: HandoverView },
   "handover.open": { input: Schema.Struct({ carrier: IdInput }), output: HandoverView },
   "handover.scan": { input: Schema.Struct({ raw: NonEmptyScanText, ...At }), output: HandoverView },

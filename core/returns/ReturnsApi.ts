@@ -8,7 +8,8 @@ const At = { at: Schema.optionalKey(ApiTimestamp) }
 /**
  * The returns desk's calls, for the station to merge into its one API. Each answers with the whole desk view so the
  * screen never derives state; `at` is the driver's timestamp of the scan that caused the call (the event time).
- * `returns.override`, `returns.approve` and `rules.replace` need a manager; the rest a returns clerk or a manager.
+ * `returns.override`, `returns.approve` and `rules.replace` need a manager and are audited (`privileged`); the rest a
+ * returns clerk or a manager.
  */
 export const ReturnsApi = {
   "returns.state": { input: Schema.Struct({}), output: ReturnsView },
@@ -41,17 +42,19 @@ export const ReturnsApi = {
       reason: NonEmptyTextInput,
       ...At
     }),
-    output: ReturnsView
+    output: ReturnsView,
+    privileged: true
   },
   "returns.approve": {
     input: Schema.Struct({ itemRef: IdInput, reason: NonEmptyTextInput, ...At }),
-    output: ReturnsView
+    output: ReturnsView,
+    privileged: true
   },
   "returns.finish": { input: Schema.Struct({ ...At }), output: ReturnsView },
   /** The rule file is decoded by the service, so a malformed one comes back with the rule and field named. */
   "rules.active": { input: Schema.Struct({}), output: RefundRuleSet },
   "rules.preview": { input: Schema.Struct({ rules: Schema.Unknown }), output: RulesPreview },
-  "rules.replace": { input: Schema.Struct({ rules: Schema.Unknown }), output: RefundRuleSet }
+  "rules.replace": { input: Schema.Struct({ rules: Schema.Unknown }), output: RefundRuleSet, privileged: true }
 } as const
 
 export type ReturnsApi = typeof ReturnsApi

@@ -1,7 +1,8 @@
 import { Effect } from "effect"
-import type { ApiHandlers } from "../api/ApiDispatcher.ts"
+import type { ApiHandlers, WireResult } from "../api/ApiDispatcher.ts"
 import { ApiError } from "../api/ApiError.ts"
 import { PushHub } from "../api/PushHub.ts"
+import { AuditLog } from "../audit/AuditLog.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import type { EventSummary } from "../events/EventsApi.ts"
@@ -66,6 +67,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const returns = yield* makeReturnsHandlers
   const metrics = yield* CustomerMetricsSource
   const fleet = yield* FleetPresence
+  const audit = yield* AuditLog
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow. The bench's
   // own scanners and scales act for the client whose screen changed last: the UI in front of the bench.
   let screen: ScanContext | undefined
@@ -143,10 +145,27 @@ export const makeStationHandlers = Effect.gen(function* () {
         return { screen }
       }),
     "session.signIn": ({ badge }) => Effect.tap(session.signIn(badge), () => publishStatus),
+    // Every PIN tried is audited, right or wrong, with the manager it was tried for.
     "session.enterPin": ({ badge, pin }) =>
-      Effect.tap(session.enterPin(badge, pin), (outcome) =>
-        outcome.result === "signed-in" ? publishStatus : Effect.void
-      ),
+      Effect.gen(function* () {
+        const holder = yield* session.lookUp(badge)
+        const outcome = yield* session.enterPin(badge, pin)
+        yield* audit
+          .record({
+            operator: holder,
+            action: "session.enterPin",
+            outcome: outcome.result === "signed-in" ? "done" : "refused",
+            detail:
+              outcome.result === "signed-in"
+                ? "signed in as manager"
+                : outcome.result === "wrong-pin"
+                  ? `wrong PIN, ${outcome.attemptsLeft} tries left`
+                  : `badge locked for ${Math.ceil(outcome.retryAfterMs / 1000)} s`
+          })
+          .pipe(Effect.mapError(storeFailure))
+        if (outcome.result === "signed-in") yield* publishStatus
+        return outcome
+      }),
     "session.signOut": () =>
       Effect.map(
         Effect.tap(session.signOut, () => publishStatus),
@@ -256,11 +275,33 @@ export const makeStationHandlers = Effect.gen(function* () {
     "printer.jobs": () => printQueue.recent(20).pipe(Effect.mapError(storeFailure)),
     "sync.quarantine": ({ limit }) => quarantine(limit),
     "fleet.presence": () => fleet.view,
+    "audit.recent": ({ limit }) =>
+      Effect.andThen(session.require(["manager"]), audit.recent(limit).pipe(Effect.mapError(storeFailure))),
     "metrics.customer": (window) => metrics.customer(window).pipe(Effect.mapError(metricsFailure)),
     "metrics.customerCsv": (window) => metrics.csv(window).pipe(Effect.mapError(metricsFailure)),
     ...pack.handlers,
     ...bench,
     ...returns.handlers
   }
-  return { handlers, status, publishStatus, benchClient: Effect.sync(() => benchClient) }
+  /**
+   * The audit around a privileged call: who was signed in at the client before it, what was asked, how it ended.
+   * A call the audit cannot record is still answered (it has happened); the failure is logged.
+   */
+  const privileged = (name: string, input: unknown, run: Effect.Effect<WireResult>) =>
+    Effect.gen(function* () {
+      const operator = yield* session.current
+      const result = yield* run
+      const asked = JSON.stringify(input ?? {})
+      yield* audit
+        .record({
+          operator,
+          action: name,
+          outcome: result.ok ? "done" : "refused",
+          detail: result.ok ? asked : `${result.error.code}: ${result.error.message} · ${asked}`
+        })
+        .pipe(Effect.catch((error) => Effect.logError(`audit: ${name} not recorded: ${error.message}`)))
+      return result
+    })
+
+  return { handlers, status, publishStatus, privileged, benchClient: Effect.sync(() => benchClient) }
 })

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { PushMessage } from "../../core/api/StationApi.ts"
 import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
 import { apiClient, openPushSocket, rawRequest } from "../../fixtures/http/RawHttp.ts"
+import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { loadConfig } from "../station/loadConfig.ts"
 import { type RunningStation, startStation } from "../station/Station.ts"
 
@@ -265,5 +266,88 @@ describe("the hub's pages and figures", () => {
     }
     // The station's Manager screen asks through its own API, which sends the token.
     expect(await station.call("metrics.customer", { fromMs: 0, toMs: Date.now() })).toMatchObject({ ok: true })
+  })
+})
+
+describe("a manager signs in with badge and PIN, and every privileged action is audited", () => {
+  let manager: ReturnType<typeof apiClient>
+  let packer: ReturnType<typeof apiClient>
+  beforeAll(() => {
+    manager = apiClient(base)
+    packer = apiClient(base)
+  })
+
+  it("does not sign in a manager by the badge alone, nor with a wrong PIN", async () => {
+    const alone = await manager.call("session.signIn", { badge: SAMPLE_MANAGER.badgeId })
+    expect(alone.json.error.code).toBe("pin-required")
+    const scanned = await manager.call("scan.submit", {
+      raw: (() => {
+        const code = encodePackbenchCode("badge", SAMPLE_MANAGER.badgeId)
+        if (!code.ok) throw new Error(code.reason)
+        return code.code
+      })(),
+      source: "manual"
+    })
+    expect(scanned.json.value).toMatchObject({ action: "pin-required", message: `${SAMPLE_MANAGER.name} (manager)` })
+    const wrong = await manager.call("session.enterPin", { badge: SAMPLE_MANAGER.badgeId, pin: "0000" })
+    expect(wrong.json.value).toEqual({ result: "wrong-pin", attemptsLeft: 4 })
+    expect((await manager.call("station.status")).json.value.operator).toBeNull()
+    expect((await manager.call("rules.replace", { rules: { version: 99, rules: [] } })).json.error.code).toBe(
+      "not-signed-in"
+    )
+  })
+
+  it("records who did a privileged action, when, from which client, and how it ended; only a manager reads it", async () => {
+    expect((await packer.call("session.signIn", { badge: "B-1001" })).json.ok).toBe(true)
+    const byPacker = await packer.call("pack.void", { parcelId: "P-NOPE", reason: "try" })
+    expect(byPacker.json.error.code).toBe("role-required")
+    expect((await packer.call("audit.recent", { limit: 10 })).json.error.code).toBe("role-required")
+
+    const right = await manager.call("session.enterPin", { badge: SAMPLE_MANAGER.badgeId, pin: SAMPLE_MANAGER.pin })
+    expect(right.json.value).toMatchObject({ result: "signed-in", operator: { badgeId: SAMPLE_MANAGER.badgeId } })
+    const active = (await manager.call("rules.active")).json.value
+    const before = Date.now()
+    expect((await manager.call("rules.replace", { rules: active })).json.ok).toBe(true)
+
+    const entries = (await manager.call("audit.recent", { limit: 20 })).json.value as Array<Record<string, unknown>>
+    const managerClient = entries.find((entry) => entry.action === "rules.replace")?.clientId
+    expect(managerClient).toMatch(/^web-[0-9a-f]{12}$/)
+    expect(entries.slice(0, 5)).toMatchObject([
+      {
+        action: "rules.replace",
+        outcome: "done",
+        operator: { badgeId: SAMPLE_MANAGER.badgeId, role: "manager" },
+        clientId: managerClient,
+        clientAddress: expect.stringMatching(/127\.0\.0\.1$/)
+      },
+      {
+        action: "session.enterPin",
+        outcome: "done",
+        operator: { badgeId: SAMPLE_MANAGER.badgeId },
+        clientId: managerClient
+      },
+      {
+        action: "pack.void",
+        outcome: "refused",
+        operator: { badgeId: "B-1001" },
+        detail: expect.stringMatching(/^role-required/)
+      },
+      { action: "rules.replace", outcome: "refused", operator: null, clientId: managerClient },
+      { action: "session.enterPin", outcome: "refused", detail: "wrong PIN, 4 tries left", clientId: managerClient }
+    ])
+    expect(entries[2]?.clientId).not.toBe(managerClient)
+    expect(Number(entries[0]?.atMs)).toBeGreaterThanOrEqual(before - 1_000)
+  })
+
+  it("locks the manager badge after five wrong PINs: even the right PIN is refused then", async () => {
+    const guesser = apiClient(base)
+    const answers = []
+    for (const pin of ["1111", "2222", "3333", "4444", "5555"]) {
+      answers.push((await guesser.call("session.enterPin", { badge: SAMPLE_MANAGER.badgeId, pin })).json.value)
+    }
+    expect(answers.at(-1)).toMatchObject({ result: "locked" })
+    const right = await guesser.call("session.enterPin", { badge: SAMPLE_MANAGER.badgeId, pin: SAMPLE_MANAGER.pin })
+    expect(right.json.value).toMatchObject({ result: "locked" })
+    expect((await guesser.call("station.status")).json.value.operator).toBeNull()
   })
 })

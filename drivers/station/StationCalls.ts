@@ -42,7 +42,10 @@ export class StationCalls extends Context.Service<
         )
       )
       const clock = yield* StationClock
-      const dispatch = makeDispatcher(station.handlers, { nowMs: Effect.map(clock.now, (now) => now.wallMs) })
+      const dispatch = makeDispatcher(station.handlers, {
+        nowMs: Effect.map(clock.now, (now) => now.wallMs),
+        privileged: station.privileged
+      })
       const call = (name: string, input: unknown) => Effect.tap(dispatch(name, input), () => engine.kick)
       const callAs = (client: Client, name: string, input: unknown) =>
         Effect.provideService(call(name, input), CurrentClient, client)

@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
 import { PushHub } from "../../core/api/PushHub.ts"
+import { AuditLog } from "../../core/audit/AuditLog.ts"
 import { apiCarrierAdapter } from "../../core/carrier/ApiCarrier.ts"
 import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
 import { Carriers } from "../../core/carrier/Carriers.ts"
@@ -80,6 +81,7 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
         Layer.provideMerge(
           Layer.mergeAll(
             Session.layer(readBadge).pipe(Layer.provide(ScryptPinHashes.layer)),
+            AuditLog.layer,
             StationSettings.layer({ name: config.station.name, locale: config.station.locale }),
             PrintQueue.layer,
             Carriers.layerOffline(defaultCarrierProfiles, setup.originCountry, apiCarriers(config, log)),

@@ -197,6 +197,34 @@ describe("a manager signs in with badge and PIN", () => {
     await manager.getByTestId("operator").getByText("Leitung").waitFor({ timeout: 15_000 })
   })
 
+  it("shows the manager the audit: the sign-in and both wrong PINs, with who, when and from which client", async () => {
+    const manager = extraContexts.at(-1)!.context.pages()[0]!
+    await manager.keyboard.press("F3")
+    const rows = manager.getByTestId("audit-entries").locator("tbody tr")
+    await rows.first().waitFor({ timeout: 15_000 })
+    const entries = await rows.evaluateAll((elements) =>
+      elements.map((row) => ({
+        action: row.getAttribute("data-action"),
+        outcome: row.getAttribute("data-outcome"),
+        text: (row as HTMLElement).innerText
+      }))
+    )
+    expect(entries.slice(0, 3).map(({ action, outcome }) => ({ action, outcome }))).toEqual([
+      { action: "session.enterPin", outcome: "done" },
+      { action: "session.enterPin", outcome: "refused" },
+      { action: "session.enterPin", outcome: "refused" }
+    ])
+    expect(entries[0]?.text).toContain("Katrin Vogel (Leitung)")
+    expect(entries[0]?.text).toMatch(/web-[0-9a-f]{12} · (::ffff:)?127\.0\.0\.1/)
+    expect(entries[1]?.text).toContain("Falsche PIN. Noch 3 Versuche.")
+    await manager.getByTestId("audit-card").scrollIntoViewIfNeeded()
+    await manager.getByTestId("audit-card").screenshot({ path: join(SCREENSHOTS, "9-audit-card-de.png") })
+    // A packer at another browser sees that there is an audit, not what is in it.
+    await page.keyboard.press("F3")
+    await page.getByTestId("audit-card").getByText("Das Protokoll sieht nur die Leitung", { exact: false }).waitFor()
+    await page.keyboard.press("F1")
+  })
+
   it("ran without script errors or CSP violations on the station's page", () => {
     expect(opened!.pageProblems).toEqual([])
   })
