@@ -1,3 +1,4 @@
+/** The test projects: unit tests in parallel, integration and end-to-end tests one file at a time. */
 import { defineConfig } from "vitest/config"
 
 export default defineConfig({

@@ -37,6 +37,7 @@ const apiNames = {
   "returns.approve": true,
   "returns.decide": true,
   "returns.finish": true,
+  "returns.cancel": true,
   "returns.grade": true,
   "returns.override": true,
   "returns.scan": true,
@@ -47,6 +48,8 @@ const apiNames = {
   "rules.replace": true,
   "metrics.customer": true,
   "metrics.customerCsv": true,
+  "shops.status": true,
+  "shops.decidePush": true,
   "audit.recent": true
 } as const satisfies Record<ApiName, true>
 

@@ -1,3 +1,4 @@
+/** Bundles the preload into the one CommonJS file a sandboxed preload must be. */
 import { mkdirSync, renameSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"

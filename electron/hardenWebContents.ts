@@ -1,3 +1,4 @@
+/** Locks every web contents down: no navigation away from the app's page and no new windows. */
 import type { WebContents } from "electron"
 import { APP_INDEX_URL, isAppUrl } from "./appOrigin.ts"
 

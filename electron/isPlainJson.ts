@@ -1,3 +1,4 @@
+/** Checks that an IPC payload is plain JSON data, so the main process never takes a crafted object for data. */
 const MAX_DEPTH = 32
 
 /**

@@ -10,7 +10,8 @@ const root = fileURLToPath(new URL("..", import.meta.url))
 const { startDesktop } = await import("./main.ts")
 startDesktop({
   staticDir: join(root, "renderer", "dist"),
-  cacheDir: join(root, "node_modules", ".cache", "packbench-electron"),
+  // Built before Electron starts: by `packbench desktop`, `npm run build:preload` or the packaging step.
+  preload: join(root, "electron", "dist", "preload.cjs"),
   log: (line) => process.stderr.write(`${line}\n`)
 }).catch((error) => {
   process.stderr.write(`Packbench desktop failed: ${error?.stack ?? error}\n`)

@@ -106,14 +106,16 @@ const fakeApp = (hasLock = true) => {
   return app
 }
 
-const start = async (options: { hasLock?: boolean; built?: boolean } = {}) => {
+const start = async (options: { hasLock?: boolean; built?: boolean; preloadBuilt?: boolean } = {}) => {
   fake.app = fakeApp(options.hasLock ?? true) as unknown as Record<PropertyKey, unknown>
   const root = mkdtempSync(join(tmpdir(), "packbench-main-"))
   const staticDir = join(root, "dist")
   mkdirSync(staticDir)
   if (options.built ?? true) writeFileSync(join(staticDir, "index.html"), "<!doctype html>")
+  const preload = join(root, "preload.cjs")
+  if (options.preloadBuilt ?? true) writeFileSync(preload, "")
   const log = vi.fn()
-  await startDesktop({ staticDir, cacheDir: join(root, "cache"), log })
+  await startDesktop({ staticDir, preload, log })
   return {
     app: fake.app as unknown as FakeApp & Record<string, ReturnType<typeof vi.fn>>,
     child: fake.children[0]!,
@@ -211,6 +213,13 @@ describe("startDesktop", () => {
   it("refuses to start without a built UI", async () => {
     const { app } = await start({ built: false })
     expect(fake.errors[0]?.[1]).toMatch(/npm run build:ui/)
+    expect(app.exit).toHaveBeenCalledWith(1)
+    expect(fake.forks).toHaveLength(0)
+  })
+
+  it("refuses to start without the preload built at build time", async () => {
+    const { app } = await start({ preloadBuilt: false })
+    expect(fake.errors[0]?.[1]).toMatch(/npm run build:preload/)
     expect(app.exit).toHaveBeenCalledWith(1)
     expect(fake.forks).toHaveLength(0)
   })

@@ -1,11 +1,11 @@
+/** The Electron main process: the window, the app scheme, and the relay between the page and the station process. */
 import { fork } from "node:child_process"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { app, BrowserWindow, dialog, ipcMain, protocol, session } from "electron"
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from "electron"
 import { IPC_CALL_CHANNEL, IPC_PUSH_CHANNEL } from "../core/api/StationBridge.ts"
 import { APP_INDEX_URL, APP_SCHEME, isAppUrl } from "./appOrigin.ts"
-import { bundlePreload } from "./bundlePreload.ts"
 import { hardenWebContents } from "./hardenWebContents.ts"
 import { IPC_CONNECTION_CHANNEL } from "./ipcConnectionChannel.ts"
 import { guardIpcCall } from "./ipcGuard.ts"
@@ -14,6 +14,7 @@ import { allowPermissionCheck, allowPermissionRequest } from "./permissionPolicy
 import { serveAppFile } from "./serveAppFile.ts"
 import { stationChildOf } from "./stationChildOf.ts"
 import { makeStationRelay } from "./stationRelay.ts"
+import { stationUtilityChildOf } from "./stationUtilityChildOf.ts"
 
 const STATION_ENTRY = fileURLToPath(new URL("./stationProcess.mjs", import.meta.url))
 const CLOSE_TIMEOUT_MS = 10_000
@@ -21,8 +22,8 @@ const CLOSE_TIMEOUT_MS = 10_000
 export interface DesktopOptions {
   /** The built UI (renderer/dist). */
   readonly staticDir: string
-  /** Where the bundled preload is written. */
-  readonly cacheDir: string
+  /** The preload, bundled at build time (`npm run build:preload`, or the packaging step): never built at start. */
+  readonly preload: string
   readonly log: (line: string) => void
 }
 
@@ -81,7 +82,14 @@ export const startDesktop = async (options: DesktopOptions): Promise<void> => {
   protocol.handle(APP_SCHEME, (request) =>
     serveAppFile(request, { staticDir: options.staticDir, printoutsDir: () => printoutsDir })
   )
-  const preload = await bundlePreload(options.cacheDir)
+  if (!existsSync(options.preload)) {
+    fail(
+      "Packbench could not start",
+      `The preload is not built (${options.preload} is missing). Run: npm run build:preload`
+    )
+    return
+  }
+  const preload = options.preload
 
   const send = (channel: string, payload: unknown) => {
     if (window !== undefined && !window.isDestroyed()) window.webContents.send(channel, payload)
@@ -100,16 +108,28 @@ export const startDesktop = async (options: DesktopOptions): Promise<void> => {
     return created
   }
 
-  // The station runs under plain Node, not in an Electron utility process: its native modules (better-sqlite3,
-  // serialport) are built for the Node that installed them, and Electron's Node has another ABI. One build then serves
-  // the CLI, `packbench serve` and the desktop app alike.
-  const child = fork(STATION_ENTRY, [], {
-    execPath: process.env.PACKBENCH_NODE ?? "node",
-    cwd: process.cwd(),
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined },
-    stdio: ["ignore", "inherit", "inherit", "ipc"]
-  })
-  const station = makeStationRelay(stationChildOf(child), {
+  // From the repository the station runs under plain Node, not in an Electron utility process: its native modules
+  // (better-sqlite3, serialport) are built for the Node that installed them, and Electron's Node has another ABI, so
+  // one build serves the CLI, `packbench serve` and the desktop app alike. The packaged app has no Node of its own to
+  // lean on: its native modules are rebuilt for Electron when it is packaged, and the station runs in a utility
+  // process, in the user's data folder (where its config and data dir are).
+  const child = app.isPackaged
+    ? stationUtilityChildOf(
+        utilityProcess.fork(STATION_ENTRY, [], {
+          cwd: app.getPath("userData"),
+          stdio: "inherit",
+          serviceName: "Packbench station"
+        })
+      )
+    : stationChildOf(
+        fork(STATION_ENTRY, [], {
+          execPath: process.env.PACKBENCH_NODE ?? "node",
+          cwd: process.cwd(),
+          env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined },
+          stdio: ["ignore", "inherit", "inherit", "ipc"]
+        })
+      )
+  const station = makeStationRelay(child, {
     onReady: (ready) => {
       printoutsDir = ready.printoutsDir
       log(`Packbench station ${ready.siteId}/${ready.stationId} is running.`)

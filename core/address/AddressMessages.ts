@@ -1,3 +1,4 @@
+/** The address checker's problem codes and the German and English texts it reports them with. */
 import type { AddressField } from "./Address.ts"
 
 export type Locale = "en" | "de"
@@ -10,6 +11,10 @@ export type AddressErrorCode =
   | "unknown-region"
   | "postal-code-format"
   | "postal-code-region-mismatch"
+  | "postal-code-unknown"
+  | "postal-code-city-mismatch"
+  | "house-number-missing"
+  | "postnummer-missing"
   | "po-box-refused"
   | "unsupported-characters"
   | "line-too-long"
@@ -26,6 +31,10 @@ export interface AddressMessages {
   readonly unknownRegion: (value: string, country: string, examples: string) => string
   readonly postalCodeFormat: (value: string, country: string, examples: string) => string
   readonly postalCodeRegionMismatch: (postalCode: string, region: string) => string
+  readonly postalCodeUnknown: (postalCode: string, country: string) => string
+  readonly postalCodeCityMismatch: (postalCode: string, city: string, places: string) => string
+  readonly houseNumberMissing: (street: string, country: string) => string
+  readonly postnummerMissing: (point: string) => string
   readonly poBoxRefused: (carrier: string) => string
   readonly packstationRefused: (carrier: string) => string
   readonly unsupportedCharacters: (field: string, characters: string) => string
@@ -56,6 +65,14 @@ export const englishMessages: AddressMessages = {
   postalCodeFormat: (value, country, examples) =>
     `"${value}" is not a valid postal code for ${country} (e.g. ${examples}).`,
   postalCodeRegionMismatch: (postalCode, region) => `The postal code ${postalCode} does not belong to ${region}.`,
+  postalCodeUnknown: (postalCode, country) =>
+    `The postal code ${postalCode} does not exist in ${country}: check it with the customer.`,
+  postalCodeCityMismatch: (postalCode, city, places) =>
+    `The postal code ${postalCode} is ${places}, not ${city}: one of the two is wrong.`,
+  houseNumberMissing: (street, country) =>
+    `"${street}" has no house number; addresses in ${country} need one: ask the customer.`,
+  postnummerMissing: (point) =>
+    `A ${point} delivers only with the customer's DHL Postnummer (6 to 10 digits, e.g. in the address line 2): ask for it.`,
   poBoxRefused: (carrier) => `${carrier} does not deliver to post-office boxes: ask for a street address.`,
   packstationRefused: (carrier) =>
     `${carrier} does not deliver to a Packstation or Postfiliale: ship with DHL or ask for a street address.`,
@@ -91,6 +108,14 @@ export const germanMessages: AddressMessages = {
   postalCodeFormat: (value, country, examples) =>
     `„${value}“ ist keine gültige Postleitzahl für ${country} (z. B. ${examples}).`,
   postalCodeRegionMismatch: (postalCode, region) => `Die Postleitzahl ${postalCode} gehört nicht zu ${region}.`,
+  postalCodeUnknown: (postalCode, country) =>
+    `Die Postleitzahl ${postalCode} gibt es in ${country} nicht: bitte beim Kunden nachfragen.`,
+  postalCodeCityMismatch: (postalCode, city, places) =>
+    `Die Postleitzahl ${postalCode} gehört zu ${places}, nicht zu ${city}: eins von beiden stimmt nicht.`,
+  houseNumberMissing: (street, country) =>
+    `„${street}“ hat keine Hausnummer; Adressen in ${country} brauchen eine: bitte beim Kunden nachfragen.`,
+  postnummerMissing: (point) =>
+    `Eine ${point} stellt nur mit der DHL-Postnummer des Kunden zu (6 bis 10 Ziffern, z. B. im Adresszusatz): bitte erfragen.`,
   poBoxRefused: (carrier) => `${carrier} stellt nicht an Postfächer zu: bitte eine Hausanschrift erfragen.`,
   packstationRefused: (carrier) =>
     `${carrier} stellt nicht an Packstation oder Postfiliale zu: mit DHL versenden oder eine Hausanschrift erfragen.`,

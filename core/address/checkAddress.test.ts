@@ -5,6 +5,7 @@ import type { CountryRule } from "./CountryRule.ts"
 import { checkAddress } from "./checkAddress.ts"
 import { compiledPattern } from "./compiledPattern.ts"
 import { countryRules } from "./countryRules.generated.ts"
+import { hasPostalPlaces, placesOf } from "./postalPlaces.ts"
 
 const codesOf = (address: unknown, options: Parameters<typeof checkAddress>[1] = {}) =>
   checkAddress(address, options).errors.map((error) => `${error.field}:${error.code}`)
@@ -19,10 +20,13 @@ const exampleAddress = (rule: CountryRule): Address => {
         candidate.postalCodePrefix !== undefined &&
         compiledPattern(candidate.postalCodePrefix, "prefix").test(postalCode.toUpperCase())
     ) ?? rule.regions.find((candidate) => candidate.postalCodePrefix === undefined)
+  // Where the station knows the places of each postal code, the example's town is the real one.
+  const place =
+    postalCode !== undefined && hasPostalPlaces(rule.code) ? placesOf(rule.code, postalCode)?.[0] : undefined
   return {
     name: "Alex Example",
     street1: "Main Street 1",
-    city: "Town",
+    city: place ?? "Town",
     country: rule.code,
     ...(postalCode === undefined ? {} : { postalCode }),
     ...(region !== undefined
@@ -37,6 +41,60 @@ const latinCountries =
   "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO CH GB US CA AU NZ JP KR IN BR MX AR ID SA ZA TR SG TW IL AE UA RS MC AD SM TH MY PH VN CL CO".split(
     " "
   )
+
+describe("postal code, place, house number and Postnummer (DE, AT)", () => {
+  const de = { name: "Anna Schmidt", street1: "Hauptstraße 12", postalCode: "10115", city: "Berlin", country: "DE" }
+
+  it("matches the postal code to its place, as people write places", () => {
+    expect(codesOf(de)).toEqual([])
+    expect(codesOf({ ...de, city: "Hamburg" })).toEqual(["city:postal-code-city-mismatch"])
+    expect(checkAddress({ ...de, city: "Hamburg" }, { locale: "de" }).errors[0]?.message).toBe(
+      "Die Postleitzahl 10115 gehört zu Berlin, nicht zu Hamburg: eins von beiden stimmt nicht."
+    )
+    expect(checkAddress({ ...de, city: "Hamburg" }, { locale: "en" }).errors[0]?.message).toBe(
+      "The postal code 10115 is Berlin, not Hamburg: one of the two is wrong."
+    )
+    expect(codesOf({ ...de, postalCode: "60313", city: "Frankfurt a. M." })).toEqual([])
+    expect(codesOf({ ...de, postalCode: "60313", city: "frankfurt am main" })).toEqual([])
+    expect(codesOf({ ...de, postalCode: "87435", city: "Kempten" })).toEqual([])
+    expect(codesOf({ ...de, postalCode: "40212", city: "Duesseldorf" })).toEqual([])
+    expect(codesOf({ ...de, postalCode: "00000" })).toEqual(["postalCode:postal-code-unknown"])
+    expect(codesOf({ ...de, postalCode: "80331", city: "München" })).toEqual([])
+    const vienna = {
+      name: "Lukas Huber",
+      street1: "Mariahilfer Straße 88",
+      postalCode: "1070",
+      city: "Wien",
+      country: "AT"
+    }
+    expect(codesOf(vienna)).toEqual([])
+    expect(codesOf({ ...vienna, city: "Graz" })).toEqual(["city:postal-code-city-mismatch"])
+    expect(codesOf({ ...vienna, postalCode: "1001" })).toEqual(["postalCode:postal-code-unknown"])
+  })
+
+  it("wants a house number in DE, AT and CH, and a 6-10 digit Postnummer for a Packstation or Postfiliale", () => {
+    expect(codesOf({ ...de, street1: "Marienplatz", postalCode: "80331", city: "München" })).toEqual([
+      "street1:house-number-missing"
+    ])
+    expect(
+      codesOf({ name: "Sophie Meier", street1: "Bahnhofstrasse", postalCode: "8001", city: "Zürich", country: "CH" })
+    ).toEqual(["street1:house-number-missing"])
+    expect(codesOf({ ...de, street1: "Marienplatz 8", postalCode: "80331", city: "München" })).toEqual([])
+    const packstation = {
+      name: "Lea Fischer",
+      street1: "Packstation 123",
+      postalCode: "20095",
+      city: "Hamburg",
+      country: "DE"
+    }
+    expect(codesOf(packstation)).toEqual(["street2:postnummer-missing"])
+    expect(codesOf({ ...packstation, street2: "Postnummer 12345" })).toEqual(["street2:postnummer-missing"])
+    expect(codesOf({ ...packstation, street2: "Postnummer 12345678" })).toEqual([])
+    expect(codesOf({ ...packstation, name: "Lea Fischer 1234567890" })).toEqual([])
+    expect(codesOf({ ...packstation, street2: "Postnummer 12345678901" })).toEqual(["street2:postnummer-missing"])
+    expect(codesOf({ ...packstation, street1: "Postfiliale 512", street2: "987654" })).toEqual([])
+  })
+})
 
 describe("checkAddress per country", () => {
   it.each(latinCountries)("%s: the data's example address passes", (code) => {

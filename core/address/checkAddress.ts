@@ -1,3 +1,4 @@
+/** Checks a shipping address against its country's rules and the carrier's, and formats the label block. */
 import type { Address, AddressField } from "./Address.ts"
 import { addressFields } from "./Address.ts"
 import type { AddressCarrier } from "./AddressCarrier.ts"
@@ -11,6 +12,7 @@ import { countryRules } from "./countryRules.generated.ts"
 import { detectPoBox } from "./detectPoBox.ts"
 import { findRegion, formatAddressLines } from "./formatAddress.ts"
 import { normalisePostalCode } from "./normalisePostalCode.ts"
+import { hasPostalPlaces, placesOf, samePlace } from "./postalPlaces.ts"
 
 export interface CheckOptions {
   readonly locale?: Locale
@@ -171,6 +173,69 @@ const checkCharacters = (
   })
 }
 
+/** Countries whose street addresses carry a house number (a street alone does not find the door). */
+const HOUSE_NUMBER_COUNTRIES: ReadonlySet<string> = new Set(["DE", "AT", "CH", "NL", "BE", "LU", "DK", "PL", "CZ"])
+
+const checkPostalPlace = (address: Address, rule: CountryRule, messages: AddressMessages, countryName: string) => {
+  const country = rule.code
+  if (!hasPostalPlaces(country) || address.postalCode === undefined || address.city === undefined) return []
+  const postalCode = normalisePostalCode(rule, address.postalCode)
+  if (postalCode === undefined) return []
+  const places = placesOf(country, postalCode)
+  if (places === undefined) {
+    return [
+      {
+        field: "postalCode" as const,
+        code: "postal-code-unknown" as const,
+        message: messages.postalCodeUnknown(postalCode, countryName)
+      }
+    ]
+  }
+  if (places.some((place) => samePlace(address.city!, place))) return []
+  const named = places.slice(0, 3).join(" / ") + (places.length > 3 ? " …" : "")
+  return [
+    {
+      field: "city" as const,
+      code: "postal-code-city-mismatch" as const,
+      message: messages.postalCodeCityMismatch(postalCode, address.city, named)
+    }
+  ]
+}
+
+/**
+ * A street address needs its house number where the country numbers its houses; a Packstation or Postfiliale needs
+ * the customer's Postnummer instead (6 to 10 digits), wherever it was typed.
+ */
+const checkDoor = (address: Address, rule: CountryRule, messages: AddressMessages, countryName: string) => {
+  const street = address.street1
+  if (street === undefined) return []
+  const lines = [address.street1, address.street2, address.company].filter((line) => line !== undefined)
+  const point = lines.map((line) => /\b(packstation|postfiliale|poststation)\b/i.exec(line)?.[1]).find(Boolean)
+  if (point !== undefined) {
+    const candidates = [address.name, address.company, address.street2, address.street1].filter(
+      (line): line is string => line !== undefined
+    )
+    const hasPostnummer = candidates.some((line) => /(?:^|\D)\d{6,10}(?:\D|$)/.test(line))
+    return hasPostnummer
+      ? []
+      : [
+          {
+            field: "street2" as const,
+            code: "postnummer-missing" as const,
+            message: messages.postnummerMissing(point[0]!.toUpperCase() + point.slice(1).toLowerCase())
+          }
+        ]
+  }
+  if (!HOUSE_NUMBER_COUNTRIES.has(rule.code) || detectPoBox(street) !== undefined || /\d/.test(street)) return []
+  return [
+    {
+      field: "street1" as const,
+      code: "house-number-missing" as const,
+      message: messages.houseNumberMissing(street, countryName)
+    }
+  ]
+}
+
 /**
  * Checks a ship-to address against the destination country's rules and the carrier's label, and lays it out
  * for the label. Never throws on bad input: every problem is an error entry naming the field.
@@ -212,6 +277,8 @@ export const checkAddress = (input: unknown, options: CheckOptions = {}): Addres
     errors.push({ field: "name", code: "required", message: messages.requiredRecipient() })
   }
   errors.push(...checkPostalCodeAndRegion(address, rule, messages, countryName))
+  errors.push(...checkPostalPlace(address, rule, messages, countryName))
+  errors.push(...checkDoor(address, rule, messages, countryName))
   errors.push(...checkPoBoxes(address, options.carrier, messages))
   errors.push(...checkCharacters(address, rule, charset, messages, countryName))
 

@@ -1,3 +1,4 @@
+/** Compiles the country data's postal-code patterns once, anchored as whole codes or as prefixes. */
 const cache = new Map<string, RegExp>()
 
 /**

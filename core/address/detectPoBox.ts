@@ -1,3 +1,4 @@
+/** Recognises post-office boxes and parcel lockers in an address line, in the main destinations' languages. */
 export type PoBoxKind = "po-box" | "packstation"
 
 // Post-office boxes in the languages of the main destinations. Word boundaries keep "Boxhagener Straße" and

@@ -1,3 +1,4 @@
+/** Lays an address out as its country prints it on a label. */
 import type { Address, AddressField } from "./Address.ts"
 import { addressFields } from "./Address.ts"
 import type { Charset } from "./Charset.ts"

@@ -1,3 +1,4 @@
+/** Brings a typed postal code into its country's written form (case, spaces, hyphens). */
 import type { CountryRule } from "./CountryRule.ts"
 import { compiledPattern } from "./compiledPattern.ts"
 

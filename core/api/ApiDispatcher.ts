@@ -1,3 +1,4 @@
+/** Runs one API call from any transport: decode the input, run the handler, answer a wire envelope. */
 import { Cause, Effect, Schema } from "effect"
 import { clockProblem } from "../bounds/Bounds.ts"
 import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"

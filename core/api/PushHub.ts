@@ -1,3 +1,4 @@
+/** Fans the station's pushed messages out to every connected UI. */
 import { Context, Effect, Layer } from "effect"
 import { LOCAL_CLIENT } from "../session/Client.ts"
 import type { PushMessage, PushName, PushPayload } from "./StationApi.ts"

@@ -1,3 +1,4 @@
+/** The station's one API map, assembled from the features' slices, and the pushes it sends unasked. */
 import { AuditApi } from "../audit/AuditApi.ts"
 import { Locale } from "../config/StationConfig.ts"
 import { EventSummary, EventsApi } from "../events/EventsApi.ts"
@@ -10,6 +11,7 @@ import { PrintApi, PrintJob } from "../print/PrintApi.ts"
 import { ReturnsApi } from "../returns/ReturnsApi.ts"
 import { ScanApi, ScanOutcome } from "../scan/ScanApi.ts"
 import { SessionApi } from "../session/SessionApi.ts"
+import { ShopsApi } from "../shops/ShopsApi.ts"
 import { StationAlert, StationStatus, StationStatusApi } from "../station/StationStatusApi.ts"
 import { FleetView } from "../sync/FleetPresence.ts"
 import { SyncApi } from "../sync/SyncApi.ts"
@@ -28,6 +30,7 @@ export { PrintJob } from "../print/PrintApi.ts"
 export type { ReturnsView } from "../returns/ReturnsView.ts"
 export { ScanContext, ScanOutcome, ScanSource } from "../scan/ScanApi.ts"
 export { Operator, Role } from "../session/Operator.ts"
+export type { ShopConnectorView, ShopPushView, ShopStatus } from "../shops/ShopStatus.ts"
 export {
   BrokerState,
   DeviceKind,
@@ -57,6 +60,7 @@ export const StationApi = {
   ...BenchApi,
   ...ReturnsApi,
   ...MetricsApi,
+  ...ShopsApi,
   ...AuditApi
 } as const
 

@@ -18,6 +18,9 @@ export interface CarrierLabel {
   readonly routingCode: string
   readonly carrierName: string
   readonly serviceName: string
+  /** DHL Paket within Germany: the sorting codes the label carries besides the tracking number. */
+  readonly leitcode?: string
+  readonly identcode?: string
 }
 
 /** `pending`: the carrier must be asked over the network and cannot be right now; the parcel waits for its label. */

@@ -13,6 +13,8 @@ export interface CarrierProfile {
   readonly format: TrackingFormat
   /** The account part of the number the carrier assigned to this shipper (UPS shipper number, S10 service code). */
   readonly account: string
+  /** DHL Paket: the origin parcel centre and customer number of the shipper's Identcodes (see DhlCodes.ts). */
+  readonly identcode?: { readonly parcelCentre: string; readonly customer: string }
 }
 
 export const defaultCarrierProfiles: ReadonlyArray<CarrierProfile> = [
@@ -22,7 +24,8 @@ export const defaultCarrierProfiles: ReadonlyArray<CarrierProfile> = [
     addressCarrier: "dhl",
     services: { standard: "Paket", express: "Paket Prio", economy: "Paket" },
     format: "dhl-nve",
-    account: "340434"
+    account: "340434",
+    identcode: { parcelCentre: "20", customer: "434" }
   },
   {
     id: "dhl-express",

@@ -1,4 +1,5 @@
 import { Context, Effect, Layer } from "effect"
+import type { NumberReservations } from "../numbering/NumberReservations.ts"
 import type { Sql } from "../store/Sql.ts"
 import type { CarrierAdapter } from "./CarrierAdapter.ts"
 import type { CarrierProfile } from "./CarrierProfile.ts"
@@ -26,7 +27,7 @@ export class Carriers extends Context.Service<
     profiles: ReadonlyArray<CarrierProfile>,
     originCountry: string,
     online: ReadonlyArray<CarrierAdapter> = []
-  ): Layer.Layer<Carriers, never, Sql> =>
+  ): Layer.Layer<Carriers, never, Sql | NumberReservations> =>
     Layer.effect(
       Carriers,
       Effect.map(

@@ -1,20 +1,39 @@
+/** A carrier whose tracking numbers the station issues itself from the ranges the carrier allocated. */
 import { Effect } from "effect"
-import { Sql, type StoreError } from "../store/Sql.ts"
+import { type NumberRangeError, type NumberSlot, planRange, soleSlot, takeNumber } from "../numbering/NumberRanges.ts"
+import type { NumberReservations } from "../numbering/NumberReservations.ts"
+import type { Sql } from "../store/Sql.ts"
 import { type CarrierAdapter, CarrierError, type LabelRequest } from "./CarrierAdapter.ts"
 import { type CarrierProfile, maxSerial, routingCodeFor, trackingNumberFor } from "./CarrierProfile.ts"
+import { identcodeFor, leitcodeFor } from "./DhlCodes.ts"
 
-const storeFailure = (carrier: string) => (error: StoreError) =>
-  new CarrierError({ carrier, reason: "store", message: `${error.reason}: ${error.message}` })
+/** The number range of a carrier's tracking numbers, as `number_ranges` names it. */
+export const trackingRangeName = (carrier: string) => `tracking:${carrier}`
+
+const carrierFailure = (carrier: string) => (error: NumberRangeError) =>
+  new CarrierError({
+    carrier,
+    reason:
+      error.reason === "no-range"
+        ? "no-range"
+        : error.reason === "exhausted"
+          ? "range-exhausted"
+          : error.reason === "bad-plan"
+            ? "range-overlaps"
+            : "store",
+    message: error.message
+  })
 
 /**
- * Gives the station the numbers [start, end) of a carrier. A new range may only start at or after the next unused
- * number of the old one: a number once issued, even for a voided label, is never issued again.
+ * Gives the station its block of the carrier's numbers [start, end) that the carrier allocated to the shipper: block
+ * `slot.index` of `slot.of` (the whole range for a station on its own). A number once issued, even for a voided label,
+ * is never issued again: a new range may not go back below what the station already used.
  */
 export const assignTrackingRange = Effect.fn("OfflineCarrier.assignRange")(function* (
   profile: CarrierProfile,
-  range: { readonly start: number; readonly end: number }
+  range: { readonly start: number; readonly end: number },
+  slot: NumberSlot = soleSlot
 ) {
-  const sql = yield* Sql
   if (
     !Number.isInteger(range.start) ||
     range.start < 0 ||
@@ -27,69 +46,33 @@ export const assignTrackingRange = Effect.fn("OfflineCarrier.assignRange")(funct
       message: `${range.start}-${range.end} is not a range of ${profile.name} numbers (0 to ${maxSerial[profile.format]})`
     })
   }
-  return yield* sql
-    .transaction(
-      Effect.gen(function* () {
-        const rows = yield* sql.query<{ next: number }>("SELECT next FROM tracking_ranges WHERE carrier = ?", [
-          profile.id
-        ])
-        const current = rows[0]
-        if (current !== undefined && range.start < Number(current.next)) {
-          return yield* new CarrierError({
-            carrier: profile.id,
-            reason: "range-overlaps",
-            message: `${profile.name} numbers below ${current.next} were already issued by this station`
-          })
-        }
-        yield* sql.execute(
-          "INSERT INTO tracking_ranges (carrier, next, end_exclusive) VALUES (?, ?, ?) ON CONFLICT (carrier) DO UPDATE SET next = excluded.next, end_exclusive = excluded.end_exclusive",
-          [profile.id, range.start, range.end]
-        )
-      })
-    )
-    .pipe(Effect.catchTag("StoreError", (error) => Effect.fail(storeFailure(profile.id)(error))))
+  return yield* planRange(trackingRangeName(profile.id), range, slot).pipe(Effect.mapError(carrierFailure(profile.id)))
 })
 
 /**
- * A carrier whose numbers the station issues itself from a range the carrier allocated to it, so labels print
- * with no network. The number is taken in the caller's transaction: a parcel that does not commit gives it back.
+ * A carrier whose numbers the station issues itself from its block of the range the carrier allocated, so labels
+ * print with no network. The number is taken in the caller's transaction: a parcel that does not commit gives it back.
  */
 export const makeOfflineCarrier = (profile: CarrierProfile, originCountry: string) =>
-  Effect.map(Effect.service(Sql), (sql): CarrierAdapter => {
+  Effect.map(Effect.context<Sql | NumberReservations>(), (services): CarrierAdapter => {
     const createLabel = Effect.fn("OfflineCarrier.createLabel")(function* (request: LabelRequest) {
-      const serial = yield* sql
-        .transaction(
-          Effect.gen(function* () {
-            const rows = yield* sql.query<{ next: number; end_exclusive: number }>(
-              "SELECT next, end_exclusive FROM tracking_ranges WHERE carrier = ?",
-              [profile.id]
-            )
-            const range = rows[0]
-            if (range === undefined) {
-              return yield* new CarrierError({
-                carrier: profile.id,
-                reason: "no-range",
-                message: `This station has no ${profile.name} tracking numbers: ask the office to assign a range`
-              })
-            }
-            if (Number(range.next) >= Number(range.end_exclusive)) {
-              return yield* new CarrierError({
-                carrier: profile.id,
-                reason: "range-exhausted",
-                message: `This station used up its ${profile.name} tracking numbers: ask the office for a new range`
-              })
-            }
-            yield* sql.execute("UPDATE tracking_ranges SET next = next + 1 WHERE carrier = ?", [profile.id])
-            return Number(range.next)
-          })
-        )
-        .pipe(Effect.catchTag("StoreError", (error) => Effect.fail(storeFailure(profile.id)(error))))
+      const serial = yield* takeNumber(trackingRangeName(profile.id), `${profile.name} tracking`).pipe(
+        Effect.mapError(carrierFailure(profile.id)),
+        Effect.provide(services)
+      )
+      // DHL Paket's national network sorts by Leitcode and Identcode; parcels abroad go by the NVE alone.
+      const domestic = profile.identcode !== undefined && originCountry === "DE" && request.shipTo.country === "DE"
+      const leitcode = domestic ? leitcodeFor(request.shipTo) : undefined
       return {
         status: "created" as const,
         trackingNumber: trackingNumberFor(profile, serial, originCountry),
-        routingCode: routingCodeFor(request.shipTo.country, request.shipTo.postalCode),
+        routingCode: domestic
+          ? request.shipTo.postalCode.trim()
+          : routingCodeFor(request.shipTo.country, request.shipTo.postalCode),
         carrierName: profile.name,
-        serviceName: profile.services[request.serviceLevel]
+        serviceName: profile.services[request.serviceLevel],
+        ...(leitcode === undefined ? {} : { leitcode }),
+        ...(domestic && profile.identcode !== undefined ? { identcode: identcodeFor(profile.identcode, serial) } : {})
       }
     })
     return { carrier: profile.id, createLabel, voidLabel: () => Effect.void }

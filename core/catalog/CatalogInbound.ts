@@ -1,3 +1,4 @@
+/** Applies the shop's versioned catalog updates from the inbox, item by item. */
 import { Effect, Schema } from "effect"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"

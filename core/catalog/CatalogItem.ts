@@ -1,3 +1,6 @@
+/**
+ * The catalog item as the shop sends it and the bench checks against: SKU, GTIN, names, weight, serial and lot rules.
+ */
 import { Schema } from "effect"
 
 export const LocalizedText = Schema.Struct({ de: Schema.String, en: Schema.String })
@@ -15,6 +18,13 @@ export const CatalogItem = Schema.Struct({
   careHint: Schema.optional(LocalizedText),
   icon: Schema.String,
   requiresSerial: Schema.Boolean,
-  requiresLot: Schema.Boolean
+  requiresLot: Schema.Boolean,
+  /**
+   * For customs declarations of parcels that leave the EU: the Harmonized System code (6 digits, up to 10 with the
+   * national subdivisions), the country where the goods were made, and what they are in plain English (CN 22/23).
+   */
+  hsCode: Schema.optional(Schema.String.check(Schema.isPattern(/^\d{6}(\d{2}){0,2}$/))),
+  originCountry: Schema.optional(Schema.String.check(Schema.isPattern(/^[A-Z]{2}$/))),
+  customsDescription: Schema.optional(Schema.String.check(Schema.isPattern(/^[\x20-\x7e]{3,40}$/)))
 })
 export type CatalogItem = typeof CatalogItem.Type

@@ -1,6 +1,9 @@
+/** The station's configuration schema: every field, its default, and the resolved form the drivers start from. */
 import { Schema } from "effect"
 import { StationCode } from "../station/StationIdentity.ts"
+import { TimeZoneName } from "../time/SiteTime.ts"
 import { DurationText, parseDuration } from "./DurationText.ts"
+import { ShopsConfig } from "./ShopsConfig.ts"
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
 const NonEmpty = Schema.String.check(Schema.isMinLength(1))
@@ -152,7 +155,9 @@ export const HubConfig = Schema.Struct({
    * `<dataDir>/hub/metrics-token`.
    */
   metricsToken: Schema.optional(Schema.String),
-  notify: Schema.optional(NotifyConfig)
+  notify: Schema.optional(NotifyConfig),
+  /** The shop connectors the hub runs (README, "Shop connectors"). */
+  shops: Schema.optional(ShopsConfig)
 })
 export type HubConfig = typeof HubConfig.Type
 
@@ -168,13 +173,33 @@ export const TimeConfig = Schema.Struct({
 })
 export type TimeConfig = typeof TimeConfig.Type
 
+/**
+ * How this station shares the number ranges of the fleet (carriers' tracking numbers, SSCC serial references): every
+ * range is cut into `stations` equal blocks and this station issues only from block `stationIndex`. Give every
+ * station that shares the carrier accounts and the GS1 company prefix its own index; keep `stations` for the fleet's
+ * life (changing it moves every block).
+ */
+export const NumberingConfig = Schema.Struct({
+  stationIndex: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 999 })),
+  stations: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 }))
+}).check(
+  Schema.makeFilter((numbering) =>
+    numbering.stationIndex < numbering.stations
+      ? undefined
+      : `stationIndex ${numbering.stationIndex} must be below stations (${numbering.stations}): indexes count from 0`
+  )
+)
+export type NumberingConfig = typeof NumberingConfig.Type
+
 export const StationConfig = Schema.Struct({
   station: Schema.optional(
     Schema.Struct({
       siteId: Schema.optional(StationCode),
       stationId: Schema.optional(StationCode),
       name: Schema.optional(Schema.String),
-      locale: Schema.optional(Locale)
+      locale: Schema.optional(Locale),
+      /** The site's IANA time zone: times printed for people (manifests) are local to it. */
+      timeZone: Schema.optional(TimeZoneName)
     })
   ),
   dataDir: Schema.optional(NonEmpty),
@@ -189,7 +214,8 @@ export const StationConfig = Schema.Struct({
   hub: Schema.optional(HubConfig),
   /** By carrier id (`dhl-paket`, ...): carriers not listed issue their labels offline from the station's ranges. */
   carriers: Schema.optional(Schema.Record(Schema.String, CarrierConfig)),
-  time: Schema.optional(TimeConfig)
+  time: Schema.optional(TimeConfig),
+  numbering: Schema.optional(NumberingConfig)
 })
 export type StationConfig = typeof StationConfig.Type
 
@@ -201,6 +227,7 @@ export interface ResolvedConfig {
     readonly stationId?: string
     readonly name: string
     readonly locale: Locale
+    readonly timeZone: string
   }
   readonly dataDir: string
   readonly http: { readonly host: string; readonly port: number }
@@ -218,11 +245,14 @@ export interface ResolvedConfig {
     readonly databaseUrl?: string
     readonly metricsToken?: string
     readonly notify: NotifyOverrides
+    readonly shops?: ShopsConfig
   }
   /** The API carriers by carrier id; every other carrier is an offline one. */
   readonly carriers: Readonly<Record<string, ResolvedApiCarrier>>
   /** Without an NTP server the station records no NTP offset: it does not know one. */
   readonly time: { readonly ntpServer?: string; readonly ntpIntervalMs: number }
+  /** This station's block of every number range; `configured: false` for a station on its own (the whole range). */
+  readonly numbering: { readonly stationIndex: number; readonly stations: number; readonly configured: boolean }
 }
 
 export const DEFAULT_HTTP_PORT = 8787

@@ -1,3 +1,4 @@
+/** The API slice for reading the station's recent events, and the summary the UI lists. */
 import { Schema } from "effect"
 
 export const EventSummary = Schema.Struct({

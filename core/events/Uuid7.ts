@@ -1,3 +1,4 @@
+/** Makes time-ordered UUIDv7 ids for events. */
 import { Effect, Random } from "effect"
 
 const hex = (value: number, width: number) => value.toString(16).padStart(width, "0")

@@ -1,3 +1,4 @@
+/** Decodes a brand file (texts, logo, return URL, discount rule) and picks an order's brand. */
 import { Effect, Schema } from "effect"
 import { type DecodeProblem, decodeStrict } from "../decode/DecodeProblem.ts"
 import type { BrandTemplate } from "./BrandTemplate.ts"

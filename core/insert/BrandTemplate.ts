@@ -1,3 +1,4 @@
+/** Builds a parcel's insert (thank-you, items with care hints, return code, discount) from its brand's template. */
 import { Effect, Schema } from "effect"
 import type { InsertDocument, MonochromeBitmap } from "./InsertDocument.ts"
 

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { CustomsDeclaration } from "./CustomsDeclaration.ts"
 
 /**
  * A 4x6 inch shipping label, independent of any printer language. Address lines arrive already
@@ -16,7 +17,13 @@ export const ShippingLabel = Schema.Struct({
   weightGrams: Schema.Number,
   /** 18-digit Serial Shipping Container Code (GS1 AI 00), check digit included. */
   sscc: Schema.optional(Schema.String),
-  reference: Schema.optional(Schema.String)
+  reference: Schema.optional(Schema.String),
+  /** DHL Paket's 14-digit routing code (ITF) where the station can code the address (see DhlCodes.ts). */
+  leitcode: Schema.optional(Schema.String),
+  /** DHL Paket's 12-digit parcel code (ITF); a label that has one and no Leitcode is sorted by postal code. */
+  identcode: Schema.optional(Schema.String),
+  /** The customs declaration printed with the label for a parcel that leaves the EU's customs union. */
+  customs: Schema.optional(CustomsDeclaration)
 })
 export type ShippingLabel = typeof ShippingLabel.Type
 

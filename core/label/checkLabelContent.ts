@@ -1,3 +1,5 @@
+import { hasValidDhlCheckDigit } from "../carrier/DhlCodes.ts"
+import type { CustomsDeclaration } from "./CustomsDeclaration.ts"
 import { LabelContentError, type ShippingLabel } from "./ShippingLabel.ts"
 
 /**
@@ -98,6 +100,21 @@ export const checkLabelContent = (label: ShippingLabel): LabelContentError | und
       message: `weightGrams ${label.weightGrams} must be a positive number of grams up to 1000000`
     })
   }
+  for (const [field, code, length] of [
+    ["leitcode", label.leitcode, 14],
+    ["identcode", label.identcode, 12]
+  ] as const) {
+    if (code !== undefined && !hasValidDhlCheckDigit(code, length)) {
+      return new LabelContentError({
+        field,
+        message: `${field} "${code}" must be ${length} digits ending in DHL's check digit (weights 4 and 9)`
+      })
+    }
+  }
+  if (label.customs !== undefined) {
+    const problem = checkCustoms(label.customs)
+    if (problem) return problem
+  }
   if (label.sscc !== undefined) {
     if (!/^[0-9]{18}$/.test(label.sscc)) {
       return new LabelContentError({ field: "sscc", message: `sscc "${label.sscc}" must be exactly 18 digits` })
@@ -111,4 +128,45 @@ export const checkLabelContent = (label: ShippingLabel): LabelContentError | und
     }
   }
   return undefined
+}
+
+const customsFailure = (field: string, message: string) => new LabelContentError({ field, message })
+
+/** A declaration customs can read: every item described, classified, counted, weighed and valued, in bounds. */
+const checkCustoms = (customs: CustomsDeclaration): LabelContentError | undefined => {
+  if (!/^[A-Z]{3}$/.test(customs.currency)) {
+    return customsFailure("customs.currency", `currency "${customs.currency}" must be an ISO 4217 code such as EUR`)
+  }
+  if (customs.items.length === 0 || customs.items.length > 100) {
+    return customsFailure("customs.items", `a declaration lists 1 to 100 kinds of goods, not ${customs.items.length}`)
+  }
+  for (const [index, item] of customs.items.entries()) {
+    const field = `customs.items[${index}]`
+    const problem = text(`${field}.description`, item.description, 40)
+    if (problem) return problem
+    if (item.description.trim() === "") return customsFailure(`${field}.description`, "the goods need a description")
+    if (!/^\d{6,10}$/.test(item.hsCode)) {
+      return customsFailure(`${field}.hsCode`, `HS code "${item.hsCode}" must be 6 to 10 digits`)
+    }
+    if (!/^[A-Z]{2}$/.test(item.originCountry)) {
+      return customsFailure(
+        `${field}.originCountry`,
+        `origin "${item.originCountry}" must be a two-letter country code`
+      )
+    }
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > 100_000) {
+      return customsFailure(`${field}.quantity`, `quantity ${item.quantity} must be a whole number from 1 to 100000`)
+    }
+    if (!Number.isInteger(item.netWeightGrams) || item.netWeightGrams < 1 || item.netWeightGrams > 1_000_000) {
+      return customsFailure(`${field}.netWeightGrams`, `net weight ${item.netWeightGrams} g must be 1 to 1000000 g`)
+    }
+    if (!Number.isInteger(item.valueCents) || item.valueCents < 0 || item.valueCents > 100_000_000) {
+      return customsFailure(`${field}.valueCents`, `value ${item.valueCents} must be 0 to 1000000.00`)
+    }
+  }
+  const total = customs.items.reduce((sum, item) => sum + item.valueCents, 0)
+  if (total !== customs.totalValueCents) {
+    return customsFailure("customs.totalValueCents", `total ${customs.totalValueCents} is not the items' ${total}`)
+  }
+  return text("customs.sender", customs.sender, 40) ?? text("customs.invoice", customs.invoice, 40)
 }

@@ -19,6 +19,7 @@ export const KNOWN_ZPL_COMMANDS: ReadonlySet<string> = new Set([
   "^GB",
   "^BY",
   "^BC",
+  "^B2",
   "^BQ",
   "^BX",
   "^PQ",

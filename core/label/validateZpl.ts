@@ -1,3 +1,4 @@
+/** Checks a ZPL job for well-formedness before it reaches a printer (or a test). */
 import { KNOWN_ZPL_COMMANDS, tokenizeZpl } from "./tokenizeZpl.ts"
 import { decodeUtf8 } from "./Utf8.ts"
 

@@ -1,3 +1,4 @@
+/** The order as the shop sends it: customer, address, carrier, service level and lines. */
 import { Schema } from "effect"
 import { Locale } from "../config/StationConfig.ts"
 
@@ -24,6 +25,8 @@ export const Customer = Schema.Struct({
 export const OrderLine = Schema.Struct({
   lineId: Schema.String,
   sku: Schema.String,
+  /** The GTIN the shop lists for the line, when it has one (the station matches scans by its catalog either way). */
+  gtin: Schema.optionalKey(Schema.String),
   quantity: Schema.Int.check(Schema.isGreaterThan(0)),
   unitPrice: Schema.Number
 })

@@ -1,3 +1,4 @@
+/** The events the station records about orders, with their EPCIS views. */
 import { Schema } from "effect"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { Address, Order } from "./Order.ts"

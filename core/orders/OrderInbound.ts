@@ -1,3 +1,4 @@
+/** Applies the shop's order messages from the inbox: new orders and versions, cancellations, address corrections. */
 import { Effect, Schema } from "effect"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"

@@ -1,3 +1,4 @@
+/** The API slice listing the orders waiting to be packed. */
 import { Schema } from "effect"
 
 export const OrderSummary = Schema.Struct({

@@ -1,8 +1,10 @@
+/** The API handlers for the bench's boxes and scales. */
 import { Effect } from "effect"
 import { ApiError } from "../api/ApiError.ts"
 import { Sql } from "../store/Sql.ts"
 import type { BenchApi } from "./BenchApi.ts"
 import { listBoxes } from "./BoxStore.ts"
+import { wire } from "./PackHandlers.ts"
 import { PackService } from "./PackService.ts"
 import { ScaleWeights } from "./ScaleWeights.ts"
 
@@ -47,7 +49,7 @@ export const makeBenchHandlers = Effect.gen(function* () {
                 : `The scale has no weight: ${scale.detail}`
           })
         }
-        return yield* pack.weight({ grams: weighed.reading.grams, source: "scale", at: weighed.reading.at })
+        return yield* wire(pack.weight({ grams: weighed.reading.grams, source: "scale", at: weighed.reading.at }))
       })
   }
   return handlers

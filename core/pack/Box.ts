@@ -1,3 +1,4 @@
+/** The shipping box the bench offers: id, barcode, inner size, tare and position. */
 import { Schema } from "effect"
 import { LocalizedText } from "../catalog/CatalogItem.ts"
 

@@ -1,3 +1,4 @@
+/** Reads and seeds the station's box catalog and lists it for the Pack screen. */
 import { Effect, Schema } from "effect"
 import { type DecodeProblem, decodeStrict } from "../decode/DecodeProblem.ts"
 import { ReferenceDataError } from "../station/ReferenceData.ts"

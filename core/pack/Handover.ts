@@ -1,16 +1,20 @@
+/** Handing parcels to a carrier's driver: batches, parcel scans and the manifest. */
 import { Context, Effect, Layer, Ref } from "effect"
-import { ApiError } from "../api/ApiError.ts"
 import { Carriers } from "../carrier/Carriers.ts"
-import type { Actor } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { identifyScan } from "../scan/identify.ts"
-import type { Operator } from "../session/Operator.ts"
+import type { ScanResult } from "../scan/ScanResult.ts"
+import { actorOf, type Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
+import type { SessionError } from "../session/SessionError.ts"
+import { nextCounter } from "../station/Counters.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
-import { Sql, type StoreError } from "../store/Sql.ts"
+import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
+import { DEFAULT_SITE_TIME_ZONE, formatSiteTime } from "../time/SiteTime.ts"
 import { encodeManifestZpl } from "./encodeManifestZpl.ts"
+import { HandoverError, handoverStoreFailure } from "./HandoverError.ts"
 import type { HandoverView } from "./HandoverView.ts"
 import { PackException, ParcelHandedToCarrier } from "./PackEvents.ts"
 import { makeRefusal, type Refusal } from "./PackRefusal.ts"
@@ -31,10 +35,7 @@ interface BatchRow {
   readonly opened_at_ms: number
 }
 
-const storeFailure = (error: StoreError) =>
-  new ApiError({ code: "store-unavailable", message: `The station database refused the operation: ${error.message}` })
-
-const actorOf = (operator: Operator): Actor => ({ role: operator.role, badgeId: operator.badgeId, name: operator.name })
+const storeFailure = handoverStoreFailure
 
 /**
  * Handing parcels to a carrier's driver: open a batch for the carrier, scan each parcel into it (every scan is
@@ -44,248 +45,266 @@ const actorOf = (operator: Operator): Actor => ({ role: operator.role, badgeId: 
 export class Handover extends Context.Service<
   Handover,
   {
-    readonly state: Effect.Effect<HandoverView, ApiError>
-    readonly open: (input: { readonly carrier: string }) => Effect.Effect<HandoverView, ApiError>
-    readonly scan: (input: { readonly raw: string; readonly at?: Timestamp }) => Effect.Effect<HandoverView, ApiError>
-    readonly close: (input: { readonly at?: Timestamp }) => Effect.Effect<HandoverView, ApiError>
+    readonly state: Effect.Effect<HandoverView, HandoverError | SessionError>
+    readonly open: (input: { readonly carrier: string }) => Effect.Effect<HandoverView, HandoverError | SessionError>
+    /** How handover reads a scan: a parcel code, or a tracking number before anything else it could be. */
+    readonly identify: (raw: string) => ScanResult
+    /** Applies a scan; one a caller already identified with `identify` (a device scan) is not identified again. */
+    readonly scan: (input: {
+      readonly raw: string
+      readonly at?: Timestamp
+      readonly identified?: ScanResult
+    }) => Effect.Effect<HandoverView, HandoverError | SessionError>
+    readonly close: (input: { readonly at?: Timestamp }) => Effect.Effect<HandoverView, HandoverError | SessionError>
   }
 >()("packbench/core/pack/Handover") {
-  static readonly layer = Layer.effect(
-    Handover,
-    Effect.gen(function* () {
-      const sql = yield* Sql
-      const log = yield* EventLog
-      const clock = yield* StationClock
-      const session = yield* Session
-      const printQueue = yield* PrintQueue
-      const identity = yield* StationIdentity
-      const carriers = yield* Carriers
-      const lastManifest = yield* Ref.make<HandoverView["manifest"]>(null)
-      const operatorOf = session.require(["packer", "manager"])
+  /** `timeZone`: the site's, in which the manifest prints when the batch was closed. */
+  static readonly layer = (options: { readonly timeZone: string } = { timeZone: DEFAULT_SITE_TIME_ZONE }) =>
+    Layer.effect(
+      Handover,
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const log = yield* EventLog
+        const clock = yield* StationClock
+        const session = yield* Session
+        const printQueue = yield* PrintQueue
+        const identity = yield* StationIdentity
+        const carriers = yield* Carriers
+        const lastManifest = yield* Ref.make<HandoverView["manifest"]>(null)
+        const operatorOf = session.require(["packer", "manager"])
 
-      const openBatch = sql
-        .query<BatchRow>("SELECT * FROM handover_batches WHERE status = 'open' ORDER BY opened_at_ms DESC LIMIT 1")
-        .pipe(Effect.map((rows) => rows[0]))
+        const openBatch = sql
+          .query<BatchRow>("SELECT * FROM handover_batches WHERE status = 'open' ORDER BY opened_at_ms DESC LIMIT 1")
+          .pipe(Effect.map((rows) => rows[0]))
 
-      const scansOf = (batchId: string) =>
-        sql.query<ScanRow>(
-          `SELECT s.parcel_id, p.order_id, p.tracking_number, s.scanned_wall_ms, s.scanned_mono_ns, s.ntp_offset_ms, p.data
+        const scansOf = (batchId: string) =>
+          sql.query<ScanRow>(
+            `SELECT s.parcel_id, p.order_id, p.tracking_number, s.scanned_wall_ms, s.scanned_mono_ns, s.ntp_offset_ms, p.data
            FROM handover_scans s JOIN parcels p ON p.parcel_id = s.parcel_id WHERE s.batch_id = ? ORDER BY s.rowid`,
-          [batchId]
-        )
+            [batchId]
+          )
 
-      const view = (refusal: Refusal | null) =>
-        Effect.gen(function* () {
-          const batch = yield* openBatch
-          const scans = batch === undefined ? [] : yield* scansOf(batch.batch_id)
-          return {
-            batch:
-              batch === undefined
-                ? null
-                : {
-                    batchId: batch.batch_id,
-                    carrier: batch.carrier,
-                    openedAtMs: Number(batch.opened_at_ms),
-                    parcels: scans.map((scan) => ({
+        const view = (refusal: Refusal | null) =>
+          Effect.gen(function* () {
+            const batch = yield* openBatch
+            const scans = batch === undefined ? [] : yield* scansOf(batch.batch_id)
+            return {
+              batch:
+                batch === undefined
+                  ? null
+                  : {
+                      batchId: batch.batch_id,
+                      carrier: batch.carrier,
+                      openedAtMs: Number(batch.opened_at_ms),
+                      parcels: scans.map((scan) => ({
+                        parcelId: scan.parcel_id,
+                        orderId: scan.order_id,
+                        trackingNumber: scan.tracking_number,
+                        scannedAtMs: Number(scan.scanned_wall_ms)
+                      }))
+                    },
+              manifest: yield* Ref.get(lastManifest),
+              refusal
+            } satisfies HandoverView
+          }).pipe(Effect.mapError(storeFailure))
+
+        const refuse = (refusal: Refusal, operator: Operator, at: Timestamp, raw?: string) =>
+          Effect.andThen(
+            log
+              .append(
+                PackException,
+                { code: refusal.code, reason: refusal.reason, ...(raw === undefined ? {} : { raw }) },
+                { eventTime: at, actor: actorOf(operator) }
+              )
+              .pipe(Effect.mapError(storeFailure)),
+            view(refusal)
+          )
+
+        const open = Effect.fn("Handover.open")(function* (input: { readonly carrier: string }) {
+          const operator = yield* operatorOf
+          const now = yield* clock.now
+          const existing = yield* openBatch.pipe(Effect.mapError(storeFailure))
+          if (existing !== undefined) {
+            return yield* refuse(
+              makeRefusal("batch-open", "reason", { batchId: existing.batch_id, carrier: existing.carrier }),
+              operator,
+              now
+            )
+          }
+          if (carriers.profile(input.carrier) === undefined) {
+            return yield* new HandoverError({
+              reason: "carrier-unknown",
+              message: `This station does not ship with ${input.carrier}`
+            })
+          }
+          yield* sql
+            .transaction(
+              Effect.gen(function* () {
+                const next = yield* nextCounter("handover").pipe(Effect.provideService(Sql, sql))
+                yield* sql.execute(
+                  "INSERT INTO handover_batches (batch_id, carrier, status, opened_at_ms) VALUES (?, ?, 'open', ?)",
+                  [`HO-${identity.stationId}-${String(next).padStart(5, "0")}`, input.carrier, now.wallMs]
+                )
+              })
+            )
+            .pipe(Effect.mapError(storeFailure))
+          yield* Ref.set(lastManifest, null)
+          return yield* view(null)
+        })
+
+        const identify = (raw: string) => identifyScan(raw, { expect: "tracking" })
+
+        const scan = Effect.fn("Handover.scan")(function* (input: {
+          readonly raw: string
+          readonly at?: Timestamp
+          readonly identified?: ScanResult
+        }) {
+          const operator = yield* operatorOf
+          const at = input.at ?? (yield* clock.now)
+          const batch = yield* openBatch.pipe(Effect.mapError(storeFailure))
+          if (batch === undefined)
+            return yield* refuse(makeRefusal("no-batch-open", "scan", {}), operator, at, input.raw)
+          const identified = input.identified ?? identify(input.raw)
+          // A tracking number typed or printed with spaces, dashes or lower case is the number the label carries.
+          const key =
+            identified.kind === "packbench" && identified.type === "parcel"
+              ? identified.id
+              : identified.kind === "tracking"
+                ? identified.number
+                : input.raw.trim().toUpperCase()
+          const rows = yield* sql
+            .query<{ parcel_id: string; carrier: string; status: string; batch_id: string | null }>(
+              `SELECT p.parcel_id, p.carrier, p.status, s.batch_id FROM parcels p
+             LEFT JOIN handover_scans s ON s.parcel_id = p.parcel_id WHERE p.parcel_id = ? OR p.tracking_number = ?`,
+              [key, key]
+            )
+            .pipe(Effect.mapError(storeFailure))
+          const parcel = rows[0]
+          if (parcel === undefined) {
+            return yield* refuse(makeRefusal("parcel-unknown", "reason", { code: key }), operator, at, input.raw)
+          }
+          if (parcel.batch_id === batch.batch_id) {
+            return yield* refuse(
+              makeRefusal("parcel-already-scanned", "reason", { parcelId: parcel.parcel_id }),
+              operator,
+              at,
+              input.raw
+            )
+          }
+          if (parcel.status === "label-pending") {
+            return yield* refuse(
+              makeRefusal("label-pending", "handover", { parcelId: parcel.parcel_id, carrier: parcel.carrier }),
+              operator,
+              at,
+              input.raw
+            )
+          }
+          if (parcel.status !== "packed" || parcel.batch_id !== null) {
+            return yield* refuse(
+              parcel.batch_id === null
+                ? makeRefusal("parcel-not-packed", "status", {
+                    parcelId: parcel.parcel_id,
+                    parcelStatus: parcel.status
+                  })
+                : makeRefusal("parcel-not-packed", "batch", { parcelId: parcel.parcel_id, batchId: parcel.batch_id }),
+              operator,
+              at,
+              input.raw
+            )
+          }
+          if (parcel.carrier !== batch.carrier) {
+            return yield* refuse(
+              makeRefusal("parcel-other-carrier", "reason", {
+                parcelId: parcel.parcel_id,
+                carrier: parcel.carrier,
+                batchCarrier: batch.carrier
+              }),
+              operator,
+              at,
+              input.raw
+            )
+          }
+          yield* sql
+            .execute(
+              "INSERT INTO handover_scans (batch_id, parcel_id, scanned_wall_ms, scanned_mono_ns, ntp_offset_ms) VALUES (?, ?, ?, ?, ?)",
+              [batch.batch_id, parcel.parcel_id, at.wallMs, at.monoNs, at.ntpOffsetMs ?? null]
+            )
+            .pipe(Effect.mapError(storeFailure))
+          return yield* view(null)
+        })
+
+        const close = Effect.fn("Handover.close")(function* (input: { readonly at?: Timestamp }) {
+          const operator = yield* operatorOf
+          const at = input.at ?? (yield* clock.now)
+          const batch = yield* openBatch.pipe(Effect.mapError(storeFailure))
+          if (batch === undefined) return yield* refuse(makeRefusal("no-batch-open", "close", {}), operator, at)
+          const scans = yield* scansOf(batch.batch_id).pipe(Effect.mapError(storeFailure))
+          if (scans.length === 0) {
+            return yield* refuse(makeRefusal("batch-empty", "reason", { batchId: batch.batch_id }), operator, at)
+          }
+          const trackingNumbers = scans.map((scan) => scan.tracking_number)
+          const bytes = encodeManifestZpl({
+            batchId: batch.batch_id,
+            carrierName: carriers.profile(batch.carrier)?.name ?? batch.carrier,
+            stationId: identity.stationId,
+            closedAt: formatSiteTime(at.wallMs, options.timeZone),
+            trackingNumbers
+          })
+          const now = yield* clock.now
+          const printJob = yield* sql
+            .transaction(
+              Effect.gen(function* () {
+                yield* sql.execute(
+                  "UPDATE handover_batches SET status = 'closed', closed_at_ms = ? WHERE batch_id = ?",
+                  [now.wallMs, batch.batch_id]
+                )
+                for (const scan of scans) {
+                  yield* sql.execute("UPDATE parcels SET status = 'handed-over' WHERE parcel_id = ?", [scan.parcel_id])
+                  yield* sql.execute(
+                    "UPDATE orders SET status = 'shipped', data = json_set(data, '$.status', 'shipped'), updated_at_ms = ? WHERE order_id = ?",
+                    [now.wallMs, scan.order_id]
+                  )
+                  const ssccUrn = (JSON.parse(scan.data) as { ssccUrn?: string }).ssccUrn
+                  yield* log.append(
+                    ParcelHandedToCarrier,
+                    {
+                      batchId: batch.batch_id,
                       parcelId: scan.parcel_id,
                       orderId: scan.order_id,
+                      carrier: batch.carrier,
                       trackingNumber: scan.tracking_number,
-                      scannedAtMs: Number(scan.scanned_wall_ms)
-                    }))
-                  },
-            manifest: yield* Ref.get(lastManifest),
-            refusal
-          } satisfies HandoverView
-        }).pipe(Effect.mapError(storeFailure))
-
-      const refuse = (refusal: Refusal, operator: Operator, at: Timestamp, raw?: string) =>
-        Effect.andThen(
-          log
-            .append(
-              PackException,
-              { code: refusal.code, reason: refusal.reason, ...(raw === undefined ? {} : { raw }) },
-              { eventTime: at, actor: actorOf(operator) }
-            )
-            .pipe(Effect.mapError(storeFailure)),
-          view(refusal)
-        )
-
-      const open = Effect.fn("Handover.open")(function* (input: { readonly carrier: string }) {
-        const operator = yield* operatorOf
-        const now = yield* clock.now
-        const existing = yield* openBatch.pipe(Effect.mapError(storeFailure))
-        if (existing !== undefined) {
-          return yield* refuse(
-            makeRefusal("batch-open", "reason", { batchId: existing.batch_id, carrier: existing.carrier }),
-            operator,
-            now
-          )
-        }
-        if (carriers.profile(input.carrier) === undefined) {
-          return yield* new ApiError({
-            code: "carrier-unknown",
-            message: `This station does not ship with ${input.carrier}`
-          })
-        }
-        yield* sql
-          .transaction(
-            Effect.gen(function* () {
-              const rows = yield* sql.query<{ next: number }>("SELECT next FROM pack_counters WHERE name = 'handover'")
-              const next = Number(rows[0]?.next ?? 1)
-              yield* sql.execute(
-                "INSERT INTO pack_counters (name, next) VALUES ('handover', ?) ON CONFLICT (name) DO UPDATE SET next = excluded.next",
-                [next + 1]
-              )
-              yield* sql.execute(
-                "INSERT INTO handover_batches (batch_id, carrier, status, opened_at_ms) VALUES (?, ?, 'open', ?)",
-                [`HO-${identity.stationId}-${String(next).padStart(5, "0")}`, input.carrier, now.wallMs]
-              )
-            })
-          )
-          .pipe(Effect.mapError(storeFailure))
-        yield* Ref.set(lastManifest, null)
-        return yield* view(null)
-      })
-
-      const scan = Effect.fn("Handover.scan")(function* (input: { readonly raw: string; readonly at?: Timestamp }) {
-        const operator = yield* operatorOf
-        const at = input.at ?? (yield* clock.now)
-        const batch = yield* openBatch.pipe(Effect.mapError(storeFailure))
-        if (batch === undefined) return yield* refuse(makeRefusal("no-batch-open", "scan", {}), operator, at, input.raw)
-        const identified = identifyScan(input.raw, { expect: "tracking" })
-        // A tracking number typed or printed with spaces, dashes or lower case is the number the label carries.
-        const key =
-          identified.kind === "packbench" && identified.type === "parcel"
-            ? identified.id
-            : identified.kind === "tracking"
-              ? identified.number
-              : input.raw.trim().toUpperCase()
-        const rows = yield* sql
-          .query<{ parcel_id: string; carrier: string; status: string; batch_id: string | null }>(
-            `SELECT p.parcel_id, p.carrier, p.status, s.batch_id FROM parcels p
-             LEFT JOIN handover_scans s ON s.parcel_id = p.parcel_id WHERE p.parcel_id = ? OR p.tracking_number = ?`,
-            [key, key]
-          )
-          .pipe(Effect.mapError(storeFailure))
-        const parcel = rows[0]
-        if (parcel === undefined) {
-          return yield* refuse(makeRefusal("parcel-unknown", "reason", { code: key }), operator, at, input.raw)
-        }
-        if (parcel.batch_id === batch.batch_id) {
-          return yield* refuse(
-            makeRefusal("parcel-already-scanned", "reason", { parcelId: parcel.parcel_id }),
-            operator,
-            at,
-            input.raw
-          )
-        }
-        if (parcel.status === "label-pending") {
-          return yield* refuse(
-            makeRefusal("label-pending", "handover", { parcelId: parcel.parcel_id, carrier: parcel.carrier }),
-            operator,
-            at,
-            input.raw
-          )
-        }
-        if (parcel.status !== "packed" || parcel.batch_id !== null) {
-          return yield* refuse(
-            parcel.batch_id === null
-              ? makeRefusal("parcel-not-packed", "status", { parcelId: parcel.parcel_id, parcelStatus: parcel.status })
-              : makeRefusal("parcel-not-packed", "batch", { parcelId: parcel.parcel_id, batchId: parcel.batch_id }),
-            operator,
-            at,
-            input.raw
-          )
-        }
-        if (parcel.carrier !== batch.carrier) {
-          return yield* refuse(
-            makeRefusal("parcel-other-carrier", "reason", {
-              parcelId: parcel.parcel_id,
-              carrier: parcel.carrier,
-              batchCarrier: batch.carrier
-            }),
-            operator,
-            at,
-            input.raw
-          )
-        }
-        yield* sql
-          .execute(
-            "INSERT INTO handover_scans (batch_id, parcel_id, scanned_wall_ms, scanned_mono_ns, ntp_offset_ms) VALUES (?, ?, ?, ?, ?)",
-            [batch.batch_id, parcel.parcel_id, at.wallMs, at.monoNs, at.ntpOffsetMs ?? null]
-          )
-          .pipe(Effect.mapError(storeFailure))
-        return yield* view(null)
-      })
-
-      const close = Effect.fn("Handover.close")(function* (input: { readonly at?: Timestamp }) {
-        const operator = yield* operatorOf
-        const at = input.at ?? (yield* clock.now)
-        const batch = yield* openBatch.pipe(Effect.mapError(storeFailure))
-        if (batch === undefined) return yield* refuse(makeRefusal("no-batch-open", "close", {}), operator, at)
-        const scans = yield* scansOf(batch.batch_id).pipe(Effect.mapError(storeFailure))
-        if (scans.length === 0) {
-          return yield* refuse(makeRefusal("batch-empty", "reason", { batchId: batch.batch_id }), operator, at)
-        }
-        const trackingNumbers = scans.map((scan) => scan.tracking_number)
-        const bytes = encodeManifestZpl({
-          batchId: batch.batch_id,
-          carrierName: carriers.profile(batch.carrier)?.name ?? batch.carrier,
-          stationId: identity.stationId,
-          closedAt: new Date(at.wallMs).toISOString().slice(0, 16).replace("T", " "),
-          trackingNumbers
-        })
-        const now = yield* clock.now
-        const printJob = yield* sql
-          .transaction(
-            Effect.gen(function* () {
-              yield* sql.execute("UPDATE handover_batches SET status = 'closed', closed_at_ms = ? WHERE batch_id = ?", [
-                now.wallMs,
-                batch.batch_id
-              ])
-              for (const scan of scans) {
-                yield* sql.execute("UPDATE parcels SET status = 'handed-over' WHERE parcel_id = ?", [scan.parcel_id])
-                yield* sql.execute(
-                  "UPDATE orders SET status = 'shipped', data = json_set(data, '$.status', 'shipped'), updated_at_ms = ? WHERE order_id = ?",
-                  [now.wallMs, scan.order_id]
-                )
-                const ssccUrn = (JSON.parse(scan.data) as { ssccUrn?: string }).ssccUrn
-                yield* log.append(
-                  ParcelHandedToCarrier,
-                  {
-                    batchId: batch.batch_id,
-                    parcelId: scan.parcel_id,
-                    orderId: scan.order_id,
-                    carrier: batch.carrier,
-                    trackingNumber: scan.tracking_number,
-                    ...(ssccUrn === undefined ? {} : { ssccUrn })
-                  },
-                  {
-                    eventTime: {
-                      wallMs: Number(scan.scanned_wall_ms),
-                      monoNs: scan.scanned_mono_ns,
-                      ...(scan.ntp_offset_ms === null ? {} : { ntpOffsetMs: Number(scan.ntp_offset_ms) })
+                      ...(ssccUrn === undefined ? {} : { ssccUrn })
                     },
-                    actor: actorOf(operator)
-                  }
-                )
-              }
-              const job = yield* printQueue.enqueue({ printer: "label", purpose: `manifest ${batch.batch_id}`, bytes })
-              return { id: job.id, printer: job.printer, purpose: job.purpose }
-            })
-          )
-          .pipe(Effect.mapError(storeFailure))
-        yield* Ref.set(lastManifest, {
-          batchId: batch.batch_id,
-          carrier: batch.carrier,
-          count: scans.length,
-          trackingNumbers,
-          printJob
+                    {
+                      eventTime: {
+                        wallMs: Number(scan.scanned_wall_ms),
+                        monoNs: scan.scanned_mono_ns,
+                        ...(scan.ntp_offset_ms === null ? {} : { ntpOffsetMs: Number(scan.ntp_offset_ms) })
+                      },
+                      actor: actorOf(operator)
+                    }
+                  )
+                }
+                const job = yield* printQueue.enqueue({
+                  printer: "label",
+                  purpose: `manifest ${batch.batch_id}`,
+                  bytes
+                })
+                return { id: job.id, printer: job.printer, purpose: job.purpose }
+              })
+            )
+            .pipe(Effect.mapError(storeFailure))
+          yield* Ref.set(lastManifest, {
+            batchId: batch.batch_id,
+            carrier: batch.carrier,
+            count: scans.length,
+            trackingNumbers,
+            printJob
+          })
+          return yield* view(null)
         })
-        return yield* view(null)
-      })
 
-      return Handover.of({ state: view(null), open, scan, close })
-    })
-  )
+        return Handover.of({ state: view(null), open, identify, scan, close })
+      })
+    )
 }

@@ -1,3 +1,4 @@
+/** The pack bench's and handover's API slice: commands, queries and their schemas. */
 import { Schema } from "effect"
 import { ApiTimestamp, GramsInput, IdInput, NonEmptyScanText, NonEmptyTextInput } from "../api/ApiInputs.ts"
 import { HandoverView } from "./HandoverView.ts"

@@ -47,6 +47,17 @@ const restoreSession = (sql: Sql["Service"]) =>
   })
 
 /**
+ * The order a refusal is about: the one it names (a scanned order that is cancelled, held or unknown), else the order
+ * open on the bench. A bench that packed its last parcel still holds that order, which a refusal of the next scan
+ * must not be filed under.
+ */
+const refusedOrderId = (refusal: Refusal, session: PackSession): string | undefined => {
+  const named = refusal.params.orderId
+  if (typeof named === "string") return named
+  return session.step === "idle" || session.step === "packed" ? undefined : session.order?.orderId
+}
+
+/**
  * What the bench holds between inputs: the session in memory (written through to `pack_session` at every accepted
  * step, so a restart continues it), the address check of the open order, the last packed parcel with its print
  * jobs, and why a restored session could not continue. Builds the view the Pack screen shows from it, and records
@@ -109,7 +120,7 @@ export const makePackBenchState = Effect.gen(function* () {
 
   const recordRefusal = (refusal: Refusal, operator: Operator, at: Timestamp | undefined, raw?: string) =>
     Effect.gen(function* () {
-      const orderId = (yield* Ref.get(current)).order?.orderId
+      const orderId = refusedOrderId(refusal, yield* Ref.get(current))
       yield* log.append(
         PackException,
         {

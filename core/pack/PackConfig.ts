@@ -1,5 +1,6 @@
 import type { BrandTemplate } from "../insert/BrandTemplate.ts"
 import type { LabelDpi } from "../label/encodeZpl.ts"
+import type { NumberSlot } from "../numbering/NumberRanges.ts"
 
 /** How this station's bench packs: its sender, brands, discount rule, label resolution and SSCC numbering. */
 export interface PackConfig {
@@ -15,4 +16,9 @@ export interface PackConfig {
   readonly labelDpi?: LabelDpi
   /** With a GS1 company prefix, every parcel gets an SSCC (extension digit + prefix + serial reference). */
   readonly sscc?: { readonly companyPrefix: string; readonly extensionDigit: number }
+  /** This station's block of every number range (SSCC serial references here); the whole range when absent. */
+  readonly numbering?: NumberSlot
 }
+
+/** The SSCC serial references as `number_ranges` names them. */
+export const SSCC_RANGE = "sscc"

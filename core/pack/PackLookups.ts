@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { CatalogItem } from "../catalog/CatalogItem.ts"
+import { catalogItems } from "../catalog/CatalogLookup.ts"
 import { Order } from "../orders/Order.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import { Sql } from "../store/Sql.ts"
@@ -7,22 +7,12 @@ import { loadBoxes } from "./BoxStore.ts"
 import type { PackLookup } from "./PackSession.ts"
 
 /**
- * What the pack machine may ask about the world, read from the station database: the catalog, the boxes (the box
- * catalog can change through the inbox at any time, so it is read where it is used) and, for one scan, the orders,
- * totes and packed serials it could concern.
+ * What the pack machine may ask about the world, read from the station database: the boxes (the box catalog can
+ * change through the inbox at any time, so it is read where it is used) and, for one scan, the orders, totes, catalog
+ * items and packed serials it could concern.
  */
 export const makePackLookups = Effect.gen(function* () {
   const sql = yield* Sql
-
-  const loadCatalog = Effect.gen(function* () {
-    const rows = yield* sql.query<{ data: string }>("SELECT data FROM catalog_items")
-    const items = rows.map((row) => Schema.decodeUnknownSync(CatalogItem)(JSON.parse(row.data)))
-    const aliases = yield* sql.query<{ alias: string; sku: string }>("SELECT alias, sku FROM sku_aliases")
-    const codes = new Map<string, string>()
-    for (const item of items) codes.set(item.sku.toUpperCase(), item.sku)
-    for (const row of aliases) codes.set(row.alias.toUpperCase(), row.sku)
-    return { items, codes }
-  })
 
   const currentBoxes = loadBoxes.pipe(
     Effect.provideService(Sql, sql),
@@ -31,8 +21,12 @@ export const makePackLookups = Effect.gen(function* () {
 
   const decodeOrder = (data: string) => Schema.decodeUnknownSync(Order)(JSON.parse(data))
 
-  /** The machine asks synchronously; the working set (orders not yet packed) and the catalog are small. */
-  const lookupFor = (scan: ScanResult, items: ReadonlyArray<CatalogItem>) =>
+  /**
+   * The machine asks synchronously, so everything it may ask about this scan is read first: the working set (orders
+   * not yet packed), and of the catalog only the items it can ask for (the lines of an order the scan may open, the
+   * item the scan names).
+   */
+  const lookupFor = (scan: ScanResult) =>
     Effect.gen(function* () {
       const candidates = [scan.input.trim().toUpperCase()]
       if (scan.kind === "packbench") candidates.push(scan.id)
@@ -61,6 +55,20 @@ export const makePackLookups = Effect.gen(function* () {
               [serial.value]
             )
       const boxes = yield* currentBoxes
+      const opened = orders.filter((order) => candidates.includes(order.orderId))
+      const gtin =
+        scan.kind === "gtin"
+          ? scan.gtin
+          : scan.kind === "gs1" || scan.kind === "digital-link"
+            ? scan.ais.find((e) => e.ai === "01")?.value
+            : undefined
+      const items = yield* catalogItems({
+        skus: [
+          ...opened.flatMap((order) => order.lines.map((line) => line.sku)),
+          ...(scan.kind === "sku" ? [scan.sku] : [])
+        ],
+        gtin14s: gtin === undefined ? [] : [gtin]
+      }).pipe(Effect.provideService(Sql, sql))
       const lookup: PackLookup = {
         order: (orderId) => orders.find((order) => order.orderId === orderId),
         toteOrder: (toteId) => totes.get(toteId),
@@ -77,5 +85,5 @@ export const makePackLookups = Effect.gen(function* () {
       return lookup
     })
 
-  return { loadCatalog, currentBoxes, lookupFor }
+  return { currentBoxes, lookupFor }
 })

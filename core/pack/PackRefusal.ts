@@ -129,7 +129,12 @@ export const refusalReasons = {
     handover: "Parcel {parcelId} still waits for its {carrier} label: keep it at the bench until the label prints"
   },
   "tracking-range-exhausted": { reason: "{message}" },
-  "label-content": { label: "{message}", insert: "Insert: {message}" },
+  "label-content": {
+    label: "{message}",
+    insert: "Insert: {message}",
+    customs:
+      "The parcel leaves the EU and {skus} has no customs data: add HS code, origin and customs description to the catalog"
+  },
   "no-batch-open": { scan: "Open a handover batch first", close: "No handover batch is open" },
   "batch-open": { reason: "Batch {batchId} for {carrier} is still open: close it first" },
   "batch-empty": { reason: "Batch {batchId} has no parcels: scan them first" },

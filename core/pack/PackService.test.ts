@@ -48,7 +48,7 @@ const stationLayer = (filename: string) => {
     discountCode: "DANKE10",
     sscc: { companyPrefix: "4260123", extensionDigit: 3 }
   })
-  return Layer.mergeAll(pack, Handover.layer).pipe(
+  return Layer.mergeAll(pack, Handover.layer()).pipe(
     Layer.provideMerge(
       Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
     ),
@@ -213,9 +213,29 @@ describe("PackService", () => {
       orderId: "SO-100009",
       customerLocale: "de",
       request: "customer-correction",
-      problems: [expect.objectContaining({ field: "postalCode", code: "postal-code-format" })]
+      problems: [
+        expect.objectContaining({ field: "postalCode", code: "postal-code-format" }),
+        expect.objectContaining({ field: "street1", code: "house-number-missing" })
+      ]
     })
     expect(result.again.refusal?.code).toBe("order-address-hold")
+  })
+
+  it("files the exception of a held order under that order, not under the parcel the bench packed before", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* (yield* Session).signIn("B-1001")
+        yield* pack.scan({ raw: orderCode("SO-100009"), at: at(500) })
+        yield* packSo100001
+        const again = yield* pack.scan({ raw: orderCode("SO-100009"), at: at(9000) })
+        return { again, exceptions: yield* eventsOf("pack.exception") }
+      })
+    )
+    expect(result.again.refusal?.code).toBe("order-address-hold")
+    const payloads = result.exceptions.map((event) => event.payload as { code: string; orderId?: string })
+    const held = payloads.filter((payload) => payload.code === "order-address-hold")
+    expect(held.map((payload) => payload.orderId)).toEqual(["SO-100009"])
   })
 
   it("refuses a cancelled order and a wrong item, recording each as pack.exception at the scan's time", async () => {
@@ -232,7 +252,10 @@ describe("PackService", () => {
     expect(result.cancelled.refusal?.code).toBe("order-cancelled")
     expect(result.wrong.refusal).toMatchObject({ code: "other-order-item", otherOrderId: "SO-100003" })
     expect(result.exceptions.map((event) => [event.payload, event.eventTime])).toEqual([
-      [{ code: "order-cancelled", reason: expect.any(String), raw: orderCode("SO-100007") }, at(100)],
+      [
+        { code: "order-cancelled", reason: expect.any(String), raw: orderCode("SO-100007"), orderId: "SO-100007" },
+        at(100)
+      ],
       [
         {
           code: "other-order-item",
@@ -272,7 +295,7 @@ describe("PackService", () => {
           items: yield* sql.query("SELECT * FROM parcel_items"),
           jobs: yield* sql.query("SELECT id FROM print_jobs"),
           packed: yield* eventsOf("parcel.packed"),
-          range: yield* sql.query("SELECT next FROM tracking_ranges WHERE carrier = 'dhl-paket'"),
+          range: yield* sql.query("SELECT next FROM number_ranges WHERE name = 'tracking:dhl-paket'"),
           status: yield* orderStatus("SO-100001"),
           state: (yield* (yield* PackService).state).step
         }
@@ -423,6 +446,8 @@ describe("Handover", () => {
     const zpl = new TextDecoder().decode(result.manifest[0]!.bytes)
     expect(zpl).toContain("^BCN,110,Y,N,N^FDHO-PACK-01-00001^FS")
     expect(zpl).toContain(`1. ${trackingNumber}`)
+    // Closed at 11:07:03 UTC on 18 November: the site (Europe/Berlin by default) reads 12:07 on its clock.
+    expect(zpl).toContain("Station PACK-01 - 2026-11-18 12:07 UTC+1")
     expect(result.events).toHaveLength(1)
     expect(result.events[0]!.eventTime).toEqual(at(21_000))
     expect(result.events[0]!.payload).toEqual({

@@ -1,13 +1,15 @@
 import { Context, Effect, Layer, Ref } from "effect"
-import { ApiError } from "../api/ApiError.ts"
-import { identifyScan } from "../scan/identify.ts"
+import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
+import type { ScanResult } from "../scan/ScanResult.ts"
 import type { Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
+import type { SessionError } from "../session/SessionError.ts"
+import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { makeOrderAddressCheck } from "./OrderAddressCheck.ts"
 import { makePackBenchState } from "./PackBenchState.ts"
 import type { PackConfig } from "./PackConfig.ts"
-import { storeFailure } from "./PackError.ts"
+import { PackError, storeFailure } from "./PackError.ts"
 import { makePackedParcels } from "./PackedParcels.ts"
 import { makePackLookups } from "./PackLookups.ts"
 import { makeRefusal } from "./PackRefusal.ts"
@@ -38,46 +40,56 @@ export class PackService extends Context.Service<
   PackService,
   {
     readonly state: Effect.Effect<PackView>
-    readonly scan: (input: { readonly raw: string; readonly at?: Timestamp }) => Effect.Effect<PackView, ApiError>
+    /** How the bench reads a scan: against the station's catalog (SKUs and aliases). */
+    readonly identify: (raw: string) => Effect.Effect<ScanResult, PackError>
+    /** Applies a scan; one a caller already identified with `identify` (a device scan) is not identified again. */
+    readonly scan: (input: {
+      readonly raw: string
+      readonly at?: Timestamp
+      readonly identified?: ScanResult
+    }) => Effect.Effect<PackView, PackError | SessionError>
     readonly quantity: (input: {
       readonly quantity: number
       readonly at?: Timestamp
-    }) => Effect.Effect<PackView, ApiError>
-    readonly undo: (input: { readonly at?: Timestamp }) => Effect.Effect<PackView, ApiError>
+    }) => Effect.Effect<PackView, PackError | SessionError>
+    readonly undo: (input: { readonly at?: Timestamp }) => Effect.Effect<PackView, PackError | SessionError>
     readonly shortShip: (input: {
       readonly lineId: string
       readonly reason: string
       readonly at?: Timestamp
-    }) => Effect.Effect<PackView, ApiError>
+    }) => Effect.Effect<PackView, PackError | SessionError>
     readonly chooseBox: (input: {
       readonly boxId: string
       readonly at?: Timestamp
-    }) => Effect.Effect<PackView, ApiError>
+    }) => Effect.Effect<PackView, PackError | SessionError>
     readonly weight: (input: {
       readonly grams: number
       readonly source: "typed" | "scale"
       readonly at?: Timestamp
-    }) => Effect.Effect<PackView, ApiError>
-    readonly complete: (input: { readonly at?: Timestamp }) => Effect.Effect<PackView, ApiError>
-    readonly abandon: Effect.Effect<PackView, ApiError>
+    }) => Effect.Effect<PackView, PackError | SessionError>
+    readonly complete: (input: { readonly at?: Timestamp }) => Effect.Effect<PackView, PackError | SessionError>
+    readonly abandon: Effect.Effect<PackView, PackError | SessionError>
     /**
      * Takes the order off the bench without an operator's say, because the shop changed it (cancelled it, or
      * corrected its address) while it was open. A labelled parcel stays: it must be voided by a person.
      */
     readonly release: (orderId: string) => Effect.Effect<boolean>
-    readonly reprint: (input: { readonly parcelId: string }) => Effect.Effect<ReadonlyArray<PrintJobRef>, ApiError>
+    readonly reprint: (input: {
+      readonly parcelId: string
+    }) => Effect.Effect<ReadonlyArray<PrintJobRef>, PackError | SessionError>
     readonly voidParcel: (input: {
       readonly parcelId: string
       readonly reason: string
       readonly at?: Timestamp
-    }) => Effect.Effect<ParcelView, ApiError>
-    readonly parcel: (parcelId: string) => Effect.Effect<ParcelView | undefined, ApiError>
+    }) => Effect.Effect<ParcelView, PackError | SessionError>
+    readonly parcel: (parcelId: string) => Effect.Effect<ParcelView | undefined, PackError>
   }
 >()("packbench/core/pack/PackService") {
   static readonly layer = (config: PackConfig) =>
     Layer.effect(
       PackService,
       Effect.gen(function* () {
+        const sql = yield* Sql
         const clock = yield* StationClock
         const session = yield* Session
         const bench = yield* makePackBenchState
@@ -88,16 +100,19 @@ export class PackService extends Context.Service<
         const { current, addressCheck, lastParcel } = bench
         const packer = session.require(["packer", "manager"])
 
+        const identify = (raw: string) =>
+          identifyWithCatalog(raw).pipe(Effect.provideService(Sql, sql), Effect.mapError(storeFailure))
+
         const scan = Effect.fn("PackService.scan")(function* (input: {
           readonly raw: string
           readonly at?: Timestamp
+          readonly identified?: ScanResult
         }) {
           const operator = yield* packer
           const at = input.at ?? (yield* clock.now)
-          const catalog = yield* lookups.loadCatalog.pipe(Effect.mapError(storeFailure))
-          const identified = identifyScan(input.raw, { resolveSku: (code) => catalog.codes.get(code.toUpperCase()) })
+          const identified = input.identified ?? (yield* identify(input.raw))
           const before = yield* Ref.get(current)
-          const lookup = yield* lookups.lookupFor(identified, catalog.items).pipe(Effect.mapError(storeFailure))
+          const lookup = yield* lookups.lookupFor(identified).pipe(Effect.mapError(storeFailure))
           const outcome = applyScan(before, identified, lookup)
           const opened =
             outcome.ok && outcome.session.step !== before.step && before.step !== "order-open"
@@ -159,7 +174,7 @@ export class PackService extends Context.Service<
           yield* packer
           const before = yield* Ref.get(current)
           if (before.step === "labelled") {
-            return yield* new ApiError({ code: "parcel-closed", message: "The parcel is labelled: void it instead" })
+            return yield* new PackError({ reason: "parcel-closed", message: "The parcel is labelled: void it instead" })
           }
           yield* Ref.set(addressCheck, null)
           yield* bench.setSession(idleSession).pipe(Effect.mapError(storeFailure))
@@ -186,6 +201,7 @@ export class PackService extends Context.Service<
         return PackService.of({
           state: Effect.flatMap(Ref.get(bench.notice), bench.view),
           release,
+          identify,
           scan,
           quantity: (input) => step("quantity", (s) => setQuantity(s, input.quantity))(input.at),
           undo: (input) => step("undo", (s) => undoLastScan(s))(input.at),

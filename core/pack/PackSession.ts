@@ -1,3 +1,4 @@
+/** The pure pack state machine: what each scan, quantity, box and weight does to the session in progress. */
 import type { CatalogItem } from "../catalog/CatalogItem.ts"
 import type { Order } from "../orders/Order.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"

@@ -25,7 +25,7 @@ const stationLayer = (filename: string) => {
     clock: StationClock.manual(1_795_000_000_000).layer,
     afterSeed: Effect.gen(function* () {
       const sql = yield* Sql
-      const ranges = yield* sql.query("SELECT carrier FROM tracking_ranges")
+      const ranges = yield* sql.query("SELECT name FROM number_ranges WHERE name LIKE 'tracking:%'")
       if (ranges.length > 0) return
       yield* assignTrackingRange(defaultCarrierProfiles.find((p) => p.id === "dhl-paket")!, { start: 1000, end: 1100 })
     })

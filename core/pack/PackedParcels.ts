@@ -1,5 +1,5 @@
+/** Reprinting and voiding a parcel that was packed and is still at the bench. */
 import { Effect, Ref } from "effect"
-import { ApiError } from "../api/ApiError.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
@@ -10,7 +10,7 @@ import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import type { PackBenchState } from "./PackBenchState.ts"
 import type { PackConfig } from "./PackConfig.ts"
-import { storeFailure } from "./PackError.ts"
+import { PackError, storeFailure } from "./PackError.ts"
 import { ParcelVoided } from "./PackEvents.ts"
 import { idleSession } from "./PackSession.ts"
 import type { PrintJobRef } from "./PackView.ts"
@@ -43,17 +43,17 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
       yield* packer
       const row = yield* findParcel(input.parcelId)
       if (row === undefined || row.status === "voided") {
-        return yield* new ApiError({ code: "parcel-unknown", message: `No packed parcel ${input.parcelId}` })
+        return yield* new PackError({ reason: "parcel-unknown", message: `No packed parcel ${input.parcelId}` })
       }
       const data = JSON.parse(row.data) as ParcelData
       if (data.label === undefined) {
-        return yield* new ApiError({
-          code: "label-pending",
+        return yield* new PackError({
+          reason: "label-pending",
           message: `Parcel ${row.parcel_id} has no label yet: it prints by itself when ${row.carrier} answers`
         })
       }
       const bytes = yield* encodeZpl(data.label, { dpi }).pipe(
-        Effect.mapError((error) => new ApiError({ code: "label-content", message: error.message }))
+        Effect.mapError((error) => new PackError({ reason: "label-content", message: error.message }))
       )
       const job = yield* printQueue
         .enqueue({ printer: "label", purpose: `label ${row.parcel_id} (reprint)`, bytes })
@@ -70,8 +70,8 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
       const at = input.at ?? (yield* clock.now)
       const row = yield* findParcel(input.parcelId)
       if (row === undefined || row.status !== "packed" || row.tracking_number === null) {
-        return yield* new ApiError({
-          code: row === undefined ? "parcel-unknown" : "parcel-not-voidable",
+        return yield* new PackError({
+          reason: row === undefined ? "parcel-unknown" : "parcel-not-voidable",
           message:
             row === undefined
               ? `No parcel ${input.parcelId}`
@@ -79,14 +79,14 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
         })
       }
       if (input.reason.trim() === "") {
-        return yield* new ApiError({ code: "reason-required", message: "Say why the parcel is voided" })
+        return yield* new PackError({ reason: "reason-required", message: "Say why the parcel is voided" })
       }
       const trackingNumber = row.tracking_number
       const adapter = carriers.adapter(row.carrier)
       if (adapter !== undefined) {
         yield* adapter
           .voidLabel(trackingNumber)
-          .pipe(Effect.mapError((error) => new ApiError({ code: "carrier-refused", message: error.message })))
+          .pipe(Effect.mapError((error) => new PackError({ reason: "carrier-refused", message: error.message })))
       }
       const data = JSON.parse(row.data) as ParcelData
       const now = yield* clock.now

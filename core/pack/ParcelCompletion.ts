@@ -4,7 +4,10 @@ import { Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { brandFor, discountCodeFor } from "../insert/BrandFile.ts"
 import { buildInsert } from "../insert/BrandTemplate.ts"
+import { needsCustoms } from "../label/CustomsDeclaration.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
+import { planRange, soleSlot, takeNumber } from "../numbering/NumberRanges.ts"
+import { NumberReservations } from "../numbering/NumberReservations.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { gs1CheckDigit } from "../scan/gs1CheckDigit.ts"
@@ -13,7 +16,8 @@ import { nextCounter } from "../station/Counters.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
-import type { PackConfig } from "./PackConfig.ts"
+import { customsFor } from "./customsFor.ts"
+import { type PackConfig, SSCC_RANGE } from "./PackConfig.ts"
 import { ParcelPacked } from "./PackEvents.ts"
 import { makeRefusal, type Refusal, Refusal as RefusalSchema } from "./PackRefusal.ts"
 import { expectedWeightGrams, type PackSession, packedLines } from "./PackSession.ts"
@@ -46,6 +50,27 @@ export const makeParcelCompletion = (
     const recordPendingLabel = yield* pendingLabelRecorder
     const dpi = config.labelDpi ?? 203
     const counter = (name: string) => nextCounter(name).pipe(Effect.provideService(Sql, sql))
+    const reservations = yield* NumberReservations
+    if (config.sscc !== undefined) {
+      // Before number ranges, the SSCC counter counted from 1 in pack_counters: a block continues past it.
+      const legacy = yield* sql.query<{ next: number }>("SELECT next FROM pack_counters WHERE name = 'sscc'")
+      const floor = legacy[0] === undefined ? undefined : Number(legacy[0].next)
+      yield* planRange(
+        SSCC_RANGE,
+        { start: 1, end: 10 ** (16 - config.sscc.companyPrefix.length) },
+        config.numbering ?? soleSlot,
+        floor
+      ).pipe(Effect.orDie)
+    }
+    const takeSscc = takeNumber(SSCC_RANGE, "SSCC").pipe(
+      Effect.provideService(Sql, sql),
+      Effect.provideService(NumberReservations, reservations),
+      Effect.mapError((error) =>
+        error.reason === "store"
+          ? refused(makeRefusal("label-pending", "carrier", { message: error.message }))
+          : refused(makeRefusal("tracking-range-exhausted", "reason", { message: error.message }))
+      )
+    )
 
     const ssccFor = (serial: number) => {
       if (config.sscc === undefined) return undefined
@@ -78,7 +103,7 @@ export const makeParcelCompletion = (
             return yield* refused(makeRefusal("label-pending", "noCarrier", { carrier: order.carrier }))
           }
           const parcelId = `${identity.stationId}-${String(yield* counter("parcel")).padStart(6, "0")}`
-          const sscc = config.sscc === undefined ? undefined : ssccFor(yield* counter("sscc"))
+          const sscc = config.sscc === undefined ? undefined : ssccFor(yield* takeSscc)
           const weightGrams = ready.weight!.grams
           const label = yield* adapter
             .createLabel({
@@ -99,13 +124,29 @@ export const makeParcelCompletion = (
                 )
               )
             )
+          const packedNow = packedLines(ready)
+          const customs = needsCustoms(config.originCountry, order.shipTo.country)
+            ? customsFor(
+                order,
+                ready.lines.map((line) => ({
+                  lineId: line.lineId,
+                  item: line.item,
+                  quantity: packedNow.find((entry) => entry.lineId === line.lineId)?.quantity ?? 0
+                })),
+                config.shipFrom[0] ?? ""
+              )
+            : undefined
+          if (typeof customs === "string") {
+            return yield* refused(makeRefusal("label-content", "customs", { skus: customs }))
+          }
           const draft: LabelDraft = {
             shipFrom: config.shipFrom,
             shipTo: formattedAddress(order),
             orderId: order.orderId,
             parcelId,
             weightGrams,
-            ...(sscc === undefined ? {} : { sscc: sscc.sscc })
+            ...(sscc === undefined ? {} : { sscc: sscc.sscc }),
+            ...(customs === undefined ? {} : { customs })
           }
           const shippingLabel = label.status === "created" ? labelFrom(draft, label) : undefined
           const labelBytes =

@@ -1,3 +1,4 @@
+/** Parcels packed while their carrier's label service was out of reach, and the worker that gets their labels. */
 import { Context, Duration, Effect, Layer } from "effect"
 import type { CarrierLabel, LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { Carriers } from "../carrier/Carriers.ts"
@@ -17,13 +18,15 @@ type PayloadOf<D> = D extends EventDefinition<string, infer P> ? P : never
 export type PackedWithoutLabel = Omit<PayloadOf<typeof ParcelPacked>, "trackingNumber">
 
 /** The label as the bench knows it before the carrier answered: addresses, ids and weight. */
-export type LabelDraft = Omit<ShippingLabel, "carrier" | "trackingNumber" | "routingCode">
+export type LabelDraft = Omit<ShippingLabel, "carrier" | "trackingNumber" | "routingCode" | "leitcode" | "identcode">
 
 export const labelFrom = (draft: LabelDraft, label: CarrierLabel): ShippingLabel => ({
   ...draft,
   carrier: { name: label.carrierName, service: label.serviceName },
   trackingNumber: label.trackingNumber,
-  routingCode: label.routingCode
+  routingCode: label.routingCode,
+  ...(label.leitcode === undefined ? {} : { leitcode: label.leitcode }),
+  ...(label.identcode === undefined ? {} : { identcode: label.identcode })
 })
 
 /** What a pending row keeps so the label, its print job and `parcel.packed` can be made later without the session. */

@@ -1,3 +1,4 @@
+/** Encodes a handover batch's manifest as a ZPL job for the driver to sign. */
 import { encodeUtf8 } from "../label/Utf8.ts"
 
 export interface Manifest {

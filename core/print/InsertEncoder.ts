@@ -1,3 +1,4 @@
+/** The port that encodes an insert for the receipt printer, and its error. */
 import { Context, type Effect, Schema } from "effect"
 import type { InsertDocument } from "../insert/InsertDocument.ts"
 

@@ -1,3 +1,4 @@
+/** The API slice for test prints and the print job list, and the print job the UI shows. */
 import { Schema } from "effect"
 
 export const PrintJob = Schema.Struct({

@@ -1,3 +1,4 @@
+/** The durable print queue: jobs are rows before a byte is sent, and one worker sends them in order. */
 import { Context, Effect, Latch, Layer } from "effect"
 import { uuid7 } from "../events/Uuid7.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"

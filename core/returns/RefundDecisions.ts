@@ -1,19 +1,20 @@
 import { Effect, Ref } from "effect"
-import type { ApiError } from "../api/ApiError.ts"
 import { actorOf } from "../session/Operator.ts"
+import type { SessionError } from "../session/SessionError.ts"
 import { evaluateRefund, type RefundCase, type ReturnedUnit } from "./evaluateRefund.ts"
 import { paidPerUnit } from "./paidPerUnit.ts"
 import type { OutcomeKind } from "./RefundRules.ts"
 import {
-  apiError,
   declaredReasonFor,
   type ItemRow,
   type RefundRow,
+  returnsError,
   type StoredDecision,
-  toApiError,
+  toReturnsError,
   type WithAt
 } from "./ReturnRows.ts"
 import type { ReturnsDesk } from "./ReturnsDesk.ts"
+import type { ReturnsError } from "./ReturnsError.ts"
 import { ReturnDispositionSet, ReturnRefundDecided } from "./ReturnsEvents.ts"
 import type { ManagerSignOff, RefundStatus } from "./ReturnsView.ts"
 
@@ -50,7 +51,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           current.return_id
         ])).filter((item) => item.decision === null)
         if (items.some((item) => item.grade === null)) {
-          return yield* Effect.fail(apiError("not-graded", "Grade every item before deciding the refund"))
+          return yield* Effect.fail(returnsError("not-graded", "Grade every item before deciding the refund"))
         }
         const order = current.order_id === null ? undefined : yield* loadOrder(current.order_id)
         const catalog = yield* loadCatalog
@@ -103,7 +104,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           const unit = units[index]
           if (decision?.outcome === "already-refunded") {
             return yield* Effect.fail(
-              apiError(
+              returnsError(
                 "already-refunded",
                 `Line ${item.line_id}, unit ${item.unit} of ${current.order_id} was already decided: no second refund`
               )
@@ -197,7 +198,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
       })
     )
     return yield* currentView
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
   /** A manager's change of one unit's decision; the amount is capped by what was paid and what is left. */
   const signOff = (
@@ -206,12 +207,12 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
     choose: (
       refund: RefundRow,
       stored: StoredDecision
-    ) => Effect.Effect<{ outcome: OutcomeKind; requested: number }, ApiError>
+    ) => Effect.Effect<{ outcome: OutcomeKind; requested: number }, ReturnsError | SessionError>
   ) =>
     Effect.gen(function* () {
       const operator = yield* manager
       const at = yield* timeOf(input)
-      if (input.reason.trim() === "") return yield* Effect.fail(apiError("reason-required", "Say why"))
+      if (input.reason.trim() === "") return yield* Effect.fail(returnsError("reason-required", "Say why"))
       yield* sql.transaction(
         Effect.gen(function* () {
           const row = yield* itemOf(input.itemRef)
@@ -219,7 +220,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           const refund = refunds[0]
           if (refund === undefined || row.decision === null) {
             return yield* Effect.fail(
-              apiError(
+              returnsError(
                 "nothing-to-refund",
                 `${input.itemRef} has no order line to refund (decide it first, or it is not in the order)`
               )
@@ -227,7 +228,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           }
           if (refund.status === "issued") {
             return yield* Effect.fail(
-              apiError("already-refunded", `The refund for ${input.itemRef} was already paid out`)
+              returnsError("already-refunded", `The refund for ${input.itemRef} was already paid out`)
             )
           }
           const stored = JSON.parse(row.decision) as StoredDecision
@@ -293,13 +294,13 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
   ) {
     return yield* signOff(input, "override", () =>
       input.outcome === "refund-partial" && input.amountCents === undefined
-        ? Effect.fail(apiError("amount-required", "A partial refund needs the amount"))
+        ? Effect.fail(returnsError("amount-required", "A partial refund needs the amount"))
         : Effect.succeed({
             outcome: input.outcome,
             requested: input.amountCents ?? Number.MAX_SAFE_INTEGER
           })
     )
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
   const approve = Effect.fn("ReturnsService.approve")(function* (
     input: { readonly itemRef: string; readonly reason: string } & WithAt
@@ -310,9 +311,9 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
             outcome: "refund-full" as const,
             requested: stored.suggestedCents > 0 ? stored.suggestedCents : Number.MAX_SAFE_INTEGER
           })
-        : Effect.fail(apiError("not-held", `${input.itemRef} is not held for review (${refund.status})`))
+        : Effect.fail(returnsError("not-held", `${input.itemRef} is not held for review (${refund.status})`))
     )
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
   return { decide, override, approve }
 }

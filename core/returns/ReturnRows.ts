@@ -1,9 +1,10 @@
 import { Schema } from "effect"
-import { ApiError } from "../api/ApiError.ts"
+import type { SessionError } from "../session/SessionError.ts"
 import type { StoreError } from "../store/Sql.ts"
 import type { Timestamp } from "../time/Clock.ts"
 import type { RefundCase } from "./evaluateRefund.ts"
 import { DeclaredReason, type Disposition, type Grade, type OutcomeKind } from "./RefundRules.ts"
+import { ReturnsError } from "./ReturnsError.ts"
 import type { RefundRejectionView, RefundStatus } from "./ReturnsView.ts"
 
 /** The returns desk's rows as the station database keeps them (migration 0040), and what every part of it shares. */
@@ -13,7 +14,7 @@ export const HISTORY_DAYS = 365
 
 export interface ReturnRow {
   readonly return_id: string
-  readonly status: "open" | "finished"
+  readonly status: "open" | "finished" | "cancelled"
   readonly order_id: string | null
   readonly parcel_id: string | null
   readonly rma_id: string | null
@@ -79,14 +80,18 @@ export interface StoredDecision {
 
 export type WithAt = { readonly at?: Timestamp }
 
-export const apiError = (code: string, message: string) => new ApiError({ code, message })
+export const returnsError = (reason: ReturnsError["reason"], message: string) => new ReturnsError({ reason, message })
 
-export const toApiError = (error: StoreError | ApiError): ApiError =>
-  error._tag === "ApiError"
+/**
+ * A failure of the desk as the desk names it: a database constraint is the refunds table's guard against paying a
+ * unit twice, any other database failure is the store's.
+ */
+export const toReturnsError = (error: StoreError | ReturnsError | SessionError): ReturnsError | SessionError =>
+  error._tag !== "StoreError"
     ? error
     : error.reason === "Constraint"
-      ? apiError("already-refunded", `A refund decision already exists for this unit: ${error.message}`)
-      : apiError("store-unavailable", `The station database refused: ${error.message}`)
+      ? returnsError("already-refunded", `A refund decision already exists for this unit: ${error.message}`)
+      : returnsError("store-unavailable", `The station database refused: ${error.message}`)
 
 export const asDeclaredReason = (reason: string | undefined): DeclaredReason =>
   reason === undefined ? "none-given" : Schema.is(DeclaredReason)(reason) ? reason : "other"

@@ -1,3 +1,4 @@
+/** The returns desk's API slice: commands, queries and their schemas. */
 import { Schema } from "effect"
 import { ApiTimestamp, CentsInput, IdInput, NonEmptyScanText, NonEmptyTextInput, TextInput } from "../api/ApiInputs.ts"
 import { Disposition, Grade, OutcomeKind, RefundRuleSet } from "./RefundRules.ts"
@@ -51,6 +52,11 @@ export const ReturnsApi = {
     privileged: true
   },
   "returns.finish": { input: Schema.Struct({ ...At }), output: ReturnsView },
+  /** Cancels the open return as opened by mistake, with the clerk's reason; recorded as a correction event. */
+  "returns.cancel": {
+    input: Schema.Struct({ reason: NonEmptyTextInput.check(Schema.isMaxLength(500)), ...At }),
+    output: ReturnsView
+  },
   /** The rule file is decoded by the service, so a malformed one comes back with the rule and field named. */
   "rules.active": { input: Schema.Struct({}), output: RefundRuleSet },
   "rules.preview": { input: Schema.Struct({ rules: Schema.Unknown }), output: RulesPreview },

@@ -10,7 +10,6 @@ import { StationClock } from "../time/Clock.ts"
 import type { EarlierReturn } from "./evaluateRefund.ts"
 import type { RefundRuleSet } from "./RefundRules.ts"
 import {
-  apiError,
   DAY_MS,
   declaredReasonFor,
   HISTORY_DAYS,
@@ -19,8 +18,9 @@ import {
   type RefundRow,
   type ReturnRow,
   type RmaData,
+  returnsError,
   type StoredDecision,
-  toApiError,
+  toReturnsError,
   type WithAt
 } from "./ReturnRows.ts"
 import type {
@@ -78,7 +78,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
     )
     const requireOpenReturn = Effect.flatMap(openReturn, (row) =>
       row === undefined
-        ? Effect.fail(apiError("no-open-return", "Scan the returned parcel first"))
+        ? Effect.fail(returnsError("no-open-return", "Scan the returned parcel first"))
         : Effect.succeed(row)
     )
 
@@ -202,7 +202,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
       return view
     })
 
-    const state = Effect.flatMap(clerk, () => currentView).pipe(Effect.mapError(toApiError))
+    const state = Effect.flatMap(clerk, () => currentView).pipe(Effect.mapError(toReturnsError))
 
     const itemOf = (itemRef: string) =>
       Effect.gen(function* () {
@@ -212,7 +212,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
           [itemRef]
         )
         const row = rows[0]
-        if (row === undefined) return yield* Effect.fail(apiError("item-unknown", `No returned item ${itemRef}`))
+        if (row === undefined) return yield* Effect.fail(returnsError("item-unknown", `No returned item ${itemRef}`))
         return row
       })
 

@@ -64,6 +64,24 @@ export const ReturnReceived = defineEvent({
   })
 })
 
+/**
+ * A correction: the clerk cancelled a return opened by mistake (a wrong code scanned, a parcel that is no return).
+ * The `return.received` it corrects (`corrects`, that event's id) stays in the log as it was; this event says that it
+ * no longer counts. No refund was decided for any of its units: those need the manager's override instead.
+ */
+export const ReturnCancelled = defineEvent({
+  type: "return.cancelled",
+  version: 1,
+  payload: Schema.Struct({
+    returnId: Schema.String,
+    corrects: Schema.NullOr(Schema.String),
+    orderId: Schema.NullOr(Schema.String),
+    scanned: Schema.String,
+    itemCount: Schema.Int,
+    reason: Schema.String
+  })
+})
+
 /** One unit looked at: what it is, how it is, and what does not match what was shipped. */
 export const ReturnItemGraded = defineEvent({
   type: "return.item-graded",
@@ -143,6 +161,19 @@ export const ReturnRefundIssued = defineEvent({
     amountCents: Schema.Int,
     currency: Schema.String,
     shopRefundId: Schema.String
+  })
+})
+
+/** The shop refused to pay this unit's refund out; the hub's Shop card lets a manager retry it. */
+export const ReturnRefundFailed = defineEvent({
+  type: "return.refund-failed",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    lineId: Schema.String,
+    unit: Schema.Int,
+    itemRef: Schema.String,
+    reason: Schema.String
   })
 })
 

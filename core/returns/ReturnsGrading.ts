@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { actorOf } from "../session/Operator.ts"
 import type { Disposition, Grade } from "./RefundRules.ts"
-import { apiError, declaredReasonFor, type StoredDecision, toApiError, type WithAt } from "./ReturnRows.ts"
+import { declaredReasonFor, returnsError, type StoredDecision, toReturnsError, type WithAt } from "./ReturnRows.ts"
 import type { ReturnsDesk } from "./ReturnsDesk.ts"
 import { ReturnDispositionSet, ReturnItemGraded } from "./ReturnsEvents.ts"
 
@@ -22,7 +22,9 @@ export const makeReturnsGrading = (desk: ReturnsDesk) => {
       Effect.gen(function* () {
         const row = yield* itemOf(input.itemRef)
         if (row.decision !== null) {
-          return yield* Effect.fail(apiError("already-decided", `${input.itemRef} is decided: a manager can override`))
+          return yield* Effect.fail(
+            returnsError("already-decided", `${input.itemRef} is decided: a manager can override`)
+          )
         }
         const opened = input.opened ?? input.grade !== "new-sealed"
         const rmas = row.order_id === null ? [] : yield* rmasOf(row.order_id)
@@ -51,7 +53,7 @@ export const makeReturnsGrading = (desk: ReturnsDesk) => {
       })
     )
     return yield* currentView
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
   const setDisposition = Effect.fn("ReturnsService.setDisposition")(function* (
     input: { readonly itemRef: string; readonly disposition: Disposition; readonly reason?: string } & WithAt
@@ -66,7 +68,7 @@ export const makeReturnsGrading = (desk: ReturnsDesk) => {
         const reason = input.reason?.trim() ?? ""
         if (suggested !== null && input.disposition !== suggested && reason === "") {
           return yield* Effect.fail(
-            apiError("reason-required", `The rules suggest ${suggested}: say why ${input.disposition} instead`)
+            returnsError("reason-required", `The rules suggest ${suggested}: say why ${input.disposition} instead`)
           )
         }
         yield* sql.execute("UPDATE return_items SET disposition = ?, disposition_reason = ? WHERE item_ref = ?", [
@@ -87,7 +89,7 @@ export const makeReturnsGrading = (desk: ReturnsDesk) => {
       })
     )
     return yield* currentView
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
   return { grade, setDisposition }
 }

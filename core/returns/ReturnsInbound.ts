@@ -3,14 +3,16 @@ import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
-import { ReturnRefundIssued, ReturnRefundRejected } from "./ReturnsEvents.ts"
-import { RefundConfirmed, RefundRejected, ReturnRegistered } from "./ReturnsMessages.ts"
+import { ReturnRefundFailed, ReturnRefundIssued, ReturnRefundRejected } from "./ReturnsEvents.ts"
+import { RefundConfirmed, RefundFailed, RefundIssued, RefundRejected, ReturnRegistered } from "./ReturnsMessages.ts"
 import type { RefundRejectionView } from "./ReturnsView.ts"
 
 /**
  * Inbound handlers for the returns desk, applied in the inbox's transaction. A repeated `return.registered`
  * replaces the RMA (the shop's latest word); a repeated `refund.confirmed` is a no-op, so a replayed confirmation
  * never records a second payout, and a confirmation for a refund still held for review is refused (quarantined).
+ * `refund.issued` is the hub's shop connector's confirmation (by item, with the amount the shop paid), and
+ * `refund.failed` marks a refund the shop refused to pay; a later `refund.issued` (a manager had it retried) pays it.
  * A `refund.rejected` from the hub marks the unit's refund rejected with the hub's reason and the other return.
  */
 export const registerReturnsInbound = (
@@ -35,18 +37,20 @@ export const registerReturnsInbound = (
       })
     )
 
-    yield* inbox.register("refund.confirmed", RefundConfirmed, (confirmation) =>
+    type RefundRow = {
+      item_ref: string
+      order_id: string
+      line_id: string
+      unit: number
+      status: string
+      amount_cents: number
+      currency: string
+    }
+    const refundColumns = "item_ref, order_id, line_id, unit, status, amount_cents, currency"
+
+    /** Records the payout once; a replay (already issued) changes nothing, a refund never decided to pay is refused. */
+    const issue = (refund: RefundRow, shopRefundId: string, amountCents: number) =>
       Effect.gen(function* () {
-        const rows = yield* sql.query<{ item_ref: string; status: string; amount_cents: number; currency: string }>(
-          "SELECT item_ref, status, amount_cents, currency FROM refunds WHERE order_id = ? AND line_id = ? AND unit = ?",
-          [confirmation.orderId, confirmation.lineId, confirmation.unit]
-        )
-        const refund = rows[0]
-        if (refund === undefined) {
-          return yield* Effect.fail(
-            `no refund decided for ${confirmation.orderId} line ${confirmation.lineId} unit ${confirmation.unit}`
-          )
-        }
         if (refund.status === "issued") return
         if (refund.status === "held" || refund.status.startsWith("rejected-")) {
           return yield* Effect.fail(`the refund for ${refund.item_ref} is ${refund.status}: it cannot have been paid`)
@@ -58,13 +62,65 @@ export const registerReturnsInbound = (
         )
         if (changed.changes === 0) return
         yield* log.append(ReturnRefundIssued, {
-          orderId: confirmation.orderId,
-          lineId: confirmation.lineId,
-          unit: confirmation.unit,
+          orderId: refund.order_id,
+          lineId: refund.line_id,
+          unit: Number(refund.unit),
           itemRef: refund.item_ref,
-          amountCents: Number(refund.amount_cents),
+          amountCents,
           currency: refund.currency,
-          shopRefundId: confirmation.shopRefundId
+          shopRefundId
+        })
+      })
+
+    const refundOf = (itemRef: string, orderId: string, lineId: string) =>
+      Effect.gen(function* () {
+        const rows = yield* sql.query<RefundRow>(`SELECT ${refundColumns} FROM refunds WHERE item_ref = ?`, [itemRef])
+        const refund = rows[0]
+        if (refund === undefined) return yield* Effect.fail(`no refund decided for ${itemRef}`)
+        if (refund.order_id !== orderId || refund.line_id !== lineId) {
+          return yield* Effect.fail(
+            `${itemRef} is a refund for ${refund.order_id} line ${refund.line_id}, not ${orderId} line ${lineId}`
+          )
+        }
+        return refund
+      })
+
+    yield* inbox.register("refund.confirmed", RefundConfirmed, (confirmation) =>
+      Effect.gen(function* () {
+        const rows = yield* sql.query<RefundRow>(
+          `SELECT ${refundColumns} FROM refunds WHERE order_id = ? AND line_id = ? AND unit = ?`,
+          [confirmation.orderId, confirmation.lineId, confirmation.unit]
+        )
+        const refund = rows[0]
+        if (refund === undefined) {
+          return yield* Effect.fail(
+            `no refund decided for ${confirmation.orderId} line ${confirmation.lineId} unit ${confirmation.unit}`
+          )
+        }
+        yield* issue(refund, confirmation.shopRefundId, Number(refund.amount_cents))
+      })
+    )
+
+    // The shop connector's answer: the amount is what the shop paid for the unit (never more than decided).
+    yield* inbox.register("refund.issued", RefundIssued, (issued) =>
+      Effect.gen(function* () {
+        const refund = yield* refundOf(issued.itemRef, issued.orderId, issued.lineId)
+        yield* issue(refund, issued.shopRefundId, Math.min(issued.amountCents, Number(refund.amount_cents)))
+      })
+    )
+
+    yield* inbox.register("refund.failed", RefundFailed, (failed) =>
+      Effect.gen(function* () {
+        const refund = yield* refundOf(failed.itemRef, failed.orderId, failed.lineId)
+        // A payout is final: a late failure report for a paid unit, or a repeated one, changes nothing.
+        if (refund.status === "issued" || refund.status === "failed") return
+        yield* sql.execute("UPDATE refunds SET status = 'failed' WHERE item_ref = ?", [failed.itemRef])
+        yield* log.append(ReturnRefundFailed, {
+          orderId: failed.orderId,
+          lineId: failed.lineId,
+          unit: Number(refund.unit),
+          itemRef: failed.itemRef,
+          reason: failed.reason
         })
       })
     )

@@ -1,21 +1,26 @@
 import { Effect } from "effect"
-import type { ApiError } from "../api/ApiError.ts"
 import type { CatalogItem } from "../catalog/CatalogItem.ts"
-import { identifyScan } from "../scan/identify.ts"
+import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
+import { parseReturnUrl } from "../scan/ReturnUrl.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import type { Operator } from "../session/Operator.ts"
 import { actorOf } from "../session/Operator.ts"
-import type { StoreError } from "../store/Sql.ts"
+import { Sql, type StoreError } from "../store/Sql.ts"
 import type { Timestamp } from "../time/Clock.ts"
-import { apiError, type ReturnRow, toApiError, type WithAt } from "./ReturnRows.ts"
+import { type ReturnRow, returnsError, toReturnsError, type WithAt } from "./ReturnRows.ts"
 import type { ReturnsDesk } from "./ReturnsDesk.ts"
-import { type ReturnFlag, ReturnReceived } from "./ReturnsEvents.ts"
+import type { ReturnsError } from "./ReturnsError.ts"
+import { ReturnCancelled, type ReturnFlag, ReturnReceived } from "./ReturnsEvents.ts"
 
 /**
  * Taking parcels in and closing them: a parcel scan opens a return (an unknown one when no order matches, never
  * refused at the door), each item scan adds a unit matched against what was shipped, and finish closes the return.
  */
-export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<string> | undefined) => {
+export const makeReturnsIntake = (
+  desk: ReturnsDesk,
+  config: { readonly rmaHosts?: ReadonlyArray<string>; readonly returnUrls?: ReadonlyArray<string> }
+) => {
+  const { rmaHosts, returnUrls = [] } = config
   const {
     sql,
     log,
@@ -50,9 +55,19 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
         [...candidates, ...candidates, ...candidates]
       )
       const parcel = parcels[0]
+      // The insert's return page names the order beside its return code: both must point at the same order.
+      const namedOrder = scan.kind === "packbench" && scan.type === "rma" ? scan.orderId : undefined
+      const foundOrder = rma?.order_id ?? parcel?.order_id
+      if (namedOrder !== undefined && foundOrder !== undefined && namedOrder !== foundOrder) {
+        return yield* Effect.fail(
+          returnsError(
+            "return-code-mismatch",
+            `Return code ${scan.kind === "packbench" ? scan.id : text} belongs to order ${foundOrder}, but the address names order ${namedOrder}: check the parcel`
+          )
+        )
+      }
       // A typed order number (no label left on the parcel) is the last resort before "unknown return".
-      const orderId =
-        rma?.order_id ?? parcel?.order_id ?? (scan.kind === "packbench" && scan.type === "order" ? scan.id : text)
+      const orderId = foundOrder ?? namedOrder ?? (scan.kind === "packbench" && scan.type === "order" ? scan.id : text)
       const order = yield* loadOrder(orderId)
       return {
         rmaId: rma?.rma_id ?? null,
@@ -62,8 +77,30 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
       }
     })
 
+  /**
+   * Why a scan cannot open a return at all: a return code that does not read (misprinted, typed wrong) or a web
+   * address that is not one of the brands' return pages. Anything else that is not found still opens an unknown
+   * return, as a parcel is never refused at the door.
+   */
+  const notAReturn = (raw: string, scan: ScanResult) => {
+    if (scan.kind === "packbench" && scan.type === "rma" && !scan.valid) {
+      return returnsError("return-code-invalid", `The return code does not read: ${scan.reason ?? "invalid"}`)
+    }
+    if (scan.kind === "sscc" || scan.kind === "packbench") return undefined
+    const address = parseReturnUrl(raw.trim(), returnUrls)
+    if (address === undefined || address.ok) return undefined
+    return returnsError(
+      address.code === "foreign" ? "return-url-foreign" : "return-code-invalid",
+      address.code === "foreign"
+        ? `Not a return code of this shop: ${address.reason}. Scan the parcel's label or the insert's QR code`
+        : `The return code does not read: ${address.reason}`
+    )
+  }
+
   const receive = (raw: string, scan: ScanResult, at: Timestamp, operator: Operator) =>
     Effect.gen(function* () {
+      const refused = notAReturn(raw, scan)
+      if (refused !== undefined) return yield* Effect.fail(refused)
       const found = yield* findParcel(raw, scan)
       const returnId = `${identity.stationId}-R${String(yield* nextNumber("return")).padStart(6, "0")}`
       const notes =
@@ -130,7 +167,7 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
           lineId = line.lineId
           const taken = yield* sql.query<{ unit: number }>(
             `SELECT i.unit FROM return_items i JOIN returns r ON r.return_id = i.return_id
-                   WHERE r.order_id = ? AND i.line_id = ? AND i.unit IS NOT NULL
+                   WHERE r.order_id = ? AND i.line_id = ? AND i.unit IS NOT NULL AND r.status <> 'cancelled'
                    UNION SELECT unit FROM refunds WHERE order_id = ? AND line_id = ?`,
             [order.orderId, line.lineId, order.orderId, line.lineId]
           )
@@ -164,35 +201,43 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
       )
     })
 
-  const scan = Effect.fn("ReturnsService.scan")(function* (input: { readonly raw: string } & WithAt) {
+  /**
+   * How the desk reads a scan: with no return open it expects the parcel's tracking number or return code, with one
+   * open an item (SKUs and aliases of the station's catalog).
+   */
+  const identifyFor = (raw: string, current: ReturnRow | undefined) =>
+    identifyWithCatalog(raw, {
+      expect: current === undefined ? "tracking" : "any",
+      ...(rmaHosts === undefined ? {} : { rmaHosts }),
+      returnUrls
+    }).pipe(Effect.provideService(Sql, sql))
+
+  const identify = Effect.fn("ReturnsService.identify")(function* (raw: string) {
+    return yield* identifyFor(raw, yield* openReturn)
+  }, Effect.mapError(toReturnsError))
+
+  const scan = Effect.fn("ReturnsService.scan")(function* (
+    input: { readonly raw: string; readonly identified?: ScanResult } & WithAt
+  ) {
     const operator = yield* clerk
     const at = yield* timeOf(input)
     const catalog = yield* loadCatalog
-    const codes = new Map<string, string>()
-    for (const item of catalog) {
-      codes.set(item.sku.toUpperCase(), item.sku)
-      for (const alias of item.aliases) codes.set(alias.toUpperCase(), item.sku)
-    }
     const current = yield* openReturn
-    const scanned = identifyScan(input.raw, {
-      expect: current === undefined ? "tracking" : "any",
-      resolveSku: (code) => codes.get(code.trim().toUpperCase()),
-      ...(rmaHosts === undefined ? {} : { rmaHosts })
-    })
-    yield* sql.transaction<void, StoreError | ApiError, never>(
+    const scanned = input.identified ?? (yield* identifyFor(input.raw, current))
+    yield* sql.transaction<void, StoreError | ReturnsError, never>(
       current === undefined
         ? receive(input.raw, scanned, at, operator)
         : scanned.kind === "gtin" || scanned.kind === "gs1" || scanned.kind === "digital-link" || scanned.kind === "sku"
           ? addItem(current, scanned, catalog)
           : Effect.fail(
-              apiError(
+              returnsError(
                 "return-open",
                 `Return ${current.return_id} is still open: finish it before taking in another parcel (scanned ${scanned.kind})`
               )
             )
     )
     return yield* currentView
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
   const finish = Effect.fn("ReturnsService.finish")(function* (input: WithAt) {
     yield* clerk
@@ -203,14 +248,62 @@ export const makeReturnsIntake = (desk: ReturnsDesk, rmaHosts: ReadonlyArray<str
       [current.return_id]
     )
     if (Number(open[0]?.n ?? 0) > 0) {
-      return yield* Effect.fail(apiError("not-decided", "Grade and decide every item before finishing"))
+      return yield* Effect.fail(returnsError("not-decided", "Grade and decide every item before finishing"))
     }
     yield* sql.execute("UPDATE returns SET status = 'finished', finished_at_ms = ? WHERE return_id = ?", [
       at.wallMs,
       current.return_id
     ])
     return yield* currentView
-  }, Effect.mapError(toApiError))
+  }, Effect.mapError(toReturnsError))
 
-  return { scan, finish }
+  const cancel = Effect.fn("ReturnsService.cancel")(function* (input: { readonly reason: string } & WithAt) {
+    const operator = yield* clerk
+    const at = yield* timeOf(input)
+    const reason = input.reason.trim()
+    if (reason === "") return yield* Effect.fail(returnsError("reason-required", "Say why the return is cancelled"))
+    const current = yield* requireOpenReturn
+    yield* sql.transaction<void, StoreError | ReturnsError, never>(
+      Effect.gen(function* () {
+        const decided = yield* sql.query<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM refunds WHERE item_ref IN (SELECT item_ref FROM return_items WHERE return_id = ?)`,
+          [current.return_id]
+        )
+        if (Number(decided[0]?.n ?? 0) > 0) {
+          return yield* Effect.fail(
+            returnsError(
+              "return-refund-decided",
+              `Return ${current.return_id} already has a refund decision: a manager overrides it instead`
+            )
+          )
+        }
+        const items = yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM return_items WHERE return_id = ?", [
+          current.return_id
+        ])
+        const received = yield* sql.query<{ id: string }>(
+          "SELECT id FROM events WHERE type = 'return.received' AND json_extract(payload, '$.returnId') = ? ORDER BY seq DESC LIMIT 1",
+          [current.return_id]
+        )
+        yield* sql.execute("UPDATE returns SET status = 'cancelled', finished_at_ms = ? WHERE return_id = ?", [
+          at.wallMs,
+          current.return_id
+        ])
+        yield* log.append(
+          ReturnCancelled,
+          {
+            returnId: current.return_id,
+            corrects: received[0]?.id ?? null,
+            orderId: current.order_id,
+            scanned: current.scanned,
+            itemCount: Number(items[0]?.n ?? 0),
+            reason
+          },
+          { eventTime: at, actor: actorOf(operator) }
+        )
+      })
+    )
+    return yield* currentView
+  }, Effect.mapError(toReturnsError))
+
+  return { identify, scan, finish, cancel }
 }

@@ -1,3 +1,4 @@
+/** The wire contract of the returns desk's inbound messages (RMAs, payouts, the hub's refusals). */
 import { Schema } from "effect"
 
 /*
@@ -30,6 +31,32 @@ export const RefundConfirmed = Schema.Struct({
   unit: Schema.Int,
   shopRefundId: Schema.String
 })
+
+/**
+ * The shop paid a refund out, as the hub's shop connector reports it (`inbox/refund.issued`, on the station stream of
+ * the station that decided it): the unit by its item, the shop's refund and what it paid for the unit. Supersedes
+ * `refund.confirmed`, which the station still takes.
+ */
+export const RefundIssued = Schema.Struct({
+  orderId: Schema.String,
+  lineId: Schema.String,
+  unit: Schema.Int,
+  itemRef: Schema.String,
+  shopRefundId: Schema.String,
+  amountCents: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 100_000_000 })),
+  currency: Schema.String
+})
+export type RefundIssued = typeof RefundIssued.Type
+
+/** The shop refused to pay a refund out (its reason as it gave it); a manager may have the hub try again. */
+export const RefundFailed = Schema.Struct({
+  orderId: Schema.String,
+  lineId: Schema.String,
+  unit: Schema.Int,
+  itemRef: Schema.String,
+  reason: Schema.String.check(Schema.isMaxLength(1000))
+})
+export type RefundFailed = typeof RefundFailed.Type
 
 /**
  * The hub refused a refund this station decided, because another return (on another station, or earlier) already

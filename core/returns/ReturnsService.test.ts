@@ -4,17 +4,20 @@ import { join } from "node:path"
 import { Effect, Exit, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
+import { loadBrands } from "../../drivers/station/loadBrands.ts"
 import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { type ShippedItem, shipParcel as shipParcelAt } from "../../fixtures/shipParcel.ts"
-import type { ApiError } from "../api/ApiError.ts"
+import { apiErrorOf } from "../api/ApiError.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import { Session } from "../session/Session.ts"
+import type { SessionError } from "../session/SessionError.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox, InboxContext } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { RefundRuleSet } from "./RefundRules.ts"
+import type { ReturnsError } from "./ReturnsError.ts"
 import { registerReturnsInbound } from "./ReturnsInbound.ts"
 import { ReturnsService } from "./ReturnsService.ts"
 
@@ -22,8 +25,11 @@ const rules = Schema.decodeUnknownSync(RefundRuleSet)(fixture("refund-rules.json
 const DAY = 86_400_000
 const START_MS = 1_795_000_000_000
 
+const brands = loadBrands(join(import.meta.dirname, "../../fixtures/data/brands"), "alpenglow")
+const returnUrls = brands.brands.map((brand) => brand.returnUrl)
+
 const stationLayer = (filename: string) =>
-  ReturnsService.layer({ rules }).pipe(
+  ReturnsService.layer({ rules, returnUrls }).pipe(
     Layer.provideMerge(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer))),
     Layer.provideMerge(
       seededStation({ filename, clock: StationClock.manual(START_MS + 10 * DAY).layer, stationId: "RET-01" })
@@ -84,10 +90,10 @@ const eventsOf = (type: string) =>
     return (yield* log.read(0, 1000)).filter((event) => event.type === type)
   })
 
-/** The ApiError code a failed call ended with. */
-const codeOf = (exit: Exit.Exit<unknown, ApiError>) =>
+/** The wire code (the ApiError code) a failed call ended with. */
+const codeOf = (exit: Exit.Exit<unknown, ReturnsError | SessionError>) =>
   Exit.isFailure(exit)
-    ? exit.cause.reasons.flatMap((reason) => (reason._tag === "Fail" ? [reason.error.code] : []))[0]
+    ? exit.cause.reasons.flatMap((reason) => (reason._tag === "Fail" ? [apiErrorOf(reason.error).code] : []))[0]
     : "ok"
 
 const orderCode = (orderId: string) => {
@@ -183,6 +189,174 @@ describe("ReturnsService", () => {
       ruleId: "perfect-condition",
       amountCents: 1290
     })
+  })
+
+  it("opens the right return from the insert's QR code (the brand's return page), for the order it names", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        yield* shipParcel("SO-100001", "PACK-01-000001", "00340434000000000001", [
+          { lineId: "1", sku: "ALP-MUG-01", quantity: 2 }
+        ])
+        yield* (yield* Session).signIn("B-2001")
+        const opened = yield* returns.scan({
+          raw: "https://returns.alpenglow.example/r/SO-100001?rma=PACK-01-000001\r\n"
+        })
+        const item = yield* returns.scan({ raw: "4260123450014" })
+        return { opened, item, received: yield* eventsOf("return.received") }
+      })
+    )
+    expect(result.opened.current).toMatchObject({ known: true, orderId: "SO-100001", parcelId: "PACK-01-000001" })
+    expect(result.item.current!.items[0]).toMatchObject({ lineId: "1", unit: 1, flags: [] })
+    expect(result.received.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ known: true, orderId: "SO-100001", parcelId: "PACK-01-000001" })
+    ])
+  })
+
+  it("refuses a foreign web address, a broken return code and a code that names another order, recording nothing", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        yield* shipParcel("SO-100001", "PACK-01-000001", "00340434000000000001", [
+          { lineId: "1", sku: "ALP-MUG-01", quantity: 2 }
+        ])
+        yield* (yield* Session).signIn("B-2001")
+        const attempts = [
+          "https://shop.example/products/mug?ref=qr",
+          "https://returns.alpenglow.example/r/SO-100001",
+          "https://returns.alpenglow.example/r/SO-100002?rma=PACK-01-000001",
+          `https://returns.alpenglow.example/r/SO-100001?rma=PACK-01-000001&x=${"y".repeat(300)}`
+        ]
+        const exits = []
+        for (const raw of attempts) exits.push(yield* Effect.exit(returns.scan({ raw })))
+        const messages = exits.map((exit) =>
+          Exit.isFailure(exit)
+            ? exit.cause.reasons.flatMap((reason) => (reason._tag === "Fail" ? [reason.error.message] : []))[0]
+            : "ok"
+        )
+        return {
+          codes: exits.map(codeOf),
+          messages,
+          state: yield* returns.state,
+          received: yield* eventsOf("return.received")
+        }
+      })
+    )
+    expect(result.codes).toEqual([
+      "return-url-foreign",
+      "return-code-invalid",
+      "return-code-mismatch",
+      "return-code-invalid"
+    ])
+    expect(result.messages[0]).toMatch(/shop\.example is not a return page of this shop's brands/)
+    expect(result.messages[1]).toMatch(/no "rma" parameter/)
+    expect(result.messages[2]).toMatch(/belongs to order SO-100001, but the address names order SO-100002/)
+    expect(result.messages[3]).toMatch(/at most 256/)
+    expect(result.state.current).toBeNull()
+    expect(result.received).toEqual([])
+  })
+
+  it("cancels a return opened by mistake with a correction event, leaving the received event as it was", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 1 }])
+        yield* (yield* Session).signIn("B-2001")
+        yield* returns.scan({ raw: "SOMETHING-ELSE" })
+        const graded = yield* returns.scan({ raw: "4260123450014" })
+        const before = yield* eventsOf("return.received")
+        const cancelled = yield* returns.cancel({ reason: "  scanned the pick list, not the parcel " })
+        const blank = yield* Effect.exit(returns.cancel({ reason: "   " }))
+        const nothingOpen = yield* Effect.exit(returns.cancel({ reason: "again" }))
+        // The right parcel now: its unit is free, as the cancelled return held none.
+        const reopened = yield* returns.scan({ raw: "00340434000000000001" })
+        const item = yield* returns.scan({ raw: "4260123450014" })
+        yield* returns.grade({ itemRef: item.current!.items[0]!.itemRef, grade: "new-sealed" })
+        yield* returns.decide({})
+        const decided = yield* Effect.exit(returns.cancel({ reason: "changed my mind" }))
+        const sql = yield* Sql
+        return {
+          graded,
+          before,
+          cancelled,
+          blank: codeOf(blank),
+          nothingOpen: codeOf(nothingOpen),
+          reopened,
+          item,
+          decided: codeOf(decided),
+          after: yield* eventsOf("return.received"),
+          corrections: yield* eventsOf("return.cancelled"),
+          rows: yield* sql.query<{ return_id: string; status: string }>(
+            "SELECT return_id, status FROM returns ORDER BY rowid"
+          )
+        }
+      })
+    )
+    const wrongId = result.graded.current!.returnId
+    expect(result.cancelled.current).toBeNull()
+    expect([result.blank, result.nothingOpen, result.decided]).toEqual([
+      "reason-required",
+      "no-open-return",
+      "return-refund-decided"
+    ])
+    expect(result.after.slice(0, 1)).toEqual(result.before)
+    expect(result.corrections).toHaveLength(1)
+    expect(result.corrections[0]!.payload).toEqual({
+      returnId: wrongId,
+      corrects: result.before[0]!.id,
+      orderId: null,
+      scanned: "SOMETHING-ELSE",
+      itemCount: 1,
+      reason: "scanned the pick list, not the parcel"
+    })
+    expect(result.corrections[0]!.actor).toMatchObject({ role: "returns-clerk", badgeId: "B-2001" })
+    expect(result.reopened.current).toMatchObject({ known: true, orderId: "SO-100001" })
+    expect(result.item.current!.items[0]).toMatchObject({ unit: 1, flags: [] })
+    expect(result.rows.map((row) => row.status)).toEqual(["cancelled", "open"])
+  })
+
+  it("takes the shop connector's refund.failed and a later refund.issued by item, each once", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const { inbox, deliver } = fakeInbox()
+        yield* registerReturnsInbound(inbox)
+        yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 2 }])
+        yield* (yield* Session).signIn("B-2001")
+        yield* returns.scan({ raw: "00340434000000000001" })
+        const scanned = yield* returns.scan({ raw: "4260123450014" })
+        const itemRef = scanned.current!.items[0]!.itemRef
+        yield* returns.grade({ itemRef, grade: "new-sealed" })
+        yield* returns.decide({})
+        const unit = { orderId: "SO-100001", lineId: "1", unit: 1, itemRef }
+        const failed = yield* deliver("refund.failed", { ...unit, reason: "card expired" })
+        const failedAgain = yield* deliver("refund.failed", { ...unit, reason: "card expired" })
+        const wrongLine = yield* deliver("refund.issued", {
+          ...unit,
+          lineId: "2",
+          shopRefundId: "gid://shopify/Refund/1",
+          amountCents: 1290,
+          currency: "EUR"
+        })
+        const issued = { ...unit, shopRefundId: "gid://shopify/Refund/1", amountCents: 99_999, currency: "EUR" }
+        const paid = yield* deliver("refund.issued", issued)
+        const replayed = yield* deliver("refund.issued", issued)
+        const lateFailure = yield* deliver("refund.failed", { ...unit, reason: "too late" })
+        return {
+          exits: [failed, failedAgain, wrongLine, paid, replayed, lateFailure].map(Exit.isSuccess),
+          failedEvents: yield* eventsOf("return.refund-failed"),
+          issuedEvents: yield* eventsOf("return.refund-issued")
+        }
+      })
+    )
+    expect(result.exits).toEqual([true, true, false, true, true, true])
+    expect(result.failedEvents.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ itemRef: expect.any(String), reason: "card expired" })
+    ])
+    // Never more than the station decided, whatever the message says.
+    expect(result.issuedEvents.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ amountCents: 1290, shopRefundId: "gid://shopify/Refund/1" })
+    ])
   })
 
   it("takes an unknown parcel in with a note and holds whatever is in it", async () => {

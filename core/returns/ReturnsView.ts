@@ -3,12 +3,13 @@ import { LocalizedText } from "../catalog/CatalogItem.ts"
 import { DeclaredReason, Disposition, Grade, OutcomeKind } from "./RefundRules.ts"
 import { ReturnFlag } from "./ReturnsEvents.ts"
 
-/** `rejected-*`: the hub refused the refund because another return holds the unit or the paid amount is used up. */
+/** `failed`: the shop refused to pay it out. `rejected-*`: the hub refused the refund because another return holds the unit or the paid amount is used up. */
 export const RefundStatus = Schema.Literals([
   "decided",
   "held",
   "approved",
   "issued",
+  "failed",
   "rejected-duplicate",
   "rejected-over-paid"
 ])
@@ -85,7 +86,7 @@ export type ReturnWindowView = typeof ReturnWindowView.Type
 
 export const ReturnCaseView = Schema.Struct({
   returnId: Schema.String,
-  status: Schema.Literals(["open", "finished"]),
+  status: Schema.Literals(["open", "finished", "cancelled"]),
   known: Schema.Boolean,
   orderId: Schema.NullOr(Schema.String),
   parcelId: Schema.NullOr(Schema.String),

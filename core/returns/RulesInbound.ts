@@ -1,9 +1,10 @@
+/** Installs the refund rule sets the shop sends through the inbox, newer versions only. */
 import { Effect, Schema } from "effect"
-import type { ApiError } from "../api/ApiError.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
+import type { ReturnsError } from "./ReturnsError.ts"
 
 export const RulesUpdated = defineEvent({
   type: "returns.rules-updated",
@@ -18,7 +19,7 @@ export const RulesUpdated = defineEvent({
  */
 export const registerRulesInbound = (
   inbox: Inbox["Service"],
-  install: (raw: unknown) => Effect.Effect<unknown, ApiError>
+  install: (raw: unknown) => Effect.Effect<unknown, ReturnsError>
 ) =>
   Effect.gen(function* () {
     const sql = yield* Sql
@@ -34,7 +35,7 @@ export const registerRulesInbound = (
             reason: `version ${context.version} is not newer than the installed version ${installed}`
           })
         }
-        yield* install(update.rules).pipe(Effect.mapError((error) => `${error.code}: ${error.message}`))
+        yield* install(update.rules).pipe(Effect.mapError((error) => `${error.reason}: ${error.message}`))
         yield* sql.execute(
           "INSERT INTO station_meta (key, value) VALUES ('rules_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
           [String(context.version)]

@@ -1,3 +1,4 @@
+/** The API slice every scan goes through (`scan.submit`), and what the station answers about a scan. */
 import { Schema } from "effect"
 import { ApiTimestamp, IdInput, ScanText } from "../api/ApiInputs.ts"
 import { RefusalParams } from "../pack/PackRefusal.ts"
@@ -28,7 +29,12 @@ export const ScanOutcome = Schema.Struct({
       variant: Schema.optionalKey(Schema.String),
       params: Schema.optionalKey(RefusalParams)
     })
-  )
+  ),
+  /**
+   * What the flow took the scan as when it is a code only the station knows (a box's barcode, a typed order number,
+   * the insert's return code): identification alone calls such a code unknown, but the flow accepted it.
+   */
+  accepted: Schema.optionalKey(Schema.Struct({ as: Schema.Literals(["box", "order", "return"]), id: Schema.String }))
 })
 export type ScanOutcome = typeof ScanOutcome.Type
 

@@ -61,6 +61,8 @@ export type ScanResult =
       readonly valid: boolean
       readonly type: PackbenchCodeType
       readonly id: string
+      /** The order a brand's return page address names next to its return code (`type: "rma"`). */
+      readonly orderId?: string
       readonly reason?: string
     }
   | { readonly input: string; readonly kind: "sku"; readonly valid: true; readonly sku: string }

@@ -1,8 +1,10 @@
+/** Identifies any scan (GTIN, GS1, Digital Link, SSCC, tracking number, Packbench code, SKU) in one function. */
 import { aiTable } from "./gs1/aiTable.generated.ts"
 import { parseDigitalLink } from "./gs1/parseDigitalLink.ts"
 import { GS, type Gs1Parse, parseElementString } from "./gs1/parseElementString.ts"
 import { gs1CheckDigit, hasValidGs1CheckDigit } from "./gs1CheckDigit.ts"
 import { defaultRmaHost, parsePackbenchCode } from "./PackbenchCode.ts"
+import { parseReturnUrl } from "./ReturnUrl.ts"
 import type { ScanResult } from "./ScanResult.ts"
 import {
   type CarrierId,
@@ -30,6 +32,11 @@ export interface IdentifyOptions {
   readonly referenceYear?: number
   /** Hosts of RMA return-label URLs. */
   readonly rmaHosts?: ReadonlyArray<string>
+  /**
+   * The brands' return page templates (`https://returns.example/r/{orderId}?rma={rma}`): an address of one of their
+   * hosts is the insert's return code, an RMA; see ReturnUrl.ts.
+   */
+  readonly returnUrls?: ReadonlyArray<string>
 }
 
 /** Longer than any barcode payload a station handles (a full GS1 DataMatrix is about 2.3 kB). */
@@ -192,6 +199,18 @@ export const identifyScan = (raw: string, options: IdentifyOptions = {}): ScanRe
   }
 }
 
+/**
+ * The text `identifyScan` asks `resolveSku` about for this scan: the scan without its terminator and AIM symbology
+ * identifier. Identification is synchronous, so a caller looks this one code up in its catalog first; undefined when
+ * the scan is no text a SKU could be.
+ */
+export const skuCandidate = (raw: string): string | undefined => {
+  const input = stripTerminator(raw)
+  if (inputProblem(input) !== undefined) return undefined
+  const data = /^\][A-Za-z][0-9A-Za-z]/.test(input) ? input.slice(3) : input
+  return data === "" ? undefined : data
+}
+
 const identifyUnsafe = (raw: string, options: IdentifyOptions): ScanResult => {
   const input = stripTerminator(raw)
   const problem = inputProblem(input)
@@ -218,6 +237,14 @@ const identifyUnsafe = (raw: string, options: IdentifyOptions): ScanResult => {
     return reason === undefined
       ? { input, kind: "packbench", valid, type, id }
       : { input, kind: "packbench", valid, type, id, reason }
+  }
+
+  const returnUrl = options.returnUrls === undefined ? undefined : parseReturnUrl(data, options.returnUrls)
+  if (returnUrl?.ok) {
+    return { input, kind: "packbench", valid: true, type: "rma", id: returnUrl.rma, orderId: returnUrl.orderId }
+  }
+  if (returnUrl !== undefined && returnUrl.code !== "foreign") {
+    return { input, kind: "packbench", valid: false, type: "rma", id: "", reason: returnUrl.reason }
   }
 
   if (/^https?:\/\//i.test(data)) {

@@ -1,3 +1,4 @@
+/** The ISO/IEC 7064 MOD 37,36 check character of Packbench codes and DPD labels. */
 const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 /**

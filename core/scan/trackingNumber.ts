@@ -1,3 +1,4 @@
+/** Recognises carrier tracking numbers from the format table, check digits included, most likely carrier first. */
 import { expectedCheck, s10 } from "./carriers/checkDigits.ts"
 import type { TrackingFormat } from "./carriers/TrackingFormat.ts"
 import {

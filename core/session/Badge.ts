@@ -1,3 +1,4 @@
+/** The badge a station knows: its id, its holder's name and role. */
 import { Schema } from "effect"
 import { Role } from "./Operator.ts"
 import { PinHash } from "./PinHashes.ts"

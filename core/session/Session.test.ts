@@ -46,7 +46,7 @@ describe("sessions per client", () => {
           a: a?.badgeId,
           b: b?.badgeId,
           local,
-          refused: refused.code,
+          refused: refused.reason,
           aAfter: (yield* session.operatorOf("web-a"))?.badgeId,
           bAfter: yield* session.operatorOf("web-b"),
           signedOut
@@ -75,7 +75,7 @@ describe("a manager signs in with badge and PIN", () => {
         const before = yield* session.current
         const entered = yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
         const packerPin = yield* Effect.flip(session.enterPin("B-1001", "1234"))
-        return { alone: alone.code, before, entered, after: yield* session.current, packerPin: packerPin.code }
+        return { alone: alone.reason, before, entered, after: yield* session.current, packerPin: packerPin.reason }
       })
     )
     expect(result.alone).toBe("pin-required")

@@ -1,20 +1,32 @@
 import { Context, Effect, Layer, Option, Ref, Semaphore } from "effect"
-import { ApiError } from "../api/ApiError.ts"
 import { EventLog } from "../events/EventLog.ts"
+import { identifyScan } from "../scan/identify.ts"
+import type { ScanResult } from "../scan/ScanResult.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { CurrentClient } from "./Client.ts"
 import type { Operator, Role } from "./Operator.ts"
 import { PinHashes } from "./PinHashes.ts"
 import type { PinOutcome } from "./SessionApi.ts"
+import { SessionError } from "./SessionError.ts"
 import { OperatorSignedIn, OperatorSignedOut } from "./SessionEvents.ts"
 
-/** Accepts a badge as typed ("b-1001") or as scanned from a badge label ("PB:BADGE:B-1001…"). */
-export type BadgeReader = (raw: string) => string | undefined
+/**
+ * Reads the badge id from what was typed ("b-1001") or scanned from a badge label ("PB:BADGE:B-1001…"); a scan the
+ * caller already identified comes with its identification, so it is not identified again.
+ */
+export type BadgeReader = (raw: string, identified?: ScanResult) => string | undefined
 
 const plainBadge: BadgeReader = (raw) => {
   const id = raw.trim().toUpperCase()
   return /^[A-Z0-9][A-Z0-9-]{0,31}$/.test(id) ? id : undefined
+}
+
+/** The station's reader: a valid Packbench badge code, else the text as a plain badge id. */
+export const scannedOrTypedBadge: BadgeReader = (raw, identified) => {
+  const scan = identified ?? identifyScan(raw)
+  if (scan.kind === "packbench" && scan.type === "badge" && scan.valid) return scan.id
+  return plainBadge(raw)
 }
 
 /** More signed-in clients than a station ever has; past it the longest signed-in one makes room. */
@@ -36,7 +48,8 @@ export const lockMsAfter = (failures: number): number =>
  * Who is signed in, per client (each browser session, the Electron window): one operator per client, and signing in
  * replaces that client's previous one only. `current`, `require`, `signIn`, `enterPin` and `signOut` act for the
  * call's `CurrentClient`; `operatorOf` reads any client's, for pushes addressed to each. A manager signs in with
- * badge and PIN (`enterPin`); `signIn` with a manager's badge alone answers `pin-required`.
+ * badge and PIN (`enterPin`); `signIn` with a manager's badge alone fails with `pin-required`. A scan the caller
+ * already identified passes its identification along, so the badge is not identified twice.
  */
 export class Session extends Context.Service<
   Session,
@@ -44,11 +57,11 @@ export class Session extends Context.Service<
     readonly current: Effect.Effect<Operator | null>
     readonly operatorOf: (clientId: string) => Effect.Effect<Operator | null>
     /** Whose badge this is (nobody is signed in by it). */
-    readonly lookUp: (badge: string) => Effect.Effect<Operator, ApiError>
-    readonly signIn: (badge: string) => Effect.Effect<Operator, ApiError>
-    readonly enterPin: (badge: string, pin: string) => Effect.Effect<PinOutcome, ApiError>
-    readonly signOut: Effect.Effect<boolean, ApiError>
-    readonly require: (roles: ReadonlyArray<Role>) => Effect.Effect<Operator, ApiError>
+    readonly lookUp: (badge: string, identified?: ScanResult) => Effect.Effect<Operator, SessionError>
+    readonly signIn: (badge: string, identified?: ScanResult) => Effect.Effect<Operator, SessionError>
+    readonly enterPin: (badge: string, pin: string) => Effect.Effect<PinOutcome, SessionError>
+    readonly signOut: Effect.Effect<boolean, SessionError>
+    readonly require: (roles: ReadonlyArray<Role>) => Effect.Effect<Operator, SessionError>
   }
 >()("packbench/core/session/Session") {
   static readonly layer = (readBadge: BadgeReader = plainBadge) =>
@@ -63,8 +76,8 @@ export class Session extends Context.Service<
         const pinChecks = yield* Semaphore.make(1)
         const signedIn = yield* Ref.make<ReadonlyMap<string, Operator>>(new Map())
         const storeFailure = (error: { readonly message: string }) =>
-          new ApiError({
-            code: "store-unavailable",
+          new SessionError({
+            reason: "store-unavailable",
             message: `The station database refused the write: ${error.message}`
           })
 
@@ -79,11 +92,11 @@ export class Session extends Context.Service<
             return next
           })
 
-        const badgeRow = Effect.fn("Session.badgeRow")(function* (badge: string) {
-          const badgeId = readBadge(badge)
+        const badgeRow = Effect.fn("Session.badgeRow")(function* (badge: string, identified?: ScanResult) {
+          const badgeId = readBadge(badge, identified)
           if (badgeId === undefined) {
-            return yield* new ApiError({
-              code: "badge-unreadable",
+            return yield* new SessionError({
+              reason: "badge-unreadable",
               message: `"${badge.slice(0, 64)}" is not a badge id`
             })
           }
@@ -95,8 +108,8 @@ export class Session extends Context.Service<
             .pipe(Effect.mapError(storeFailure))
           const found = Option.fromNullishOr(rows[0])
           if (Option.isNone(found)) {
-            return yield* new ApiError({
-              code: "badge-unknown",
+            return yield* new SessionError({
+              reason: "badge-unknown",
               message: `Badge ${badgeId} is not registered at this site`
             })
           }
@@ -104,7 +117,8 @@ export class Session extends Context.Service<
           return { operator, pinHash: found.value.pin_hash }
         })
 
-        const lookUp = (badge: string) => Effect.map(badgeRow(badge), (row) => row.operator)
+        const lookUp = (badge: string, identified?: ScanResult) =>
+          Effect.map(badgeRow(badge, identified), (row) => row.operator)
 
         /** Records the sign-in and makes `operator` this client's. */
         const signInAs = Effect.fn("Session.signInAs")(function* (operator: Operator) {
@@ -136,11 +150,11 @@ export class Session extends Context.Service<
           return operator
         })
 
-        const signIn = Effect.fn("Session.signIn")(function* (badge: string) {
-          const { operator } = yield* badgeRow(badge)
+        const signIn = Effect.fn("Session.signIn")(function* (badge: string, identified?: ScanResult) {
+          const { operator } = yield* badgeRow(badge, identified)
           if (operator.role === "manager") {
-            return yield* new ApiError({
-              code: "pin-required",
+            return yield* new SessionError({
+              reason: "pin-required",
               message: `${operator.name} signs in as manager: enter the PIN (session.enterPin)`
             })
           }
@@ -150,14 +164,14 @@ export class Session extends Context.Service<
         const enterPin = Effect.fn("Session.enterPin")(function* (badge: string, pin: string) {
           const { operator, pinHash } = yield* badgeRow(badge)
           if (operator.role !== "manager") {
-            return yield* new ApiError({
-              code: "pin-not-needed",
+            return yield* new SessionError({
+              reason: "pin-not-needed",
               message: `${operator.name} signs in with the badge alone`
             })
           }
           if (pinHash === null) {
-            return yield* new ApiError({
-              code: "pin-not-set",
+            return yield* new SessionError({
+              reason: "pin-not-set",
               message: `Badge ${operator.badgeId} has no PIN in the badge list: a manager badge needs one`
             })
           }
@@ -217,8 +231,8 @@ export class Session extends Context.Service<
             operator !== null && roles.includes(operator.role)
               ? Effect.succeed(operator)
               : Effect.fail(
-                  new ApiError({
-                    code: operator === null ? "not-signed-in" : "role-required",
+                  new SessionError({
+                    reason: operator === null ? "not-signed-in" : "role-required",
                     message:
                       operator === null
                         ? "Scan your badge first"

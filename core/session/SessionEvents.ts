@@ -1,3 +1,4 @@
+/** The events of operators signing in and out. */
 import { Schema } from "effect"
 import { defineEvent } from "../events/EventDefinition.ts"
 

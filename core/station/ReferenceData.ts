@@ -1,3 +1,4 @@
+/** Loads the catalog, orders and badges into an empty station, once. */
 import { Effect, Schema } from "effect"
 import { CatalogItem } from "../catalog/CatalogItem.ts"
 import { type DecodeProblem, decodeStrict } from "../decode/DecodeProblem.ts"

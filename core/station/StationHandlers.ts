@@ -1,8 +1,13 @@
+/**
+ * The station's answers to every API call, assembled from the features' handlers; transports reach them through the
+ * dispatcher.
+ */
 import { Effect } from "effect"
 import type { ApiHandlers, WireResult } from "../api/ApiDispatcher.ts"
-import { ApiError } from "../api/ApiError.ts"
+import { ApiError, apiErrorOf } from "../api/ApiError.ts"
 import { PushHub } from "../api/PushHub.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
+import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import type { EventSummary } from "../events/EventsApi.ts"
@@ -14,11 +19,13 @@ import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { testInsert, testLabel } from "../print/TestPages.ts"
 import { makeReturnsHandlers } from "../returns/ReturnsHandlers.ts"
-import { identifyScan } from "../scan/identify.ts"
 import type { ScanContext, ScanOutcome } from "../scan/ScanApi.ts"
+import type { RoutedOutcome } from "../scan/ScanRoute.ts"
 import { type Client, CurrentClient, LOCAL_CLIENT } from "../session/Client.ts"
 import type { Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
+import { makeSessionHandlers } from "../session/SessionHandlers.ts"
+import { makeShopsHandlers } from "../shops/ShopsHandlers.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { FleetPresence } from "../sync/FleetPresence.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -68,6 +75,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const metrics = yield* CustomerMetricsSource
   const fleet = yield* FleetPresence
   const audit = yield* AuditLog
+  const shops = yield* makeShopsHandlers
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow. The bench's
   // own scanners and scales act for the client whose screen changed last: the UI in front of the bench.
   let screen: ScanContext | undefined
@@ -100,19 +108,6 @@ export const makeStationHandlers = Effect.gen(function* () {
     )
   )
 
-  // Identification is synchronous, so the one code a scan could be is looked up first; the catalog may change at any
-  // time through the inbox, so nothing about it is kept in memory.
-  const skuOf = (raw: string) =>
-    sql
-      .query<{ sku: string }>(
-        "SELECT sku FROM catalog_items WHERE UPPER(sku) = ? UNION SELECT sku FROM sku_aliases WHERE UPPER(alias) = ?",
-        [raw.trim().toUpperCase(), raw.trim().toUpperCase()]
-      )
-      .pipe(
-        Effect.mapError(storeFailure),
-        Effect.map((rows) => rows[0]?.sku)
-      )
-
   const quarantine = (limit: number) =>
     sql
       .query<{ id: number; topic: string; reason: string; received_at_ms: number; payload: string }>(
@@ -144,68 +139,40 @@ export const makeStationHandlers = Effect.gen(function* () {
         benchClient = client
         return { screen }
       }),
-    "session.signIn": ({ badge }) => Effect.tap(session.signIn(badge), () => publishStatus),
-    // Every PIN tried is audited, right or wrong, with the manager it was tried for.
-    "session.enterPin": ({ badge, pin }) =>
-      Effect.gen(function* () {
-        const holder = yield* session.lookUp(badge)
-        const outcome = yield* session.enterPin(badge, pin)
-        yield* audit
-          .record({
-            operator: holder,
-            action: "session.enterPin",
-            outcome: outcome.result === "signed-in" ? "done" : "refused",
-            detail:
-              outcome.result === "signed-in"
-                ? "signed in as manager"
-                : outcome.result === "wrong-pin"
-                  ? `wrong PIN, ${outcome.attemptsLeft} tries left`
-                  : `badge locked for ${Math.ceil(outcome.retryAfterMs / 1000)} s`
-          })
-          .pipe(Effect.mapError(storeFailure))
-        if (outcome.result === "signed-in") yield* publishStatus
-        return outcome
-      }),
-    "session.signOut": () =>
-      Effect.map(
-        Effect.tap(session.signOut, () => publishStatus),
-        (signedOut) => ({ signedOut })
-      ),
     "scan.submit": (input) =>
       Effect.gen(function* () {
         const at = input.at ?? (yield* clock.now)
         const context = input.context ?? screen
-        const sku = yield* skuOf(input.raw)
-        const identification = identifyScan(input.raw, {
-          resolveSku: (code) =>
-            sku !== undefined && code.trim().toUpperCase() === input.raw.trim().toUpperCase() ? sku : undefined
-        })
+        const route =
+          context === "pack"
+            ? pack.packRoute
+            : context === "handover"
+              ? pack.handoverRoute
+              : context === "returns"
+                ? returns.returnsRoute
+                : undefined
+        // Identified once: as the flow on screen reads scans, or against the catalog when no flow takes it.
+        const identification =
+          route === undefined
+            ? yield* identifyWithCatalog(input.raw).pipe(Effect.provideService(Sql, sql), Effect.mapError(storeFailure))
+            : yield* route.identify(input.raw)
         const base = { raw: input.raw, source: input.source, deviceId: input.deviceId ?? input.source, at }
         let outcome: ScanOutcome
         if (identification.kind === "packbench" && identification.type === "badge") {
           // A manager's badge opens the PIN prompt; the manager is signed in by session.enterPin.
-          const holder = yield* session.lookUp(input.raw)
+          const holder = yield* session.lookUp(input.raw, identification).pipe(Effect.mapError(apiErrorOf))
           if (holder.role === "manager") {
             outcome = { ...base, identification, action: "pin-required", message: `${holder.name} (${holder.role})` }
           } else {
-            const operator = yield* session.signIn(input.raw)
+            const operator = yield* session.signIn(input.raw, identification).pipe(Effect.mapError(apiErrorOf))
             yield* publishStatus
             outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
           }
-        } else if (context === "pack" || context === "handover" || context === "returns") {
-          const route: Effect.Effect<
-            { readonly action: string; readonly message: string; readonly refusal?: ScanOutcome["refusal"] },
-            ApiError
-          > =
-            context === "pack"
-              ? pack.routePackScan({ raw: input.raw, at })
-              : context === "handover"
-                ? pack.routeHandoverScan({ raw: input.raw, at })
-                : returns.routeReturnsScan({ raw: input.raw, at })
+        } else if (route !== undefined) {
           // A scan the flow cannot take (nobody signed in, wrong role) is still a scan the packer must see refused.
-          const routed = yield* route.pipe(
+          const routed = yield* route.apply({ raw: input.raw, at, identified: identification }).pipe(
             Effect.catchTag("ApiError", (error) =>
-              Effect.succeed({
+              Effect.succeed<RoutedOutcome>({
                 action: "refused",
                 message: `${error.code}: ${error.message}`,
                 refusal: { code: error.code, reason: error.message }
@@ -217,7 +184,8 @@ export const makeStationHandlers = Effect.gen(function* () {
             identification,
             action: routed.action,
             message: routed.message,
-            ...(routed.refusal === undefined ? {} : { refusal: routed.refusal })
+            ...(routed.refusal === undefined ? {} : { refusal: routed.refusal }),
+            ...(routed.accepted === undefined ? {} : { accepted: routed.accepted })
           }
         } else {
           outcome = {
@@ -258,7 +226,7 @@ export const makeStationHandlers = Effect.gen(function* () {
       }).pipe(Effect.mapError(storeFailure)),
     "printer.testPrint": ({ printer }) =>
       Effect.gen(function* () {
-        yield* session.require(["manager", "packer", "returns-clerk"])
+        yield* session.require(["manager", "packer", "returns-clerk"]).pipe(Effect.mapError(apiErrorOf))
         const station = { siteId: identity.siteId, stationId: identity.stationId, name: settings.name }
         const bytes =
           printer === "label"
@@ -276,12 +244,17 @@ export const makeStationHandlers = Effect.gen(function* () {
     "sync.quarantine": ({ limit }) => quarantine(limit),
     "fleet.presence": () => fleet.view,
     "audit.recent": ({ limit }) =>
-      Effect.andThen(session.require(["manager"]), audit.recent(limit).pipe(Effect.mapError(storeFailure))),
+      Effect.andThen(
+        session.require(["manager"]).pipe(Effect.mapError(apiErrorOf)),
+        audit.recent(limit).pipe(Effect.mapError(storeFailure))
+      ),
     "metrics.customer": (window) => metrics.customer(window).pipe(Effect.mapError(metricsFailure)),
     "metrics.customerCsv": (window) => metrics.csv(window).pipe(Effect.mapError(metricsFailure)),
+    ...(yield* makeSessionHandlers(publishStatus)),
     ...pack.handlers,
     ...bench,
-    ...returns.handlers
+    ...returns.handlers,
+    ...shops
   }
   /**
    * The audit around a privileged call: who was signed in at the client before it, what was asked, how it ended.

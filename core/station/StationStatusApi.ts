@@ -1,3 +1,4 @@
+/** The header's status (identity, operator, sync, devices) and the API slice that reads it. */
 import { Schema } from "effect"
 import { Locale } from "../config/StationConfig.ts"
 import { ScanContext } from "../scan/ScanApi.ts"

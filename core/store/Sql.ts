@@ -1,3 +1,4 @@
+/** The SQL port both stores implement (SQLite at the station, SQLite or PostgreSQL at the hub), and its errors. */
 import { Context, type Effect, Schema } from "effect"
 
 export type SqlValue = string | number | bigint | null | Uint8Array

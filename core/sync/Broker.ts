@@ -14,6 +14,12 @@ export interface BrokerMessage {
   readonly topic: string
   readonly payload: Uint8Array
   readonly userProperties: Readonly<Record<string, string>>
+  /**
+   * The broker sent the message from its retained store because of a (re)subscription, not as it was published
+   * (MQTT 3.1.1 §3.3.1.3, MQTT 5 §3.3.1.3 with "retain as published" off): a replay of a state that may be older
+   * than messages already received live.
+   */
+  readonly retained?: boolean
 }
 
 export interface PublishOptions {

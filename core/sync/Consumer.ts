@@ -1,3 +1,4 @@
+/** The exactly-once consumer of a station's event stream: applies, holds out-of-order events, acks after commit. */
 import { Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
 import { EventEnvelope } from "../events/Event.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"

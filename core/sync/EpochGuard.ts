@@ -1,3 +1,4 @@
+/** Detects a restored database by the high-water mark kept outside it and starts a new event epoch. */
 import { Effect, Schema } from "effect"
 import { uuid7 } from "../events/Uuid7.ts"
 import { loadOrCreateEpoch } from "../station/StationEpoch.ts"

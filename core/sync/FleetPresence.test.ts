@@ -102,6 +102,80 @@ describe("FleetPresence", () => {
     expect(result.pushes).toBe(7)
   })
 
+  it("keeps what it heard live over an older retained replay, and never shows itself offline while it runs", async () => {
+    const manual = StationClock.manual(START)
+    const result = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const bus = yield* makeMemoryBus()
+          const context = yield* Layer.build(fleetLayer(bus, manual.clock))
+          const fleet = Context.get(context, FleetPresence)
+          let rebirths = 0
+          yield* fleet.contradicted(() => rebirths++)
+          const replayed = (message: BrokerMessage): BrokerMessage => ({ ...message, retained: true })
+          // The broker forwards PACK-02's birth live, then answers the station's (re)subscription with the retained
+          // store as it was before the birth was stored: the last will of PACK-02's previous run.
+          yield* fleet.receive(presence("PACK-02", "online", START + 5_000))
+          const stale = yield* fleet.receive(replayed(presence("PACK-02", "offline", START - 9_000, "connection lost")))
+          // This station's own previous life: its will, retained, then queued on the persistent session.
+          yield* fleet.receive(presence("PACK-01", "online", START + 6_000))
+          const ownRetained = yield* fleet.receive(
+            replayed(presence("PACK-01", "offline", START - 8_000, "connection lost"))
+          )
+          const ownQueued = yield* fleet.receive(presence("PACK-01", "offline", START - 8_000, "connection lost"))
+          const afterReplays = yield* fleet.view
+          // A will that happens after what was heard live still counts.
+          yield* fleet.receive(presence("PACK-02", "offline", START + 5_000, "connection lost"))
+          return { stale, ownRetained, ownQueued, afterReplays, later: yield* fleet.view, rebirths }
+        })
+      )
+    )
+    expect([result.stale, result.ownRetained, result.ownQueued]).toEqual(["ignored", "ignored", "ignored"])
+    expect(result.afterReplays.stations.map((s) => [s.stationId, s.state])).toEqual([
+      ["PACK-01", "online"],
+      ["PACK-02", "online"]
+    ])
+    expect(result.rebirths).toBe(2)
+    expect(stationOf(result.later, "PACK-02")).toMatchObject({ state: "offline", reason: "connection lost" })
+  })
+
+  it("names the stations whose number blocks overlap, from the slots their births announce", async () => {
+    const manual = StationClock.manual(START)
+    const view = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const bus = yield* makeMemoryBus()
+          const context = yield* Layer.build(fleetLayer(bus, manual.clock))
+          const fleet = Context.get(context, FleetPresence)
+          const birth = (stationId: string, stationIndex: number, stations: number) =>
+            raw(
+              Topics.presence("HAM1", stationId),
+              encodeJson({
+                ...presenceMessage({ siteId: "HAM1", stationId, epoch: "e1" }, "online", START),
+                numbering: { stationIndex, stations }
+              })
+            )
+          yield* fleet.receive(birth("PACK-02", 0, 2))
+          yield* fleet.receive(birth("PACK-03", 1, 2))
+          yield* fleet.receive(birth("PACK-04", 1, 2))
+          // Block 3 of 4 lies inside block 1 of 2; block 0 of 4 inside block 0 of 2.
+          yield* fleet.receive(birth("PACK-05", 3, 4))
+          yield* fleet.receive(birth("PACK-06", 0, 4))
+          // A will keeps the slot its birth announced.
+          yield* fleet.receive(presence("PACK-06", "offline", START, "connection lost"))
+          return yield* fleet.view
+        })
+      )
+    )
+    expect(view.stations.map((s) => [s.stationId, s.numbering?.stationIndex, s.numberingClash ?? []])).toEqual([
+      ["PACK-02", 0, ["PACK-06"]],
+      ["PACK-03", 1, ["PACK-04", "PACK-05"]],
+      ["PACK-04", 1, ["PACK-03", "PACK-05"]],
+      ["PACK-05", 3, ["PACK-03", "PACK-04"]],
+      ["PACK-06", 0, ["PACK-02"]]
+    ])
+  })
+
   it("quarantines a presence message it cannot read, keeps the state and names the problem", async () => {
     const manual = StationClock.manual(START)
     const result = await Effect.runPromise(

@@ -23,7 +23,14 @@ export const StationPresence = Schema.Struct({
   /** This station itself. */
   self: Schema.Boolean,
   /** The latest presence message on this station's topic could not be read; the state shown is the one before. */
-  problem: Schema.optional(Schema.String)
+  problem: Schema.optional(Schema.String),
+  /** The block of the fleet's number ranges the station announced in its birth. */
+  numbering: Schema.optional(Schema.Struct({ stationIndex: Schema.Int, stations: Schema.Int })),
+  /**
+   * Other stations of the site whose blocks overlap this one's: their parcels can get the same SSCCs and tracking
+   * numbers. Two stations without numbering settings (each the whole range) always clash.
+   */
+  numberingClash: Schema.optional(Schema.Array(Schema.String))
 })
 export type StationPresence = typeof StationPresence.Type
 
@@ -35,7 +42,27 @@ export const FleetView = Schema.Struct({
 })
 export type FleetView = typeof FleetView.Type
 
-export type PresenceOutcome = "applied" | "cleared" | "quarantined" | "failed"
+export type PresenceOutcome = "applied" | "cleared" | "ignored" | "quarantined" | "failed"
+
+/** Block i of n is [i/n, (i+1)/n) of every range: two blocks overlap when each starts before the other ends. */
+const overlaps = (
+  a: { readonly stationIndex: number; readonly stations: number },
+  b: { readonly stationIndex: number; readonly stations: number }
+) =>
+  a.stationIndex * b.stations < (b.stationIndex + 1) * a.stations &&
+  b.stationIndex * a.stations < (a.stationIndex + 1) * b.stations
+
+const withClashes = (stations: ReadonlyArray<StationPresence>): Array<StationPresence> =>
+  stations.map((station) => {
+    const { numberingClash: _stale, ...rest } = station
+    const mine = station.numbering
+    if (mine === undefined) return rest
+    const others = stations
+      .filter((other) => other.stationId !== station.stationId && other.numbering !== undefined)
+      .filter((other) => overlaps(mine, other.numbering!))
+      .map((other) => other.stationId)
+    return others.length === 0 ? rest : { ...rest, numberingClash: others }
+  })
 
 /**
  * Which stations of the site are up, from the retained presence topics (`packbench/v1/<site>/+/presence`):
@@ -51,6 +78,11 @@ export class FleetPresence extends Context.Service<
     readonly receive: (message: BrokerMessage) => Effect.Effect<PresenceOutcome>
     /** Calls `listener` with the new view after every change, until the scope closes. */
     readonly changes: (listener: (view: FleetView) => void) => Effect.Effect<void, never, Scope.Scope>
+    /**
+     * Calls `listener` whenever the broker tells this running station that it is offline (a last will of an earlier
+     * connection, queued or retained): the birth must be sent again so the retained presence is true for everyone.
+     */
+    readonly contradicted: (listener: () => void) => Effect.Effect<void, never, Scope.Scope>
   }
 >()("packbench/core/sync/FleetPresence") {
   static readonly layer = Layer.effect(
@@ -61,13 +93,16 @@ export class FleetPresence extends Context.Service<
       const clock = yield* StationClock
       const identity = yield* StationIdentity
       const stations = new Map<string, StationPresence>()
+      // Stations whose state came from a message as it was published, not from a replay of the retained store.
+      const heardLive = new Set<string>()
       const listeners = new Set<(view: FleetView) => void>()
+      const contradictions = new Set<() => void>()
       const decodePresence = Schema.decodeUnknownEffect(PresenceMessage)
 
       let problem: string | undefined
       const snapshot = (): FleetView => ({
         siteId: identity.siteId,
-        stations: [...stations.values()].sort((a, b) => a.stationId.localeCompare(b.stationId)),
+        stations: withClashes([...stations.values()]).sort((a, b) => a.stationId.localeCompare(b.stationId)),
         ...(problem === undefined ? {} : { problem })
       })
       const changed = Effect.sync(() => {
@@ -105,6 +140,7 @@ export class FleetPresence extends Context.Service<
             return yield* quarantine(message, undefined, "not a presence topic of this site")
           // A zero-byte retained message deletes the retained presence (MQTT §3.3.1.3): the station left the site.
           if (message.payload.byteLength === 0) {
+            heardLive.delete(topic.stationId)
             if (stations.delete(topic.stationId)) yield* changed
             return "cleared" as const
           }
@@ -120,6 +156,17 @@ export class FleetPresence extends Context.Service<
               topic.stationId,
               `presence of ${presence.siteId}/${presence.stationId} on the topic of ${topic.siteId}/${topic.stationId}`
             )
+          const self = presence.stationId === identity.stationId
+          // This station runs, so it is online, whatever an older connection's last will says; it answers with a
+          // new birth. A will of the current connection never reaches it: the broker sends it once the link is gone.
+          if (self && presence.state === "offline") {
+            for (const listener of contradictions) listener()
+            return "ignored" as const
+          }
+          // A replay of the retained store (on every subscribe, and the driver subscribes again on each connect) can
+          // arrive after live messages the broker stored later: it is never newer than what was heard live.
+          if (message.retained === true && heardLive.has(presence.stationId)) return "ignored" as const
+          if (message.retained !== true) heardLive.add(presence.stationId)
           const known = stations.get(presence.stationId)
           const lostLink = presence.state === "offline" && presence.reason === "connection lost"
           const sinceMs =
@@ -138,7 +185,13 @@ export class FleetPresence extends Context.Service<
             lastSeenMs: Math.max(presence.at, known?.epoch === presence.epoch ? known.lastSeenMs : presence.at),
             epoch: presence.epoch,
             ...(presence.appVersion === undefined ? {} : { appVersion: presence.appVersion }),
-            self: presence.stationId === identity.stationId
+            // A will or a clean stop does not repeat the slot: the birth's stays until the station says otherwise.
+            ...(presence.numbering !== undefined
+              ? { numbering: presence.numbering }
+              : known?.numbering === undefined
+                ? {}
+                : { numbering: known.numbering }),
+            self
           })
           yield* changed
           return "applied" as const
@@ -171,6 +224,11 @@ export class FleetPresence extends Context.Service<
           Effect.acquireRelease(
             Effect.sync(() => listeners.add(listener)),
             () => Effect.sync(() => listeners.delete(listener))
+          ).pipe(Effect.asVoid),
+        contradicted: (listener) =>
+          Effect.acquireRelease(
+            Effect.sync(() => contradictions.add(listener)),
+            () => Effect.sync(() => contradictions.delete(listener))
           ).pipe(Effect.asVoid)
       })
     })

@@ -11,7 +11,14 @@ export const PresenceMessage = Schema.Struct({
   epoch: Schema.String,
   reason: Schema.optional(Schema.String),
   /** The station software's version, in births of stations that know it; older stations leave it out. */
-  appVersion: Schema.optional(Schema.String)
+  appVersion: Schema.optional(Schema.String),
+  /** Which block of the fleet's number ranges the station issues from (`numbering.*`), in its births. */
+  numbering: Schema.optional(
+    Schema.Struct({
+      stationIndex: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 999 })),
+      stations: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 }))
+    })
+  )
 })
 export type PresenceMessage = typeof PresenceMessage.Type
 

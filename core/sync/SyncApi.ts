@@ -1,3 +1,4 @@
+/** The API slice for the sync inbox's quarantine, and the quarantined message the Manager screen lists. */
 import { Schema } from "effect"
 import { FleetView } from "./FleetPresence.ts"
 

@@ -1,8 +1,9 @@
-import { Context, Effect, Layer, Queue, type Scope } from "effect"
+import { Context, Effect, Layer, Option, Queue, type Scope } from "effect"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker } from "./Broker.ts"
+import { FleetPresence } from "./FleetPresence.ts"
 import { Inbox } from "./Inbox.ts"
 import { Outbox, type OutboxStatus } from "./Outbox.ts"
 import { presenceMessage } from "./Presence.ts"
@@ -36,6 +37,8 @@ export class SyncEngine extends Context.Service<
       readonly statusEveryMs?: number
       /** The station software's version, told in every presence message so a manager sees which runs where. */
       readonly appVersion?: string
+      /** The station's numbering slot, told in every birth so stations that share one see it (FleetPresence). */
+      readonly numbering?: { readonly stationIndex: number; readonly stations: number }
     } = {}
   ) =>
     Layer.effect(
@@ -63,7 +66,8 @@ export class SyncEngine extends Context.Service<
 
         const presence = (state: "online" | "offline", at: number) => ({
           ...presenceMessage(identity, state, at),
-          ...(options.appVersion === undefined ? {} : { appVersion: options.appVersion })
+          ...(options.appVersion === undefined ? {} : { appVersion: options.appVersion }),
+          ...(options.numbering === undefined || state !== "online" ? {} : { numbering: options.numbering })
         })
         const announce = (state: "online" | "offline") =>
           Effect.gen(function* () {
@@ -88,6 +92,10 @@ export class SyncEngine extends Context.Service<
         })
         connected = (yield* broker.state).connection === "connected"
         if (connected) Queue.offerUnsafe(births, undefined)
+        // A last will of an earlier connection that reached the broker after this connection's birth (a takeover, a
+        // queued message of the persistent session) would leave the station retained as offline while it runs.
+        const fleet = yield* Effect.serviceOption(FleetPresence)
+        if (Option.isSome(fleet)) yield* fleet.value.contradicted(() => Queue.offerUnsafe(births, undefined))
         yield* Effect.forkScoped(Effect.forever(Effect.andThen(Queue.take(births), announce("online"))))
         yield* Effect.forkScoped(
           Effect.forever(Effect.andThen(writeStatus(true), Effect.sleep(options.statusEveryMs ?? 2_000)))

@@ -1,3 +1,4 @@
+/** The barcode decoder over @zxing/library, for comparison with zxing-wasm. */
 import {
   BarcodeFormat,
   BinaryBitmap,

@@ -1,3 +1,4 @@
+/** Picks a barcode decoder by name; zxing-wasm unless asked otherwise. */
 import { Effect } from "effect"
 import type { BarcodeDecoder, DecodeError } from "./BarcodeDecoder.ts"
 import { makeZxingJsDecoder } from "./ZxingJsDecoder.ts"

@@ -1,3 +1,4 @@
+/** Loads a PNG or JPEG file as the pixels a barcode decoder reads. */
 import { Effect, Schema } from "effect"
 import jpeg from "jpeg-js"
 import { PNG } from "pngjs"

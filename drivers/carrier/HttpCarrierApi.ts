@@ -1,3 +1,4 @@
+/** A carrier's label web service over HTTP: one shipment request per parcel, the parcel id as idempotency key. */
 import { Effect, Schema } from "effect"
 import { type CarrierApi, CarrierUnreachable } from "../../core/carrier/ApiCarrier.ts"
 import { CarrierError, type CarrierLabel, type LabelRequest } from "../../core/carrier/CarrierAdapter.ts"

@@ -57,7 +57,7 @@ const bootStation = (filename: string, serviceUrl: string, printers: { label: nu
       brand: exampleBrand,
       discountCode: "DANKE10"
     }),
-    Handover.layer,
+    Handover.layer(),
     PendingLabels.layer({ retry: { firstDelayMs: 200, maxDelayMs: 400 } })
   ).pipe(
     Layer.provideMerge(

@@ -1,3 +1,4 @@
+/** The `packbench` command line: picks the command, prints usage and version, returns its exit code. */
 import { readFileSync } from "node:fs"
 import type { Command, CommandIo } from "./Command.ts"
 import { writeLine } from "./Command.ts"

@@ -1,3 +1,4 @@
+/** Parses a command's `--flag value` options, refusing unknown ones with a message. */
 export type FlagKinds = Readonly<Record<string, "string" | "boolean">>
 
 export type ParsedFlags<K extends FlagKinds> =

@@ -337,6 +337,19 @@ describe("a manager signs in with badge and PIN, and every privileged action is 
     ])
     expect(entries[2]?.clientId).not.toBe(managerClient)
     expect(Number(entries[0]?.atMs)).toBeGreaterThanOrEqual(before - 1_000)
+
+    // A manager's decision on a failed shop push is privileged too: recorded however the hub answers it.
+    const decided = await manager.call("shops.decidePush", { pushId: "PUSH-NOPE", action: "discard", reason: "audit" })
+    const latest = (await manager.call("audit.recent", { limit: 1 })).json.value as Array<Record<string, unknown>>
+    expect(latest).toMatchObject([
+      {
+        action: "shops.decidePush",
+        outcome: decided.json.ok === true ? "done" : "refused",
+        operator: { badgeId: SAMPLE_MANAGER.badgeId, role: "manager" },
+        clientId: managerClient,
+        detail: expect.stringContaining("PUSH-NOPE")
+      }
+    ])
   })
 
   it("locks the manager badge after five wrong PINs: even the right PIN is refused then", async () => {

@@ -1,3 +1,7 @@
+/**
+ * The browser's transport: the built UI, the API over HTTP and the pushes over a WebSocket, with their security
+ * headers.
+ */
 import { createReadStream, existsSync, statSync } from "node:fs"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"

@@ -1,3 +1,4 @@
+/** Asks a hub's HTTP server for the customer figures the Manager screen shows. */
 import { Effect, Layer, Schema } from "effect"
 import { CustomerMetrics, type MetricsWindow } from "../../core/metrics/CustomerMetrics.ts"
 import { CustomerMetricsSource, MetricsUnavailable } from "../../core/metrics/CustomerMetricsSource.ts"

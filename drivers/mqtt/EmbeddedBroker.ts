@@ -1,3 +1,4 @@
+/** The zero-config MQTT broker (aedes on loopback) a station runs when none is configured. */
 import { createServer, type Server, type Socket } from "node:net"
 import { Aedes } from "aedes"
 

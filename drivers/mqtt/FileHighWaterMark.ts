@@ -1,3 +1,4 @@
+/** Keeps the sync high-water mark in a file beside the database, where a restore does not reach it. */
 import { readFileSync } from "node:fs"
 import { Effect, Layer, Schema } from "effect"
 import { StoreError } from "../../core/store/Sql.ts"

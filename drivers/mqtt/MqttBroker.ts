@@ -1,3 +1,4 @@
+/** The Broker port over mqtt.js: QoS 1 on a persistent session, publish timeouts, reconnects and last will. */
 import { Effect, Layer } from "effect"
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from "mqtt"
 import {
@@ -158,7 +159,8 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
             key,
             Array.isArray(value) ? value.join(",") : value
           ])
-        )
+        ),
+        ...(packet.retain ? { retained: true } : {})
       }
       const handlers = subscriptions.filter((subscription) => topicMatches(subscription.filter, message.topic))
       Effect.runPromise(Effect.forEach(handlers, (subscription) => subscription.handler(message), { discard: true }))

@@ -1,3 +1,4 @@
+/** A printer behind a device file (USB or serial), written to like a file. */
 import { constants } from "node:fs"
 import { open } from "node:fs/promises"
 import { Effect } from "effect"

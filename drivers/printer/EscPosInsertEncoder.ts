@@ -1,3 +1,4 @@
+/** Encodes an insert as ESC/POS bytes for an 80 mm receipt printer. */
 import ThermalPrinterModule from "node-thermal-printer"
 import type { InsertDocument, MonochromeBitmap } from "../../core/insert/InsertDocument.ts"
 

@@ -1,3 +1,4 @@
+/** ESC/POS real-time status queries and what their answers say about the printer. */
 import type { PrinterStatus } from "../../core/print/Printer.ts"
 import type { SimulatedPrinterState } from "./SimulatedPrinterState.ts"
 

@@ -1,3 +1,4 @@
+/** A TCP :9100 printer on loopback that renders every job it receives to PDF and PNG. */
 import { mkdir, writeFile } from "node:fs/promises"
 import { createServer, type Server, type Socket } from "node:net"
 import { join } from "node:path"

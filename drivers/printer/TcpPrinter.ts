@@ -1,3 +1,4 @@
+/** A network printer on its raw port (9100): one TCP conversation per job, with a deadline. */
 import { connect, type Socket } from "node:net"
 import { Effect } from "effect"
 import { type PrinterDevice, PrinterError, type PrinterStatus } from "../../core/print/Printer.ts"

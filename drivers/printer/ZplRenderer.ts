@@ -1,5 +1,6 @@
+/** Renders the ZPL the station prints to PDF, as a label printer would print it. */
 import { tokenizeZpl, type ZplToken } from "../../core/label/tokenizeZpl.ts"
-import { drawCode128, drawMatrixCode } from "./drawBarcode.ts"
+import { drawCode128, drawInterleaved2of5, drawMatrixCode } from "./drawBarcode.ts"
 import { LABEL_FONT, MONO_FONT, pdfBytes } from "./pdfBytes.ts"
 
 interface FieldState {
@@ -10,6 +11,12 @@ interface FieldState {
   hexIndicator?: string
   barcode?:
     | { readonly kind: "code128"; readonly height: number; readonly interpretation: boolean }
+    | {
+        readonly kind: "interleaved2of5"
+        readonly height: number
+        readonly interpretation: boolean
+        readonly ratio: number
+      }
     | { readonly kind: "qr"; readonly magnification: number }
     | { readonly kind: "datamatrix"; readonly moduleSize: number }
   box?: { readonly width: number; readonly height: number; readonly thickness: number }
@@ -126,6 +133,19 @@ const drawField = (
     }
     return
   }
+  if (barcode.kind === "interleaved2of5") {
+    // ^B2 prints the data as given (an odd count gets a leading 0, as the printer pads it); no check digit added.
+    const digits = text.replace(/\D/g, "")
+    const content = digits.length % 2 === 1 ? `0${digits}` : digits
+    const width = drawInterleaved2of5(doc, { x, y, moduleWidth, ratio: barcode.ratio, height: barcode.height }, content)
+    if (barcode.interpretation) {
+      const size = 9 * moduleWidth + 4
+      doc.font(MONO_FONT).fontSize(size)
+      const textWidth = doc.widthOfString(content)
+      doc.text(content, x + (width - textWidth) / 2, y + barcode.height + size * 0.2, { lineBreak: false })
+    }
+    return
+  }
   if (barcode.kind === "qr") {
     // ^BQ field data: error correction level, input mode, comma, then the data.
     const comma = text.indexOf(",")
@@ -184,7 +204,7 @@ export const renderZpl = async (zpl: Uint8Array, dpi: number): Promise<ZplRender
       doc.scale(72 / dpi)
       let utf8 = false
       let origin = { x: 0, y: 0 }
-      let barcodeDefaults = { moduleWidth: 2, height: 10 }
+      let barcodeDefaults = { moduleWidth: 2, ratio: 3, height: 10 }
       let field: FieldState = { x: 0, y: 0 }
       for (const token of tokens) {
         if (token.kind === "field") {
@@ -223,7 +243,11 @@ export const renderZpl = async (zpl: Uint8Array, dpi: number): Promise<ZplRender
             field = { ...field, hexIndicator: token.params.trim() === "" ? "_" : token.params.trim()[0]! }
             break
           case "^BY":
-            barcodeDefaults = { moduleWidth: p[0] ?? 2, height: p[2] ?? barcodeDefaults.height }
+            barcodeDefaults = {
+              moduleWidth: p[0] ?? 2,
+              ratio: p[1] ?? barcodeDefaults.ratio,
+              height: p[2] ?? barcodeDefaults.height
+            }
             break
           case "^BC":
             field = {
@@ -232,6 +256,17 @@ export const renderZpl = async (zpl: Uint8Array, dpi: number): Promise<ZplRender
                 kind: "code128",
                 height: p[1] ?? barcodeDefaults.height,
                 interpretation: (rawParams[2]?.trim() || "Y") === "Y"
+              }
+            }
+            break
+          case "^B2":
+            field = {
+              ...field,
+              barcode: {
+                kind: "interleaved2of5",
+                height: p[1] ?? barcodeDefaults.height,
+                interpretation: (rawParams[2]?.trim() || "Y") === "Y",
+                ratio: barcodeDefaults.ratio
               }
             }
             break

@@ -1,3 +1,4 @@
+/** Draws a PDF in memory with the fonts the simulated printers use. */
 import PDFDocument from "pdfkit"
 
 export const LABEL_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf"

@@ -1,3 +1,4 @@
+/** Turns a rendered PDF into PNGs with poppler's pdftoppm. */
 import { execFile } from "node:child_process"
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"

@@ -1,3 +1,6 @@
+/**
+ * The SQL port over better-sqlite3 (WAL, synchronous=FULL), with SQLite's failures mapped to what a person can act on.
+ */
 import Database from "better-sqlite3"
 import { Context, Effect, Layer, Semaphore } from "effect"
 import { Sql, type SqlValue, StoreError, type StoreFailure } from "../../core/store/Sql.ts"

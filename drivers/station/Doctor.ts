@@ -1,3 +1,4 @@
+/** The checks `packbench doctor` runs: config, data dir, database, broker, devices and label services. */
 import { accessSync, constants, existsSync, mkdirSync, statfsSync } from "node:fs"
 import { createServer } from "node:net"
 import { join } from "node:path"
@@ -11,6 +12,7 @@ import type {
   ScaleConfig,
   ScannerConfig
 } from "../../core/config/StationConfig.ts"
+import { isLow, type RangeLeft } from "../../core/numbering/NumberRanges.ts"
 import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
 import { SerialScale } from "../scale/SerialScale.ts"
 import { loadBrokerTls } from "./brokerTls.ts"
@@ -70,6 +72,55 @@ export const checkDatabase = (dataDir: string): DoctorCheck => {
   } catch (error) {
     return check("database", false, `${file}: ${(error as Error).message}`)
   }
+}
+
+/**
+ * How much each number range of the station has left of its block (carriers' tracking numbers, SSCC serials): a
+ * warning once a range runs low (a tenth of its block or 500 numbers left), a failure when it is used up, since the
+ * bench then refuses to label that carrier's parcels.
+ */
+export const checkNumberRanges = (config: ResolvedConfig): ReadonlyArray<DoctorCheck> => {
+  const file = join(config.dataDir, "station.db")
+  if (!existsSync(file)) return []
+  let rows: ReadonlyArray<{
+    name: string
+    block_start: number
+    block_end: number
+    next: number
+    slot: number
+    slots: number
+  }>
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true })
+    try {
+      const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'number_ranges'").get()
+      if (table === undefined) return []
+      rows = db
+        .prepare("SELECT name, block_start, block_end, next, slot, slots FROM number_ranges ORDER BY name")
+        .all() as typeof rows
+    } finally {
+      db.close()
+    }
+  } catch (error) {
+    return [check("numbers", false, `${file}: ${(error as Error).message}`)]
+  }
+  return rows.map((row) => {
+    const range: RangeLeft = {
+      name: row.name,
+      blockStart: row.block_start,
+      blockEnd: row.block_end,
+      next: row.next,
+      left: row.block_end - row.next,
+      slot: row.slot,
+      slots: row.slots
+    }
+    const name = `numbers ${row.name}`
+    const detail = `${range.left} of ${range.blockEnd - range.blockStart} left (block ${range.blockStart}-${range.blockEnd - 1}, slot ${range.slot} of ${range.slots}${config.numbering.configured ? "" : ", numbering.stationIndex not set: the whole range, for a station on its own"})`
+    if (range.left === 0) return check(name, false, `used up: ${detail}; ask the office for a new range`)
+    return isLow(range)
+      ? warn(name, `running low: ${detail}; ask the office for a new range`)
+      : check(name, true, detail)
+  })
 }
 
 const portFree = (port: number) =>
@@ -271,6 +322,7 @@ export const checkApiCarrier = async (carrier: string, api: ResolvedApiCarrier):
 export const runDoctor = async (config: ResolvedConfig): Promise<ReadonlyArray<DoctorCheck>> => [
   checkDataDir(config.dataDir),
   checkDatabase(config.dataDir),
+  ...checkNumberRanges(config),
   await checkBroker(config),
   ...config.scanners.map(checkScanner),
   ...(await Promise.all(config.scales.map(checkScale))),

@@ -1,3 +1,4 @@
+/** Starts a station as one runtime built from its scoped pieces, and hands back what its callers use. */
 import { mkdirSync } from "node:fs"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import type { WireResult } from "../../core/api/ApiDispatcher.ts"

@@ -1,3 +1,4 @@
+/** The broker a station syncs over (configured or embedded), and the station's MQTT link to it. */
 import { Context, Effect, Layer } from "effect"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { startEmbeddedBroker } from "../mqtt/EmbeddedBroker.ts"

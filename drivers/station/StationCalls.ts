@@ -5,6 +5,7 @@ import { makeStationHandlers } from "../../core/station/StationHandlers.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { StationClock } from "../../core/time/Clock.ts"
 import { layerHttpCustomerMetrics } from "../metrics/HttpCustomerMetrics.ts"
+import { layerHttpShopStatus } from "../shops/HttpShopStatus.ts"
 import { StationHub } from "./StationHub.ts"
 
 /**
@@ -33,11 +34,14 @@ export class StationCalls extends Context.Service<
     Effect.gen(function* () {
       const hub = yield* StationHub
       const engine = yield* SyncEngine
-      // The Manager screen's customer figures come from the hub: this process's own, or the fleet's.
+      // The Manager screen's customer figures and Shop card come from the hub: this process's own, or the fleet's.
       const station = yield* makeStationHandlers.pipe(
         Effect.provide(
-          layerHttpCustomerMetrics(() =>
-            hub.url === undefined ? undefined : { url: hub.url, token: hub.metricsToken }
+          Layer.merge(
+            layerHttpCustomerMetrics(() =>
+              hub.url === undefined ? undefined : { url: hub.url, token: hub.metricsToken }
+            ),
+            layerHttpShopStatus(() => hub.url)
           )
         )
       )

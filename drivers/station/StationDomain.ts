@@ -1,3 +1,6 @@
+/**
+ * The station's domain services as one layer: pack bench, handover, label retries, returns desk and what they share.
+ */
 import { Effect, Layer } from "effect"
 import { PushHub } from "../../core/api/PushHub.ts"
 import { AuditLog } from "../../core/audit/AuditLog.ts"
@@ -13,8 +16,7 @@ import { ScaleWeights } from "../../core/pack/ScaleWeights.ts"
 import { InsertEncoder, InsertEncodingError } from "../../core/print/InsertEncoder.ts"
 import { PrintQueue } from "../../core/print/PrintQueue.ts"
 import { ReturnsService } from "../../core/returns/ReturnsService.ts"
-import { identifyScan } from "../../core/scan/identify.ts"
-import { Session } from "../../core/session/Session.ts"
+import { Session, scannedOrTypedBadge } from "../../core/session/Session.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
 import { StationSettings } from "../../core/station/StationSettings.ts"
 import { makeHttpCarrierApi } from "../carrier/HttpCarrierApi.ts"
@@ -22,13 +24,6 @@ import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
 import { ScryptPinHashes } from "../session/ScryptPinHashes.ts"
 import { SampleOrdersSeeded } from "./StationDatabase.ts"
 import { announceSeededOrders, SampleData } from "./StationSampleData.ts"
-
-const readBadge = (raw: string) => {
-  const scan = identifyScan(raw)
-  if (scan.kind === "packbench" && scan.type === "badge" && scan.valid) return scan.id
-  const plain = raw.trim().toUpperCase()
-  return /^[A-Z0-9][A-Z0-9-]{0,31}$/.test(plain) ? plain : undefined
-}
 
 const insertEncoder = Layer.succeed(
   InsertEncoder,
@@ -72,15 +67,19 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
           brand: sample.brands.fallback,
           brands: sample.brands.brands,
           discountCode: setup.discountCode,
-          sscc: setup.sscc
+          sscc: setup.sscc,
+          numbering: { index: config.numbering.stationIndex, of: config.numbering.stations }
         }),
-        Handover.layer,
+        Handover.layer({ timeZone: config.station.timeZone }),
         PendingLabels.layer({}),
-        ReturnsService.layer({ rules: sample.refundRules })
+        ReturnsService.layer({
+          rules: sample.refundRules,
+          returnUrls: sample.brands.brands.map((brand) => brand.returnUrl)
+        })
       ).pipe(
         Layer.provideMerge(
           Layer.mergeAll(
-            Session.layer(readBadge).pipe(Layer.provide(ScryptPinHashes.layer)),
+            Session.layer(scannedOrTypedBadge).pipe(Layer.provide(ScryptPinHashes.layer)),
             AuditLog.layer,
             StationSettings.layer({ name: config.station.name, locale: config.station.locale }),
             PrintQueue.layer,

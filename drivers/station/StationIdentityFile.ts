@@ -1,3 +1,4 @@
+/** The station's site and station ids: from config, else from identity.json, else generated once. */
 import { randomBytes } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"

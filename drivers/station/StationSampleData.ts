@@ -5,6 +5,7 @@ import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
 import { assignTrackingRange } from "../../core/carrier/OfflineCarrier.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
 import type { BrandTemplate } from "../../core/insert/BrandTemplate.ts"
+import type { NumberSlot } from "../../core/numbering/NumberRanges.ts"
 import { Order } from "../../core/orders/Order.ts"
 import { OrderReceived } from "../../core/orders/OrderEvents.ts"
 import { seedBoxes } from "../../core/pack/BoxStore.ts"
@@ -67,7 +68,7 @@ export class SampleData extends Context.Service<
  * Loads the sample catalog, orders, badges and tracking number ranges into a database that has none yet, and the
  * sample boxes into one that has no boxes; true when the orders were loaded now (they are then announced, below).
  */
-export const seedSampleData = (log: (line: string) => void) =>
+export const seedSampleData = (log: (line: string) => void, slot: NumberSlot) =>
   Effect.gen(function* () {
     const sample = yield* SampleData
     let seededNow = false
@@ -80,7 +81,7 @@ export const seedSampleData = (log: (line: string) => void) =>
       seededNow = true
       for (const range of sample.carriers.trackingRanges) {
         const profile = defaultCarrierProfiles.find((candidate) => candidate.id === range.carrier)
-        if (profile !== undefined) yield* assignTrackingRange(profile, range)
+        if (profile !== undefined) yield* assignTrackingRange(profile, range, slot)
       }
       log("Loaded the sample catalog, orders, badges and tracking number ranges from fixtures/data")
     }

@@ -105,7 +105,16 @@ const appVersion = () =>
  */
 export const stationSync = (config: ResolvedConfig) =>
   syncView.pipe(
-    Layer.provideMerge(Layer.unwrap(Effect.sync(() => SyncEngine.layer({ appVersion: appVersion() })))),
+    Layer.provideMerge(
+      Layer.unwrap(
+        Effect.sync(() =>
+          SyncEngine.layer({
+            appVersion: appVersion(),
+            numbering: { stationIndex: config.numbering.stationIndex, stations: config.numbering.stations }
+          })
+        )
+      )
+    ),
     Layer.provide(inboundHandlers),
     Layer.provideMerge(Layer.mergeAll(Outbox.layer(), Inbox.layer, FleetPresence.layer)),
     Layer.provideMerge(StationBroker.link(config))

@@ -1,3 +1,4 @@
+/** The station's background work as a scoped layer: print worker, label retries, status and fleet pushes. */
 import { Effect, FiberSet, Layer } from "effect"
 import { PushHub } from "../../core/api/PushHub.ts"
 import { PendingLabels } from "../../core/pack/PendingLabels.ts"

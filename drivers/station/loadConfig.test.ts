@@ -48,6 +48,27 @@ describe("loadConfig", () => {
     )
   })
 
+  it("reads the hub's shop connectors and names their bad fields", () => {
+    const cwd = dir()
+    const connector = { id: "shopify", type: "shopify", shopDomain: "alpenglow.myshopify.com", orderIdPrefix: "SHOP" }
+    const shops = { connectors: [connector], defaultSite: "HAM1", routing: [{ siteId: "VIE1", countries: ["AT"] }] }
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ hub: { shops } }))
+    expect(loadConfig({ cwd, env: {} }).hub.shops).toEqual(shops)
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        hub: { shops: { connectors: [{ ...connector, type: "magento", orderIdPrefix: "shop", accessToken: "x" }] } }
+      })
+    )
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^hub\.shops\.connectors\[0\]\.type: .*"magento"/),
+        expect.stringMatching(/^hub\.shops\.connectors\[0\]\.orderIdPrefix: .*"shop"/),
+        expect.stringMatching(/^hub\.shops\.connectors\[0\]\.accessToken: Unexpected key/)
+      ])
+    )
+  })
+
   it("reads packbench.config.json and lets the environment override single fields", () => {
     const cwd = dir()
     writeFileSync(
@@ -82,6 +103,37 @@ describe("loadConfig", () => {
       "http.port: Expected a value between 0 and 65535, got 70000",
       "scanners[0].path: Missing key"
     ])
+  })
+
+  it("takes the site's time zone from the file or the environment, Europe/Berlin by default, and refuses unknown zones", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).station.timeZone).toBe("Europe/Berlin")
+    expect(loadConfig({ cwd, env: { PACKBENCH_TIME_ZONE: "Europe/Vienna" } }).station.timeZone).toBe("Europe/Vienna")
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ station: { timeZone: "Europe/Zurich" } }))
+    expect(loadConfig({ cwd, env: {} }).station.timeZone).toBe("Europe/Zurich")
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ station: { timeZone: "Mitteleuropa" } }))
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      'station.timeZone: expected an IANA time zone name such as "Europe/Berlin" or "Europe/Vienna"'
+    ])
+    expect(problemsOf(() => loadConfig({ cwd, env: { PACKBENCH_TIME_ZONE: "UTC+1" } }))[0]).toMatch(
+      /^station\.timeZone \(from PACKBENCH_TIME_ZONE\): expected an IANA time zone name/
+    )
+  })
+
+  it("takes the station's numbering slot from the file or the environment and refuses an index outside the fleet", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).numbering).toEqual({ stationIndex: 0, stations: 1, configured: false })
+    expect(loadConfig({ cwd, env: { PACKBENCH_STATION_INDEX: "3", PACKBENCH_STATIONS: "10" } }).numbering).toEqual({
+      stationIndex: 3,
+      stations: 10,
+      configured: true
+    })
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ numbering: { stationIndex: 10, stations: 10 } }))
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      "numbering: stationIndex 10 must be below stations (10): indexes count from 0"
+    ])
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ numbering: { stationIndex: 1.5, stations: 0 } }))
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toHaveLength(2)
   })
 
   it("takes the embedded hub's PostgreSQL URL from the file or the environment, and refuses other schemes", () => {

@@ -1,3 +1,4 @@
+/** Reads the station's configuration from file and environment and resolves it, naming every bad field. */
 import { existsSync, readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { Effect } from "effect"
@@ -13,6 +14,7 @@ import {
   StationConfig
 } from "../../core/config/StationConfig.ts"
 import { type DecodeProblem, decodeStrict, describeProblems } from "../../core/decode/DecodeProblem.ts"
+import { DEFAULT_SITE_TIME_ZONE } from "../../core/time/SiteTime.ts"
 
 export const CONFIG_FILE_NAME = "packbench.config.json"
 
@@ -29,6 +31,7 @@ const ENV_OVERRIDES: ReadonlyArray<{
   { name: "PACKBENCH_SITE_ID", path: ["station", "siteId"] },
   { name: "PACKBENCH_STATION_ID", path: ["station", "stationId"] },
   { name: "PACKBENCH_LOCALE", path: ["station", "locale"] },
+  { name: "PACKBENCH_TIME_ZONE", path: ["station", "timeZone"] },
   { name: "PACKBENCH_HTTP_HOST", path: ["http", "host"] },
   { name: "PACKBENCH_HTTP_PORT", path: ["http", "port"], numeric: true },
   { name: "PACKBENCH_BROKER_URL", path: ["broker", "url"] },
@@ -41,6 +44,8 @@ const ENV_OVERRIDES: ReadonlyArray<{
   { name: "PACKBENCH_HUB_DATABASE_URL", path: ["hub", "databaseUrl"] },
   { name: "PACKBENCH_HUB_METRICS_TOKEN", path: ["hub", "metricsToken"] },
   { name: "PACKBENCH_NTP_SERVER", path: ["time", "ntpServer"] },
+  { name: "PACKBENCH_STATION_INDEX", path: ["numbering", "stationIndex"], numeric: true },
+  { name: "PACKBENCH_STATIONS", path: ["numbering", "stations"], numeric: true },
   {
     name: "PACKBENCH_HUB_QUIET_HOURS",
     path: ["hub", "notify", "quietHours"],
@@ -194,7 +199,8 @@ export const loadConfig = (options: {
       ...(config.station?.siteId === undefined ? {} : { siteId: config.station.siteId }),
       ...(config.station?.stationId === undefined ? {} : { stationId: config.station.stationId }),
       name: config.station?.name ?? "Packbench station",
-      locale: config.station?.locale ?? "de"
+      locale: config.station?.locale ?? "de",
+      timeZone: config.station?.timeZone ?? DEFAULT_SITE_TIME_ZONE
     },
     dataDir: resolve(options.cwd, config.dataDir ?? ".packbench"),
     http: { host: config.http?.host ?? "127.0.0.1", port: config.http?.port ?? DEFAULT_HTTP_PORT },
@@ -215,12 +221,17 @@ export const loadConfig = (options: {
       ...(config.hub?.url === undefined ? {} : { url: config.hub.url }),
       ...(config.hub?.databaseUrl === undefined ? {} : { databaseUrl: config.hub.databaseUrl }),
       ...(config.hub?.metricsToken === undefined ? {} : { metricsToken: config.hub.metricsToken }),
-      notify: resolveNotifyConfig(config.hub?.notify)
+      notify: resolveNotifyConfig(config.hub?.notify),
+      ...(config.hub?.shops === undefined ? {} : { shops: config.hub.shops })
     },
     carriers,
     time: {
       ...(config.time?.ntpServer === undefined ? {} : { ntpServer: config.time.ntpServer }),
       ntpIntervalMs: (config.time?.ntpIntervalSeconds ?? 300) * 1000
-    }
+    },
+    numbering:
+      config.numbering === undefined
+        ? { stationIndex: 0, stations: 1, configured: false }
+        : { ...config.numbering, configured: true }
   }
 }

@@ -9,7 +9,7 @@ import { ParcelHandedToCarrier, ParcelPacked } from "../../core/pack/PackEvents.
 import { ReturnReceived } from "../../core/returns/ReturnsEvents.ts"
 import { makeMqttBroker } from "../../drivers/mqtt/MqttBroker.ts"
 import { freePort } from "../../drivers/net/LoopbackPort.ts"
-import { publishAll, sampleOrder, stationStream } from "../../fixtures/hub/HubRig.ts"
+import { packedParcel, publishAll, sampleOrder, stationStream } from "../../fixtures/hub/HubRig.ts"
 import { waitFor } from "../../fixtures/mqtt/SyncRig.ts"
 import type { TrackingStatus } from "../../hub/core/tracking/TrackingStatus.ts"
 import { signWebhook } from "../../hub/drivers/server/WebhookSignature.ts"
@@ -59,19 +59,15 @@ const seedHub = async (dataDir: string) => {
   }
   const parcel = (parcelId: string, orderId: string, packedAtMs: number, handedAtMs: number) => [
     at(
-      next(ParcelPacked, {
-        orderId,
-        parcelId,
-        items: [],
-        shortShips: [],
-        weightGrams: 500,
-        expectedWeightGrams: 500,
-        boxId: "BOX-S",
-        carrier: "dhl-paket",
-        trackingNumber: `00340434160000000${parcelId.slice(-3)}`,
-        packer: { badgeId: "B-1", name: "Test Packer" },
-        stationId: "PACK-77"
-      }),
+      next(
+        ParcelPacked,
+        packedParcel({
+          orderId,
+          parcelId,
+          trackingNumber: `00340434160000000${parcelId.slice(-3)}`,
+          stationId: "PACK-77"
+        })
+      ),
       packedAtMs
     ),
     at(

@@ -52,7 +52,9 @@ describe("the Manager screen's stations panel", () => {
     await card.locator('[data-station="PACK-03"][data-state="offline"]').waitFor({ timeout: 20_000 })
 
     const row = async (id: string) => (await card.locator(`[data-station="${id}"]`).innerText()).replace(/\s+/g, " ")
-    expect(await row("PACK-01")).toMatch(/^PACK-01 · this station · version \d+\.\d+\.\d+\S* online for \d+ s$/)
+    expect(await row("PACK-01")).toMatch(
+      /^PACK-01 · this station · version \d+\.\d+\.\d+\S* online for \d+ s number block 0 of 1$/
+    )
     expect(await row("PACK-02")).toMatch(/^PACK-02 offline for \d+ s · connection lost$/)
     expect(await row("PACK-03")).toBe("PACK-03 offline for 2 h · stopped cleanly")
     const dot = (id: string) => card.locator(`[data-station="${id}"] .state-dot`)
@@ -76,4 +78,49 @@ describe("the Manager screen's stations panel", () => {
     bench.end(true)
     expect(pageProblems).toEqual([])
   }, 180_000)
+
+  it("keeps this running station online when an old last will of its own arrives, and names a bench on its number block", async () => {
+    const { page, station, pageProblems } = opened!
+    await page.getByRole("button", { name: "EN", exact: true }).click()
+    const card = page.getByTestId("stations-card")
+    const manager = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, clientId: "e2e-manager-2" })
+    // The will of an earlier connection of this very station, retained at the broker (a takeover, a restart).
+    const staleWill = presenceWill(identity("PACK-01"), Date.now() - 600_000)
+    await manager.publishAsync(staleWill.topic, Buffer.from(staleWill.payload), { qos: 1, retain: true })
+    // A second bench installed without numbering settings: it issues from the whole range, as this one does.
+    await manager.publishAsync(
+      Topics.presence("HAM1", "PACK-04"),
+      Buffer.from(
+        encodeJson({
+          ...presenceMessage(identity("PACK-04"), "online", Date.now()),
+          numbering: { stationIndex: 0, stations: 1 }
+        })
+      ),
+      { qos: 1, retain: true }
+    )
+    await card.getByTestId("station-numbering-clash").first().waitFor({ timeout: 20_000 })
+    // Give the stale will every chance to be shown, then check it was not.
+    await page.waitForTimeout(1_000)
+    expect(await card.locator('[data-station="PACK-01"]').getAttribute("data-state")).toBe("online")
+    expect(await card.locator('[data-station="PACK-01"] [data-testid="station-numbering-clash"]').innerText()).toBe(
+      "Same number block as PACK-04: parcel numbers can repeat. Give each station its own numbering.stationIndex."
+    )
+    await card.scrollIntoViewIfNeeded()
+    await card.screenshot({ path: join(SCREENSHOTS, "8-manager-stations-numbering-clash.png") })
+    // The station answered its stale will with a new birth: a dashboard subscribing now learns it is online.
+    const retained = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no retained presence of PACK-01")), 10_000)
+      manager.on("message", (topic, message, packet) => {
+        if (topic === Topics.presence("HAM1", "PACK-01") && packet.retain) {
+          clearTimeout(timer)
+          resolve(JSON.parse(message.toString()).state as string)
+        }
+      })
+      manager.subscribe(Topics.presence("HAM1", "PACK-01"), { qos: 1 })
+    })
+    expect(retained).toBe("online")
+    await manager.publishAsync(Topics.presence("HAM1", "PACK-04"), "", { qos: 1, retain: true })
+    await manager.endAsync()
+    expect(pageProblems).toEqual([])
+  }, 120_000)
 })

@@ -1,3 +1,4 @@
+/** The UI's entry: picks the transport and renders the app. */
 import { StrictMode } from "react"
 import { createRoot } from "react-dom/client"
 import { pickBridge } from "./api/pickBridge.ts"

@@ -1,3 +1,4 @@
+/** Types of the generator that turns the tracking number data into trackingFormats.generated.ts. */
 interface FormatRow {
   readonly id: string
   readonly carrier: string

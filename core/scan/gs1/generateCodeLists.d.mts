@@ -1,3 +1,4 @@
+/** Types of the generator that turns GS1's code lists into gs1CodeLists.generated.ts. */
 interface CodeListSources {
   readonly iso3166: string
   readonly iso3166alpha2: string

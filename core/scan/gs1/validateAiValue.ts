@@ -1,3 +1,4 @@
+/** Checks one GS1 Application Identifier's value: length, character set and every linter the dictionary names. */
 import type { AiComponent, AiDefinition, CharacterSet } from "./AiDefinition.ts"
 import { gs1LinterProblem } from "./gs1Linter.ts"
 

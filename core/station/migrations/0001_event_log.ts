@@ -1,3 +1,4 @@
+/** Migration 1: the event log and the station's meta table. */
 import type { Migration } from "../../store/Migrations.ts"
 
 export const m0001_event_log: Migration = {

@@ -1,3 +1,4 @@
+/** Migration 20: badges, catalog items, SKU aliases and orders. */
 import type { Migration } from "../../store/Migrations.ts"
 
 export const m0020_reference_data: Migration = {

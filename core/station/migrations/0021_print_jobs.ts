@@ -1,3 +1,4 @@
+/** Migration 21: the durable print queue. */
 import type { Migration } from "../../store/Migrations.ts"
 
 export const m0021_print_jobs: Migration = {

@@ -1,3 +1,4 @@
+/** Migration 30: parcels, their items, totes and the station's counters. */
 import type { Migration } from "../../store/Migrations.ts"
 
 export const m0030_pack: Migration = {

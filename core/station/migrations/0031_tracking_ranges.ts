@@ -1,3 +1,4 @@
+/** Migration 31: the tracking number ranges carriers allocated to this station. */
 import type { Migration } from "../../store/Migrations.ts"
 
 export const m0031_tracking_ranges: Migration = {

@@ -1,3 +1,4 @@
+/** Migration 32: carrier handover batches and their scans. */
 import type { Migration } from "../../store/Migrations.ts"
 
 export const m0032_handover: Migration = {

@@ -1,3 +1,4 @@
+/** Migration 40: returns, returned items, RMAs and refunds. */
 import type { Migration } from "../../store/Migrations.ts"
 
 export const m0040_returns: Migration = {

@@ -1,3 +1,4 @@
+/** Migration 50: a version on every catalog item, so a late update never rolls it back. */
 import type { Migration } from "../../store/Migrations.ts"
 
 export const m0050_catalog_versions: Migration = {

@@ -38,8 +38,9 @@ describe("packbench address check", () => {
       "",
       JSON.stringify({ ...berlin, postalCode: "1011" })
     ].join("\n")
-    const { code, results } = await run(["check"], input)
-    expect(code).toBe(0)
+    const { code, results, stderr } = await run(["check"], input)
+    expect(code).toBe(1)
+    expect(stderr).toContain("3 addresses failed the check")
     expect(results).toHaveLength(4)
     expect(results[0]).toEqual({
       ok: true,
@@ -54,8 +55,26 @@ describe("packbench address check", () => {
     expect(results[3]).toMatchObject({ ok: false, errors: [{ field: "postalCode", code: "postal-code-format" }] })
   })
 
+  it("exits 0 only when every address passes", async () => {
+    expect((await run(["check"], `${JSON.stringify(berlin)}\n${JSON.stringify(berlin)}\n`)).code).toBe(0)
+    const { code, results } = await run(["check", "--locale", "de"], JSON.stringify({ ...berlin, city: "Hamburg" }))
+    expect(code).toBe(1)
+    expect(results[0]).toMatchObject({ ok: false, errors: [{ field: "city", code: "postal-code-city-mismatch" }] })
+  })
+
+  it("knows the station's carrier ids: DHL Paket takes a Packstation with a Postnummer, UPS does not", async () => {
+    const packstation = { ...berlin, street1: "Packstation 123", street2: "Postnummer 12345678" }
+    const dhl = await run(["check", "--carrier", "dhl-paket"], JSON.stringify(packstation))
+    expect([dhl.code, dhl.results[0]]).toEqual([0, expect.objectContaining({ ok: true })])
+    const ups = await run(["check", "--carrier", "ups"], JSON.stringify(packstation))
+    expect(ups.code).toBe(1)
+    expect(ups.results[0]).toMatchObject({ errors: [{ code: "po-box-refused" }] })
+    const noPostnummer = await run(["check", "--carrier", "dhl-paket"], JSON.stringify({ ...packstation, street2: "" }))
+    expect(noPostnummer.results[0]).toMatchObject({ ok: false, errors: [{ code: "postnummer-missing" }] })
+  })
+
   it("applies --locale, --carrier and --origin", async () => {
-    const packstation = { ...berlin, street1: "Packstation 123" }
+    const packstation = { ...berlin, street1: "Packstation 123", street2: "Postnummer 12345678" }
     const { results } = await run(
       ["check", "--locale", "de", "--carrier", "dpd", "--origin", "de"],
       `${JSON.stringify(packstation)}\n`
@@ -70,7 +89,7 @@ describe("packbench address check", () => {
             "DPD stellt nicht an Packstation oder Postfiliale zu: mit DHL versenden oder eine Hausanschrift erfragen."
         }
       ],
-      formatted: ["Erika Mustermann", "Packstation 123", "10115 BERLIN"]
+      formatted: ["Erika Mustermann", "Packstation 123", "Postnummer 12345678", "10115 BERLIN"]
     })
     expect((await run(["check", "--carrier", "dhl"], JSON.stringify(packstation))).results[0]).toMatchObject({
       ok: true

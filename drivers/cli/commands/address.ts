@@ -1,3 +1,4 @@
+/** `packbench address check`: checks addresses from stdin and prints the result and label block. */
 import { createInterface } from "node:readline"
 import type { AddressCarrier } from "../../../core/address/AddressCarrier.ts"
 import { findCarrier, knownCarriers } from "../../../core/address/AddressCarrier.ts"
@@ -5,10 +6,11 @@ import type { Locale } from "../../../core/address/AddressMessages.ts"
 import { messagesFor } from "../../../core/address/AddressMessages.ts"
 import type { CheckOptions } from "../../../core/address/checkAddress.ts"
 import { checkAddress } from "../../../core/address/checkAddress.ts"
+import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Command } from "../Command.ts"
 import { writeLine } from "../Command.ts"
 
-const usage = "address check [--locale de|en] [--carrier <id>] [--origin <CC>]"
+const usage = "address check [--locale de|en] [--carrier <id, e.g. dhl-paket>] [--origin <CC>]"
 
 type Parsed = { readonly options: CheckOptions } | { readonly problem: string }
 
@@ -27,9 +29,13 @@ const parseArguments = (argv: ReadonlyArray<string>): Parsed => {
       if (value !== "de" && value !== "en") return { problem: `--locale must be "de" or "en", not "${value}"` }
       locale = value
     } else if (flag === "--carrier") {
-      carrier = findCarrier(value)
+      // The station's carrier ids (as orders and the config name them), or the address rules' own carrier names.
+      const profile = defaultCarrierProfiles.find((candidate) => candidate.id === value.toLowerCase())
+      carrier = findCarrier(profile?.addressCarrier ?? value)
       if (carrier === undefined) {
-        return { problem: `unknown carrier "${value}" (known: ${knownCarriers.map((known) => known.id).join(", ")})` }
+        return {
+          problem: `unknown carrier "${value}" (the station's: ${defaultCarrierProfiles.map((known) => known.id).join(", ")}; also ${knownCarriers.map((known) => known.id).join(", ")})`
+        }
       }
     } else if (flag === "--origin") {
       if (!/^[A-Za-z]{2}$/.test(value)) return { problem: `--origin must be a two-letter country code, not "${value}"` }
@@ -68,6 +74,7 @@ export const addressCommand: Command = {
     }
     const messages = messagesFor(parsed.options.locale ?? "en")
     const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY })
+    let failed = 0
     for await (const line of lines) {
       if (line.trim() === "") continue
       const decoded = parseLine(line)
@@ -79,8 +86,12 @@ export const addressCommand: Command = {
               formatted: []
             }
           : checkAddress(decoded.value, parsed.options)
+      if (!result.ok) failed++
       await writeLine(io.stdout, JSON.stringify(result))
     }
-    return 0
+    // A script (or a shop's import job) can tell from the exit code alone that some address needs a person.
+    if (failed > 0)
+      await writeLine(io.stderr, `packbench address: ${failed} address${failed === 1 ? "" : "es"} failed the check`)
+    return failed > 0 ? 1 : 0
   }
 }

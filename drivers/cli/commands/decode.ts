@@ -1,3 +1,4 @@
+/** `packbench decode`: decodes every barcode in image files. */
 import { readFile } from "node:fs/promises"
 import { resolve } from "node:path"
 import { Effect } from "effect"

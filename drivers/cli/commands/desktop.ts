@@ -1,3 +1,4 @@
+/** `packbench desktop`: runs the station in the Electron window where Electron is installed. */
 import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
 import { resolve } from "node:path"

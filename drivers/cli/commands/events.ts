@@ -1,3 +1,4 @@
+/** `packbench events tail`: the station's events as JSON lines, optionally followed. */
 import { existsSync } from "node:fs"
 import { setTimeout as sleep } from "node:timers/promises"
 import type { EventRow } from "../../../core/events/EventLog.ts"

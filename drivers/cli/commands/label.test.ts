@@ -74,6 +74,16 @@ describe("packbench label", () => {
     expect([...png.out.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47])
   })
 
+  it("prints a sample's DHL sorting codes and, leaving the EU, its customs declaration as a second format", async () => {
+    const packstation = (await run(["SO-100010", "--sample", "--format", "zpl"])).out.toString("utf8")
+    expect(packstation).toMatch(/\^B2N,\d+,Y,N,N\^FD2009599412300\d\^FS/)
+    expect(packstation).toMatch(/\^B2N,\d+,Y,N,N\^FD20434000001\d\^FS/)
+    const us = (await run(["SO-100008", "--sample", "--format", "zpl"])).out.toString("utf8")
+    expect(us.match(/\^XA/g)).toHaveLength(2)
+    expect(us).toContain("CUSTOMS DECLARATION CN 22")
+    expect(us).toContain("HS 851310")
+  })
+
   it("says what is wrong: unknown order, no database, bad flags", async () => {
     const { dir } = await stationWithParcel()
     const none = await run(["SO-100002", "--format", "zpl", "--data-dir", dir])

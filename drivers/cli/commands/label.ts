@@ -1,3 +1,4 @@
+/** `packbench label`: renders a packed (or sample) order's shipping label as ZPL, PDF or PNG. */
 import { existsSync, readFileSync } from "node:fs"
 import { writeFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
@@ -5,10 +6,13 @@ import { fileURLToPath } from "node:url"
 import { Effect, Schema } from "effect"
 import { checkAddress } from "../../../core/address/checkAddress.ts"
 import { defaultCarrierProfiles, routingCodeFor, trackingNumberFor } from "../../../core/carrier/CarrierProfile.ts"
+import { identcodeFor, leitcodeFor } from "../../../core/carrier/DhlCodes.ts"
 import { CatalogItem } from "../../../core/catalog/CatalogItem.ts"
+import { needsCustoms } from "../../../core/label/CustomsDeclaration.ts"
 import { encodeZpl, type LabelDpi } from "../../../core/label/encodeZpl.ts"
 import { ShippingLabel } from "../../../core/label/ShippingLabel.ts"
 import { Order } from "../../../core/orders/Order.ts"
+import { customsFor } from "../../../core/pack/customsFor.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { pdfToPng } from "../../printer/pdfToPng.ts"
 import { renderZpl } from "../../printer/ZplRenderer.ts"
@@ -60,16 +64,35 @@ const sampleLabel = (orderId: string): Found => {
     (sum, line) => sum + (catalog.find((item) => item.sku === line.sku)?.weightGrams ?? 0) * line.quantity,
     0
   )
+  // The codes and the declaration the pack bench would print for the same parcel (OfflineCarrier, PackService).
+  const domestic = profile.identcode !== undefined && order.shipTo.country === "DE"
+  const leitcode = domestic ? leitcodeFor(order.shipTo) : undefined
+  const customs = needsCustoms("DE", order.shipTo.country)
+    ? customsFor(
+        order,
+        order.lines.flatMap((line) => {
+          const item = catalog.find((candidate) => candidate.sku === line.sku)
+          return item === undefined ? [] : [{ lineId: line.lineId, item, quantity: line.quantity }]
+        }),
+        SAMPLE_SHIP_FROM[0]!
+      )
+    : undefined
+  if (typeof customs === "string") return { problem: `sample order ${orderId}: no customs data for ${customs}` }
   return {
     label: {
       shipFrom: SAMPLE_SHIP_FROM,
       shipTo: address.formatted,
       carrier: { name: profile.name, service: profile.services[order.serviceLevel] },
       trackingNumber: trackingNumberFor(profile, 1, "DE"),
-      routingCode: routingCodeFor(order.shipTo.country, order.shipTo.postalCode),
+      routingCode: domestic
+        ? order.shipTo.postalCode.trim()
+        : routingCodeFor(order.shipTo.country, order.shipTo.postalCode),
       orderId: order.orderId,
       parcelId: "SAMPLE-000001",
-      weightGrams
+      weightGrams,
+      ...(leitcode === undefined ? {} : { leitcode }),
+      ...(domestic && profile.identcode !== undefined ? { identcode: identcodeFor(profile.identcode, 1) } : {}),
+      ...(customs === undefined ? {} : { customs })
     }
   }
 }

@@ -1,3 +1,4 @@
+/** `packbench scan`: identifies scans from arguments or stdin and prints one JSON object each. */
 import { StringDecoder } from "node:string_decoder"
 import { type IdentifyOptions, identifyScan } from "../../../core/scan/identify.ts"
 import { type CarrierId, carrierIds } from "../../../core/scan/trackingNumber.ts"

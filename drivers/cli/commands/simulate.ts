@@ -10,7 +10,8 @@ import { parseFlags } from "../parseFlags.ts"
  */
 export const simulateCommand: Command = {
   name: "simulate",
-  usage: "simulate --orders N [--rate PER_S] [--broker URL] [--config FILE] [--data-dir DIR]",
+  usage:
+    "simulate --orders N [--rate PER_S] [--no-render] [--from-shop [--order-prefix P]] [--wait S] [--returns N] [--broker URL] [--config FILE] [--data-dir DIR]",
   summary: "a scripted packer packs N generated orders through the real flow and prints a JSON summary",
   run: async (argv, io) => {
     const flags = parseFlags(argv, {
@@ -18,7 +19,12 @@ export const simulateCommand: Command = {
       rate: "string",
       broker: "string",
       config: "string",
-      "data-dir": "string"
+      "data-dir": "string",
+      "from-shop": "boolean",
+      "order-prefix": "string",
+      "no-render": "boolean",
+      wait: "string",
+      returns: "string"
     })
     const usage = async (problem: string) => {
       await writeLine(io.stderr, `packbench simulate: ${problem}\nusage: packbench ${simulateCommand.usage}`)
@@ -35,6 +41,14 @@ export const simulateCommand: Command = {
     const rate = values.rate === undefined ? undefined : Number(values.rate)
     if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) {
       return usage(`--rate must be a positive number of orders per second, not "${values.rate}"`)
+    }
+    const waitSeconds = Number(values.wait ?? "120")
+    if (!Number.isInteger(waitSeconds) || waitSeconds < 1 || waitSeconds > 86_400) {
+      return usage(`--wait must be a whole number of seconds from 1 to 86400, not "${values.wait}"`)
+    }
+    const returns = values.returns === undefined ? undefined : Number(values.returns)
+    if (returns !== undefined && !(Number.isInteger(returns) && returns >= 0 && returns <= orders)) {
+      return usage(`--returns must be a whole number from 0 to the number of orders, not "${values.returns}"`)
     }
     if (values.broker !== undefined && !/^(mqtts?|wss?):\/\/./.test(values.broker)) {
       return usage(`--broker must be an mqtt://, mqtts://, ws:// or wss:// URL, not "${values.broker}"`)
@@ -57,10 +71,23 @@ export const simulateCommand: Command = {
         config,
         orders,
         ...(rate === undefined ? {} : { ratePerSecond: rate }),
+        // The simulated printers still receive every job; they only skip turning it into PNG/PDF files.
+        ...(values["no-render"] === true ? { renderPrintouts: false } : {}),
+        ...(values["from-shop"] === true
+          ? {
+              fromShop: {
+                waitMs: waitSeconds * 1000,
+                ...(values["order-prefix"] === undefined ? {} : { orderPrefix: values["order-prefix"] })
+              }
+            }
+          : {}),
+        ...(returns === undefined ? {} : { returns: { count: returns, waitMs: waitSeconds * 1000 } }),
         log
       })
       await writeLine(io.stdout, JSON.stringify(run.summary, null, 2))
-      return run.summary.refused.length + run.summary.failed.length === 0 ? 0 : 1
+      const unanswered =
+        run.summary.returns === undefined ? 0 : run.summary.returns.pending + run.summary.returns.problems.length
+      return run.summary.refused.length + run.summary.failed.length + unanswered === 0 ? 0 : 1
     } catch (error) {
       await writeLine(io.stderr, `packbench simulate: ${error instanceof Error ? error.message : String(error)}`)
       return 1

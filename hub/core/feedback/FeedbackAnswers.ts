@@ -1,3 +1,4 @@
+/** Records a customer's one feedback answer per parcel and decodes what the feedback form posts. */
 import { Effect, Schema } from "effect"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import { Sql } from "../../../core/store/Sql.ts"

@@ -1,3 +1,4 @@
+/** Renders the feedback page (rating and comment) in German or English. */
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { Brand } from "../notify/templates/Brand.ts"
 import { escapeHtml } from "../notify/templates/escapeHtml.ts"

@@ -9,6 +9,7 @@ import { ReturnReceived } from "../../../core/returns/ReturnsEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { CryptoTrackingTokensLayer } from "../../drivers/server/CryptoTrackingTokens.ts"
 import { recordFeedbackAnswer } from "../feedback/FeedbackAnswers.ts"
@@ -63,19 +64,7 @@ const event = <Type extends string, Payload>(
 })
 
 const packed = (parcelId: string, orderId: string, atMs: number) =>
-  event(ParcelPacked, atMs, {
-    orderId,
-    parcelId,
-    items: [],
-    shortShips: [],
-    weightGrams: 500,
-    expectedWeightGrams: 500,
-    boxId: "BOX-S",
-    carrier: "dhl-paket",
-    trackingNumber: `TN-${parcelId}`,
-    packer: { badgeId: "B-1", name: "Test Packer" },
-    stationId: "PACK-01"
-  })
+  event(ParcelPacked, atMs, packedParcel({ orderId, parcelId, trackingNumber: `TN-${parcelId}`, stationId: "PACK-01" }))
 
 const handed = (parcelId: string, orderId: string, atMs: number) =>
   event(ParcelHandedToCarrier, atMs, {

@@ -1,3 +1,4 @@
+/** Computes the customer figures (notified share, handover time, on-time, return, repurchase, CSAT) for a window. */
 import { Effect } from "effect"
 import type {
   CustomerMetrics,

@@ -1,3 +1,4 @@
+/** Reads the `from`/`to` window of a metrics request, 30 days up to now by default. */
 import type { MetricsWindow } from "../../../core/metrics/CustomerMetrics.ts"
 
 export const defaultWindowDays = 30

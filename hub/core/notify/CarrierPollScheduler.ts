@@ -1,3 +1,4 @@
+/** Polls each carrier's open parcels for scans, with cursors, chunks and exponential backoff. */
 import { Effect } from "effect"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"

@@ -1,3 +1,4 @@
+/** The hub's settings: mail timing, brands, public URL and the sender's retry limits. */
 import { Context } from "effect"
 import { defaultNotifySettings, type NotifySettings } from "./NotifySettings.ts"
 import { type Brand, defaultBrands } from "./templates/Brand.ts"

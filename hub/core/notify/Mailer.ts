@@ -1,3 +1,4 @@
+/** The port the hub sends customer mail through, and its error. */
 import { Context, type Effect, Schema } from "effect"
 
 export interface OutgoingMail {

@@ -1,3 +1,4 @@
+/** Sends due notifications from the committed outbox, with retries, quiet hours and suppression. */
 import { Context, Effect, Layer } from "effect"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"

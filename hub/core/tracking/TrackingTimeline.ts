@@ -1,3 +1,4 @@
+/** Builds a parcel's tracking timeline from its carrier scans, in order, without duplicates. */
 import type { TrackingStatus, TrackingSubReason } from "./TrackingStatus.ts"
 
 export interface TimelineEntry {

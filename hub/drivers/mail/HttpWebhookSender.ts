@@ -1,3 +1,4 @@
+/** Sends the hub's outgoing webhooks over HTTP, signed with the shared secret. */
 import { Effect, Layer } from "effect"
 import { WebhookError, WebhookSender } from "../../core/notify/WebhookSender.ts"
 import { signWebhook } from "../server/WebhookSignature.ts"

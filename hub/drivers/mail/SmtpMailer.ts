@@ -1,3 +1,4 @@
+/** Sends the hub's customer mail through an SMTP server (nodemailer). */
 import { Effect, Layer } from "effect"
 import nodemailer from "nodemailer"
 import { Mailer, MailerError, type OutgoingMail, unsubscribeHeaders } from "../../core/notify/Mailer.ts"

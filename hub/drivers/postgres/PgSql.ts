@@ -1,3 +1,4 @@
+/** The SQL port over PostgreSQL (pg): a pool, `?` placeholders, one advisory lock per transaction. */
 import { Context, Effect, Layer } from "effect"
 import pg from "pg"
 import { Sql, type SqlValue, StoreError, type StoreFailure } from "../../../core/store/Sql.ts"

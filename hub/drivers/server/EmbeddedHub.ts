@@ -3,11 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Cause, Deferred, Effect, Exit, Layer } from "effect"
 import type { ResolvedConfig } from "../../../core/config/StationConfig.ts"
-import { layerMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
+import { layerMqttBroker, makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
 import { freePort } from "../../../drivers/net/LoopbackPort.ts"
 import { SystemClockLayer } from "../../../drivers/time/SystemClock.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { withNotifyOverrides } from "../../core/notify/NotifySettings.ts"
+import { shopHubOptionsFrom } from "../connectors/makeShopConnectors.ts"
 import { layerHttpWebhookSender } from "../mail/HttpWebhookSender.ts"
 import { layerMailDropMailer } from "../mail/MailDropMailer.ts"
 import { layerSmtpMailer } from "../mail/SmtpMailer.ts"
@@ -55,7 +56,41 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
       config.hub.databaseUrl === undefined
         ? defaultHubDatabase(dataDir)
         : { dialect: "postgres", url: config.hub.databaseUrl }
-    const options = { dataDir, database, settings, http: { host, port, webhookSecret: secret, metricsToken } }
+    // The shop connectors run beside the hub, with the shop side's own broker login (issue #13's boundary).
+    const shopOptions = yield* Effect.try({
+      try: () =>
+        config.hub.shops === undefined
+          ? undefined
+          : shopHubOptionsFrom(config.hub.shops, process.env, process.cwd(), log),
+      catch: (error) =>
+        new Error(
+          `The embedded notification hub did not start: ${error instanceof Error ? error.message : String(error)}`
+        )
+    })
+    const shops =
+      shopOptions === undefined
+        ? undefined
+        : {
+            options: shopOptions,
+            broker: makeMqttBroker({
+              url: brokerUrl,
+              clientId: `packbench-shop-connectors-${config.station.stationId ?? "embedded"}`,
+              protocolVersion: config.broker.url === undefined ? (4 as const) : (5 as const),
+              ...(process.env.PACKBENCH_SHOP_BROKER_USERNAME === undefined
+                ? {}
+                : { username: process.env.PACKBENCH_SHOP_BROKER_USERNAME }),
+              ...(process.env.PACKBENCH_SHOP_BROKER_PASSWORD === undefined
+                ? {}
+                : { password: process.env.PACKBENCH_SHOP_BROKER_PASSWORD })
+            })
+          }
+    const options = {
+      dataDir,
+      database,
+      settings,
+      http: { host, port, webhookSecret: secret, metricsToken },
+      ...(shops === undefined ? {} : { shops })
+    }
     const mailDir = join(dataDir, "mail")
     const layer = hubLayer(options).pipe(
       Layer.provideMerge(

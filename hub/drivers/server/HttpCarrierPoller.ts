@@ -1,3 +1,4 @@
+/** Polls a tracking feed over HTTP that speaks the hub's normalised scan vocabulary. */
 import { Effect, Schema } from "effect"
 import { CarrierTrackingEvent } from "../../core/tracking/CarrierTrackingEvent.ts"
 import { CarrierPollError, type CarrierTrackingPoller } from "../../core/tracking/CarrierTrackingPoller.ts"

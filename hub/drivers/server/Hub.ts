@@ -1,8 +1,10 @@
-import { Duration, Effect, Layer, Queue } from "effect"
+/** The hub's composition: its services over its database, and the loops and HTTP server that run it. */
+import { Duration, Effect, Layer, Queue, type Scope } from "effect"
 import { migrate } from "../../../core/store/Migrations.ts"
+import { Sql } from "../../../core/store/Sql.ts"
 import type { Broker } from "../../../core/sync/Broker.ts"
 import { Consumer } from "../../../core/sync/Consumer.ts"
-import type { StationClock } from "../../../core/time/Clock.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
 import {
   type CarrierPollSettings,
   defaultCarrierPollSettings,
@@ -15,6 +17,7 @@ import type { Mailer } from "../../core/notify/Mailer.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
 import { NotificationSender } from "../../core/notify/NotificationSender.ts"
 import type { WebhookSender } from "../../core/notify/WebhookSender.ts"
+import { makeShopHub, noShops, type ShopHubOptions, Shops } from "../../core/shop/ShopHub.ts"
 import type { CarrierTrackingPoller } from "../../core/tracking/CarrierTrackingPoller.ts"
 import type { TrackingTokens } from "../../core/tracking/TrackingTokens.ts"
 import { defaultHubDatabase, type HubDatabase, layerHubDatabase } from "./HubDatabase.ts"
@@ -41,6 +44,16 @@ export interface HubOptions {
   readonly carrierPoll?: Partial<CarrierPollSettings>
   /** How often the scheduler looks for a carrier whose poll is due. */
   readonly pollCheckMs?: number
+  /**
+   * The shop connectors, and the broker login they publish the stations' shop inbox messages with (the shop side's
+   * own, apart from the hub's); none: no shop is connected.
+   */
+  readonly shops?: {
+    readonly options: ShopHubOptions
+    readonly broker: Effect.Effect<Broker["Service"], unknown, Scope.Scope>
+    /** How often the push and poll loops look again when nothing woke them; default 1 s. */
+    readonly loopMs?: number
+  }
 }
 
 /** Services the hub needs from outside: broker, mail, webhooks, tokens and the clock are all swappable. */
@@ -57,19 +70,33 @@ export const hubLayer = (options: HubOptions) => {
     Layer.succeed(HubSettings, options.settings)
   )
   const projection = HubProjection.layer
+  const shops = Layer.effect(
+    Shops,
+    Effect.gen(function* () {
+      const sql = yield* Sql
+      const clock = yield* StationClock
+      return makeShopHub(
+        sql,
+        Effect.map(clock.now, (now) => now.wallMs),
+        options.shops?.options ?? noShops
+      )
+    })
+  )
   const consumer = Layer.unwrap(
     Effect.gen(function* () {
       const hub = yield* HubProjection
+      const shopSide = yield* Shops
       return Consumer.layer({
         siteId: "+",
         knows: hub.knows,
-        apply: hub.applyStationEvent,
+        // The shops' pushes are queued in the transaction that applies the event, after the hub's own projection.
+        apply: (event) => Effect.andThen(hub.applyStationEvent(event), shopSide.applyStationEvent(event)),
         ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs })
       })
     })
   )
   return Layer.mergeAll(consumer, NotificationSender.layer, HubMessagePublisher.layer).pipe(
-    Layer.provideMerge(projection),
+    Layer.provideMerge(Layer.merge(projection, shops)),
     Layer.provideMerge(database)
   )
 }
@@ -110,6 +137,10 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
     )
   )
   yield* messages.start(projection.messageWakeups, pollMs)
+  if (options.shops !== undefined && options.shops.options.connectors.length > 0) {
+    const shops = yield* Shops
+    yield* shops.start(yield* options.shops.broker, options.shops.loopMs ?? 1_000)
+  }
   const pollers = options.pollers ?? []
   if (pollers.length > 0) {
     const pollSettings = { ...defaultCarrierPollSettings, ...options.carrierPoll }

@@ -1,47 +1,33 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Effect, Layer, Schema } from "effect"
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { Effect, Schema } from "effect"
+import { describe, expect, it } from "vitest"
 import { CustomerMetrics } from "../../../core/metrics/CustomerMetrics.ts"
 import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
-import { type EmbeddedBroker, startEmbeddedBroker } from "../../../drivers/mqtt/EmbeddedBroker.ts"
-import { makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
 import { freePort } from "../../../drivers/net/LoopbackPort.ts"
+import { postCarrierWebhook } from "../../../fixtures/carriers/CarrierSimulator.ts"
 import {
-  hubRigLayer,
+  hubTestSettings,
+  packedParcel,
   publishAll,
+  type RunningHub,
   sampleOrder,
-  stationStream,
-  TEST_METRICS_TOKEN
+  stationOnBroker,
+  TEST_METRICS_TOKEN,
+  withRunningHub
 } from "../../../fixtures/hub/HubRig.ts"
+import { hubServers } from "../../../fixtures/hub/HubServers.ts"
+import type { ReceivedMail } from "../../../fixtures/mail/AiosmtpdProcess.ts"
+import { waitFor } from "../../../fixtures/mqtt/SyncRig.ts"
+import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { HUB_PAGE_POLICY } from "./HubHttpServer.ts"
 
 const withToken = { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } }
 
-import { type ReceivedMail, startAiosmtpd } from "../../../fixtures/mail/AiosmtpdProcess.ts"
-import { waitFor } from "../../../fixtures/mqtt/SyncRig.ts"
-import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../../../fixtures/postgres/TestStores.ts"
-import { HubSettings } from "../../core/notify/HubSettings.ts"
-import { runHub } from "./Hub.ts"
-import { signWebhook } from "./WebhookSignature.ts"
-
 const stores: ReadonlyArray<TestStore> = [sqliteTestStore, postgresTestStoreForFile()]
 
 const secret = "feedback-webhook-secret"
-let smtp: Awaited<ReturnType<typeof startAiosmtpd>>
-let mqtt: EmbeddedBroker
-
 // Fresh servers per test: each store's run counts only its own mail.
-beforeEach(async () => {
-  smtp = await startAiosmtpd()
-  mqtt = await startEmbeddedBroker({ port: 0 })
-})
-afterEach(async () => {
-  await mqtt?.close()
-  await smtp?.stop()
-})
+const servers = hubServers({ fresh: "each-test" })
 
 /** The mail's body as a reader sees it: quoted-printable soft line breaks joined, `=3D` back to `=`. */
 const bodyOf = (mail: ReceivedMail) => mail.raw.replace(/=\r?\n/g, "").replaceAll("=3D", "=")
@@ -54,170 +40,124 @@ const form = (fields: Readonly<Record<string, string>>) => ({
 
 describe.each(stores)("feedback page and metrics over HTTP on $dialect", (store) => {
   it("mails a feedback link after delivery, stores one answer per parcel and serves it in /metrics and /metrics.csv", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "pb-hub-feedback-"))
-    const database = await store.database()
     const port = await freePort()
     const base = `http://127.0.0.1:${port}`
-    const settings = {
-      ...HubSettings.defaults(base),
-      notify: {
-        ...HubSettings.defaults("").notify,
-        quietHours: { startHour: 0, endHour: 0 },
-        // The request follows the delivered scan at the next timer pass.
-        feedbackDelayMs: 0
-      }
-    }
+    // The request follows the delivered scan at the next timer pass.
+    const settings = hubTestSettings(base, { feedbackDelayMs: 0 })
     const customer = "rater@example.test"
-    const program = Effect.gen(function* () {
-      const hub = yield* runHub({
-        dataDir,
-        settings,
-        http: { host: "127.0.0.1", port, webhookSecret: secret, metricsToken: TEST_METRICS_TOKEN },
-        senderPollMs: 300,
-        tickIntervalMs: 500,
-        ackDelayMs: 20
-      })
-      const station = yield* makeMqttBroker({ url: mqtt.url, clientId: "station-FB-01", protocolVersion: 4 })
-      yield* waitFor(station.state, (state) => state.connection === "connected", 5_000)
-      const next = stationStream({ siteId: "HAM1", stationId: "FB-01", epoch: "E1" })
-      const trackingNumber = "00340434169999999999"
-      yield* publishAll(station, [
-        next(OrderReceived, { order: sampleOrder("FB-1", { email: customer, locale: "en" }), replacedVersion: null }),
-        next(ParcelPacked, {
-          orderId: "FB-1",
-          parcelId: "P-FB-1",
-          items: [],
-          shortShips: [],
-          weightGrams: 500,
-          expectedWeightGrams: 500,
-          boxId: "BOX-S",
-          carrier: "dhl-paket",
-          trackingNumber,
-          packer: { badgeId: "B-1", name: "Test Packer" },
-          stationId: "FB-01"
-        }),
-        next(ParcelHandedToCarrier, {
-          batchId: "H-1",
-          parcelId: "P-FB-1",
-          orderId: "FB-1",
-          carrier: "dhl-paket",
-          trackingNumber
-        })
-      ])
-      yield* waitFor(
-        Effect.sync(() => smtp.messages().filter((mail) => mail.headers.to === customer)),
-        (mails) => mails.length >= 3,
-        15_000
-      )
-
-      const body = JSON.stringify({
-        events: [
-          { eventId: "d-1", carrier: "dhl-paket", trackingNumber, status: "delivered", occurredAtMs: Date.now() }
-        ]
-      })
-      const timestamp = String(Math.floor(Date.now() / 1000))
-      const delivered = yield* Effect.promise(() =>
-        fetch(`${hub.url}/webhooks/carrier`, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            "x-packbench-timestamp": timestamp,
-            "x-packbench-delivery": "delivery-1",
-            "x-packbench-signature": signWebhook(secret, timestamp, body)
-          },
-          body
-        })
-      )
-      expect(delivered.status).toBe(200)
-
-      const requests = yield* waitFor(
-        Effect.sync(() =>
-          smtp.messages().filter((mail) => mail.headers.to === customer && mail.headers.subject?.startsWith("How do"))
-        ),
-        (mails) => mails.length === 1,
-        15_000
-      )
-      const link = /http:\/\/127\.0\.0\.1:\d+\/f\/[A-Za-z0-9_-]+/.exec(bodyOf(requests[0]!))?.[0]
-      expect(link).toBeDefined()
-      const url = link!
-
-      const page = yield* Effect.promise(() => fetch(`${url}?rating=4`))
-      expect(page.status).toBe(200)
-      expect(page.headers.get("content-security-policy")).toBe(HUB_PAGE_POLICY)
-      expect(page.headers.get("x-frame-options")).toBe("DENY")
-      expect(page.headers.get("referrer-policy")).toBe("no-referrer")
-      const html = yield* Effect.promise(() => page.text())
-      expect(html).toContain('lang="en"')
-      expect(html).toContain("How happy are you?")
-      expect(html).toContain('value="4" required checked')
-      expect(html).not.toContain(customer)
-      // Opening the link (a mail scanner does) records nothing.
-      const beforeAnswer = yield* Effect.promise(() =>
-        fetch(`${hub.url}/metrics`, withToken).then((response) => response.json())
-      )
-      expect(Schema.decodeUnknownSync(CustomerMetrics)(beforeAnswer).csat.answers).toBe(0)
-
-      const invalid = yield* Effect.promise(() => fetch(url, form({ rating: "9", comment: "" })))
-      expect(invalid.status).toBe(400)
-      expect(yield* Effect.promise(() => invalid.text())).toContain("Please choose a rating from 1 to 5.")
-
-      const answered = yield* Effect.promise(() => fetch(url, form({ rating: "4", comment: "Quick & <fine>" })))
-      expect(answered.status).toBe(200)
-      const thanks = yield* Effect.promise(() => answered.text())
-      expect(thanks).toContain("Thank you for your rating!")
-      expect(thanks).toContain("Quick &amp; &lt;fine&gt;")
-
-      const again = yield* Effect.promise(() => fetch(url, form({ rating: "1", comment: "" })))
-      expect(again.status).toBe(409)
-      const againHtml = yield* Effect.promise(() => again.text())
-      expect(againHtml).toContain("You have already rated this order")
-      expect(againHtml).toContain('data-rating="4"')
-
-      const unknown = yield* Effect.promise(() =>
-        fetch(`${hub.url}/f/${"x".repeat(24)}`, form({ rating: "5", comment: "" }))
-      )
-      expect(unknown.status).toBe(404)
-
-      const metrics = Schema.decodeUnknownSync(CustomerMetrics)(
-        yield* Effect.promise(() => fetch(`${hub.url}/metrics`, withToken).then((response) => response.json()))
-      )
-      expect(metrics.csat).toEqual({ answers: 1, satisfied: 1, share: 1, mean: 4, ratings: [0, 0, 0, 1, 0] })
-      expect(metrics.onTime).toEqual({ delivered: 1, onTime: 1, rate: 1 })
-      expect(metrics.stages.find((stage) => stage.stage === "feedback-request")).toEqual({
-        stage: "feedback-request",
-        parcels: 1,
-        notified: 1,
-        share: 1
-      })
-
-      const csv = yield* Effect.promise(() => fetch(`${hub.url}/metrics.csv?from=2026-01-01`, withToken))
-      expect(csv.status).toBe(200)
-      expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8")
-      expect(csv.headers.get("content-disposition")).toMatch(/^attachment; filename="customer-metrics-2026-01-01-/)
-      const lines = (yield* Effect.promise(() => csv.text())).split("\r\n")
-      expect(lines[0]).toBe("metric,day,value,numerator,denominator,unit,window_start,window_end")
-      expect(lines.some((line) => line.startsWith("csat_share,,1,1,1,ratio,2026-01-01T00:00:00.000Z,"))).toBe(true)
-
-      const bad = yield* Effect.promise(() => fetch(`${hub.url}/metrics?from=yesterday`, withToken))
-      expect(bad.status).toBe(400)
-      expect(yield* Effect.promise(() => bad.json())).toEqual({
-        error: "from=yesterday: expected epoch milliseconds or an ISO date"
-      })
-    })
-    await Effect.runPromise(
-      Effect.scoped(program).pipe(
-        Effect.provide(
-          hubRigLayer({
-            dataDir,
-            database,
-            brokerUrl: mqtt.url,
-            smtpUrl: smtp.url,
-            settings,
-            webhookSecret: secret,
-            clientId: "packbench-hub-feedback"
-          }).pipe(Layer.orDie)
+    const program = (hub: RunningHub) =>
+      Effect.gen(function* () {
+        const { broker: station, next } = yield* stationOnBroker({ brokerUrl: servers.mqtt.url, stationId: "FB-01" })
+        const trackingNumber = "00340434169999999999"
+        yield* publishAll(station, [
+          next(OrderReceived, { order: sampleOrder("FB-1", { email: customer, locale: "en" }), replacedVersion: null }),
+          next(ParcelPacked, packedParcel({ orderId: "FB-1", parcelId: "P-FB-1", trackingNumber, stationId: "FB-01" })),
+          next(ParcelHandedToCarrier, {
+            batchId: "H-1",
+            parcelId: "P-FB-1",
+            orderId: "FB-1",
+            carrier: "dhl-paket",
+            trackingNumber
+          })
+        ])
+        yield* waitFor(
+          Effect.sync(() => servers.mailsTo(customer)),
+          (mails) => mails.length >= 3,
+          15_000
         )
-      )
+
+        const delivered = yield* Effect.promise(() =>
+          postCarrierWebhook(
+            hub.url,
+            secret,
+            [{ eventId: "d-1", carrier: "dhl-paket", trackingNumber, status: "delivered", occurredAtMs: Date.now() }],
+            { delivery: "delivery-1" }
+          )
+        )
+        expect(delivered.status).toBe(200)
+
+        const requests = yield* waitFor(
+          Effect.sync(() => servers.mailsTo(customer).filter((mail) => mail.headers.subject?.startsWith("How do"))),
+          (mails) => mails.length === 1,
+          15_000
+        )
+        const link = /http:\/\/127\.0\.0\.1:\d+\/f\/[A-Za-z0-9_-]+/.exec(bodyOf(requests[0]!))?.[0]
+        expect(link).toBeDefined()
+        const url = link!
+
+        const page = yield* Effect.promise(() => fetch(`${url}?rating=4`))
+        expect(page.status).toBe(200)
+        expect(page.headers.get("content-security-policy")).toBe(HUB_PAGE_POLICY)
+        expect(page.headers.get("x-frame-options")).toBe("DENY")
+        expect(page.headers.get("referrer-policy")).toBe("no-referrer")
+        const html = yield* Effect.promise(() => page.text())
+        expect(html).toContain('lang="en"')
+        expect(html).toContain("How happy are you?")
+        expect(html).toContain('value="4" required checked')
+        expect(html).not.toContain(customer)
+        // Opening the link (a mail scanner does) records nothing.
+        const beforeAnswer = yield* Effect.promise(() =>
+          fetch(`${hub.url}/metrics`, withToken).then((response) => response.json())
+        )
+        expect(Schema.decodeUnknownSync(CustomerMetrics)(beforeAnswer).csat.answers).toBe(0)
+
+        const invalid = yield* Effect.promise(() => fetch(url, form({ rating: "9", comment: "" })))
+        expect(invalid.status).toBe(400)
+        expect(yield* Effect.promise(() => invalid.text())).toContain("Please choose a rating from 1 to 5.")
+
+        const answered = yield* Effect.promise(() => fetch(url, form({ rating: "4", comment: "Quick & <fine>" })))
+        expect(answered.status).toBe(200)
+        const thanks = yield* Effect.promise(() => answered.text())
+        expect(thanks).toContain("Thank you for your rating!")
+        expect(thanks).toContain("Quick &amp; &lt;fine&gt;")
+
+        const again = yield* Effect.promise(() => fetch(url, form({ rating: "1", comment: "" })))
+        expect(again.status).toBe(409)
+        const againHtml = yield* Effect.promise(() => again.text())
+        expect(againHtml).toContain("You have already rated this order")
+        expect(againHtml).toContain('data-rating="4"')
+
+        const unknown = yield* Effect.promise(() =>
+          fetch(`${hub.url}/f/${"x".repeat(24)}`, form({ rating: "5", comment: "" }))
+        )
+        expect(unknown.status).toBe(404)
+
+        const metrics = Schema.decodeUnknownSync(CustomerMetrics)(
+          yield* Effect.promise(() => fetch(`${hub.url}/metrics`, withToken).then((response) => response.json()))
+        )
+        expect(metrics.csat).toEqual({ answers: 1, satisfied: 1, share: 1, mean: 4, ratings: [0, 0, 0, 1, 0] })
+        expect(metrics.onTime).toEqual({ delivered: 1, onTime: 1, rate: 1 })
+        expect(metrics.stages.find((stage) => stage.stage === "feedback-request")).toEqual({
+          stage: "feedback-request",
+          parcels: 1,
+          notified: 1,
+          share: 1
+        })
+
+        const csv = yield* Effect.promise(() => fetch(`${hub.url}/metrics.csv?from=2026-01-01`, withToken))
+        expect(csv.status).toBe(200)
+        expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8")
+        expect(csv.headers.get("content-disposition")).toMatch(/^attachment; filename="customer-metrics-2026-01-01-/)
+        const lines = (yield* Effect.promise(() => csv.text())).split("\r\n")
+        expect(lines[0]).toBe("metric,day,value,numerator,denominator,unit,window_start,window_end")
+        expect(lines.some((line) => line.startsWith("csat_share,,1,1,1,ratio,2026-01-01T00:00:00.000Z,"))).toBe(true)
+
+        const bad = yield* Effect.promise(() => fetch(`${hub.url}/metrics?from=yesterday`, withToken))
+        expect(bad.status).toBe(400)
+        expect(yield* Effect.promise(() => bad.json())).toEqual({
+          error: "from=yesterday: expected epoch milliseconds or an ISO date"
+        })
+      })
+    await withRunningHub(
+      await servers.rigOn(store, {
+        settings,
+        webhookSecret: secret,
+        clientId: "packbench-hub-feedback",
+        port,
+        senderPollMs: 300,
+        tickIntervalMs: 500
+      }),
+      program
     )
   })
 })

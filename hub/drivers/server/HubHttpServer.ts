@@ -1,5 +1,7 @@
+/** The hub's HTTP server: carrier webhook, tracking, feedback, opt-out and metrics pages. */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Effect, Schema } from "effect"
+import { ShopPushDecision } from "../../../core/shops/ShopStatus.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import {
@@ -17,6 +19,7 @@ import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { loadOptOut, recordOptOut } from "../../core/notify/OptOut.ts"
 import { brandFor } from "../../core/notify/templates/Brand.ts"
 import { renderOptOutPage } from "../../core/notify/templates/renderOptOutPage.ts"
+import { Shops } from "../../core/shop/ShopHub.ts"
 import { CarrierTrackingEvent } from "../../core/tracking/CarrierTrackingEvent.ts"
 import { renderTrackingPage } from "../../core/tracking/renderTrackingPage.ts"
 import { loadTrackingPageView } from "../../core/tracking/TrackingPageView.ts"
@@ -42,8 +45,11 @@ const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/
 
 class BodyTooLarge extends Error {}
 
-const readBody = (request: IncomingMessage) =>
-  new Promise<string>((resolve, reject) => {
+const readBody = (request: IncomingMessage) => readRawBody(request).then((body) => body.toString("utf8"))
+
+/** The body as it came: webhook signatures are over these bytes, not over a decoded text. */
+const readRawBody = (request: IncomingMessage) =>
+  new Promise<Buffer>((resolve, reject) => {
     const chunks: Array<Buffer> = []
     let size = 0
     request.on("data", (chunk: Buffer) => {
@@ -53,7 +59,7 @@ const readBody = (request: IncomingMessage) =>
         request.destroy()
       } else chunks.push(chunk)
     })
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    request.on("end", () => resolve(Buffer.concat(chunks)))
     request.on("error", reject)
   })
 
@@ -88,7 +94,9 @@ const json = (value: unknown) => JSON.stringify(value)
 const notFoundPage = "<!doctype html><title>Not found</title><p>Not found</p>"
 
 /**
- * The hub's HTTP face: `POST /webhooks/carrier` takes signed carrier tracking updates, `GET /t/<token>` serves
+ * The hub's HTTP face: `POST /shops/<connector>/webhook` takes the shops' signed order webhooks, `GET /shops/status`
+ * and `POST /shops/pushes/decision` serve the Manager screen's Shop card, `POST /webhooks/carrier` takes signed
+ * carrier tracking updates, `GET /t/<token>` serves
  * a parcel's tracking page, `GET|POST /f/<token>` its feedback page, `GET /metrics` and `GET /metrics.csv` the
  * customer figures, and `GET /u/<token>` asks a customer to confirm the opt-out that `POST /u/<token>` (the page's
  * button, or a mail client's RFC 8058 one-click request) records. The webhook's delivery id is recorded in the same
@@ -96,12 +104,21 @@ const notFoundPage = "<!doctype html><title>Not found</title><p>Not found</p>"
  * carries, so a replayed delivery is refused and a delivery that failed to apply may be retried.
  */
 export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (options: HubHttpOptions) {
-  const context = yield* Effect.context<Sql | HubProjection | StationClock | HubSettings>()
+  const context = yield* Effect.context<Sql | HubProjection | StationClock | HubSettings | Shops>()
   const run = Effect.runPromiseWith(context)
   const sql = yield* Sql
   const projection = yield* HubProjection
   const clock = yield* StationClock
   const settings = yield* HubSettings
+  const shops = yield* Shops
+  const decodeDecision = Schema.decodeUnknownEffect(
+    Schema.fromJsonString(
+      Schema.Struct({
+        ...ShopPushDecision.fields,
+        actor: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200))
+      })
+    )
+  )
   const toleranceMs = options.toleranceMs ?? 5 * 60_000
   const decodeBody = Schema.decodeUnknownEffect(CarrierWebhookBody)
   const decodeAnswer = Schema.decodeUnknownEffect(FeedbackAnswer)
@@ -223,6 +240,31 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://hub.invalid")
+    const shopWebhook = /^\/shops\/([a-z0-9-]{1,32})\/webhook$/.exec(url.pathname)
+    if (request.method === "POST" && shopWebhook !== null) {
+      const body = await readRawBody(request)
+      const headers: Record<string, string | undefined> = {}
+      for (const [name, value] of Object.entries(request.headers))
+        headers[name] = Array.isArray(value) ? value[0] : value
+      const result = await run(shops.receiveWebhook(shopWebhook[1] ?? "", { headers, body: new Uint8Array(body) }))
+      reply(response, result.status, json(result.body))
+      return
+    }
+    if (request.method === "GET" && url.pathname === "/shops/status") {
+      reply(response, 200, json(await run(shops.status)))
+      return
+    }
+    const decision = /^\/shops\/pushes\/decision$/.exec(url.pathname)
+    if (request.method === "POST" && decision !== null) {
+      const parsed = await run(Effect.result(decodeDecision(await readBody(request))))
+      if (parsed._tag === "Failure") {
+        reply(response, 400, json({ error: parsed.failure.message }))
+        return
+      }
+      const outcome = await run(shops.decidePush(parsed.success))
+      reply(response, outcome.ok ? 200 : 409, json(outcome))
+      return
+    }
     if (request.method === "POST" && url.pathname === "/webhooks/carrier") {
       const body = await readBody(request)
       const result = await run(carrierWebhook(request.headers, body))

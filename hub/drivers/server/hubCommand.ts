@@ -1,15 +1,20 @@
 import { mkdirSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { Cause, Effect, Fiber, Layer } from "effect"
+import type { ShopsConfig } from "../../../core/config/ShopsConfig.ts"
 import type { NotifyOverrides } from "../../../core/config/StationConfig.ts"
 import { StoreError } from "../../../core/store/Sql.ts"
 import { type Command, writeLine } from "../../../drivers/cli/Command.ts"
 import { parseFlags } from "../../../drivers/cli/parseFlags.ts"
-import { layerMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
+import { layerMqttBroker, makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
 import { ConfigError, loadConfig } from "../../../drivers/station/loadConfig.ts"
 import { SystemClockLayer } from "../../../drivers/time/SystemClock.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { withNotifyOverrides } from "../../core/notify/NotifySettings.ts"
+import type { ShopHubOptions } from "../../core/shop/ShopHub.ts"
+import { CredentialsError } from "../connectors/ConnectorCredentials.ts"
+import { ShopConfigError, shopHubOptionsFrom } from "../connectors/makeShopConnectors.ts"
+import { shopsDoctor } from "../connectors/shopsDoctor.ts"
 import { layerHttpWebhookSender } from "../mail/HttpWebhookSender.ts"
 import { layerSmtpMailer } from "../mail/SmtpMailer.ts"
 import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
@@ -27,7 +32,7 @@ import { layerSharedSubscription, sharedSubscriptionsRoutable } from "./SharedSu
 export const hubCommand: Command = {
   name: "hub",
   usage:
-    "hub [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
+    "hub [doctor] [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
   summary: "run the notification hub: station events → customer mail, carrier webhook, tracking pages",
   run: async (argv, io) => {
     const flags = parseFlags(argv, {
@@ -50,8 +55,26 @@ export const hubCommand: Command = {
       return code
     }
     if (!flags.ok) return fail(flags.message, 2)
-    if (flags.positional.length > 0) return fail(`unexpected ${flags.positional.join(" ")}`, 2)
+    const doctor = flags.positional[0] === "doctor"
+    if (flags.positional.length > (doctor ? 1 : 0)) return fail(`unexpected ${flags.positional.join(" ")}`, 2)
     const values = flags.values
+    // The shop connectors come from the same config file as the rest, their credentials from the environment or
+    // 0600 files it names: a connector that cannot be set up stops the hub with one line naming it.
+    let shopsConfig: ShopsConfig | undefined
+    let shopOptions: ShopHubOptions | undefined
+    try {
+      shopsConfig = loadConfig({ cwd: io.cwd, env: io.env, configFile: values.config }).hub.shops
+      shopOptions =
+        shopsConfig === undefined
+          ? undefined
+          : shopHubOptionsFrom(shopsConfig, io.env, io.cwd, (line) => void writeLine(io.stderr, line))
+    } catch (error) {
+      if (error instanceof ConfigError || error instanceof ShopConfigError || error instanceof CredentialsError) {
+        return fail(error.message, 1)
+      }
+      throw error
+    }
+    if (doctor) return shopsDoctor(shopOptions?.connectors ?? [], io)
     const port = Number(values.port ?? "8790")
     if (!Number.isInteger(port) || port < 0 || port > 65_535) return fail("--port must be a port number", 2)
     const webhookSecret = io.env.PACKBENCH_HUB_WEBHOOK_SECRET
@@ -114,11 +137,28 @@ export const hubCommand: Command = {
       clientId: io.env.PACKBENCH_HUB_CLIENT_ID ?? "packbench-hub",
       protocolVersion: values.mqtt5 === true ? 5 : 4
     })
+    const shopBrokerUser = io.env.PACKBENCH_SHOP_BROKER_USERNAME
+    const shopBrokerPassword = io.env.PACKBENCH_SHOP_BROKER_PASSWORD
     const options = {
       dataDir,
       database,
       settings,
       http: { host, port, webhookSecret, metricsToken },
+      ...(shopOptions === undefined
+        ? {}
+        : {
+            shops: {
+              options: shopOptions,
+              // The shop side's own login: only it may publish the stations' shop inbox messages.
+              broker: makeMqttBroker({
+                url: brokerUrl,
+                clientId: io.env.PACKBENCH_SHOP_CLIENT_ID ?? "packbench-shop-connectors",
+                protocolVersion: values.mqtt5 === true ? 5 : 4,
+                ...(shopBrokerUser === undefined ? {} : { username: shopBrokerUser }),
+                ...(shopBrokerPassword === undefined ? {} : { password: shopBrokerPassword })
+              })
+            }
+          }),
       pollers: feeds.map((feed) =>
         makeHttpCarrierPoller({ carrier: feed.carrier, baseUrl: feed.url, apiKey: io.env.PACKBENCH_HUB_FEED_API_KEY })
       )
@@ -148,7 +188,10 @@ export const hubCommand: Command = {
                 `Carrier webhook: POST ${http.url}/webhooks/carrier · tracking pages: ${http.url}/t/<token>\n` +
                 `Customer metrics: ${http.url}/metrics with Authorization: Bearer <token> (${
                   io.env.PACKBENCH_HUB_METRICS_TOKEN !== undefined ? "PACKBENCH_HUB_METRICS_TOKEN" : metricsTokenFile
-                })`
+                })` +
+                (shopOptions === undefined || shopOptions.connectors.length === 0
+                  ? ""
+                  : `\nShop webhooks: ${shopOptions.connectors.map((connector) => `POST ${http.url}/shops/${connector.settings.id}/webhook`).join(", ")}`)
             )
           )
           return yield* Effect.never

@@ -1,3 +1,4 @@
+/** The UI's typed client of the station API, over IPC or HTTP and WebSocket alike. */
 import { Schema } from "effect"
 import {
   type ApiInput,

@@ -1,3 +1,4 @@
+/** Translates message keys with placeholders and plurals into the bench's language. */
 import type { Locale } from "../../../core/api/StationApi.ts"
 import { ApiCallError } from "../api/ApiCallError.ts"
 import { de, type MessageKey, type Messages } from "./de.ts"

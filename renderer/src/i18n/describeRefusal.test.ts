@@ -170,11 +170,12 @@ describe("describeRefusalReason", () => {
     ).toBe("Paket P-1 geht mit DHL Paket, nicht mit UPS: zu seinem Spediteur legen")
   })
 
-  it("keeps the station's English reason when it has no template for the refusal", () => {
+  it("words a refused call by its error code, and keeps the station's English reason when it has no template", () => {
     const t = makeTranslator("de")
     expect(describeRefusalReason(t, { code: "not-signed-in", reason: "Scan your badge first" })).toBe(
-      "Scan your badge first"
+      "Bitte zuerst Badge scannen."
     )
+    expect(describeRefusalReason(t, { code: "from-a-newer-station", reason: "Something new" })).toBe("Something new")
     expect(
       describeRefusalReason(t, { code: "surplus", variant: "from-the-future", params: {}, reason: "Too many" })
     ).toBe("Too many")

@@ -44,7 +44,11 @@ const worded = (t: Translate, name: string, value: RefusalParam): MessageParam =
  */
 export const describeRefusalReason = (t: Translate, refusal: RefusalText): string => {
   const key = `refusal.${refusal.code}.${refusal.variant ?? ""}`
-  if (refusal.variant === undefined || refusal.params === undefined || !isMessageKey(key)) return refusal.reason
+  if (refusal.variant === undefined || refusal.params === undefined || !isMessageKey(key)) {
+    // A call the flow refused (an API error) has no facts to fill in, but its code may have a sentence of its own.
+    const errorKey = `error.${refusal.code}`
+    return refusal.variant === undefined && isMessageKey(errorKey) ? t(errorKey) : refusal.reason
+  }
   const params = Object.fromEntries(
     Object.entries(refusal.params).map(([name, value]) => [name, worded(t, name, value)])
   )

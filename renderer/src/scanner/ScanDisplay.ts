@@ -32,6 +32,12 @@ const kindKeys: Readonly<Record<string, true>> = Object.fromEntries(
   ])
 )
 
+const acceptedKeys = {
+  box: "scan.acceptedBox",
+  order: "scan.acceptedOrder",
+  return: "scan.acceptedReturn"
+} as const satisfies Readonly<Record<string, MessageKey>>
+
 const roleKeys: Readonly<Record<string, MessageKey>> = {
   packer: "role.packer",
   "returns-clerk": "role.returns-clerk",
@@ -96,11 +102,19 @@ export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
       tone: "bad",
       headline: t("scan.refused", { reason: describeRefusal(t, refusal) }),
       detail:
-        identification.valid === false
-          ? (field(identification, "reason") ?? reason)
-          : kind === "unknown"
-            ? reason
+        kind === "unknown"
+          ? reason
+          : identification.valid === false
+            ? (field(identification, "reason") ?? reason)
             : [kindLabel(t, kind), specificOf(identification, kind)].filter(Boolean).join(" "),
+      raw: outcome.raw
+    }
+  }
+  if (outcome.accepted !== undefined) {
+    return {
+      tone: "ok",
+      headline: t(acceptedKeys[outcome.accepted.as], { id: outcome.accepted.id }),
+      detail: "",
       raw: outcome.raw
     }
   }

@@ -1,3 +1,4 @@
+/** Tells a keyboard-wedge scanner's bursts from typing and hands each scan over. */
 import { KeyboardWedge, type WedgeScan } from "../../scan/KeyboardWedge.ts"
 import { removeBurst } from "./removeBurst.ts"
 

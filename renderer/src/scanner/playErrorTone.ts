@@ -1,3 +1,4 @@
+/** Plays the bench's error tone when a scan is refused. */
 let context: AudioContext | undefined
 
 /**

@@ -1,3 +1,4 @@
+/** The React context every screen reads the station client and translator from. */
 import { createContext, useContext } from "react"
 import type { Locale } from "../../../core/api/StationApi.ts"
 import type { StationClient } from "../api/StationClient.ts"

@@ -1,3 +1,4 @@
+/** A React hook that keeps the station's pushed alerts for the operator to see. */
 import { useCallback, useEffect, useState } from "react"
 import type { PushPayload } from "../../../core/api/StationApi.ts"
 import type { StationClient } from "../api/StationClient.ts"

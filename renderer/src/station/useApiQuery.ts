@@ -1,3 +1,4 @@
+/** A React hook that runs an API query and reloads it on the named pushes and on reconnects. */
 import { useCallback, useEffect, useRef, useState } from "react"
 import type { ApiInput, ApiName, ApiOutput, PushName } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "./StationContext.ts"

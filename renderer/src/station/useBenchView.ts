@@ -1,3 +1,4 @@
+/** A React hook for a flow whose every call answers its whole view (pack, handover, returns). */
 import { useCallback, useEffect, useRef, useState } from "react"
 import type { ApiInput, ApiName, ApiOutput } from "../../../core/api/StationApi.ts"
 import { parseRefusal, type RefusalText } from "../i18n/describeRefusal.ts"

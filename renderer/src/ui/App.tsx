@@ -1,3 +1,4 @@
+/** The app shell: header, screen tabs and the screen that is up. */
 import { useEffect, useMemo, useRef, useState } from "react"
 import type { StationClient } from "../api/StationClient.ts"
 import { describeError, makeTranslator } from "../i18n/Translator.ts"

@@ -1,3 +1,4 @@
+/** Scanning with the camera: the preview, the decode worker and what it read. */
 import { useEffect, useRef, useState } from "react"
 import { regionOfInterest, regionOfInterestIn } from "../camera/cameraReading.ts"
 import type { FrameDecoder } from "../camera/FrameDecoder.ts"

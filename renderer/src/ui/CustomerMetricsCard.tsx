@@ -1,3 +1,4 @@
+/** The Manager screen's customer metrics panel: tiles, stage bars and the handover time chart. */
 import { useState } from "react"
 import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"

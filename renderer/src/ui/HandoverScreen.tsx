@@ -1,3 +1,4 @@
+/** The Handover screen: pick the carrier, scan the parcels, close with a manifest. */
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useBenchView } from "../station/useBenchView.ts"

@@ -1,3 +1,4 @@
+/** The daily line of the packed-to-handed time, drawn as SVG. */
 import type { CustomerMetrics } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { formatAge } from "./formatAge.ts"

@@ -1,3 +1,4 @@
+/** The header on every screen: who and where this bench is, and whether its broker, outbox and devices are healthy. */
 import type { Locale, StationStatus } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
 import { useStationContext } from "../station/StationContext.ts"

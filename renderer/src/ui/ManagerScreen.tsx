@@ -1,3 +1,4 @@
+/** The Manager screen: the station's health at a glance, for whoever is responsible for the bench. */
 import { useState } from "react"
 import type { Locale, StationStatus } from "../../../core/api/StationApi.ts"
 import { describeError } from "../i18n/Translator.ts"
@@ -8,6 +9,7 @@ import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { formatAge } from "./formatAge.ts"
 import { QuarantineCard } from "./QuarantineCard.tsx"
 import { RefundRulesCard } from "./RefundRulesCard.tsx"
+import { ShopCard } from "./ShopCard.tsx"
 import { StationsCard } from "./StationsCard.tsx"
 
 const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) => {
@@ -199,6 +201,9 @@ export const ManagerScreen = ({
       <EventsCard />
       <QuarantineCard />
       <LanguageCard onLocale={onLocale} />
+    </div>
+    <div className="manager-column manager-wide">
+      <ShopCard isManager={status?.operator?.role === "manager"} />
     </div>
     <div className="manager-column manager-wide">
       <CustomerMetricsCard />

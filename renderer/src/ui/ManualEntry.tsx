@@ -1,3 +1,4 @@
+/** Typing a code by hand when a barcode will not scan. */
 import { type FormEvent, useState } from "react"
 import { useStationContext } from "../station/StationContext.ts"
 

@@ -1,3 +1,4 @@
+/** The screen tabs and the function keys that switch them. */
 import type { MessageKey } from "../i18n/de.ts"
 import { useStationContext } from "../station/StationContext.ts"
 

@@ -1,3 +1,4 @@
+/** The list of orders waiting to be packed, held ones marked. */
 import type { MessageKey } from "../i18n/de.ts"
 import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"

@@ -1,3 +1,4 @@
+/** The Pack screen: the order on the bench, its lines, box, weight, label and refusals. */
 import { useEffect, useState } from "react"
 import type { Operator, PackView } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"

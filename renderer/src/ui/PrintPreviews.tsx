@@ -1,3 +1,4 @@
+/** What the printers made of the last jobs, as the simulated printers rendered them. */
 import type { PrintJobRef } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
 import { useStationContext } from "../station/StationContext.ts"

@@ -1,3 +1,4 @@
+/** The refund rules panel: the active set, a preview of a new one and its replacement. */
 import { useEffect, useState } from "react"
 import type { ApiOutput } from "../../../core/api/StationApi.ts"
 import { ApiCallError } from "../api/ApiCallError.ts"

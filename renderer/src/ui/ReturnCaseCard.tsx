@@ -1,3 +1,4 @@
+/** The open return: its order, window, declared reasons and items. */
 import type { MessageKey } from "../i18n/de.ts"
 import { de } from "../i18n/de.ts"
 import { useStationContext } from "../station/StationContext.ts"

@@ -1,3 +1,4 @@
+/** The returned items with their grades, dispositions and refund decisions. */
 import { Fragment, useState } from "react"
 import { useStationContext } from "../station/StationContext.ts"
 import { outcomeTone, type ReturnItem } from "./returnsChoices.ts"

@@ -6,6 +6,7 @@ import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useBenchView } from "../station/useBenchView.ts"
 import { CameraScanner } from "./CameraScanner.tsx"
+import { CancelReturnForm } from "./CancelReturnForm.tsx"
 import { DispositionPicker } from "./DispositionPicker.tsx"
 import { ManualEntry } from "./ManualEntry.tsx"
 import { RefusalBanner } from "./RefusalBanner.tsx"
@@ -64,6 +65,12 @@ export const ReturnsScreen = ({
   const [note, setNote] = useState("")
   const [caseNote, setCaseNote] = useState("")
   const [finishing, setFinishing] = useState<string>()
+  const [cancelled, setCancelled] = useState<string>()
+  // The note that a return was cancelled answers the clerk's click; the next scan starts something new.
+  const scanId = lastScan?.id
+  useEffect(() => {
+    if (scanId !== undefined) setCancelled(undefined)
+  }, [scanId])
   const target = items.find((item) => item.itemRef === chosen) ?? gradingTarget(items)
   const phase = current === null ? undefined : phaseOf(current)
 
@@ -106,8 +113,16 @@ export const ReturnsScreen = ({
 
   const finish = () => {
     if (current === null) return
+    setCancelled(undefined)
     setFinishing(current.returnId)
     bench.run("returns.finish", {})
+  }
+
+  const cancelReturn = (reason: string) => {
+    if (current === null) return
+    setFinishing(undefined)
+    setCancelled(current.returnId)
+    bench.run("returns.cancel", { reason })
   }
 
   useSingleKeys(
@@ -148,6 +163,11 @@ export const ReturnsScreen = ({
         {finishing !== undefined && bench.view !== undefined && (
           <p className="done-banner" data-testid="returns-finished">
             ✔ {t("returns.finished", { returnId: finishing })}
+          </p>
+        )}
+        {cancelled !== undefined && bench.view !== undefined && bench.error === undefined && (
+          <p className="done-banner" data-testid="returns-cancelled">
+            {t("returns.cancelled", { returnId: cancelled })}
           </p>
         )}
         <RefusalBanner refusal={bench.refusal} reasonOnly={bench.refusalFromScan} />
@@ -219,6 +239,7 @@ export const ReturnsScreen = ({
       </div>
       <aside className="bench-side">
         <ReturnCaseCard current={current} />
+        <CancelReturnForm key={current.returnId} returnId={current.returnId} onCancelReturn={cancelReturn} />
         {!current.known && (
           <label className="card case-note">
             <strong>{t("returns.caseNote")}</strong>

@@ -1,3 +1,4 @@
+/** The scan area every flow screen shares: title, hint, last scan, manual entry and camera. */
 import type { ReactNode } from "react"
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { CameraScanner } from "./CameraScanner.tsx"

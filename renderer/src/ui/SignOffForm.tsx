@@ -1,3 +1,4 @@
+/** The manager's sign-off form for approving or overriding a refund. */
 import { useState } from "react"
 import type { ApiInput } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"

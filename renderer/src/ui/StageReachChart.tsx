@@ -1,3 +1,4 @@
+/** The bars of how many customers each notification stage reached, drawn as SVG. */
 import type { CustomerMetrics } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
 

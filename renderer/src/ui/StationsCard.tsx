@@ -70,6 +70,19 @@ export const StationsCard = () => {
                     {station.sinceMs === null &&
                       ` · ${t("stations.lastSeen", { age: formatAge(now - station.lastSeenMs) })}`}
                   </div>
+                  {station.numbering !== undefined && (
+                    <div className="muted" data-testid="station-numbering">
+                      {t("stations.numbering", {
+                        index: station.numbering.stationIndex,
+                        stations: station.numbering.stations
+                      })}
+                    </div>
+                  )}
+                  {station.numberingClash !== undefined && (
+                    <div className="error-text" role="alert" data-testid="station-numbering-clash">
+                      {t("stations.numberingClash", { others: station.numberingClash.join(", ") })}
+                    </div>
+                  )}
                   {station.problem !== undefined && (
                     <div className="error-text">{t("stations.problem", { problem: station.problem })}</div>
                   )}

@@ -1,3 +1,4 @@
+/** The grades, dispositions and outcomes the returns screen offers, and which item to grade next. */
 import type { ApiInput, ReturnsView } from "../../../core/api/StationApi.ts"
 
 export type ReturnCase = NonNullable<ReturnsView["current"]>

@@ -1,3 +1,4 @@
+/** A React hook for the bench's keys: numbers typed and confirmed, and function keys. */
 import { useCallback, useEffect, useRef, useState } from "react"
 
 export interface BenchKeyHandlers {

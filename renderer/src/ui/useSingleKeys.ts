@@ -1,3 +1,4 @@
+/** A React hook for single-key choices that a scanner burst must not trigger. */
 import { useCallback, useEffect, useRef } from "react"
 
 export interface SingleKeyHandlers {

@@ -41,7 +41,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 9001])
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 40, 9001])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_carrier_polls",
@@ -63,6 +63,14 @@ export const hubMigrationsSuite = (store: TestStore) =>
         "hub_unsubscribe_tokens",
         "hub_webhook_deliveries",
         "schema_migrations",
+        "shop_connectors",
+        "shop_messages",
+        "shop_orders",
+        "shop_parcels",
+        "shop_push_audit",
+        "shop_pushes",
+        "shop_quarantine",
+        "shop_webhook_deliveries",
         "sync_consumer_cursor",
         "sync_consumer_held",
         "sync_consumer_quarantine"
@@ -125,7 +133,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 9001],
+        applied: [10, 20, 21, 22, 30, 40, 9001],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -168,7 +176,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 9001])
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 40, 9001])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -202,5 +210,28 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({ first: 1, second: 0, duplicate: "Constraint" })
+    })
+    it("40: opens a database of migration 30 and adds the shop tables: orders by id, pushes once per key, in sequence", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 30))
+          const added = yield* migrate(hubMigrations)
+          const sql = yield* Sql
+          const push = (id: string, key: string, seq: number) =>
+            sql.execute(
+              `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key,
+                 payload, status, next_attempt_ms, created_at_ms, updated_at_ms)
+               VALUES (?, 'shopify', ?, 'fulfillment', ?, 'P-1', 'SHOP-1', 'P-1', '{}', 'queued', 1763700000000, 0, 0)`,
+              [id, seq, key]
+            )
+          yield* push("p-1", "k-1", 1)
+          const sameKey = yield* push("p-2", "k-1", 2).pipe(Effect.flip)
+          const sameSeq = yield* push("p-3", "k-3", 1).pipe(Effect.flip)
+          const rows = yield* sql.query<{ next_attempt_ms: number }>("SELECT next_attempt_ms FROM shop_pushes")
+          return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
+        })
+      )
+      expect(result.added).toEqual([40, 9001])
+      expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
   })

@@ -1,5 +1,6 @@
 import type { Migration } from "../../../../core/store/Migrations.ts"
 import { consumerMigrations } from "../../../../core/sync/ConsumerMigrations.ts"
+import { shopMigrations } from "../../shop/shopMigrations.ts"
 
 /**
  * The hub database's history, run on SQLite and on PostgreSQL alike. Write SQL both accept (`?` placeholders are
@@ -234,5 +235,6 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "CREATE INDEX hub_messages_unpublished ON hub_messages (published_at_ms, created_at_ms)"
     ]
   },
+  ...shopMigrations,
   ...consumerMigrations
 ]

@@ -1,3 +1,4 @@
+/** The English texts of every customer mail. */
 import { type CopyBook, formatAmounts, formatLocalDate, shipmentFacts, trackingButtons } from "./CopyBook.ts"
 
 const date = formatLocalDate("en-GB")

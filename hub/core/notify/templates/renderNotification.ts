@@ -1,3 +1,4 @@
+/** Renders a notification as the mail's subject, text and HTML in the customer's language. */
 import type { Locale } from "../../../../core/config/StationConfig.ts"
 import type { NotificationKind } from "../NotificationKind.ts"
 import type { Brand } from "./Brand.ts"

@@ -1,3 +1,4 @@
+/** Renders the opt-out page (confirm, done, already) in German or English. */
 import type { Locale } from "../../../../core/config/StationConfig.ts"
 import type { Brand } from "./Brand.ts"
 import { escapeHtml } from "./escapeHtml.ts"

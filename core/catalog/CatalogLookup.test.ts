@@ -1,0 +1,55 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
+import { seededStation } from "../../fixtures/SeededStation.ts"
+import { skuCandidate } from "../scan/identify.ts"
+import type { Sql } from "../store/Sql.ts"
+import { StationClock } from "../time/Clock.ts"
+import { catalogItems, identifyWithCatalog } from "./CatalogLookup.ts"
+
+const run = <A>(body: Effect.Effect<A, unknown, Sql>) =>
+  Effect.runPromise(
+    body.pipe(
+      Effect.provide(
+        seededStation({
+          filename: join(mkdtempSync(join(tmpdir(), "pb-catalog-lookup-")), "station.db"),
+          clock: StationClock.manual(1_767_225_600_000).layer
+        })
+      )
+    )
+  )
+
+describe("skuCandidate", () => {
+  it("is the scan without its terminator and symbology identifier, as identification asks for a SKU", () => {
+    expect(skuCandidate("MUG1\r\n")).toBe("MUG1")
+    expect(skuCandidate("]A0MUG1")).toBe("MUG1")
+    expect(skuCandidate("")).toBeUndefined()
+    expect(skuCandidate("MUG\u00071")).toBeUndefined()
+  })
+})
+
+describe("identifyWithCatalog", () => {
+  it("reads a SKU or an alias in any case as the catalog's SKU", async () => {
+    const [sku, alias, unknown] = await run(
+      Effect.all([identifyWithCatalog("alp-sock-m"), identifyWithCatalog(" mug1 "), identifyWithCatalog("NOPE-1")])
+    )
+    expect(sku).toMatchObject({ kind: "sku", valid: true, sku: "ALP-SOCK-M" })
+    expect(alias).toMatchObject({ kind: "sku", valid: true, sku: "ALP-MUG-01" })
+    expect(unknown.kind).toBe("unknown")
+  })
+
+  it("passes the flow's options on: with a tracking number expected, a valid tracking number is one", async () => {
+    const identified = await run(identifyWithCatalog("1Z999AA10123456784", { expect: "tracking" }))
+    expect(identified).toMatchObject({ kind: "tracking", valid: true, carrier: "ups" })
+  })
+})
+
+describe("catalogItems", () => {
+  it("decodes only the items asked for, by SKU or GTIN-14", async () => {
+    const items = await run(catalogItems({ skus: ["ALP-MUG-01", "ALP-MUG-01"], gtin14s: ["04260123450038"] }))
+    expect(items.map((item) => item.sku).sort()).toEqual(["ALP-MUG-01", "ALP-SOCK-M"])
+    expect(await run(catalogItems({ skus: [], gtin14s: [] }))).toEqual([])
+  })
+})

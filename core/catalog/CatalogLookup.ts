@@ -1,0 +1,45 @@
+import { Effect, Schema } from "effect"
+import { type IdentifyOptions, identifyScan, skuCandidate } from "../scan/identify.ts"
+import { Sql } from "../store/Sql.ts"
+import { CatalogItem } from "./CatalogItem.ts"
+
+/**
+ * Identifies a scan against the station's catalog. The one code the scan could be (a SKU or an alias, in any case)
+ * is looked up before identifying, since identification itself is synchronous; an alias wins over a SKU of the same
+ * text. No catalog row is decoded: the catalog may change at any time through the inbox, so nothing of it is kept.
+ */
+export const identifyWithCatalog = (raw: string, options: Omit<IdentifyOptions, "resolveSku"> = {}) =>
+  Effect.gen(function* () {
+    const sql = yield* Sql
+    const code = skuCandidate(raw)?.trim().toUpperCase()
+    const rows =
+      code === undefined || code === ""
+        ? []
+        : yield* sql.query<{ sku: string }>(
+            "SELECT sku FROM sku_aliases WHERE UPPER(alias) = ? UNION ALL SELECT sku FROM catalog_items WHERE UPPER(sku) = ?",
+            [code, code]
+          )
+    const sku = rows[0]?.sku
+    return identifyScan(raw, {
+      ...options,
+      resolveSku: (asked) => (asked.trim().toUpperCase() === code ? sku : undefined)
+    })
+  })
+
+/** The catalog items with these SKUs or GTIN-14s, decoded; only those rows are read. */
+export const catalogItems = (wanted: {
+  readonly skus: ReadonlyArray<string>
+  readonly gtin14s: ReadonlyArray<string>
+}) =>
+  Effect.gen(function* () {
+    const sql = yield* Sql
+    const skus = [...new Set(wanted.skus)]
+    const gtin14s = [...new Set(wanted.gtin14s)]
+    if (skus.length === 0 && gtin14s.length === 0) return []
+    const placeholders = (values: ReadonlyArray<string>) => values.map(() => "?").join(", ")
+    const rows = yield* sql.query<{ data: string }>(
+      `SELECT data FROM catalog_items WHERE sku IN (${placeholders(skus)}) OR gtin14 IN (${placeholders(gtin14s)})`,
+      [...skus, ...gtin14s]
+    )
+    return rows.map((row) => Schema.decodeUnknownSync(CatalogItem)(JSON.parse(row.data)))
+  })

@@ -1,0 +1,61 @@
+import { Schema } from "effect"
+import { StationCode } from "../station/StationIdentity.ts"
+
+const HttpUrl = Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/\s]$/))
+const EnvName = Schema.String.check(Schema.isPattern(/^[A-Z_][A-Z0-9_]{0,127}$/))
+const ServiceLevel = Schema.Literals(["standard", "express", "economy"])
+const CarrierChoice = Schema.Struct({ carrier: Schema.String.check(Schema.isMinLength(1)), serviceLevel: ServiceLevel })
+
+/**
+ * One shop connector of the hub (`hub.shops.connectors[]`). Credentials never sit here: `credentialsEnv` names an
+ * environment variable holding them as JSON, or `credentialsFile` a JSON file only its owner may read (mode 0600);
+ * by default the variable `PACKBENCH_SHOP_<ID>` (the id upper case, dashes as underscores).
+ */
+export const ShopConnectorConfig = Schema.Struct({
+  id: Schema.String.check(Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,31}$/)),
+  type: Schema.Literals(["shopify", "shopware", "woocommerce", "webhook"]),
+  /** Shopware, WooCommerce: the shop's address; webhook: where pushes go; Shopify: another address for the Admin API (a proxy). */
+  url: Schema.optional(HttpUrl),
+  /** Shopify: `<shop>.myshopify.com`. */
+  shopDomain: Schema.optional(Schema.String.check(Schema.isPattern(/^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/))),
+  /** Shopify Admin API version; default 2026-04. */
+  apiVersion: Schema.optional(Schema.String.check(Schema.isPattern(/^(\d{4}-\d{2}|unstable)$/))),
+  credentialsEnv: Schema.optional(EnvName),
+  credentialsFile: Schema.optional(Schema.String.check(Schema.isMinLength(1))),
+  /** The station's order ids are `<prefix>-<shop order number>`. */
+  orderIdPrefix: Schema.String.check(Schema.isPattern(/^[A-Z0-9]{1,8}$/)),
+  brand: Schema.optional(Schema.String),
+  /** Sales channel (Shopify channel id, Shopware sales channel id) → brand. */
+  brands: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  /** Shipping method code or title → carrier and service level. */
+  carriers: Schema.optional(Schema.Record(Schema.String, CarrierChoice)),
+  defaultCarrier: Schema.optional(CarrierChoice),
+  fulfillOn: Schema.optional(Schema.Literals(["handed-to-carrier", "packed"])),
+  /** WooCommerce: the status of an order whose last unit shipped (default `completed`). */
+  completedStatus: Schema.optional(Schema.String.check(Schema.isPattern(/^[a-z0-9_-]{1,20}$/))),
+  /** Shopify: let Shopify mail the customer about the fulfillment (the hub mails anyway); default false. */
+  notifyCustomer: Schema.optional(Schema.Boolean),
+  /** Shopware: the webhook URL the app registered, which `doctor` looks for. */
+  webhookUrl: Schema.optional(HttpUrl),
+  pollIntervalSeconds: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 5, maximum: 86_400 }))),
+  timeoutMs: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 100, maximum: 120_000 })))
+})
+export type ShopConnectorConfig = typeof ShopConnectorConfig.Type
+
+export const ShopRoutingRule = Schema.Struct({
+  siteId: StationCode,
+  locations: Schema.optional(Schema.Array(Schema.String)),
+  countries: Schema.optional(Schema.Array(Schema.String.check(Schema.isPattern(/^[A-Z]{2}$/)))),
+  connector: Schema.optional(Schema.String)
+})
+
+/** The hub's shop connectors and where their orders go (`hub.shops`). */
+export const ShopsConfig = Schema.Struct({
+  connectors: Schema.Array(ShopConnectorConfig),
+  /** Location rules first, then country rules, then `defaultSite`. */
+  routing: Schema.optional(Schema.Array(ShopRoutingRule)),
+  defaultSite: Schema.optional(StationCode),
+  /** Refund units of one return decided within this many seconds go to the shop as one refund; default 5. */
+  refundSettleSeconds: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 3_600 })))
+})
+export type ShopsConfig = typeof ShopsConfig.Type

@@ -1,0 +1,60 @@
+import { Schema } from "effect"
+
+/**
+ * What the Manager screen's Shop card shows, as the hub reports it (`GET /shops/status`): each shop connector's
+ * state, when it last brought an order and got a push through, what waits in its push queue, the pushes that failed
+ * with the shop's reason, quarantined orders, and how many shop orders wait at each site. The hub computes it; the
+ * station only reads it, so both sides agree on this one shape.
+ */
+export const ShopPushView = Schema.Struct({
+  pushId: Schema.String,
+  kind: Schema.Literals(["fulfillment", "refund"]),
+  orderId: Schema.String,
+  subject: Schema.String,
+  status: Schema.Literals(["queued", "sending", "done", "failed", "discarded"]),
+  attempts: Schema.Number,
+  lastError: Schema.NullOr(Schema.String),
+  updatedAtMs: Schema.Number
+})
+export type ShopPushView = typeof ShopPushView.Type
+
+export const ShopConnectorView = Schema.Struct({
+  connectorId: Schema.String,
+  type: Schema.Literals(["shopify", "shopware", "woocommerce", "webhook"]),
+  /** `connected`: the last poll and push went through; `failing`: the shop did not answer or refused us. */
+  state: Schema.Literals(["connected", "failing", "starting"]),
+  lastOrderAtMs: Schema.NullOr(Schema.Number),
+  lastPollAtMs: Schema.NullOr(Schema.Number),
+  lastPushAtMs: Schema.NullOr(Schema.Number),
+  queuedPushes: Schema.Number,
+  failedPushes: Schema.Array(ShopPushView),
+  lastError: Schema.NullOr(Schema.String),
+  lastErrorAtMs: Schema.NullOr(Schema.Number),
+  /** When the connector calls the shop again after failures; null when it is not waiting. */
+  retryAtMs: Schema.NullOr(Schema.Number)
+})
+export type ShopConnectorView = typeof ShopConnectorView.Type
+
+export const ShopStatus = Schema.Struct({
+  connectors: Schema.Array(ShopConnectorView),
+  /** Shop orders sent to a site and not packed yet, by site. */
+  waitingBySite: Schema.Array(Schema.Struct({ siteId: Schema.String, orders: Schema.Number })),
+  quarantined: Schema.Array(
+    Schema.Struct({
+      connectorId: Schema.String,
+      shopOrderId: Schema.String,
+      reason: Schema.String,
+      atMs: Schema.Number
+    })
+  ),
+  atMs: Schema.Number
+})
+export type ShopStatus = typeof ShopStatus.Type
+
+/** A manager's decision on a failed push; `actor` is the manager's badge and name as the station signed them in. */
+export const ShopPushDecision = Schema.Struct({
+  pushId: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(64)),
+  action: Schema.Literals(["retry", "discard"]),
+  reason: Schema.String.check(Schema.isMaxLength(500))
+})
+export type ShopPushDecision = typeof ShopPushDecision.Type

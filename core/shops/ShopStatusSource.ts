@@ -1,0 +1,19 @@
+import { Context, type Effect, Schema } from "effect"
+import type { ShopPushDecision, ShopStatus } from "./ShopStatus.ts"
+
+/** Why the station could not reach the hub's shop side: no hub configured, unreachable, or an answer it refused. */
+export class ShopsUnavailable extends Schema.TaggedError<ShopsUnavailable>()("ShopsUnavailable", {
+  reason: Schema.Literals(["NoHub", "Unreachable", "BadAnswer"]),
+  message: Schema.String
+}) {}
+
+/** Where the station reads the Shop card and sends a manager's decision on a failed push: the hub. */
+export class ShopStatusSource extends Context.Service<
+  ShopStatusSource,
+  {
+    readonly status: Effect.Effect<ShopStatus, ShopsUnavailable>
+    readonly decide: (
+      decision: ShopPushDecision & { readonly actor: string }
+    ) => Effect.Effect<{ readonly ok: boolean; readonly message: string }, ShopsUnavailable>
+  }
+>()("packbench/core/shops/ShopStatusSource") {}

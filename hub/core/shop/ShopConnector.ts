@@ -1,0 +1,114 @@
+import { type Effect, Schema } from "effect"
+import type { ConnectorSettings } from "./ConnectorSettings.ts"
+import type { ShopOrderDraft } from "./ShopOrderDraft.ts"
+
+/**
+ * Why a call to the shop did not go through. The push queue acts on the reason: `Unavailable` (network, timeout,
+ * 5xx) and `RateLimited` (429, Shopify's THROTTLED) wait for the whole connector and try again, in order;
+ * `Unauthorized` (401/403) does too, and the Shop card says the credentials are refused; `Rejected` (the shop
+ * answered no: a 4xx, GraphQL user errors) fails that push for a manager to retry or discard; `Malformed` is an
+ * answer the adapter cannot read, treated as `Unavailable`.
+ */
+export class ShopError extends Schema.TaggedError<ShopError>()("ShopError", {
+  reason: Schema.Literals(["Unavailable", "RateLimited", "Unauthorized", "Rejected", "Malformed"]),
+  message: Schema.String,
+  /** When the shop said how long to wait (Retry-After, Shopify's throttle status). */
+  retryAfterMs: Schema.optional(Schema.Number)
+}) {}
+
+/** A webhook the connector would not take: a bad signature, an unknown topic, a body it cannot read. */
+export class WebhookRefused extends Schema.TaggedError<WebhookRefused>()("WebhookRefused", {
+  status: Schema.Number,
+  message: Schema.String
+}) {}
+
+/** What a verified webhook says: an order changed (with its new state when the webhook carries it whole). */
+export interface WebhookNotice {
+  readonly deliveryId: string | undefined
+  readonly shopOrderId: string
+  /** The order as the webhook carries it; absent when the shop only names the order (Shopware), so it is read. */
+  readonly order: ShopOrderDraft | undefined
+}
+
+export interface RawWebhook {
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>
+  readonly body: Uint8Array
+}
+
+export interface OrderPage {
+  readonly orders: ReadonlyArray<ShopOrderDraft>
+  /** Where the next call continues; stored after the page's orders are committed. */
+  readonly cursor: string
+  /** More changed orders wait behind this page. */
+  readonly more: boolean
+}
+
+/** One line of a fulfillment or refund, in the shop's terms. */
+export interface PushLine {
+  readonly lineId: string
+  readonly shopLineId: string
+  readonly quantity: number
+}
+
+export interface FulfillmentPush {
+  readonly idempotencyKey: string
+  readonly orderId: string
+  readonly shopOrderId: string
+  readonly parcelId: string
+  readonly carrier: string
+  readonly carrierName: string
+  readonly trackingNumber: string
+  readonly trackingUrl: string | undefined
+  /** The units in this parcel; units short-shipped are not in it and stay open at the shop. */
+  readonly lines: ReadonlyArray<PushLine>
+  /** No unit of the order is left to ship after this parcel (what a shop's "shipped" state needs). */
+  readonly completesOrder: boolean
+}
+
+export interface FulfillmentResult {
+  readonly shopFulfillmentId: string
+  /** The shop already had this parcel's fulfillment (a retry after a crash or timeout). */
+  readonly alreadyThere: boolean
+}
+
+export interface RefundPush {
+  readonly idempotencyKey: string
+  readonly orderId: string
+  readonly shopOrderId: string
+  readonly currency: string
+  /** Per shop line: how many units and how much money, in cents, exactly as the stations decided. */
+  readonly lines: ReadonlyArray<PushLine & { readonly amountCents: number }>
+  readonly amountCents: number
+  readonly note: string
+}
+
+export type RefundResult =
+  | { readonly status: "issued"; readonly shopRefundId: string; readonly amountCents: number }
+  | { readonly status: "failed"; readonly reason: string }
+
+/** One line of `packbench hub doctor`. */
+export interface ConnectorCheck {
+  readonly name: "reachable" | "authenticated" | "webhook registered"
+  readonly ok: boolean
+  readonly detail: string
+}
+
+/**
+ * A shop platform as the hub uses it. Every adapter (Shopify, Shopware 6, WooCommerce, the generic signed webhook)
+ * implements it over the platform's documented API, and the fake shops in `fixtures/shops/` answer the same requests.
+ * Pushes must be safe to repeat: a push interrupted by a crash or a timeout is sent again with the same
+ * idempotency key, and the adapter makes sure the shop acts once (the shop's own idempotency, or a look-up first).
+ */
+export interface ShopConnector {
+  readonly settings: ConnectorSettings
+  /** Verifies the signature over the raw body before anything is parsed. */
+  readonly verifyWebhook: (webhook: RawWebhook) => Effect.Effect<ReadonlyArray<WebhookNotice>, WebhookRefused>
+  /** The order as the shop has it now; undefined when the shop does not know it (deleted). */
+  readonly readOrder: (shopOrderId: string) => Effect.Effect<ShopOrderDraft | undefined, ShopError>
+  /** Orders changed since `cursor` (undefined: since `sinceMs`), oldest change first. */
+  readonly ordersChangedSince: (cursor: string | undefined, sinceMs: number) => Effect.Effect<OrderPage, ShopError>
+  readonly fulfill: (push: FulfillmentPush) => Effect.Effect<FulfillmentResult, ShopError>
+  readonly refund: (push: RefundPush) => Effect.Effect<RefundResult, ShopError>
+  readonly check: Effect.Effect<ReadonlyArray<ConnectorCheck>>
+}

@@ -1,0 +1,403 @@
+import { Effect, Layer } from "effect"
+import { describe, expect, it } from "vitest"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { migrate } from "../../../core/store/Migrations.ts"
+import { Sql } from "../../../core/store/Sql.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
+import { makeMemoryShop } from "../../../fixtures/shops/MemoryShop.ts"
+import { draftOrder, NOW, testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
+import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
+import { makeShopHub } from "./ShopHub.ts"
+
+const encoder = new TextEncoder()
+
+let seq = 0
+const stationEvent = (type: string, payload: unknown): EventEnvelope => ({
+  id: `ev-${++seq}`,
+  type,
+  version: 1,
+  siteId: "HAM1",
+  stationId: "PACK-01",
+  epoch: "e1",
+  seq,
+  eventTime: { wallMs: NOW, monoNs: "0" },
+  recordTimeMs: NOW,
+  actor: { kind: "user", id: "B-1001" } as never,
+  payload
+})
+
+const packed = (parcelId: string, items: ReadonlyArray<{ lineId: string; quantity: number; shortShipped?: number }>) =>
+  stationEvent("parcel.packed", {
+    orderId: "SHOP-1001",
+    parcelId,
+    items: items.map((item) => ({
+      lineId: item.lineId,
+      sku: "ALP-MUG-01",
+      gtin: "4260123450014",
+      quantity: item.quantity,
+      shortShipped: item.shortShipped ?? 0,
+      serials: [],
+      lots: []
+    })),
+    shortShips: [],
+    weightGrams: 900,
+    expectedWeightGrams: 900,
+    boxId: "S",
+    carrier: "dhl-paket",
+    trackingNumber: `00340434${parcelId.replace(/\D/g, "").padStart(10, "0")}`,
+    packer: { badgeId: "B-1001", name: "Pat" },
+    stationId: "PACK-01"
+  })
+
+const handed = (parcelId: string) =>
+  stationEvent("parcel.handed-to-carrier", {
+    batchId: "B-1",
+    parcelId,
+    orderId: "SHOP-1001",
+    carrier: "dhl-paket",
+    trackingNumber: `00340434${parcelId.replace(/\D/g, "").padStart(10, "0")}`
+  })
+
+/** The push queue and the shop inbox over a store: shopHub.test.ts runs it on SQLite, the integration twin on PostgreSQL. */
+export const shopHubSuite = (store: TestStore) =>
+  describe(`shop hub on ${store.dialect}`, () => {
+    const setup = () => {
+      const clock = StationClock.manual(NOW)
+      const shop = makeMemoryShop(testSettings)
+      const run = <A, E>(effect: (hub: ReturnType<typeof makeShopHub>, sql: Sql["Service"]) => Effect.Effect<A, E>) =>
+        Effect.runPromise(
+          Effect.gen(function* () {
+            const sql = yield* Sql
+            yield* migrate(hubMigrations)
+            const hub = makeShopHub(
+              sql,
+              Effect.map(clock.clock.now, (now) => now.wallMs),
+              {
+                connectors: [shop.connector],
+                routing: { rules: [{ siteId: "VIE1", countries: ["AT"] }], defaultSite: "HAM1" },
+                queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
+                pollIntervalMs: 60_000,
+                firstPollLookbackMs: 86_400_000,
+                sha256: (text) => `sha-of-${text.length}`
+              }
+            )
+            return yield* effect(hub, sql)
+          }).pipe(Effect.provide(Layer.mergeAll(layer, clock.layer)))
+        )
+      const layer = Layer.fresh(store.layer())
+      return { clock, shop, run, layer }
+    }
+
+    const messages = (sql: Sql["Service"]) =>
+      Effect.map(
+        sql.query<{ stream: string; seq: number; topic: string; body: string }>(
+          "SELECT stream, seq, topic, body FROM shop_messages ORDER BY stream, seq"
+        ),
+        (rows) =>
+          rows.map((row) => {
+            const body = JSON.parse(row.body)
+            return {
+              stream: row.stream,
+              seq: Number(row.seq),
+              topic: row.topic,
+              type: body.type,
+              version: body.version,
+              payload: body.payload
+            }
+          })
+      )
+
+    it("takes orders by webhook and poll once, versions every change, and ignores stale states", async () => {
+      const { shop, run } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          const webhook = (delivery: string, signature = "good") =>
+            hub.receiveWebhook("shopify-main", {
+              headers: { "x-test-signature": signature, "x-test-delivery": delivery },
+              body: encoder.encode(JSON.stringify({ id: order.shopOrderId }))
+            })
+          const first = yield* webhook("d-1")
+          const replay = yield* webhook("d-1")
+          const forged = yield* webhook("d-2", "bad")
+          const polled = yield* hub.pollOnce(shop.connector)
+          shop.orders.set(order.shopOrderId, {
+            ...order,
+            updatedAtMs: order.updatedAtMs + 1,
+            shipTo: { ...order.shipTo, street1: "Kaistraße 9" }
+          })
+          yield* webhook("d-3")
+          shop.orders.set(order.shopOrderId, { ...order, updatedAtMs: order.updatedAtMs + 2, state: "cancelled" })
+          yield* webhook("d-4")
+          // A late webhook with an older state than the one taken changes nothing.
+          shop.orders.set(order.shopOrderId, { ...order, updatedAtMs: order.updatedAtMs - 5 })
+          const late = yield* webhook("d-5")
+          return { first, replay, forged, polled, late, messages: yield* messages(sql) }
+        })
+      )
+      expect(result.first).toEqual({ status: 200, body: { outcomes: ["upserted"] } })
+      expect(result.replay).toEqual({ status: 200, body: { outcomes: ["stale"] } })
+      expect(result.forged.status).toBe(401)
+      expect(result.late).toEqual({ status: 200, body: { outcomes: ["stale"] } })
+      expect(result.messages.map((m) => [m.stream, m.seq, m.type, m.version, m.topic])).toEqual([
+        ["site:HAM1", 1, "order.upsert", 1, "packbench/v1/HAM1/all/inbox/order.upsert"],
+        ["site:HAM1", 2, "order.address-corrected", 2, "packbench/v1/HAM1/all/inbox/order.address-corrected"],
+        ["site:HAM1", 3, "order.cancel", 3, "packbench/v1/HAM1/all/inbox/order.cancel"]
+      ])
+      expect(result.messages[0]?.payload).toMatchObject({ orderId: "SHOP-1001", version: 1 })
+    })
+
+    it("quarantines a bad order with its reason and keeps unpaid orders back until paid", async () => {
+      const { shop, run } = setup()
+      shop.orders.set("bad", draftOrder({ shopOrderId: "bad", orderNumber: "2", totalPaid: Number.POSITIVE_INFINITY }))
+      shop.orders.set("unpaid", draftOrder({ shopOrderId: "unpaid", orderNumber: "3", state: "awaiting-payment" }))
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          // Seen again by webhook: still one quarantine entry.
+          yield* hub.receiveWebhook("shopify-main", {
+            headers: { "x-test-signature": "good", "x-test-delivery": "q-1" },
+            body: encoder.encode(JSON.stringify({ id: "bad" }))
+          })
+          const before = yield* messages(sql)
+          shop.orders.set("unpaid", draftOrder({ shopOrderId: "unpaid", orderNumber: "3", updatedAtMs: NOW }))
+          yield* sql.execute("UPDATE shop_connectors SET next_poll_ms = 0")
+          yield* hub.pollOnce(shop.connector)
+          return { before, after: yield* messages(sql), status: yield* hub.status }
+        })
+      )
+      expect(result.before).toEqual([])
+      expect(result.after.map((m) => [m.type, m.payload.orderId, m.version])).toEqual([["order.upsert", "SHOP-3", 1]])
+      expect(result.status.quarantined).toEqual([
+        expect.objectContaining({ shopOrderId: "bad", reason: expect.stringContaining("paid total") })
+      ])
+    })
+
+    it("fulfils each parcel once, in order, partially when units stay open, through an outage and a crash", async () => {
+      const { shop, run, clock } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          yield* hub.applyStationEvent(packed("P-1", [{ lineId: "501", quantity: 1, shortShipped: 1 }]))
+          yield* hub.applyStationEvent(handed("P-1"))
+          // The shop is down: the push waits with the connector's backoff and is not lost.
+          shop.failNext(shop.unavailable(), shop.unavailable())
+          const down = yield* hub.drain(shop.connector)
+          const early = yield* hub.drain(shop.connector)
+          clock.advance(1_000)
+          yield* hub.drain(shop.connector)
+          clock.advance(2_000)
+          const back = yield* hub.drain(shop.connector)
+          // A crash after the shop took the second parcel but before the hub recorded it: sent again, taken once.
+          yield* hub.applyStationEvent(
+            packed("P-2", [
+              { lineId: "501", quantity: 1 },
+              { lineId: "502", quantity: 1 }
+            ])
+          )
+          yield* hub.applyStationEvent(handed("P-2"))
+          yield* sql.execute("UPDATE shop_pushes SET status = 'sending' WHERE subject = 'P-2'")
+          yield* shop.connector.fulfill({
+            ...JSON.parse(
+              (yield* sql.query<{ payload: string }>("SELECT payload FROM shop_pushes WHERE subject = 'P-2'"))[0]
+                ?.payload ?? "{}"
+            ),
+            idempotencyKey: "x"
+          })
+          const restarted = makeShopHub(
+            sql,
+            Effect.map(clock.clock.now, (now) => now.wallMs),
+            {
+              connectors: [shop.connector],
+              routing: { rules: [], defaultSite: "HAM1" },
+              queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
+              pollIntervalMs: 60_000,
+              firstPollLookbackMs: 86_400_000,
+              sha256: () => ""
+            }
+          )
+          yield* sql.execute("UPDATE shop_pushes SET status = 'queued' WHERE status = 'sending'")
+          yield* restarted.drain(shop.connector)
+          // A replayed handover queues nothing new.
+          yield* hub.applyStationEvent({ ...handed("P-2") })
+          yield* hub.drain(shop.connector)
+          const pushes = yield* sql.query<{ subject: string; status: string; attempts: number }>(
+            "SELECT subject, status, attempts FROM shop_pushes ORDER BY seq"
+          )
+          return { down, early, back, pushes, status: yield* hub.status }
+        })
+      )
+      expect(result.down).toBe("waiting")
+      expect(result.early).toBe("waiting")
+      expect(result.back).toBe("idle")
+      expect([...shop.fulfillments.values()].map((f) => [f.parcelId, f.lines, f.completesOrder])).toEqual([
+        ["P-1", [{ lineId: "501", shopLineId: "gid://shopify/LineItem/501", quantity: 1 }], false],
+        [
+          "P-2",
+          [
+            { lineId: "501", shopLineId: "gid://shopify/LineItem/501", quantity: 1 },
+            { lineId: "502", shopLineId: "gid://shopify/LineItem/502", quantity: 1 }
+          ],
+          true
+        ]
+      ])
+      expect(result.pushes.map((p) => [p.subject, p.status])).toEqual([
+        ["P-1", "done"],
+        ["P-2", "done"]
+      ])
+      expect(result.status.connectors[0]).toMatchObject({ state: "connected", queuedPushes: 0, failedPushes: [] })
+    })
+
+    it("refunds the granted units of a return as one shop refund and answers each unit's station", async () => {
+      const { shop, run, clock } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          const decide = (itemRef: string, lineId: string, unit: number, amountCents: number) =>
+            Effect.gen(function* () {
+              const event = stationEvent("return.refund-decided", {
+                returnId: "R-PACK-01-1",
+                itemRef,
+                orderId: "SHOP-1001",
+                lineId,
+                unit,
+                sku: "ALP-MUG-01",
+                gtin: null,
+                serial: null,
+                lot: null,
+                outcome: "refund-full",
+                amountCents,
+                currency: "EUR",
+                ruleId: null,
+                reason: { de: "", en: "" },
+                source: "rules",
+                previousOutcome: null
+              })
+              // What the refund ledger records when it grants the unit, in the same transaction.
+              yield* sql.execute(
+                `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id,
+                   serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+                 VALUES ('SHOP-1001', ?, ?, ?, 'R-PACK-01-1', 'HAM1', 'PACK-01', NULL, 'refund-full', ?, 'EUR',
+                   'requested', ?, 0)
+                 ON CONFLICT (item_ref) DO UPDATE SET amount_cents = excluded.amount_cents,
+                   decided_event_id = excluded.decided_event_id`,
+                [lineId, `unit:${unit}`, itemRef, amountCents, event.id]
+              )
+              yield* hub.applyStationEvent(event)
+            })
+          yield* decide("I-1", "501", 1, 1250)
+          yield* decide("I-2", "501", 2, 9999)
+          yield* decide("I-3", "502", 1, 1000)
+          // A manager's second look at I-3 before the shop paid replaces its refund.
+          yield* decide("I-3", "502", 1, 2490)
+          const settling = yield* hub.drain(shop.connector)
+          clock.advance(1_000)
+          yield* hub.drain(shop.connector)
+          // Decided again after the shop paid: the paid unit never changes.
+          yield* decide("I-1", "501", 1, 1)
+          clock.advance(1_000)
+          yield* hub.drain(shop.connector)
+          return { settling, messages: (yield* messages(sql)).filter((m) => m.stream.startsWith("station:")) }
+        })
+      )
+      expect(result.settling).toBe("idle")
+      expect([...shop.refunds.values()].map((r) => [r.lines, r.amountCents])).toEqual([
+        [
+          [
+            { lineId: "501", shopLineId: "gid://shopify/LineItem/501", quantity: 2, amountCents: 2500 },
+            { lineId: "502", shopLineId: "gid://shopify/LineItem/502", quantity: 1, amountCents: 2490 }
+          ],
+          4990
+        ]
+      ])
+      expect(
+        result.messages.map((m) => [m.topic, m.payload.itemRef, m.payload.amountCents, m.payload.shopRefundId])
+      ).toEqual([
+        ["packbench/v1/HAM1/PACK-01/inbox/refund.issued", "I-1", 1250, "R-1"],
+        ["packbench/v1/HAM1/PACK-01/inbox/refund.issued", "I-2", 1250, "R-1"],
+        ["packbench/v1/HAM1/PACK-01/inbox/refund.issued", "I-3", 2490, "R-1"]
+      ])
+    })
+
+    it("fails a refund the shop refuses, tells the station why, and lets a manager retry or discard it, audited", async () => {
+      const { shop, run, clock } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          const event = stationEvent("return.refund-decided", {
+            returnId: "R-1",
+            itemRef: "I-9",
+            orderId: "SHOP-1001",
+            lineId: "502",
+            unit: 1,
+            sku: "ALP-BTL-05",
+            gtin: null,
+            serial: null,
+            lot: null,
+            outcome: "refund-full",
+            amountCents: 2490,
+            currency: "EUR",
+            ruleId: null,
+            reason: { de: "", en: "" },
+            source: "rules",
+            previousOutcome: null
+          })
+          yield* sql.execute(
+            `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id,
+               serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+             VALUES ('SHOP-1001', '502', 'unit:1', 'I-9', 'R-1', 'HAM1', 'PACK-02', NULL, 'refund-full', 2490, 'EUR',
+               'requested', ?, 0)`,
+            [event.id]
+          )
+          yield* hub.applyStationEvent(event)
+          clock.advance(1_000)
+          shop.failNext(shop.rejected("the order's payment cannot be refunded"))
+          yield* hub.drain(shop.connector)
+          const failed = (yield* hub.status).connectors[0]?.failedPushes ?? []
+          const wrong = yield* hub.decidePush({ pushId: "nope", action: "retry", actor: "B-9001", reason: "" })
+          const retried = yield* hub.decidePush({
+            pushId: failed[0]?.pushId ?? "",
+            action: "retry",
+            actor: "B-9001 Max Manager",
+            reason: "payment fixed in the shop"
+          })
+          yield* hub.drain(shop.connector)
+          const audit = yield* sql.query<{ action: string; actor: string; reason: string }>(
+            "SELECT action, actor, reason FROM shop_push_audit"
+          )
+          return {
+            failed,
+            wrong,
+            retried,
+            audit,
+            messages: (yield* messages(sql)).filter((m) => m.stream.startsWith("station:"))
+          }
+        })
+      )
+      expect(result.failed).toEqual([
+        expect.objectContaining({
+          kind: "refund",
+          subject: "I-9",
+          lastError: expect.stringContaining("cannot be refunded")
+        })
+      ])
+      expect(result.wrong.ok).toBe(false)
+      expect(result.retried.ok).toBe(true)
+      expect(result.audit).toEqual([
+        { action: "retry", actor: "B-9001 Max Manager", reason: "payment fixed in the shop" }
+      ])
+      expect(result.messages.map((m) => [m.topic, m.type])).toEqual([
+        ["packbench/v1/HAM1/PACK-02/inbox/refund.failed", "refund.failed"],
+        ["packbench/v1/HAM1/PACK-02/inbox/refund.issued", "refund.issued"]
+      ])
+      expect([...shop.refunds.keys()]).toEqual([expect.stringMatching(/\/retry-1$/)])
+    })
+  })

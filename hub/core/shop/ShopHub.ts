@@ -1,0 +1,258 @@
+import { Context, Duration, Effect, Queue, type Scope } from "effect"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import type { Sql, StoreError } from "../../../core/store/Sql.ts"
+import type { Broker } from "../../../core/sync/Broker.ts"
+import {
+  type DrainOutcome,
+  decidePush,
+  type PushQueueSettings,
+  pushBackoffMs,
+  recordConnectorError,
+  recoverInterruptedPushes,
+  sendNextPush
+} from "./PushQueue.ts"
+import type { Routing } from "./RoutingRules.ts"
+import type { RawWebhook, ShopConnector } from "./ShopConnector.ts"
+import { type IngestOutcome, ingestShopOrder, type QuarantinePayload, quarantineShopPayload } from "./ShopInbox.ts"
+import { makeShopInboxPublisher } from "./ShopInboxPublisher.ts"
+import type { ShopOrderDraft } from "./ShopOrderDraft.ts"
+import { makeShopOutbound } from "./ShopOutbound.ts"
+import { loadShopStatus } from "./ShopStatus.ts"
+
+export interface ShopHubOptions {
+  readonly connectors: ReadonlyArray<ShopConnector>
+  readonly routing: Routing
+  readonly queue: PushQueueSettings
+  /** Time between two catch-up polls of a shop that answered. */
+  readonly pollIntervalMs: number
+  /** How far back the first poll of a new connector looks. */
+  readonly firstPollLookbackMs: number
+  /** SHA-256 (hex) of a quarantined payload: the hub's core has no crypto of its own. */
+  readonly sha256: (text: string) => string
+}
+
+export interface WebhookAnswer {
+  readonly status: number
+  readonly body: unknown
+}
+
+const quarantineText = (value: unknown, sha256: (text: string) => string): QuarantinePayload => {
+  const text = typeof value === "string" ? value : JSON.stringify(value)
+  return { text: text.slice(0, 4096), sha256: sha256(text) }
+}
+
+/**
+ * The hub's side of the shops: takes orders in by webhook and catch-up poll, queues fulfillments and refunds from the
+ * stations' events, sends them in order, and publishes the stations' inbox messages with the shop side's login.
+ * Built over the hub's database; every connector's state lives there, so a restarted hub goes on where it stopped.
+ */
+export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, options: ShopHubOptions) => {
+  const byId = new Map(options.connectors.map((connector) => [connector.settings.id, connector]))
+  const settingsById = new Map(options.connectors.map((connector) => [connector.settings.id, connector.settings]))
+  const outbound = makeShopOutbound(sql, settingsById, options.queue)
+  const messageWakeups = Effect.runSync(Queue.sliding<void>(1))
+  const pushWakeups = Effect.runSync(Queue.sliding<void>(1))
+
+  const ingest = (connector: ShopConnector, draft: ShopOrderDraft, raw: unknown, deliveryId: string | undefined) =>
+    Effect.gen(function* () {
+      const nowMs = yield* now
+      const outcome = yield* sql.transaction(
+        Effect.gen(function* () {
+          if (deliveryId !== undefined) {
+            const fresh = yield* sql.execute(
+              `INSERT INTO shop_webhook_deliveries (connector_id, delivery_id, received_at_ms) VALUES (?, ?, ?)
+               ON CONFLICT (connector_id, delivery_id) DO NOTHING`,
+              [connector.settings.id, deliveryId.slice(0, 200), nowMs]
+            )
+            if (fresh.changes === 0) return "stale" as IngestOutcome
+          }
+          return yield* ingestShopOrder(
+            sql,
+            connector.settings,
+            options.routing,
+            draft,
+            quarantineText(raw, options.sha256),
+            nowMs
+          )
+        })
+      )
+      if (outcome !== "stale" && outcome !== "unchanged") Queue.offerUnsafe(messageWakeups, undefined)
+      return outcome
+    })
+
+  /** A webhook from a shop: verified over the raw body, then each order it names taken in (read when not carried). */
+  const receiveWebhook = (connectorId: string, raw: RawWebhook): Effect.Effect<WebhookAnswer, StoreError> =>
+    Effect.gen(function* () {
+      const connector = byId.get(connectorId)
+      if (connector === undefined) return { status: 404, body: { error: `no connector ${connectorId}` } }
+      const verified = yield* Effect.result(connector.verifyWebhook(raw))
+      if (verified._tag === "Failure") {
+        yield* Effect.logWarning(`shop ${connectorId}: webhook refused: ${verified.failure.message}`)
+        return { status: verified.failure.status, body: { error: verified.failure.message } }
+      }
+      const outcomes: Array<IngestOutcome> = []
+      for (const notice of verified.success) {
+        const order =
+          notice.order === undefined
+            ? yield* Effect.result(connector.readOrder(notice.shopOrderId))
+            : { _tag: "Success" as const, success: notice.order }
+        if (order._tag === "Failure") {
+          // The shop sends the webhook again on a non-2xx answer, and the catch-up poll finds the order anyway.
+          yield* recordConnectorError(
+            sql,
+            connectorId,
+            `reading order ${notice.shopOrderId}: ${order.failure.message}`,
+            yield* now
+          )
+          return { status: 503, body: { error: "the order could not be read from the shop; send again" } }
+        }
+        if (order.success === undefined) continue
+        outcomes.push(yield* ingest(connector, order.success, order.success, notice.deliveryId))
+      }
+      return { status: 200, body: { outcomes } }
+    })
+
+  /** One catch-up poll of a connector whose poll is due: every page of orders changed since the stored cursor. */
+  const pollOnce = (connector: ShopConnector) =>
+    Effect.gen(function* () {
+      const id = connector.settings.id
+      const start = yield* now
+      const rows = yield* sql.query<{ poll_cursor: string | null; next_poll_ms: number; poll_failures: number }>(
+        "SELECT poll_cursor, next_poll_ms, poll_failures FROM shop_connectors WHERE connector_id = ?",
+        [id]
+      )
+      const state = rows[0]
+      if (state !== undefined && Number(state.next_poll_ms) > start) return 0
+      let cursor = state?.poll_cursor ?? undefined
+      let taken = 0
+      for (let page = 0; page < 100; page++) {
+        const result = yield* Effect.result(connector.ordersChangedSince(cursor, start - options.firstPollLookbackMs))
+        if (result._tag === "Failure") {
+          const failures = Number(state?.poll_failures ?? 0) + 1
+          const at = yield* now
+          yield* sql.execute(
+            `INSERT INTO shop_connectors (connector_id, poll_failures, next_poll_ms) VALUES (?, ?, ?)
+             ON CONFLICT (connector_id) DO UPDATE SET poll_failures = excluded.poll_failures,
+               next_poll_ms = excluded.next_poll_ms`,
+            [id, failures, at + Math.max(result.failure.retryAfterMs ?? 0, pushBackoffMs(failures, options.queue))]
+          )
+          yield* recordConnectorError(sql, id, `polling: ${result.failure.reason}: ${result.failure.message}`, at)
+          return taken
+        }
+        for (const draft of result.success.orders) {
+          yield* ingest(connector, draft, draft, undefined)
+          taken++
+        }
+        cursor = result.success.cursor
+        const at = yield* now
+        yield* sql.execute(
+          `INSERT INTO shop_connectors (connector_id, poll_cursor, poll_failures, last_poll_ms, next_poll_ms)
+           VALUES (?, ?, 0, ?, ?)
+           ON CONFLICT (connector_id) DO UPDATE SET poll_cursor = excluded.poll_cursor, poll_failures = 0,
+             last_poll_ms = excluded.last_poll_ms, next_poll_ms = excluded.next_poll_ms`,
+          [id, cursor, at, at + options.pollIntervalMs]
+        )
+        if (!result.success.more) break
+      }
+      return taken
+    })
+
+  /** Sends pushes of one connector until its queue is empty, a push is not due yet, or the shop must be waited for. */
+  const drain = (connector: ShopConnector) =>
+    Effect.gen(function* () {
+      let outcome: DrainOutcome = "idle"
+      for (let sent = 0; sent < 1_000; sent++) {
+        outcome = yield* sendNextPush(sql, connector, options.queue, now)
+        if (outcome === "sent" || outcome === "failed") Queue.offerUnsafe(messageWakeups, undefined)
+        if (outcome === "idle" || outcome === "waiting") break
+      }
+      return outcome
+    })
+
+  const applyStationEvent = (event: EventEnvelope) =>
+    Effect.gen(function* () {
+      yield* outbound.applyStationEvent(event, yield* now)
+      Queue.offerUnsafe(pushWakeups, undefined)
+    })
+
+  /** Runs every connector's poll and push loops, and the inbox publisher on `broker`, until the scope closes. */
+  const start = (broker: Broker["Service"], loopMs: number): Effect.Effect<void, unknown, Scope.Scope> =>
+    Effect.gen(function* () {
+      const recovered = yield* recoverInterruptedPushes(sql)
+      if (recovered > 0)
+        yield* Effect.logWarning(`shops: ${recovered} pushes were interrupted by a crash; sending them again`)
+      yield* makeShopInboxPublisher(sql, broker, now).start(messageWakeups, loopMs)
+      for (const connector of options.connectors) {
+        yield* Effect.forkScoped(
+          Effect.forever(
+            Effect.andThen(
+              pollOnce(connector).pipe(
+                Effect.catchCause((cause) => Effect.logError(`shop ${connector.settings.id}: poll pass failed`, cause))
+              ),
+              Effect.sleep(Duration.millis(Math.min(loopMs, options.pollIntervalMs)))
+            )
+          )
+        )
+      }
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.gen(function* () {
+            let waiting = false
+            for (const connector of options.connectors) {
+              const outcome = yield* drain(connector).pipe(
+                Effect.catchCause((cause) =>
+                  Effect.as(
+                    Effect.logError(`shop ${connector.settings.id}: push pass failed`, cause),
+                    "waiting" as const
+                  )
+                )
+              )
+              if (outcome === "waiting") waiting = true
+            }
+            // A connector waiting out a backoff or a refund settling is looked at again soon; otherwise on a new push.
+            yield* Effect.raceFirst(
+              Queue.take(pushWakeups),
+              Effect.sleep(Duration.millis(waiting ? Math.min(250, loopMs) : loopMs))
+            )
+          })
+        )
+      )
+    })
+
+  return {
+    connectors: options.connectors,
+    applyStationEvent,
+    receiveWebhook,
+    pollOnce,
+    drain,
+    start,
+    status: Effect.flatMap(now, (nowMs) => loadShopStatus(sql, options.connectors, nowMs)),
+    decidePush: (decision: Parameters<typeof decidePush>[1]) =>
+      Effect.flatMap(now, (nowMs) =>
+        Effect.tap(decidePush(sql, decision, nowMs), () => Effect.sync(() => Queue.offerUnsafe(pushWakeups, undefined)))
+      ),
+    quarantine: (connectorId: string, shopOrderId: string, reason: string, raw: unknown) =>
+      Effect.flatMap(now, (nowMs) =>
+        quarantineShopPayload(
+          sql,
+          { connectorId, shopOrderId, reason, payload: quarantineText(raw, options.sha256) },
+          nowMs
+        )
+      )
+  }
+}
+
+export type ShopHub = ReturnType<typeof makeShopHub>
+
+/** The hub's shop side as a service: the consumer applies station events through it, the HTTP server takes webhooks. */
+export class Shops extends Context.Service<Shops, ShopHub>()("packbench/hub/core/shop/Shops") {}
+
+/** No connectors configured: the shop side does nothing, and the Shop card says so. */
+export const noShops: ShopHubOptions = {
+  connectors: [],
+  routing: { rules: [], defaultSite: undefined },
+  queue: { refundSettleMs: 5_000, retryBaseMs: 2_000, retryMaxMs: 900_000 },
+  pollIntervalMs: 60_000,
+  firstPollLookbackMs: 0,
+  sha256: () => ""
+}

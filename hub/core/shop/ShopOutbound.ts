@@ -1,0 +1,224 @@
+import { Effect } from "effect"
+import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { decodePayload } from "../../../core/events/EventDefinition.ts"
+import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
+import { ReturnRefundDecided } from "../../../core/returns/ReturnsEvents.ts"
+import type { Sql, StoreError } from "../../../core/store/Sql.ts"
+import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
+import type { ConnectorSettings } from "./ConnectorSettings.ts"
+import type { MappedOrder } from "./mapShopOrder.ts"
+import { enqueuePush, type PushQueueSettings, type RefundUnit } from "./PushQueue.ts"
+import type { FulfillmentPush, PushLine } from "./ShopConnector.ts"
+
+interface ShopOrderRef {
+  readonly connector_id: string
+  readonly shop_order_id: string
+  readonly mapped: string
+}
+
+interface ParcelItem {
+  readonly lineId: string
+  readonly quantity: number
+}
+
+const shopOrderOf = (sql: Sql["Service"], orderId: string) =>
+  Effect.map(
+    sql.query<ShopOrderRef>("SELECT connector_id, shop_order_id, mapped FROM shop_orders WHERE order_id = ?", [
+      orderId
+    ]),
+    (rows) => rows[0]
+  )
+
+/**
+ * What the shops hear of the stations' events, applied in the hub consumer's transaction right after the hub's own
+ * projection (so "event applied" and "push queued" commit together, and a replayed event queues nothing twice):
+ * - `parcel.packed` of a shop order records what the parcel holds; with `fulfillOn: "packed"` it also queues the
+ *   fulfillment;
+ * - `parcel.handed-to-carrier` queues the parcel's fulfillment (carrier, tracking number and URL, its units; the
+ *   units left out by a short ship stay open at the shop, so the fulfillment is partial);
+ * - `return.refund-decided` whose unit the refund ledger granted queues that unit's refund, grouped by return; a
+ *   later decision for the same unit replaces a refund still waiting, and is refused once the shop paid.
+ * Orders the connectors did not bring (fixtures, the simulated shop) are none of the shops' business.
+ */
+export const makeShopOutbound = (
+  sql: Sql["Service"],
+  connectors: ReadonlyMap<string, ConnectorSettings>,
+  queue: PushQueueSettings
+) => {
+  const queueFulfillment = (
+    event: EventEnvelope,
+    shop: ShopOrderRef,
+    settings: ConnectorSettings,
+    parcel: { parcelId: string; orderId: string; carrier: string; trackingNumber: string },
+    items: ReadonlyArray<ParcelItem>,
+    nowMs: number
+  ) =>
+    Effect.gen(function* () {
+      const earlier = yield* sql.query<{ push_id: string }>(
+        "SELECT push_id FROM shop_pushes WHERE kind = 'fulfillment' AND subject = ?",
+        [parcel.parcelId]
+      )
+      if (earlier.length > 0) return
+      const mapped = JSON.parse(shop.mapped) as MappedOrder
+      const lines: Array<PushLine> = items
+        .filter((item) => item.quantity > 0 && mapped.shopLines[item.lineId] !== undefined)
+        .map((item) => ({
+          lineId: item.lineId,
+          shopLineId: mapped.shopLines[item.lineId] as string,
+          quantity: item.quantity
+        }))
+      // Units fulfilled by this and every earlier parcel of the order: the order is complete when none are left.
+      const parcels = yield* sql.query<{ items: string }>("SELECT items FROM shop_parcels WHERE order_id = ?", [
+        parcel.orderId
+      ])
+      const shipped = new Map<string, number>()
+      for (const row of parcels) {
+        for (const item of JSON.parse(row.items) as ReadonlyArray<ParcelItem>) {
+          shipped.set(item.lineId, (shipped.get(item.lineId) ?? 0) + item.quantity)
+        }
+      }
+      const completesOrder = mapped.order.lines.every((line) => (shipped.get(line.lineId) ?? 0) >= line.quantity)
+      const push: Omit<FulfillmentPush, "idempotencyKey"> = {
+        orderId: parcel.orderId,
+        shopOrderId: shop.shop_order_id,
+        parcelId: parcel.parcelId,
+        carrier: parcel.carrier,
+        carrierName: defaultCarrierProfiles.find((profile) => profile.id === parcel.carrier)?.name ?? parcel.carrier,
+        trackingNumber: parcel.trackingNumber,
+        trackingUrl: carrierTrackingUrl(parcel.carrier, parcel.trackingNumber),
+        lines,
+        completesOrder
+      }
+      yield* enqueuePush(
+        sql,
+        {
+          connectorId: settings.id,
+          kind: "fulfillment",
+          idempotencyKey: `packbench-${event.id}`,
+          subject: parcel.parcelId,
+          orderId: parcel.orderId,
+          groupKey: parcel.parcelId,
+          payload: push,
+          dueMs: nowMs
+        },
+        nowMs
+      )
+    })
+
+  const parcelItems = (parcelId: string) =>
+    Effect.map(
+      sql.query<{ items: string }>("SELECT items FROM shop_parcels WHERE parcel_id = ?", [parcelId]),
+      (rows) => (rows[0] === undefined ? undefined : (JSON.parse(rows[0].items) as ReadonlyArray<ParcelItem>))
+    )
+
+  const applyStationEvent = (event: EventEnvelope, nowMs: number): Effect.Effect<void, StoreError | string> =>
+    Effect.gen(function* () {
+      switch (event.type) {
+        case ParcelPacked.type: {
+          const packed = yield* decodePayload(ParcelPacked, event.payload)
+          const shop = yield* shopOrderOf(sql, packed.orderId)
+          const settings = shop === undefined ? undefined : connectors.get(shop.connector_id)
+          if (shop === undefined || settings === undefined) return
+          const items: ReadonlyArray<ParcelItem> = packed.items.map((item) => ({
+            lineId: item.lineId,
+            quantity: item.quantity
+          }))
+          yield* sql.execute(
+            `INSERT INTO shop_parcels (parcel_id, order_id, items, carrier, tracking_number, recorded_at_ms)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (parcel_id) DO NOTHING`,
+            [packed.parcelId, packed.orderId, JSON.stringify(items), packed.carrier, packed.trackingNumber, nowMs]
+          )
+          if (settings.fulfillOn === "packed") yield* queueFulfillment(event, shop, settings, packed, items, nowMs)
+          return
+        }
+        case ParcelHandedToCarrier.type: {
+          const handed = yield* decodePayload(ParcelHandedToCarrier, event.payload)
+          const shop = yield* shopOrderOf(sql, handed.orderId)
+          const settings = shop === undefined ? undefined : connectors.get(shop.connector_id)
+          if (shop === undefined || settings === undefined || settings.fulfillOn !== "handed-to-carrier") return
+          const items = yield* parcelItems(handed.parcelId)
+          if (items === undefined) {
+            return yield* Effect.logWarning(
+              `shop ${settings.id}: parcel ${handed.parcelId} of ${handed.orderId} was handed over, but the hub never saw it packed: no fulfillment`
+            )
+          }
+          return yield* queueFulfillment(event, shop, settings, handed, items, nowMs)
+        }
+        case ReturnRefundDecided.type: {
+          const decided = yield* decodePayload(ReturnRefundDecided, event.payload)
+          if (decided.orderId === null || decided.lineId === null || decided.unit === null) return
+          const shop = yield* shopOrderOf(sql, decided.orderId)
+          const settings = shop === undefined ? undefined : connectors.get(shop.connector_id)
+          if (shop === undefined || settings === undefined) return
+          // The ledger decided in this transaction: a claim carrying this event's id is what the shop may pay.
+          const claims = yield* sql.query<{
+            amount_cents: number
+            currency: string
+            site_id: string
+            station_id: string
+          }>(
+            "SELECT amount_cents, currency, site_id, station_id FROM hub_refund_claims WHERE item_ref = ? AND decided_event_id = ?",
+            [decided.itemRef, event.id]
+          )
+          const claim = claims[0]
+          if (claim === undefined) return
+          const waiting = yield* sql.query<{ push_id: string; status: string }>(
+            "SELECT push_id, status FROM shop_pushes WHERE kind = 'refund' AND subject = ? AND status <> 'discarded'",
+            [decided.itemRef]
+          )
+          // A unit the shop already paid, or is being paid right now, never changes.
+          if (waiting.some((push) => push.status === "done" || push.status === "sending")) return
+          for (const push of waiting) {
+            yield* sql.execute(
+              "UPDATE shop_pushes SET status = 'discarded', last_error = ?, updated_at_ms = ? WHERE push_id = ?",
+              [`replaced by the decision of event ${event.id}`, nowMs, push.push_id]
+            )
+          }
+          const amountCents = Number(claim.amount_cents)
+          if (amountCents <= 0) return
+          const mapped = JSON.parse(shop.mapped) as MappedOrder
+          const shopLineId = mapped.shopLines[decided.lineId]
+          const paidUnit = mapped.paidUnitCents[decided.lineId]
+          if (shopLineId === undefined || paidUnit === undefined) {
+            return yield* Effect.logWarning(
+              `shop ${settings.id}: refund for ${decided.orderId} line ${decided.lineId}: the shop order has no such line`
+            )
+          }
+          const unit: RefundUnit = {
+            itemRef: decided.itemRef,
+            orderId: decided.orderId,
+            shopOrderId: shop.shop_order_id,
+            lineId: decided.lineId,
+            shopLineId,
+            unit: decided.unit,
+            // Never above what the shop says this unit was paid, whatever a station decided.
+            amountCents: Math.min(amountCents, paidUnit),
+            currency: claim.currency,
+            returnId: decided.returnId,
+            siteId: claim.site_id,
+            stationId: claim.station_id
+          }
+          yield* enqueuePush(
+            sql,
+            {
+              connectorId: settings.id,
+              kind: "refund",
+              idempotencyKey: `packbench-${event.id}`,
+              subject: decided.itemRef,
+              orderId: decided.orderId,
+              groupKey: `${decided.orderId}/${claim.site_id}/${decided.returnId}`,
+              payload: unit,
+              dueMs: nowMs + queue.refundSettleMs
+            },
+            nowMs
+          )
+          return
+        }
+        default:
+          return
+      }
+    })
+
+  return { applyStationEvent }
+}

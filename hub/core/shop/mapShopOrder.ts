@@ -1,0 +1,192 @@
+import type { Locale } from "../../../core/config/StationConfig.ts"
+import type { Address, Order } from "../../../core/orders/Order.ts"
+import type { ConnectorSettings } from "./ConnectorSettings.ts"
+import type { ShopOrderDraft } from "./ShopOrderDraft.ts"
+
+/** The order as the station will get it, minus the version the hub numbers, plus how its lines map back. */
+export interface MappedOrder {
+  readonly order: Omit<Order, "version">
+  /** Our line id → the shop's line id, for fulfillments and refunds. */
+  readonly shopLines: Readonly<Record<string, string>>
+  /** What each unit of a line was paid, in cents: a refund is never above it. */
+  readonly paidUnitCents: Readonly<Record<string, number>>
+}
+
+export type MapOutcome =
+  | { readonly ok: true; readonly mapped: MappedOrder }
+  | { readonly ok: false; readonly reason: string }
+
+/** Bounds a real order stays within; anything past them is a broken payload or an attack, not a sale. */
+const limits = {
+  lines: 200,
+  quantity: 999,
+  unitPrice: 100_000,
+  total: 1_000_000,
+  text: 200,
+  /** A shop's clock may run ahead of ours by this much. */
+  futureMs: 24 * 3_600_000,
+  /** 2000-01-01: no shop of ours changed an order before. */
+  earliestMs: 946_684_800_000
+}
+
+const skuPattern = /^[A-Z0-9][A-Z0-9-]{0,39}$/
+const gtinPattern = /^(\d{8}|\d{12,14})$/
+const emailPattern = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/
+const currencyPattern = /^[A-Z]{3}$/
+/** Countries whose customers get German mail when the shop names no locale. */
+const germanSpeaking = new Set(["DE", "AT", "CH", "LI", "LU"])
+
+const cents = (amount: number) => Math.round(amount * 100)
+
+/** Control characters become spaces: a label printer or a mail header must never receive them. */
+const text = (value: string | undefined) =>
+  Array.from(value ?? "", (char) => {
+    const code = char.charCodeAt(0)
+    return code < 0x20 || code === 0x7f ? " " : char
+  })
+    .join("")
+    .trim()
+
+const optionalText = (value: string | undefined) => {
+  const cleaned = text(value)
+  return cleaned === "" ? undefined : cleaned
+}
+
+/** `de-DE`, `de_AT`, `DE` → de; `en-GB` → en; anything else: by the country we ship to. */
+export const localeOf = (shopLocale: string | undefined, country: string): Locale => {
+  const language = shopLocale?.trim().slice(0, 2).toLowerCase()
+  if (language === "de" || language === "en") return language
+  return germanSpeaking.has(country) ? "de" : "en"
+}
+
+/** The station's order id for a shop order number: `<prefix>-<number>` in the station's alphabet. */
+export const orderIdFor = (prefix: string, orderNumber: string): string | undefined => {
+  const number = orderNumber
+    .toUpperCase()
+    .replace(/[^A-Z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+  const id = `${prefix.toUpperCase()}-${number}`
+  return number === "" || !/^[A-Z0-9][A-Z0-9-]{0,31}$/.test(id) ? undefined : id
+}
+
+const carrierFor = (settings: ConnectorSettings, draft: ShopOrderDraft) => {
+  const byKey = new Map(Object.entries(settings.carriers).map(([key, choice]) => [key.toLowerCase(), choice]))
+  for (const key of [draft.shippingMethod.code, draft.shippingMethod.title]) {
+    const choice = key === undefined ? undefined : byKey.get(key.trim().toLowerCase())
+    if (choice !== undefined) return choice
+  }
+  return settings.defaultCarrier
+}
+
+export const lineIdFor = (shopLineId: string) =>
+  (shopLineId.split("/").pop() ?? "").replace(/[^A-Za-z0-9-]/g, "").slice(0, 40)
+
+const finite = (value: number) => typeof value === "number" && Number.isFinite(value)
+
+/**
+ * Checks a shop order and turns it into the station's. Every number must be finite and plausible (quantities
+ * 1–999, unit prices 0–100,000, a paid total 0–1,000,000 that covers what the lines were paid, a change time between
+ * 2000 and a day ahead of `nowMs`), every line needs a SKU in the station's alphabet, the address a country code and
+ * the customer one e-mail address. The first problem found is the reason the order is quarantined; nothing of a
+ * refused order reaches a station.
+ */
+export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings, nowMs: number): MapOutcome => {
+  const refuse = (reason: string): MapOutcome => ({ ok: false, reason })
+  const orderId = orderIdFor(settings.orderIdPrefix, draft.orderNumber)
+  if (orderId === undefined) return refuse(`order number "${draft.orderNumber}" cannot become a station order id`)
+  if (
+    !finite(draft.updatedAtMs) ||
+    draft.updatedAtMs < limits.earliestMs ||
+    draft.updatedAtMs > nowMs + limits.futureMs
+  )
+    return refuse(`change time ${draft.updatedAtMs} is not a plausible time`)
+  if (Number.isNaN(Date.parse(draft.placedAt))) return refuse(`placed-at "${draft.placedAt}" is not a date`)
+  if (!currencyPattern.test(draft.currency)) return refuse(`currency "${draft.currency}" is not an ISO 4217 code`)
+  if (!finite(draft.totalPaid) || draft.totalPaid < 0 || draft.totalPaid > limits.total)
+    return refuse(`paid total ${draft.totalPaid} is not between 0 and ${limits.total}`)
+  if (draft.lines.length === 0) return refuse("the order has no line to ship")
+  if (draft.lines.length > limits.lines) return refuse(`${draft.lines.length} lines are more than ${limits.lines}`)
+  const country = text(draft.shipTo.country).toUpperCase()
+  if (!/^[A-Z]{2}$/.test(country)) return refuse(`ship-to country "${draft.shipTo.country}" is not an ISO 3166 code`)
+  const email = text(draft.customer.email)
+  if (!emailPattern.test(email) || email.length > limits.text)
+    return refuse(`customer e-mail "${email.slice(0, 80)}" is not one address`)
+  const shipTo: Address = {
+    name: text(draft.shipTo.name).slice(0, limits.text),
+    ...(optionalText(draft.shipTo.company) === undefined
+      ? {}
+      : { company: optionalText(draft.shipTo.company)?.slice(0, limits.text) as string }),
+    street1: text(draft.shipTo.street1).slice(0, limits.text),
+    ...(optionalText(draft.shipTo.street2) === undefined
+      ? {}
+      : { street2: optionalText(draft.shipTo.street2)?.slice(0, limits.text) as string }),
+    postalCode: text(draft.shipTo.postalCode).slice(0, 20),
+    city: text(draft.shipTo.city).slice(0, limits.text),
+    ...(optionalText(draft.shipTo.region) === undefined
+      ? {}
+      : { region: optionalText(draft.shipTo.region)?.slice(0, limits.text) as string }),
+    country
+  }
+  if (shipTo.name === "" || shipTo.street1 === "" || shipTo.city === "")
+    return refuse("the shipping address lacks a name, street or city")
+
+  const lines: Array<Order["lines"][number]> = []
+  const shopLines: Record<string, string> = {}
+  const paidUnitCents: Record<string, number> = {}
+  let linesCents = 0
+  for (const [index, line] of draft.lines.entries()) {
+    const sku = text(line.sku).toUpperCase()
+    const where = `line ${index + 1} (${line.shopLineId})`
+    if (!skuPattern.test(sku)) return refuse(`${where} has no usable SKU ("${sku.slice(0, 60)}")`)
+    if (line.gtin !== undefined && line.gtin !== "" && !gtinPattern.test(line.gtin))
+      return refuse(`${where} has a GTIN "${line.gtin.slice(0, 30)}" of the wrong shape`)
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > limits.quantity)
+      return refuse(`${where} quantity ${line.quantity} is not a whole number from 1 to ${limits.quantity}`)
+    if (!finite(line.paidUnitPrice) || line.paidUnitPrice < 0 || line.paidUnitPrice > limits.unitPrice)
+      return refuse(`${where} unit price ${line.paidUnitPrice} is not between 0 and ${limits.unitPrice}`)
+    // The shop's own line id (its last path segment: Shopify's GIDs), so a line keeps its id when the shop edits the order.
+    const lineId = lineIdFor(line.shopLineId)
+    if (lineId === "" || shopLines[lineId] !== undefined) return refuse(`${where} has no line id of its own`)
+    // Whole cents, rounded down: the units of a line together never claim more than the shop took for it.
+    const unitCents = Math.floor(line.paidUnitPrice * 100 + 1e-6)
+    linesCents += unitCents * line.quantity
+    lines.push({
+      lineId,
+      sku,
+      ...(line.gtin === undefined || line.gtin === "" ? {} : { gtin: line.gtin }),
+      quantity: line.quantity,
+      unitPrice: unitCents / 100
+    })
+    shopLines[lineId] = line.shopLineId
+    paidUnitCents[lineId] = unitCents
+  }
+  if (linesCents > cents(draft.totalPaid))
+    return refuse(`the lines were paid ${linesCents / 100} but the order only ${draft.totalPaid} ${draft.currency}`)
+  const choice = carrierFor(settings, draft)
+  const brand = (draft.salesChannel === undefined ? undefined : settings.brands[draft.salesChannel]) ?? settings.brand
+  return {
+    ok: true,
+    mapped: {
+      order: {
+        orderId,
+        status: draft.state === "on-hold" ? "on-hold" : draft.state === "cancelled" ? "cancelled" : "open",
+        brand,
+        customer: {
+          customerId: `${settings.id}:${draft.customer.shopCustomerId}`.slice(0, 120),
+          firstName: text(draft.customer.firstName).slice(0, limits.text),
+          lastName: text(draft.customer.lastName).slice(0, limits.text),
+          email,
+          locale: localeOf(draft.customer.locale, country)
+        },
+        shipTo,
+        serviceLevel: choice.serviceLevel,
+        carrier: choice.carrier,
+        lines,
+        payment: { method: settings.type, currency: draft.currency, total: cents(draft.totalPaid) / 100 },
+        placedAt: new Date(Date.parse(draft.placedAt)).toISOString()
+      },
+      shopLines,
+      paidUnitCents
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import type { Migration } from "../../../core/store/Migrations.ts"
+
+/**
+ * The shop connectors' tables in the hub database (SQLite and PostgreSQL alike; see hubMigrations.ts for the rules
+ * both dialects impose). Money is in cents, times in epoch milliseconds, both BIGINT.
+ */
+export const shopMigrations: ReadonlyArray<Migration> = [
+  {
+    id: 40,
+    name: "shop connectors: orders and their versions, quarantine, inbox messages, parcels, the push queue and its audit",
+    statements: [
+      // One row per shop order: the version the stations last got, and the shop's change time it came from.
+      `CREATE TABLE shop_orders (
+        connector_id TEXT NOT NULL,
+        shop_order_id TEXT NOT NULL,
+        order_id TEXT NOT NULL UNIQUE,
+        site_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        shop_updated_ms BIGINT NOT NULL,
+        mapped TEXT NOT NULL,
+        received_at_ms BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (connector_id, shop_order_id)
+      )`,
+      "CREATE INDEX shop_orders_by_site ON shop_orders (site_id, state)",
+      `CREATE TABLE shop_quarantine (
+        quarantine_id TEXT PRIMARY KEY,
+        connector_id TEXT NOT NULL,
+        shop_order_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        payload_sha256 TEXT NOT NULL,
+        received_at_ms BIGINT NOT NULL
+      )`,
+      "CREATE INDEX shop_quarantine_by_time ON shop_quarantine (received_at_ms)",
+      // The shop side's inbox streams (`site:<site>`, `station:<site>/<station>`), numbered gap-free per stream.
+      `CREATE TABLE shop_messages (
+        msg_id TEXT PRIMARY KEY,
+        stream TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        topic TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        published_at_ms BIGINT,
+        UNIQUE (stream, seq)
+      )`,
+      "CREATE INDEX shop_messages_unpublished ON shop_messages (published_at_ms, created_at_ms)",
+      // What each packed parcel of a shop order holds, from parcel.packed: its fulfillment names these units.
+      `CREATE TABLE shop_parcels (
+        parcel_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        items TEXT NOT NULL,
+        carrier TEXT NOT NULL,
+        tracking_number TEXT NOT NULL,
+        recorded_at_ms BIGINT NOT NULL
+      )`,
+      "CREATE INDEX shop_parcels_by_order ON shop_parcels (order_id)",
+      // The durable push queue: numbered per connector, sent in that order, each once towards the shop.
+      `CREATE TABLE shop_pushes (
+        push_id TEXT PRIMARY KEY,
+        connector_id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('fulfillment', 'refund')),
+        idempotency_key TEXT NOT NULL UNIQUE,
+        subject TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        batch_id TEXT,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'done', 'failed', 'discarded')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        retries INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms BIGINT NOT NULL,
+        last_error TEXT,
+        result TEXT,
+        created_at_ms BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL,
+        done_at_ms BIGINT,
+        UNIQUE (connector_id, seq)
+      )`,
+      "CREATE INDEX shop_pushes_open ON shop_pushes (connector_id, status, seq)",
+      "CREATE INDEX shop_pushes_by_subject ON shop_pushes (kind, subject)",
+      `CREATE TABLE shop_push_audit (
+        audit_id TEXT PRIMARY KEY,
+        push_id TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('retry', 'discard')),
+        actor TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at_ms BIGINT NOT NULL
+      )`,
+      // Per connector: the polling cursor, when the connector may be called again, and what went wrong last.
+      `CREATE TABLE shop_connectors (
+        connector_id TEXT PRIMARY KEY,
+        poll_cursor TEXT,
+        next_poll_ms BIGINT NOT NULL DEFAULT 0,
+        poll_failures INTEGER NOT NULL DEFAULT 0,
+        last_poll_ms BIGINT,
+        last_order_ms BIGINT,
+        last_push_ms BIGINT,
+        next_push_ms BIGINT NOT NULL DEFAULT 0,
+        push_failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_error_ms BIGINT
+      )`,
+      `CREATE TABLE shop_webhook_deliveries (
+        connector_id TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        received_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (connector_id, delivery_id)
+      )`
+    ]
+  }
+]

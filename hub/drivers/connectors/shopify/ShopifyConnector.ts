@@ -1,0 +1,377 @@
+import { createAdminApiClient } from "@shopify/admin-api-client"
+import { Effect } from "effect"
+import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
+import {
+  type ConnectorCheck,
+  type FulfillmentPush,
+  type RefundPush,
+  type RefundResult,
+  type ShopConnector,
+  ShopError,
+  WebhookRefused
+} from "../../../core/shop/ShopConnector.ts"
+import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
+import { hmacMatches } from "../webhookHmac.ts"
+import { mapShopifyOrder, type ShopifyOrder } from "./mapShopifyOrder.ts"
+import { shopifyQueries } from "./shopifyQueries.ts"
+
+export interface ShopifyCredentials {
+  /** The Admin API access token of the custom app (`shpat_…`). */
+  readonly accessToken: string
+  /** The app's client secret: Shopify signs webhooks with it (X-Shopify-Hmac-Sha256). */
+  readonly webhookSecret: string
+}
+
+export interface ShopifyOptions {
+  readonly settings: ConnectorSettings
+  readonly credentials: ShopifyCredentials
+  /** `alpenglow.myshopify.com`. */
+  readonly shopDomain: string
+  readonly apiVersion: string
+  /** Where the Admin API is reached instead of https://<shopDomain> (a proxy, or the fake shop in tests). */
+  readonly endpoint: string | undefined
+  readonly timeoutMs: number
+  readonly notifyCustomer: boolean
+  readonly log: (line: string) => void
+}
+
+/** What Shopify's cost-based throttle told us last (the `extensions.cost.throttleStatus` of each answer). */
+interface Bucket {
+  available: number
+  restoreRate: number
+  at: number
+}
+
+/** Points a query costs at most before Shopify computed it (orders page with line items and fulfillment orders). */
+const expectedCost = 250
+
+/**
+ * Shopify over its GraphQL Admin API, through Shopify's `@shopify/admin-api-client`. Orders come by webhook
+ * (orders/create, orders/updated, orders/cancelled: the webhook only names the order, which is then read, so a
+ * late webhook never carries an old state in) and by a catch-up query on `updated_at`. Fulfillments go to the
+ * order's fulfillment orders with `fulfillmentCreate`, after looking for a fulfillment with the same tracking number
+ * (the mutation has no idempotency key); refunds with `refundCreate` under `@idempotent(key:)`, so Shopify pays once
+ * however often a refund is retried. The cost-based throttle is honoured before each call and on THROTTLED.
+ */
+export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => {
+  const name = `Shopify ${options.shopDomain}`
+  const bucket: Bucket = { available: 2_000, restoreRate: 100, at: Date.now() }
+  const rewrite = (url: string) =>
+    options.endpoint === undefined ? url : url.replace(/^https:\/\/[^/]+/, options.endpoint.replace(/\/$/, ""))
+  const client = createAdminApiClient({
+    storeDomain: options.shopDomain,
+    apiVersion: options.apiVersion,
+    accessToken: options.credentials.accessToken,
+    retries: 0,
+    customFetchApi: (url, init) =>
+      fetch(rewrite(String(url)), { ...init, signal: AbortSignal.timeout(options.timeoutMs) } as RequestInit),
+    // Unsupported versions are named once in the log, never on the console (the token is never logged).
+    logger: (entry) => {
+      if (entry.type === "Unsupported_Api_Version")
+        options.log(`${name}: API version ${options.apiVersion} is not among the versions Shopify lists as current`)
+    }
+  })
+
+  const waitForBucket = Effect.suspend(() => {
+    const now = Date.now()
+    const available = Math.min(2_000, bucket.available + ((now - bucket.at) / 1000) * bucket.restoreRate)
+    if (available >= expectedCost) return Effect.void
+    return Effect.sleep(Math.ceil(((expectedCost - available) / bucket.restoreRate) * 1000))
+  })
+
+  /** One GraphQL call: HTTP errors classified, GraphQL errors (THROTTLED first) turned into ShopErrors. */
+  const graphql = <T>(operation: string, variables: Record<string, unknown>) =>
+    Effect.gen(function* () {
+      yield* waitForBucket
+      const response = yield* Effect.tryPromise({
+        try: () => client.fetch(operation, { variables }),
+        catch: (error) => shopErrorForFailure(name, error)
+      })
+      const text = yield* Effect.tryPromise({
+        try: () => response.text(),
+        catch: (error) => shopErrorForFailure(name, error)
+      })
+      if (!response.ok)
+        return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"))
+      let body: {
+        data?: T
+        errors?: ReadonlyArray<{ message: string; extensions?: { code?: string } }>
+        extensions?: {
+          cost?: { requestedQueryCost?: number; throttleStatus?: { currentlyAvailable: number; restoreRate: number } }
+        }
+      }
+      try {
+        body = JSON.parse(text)
+      } catch {
+        return yield* new ShopError({
+          reason: "Malformed",
+          message: `${name} answered with something that is not JSON`
+        })
+      }
+      const throttle = body.extensions?.cost?.throttleStatus
+      if (throttle !== undefined) {
+        bucket.available = throttle.currentlyAvailable
+        bucket.restoreRate = Math.max(1, throttle.restoreRate)
+        bucket.at = Date.now()
+      }
+      const errors = body.errors ?? []
+      if (errors.some((error) => error.extensions?.code === "THROTTLED")) {
+        const needed = body.extensions?.cost?.requestedQueryCost ?? expectedCost
+        const waitMs = Math.ceil((Math.max(0, needed - bucket.available) / bucket.restoreRate) * 1000)
+        return yield* new ShopError({
+          reason: "RateLimited",
+          message: `${name}: throttled`,
+          retryAfterMs: Math.max(waitMs, 500)
+        })
+      }
+      if (errors.length > 0 || body.data === undefined) {
+        const message = errors.map((error) => error.message).join("; ") || "no data"
+        const denied = errors.some((error) => error.extensions?.code === "ACCESS_DENIED")
+        return yield* new ShopError({ reason: denied ? "Unauthorized" : "Rejected", message: `${name}: ${message}` })
+      }
+      return body.data
+    })
+
+  const readOrder = (shopOrderId: string) =>
+    Effect.gen(function* () {
+      const data = yield* graphql<{ order: ShopifyOrder | null }>(shopifyQueries.order, { id: shopOrderId })
+      return data.order === null ? undefined : mapShopifyOrder(data.order)
+    })
+
+  interface PollCursor {
+    readonly since: string
+    readonly after: string | null
+    readonly max: string
+  }
+
+  const ordersChangedSince = (cursor: string | undefined, sinceMs: number) =>
+    Effect.gen(function* () {
+      const at: PollCursor =
+        cursor === undefined
+          ? { since: new Date(sinceMs).toISOString(), after: null, max: new Date(sinceMs).toISOString() }
+          : (JSON.parse(cursor) as PollCursor)
+      const data = yield* graphql<{
+        orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ReadonlyArray<ShopifyOrder> }
+      }>(shopifyQueries.orders, { first: 50, after: at.after, query: `updated_at:>='${at.since}'` })
+      const nodes = data.orders.nodes
+      const max = nodes.reduce((latest, order) => (order.updatedAt > latest ? order.updatedAt : latest), at.max)
+      const more = data.orders.pageInfo.hasNextPage
+      const next: PollCursor = more
+        ? { since: at.since, after: data.orders.pageInfo.endCursor, max }
+        : { since: max, after: null, max }
+      return { orders: nodes.map(mapShopifyOrder), cursor: JSON.stringify(next), more }
+    })
+
+  const fulfill = (push: FulfillmentPush) =>
+    Effect.gen(function* () {
+      const data = yield* graphql<{
+        order: {
+          fulfillments: ReadonlyArray<{ id: string; trackingInfo: ReadonlyArray<{ number: string | null }> }>
+          fulfillmentOrders: {
+            nodes: ReadonlyArray<{
+              id: string
+              status: string
+              lineItems: { nodes: ReadonlyArray<{ id: string; remainingQuantity: number; lineItem: { id: string } }> }
+            }>
+          }
+        } | null
+      }>(shopifyQueries.fulfillmentState, { id: push.shopOrderId })
+      if (data.order === null)
+        return yield* new ShopError({ reason: "Rejected", message: `${name}: order ${push.shopOrderId} is gone` })
+      const existing = data.order.fulfillments.find((fulfillment) =>
+        fulfillment.trackingInfo.some((info) => info.number === push.trackingNumber)
+      )
+      if (existing !== undefined) return { shopFulfillmentId: existing.id, alreadyThere: true }
+      // Each parcel line takes units from the open fulfillment orders that hold its line item.
+      const byOrder = new Map<string, Array<{ id: string; quantity: number }>>()
+      for (const line of push.lines) {
+        let wanted = line.quantity
+        for (const fulfillmentOrder of data.order.fulfillmentOrders.nodes) {
+          if (wanted === 0) break
+          if (fulfillmentOrder.status !== "OPEN" && fulfillmentOrder.status !== "IN_PROGRESS") continue
+          for (const item of fulfillmentOrder.lineItems.nodes) {
+            if (wanted === 0 || item.lineItem.id !== line.shopLineId || item.remainingQuantity <= 0) continue
+            const take = Math.min(wanted, item.remainingQuantity)
+            wanted -= take
+            const list = byOrder.get(fulfillmentOrder.id) ?? []
+            list.push({ id: item.id, quantity: take })
+            byOrder.set(fulfillmentOrder.id, list)
+          }
+        }
+        if (wanted > 0) {
+          return yield* new ShopError({
+            reason: "Rejected",
+            message: `${name}: ${wanted} unit(s) of line ${line.shopLineId} are not open for fulfillment in ${push.shopOrderId}`
+          })
+        }
+      }
+      const created = yield* graphql<{
+        fulfillmentCreate: { fulfillment: { id: string } | null; userErrors: ReadonlyArray<{ message: string }> }
+      }>(shopifyQueries.fulfillmentCreate, {
+        fulfillment: {
+          lineItemsByFulfillmentOrder: [...byOrder.entries()].map(([fulfillmentOrderId, items]) => ({
+            fulfillmentOrderId,
+            fulfillmentOrderLineItems: items
+          })),
+          trackingInfo: {
+            company: push.carrierName,
+            number: push.trackingNumber,
+            ...(push.trackingUrl === undefined ? {} : { url: push.trackingUrl })
+          },
+          notifyCustomer: options.notifyCustomer
+        },
+        message: `Packbench parcel ${push.parcelId}`
+      })
+      const result = created.fulfillmentCreate
+      if (result.fulfillment === null || result.userErrors.length > 0) {
+        return yield* new ShopError({
+          reason: "Rejected",
+          message: `${name}: fulfillmentCreate: ${result.userErrors.map((error) => error.message).join("; ")}`
+        })
+      }
+      return { shopFulfillmentId: result.fulfillment.id, alreadyThere: false }
+    })
+
+  const refund = (push: RefundPush) =>
+    Effect.gen(function* () {
+      const data = yield* graphql<{
+        order: { transactions: ReadonlyArray<{ id: string; gateway: string; kind: string; status: string }> } | null
+      }>(shopifyQueries.transactions, { id: push.shopOrderId })
+      const parent = data.order?.transactions.find(
+        (transaction) =>
+          (transaction.kind === "SALE" || transaction.kind === "CAPTURE") && transaction.status === "SUCCESS"
+      )
+      if (parent === undefined) {
+        return {
+          status: "failed",
+          reason: `${name}: order ${push.shopOrderId} has no paid transaction to refund`
+        } satisfies RefundResult
+      }
+      const created = yield* graphql<{
+        refundCreate: {
+          refund: {
+            id: string
+            totalRefundedSet: { shopMoney: { amount: string } }
+            transactions: { nodes: ReadonlyArray<{ status: string; errorCode: string | null }> }
+          } | null
+          userErrors: ReadonlyArray<{ message: string }>
+        }
+      }>(shopifyQueries.refundCreate, {
+        idempotencyKey: push.idempotencyKey,
+        input: {
+          orderId: push.shopOrderId,
+          note: push.note,
+          notify: false,
+          refundLineItems: push.lines.map((line) => ({
+            lineItemId: line.shopLineId,
+            quantity: line.quantity,
+            restockType: "NO_RESTOCK"
+          })),
+          transactions: [
+            {
+              orderId: push.shopOrderId,
+              parentId: parent.id,
+              gateway: parent.gateway,
+              kind: "REFUND",
+              amount: decimal(push.amountCents)
+            }
+          ]
+        }
+      })
+      const result = created.refundCreate
+      if (result.refund === null || result.userErrors.length > 0) {
+        return {
+          status: "failed",
+          reason: result.userErrors.map((error) => error.message).join("; ") || "no refund"
+        } satisfies RefundResult
+      }
+      const statuses = result.refund.transactions.nodes.map((transaction) => transaction.status)
+      if (statuses.some((status) => status === "FAILURE" || status === "ERROR")) {
+        const code = result.refund.transactions.nodes.find((transaction) => transaction.errorCode !== null)?.errorCode
+        return {
+          status: "failed",
+          reason: `the payment provider refused the refund${code ? ` (${code})` : ""}`
+        } satisfies RefundResult
+      }
+      if (statuses.some((status) => status === "PENDING" || status === "AWAITING_RESPONSE")) {
+        // Asked again later under the same key, Shopify answers with this refund: it counts once it succeeded.
+        return yield* new ShopError({
+          reason: "Unavailable",
+          message: `${name}: refund ${result.refund.id} is pending`,
+          retryAfterMs: 30_000
+        })
+      }
+      return {
+        status: "issued",
+        shopRefundId: result.refund.id,
+        amountCents: centsOf(result.refund.totalRefundedSet.shopMoney.amount)
+      } satisfies RefundResult
+    })
+
+  const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
+    Effect.suspend(() => {
+      if (
+        !hmacMatches(
+          options.credentials.webhookSecret,
+          webhook.body,
+          webhook.headers["x-shopify-hmac-sha256"],
+          "base64"
+        )
+      ) {
+        return Effect.fail(
+          new WebhookRefused({ status: 401, message: "X-Shopify-Hmac-Sha256 does not match the body" })
+        )
+      }
+      const topic = webhook.headers["x-shopify-topic"] ?? ""
+      if (!topic.startsWith("orders/")) return Effect.succeed([])
+      let body: { admin_graphql_api_id?: unknown; id?: unknown }
+      try {
+        body = JSON.parse(new TextDecoder().decode(webhook.body))
+      } catch {
+        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook body is not JSON" }))
+      }
+      const id =
+        typeof body.admin_graphql_api_id === "string"
+          ? body.admin_graphql_api_id
+          : typeof body.id === "number"
+            ? `gid://shopify/Order/${body.id}`
+            : undefined
+      if (id === undefined || !/^gid:\/\/shopify\/Order\/\d+$/.test(id)) {
+        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order" }))
+      }
+      return Effect.succeed([
+        { deliveryId: webhook.headers["x-shopify-webhook-id"], shopOrderId: id, order: undefined }
+      ])
+    })
+
+  const check = Effect.gen(function* () {
+    const checks: Array<ConnectorCheck> = []
+    const shop = yield* Effect.result(graphql<{ shop: { name: string } }>(shopifyQueries.shop, {}))
+    if (shop._tag === "Failure") {
+      const reachable = shop.failure.reason !== "Unavailable" && shop.failure.reason !== "Malformed"
+      checks.push({ name: "reachable", ok: reachable, detail: reachable ? name : shop.failure.message })
+      checks.push({ name: "authenticated", ok: false, detail: shop.failure.message })
+      return checks
+    }
+    checks.push({ name: "reachable", ok: true, detail: name })
+    checks.push({ name: "authenticated", ok: true, detail: `shop "${shop.success.shop.name}"` })
+    const hooks = yield* Effect.result(
+      graphql<{ webhookSubscriptions: { nodes: ReadonlyArray<{ topic: string }> } }>(shopifyQueries.webhooks, {})
+    )
+    const topics = hooks._tag === "Success" ? hooks.success.webhookSubscriptions.nodes.map((node) => node.topic) : []
+    const missing = ["ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED"].filter((topic) => !topics.includes(topic))
+    checks.push({
+      name: "webhook registered",
+      ok: hooks._tag === "Success" && missing.length === 0,
+      detail:
+        hooks._tag === "Failure"
+          ? hooks.failure.message
+          : missing.length === 0
+            ? "orders/create, orders/updated, orders/cancelled"
+            : `missing ${missing.join(", ")}`
+    })
+    return checks
+  })
+
+  return { settings: options.settings, verifyWebhook, readOrder, ordersChangedSince, fulfill, refund, check }
+}

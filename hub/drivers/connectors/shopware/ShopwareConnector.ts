@@ -1,0 +1,323 @@
+import { createHash } from "node:crypto"
+import { createAdminAPIClient } from "@shopware/api-client"
+import { Effect } from "effect"
+import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
+import {
+  type ConnectorCheck,
+  type FulfillmentPush,
+  type RefundPush,
+  type RefundResult,
+  type ShopConnector,
+  ShopError,
+  WebhookRefused
+} from "../../../core/shop/ShopConnector.ts"
+import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
+import { hmacMatches } from "../webhookHmac.ts"
+import { mapShopwareOrder, orderAssociations, type ShopwareOrder } from "./mapShopwareOrder.ts"
+
+export interface ShopwareCredentials {
+  /** An integration's access key id and secret (Admin API, grant type client_credentials). */
+  readonly clientId: string
+  readonly clientSecret: string
+  /** The app secret Shopware signs app webhooks with (`shopware-shop-signature`). */
+  readonly appSecret: string
+}
+
+export interface ShopwareOptions {
+  readonly settings: ConnectorSettings
+  readonly credentials: ShopwareCredentials
+  /** The shop's address, `https://shop.example.com` (the Admin API is below `/api`). */
+  readonly url: string
+  /** The webhook URL the app registered, for `doctor`; absent: any webhook for orders counts. */
+  readonly webhookUrl: string | undefined
+  readonly timeoutMs: number
+}
+
+type Invoke = (
+  operation: string,
+  params?: { body?: unknown; pathParams?: Record<string, string>; query?: Record<string, unknown> }
+) => Promise<{ data: unknown; status: number }>
+
+/** Shopware ids are 32 hex digits; one made from the idempotency key names the same refund on every retry. */
+const idFor = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 32)
+
+const price = (cents: number, quantity: number) => ({
+  unitPrice: cents / 100 / quantity,
+  quantity,
+  totalPrice: cents / 100,
+  calculatedTaxes: [],
+  taxRules: []
+})
+
+/**
+ * Shopware 6 over its Admin API through `@shopware/api-client` (OAuth client credentials). Orders come by the app's
+ * webhooks (`checkout.order.placed`, `order.written`, `state_enter.order.state.cancelled`), which name the order, and
+ * by a catch-up search on `updatedAt`/`createdAt`. A fulfillment adds the tracking code to the order's delivery and
+ * runs the delivery's `ship` transition (`ship_partially` while units remain open) — after looking whether the code is
+ * already there. A refund is an `order_transaction_capture_refund` whose id is made from the idempotency key, so a
+ * retried refund finds the one it created instead of making a second, then processed by the payment handler.
+ */
+export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector => {
+  const name = `Shopware ${options.url}`
+  const client = createAdminAPIClient({
+    baseURL: `${options.url.replace(/\/$/, "")}/api`,
+    credentials: {
+      grant_type: "client_credentials",
+      client_id: options.credentials.clientId,
+      client_secret: options.credentials.clientSecret
+    },
+    fetchOptions: { retry: 0, timeout: options.timeoutMs }
+  })
+  const invokeRaw = client.invoke as unknown as Invoke
+
+  const call = <T>(operation: string, params?: Parameters<Invoke>[1]) =>
+    Effect.tryPromise({
+      try: () => invokeRaw(operation, params),
+      catch: (error) => {
+        const failed = error as { status?: number; details?: unknown; headers?: Headers }
+        if (typeof failed.status === "number") {
+          // A refused token is fetched anew on the next call instead of being kept until it expires.
+          if (failed.status === 401) client.setSessionData({ accessToken: "", refreshToken: "", expirationTime: 0 })
+          return shopErrorForStatus(
+            name,
+            failed.status,
+            JSON.stringify(failed.details ?? ""),
+            failed.headers?.get?.("retry-after")
+          )
+        }
+        return shopErrorForFailure(name, error)
+      }
+    }).pipe(
+      // The client's token request has no timeout of its own: the whole call gets one.
+      Effect.timeoutOrElse({
+        duration: options.timeoutMs,
+        orElse: () =>
+          Effect.fail(
+            new ShopError({ reason: "Unavailable", message: `${name} did not answer within ${options.timeoutMs} ms` })
+          )
+      }),
+      Effect.map((response) => response.data as T)
+    )
+
+  const searchOrders = (criteria: Record<string, unknown>) =>
+    call<{ total?: number; data: ReadonlyArray<ShopwareOrder> }>("searchOrder post /search/order", {
+      body: { ...criteria, associations: orderAssociations, "total-count-mode": 1 }
+    })
+
+  const orderById = (shopOrderId: string) =>
+    Effect.map(searchOrders({ ids: [shopOrderId], limit: 1 }), (result) => result.data[0])
+
+  const readOrder = (shopOrderId: string) =>
+    Effect.gen(function* () {
+      if (!/^[0-9a-f]{32}$/.test(shopOrderId)) return undefined
+      const order = yield* orderById(shopOrderId)
+      return order === undefined ? undefined : mapShopwareOrder(order)
+    })
+
+  interface PollCursor {
+    readonly since: string
+    readonly page: number
+    readonly max: string
+  }
+
+  const ordersChangedSince = (cursor: string | undefined, sinceMs: number) =>
+    Effect.gen(function* () {
+      const start = new Date(sinceMs).toISOString()
+      const at: PollCursor = cursor === undefined ? { since: start, page: 1, max: start } : JSON.parse(cursor)
+      // An order never edited has no updatedAt in Shopware: its creation counts as its last change.
+      const result = yield* searchOrders({
+        page: at.page,
+        limit: 50,
+        filter: [
+          {
+            type: "multi",
+            operator: "or",
+            queries: [
+              { type: "range", field: "updatedAt", parameters: { gte: at.since } },
+              { type: "range", field: "createdAt", parameters: { gte: at.since } }
+            ]
+          }
+        ],
+        sort: [{ field: "createdAt", order: "ASC" }]
+      })
+      const max = result.data.reduce((latest, order) => {
+        const changed = order.updatedAt ?? order.createdAt
+        return changed > latest ? changed : latest
+      }, at.max)
+      const more = at.page * 50 < (result.total ?? 0)
+      const next: PollCursor = more ? { since: at.since, page: at.page + 1, max } : { since: max, page: 1, max }
+      return { orders: result.data.map(mapShopwareOrder), cursor: JSON.stringify(next), more }
+    })
+
+  const fulfill = (push: FulfillmentPush) =>
+    Effect.gen(function* () {
+      const order = yield* orderById(push.shopOrderId)
+      const delivery = order?.deliveries[0]
+      if (order === undefined || delivery === undefined) {
+        return yield* new ShopError({
+          reason: "Rejected",
+          message: `${name}: order ${push.shopOrderId} has no delivery`
+        })
+      }
+      const state = delivery.stateMachineState?.technicalName ?? "open"
+      const hasCode = delivery.trackingCodes.includes(push.trackingNumber)
+      if (!hasCode) {
+        yield* call("updateOrderDelivery patch /order-delivery/{id}", {
+          pathParams: { id: delivery.id },
+          body: { trackingCodes: [...delivery.trackingCodes, push.trackingNumber] }
+        })
+      }
+      // open → ship_partially → shipped_partially → ship → shipped; nothing to do once shipped.
+      const transition =
+        state === "shipped" ? undefined : push.completesOrder ? "ship" : state === "open" ? "ship_partially" : undefined
+      if (transition !== undefined) {
+        yield* call("orderDeliveryStateTransition post /_action/order_delivery/{orderDeliveryId}/state/{transition}", {
+          pathParams: { orderDeliveryId: delivery.id, transition },
+          body: {}
+        })
+      }
+      return { shopFulfillmentId: `${delivery.id}/${push.trackingNumber}`, alreadyThere: hasCode }
+    })
+
+  const refundState = (refundId: string) =>
+    Effect.map(
+      call<{ data: ReadonlyArray<{ id: string; stateMachineState: { technicalName: string } | null }> }>(
+        "searchOrderTransactionCaptureRefund post /search/order-transaction-capture-refund",
+        { body: { ids: [refundId], associations: { stateMachineState: {} } } }
+      ),
+      (result) => result.data[0]
+    )
+
+  const refund = (push: RefundPush) =>
+    Effect.gen(function* () {
+      const refundId = idFor(push.idempotencyKey)
+      let existing = yield* refundState(refundId)
+      if (existing === undefined) {
+        const captures = yield* call<{ data: ReadonlyArray<{ id: string; orderTransactionId: string }> }>(
+          "searchOrderTransactionCapture post /search/order-transaction-capture",
+          { body: { filter: [{ type: "equals", field: "transaction.orderId", value: push.shopOrderId }], limit: 1 } }
+        )
+        const capture = captures.data[0]
+        if (capture === undefined) {
+          return {
+            status: "failed",
+            reason: `${name}: order ${push.shopOrderId} has no captured payment to refund`
+          } satisfies RefundResult
+        }
+        yield* call("createOrderTransactionCaptureRefund post /order-transaction-capture-refund", {
+          body: {
+            id: refundId,
+            captureId: capture.id,
+            reason: push.note,
+            externalReference: push.idempotencyKey,
+            amount: price(push.amountCents, 1),
+            positions: push.lines.map((line) => ({
+              orderLineItemId: line.shopLineId,
+              quantity: line.quantity,
+              amount: price(line.amountCents, line.quantity)
+            }))
+          }
+        })
+        existing = yield* refundState(refundId)
+      }
+      let state = existing?.stateMachineState?.technicalName ?? "open"
+      if (state === "open") {
+        // The payment handler pays it out; its outcome is the refund's state.
+        yield* call("orderTransactionCaptureRefund post /_action/order_transaction_capture_refund/{refundId}", {
+          pathParams: { refundId },
+          body: {}
+        })
+        state = (yield* refundState(refundId))?.stateMachineState?.technicalName ?? "open"
+      }
+      if (state === "completed")
+        return { status: "issued", shopRefundId: refundId, amountCents: push.amountCents } satisfies RefundResult
+      if (state === "failed" || state === "cancelled") {
+        return { status: "failed", reason: `the payment handler left the refund ${state}` } satisfies RefundResult
+      }
+      return yield* new ShopError({
+        reason: "Unavailable",
+        message: `${name}: refund ${refundId} is ${state}`,
+        retryAfterMs: 30_000
+      })
+    })
+
+  const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
+    Effect.suspend(() => {
+      if (
+        !hmacMatches(options.credentials.appSecret, webhook.body, webhook.headers["shopware-shop-signature"], "hex")
+      ) {
+        return Effect.fail(
+          new WebhookRefused({ status: 401, message: "shopware-shop-signature does not match the body" })
+        )
+      }
+      let body: {
+        data?: { event?: string; payload?: unknown }
+        source?: { eventId?: string }
+      }
+      try {
+        body = JSON.parse(new TextDecoder().decode(webhook.body))
+      } catch {
+        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook body is not JSON" }))
+      }
+      const payload = body.data?.payload
+      const ids = new Set<string>()
+      if (Array.isArray(payload)) {
+        for (const entry of payload as ReadonlyArray<{ entity?: string; primaryKey?: unknown }>) {
+          if (entry.entity === "order" && typeof entry.primaryKey === "string") ids.add(entry.primaryKey)
+        }
+      } else if (payload !== null && typeof payload === "object") {
+        const order = (payload as { order?: { id?: unknown } }).order
+        if (typeof order?.id === "string") ids.add(order.id)
+      }
+      const eventId = body.source?.eventId
+      return Effect.succeed(
+        [...ids]
+          .filter((id) => /^[0-9a-f]{32}$/.test(id))
+          .map((id) => ({
+            deliveryId: eventId === undefined ? undefined : `${eventId}/${id}`,
+            shopOrderId: id,
+            order: undefined
+          }))
+      )
+    })
+
+  const check = Effect.gen(function* () {
+    const checks: Array<ConnectorCheck> = []
+    const version = yield* Effect.result(call<{ version: string }>("infoShopwareVersion get /_info/version"))
+    if (version._tag === "Failure") {
+      const reachable = version.failure.reason !== "Unavailable" && version.failure.reason !== "Malformed"
+      checks.push({ name: "reachable", ok: reachable, detail: reachable ? name : version.failure.message })
+      checks.push({ name: "authenticated", ok: false, detail: version.failure.message })
+      return checks
+    }
+    checks.push({ name: "reachable", ok: true, detail: `${name} (Shopware ${version.success.version})` })
+    checks.push({ name: "authenticated", ok: true, detail: "integration credentials accepted" })
+    const hooks = yield* Effect.result(
+      call<{ data: ReadonlyArray<{ eventName: string; url: string; active: boolean }> }>(
+        "searchWebhook post /search/webhook",
+        {
+          body: { limit: 100 }
+        }
+      )
+    )
+    const active = hooks._tag === "Success" ? hooks.success.data.filter((hook) => hook.active) : []
+    const forOrders = active.filter(
+      (hook) =>
+        (hook.eventName === "checkout.order.placed" || hook.eventName === "order.written") &&
+        (options.webhookUrl === undefined || hook.url === options.webhookUrl)
+    )
+    checks.push({
+      name: "webhook registered",
+      ok: forOrders.length > 0,
+      detail:
+        hooks._tag === "Failure"
+          ? hooks.failure.message
+          : forOrders.length > 0
+            ? forOrders.map((hook) => hook.eventName).join(", ")
+            : "no active webhook for checkout.order.placed or order.written"
+    })
+    return checks
+  })
+
+  return { settings: options.settings, verifyWebhook, readOrder, ordersChangedSince, fulfill, refund, check }
+}

@@ -1,0 +1,130 @@
+import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
+
+/** The fields of a Shopware 6 `order` entity (Admin API, JSON) with the associations the connector asks for. */
+export interface ShopwareOrder {
+  readonly id: string
+  readonly orderNumber: string
+  readonly createdAt: string
+  readonly updatedAt: string | null
+  readonly orderDateTime: string
+  readonly amountTotal: number
+  readonly salesChannelId: string
+  readonly currency: { readonly isoCode: string } | null
+  readonly stateMachineState: { readonly technicalName: string } | null
+  readonly orderCustomer: {
+    readonly customerId: string | null
+    readonly email: string
+    readonly firstName: string
+    readonly lastName: string
+  } | null
+  readonly language: { readonly locale: { readonly code: string } | null } | null
+  readonly lineItems: ReadonlyArray<{
+    readonly id: string
+    readonly type: string
+    readonly quantity: number
+    readonly totalPrice: number
+    readonly payload: { readonly productNumber?: string; readonly ean?: string | null } | null
+  }>
+  readonly deliveries: ReadonlyArray<{
+    readonly id: string
+    readonly trackingCodes: ReadonlyArray<string>
+    readonly stateMachineState: { readonly technicalName: string } | null
+    readonly shippingMethod: { readonly technicalName?: string | null; readonly name: string } | null
+    readonly shippingOrderAddress: {
+      readonly firstName: string
+      readonly lastName: string
+      readonly company: string | null
+      readonly street: string
+      readonly additionalAddressLine1: string | null
+      readonly zipcode: string | null
+      readonly city: string
+      readonly country: { readonly iso: string } | null
+      readonly countryState: { readonly shortCode: string } | null
+    } | null
+  }>
+  readonly transactions: ReadonlyArray<{
+    readonly id: string
+    readonly createdAt: string
+    readonly stateMachineState: { readonly technicalName: string } | null
+  }>
+}
+
+/** The criteria's associations that give the fields above. */
+export const orderAssociations = {
+  currency: {},
+  stateMachineState: {},
+  orderCustomer: {},
+  language: { associations: { locale: {} } },
+  lineItems: {},
+  deliveries: {
+    associations: {
+      stateMachineState: {},
+      shippingMethod: {},
+      shippingOrderAddress: { associations: { country: {}, countryState: {} } }
+    }
+  },
+  transactions: { associations: { stateMachineState: {} } }
+} as const
+
+const paidStates = new Set(["paid", "paid_partially", "authorized", "refunded_partially", "refunded"])
+
+/**
+ * Shopware's order in the shop-neutral shape. A promotion is a line of its own with a negative price: it is spread
+ * over the product lines in proportion to their totals, so each unit carries its share of the discount.
+ */
+export const mapShopwareOrder = (order: ShopwareOrder): ShopOrderDraft => {
+  const products = order.lineItems.filter((line) => line.type === "product")
+  const productsTotal = products.reduce((sum, line) => sum + line.totalPrice, 0)
+  const discount = -order.lineItems
+    .filter((line) => line.type === "promotion" || line.type === "discount")
+    .reduce((sum, line) => sum + Math.min(0, line.totalPrice), 0)
+  const factor = productsTotal > 0 ? Math.max(0, productsTotal - discount) / productsTotal : 1
+  const delivery = order.deliveries[0]
+  const address = delivery?.shippingOrderAddress
+  const transaction = [...order.transactions].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1)
+  const orderState = order.stateMachineState?.technicalName ?? "open"
+  return {
+    shopOrderId: order.id,
+    orderNumber: order.orderNumber,
+    updatedAtMs: Date.parse(order.updatedAt ?? order.createdAt),
+    placedAt: order.orderDateTime,
+    state:
+      orderState === "cancelled"
+        ? "cancelled"
+        : paidStates.has(transaction?.stateMachineState?.technicalName ?? "")
+          ? "open"
+          : "awaiting-payment",
+    currency: order.currency?.isoCode ?? "",
+    totalPaid: order.amountTotal,
+    customer: {
+      shopCustomerId: order.orderCustomer?.customerId ?? order.orderCustomer?.email ?? "guest",
+      firstName: order.orderCustomer?.firstName ?? "",
+      lastName: order.orderCustomer?.lastName ?? "",
+      email: order.orderCustomer?.email ?? "",
+      locale: order.language?.locale?.code
+    },
+    shipTo: {
+      name: `${address?.firstName ?? ""} ${address?.lastName ?? ""}`.trim(),
+      company: address?.company ?? undefined,
+      street1: address?.street ?? "",
+      street2: address?.additionalAddressLine1 ?? undefined,
+      postalCode: address?.zipcode ?? "",
+      city: address?.city ?? "",
+      region: address?.countryState?.shortCode ?? undefined,
+      country: address?.country?.iso ?? ""
+    },
+    lines: products.map((line) => ({
+      shopLineId: line.id,
+      sku: line.payload?.productNumber,
+      gtin: line.payload?.ean ?? undefined,
+      quantity: line.quantity,
+      paidUnitPrice: line.quantity > 0 ? (line.totalPrice * factor) / line.quantity : Number.NaN
+    })),
+    shippingMethod: {
+      code: delivery?.shippingMethod?.technicalName ?? undefined,
+      title: delivery?.shippingMethod?.name
+    },
+    locationId: undefined,
+    salesChannel: order.salesChannelId
+  }
+}

@@ -1,0 +1,225 @@
+import { createHmac, timingSafeEqual } from "node:crypto"
+import { Effect, Schema } from "effect"
+import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
+import {
+  type FulfillmentPush,
+  type RefundPush,
+  type RefundResult,
+  type ShopConnector,
+  ShopError,
+  WebhookRefused
+} from "../../../core/shop/ShopConnector.ts"
+import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
+import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
+
+export interface SignedWebhookCredentials {
+  /** Signs both ways: the shop's order webhooks to the hub, and the hub's pushes to the shop. */
+  readonly secret: string
+}
+
+export interface SignedWebhookOptions {
+  readonly settings: ConnectorSettings
+  readonly credentials: SignedWebhookCredentials
+  /** Where the hub POSTs `/fulfillments` and `/refunds`, and GETs `/orders?since=` for the catch-up; none: inbound only. */
+  readonly shopUrl: string | undefined
+  readonly timeoutMs: number
+  readonly toleranceMs: number
+}
+
+/** The order a generic shop sends, in the hub's own neutral vocabulary (README, "Generic signed webhook"). */
+const Money = Schema.Number
+export const GenericShopOrder = Schema.Struct({
+  id: Schema.String,
+  number: Schema.String,
+  updatedAt: Schema.String,
+  placedAt: Schema.String,
+  state: Schema.Literals(["open", "on-hold", "awaiting-payment", "cancelled"]),
+  currency: Schema.String,
+  totalPaid: Money,
+  customer: Schema.Struct({
+    id: Schema.String,
+    firstName: Schema.String,
+    lastName: Schema.String,
+    email: Schema.String,
+    locale: Schema.optional(Schema.String)
+  }),
+  shipTo: Schema.Struct({
+    name: Schema.String,
+    company: Schema.optional(Schema.String),
+    street1: Schema.String,
+    street2: Schema.optional(Schema.String),
+    postalCode: Schema.String,
+    city: Schema.String,
+    region: Schema.optional(Schema.String),
+    country: Schema.String
+  }),
+  lines: Schema.Array(
+    Schema.Struct({
+      id: Schema.String,
+      sku: Schema.optional(Schema.String),
+      gtin: Schema.optional(Schema.String),
+      quantity: Schema.Number,
+      paidUnitPrice: Money
+    })
+  ),
+  shippingMethod: Schema.optional(Schema.String),
+  location: Schema.optional(Schema.String),
+  salesChannel: Schema.optional(Schema.String)
+})
+type GenericShopOrder = typeof GenericShopOrder.Type
+
+const toDraft = (order: GenericShopOrder): ShopOrderDraft => ({
+  shopOrderId: order.id,
+  orderNumber: order.number,
+  updatedAtMs: Date.parse(order.updatedAt),
+  placedAt: order.placedAt,
+  state: order.state,
+  currency: order.currency,
+  totalPaid: order.totalPaid,
+  customer: {
+    shopCustomerId: order.customer.id,
+    firstName: order.customer.firstName,
+    lastName: order.customer.lastName,
+    email: order.customer.email,
+    locale: order.customer.locale
+  },
+  shipTo: {
+    ...order.shipTo,
+    company: order.shipTo.company,
+    street2: order.shipTo.street2,
+    region: order.shipTo.region
+  },
+  lines: order.lines.map((line) => ({
+    shopLineId: line.id,
+    sku: line.sku,
+    gtin: line.gtin,
+    quantity: line.quantity,
+    paidUnitPrice: line.paidUnitPrice
+  })),
+  shippingMethod: { code: order.shippingMethod, title: undefined },
+  locationId: order.location,
+  salesChannel: order.salesChannel
+})
+
+/** `X-Packbench-Signature: sha256=<hex HMAC-SHA256 over "<timestamp>.<body>">`, as the hub signs its own webhooks. */
+export const signBody = (secret: string, timestamp: string, body: string | Uint8Array) =>
+  `sha256=${createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex")}`
+
+const decodeOrder = Schema.decodeUnknownEffect(Schema.fromJsonString(GenericShopOrder))
+const decodePage = Schema.decodeUnknownEffect(
+  Schema.fromJsonString(
+    Schema.Struct({ orders: Schema.Array(GenericShopOrder), cursor: Schema.String, more: Schema.Boolean })
+  )
+)
+
+/**
+ * Any other shop, through signed webhooks both ways. The shop POSTs each new or changed order to the hub
+ * (`/shops/<connector>/webhook`, the order in the neutral shape above, signed with the shared secret and a
+ * timestamp); the hub POSTs fulfillments and refunds to `<shopUrl>/fulfillments` and `<shopUrl>/refunds`, signed
+ * the same way, with the push's key as `Idempotency-Key` (the shop must act once per key). With a `shopUrl`, the
+ * catch-up asks `GET <shopUrl>/orders?since=<cursor>` for `{orders, cursor, more}`.
+ */
+export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopConnector => {
+  const name = `shop ${options.settings.id}`
+
+  const request = (method: "GET" | "POST", path: string, body: unknown, idempotencyKey?: string) =>
+    Effect.gen(function* () {
+      if (options.shopUrl === undefined) {
+        return yield* new ShopError({ reason: "Rejected", message: `${name} has no shopUrl to send to` })
+      }
+      const text = body === undefined ? "" : JSON.stringify(body)
+      const timestamp = String(Math.floor(Date.now() / 1000))
+      const response = yield* Effect.tryPromise({
+        try: () =>
+          fetch(`${options.shopUrl}${path}`, {
+            method,
+            headers: {
+              "content-type": "application/json",
+              "x-packbench-timestamp": timestamp,
+              "x-packbench-signature": signBody(options.credentials.secret, timestamp, text),
+              ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey })
+            },
+            ...(method === "POST" ? { body: text } : {}),
+            signal: AbortSignal.timeout(options.timeoutMs)
+          }),
+        catch: (error) => shopErrorForFailure(name, error)
+      })
+      const answer = yield* Effect.tryPromise({
+        try: () => response.text(),
+        catch: (error) => shopErrorForFailure(name, error)
+      })
+      if (!response.ok)
+        return yield* shopErrorForStatus(name, response.status, answer, response.headers.get("retry-after"))
+      return answer
+    })
+
+  const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
+    Effect.gen(function* () {
+      const timestamp = webhook.headers["x-packbench-timestamp"] ?? ""
+      const claimed = webhook.headers["x-packbench-signature"] ?? ""
+      const expected = signBody(options.credentials.secret, timestamp, webhook.body)
+      const fresh =
+        /^\d{1,12}$/.test(timestamp) && Math.abs(Date.now() - Number(timestamp) * 1000) <= options.toleranceMs
+      const matches = claimed.length === expected.length && timingSafeEqual(Buffer.from(claimed), Buffer.from(expected))
+      if (!fresh || !matches) {
+        return yield* new WebhookRefused({
+          status: 401,
+          message: fresh ? "X-Packbench-Signature does not match" : "X-Packbench-Timestamp is not current"
+        })
+      }
+      const order = yield* decodeOrder(new TextDecoder().decode(webhook.body)).pipe(
+        Effect.mapError(
+          (issue) => new WebhookRefused({ status: 400, message: `not an order: ${issue.message.slice(0, 300)}` })
+        )
+      )
+      return [{ deliveryId: webhook.headers["x-packbench-delivery"], shopOrderId: order.id, order: toDraft(order) }]
+    })
+
+  return {
+    settings: options.settings,
+    verifyWebhook,
+    readOrder: () => Effect.succeed(undefined),
+    ordersChangedSince: (cursor) =>
+      options.shopUrl === undefined
+        ? Effect.succeed({ orders: [], cursor: cursor ?? "", more: false })
+        : Effect.gen(function* () {
+            const text = yield* request("GET", `/orders?since=${encodeURIComponent(cursor ?? "")}`, undefined)
+            const page = yield* decodePage(text).pipe(
+              Effect.mapError(
+                (issue) => new ShopError({ reason: "Malformed", message: `${name}: ${issue.message.slice(0, 300)}` })
+              )
+            )
+            return { orders: page.orders.map(toDraft), cursor: page.cursor, more: page.more }
+          }),
+    fulfill: (push: FulfillmentPush) =>
+      Effect.map(request("POST", "/fulfillments", push, push.idempotencyKey), (text) => {
+        const body = JSON.parse(text || "{}") as { id?: string; alreadyThere?: boolean }
+        return { shopFulfillmentId: body.id ?? push.idempotencyKey, alreadyThere: body.alreadyThere === true }
+      }),
+    refund: (push: RefundPush) =>
+      Effect.map(request("POST", "/refunds", push, push.idempotencyKey), (text): RefundResult => {
+        const body = JSON.parse(text || "{}") as { status?: string; id?: string; reason?: string }
+        return body.status === "failed"
+          ? { status: "failed", reason: body.reason ?? "the shop refused the refund" }
+          : { status: "issued", shopRefundId: body.id ?? push.idempotencyKey, amountCents: push.amountCents }
+      }),
+    check: Effect.gen(function* () {
+      if (options.shopUrl === undefined) {
+        return [{ name: "reachable" as const, ok: true, detail: "inbound webhooks only (no shopUrl)" }]
+      }
+      const answer = yield* Effect.result(request("GET", "/orders?since=", undefined))
+      return [
+        {
+          name: "reachable" as const,
+          ok: answer._tag === "Success" || answer.failure.reason !== "Unavailable",
+          detail: answer._tag === "Success" ? options.shopUrl : answer.failure.message
+        },
+        {
+          name: "authenticated" as const,
+          ok: answer._tag === "Success",
+          detail: answer._tag === "Success" ? "signature accepted" : answer.failure.message
+        }
+      ]
+    })
+  }
+}

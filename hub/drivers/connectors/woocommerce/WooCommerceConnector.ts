@@ -1,0 +1,276 @@
+import WooCommerceRestApiModule from "@woocommerce/woocommerce-rest-api"
+import { Effect } from "effect"
+import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
+import {
+  type ConnectorCheck,
+  type FulfillmentPush,
+  type RefundPush,
+  type RefundResult,
+  type ShopConnector,
+  ShopError,
+  WebhookRefused
+} from "../../../core/shop/ShopConnector.ts"
+import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
+import { hmacMatches } from "../webhookHmac.ts"
+import { mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
+
+export interface WooCommerceCredentials {
+  readonly consumerKey: string
+  readonly consumerSecret: string
+  /** The secret the shop's order webhooks are signed with (X-WC-Webhook-Signature). */
+  readonly webhookSecret: string
+}
+
+export interface WooCommerceOptions {
+  readonly settings: ConnectorSettings
+  readonly credentials: WooCommerceCredentials
+  /** The store's address, `https://shop.example.com` (the REST API is below `/wp-json/wc/v3`). */
+  readonly url: string
+  /** The status an order gets when its last unit shipped (`completed`, or one the shop registered). */
+  readonly completedStatus: string
+  readonly timeoutMs: number
+}
+
+interface WooResponse {
+  readonly status: number
+  readonly data: unknown
+  readonly headers: Record<string, string>
+}
+
+/**
+ * The package is CommonJS with `__esModule` and no exports map: Node's ESM loader hands its whole `exports` to a
+ * default import (the class is `.default` of it), bundlers the class itself.
+ */
+const WooCommerceRestApi =
+  (WooCommerceRestApiModule as unknown as { readonly default?: typeof WooCommerceRestApiModule }).default ??
+  WooCommerceRestApiModule
+
+const fulfillmentMeta = (parcelId: string) => `_packbench_fulfillment_${parcelId}`
+const refundKeyMeta = "_packbench_idempotency_key"
+
+/**
+ * WooCommerce over its REST API (wc/v3) through `@woocommerce/woocommerce-rest-api` (Basic auth over HTTPS, OAuth
+ * 1.0a signatures over plain HTTP). Orders come by the order webhooks, whose body is the order itself, and by a
+ * catch-up on `modified_after`. WooCommerce has no idempotency keys, so every push looks first: a fulfillment is an
+ * order note plus a meta entry per parcel (and the configured status once the last unit shipped), a refund carries
+ * its key in its meta and is looked for among the order's refunds before one is created.
+ */
+export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConnector => {
+  const name = `WooCommerce ${options.url}`
+  const api = new WooCommerceRestApi({
+    url: options.url,
+    consumerKey: options.credentials.consumerKey,
+    consumerSecret: options.credentials.consumerSecret,
+    version: "wc/v3",
+    queryStringAuth: false,
+    axiosConfig: { timeout: options.timeoutMs, validateStatus: () => true, transitional: { clarifyTimeoutError: true } }
+  })
+
+  const call = (method: "get" | "post" | "put", endpoint: string, body?: unknown, params?: Record<string, unknown>) =>
+    Effect.gen(function* () {
+      const response = yield* Effect.tryPromise({
+        try: (): Promise<WooResponse> =>
+          method === "get"
+            ? api.get(endpoint, params ?? {})
+            : method === "post"
+              ? api.post(endpoint, body, params ?? {})
+              : api.put(endpoint, body, params ?? {}),
+        catch: (error) => shopErrorForFailure(name, error)
+      })
+      if (response.status < 200 || response.status > 299) {
+        const text = typeof response.data === "string" ? response.data : JSON.stringify(response.data ?? "")
+        return yield* shopErrorForStatus(name, response.status, text, response.headers["retry-after"])
+      }
+      if (response.data === null || typeof response.data !== "object") {
+        return yield* new ShopError({ reason: "Malformed", message: `${name}: ${endpoint} answered with no JSON` })
+      }
+      return response
+    })
+
+  const readOrder = (shopOrderId: string) =>
+    Effect.gen(function* () {
+      if (!/^\d+$/.test(shopOrderId)) return undefined
+      const found = yield* Effect.result(call("get", `orders/${shopOrderId}`))
+      if (found._tag === "Failure") {
+        if (found.failure.reason === "Rejected" && found.failure.message.includes(" 404")) return undefined
+        return yield* found.failure
+      }
+      return mapWooOrder(found.success.data as WooOrder)
+    })
+
+  interface PollCursor {
+    readonly since: string
+    readonly page: number
+    readonly max: string
+  }
+
+  const ordersChangedSince = (cursor: string | undefined, sinceMs: number) =>
+    Effect.gen(function* () {
+      const start = new Date(sinceMs).toISOString().slice(0, 19)
+      const at: PollCursor = cursor === undefined ? { since: start, page: 1, max: start } : JSON.parse(cursor)
+      const response = yield* call("get", "orders", undefined, {
+        modified_after: at.since,
+        dates_are_gmt: true,
+        orderby: "modified",
+        order: "asc",
+        per_page: 50,
+        page: at.page
+      })
+      const orders = response.data as ReadonlyArray<WooOrder>
+      const max = orders.reduce(
+        (latest, order) => (order.date_modified_gmt > latest ? order.date_modified_gmt : latest),
+        at.max
+      )
+      const pages = Number(response.headers["x-wp-totalpages"] ?? "1")
+      const more = at.page < pages
+      // `modified_after` is exclusive: the next catch-up starts a second before the newest change seen, so a change
+      // in the same second is not lost (the hub drops the repeats as stale).
+      const since = new Date(Date.parse(`${max}Z`) - 1000).toISOString().slice(0, 19)
+      const next: PollCursor = more
+        ? { since: at.since, page: at.page + 1, max }
+        : { since: since < at.since ? at.since : since, page: 1, max }
+      return { orders: orders.map(mapWooOrder), cursor: JSON.stringify(next), more }
+    })
+
+  const fulfill = (push: FulfillmentPush) =>
+    Effect.gen(function* () {
+      const order = (yield* call("get", `orders/${push.shopOrderId}`)).data as WooOrder & {
+        readonly meta_data: ReadonlyArray<{ key: string; value: unknown }>
+      }
+      if (order.meta_data.some((meta) => meta.key === fulfillmentMeta(push.parcelId))) {
+        return { shopFulfillmentId: `${push.shopOrderId}/${push.parcelId}`, alreadyThere: true }
+      }
+      const marker = `[packbench ${push.parcelId}]`
+      const notes = (yield* call("get", `orders/${push.shopOrderId}/notes`)).data as ReadonlyArray<{ note: string }>
+      if (!notes.some((note) => note.note.includes(marker))) {
+        const units = push.lines.map((line) => `${line.quantity}× ${line.shopLineId}`).join(", ")
+        yield* call("post", `orders/${push.shopOrderId}/notes`, {
+          note: `Shipped with ${push.carrierName}: ${push.trackingNumber}${push.trackingUrl === undefined ? "" : ` ${push.trackingUrl}`} (${units}) ${marker}`,
+          customer_note: false
+        })
+      }
+      yield* call("put", `orders/${push.shopOrderId}`, {
+        ...(push.completesOrder ? { status: options.completedStatus } : {}),
+        meta_data: [
+          {
+            key: fulfillmentMeta(push.parcelId),
+            value: JSON.stringify({
+              carrier: push.carrier,
+              trackingNumber: push.trackingNumber,
+              trackingUrl: push.trackingUrl ?? null,
+              lines: push.lines.map((line) => ({ lineItemId: Number(line.shopLineId), quantity: line.quantity }))
+            })
+          }
+        ]
+      })
+      return { shopFulfillmentId: `${push.shopOrderId}/${push.parcelId}`, alreadyThere: false }
+    })
+
+  const refund = (push: RefundPush) =>
+    Effect.gen(function* () {
+      const existing = (yield* call("get", `orders/${push.shopOrderId}/refunds`, undefined, { per_page: 100 }))
+        .data as ReadonlyArray<{
+        id: number
+        amount: string
+        meta_data: ReadonlyArray<{ key: string; value: unknown }>
+      }>
+      const done = existing.find((entry) =>
+        entry.meta_data.some((meta) => meta.key === refundKeyMeta && meta.value === push.idempotencyKey)
+      )
+      if (done !== undefined) {
+        return {
+          status: "issued",
+          shopRefundId: String(done.id),
+          amountCents: centsOf(done.amount)
+        } satisfies RefundResult
+      }
+      const created = yield* Effect.result(
+        call("post", `orders/${push.shopOrderId}/refunds`, {
+          amount: decimal(push.amountCents),
+          reason: push.note,
+          api_refund: true,
+          line_items: push.lines.map((line) => ({
+            id: Number(line.shopLineId),
+            quantity: line.quantity,
+            refund_total: decimal(line.amountCents)
+          })),
+          meta_data: [{ key: refundKeyMeta, value: push.idempotencyKey }]
+        })
+      )
+      if (created._tag === "Failure") {
+        // WooCommerce answers a payment gateway's refusal with an error code and the gateway's message.
+        if (created.failure.reason === "Rejected")
+          return { status: "failed", reason: created.failure.message } satisfies RefundResult
+        return yield* created.failure
+      }
+      const body = created.success.data as { id: number; amount: string }
+      return {
+        status: "issued",
+        shopRefundId: String(body.id),
+        amountCents: centsOf(body.amount)
+      } satisfies RefundResult
+    })
+
+  const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
+    Effect.suspend(() => {
+      if (
+        !hmacMatches(
+          options.credentials.webhookSecret,
+          webhook.body,
+          webhook.headers["x-wc-webhook-signature"],
+          "base64"
+        )
+      ) {
+        return Effect.fail(
+          new WebhookRefused({ status: 401, message: "X-WC-Webhook-Signature does not match the body" })
+        )
+      }
+      const topic = webhook.headers["x-wc-webhook-topic"] ?? ""
+      // WooCommerce pings a new webhook with a form body (webhook_id=…): signed, and nothing to take.
+      if (!topic.startsWith("order.")) return Effect.succeed([])
+      let order: WooOrder
+      try {
+        order = JSON.parse(new TextDecoder().decode(webhook.body))
+      } catch {
+        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook body is not JSON" }))
+      }
+      if (typeof order.id !== "number")
+        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order" }))
+      const deliveryId = webhook.headers["x-wc-webhook-delivery-id"]
+      const draft = topic === "order.deleted" ? undefined : mapWooOrder(order)
+      return Effect.succeed([
+        {
+          deliveryId:
+            deliveryId === undefined ? undefined : `${webhook.headers["x-wc-webhook-id"] ?? ""}/${deliveryId}`,
+          shopOrderId: String(order.id),
+          order: draft
+        }
+      ])
+    })
+
+  const check = Effect.gen(function* () {
+    const checks: Array<ConnectorCheck> = []
+    const hooks = yield* Effect.result(call("get", "webhooks", undefined, { per_page: 100 }))
+    if (hooks._tag === "Failure") {
+      const reachable = hooks.failure.reason !== "Unavailable" && hooks.failure.reason !== "Malformed"
+      checks.push({ name: "reachable", ok: reachable, detail: reachable ? name : hooks.failure.message })
+      checks.push({ name: "authenticated", ok: false, detail: hooks.failure.message })
+      return checks
+    }
+    checks.push({ name: "reachable", ok: true, detail: name })
+    checks.push({ name: "authenticated", ok: true, detail: "consumer key accepted" })
+    const active = (hooks.success.data as ReadonlyArray<{ topic: string; status: string }>)
+      .filter((hook) => hook.status === "active")
+      .map((hook) => hook.topic)
+    const missing = ["order.created", "order.updated"].filter((topic) => !active.includes(topic))
+    checks.push({
+      name: "webhook registered",
+      ok: missing.length === 0,
+      detail:
+        missing.length === 0 ? "order.created, order.updated active" : `missing or inactive: ${missing.join(", ")}`
+    })
+    return checks
+  })
+
+  return { settings: options.settings, verifyWebhook, readOrder, ordersChangedSince, fulfill, refund, check }
+}

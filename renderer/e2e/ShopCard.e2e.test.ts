@@ -1,0 +1,106 @@
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { freePort } from "../../drivers/net/LoopbackPort.ts"
+import { openSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { type FakeShop, startFakeShop } from "../../fixtures/shops/FakeShops.ts"
+import { sampleOrder } from "../../hub/drivers/connectors/shopConformance.suite.ts"
+import { signIn } from "./packOrder.ts"
+import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
+
+let opened: StationInBrowser | undefined
+let shop: FakeShop | undefined
+let hubPort = 0
+
+beforeAll(async () => {
+  shop = await startFakeShop("shopify")
+  // The embedded hub reads the connector's credentials from the environment, as a real one would.
+  process.env[shop.credentials.env] = shop.credentials.json
+  const configFile = join(mkdtempSync(join(tmpdir(), "pb-shop-card-")), "packbench.config.json")
+  writeFileSync(configFile, JSON.stringify({ hub: { shops: { connectors: [shop.connector], defaultSite: "HAM1" } } }))
+  hubPort = await freePort()
+  opened = await openStationInBrowser("shop-card", {
+    PACKBENCH_CONFIG: configFile,
+    PACKBENCH_SITE_ID: "HAM1",
+    PACKBENCH_HUB_PORT: String(hubPort),
+    PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort())
+  })
+  shop.setWebhookUrl(`http://127.0.0.1:${hubPort}/shops/shopify/webhook`)
+}, 120_000)
+
+afterAll(async () => {
+  await opened?.close()
+  await shop?.close()
+})
+
+describe("the Manager screen's Shop card", () => {
+  it("shows the connector, its orders, a refused order and a failed push, which a manager retries with a reason", async () => {
+    const { page, pageProblems } = opened!
+    const fake = shop!
+    await page.getByRole("button", { name: "EN", exact: true }).click()
+    const first = await fake.placeOrder(sampleOrder(1))
+    await fake.placeOrder(sampleOrder(2))
+    await fake.placeOrder({ ...sampleOrder(3), lines: [{ lineId: "1", sku: "no sku!", quantity: 1, unitPrice: 5 }] })
+
+    // A fulfillment the shop refused earlier (a parcel of order 1 that named a unit the shop did not have open).
+    const hub = openSqlite({ filename: join(opened!.station.config.dataDir, "hub", "hub.db") })
+    const lineId = `${first.order.id}01`
+    hub
+      .prepare(
+        `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key, payload,
+           status, attempts, next_attempt_ms, last_error, created_at_ms, updated_at_ms)
+         VALUES ('push-e2e-1', 'shopify', 1, 'fulfillment', 'packbench-e2e-1', 'P-E2E-1', 'SHOP-1001', 'P-E2E-1', ?, 'failed', 3, 0,
+           'Rejected: Shopify alpenglow.myshopify.com: fulfillmentCreate: Invalid quantity for fulfillment order line item', ?, ?)`
+      )
+      .run(
+        JSON.stringify({
+          orderId: "SHOP-1001",
+          shopOrderId: `gid://shopify/Order/${first.order.id}`,
+          parcelId: "P-E2E-1",
+          carrier: "dhl-paket",
+          carrierName: "DHL",
+          trackingNumber: "00340434161094042557",
+          trackingUrl:
+            "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=00340434161094042557",
+          lines: [{ lineId, shopLineId: `gid://shopify/LineItem/${lineId}`, quantity: 1 }],
+          completesOrder: false
+        }),
+        Date.now() - 600_000,
+        Date.now() - 60_000
+      )
+
+    await page.keyboard.press("F3")
+    const card = page.getByTestId("shop-card")
+    const connector = card.locator('[data-connector="shopify"]')
+    await connector.getByTestId("shop-state").getByText("connected").waitFor({ timeout: 30_000 })
+    await card.getByTestId("shop-waiting").getByText("2 orders").waitFor({ timeout: 30_000 })
+    await card
+      .getByTestId("shop-quarantined")
+      .getByText(/no usable SKU/)
+      .waitFor()
+    const failed = connector.getByTestId("shop-failed-push")
+    await failed.getByText(/Invalid quantity/).waitFor()
+    await failed.getByText("Only a manager may retry or discard a push.").waitFor()
+    await card.screenshot({ path: join(SCREENSHOTS, "9-manager-shop-card.png") })
+
+    await signIn(page, "B-9001")
+    await page.keyboard.press("F3")
+    await failed.getByTestId("shop-decision-reason").fill("Unit put back on the fulfillment order in Shopify")
+    await page.screenshot({ path: join(SCREENSHOTS, "9-manager-shop-card-failed.png"), fullPage: true })
+    await failed.getByTestId("shop-retry").click()
+    await connector.getByTestId("shop-failed-push").waitFor({ state: "detached", timeout: 30_000 })
+    await connector.getByTestId("shop-last-push").getByText(/\d/).waitFor({ timeout: 30_000 })
+    expect(first.order.fulfillments.map((fulfillment) => fulfillment.trackingNumber)).toEqual(["00340434161094042557"])
+    const audit = hub.prepare("SELECT action, actor, reason FROM shop_push_audit").all()
+    expect(audit).toEqual([
+      { action: "retry", actor: "B-9001 Katrin Vogel", reason: "Unit put back on the fulfillment order in Shopify" }
+    ])
+    hub.close()
+
+    await page.getByRole("button", { name: "DE", exact: true }).click()
+    await card.getByText("Wartende Shop-Bestellungen je Standort").waitFor()
+    await card.screenshot({ path: join(SCREENSHOTS, "9-manager-shop-card-de.png") })
+    expect(pageProblems).toEqual([])
+  }, 120_000)
+})
