@@ -40,7 +40,12 @@ const main = async () => {
           yield* runHub({
             dataDir,
             settings,
-            http: { host: "127.0.0.1", port: 0, webhookSecret: "bench-secret-0123456789" },
+            http: {
+              host: "127.0.0.1",
+              port: 0,
+              webhookSecret: "bench-secret-0123456789",
+              metricsToken: "bench-metrics-token-0123456789"
+            },
             senderPollMs: 5_000,
             tickIntervalMs: 60_000,
             ackDelayMs: 20

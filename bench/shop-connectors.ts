@@ -81,7 +81,12 @@ const benchShop = async (kind: ShopKind) => {
       settings,
       webhookSecret: "bench-secret-0123456789"
     }),
-    http: { host: "127.0.0.1", port: hubPort, webhookSecret: "bench-secret-0123456789" },
+    http: {
+      host: "127.0.0.1",
+      port: hubPort,
+      webhookSecret: "bench-secret-0123456789",
+      metricsToken: "bench-metrics-token-0123456789"
+    },
     shops
   }
   const hub = hubLayer(options).pipe(

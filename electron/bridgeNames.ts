@@ -7,6 +7,7 @@ const apiNames = {
   "station.setLocale": true,
   "station.setScreen": true,
   "session.signIn": true,
+  "session.enterPin": true,
   "session.signOut": true,
   "scan.submit": true,
   "orders.open": true,
@@ -48,7 +49,8 @@ const apiNames = {
   "metrics.customer": true,
   "metrics.customerCsv": true,
   "shops.status": true,
-  "shops.decidePush": true
+  "shops.decidePush": true,
+  "audit.recent": true
 } as const satisfies Record<ApiName, true>
 
 const pushNames = {

@@ -1,4 +1,5 @@
 /** The station's one API map, assembled from the features' slices, and the pushes it sends unasked. */
+import { AuditApi } from "../audit/AuditApi.ts"
 import { Locale } from "../config/StationConfig.ts"
 import { EventSummary, EventsApi } from "../events/EventsApi.ts"
 import { MetricsApi } from "../metrics/MetricsApi.ts"
@@ -15,6 +16,7 @@ import { StationAlert, StationStatus, StationStatusApi } from "../station/Statio
 import { FleetView } from "../sync/FleetPresence.ts"
 import { SyncApi } from "../sync/SyncApi.ts"
 
+export { AuditEntry } from "../audit/AuditApi.ts"
 export { EventSummary } from "../events/EventsApi.ts"
 export type { CustomerMetrics, NotificationStage } from "../metrics/CustomerMetrics.ts"
 export { OrderSummary } from "../orders/OrdersApi.ts"
@@ -43,7 +45,8 @@ export { Locale }
 /**
  * The station's one API: every command and query the UI may call, with its input and output schemas. Electron IPC
  * and HTTP are two transports over this map; both decode the input with these schemas before a handler runs. Each
- * feature declares its own slice; this map only puts them together, so no feature needs to import it.
+ * feature declares its own slice; this map only puts them together, so no feature needs to import it. A call marked
+ * `privileged: true` (a manager's action) is recorded in the audit with who, when, from which client and its outcome.
  */
 export const StationApi = {
   ...StationStatusApi,
@@ -57,7 +60,8 @@ export const StationApi = {
   ...BenchApi,
   ...ReturnsApi,
   ...MetricsApi,
-  ...ShopsApi
+  ...ShopsApi,
+  ...AuditApi
 } as const
 
 export type StationApi = typeof StationApi

@@ -154,6 +154,12 @@ export const HubConfig = Schema.Struct({
   url: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/\s]$/))),
   /** postgres://user:password@host:port/database; absent: a SQLite file in `<dataDir>/hub`. */
   databaseUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/[^\s]+$/))),
+  /**
+   * The bearer token the hub's `/metrics` and `/metrics.csv` ask for, and the station sends (checked where it is used,
+   * so no error message ever repeats it); absent: the embedded hub makes one on first start in
+   * `<dataDir>/hub/metrics-token`.
+   */
+  metricsToken: Schema.optional(Schema.String),
   notify: Schema.optional(NotifyConfig),
   /** The shop connectors the hub runs (README, "Shop connectors"). */
   shops: Schema.optional(ShopsConfig)
@@ -242,6 +248,7 @@ export interface ResolvedConfig {
     readonly publicUrl?: string
     readonly url?: string
     readonly databaseUrl?: string
+    readonly metricsToken?: string
     readonly notify: NotifyOverrides
     readonly shops?: ShopsConfig
   }

@@ -1,9 +1,12 @@
 import { Context, type Effect, Schema } from "effect"
 import type { CustomerMetrics, MetricsWindow } from "./CustomerMetrics.ts"
 
-/** Why the station could not get the figures from the hub: none configured, unreachable, or an answer it refused. */
+/**
+ * Why the station could not get the figures from the hub: none configured, unreachable, the hub refused the
+ * station's metrics token, or an answer the station refused.
+ */
 export class MetricsUnavailable extends Schema.TaggedError<MetricsUnavailable>()("MetricsUnavailable", {
-  reason: Schema.Literals(["NoHub", "Unreachable", "BadAnswer"]),
+  reason: Schema.Literals(["NoHub", "Unreachable", "Refused", "BadAnswer"]),
   message: Schema.String
 }) {}
 

@@ -5,6 +5,7 @@ import { Effect, Exit, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { makeFileNumberReservations } from "../../drivers/numbering/FileNumberReservations.ts"
 import { encodeEscPosInsert } from "../../drivers/printer/EscPosInsertEncoder.ts"
+import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
 import { seededStation } from "../../fixtures/SeededStation.ts"
 import { defaultCarrierProfiles } from "../carrier/CarrierProfile.ts"
 import { Carriers } from "../carrier/Carriers.ts"
@@ -56,7 +57,9 @@ const benchLayer = (dir: string, stationId: string, slot: NumberSlot, reservatio
     sscc: { companyPrefix: "4260123", extensionDigit: 3 },
     numbering: slot
   }).pipe(
-    Layer.provideMerge(Layer.mergeAll(Session.layer(), PrintQueue.layer, encoder)),
+    Layer.provideMerge(
+      Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
+    ),
     Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE")),
     Layer.provideMerge(station)
   )

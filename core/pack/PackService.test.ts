@@ -4,7 +4,9 @@ import { join } from "node:path"
 import { Effect, Exit, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { encodeEscPosInsert } from "../../drivers/printer/EscPosInsertEncoder.ts"
+import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
 import { seededStation } from "../../fixtures/SeededStation.ts"
+import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { defaultCarrierProfiles } from "../carrier/CarrierProfile.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { assignTrackingRange } from "../carrier/OfflineCarrier.ts"
@@ -47,7 +49,9 @@ const stationLayer = (filename: string) => {
     sscc: { companyPrefix: "4260123", extensionDigit: 3 }
   })
   return Layer.mergeAll(pack, Handover.layer()).pipe(
-    Layer.provideMerge(Layer.mergeAll(Session.layer(), PrintQueue.layer, encoder)),
+    Layer.provideMerge(
+      Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
+    ),
     Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE")),
     Layer.provideMerge(station)
   )
@@ -400,7 +404,7 @@ describe("PackService", () => {
           const done = yield* pack.complete({})
           numbers.push(done.parcel!.trackingNumber!)
           if (orderId === "SO-100001") {
-            yield* session.signIn("B-9001")
+            yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
             yield* pack.voidParcel({ parcelId: done.parcel!.parcelId, reason: "box damaged" })
           }
         }

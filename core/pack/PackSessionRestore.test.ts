@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Effect, Exit, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { encodeEscPosInsert } from "../../drivers/printer/EscPosInsertEncoder.ts"
+import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
 import { seededStation } from "../../fixtures/SeededStation.ts"
 import { defaultCarrierProfiles } from "../carrier/CarrierProfile.ts"
 import { Carriers } from "../carrier/Carriers.ts"
@@ -39,7 +40,9 @@ const stationLayer = (filename: string) => {
     brand: exampleBrand,
     discountCode: "DANKE10"
   }).pipe(
-    Layer.provideMerge(Layer.mergeAll(Session.layer(), PrintQueue.layer, encoder)),
+    Layer.provideMerge(
+      Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
+    ),
     Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE")),
     Layer.provideMerge(station)
   )

@@ -3,8 +3,10 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
+import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
 import { loadBrands } from "../../drivers/station/loadBrands.ts"
 import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
+import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { type ShippedItem, shipParcel as shipParcelAt } from "../../fixtures/shipParcel.ts"
 import { apiErrorOf } from "../api/ApiError.ts"
 import { EventLog } from "../events/EventLog.ts"
@@ -28,7 +30,7 @@ const returnUrls = brands.brands.map((brand) => brand.returnUrl)
 
 const stationLayer = (filename: string) =>
   ReturnsService.layer({ rules, returnUrls }).pipe(
-    Layer.provideMerge(Session.layer()),
+    Layer.provideMerge(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer))),
     Layer.provideMerge(
       seededStation({ filename, clock: StationClock.manual(START_MS + 10 * DAY).layer, stationId: "RET-01" })
     )
@@ -469,7 +471,7 @@ describe("ReturnsService", () => {
         const byClerk = yield* Effect.exit(returns.approve({ itemRef, reason: "customer is right" }))
         const unexplained = yield* Effect.exit(returns.setDisposition({ itemRef, disposition: "dispose" }))
         yield* returns.setDisposition({ itemRef, disposition: "dispose", reason: "dented beyond repair" })
-        yield* session.signIn("B-9001")
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
         const approved = yield* returns.approve({ itemRef, reason: "photos show transport damage" })
         const overridden = yield* returns.override({
           itemRef,

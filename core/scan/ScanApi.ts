@@ -1,5 +1,6 @@
 /** The API slice every scan goes through (`scan.submit`), and what the station answers about a scan. */
 import { Schema } from "effect"
+import { ApiTimestamp, IdInput, ScanText } from "../api/ApiInputs.ts"
 import { RefusalParams } from "../pack/PackRefusal.ts"
 import { Timestamp } from "../time/Clock.ts"
 
@@ -41,10 +42,10 @@ export type ScanOutcome = typeof ScanOutcome.Type
 export const ScanApi = {
   "scan.submit": {
     input: Schema.Struct({
-      raw: Schema.String,
+      raw: ScanText,
       source: ScanSource,
-      deviceId: Schema.optional(Schema.String),
-      at: Schema.optional(Timestamp),
+      deviceId: Schema.optional(IdInput),
+      at: Schema.optional(ApiTimestamp),
       /** The screen that was up when the scan arrived: a scanner cannot tell, the UI can. */
       context: Schema.optional(ScanContext)
     }),

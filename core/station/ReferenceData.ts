@@ -38,10 +38,11 @@ export const seedReferenceData = Effect.fn("ReferenceData.seed")(function* (sour
       const seeded = yield* sql.query("SELECT value FROM station_meta WHERE key = 'seeded'")
       if (seeded.length > 0) return false
       for (const badge of data.badges) {
-        yield* sql.execute("INSERT INTO badges (badge_id, name, role) VALUES (?, ?, ?)", [
+        yield* sql.execute("INSERT INTO badges (badge_id, name, role, pin_hash) VALUES (?, ?, ?, ?)", [
           badge.badgeId,
           badge.name,
-          badge.role
+          badge.role,
+          badge.pinHash ?? null
         ])
       }
       for (const item of data.catalog) {
@@ -62,6 +63,34 @@ export const seedReferenceData = Effect.fn("ReferenceData.seed")(function* (sour
       }
       yield* sql.execute("INSERT INTO station_meta (key, value) VALUES ('seeded', ?)", [source])
       return true
+    })
+  )
+})
+
+/**
+ * A station seeded from `source` before badges had PINs has its managers without one, and could not sign them in:
+ * give each such badge the PIN hash the same source now has. Only badges without a hash, and only on a station that
+ * was seeded from this very source; true when one was filled in.
+ */
+export const backfillPinHashes = Effect.fn("ReferenceData.backfillPinHashes")(function* (source: string, raw: unknown) {
+  const sql = yield* Sql
+  const badges = yield* decodeStrict(Schema.Array(Badge))(raw).pipe(
+    Effect.mapError((problems: ReadonlyArray<DecodeProblem>) => new ReferenceDataError({ source, problems }))
+  )
+  return yield* sql.transaction(
+    Effect.gen(function* () {
+      const seeded = yield* sql.query<{ value: string }>("SELECT value FROM station_meta WHERE key = 'seeded'")
+      if (seeded[0]?.value !== source) return false
+      let filled = false
+      for (const badge of badges) {
+        if (badge.pinHash === undefined) continue
+        const result = yield* sql.execute(
+          "UPDATE badges SET pin_hash = ? WHERE badge_id = ? AND role = ? AND pin_hash IS NULL",
+          [badge.pinHash, badge.badgeId, badge.role]
+        )
+        filled ||= result.changes > 0
+      }
+      return filled
     })
   )
 })

@@ -3,9 +3,10 @@
  * dispatcher.
  */
 import { Effect } from "effect"
-import type { ApiHandlers } from "../api/ApiDispatcher.ts"
+import type { ApiHandlers, WireResult } from "../api/ApiDispatcher.ts"
 import { ApiError, apiErrorOf } from "../api/ApiError.ts"
 import { PushHub } from "../api/PushHub.ts"
+import { AuditLog } from "../audit/AuditLog.ts"
 import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
@@ -20,6 +21,8 @@ import { testInsert, testLabel } from "../print/TestPages.ts"
 import { makeReturnsHandlers } from "../returns/ReturnsHandlers.ts"
 import type { ScanContext, ScanOutcome } from "../scan/ScanApi.ts"
 import type { RoutedOutcome } from "../scan/ScanRoute.ts"
+import { type Client, CurrentClient, LOCAL_CLIENT } from "../session/Client.ts"
+import type { Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
 import { makeSessionHandlers } from "../session/SessionHandlers.ts"
 import { makeShopsHandlers } from "../shops/ShopsHandlers.ts"
@@ -40,7 +43,8 @@ const storeFailure = (error: StoreError) =>
 
 const metricsFailure = (error: MetricsUnavailable) =>
   new ApiError({
-    code: error.reason === "NoHub" ? "hub-not-configured" : "hub-unavailable",
+    code:
+      error.reason === "NoHub" ? "hub-not-configured" : error.reason === "Refused" ? "hub-refused" : "hub-unavailable",
     message: error.message
   })
 
@@ -70,29 +74,39 @@ export const makeStationHandlers = Effect.gen(function* () {
   const returns = yield* makeReturnsHandlers
   const metrics = yield* CustomerMetricsSource
   const fleet = yield* FleetPresence
+  const audit = yield* AuditLog
   const shops = yield* makeShopsHandlers
-  // Until the UI says which screen is up, device scans are only identified, never applied to a flow.
+  // Until the UI says which screen is up, device scans are only identified, never applied to a flow. The bench's
+  // own scanners and scales act for the client whose screen changed last: the UI in front of the bench.
   let screen: ScanContext | undefined
+  let benchClient: Client = LOCAL_CLIENT
 
-  const status: Effect.Effect<StationStatus, ApiError> = Effect.gen(function* () {
-    return {
-      siteId: identity.siteId,
-      stationId: identity.stationId,
-      name: settings.name,
-      locale: yield* settings.locale,
-      epoch: identity.epoch,
-      lastSeq: yield* log.lastSeq.pipe(Effect.mapError(storeFailure)),
-      operator: yield* session.current,
-      sync: yield* sync.status,
-      devices: yield* devices.list,
-      pendingLabels: yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM pending_labels").pipe(
-        Effect.mapError(storeFailure),
-        Effect.map((rows) => Number(rows[0]?.n ?? 0))
-      )
-    }
-  })
+  const statusWith = (operator: Effect.Effect<Operator | null>): Effect.Effect<StationStatus, ApiError> =>
+    Effect.gen(function* () {
+      return {
+        siteId: identity.siteId,
+        stationId: identity.stationId,
+        name: settings.name,
+        locale: yield* settings.locale,
+        epoch: identity.epoch,
+        lastSeq: yield* log.lastSeq.pipe(Effect.mapError(storeFailure)),
+        operator: yield* operator,
+        sync: yield* sync.status,
+        devices: yield* devices.list,
+        pendingLabels: yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM pending_labels").pipe(
+          Effect.mapError(storeFailure),
+          Effect.map((rows) => Number(rows[0]?.n ?? 0))
+        )
+      }
+    })
+  const status = statusWith(session.current)
 
-  const publishStatus = Effect.flatMap(status, (current) => pushes.publish("status", current))
+  // The station's state is read once; each connected client gets it with its own operator.
+  const publishStatus = Effect.flatMap(statusWith(Effect.succeed(null)), (shared) =>
+    pushes.publishEach("status", (clientId) =>
+      Effect.map(session.operatorOf(clientId), (operator) => ({ ...shared, operator }))
+    )
+  )
 
   const quarantine = (limit: number) =>
     sql
@@ -120,8 +134,9 @@ export const makeStationHandlers = Effect.gen(function* () {
         .setLocale(locale)
         .pipe(Effect.mapError(storeFailure), Effect.andThen(publishStatus), Effect.andThen(status)),
     "station.setScreen": (input) =>
-      Effect.sync(() => {
+      CurrentClient.useSync((client) => {
         screen = input.screen
+        benchClient = client
         return { screen }
       }),
     "scan.submit": (input) =>
@@ -144,9 +159,15 @@ export const makeStationHandlers = Effect.gen(function* () {
         const base = { raw: input.raw, source: input.source, deviceId: input.deviceId ?? input.source, at }
         let outcome: ScanOutcome
         if (identification.kind === "packbench" && identification.type === "badge") {
-          const operator = yield* session.signIn(input.raw, identification).pipe(Effect.mapError(apiErrorOf))
-          yield* publishStatus
-          outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
+          // A manager's badge opens the PIN prompt; the manager is signed in by session.enterPin.
+          const holder = yield* session.lookUp(input.raw, identification).pipe(Effect.mapError(apiErrorOf))
+          if (holder.role === "manager") {
+            outcome = { ...base, identification, action: "pin-required", message: `${holder.name} (${holder.role})` }
+          } else {
+            const operator = yield* session.signIn(input.raw, identification).pipe(Effect.mapError(apiErrorOf))
+            yield* publishStatus
+            outcome = { ...base, identification, action: "signed-in", message: `${operator.name} (${operator.role})` }
+          }
         } else if (route !== undefined) {
           // A scan the flow cannot take (nobody signed in, wrong role) is still a scan the packer must see refused.
           const routed = yield* route
@@ -176,7 +197,7 @@ export const makeStationHandlers = Effect.gen(function* () {
             message: identification.kind === "unknown" ? identification.reason : identification.kind
           }
         }
-        yield* pushes.publish("scan", outcome)
+        yield* pushes.publishTo((yield* CurrentClient).id, "scan", outcome)
         return outcome
       }),
     "orders.open": () =>
@@ -224,6 +245,11 @@ export const makeStationHandlers = Effect.gen(function* () {
     "printer.jobs": () => printQueue.recent(20).pipe(Effect.mapError(storeFailure)),
     "sync.quarantine": ({ limit }) => quarantine(limit),
     "fleet.presence": () => fleet.view,
+    "audit.recent": ({ limit }) =>
+      Effect.andThen(
+        session.require(["manager"]).pipe(Effect.mapError(apiErrorOf)),
+        audit.recent(limit).pipe(Effect.mapError(storeFailure))
+      ),
     "metrics.customer": (window) => metrics.customer(window).pipe(Effect.mapError(metricsFailure)),
     "metrics.customerCsv": (window) => metrics.csv(window).pipe(Effect.mapError(metricsFailure)),
     ...(yield* makeSessionHandlers(publishStatus)),
@@ -232,5 +258,25 @@ export const makeStationHandlers = Effect.gen(function* () {
     ...returns.handlers,
     ...shops
   }
-  return { handlers, status, publishStatus }
+  /**
+   * The audit around a privileged call: who was signed in at the client before it, what was asked, how it ended.
+   * A call the audit cannot record is still answered (it has happened); the failure is logged.
+   */
+  const privileged = (name: string, input: unknown, run: Effect.Effect<WireResult>) =>
+    Effect.gen(function* () {
+      const operator = yield* session.current
+      const result = yield* run
+      const asked = JSON.stringify(input ?? {})
+      yield* audit
+        .record({
+          operator,
+          action: name,
+          outcome: result.ok ? "done" : "refused",
+          detail: result.ok ? asked : `${result.error.code}: ${result.error.message} · ${asked}`
+        })
+        .pipe(Effect.catch((error) => Effect.logError(`audit: ${name} not recorded: ${error.message}`)))
+      return result
+    })
+
+  return { handlers, status, publishStatus, privileged, benchClient: Effect.sync(() => benchClient) }
 })

@@ -14,6 +14,7 @@ import { PendingLabels } from "../../core/pack/PendingLabels.ts"
 import { InsertEncoder } from "../../core/print/InsertEncoder.ts"
 import { PrintQueue } from "../../core/print/PrintQueue.ts"
 import { Session } from "../../core/session/Session.ts"
+import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
 import { startLabelService } from "../../fixtures/carriers/LabelServiceSimulator.ts"
 import { seededStation } from "../../fixtures/SeededStation.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
@@ -59,7 +60,9 @@ const bootStation = (filename: string, serviceUrl: string, printers: { label: nu
     Handover.layer(),
     PendingLabels.layer({ retry: { firstDelayMs: 200, maxDelayMs: 400 } })
   ).pipe(
-    Layer.provideMerge(Layer.mergeAll(Session.layer(), PrintQueue.layer, encoder, carriers)),
+    Layer.provideMerge(
+      Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder, carriers)
+    ),
     Layer.provideMerge(seededStation({ filename, clock: SystemClockLayer }))
   )
   const runtime = ManagedRuntime.make(layer)

@@ -7,6 +7,7 @@ import { doctorCommand } from "./commands/doctor.ts"
 import { eventsCommand } from "./commands/events.ts"
 import { labelCommand } from "./commands/label.ts"
 import { outboxCommand } from "./commands/outbox.ts"
+import { pinHashCommand } from "./commands/pinHash.ts"
 import { scanCommand } from "./commands/scan.ts"
 import { serveCommand } from "./commands/serve.ts"
 import { simulateCommand } from "./commands/simulate.ts"
@@ -25,5 +26,6 @@ export const commands: ReadonlyArray<Command> = [
   outboxCommand,
   eventsCommand,
   simulateCommand,
+  pinHashCommand,
   hubCommand
 ]

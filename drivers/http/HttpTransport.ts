@@ -9,6 +9,9 @@ import { basename, extname, join, normalize, resolve, sep } from "node:path"
 import { WebSocketServer } from "ws"
 import type { WireResult } from "../../core/api/ApiDispatcher.ts"
 import type { PushMessage } from "../../core/api/StationApi.ts"
+import type { Client } from "../../core/session/Client.ts"
+import { admitCall, admitSocket, type Refusal } from "./RequestGuard.ts"
+import type { SessionCookies } from "./SessionCookies.ts"
 
 export interface HttpTransportOptions {
   readonly host: string
@@ -17,8 +20,11 @@ export interface HttpTransportOptions {
   readonly staticDir: string
   /** URL prefix → folder, for files the station produces (printer renderings). */
   readonly fileRoots: Readonly<Record<string, string>>
-  readonly call: (name: string, input: unknown) => Promise<WireResult>
-  readonly subscribe: (listener: (message: PushMessage) => void) => () => void
+  /** Runs one call for the browser session it came with. */
+  readonly call: (client: Client, name: string, input: unknown) => Promise<WireResult>
+  readonly subscribe: (client: Client, listener: (message: PushMessage) => void) => () => void
+  /** Issues and recognises the browsers' session cookies. */
+  readonly sessions: SessionCookies
   readonly onError: (message: string) => void
 }
 
@@ -70,6 +76,9 @@ const sendJson = (response: ServerResponse, status: number, body: unknown) => {
   response.end(JSON.stringify(body))
 }
 
+const refuse = (response: ServerResponse, refusal: Refusal) =>
+  sendJson(response, refusal.status, { ok: false, error: { code: refusal.code, message: refusal.message } })
+
 const readBody = (request: IncomingMessage): Promise<string> =>
   new Promise((resolveBody, reject) => {
     const chunks: Array<Buffer> = []
@@ -104,9 +113,11 @@ const serveFile = (response: ServerResponse, file: string, extraHeaders: Record<
 
 /**
  * The browser transport of the station API: `POST /api/call/<name>` with a JSON body answers a WireResult,
- * `GET /api/events` upgrades to a WebSocket that carries every push, everything else serves the UI.
+ * `GET /api/events` upgrades to a WebSocket that carries the pushes, everything else serves the UI.
  * It answers only requests addressed to a loopback or configured host name, so a web page elsewhere cannot
- * reach the station through DNS rebinding.
+ * reach the station through DNS rebinding, and takes calls and sockets only from the station's own page
+ * (RequestGuard). Each browser has its own session, named by a cookie (SessionCookies): the page and every call
+ * without a valid one get a new one, and calls and pushes act for the session they came with.
  */
 export const startHttpTransport = async (options: HttpTransportOptions): Promise<HttpTransport> => {
   const staticRoot = resolve(options.staticDir)
@@ -114,6 +125,16 @@ export const startHttpTransport = async (options: HttpTransportOptions): Promise
   const allowedHost = (hostHeader: string | undefined) => {
     const name = (hostHeader ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "")
     return name === "localhost" || name === "127.0.0.1" || name === "::1" || name === options.host
+  }
+
+  /** The session a request came with, or a new one announced in the response. */
+  const sessionOf = (request: IncomingMessage, response: ServerResponse): Client => {
+    const address = request.socket.remoteAddress
+    const known = options.sessions.clientOf(request.headers.cookie)
+    if (known !== undefined) return { id: known, ...(address === undefined ? {} : { address }) }
+    const issued = options.sessions.issue()
+    response.setHeader("set-cookie", issued.setCookie)
+    return { id: issued.clientId, ...(address === undefined ? {} : { address }) }
   }
 
   const server = createServer(async (request, response) => {
@@ -124,10 +145,12 @@ export const startHttpTransport = async (options: HttpTransportOptions): Promise
       }
       const url = new URL(request.url ?? "/", "http://station.invalid")
       if (url.pathname.startsWith("/api/call/")) {
-        if (request.method !== "POST") {
-          sendJson(response, 405, { ok: false, error: { code: "method-not-allowed", message: "Use POST" } })
+        const refusal = admitCall(request.method, request.headers, request.socket.remoteAddress)
+        if (refusal !== undefined) {
+          refuse(response, refusal)
           return
         }
+        const client = sessionOf(request, response)
         const name = decodeURIComponent(url.pathname.slice("/api/call/".length))
         let input: unknown
         try {
@@ -140,7 +163,7 @@ export const startHttpTransport = async (options: HttpTransportOptions): Promise
           })
           return
         }
-        sendJson(response, 200, await options.call(name, input))
+        sendJson(response, 200, await options.call(client, name, input))
         return
       }
       if (request.method !== "GET" && request.method !== "HEAD") {
@@ -168,6 +191,10 @@ export const startHttpTransport = async (options: HttpTransportOptions): Promise
         response.end("The station UI is not built. Run `npm run build:ui` (npm start does it for you).")
         return
       }
+      if (file.endsWith(".html")) {
+        sessionOf(request, response)
+        response.setHeader("cache-control", "no-store")
+      }
       serveFile(response, file, policyFor(file))
     } catch (error) {
       options.onError(`HTTP ${request.method} ${request.url} failed: ${(error as Error).stack ?? String(error)}`)
@@ -178,18 +205,40 @@ export const startHttpTransport = async (options: HttpTransportOptions): Promise
   })
 
   const sockets = new WebSocketServer({ noServer: true })
+  // A socket that arrives without a session starts one; its cookie goes out with the handshake's answer.
+  const handshakeCookies = new WeakMap<IncomingMessage, string>()
+  sockets.on("headers", (headers, request) => {
+    const cookie = handshakeCookies.get(request)
+    if (cookie !== undefined) headers.push(`Set-Cookie: ${cookie}`)
+  })
   server.on("upgrade", (request, socket, head) => {
     const url = new URL(request.url ?? "/", "http://station.invalid")
     if (url.pathname !== "/api/events" || !allowedHost(request.headers.host)) {
       socket.destroy()
       return
     }
-    sockets.handleUpgrade(request, socket, head, (client) => {
-      const unsubscribe = options.subscribe((message) => {
-        if (client.readyState === client.OPEN) client.send(JSON.stringify(message))
+    const refusal = admitSocket(request.headers, request.socket.remoteAddress)
+    if (refusal !== undefined) {
+      const body = JSON.stringify({ ok: false, error: { code: refusal.code, message: refusal.message } })
+      socket.end(
+        `HTTP/1.1 ${refusal.status} Forbidden\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+      )
+      return
+    }
+    const address = request.socket.remoteAddress
+    let clientId = options.sessions.clientOf(request.headers.cookie)
+    if (clientId === undefined) {
+      const issued = options.sessions.issue()
+      handshakeCookies.set(request, issued.setCookie)
+      clientId = issued.clientId
+    }
+    const client: Client = { id: clientId, ...(address === undefined ? {} : { address }) }
+    sockets.handleUpgrade(request, socket, head, (connection) => {
+      const unsubscribe = options.subscribe(client, (message) => {
+        if (connection.readyState === connection.OPEN) connection.send(JSON.stringify(message))
       })
-      client.on("close", unsubscribe)
-      client.on("error", (error) => options.onError(`UI event socket failed: ${error.message}`))
+      connection.on("close", unsubscribe)
+      connection.on("error", (error) => options.onError(`UI event socket failed: ${error.message}`))
     })
   })
 

@@ -9,9 +9,11 @@ const window = { fromMs: 1_000, toMs: 2_000 }
 let server: Server
 let url = ""
 let answer = { status: 200, body: "{}" }
+const authorizations: Array<string | undefined> = []
 
 beforeAll(async () => {
-  server = createServer((_request, response) => {
+  server = createServer((request, response) => {
+    authorizations.push(request.headers.authorization)
     response.writeHead(answer.status, { "content-type": "application/json" })
     response.end(answer.body)
   })
@@ -21,11 +23,15 @@ beforeAll(async () => {
 })
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
-const ask = (hubUrl: string | undefined) =>
+const ask = (hubUrl: string | undefined, token: string | null = "station-metrics-token-0123") =>
   Effect.runPromise(
     Effect.flip(
       Effect.flatMap(Effect.service(CustomerMetricsSource), (source) => source.customer(window)).pipe(
-        Effect.provide(layerHttpCustomerMetrics(() => hubUrl))
+        Effect.provide(
+          layerHttpCustomerMetrics(() =>
+            hubUrl === undefined ? undefined : { url: hubUrl, token: token ?? undefined }
+          )
+        )
       )
     )
   )
@@ -42,5 +48,14 @@ describe("customer metrics from a hub over HTTP", () => {
     })
     answer = { status: 200, body: '{"fromMs":1}' }
     expect(await ask(url)).toMatchObject({ reason: "BadAnswer" })
+  })
+
+  it("sends the hub's metrics token, and says so when the hub refuses it or none is configured", async () => {
+    authorizations.length = 0
+    answer = { status: 401, body: '{"error":"token"}' }
+    expect(await ask(url)).toMatchObject({ reason: "Refused", message: expect.stringMatching(/refused this station/) })
+    expect(authorizations).toEqual(["Bearer station-metrics-token-0123"])
+    expect(await ask(url, null)).toMatchObject({ reason: "Refused", message: expect.stringMatching(/asks for/) })
+    expect(authorizations[1]).toBeUndefined()
   })
 })

@@ -5,23 +5,35 @@ import { CustomerMetricsSource, MetricsUnavailable } from "../../core/metrics/Cu
 
 const timeoutMs = 10_000
 
+/** Where the hub is, and the token its figures ask for (none configured: the hub will refuse, and says so). */
+export interface MetricsHub {
+  readonly url: string
+  readonly token: string | undefined
+}
+
 /**
- * Asks a hub's HTTP server for the figures. `hubUrl` is read at each call: the embedded hub starts after the
- * station's services, and a station without a hub answers "none configured" rather than failing to start.
+ * Asks a hub's HTTP server for the figures, with its metrics token as `Authorization: Bearer`. `hub` is read at each
+ * call: the embedded hub starts after the station's services, and a station without a hub answers "none
+ * configured" rather than failing to start.
  */
-export const layerHttpCustomerMetrics = (hubUrl: () => string | undefined) => {
+export const layerHttpCustomerMetrics = (hub: () => MetricsHub | undefined) => {
   const get = (path: "/metrics" | "/metrics.csv", window: MetricsWindow) =>
     Effect.gen(function* () {
-      const base = hubUrl()
-      if (base === undefined) {
+      const target = hub()
+      if (target === undefined) {
         return yield* new MetricsUnavailable({
           reason: "NoHub",
           message: "This station knows no notification hub: set hub.url in the station's configuration"
         })
       }
+      const base = target.url
       const url = `${base}${path}?from=${Math.floor(window.fromMs)}&to=${Math.floor(window.toMs)}`
       const response = yield* Effect.tryPromise({
-        try: (signal) => fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) }),
+        try: (signal) =>
+          fetch(url, {
+            headers: target.token === undefined ? {} : { authorization: `Bearer ${target.token}` },
+            signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+          }),
         catch: (error) =>
           new MetricsUnavailable({ reason: "Unreachable", message: `The hub at ${base} did not answer: ${error}` })
       })
@@ -30,6 +42,15 @@ export const layerHttpCustomerMetrics = (hubUrl: () => string | undefined) => {
         catch: (error) =>
           new MetricsUnavailable({ reason: "Unreachable", message: `The hub at ${base} broke off: ${error}` })
       })
+      if (response.status === 401) {
+        return yield* new MetricsUnavailable({
+          reason: "Refused",
+          message:
+            target.token === undefined
+              ? `The hub at ${base} asks for its metrics token: set hub.metricsToken (PACKBENCH_HUB_METRICS_TOKEN)`
+              : `The hub at ${base} refused this station's metrics token (hub.metricsToken)`
+        })
+      }
       if (!response.ok) {
         return yield* new MetricsUnavailable({
           reason: "BadAnswer",

@@ -18,6 +18,7 @@ import { Sql } from "../../core/store/Sql.ts"
 import { StationClock } from "../../core/time/Clock.ts"
 import { seededStation } from "../../fixtures/SeededStation.ts"
 import { decodeImageFile } from "../camera/decodeImageFile.ts"
+import { ScryptPinHashes } from "../session/ScryptPinHashes.ts"
 import { encodeEscPosInsert } from "./EscPosInsertEncoder.ts"
 import { pdfToPng } from "./pdfToPng.ts"
 import { renderZpl } from "./ZplRenderer.ts"
@@ -46,7 +47,9 @@ const stationLayer = () => {
     discountCode: "DANKE10",
     sscc: { companyPrefix: "4260123", extensionDigit: 3 }
   }).pipe(
-    Layer.provideMerge(Layer.mergeAll(Session.layer(), PrintQueue.layer, encoder)),
+    Layer.provideMerge(
+      Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
+    ),
     Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE")),
     Layer.provideMerge(station)
   )

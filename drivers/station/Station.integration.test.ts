@@ -6,19 +6,25 @@ import mqtt from "mqtt"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import type { PushMessage } from "../../core/api/StationApi.ts"
+import { CookieJar } from "../../fixtures/http/RawHttp.ts"
+import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
 type Json = any
 
+/** This file is one client of the station (a tool on this machine): its session cookie goes with every call. */
+const jar = new CookieJar()
+
 const post = async (station: RunningStation, name: string, body: string, host?: string) => {
   const url = new URL(`/api/call/${name}`, station.url)
   return new Promise<{ status: number; json: Json }>((resolve, reject) => {
     const req = request(
       url,
-      { method: "POST", headers: { "content-type": "application/json", ...(host ? { host } : {}) } },
+      { method: "POST", headers: { "content-type": "application/json", ...jar.header, ...(host ? { host } : {}) } },
       (res) => {
+        jar.take(res)
         let text = ""
         res.on("data", (chunk) => {
           text += chunk
@@ -82,7 +88,8 @@ describe("the station over HTTP and WebSocket", () => {
   })
 
   it("pushes status to connected UIs and records a badge sign-in as an event", async () => {
-    const socket = new WebSocket(new URL("/api/events", station.url!.replace("http", "ws")))
+    await post(station, "station.status", "{}")
+    const socket = new WebSocket(new URL("/api/events", station.url!.replace("http", "ws")), { headers: jar.header })
     await new Promise((resolve, reject) => {
       socket.once("open", resolve)
       socket.once("error", reject)
@@ -133,7 +140,7 @@ describe("the station over HTTP and WebSocket", () => {
     consumer.on("message", (_topic, payload) => received.push(JSON.parse(payload.toString())))
     await consumer.subscribeAsync(`packbench/v1/${before.siteId}/${before.stationId}/events/#`, { qos: 1 })
     await post(station, "session.signOut", "{}")
-    await post(station, "session.signIn", '{"badge":"B-9001"}')
+    await post(station, "session.enterPin", JSON.stringify({ badge: SAMPLE_MANAGER.badgeId, pin: SAMPLE_MANAGER.pin }))
     for (
       let attempt = 0;
       attempt < 100 && !received.some((event) => event.type === "operator.signed-in" && event.seq > 1);

@@ -1,20 +1,30 @@
 import { Context, Effect, Layer } from "effect"
 import { makeDispatcher, type WireResult } from "../../core/api/ApiDispatcher.ts"
+import { type Client, CurrentClient } from "../../core/session/Client.ts"
 import { makeStationHandlers } from "../../core/station/StationHandlers.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
+import { StationClock } from "../../core/time/Clock.ts"
 import { layerHttpCustomerMetrics } from "../metrics/HttpCustomerMetrics.ts"
 import { layerHttpShopStatus } from "../shops/HttpShopStatus.ts"
 import { StationHub } from "./StationHub.ts"
 
 /**
- * The station's API as its transports and devices reach it: one call through the dispatcher, and the status push
- * the workers and devices send when something in the header changed.
+ * The station's API as its transports and devices reach it: one call through the dispatcher, as a client (a
+ * browser's session, the Electron window, the bench's devices), and the status push the workers and devices send
+ * when something in the header changed.
  */
 export class StationCalls extends Context.Service<
   StationCalls,
   {
-    /** Runs one call; a call may have appended events, so the publisher is woken to send them now, not at its next poll. */
+    /**
+     * Runs one call as the `local` client (the Electron window, callers in this process); a call may have appended
+     * events, so the publisher is woken to send them now, not at its next poll.
+     */
     readonly call: (name: string, input: unknown) => Effect.Effect<WireResult>
+    /** Runs one call as `client` (a browser's session). */
+    readonly callAs: (client: Client, name: string, input: unknown) => Effect.Effect<WireResult>
+    /** Runs one call from the bench's own scanners: as the client whose screen is up at the bench. */
+    readonly callFromDevice: (name: string, input: unknown) => Effect.Effect<WireResult>
     /** Pushes the current station status to every UI; a status that cannot be read is not pushed. */
     readonly publishStatus: Effect.Effect<void>
   }
@@ -28,14 +38,25 @@ export class StationCalls extends Context.Service<
       const station = yield* makeStationHandlers.pipe(
         Effect.provide(
           Layer.merge(
-            layerHttpCustomerMetrics(() => hub.url),
+            layerHttpCustomerMetrics(() =>
+              hub.url === undefined ? undefined : { url: hub.url, token: hub.metricsToken }
+            ),
             layerHttpShopStatus(() => hub.url)
           )
         )
       )
-      const dispatch = makeDispatcher(station.handlers)
+      const clock = yield* StationClock
+      const dispatch = makeDispatcher(station.handlers, {
+        nowMs: Effect.map(clock.now, (now) => now.wallMs),
+        privileged: station.privileged
+      })
+      const call = (name: string, input: unknown) => Effect.tap(dispatch(name, input), () => engine.kick)
+      const callAs = (client: Client, name: string, input: unknown) =>
+        Effect.provideService(call(name, input), CurrentClient, client)
       return StationCalls.of({
-        call: (name, input) => Effect.tap(dispatch(name, input), () => engine.kick),
+        call,
+        callAs,
+        callFromDevice: (name, input) => Effect.flatMap(station.benchClient, (client) => callAs(client, name, input)),
         publishStatus: station.publishStatus.pipe(Effect.ignore)
       })
     })

@@ -103,7 +103,7 @@ export class StationDevices extends Context.Service<
             device.run({
               onScan: (scan) => {
                 run(
-                  calls.call("scan.submit", {
+                  calls.callFromDevice("scan.submit", {
                     raw: scan.raw,
                     source: scanner.type === "serial" ? "serial" : "simulated",
                     deviceId: scan.deviceId,

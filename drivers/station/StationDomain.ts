@@ -3,6 +3,7 @@
  */
 import { Effect, Layer } from "effect"
 import { PushHub } from "../../core/api/PushHub.ts"
+import { AuditLog } from "../../core/audit/AuditLog.ts"
 import { apiCarrierAdapter } from "../../core/carrier/ApiCarrier.ts"
 import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
 import { Carriers } from "../../core/carrier/Carriers.ts"
@@ -20,6 +21,7 @@ import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
 import { StationSettings } from "../../core/station/StationSettings.ts"
 import { makeHttpCarrierApi } from "../carrier/HttpCarrierApi.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
+import { ScryptPinHashes } from "../session/ScryptPinHashes.ts"
 import { SampleOrdersSeeded } from "./StationDatabase.ts"
 import { announceSeededOrders, SampleData } from "./StationSampleData.ts"
 
@@ -77,7 +79,8 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
       ).pipe(
         Layer.provideMerge(
           Layer.mergeAll(
-            Session.layer(scannedOrTypedBadge),
+            Session.layer(scannedOrTypedBadge).pipe(Layer.provide(ScryptPinHashes.layer)),
+            AuditLog.layer,
             StationSettings.layer({ name: config.station.name, locale: config.station.locale }),
             PrintQueue.layer,
             Carriers.layerOffline(defaultCarrierProfiles, setup.originCountry, apiCarriers(config, log)),

@@ -10,7 +10,7 @@ import { Order } from "../../core/orders/Order.ts"
 import { OrderReceived } from "../../core/orders/OrderEvents.ts"
 import { seedBoxes } from "../../core/pack/BoxStore.ts"
 import { decodeRefundRules, type RefundRuleSet } from "../../core/returns/RefundRules.ts"
-import { seedReferenceData } from "../../core/station/ReferenceData.ts"
+import { backfillPinHashes, seedReferenceData } from "../../core/station/ReferenceData.ts"
 import { Sql } from "../../core/store/Sql.ts"
 import { loadBrands } from "./loadBrands.ts"
 import { SAMPLE_DATA_DIR } from "./ProjectPaths.ts"
@@ -84,6 +84,10 @@ export const seedSampleData = (log: (line: string) => void, slot: NumberSlot) =>
         if (profile !== undefined) yield* assignTrackingRange(profile, range, slot)
       }
       log("Loaded the sample catalog, orders, badges and tracking number ranges from fixtures/data")
+    }
+    // A sample station seeded before managers had PINs gets the sample manager's (README: the demo PIN).
+    if (yield* backfillPinHashes("fixtures/data (sample data)", readSample("badges.json"))) {
+      log("Gave the sample manager badge its PIN from fixtures/data/badges.json")
     }
     // Apart from the rest: a station seeded before boxes lived in its database gets them now.
     if (yield* seedBoxes("fixtures/data (sample data)", readSample("boxes.json"))) {

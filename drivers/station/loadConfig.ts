@@ -42,6 +42,7 @@ const ENV_OVERRIDES: ReadonlyArray<{
   { name: "PACKBENCH_HUB_PORT", path: ["hub", "port"], numeric: true },
   { name: "PACKBENCH_HUB_URL", path: ["hub", "url"] },
   { name: "PACKBENCH_HUB_DATABASE_URL", path: ["hub", "databaseUrl"] },
+  { name: "PACKBENCH_HUB_METRICS_TOKEN", path: ["hub", "metricsToken"] },
   { name: "PACKBENCH_NTP_SERVER", path: ["time", "ntpServer"] },
   { name: "PACKBENCH_STATION_INDEX", path: ["numbering", "stationIndex"], numeric: true },
   { name: "PACKBENCH_STATIONS", path: ["numbering", "stations"], numeric: true },
@@ -220,6 +221,7 @@ export const loadConfig = (options: {
       ...(config.hub?.publicUrl === undefined ? {} : { publicUrl: config.hub.publicUrl }),
       ...(config.hub?.url === undefined ? {} : { url: config.hub.url }),
       ...(config.hub?.databaseUrl === undefined ? {} : { databaseUrl: config.hub.databaseUrl }),
+      ...(config.hub?.metricsToken === undefined ? {} : { metricsToken: config.hub.metricsToken }),
       notify: resolveNotifyConfig(config.hub?.notify),
       ...(config.hub?.shops === undefined ? {} : { shops: config.hub.shops })
     },

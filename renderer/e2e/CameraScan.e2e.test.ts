@@ -78,7 +78,6 @@ const writeBarcodeVideo = async (file: string, barcode: { readonly bcid: string;
 
 let workDir: string
 let station: RunningStation | undefined
-let unsubscribe = () => {}
 const scans: Array<ScanOutcome> = []
 let browser: BrowserContext | undefined
 let page: Page
@@ -123,6 +122,13 @@ const openStationWithCamera = async (video: string) => {
   })
   browser.on("request", (request) => requested.push(request.url()))
   page = browser.pages()[0] ?? (await browser.newPage())
+  // A scan's outcome is pushed to the browser that scanned it: read from the page's own event socket.
+  page.on("websocket", (socket) =>
+    socket.on("framereceived", ({ payload }) => {
+      const message = JSON.parse(String(payload)) as { name: string; payload: unknown }
+      if (message.name === "scan") scans.push(message.payload as ScanOutcome)
+    })
+  )
   page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`))
   page.on("console", (message) => {
     if (message.type() === "error") pageProblems.push(`console: ${message.text()}`)
@@ -163,19 +169,14 @@ beforeAll(async () => {
     env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
   })
   station = await startStation({ config, http: true, staticDir, log: () => {} })
-  unsubscribe = station.subscribe((message) => {
-    if (message.name === "scan") scans.push(message.payload as ScanOutcome)
-  })
 })
 
 afterEach(async () => {
   await browser?.close()
   browser = undefined
-  await station?.call("session.signOut", {})
 })
 
 afterAll(async () => {
-  unsubscribe()
   await station?.close()
   if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true })
 })

@@ -114,8 +114,12 @@ const seedHub = async (dataDir: string) => {
       })
     )
   )
+  // The embedded hub made its metrics token on first start; the station's Manager screen sends it too.
+  const token = readFileSync(join(dataDir, "hub", "metrics-token"), "utf8").trim()
   const metricsNow = async () =>
-    Schema.decodeUnknownSync(CustomerMetrics)(await (await fetch(`${hubUrl}/metrics`)).json())
+    Schema.decodeUnknownSync(CustomerMetrics)(
+      await (await fetch(`${hubUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })).json()
+    )
   await Effect.runPromise(
     waitFor(
       Effect.promise(metricsNow),

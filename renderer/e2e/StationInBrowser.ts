@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
+import type { PushMessage } from "../../core/api/StationApi.ts"
 import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
 import { loadConfig } from "../../drivers/station/loadConfig.ts"
 import { PROJECT_ROOT, type RunningStation, startStation } from "../../drivers/station/Station.ts"
@@ -34,6 +35,8 @@ export interface StationInBrowser {
   readonly page: Page
   /** Script errors and console errors of the page: a test ends by expecting none. */
   readonly pageProblems: Array<string>
+  /** What the station pushed to this page (its session's scans, its status), in order. */
+  readonly pushes: Array<PushMessage>
   readonly close: () => Promise<void>
 }
 
@@ -64,6 +67,10 @@ export const openStationInBrowser = async (
   })
   const page = browser.pages()[0] ?? (await browser.newPage())
   const pageProblems: Array<string> = []
+  const pushes: Array<PushMessage> = []
+  page.on("websocket", (socket) =>
+    socket.on("framereceived", ({ payload }) => pushes.push(JSON.parse(String(payload)) as PushMessage))
+  )
   page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`))
   page.on("console", (message) => {
     if (message.type() === "error") pageProblems.push(`console: ${message.text()}`)
@@ -80,6 +87,7 @@ export const openStationInBrowser = async (
     browser,
     page,
     pageProblems,
+    pushes,
     close: async () => {
       await browser.close()
       await station.close()

@@ -81,13 +81,18 @@ describe("station UI in Chromium", () => {
   })
 
   it("keeps the GS1 separator a HID scanner types as Ctrl+], so variable-length AIs split", async () => {
-    const scans: Array<ScanOutcome> = []
-    const unsubscribe = station!.subscribe((message) => {
-      if (message.name === "scan") scans.push(message.payload as ScanOutcome)
-    })
+    const seen = opened!.pushes.length
+    const scansSince = () =>
+      opened!.pushes
+        .slice(seen)
+        .filter((push) => push.name === "scan")
+        .map((push) => push.payload as ScanOutcome)
+    let scans = scansSince()
     await scanBurst("]C1010426012345001410LOT42\u001d21SN-77")
-    for (let attempt = 0; attempt < 200 && scans.length === 0; attempt++) await page.waitForTimeout(50)
-    unsubscribe()
+    for (let attempt = 0; attempt < 200 && scans.length === 0; attempt++) {
+      await page.waitForTimeout(50)
+      scans = scansSince()
+    }
     expect(scans[0]?.identification).toMatchObject({
       kind: "gs1",
       valid: true,

@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core"
 import { fixture } from "../../fixtures/SeededStation.ts"
+import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { packbenchCode } from "./StationInBrowser.ts"
 import { HUMAN_DELAY_MS, SCANNER_DELAY_MS, sendKeys } from "./sendKeys.ts"
 
@@ -16,7 +17,11 @@ export interface PackedLine {
   readonly quantity: number
 }
 
-const badges = fixture("badges.json") as ReadonlyArray<{ readonly badgeId: string; readonly name: string }>
+const badges = fixture("badges.json") as ReadonlyArray<{
+  readonly badgeId: string
+  readonly name: string
+  readonly role: string
+}>
 
 /** A scan from a keyboard-wedge scanner: the keys in a fast burst, then Enter. */
 export const scanKeys = (page: Page, raw: string) => sendKeys(page.context(), page, raw, SCANNER_DELAY_MS)
@@ -36,11 +41,26 @@ export const waitForPrompt = (page: Page, text: string) =>
 
 export const packLine = (page: Page, sku: string) => page.locator(`[data-testid="pack-line"][data-sku="${sku}"]`)
 
-/** Scans a sample badge (fixtures/data/badges.json) and waits until the header shows its holder. */
+/** Types the PIN into the prompt a manager's badge opened, as a person does, and sends it with Enter. */
+export const enterPin = async (page: Page, pin: string) => {
+  const field = page.getByTestId("pin-prompt").locator("#pin-input")
+  await field.waitFor({ timeout: 15_000 })
+  await field.focus()
+  await typeKeys(page, pin)
+}
+
+/**
+ * Scans a sample badge (fixtures/data/badges.json) and waits until the header shows its holder; the sample
+ * manager's badge asks for the PIN, which is typed (the demo PIN, fixtures/sampleManager.ts).
+ */
 export const signIn = async (page: Page, badge: string, scan: Scan = wedge(page)) => {
   const holder = badges.find((entry) => entry.badgeId === badge)
   if (holder === undefined) throw new Error(`${badge} is not a sample badge (fixtures/data/badges.json)`)
   await scan(packbenchCode("badge", badge))
+  if (holder.role === "manager") {
+    if (badge !== SAMPLE_MANAGER.badgeId) throw new Error(`no demo PIN for ${badge}`)
+    await enterPin(page, SAMPLE_MANAGER.pin)
+  }
   await page.getByTestId("operator").getByText(holder.name).waitFor({ timeout: 15_000 })
 }
 

@@ -12,6 +12,8 @@ import { m0060_boxes } from "./0060_boxes.ts"
 import { m0070_pending_labels } from "./0070_pending_labels.ts"
 import { m0071_pack_session } from "./0071_pack_session.ts"
 import { m0080_number_ranges } from "./0080_number_ranges.ts"
+import { m0090_manager_pins } from "./0090_manager_pins.ts"
+import { m0091_audit_log } from "./0091_audit_log.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -27,5 +29,7 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0060_boxes,
   m0070_pending_labels,
   m0071_pack_session,
-  m0080_number_ranges
+  m0080_number_ranges,
+  m0090_manager_pins,
+  m0091_audit_log
 ]

@@ -19,6 +19,7 @@ import { Inbox } from "../../../core/sync/Inbox.ts"
 import { makeMemoryBus } from "../../../core/sync/MemoryBroker.ts"
 import { encodeJson, Topics } from "../../../core/sync/Topics.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { ScryptPinHashes } from "../../../drivers/session/ScryptPinHashes.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { fixture, seededStation } from "../../../fixtures/SeededStation.ts"
 import { shipParcel } from "../../../fixtures/shipParcel.ts"
@@ -37,7 +38,7 @@ const GPS_SERIAL_SCAN = "010426012345006921GPS-0001"
 
 const stationLayer = (dir: string, stationId: string, bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) =>
   Layer.mergeAll(ReturnsService.layer({ rules }), Inbox.layer).pipe(
-    Layer.provideMerge(Session.layer()),
+    Layer.provideMerge(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer))),
     Layer.provideMerge(Layer.effect(Broker, bus.client(stationId))),
     Layer.provideMerge(
       seededStation({ filename: join(dir, `${stationId}.db`), clock: StationClock.manual(NOW_MS).layer, stationId })

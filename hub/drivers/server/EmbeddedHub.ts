@@ -15,6 +15,7 @@ import { layerSmtpMailer } from "../mail/SmtpMailer.ts"
 import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
 import { hubLayer, runHub } from "./Hub.ts"
 import { defaultHubDatabase, describeHubDatabase, type HubDatabase } from "./HubDatabase.ts"
+import { metricsTokenFor } from "./MetricsToken.ts"
 
 /** The carriers' webhook secret of this hub: generated once and kept beside the hub database. */
 const webhookSecret = (dir: string) => {
@@ -37,11 +38,18 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
       try: async () => {
         mkdirSync(dataDir, { recursive: true })
         // The mails link to the tracking pages, so the port must be known before the hub starts.
-        return { secret: webhookSecret(dataDir), port: config.hub.port === 0 ? await freePort(host) : config.hub.port }
+        return {
+          secret: webhookSecret(dataDir),
+          metricsToken: metricsTokenFor(config.hub.metricsToken, join(dataDir, "metrics-token")),
+          port: config.hub.port === 0 ? await freePort(host) : config.hub.port
+        }
       },
-      catch: (error) => new Error(`The embedded notification hub did not start: ${String(error)}`)
+      catch: (error) =>
+        new Error(
+          `The embedded notification hub did not start: ${error instanceof Error ? error.message : String(error)}`
+        )
     })
-    const { secret, port } = prepared
+    const { secret, metricsToken, port } = prepared
     const defaults = HubSettings.defaults(config.hub.publicUrl ?? `http://${host}:${port}`)
     const settings = { ...defaults, notify: withNotifyOverrides(defaults.notify, config.hub.notify) }
     const database: HubDatabase =
@@ -80,7 +88,7 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
       dataDir,
       database,
       settings,
-      http: { host, port, webhookSecret: secret },
+      http: { host, port, webhookSecret: secret, metricsToken },
       ...(shops === undefined ? {} : { shops })
     }
     const mailDir = join(dataDir, "mail")
@@ -124,5 +132,5 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
       `Notification hub: tracking pages and carrier webhook on ${url}; mail ${config.hub.smtpUrl ?? `written to ${mailDir}`}; ` +
         `database ${describeHubDatabase(database)}`
     )
-    return url
+    return { url, metricsToken }
   })

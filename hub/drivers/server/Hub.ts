@@ -28,7 +28,12 @@ export interface HubOptions {
   /** Where the hub keeps its state; `hub.db` in `dataDir` when absent. */
   readonly database?: HubDatabase
   readonly settings: HubSettingsShape
-  readonly http: { readonly host: string; readonly port: number; readonly webhookSecret: string }
+  readonly http: {
+    readonly host: string
+    readonly port: number
+    readonly webhookSecret: string
+    readonly metricsToken: string
+  }
   /** How often the sender looks at the outbox when nothing woke it. */
   readonly senderPollMs?: number
   /** How often the delay and feedback timers are checked. */

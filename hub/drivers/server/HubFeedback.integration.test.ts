@@ -12,12 +12,16 @@ import {
   type RunningHub,
   sampleOrder,
   stationOnBroker,
+  TEST_METRICS_TOKEN,
   withRunningHub
 } from "../../../fixtures/hub/HubRig.ts"
 import { hubServers } from "../../../fixtures/hub/HubServers.ts"
 import type { ReceivedMail } from "../../../fixtures/mail/AiosmtpdProcess.ts"
 import { waitFor } from "../../../fixtures/mqtt/SyncRig.ts"
 import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../../../fixtures/postgres/TestStores.ts"
+import { HUB_PAGE_POLICY } from "./HubHttpServer.ts"
+
+const withToken = { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } }
 
 const stores: ReadonlyArray<TestStore> = [sqliteTestStore, postgresTestStoreForFile()]
 
@@ -83,6 +87,9 @@ describe.each(stores)("feedback page and metrics over HTTP on $dialect", (store)
 
         const page = yield* Effect.promise(() => fetch(`${url}?rating=4`))
         expect(page.status).toBe(200)
+        expect(page.headers.get("content-security-policy")).toBe(HUB_PAGE_POLICY)
+        expect(page.headers.get("x-frame-options")).toBe("DENY")
+        expect(page.headers.get("referrer-policy")).toBe("no-referrer")
         const html = yield* Effect.promise(() => page.text())
         expect(html).toContain('lang="en"')
         expect(html).toContain("How happy are you?")
@@ -90,7 +97,7 @@ describe.each(stores)("feedback page and metrics over HTTP on $dialect", (store)
         expect(html).not.toContain(customer)
         // Opening the link (a mail scanner does) records nothing.
         const beforeAnswer = yield* Effect.promise(() =>
-          fetch(`${hub.url}/metrics`).then((response) => response.json())
+          fetch(`${hub.url}/metrics`, withToken).then((response) => response.json())
         )
         expect(Schema.decodeUnknownSync(CustomerMetrics)(beforeAnswer).csat.answers).toBe(0)
 
@@ -116,7 +123,7 @@ describe.each(stores)("feedback page and metrics over HTTP on $dialect", (store)
         expect(unknown.status).toBe(404)
 
         const metrics = Schema.decodeUnknownSync(CustomerMetrics)(
-          yield* Effect.promise(() => fetch(`${hub.url}/metrics`).then((response) => response.json()))
+          yield* Effect.promise(() => fetch(`${hub.url}/metrics`, withToken).then((response) => response.json()))
         )
         expect(metrics.csat).toEqual({ answers: 1, satisfied: 1, share: 1, mean: 4, ratings: [0, 0, 0, 1, 0] })
         expect(metrics.onTime).toEqual({ delivered: 1, onTime: 1, rate: 1 })
@@ -127,7 +134,7 @@ describe.each(stores)("feedback page and metrics over HTTP on $dialect", (store)
           share: 1
         })
 
-        const csv = yield* Effect.promise(() => fetch(`${hub.url}/metrics.csv?from=2026-01-01`))
+        const csv = yield* Effect.promise(() => fetch(`${hub.url}/metrics.csv?from=2026-01-01`, withToken))
         expect(csv.status).toBe(200)
         expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8")
         expect(csv.headers.get("content-disposition")).toMatch(/^attachment; filename="customer-metrics-2026-01-01-/)
@@ -135,7 +142,7 @@ describe.each(stores)("feedback page and metrics over HTTP on $dialect", (store)
         expect(lines[0]).toBe("metric,day,value,numerator,denominator,unit,window_start,window_end")
         expect(lines.some((line) => line.startsWith("csat_share,,1,1,1,ratio,2026-01-01T00:00:00.000Z,"))).toBe(true)
 
-        const bad = yield* Effect.promise(() => fetch(`${hub.url}/metrics?from=yesterday`))
+        const bad = yield* Effect.promise(() => fetch(`${hub.url}/metrics?from=yesterday`, withToken))
         expect(bad.status).toBe(400)
         expect(yield* Effect.promise(() => bad.json())).toEqual({
           error: "from=yesterday: expected epoch milliseconds or an ISO date"

@@ -23,6 +23,7 @@ import { Shops } from "../../core/shop/ShopHub.ts"
 import { CarrierTrackingEvent } from "../../core/tracking/CarrierTrackingEvent.ts"
 import { renderTrackingPage } from "../../core/tracking/renderTrackingPage.ts"
 import { loadTrackingPageView } from "../../core/tracking/TrackingPageView.ts"
+import { bearerMatches } from "./MetricsToken.ts"
 import { verifyWebhook } from "./WebhookSignature.ts"
 
 export interface HubHttpOptions {
@@ -31,6 +32,8 @@ export interface HubHttpOptions {
   readonly port: number
   /** Shared with the carriers (or the aggregator) that post tracking updates. */
   readonly webhookSecret: string
+  /** What `/metrics` and `/metrics.csv` ask for as `Authorization: Bearer <token>` (the customer figures are the shop's). */
+  readonly metricsToken: string
   /** How far a webhook's timestamp may be from the hub's clock, both ways. */
   readonly toleranceMs?: number
 }
@@ -60,12 +63,29 @@ const readRawBody = (request: IncomingMessage) =>
     request.on("error", reject)
   })
 
-const reply = (response: ServerResponse, status: number, body: string, type = "application/json") => {
+/**
+ * The hub's pages are rendered on the server, with inline styles and plain forms that post back to them: no script
+ * runs, nothing loads from elsewhere, no other site may frame them (clickjacking the feedback or opt-out button) and
+ * no link sends the page's tokened URL on as a referrer.
+ */
+export const HUB_PAGE_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+const reply = (
+  response: ServerResponse,
+  status: number,
+  body: string,
+  type = "application/json",
+  extra: Record<string, string> = {}
+) => {
   response.writeHead(status, {
     "content-type": `${type}; charset=utf-8`,
     "cache-control": "no-store",
+    "content-security-policy": HUB_PAGE_POLICY,
+    "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",
-    "x-content-type-options": "nosniff"
+    "x-content-type-options": "nosniff",
+    ...extra
   })
   response.end(body)
 }
@@ -280,6 +300,18 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       return
     }
     if (request.method === "GET" && (url.pathname === "/metrics" || url.pathname === "/metrics.csv")) {
+      if (!bearerMatches(request.headers.authorization, options.metricsToken)) {
+        reply(
+          response,
+          401,
+          json({ error: "the customer figures need the hub's metrics token (Authorization: Bearer)" }),
+          "application/json",
+          {
+            "www-authenticate": 'Bearer realm="packbench-hub-metrics"'
+          }
+        )
+        return
+      }
       const result = await run(metrics(url))
       if (!result.ok) reply(response, 400, json({ error: result.message }))
       else if (url.pathname === "/metrics") reply(response, 200, json(result.metrics))

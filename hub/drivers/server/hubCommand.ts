@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs"
-import { resolve } from "node:path"
+import { join, resolve } from "node:path"
 import { Cause, Effect, Fiber, Layer } from "effect"
 import type { ShopsConfig } from "../../../core/config/ShopsConfig.ts"
 import type { NotifyOverrides } from "../../../core/config/StationConfig.ts"
@@ -21,6 +21,7 @@ import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
 import { makeHttpCarrierPoller } from "./HttpCarrierPoller.ts"
 import { hubLayer, runHub } from "./Hub.ts"
 import { defaultHubDatabase, describeHubDatabase, parseHubDatabase } from "./HubDatabase.ts"
+import { MetricsTokenError, metricsTokenFor } from "./MetricsToken.ts"
 import { layerSharedSubscription, sharedSubscriptionsRoutable } from "./SharedSubscriptionBroker.ts"
 
 /**
@@ -113,10 +114,16 @@ export const hubCommand: Command = {
     const smtpUrl = values.smtp ?? "smtp://127.0.0.1:25"
     // The shop's mail timing (hub.notify) comes from the same config file and variables a station reads.
     let notify: NotifyOverrides
+    let metricsToken: string
+    const metricsTokenFile = join(dataDir, "metrics-token")
     try {
-      notify = loadConfig({ cwd: io.cwd, env: io.env, configFile: values.config }).hub.notify
+      const hubConfig = loadConfig({ cwd: io.cwd, env: io.env, configFile: values.config }).hub
+      notify = hubConfig.notify
+      // The customer figures ask for a token: the configured one, else the one made on first start (mode 0600).
+      metricsToken = metricsTokenFor(hubConfig.metricsToken, metricsTokenFile)
     } catch (error) {
       if (error instanceof ConfigError) return fail(error.message, 1)
+      if (error instanceof MetricsTokenError) return fail(error.message, 1)
       throw error
     }
     const defaults = HubSettings.defaults(values["public-url"] ?? `http://${host}:${port}`)
@@ -136,7 +143,7 @@ export const hubCommand: Command = {
       dataDir,
       database,
       settings,
-      http: { host, port, webhookSecret },
+      http: { host, port, webhookSecret, metricsToken },
       ...(shopOptions === undefined
         ? {}
         : {
@@ -178,7 +185,10 @@ export const hubCommand: Command = {
               io.stdout,
               `Packbench hub running: broker ${brokerUrl}, SMTP ${smtpUrl}, data ${dataDir}, ` +
                 `database ${describeHubDatabase(database)}\n` +
-                `Carrier webhook: POST ${http.url}/webhooks/carrier · tracking pages: ${http.url}/t/<token>` +
+                `Carrier webhook: POST ${http.url}/webhooks/carrier · tracking pages: ${http.url}/t/<token>\n` +
+                `Customer metrics: ${http.url}/metrics with Authorization: Bearer <token> (${
+                  io.env.PACKBENCH_HUB_METRICS_TOKEN !== undefined ? "PACKBENCH_HUB_METRICS_TOKEN" : metricsTokenFile
+                })` +
                 (shopOptions === undefined || shopOptions.connectors.length === 0
                   ? ""
                   : `\nShop webhooks: ${shopOptions.connectors.map((connector) => `POST ${http.url}/shops/${connector.settings.id}/webhook`).join(", ")}`)

@@ -79,6 +79,14 @@ export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
   const { outcome } = display
   const identification = outcome.identification
   const kind = field(identification, "kind") ?? "unknown"
+  if (outcome.action === "pin-required") {
+    return {
+      tone: "ok",
+      headline: t("scan.pinRequired", { name: operatorText(t, outcome.message) }),
+      detail: "",
+      raw: outcome.raw
+    }
+  }
   if (outcome.action === "signed-in") {
     return {
       tone: "ok",

@@ -53,6 +53,9 @@ export const attachWedgeListener = (scope: Window, onScan: (raw: string) => void
   }
 
   const onKeyDown = (event: KeyboardEvent) => {
+    // What is typed into a password field (a manager's PIN) is nobody's scan: it must never reach the station as one.
+    const focused = scope.document.activeElement
+    if (focused instanceof HTMLInputElement && focused.type === "password") return
     // HID scanners type the GS1 separator GS (ASCII 29) as Ctrl+] (its control-key form); without it a GS1 string
     // with variable-length AIs could not be split.
     const groupSeparator =

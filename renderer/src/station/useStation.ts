@@ -14,6 +14,8 @@ export interface StationState {
   readonly submitScan: (raw: string, source: "wedge" | "manual" | "camera", context: ScanContext) => void
   readonly setLocale: (locale: Locale) => Promise<void>
   readonly signOut: () => Promise<void>
+  /** Reads the status again now (after a sign-in the station answered outside a scan, e.g. a manager's PIN). */
+  readonly refreshStatus: () => void
 }
 
 const sameScan = (a: ScanOutcome, b: ScanOutcome) =>
@@ -84,5 +86,5 @@ export const useStation = (client: StationClient): StationState => {
     refreshStatus()
   }, [client, refreshStatus])
 
-  return { status, connection, lastScan, submitScan, setLocale, signOut }
+  return { status, connection, lastScan, submitScan, setLocale, signOut, refreshStatus }
 }

@@ -15,6 +15,7 @@ import { ManagerScreen } from "./ManagerScreen.tsx"
 import { MANUAL_ENTRY_ID } from "./ManualEntry.tsx"
 import { NavTabs, type Screen, screenKeys } from "./NavTabs.tsx"
 import { PackScreen } from "./PackScreen.tsx"
+import { type PinHolder, PinPrompt } from "./PinPrompt.tsx"
 import { ReturnsScreen } from "./ReturnsScreen.tsx"
 
 export const App = ({ client }: { readonly client: StationClient }) => {
@@ -54,12 +55,17 @@ export const App = ({ client }: { readonly client: StationClient }) => {
     return () => window.removeEventListener("keydown", onKeyDown)
   }, [])
 
+  // A manager's badge asks for the PIN: the prompt opens for the badge just scanned.
+  const [pinHolder, setPinHolder] = useState<PinHolder>()
   const lastScanId = useRef<number | undefined>(undefined)
   useEffect(() => {
     const scan = station.lastScan
     if (scan === undefined || scan.id === lastScanId.current) return
     lastScanId.current = scan.id
     if (describeScan(t, scan).tone === "bad") playErrorTone()
+    if (scan.state === "done" && scan.outcome.action === "pin-required") {
+      setPinHolder({ badge: scan.outcome.raw, name: scan.outcome.message.replace(/ \([a-z-]+\)$/, "") })
+    }
   }, [station.lastScan, t])
 
   useEffect(() => {
@@ -91,6 +97,17 @@ export const App = ({ client }: { readonly client: StationClient }) => {
           </div>
         )}
         <AlertBanner alerts={alerts.alerts} onAcknowledge={alerts.acknowledge} />
+        {pinHolder !== undefined && (
+          <PinPrompt
+            key={pinHolder.badge}
+            holder={pinHolder}
+            onSignedIn={() => {
+              setPinHolder(undefined)
+              station.refreshStatus()
+            }}
+            onClose={() => setPinHolder(undefined)}
+          />
+        )}
         <NavTabs current={screen} onSelect={setScreen} />
         <main className="screen">
           {screen === "pack" && (

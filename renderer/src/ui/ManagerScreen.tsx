@@ -4,6 +4,7 @@ import type { Locale, StationStatus } from "../../../core/api/StationApi.ts"
 import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { AuditCard } from "./AuditCard.tsx"
 import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { formatAge } from "./formatAge.ts"
 import { QuarantineCard } from "./QuarantineCard.tsx"
@@ -209,6 +210,9 @@ export const ManagerScreen = ({
     </div>
     <div className="manager-column manager-wide">
       <RefundRulesCard isManager={status?.operator?.role === "manager"} />
+    </div>
+    <div className="manager-column manager-wide">
+      <AuditCard isManager={status?.operator?.role === "manager"} />
     </div>
   </div>
 )
