@@ -52,8 +52,13 @@ describe("checkAddress properties", () => {
             const spellings = [value, region?.key, region?.latinName].flatMap((spelling) =>
               spelling === undefined ? [] : [fold(spelling)]
             )
+            // A postal code may gain the space its country's format puts in it (Bermuda "AA00" -> "AA 00").
+            const compact = (value: string) => value.replace(/\s+/g, "")
+            const found =
+              spellings.some((spelling) => block.includes(spelling)) ||
+              (field === "postalCode" && compact(block).includes(compact(fold(value))))
             expect(
-              spellings.some((spelling) => block.includes(spelling)),
+              found,
               `${field} ${JSON.stringify(value)}`
             ).toBe(true)
           }
