@@ -110,7 +110,11 @@ export const NotifyConfig = Schema.Struct({
     )
   ),
   /** Transit days for a carrier the table does not know. */
-  defaultTransitDays: Schema.optional(TransitDays)
+  defaultTransitDays: Schema.optional(TransitDays),
+  /** The hub mails "thank you for your order"; off by default, since the shop that took the order already did. */
+  orderConfirmations: Schema.optional(Schema.Boolean),
+  /** The hub tells the customer (de/en) that an order was cancelled; off by default, the shop usually does. */
+  cancellationNotice: Schema.optional(Schema.Boolean)
 })
 export type NotifyConfig = typeof NotifyConfig.Type
 
@@ -121,6 +125,8 @@ export interface NotifyOverrides {
   readonly noScanAlertMs?: number
   readonly transitDays?: Readonly<Record<string, Readonly<Record<string, number>>>>
   readonly defaultTransitDays?: number
+  readonly orderConfirmations?: boolean
+  readonly cancellationNotice?: boolean
 }
 
 export const resolveNotifyConfig = (config: NotifyConfig | undefined): NotifyOverrides => {
@@ -131,7 +137,9 @@ export const resolveNotifyConfig = (config: NotifyConfig | undefined): NotifyOve
     ...(feedbackDelayMs === undefined ? {} : { feedbackDelayMs }),
     ...(noScanAlertMs === undefined ? {} : { noScanAlertMs }),
     ...(config?.transitDays === undefined ? {} : { transitDays: config.transitDays }),
-    ...(config?.defaultTransitDays === undefined ? {} : { defaultTransitDays: config.defaultTransitDays })
+    ...(config?.defaultTransitDays === undefined ? {} : { defaultTransitDays: config.defaultTransitDays }),
+    ...(config?.orderConfirmations === undefined ? {} : { orderConfirmations: config.orderConfirmations }),
+    ...(config?.cancellationNotice === undefined ? {} : { cancellationNotice: config.cancellationNotice })
   }
 }
 

@@ -124,7 +124,11 @@ const rig = (store: TestStore) => {
         // Quiet hours off: the scenario's times must not defer mail.
         Layer.succeed(HubSettings, {
           ...HubSettings.defaults("https://track.test"),
-          notify: { ...HubSettings.defaults("").notify, quietHours: { startHour: 0, endHour: 0 } }
+          notify: {
+            ...HubSettings.defaults("").notify,
+            quietHours: { startHour: 0, endHour: 0 },
+            orderConfirmations: true
+          }
         })
       )
     )
