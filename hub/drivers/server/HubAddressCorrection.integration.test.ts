@@ -135,7 +135,13 @@ describe("the customer's address correction page over the hub's HTTP", () => {
         expect(hostileHtml).toContain("Please leave out line breaks and control characters.")
         expect(hostileHtml).not.toContain("<script>alert(1)</script>")
 
-        const taken = yield* Effect.promise(() => post(link, valid, { origin: base, "sec-fetch-site": "same-origin" }))
+        // A browser's own form under `Referrer-Policy: no-referrer` says `Origin: null`; `Sec-Fetch-Site` tells.
+        expect(
+          (yield* Effect.promise(() => post(link, valid, { origin: "null", "sec-fetch-site": "same-site" }))).status
+        ).toBe(403)
+        const taken = yield* Effect.promise(() =>
+          post(link, valid, { origin: "null", "sec-fetch-site": "same-origin" })
+        )
         expect(taken.status).toBe(200)
         const takenHtml = yield* Effect.promise(() => taken.text())
         expect(takenHtml).toContain('data-state="corrected"')

@@ -281,14 +281,16 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
   })
 
   /**
-   * A browser says where a post comes from (`Origin`, `Sec-Fetch-Site`); one from another site is refused before the
+   * A browser says where a post comes from (`Sec-Fetch-Site`, `Origin`); one from another site is refused before the
    * body is read. A client that says nothing (no browser) still needs the form's token.
    */
   const sameOrigin = (request: IncomingMessage) => {
     const site = request.headers["sec-fetch-site"]
     if (site !== undefined && site !== "same-origin" && site !== "none") return false
     const origin = request.headers.origin
-    if (origin === undefined) return true
+    // The pages' `Referrer-Policy: no-referrer` makes a browser send `Origin: null` with its own form: then
+    // `Sec-Fetch-Site` (checked above) and the form's token decide.
+    if (origin === undefined || origin === "null") return true
     const allowed = new Set([new URL(settings.publicBaseUrl).origin])
     if (request.headers.host !== undefined) allowed.add(`http://${request.headers.host}`)
     return allowed.has(origin)
