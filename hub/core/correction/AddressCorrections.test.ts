@@ -38,6 +38,7 @@ describe("checking a correction", () => {
     const fields = checked.errors.map((error) => error.field)
     // A Packstation needs its Postnummer (the line below), and 10115 is Berlin, not Hamburg.
     expect(fields).toEqual(["city", "street2"])
+    expect(checked.errors.find((error) => error.field === "street2")?.message).toContain("Ihrer DHL-Postnummer")
     expect(checked.errors.every((error) => error.message.length > 0)).toBe(true)
     expect(checkCorrection({ street1: "Hafenstraße 1" }, "DE", "dhl-paket", "de").errors.map((e) => e.field)).toEqual(
       expect.arrayContaining(["name", "postalCode", "city"])

@@ -157,6 +157,22 @@ const copy = {
   }
 } as const
 
+/** The bench's words ask the packer to ask the customer; the customer reads what to do instead. */
+const toCustomer: Readonly<Record<Locale, Readonly<Partial<Record<string, string>>>>> = {
+  de: {
+    "house-number-missing": "Bitte geben Sie die Hausnummer an.",
+    "postnummer-missing":
+      "Eine Packstation oder Postfiliale stellt nur mit Ihrer DHL-Postnummer zu (6 bis 10 Ziffern): bitte im Adresszusatz angeben.",
+    "po-box-refused": "An ein Postfach kann dieser Versanddienst nicht liefern: bitte geben Sie eine Hausanschrift an."
+  },
+  en: {
+    "house-number-missing": "Please add the house number.",
+    "postnummer-missing":
+      "A Packstation or Postfiliale delivers only with your DHL Postnummer (6 to 10 digits): please enter it in address line 2.",
+    "po-box-refused": "This carrier cannot deliver to a post-office box: please give a street address."
+  }
+}
+
 /**
  * Bounds and characters first (hostile input never reaches the rules), then the station's own address rules for the
  * order's country and carrier, so an address the page takes is one the bench ships.
@@ -189,8 +205,8 @@ export const checkCorrection = (
     ...(addressCarrier === undefined ? {} : { carrier: addressCarrier })
   })
   for (const error of checked.errors) {
-    if (!errors.some((known) => known.field === error.field))
-      errors.push({ field: error.field, message: error.message })
+    if (errors.some((known) => known.field === error.field)) continue
+    errors.push({ field: error.field, message: toCustomer[locale][error.code] ?? error.message })
   }
   if (errors.length > 0) return { address: undefined, errors }
   const address: Address = {

@@ -452,6 +452,54 @@ export const notificationSenderSuite = (store: TestStore) =>
       expect(mailer.accepted).toEqual([])
     })
 
+    it("does not ask for an address the station already took from the shop before the request went out", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer, { orderConfirmations: false })
+      const rows = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          clock.setWall(Date.UTC(2026, 10, 24, 22, 30))
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(addressHold)
+          expect((yield* sender.sendDue).deferred).toBe(1)
+          const shipTo = {
+            name: "Emma Stone",
+            street1: "1 High Street",
+            postalCode: "SW1A 1AA",
+            city: "London",
+            country: "GB"
+          }
+          yield* hub.applyStationEvent(
+            envelope("order.address-corrected", {
+              orderId: "SO-1",
+              orderVersion: 2,
+              shipTo,
+              releasedHold: true,
+              labelReprintRequired: false
+            })
+          )
+          clock.setWall(Date.UTC(2026, 10, 25, 9, 0))
+          expect(yield* sender.sendDue).toMatchObject({ sent: 0, suppressed: 1 })
+          const order = yield* sql.query<{ ship_to: string; order_version: number; address_problems: string | null }>(
+            "SELECT ship_to, order_version, address_problems FROM hub_orders"
+          )
+          expect(
+            order.map((row) => [JSON.parse(row.ship_to).street1, Number(row.order_version), row.address_problems])
+          ).toEqual([["1 High Street", 2, null]])
+          return yield* suppressed
+        })
+      )
+      expect(rows).toEqual([
+        {
+          kind: "address-correction",
+          status: "suppressed",
+          suppressed_reason: "the address of order SO-1 was corrected before the request went out"
+        }
+      ])
+    })
+
     it("tells the customer of a cancellation only when cancellationNotice is on, and not when the parcel was packed", async () => {
       const mailer = scriptedMailer([])
       const { run } = rig(store, mailer, { orderConfirmations: false, cancellationNotice: true })

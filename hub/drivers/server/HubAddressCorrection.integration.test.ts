@@ -125,6 +125,9 @@ describe("the customer's address correction page over the hub's HTTP", () => {
         expect(wrongHtml).toMatch(/data-error-for="(postalCode|city)"/)
         expect(wrongHtml).toContain('id="street1" name="street1" value="Marienplatz"')
         expect(wrongHtml).toContain('aria-invalid="true" aria-describedby="street1-error"')
+        // The customer reads what to do, not the bench's "ask the customer".
+        expect(wrongHtml).toContain("Please add the house number.")
+        expect(wrongHtml).not.toContain("ask the customer")
 
         const hostile = yield* Effect.promise(() =>
           post(link, { ...valid, name: "Emma\r\nBcc: x@evil.example", city: "<script>alert(1)</script>" })
