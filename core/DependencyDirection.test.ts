@@ -60,15 +60,26 @@ const isEffect = (specifier: string) => specifier === "effect" || specifier.star
  * What hub/core may use of the station's core: the kernel both programs run on and the vocabulary they exchange.
  * Whole folders: the event envelope and definitions (`events`), the SQL port and migrations (`store`), the clock
  * (`time`), both ends of the sync protocol (`sync`), the bounds every edge checks untrusted input against (`bounds`),
- * the customer figures and the shop connectors' state the station reads from the hub (`metrics`, `shops`). Inside the
- * features, only what crosses between the programs: every feature's published events
+ * the customer figures and the shop connectors' state the station reads from the hub (`metrics`, `shops`), and the
+ * address rules (`address`: pure, so the hub's correction page checks an address exactly as the bench does and finds
+ * the customer's time zone from it). Inside the features, only what crosses between the programs: every feature's
+ * published events
  * (`core/<feature>/<Name>Events.ts`), the order as the shop sends it, the carriers' names, the returns desk's inbound
  * messages (the hub sends `refund.rejected`), the per-unit paid amount both sides bound refunds by, the locale, and the
  * carriers' tracking number table with each carrier's tracking page (the hub links to it in mails).
  * Anything else in core is the station's own: the hub must not reach into the pack bench or the returns desk.
  */
 const coreContracts = {
-  folders: ["core/events/", "core/store/", "core/time/", "core/sync/", "core/bounds/", "core/metrics/", "core/shops/"],
+  folders: [
+    "core/events/",
+    "core/store/",
+    "core/time/",
+    "core/sync/",
+    "core/bounds/",
+    "core/metrics/",
+    "core/shops/",
+    "core/address/"
+  ],
   files: [
     "core/config/StationConfig.ts",
     "core/orders/Order.ts",

@@ -57,10 +57,7 @@ describe("checkAddress properties", () => {
             const found =
               spellings.some((spelling) => block.includes(spelling)) ||
               (field === "postalCode" && compact(block).includes(compact(fold(value))))
-            expect(
-              found,
-              `${field} ${JSON.stringify(value)}`
-            ).toBe(true)
+            expect(found, `${field} ${JSON.stringify(value)}`).toBe(true)
           }
         }
       ),

@@ -112,7 +112,11 @@ export const NotifyConfig = Schema.Struct({
     )
   ),
   /** Transit days for a carrier the table does not know. */
-  defaultTransitDays: Schema.optional(TransitDays)
+  defaultTransitDays: Schema.optional(TransitDays),
+  /** The hub mails "thank you for your order"; off by default, since the shop that took the order already did. */
+  orderConfirmations: Schema.optional(Schema.Boolean),
+  /** The hub tells the customer (de/en) that an order was cancelled; off by default, the shop usually does. */
+  cancellationNotice: Schema.optional(Schema.Boolean)
 })
 export type NotifyConfig = typeof NotifyConfig.Type
 
@@ -124,6 +128,8 @@ export interface NotifyOverrides {
   readonly pickupAlertMs?: number
   readonly transitDays?: Readonly<Record<string, Readonly<Record<string, number>>>>
   readonly defaultTransitDays?: number
+  readonly orderConfirmations?: boolean
+  readonly cancellationNotice?: boolean
 }
 
 export const resolveNotifyConfig = (config: NotifyConfig | undefined): NotifyOverrides => {
@@ -136,7 +142,9 @@ export const resolveNotifyConfig = (config: NotifyConfig | undefined): NotifyOve
     ...(noScanAlertMs === undefined ? {} : { noScanAlertMs }),
     ...(pickupAlertMs === undefined ? {} : { pickupAlertMs }),
     ...(config?.transitDays === undefined ? {} : { transitDays: config.transitDays }),
-    ...(config?.defaultTransitDays === undefined ? {} : { defaultTransitDays: config.defaultTransitDays })
+    ...(config?.defaultTransitDays === undefined ? {} : { defaultTransitDays: config.defaultTransitDays }),
+    ...(config?.orderConfirmations === undefined ? {} : { orderConfirmations: config.orderConfirmations }),
+    ...(config?.cancellationNotice === undefined ? {} : { cancellationNotice: config.cancellationNotice })
   }
 }
 

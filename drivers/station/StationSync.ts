@@ -48,7 +48,7 @@ const inboundHandlers = Layer.effectDiscard(
             message:
               reason === "cancelled"
                 ? `Order ${orderId} was cancelled by the shop${released ? ": put the items back" : ""}`
-                : `The shop corrected the address of order ${orderId}${released ? ": scan the order again" : ""}`,
+                : `The address of order ${orderId} was corrected${released ? ": scan the order again" : ""}`,
             orderId
           })
         })

@@ -194,6 +194,25 @@ describe("loadConfig", () => {
     })
   })
 
+  it("sends order confirmations and cancellation notices only when switched on, in the file or the environment", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).hub.notify.orderConfirmations).toBeUndefined()
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({ hub: { notify: { orderConfirmations: true, cancellationNotice: false } } })
+    )
+    expect(loadConfig({ cwd, env: {} }).hub.notify).toEqual({ orderConfirmations: true, cancellationNotice: false })
+    expect(
+      loadConfig({
+        cwd,
+        env: { PACKBENCH_HUB_ORDER_CONFIRMATIONS: "off", PACKBENCH_HUB_CANCELLATION_NOTICE: "on" }
+      }).hub.notify
+    ).toEqual({ orderConfirmations: false, cancellationNotice: true })
+    expect(problemsOf(() => loadConfig({ cwd, env: { PACKBENCH_HUB_ORDER_CONFIRMATIONS: "maybe" } }))).toEqual([
+      'hub.notify.orderConfirmations (from PACKBENCH_HUB_ORDER_CONFIRMATIONS): expected on or off, got "maybe"'
+    ])
+  })
+
   it("names every bad notify setting, from the file or the variable it came from", () => {
     const cwd = dir()
     writeFileSync(

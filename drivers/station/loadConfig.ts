@@ -55,8 +55,26 @@ const ENV_OVERRIDES: ReadonlyArray<{
   { name: "PACKBENCH_HUB_NO_SCAN_ALERT", path: ["hub", "notify", "noScanAlert"] },
   { name: "PACKBENCH_HUB_PICKUP_ALERT", path: ["hub", "notify", "pickupAlert"] },
   { name: "PACKBENCH_HUB_TRANSIT_DAYS", path: ["hub", "notify", "transitDays"], parse: (value) => parseJson(value) },
-  { name: "PACKBENCH_HUB_DEFAULT_TRANSIT_DAYS", path: ["hub", "notify", "defaultTransitDays"], numeric: true }
+  { name: "PACKBENCH_HUB_DEFAULT_TRANSIT_DAYS", path: ["hub", "notify", "defaultTransitDays"], numeric: true },
+  {
+    name: "PACKBENCH_HUB_ORDER_CONFIRMATIONS",
+    path: ["hub", "notify", "orderConfirmations"],
+    parse: (value) => parseSwitch(value)
+  },
+  {
+    name: "PACKBENCH_HUB_CANCELLATION_NOTICE",
+    path: ["hub", "notify", "cancellationNotice"],
+    parse: (value) => parseSwitch(value)
+  }
 ]
+
+/** "on"/"true"/"1" or "off"/"false"/"0"; anything else is named, not guessed at. */
+const parseSwitch = (value: string) => {
+  const text = value.trim().toLowerCase()
+  if (text === "on" || text === "true" || text === "1") return { value: true }
+  if (text === "off" || text === "false" || text === "0") return { value: false }
+  return { problem: `expected on or off, got "${value}"` }
+}
 
 /** "21-8" (start and end hour) or "off". */
 const parseQuietHours = (value: string) => {

@@ -2,12 +2,12 @@ import { Effect } from "effect"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { decodePayload } from "../../../core/events/EventDefinition.ts"
 import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
-import { ReturnReceived } from "../../../core/returns/ReturnsEvents.ts"
+import { ReturnCancelled, ReturnReceived } from "../../../core/returns/ReturnsEvents.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 
 /**
  * What the customer metrics need from station events beyond the hub's own state: when an order was placed (the
- * repurchase rate) and which orders came back (the return rate). Runs inside the consumer's transaction with the
+ * repurchase rate) and which orders came back (the return rate, without the returns a clerk voided). Runs inside the consumer's transaction with the
  * rest of the projection; first sight wins, so a redelivered or re-versioned event changes nothing.
  */
 export const recordMetricsFacts = Effect.fnUntraced(function* (event: EventEnvelope) {
@@ -32,6 +32,15 @@ export const recordMetricsFacts = Effect.fnUntraced(function* (event: EventEnvel
         `INSERT INTO hub_metrics_returns (return_id, order_id, parcel_id, received_at_ms) VALUES (?, ?, ?, ?)
          ON CONFLICT (return_id) DO NOTHING`,
         [received.returnId, received.orderId, received.parcelId, event.eventTime.wallMs]
+      )
+      return
+    }
+    case ReturnCancelled.type: {
+      // The clerk voided a return opened by mistake: it stays on record but no longer counts as a return.
+      const cancelled = yield* decodePayload(ReturnCancelled, event.payload)
+      yield* sql.execute(
+        "UPDATE hub_metrics_returns SET voided_at_ms = ? WHERE return_id = ? AND voided_at_ms IS NULL",
+        [event.eventTime.wallMs, cancelled.returnId]
       )
       return
     }

@@ -5,7 +5,7 @@ import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
-import { ReturnReceived } from "../../../core/returns/ReturnsEvents.ts"
+import { ReturnCancelled, ReturnReceived } from "../../../core/returns/ReturnsEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
@@ -124,7 +124,11 @@ const rig = (store: TestStore) => {
         // Quiet hours off: the scenario's times must not defer mail.
         Layer.succeed(HubSettings, {
           ...HubSettings.defaults("https://track.test"),
-          notify: { ...HubSettings.defaults("").notify, quietHours: { startHour: 0, endHour: 0 } }
+          notify: {
+            ...HubSettings.defaults("").notify,
+            quietHours: { startHour: 0, endHour: 0 },
+            orderConfirmations: true
+          }
         })
       )
     )
@@ -210,6 +214,19 @@ export const customerMetricsSuite = (store: TestStore) =>
         yield* sender.sendDue
         const backAgain = returned("R-1", "SO-2", promised("P-2") + 4 * day)
         yield* apply([backAgain, backAgain, returned("R-2", null, promised("P-2") + 4 * day)])
+        // A return of SO-1 opened by mistake and voided by the clerk (`return.cancelled`) is no return.
+        const mistaken = returned("R-3", "SO-1", promised("P-2") + 4 * day)
+        yield* apply([
+          mistaken,
+          event(ReturnCancelled, promised("P-2") + 4 * day + minute, {
+            returnId: "R-3",
+            corrects: mistaken.id,
+            orderId: "SO-1",
+            scanned: "RMA",
+            itemCount: 0,
+            reason: "opened by mistake"
+          })
+        ])
 
         const tokens = yield* sql.query<{ parcel_id: string; token: string }>(
           "SELECT parcel_id, token FROM hub_feedback ORDER BY parcel_id"

@@ -199,7 +199,7 @@ export const computeCustomerMetrics = Effect.fn("CustomerMetrics.compute")(funct
   const returnedOrders = yield* count(
     `SELECT COUNT(DISTINCT p.order_id) AS n FROM hub_parcels p
      WHERE p.handed_at_ms >= ? AND p.handed_at_ms < ?
-       AND EXISTS (SELECT 1 FROM hub_metrics_returns r WHERE r.order_id = p.order_id)`,
+       AND EXISTS (SELECT 1 FROM hub_metrics_returns r WHERE r.order_id = p.order_id AND r.voided_at_ms IS NULL)`,
     [fromMs, toMs]
   )
 

@@ -95,7 +95,10 @@ const run = <A, E>(
               clock.layer,
               Layer.succeed(
                 TrackingTokens,
-                TrackingTokens.of({ next: Effect.sync(() => `tok-${++token}-0123456789abcdef`) })
+                TrackingTokens.of({
+                  next: Effect.sync(() => `tok-${++token}-0123456789abcdef`),
+                  digest: (secret) => `digest:${secret}`
+                })
               ),
               Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
             )

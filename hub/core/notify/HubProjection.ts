@@ -3,9 +3,14 @@ import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { decodePayload } from "../../../core/events/EventDefinition.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
-import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import { OrderAddressCorrected, OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { OrderAddressHold, ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
-import { ReturnReceived, ReturnRefundDecided, ReturnRefundIssued } from "../../../core/returns/ReturnsEvents.ts"
+import {
+  ReturnCancelled,
+  ReturnReceived,
+  ReturnRefundDecided,
+  ReturnRefundIssued
+} from "../../../core/returns/ReturnsEvents.ts"
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
@@ -14,6 +19,7 @@ import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
 import type { TrackingStatus, TrackingSubReason } from "../tracking/TrackingStatus.ts"
 import { currentStatus, mergeTimeline, type TimelineEntry } from "../tracking/TrackingTimeline.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
+import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
 import { HubSettings } from "./HubSettings.ts"
 import type { NotificationKind } from "./NotificationKind.ts"
 import {
@@ -30,10 +36,13 @@ import {
 /** The station event types the hub acts on, at the versions it understands. */
 const handled: Readonly<Record<string, number>> = {
   [OrderReceived.type]: OrderReceived.version,
+  [OrderCancelled.type]: OrderCancelled.version,
+  [OrderAddressCorrected.type]: OrderAddressCorrected.version,
   [OrderAddressHold.type]: OrderAddressHold.version,
   [ParcelPacked.type]: ParcelPacked.version,
   [ParcelHandedToCarrier.type]: ParcelHandedToCarrier.version,
   [ReturnReceived.type]: ReturnReceived.version,
+  [ReturnCancelled.type]: ReturnCancelled.version,
   [ReturnRefundDecided.type]: ReturnRefundDecided.version,
   [ReturnRefundIssued.type]: ReturnRefundIssued.version
 }
@@ -124,10 +133,21 @@ export class HubProjection extends Context.Service<
       const recordAll = (intents: ReadonlyArray<NotificationIntent>, triggerEventId: string) =>
         Effect.forEach(intents, (intent) => record(intent, triggerEventId), { discard: true })
 
+      /**
+       * Keeps notifications that wait in the outbox from going out, with the reason: what they announce no longer
+       * holds (the order was cancelled, the return voided). A row that is already being sent is left to finish.
+       */
+      const suppressPending = (where: string, params: ReadonlyArray<string>, reason: string) =>
+        sql.execute(
+          `UPDATE hub_outbox SET status = 'suppressed', suppressed_reason = ?, deferred_reason = NULL
+           WHERE status = 'pending' AND notification_id IN (SELECT notification_id FROM hub_notifications WHERE ${where})`,
+          [reason, ...params]
+        )
+
       const orderLocale = (orderId: string) =>
         sql
-          .query<{ locale: string; service_level: string }>(
-            `SELECT c.locale, o.service_level FROM hub_orders o JOIN hub_customers c USING (customer_id)
+          .query<{ locale: string; service_level: string; ship_to: string | null }>(
+            `SELECT c.locale, o.service_level, o.ship_to FROM hub_orders o JOIN hub_customers c USING (customer_id)
              WHERE o.order_id = ?`,
             [orderId]
           )
@@ -174,10 +194,10 @@ export class HubProjection extends Context.Service<
             // A stale version (a late resend from another station) never overwrites a newer one.
             yield* sql.execute(
               `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
-                 station_id, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 station_id, ship_to, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version,
                  customer_id = excluded.customer_id, brand = excluded.brand, service_level = excluded.service_level,
-                 carrier = excluded.carrier, updated_at_ms = excluded.updated_at_ms
+                 carrier = excluded.carrier, ship_to = excluded.ship_to, updated_at_ms = excluded.updated_at_ms
                WHERE excluded.order_version > hub_orders.order_version`,
               [
                 order.orderId,
@@ -188,6 +208,7 @@ export class HubProjection extends Context.Service<
                 order.carrier,
                 event.siteId,
                 event.stationId,
+                JSON.stringify(order.shipTo),
                 now
               ]
             )
@@ -195,13 +216,49 @@ export class HubProjection extends Context.Service<
             fact = { type: "order.received", orderId: order.orderId }
             break
           }
+          case OrderCancelled.type: {
+            const cancelled = yield* decodePayload(OrderCancelled, event.payload)
+            yield* sql.execute(
+              "UPDATE hub_orders SET order_version = ?, updated_at_ms = ? WHERE order_id = ? AND order_version < ?",
+              [cancelled.orderVersion, now, cancelled.orderId, cancelled.orderVersion]
+            )
+            // A parcel already packed or on its way is not stopped by the cancellation: a return follows, not this.
+            if (cancelled.previousStatus === "packed" || cancelled.previousStatus === "shipped") return
+            yield* sql.execute(
+              "UPDATE hub_orders SET cancelled_at_ms = ?, updated_at_ms = ? WHERE order_id = ? AND cancelled_at_ms IS NULL",
+              [event.eventTime.wallMs, now, cancelled.orderId]
+            )
+            yield* suppressPending(
+              "order_id = ? AND kind <> 'order-cancelled'",
+              [cancelled.orderId],
+              `order ${cancelled.orderId} was cancelled`
+            )
+            fact = { type: "order.cancelled", orderId: cancelled.orderId }
+            break
+          }
+          case OrderAddressCorrected.type: {
+            // The station took a corrected address (from the shop or the customer's page): the hub's copy follows.
+            const corrected = yield* decodePayload(OrderAddressCorrected, event.payload)
+            yield* sql.execute(
+              `UPDATE hub_orders SET ship_to = ?, order_version = ?, updated_at_ms = ? WHERE order_id = ? AND order_version <= ?`,
+              [JSON.stringify(corrected.shipTo), corrected.orderVersion, now, corrected.orderId, corrected.orderVersion]
+            )
+            if (corrected.releasedHold) {
+              yield* sql.execute(
+                `UPDATE hub_orders SET address_problems = NULL, hold_released_at_ms = ?, updated_at_ms = ?
+                 WHERE order_id = ?`,
+                [event.eventTime.wallMs, now, corrected.orderId]
+              )
+            }
+            return
+          }
           case OrderAddressHold.type: {
             const hold = yield* decodePayload(OrderAddressHold, event.payload)
-            yield* sql.execute("UPDATE hub_orders SET address_problems = ?, updated_at_ms = ? WHERE order_id = ?", [
-              JSON.stringify(hold.problems.map((problem) => problem.message)),
-              now,
-              hold.orderId
-            ])
+            yield* sql.execute(
+              `UPDATE hub_orders SET address_problems = ?, hold_station_id = ?, hold_released_at_ms = NULL,
+                 updated_at_ms = ? WHERE order_id = ?`,
+              [JSON.stringify(hold.problems.map((problem) => problem.message)), event.stationId, now, hold.orderId]
+            )
             fact = { type: "order.address-hold", orderId: hold.orderId }
             break
           }
@@ -223,7 +280,11 @@ export class HubProjection extends Context.Service<
               event.eventTime.wallMs,
               handed.carrier,
               order?.service_level ?? "*",
-              (order?.locale ?? "de") as Locale,
+              customerTimeZone(
+                shipToPlace(order?.ship_to ?? null),
+                (order?.locale ?? "de") as Locale,
+                settings.notify.timeZones
+              ),
               settings.notify
             )
             yield* sql.execute(
@@ -254,6 +315,18 @@ export class HubProjection extends Context.Service<
               returnRef: `${event.siteId}/${received.returnId}`
             }
             break
+          }
+          case ReturnCancelled.type: {
+            // A correction: the return it voids no longer counts, in the metrics, the ledger or the customer's mail.
+            const cancelled = yield* decodePayload(ReturnCancelled, event.payload)
+            yield* ledger.applyReturnCancelled(event, cancelled, now)
+            yield* suppressPending(
+              "kind = 'return-received' AND subject_id = ?",
+              [`${event.siteId}/${cancelled.returnId}`],
+              `return ${cancelled.returnId} was cancelled at the returns desk: ${cancelled.reason}`
+            )
+            Queue.offerUnsafe(messageWakeups, undefined)
+            return
           }
           case ReturnRefundDecided.type: {
             yield* ledger.applyDecided(event, yield* decodePayload(ReturnRefundDecided, event.payload), now)
@@ -287,7 +360,7 @@ export class HubProjection extends Context.Service<
           default:
             return
         }
-        yield* recordAll(intentsForStationFact(fact), event.id)
+        yield* recordAll(intentsForStationFact(fact, settings.notify), event.id)
       })
 
       const applyCarrierEvent = (event: CarrierTrackingEvent) =>

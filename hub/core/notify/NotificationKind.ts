@@ -6,6 +6,7 @@ import { Schema } from "effect"
  */
 export const NotificationKind = Schema.Literals([
   "order-confirmed",
+  "order-cancelled",
   "packed",
   "shipped",
   "out-for-delivery",
@@ -28,6 +29,7 @@ export type MailClass = "transactional" | "optional"
 
 export const mailClassOf: Readonly<Record<NotificationKind, MailClass>> = {
   "order-confirmed": "transactional",
+  "order-cancelled": "transactional",
   packed: "optional",
   shipped: "transactional",
   "out-for-delivery": "optional",

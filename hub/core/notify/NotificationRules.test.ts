@@ -13,6 +13,8 @@ import {
 } from "./NotificationRules.ts"
 import { defaultNotifySettings as settings } from "./NotifySettings.ts"
 
+const sendsAll = { orderConfirmations: true, cancellationNotice: true }
+
 const hour = 3_600_000
 // Tuesday 24 November 2026, 10:00 in Berlin (CET, UTC+1).
 const tuesday10Berlin = Date.UTC(2026, 10, 24, 9, 0)
@@ -31,23 +33,35 @@ const parcel = (overrides: Partial<ParcelProgress> = {}): ParcelProgress => ({
 
 describe("station facts", () => {
   it("confirms an order, announces packing and the handover, asks for an address fix", () => {
-    expect(intentsForStationFact({ type: "order.received", orderId: "SO-1" })).toEqual([
+    expect(intentsForStationFact({ type: "order.received", orderId: "SO-1" }, sendsAll)).toEqual([
       { kind: "order-confirmed", subjectId: "SO-1", orderId: "SO-1" }
     ])
-    expect(intentsForStationFact({ type: "parcel.packed", orderId: "SO-1", parcelId: "P-1" })).toEqual([
+    expect(intentsForStationFact({ type: "parcel.packed", orderId: "SO-1", parcelId: "P-1" }, sendsAll)).toEqual([
       { kind: "packed", subjectId: "P-1", orderId: "SO-1", parcelId: "P-1" }
     ])
-    expect(intentsForStationFact({ type: "parcel.handed-to-carrier", orderId: "SO-1", parcelId: "P-1" })).toEqual([
-      { kind: "shipped", subjectId: "P-1", orderId: "SO-1", parcelId: "P-1" }
-    ])
-    expect(intentsForStationFact({ type: "order.address-hold", orderId: "SO-1" })).toEqual([
+    expect(
+      intentsForStationFact({ type: "parcel.handed-to-carrier", orderId: "SO-1", parcelId: "P-1" }, sendsAll)
+    ).toEqual([{ kind: "shipped", subjectId: "P-1", orderId: "SO-1", parcelId: "P-1" }])
+    expect(intentsForStationFact({ type: "order.address-hold", orderId: "SO-1" }, sendsAll)).toEqual([
       { kind: "address-correction", subjectId: "SO-1", orderId: "SO-1" }
     ])
   })
 
+  it("leaves order confirmations to the shop and cancellation notices unsent unless switched on", () => {
+    expect(settings.orderConfirmations).toBe(false)
+    expect(settings.cancellationNotice).toBe(false)
+    expect(intentsForStationFact({ type: "order.received", orderId: "SO-1" }, settings)).toEqual([])
+    expect(intentsForStationFact({ type: "order.cancelled", orderId: "SO-1" }, settings)).toEqual([])
+    expect(intentsForStationFact({ type: "order.cancelled", orderId: "SO-1" }, sendsAll)).toEqual([
+      { kind: "order-cancelled", subjectId: "SO-1", orderId: "SO-1" }
+    ])
+    // The address correction is asked for whatever the switches say: only the customer can give it.
+    expect(intentsForStationFact({ type: "order.address-hold", orderId: "SO-1" }, settings)).toHaveLength(1)
+  })
+
   it("keys a re-received order on the order, so a new order version cannot confirm twice", () => {
-    const first = intentsForStationFact({ type: "order.received", orderId: "SO-1" })
-    const second = intentsForStationFact({ type: "order.received", orderId: "SO-1" })
+    const first = intentsForStationFact({ type: "order.received", orderId: "SO-1" }, sendsAll)
+    const second = intentsForStationFact({ type: "order.received", orderId: "SO-1" }, sendsAll)
     expect(second.map((intent) => [intent.kind, intent.subjectId])).toEqual(
       first.map((intent) => [intent.kind, intent.subjectId])
     )
@@ -56,28 +70,35 @@ describe("station facts", () => {
 
 describe("returns", () => {
   it("tells the customer of each return of an order once, keyed on the return", () => {
-    const first = intentsForStationFact({ type: "return.received", orderId: "SO-1", returnRef: "HAM1/PACK-01-R000001" })
-    const second = intentsForStationFact({
-      type: "return.received",
-      orderId: "SO-1",
-      returnRef: "HAM1/PACK-02-R000001"
-    })
+    const first = intentsForStationFact(
+      { type: "return.received", orderId: "SO-1", returnRef: "HAM1/PACK-01-R000001" },
+      sendsAll
+    )
+    const second = intentsForStationFact(
+      {
+        type: "return.received",
+        orderId: "SO-1",
+        returnRef: "HAM1/PACK-02-R000001"
+      },
+      sendsAll
+    )
     expect(first).toEqual([{ kind: "return-received", subjectId: "HAM1/PACK-01-R000001", orderId: "SO-1" }])
     expect(second[0]?.subjectId).not.toBe(first[0]?.subjectId)
     // A replayed event is the same return: the same (kind, subject), which the hub stores once.
     expect(
-      intentsForStationFact({ type: "return.received", orderId: "SO-1", returnRef: "HAM1/PACK-01-R000001" })
+      intentsForStationFact({ type: "return.received", orderId: "SO-1", returnRef: "HAM1/PACK-01-R000001" }, sendsAll)
     ).toEqual(first)
   })
 
   it("sends one refund mail per shop refund of an order, however many units it paid", () => {
     const unit = (shopRefundId: string) =>
-      intentsForStationFact({ type: "return.refund-issued", orderId: "SO-1", shopRefundId })
+      intentsForStationFact({ type: "return.refund-issued", orderId: "SO-1", shopRefundId }, sendsAll)
     expect(unit("RF-1")).toEqual([{ kind: "refund-issued", subjectId: refundSubject("SO-1", "RF-1"), orderId: "SO-1" }])
     expect(unit("RF-1")).toEqual(unit("RF-1"))
     expect(unit("RF-2")[0]?.subjectId).not.toBe(unit("RF-1")[0]?.subjectId)
     expect(
-      intentsForStationFact({ type: "return.refund-issued", orderId: "SO-2", shopRefundId: "RF-1" })[0]?.subjectId
+      intentsForStationFact({ type: "return.refund-issued", orderId: "SO-2", shopRefundId: "RF-1" }, sendsAll)[0]
+        ?.subjectId
     ).not.toBe(unit("RF-1")[0]?.subjectId)
   })
 
@@ -168,12 +189,15 @@ describe("timed notifications", () => {
 
 describe("quiet hours", () => {
   it("sends at once during the day", () => {
-    expect(sendWindow(tuesday10Berlin, "de", settings)).toEqual({ sendAtMs: tuesday10Berlin, deferred: false })
+    expect(sendWindow(tuesday10Berlin, "Europe/Berlin", settings)).toEqual({
+      sendAtMs: tuesday10Berlin,
+      deferred: false
+    })
   })
 
   it("defers a late-evening message to 08:00 local the next morning", () => {
     const at2230Berlin = Date.UTC(2026, 10, 24, 21, 30)
-    expect(sendWindow(at2230Berlin, "de", settings)).toEqual({
+    expect(sendWindow(at2230Berlin, "Europe/Berlin", settings)).toEqual({
       sendAtMs: Date.UTC(2026, 10, 25, 7, 0),
       deferred: true
     })
@@ -181,19 +205,24 @@ describe("quiet hours", () => {
 
   it("defers an early-morning message to 08:00 the same day", () => {
     const at0300Berlin = Date.UTC(2026, 10, 25, 2, 0)
-    expect(sendWindow(at0300Berlin, "de", settings).sendAtMs).toBe(Date.UTC(2026, 10, 25, 7, 0))
+    expect(sendWindow(at0300Berlin, "Europe/Berlin", settings).sendAtMs).toBe(Date.UTC(2026, 10, 25, 7, 0))
   })
 
-  it("uses the customer's locale's time zone", () => {
-    // 21:30 UTC in November is 21:30 in London but 22:30 in Berlin: quiet for both; 20:30 UTC only for neither.
+  it("uses the customer's time zone", () => {
+    // 20:30 UTC in November is 20:30 in London (not quiet yet) but 21:30 in Berlin (quiet).
     const at2030Utc = Date.UTC(2026, 10, 24, 20, 30)
-    expect(sendWindow(at2030Utc, "en", settings).deferred).toBe(false)
-    expect(sendWindow(at2030Utc, "de", settings)).toEqual({ sendAtMs: Date.UTC(2026, 10, 25, 7, 0), deferred: true })
+    expect(sendWindow(at2030Utc, "Europe/London", settings).deferred).toBe(false)
+    expect(sendWindow(at2030Utc, "Europe/Berlin", settings)).toEqual({
+      sendAtMs: Date.UTC(2026, 10, 25, 7, 0),
+      deferred: true
+    })
   })
 
   it("finds 08:00 across a daylight saving change", () => {
     // Night of 28/29 March 2026: Berlin goes from UTC+1 to UTC+2; 08:00 on the 29th is 06:00 UTC.
-    expect(sendWindow(Date.UTC(2026, 2, 28, 22, 0), "de", settings).sendAtMs).toBe(Date.UTC(2026, 2, 29, 6, 0))
+    expect(sendWindow(Date.UTC(2026, 2, 28, 22, 0), "Europe/Berlin", settings).sendAtMs).toBe(
+      Date.UTC(2026, 2, 29, 6, 0)
+    )
   })
 })
 
@@ -205,6 +234,7 @@ describe("opt-out and delivery dates", () => {
     }
     for (const kind of [
       "order-confirmed",
+      "order-cancelled",
       "shipped",
       "address-correction",
       "return-received",
@@ -215,12 +245,16 @@ describe("opt-out and delivery dates", () => {
   })
 
   it("promises the day after the carrier's transit business days, skipping the weekend", () => {
-    expect(expectedDelivery(tuesday10Berlin, "dhl-paket", "standard", "de", settings).date).toBe("2026-11-26")
+    expect(expectedDelivery(tuesday10Berlin, "dhl-paket", "standard", "Europe/Berlin", settings).date).toBe(
+      "2026-11-26"
+    )
     // Friday handover, UPS standard (3 days): Mon, Tue, Wed.
     const friday = Date.UTC(2026, 10, 27, 15, 0)
-    const ups = expectedDelivery(friday, "ups", "standard", "de", settings)
+    const ups = expectedDelivery(friday, "ups", "standard", "Europe/Berlin", settings)
     expect(ups.date).toBe("2026-12-02")
     expect(ups.byMs).toBe(Date.UTC(2026, 11, 2, 23, 0))
-    expect(expectedDelivery(tuesday10Berlin, "unknown-carrier", "standard", "de", settings).date).toBe("2026-11-27")
+    expect(expectedDelivery(tuesday10Berlin, "unknown-carrier", "standard", "Europe/Berlin", settings).date).toBe(
+      "2026-11-27"
+    )
   })
 })

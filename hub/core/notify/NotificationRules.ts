@@ -1,4 +1,3 @@
-import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { TrackingStatus } from "../tracking/TrackingStatus.ts"
 import { isFinalStatus } from "../tracking/TrackingStatus.ts"
 import { addDays, isoDate, localParts, localToUtcMs } from "./LocalTime.ts"
@@ -23,6 +22,8 @@ export interface NotificationIntent {
 /** The station facts the rules react to, already decoded. */
 export type StationFact =
   | { readonly type: "order.received"; readonly orderId: string }
+  /** The order was cancelled before it was packed (a cancellation after packing is a return, not this). */
+  | { readonly type: "order.cancelled"; readonly orderId: string }
   | { readonly type: "order.address-hold"; readonly orderId: string }
   | { readonly type: "parcel.packed"; readonly orderId: string; readonly parcelId: string }
   | { readonly type: "parcel.handed-to-carrier"; readonly orderId: string; readonly parcelId: string }
@@ -38,11 +39,23 @@ export type StationFact =
  */
 export const refundSubject = (orderId: string, shopRefundId: string) => `${orderId}/${shopRefundId}`
 
-export const intentsForStationFact = (fact: StationFact): ReadonlyArray<NotificationIntent> => {
+/**
+ * The notifications a station fact calls for. Order confirmations are the shop's job unless the hub is told to send
+ * them (`orderConfirmations`); a cancellation is told only when `cancellationNotice` is on.
+ */
+export const intentsForStationFact = (
+  fact: StationFact,
+  settings: Pick<NotifySettings, "orderConfirmations" | "cancellationNotice">
+): ReadonlyArray<NotificationIntent> => {
   switch (fact.type) {
     case "order.received":
+      if (!settings.orderConfirmations) return []
       // A newer version of the order is received again; the confirmation is about the order, so it stays one.
       return [{ kind: "order-confirmed", subjectId: fact.orderId, orderId: fact.orderId }]
+    case "order.cancelled":
+      return settings.cancellationNotice
+        ? [{ kind: "order-cancelled", subjectId: fact.orderId, orderId: fact.orderId }]
+        : []
     case "order.address-hold":
       return [{ kind: "address-correction", subjectId: fact.orderId, orderId: fact.orderId }]
     case "parcel.packed":
@@ -129,16 +142,15 @@ export const settleDelayMs = (kind: NotificationKind, settings: NotifySettings):
   kind === "refund-issued" ? settings.refundSettleMs : 0
 
 /**
- * When a message may go out: now, or the end of the customer's quiet hours. A deferred message waits; it is
- * never dropped.
+ * When a message may go out: now, or the end of quiet hours in the customer's time zone (`customerTimeZone`). A
+ * deferred message waits; it is never dropped.
  */
 export const sendWindow = (
   nowMs: number,
-  locale: Locale,
+  timeZone: string,
   settings: NotifySettings
 ): { readonly sendAtMs: number; readonly deferred: boolean } => {
   const { startHour, endHour } = settings.quietHours
-  const timeZone = settings.timeZones[locale]
   const local = localParts(nowMs, timeZone)
   const quiet =
     startHour > endHour
@@ -149,17 +161,19 @@ export const sendWindow = (
   return { sendAtMs: localToUtcMs({ ...day, hour: endHour }, timeZone), deferred: true }
 }
 
-/** The day the carrier should deliver: transit business days (Mon–Fri) after the handover, in local time. */
+/**
+ * The day the carrier should deliver: transit business days (Mon–Fri) after the handover, in the customer's local
+ * time (`timeZone`, from `customerTimeZone`).
+ */
 export const expectedDelivery = (
   handedAtMs: number,
   carrier: string,
   serviceLevel: string,
-  locale: Locale,
+  timeZone: string,
   settings: NotifySettings
 ): { readonly date: string; readonly byMs: number } => {
   const table = settings.transitDays[carrier]
   const days = table?.[serviceLevel] ?? table?.["*"] ?? settings.defaultTransitDays
-  const timeZone = settings.timeZones[locale]
   let day = (() => {
     const local = localParts(handedAtMs, timeZone)
     return { year: local.year, month: local.month, day: local.day, weekday: local.weekday }

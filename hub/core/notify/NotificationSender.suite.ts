@@ -11,6 +11,7 @@ import { HubSettings } from "./HubSettings.ts"
 import { Mailer, MailerError, type OutgoingMail } from "./Mailer.ts"
 import { hubMigrations } from "./migrations/hubMigrations.ts"
 import { NotificationSender } from "./NotificationSender.ts"
+import type { NotifySettings } from "./NotifySettings.ts"
 import { WebhookError, WebhookSender } from "./WebhookSender.ts"
 
 const hour = 3_600_000
@@ -41,7 +42,7 @@ const scriptedMailer = (script: Array<"ok" | "transient" | "permanent">) => {
   return { accepted, layer, calls: () => calls }
 }
 
-const rig = (store: TestStore, mailer: ReturnType<typeof scriptedMailer>) => {
+const rig = (store: TestStore, mailer: ReturnType<typeof scriptedMailer>, notify: Partial<NotifySettings> = {}) => {
   const clock = StationClock.manual(start)
   let token = 0
   const layer = Layer.mergeAll(NotificationSender.layer, HubProjection.layer).pipe(
@@ -58,10 +59,15 @@ const rig = (store: TestStore, mailer: ReturnType<typeof scriptedMailer>) => {
         ),
         Layer.succeed(
           TrackingTokens,
-          TrackingTokens.of({ next: Effect.sync(() => `token-${++token}-abcdefghijklmnop`) })
+          TrackingTokens.of({
+            next: Effect.sync(() => `token-${++token}-abcdefghijklmnop`),
+            digest: (secret) => `digest:${secret}`
+          })
         ),
         Layer.succeed(HubSettings, {
           ...HubSettings.defaults("https://track.test"),
+          // These scenarios count the order confirmation among the mails; off is the default (NotificationRules.test).
+          notify: { ...HubSettings.defaults("").notify, orderConfirmations: true, ...notify },
           maxAttempts: 3,
           retryBaseMs: 1_000
         })
@@ -115,6 +121,26 @@ const handed = envelope("parcel.handed-to-carrier", {
   orderId: "SO-1",
   carrier: "dhl-paket",
   trackingNumber: "00340434161234567890"
+})
+
+const cancelled = (previousStatus: string) =>
+  envelope("order.cancelled", { orderId: "SO-1", orderVersion: 2, previousStatus, interruptedPacking: false })
+
+const addressHold = envelope("order.address-hold", {
+  orderId: "SO-1",
+  customerEmail: "emma@example.test",
+  customerLocale: "en",
+  carrier: "dhl-paket",
+  problems: [{ field: "street1", code: "missing-house-number", message: "The house number is missing." }],
+  request: "customer-correction"
+})
+
+const suppressed = Effect.gen(function* () {
+  const sql = yield* Sql
+  return yield* sql.query<{ kind: string; status: string; suppressed_reason: string | null }>(
+    `SELECT n.kind, b.status, b.suppressed_reason FROM hub_outbox b JOIN hub_notifications n USING (notification_id)
+     ORDER BY n.created_at_ms, n.kind`
+  )
 })
 
 const outbox = Effect.gen(function* () {
@@ -395,5 +421,212 @@ export const notificationSenderSuite = (store: TestStore) =>
         })
       )
       expect(kinds).toEqual(["order-confirmed", "shipped", "delay-alert"])
+    })
+
+    it("sends nothing for an order cancelled before packing: queued mail is suppressed with the reason", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer)
+      const rows = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          // 22:30 in London: the confirmation and the address request wait for the morning.
+          clock.setWall(Date.UTC(2026, 10, 24, 22, 30))
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(addressHold)
+          expect((yield* sender.sendDue).deferred).toBe(2)
+          yield* hub.applyStationEvent(cancelled("address-hold"))
+          clock.setWall(Date.UTC(2026, 10, 25, 9, 0))
+          expect(yield* sender.sendDue).toMatchObject({ sent: 0, suppressed: 0 })
+          // A notification the timers or a late event record for it later is held back by the sender.
+          yield* hub.applyStationEvent(handed)
+          expect(yield* sender.sendDue).toMatchObject({ sent: 0, suppressed: 1 })
+          return yield* suppressed
+        })
+      )
+      expect(rows).toEqual([
+        { kind: "address-correction", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" },
+        { kind: "order-confirmed", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" },
+        { kind: "shipped", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" }
+      ])
+      expect(mailer.accepted).toEqual([])
+    })
+
+    it("does not ask for an address the station already took from the shop before the request went out", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer, { orderConfirmations: false })
+      const rows = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          clock.setWall(Date.UTC(2026, 10, 24, 22, 30))
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(addressHold)
+          expect((yield* sender.sendDue).deferred).toBe(1)
+          const shipTo = {
+            name: "Emma Stone",
+            street1: "1 High Street",
+            postalCode: "SW1A 1AA",
+            city: "London",
+            country: "GB"
+          }
+          yield* hub.applyStationEvent(
+            envelope("order.address-corrected", {
+              orderId: "SO-1",
+              orderVersion: 2,
+              shipTo,
+              releasedHold: true,
+              labelReprintRequired: false
+            })
+          )
+          clock.setWall(Date.UTC(2026, 10, 25, 9, 0))
+          expect(yield* sender.sendDue).toMatchObject({ sent: 0, suppressed: 1 })
+          const order = yield* sql.query<{ ship_to: string; order_version: number; address_problems: string | null }>(
+            "SELECT ship_to, order_version, address_problems FROM hub_orders"
+          )
+          expect(
+            order.map((row) => [JSON.parse(row.ship_to).street1, Number(row.order_version), row.address_problems])
+          ).toEqual([["1 High Street", 2, null]])
+          return yield* suppressed
+        })
+      )
+      expect(rows).toEqual([
+        {
+          kind: "address-correction",
+          status: "suppressed",
+          suppressed_reason: "the address of order SO-1 was corrected before the request went out"
+        }
+      ])
+    })
+
+    it("tells the customer of a cancellation only when cancellationNotice is on, and not when the parcel was packed", async () => {
+      const mailer = scriptedMailer([])
+      const { run } = rig(store, mailer, { orderConfirmations: false, cancellationNotice: true })
+      const rows = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(cancelled("open"))
+          yield* hub.applyStationEvent(cancelled("open"))
+          yield* sender.sendDue
+          return yield* suppressed
+        })
+      )
+      expect(rows).toEqual([{ kind: "order-cancelled", status: "sent", suppressed_reason: null }])
+      expect(mailer.accepted.map((mail) => mail.subject)).toEqual(["Your Alpenglow order SO-1 is cancelled"])
+
+      const afterPacking = scriptedMailer([])
+      const packed = rig(store, afterPacking, { cancellationNotice: true })
+      const kinds = await packed.run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(cancelled("packed"))
+          yield* hub.applyStationEvent(handed)
+          yield* (yield* NotificationSender).sendDue
+          return (yield* suppressed).map((row) => [row.kind, row.status])
+        })
+      )
+      // The parcel is on its way whatever the shop says: the customer hears of it, and of no cancellation.
+      expect(kinds).toEqual([
+        ["order-confirmed", "sent"],
+        ["shipped", "sent"]
+      ])
+    })
+
+    it("voids a return the clerk cancelled: its queued mail is suppressed and the return rate does not count it", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer, { orderConfirmations: false })
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          const received = envelope("return.received", {
+            returnId: "PACK-01-R000001",
+            known: true,
+            orderId: "SO-1",
+            parcelId: "P-1",
+            rmaId: null,
+            ssccUrn: null,
+            scanned: "https://returns.alpenglow.example/r/SO-1",
+            notes: ""
+          })
+          clock.setWall(Date.UTC(2026, 10, 24, 23, 0))
+          for (const event of [orderReceived, handed, received]) yield* hub.applyStationEvent(event)
+          yield* hub.applyStationEvent(
+            envelope("return.cancelled", {
+              returnId: "PACK-01-R000001",
+              corrects: received.id,
+              orderId: "SO-1",
+              scanned: "https://returns.alpenglow.example/r/SO-1",
+              itemCount: 0,
+              reason: "opened by mistake"
+            })
+          )
+          clock.setWall(Date.UTC(2026, 10, 25, 9, 0))
+          yield* sender.sendDue
+          return {
+            rows: yield* suppressed,
+            returns: yield* sql.query("SELECT return_id, voided_at_ms FROM hub_metrics_returns"),
+            voided: yield* sql.query("SELECT site_id, return_id, station_id, corrects, reason FROM hub_voided_returns")
+          }
+        })
+      )
+      expect(result.rows).toEqual([
+        {
+          kind: "return-received",
+          status: "suppressed",
+          suppressed_reason: "return PACK-01-R000001 was cancelled at the returns desk: opened by mistake"
+        },
+        { kind: "shipped", status: "sent", suppressed_reason: null }
+      ])
+      expect(result.returns).toEqual([{ return_id: "PACK-01-R000001", voided_at_ms: start }])
+      expect(result.voided).toEqual([
+        {
+          site_id: "HAM1",
+          return_id: "PACK-01-R000001",
+          station_id: "PACK-01",
+          corrects: expect.stringMatching(/^ev-/),
+          reason: "opened by mistake"
+        }
+      ])
+    })
+
+    it("keeps quiet hours where the parcel goes: a New York customer at 23:00 there waits for 08:00 New York time", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer)
+      const toNewYork = envelope("order.received", {
+        ...(orderReceived.payload as { order: object }),
+        order: {
+          ...(orderReceived.payload as { order: Record<string, unknown> }).order,
+          shipTo: {
+            name: "Emma Stone",
+            street1: "350 5th Ave",
+            postalCode: "10118",
+            city: "New York",
+            region: "NY",
+            country: "US"
+          }
+        }
+      })
+      await run(
+        Effect.gen(function* () {
+          const sender = yield* NotificationSender
+          // 04:00 UTC: 04:00 in London (quiet there too), 23:00 in New York.
+          clock.setWall(Date.UTC(2026, 10, 25, 4, 0))
+          yield* (yield* HubProjection).applyStationEvent(toNewYork)
+          expect((yield* sender.sendDue).deferred).toBe(1)
+          // Not at 08:00 London, which is 03:00 in New York.
+          expect(yield* sender.nextDueMs).toBe(Date.UTC(2026, 10, 25, 13, 0))
+          clock.setWall(Date.UTC(2026, 10, 25, 8, 0))
+          expect((yield* sender.sendDue).sent).toBe(0)
+          clock.setWall(Date.UTC(2026, 10, 25, 13, 0))
+          expect((yield* sender.sendDue).sent).toBe(1)
+        })
+      )
+      expect(mailer.accepted).toHaveLength(1)
     })
   })

@@ -6,6 +6,7 @@ import { Sql, type StoreError } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
+import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer } from "./Mailer.ts"
 import type { DelayReason, NotificationKind } from "./NotificationKind.ts"
@@ -32,6 +33,9 @@ interface DueRow {
   readonly opted_out: number | null
   readonly brand: string | null
   readonly address_problems: string | null
+  readonly ship_to: string | null
+  readonly cancelled_at_ms: number | null
+  readonly hold_released_at_ms: number | null
   readonly carrier: string | null
   readonly tracking_number: string | null
   readonly tracking_token: string | null
@@ -41,6 +45,9 @@ interface DueRow {
 
 /** The page that records a customer's opt-out; its token is as unguessable as a tracking token. */
 export const unsubscribeUrlOf = (publicBaseUrl: string, token: string) => `${publicBaseUrl}/u/${token}`
+
+/** The page where the customer corrects the address of a held order; only the token's digest is stored. */
+export const addressCorrectionUrlOf = (publicBaseUrl: string, token: string) => `${publicBaseUrl}/a/${token}`
 
 /** The Message-ID of a notification's mail: the same for every attempt, so a resent copy is recognisable. */
 export const messageIdOf = (notificationId: string) => `<${notificationId}@notify.packbench>`
@@ -68,7 +75,9 @@ export interface SendReport {
  *
  * Every mail carries the customer's unsubscribe link (body and RFC 8058 headers). A customer who used it gets
  * transactional mail only (`mailClassOf`); an optional mail is kept as `suppressed` with the reason. Outgoing
- * webhooks go to the shop's systems, not to the customer, and are not suppressed.
+ * webhooks go to the shop's systems, not to the customer, and are not suppressed for an opt-out. Nothing at all goes
+ * out for a cancelled order but its cancellation notice. Quiet hours are the customer's, in the time zone of the
+ * shipping address (`customerTimeZone`).
  */
 export class NotificationSender extends Context.Service<
   NotificationSender,
@@ -144,6 +153,30 @@ export class NotificationSender extends Context.Service<
         }
       })
 
+      /**
+       * A fresh link for each attempt at the address correction mail: the token goes into the mail, only its digest
+       * into the database, so the link cannot be rebuilt from a copy of it. Every link of the order stops working once a
+       * correction is taken; each expires on its own.
+       */
+      const addressCorrectionLink = Effect.fnUntraced(function* (row: DueRow, now: number, timeZone: string) {
+        const token = yield* tokens.next
+        const expiresAtMs = now + settings.notify.addressCorrectionTtlMs
+        yield* sql.execute(
+          `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, attempts)
+           VALUES (?, ?, ?, ?, ?, 0)`,
+          [tokens.digest(token), row.order_id, row.notification_id, now, expiresAtMs]
+        )
+        const expiresOn = new Intl.DateTimeFormat(row.locale === "de" ? "de-DE" : "en-GB", {
+          timeZone,
+          dateStyle: "medium",
+          timeStyle: "short"
+        }).format(new Date(expiresAtMs))
+        return {
+          addressCorrectionUrl: addressCorrectionUrlOf(settings.publicBaseUrl, token),
+          addressCorrectionExpiresOn: expiresOn
+        }
+      })
+
       const sendOne = Effect.fnUntraced(function* (row: DueRow, now: number) {
         if (row.email === null || row.locale === null || row.first_name === null) {
           // The order (and so the customer) may still be on its way from another station: wait, then give up.
@@ -155,14 +188,27 @@ export class NotificationSender extends Context.Service<
           yield* setStatus(row, { next_attempt_ms: now + settings.retryBaseMs, deferred_reason: "customer unknown" })
           return "deferred" as const
         }
+        // Nothing goes out for a cancelled order but the cancellation notice: not to the customer, not to the shop.
+        if (row.cancelled_at_ms !== null && row.kind !== "order-cancelled") {
+          const reason = `order ${row.order_id} was cancelled`
+          yield* setStatus(row, { status: "suppressed", suppressed_reason: reason, deferred_reason: null })
+          yield* Effect.logInfo(`hub: notification ${row.notification_id} suppressed: ${reason}`)
+          return "suppressed" as const
+        }
+        if (row.kind === "address-correction" && row.hold_released_at_ms !== null) {
+          const reason = `the address of order ${row.order_id} was corrected before the request went out`
+          yield* setStatus(row, { status: "suppressed", suppressed_reason: reason, deferred_reason: null })
+          return "suppressed" as const
+        }
         if (row.channel === "email" && !mayNotify(row.kind, { optedOut: Number(row.opted_out) === 1 })) {
           const reason = `customer ${row.customer_id} opted out of optional mail (${row.kind})`
           yield* setStatus(row, { status: "suppressed", suppressed_reason: reason, deferred_reason: null })
           yield* Effect.logInfo(`hub: notification ${row.notification_id} suppressed: ${reason}`)
           return "suppressed" as const
         }
+        const timeZone = customerTimeZone(shipToPlace(row.ship_to), row.locale, settings.notify.timeZones)
         if (row.channel === "email") {
-          const window = sendWindow(now, row.locale, settings.notify)
+          const window = sendWindow(now, timeZone, settings.notify)
           if (window.deferred) {
             yield* setStatus(row, { next_attempt_ms: window.sendAtMs, deferred_reason: "quiet hours" })
             return "deferred" as const
@@ -191,6 +237,9 @@ export class NotificationSender extends Context.Service<
           delayReason: row.delay_reason ?? undefined,
           addressProblems: row.address_problems === null ? undefined : (JSON.parse(row.address_problems) as string[]),
           ...(row.kind === "refund-issued" ? yield* refundOf(row.subject_id) : {}),
+          ...(row.kind === "address-correction" && row.channel === "email"
+            ? yield* addressCorrectionLink(row, now, timeZone)
+            : {}),
           unsubscribeUrl
         })
         const attempts = Number(row.attempts) + 1
@@ -269,7 +318,7 @@ export class NotificationSender extends Context.Service<
         const rows = yield* sql.query<DueRow>(
           `SELECT b.notification_id, b.channel, b.attempts, n.kind, n.subject_id, n.order_id, n.parcel_id,
              n.delay_reason, n.created_at_ms, c.customer_id, u.token AS unsubscribe_token, c.first_name, c.email,
-             c.locale, c.opted_out, o.brand, o.address_problems,
+             c.locale, c.opted_out, o.brand, o.address_problems, o.ship_to, o.cancelled_at_ms, o.hold_released_at_ms,
              p.carrier, p.tracking_number, p.tracking_token, p.expected_delivery_date, f.token AS feedback_token
            FROM hub_outbox b
            JOIN hub_notifications n ON n.notification_id = b.notification_id

@@ -6,7 +6,10 @@ export type TransitTable = Readonly<Record<string, Readonly<Record<string, numbe
 export interface NotifySettings {
   /** Local hours in which no mail goes out: [startHour, endHour) wrapping midnight, e.g. 21 → 8. */
   readonly quietHours: { readonly startHour: number; readonly endHour: number }
-  /** Where a customer of each locale most likely lives: quiet hours and delivery dates are local there. */
+  /**
+   * Where a customer of each locale most likely lives, for an order whose shipping address does not tell
+   * (CustomerTimeZone): quiet hours and delivery dates are local there.
+   */
   readonly timeZones: Readonly<Record<Locale, string>>
   /** How long after the delivered scan the feedback request goes out. */
   readonly feedbackDelayMs: number
@@ -25,6 +28,14 @@ export interface NotifySettings {
   readonly transitDays: TransitTable
   /** Transit time for a carrier the table does not know. */
   readonly defaultTransitDays: number
+  /** The hub mails order confirmations; off by default, since the shop that took the order confirms it. */
+  readonly orderConfirmations: boolean
+  /** The hub tells the customer that an order was cancelled; off by default, the shop usually does. */
+  readonly cancellationNotice: boolean
+  /** How long the link of an address correction mail works. */
+  readonly addressCorrectionTtlMs: number
+  /** Refused corrections per link before it locks, so the form cannot be used to probe addresses. */
+  readonly addressCorrectionMaxAttempts: number
 }
 
 const hour = 3_600_000
@@ -48,7 +59,11 @@ export const defaultNotifySettings: NotifySettings = {
     ups: { standard: 3, express: 1, economy: 4, "*": 3 },
     "deutsche-post": { standard: 3, express: 2, economy: 4, "*": 3 }
   },
-  defaultTransitDays: 3
+  defaultTransitDays: 3,
+  orderConfirmations: false,
+  cancellationNotice: false,
+  addressCorrectionTtlMs: 7 * 24 * hour,
+  addressCorrectionMaxAttempts: 10
 }
 
 /**
@@ -62,5 +77,7 @@ export const withNotifyOverrides = (base: NotifySettings, overrides: NotifyOverr
   ...(overrides.noScanAlertMs === undefined ? {} : { noScanAlertMs: overrides.noScanAlertMs }),
   ...(overrides.pickupAlertMs === undefined ? {} : { pickupAlertMs: overrides.pickupAlertMs }),
   ...(overrides.defaultTransitDays === undefined ? {} : { defaultTransitDays: overrides.defaultTransitDays }),
+  ...(overrides.orderConfirmations === undefined ? {} : { orderConfirmations: overrides.orderConfirmations }),
+  ...(overrides.cancellationNotice === undefined ? {} : { cancellationNotice: overrides.cancellationNotice }),
   transitDays: { ...base.transitDays, ...overrides.transitDays }
 })

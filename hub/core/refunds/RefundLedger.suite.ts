@@ -51,7 +51,13 @@ const hubLayer = (store: TestStore, bus: Effect.Success<ReturnType<typeof makeMe
     store.layer(),
     StationClock.manual(NOW_MS).layer,
     Layer.effect(Broker, bus.client("hub")),
-    Layer.succeed(TrackingTokens, TrackingTokens.of({ next: Effect.sync(() => `token-${++token}-abcdefghijklmnop`) })),
+    Layer.succeed(
+      TrackingTokens,
+      TrackingTokens.of({
+        next: Effect.sync(() => `token-${++token}-abcdefghijklmnop`),
+        digest: (secret) => `digest:${secret}`
+      })
+    ),
     Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
   )
   const consumer = Layer.unwrap(

@@ -2,7 +2,7 @@ import { Effect, Schema } from "effect"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import { paidPerUnit } from "../../../core/returns/paidPerUnit.ts"
-import type { ReturnRefundDecided, ReturnRefundIssued } from "../../../core/returns/ReturnsEvents.ts"
+import type { ReturnCancelled, ReturnRefundDecided, ReturnRefundIssued } from "../../../core/returns/ReturnsEvents.ts"
 import type { RefundRejected } from "../../../core/returns/ReturnsMessages.ts"
 import type { Sql } from "../../../core/store/Sql.ts"
 import { Topics } from "../../../core/sync/Topics.ts"
@@ -181,10 +181,18 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
     return { key: free ?? wanted }
   }
 
+  const isVoided = (siteId: string, returnId: string) =>
+    Effect.map(
+      sql.query("SELECT 1 AS found FROM hub_voided_returns WHERE site_id = ? AND return_id = ?", [siteId, returnId]),
+      (rows) => rows.length > 0
+    )
+
   const applyDecided = (event: EventEnvelope, decided: typeof ReturnRefundDecided.payload.Type, nowMs: number) =>
     Effect.gen(function* () {
       const { orderId, lineId, unit } = decided
       if (orderId === null || lineId === null || unit === null) return
+      // A decision for a return the clerk voided claims nothing: the parcel was no return.
+      if (yield* isVoided(event.siteId, decided.returnId)) return
       const located = { ...decided, orderId, lineId, unit }
       const pays = paying.has(decided.outcome) && decided.amountCents > 0
       const claims = yield* claimsOf(orderId)
@@ -263,5 +271,60 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       issued.itemRef
     ])
 
-  return { recordOrder, applyDecided, applyIssued }
+  /**
+   * A return the clerk voided (`return.cancelled`) no longer counts: it is recorded as voided, and a claim it still
+   * holds without payment is given up, so the unit is free for the real return, and the shop is told not to pay it
+   * (a request of amount 0). A unit the shop already paid stays claimed: money out is undone by a manager, not here.
+   */
+  const applyReturnCancelled = (event: EventEnvelope, cancelled: typeof ReturnCancelled.payload.Type, nowMs: number) =>
+    Effect.gen(function* () {
+      const recorded = yield* sql.execute(
+        `INSERT INTO hub_voided_returns (site_id, return_id, station_id, order_id, corrects, reason, voided_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, return_id) DO NOTHING`,
+        [
+          event.siteId,
+          cancelled.returnId,
+          event.stationId,
+          cancelled.orderId,
+          cancelled.corrects,
+          cancelled.reason.slice(0, 1000),
+          event.eventTime.wallMs
+        ]
+      )
+      if (recorded.changes === 0) return
+      const claims = yield* sql.query<ClaimRow & { readonly serial: string | null; readonly currency: string }>(
+        `SELECT order_id, line_id, unit_key, item_ref, return_id, station_id, amount_cents, status, serial, currency
+         FROM hub_refund_claims WHERE site_id = ? AND return_id = ? ORDER BY item_ref`,
+        [event.siteId, cancelled.returnId]
+      )
+      for (const claim of claims) {
+        if (claim.status === "issued") {
+          yield* Effect.logWarning(
+            `hub refunds: return ${cancelled.returnId} was voided after the shop paid ${claim.item_ref}: a manager must settle it`
+          )
+          continue
+        }
+        yield* sql.execute("DELETE FROM hub_refund_claims WHERE item_ref = ?", [claim.item_ref])
+        const unit = Number(claim.unit_key.startsWith("unit:") ? claim.unit_key.slice(5) : 1)
+        yield* request(
+          event,
+          {
+            requestId: claim.item_ref,
+            siteId: event.siteId,
+            stationId: claim.station_id,
+            returnId: claim.return_id,
+            orderId: claim.order_id,
+            lineId: claim.line_id,
+            unit: Number.isInteger(unit) ? unit : 1,
+            serial: claim.serial,
+            outcome: "return-voided",
+            amountCents: 0,
+            currency: claim.currency
+          },
+          nowMs
+        )
+      }
+    })
+
+  return { recordOrder, applyDecided, applyIssued, applyReturnCancelled }
 }

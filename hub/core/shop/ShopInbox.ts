@@ -32,6 +32,31 @@ export interface QuarantinePayload {
   readonly sha256: string
 }
 
+const addressKeys = ["name", "company", "street1", "street2", "postalCode", "city", "region", "country"] as const
+
+const sameAddress = (a: Partial<Order["shipTo"]>, b: Partial<Order["shipTo"]>) =>
+  addressKeys.every((key) => (a[key] ?? "") === (b[key] ?? ""))
+
+/**
+ * The customer corrected the address on the hub's page, and the shop (whose connector has no address-update call)
+ * still has the old one: a later change of the order at the shop must not send the old address back to the stations.
+ * A new address the shop sets is the shop's and wins.
+ */
+const keepCustomerCorrection = (sql: Sql["Service"], mapped: MappedOrder) =>
+  Effect.map(
+    sql.query<{ ship_to: string; previous_ship_to: string | null }>(
+      "SELECT ship_to, previous_ship_to FROM hub_address_corrections WHERE order_id = ?",
+      [mapped.order.orderId]
+    ),
+    (rows): MappedOrder => {
+      const correction = rows[0]
+      if (correction === undefined || correction.previous_ship_to === null) return mapped
+      const previous = JSON.parse(correction.previous_ship_to) as Partial<Order["shipTo"]>
+      if (!sameAddress(previous, mapped.order.shipTo)) return mapped
+      return { ...mapped, order: { ...mapped.order, shipTo: JSON.parse(correction.ship_to) as Order["shipTo"] } }
+    }
+  )
+
 const sameExceptAddress = (a: Omit<Order, "version">, b: Omit<Order, "version">) =>
   JSON.stringify({ ...a, shipTo: null }) === JSON.stringify({ ...b, shipTo: null })
 
@@ -103,7 +128,7 @@ export const ingestShopOrder = (
       )
     const outcome = mapShopOrder(draft, settings, nowMs)
     if (!outcome.ok) return yield* quarantine(outcome.reason)
-    const mapped = outcome.mapped
+    const mapped = yield* keepCustomerCorrection(sql, outcome.mapped)
     let siteId = stored?.site_id
     if (siteId === undefined) {
       const route = routeOrder(routing, {

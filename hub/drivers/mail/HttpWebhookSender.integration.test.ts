@@ -93,7 +93,7 @@ const rig = (webhookUrl: string) => {
   const clock = StationClock.manual(start)
   const settings = {
     ...HubSettings.defaults("https://track.test"),
-    notify: { ...HubSettings.defaults("").notify, quietHours: { startHour: 0, endHour: 0 } },
+    notify: { ...HubSettings.defaults("").notify, quietHours: { startHour: 0, endHour: 0 }, orderConfirmations: true },
     webhookUrl,
     maxAttempts: 3,
     retryBaseMs: 1_000

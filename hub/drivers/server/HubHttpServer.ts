@@ -1,9 +1,16 @@
-/** The hub's HTTP server: carrier webhook, tracking, feedback, opt-out and metrics pages. */
+/** The hub's HTTP server: carrier webhook, tracking, feedback, address correction, opt-out and metrics pages. */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Effect, Schema } from "effect"
 import { ShopPushDecision } from "../../../core/shops/ShopStatus.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import {
+  type CorrectionField,
+  correctionFields,
+  loadCorrectionPage,
+  submitCorrection
+} from "../../core/correction/AddressCorrections.ts"
+import { renderCorrectionPage } from "../../core/correction/renderCorrectionPage.ts"
 import {
   FeedbackAnswer,
   type FeedbackOutcome,
@@ -23,6 +30,7 @@ import { Shops } from "../../core/shop/ShopHub.ts"
 import { CarrierTrackingEvent } from "../../core/tracking/CarrierTrackingEvent.ts"
 import { renderTrackingPage } from "../../core/tracking/renderTrackingPage.ts"
 import { loadTrackingPageView } from "../../core/tracking/TrackingPageView.ts"
+import { TrackingTokens } from "../../core/tracking/TrackingTokens.ts"
 import { bearerMatches } from "./MetricsToken.ts"
 import { verifyWebhook } from "./WebhookSignature.ts"
 
@@ -41,22 +49,26 @@ export interface HubHttpOptions {
 export const CarrierWebhookBody = Schema.Struct({ events: Schema.Array(CarrierTrackingEvent) })
 
 const maxBodyBytes = 1_000_000
+/** An address form is a few hundred bytes; anything near this is not a customer typing. */
+const maxFormBytes = 8_192
 const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/
 
 class BodyTooLarge extends Error {}
 
-const readBody = (request: IncomingMessage) => readRawBody(request).then((body) => body.toString("utf8"))
+const readBody = (request: IncomingMessage, limit = maxBodyBytes) =>
+  readRawBody(request, limit).then((body) => body.toString("utf8"))
 
 /** The body as it came: webhook signatures are over these bytes, not over a decoded text. */
-const readRawBody = (request: IncomingMessage) =>
+const readRawBody = (request: IncomingMessage, limit = maxBodyBytes) =>
   new Promise<Buffer>((resolve, reject) => {
     const chunks: Array<Buffer> = []
     let size = 0
     request.on("data", (chunk: Buffer) => {
       size += chunk.length
-      if (size > maxBodyBytes) {
+      if (size > limit) {
+        // Stop reading but keep the socket for the 413, which closes the connection (`connection: close`).
+        request.pause()
         reject(new BodyTooLarge())
-        request.destroy()
       } else chunks.push(chunk)
     })
     request.on("end", () => resolve(Buffer.concat(chunks)))
@@ -92,25 +104,29 @@ const reply = (
 
 const json = (value: unknown) => JSON.stringify(value)
 const notFoundPage = "<!doctype html><title>Not found</title><p>Not found</p>"
+const forbiddenPage = "<!doctype html><title>Forbidden</title><p>Forbidden</p>"
+const badRequestPage = "<!doctype html><title>Bad request</title><p>Bad request</p>"
 
 /**
  * The hub's HTTP face: `POST /shops/<connector>/webhook` takes the shops' signed order webhooks, `GET /shops/status`
  * and `POST /shops/pushes/decision` serve the Manager screen's Shop card, `POST /webhooks/carrier` takes signed
  * carrier tracking updates, `GET /t/<token>` serves
- * a parcel's tracking page, `GET|POST /f/<token>` its feedback page, `GET /metrics` and `GET /metrics.csv` the
+ * a parcel's tracking page, `GET|POST /f/<token>` its feedback page, `GET|POST /a/<token>` the customer's address
+ * correction for an order on hold, `GET /metrics` and `GET /metrics.csv` the
  * customer figures, and `GET /u/<token>` asks a customer to confirm the opt-out that `POST /u/<token>` (the page's
  * button, or a mail client's RFC 8058 one-click request) records. The webhook's delivery id is recorded in the same
  * transaction as the scans it
  * carries, so a replayed delivery is refused and a delivery that failed to apply may be retried.
  */
 export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (options: HubHttpOptions) {
-  const context = yield* Effect.context<Sql | HubProjection | StationClock | HubSettings | Shops>()
+  const context = yield* Effect.context<Sql | HubProjection | StationClock | HubSettings | Shops | TrackingTokens>()
   const run = Effect.runPromiseWith(context)
   const sql = yield* Sql
   const projection = yield* HubProjection
   const clock = yield* StationClock
   const settings = yield* HubSettings
   const shops = yield* Shops
+  const tokens = yield* TrackingTokens
   const decodeDecision = Schema.decodeUnknownEffect(
     Schema.fromJsonString(
       Schema.Struct({
@@ -242,6 +258,60 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     return renderOptOutPage(before.locale, brand, "done", path)
   })
 
+  const correctionPage = Effect.fnUntraced(function* (token: string) {
+    if (!tokenPattern.test(token)) return undefined
+    const view = yield* loadCorrectionPage(tokens.digest(token), (yield* clock.now).wallMs, settings.notify)
+    if (view === undefined) return undefined
+    return {
+      status: view.state === "expired" ? 410 : view.state === "locked" ? 429 : 200,
+      html: renderCorrectionPage(view, brandFor(settings.brands, view.brand), token)
+    }
+  })
+
+  const correctionPost = Effect.fnUntraced(function* (token: string, body: string) {
+    if (!tokenPattern.test(token)) return undefined
+    const form = new URLSearchParams(body)
+    // The form carries its link's token: a post made elsewhere (which cannot read the page) does not have it.
+    if (form.get("token") !== token) return { status: 403, html: forbiddenPage }
+    const fields: Partial<Record<CorrectionField, string>> = {}
+    for (const field of correctionFields) {
+      const values = form.getAll(field)
+      if (values.length > 1) return { status: 400, html: badRequestPage }
+      if (values[0] !== undefined) fields[field] = values[0]
+    }
+    const outcome = yield* submitCorrection(tokens.digest(token), fields, (yield* clock.now).wallMs, settings.notify)
+    if (outcome.type === "unknown-link") return undefined
+    const brand = brandFor(settings.brands, outcome.view.brand)
+    if (outcome.type === "refused") {
+      return { status: 422, html: renderCorrectionPage(outcome.view, brand, token, outcome.errors) }
+    }
+    if (outcome.type === "taken") {
+      yield* Effect.logInfo(`hub: customer corrected the address of ${outcome.view.orderId} (via ${outcome.route})`)
+      return { status: 200, html: renderCorrectionPage(outcome.view, brand, token) }
+    }
+    const status = outcome.view.state === "corrected" || outcome.view.state === "released" ? 409 : 410
+    return {
+      status: outcome.view.state === "locked" ? 429 : status,
+      html: renderCorrectionPage(outcome.view, brand, token)
+    }
+  })
+
+  /**
+   * A browser says where a post comes from (`Sec-Fetch-Site`, `Origin`); one from another site is refused before the
+   * body is read. A client that says nothing (no browser) still needs the form's token.
+   */
+  const sameOrigin = (request: IncomingMessage) => {
+    const site = request.headers["sec-fetch-site"]
+    if (site !== undefined && site !== "same-origin" && site !== "none") return false
+    const origin = request.headers.origin
+    // The pages' `Referrer-Policy: no-referrer` makes a browser send `Origin: null` with its own form: then
+    // `Sec-Fetch-Site` (checked above) and the form's token decide.
+    if (origin === undefined || origin === "null") return true
+    const allowed = new Set([new URL(settings.publicBaseUrl).origin])
+    if (request.headers.host !== undefined) allowed.add(`http://${request.headers.host}`)
+    return allowed.has(origin)
+  }
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://hub.invalid")
     const shopWebhook = /^\/shops\/([a-z0-9-]{1,32})\/webhook$/.exec(url.pathname)
@@ -325,6 +395,28 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       }
       return
     }
+    const correction = /^\/a\/([^/]+)$/.exec(url.pathname)
+    if (correction !== null && (request.method === "GET" || request.method === "POST")) {
+      const token = decodeURIComponent(correction[1] ?? "")
+      if (request.method === "POST") {
+        const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase()
+        if (!sameOrigin(request)) {
+          reply(response, 403, forbiddenPage, "text/html")
+          return
+        }
+        if (type !== "application/x-www-form-urlencoded") {
+          reply(response, 415, badRequestPage, "text/html")
+          return
+        }
+      }
+      const result =
+        request.method === "POST"
+          ? await run(correctionPost(token, await readBody(request, maxFormBytes)))
+          : await run(correctionPage(token))
+      if (result === undefined) reply(response, 404, notFoundPage, "text/html")
+      else reply(response, result.status, result.html, "text/html")
+      return
+    }
     const optOut = /^\/u\/([^/]+)$/.exec(url.pathname)
     if ((request.method === "GET" || request.method === "POST") && optOut !== null) {
       // The POST body (`List-Unsubscribe=One-Click`) carries nothing the token does not: read and let go.
@@ -344,8 +436,10 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (response.headersSent) response.destroy()
-      else if (error instanceof BodyTooLarge) reply(response, 413, json({ error: "body too large" }))
-      else reply(response, 500, json({ error: "internal error" }))
+      else if (error instanceof BodyTooLarge) {
+        response.setHeader("connection", "close")
+        reply(response, 413, json({ error: "body too large" }))
+      } else reply(response, 500, json({ error: "internal error" }))
     })
   })
   yield* Effect.acquireRelease(

@@ -452,7 +452,7 @@ export const de = {
   "pack.abandonConfirm": "Auftrag {orderId} abbrechen? Enter: ja, Esc: nein",
   "alert.acknowledge": "Verstanden (Enter)",
   "alert.order-cancelled": "Auftrag {orderId} wurde vom Shop storniert – nicht packen, Artikel zurücklegen.",
-  "alert.order-address-corrected": "Der Shop hat die Adresse von Auftrag {orderId} korrigiert – Auftrag neu scannen.",
+  "alert.order-address-corrected": "Die Adresse von Auftrag {orderId} wurde korrigiert – Auftrag neu scannen.",
   "alert.refund-rejected-duplicate":
     "Erstattung zu Bestellung {orderId} abgelehnt: Diese Einheit ist in einer anderen Retoure schon erstattet oder angefordert – Begründung steht am Artikel.",
   "alert.refund-rejected-over-paid":

@@ -453,7 +453,7 @@ export const en: Messages = {
   "pack.abandonConfirm": "Abandon order {orderId}? Enter: yes, Esc: no",
   "alert.acknowledge": "Got it (Enter)",
   "alert.order-cancelled": "Order {orderId} was cancelled by the shop – do not pack it, put the items back.",
-  "alert.order-address-corrected": "The shop corrected the address of order {orderId} – scan the order again.",
+  "alert.order-address-corrected": "The address of order {orderId} was corrected – scan the order again.",
   "alert.refund-rejected-duplicate":
     "Refund for order {orderId} rejected: this unit was already refunded or requested in another return – the reason is on the item.",
   "alert.refund-rejected-over-paid":

@@ -41,9 +41,11 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 40, 55, 9001])
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 40, 50, 55, 9001])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
+        "hub_address_corrections",
+        "hub_address_tokens",
         "hub_carrier_polls",
         "hub_customers",
         "hub_feedback",
@@ -61,6 +63,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         "hub_refund_rejections",
         "hub_tracking_events",
         "hub_unsubscribe_tokens",
+        "hub_voided_returns",
         "hub_webhook_deliveries",
         "schema_migrations",
         "shop_connectors",
@@ -133,7 +136,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 40, 55, 9001],
+        applied: [10, 20, 21, 22, 30, 40, 50, 55, 9001],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -176,7 +179,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 40, 55, 9001])
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 40, 50, 55, 9001])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -231,13 +234,66 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([40, 55, 9001])
+      expect(result.added).toEqual([40, 50, 55, 9001])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
+
+    it("50: opens a database of migration 40 whose orders and returns keep their data, and keeps one correction per order", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 40))
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'en', 0)"
+          )
+          yield* sql.execute(
+            `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+               station_id, updated_at_ms) VALUES ('SO-1', 2, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'S', 0)`
+          )
+          yield* sql.execute(
+            "INSERT INTO hub_metrics_returns (return_id, order_id, parcel_id, received_at_ms) VALUES ('R-1', 'SO-1', NULL, 5)"
+          )
+          const added = yield* migrate(hubMigrations)
+          const orders = yield* sql.query(
+            "SELECT order_id, order_version, ship_to, cancelled_at_ms, hold_station_id, hold_released_at_ms FROM hub_orders"
+          )
+          const returns = yield* sql.query("SELECT return_id, voided_at_ms FROM hub_metrics_returns")
+          const correction = (shipTo: string) =>
+            sql.execute(
+              `INSERT INTO hub_address_corrections (order_id, ship_to, order_version, route, shop_update, corrected_at_ms)
+               VALUES ('SO-1', ?, 3, 'station', 'none', 0)`,
+              [shipTo]
+            )
+          yield* correction("{}")
+          const second = yield* correction("{}").pipe(Effect.flip)
+          const badRoute = yield* sql
+            .execute("UPDATE hub_address_corrections SET route = 'mail' WHERE order_id = 'SO-1'")
+            .pipe(Effect.flip)
+          return { added, orders, returns, second: second.reason, badRoute: badRoute.reason }
+        })
+      )
+      expect(result).toEqual({
+        added: [50, 55, 9001],
+        orders: [
+          {
+            order_id: "SO-1",
+            order_version: 2,
+            ship_to: null,
+            cancelled_at_ms: null,
+            hold_station_id: null,
+            hold_released_at_ms: null
+          }
+        ],
+        returns: [{ return_id: "R-1", voided_at_ms: null }],
+        second: "Constraint",
+        badRoute: "Constraint"
+      })
+    })
+
     it("55: a parcel handed over before the upgrade keeps its row, with no handover batch; new ones take theirs", async () => {
       const result = await run(
         Effect.gen(function* () {
-          yield* migrate(hubMigrations.filter((migration) => migration.id <= 40))
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 50))
           const sql = yield* Sql
           const parcel = (id: string) =>
             sql.execute(

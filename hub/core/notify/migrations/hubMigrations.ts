@@ -237,6 +237,50 @@ export const hubMigrations: ReadonlyArray<Migration> = [
   },
   ...shopMigrations,
   {
+    id: 50,
+    name: "day one: shipping address and cancellation per order, voided returns, address correction links and corrections",
+    statements: [
+      // The order's shipping address (JSON), for the customer's time zone and the correction page's form.
+      "ALTER TABLE hub_orders ADD COLUMN ship_to TEXT",
+      "ALTER TABLE hub_orders ADD COLUMN cancelled_at_ms BIGINT",
+      // The station that holds the order for its address, and when the hold was released.
+      "ALTER TABLE hub_orders ADD COLUMN hold_station_id TEXT",
+      "ALTER TABLE hub_orders ADD COLUMN hold_released_at_ms BIGINT",
+      "ALTER TABLE hub_metrics_returns ADD COLUMN voided_at_ms BIGINT",
+      `CREATE TABLE hub_voided_returns (
+        site_id TEXT NOT NULL,
+        return_id TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        order_id TEXT,
+        corrects TEXT,
+        reason TEXT NOT NULL,
+        voided_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (site_id, return_id)
+      )`,
+      // Only the SHA-256 of a link's token is kept: a copy of the database opens no customer's page.
+      `CREATE TABLE hub_address_tokens (
+        token_hash TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        notification_id TEXT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        expires_at_ms BIGINT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        used_at_ms BIGINT
+      )`,
+      "CREATE INDEX hub_address_tokens_by_order ON hub_address_tokens (order_id)",
+      `CREATE TABLE hub_address_corrections (
+        order_id TEXT PRIMARY KEY,
+        ship_to TEXT NOT NULL,
+        previous_ship_to TEXT,
+        order_version INTEGER NOT NULL,
+        route TEXT NOT NULL CHECK (route IN ('station', 'shop')),
+        connector_id TEXT,
+        shop_update TEXT NOT NULL,
+        corrected_at_ms BIGINT NOT NULL
+      )`
+    ]
+  },
+  {
     id: 55,
     name: "carrier pickup lag: the handover batch each parcel left in",
     statements: ["ALTER TABLE hub_parcels ADD COLUMN handover_batch_id TEXT"]

@@ -16,6 +16,10 @@ export interface TemplateData {
   readonly expectedDeliveryDate?: string | undefined
   readonly delayReason?: DelayReason | undefined
   readonly addressProblems?: ReadonlyArray<string> | undefined
+  /** The hub's page where the customer corrects the address (`/a/<token>`); the shop's page when absent. */
+  readonly addressCorrectionUrl?: string | undefined
+  /** The last local day the correction link works, as the customer reads a date ("3 Dec 2026"). */
+  readonly addressCorrectionExpiresOn?: string | undefined
   /** What the shop refunded, per currency, in minor units (cents). */
   readonly refundAmounts?: ReadonlyArray<{ readonly amountMinor: number; readonly currency: string }> | undefined
   /** The shop's reference of the refund, for the customer's bank statement. */

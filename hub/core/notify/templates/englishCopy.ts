@@ -23,6 +23,17 @@ export const englishCopy: CopyBook = {
       }
     ]
   }),
+  "order-cancelled": (data, brand) => ({
+    subject: `Your ${brand.name} order ${data.orderId} is cancelled`,
+    heading: "Your order is cancelled",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `your order ${data.orderId} has been cancelled and will not be sent. If you did not expect this, please write to ${brand.supportEmail}.`
+      }
+    ]
+  }),
   packed: (data) => ({
     subject: `Your order ${data.orderId} is packed`,
     heading: "Your parcel is packed",
@@ -81,7 +92,7 @@ export const englishCopy: CopyBook = {
       { type: "paragraph", text: `Hi ${data.firstName},` },
       {
         type: "paragraph",
-        text: `we cannot ship your order ${data.orderId} to the address as given. Your order waits until the address is corrected.`
+        text: `we cannot ship your order ${data.orderId} to the address as given. Your order waits until the address is corrected.${data.addressCorrectionExpiresOn === undefined ? "" : ` The link works until ${data.addressCorrectionExpiresOn}.`}`
       },
       ...(data.addressProblems === undefined || data.addressProblems.length === 0
         ? []
@@ -89,7 +100,7 @@ export const englishCopy: CopyBook = {
       {
         type: "button",
         label: "Correct the address",
-        url: `${brand.shopUrl}/orders/${encodeURIComponent(data.orderId)}/address`
+        url: data.addressCorrectionUrl ?? `${brand.shopUrl}/orders/${encodeURIComponent(data.orderId)}/address`
       }
     ]
   }),

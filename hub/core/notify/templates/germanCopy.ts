@@ -24,6 +24,17 @@ export const germanCopy: CopyBook = {
       }
     ]
   }),
+  "order-cancelled": (data, brand) => ({
+    subject: `Ihre Bestellung ${data.orderId} bei ${brand.name} ist storniert`,
+    heading: "Ihre Bestellung ist storniert",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `Ihre Bestellung ${data.orderId} wurde storniert und wird nicht versendet. Falls Sie das nicht erwartet haben, schreiben Sie uns bitte an ${brand.supportEmail}.`
+      }
+    ]
+  }),
   packed: (data) => ({
     subject: `Ihre Bestellung ${data.orderId} ist gepackt`,
     heading: "Ihr Paket ist gepackt",
@@ -88,7 +99,7 @@ export const germanCopy: CopyBook = {
       { type: "paragraph", text: `Hallo ${data.firstName},` },
       {
         type: "paragraph",
-        text: `an die Adresse Ihrer Bestellung ${data.orderId} können wir so nicht versenden. Ihre Bestellung wartet, bis die Adresse korrigiert ist.`
+        text: `an die Adresse Ihrer Bestellung ${data.orderId} können wir so nicht versenden. Ihre Bestellung wartet, bis die Adresse korrigiert ist.${data.addressCorrectionExpiresOn === undefined ? "" : ` Der Link gilt bis ${data.addressCorrectionExpiresOn}.`}`
       },
       ...(data.addressProblems === undefined || data.addressProblems.length === 0
         ? []
@@ -96,7 +107,7 @@ export const germanCopy: CopyBook = {
       {
         type: "button",
         label: "Adresse korrigieren",
-        url: `${brand.shopUrl}/orders/${encodeURIComponent(data.orderId)}/address`
+        url: data.addressCorrectionUrl ?? `${brand.shopUrl}/orders/${encodeURIComponent(data.orderId)}/address`
       }
     ]
   }),

@@ -5,6 +5,7 @@ import { renderNotification } from "./renderNotification.ts"
 
 const kinds: ReadonlyArray<NotificationKind> = [
   "order-confirmed",
+  "order-cancelled",
   "packed",
   "shipped",
   "out-for-delivery",
@@ -52,6 +53,33 @@ describe("notification templates", () => {
       expect(de.text).toContain(part)
     }
     expect(renderNotification("shipped", "en", brand, data).text).toContain("Thursday, 26 November 2026")
+  })
+
+  it("tells of a cancellation in German and English, with where to ask", () => {
+    const de = renderNotification("order-cancelled", "de", brand, data)
+    expect(de.subject).toBe("Ihre Bestellung SO-1 bei Alpenglow ist storniert")
+    expect(de.text).toContain("wird nicht versendet")
+    const en = renderNotification("order-cancelled", "en", brand, data)
+    expect(en.subject).toBe("Your Alpenglow order SO-1 is cancelled")
+    expect(en.text).toContain(brand.supportEmail)
+    expect(en.text).not.toContain("packing")
+  })
+
+  it("links the address correction to the hub's page when there is one, with the day the link ends", () => {
+    const withPage = {
+      ...data,
+      addressCorrectionUrl: "https://track.test/a/secret",
+      addressCorrectionExpiresOn: "3 Dec 2026"
+    }
+    const en = renderNotification("address-correction", "en", brand, withPage)
+    expect(en.html).toContain('href="https://track.test/a/secret"')
+    expect(en.text).toContain("The link works until 3 Dec 2026.")
+    expect(renderNotification("address-correction", "de", brand, withPage).text).toContain(
+      "Der Link gilt bis 3 Dec 2026."
+    )
+    expect(renderNotification("address-correction", "en", brand, data).text).toContain(
+      "https://shop.alpenglow.example/orders/SO-1/address"
+    )
   })
 
   it("formats refunded amounts per locale and currency", () => {
