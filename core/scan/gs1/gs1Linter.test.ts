@@ -19,12 +19,15 @@ describe("GS1 syntax dictionary linters", () => {
     expect(lint("nosuchlinter", "1")).toMatch(/unknown linter/)
   })
 
-  it("gs1CodeLists.generated.ts is what generateCodeLists.mjs makes from the vendored linter sources", () => {
+  it("gs1CodeLists.generated.ts is what generateCodeLists.mjs makes from the pinned ISO code list packages", () => {
     const here = fileURLToPath(new URL("./gs1CodeLists.generated.ts", import.meta.url))
     expect(readFileSync(here, "utf8")).toBe(renderCodeLists(readCodeListSources()))
     expect(iso3166Numeric.size).toBeGreaterThan(240)
     expect(iso3166Alpha2.size).toBeGreaterThan(240)
     expect(iso4217Numeric.size).toBeGreaterThan(150)
+    // User-assigned codes (Kosovo's XK / 983 in the country package) are no ISO 3166 assignments.
+    expect(iso3166Alpha2.has("XK")).toBe(false)
+    expect(iso3166Numeric.has("983")).toBe(false)
   })
 
   it("checks country codes: numeric, numeric or 999, alpha-2", () => {
@@ -57,8 +60,11 @@ describe("GS1 syntax dictionary linters", () => {
   })
 
   it("checks package types and the importer index", () => {
-    expect(lint("packagetype", "PX")).toBeUndefined()
-    expect(lint("packagetype", "QQQ")).toMatch(/package type/)
+    // AI 7041 (X..4, packagetype): PX is UN/ECE Recommendation 21's pallet, 1A a steel drum, 200 a GS1 addition.
+    for (const code of ["PX", "1A", "200"]) expect(lint("packagetype", code)).toBeUndefined()
+    for (const code of ["P", "px", "PX12", "P-"]) expect(lint("packagetype", code)).toMatch(/package type/)
+    expect(identifyScan(`]C100${"095060001343526781"}${GS}7041PX`)).toMatchObject({ valid: true })
+    expect(identifyScan(`]C100${"095060001343526781"}${GS}7041px`)).toMatchObject({ valid: false })
     expect(lint("importeridx", "_")).toBeUndefined()
     expect(lint("importeridx", "#")).toMatch(/importer index/)
   })
