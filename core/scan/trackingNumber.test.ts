@@ -89,14 +89,30 @@ describe("tracking numbers in identifyScan", () => {
     expect(identifyScan("123456789013", { expect: "tracking", carriers: ["inpost"] })).toMatchObject({ kind: "gtin" })
   })
 
-  it("recognises the carriers the first release missed, with spaces as printed", () => {
-    expect(identifyScan("LX 176 35036")).toMatchObject({ carrier: "lasership", checkDigit: "none" })
-    expect(identifyScan("C 110 31 500 00187 9")).toMatchObject({ carrier: "ontrac", checkDigit: "ok" })
-    expect(identifyScan("320595463938")).toMatchObject({ carrier: "purolator", checkDigit: "ok" })
-    expect(identifyScan("JJD0002257639032011")).toMatchObject({ carrier: "yodel" })
-    expect(identifyScan("YT2229521272164446")).toMatchObject({ carrier: "yunexpress" })
-    expect(identifyScan("SP029692510000920746")).toMatchObject({ carrier: "speedee" })
-    expect(identifyScan("7035114477138472", { carriers: ["canada-post"] })).toMatchObject({ checkDigit: "ok" })
+  it("recognises the carriers the first release missed, with spaces as printed (numbers made up for Packbench)", () => {
+    expect(identifyScan("LX 123 45678")).toMatchObject({ carrier: "lasership", checkDigit: "none" })
+    // OnTrac C: mod 10 weighted 1, 2 over "4" and the 13 digits after the C (the data set's rule) gives 6.
+    expect(identifyScan("C 123 45 678 90123 6")).toMatchObject({ carrier: "ontrac", checkDigit: "ok" })
+    expect(identifyScan("C 123 45 678 90123 7")).toMatchObject({ carrier: "ontrac", checkDigit: "bad", valid: false })
+    expect(identifyScan("ABC 123 456 789", { carriers: ["purolator"] })).toMatchObject({ carrier: "purolator" })
+    expect(identifyScan("JJD 0002 1234 5678 9012")).toMatchObject({ carrier: "yodel" })
+    expect(identifyScan("YT 1234 5678 9012 3456")).toMatchObject({ carrier: "yunexpress" })
+    expect(identifyScan("SP 0123 4567 8901 2345 67")).toMatchObject({ carrier: "speedee" })
+    expect(identifyScan("7000 1111 2222 3333", { carriers: ["canada-post"] })).toMatchObject({
+      carrier: "canada-post",
+      checkDigit: "none"
+    })
+    // DPD's 14-digit parcel number with its ISO/IEC 7064 MOD 37,36 check character, and with a wrong one.
+    expect(identifyScan("0123 4567 8901 23 3", { expect: "tracking" })).toMatchObject({
+      carrier: "dpd",
+      format: "dpd_15",
+      checkDigit: "ok"
+    })
+    expect(identifyScan("0123 4567 8901 23 Z", { expect: "tracking" })).toMatchObject({
+      carrier: "dpd",
+      checkDigit: "bad",
+      valid: false
+    })
   })
 
   it("bounds what it tries: an over-long string of digits is no tracking number", () => {

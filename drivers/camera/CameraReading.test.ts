@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { ReaderOptions } from "zxing-wasm/reader"
 import { identifyScan } from "../../core/scan/identify.ts"
-import { blackboxSamples } from "../../fixtures/scan/blackboxSamples.ts"
+import { degradations, type ImageSample, imageSets, symbologies } from "../../fixtures/scan/imageSets.ts"
 import {
   cameraPasses,
   cameraReaderOptionsFor,
@@ -11,53 +10,94 @@ import {
   scanTextOf,
   thoroughEvery
 } from "../../renderer/src/camera/cameraReading.ts"
-import type { BarcodeDecoder } from "./BarcodeDecoder.ts"
-import { loadImage } from "./loadImage.ts"
+import type { BarcodeDecoder, PixelImage } from "./BarcodeDecoder.ts"
 import { makeZxingWasmDecoder, stillImageOptions } from "./ZxingWasmDecoder.ts"
 
-/** The camera reads plain text (FNC1 as GS), as the sets' texts are written. */
+/** The camera reads plain text (FNC1 as GS), as the sets' expected texts are written. */
 const reads = (texts: ReadonlyArray<string>, expected: string) => texts.includes(expected)
 
-const decodeTexts = async (decoder: BarcodeDecoder, file: string) => {
-  const image = await Effect.runPromise(loadImage(readFileSync(file)))
-  return (await Effect.runPromise(decoder.decode(image))).map((result) => result.text)
+const decodeTexts = async (decoder: BarcodeDecoder, image: PixelImage) =>
+  (await Effect.runPromise(decoder.decode(image))).map((result) => result.text)
+
+/**
+ * How many of the 13 symbologies the camera (either pass) must read in each set: measured on these sets when they
+ * were made (December 2026, zxing-wasm 3.1.4), so a change that reads fewer fails. Clean renders must all be read;
+ * the misses today: rotated PDF417 (37°), perspective QR, noisy UPC-A and DataBar, JPEG UPC-E and DataBar.
+ */
+const floors: Readonly<Record<string, number>> = {
+  clean: 13,
+  rotated: 12,
+  perspective: 12,
+  blurred: 13,
+  noisy: 11,
+  "low-contrast": 13,
+  jpeg: 11,
+  "small-modules": 13,
+  occluded: 13
 }
 
-describe("the camera's reader on zxing-cpp's blackbox samples (fixtures/scan/blackbox)", () => {
+describe("the camera's reader on our generated image sets (fixtures/scan/imageSets.ts)", () => {
   let quick: BarcodeDecoder
   let thorough: BarcodeDecoder
   let everything: BarcodeDecoder
+  let samples: ReadonlyArray<ImageSample>
+  const camera = new Map<ImageSample, boolean>()
   beforeAll(async () => {
     quick = await Effect.runPromise(makeZxingWasmDecoder(cameraPasses.quick as unknown as ReaderOptions))
     thorough = await Effect.runPromise(makeZxingWasmDecoder(cameraPasses.thorough as unknown as ReaderOptions))
     everything = await Effect.runPromise(makeZxingWasmDecoder({ ...stillImageOptions, textMode: "Plain" }))
+    samples = await imageSets()
+    for (const sample of samples) {
+      camera.set(
+        sample,
+        reads(await decodeTexts(quick, sample.image), sample.expected) ||
+          reads(await decodeTexts(thorough, sample.image), sample.expected)
+      )
+    }
+  }, 300_000)
+
+  it("has every warehouse symbology in every set, and a floor for every set", () => {
+    expect(symbologies.map((s) => s.name)).toEqual(
+      expect.arrayContaining(["ean13", "ean8", "upca", "upce", "gs1-128", "code128", "code39", "itf14", "databar"])
+    )
+    expect(symbologies.map((s) => s.name)).toEqual(
+      expect.arrayContaining(["databar-expanded", "qrcode", "datamatrix", "pdf417"])
+    )
+    expect(Object.keys(floors).sort()).toEqual(degradations.map((d) => d.set).sort())
+    expect(samples.length).toBe(degradations.length * symbologies.length)
   })
 
-  const samples = blackboxSamples()
+  it.each(degradations.map((d) => [d.set, d.description] as const))(
+    "%s (%s): the camera reads at least its floor",
+    (set) => {
+      const inSet = samples.filter((sample) => sample.set === set)
+      const read = inSet.filter((sample) => camera.get(sample) === true)
+      const missed = inSet.filter((sample) => camera.get(sample) !== true).map((sample) => sample.name)
+      // The rate per set in the test output, as bench:decode prints it with times.
+      process.stdout.write(
+        `image set ${set}: camera read ${read.length}/${inSet.length}; missed ${missed.join(", ") || "none"}\n`
+      )
+      expect(read.length, `missed: ${missed.join(", ")}`).toBeGreaterThanOrEqual(floors[set]!)
+    }
+  )
 
-  it("has samples of every warehouse symbology", () => {
-    const sets = new Set(samples.map((sample) => sample.set.replace(/-\d+$/, "")))
-    for (const set of ["ean13", "ean8", "upca", "upce", "code128", "code39", "itf", "qrcode", "datamatrix", "pdf417"])
-      expect(sets).toContain(set)
-  })
-
-  it("reads every sample that every format, tried hard, reads: with its two passes, as a held code gets both", async () => {
+  it("reads every image that every format, tried hard, reads: with its two passes, as a held code gets both", async () => {
     const missed: Array<string> = []
     for (const sample of samples) {
-      const reference = reads(await decodeTexts(everything, sample.file), sample.expected)
-      const camera =
-        reads(await decodeTexts(quick, sample.file), sample.expected) ||
-        reads(await decodeTexts(thorough, sample.file), sample.expected)
-      if (reference && !camera) missed.push(`${sample.set}/${sample.file}`)
+      const reference = reads(await decodeTexts(everything, sample.image), sample.expected)
+      if (reference && camera.get(sample) !== true) missed.push(`${sample.set}/${sample.name}`)
     }
     expect(missed).toEqual([])
-  })
+  }, 120_000)
 
-  it("reads most of them at all (a camera that reads nothing would pass the comparison)", async () => {
-    let read = 0
-    for (const sample of samples) if (reads(await decodeTexts(thorough, sample.file), sample.expected)) read++
-    expect(read / samples.length).toBeGreaterThan(0.8)
-  })
+  it("never reads a wrong text from an image of another code", async () => {
+    const wrong: Array<string> = []
+    for (const sample of samples.filter((s) => s.set === "noisy" || s.set === "jpeg")) {
+      const texts = await decodeTexts(thorough, sample.image)
+      for (const text of texts) if (text !== sample.expected) wrong.push(`${sample.set}/${sample.name}: ${text}`)
+    }
+    expect(wrong).toEqual([])
+  }, 60_000)
 })
 
 describe("camera frame plan", () => {

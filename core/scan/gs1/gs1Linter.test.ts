@@ -19,12 +19,15 @@ describe("GS1 syntax dictionary linters", () => {
     expect(lint("nosuchlinter", "1")).toMatch(/unknown linter/)
   })
 
-  it("gs1CodeLists.generated.ts is what generateCodeLists.mjs makes from the vendored linter sources", () => {
+  it("gs1CodeLists.generated.ts is what generateCodeLists.mjs makes from the pinned ISO code list packages", () => {
     const here = fileURLToPath(new URL("./gs1CodeLists.generated.ts", import.meta.url))
     expect(readFileSync(here, "utf8")).toBe(renderCodeLists(readCodeListSources()))
     expect(iso3166Numeric.size).toBeGreaterThan(240)
     expect(iso3166Alpha2.size).toBeGreaterThan(240)
     expect(iso4217Numeric.size).toBeGreaterThan(150)
+    // User-assigned codes (Kosovo's XK / 983 in the country package) are no ISO 3166 assignments.
+    expect(iso3166Alpha2.has("XK")).toBe(false)
+    expect(iso3166Numeric.has("983")).toBe(false)
   })
 
   it("checks country codes: numeric, numeric or 999, alpha-2", () => {
@@ -57,8 +60,11 @@ describe("GS1 syntax dictionary linters", () => {
   })
 
   it("checks package types and the importer index", () => {
-    expect(lint("packagetype", "PX")).toBeUndefined()
-    expect(lint("packagetype", "QQQ")).toMatch(/package type/)
+    // AI 7041 (X..4, packagetype): PX is UN/ECE Recommendation 21's pallet, 1A a steel drum, 200 a GS1 addition.
+    for (const code of ["PX", "1A", "200"]) expect(lint("packagetype", code)).toBeUndefined()
+    for (const code of ["P", "px", "PX12", "P-"]) expect(lint("packagetype", code)).toMatch(/package type/)
+    expect(identifyScan(`]C100${"095060001343526781"}${GS}7041PX`)).toMatchObject({ valid: true })
+    expect(identifyScan(`]C100${"095060001343526781"}${GS}7041px`)).toMatchObject({ valid: false })
     expect(lint("importeridx", "_")).toBeUndefined()
     expect(lint("importeridx", "#")).toMatch(/importer index/)
   })
@@ -73,10 +79,23 @@ describe("GS1 syntax dictionary linters", () => {
     expect(lint("couponcode", `${minimal}3${"251332"}`)).toMatch(/expiration date: month 13/)
     expect(lint("couponcode", `${minimal}9${"0101"}`)).toBeUndefined()
     expect(lint("couponcode", `${minimal}9${"3101"}`)).toMatch(/save value code 3/)
-    expect(lint("couponcode", `${minimal}7`)).toMatch(/unexpected data/)
+    expect(lint("couponcode", `${minimal}7`)).toMatch(/optional field 7 does not exist/)
     expect(lint("couponcode", `7${"061414"}`)).toMatch(/GCP length indicator 7/)
     expect(lint("couponcode", minimal.slice(0, 12))).toMatch(/cut short|missing/)
+    // Optional fields 1 (second purchase, GCP VLI 9: the primary company's), 2, 5 (serial), 6 (retailer), in order.
+    expect(lint("couponcode", `${minimal}1${"0"}1${"2"}0${"456"}9`)).toBeUndefined()
+    expect(lint("couponcode", `${minimal}1${"0"}1${"2"}0${"456"}1${"0614141"}`)).toBeUndefined()
+    expect(lint("couponcode", `${minimal}2${"1"}${"3"}0${"789"}9`)).toBeUndefined()
+    expect(lint("couponcode", `${minimal}5${"0"}${"123456"}6${"1"}${"0614141"}`)).toBeUndefined()
+    expect(lint("couponcode", `${minimal}6${"1"}${"0614141"}5${"0"}${"123456"}`)).toMatch(/field 5 comes after field 6/)
+    expect(lint("couponcode", `${minimal}3${"251231"}3${"251231"}`)).toMatch(/field 3 comes after field 3/)
+    expect(lint("couponcode", `${minimal}7${"1"}`)).toMatch(/optional field 7 does not exist/)
+    expect(lint("couponcode", `${minimal}1${"4"}`)).toMatch(/additional purchase rules code 4/)
+    expect(lint("couponcode", `0${"061414"}${"123456"}6${"5"}`)).toMatch(/save value length indicator 6/)
+    // An expiry in 2099 after a start in 2098, both in the window around 2050: the full years are compared.
+    expect(gs1LinterProblem("couponcode", `${minimal}3${"990101"}4${"981231"}`, 2050)).toBeUndefined()
     expect(lint("couponposoffer", `1${"0"}${"061414"}${"123456"}0${"123456"}`)).toBeUndefined()
+    expect(lint("couponposoffer", `0${"6"}${"061414123456"}${"123456"}9${"123456789012345"}`)).toBeUndefined()
     expect(lint("couponposoffer", `2${"0"}${"061414"}${"123456"}0${"123456"}`)).toMatch(/format code 2/)
     expect(lint("couponposoffer", `1${"0"}${"061414"}${"123456"}0${"1234567"}`)).toMatch(/unexpected data/)
   })

@@ -5,8 +5,8 @@ import type { ElementString, Gs1Parse } from "./parseElementString.ts"
 import { validateAiValue } from "./validateAiValue.ts"
 
 /**
- * GS1 Digital Link URI syntax 1.2, checked as GS1's reference implementation (gs1-syntax-engine dl.c) checks it:
- * fixtures/digital-link-conformance.json holds its test vectors.
+ * GS1 Digital Link URI syntax 1.2 against the syntax dictionary: fixtures/digital-link-cases.json holds our cases,
+ * each naming the rule of the standard it exercises.
  */
 
 /** RFC 3986 characters; anything else (space, <, >, {, }, \, ^, `, ") cannot be in a URI at all. */
