@@ -3,6 +3,7 @@ import mqtt from "mqtt"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { presenceMessage, presenceWill } from "../../core/sync/Presence.ts"
 import { encodeJson, Topics } from "../../core/sync/Topics.ts"
+import { enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 
 let opened: StationInBrowser | undefined
@@ -27,9 +28,11 @@ describe("the Manager screen's stations panel", () => {
 
     // A second bench that loses its link: the broker publishes its last will while the panel is open.
     const will = presenceWill(identity("PACK-02"), Date.now() - 3 * 3_600_000)
+    const enrol = (stationId: string) =>
+      enrolEmbeddedClient(station.config.dataDir, { role: "station", siteId: "HAM1", stationId })
     const bench = await mqtt.connectAsync(station.brokerUrl, {
       protocolVersion: 4,
-      clientId: "e2e-PACK-02",
+      ...(await enrol("PACK-02")),
       reconnectPeriod: 0,
       will: { topic: will.topic, payload: Buffer.from(will.payload), retain: true, qos: 1 }
     })
@@ -38,7 +41,8 @@ describe("the Manager screen's stations panel", () => {
       retain: true
     })
     await card.locator('[data-station="PACK-02"][data-state="online"]').waitFor({ timeout: 20_000 })
-    const manager = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, clientId: "e2e-manager" })
+    // PACK-03 said goodbye two hours ago: its retained "offline" is what the panel finds.
+    const manager = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, ...(await enrol("PACK-03")) })
     await manager.publishAsync(
       Topics.presence("HAM1", "PACK-03"),
       payload("PACK-03", "offline", Date.now() - 7_200_000),

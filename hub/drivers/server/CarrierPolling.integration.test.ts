@@ -32,7 +32,7 @@ let carrier: Awaited<ReturnType<typeof startCarrierTrackingServer>>
 // Fresh servers per test: each store's run counts only its own mail.
 beforeEach(async () => {
   smtp = await startAiosmtpd()
-  mqtt = await startEmbeddedBroker({ port: 0 })
+  mqtt = await startEmbeddedBroker({ port: 0, access: { kind: "open" } })
   carrier = await startCarrierTrackingServer()
 })
 afterEach(async () => {

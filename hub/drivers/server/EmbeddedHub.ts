@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Cause, Deferred, Effect, Exit, Layer } from "effect"
 import type { ResolvedConfig } from "../../../core/config/StationConfig.ts"
+import { localLogin } from "../../../drivers/mqtt/BrokerLogins.ts"
 import { layerMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
 import { freePort } from "../../../drivers/net/LoopbackPort.ts"
 import { SystemClockLayer } from "../../../drivers/time/SystemClock.ts"
@@ -36,11 +37,16 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
       try: async () => {
         mkdirSync(dataDir, { recursive: true })
         // The mails link to the tracking pages, so the port must be known before the hub starts.
-        return { secret: webhookSecret(dataDir), port: config.hub.port === 0 ? await freePort(host) : config.hub.port }
+        return {
+          secret: webhookSecret(dataDir),
+          port: config.hub.port === 0 ? await freePort(host) : config.hub.port,
+          // The station made the embedded broker's logins on its start; on a fleet broker, the one `hub add-login` made.
+          login: localLogin("hub", config.dataDir, process.env)
+        }
       },
       catch: (error) => new Error(`The embedded notification hub did not start: ${String(error)}`)
     })
-    const { secret, port } = prepared
+    const { secret, port, login } = prepared
     const defaults = HubSettings.defaults(config.hub.publicUrl ?? `http://${host}:${port}`)
     const settings = { ...defaults, notify: withNotifyOverrides(defaults.notify, config.hub.notify) }
     const database: HubDatabase =
@@ -55,7 +61,8 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
           layerMqttBroker({
             url: brokerUrl,
             clientId: `packbench-hub-${config.station.stationId ?? "embedded"}`,
-            protocolVersion: config.broker.url === undefined ? 4 : 5
+            protocolVersion: config.broker.url === undefined ? 4 : 5,
+            ...(login === undefined ? {} : login)
           }),
           config.hub.smtpUrl === undefined
             ? layerMailDropMailer(mailDir)

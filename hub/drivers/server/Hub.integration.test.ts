@@ -63,7 +63,7 @@ describe.each(stores)("notification hub on $dialect", (store) => {
   let mqtt: EmbeddedBroker
   beforeAll(async () => {
     smtp = await startAiosmtpd()
-    mqtt = await startEmbeddedBroker({ port: 0 })
+    mqtt = await startEmbeddedBroker({ port: 0, access: { kind: "open" } })
   })
   afterAll(async () => {
     await mqtt?.close()

@@ -27,7 +27,7 @@ let mqtt: EmbeddedBroker
 // Fresh servers per test: each store's run counts only its own mail.
 beforeEach(async () => {
   smtp = await startAiosmtpd()
-  mqtt = await startEmbeddedBroker({ port: 0 })
+  mqtt = await startEmbeddedBroker({ port: 0, access: { kind: "open" } })
 })
 afterEach(async () => {
   await mqtt?.close()
