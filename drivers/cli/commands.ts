@@ -11,6 +11,7 @@ import { scanCommand } from "./commands/scan.ts"
 import { serveCommand } from "./commands/serve.ts"
 import { simulateCommand } from "./commands/simulate.ts"
 import { startCommand } from "./commands/start.ts"
+import { stationCommand } from "./commands/station.ts"
 
 /** Every `packbench` sub-command, in the order `packbench help` lists them. */
 export const commands: ReadonlyArray<Command> = [
@@ -25,5 +26,6 @@ export const commands: ReadonlyArray<Command> = [
   outboxCommand,
   eventsCommand,
   simulateCommand,
+  stationCommand,
   hubCommand
 ]

@@ -196,3 +196,25 @@ export const localLogin = (
   if (username !== undefined && password !== undefined) return { username, password }
   return readBrokerLogins(dataDir)[role]
 }
+
+/**
+ * A login handed from the broker's side to the machine that uses it (`hub add-station --out`, `hub add-login
+ * --out`): its role, its station when it is one, the user name and the password. Written with mode 0600.
+ */
+export const LoginFile = Schema.Struct({
+  role: Role,
+  siteId: Schema.optional(StationCode),
+  stationId: Schema.optional(StationCode),
+  username: Schema.String.check(Schema.isMinLength(1)),
+  password: Schema.String.check(Schema.isMinLength(1))
+})
+export type LoginFile = typeof LoginFile.Type
+
+export const writeLoginFile = (file: string, login: LoginFile): void =>
+  writeFileAtomic(file, `${JSON.stringify(login, null, 2)}\n`, SECRET_MODE)
+
+export const readLoginFile = (file: string): LoginFile => {
+  const login = readJson(file, LoginFile, "a Packbench broker login")
+  if (login === undefined) throw new Error(`${file} does not exist`)
+  return login
+}
