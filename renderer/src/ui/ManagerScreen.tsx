@@ -3,6 +3,7 @@ import type { Locale, StationStatus } from "../../../core/api/StationApi.ts"
 import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { ConflictsCard } from "./ConflictsCard.tsx"
 import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { formatAge } from "./formatAge.ts"
 import { QuarantineCard } from "./QuarantineCard.tsx"
@@ -197,6 +198,7 @@ export const ManagerScreen = ({
       <DevicesCard status={status} />
       <EventsCard />
       <QuarantineCard />
+      <ConflictsCard />
       <LanguageCard onLocale={onLocale} />
     </div>
     <div className="manager-column manager-wide">
