@@ -1,5 +1,6 @@
 import { Context, Effect, Layer, Ref } from "effect"
 import { ApiError } from "../api/ApiError.ts"
+import { capRawScan } from "../bounds/Bounds.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import type { Actor } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
@@ -103,7 +104,7 @@ export class Handover extends Context.Service<
           log
             .append(
               PackException,
-              { code: refusal.code, reason: refusal.reason, ...(raw === undefined ? {} : { raw }) },
+              { code: refusal.code, reason: refusal.reason, ...(raw === undefined ? {} : capRawScan(raw)) },
               { eventTime: at, actor: actorOf(operator) }
             )
             .pipe(Effect.mapError(storeFailure)),
