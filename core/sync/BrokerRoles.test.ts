@@ -3,6 +3,7 @@ import {
   type BrokerPrincipal,
   filterCovers,
   mayPublish,
+  mayRead,
   maySubscribe,
   mayUseClientId,
   mosquittoAclBlock
@@ -75,6 +76,20 @@ describe("broker roles", () => {
     expect(maySubscribe(shop, "packbench/v1/+/+/deadletter")).toBe(true)
     expect(maySubscribe(shop, Topics.refundRequests("+"))).toBe(true)
     expect(maySubscribe(shop, Topics.eventsOf("+"))).toBe(false)
+  })
+
+  it("lets a message reach a client only on a topic it may read", () => {
+    expect(mayRead(station, Topics.acks("HAM1", "PACK-01"))).toBe(true)
+    expect(mayRead(station, "packbench/v1/HAM1/PACK-01/inbox/order.upsert")).toBe(true)
+    expect(mayRead(station, "packbench/v1/HAM1/all/inbox/catalog.upsert")).toBe(true)
+    expect(mayRead(station, Topics.presence("HAM1", "PACK-02"))).toBe(true)
+    expect(mayRead(station, Topics.acks("HAM1", "PACK-02"))).toBe(false)
+    expect(mayRead(station, "packbench/v1/HAM1/PACK-02/inbox/order.upsert")).toBe(false)
+    expect(mayRead(station, Topics.event("HAM1", "PACK-01", "parcel.packed"))).toBe(false)
+    expect(mayRead(hub, Topics.event("BER1", "PACK-07", "parcel.packed"))).toBe(true)
+    expect(mayRead(hub, Topics.acks("HAM1", "PACK-01"))).toBe(false)
+    expect(mayRead(shop, Topics.refundRequests("HAM1"))).toBe(true)
+    expect(mayRead(shop, "packbench/v1/HAM1/PACK-01/inbox/order.upsert")).toBe(false)
   })
 
   it("refuses wildcards in a published topic", () => {

@@ -66,6 +66,13 @@ export const mayPublish = (principal: BrokerPrincipal, topic: string): boolean =
   !/[+#]/.test(topic) && rulesOf(principal).publish.some((filter) => topicMatches(filter, topic))
 
 /**
+ * Whether a message on `topic` (a concrete topic) may reach `principal`: the check on every message a broker forwards,
+ * retained ones and a restored session's queue included, which come without a SUBSCRIBE.
+ */
+export const mayRead = (principal: BrokerPrincipal, topic: string): boolean =>
+  rulesOf(principal).read.some((filter) => topicMatches(filter, topic))
+
+/**
  * Whether every topic `inner` matches is matched by `outer` (MQTT §4.7 filters): `#` covers the rest, `+` covers
  * one level of anything but `#`, a literal covers only itself.
  */

@@ -1,8 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net"
 import { Duplex } from "node:stream"
 import { Aedes, type Client } from "aedes"
-import { topicMatches } from "../../core/sync/Broker.ts"
-import { type BrokerPrincipal, mayPublish, maySubscribe, mayUseClientId, rulesOf } from "../../core/sync/BrokerRoles.ts"
+import { type BrokerPrincipal, mayPublish, mayRead, maySubscribe, mayUseClientId } from "../../core/sync/BrokerRoles.ts"
 import { principalOf, readBrokerUsers, verifyBrokerPassword } from "./BrokerLogins.ts"
 import { makePacketSizeGuard } from "./PacketSizeGuard.ts"
 
@@ -157,10 +156,7 @@ export const startEmbeddedBroker = async (options: EmbeddedBrokerOptions) => {
           // the client's read rights as well.
           authorizeForward: (client, packet) => {
             const principal = principalOfClient(client)
-            return principal !== undefined &&
-              rulesOf(principal).read.some((filter) => topicMatches(filter, packet.topic))
-              ? packet
-              : null
+            return principal !== undefined && mayRead(principal, packet.topic) ? packet : null
           }
         })
   })
