@@ -29,7 +29,7 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) =>
 
 const main = async () => {
   const smtp = await startAiosmtpd()
-  const mqtt = await startEmbeddedBroker({ port: 0 })
+  const mqtt = await startEmbeddedBroker({ port: 0, access: { kind: "open" } })
   const dataDir = mkdtempSync(join(tmpdir(), "pb-hub-bench-"))
   const defaults = HubSettings.defaults("https://track.bench")
   const settings = { ...defaults, notify: { ...defaults.notify, quietHours: { startHour: 0, endHour: 0 } } }

@@ -15,6 +15,7 @@ const apiNames = {
   "printer.testPrint": true,
   "printer.jobs": true,
   "sync.quarantine": true,
+  "sync.conflicts": true,
   "fleet.presence": true,
   "pack.state": true,
   "pack.scan": true,

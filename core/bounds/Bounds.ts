@@ -82,7 +82,8 @@ export const clockProblem = (atMs: number, receiverNowMs: number, skewMs: number
 }
 
 /** A refused scan as recorded: its first `Bounds.maxRawScanChars` characters and how long it really was. */
-export const capRawScan = (raw: string): { readonly raw: string; readonly rawLength: number } => ({
-  raw: Array.from(raw).slice(0, Bounds.maxRawScanChars).join(""),
-  rawLength: raw.length
-})
+export const capRawScan = (raw: string): { readonly raw: string; readonly rawLength: number } => {
+  const cut = raw.slice(0, Bounds.maxRawScanChars)
+  // Never half a surrogate pair: the cut text stays valid UTF-16 (and UTF-8 on the wire).
+  return { raw: /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut, rawLength: raw.length }
+}

@@ -1,34 +1,38 @@
 /** The order as the shop sends it: customer, address, carrier, service level and lines. */
 import { Schema } from "effect"
+import { Bounds, EmailAddress, IdText, LineText, MajorUnits, Quantity } from "../bounds/Bounds.ts"
 import { Locale } from "../config/StationConfig.ts"
 
+/* Every field is bounded (core/bounds): an order comes from outside, and its e-mail address goes into mail headers. */
+
 export const Address = Schema.Struct({
-  name: Schema.String,
-  company: Schema.optional(Schema.String),
-  street1: Schema.String,
-  street2: Schema.optional(Schema.String),
-  postalCode: Schema.String,
-  city: Schema.String,
-  region: Schema.optional(Schema.String),
+  name: LineText,
+  company: Schema.optional(LineText),
+  street1: LineText,
+  street2: Schema.optional(LineText),
+  postalCode: IdText,
+  city: LineText,
+  region: Schema.optional(LineText),
   country: Schema.String.check(Schema.isPattern(/^[A-Z]{2}$/))
 })
 export type Address = typeof Address.Type
 
 export const Customer = Schema.Struct({
-  customerId: Schema.String,
-  firstName: Schema.String,
-  lastName: Schema.String,
-  email: Schema.String,
+  customerId: IdText,
+  firstName: LineText,
+  lastName: LineText,
+  /** Exactly one address: `a@example.com\r\nBcc: spy@evil.example` is refused where the order comes in. */
+  email: EmailAddress,
   locale: Locale
 })
 
 export const OrderLine = Schema.Struct({
-  lineId: Schema.String,
-  sku: Schema.String,
+  lineId: IdText,
+  sku: IdText,
   /** The GTIN the shop lists for the line, when it has one (the station matches scans by its catalog either way). */
-  gtin: Schema.optionalKey(Schema.String),
-  quantity: Schema.Int.check(Schema.isGreaterThan(0)),
-  unitPrice: Schema.Number
+  gtin: Schema.optionalKey(IdText),
+  quantity: Quantity,
+  unitPrice: MajorUnits
 })
 export type OrderLine = typeof OrderLine.Type
 
@@ -41,15 +45,15 @@ export type OrderStatus = typeof OrderStatus.Type
  */
 export const Order = Schema.Struct({
   orderId: Schema.String.check(Schema.isPattern(/^[A-Z0-9][A-Z0-9-]{0,31}$/)),
-  version: Schema.Int.check(Schema.isGreaterThan(0)),
+  version: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Bounds.maxCounter })),
   status: OrderStatus,
-  brand: Schema.String,
+  brand: IdText,
   customer: Customer,
   shipTo: Address,
   serviceLevel: Schema.Literals(["standard", "express", "economy"]),
-  carrier: Schema.String,
-  lines: Schema.Array(OrderLine).check(Schema.isMinLength(1)),
-  payment: Schema.Struct({ method: Schema.String, currency: Schema.String, total: Schema.Number }),
-  placedAt: Schema.String
+  carrier: IdText,
+  lines: Schema.Array(OrderLine).check(Schema.isMinLength(1), Schema.isMaxLength(1_000)),
+  payment: Schema.Struct({ method: IdText, currency: IdText, total: MajorUnits }),
+  placedAt: IdText
 })
 export type Order = typeof Order.Type

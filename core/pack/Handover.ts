@@ -1,5 +1,6 @@
 /** Handing parcels to a carrier's driver: batches, parcel scans and the manifest. */
 import { Context, Effect, Layer, Ref } from "effect"
+import { capRawScan } from "../bounds/Bounds.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
@@ -113,7 +114,7 @@ export class Handover extends Context.Service<
             log
               .append(
                 PackException,
-                { code: refusal.code, reason: refusal.reason, ...(raw === undefined ? {} : { raw }) },
+                { code: refusal.code, reason: refusal.reason, ...(raw === undefined ? {} : capRawScan(raw)) },
                 { eventTime: at, actor: actorOf(operator) }
               )
               .pipe(Effect.mapError(storeFailure)),

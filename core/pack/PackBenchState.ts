@@ -1,4 +1,5 @@
 import { Effect, Ref } from "effect"
+import { capRawScan } from "../bounds/Bounds.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { actorOf, type Operator } from "../session/Operator.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
@@ -132,7 +133,7 @@ export const makePackBenchState = Effect.gen(function* () {
         {
           code: refusal.code,
           reason: refusal.reason,
-          ...(raw === undefined ? {} : { raw }),
+          ...(raw === undefined ? {} : capRawScan(raw)),
           ...(orderId === undefined ? {} : { orderId }),
           ...(refusal.otherOrderId === undefined ? {} : { otherOrderId: refusal.otherOrderId })
         },

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { Bounds } from "../bounds/Bounds.ts"
 import { orderTransaction } from "../events/Epcis.ts"
 import type { EpcisView } from "../events/Event.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
@@ -31,14 +32,18 @@ export const OrderAddressHold = defineEvent({
   })
 })
 
-/** Something the bench refused (wrong item, weight off, ...): the floor lead reviews these. */
+/**
+ * Something the bench refused (wrong item, weight off, ...): the floor lead reviews these. A refused scan keeps its
+ * first 256 characters (`raw`) and its whole length (`rawLength`), so a 1 MB "scan" costs the log and the hub 256.
+ */
 export const PackException = defineEvent({
   type: "pack.exception",
   version: 1,
   payload: Schema.Struct({
     code: RefusalCode,
     reason: Schema.String,
-    raw: Schema.optional(Schema.String),
+    raw: Schema.optional(Schema.String.check(Schema.isMaxLength(Bounds.maxRawScanChars))),
+    rawLength: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
     orderId: Schema.optional(Schema.String),
     otherOrderId: Schema.optional(Schema.String)
   })

@@ -312,7 +312,13 @@ describe("PackService", () => {
     expect(result.wrong.refusal).toMatchObject({ code: "other-order-item", otherOrderId: "SO-100003" })
     expect(result.exceptions.map((event) => [event.payload, event.eventTime])).toEqual([
       [
-        { code: "order-cancelled", reason: expect.any(String), raw: orderCode("SO-100007"), orderId: "SO-100007" },
+        {
+          code: "order-cancelled",
+          reason: expect.any(String),
+          raw: orderCode("SO-100007"),
+          rawLength: orderCode("SO-100007").length,
+          orderId: "SO-100007"
+        },
         at(100)
       ],
       [
@@ -320,12 +326,30 @@ describe("PackService", () => {
           code: "other-order-item",
           reason: expect.stringContaining("SO-100003"),
           raw: "4260123450069",
+          rawLength: 13,
           orderId: "SO-100001",
           otherOrderId: "SO-100003"
         },
         at(300)
       ]
     ])
+  })
+
+  it("keeps a refused 1 MB scan's first 256 characters and its length in pack.exception, not the megabyte", async () => {
+    const huge = `4260${"9".repeat(1_048_572)}`
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* (yield* Session).signIn("B-1001")
+        yield* pack.scan({ raw: orderCode("SO-100001"), at: at(100) })
+        const refused = yield* pack.scan({ raw: huge, at: at(200) })
+        return { refused, exceptions: yield* eventsOf("pack.exception") }
+      })
+    )
+    expect(result.refused.refusal).not.toBeNull()
+    expect(result.exceptions).toHaveLength(1)
+    expect(result.exceptions[0]?.payload).toMatchObject({ raw: huge.slice(0, 256), rawLength: 1_048_576 })
+    expect(JSON.stringify(result.exceptions[0]?.payload).length).toBeLessThan(1_000)
   })
 
   it("needs a signed-in packer", async () => {

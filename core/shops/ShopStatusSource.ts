@@ -1,9 +1,12 @@
 import { Context, type Effect, Schema } from "effect"
 import type { ShopPushDecision, ShopStatus } from "./ShopStatus.ts"
 
-/** Why the station could not reach the hub's shop side: no hub configured, unreachable, or an answer it refused. */
+/**
+ * Why the station could not reach the hub's shop side: no hub configured, unreachable, the hub refused the station's
+ * token, or an answer the station refused.
+ */
 export class ShopsUnavailable extends Schema.TaggedError<ShopsUnavailable>()("ShopsUnavailable", {
-  reason: Schema.Literals(["NoHub", "Unreachable", "BadAnswer"]),
+  reason: Schema.Literals(["NoHub", "Unreachable", "Refused", "BadAnswer"]),
   message: Schema.String
 }) {}
 

@@ -6,7 +6,11 @@ import type { ShopPushDecision } from "./ShopStatus.ts"
 import { ShopStatusSource, type ShopsUnavailable } from "./ShopStatusSource.ts"
 
 const unavailable = (error: ShopsUnavailable) =>
-  new ApiError({ code: error.reason === "NoHub" ? "hub-not-configured" : "hub-unavailable", message: error.message })
+  new ApiError({
+    code:
+      error.reason === "NoHub" ? "hub-not-configured" : error.reason === "Refused" ? "hub-refused" : "hub-unavailable",
+    message: error.message
+  })
 
 /**
  * The Shop card's API slice: anyone signed in may look; only a manager may retry or discard a failed push, and the

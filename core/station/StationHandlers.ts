@@ -108,6 +108,46 @@ export const makeStationHandlers = Effect.gen(function* () {
     )
   )
 
+  const conflicts = (limit: number) =>
+    Effect.gen(function* () {
+      const rows = yield* sql.query<{
+        id: number
+        source: string
+        kind: "conflict" | "refused"
+        seq: number
+        refused_id: string
+        kept_id: string | null
+        reason: string
+        first_seen_ms: number
+        last_seen_ms: number
+        seen: number
+      }>(
+        `SELECT id, source, kind, seq, refused_id, kept_id, reason, first_seen_ms, last_seen_ms, seen
+         FROM sync_conflicts ORDER BY id DESC LIMIT ?`,
+        [limit]
+      )
+      const total = yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM sync_conflicts")
+      const evicted = yield* sql.query<{ value: number }>(
+        "SELECT value FROM sync_counters WHERE name = 'quarantine_evicted'"
+      )
+      return {
+        total: Number(total[0]?.n ?? 0),
+        quarantineEvicted: Number(evicted[0]?.value ?? 0),
+        conflicts: rows.map((row) => ({
+          id: Number(row.id),
+          source: row.source,
+          kind: row.kind,
+          seq: Number(row.seq),
+          refusedId: row.refused_id,
+          keptId: row.kept_id,
+          reason: row.reason,
+          firstSeenMs: Number(row.first_seen_ms),
+          lastSeenMs: Number(row.last_seen_ms),
+          seen: Number(row.seen)
+        }))
+      }
+    }).pipe(Effect.mapError(storeFailure))
+
   const quarantine = (limit: number) =>
     sql
       .query<{ id: number; topic: string; reason: string; received_at_ms: number; payload: string }>(
@@ -244,6 +284,7 @@ export const makeStationHandlers = Effect.gen(function* () {
       }),
     "printer.jobs": () => printQueue.recent(20).pipe(Effect.mapError(storeFailure)),
     "sync.quarantine": ({ limit }) => quarantine(limit),
+    "sync.conflicts": ({ limit }) => conflicts(limit),
     "fleet.presence": () => fleet.view,
     "audit.recent": ({ limit }) =>
       Effect.andThen(

@@ -4,7 +4,7 @@ import { appliedEvents, consumerRigLayer } from "../../fixtures/mqtt/SyncRig.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { Sql } from "../store/Sql.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
-import { Consumer } from "./Consumer.ts"
+import { Consumer, EventRefused } from "./Consumer.ts"
 import { checkDelivery } from "./DeliveryChecker.ts"
 import { makeMemoryBus } from "./MemoryBroker.ts"
 import { encodeJson, Topics } from "./Topics.ts"
@@ -126,5 +126,183 @@ describe("Consumer batches", () => {
     expect(result.quarantined).toHaveLength(1)
     expect(result.quarantined[0]?.reason).toContain("not an event envelope")
     expect(result.applied.map((event) => event.seq)).toEqual([1, 2, 3])
+  })
+})
+
+const envelopeText = (seq: number, overrides: Partial<EventEnvelope> = {}) =>
+  JSON.stringify({ ...envelope(seq), ...overrides })
+const raw = (text: string, topic = Topics.event("HAM1", "PACK-01", "test.scanned")): BrokerMessage => ({
+  topic,
+  payload: new TextEncoder().encode(text),
+  userProperties: {}
+})
+
+const rowsOf = <Row>(sqlText: string) => Effect.flatMap(Sql, (sql) => sql.query<Row>(sqlText))
+
+describe("Consumer: nothing real is dropped for a fake", () => {
+  it("takes a second event at a number already applied, with another id, for a conflict: quarantined, counted, raised", async () => {
+    const alerts: Array<unknown> = []
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const context = yield* Layer.build(
+          consumerRigLayer({
+            filename: ":memory:",
+            broker: Layer.effect(Broker, bus.client("hub")),
+            onAlert: (alert) => Effect.sync(() => alerts.push(alert))
+          })
+        )
+        return yield* Effect.gen(function* () {
+          const consumer = yield* Consumer
+          const forged = raw(envelopeText(2, { id: "forged-2" }))
+          const outcomes = yield* consumer.receiveBatch([message(1), forged, message(2), message(2), message(3)])
+          const conflicts = yield* rowsOf<{
+            kind: string
+            seq: number
+            event_id: string
+            held_by: string
+            seen: number
+          }>("SELECT kind, seq, event_id, held_by, seen FROM sync_consumer_conflicts")
+          return { outcomes, conflicts, applied: yield* appliedEvents }
+        }).pipe(Effect.provide(context))
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+    )
+    expect(result.outcomes).toEqual(["applied", "applied", "conflict", "conflict", "applied"])
+    expect(result.applied.map((event) => event.id)).toEqual(["ev-1", "forged-2", "ev-3"])
+    expect(result.conflicts).toEqual([{ kind: "conflict", seq: 2, event_id: "ev-2", held_by: "forged-2", seen: 2 }])
+    expect(alerts).toEqual([
+      expect.objectContaining({ kind: "conflict", seq: 2, eventId: "ev-2", heldBy: "forged-2", stationId: "PACK-01" })
+    ])
+  })
+
+  it("takes a second event for a number already held for another id for a conflict, and keeps the first", async () => {
+    const result = await Effect.runPromise(
+      withConsumer(
+        () => undefined,
+        (consumer) =>
+          Effect.gen(function* () {
+            const outcomes = yield* consumer.receiveBatch([message(1), message(3), raw(envelopeText(3, { id: "x-3" }))])
+            const held = yield* rowsOf<{ event_id: string }>("SELECT event_id FROM sync_consumer_held")
+            const then = yield* consumer.receive(message(2))
+            return { outcomes, held, then, applied: yield* appliedEvents }
+          })
+      )
+    )
+    expect(result.outcomes).toEqual(["applied", "held", "conflict"])
+    expect(result.held).toEqual([{ event_id: "ev-3" }])
+    expect(result.then).toBe("applied")
+    expect(result.applied.map((event) => event.id)).toEqual(["ev-1", "ev-2", "ev-3"])
+  })
+})
+
+describe("Consumer: bad input stops at the edge, and the stream goes on", () => {
+  it("quarantines an event with Infinity (1e400) in its place, so the events after it are applied", async () => {
+    const result = await Effect.runPromise(
+      withConsumer(
+        () => undefined,
+        (consumer) =>
+          Effect.gen(function* () {
+            const infinite = raw(envelopeText(2).replace(/"wallMs":\d+/, '"wallMs":1e400'))
+            const outcomes = yield* consumer.receiveBatch([message(1), infinite, message(3)])
+            const quarantined = yield* rowsOf<{ reason: string }>("SELECT reason FROM sync_consumer_quarantine")
+            const cursor = yield* rowsOf<{ last_seq: number }>("SELECT last_seq FROM sync_consumer_cursor")
+            return { outcomes, quarantined, cursor, applied: yield* appliedEvents }
+          })
+      )
+    )
+    expect(result.outcomes).toEqual(["applied", "quarantined", "applied"])
+    expect(result.quarantined[0]?.reason).toBe(
+      "refused in sequence (seq 2): out of bounds: $.eventTime.wallMs is not a finite number"
+    )
+    expect(result.applied.map((event) => event.seq)).toEqual([1, 3])
+    expect(result.cursor).toEqual([{ last_seq: 3 }])
+  })
+
+  it("refuses in its place an event the projection cannot apply, and one dated more than a day ahead", async () => {
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const context = yield* Layer.build(
+          consumerRigLayer({
+            filename: ":memory:",
+            broker: Layer.effect(Broker, bus.client("hub")),
+            refuse: (event) => (event.seq === 2 ? new EventRefused({ reason: "payload does not decode" }) : undefined)
+          })
+        )
+        return yield* Effect.gen(function* () {
+          const consumer = yield* Consumer
+          const ahead = raw(envelopeText(3, { recordTimeMs: Date.now() + 2 * 86_400_000 }))
+          const outcomes = yield* consumer.receiveBatch([message(1), message(2), ahead, message(4)])
+          const quarantined = yield* rowsOf<{ reason: string }>(
+            "SELECT reason FROM sync_consumer_quarantine ORDER BY id"
+          )
+          return { outcomes, quarantined, applied: yield* appliedEvents }
+        }).pipe(Effect.provide(context))
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+    )
+    expect(result.outcomes).toEqual(["applied", "quarantined", "quarantined", "applied"])
+    expect(result.quarantined.map((row) => row.reason)).toEqual([
+      "refused in sequence (seq 2): payload does not decode",
+      expect.stringMatching(/^refused in sequence \(seq 3\): recordTimeMs is 28\d\d min ahead of the hub's clock$/)
+    ])
+    expect(result.applied.map((event) => event.seq)).toEqual([1, 4])
+  })
+
+  it("names a topic, envelope and sender that disagree, and keeps 4 KB and the SHA-256 of a large payload", async () => {
+    const result = await Effect.runPromise(
+      withConsumer(
+        () => undefined,
+        (consumer) =>
+          Effect.gen(function* () {
+            const foreign = raw(envelopeText(1, { stationId: "PACK-02" }))
+            const big = raw(`{"junk":"${"x".repeat(200_000)}"}`)
+            const outcomes = yield* consumer.receiveBatch([foreign, big])
+            const rows = yield* rowsOf<{
+              reason: string
+              payload: string
+              payload_bytes: number
+              payload_sha256: string
+            }>("SELECT reason, payload, payload_bytes, payload_sha256 FROM sync_consumer_quarantine ORDER BY id")
+            return { outcomes, rows }
+          })
+      )
+    )
+    expect(result.outcomes).toEqual(["quarantined", "quarantined"])
+    expect(result.rows[0]?.reason).toBe(
+      "envelope (HAM1/PACK-02, test.scanned) does not match its topic and sender (HAM1/PACK-01, test.scanned)"
+    )
+    expect(result.rows[1]?.payload.length).toBe(4_096)
+    expect(result.rows[1]?.payload_bytes).toBe(200_011)
+    expect(result.rows[1]?.payload_sha256).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it("holds early events only within the window above the cursor, and keeps the quarantine at its limit", async () => {
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const context = yield* Layer.build(
+          consumerRigLayer({
+            filename: ":memory:",
+            broker: Layer.effect(Broker, bus.client("hub")),
+            holdWindow: 10,
+            quarantineLimit: 20
+          })
+        )
+        return yield* Effect.gen(function* () {
+          const consumer = yield* Consumer
+          const outcomes = yield* consumer.receiveBatch([message(1), message(11), message(12), message(1_000_000)])
+          const junk = Array.from({ length: 300 }, (_, index) => raw(`not json ${index}`))
+          yield* consumer.receiveBatch(junk)
+          const quarantine = yield* rowsOf<{ n: number }>("SELECT COUNT(*) AS n FROM sync_consumer_quarantine")
+          const evicted = yield* rowsOf<{ value: number }>("SELECT value FROM sync_consumer_counters")
+          const held = yield* rowsOf<{ seq: number }>("SELECT seq FROM sync_consumer_held ORDER BY seq")
+          return { outcomes, quarantine, evicted, held }
+        }).pipe(Effect.provide(context))
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+    )
+    expect(result.outcomes).toEqual(["applied", "held", "deferred", "deferred"])
+    expect(result.held).toEqual([{ seq: 11 }])
+    expect(result.quarantine[0]?.n).toBeLessThanOrEqual(20)
+    expect(Number(result.evicted[0]?.value) + Number(result.quarantine[0]?.n)).toBe(300)
   })
 })

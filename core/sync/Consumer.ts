@@ -1,10 +1,34 @@
 /** The exactly-once consumer of a station's event stream: applies, holds out-of-order events, acks after commit. */
 import { Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
-import { EventEnvelope } from "../events/Event.ts"
+import { Bounds } from "../bounds/Bounds.ts"
+import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"
+import { type EventEnvelope, EventEnvelope as EventEnvelopeSchema } from "../events/Event.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerError, type BrokerMessage } from "./Broker.ts"
-import { decodeJson, encodeJson, parseTopic, payloadText, Topics } from "./Topics.ts"
+import { makeQuarantine } from "./Quarantine.ts"
+import { decodeJson, encodeJson, parseTopic, Topics } from "./Topics.ts"
+
+/**
+ * An event that can never be applied as it is (its payload does not decode, a value is out of bounds): the consumer
+ * quarantines it in its place in the sequence and goes on with the next, instead of holding the station's whole
+ * stream behind it for ever. Any other failure of `apply` is taken as passing (a database hiccup) and retried.
+ */
+export class EventRefused extends Schema.TaggedError<EventRefused>()("EventRefused", { reason: Schema.String }) {}
+
+/** Something a person must look at in a station's stream: told to the consumer's owner in the recording transaction. */
+export interface StreamAlert {
+  /** `conflict`: a second event with a sequence number already taken; `refused`: an event quarantined in its place. */
+  readonly kind: "conflict" | "refused"
+  readonly siteId: string
+  readonly stationId: string
+  readonly epoch: string
+  readonly seq: number
+  readonly eventId: string
+  /** The event that holds the sequence number (a conflict's first comer). */
+  readonly heldBy?: string
+  readonly reason: string
+}
 
 export interface ConsumerOptions {
   /** Site whose stations this consumer follows, or "+" for every site. */
@@ -13,7 +37,8 @@ export interface ConsumerOptions {
   readonly knows: (type: string, version: number) => boolean
   /**
    * The effect of one event. Runs inside the transaction that records (station, epoch, seq), so the effect and
-   * the record commit together; a failure rolls both back and the event is held until the station sends it again.
+   * the record commit together; a failure rolls both back and the event is held until the station sends it again,
+   * unless it fails with `EventRefused`.
    */
   readonly apply: (event: EventEnvelope) => Effect.Effect<void, unknown>
   /** Acks are coalesced over this delay after a commit (cumulative, so one ack covers a burst). */
@@ -25,11 +50,30 @@ export interface ConsumerOptions {
    * database) covers the batch. 1 applies each event in its own transaction.
    */
   readonly batchSize: number
+  /**
+   * How far above a stream's cursor an early event is held. One beyond is not kept (the station sends it again once
+   * the gap is filled, since it is unconfirmed), so a flood of far-ahead numbers cannot fill the disk.
+   */
+  readonly holdWindow: number
+  /** Applied event ids kept per stream below its cursor, to tell a second event at a taken number from a repeat. */
+  readonly idWindow: number
+  /** Quarantine rows kept; older ones are removed and counted. */
+  readonly quarantineLimit: number
+  /** Conflicts and events refused in sequence, as they are recorded (e.g. to tell the station). */
+  readonly onAlert: (alert: StreamAlert) => Effect.Effect<void, unknown>
 }
 
-export const defaultConsumerOptions = { ackDelayMs: 20, resendIntervalMs: 2_000, batchSize: 200 } as const
+export const defaultConsumerOptions = {
+  ackDelayMs: 20,
+  resendIntervalMs: 2_000,
+  batchSize: 200,
+  holdWindow: 20_000,
+  idWindow: 20_000,
+  quarantineLimit: 1_000,
+  onAlert: () => Effect.void
+} as const
 
-export type ConsumerOutcome = "applied" | "duplicate" | "held" | "quarantined" | "failed"
+export type ConsumerOutcome = "applied" | "duplicate" | "held" | "deferred" | "conflict" | "quarantined" | "failed"
 
 /**
  * Applies station events exactly once in sequence order per (station, epoch) over at-least-once delivery
@@ -37,6 +81,14 @@ export type ConsumerOutcome = "applied" | "duplicate" | "held" | "quarantined" |
  * the event's effect; a seq at or below it is a duplicate (acked again, applied never); one beyond the next is
  * held in `sync_consumer_held` and the station is asked to resend from the gap. The cumulative ack is published
  * only after the commit, so a crash between the two costs a resend, never a second application.
+ *
+ * Nothing real is dropped for a fake: the ids of recently applied events are kept (`sync_consumer_applied`), so
+ * a second event at a number already taken, or already held, by another id is a **conflict**: quarantined with both
+ * ids, counted (`sync_consumer_conflicts`) and raised (`onAlert`), never taken for a repeat. An event whose topic,
+ * envelope and sender disagree, or that is not an event at all, is quarantined with the reason; one that names its
+ * place in the stream but cannot be applied (malformed, out of bounds) is quarantined in that place, and the stream
+ * goes on. Quarantined payloads keep 4 KB and the SHA-256 of the whole, early events are held only within
+ * `holdWindow` of the cursor: a flood costs bounded disk.
  *
  * Messages from the subscription are taken in batches (whatever arrived, up to `batchSize`) and applied in one
  * transaction in arrival order, each by the same rules; a batch in which anything fails is rolled back as a
@@ -57,9 +109,8 @@ export class Consumer extends Context.Service<
     readonly drainHeld: Effect.Effect<number, StoreError>
   }
 >()("packbench/core/sync/Consumer") {
-  static readonly layer = (
-    options: Omit<ConsumerOptions, "ackDelayMs" | "resendIntervalMs" | "batchSize"> & Partial<ConsumerOptions>
-  ) => Layer.effect(Consumer, makeConsumer({ ...defaultConsumerOptions, ...options }))
+  static readonly layer = (options: Pick<ConsumerOptions, "siteId" | "knows" | "apply"> & Partial<ConsumerOptions>) =>
+    Layer.effect(Consumer, makeConsumer({ ...defaultConsumerOptions, ...options }))
 }
 
 interface StreamKey {
@@ -72,11 +123,34 @@ const keyOf = (key: StreamKey) => `${key.siteId}\u0000${key.stationId}\u0000${ke
 
 class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed", { reason: Schema.String }) {}
 
+/** What places a message in a station's stream, read before anything else of it is trusted. */
+const EnvelopePlace = Schema.Struct({
+  id: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(Bounds.maxIdChars)),
+  type: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(Bounds.maxIdChars)),
+  siteId: Schema.String,
+  stationId: Schema.String,
+  epoch: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(Bounds.maxIdChars)),
+  seq: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Bounds.maxCounter }))
+})
+type EnvelopePlace = typeof EnvelopePlace.Type
+
+/** An event admitted to its stream: either whole, or placed but refused with the reason. */
+type Admitted =
+  | { readonly kind: "event"; readonly place: EnvelopePlace; readonly event: EventEnvelope }
+  | { readonly kind: "refused"; readonly place: EnvelopePlace; readonly reason: string; readonly payload: Uint8Array }
+
+const streamOf = (place: EnvelopePlace): StreamKey => ({
+  siteId: place.siteId,
+  stationId: place.stationId,
+  epoch: place.epoch
+})
+
 const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const sql = yield* Sql
   const broker = yield* Broker
   const clock = yield* StationClock
-  const decodeEnvelope = Schema.decodeUnknownEffect(EventEnvelope)
+  const decodeEnvelope = Schema.decodeUnknownEffect(EventEnvelopeSchema)
+  const decodePlace = Schema.decodeUnknownEffect(EnvelopePlace)
 
   /** Last committed seq per stream that still needs acking, and what was last acked. */
   const pendingAcks = new Map<string, StreamKey & { seq: number; acked: number; force: boolean }>()
@@ -84,14 +158,16 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const ackSignal = yield* Queue.sliding<void>(1)
 
   const wallMs = clock.now.pipe(Effect.map((now) => now.wallMs))
+  const quarantineTable = makeQuarantine(sql, {
+    table: "sync_consumer_quarantine",
+    counters: "sync_consumer_counters",
+    limit: options.quarantineLimit,
+    what: "sync consumer"
+  })
 
   const quarantine = (topic: string, payload: Uint8Array, reason: string) =>
     Effect.gen(function* () {
-      yield* sql.execute(
-        "INSERT INTO sync_consumer_quarantine (topic, payload, reason, received_at_ms) VALUES (?, ?, ?, ?)",
-        [topic, payloadText(payload), reason, yield* wallMs]
-      )
-      yield* Effect.logWarning(`sync consumer: quarantined a message on ${topic}: ${reason}`)
+      yield* quarantineTable.add(topic, payload, reason, yield* wallMs)
       return "quarantined" as const
     })
 
@@ -103,26 +179,142 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       )
       .pipe(Effect.map((rows) => Number(rows[0]?.last_seq ?? 0)))
 
+  /** The id of the event held at `seq`; rows held before ids had a column name it in their envelope. */
+  const heldIdAt = (key: StreamKey, seq: number) =>
+    sql
+      .query<{ event_id: string | null; envelope: string }>(
+        `SELECT event_id, envelope FROM sync_consumer_held
+         WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?`,
+        [key.siteId, key.stationId, key.epoch, seq]
+      )
+      .pipe(
+        Effect.map((rows) => {
+          const row = rows[0]
+          return row === undefined ? undefined : (row.event_id ?? (JSON.parse(row.envelope) as { id?: string }).id)
+        })
+      )
+
   const hold = (event: EventEnvelope, reason: string) =>
     Effect.gen(function* () {
       yield* sql.execute(
-        `INSERT INTO sync_consumer_held (site_id, station_id, epoch, seq, reason, envelope, received_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO sync_consumer_held (site_id, station_id, epoch, seq, reason, envelope, received_at_ms, event_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (site_id, station_id, epoch, seq) DO UPDATE SET reason = excluded.reason,
            envelope = excluded.envelope, received_at_ms = excluded.received_at_ms`,
-        [event.siteId, event.stationId, event.epoch, event.seq, reason, JSON.stringify(event), yield* wallMs]
+        [event.siteId, event.stationId, event.epoch, event.seq, reason, JSON.stringify(event), yield* wallMs, event.id]
       )
     })
 
-  const applyOne = (event: EventEnvelope) =>
+  const unhold = (key: StreamKey, seq: number) =>
+    sql.execute("DELETE FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?", [
+      key.siteId,
+      key.stationId,
+      key.epoch,
+      seq
+    ])
+
+  /** Moves the cursor to `place` and remembers whose number it is; the ids below the window are let go. */
+  const advance = (place: EnvelopePlace) =>
     Effect.gen(function* () {
-      yield* options.apply(event).pipe(Effect.mapError((error) => new ApplyFailed({ reason: String(error) })))
+      const now = yield* wallMs
       yield* sql.execute(
         `INSERT INTO sync_consumer_cursor (site_id, station_id, epoch, last_seq, updated_at_ms) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (site_id, station_id, epoch) DO UPDATE SET last_seq = excluded.last_seq,
            updated_at_ms = excluded.updated_at_ms`,
-        [event.siteId, event.stationId, event.epoch, event.seq, yield* wallMs]
+        [place.siteId, place.stationId, place.epoch, place.seq, now]
       )
+      yield* sql.execute(
+        `INSERT INTO sync_consumer_applied (site_id, station_id, epoch, seq, event_id) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (site_id, station_id, epoch, seq) DO NOTHING`,
+        [place.siteId, place.stationId, place.epoch, place.seq, place.id]
+      )
+      if (place.seq % 1_000 === 0) {
+        yield* sql.execute(
+          "DELETE FROM sync_consumer_applied WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq <= ?",
+          [place.siteId, place.stationId, place.epoch, place.seq - options.idWindow]
+        )
+      }
+    })
+
+  const applyOne = (event: EventEnvelope) =>
+    Effect.gen(function* () {
+      yield* options
+        .apply(event)
+        .pipe(
+          Effect.mapError((error) =>
+            error instanceof EventRefused ? error : new ApplyFailed({ reason: String(error) })
+          )
+        )
+      yield* advance(event)
+    })
+
+  /** Records an alert once per (stream, seq, id) and tells the owner; repeats only count. */
+  const alert = (alertToRecord: StreamAlert, topic: string, payload: Uint8Array) =>
+    Effect.gen(function* () {
+      const now = yield* wallMs
+      const excerpt = quarantineTable.excerpt(payload)
+      const existing = yield* sql.query<{ id: number }>(
+        `SELECT id FROM sync_consumer_conflicts
+         WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ? AND event_id = ?`,
+        [alertToRecord.siteId, alertToRecord.stationId, alertToRecord.epoch, alertToRecord.seq, alertToRecord.eventId]
+      )
+      const first = existing[0]
+      if (first !== undefined) {
+        yield* sql.execute("UPDATE sync_consumer_conflicts SET seen = seen + 1, last_seen_ms = ? WHERE id = ?", [
+          now,
+          first.id
+        ])
+        return
+      }
+      yield* sql.execute(
+        `INSERT INTO sync_consumer_conflicts (kind, site_id, station_id, epoch, seq, event_id, held_by, topic, reason,
+           payload, payload_sha256, payload_bytes, first_seen_ms, last_seen_ms, seen)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+        [
+          alertToRecord.kind,
+          alertToRecord.siteId,
+          alertToRecord.stationId,
+          alertToRecord.epoch,
+          alertToRecord.seq,
+          alertToRecord.eventId,
+          alertToRecord.heldBy ?? null,
+          topic,
+          alertToRecord.reason,
+          excerpt.text,
+          excerpt.sha256,
+          excerpt.bytes,
+          now,
+          now
+        ]
+      )
+      yield* Effect.logError(
+        `sync consumer: ${alertToRecord.kind} in ${alertToRecord.siteId}/${alertToRecord.stationId} epoch ${alertToRecord.epoch} seq ${alertToRecord.seq}: ${alertToRecord.reason}`
+      )
+      yield* options
+        .onAlert(alertToRecord)
+        .pipe(Effect.mapError((error) => new ApplyFailed({ reason: `recording the alert failed: ${String(error)}` })))
+    })
+
+  const conflict = (place: EnvelopePlace, heldBy: string, topic: string, payload: Uint8Array, why: string) =>
+    alert(
+      {
+        kind: "conflict",
+        ...streamOf(place),
+        seq: place.seq,
+        eventId: place.id,
+        heldBy,
+        reason: `seq ${place.seq} is ${why} ${heldBy}; ${place.id} is quarantined, not taken for a repeat`
+      },
+      topic,
+      payload
+    )
+
+  /** Quarantines a placed event in its place: the cursor moves past it and the stream goes on. */
+  const refuseInPlace = (place: EnvelopePlace, reason: string, topic: string, payload: Uint8Array) =>
+    Effect.gen(function* () {
+      yield* quarantineTable.add(topic, payload, `refused in sequence (seq ${place.seq}): ${reason}`, yield* wallMs)
+      yield* advance(place)
+      yield* alert({ kind: "refused", ...streamOf(place), seq: place.seq, eventId: place.id, reason }, topic, payload)
     })
 
   /** Applies held successors of `lastSeq` as long as they are next and known. Inside the caller's transaction. */
@@ -139,10 +331,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         const event = yield* decodeEnvelope(JSON.parse(row.envelope)).pipe(Effect.orDie)
         if (!options.knows(event.type, event.version)) return seq
         yield* applyOne(event)
-        yield* sql.execute(
-          "DELETE FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
-          [key.siteId, key.stationId, key.epoch, event.seq]
-        )
+        yield* unhold(key, event.seq)
         seq = event.seq
       }
     })
@@ -164,6 +353,10 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       const now = yield* Clock.currentTimeMillis
       if (now - (lastResendMs.get(id) ?? Number.NEGATIVE_INFINITY) < options.resendIntervalMs) return
       lastResendMs.set(id, now)
+      // Old entries go, so a stream of made-up epochs cannot grow the map.
+      if (lastResendMs.size > 10_000) {
+        for (const [stream, at] of lastResendMs) if (now - at >= options.resendIntervalMs) lastResendMs.delete(stream)
+      }
       yield* broker
         .publish(Topics.resend(key.siteId, key.stationId), encodeJson({ epoch: key.epoch, fromSeq }), {
           qos: 1,
@@ -178,7 +371,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         )
     })
 
-  /** Checks a message's topic and envelope; a message that is not a valid event is quarantined here. */
+  /**
+   * Checks a message's topic and envelope. Not an event, or one whose topic and envelope name different stations:
+   * quarantined here (the broker lets a station publish only under its own ids, so the topic names the sender).
+   * An event that names its place but is malformed or out of bounds is admitted as refused, to be quarantined in
+   * that place.
+   */
   const admit = (message: BrokerMessage) =>
     Effect.gen(function* () {
       const topic = parseTopic(message.topic)
@@ -187,62 +385,122 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       }
       const json = decodeJson(message.payload)
       if (!json.ok) return yield* quarantine(message.topic, message.payload, json.reason)
+      const placed = yield* decodePlace(json.value).pipe(Effect.result)
+      if (placed._tag === "Failure") {
+        return yield* quarantine(message.topic, message.payload, `not an event envelope: ${placed.failure.message}`)
+      }
+      const place = placed.success
+      if (place.siteId !== topic.siteId || place.stationId !== topic.stationId || place.type !== topic.rest) {
+        return yield* quarantine(
+          message.topic,
+          message.payload,
+          `envelope (${place.siteId}/${place.stationId}, ${place.type}) does not match its topic and sender (${topic.siteId}/${topic.stationId}, ${topic.rest})`
+        )
+      }
+      const refused = (reason: string): Admitted => ({ kind: "refused", place, reason, payload: message.payload })
+      const bounds = jsonBoundsProblem(json.value)
+      if (bounds !== undefined) return refused(`out of bounds: ${bounds}`)
       const decoded = yield* decodeEnvelope(json.value).pipe(Effect.result)
-      if (decoded._tag === "Failure") {
-        return yield* quarantine(message.topic, message.payload, `not an event envelope: ${decoded.failure.message}`)
-      }
+      if (decoded._tag === "Failure") return refused(`not an event envelope: ${decoded.failure.message}`)
       const event = decoded.success
-      if (event.siteId !== topic.siteId || event.stationId !== topic.stationId || event.type !== topic.rest) {
-        return yield* quarantine(message.topic, message.payload, "envelope does not match its topic")
+      const now = yield* wallMs
+      // Old times are normal (a station offline for days sends them late); times far ahead are a broken clock or a
+      // forgery, and the hub would schedule by them.
+      for (const [field, at] of [
+        ["eventTime.wallMs", event.eventTime.wallMs],
+        ["recordTimeMs", event.recordTimeMs]
+      ] as const) {
+        if (at > now + Bounds.clockSkewMs) {
+          return refused(`${field} is ${Math.round((at - now) / 60_000)} min ahead of the hub's clock`)
+        }
       }
-      if (event.seq < 1) return yield* quarantine(message.topic, message.payload, "sequence numbers start at 1")
-      return event
+      return { kind: "event", place, event } satisfies Admitted
     })
 
   type Step = {
-    readonly outcome: "applied" | "duplicate" | "held" | "failed"
+    readonly outcome: "applied" | "duplicate" | "held" | "deferred" | "conflict" | "quarantined" | "failed"
     readonly key: StreamKey
     readonly last: number
   }
 
-  /** Applies, holds or drops one admitted event. Runs inside the caller's transaction. */
-  const step = (event: EventEnvelope) =>
+  /**
+   * Applies, holds, refuses or drops one admitted event. Runs inside the caller's transaction. A refused event is
+   * put in its place only when that place is next; one further ahead is not kept (the station sends it again once
+   * the gap before it is filled, as it is unconfirmed), nor is any event beyond the hold window.
+   */
+  const step = (admitted: Admitted, message: BrokerMessage) =>
     Effect.gen(function* () {
-      const key: StreamKey = { siteId: event.siteId, stationId: event.stationId, epoch: event.epoch }
+      const { place } = admitted
+      const key = streamOf(place)
       const last = yield* lastSeqOf(key)
-      if (event.seq <= last) return { outcome: "duplicate", key, last } satisfies Step
-      if (event.seq > last + 1) {
-        yield* hold(event, `gap: waiting for ${last + 1}`)
+      if (place.seq <= last) {
+        const rows = yield* sql.query<{ event_id: string }>(
+          `SELECT event_id FROM sync_consumer_applied
+           WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?`,
+          [key.siteId, key.stationId, key.epoch, place.seq]
+        )
+        const holder = rows[0]?.event_id
+        if (holder !== undefined && holder !== place.id) {
+          yield* conflict(place, holder, message.topic, message.payload, "already taken by")
+          return { outcome: "conflict", key, last } satisfies Step
+        }
+        return { outcome: "duplicate", key, last } satisfies Step
+      }
+      const heldBy = yield* heldIdAt(key, place.seq)
+      if (heldBy !== undefined && heldBy !== place.id) {
+        yield* conflict(place, heldBy, message.topic, message.payload, "already held for")
+        return { outcome: "conflict", key, last } satisfies Step
+      }
+      if (place.seq > last + 1) {
+        if (admitted.kind === "refused" || place.seq > last + options.holdWindow) {
+          return { outcome: "deferred", key, last } satisfies Step
+        }
+        yield* hold(admitted.event, `gap: waiting for ${last + 1}`)
         return { outcome: "held", key, last } satisfies Step
       }
+      if (admitted.kind === "refused") {
+        yield* refuseInPlace(place, admitted.reason, message.topic, message.payload)
+        yield* unhold(key, place.seq)
+        return { outcome: "quarantined", key, last: yield* applyHeldAfter(key, place.seq) } satisfies Step
+      }
+      const event = admitted.event
       if (!options.knows(event.type, event.version)) {
         yield* hold(event, `unknown version ${event.type} v${event.version}`)
         return { outcome: "held", key, last } satisfies Step
       }
       yield* applyOne(event)
-      yield* sql.execute(
-        "DELETE FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
-        [key.siteId, key.stationId, key.epoch, event.seq]
-      )
-      return { outcome: "applied", key, last: yield* applyHeldAfter(key, event.seq) } satisfies Step
+      yield* unhold(key, place.seq)
+      return { outcome: "applied", key, last: yield* applyHeldAfter(key, place.seq) } satisfies Step
     })
 
-  /** What follows a commit: ask for a gap, and ack cumulatively (duplicates force a re-ack: theirs was lost). */
+  /** What follows a commit: ask for a gap, and ack cumulatively (repeats force a re-ack: theirs was lost). */
   const afterCommit = (result: Step) =>
     Effect.gen(function* () {
-      if (result.outcome === "held") yield* requestResend(result.key, result.last + 1)
-      if (result.outcome !== "failed") ackLater(result.key, result.last, result.outcome === "duplicate")
+      if (result.outcome === "held" || result.outcome === "deferred") {
+        yield* requestResend(result.key, result.last + 1)
+      }
+      if (result.outcome !== "failed") {
+        ackLater(result.key, result.last, result.outcome === "duplicate" || result.outcome === "conflict")
+      }
       return result.outcome
     })
 
-  const processOne = (event: EventEnvelope) =>
-    sql.transaction(step(event)).pipe(
+  const processOne = (admitted: Admitted, message: BrokerMessage) =>
+    sql.transaction(step(admitted, message)).pipe(
+      Effect.catchTag("EventRefused", (refusal) =>
+        // Its partial effect rolled back with the transaction: now it is put in its place as refused.
+        sql.transaction(
+          step({ kind: "refused", place: admitted.place, reason: refusal.reason, payload: message.payload }, message)
+        )
+      ),
       Effect.catchTag("ApplyFailed", (failure) =>
         Effect.gen(function* () {
-          yield* hold(event, `apply failed: ${failure.reason}`)
-          yield* Effect.logWarning(`sync consumer: applying ${event.type} seq ${event.seq} failed: ${failure.reason}`)
-          const key: StreamKey = { siteId: event.siteId, stationId: event.stationId, epoch: event.epoch }
-          return { outcome: "failed", key, last: event.seq - 1 } satisfies Step
+          if (admitted.kind === "event") yield* hold(admitted.event, `apply failed: ${failure.reason}`)
+          yield* Effect.logWarning(
+            `sync consumer: applying ${admitted.place.type} seq ${admitted.place.seq} failed: ${failure.reason}`
+          )
+          const key = streamOf(admitted.place)
+          return { outcome: "failed", key, last: admitted.place.seq - 1 } satisfies Step
         })
       ),
       Effect.flatMap(afterCommit)
@@ -260,32 +518,38 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const receive = (message: BrokerMessage): Effect.Effect<ConsumerOutcome> =>
     Effect.gen(function* () {
       const admitted = yield* admit(message)
-      return admitted === "quarantined" ? admitted : yield* processOne(admitted)
+      return admitted === "quarantined" ? admitted : yield* processOne(admitted, message)
     }).pipe(guarded(message.topic))
 
   const receiveBatch = (messages: ReadonlyArray<BrokerMessage>): Effect.Effect<ReadonlyArray<ConsumerOutcome>> =>
     Effect.gen(function* () {
-      const admitted = yield* Effect.forEach(messages, (message) =>
-        admit(message).pipe(
-          Effect.map((event) => ({ message, event })),
-          Effect.catchCause((cause) =>
-            Effect.as(Effect.logError(`sync consumer: processing a message on ${message.topic} failed`, cause), {
-              message,
-              event: "failed" as const
-            })
+      // One transaction for the batch's quarantine records: a flood of junk costs one commit per batch.
+      const admitted = yield* sql
+        .transaction(
+          Effect.forEach(messages, (message) =>
+            admit(message).pipe(
+              Effect.map((event) => ({ message, event: event as Admitted | "quarantined" | "failed" }))
+            )
           )
         )
-      )
-      const events = admitted.flatMap(({ event }) => (typeof event === "string" ? [] : [event]))
+        .pipe(
+          Effect.catchCause((cause) =>
+            Effect.as(
+              Effect.logError("sync consumer: admitting a batch failed", cause),
+              messages.map((message) => ({ message, event: "failed" as const }))
+            )
+          )
+        )
+      const placed = admitted.flatMap(({ message, event }) => (typeof event === "string" ? [] : [{ message, event }]))
       const together =
-        events.length <= 1
+        placed.length <= 1
           ? undefined
           : yield* sql
-              .transaction(Effect.forEach(events, step))
+              .transaction(Effect.forEach(placed, ({ message, event }) => step(event, message)))
               .pipe(
                 Effect.catchCause((cause) =>
                   Effect.as(
-                    Effect.logDebug(`sync consumer: a batch of ${events.length} failed, applying one by one`, cause),
+                    Effect.logDebug(`sync consumer: a batch of ${placed.length} failed, applying one by one`, cause),
                     undefined
                   )
                 )
@@ -299,15 +563,21 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         }
         const committed = together?.[next++]
         outcomes.push(
-          yield* (committed === undefined ? processOne(event) : afterCommit(committed)).pipe(guarded(message.topic))
+          yield* (committed === undefined ? processOne(event, message) : afterCommit(committed)).pipe(
+            guarded(message.topic)
+          )
         )
       }
       return outcomes
     })
 
   const flushAcks = Effect.gen(function* () {
-    for (const pending of pendingAcks.values()) {
-      if (pending.seq <= pending.acked && !pending.force) continue
+    for (const [id, pending] of pendingAcks) {
+      if (pending.seq <= pending.acked && !pending.force) {
+        // Acked and quiet: forgotten, so the map holds only streams with something to say.
+        pendingAcks.delete(id)
+        continue
+      }
       const seq = pending.seq
       pending.force = false
       yield* broker
@@ -394,7 +664,10 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         return applied
       })
     )
-    .pipe(Effect.catchTag("ApplyFailed", (failure) => Effect.die(`held event failed to apply: ${failure.reason}`)))
+    .pipe(
+      Effect.catchTag("ApplyFailed", (failure) => Effect.die(`held event failed to apply: ${failure.reason}`)),
+      Effect.catchTag("EventRefused", (refused) => Effect.die(`held event refused: ${refused.reason}`))
+    )
 
   return Consumer.of({ start, receive, receiveBatch, drainHeld })
 })

@@ -113,3 +113,90 @@ describe("Inbox", () => {
     ])
   })
 })
+
+describe("Inbox: nothing real is dropped for a fake, bad input stops at the edge", () => {
+  const run = <A>(body: (inbox: Inbox["Service"], sql: Sql["Service"]) => Effect.Effect<A, unknown>) =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const context = yield* Layer.build(inboxLayer(bus))
+        return yield* Effect.gen(function* () {
+          const inbox = yield* Inbox
+          const sql = yield* Sql
+          yield* sql.execute("CREATE TABLE cancelled (order_id TEXT, seq INTEGER, stream TEXT)")
+          yield* inbox.register("order.cancelled", Schema.Struct({ orderId: Schema.String }), (payload, meta) =>
+            sql.execute("INSERT INTO cancelled VALUES (?, ?, ?)", [payload.orderId, meta.seq, meta.stream])
+          )
+          return yield* body(inbox, sql)
+        }).pipe(Effect.provide(context))
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+    )
+
+  it("takes the shop's real message at a number a junk message took for a conflict: quarantined, counted, raised", async () => {
+    const raised: Array<unknown> = []
+    const result = await run((inbox, sql) =>
+      Effect.gen(function* () {
+        yield* inbox.onConflict((conflict) => Effect.sync(() => raised.push(conflict)))
+        const outcomes = [
+          yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
+          yield* inbox.receive(message(TOPIC, cancel(2, "JUNK", "junk-2"))),
+          yield* inbox.receive(message(TOPIC, cancel(2, "B"))),
+          yield* inbox.receive(message(TOPIC, cancel(2, "B"))),
+          yield* inbox.receive(message(TOPIC, cancel(4, "D"))),
+          yield* inbox.receive(message(TOPIC, cancel(4, "FAKE", "fake-4"))),
+          yield* inbox.receive(message(TOPIC, cancel(3, "C")))
+        ]
+        const conflicts = yield* sql.query(
+          "SELECT source, kind, seq, refused_id, kept_id, seen FROM sync_conflicts ORDER BY id"
+        )
+        const quarantined = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine")
+        const applied = yield* sql.query("SELECT order_id FROM cancelled ORDER BY seq")
+        return { outcomes, conflicts, quarantined, applied }
+      })
+    )
+    expect(result.outcomes).toEqual(["applied", "applied", "conflict", "conflict", "held", "conflict", "applied"])
+    expect(result.conflicts).toEqual([
+      { source: "inbox:station", kind: "conflict", seq: 2, refused_id: "m2", kept_id: "junk-2", seen: 2 },
+      { source: "inbox:station", kind: "conflict", seq: 4, refused_id: "fake-4", kept_id: "m4", seen: 1 }
+    ])
+    expect(result.quarantined.map((row) => row.reason)).toEqual([
+      expect.stringMatching(/^conflict: seq 2 of the station stream is already taken by junk-2; m2 is quarantined/),
+      expect.stringMatching(/^conflict: seq 4 of the station stream is already taken by m4; fake-4 is quarantined/)
+    ])
+    expect(result.applied).toEqual([{ order_id: "A" }, { order_id: "JUNK" }, { order_id: "C" }, { order_id: "D" }])
+    expect(raised).toHaveLength(2)
+  })
+
+  it("refuses numbers that are not finite, over-long ids and nested types; holds only near the cursor; keeps 4 KB", async () => {
+    const result = await run((inbox, sql) =>
+      Effect.gen(function* () {
+        const infinite = new TextEncoder().encode(
+          JSON.stringify(cancel(1, "A")).replace('"version":1', '"version":1,"sentAtMs":1e400')
+        )
+        const outcomes = [
+          yield* inbox.receive({ topic: TOPIC, payload: infinite, userProperties: {} }),
+          yield* inbox.receive(message(TOPIC, cancel(1, "A", "m".repeat(500)))),
+          yield* inbox.receive(message(`${TOPIC}/deeper`, cancel(1, "A"))),
+          yield* inbox.receive(message(TOPIC, { ...cancel(1, "A"), payload: { orderId: "x".repeat(300_000) } })),
+          yield* inbox.receive(message(TOPIC, cancel(1_001, "FAR"))),
+          yield* inbox.receive(message(TOPIC, cancel(1_000, "NEAR")))
+        ]
+        const quarantined = yield* sql.query<{ reason: string; payload: string; payload_bytes: number }>(
+          "SELECT reason, payload, payload_bytes FROM sync_inbox_quarantine ORDER BY id"
+        )
+        const held = yield* sql.query("SELECT seq FROM sync_inbox_held")
+        return { outcomes, quarantined, held }
+      })
+    )
+    expect(result.outcomes).toEqual(["quarantined", "quarantined", "quarantined", "quarantined", "deferred", "held"])
+    expect(result.quarantined.map((row) => row.reason)).toEqual([
+      "out of bounds: $.sentAtMs is not a finite number",
+      expect.stringContaining("not an inbox message"),
+      "not one message type in its topic",
+      "out of bounds: $.payload.orderId is longer than 16384 characters (300000)"
+    ])
+    expect(result.quarantined[3]?.payload.length).toBe(4_096)
+    expect(result.quarantined[3]?.payload_bytes).toBeGreaterThan(300_000)
+    expect(result.held).toEqual([{ seq: 1_000 }])
+  })
+})

@@ -1,18 +1,23 @@
 import { Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
+import { Bounds, clockProblem } from "../bounds/Bounds.ts"
+import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"
+import { payloadExcerpt } from "../bounds/PayloadExcerpt.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerError, type BrokerMessage } from "./Broker.ts"
-import { decodeJson, encodeJson, parseTopic, payloadText, Topics } from "./Topics.ts"
+import { type ConflictRecord, recordConflict } from "./ConflictLog.ts"
+import { makeQuarantine } from "./Quarantine.ts"
+import { decodeJson, encodeJson, parseTopic, Topics } from "./Topics.ts"
 
 /** A message from the cloud shop, numbered per stream by the sender. */
 export const InboxMessage = Schema.Struct({
-  msgId: Schema.String,
-  seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
-  type: Schema.String,
-  version: Schema.Int,
+  msgId: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(Bounds.maxIdChars)),
+  seq: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Bounds.maxCounter })),
+  type: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(Bounds.maxIdChars)),
+  version: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: Bounds.maxCounter })),
   payload: Schema.Unknown,
-  sentAtMs: Schema.optional(Schema.Number)
+  sentAtMs: Schema.optional(Schema.Finite)
 })
 export type InboxMessage = typeof InboxMessage.Type
 
@@ -29,11 +34,17 @@ export interface InboxContext {
   readonly stream: InboxStream
   readonly type: string
   readonly version: number
+  /** When the sender sent it; undefined when it did not say or its time is more than a day from this clock. */
   readonly sentAtMs: number | undefined
   readonly receivedAtMs: number
 }
 
-export type InboxOutcome = "applied" | "duplicate" | "held" | "quarantined" | "failed"
+export type InboxOutcome = "applied" | "duplicate" | "held" | "deferred" | "conflict" | "quarantined" | "failed"
+
+/** How far above a stream's cursor an early message is held; one beyond is asked for again, not kept. */
+export const INBOX_HOLD_WINDOW = 1_000
+/** Quarantine rows kept; older ones are removed and counted. */
+export const INBOX_QUARANTINE_LIMIT = 1_000
 
 interface Registration {
   readonly decode: (payload: unknown) => Effect.Effect<unknown, Schema.SchemaError>
@@ -45,10 +56,17 @@ class HandlerFailed extends Schema.TaggedError<HandlerFailed>()("HandlerFailed",
 /**
  * Messages into the station (orders, cancellations, address corrections, catalog and rule updates). Each is
  * applied once, in its stream's order: the inbox record and the handler's effect commit in one transaction; a
- * repeat (same msgId or a seq already passed) is dropped; a message beyond the next is held and the sender is
- * asked to catch up from the gap (`.../catchup` `{stream, fromSeq}`), as on every reconnect. Malformed messages,
- * unknown types and handler failures are quarantined with their reason, published on `.../deadletter`, and the
- * stream moves on: one bad message must not stop a station for days.
+ * repeat (same msgId, or a seq already passed by the same msgId) is dropped; a message beyond the next is held and
+ * the sender is asked to catch up from the gap (`.../catchup` `{stream, fromSeq}`), as on every reconnect.
+ * Malformed messages, unknown types and handler failures are quarantined with their reason, published on
+ * `.../deadletter`, and the stream moves on: one bad message must not stop a station for days.
+ *
+ * Nothing real is dropped for a fake: a message at a number already taken (applied or held) by another msgId is a
+ * **conflict**: quarantined, recorded in `sync_conflicts` (counted per repeat) and raised to whoever listens
+ * (`onConflict`: the bench's alert), never taken for a repeat. Bad input stops here and costs bounded disk: numbers
+ * and strings are bounded, a sender's time more than a day off this clock is not believed, quarantined payloads keep
+ * 4 KB and their SHA-256, the quarantine keeps its newest rows, and early messages are held only within
+ * `INBOX_HOLD_WINDOW` of the cursor.
  */
 export class Inbox extends Context.Service<
   Inbox,
@@ -60,6 +78,8 @@ export class Inbox extends Context.Service<
     ) => Effect.Effect<void>
     readonly start: Effect.Effect<void, BrokerError, Scope.Scope>
     readonly receive: (message: BrokerMessage) => Effect.Effect<InboxOutcome>
+    /** Calls `listener` (after commit) for every new conflict in the inbox's streams. */
+    readonly onConflict: (listener: (conflict: ConflictRecord) => Effect.Effect<void>) => Effect.Effect<void>
   }
 >()("packbench/core/sync/Inbox") {
   static readonly layer = Layer.effect(
@@ -70,32 +90,45 @@ export class Inbox extends Context.Service<
       const clock = yield* StationClock
       const { siteId, stationId } = yield* StationIdentity
       const registrations = new Map<string, Registration>()
+      const conflictListeners: Array<(conflict: ConflictRecord) => Effect.Effect<void>> = []
       const decodeMessage = Schema.decodeUnknownEffect(InboxMessage)
       const lastCatchup = new Map<InboxStream, number>()
       const wallMs = clock.now.pipe(Effect.map((now) => now.wallMs))
+      const quarantineTable = makeQuarantine(sql, {
+        table: "sync_inbox_quarantine",
+        counters: "sync_counters",
+        limit: INBOX_QUARANTINE_LIMIT,
+        what: "sync inbox"
+      })
 
       // Publishes from inside message processing are forked, not awaited: the MQTT client hands incoming packets to the
       // station one at a time, and the PUBACK of our own publish is one of them, so waiting for it here would stall the
       // inbox until the publish timed out. The quarantine table is the durable record; the topic is a courtesy.
-      const deadLetter = (topic: string, payload: Uint8Array, reason: string) =>
-        broker
-          .publish(Topics.deadLetter(siteId, stationId), encodeJson({ topic, reason, payload: payloadText(payload) }), {
-            qos: 1,
-            timeoutMs: 10_000
-          })
+      const deadLetter = (topic: string, payload: Uint8Array, reason: string) => {
+        // What the quarantine keeps, no more: a dead letter never carries a flood's payload back out.
+        const excerpt = payloadExcerpt(payload)
+        return broker
+          .publish(
+            Topics.deadLetter(siteId, stationId),
+            encodeJson({
+              topic: topic.slice(0, 1_024),
+              reason: reason.slice(0, 2_048),
+              payload: excerpt.text,
+              payloadSha256: excerpt.sha256,
+              payloadBytes: excerpt.bytes
+            }),
+            { qos: 1, timeoutMs: 10_000 }
+          )
           .pipe(
             Effect.catch((error) => Effect.logWarning(`sync inbox: dead-letter publish failed: ${error.message}`)),
             Effect.forkDetach,
             Effect.asVoid
           )
+      }
 
       const quarantine = (topic: string, payload: Uint8Array, reason: string) =>
         Effect.gen(function* () {
-          yield* sql.execute(
-            "INSERT INTO sync_inbox_quarantine (topic, payload, reason, received_at_ms) VALUES (?, ?, ?, ?)",
-            [topic, payloadText(payload), reason, yield* wallMs]
-          )
-          yield* Effect.logWarning(`sync inbox: quarantined a message on ${topic}: ${reason}`)
+          yield* quarantineTable.add(topic, payload, reason, yield* wallMs)
         })
 
       const lastSeqOf = (stream: InboxStream) =>
@@ -128,6 +161,7 @@ export class Inbox extends Context.Service<
             })
           const registration = registrations.get(message.type)
           if (registration === undefined) return yield* refuse(`unknown message type ${message.type}`)
+          const now = yield* wallMs
           const payload = yield* registration.decode(message.payload).pipe(Effect.result)
           if (payload._tag === "Failure") {
             return yield* refuse(`payload does not fit ${message.type}: ${payload.failure.message}`)
@@ -139,8 +173,11 @@ export class Inbox extends Context.Service<
               stream,
               type: message.type,
               version: message.version,
-              sentAtMs: message.sentAtMs,
-              receivedAtMs: yield* wallMs
+              sentAtMs:
+                message.sentAtMs === undefined || clockProblem(message.sentAtMs, now) !== undefined
+                  ? undefined
+                  : message.sentAtMs,
+              receivedAtMs: now
             })
             .pipe(Effect.mapError((error) => new HandlerFailed({ reason: String(error) })))
           yield* record(stream, message, "applied", null)
@@ -161,6 +198,42 @@ export class Inbox extends Context.Service<
             )
         })
 
+      /** The msgId that holds `seq` of `stream`, applied (or quarantined in its place) or held. */
+      const holderOf = (stream: InboxStream, seq: number, last: number) =>
+        Effect.gen(function* () {
+          const rows =
+            seq <= last
+              ? yield* sql.query<{ msg_id: string }>("SELECT msg_id FROM sync_inbox WHERE stream = ? AND seq = ?", [
+                  stream,
+                  seq
+                ])
+              : yield* sql.query<{ msg_id: string | null; message: string }>(
+                  "SELECT msg_id, message FROM sync_inbox_held WHERE stream = ? AND seq = ?",
+                  [stream, seq]
+                )
+          const row = rows[0] as { msg_id: string | null; message?: string } | undefined
+          if (row === undefined) return undefined
+          return row.msg_id ?? (JSON.parse(row.message ?? "{}") as { msgId?: string }).msgId
+        })
+
+      const conflict = (stream: InboxStream, topic: string, payload: Uint8Array, message: InboxMessage, kept: string) =>
+        Effect.gen(function* () {
+          const reason = `seq ${message.seq} of the ${stream} stream is already taken by ${kept}; ${message.msgId} is quarantined, not taken for a repeat`
+          const record: ConflictRecord = {
+            source: `inbox:${stream}`,
+            kind: "conflict",
+            seq: message.seq,
+            refusedId: message.msgId,
+            keptId: kept,
+            topic,
+            reason,
+            payload: payloadExcerpt(payload)
+          }
+          const fresh = yield* recordConflict(sql, clock, record)
+          if (fresh) yield* quarantine(topic, payload, `conflict: ${reason}`)
+          return fresh ? record : undefined
+        })
+
       const process = (raw: BrokerMessage) =>
         Effect.gen(function* () {
           const topic = parseTopic(raw.topic)
@@ -175,24 +248,35 @@ export class Inbox extends Context.Service<
           }
           const fromHub = topic.stationId !== "all" && topic.rest.startsWith("hub/")
           const stream: InboxStream = topic.stationId === "all" ? "site" : fromHub ? "hub" : "station"
+          const topicType = fromHub ? topic.rest.slice("hub/".length) : topic.rest
+          if (topicType === "" || topicType.includes("/")) return yield* reject("not one message type in its topic")
           const json = decodeJson(raw.payload)
           if (!json.ok) return yield* reject(json.reason)
+          const bounds = jsonBoundsProblem(json.value)
+          if (bounds !== undefined) return yield* reject(`out of bounds: ${bounds}`)
           const decoded = yield* decodeMessage(json.value).pipe(Effect.result)
           if (decoded._tag === "Failure") return yield* reject(`not an inbox message: ${decoded.failure.message}`)
           const message = decoded.success
-          if (message.type !== (fromHub ? topic.rest.slice("hub/".length) : topic.rest))
-            return yield* reject(`type ${message.type} does not match its topic`)
+          if (message.type !== topicType) return yield* reject(`type ${message.type} does not match its topic`)
           const outcome = yield* sql
             .transaction(
               Effect.gen(function* () {
                 const seen = yield* sql.query("SELECT 1 FROM sync_inbox WHERE msg_id = ?", [message.msgId])
                 const last = yield* lastSeqOf(stream)
-                if (seen.length > 0 || message.seq <= last) return { outcome: "duplicate" as const, last, reasons: [] }
+                if (seen.length > 0) return { outcome: "duplicate" as const, last, reasons: [] }
+                const kept = yield* holderOf(stream, message.seq, last)
+                if (kept !== undefined && kept !== message.msgId) {
+                  const found = yield* conflict(stream, raw.topic, raw.payload, message, kept)
+                  return { outcome: "conflict" as const, last, reasons: [], found }
+                }
+                if (message.seq <= last) return { outcome: "duplicate" as const, last, reasons: [] }
                 if (message.seq > last + 1) {
+                  // Far ahead is not kept: the sender numbers on, and a catch-up brings it again in its turn.
+                  if (message.seq > last + INBOX_HOLD_WINDOW) return { outcome: "deferred" as const, last, reasons: [] }
                   yield* sql.execute(
-                    `INSERT OR REPLACE INTO sync_inbox_held (stream, seq, topic, message, received_at_ms)
-                     VALUES (?, ?, ?, ?, ?)`,
-                    [stream, message.seq, raw.topic, JSON.stringify(message), yield* wallMs]
+                    `INSERT INTO sync_inbox_held (stream, seq, topic, message, received_at_ms, msg_id)
+                     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stream, seq) DO NOTHING`,
+                    [stream, message.seq, raw.topic, JSON.stringify(message), yield* wallMs, message.msgId]
                   )
                   return { outcome: "held" as const, last, reasons: [] }
                 }
@@ -213,6 +297,7 @@ export class Inbox extends Context.Service<
                   if (reason !== undefined) reasons.push(reason)
                   seq = parsed.seq
                 }
+                yield* sql.execute("DELETE FROM sync_inbox_held WHERE stream = ? AND seq = ?", [stream, message.seq])
                 return {
                   outcome: first === undefined ? ("applied" as const) : ("quarantined" as const),
                   last: seq,
@@ -235,7 +320,15 @@ export class Inbox extends Context.Service<
               )
             )
           for (const reason of outcome.reasons) yield* deadLetter(raw.topic, raw.payload, reason)
-          if (outcome.outcome === "held") yield* requestCatchup(stream, outcome.last + 1, false)
+          if ("found" in outcome && outcome.found !== undefined) {
+            const found = outcome.found
+            yield* Effect.logError(`sync inbox: conflict: ${found.reason}`)
+            yield* deadLetter(raw.topic, raw.payload, found.reason)
+            for (const listener of conflictListeners) yield* listener(found)
+          }
+          if (outcome.outcome === "held" || outcome.outcome === "deferred") {
+            yield* requestCatchup(stream, outcome.last + 1, false)
+          }
           return outcome.outcome
         })
 
@@ -281,7 +374,12 @@ export class Inbox extends Context.Service<
           })
         })
 
-      return Inbox.of({ register, start, receive })
+      const onConflict = (listener: (conflict: ConflictRecord) => Effect.Effect<void>) =>
+        Effect.sync(() => {
+          conflictListeners.push(listener)
+        })
+
+      return Inbox.of({ register, start, receive, onConflict })
     })
   )
 }

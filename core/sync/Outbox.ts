@@ -40,6 +40,11 @@ export interface OutboxOptions {
   readonly idlePollMs: number
   /** Window over which `drainRatePerSec` is measured. */
   readonly rateWindowMs: number
+  /**
+   * A resend request rewinds the publisher at most this often; more within the interval are ignored (the consumer
+   * asks again while its gap lasts), so a flood of requests cannot make the station send its backlog over and over.
+   */
+  readonly resendMinIntervalMs: number
 }
 
 export const defaultOutboxOptions: OutboxOptions = {
@@ -52,7 +57,8 @@ export const defaultOutboxOptions: OutboxOptions = {
   retryInitialMs: 250,
   retryMaxMs: 30_000,
   idlePollMs: 1_000,
-  rateWindowMs: 10_000
+  rateWindowMs: 10_000,
+  resendMinIntervalMs: 1_000
 }
 
 export interface OutboxStatus {
@@ -136,6 +142,7 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
     connected: false,
     reconnected: false,
     lastPublishError: undefined as string | undefined,
+    lastResendMs: Number.NEGATIVE_INFINITY,
     samples: [] as Array<{ readonly atMs: number; readonly confirmed: number }>
   }
 
@@ -210,6 +217,11 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
     Queue.offerUnsafe(wake, undefined)
   }
 
+  /**
+   * A cumulative ack confirms what the station sent, never more: an ack above the highest event handed to the
+   * broker (in this process, or published before it) cannot be the consumer's honest word and is refused and
+   * logged, so a forged ack cannot mark unsent or unreceived events confirmed.
+   */
   const onAck = (message: BrokerMessage) =>
     Effect.gen(function* () {
       const ack = yield* decodeControl(AckMessage, message)
@@ -218,8 +230,13 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
       if (range === undefined) {
         return yield* Effect.logWarning(`sync: ack for unknown epoch ${ack.epoch} ignored`)
       }
-      let logSeq = Math.min(range.base + ack.seq, Math.max(state.sentHigh, state.published))
-      if (range.end !== undefined) logSeq = Math.min(logSeq, range.end)
+      const logSeq = range.base + ack.seq
+      const sent = Math.min(Math.max(state.sentHigh, state.published), range.end ?? Number.POSITIVE_INFINITY)
+      if (logSeq > sent) {
+        return yield* Effect.logWarning(
+          `sync: refused an ack of epoch ${ack.epoch} up to seq ${ack.seq}: this station has sent only up to seq ${Math.max(0, sent - range.base)} of it`
+        )
+      }
       if (logSeq <= state.confirmed) return
       state.confirmed = logSeq
       state.lastAckProgressMs = yield* nowMs
@@ -239,6 +256,11 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
       if (range === undefined) {
         return yield* Effect.logWarning(`sync: resend request for unknown epoch ${request.epoch} ignored`)
       }
+      const now = yield* nowMs
+      if (now - state.lastResendMs < options.resendMinIntervalMs) {
+        return yield* Effect.logDebug(`sync: resend request from ${request.fromSeq} within the rate limit ignored`)
+      }
+      state.lastResendMs = now
       rewind(range.base + request.fromSeq - 1)
     })
 
@@ -312,10 +334,11 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
       state.markSeq = lastSeq
     }
     const started = yield* nowMs
+    // Raised before the first byte leaves: the consumer may ack an event before its own PUBACK is back.
+    state.sentHigh = Math.max(state.sentHigh, last.event.seq)
     const outcomes = yield* Effect.forEach(batch, ({ event, range }) => publishOne(event, range), {
       concurrency: options.maxInFlight
     })
-    state.sentHigh = Math.max(state.sentHigh, last.event.seq)
     const failedAt = outcomes.findIndex((outcome) => outcome !== undefined)
     const delivered = failedAt === -1 ? batch : batch.slice(0, failedAt)
     const lastDelivered = delivered.at(-1)

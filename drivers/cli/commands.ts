@@ -12,6 +12,7 @@ import { scanCommand } from "./commands/scan.ts"
 import { serveCommand } from "./commands/serve.ts"
 import { simulateCommand } from "./commands/simulate.ts"
 import { startCommand } from "./commands/start.ts"
+import { stationCommand } from "./commands/station.ts"
 
 /** Every `packbench` sub-command, in the order `packbench help` lists them. */
 export const commands: ReadonlyArray<Command> = [
@@ -27,5 +28,6 @@ export const commands: ReadonlyArray<Command> = [
   eventsCommand,
   simulateCommand,
   pinHashCommand,
+  stationCommand,
   hubCommand
 ]

@@ -267,6 +267,31 @@ describe("the hub's pages and figures", () => {
     // The station's Manager screen asks through its own API, which sends the token.
     expect(await station.call("metrics.customer", { fromMs: 0, toMs: Date.now() })).toMatchObject({ ok: true })
   })
+
+  it("shows the Shop card and takes decisions on shop pushes only with the hub's token", async () => {
+    const token = readFileSync(join(dataDir, "hub", "metrics-token"), "utf8").trim()
+    const decision = JSON.stringify({ pushId: "PUSH-1", action: "discard", reason: "x", actor: "B-9001 Evil" })
+    const asks = [
+      { path: "/shops/status", method: "GET", body: undefined },
+      { path: "/shops/pushes/decision", method: "POST", body: decision }
+    ]
+    for (const { path, method, body } of asks) {
+      const send = (headers: Record<string, string>) =>
+        rawRequest(`${hubUrl}${path}`, {
+          method,
+          headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+          ...(body === undefined ? {} : { body })
+        })
+      const anonymous = await send({})
+      expect(anonymous.status, path).toBe(401)
+      expect(anonymous.headers["www-authenticate"]).toMatch(/^Bearer /)
+      expect(Object.keys(anonymous.json as object)).toEqual(["error"])
+      expect((await send({ authorization: `Bearer ${token}x` })).status, path).toBe(401)
+      expect((await send({ authorization: `Bearer ${token}` })).status, path).not.toBe(401)
+    }
+    // The station's Shop card asks through its own API, which sends the token.
+    expect(await station.call("shops.status", {})).toMatchObject({ ok: true })
+  })
 })
 
 describe("a manager signs in with badge and PIN, and every privileged action is audited", () => {

@@ -166,7 +166,7 @@ describe.each([
       const mosquitto: Mosquitto = await startMosquitto()
       broker = { url: mosquitto.url, port: mosquitto.port, stop: mosquitto.stop }
     } else {
-      const aedes: EmbeddedBroker = await startEmbeddedBroker({ port: 0 })
+      const aedes: EmbeddedBroker = await startEmbeddedBroker({ port: 0, access: { kind: "open" } })
       broker = { url: aedes.url, port: aedes.port, stop: aedes.close }
     }
   })

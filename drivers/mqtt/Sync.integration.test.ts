@@ -119,7 +119,7 @@ describe("sync over a real mosquitto", () => {
 describe("sync over the embedded aedes broker", () => {
   let aedes: EmbeddedBroker
   beforeAll(async () => {
-    aedes = await startEmbeddedBroker({ port: 0 })
+    aedes = await startEmbeddedBroker({ port: 0, access: { kind: "open" } })
   })
   afterAll(async () => {
     await aedes.close()

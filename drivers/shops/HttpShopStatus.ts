@@ -1,27 +1,38 @@
 import { Effect, Layer, Schema } from "effect"
 import { ShopStatus } from "../../core/shops/ShopStatus.ts"
 import { ShopStatusSource, ShopsUnavailable } from "../../core/shops/ShopStatusSource.ts"
+import type { MetricsHub } from "../metrics/HttpCustomerMetrics.ts"
 
 const timeoutMs = 10_000
 const Decided = Schema.Struct({ ok: Schema.Boolean, message: Schema.String })
 
 /**
  * Asks a hub's HTTP server for the Shop card (`GET /shops/status`) and sends a manager's decision
- * (`POST /shops/pushes/decision`). `hubUrl` is read at each call: the embedded hub starts after the station's services.
+ * (`POST /shops/pushes/decision`), with the hub's token as `Authorization: Bearer` (the one the customer figures ask
+ * for). `hub` is read at each call: the embedded hub starts after the station's services.
  */
-export const layerHttpShopStatus = (hubUrl: () => string | undefined) => {
-  const request = (path: string, init?: RequestInit) =>
+export const layerHttpShopStatus = (hub: () => MetricsHub | undefined) => {
+  const request = (path: string, init?: { readonly method: string; readonly body: string }) =>
     Effect.gen(function* () {
-      const base = hubUrl()
-      if (base === undefined) {
+      const target = hub()
+      if (target === undefined) {
         return yield* new ShopsUnavailable({
           reason: "NoHub",
           message: "This station knows no notification hub: set hub.url in the station's configuration"
         })
       }
+      const base = target.url
+      const headers: Record<string, string> = {
+        ...(init === undefined ? {} : { "content-type": "application/json" }),
+        ...(target.token === undefined ? {} : { authorization: `Bearer ${target.token}` })
+      }
       const response = yield* Effect.tryPromise({
         try: (signal) =>
-          fetch(`${base}${path}`, { ...init, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) }),
+          fetch(`${base}${path}`, {
+            ...init,
+            headers,
+            signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+          }),
         catch: (error) =>
           new ShopsUnavailable({ reason: "Unreachable", message: `The hub at ${base} did not answer: ${error}` })
       })
@@ -30,6 +41,15 @@ export const layerHttpShopStatus = (hubUrl: () => string | undefined) => {
         catch: (error) =>
           new ShopsUnavailable({ reason: "Unreachable", message: `The hub at ${base} broke off: ${error}` })
       })
+      if (response.status === 401) {
+        return yield* new ShopsUnavailable({
+          reason: "Refused",
+          message:
+            target.token === undefined
+              ? `The hub at ${base} asks for its token: set hub.metricsToken (PACKBENCH_HUB_METRICS_TOKEN)`
+              : `The hub at ${base} refused this station's token (hub.metricsToken)`
+        })
+      }
       return { status: response.status, body }
     })
   const decode = <A>(schema: Schema.Decoder<A>, body: string) =>
@@ -53,11 +73,7 @@ export const layerHttpShopStatus = (hubUrl: () => string | undefined) => {
       }),
       decide: (decision) =>
         Effect.gen(function* () {
-          const answer = yield* request("/shops/pushes/decision", {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify(decision)
-          })
+          const answer = yield* request("/shops/pushes/decision", { method: "POST", body: JSON.stringify(decision) })
           if (answer.status !== 200 && answer.status !== 409) {
             return yield* new ShopsUnavailable({
               reason: "BadAnswer",

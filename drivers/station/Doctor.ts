@@ -13,6 +13,7 @@ import type {
   ScannerConfig
 } from "../../core/config/StationConfig.ts"
 import { isLow, type RangeLeft } from "../../core/numbering/NumberRanges.ts"
+import { readBrokerLogins } from "../mqtt/BrokerLogins.ts"
 import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
 import { SerialScale } from "../scale/SerialScale.ts"
 import { loadBrokerTls } from "./brokerTls.ts"
@@ -130,25 +131,35 @@ const portFree = (port: number) =>
     server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
   })
 
-const connectBroker = (url: string, config: ResolvedConfig["broker"], timeoutMs: number) =>
-  new Promise<string | undefined>((resolve) => {
+/** MQTT 3.1.1 §3.2.2.3 / MQTT 5 §3.2.2.2: the broker answered CONNECT with a refusal of the login. */
+const LOGIN_REFUSALS = new Set([4, 5, 0x86, 0x87])
+
+const connectBroker = (
+  url: string,
+  login: { readonly username?: string; readonly password?: string },
+  config: ResolvedConfig["broker"],
+  timeoutMs: number
+) =>
+  new Promise<{ readonly problem: string; readonly loginRefused: boolean } | undefined>((resolve) => {
     const client = mqtt.connect(url, {
       connectTimeout: timeoutMs,
       reconnectPeriod: 0,
       clientId: `packbench-doctor-${process.pid}`,
       clean: true,
-      ...(config.username === undefined ? {} : { username: config.username }),
-      ...(config.password === undefined ? {} : { password: config.password }),
+      ...login,
       ...loadBrokerTls(config)
     })
     const timer = setTimeout(() => finish(`no answer within ${timeoutMs} ms`), timeoutMs + 500)
-    const finish = (problem: string | undefined) => {
+    const finish = (problem: string | undefined, loginRefused = false) => {
       clearTimeout(timer)
       client.end(true)
-      resolve(problem)
+      resolve(problem === undefined ? undefined : { problem, loginRefused })
     }
     client.once("connect", () => finish(undefined))
-    client.once("error", (error) => finish(error.message))
+    client.once("error", (error) => {
+      const code = (error as { readonly code?: unknown }).code
+      finish(error.message, typeof code === "number" && LOGIN_REFUSALS.has(code))
+    })
     client.once("close", () => finish("connection closed before the broker accepted it"))
   })
 
@@ -162,20 +173,33 @@ export const checkBroker = async (config: ResolvedConfig): Promise<DoctorCheck> 
         `embedded broker (aedes): the station starts it on 127.0.0.1:${port === 0 ? "a free port" : port}`
       )
     }
-    const problem = await connectBroker(`mqtt://127.0.0.1:${port}`, config.broker, 3000)
-    return problem === undefined
-      ? check("broker", true, `embedded broker port ${port} is served by a running broker that accepts connections`)
+    // Asked without a login: a station's own broker refuses that, and its refusal proves an MQTT broker listens.
+    const answer = await connectBroker(`mqtt://127.0.0.1:${port}`, {}, config.broker, 3000)
+    return answer === undefined || answer.loginRefused
+      ? check("broker", true, `embedded broker port ${port} is served by a running MQTT broker`)
       : check(
           "broker",
           false,
-          `port ${port} is in use by something that is not an MQTT broker (${problem}); set broker.embeddedPort`
+          `port ${port} is in use by something that is not an MQTT broker (${answer.problem}); set broker.embeddedPort`
         )
   }
   try {
-    const problem = await connectBroker(config.broker.url, config.broker, 5000)
-    return problem === undefined
+    const enrolled = readBrokerLogins(config.dataDir).station
+    const login =
+      config.broker.username !== undefined
+        ? {
+            username: config.broker.username,
+            ...(config.broker.password === undefined ? {} : { password: config.broker.password })
+          }
+        : (enrolled ?? {})
+    const answer = await connectBroker(config.broker.url, login, config.broker, 5000)
+    return answer === undefined
       ? check("broker", true, `${config.broker.url} accepted a connection`)
-      : check("broker", false, `cannot connect to ${config.broker.url}: ${problem}`)
+      : check(
+          "broker",
+          false,
+          `cannot connect to ${config.broker.url}: ${answer.problem}${answer.loginRefused ? " (check the station's login: packbench station enroll)" : ""}`
+        )
   } catch (error) {
     return check("broker", false, `cannot connect to ${config.broker.url}: ${(error as Error).message}`)
   }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import type { PushMessage } from "../../core/api/StationApi.ts"
 import { CookieJar } from "../../fixtures/http/RawHttp.ts"
+import { embeddedLogin } from "../../fixtures/mqtt/TestLogins.ts"
 import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
@@ -135,7 +136,11 @@ describe("the station over HTTP and WebSocket", () => {
   it("publishes its events over the embedded broker and counts them confirmed only after the consumer's ack", async () => {
     const status = async () => (await post(station, "station.status", "{}")).json.value
     const before = await status()
-    const consumer = await mqtt.connectAsync(before.sync.brokerUrl, { protocolVersion: 4, clientId: "test-hub" })
+    const consumer = await mqtt.connectAsync(before.sync.brokerUrl, {
+      protocolVersion: 4,
+      clientId: "test-hub",
+      ...embeddedLogin(dataDir, "hub")
+    })
     const received: Array<{ epoch: string; seq: number; type: string }> = []
     consumer.on("message", (_topic, payload) => received.push(JSON.parse(payload.toString())))
     await consumer.subscribeAsync(`packbench/v1/${before.siteId}/${before.stationId}/events/#`, { qos: 1 })
@@ -169,7 +174,11 @@ describe("the station over HTTP and WebSocket", () => {
 
   it("takes catalog updates from the shop, and quarantines what it cannot apply where a manager can see it", async () => {
     const status = (await post(station, "station.status", "{}")).json.value
-    const shop = await mqtt.connectAsync(status.sync.brokerUrl, { protocolVersion: 4, clientId: "test-shop" })
+    const shop = await mqtt.connectAsync(status.sync.brokerUrl, {
+      protocolVersion: 4,
+      clientId: "test-shop",
+      ...embeddedLogin(dataDir, "shop")
+    })
     const inbox = (type: string) => `packbench/v1/${status.siteId}/${status.stationId}/inbox/${type}`
     const item = {
       sku: "ALP-CAP-01",

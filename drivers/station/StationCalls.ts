@@ -34,16 +34,11 @@ export class StationCalls extends Context.Service<
     Effect.gen(function* () {
       const hub = yield* StationHub
       const engine = yield* SyncEngine
-      // The Manager screen's customer figures and Shop card come from the hub: this process's own, or the fleet's.
+      // The Manager screen's customer figures and Shop card come from the hub: this process's own, or the fleet's;
+      // both ask for the hub's token.
+      const hubWithToken = () => (hub.url === undefined ? undefined : { url: hub.url, token: hub.metricsToken })
       const station = yield* makeStationHandlers.pipe(
-        Effect.provide(
-          Layer.merge(
-            layerHttpCustomerMetrics(() =>
-              hub.url === undefined ? undefined : { url: hub.url, token: hub.metricsToken }
-            ),
-            layerHttpShopStatus(() => hub.url)
-          )
-        )
+        Effect.provide(Layer.merge(layerHttpCustomerMetrics(hubWithToken), layerHttpShopStatus(hubWithToken)))
       )
       const clock = yield* StationClock
       const dispatch = makeDispatcher(station.handlers, {

@@ -9,19 +9,26 @@ import type { FleetView, PushMessage, QuarantinedMessage } from "../../core/api/
 import { presenceMessage, presenceWill } from "../../core/sync/Presence.ts"
 import { encodeJson, Topics } from "../../core/sync/Topics.ts"
 import { startCuttingProxy } from "../../fixtures/mqtt/CuttingProxy.ts"
+import { enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
 
 const childPath = fileURLToPath(new URL("../../fixtures/mqtt/stationChild.ts", import.meta.url))
 
 /** A second station in its own process, on the same broker: its whole sync engine with presence birth and will. */
-const spawnStation = (dataDir: string, brokerUrl: string, stationId: string) =>
+const spawnStation = (
+  dataDir: string,
+  brokerUrl: string,
+  stationId: string,
+  login: { readonly username: string; readonly password: string }
+) =>
   new Promise<ChildProcess>((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ["--import", "tsx", childPath, dataDir, brokerUrl, "presence", "4", stationId],
       {
-        stdio: ["ignore", "pipe", "inherit"]
+        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, STATION_CHILD_USERNAME: login.username, STATION_CHILD_PASSWORD: login.password }
       }
     )
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -50,6 +57,7 @@ const until = async <A>(probe: () => Promise<A>, done: (value: A) => boolean, wh
 
 describe("the station's view of its site's stations", () => {
   let station: RunningStation
+  let stationDataDir: string
   const pushed: Array<FleetView> = []
   const children: Array<ChildProcess> = []
 
@@ -68,6 +76,7 @@ describe("the station's view of its site's stations", () => {
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pb-fleet-it-"))
+    stationDataDir = dataDir
     writeFileSync(join(dataDir, "packbench.config.json"), JSON.stringify({ hub: { embedded: false } }))
     const config = loadConfig({
       cwd: dataDir,
@@ -98,7 +107,9 @@ describe("the station's view of its site's stations", () => {
     expect(self).toMatchObject({ self: true, state: "online", appVersion: version })
 
     const dir = mkdtempSync(join(tmpdir(), "pb-fleet-child-"))
-    const first = await spawnStation(dir, station.brokerUrl, "PACK-02")
+    // Enrolled on the embedded broker as a second station of the site, with its own login.
+    const login = await enrolEmbeddedClient(stationDataDir, { role: "station", siteId: "HAM1", stationId: "PACK-02" })
+    const first = await spawnStation(dir, station.brokerUrl, "PACK-02", login)
     children.push(first)
     const up = await until(
       () => presenceOf("PACK-02"),
@@ -120,7 +131,7 @@ describe("the station's view of its site's stations", () => {
     // Seen happen, so offline since it was noticed (the will itself only carries the connect time).
     expect(down?.sinceMs).toBeGreaterThanOrEqual(killedAt - 1_000)
 
-    children.push(await spawnStation(dir, station.brokerUrl, "PACK-02"))
+    children.push(await spawnStation(dir, station.brokerUrl, "PACK-02", login))
     const back = await until(
       () => presenceOf("PACK-02"),
       (p) => p?.state === "online",
@@ -139,9 +150,12 @@ describe("the station's view of its site's stations", () => {
     const proxy = await startCuttingProxy({ host: "127.0.0.1", port: Number(new URL(station.brokerUrl).port) })
     const identity = { siteId: "HAM1", stationId: "PACK-03", epoch: "e-cut" }
     const will = presenceWill(identity, Date.now())
+    const login = await enrolEmbeddedClient(stationDataDir, { role: "station", siteId: "HAM1", stationId: "PACK-03" })
     const client = mqtt.connect(proxy.url, {
       protocolVersion: 4,
-      clientId: "fleet-test-PACK-03",
+      clientId: login.clientId,
+      username: login.username,
+      password: login.password,
       reconnectPeriod: 100,
       will: { topic: will.topic, payload: Buffer.from(will.payload), retain: will.retain, qos: 1 }
     })
@@ -189,7 +203,14 @@ describe("the station's view of its site's stations", () => {
       (p) => p?.state === "online",
       "PACK-02 online"
     )
-    const client = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, clientId: "fleet-test-bad" })
+    // PACK-02 itself, with a bug: only a station may publish its presence.
+    const login = await enrolEmbeddedClient(stationDataDir, { role: "station", siteId: "HAM1", stationId: "PACK-02" })
+    const client = await mqtt.connectAsync(station.brokerUrl, {
+      protocolVersion: 4,
+      clientId: `${login.clientId}-bad`,
+      username: login.username,
+      password: login.password
+    })
     try {
       await client.publishAsync(Topics.presence("HAM1", "PACK-02"), '{"state":"asleep","at":"soon"}', { qos: 1 })
       const flagged = await until(

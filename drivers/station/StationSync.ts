@@ -12,9 +12,11 @@ import { registerReturnsInbound } from "../../core/returns/ReturnsInbound.ts"
 import { ReturnsService } from "../../core/returns/ReturnsService.ts"
 import { registerRulesInbound } from "../../core/returns/RulesInbound.ts"
 import { SyncView } from "../../core/station/SyncView.ts"
+import type { ConflictRecord } from "../../core/sync/ConflictLog.ts"
 import { FleetPresence } from "../../core/sync/FleetPresence.ts"
 import { Inbox } from "../../core/sync/Inbox.ts"
 import { Outbox } from "../../core/sync/Outbox.ts"
+import { registerSyncAlerts } from "../../core/sync/SyncAlerts.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { PROJECT_ROOT } from "./ProjectPaths.ts"
 import { StationBroker } from "./StationBroker.ts"
@@ -34,6 +36,21 @@ const inboundHandlers = Layer.effectDiscard(
         orderId: rejected.orderId
       })
     )
+    // A conflict or a refusal in one of this station's streams is raised on the bench at once; the Manager screen
+    // lists them (sync.conflicts).
+    const raise = (record: ConflictRecord) =>
+      pushes.publish("alert", {
+        level: "error",
+        code: record.kind === "conflict" ? "sync-conflict" : "sync-refused",
+        message:
+          record.source === "hub:events"
+            ? record.kind === "conflict"
+              ? `The hub found two events numbered ${record.seq} in this station's stream: ${record.refusedId} was quarantined, ${record.keptId ?? "another"} holds the number. Tell the administrator.`
+              : `The hub could not apply this station's event ${record.seq} (${record.refusedId}) and quarantined it: ${record.reason}`
+            : `Two messages numbered ${record.seq} arrived on the ${record.source.slice("inbox:".length)} stream: ${record.refusedId} was quarantined, ${record.keptId ?? "another"} holds the number. Tell the administrator.`
+      })
+    yield* inbox.onConflict(raise)
+    yield* registerSyncAlerts(inbox, raise)
     yield* registerRulesInbound(inbox, returns.installRules)
     yield* registerCatalogInbound(inbox)
     yield* registerBoxInbound(inbox)

@@ -9,6 +9,7 @@ import { encodeS10 } from "../../core/scan/trackingNumber.ts"
 import { Topics } from "../../core/sync/Topics.ts"
 import { PROJECT_ROOT } from "../../drivers/station/Station.ts"
 import { stationStream } from "../../fixtures/hub/HubRig.ts"
+import { enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
 import { packOrder, scanKeys, signIn, waitForPrompt } from "./packOrder.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 
@@ -114,7 +115,13 @@ describe("taking a return in, grading and deciding it by scanner and single keys
       source: "rules",
       previousOutcome: null
     })
-    const client = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, clientId: "e2e-other-station" })
+    // RET-09, enrolled on this machine's broker as a second station of the site.
+    const login = await enrolEmbeddedClient(station.config.dataDir, {
+      role: "station",
+      siteId: station.siteId,
+      stationId: "RET-09"
+    })
+    const client = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, ...login })
     await client.publishAsync(Topics.event(event.siteId, event.stationId, event.type), JSON.stringify(event), {
       qos: 1
     })

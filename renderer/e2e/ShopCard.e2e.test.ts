@@ -75,6 +75,18 @@ describe("the Manager screen's Shop card", () => {
     const connector = card.locator('[data-connector="shopify"]')
     await connector.getByTestId("shop-state").getByText("connected").waitFor({ timeout: 30_000 })
     await card.getByTestId("shop-waiting").getByText("2 orders").waitFor({ timeout: 30_000 })
+    // The connectors publish the orders into the station's inbox with the shop side's own broker login (the only one
+    // the embedded broker lets publish them): the bench has both, beside its sample orders.
+    const openOrders = async () => {
+      const answer = (await opened!.station.call("orders.open", {})) as {
+        readonly value?: ReadonlyArray<{ readonly orderId: string }>
+      }
+      return (answer.value ?? [])
+        .map((order) => order.orderId)
+        .filter((orderId) => orderId.startsWith("SHOP-"))
+        .sort()
+    }
+    await expect.poll(openOrders, { timeout: 30_000 }).toEqual(["SHOP-1001", "SHOP-1002"])
     await card
       .getByTestId("shop-quarantined")
       .getByText(/no usable SKU/)

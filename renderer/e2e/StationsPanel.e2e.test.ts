@@ -3,6 +3,7 @@ import mqtt from "mqtt"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { presenceMessage, presenceWill } from "../../core/sync/Presence.ts"
 import { encodeJson, Topics } from "../../core/sync/Topics.ts"
+import { enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 
 let opened: StationInBrowser | undefined
@@ -27,9 +28,11 @@ describe("the Manager screen's stations panel", () => {
 
     // A second bench that loses its link: the broker publishes its last will while the panel is open.
     const will = presenceWill(identity("PACK-02"), Date.now() - 3 * 3_600_000)
+    const enrol = (stationId: string) =>
+      enrolEmbeddedClient(station.config.dataDir, { role: "station", siteId: "HAM1", stationId })
     const bench = await mqtt.connectAsync(station.brokerUrl, {
       protocolVersion: 4,
-      clientId: "e2e-PACK-02",
+      ...(await enrol("PACK-02")),
       reconnectPeriod: 0,
       will: { topic: will.topic, payload: Buffer.from(will.payload), retain: true, qos: 1 }
     })
@@ -38,7 +41,8 @@ describe("the Manager screen's stations panel", () => {
       retain: true
     })
     await card.locator('[data-station="PACK-02"][data-state="online"]').waitFor({ timeout: 20_000 })
-    const manager = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, clientId: "e2e-manager" })
+    // PACK-03 said goodbye two hours ago: its retained "offline" is what the panel finds.
+    const manager = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, ...(await enrol("PACK-03")) })
     await manager.publishAsync(
       Topics.presence("HAM1", "PACK-03"),
       payload("PACK-03", "offline", Date.now() - 7_200_000),
@@ -70,9 +74,11 @@ describe("the Manager screen's stations panel", () => {
     expect(await row("PACK-02")).toMatch(/^PACK-02 offline seit \d+ s · Verbindung verloren$/)
     expect(await row("PACK-03")).toBe("PACK-03 offline seit 2 h · ordnungsgemäß beendet")
 
-    for (const id of ["PACK-02", "PACK-03"]) {
-      await manager.publishAsync(Topics.presence("HAM1", id), "", { qos: 1, retain: true })
-    }
+    // Each station clears only its own presence: the broker lets no other login touch it.
+    await manager.publishAsync(Topics.presence("HAM1", "PACK-03"), "", { qos: 1, retain: true })
+    const again = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, ...(await enrol("PACK-02")) })
+    await again.publishAsync(Topics.presence("HAM1", "PACK-02"), "", { qos: 1, retain: true })
+    await again.endAsync()
     await card.locator('[data-station="PACK-03"]').waitFor({ state: "detached", timeout: 20_000 })
     await manager.endAsync()
     bench.end(true)
@@ -83,10 +89,20 @@ describe("the Manager screen's stations panel", () => {
     const { page, station, pageProblems } = opened!
     await page.getByRole("button", { name: "EN", exact: true }).click()
     const card = page.getByTestId("stations-card")
-    const manager = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, clientId: "e2e-manager-2" })
-    // The will of an earlier connection of this very station, retained at the broker (a takeover, a restart).
+    const enrol = (stationId: string) =>
+      enrolEmbeddedClient(station.config.dataDir, { role: "station", siteId: "HAM1", stationId })
+    // The will of an earlier connection of this very station, retained at the broker (a takeover, a restart): sent
+    // with a login of PACK-01's beside the running one (its own client id, with a suffix).
+    const earlier = await enrol("PACK-01")
+    const previous = await mqtt.connectAsync(station.brokerUrl, {
+      protocolVersion: 4,
+      ...earlier,
+      clientId: `${earlier.clientId}-earlier`
+    })
     const staleWill = presenceWill(identity("PACK-01"), Date.now() - 600_000)
-    await manager.publishAsync(staleWill.topic, Buffer.from(staleWill.payload), { qos: 1, retain: true })
+    await previous.publishAsync(staleWill.topic, Buffer.from(staleWill.payload), { qos: 1, retain: true })
+    await previous.endAsync()
+    const manager = await mqtt.connectAsync(station.brokerUrl, { protocolVersion: 4, ...(await enrol("PACK-04")) })
     // A second bench installed without numbering settings: it issues from the whole range, as this one does.
     await manager.publishAsync(
       Topics.presence("HAM1", "PACK-04"),

@@ -1,6 +1,7 @@
 import type { Migration } from "../../store/Migrations.ts"
 import { m0001_event_log } from "./0001_event_log.ts"
 import { m0002_sync } from "./0002_sync.ts"
+import { m0003_sync_trust } from "./0003_sync_trust.ts"
 import { m0020_reference_data } from "./0020_reference_data.ts"
 import { m0021_print_jobs } from "./0021_print_jobs.ts"
 import { m0030_pack } from "./0030_pack.ts"
@@ -19,6 +20,7 @@ import { m0091_audit_log } from "./0091_audit_log.ts"
 export const stationMigrations: ReadonlyArray<Migration> = [
   m0001_event_log,
   m0002_sync,
+  m0003_sync_trust,
   m0020_reference_data,
   m0021_print_jobs,
   m0030_pack,

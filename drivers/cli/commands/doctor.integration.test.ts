@@ -29,7 +29,7 @@ const runDoctor = async (env: Record<string, string>) => {
 describe("packbench doctor", () => {
   let broker: EmbeddedBroker
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ port: 0 })
+    broker = await startEmbeddedBroker({ port: 0, access: { kind: "open" } })
   })
   afterAll(() => broker.close())
 

@@ -1,4 +1,4 @@
-import { Context, Duration, Effect, Layer, Queue, Schema, type Scope } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Queue, Schema, type Scope } from "effect"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Sql as SqlService } from "../../../core/store/Sql.ts"
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
@@ -45,6 +45,9 @@ export const enqueueHubMessage = (sql: SqlService["Service"], message: HubMessag
 
 const CatchupRequest = Schema.Struct({ stream: Schema.String, fromSeq: Schema.Int })
 
+const CATCHUP_INTERVAL_MS = 2_000
+const CATCHUP_PAGE = 500
+
 interface MessageRow {
   readonly msg_id: string
   readonly topic: string
@@ -73,6 +76,8 @@ export class HubMessagePublisher extends Context.Service<
       const broker = yield* Broker
       const clock = yield* StationClock
       const decodeCatchup = Schema.decodeUnknownEffect(CatchupRequest)
+      /** When each station's hub stream was last sent again: a catch-up is answered at most every 2 s per station. */
+      const answeredAt = new Map<string, number>()
 
       const send = (row: MessageRow) =>
         broker.publish(row.topic, encodeJson(JSON.parse(row.body)), { qos: 1, timeoutMs: 10_000 })
@@ -109,9 +114,18 @@ export class HubMessagePublisher extends Context.Service<
           if (topic === undefined || !json.ok) return
           const request = yield* decodeCatchup(json.value).pipe(Effect.option)
           if (request._tag === "None" || request.value.stream !== "hub") return
+          const stream = HubStream.station(topic.siteId, topic.stationId)
+          // Rate-limited and in pages: a flood of catch-up requests costs one page per station every 2 s at most; a
+          // station still behind after a page asks again when it sees the next gap.
+          const now = yield* Clock.currentTimeMillis
+          if (now - (answeredAt.get(stream) ?? Number.NEGATIVE_INFINITY) < CATCHUP_INTERVAL_MS) return
+          answeredAt.set(stream, now)
+          if (answeredAt.size > 10_000) {
+            for (const [key, at] of answeredAt) if (now - at >= CATCHUP_INTERVAL_MS) answeredAt.delete(key)
+          }
           const rows = yield* sql.query<MessageRow>(
-            "SELECT msg_id, topic, body FROM hub_messages WHERE stream = ? AND seq >= ? ORDER BY seq",
-            [HubStream.station(topic.siteId, topic.stationId), request.value.fromSeq]
+            "SELECT msg_id, topic, body FROM hub_messages WHERE stream = ? AND seq >= ? ORDER BY seq LIMIT ?",
+            [stream, request.value.fromSeq, CATCHUP_PAGE]
           )
           for (const row of rows) yield* send(row)
         }).pipe(

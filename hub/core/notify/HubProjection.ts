@@ -1,8 +1,9 @@
 import { Context, Effect, Layer, Queue } from "effect"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
-import { decodePayload } from "../../../core/events/EventDefinition.ts"
+import { decodePayload, type EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
+import type { Order } from "../../../core/orders/Order.ts"
 import { OrderAddressCorrected, OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { OrderAddressHold, ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
 import {
@@ -12,6 +13,7 @@ import {
   ReturnRefundIssued
 } from "../../../core/returns/ReturnsEvents.ts"
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
+import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { makeRefundLedger } from "../refunds/RefundLedger.ts"
@@ -49,6 +51,17 @@ const handled: Readonly<Record<string, number>> = {
 
 export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel"
 
+/**
+ * A station event's payload as its definition reads it. One that does not fit (malformed, out of bounds, an e-mail
+ * field that is not one address) can never be applied: the consumer quarantines it in its place and goes on.
+ */
+const decodeOrRefuse = <Type extends string, Payload>(definition: EventDefinition<Type, Payload>, raw: unknown) =>
+  decodePayload(definition, raw).pipe(
+    Effect.mapError(
+      (reason) => new EventRefused({ reason: `${definition.type} v${definition.version} payload: ${reason}` })
+    )
+  )
+
 interface ParcelRow {
   readonly parcel_id: string
   readonly order_id: string
@@ -70,7 +83,13 @@ export class HubProjection extends Context.Service<
   {
     /** Whether the consumer may apply (type, version): other types are no-ops, newer versions are held. */
     readonly knows: (type: string, version: number) => boolean
-    readonly applyStationEvent: (event: EventEnvelope) => Effect.Effect<void, StoreError | string>
+    readonly applyStationEvent: (event: EventEnvelope) => Effect.Effect<void, StoreError | EventRefused>
+    /**
+     * An order as the shop's own stream carries it (the shop's `order.upsert` to a station's inbox, which only the
+     * shop may publish): the one source that changes an order's customer data and paid amounts, by a newer version.
+     * Returns whether it changed anything. Runs in its own transaction.
+     */
+    readonly applyShopOrder: (order: Order, siteId: string, stationId: string) => Effect.Effect<boolean, StoreError>
     readonly applyCarrierEvent: (event: CarrierTrackingEvent) => Effect.Effect<CarrierEventOutcome, StoreError>
     /** Records the time-driven notifications (delay alerts, feedback requests) due now; returns how many. */
     readonly tick: Effect.Effect<number, StoreError>
@@ -78,6 +97,8 @@ export class HubProjection extends Context.Service<
     readonly wakeups: Queue.Dequeue<void>
     /** Taken by the hub message publisher: a message for a station or the shop was recorded. */
     readonly messageWakeups: Queue.Dequeue<void>
+    /** Wakes the hub message publisher after a message was recorded elsewhere (e.g. an alert to a station). */
+    readonly wakeMessages: Effect.Effect<void>
   }
 >()("packbench/hub/core/notify/HubProjection") {
   static readonly layer = Layer.effect(
@@ -170,18 +191,21 @@ export class HubProjection extends Context.Service<
       })
 
       const applyStationEvent = Effect.fnUntraced(function* (event: EventEnvelope) {
-        yield* Effect.provideService(recordMetricsFacts(event), Sql, sql)
+        yield* Effect.provideService(recordMetricsFacts(event), Sql, sql).pipe(
+          Effect.mapError((error) =>
+            typeof error === "string" ? new EventRefused({ reason: `${event.type} payload: ${error}` }) : error
+          )
+        )
         const now = yield* nowMs
         let fact: StationFact
         switch (event.type) {
           case OrderReceived.type: {
-            const { order } = yield* decodePayload(OrderReceived, event.payload)
+            const { order } = yield* decodeOrRefuse(OrderReceived, event.payload)
+            // A station tells the hub of an order it has not heard of; the customer's data it never changes: that
+            // is the shop's, through its own stream (applyShopOrder).
             yield* sql.execute(
               `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
-               VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (customer_id) DO UPDATE SET first_name = excluded.first_name,
-                 last_name = excluded.last_name, email = excluded.email, locale = excluded.locale,
-                 updated_at_ms = excluded.updated_at_ms`,
+               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO NOTHING`,
               [
                 order.customer.customerId,
                 order.customer.firstName,
@@ -196,8 +220,8 @@ export class HubProjection extends Context.Service<
               `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
                  station_id, ship_to, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version,
-                 customer_id = excluded.customer_id, brand = excluded.brand, service_level = excluded.service_level,
-                 carrier = excluded.carrier, ship_to = excluded.ship_to, updated_at_ms = excluded.updated_at_ms
+                 brand = excluded.brand, service_level = excluded.service_level, carrier = excluded.carrier,
+                 ship_to = COALESCE(hub_orders.ship_to, excluded.ship_to), updated_at_ms = excluded.updated_at_ms
                WHERE excluded.order_version > hub_orders.order_version`,
               [
                 order.orderId,
@@ -212,12 +236,13 @@ export class HubProjection extends Context.Service<
                 now
               ]
             )
-            yield* ledger.recordOrder(order)
+            yield* ledger.recordOrder(order, "station")
+            if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
             fact = { type: "order.received", orderId: order.orderId }
             break
           }
           case OrderCancelled.type: {
-            const cancelled = yield* decodePayload(OrderCancelled, event.payload)
+            const cancelled = yield* decodeOrRefuse(OrderCancelled, event.payload)
             yield* sql.execute(
               "UPDATE hub_orders SET order_version = ?, updated_at_ms = ? WHERE order_id = ? AND order_version < ?",
               [cancelled.orderVersion, now, cancelled.orderId, cancelled.orderVersion]
@@ -237,10 +262,12 @@ export class HubProjection extends Context.Service<
             break
           }
           case OrderAddressCorrected.type: {
-            // The station took a corrected address (from the shop or the customer's page): the hub's copy follows.
-            const corrected = yield* decodePayload(OrderAddressCorrected, event.payload)
+            // The station took a corrected address (from the shop or the customer's page): the hub's copy follows,
+            // unless a shop connector owns the order, whose address the hub takes from the shop's stream only.
+            const corrected = yield* decodeOrRefuse(OrderAddressCorrected, event.payload)
             yield* sql.execute(
-              `UPDATE hub_orders SET ship_to = ?, order_version = ?, updated_at_ms = ? WHERE order_id = ? AND order_version <= ?`,
+              `UPDATE hub_orders SET ship_to = ?, order_version = ?, updated_at_ms = ?
+               WHERE order_id = ? AND order_version <= ? AND customer_source <> 'shop'`,
               [JSON.stringify(corrected.shipTo), corrected.orderVersion, now, corrected.orderId, corrected.orderVersion]
             )
             if (corrected.releasedHold) {
@@ -253,7 +280,7 @@ export class HubProjection extends Context.Service<
             return
           }
           case OrderAddressHold.type: {
-            const hold = yield* decodePayload(OrderAddressHold, event.payload)
+            const hold = yield* decodeOrRefuse(OrderAddressHold, event.payload)
             yield* sql.execute(
               `UPDATE hub_orders SET address_problems = ?, hold_station_id = ?, hold_released_at_ms = NULL,
                  updated_at_ms = ? WHERE order_id = ?`,
@@ -263,7 +290,7 @@ export class HubProjection extends Context.Service<
             break
           }
           case ParcelPacked.type: {
-            const packed = yield* decodePayload(ParcelPacked, event.payload)
+            const packed = yield* decodeOrRefuse(ParcelPacked, event.payload)
             yield* ensureParcel(packed)
             yield* sql.execute(
               "UPDATE hub_parcels SET packed_at_ms = ?, carrier = ?, tracking_number = ?, updated_at_ms = ? WHERE parcel_id = ?",
@@ -273,7 +300,7 @@ export class HubProjection extends Context.Service<
             break
           }
           case ParcelHandedToCarrier.type: {
-            const handed = yield* decodePayload(ParcelHandedToCarrier, event.payload)
+            const handed = yield* decodeOrRefuse(ParcelHandedToCarrier, event.payload)
             yield* ensureParcel(handed)
             const order = yield* orderLocale(handed.orderId)
             const expected = expectedDelivery(
@@ -305,7 +332,7 @@ export class HubProjection extends Context.Service<
             break
           }
           case ReturnReceived.type: {
-            const received = yield* decodePayload(ReturnReceived, event.payload)
+            const received = yield* decodeOrRefuse(ReturnReceived, event.payload)
             // An unknown return (no order found at the door) has no customer to tell.
             if (!received.known || received.orderId === null) return
             // Return ids are numbered per station and carry the station id; the site makes them unique.
@@ -318,7 +345,7 @@ export class HubProjection extends Context.Service<
           }
           case ReturnCancelled.type: {
             // A correction: the return it voids no longer counts, in the metrics, the ledger or the customer's mail.
-            const cancelled = yield* decodePayload(ReturnCancelled, event.payload)
+            const cancelled = yield* decodeOrRefuse(ReturnCancelled, event.payload)
             yield* ledger.applyReturnCancelled(event, cancelled, now)
             yield* suppressPending(
               "kind = 'return-received' AND subject_id = ?",
@@ -329,12 +356,12 @@ export class HubProjection extends Context.Service<
             return
           }
           case ReturnRefundDecided.type: {
-            yield* ledger.applyDecided(event, yield* decodePayload(ReturnRefundDecided, event.payload), now)
+            yield* ledger.applyDecided(event, yield* decodeOrRefuse(ReturnRefundDecided, event.payload), now)
             Queue.offerUnsafe(messageWakeups, undefined)
             return
           }
           case ReturnRefundIssued.type: {
-            const issued = yield* decodePayload(ReturnRefundIssued, event.payload)
+            const issued = yield* decodeOrRefuse(ReturnRefundIssued, event.payload)
             yield* ledger.applyIssued(issued, now)
             const subject = refundSubject(issued.orderId, issued.shopRefundId)
             // The station issues a unit once; a replayed event finds the row and changes nothing.
@@ -362,6 +389,59 @@ export class HubProjection extends Context.Service<
         }
         yield* recordAll(intentsForStationFact(fact, settings.notify), event.id)
       })
+
+      const applyShopOrder = (order: Order, siteId: string, stationId: string) =>
+        sql.transaction(
+          Effect.gen(function* () {
+            const known = yield* sql.query<{ shop_version: number | null }>(
+              "SELECT shop_version FROM hub_orders WHERE order_id = ?",
+              [order.orderId]
+            )
+            const shopVersion = known[0]?.shop_version
+            if (shopVersion !== undefined && shopVersion !== null && order.version <= Number(shopVersion)) return false
+            const now = yield* nowMs
+            yield* sql.execute(
+              `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (customer_id) DO UPDATE SET first_name = excluded.first_name,
+                 last_name = excluded.last_name, email = excluded.email, locale = excluded.locale,
+                 updated_at_ms = excluded.updated_at_ms`,
+              [
+                order.customer.customerId,
+                order.customer.firstName,
+                order.customer.lastName,
+                order.customer.email,
+                order.customer.locale,
+                now
+              ]
+            )
+            yield* sql.execute(
+              `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+                 station_id, ship_to, updated_at_ms, customer_source, shop_version)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'shop', ?)
+               ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version,
+                 customer_id = excluded.customer_id, brand = excluded.brand, service_level = excluded.service_level,
+                 carrier = excluded.carrier, ship_to = excluded.ship_to, updated_at_ms = excluded.updated_at_ms,
+                 customer_source = 'shop', shop_version = excluded.shop_version`,
+              [
+                order.orderId,
+                order.version,
+                order.customer.customerId,
+                order.brand,
+                order.serviceLevel,
+                order.carrier,
+                siteId,
+                stationId,
+                JSON.stringify(order.shipTo),
+                now,
+                order.version
+              ]
+            )
+            yield* ledger.recordOrder(order, "shop")
+            if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
+            return true
+          })
+        )
 
       const applyCarrierEvent = (event: CarrierTrackingEvent) =>
         sql.transaction(
@@ -474,10 +554,12 @@ export class HubProjection extends Context.Service<
           return known === undefined || version === known
         },
         applyStationEvent,
+        applyShopOrder,
         applyCarrierEvent,
         tick,
         wakeups,
-        messageWakeups
+        messageWakeups,
+        wakeMessages: Effect.sync(() => Queue.offerUnsafe(messageWakeups, undefined))
       })
     })
   )

@@ -1,5 +1,6 @@
 /** The port the hub sends customer mail through, and its error. */
 import { Context, type Effect, Schema } from "effect"
+import { emailAddressProblem } from "../../../core/bounds/EmailAddress.ts"
 
 export interface OutgoingMail {
   /**
@@ -35,6 +36,22 @@ export class MailerError extends Schema.TaggedError<MailerError>()("MailerError"
   permanent: Schema.Boolean,
   message: Schema.String
 }) {}
+
+/**
+ * Why a mail's recipient is not exactly one address, or undefined. Every Mailer checks it before a byte leaves:
+ * `a@example.com\r\nBcc: spy@evil.example` must never become a header or a second RCPT TO, whatever slipped past
+ * the edges.
+ */
+export const recipientProblem = (mail: Pick<OutgoingMail, "to">): MailerError | undefined => {
+  const problem = emailAddressProblem(mail.to)
+  return problem === undefined
+    ? undefined
+    : new MailerError({
+        reason: "Rejected",
+        permanent: true,
+        message: `the recipient is not one e-mail address: it ${problem}`
+      })
+}
 
 /** The mail channel. `send` succeeds once the provider accepted the message (SMTP 250 after DATA). */
 export class Mailer extends Context.Service<

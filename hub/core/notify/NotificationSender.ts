@@ -8,7 +8,7 @@ import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
 import { HubSettings } from "./HubSettings.ts"
-import { Mailer } from "./Mailer.ts"
+import { Mailer, recipientProblem } from "./Mailer.ts"
 import type { DelayReason, NotificationKind } from "./NotificationKind.ts"
 import { mayNotify, sendWindow } from "./NotificationRules.ts"
 import { brandFor } from "./templates/Brand.ts"
@@ -212,6 +212,14 @@ export class NotificationSender extends Context.Service<
           if (window.deferred) {
             yield* setStatus(row, { next_attempt_ms: window.sendAtMs, deferred_reason: "quiet hours" })
             return "deferred" as const
+          }
+        }
+        if (row.channel === "email") {
+          const refused = recipientProblem({ to: row.email })
+          if (refused !== undefined) {
+            yield* setStatus(row, { status: "dead", last_error: refused.message })
+            yield* Effect.logError(`hub: notification ${row.notification_id} dead: ${refused.message}`)
+            return "dead" as const
           }
         }
         const brand = brandFor(settings.brands, row.brand ?? "")

@@ -289,7 +289,7 @@ export const refundLedgerSuite = (store: TestStore) =>
         expect(mug.decision?.rejection?.reason.de).toContain(graded[first].mug)
       })
     }
-    it("never lets the stations' refunds of one order together exceed what was paid", async () => {
+    it("asks the shop for no more than a unit's share of what was paid, and never more than the order paid", async () => {
       const result = await Effect.runPromise(
         Effect.gen(function* () {
           yield* migrate(hubMigrations)
@@ -297,7 +297,6 @@ export const refundLedgerSuite = (store: TestStore) =>
           const ledger = makeRefundLedger(sql)
           const order = orders.find((candidate) => candidate.orderId === "SO-100007")!
           yield* ledger.recordOrder(order)
-          // Two stations that saw different versions of the order: each amount is within what its station believes.
           const decide = (stationId: string, returnId: string, lineId: string, amountCents: number) =>
             ledger.applyDecided(
               { id: `${returnId}-decided`, siteId: "HAM1", stationId } as EventEnvelope,
@@ -321,21 +320,84 @@ export const refundLedgerSuite = (store: TestStore) =>
               },
               NOW_MS
             )
-          yield* decide("RET-01", "RET-01-R000001", "1", 4_000)
-          yield* decide("RET-02", "RET-02-R000001", "2", 2_000)
+          // Whatever a station decided (its event may say anything): a unit paid 16.50 is refunded at most 16.50.
+          yield* decide("RET-01", "RET-01-R000001", "1", 5_000)
+          yield* decide("RET-02", "RET-02-R000001", "2", 1_000)
           yield* decide("RET-02", "RET-02-R000002", "2", 2_600)
+          // The shop's own stream says the order now paid 40.00 (a partial cancellation): the next unit would take
+          // the order's refunds past that.
+          yield* ledger.recordOrder(
+            { ...order, version: order.version + 1, payment: { ...order.payment, total: 40 } },
+            "shop"
+          )
+          yield* decide("RET-01", "RET-01-R000002", "1", 1_000)
           const claims = yield* sql.query("SELECT return_id, amount_cents FROM hub_refund_claims ORDER BY return_id")
           const rejections = yield* sql.query("SELECT return_id, reason, other_return_id FROM hub_refund_rejections")
-          return { claims, rejections }
+          const requested = yield* sql.query<{ body: string }>(
+            "SELECT body FROM hub_messages WHERE stream = 'shop:HAM1' ORDER BY seq"
+          )
+          return { claims, rejections, requested: requested.map((row) => JSON.parse(row.body).payload.amountCents) }
         }).pipe(Effect.provide(Layer.mergeAll(store.layer(), StationClock.manual(NOW_MS).layer)))
       )
-      // SO-100007 paid 66.00 EUR: 40.00 + 20.00 fit, another 26.00 would not.
       expect(result.claims).toEqual([
-        { return_id: "RET-01-R000001", amount_cents: 4_000 },
-        { return_id: "RET-02-R000001", amount_cents: 2_000 }
+        { return_id: "RET-01-R000001", amount_cents: 1_650 },
+        { return_id: "RET-02-R000001", amount_cents: 1_000 },
+        { return_id: "RET-02-R000002", amount_cents: 1_650 }
       ])
+      expect(result.requested).toEqual([1_650, 1_000, 1_650])
+      // 16.50 + 10.00 + 16.50 taken of 40.00: another 10.00 would not fit.
       expect(result.rejections).toEqual([
-        { return_id: "RET-02-R000002", reason: "paid-amount-exceeded", other_return_id: "RET-02-R000001" }
+        { return_id: "RET-01-R000002", reason: "paid-amount-exceeded", other_return_id: "RET-02-R000002" }
       ])
+    })
+
+    it("passes nothing on for an order the hub does not know, and takes the decision up once the shop's order arrives", async () => {
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          const sql = yield* Sql
+          const ledger = makeRefundLedger(sql)
+          const known = orders.find((candidate) => candidate.orderId === "SO-100001")!
+          const unknown = { ...known, orderId: "SO-999999" }
+          yield* ledger.applyDecided(
+            { id: "forged-decided", siteId: "HAM1", stationId: "RET-01" } as EventEnvelope,
+            {
+              returnId: "RET-01-R000009",
+              itemRef: "RET-01-R000009-01",
+              orderId: unknown.orderId,
+              lineId: "1",
+              unit: 1,
+              sku: null,
+              gtin: null,
+              serial: null,
+              lot: null,
+              outcome: "refund-full",
+              amountCents: 99_999_999,
+              currency: "EUR",
+              ruleId: null,
+              reason: { de: "", en: "" },
+              source: "manager-override",
+              previousOutcome: null
+            },
+            NOW_MS
+          )
+          const before = yield* sql.query("SELECT body FROM hub_messages")
+          const parked = yield* sql.query("SELECT order_id FROM hub_refund_parked")
+          yield* ledger.recordOrder(unknown, "shop")
+          const released = yield* ledger.releaseParked(unknown.orderId, NOW_MS)
+          const after = yield* sql.query<{ body: string }>("SELECT body FROM hub_messages")
+          return {
+            before: before.length,
+            parked,
+            released,
+            after: after.map((row) => JSON.parse(row.body).payload.amountCents)
+          }
+        }).pipe(Effect.provide(Layer.mergeAll(store.layer(), StationClock.manual(NOW_MS).layer)))
+      )
+      expect(result.before).toBe(0)
+      expect(result.parked).toEqual([{ order_id: "SO-999999" }])
+      expect(result.released).toBe(1)
+      // SO-100001's first line: 12.90 a mug.
+      expect(result.after).toEqual([1_290])
     })
   })

@@ -71,13 +71,21 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
           : { paidCents: Number(rows[0].paid_cents), lines: JSON.parse(rows[0].lines) as ReadonlyArray<LedgerLine> }
     )
 
-  /** Keeps what each order paid per line, from the newest order version any station reported. */
-  const recordOrder = (order: Order) =>
+  /**
+   * Keeps what each order paid per line. The shop's own stream is the word on it (a newer version replaces what is
+   * kept); a station's order.received only tells the hub of an order it has not heard of, and never changes one it
+   * has, so no station event can raise what a refund may reach.
+   */
+  const recordOrder = (order: Order, source: "shop" | "station" = "station") =>
     sql.execute(
-      `INSERT INTO hub_refund_orders (order_id, order_version, currency, paid_cents, lines) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version, currency = excluded.currency,
-         paid_cents = excluded.paid_cents, lines = excluded.lines
-       WHERE excluded.order_version > hub_refund_orders.order_version`,
+      `INSERT INTO hub_refund_orders (order_id, order_version, currency, paid_cents, lines, source) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (order_id) DO ${
+         source === "station"
+           ? "NOTHING"
+           : `UPDATE SET order_version = excluded.order_version, currency = excluded.currency,
+         paid_cents = excluded.paid_cents, lines = excluded.lines, source = excluded.source
+       WHERE hub_refund_orders.source = 'station' OR excluded.order_version > hub_refund_orders.order_version`
+       }`,
       [
         order.orderId,
         order.version,
@@ -91,9 +99,35 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
               paidUnitCents: paidPerUnit(order).get(line.lineId) ?? 0
             })
           )
-        )
+        ),
+        source
       ]
     )
+
+  /** A decision for an order (or a line) the hub does not know: kept, not passed on, until the order is known. */
+  const park = (
+    event: EventEnvelope,
+    decided: typeof ReturnRefundDecided.payload.Type,
+    orderId: string,
+    nowMs: number
+  ) =>
+    Effect.gen(function* () {
+      const parked = yield* sql.execute(
+        `INSERT INTO hub_refund_parked (decided_event_id, order_id, event, parked_at_ms) VALUES (?, ?, ?, ?)
+         ON CONFLICT (decided_event_id) DO NOTHING`,
+        [
+          event.id,
+          orderId,
+          JSON.stringify({ id: event.id, siteId: event.siteId, stationId: event.stationId, decided }),
+          nowMs
+        ]
+      )
+      if (parked.changes > 0) {
+        yield* Effect.logWarning(
+          `refund ledger: ${decided.itemRef} of ${event.siteId}/${event.stationId} is for ${orderId} line ${decided.lineId}, which the hub does not know: not passed on to the shop until it does`
+        )
+      }
+    })
 
   const request = (event: EventEnvelope, claim: RefundRequested, nowMs: number) =>
     enqueueHubMessage(
@@ -200,22 +234,24 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       const own = claims.find((claim) => claim.item_ref === decided.itemRef)
       if (own?.status === "issued") return
       if (own === undefined && !pays) return
-      const slot =
-        own === undefined
-          ? slotFor(
-              claims,
-              lineId,
-              order?.lines.find((line) => line.lineId === lineId),
-              unit,
-              decided.serial
-            )
-          : { key: own.unit_key }
+      const line = order?.lines.find((candidate) => candidate.lineId === lineId)
+      // Only for orders the hub knows, and only within what was paid: whatever a station's event says.
+      if (order === undefined || line === undefined) return yield* park(event, decided, orderId, nowMs)
+      const slot = own === undefined ? slotFor(claims, lineId, line, unit, decided.serial) : { key: own.unit_key }
       if ("holder" in slot) return yield* reject(event, located, "duplicate-unit", slot.holder, nowMs)
       const others = claims.filter((claim) => claim.item_ref !== decided.itemRef)
       const othersCents = others.reduce((sum, claim) => sum + Number(claim.amount_cents), 0)
-      if (pays && order !== undefined && othersCents + decided.amountCents > order.paidCents) {
+      let amountCents = pays ? decided.amountCents : 0
+      if (amountCents > line.paidUnitCents) {
+        yield* Effect.logWarning(
+          `refund ledger: ${decided.itemRef} asks ${amountCents} for a unit of ${orderId} line ${lineId} paid ${line.paidUnitCents}: the shop is asked for ${line.paidUnitCents}`
+        )
+        amountCents = line.paidUnitCents
+      }
+      if (pays && othersCents + amountCents > order.paidCents) {
         const holder = others[others.length - 1]
         if (holder !== undefined) return yield* reject(event, located, "paid-amount-exceeded", holder, nowMs)
+        amountCents = Math.max(0, order.paidCents - othersCents)
       }
       if (own === undefined) {
         yield* sql.execute(
@@ -232,7 +268,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
             event.stationId,
             decided.serial,
             decided.outcome,
-            decided.amountCents,
+            amountCents,
             decided.currency,
             event.id,
             nowMs
@@ -242,7 +278,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
         // The same item decided again (a manager's override or approval): the shop gets the revised request.
         yield* sql.execute(
           "UPDATE hub_refund_claims SET outcome = ?, amount_cents = ?, decided_event_id = ? WHERE item_ref = ?",
-          [decided.outcome, pays ? decided.amountCents : 0, event.id, decided.itemRef]
+          [decided.outcome, amountCents, event.id, decided.itemRef]
         )
       }
       yield* request(
@@ -257,11 +293,35 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
           unit,
           serial: decided.serial,
           outcome: decided.outcome,
-          amountCents: pays ? decided.amountCents : 0,
+          amountCents,
           currency: decided.currency
         },
         nowMs
       )
+    })
+
+  /** Decisions parked for `orderId`, taken up now that the order is known (each again by the rules above). */
+  const releaseParked = (orderId: string, nowMs: number) =>
+    Effect.gen(function* () {
+      const rows = yield* sql.query<{ decided_event_id: string; event: string }>(
+        "SELECT decided_event_id, event FROM hub_refund_parked WHERE order_id = ? ORDER BY parked_at_ms, decided_event_id",
+        [orderId]
+      )
+      for (const row of rows) {
+        yield* sql.execute("DELETE FROM hub_refund_parked WHERE decided_event_id = ?", [row.decided_event_id])
+        const parked = JSON.parse(row.event) as {
+          readonly id: string
+          readonly siteId: string
+          readonly stationId: string
+          readonly decided: typeof ReturnRefundDecided.payload.Type
+        }
+        yield* applyDecided(
+          { id: parked.id, siteId: parked.siteId, stationId: parked.stationId } as EventEnvelope,
+          parked.decided,
+          nowMs
+        )
+      }
+      return rows.length
     })
 
   /** The shop paid: the claim is final, and no later decision for the unit can reach the shop. */
@@ -326,5 +386,5 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       }
     })
 
-  return { recordOrder, applyDecided, applyIssued, applyReturnCancelled }
+  return { recordOrder, applyDecided, applyIssued, applyReturnCancelled, releaseParked }
 }

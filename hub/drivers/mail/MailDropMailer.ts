@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import nodemailer from "nodemailer"
-import { Mailer, MailerError, unsubscribeHeaders } from "../../core/notify/Mailer.ts"
+import { Mailer, MailerError, recipientProblem, unsubscribeHeaders } from "../../core/notify/Mailer.ts"
 
 /**
  * The Mailer for a station with no mail server configured: every message is written, complete as an SMTP server
@@ -14,13 +14,17 @@ export const layerMailDropMailer = (dir: string) =>
     mkdirSync(dir, { recursive: true })
     const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" })
     return Mailer.of({
-      send: (mail) =>
-        Effect.tryPromise({
+      send: (mail) => {
+        const refused = recipientProblem(mail)
+        if (refused !== undefined) return Effect.fail(refused)
+        return Effect.tryPromise({
           try: async () => {
             const info = await transport.sendMail({
               messageId: mail.messageId,
               from: mail.from,
               to: mail.to,
+              // RCPT TO is this one address and nothing nodemailer might read out of a header.
+              envelope: { from: mail.from, to: [mail.to] },
               subject: mail.subject,
               text: mail.text,
               html: mail.html,
@@ -33,5 +37,6 @@ export const layerMailDropMailer = (dir: string) =>
           catch: (error) =>
             new MailerError({ reason: "Unavailable", permanent: false, message: `mail drop: ${String(error)}` })
         })
+      }
     })
   })

@@ -1,7 +1,13 @@
 /** Sends the hub's customer mail through an SMTP server (nodemailer). */
 import { Effect, Layer } from "effect"
 import nodemailer from "nodemailer"
-import { Mailer, MailerError, type OutgoingMail, unsubscribeHeaders } from "../../core/notify/Mailer.ts"
+import {
+  Mailer,
+  MailerError,
+  type OutgoingMail,
+  recipientProblem,
+  unsubscribeHeaders
+} from "../../core/notify/Mailer.ts"
 
 export interface SmtpMailerOptions {
   /** `smtp://host:port` (plain or STARTTLS when offered) or `smtps://host:port` (TLS from the start). */
@@ -43,13 +49,17 @@ export const layerSmtpMailer = (options: SmtpMailerOptions) =>
         (transport) => Effect.sync(() => transport.close())
       )
       return Mailer.of({
-        send: (mail: OutgoingMail) =>
-          Effect.tryPromise({
+        send: (mail: OutgoingMail) => {
+          const refused = recipientProblem(mail)
+          if (refused !== undefined) return Effect.fail(refused)
+          return Effect.tryPromise({
             try: () =>
               transport.sendMail({
                 messageId: mail.messageId,
                 from: mail.from,
                 to: mail.to,
+                // RCPT TO is this one address and nothing nodemailer might read out of a header.
+                envelope: { from: mail.from, to: [mail.to] },
                 subject: mail.subject,
                 text: mail.text,
                 html: mail.html,
@@ -57,6 +67,7 @@ export const layerSmtpMailer = (options: SmtpMailerOptions) =>
               }),
             catch: errorOf
           }).pipe(Effect.map((info) => ({ response: String(info.response ?? "accepted") })))
+        }
       })
     })
   )

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Cause, Deferred, Effect, Exit, Layer } from "effect"
 import type { ResolvedConfig } from "../../../core/config/StationConfig.ts"
+import { localLogin } from "../../../drivers/mqtt/BrokerLogins.ts"
 import { layerMqttBroker, makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
 import { freePort } from "../../../drivers/net/LoopbackPort.ts"
 import { SystemClockLayer } from "../../../drivers/time/SystemClock.ts"
@@ -41,7 +42,11 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
         return {
           secret: webhookSecret(dataDir),
           metricsToken: metricsTokenFor(config.hub.metricsToken, join(dataDir, "metrics-token")),
-          port: config.hub.port === 0 ? await freePort(host) : config.hub.port
+          port: config.hub.port === 0 ? await freePort(host) : config.hub.port,
+          // The station made the embedded broker's logins on its start; on a fleet broker, the one `hub add-login` made.
+          login: localLogin("hub", config.dataDir, process.env),
+          // Only the shop side may publish the stations' shop inbox messages: the connectors log in as it.
+          shopLogin: localLogin("shop", config.dataDir, process.env)
         }
       },
       catch: (error) =>
@@ -49,7 +54,7 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
           `The embedded notification hub did not start: ${error instanceof Error ? error.message : String(error)}`
         )
     })
-    const { secret, metricsToken, port } = prepared
+    const { secret, metricsToken, port, login, shopLogin } = prepared
     const defaults = HubSettings.defaults(config.hub.publicUrl ?? `http://${host}:${port}`)
     const settings = { ...defaults, notify: withNotifyOverrides(defaults.notify, config.hub.notify) }
     const database: HubDatabase =
@@ -76,12 +81,7 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
               url: brokerUrl,
               clientId: `packbench-shop-connectors-${config.station.stationId ?? "embedded"}`,
               protocolVersion: config.broker.url === undefined ? (4 as const) : (5 as const),
-              ...(process.env.PACKBENCH_SHOP_BROKER_USERNAME === undefined
-                ? {}
-                : { username: process.env.PACKBENCH_SHOP_BROKER_USERNAME }),
-              ...(process.env.PACKBENCH_SHOP_BROKER_PASSWORD === undefined
-                ? {}
-                : { password: process.env.PACKBENCH_SHOP_BROKER_PASSWORD })
+              ...(shopLogin === undefined ? {} : shopLogin)
             })
           }
     const options = {
@@ -98,7 +98,8 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
           layerMqttBroker({
             url: brokerUrl,
             clientId: `packbench-hub-${config.station.stationId ?? "embedded"}`,
-            protocolVersion: config.broker.url === undefined ? 4 : 5
+            protocolVersion: config.broker.url === undefined ? 4 : 5,
+            ...(login === undefined ? {} : login)
           }),
           config.hub.smtpUrl === undefined
             ? layerMailDropMailer(mailDir)

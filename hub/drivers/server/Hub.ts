@@ -4,18 +4,21 @@ import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import type { Broker } from "../../../core/sync/Broker.ts"
 import { Consumer } from "../../../core/sync/Consumer.ts"
+import type { SyncAlertMessage } from "../../../core/sync/SyncAlerts.ts"
+import { Topics } from "../../../core/sync/Topics.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import {
   type CarrierPollSettings,
   defaultCarrierPollSettings,
   pollDueCarriers
 } from "../../core/notify/CarrierPollScheduler.ts"
-import { HubMessagePublisher } from "../../core/notify/HubMessages.ts"
+import { enqueueHubMessage, HubMessagePublisher, HubStream } from "../../core/notify/HubMessages.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings, type HubSettingsShape } from "../../core/notify/HubSettings.ts"
 import type { Mailer } from "../../core/notify/Mailer.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
 import { NotificationSender } from "../../core/notify/NotificationSender.ts"
+import { followShopOrders } from "../../core/notify/ShopOrderFeed.ts"
 import type { WebhookSender } from "../../core/notify/WebhookSender.ts"
 import { makeShopHub, noShops, type ShopHubOptions, Shops } from "../../core/shop/ShopHub.ts"
 import type { CarrierTrackingPoller } from "../../core/tracking/CarrierTrackingPoller.ts"
@@ -86,11 +89,38 @@ export const hubLayer = (options: HubOptions) => {
     Effect.gen(function* () {
       const hub = yield* HubProjection
       const shopSide = yield* Shops
+      const sql = yield* Sql
+      const clock = yield* StationClock
       return Consumer.layer({
         siteId: "+",
         knows: hub.knows,
         // The shops' pushes are queued in the transaction that applies the event, after the hub's own projection.
         apply: (event) => Effect.andThen(hub.applyStationEvent(event), shopSide.applyStationEvent(event)),
+        // A conflict or a refused event in a station's stream is told to that station, on the hub's own stream to
+        // it, in the transaction that records it: its Manager screen shows it and its bench raises the alert.
+        onAlert: (alert) =>
+          Effect.gen(function* () {
+            const payload: SyncAlertMessage = {
+              kind: alert.kind,
+              epoch: alert.epoch,
+              seq: alert.seq,
+              eventId: alert.eventId,
+              ...(alert.heldBy === undefined ? {} : { heldBy: alert.heldBy }),
+              reason: alert.reason.slice(0, 2_048)
+            }
+            yield* enqueueHubMessage(
+              sql,
+              {
+                stream: HubStream.station(alert.siteId, alert.stationId),
+                topic: Topics.hubInbox(alert.siteId, alert.stationId, "sync.alert"),
+                type: "sync.alert",
+                version: 1,
+                payload
+              },
+              (yield* clock.now).wallMs
+            )
+            yield* hub.wakeMessages
+          }),
         ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs })
       })
     })
@@ -155,6 +185,7 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
       )
     )
   }
+  yield* followShopOrders(projection)
   yield* consumer.start
   return yield* startHubHttpServer(options.http)
 })

@@ -40,7 +40,10 @@ export interface HubHttpOptions {
   readonly port: number
   /** Shared with the carriers (or the aggregator) that post tracking updates. */
   readonly webhookSecret: string
-  /** What `/metrics` and `/metrics.csv` ask for as `Authorization: Bearer <token>` (the customer figures are the shop's). */
+  /**
+   * What `/metrics`, `/metrics.csv`, `/shops/status` and `/shops/pushes/decision` ask for as `Authorization: Bearer
+   * <token>` (the customer figures and the Shop card are the shop's people's).
+   */
   readonly metricsToken: string
   /** How far a webhook's timestamp may be from the hub's clock, both ways. */
   readonly toleranceMs?: number
@@ -109,7 +112,7 @@ const badRequestPage = "<!doctype html><title>Bad request</title><p>Bad request<
 
 /**
  * The hub's HTTP face: `POST /shops/<connector>/webhook` takes the shops' signed order webhooks, `GET /shops/status`
- * and `POST /shops/pushes/decision` serve the Manager screen's Shop card, `POST /webhooks/carrier` takes signed
+ * and `POST /shops/pushes/decision` serve the Manager screen's Shop card (with the hub's token), `POST /webhooks/carrier` takes signed
  * carrier tracking updates, `GET /t/<token>` serves
  * a parcel's tracking page, `GET|POST /f/<token>` its feedback page, `GET|POST /a/<token>` the customer's address
  * correction for an order on hold, `GET /metrics` and `GET /metrics.csv` the
@@ -312,6 +315,22 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     return allowed.has(origin)
   }
 
+  /**
+   * The customer figures and the Shop card (which retries or discards pushes) are for the shop's own people: asked
+   * for with the hub's token as `Authorization: Bearer`, else answered 401 and nothing is read or done.
+   */
+  const refusedWithoutToken = (request: IncomingMessage, response: ServerResponse, what: string) => {
+    if (bearerMatches(request.headers.authorization, options.metricsToken)) return false
+    reply(
+      response,
+      401,
+      json({ error: `${what} the hub's metrics token (Authorization: Bearer)` }),
+      "application/json",
+      { "www-authenticate": 'Bearer realm="packbench-hub-metrics"' }
+    )
+    return true
+  }
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://hub.invalid")
     const shopWebhook = /^\/shops\/([a-z0-9-]{1,32})\/webhook$/.exec(url.pathname)
@@ -325,11 +344,13 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       return
     }
     if (request.method === "GET" && url.pathname === "/shops/status") {
+      if (refusedWithoutToken(request, response, "the Shop card needs")) return
       reply(response, 200, json(await run(shops.status)))
       return
     }
     const decision = /^\/shops\/pushes\/decision$/.exec(url.pathname)
     if (request.method === "POST" && decision !== null) {
+      if (refusedWithoutToken(request, response, "decisions on shop pushes need")) return
       const parsed = await run(Effect.result(decodeDecision(await readBody(request))))
       if (parsed._tag === "Failure") {
         reply(response, 400, json({ error: parsed.failure.message }))
@@ -370,18 +391,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       return
     }
     if (request.method === "GET" && (url.pathname === "/metrics" || url.pathname === "/metrics.csv")) {
-      if (!bearerMatches(request.headers.authorization, options.metricsToken)) {
-        reply(
-          response,
-          401,
-          json({ error: "the customer figures need the hub's metrics token (Authorization: Bearer)" }),
-          "application/json",
-          {
-            "www-authenticate": 'Bearer realm="packbench-hub-metrics"'
-          }
-        )
-        return
-      }
+      if (refusedWithoutToken(request, response, "the customer figures need")) return
       const result = await run(metrics(url))
       if (!result.ok) reply(response, 400, json({ error: result.message }))
       else if (url.pathname === "/metrics") reply(response, 200, json(result.metrics))

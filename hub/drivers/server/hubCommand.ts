@@ -6,6 +6,7 @@ import type { NotifyOverrides } from "../../../core/config/StationConfig.ts"
 import { StoreError } from "../../../core/store/Sql.ts"
 import { type Command, writeLine } from "../../../drivers/cli/Command.ts"
 import { parseFlags } from "../../../drivers/cli/parseFlags.ts"
+import { localLogin } from "../../../drivers/mqtt/BrokerLogins.ts"
 import { layerMqttBroker, makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
 import { ConfigError, loadConfig } from "../../../drivers/station/loadConfig.ts"
 import { SystemClockLayer } from "../../../drivers/time/SystemClock.ts"
@@ -21,6 +22,7 @@ import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
 import { makeHttpCarrierPoller } from "./HttpCarrierPoller.ts"
 import { hubLayer, runHub } from "./Hub.ts"
 import { defaultHubDatabase, describeHubDatabase, parseHubDatabase } from "./HubDatabase.ts"
+import { addLogin, addStation } from "./hubLoginCommands.ts"
 import { MetricsTokenError, metricsTokenFor } from "./MetricsToken.ts"
 import { layerSharedSubscription, sharedSubscriptionsRoutable } from "./SharedSubscriptionBroker.ts"
 
@@ -32,9 +34,12 @@ import { layerSharedSubscription, sharedSubscriptionsRoutable } from "./SharedSu
 export const hubCommand: Command = {
   name: "hub",
   usage:
-    "hub [doctor] [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
-  summary: "run the notification hub: station events → customer mail, carrier webhook, tracking pages",
+    "hub [doctor|add-station|add-login ...] [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
+  summary:
+    "run the notification hub: station events → customer mail, carrier webhook, tracking pages; doctor: check the shop connectors; add-station, add-login: grant broker logins",
   run: async (argv, io) => {
+    if (argv[0] === "add-station") return addStation(argv.slice(1), io)
+    if (argv[0] === "add-login") return addLogin(argv.slice(1), io)
     const flags = parseFlags(argv, {
       config: "string",
       broker: "string",
@@ -132,13 +137,22 @@ export const hubCommand: Command = {
       notify: withNotifyOverrides(defaults.notify, notify),
       webhookUrl: values["notify-webhook"]
     }
+    // Its own login: PACKBENCH_HUB_BROKER_USERNAME/PASSWORD, else the one `hub add-login --data-dir` installed.
+    // The shop connectors' login likewise: PACKBENCH_SHOP_BROKER_USERNAME/PASSWORD, else `hub add-login --role shop`'s.
+    let login: ReturnType<typeof localLogin>
+    let shopLogin: ReturnType<typeof localLogin>
+    try {
+      login = localLogin("hub", dataDir, io.env)
+      shopLogin = shopOptions === undefined ? undefined : localLogin("shop", dataDir, io.env)
+    } catch (error) {
+      return fail((error as Error).message, 1)
+    }
     const broker = layerMqttBroker({
       url: brokerUrl,
       clientId: io.env.PACKBENCH_HUB_CLIENT_ID ?? "packbench-hub",
-      protocolVersion: values.mqtt5 === true ? 5 : 4
+      protocolVersion: values.mqtt5 === true ? 5 : 4,
+      ...(login === undefined ? {} : login)
     })
-    const shopBrokerUser = io.env.PACKBENCH_SHOP_BROKER_USERNAME
-    const shopBrokerPassword = io.env.PACKBENCH_SHOP_BROKER_PASSWORD
     const options = {
       dataDir,
       database,
@@ -154,8 +168,7 @@ export const hubCommand: Command = {
                 url: brokerUrl,
                 clientId: io.env.PACKBENCH_SHOP_CLIENT_ID ?? "packbench-shop-connectors",
                 protocolVersion: values.mqtt5 === true ? 5 : 4,
-                ...(shopBrokerUser === undefined ? {} : { username: shopBrokerUser }),
-                ...(shopBrokerPassword === undefined ? {} : { password: shopBrokerPassword })
+                ...(shopLogin === undefined ? {} : shopLogin)
               })
             }
           }),

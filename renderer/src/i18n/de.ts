@@ -320,6 +320,16 @@ export const de = {
   "shop.waitingNone": "Keine Shop-Bestellung wartet aufs Packen.",
   "shop.orders": "{count} Bestellungen",
   "shop.quarantined": "Abgewiesene Bestellungen (Quarantäne)",
+  "manager.conflicts": "Konflikte im Nachrichtenfluss",
+  "conflicts.none": "Keine – keine Nummer wurde zweimal vergeben.",
+  "conflicts.total": "{count, plural, one {# Konflikt} other {# Konflikte}} insgesamt",
+  "conflicts.evicted":
+    "{count, plural, one {# ältere Quarantäne-Nachricht} other {# ältere Quarantäne-Nachrichten}} gezählt, nicht mehr gespeichert",
+  "conflicts.source": "Strom",
+  "conflicts.seq": "Nr.",
+  "conflicts.refused": "Zurückgehalten",
+  "conflicts.kept": "Hat die Nummer",
+  "conflicts.seen": "Mal",
   "events.none": "Noch keine Ereignisse.",
   "event.seq": "Seq.",
   "event.type": "Ereignis",
@@ -453,6 +463,10 @@ export const de = {
   "alert.acknowledge": "Verstanden (Enter)",
   "alert.order-cancelled": "Auftrag {orderId} wurde vom Shop storniert – nicht packen, Artikel zurücklegen.",
   "alert.order-address-corrected": "Die Adresse von Auftrag {orderId} wurde korrigiert – Auftrag neu scannen.",
+  "alert.sync-conflict":
+    "Zwei Nachrichten mit derselben Nummer: Die zweite wurde in Quarantäne genommen, nicht verworfen – bitte den Administrator informieren (Manager-Ansicht: Konflikte).",
+  "alert.sync-refused":
+    "Der Hub konnte ein Ereignis dieser Station nicht übernehmen und hat es in Quarantäne genommen – bitte den Administrator informieren (Manager-Ansicht: Konflikte).",
   "alert.refund-rejected-duplicate":
     "Erstattung zu Bestellung {orderId} abgelehnt: Diese Einheit ist in einer anderen Retoure schon erstattet oder angefordert – Begründung steht am Artikel.",
   "alert.refund-rejected-over-paid":

@@ -321,6 +321,16 @@ export const en: Messages = {
   "shop.waitingNone": "No shop order waits to be packed.",
   "shop.orders": "{count} orders",
   "shop.quarantined": "Orders refused (quarantined)",
+  "manager.conflicts": "Conflicts in the message streams",
+  "conflicts.none": "None – no number was given twice.",
+  "conflicts.total": "{count, plural, one {# conflict} other {# conflicts}} in all",
+  "conflicts.evicted":
+    "{count, plural, one {# older quarantined message} other {# older quarantined messages}} counted, no longer kept",
+  "conflicts.source": "Stream",
+  "conflicts.seq": "No.",
+  "conflicts.refused": "Held back",
+  "conflicts.kept": "Holds the number",
+  "conflicts.seen": "Times",
   "events.none": "No events yet.",
   "event.seq": "Seq",
   "event.type": "Event",
@@ -454,6 +464,10 @@ export const en: Messages = {
   "alert.acknowledge": "Got it (Enter)",
   "alert.order-cancelled": "Order {orderId} was cancelled by the shop – do not pack it, put the items back.",
   "alert.order-address-corrected": "The address of order {orderId} was corrected – scan the order again.",
+  "alert.sync-conflict":
+    "Two messages with the same number: the second was quarantined, not dropped – tell the administrator (Manager screen: conflicts).",
+  "alert.sync-refused":
+    "The hub could not apply an event of this station and quarantined it – tell the administrator (Manager screen: conflicts).",
   "alert.refund-rejected-duplicate":
     "Refund for order {orderId} rejected: this unit was already refunded or requested in another return – the reason is on the item.",
   "alert.refund-rejected-over-paid":

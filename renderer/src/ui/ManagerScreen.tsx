@@ -5,6 +5,7 @@ import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { AuditCard } from "./AuditCard.tsx"
+import { ConflictsCard } from "./ConflictsCard.tsx"
 import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { formatAge } from "./formatAge.ts"
 import { QuarantineCard } from "./QuarantineCard.tsx"
@@ -200,6 +201,7 @@ export const ManagerScreen = ({
       <DevicesCard status={status} />
       <EventsCard />
       <QuarantineCard />
+      <ConflictsCard />
       <LanguageCard onLocale={onLocale} />
     </div>
     <div className="manager-column manager-wide">

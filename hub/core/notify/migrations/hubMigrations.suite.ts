@@ -41,7 +41,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 40, 50, 55, 9001])
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 9001, 9002])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_address_corrections",
@@ -60,6 +60,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         "hub_refund_claims",
         "hub_refund_notice_units",
         "hub_refund_orders",
+        "hub_refund_parked",
         "hub_refund_rejections",
         "hub_tracking_events",
         "hub_unsubscribe_tokens",
@@ -74,6 +75,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
         "shop_pushes",
         "shop_quarantine",
         "shop_webhook_deliveries",
+        "sync_consumer_applied",
+        "sync_consumer_conflicts",
+        "sync_consumer_counters",
         "sync_consumer_cursor",
         "sync_consumer_held",
         "sync_consumer_quarantine"
@@ -136,7 +140,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 40, 50, 55, 9001],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -179,7 +183,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 40, 50, 55, 9001])
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 9001, 9002])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -234,7 +238,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([40, 50, 55, 9001])
+      expect(result.added).toEqual([31, 40, 50, 55, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -273,7 +277,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 9001],
+        added: [50, 55, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -311,10 +315,50 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 9001])
+      expect(result.added).toEqual([55, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
       ])
+    })
+
+    it("31 and 9002 upgrade a database of migration 30: orders keep their data and count as a station's word", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 30 || migration.id === 9001))
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 0)"
+          )
+          yield* sql.execute(
+            `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+               station_id, updated_at_ms) VALUES ('SO-1', 2, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'S', 0)`
+          )
+          yield* sql.execute(
+            "INSERT INTO sync_consumer_held (site_id, station_id, epoch, seq, reason, envelope, received_at_ms) VALUES ('HAM1', 'S', 'E', 5, 'gap', '{\"id\":\"ev-5\"}', 0)"
+          )
+          const applied = yield* migrate(hubMigrations)
+          const orders = yield* sql.query(
+            "SELECT order_id, order_version, customer_source, shop_version FROM hub_orders"
+          )
+          const held = yield* sql.query("SELECT seq, event_id FROM sync_consumer_held")
+          const conflict = (eventId: string) =>
+            sql.execute(
+              `INSERT INTO sync_consumer_conflicts (kind, site_id, station_id, epoch, seq, event_id, topic, reason, payload,
+                 payload_sha256, payload_bytes, first_seen_ms, last_seen_ms, seen)
+               VALUES ('conflict', 'HAM1', 'S', 'E', 5, ?, 't', 'r', '{}', 'x', 2, 0, 0, 1)`,
+              [eventId]
+            )
+          yield* conflict("ev-5b")
+          const twice = yield* conflict("ev-5b").pipe(Effect.flip)
+          return { applied, orders, held, twice: twice.reason }
+        })
+      )
+      expect(result.applied).toEqual([31, 40, 50, 55, 9002])
+      expect(result.orders).toEqual([
+        { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
+      ])
+      expect(result.held).toEqual([{ seq: 5, event_id: null }])
+      expect(result.twice).toBe("Constraint")
     })
   })

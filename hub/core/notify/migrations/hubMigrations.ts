@@ -235,6 +235,24 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "CREATE INDEX hub_messages_unpublished ON hub_messages (published_at_ms, created_at_ms)"
     ]
   },
+  {
+    id: 31,
+    name: "trust: where an order's customer data and paid amounts came from, refund decisions parked for unknown orders",
+    statements: [
+      // 'station': first seen in a station's order.received, which may create but never change them; 'shop': from
+      // the shop's own stream, which alone changes them, by a newer order version.
+      "ALTER TABLE hub_orders ADD COLUMN customer_source TEXT NOT NULL DEFAULT 'station'",
+      "ALTER TABLE hub_orders ADD COLUMN shop_version INTEGER",
+      "ALTER TABLE hub_refund_orders ADD COLUMN source TEXT NOT NULL DEFAULT 'station'",
+      `CREATE TABLE hub_refund_parked (
+        decided_event_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        parked_at_ms BIGINT NOT NULL
+      )`,
+      "CREATE INDEX hub_refund_parked_order ON hub_refund_parked (order_id)"
+    ]
+  },
   ...shopMigrations,
   {
     id: 50,
