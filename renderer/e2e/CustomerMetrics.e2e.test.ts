@@ -11,6 +11,7 @@ import { makeMqttBroker } from "../../drivers/mqtt/MqttBroker.ts"
 import { freePort } from "../../drivers/net/LoopbackPort.ts"
 import { packedParcel, publishAll, sampleOrder, stationStream } from "../../fixtures/hub/HubRig.ts"
 import { waitFor } from "../../fixtures/mqtt/SyncRig.ts"
+import { enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
 import type { TrackingStatus } from "../../hub/core/tracking/TrackingStatus.ts"
 import { signWebhook } from "../../hub/drivers/server/WebhookSignature.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
@@ -101,12 +102,14 @@ const seedHub = async (dataDir: string) => {
       notes: ""
     })
   ]
+  // A second bench of the site, enrolled on the embedded broker as an operator would (the broker takes no one else).
+  const bench = await enrolEmbeddedClient(dataDir, { role: "station", siteId: "HAM1", stationId: "PACK-77" })
   await Effect.runPromise(
     Effect.scoped(
       Effect.gen(function* () {
         const station = yield* makeMqttBroker({
           url: `mqtt://127.0.0.1:${brokerPort}`,
-          clientId: "e2e-PACK-77",
+          ...bench,
           protocolVersion: 4
         })
         yield* waitFor(station.state, (state) => state.connection === "connected", 10_000)
