@@ -1,23 +1,12 @@
 import { readFileSync } from "node:fs"
-import { PassThrough } from "node:stream"
 import { describe, expect, it } from "vitest"
+import { capturedIo } from "../../fixtures/cli/capturedIo.ts"
 import { runCommand } from "./main.ts"
 
 const run = async (argv: ReadonlyArray<string>) => {
-  const stdin = new PassThrough()
-  stdin.end()
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ""
-  let err = ""
-  stdout.on("data", (chunk: Buffer) => {
-    out += chunk.toString("utf8")
-  })
-  stderr.on("data", (chunk: Buffer) => {
-    err += chunk.toString("utf8")
-  })
-  const code = await runCommand(argv, { stdin, stdout, stderr, env: {}, cwd: "/" })
-  return { code, out, err }
+  const captured = capturedIo({ cwd: "/" })
+  const code = await runCommand(argv, captured.io)
+  return { code, ...captured.output() }
 }
 
 describe("packbench", () => {

@@ -1,28 +1,17 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { PassThrough } from "node:stream"
 import Ajv from "ajv"
 import addFormats from "ajv-formats"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { capturedIo } from "../../../fixtures/cli/capturedIo.ts"
 import { openSqlite } from "../../sqlite/SqliteSql.ts"
-import type { CommandIo } from "../Command.ts"
 import { runCommand } from "../main.ts"
 
 const run = async (argv: ReadonlyArray<string>, env: Record<string, string> = {}) => {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ""
-  let err = ""
-  stdout.on("data", (chunk) => {
-    out += chunk
-  })
-  stderr.on("data", (chunk) => {
-    err += chunk
-  })
-  const io: CommandIo = { stdin: new PassThrough(), stdout, stderr, env: { ...env }, cwd: tmpdir() }
-  const code = await runCommand(argv, io)
-  return { code, out, err }
+  const captured = capturedIo({ env })
+  const code = await runCommand(argv, captured.io)
+  return { code, ...captured.output() }
 }
 
 /**

@@ -1,22 +1,12 @@
-import { PassThrough } from "node:stream"
 import { describe, expect, it } from "vitest"
+import { capturedIo } from "../../../fixtures/cli/capturedIo.ts"
 import { verifyPin } from "../../session/ScryptPinHashes.ts"
 import { pinHashCommand } from "./pinHash.ts"
 
 const run = async (argv: ReadonlyArray<string>, stdinText: string) => {
-  const stdin = new PassThrough()
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ""
-  let err = ""
-  stdout.on("data", (chunk: Buffer) => {
-    out += chunk.toString("utf8")
-  })
-  stderr.on("data", (chunk: Buffer) => {
-    err += chunk.toString("utf8")
-  })
-  stdin.end(stdinText)
-  const code = await pinHashCommand.run(argv, { stdin, stdout, stderr, env: {}, cwd: "/" })
+  const captured = capturedIo({ stdin: stdinText, cwd: "/" })
+  const code = await pinHashCommand.run(argv, captured.io)
+  const { out, err } = captured.output()
   return { code, out: out.trim(), err }
 }
 

@@ -1,22 +1,14 @@
-import { PassThrough } from "node:stream"
 import { describe, expect, it } from "vitest"
+import { capturedIo } from "../../../fixtures/cli/capturedIo.ts"
 import { scanCommand } from "./scan.ts"
 
 const run = async (argv: ReadonlyArray<string>, stdinText?: string) => {
-  const stdin = new PassThrough()
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ""
-  let err = ""
-  stdout.on("data", (chunk: Buffer) => {
-    out += chunk.toString("utf8")
+  const captured = capturedIo({
+    cwd: "/",
+    ...(stdinText === undefined ? {} : { stdin: Buffer.from(stdinText, "latin1") })
   })
-  stderr.on("data", (chunk: Buffer) => {
-    err += chunk.toString("utf8")
-  })
-  if (stdinText !== undefined) stdin.end(Buffer.from(stdinText, "latin1"))
-  else stdin.end()
-  const code = await scanCommand.run(argv, { stdin, stdout, stderr, env: {}, cwd: "/" })
+  const code = await scanCommand.run(argv, captured.io)
+  const { out, err } = captured.output()
   return { code, lines: out.split("\n").filter((l) => l !== ""), err }
 }
 

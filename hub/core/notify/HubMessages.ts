@@ -5,6 +5,7 @@ import { Sql, type StoreError } from "../../../core/store/Sql.ts"
 import { Broker, type BrokerError, type BrokerMessage } from "../../../core/sync/Broker.ts"
 import { decodeJson, encodeJson, parseTopic, Topics } from "../../../core/sync/Topics.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { publishStoredMessages } from "./publishStoredMessages.ts"
 
 /**
  * The stream a hub message belongs to. A station's inbox numbers each sender's stream on its own, so the hub's
@@ -82,29 +83,13 @@ export class HubMessagePublisher extends Context.Service<
       const send = (row: MessageRow) =>
         broker.publish(row.topic, encodeJson(JSON.parse(row.body)), { qos: 1, timeoutMs: 10_000 })
 
-      const publishPending = Effect.gen(function* () {
-        const rows = yield* sql.query<MessageRow>(
-          "SELECT msg_id, topic, body FROM hub_messages WHERE published_at_ms IS NULL ORDER BY created_at_ms, stream, seq LIMIT 200"
-        )
-        let sent = 0
-        for (const row of rows) {
-          const ack = yield* send(row).pipe(Effect.result)
-          if (ack._tag === "Failure") {
-            yield* Effect.logWarning(`hub messages: publish to ${row.topic} failed: ${ack.failure.message}`)
-            break
-          }
-          // 0x10 (no subscribers) still counts: a station that was away asks for its stream again on reconnect.
-          if (ack.success.reasonCode >= 0x80) {
-            yield* Effect.logWarning(`hub messages: ${row.topic} refused (reason code ${ack.success.reasonCode})`)
-            break
-          }
-          yield* sql.execute("UPDATE hub_messages SET published_at_ms = ? WHERE msg_id = ?", [
-            (yield* clock.now).wallMs,
-            row.msg_id
-          ])
-          sent++
-        }
-        return sent
+      const publishPending = publishStoredMessages({
+        sql,
+        broker,
+        table: "hub_messages",
+        limit: 200,
+        label: "hub messages",
+        nowMs: Effect.map(clock.now, (now) => now.wallMs)
       })
 
       const answerCatchup = (message: BrokerMessage) =>

@@ -2,6 +2,7 @@ import { Duration, Effect, Queue, Schema, type Scope } from "effect"
 import type { Sql } from "../../../core/store/Sql.ts"
 import type { Broker, BrokerMessage } from "../../../core/sync/Broker.ts"
 import { decodeJson, encodeJson, parseTopic, Topics } from "../../../core/sync/Topics.ts"
+import { publishStoredMessages } from "../notify/publishStoredMessages.ts"
 import { ShopStream } from "./ShopMessages.ts"
 
 const CatchupRequest = Schema.Struct({ stream: Schema.String, fromSeq: Schema.Int })
@@ -24,26 +25,13 @@ export const makeShopInboxPublisher = (sql: Sql["Service"], broker: Broker["Serv
   const send = (row: MessageRow) =>
     broker.publish(row.topic, encodeJson(JSON.parse(row.body)), { qos: 1, timeoutMs: 10_000 })
 
-  const publishPending = Effect.gen(function* () {
-    const rows = yield* sql.query<MessageRow>(
-      "SELECT msg_id, topic, body FROM shop_messages WHERE published_at_ms IS NULL ORDER BY created_at_ms, stream, seq LIMIT 500"
-    )
-    let sent = 0
-    for (const row of rows) {
-      const ack = yield* send(row).pipe(Effect.result)
-      if (ack._tag === "Failure") {
-        yield* Effect.logWarning(`shop inbox: publish to ${row.topic} failed: ${ack.failure.message}`)
-        break
-      }
-      // 0x10 (no subscribers yet) still counts: a station that was away asks for its streams again on reconnect.
-      if (ack.success.reasonCode >= 0x80) {
-        yield* Effect.logWarning(`shop inbox: ${row.topic} refused (reason code ${ack.success.reasonCode})`)
-        break
-      }
-      yield* sql.execute("UPDATE shop_messages SET published_at_ms = ? WHERE msg_id = ?", [yield* now, row.msg_id])
-      sent++
-    }
-    return sent
+  const publishPending = publishStoredMessages({
+    sql,
+    broker,
+    table: "shop_messages",
+    limit: 500,
+    label: "shop inbox",
+    nowMs: now
   })
 
   const answerCatchup = (message: BrokerMessage) =>
