@@ -200,8 +200,12 @@ describe("attacks on an embedded station: its broker, its hub, its inbox (aedes,
       join(dataDir, "packbench.config.json"),
       JSON.stringify({
         station: { siteId: "HAM1", stationId: "PACK-01" },
-        // No quiet hours: mails go out whatever the hour the suite runs at.
-        hub: { smtpUrl: smtp.url, notify: { quietHours: { startHour: 0, endHour: 0 } } }
+        // No quiet hours: mails go out whatever the hour the suite runs at. Order confirmations on, so the real
+        // orders' mails are there to show that no injected recipient or header reached the mail server.
+        hub: {
+          smtpUrl: smtp.url,
+          notify: { quietHours: { startHour: 0, endHour: 0 }, orderConfirmations: true }
+        }
       })
     )
     const config = loadConfig({
