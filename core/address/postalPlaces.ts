@@ -1,3 +1,4 @@
+/** Postal code to place tables per country, so the address check can tell a code from a town. */
 import { postalPlaceLines } from "./postalPlaces.generated.ts"
 
 /** Countries whose postal codes the station can match to places (see data/README.md). */

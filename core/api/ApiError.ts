@@ -1,3 +1,4 @@
+/** The one error every station API call can fail with, in the shape the UI translates and shows. */
 import { Schema } from "effect"
 
 /**

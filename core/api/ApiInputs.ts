@@ -1,3 +1,4 @@
+/** Bounded input schemas the station API slices share: times, weights, money, scans and typed text. */
 import { Schema } from "effect"
 import { Bounds, Grams, MinorUnits, WallMs } from "../bounds/Bounds.ts"
 import { maxScanLength } from "../scan/identify.ts"

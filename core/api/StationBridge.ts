@@ -1,3 +1,4 @@
+/** The interface a UI calls the station through, whether Electron's preload or the browser client. */
 import type { WireResult } from "./ApiDispatcher.ts"
 import type { PushMessage } from "./StationApi.ts"
 

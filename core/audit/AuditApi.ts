@@ -1,3 +1,4 @@
+/** The audit log's entries and API slice, as the Manager screen reads them. */
 import { Schema } from "effect"
 import { Operator } from "../session/Operator.ts"
 

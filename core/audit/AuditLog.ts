@@ -1,3 +1,4 @@
+/** The station's append-only audit of privileged actions: recording them and reading them back. */
 import { Context, Effect, Layer } from "effect"
 import { CurrentClient } from "../session/Client.ts"
 import type { Operator, Role } from "../session/Operator.ts"

@@ -1,3 +1,4 @@
+/** The plausible ranges for numbers and texts from outside, shared by every edge of station and hub. */
 import { Schema } from "effect"
 import { emailAddressProblem } from "./EmailAddress.ts"
 

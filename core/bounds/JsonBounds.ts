@@ -1,3 +1,4 @@
+/** Size, depth and number checks on untrusted JSON before any schema decodes it. */
 import { Bounds } from "./Bounds.ts"
 
 export interface JsonLimits {

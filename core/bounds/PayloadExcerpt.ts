@@ -1,3 +1,4 @@
+/** The bounded excerpt of a payload that quarantine records keep, with its hash and length. */
 import { decodeUtf8 } from "../label/Utf8.ts"
 import { Bounds } from "./Bounds.ts"
 import { sha256Hex } from "./Sha256.ts"

@@ -1,3 +1,4 @@
+/** The port for a carrier's shipment web service, and its errors, for carriers that issue labels online. */
 import { Effect, Schema } from "effect"
 import type { CarrierAdapter, CarrierError, CarrierLabel, LabelRequest } from "./CarrierAdapter.ts"
 

@@ -1,3 +1,4 @@
+/** The port through which the pack bench asks a carrier for a parcel's label and tracking number. */
 import { type Effect, Schema } from "effect"
 import type { Address } from "../orders/Order.ts"
 

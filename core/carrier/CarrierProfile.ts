@@ -1,3 +1,4 @@
+/** Each carrier's profile (services, account, tracking format), the defaults, its tracking numbers and routing codes. */
 import { encodeS10, trackingCandidates } from "../scan/trackingNumber.ts"
 
 /** How a carrier's tracking numbers are built from the station's next number in its range. */

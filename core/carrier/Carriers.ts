@@ -1,3 +1,4 @@
+/** The service holding the carriers this station ships with, each with its profile and adapter. */
 import { Context, Effect, Layer } from "effect"
 import type { NumberReservations } from "../numbering/NumberReservations.ts"
 import type { Sql } from "../store/Sql.ts"

@@ -1,3 +1,4 @@
+/** Scan identification against the station's catalog of SKUs and aliases. */
 import { Effect, Schema } from "effect"
 import { type IdentifyOptions, identifyScan, skuCandidate } from "../scan/identify.ts"
 import { Sql } from "../store/Sql.ts"

@@ -1,3 +1,4 @@
+/** Parsing and validating durations written as text ("72h") in config files and environment variables. */
 import { Schema } from "effect"
 
 /** A duration as a person writes it in a config file or an environment variable: "72h", "90m", "30s", "2d". */

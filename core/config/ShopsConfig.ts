@@ -1,3 +1,4 @@
+/** The config schema of the hub's shop connectors and how their credentials are found. */
 import { Schema } from "effect"
 import { StationCode } from "../station/StationIdentity.ts"
 

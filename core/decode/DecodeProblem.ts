@@ -1,3 +1,4 @@
+/** Turns Schema decode issues into per-field problems a person can find and fix. */
 import { Effect, Schema, SchemaIssue } from "effect"
 
 /** One thing wrong with decoded input, located by a dotted path a person can find in their file or payload. */

@@ -1,3 +1,4 @@
+/** Mapping Packbench events to GS1 EPCIS 2.0 JSON-LD documents. */
 import type { EpcisView, EventEnvelope } from "./Event.ts"
 
 /** Where Packbench names its sites and stations; any URI is a valid readPoint/bizLocation id in EPCIS 2.0 (§7.3.6). */

@@ -1,3 +1,4 @@
+/** The event envelope every stored fact shares: who, when, where, and its EPCIS view. */
 import { Schema } from "effect"
 import { Timestamp } from "../time/Clock.ts"
 

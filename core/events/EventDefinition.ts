@@ -1,3 +1,4 @@
+/** How a feature declares an event kind (type, version, payload schema, EPCIS mapping). */
 import { Effect, Schema } from "effect"
 import type { EpcisView } from "./Event.ts"
 

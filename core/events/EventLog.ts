@@ -1,3 +1,4 @@
+/** The station's append-only event log: appending encoded events and reading them back. */
 import { Context, Effect, Layer, Schema } from "effect"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"

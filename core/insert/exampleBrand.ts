@@ -1,3 +1,4 @@
+/** A sample brand and order for package-insert demos and tests. */
 import type { BrandTemplate, InsertOrder } from "./BrandTemplate.ts"
 
 /** A brand in both languages and one German order, for demos and tests. */

@@ -1,3 +1,4 @@
+/** The CN 22 / CN 23 customs declaration printed with parcels leaving the EU's customs union. */
 import { Schema } from "effect"
 
 /**

@@ -1,3 +1,4 @@
+/** The printer-independent shipping label model that the label encoders render. */
 import { Schema } from "effect"
 import { CustomsDeclaration } from "./CustomsDeclaration.ts"
 

@@ -1,3 +1,4 @@
+/** Checks that a label's text fits its fields and can be printed by the label printer's font. */
 import { hasValidDhlCheckDigit } from "../carrier/DhlCodes.ts"
 import type { CustomsDeclaration } from "./CustomsDeclaration.ts"
 import { LabelContentError, type ShippingLabel } from "./ShippingLabel.ts"

@@ -1,3 +1,4 @@
+/** A sample shipping label for demos and tests. */
 import type { ShippingLabel } from "./ShippingLabel.ts"
 
 /** A realistic label (umlauts, Latin Extended-A, ZPL control characters in the data) for demos and tests. */

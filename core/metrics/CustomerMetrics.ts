@@ -1,3 +1,4 @@
+/** The customer notification figures (WISMO reach per stage) the Manager screen shows. */
 import { Schema } from "effect"
 
 /** The customer-facing messages whose reach the WISMO figures count, in the order a parcel meets them. */

@@ -1,3 +1,4 @@
+/** The port through which the station fetches customer figures from the hub, and its error. */
 import { Context, type Effect, Schema } from "effect"
 import type { CustomerMetrics, MetricsWindow } from "./CustomerMetrics.ts"
 

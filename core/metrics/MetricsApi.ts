@@ -1,3 +1,4 @@
+/** The station API slice for the Manager screen's customer figures. */
 import { Schema } from "effect"
 import { CustomerMetrics, MetricsWindow } from "./CustomerMetrics.ts"
 

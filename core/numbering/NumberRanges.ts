@@ -1,3 +1,4 @@
+/** Issuing tracking numbers and SSCC serials from this station's own block of a shared number range. */
 import { Effect, Schema } from "effect"
 import { Sql } from "../store/Sql.ts"
 import { NumberReservations } from "./NumberReservations.ts"

@@ -1,3 +1,4 @@
+/** The port for number range reservations kept outside the database, so a restored backup never reissues a number. */
 import { Context, Effect } from "effect"
 import type { StoreError } from "../store/Sql.ts"
 

@@ -1,3 +1,4 @@
+/** The station API slice for the bench's boxes, scales and current weight. */
 import { Schema } from "effect"
 import { BoxListing } from "./Box.ts"
 import { PackView } from "./PackView.ts"

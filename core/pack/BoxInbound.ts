@@ -1,3 +1,4 @@
+/** Inbox handling of the shop's box catalog updates for the pack bench. */
 import { Effect, Schema } from "effect"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"

@@ -1,3 +1,4 @@
+/** The error the handover flow fails with. */
 import { Schema } from "effect"
 import type { StoreError } from "../store/Sql.ts"
 

@@ -1,3 +1,4 @@
+/** The view model of the Handover screen. */
 import { Schema } from "effect"
 import { Refusal } from "./PackRefusal.ts"
 import { PrintJobRef } from "./PackView.ts"

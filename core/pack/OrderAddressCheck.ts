@@ -1,3 +1,4 @@
+/** Checks an opened order's address against its carrier and holds the order when it cannot ship. */
 import { Effect } from "effect"
 import { findCarrier } from "../address/AddressCarrier.ts"
 import { checkAddress } from "../address/checkAddress.ts"

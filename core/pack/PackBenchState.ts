@@ -1,3 +1,4 @@
+/** Saving and restoring the pack session in progress, so a restarted station continues it. */
 import { Effect, Ref } from "effect"
 import { capRawScan } from "../bounds/Bounds.ts"
 import { EventLog } from "../events/EventLog.ts"

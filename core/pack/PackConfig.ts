@@ -1,3 +1,4 @@
+/** The configuration of how this station's pack bench packs. */
 import type { BrandTemplate } from "../insert/BrandTemplate.ts"
 import type { LabelDpi } from "../label/encodeZpl.ts"
 import type { NumberSlot } from "../numbering/NumberRanges.ts"

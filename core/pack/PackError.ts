@@ -1,3 +1,4 @@
+/** The error the pack bench fails with where a refusal is not the answer. */
 import { Schema } from "effect"
 import type { StoreError } from "../store/Sql.ts"
 

@@ -1,3 +1,4 @@
+/** The events the pack bench records: items verified, parcels packed, voided and handed over, refusals, holds. */
 import { Schema } from "effect"
 import { Bounds } from "../bounds/Bounds.ts"
 import { orderTransaction } from "../events/Epcis.ts"

@@ -1,3 +1,4 @@
+/** The pack bench's reads from the station database: boxes, orders, totes, catalog items and serials. */
 import { Effect, Schema } from "effect"
 import { catalogItems } from "../catalog/CatalogLookup.ts"
 import { Order } from "../orders/Order.ts"

@@ -1,3 +1,4 @@
+/** The refusal codes and texts the pack bench answers wrong input with. */
 import { Schema } from "effect"
 import { LocalizedText } from "../catalog/CatalogItem.ts"
 

@@ -1,3 +1,4 @@
+/** The pack bench: packing an order scan by scan into a labelled, recorded parcel. */
 import { Context, Effect, Layer, Ref } from "effect"
 import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
 import { EventLog } from "../events/EventLog.ts"

@@ -1,3 +1,4 @@
+/** The view model of the Pack screen. */
 import { Schema } from "effect"
 import { LocalizedText } from "../catalog/CatalogItem.ts"
 import { Box } from "./Box.ts"

@@ -1,3 +1,4 @@
+/** Completing a packed parcel in one transaction: parcel row, tracking number, order status and print jobs. */
 import { Effect, Schema } from "effect"
 import type { LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { Carriers } from "../carrier/Carriers.ts"

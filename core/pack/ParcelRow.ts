@@ -1,3 +1,4 @@
+/** The parcel rows the bench reads and the parcel code printed on them. */
 import type { ShippingLabel } from "../label/ShippingLabel.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import type { ParcelView } from "./PackView.ts"

@@ -1,3 +1,4 @@
+/** The port for a bench scale: its readings, states and errors. */
 import type { Effect, Scope } from "effect"
 import { Schema } from "effect"
 import type { Timestamp } from "../time/Clock.ts"

@@ -1,3 +1,4 @@
+/** What the Pack screen shows of a scale. */
 import { Schema } from "effect"
 import { Timestamp } from "../time/Clock.ts"
 

@@ -1,3 +1,4 @@
+/** Keeps each scale's latest reading and pushes changes to the UI. */
 import { Context, Effect, Layer, Ref } from "effect"
 import { PushHub } from "../api/PushHub.ts"
 import type { ScaleReading, ScaleState } from "./Scale.ts"

@@ -1,3 +1,4 @@
+/** Builds a parcel's customs declaration from the catalog and the order. */
 import type { CatalogItem } from "../catalog/CatalogItem.ts"
 import { type CustomsDeclaration, formFor } from "../label/CustomsDeclaration.ts"
 import type { Order } from "../orders/Order.ts"

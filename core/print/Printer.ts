@@ -1,3 +1,4 @@
+/** The port for a printer: its status, language and errors. */
 import type { Effect } from "effect"
 import { Schema } from "effect"
 

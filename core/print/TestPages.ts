@@ -1,3 +1,4 @@
+/** The test label and insert printed from the Manager screen's printer test. */
 import type { InsertDocument } from "../insert/InsertDocument.ts"
 import type { ShippingLabel } from "../label/ShippingLabel.ts"
 

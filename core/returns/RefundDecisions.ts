@@ -1,3 +1,4 @@
+/** The returns desk's refund decisions: rule decisions per unit, manager overrides and approvals. */
 import { Effect, Ref } from "effect"
 import { actorOf } from "../session/Operator.ts"
 import type { SessionError } from "../session/SessionError.ts"

@@ -1,3 +1,4 @@
+/** The refund rule set's schema: grades, return reasons and the rules that decide refunds. */
 import { Effect, Schema } from "effect"
 import { LocalizedText } from "../catalog/CatalogItem.ts"
 import { type DecodeProblem, decodeStrict } from "../decode/DecodeProblem.ts"

@@ -1,3 +1,4 @@
+/** The returns desk's database rows and the constants its parts share. */
 import { Schema } from "effect"
 import type { SessionError } from "../session/SessionError.ts"
 import type { StoreError } from "../store/Sql.ts"

@@ -1,3 +1,4 @@
+/** The shared context of the returns desk: services, active rules, lookups and the desk view. */
 import { Effect, Ref, Schema } from "effect"
 import { CatalogItem } from "../catalog/CatalogItem.ts"
 import { EventLog } from "../events/EventLog.ts"

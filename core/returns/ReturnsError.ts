@@ -1,3 +1,4 @@
+/** The error the returns desk fails with. */
 import { Schema } from "effect"
 
 /**

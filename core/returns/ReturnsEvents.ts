@@ -1,3 +1,4 @@
+/** The events the returns desk records: returns taken in, units graded, refunds decided and paid. */
 import { Schema } from "effect"
 import { LocalizedText } from "../catalog/CatalogItem.ts"
 import { orderTransaction } from "../events/Epcis.ts"

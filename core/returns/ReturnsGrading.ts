@@ -1,3 +1,4 @@
+/** Grading returned units and setting where each one goes next. */
 import { Effect } from "effect"
 import { actorOf } from "../session/Operator.ts"
 import type { Disposition, Grade } from "./RefundRules.ts"

@@ -1,3 +1,4 @@
+/** Inbox handling of RMAs and refund confirmations for the returns desk. */
 import { Effect } from "effect"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"

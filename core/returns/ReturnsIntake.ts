@@ -1,3 +1,4 @@
+/** Taking returned parcels in, scanning their items and closing the return. */
 import { Effect } from "effect"
 import type { CatalogItem } from "../catalog/CatalogItem.ts"
 import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"

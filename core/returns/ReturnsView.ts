@@ -1,3 +1,4 @@
+/** The view model of the Returns screen. */
 import { Schema } from "effect"
 import { LocalizedText } from "../catalog/CatalogItem.ts"
 import { DeclaredReason, Disposition, Grade, OutcomeKind } from "./RefundRules.ts"

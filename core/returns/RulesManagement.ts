@@ -1,3 +1,4 @@
+/** Replacing, installing and previewing the refund rule set in force. */
 import { Effect, Ref } from "effect"
 import { firstMatchingRule } from "./evaluateRefund.ts"
 import { describeRuleProblems, loadRules } from "./RefundRules.ts"

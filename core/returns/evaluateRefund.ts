@@ -1,3 +1,4 @@
+/** Evaluates the refund rules for one returned unit. */
 import type { LocalizedText } from "../catalog/CatalogItem.ts"
 import type {
   DeclaredReason,

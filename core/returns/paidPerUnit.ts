@@ -1,3 +1,4 @@
+/** Splits what the customer paid into a refundable amount per unit of each order line. */
 import type { Order } from "../orders/Order.ts"
 
 /**

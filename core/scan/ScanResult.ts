@@ -1,3 +1,4 @@
+/** What identifying a scan yields: its kind and the data read from it. */
 import type { ElementString } from "./gs1/parseElementString.ts"
 import type { PackbenchCodeType } from "./PackbenchCode.ts"
 import type { CarrierId, CheckDigitState } from "./trackingNumber.ts"

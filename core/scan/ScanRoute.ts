@@ -1,3 +1,4 @@
+/** How the flow whose screen is up takes device scans. */
 import type { Effect } from "effect"
 import type { ApiError } from "../api/ApiError.ts"
 import type { Timestamp } from "../time/Clock.ts"

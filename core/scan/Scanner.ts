@@ -1,3 +1,4 @@
+/** The port for a barcode scanner: raw reads, states and errors. */
 import type { Effect, Scope } from "effect"
 import { Schema } from "effect"
 import type { Timestamp } from "../time/Clock.ts"

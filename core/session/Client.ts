@@ -1,3 +1,4 @@
+/** Which client (browser session or local window) an API call comes from. */
 import { Context } from "effect"
 
 /**

@@ -1,3 +1,4 @@
+/** The operator signed in at the station and the roles a badge grants. */
 import { Schema } from "effect"
 import type { Actor } from "../events/Event.ts"
 

@@ -1,3 +1,4 @@
+/** Manager PINs and how their hashes are kept in the badge list. */
 import { Context, type Effect, Schema } from "effect"
 
 /** A manager's PIN as typed: 4 to 12 digits. */

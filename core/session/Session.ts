@@ -1,3 +1,4 @@
+/** Signing in and out at the station with badges and manager PINs, per client. */
 import { Context, Effect, Layer, Option, Ref, Semaphore } from "effect"
 import { EventLog } from "../events/EventLog.ts"
 import { identifyScan } from "../scan/identify.ts"

@@ -1,3 +1,4 @@
+/** The station API slice for signing in and out. */
 import { Schema } from "effect"
 import { NonEmptyScanText } from "../api/ApiInputs.ts"
 import { Operator } from "./Operator.ts"

@@ -1,3 +1,4 @@
+/** The error sign-in and role checks fail with. */
 import { Schema } from "effect"
 
 /**

@@ -1,3 +1,4 @@
+/** The Manager screen's Shop card data, as the hub reports it. */
 import { Schema } from "effect"
 
 /**

@@ -1,3 +1,4 @@
+/** The port through which the station fetches shop status from the hub, and its error. */
 import { Context, type Effect, Schema } from "effect"
 import type { ShopPushDecision, ShopStatus } from "./ShopStatus.ts"
 

@@ -1,3 +1,4 @@
+/** The station API slice for the Manager screen's Shop card. */
 import { Schema } from "effect"
 import { ShopPushDecision, ShopStatus } from "./ShopStatus.ts"
 

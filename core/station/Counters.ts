@@ -1,3 +1,4 @@
+/** The station's named counters, taken inside the transaction that uses the number. */
 import { Effect } from "effect"
 import { Sql } from "../store/Sql.ts"
 

@@ -1,3 +1,4 @@
+/** The service holding the last known state of each device the station drives. */
 import { Context, Effect, Layer, Ref } from "effect"
 import type { DeviceStatus } from "./StationStatusApi.ts"
 

@@ -1,3 +1,4 @@
+/** The station database's epoch, which tells consumers a new database from the old one. */
 import { Effect } from "effect"
 import { uuid7 } from "../events/Uuid7.ts"
 import { Sql } from "../store/Sql.ts"

@@ -1,3 +1,4 @@
+/** Who this station is: its site and station ids as labels and screens show them. */
 import { Context, Schema } from "effect"
 
 /** Site and station ids as operators see them on labels and screens: short, upper-case, no spaces. */

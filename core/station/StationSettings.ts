@@ -1,3 +1,4 @@
+/** The service for settings an operator can change at the station. */
 import { Context, Effect, Layer, Ref } from "effect"
 import type { Locale } from "../config/StationConfig.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"

@@ -1,3 +1,4 @@
+/** The service reporting the station's event delivery status to the UI. */
 import { Context, type Effect } from "effect"
 import type { SyncStatus } from "./StationStatusApi.ts"
 

@@ -1,3 +1,4 @@
+/** Schema migrations for SQLite and PostgreSQL and the function that applies them. */
 import { Effect } from "effect"
 import { StationClock } from "../time/Clock.ts"
 import { Sql } from "./Sql.ts"

@@ -1,3 +1,4 @@
+/** The port for the MQTT broker link the sync engine publishes and subscribes through. */
 import { Context, type Effect, Schema, type Scope } from "effect"
 
 /** How the link to the broker is doing, as the header and `packbench outbox` show it. */

@@ -1,3 +1,4 @@
+/** Topic access rules per role, enforced by both the embedded broker and mosquitto ACLs. */
 import { topicMatches } from "./Broker.ts"
 
 /**

@@ -1,3 +1,4 @@
+/** Recording sync conflicts and refusals found in a station's streams. */
 import { Effect } from "effect"
 import type { Sql } from "../store/Sql.ts"
 import type { StationClock } from "../time/Clock.ts"

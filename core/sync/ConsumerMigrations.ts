@@ -1,3 +1,4 @@
+/** The database tables of the sync consumer that applies station events at the hub. */
 import type { Migration } from "../store/Migrations.ts"
 
 /**

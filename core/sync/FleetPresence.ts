@@ -1,3 +1,4 @@
+/** The site's station fleet view, built from presence messages. */
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql } from "../store/Sql.ts"

@@ -1,3 +1,4 @@
+/** The port for the outbox high-water mark kept outside the database, against restored backups. */
 import { Context, Effect } from "effect"
 import type { StoreError } from "../store/Sql.ts"
 

@@ -1,3 +1,4 @@
+/** The station's inbox: applying numbered messages from shop, site and hub in order, once each. */
 import { Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
 import { Bounds, clockProblem } from "../bounds/Bounds.ts"
 import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"

@@ -1,3 +1,4 @@
+/** An in-memory broker with switchable faults, for tests and single-process runs. */
 import { Effect, Queue, type Scope } from "effect"
 import {
   type Broker,

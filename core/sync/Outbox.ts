@@ -1,3 +1,4 @@
+/** The station's outbox: publishing logged events to the broker until the consumer acknowledges them. */
 import { Clock, Context, Effect, Layer, Option, Queue, Schema, type Scope } from "effect"
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"

@@ -1,3 +1,4 @@
+/** The outbox report `packbench outbox` prints, computed from the delivery tables. */
 import { Effect, Schema } from "effect"
 import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"

@@ -1,3 +1,4 @@
+/** The retained presence message each station publishes about itself. */
 import { Schema } from "effect"
 import type { LastWill } from "./Broker.ts"
 import { encodeJson, Topics } from "./Topics.ts"

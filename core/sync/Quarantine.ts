@@ -1,3 +1,4 @@
+/** Keeping messages that could not be applied, bounded, so they are neither lost nor applied. */
 import { Clock, Effect } from "effect"
 import { type PayloadExcerpt, payloadExcerpt } from "../bounds/PayloadExcerpt.ts"
 import type { Sql } from "../store/Sql.ts"

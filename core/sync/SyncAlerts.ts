@@ -1,3 +1,4 @@
+/** The hub's alerts to a station about conflicts and quarantines in its event stream. */
 import { Effect, Schema } from "effect"
 import { Bounds } from "../bounds/Bounds.ts"
 import { Sql } from "../store/Sql.ts"

@@ -1,3 +1,4 @@
+/** The station's sync engine: outbox and inbox over the broker, and the status row it keeps. */
 import { Context, Effect, Layer, Option, Queue, type Scope } from "effect"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"

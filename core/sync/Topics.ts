@@ -1,3 +1,4 @@
+/** The MQTT topic tree that stations, sites and hub talk over. */
 import { decodeUtf8, encodeUtf8 } from "../label/Utf8.ts"
 
 /**

@@ -1,3 +1,4 @@
+/** The clock service: wall and monotonic time, so core never reads the system clock itself. */
 import { Context, Effect, Layer, Schema } from "effect"
 
 /**

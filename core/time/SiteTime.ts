@@ -1,3 +1,4 @@
+/** The site's time zone and how times are shown in it. */
 import { Schema } from "effect"
 
 /** Where the site is when no time zone is configured: the sample shop's warehouse in Hamburg. */

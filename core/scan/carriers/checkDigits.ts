@@ -1,3 +1,4 @@
+/** Check digit algorithms of carrier tracking numbers. */
 import { iso7064Mod37_36 } from "../iso7064Mod37_36.ts"
 import type { Checksum } from "./TrackingFormat.ts"
 

@@ -1,3 +1,4 @@
+/** The GS1 rules about which application identifiers must or must not appear together. */
 import { aiTable } from "./aiTable.generated.ts"
 
 /** "310n" and "35nn" in the dictionary stand for any digit in the n positions. */

@@ -1,3 +1,4 @@
+/** Checks GS1 application identifier values against the syntax dictionary's rules. */
 import { hasValidGs1CheckDigit } from "../gs1CheckDigit.ts"
 import { couponCodeProblem, couponPosOfferProblem } from "./couponLinters.ts"
 import { iso3166Alpha2, iso3166Numeric, iso4217Numeric } from "./gs1CodeLists.generated.ts"

@@ -1,3 +1,4 @@
+/** Parses GS1 Digital Link URIs into application identifier values. */
 import type { AiDefinition } from "./AiDefinition.ts"
 import { associationProblems } from "./aiAssociations.ts"
 import { aiTable } from "./aiTable.generated.ts"

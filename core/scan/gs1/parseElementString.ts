@@ -1,3 +1,4 @@
+/** Parses GS1 element strings (barcode data with FNC1 separators) into application identifier values. */
 import type { AiDefinition } from "./AiDefinition.ts"
 import { associationProblems } from "./aiAssociations.ts"
 import { aiTable } from "./aiTable.generated.ts"

@@ -1,3 +1,4 @@
+/** Station migration 0002: the sync engine's delivery state tables. */
 import type { Migration } from "../../store/Migrations.ts"
 
 /**

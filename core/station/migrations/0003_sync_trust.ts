@@ -1,3 +1,4 @@
+/** Station migration 0003: inbox ownership, conflicts and quarantine bounds for sync. */
 import type { Migration } from "../../store/Migrations.ts"
 
 /**

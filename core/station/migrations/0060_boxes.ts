@@ -1,3 +1,4 @@
+/** Station migration 0060: the box catalog in the database. */
 import type { Migration } from "../../store/Migrations.ts"
 
 /**

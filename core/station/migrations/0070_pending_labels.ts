@@ -1,3 +1,4 @@
+/** Station migration 0070: parcels waiting for their carrier's label. */
 import type { Migration } from "../../store/Migrations.ts"
 
 /**

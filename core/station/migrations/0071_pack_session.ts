@@ -1,3 +1,4 @@
+/** Station migration 0071: the pack session in progress. */
 import type { Migration } from "../../store/Migrations.ts"
 
 /**

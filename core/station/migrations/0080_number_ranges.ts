@@ -1,3 +1,4 @@
+/** Station migration 0080: the station's share of each number range. */
 import type { Migration } from "../../store/Migrations.ts"
 
 /**

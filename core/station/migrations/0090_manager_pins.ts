@@ -1,3 +1,4 @@
+/** Station migration 0090: manager PIN hashes and wrong PIN counts. */
 import type { Migration } from "../../store/Migrations.ts"
 
 /**

@@ -1,3 +1,4 @@
+/** Station migration 0091: the append-only audit log. */
 import type { Migration } from "../../store/Migrations.ts"
 
 /**

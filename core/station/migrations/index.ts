@@ -1,3 +1,4 @@
+/** The station database's list of migrations, oldest first. */
 import type { Migration } from "../../store/Migrations.ts"
 import { m0001_event_log } from "./0001_event_log.ts"
 import { m0002_sync } from "./0002_sync.ts"
