@@ -1,3 +1,4 @@
+/** Records the order and return facts from station events that the hub's customer metrics need. */
 import { Effect } from "effect"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { decodePayload } from "../../../core/events/EventDefinition.ts"

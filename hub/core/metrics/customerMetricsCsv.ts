@@ -1,3 +1,4 @@
+/** The hub's customer metrics as a CSV download. */
 import type { CustomerMetrics } from "../../../core/metrics/CustomerMetrics.ts"
 
 /** The CSV's columns, in order; the README documents each. */

@@ -1,3 +1,4 @@
+/** The hub's numbered message streams to stations' inboxes, stored until published. */
 import { Clock, Context, Duration, Effect, Layer, Queue, Schema, type Scope } from "effect"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Sql as SqlService } from "../../../core/store/Sql.ts"

@@ -1,3 +1,4 @@
+/** The hub's projection of station and carrier events into parcels, orders and due notifications. */
 import { Context, Effect, Layer, Queue } from "effect"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"

@@ -1,3 +1,4 @@
+/** The kinds of customer notification the hub sends, each at most once per subject. */
 import { Schema } from "effect"
 
 /**

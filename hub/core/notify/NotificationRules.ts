@@ -1,3 +1,4 @@
+/** The pure rules deciding which customer notifications are due and when they may go out. */
 import type { TrackingStatus } from "../tracking/TrackingStatus.ts"
 import { isFinalStatus } from "../tracking/TrackingStatus.ts"
 import { addDays, isoDate, localParts, localToUtcMs } from "./LocalTime.ts"

@@ -1,3 +1,4 @@
+/** The hub's notification settings (transit times, delays, quiet hours) and their defaults. */
 import type { Locale, NotifyOverrides } from "../../../core/config/StationConfig.ts"
 
 /** Business days in transit per carrier and service level; `*` is the carrier's default service. */

@@ -1,3 +1,4 @@
+/** Customers unsubscribing from notifications by the token in their mails. */
 import { Effect } from "effect"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import { Sql } from "../../../core/store/Sql.ts"

@@ -1,3 +1,4 @@
+/** Follows the shop's order stream to the stations, the hub's source of customer contact data. */
 import { Effect, Schema, type Scope } from "effect"
 import { jsonBoundsProblem } from "../../../core/bounds/JsonBounds.ts"
 import { Order } from "../../../core/orders/Order.ts"

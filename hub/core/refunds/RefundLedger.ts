@@ -1,3 +1,4 @@
+/** The hub's ledger of refunds decided at stations, so no returned unit is paid twice. */
 import { Effect, Schema } from "effect"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { Order } from "../../../core/orders/Order.ts"

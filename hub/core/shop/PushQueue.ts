@@ -1,3 +1,4 @@
+/** The queue of fulfillments and refunds the hub pushes to shops, with retries and backoff. */
 import { Effect } from "effect"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"

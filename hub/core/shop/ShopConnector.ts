@@ -1,3 +1,4 @@
+/** The port every shop connector (Shopify, Shopware, WooCommerce, webhook) implements, and its errors. */
 import { type Effect, Schema } from "effect"
 import type { ConnectorSettings } from "./ConnectorSettings.ts"
 import type { ShopOrderDraft } from "./ShopOrderDraft.ts"

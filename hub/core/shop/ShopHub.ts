@@ -1,3 +1,4 @@
+/** The hub's shop side: orders in by webhook and poll, fulfillments and refunds out through the push queue. */
 import { Context, Duration, Effect, Queue, type Scope } from "effect"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"

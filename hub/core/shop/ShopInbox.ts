@@ -1,3 +1,4 @@
+/** Takes shop orders into the stations' inbox streams, quarantining payloads it refuses. */
 import { Effect } from "effect"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Order } from "../../../core/orders/Order.ts"

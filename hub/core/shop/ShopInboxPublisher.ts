@@ -1,3 +1,4 @@
+/** Publishes the shop side's inbox messages to stations and answers their catch-up requests. */
 import { Duration, Effect, Queue, Schema, type Scope } from "effect"
 import type { Sql } from "../../../core/store/Sql.ts"
 import type { Broker, BrokerMessage } from "../../../core/sync/Broker.ts"

@@ -1,3 +1,4 @@
+/** The shop side's numbered streams into the stations' inboxes. */
 import { Effect } from "effect"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Sql } from "../../../core/store/Sql.ts"

@@ -1,3 +1,4 @@
+/** Turns station events into pushes to the shop: fulfillments for packed parcels and refunds. */
 import { Effect } from "effect"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"

@@ -1,3 +1,4 @@
+/** Reads the Shop card's figures from the hub's tables. */
 import { Effect } from "effect"
 import type { ShopConnectorView, ShopPushView, ShopStatus } from "../../../core/shops/ShopStatus.ts"
 import type { Sql } from "../../../core/store/Sql.ts"

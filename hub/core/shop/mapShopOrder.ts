@@ -1,3 +1,4 @@
+/** Maps a shop's order to the order stations receive, refusing implausible ones. */
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { Address, Order } from "../../../core/orders/Order.ts"
 import type { ConnectorSettings } from "./ConnectorSettings.ts"

@@ -1,3 +1,4 @@
+/** The hub database migrations of the shop connectors' tables. */
 import type { Migration } from "../../../core/store/Migrations.ts"
 
 /**

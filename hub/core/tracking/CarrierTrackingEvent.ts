@@ -1,3 +1,4 @@
+/** A carrier scan as the hub's tracking webhook and pollers receive it. */
 import { Schema } from "effect"
 import { TrackingStatus, TrackingSubReason } from "./TrackingStatus.ts"
 

@@ -1,3 +1,4 @@
+/** The port for polling a carrier for a parcel's tracking scans, and its error. */
 import { type Effect, Schema } from "effect"
 import type { CarrierTrackingEvent } from "./CarrierTrackingEvent.ts"
 

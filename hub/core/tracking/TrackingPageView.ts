@@ -1,3 +1,4 @@
+/** The view model of the customer's tracking page, with no personal data. */
 import { Effect } from "effect"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import { Sql } from "../../../core/store/Sql.ts"

@@ -1,3 +1,4 @@
+/** The hub's normalised tracking statuses that carrier scan codes map onto. */
 import { Schema } from "effect"
 
 /**

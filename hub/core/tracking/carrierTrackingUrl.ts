@@ -1,3 +1,4 @@
+/** Links to carriers' public tracking pages. */
 import { type CarrierId, carrierIds, trackingUrlFor } from "../../../core/scan/trackingNumber.ts"
 
 /** The carrier's public tracking page for a number, where we know one (any carrier the scanner recognises). */

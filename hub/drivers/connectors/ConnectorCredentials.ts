@@ -1,3 +1,4 @@
+/** Loading and checking shop connectors' credentials from the environment or a private file. */
 import { readFileSync, statSync } from "node:fs"
 import { resolve } from "node:path"
 import { Effect, Schema } from "effect"

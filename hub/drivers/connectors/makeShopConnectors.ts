@@ -1,3 +1,4 @@
+/** Builds the configured shop connectors with their credentials. */
 import { createHash } from "node:crypto"
 import type { ShopConnectorConfig, ShopsConfig } from "../../../core/config/ShopsConfig.ts"
 import type { ConnectorSettings } from "../../core/shop/ConnectorSettings.ts"

@@ -1,3 +1,4 @@
+/** Classifies a shop's HTTP answers into the errors the push queue acts on. */
 import { ShopError } from "../../core/shop/ShopConnector.ts"
 
 /** Seconds or an HTTP date, as Retry-After carries them (RFC 9110 §10.2.3), in ms from now. */

@@ -1,3 +1,4 @@
+/** The shop checks of `packbench hub doctor`. */
 import { Effect } from "effect"
 import type { CommandIo } from "../../../drivers/cli/Command.ts"
 import { writeLine } from "../../../drivers/cli/Command.ts"

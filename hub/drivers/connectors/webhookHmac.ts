@@ -1,3 +1,4 @@
+/** HMAC-SHA256 signing and constant-time checking of shop webhooks. */
 import { createHmac, timingSafeEqual } from "node:crypto"
 
 /** HMAC-SHA256 of `body` under `secret`, compared in constant time with what the sender claims. */

@@ -1,3 +1,4 @@
+/** The mailer that writes each message as an .eml file when no mail server is configured. */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"

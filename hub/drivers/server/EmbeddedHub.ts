@@ -1,3 +1,4 @@
+/** Runs the notification hub inside the station process for a one-machine setup. */
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"

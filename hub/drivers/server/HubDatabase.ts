@@ -1,3 +1,4 @@
+/** The hub database configuration: a SQLite file or a PostgreSQL server. */
 import { isAbsolute, join } from "node:path"
 import type { Layer } from "effect"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"

@@ -1,3 +1,4 @@
+/** The token that guards the hub's customer metrics endpoints. */
 import { createHash, timingSafeEqual } from "node:crypto"
 import { readOrCreateSecret } from "../../../drivers/fs/readOrCreateSecret.ts"
 

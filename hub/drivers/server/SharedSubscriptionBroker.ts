@@ -1,3 +1,4 @@
+/** Checks that the broker routes MQTT 5 shared subscriptions, so several hubs can share the work. */
 import { Effect, Layer } from "effect"
 import { Broker, topicMatches } from "../../../core/sync/Broker.ts"
 

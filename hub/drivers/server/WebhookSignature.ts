@@ -1,3 +1,4 @@
+/** Signing and verifying timestamped webhooks against replays. */
 import { createHmac, timingSafeEqual } from "node:crypto"
 
 /**

@@ -1,3 +1,4 @@
+/** The `packbench hub` command: runs the notification hub until stopped. */
 import { mkdirSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { Cause, Effect, Fiber, Layer } from "effect"

@@ -1,3 +1,4 @@
+/** The hub commands that add a station's or a login's broker credentials and ACLs. */
 import { mkdirSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { Schema } from "effect"

@@ -1,3 +1,4 @@
+/** The hub database's migrations, for SQLite and PostgreSQL alike. */
 import type { Migration } from "../../../../core/store/Migrations.ts"
 import { consumerMigrations } from "../../../../core/sync/ConsumerMigrations.ts"
 import { shopMigrations } from "../../shop/shopMigrations.ts"

@@ -1,3 +1,4 @@
+/** The shape of one language's notification texts and the helpers they share. */
 import type { NotificationKind } from "../NotificationKind.ts"
 import type { Brand } from "./Brand.ts"
 import type { Block, MessageCopy, TemplateData } from "./TemplateData.ts"

@@ -1,3 +1,4 @@
+/** What notification templates may mention, and the blocks a message is built from. */
 import type { DelayReason } from "../NotificationKind.ts"
 
 /** Everything a message may mention; each kind uses what it needs. */

@@ -1,3 +1,4 @@
+/** The Shopify shop connector over its GraphQL Admin API, within its cost-based throttle. */
 import { createAdminApiClient } from "@shopify/admin-api-client"
 import { Effect } from "effect"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"

@@ -1,3 +1,4 @@
+/** Maps a Shopify order into the shop-neutral order shape. */
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
 
 interface Money {

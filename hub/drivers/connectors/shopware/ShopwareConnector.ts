@@ -1,3 +1,4 @@
+/** The Shopware 6 shop connector over its Admin API. */
 import { createHash } from "node:crypto"
 import { createAdminAPIClient } from "@shopware/api-client"
 import { Effect } from "effect"

@@ -1,3 +1,4 @@
+/** Maps a Shopware 6 order into the shop-neutral order shape. */
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
 
 /** The fields of a Shopware 6 `order` entity (Admin API, JSON) with the associations the connector asks for. */

@@ -1,3 +1,4 @@
+/** The generic shop connector: orders arrive as signed webhooks, pushes go out the same way. */
 import { createHmac, timingSafeEqual } from "node:crypto"
 import { Effect, Schema } from "effect"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"

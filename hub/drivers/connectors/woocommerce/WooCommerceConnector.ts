@@ -1,3 +1,4 @@
+/** The WooCommerce shop connector over its REST API. */
 import WooCommerceRestApiModule from "@woocommerce/woocommerce-rest-api"
 import { Effect } from "effect"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
