@@ -1,3 +1,4 @@
+/** The port for decoding barcodes in camera frames and image files, with its formats and errors. */
 import type { Effect } from "effect"
 import { Schema } from "effect"
 

@@ -1,3 +1,4 @@
+/** The barcode decoder on zxing-wasm, for camera frames and still images. */
 import { readFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { Effect } from "effect"

@@ -1,3 +1,4 @@
+/** Reads every barcode in a PNG or JPEG file, for `packbench decode` and rendering tests. */
 import { readFile } from "node:fs/promises"
 import { Effect } from "effect"
 import type { DecodedBarcode } from "./BarcodeDecoder.ts"

@@ -1,3 +1,4 @@
+/** The shape of a `packbench` sub-command and the streams it talks through. */
 import type { Readable, Writable } from "node:stream"
 
 /** The streams a command talks through; tests pass their own to run a command in-process. */

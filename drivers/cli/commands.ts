@@ -1,3 +1,4 @@
+/** The list of every `packbench` sub-command. */
 import { hubCommand } from "../../hub/drivers/server/hubCommand.ts"
 import type { Command } from "./Command.ts"
 import { addressCommand } from "./commands/address.ts"

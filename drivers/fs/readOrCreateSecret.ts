@@ -1,3 +1,4 @@
+/** Reads a secret file beside its data, creating it once with mode 0600 even when two processes race. */
 import { randomBytes } from "node:crypto"
 import { chmodSync, closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs"
 

@@ -1,3 +1,4 @@
+/** Replaces a small file atomically and durably, so a crash never leaves half of it. */
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs"
 import { dirname } from "node:path"
 

@@ -1,3 +1,4 @@
+/** Admits or refuses the station's HTTP API calls and push sockets, by method, content type, origin and address. */
 import type { IncomingHttpHeaders } from "node:http"
 
 /** Why the station did not let a request through: the status to answer and the envelope's error. */

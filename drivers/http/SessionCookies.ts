@@ -1,3 +1,4 @@
+/** Issuing and checking the signed session cookies of browser clients. */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 
 export const SESSION_COOKIE = "packbench_session"

@@ -1,3 +1,4 @@
+/** MQTT broker users and station logins on disk: hashed passwords, roles and login files. */
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"

@@ -1,3 +1,4 @@
+/** Writes mosquitto's password and ACL files with the same roles as the embedded broker. */
 import { pbkdf2Sync, randomBytes } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"

@@ -1,3 +1,4 @@
+/** The station's MQTT connection settings: stable client id and the offline last will. */
 import { Effect, Layer } from "effect"
 import { StationIdentity } from "../../core/station/StationIdentity.ts"
 import { Broker } from "../../core/sync/Broker.ts"

@@ -1,3 +1,4 @@
+/** Finding a free local port and waiting until something listens on one. */
 import { createConnection, createServer } from "node:net"
 
 /** A free port on `host`: bind port 0, read it, release it. Someone may take it in between; callers retry or fail loudly. */

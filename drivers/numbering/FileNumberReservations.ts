@@ -1,3 +1,4 @@
+/** Number range reservations kept in a JSON file beside the station database. */
 import { readFileSync } from "node:fs"
 import { Effect, Layer, Schema } from "effect"
 import { NumberReservations } from "../../core/numbering/NumberReservations.ts"

@@ -1,3 +1,4 @@
+/** Renders ESC/POS receipt printer jobs to PDF, showing what the insert printer would print. */
 import { drawMatrixCode } from "./drawBarcode.ts"
 import { MONO_BOLD_FONT, MONO_FONT, pdfBytes } from "./pdfBytes.ts"
 

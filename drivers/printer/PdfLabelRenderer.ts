@@ -1,3 +1,4 @@
+/** Renders shipping labels as 4x6 inch PDFs for stations without a thermal printer. */
 import { Effect } from "effect"
 import { encodeZpl, type LabelDpi } from "../../core/label/encodeZpl.ts"
 import type { LabelContentError, ShippingLabel } from "../../core/label/ShippingLabel.ts"

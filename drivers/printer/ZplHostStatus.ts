@@ -1,3 +1,4 @@
+/** Asks a ZPL label printer for its host status and reads the reply. */
 import type { PrinterStatus } from "../../core/print/Printer.ts"
 import type { SimulatedPrinterState } from "./SimulatedPrinterState.ts"
 

@@ -1,3 +1,4 @@
+/** Draws linear and 2D barcodes as rectangles, for the PDF renderers. */
 import bwipjs from "bwip-js/node"
 import QRCode from "qrcode"
 

@@ -1,3 +1,4 @@
+/** The scale driver for MT-SICS scales on a serial line. */
 import { Effect, Schema, type Scope } from "effect"
 import type { ScaleDevice, ScaleReading, ScaleState } from "../../core/pack/Scale.ts"
 import { ScaleError } from "../../core/pack/Scale.ts"

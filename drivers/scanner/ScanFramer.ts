@@ -1,3 +1,4 @@
+/** Cuts a scanner's byte stream into scans by suffix and inter-byte timeout. */
 import type { Timestamp } from "../../core/time/Clock.ts"
 
 /** The byte sequence a scanner appends to every read (its "suffix" in the programming guide). */

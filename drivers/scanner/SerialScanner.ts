@@ -1,3 +1,4 @@
+/** The scanner driver for barcode scanners on a serial line. */
 import { Effect, Schema, type Scope } from "effect"
 import type { RawScan, ScannerDevice, ScannerState } from "../../core/scan/Scanner.ts"
 import { ScannerError } from "../../core/scan/Scanner.ts"

@@ -1,3 +1,4 @@
+/** Runs a ScanFramer in real time, ending frames on a timer. */
 import type { FramedScan, ScanFramerOptions } from "./ScanFramer.ts"
 import { ScanFramer } from "./ScanFramer.ts"
 import { monotonicMs, stampArrival } from "./stampArrival.ts"

@@ -1,3 +1,4 @@
+/** The clocks the scanner drivers stamp arriving bytes with. */
 import { systemTimestamp } from "../time/SystemClock.ts"
 
 /** The moment bytes reached the station, read once per chunk so every scan in it shares the same stamp. */

@@ -1,3 +1,4 @@
+/** A serial line that reopens after an unplug, shared by the scanner and scale drivers. */
 import { existsSync } from "node:fs"
 import { Effect, Schema, type Scope } from "effect"
 import { SerialPort } from "serialport"

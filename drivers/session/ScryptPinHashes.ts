@@ -1,3 +1,4 @@
+/** Hashing and checking manager PINs with scrypt. */
 import { randomBytes, scrypt, scryptSync, timingSafeEqual } from "node:crypto"
 import { Effect, Layer } from "effect"
 import { PinHashes } from "../../core/session/PinHashes.ts"

@@ -1,3 +1,4 @@
+/** Fetches the Shop card from the hub over HTTP and sends managers' push decisions. */
 import { Effect, Layer, Schema } from "effect"
 import { ShopStatus } from "../../core/shops/ShopStatus.ts"
 import { ShopStatusSource, ShopsUnavailable } from "../../core/shops/ShopStatusSource.ts"

@@ -1,3 +1,4 @@
+/** A scripted returns clerk that takes parcels back and grades them, for simulations and tests. */
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import type { CatalogItem } from "../../core/catalog/CatalogItem.ts"

@@ -1,3 +1,4 @@
+/** Feeds the scripted packer with real shop orders that reached the station through its inbox. */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"

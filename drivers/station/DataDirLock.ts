@@ -1,3 +1,4 @@
+/** Locks a data dir so only one station process uses it. */
 import { join } from "node:path"
 import Database from "better-sqlite3"
 import { Effect } from "effect"

@@ -1,3 +1,4 @@
+/** Paths of the project root and the built UI. */
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 

@@ -1,3 +1,4 @@
+/** How transports and devices call the station API and push status changes. */
 import { Context, Effect, Layer } from "effect"
 import { makeDispatcher, type WireResult } from "../../core/api/ApiDispatcher.ts"
 import { type Client, CurrentClient } from "../../core/session/Client.ts"

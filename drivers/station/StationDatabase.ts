@@ -1,3 +1,4 @@
+/** Opens the station database, the clock and the marks kept beside it, loading sample data on first start. */
 import { join } from "node:path"
 import { Context, Effect, Layer } from "effect"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"

@@ -1,3 +1,4 @@
+/** Runs the bench's scanners and scales, real or simulated, for the life of the station. */
 import { existsSync } from "node:fs"
 import { Context, Effect, FiberSet, Layer, type Scope } from "effect"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"

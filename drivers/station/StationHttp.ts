@@ -1,3 +1,4 @@
+/** Serves the UI, the API and the pushes to browsers over HTTP and WebSocket. */
 import { join } from "node:path"
 import { Context, Effect, FiberSet, Layer } from "effect"
 import { PushHub } from "../../core/api/PushHub.ts"

@@ -1,3 +1,4 @@
+/** Which notification hub the station reads customer figures from: embedded, the fleet's, or none. */
 import { Context, Effect, Layer } from "effect"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { embeddedHub } from "../../hub/drivers/server/EmbeddedHub.ts"

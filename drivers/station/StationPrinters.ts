@@ -1,3 +1,4 @@
+/** The bench's printers, real or simulated, and the print queue's devices. */
 import { mkdirSync } from "node:fs"
 import { join, relative } from "node:path"
 import { Context, Effect, Layer } from "effect"

@@ -1,3 +1,4 @@
+/** Loads the sample shop's setup (carriers, sender, brands, refund rules) from fixtures/data at start. */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Context, Effect, Layer, Schema } from "effect"

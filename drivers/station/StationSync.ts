@@ -1,3 +1,4 @@
+/** Runs the station's sync over its broker link and reports its figures to the header. */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Layer, Schema } from "effect"

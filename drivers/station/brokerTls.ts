@@ -1,3 +1,4 @@
+/** Loads the TLS files named in the broker config. */
 import { readFileSync } from "node:fs"
 import type { BrokerConfig } from "../../core/config/StationConfig.ts"
 

@@ -1,3 +1,4 @@
+/** Loads the brand files for package inserts from a directory. */
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"

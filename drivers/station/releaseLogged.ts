@@ -1,3 +1,4 @@
+/** Releases a resource at shutdown, logging a failure instead of stopping the shutdown. */
 import { Effect } from "effect"
 
 /**

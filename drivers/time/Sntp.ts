@@ -1,3 +1,4 @@
+/** An SNTP client that measures the wall clock's offset from an NTP server. */
 import { createSocket } from "node:dgram"
 import { Effect } from "effect"
 

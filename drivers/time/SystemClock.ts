@@ -1,3 +1,4 @@
+/** The clock service on the operating system's clocks, corrected by NTP when known. */
 import { Effect, Layer } from "effect"
 import { StationClock, type Timestamp } from "../../core/time/Clock.ts"
 import { knownNtpOffsetMs } from "./Sntp.ts"

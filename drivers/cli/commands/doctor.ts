@@ -1,3 +1,4 @@
+/** The `packbench doctor` command: checks the station's setup and reports each check. */
 import { runDoctor } from "../../station/Doctor.ts"
 import { ConfigError, loadConfig } from "../../station/loadConfig.ts"
 import type { Command } from "../Command.ts"

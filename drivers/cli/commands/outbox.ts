@@ -1,3 +1,4 @@
+/** The `packbench outbox` command: reports the station's event delivery from its database. */
 import { existsSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { Effect, Layer } from "effect"

@@ -1,3 +1,4 @@
+/** The `packbench pin-hash` command: turns a manager's PIN into the badge list's hash. */
 import { hashPin } from "../../session/ScryptPinHashes.ts"
 import { type Command, writeLine } from "../Command.ts"
 

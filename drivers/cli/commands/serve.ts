@@ -1,3 +1,4 @@
+/** The `packbench serve` command: runs the station with its UI over HTTP. */
 import { ConfigError, loadConfig } from "../../station/loadConfig.ts"
 import { startStation } from "../../station/Station.ts"
 import type { Command } from "../Command.ts"

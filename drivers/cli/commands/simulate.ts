@@ -1,3 +1,4 @@
+/** The `packbench simulate` command: a scripted packer working a configured station end to end. */
 import { runPackSimulation } from "../../simulation/PackSimulation.ts"
 import { ConfigError, loadConfig } from "../../station/loadConfig.ts"
 import { type Command, writeLine } from "../Command.ts"

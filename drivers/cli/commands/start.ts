@@ -1,3 +1,4 @@
+/** The `packbench start` command behind `npm start`: the desktop app, or the browser UI without Electron. */
 import type { Command } from "../Command.ts"
 import { desktopCommand, electronAvailable } from "./desktop.ts"
 import { serveCommand } from "./serve.ts"

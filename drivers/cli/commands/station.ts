@@ -1,3 +1,4 @@
+/** The `packbench station` commands, such as enrolling the broker login the hub made for this station. */
 import { existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { writeFileAtomic } from "../../fs/writeFileAtomic.ts"
