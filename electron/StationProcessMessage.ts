@@ -1,3 +1,4 @@
+/** The checked messages between the Electron main process and the station's utility process. */
 import { Schema } from "effect"
 
 /**

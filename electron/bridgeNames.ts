@@ -1,3 +1,4 @@
+/** The API and push names the sandboxed preload lets through, kept in step with the API by the type checker. */
 import type { ApiName, PushName } from "../core/api/StationApi.ts"
 
 // The sandboxed preload cannot load effect (it runs as one bundled script), so it checks names against these lists;

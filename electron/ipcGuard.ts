@@ -1,3 +1,4 @@
+/** The main process's check of every IPC API call before it is relayed to the station. */
 import { Effect, type Schema } from "effect"
 import type { WireResult } from "../core/api/ApiDispatcher.ts"
 import { type ApiName, StationApi } from "../core/api/StationApi.ts"

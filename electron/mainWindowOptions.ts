@@ -1,3 +1,4 @@
+/** The desktop app's one window: sandboxed, isolated, with only the preload's bridge. */
 import type { BrowserWindowConstructorOptions } from "electron"
 
 /**

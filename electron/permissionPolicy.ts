@@ -1,3 +1,4 @@
+/** The desktop app's permission policy: only the camera, only for its own page. */
 import { isAppUrl } from "./appOrigin.ts"
 
 /**

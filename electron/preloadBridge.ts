@@ -1,3 +1,4 @@
+/** The desktop app's `window.packbench`: the station bridge over IPC and nothing more. */
 import type { WireResult } from "../core/api/ApiDispatcher.ts"
 import type { PushMessage } from "../core/api/StationApi.ts"
 import { IPC_CALL_CHANNEL, IPC_PUSH_CHANNEL, type StationBridge } from "../core/api/StationBridge.ts"

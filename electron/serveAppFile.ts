@@ -1,3 +1,4 @@
+/** The desktop app's `app://` protocol handler for the built UI and printer previews. */
 import { readFile, stat } from "node:fs/promises"
 import { basename, extname, isAbsolute, relative, resolve, sep } from "node:path"
 import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY, DECODER_WORKER_POLICY } from "./appOrigin.ts"

@@ -1,3 +1,4 @@
+/** Adapts a Node child process to the station relay, as the desktop app runs the station from the repository. */
 import type { ChildProcess } from "node:child_process"
 import type { ToStation } from "./StationProcessMessage.ts"
 import type { StationChild } from "./stationRelay.ts"

@@ -1,3 +1,4 @@
+/** The station's utility process in the desktop app: runs the station and answers the main process's calls. */
 import { join } from "node:path"
 import type { RunningStation } from "../drivers/station/Station.ts"
 import { type FromStation, isToStation } from "./StationProcessMessage.ts"

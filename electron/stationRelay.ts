@@ -1,3 +1,4 @@
+/** Relays API calls and pushes between the desktop window and the station's process. */
 import type { WireResult } from "../core/api/ApiDispatcher.ts"
 import type { PushMessage } from "../core/api/StationApi.ts"
 import { type FromStation, isFromStation, type ToStation } from "./StationProcessMessage.ts"

@@ -1,3 +1,4 @@
+/** Adapts an Electron utility process to the station relay, as the packaged app runs the station. */
 import type { UtilityProcess } from "electron"
 import type { ToStation } from "./StationProcessMessage.ts"
 import type { StationChild } from "./stationRelay.ts"

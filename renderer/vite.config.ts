@@ -1,3 +1,4 @@
+/** The Vite build of the station's UI, for both the HTTP server and Electron. */
 import { fileURLToPath } from "node:url"
 import { defineConfig } from "vite"
 

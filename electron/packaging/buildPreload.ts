@@ -1,3 +1,4 @@
+/** The `npm run build:preload` script: bundles the desktop app's preload into electron/dist. */
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { bundlePreload } from "../bundlePreload.ts"

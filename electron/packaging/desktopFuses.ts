@@ -1,3 +1,4 @@
+/** The Electron fuses the packaged desktop app is built with. */
 import { type FuseConfig, FuseV1Options, FuseVersion } from "@electron/fuses"
 
 /**

@@ -1,3 +1,4 @@
+/** The options the desktop app is packaged with: what goes in and which native modules are rebuilt. */
 import type { HookFunction, Options } from "@electron/packager"
 import type { DesktopTarget } from "./desktopTargets.ts"
 

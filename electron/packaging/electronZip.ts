@@ -1,3 +1,4 @@
+/** Finds the Electron release archive the packaging step builds the desktop app from. */
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { type DesktopTarget, electronZipName } from "./desktopTargets.ts"

@@ -1,3 +1,4 @@
+/** Starts a station and opens its UI in headless Chromium, for e2e tests and UI benches. */
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"

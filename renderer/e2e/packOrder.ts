@@ -1,3 +1,4 @@
+/** The packer's steps on the Pack screen by scanner and keys, for e2e tests and UI benches. */
 import type { Page } from "playwright-core"
 import { fixture } from "../../fixtures/SeededStation.ts"
 import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"

@@ -1,3 +1,4 @@
+/** Sends keys to the page at a scanner's or a person's pace, for e2e tests and UI benches. */
 import type { BrowserContext, Page } from "playwright-core"
 
 /** HID scanners type a key every few milliseconds; people take 80 ms and more. */

@@ -1,3 +1,4 @@
+/** The error the UI's station client throws for refused calls and answers that do not match the API. */
 import type { DecodeProblem } from "../../../core/decode/DecodeProblem.ts"
 
 /**

@@ -1,3 +1,4 @@
+/** The station bridge for browsers: API calls over HTTP and pushes over a WebSocket. */
 import type { WireResult } from "../../../core/api/ApiDispatcher.ts"
 import type { PushMessage } from "../../../core/api/StationApi.ts"
 import type { StationBridge } from "../../../core/api/StationBridge.ts"

@@ -1,3 +1,4 @@
+/** Picks the station bridge: Electron's preload, or HTTP to the serving station. */
 import { BRIDGE_GLOBAL, type StationBridge } from "../../../core/api/StationBridge.ts"
 import { makeHttpBridge } from "./HttpBridge.ts"
 

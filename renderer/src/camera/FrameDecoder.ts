@@ -1,3 +1,4 @@
+/** The UI thread's side of the camera's barcode decode worker. */
 import type { CameraFrame, DecodeReply } from "./cameraReading.ts"
 
 /**

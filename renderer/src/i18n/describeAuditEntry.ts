@@ -1,3 +1,4 @@
+/** Words an audit entry in the bench's language for the Manager screen. */
 import type { AuditEntry } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "./de.ts"
 import type { Translate } from "./Translator.ts"

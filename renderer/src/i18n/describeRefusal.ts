@@ -1,3 +1,4 @@
+/** Words a refusal in the bench's language, falling back to the station's English reason. */
 import type { RefusalParam } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "./de.ts"
 import { de } from "./de.ts"

@@ -1,3 +1,4 @@
+/** How the UI shows the last scan: waiting, answered or failed. */
 import type { ScanOutcome } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
 import { describeRefusal, describeRefusalReason, parseRefusal } from "../i18n/describeRefusal.ts"

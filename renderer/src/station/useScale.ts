@@ -1,3 +1,4 @@
+/** The React hook that keeps the bench's scale view live. */
 import { useEffect, useState } from "react"
 import type { ScaleView } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "./StationContext.ts"

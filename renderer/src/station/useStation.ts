@@ -1,3 +1,4 @@
+/** The React hook for the station-wide state every screen shares. */
 import { useCallback, useEffect, useRef, useState } from "react"
 import type { Locale, ScanContext, ScanOutcome, StationStatus } from "../../../core/api/StationApi.ts"
 import type { ConnectionState, StationClient } from "../api/StationClient.ts"

@@ -1,3 +1,4 @@
+/** The banner that shows the station's alerts. */
 import { de, type MessageKey } from "../i18n/de.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import type { StationAlert } from "../station/useAlerts.ts"

@@ -1,3 +1,4 @@
+/** The Manager screen's card listing the audit of privileged actions. */
 import type { MessageKey } from "../i18n/de.ts"
 import { describeAuditEntry } from "../i18n/describeAuditEntry.ts"
 import { useStationContext } from "../station/StationContext.ts"

@@ -1,3 +1,4 @@
+/** The Returns screen's form for cancelling a return opened by mistake. */
 import { useState } from "react"
 import { useStationContext } from "../station/StationContext.ts"
 

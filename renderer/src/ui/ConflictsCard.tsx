@@ -1,3 +1,4 @@
+/** The Manager screen's card of sync conflicts and refused events. */
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 

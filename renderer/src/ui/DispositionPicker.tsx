@@ -1,3 +1,4 @@
+/** The Returns screen's picker for where a returned unit goes instead of the rules' suggestion. */
 import { useRef, useState } from "react"
 import { useStationContext } from "../station/StationContext.ts"
 import { type Disposition, dispositionKeys, type ReturnItem } from "./returnsChoices.ts"

@@ -1,3 +1,4 @@
+/** The Pack screen's list of the order's lines and how many are scanned. */
 import type { PackView } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { LineGlyph } from "./LineGlyph.tsx"

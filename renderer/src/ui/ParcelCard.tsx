@@ -1,3 +1,4 @@
+/** The Pack screen's parcel card: box, expected and weighed weight, tracking number. */
 import type { BoxListing, PackView, ScaleView } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { carrierKey } from "./carriers.ts"

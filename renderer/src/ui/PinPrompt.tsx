@@ -1,3 +1,4 @@
+/** The dialog asking a manager for their PIN after their badge was scanned. */
 import { type FormEvent, useEffect, useRef, useState } from "react"
 import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"

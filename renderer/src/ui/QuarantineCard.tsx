@@ -1,3 +1,4 @@
+/** The Manager screen's card of shop messages the station could not apply. */
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 

@@ -1,3 +1,4 @@
+/** The banner that says why the bench refused the last input. */
 import { describeRefusal, describeRefusalReason } from "../i18n/describeRefusal.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import type { Refused } from "../station/useBenchView.ts"

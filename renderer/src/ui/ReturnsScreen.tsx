@@ -1,3 +1,4 @@
+/** The Returns screen: taking returns in, grading units and finishing, by scanner and keys. */
 import { useEffect, useRef, useState } from "react"
 import type { Operator } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"

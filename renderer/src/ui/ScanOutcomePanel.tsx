@@ -1,3 +1,4 @@
+/** The panel that shows the last scan, big and coloured. */
 import { describeScan, type ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "../station/StationContext.ts"
 

@@ -1,3 +1,4 @@
+/** The Pack screen's card of the recipient, carrier and address problems. */
 import type { PackView } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { carrierKey, serviceLevelKey } from "./carriers.ts"

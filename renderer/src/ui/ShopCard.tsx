@@ -1,3 +1,4 @@
+/** The Manager screen's card of the cloud shop as the hub sees it. */
 import { useEffect, useState } from "react"
 import type { ShopConnectorView, ShopPushView } from "../../../core/api/StationApi.ts"
 import { describeError } from "../i18n/Translator.ts"

@@ -1,3 +1,4 @@
+/** The carriers the UI names, and the message keys of carriers and service levels. */
 import type { MessageKey } from "../i18n/de.ts"
 
 /** The carriers this station holds tracking ranges for, in the order their number keys pick them on Handover. */
