@@ -1,3 +1,4 @@
+/** The camera's decode worker: reads barcodes in camera frames off the UI thread with zxing-wasm. */
 /// <reference types="vite/client" />
 import { prepareZXingModule, type ReaderOptions, readBarcodes } from "zxing-wasm/reader"
 import wasmUrl from "zxing-wasm/reader/zxing_reader.wasm?url"
