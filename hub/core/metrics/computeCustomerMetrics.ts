@@ -91,7 +91,10 @@ const computePickup = (
       const groups = new Map<string, Array<Parcel>>()
       for (const parcel of parcels) {
         const name = key(parcel)
-        if (name !== null) groups.set(name, [...(groups.get(name) ?? []), parcel])
+        if (name === null) continue
+        const group = groups.get(name)
+        if (group === undefined) groups.set(name, [parcel])
+        else group.push(parcel)
       }
       return groups
     }
