@@ -1,35 +1,69 @@
-/** Replaces a small file atomically and durably, so a crash never leaves half of it. */
+/** Replaces a file atomically and durably, so a crash never leaves half of it. */
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs"
 import { dirname } from "node:path"
 
-/**
- * Replaces a small file so that a crash leaves the old or the new content, never half of one: written to a
- * temporary file, fsynced, renamed over the old one and the directory fsynced (the POSIX recipe for an atomic,
- * durable replace). `mode` applies to the new file (e.g. 0o600 for a secret).
- */
-export const writeFileAtomic = (path: string, text: string, mode = 0o644): void => {
-  const temporary = `${path}.${process.pid}.tmp`
-  const fd = openSync(temporary, "w", mode)
-  try {
-    try {
-      writeSync(fd, text)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(temporary, path)
-  } catch (error) {
-    try {
-      unlinkSync(temporary)
-    } catch {
-      // Already renamed or never written: nothing left behind to remove.
-    }
-    throw error
-  }
+/** A file being written in pieces that appears at its path only when committed, whole and durable. */
+export interface AtomicFile {
+  readonly write: (text: string) => void
+  /** fsyncs the content, renames it over the path and fsyncs the directory (the POSIX recipe). */
+  readonly commit: () => void
+  /** Removes the unfinished file; the path keeps its old content, if any. */
+  readonly abandon: () => void
+}
+
+const fsyncDirectory = (path: string): void => {
   const dir = openSync(dirname(path), "r")
   try {
     fsyncSync(dir)
   } finally {
     closeSync(dir)
+  }
+}
+
+/**
+ * Opens a temporary file beside `path` that replaces `path` on commit, so a crash leaves the old or the new content,
+ * never half of one. `mode` applies to the new file (e.g. 0o600 for a secret).
+ */
+export const openAtomicFile = (path: string, mode = 0o644): AtomicFile => {
+  const temporary = `${path}.${process.pid}.tmp`
+  const fd = openSync(temporary, "w", mode)
+  let open = true
+  const close = () => {
+    if (open) closeSync(fd)
+    open = false
+  }
+  return {
+    write: (text) => {
+      writeSync(fd, text)
+    },
+    commit: () => {
+      try {
+        fsyncSync(fd)
+      } finally {
+        close()
+      }
+      renameSync(temporary, path)
+      fsyncDirectory(path)
+    },
+    abandon: () => {
+      close()
+      try {
+        unlinkSync(temporary)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+      }
+    }
+  }
+}
+
+/** Replaces a small file in one write, atomically and durably (see openAtomicFile). */
+export const writeFileAtomic = (path: string, text: string, mode = 0o644): void => {
+  const file = openAtomicFile(path, mode)
+  try {
+    file.write(text)
+    file.commit()
+  } catch (error) {
+    file.abandon()
+    throw error
   }
 }

@@ -1,16 +1,18 @@
 /** `packbench events tail|export`: the station's events as JSON lines (optionally one order's story, followed) or as an EPCIS 2.0 document. */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs"
+import { existsSync } from "node:fs"
 import { join, resolve } from "node:path"
 import type { Writable } from "node:stream"
 import { setTimeout as sleep } from "node:timers/promises"
 import { epcisDocumentHead, toEpcisEvent } from "../../../core/events/Epcis.ts"
 import { eventEnvelopeOf } from "../../../core/events/EventLog.ts"
+import { openAtomicFile } from "../../fs/writeFileAtomic.ts"
 import { openSqlite } from "../../sqlite/SqliteSql.ts"
 import { ConfigError, loadConfig } from "../../station/loadConfig.ts"
 import { loadOrCreateIdentity } from "../../station/StationIdentityFile.ts"
 import { type Command, type CommandIo, writeLine } from "../Command.ts"
 import { parseFlags } from "../parseFlags.ts"
 import { eventRowReader } from "./eventRows.ts"
+import { stationDataDir } from "./outbox.ts"
 
 const USAGE = [
   "events tail [--from SEQ] [--order ORDER_ID] [--follow] [--data-dir DIR]",
@@ -70,8 +72,7 @@ export const eventsCommand: Command = {
       for (const name of ["to", "epcis", "out", "config"] as const) {
         if (values[name] !== undefined) return usage(`--${name} belongs to events export`)
       }
-      const dataDir = resolve(io.cwd, values["data-dir"] ?? io.env.PACKBENCH_DATA_DIR ?? "./.packbench")
-      return tail(io, join(dataDir, "station.db"), filter, values.follow === true)
+      return tail(io, join(stationDataDir(io, values["data-dir"]), "station.db"), filter, values.follow === true)
     }
     if (values.follow !== undefined) return usage("--follow belongs to events tail")
     if (values.epcis !== true) return usage("say the format: --epcis (EPCIS 2.0 JSON-LD)")
@@ -172,27 +173,8 @@ const documentSink = (io: CommandIo, out: string | undefined) => {
       abandon: () => undefined
     }
   }
-  const temporary = `${out}.${process.pid}.tmp`
-  const fd = openSync(temporary, "w", 0o644)
-  let open = true
-  const close = () => {
-    if (open) closeSync(fd)
-    open = false
-  }
-  return {
-    write: async (text: string) => {
-      writeSync(fd, text)
-    },
-    commit: () => {
-      fsyncSync(fd)
-      close()
-      renameSync(temporary, out)
-    },
-    abandon: () => {
-      close()
-      unlinkSync(temporary)
-    }
-  }
+  const file = openAtomicFile(out)
+  return { write: async (text: string) => file.write(text), commit: file.commit, abandon: file.abandon }
 }
 
 /**

@@ -7,13 +7,17 @@ import { StationClock } from "../../../core/time/Clock.ts"
 import { layerSqlite } from "../../sqlite/SqliteSql.ts"
 import { type Command, type CommandIo, writeLine } from "../Command.ts"
 
-/** `--data-dir DIR`, else `PACKBENCH_DATA_DIR`, else `./.packbench`; the station database is `station.db` in it. */
+/** The station's data directory: `--data-dir DIR`, else `PACKBENCH_DATA_DIR`, else `./.packbench`. */
+export const stationDataDir = (io: CommandIo, flag: string | undefined): string =>
+  resolve(io.cwd, flag ?? io.env.PACKBENCH_DATA_DIR ?? "./.packbench")
+
+/** The station database, `station.db` in the data directory (see stationDataDir), and the arguments left over. */
 export const stationDatabasePath = (
   argv: ReadonlyArray<string>,
   io: CommandIo
 ): { readonly path: string; readonly rest: ReadonlyArray<string> } | { readonly error: string } => {
   const rest: Array<string> = []
-  let dataDir = io.env.PACKBENCH_DATA_DIR ?? "./.packbench"
+  let dataDir: string | undefined
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]
     if (arg === "--data-dir") {
@@ -23,7 +27,7 @@ export const stationDatabasePath = (
       index++
     } else if (arg !== undefined) rest.push(arg)
   }
-  return { path: join(resolve(io.cwd, dataDir), "station.db"), rest }
+  return { path: join(stationDataDir(io, dataDir), "station.db"), rest }
 }
 
 const wallClock = StationClock.of({
