@@ -173,7 +173,9 @@ export const computeCustomerMetrics = Effect.fn("CustomerMetrics.compute")(funct
     const duration = Math.max(0, handedAtMs - Number(row.packed_at_ms))
     durations.push(duration)
     const day = utcDay(handedAtMs)
-    byDay.set(day, [...(byDay.get(day) ?? []), duration])
+    const values = byDay.get(day)
+    if (values === undefined) byDay.set(day, [duration])
+    else values.push(duration)
   }
   const daily: Array<DailyDuration> = [...byDay.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
