@@ -94,6 +94,7 @@ const carrierOrder = [
   "ontrac",
   "lasership",
   "dhl-ecommerce",
+  "landmark-global",
   "cainiao",
   "yunexpress",
   "china-post",
@@ -177,6 +178,7 @@ export const readCourier = (courier, source, file) => {
       requiresKnownCountry: (format.validation?.additional?.exists ?? []).includes("Courier"),
       distinctive: !undistinctive.has(id),
       trackingUrl: (format.tracking_url ?? courier.tracking_url ?? null)?.replace(/^http:\/\//, "https://") ?? null,
+      checkDigitNotVerified: format.check_digit_not_verified ?? null,
       valid: format.test_numbers?.valid ?? [],
       invalid: format.test_numbers?.invalid ?? [],
       s10Countries:
@@ -241,7 +243,8 @@ export const renderTrackingFormats = (dataCouriers, packbench) => {
       `    prependSerial: ${f.prependSerial === null ? "null" : `{ when: new RegExp(${json(f.prependSerial.when)}), content: ${json(f.prependSerial.content)} }`},`,
       `    requiresKnownCountry: ${f.requiresKnownCountry},`,
       `    distinctive: ${f.distinctive},`,
-      `    trackingUrl: ${json(f.trackingUrl)}`,
+      `    trackingUrl: ${json(f.trackingUrl)},`,
+      `    checkDigitNotVerified: ${json(f.checkDigitNotVerified)}`,
       "  }"
     ].join("\n")
   )
