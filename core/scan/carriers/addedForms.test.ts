@@ -2,6 +2,11 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { identifyScan } from "../identify.ts"
 import { trackingCandidates, trackingUrlFor } from "../trackingNumber.ts"
+import { weightedSumModulo } from "./checkDigits.ts"
+
+const fedexWeights = [3, 1, 7, 3, 1, 7, 3, 1, 7, 3, 1]
+const fedexStation = { expect: "tracking", carriers: ["fedex"] } as const
+const remainder = (digits: string) => [...digits].reduce((sum, d, i) => sum + Number(d) * fedexWeights[i]!, 0) % 11
 
 /** Forms added from public carrier documents (sources in packbench-formats.json); numbers made up for Packbench. */
 describe("carrier forms added from public documents", () => {
@@ -63,6 +68,50 @@ describe("carrier forms added from public documents", () => {
         expect(result.checkDigitNotVerified).toMatch(/^check digit not verified/)
       }),
       { numRuns: 500 }
+    )
+  })
+
+  it("reads FedEx's 32-digit ASTRA barcode by the Express check digit of the tracking number in positions 17-28", () => {
+    expect(identifyScan("1324 3700 1585 0875 9082 8073 4370 1510")).toMatchObject({
+      kind: "tracking",
+      valid: true,
+      carrier: "fedex",
+      format: "fedex_32_astra",
+      checkDigit: "ok"
+    })
+    // Bare digits with a failing check are claimed by no one, unless the station ships with FedEx: then refused.
+    expect(identifyScan("13243700158508759082807343711510").kind).toBe("unknown")
+    expect(identifyScan("13243700158508759082807343711510", { carriers: ["fedex"] })).toMatchObject({
+      carrier: "fedex",
+      checkDigit: "bad",
+      valid: false,
+      reason: expect.stringMatching(/should be 0/)
+    })
+  })
+
+  it("property: one digit of the ASTRA barcode's tracking number changed is refused (but where FedEx's mod 11 cannot tell)", () => {
+    const digits = (n: number) => fc.stringMatching(new RegExp(`^\\d{${n}}$`))
+    fc.assert(
+      fc.property(
+        digits(16),
+        digits(11),
+        digits(4),
+        fc.nat(10),
+        fc.integer({ min: 1, max: 9 }),
+        (head, serial, tail, at, by) => {
+          const tracking = `${serial}${weightedSumModulo(serial, fedexWeights, 11, 10)}`
+          expect(identifyScan(`${head}${tracking}${tail}`, fedexStation)).toMatchObject({
+            format: "fedex_32_astra",
+            checkDigit: "ok"
+          })
+          const changedSerial = `${serial.slice(0, at)}${(Number(serial[at]) + by) % 10}${serial.slice(at + 1)}`
+          const changed = identifyScan(`${head}${changedSerial}${tracking.at(-1)}${tail}`, fedexStation)
+          const blind = [remainder(serial), remainder(changedSerial)].sort((a, b) => a - b).join(",") === "0,10"
+          if (!blind)
+            expect(changed.kind === "tracking" && changed.format === "fedex_32_astra" && changed.valid).toBe(false)
+        }
+      ),
+      { numRuns: 1000 }
     )
   })
 })

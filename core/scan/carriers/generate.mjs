@@ -52,6 +52,7 @@ const undistinctive = new Set([
   "dpd_15",
   "evri_parcel",
   "fedex_12",
+  "fedex_32_astra",
   "fedex_ground",
   "fedex_ground_sscc_18",
   "gls_parcel",

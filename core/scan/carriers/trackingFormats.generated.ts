@@ -294,6 +294,19 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     checkDigitNotVerified: null
   },
   {
+    id: "fedex_32_astra",
+    name: "FedEx ASTRA barcode (32)",
+    carrier: "fedex",
+    source: "packbench",
+    pattern: new RegExp("^(?:(?:[0-9]){16}(?<SerialNumber>([0-9]){11})(?<CheckDigit>[0-9])(?:[0-9]){4})$"),
+    checksum: {"name":"sum_product_with_weightings_and_modulo","evensMultiplier":1,"oddsMultiplier":1,"reverse":false,"weightings":[3,1,7,3,1,7,3,1,7,3,1],"modulo1":11,"modulo2":10},
+    prependSerial: null,
+    requiresKnownCountry: false,
+    distinctive: false,
+    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s",
+    checkDigitNotVerified: null
+  },
+  {
     id: "usps_20",
     name: "USPS 20",
     carrier: "usps",
