@@ -1,5 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { ParcelPacked } from "../../pack/PackEvents.ts"
+import { ReturnItemGraded } from "../../returns/ReturnsEvents.ts"
 import { gs1CheckDigit } from "../gs1CheckDigit.ts"
 import { aiTable } from "./aiTable.generated.ts"
 import { formatDigitalLink } from "./formatDigitalLink.ts"
@@ -86,6 +88,78 @@ describe("GS1 Digital Link properties", () => {
       { numRuns: 1000 }
     )
     expect(parseDigitalLink("https://shop.example/about/contact", referenceYear)).toBeUndefined()
+  })
+})
+
+describe("the Digital Link URIs the station writes into EPCIS events read back", () => {
+  it("pack: a serialised unit's and a lot's URI give back the GTIN and the serial or lot", () => {
+    fc.assert(
+      fc.property(gtin, text(20), text(20), (key, serial, lot) => {
+        const item = { lineId: "L1", sku: "S", gtin: key, quantity: 1, shortShipped: 0 }
+        const payload = {
+          orderId: "O1",
+          parcelId: "P1",
+          items: [
+            { ...item, serials: [serial], lots: [] },
+            { ...item, lineId: "L2", quantity: 2, serials: [], lots: [{ lot, quantity: 2 }] }
+          ],
+          shortShips: [],
+          weightGrams: 500,
+          expectedWeightGrams: 500,
+          boxId: "B",
+          carrier: "dhl",
+          trackingNumber: "T",
+          packer: { badgeId: "B-1", name: "P" },
+          stationId: "st"
+        }
+        const view = ParcelPacked.epcis!(payload)
+        const [unit] = view.epcList ?? []
+        const [lotClass] = view.quantityList ?? []
+        expect(parseDigitalLink(unit!, referenceYear)).toEqual({
+          ais: [
+            { ai: "01", value: key },
+            { ai: "21", value: serial }
+          ],
+          errors: []
+        })
+        expect(parseDigitalLink(lotClass!.epcClass, referenceYear)).toEqual({
+          ais: [
+            { ai: "01", value: key },
+            { ai: "10", value: lot }
+          ],
+          errors: []
+        })
+      }),
+      { numRuns: 500 }
+    )
+  })
+
+  it("returns: a graded unit's URI gives back its GTIN and serial", () => {
+    fc.assert(
+      fc.property(gtin, text(20), (key, serial) => {
+        const view = ReturnItemGraded.epcis!({
+          returnId: "R1",
+          itemRef: "I1",
+          orderId: null,
+          lineId: null,
+          unit: null,
+          sku: null,
+          gtin: key,
+          serial,
+          lot: null,
+          grade: "new-sealed",
+          opened: false,
+          declaredReason: "changed-mind",
+          flags: [],
+          notes: null
+        })
+        expect(parseDigitalLink(view.epcList![0]!, referenceYear)?.ais).toEqual([
+          { ai: "01", value: key },
+          { ai: "21", value: serial }
+        ])
+      }),
+      { numRuns: 300 }
+    )
   })
 })
 
