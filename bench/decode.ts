@@ -1,19 +1,25 @@
-// Camera decoding: time per 1280x720 frame and frames until a held code is read, and the decode rate and time per
-// image set of our generated sets (fixtures/scan/imageSets.ts). Prints figures, asserts nothing (the floors are
-// asserted in drivers/camera/CameraReading.test.ts).
+// Camera decoding: time per 1280x720 frame (median and p90) before and after the camera's reading plan, frames until
+// a held code is read, and the decode rate per image set of our generated sets (fixtures/scan/imageSets.ts). Prints
+// figures, asserts nothing (the floors are asserted in drivers/camera/CameraReading.test.ts).
 // Run: npm run bench:decode -- [--frames-per-format N] [--samples DIR]
 //   --samples DIR   image sets on disk instead (<set>/<image>.png|.jpg + <image>.txt, as imageSets.ts --out writes)
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { extname, join } from "node:path"
 import { Effect } from "effect"
-import type { ReaderOptions } from "zxing-wasm/reader"
-import type { BarcodeDecoder, PixelImage } from "../drivers/camera/BarcodeDecoder.ts"
+import {
+  type CameraPass,
+  cameraFormats,
+  cameraPasses,
+  cropToRegionOfInterest,
+  halveImage,
+  type RgbaImage,
+  readCameraFrame
+} from "../core/decode/readCameraFrame.ts"
+import type { PixelImage } from "../drivers/camera/BarcodeDecoder.ts"
 import { loadImage } from "../drivers/camera/loadImage.ts"
-import { makeZxingJsDecoder } from "../drivers/camera/ZxingJsDecoder.ts"
-import { makeZxingWasmDecoder, stillImageOptions } from "../drivers/camera/ZxingWasmDecoder.ts"
+import { expandToRgba, loadZxingWasmReader } from "../drivers/camera/ZxingWasmDecoder.ts"
 import { sampleBarcodes, syntheticFrame } from "../fixtures/camera/syntheticFrame.ts"
 import { imageSets } from "../fixtures/scan/imageSets.ts"
-import { cameraPasses, cameraReaderOptionsFor, regionOfInterestIn } from "../renderer/src/camera/cameraReading.ts"
 
 const flag = (name: string) => {
   const at = process.argv.indexOf(name)
@@ -27,114 +33,163 @@ const percentile = (values: ReadonlyArray<number>, p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
 }
-
-/** The camera's crop of a frame (renderer/src/camera: the middle the preview marks), as the worker receives it. */
-const cropToRegion = (image: PixelImage): PixelImage => {
-  const region = regionOfInterestIn(image.width, image.height)
-  const data = new Uint8ClampedArray(region.width * region.height * 4)
-  for (let y = 0; y < region.height; y++) {
-    const from = ((region.top + y) * image.width + region.left) * 4
-    data.set(image.data.subarray(from, from + region.width * 4), y * region.width * 4)
-  }
-  return { width: region.width, height: region.height, channels: 4, data }
-}
-
-const timeDecode = async (decoder: BarcodeDecoder, image: PixelImage, crop: boolean) => {
-  const start = performance.now()
-  const input = crop ? cropToRegion(image) : image
-  const results = await Effect.runPromise(decoder.decode(input))
-  return { ms: performance.now() - start, texts: results.map((result) => result.text) }
-}
+const ms = (value: number) => value.toFixed(1).padStart(6)
 
 const loadStart = performance.now()
-const quick = await Effect.runPromise(makeZxingWasmDecoder(cameraPasses.quick as unknown as ReaderOptions))
-const thorough = await Effect.runPromise(makeZxingWasmDecoder(cameraPasses.thorough as unknown as ReaderOptions))
-const still = await Effect.runPromise(makeZxingWasmDecoder({ ...stillImageOptions, textMode: "Plain" }))
-const zxingJs = makeZxingJsDecoder()
+const read = await Effect.runPromise(loadZxingWasmReader())
 console.log(
   `zxing-wasm module load: ${(performance.now() - loadStart).toFixed(0)} ms (once per process, and per worker)`
 )
+
+/**
+ * The camera as it read frames before the plan of core/decode/readCameraFrame.ts: the same crop, all twelve formats
+ * on every frame, the local-average binarizer, tryHarder off but on every third frame.
+ */
+const previousPasses = {
+  quick: {
+    formats: [...cameraFormats],
+    tryHarder: false,
+    tryRotate: true,
+    tryInvert: false,
+    tryDownscale: true,
+    maxNumberOfSymbols: 1,
+    textMode: "Plain"
+  },
+  thorough: { ...cameraPasses.thorough.options }
+}
+
+/** How a frame was decoded in each variant compared: returns the texts read. */
+type Variant = {
+  readonly name: string
+  readonly decode: (frame: RgbaImage, frameNumber: number) => Promise<ReadonlyArray<string>>
+}
+const texts = (results: ReadonlyArray<{ readonly isValid: boolean; readonly text: string }>) =>
+  results.filter((result) => result.isValid).map((result) => result.text)
+const variants: ReadonlyArray<Variant> = [
+  {
+    name: "before: readBarcodes, zxing-wasm defaults, whole frame",
+    decode: async (frame) => texts(await read(frame, {}))
+  },
+  {
+    name: "before: previous camera plan (crop, 12 formats, 2 passes)",
+    decode: async (frame, n) =>
+      texts(await read(cropToRegionOfInterest(frame), n % 3 === 2 ? previousPasses.thorough : previousPasses.quick))
+  },
+  {
+    name: "after: readCameraFrame (crop, glance, quick/thorough)",
+    decode: async (frame, n) => texts((await readCameraFrame(cropToRegionOfInterest(frame), n, read)).symbols)
+  }
+]
 
 /** The packer's code in the marked region of a 1280x720 frame: a noisy 896x504 scene centred in grey. */
 const cameraFrame = async (
   barcode: (typeof sampleBarcodes)[number],
   rotate: (typeof rotations)[number],
   seed: number
-) => {
+): Promise<RgbaImage> => {
   const scene = await syntheticFrame({ ...barcode, rotate }, seed, 896, 504)
   const data = new Uint8ClampedArray(1280 * 720 * 4).fill(128)
   for (let y = 0; y < 504; y++) {
     data.set(scene.data.subarray(y * 896 * 4, (y + 1) * 896 * 4), ((108 + y) * 1280 + 192) * 4)
   }
-  const frame: PixelImage = { width: 1280, height: 720, channels: 4, data }
-  return frame
+  return { width: 1280, height: 720, data }
 }
 
-// 1. The camera: each format held up, upright and turned, frame after frame (new noise and position each frame)
-// until it is read, decoded as the worker does (region of interest, quick pass, every third frame thorough).
-const maxFrames = 9
-const perFrame: Array<number> = []
-const framesToRead: Array<number> = []
-let notRead = 0
-for (const [index, barcode] of sampleBarcodes.entries()) {
-  for (let turn = 0; turn < perFormat; turn++) {
-    const rotate = rotations[turn % rotations.length]!
-    let read = false
-    for (let frameNumber = 0; frameNumber < maxFrames && !read; frameNumber++) {
-      const frame = await cameraFrame(barcode, rotate, 1000 + index * 100 + turn * 10 + frameNumber)
-      const decoder = cameraReaderOptionsFor(frameNumber) === cameraPasses.thorough ? thorough : quick
-      const { ms, texts } = await timeDecode(decoder, frame, true)
-      perFrame.push(ms)
-      if (texts.includes(barcode.text)) {
-        read = true
-        framesToRead.push(frameNumber + 1)
-      }
-    }
-    if (!read) notRead++
+/**
+ * No code in view, as a camera pointed at an empty bench sees it: grey with sensor noise of `amplitude` grey levels
+ * (a webcam's is a few; the code frames' scenes use 70, far harsher, and noise is what the detectors chew on when
+ * there is no code to stop them). This is what every idle frame costs.
+ */
+const emptyFrame = (seed: number, amplitude: number): RgbaImage => {
+  const data = new Uint8ClampedArray(1280 * 720 * 4)
+  let state = seed
+  for (let i = 0; i < data.length; i += 4) {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0
+    const grey = 150 + Math.floor((state / 4_294_967_296) * amplitude)
+    data[i] = grey
+    data[i + 1] = grey
+    data[i + 2] = grey
+    data[i + 3] = 255
   }
+  return { width: 1280, height: 720, data }
 }
-const held = sampleBarcodes.length * perFormat
-console.log(`\ncamera, 1280x720 frames, ${sampleBarcodes.length} formats x ${perFormat} rotations (N R I L) held up:`)
-console.log(
-  `  per frame: median ${percentile(perFrame, 50).toFixed(1)} ms, p95 ${percentile(perFrame, 95).toFixed(1)} ms over ${perFrame.length} frames (crop + decode)`
-)
-console.log(
-  `  read ${held - notRead}/${held} codes within ${maxFrames} frames; frames to read: median ${percentile(framesToRead, 50)}, ` +
-    `read in the first frame ${framesToRead.filter((n) => n === 1).length}, within 3 frames ${framesToRead.filter((n) => n <= 3).length}`
-)
 
-// For comparison: one frame each, whole frame, per decoder.
-const frames: Array<{ readonly text: string; readonly image: PixelImage }> = []
+// 1. One frame per code, each variant decoding the frames in turn as a camera would (frame 0, 1, 2, ...).
+const frames: Array<{ readonly text: string; readonly image: RgbaImage }> = []
 for (const [index, barcode] of sampleBarcodes.entries()) {
   for (let turn = 0; turn < perFormat; turn++) {
     const rotate = rotations[turn % rotations.length]!
     frames.push({ text: barcode.text, image: await cameraFrame(barcode, rotate, 1000 + index * 100 + turn * 10) })
   }
 }
-const frameRuns = [
-  { name: "zxing-wasm quick pass, region of interest", decoder: quick, crop: true },
-  { name: "zxing-wasm thorough pass, region of interest", decoder: thorough, crop: true },
-  { name: "zxing-wasm all formats, whole frame (packbench decode)", decoder: still, crop: false },
-  { name: "@zxing/library (zxing-js), whole frame", decoder: zxingJs, crop: false }
-]
-console.log(`\none frame each, ${frames.length} frames:`)
-for (const run of frameRuns) {
+const idleMild = Array.from({ length: 9 }, (_, i) => emptyFrame(7000 + i, 10))
+const idleHarsh = Array.from({ length: 9 }, (_, i) => emptyFrame(8000 + i, 70))
+
+console.log(
+  `\n1280x720 frames: ${frames.length} with a code (${sampleBarcodes.length} formats x ${perFormat} turns), ` +
+    `${idleMild.length} + ${idleHarsh.length} without`
+)
+console.log(
+  `  ${"variant".padEnd(58)} ${"median".padStart(6)} ${"p90".padStart(6)}  read    ` +
+    `${"idle, noise 10".padStart(14)} ${"p90".padStart(6)}  ${"idle, noise 70".padStart(14)} ${"p90".padStart(6)}`
+)
+for (const variant of variants) {
   const times: Array<number> = []
-  let read = 0
-  for (const frame of frames) {
-    const { ms, texts } = await timeDecode(run.decoder, frame.image, run.crop)
-    times.push(ms)
-    if (texts.includes(frame.text)) read++
+  let readCount = 0
+  for (const [n, frame] of frames.entries()) {
+    const start = performance.now()
+    const found = await variant.decode(frame.image, n)
+    times.push(performance.now() - start)
+    if (found.includes(frame.text)) readCount++
+  }
+  const idleTimes = async (idle: ReadonlyArray<RgbaImage>) => {
+    const idleMs: Array<number> = []
+    for (const [n, frame] of idle.entries()) {
+      const start = performance.now()
+      await variant.decode(frame, n)
+      idleMs.push(performance.now() - start)
+    }
+    return `${ms(percentile(idleMs, 50)).padStart(14)} ${ms(percentile(idleMs, 90))}`
   }
   console.log(
-    `  ${run.name.padEnd(54)} median ${percentile(times, 50).toFixed(1).padStart(6)} ms  p95 ${percentile(times, 95).toFixed(1).padStart(6)} ms  read ${read}/${frames.length}`
+    `  ${variant.name.padEnd(58)} ${ms(percentile(times, 50))} ${ms(percentile(times, 90))}  ` +
+      `${`${readCount}/${frames.length}`.padEnd(6)}  ${await idleTimes(idleMild)}  ${await idleTimes(idleHarsh)}`
   )
 }
+console.log(
+  "  ms per frame, crop included (median, p90); read: frames whose code was read in that one frame; idle: frames\n" +
+    "  with no code (the plan runs every pass it has), grey with sensor noise of 10 or 70 grey levels"
+)
 
-// 2. Image sets: each image as the region the code is held in; the camera reads it when either pass does.
-/** The camera reads plain text (FNC1 as GS), as the sets' texts are written. */
-const matches = (texts: ReadonlyArray<string>, expected: string) => texts.includes(expected)
+// 2. A held code: frame after frame (new noise and position each time) until the plan reads it.
+const maxFrames = 9
+const framesToRead: Array<number> = []
+const passes = new Map<string, number>()
+let notRead = 0
+for (const [index, barcode] of sampleBarcodes.entries()) {
+  for (let turn = 0; turn < perFormat; turn++) {
+    const rotate = rotations[turn % rotations.length]!
+    let readAt: number | undefined
+    for (let n = 0; n < maxFrames && readAt === undefined; n++) {
+      const frame = await cameraFrame(barcode, rotate, 1000 + index * 100 + turn * 10 + n)
+      const result = await readCameraFrame(cropToRegionOfInterest(frame), n, read)
+      if (result.symbols.some((symbol) => symbol.text === barcode.text)) {
+        readAt = n + 1
+        passes.set(result.pass!, (passes.get(result.pass!) ?? 0) + 1)
+      }
+    }
+    if (readAt === undefined) notRead++
+    else framesToRead.push(readAt)
+  }
+}
+const held = sampleBarcodes.length * perFormat
+console.log(
+  `\nheld codes (after): read ${held - notRead}/${held} within ${maxFrames} frames; frames to read: median ${percentile(framesToRead, 50)}, ` +
+    `first frame ${framesToRead.filter((n) => n === 1).length}, within 3 frames ${framesToRead.filter((n) => n <= 3).length}; ` +
+    `by pass: ${[...passes].map(([pass, count]) => `${pass} ${count}`).join(", ")}`
+)
 
+// 3. Image sets: each image as the region the code is held in; the camera reads it when any of its passes does.
 /** Every PNG or JPEG with a `<name>.txt` beside it in `<dir>/<set>/`, in name order. */
 const samplesOnDisk = async (dir: string) => {
   const found: Array<{ readonly set: string; readonly expected: string; readonly image: PixelImage }> = []
@@ -151,48 +206,51 @@ const samplesOnDisk = async (dir: string) => {
 }
 
 const samples = samplesDir === undefined ? await imageSets() : await samplesOnDisk(samplesDir)
+const rgba = (image: PixelImage): RgbaImage => ({ width: image.width, height: image.height, data: expandToRgba(image) })
+const readBy = async (pass: CameraPass, image: RgbaImage) =>
+  texts(await read(pass.scale === 2 ? halveImage(image) : image, pass.options))
+const allPasses = [cameraPasses.glance, cameraPasses.quick, cameraPasses.thorough]
 console.log(`\nimage sets from ${samplesDir ?? "fixtures/scan/imageSets.ts (generated)"}: ${samples.length} images`)
 console.log(
-  `  ${"set".padEnd(15)} ${"images".padStart(6)} ${"quick".padStart(6)} ${"thorough".padStart(8)} ${"camera".padStart(6)} ${"rate".padStart(6)} ${"all-fmt".padStart(7)}  ${"quick ms".padStart(8)} ${"thorough ms".padStart(11)}`
+  `  ${"set".padEnd(15)} ${"images".padStart(6)} ${"glance".padStart(6)} ${"quick".padStart(6)} ${"thorough".padStart(8)} ${"after".padStart(6)} ${"before".padStart(6)} ${"all-fmt".padStart(7)}  ${"rate".padStart(6)}  ${"quick ms".padStart(8)}`
 )
 const sets = [...new Set(samples.map((sample) => sample.set))]
-const total = { images: 0, quick: 0, thorough: 0, camera: 0, still: 0 }
-const allQuick: Array<number> = []
-const allThorough: Array<number> = []
+const total = { images: 0, glance: 0, quick: 0, thorough: 0, after: 0, before: 0, all: 0 }
+const quickTimes: Array<number> = []
 for (const set of sets) {
   const inSet = samples.filter((sample) => sample.set === set)
-  const quickTimes: Array<number> = []
-  const thoroughTimes: Array<number> = []
-  const count = { quick: 0, thorough: 0, camera: 0, still: 0 }
+  const count = { glance: 0, quick: 0, thorough: 0, after: 0, before: 0, all: 0 }
+  const setTimes: Array<number> = []
   for (const sample of inSet) {
-    const image = sample.image
-    const quickRun = await timeDecode(quick, image, false)
-    const thoroughRun = await timeDecode(thorough, image, false)
-    quickTimes.push(quickRun.ms)
-    thoroughTimes.push(thoroughRun.ms)
-    const quickRead = matches(quickRun.texts, sample.expected)
-    const thoroughRead = matches(thoroughRun.texts, sample.expected)
-    if (quickRead) count.quick++
-    if (thoroughRead) count.thorough++
-    if (quickRead || thoroughRead) count.camera++
-    if (matches((await timeDecode(still, image, false)).texts, sample.expected)) count.still++
+    const image = rgba(sample.image)
+    const byPass: Array<boolean> = []
+    for (const pass of allPasses) {
+      const start = performance.now()
+      byPass.push((await readBy(pass, image)).includes(sample.expected))
+      if (pass === cameraPasses.quick) setTimes.push(performance.now() - start)
+    }
+    if (byPass[0]) count.glance++
+    if (byPass[1]) count.quick++
+    if (byPass[2]) count.thorough++
+    if (byPass.some(Boolean)) count.after++
+    const before =
+      texts(await read(image, previousPasses.quick)).includes(sample.expected) ||
+      texts(await read(image, previousPasses.thorough)).includes(sample.expected)
+    if (before) count.before++
+    if (texts(await read(image, { tryHarder: true, textMode: "Plain" })).includes(sample.expected)) count.all++
   }
-  allQuick.push(...quickTimes)
-  allThorough.push(...thoroughTimes)
+  quickTimes.push(...setTimes)
   total.images += inSet.length
-  total.quick += count.quick
-  total.thorough += count.thorough
-  total.camera += count.camera
-  total.still += count.still
-  const rate = `${((100 * count.camera) / inSet.length).toFixed(0)} %`
+  for (const key of ["glance", "quick", "thorough", "after", "before", "all"] as const) total[key] += count[key]
   console.log(
-    `  ${set.padEnd(15)} ${String(inSet.length).padStart(6)} ${String(count.quick).padStart(6)} ${String(count.thorough).padStart(8)} ${String(count.camera).padStart(6)} ${rate.padStart(6)} ${String(count.still).padStart(7)}  ${percentile(quickTimes, 50).toFixed(1).padStart(8)} ${percentile(thoroughTimes, 50).toFixed(1).padStart(11)}`
+    `  ${set.padEnd(15)} ${String(inSet.length).padStart(6)} ${String(count.glance).padStart(6)} ${String(count.quick).padStart(6)} ${String(count.thorough).padStart(8)} ${String(count.after).padStart(6)} ${String(count.before).padStart(6)} ${String(count.all).padStart(7)}  ${`${((100 * count.after) / inSet.length).toFixed(0)} %`.padStart(6)}  ${ms(percentile(setTimes, 50)).padStart(8)}`
   )
 }
 console.log(
-  `  ${"total".padEnd(15)} ${String(total.images).padStart(6)} ${String(total.quick).padStart(6)} ${String(total.thorough).padStart(8)} ${String(total.camera).padStart(6)} ${`${((100 * total.camera) / total.images).toFixed(0)} %`.padStart(6)} ${String(total.still).padStart(7)}  ${percentile(allQuick, 50).toFixed(1).padStart(8)} ${percentile(allThorough, 50).toFixed(1).padStart(11)}`
+  `  ${"total".padEnd(15)} ${String(total.images).padStart(6)} ${String(total.glance).padStart(6)} ${String(total.quick).padStart(6)} ${String(total.thorough).padStart(8)} ${String(total.after).padStart(6)} ${String(total.before).padStart(6)} ${String(total.all).padStart(7)}  ${`${((100 * total.after) / total.images).toFixed(0)} %`.padStart(6)}  ${ms(percentile(quickTimes, 50)).padStart(8)}`
 )
 console.log(
-  "  quick/thorough: the camera's two passes; camera: read by either (a held code gets both within 3 frames);\n" +
-    "  rate: camera / images; all-fmt: every format, tryHarder (packbench decode); ms: median decode time per image"
+  "  glance/quick/thorough: the camera's passes; after: read by any (a held code meets them all within 3 frames);\n" +
+    "  before: the previous plan's two passes; all-fmt: every format, tryHarder; rate: after / images;\n" +
+    "  quick ms: median time of the quick pass per image"
 )

@@ -54,6 +54,11 @@ export type ScanResult =
       readonly post?: string
       /** Present when more than one carrier's format fits (and passes its check digit), most likely first. */
       readonly candidates?: ReadonlyArray<TrackingAlternative>
+      /**
+       * "check digit not verified: …" where the carrier's number has (or may have) a check digit whose algorithm no
+       * public document gives: accepted by its pattern alone (`checkDigit: "none"`), so a mistyped digit passes.
+       */
+      readonly checkDigitNotVerified?: string
       readonly reason?: string
     }
   | {

@@ -139,6 +139,7 @@ const trackingResult = (
       format: first.format,
       ...(url === undefined ? {} : { trackingUrl: url }),
       ...(first.country === undefined ? {} : { country: first.country, post: first.post }),
+      ...(first.checkDigitNotVerified === undefined ? {} : { checkDigitNotVerified: first.checkDigitNotVerified }),
       ...(distinct.length > 1
         ? { candidates: distinct.map((c) => ({ carrier: c.carrier, format: c.format, checkDigit: c.checkDigit })) }
         : {})

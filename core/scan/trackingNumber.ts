@@ -29,6 +29,8 @@ export interface TrackingCandidate {
   /** S10 only: the issuing country (ISO 3166 alpha-2) and its postal operator from the UPU table. */
   readonly country?: string
   readonly post?: string
+  /** The format's check digit is not verified (see TrackingFormat.checkDigitNotVerified): what is known of it. */
+  readonly checkDigitNotVerified?: string
 }
 
 /** Longer than any format (DHL eCommerce allows 41): anything longer is not tried at all. */
@@ -56,7 +58,9 @@ const candidateOf = (format: TrackingFormat<CarrierId>, n: string): TrackingCand
     carrier = s10CarrierOf(country, groups.ServiceType ?? "")
     where = { country, post: known.post }
   }
-  const base = { carrier, format: format.id, distinctive: format.distinctive, ...where }
+  const unverified =
+    format.checkDigitNotVerified === null ? {} : { checkDigitNotVerified: format.checkDigitNotVerified }
+  const base = { carrier, format: format.id, distinctive: format.distinctive, ...where, ...unverified }
   if (format.checksum === null) return { ...base, checkDigit: "none" }
   const prepend = format.prependSerial
   const printed = groups.SerialNumber ?? ""

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { Effect } from "effect"
-import type { ReaderOptions, ReadInputBarcodeFormat, ZXingReaderModule } from "zxing-wasm/reader"
+import type { ReaderOptions, ReadInputBarcodeFormat, ReadResult, ZXingReaderModule } from "zxing-wasm/reader"
 import { prepareZXingModule, readBarcodes } from "zxing-wasm/reader"
 import type { BarcodeDecoder, BarcodeFormatName, DecodedBarcode, PixelImage } from "./BarcodeDecoder.ts"
 import { checkImage, DecodeError } from "./BarcodeDecoder.ts"
@@ -74,7 +74,7 @@ const loadModule = (): Promise<ZXingReaderModule> => {
   return module
 }
 
-const expandToRgba = (image: PixelImage): Uint8ClampedArray => {
+export const expandToRgba = (image: PixelImage): Uint8ClampedArray => {
   if (image.channels === 4) {
     return image.data instanceof Uint8ClampedArray
       ? image.data
@@ -88,40 +88,54 @@ const expandToRgba = (image: PixelImage): Uint8ClampedArray => {
   return out
 }
 
+/** zxing-wasm's result as the port's, or nothing for a format the port does not name or an invalid read. */
+export const toDecodedBarcode = (result: ReadResult): ReadonlyArray<DecodedBarcode> => {
+  const format = formatByWasm.get(result.format)
+  if (format === undefined || !result.isValid) return []
+  const { topLeft, topRight, bottomRight, bottomLeft } = result.position
+  return [
+    { format, text: result.text, points: [topLeft, topRight, bottomRight, bottomLeft].map(({ x, y }) => ({ x, y })) }
+  ]
+}
+
 /**
- * zxing-cpp compiled to WebAssembly: finds several symbols per frame and handles rotation itself. `options` are
- * zxing-wasm ReaderOptions; the default reads still images as hard as it can, the bench passes the camera's.
+ * zxing-wasm's readBarcodes with the module from node_modules loaded, for RGBA pixels. readBarcodes only reads the
+ * data/width/height of an ImageData (duck-typed), so no canvas is needed in Node.
  */
-export const makeZxingWasmDecoder = Effect.fn("ZxingWasmDecoder.make")(function* (
-  options: ReaderOptions = stillImageOptions
-) {
+export const loadZxingWasmReader = Effect.fn("ZxingWasmDecoder.loadReader")(function* () {
   yield* Effect.tryPromise({
     try: loadModule,
     catch: (error) => new DecodeError({ decoder: "zxing-wasm", message: `cannot load zxing-wasm: ${String(error)}` })
   })
+  return (
+    image: { readonly width: number; readonly height: number; readonly data: Uint8ClampedArray },
+    options: object
+  ): Promise<Array<ReadResult>> =>
+    readBarcodes(
+      { data: image.data, width: image.width, height: image.height, colorSpace: "srgb" } as ImageData,
+      options as ReaderOptions
+    )
+})
+
+/**
+ * zxing-cpp compiled to WebAssembly: finds several symbols per frame and handles rotation itself. `options` are
+ * zxing-wasm ReaderOptions; the default reads still images as hard as it can.
+ */
+export const makeZxingWasmDecoder = Effect.fn("ZxingWasmDecoder.make")(function* (
+  options: ReaderOptions = stillImageOptions
+) {
+  const read = yield* loadZxingWasmReader()
   const decoder: BarcodeDecoder = {
     name: "zxing-wasm",
     decode: Effect.fn("ZxingWasmDecoder.decode")(function* (image: PixelImage) {
       const invalid = checkImage("zxing-wasm", image)
       if (invalid !== undefined) return yield* invalid
-      // readBarcodes only reads data/width/height of an ImageData (duck-typed), so no canvas is needed in Node.
-      const pixels = { data: expandToRgba(image), width: image.width, height: image.height, colorSpace: "srgb" }
+      const pixels = { data: expandToRgba(image), width: image.width, height: image.height }
       const results = yield* Effect.tryPromise({
-        try: () => readBarcodes(pixels as ImageData, options),
+        try: () => read(pixels, options),
         catch: (error) => new DecodeError({ decoder: "zxing-wasm", message: String(error) })
       })
-      return results.flatMap((result): Array<DecodedBarcode> => {
-        const format = formatByWasm.get(result.format)
-        if (format === undefined || !result.isValid) return []
-        const { topLeft, topRight, bottomRight, bottomLeft } = result.position
-        return [
-          {
-            format,
-            text: result.text,
-            points: [topLeft, topRight, bottomRight, bottomLeft].map(({ x, y }) => ({ x, y }))
-          }
-        ]
-      })
+      return results.flatMap(toDecodedBarcode)
     })
   }
   return decoder

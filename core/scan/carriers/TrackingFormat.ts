@@ -18,6 +18,11 @@ export interface TrackingFormat<Carrier extends string = string> {
   /** False for formats without anything of their own (bare digits): see the generator's `undistinctive`. */
   readonly distinctive: boolean
   readonly trackingUrl: string | null
+  /**
+   * Set where the carrier prints a check digit (or may) but no public document gives its algorithm: the number is
+   * accepted by its pattern alone and the result says so. The text names what is known and where it was read.
+   */
+  readonly checkDigitNotVerified: string | null
 }
 
 export interface Checksum {

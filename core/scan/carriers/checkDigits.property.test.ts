@@ -20,7 +20,7 @@ const withOneDigitChanged = (min: number, max: number) =>
 const mod = (n: number, m: number) => ((n % m) + m) % m
 
 describe("check-digit algorithms: a valid number with one digit changed is refused", () => {
-  it("GS1 mod 10 (weights 3,1 from the right: GTIN, SSCC, NVE, USPS, Canada Post) catches every single-digit change", () => {
+  it("GS1 mod 10 (weights 3,1 from the right: GTIN, SSCC, NVE, USPS IMpb) catches every single-digit change", () => {
     fc.assert(
       fc.property(withOneDigitChanged(1, 33), ({ serial, changed }) => {
         // Weights counted from the rightmost serial digit, as GS1 counts them: align by reversing.
@@ -47,7 +47,7 @@ describe("check-digit algorithms: a valid number with one digit changed is refus
     }
   })
 
-  it("Luhn (Purolator, Old Dominion) catches every single-digit change", () => {
+  it("Luhn (ISO/IEC 7812-1, kept for the data set's formats that name it) catches every single-digit change", () => {
     fc.assert(
       fc.property(withOneDigitChanged(1, 30), ({ serial, changed }) => {
         expect(luhn(changed)).not.toBe(luhn(serial))

@@ -52,6 +52,7 @@ const undistinctive = new Set([
   "dpd_15",
   "evri_parcel",
   "fedex_12",
+  "fedex_32_astra",
   "fedex_ground",
   "fedex_ground_sscc_18",
   "gls_parcel",
@@ -94,6 +95,7 @@ const carrierOrder = [
   "ontrac",
   "lasership",
   "dhl-ecommerce",
+  "landmark-global",
   "cainiao",
   "yunexpress",
   "china-post",
@@ -177,6 +179,7 @@ export const readCourier = (courier, source, file) => {
       requiresKnownCountry: (format.validation?.additional?.exists ?? []).includes("Courier"),
       distinctive: !undistinctive.has(id),
       trackingUrl: (format.tracking_url ?? courier.tracking_url ?? null)?.replace(/^http:\/\//, "https://") ?? null,
+      checkDigitNotVerified: format.check_digit_not_verified ?? null,
       valid: format.test_numbers?.valid ?? [],
       invalid: format.test_numbers?.invalid ?? [],
       s10Countries:
@@ -241,7 +244,8 @@ export const renderTrackingFormats = (dataCouriers, packbench) => {
       `    prependSerial: ${f.prependSerial === null ? "null" : `{ when: new RegExp(${json(f.prependSerial.when)}), content: ${json(f.prependSerial.content)} }`},`,
       `    requiresKnownCountry: ${f.requiresKnownCountry},`,
       `    distinctive: ${f.distinctive},`,
-      `    trackingUrl: ${json(f.trackingUrl)}`,
+      `    trackingUrl: ${json(f.trackingUrl)},`,
+      `    checkDigitNotVerified: ${json(f.checkDigitNotVerified)}`,
       "  }"
     ].join("\n")
   )

@@ -3,7 +3,7 @@
 // Data set tracking_number_data: MIT licence, (c) 2017 Jeff Keen; see NOTICE.md.
 import type { TrackingFormat } from "./TrackingFormat.ts"
 
-export const carrierIds = ["dhl-paket","deutsche-post","dpd","hermes","gls","ups","dhl","fedex","usps","amazon","royal-mail","evri","yodel","postnl","bpost","la-poste","chronopost","poste-italiane","correos","inpost","poczta-polska","swiss-post","austrian-post","canada-post","purolator","ontrac","lasership","dhl-ecommerce","cainiao","yunexpress","china-post","speedee","s10"] as const
+export const carrierIds = ["dhl-paket","deutsche-post","dpd","hermes","gls","ups","dhl","fedex","usps","amazon","royal-mail","evri","yodel","postnl","bpost","la-poste","chronopost","poste-italiane","correos","inpost","poczta-polska","swiss-post","austrian-post","canada-post","purolator","ontrac","lasership","dhl-ecommerce","landmark-global","cainiao","yunexpress","china-post","speedee","s10"] as const
 export type CarrierId = (typeof carrierIds)[number]
 
 /** Each carrier's name and public tracking page (%s is the number). */
@@ -36,6 +36,7 @@ export const carrierInfo: Readonly<Record<CarrierId, { readonly name: string; re
   "ontrac": { name: "OnTrac", trackingUrl: "https://www.ontrac.com/tracking/?number=%s" },
   "lasership": { name: "LaserShip", trackingUrl: "https://www.lasership.com/track/%s" },
   "dhl-ecommerce": { name: "DHL eCommerce", trackingUrl: "https://www.dhl.com/us-en/home/tracking.html?tracking-id=%s" },
+  "landmark-global": { name: "Landmark Global", trackingUrl: "https://track.landmarkglobal.com/?trck=%s" },
   "cainiao": { name: "Cainiao", trackingUrl: "https://global.cainiao.com/newDetail.htm?mailNoList=%s" },
   "yunexpress": { name: "YunExpress", trackingUrl: "https://www.yuntrack.com/parcelTracking?id=%s" },
   "china-post": { name: "China Post", trackingUrl: null },
@@ -55,7 +56,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=%s"
+    trackingUrl: "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "dhl_paket_identcode",
@@ -67,7 +69,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=%s"
+    trackingUrl: "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "dhl_paket_jjd",
@@ -79,7 +82,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=%s"
+    trackingUrl: "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "dpd_14",
@@ -91,7 +95,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.dpdgroup.com/nl/mydpd/my-parcels/track?lang=en&parcelNumber=%s"
+    trackingUrl: "https://www.dpdgroup.com/nl/mydpd/my-parcels/track?lang=en&parcelNumber=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "dpd_15",
@@ -103,7 +108,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.dpdgroup.com/nl/mydpd/my-parcels/track?lang=en&parcelNumber=%s"
+    trackingUrl: "https://www.dpdgroup.com/nl/mydpd/my-parcels/track?lang=en&parcelNumber=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "dpd_barcode",
@@ -115,7 +121,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.dpdgroup.com/nl/mydpd/my-parcels/track?lang=en&parcelNumber=%s"
+    trackingUrl: "https://www.dpdgroup.com/nl/mydpd/my-parcels/track?lang=en&parcelNumber=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "hermes_parcel",
@@ -127,7 +134,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.myhermes.de/empfangen/sendungsverfolgung/sendungsinformation#%s"
+    trackingUrl: "https://www.myhermes.de/empfangen/sendungsverfolgung/sendungsinformation#%s",
+    checkDigitNotVerified: null
   },
   {
     id: "gls_parcel",
@@ -139,7 +147,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://gls-group.com/DE/de/paketverfolgung?match=%s"
+    trackingUrl: "https://gls-group.com/DE/de/paketverfolgung?match=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "ups",
@@ -151,7 +160,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://wwwapps.ups.com/WebTracking/track?track=yes&trackNums=%s"
+    trackingUrl: "https://wwwapps.ups.com/WebTracking/track?track=yes&trackNums=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "ups_waybill",
@@ -163,7 +173,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://wwwapps.ups.com/WebTracking/track?track=yes&trackNums=%s"
+    trackingUrl: "https://wwwapps.ups.com/WebTracking/track?track=yes&trackNums=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "dhl_express",
@@ -175,7 +186,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.dhl.com/en/express/tracking.html?brand=DHL&AWB=%s"
+    trackingUrl: "https://www.dhl.com/en/express/tracking.html?brand=DHL&AWB=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "dhl_express_piece_id",
@@ -187,7 +199,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.dhl.com/en/express/tracking.html?brand=DHL&AWB=%s"
+    trackingUrl: "https://www.dhl.com/en/express/tracking.html?brand=DHL&AWB=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "fedex_12",
@@ -199,7 +212,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s"
+    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "fedex_34",
@@ -211,7 +225,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s"
+    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "fedex_smartpost",
@@ -223,7 +238,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: { when: new RegExp("^(?!92).+"), content: "92" },
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s"
+    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "fedex_ground",
@@ -235,7 +251,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s"
+    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "fedex_ground_sscc_18",
@@ -247,7 +264,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s"
+    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "fedex_ground_96",
@@ -259,7 +277,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s"
+    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "fedex_ground_gsn",
@@ -271,7 +290,21 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s"
+    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s",
+    checkDigitNotVerified: null
+  },
+  {
+    id: "fedex_32_astra",
+    name: "FedEx ASTRA barcode (32)",
+    carrier: "fedex",
+    source: "packbench",
+    pattern: new RegExp("^(?:(?:[0-9]){16}(?<SerialNumber>([0-9]){11})(?<CheckDigit>[0-9])(?:[0-9]){4})$"),
+    checksum: {"name":"sum_product_with_weightings_and_modulo","evensMultiplier":1,"oddsMultiplier":1,"reverse":false,"weightings":[3,1,7,3,1,7,3,1,7,3,1],"modulo1":11,"modulo2":10},
+    prependSerial: null,
+    requiresKnownCountry: false,
+    distinctive: false,
+    trackingUrl: "https://www.fedex.com/apps/fedextrack/?tracknumbers=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "usps_20",
@@ -283,7 +316,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://tools.usps.com/go/TrackConfirmAction?tLabels=%s"
+    trackingUrl: "https://tools.usps.com/go/TrackConfirmAction?tLabels=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "usps_32V2",
@@ -295,7 +329,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://tools.usps.com/go/TrackConfirmAction?tLabels=%s"
+    trackingUrl: "https://tools.usps.com/go/TrackConfirmAction?tLabels=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "usps_91",
@@ -307,7 +342,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: { when: new RegExp("^(?!9[1-5]).+"), content: "91" },
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://tools.usps.com/go/TrackConfirmAction?tLabels=%s"
+    trackingUrl: "https://tools.usps.com/go/TrackConfirmAction?tLabels=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "usps_impb",
@@ -319,7 +355,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://tools.usps.com/go/TrackConfirmAction?tLabels=%s"
+    trackingUrl: "https://tools.usps.com/go/TrackConfirmAction?tLabels=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "amazon_logistics",
@@ -331,7 +368,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: null
+    trackingUrl: null,
+    checkDigitNotVerified: null
   },
   {
     id: "amazon_international",
@@ -343,7 +381,21 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: null
+    trackingUrl: null,
+    checkDigitNotVerified: null
+  },
+  {
+    id: "amazon_logistics_tbc_tbm",
+    name: "Amazon Logistics Canada / Mexico (TBC, TBM)",
+    carrier: "amazon",
+    source: "packbench",
+    pattern: new RegExp("^(?:TB[CM](?<SerialNumber>([0-9]){12}))$"),
+    checksum: null,
+    prependSerial: null,
+    requiresKnownCountry: false,
+    distinctive: true,
+    trackingUrl: "https://track.amazon.com/tracking/%s",
+    checkDigitNotVerified: null
   },
   {
     id: "evri_parcel",
@@ -355,7 +407,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.evri.com/track/parcel/%s"
+    trackingUrl: "https://www.evri.com/track/parcel/%s",
+    checkDigitNotVerified: null
   },
   {
     id: "yodel_jd",
@@ -367,7 +420,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.yodel.co.uk/tracking/%s"
+    trackingUrl: "https://www.yodel.co.uk/tracking/%s",
+    checkDigitNotVerified: null
   },
   {
     id: "postnl_3s",
@@ -379,7 +433,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://jouw.postnl.nl/track-and-trace/%s"
+    trackingUrl: "https://jouw.postnl.nl/track-and-trace/%s",
+    checkDigitNotVerified: null
   },
   {
     id: "la_poste_13",
@@ -391,7 +446,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.laposte.fr/outils/suivre-vos-envois?code=%s"
+    trackingUrl: "https://www.laposte.fr/outils/suivre-vos-envois?code=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "inpost_24",
@@ -403,7 +459,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://inpost.pl/sledzenie-przesylek?number=%s"
+    trackingUrl: "https://inpost.pl/sledzenie-przesylek?number=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "swiss_post_99",
@@ -415,7 +472,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://service.post.ch/ekp-web/ui/entry/shipping/1?parcelId=%s"
+    trackingUrl: "https://service.post.ch/ekp-web/ui/entry/shipping/1?parcelId=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "canada_post_16",
@@ -427,7 +485,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor=%s"
+    trackingUrl: "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor=%s",
+    checkDigitNotVerified: "check digit not verified: Canada Post ends its 16-digit PIN in a MOD 10 check digit whose weighting no public document gives"
   },
   {
     id: "purolator_numeric",
@@ -439,7 +498,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.purolator.com/en/shipping/tracker?pins=%s"
+    trackingUrl: "https://www.purolator.com/en/shipping/tracker?pins=%s",
+    checkDigitNotVerified: "check digit not verified: no public Purolator document says whether or how its PIN carries a check digit"
   },
   {
     id: "purolator_alpha",
@@ -451,7 +511,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: false,
-    trackingUrl: "https://www.purolator.com/en/shipping/tracker?pins=%s"
+    trackingUrl: "https://www.purolator.com/en/shipping/tracker?pins=%s",
+    checkDigitNotVerified: "check digit not verified: no public Purolator document says whether or how its PIN carries a check digit"
   },
   {
     id: "ontrac_c",
@@ -463,7 +524,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: { when: new RegExp("^(?!4).+$"), content: "4" },
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.ontrac.com/tracking/?number=%s"
+    trackingUrl: "https://www.ontrac.com/tracking/?number=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "ontrac_d",
@@ -475,7 +537,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: { when: new RegExp("^(?!5).+$"), content: "5" },
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.ontrac.com/tracking/?number=%s"
+    trackingUrl: "https://www.ontrac.com/tracking/?number=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "lasership_lx",
@@ -487,7 +550,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.lasership.com/track/%s"
+    trackingUrl: "https://www.lasership.com/track/%s",
+    checkDigitNotVerified: null
   },
   {
     id: "lasership_1ls",
@@ -499,7 +563,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.lasership.com/track/%s"
+    trackingUrl: "https://www.lasership.com/track/%s",
+    checkDigitNotVerified: null
   },
   {
     id: "dhl_ecommerce",
@@ -511,7 +576,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.dhl.com/en/express/tracking.html?brand=DHL&AWB=%s"
+    trackingUrl: "https://www.dhl.com/en/express/tracking.html?brand=DHL&AWB=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "cainiao_lp",
@@ -523,7 +589,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://global.cainiao.com/newDetail.htm?mailNoList=%s"
+    trackingUrl: "https://global.cainiao.com/newDetail.htm?mailNoList=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "yunexpress_yt",
@@ -535,7 +602,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://www.yuntrack.com/parcelTracking?id=%s"
+    trackingUrl: "https://www.yuntrack.com/parcelTracking?id=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "speedee_sp",
@@ -547,7 +615,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: false,
     distinctive: true,
-    trackingUrl: "https://speedeedelivery.com/track-a-shipment/?v=detail&id=%s"
+    trackingUrl: "https://speedeedelivery.com/track-a-shipment/?v=detail&id=%s",
+    checkDigitNotVerified: null
   },
   {
     id: "s10",
@@ -559,7 +628,8 @@ export const trackingFormats: ReadonlyArray<TrackingFormat<CarrierId>> = [
     prependSerial: null,
     requiresKnownCountry: true,
     distinctive: true,
-    trackingUrl: null
+    trackingUrl: null,
+    checkDigitNotVerified: null
   }
 ]
 

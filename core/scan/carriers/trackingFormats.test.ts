@@ -76,10 +76,8 @@ describe("trackingFormats.generated.ts", () => {
     (format, _, raw) => {
       const n = normaliseTrackingNumber(raw)
       const definition = trackingFormats.find((f) => f.id === format)!
-      const groups = definition.pattern.exec(n)!.groups!
-      const check = groups.CheckDigit!
-      const at = n.lastIndexOf(check, format === "s10" ? -3 : n.length)
-      const position = format === "s10" ? 10 : at
+      // Where the pattern puts the check digit (regexp match indices), wherever in the number that is.
+      const position = new RegExp(definition.pattern.source, "d").exec(n)!.indices!.groups!.CheckDigit![0]
       for (const replacement of "0123456789") {
         if (replacement === n[position]) continue
         const tweaked = `${n.slice(0, position)}${replacement}${n.slice(position + 1)}`

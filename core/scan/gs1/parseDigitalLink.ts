@@ -1,207 +1,169 @@
-/** Parses GS1 Digital Link URIs into application identifier values. */
-import type { AiDefinition } from "./AiDefinition.ts"
+/** Reads a GS1 Digital Link URI (GS1 Digital Link: URI Syntax 1.2) into application identifier values. */
 import { associationProblems } from "./aiAssociations.ts"
 import { aiTable } from "./aiTable.generated.ts"
+import { aiOfPathSegment } from "./digitalLinkShortNames.ts"
 import type { ElementString, Gs1Parse } from "./parseElementString.ts"
 import { validateAiValue } from "./validateAiValue.ts"
 
-/**
- * GS1 Digital Link URI syntax 1.2 against the syntax dictionary: fixtures/digital-link-cases.json holds our cases,
- * each naming the rule of the standard it exercises.
- */
+/** Scheme, authority, path, query and fragment as RFC 3986 appendix B splits them; http and https only. */
+const uriParts = /^(https?):\/\/([^/?#]+)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/i
 
-/** RFC 3986 characters; anything else (space, <, >, {, }, \, ^, `, ") cannot be in a URI at all. */
-const uriCharacters = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/
-const badDomainCharacters = /[_~?#@!$&'()*+,;=%]/
-
-/** Short names ("convenience alphas") of Digital Link 1.1, which 1.2 still lets a decoder read (dl.c alpha_ai_map). */
-export const shortNames: Readonly<Record<string, string>> = {
-  cpid: "8010",
-  cpsn: "8011",
-  cpv: "22",
-  gcn: "255",
-  gdti: "253",
-  giai: "8004",
-  ginc: "401",
-  gln: "414",
-  glnx: "254",
-  gmn: "8013",
-  grai: "8003",
-  gsin: "402",
-  gsrn: "8018",
-  gsrnp: "8017",
-  gtin: "01",
-  itip: "8006",
-  lot: "10",
-  party: "417",
-  refno: "8020",
-  ser: "21",
-  srin: "8019",
-  sscc: "00"
+interface PathPair {
+  readonly ai: string
+  readonly raw: string
 }
 
-/** The AI a path segment names: an AI of the table, or a short name. */
-const pathAi = (segment: string): AiDefinition | undefined =>
-  /^\d{2,4}$/.test(segment)
-    ? aiTable[segment]
-    : shortNames[segment] === undefined
-      ? undefined
-      : aiTable[shortNames[segment]]
+/**
+ * The Digital Link part of a path is "/key/value" pairs up to its end, starting at a primary key; anything before it
+ * is the URI stem, which the standard leaves to the domain's owner ("/products/01/…"). A value sits at an even
+ * distance from the end, so only a segment at an odd distance can be a key; the rightmost primary key there starts
+ * the Digital Link part, so a stem may itself look like one ("/00/stem/01/…"). Undefined when there is none.
+ */
+const locateKeyPath = (segments: ReadonlyArray<string>): ReadonlyArray<PathPair> | undefined => {
+  for (let start = segments.length - 2; start >= 0; start -= 2) {
+    const ai = aiOfPathSegment(segments[start]!)
+    if (ai !== undefined && aiTable[ai]?.dlPrimaryKey != null) {
+      const pairs: Array<PathPair> = []
+      for (let i = start; i < segments.length; i += 2) {
+        pairs.push({ ai: aiOfPathSegment(segments[i]!) ?? segments[i]!, raw: segments[i + 1]! })
+      }
+      return pairs
+    }
+  }
+  return undefined
+}
 
-/** Percent-decoding; in the query "+" is a space (HTML form encoding), in the path it is itself. */
-const decode = (text: string, inQuery: boolean): string | undefined => {
+/** RFC 3986 2.1 percent-decoding as UTF-8; undefined for a broken escape such as "%G1" or a lone "%E0". */
+const percentDecode = (raw: string): string | undefined => {
   try {
-    return decodeURIComponent(inQuery ? text.replace(/\+/g, " ") : text)
+    return decodeURIComponent(raw)
   } catch {
     return undefined
   }
 }
 
-/** Whether `sequence` (primary key first) is the key, then some of one alternative's qualifiers in its order. */
-const isValidPathSequence = (sequence: ReadonlyArray<string>): boolean => {
-  const alternatives = aiTable[sequence[0]!]?.dlPrimaryKey
-  if (alternatives == null) return false
-  const qualifiers = sequence.slice(1)
-  if (qualifiers.length === 0) return true
-  return alternatives.some((alternative) => {
-    let next = 0
-    for (const qualifier of qualifiers) {
-      const found = alternative.indexOf(qualifier, next)
+/** Whether `qualifiers` keep the order of one of the primary key's alternative sequences, each one optional. */
+const followsAnAlternative = (
+  qualifiers: ReadonlyArray<string>,
+  alternatives: ReadonlyArray<ReadonlyArray<string>>
+): boolean =>
+  qualifiers.length === 0 ||
+  alternatives.some((sequence) => {
+    let position = 0
+    for (const ai of qualifiers) {
+      const found = sequence.indexOf(ai, position)
       if (found === -1) return false
-      next = found + 1
+      position = found + 1
     }
     return true
   })
-}
 
-/** The qualifier a query AI would be if it sat in the path: then it belongs there (dl.c AI_SHOULD_BE_IN_PATH_INFO). */
-const belongsInPath = (path: ReadonlyArray<string>, ai: string): boolean => {
-  for (let at = 1; at <= path.length; at++) {
-    if (isValidPathSequence([...path.slice(0, at), ai, ...path.slice(at)])) return true
-  }
-  return false
-}
-
-interface Located {
-  readonly scheme: string
-  readonly domain: string
-  readonly segments: ReadonlyArray<string>
-  /** Index in `segments` of the primary key. */
-  readonly start: number
-  readonly query: string
-  readonly trailingSlash: boolean
-}
+const describeAlternatives = (alternatives: ReadonlyArray<ReadonlyArray<string>>): string =>
+  alternatives.length === 0 ? "none" : alternatives.map((sequence) => sequence.join(", ")).join(" or ")
 
 /**
- * Finds the Digital Link part of the path as dl.c does: from the end, "/AI/value" pairs back to the rightmost primary
- * key, so a stem may hold anything ("/00/faux/00/…" is the second 00). Undefined when there is none: some other URL.
+ * A GTIN-8, -12 or -13 where Digital Link 1.2 wants the GTIN-14: the URI syntax writes AI (01) as its 14 digits
+ * (padded with zeros on the left by whoever makes the URI), so the reader reports the GTIN-14 meant and refuses it.
  */
-const locate = (uri: string): Located | undefined => {
-  const scheme = /^(https?):\/\//i.exec(uri)?.[1]
-  if (scheme === undefined) return undefined
-  const rest = uri.slice(scheme.length + 3).replace(/#.*$/s, "")
-  const slash = rest.indexOf("/")
-  if (slash === -1) return undefined
-  const domain = rest.slice(0, slash)
-  const queryAt = rest.indexOf("?", slash)
-  const path = queryAt === -1 ? rest.slice(slash) : rest.slice(slash, queryAt)
-  const query = queryAt === -1 ? "" : rest.slice(queryAt + 1)
-  const trailingSlash = path.length > 1 && path.endsWith("/")
-  const segments = (trailingSlash ? path.slice(0, -1) : path).split("/").slice(1)
-  for (let at = segments.length - 2; at >= 0; at -= 2) {
-    const definition = pathAi(segments[at]!)
-    if (definition === undefined) return undefined
-    if (definition.dlPrimaryKey !== null) return { scheme, domain, segments, start: at, query, trailingSlash }
-  }
-  return undefined
+const shortGtinProblem = (
+  ai: string,
+  value: string
+): { readonly padded: string; readonly problem: string } | undefined => {
+  if (ai !== "01" || !/^\d+$/.test(value) || ![8, 12, 13].includes(value.length)) return undefined
+  const padded = value.padStart(14, "0")
+  return { padded, problem: `AI (01) must be the 14-digit GTIN in a Digital Link URI: ${padded}, not ${value}` }
 }
 
-/** A GTIN-8, -12 or -13 where Digital Link 1.2 wants the GTIN-14: read as the GTIN-14 it pads to, and refused. */
-const zeroSuppressedGtin = (ai: string, value: string): boolean => ai === "01" && /^(\d{8}|\d{12}|\d{13})$/.test(value)
-
 /**
- * Parses a GS1 Digital Link URI: any host and path stem, then /<primary key>/<value> and its key qualifiers in the
- * dictionary's order (by AI or short name), then data attributes in the query. Returns undefined when the URI
- * carries no primary key at all (it is some other URL); otherwise every problem found, each a sentence.
+ * Parses a GS1 Digital Link URI: http(s), any authority and path stem, then a primary key and its key qualifiers in
+ * the path (by AI or short name), data attributes as AIs in the query, a fragment ignored. Every value is checked by
+ * the syntax dictionary's rules (length, character set, linters), every AI may appear once, and the dictionary's
+ * pairing rules hold over the whole URI. Returns undefined when the URI has no primary key (it is some other
+ * address); otherwise the AIs in path-then-query order and every problem found, each a sentence.
  */
 export const parseDigitalLink = (uri: string, referenceYear: number): Gs1Parse | undefined => {
-  const located = locate(uri)
-  if (located === undefined) return undefined
+  const parts = uriParts.exec(uri)
+  if (parts === null) return undefined
+  const path = parts[3]!
+  const query = parts[4]
+  const trailingSlash = path.length > 1 && path.endsWith("/")
+  const segments = (trailingSlash ? path.slice(0, -1) : path).split("/").slice(1)
+  const keyPath = locateKeyPath(segments)
+  if (keyPath === undefined) return undefined
+
   const errors: Array<string> = []
-  if (!uriCharacters.test(uri))
-    errors.push("the URI holds a character no URI may contain (space, <, >, {, }, \\, ^, `)")
-  if (
-    located.scheme !== "http" &&
-    located.scheme !== "https" &&
-    located.scheme !== "HTTP" &&
-    located.scheme !== "HTTPS"
-  ) {
-    errors.push(`scheme "${located.scheme}" must be http or https in one case`)
-  }
-  if (located.domain === "" || badDomainCharacters.test(located.domain)) {
-    errors.push(`"${located.domain}" is not a domain name`)
-  }
-  if (located.trailingSlash) errors.push("a GS1 Digital Link URI must not end in '/'")
-
   const ais: Array<ElementString> = []
-  const add = (ai: string, raw: string, inQuery: boolean) => {
-    const where = inQuery ? "query" : "path"
-    if (raw === "") {
-      errors.push(`AI (${ai}) has an empty value in the URI ${where}`)
-      return
-    }
-    const decoded = decode(raw, inQuery)
+  if (trailingSlash) errors.push("a GS1 Digital Link URI must not end in '/' after its last path value")
+
+  const readValue = (ai: string, raw: string, where: string): void => {
+    const decoded = percentDecode(raw)
     if (decoded === undefined) {
-      errors.push(`AI (${ai}) value "${raw}" has broken percent-encoding`)
+      errors.push(`AI (${ai}) value "${raw}" in the ${where} has broken percent-encoding`)
       return
     }
-    if (decoded.includes("\u0000")) {
-      errors.push(`AI (${ai}) value holds a NUL character`)
+    if (decoded === "") {
+      errors.push(`AI (${ai}) has an empty value in the ${where}`)
       return
     }
-    const value = zeroSuppressedGtin(ai, decoded) ? decoded.padStart(14, "0") : decoded
-    if (value !== decoded) {
-      errors.push(`AI (01) must be the 14-digit GTIN in a Digital Link URI: ${value}, not ${decoded}`)
+    const definition = aiTable[ai]
+    if (definition === undefined) return
+    const short = shortGtinProblem(ai, decoded)
+    if (short !== undefined) {
+      errors.push(short.problem)
+      ais.push({ ai, value: short.padded })
+      return
     }
-    ais.push({ ai, value })
-    errors.push(...validateAiValue(aiTable[ai]!, value, referenceYear))
+    ais.push({ ai, value: decoded })
+    errors.push(...validateAiValue(definition, decoded, referenceYear))
   }
 
-  const path: Array<string> = []
-  for (let at = located.start; at < located.segments.length; at += 2) {
-    const ai = pathAi(located.segments[at]!)!.ai
-    path.push(ai)
-    add(ai, located.segments[at + 1]!, false)
-  }
-  if (!isValidPathSequence(path)) {
-    const alternatives = aiTable[path[0]!]?.dlPrimaryKey ?? []
-    const allowed = alternatives.map((sequence) => sequence.join(",")).join(" or ") || "none"
+  const [primary, ...qualifiers] = keyPath
+  const primaryDefinition = aiTable[primary!.ai]!
+  const alternatives = primaryDefinition.dlPrimaryKey ?? []
+  readValue(primary!.ai, primary!.raw, "path")
+  const unknownInPath = qualifiers.filter((pair) => aiTable[pair.ai] === undefined)
+  for (const pair of unknownInPath) errors.push(`unknown AI "${pair.ai}" in the Digital Link path`)
+  if (
+    unknownInPath.length === 0 &&
+    !followsAnAlternative(
+      qualifiers.map((pair) => pair.ai),
+      alternatives
+    )
+  ) {
     errors.push(
-      `key qualifiers ${path.slice(1).join(",")} are not allowed after AI (${path[0]}) in this order; allowed: ${allowed}`
+      `the path has key qualifiers ${qualifiers.map((pair) => pair.ai).join(",")} after AI (${primary!.ai}), ` +
+        `which takes ${describeAlternatives(alternatives)} (each optional, in that order)`
     )
   }
+  for (const pair of qualifiers) readValue(pair.ai, pair.raw, "path")
 
-  for (const parameter of located.query.split("&")) {
-    const equals = parameter.indexOf("=")
-    if (parameter === "" || equals === -1) continue
-    const key = parameter.slice(0, equals)
+  const qualifierAis = new Set(alternatives.flat())
+  for (const parameter of query === undefined || query === "" ? [] : query.split("&")) {
+    const separator = parameter.indexOf("=")
+    const key = separator === -1 ? parameter : parameter.slice(0, separator)
+    // Parameters whose name is not all digits are the resolver's (linkType, context, …): not GS1 data.
     if (!/^\d+$/.test(key)) continue
     const definition = aiTable[key]
     if (definition === undefined) {
-      errors.push(`unknown AI "${key}" in the URI query`)
+      errors.push(`unknown AI (${key}) in the Digital Link query`)
       continue
     }
-    if (!definition.dlDataAttribute) errors.push(`AI (${key}) is not allowed as a Digital Link query attribute`)
-    else if (belongsInPath(path, key))
-      errors.push(`AI (${key}) is a key qualifier of AI (${path[0]}): it belongs in the path`)
-    add(key, parameter.slice(equals + 1), true)
+    if (qualifierAis.has(key)) {
+      errors.push(
+        `AI (${key}) is not allowed as a Digital Link query attribute: it is a key qualifier of AI (${primary!.ai}) ` +
+          "and belongs in the path"
+      )
+    } else if (!definition.dlDataAttribute) {
+      errors.push(`AI (${key}) is not allowed as a Digital Link query attribute`)
+    }
+    readValue(key, separator === -1 ? "" : parameter.slice(separator + 1), "query")
   }
 
-  const seen = new Set<string>()
-  for (const { ai } of ais) {
-    if (seen.has(ai)) errors.push(`AI (${ai}) appears more than once`)
-    seen.add(ai)
-  }
-  if (errors.length === 0) errors.push(...associationProblems(ais, { requisites: true }))
+  // Each AI is one fact about the item: the URI syntax has no place for a second one, even with the same value.
+  const counts = new Map<string, number>()
+  for (const { ai } of ais) counts.set(ai, (counts.get(ai) ?? 0) + 1)
+  for (const [ai, count] of counts) if (count > 1) errors.push(`AI (${ai}) appears more than once`)
+
+  errors.push(...associationProblems(ais, { requisites: true }))
   return { ais, errors }
 }

@@ -2,7 +2,8 @@
 /// <reference types="vite/client" />
 import { prepareZXingModule, type ReaderOptions, readBarcodes } from "zxing-wasm/reader"
 import wasmUrl from "zxing-wasm/reader/zxing_reader.wasm?url"
-import { type CameraFrame, cameraReaderOptionsFor, type DecodeReply, scanTextOf } from "./cameraReading.ts"
+import { readCameraFrame, scanTextOf } from "../../../core/decode/readCameraFrame.ts"
+import type { CameraFrame, DecodeReply } from "./cameraReading.ts"
 
 /**
  * Decodes camera frames off the UI thread with zxing-cpp compiled to WebAssembly. The .wasm is the copy the build
@@ -16,13 +17,24 @@ prepareZXingModule({
 
 let frameNumber = 0
 
+/**
+ * zxing-wasm reads the fields of an ImageData; the halved crop is one only in shape, so it is wrapped (its pixels are
+ * a fresh ArrayBuffer of halveImage's, never shared memory).
+ */
+const readWithZxing = (image: { width: number; height: number; data: Uint8ClampedArray }, options: object) =>
+  readBarcodes(
+    image instanceof ImageData
+      ? image
+      : new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height),
+    options as ReaderOptions
+  )
+
 self.addEventListener("message", (event: MessageEvent<{ readonly id: number; readonly frame: CameraFrame }>) => {
   const { id, frame } = event.data
   const image = new ImageData(new Uint8ClampedArray(frame.data), frame.width, frame.height)
-  const options = cameraReaderOptionsFor(frameNumber++) as unknown as ReaderOptions
-  readBarcodes(image, options).then(
-    (results) => {
-      const reply: DecodeReply = { id, texts: results.filter((result) => result.isValid).map(scanTextOf) }
+  readCameraFrame(image, frameNumber++, readWithZxing).then(
+    ({ symbols }) => {
+      const reply: DecodeReply = { id, texts: symbols.map(scanTextOf) }
       self.postMessage(reply)
     },
     (error: unknown) => {

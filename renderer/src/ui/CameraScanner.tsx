@@ -1,6 +1,6 @@
 /** Scanning with the camera: the preview, the decode worker and what it read. */
 import { useEffect, useRef, useState } from "react"
-import { regionOfInterest, regionOfInterestIn } from "../camera/cameraReading.ts"
+import { regionOfInterest, regionOfInterestIn } from "../../../core/decode/readCameraFrame.ts"
 import type { FrameDecoder } from "../camera/FrameDecoder.ts"
 import { useStationContext } from "../station/StationContext.ts"
 
