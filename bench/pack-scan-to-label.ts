@@ -1,12 +1,17 @@
 // Scan-to-label: from the last item scan the station accepted to the last label byte arriving at the simulated TCP
 // label printer (stamped by its listener), over many orders packed by the scripted packer of `packbench simulate` on a
 // fresh station (temp data dir, embedded broker, embedded hub). Simulated printers keep the bytes and skip rendering,
-// so the figure is the station's, not the renderer's. Prints figures; asserts nothing.
+// so the figure is the station's, not the renderer's. Prints where the time goes (station logic before
+// `pack.complete`, `pack.complete` until answered, the print worker taking the job, the socket write) and two raw
+// baselines taken in the same run: one SQLite commit (WAL, synchronous=FULL) on the same disk, and a plain TCP write of
+// the same label bytes to a loopback listener, with the ratio. Prints figures; asserts nothing.
 //   npx tsx bench/pack-scan-to-label.ts [--orders N]
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { connect, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { percentile, runPackSimulation } from "../drivers/simulation/PackSimulation.ts"
+import { openSqlite } from "../drivers/sqlite/SqliteSql.ts"
 import { loadConfig } from "../drivers/station/loadConfig.ts"
 
 const args = process.argv.slice(2)
@@ -16,6 +21,66 @@ const flag = (name: string) => {
 }
 const orders = Number(flag("--orders") ?? 1_000)
 if (!Number.isInteger(orders) || orders < 1) throw new Error(`--orders must be a positive whole number`)
+
+const figure = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return `median ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms`
+}
+const medianOf = (values: ReadonlyArray<number>) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50
+  )
+
+/** The raw floor of the socket write: each label's bytes over a fresh loopback connection, until the last byte is in. */
+const rawTcpWrites = async (labels: ReadonlyArray<Buffer>): Promise<ReadonlyArray<number>> => {
+  let lastByteAt = 0
+  let closed: (() => void) | undefined
+  const server = createServer((socket) => {
+    socket.on("data", () => {
+      lastByteAt = performance.now()
+    })
+    socket.on("close", () => closed?.())
+    socket.on("end", () => socket.end())
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const port = (server.address() as { port: number }).port
+  const times: Array<number> = []
+  for (const bytes of labels) {
+    const done = new Promise<void>((resolve) => {
+      closed = resolve
+    })
+    const started = performance.now()
+    const socket = connect(port, "127.0.0.1", () => socket.end(bytes))
+    socket.on("error", (error) => {
+      throw error
+    })
+    await done
+    times.push(lastByteAt - started)
+  }
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return times
+}
+
+/** The raw cost of one durable commit on the same disk: a one-row transaction, WAL and synchronous=FULL. */
+const rawCommits = (dir: string, count: number): ReadonlyArray<number> => {
+  const db = openSqlite({ filename: join(dir, "raw-commit.db") })
+  try {
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+    const insert = db.prepare("INSERT INTO t (data) VALUES (?)")
+    const times: Array<number> = []
+    for (let index = 0; index < count; index++) {
+      const started = performance.now()
+      db.exec("BEGIN IMMEDIATE")
+      insert.run(`parcel ${index}`)
+      db.exec("COMMIT")
+      times.push(performance.now() - started)
+    }
+    return times
+  } finally {
+    db.close()
+  }
+}
 
 const dataDir = mkdtempSync(join(tmpdir(), "pb-pack-bench-"))
 try {
@@ -46,6 +111,40 @@ try {
   console.log(
     `throughput ${summary.ordersPerSecond} orders/s (${(summary.elapsedMs / 1000).toFixed(1)} s), ` +
       `${summary.eventsAppended} events appended, outbox depth at end ${summary.outboxDepth}`
+  )
+  const timed = run.parcels.filter(
+    (parcel) =>
+      parcel.completeCalledAt !== undefined &&
+      parcel.completeAnsweredAt !== undefined &&
+      parcel.labelPrintingAt !== undefined &&
+      parcel.labelLastByteAt !== undefined
+  )
+  const commits = rawCommits(dataDir, 200)
+  const labelDir = join(dataDir, "printouts", "label")
+  const labels = readdirSync(labelDir)
+    .filter((file) => file.endsWith(".zpl"))
+    .slice(0, 1_000)
+    .map((file) => readFileSync(join(labelDir, file)))
+  const raw = await rawTcpWrites(labels)
+  console.log(`where scan-to-label goes (${timed.length} labels):`)
+  console.log(
+    `  station logic before pack.complete (box scan, weight): ${figure(timed.map((p) => p.completeCalledAt! - p.lastItemScanAt))}`
+  )
+  console.log(
+    `  pack.complete until answered (logic and its commit): ${figure(timed.map((p) => p.completeAnsweredAt! - p.completeCalledAt!))}`
+  )
+  console.log(`    of which one SQLite commit (raw, same disk, WAL+FULL): ${figure(commits)}`)
+  console.log(
+    `  print worker (answer to the job marked printing; below 0: taken before the answer): ${figure(timed.map((p) => p.labelPrintingAt! - p.completeAnsweredAt!))}`
+  )
+  console.log(
+    `  socket write (printing to the last byte at the printer): ${figure(timed.map((p) => p.labelLastByteAt! - p.labelPrintingAt!))}`
+  )
+  console.log(`raw baseline, plain TCP write of the same ${raw.length} labels over loopback: ${figure(raw)}`)
+  const rawSorted = [...raw].sort((a, b) => a - b)
+  console.log(
+    `ratio scan-to-label / raw TCP write: median ${(percentile(sorted, 50) / medianOf(raw)).toFixed(0)}x, ` +
+      `p99 ${(percentile(sorted, 99) / percentile(rawSorted, 99)).toFixed(0)}x`
   )
   for (const problem of [...summary.refused, ...summary.failed].slice(0, 10)) {
     console.log(`  ${problem.kind} ${problem.orderId ?? ""} at ${problem.step}: ${problem.code}: ${problem.reason}`)

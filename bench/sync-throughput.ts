@@ -1,15 +1,25 @@
 // Sync throughput bench against a local mosquitto it starts itself. Prints figures; asserts nothing.
 //   npx tsx bench/sync-throughput.ts [--backlog N] [--1m] [--rate-seconds S] [--hub-file] [--consumer-batch N]
 // --hub-file: the consumer applies into a WAL + synchronous=FULL file, as the hub does, instead of :memory:, and a
-// third figure times the consumer alone: catching up a backlog queued for it at the broker while it was away.
+// third figure times the consumer alone: catching up a backlog queued for it at the broker while it was away (as
+// much as the outbox sends without acks, its unconfirmed limit; the rest follows as the acks come).
+// Raw baselines in the same run: appends with better-sqlite3 alone (same schema, 1,000 rows a transaction, WAL+FULL),
+// and mqtt.js QoS 1 with the same payloads and in-flight window, publisher to subscriber. The outbox's drain-rate cap
+// is lifted for the bench; the station's memory is printed while the backlog drains, and a scan (one event in its own
+// transaction, as the pack bench appends it) is timed while the drain runs.
+import { randomUUID } from "node:crypto"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Layer, References, Scope } from "effect"
+import mqtt from "mqtt"
+import type { EventEnvelope } from "../core/events/Event.ts"
+import { EventLog } from "../core/events/EventLog.ts"
 import { Consumer } from "../core/sync/Consumer.ts"
 import { HighWaterMark, makeMemoryHighWaterMark } from "../core/sync/HighWaterMark.ts"
 import { Outbox } from "../core/sync/Outbox.ts"
 import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
+import { openSqlite } from "../drivers/sqlite/SqliteSql.ts"
 import { startMosquitto } from "../fixtures/mqtt/MosquittoProcess.ts"
 import { appendScans, consumerRigLayer, stationRigLayer, waitFor } from "../fixtures/mqtt/SyncRig.ts"
 
@@ -25,6 +35,84 @@ const consumerBatch = flag("--consumer-batch")
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+
+const MAX_IN_FLIGHT = 100
+const MAX_UNCONFIRMED = 50_000
+
+/**
+ * better-sqlite3 alone: the events table's schema, `count` rows like `sample` (the same payload, actor and time
+ * stamps, a fresh UUID each) in transactions of 1,000, WAL and synchronous=FULL.
+ */
+const rawAppends = (dir: string, count: number, sample: EventEnvelope) => {
+  const db = openSqlite({ filename: join(dir, "raw-append.db") })
+  try {
+    db.exec(`CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+      version INTEGER NOT NULL, epoch TEXT NOT NULL, event_wall_ms INTEGER NOT NULL, event_mono_ns TEXT NOT NULL,
+      ntp_offset_ms REAL, record_time_ms INTEGER NOT NULL, actor TEXT NOT NULL, payload TEXT NOT NULL, epcis TEXT)`)
+    db.exec("CREATE INDEX events_type ON events (type, seq)")
+    const insert = db.prepare(
+      "INSERT INTO events (seq, id, type, version, epoch, event_wall_ms, event_mono_ns, ntp_offset_ms, record_time_ms, actor, payload, epcis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    const actor = JSON.stringify(sample.actor)
+    const payload = JSON.stringify(sample.payload)
+    const inTransaction = db.transaction((from: number, to: number) => {
+      for (let seq = from; seq < to; seq++) {
+        insert.run(
+          seq,
+          randomUUID(),
+          sample.type,
+          sample.version,
+          sample.epoch,
+          sample.eventTime.wallMs,
+          sample.eventTime.monoNs,
+          null,
+          sample.recordTimeMs,
+          actor,
+          payload,
+          null
+        )
+      }
+    })
+    const started = performance.now()
+    for (let from = 1; from <= count; from += 1_000) inTransaction(from, Math.min(count + 1, from + 1_000))
+    return (performance.now() - started) / 1000
+  } finally {
+    db.close()
+  }
+}
+
+/** mqtt.js alone: `count` QoS 1 publishes of `payload`, `window` in flight, until the subscriber has every one. */
+const rawMqtt = async (url: string, count: number, payload: string, window: number) => {
+  const topic = "bench/raw/events"
+  const subscriber = await mqtt.connectAsync(url, { clientId: "bench-raw-sub", protocolVersion: 5, clean: true })
+  const publisher = await mqtt.connectAsync(url, { clientId: "bench-raw-pub", protocolVersion: 5, clean: true })
+  try {
+    await subscriber.subscribeAsync(topic, { qos: 1 })
+    let received = 0
+    const all = new Promise<void>((resolve) => {
+      subscriber.on("message", () => {
+        received++
+        if (received === count) resolve()
+      })
+    })
+    const started = performance.now()
+    let next = 0
+    const lane = async () => {
+      while (next < count) {
+        next++
+        await publisher.publishAsync(topic, payload, { qos: 1 })
+      }
+    }
+    await Promise.all(Array.from({ length: window }, lane))
+    await all
+    return (performance.now() - started) / 1000
+  } finally {
+    await publisher.endAsync()
+    await subscriber.endAsync()
+  }
+}
+
+const mb = (bytes: number) => (bytes / 1_048_576).toFixed(0)
 
 const main = async () => {
   const mosquitto = await startMosquitto({ maxQueuedMessages: 1_000_000 })
@@ -55,9 +143,9 @@ const main = async () => {
             highWaterMark: Layer.succeed(HighWaterMark, makeMemoryHighWaterMark()),
             outbox: {
               batchSize: 500,
-              maxInFlight: 100,
+              maxInFlight: MAX_IN_FLIGHT,
               drainRatePerSec: 1_000_000,
-              maxUnconfirmed: 50_000,
+              maxUnconfirmed: MAX_UNCONFIRMED,
               // The catch-up figure must time the queued backlog, not resends piled up while the hub was away.
               ackTimeoutMs: 300_000
             }
@@ -108,8 +196,8 @@ const main = async () => {
             `p99 ${percentile(latencies, 99).toFixed(1)} ms (n=${latencies.length})`
         )
 
-        // 2. Backlog: append N while the publisher is paused by the window being full is not possible from
-        //    outside, so append in big transactions as fast as SQLite allows and time until all are confirmed.
+        // 2. Backlog: append N as fast as SQLite allows (1,000 events a transaction, one commit each) and time until
+        //    all are confirmed by the consumer; the station's memory is sampled throughout and a scan timed now and then.
         const rssBefore = process.memoryUsage().rss
         let rssPeak = rssBefore
         const sampler = setInterval(() => {
@@ -118,31 +206,80 @@ const main = async () => {
         const appendStart = performance.now()
         yield* appendScans(backlog, 1_000).pipe(Effect.provide(station))
         const appendSeconds = (performance.now() - appendStart) / 1000
-        yield* outbox.kick
-        yield* waitFor(outbox.status, (s) => s.lastConfirmedSeq >= total + backlog, 3_600_000)
-        const drainSeconds = (performance.now() - appendStart) / 1000
-        clearInterval(sampler)
+        const sample = (yield* Effect.provide(
+          Effect.flatMap(EventLog, (log) => log.read(total, 1)),
+          station
+        ))[0]!
+        const rawAppendSeconds = rawAppends(dir, backlog, sample)
         console.log(
-          `backlog ${backlog}: appended in ${appendSeconds.toFixed(1)} s (${Math.round(backlog / appendSeconds)} ev/s), ` +
-            `all confirmed after ${drainSeconds.toFixed(1)} s (${Math.round(backlog / drainSeconds)} ev/s sustained ` +
-            `append->consumer ack), peak RSS +${((rssPeak - rssBefore) / 1_048_576).toFixed(0)} MB ` +
-            `(${(rssPeak / 1_048_576).toFixed(0)} MB total)`
+          `${backlog} appends in transactions of 1,000: ${appendSeconds.toFixed(1)} s ` +
+            `(${Math.round(backlog / appendSeconds)} ev/s); raw better-sqlite3, same schema, WAL+FULL: ` +
+            `${rawAppendSeconds.toFixed(1)} s; ratio ${(appendSeconds / rawAppendSeconds).toFixed(1)}x`
+        )
+        yield* outbox.kick
+        const drainStart = performance.now()
+        const scans: Array<number> = []
+        let lastReport = drainStart
+        const target = total + backlog
+        while ((yield* outbox.status).lastConfirmedSeq < target) {
+          yield* Effect.sleep(250)
+          // A scan during the drain: one event in its own transaction, as the bench appends it, timed to its commit.
+          const scanStart = performance.now()
+          yield* appendScans(1).pipe(Effect.provide(station))
+          scans.push(performance.now() - scanStart)
+          const now = performance.now()
+          if (now - lastReport >= 5_000) {
+            lastReport = now
+            const status = yield* outbox.status
+            console.log(
+              `  drain t=${((now - drainStart) / 1000).toFixed(0)} s: RSS ${mb(process.memoryUsage().rss)} MB, ` +
+                `confirmed ${status.lastConfirmedSeq - total}/${backlog}`
+            )
+          }
+        }
+        const drainSeconds = (performance.now() - drainStart) / 1000
+        const allSeconds = (performance.now() - appendStart) / 1000
+        clearInterval(sampler)
+        scans.sort((a, b) => a - b)
+        console.log(
+          `backlog ${backlog}: drained (published and confirmed) in ${drainSeconds.toFixed(1)} s ` +
+            `(${Math.round(backlog / drainSeconds)} ev/s appended to hub-confirmed); append to all confirmed ` +
+            `${allSeconds.toFixed(1)} s; peak RSS ${mb(rssPeak)} MB (+${mb(rssPeak - rssBefore)} MB)`
+        )
+        console.log(
+          `  a scan during the drain: median ${percentile(scans, 50).toFixed(1)} ms, ` +
+            `p99 ${percentile(scans, 99).toFixed(1)} ms, max ${(scans.at(-1) ?? Number.NaN).toFixed(1)} ms (n=${scans.length})`
+        )
+        const samplePayload = JSON.stringify(sample)
+        const rawCount = Math.min(backlog, 200_000)
+        const rawSeconds = yield* Effect.promise(() => rawMqtt(mosquitto.url, rawCount, samplePayload, MAX_IN_FLIGHT))
+        const ours = backlog / drainSeconds
+        const raw = rawCount / rawSeconds
+        console.log(
+          `raw mqtt.js QoS 1, same payload (${samplePayload.length} B), ${MAX_IN_FLIGHT} in flight: ` +
+            `${Math.round(raw)} msg/s over ${rawCount}; events appended to hub-confirmed ${Math.round(ours)} ev/s: ` +
+            `ratio ${(ours / raw).toFixed(2)}`
         )
 
         // 3. Consumer alone: the hub is away while the backlog is published to its persistent session at the broker,
-        //    then it comes back and applies what was queued. Needs the hub's cursor to survive, so a file.
+        //    then it comes back and applies what was queued. Needs the hub's cursor to survive, so a file. Without
+        //    acks the outbox stops at its unconfirmed limit: up to that many are queued at the broker, the rest of the
+        //    backlog follows as the returning hub acks.
         if (hubFile) {
           yield* Scope.close(hub, Exit.void)
-          const before = total + backlog
+          const before = (yield* outbox.status).lastSeq
+          const confirmedBefore = (yield* outbox.status).lastConfirmedSeq
           yield* appendScans(backlog, 1_000).pipe(Effect.provide(station))
           yield* outbox.kick
-          yield* waitFor(outbox.status, (s) => s.lastPublishedSeq >= before + backlog, 3_600_000)
+          const queued = Math.min(before + backlog, confirmedBefore + MAX_UNCONFIRMED)
+          yield* waitFor(outbox.status, (s) => s.lastPublishedSeq >= queued, 3_600_000)
           const catchUpStart = performance.now()
           hub = yield* startHub
           yield* waitFor(outbox.status, (s) => s.lastConfirmedSeq >= before + backlog, 3_600_000)
           const catchUpSeconds = (performance.now() - catchUpStart) / 1000
           console.log(
-            `consumer catch-up: ${backlog} events queued at the broker applied and acked in ${catchUpSeconds.toFixed(1)} s ` +
+            `consumer catch-up: ${queued - before} of ${backlog} events queued at the broker while the hub was away; ` +
+              `all ${backlog} applied and acked ${catchUpSeconds.toFixed(1)} s after it came back ` +
               `(${Math.round(backlog / catchUpSeconds)} ev/s)`
           )
         }

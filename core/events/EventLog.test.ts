@@ -83,6 +83,39 @@ describe("EventLog", () => {
     ])
   })
 
+  it("appends many events in one transaction with the numbers, stamps and rows one append at a time would give", async () => {
+    const clock = StationClock.manual(1_767_225_600_000)
+    const [one, many, stored, afterRollback] = await Effect.runPromise(
+      Effect.gen(function* () {
+        const log = yield* EventLog
+        const sql = yield* Sql
+        const one = yield* log.append(Noted, { note: "first" })
+        const many = yield* log.appendAll(
+          Noted,
+          Array.from({ length: 1_203 }, (_, index) => ({ note: `n${index}` })),
+          { actor: { role: "packer", badgeId: "B1" } }
+        )
+        const stored = yield* log.read(0, 2_000)
+        // All or none: a batch in a transaction that rolls back leaves no event and no number behind.
+        yield* Effect.exit(
+          sql.transaction(Effect.andThen(log.appendAll(Noted, [{ note: "x" }, { note: "y" }]), Effect.fail("abort")))
+        )
+        const next = yield* log.appendAll(Noted, [{ note: "after" }])
+        return [one, many, stored, next] as const
+      }).pipe(Effect.provide(stationLayer(tempDb(), clock)))
+    )
+    expect(many.map((event) => event.seq)).toEqual(Array.from({ length: 1_203 }, (_, index) => index + 2))
+    expect(new Set(many.map((event) => event.id)).size).toBe(1_203)
+    for (const event of many) expect(event.id).toMatch(UUID_PATTERN)
+    expect(many[0]!.epoch).toBe(one.epoch)
+    expect(many[1_202]!.payload).toEqual({ note: "n1202" })
+    expect(many[0]!.epcis?.bizStep).toBe("inspecting")
+    expect(many[0]!.actor).toEqual({ role: "packer", badgeId: "B1" })
+    // What appendAll answers is what the log reads back.
+    expect(stored).toEqual([one, ...many])
+    expect(afterRollback.map((event) => [event.seq, event.payload])).toEqual([[1_205, { note: "after" }]])
+  })
+
   it("keeps the epoch of a database and gives a new database a new one", async () => {
     const file = tempDb()
     const epochOf = (filename: string) =>

@@ -3,7 +3,7 @@ import { Context, Effect, Layer, Schema } from "effect"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
-import type { Actor, EventEnvelope } from "./Event.ts"
+import type { Actor, EpcisView, EventEnvelope } from "./Event.ts"
 import type { EventDefinition } from "./EventDefinition.ts"
 import { uuid7 } from "./Uuid7.ts"
 
@@ -54,10 +54,19 @@ export interface AppendOptions {
   readonly actor?: Actor
 }
 
+/** Rows per multi-row INSERT of `appendAll`: 12 columns each, well under SQLite's 32,766 bound parameters. */
+const ROWS_PER_INSERT = 500
+
 /**
  * The station's append-only event log. `append` joins the caller's transaction, so a state change and the event
  * that records it commit together or not at all; the sequence number is the previous one plus one inside that same
  * transaction, which keeps sequences gap-free.
+ *
+ * Durability is per transaction: an event is recorded when the transaction that appended it has committed (one fsync,
+ * WAL and synchronous=FULL), never before. `appendAll` is for a caller with many events of one type at once (an import,
+ * a backlog): they take consecutive numbers and commit together in one transaction (the caller's, or their own), so
+ * after a crash all of them are there or none, and a caller that reported them recorded only after it returned keeps
+ * the same promise as with `append`, at one commit for the lot instead of one each.
  */
 export class EventLog extends Context.Service<
   EventLog,
@@ -67,6 +76,12 @@ export class EventLog extends Context.Service<
       payload: NoInfer<Payload>,
       options?: AppendOptions
     ) => Effect.Effect<EventEnvelope, StoreError>
+    /** Appends every payload of `definition` in order, in one transaction; returns their envelopes in order. */
+    readonly appendAll: <Type extends string, Payload>(
+      definition: EventDefinition<Type, Payload>,
+      payloads: ReadonlyArray<NoInfer<Payload>>,
+      options?: AppendOptions
+    ) => Effect.Effect<ReadonlyArray<EventEnvelope>, StoreError>
     readonly read: (afterSeq: number, limit: number) => Effect.Effect<ReadonlyArray<EventEnvelope>, StoreError>
     readonly lastSeq: Effect.Effect<number, StoreError>
   }
@@ -131,6 +146,79 @@ export class EventLog extends Context.Service<
         )
       })
 
+      const appendAll = Effect.fn("EventLog.appendAll")(function* <Type extends string, Payload>(
+        definition: EventDefinition<Type, Payload>,
+        payloads: ReadonlyArray<Payload>,
+        options?: AppendOptions
+      ) {
+        if (payloads.length === 0) return []
+        const now = yield* clock.now
+        const eventTime = options?.eventTime ?? now
+        const actor = options?.actor ?? SYSTEM
+        const actorText = JSON.stringify(actor)
+        const encode = Schema.encodeEffect(definition.payload)
+        const prepared: Array<{
+          readonly id: string
+          readonly encoded: unknown
+          readonly epcis: EpcisView | undefined
+        }> = []
+        for (const payload of payloads) {
+          prepared.push({
+            id: yield* uuid7(now.wallMs),
+            encoded: yield* encode(payload).pipe(Effect.orDie),
+            epcis: definition.epcis?.(payload)
+          })
+        }
+        return yield* sql.transaction(
+          Effect.gen(function* () {
+            const last = yield* sql.query<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events")
+            const first = Number(last[0]?.seq ?? 0) + 1
+            const envelopes: Array<EventEnvelope> = []
+            for (let start = 0; start < prepared.length; start += ROWS_PER_INSERT) {
+              const chunk = prepared.slice(start, start + ROWS_PER_INSERT)
+              const params: Array<string | number | null> = []
+              chunk.forEach((event, index) => {
+                const seq = first + start + index
+                params.push(
+                  seq,
+                  event.id,
+                  definition.type,
+                  definition.version,
+                  identity.epoch,
+                  eventTime.wallMs,
+                  eventTime.monoNs,
+                  eventTime.ntpOffsetMs ?? null,
+                  now.wallMs,
+                  actorText,
+                  JSON.stringify(event.encoded),
+                  event.epcis === undefined ? null : JSON.stringify(event.epcis)
+                )
+                envelopes.push({
+                  id: event.id,
+                  type: definition.type,
+                  version: definition.version,
+                  siteId: identity.siteId,
+                  stationId: identity.stationId,
+                  epoch: identity.epoch,
+                  seq,
+                  eventTime,
+                  recordTimeMs: now.wallMs,
+                  actor,
+                  payload: event.encoded,
+                  ...(event.epcis === undefined ? {} : { epcis: event.epcis })
+                })
+              })
+              yield* sql.execute(
+                `INSERT INTO events (seq, id, type, version, epoch, event_wall_ms, event_mono_ns, ntp_offset_ms,
+                   record_time_ms, actor, payload, epcis) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+                params
+              )
+            }
+            return envelopes
+          })
+        )
+      })
+
       const read = Effect.fn("EventLog.read")(function* (afterSeq: number, limit: number) {
         const rows = yield* sql.query<EventRow>("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", [
           afterSeq,
@@ -143,7 +231,7 @@ export class EventLog extends Context.Service<
         .query<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events")
         .pipe(Effect.map((rows) => Number(rows[0]?.seq ?? 0)))
 
-      return EventLog.of({ append, read, lastSeq })
+      return EventLog.of({ append, appendAll, read, lastSeq })
     })
   )
 }

@@ -20,6 +20,9 @@ interface JobRow {
   readonly preview_url: string | null
 }
 
+/** How often the worker reads the queue when nothing woke it. */
+const FALLBACK_POLL = "5 seconds"
+
 const toJob = (row: JobRow): PrintJob => ({
   id: row.id,
   printer: row.printer,
@@ -37,6 +40,11 @@ const toJob = (row: JobRow): PrintJob => ({
  * before its bytes go out; if the station dies while a job is `printing`, nobody can know whether the printer
  * got it, so on restart such a job becomes `failed` with that reason and the operator reprints by choice —
  * the queue never prints a label twice on its own.
+ *
+ * The worker is woken, not polling: `enqueue` opens its latch inside the caller's transaction, and the worker's first
+ * read then waits for the store's lock, so it reads the job the moment the transaction has committed (the row stays
+ * the source of truth; a rolled-back job is simply not found). Reading the queue every few seconds is kept only as the
+ * fallback for jobs nobody announced, such as those queued before a restart.
  */
 export class PrintQueue extends Context.Service<
   PrintQueue,
@@ -101,6 +109,18 @@ export class PrintQueue extends Context.Service<
         onJob: (job: PrintJob) => Effect.Effect<void>,
         preview?: (job: PrintJob) => Effect.Effect<string | undefined>
       ) {
+        const attachPreview = (printed: PrintJob) =>
+          Effect.gen(function* () {
+            const url = preview === undefined ? undefined : yield* preview(printed)
+            if (url === undefined) return
+            yield* sql.execute("UPDATE print_jobs SET preview_url = ? WHERE id = ?", [url, printed.id])
+            const job = yield* get(printed.id)
+            if (job !== undefined) yield* onJob(job)
+          }).pipe(
+            Effect.catch((error) =>
+              Effect.logWarning(`print queue: the preview of job ${printed.id} was not kept: ${error.message}`)
+            )
+          )
         const interrupted = yield* sql.query<JobRow>("SELECT * FROM print_jobs WHERE state = 'printing'")
         for (const row of interrupted) {
           yield* setState(
@@ -110,6 +130,9 @@ export class PrintQueue extends Context.Service<
           )
           yield* onJob((yield* get(row.id))!)
         }
+        // The fallback for a job no `enqueue` of this process announced (one queued before a restart is found by the
+        // first turn): the queue is read again every few seconds even when nobody wakes the worker.
+        yield* Effect.forkChild(Effect.forever(Effect.andThen(Effect.sleep(FALLBACK_POLL), wake.open)))
         return yield* Effect.forever(
           Effect.gen(function* () {
             yield* wake.close
@@ -124,10 +147,9 @@ export class PrintQueue extends Context.Service<
               const sent = yield* Effect.exit(printers[row.printer].send({ jobId: row.id, bytes: row.bytes }))
               if (sent._tag === "Success") {
                 yield* setState(row.id, "printed", null)
-                const printed = (yield* get(row.id))!
-                const url = preview === undefined ? undefined : yield* preview(printed)
-                if (url !== undefined)
-                  yield* sql.execute("UPDATE print_jobs SET preview_url = ? WHERE id = ?", [url, row.id])
+                // The picture of a printout (a simulated printer's rendering) comes when it is ready, without
+                // holding the next job: the label after this insert must not wait for this one's rendering.
+                if (preview !== undefined) yield* Effect.forkChild(attachPreview((yield* get(row.id))!))
               } else {
                 // Back to the queue: a later job for the same printer must not overtake this one.
                 const reason = sent.cause.toString()
@@ -137,8 +159,11 @@ export class PrintQueue extends Context.Service<
               yield* onJob((yield* get(row.id))!)
             }
             if (blocked) yield* Effect.sleep("2 seconds")
-            else if (pending.length === 0) yield* wake.await.pipe(Effect.timeoutOption("5 seconds"))
-          })
+            else if (pending.length === 0) yield* wake.await
+          }),
+          // The loop waits on the latch (or sleeps) when there is nothing to do; a yield on every turn would only put
+          // a woken worker at the back of the event loop behind whatever else the station is doing.
+          { disableYield: true }
         )
       })
 

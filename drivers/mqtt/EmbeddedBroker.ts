@@ -55,6 +55,17 @@ const guardedConnection = (socket: Socket, maxPacketBytes: number, tooLarge: (wh
       if (socket.write(chunk, encoding)) callback()
       else socket.once("drain", () => callback())
     },
+    // mqtt-packet corks the stream and writes a packet in pieces (header, topic, payload): handed to the socket one
+    // by one they leave as separate small segments, and Nagle's algorithm holds each next one until the peer's
+    // delayed ACK (tens of milliseconds per packet, the order feed's PUBACK wait). Corked, they leave as one write.
+    writev: (chunks, callback) => {
+      socket.cork()
+      let flushed = true
+      for (const { chunk, encoding } of chunks) flushed = socket.write(chunk, encoding as BufferEncoding) && flushed
+      socket.uncork()
+      if (flushed) callback()
+      else socket.once("drain", () => callback())
+    },
     final: (callback) => {
       socket.end(() => callback())
     },
@@ -163,7 +174,8 @@ export const startEmbeddedBroker = async (options: EmbeddedBrokerOptions) => {
   })
 
   const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES
-  const server: Server = createServer((socket) => {
+  // A broker answers small packets (PUBACK, SUBACK, forwarded publishes) that a client waits for: sent at once.
+  const server: Server = createServer({ noDelay: true }, (socket) => {
     const connection = guardedConnection(socket, maxPacketBytes, (problem) =>
       log(`MQTT: closed the connection from ${socket.remoteAddress ?? "?"}: ${problem}`)
     )

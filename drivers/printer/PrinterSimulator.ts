@@ -96,6 +96,7 @@ export const start = async (options: PrinterSimulatorOptions): Promise<PrinterSi
   const waiters = new Set<() => void>()
   const sockets = new Set<Socket>()
   const pending = new Set<Promise<void>>()
+  let recording: Promise<unknown> = Promise.resolve()
 
   const record = async (bytes: Buffer, stateAtReceipt: SimulatedPrinterState, lastByteAt: number) => {
     const id = nextId++
@@ -145,7 +146,11 @@ export const start = async (options: PrinterSimulatorOptions): Promise<PrinterSi
     socket.on("close", () => {
       sockets.delete(socket)
       if (chunks.length === 0) return
-      const task = record(Buffer.concat(chunks), state, lastByteAt)
+      // Recorded one after another, in the order the jobs arrived: a job's number is its place in `jobs()`.
+      const bytes = Buffer.concat(chunks)
+      const stateAtReceipt = state
+      const task = recording.then(() => record(bytes, stateAtReceipt, lastByteAt))
+      recording = task.catch(() => undefined)
       pending.add(task)
       void task.finally(() => pending.delete(task))
     })

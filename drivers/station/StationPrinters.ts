@@ -42,14 +42,19 @@ const printerFor = (role: PrinterRole, config: ResolvedConfig, render: boolean, 
     )
     const tcp = makeTcpPrinter({ id, host: "127.0.0.1", port: simulator.port, language })
     let sent = 0
+    // Which of the simulator's jobs each print job became: its preview is asked for while later jobs print.
+    const placeOf = new Map<string, number>()
     const device: PrinterDevice = {
       ...tcp,
       description: `Simulated ${role} printer on 127.0.0.1:${simulator.port} (renders to ${dir})`,
-      send: (job) => Effect.tap(tcp.send(job), () => Effect.sync(() => void sent++))
+      send: (job) => Effect.tap(tcp.send(job), () => Effect.sync(() => void placeOf.set(job.jobId, ++sent)))
     }
-    const preview = async () => {
-      const jobs = await simulator.waitForJobs(sent, 15_000)
-      const png = jobs[sent - 1]?.pngs[0]
+    const preview = async (jobId: string) => {
+      const place = placeOf.get(jobId)
+      placeOf.delete(jobId)
+      if (place === undefined) return undefined
+      const jobs = await simulator.waitForJobs(place, 15_000)
+      const png = jobs[place - 1]?.pngs[0]
       return png === undefined ? undefined : `/printouts/${role}/${relative(dir, png).split("\\").join("/")}`
     }
     return { device, preview, simulator } satisfies StationPrinter

@@ -29,6 +29,24 @@ const printWorker = Effect.gen(function* () {
     })
   }
   const devicesByRole = { label: printers.label.device, receipt: printers.receipt.device }
+  // The header's status (printer state, pending labels) follows the jobs within a tenth of a second, off the worker's
+  // path: a job changes state three times, and the label after it must not wait for three status reads and pushes.
+  const run = yield* FiberSet.makeRuntime()
+  let statusDue = false
+  const statusSoon = Effect.sync(() => {
+    if (statusDue) return
+    statusDue = true
+    run(
+      Effect.sleep(100).pipe(
+        Effect.andThen(
+          Effect.sync(() => {
+            statusDue = false
+          })
+        ),
+        Effect.andThen(calls.publishStatus)
+      )
+    )
+  })
   yield* Effect.forkScoped(
     queue.work(
       devicesByRole,
@@ -43,7 +61,7 @@ const printWorker = Effect.gen(function* () {
             state: job.state === "queued" && job.lastError !== undefined ? "error" : "ok",
             detail: job.lastError ?? `last job ${job.state}`
           })
-          yield* calls.publishStatus
+          yield* statusSoon
         }),
       (job) => {
         const preview = printers[job.printer].preview
