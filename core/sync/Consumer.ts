@@ -51,6 +51,12 @@ export interface ConsumerOptions {
    */
   readonly batchSize: number
   /**
+   * Batches applied at once. Each station's messages always go to the same lane (by its topic), so a station's
+   * order holds; transactions of different lanes name their stations as their partition, which PostgreSQL runs in
+   * parallel (and SQLite one at a time). 1: one batch at a time.
+   */
+  readonly lanes: number
+  /**
    * How far above a stream's cursor an early event is held. One beyond is not kept (the station sends it again once
    * the gap is filled, since it is unconfirmed), so a flood of far-ahead numbers cannot fill the disk.
    */
@@ -67,6 +73,7 @@ export const defaultConsumerOptions = {
   ackDelayMs: 20,
   resendIntervalMs: 2_000,
   batchSize: 200,
+  lanes: 1,
   holdWindow: 20_000,
   idWindow: 20_000,
   quarantineLimit: 1_000,
@@ -96,6 +103,10 @@ export type ConsumerOutcome = "applied" | "duplicate" | "held" | "deferred" | "c
  * successors, never the events before it. The subscription hands messages over through a bounded buffer: the
  * broker's PUBACK for a message may leave before its commit, which is fine because only the cumulative ack after
  * commit confirms anything, and a crash loses only what the station resends.
+ *
+ * Every transaction that touches a station's stream names that station as its partition (`Sql.transaction`), so
+ * several consumers on one PostgreSQL (lanes of one hub, or several hubs sharing a subscription) apply different
+ * stations at once and the same station one at a time: the read cursor, apply, advance rule holds across them.
  */
 export class Consumer extends Context.Service<
   Consumer,
@@ -120,6 +131,20 @@ interface StreamKey {
 }
 
 const keyOf = (key: StreamKey) => `${key.siteId}\u0000${key.stationId}\u0000${key.epoch}`
+
+/** A station's partition key: the unit two consumers (in one hub or several) never apply at the same time. */
+const partitionOf = (place: { readonly siteId: string; readonly stationId: string }) =>
+  `station:${place.siteId}/${place.stationId}`
+
+/** The lane of a message: by its topic's station, so one station's messages keep their order. */
+const laneOf = (topic: string, lanes: number): number => {
+  if (lanes <= 1) return 0
+  const parsed = parseTopic(topic)
+  const key = parsed === undefined ? topic : `${parsed.siteId}/${parsed.stationId}`
+  let hash = 2_166_136_261
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16_777_619)
+  return (hash >>> 0) % lanes
+}
 
 class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed", { reason: Schema.String }) {}
 
@@ -486,11 +511,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     })
 
   const processOne = (admitted: Admitted, message: BrokerMessage) =>
-    sql.transaction(step(admitted, message)).pipe(
+    sql.transaction(step(admitted, message), { partition: [partitionOf(admitted.place)] }).pipe(
       Effect.catchTag("EventRefused", (refusal) =>
         // Its partial effect rolled back with the transaction: now it is put in its place as refused.
         sql.transaction(
-          step({ kind: "refused", place: admitted.place, reason: refusal.reason, payload: message.payload }, message)
+          step({ kind: "refused", place: admitted.place, reason: refusal.reason, payload: message.payload }, message),
+          { partition: [partitionOf(admitted.place)] }
         )
       ),
       Effect.catchTag("ApplyFailed", (failure) =>
@@ -524,13 +550,15 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const receiveBatch = (messages: ReadonlyArray<BrokerMessage>): Effect.Effect<ReadonlyArray<ConsumerOutcome>> =>
     Effect.gen(function* () {
       // One transaction for the batch's quarantine records: a flood of junk costs one commit per batch.
+      // No station's stream is touched here (only the quarantine's rows, by single statements): an empty partition.
       const admitted = yield* sql
         .transaction(
           Effect.forEach(messages, (message) =>
             admit(message).pipe(
               Effect.map((event) => ({ message, event: event as Admitted | "quarantined" | "failed" }))
             )
-          )
+          ),
+          { partition: [] }
         )
         .pipe(
           Effect.catchCause((cause) =>
@@ -545,7 +573,10 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         placed.length <= 1
           ? undefined
           : yield* sql
-              .transaction(Effect.forEach(placed, ({ message, event }) => step(event, message)))
+              .transaction(
+                Effect.forEach(placed, ({ message, event }) => step(event, message)),
+                { partition: placed.map(({ event }) => partitionOf(event.place)) }
+              )
               .pipe(
                 Effect.catchCause((cause) =>
                   Effect.as(
@@ -614,16 +645,23 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
 
   const start = Effect.gen(function* () {
     // Bounded: when applying falls behind, the subscription handler waits, and so does the broker.
-    const incoming = yield* Queue.bounded<BrokerMessage>(Math.max(1, options.batchSize))
-    yield* Effect.forkScoped(
-      Effect.forever(
-        Effect.gen(function* () {
-          const messages = yield* Queue.takeBetween(incoming, 1, Math.max(1, options.batchSize))
-          yield* receiveBatch(messages)
-        })
-      )
+    const lanes = Math.max(1, Math.floor(options.lanes))
+    const incoming = yield* Effect.forEach(Array.from({ length: lanes }), () =>
+      Queue.bounded<BrokerMessage>(Math.max(1, options.batchSize))
     )
-    yield* broker.subscribe(Topics.eventsOf(options.siteId), (message) => Queue.offer(incoming, message))
+    for (const lane of incoming) {
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.gen(function* () {
+            const messages = yield* Queue.takeBetween(lane, 1, Math.max(1, options.batchSize))
+            yield* receiveBatch(messages)
+          })
+        )
+      )
+    }
+    yield* broker.subscribe(Topics.eventsOf(options.siteId), (message) =>
+      Queue.offer(incoming[laneOf(message.topic, lanes)]!, message)
+    )
     const reconnected = yield* Queue.sliding<void>(1)
     let connected = (yield* broker.state).connection === "connected"
     yield* broker.watch((state) => {
