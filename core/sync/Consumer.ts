@@ -130,6 +130,20 @@ interface StreamKey {
   readonly epoch: string
 }
 
+/**
+ * What a batch's transaction has learnt of each stream it touched: its cursor, and whether it holds any early events.
+ * Sound only inside one transaction that holds the stream's partition (no one else writes the stream's rows
+ * meanwhile), and dropped with it: it saves the per-event cursor read and the held-event lookups, which a stream
+ * with nothing held does not need.
+ */
+interface StreamMemo {
+  last?: number
+  noneHeld?: boolean
+}
+const BatchMemo = Context.Reference<Map<string, StreamMemo> | undefined>("packbench/core/sync/Consumer/BatchMemo", {
+  defaultValue: () => undefined
+})
+
 const keyOf = (key: StreamKey) => `${key.siteId}\u0000${key.stationId}\u0000${key.epoch}`
 
 /** A station's partition key: the unit two consumers (in one hub or several) never apply at the same time. */
@@ -196,16 +210,51 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       return "quarantined" as const
     })
 
+  const memoOf = (key: StreamKey) =>
+    Effect.map(BatchMemo, (memo) => {
+      if (memo === undefined) return undefined
+      const id = keyOf(key)
+      let entry = memo.get(id)
+      if (entry === undefined) {
+        entry = {}
+        memo.set(id, entry)
+      }
+      return entry
+    })
+
   const lastSeqOf = (key: StreamKey) =>
-    sql
-      .query<{ last_seq: number }>(
+    Effect.gen(function* () {
+      const memo = yield* memoOf(key)
+      if (memo?.last !== undefined) return memo.last
+      const rows = yield* sql.query<{ last_seq: number }>(
         "SELECT last_seq FROM sync_consumer_cursor WHERE site_id = ? AND station_id = ? AND epoch = ?",
         [key.siteId, key.stationId, key.epoch]
       )
-      .pipe(Effect.map((rows) => Number(rows[0]?.last_seq ?? 0)))
+      const last = Number(rows[0]?.last_seq ?? 0)
+      if (memo !== undefined) memo.last = last
+      return last
+    })
+
+  /** Whether the stream holds no early event at all: then there is nothing to look up, release or apply after. */
+  const noneHeld = (key: StreamKey) =>
+    Effect.gen(function* () {
+      const memo = yield* memoOf(key)
+      if (memo === undefined) return false
+      if (memo.noneHeld === undefined) {
+        const rows = yield* sql.query(
+          "SELECT 1 AS held FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? LIMIT 1",
+          [key.siteId, key.stationId, key.epoch]
+        )
+        memo.noneHeld = rows.length === 0
+      }
+      return memo.noneHeld
+    })
 
   /** The id of the event held at `seq`; rows held before ids had a column name it in their envelope. */
   const heldIdAt = (key: StreamKey, seq: number) =>
+    Effect.flatMap(noneHeld(key), (none) => (none ? Effect.succeed(undefined) : heldIdAtInDatabase(key, seq)))
+
+  const heldIdAtInDatabase = (key: StreamKey, seq: number) =>
     sql
       .query<{ event_id: string | null; envelope: string }>(
         `SELECT event_id, envelope FROM sync_consumer_held
@@ -228,15 +277,21 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
            envelope = excluded.envelope, received_at_ms = excluded.received_at_ms`,
         [event.siteId, event.stationId, event.epoch, event.seq, reason, JSON.stringify(event), yield* wallMs, event.id]
       )
+      const memo = yield* memoOf(streamOf(event))
+      if (memo !== undefined) memo.noneHeld = false
     })
 
   const unhold = (key: StreamKey, seq: number) =>
-    sql.execute("DELETE FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?", [
-      key.siteId,
-      key.stationId,
-      key.epoch,
-      seq
-    ])
+    Effect.flatMap(noneHeld(key), (none) =>
+      none
+        ? Effect.succeed({ changes: 0 })
+        : sql.execute("DELETE FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?", [
+            key.siteId,
+            key.stationId,
+            key.epoch,
+            seq
+          ])
+    )
 
   /** Moves the cursor to `place` and remembers whose number it is; the ids below the window are let go. */
   const advance = (place: EnvelopePlace) =>
@@ -259,6 +314,8 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           [place.siteId, place.stationId, place.epoch, place.seq - options.idWindow]
         )
       }
+      const memo = yield* memoOf(streamOf(place))
+      if (memo !== undefined) memo.last = place.seq
     })
 
   const applyOne = (event: EventEnvelope) =>
@@ -347,6 +404,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     Effect.gen(function* () {
       let seq = lastSeq
       while (true) {
+        if (yield* noneHeld(key)) return seq
         const rows = yield* sql.query<{ envelope: string }>(
           "SELECT envelope FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
           [key.siteId, key.stationId, key.epoch, seq + 1]
@@ -574,7 +632,9 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           ? undefined
           : yield* sql
               .transaction(
-                Effect.forEach(placed, ({ message, event }) => step(event, message)),
+                Effect.forEach(placed, ({ message, event }) => step(event, message)).pipe(
+                  Effect.provideService(BatchMemo, new Map())
+                ),
                 { partition: placed.map(({ event }) => partitionOf(event.place)) }
               )
               .pipe(
