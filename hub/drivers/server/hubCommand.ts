@@ -24,6 +24,7 @@ import { makeHttpCarrierPoller } from "./HttpCarrierPoller.ts"
 import { hubLayer, runHub } from "./Hub.ts"
 import { defaultHubDatabase, describeHubDatabase, parseHubDatabase } from "./HubDatabase.ts"
 import { addLogin, addStation } from "./hubLoginCommands.ts"
+import { hubStatus } from "./hubStatusCommand.ts"
 import { MetricsTokenError, metricsTokenFor } from "./MetricsToken.ts"
 import { layerSharedSubscription, sharedSubscriptionsRoutable } from "./SharedSubscriptionBroker.ts"
 
@@ -35,12 +36,13 @@ import { layerSharedSubscription, sharedSubscriptionsRoutable } from "./SharedSu
 export const hubCommand: Command = {
   name: "hub",
   usage:
-    "hub [doctor|add-station|add-login ...] [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
+    "hub [doctor|status|add-station|add-login ...] [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
   summary:
-    "run the notification hub: station events → customer mail, carrier webhook, tracking pages; doctor: check the shop connectors; add-station, add-login: grant broker logins",
+    "run the notification hub: station events → customer mail, carrier webhook, tracking pages; doctor: check the shop connectors; status: every station's lag; add-station, add-login: grant broker logins",
   run: async (argv, io) => {
     if (argv[0] === "add-station") return addStation(argv.slice(1), io)
     if (argv[0] === "add-login") return addLogin(argv.slice(1), io)
+    if (argv[0] === "status") return hubStatus(argv.slice(1), io)
     const flags = parseFlags(argv, {
       config: "string",
       broker: "string",
