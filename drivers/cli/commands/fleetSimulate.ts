@@ -22,7 +22,7 @@ import { type Command, writeLine } from "../Command.ts"
 import { parseFlags } from "../parseFlags.ts"
 
 const usage =
-  "fleet-simulate --stations N --rate EVENTS_PER_S [--broker URL] [--data-dir DIR] [--per-site K] [--duration S] [--offline-share F] [--offline-after S] [--offline-seconds S] [--drain-wait S] [--mqtt 4|5] | fleet-simulate --enroll --stations N --mosquitto-dir DIR [--data-dir DIR] [--per-site K]"
+  "fleet-simulate --stations N --rate EVENTS_PER_S [--first I] [--broker URL] [--data-dir DIR] [--per-site K] [--duration S] [--offline-share F] [--offline-after S] [--offline-seconds S] [--drain-wait S] [--mqtt 4|5] | fleet-simulate --enroll --stations N --mosquitto-dir DIR [--data-dir DIR] [--per-site K]"
 
 /** A number flag that must be finite and inside [min, max]; `whole` refuses fractions. */
 const numberFlag = (
@@ -57,6 +57,7 @@ export const fleetSimulateCommand: Command = {
   run: async (argv, io) => {
     const flags = parseFlags(argv, {
       stations: "string",
+      first: "string",
       rate: "string",
       broker: "string",
       "data-dir": "string",
@@ -79,6 +80,7 @@ export const fleetSimulateCommand: Command = {
     const { values } = flags
     const parsed = {
       stations: numberFlag(values.stations, undefined, "stations", 1, 10_000, true),
+      first: numberFlag(values.first, 0, "first", 0, 100_000, true),
       rate: numberFlag(values.rate, undefined, "rate", 0.001, 1_000, false),
       perSite: numberFlag(values["per-site"], 4, "per-site", 1, 10_000, true),
       duration: numberFlag(values.duration, undefined, "duration", 1, 86_400 * 7, false),
@@ -92,8 +94,10 @@ export const fleetSimulateCommand: Command = {
     const n = parsed as { [K in keyof typeof parsed]: number | undefined }
     if (n.stations === undefined) return fail("--stations is required")
     const dataDir = resolve(io.cwd, values["data-dir"] ?? "./.packbench-fleet")
+    // `--first` lets several processes share one fleet (station numbers first … first + stations - 1): SQLite
+    // commits are synchronous, so one process's stations wait for each other's fsyncs.
     const stations: Array<FleetStation> = Array.from({ length: n.stations }, (_, index) =>
-      fleetStation(dataDir, index, n.perSite ?? 4)
+      fleetStation(dataDir, (n.first ?? 0) + index, n.perSite ?? 4)
     )
     if (values.enroll === true) {
       const mosquittoDir = values["mosquitto-dir"]
