@@ -2,7 +2,8 @@
 // login and outbox) publish real events at R per station and second to a real mosquitto with logins and the
 // shipped ACL; 1, 2 and 3 `packbench hub` processes share them through an MQTT 5 shared subscription
 // (`--shared-group`) on one durable PostgreSQL (fsync on) and send the mails to a real SMTP server (aiosmtpd).
-// Printed per hub count: events appended and applied, applied events/s over the run, end-to-end latency p50/p99
+// Printed per hub count: events appended and applied, pending (appended but not applied when the stations' drain
+// wait ended: still unconfirmed in their outboxes, not lost), applied events/s over the run, end-to-end latency p50/p99
 // from append at the station (the event id's UUIDv7 time) to the commit of the hub transaction that applied it
 // (PostgreSQL's commit timestamp of the row that records the application), the hubs' CPU (share of one core, per
 // hub, from /proc) and the most PostgreSQL connections seen. `--kill` SIGKILLs one hub at 40 % of the run and
@@ -230,13 +231,13 @@ const main = async () => {
   console.log(
     `fleet: ${stations} stations × ${rate} events/s for ${seconds} s (target ${stations * rate} events/s), PostgreSQL fsync on, mosquitto with logins${kill ? ", one hub SIGKILLed at 40 % and restarted at 60 %" : ""}`
   )
-  console.log("hubs  appended  applied  lost  events/s applied  p50 ms  p99 ms  CPU/hub  PG conns")
+  console.log("hubs  appended  applied  pending  events/s applied  p50 ms  p99 ms  CPU/hub  PG conns")
   for (const hubs of hubCounts) {
     const r = await runWith(hubs)
     console.log(
       `${String(r.hubs).padStart(4)}  ${String(r.appended).padStart(8)}  ${String(r.applied).padStart(7)}  ${String(
         Math.max(0, r.appended - r.applied)
-      ).padStart(4)}  ${r.perSecond.toFixed(0).padStart(16)}  ${r.p50.toFixed(0).padStart(6)}  ${r.p99
+      ).padStart(7)}  ${r.perSecond.toFixed(0).padStart(16)}  ${r.p50.toFixed(0).padStart(6)}  ${r.p99
         .toFixed(0)
         .padStart(6)}  ${`${r.cpuPerHub.toFixed(0)} %`.padStart(7)}  ${String(r.maxConnections).padStart(8)}${
         r.simulatorExit === 0 ? "" : "  (stations not all confirmed within the drain wait)"

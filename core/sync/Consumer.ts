@@ -46,6 +46,13 @@ export interface ConsumerOptions {
   /** A gap is re-requested at most this often per station epoch. */
   readonly resendIntervalMs: number
   /**
+   * How long a gap may stand before the station is asked to resend. 0 asks at once. Behind a shared subscription
+   * another consumer usually holds the missing events and is applying them right now (the broker spreads one
+   * station's messages over the group), and asking at once would make every station resend its window again and
+   * again.
+   */
+  readonly gapGraceMs: number
+  /**
    * Messages from the subscription applied in one transaction at most: one commit (one fsync on the hub's
    * database) covers the batch. 1 applies each event in its own transaction.
    */
@@ -72,6 +79,7 @@ export interface ConsumerOptions {
 export const defaultConsumerOptions = {
   ackDelayMs: 20,
   resendIntervalMs: 2_000,
+  gapGraceMs: 0,
   batchSize: 200,
   lanes: 1,
   holdWindow: 20_000,
@@ -194,6 +202,8 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   /** Last committed seq per stream that still needs acking, and what was last acked. */
   const pendingAcks = new Map<string, StreamKey & { seq: number; acked: number; force: boolean }>()
   const lastResendMs = new Map<string, number>()
+  /** Since when each stream has had a gap, while `gapGraceMs` is running; cleared when the stream moves on. */
+  const gapSince = new Map<string, number>()
   const ackSignal = yield* Queue.sliding<void>(1)
 
   const wallMs = clock.now.pipe(Effect.map((now) => now.wallMs))
@@ -434,6 +444,16 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     Effect.gen(function* () {
       const id = keyOf(key)
       const now = yield* Clock.currentTimeMillis
+      if (options.gapGraceMs > 0) {
+        const since = gapSince.get(id)
+        if (since === undefined) {
+          // Bounded like lastResendMs: made-up epochs cannot grow it.
+          if (gapSince.size > 10_000) gapSince.clear()
+          gapSince.set(id, now)
+          return
+        }
+        if (now - since < options.gapGraceMs) return
+      }
       if (now - (lastResendMs.get(id) ?? Number.NEGATIVE_INFINITY) < options.resendIntervalMs) return
       lastResendMs.set(id, now)
       // Old entries go, so a stream of made-up epochs cannot grow the map.
@@ -561,6 +581,8 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     Effect.gen(function* () {
       if (result.outcome === "held" || result.outcome === "deferred") {
         yield* requestResend(result.key, result.last + 1)
+      } else if (result.outcome === "applied" || result.outcome === "quarantined") {
+        gapSince.delete(keyOf(result.key))
       }
       if (result.outcome !== "failed") {
         ackLater(result.key, result.last, result.outcome === "duplicate" || result.outcome === "conflict")

@@ -48,6 +48,12 @@ export interface HubOptions {
    * PostgreSQL, where different stations' transactions run in parallel; 1 on SQLite, which writes one at a time).
    */
   readonly consumerLanes?: number
+  /**
+   * How long a gap in a station's stream may stand before the station is asked to resend (default 0: at once).
+   * Behind a shared subscription another hub is usually applying the missing events: `packbench hub --shared-group`
+   * waits 1 s.
+   */
+  readonly consumerGapGraceMs?: number
   /** Carrier APIs polled for the scans of open parcels, besides the webhook; none by default. */
   readonly pollers?: ReadonlyArray<CarrierTrackingPoller>
   readonly carrierPoll?: Partial<CarrierPollSettings>
@@ -132,7 +138,8 @@ export const hubLayer = (options: HubOptions) => {
             yield* hub.wakeMessages
           }),
         ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs }),
-        lanes: options.consumerLanes ?? (sql.dialect === "postgres" ? 4 : 1)
+        lanes: options.consumerLanes ?? (sql.dialect === "postgres" ? 4 : 1),
+        ...(options.consumerGapGraceMs === undefined ? {} : { gapGraceMs: options.consumerGapGraceMs })
       })
     })
   )

@@ -159,6 +159,8 @@ export const hubCommand: Command = {
     const options = {
       dataDir,
       database,
+      // Behind a shared subscription the other hubs apply a station's missing events: give them a second first.
+      ...(group === undefined ? {} : { consumerGapGraceMs: 1_000 }),
       settings,
       http: { host, port, webhookSecret, metricsToken },
       ...(shopOptions === undefined
