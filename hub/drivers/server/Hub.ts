@@ -51,7 +51,7 @@ export interface HubOptions {
   /**
    * How long a gap in a station's stream may stand before the station is asked to resend (default 0: at once).
    * Behind a shared subscription another hub is usually applying the missing events: `packbench hub --shared-group`
-   * waits 1 s.
+   * waits `sharedGapGraceMs` (5 s).
    */
   readonly consumerGapGraceMs?: number
   /** Carrier APIs polled for the scans of open parcels, besides the webhook; none by default. */

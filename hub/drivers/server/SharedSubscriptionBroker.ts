@@ -26,3 +26,11 @@ export const layerSharedSubscription = (group: string) =>
       })
     })
   )
+
+/**
+ * How long a hub behind a shared subscription leaves a gap in a station's stream to the other hubs before it asks the
+ * station to resend. The broker spreads one station's messages over the group, so a gap is nearly always another hub
+ * applying the missing events; a resend makes the station publish its window again, to every hub. A message the
+ * broker really lost is still asked for after this, and the station resends on its own after its ack timeout (15 s).
+ */
+export const sharedGapGraceMs = 5_000

@@ -26,7 +26,7 @@ import { defaultHubDatabase, describeHubDatabase, parseHubDatabase } from "./Hub
 import { addLogin, addStation } from "./hubLoginCommands.ts"
 import { hubStatus } from "./hubStatusCommand.ts"
 import { MetricsTokenError, metricsTokenFor } from "./MetricsToken.ts"
-import { layerSharedSubscription, sharedSubscriptionsRoutable } from "./SharedSubscriptionBroker.ts"
+import { layerSharedSubscription, sharedGapGraceMs, sharedSubscriptionsRoutable } from "./SharedSubscriptionBroker.ts"
 
 /**
  * Runs the notification hub until SIGINT/SIGTERM. Secrets come from the environment, never argv (which `ps`
@@ -159,8 +159,8 @@ export const hubCommand: Command = {
     const options = {
       dataDir,
       database,
-      // Behind a shared subscription the other hubs apply a station's missing events: give them a second first.
-      ...(group === undefined ? {} : { consumerGapGraceMs: 1_000 }),
+      // Behind a shared subscription the other hubs apply a station's missing events: give them time first.
+      ...(group === undefined ? {} : { consumerGapGraceMs: sharedGapGraceMs }),
       settings,
       http: { host, port, webhookSecret, metricsToken },
       ...(shopOptions === undefined
