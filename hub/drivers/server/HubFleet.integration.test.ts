@@ -13,6 +13,7 @@ import { HighWaterMark, makeMemoryHighWaterMark } from "../../../core/sync/HighW
 import { Outbox } from "../../../core/sync/Outbox.ts"
 import { upsertMosquittoAcl, upsertMosquittoPassword } from "../../../drivers/mqtt/MosquittoFiles.ts"
 import { layerMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
+import { capturedIo } from "../../../fixtures/cli/capturedIo.ts"
 import { type Mosquitto, startMosquitto } from "../../../fixtures/mqtt/MosquittoProcess.ts"
 import {
   appendScans,
@@ -23,6 +24,8 @@ import {
   waitFor
 } from "../../../fixtures/mqtt/SyncRig.ts"
 import { type Postgres, startPostgres } from "../../../fixtures/postgres/PostgresProcess.ts"
+import type { StationLag } from "../../core/fleet/StationLag.ts"
+import { hubCommand } from "./hubCommand.ts"
 import { layerSharedSubscription } from "./SharedSubscriptionBroker.ts"
 
 const child = fileURLToPath(new URL("../../../fixtures/hub/hubConsumerChild.ts", import.meta.url))
@@ -165,6 +168,15 @@ describe("a hub fleet: two hub processes on one PostgreSQL behind a shared subsc
       // Both hubs took part: the shared subscription split the stations' events between its two members.
       expect(result.byInstance.map((row) => row.instance)).toEqual(["packbench-hub-a", "packbench-hub-b"])
       expect(result.byInstance.every((row) => row.n > 0)).toBe(true)
+      // `hub status` reads the same from PostgreSQL: every station applied to its last event, nothing held.
+      const status = capturedIo()
+      expect(await hubCommand.run(["status", "--db", url, "--json"], status.io), status.output().err).toBe(0)
+      const lags = JSON.parse(status.output().out) as ReadonlyArray<StationLag>
+      expect(lags.map((lag) => lag.stationId)).toEqual(stations)
+      for (const lag of lags) {
+        const last = Math.max(...result.applied.filter((e) => e.stationId === lag.stationId).map((e) => e.seq))
+        expect(lag).toMatchObject({ lastAppliedSeq: last, held: 0, gap: 0, superseded: false })
+      }
     } finally {
       for (const hub of running) await kill9(hub)
     }
