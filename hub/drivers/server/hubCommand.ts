@@ -26,7 +26,12 @@ import { defaultHubDatabase, describeHubDatabase, parseHubDatabase } from "./Hub
 import { addLogin, addStation } from "./hubLoginCommands.ts"
 import { hubStatus } from "./hubStatusCommand.ts"
 import { MetricsTokenError, metricsTokenFor } from "./MetricsToken.ts"
-import { layerSharedSubscription, sharedGapGraceMs, sharedSubscriptionsRoutable } from "./SharedSubscriptionBroker.ts"
+import {
+  layerSharedSubscription,
+  sharedGapGraceMs,
+  sharedSessionExpirySeconds,
+  sharedSubscriptionsRoutable
+} from "./SharedSubscriptionBroker.ts"
 
 /**
  * Runs the notification hub until SIGINT/SIGTERM. Secrets come from the environment, never argv (which `ps`
@@ -153,7 +158,12 @@ export const hubCommand: Command = {
     const broker = layerMqttBroker({
       url: brokerUrl,
       clientId: io.env.PACKBENCH_HUB_CLIENT_ID ?? "packbench-hub",
-      protocolVersion: values.mqtt5 === true ? 5 : 4,
+      // A shared group speaks MQTT 5: its subscriptions are an MQTT 5 feature, and so is the session expiry below.
+      protocolVersion: values.mqtt5 === true || group !== undefined ? 5 : 4,
+      // In a shared group the session ends with the connection: mosquitto keeps handing a member whose session
+      // outlives it (the default 7 days) its share of the group's messages, parked until it returns, so a dead
+      // hub would hold half the stations' events back. What it had in hand the stations resend.
+      ...(group === undefined ? {} : { sessionExpirySeconds: sharedSessionExpirySeconds }),
       ...(login === undefined ? {} : login)
     })
     const options = {
