@@ -1,16 +1,20 @@
-// Hub throughput: station events/s through the hub's apply path on SQLite and on PostgreSQL.
-// What is measured: the sync consumer's `receive` for each event as the MQTT subscription would hand it over
-// (topic check, JSON and envelope decode, one database transaction holding the (station, epoch, seq) cursor
-// update, the projection's writes to orders/customers/parcels and the notification + outbox rows). The broker is
-// left out (sync-throughput.ts measures it) and so is sending (hub-latency.ts), so the figure is the database's.
+// Hub throughput: station events/s through the hub's apply path on SQLite and on PostgreSQL, and the ratio to a raw
+// baseline of the same events written the plainest way into the same database in the same run.
+// What is measured: the sync consumer's `receiveBatch` as the MQTT subscription hands messages over (topic check,
+// JSON and envelope decode, one database transaction per batch holding the (station, epoch, seq) cursor updates,
+// the projection's writes to orders/customers/parcels and the notification + outbox rows). The broker is left out
+// (sync-throughput.ts measures it) and so is sending (hub-latency.ts), so the figure is the database's.
 // Each order is three events (order received, packed, handed to carrier); the rules record the notifications
-// they call for (order confirmed, shipped), each with its outbox row.
+// they call for (shipped), each with its outbox row.
+// Modes: "1 per tx" applies each event in its own transaction (`receive`); "batches of 200" takes up to 200
+// messages per transaction, interleaved across 8 stations as they arrive; "4 lanes" runs four batches at once,
+// each station always in the same lane (on PostgreSQL their transactions run in parallel, partitioned by station;
+// SQLite writes one at a time). The raw baseline writes each event's envelope as one row with multi-row INSERTs of
+// 200 and one cursor upsert per station, one transaction per 200: the floor of recording events durably at all.
 // SQLite is a file in WAL mode with synchronous=FULL; PostgreSQL is Debian's server started here with its durable
-// defaults (fsync on, synchronous_commit on), on loopback. "1 stream" applies events one after another, as one
-// subscription delivers them; "8 streams" runs eight stations' streams at once, as several hub instances or a
-// concurrent consumer would; PostgreSQL still runs the transactions one at a time (PgSql's write lock), so the
-// gain there is overlapping round trips only. `--postgres-no-fsync` adds a run on a server with fsync off (the
-// test setup's settings): the ceiling without disk flushes, not a deployment figure. Prints figures; asserts nothing.
+// defaults (fsync on, synchronous_commit on), on loopback. `--postgres-no-fsync` adds a run on a server with fsync
+// off (the test setup's settings): the ceiling without disk flushes, not a deployment figure. Prints figures;
+// asserts nothing.
 //   npm run bench:hub -- [--orders N] [--sqlite-only | --postgres-only] [--postgres-no-fsync]
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -105,26 +109,36 @@ const measure = (database: HubDatabase) =>
       const consumer = yield* Consumer
       const sql = yield* Sql
       const results: Array<{ mode: string; events: number; perSecond: number }> = []
-      for (const [mode, streams] of [
-        ["1 stream", 1],
-        [`${streamsConcurrent} streams`, streamsConcurrent]
+      for (const [run, mode, streams, batch, lanes] of [
+        ["R1", "1 stream, 1 per tx", 1, 1, 1],
+        ["R2", `${streamsConcurrent} streams, batches of 200, 1 lane`, streamsConcurrent, 200, 1],
+        ["R3", `${streamsConcurrent} streams, batches of 200, 4 lanes`, streamsConcurrent, 200, 4]
       ] as const) {
-        const byStream = stationEvents(String(streams), orders, streams)
+        const byStream = stationEvents(run, orders, streams)
         const total = byStream.reduce((sum, events) => sum + events.length, 0)
         const outcomes = new Map<string, number>()
+        // As the subscription hands them over: interleaved across stations in arrival order, each station's
+        // messages always in the same lane, each lane taking up to `batch` at a time.
+        const arrivals: Array<EventEnvelope> = []
+        for (let index = 0; arrivals.length < total; index++) {
+          for (const events of byStream) if (index < events.length) arrivals.push(events[index]!)
+        }
+        const laneQueues = Array.from({ length: lanes }, () => [] as Array<BrokerMessage>)
+        for (const event of arrivals) {
+          laneQueues[Number.parseInt(event.stationId.slice(5), 10) % lanes]!.push(toMessage(event))
+        }
         const started = performance.now()
         yield* Effect.forEach(
-          byStream,
-          (events) =>
-            Effect.forEach(
-              events,
-              (event) =>
-                Effect.map(consumer.receive(toMessage(event)), (outcome) => {
+          laneQueues,
+          (messages) =>
+            Effect.gen(function* () {
+              for (let at = 0; at < messages.length; at += batch) {
+                for (const outcome of yield* consumer.receiveBatch(messages.slice(at, at + batch))) {
                   outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
-                }),
-              { discard: true }
-            ),
-          { concurrency: streams, discard: true }
+                }
+              }
+            }),
+          { concurrency: lanes, discard: true }
         )
         const seconds = (performance.now() - started) / 1000
         if (outcomes.get("applied") !== total) {
@@ -132,24 +146,69 @@ const measure = (database: HubDatabase) =>
         }
         results.push({ mode, events: total, perSecond: total / seconds })
       }
+      // The raw baseline: the same events, as rows, the plainest way.
+      yield* sql.execute(
+        `CREATE TABLE bench_raw_events (site_id TEXT NOT NULL, station_id TEXT NOT NULL, epoch TEXT NOT NULL,
+           seq BIGINT NOT NULL, event_id TEXT NOT NULL, envelope TEXT NOT NULL, PRIMARY KEY (site_id, station_id, epoch, seq))`
+      )
+      yield* sql.execute(
+        `CREATE TABLE bench_raw_cursor (site_id TEXT NOT NULL, station_id TEXT NOT NULL, epoch TEXT NOT NULL,
+           last_seq BIGINT NOT NULL, PRIMARY KEY (site_id, station_id, epoch))`
+      )
+      const rawEvents = stationEvents("R9", orders, streamsConcurrent).flat()
+      const rawStarted = performance.now()
+      for (let at = 0; at < rawEvents.length; at += 200) {
+        const batch = rawEvents.slice(at, at + 200)
+        yield* sql.transaction(
+          Effect.gen(function* () {
+            yield* sql.execute(
+              `INSERT INTO bench_raw_events (site_id, station_id, epoch, seq, event_id, envelope) VALUES ${batch
+                .map(() => "(?, ?, ?, ?, ?, ?)")
+                .join(", ")}`,
+              batch.flatMap((event) => [
+                event.siteId,
+                event.stationId,
+                event.epoch,
+                event.seq,
+                event.id,
+                JSON.stringify(event)
+              ])
+            )
+            const lastOf = new Map<string, EventEnvelope>()
+            for (const event of batch) lastOf.set(event.stationId, event)
+            for (const event of lastOf.values()) {
+              yield* sql.execute(
+                `INSERT INTO bench_raw_cursor (site_id, station_id, epoch, last_seq) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (site_id, station_id, epoch) DO UPDATE SET last_seq = excluded.last_seq`,
+                [event.siteId, event.stationId, event.epoch, event.seq]
+              )
+            }
+          })
+        )
+      }
+      const raw = rawEvents.length / ((performance.now() - rawStarted) / 1000)
       const notifications = yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_notifications")
-      return { results, notifications: Number(notifications[0]?.n) }
+      return { results, raw, notifications: Number(notifications[0]?.n) }
     }).pipe(Effect.provide(context))
   }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
 
 const report = (label: string, outcome: Effect.Success<ReturnType<typeof measure>>) => {
+  console.log(label)
   for (const result of outcome.results) {
     console.log(
-      `${label.padEnd(48)} ${result.mode.padEnd(10)} ${String(result.events).padStart(6)} events  ${result.perSecond
+      `  ${result.mode.padEnd(40)} ${String(result.events).padStart(6)} events  ${result.perSecond
         .toFixed(0)
-        .padStart(6)} events/s`
+        .padStart(6)} events/s  ${(result.perSecond / outcome.raw).toFixed(2)} of raw`
     )
   }
-  console.log(`${"".padEnd(48)} ${outcome.notifications} notifications recorded`)
+  console.log(
+    `  ${"raw baseline (multi-row, 200 per tx)".padEnd(40)} ${"".padStart(13)} ${outcome.raw.toFixed(0).padStart(6)} events/s`
+  )
+  console.log(`  ${outcome.notifications} notifications recorded`)
 }
 
 const main = async () => {
-  console.log(`hub apply path: ${orders} orders × 3 events per run (consumer.receive → one transaction per event)`)
+  console.log(`hub apply path: ${orders} orders × 3 events per run`)
   if (!args.includes("--postgres-only")) {
     const database: HubDatabase = {
       dialect: "sqlite",

@@ -16,6 +16,17 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
 }) {}
 
 /**
+ * What a transaction writes for. `partition` names the owners whose rows it reads and writes (the stations of a
+ * consumer's batch): transactions with disjoint partitions may run at once, on a driver that runs transactions in
+ * parallel (PostgreSQL, across every process sharing the database), while two naming the same owner, and every
+ * transaction without a partition, run one at a time. Rows outside the partition it may only touch with single
+ * atomic statements (upserts, increments). SQLite runs every transaction alone and ignores it.
+ */
+export interface TransactionOptions {
+  readonly partition?: ReadonlyArray<string>
+}
+
+/**
  * The one database handle core uses. Statements use `?` placeholders in every dialect; drivers translate.
  * `transaction` runs the effect atomically: every statement issued inside it (on any fiber of that effect)
  * belongs to it, statements from elsewhere wait until it commits. Nested calls join the outer transaction.
@@ -32,6 +43,9 @@ export class Sql extends Context.Service<
       sql: string,
       params?: ReadonlyArray<SqlValue>
     ) => Effect.Effect<{ readonly changes: number }, StoreError>
-    readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | StoreError, R>
+    readonly transaction: <A, E, R>(
+      effect: Effect.Effect<A, E, R>,
+      options?: TransactionOptions
+    ) => Effect.Effect<A, E | StoreError, R>
   }
 >()("packbench/core/store/Sql") {}

@@ -1,4 +1,4 @@
-import { Effect, Layer, References } from "effect"
+import { Context, Effect, Layer, References } from "effect"
 import { describe, expect, it } from "vitest"
 import { appliedEvents, consumerRigLayer } from "../../fixtures/mqtt/SyncRig.ts"
 import type { EventEnvelope } from "../events/Event.ts"
@@ -49,6 +49,45 @@ const heldSeqs = Effect.gen(function* () {
     "SELECT seq, reason FROM sync_consumer_held ORDER BY seq"
   )
   return rows.map((row) => ({ seq: Number(row.seq), reason: row.reason }))
+})
+
+describe("Consumer gap requests", () => {
+  const resendRequests = (gapGraceMs: number, waitMs: number) =>
+    Effect.gen(function* () {
+      const bus = yield* makeMemoryBus()
+      const requests: Array<string> = []
+      const station = yield* bus.client("station")
+      yield* station.subscribe(Topics.resend("HAM1", "PACK-01"), (request) =>
+        Effect.sync(() => {
+          requests.push(new TextDecoder().decode(request.payload))
+        })
+      )
+      const context = yield* Layer.build(
+        consumerRigLayer({
+          filename: ":memory:",
+          broker: Layer.effect(Broker, bus.client("hub")),
+          resendIntervalMs: 1,
+          gapGraceMs
+        })
+      )
+      const consumer = Context.get(context, Consumer)
+      yield* consumer.receive(message(1))
+      yield* consumer.receive(message(3))
+      yield* Effect.sleep(waitMs)
+      yield* consumer.receive(message(4))
+      yield* Effect.sleep(50)
+      return requests
+    }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+
+  it("asks for a gap at once without a grace, and only once the gap has stood for the grace with one", async () => {
+    const atOnce = await Effect.runPromise(resendRequests(0, 0))
+    expect(atOnce[0]).toBe(JSON.stringify({ epoch: "e1", fromSeq: 2 }))
+    // Behind a shared subscription: the gap at 3 is left to the group for the grace, then asked for at 4.
+    const stillGraced = await Effect.runPromise(resendRequests(60_000, 0))
+    expect(stillGraced).toEqual([])
+    const afterGrace = await Effect.runPromise(resendRequests(100, 150))
+    expect(afterGrace).toEqual([JSON.stringify({ epoch: "e1", fromSeq: 2 })])
+  })
 })
 
 describe("Consumer batches", () => {

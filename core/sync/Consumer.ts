@@ -46,10 +46,23 @@ export interface ConsumerOptions {
   /** A gap is re-requested at most this often per station epoch. */
   readonly resendIntervalMs: number
   /**
+   * How long a gap may stand before the station is asked to resend. 0 asks at once. Behind a shared subscription
+   * another consumer usually holds the missing events and is applying them right now (the broker spreads one
+   * station's messages over the group), and asking at once would make every station resend its window again and
+   * again.
+   */
+  readonly gapGraceMs: number
+  /**
    * Messages from the subscription applied in one transaction at most: one commit (one fsync on the hub's
    * database) covers the batch. 1 applies each event in its own transaction.
    */
   readonly batchSize: number
+  /**
+   * Batches applied at once. Each station's messages always go to the same lane (by its topic), so a station's
+   * order holds; transactions of different lanes name their stations as their partition, which PostgreSQL runs in
+   * parallel (and SQLite one at a time). 1: one batch at a time.
+   */
+  readonly lanes: number
   /**
    * How far above a stream's cursor an early event is held. One beyond is not kept (the station sends it again once
    * the gap is filled, since it is unconfirmed), so a flood of far-ahead numbers cannot fill the disk.
@@ -66,7 +79,9 @@ export interface ConsumerOptions {
 export const defaultConsumerOptions = {
   ackDelayMs: 20,
   resendIntervalMs: 2_000,
+  gapGraceMs: 0,
   batchSize: 200,
+  lanes: 1,
   holdWindow: 20_000,
   idWindow: 20_000,
   quarantineLimit: 1_000,
@@ -96,6 +111,10 @@ export type ConsumerOutcome = "applied" | "duplicate" | "held" | "deferred" | "c
  * successors, never the events before it. The subscription hands messages over through a bounded buffer: the
  * broker's PUBACK for a message may leave before its commit, which is fine because only the cumulative ack after
  * commit confirms anything, and a crash loses only what the station resends.
+ *
+ * Every transaction that touches a station's stream names that station as its partition (`Sql.transaction`), so
+ * several consumers on one PostgreSQL (lanes of one hub, or several hubs sharing a subscription) apply different
+ * stations at once and the same station one at a time: the read cursor, apply, advance rule holds across them.
  */
 export class Consumer extends Context.Service<
   Consumer,
@@ -119,7 +138,35 @@ interface StreamKey {
   readonly epoch: string
 }
 
+/**
+ * What a batch's transaction has learnt of each stream it touched: its cursor, and whether it holds any early events.
+ * Sound only inside one transaction that holds the stream's partition (no one else writes the stream's rows
+ * meanwhile), and dropped with it: it saves the per-event cursor read and the held-event lookups, which a stream
+ * with nothing held does not need.
+ */
+interface StreamMemo {
+  last?: number
+  noneHeld?: boolean
+}
+const BatchMemo = Context.Reference<Map<string, StreamMemo> | undefined>("packbench/core/sync/Consumer/BatchMemo", {
+  defaultValue: () => undefined
+})
+
 const keyOf = (key: StreamKey) => `${key.siteId}\u0000${key.stationId}\u0000${key.epoch}`
+
+/** A station's partition key: the unit two consumers (in one hub or several) never apply at the same time. */
+const partitionOf = (place: { readonly siteId: string; readonly stationId: string }) =>
+  `station:${place.siteId}/${place.stationId}`
+
+/** The lane of a message: by its topic's station, so one station's messages keep their order. */
+const laneOf = (topic: string, lanes: number): number => {
+  if (lanes <= 1) return 0
+  const parsed = parseTopic(topic)
+  const key = parsed === undefined ? topic : `${parsed.siteId}/${parsed.stationId}`
+  let hash = 2_166_136_261
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16_777_619)
+  return (hash >>> 0) % lanes
+}
 
 class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed", { reason: Schema.String }) {}
 
@@ -155,6 +202,8 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   /** Last committed seq per stream that still needs acking, and what was last acked. */
   const pendingAcks = new Map<string, StreamKey & { seq: number; acked: number; force: boolean }>()
   const lastResendMs = new Map<string, number>()
+  /** Since when each stream has had a gap, while `gapGraceMs` is running; cleared when the stream moves on. */
+  const gapSince = new Map<string, number>()
   const ackSignal = yield* Queue.sliding<void>(1)
 
   const wallMs = clock.now.pipe(Effect.map((now) => now.wallMs))
@@ -171,16 +220,51 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       return "quarantined" as const
     })
 
+  const memoOf = (key: StreamKey) =>
+    Effect.map(BatchMemo, (memo) => {
+      if (memo === undefined) return undefined
+      const id = keyOf(key)
+      let entry = memo.get(id)
+      if (entry === undefined) {
+        entry = {}
+        memo.set(id, entry)
+      }
+      return entry
+    })
+
   const lastSeqOf = (key: StreamKey) =>
-    sql
-      .query<{ last_seq: number }>(
+    Effect.gen(function* () {
+      const memo = yield* memoOf(key)
+      if (memo?.last !== undefined) return memo.last
+      const rows = yield* sql.query<{ last_seq: number }>(
         "SELECT last_seq FROM sync_consumer_cursor WHERE site_id = ? AND station_id = ? AND epoch = ?",
         [key.siteId, key.stationId, key.epoch]
       )
-      .pipe(Effect.map((rows) => Number(rows[0]?.last_seq ?? 0)))
+      const last = Number(rows[0]?.last_seq ?? 0)
+      if (memo !== undefined) memo.last = last
+      return last
+    })
+
+  /** Whether the stream holds no early event at all: then there is nothing to look up, release or apply after. */
+  const noneHeld = (key: StreamKey) =>
+    Effect.gen(function* () {
+      const memo = yield* memoOf(key)
+      if (memo === undefined) return false
+      if (memo.noneHeld === undefined) {
+        const rows = yield* sql.query(
+          "SELECT 1 AS held FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? LIMIT 1",
+          [key.siteId, key.stationId, key.epoch]
+        )
+        memo.noneHeld = rows.length === 0
+      }
+      return memo.noneHeld
+    })
 
   /** The id of the event held at `seq`; rows held before ids had a column name it in their envelope. */
   const heldIdAt = (key: StreamKey, seq: number) =>
+    Effect.flatMap(noneHeld(key), (none) => (none ? Effect.succeed(undefined) : heldIdAtInDatabase(key, seq)))
+
+  const heldIdAtInDatabase = (key: StreamKey, seq: number) =>
     sql
       .query<{ event_id: string | null; envelope: string }>(
         `SELECT event_id, envelope FROM sync_consumer_held
@@ -203,15 +287,21 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
            envelope = excluded.envelope, received_at_ms = excluded.received_at_ms`,
         [event.siteId, event.stationId, event.epoch, event.seq, reason, JSON.stringify(event), yield* wallMs, event.id]
       )
+      const memo = yield* memoOf(streamOf(event))
+      if (memo !== undefined) memo.noneHeld = false
     })
 
   const unhold = (key: StreamKey, seq: number) =>
-    sql.execute("DELETE FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?", [
-      key.siteId,
-      key.stationId,
-      key.epoch,
-      seq
-    ])
+    Effect.flatMap(noneHeld(key), (none) =>
+      none
+        ? Effect.succeed({ changes: 0 })
+        : sql.execute("DELETE FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?", [
+            key.siteId,
+            key.stationId,
+            key.epoch,
+            seq
+          ])
+    )
 
   /** Moves the cursor to `place` and remembers whose number it is; the ids below the window are let go. */
   const advance = (place: EnvelopePlace) =>
@@ -234,6 +324,8 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           [place.siteId, place.stationId, place.epoch, place.seq - options.idWindow]
         )
       }
+      const memo = yield* memoOf(streamOf(place))
+      if (memo !== undefined) memo.last = place.seq
     })
 
   const applyOne = (event: EventEnvelope) =>
@@ -322,6 +414,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     Effect.gen(function* () {
       let seq = lastSeq
       while (true) {
+        if (yield* noneHeld(key)) return seq
         const rows = yield* sql.query<{ envelope: string }>(
           "SELECT envelope FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
           [key.siteId, key.stationId, key.epoch, seq + 1]
@@ -351,6 +444,16 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     Effect.gen(function* () {
       const id = keyOf(key)
       const now = yield* Clock.currentTimeMillis
+      if (options.gapGraceMs > 0) {
+        const since = gapSince.get(id)
+        if (since === undefined) {
+          // Bounded like lastResendMs: made-up epochs cannot grow it.
+          if (gapSince.size > 10_000) gapSince.clear()
+          gapSince.set(id, now)
+          return
+        }
+        if (now - since < options.gapGraceMs) return
+      }
       if (now - (lastResendMs.get(id) ?? Number.NEGATIVE_INFINITY) < options.resendIntervalMs) return
       lastResendMs.set(id, now)
       // Old entries go, so a stream of made-up epochs cannot grow the map.
@@ -478,6 +581,8 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     Effect.gen(function* () {
       if (result.outcome === "held" || result.outcome === "deferred") {
         yield* requestResend(result.key, result.last + 1)
+      } else if (result.outcome === "applied" || result.outcome === "quarantined") {
+        gapSince.delete(keyOf(result.key))
       }
       if (result.outcome !== "failed") {
         ackLater(result.key, result.last, result.outcome === "duplicate" || result.outcome === "conflict")
@@ -486,11 +591,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     })
 
   const processOne = (admitted: Admitted, message: BrokerMessage) =>
-    sql.transaction(step(admitted, message)).pipe(
+    sql.transaction(step(admitted, message), { partition: [partitionOf(admitted.place)] }).pipe(
       Effect.catchTag("EventRefused", (refusal) =>
         // Its partial effect rolled back with the transaction: now it is put in its place as refused.
         sql.transaction(
-          step({ kind: "refused", place: admitted.place, reason: refusal.reason, payload: message.payload }, message)
+          step({ kind: "refused", place: admitted.place, reason: refusal.reason, payload: message.payload }, message),
+          { partition: [partitionOf(admitted.place)] }
         )
       ),
       Effect.catchTag("ApplyFailed", (failure) =>
@@ -524,13 +630,15 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const receiveBatch = (messages: ReadonlyArray<BrokerMessage>): Effect.Effect<ReadonlyArray<ConsumerOutcome>> =>
     Effect.gen(function* () {
       // One transaction for the batch's quarantine records: a flood of junk costs one commit per batch.
+      // No station's stream is touched here (only the quarantine's rows, by single statements): an empty partition.
       const admitted = yield* sql
         .transaction(
           Effect.forEach(messages, (message) =>
             admit(message).pipe(
               Effect.map((event) => ({ message, event: event as Admitted | "quarantined" | "failed" }))
             )
-          )
+          ),
+          { partition: [] }
         )
         .pipe(
           Effect.catchCause((cause) =>
@@ -545,7 +653,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         placed.length <= 1
           ? undefined
           : yield* sql
-              .transaction(Effect.forEach(placed, ({ message, event }) => step(event, message)))
+              .transaction(
+                Effect.forEach(placed, ({ message, event }) => step(event, message)).pipe(
+                  Effect.provideService(BatchMemo, new Map())
+                ),
+                { partition: placed.map(({ event }) => partitionOf(event.place)) }
+              )
               .pipe(
                 Effect.catchCause((cause) =>
                   Effect.as(
@@ -614,16 +727,23 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
 
   const start = Effect.gen(function* () {
     // Bounded: when applying falls behind, the subscription handler waits, and so does the broker.
-    const incoming = yield* Queue.bounded<BrokerMessage>(Math.max(1, options.batchSize))
-    yield* Effect.forkScoped(
-      Effect.forever(
-        Effect.gen(function* () {
-          const messages = yield* Queue.takeBetween(incoming, 1, Math.max(1, options.batchSize))
-          yield* receiveBatch(messages)
-        })
-      )
+    const lanes = Math.max(1, Math.floor(options.lanes))
+    const incoming = yield* Effect.forEach(Array.from({ length: lanes }), () =>
+      Queue.bounded<BrokerMessage>(Math.max(1, options.batchSize))
     )
-    yield* broker.subscribe(Topics.eventsOf(options.siteId), (message) => Queue.offer(incoming, message))
+    for (const lane of incoming) {
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.gen(function* () {
+            const messages = yield* Queue.takeBetween(lane, 1, Math.max(1, options.batchSize))
+            yield* receiveBatch(messages)
+          })
+        )
+      )
+    }
+    yield* broker.subscribe(Topics.eventsOf(options.siteId), (message) =>
+      Queue.offer(incoming[laneOf(message.topic, lanes)]!, message)
+    )
     const reconnected = yield* Queue.sliding<void>(1)
     let connected = (yield* broker.state).connection === "connected"
     yield* broker.watch((state) => {

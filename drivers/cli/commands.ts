@@ -6,6 +6,7 @@ import { decodeCommand } from "./commands/decode.ts"
 import { desktopCommand } from "./commands/desktop.ts"
 import { doctorCommand } from "./commands/doctor.ts"
 import { eventsCommand } from "./commands/events.ts"
+import { fleetSimulateCommand } from "./commands/fleetSimulate.ts"
 import { labelCommand } from "./commands/label.ts"
 import { outboxCommand } from "./commands/outbox.ts"
 import { pinHashCommand } from "./commands/pinHash.ts"
@@ -28,6 +29,7 @@ export const commands: ReadonlyArray<Command> = [
   outboxCommand,
   eventsCommand,
   simulateCommand,
+  fleetSimulateCommand,
   pinHashCommand,
   stationCommand,
   hubCommand

@@ -175,18 +175,19 @@ export class HubProjection extends Context.Service<
           )
           .pipe(Effect.map((rows) => rows[0]))
 
-      /** A parcel row exists from its first sight, packed or handed over (a station may have sent only one). */
+      /**
+       * A parcel row exists from its first sight, packed or handed over (a station may have sent only one). One
+       * statement, not a read then a write: stations are applied in parallel on PostgreSQL, and two may name it.
+       */
       const ensureParcel = Effect.fnUntraced(function* (parcel: {
         readonly parcelId: string
         readonly orderId: string
         readonly carrier: string
         readonly trackingNumber: string
       }) {
-        const existing = yield* sql.query("SELECT parcel_id FROM hub_parcels WHERE parcel_id = ?", [parcel.parcelId])
-        if (existing.length > 0) return
         yield* sql.execute(
           `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, updated_at_ms)
-           VALUES (?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (parcel_id) DO NOTHING`,
           [parcel.parcelId, parcel.orderId, parcel.carrier, parcel.trackingNumber, yield* tokens.next, yield* nowMs]
         )
       })

@@ -1,11 +1,11 @@
-import { Deferred, Effect, Exit, Layer } from "effect"
+import { Deferred, Effect, Exit, Layer, Schedule } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { freePort } from "../../../drivers/net/LoopbackPort.ts"
 import { type Postgres, startPostgres } from "../../../fixtures/postgres/PostgresProcess.ts"
-import { layerPostgres, toNumberedPlaceholders } from "./PgSql.ts"
+import { beginStatement, layerPostgres, partitionLockId, toNumberedPlaceholders } from "./PgSql.ts"
 
 let server: Postgres
 beforeAll(async () => {
@@ -146,6 +146,76 @@ describe("PgSql", () => {
       })
     )
     expect(exit).toEqual(Exit.succeed(20))
+  })
+
+  it("runs transactions of different partitions at once, of the same partition or none one at a time", async () => {
+    const exit = await run(
+      Effect.gen(function* () {
+        const sql = yield* setup
+        const seen: Array<string> = []
+        // An advisory lock someone waits for: what a blocked transaction looks like from outside.
+        const someoneWaits = sql
+          .query<{ n: number }>("SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+          .pipe(
+            Effect.flatMap((rows) => (Number(rows[0]?.n) > 0 ? Effect.void : Effect.fail("none waits" as const))),
+            Effect.retry({ schedule: Schedule.spaced("10 millis") }),
+            Effect.timeout("20 seconds"),
+            Effect.orDie
+          )
+        // Station a holds its partition until station b has committed: b must not wait for a.
+        const bDone = yield* Deferred.make<void>()
+        const holdA = sql.transaction(
+          Effect.gen(function* () {
+            yield* sql.execute("INSERT INTO t (id, v) VALUES ('a-1', 'a')")
+            yield* Deferred.await(bDone).pipe(Effect.timeout("20 seconds"), Effect.orDie)
+            seen.push("a-after-b")
+          }),
+          { partition: ["station:HAM1/A"] }
+        )
+        const runB = Effect.gen(function* () {
+          yield* sql.transaction(sql.execute("INSERT INTO t (id, v) VALUES ('b-1', 'b')"), {
+            partition: ["station:HAM1/B"]
+          })
+          seen.push("b")
+          yield* Deferred.succeed(bDone, undefined)
+        })
+        yield* Effect.all([holdA, runB], { concurrency: 2 })
+        // The same partition, and then no partition, must wait for the holder: it ends only once one waits.
+        for (const second of [{ partition: ["station:HAM1/A"] }, undefined]) {
+          const holder = sql.transaction(
+            Effect.gen(function* () {
+              yield* sql.execute("UPDATE t SET n = COALESCE(n, 0) + 1 WHERE id = 'a-1'")
+              yield* someoneWaits
+              seen.push(`holder-${second === undefined ? "none" : "same"}`)
+            }),
+            { partition: ["station:HAM1/A", "station:HAM1/C"] }
+          )
+          const waiter = Effect.gen(function* () {
+            yield* Effect.sleep("20 millis")
+            yield* sql.transaction(sql.execute("UPDATE t SET n = n * 10 WHERE id = 'a-1'"), second)
+            seen.push(`waiter-${second === undefined ? "none" : "same"}`)
+          })
+          yield* Effect.all([holder, waiter], { concurrency: 2 })
+        }
+        const n = yield* sql.query<{ n: number }>("SELECT n FROM t WHERE id = 'a-1'")
+        return { seen, n: n[0]?.n }
+      })
+    )
+    expect(exit).toEqual(
+      Exit.succeed({
+        seen: ["b", "a-after-b", "holder-same", "waiter-same", "holder-none", "waiter-none"],
+        n: 110
+      })
+    )
+  })
+
+  it("opens a partitioned transaction with its locks in ascending order, so crossing batches never deadlock", () => {
+    const statement = beginStatement({ partition: ["station:S/2", "station:S/1", "station:S/2"] })
+    const ids = [partitionLockId("station:S/1"), partitionLockId("station:S/2")].sort((a, b) => a - b)
+    expect(statement).toContain("pg_advisory_xact_lock_shared(")
+    expect(statement).toContain(`ARRAY[${ids.join(",")}]`)
+    expect(beginStatement(undefined)).not.toContain("shared")
+    expect(beginStatement({ partition: [] })).not.toContain("ARRAY")
   })
 
   it("maps a unique violation to Constraint and refuses to commit a transaction PostgreSQL aborted", async () => {

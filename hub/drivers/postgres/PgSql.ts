@@ -1,7 +1,8 @@
-/** The SQL port over PostgreSQL (pg): a pool, `?` placeholders, one advisory lock per transaction. */
+/** The SQL port over PostgreSQL (pg): a pool, `?` placeholders, advisory locks that partition transactions. */
+import { createHash } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import pg from "pg"
-import { Sql, type SqlValue, StoreError, type StoreFailure } from "../../../core/store/Sql.ts"
+import { Sql, type SqlValue, StoreError, type StoreFailure, type TransactionOptions } from "../../../core/store/Sql.ts"
 
 export interface PostgresOptions {
   /** `postgres://user:password@host:port/database` (libpq-style query parameters such as `sslmode` pass through). */
@@ -30,13 +31,37 @@ interface TransactionState {
 }
 
 /**
- * Every transaction takes this database-wide advisory lock first, so transactions run one at a time as they do
- * under SQLite's BEGIN IMMEDIATE: the consumer's read-cursor-then-apply and the timeline's read-merge-write stay
- * correct under READ COMMITTED, across every hub process sharing the database. Reads and single statements
- * outside transactions do not take it (MVCC readers never block, like SQLite's WAL readers).
+ * Every transaction takes this database-wide advisory lock first. A transaction without a partition takes it
+ * exclusively, so those run one at a time as they do under SQLite's BEGIN IMMEDIATE: the timeline's
+ * read-merge-write, the timers, the sender's claims and the migrations stay correct under READ COMMITTED, across
+ * every hub process sharing the database. A partitioned transaction (the consumer's, one per batch of stations)
+ * takes it shared and then one exclusive lock per partition key, so two hubs apply different stations at once and
+ * the same station never twice, and none of them runs beside an unpartitioned one. Reads and single statements
+ * outside transactions take no lock (MVCC readers never block, like SQLite's WAL readers).
  * The key is an arbitrary constant: "pkbn" in ASCII.
  */
 const writeLockKey = 0x706b626e
+
+/**
+ * A partition's lock: the two-int advisory lock space (which never meets the one-bigint space of `writeLockKey`),
+ * with `writeLockKey` as the class and 32 bits of the key's SHA-256 as the object. Two keys that share a hash share
+ * a lock: less parallel, never less exclusive.
+ */
+export const partitionLockId = (key: string): number => createHash("sha256").update(key).digest().readInt32BE(0)
+
+/**
+ * The statement that opens a transaction. Partition locks are taken in ascending order, so two transactions that
+ * each hold some of the other's keys wait in line rather than deadlock. Only integers are spliced in.
+ */
+export const beginStatement = (options: TransactionOptions | undefined): string => {
+  if (options?.partition === undefined) return `BEGIN; SELECT pg_advisory_xact_lock(${writeLockKey})`
+  const ids = [...new Set(options.partition.map(partitionLockId))].sort((a, b) => a - b)
+  const partitionLocks =
+    ids.length === 0
+      ? ""
+      : `; SELECT pg_advisory_xact_lock(${writeLockKey}, k) FROM unnest(ARRAY[${ids.join(",")}]::int[]) WITH ORDINALITY AS t(k, i)`
+  return `BEGIN; SELECT pg_advisory_xact_lock_shared(${writeLockKey})${partitionLocks}`
+}
 
 /**
  * SQLSTATE classes (postgresql.org/docs/current/errcodes-appendix.html) mapped to what a person can act on, the
@@ -195,7 +220,10 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
     query: <Row>(text: string, params?: ReadonlyArray<SqlValue>) =>
       run(text, params).pipe(Effect.map((result) => result.rows as Array<Row>)),
     execute: (text, params) => run(text, params).pipe(Effect.map((result) => ({ changes: result.rowCount ?? 0 }))),
-    transaction: <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | StoreError, R> =>
+    transaction: <A, E, R>(
+      effect: Effect.Effect<A, E, R>,
+      options?: TransactionOptions
+    ): Effect.Effect<A, E | StoreError, R> =>
       Effect.gen(function* () {
         const outer = yield* TransactionClient
         if (outer !== undefined && !outer.ended) return yield* effect
@@ -207,9 +235,7 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
               try: () => pool.connect(),
               catch: (error) => toStoreError(error)
             })
-            const began = yield* Effect.exit(
-              onConnection((c) => c.query(`BEGIN; SELECT pg_advisory_xact_lock(${writeLockKey})`))(client)
-            )
+            const began = yield* Effect.exit(onConnection((c) => c.query(beginStatement(options)))(client))
             if (began._tag === "Failure") {
               client.release(true)
               return yield* Effect.failCause(began.cause)

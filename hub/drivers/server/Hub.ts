@@ -18,6 +18,7 @@ import { HubSettings, type HubSettingsShape } from "../../core/notify/HubSetting
 import type { Mailer } from "../../core/notify/Mailer.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
 import { NotificationSender } from "../../core/notify/NotificationSender.ts"
+import { lockOrderOf } from "../../core/notify/OrderLock.ts"
 import { followShopOrders } from "../../core/notify/ShopOrderFeed.ts"
 import type { WebhookSender } from "../../core/notify/WebhookSender.ts"
 import { makeShopHub, noShops, type ShopHubOptions, Shops } from "../../core/shop/ShopHub.ts"
@@ -42,6 +43,17 @@ export interface HubOptions {
   /** How often the delay and feedback timers are checked. */
   readonly tickIntervalMs?: number
   readonly ackDelayMs?: number
+  /**
+   * Batches of station events the consumer applies at once, each station always in the same one (default: 4 on
+   * PostgreSQL, where different stations' transactions run in parallel; 1 on SQLite, which writes one at a time).
+   */
+  readonly consumerLanes?: number
+  /**
+   * How long a gap in a station's stream may stand before the station is asked to resend (default 0: at once).
+   * Behind a shared subscription another hub is usually applying the missing events: `packbench hub --shared-group`
+   * waits `sharedGapGraceMs` (5 s).
+   */
+  readonly consumerGapGraceMs?: number
   /** Carrier APIs polled for the scans of open parcels, besides the webhook; none by default. */
   readonly pollers?: ReadonlyArray<CarrierTrackingPoller>
   readonly carrierPoll?: Partial<CarrierPollSettings>
@@ -95,7 +107,11 @@ export const hubLayer = (options: HubOptions) => {
         siteId: "+",
         knows: hub.knows,
         // The shops' pushes are queued in the transaction that applies the event, after the hub's own projection.
-        apply: (event) => Effect.andThen(hub.applyStationEvent(event), shopSide.applyStationEvent(event)),
+        apply: (event) =>
+          lockOrderOf(sql, event).pipe(
+            Effect.andThen(hub.applyStationEvent(event)),
+            Effect.andThen(shopSide.applyStationEvent(event))
+          ),
         // A conflict or a refused event in a station's stream is told to that station, on the hub's own stream to
         // it, in the transaction that records it: its Manager screen shows it and its bench raises the alert.
         onAlert: (alert) =>
@@ -121,7 +137,9 @@ export const hubLayer = (options: HubOptions) => {
             )
             yield* hub.wakeMessages
           }),
-        ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs })
+        ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs }),
+        lanes: options.consumerLanes ?? (sql.dialect === "postgres" ? 4 : 1),
+        ...(options.consumerGapGraceMs === undefined ? {} : { gapGraceMs: options.consumerGapGraceMs })
       })
     })
   )

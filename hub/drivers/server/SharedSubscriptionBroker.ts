@@ -26,3 +26,20 @@ export const layerSharedSubscription = (group: string) =>
       })
     })
   )
+
+/**
+ * How long a hub behind a shared subscription leaves a gap in a station's stream to the other hubs before it asks the
+ * station to resend. The broker spreads one station's messages over the group, so a gap is nearly always another hub
+ * applying the missing events; a resend makes the station publish its window again, to every hub. A message the
+ * broker really lost is still asked for after this, and the station resends on its own after its ack timeout (15 s).
+ */
+export const sharedGapGraceMs = 5_000
+
+/**
+ * The broker session of a hub in a shared group ends with its connection. mosquitto 2.0 goes on handing a member
+ * whose session outlives its connection its share of the group's messages (parked for its return: measured, 5 of 10
+ * while one of two members was away, with a 1-hour expiry; 10 of 10 to the live one with 0), so a dead hub would
+ * hold back half of every station's events until it came back. Messages it had received but not committed are
+ * resent by the stations (after their ack timeout, or when another hub asks for the gap).
+ */
+export const sharedSessionExpirySeconds = 0

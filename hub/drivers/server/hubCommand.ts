@@ -24,8 +24,14 @@ import { makeHttpCarrierPoller } from "./HttpCarrierPoller.ts"
 import { hubLayer, runHub } from "./Hub.ts"
 import { defaultHubDatabase, describeHubDatabase, parseHubDatabase } from "./HubDatabase.ts"
 import { addLogin, addStation } from "./hubLoginCommands.ts"
+import { hubStatus } from "./hubStatusCommand.ts"
 import { MetricsTokenError, metricsTokenFor } from "./MetricsToken.ts"
-import { layerSharedSubscription, sharedSubscriptionsRoutable } from "./SharedSubscriptionBroker.ts"
+import {
+  layerSharedSubscription,
+  sharedGapGraceMs,
+  sharedSessionExpirySeconds,
+  sharedSubscriptionsRoutable
+} from "./SharedSubscriptionBroker.ts"
 
 /**
  * Runs the notification hub until SIGINT/SIGTERM. Secrets come from the environment, never argv (which `ps`
@@ -35,12 +41,13 @@ import { layerSharedSubscription, sharedSubscriptionsRoutable } from "./SharedSu
 export const hubCommand: Command = {
   name: "hub",
   usage:
-    "hub [doctor|add-station|add-login ...] [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
+    "hub [doctor|status|add-station|add-login ...] [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
   summary:
-    "run the notification hub: station events → customer mail, carrier webhook, tracking pages; doctor: check the shop connectors; add-station, add-login: grant broker logins",
+    "run the notification hub: station events → customer mail, carrier webhook, tracking pages; doctor: check the shop connectors; status: every station's lag; add-station, add-login: grant broker logins",
   run: async (argv, io) => {
     if (argv[0] === "add-station") return addStation(argv.slice(1), io)
     if (argv[0] === "add-login") return addLogin(argv.slice(1), io)
+    if (argv[0] === "status") return hubStatus(argv.slice(1), io)
     const flags = parseFlags(argv, {
       config: "string",
       broker: "string",
@@ -151,12 +158,19 @@ export const hubCommand: Command = {
     const broker = layerMqttBroker({
       url: brokerUrl,
       clientId: io.env.PACKBENCH_HUB_CLIENT_ID ?? "packbench-hub",
-      protocolVersion: values.mqtt5 === true ? 5 : 4,
+      // A shared group speaks MQTT 5: its subscriptions are an MQTT 5 feature, and so is the session expiry below.
+      protocolVersion: values.mqtt5 === true || group !== undefined ? 5 : 4,
+      // In a shared group the session ends with the connection: mosquitto keeps handing a member whose session
+      // outlives it (the default 7 days) its share of the group's messages, parked until it returns, so a dead
+      // hub would hold half the stations' events back. What it had in hand the stations resend.
+      ...(group === undefined ? {} : { sessionExpirySeconds: sharedSessionExpirySeconds }),
       ...(login === undefined ? {} : login)
     })
     const options = {
       dataDir,
       database,
+      // Behind a shared subscription the other hubs apply a station's missing events: give them time first.
+      ...(group === undefined ? {} : { consumerGapGraceMs: sharedGapGraceMs }),
       settings,
       http: { host, port, webhookSecret, metricsToken },
       ...(shopOptions === undefined

@@ -1,0 +1,252 @@
+// Fleet bench: N simulated stations (`packbench fleet-simulate`, one process, each station its own SQLite file,
+// login and outbox) publish real events at R per station and second to a real mosquitto with logins and the
+// shipped ACL; 1, 2 and 3 `packbench hub` processes share them through an MQTT 5 shared subscription
+// (`--shared-group`) on one durable PostgreSQL (fsync on) and send the mails to a real SMTP server (aiosmtpd).
+// Printed per hub count: events appended and applied, pending (appended but not applied when the stations' drain
+// wait ended: still unconfirmed in their outboxes, not lost), applied events/s over the run, end-to-end latency p50/p99
+// from append at the station (the event id's UUIDv7 time) to the commit of the hub transaction that applied it
+// (PostgreSQL's commit timestamp of the row that records the application), the hubs' CPU (share of one core, per
+// hub, from /proc) and the most PostgreSQL connections seen. `--kill` SIGKILLs one hub at 40 % of the run and
+// restarts it at 60 % (lost and applied-twice are then counted: the hub's record is per station and sequence, so
+// "applied twice" is a second application row, which its primary key refuses: any shows up as a failed commit).
+// The machine is shared and every part runs on it, the stations included: the figures are taken under that load.
+// Prints figures; asserts nothing.
+//   npm run bench:fleet -- [--stations 200] [--rate 10] [--seconds 30] [--hubs 1,2,3] [--simulators 4] [--kill]
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import pg from "pg"
+import { upsertMosquittoPassword } from "../drivers/mqtt/MosquittoFiles.ts"
+import { freePort } from "../drivers/net/LoopbackPort.ts"
+import { startAiosmtpd } from "../fixtures/mail/AiosmtpdProcess.ts"
+import { startMosquitto } from "../fixtures/mqtt/MosquittoProcess.ts"
+import { startPostgres } from "../fixtures/postgres/PostgresProcess.ts"
+
+const args = process.argv.slice(2)
+const flag = (name: string, fallback: string) => {
+  const index = args.indexOf(name)
+  return index === -1 ? fallback : (args[index + 1] ?? fallback)
+}
+const stations = Number(flag("--stations", "200"))
+const rate = Number(flag("--rate", "10"))
+const seconds = Number(flag("--seconds", "30"))
+const hubCounts = flag("--hubs", "1,2,3").split(",").map(Number)
+const kill = args.includes("--kill")
+// The stations are spread over this many simulator processes: SQLite commits block their process's thread.
+const simulators = Math.max(1, Math.min(stations, Number(flag("--simulators", "4"))))
+const cli = fileURLToPath(new URL("../drivers/cli/packbench.mjs", import.meta.url))
+const hubPassword = "bench-hub-password-0123456789"
+const ticksPerSecond = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim() || "100")
+
+const cpuTicks = (pid: number | undefined): number => {
+  if (pid === undefined) return 0
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    return Number(fields[11]) + Number(fields[12])
+  } catch {
+    return 0
+  }
+}
+
+const waitForLine = (child: ChildProcess, text: string, what: string) =>
+  new Promise<void>((resolve, reject) => {
+    let seen = ""
+    child.stdout?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString()
+      if (seen.includes(text)) resolve()
+    })
+    child.once("exit", (code) => reject(new Error(`${what} exited early (${code}): ${seen}`)))
+  })
+
+const runWith = async (hubs: number) => {
+  const dir = mkdtempSync(join(tmpdir(), "pb-bench-fleet-"))
+  const postgres = await startPostgres({ durable: true, settings: { track_commit_timestamp: "on" } })
+  const smtp = await startAiosmtpd()
+  const children = new Set<ChildProcess>()
+  const stopAll = async () => {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve))
+        child.kill("SIGKILL")
+        await exited
+      }
+    }
+  }
+  try {
+    const url = await postgres.createDatabase("fleet")
+    const fleetDir = join(dir, "fleet")
+    const mosquittoDir = join(dir, "mosquitto")
+    const enrolled = spawnSync(
+      process.execPath,
+      [
+        cli,
+        "fleet-simulate",
+        "--enroll",
+        "--stations",
+        String(stations),
+        "--mosquitto-dir",
+        mosquittoDir,
+        "--data-dir",
+        fleetDir
+      ],
+      { encoding: "utf8" }
+    )
+    if (enrolled.status !== 0) throw new Error(`enrol failed: ${enrolled.stderr}`)
+    upsertMosquittoPassword(join(mosquittoDir, "passwords"), "packbench-hub", hubPassword)
+    const mosquitto = await startMosquitto({
+      provisioned: { passwordFile: join(mosquittoDir, "passwords"), aclFile: join(mosquittoDir, "acl") }
+    })
+    try {
+      const startHub = async (index: number) => {
+        const port = await freePort()
+        const hub = spawn(
+          process.execPath,
+          [cli, "hub", "--broker", mosquitto.url, "--smtp", smtp.url, "--data-dir", join(dir, `hub-${index}`)].concat([
+            "--port",
+            String(port),
+            "--shared-group",
+            "hubs",
+            "--mqtt5"
+          ]),
+          {
+            stdio: ["ignore", "pipe", "ignore"],
+            env: {
+              ...process.env,
+              PACKBENCH_HUB_DATABASE_URL: url,
+              PACKBENCH_HUB_WEBHOOK_SECRET: "bench-webhook-secret-0123456789",
+              PACKBENCH_HUB_CLIENT_ID: `packbench-hub-${index}`,
+              PACKBENCH_HUB_BROKER_USERNAME: "packbench-hub",
+              PACKBENCH_HUB_BROKER_PASSWORD: hubPassword
+            }
+          }
+        )
+        children.add(hub)
+        await waitForLine(hub, "Packbench hub running", `hub ${index}`)
+        return hub
+      }
+      // One after the other: the first migrates the database.
+      const running: Array<ChildProcess> = []
+      for (let index = 1; index <= hubs; index++) running.push(await startHub(index))
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      const summaries: Array<string> = []
+      const exits = Array.from({ length: simulators }, (_, part) => {
+        const first = Math.floor((stations * part) / simulators)
+        const count = Math.floor((stations * (part + 1)) / simulators) - first
+        const simulator = spawn(
+          process.execPath,
+          [cli, "fleet-simulate", "--stations", String(count), "--first", String(first), "--rate", String(rate)]
+            .concat(["--duration", String(seconds), "--offline-share", "0", "--drain-wait", "120"])
+            .concat(["--broker", mosquitto.url, "--data-dir", fleetDir]),
+          { stdio: ["ignore", "pipe", "ignore"] }
+        )
+        children.add(simulator)
+        summaries[part] = ""
+        simulator.stdout?.on("data", (chunk: Buffer) => {
+          summaries[part] += chunk.toString()
+        })
+        return new Promise<number | null>((resolve) => simulator.once("exit", resolve))
+      })
+      const finished = Promise.all(exits).then((codes) => codes.find((code) => code !== 0) ?? 0)
+      const startedAt = Date.now()
+      const cpuStart = new Map(running.map((hub) => [hub, cpuTicks(hub.pid)]))
+      let cpuTotal = 0
+      let maxConnections = 0
+      let killed: ChildProcess | undefined
+      let restarted = false
+      const sampler = setInterval(() => {
+        void client
+          .query<{ n: number }>("SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()")
+          .then((result) => {
+            maxConnections = Math.max(maxConnections, result.rows[0]?.n ?? 0)
+          })
+          .catch(() => undefined)
+      }, 1_000)
+      if (kill && hubs > 1) {
+        setTimeout(() => {
+          killed = running[0]
+          cpuTotal += cpuTicks(killed?.pid) - (cpuStart.get(killed!) ?? 0)
+          killed?.kill("SIGKILL")
+        }, seconds * 400)
+        setTimeout(() => {
+          void startHub(1).then((hub) => {
+            restarted = true
+            running[0] = hub
+            cpuStart.set(hub, cpuTicks(hub.pid))
+          })
+        }, seconds * 600)
+      }
+      const code = await finished
+      const elapsed = (Date.now() - startedAt) / 1_000
+      clearInterval(sampler)
+      for (const hub of running) cpuTotal += cpuTicks(hub.pid) - (cpuStart.get(hub) ?? 0)
+      const result = await client.query<{ applied: number; seconds: number; p50: number; p99: number }>(
+        `WITH applied AS (
+           SELECT extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 AS committed_ms,
+             ('x' || substr(replace(event_id, '-', ''), 1, 12))::bit(48)::bigint AS appended_ms
+           FROM sync_consumer_applied)
+         SELECT COUNT(*)::int AS applied,
+           ((MAX(committed_ms) - MIN(committed_ms)) / 1000)::float8 AS seconds,
+           percentile_disc(0.5) WITHIN GROUP (ORDER BY committed_ms - appended_ms)::float8 AS p50,
+           percentile_disc(0.99) WITHIN GROUP (ORDER BY committed_ms - appended_ms)::float8 AS p99
+         FROM applied`
+      )
+      await client.end()
+      const row = result.rows[0]!
+      const parts = summaries.map(
+        (summary) => JSON.parse(summary.trim().split("\n").pop() || "{}") as { appended?: number; confirmed?: number }
+      )
+      const fleet = {
+        appended: parts.reduce((sum, part) => sum + (part.appended ?? 0), 0),
+        confirmed: parts.reduce((sum, part) => sum + (part.confirmed ?? 0), 0)
+      }
+      return {
+        hubs,
+        simulatorExit: code,
+        appended: fleet.appended ?? 0,
+        confirmed: fleet.confirmed ?? 0,
+        applied: row.applied,
+        perSecond: row.applied / Math.max(row.seconds, 0.001),
+        p50: row.p50,
+        p99: row.p99,
+        cpuPerHub: (cpuTotal / ticksPerSecond / elapsed / hubs) * 100,
+        maxConnections,
+        killed: killed !== undefined,
+        restarted
+      }
+    } finally {
+      await stopAll()
+      await mosquitto.stop()
+    }
+  } finally {
+    await stopAll()
+    await smtp.stop()
+    await postgres.stop()
+  }
+}
+
+const main = async () => {
+  console.log(
+    `fleet: ${stations} stations × ${rate} events/s for ${seconds} s (target ${stations * rate} events/s), PostgreSQL fsync on, mosquitto with logins${kill ? ", one hub SIGKILLed at 40 % and restarted at 60 %" : ""}`
+  )
+  console.log("hubs  appended  applied  pending  events/s applied  p50 ms  p99 ms  CPU/hub  PG conns")
+  for (const hubs of hubCounts) {
+    const r = await runWith(hubs)
+    console.log(
+      `${String(r.hubs).padStart(4)}  ${String(r.appended).padStart(8)}  ${String(r.applied).padStart(7)}  ${String(
+        Math.max(0, r.appended - r.applied)
+      ).padStart(7)}  ${r.perSecond.toFixed(0).padStart(16)}  ${r.p50.toFixed(0).padStart(6)}  ${r.p99
+        .toFixed(0)
+        .padStart(6)}  ${`${r.cpuPerHub.toFixed(0)} %`.padStart(7)}  ${String(r.maxConnections).padStart(8)}${
+        r.simulatorExit === 0 ? "" : "  (stations not all confirmed within the drain wait)"
+      }${r.killed ? `  (a hub killed${r.restarted ? " and restarted" : ""})` : ""}`
+    )
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
