@@ -1,7 +1,7 @@
 // Fleet bench: N simulated stations (`packbench fleet-simulate`, one process, each station its own SQLite file,
 // login and outbox) publish real events at R per station and second to a real mosquitto with logins and the
 // shipped ACL; 1, 2 and 3 `packbench hub` processes share them through an MQTT 5 shared subscription
-// (`--shared-group`) on one durable PostgreSQL (fsync on) and send the mails to a real SMTP server (aiosmtpd).
+// (`--shared-group`) on one durable PostgreSQL (fsync on) and send the mails to a real SMTP server (smtp-server).
 // Printed per hub count: events appended and applied, pending (appended but not applied when the stations' drain
 // wait ended: still unconfirmed in their outboxes, not lost), applied events/s over the run, end-to-end latency p50/p99
 // from append at the station (the event id's UUIDv7 time) to the commit of the hub transaction that applied it
@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url"
 import pg from "pg"
 import { upsertMosquittoPassword } from "../drivers/mqtt/MosquittoFiles.ts"
 import { freePort } from "../drivers/net/LoopbackPort.ts"
-import { startAiosmtpd } from "../fixtures/mail/AiosmtpdProcess.ts"
+import { startTestSmtpServer } from "../fixtures/mail/TestSmtpServer.ts"
 import { startMosquitto } from "../fixtures/mqtt/MosquittoProcess.ts"
 import { startPostgres } from "../fixtures/postgres/PostgresProcess.ts"
 
@@ -63,7 +63,7 @@ const waitForLine = (child: ChildProcess, text: string, what: string) =>
 const runWith = async (hubs: number) => {
   const dir = mkdtempSync(join(tmpdir(), "pb-bench-fleet-"))
   const postgres = await startPostgres({ durable: true, settings: { track_commit_timestamp: "on" } })
-  const smtp = await startAiosmtpd()
+  const smtp = await startTestSmtpServer()
   const children = new Set<ChildProcess>()
   const stopAll = async () => {
     for (const child of children) {

@@ -35,7 +35,7 @@ import { Outbox } from "../../core/sync/Outbox.ts"
 import type { SyncConflicts } from "../../core/sync/SyncApi.ts"
 import { Topics } from "../../core/sync/Topics.ts"
 import { stationStream } from "../../fixtures/hub/HubRig.ts"
-import { startAiosmtpd } from "../../fixtures/mail/AiosmtpdProcess.ts"
+import { startTestSmtpServer } from "../../fixtures/mail/TestSmtpServer.ts"
 import { type Mosquitto, startMosquitto } from "../../fixtures/mqtt/MosquittoProcess.ts"
 import {
   appendScans,
@@ -175,7 +175,7 @@ const dirSize = (dir: string): number =>
 describe("attacks on an embedded station: its broker, its hub, its inbox (aedes, MQTT 3.1.1)", () => {
   let station: RunningStation
   let dataDir: string
-  let smtp: Awaited<ReturnType<typeof startAiosmtpd>>
+  let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>
   const logLines: Array<string> = []
   const pushes: Array<PushMessage> = []
   const hubDb = () => join(dataDir, "hub", "hub.db")
@@ -194,7 +194,7 @@ describe("attacks on an embedded station: its broker, its hub, its inbox (aedes,
     )
 
   beforeAll(async () => {
-    smtp = await startAiosmtpd()
+    smtp = await startTestSmtpServer()
     dataDir = mkdtempSync(join(tmpdir(), "pb-attacks-"))
     writeFileSync(
       join(dataDir, "packbench.config.json"),

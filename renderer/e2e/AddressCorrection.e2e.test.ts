@@ -2,18 +2,18 @@ import { join } from "node:path"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freePort } from "../../drivers/net/LoopbackPort.ts"
-import { type ReceivedMail, startAiosmtpd } from "../../fixtures/mail/AiosmtpdProcess.ts"
+import { type ReceivedMail, startTestSmtpServer } from "../../fixtures/mail/TestSmtpServer.ts"
 import { packLine, scanKeys, signIn } from "./packOrder.ts"
 import { openStationInBrowser, packbenchCode, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 
-let smtp: Awaited<ReturnType<typeof startAiosmtpd>>
+let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>
 let opened: StationInBrowser
 let bench: Page
 let phone: Page
 let link = ""
 
 const customer = "felix.wagner@example.de"
-const bodyOf = (mail: ReceivedMail) => mail.raw.replace(/=\r?\n/g, "").replaceAll("=3D", "=")
+const bodyOf = (mail: ReceivedMail) => mail.text ?? ""
 
 const waitForMail = async (timeoutMs: number) => {
   const until = Date.now() + timeoutMs
@@ -26,7 +26,7 @@ const waitForMail = async (timeoutMs: number) => {
 }
 
 beforeAll(async () => {
-  smtp = await startAiosmtpd()
+  smtp = await startTestSmtpServer()
   const hubPort = await freePort()
   opened = await openStationInBrowser("address-correction", {
     PACKBENCH_HUB_SMTP_URL: smtp.url,

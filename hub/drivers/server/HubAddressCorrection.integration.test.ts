@@ -16,14 +16,14 @@ import {
   withRunningHub
 } from "../../../fixtures/hub/HubRig.ts"
 import { hubServers } from "../../../fixtures/hub/HubServers.ts"
-import type { ReceivedMail } from "../../../fixtures/mail/AiosmtpdProcess.ts"
+import type { ReceivedMail } from "../../../fixtures/mail/TestSmtpServer.ts"
 import { waitFor } from "../../../fixtures/mqtt/SyncRig.ts"
 import { sqliteTestStore } from "../../../fixtures/postgres/TestStores.ts"
 
 const servers = hubServers({ fresh: "each-test" })
 
 /** The mail's body as a reader sees it: quoted-printable soft line breaks joined, `=3D` back to `=`. */
-const bodyOf = (mail: ReceivedMail) => mail.raw.replace(/=\r?\n/g, "").replaceAll("=3D", "=")
+const bodyOf = (mail: ReceivedMail) => mail.text ?? ""
 
 const post = (url: string, fields: Readonly<Record<string, string>>, headers: Readonly<Record<string, string>> = {}) =>
   fetch(url, {

@@ -16,7 +16,7 @@ import {
   withRunningHub
 } from "../../../fixtures/hub/HubRig.ts"
 import { hubServers } from "../../../fixtures/hub/HubServers.ts"
-import type { ReceivedMail } from "../../../fixtures/mail/AiosmtpdProcess.ts"
+import type { ReceivedMail } from "../../../fixtures/mail/TestSmtpServer.ts"
 import { waitFor } from "../../../fixtures/mqtt/SyncRig.ts"
 import { postgresTestStoreForFile, sqliteTestStore, type TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { HUB_PAGE_POLICY } from "./HubHttpServer.ts"
@@ -30,7 +30,7 @@ const secret = "feedback-webhook-secret"
 const servers = hubServers({ fresh: "each-test" })
 
 /** The mail's body as a reader sees it: quoted-printable soft line breaks joined, `=3D` back to `=`. */
-const bodyOf = (mail: ReceivedMail) => mail.raw.replace(/=\r?\n/g, "").replaceAll("=3D", "=")
+const bodyOf = (mail: ReceivedMail) => mail.text ?? ""
 
 const form = (fields: Readonly<Record<string, string>>) => ({
   method: "POST",
