@@ -1,4 +1,5 @@
-/** Parses a command's `--flag value` options, refusing unknown ones with a message. */
+/** Parses a command's `--flag value` options with node:util parseArgs, refusing unknown ones with a message. */
+import { parseArgs } from "node:util"
 export type FlagKinds = Readonly<Record<string, "string" | "boolean">>
 
 export type ParsedFlags<K extends FlagKinds> =
@@ -9,31 +10,34 @@ export type ParsedFlags<K extends FlagKinds> =
     }
   | { readonly ok: false; readonly message: string }
 
-/** `--name value`, `--name=value` and boolean `--flag`; anything after `--` is positional. */
+/**
+ * `--name value`, `--name=value` and boolean `--flag`, read by node:util's parseArgs; anything after `--` is
+ * positional, and so is a single-dash word (`-5`, `-`), as a command's own arguments may start with a dash.
+ * Unknown options, a missing value and a value given to a boolean are refused with a message naming the option.
+ */
 export const parseFlags = <K extends FlagKinds>(argv: ReadonlyArray<string>, kinds: K): ParsedFlags<K> => {
+  const options = Object.fromEntries(Object.entries(kinds).map(([name, type]) => [name, { type }]))
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true })
   const values: Record<string, string | boolean> = {}
   const positional: Array<string> = []
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!
-    if (arg === "--") {
-      positional.push(...argv.slice(index + 1))
-      break
+  let shortWordAt = -1
+  for (const token of tokens) {
+    if (token.kind === "positional") positional.push(token.value)
+    else if (token.kind === "option" && !token.rawName.startsWith("--")) {
+      // parseArgs splits `-abc` into three tokens of one argument: keep the argument once, as it was written.
+      if (token.index !== shortWordAt) positional.push(argv[token.index]!)
+      shortWordAt = token.index
+    } else if (token.kind === "option") {
+      const kind = kinds[token.name]
+      if (kind === undefined) return { ok: false, message: `unknown option --${token.name}` }
+      if (kind === "boolean") {
+        if (token.value !== undefined) return { ok: false, message: `--${token.name} takes no value` }
+        values[token.name] = true
+      } else {
+        if (token.value === undefined) return { ok: false, message: `--${token.name} needs a value` }
+        values[token.name] = token.value
+      }
     }
-    if (!arg.startsWith("--")) {
-      positional.push(arg)
-      continue
-    }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined]
-    const kind = kinds[name]
-    if (kind === undefined) return { ok: false, message: `unknown option --${name}` }
-    if (kind === "boolean") {
-      if (inline !== undefined) return { ok: false, message: `--${name} takes no value` }
-      values[name] = true
-      continue
-    }
-    const value = inline ?? argv[++index]
-    if (value === undefined) return { ok: false, message: `--${name} needs a value` }
-    values[name] = value
   }
   return { ok: true, values: values as never, positional }
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest"
+import { parseFlags } from "./parseFlags.ts"
+
+const kinds = { from: "string", follow: "boolean" } as const
+
+describe("a command's flags", () => {
+  it("reads --name value, --name=value and boolean flags, keeping the rest positional in order", () => {
+    expect(parseFlags(["tail", "--from", "5", "--follow", "x", "--from=a=b"], kinds)).toEqual({
+      ok: true,
+      values: { from: "a=b", follow: true },
+      positional: ["tail", "x"]
+    })
+  })
+
+  it("keeps single-dash words and everything after -- as positional arguments, as written", () => {
+    expect(parseFlags(["-5", "-abc", "--", "--from"], kinds)).toEqual({
+      ok: true,
+      values: {},
+      positional: ["-5", "-abc", "--from"]
+    })
+  })
+
+  it("takes a value that starts with a dash when a string option asks for one", () => {
+    expect(parseFlags(["--from", "-5"], kinds)).toEqual({ ok: true, values: { from: "-5" }, positional: [] })
+  })
+
+  it("refuses an unknown option, a missing value and a value for a boolean, naming the option", () => {
+    expect(parseFlags(["--zz", "v"], kinds)).toEqual({ ok: false, message: "unknown option --zz" })
+    expect(parseFlags(["--from"], kinds)).toEqual({ ok: false, message: "--from needs a value" })
+    expect(parseFlags(["--follow=1"], kinds)).toEqual({ ok: false, message: "--follow takes no value" })
+  })
+})
