@@ -41,6 +41,8 @@ export type CorrectionState =
   | "expired"
   /** Too many refused corrections through this link. */
   | "locked"
+  /** The order's address was held again after this link went out: a newer mail carries a newer link. */
+  | "replaced"
 
 export interface CorrectionView {
   readonly state: CorrectionState
@@ -57,6 +59,8 @@ interface LinkRow {
   readonly order_id: string
   readonly expires_at_ms: number
   readonly attempts: number
+  readonly hold_round: number
+  readonly address_holds: number
   readonly brand: string
   readonly carrier: string
   readonly site_id: string
@@ -76,9 +80,10 @@ const loadLink = (tokenHash: string) =>
   Effect.gen(function* () {
     const sql = yield* Sql
     const rows = yield* sql.query<LinkRow>(
-      `SELECT t.order_id, t.expires_at_ms, t.attempts, o.brand, o.carrier, o.site_id, o.station_id, o.hold_station_id,
+      `SELECT t.order_id, t.expires_at_ms, t.attempts, t.hold_round, o.address_holds, o.brand, o.carrier, o.site_id, o.station_id, o.hold_station_id,
          o.hold_released_at_ms, o.cancelled_at_ms, o.order_version, o.ship_to, o.address_problems, c.locale,
-         (SELECT a.ship_to FROM hub_address_corrections a WHERE a.order_id = t.order_id) AS corrected,
+         (SELECT a.ship_to FROM hub_address_corrections a WHERE a.order_id = t.order_id AND a.hold_round = t.hold_round)
+           AS corrected,
          (SELECT COUNT(*) FROM hub_parcels p WHERE p.order_id = t.order_id) AS parcels
        FROM hub_address_tokens t JOIN hub_orders o ON o.order_id = t.order_id
        LEFT JOIN hub_customers c ON c.customer_id = o.customer_id
@@ -95,6 +100,7 @@ const parseAddress = (json: string | null): (Partial<Address> & { readonly count
 }
 
 const stateOf = (row: LinkRow, nowMs: number, settings: NotifySettings): CorrectionState => {
+  if (Number(row.hold_round) < Number(row.address_holds)) return "replaced"
   if (row.corrected !== null) return "corrected"
   if (row.cancelled_at_ms !== null) return "cancelled"
   if (Number(row.parcels) > 0) return "packed"
@@ -303,10 +309,11 @@ export const submitCorrection = Effect.fn("AddressCorrections.submit")(function*
           ? "none: the order did not come from a shop connector"
           : `not sent: connector ${fromShop.connector_id} has no address-update call; correct the order in the shop too`
       yield* sql.execute(
-        `INSERT INTO hub_address_corrections (order_id, ship_to, previous_ship_to, order_version, route, connector_id,
-           shop_update, corrected_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, previous_ship_to, order_version, route,
+           connector_id, shop_update, corrected_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           row.order_id,
+          Number(row.hold_round),
           JSON.stringify(shipTo),
           row.ship_to,
           version,

@@ -46,7 +46,7 @@ const sameAddress = (a: Partial<Order["shipTo"]>, b: Partial<Order["shipTo"]>) =
 const keepCustomerCorrection = (sql: Sql["Service"], mapped: MappedOrder) =>
   Effect.map(
     sql.query<{ ship_to: string; previous_ship_to: string | null }>(
-      "SELECT ship_to, previous_ship_to FROM hub_address_corrections WHERE order_id = ?",
+      "SELECT ship_to, previous_ship_to FROM hub_address_corrections WHERE order_id = ? ORDER BY hold_round DESC",
       [mapped.order.orderId]
     ),
     (rows): MappedOrder => {
