@@ -39,8 +39,8 @@ const sameAddress = (a: Partial<Order["shipTo"]>, b: Partial<Order["shipTo"]>) =
   addressKeys.every((key) => (a[key] ?? "") === (b[key] ?? ""))
 
 /**
- * The customer corrected the address on the hub's page, and the shop (whose connector has no address-update call)
- * still has the old one: a later change of the order at the shop must not send the old address back to the stations.
+ * The customer corrected the address on the hub's page, and the shop may still have the old one (its address push
+ * waits in the queue, or the shop refused it): a later change of the order at the shop must not send the old address back to the stations.
  * A new address the shop sets is the shop's and wins.
  */
 const keepCustomerCorrection = (sql: Sql["Service"], mapped: MappedOrder) =>

@@ -41,7 +41,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 9001, 9002])
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 9001, 9002])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_address_corrections",
@@ -140,7 +140,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -183,7 +183,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 9001, 9002])
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 9001, 9002])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -238,7 +238,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -277,7 +277,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 9001, 9002],
+        added: [50, 55, 56, 57, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -315,7 +315,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -363,7 +363,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 9001, 9002],
+        added: [56, 57, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -380,6 +380,48 @@ export const hubMigrationsSuite = (store: TestStore) =>
             order_version: 3
           },
           { order_id: "SO-1", hold_round: 2, ship_to: "{}", previous_ship_to: null, order_version: 4 }
+        ]
+      })
+    })
+
+    it("57: keeps the queued pushes and their numbering, and takes address corrections as a third kind", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 56))
+          const sql = yield* Sql
+          const push = (id: string, kind: string, seq: number) =>
+            sql.execute(
+              `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key,
+                 payload, status, next_attempt_ms, created_at_ms, updated_at_ms)
+               VALUES (?, 'shopify', ?, ?, ?, 'S', 'SO-1', 'G', '{}', 'queued', 1763700000000, 0, 0)`,
+              [id, seq, kind, `key-${id}`]
+            )
+          yield* push("p-1", "fulfillment", 1)
+          const before = yield* push("p-0", "address", 2).pipe(Effect.flip)
+          const added = yield* migrate(hubMigrations)
+          yield* push("p-2", "address", 2)
+          const sameSeq = yield* push("p-3", "address", 2).pipe(Effect.flip)
+          const otherKind = yield* push("p-4", "invoice", 4).pipe(Effect.flip)
+          const rows = yield* sql.query<{ push_id: string; kind: string; seq: number; next_attempt_ms: number }>(
+            "SELECT push_id, kind, seq, next_attempt_ms FROM shop_pushes ORDER BY seq"
+          )
+          return {
+            before: before.reason,
+            added,
+            sameSeq: sameSeq.reason,
+            otherKind: otherKind.reason,
+            rows: rows.map((row) => [row.push_id, row.kind, Number(row.seq), Number(row.next_attempt_ms)])
+          }
+        })
+      )
+      expect(result).toEqual({
+        before: "Constraint",
+        added: [57, 9001, 9002],
+        sameSeq: "Constraint",
+        otherKind: "Constraint",
+        rows: [
+          ["p-1", "fulfillment", 1, 1_763_700_000_000],
+          ["p-2", "address", 2, 1_763_700_000_000]
         ]
       })
     })
@@ -416,7 +458,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])
