@@ -195,9 +195,11 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
         readonly shipping?: Readonly<Record<string, unknown>>
       }
       if (stored.shipping?.address_1 !== shipping.address_1 || stored.shipping?.postcode !== shipping.postcode) {
+        // The shop answered and kept the old address (a plugin that locks it, say): a refusal for a manager, not an
+        // outage to retry for ever.
         return yield* new ShopError({
-          reason: "Malformed",
-          message: `${name}: order ${push.shopOrderId} answered without the new shipping address`
+          reason: "Rejected",
+          message: `${name}: order ${push.shopOrderId} did not take the new shipping address`
         })
       }
       return { shopAddressId: String(stored.id ?? push.shopOrderId) }
