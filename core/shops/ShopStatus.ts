@@ -9,7 +9,7 @@ import { Schema } from "effect"
  */
 export const ShopPushView = Schema.Struct({
   pushId: Schema.String,
-  kind: Schema.Literals(["fulfillment", "refund"]),
+  kind: Schema.Literals(["fulfillment", "refund", "address"]),
   orderId: Schema.String,
   subject: Schema.String,
   status: Schema.Literals(["queued", "sending", "done", "failed", "discarded"]),

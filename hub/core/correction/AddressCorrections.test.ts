@@ -8,7 +8,7 @@ import { draftOrder, NOW, testSettings } from "../../../fixtures/shops/shopOrder
 import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
 import { defaultNotifySettings } from "../notify/NotifySettings.ts"
 import { ingestShopOrder } from "../shop/ShopInbox.ts"
-import { checkCorrection, submitCorrection } from "./AddressCorrections.ts"
+import { type CorrectionOutcome, checkCorrection, submitCorrection } from "./AddressCorrections.ts"
 
 const payload = { text: "{}", sha256: "0".repeat(64) }
 const routing = { rules: [], defaultSite: "HAM1" }
@@ -57,8 +57,11 @@ describe("checking a correction", () => {
   })
 })
 
+const orderIdOf = (result: { readonly outcome: CorrectionOutcome }) =>
+  result.outcome.type === "taken" ? result.outcome.view.orderId : ""
+
 describe("a correction of an order a shop connector brought", () => {
-  it("goes to the stations on the shop side's stream with the shop's next version, records that the shop was not told, and survives the shop's next change", async () => {
+  it("goes to the stations on the shop side's stream with the shop's next version, queues one address push to the shop, and survives the shop's next change", async () => {
     const result = await Effect.runPromise(
       Effect.gen(function* () {
         yield* migrate(hubMigrations)
@@ -95,6 +98,9 @@ describe("a correction of an order a shop connector brought", () => {
         const corrections = yield* sql.query(
           "SELECT route, connector_id, shop_update, order_version FROM hub_address_corrections"
         )
+        const pushes = yield* sql.query<{ kind: string; idempotency_key: string; subject: string; payload: string }>(
+          "SELECT kind, idempotency_key, subject, payload FROM shop_pushes"
+        )
         // The shop changes something else (a note) and still has the old address: the stations keep the customer's.
         const later = yield* ingestShopOrder(
           sql,
@@ -125,6 +131,7 @@ describe("a correction of an order a shop connector brought", () => {
           corrections,
           later,
           moved,
+          pushes,
           hubMessages: yield* sql.query("SELECT * FROM hub_messages")
         }
       }).pipe(Effect.provide(Layer.mergeAll(sqliteTestStore.layer(), StationClock.manual(NOW).layer)))
@@ -144,10 +151,18 @@ describe("a correction of an order a shop connector brought", () => {
       {
         route: "shop",
         connector_id: "shopify-main",
-        shop_update: "not sent: connector shopify-main has no address-update call; correct the order in the shop too",
+        shop_update: `queued: address push packbench-address-${orderIdOf(result)}-hold-1 to shopify-main`,
         order_version: 2
       }
     ])
+    // One durable push tells the shop, in the same transaction as the correction.
+    expect(result.pushes).toHaveLength(1)
+    expect(result.pushes[0]).toMatchObject({ kind: "address", subject: `${orderIdOf(result)}/hold-1` })
+    expect(JSON.parse(result.pushes[0]!.payload)).toMatchObject({
+      orderId: orderIdOf(result),
+      shopOrderId: draftOrder().shopOrderId,
+      shipTo: { street1: "Hafenstraße 11", postalCode: "20457", city: "Hamburg", country: "DE" }
+    })
     expect(result.moved).toBe("address-corrected")
     expect(result.hubMessages).toEqual([])
   })

@@ -10,7 +10,10 @@ import { Sql } from "../../../core/store/Sql.ts"
 import { Topics } from "../../../core/sync/Topics.ts"
 import { enqueueHubMessage, HubStream } from "../notify/HubMessages.ts"
 import type { NotifySettings } from "../notify/NotifySettings.ts"
+import { enqueuePush } from "../shop/PushQueue.ts"
+import type { AddressPush } from "../shop/ShopConnector.ts"
 import { enqueueShopMessage, ShopStream, shopInboxTopic } from "../shop/ShopMessages.ts"
+import { shopAddressOf } from "../shop/shopAddressOf.ts"
 
 /** The fields the form offers; the country is the order's and cannot be changed here (another country is another shipment). */
 export const correctionFields = ["name", "company", "street1", "street2", "postalCode", "city", "region"] as const
@@ -41,6 +44,8 @@ export type CorrectionState =
   | "expired"
   /** Too many refused corrections through this link. */
   | "locked"
+  /** The order's address was held again after this link went out: a newer mail carries a newer link. */
+  | "replaced"
 
 export interface CorrectionView {
   readonly state: CorrectionState
@@ -57,6 +62,8 @@ interface LinkRow {
   readonly order_id: string
   readonly expires_at_ms: number
   readonly attempts: number
+  readonly hold_round: number
+  readonly address_holds: number
   readonly brand: string
   readonly carrier: string
   readonly site_id: string
@@ -76,9 +83,10 @@ const loadLink = (tokenHash: string) =>
   Effect.gen(function* () {
     const sql = yield* Sql
     const rows = yield* sql.query<LinkRow>(
-      `SELECT t.order_id, t.expires_at_ms, t.attempts, o.brand, o.carrier, o.site_id, o.station_id, o.hold_station_id,
+      `SELECT t.order_id, t.expires_at_ms, t.attempts, t.hold_round, o.address_holds, o.brand, o.carrier, o.site_id, o.station_id, o.hold_station_id,
          o.hold_released_at_ms, o.cancelled_at_ms, o.order_version, o.ship_to, o.address_problems, c.locale,
-         (SELECT a.ship_to FROM hub_address_corrections a WHERE a.order_id = t.order_id) AS corrected,
+         (SELECT a.ship_to FROM hub_address_corrections a WHERE a.order_id = t.order_id AND a.hold_round = t.hold_round)
+           AS corrected,
          (SELECT COUNT(*) FROM hub_parcels p WHERE p.order_id = t.order_id) AS parcels
        FROM hub_address_tokens t JOIN hub_orders o ON o.order_id = t.order_id
        LEFT JOIN hub_customers c ON c.customer_id = o.customer_id
@@ -95,6 +103,7 @@ const parseAddress = (json: string | null): (Partial<Address> & { readonly count
 }
 
 const stateOf = (row: LinkRow, nowMs: number, settings: NotifySettings): CorrectionState => {
+  if (Number(row.hold_round) < Number(row.address_holds)) return "replaced"
   if (row.corrected !== null) return "corrected"
   if (row.cancelled_at_ms !== null) return "cancelled"
   if (Number(row.parcels) > 0) return "packed"
@@ -227,8 +236,9 @@ export const checkCorrection = (
  * (so the form cannot be used to probe addresses), a valid one is stored, every link of the order stops working,
  * the hub's copy of the order changes, and the stations get `order.address-corrected` with the next version:
  * through the shop side's stream when a shop connector brought the order (so the shop's later versions follow
- * this one), else through the hub's stream to the station that holds it. The shop itself is not told here: no
- * connector has an address-update call yet, which the correction records (`shop_update`).
+ * this one), else through the hub's stream to the station that holds it. The shop itself is told through its
+ * connector's durable push queue (kind `address`, one push per hold, applied once, retried while the shop is out of
+ * reach, a refusal kept with the shop's reason for a manager); `shop_update` records which push carries it.
  */
 export const submitCorrection = Effect.fn("AddressCorrections.submit")(function* (
   tokenHash: string,
@@ -257,10 +267,15 @@ export const submitCorrection = Effect.fn("AddressCorrections.submit")(function*
         } as CorrectionOutcome
       }
       const shipTo = checked.address
-      const shop = yield* sql.query<{ connector_id: string; site_id: string; version: number; mapped: string }>(
-        "SELECT connector_id, site_id, version, mapped FROM shop_orders WHERE order_id = ?",
-        [row.order_id]
-      )
+      const shop = yield* sql.query<{
+        connector_id: string
+        shop_order_id: string
+        site_id: string
+        version: number
+        mapped: string
+      }>("SELECT connector_id, shop_order_id, site_id, version, mapped FROM shop_orders WHERE order_id = ?", [
+        row.order_id
+      ])
       const fromShop = shop[0]
       let version: number
       if (fromShop !== undefined) {
@@ -298,15 +313,41 @@ export const submitCorrection = Effect.fn("AddressCorrections.submit")(function*
           nowMs
         )
       }
-      const shopUpdate =
-        fromShop === undefined
-          ? "none: the order did not come from a shop connector"
-          : `not sent: connector ${fromShop.connector_id} has no address-update call; correct the order in the shop too`
+      let shopUpdate = "none: the order did not come from a shop connector"
+      if (fromShop !== undefined) {
+        const outgoing = shopAddressOf(shipTo)
+        const key = `packbench-address-${row.order_id}-hold-${Number(row.hold_round)}`
+        if (!outgoing.ok) {
+          shopUpdate = `not sent to ${fromShop.connector_id}: ${outgoing.reason}; correct the order in the shop too`
+        } else {
+          const push: Omit<AddressPush, "idempotencyKey"> = {
+            orderId: row.order_id,
+            shopOrderId: fromShop.shop_order_id,
+            shipTo
+          }
+          yield* enqueuePush(
+            sql,
+            {
+              connectorId: fromShop.connector_id,
+              kind: "address",
+              idempotencyKey: key,
+              subject: `${row.order_id}/hold-${Number(row.hold_round)}`,
+              orderId: row.order_id,
+              groupKey: row.order_id,
+              payload: push,
+              dueMs: nowMs
+            },
+            nowMs
+          )
+          shopUpdate = `queued: address push ${key} to ${fromShop.connector_id}`
+        }
+      }
       yield* sql.execute(
-        `INSERT INTO hub_address_corrections (order_id, ship_to, previous_ship_to, order_version, route, connector_id,
-           shop_update, corrected_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, previous_ship_to, order_version, route,
+           connector_id, shop_update, corrected_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           row.order_id,
+          Number(row.hold_round),
           JSON.stringify(shipTo),
           row.ship_to,
           version,
@@ -324,7 +365,7 @@ export const submitCorrection = Effect.fn("AddressCorrections.submit")(function*
         "UPDATE hub_orders SET ship_to = ?, order_version = ?, address_problems = NULL, updated_at_ms = ? WHERE order_id = ?",
         [JSON.stringify(shipTo), version, nowMs, row.order_id]
       )
-      if (fromShop !== undefined) yield* Effect.logWarning(`hub: address of ${row.order_id} corrected: ${shopUpdate}`)
+      if (fromShop !== undefined) yield* Effect.logInfo(`hub: address of ${row.order_id} corrected: ${shopUpdate}`)
       return {
         type: "taken",
         view: { ...viewOf(row, "corrected"), shipTo },

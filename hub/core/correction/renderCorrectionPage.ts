@@ -50,7 +50,9 @@ const copy: Readonly<Record<Locale, PageCopy>> = {
       packed:
         "Ihre Bestellung ist schon gepackt; die Adresse lässt sich hier nicht mehr ändern. Bitte schreiben Sie uns.",
       expired: "Dieser Link ist abgelaufen. Bitte schreiben Sie uns, wir helfen Ihnen gern.",
-      locked: "Zu viele Versuche über diesen Link. Bitte schreiben Sie uns, wir helfen Ihnen gern."
+      locked: "Zu viele Versuche über diesen Link. Bitte schreiben Sie uns, wir helfen Ihnen gern.",
+      replaced:
+        "Dieser Link gilt nicht mehr: Wir haben Ihnen eine neue E-Mail mit einem neuen Link geschickt. Bitte nutzen Sie den Link aus der neuesten E-Mail."
     },
     shipsTo: "Lieferadresse"
   },
@@ -78,7 +80,9 @@ const copy: Readonly<Record<Locale, PageCopy>> = {
       cancelled: "This order was cancelled; there is nothing left to correct.",
       packed: "Your order is already packed; its address cannot be changed here any more. Please write to us.",
       expired: "This link has expired. Please write to us and we will help.",
-      locked: "Too many attempts through this link. Please write to us and we will help."
+      locked: "Too many attempts through this link. Please write to us and we will help.",
+      replaced:
+        "This link no longer works: we have sent you a new email with a new link. Please use the link in the latest email."
     },
     shipsTo: "Delivery address"
   }

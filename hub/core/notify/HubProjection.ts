@@ -283,12 +283,26 @@ export class HubProjection extends Context.Service<
           }
           case OrderAddressHold.type: {
             const hold = yield* decodeOrRefuse(OrderAddressHold, event.payload)
+            // Each hold is counted: a hold after a correction (the station re-checked the corrected address, or a
+            // later version of the order) is a new request with its own mail and link, and the earlier ones stop.
             yield* sql.execute(
               `UPDATE hub_orders SET address_problems = ?, hold_station_id = ?, hold_released_at_ms = NULL,
-                 updated_at_ms = ? WHERE order_id = ?`,
+                 address_holds = address_holds + 1, updated_at_ms = ? WHERE order_id = ?`,
               [JSON.stringify(hold.problems.map((problem) => problem.message)), event.stationId, now, hold.orderId]
             )
-            fact = { type: "order.address-hold", orderId: hold.orderId }
+            const holds = yield* sql.query<{ address_holds: number }>(
+              "SELECT address_holds FROM hub_orders WHERE order_id = ?",
+              [hold.orderId]
+            )
+            const round = Math.max(1, Number(holds[0]?.address_holds ?? 1))
+            if (round > 1) {
+              yield* suppressPending(
+                "order_id = ? AND kind = 'address-correction'",
+                [hold.orderId],
+                `a newer address hold of order ${hold.orderId} asks again`
+              )
+            }
+            fact = { type: "order.address-hold", orderId: hold.orderId, round }
             break
           }
           case ParcelPacked.type: {

@@ -42,8 +42,12 @@ describe("station facts", () => {
     expect(
       intentsForStationFact({ type: "parcel.handed-to-carrier", orderId: "SO-1", parcelId: "P-1" }, sendsAll)
     ).toEqual([{ kind: "shipped", subjectId: "P-1", orderId: "SO-1", parcelId: "P-1" }])
-    expect(intentsForStationFact({ type: "order.address-hold", orderId: "SO-1" }, sendsAll)).toEqual([
+    expect(intentsForStationFact({ type: "order.address-hold", orderId: "SO-1", round: 1 }, sendsAll)).toEqual([
       { kind: "address-correction", subjectId: "SO-1", orderId: "SO-1" }
+    ])
+    // A hold after a correction is a new request: its own subject, so its own mail and link.
+    expect(intentsForStationFact({ type: "order.address-hold", orderId: "SO-1", round: 2 }, sendsAll)).toEqual([
+      { kind: "address-correction", subjectId: "SO-1/hold-2", orderId: "SO-1" }
     ])
   })
 
@@ -56,7 +60,7 @@ describe("station facts", () => {
       { kind: "order-cancelled", subjectId: "SO-1", orderId: "SO-1" }
     ])
     // The address correction is asked for whatever the switches say: only the customer can give it.
-    expect(intentsForStationFact({ type: "order.address-hold", orderId: "SO-1" }, settings)).toHaveLength(1)
+    expect(intentsForStationFact({ type: "order.address-hold", orderId: "SO-1", round: 1 }, settings)).toHaveLength(1)
   })
 
   it("keys a re-received order on the order, so a new order version cannot confirm twice", () => {

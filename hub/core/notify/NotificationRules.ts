@@ -25,7 +25,8 @@ export type StationFact =
   | { readonly type: "order.received"; readonly orderId: string }
   /** The order was cancelled before it was packed (a cancellation after packing is a return, not this). */
   | { readonly type: "order.cancelled"; readonly orderId: string }
-  | { readonly type: "order.address-hold"; readonly orderId: string }
+  /** `round`: the how-manieth hold of the order's address; each is its own request. */
+  | { readonly type: "order.address-hold"; readonly orderId: string; readonly round: number }
   | { readonly type: "parcel.packed"; readonly orderId: string; readonly parcelId: string }
   | { readonly type: "parcel.handed-to-carrier"; readonly orderId: string; readonly parcelId: string }
   /** A return of a known order was taken in; `returnRef` is unique across stations (site and return id). */
@@ -58,7 +59,14 @@ export const intentsForStationFact = (
         ? [{ kind: "order-cancelled", subjectId: fact.orderId, orderId: fact.orderId }]
         : []
     case "order.address-hold":
-      return [{ kind: "address-correction", subjectId: fact.orderId, orderId: fact.orderId }]
+      // The first hold keeps the order as its subject (as before holds were counted); each later one is its own.
+      return [
+        {
+          kind: "address-correction",
+          subjectId: fact.round <= 1 ? fact.orderId : `${fact.orderId}/hold-${fact.round}`,
+          orderId: fact.orderId
+        }
+      ]
     case "parcel.packed":
       return [{ kind: "packed", subjectId: fact.parcelId, orderId: fact.orderId, parcelId: fact.parcelId }]
     case "parcel.handed-to-carrier":

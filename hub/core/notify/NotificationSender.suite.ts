@@ -500,6 +500,52 @@ export const notificationSenderSuite = (store: TestStore) =>
       ])
     })
 
+    it("asks once more for a second hold, and drops the first hold's request that had not gone out yet", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer, { orderConfirmations: false })
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          clock.setWall(Date.UTC(2026, 10, 24, 22, 30))
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(addressHold)
+          expect((yield* sender.sendDue).deferred).toBe(1)
+          // The station holds the order again (its address was corrected at the shop and is still not deliverable).
+          clock.setWall(Date.UTC(2026, 10, 24, 22, 40))
+          yield* hub.applyStationEvent(
+            envelope("order.address-hold", {
+              orderId: "SO-1",
+              customerEmail: "emma@example.test",
+              customerLocale: "en",
+              carrier: "dhl-paket",
+              problems: [{ field: "city", code: "postal-code-city-mismatch", message: "Wrong city." }],
+              request: "customer-correction"
+            })
+          )
+          clock.setWall(Date.UTC(2026, 10, 25, 9, 0))
+          expect(yield* sender.sendDue).toMatchObject({ sent: 1 })
+          const tokens = yield* sql.query<{ hold_round: number }>("SELECT hold_round FROM hub_address_tokens")
+          const notifications = yield* sql.query<{ subject_id: string }>(
+            "SELECT subject_id FROM hub_notifications ORDER BY created_at_ms, subject_id"
+          )
+          return { rows: yield* suppressed, tokens, notifications }
+        })
+      )
+      expect(result.rows).toEqual([
+        {
+          kind: "address-correction",
+          status: "suppressed",
+          suppressed_reason: "a newer address hold of order SO-1 asks again"
+        },
+        { kind: "address-correction", status: "sent", suppressed_reason: null }
+      ])
+      expect(result.notifications.map((row) => row.subject_id)).toEqual(["SO-1", "SO-1/hold-2"])
+      expect(result.tokens.map((row) => Number(row.hold_round))).toEqual([2])
+      expect(mailer.accepted).toHaveLength(1)
+    })
+
     it("tells the customer of a cancellation only when cancellationNotice is on, and not when the parcel was packed", async () => {
       const mailer = scriptedMailer([])
       const { run } = rig(store, mailer, { orderConfirmations: false, cancellationNotice: true })

@@ -156,15 +156,18 @@ export class NotificationSender extends Context.Service<
       /**
        * A fresh link for each attempt at the address correction mail: the token goes into the mail, only its digest
        * into the database, so the link cannot be rebuilt from a copy of it. Every link of the order stops working once a
-       * correction is taken; each expires on its own.
+       * correction is taken; each expires on its own. A link belongs to the order's current hold: a later hold
+       * (the corrected address held again) mails a new one and this one is refused as replaced.
        */
       const addressCorrectionLink = Effect.fnUntraced(function* (row: DueRow, now: number, timeZone: string) {
         const token = yield* tokens.next
         const expiresAtMs = now + settings.notify.addressCorrectionTtlMs
         yield* sql.execute(
-          `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, attempts)
-           VALUES (?, ?, ?, ?, ?, 0)`,
-          [tokens.digest(token), row.order_id, row.notification_id, now, expiresAtMs]
+          `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, attempts,
+             hold_round)
+           VALUES (?, ?, ?, ?, ?, 0, COALESCE((SELECT CASE WHEN o.address_holds > 1 THEN o.address_holds ELSE 1 END
+             FROM hub_orders o WHERE o.order_id = ?), 1))`,
+          [tokens.digest(token), row.order_id, row.notification_id, now, expiresAtMs, row.order_id]
         )
         const expiresOn = new Intl.DateTimeFormat(row.locale === "de" ? "de-DE" : "en-GB", {
           timeZone,

@@ -1,11 +1,18 @@
-/** The queue of fulfillments and refunds the hub pushes to shops, with retries and backoff. */
+/** The queue of fulfillments, refunds and address corrections the hub pushes to shops, with retries and backoff. */
 import { Effect } from "effect"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
-import type { FulfillmentPush, RefundPush, RefundResult, ShopConnector, ShopError } from "./ShopConnector.ts"
+import type {
+  AddressPush,
+  FulfillmentPush,
+  RefundPush,
+  RefundResult,
+  ShopConnector,
+  ShopError
+} from "./ShopConnector.ts"
 import { enqueueShopMessage, ShopStream, shopInboxTopic } from "./ShopMessages.ts"
 
-export type PushKind = "fulfillment" | "refund"
+export type PushKind = "fulfillment" | "refund" | "address"
 export type PushStatus = "queued" | "sending" | "done" | "failed" | "discarded"
 
 /** A refund unit as the push queue keeps it: enough to build the shop's refund and to answer the station. */
@@ -278,9 +285,14 @@ export const sendNextPush = (
               result
             })
           )
-        : Effect.map(connector.refund(refundPushFor(batch, key)), (result) =>
-            result.status === "issued" ? { ok: true as const, result } : { ok: false as const, result }
-          )
+        : head.kind === "address"
+          ? Effect.map(
+              connector.updateAddress({ ...(JSON.parse(head.payload) as AddressPush), idempotencyKey: key }),
+              (result) => ({ ok: true as const, result })
+            )
+          : Effect.map(connector.refund(refundPushFor(batch, key)), (result) =>
+              result.status === "issued" ? { ok: true as const, result } : { ok: false as const, result }
+            )
     const answer = yield* Effect.result(call)
     const endMs = yield* now
     return yield* sql.transaction(

@@ -1,5 +1,6 @@
 /** The port every shop connector (Shopify, Shopware, WooCommerce, webhook) implements, and its errors. */
 import { type Effect, Schema } from "effect"
+import type { Address } from "../../../core/orders/Order.ts"
 import type { ConnectorSettings } from "./ConnectorSettings.ts"
 import type { ShopOrderDraft } from "./ShopOrderDraft.ts"
 
@@ -88,6 +89,24 @@ export type RefundResult =
   | { readonly status: "issued"; readonly shopRefundId: string; readonly amountCents: number }
   | { readonly status: "failed"; readonly reason: string }
 
+/**
+ * The customer's corrected shipping address for the shop's copy of the order (the hub's correction page). The
+ * address passed the station's rules; `shopAddressOf` bounds and splits it once more before any adapter sends it.
+ * Setting an address is idempotent at every shop (the same address set twice is one change), so a repeat after a
+ * crash or timeout changes nothing; the key names the push in the shop's logs where the API takes one.
+ */
+export interface AddressPush {
+  readonly idempotencyKey: string
+  readonly orderId: string
+  readonly shopOrderId: string
+  readonly shipTo: Address
+}
+
+export interface AddressResult {
+  /** What the shop calls the address it changed (Shopware's order address id) or the order it changed. */
+  readonly shopAddressId: string
+}
+
 /** One line of `packbench hub doctor`. */
 export interface ConnectorCheck {
   readonly name: "reachable" | "authenticated" | "webhook registered"
@@ -111,5 +130,7 @@ export interface ShopConnector {
   readonly ordersChangedSince: (cursor: string | undefined, sinceMs: number) => Effect.Effect<OrderPage, ShopError>
   readonly fulfill: (push: FulfillmentPush) => Effect.Effect<FulfillmentResult, ShopError>
   readonly refund: (push: RefundPush) => Effect.Effect<RefundResult, ShopError>
+  /** Sets the order's shipping address at the shop; a shop that cannot take it fails with `Rejected` and why. */
+  readonly updateAddress: (push: AddressPush) => Effect.Effect<AddressResult, ShopError>
   readonly check: Effect.Effect<ReadonlyArray<ConnectorCheck>>
 }

@@ -7,7 +7,9 @@ import { StationClock } from "../../../core/time/Clock.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { makeMemoryShop } from "../../../fixtures/shops/MemoryShop.ts"
 import { draftOrder, NOW, testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
+import { submitCorrection } from "../correction/AddressCorrections.ts"
 import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
+import { defaultNotifySettings } from "../notify/NotifySettings.ts"
 import { makeShopHub } from "./ShopHub.ts"
 
 const encoder = new TextEncoder()
@@ -322,6 +324,100 @@ export const shopHubSuite = (store: TestStore) =>
         ["packbench/v1/HAM1/PACK-01/inbox/refund.issued", "I-1", 1250, "R-1"],
         ["packbench/v1/HAM1/PACK-01/inbox/refund.issued", "I-2", 1250, "R-1"],
         ["packbench/v1/HAM1/PACK-01/inbox/refund.issued", "I-3", 2490, "R-1"]
+      ])
+    })
+
+    it("tells the shop a customer's corrected address once, through an outage, and keeps a refusal with its reason", async () => {
+      const { shop, run, clock } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C', 'Mia', 'Berg', 'mia@example.com', 'de', 0)"
+          )
+          yield* sql.execute(
+            `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id, station_id,
+               ship_to, hold_station_id, address_holds, updated_at_ms)
+             VALUES ('SHOP-1001', 1, 'C', 'alpenglow', 'standard', 'dhl-paket', 'HAM1', 'PACK-01', ?, 'PACK-01', 1, 0)`,
+            [JSON.stringify({ ...order.shipTo, street1: "Hafenstraße" })]
+          )
+          yield* sql.execute(
+            `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, hold_round)
+             VALUES ('h', 'SHOP-1001', 'n', 0, ?, 1)`,
+            [NOW + 3_600_000]
+          )
+          const correct = (street1: string) =>
+            submitCorrection(
+              "h",
+              { name: "Mia Berg", street1, postalCode: "20457", city: "Hamburg" },
+              NOW,
+              defaultNotifySettings
+            ).pipe(Effect.provideService(Sql, sql))
+          const taken = yield* correct("Hafenstraße 11")
+          // The shop is out of reach: the push waits with the connector's backoff, then lands once.
+          shop.failNext(shop.unavailable())
+          const down = yield* hub.drain(shop.connector)
+          const waiting = (yield* hub.status).connectors[0]
+          clock.advance(1_000)
+          const back = yield* hub.drain(shop.connector)
+          const again = yield* hub.drain(shop.connector)
+          // A second hold and correction: a second push, which the shop refuses; the reason is kept for a manager.
+          yield* sql.execute("UPDATE hub_orders SET address_holds = 2 WHERE order_id = 'SHOP-1001'")
+          yield* sql.execute(
+            `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, hold_round)
+             VALUES ('h2', 'SHOP-1001', 'n2', 0, ?, 2)`,
+            [NOW + 3_600_000]
+          )
+          yield* submitCorrection(
+            "h2",
+            { name: "Mia Berg", street1: "Hafenstraße 12", postalCode: "20457", city: "Hamburg" },
+            NOW,
+            defaultNotifySettings
+          ).pipe(Effect.provideService(Sql, sql))
+          shop.failNext(shop.rejected("orderUpdate: Shipping address is invalid"))
+          const refused = yield* hub.drain(shop.connector)
+          const pushes = yield* sql.query<{ kind: string; subject: string; status: string; attempts: number }>(
+            "SELECT kind, subject, status, attempts FROM shop_pushes ORDER BY seq"
+          )
+          const corrections = yield* sql.query<{ shop_update: string }>(
+            "SELECT shop_update FROM hub_address_corrections ORDER BY hold_round"
+          )
+          return { taken, down, waiting, back, again, refused, pushes, corrections, status: yield* hub.status }
+        })
+      )
+      expect(result.taken.type).toBe("taken")
+      expect(result.down).toBe("waiting")
+      expect(result.waiting).toMatchObject({
+        state: "failing",
+        queuedPushes: 1,
+        lastError: "Unavailable: 503 from the shop"
+      })
+      expect(result.back).toBe("idle")
+      expect(result.again).toBe("idle")
+      expect(result.refused).toBe("idle")
+      expect(shop.calls.filter((call) => call.startsWith("address"))).toEqual([
+        "address packbench-address-SHOP-1001-hold-1",
+        "address packbench-address-SHOP-1001-hold-1",
+        "address packbench-address-SHOP-1001-hold-2"
+      ])
+      expect(shop.addresses.get(order.shopOrderId)).toMatchObject({ street1: "Hafenstraße 11", country: "DE" })
+      expect(result.pushes.map((push) => [push.kind, push.subject, push.status, Number(push.attempts)])).toEqual([
+        ["address", "SHOP-1001/hold-1", "done", 2],
+        ["address", "SHOP-1001/hold-2", "failed", 1]
+      ])
+      expect(result.corrections.map((row) => row.shop_update)).toEqual([
+        "queued: address push packbench-address-SHOP-1001-hold-1 to shopify-main",
+        "queued: address push packbench-address-SHOP-1001-hold-2 to shopify-main"
+      ])
+      expect(result.status.connectors[0]?.failedPushes).toEqual([
+        expect.objectContaining({
+          kind: "address",
+          orderId: "SHOP-1001",
+          subject: "SHOP-1001/hold-2",
+          lastError: "Rejected: orderUpdate: Shipping address is invalid"
+        })
       ])
     })
 

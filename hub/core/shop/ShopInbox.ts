@@ -39,14 +39,14 @@ const sameAddress = (a: Partial<Order["shipTo"]>, b: Partial<Order["shipTo"]>) =
   addressKeys.every((key) => (a[key] ?? "") === (b[key] ?? ""))
 
 /**
- * The customer corrected the address on the hub's page, and the shop (whose connector has no address-update call)
- * still has the old one: a later change of the order at the shop must not send the old address back to the stations.
+ * The customer corrected the address on the hub's page, and the shop may still have the old one (its address push
+ * waits in the queue, or the shop refused it): a later change of the order at the shop must not send the old address back to the stations.
  * A new address the shop sets is the shop's and wins.
  */
 const keepCustomerCorrection = (sql: Sql["Service"], mapped: MappedOrder) =>
   Effect.map(
     sql.query<{ ship_to: string; previous_ship_to: string | null }>(
-      "SELECT ship_to, previous_ship_to FROM hub_address_corrections WHERE order_id = ?",
+      "SELECT ship_to, previous_ship_to FROM hub_address_corrections WHERE order_id = ? ORDER BY hold_round DESC",
       [mapped.order.orderId]
     ),
     (rows): MappedOrder => {

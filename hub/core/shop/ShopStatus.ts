@@ -37,7 +37,7 @@ export const loadShopStatus = (sql: Sql["Service"], connectors: ReadonlyArray<Sh
       )
       const failed = yield* sql.query<{
         push_id: string
-        kind: "fulfillment" | "refund"
+        kind: "fulfillment" | "refund" | "address"
         order_id: string
         subject: string
         status: ShopPushView["status"]

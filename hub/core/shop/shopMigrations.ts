@@ -113,3 +113,44 @@ export const shopMigrations: ReadonlyArray<Migration> = [
     ]
   }
 ]
+
+/** Migration 57, which hubMigrations.ts places after the hub's 56: address corrections join the push queue. */
+export const shopPushAddressKind: Migration = {
+  id: 57,
+  name: "shop pushes: the customer's address correction as a third kind",
+  statements: [
+    // The kind's CHECK changes: the table is rebuilt (SQLite cannot alter a CHECK, and PostgreSQL named it itself).
+    `CREATE TABLE shop_pushes_with_address (
+        push_id TEXT PRIMARY KEY,
+        connector_id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('fulfillment', 'refund', 'address')),
+        idempotency_key TEXT NOT NULL UNIQUE,
+        subject TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        batch_id TEXT,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'done', 'failed', 'discarded')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        retries INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms BIGINT NOT NULL,
+        last_error TEXT,
+        result TEXT,
+        created_at_ms BIGINT NOT NULL,
+        updated_at_ms BIGINT NOT NULL,
+        done_at_ms BIGINT,
+        UNIQUE (connector_id, seq)
+      )`,
+    `INSERT INTO shop_pushes_with_address (push_id, connector_id, seq, kind, idempotency_key, subject, order_id,
+         group_key, batch_id, payload, status, attempts, retries, next_attempt_ms, last_error, result, created_at_ms,
+         updated_at_ms, done_at_ms)
+       SELECT push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key, batch_id, payload, status,
+         attempts, retries, next_attempt_ms, last_error, result, created_at_ms, updated_at_ms, done_at_ms
+       FROM shop_pushes`,
+    "DROP TABLE shop_pushes",
+    "ALTER TABLE shop_pushes_with_address RENAME TO shop_pushes",
+    "CREATE INDEX shop_pushes_open ON shop_pushes (connector_id, status, seq)",
+    "CREATE INDEX shop_pushes_by_subject ON shop_pushes (kind, subject)"
+  ]
+}

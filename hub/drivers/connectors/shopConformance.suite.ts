@@ -39,7 +39,7 @@ export const sampleOrder = (n: number): Order => ({
 /**
  * What every adapter must do against its fake shop (the same requests the real shop answers): read orders by id and
  * by catch-up, verify webhooks and refuse forged ones, fulfil a parcel once even when asked twice, refund exactly
- * once per key, and report an unreachable or throttling shop as a reason the push queue acts on.
+ * once per key, set a corrected shipping address (and refuse to send a hostile one), and report an unreachable or throttling shop as a reason the push queue acts on.
  */
 export const shopConformanceSuite = (name: string, makeRig: () => Promise<ConformanceRig>) =>
   describe(`${name} connector against its fake shop`, () => {
@@ -144,6 +144,68 @@ export const shopConformanceSuite = (name: string, makeRig: () => Promise<Confor
         )
         expect(tooMuch._tag === "Success" ? tooMuch.success.status : tooMuch.failure.reason).toMatch(/failed|Rejected/)
         expect(placed.order.refunds).toHaveLength(1)
+      } finally {
+        await rig.close()
+      }
+    })
+
+    it("sets the customer's corrected shipping address through the shop's own call, and sends nothing it would refuse", async () => {
+      const rig = await makeRig()
+      try {
+        const placed = await rig.fake.placeOrder(sampleOrder(7))
+        const shopOrderId = rig.shopOrderId(placed.order)
+        const push = {
+          idempotencyKey: "packbench-address-X-7-hold-1",
+          orderId: "X-7",
+          shopOrderId,
+          shipTo: {
+            name: "Mia Berg",
+            company: "Berg & Söhne",
+            street1: "Hafenstraße 11",
+            street2: "Hinterhaus",
+            postalCode: "20459",
+            city: "Hamburg",
+            country: "DE"
+          }
+        }
+        const first = await Effect.runPromise(rig.connector.updateAddress(push))
+        expect(first.shopAddressId.length).toBeGreaterThan(0)
+        expect(placed.order.addressUpdates).toHaveLength(1)
+        expect(JSON.stringify(placed.order.addressUpdates[0]!.body)).toContain("Hafenstraße 11")
+        // The shop now has the corrected address: a read through the adapter maps it back.
+        const read = await Effect.runPromise(rig.connector.readOrder(shopOrderId))
+        const mapped = mapShopOrder(read!, rig.connector.settings, Date.now())
+        expect(mapped.ok && mapped.mapped.order.shipTo).toMatchObject({
+          name: "Mia Berg",
+          company: "Berg & Söhne",
+          street1: "Hafenstraße 11",
+          street2: "Hinterhaus",
+          postalCode: "20459",
+          city: "Hamburg",
+          country: "DE"
+        })
+        // Setting the same address again (a retry after a timeout) leaves it as it is.
+        await Effect.runPromise(rig.connector.updateAddress(push))
+        expect(placed.order.order.shipTo.street1).toBe("Hafenstraße 11")
+        // A field no shop should get is refused before any request, with the reason.
+        const hostile = await Effect.runPromise(
+          Effect.flip(
+            rig.connector.updateAddress({ ...push, shipTo: { ...push.shipTo, city: "Hamburg\r\nX-Injected: 1" } })
+          )
+        )
+        expect(hostile).toMatchObject({ reason: "Rejected" })
+        expect(hostile.message).toContain("city holds a control character")
+        expect(placed.order.addressUpdates).toHaveLength(2)
+        // An order the shop does not have is the shop's refusal, named, not an outage.
+        const unknown = await Effect.runPromise(
+          Effect.flip(
+            rig.connector.updateAddress({ ...push, shopOrderId: rig.shopOrderId({ ...placed.order, id: 99_999 }) })
+          )
+        )
+        expect(unknown.reason).toBe("Rejected")
+        // An outage is a reason to wait, as for every push.
+        rig.fake.faults.status = { code: 503, count: 1 }
+        expect((await Effect.runPromise(Effect.flip(rig.connector.updateAddress(push)))).reason).toBe("Unavailable")
       } finally {
         await rig.close()
       }

@@ -1,6 +1,6 @@
 import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import { OrderAddressCorrected, OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { AddressCorrection } from "../../../core/orders/OrderInbound.ts"
 import { OrderAddressHold } from "../../../core/pack/PackEvents.ts"
 import { Sql } from "../../../core/store/Sql.ts"
@@ -246,6 +246,122 @@ describe("the customer's address correction page over the hub's HTTP", () => {
         settings,
         webhookSecret: "correction-secret",
         clientId: "packbench-hub-correction",
+        port,
+        senderPollMs: 300,
+        tickIntervalMs: 500
+      }),
+      program
+    )
+  })
+
+  it("mails a new single-use link when the corrected address is held again, and refuses the old link with a page that says so", async () => {
+    const port = await freePort()
+    const base = `http://127.0.0.1:${port}`
+    const settings = hubTestSettings(base, { orderConfirmations: false })
+    const customer = "lena@example.test"
+    const program = (_hub: RunningHub) =>
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const { broker: station, next } = yield* stationOnBroker({ brokerUrl: servers.mqtt.url, stationId: "PACK-09" })
+        const inbox: Array<InboxMessage> = []
+        yield* station.subscribe("packbench/v1/HAM1/PACK-09/inbox/hub/#", (message) =>
+          Effect.sync(() => {
+            const json = decodeJson(message.payload)
+            if (json.ok) inbox.push(Schema.decodeUnknownSync(InboxMessage)(json.value))
+          })
+        )
+        yield* publishAll(station, [
+          next(OrderReceived, { order: heldOrder("SO-9", customer, "en"), replacedVersion: null }),
+          next(OrderAddressHold, hold("SO-9", customer, "en"))
+        ])
+        const first = yield* waitFor(
+          Effect.sync(() => servers.mailsTo(customer)),
+          (received) => received.length === 1,
+          15_000
+        )
+        const firstLink = linkIn(first[0]!)!
+        const firstToken = firstLink.slice(firstLink.lastIndexOf("/") + 1)
+        // A house number the format rules take, which the carrier's check at the bench later refuses all the same.
+        const corrected = { name: "Lena Vogt", street1: "Marienplatz 8", postalCode: "80331", city: "München" }
+        const taken = yield* Effect.promise(() => post(firstLink, { token: firstToken, ...corrected }))
+        expect(taken.status).toBe(200)
+        yield* waitFor(
+          Effect.sync(() => inbox),
+          (received) => received.length === 1,
+          15_000
+        )
+        expect(inbox[0]).toMatchObject({ type: "order.address-corrected", version: 2 })
+
+        // The station takes the correction (releasing the hold), re-checks the address and holds the order again.
+        yield* publishAll(station, [
+          next(OrderAddressCorrected, {
+            orderId: "SO-9",
+            orderVersion: 2,
+            shipTo: { ...corrected, country: "DE" },
+            releasedHold: true,
+            labelReprintRequired: false
+          }),
+          next(OrderAddressHold, {
+            ...hold("SO-9", customer, "en"),
+            problems: [{ field: "street1", code: "undeliverable", message: "The carrier does not deliver there." }]
+          })
+        ])
+        const mails = yield* waitFor(
+          Effect.sync(() => servers.mailsTo(customer)),
+          (received) => received.length === 2,
+          15_000
+        )
+        expect(mails[1]!.headers.subject).toBe("Please check your delivery address (SO-9)")
+        const secondLink = linkIn(mails[1]!)!
+        const secondToken = secondLink.slice(secondLink.lastIndexOf("/") + 1)
+        expect(secondToken).not.toBe(firstToken)
+
+        // The old link is refused with a page that points to the new mail; posting through it takes nothing.
+        const old = yield* Effect.promise(() => fetch(firstLink))
+        expect(old.status).toBe(410)
+        const oldHtml = yield* Effect.promise(() => old.text())
+        expect(oldHtml).toContain('data-state="replaced"')
+        expect(oldHtml).toContain("we have sent you a new email with a new link")
+        expect(oldHtml).not.toContain("<form")
+        const oldPost = yield* Effect.promise(() =>
+          post(firstLink, { token: firstToken, ...corrected, street1: "Kaufingerstraße 1" })
+        )
+        expect(oldPost.status).toBe(410)
+
+        // The new link opens the form with the new problem and the corrected address to start from; it is single-use.
+        const page = yield* Effect.promise(() => fetch(secondLink))
+        expect(page.status).toBe(200)
+        const html = yield* Effect.promise(() => page.text())
+        expect(html).toContain("The carrier does not deliver there.")
+        expect(html).toContain('value="Marienplatz 8"')
+        const again = { token: secondToken, ...corrected, street1: "Kaufingerstraße 1" }
+        const second = yield* Effect.promise(() => post(secondLink, again))
+        expect(second.status).toBe(200)
+        expect(yield* Effect.promise(() => second.text())).toContain("Kaufingerstraße 1")
+        expect((yield* Effect.promise(() => post(secondLink, again))).status).toBe(409)
+        yield* waitFor(
+          Effect.sync(() => inbox),
+          (received) => received.length === 2,
+          15_000
+        )
+        expect(inbox[1]).toMatchObject({ type: "order.address-corrected", version: 3 })
+        expect(inbox[1]!.payload).toMatchObject({ orderId: "SO-9", shipTo: { street1: "Kaufingerstraße 1" } })
+        const corrections = yield* sql.query<{ hold_round: number; order_version: number }>(
+          "SELECT hold_round, order_version FROM hub_address_corrections WHERE order_id = 'SO-9' ORDER BY hold_round"
+        )
+        expect(corrections.map((row) => [Number(row.hold_round), Number(row.order_version)])).toEqual([
+          [1, 2],
+          [2, 3]
+        ])
+        // The first link still refuses after the second correction: it stays the first hold's.
+        expect((yield* Effect.promise(() => fetch(firstLink))).status).toBe(410)
+        expect(servers.mailsTo(customer)).toHaveLength(2)
+      })
+    await withRunningHub(
+      await servers.rigOn(sqliteTestStore, {
+        settings,
+        webhookSecret: "correction-secret",
+        clientId: "packbench-hub-correction-again",
         port,
         senderPollMs: 300,
         tickIntervalMs: 500

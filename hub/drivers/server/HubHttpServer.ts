@@ -266,7 +266,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     const view = yield* loadCorrectionPage(tokens.digest(token), (yield* clock.now).wallMs, settings.notify)
     if (view === undefined) return undefined
     return {
-      status: view.state === "expired" ? 410 : view.state === "locked" ? 429 : 200,
+      status: view.state === "expired" || view.state === "replaced" ? 410 : view.state === "locked" ? 429 : 200,
       html: renderCorrectionPage(view, brandFor(settings.brands, view.brand), token)
     }
   })

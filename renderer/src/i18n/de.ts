@@ -311,6 +311,7 @@ export const de = {
   "shop.failed": "Fehlgeschlagene Meldungen: {count}",
   "shop.push.fulfillment": "Versand",
   "shop.push.refund": "Erstattung",
+  "shop.push.address": "Adresskorrektur",
   "shop.attempts": "{count} Versuche",
   "shop.reason": "Begründung (wird protokolliert)",
   "shop.retry": "Erneut senden",

@@ -312,6 +312,7 @@ export const en: Messages = {
   "shop.failed": "Failed pushes: {count}",
   "shop.push.fulfillment": "Fulfillment",
   "shop.push.refund": "Refund",
+  "shop.push.address": "Address correction",
   "shop.attempts": "{count} attempts",
   "shop.reason": "Reason (recorded)",
   "shop.retry": "Retry",

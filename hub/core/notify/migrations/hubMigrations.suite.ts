@@ -41,7 +41,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 9001, 9002])
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 9001, 9002])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_address_corrections",
@@ -140,7 +140,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -183,7 +183,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 9001, 9002])
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 9001, 9002])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -238,11 +238,11 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
-    it("50: opens a database of migration 40 whose orders and returns keep their data, and keeps one correction per order", async () => {
+    it("50: opens a database of migration 40 whose orders and returns keep their data, and keeps one correction per order (per hold since 56)", async () => {
       const result = await run(
         Effect.gen(function* () {
           const sql = yield* Sql
@@ -264,8 +264,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
           const returns = yield* sql.query("SELECT return_id, voided_at_ms FROM hub_metrics_returns")
           const correction = (shipTo: string) =>
             sql.execute(
-              `INSERT INTO hub_address_corrections (order_id, ship_to, order_version, route, shop_update, corrected_at_ms)
-               VALUES ('SO-1', ?, 3, 'station', 'none', 0)`,
+              `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, order_version, route, shop_update,
+                 corrected_at_ms) VALUES ('SO-1', 1, ?, 3, 'station', 'none', 0)`,
               [shipTo]
             )
           yield* correction("{}")
@@ -277,7 +277,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 9001, 9002],
+        added: [50, 55, 56, 57, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -315,11 +315,115 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
       ])
+    })
+
+    it("56: counts the holds of an order already held, keeps its link and correction as the first hold's, and takes one correction per hold", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 55))
+          const sql = yield* Sql
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'en', 0)"
+          )
+          for (const id of ["SO-1", "SO-2", "SO-3"]) {
+            yield* sql.execute(
+              `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+                 station_id, address_problems, updated_at_ms) VALUES (?, 2, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'S', ?, 0)`,
+              [id, id === "SO-2" ? '["no house number"]' : null]
+            )
+          }
+          yield* sql.execute(
+            `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, attempts, used_at_ms)
+             VALUES ('h-1', 'SO-1', 'n-1', 0, 10, 1, 5)`
+          )
+          yield* sql.execute(
+            `INSERT INTO hub_address_corrections (order_id, ship_to, previous_ship_to, order_version, route, shop_update, corrected_at_ms)
+             VALUES ('SO-1', '{"city":"B"}', '{"city":"A"}', 3, 'station', 'none', 5)`
+          )
+          const added = yield* migrate(hubMigrations)
+          const holds = yield* sql.query("SELECT order_id, address_holds FROM hub_orders ORDER BY order_id")
+          const tokens = yield* sql.query("SELECT token_hash, hold_round, used_at_ms FROM hub_address_tokens")
+          const correction = (round: number) =>
+            sql.execute(
+              `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, order_version, route, shop_update, corrected_at_ms)
+               VALUES ('SO-1', ?, '{}', 4, 'station', 'none', 9)`,
+              [round]
+            )
+          const sameHold = yield* correction(1).pipe(Effect.flip)
+          yield* correction(2)
+          const corrections = yield* sql.query(
+            "SELECT order_id, hold_round, ship_to, previous_ship_to, order_version FROM hub_address_corrections ORDER BY hold_round"
+          )
+          return { added, holds, tokens, sameHold: sameHold.reason, corrections }
+        })
+      )
+      expect(result).toEqual({
+        added: [56, 57, 9001, 9002],
+        holds: [
+          { order_id: "SO-1", address_holds: 1 },
+          { order_id: "SO-2", address_holds: 1 },
+          { order_id: "SO-3", address_holds: 0 }
+        ],
+        tokens: [{ token_hash: "h-1", hold_round: 1, used_at_ms: 5 }],
+        sameHold: "Constraint",
+        corrections: [
+          {
+            order_id: "SO-1",
+            hold_round: 1,
+            ship_to: '{"city":"B"}',
+            previous_ship_to: '{"city":"A"}',
+            order_version: 3
+          },
+          { order_id: "SO-1", hold_round: 2, ship_to: "{}", previous_ship_to: null, order_version: 4 }
+        ]
+      })
+    })
+
+    it("57: keeps the queued pushes and their numbering, and takes address corrections as a third kind", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 56))
+          const sql = yield* Sql
+          const push = (id: string, kind: string, seq: number) =>
+            sql.execute(
+              `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key,
+                 payload, status, next_attempt_ms, created_at_ms, updated_at_ms)
+               VALUES (?, 'shopify', ?, ?, ?, 'S', 'SO-1', 'G', '{}', 'queued', 1763700000000, 0, 0)`,
+              [id, seq, kind, `key-${id}`]
+            )
+          yield* push("p-1", "fulfillment", 1)
+          const before = yield* push("p-0", "address", 2).pipe(Effect.flip)
+          const added = yield* migrate(hubMigrations)
+          yield* push("p-2", "address", 2)
+          const sameSeq = yield* push("p-3", "address", 2).pipe(Effect.flip)
+          const otherKind = yield* push("p-4", "invoice", 4).pipe(Effect.flip)
+          const rows = yield* sql.query<{ push_id: string; kind: string; seq: number; next_attempt_ms: number }>(
+            "SELECT push_id, kind, seq, next_attempt_ms FROM shop_pushes ORDER BY seq"
+          )
+          return {
+            before: before.reason,
+            added,
+            sameSeq: sameSeq.reason,
+            otherKind: otherKind.reason,
+            rows: rows.map((row) => [row.push_id, row.kind, Number(row.seq), Number(row.next_attempt_ms)])
+          }
+        })
+      )
+      expect(result).toEqual({
+        before: "Constraint",
+        added: [57, 9001, 9002],
+        sameSeq: "Constraint",
+        otherKind: "Constraint",
+        rows: [
+          ["p-1", "fulfillment", 1, 1_763_700_000_000],
+          ["p-2", "address", 2, 1_763_700_000_000]
+        ]
+      })
     })
 
     it("31 and 9002 upgrade a database of migration 30: orders keep their data and count as a station's word", async () => {
@@ -354,7 +458,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

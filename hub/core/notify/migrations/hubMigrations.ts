@@ -1,7 +1,7 @@
 /** The hub database's migrations, for SQLite and PostgreSQL alike. */
 import type { Migration } from "../../../../core/store/Migrations.ts"
 import { consumerMigrations } from "../../../../core/sync/ConsumerMigrations.ts"
-import { shopMigrations } from "../../shop/shopMigrations.ts"
+import { shopMigrations, shopPushAddressKind } from "../../shop/shopMigrations.ts"
 
 /**
  * The hub database's history, run on SQLite and on PostgreSQL alike. Write SQL both accept (`?` placeholders are
@@ -304,5 +304,37 @@ export const hubMigrations: ReadonlyArray<Migration> = [
     name: "carrier pickup lag: the handover batch each parcel left in",
     statements: ["ALTER TABLE hub_parcels ADD COLUMN handover_batch_id TEXT"]
   },
+  {
+    id: 56,
+    name: "address holds counted per order: each hold its own correction link and its own correction",
+    statements: [
+      // How many times a station held the order's address; a link belongs to the hold it was mailed for.
+      "ALTER TABLE hub_orders ADD COLUMN address_holds INTEGER NOT NULL DEFAULT 0",
+      `UPDATE hub_orders SET address_holds = 1
+       WHERE address_problems IS NOT NULL OR order_id IN (SELECT order_id FROM hub_address_tokens)
+         OR order_id IN (SELECT order_id FROM hub_address_corrections)`,
+      "ALTER TABLE hub_address_tokens ADD COLUMN hold_round INTEGER NOT NULL DEFAULT 1",
+      // One correction per hold (the table is rebuilt: neither dialect changes a primary key in place).
+      `CREATE TABLE hub_address_corrections_by_hold (
+        order_id TEXT NOT NULL,
+        hold_round INTEGER NOT NULL,
+        ship_to TEXT NOT NULL,
+        previous_ship_to TEXT,
+        order_version INTEGER NOT NULL,
+        route TEXT NOT NULL CHECK (route IN ('station', 'shop')),
+        connector_id TEXT,
+        shop_update TEXT NOT NULL,
+        corrected_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (order_id, hold_round)
+      )`,
+      `INSERT INTO hub_address_corrections_by_hold (order_id, hold_round, ship_to, previous_ship_to, order_version, route,
+         connector_id, shop_update, corrected_at_ms)
+       SELECT order_id, 1, ship_to, previous_ship_to, order_version, route, connector_id, shop_update, corrected_at_ms
+       FROM hub_address_corrections`,
+      "DROP TABLE hub_address_corrections",
+      "ALTER TABLE hub_address_corrections_by_hold RENAME TO hub_address_corrections"
+    ]
+  },
+  shopPushAddressKind,
   ...consumerMigrations
 ]

@@ -3,6 +3,7 @@ import { createAdminApiClient } from "@shopify/admin-api-client"
 import { Effect } from "effect"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
+  type AddressPush,
   type ConnectorCheck,
   type FulfillmentPush,
   type RefundPush,
@@ -11,6 +12,7 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { outgoingAddress } from "../outgoingAddress.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches } from "../webhookHmac.ts"
 import { mapShopifyOrder, type ShopifyOrder } from "./mapShopifyOrder.ts"
@@ -309,6 +311,38 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       } satisfies RefundResult
     })
 
+  /** `orderUpdate` with the corrected `shippingAddress`; user errors (a zip the shop refuses) are `Rejected`. */
+  const updateAddress = (push: AddressPush) =>
+    Effect.gen(function* () {
+      const address = yield* outgoingAddress(name, push)
+      const updated = yield* graphql<{
+        orderUpdate: { order: { id: string } | null; userErrors: ReadonlyArray<{ field?: unknown; message: string }> }
+      }>(shopifyQueries.orderUpdate, {
+        input: {
+          id: push.shopOrderId,
+          shippingAddress: {
+            firstName: address.firstName,
+            lastName: address.lastName,
+            ...(address.company === undefined ? {} : { company: address.company }),
+            address1: address.line1,
+            address2: address.line2 ?? "",
+            zip: address.postalCode,
+            city: address.city,
+            ...(address.region === undefined ? {} : { provinceCode: address.region }),
+            countryCode: address.country
+          }
+        }
+      })
+      const result = updated.orderUpdate
+      if (result.order === null || result.userErrors.length > 0) {
+        return yield* new ShopError({
+          reason: "Rejected",
+          message: `${name}: orderUpdate: ${result.userErrors.map((error) => error.message).join("; ") || "no order"}`
+        })
+      }
+      return { shopAddressId: result.order.id }
+    })
+
   const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
     Effect.suspend(() => {
       if (
@@ -374,5 +408,14 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
     return checks
   })
 
-  return { settings: options.settings, verifyWebhook, readOrder, ordersChangedSince, fulfill, refund, check }
+  return {
+    settings: options.settings,
+    verifyWebhook,
+    readOrder,
+    ordersChangedSince,
+    fulfill,
+    refund,
+    updateAddress,
+    check
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * The GraphQL documents the Shopify connector sends (Admin API; field names as in Shopify's reference for
- * `Order`, `FulfillmentOrder`, `fulfillmentCreate` and `refundCreate`). Each operation is named, so the fake shop in
+ * `Order`, `FulfillmentOrder`, `fulfillmentCreate`, `orderUpdate` and `refundCreate`). Each operation is named, so the fake shop in
  * `fixtures/shops/shopify/` answers by name, and so do Shopify's logs.
  */
 const orderFields = `
@@ -37,6 +37,13 @@ export const shopifyQueries = {
   fulfillmentCreate: `mutation PackbenchFulfillmentCreate($fulfillment: FulfillmentInput!, $message: String) {
     fulfillmentCreate(fulfillment: $fulfillment, message: $message) {
       fulfillment { id status }
+      userErrors { field message }
+    }
+  }`,
+  // orderUpdate's OrderInput.shippingAddress (a MailingAddressInput) replaces the order's shipping address.
+  orderUpdate: `mutation PackbenchOrderUpdate($input: OrderInput!) {
+    orderUpdate(input: $input) {
+      order { id shippingAddress { address1 zip city countryCodeV2 } }
       userErrors { field message }
     }
   }`,

@@ -4,6 +4,7 @@ import { createAdminAPIClient } from "@shopware/api-client"
 import { Effect } from "effect"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
+  type AddressPush,
   type ConnectorCheck,
   type FulfillmentPush,
   type RefundPush,
@@ -12,6 +13,7 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { outgoingAddress } from "../outgoingAddress.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches } from "../webhookHmac.ts"
 import { mapShopwareOrder, orderAssociations, type ShopwareOrder } from "./mapShopwareOrder.ts"
@@ -242,6 +244,49 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       })
     })
 
+  /**
+   * The delivery's `order_address` (its `shippingOrderAddressId`) patched with the corrected fields. The country is
+   * the order's (the correction page cannot change it) and the region stays as it is: Shopware keeps both as ids.
+   */
+  const updateAddress = (push: AddressPush) =>
+    Effect.gen(function* () {
+      const address = yield* outgoingAddress(name, push)
+      const order = yield* orderById(push.shopOrderId)
+      const delivery = order?.deliveries[0]
+      const addressId = delivery?.shippingOrderAddressId
+      if (
+        order === undefined ||
+        delivery === undefined ||
+        addressId === undefined ||
+        !/^[0-9a-f]{32}$/.test(addressId)
+      ) {
+        return yield* new ShopError({
+          reason: "Rejected",
+          message: `${name}: order ${push.shopOrderId} has no delivery address to correct`
+        })
+      }
+      const country = delivery.shippingOrderAddress?.country?.iso
+      if (country !== undefined && country !== address.country) {
+        return yield* new ShopError({
+          reason: "Rejected",
+          message: `${name}: order ${push.shopOrderId} ships to ${country}, the correction to ${address.country}`
+        })
+      }
+      yield* call("updateOrderAddress patch /order-address/{id}", {
+        pathParams: { id: addressId },
+        body: {
+          firstName: address.firstName,
+          lastName: address.lastName,
+          company: address.company ?? null,
+          street: address.line1,
+          additionalAddressLine1: address.line2 ?? null,
+          zipcode: address.postalCode,
+          city: address.city
+        }
+      })
+      return { shopAddressId: addressId }
+    })
+
   const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
     Effect.suspend(() => {
       if (
@@ -320,5 +365,14 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
     return checks
   })
 
-  return { settings: options.settings, verifyWebhook, readOrder, ordersChangedSince, fulfill, refund, check }
+  return {
+    settings: options.settings,
+    verifyWebhook,
+    readOrder,
+    ordersChangedSince,
+    fulfill,
+    refund,
+    updateAddress,
+    check
+  }
 }

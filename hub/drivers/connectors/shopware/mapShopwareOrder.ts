@@ -31,6 +31,8 @@ export interface ShopwareOrder {
     readonly trackingCodes: ReadonlyArray<string>
     readonly stateMachineState: { readonly technicalName: string } | null
     readonly shippingMethod: { readonly technicalName?: string | null; readonly name: string } | null
+    /** The `order_address` this delivery goes to (the address push patches it). */
+    readonly shippingOrderAddressId?: string
     readonly shippingOrderAddress: {
       readonly firstName: string
       readonly lastName: string

@@ -3,6 +3,7 @@ import { createHmac, timingSafeEqual } from "node:crypto"
 import { Effect, Schema } from "effect"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
+  type AddressPush,
   type FulfillmentPush,
   type RefundPush,
   type RefundResult,
@@ -11,6 +12,7 @@ import {
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
+import { outgoingAddress } from "../outgoingAddress.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 
 export interface SignedWebhookCredentials {
@@ -117,7 +119,8 @@ const decodePage = Schema.decodeUnknownEffect(
  * Any other shop, through signed webhooks both ways. The shop POSTs each new or changed order to the hub
  * (`/shops/<connector>/webhook`, the order in the neutral shape above, signed with the shared secret and a
  * timestamp); the hub POSTs fulfillments and refunds to `<shopUrl>/fulfillments` and `<shopUrl>/refunds`, signed
- * the same way, with the push's key as `Idempotency-Key` (the shop must act once per key). With a `shopUrl`, the
+ * the same way, with the push's key as `Idempotency-Key` (the shop must act once per key), and a customer's corrected
+ * address to `<shopUrl>/addresses`. With a `shopUrl`, the
  * catch-up asks `GET <shopUrl>/orders?since=<cursor>` for `{orders, cursor, more}`.
  */
 export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopConnector => {
@@ -203,6 +206,23 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
         return body.status === "failed"
           ? { status: "failed", reason: body.reason ?? "the shop refused the refund" }
           : { status: "issued", shopRefundId: body.id ?? push.idempotencyKey, amountCents: push.amountCents }
+      }),
+    // The same outbound path as fulfillments: `POST <shopUrl>/addresses`, signed, the push's key as Idempotency-Key.
+    // Without a shopUrl the push fails as Rejected with that reason, for a manager to see on the Shop card.
+    updateAddress: (push: AddressPush) =>
+      Effect.gen(function* () {
+        const address = yield* outgoingAddress(name, push)
+        const text = yield* request(
+          "POST",
+          "/addresses",
+          { orderId: push.orderId, shopOrderId: push.shopOrderId, shipTo: push.shipTo, address },
+          push.idempotencyKey
+        )
+        const body = yield* Effect.try({
+          try: () => JSON.parse(text || "{}") as { id?: unknown },
+          catch: () => new ShopError({ reason: "Malformed", message: `${name}: /addresses answered with no JSON` })
+        })
+        return { shopAddressId: typeof body.id === "string" ? body.id.slice(0, 200) : push.shopOrderId }
       }),
     check: Effect.gen(function* () {
       if (options.shopUrl === undefined) {

@@ -1,8 +1,10 @@
 import { createHmac } from "node:crypto"
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
 import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
 import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { startFakeWooCommerce } from "../../../../fixtures/shops/woocommerce/FakeWooCommerce.ts"
-import { shopConformanceSuite } from "../shopConformance.suite.ts"
+import { sampleOrder, shopConformanceSuite } from "../shopConformance.suite.ts"
 import { makeWooCommerceConnector } from "./WooCommerceConnector.ts"
 
 const credentials = {
@@ -66,4 +68,36 @@ shopConformanceSuite("WooCommerce", async () => {
     tracksUnits: true,
     close: fake.close
   }
+})
+
+describe("WooCommerce address update against a shop that keeps the old address", () => {
+  it("is refused with the reason when the order comes back without the address sent", async () => {
+    const fake = await startFakeWooCommerce(credentials)
+    try {
+      const connector = makeWooCommerceConnector({
+        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
+        credentials,
+        url: fake.url(),
+        completedStatus: "completed",
+        timeoutMs: 1_000
+      })
+      const placed = await fake.placeOrder(sampleOrder(31))
+      fake.lockShipping(placed.order.id)
+      const refused = await Effect.runPromise(
+        Effect.flip(
+          connector.updateAddress({
+            idempotencyKey: "packbench-address-X-31-hold-1",
+            orderId: "X-31",
+            shopOrderId: String(placed.order.id),
+            shipTo: { name: "Mia Berg", street1: "Hafenstraße 11", postalCode: "20459", city: "Hamburg", country: "DE" }
+          })
+        )
+      )
+      expect(refused.reason).toBe("Rejected")
+      expect(refused.message).toContain("did not take the new shipping address")
+      expect(placed.order.order.shipTo.street1).toBe("Hafenstraße 1")
+    } finally {
+      await fake.close()
+    }
+  })
 })

@@ -3,6 +3,7 @@ import WooCommerceRestApiModule from "@woocommerce/woocommerce-rest-api"
 import { Effect } from "effect"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
+  type AddressPush,
   type ConnectorCheck,
   type FulfillmentPush,
   type RefundPush,
@@ -11,6 +12,7 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { outgoingAddress } from "../outgoingAddress.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches } from "../webhookHmac.ts"
 import { mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
@@ -167,6 +169,42 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       return { shopFulfillmentId: `${push.shopOrderId}/${push.parcelId}`, alreadyThere: false }
     })
 
+  /**
+   * `PUT orders/{id}` with the order's `shipping` object (every field of it, so a cleared line is cleared); the
+   * answer is the order as stored, whose shipping address must now be the one sent.
+   */
+  const updateAddress = (push: AddressPush) =>
+    Effect.gen(function* () {
+      const address = yield* outgoingAddress(name, push)
+      if (!/^\d+$/.test(push.shopOrderId)) {
+        return yield* new ShopError({ reason: "Rejected", message: `${name}: ${push.shopOrderId} is no order id` })
+      }
+      const shipping = {
+        first_name: address.firstName,
+        last_name: address.lastName,
+        company: address.company ?? "",
+        address_1: address.line1,
+        address_2: address.line2 ?? "",
+        city: address.city,
+        state: address.region ?? "",
+        postcode: address.postalCode,
+        country: address.country
+      }
+      const stored = (yield* call("put", `orders/${push.shopOrderId}`, { shipping })).data as {
+        readonly id?: number
+        readonly shipping?: Readonly<Record<string, unknown>>
+      }
+      if (stored.shipping?.address_1 !== shipping.address_1 || stored.shipping?.postcode !== shipping.postcode) {
+        // The shop answered and kept the old address (a plugin that locks it, say): a refusal for a manager, not an
+        // outage to retry for ever.
+        return yield* new ShopError({
+          reason: "Rejected",
+          message: `${name}: order ${push.shopOrderId} did not take the new shipping address`
+        })
+      }
+      return { shopAddressId: String(stored.id ?? push.shopOrderId) }
+    })
+
   const refund = (push: RefundPush) =>
     Effect.gen(function* () {
       const existing = (yield* call("get", `orders/${push.shopOrderId}/refunds`, undefined, { per_page: 100 }))
@@ -273,5 +311,14 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
     return checks
   })
 
-  return { settings: options.settings, verifyWebhook, readOrder, ordersChangedSince, fulfill, refund, check }
+  return {
+    settings: options.settings,
+    verifyWebhook,
+    readOrder,
+    ordersChangedSince,
+    fulfill,
+    refund,
+    updateAddress,
+    check
+  }
 }

@@ -1,0 +1,72 @@
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
+import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
+import { makeSignedWebhookConnector, signBody } from "./SignedWebhookConnector.ts"
+
+const secret = "generic-shop-secret-0123"
+const settings = { ...testSettings, id: "generic", type: "webhook" as const, orderIdPrefix: "GEN" }
+const push = {
+  idempotencyKey: "packbench-address-GEN-1-hold-1",
+  orderId: "GEN-1",
+  shopOrderId: "1",
+  shipTo: { name: "Mia Berg", street1: "Hafenstraße 11", postalCode: "20459", city: "Hamburg", country: "DE" }
+}
+
+describe("the generic signed webhook connector's address push", () => {
+  it("posts the corrected address to <shopUrl>/addresses, signed, with the push's key; without a shopUrl it says it cannot", async () => {
+    const received: Array<{ path: string; headers: Record<string, unknown>; body: string }> = []
+    const server = createServer((request, response) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (chunk: Buffer) => chunks.push(chunk))
+      request.on("end", () => {
+        received.push({ path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks).toString() })
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: "addr-1" }))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const shopUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const connector = makeSignedWebhookConnector({
+        settings,
+        credentials: { secret },
+        shopUrl,
+        timeoutMs: 1_000,
+        toleranceMs: 300_000
+      })
+      expect(await Effect.runPromise(connector.updateAddress(push))).toEqual({ shopAddressId: "addr-1" })
+      expect(received).toHaveLength(1)
+      const request = received[0]!
+      expect(request.path).toBe("/addresses")
+      expect(request.headers["idempotency-key"]).toBe(push.idempotencyKey)
+      expect(request.headers["x-packbench-signature"]).toBe(
+        signBody(secret, String(request.headers["x-packbench-timestamp"]), request.body)
+      )
+      expect(JSON.parse(request.body)).toMatchObject({
+        orderId: "GEN-1",
+        shopOrderId: "1",
+        shipTo: push.shipTo,
+        address: { firstName: "Mia", lastName: "Berg", line1: "Hafenstraße 11", postalCode: "20459", country: "DE" }
+      })
+      // A hostile field never leaves the hub.
+      const hostile = await Effect.runPromise(
+        Effect.flip(connector.updateAddress({ ...push, shipTo: { ...push.shipTo, name: "Mia\u0000Berg" } }))
+      )
+      expect(hostile).toMatchObject({ reason: "Rejected" })
+      expect(received).toHaveLength(1)
+
+      const inboundOnly = makeSignedWebhookConnector({
+        settings,
+        credentials: { secret },
+        shopUrl: undefined,
+        timeoutMs: 1_000,
+        toleranceMs: 300_000
+      })
+      const refused = await Effect.runPromise(Effect.flip(inboundOnly.updateAddress(push)))
+      expect(refused).toMatchObject({ reason: "Rejected", message: "shop generic has no shopUrl to send to" })
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})
