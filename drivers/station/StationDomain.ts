@@ -20,6 +20,7 @@ import { Session, scannedOrTypedBadge } from "../../core/session/Session.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
 import { StationSettings } from "../../core/station/StationSettings.ts"
 import { makeHttpCarrierApi } from "../carrier/HttpCarrierApi.ts"
+import { evidenceLayer } from "../evidence/evidenceCameraLayer.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
 import { ScryptPinHashes } from "../session/ScryptPinHashes.ts"
 import { SampleOrdersSeeded } from "./StationDatabase.ts"
@@ -69,7 +70,7 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
           discountCode: setup.discountCode,
           sscc: setup.sscc,
           numbering: { index: config.numbering.stationIndex, of: config.numbering.stations }
-        }),
+        }).pipe(Layer.provide(evidenceLayer(config.cameras, config.dataDir, log))),
         Handover.layer({ timeZone: config.station.timeZone }),
         PendingLabels.layer({}),
         ReturnsService.layer({
