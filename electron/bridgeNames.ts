@@ -39,6 +39,7 @@ const apiNames = {
   "returns.approve": true,
   "returns.decide": true,
   "returns.finish": true,
+  "evidence.photo": true,
   "returns.cancel": true,
   "returns.grade": true,
   "returns.override": true,

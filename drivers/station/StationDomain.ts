@@ -70,7 +70,7 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
           discountCode: setup.discountCode,
           sscc: setup.sscc,
           numbering: { index: config.numbering.stationIndex, of: config.numbering.stations }
-        }).pipe(Layer.provide(evidenceLayer(config.cameras, config.dataDir, log))),
+        }),
         Handover.layer({ timeZone: config.station.timeZone }),
         PendingLabels.layer({}),
         ReturnsService.layer({
@@ -89,7 +89,14 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
           )
         ),
         Layer.provideMerge(EventLog.layer),
-        Layer.provideMerge(Layer.mergeAll(DeviceRegistry.layer, PushHub.layer, insertEncoder))
+        Layer.provideMerge(
+          Layer.mergeAll(
+            DeviceRegistry.layer,
+            PushHub.layer,
+            insertEncoder,
+            evidenceLayer(config.cameras, config.dataDir, log)
+          )
+        )
       )
       const announce = Layer.effectDiscard(
         Effect.gen(function* () {
