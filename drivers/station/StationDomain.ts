@@ -9,6 +9,7 @@ import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
 import { Carriers } from "../../core/carrier/Carriers.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
+import { PhotoRetention } from "../../core/evidence/PhotoRetention.ts"
 import { Handover } from "../../core/pack/Handover.ts"
 import { PackService } from "../../core/pack/PackService.ts"
 import { PendingLabels } from "../../core/pack/PendingLabels.ts"
@@ -73,6 +74,7 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
         }),
         Handover.layer({ timeZone: config.station.timeZone }),
         PendingLabels.layer({}),
+        PhotoRetention.layer({ retentionDays: config.evidence.photoRetentionDays }),
         ReturnsService.layer({
           rules: sample.refundRules,
           returnUrls: sample.brands.brands.map((brand) => brand.returnUrl)
