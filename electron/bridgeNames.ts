@@ -40,6 +40,7 @@ const apiNames = {
   "returns.decide": true,
   "returns.finish": true,
   "evidence.photo": true,
+  "evidence.offerStill": true,
   "returns.cancel": true,
   "returns.grade": true,
   "returns.override": true,

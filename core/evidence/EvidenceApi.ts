@@ -1,6 +1,7 @@
 /** The evidence photos' API slice: a parcel's pack photo for a signed-in screen, its hash checked on every read. */
 import { Schema } from "effect"
 import { IdInput } from "../api/ApiInputs.ts"
+import { BROWSER_STILL_MAX_BYTES } from "./BrowserStills.ts"
 
 /**
  * A parcel's evidence photo as a screen may show it. Only `shown` is evidence: its bytes hash to what
@@ -33,6 +34,16 @@ export type PhotoView = typeof PhotoView.Type
 
 export const EvidenceApi = {
   /** Any signed-in operator's (the Manager screen's parcel view, the returns desk); the photo never leaves the site. */
-  "evidence.photo": { input: Schema.Struct({ parcelId: IdInput }), output: PhotoView }
+  "evidence.photo": { input: Schema.Struct({ parcelId: IdInput }), output: PhotoView },
+  /**
+   * A packer's screen with a `browser` camera: the still it took just before `pack.complete` (base64 JPEG, bounded to
+   * one request); refused when the station has no browser camera or the bytes are not a JPEG.
+   */
+  "evidence.offerStill": {
+    input: Schema.Struct({
+      jpegBase64: Schema.String.check(Schema.isMaxLength(Math.ceil(BROWSER_STILL_MAX_BYTES / 3) * 4))
+    }),
+    output: Schema.Struct({ bytes: Schema.Int })
+  }
 } as const
 export type EvidenceApi = typeof EvidenceApi

@@ -1,10 +1,11 @@
-/** Answers `evidence.photo`: reads the parcel's kept still and shows it only when it hashes to the recorded SHA-256. */
-import { Effect, Option } from "effect"
+/** Answers `evidence.photo` (shown only when it hashes to the recorded SHA-256) and takes the screen's stills. */
+import { Effect, Option, Result } from "effect"
 import { Base64 } from "effect/encoding"
 import { type ApiError, apiErrorOf } from "../api/ApiError.ts"
 import type { ParcelData } from "../pack/ParcelRow.ts"
 import { Session } from "../session/Session.ts"
 import { Sql } from "../store/Sql.ts"
+import { BrowserStills } from "./BrowserStills.ts"
 import type { EvidenceApi, PhotoView } from "./EvidenceApi.ts"
 import { EvidencePhotos } from "./EvidencePhotos.ts"
 
@@ -18,6 +19,7 @@ export const makeEvidenceHandlers = Effect.gen(function* () {
   const sql = yield* Sql
   const session = yield* Session
   const photos = yield* Effect.serviceOption(EvidencePhotos)
+  const stills = yield* Effect.serviceOption(BrowserStills)
 
   const photo = Effect.fn("Evidence.photo")(function* (parcelId: string) {
     yield* session.require(["packer", "returns-clerk", "manager"]).pipe(Effect.mapError(apiErrorOf))
@@ -61,8 +63,22 @@ export const makeEvidenceHandlers = Effect.gen(function* () {
     } satisfies PhotoView
   })
 
+  const offerStill = Effect.fn("Evidence.offerStill")(function* (jpegBase64: string) {
+    yield* session.require(["packer", "manager"]).pipe(Effect.mapError(apiErrorOf))
+    if (Option.isNone(stills)) {
+      return yield* apiErrorOf({ reason: "no-browser-camera", message: "This station has no browser camera set up" })
+    }
+    const decoded = Base64.decode(jpegBase64)
+    if (Result.isFailure(decoded)) {
+      return yield* apiErrorOf({ reason: "not-jpeg", message: "The still is not base64" })
+    }
+    yield* stills.value.offer(decoded.success).pipe(Effect.mapError(apiErrorOf))
+    return { bytes: decoded.success.length }
+  })
+
   const handlers: EvidenceHandlers = {
-    "evidence.photo": (input) => photo(input.parcelId)
+    "evidence.photo": (input) => photo(input.parcelId),
+    "evidence.offerStill": (input) => offerStill(input.jpegBase64)
   }
   return { handlers }
 })

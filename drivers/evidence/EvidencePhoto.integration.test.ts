@@ -91,3 +91,61 @@ describe("a station with a recorded evidence camera", () => {
     })
   })
 })
+
+describe("a station with a browser evidence camera", () => {
+  let station: RunningStation
+  const call = async <A>(name: string, input: unknown): Promise<A> => {
+    const result = await station.call(name, input)
+    if (!result.ok) throw new Error(`${name}: ${result.error.code}: ${result.error.message}`)
+    return result.value as A
+  }
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pb-evidence-browser-"))
+    writeFileSync(
+      join(dir, "packbench.config.json"),
+      JSON.stringify({ cameras: [{ type: "browser", id: "screen-cam" }], hub: { embedded: false } })
+    )
+    const config = loadConfig({
+      cwd: dir,
+      env: { PACKBENCH_DATA_DIR: join(dir, "data"), PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
+    })
+    station = await startStation({ config, http: false, log: () => {} })
+  })
+  afterAll(() => station.close())
+
+  it("keeps the still the screen sent before completing, and refuses what is not a JPEG", async () => {
+    const still = drawTestFrame(4)
+    expect(
+      await station.call("evidence.offerStill", { jpegBase64: Buffer.from(still).toString("base64") })
+    ).toMatchObject({ ok: false, error: { code: "not-signed-in" } })
+    await call("session.signIn", { badge: code("badge", "B-1001") })
+    expect(
+      await station.call("evidence.offerStill", { jpegBase64: Buffer.from("GIF89a-not-a-jpeg").toString("base64") })
+    ).toMatchObject({ ok: false, error: { code: "not-jpeg" } })
+    expect(await station.call("evidence.offerStill", { jpegBase64: "A".repeat(1_000_000) })).toMatchObject({
+      ok: false
+    })
+    for (const raw of [code("order", "SO-100001"), "4260123450014", "4260123450014", "4260123450038"]) {
+      await call("pack.scan", { raw })
+    }
+    await call("pack.chooseBox", { boxId: "S" })
+    await call("pack.weight", { grams: 872, source: "typed" })
+    expect(await call("evidence.offerStill", { jpegBase64: Buffer.from(still).toString("base64") })).toEqual({
+      bytes: still.length
+    })
+    expect((await call<PackView>("pack.complete", {})).step).toBe("packed")
+    const database = new Database(join(station.config.dataDir, "station.db"), { readonly: true })
+    const row = database.prepare("SELECT payload FROM events WHERE type = 'parcel.packed'").get() as { payload: string }
+    database.close()
+    const payload = JSON.parse(row.payload) as { parcelId: string; photo: unknown }
+    expect(payload.photo).toEqual({
+      sha256: createHash("sha256").update(still).digest("hex"),
+      bytes: still.length,
+      cameraId: "screen-cam"
+    })
+    expect(new Uint8Array(readFileSync(join(station.config.dataDir, "photos", `${payload.parcelId}.jpg`)))).toEqual(
+      still
+    )
+  })
+})

@@ -1,9 +1,11 @@
 /** Builds the station's evidence camera and photo store from its configuration, or nothing without a camera. */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import type { CameraConfig } from "../../core/config/StationConfig.ts"
+import { BrowserStills } from "../../core/evidence/BrowserStills.ts"
 import { EvidenceCamera } from "../../core/evidence/EvidenceCamera.ts"
+import type { StationClock } from "../../core/time/Clock.ts"
 import { fileEvidencePhotosLayer } from "./FileEvidencePhotos.ts"
 import { makeRecordedCamera } from "./RecordedCamera.ts"
 import { drawTestFrame } from "./testFrame.ts"
@@ -20,13 +22,13 @@ const generatedFrames = (dataDir: string) => {
 
 /**
  * The first configured camera takes the pack evidence photos. A `browser` camera's stills come from the bench
- * screen, not from here: the station keeps photos for it but takes none at "packed" by itself.
+ * screen over `evidence.offerStill`, just before it completes the parcel.
  */
 export const evidenceLayer = (
   cameras: ReadonlyArray<CameraConfig>,
   dataDir: string,
   log: (line: string) => void
-): Layer.Layer<never> => {
+): Layer.Layer<never, never, StationClock> => {
   const camera = cameras[0]
   if (camera === undefined) return Layer.empty
   const photos = fileEvidencePhotosLayer(dataDir)
@@ -56,6 +58,12 @@ export const evidenceLayer = (
       )
     case "browser":
       log(`Evidence camera ${camera.id}: the bench screen's camera`)
-      return photos
+      return Layer.merge(
+        Layer.effect(
+          EvidenceCamera,
+          Effect.map(BrowserStills, (stills) => EvidenceCamera.of(stills.camera(camera.id)))
+        ).pipe(Layer.provideMerge(BrowserStills.layer)),
+        photos
+      )
   }
 }
