@@ -39,6 +39,11 @@ export const EvidenceApi = {
    * A packer's screen with a `browser` camera: the still it took just before `pack.complete` (base64 JPEG, bounded to
    * one request); refused when the station has no browser camera or the bytes are not a JPEG.
    */
+  /** Which camera takes the pack photo: `browser` tells the packer's screen to send a still before completing. */
+  "evidence.camera": {
+    input: Schema.Struct({}),
+    output: Schema.Struct({ kind: Schema.Literals(["none", "device", "browser"]) })
+  },
   "evidence.offerStill": {
     input: Schema.Struct({
       jpegBase64: Schema.String.check(Schema.isMaxLength(Math.ceil(BROWSER_STILL_MAX_BYTES / 3) * 4))

@@ -7,6 +7,7 @@ import { Session } from "../session/Session.ts"
 import { Sql } from "../store/Sql.ts"
 import { BrowserStills } from "./BrowserStills.ts"
 import type { EvidenceApi, PhotoView } from "./EvidenceApi.ts"
+import { EvidenceCamera } from "./EvidenceCamera.ts"
 import { EvidencePhotos } from "./EvidencePhotos.ts"
 
 export type EvidenceHandlers = {
@@ -20,6 +21,7 @@ export const makeEvidenceHandlers = Effect.gen(function* () {
   const session = yield* Session
   const photos = yield* Effect.serviceOption(EvidencePhotos)
   const stills = yield* Effect.serviceOption(BrowserStills)
+  const camera = yield* Effect.serviceOption(EvidenceCamera)
 
   const photo = Effect.fn("Evidence.photo")(function* (parcelId: string) {
     yield* session.require(["packer", "returns-clerk", "manager"]).pipe(Effect.mapError(apiErrorOf))
@@ -78,7 +80,11 @@ export const makeEvidenceHandlers = Effect.gen(function* () {
 
   const handlers: EvidenceHandlers = {
     "evidence.photo": (input) => photo(input.parcelId),
-    "evidence.offerStill": (input) => offerStill(input.jpegBase64)
+    "evidence.offerStill": (input) => offerStill(input.jpegBase64),
+    "evidence.camera": () =>
+      Effect.succeed({
+        kind: Option.isSome(stills) ? "browser" : Option.isSome(camera) ? "device" : "none"
+      } as const)
   }
   return { handlers }
 })
