@@ -2,6 +2,7 @@
 import { AuditApi } from "../audit/AuditApi.ts"
 import { Locale } from "../config/StationConfig.ts"
 import { EventSummary, EventsApi } from "../events/EventsApi.ts"
+import { EvidenceApi } from "../evidence/EvidenceApi.ts"
 import { MetricsApi } from "../metrics/MetricsApi.ts"
 import { OrdersApi } from "../orders/OrdersApi.ts"
 import { BenchApi } from "../pack/BenchApi.ts"
@@ -18,6 +19,7 @@ import { SyncApi } from "../sync/SyncApi.ts"
 
 export { AuditEntry } from "../audit/AuditApi.ts"
 export { EventSummary } from "../events/EventsApi.ts"
+export type { PhotoView } from "../evidence/EvidenceApi.ts"
 export type { CustomerMetrics, NotificationStage } from "../metrics/CustomerMetrics.ts"
 export { OrderSummary } from "../orders/OrdersApi.ts"
 export type { BoxListing } from "../pack/Box.ts"
@@ -59,6 +61,7 @@ export const StationApi = {
   ...PackApi,
   ...BenchApi,
   ...ReturnsApi,
+  ...EvidenceApi,
   ...MetricsApi,
   ...ShopsApi,
   ...AuditApi

@@ -39,6 +39,37 @@ export const ScaleConfig = Schema.Union([
 ])
 export type ScaleConfig = typeof ScaleConfig.Type
 
+/**
+ * A camera that photographs the parcel at "packed" (the first one listed does): `recorded` cycles through the JPEG
+ * frames of a directory (tests and the simulation), `v4l2` asks ffmpeg for one frame of a Linux video device, and
+ * `browser` takes the still with the bench screen's own camera.
+ */
+export const CameraConfig = Schema.Union([
+  Schema.Struct({
+    type: Schema.Literal("recorded"),
+    id: NonEmpty,
+    /** The directory of `.jpg` frames; absent: a generated test frame in `<dataDir>/camera-frames`. */
+    path: Schema.optional(NonEmpty)
+  }),
+  Schema.Struct({
+    type: Schema.Literal("v4l2"),
+    id: NonEmpty,
+    device: Schema.String.check(Schema.isPattern(/^\/dev\/video\d{1,3}$/)),
+    /** How long ffmpeg may take for the one frame before the photo counts as missing. */
+    timeoutMs: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 500, maximum: 30_000 })))
+  }),
+  Schema.Struct({ type: Schema.Literal("browser"), id: NonEmpty })
+])
+export type CameraConfig = typeof CameraConfig.Type
+
+export const EvidenceConfig = Schema.Struct({
+  /** Days a pack evidence photo is kept after its parcel was packed; then the pruning job deletes it. */
+  photoRetentionDays: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 3650 })))
+})
+export type EvidenceConfig = typeof EvidenceConfig.Type
+
+export const DEFAULT_PHOTO_RETENTION_DAYS = 90
+
 export const PrinterConfig = Schema.Union([
   Schema.Struct({ type: Schema.Literal("tcp"), host: NonEmpty, port: Schema.optional(Port) }),
   Schema.Struct({ type: Schema.Literal("device"), path: NonEmpty }),
@@ -220,6 +251,16 @@ export const StationConfig = Schema.Struct({
   broker: Schema.optional(BrokerConfig),
   scanners: Schema.optional(Schema.Array(ScannerConfig)),
   scales: Schema.optional(Schema.Array(ScaleConfig)),
+  cameras: Schema.optional(
+    Schema.Array(CameraConfig).check(
+      Schema.makeFilter((cameras) => {
+        const ids = cameras.map((camera) => camera.id)
+        const twice = ids.find((id, index) => ids.indexOf(id) !== index)
+        return twice === undefined ? undefined : `camera id "${twice}" is listed twice: every camera needs its own id`
+      })
+    )
+  ),
+  evidence: Schema.optional(EvidenceConfig),
   printers: Schema.optional(
     Schema.Struct({ label: Schema.optional(PrinterConfig), receipt: Schema.optional(PrinterConfig) })
   ),
@@ -247,6 +288,9 @@ export interface ResolvedConfig {
   readonly broker: BrokerConfig
   readonly scanners: ReadonlyArray<ScannerConfig>
   readonly scales: ReadonlyArray<ScaleConfig>
+  /** None by default: without a camera, parcels record no evidence photo. */
+  readonly cameras: ReadonlyArray<CameraConfig>
+  readonly evidence: { readonly photoRetentionDays: number }
   readonly printers: { readonly label: PrinterConfig; readonly receipt: PrinterConfig }
   readonly fixtures: { readonly loadOnFirstStart: boolean }
   readonly hub: {

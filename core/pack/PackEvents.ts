@@ -4,6 +4,7 @@ import { Bounds } from "../bounds/Bounds.ts"
 import { orderTransaction } from "../events/Epcis.ts"
 import type { EpcisView } from "../events/Event.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
+import { PackedPhoto } from "../evidence/PackedPhoto.ts"
 import { RefusalCode } from "./PackRefusal.ts"
 
 /** GS1 Digital Link URIs name items in EPCIS 2.0 without knowing the length of each brand's company prefix. */
@@ -79,7 +80,9 @@ export const ParcelPacked = defineEvent({
     carrier: Schema.String,
     trackingNumber: Schema.String,
     packer: Schema.Struct({ badgeId: Schema.String, name: Schema.String }),
-    stationId: Schema.String
+    stationId: Schema.String,
+    /** The evidence still taken at "packed"; absent without a camera and in events from before cameras. */
+    photo: Schema.optional(PackedPhoto)
   }),
   epcis: (payload): EpcisView => {
     const serialised = payload.items.flatMap((item) => item.serials.map((serial) => itemUri(item.gtin, "21", serial)))

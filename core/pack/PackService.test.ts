@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -11,6 +12,8 @@ import { defaultCarrierProfiles } from "../carrier/CarrierProfile.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { assignTrackingRange } from "../carrier/OfflineCarrier.ts"
 import { EventLog } from "../events/EventLog.ts"
+import { CameraError, EvidenceCamera } from "../evidence/EvidenceCamera.ts"
+import { EvidencePhotos, PhotoStoreError } from "../evidence/EvidencePhotos.ts"
 import { exampleBrand } from "../insert/exampleBrand.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
@@ -25,7 +28,7 @@ import { PackService } from "./PackService.ts"
 
 const START_MS = 1_795_000_000_000
 
-const stationLayer = (filename: string) => {
+const stationLayer = (filename: string, evidence: Layer.Layer<never> = Layer.empty) => {
   const clock = StationClock.manual(START_MS)
   const station = seededStation({
     filename,
@@ -47,7 +50,7 @@ const stationLayer = (filename: string) => {
     brand: exampleBrand,
     discountCode: "DANKE10",
     sscc: { companyPrefix: "4260123", extensionDigit: 3 }
-  })
+  }).pipe(Layer.provide(evidence))
   return Layer.mergeAll(pack, Handover.layer()).pipe(
     Layer.provideMerge(
       Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
@@ -59,8 +62,12 @@ const stationLayer = (filename: string) => {
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), "pb-pack-")), "station.db")
 
-const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>, file = tempDb()) =>
-  Effect.runPromise(Effect.exit(effect.pipe(Effect.provide(stationLayer(file))))).then((exit) => {
+const run = <A, E>(
+  effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>,
+  file = tempDb(),
+  evidence: Layer.Layer<never> = Layer.empty
+) =>
+  Effect.runPromise(Effect.exit(effect.pipe(Effect.provide(stationLayer(file, evidence))))).then((exit) => {
     if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
     return exit.value
   })
@@ -101,6 +108,99 @@ const packSo100001 = Effect.gen(function* () {
   expect(weighed.refusal).toBeNull()
   expect(weighed.step).toBe("parcel")
   return yield* pack.complete({ at: at(7000) })
+})
+
+/** Photos kept in a map, hashed as the file store hashes them; `failSave` makes every save fail. */
+const memoryPhotos = (kept: Map<string, Uint8Array>, failSave = false) =>
+  Layer.succeed(
+    EvidencePhotos,
+    EvidencePhotos.of({
+      save: (parcelId, jpeg) =>
+        failSave
+          ? Effect.fail(new PhotoStoreError({ reason: "write-failed", message: "disk full" }))
+          : Effect.sync(() => {
+              kept.set(parcelId, jpeg)
+              return { sha256: createHash("sha256").update(jpeg).digest("hex"), bytes: jpeg.length }
+            }),
+      read: (parcelId) =>
+        Effect.sync(() => {
+          const jpeg = kept.get(parcelId)
+          return jpeg === undefined ? undefined : { jpeg, sha256: createHash("sha256").update(jpeg).digest("hex") }
+        }),
+      remove: (parcelId) => Effect.sync(() => void kept.delete(parcelId))
+    })
+  )
+
+const cameraOf = (capture: EvidenceCamera["Service"]["capture"]) =>
+  Layer.succeed(EvidenceCamera, EvidenceCamera.of({ cameraId: "bench-cam", capture }))
+
+describe("PackService evidence photo", () => {
+  it("packs the parcel when the camera fails and records why its photo is missing", async () => {
+    const kept = new Map<string, Uint8Array>()
+    const failing = cameraOf(
+      Effect.fail(
+        new CameraError({ reason: "device-missing", message: "The camera device /dev/video7 does not exist" })
+      )
+    )
+    const result = await run(
+      Effect.gen(function* () {
+        const view = yield* packSo100001
+        return { view, packed: yield* eventsOf("parcel.packed") }
+      }),
+      tempDb(),
+      Layer.mergeAll(failing, memoryPhotos(kept))
+    )
+    expect(result.view.refusal).toBeNull()
+    expect(result.view.step).toBe("packed")
+    expect(result.packed).toHaveLength(1)
+    expect((result.packed[0]!.payload as { photo?: unknown }).photo).toEqual({
+      missing: "The camera device /dev/video7 does not exist"
+    })
+    expect(kept.size).toBe(0)
+  })
+
+  it("records the hash, length and camera of the still it kept under the parcel's id", async () => {
+    const kept = new Map<string, Uint8Array>()
+    const still = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9])
+    const result = await run(
+      Effect.gen(function* () {
+        yield* packSo100001
+        return yield* eventsOf("parcel.packed")
+      }),
+      tempDb(),
+      Layer.mergeAll(cameraOf(Effect.succeed(still)), memoryPhotos(kept))
+    )
+    const payload = result[0]!.payload as { parcelId: string; photo?: unknown }
+    expect(kept.get(payload.parcelId)).toEqual(still)
+    expect(payload.photo).toEqual({
+      sha256: createHash("sha256").update(still).digest("hex"),
+      bytes: still.length,
+      cameraId: "bench-cam"
+    })
+  })
+
+  it("packs the parcel when the photo cannot be kept and says so in the event", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const view = yield* packSo100001
+        return { view, packed: yield* eventsOf("parcel.packed") }
+      }),
+      tempDb(),
+      Layer.mergeAll(cameraOf(Effect.succeed(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]))), memoryPhotos(new Map(), true))
+    )
+    expect(result.view.step).toBe("packed")
+    expect((result.packed[0]!.payload as { photo?: unknown }).photo).toEqual({ missing: "not kept: disk full" })
+  })
+
+  it("records no photo at all without a camera", async () => {
+    const packed = await run(
+      Effect.gen(function* () {
+        yield* packSo100001
+        return yield* eventsOf("parcel.packed")
+      })
+    )
+    expect(packed[0]!.payload).not.toHaveProperty("photo")
+  })
 })
 
 describe("PackService", () => {

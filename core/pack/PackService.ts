@@ -2,6 +2,7 @@
 import { Context, Effect, Layer, Ref } from "effect"
 import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
 import { EventLog } from "../events/EventLog.ts"
+import { makePackPhotographer } from "../evidence/PackPhotographer.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import { actorOf, type Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
@@ -107,6 +108,7 @@ export class PackService extends Context.Service<
         const address = yield* makeOrderAddressCheck(config.originCountry)
         const completeParcel = yield* makeParcelCompletion(config, (order) => address.check(order).formatted)
         const parcels = yield* makePackedParcels(config, bench)
+        const photographer = yield* makePackPhotographer
         const { current, addressCheck, lastParcel } = bench
         const packer = session.require(["packer", "manager"])
 
@@ -214,7 +216,9 @@ export class PackService extends Context.Service<
           const ready = readyToComplete(yield* Ref.get(current))
           if (!ready.ok)
             return yield* bench.recordRefusal(ready.refusal, operator, at).pipe(Effect.mapError(storeFailure))
-          const result = yield* Effect.result(completeParcel(ready.session, operator, at))
+          // The box is still open and the label not yet printed: the still shows what goes out.
+          const shot = yield* photographer.take
+          const result = yield* Effect.result(completeParcel(ready.session, operator, at, shot))
           if (result._tag === "Failure") {
             const error = result.failure
             if (error._tag === "StoreError") return yield* storeFailure(error)

@@ -3,6 +3,7 @@ import { Effect, Schema } from "effect"
 import type { LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"
+import { makePackPhotographer, type PackShot } from "../evidence/PackPhotographer.ts"
 import { brandFor, discountCodeFor } from "../insert/BrandFile.ts"
 import { buildInsert } from "../insert/BrandTemplate.ts"
 import { needsCustoms } from "../label/CustomsDeclaration.ts"
@@ -49,6 +50,7 @@ export const makeParcelCompletion = (
     const identity = yield* StationIdentity
     const carriers = yield* Carriers
     const recordPendingLabel = yield* pendingLabelRecorder
+    const photographer = yield* makePackPhotographer
     const dpi = config.labelDpi ?? 203
     const counter = (name: string) => nextCounter(name).pipe(Effect.provideService(Sql, sql))
     const reservations = yield* NumberReservations
@@ -84,7 +86,7 @@ export const makeParcelCompletion = (
       }
     }
 
-    return (ready: PackSession, operator: Operator, at: Timestamp) =>
+    return (ready: PackSession, operator: Operator, at: Timestamp, shot?: PackShot) =>
       sql.transaction(
         Effect.gen(function* () {
           const order = ready.order!
@@ -186,9 +188,11 @@ export const makeParcelCompletion = (
             .pipe(
               Effect.mapError((error) => refused(makeRefusal("label-content", "insert", { message: error.message })))
             )
+          const photo = yield* photographer.keep(parcelId, shot)
           const data: ParcelData = {
             ...(shippingLabel === undefined ? {} : { label: shippingLabel }),
-            ...(sscc === undefined ? {} : { ssccUrn: sscc.urn })
+            ...(sscc === undefined ? {} : { ssccUrn: sscc.urn }),
+            ...(photo === undefined ? {} : { photo })
           }
           yield* sql.execute(
             `INSERT INTO parcels (parcel_id, order_id, status, carrier, tracking_number, sscc, box_id, weight_grams,
@@ -246,7 +250,8 @@ export const makeParcelCompletion = (
             boxId: ready.box!.boxId,
             carrier: order.carrier,
             packer: { badgeId: operator.badgeId, name: operator.name },
-            stationId: identity.stationId
+            stationId: identity.stationId,
+            ...(photo === undefined ? {} : { photo })
           }
           if (label.status === "created") {
             yield* log.append(

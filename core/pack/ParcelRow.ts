@@ -1,4 +1,5 @@
 /** The parcel rows the bench reads and the parcel code printed on them. */
+import type { PackedPhoto } from "../evidence/PackedPhoto.ts"
 import type { ShippingLabel } from "../label/ShippingLabel.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import type { ParcelView } from "./PackView.ts"
@@ -21,6 +22,8 @@ export interface ParcelRow {
 export interface ParcelData {
   readonly label?: ShippingLabel
   readonly ssccUrn?: string
+  /** The evidence still as `parcel.packed` recorded it; `prunedAtMs` once retention deleted its file. */
+  readonly photo?: PackedPhoto & { readonly prunedAtMs?: number }
 }
 
 /** The code printed for a parcel (scanned at handover): its Packbench parcel code, else its bare id. */

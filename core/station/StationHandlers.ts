@@ -11,6 +11,7 @@ import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
 import type { EventSummary } from "../events/EventsApi.ts"
+import { makeEvidenceHandlers } from "../evidence/EvidenceHandlers.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
 import { CustomerMetricsSource, type MetricsUnavailable } from "../metrics/CustomerMetricsSource.ts"
 import { makeBenchHandlers } from "../pack/BenchHandlers.ts"
@@ -72,6 +73,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const pack = yield* makePackHandlers
   const bench = yield* makeBenchHandlers
   const returns = yield* makeReturnsHandlers
+  const evidence = yield* makeEvidenceHandlers
   const metrics = yield* CustomerMetricsSource
   const fleet = yield* FleetPresence
   const audit = yield* AuditLog
@@ -297,6 +299,7 @@ export const makeStationHandlers = Effect.gen(function* () {
     ...pack.handlers,
     ...bench,
     ...returns.handlers,
+    ...evidence.handlers,
     ...shops
   }
   /**

@@ -4,7 +4,7 @@ import { dirname } from "node:path"
 
 /** A file being written in pieces that appears at its path only when committed, whole and durable. */
 export interface AtomicFile {
-  readonly write: (text: string) => void
+  readonly write: (content: string | Uint8Array) => void
   /** fsyncs the content, renames it over the path and fsyncs the directory (the POSIX recipe). */
   readonly commit: () => void
   /** Removes the unfinished file; the path keeps its old content, if any. */
@@ -33,8 +33,14 @@ export const openAtomicFile = (path: string, mode = 0o644): AtomicFile => {
     open = false
   }
   return {
-    write: (text) => {
-      writeSync(fd, text)
+    write: (content) => {
+      if (typeof content === "string") {
+        writeSync(fd, content)
+        return
+      }
+      // writeSync may write fewer bytes than asked; a photo must land whole.
+      let written = 0
+      while (written < content.length) written += writeSync(fd, content, written, content.length - written)
     },
     commit: () => {
       try {

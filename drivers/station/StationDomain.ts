@@ -9,6 +9,7 @@ import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
 import { Carriers } from "../../core/carrier/Carriers.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
+import { PhotoRetention } from "../../core/evidence/PhotoRetention.ts"
 import { Handover } from "../../core/pack/Handover.ts"
 import { PackService } from "../../core/pack/PackService.ts"
 import { PendingLabels } from "../../core/pack/PendingLabels.ts"
@@ -20,6 +21,7 @@ import { Session, scannedOrTypedBadge } from "../../core/session/Session.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
 import { StationSettings } from "../../core/station/StationSettings.ts"
 import { makeHttpCarrierApi } from "../carrier/HttpCarrierApi.ts"
+import { evidenceLayer } from "../evidence/evidenceCameraLayer.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
 import { ScryptPinHashes } from "../session/ScryptPinHashes.ts"
 import { SampleOrdersSeeded } from "./StationDatabase.ts"
@@ -72,6 +74,7 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
         }),
         Handover.layer({ timeZone: config.station.timeZone }),
         PendingLabels.layer({}),
+        PhotoRetention.layer({ retentionDays: config.evidence.photoRetentionDays }),
         ReturnsService.layer({
           rules: sample.refundRules,
           returnUrls: sample.brands.brands.map((brand) => brand.returnUrl)
@@ -88,7 +91,14 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
           )
         ),
         Layer.provideMerge(EventLog.layer),
-        Layer.provideMerge(Layer.mergeAll(DeviceRegistry.layer, PushHub.layer, insertEncoder))
+        Layer.provideMerge(
+          Layer.mergeAll(
+            DeviceRegistry.layer,
+            PushHub.layer,
+            insertEncoder,
+            evidenceLayer(config.cameras, config.dataDir, log)
+          )
+        )
       )
       const announce = Layer.effectDiscard(
         Effect.gen(function* () {

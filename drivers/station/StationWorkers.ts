@@ -1,6 +1,10 @@
-/** The station's background work as a scoped layer: print worker, label retries, status and fleet pushes. */
+/**
+ * The station's background work as a scoped layer: print worker, label retries, photo retention, status and fleet
+ * pushes.
+ */
 import { Effect, FiberSet, Layer } from "effect"
 import { PushHub } from "../../core/api/PushHub.ts"
+import { PhotoRetention } from "../../core/evidence/PhotoRetention.ts"
 import { PendingLabels } from "../../core/pack/PendingLabels.ts"
 import { PrintQueue } from "../../core/print/PrintQueue.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
@@ -80,6 +84,12 @@ const labelRetry = Effect.gen(function* () {
   yield* Effect.forkScoped(pending.work(calls.publishStatus))
 })
 
+/** Pack evidence photos past their retention are deleted hourly; each pass records which went. */
+const photoRetention = Effect.gen(function* () {
+  const retention = yield* PhotoRetention
+  yield* Effect.forkScoped(retention.work)
+})
+
 /** Sync status changes with every publish and ack; the header needs it a few times a second at most. */
 const statusPushes = Effect.gen(function* () {
   const engine = yield* SyncEngine
@@ -112,5 +122,5 @@ const fleetPushes = Effect.gen(function* () {
 
 /** The station's background work, each running until the station's scope closes. */
 export const stationWorkers = Layer.effectDiscard(
-  Effect.all([printWorker, labelRetry, statusPushes, fleetPushes], { discard: true })
+  Effect.all([printWorker, labelRetry, photoRetention, statusPushes, fleetPushes], { discard: true })
 )

@@ -29,6 +29,50 @@ describe("loadConfig", () => {
     expect(config.scales).toEqual([{ type: "simulated", id: "sim-scale" }])
   })
 
+  it("reads cameras and the photo retention, and names bad camera entries", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).cameras).toEqual([])
+    expect(loadConfig({ cwd, env: {} }).evidence).toEqual({ photoRetentionDays: 90 })
+    const cameras = [
+      { type: "v4l2", id: "bench-cam", device: "/dev/video0", timeoutMs: 3000 },
+      { type: "recorded", id: "sim-cam", path: "frames" }
+    ]
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ cameras, evidence: { photoRetentionDays: 30 } }))
+    const config = loadConfig({ cwd, env: {} })
+    expect(config.cameras).toEqual(cameras)
+    expect(config.evidence).toEqual({ photoRetentionDays: 30 })
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        cameras: [
+          { type: "v4l2", id: "a", device: "/etc/passwd" },
+          { type: "webcam", id: "b" }
+        ],
+        evidence: { photoRetentionDays: 0 }
+      })
+    )
+    const problems = problemsOf(() => loadConfig({ cwd, env: {} }))
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^cameras\[0\]\.device: .*\/etc\/passwd/),
+        expect.stringMatching(/^cameras\[1\]/),
+        expect.stringMatching(/^evidence\.photoRetentionDays: /)
+      ])
+    )
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        cameras: [
+          { type: "browser", id: "cam" },
+          { type: "recorded", id: "cam" }
+        ]
+      })
+    )
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      expect.stringMatching(/^cameras: .*camera id "cam" is listed twice/)
+    ])
+  })
+
   it("reads a serial scale and names its bad fields", () => {
     const cwd = dir()
     const scale = { type: "serial", id: "bench-scale", path: "/dev/ttyUSB0", baudRate: 9600, protocol: "mt-sics" }

@@ -8,6 +8,7 @@ import {
   DEFAULT_CARRIER_TIMEOUT_MS,
   DEFAULT_EMBEDDED_BROKER_PORT,
   DEFAULT_HTTP_PORT,
+  DEFAULT_PHOTO_RETENTION_DAYS,
   type ResolvedApiCarrier,
   type ResolvedConfig,
   resolveNotifyConfig,
@@ -226,6 +227,8 @@ export const loadConfig = (options: {
     broker: { embeddedPort: DEFAULT_EMBEDDED_BROKER_PORT, ...config.broker },
     scanners: config.scanners ?? [{ type: "simulated", id: "sim-scanner" }],
     scales: config.scales ?? [{ type: "simulated", id: "sim-scale" }],
+    cameras: config.cameras ?? [],
+    evidence: { photoRetentionDays: config.evidence?.photoRetentionDays ?? DEFAULT_PHOTO_RETENTION_DAYS },
     printers: {
       label: config.printers?.label ?? { type: "simulated" },
       receipt: config.printers?.receipt ?? { type: "simulated" }

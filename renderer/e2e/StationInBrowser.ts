@@ -48,7 +48,9 @@ export interface StationInBrowser {
 export const openStationInBrowser = async (
   name: string,
   /** More environment overrides for the station's configuration, e.g. fixed ports a test must know. */
-  env: Readonly<Record<string, string>> = {}
+  env: Readonly<Record<string, string>> = {},
+  /** More Chromium switches, e.g. its fake camera. */
+  chromiumArgs: ReadonlyArray<string> = []
 ): Promise<StationInBrowser> => {
   if (!existsSync(join(PROJECT_ROOT, "renderer", "dist", "index.html"))) {
     execFileSync("npx", ["vite", "build", "--config", "renderer/vite.config.ts"], { cwd: PROJECT_ROOT })
@@ -63,7 +65,7 @@ export const openStationInBrowser = async (
   const station = await startStation({ config, http: true, log: () => {} })
   const browser = await chromium.launchPersistentContext(profileDir, {
     executablePath: "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...chromiumArgs],
     viewport: { width: 1280, height: 800 }
   })
   const page = browser.pages()[0] ?? (await browser.newPage())

@@ -7,6 +7,7 @@ import { useApiQuery } from "../station/useApiQuery.ts"
 import { AuditCard } from "./AuditCard.tsx"
 import { ConflictsCard } from "./ConflictsCard.tsx"
 import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
+import { ParcelPhotoCard } from "./EvidencePhoto.tsx"
 import { formatAge } from "./formatAge.ts"
 import { QuarantineCard } from "./QuarantineCard.tsx"
 import { RefundRulesCard } from "./RefundRulesCard.tsx"
@@ -200,6 +201,7 @@ export const ManagerScreen = ({
     <div className="manager-column">
       <DevicesCard status={status} />
       <EventsCard />
+      <ParcelPhotoCard />
       <QuarantineCard />
       <ConflictsCard />
       <LanguageCard onLocale={onLocale} />

@@ -1,6 +1,7 @@
 /** The Pack screen: the order on the bench, its lines, box, weight, label and refusals. */
 import { useEffect, useState } from "react"
 import type { Operator, PackView } from "../../../core/api/StationApi.ts"
+import { captureStill } from "../camera/captureStill.ts"
 import type { MessageKey } from "../i18n/de.ts"
 import { describeError } from "../i18n/Translator.ts"
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
@@ -60,10 +61,25 @@ const keyHints: Readonly<Record<PackView["step"], ReadonlyArray<MessageKey>>> = 
  * prints its label. Every step's state comes from the station.
  */
 export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
-  const { t } = useStationContext()
+  const { t, client } = useStationContext()
   const bench = useBenchView("pack.state", "pack:", lastScan, REFRESH_ON)
   const [mode, setMode] = useState<Mode>("normal")
   const view = bench.view
+  const camera = useApiQuery("evidence.camera", {}, [])
+  /**
+   * With a browser camera the screen sends its still first; a camera that fails does not stop the parcel, which the
+   * station then records with its photo missing.
+   */
+  const complete = () => {
+    if (camera.data?.kind !== "browser") {
+      bench.run("pack.complete", {})
+      return
+    }
+    captureStill()
+      .then((jpegBase64) => (jpegBase64 === undefined ? undefined : client.call("evidence.offerStill", { jpegBase64 })))
+      .catch((error: unknown) => console.warn("evidence still not sent", error))
+      .finally(() => bench.run("pack.complete", {}))
+  }
   const step = view?.step ?? "idle"
   const boxes = useApiQuery("pack.boxes", {}, ["event"])
   const scale = useScale()
@@ -103,7 +119,7 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
         if (key === "Backspace" || key === "F8") bench.run("pack.undo", {})
         else if (step === "parcel" && (key === " " || (key === "Enter" && view?.weight == null && settled)))
           bench.run("pack.weighOnScale", {})
-        else if (key === "F9" || (key === "Enter" && view?.weight != null)) bench.run("pack.complete", {})
+        else if (key === "F9" || (key === "Enter" && view?.weight != null)) complete()
         else if (key === "Escape") setMode("abandon")
         else if (key === "F7" && step === "order-open") setMode("short-ship")
         else return false

@@ -2,6 +2,7 @@
 import type { MessageKey } from "../i18n/de.ts"
 import { de } from "../i18n/de.ts"
 import { useStationContext } from "../station/StationContext.ts"
+import { EvidencePhoto } from "./EvidencePhoto.tsx"
 import type { ReturnCase } from "./returnsChoices.ts"
 
 const reasonKey = (reason: string): MessageKey | undefined => {
@@ -106,6 +107,9 @@ export const ReturnCaseCard = ({ current }: { readonly current: ReturnCase }) =>
             )}
           </div>
         </div>
+      )}
+      {current.known && current.parcelId !== null && (
+        <EvidencePhoto parcelId={current.parcelId} hideWhenNone heading={t("evidence.shipped")} />
       )}
       {current.notes.length > 0 && (
         <div className="station-notes" data-testid="return-notes">
