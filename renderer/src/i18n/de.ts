@@ -283,6 +283,8 @@ export const de = {
   "evidence.missing": "Kein Foto: Die Kamera lieferte beim Packen keines ({reason}).",
   "evidence.lost": "Das Foto wurde beim Packen gespeichert, die Datei fehlt aber.",
   "evidence.pruned": "Das Foto wurde nach Ablauf der Aufbewahrungsfrist am {date} gelöscht.",
+  "evidence.stillNotSent":
+    "Kein Foto gesendet: Die Kamera dieses Bildschirms lieferte keines ({reason}). Das Paket wird ohne Foto verpackt.",
   "evidence.none": "Zu diesem Paket gibt es kein Foto.",
   "evidence.shipped": "So ging das Paket raus",
   "manager.events": "Letzte Ereignisse",

@@ -283,6 +283,8 @@ export const en: Messages = {
   "evidence.missing": "No photo: the camera gave none at packing ({reason}).",
   "evidence.lost": "The photo was recorded at packing, but its file is gone.",
   "evidence.pruned": "The photo was deleted on {date} when its retention ran out.",
+  "evidence.stillNotSent":
+    "No photo sent: the camera of this screen gave none ({reason}). The parcel is packed without one.",
   "evidence.none": "There is no photo of this parcel.",
   "evidence.shipped": "How the parcel went out",
   "manager.events": "Recent events",

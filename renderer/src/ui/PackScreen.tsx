@@ -66,6 +66,8 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
   const [mode, setMode] = useState<Mode>("normal")
   const view = bench.view
   const camera = useApiQuery("evidence.camera", {}, [])
+  // A still the camera could not take or send: the parcel goes on without it, and the packer is told why.
+  const [stillProblem, setStillProblem] = useState<string | undefined>(undefined)
   /**
    * With a browser camera the screen sends its still first; a camera that fails does not stop the parcel, which the
    * station then records with its photo missing.
@@ -75,9 +77,10 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
       bench.run("pack.complete", {})
       return
     }
+    setStillProblem(undefined)
     captureStill()
       .then((jpegBase64) => (jpegBase64 === undefined ? undefined : client.call("evidence.offerStill", { jpegBase64 })))
-      .catch((error: unknown) => console.warn("evidence still not sent", error))
+      .catch((error: unknown) => setStillProblem(error instanceof Error ? error.message : String(error)))
       .finally(() => bench.run("pack.complete", {}))
   }
   const step = view?.step ?? "idle"
@@ -141,6 +144,11 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
     return (
       <ScanArea title={t(title)} hint={t(hint)} lastScan={lastScan} onScan={onScan}>
         {bench.error !== undefined && <p className="error-text">{describeError(t, bench.error)}</p>}
+        {stillProblem !== undefined && (
+          <p className="error-text" data-testid="still-problem">
+            {t("evidence.stillNotSent", { reason: stillProblem })}
+          </p>
+        )}
         {addressHeld && bench.refusal?.code === "order-address-hold" ? (
           <ShipToCard order={null} addressCheck={view?.addressCheck ?? null} />
         ) : (
@@ -177,6 +185,11 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
         )}
         <RefusalBanner refusal={bench.refusal} reasonOnly={bench.refusalFromScan} />
         {bench.error !== undefined && <p className="error-text">{describeError(t, bench.error)}</p>}
+        {stillProblem !== undefined && (
+          <p className="error-text" data-testid="still-problem">
+            {t("evidence.stillNotSent", { reason: stillProblem })}
+          </p>
+        )}
         {done ? <PrintPreviews jobs={view.printJobs} testId="pack-printouts" /> : <PackLines lines={view.lines} />}
         <div className="fallbacks">
           <ManualEntry onSubmit={(raw) => onScan(raw, "manual")} />
