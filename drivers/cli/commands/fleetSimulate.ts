@@ -20,6 +20,7 @@ import {
 } from "../../simulation/FleetSimulation.ts"
 import { type Command, writeLine } from "../Command.ts"
 import { parseFlags } from "../parseFlags.ts"
+import { runUntilSignal } from "../runUntilSignal.ts"
 
 const usage =
   "fleet-simulate --stations N --rate EVENTS_PER_S [--first I] [--broker URL] [--data-dir DIR] [--per-site K] [--duration S] [--offline-share F] [--offline-after S] [--offline-seconds S] [--drain-wait S] [--mqtt 4|5] | fleet-simulate --enroll --stations N --mosquitto-dir DIR [--data-dir DIR] [--per-site K]"
@@ -221,13 +222,7 @@ export const fleetSimulateCommand: Command = {
         ...last
       }
     }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Warn"))
-    const fiber = Effect.runFork(program)
-    const stop = () => Effect.runFork(Fiber.interrupt(fiber))
-    process.once("SIGINT", stop)
-    process.once("SIGTERM", stop)
-    const exit = await Effect.runPromise(Fiber.await(fiber))
-    process.off("SIGINT", stop)
-    process.off("SIGTERM", stop)
+    const exit = await runUntilSignal(program)
     if (exit._tag === "Failure") {
       // Stopped by SIGINT/SIGTERM: what was recorded stays in each station's database for the next run.
       if (Cause.hasInterruptsOnly(exit.cause)) return 0

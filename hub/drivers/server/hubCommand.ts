@@ -1,12 +1,13 @@
 /** The `packbench hub` command: runs the notification hub until stopped. */
 import { mkdirSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { Cause, Effect, Fiber, Layer } from "effect"
+import { Cause, Effect, Layer } from "effect"
 import type { ShopsConfig } from "../../../core/config/ShopsConfig.ts"
 import type { NotifyOverrides } from "../../../core/config/StationConfig.ts"
 import { StoreError } from "../../../core/store/Sql.ts"
 import { type Command, writeLine } from "../../../drivers/cli/Command.ts"
 import { parseFlags } from "../../../drivers/cli/parseFlags.ts"
+import { runUntilSignal } from "../../../drivers/cli/runUntilSignal.ts"
 import { localLogin } from "../../../drivers/mqtt/BrokerLogins.ts"
 import { layerMqttBroker, makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
 import { ConfigError, loadConfig } from "../../../drivers/station/loadConfig.ts"
@@ -203,7 +204,7 @@ export const hubCommand: Command = {
       )
     )
     let announced = false
-    const fiber = Effect.runFork(
+    const exit = await runUntilSignal(
       Effect.scoped(
         Effect.gen(function* () {
           const http = yield* runHub(options)
@@ -227,12 +228,6 @@ export const hubCommand: Command = {
         // Provided outside the scope, so the hub's fibers stop before the database and broker close.
       ).pipe(Effect.provide(layer))
     )
-    const stop = () => Effect.runFork(Fiber.interrupt(fiber))
-    process.once("SIGINT", stop)
-    process.once("SIGTERM", stop)
-    const exit = await Effect.runPromise(Fiber.await(fiber))
-    process.off("SIGINT", stop)
-    process.off("SIGTERM", stop)
     if (exit._tag === "Failure" && !announced) {
       // A refused database (PostgreSQL unreachable, wrong password, unwritable SQLite file) says so in one line.
       const squashed = Cause.squash(exit.cause)
