@@ -265,6 +265,12 @@ export const StationConfig = Schema.Struct({
     Schema.Struct({ label: Schema.optional(PrinterConfig), receipt: Schema.optional(PrinterConfig) })
   ),
   fixtures: Schema.optional(Schema.Struct({ loadOnFirstStart: Schema.optional(Schema.Boolean) })),
+  /**
+   * The simulated devices of a demo bench: with `scaleFollowsPack` a simulated scale shows the weight of the parcel
+   * on the bench (items and box, a few grams off) once the Pack screen asks to weigh it, and empties when the parcel
+   * is done. Off by default; `npm start` turns it on.
+   */
+  simulation: Schema.optional(Schema.Struct({ scaleFollowsPack: Schema.optional(Schema.Boolean) })),
   hub: Schema.optional(HubConfig),
   /** By carrier id (`dhl-paket`, ...): carriers not listed issue their labels offline from the station's ranges. */
   carriers: Schema.optional(Schema.Record(Schema.String, CarrierConfig)),
@@ -293,6 +299,7 @@ export interface ResolvedConfig {
   readonly evidence: { readonly photoRetentionDays: number }
   readonly printers: { readonly label: PrinterConfig; readonly receipt: PrinterConfig }
   readonly fixtures: { readonly loadOnFirstStart: boolean }
+  readonly simulation: { readonly scaleFollowsPack: boolean }
   readonly hub: {
     readonly embedded: boolean
     readonly smtpUrl?: string

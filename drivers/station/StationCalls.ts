@@ -28,6 +28,8 @@ export class StationCalls extends Context.Service<
     readonly callFromDevice: (name: string, input: unknown) => Effect.Effect<WireResult>
     /** Pushes the current station status to every UI; a status that cannot be read is not pushed. */
     readonly publishStatus: Effect.Effect<void>
+    /** Tells `listener` the name of every call that finished, whoever made it; the returned function stops it. */
+    readonly onCallDone: (listener: (name: string) => void) => () => void
   }
 >()("packbench/drivers/station/StationCalls") {
   static readonly layer = Layer.effect(
@@ -46,14 +48,27 @@ export class StationCalls extends Context.Service<
         nowMs: Effect.map(clock.now, (now) => now.wallMs),
         privileged: station.privileged
       })
-      const call = (name: string, input: unknown) => Effect.tap(dispatch(name, input), () => engine.kick)
+      const listeners = new Set<(name: string) => void>()
+      const call = (name: string, input: unknown) =>
+        Effect.tap(dispatch(name, input), () =>
+          Effect.andThen(
+            engine.kick,
+            Effect.sync(() => {
+              for (const listener of listeners) listener(name)
+            })
+          )
+        )
       const callAs = (client: Client, name: string, input: unknown) =>
         Effect.provideService(call(name, input), CurrentClient, client)
       return StationCalls.of({
         call,
         callAs,
         callFromDevice: (name, input) => Effect.flatMap(station.benchClient, (client) => callAs(client, name, input)),
-        publishStatus: station.publishStatus.pipe(Effect.ignore)
+        publishStatus: station.publishStatus.pipe(Effect.ignore),
+        onCallDone: (listener) => {
+          listeners.add(listener)
+          return () => listeners.delete(listener)
+        }
       })
     })
   )

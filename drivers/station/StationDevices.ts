@@ -2,10 +2,12 @@
 import { existsSync } from "node:fs"
 import { Context, Effect, FiberSet, Layer, type Scope } from "effect"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
+import type { PackView } from "../../core/pack/PackView.ts"
 import type { ScaleDevice } from "../../core/pack/Scale.ts"
 import { ScaleWeights } from "../../core/pack/ScaleWeights.ts"
 import type { ScannerDevice } from "../../core/scan/Scanner.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
+import { panLoadFor } from "../scale/PanFollowsPack.ts"
 import { SerialScale } from "../scale/SerialScale.ts"
 import { SimulatedScale } from "../scale/SimulatedScale.ts"
 import { SerialScanner } from "../scanner/SerialScanner.ts"
@@ -140,6 +142,48 @@ export class StationDevices extends Context.Service<
               }
             })
           )
+        }
+
+        if (config.simulation.scaleFollowsPack && simulatedScales.length > 0) {
+          // After every call (a scan, a box chosen, a parcel packed) the pan looks at the bench's parcel once more;
+          // calls that finish while it looks are answered by one more look, not one each.
+          let lastLoad: string | undefined
+          let looking = false
+          let lookAgain = false
+          const look = (): void => {
+            if (looking) {
+              lookAgain = true
+              return
+            }
+            looking = true
+            run(
+              calls.callFromDevice("pack.state", {}).pipe(
+                Effect.tap((result) => {
+                  // A bench with nobody signed in has no parcel to weigh: the pan stays as it is.
+                  if (!result.ok) return Effect.void
+                  const load = panLoadFor(result.value as PackView, Math.random)
+                  if (load === undefined || load.key === lastLoad) return Effect.void
+                  // A pan that is not running yet took nothing: the next look puts the parcel on again.
+                  const placed = simulatedScales.map((scale) => scale.place(load.grams)).some(Boolean)
+                  lastLoad = placed ? load.key : undefined
+                  return Effect.void
+                }),
+                Effect.ensuring(
+                  Effect.sync(() => {
+                    looking = false
+                    if (lookAgain) {
+                      lookAgain = false
+                      look()
+                    }
+                  })
+                )
+              )
+            )
+          }
+          const stop = calls.onCallDone((name) => {
+            if (name !== "pack.state") look()
+          })
+          yield* Effect.addFinalizer(() => Effect.sync(stop))
         }
 
         return StationDevices.of({

@@ -257,6 +257,24 @@ describe("loadConfig", () => {
     ])
   })
 
+  it("lets the simulated scale follow the pack only when the file or the environment turns it on", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).simulation).toEqual({ scaleFollowsPack: false })
+    expect(loadConfig({ cwd, env: { PACKBENCH_SIMULATED_SCALE_FOLLOWS_PACK: "on" } }).simulation).toEqual({
+      scaleFollowsPack: true
+    })
+    expect(
+      problemsOf(() => loadConfig({ cwd, env: { PACKBENCH_SIMULATED_SCALE_FOLLOWS_PACK: "yes please" } }))
+    ).toEqual([
+      'simulation.scaleFollowsPack (from PACKBENCH_SIMULATED_SCALE_FOLLOWS_PACK): expected on or off, got "yes please"'
+    ])
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ simulation: { scaleFollowsPack: true } }))
+    expect(loadConfig({ cwd, env: {} }).simulation).toEqual({ scaleFollowsPack: true })
+    expect(loadConfig({ cwd, env: { PACKBENCH_SIMULATED_SCALE_FOLLOWS_PACK: "off" } }).simulation).toEqual({
+      scaleFollowsPack: false
+    })
+  })
+
   it("names every bad notify setting, from the file or the variable it came from", () => {
     const cwd = dir()
     writeFileSync(

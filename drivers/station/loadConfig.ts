@@ -63,6 +63,11 @@ const ENV_OVERRIDES: ReadonlyArray<{
     parse: (value) => parseSwitch(value)
   },
   {
+    name: "PACKBENCH_SIMULATED_SCALE_FOLLOWS_PACK",
+    path: ["simulation", "scaleFollowsPack"],
+    parse: (value) => parseSwitch(value)
+  },
+  {
     name: "PACKBENCH_HUB_CANCELLATION_NOTICE",
     path: ["hub", "notify", "cancellationNotice"],
     parse: (value) => parseSwitch(value)
@@ -234,6 +239,7 @@ export const loadConfig = (options: {
       receipt: config.printers?.receipt ?? { type: "simulated" }
     },
     fixtures: { loadOnFirstStart: config.fixtures?.loadOnFirstStart ?? true },
+    simulation: { scaleFollowsPack: config.simulation?.scaleFollowsPack ?? false },
     hub: {
       // With the embedded broker nobody else can consume the events, so the hub runs here unless told otherwise.
       embedded: config.hub?.embedded ?? config.broker?.url === undefined,

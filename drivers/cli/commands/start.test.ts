@@ -37,3 +37,36 @@ describe("packbench start", () => {
     expect(run.text()).toContain("packbench serve: unknown option --bogus")
   })
 })
+
+describe("packbench start's demo bench", () => {
+  const recording = () => {
+    const seen: Array<Readonly<Record<string, string | undefined>>> = []
+    const command = (name: string) => ({
+      name,
+      usage: name,
+      summary: name,
+      run: async (_argv: ReadonlyArray<string>, io: { readonly env: Readonly<Record<string, string | undefined>> }) => {
+        seen.push(io.env)
+        return 0
+      }
+    })
+    return { seen, targets: { desktop: command("desktop"), serve: command("serve") } }
+  }
+
+  it("turns on the simulated scale that follows the pack, in the browser UI and in the desktop app", async () => {
+    for (const hasElectron of [false, true]) {
+      const { seen, targets } = recording()
+      const run = io()
+      expect(await makeStartCommand(() => hasElectron, targets).run([], { ...run.io, env: { HOME: "/h" } })).toBe(0)
+      expect(seen).toEqual([{ PACKBENCH_SIMULATED_SCALE_FOLLOWS_PACK: "on", HOME: "/h" }])
+    }
+  })
+
+  it("leaves it off when the environment says so", async () => {
+    const { seen, targets } = recording()
+    const run = io()
+    const env = { PACKBENCH_SIMULATED_SCALE_FOLLOWS_PACK: "off" }
+    expect(await makeStartCommand(() => false, targets).run([], { ...run.io, env })).toBe(0)
+    expect(seen).toEqual([env])
+  })
+})
