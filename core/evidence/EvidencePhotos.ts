@@ -4,7 +4,7 @@ import type { Effect } from "effect"
 import { Context, Schema } from "effect"
 
 export class PhotoStoreError extends Schema.TaggedError<PhotoStoreError>()("PhotoStoreError", {
-  reason: Schema.Literals(["bad-parcel-id", "write-failed", "read-failed", "delete-failed"]),
+  reason: Schema.Literals(["bad-parcel-id", "bad-token", "write-failed", "read-failed", "delete-failed"]),
   message: Schema.String
 }) {}
 
@@ -14,11 +14,32 @@ export interface StoredPhoto {
   readonly bytes: number
 }
 
+/** A still written and waiting for its parcel: `token` names it (two parcels may show the very same bytes). */
+export interface StagedPhoto extends StoredPhoto {
+  readonly token: string
+}
+
+/** A staged still found on disk (one a completion left behind): its token, hash and when it was staged. */
+export interface StagedLeftover {
+  readonly token: string
+  readonly sha256: string
+  readonly stagedAtMs: number
+}
+
 export class EvidencePhotos extends Context.Service<
   EvidencePhotos,
   {
-    /** Writes the parcel's photo whole or not at all, replacing one left by a completion that rolled back. */
-    readonly save: (parcelId: string, jpeg: Uint8Array) => Effect.Effect<StoredPhoto, PhotoStoreError>
+    /**
+     * Writes a still whole and durably before the parcel exists, so the completing transaction waits for no disk
+     * write of the photo: the parcel's event records its hash, and `place` gives it the parcel's name afterwards.
+     */
+    readonly stage: (jpeg: Uint8Array) => Effect.Effect<StagedPhoto, PhotoStoreError>
+    /** Makes a staged still the parcel's photo (a rename), replacing one a rolled back completion left there. */
+    readonly place: (token: string, parcelId: string) => Effect.Effect<void, PhotoStoreError>
+    /** Deletes a staged still whose parcel was not packed; one already gone is not an error. */
+    readonly discard: (token: string) => Effect.Effect<void, PhotoStoreError>
+    /** The staged stills still on disk: completions interrupted between their commit and `place`, or refused. */
+    readonly leftovers: Effect.Effect<ReadonlyArray<StagedLeftover>, PhotoStoreError>
     /** The bytes as they are now and their hash, which the caller compares with the recorded one; none: undefined. */
     readonly read: (
       parcelId: string

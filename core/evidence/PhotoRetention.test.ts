@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, utimesSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Layer } from "effect"
@@ -38,7 +38,8 @@ describe("PhotoRetention", () => {
         ["PACK-01-000001", START_MS],
         ["PACK-01-000002", START_MS + 10 * DAY_MS]
       ] as const) {
-        const stored = yield* photos.save(parcelId, drawTestFrame(1))
+        const { token, ...stored } = yield* photos.stage(drawTestFrame(1))
+        yield* photos.place(token, parcelId)
         yield* packed(parcelId, atMs, { ...stored, cameraId: "bench-cam" })
       }
       yield* packed("PACK-01-000003", START_MS, { missing: "no camera device" })
@@ -71,5 +72,46 @@ describe("PhotoRetention", () => {
       { parcelIds: ["PACK-01-000002"], retentionDays: 90, packedBeforeMs: START_MS + 10 * DAY_MS + 1 }
     ])
     expect(JSON.parse(result.data[0]!.data).photo).toMatchObject({ prunedAtMs: START_MS + 90 * DAY_MS + 1 })
+  })
+
+  it("puts a still left staged by an interrupted completion in place, deletes a refused one, and waits for a young one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pb-leftovers-"))
+    const clock = StationClock.manual(START_MS)
+    const photos = makeFileEvidencePhotos(dir)
+    const layer = PhotoRetention.layer({ retentionDays: 90 }).pipe(
+      Layer.provideMerge(Layer.succeed(EvidencePhotos, EvidencePhotos.of(photos))),
+      Layer.provideMerge(seededStation({ filename: join(dir, "station.db"), clock: clock.layer }))
+    )
+    const stagedAt = (token: string, atMs: number) =>
+      utimesSync(join(dir, "photos", "staged", `${token}.jpg`), new Date(atMs), new Date(atMs))
+    const program = Effect.gen(function* () {
+      const sql = yield* Sql
+      const retention = yield* PhotoRetention
+      // Committed, then the process died before the rename: the parcel records the still, its file is not there.
+      const interrupted = yield* photos.stage(drawTestFrame(1))
+      stagedAt(interrupted.token, START_MS - 20 * 60_000)
+      yield* sql.execute(
+        `INSERT INTO parcels (parcel_id, order_id, status, carrier, box_id, weight_grams, data, packed_at_ms)
+         VALUES ('PACK-01-000001', 'SO-100001', 'packed', 'dhl-paket', 'S', 800, ?, ?)`,
+        [JSON.stringify({ photo: { sha256: interrupted.sha256, bytes: interrupted.bytes, cameraId: "c" } }), START_MS]
+      )
+      // Refused (the order was cancelled) and the process died before deleting it: no parcel records it.
+      const refused = yield* photos.stage(drawTestFrame(2))
+      stagedAt(refused.token, START_MS - 20 * 60_000)
+      // Staged a moment ago: its completion may still be under way.
+      const young = yield* photos.stage(drawTestFrame(3))
+      stagedAt(young.token, START_MS - 60_000)
+      const placed = yield* retention.settleLeftovers
+      const left = (yield* photos.leftovers).map((leftover) => leftover.token)
+      const there = yield* photos.read("PACK-01-000001")
+      return { placed, left, there, young: young.token, sha256: interrupted.sha256 }
+    })
+    const exit = await Effect.runPromise(Effect.exit(program.pipe(Effect.provide(layer))))
+    if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+    const result = exit.value
+    expect(result.placed).toEqual(["PACK-01-000001"])
+    expect(result.there?.sha256).toBe(result.sha256)
+    expect(result.left).toEqual([result.young])
+    expect(readdirSync(join(dir, "photos", "staged"))).toEqual([`${result.young}.jpg`])
   })
 })

@@ -110,26 +110,39 @@ const packSo100001 = Effect.gen(function* () {
   return yield* pack.complete({ at: at(7000) })
 })
 
-/** Photos kept in a map, hashed as the file store hashes them; `failSave` makes every save fail. */
-const memoryPhotos = (kept: Map<string, Uint8Array>, failSave = false) =>
-  Layer.succeed(
+/** Photos kept in maps (staged by token, placed by parcel), hashed as the file store hashes them; `failSave` makes every stage fail. */
+const memoryPhotos = (kept: Map<string, Uint8Array>, failSave = false, staged = new Map<string, Uint8Array>()) => {
+  const hash = (jpeg: Uint8Array) => createHash("sha256").update(jpeg).digest("hex")
+  let next = 0
+  return Layer.succeed(
     EvidencePhotos,
     EvidencePhotos.of({
-      save: (parcelId, jpeg) =>
+      stage: (jpeg) =>
         failSave
           ? Effect.fail(new PhotoStoreError({ reason: "write-failed", message: "disk full" }))
           : Effect.sync(() => {
-              kept.set(parcelId, jpeg)
-              return { sha256: createHash("sha256").update(jpeg).digest("hex"), bytes: jpeg.length }
+              const token = `staged-${++next}`
+              staged.set(token, jpeg)
+              return { token, sha256: hash(jpeg), bytes: jpeg.length }
             }),
+      place: (token, parcelId) =>
+        Effect.sync(() => {
+          const jpeg = staged.get(token)
+          if (jpeg === undefined) throw new Error(`no staged photo ${token}`)
+          staged.delete(token)
+          kept.set(parcelId, jpeg)
+        }),
+      discard: (token) => Effect.sync(() => void staged.delete(token)),
+      leftovers: Effect.sync(() => [...staged].map(([token, jpeg]) => ({ token, sha256: hash(jpeg), stagedAtMs: 0 }))),
       read: (parcelId) =>
         Effect.sync(() => {
           const jpeg = kept.get(parcelId)
-          return jpeg === undefined ? undefined : { jpeg, sha256: createHash("sha256").update(jpeg).digest("hex") }
+          return jpeg === undefined ? undefined : { jpeg, sha256: hash(jpeg) }
         }),
       remove: (parcelId) => Effect.sync(() => void kept.delete(parcelId))
     })
   )
+}
 
 const cameraOf = (capture: EvidenceCamera["Service"]["capture"]) =>
   Layer.succeed(EvidenceCamera, EvidenceCamera.of({ cameraId: "bench-cam", capture }))
@@ -177,6 +190,38 @@ describe("PackService evidence photo", () => {
       bytes: still.length,
       cameraId: "bench-cam"
     })
+  })
+
+  it("deletes the staged still when the parcel is refused at completion, and keeps nothing", async () => {
+    const kept = new Map<string, Uint8Array>()
+    const staged = new Map<string, Uint8Array>()
+    const still = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 4, 5, 6, 0xff, 0xd9])
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* (yield* Session).signIn("B-1001")
+        for (const [raw, ms] of [
+          [orderCode("SO-100001"), 1000],
+          ["4260123450014", 2000],
+          ["MUG1", 3000],
+          ["4260123450038", 4000]
+        ] as const) {
+          yield* pack.scan({ raw, at: at(ms) })
+        }
+        yield* pack.chooseBox({ boxId: "S", at: at(5000) })
+        yield* pack.weight({ grams: 872, source: "scale", at: at(6000) })
+        // The shop cancels the order while the packer closes the box.
+        yield* (yield* Sql).execute("UPDATE orders SET status = 'cancelled' WHERE order_id = 'SO-100001'")
+        const view = yield* pack.complete({ at: at(7000) })
+        return { view, packed: yield* eventsOf("parcel.packed") }
+      }),
+      tempDb(),
+      Layer.mergeAll(cameraOf(Effect.succeed(still)), memoryPhotos(kept, false, staged))
+    )
+    expect(result.view.refusal?.code).toBe("order-already-packed")
+    expect(result.packed).toEqual([])
+    expect(staged.size).toBe(0)
+    expect(kept.size).toBe(0)
   })
 
   it("packs the parcel when the photo cannot be kept and says so in the event", async () => {

@@ -218,7 +218,9 @@ export class PackService extends Context.Service<
             return yield* bench.recordRefusal(ready.refusal, operator, at).pipe(Effect.mapError(storeFailure))
           // The box is still open and the label not yet printed: the still shows what goes out.
           const shot = yield* photographer.take
+          // An interruption or a crash before `settle` leaves the still staged: the retention pass settles it.
           const result = yield* Effect.result(completeParcel(ready.session, operator, at, shot))
+          yield* photographer.settle(shot, result._tag === "Success" ? result.success.parcel.parcelId : undefined)
           if (result._tag === "Failure") {
             const error = result.failure
             if (error._tag === "StoreError") return yield* storeFailure(error)

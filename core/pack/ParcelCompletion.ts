@@ -188,7 +188,7 @@ export const makeParcelCompletion = (
             .pipe(
               Effect.mapError((error) => refused(makeRefusal("label-content", "insert", { message: error.message })))
             )
-          const photo = yield* photographer.keep(parcelId, shot)
+          const photo = photographer.photoOf(shot)
           const data: ParcelData = {
             ...(shippingLabel === undefined ? {} : { label: shippingLabel }),
             ...(sscc === undefined ? {} : { ssccUrn: sscc.urn }),

@@ -54,25 +54,45 @@ describe("v4l2 camera", () => {
 })
 
 describe("file evidence photos", () => {
-  it("writes the photo whole under the parcel's id and reads it back with its hash", async () => {
+  it("stages a still, puts it in place under the parcel's id and reads it back with its hash", async () => {
     const dataDir = dir()
     const photos = makeFileEvidencePhotos(dataDir)
     const still = drawTestFrame(3)
-    const stored = await Effect.runPromise(photos.save("PACK-01-000001", still))
+    const staged = await Effect.runPromise(photos.stage(still))
     const expected = createHash("sha256").update(still).digest("hex")
-    expect(stored).toEqual({ sha256: expected, bytes: still.length })
-    expect(readdirSync(join(dataDir, "photos"))).toEqual(["PACK-01-000001.jpg"])
+    expect(staged).toMatchObject({ sha256: expected, bytes: still.length })
+    expect(staged.token.startsWith(`${expected}-`)).toBe(true)
+    expect(readdirSync(join(dataDir, "photos", "staged"))).toEqual([`${staged.token}.jpg`])
+    expect(await Effect.runPromise(photos.leftovers)).toEqual([
+      { token: staged.token, sha256: expected, stagedAtMs: expect.any(Number) }
+    ])
+    await Effect.runPromise(photos.place(staged.token, "PACK-01-000001"))
+    expect(readdirSync(join(dataDir, "photos")).sort()).toEqual(["PACK-01-000001.jpg", "staged"])
+    expect(await Effect.runPromise(photos.leftovers)).toEqual([])
     expect(await Effect.runPromise(photos.read("PACK-01-000001"))).toEqual({ jpeg: still, sha256: expected })
     await Effect.runPromise(photos.remove("PACK-01-000001"))
     await Effect.runPromise(photos.remove("PACK-01-000001"))
     expect(await Effect.runPromise(photos.read("PACK-01-000001"))).toBeUndefined()
   })
 
-  it("refuses a parcel id that would leave the photo directory", async () => {
+  it("stages the same bytes twice as two stills, and discards one without touching the other", async () => {
     const photos = makeFileEvidencePhotos(dir())
+    const still = drawTestFrame(1)
+    const [first, second] = await Effect.runPromise(Effect.all([photos.stage(still), photos.stage(still)]))
+    expect(first!.token).not.toBe(second!.token)
+    await Effect.runPromise(photos.discard(first!.token))
+    await Effect.runPromise(photos.discard(first!.token))
+    expect((await Effect.runPromise(photos.leftovers)).map((leftover) => leftover.token)).toEqual([second!.token])
+  })
+
+  it("refuses a parcel id or a token that would leave the photo directory", async () => {
+    const photos = makeFileEvidencePhotos(dir())
+    const staged = await Effect.runPromise(photos.stage(drawTestFrame(1)))
     for (const id of ["../secret", "a/b", "", ".hidden"]) {
       expect(await failureOf(photos.read(id))).toMatchObject({ reason: "bad-parcel-id" })
-      expect(await failureOf(photos.save(id, drawTestFrame(1)))).toMatchObject({ reason: "bad-parcel-id" })
+      expect(await failureOf(photos.place(staged.token, id))).toMatchObject({ reason: "bad-parcel-id" })
+      expect(await failureOf(photos.place(id, "PACK-01-000001"))).toMatchObject({ reason: "bad-token" })
+      expect(await failureOf(photos.discard(`../${id}`))).toMatchObject({ reason: "bad-token" })
     }
   })
 })

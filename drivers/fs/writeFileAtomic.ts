@@ -11,7 +11,8 @@ export interface AtomicFile {
   readonly abandon: () => void
 }
 
-const fsyncDirectory = (path: string): void => {
+/** fsyncs the directory holding `path`, so a rename or unlink in it survives a crash. */
+export const fsyncDirectory = (path: string): void => {
   const dir = openSync(dirname(path), "r")
   try {
     fsyncSync(dir)
