@@ -41,6 +41,7 @@ const apiNames = {
   "returns.finish": true,
   "evidence.photo": true,
   "evidence.offerStill": true,
+  "evidence.recentParcels": true,
   "evidence.camera": true,
   "returns.cancel": true,
   "returns.grade": true,

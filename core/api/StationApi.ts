@@ -19,7 +19,7 @@ import { SyncApi } from "../sync/SyncApi.ts"
 
 export { AuditEntry } from "../audit/AuditApi.ts"
 export { EventSummary } from "../events/EventsApi.ts"
-export type { PhotoView } from "../evidence/EvidenceApi.ts"
+export type { PhotoView, RecentParcel } from "../evidence/EvidenceApi.ts"
 export type { CustomerMetrics, NotificationStage } from "../metrics/CustomerMetrics.ts"
 export { OrderSummary } from "../orders/OrdersApi.ts"
 export type { BoxListing } from "../pack/Box.ts"

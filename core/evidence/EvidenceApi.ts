@@ -32,9 +32,23 @@ export const PhotoView = Schema.Union([
 ])
 export type PhotoView = typeof PhotoView.Type
 
+/** A parcel packed at this bench, newest first, with what its evidence photo is (not the photo itself). */
+export const RecentParcel = Schema.Struct({
+  parcelId: Schema.String,
+  orderId: Schema.String,
+  packedAtMs: Schema.Number,
+  photo: Schema.Literals(["recorded", "missing", "pruned", "none"])
+})
+export type RecentParcel = typeof RecentParcel.Type
+
+/** How many recent parcels the Manager screen's parcel view lists. */
+export const RECENT_PARCELS = 20
+
 export const EvidenceApi = {
   /** Any signed-in operator's (the Manager screen's parcel view, the returns desk); the photo never leaves the site. */
   "evidence.photo": { input: Schema.Struct({ parcelId: IdInput }), output: PhotoView },
+  /** The last parcels packed here, newest first (at most RECENT_PARCELS), so a manager picks one instead of typing. */
+  "evidence.recentParcels": { input: Schema.Struct({}), output: Schema.Array(RecentParcel) },
   /**
    * A packer's screen with a `browser` camera: the still it took just before `pack.complete` (base64 JPEG, bounded to
    * one request); refused when the station has no browser camera or the bytes are not a JPEG.

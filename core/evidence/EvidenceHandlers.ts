@@ -6,7 +6,7 @@ import type { ParcelData } from "../pack/ParcelRow.ts"
 import { Session } from "../session/Session.ts"
 import { Sql } from "../store/Sql.ts"
 import { BrowserStills } from "./BrowserStills.ts"
-import type { EvidenceApi, PhotoView } from "./EvidenceApi.ts"
+import { type EvidenceApi, type PhotoView, RECENT_PARCELS, type RecentParcel } from "./EvidenceApi.ts"
 import { EvidenceCamera } from "./EvidenceCamera.ts"
 import { EvidencePhotos } from "./EvidencePhotos.ts"
 
@@ -65,6 +65,37 @@ export const makeEvidenceHandlers = Effect.gen(function* () {
     } satisfies PhotoView
   })
 
+  const recentParcels = Effect.fn("Evidence.recentParcels")(function* () {
+    yield* session.require(["packer", "returns-clerk", "manager"]).pipe(Effect.mapError(apiErrorOf))
+    // Newest first by insertion (rowid): the primary key's index, never a scan of every parcel.
+    const rows = yield* sql
+      .query<{ parcel_id: string; order_id: string; packed_at_ms: number; data: string }>(
+        "SELECT parcel_id, order_id, packed_at_ms, data FROM parcels ORDER BY rowid DESC LIMIT ?",
+        [RECENT_PARCELS]
+      )
+      .pipe(
+        Effect.mapError((error) =>
+          apiErrorOf({ reason: "store-unavailable", message: `The station database failed: ${error.message}` })
+        )
+      )
+    return rows.map((row): RecentParcel => {
+      const recorded = (JSON.parse(row.data) as ParcelData).photo
+      return {
+        parcelId: row.parcel_id,
+        orderId: row.order_id,
+        packedAtMs: Number(row.packed_at_ms),
+        photo:
+          recorded === undefined
+            ? "none"
+            : "missing" in recorded
+              ? "missing"
+              : recorded.prunedAtMs !== undefined
+                ? "pruned"
+                : "recorded"
+      }
+    })
+  })
+
   const offerStill = Effect.fn("Evidence.offerStill")(function* (jpegBase64: string) {
     yield* session.require(["packer", "manager"]).pipe(Effect.mapError(apiErrorOf))
     if (Option.isNone(stills)) {
@@ -80,6 +111,7 @@ export const makeEvidenceHandlers = Effect.gen(function* () {
 
   const handlers: EvidenceHandlers = {
     "evidence.photo": (input) => photo(input.parcelId),
+    "evidence.recentParcels": () => recentParcels(),
     "evidence.offerStill": (input) => offerStill(input.jpegBase64),
     "evidence.camera": () =>
       Effect.succeed({

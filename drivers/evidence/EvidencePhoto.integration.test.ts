@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto"
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Database from "better-sqlite3"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { PackView, PhotoView } from "../../core/api/StationApi.ts"
+import type { PackView, PhotoView, RecentParcel } from "../../core/api/StationApi.ts"
 import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
 import { loadConfig } from "../station/loadConfig.ts"
 import { type RunningStation, startStation } from "../station/Station.ts"
@@ -89,6 +89,11 @@ describe("a station with a recorded evidence camera", () => {
       status: "none",
       parcelId: "PACK-99-999999"
     })
+    // Nothing of the still is left staged once its parcel is packed.
+    expect(readdirSync(join(station.config.dataDir, "photos", "staged"))).toEqual([])
+    expect(await call<ReadonlyArray<RecentParcel>>("evidence.recentParcels", {})).toEqual([
+      { parcelId: payload.parcelId, orderId: "SO-100001", packedAtMs: expect.any(Number), photo: "recorded" }
+    ])
   })
 })
 

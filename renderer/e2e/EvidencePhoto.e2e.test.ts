@@ -61,10 +61,15 @@ describe("the pack evidence photo on the Manager screen and at the returns desk"
   it("shows it in the Manager screen's parcel view", async () => {
     await page.keyboard.press("F3")
     const card = page.getByTestId("parcel-card")
-    await card.getByTestId("parcel-id-input").fill(parcelId)
-    await card.getByRole("button", { name: "Anzeigen" }).click()
+    // The parcel just packed heads the recent parcels: one click shows its photo, no id to type.
+    const row = card.locator(`[data-testid="recent-parcels"] tr[data-parcel-id="${parcelId}"]`)
+    await row.waitFor({ timeout: 15_000 })
+    expect((await row.innerText()).replace(/\s+/g, " ")).toContain("SO-100001")
+    expect(await row.innerText()).toContain("Foto")
+    await row.getByRole("button", { name: parcelId }).click()
     await card.locator('[data-testid="evidence-photo"][data-status="shown"]').waitFor({ timeout: 15_000 })
     await photoLoaded('[data-testid="parcel-card"]')
+    expect(await row.getAttribute("aria-selected")).toBe("true")
     expect(await card.getByTestId("evidence-photo").innerText()).toContain("Kamera bench-cam")
     await card.scrollIntoViewIfNeeded()
     await screenshot("evidence-1-manager-parcel")

@@ -62,14 +62,48 @@ export const EvidencePhoto = ({
   )
 }
 
-/** The Manager screen's parcel view: a parcel id typed or scanned, and what went into that box. */
+/**
+ * The Manager screen's parcel view: the last parcels packed here to pick from (newest first, with what their photo
+ * is), or a parcel id typed or scanned; and what went into that box.
+ */
 export const ParcelPhotoCard = () => {
-  const { t } = useStationContext()
+  const { t, locale } = useStationContext()
   const [text, setText] = useState("")
   const [parcelId, setParcelId] = useState<string>()
+  const recent = useApiQuery("evidence.recentParcels", {}, ["event"])
   return (
     <section className="card" data-testid="parcel-card">
       <h2>{t("manager.parcel")}</h2>
+      {recent.error !== undefined ? (
+        <p className="error-text" role="alert">
+          {describeError(t, recent.error)}
+        </p>
+      ) : recent.data !== undefined && recent.data.length === 0 ? (
+        <p className="hint">{t("evidence.noParcels")}</p>
+      ) : recent.data !== undefined ? (
+        <table className="table table-compact recent-parcels" data-testid="recent-parcels">
+          <caption className="muted">{t("evidence.recent")}</caption>
+          <tbody>
+            {recent.data.map((parcel) => (
+              <tr
+                key={parcel.parcelId}
+                data-parcel-id={parcel.parcelId}
+                aria-selected={parcel.parcelId === parcelId}
+                className={parcel.parcelId === parcelId ? "selected" : undefined}
+              >
+                <td>
+                  <button type="button" className="link mono" onClick={() => setParcelId(parcel.parcelId)}>
+                    {parcel.parcelId}
+                  </button>
+                </td>
+                <td className="mono">{parcel.orderId}</td>
+                <td>{new Date(parcel.packedAtMs).toLocaleString(locale)}</td>
+                <td>{t(`evidence.photo.${parcel.photo}`)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
       <form
         className="button-row"
         onSubmit={(event) => {
