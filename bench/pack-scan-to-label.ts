@@ -4,9 +4,13 @@
 // so the figure is the station's, not the renderer's. Prints where the time goes (station logic before
 // `pack.complete`, `pack.complete` until answered, the print worker taking the job, the socket write) and two raw
 // baselines taken in the same run: one SQLite commit (WAL, synchronous=FULL) on the same disk, and a plain TCP write of
-// the same label bytes to a loopback listener, with the ratio. Prints figures; asserts nothing.
-//   npx tsx bench/pack-scan-to-label.ts [--orders N]
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+// the same label bytes to a loopback listener, with the ratio. With `--compare-with REF` it first runs the bench of
+// an older commit (checked out in a temporary worktree) in the same run, e.g. `a385c98~1`, the last commit before
+// every accepted scan became an event, so the cost of recording every scan shows side by side. Prints figures;
+// asserts nothing.
+//   npx tsx bench/pack-scan-to-label.ts [--orders N] [--compare-with REF]
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs"
 import { connect, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -80,6 +84,31 @@ const rawCommits = (dir: string, count: number): ReadonlyArray<number> => {
   } finally {
     db.close()
   }
+}
+
+/** The older commit's own bench, run from a temporary worktree sharing node_modules: its headline lines. */
+const benchOf = (ref: string): ReadonlyArray<string> => {
+  const tree = mkdtempSync(join(tmpdir(), "pb-pack-bench-ref-"))
+  rmSync(tree, { recursive: true })
+  execFileSync("git", ["worktree", "add", "--detach", tree, ref], { stdio: "ignore" })
+  try {
+    symlinkSync(join(process.cwd(), "node_modules"), join(tree, "node_modules"))
+    const output = execFileSync(
+      process.execPath,
+      ["--import", "tsx", "bench/pack-scan-to-label.ts", "--orders", String(orders)],
+      { cwd: tree, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 64 * 1024 * 1024 }
+    )
+    return output.split("\n").filter((line) => line.startsWith("scan-to-label") || line.startsWith("throughput"))
+  } finally {
+    execFileSync("git", ["worktree", "remove", "--force", tree], { stdio: "ignore" })
+  }
+}
+
+const compareWith = flag("--compare-with")
+if (compareWith !== undefined) {
+  process.stderr.write(`running the bench of ${compareWith} first…\n`)
+  for (const line of benchOf(compareWith)) console.log(`before (${compareWith}): ${line}`)
+  console.log("now (this checkout):")
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "pb-pack-bench-"))
