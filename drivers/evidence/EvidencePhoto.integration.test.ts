@@ -5,16 +5,10 @@ import { join } from "node:path"
 import Database from "better-sqlite3"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { PackView, PhotoView, RecentParcel } from "../../core/api/StationApi.ts"
-import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
+import { packbenchCode } from "../../fixtures/packbenchCode.ts"
 import { loadConfig } from "../station/loadConfig.ts"
 import { type RunningStation, startStation } from "../station/Station.ts"
 import { drawTestFrame } from "./testFrame.ts"
-
-const code = (type: "badge" | "order", id: string) => {
-  const encoded = encodePackbenchCode(type, id)
-  if (!encoded.ok) throw new Error(encoded.reason)
-  return encoded.code
-}
 
 describe("a station with a recorded evidence camera", () => {
   let station: RunningStation
@@ -50,8 +44,8 @@ describe("a station with a recorded evidence camera", () => {
       ok: false,
       error: { code: "not-signed-in" }
     })
-    await call("session.signIn", { badge: code("badge", "B-1001") })
-    for (const raw of [code("order", "SO-100001"), "4260123450014", "4260123450014", "4260123450038"]) {
+    await call("session.signIn", { badge: packbenchCode("badge", "B-1001") })
+    for (const raw of [packbenchCode("order", "SO-100001"), "4260123450014", "4260123450014", "4260123450038"]) {
       await call("pack.scan", { raw })
     }
     await call("pack.chooseBox", { boxId: "S" })
@@ -124,14 +118,14 @@ describe("a station with a browser evidence camera", () => {
     expect(
       await station.call("evidence.offerStill", { jpegBase64: Buffer.from(still).toString("base64") })
     ).toMatchObject({ ok: false, error: { code: "not-signed-in" } })
-    await call("session.signIn", { badge: code("badge", "B-1001") })
+    await call("session.signIn", { badge: packbenchCode("badge", "B-1001") })
     expect(
       await station.call("evidence.offerStill", { jpegBase64: Buffer.from("GIF89a-not-a-jpeg").toString("base64") })
     ).toMatchObject({ ok: false, error: { code: "not-jpeg" } })
     expect(await station.call("evidence.offerStill", { jpegBase64: "A".repeat(1_000_000) })).toMatchObject({
       ok: false
     })
-    for (const raw of [code("order", "SO-100001"), "4260123450014", "4260123450014", "4260123450038"]) {
+    for (const raw of [packbenchCode("order", "SO-100001"), "4260123450014", "4260123450014", "4260123450038"]) {
       await call("pack.scan", { raw })
     }
     await call("pack.chooseBox", { boxId: "S" })

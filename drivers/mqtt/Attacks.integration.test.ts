@@ -47,6 +47,7 @@ import {
 } from "../../fixtures/mqtt/SyncRig.ts"
 import { embeddedLogin, enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
 import { fixture } from "../../fixtures/SeededStation.ts"
+import { until } from "../../fixtures/waitFor.ts"
 import { hubCommand } from "../../hub/drivers/server/hubCommand.ts"
 import { loadConfig } from "../station/loadConfig.ts"
 import { type RunningStation, startStation } from "../station/Station.ts"
@@ -62,17 +63,6 @@ interface Login {
   readonly username?: string
   readonly password?: string
   readonly clientId: string
-}
-
-const until = async <A>(probe: () => A | Promise<A>, done: (value: A) => boolean, what: string, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs
-  let last = await probe()
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms; last: ${JSON.stringify(last)}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    last = await probe()
-  }
-  return last
 }
 
 const connect = (url: string, login: Login, protocolVersion: 4 | 5 = 4) =>

@@ -3,24 +3,10 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { PackView, PushMessage, ScaleView } from "../../core/api/StationApi.ts"
-import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
+import { packbenchCode } from "../../fixtures/packbenchCode.ts"
+import { found } from "../../fixtures/waitFor.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { startStation } from "./Station.ts"
-
-const until = async <A>(probe: () => A | undefined, what: string): Promise<A> => {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const value = probe()
-    if (value !== undefined) return value
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
-const code = (type: "badge" | "order", id: string) => {
-  const encoded = encodePackbenchCode(type, id)
-  if (!encoded.ok) throw new Error(encoded.reason)
-  return encoded.code
-}
 
 const startWith = async (env: Record<string, string>) => {
   const dir = mkdtempSync(join(tmpdir(), "pb-follow-scale-"))
@@ -43,13 +29,13 @@ const startWith = async (env: Record<string, string>) => {
   }
   const scaleReadings = () =>
     pushes.flatMap((push) => (push.name === "scale" ? [(push.payload as ScaleView).reading] : []))
-  await until(
+  await found(
     () => pushes.find((push) => push.name === "scale" && (push.payload as ScaleView).state === "ok"),
     "the scale to run"
   )
   const packToTheScale = async () => {
-    await call("session.signIn", { badge: code("badge", "B-1001") })
-    for (const raw of [code("order", "SO-100001"), "4260123450014", "4260123450014", "4260123450038"]) {
+    await call("session.signIn", { badge: packbenchCode("badge", "B-1001") })
+    for (const raw of [packbenchCode("order", "SO-100001"), "4260123450014", "4260123450014", "4260123450038"]) {
       await call("pack.scan", { raw })
     }
     return call<PackView>("pack.chooseBox", { boxId: "M" })
@@ -67,7 +53,7 @@ describe("the demo bench's simulated scale that follows the pack", () => {
   it("shows the parcel's weight once the box is chosen, the packer takes it, and the pan empties afterwards", async () => {
     const boxed = await bench.packToTheScale()
     expect(boxed.box?.boxId).toBe("M")
-    const settled = await until(
+    const settled = await found(
       () => bench.scaleReadings().find((reading) => reading?.stable && reading.grams > 0),
       "the parcel to settle on the pan"
     )
@@ -78,8 +64,8 @@ describe("the demo bench's simulated scale that follows the pack", () => {
     expect((await bench.call<PackView>("pack.complete", {})).step).toBe("packed")
 
     // The next order: the packed parcel is taken off, and the pan reads 0 g again.
-    await bench.call("pack.scan", { raw: code("order", "SO-100002") })
-    await until(
+    await bench.call("pack.scan", { raw: packbenchCode("order", "SO-100002") })
+    await found(
       () => (bench.scaleReadings().findLast((reading) => reading !== null)?.grams === 0 ? true : undefined),
       "the pan to empty"
     )

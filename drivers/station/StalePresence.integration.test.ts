@@ -7,19 +7,9 @@ import type { FleetView } from "../../core/api/StationApi.ts"
 import { presenceWill } from "../../core/sync/Presence.ts"
 import { Topics } from "../../core/sync/Topics.ts"
 import { type Mosquitto, startMosquitto } from "../../fixtures/mqtt/MosquittoProcess.ts"
+import { until } from "../../fixtures/waitFor.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
-
-const until = async <A>(probe: () => Promise<A>, done: (value: A) => boolean, what: string, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs
-  let last: A = await probe()
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms; last: ${JSON.stringify(last)}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    last = await probe()
-  }
-  return last
-}
 
 /** What a manager's dashboard that subscribes now learns: the retained presence of each station. */
 const retainedPresence = (url: string, siteId: string) =>

@@ -10,6 +10,7 @@ import { presenceMessage, presenceWill } from "../../core/sync/Presence.ts"
 import { encodeJson, Topics } from "../../core/sync/Topics.ts"
 import { startCuttingProxy } from "../../fixtures/mqtt/CuttingProxy.ts"
 import { enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
+import { until } from "../../fixtures/waitFor.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
 
@@ -43,17 +44,6 @@ const kill9 = (child: ChildProcess) =>
     child.once("exit", () => resolve())
     child.kill("SIGKILL")
   })
-
-const until = async <A>(probe: () => Promise<A>, done: (value: A) => boolean, what: string, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs
-  let last: A = await probe()
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms; last: ${JSON.stringify(last)}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    last = await probe()
-  }
-  return last
-}
 
 describe("the station's view of its site's stations", () => {
   let station: RunningStation

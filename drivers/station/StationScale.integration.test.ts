@@ -4,25 +4,11 @@ import { join } from "node:path"
 import Database from "better-sqlite3"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { PackView, PushMessage, ScaleView, StationStatus } from "../../core/api/StationApi.ts"
-import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
+import { packbenchCode } from "../../fixtures/packbenchCode.ts"
 import { ScaleSimulator } from "../../fixtures/simulators/ScaleSimulator.ts"
+import { found } from "../../fixtures/waitFor.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
-
-const until = async <A>(probe: () => A | undefined, what: string): Promise<A> => {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const value = probe()
-    if (value !== undefined) return value
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
-const code = (type: "badge" | "order", id: string) => {
-  const encoded = encodePackbenchCode(type, id)
-  if (!encoded.ok) throw new Error(encoded.reason)
-  return encoded.code
-}
 
 describe("a station with an MT-SICS scale on a serial port", () => {
   let station: RunningStation
@@ -51,7 +37,7 @@ describe("a station with an MT-SICS scale on a serial port", () => {
     })
     station = await startStation({ config, http: false, log: () => {} })
     station.subscribe((message) => pushes.push(message))
-    await until(() => scalePushes().find((view) => view.state === "ok"), "the scale to answer")
+    await found(() => scalePushes().find((view) => view.state === "ok"), "the scale to answer")
   })
   const db = () => {
     const database = new Database(join(station.config.dataDir, "station.db"), { readonly: true })
@@ -76,22 +62,22 @@ describe("a station with an MT-SICS scale on a serial port", () => {
   })
 
   it("weighs the parcel on the scale with one call, stamping events with the reading's time", async () => {
-    await call("session.signIn", { badge: code("badge", "B-1001") })
-    for (const raw of [code("order", "SO-100001"), "4260123450014", "4260123450014", "4260123450038"]) {
+    await call("session.signIn", { badge: packbenchCode("badge", "B-1001") })
+    for (const raw of [packbenchCode("order", "SO-100001"), "4260123450014", "4260123450014", "4260123450038"]) {
       await call("pack.scan", { raw })
     }
     await call("pack.chooseBox", { boxId: "S" })
     scale.place(872, 600)
-    await until(() => scalePushes().find((view) => view.reading?.grams === 845.8 && !view.reading.stable), "moving")
+    await found(() => scalePushes().find((view) => view.reading?.grams === 845.8 && !view.reading.stable), "moving")
     expect(await station.call("pack.weighOnScale", {})).toMatchObject({
       ok: false,
       error: { code: "scale-not-stable" }
     })
-    await until(() => scalePushes().find((view) => view.reading?.grams === 872 && view.reading.stable), "stable")
+    await found(() => scalePushes().find((view) => view.reading?.grams === 872 && view.reading.stable), "stable")
 
     // A parcel too heavy for its contents: refused, and the exception happened when the scale read it.
     scale.place(2000)
-    const heavy = await until(
+    const heavy = await found(
       () => scalePushes().find((view) => view.reading?.grams === 2000 && view.reading.stable),
       "the wrong weight"
     )
@@ -103,7 +89,7 @@ describe("a station with an MT-SICS scale on a serial port", () => {
     expect(exception).toEqual({ event_wall_ms: heavy.reading!.at.wallMs, event_mono_ns: heavy.reading!.at.monoNs })
 
     scale.place(872)
-    await until(
+    await found(
       () => scalePushes().findLast((view) => view.reading?.stable)?.reading?.grams === 872 || undefined,
       "872"
     )
@@ -119,7 +105,7 @@ describe("a station with an MT-SICS scale on a serial port", () => {
 
   it("shows an overloaded scale in the device list and takes no weight from it", async () => {
     scale.overload()
-    const fault = await until(() => scalePushes().find((view) => view.state === "fault"), "the overload")
+    const fault = await found(() => scalePushes().find((view) => view.state === "fault"), "the overload")
     expect(fault).toMatchObject({ reading: null, detail: expect.stringContaining("overloaded") })
     const status = await call<StationStatus>("station.status", {})
     expect(status.devices.find((device) => device.id === "bench-scale")).toMatchObject({

@@ -5,17 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { PushMessage, ScanOutcome, StationStatus } from "../../core/api/StationApi.ts"
 import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
 import { ScannerSimulator } from "../../fixtures/simulators/ScannerSimulator.ts"
+import { found } from "../../fixtures/waitFor.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
-
-const until = async <A>(probe: () => A | undefined, what: string): Promise<A> => {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const value = probe()
-    if (value !== undefined) return value
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 describe("a station with a serial scanner", () => {
   let station: RunningStation
@@ -37,7 +29,7 @@ describe("a station with a serial scanner", () => {
     station = await startStation({ config, http: false, log: () => {} })
     station.subscribe((message) => pushes.push(message))
     // Bytes written before the station opened its end of the pty would be lost, as with a real cable.
-    await until(
+    await found(
       () =>
         pushes.some(
           (push) =>
@@ -59,7 +51,7 @@ describe("a station with a serial scanner", () => {
     if (!badge.ok) throw new Error(badge.reason)
     const before = Date.now()
     await scanner.send([badge.code], { suffix: "\r" })
-    const outcome = await until(() => scans().find((scan) => scan.raw === badge.code), "the badge scan")
+    const outcome = await found(() => scans().find((scan) => scan.raw === badge.code), "the badge scan")
     expect(outcome).toMatchObject({ source: "serial", deviceId: "bench", action: "signed-in" })
     expect(outcome.at.wallMs).toBeGreaterThanOrEqual(before)
     const status = (await station.call("station.status", {})) as { ok: true; value: StationStatus }
@@ -72,7 +64,7 @@ describe("a station with a serial scanner", () => {
     const order = encodePackbenchCode("order", "SO-100001")
     if (!order.ok) throw new Error(order.reason)
     await scanner.send([order.code, "4260123450021"], { suffix: "\r" })
-    const wrong = await until(() => scans().find((scan) => scan.raw === "4260123450021"), "the item scan")
+    const wrong = await found(() => scans().find((scan) => scan.raw === "4260123450021"), "the item scan")
     expect(scans().find((scan) => scan.raw === order.code)?.action).toBe("pack:order-open")
     expect(wrong).toMatchObject({ action: "refused" })
     // The water bottle is not in SO-100001 but in other open orders: the refusal says so.
@@ -81,7 +73,7 @@ describe("a station with a serial scanner", () => {
 
   it("reports an unplugged scanner in the device list and takes scans again after replug", async () => {
     await scanner.unplug()
-    await until(
+    await found(
       () =>
         pushes.some(
           (push) =>
@@ -93,7 +85,7 @@ describe("a station with a serial scanner", () => {
     await scanner.replug()
     await new Promise((resolve) => setTimeout(resolve, 1500))
     await scanner.send(["4260123450014"], { suffix: "\r" })
-    const after = await until(() => scans().find((scan) => scan.raw === "4260123450014"), "a scan after replug")
+    const after = await found(() => scans().find((scan) => scan.raw === "4260123450014"), "a scan after replug")
     expect(after.action).toBe("pack:order-open")
   })
 
@@ -107,7 +99,7 @@ describe("a station with a serial scanner", () => {
     const clerk = encodePackbenchCode("badge", "B-2001")
     if (!clerk.ok) throw new Error(clerk.reason)
     await scanner.send([clerk.code, "1Z999AA10123456784"], { suffix: "\r" })
-    const outcome = await until(
+    const outcome = await found(
       () => scans().find((scan) => scan.raw === "1Z999AA10123456784" && scan.source === "serial"),
       "the return scan"
     )

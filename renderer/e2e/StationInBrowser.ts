@@ -5,16 +5,10 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
 import type { PushMessage } from "../../core/api/StationApi.ts"
-import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
 import { loadConfig } from "../../drivers/station/loadConfig.ts"
 import { PROJECT_ROOT, type RunningStation, startStation } from "../../drivers/station/Station.ts"
 
-/** The barcode content of a Packbench badge or order code, as the labels carry it. */
-export const packbenchCode = (type: "badge" | "order", id: string): string => {
-  const encoded = encodePackbenchCode(type, id)
-  if (!encoded.ok) throw new Error(encoded.reason)
-  return encoded.code
-}
+export { packbenchCode } from "../../fixtures/packbenchCode.ts"
 
 export const SCREENSHOTS = resolve(PROJECT_ROOT, "test-output", "screenshots")
 
