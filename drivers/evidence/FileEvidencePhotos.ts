@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import { MAX_PHOTO_BYTES } from "../../core/evidence/EvidenceCamera.ts"
 import { EvidencePhotos, PhotoStoreError } from "../../core/evidence/EvidencePhotos.ts"
-import { fsyncDirectory, openAtomicFile } from "../fs/writeFileAtomic.ts"
+import { fsyncDirectory, writeFileAtomic } from "../fs/writeFileAtomic.ts"
 
 /** A parcel id as the station makes them (`PACK-01-000001`); anything else never becomes part of a path. */
 const SAFE_PARCEL_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
@@ -45,14 +45,7 @@ export const makeFileEvidencePhotos = (dataDir: string): EvidencePhotos["Service
           const hash = sha256(jpeg)
           const token = `${hash}-${randomUUID()}`
           mkdirSync(stagedDirectory, { recursive: true })
-          const file = openAtomicFile(join(stagedDirectory, `${token}.jpg`), 0o600)
-          try {
-            file.write(jpeg)
-            file.commit()
-          } catch (error) {
-            file.abandon()
-            throw error
-          }
+          writeFileAtomic(join(stagedDirectory, `${token}.jpg`), jpeg, 0o600)
           return { token, sha256: hash, bytes: jpeg.length }
         },
         catch: failure("write-failed", `Cannot stage a photo in ${stagedDirectory}`)

@@ -64,10 +64,10 @@ export const openAtomicFile = (path: string, mode = 0o644): AtomicFile => {
 }
 
 /** Replaces a small file in one write, atomically and durably (see openAtomicFile). */
-export const writeFileAtomic = (path: string, text: string, mode = 0o644): void => {
+export const writeFileAtomic = (path: string, content: string | Uint8Array, mode = 0o644): void => {
   const file = openAtomicFile(path, mode)
   try {
-    file.write(text)
+    file.write(content)
     file.commit()
   } catch (error) {
     file.abandon()
