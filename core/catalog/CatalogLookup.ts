@@ -38,9 +38,14 @@ export const catalogItems = (wanted: {
     const gtin14s = [...new Set(wanted.gtin14s)]
     if (skus.length === 0 && gtin14s.length === 0) return []
     const placeholders = (values: ReadonlyArray<string>) => values.map(() => "?").join(", ")
-    const rows = yield* sql.query<{ data: string }>(
-      `SELECT data FROM catalog_items WHERE sku IN (${placeholders(skus)}) OR gtin14 IN (${placeholders(gtin14s)})`,
-      [...skus, ...gtin14s]
-    )
+    // An empty side is left out: `gtin14 IN ()` would make SQLite scan the catalog instead of using both indexes.
+    const where = [
+      ...(skus.length === 0 ? [] : [`sku IN (${placeholders(skus)})`]),
+      ...(gtin14s.length === 0 ? [] : [`gtin14 IN (${placeholders(gtin14s)})`])
+    ].join(" OR ")
+    const rows = yield* sql.query<{ data: string }>(`SELECT data FROM catalog_items WHERE ${where}`, [
+      ...skus,
+      ...gtin14s
+    ])
     return rows.map((row) => Schema.decodeUnknownSync(CatalogItem)(JSON.parse(row.data)))
   })

@@ -31,7 +31,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
     manager,
     timeOf,
     activeRules,
-    loadCatalog,
+    catalogOf,
     loadOrder,
     rmasOf,
     requireOpenReturn,
@@ -55,7 +55,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           return yield* Effect.fail(returnsError("not-graded", "Grade every item before deciding the refund"))
         }
         const order = current.order_id === null ? undefined : yield* loadOrder(current.order_id)
-        const catalog = yield* loadCatalog
+        const catalog = yield* catalogOf({ skus: items.map((item) => item.sku) })
         const rmas = order === undefined ? [] : yield* rmasOf(order.orderId)
         const window = yield* windowOf(current, at.wallMs)
         const refunded =

@@ -1,6 +1,6 @@
 /** The shared context of the returns desk: services, active rules, lookups and the desk view. */
 import { Effect, Ref, Schema } from "effect"
-import { CatalogItem } from "../catalog/CatalogItem.ts"
+import { catalogItems } from "../catalog/CatalogLookup.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Order } from "../orders/Order.ts"
 import { Session } from "../session/Session.ts"
@@ -49,9 +49,15 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
     const manager = session.require(["manager"])
     const timeOf = (input: WithAt) => (input.at === undefined ? clock.now : Effect.succeed(input.at))
 
-    const loadCatalog = Effect.map(sql.query<{ data: string }>("SELECT data FROM catalog_items"), (rows) =>
-      rows.map((row) => Schema.decodeUnknownSync(CatalogItem)(JSON.parse(row.data)))
-    )
+    /** The catalog items a return's units name, found by their index: never the whole catalog per scan. */
+    const catalogOf = (wanted: {
+      readonly skus: ReadonlyArray<string | null>
+      readonly gtin14s?: ReadonlyArray<string>
+    }) =>
+      catalogItems({
+        skus: wanted.skus.flatMap((sku) => (sku === null ? [] : [sku])),
+        gtin14s: wanted.gtin14s ?? []
+      }).pipe(Effect.provideService(Sql, sql))
     const loadOrder = (orderId: string) =>
       Effect.map(sql.query<{ data: string }>("SELECT data FROM orders WHERE order_id = ?", [orderId]), (rows) =>
         rows[0] === undefined ? undefined : Schema.decodeUnknownSync(Order)(JSON.parse(rows[0].data))
@@ -127,13 +133,13 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
     const caseView = (row: ReturnRow) =>
       Effect.gen(function* () {
         const now = yield* clock.now
-        const catalog = yield* loadCatalog
         const order = row.order_id === null ? undefined : yield* loadOrder(row.order_id)
         const shipped = row.order_id === null ? [] : yield* shippedOf(row.order_id)
         const rmas = row.order_id === null ? [] : yield* rmasOf(row.order_id)
         const items = yield* sql.query<ItemRow>("SELECT * FROM return_items WHERE return_id = ? ORDER BY rowid", [
           row.return_id
         ])
+        const catalog = yield* catalogOf({ skus: items.map((item) => item.sku) })
         const refunds = yield* sql.query<RefundRow>(
           "SELECT * FROM refunds WHERE item_ref IN (SELECT item_ref FROM return_items WHERE return_id = ?)",
           [row.return_id]
@@ -255,7 +261,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
       clerk,
       manager,
       timeOf,
-      loadCatalog,
+      catalogOf,
       loadOrder,
       shippedOf,
       rmasOf,

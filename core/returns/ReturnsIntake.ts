@@ -28,7 +28,7 @@ export const makeReturnsIntake = (
     identity,
     clerk,
     timeOf,
-    loadCatalog,
+    catalogOf,
     loadOrder,
     shippedOf,
     nextNumber,
@@ -139,17 +139,20 @@ export const makeReturnsIntake = (
     })
 
   /** Matches a scanned unit against what was shipped for the order, flagging what does not fit. */
-  const addItem = (current: ReturnRow, scan: ScanResult, catalog: ReadonlyArray<CatalogItem>) =>
+  const addItem = (current: ReturnRow, scan: ScanResult) =>
     Effect.gen(function* () {
       const ai = (code: string) =>
         scan.kind === "gs1" || scan.kind === "digital-link" ? scan.ais.find((e) => e.ai === code)?.value : undefined
       const gtin = scan.kind === "gtin" ? scan.gtin : ai("01")
       const serial = ai("21") ?? null
       const lot = ai("10") ?? null
-      const item =
+      const found = yield* catalogOf(
+        scan.kind === "sku" ? { skus: [scan.sku] } : { skus: [], gtin14s: gtin === undefined ? [] : [gtin] }
+      )
+      const item: CatalogItem | undefined =
         scan.kind === "sku"
-          ? catalog.find((c) => c.sku === scan.sku)
-          : catalog.find((c) => gtin !== undefined && c.gtin.padStart(14, "0") === gtin)
+          ? found.find((c) => c.sku === scan.sku)
+          : found.find((c) => gtin !== undefined && c.gtin.padStart(14, "0") === gtin)
       const flags: Array<ReturnFlag> = []
       let lineId: string | null = null
       let unit: number | null = null
@@ -222,14 +225,13 @@ export const makeReturnsIntake = (
   ) {
     const operator = yield* clerk
     const at = yield* timeOf(input)
-    const catalog = yield* loadCatalog
     const current = yield* openReturn
     const scanned = input.identified ?? (yield* identifyFor(input.raw, current))
     yield* sql.transaction<void, StoreError | ReturnsError, never>(
       current === undefined
         ? receive(input.raw, scanned, at, operator)
         : scanned.kind === "gtin" || scanned.kind === "gs1" || scanned.kind === "digital-link" || scanned.kind === "sku"
-          ? addItem(current, scanned, catalog)
+          ? addItem(current, scanned)
           : Effect.fail(
               returnsError(
                 "return-open",

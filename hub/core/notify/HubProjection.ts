@@ -507,14 +507,17 @@ export class HubProjection extends Context.Service<
               after === "delivered"
                 ? merged.timeline.find((entry) => entry.status === "delivered")?.occurredAtMs
                 : undefined
+            // A parcel back in transit after "returned" or "expired" has timers again: the tick reads it once more.
             yield* sql.execute(
-              `UPDATE hub_parcels SET status = ?, last_scan_at_ms = ?, delivered_at_ms = ?, updated_at_ms = ?
+              `UPDATE hub_parcels SET status = ?, last_scan_at_ms = ?, delivered_at_ms = ?, updated_at_ms = ?,
+                 timers_done_at_ms = CASE WHEN ? = 1 THEN timers_done_at_ms ELSE NULL END
                WHERE parcel_id = ?`,
               [
                 after ?? null,
                 Math.max(Number(parcel.last_scan_at_ms ?? 0), event.occurredAtMs),
                 deliveredAt ?? null,
                 now,
+                after === "returned-to-sender" || after === "expired" ? 1 : 0,
                 parcel.parcel_id
               ]
             )
@@ -529,12 +532,12 @@ export class HubProjection extends Context.Service<
       const tick = sql.transaction(
         Effect.gen(function* () {
           const now = yield* nowMs
+          // Only the parcels whose timers may still be due (a partial index): one found done is marked and not read
+          // again, so a tick costs the parcels in flight, not every parcel ever handed over.
           const parcels = yield* sql.query<ParcelRow>(
             `SELECT parcel_id, order_id, status, handed_at_ms, expected_delivery_by_ms, last_scan_at_ms,
-               delivered_at_ms FROM hub_parcels p
-             WHERE handed_at_ms IS NOT NULL AND (status IS NULL OR status NOT IN ('returned-to-sender', 'expired'))
-               AND NOT EXISTS (SELECT 1 FROM hub_notifications n
-                 WHERE n.kind = 'feedback-request' AND n.subject_id = p.order_id)`
+               delivered_at_ms FROM hub_parcels
+             WHERE handed_at_ms IS NOT NULL AND timers_done_at_ms IS NULL`
           )
           let recorded = 0
           for (const parcel of parcels) {
@@ -543,6 +546,17 @@ export class HubProjection extends Context.Service<
                  OR (kind = 'feedback-request' AND subject_id = ?)`,
               [parcel.parcel_id, parcel.order_id]
             )
+            if (
+              parcel.status === "returned-to-sender" ||
+              parcel.status === "expired" ||
+              kinds.some((row) => row.kind === "feedback-request")
+            ) {
+              yield* sql.execute("UPDATE hub_parcels SET timers_done_at_ms = ? WHERE parcel_id = ?", [
+                now,
+                parcel.parcel_id
+              ])
+              continue
+            }
             const intents = dueTimedIntents(
               {
                 orderId: parcel.order_id,

@@ -397,13 +397,59 @@ export const notificationSenderSuite = (store: TestStore) =>
           expect(yield* hub.applyCarrierEvent(delivered)).toBe("duplicate")
           expect(yield* hub.tick).toBe(0)
           clock.advance(72 * hour)
+          const sql = yield* Sql
+          const timersDone = () =>
+            Effect.map(
+              sql.query<{ done: number | null }>("SELECT timers_done_at_ms AS done FROM hub_parcels"),
+              (rows) => rows.map((row) => row.done !== null)
+            )
+          expect(yield* timersDone()).toEqual([false])
           expect(yield* hub.tick).toBe(1)
           clock.advance(72 * hour)
           expect(yield* hub.tick).toBe(0)
+          // Its timers are over: the next ticks no longer read the parcel.
+          expect(yield* timersDone()).toEqual([true])
           return (yield* outbox).map((row) => row.kind)
         })
       )
       expect(kinds).toEqual(["order-confirmed", "shipped", "delivered", "feedback-request"])
+    })
+
+    it("stops reading an expired parcel, and reads it again when a carrier scan puts it back in transit", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer)
+      const states = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sql = yield* Sql
+          const timersDone = Effect.map(
+            sql.query<{ done: number | null }>("SELECT timers_done_at_ms AS done FROM hub_parcels"),
+            (rows) => rows[0]?.done !== null
+          )
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(handed)
+          const scan = (eventId: string, status: "expired" | "in-transit", hours: number) =>
+            hub.applyCarrierEvent({
+              eventId,
+              carrier: "dhl-paket",
+              trackingNumber: "00340434161234567890",
+              status,
+              occurredAtMs: start + hours * hour
+            })
+          clock.advance(10 * hour)
+          yield* scan("c-1", "expired", 10)
+          yield* hub.tick
+          const afterReturn = yield* timersDone
+          clock.advance(10 * hour)
+          yield* scan("c-2", "in-transit", 20)
+          const afterTransit = yield* timersDone
+          // Past its promised day and in transit again: the delay alert is due once more.
+          clock.advance(4 * 24 * hour)
+          const alerts = yield* hub.tick
+          return { afterReturn, afterTransit, alerts }
+        })
+      )
+      expect(states).toEqual({ afterReturn: true, afterTransit: false, alerts: 1 })
     })
 
     it("alerts once when the promised day passes without delivery", async () => {

@@ -41,7 +41,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 9001, 9002])
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 9001, 9002])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_address_corrections",
@@ -140,7 +140,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -183,7 +183,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 9001, 9002])
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 9001, 9002])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -238,7 +238,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -277,7 +277,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -315,7 +315,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -363,7 +363,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 9001, 9002],
+        added: [56, 57, 58, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -416,12 +416,49 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 9001, 9002],
+        added: [57, 58, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
           ["p-1", "fulfillment", 1, 1_763_700_000_000],
           ["p-2", "address", 2, 1_763_700_000_000]
+        ]
+      })
+    })
+
+    it("58: marks the parcels whose timers are over, so the tick reads only those still in flight", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 57))
+          const sql = yield* Sql
+          const parcel = (id: string, order: string, status: string | null, handedAtMs: number | null) =>
+            sql.execute(
+              `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, status,
+                 handed_at_ms, updated_at_ms) VALUES (?, ?, 'dhl-paket', ?, ?, ?, ?, 1000)`,
+              [id, order, `T-${id}`, `token-${id}`, status, handedAtMs]
+            )
+          yield* parcel("P-feedback", "SO-1", "delivered", 10)
+          yield* parcel("P-expired", "SO-2", "expired", 10)
+          yield* parcel("P-moving", "SO-3", "in-transit", 10)
+          yield* parcel("P-packed", "SO-4", null, null)
+          yield* sql.execute(
+            `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, trigger_event_id, created_at_ms)
+             VALUES ('N-1', 'feedback-request', 'SO-1', 'SO-1', 'e-1', 500)`
+          )
+          const added = yield* migrate(hubMigrations)
+          const rows = yield* sql.query<{ parcel_id: string; done: number | null }>(
+            "SELECT parcel_id, timers_done_at_ms AS done FROM hub_parcels ORDER BY parcel_id"
+          )
+          return { added, rows: rows.map((row) => [row.parcel_id, row.done === null ? null : Number(row.done)]) }
+        })
+      )
+      expect(result).toEqual({
+        added: [58, 9001, 9002],
+        rows: [
+          ["P-expired", 1000],
+          ["P-feedback", 1000],
+          ["P-moving", null],
+          ["P-packed", null]
         ]
       })
     })
@@ -458,7 +495,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

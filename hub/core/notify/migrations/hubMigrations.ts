@@ -336,5 +336,19 @@ export const hubMigrations: ReadonlyArray<Migration> = [
     ]
   },
   shopPushAddressKind,
+  {
+    id: 58,
+    name: "the timer tick reads only the parcels whose delay alert or feedback request may still be due",
+    statements: [
+      // Set once a parcel's timers are over (its order's feedback request recorded, or returned/expired): the tick
+      // then never reads it again, so its cost follows the parcels in flight, not every parcel ever handed over.
+      "ALTER TABLE hub_parcels ADD COLUMN timers_done_at_ms BIGINT",
+      `UPDATE hub_parcels SET timers_done_at_ms = updated_at_ms
+       WHERE status IN ('returned-to-sender', 'expired') OR EXISTS (SELECT 1 FROM hub_notifications n
+         WHERE n.kind = 'feedback-request' AND n.subject_id = hub_parcels.order_id)`,
+      `CREATE INDEX hub_parcels_timers_due ON hub_parcels (parcel_id)
+       WHERE handed_at_ms IS NOT NULL AND timers_done_at_ms IS NULL`
+    ]
+  },
   ...consumerMigrations
 ]
