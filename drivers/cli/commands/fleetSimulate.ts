@@ -172,7 +172,7 @@ export const fleetSimulateCommand: Command = {
       const offline = [...simulated]
         .sort(() => Math.random() - 0.5)
         .slice(0, Math.round(simulated.length * (n.offlineShare ?? 0)))
-      yield* Effect.forkScoped(
+      const outage = yield* Effect.forkScoped(
         Effect.gen(function* () {
           yield* Effect.sleep((n.offlineAfter ?? 10) * 1_000)
           log(`fleet-simulate: ${offline.length} stations go offline for ${n.offlineSeconds} s`)
@@ -204,6 +204,9 @@ export const fleetSimulateCommand: Command = {
       )
       yield* n.duration === undefined ? Effect.never : Effect.sleep(n.duration * 1_000)
       yield* Effect.forEach(appenders, Fiber.interrupt, { discard: true })
+      // An outage under way at the end of the run is played to its end (the stations come back when it says), so
+      // a run always shows the drain after it, however slow the machine.
+      yield* Fiber.join(outage)
       // Whoever is still offline comes back, and everyone drains.
       yield* Effect.forEach(simulated, (station) => station.connect, { discard: true })
       const drainUntil = Date.now() + (n.drainWait ?? 30) * 1_000
