@@ -3,7 +3,7 @@
 // 2,000,000 parcels (timers over), with the ratio. The old rows are written straight into the two SQLite files,
 // marked published and confirmed (station outbox and hub cursor), as a station that ran for years would have them.
 // Prints figures; asserts nothing.
-//   npx tsx bench/growth.ts [--orders N] [--events N] [--notifications N] [--parcels N]
+//   npx tsx bench/growth.ts [--orders N] [--events N] [--notifications N] [--parcels N] [--keep]
 import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -19,7 +19,8 @@ const { values } = parseArgs({
     orders: { type: "string", default: "300" },
     events: { type: "string", default: "10000000" },
     notifications: { type: "string", default: "10000000" },
-    parcels: { type: "string", default: "2000000" }
+    parcels: { type: "string", default: "2000000" },
+    keep: { type: "boolean", default: false }
   }
 })
 const count = (name: keyof typeof values) => {
@@ -78,7 +79,8 @@ const growStation = (dataDir: string) => {
     station
       .prepare("UPDATE sync_outbox_epochs SET published_seq = ?, confirmed_seq = ?, end_seq = NULL WHERE epoch = ?")
       .run(end, end, epoch)
-    hub.prepare("UPDATE sync_consumer_cursor SET last_seq = ? WHERE epoch = ?").run(end, epoch)
+    const moved = hub.prepare("UPDATE sync_consumer_cursor SET last_seq = ? WHERE epoch = ?").run(end, epoch)
+    if (moved.changes !== 1) throw new Error(`the hub has no cursor for epoch ${epoch}`)
 
     const notification = hub.prepare(
       `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, trigger_event_id, created_at_ms)
@@ -118,6 +120,27 @@ const growStation = (dataDir: string) => {
   }
 }
 
+/** Waits until the embedded hub's cursor has reached the station's last event. */
+const caughtUp = async (dataDir: string) => {
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    const station = openSqlite({ filename: join(dataDir, "station.db"), readonly: true })
+    const hub = openSqlite({ filename: join(dataDir, "hub", "hub.db"), readonly: true })
+    try {
+      const last = Number((station.prepare("SELECT MAX(seq) AS seq FROM events").get() as { seq: number }).seq)
+      const cursor = hub.prepare("SELECT MAX(last_seq) AS seq FROM sync_consumer_cursor").get() as {
+        seq: number | null
+      }
+      if (cursor.seq !== null && Number(cursor.seq) >= last) return
+    } finally {
+      station.close()
+      hub.close()
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error("the embedded hub did not take the first start's events within 60 s")
+}
+
 const run = async (label: string, dataDir: string) => {
   const started = performance.now()
   const result = await runPackSimulation({
@@ -147,7 +170,9 @@ const run = async (label: string, dataDir: string) => {
 const fresh = mkdtempSync(join(tmpdir(), "pb-growth-fresh-"))
 const grown = mkdtempSync(join(tmpdir(), "pb-growth-grown-"))
 try {
+  // The first start loads the sample data and lets the embedded hub take every event, so its cursor row exists.
   const first = await startStation({ config: configFor(grown), http: false, log: () => {} })
+  await caughtUp(grown)
   await first.close()
   const growStarted = performance.now()
   growStation(grown)
@@ -163,6 +188,9 @@ try {
       `${(after.p99 / before.p99).toFixed(2)}x, throughput ${(after.ordersPerSecond / before.ordersPerSecond).toFixed(2)}x`
   )
 } finally {
-  rmSync(fresh, { recursive: true, force: true })
-  rmSync(grown, { recursive: true, force: true })
+  if (values.keep) console.log(`kept: ${fresh} ${grown}`)
+  else {
+    rmSync(fresh, { recursive: true, force: true })
+    rmSync(grown, { recursive: true, force: true })
+  }
 }
