@@ -5,11 +5,29 @@ import { orderTransaction } from "../events/Epcis.ts"
 import type { EpcisView } from "../events/Event.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { PackedPhoto } from "../evidence/PackedPhoto.ts"
+import { type ItemQualifier, itemDigitalLink } from "../scan/gs1/formatDigitalLink.ts"
 import { RefusalCode } from "./PackRefusal.ts"
 
-/** GS1 Digital Link URIs name items in EPCIS 2.0 without knowing the length of each brand's company prefix. */
-const itemUri = (gtin: string, ai?: "21" | "10", value?: string) =>
-  `https://id.gs1.org/01/${gtin}${ai === undefined || value === undefined ? "" : `/${ai}/${encodeURIComponent(value)}`}`
+/**
+ * GS1 Digital Link URIs name items in EPCIS 2.0 without knowing the length of each brand's company prefix; they are
+ * written by the GS1 writer (core/scan/gs1/formatDigitalLink.ts), so they read back with parseDigitalLink. A GTIN
+ * that is no valid GTIN gives no URI (undefined): nothing GS1 names it, and the event's payload keeps it as it was.
+ */
+const itemUri = (gtin: string, qualifier?: ItemQualifier): string | undefined => {
+  const link = itemDigitalLink(gtin, qualifier)
+  return link.ok ? link.uri : undefined
+}
+
+/** Counts of one class per URI, summed, in first-seen order; classes without a URI are left out. */
+const classCounts = (
+  counts: ReadonlyArray<{ readonly epcClass: string | undefined; readonly quantity: number }>
+): Array<{ readonly epcClass: string; readonly quantity: number }> => {
+  const summed = new Map<string, number>()
+  for (const { epcClass, quantity } of counts) {
+    if (epcClass !== undefined && quantity > 0) summed.set(epcClass, (summed.get(epcClass) ?? 0) + quantity)
+  }
+  return [...summed].map(([epcClass, quantity]) => ({ epcClass, quantity }))
+}
 
 const AddressProblem = Schema.Struct({ field: Schema.String, code: Schema.String, message: Schema.String })
 
@@ -85,16 +103,30 @@ export const ParcelPacked = defineEvent({
     photo: Schema.optional(PackedPhoto)
   }),
   epcis: (payload): EpcisView => {
-    const serialised = payload.items.flatMap((item) => item.serials.map((serial) => itemUri(item.gtin, "21", serial)))
-    // Serialised items are all in epcList (each unit was scanned with its serial); the rest count by lot or GTIN.
-    const quantities = payload.items.flatMap((item) => {
-      if (item.serials.length > 0) return []
-      const loose = item.quantity - item.lots.reduce((sum, lot) => sum + lot.quantity, 0)
-      return [
-        ...item.lots.map((lot) => ({ epcClass: itemUri(item.gtin, "10", lot.lot), quantity: lot.quantity })),
-        ...(loose > 0 ? [{ epcClass: itemUri(item.gtin), quantity: loose }] : [])
-      ]
-    })
+    // Serialised items are all in epcList (each unit was scanned with its serial); the rest count by lot or GTIN. A
+    // serial or lot the URI syntax cannot carry (too long, characters outside GS1's set) counts under the GTIN alone.
+    const serialised = payload.items.flatMap((item) =>
+      item.serials.flatMap((serial) => {
+        const uri = itemUri(item.gtin, { ai: "21", value: serial })
+        return uri === undefined ? [] : [uri]
+      })
+    )
+    const quantities = classCounts(
+      payload.items.flatMap((item) => {
+        if (item.serials.length > 0) {
+          const unnamed = item.serials.filter((serial) => itemUri(item.gtin, { ai: "21", value: serial }) === undefined)
+          return [{ epcClass: itemUri(item.gtin), quantity: unnamed.length }]
+        }
+        const loose = item.quantity - item.lots.reduce((sum, lot) => sum + lot.quantity, 0)
+        return [
+          ...item.lots.map((lot) => ({
+            epcClass: itemUri(item.gtin, { ai: "10", value: lot.lot }) ?? itemUri(item.gtin),
+            quantity: lot.quantity
+          })),
+          { epcClass: itemUri(item.gtin), quantity: loose }
+        ]
+      })
+    )
     return {
       eventType: "AggregationEvent",
       action: "ADD",
@@ -182,8 +214,22 @@ const ScannedUnit = {
   lot: Schema.optional(Schema.String)
 }
 
-/** GS1 Digital Link wants the GTIN as 14 digits. */
-const gtin14 = (gtin: string) => gtin.padStart(14, "0")
+/**
+ * The unit by its serial, else its class by lot where known, else by GTIN alone (also when the serial or lot cannot
+ * be carried in a Digital Link URI); nothing when the GTIN is no GTIN.
+ */
+const observedWhat = (payload: {
+  readonly gtin: string
+  readonly serial?: string | undefined
+  readonly lot?: string | undefined
+  readonly quantity: number
+}) => {
+  const unit = payload.serial === undefined ? undefined : itemUri(payload.gtin, { ai: "21", value: payload.serial })
+  if (unit !== undefined) return { epcList: [unit] }
+  const lotClass = payload.lot === undefined ? undefined : itemUri(payload.gtin, { ai: "10", value: payload.lot })
+  const epcClass = lotClass ?? itemUri(payload.gtin)
+  return epcClass === undefined ? {} : { quantityList: [{ epcClass, quantity: payload.quantity }] }
+}
 
 /** What a scan at the bench saw, as EPCIS: the unit by serial, else its class (by lot where known) and count. */
 const observedAtBench = (payload: {
@@ -197,16 +243,7 @@ const observedAtBench = (payload: {
   action: "OBSERVE",
   bizStep: "packing",
   disposition: "in_progress",
-  ...(payload.serial !== undefined
-    ? { epcList: [itemUri(gtin14(payload.gtin), "21", payload.serial)] }
-    : {
-        quantityList: [
-          {
-            epcClass: itemUri(gtin14(payload.gtin), payload.lot === undefined ? undefined : "10", payload.lot),
-            quantity: payload.quantity
-          }
-        ]
-      }),
+  ...observedWhat(payload),
   bizTransactionList: orderTransaction(payload.orderId)
 })
 

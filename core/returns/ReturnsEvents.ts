@@ -4,19 +4,30 @@ import { LocalizedText } from "../catalog/CatalogItem.ts"
 import { orderTransaction } from "../events/Epcis.ts"
 import type { EpcisView } from "../events/Event.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
+import { type ItemQualifier, itemDigitalLink } from "../scan/gs1/formatDigitalLink.ts"
 import { DeclaredReason, Disposition, Grade, OutcomeKind } from "./RefundRules.ts"
 
-/** GS1 Digital Link URIs name items in EPCIS 2.0 without knowing the length of each brand's company prefix. */
-const itemUri = (gtin: string, serial: string | null, lot: string | null) =>
-  `https://id.gs1.org/01/${gtin}${serial !== null ? `/21/${encodeURIComponent(serial)}` : lot !== null ? `/10/${encodeURIComponent(lot)}` : ""}`
+/**
+ * GS1 Digital Link URIs name items in EPCIS 2.0 without knowing the length of each brand's company prefix; they are
+ * written by the GS1 writer (core/scan/gs1/formatDigitalLink.ts), so they read back with parseDigitalLink.
+ */
+const itemUri = (gtin: string, qualifier?: ItemQualifier): string | undefined => {
+  const link = itemDigitalLink(gtin, qualifier)
+  return link.ok ? link.uri : undefined
+}
 
-/** A serialised unit is an EPC of its own; anything else counts as one of its GTIN (or lot) class. */
-const what = (item: { readonly gtin: string | null; readonly serial: string | null; readonly lot: string | null }) =>
-  item.gtin === null
-    ? {}
-    : item.serial !== null
-      ? { epcList: [itemUri(item.gtin, item.serial, null)] }
-      : { quantityList: [{ epcClass: itemUri(item.gtin, null, item.lot), quantity: 1 }] }
+/**
+ * A serialised unit is an EPC of its own; anything else counts as one of its GTIN (or lot) class. A serial or lot the
+ * URI syntax cannot carry counts under the GTIN alone; an item without a valid GTIN is named by nothing GS1 knows.
+ */
+const what = (item: { readonly gtin: string | null; readonly serial: string | null; readonly lot: string | null }) => {
+  if (item.gtin === null) return {}
+  const unit = item.serial === null ? undefined : itemUri(item.gtin, { ai: "21", value: item.serial })
+  if (unit !== undefined) return { epcList: [unit] }
+  const epcClass =
+    (item.lot === null ? undefined : itemUri(item.gtin, { ai: "10", value: item.lot })) ?? itemUri(item.gtin)
+  return epcClass === undefined ? {} : { quantityList: [{ epcClass, quantity: 1 }] }
+}
 
 const orderTransactionOf = (orderId: string | null) =>
   orderId === null ? {} : { bizTransactionList: orderTransaction(orderId) }

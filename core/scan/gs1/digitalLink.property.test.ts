@@ -1,10 +1,10 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { ParcelPacked } from "../../pack/PackEvents.ts"
+import { type PackedItem, PackItemVerified, ParcelPacked } from "../../pack/PackEvents.ts"
 import { ReturnItemGraded } from "../../returns/ReturnsEvents.ts"
 import { gs1CheckDigit } from "../gs1CheckDigit.ts"
 import { aiTable } from "./aiTable.generated.ts"
-import { formatDigitalLink } from "./formatDigitalLink.ts"
+import { formatDigitalLink, itemDigitalLink } from "./formatDigitalLink.ts"
 import { parseDigitalLink } from "./parseDigitalLink.ts"
 import { type ElementString, GS, parseElementString } from "./parseElementString.ts"
 
@@ -13,6 +13,15 @@ const digits = (length: number) => fc.stringMatching(new RegExp(`^\\d{${length}}
 /** GS1 prefix 950 is GS1 Global Office's: a company prefix position every linter accepts. */
 const gtin = digits(9)
   .map((body) => `0950${body}`)
+  .map((body) => `${body}${gs1CheckDigit(body)}`)
+/** A GTIN as a catalog holds it: GTIN-8 (GS1 prefix 950), GTIN-12 (a UPC-A), GTIN-13 (950) or GTIN-14. */
+const catalogGtin = fc
+  .oneof(
+    digits(4).map((body) => `950${body}`),
+    digits(10).map((body) => `0${body}`),
+    digits(9).map((body) => `950${body}`),
+    digits(9).map((body) => `0950${body}`)
+  )
   .map((body) => `${body}${gs1CheckDigit(body)}`)
 /** GS1 CSET 82, every character of which a Digital Link value may carry once percent-encoded where needed. */
 const cset82 = fc.constantFrom(..."!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
@@ -159,6 +168,122 @@ describe("the Digital Link URIs the station writes into EPCIS events read back",
         ])
       }),
       { numRuns: 300 }
+    )
+  })
+})
+
+describe("the station's item URIs: GTINs as the catalog holds them, serials and lots as scanned", () => {
+  /** A serial or lot the URI syntax cannot carry: longer than AI (21)'s and (10)'s 20 characters, or a space in it. */
+  const uncarried = fc.oneof(
+    text(20).map((value) => `${value}${"X".repeat(21 - value.length)}`),
+    text(19).map((value) => `${value} `)
+  )
+  const packed = (items: (typeof PackedItem.Type)[]) => ({
+    orderId: "O1",
+    parcelId: "P1",
+    items,
+    shortShips: [],
+    weightGrams: 500,
+    expectedWeightGrams: 500,
+    boxId: "B",
+    carrier: "dhl",
+    trackingNumber: "T",
+    packer: { badgeId: "B-1", name: "P" },
+    stationId: "st"
+  })
+  const graded = (gtin: string, serial: string | null, lot: string | null) =>
+    ReturnItemGraded.epcis!({
+      returnId: "R1",
+      itemRef: "I1",
+      orderId: null,
+      lineId: null,
+      unit: null,
+      sku: null,
+      gtin,
+      serial,
+      lot,
+      grade: "new-sealed",
+      opened: false,
+      declaredReason: "changed-mind",
+      flags: [],
+      notes: null
+    })
+
+  it("write the GTIN-14 for a GTIN-8, -12 or -13, so the URI reads back without a problem", () => {
+    fc.assert(
+      fc.property(catalogGtin, text(20), text(20), (key, serial, lot) => {
+        const gtin14 = key.padStart(14, "0")
+        const item = { lineId: "L1", sku: "S", gtin: key, quantity: 1, shortShipped: 0, lots: [] }
+        const parcel = ParcelPacked.epcis!(packed([{ ...item, serials: [serial] }]))
+        expect(parseDigitalLink(parcel.epcList![0]!, referenceYear)).toEqual({
+          ais: [
+            { ai: "01", value: gtin14 },
+            { ai: "21", value: serial }
+          ],
+          errors: []
+        })
+        const returned = graded(key, null, lot)
+        expect(parseDigitalLink(returned.quantityList![0]!.epcClass, referenceYear)).toEqual({
+          ais: [
+            { ai: "01", value: gtin14 },
+            { ai: "10", value: lot }
+          ],
+          errors: []
+        })
+        const scanned = PackItemVerified.epcis!({
+          orderId: "O1",
+          lineId: "L1",
+          sku: "S",
+          gtin: key,
+          quantity: 3,
+          raw: key
+        })
+        expect(scanned.quantityList).toEqual([{ epcClass: `https://id.gs1.org/01/${gtin14}`, quantity: 3 }])
+      }),
+      { numRuns: 500 }
+    )
+  })
+
+  it("count a unit whose serial or lot no URI can carry under its GTIN alone, never as a broken URI", () => {
+    fc.assert(
+      fc.property(gtin, uncarried, text(20), (key, bad, good) => {
+        const item = { lineId: "L1", sku: "S", gtin: key, shortShipped: 0 }
+        const parcel = ParcelPacked.epcis!(
+          packed([
+            { ...item, quantity: 2, serials: [bad, good], lots: [] },
+            { ...item, lineId: "L2", quantity: 3, serials: [], lots: [{ lot: bad, quantity: 2 }] }
+          ])
+        )
+        expect(parcel.epcList).toHaveLength(1)
+        expect(parseDigitalLink(parcel.epcList![0]!, referenceYear)?.ais).toEqual([
+          { ai: "01", value: key },
+          { ai: "21", value: good }
+        ])
+        // One unnamed serial, two units of the lot no URI carries and one loose unit: four of the GTIN's class.
+        expect(parcel.quantityList).toEqual([{ epcClass: `https://id.gs1.org/01/${key}`, quantity: 4 }])
+        expect(graded(key, bad, null).quantityList).toEqual([{ epcClass: `https://id.gs1.org/01/${key}`, quantity: 1 }])
+        expect(itemDigitalLink(key, { ai: "21", value: bad })).toMatchObject({ ok: false })
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("name nothing by a GTIN that is not one: a wrong check digit, letters, a wrong length", () => {
+    fc.assert(
+      fc.property(catalogGtin, fc.integer({ min: 1, max: 9 }), (key, shift) => {
+        const last = key.length - 1
+        const wrong = `${key.slice(0, last)}${(Number(key[last]) + shift) % 10}`
+        for (const notGtin of [wrong, `${key}0`.slice(0, 11), `A${key.slice(1)}`, ""]) {
+          expect(itemDigitalLink(notGtin)).toMatchObject({ ok: false })
+          expect(graded(notGtin, "S1", null)).not.toHaveProperty("epcList")
+          expect(graded(notGtin, "S1", null)).not.toHaveProperty("quantityList")
+          const item = { lineId: "L1", sku: "S", gtin: notGtin, quantity: 1, shortShipped: 0, lots: [] }
+          const parcel = ParcelPacked.epcis!(packed([{ ...item, serials: ["S1"] }]))
+          expect(parcel.epcList).toEqual([])
+          expect(parcel.quantityList).toEqual([])
+        }
+      }),
+      { numRuns: 200 }
     )
   })
 })

@@ -1,6 +1,7 @@
 /** Writes GS1 element-string values as a GS1 Digital Link URI (GS1 Digital Link: URI Syntax 1.2). */
 import { aiTable } from "./aiTable.generated.ts"
 import type { ElementString } from "./parseElementString.ts"
+import { validateAiValue } from "./validateAiValue.ts"
 
 export type FormattedDigitalLink =
   | { readonly ok: true; readonly uri: string }
@@ -53,4 +54,30 @@ export const formatDigitalLink = (
   const path = [primary, ...qualifiers].map(({ ai, value }) => `/${ai}/${encodeValue(value)}`).join("")
   const query = attributes.map(({ ai, value }) => `${ai}=${encodeValue(value)}`).join("&")
   return { ok: true, uri: `${stem}${path}${query === "" ? "" : `?${query}`}` }
+}
+
+/** The key qualifier that names a unit (AI 21, serial) or a class of a GTIN narrower than the GTIN (AI 10, lot). */
+export interface ItemQualifier {
+  readonly ai: "21" | "10"
+  readonly value: string
+}
+
+/**
+ * AIs (01), (10) and (21) hold no date, so the reference year a date check needs plays no part in their validation.
+ */
+const noDateYear = 2000
+
+/**
+ * The Digital Link URI that names a trade item in an EPCIS event's `what`: its GTIN as a catalog holds it (8, 12, 13
+ * or 14 digits, written as the GTIN-14 the URI syntax wants) and optionally the serial or lot that narrows it. Every
+ * value is checked as parseDigitalLink checks it (the GTIN's check digit, the serial's or lot's length and characters),
+ * so what the station writes reads back without a problem; anything else is refused with the reason.
+ */
+export const itemDigitalLink = (gtin: string, qualifier?: ItemQualifier): FormattedDigitalLink => {
+  if (!/^(\d{8}|\d{12,14})$/.test(gtin)) return { ok: false, reason: `"${gtin}" is no GTIN (8, 12, 13 or 14 digits)` }
+  const ais: Array<ElementString> = [{ ai: "01", value: gtin.padStart(14, "0") }]
+  if (qualifier !== undefined) ais.push({ ai: qualifier.ai, value: qualifier.value })
+  const problems = ais.flatMap(({ ai, value }) => validateAiValue(aiTable[ai]!, value, noDateYear))
+  if (problems.length > 0) return { ok: false, reason: problems.join("; ") }
+  return formatDigitalLink(ais)
 }
