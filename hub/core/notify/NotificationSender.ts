@@ -374,7 +374,7 @@ export class NotificationSender extends Context.Service<
            LEFT JOIN hub_parcels p ON p.parcel_id = n.parcel_id
            LEFT JOIN hub_feedback f ON f.parcel_id = n.parcel_id AND n.kind = 'feedback-request'
            WHERE b.status = 'pending' AND b.next_attempt_ms <= ?
-           ORDER BY b.next_attempt_ms, b.notification_id, b.channel LIMIT ${SEND_PASS_ROWS}`,
+           ORDER BY b.next_attempt_ms LIMIT ${SEND_PASS_ROWS}`,
           [now]
         )
         const report = { sent: 0, retried: 0, dead: 0, deferred: 0, suppressed: 0 }
@@ -388,10 +388,33 @@ export class NotificationSender extends Context.Service<
           else claims.push(decision)
         }
         if (claims.length === 0) return report
-        // Sent side by side, as many at once as the provider takes (the SMTP pool's connections).
-        const verdicts = yield* Effect.forEach(claims, deliver, { concurrency: Math.max(1, mailer.concurrency ?? 1) })
+        // Sent side by side, as many at once as the provider takes (the SMTP pool's connections), but one order's
+        // messages one after the other in the order they were due, so a customer never gets "on its way" before
+        // "thank you for your order".
+        const byOrder = new Map<string, Array<Claimed>>()
+        for (const claim of claims) {
+          const group = byOrder.get(claim.row.order_id)
+          if (group === undefined) byOrder.set(claim.row.order_id, [claim])
+          else group.push(claim)
+        }
+        const verdicts = new Map<Claimed, Effect.Success<ReturnType<typeof deliver>>>()
+        yield* Effect.forEach(
+          byOrder.values(),
+          (group) =>
+            Effect.forEach(group, (claim) => Effect.map(deliver(claim), (verdict) => verdicts.set(claim, verdict)), {
+              discard: true
+            }),
+          { concurrency: Math.max(1, mailer.concurrency ?? 1), discard: true }
+        )
         // A crash before this commit leaves the claims in `sending`: resent after restart (at least once).
-        const settled = yield* sql.transaction(Effect.forEach(claims, (claim, index) => settle(claim, verdicts[index]!)))
+        const settled = yield* sql.transaction(
+          Effect.forEach(claims, (claim) => {
+            const verdict = verdicts.get(claim)
+            return verdict === undefined
+              ? Effect.die("a claimed message was not handed to its provider")
+              : settle(claim, verdict)
+          })
+        )
         for (const outcome of settled) report[outcome]++
         return report
       })

@@ -137,6 +137,9 @@ export const hubLayer = (options: HubOptions) => {
             )
             yield* hub.wakeMessages
           }),
+        // The projection wakes the sender inside the transaction too, which on SQLite (one connection) is enough; on
+        // PostgreSQL the sender's query may run before the commit and miss the rows, so it is woken again after it.
+        onCommitted: hub.wakeSender,
         ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs }),
         lanes: options.consumerLanes ?? (sql.dialect === "postgres" ? 4 : 1),
         ...(options.consumerGapGraceMs === undefined ? {} : { gapGraceMs: options.consumerGapGraceMs })
