@@ -34,8 +34,9 @@ export const SMTP_POOL_CONNECTIONS = 4
 
 /**
  * The Mailer port over nodemailer's SMTP transport. Success is the server's 250 after DATA. A pool of a bounded
- * number of connections, each reused for message after message (no handshake per mail); the sender sends as many
- * mails at once as the pool has connections (`concurrency`), so none waits for a free one.
+ * number of connections, each reused for message after message (no handshake per mail); the sender hands it up to
+ * four mails per connection at once (`concurrency`), which wait in the pool's queue, so no connection idles between
+ * one mail's 250 and the next mail.
  */
 export const layerSmtpMailer = (options: SmtpMailerOptions) =>
   Layer.effect(
@@ -59,7 +60,7 @@ export const layerSmtpMailer = (options: SmtpMailerOptions) =>
         (transport) => Effect.sync(() => transport.close())
       )
       return Mailer.of({
-        concurrency: maxConnections,
+        concurrency: maxConnections * 4,
         send: (mail: OutgoingMail) => {
           const refused = recipientProblem(mail)
           if (refused !== undefined) return Effect.fail(refused)
