@@ -1,10 +1,14 @@
 // Hub latency: parcel.handed-to-carrier published on MQTT → the "on its way" mail accepted by a real SMTP
 // server (the test rig's smtp-server notes the time the whole message arrived, before its 250). Parcels are
-// published at a steady rate (default 100/s) without waiting for their mail, so each figure is the whole path under
-// that load: broker → consumer transaction → outbox → sender → nodemailer → SMTP. The raw baseline in the same run:
-// nodemailer alone (one pooled connection, as the hub's mailer) sends the same mails to the same server at the same
-// rate, timed from `sendMail` to the server's acceptance; the ratio is printed. Prints figures; asserts nothing.
-//   npx tsx bench/hub-latency.ts [--parcels N] [--rate PER_S]
+// published at a steady rate without waiting for their mail, so each figure is the whole path under that load:
+// broker → consumer transaction → outbox → sender → nodemailer → SMTP. Each rate (default 100 and 1,000 parcels/s)
+// runs on a fresh hub, and the split says where the time went, hop by hop: published → applied by the hub (the
+// notification row recorded in the consumer's transaction) → taken by the sender → handed to nodemailer → accepted
+// by the server → recorded as sent. The raw baseline in the same run: nodemailer alone (pooled, with as many
+// connections as the hub's mailer) sends the same mails to the same server at the same rate, timed from `sendMail`
+// to the server's acceptance; the ratio is printed. Prints figures; asserts nothing.
+//   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N]
+// --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more).
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -12,35 +16,66 @@ import { Effect, Layer, References } from "effect"
 import nodemailer from "nodemailer"
 import { OrderReceived } from "../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier } from "../core/pack/PackEvents.ts"
+import { Sql } from "../core/store/Sql.ts"
 import { startEmbeddedBroker } from "../drivers/mqtt/EmbeddedBroker.ts"
-import { makeMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
-import { hubRigLayer, publishAll, publishEnvelope, sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
+import { layerMqttBroker, makeMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
+import { SystemClockLayer } from "../drivers/time/SystemClock.ts"
+import { hubRigOptions, publishAll, publishEnvelope, sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
 import { startTestSmtpServer } from "../fixtures/mail/TestSmtpServer.ts"
 import { waitFor } from "../fixtures/mqtt/SyncRig.ts"
 import { HubSettings } from "../hub/core/notify/HubSettings.ts"
-import { runHub } from "../hub/drivers/server/Hub.ts"
+import { Mailer } from "../hub/core/notify/Mailer.ts"
+import { layerHttpWebhookSender } from "../hub/drivers/mail/HttpWebhookSender.ts"
+import { layerSmtpMailer, SMTP_POOL_CONNECTIONS } from "../hub/drivers/mail/SmtpMailer.ts"
+import { CryptoTrackingTokensLayer } from "../hub/drivers/server/CryptoTrackingTokens.ts"
+import { hubLayer, runHub } from "../hub/drivers/server/Hub.ts"
+
+type Smtp = Awaited<ReturnType<typeof startTestSmtpServer>>
 
 const args = process.argv.slice(2)
 const flag = (name: string) => {
   const index = args.indexOf(name)
   return index === -1 ? undefined : args[index + 1]
 }
-const parcels = Number(flag("--parcels") ?? 1_000)
-const rate = Number(flag("--rate") ?? 100)
+const positive = (name: string, text: string) => {
+  const value = Number(text)
+  if (!Number.isFinite(value) || value <= 0 || value > 1_000_000) {
+    console.error(`${name} must be a number from 1 to 1,000,000, not ${text}`)
+    process.exit(2)
+  }
+  return value
+}
+const rates = (flag("--rates") ?? flag("--rate") ?? "100,1000").split(",").map((rate) => positive("--rates", rate))
+const parcelsFlag = flag("--parcels")
+const parcelsAt = (rate: number) =>
+  parcelsFlag === undefined ? Math.max(1_000, Math.round(rate * 3)) : Math.round(positive("--parcels", parcelsFlag))
+
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+const figures = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return {
+    p50Ms: Number(percentile(sorted, 50).toFixed(1)),
+    p99Ms: Number(percentile(sorted, 99).toFixed(1)),
+    maxMs: Number((sorted.at(-1) ?? Number.NaN).toFixed(1))
+  }
+}
+const addressIn = (header: string | undefined) => /<([^>]+)>/.exec(header ?? "")?.[1] ?? (header ?? "").trim()
 
 /**
  * nodemailer alone against the same server: `count` copies of a mail the hub sent (its raw text, each to its own
- * address), one started every 1/`rate` s without waiting for the last, over one pooled connection as the hub's
- * mailer uses; each timed from `sendMail` to the server's acceptance.
+ * address), one started every 1/`rate` s without waiting for the last, over a pool of as many connections as the
+ * hub's mailer has; each timed from `sendMail` to the server's acceptance.
  */
-const rawNodemailer = async (smtp: Awaited<ReturnType<typeof startTestSmtpServer>>, count: number, rate: number) => {
+const rawNodemailer = async (smtp: Smtp, count: number, rate: number, tag: string) => {
   const before = new Set(smtp.messages().map((mail) => mail.id))
   const sample = smtp.messages().at(-1)
   if (sample === undefined) throw new Error("the hub sent no mail to copy")
   const body = sample.raw.replace(/^To:.*$/im, "To: <{{to}}>")
-  const transport = nodemailer.createTransport(smtp.url, { pool: true, maxConnections: 1 } as never)
+  const transport = nodemailer.createTransport(smtp.url, {
+    pool: true,
+    maxConnections: SMTP_POOL_CONNECTIONS
+  } as never)
   try {
     const startedAt = new Map<string, number>()
     const sends: Array<Promise<unknown>> = []
@@ -48,7 +83,7 @@ const rawNodemailer = async (smtp: Awaited<ReturnType<typeof startTestSmtpServer
     for (let index = 0; index < count; index++) {
       const due = started + (index * 1000) / rate
       if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()))
-      const to = `raw-${index}@bench.test`
+      const to = `raw-${tag}-${index}@bench.test`
       startedAt.set(to, Date.now())
       sends.push(
         transport.sendMail({ envelope: { from: "bench@bench.test", to: [to] }, raw: body.replace("{{to}}", to) })
@@ -59,8 +94,7 @@ const rawNodemailer = async (smtp: Awaited<ReturnType<typeof startTestSmtpServer
       .messages()
       .filter((mail) => !before.has(mail.id))
       .map((mail) => {
-        const header = mail.headers.to ?? ""
-        const to = /<([^>]+)>/.exec(header)?.[1] ?? header.trim()
+        const to = addressIn(mail.headers.to)
         const sent = startedAt.get(to)
         if (sent === undefined) throw new Error(`a mail to ${to} that the raw baseline did not send`)
         return mail.acceptedAtMs - sent
@@ -70,9 +104,8 @@ const rawNodemailer = async (smtp: Awaited<ReturnType<typeof startTestSmtpServer
   }
 }
 
-const main = async () => {
-  const smtp = await startTestSmtpServer()
-  const mqtt = await startEmbeddedBroker({ port: 0, access: { kind: "open" } })
+/** One rate on a fresh hub: the order confirmations first (not measured), then the handovers at `rate`. */
+const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, tag: string) => {
   const dataDir = mkdtempSync(join(tmpdir(), "pb-hub-bench-"))
   const defaults = HubSettings.defaults("https://track.bench")
   // Order confirmations on (off by default): the bench waits for them to be out of the way before it measures.
@@ -80,120 +113,192 @@ const main = async () => {
     ...defaults,
     notify: { ...defaults.notify, orderConfirmations: true, quietHours: { startHour: 0, endHour: 0 } }
   }
-  try {
-    const { latencies, publishedRate } = await Effect.runPromise(
-      Effect.scoped(
-        Effect.gen(function* () {
-          yield* runHub({
-            dataDir,
-            settings,
-            http: {
-              host: "127.0.0.1",
-              port: 0,
-              webhookSecret: "bench-secret-0123456789",
-              metricsToken: "bench-metrics-token-0123456789"
-            },
-            senderPollMs: 5_000,
-            tickIntervalMs: 60_000,
-            ackDelayMs: 20
+  const options = hubRigOptions({
+    dataDir,
+    brokerUrl,
+    smtpUrl: smtp.url,
+    settings,
+    webhookSecret: "bench-secret-0123456789",
+    // The sender's poll is its fallback for mail due later; new mail wakes it. An hour shows it is not waited for.
+    senderPollMs: 3_600_000,
+    tickIntervalMs: 60_000,
+    ackDelayMs: 20
+  })
+  // When the hub handed each mail to nodemailer, by recipient.
+  const handedAt = new Map<string, number>()
+  const timedMailer = Layer.effect(
+    Mailer,
+    Effect.gen(function* () {
+      const inner = yield* Mailer
+      return Mailer.of({
+        ...(inner.concurrency === undefined ? {} : { concurrency: inner.concurrency }),
+        send: (mail) =>
+          Effect.suspend(() => {
+            handedAt.set(mail.to, Date.now())
+            return inner.send(mail)
           })
-          const station = yield* makeMqttBroker({ url: mqtt.url, clientId: "bench-station", protocolVersion: 4 })
-          yield* waitFor(station.state, (state) => state.connection === "connected", 5_000)
-          const next = stationStream({ siteId: "BENCH", stationId: "PACK-01", epoch: "E1" })
-          const orderIds = Array.from({ length: parcels }, (_, i) => `B-${i}`)
-          yield* publishAll(
-            station,
-            orderIds.map((orderId) =>
-              next(OrderReceived, {
-                order: sampleOrder(orderId, { email: `${orderId}@bench.test`, locale: "de" }),
-                replacedVersion: null
-              })
-            )
-          )
-          // The order confirmations are not measured: wait until they are all out of the way.
-          yield* waitFor(
-            Effect.sync(() => smtp.count()),
-            (n) => n >= parcels,
-            120_000
-          )
-          const confirmations = new Set(smtp.messages().map((mail) => mail.id))
-          const publishedAt = new Map<string, number>()
-          const started = Date.now()
-          for (const [index, orderId] of orderIds.entries()) {
-            const due = started + (index * 1000) / rate
-            if (due > Date.now()) yield* Effect.sleep(due - Date.now())
-            publishedAt.set(`${orderId}@bench.test`, Date.now())
-            yield* publishEnvelope(
-              station,
-              next(ParcelHandedToCarrier, {
-                batchId: "H",
-                parcelId: `P-${orderId}`,
-                orderId,
-                carrier: "dhl-paket",
-                trackingNumber: `0034043416${orderId.replace(/\D/g, "").padStart(10, "0")}`
-              })
-            )
-          }
-          const publishedRate = (parcels * 1000) / (Date.now() - started)
-          yield* waitFor(
-            Effect.sync(() => smtp.count()),
-            (n) => n >= parcels * 2,
-            300_000
-          )
-          const latencies = smtp
-            .messages()
-            .filter((mail) => !confirmations.has(mail.id))
-            .map((mail) => {
-              const to = mail.headers.to ?? ""
-              const sent = publishedAt.get(/<([^>]+)>/.exec(to)?.[1] ?? to.trim())
-              if (sent === undefined) throw new Error(`a mail to ${to} that no parcel of the bench asked for`)
-              return mail.acceptedAtMs - sent
+      })
+    })
+  ).pipe(Layer.provide(layerSmtpMailer({ url: smtp.url, timeoutMs: 10_000 })))
+  const layer = hubLayer(options).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        layerMqttBroker({ url: brokerUrl, clientId: `packbench-hub-${tag}`, protocolVersion: 4 }),
+        timedMailer,
+        layerHttpWebhookSender({ secret: "bench-secret-0123456789" }),
+        CryptoTrackingTokensLayer,
+        SystemClockLayer
+      )
+    )
+  )
+  return Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        yield* runHub(options)
+        const sql = yield* Sql
+        const station = yield* makeMqttBroker({ url: brokerUrl, clientId: `bench-station-${tag}`, protocolVersion: 4 })
+        yield* waitFor(station.state, (state) => state.connection === "connected", 5_000)
+        const next = stationStream({ siteId: "BENCH", stationId: `PACK-${tag}`, epoch: "E1" })
+        const orderIds = Array.from({ length: parcels }, (_, i) => `B${tag}-${i}`)
+        const before = smtp.count()
+        yield* publishAll(
+          station,
+          orderIds.map((orderId) =>
+            next(OrderReceived, {
+              order: sampleOrder(orderId, { email: `${orderId}@bench.test`, locale: "de" }),
+              replacedVersion: null
             })
-          return { latencies, publishedRate }
-        })
-      ).pipe(
-        Effect.provide(
-          hubRigLayer({
-            dataDir,
-            brokerUrl: mqtt.url,
-            smtpUrl: smtp.url,
-            settings,
-            webhookSecret: "bench-secret-0123456789"
-          }).pipe(Layer.orDie)
-        ),
-        Effect.provideService(References.MinimumLogLevel, "Warn")
-      )
-    )
-    const sorted = [...latencies].sort((a, b) => a - b)
-    const raw = [...(await rawNodemailer(smtp, parcels, rate))].sort((a, b) => a - b)
-    console.log(
-      JSON.stringify(
-        {
-          parcels,
-          targetRatePerSec: rate,
-          publishedRatePerSec: Number(publishedRate.toFixed(1)),
-          path: "handed-to-carrier published → mail accepted by SMTP (smtp-server on loopback)",
-          medianMs: Number(percentile(sorted, 50).toFixed(1)),
-          p99Ms: Number(percentile(sorted, 99).toFixed(1)),
-          maxMs: Number((sorted[sorted.length - 1] ?? Number.NaN).toFixed(1)),
-          rawNodemailer: {
-            path: "nodemailer sendMail (one pooled connection) of the same mails at the same rate → accepted",
-            medianMs: Number(percentile(raw, 50).toFixed(1)),
-            p99Ms: Number(percentile(raw, 99).toFixed(1))
-          },
-          ratio: {
-            median: Number((percentile(sorted, 50) / percentile(raw, 50)).toFixed(2)),
-            p99: Number((percentile(sorted, 99) / percentile(raw, 99)).toFixed(2))
+          )
+        )
+        // The order confirmations are not measured: wait until they are all out of the way.
+        yield* waitFor(
+          Effect.sync(() => smtp.count()),
+          (n) => n >= before + parcels,
+          600_000
+        )
+        const confirmations = new Set(smtp.messages().map((mail) => mail.id))
+        const publishedAt = new Map<string, number>()
+        const started = Date.now()
+        for (const [index, orderId] of orderIds.entries()) {
+          const due = started + (index * 1000) / rate
+          if (due > Date.now()) yield* Effect.sleep(due - Date.now())
+          publishedAt.set(`${orderId}@bench.test`, Date.now())
+          yield* publishEnvelope(
+            station,
+            next(ParcelHandedToCarrier, {
+              batchId: "H",
+              parcelId: `P-${orderId}`,
+              orderId,
+              carrier: "dhl-paket",
+              trackingNumber: `0034043416${orderId.replace(/\D/g, "").padStart(10, "0")}`
+            })
+          )
+        }
+        const publishedRate = (parcels * 1000) / (Date.now() - started)
+        yield* waitFor(
+          Effect.sync(() => smtp.count()),
+          (n) => n >= before + parcels * 2,
+          600_000
+        )
+        // The last mail's "sent" is recorded just after the server's 250: wait for it.
+        yield* waitFor(
+          sql.query<{ n: number }>(
+            "SELECT COUNT(*) AS n FROM hub_outbox WHERE status = 'sent' AND sent_at_ms IS NOT NULL"
+          ),
+          (result) => Number(result[0]?.n) >= parcels * 2,
+          30_000
+        )
+        // The hub's own record of each mail: when the notification was recorded, taken and recorded as sent.
+        const recorded = new Map(
+          (yield* sql.query<{ email: string; created_at_ms: number; attempt_started_ms: number; sent_at_ms: number }>(
+            `SELECT c.email, n.created_at_ms, b.attempt_started_ms, b.sent_at_ms
+             FROM hub_outbox b
+             JOIN hub_notifications n ON n.notification_id = b.notification_id
+             JOIN hub_orders o ON o.order_id = n.order_id
+             JOIN hub_customers c ON c.customer_id = o.customer_id
+             WHERE n.kind = 'shipped' AND b.channel = 'email'`
+          )).map((row) => [row.email, row])
+        )
+        if (recorded.size !== parcels) throw new Error(`the hub recorded ${recorded.size} mails for ${parcels} parcels`)
+        const hops = {
+          total: [] as Array<number>,
+          publishedToApplied: [] as Array<number>,
+          appliedToTaken: [] as Array<number>,
+          takenToNodemailer: [] as Array<number>,
+          nodemailerToAccepted: [] as Array<number>,
+          acceptedToRecordedSent: [] as Array<number>
+        }
+        for (const mail of smtp.messages()) {
+          if (confirmations.has(mail.id)) continue
+          const to = addressIn(mail.headers.to)
+          const published = publishedAt.get(to)
+          const row = recorded.get(to)
+          const handed = handedAt.get(to)
+          if (published === undefined || row === undefined || handed === undefined) {
+            throw new Error(`a mail to ${to} that no parcel of the bench asked for`)
           }
+          hops.total.push(mail.acceptedAtMs - published)
+          hops.publishedToApplied.push(Number(row.created_at_ms) - published)
+          hops.appliedToTaken.push(Number(row.attempt_started_ms) - Number(row.created_at_ms))
+          hops.takenToNodemailer.push(handed - Number(row.attempt_started_ms))
+          hops.nodemailerToAccepted.push(mail.acceptedAtMs - handed)
+          hops.acceptedToRecordedSent.push(Number(row.sent_at_ms) - mail.acceptedAtMs)
+        }
+        return { hops, publishedRate }
+      })
+    ).pipe(Effect.provide(layer.pipe(Layer.orDie)), Effect.provideService(References.MinimumLogLevel, "Warn"))
+  )
+}
+
+const main = async () => {
+  const smtp = await startTestSmtpServer()
+  const mqtt = await startEmbeddedBroker({ port: 0, access: { kind: "open" } })
+  const results = []
+  try {
+    for (const [index, rate] of rates.entries()) {
+      const parcels = parcelsAt(rate)
+      const tag = String(index + 1)
+      const { hops, publishedRate } = await hubRun(smtp, mqtt.url, rate, parcels, tag)
+      const raw = figures(await rawNodemailer(smtp, parcels, rate, tag))
+      const packbench = figures(hops.total)
+      const result = {
+        parcels,
+        targetRatePerSec: rate,
+        publishedRatePerSec: Number(publishedRate.toFixed(1)),
+        path: "handed-to-carrier published → mail accepted by SMTP (smtp-server on loopback)",
+        packbench,
+        split: {
+          "published → applied (notification recorded)": figures(hops.publishedToApplied),
+          "applied → taken by the sender": figures(hops.appliedToTaken),
+          "taken → handed to nodemailer": figures(hops.takenToNodemailer),
+          "nodemailer → accepted by SMTP": figures(hops.nodemailerToAccepted),
+          "accepted → recorded as sent": figures(hops.acceptedToRecordedSent)
         },
-        null,
-        2
+        rawNodemailer: {
+          path: `nodemailer sendMail (pool of ${SMTP_POOL_CONNECTIONS}, as the hub's mailer) of the same mails at the same rate → accepted`,
+          ...raw
+        },
+        ratio: {
+          p50: Number((packbench.p50Ms / raw.p50Ms).toFixed(2)),
+          p99: Number((packbench.p99Ms / raw.p99Ms).toFixed(2))
+        }
+      }
+      console.log(JSON.stringify(result, null, 2))
+      results.push(result)
+    }
+    console.log("\nrate/s  parcels  packbench p50/p99 ms   raw nodemailer p50/p99 ms   ratio p50/p99")
+    for (const result of results) {
+      console.log(
+        `${String(result.targetRatePerSec).padStart(6)}  ${String(result.parcels).padStart(7)}  ${`${result.packbench.p50Ms} / ${result.packbench.p99Ms}`.padStart(20)}   ${`${result.rawNodemailer.p50Ms} / ${result.rawNodemailer.p99Ms}`.padStart(25)}   ${result.ratio.p50} / ${result.ratio.p99}`
       )
-    )
+    }
   } finally {
     await mqtt.close()
     await smtp.stop()
   }
 }
 
-void main()
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})

@@ -74,6 +74,11 @@ export interface ConsumerOptions {
   readonly quarantineLimit: number
   /** Conflicts and events refused in sequence, as they are recorded (e.g. to tell the station). */
   readonly onAlert: (alert: StreamAlert) => Effect.Effect<void, unknown>
+  /**
+   * Runs once an applied event's transaction has committed: wakes what works from the committed rows (on a database
+   * with several connections, a reader woken inside the transaction may not see its rows yet).
+   */
+  readonly onCommitted: Effect.Effect<void>
 }
 
 export const defaultConsumerOptions = {
@@ -85,7 +90,8 @@ export const defaultConsumerOptions = {
   holdWindow: 20_000,
   idWindow: 20_000,
   quarantineLimit: 1_000,
-  onAlert: () => Effect.void
+  onAlert: () => Effect.void,
+  onCommitted: Effect.void
 } as const
 
 export type ConsumerOutcome = "applied" | "duplicate" | "held" | "deferred" | "conflict" | "quarantined" | "failed"
@@ -584,6 +590,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       } else if (result.outcome === "applied" || result.outcome === "quarantined") {
         gapSince.delete(keyOf(result.key))
       }
+      if (result.outcome === "applied") yield* options.onCommitted
       if (result.outcome !== "failed") {
         ackLater(result.key, result.last, result.outcome === "duplicate" || result.outcome === "conflict")
       }

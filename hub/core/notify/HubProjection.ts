@@ -96,6 +96,8 @@ export class HubProjection extends Context.Service<
     readonly tick: Effect.Effect<number, StoreError>
     /** Taken by the sender: something new may be due. */
     readonly wakeups: Queue.Dequeue<void>
+    /** Wakes the sender after a transaction that may have recorded notifications has committed. */
+    readonly wakeSender: Effect.Effect<void>
     /** Taken by the hub message publisher: a message for a station or the shop was recorded. */
     readonly messageWakeups: Queue.Dequeue<void>
     /** Wakes the hub message publisher after a message was recorded elsewhere (e.g. an alert to a station). */
@@ -588,6 +590,7 @@ export class HubProjection extends Context.Service<
         applyCarrierEvent,
         tick,
         wakeups,
+        wakeSender: Effect.sync(() => Queue.offerUnsafe(wakeups, undefined)),
         messageWakeups,
         wakeMessages: Effect.sync(() => Queue.offerUnsafe(messageWakeups, undefined))
       })

@@ -56,5 +56,9 @@ export const recipientProblem = (mail: Pick<OutgoingMail, "to">): MailerError | 
 /** The mail channel. `send` succeeds once the provider accepted the message (SMTP 250 after DATA). */
 export class Mailer extends Context.Service<
   Mailer,
-  { readonly send: (mail: OutgoingMail) => Effect.Effect<{ readonly response: string }, MailerError> }
+  {
+    readonly send: (mail: OutgoingMail) => Effect.Effect<{ readonly response: string }, MailerError>
+    /** How many sends the provider takes at once (an SMTP pool's connections); one at a time when absent. */
+    readonly concurrency?: number
+  }
 >()("packbench/hub/core/notify/Mailer") {}

@@ -43,6 +43,22 @@ interface DueRow {
   readonly feedback_token: string | null
 }
 
+/** Rows one pass takes at most; a full pass means more may be waiting. */
+export const SEND_PASS_ROWS = 50
+
+type Outcome = "sent" | "retried" | "dead" | "deferred" | "suppressed"
+
+/** A row claimed for sending (recorded as `sending`), with the message rendered for it. */
+interface Claimed {
+  readonly row: DueRow
+  readonly to: string
+  readonly locale: Locale
+  readonly attempts: number
+  readonly unsubscribeUrl: string
+  readonly brand: ReturnType<typeof brandFor>
+  readonly rendered: ReturnType<typeof renderNotification>
+}
+
 /** The page that records a customer's opt-out; its token is as unguessable as a tracking token. */
 export const unsubscribeUrlOf = (publicBaseUrl: string, token: string) => `${publicBaseUrl}/u/${token}`
 
@@ -180,7 +196,14 @@ export class NotificationSender extends Context.Service<
         }
       })
 
-      const sendOne = Effect.fnUntraced(function* (row: DueRow, now: number) {
+      /**
+       * Decides one due row as of `now`: recorded as dead, deferred or suppressed, skipped (another sender took it),
+       * or claimed (`sending`, attempts + 1) with its rendered message, to be sent once the claim is committed.
+       */
+      const prepare = Effect.fnUntraced(function* (
+        row: DueRow,
+        now: number
+      ): Effect.fn.Return<Outcome | "skipped" | Claimed, StoreError> {
         if (row.email === null || row.locale === null || row.first_name === null) {
           // The order (and so the customer) may still be on its way from another station: wait, then give up.
           if (now - Number(row.created_at_ms) > settings.unknownCustomerGiveUpMs) {
@@ -264,17 +287,22 @@ export class NotificationSender extends Context.Service<
         })
         // Another sender (a second hub on the same database) took it first.
         if (claimed.changes === 0) return "skipped" as const
+        return { row, to: row.email, locale: row.locale, attempts, unsubscribeUrl, brand, rendered }
+      })
+
+      /** Hands one claimed message to the provider; its verdict and when it came. */
+      const deliver = Effect.fnUntraced(function* ({ row, to, locale, unsubscribeUrl, brand, rendered }: Claimed) {
         const outcome =
           row.channel === "email"
             ? yield* mailer
                 .send({
                   messageId: messageIdOf(row.notification_id),
                   from: brand.from,
-                  to: row.email,
+                  to,
                   subject: rendered.subject,
                   text: rendered.text,
                   html: rendered.html,
-                  language: row.locale,
+                  language: locale,
                   unsubscribeUrl
                 })
                 .pipe(Effect.result)
@@ -298,7 +326,14 @@ export class NotificationSender extends Context.Service<
                   Effect.map((ok) => ({ response: `HTTP ${ok.status}` })),
                   Effect.result
                 )
-        const done = yield* nowMs
+        return { outcome, done: yield* nowMs }
+      })
+
+      /** Records what the provider said about one claimed message: sent, retried later, or dead. */
+      const settle = Effect.fnUntraced(function* (
+        { row, attempts }: Claimed,
+        { outcome, done }: Effect.Success<ReturnType<typeof deliver>>
+      ) {
         if (outcome._tag === "Success") {
           yield* setStatus(
             row,
@@ -339,14 +374,48 @@ export class NotificationSender extends Context.Service<
            LEFT JOIN hub_parcels p ON p.parcel_id = n.parcel_id
            LEFT JOIN hub_feedback f ON f.parcel_id = n.parcel_id AND n.kind = 'feedback-request'
            WHERE b.status = 'pending' AND b.next_attempt_ms <= ?
-           ORDER BY b.next_attempt_ms LIMIT 50`,
+           ORDER BY b.next_attempt_ms LIMIT ${SEND_PASS_ROWS}`,
           [now]
         )
         const report = { sent: 0, retried: 0, dead: 0, deferred: 0, suppressed: 0 }
-        for (const row of rows) {
-          const outcome = yield* sendOne(row, now)
-          if (outcome !== "skipped") report[outcome]++
+        // Every row of the pass is decided and the ones to send are claimed in one transaction: one commit (one
+        // fsync) before any of them leaves, instead of one per row.
+        const decided = yield* sql.transaction(Effect.forEach(rows, (row) => prepare(row, now)))
+        const claims: Array<Claimed> = []
+        for (const decision of decided) {
+          if (decision === "skipped") continue
+          if (typeof decision === "string") report[decision]++
+          else claims.push(decision)
         }
+        if (claims.length === 0) return report
+        // Sent side by side, as many at once as the provider takes (the SMTP pool's connections), but one order's
+        // messages one after the other in the order they were due, so a customer never gets "on its way" before
+        // "thank you for your order".
+        const byOrder = new Map<string, Array<Claimed>>()
+        for (const claim of claims) {
+          const group = byOrder.get(claim.row.order_id)
+          if (group === undefined) byOrder.set(claim.row.order_id, [claim])
+          else group.push(claim)
+        }
+        const verdicts = new Map<Claimed, Effect.Success<ReturnType<typeof deliver>>>()
+        yield* Effect.forEach(
+          byOrder.values(),
+          (group) =>
+            Effect.forEach(group, (claim) => Effect.map(deliver(claim), (verdict) => verdicts.set(claim, verdict)), {
+              discard: true
+            }),
+          { concurrency: Math.max(1, mailer.concurrency ?? 1), discard: true }
+        )
+        // A crash before this commit leaves the claims in `sending`: resent after restart (at least once).
+        const settled = yield* sql.transaction(
+          Effect.forEach(claims, (claim) => {
+            const verdict = verdicts.get(claim)
+            return verdict === undefined
+              ? Effect.die("a claimed message was not handed to its provider")
+              : settle(claim, verdict)
+          })
+        )
+        for (const outcome of settled) report[outcome]++
         return report
       })
 

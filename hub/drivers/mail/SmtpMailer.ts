@@ -13,6 +13,8 @@ export interface SmtpMailerOptions {
   /** `smtp://host:port` (plain or STARTTLS when offered) or `smtps://host:port` (TLS from the start). */
   readonly url: string
   readonly timeoutMs?: number
+  /** Connections in the pool (1 to 32); `SMTP_POOL_CONNECTIONS` when absent. */
+  readonly maxConnections?: number
 }
 
 const errorOf = (error: unknown): MailerError => {
@@ -27,20 +29,29 @@ const errorOf = (error: unknown): MailerError => {
   return new MailerError({ reason: "Unavailable", permanent: false, message })
 }
 
+/** How many SMTP connections the hub's mailer keeps open at most, and so how many mails it sends at once. */
+export const SMTP_POOL_CONNECTIONS = 4
+
 /**
- * The Mailer port over nodemailer's SMTP transport. Success is the server's 250 after DATA. One pooled
- * connection: the hub sends one message at a time from its outbox.
+ * The Mailer port over nodemailer's SMTP transport. Success is the server's 250 after DATA. A pool of a bounded
+ * number of connections, each reused for message after message (no handshake per mail); the sender hands it up to
+ * four mails per connection at once (`concurrency`), which wait in the pool's queue, so no connection idles between
+ * one mail's 250 and the next mail.
  */
 export const layerSmtpMailer = (options: SmtpMailerOptions) =>
   Layer.effect(
     Mailer,
     Effect.gen(function* () {
       const timeoutMs = options.timeoutMs ?? 30_000
+      const maxConnections = options.maxConnections ?? SMTP_POOL_CONNECTIONS
+      if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 32) {
+        return yield* Effect.die(`the SMTP pool takes 1 to 32 connections, not ${maxConnections}`)
+      }
       const transport = yield* Effect.acquireRelease(
         Effect.sync(() =>
           nodemailer.createTransport(options.url, {
             pool: true,
-            maxConnections: 1,
+            maxConnections,
             connectionTimeout: timeoutMs,
             greetingTimeout: timeoutMs,
             socketTimeout: timeoutMs
@@ -49,6 +60,7 @@ export const layerSmtpMailer = (options: SmtpMailerOptions) =>
         (transport) => Effect.sync(() => transport.close())
       )
       return Mailer.of({
+        concurrency: maxConnections * 4,
         send: (mail: OutgoingMail) => {
           const refused = recipientProblem(mail)
           if (refused !== undefined) return Effect.fail(refused)

@@ -17,7 +17,7 @@ import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings, type HubSettingsShape } from "../../core/notify/HubSettings.ts"
 import type { Mailer } from "../../core/notify/Mailer.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
-import { NotificationSender } from "../../core/notify/NotificationSender.ts"
+import { NotificationSender, SEND_PASS_ROWS } from "../../core/notify/NotificationSender.ts"
 import { lockOrderOf } from "../../core/notify/OrderLock.ts"
 import { followShopOrders } from "../../core/notify/ShopOrderFeed.ts"
 import type { WebhookSender } from "../../core/notify/WebhookSender.ts"
@@ -137,6 +137,9 @@ export const hubLayer = (options: HubOptions) => {
             )
             yield* hub.wakeMessages
           }),
+        // The projection wakes the sender inside the transaction too, which on SQLite (one connection) is enough; on
+        // PostgreSQL the sender's query may run before the commit and miss the rows, so it is woken again after it.
+        onCommitted: hub.wakeSender,
         ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs }),
         lanes: options.consumerLanes ?? (sql.dialect === "postgres" ? 4 : 1),
         ...(options.consumerGapGraceMs === undefined ? {} : { gapGraceMs: options.consumerGapGraceMs })
@@ -162,13 +165,17 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
   const recovered = yield* sender.recoverInterrupted
   if (recovered > 0) yield* Effect.logWarning(`hub: ${recovered} sends were interrupted by a crash; resending them`)
 
+  const clock = yield* StationClock
   const pollMs = options.senderPollMs ?? 5_000
+  // The sender is woken when a notification is recorded (`wakeups`); it sleeps until the next row that is due later
+  // (a deferral, a retry's backoff), and the poll is only the fallback for what nobody woke it for.
   const senderLoop = Effect.gen(function* () {
     const report = yield* sender.sendDue
-    const busy = report.sent + report.retried + report.dead + report.suppressed >= 50
+    const busy = report.sent + report.retried + report.dead + report.suppressed >= SEND_PASS_ROWS
     if (busy) return
     const next = yield* sender.nextDueMs
-    const waitMs = next === undefined ? pollMs : Math.max(0, Math.min(pollMs, next - Date.now()))
+    const now = (yield* clock.now).wallMs
+    const waitMs = next === undefined ? pollMs : Math.max(0, Math.min(pollMs, next - now))
     yield* Effect.raceFirst(Queue.take(projection.wakeups), Effect.sleep(Duration.millis(waitMs)))
   }).pipe(
     Effect.catchCause((cause) =>
