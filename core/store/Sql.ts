@@ -24,6 +24,11 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
  */
 export interface TransactionOptions {
   readonly partition?: ReadonlyArray<string>
+  /**
+   * Lets `write` statements wait and go to the database together (see `write`): for a transaction that writes many
+   * rows whose statements' results it never reads, such as the consumer's batch. Without it `write` runs at once.
+   */
+  readonly batchWrites?: boolean
 }
 
 /**
@@ -43,6 +48,15 @@ export class Sql extends Context.Service<
       sql: string,
       params?: ReadonlyArray<SqlValue>
     ) => Effect.Effect<{ readonly changes: number }, StoreError>
+    /**
+     * A statement whose result the caller does not need (an insert, upsert, update or delete). Inside a transaction
+     * opened with `batchWrites` the driver may hold it and send it with the statements written after it, in the
+     * order written, before the transaction's next `query` or `execute` and before its commit: every read still
+     * sees every earlier write. A held statement that fails fails the statement or commit that sent it, and every
+     * statement of the transaction after it, so the transaction rolls back. Elsewhere it runs at once like
+     * `execute`.
+     */
+    readonly write: (sql: string, params?: ReadonlyArray<SqlValue>) => Effect.Effect<void, StoreError>
     readonly transaction: <A, E, R>(
       effect: Effect.Effect<A, E, R>,
       options?: TransactionOptions

@@ -3,7 +3,7 @@ import { Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect
 import { Bounds } from "../bounds/Bounds.ts"
 import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"
 import { type EventEnvelope, EventEnvelope as EventEnvelopeSchema } from "../events/Event.ts"
-import { Sql, type StoreError } from "../store/Sql.ts"
+import { Sql, type SqlValue, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerError, type BrokerMessage } from "./Broker.ts"
 import { makeQuarantine } from "./Quarantine.ts"
@@ -151,8 +151,13 @@ interface StreamKey {
  * with nothing held does not need.
  */
 interface StreamMemo {
+  readonly key: StreamKey
   last?: number
   noneHeld?: boolean
+  /** The cursor moved in this batch and is written once, at the batch's end. */
+  moved?: boolean
+  /** Ids applied in this batch not written to `sync_consumer_applied` yet, in order (written before it is read). */
+  applied?: Array<{ readonly seq: number; readonly eventId: string }>
 }
 const BatchMemo = Context.Reference<Map<string, StreamMemo> | undefined>("packbench/core/sync/Consumer/BatchMemo", {
   defaultValue: () => undefined
@@ -232,7 +237,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       const id = keyOf(key)
       let entry = memo.get(id)
       if (entry === undefined) {
-        entry = {}
+        entry = { key }
         memo.set(id, entry)
       }
       return entry
@@ -309,9 +314,20 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           ])
     )
 
-  /** Moves the cursor to `place` and remembers whose number it is; the ids below the window are let go. */
+  /**
+   * Moves the cursor to `place` and remembers whose number it is; the ids below the window are let go. In a batch
+   * the rows wait in its memo and are written by `writeBatchRows`: the cursor once per stream, the ids together.
+   */
   const advance = (place: EnvelopePlace) =>
     Effect.gen(function* () {
+      const memo = yield* memoOf(streamOf(place))
+      if (memo !== undefined) {
+        memo.last = place.seq
+        memo.moved = true
+        if (memo.applied === undefined) memo.applied = []
+        memo.applied.push({ seq: place.seq, eventId: place.id })
+        return
+      }
       const now = yield* wallMs
       yield* sql.execute(
         `INSERT INTO sync_consumer_cursor (site_id, station_id, epoch, last_seq, updated_at_ms) VALUES (?, ?, ?, ?, ?)
@@ -330,8 +346,66 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           [place.siteId, place.stationId, place.epoch, place.seq - options.idWindow]
         )
       }
-      const memo = yield* memoOf(streamOf(place))
-      if (memo !== undefined) memo.last = place.seq
+    })
+
+  /** Rows per multi-row statement: far below either database's limit on parameters. */
+  const rowsPerStatement = 500
+
+  /** Writes the applied ids a batch's memo holds (before anything reads them), and lets go of those below the window. */
+  const writeAppliedIds = (memo: Map<string, StreamMemo>) =>
+    Effect.gen(function* () {
+      const rows: Array<ReadonlyArray<SqlValue>> = []
+      const prunes: Array<ReadonlyArray<SqlValue>> = []
+      for (const entry of memo.values()) {
+        if (entry.applied === undefined || entry.applied.length === 0) continue
+        const { siteId, stationId, epoch } = entry.key
+        let prune: number | undefined
+        for (const { seq, eventId } of entry.applied) {
+          rows.push([siteId, stationId, epoch, seq, eventId])
+          if (seq % 1_000 === 0) prune = seq
+        }
+        entry.applied = []
+        if (prune !== undefined) prunes.push([siteId, stationId, epoch, prune - options.idWindow])
+      }
+      for (let at = 0; at < rows.length; at += rowsPerStatement) {
+        const chunk = rows.slice(at, at + rowsPerStatement)
+        yield* sql.write(
+          `INSERT INTO sync_consumer_applied (site_id, station_id, epoch, seq, event_id)
+           VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}
+           ON CONFLICT (site_id, station_id, epoch, seq) DO NOTHING`,
+          chunk.flat()
+        )
+      }
+      for (const prune of prunes) {
+        yield* sql.write(
+          "DELETE FROM sync_consumer_applied WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq <= ?",
+          prune
+        )
+      }
+    })
+
+  /** At a batch's end, inside its transaction: the applied ids, and each moved stream's cursor in one statement. */
+  const writeBatchRows = (memo: Map<string, StreamMemo>) =>
+    Effect.gen(function* () {
+      yield* writeAppliedIds(memo)
+      const now = yield* wallMs
+      const cursors: Array<ReadonlyArray<SqlValue>> = []
+      for (const entry of memo.values()) {
+        if (entry.moved !== true || entry.last === undefined) continue
+        const { siteId, stationId, epoch } = entry.key
+        cursors.push([siteId, stationId, epoch, entry.last, now])
+        entry.moved = false
+      }
+      for (let at = 0; at < cursors.length; at += rowsPerStatement) {
+        const chunk = cursors.slice(at, at + rowsPerStatement)
+        yield* sql.write(
+          `INSERT INTO sync_consumer_cursor (site_id, station_id, epoch, last_seq, updated_at_ms)
+           VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}
+           ON CONFLICT (site_id, station_id, epoch) DO UPDATE SET last_seq = excluded.last_seq,
+             updated_at_ms = excluded.updated_at_ms`,
+          chunk.flat()
+        )
+      }
     })
 
   const applyOne = (event: EventEnvelope) =>
@@ -543,6 +617,8 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       const key = streamOf(place)
       const last = yield* lastSeqOf(key)
       if (place.seq <= last) {
+        const memo = yield* BatchMemo
+        if (memo !== undefined) yield* writeAppliedIds(memo)
         const rows = yield* sql.query<{ event_id: string }>(
           `SELECT event_id FROM sync_consumer_applied
            WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?`,
@@ -661,10 +737,15 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           ? undefined
           : yield* sql
               .transaction(
-                Effect.forEach(placed, ({ message, event }) => step(event, message)).pipe(
-                  Effect.provideService(BatchMemo, new Map())
-                ),
-                { partition: placed.map(({ event }) => partitionOf(event.place)) }
+                Effect.gen(function* () {
+                  const memo = new Map<string, StreamMemo>()
+                  const steps = yield* Effect.forEach(placed, ({ message, event }) => step(event, message)).pipe(
+                    Effect.provideService(BatchMemo, memo)
+                  )
+                  yield* writeBatchRows(memo)
+                  return steps
+                }),
+                { partition: placed.map(({ event }) => partitionOf(event.place)), batchWrites: true }
               )
               .pipe(
                 Effect.catchCause((cause) =>

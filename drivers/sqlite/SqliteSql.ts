@@ -3,7 +3,7 @@
  */
 import Database from "better-sqlite3"
 import { Context, Effect, Layer, Semaphore } from "effect"
-import { Sql, type SqlValue, StoreError, type StoreFailure } from "../../core/store/Sql.ts"
+import { Sql, type SqlValue, StoreError, type StoreFailure, type TransactionOptions } from "../../core/store/Sql.ts"
 
 export interface SqliteOptions {
   /** A file path, or ":memory:" for tests that need no durability. */
@@ -13,11 +13,18 @@ export interface SqliteOptions {
 
 /**
  * Marks the fibers that run inside a transaction, so their statements join it instead of waiting for the lock
- * the transaction itself holds.
+ * the transaction itself holds, and holds its `write` statements when it batches them.
  */
-const InTransaction = Context.Reference<boolean>("packbench/drivers/sqlite/InTransaction", {
-  defaultValue: () => false
+const InTransaction = Context.Reference<TransactionState | undefined>("packbench/drivers/sqlite/InTransaction", {
+  defaultValue: () => undefined
 })
+
+interface TransactionState {
+  /** `write` statements not run yet, in order (a transaction opened with `batchWrites`); undefined: none held. */
+  readonly pending: Array<{ readonly text: string; readonly params: ReadonlyArray<SqlValue> | undefined }> | undefined
+  /** A held statement failed: every later statement of the transaction fails, so it cannot commit without it. */
+  failed: string | undefined
+}
 
 /** SQLite result codes (sqlite.org/rescode.html) mapped to what a person can act on. */
 const failureOf = (code: string | undefined): StoreFailure => {
@@ -76,14 +83,38 @@ export const makeSqliteSql = (db: Database.Database): Effect.Effect<Sql["Service
       }
       return statement
     }
-    const guarded = <A>(run: () => A): Effect.Effect<A, StoreError> =>
-      Effect.gen(function* () {
-        const inside = yield* InTransaction
-        const attempt = Effect.try({ try: run, catch: toStoreError })
-        return yield* inside ? attempt : lock.withPermit(attempt)
-      })
     const bind = (params: ReadonlyArray<SqlValue> | undefined) =>
       (params ?? []).map((value) => (value instanceof Uint8Array ? Buffer.from(value) : value))
+    /** Runs the statements a batching transaction held, in order; throws the first failure and remembers it. */
+    const flush = (state: TransactionState) => {
+      if (state.failed !== undefined) {
+        throw new StoreError({
+          reason: "Other",
+          message: `statement refused: an earlier statement of this transaction failed (${state.failed})`
+        })
+      }
+      const pending = state.pending
+      if (pending === undefined || pending.length === 0) return
+      const held = pending.splice(0, pending.length)
+      try {
+        for (const write of held) prepare(write.text).run(...bind(write.params))
+      } catch (error) {
+        const failure = error instanceof StoreError ? error : toStoreError(error)
+        state.failed = failure.message
+        throw failure
+      }
+    }
+    const guarded = <A>(run: () => A): Effect.Effect<A, StoreError> =>
+      Effect.flatMap(InTransaction, (state) => {
+        if (state === undefined) return lock.withPermit(Effect.try({ try: run, catch: toStoreError }))
+        return Effect.try({
+          try: () => {
+            flush(state)
+            return run()
+          },
+          catch: (error) => (error instanceof StoreError ? error : toStoreError(error))
+        })
+      })
 
     return Sql.of({
       dialect: "sqlite",
@@ -95,9 +126,19 @@ export const makeSqliteSql = (db: Database.Database): Effect.Effect<Sql["Service
           return []
         }),
       execute: (text, params) => guarded(() => ({ changes: prepare(text).run(...bind(params)).changes })),
-      transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      write: (text, params) =>
+        Effect.flatMap(InTransaction, (state) => {
+          if (state?.pending !== undefined && state.failed === undefined) {
+            state.pending.push({ text, params })
+            return Effect.void
+          }
+          return guarded(() => {
+            prepare(text).run(...bind(params))
+          })
+        }),
+      transaction: <A, E, R>(effect: Effect.Effect<A, E, R>, options?: TransactionOptions) =>
         Effect.gen(function* () {
-          if (yield* InTransaction) return yield* effect
+          if ((yield* InTransaction) !== undefined) return yield* effect
           return yield* lock.withPermit(
             Effect.uninterruptibleMask((restore) =>
               Effect.gen(function* () {
@@ -109,14 +150,19 @@ export const makeSqliteSql = (db: Database.Database): Effect.Effect<Sql["Service
                   },
                   catch: toStoreError
                 })
-                const exit = yield* Effect.exit(restore(Effect.provideService(effect, InTransaction, true)))
+                const state: TransactionState = {
+                  pending: options?.batchWrites === true ? [] : undefined,
+                  failed: undefined
+                }
+                const exit = yield* Effect.exit(restore(Effect.provideService(effect, InTransaction, state)))
                 if (exit._tag === "Success") {
                   const committed = yield* Effect.exit(
                     Effect.try({
                       try: () => {
+                        flush(state)
                         db.exec("COMMIT")
                       },
-                      catch: toStoreError
+                      catch: (error) => (error instanceof StoreError ? error : toStoreError(error))
                     })
                   )
                   if (committed._tag === "Success") return exit.value

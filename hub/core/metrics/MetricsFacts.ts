@@ -17,7 +17,7 @@ export const recordMetricsFacts = Effect.fnUntraced(function* (event: EventEnvel
     case OrderReceived.type: {
       const { order } = yield* decodePayload(OrderReceived, event.payload)
       const placedAtMs = Date.parse(order.placedAt)
-      yield* sql.execute(
+      yield* sql.write(
         `INSERT INTO hub_metrics_orders (order_id, customer_id, placed_at_ms) VALUES (?, ?, ?)
          ON CONFLICT (order_id) DO NOTHING`,
         // An unreadable placement time counts the order when the hub first saw it rather than losing it.

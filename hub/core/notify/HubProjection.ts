@@ -13,7 +13,7 @@ import {
   ReturnRefundDecided,
   ReturnRefundIssued
 } from "../../../core/returns/ReturnsEvents.ts"
-import { Sql, type StoreError } from "../../../core/store/Sql.ts"
+import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
 import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
@@ -154,6 +154,48 @@ export class HubProjection extends Context.Service<
         return true
       })
 
+      /**
+       * `record` for a station event, in statements whose results it needs not read, so a batch's transaction can
+       * send them together: the feedback and outbox rows go in only if this notification's row did (its id is new,
+       * so it exists only if the insert was not a repeat of the kind and subject).
+       */
+      const recordWritten = Effect.fnUntraced(function* (intent: NotificationIntent, triggerEventId: string) {
+        const now = yield* nowMs
+        const notificationId = yield* uuid7(now)
+        yield* sql.write(
+          `INSERT INTO hub_notifications
+             (notification_id, kind, subject_id, order_id, parcel_id, delay_reason, trigger_event_id, created_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, subject_id) DO NOTHING`,
+          [
+            notificationId,
+            intent.kind,
+            intent.subjectId,
+            intent.orderId,
+            intent.parcelId ?? null,
+            intent.delayReason ?? null,
+            triggerEventId,
+            now
+          ]
+        )
+        if (intent.kind === "feedback-request" && intent.parcelId !== undefined) {
+          yield* sql.write(
+            `INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms)
+             SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM hub_notifications WHERE notification_id = ?)
+             ON CONFLICT (parcel_id) DO NOTHING`,
+            [intent.parcelId, intent.orderId, yield* tokens.next, now, notificationId]
+          )
+        }
+        const channels = settings.webhookUrl === undefined ? ["email"] : ["email", "webhook"]
+        for (const channel of channels) {
+          yield* sql.write(
+            `INSERT INTO hub_outbox (notification_id, channel, status, attempts, next_attempt_ms)
+             SELECT ?, ?, 'pending', 0, ? WHERE EXISTS (SELECT 1 FROM hub_notifications WHERE notification_id = ?)`,
+            [notificationId, channel, now + settleDelayMs(intent.kind, settings.notify), notificationId]
+          )
+        }
+        Queue.offerUnsafe(wakeups, undefined)
+      })
+
       const recordAll = (intents: ReadonlyArray<NotificationIntent>, triggerEventId: string) =>
         Effect.forEach(intents, (intent) => record(intent, triggerEventId), { discard: true })
 
@@ -181,16 +223,30 @@ export class HubProjection extends Context.Service<
        * A parcel row exists from its first sight, packed or handed over (a station may have sent only one). One
        * statement, not a read then a write: stations are applied in parallel on PostgreSQL, and two may name it.
        */
-      const ensureParcel = Effect.fnUntraced(function* (parcel: {
-        readonly parcelId: string
-        readonly orderId: string
-        readonly carrier: string
-        readonly trackingNumber: string
-      }) {
-        yield* sql.execute(
-          `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, updated_at_ms)
-           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (parcel_id) DO NOTHING`,
-          [parcel.parcelId, parcel.orderId, parcel.carrier, parcel.trackingNumber, yield* tokens.next, yield* nowMs]
+      const ensureParcel = Effect.fnUntraced(function* (
+        parcel: {
+          readonly parcelId: string
+          readonly orderId: string
+          readonly carrier: string
+          readonly trackingNumber: string
+        },
+        /** What the event sets on the row, new or not (carrier and tracking number included): one upsert. */
+        set: { readonly columns: ReadonlyArray<string>; readonly values: ReadonlyArray<SqlValue> }
+      ) {
+        const columns = ["carrier", "tracking_number", "updated_at_ms", ...set.columns]
+        yield* sql.write(
+          `INSERT INTO hub_parcels (parcel_id, order_id, tracking_token, ${columns.join(", ")})
+           VALUES (?, ?, ?, ${columns.map(() => "?").join(", ")})
+           ON CONFLICT (parcel_id) DO UPDATE SET ${columns.map((column) => `${column} = excluded.${column}`).join(", ")}`,
+          [
+            parcel.parcelId,
+            parcel.orderId,
+            yield* tokens.next,
+            parcel.carrier,
+            parcel.trackingNumber,
+            yield* nowMs,
+            ...set.values
+          ]
         )
       })
 
@@ -207,7 +263,7 @@ export class HubProjection extends Context.Service<
             const { order } = yield* decodeOrRefuse(OrderReceived, event.payload)
             // A station tells the hub of an order it has not heard of; the customer's data it never changes: that
             // is the shop's, through its own stream (applyShopOrder).
-            yield* sql.execute(
+            yield* sql.write(
               `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO NOTHING`,
               [
@@ -220,7 +276,7 @@ export class HubProjection extends Context.Service<
               ]
             )
             // A stale version (a late resend from another station) never overwrites a newer one.
-            yield* sql.execute(
+            yield* sql.write(
               `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
                  station_id, ship_to, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version,
@@ -309,17 +365,12 @@ export class HubProjection extends Context.Service<
           }
           case ParcelPacked.type: {
             const packed = yield* decodeOrRefuse(ParcelPacked, event.payload)
-            yield* ensureParcel(packed)
-            yield* sql.execute(
-              "UPDATE hub_parcels SET packed_at_ms = ?, carrier = ?, tracking_number = ?, updated_at_ms = ? WHERE parcel_id = ?",
-              [event.eventTime.wallMs, packed.carrier, packed.trackingNumber, now, packed.parcelId]
-            )
+            yield* ensureParcel(packed, { columns: ["packed_at_ms"], values: [event.eventTime.wallMs] })
             fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
             break
           }
           case ParcelHandedToCarrier.type: {
             const handed = yield* decodeOrRefuse(ParcelHandedToCarrier, event.payload)
-            yield* ensureParcel(handed)
             const order = yield* orderLocale(handed.orderId)
             const expected = expectedDelivery(
               event.eventTime.wallMs,
@@ -332,20 +383,10 @@ export class HubProjection extends Context.Service<
               ),
               settings.notify
             )
-            yield* sql.execute(
-              `UPDATE hub_parcels SET handed_at_ms = ?, handover_batch_id = ?, carrier = ?, tracking_number = ?,
-                 expected_delivery_date = ?, expected_delivery_by_ms = ?, updated_at_ms = ? WHERE parcel_id = ?`,
-              [
-                event.eventTime.wallMs,
-                `${event.siteId}/${handed.batchId}`,
-                handed.carrier,
-                handed.trackingNumber,
-                expected.date,
-                expected.byMs,
-                now,
-                handed.parcelId
-              ]
-            )
+            yield* ensureParcel(handed, {
+              columns: ["handed_at_ms", "handover_batch_id", "expected_delivery_date", "expected_delivery_by_ms"],
+              values: [event.eventTime.wallMs, `${event.siteId}/${handed.batchId}`, expected.date, expected.byMs]
+            })
             fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
             break
           }
@@ -405,7 +446,13 @@ export class HubProjection extends Context.Service<
           default:
             return
         }
-        yield* recordAll(intentsForStationFact(fact, settings.notify), event.id)
+        yield* Effect.forEach(
+          intentsForStationFact(fact, settings.notify),
+          (intent) => recordWritten(intent, event.id),
+          {
+            discard: true
+          }
+        )
       })
 
       const applyShopOrder = (order: Order, siteId: string, stationId: string) =>

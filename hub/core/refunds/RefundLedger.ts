@@ -78,7 +78,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
    * has, so no station event can raise what a refund may reach.
    */
   const recordOrder = (order: Order, source: "shop" | "station" = "station") =>
-    sql.execute(
+    sql.write(
       `INSERT INTO hub_refund_orders (order_id, order_version, currency, paid_cents, lines, source) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (order_id) DO ${
          source === "station"

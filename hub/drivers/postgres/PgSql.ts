@@ -28,6 +28,8 @@ interface TransactionState {
   failed: string | undefined
   /** Set at commit or rollback: a fiber the transaction forked and left running must not reuse the connection. */
   ended: boolean
+  /** `write` statements not sent yet, in order (a transaction opened with `batchWrites`); undefined: none held. */
+  readonly pending: Array<pg.QueryConfig> | undefined
 }
 
 /**
@@ -183,6 +185,40 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
     return translated
   }
 
+  /**
+   * A `write` statement as a named prepared statement: parsed once per connection, then only bound and executed.
+   * The name is the statement's hash, so one text always has one name.
+   */
+  const names = new Map<string, string>()
+  const prepared = (text: string, params: ReadonlyArray<SqlValue> | undefined): pg.QueryConfig => {
+    let name = names.get(text)
+    if (name === undefined) {
+      name = `pb_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`
+      names.set(text, name)
+    }
+    return { name, text: translate(text), values: bind(params) }
+  }
+
+  /**
+   * Sends the statements a batching transaction held and then `last`, all at once: the connection pipelines them
+   * (one round trip), PostgreSQL runs them in order, and the first failure fails the lot and the transaction.
+   */
+  const sendWithHeld = (transaction: TransactionState, last: pg.QueryConfig) =>
+    Effect.gen(function* () {
+      const held = transaction.pending!.splice(0, transaction.pending!.length)
+      const settled = yield* Effect.promise(() =>
+        Promise.allSettled([...held.map((config) => transaction.client.query(config)), transaction.client.query(last)])
+      )
+      for (const outcome of settled) {
+        if (outcome.status === "rejected") {
+          const failure = toStoreError(outcome.reason)
+          transaction.failed = failure.message
+          return yield* Effect.fail(failure)
+        }
+      }
+      return (settled[settled.length - 1] as PromiseFulfilledResult<pg.QueryResult>).value
+    })
+
   const run = (text: string, params: ReadonlyArray<SqlValue> | undefined) =>
     Effect.gen(function* () {
       const transaction = yield* TransactionClient
@@ -202,6 +238,9 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
           })
         )
       }
+      if (transaction.pending !== undefined && transaction.pending.length > 0) {
+        return yield* sendWithHeld(transaction, { text: statement, values })
+      }
       return yield* Effect.tryPromise({
         try: () => transaction.client.query(statement, values),
         catch: (error) => {
@@ -220,6 +259,14 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
     query: <Row>(text: string, params?: ReadonlyArray<SqlValue>) =>
       run(text, params).pipe(Effect.map((result) => result.rows as Array<Row>)),
     execute: (text, params) => run(text, params).pipe(Effect.map((result) => ({ changes: result.rowCount ?? 0 }))),
+    write: (text, params) =>
+      Effect.flatMap(TransactionClient, (transaction) => {
+        if (transaction?.pending !== undefined && !transaction.ended && transaction.failed === undefined) {
+          transaction.pending.push(prepared(text, params))
+          return Effect.void
+        }
+        return Effect.asVoid(run(text, params))
+      }),
     transaction: <A, E, R>(
       effect: Effect.Effect<A, E, R>,
       options?: TransactionOptions
@@ -240,11 +287,20 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
               client.release(true)
               return yield* Effect.failCause(began.cause)
             }
-            const state: TransactionState = { client, failed: undefined, ended: false }
+            const state: TransactionState = {
+              client,
+              failed: undefined,
+              ended: false,
+              pending: options?.batchWrites === true ? [] : undefined
+            }
             const exit = yield* Effect.exit(restore(Effect.provideService(effect, TransactionClient, state)))
             if (exit._tag === "Success") {
+              const commit =
+                state.pending !== undefined && state.pending.length > 0 && state.failed === undefined
+                  ? sendWithHeld(state, { text: "COMMIT" })
+                  : onConnection((c) => c.query("COMMIT"))(client)
               const committed = yield* Effect.exit(
-                onConnection((c) => c.query("COMMIT"))(client).pipe(
+                commit.pipe(
                   Effect.flatMap((result) =>
                     // COMMIT of an aborted transaction "succeeds" with a ROLLBACK tag: the work is gone.
                     state.failed !== undefined || (result as pg.QueryResult).command === "ROLLBACK"
