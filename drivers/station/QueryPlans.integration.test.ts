@@ -85,7 +85,9 @@ describe("the queries a working station and its hub run", () => {
           checked++
           for (const { detail } of plan) {
             const scanned = /^SCAN (\w+)(?: AS (\w+))?/.exec(detail)
-            if (scanned === null || detail.startsWith("SCAN CONSTANT")) continue
+            // A multi-row INSERT walks its own VALUES list, not a table.
+            if (scanned === null || detail.startsWith("SCAN CONSTANT") || /^SCAN \d+-ROW VALUES CLAUSE/.test(detail))
+              continue
             if (PARTIAL_INDEXES.test(detail)) continue
             const table = tableOf(source, scanned[1]!)
             if (!SMALL_TABLES.has(table))
