@@ -182,11 +182,18 @@ export const runFleetSummaries = (
         const published = yield* broker
           .publish(Topics.siteFleet(summary.siteId), encodeJson(summary), { qos: 1, retain: true, timeoutMs: 5_000 })
           .pipe(Effect.result)
-        if (published._tag === "Failure")
+        if (published._tag === "Failure") {
           yield* Effect.logWarning(
             `hub fleet: the summary of ${summary.siteId} was not sent: ${published.failure.message}`
           )
-        else sent.set(summary.siteId, { content, atMs: nowMs })
+          continue
+        }
+        // An ACL from before the summary refuses it (MQTT 5 reason code 0x87): said once per heartbeat, not per pass.
+        if (published.success.reasonCode >= 0x80)
+          yield* Effect.logWarning(
+            `hub fleet: the broker refused the summary of ${summary.siteId} (reason code 0x${published.success.reasonCode.toString(16)}): allow ${Topics.siteFleet("+")} in the hub's ACL`
+          )
+        sent.set(summary.siteId, { content, atMs: nowMs })
       }
     }).pipe(Effect.catchCause((cause) => Effect.logError("hub fleet: a summary pass failed", cause)))
     yield* Effect.forkScoped(Effect.forever(Effect.andThen(pass, Effect.sleep(Duration.millis(everyMs)))))
