@@ -18,6 +18,7 @@ const apiNames = {
   "sync.quarantine": true,
   "sync.conflicts": true,
   "fleet.presence": true,
+  "fleet.hub": true,
   "pack.state": true,
   "pack.scan": true,
   "pack.quantity": true,
@@ -66,7 +67,8 @@ const pushNames = {
   event: true,
   alert: true,
   scale: true,
-  fleet: true
+  fleet: true,
+  siteFleet: true
 } as const satisfies Record<PushName, true>
 
 export const API_NAMES: ReadonlySet<string> = new Set(Object.keys(apiNames))

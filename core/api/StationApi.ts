@@ -15,6 +15,7 @@ import { SessionApi } from "../session/SessionApi.ts"
 import { ShopsApi } from "../shops/ShopsApi.ts"
 import { StationAlert, StationStatus, StationStatusApi } from "../station/StationStatusApi.ts"
 import { FleetView } from "../sync/FleetPresence.ts"
+import { SiteFleetView } from "../sync/SiteFleet.ts"
 import { SyncApi } from "../sync/SyncApi.ts"
 
 export { AuditEntry } from "../audit/AuditApi.ts"
@@ -41,6 +42,8 @@ export {
   SyncStatus
 } from "../station/StationStatusApi.ts"
 export type { FleetView, StationPresence } from "../sync/FleetPresence.ts"
+export type { SiteFleetView } from "../sync/SiteFleet.ts"
+export type { FleetStation } from "../sync/SiteFleetSummary.ts"
 export { QuarantinedMessage } from "../sync/SyncApi.ts"
 export { Locale }
 
@@ -82,6 +85,8 @@ export const StationPushes = {
   scale: ScaleView,
   /** A station of the site came up, went down or its presence could not be read. */
   fleet: FleetView,
+  /** The hub sent a new summary of the site, or one was refused. */
+  siteFleet: SiteFleetView,
   /** Something the operator must see now, e.g. the order on the bench was cancelled by the shop. */
   alert: StationAlert
 } as const

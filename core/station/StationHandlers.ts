@@ -29,6 +29,7 @@ import { makeSessionHandlers } from "../session/SessionHandlers.ts"
 import { makeShopsHandlers } from "../shops/ShopsHandlers.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { FleetPresence } from "../sync/FleetPresence.ts"
+import { SiteFleet } from "../sync/SiteFleet.ts"
 import { StationClock } from "../time/Clock.ts"
 import { DeviceRegistry } from "./DeviceRegistry.ts"
 import { StationIdentity } from "./StationIdentity.ts"
@@ -76,6 +77,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const evidence = yield* makeEvidenceHandlers
   const metrics = yield* CustomerMetricsSource
   const fleet = yield* FleetPresence
+  const siteFleet = yield* SiteFleet
   const audit = yield* AuditLog
   const shops = yield* makeShopsHandlers
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow. The bench's
@@ -288,6 +290,7 @@ export const makeStationHandlers = Effect.gen(function* () {
     "sync.quarantine": ({ limit }) => quarantine(limit),
     "sync.conflicts": ({ limit }) => conflicts(limit),
     "fleet.presence": () => fleet.view,
+    "fleet.hub": () => siteFleet.view,
     "audit.recent": ({ limit }) =>
       Effect.andThen(
         session.require(["manager"]).pipe(Effect.mapError(apiErrorOf)),

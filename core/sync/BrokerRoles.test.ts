@@ -20,6 +20,10 @@ describe("broker roles", () => {
     expect(mayPublish(station, Topics.presence("HAM1", "PACK-01"))).toBe(true)
     expect(mayPublish(station, Topics.catchup("HAM1", "PACK-01"))).toBe(true)
     expect(mayPublish(station, Topics.deadLetter("HAM1", "PACK-01"))).toBe(true)
+    expect(mayPublish(station, Topics.outboxHealth("HAM1", "PACK-01"))).toBe(true)
+    expect(mayPublish(station, Topics.outboxHealth("HAM1", "PACK-02"))).toBe(false)
+    // The hub's summary of the site: a station could otherwise show its neighbours a fleet of its own making.
+    expect(mayPublish(station, Topics.siteFleet("HAM1"))).toBe(false)
     // Another station's events, its own acks or resend, any inbox, the refund requests.
     expect(mayPublish(station, Topics.event("HAM1", "PACK-02", "parcel.packed"))).toBe(false)
     expect(mayPublish(station, Topics.event("BER1", "PACK-01", "parcel.packed"))).toBe(false)
@@ -45,6 +49,10 @@ describe("broker roles", () => {
     expect(maySubscribe(station, "packbench/v1/HAM1/+/inbox/#")).toBe(false)
     expect(maySubscribe(station, Topics.acks("HAM1", "PACK-02"))).toBe(false)
     expect(maySubscribe(station, Topics.presenceOf("BER1"))).toBe(false)
+    expect(maySubscribe(station, Topics.siteFleet("HAM1"))).toBe(true)
+    expect(maySubscribe(station, Topics.siteFleet("BER1"))).toBe(false)
+    expect(maySubscribe(station, Topics.siteFleet("+"))).toBe(false)
+    expect(maySubscribe(station, Topics.outboxHealthOf("HAM1"))).toBe(false)
     expect(maySubscribe(station, "$SYS/#")).toBe(false)
   })
 
@@ -53,7 +61,8 @@ describe("broker roles", () => {
       Topics.acks("HAM1", "PACK-01"),
       Topics.resend("HAM1", "PACK-01"),
       Topics.hubInbox("HAM1", "PACK-01", "refund.rejected"),
-      Topics.refundRequests("HAM1")
+      Topics.refundRequests("HAM1"),
+      Topics.siteFleet("HAM1")
     ]) {
       expect(mayPublish(hub, topic), topic).toBe(true)
       expect(mayPublish(shop, topic), topic).toBe(false)
@@ -63,6 +72,8 @@ describe("broker roles", () => {
     expect(maySubscribe(hub, `$share/hubs/${Topics.eventsOf("+")}`)).toBe(true)
     expect(maySubscribe(hub, Topics.catchupsOf("+"))).toBe(true)
     expect(maySubscribe(hub, "packbench/v1/+/+/inbox/+")).toBe(true)
+    expect(maySubscribe(hub, Topics.presenceOf("+"))).toBe(true)
+    expect(maySubscribe(hub, Topics.outboxHealthOf("+"))).toBe(true)
     expect(mayPublish(hub, Topics.event("HAM1", "PACK-01", "parcel.packed"))).toBe(false)
     expect(mayPublish(hub, "packbench/v1/HAM1/PACK-01/inbox/order.upsert")).toBe(false)
   })
@@ -120,13 +131,15 @@ describe("broker roles", () => {
       "user HAM1.PACK-01",
       "topic write packbench/v1/HAM1/PACK-01/events/+",
       "topic write packbench/v1/HAM1/PACK-01/presence",
+      "topic write packbench/v1/HAM1/PACK-01/outbox",
       "topic write packbench/v1/HAM1/PACK-01/catchup",
       "topic write packbench/v1/HAM1/PACK-01/deadletter",
       "topic read packbench/v1/HAM1/PACK-01/acks",
       "topic read packbench/v1/HAM1/PACK-01/resend",
       "topic read packbench/v1/HAM1/PACK-01/inbox/#",
       "topic read packbench/v1/HAM1/all/inbox/#",
-      "topic read packbench/v1/HAM1/+/presence"
+      "topic read packbench/v1/HAM1/+/presence",
+      "topic read packbench/v1/HAM1/hub/fleet"
     ])
   })
 })

@@ -6,12 +6,13 @@ import { topicMatches } from "./Broker.ts"
  * for every CONNECT, PUBLISH and SUBSCRIBE, and the mosquitto ACL blocks are rendered from the same rules
  * (`mosquittoAclBlock`), so the two never disagree.
  *
- * - A **station** publishes only under its own `packbench/v1/<site>/<station>/`: its events, presence, catch-up
- *   requests and dead letters. It reads its own acks, resend requests and inbox (the shop's and the hub's streams),
- *   its site's inbox and its site's presence.
- * - The **hub** reads every station's events and catch-up requests and the shop's order messages (the only source it
- *   takes customer data from), and is the only one to publish acks, resend requests, the hub's inbox stream and the
- *   refund requests to the shop.
+ * - A **station** publishes only under its own `packbench/v1/<site>/<station>/`: its events, presence, outbox report,
+ *   catch-up requests and dead letters. It reads its own acks, resend requests and inbox (the shop's and the hub's
+ *   streams), its site's inbox, its site's presence and the hub's summary of its site (`<site>/hub/fleet`), never
+ *   another site's.
+ * - The **hub** reads every station's events, catch-up requests, presence and outbox report and the shop's order
+ *   messages (the only source it takes customer data from), and is the only one to publish acks, resend requests,
+ *   the hub's inbox stream, the refund requests to the shop and the sites' fleet summaries.
  * - The **shop** side is the only one to publish the stations' shop inbox messages (one topic level per type, so
  *   never the hub's `inbox/hub/<type>`), and reads catch-up requests, dead letters and the hub's refund requests.
  *
@@ -39,20 +40,33 @@ export const rulesOf = (principal: BrokerPrincipal): TopicRules => {
     case "station": {
       const own = `${ROOT}/${principal.siteId}/${principal.stationId}`
       return {
-        publish: [`${own}/events/+`, `${own}/presence`, `${own}/catchup`, `${own}/deadletter`],
+        publish: [`${own}/events/+`, `${own}/presence`, `${own}/outbox`, `${own}/catchup`, `${own}/deadletter`],
         read: [
           `${own}/acks`,
           `${own}/resend`,
           `${own}/inbox/#`,
           `${ROOT}/${principal.siteId}/all/inbox/#`,
-          `${ROOT}/${principal.siteId}/+/presence`
+          `${ROOT}/${principal.siteId}/+/presence`,
+          `${ROOT}/${principal.siteId}/hub/fleet`
         ]
       }
     }
     case "hub":
       return {
-        publish: [`${ROOT}/+/+/acks`, `${ROOT}/+/+/resend`, `${ROOT}/+/+/inbox/hub/+`, `${ROOT}/+/hub/refund-requests`],
-        read: [`${ROOT}/+/+/events/#`, `${ROOT}/+/+/catchup`, `${ROOT}/+/+/inbox/+`]
+        publish: [
+          `${ROOT}/+/+/acks`,
+          `${ROOT}/+/+/resend`,
+          `${ROOT}/+/+/inbox/hub/+`,
+          `${ROOT}/+/hub/refund-requests`,
+          `${ROOT}/+/hub/fleet`
+        ],
+        read: [
+          `${ROOT}/+/+/events/#`,
+          `${ROOT}/+/+/catchup`,
+          `${ROOT}/+/+/inbox/+`,
+          `${ROOT}/+/+/presence`,
+          `${ROOT}/+/+/outbox`
+        ]
       }
     case "shop":
       return {

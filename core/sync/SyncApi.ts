@@ -1,6 +1,7 @@
 /** The API slice for the sync inbox's quarantine, and the quarantined message the Manager screen lists. */
 import { Schema } from "effect"
 import { FleetView } from "./FleetPresence.ts"
+import { SiteFleetView } from "./SiteFleet.ts"
 
 export const QuarantinedMessage = Schema.Struct({
   id: Schema.Int,
@@ -52,5 +53,10 @@ export const SyncApi = {
     output: SyncConflicts
   },
   /** Every station of the site with its presence (online/offline, since when, why), from the retained topics. */
-  "fleet.presence": { input: Schema.Struct({}), output: FleetView }
+  "fleet.presence": { input: Schema.Struct({}), output: FleetView },
+  /**
+   * The hub's summary of the site: every station's presence, outbox depth, oldest unconfirmed event and what the hub
+   * applied of it, with when it arrived and whether it is stale.
+   */
+  "fleet.hub": { input: Schema.Struct({}), output: SiteFleetView }
 } as const

@@ -8,6 +8,7 @@ import { FleetPresence } from "./FleetPresence.ts"
 import { Inbox } from "./Inbox.ts"
 import { Outbox, type OutboxStatus } from "./Outbox.ts"
 import { presenceMessage } from "./Presence.ts"
+import { fleetHeartbeatMs, type OutboxHealthMessage } from "./SiteFleetSummary.ts"
 import { encodeJson, Topics } from "./Topics.ts"
 
 /** The row `packbench outbox` reads to tell whether the station runs and how its link is. */
@@ -82,6 +83,29 @@ export class SyncEngine extends Context.Service<
               .pipe(Effect.catch((error) => Effect.logWarning(`sync: presence ${state} not sent: ${error.message}`)))
           })
 
+        // The outbox report for the hub's fleet summary: retained, sent on every connect, when depth, confirmed
+        // position or epoch change, and every minute (so the hub sees the report is current).
+        const healthTopic = Topics.outboxHealth(identity.siteId, identity.stationId)
+        let reported: { key: string; atMs: number } | undefined
+        const reportOutbox = Effect.gen(function* () {
+          if ((yield* broker.state).connection !== "connected") return
+          const status = yield* outbox.status
+          const at = (yield* clock.now).wallMs
+          const key = `${status.epoch}/${status.depth}/${status.lastConfirmedSeq}`
+          if (reported !== undefined && reported.key === key && at - reported.atMs < fleetHeartbeatMs) return
+          const report: OutboxHealthMessage = {
+            at,
+            siteId: identity.siteId,
+            stationId: identity.stationId,
+            epoch: status.epoch,
+            depth: status.depth,
+            oldestUnconfirmedAt: status.oldestUndeliveredAgeMs === null ? null : at - status.oldestUndeliveredAgeMs,
+            lastConfirmedSeq: status.lastConfirmedSeq
+          }
+          yield* broker.publish(healthTopic, encodeJson(report), { qos: 1, retain: true, timeoutMs: 2_000 })
+          reported = { key, atMs: at }
+        }).pipe(Effect.catchCause((cause) => Effect.logWarning("sync: the outbox report was not sent", cause)))
+
         yield* inbox.start
         yield* outbox.start
         let connected = false
@@ -97,9 +121,26 @@ export class SyncEngine extends Context.Service<
         // queued message of the persistent session) would leave the station retained as offline while it runs.
         const fleet = yield* Effect.serviceOption(FleetPresence)
         if (Option.isSome(fleet)) yield* fleet.value.contradicted(() => Queue.offerUnsafe(births, undefined))
-        yield* Effect.forkScoped(Effect.forever(Effect.andThen(Queue.take(births), announce("online"))))
         yield* Effect.forkScoped(
-          Effect.forever(Effect.andThen(writeStatus(true), Effect.sleep(options.statusEveryMs ?? 2_000)))
+          Effect.forever(
+            Effect.andThen(
+              Queue.take(births),
+              Effect.andThen(
+                announce("online"),
+                Effect.sync(() => {
+                  reported = undefined
+                })
+              )
+            )
+          )
+        )
+        yield* Effect.forkScoped(
+          Effect.forever(
+            Effect.andThen(
+              Effect.andThen(writeStatus(true), reportOutbox),
+              Effect.sleep(options.statusEveryMs ?? 2_000)
+            )
+          )
         )
         yield* Effect.addFinalizer(() => Effect.andThen(announce("offline"), writeStatus(false)))
 

@@ -16,6 +16,12 @@ export const Topics = {
   presence: (siteId: string, stationId: string) => `${root(siteId, stationId)}/presence`,
   /** Every station's presence of a site: retained, so a new subscriber learns the whole fleet at once. */
   presenceOf: (siteId: string) => `packbench/v1/${siteId}/+/presence`,
+  /** The station's retained report of its outbox for the hub's fleet summary. */
+  outboxHealth: (siteId: string, stationId: string) => `${root(siteId, stationId)}/outbox`,
+  /** Every station's outbox report of a site (`+` for all sites): what the hub reads. */
+  outboxHealthOf: (siteId: string) => `packbench/v1/${siteId}/+/outbox`,
+  /** The hub's retained summary of a site's stations, which the site's stations read. */
+  siteFleet: (siteId: string) => `packbench/v1/${siteId}/hub/fleet`,
   inbox: (siteId: string, stationId: string) => `${root(siteId, stationId)}/inbox/#`,
   siteInbox: (siteId: string) => `${root(siteId, "all")}/inbox/#`,
   /** A message from the hub into one station's inbox: its own stream (`hub/<type>`), numbered by the hub. */

@@ -17,6 +17,7 @@ import type { ConflictRecord } from "../../core/sync/ConflictLog.ts"
 import { FleetPresence } from "../../core/sync/FleetPresence.ts"
 import { Inbox } from "../../core/sync/Inbox.ts"
 import { Outbox } from "../../core/sync/Outbox.ts"
+import { SiteFleet } from "../../core/sync/SiteFleet.ts"
 import { registerSyncAlerts } from "../../core/sync/SyncAlerts.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { PROJECT_ROOT } from "./ProjectPaths.ts"
@@ -134,6 +135,6 @@ export const stationSync = (config: ResolvedConfig) =>
       )
     ),
     Layer.provide(inboundHandlers),
-    Layer.provideMerge(Layer.mergeAll(Outbox.layer(), Inbox.layer, FleetPresence.layer)),
+    Layer.provideMerge(Layer.mergeAll(Outbox.layer(), Inbox.layer, FleetPresence.layer, SiteFleet.layer())),
     Layer.provideMerge(StationBroker.link(config))
   )

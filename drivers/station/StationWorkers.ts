@@ -9,6 +9,7 @@ import { PendingLabels } from "../../core/pack/PendingLabels.ts"
 import { PrintQueue } from "../../core/print/PrintQueue.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
 import { FleetPresence } from "../../core/sync/FleetPresence.ts"
+import { SiteFleet } from "../../core/sync/SiteFleet.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { StationCalls } from "./StationCalls.ts"
 import { StationPrinters } from "./StationPrinters.ts"
@@ -112,12 +113,14 @@ const statusPushes = Effect.gen(function* () {
   })
 })
 
-/** The Manager screen's stations panel: every birth, clean stop and last will of the site, pushed as it arrives. */
+/** The Manager screen's stations panels: every birth, clean stop and last will of the site, and every summary of the hub, pushed as they arrive. */
 const fleetPushes = Effect.gen(function* () {
   const fleet = yield* FleetPresence
   const pushes = yield* PushHub
   const run = yield* FiberSet.makeRuntime()
   yield* fleet.changes((view) => void run(pushes.publish("fleet", view)))
+  const siteFleet = yield* SiteFleet
+  yield* siteFleet.changes((view) => void run(pushes.publish("siteFleet", view)))
 })
 
 /** The station's background work, each running until the station's scope closes. */

@@ -2,11 +2,12 @@
 import { Duration, Effect, Layer, Queue, type Scope } from "effect"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
-import type { Broker } from "../../../core/sync/Broker.ts"
+import { Broker } from "../../../core/sync/Broker.ts"
 import { Consumer } from "../../../core/sync/Consumer.ts"
 import type { SyncAlertMessage } from "../../../core/sync/SyncAlerts.ts"
 import { Topics } from "../../../core/sync/Topics.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { runFleetSummaries } from "../../core/fleet/FleetSummaries.ts"
 import {
   type CarrierPollSettings,
   defaultCarrierPollSettings,
@@ -54,6 +55,8 @@ export interface HubOptions {
    * waits `sharedGapGraceMs` (5 s).
    */
   readonly consumerGapGraceMs?: number
+  /** How often each site's fleet summary is looked at and sent down when it changed (default 5 s). */
+  readonly fleetSummaryEveryMs?: number
   /** Carrier APIs polled for the scans of open parcels, besides the webhook; none by default. */
   readonly pollers?: ReadonlyArray<CarrierTrackingPoller>
   readonly carrierPoll?: Partial<CarrierPollSettings>
@@ -212,5 +215,6 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
   }
   yield* followShopOrders(projection)
   yield* consumer.start
+  yield* runFleetSummaries(yield* Broker, yield* Sql, yield* StationClock, options.fleetSummaryEveryMs ?? 5_000)
   return yield* startHubHttpServer(options.http)
 })

@@ -11,9 +11,17 @@ export const sharedSubscriptionsRoutable = (): boolean =>
   topicMatches("$share/packbench-hub/packbench/v1/+/+/events/#", "packbench/v1/S/P/events/x")
 
 /**
- * Wraps a Broker so every subscription is a shared one in `group`: several hub processes then split the
- * station events between them (mosquitto, EMQX, HiveMQ; aedes has no shared subscriptions). Only sound when
- * the hubs share one database, because the consumer's per-station cursor must see every sequence number.
+ * What every hub reads whole: the stations' retained presence and outbox reports, from which each hub makes the
+ * sites' fleet summaries. A shared subscription would split them between the hubs and get no retained messages
+ * (MQTT 5 §4.8.2).
+ */
+const readByEveryHub = (filter: string) => /\/(presence|outbox)$/.test(filter)
+
+/**
+ * Wraps a Broker so every subscription to work (events, catch-up requests, the shop's messages) is a shared one in
+ * `group`: several hub processes then split the station events between them (mosquitto, EMQX, HiveMQ; aedes has no
+ * shared subscriptions). Only sound when the hubs share one database, because the consumer's per-station cursor must
+ * see every sequence number.
  */
 export const layerSharedSubscription = (group: string) =>
   Layer.effect(
@@ -22,7 +30,8 @@ export const layerSharedSubscription = (group: string) =>
       const inner = yield* Broker
       return Broker.of({
         ...inner,
-        subscribe: (filter, handler) => inner.subscribe(`$share/${group}/${filter}`, handler)
+        subscribe: (filter, handler) =>
+          inner.subscribe(readByEveryHub(filter) ? filter : `$share/${group}/${filter}`, handler)
       })
     })
   )

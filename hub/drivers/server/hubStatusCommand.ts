@@ -21,8 +21,8 @@ const age = (nowMs: number, atMs: number | undefined) => {
  * One line per station stream: the last applied sequence number and when, what the hub holds unapplied (behind a
  * gap, how many numbers are missing, since when: those events are unconfirmed at the station), the highest number
  * it has seen (the station's outbox position as far as the hub knows), and whether the station is heard from
- * ("active" within `--quiet-after` seconds, default 60; the hub's broker login does not read the stations'
- * presence). Reads only: safe while the hubs run, on SQLite (WAL) and PostgreSQL alike.
+ * ("active" within `--quiet-after` seconds, default 60; this command reads only the database, not the stations'
+ * presence, which the running hub sends down in each site's fleet summary). Reads only: safe while the hubs run, on SQLite (WAL) and PostgreSQL alike.
  */
 export const hubStatus = async (argv: ReadonlyArray<string>, io: CommandIo): Promise<number> => {
   const flags = parseFlags(argv, { db: "string", "data-dir": "string", json: "boolean", "quiet-after": "string" })

@@ -12,6 +12,7 @@ import { formatAge } from "./formatAge.ts"
 import { QuarantineCard } from "./QuarantineCard.tsx"
 import { RefundRulesCard } from "./RefundRulesCard.tsx"
 import { ShopCard } from "./ShopCard.tsx"
+import { SiteFleetCard } from "./SiteFleetCard.tsx"
 import { StationsCard } from "./StationsCard.tsx"
 
 const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) => {
@@ -196,6 +197,7 @@ export const ManagerScreen = ({
     <div className="manager-column">
       <SyncCard status={status} />
       <StationsCard />
+      <SiteFleetCard />
       <PrintersCard />
     </div>
     <div className="manager-column">

@@ -1,0 +1,124 @@
+/** The Manager screen's table of every station of the site as the hub sees it: presence, outbox, oldest unconfirmed. */
+import { useEffect, useState } from "react"
+import type { FleetStation } from "../../../core/api/StationApi.ts"
+import type { Translate } from "../i18n/Translator.ts"
+import { useStationContext } from "../station/StationContext.ts"
+import { useApiQuery } from "../station/useApiQuery.ts"
+import { formatAge } from "./formatAge.ts"
+
+/** Re-renders every few seconds so ages stay true between the hub's summaries; a render reads the time afresh. */
+const useNow = (everyMs: number) => {
+  const [, setTick] = useState(0)
+  useEffect(() => {
+    const timer = setInterval(() => setTick((tick) => tick + 1), everyMs)
+    return () => clearInterval(timer)
+  }, [everyMs])
+  return Date.now()
+}
+
+const presenceText = (t: Translate, station: FleetStation, now: number) => {
+  const state = t(
+    station.presence === "online"
+      ? "siteFleet.online"
+      : station.presence === "offline"
+        ? "siteFleet.offline"
+        : "siteFleet.unknown"
+  )
+  const since =
+    station.presenceSinceMs === null ? "" : ` ${t("stations.for", { age: formatAge(now - station.presenceSinceMs) })}`
+  const reason =
+    station.offlineReason === undefined
+      ? ""
+      : ` · ${station.offlineReason === "connection lost" ? t("stations.connectionLost") : station.offlineReason}`
+  return `${state}${since}${reason}`
+}
+
+/**
+ * Every station of this site from the hub's summary (`fleet.hub`): whether it is up, what its outbox still holds and
+ * how old the oldest unconfirmed event is (as the station last reported it to the hub), and how far the hub applied
+ * its events. This station's row is marked; a summary that stopped coming is shown as stale with its age.
+ */
+export const SiteFleetCard = () => {
+  const { t } = useStationContext()
+  const fleet = useApiQuery("fleet.hub", {}, ["siteFleet"])
+  const now = useNow(5_000)
+  const view = fleet.data
+  const stations = view?.summary?.stations ?? []
+  return (
+    <section className="card" data-testid="site-fleet-card">
+      <h2>{t("siteFleet.title")}</h2>
+      {view?.problem !== undefined && (
+        <p className="error-text" role="alert">
+          {view.problem}
+        </p>
+      )}
+      {view?.summary === null || view === undefined ? (
+        <p className="hint">{t("siteFleet.none")}</p>
+      ) : (
+        <>
+          <p className={view.stale ? "error-text" : "muted"} data-testid="site-fleet-age">
+            {t(view.stale ? "siteFleet.stale" : "siteFleet.received", {
+              age: formatAge(now - (view.receivedAtMs ?? now))
+            })}
+          </p>
+          <table className="table table-compact" data-stale={view.stale ? "true" : "false"}>
+            <thead>
+              <tr>
+                <th>{t("siteFleet.station")}</th>
+                <th>{t("siteFleet.presence")}</th>
+                <th className="numeric">{t("siteFleet.outbox")}</th>
+                <th>{t("siteFleet.oldest")}</th>
+                <th className="numeric">{t("siteFleet.applied")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stations.map((station) => {
+                const self = station.stationId === view.stationId
+                return (
+                  <tr
+                    key={station.stationId}
+                    data-station={station.stationId}
+                    data-presence={station.presence}
+                    className={self ? "fleet-self" : undefined}
+                    aria-current={self ? "true" : undefined}
+                  >
+                    <td className="mono">
+                      {station.stationId}
+                      {self && <span className="muted"> · {t("stations.self")}</span>}
+                    </td>
+                    <td>
+                      <span
+                        className={`state-dot ${station.presence === "online" ? "state-ok" : "state-unknown"}`}
+                        aria-hidden="true"
+                      />{" "}
+                      {presenceText(t, station, now)}
+                    </td>
+                    <td className="numeric" data-testid="fleet-depth">
+                      {station.outboxDepth === null ? "–" : station.outboxDepth}
+                    </td>
+                    <td data-testid="fleet-oldest">
+                      {station.outboxDepth === null
+                        ? t("siteFleet.notReported")
+                        : station.oldestUnconfirmedAtMs === null
+                          ? t("siteFleet.allConfirmed")
+                          : formatAge(now - station.oldestUnconfirmedAtMs)}
+                    </td>
+                    <td className="numeric">
+                      {station.lastAppliedSeq}
+                      {station.heldAtHub > 0 && (
+                        <span className="error-text">
+                          {" "}
+                          · {t("siteFleet.held", { held: station.heldAtHub, gap: station.gapAtHub })}
+                        </span>
+                      )}
+                    </td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  )
+}
