@@ -19,7 +19,7 @@ describe("migration 0091 (audit log)", () => {
       Effect.gen(function* () {
         const sql = yield* Sql
         yield* migrate(stationMigrations.filter((migration) => migration.id <= 90))
-        const applied = yield* migrate(stationMigrations)
+        const applied = yield* migrate(stationMigrations.filter((migration) => migration.id <= 91))
         const audit = yield* AuditLog
         yield* Effect.provideService(
           audit.record({

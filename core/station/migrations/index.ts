@@ -16,6 +16,7 @@ import { m0071_pack_session } from "./0071_pack_session.ts"
 import { m0080_number_ranges } from "./0080_number_ranges.ts"
 import { m0090_manager_pins } from "./0090_manager_pins.ts"
 import { m0091_audit_log } from "./0091_audit_log.ts"
+import { m0092_events_by_event_time } from "./0092_events_by_event_time.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -34,5 +35,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0071_pack_session,
   m0080_number_ranges,
   m0090_manager_pins,
-  m0091_audit_log
+  m0091_audit_log,
+  m0092_events_by_event_time
 ]
