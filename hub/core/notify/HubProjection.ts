@@ -16,6 +16,7 @@ import {
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
 import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { pruneEpcisEvents, recordEpcisEvent } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { makeRefundLedger } from "../refunds/RefundLedger.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
@@ -198,6 +199,7 @@ export class HubProjection extends Context.Service<
             typeof error === "string" ? new EventRefused({ reason: `${event.type} payload: ${error}` }) : error
           )
         )
+        yield* Effect.provideService(recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }), Sql, sql)
         const now = yield* nowMs
         let fact: StationFact
         switch (event.type) {
@@ -529,6 +531,7 @@ export class HubProjection extends Context.Service<
       const tick = sql.transaction(
         Effect.gen(function* () {
           const now = yield* nowMs
+          yield* Effect.provideService(pruneEpcisEvents(now, settings.epcis.retentionDays), Sql, sql)
           const parcels = yield* sql.query<ParcelRow>(
             `SELECT parcel_id, order_id, status, handed_at_ms, expected_delivery_by_ms, last_scan_at_ms,
                delivered_at_ms FROM hub_parcels p
