@@ -1,5 +1,6 @@
 /** The station's configuration schema: every field, its default, and the resolved form the drivers start from. */
 import { Schema } from "effect"
+import { isEpcisLocation } from "../events/Epcis.ts"
 import { StationCode } from "../station/StationIdentity.ts"
 import { TimeZoneName } from "../time/SiteTime.ts"
 import { DurationText, parseDuration } from "./DurationText.ts"
@@ -69,6 +70,27 @@ export const EvidenceConfig = Schema.Struct({
 export type EvidenceConfig = typeof EvidenceConfig.Type
 
 export const DEFAULT_PHOTO_RETENTION_DAYS = 90
+
+/** A GS1 SGLN EPC URI or an http(s) URI (e.g. a GS1 Digital Link for the GLN), as EPCIS 2.0 names locations. */
+const EpcisLocation = Schema.String.check(
+  Schema.makeFilter((text) =>
+    isEpcisLocation(text)
+      ? undefined
+      : `expected an SGLN such as "urn:epc:id:sgln:4012345.00001.0" or an https:// URI such as "https://id.gs1.org/414/4012345000016"`
+  )
+)
+
+/** Where this station's EPCIS events happen: absent, Packbench names the site and the station with its own URIs. */
+export const EpcisConfig = Schema.Struct({
+  /** The site (bizLocation of every event). */
+  siteLocation: Schema.optional(EpcisLocation),
+  /** This station (readPoint of every event). */
+  readPoint: Schema.optional(EpcisLocation)
+})
+export type EpcisConfig = typeof EpcisConfig.Type
+
+/** Days the hub keeps the EPCIS view of station events for `GET /epcis`: 400 covers a year and its audit. */
+export const DEFAULT_HUB_EPCIS_RETENTION_DAYS = 400
 
 export const PrinterConfig = Schema.Union([
   Schema.Struct({ type: Schema.Literal("tcp"), host: NonEmpty, port: Schema.optional(Port) }),
@@ -199,6 +221,8 @@ export const HubConfig = Schema.Struct({
    * `<dataDir>/hub/metrics-token`.
    */
   metricsToken: Schema.optional(Schema.String),
+  /** Days the hub keeps each station event's EPCIS view (by event time) for `GET /epcis`; older ones are pruned. */
+  epcisRetentionDays: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 36_500 }))),
   notify: Schema.optional(NotifyConfig),
   /** The shop connectors the hub runs (README, "Shop connectors"). */
   shops: Schema.optional(ShopsConfig)
@@ -261,6 +285,7 @@ export const StationConfig = Schema.Struct({
     )
   ),
   evidence: Schema.optional(EvidenceConfig),
+  epcis: Schema.optional(EpcisConfig),
   printers: Schema.optional(
     Schema.Struct({ label: Schema.optional(PrinterConfig), receipt: Schema.optional(PrinterConfig) })
   ),
@@ -297,6 +322,7 @@ export interface ResolvedConfig {
   /** None by default: without a camera, parcels record no evidence photo. */
   readonly cameras: ReadonlyArray<CameraConfig>
   readonly evidence: { readonly photoRetentionDays: number }
+  readonly epcis: { readonly siteLocation?: string | undefined; readonly readPoint?: string | undefined }
   readonly printers: { readonly label: PrinterConfig; readonly receipt: PrinterConfig }
   readonly fixtures: { readonly loadOnFirstStart: boolean }
   readonly simulation: { readonly scaleFollowsPack: boolean }
@@ -308,6 +334,7 @@ export interface ResolvedConfig {
     readonly url?: string
     readonly databaseUrl?: string
     readonly metricsToken?: string
+    readonly epcisRetentionDays: number
     readonly notify: NotifyOverrides
     readonly shops?: ShopsConfig
   }

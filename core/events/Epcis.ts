@@ -45,6 +45,11 @@ export interface EpcisEventDocument {
   readonly bizTransactionList?: NonNullable<EpcisView["bizTransactionList"]>
   readonly readPoint: { readonly id: string }
   readonly bizLocation: { readonly id: string }
+  readonly errorDeclaration?: {
+    readonly declarationTime: string
+    readonly reason: string
+    readonly "packbench:correctedBy": string
+  }
   readonly "packbench:eventType": string
   readonly "packbench:station": string
   readonly "packbench:epoch": string
@@ -52,21 +57,58 @@ export interface EpcisEventDocument {
 }
 
 /**
+ * Where and in which zone the events happened: the site's IANA time zone gives each event its eventTimeZoneOffset at
+ * that instant; the site's and the station's location are GS1 SGLNs or other URIs when configured, else Packbench's
+ * own URIs under LOCATION_BASE.
+ */
+export interface EpcisPlaces {
+  readonly timeZone: string
+  /** bizLocation of every event of the site, e.g. `urn:epc:id:sgln:4012345.00001.0`. */
+  readonly siteLocation?: string | undefined
+  /** readPoint of every event of the station, e.g. `urn:epc:id:sgln:4012345.00001.7`. */
+  readonly readPoint?: string | undefined
+}
+
+const UTC: EpcisPlaces = { timeZone: "UTC" }
+
+/** A location the configuration may name: an SGLN EPC URI, or an http(s) URI (a GS1 Digital Link for a GLN). */
+export const isEpcisLocation = (text: string): boolean =>
+  text.length <= 512 &&
+  (/^urn:epc:id:sgln:[0-9]{6,12}\.[0-9]{0,6}\.[!%-?A-Z_a-z]{1,20}$/.test(text) ||
+    /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[\x21-\x7e]*)?$/.test(text))
+
+/**
+ * The offset from UTC of `timeZone` at `wallMs`, as EPCIS 2.0 writes it (`+01:00`, `-05:30`, `+00:00`): the offset
+ * in force at that instant, so a summer event says +02:00 and a winter one +01:00 in Berlin.
+ */
+export const timeZoneOffset = (wallMs: number, timeZone: string): string => {
+  const name =
+    new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
+      .formatToParts(new Date(wallMs))
+      .find((part) => part.type === "timeZoneName")?.value ?? "GMT"
+  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name)
+  return match === null ? "+00:00" : `${match[1]}${match[2]}:${match[3]}`
+}
+
+/**
  * The EPCIS 2.0 JSON-LD event of a Packbench event, or undefined for events with no EPCIS meaning (sign-ins).
  * eventTime is when the device saw it happen, recordTime when the station recorded it (EPCIS 2.0 §7.4.1); both
- * UTC. An AggregationEvent names its children `childEPCs` and `childQuantityList`, an ObjectEvent `epcList` and
- * `quantityList` (§7.4.2-7.4.3).
+ * UTC, with the site's offset at that instant beside them. An AggregationEvent names its children `childEPCs` and
+ * `childQuantityList`, an ObjectEvent `epcList` and `quantityList` (§7.4.2-7.4.3).
  */
-export const toEpcisEvent = (event: EventEnvelope): EpcisEventDocument | undefined => {
+export const toEpcisEvent = (event: EventEnvelope, places: EpcisPlaces = UTC): EpcisEventDocument | undefined => {
   const view = event.epcis
   if (view === undefined) return undefined
-  const site = `${LOCATION_BASE}/site/${encodeURIComponent(event.siteId)}`
+  const site = places.siteLocation ?? `${LOCATION_BASE}/site/${encodeURIComponent(event.siteId)}`
+  const readPoint =
+    places.readPoint ??
+    `${LOCATION_BASE}/site/${encodeURIComponent(event.siteId)}/station/${encodeURIComponent(event.stationId)}`
   const aggregation = view.eventType === "AggregationEvent"
   const document: EpcisEventDocument = {
     type: view.eventType,
     eventID: `urn:uuid:${event.id}`,
     eventTime: new Date(event.eventTime.wallMs).toISOString(),
-    eventTimeZoneOffset: "+00:00",
+    eventTimeZoneOffset: timeZoneOffset(event.eventTime.wallMs, places.timeZone),
     recordTime: new Date(event.recordTimeMs).toISOString(),
     action: view.action,
     bizStep: view.bizStep,
@@ -79,7 +121,7 @@ export const toEpcisEvent = (event: EventEnvelope): EpcisEventDocument | undefin
     ...(view.bizTransactionList === undefined
       ? {}
       : { bizTransactionList: view.bizTransactionList.map(exportedTransaction) }),
-    readPoint: { id: `${site}/station/${encodeURIComponent(event.stationId)}` },
+    readPoint: { id: readPoint },
     bizLocation: { id: site },
     "packbench:eventType": event.type,
     "packbench:station": event.stationId,
@@ -87,6 +129,52 @@ export const toEpcisEvent = (event: EventEnvelope): EpcisEventDocument | undefin
     "packbench:seq": event.seq
   }
   return document
+}
+
+/**
+ * The id of the event `event` declares erroneous, when it is a correction that names one: a cancelled return names
+ * the `return.received` opened by mistake (`corrects`). Other events correct nothing.
+ */
+export const correctedEventId = (event: EventEnvelope): string | undefined => {
+  if (event.type !== "return.cancelled") return undefined
+  const corrects = (event.payload as { readonly corrects?: unknown } | null)?.corrects
+  return typeof corrects === "string" && /^[0-9a-f-]{36}$/.test(corrects) ? corrects : undefined
+}
+
+/**
+ * An EPCIS 2.0 error declaration (§7.4.1.2): the erroneous event as it was exported, same eventID, what, where and
+ * when, with an `errorDeclaration` saying when the correction was made and why (CBV `incorrect_data`); its
+ * recordTime and the Packbench members are the correction's, so it sorts and pages where the correction happened.
+ */
+export const toErrorDeclaration = (original: EpcisEventDocument, correction: EventEnvelope): EpcisEventDocument => ({
+  ...original,
+  recordTime: new Date(correction.recordTimeMs).toISOString(),
+  errorDeclaration: {
+    declarationTime: new Date(correction.eventTime.wallMs).toISOString(),
+    reason: "incorrect_data",
+    "packbench:correctedBy": `urn:uuid:${correction.id}`
+  },
+  "packbench:eventType": correction.type,
+  "packbench:station": correction.stationId,
+  "packbench:epoch": correction.epoch,
+  "packbench:seq": correction.seq
+})
+
+/**
+ * The EPCIS event of any Packbench event: its own view, or for a correction the error declaration of the event it
+ * corrects (looked up by id, by the caller's store); undefined when it has neither.
+ */
+export const epcisEventOf = (
+  event: EventEnvelope,
+  places: EpcisPlaces,
+  original: (eventId: string) => EpcisEventDocument | undefined
+): EpcisEventDocument | undefined => {
+  const own = toEpcisEvent(event, places)
+  if (own !== undefined) return own
+  const corrected = correctedEventId(event)
+  if (corrected === undefined) return undefined
+  const erroneous = original(corrected)
+  return erroneous === undefined ? undefined : toErrorDeclaration(erroneous, event)
 }
 
 /** An EPCISDocument (EPCIS 2.0 §9) holding the given events, for export to a trading partner or repository. */

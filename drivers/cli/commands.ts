@@ -5,6 +5,7 @@ import { addressCommand } from "./commands/address.ts"
 import { decodeCommand } from "./commands/decode.ts"
 import { desktopCommand } from "./commands/desktop.ts"
 import { doctorCommand } from "./commands/doctor.ts"
+import { epcisCommand } from "./commands/epcis.ts"
 import { eventsCommand } from "./commands/events.ts"
 import { fleetSimulateCommand } from "./commands/fleetSimulate.ts"
 import { labelCommand } from "./commands/label.ts"
@@ -28,6 +29,7 @@ export const commands: ReadonlyArray<Command> = [
   labelCommand,
   outboxCommand,
   eventsCommand,
+  epcisCommand,
   simulateCommand,
   fleetSimulateCommand,
   pinHashCommand,

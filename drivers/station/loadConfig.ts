@@ -8,6 +8,7 @@ import {
   DEFAULT_CARRIER_TIMEOUT_MS,
   DEFAULT_EMBEDDED_BROKER_PORT,
   DEFAULT_HTTP_PORT,
+  DEFAULT_HUB_EPCIS_RETENTION_DAYS,
   DEFAULT_PHOTO_RETENTION_DAYS,
   type ResolvedApiCarrier,
   type ResolvedConfig,
@@ -234,6 +235,7 @@ export const loadConfig = (options: {
     scales: config.scales ?? [{ type: "simulated", id: "sim-scale" }],
     cameras: config.cameras ?? [],
     evidence: { photoRetentionDays: config.evidence?.photoRetentionDays ?? DEFAULT_PHOTO_RETENTION_DAYS },
+    epcis: { ...config.epcis },
     printers: {
       label: config.printers?.label ?? { type: "simulated" },
       receipt: config.printers?.receipt ?? { type: "simulated" }
@@ -249,6 +251,7 @@ export const loadConfig = (options: {
       ...(config.hub?.url === undefined ? {} : { url: config.hub.url }),
       ...(config.hub?.databaseUrl === undefined ? {} : { databaseUrl: config.hub.databaseUrl }),
       ...(config.hub?.metricsToken === undefined ? {} : { metricsToken: config.hub.metricsToken }),
+      epcisRetentionDays: config.hub?.epcisRetentionDays ?? DEFAULT_HUB_EPCIS_RETENTION_DAYS,
       notify: resolveNotifyConfig(config.hub?.notify),
       ...(config.hub?.shops === undefined ? {} : { shops: config.hub.shops })
     },

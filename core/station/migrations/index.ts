@@ -17,6 +17,7 @@ import { m0080_number_ranges } from "./0080_number_ranges.ts"
 import { m0090_manager_pins } from "./0090_manager_pins.ts"
 import { m0091_audit_log } from "./0091_audit_log.ts"
 import { m0092_hot_path_indexes } from "./0092_hot_path_indexes.ts"
+import { m0093_events_by_event_time } from "./0093_events_by_event_time.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -36,5 +37,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0080_number_ranges,
   m0090_manager_pins,
   m0091_audit_log,
-  m0092_hot_path_indexes
+  m0092_hot_path_indexes,
+  m0093_events_by_event_time
 ]

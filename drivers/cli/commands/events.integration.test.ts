@@ -1,10 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import Ajv from "ajv"
-import addFormats from "ajv-formats"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { capturedIo } from "../../../fixtures/cli/capturedIo.ts"
+import { EPCIS_SCHEMA_PATH, epcisSchemaValidator } from "../../../fixtures/epcis/epcisSchema.ts"
 import { openSqlite } from "../../sqlite/SqliteSql.ts"
 import { runCommand } from "../main.ts"
 
@@ -14,11 +13,8 @@ const run = async (argv: ReadonlyArray<string>, env: Record<string, string> = {}
   return { code, ...captured.output() }
 }
 
-/**
- * GS1's EPCIS 2.0 JSON Schema, which the steering repository keeps beside the project (../shared/data/epcis); this
- * project commits no copy of it.
- */
-const EPCIS_SCHEMA = join(import.meta.dirname, "../../../../shared/data/epcis/EPCIS-JSON-Schema.json")
+/** GS1's EPCIS 2.0 JSON Schema, which the steering repository keeps beside the project; this project commits no copy. */
+const hasSchema = EPCIS_SCHEMA_PATH !== undefined
 
 interface Line {
   readonly seq: number
@@ -104,14 +100,12 @@ describe("packbench events", () => {
   })
 
   // Skipped, and shown as skipped, only where the steering repository's shared/ is not beside the project.
-  it.skipIf(!existsSync(EPCIS_SCHEMA))("export --epcis passes GS1's EPCIS 2.0 JSON Schema", async () => {
+  it.skipIf(!hasSchema)("export --epcis passes GS1's EPCIS 2.0 JSON Schema", async () => {
     const out = join(dataDir, "schema-check.jsonld")
     const exported = await run(["events", "export", "--epcis", "--out", out, "--data-dir", dataDir])
     expect(exported.code, exported.err).toBe(0)
     const document = JSON.parse(readFileSync(out, "utf8"))
-    const ajv = new Ajv({ strict: false, allErrors: true })
-    addFormats(ajv)
-    const validate = ajv.compile(JSON.parse(readFileSync(EPCIS_SCHEMA, "utf8")))
+    const validate = epcisSchemaValidator()
     const valid = validate(document)
     expect(validate.errors ?? [], JSON.stringify(validate.errors?.slice(0, 3))).toEqual([])
     expect(valid).toBe(true)
@@ -151,5 +145,170 @@ describe("packbench events", () => {
     const missing = await run(["events", "export", "--epcis", "--data-dir", join(dataDir, "nowhere")])
     expect(missing.code).toBe(1)
     expect(missing.err).toContain("no station database")
+  })
+
+  it("epcis export --from/--to selects by device time, half-open, in event-time order", async () => {
+    const all = await run(["events", "tail", "--data-dir", dataDir])
+    const lines = all.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Line & { eventTime: { wallMs: number }; epcis?: unknown })
+      .filter((line) => line.epcis !== undefined)
+    const times = [...new Set(lines.map((line) => line.eventTime.wallMs))].sort((a, b) => a - b)
+    expect(times.length).toBeGreaterThan(3)
+    const fromMs = times[1]!
+    const toMs = times[times.length - 2]!
+    // The window's ends written with an offset (+01:00) the way a person in Hamburg would.
+    const iso = (ms: number) => `${new Date(ms + 3_600_000).toISOString().slice(0, -1)}+01:00`
+    const exported = await run(["epcis", "export", "--from", iso(fromMs), "--to", iso(toMs), "--data-dir", dataDir])
+    expect(exported.code, exported.err).toBe(0)
+    const document = JSON.parse(exported.out)
+    const expected = lines
+      .filter((line) => line.eventTime.wallMs >= fromMs && line.eventTime.wallMs < toMs)
+      .sort((a, b) => a.eventTime.wallMs - b.eventTime.wallMs || a.seq - b.seq)
+      .map((line) => `urn:uuid:${line.id}`)
+    expect(expected.length).toBeGreaterThan(0)
+    expect(expected.length).toBeLessThan(lines.length)
+    const events = document.epcisBody.eventList as ReadonlyArray<Record<string, unknown>>
+    expect(events.map((event) => event.eventID)).toEqual(expected)
+    expect(exported.err).toContain(`packbench epcis: ${expected.length} EPCIS events`)
+    // The station's time zone (Europe/Berlin by default) gives each event its offset at that instant.
+    for (const event of events) expect(event.eventTimeZoneOffset).toMatch(/^\+0[12]:00$/)
+    if (hasSchema) expect(epcisSchemaValidator()(document)).toBe(true)
+  })
+
+  it.skipIf(!hasSchema)(
+    "epcis export writes a cancelled return as its return's error declaration, configured locations, schema-valid",
+    async () => {
+      const copy = mkdtempSync(join(tmpdir(), "pb-epcis-"))
+      try {
+        cpSync(dataDir, copy, { recursive: true })
+        const db = openSqlite({ filename: join(copy, "station.db") })
+        const last = db
+          .prepare<[], { seq: number; wall: number }>("SELECT MAX(seq) AS seq, MAX(event_wall_ms) AS wall FROM events")
+          .get()!
+        const receivedId = "01a2080c-b7f9-7d79-9a73-6013c1fe0001"
+        const cancelledId = "01a2080c-b7f9-7d79-9a73-6013c1fe0002"
+        const insert = db.prepare(
+          `INSERT INTO events (seq, id, type, version, epoch, event_wall_ms, event_mono_ns, ntp_offset_ms,
+             record_time_ms, actor, payload, epcis) VALUES (?, ?, ?, 1, 'e', ?, '0', NULL, ?, '{"role":"returns-clerk"}', ?, ?)`
+        )
+        insert.run(
+          last.seq + 1,
+          receivedId,
+          "return.received",
+          last.wall + 1_000,
+          last.wall + 1_100,
+          JSON.stringify({
+            returnId: "R-1",
+            known: false,
+            orderId: null,
+            parcelId: null,
+            rmaId: null,
+            ssccUrn: "urn:epc:id:sscc:4260123.0000000017",
+            scanned: "x",
+            notes: ""
+          }),
+          JSON.stringify({
+            eventType: "ObjectEvent",
+            action: "OBSERVE",
+            bizStep: "receiving",
+            disposition: "returned",
+            epcList: ["urn:epc:id:sscc:4260123.0000000017"]
+          })
+        )
+        insert.run(
+          last.seq + 2,
+          cancelledId,
+          "return.cancelled",
+          last.wall + 60_000,
+          last.wall + 60_100,
+          JSON.stringify({
+            returnId: "R-1",
+            corrects: receivedId,
+            orderId: null,
+            scanned: "x",
+            itemCount: 0,
+            reason: "wrong code"
+          }),
+          null
+        )
+        db.close()
+        const config = join(copy, "packbench.config.json")
+
+        writeFileSync(
+          config,
+          JSON.stringify({
+            dataDir: copy,
+            epcis: { siteLocation: "urn:epc:id:sgln:4012345.00001.0", readPoint: "urn:epc:id:sgln:4012345.00001.7" }
+          })
+        )
+        const out = join(copy, "with-correction.jsonld")
+        const exported = await run(["epcis", "export", "--config", config, "--out", out])
+        expect(exported.code, exported.err).toBe(0)
+        const document = JSON.parse(readFileSync(out, "utf8"))
+        const events = document.epcisBody.eventList as ReadonlyArray<Record<string, unknown>>
+        const declaration = events.at(-1)!
+        expect(declaration).toMatchObject({
+          eventID: `urn:uuid:${receivedId}`,
+          bizStep: "receiving",
+          epcList: ["urn:epc:id:sscc:4260123.0000000017"],
+          errorDeclaration: { reason: "incorrect_data", "packbench:correctedBy": `urn:uuid:${cancelledId}` },
+          "packbench:eventType": "return.cancelled"
+        })
+        expect(events.at(-2)).toMatchObject({
+          eventID: `urn:uuid:${receivedId}`,
+          "packbench:eventType": "return.received"
+        })
+        expect(events.at(-2)).not.toHaveProperty("errorDeclaration")
+        for (const event of events) {
+          expect(event.bizLocation).toEqual({ id: "urn:epc:id:sgln:4012345.00001.0" })
+          expect(event.readPoint).toEqual({ id: "urn:epc:id:sgln:4012345.00001.7" })
+        }
+        const validate = epcisSchemaValidator()
+        expect(validate(document), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true)
+      } finally {
+        rmSync(copy, { recursive: true, force: true })
+      }
+    }
+  )
+
+  it("epcis export answers --help, refuses a time without an offset (exit 2) and an unupgraded database (exit 1)", async () => {
+    for (const help of [
+      ["epcis", "--help"],
+      ["epcis", "export", "-h"]
+    ]) {
+      const result = await run(help)
+      expect(result.code).toBe(0)
+      expect(result.out).toContain("usage: packbench epcis export")
+    }
+    const cases: ReadonlyArray<ReadonlyArray<string>> = [
+      ["epcis", "export", "--from", "2026-12-04T00:00:00", "--data-dir", dataDir],
+      ["epcis", "export", "--to", "2026-12-04", "--data-dir", dataDir],
+      ["epcis", "export", "--from", "2026-02-30T00:00:00Z", "--data-dir", dataDir],
+      ["epcis", "export", "--from", "2026-12-04T00:00:00Z", "--to", "2026-12-04T01:00:00+01:00", "--data-dir", dataDir],
+      ["epcis", "export", "--epcis", "--data-dir", dataDir],
+      ["epcis", "import"],
+      ["epcis"]
+    ]
+    for (const argv of cases) {
+      const result = await run(argv)
+      expect(result.code, argv.join(" ")).toBe(2)
+      expect(result.err).toContain("usage: packbench epcis export")
+    }
+    const noOffset = await run(["epcis", "export", "--from", "2026-12-04T00:00:00", "--data-dir", dataDir])
+    expect(noOffset.err).toContain("--from needs an ISO 8601 instant with its offset")
+    const copy = mkdtempSync(join(tmpdir(), "pb-epcis-"))
+    try {
+      cpSync(dataDir, copy, { recursive: true })
+      const db = openSqlite({ filename: join(copy, "station.db") })
+      db.exec("DROP INDEX events_by_event_time")
+      db.close()
+      const old = await run(["epcis", "export", "--data-dir", copy])
+      expect(old.code).toBe(1)
+      expect(old.err).toContain("predates the index on event time")
+    } finally {
+      rmSync(copy, { recursive: true, force: true })
+    }
   })
 })

@@ -1,16 +1,11 @@
 /** `packbench events tail|export`: the station's events as JSON lines (optionally one order's story, followed) or as an EPCIS 2.0 document. */
 import { existsSync } from "node:fs"
-import { join, resolve } from "node:path"
-import type { Writable } from "node:stream"
+import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
-import { epcisDocumentHead, toEpcisEvent } from "../../../core/events/Epcis.ts"
-import { eventEnvelopeOf } from "../../../core/events/EventLog.ts"
-import { openAtomicFile } from "../../fs/writeFileAtomic.ts"
 import { openSqlite } from "../../sqlite/SqliteSql.ts"
-import { ConfigError, loadConfig } from "../../station/loadConfig.ts"
-import { loadOrCreateIdentity } from "../../station/StationIdentityFile.ts"
 import { type Command, type CommandIo, writeLine } from "../Command.ts"
 import { parseFlags } from "../parseFlags.ts"
+import { exportEpcis } from "./epcisExport.ts"
 import { eventRowReader } from "./eventRows.ts"
 import { stationDataDir } from "./outbox.ts"
 
@@ -76,22 +71,13 @@ export const eventsCommand: Command = {
     }
     if (values.follow !== undefined) return usage("--follow belongs to events tail")
     if (values.epcis !== true) return usage("say the format: --epcis (EPCIS 2.0 JSON-LD)")
-    let config: ReturnType<typeof loadConfig>
-    try {
-      config = loadConfig({ cwd: io.cwd, env: io.env, configFile: values.config })
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error
-      await writeLine(io.stderr, `packbench events: ${error.message}`)
-      return 1
-    }
-    const dataDir = values["data-dir"] === undefined ? config.dataDir : resolve(io.cwd, values["data-dir"])
-    const path = join(dataDir, "station.db")
-    if (!existsSync(path)) {
-      await writeLine(io.stderr, `packbench events: no station database at ${path} (set --data-dir or --config)`)
-      return 1
-    }
-    const identity = loadOrCreateIdentity(dataDir, config.station)
-    return exportEpcis(io, path, filter, identity, values.out === undefined ? undefined : resolve(io.cwd, values.out))
+    return exportEpcis(io, {
+      command: "events",
+      selection: { by: "seq", filter },
+      config: values.config,
+      dataDir: values["data-dir"],
+      out: values.out
+    })
   }
 }
 
@@ -157,69 +143,6 @@ const tail = async (
     return 1
   } finally {
     io.stdout.off("error", onStdoutError)
-    db.close()
-  }
-}
-
-/** Where the document goes: a file written whole and renamed into place (never half a document), or stdout. */
-const documentSink = (io: CommandIo, out: string | undefined) => {
-  if (out === undefined) {
-    return {
-      write: (text: string) =>
-        new Promise<void>((done, fail) =>
-          (io.stdout as Writable).write(text, (error) => (error ? fail(error) : done()))
-        ),
-      commit: () => undefined,
-      abandon: () => undefined
-    }
-  }
-  const file = openAtomicFile(out)
-  return { write: async (text: string) => file.write(text), commit: file.commit, abandon: file.abandon }
-}
-
-/**
- * Streams an EPCISDocument (EPCIS 2.0 §9) of the selected events: events without EPCIS meaning (sign-ins, sync
- * bookkeeping) are left out; the document is written event by event, so a year of events needs no more memory than
- * one batch.
- */
-const exportEpcis = async (
-  io: CommandIo,
-  path: string,
-  filter: Parameters<typeof eventRowReader>[1],
-  identity: { readonly siteId: string; readonly stationId: string },
-  out: string | undefined
-): Promise<number> => {
-  const db = await openReadonly(io, path)
-  if (db === undefined) return 1
-  let sink: ReturnType<typeof documentSink> | undefined
-  try {
-    sink = documentSink(io, out)
-    const head = JSON.stringify(epcisDocumentHead(Date.now()))
-    await sink.write(`${head.slice(0, -1)},"epcisBody":{"eventList":[`)
-    const next = eventRowReader(db, filter)
-    let written = 0
-    let rows = next()
-    while (rows.length > 0) {
-      for (const row of rows) {
-        const event = toEpcisEvent(eventEnvelopeOf(row, identity))
-        if (event === undefined) continue
-        await sink.write(`${written === 0 ? "\n" : ",\n"}${JSON.stringify(event)}`)
-        written++
-      }
-      rows = next()
-    }
-    await sink.write("\n]}}\n")
-    sink.commit()
-    await writeLine(
-      io.stderr,
-      `packbench events: ${written} EPCIS events${out === undefined ? "" : ` written to ${out}`}`
-    )
-    return 0
-  } catch (error) {
-    sink?.abandon()
-    await writeLine(io.stderr, `packbench events: export from ${path} failed: ${String(error)}`)
-    return 1
-  } finally {
     db.close()
   }
 }

@@ -16,6 +16,7 @@ import {
 import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
 import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { pruneEpcisEvents, recordEpcisEvent } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { makeRefundLedger } from "../refunds/RefundLedger.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
@@ -256,6 +257,7 @@ export class HubProjection extends Context.Service<
             typeof error === "string" ? new EventRefused({ reason: `${event.type} payload: ${error}` }) : error
           )
         )
+        yield* Effect.provideService(recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }), Sql, sql)
         const now = yield* nowMs
         let fact: StationFact
         switch (event.type) {
@@ -581,6 +583,7 @@ export class HubProjection extends Context.Service<
       const tick = sql.transaction(
         Effect.gen(function* () {
           const now = yield* nowMs
+          yield* Effect.provideService(pruneEpcisEvents(now, settings.epcis.retentionDays), Sql, sql)
           // Only the parcels whose timers may still be due (a partial index): one found done is marked and not read
           // again, so a tick costs the parcels in flight, not every parcel ever handed over.
           const parcels = yield* sql.query<ParcelRow>(

@@ -1,5 +1,7 @@
 /** The hub's settings: mail timing, brands, public URL and the sender's retry limits. */
 import { Context } from "effect"
+import { DEFAULT_HUB_EPCIS_RETENTION_DAYS } from "../../../core/config/StationConfig.ts"
+import { DEFAULT_SITE_TIME_ZONE } from "../../../core/time/SiteTime.ts"
 import { defaultNotifySettings, type NotifySettings } from "./NotifySettings.ts"
 import { type Brand, defaultBrands } from "./templates/Brand.ts"
 
@@ -16,6 +18,11 @@ export interface HubSettingsShape {
   readonly retryMaxMs: number
   /** A notification whose order the hub has not seen after this long is dead-lettered as undeliverable. */
   readonly unknownCustomerGiveUpMs: number
+  /**
+   * The EPCIS view the hub keeps of station events (`GET /epcis`): how many days (by event time) before it is pruned,
+   * and the sites' time zone, which gives each event its eventTimeZoneOffset.
+   */
+  readonly epcis: { readonly retentionDays: number; readonly timeZone: string }
 }
 
 export class HubSettings extends Context.Service<HubSettings, HubSettingsShape>()(
@@ -29,6 +36,7 @@ export class HubSettings extends Context.Service<HubSettings, HubSettingsShape>(
     maxAttempts: 8,
     retryBaseMs: 30_000,
     retryMaxMs: 6 * 3_600_000,
-    unknownCustomerGiveUpMs: 24 * 3_600_000
+    unknownCustomerGiveUpMs: 24 * 3_600_000,
+    epcis: { retentionDays: DEFAULT_HUB_EPCIS_RETENTION_DAYS, timeZone: DEFAULT_SITE_TIME_ZONE }
   })
 }

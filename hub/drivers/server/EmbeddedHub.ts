@@ -57,7 +57,11 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
     })
     const { secret, metricsToken, port, login, shopLogin } = prepared
     const defaults = HubSettings.defaults(config.hub.publicUrl ?? `http://${host}:${port}`)
-    const settings = { ...defaults, notify: withNotifyOverrides(defaults.notify, config.hub.notify) }
+    const settings = {
+      ...defaults,
+      notify: withNotifyOverrides(defaults.notify, config.hub.notify),
+      epcis: { retentionDays: config.hub.epcisRetentionDays, timeZone: config.station.timeZone }
+    }
     const database: HubDatabase =
       config.hub.databaseUrl === undefined
         ? defaultHubDatabase(dataDir)

@@ -1,9 +1,11 @@
-/** The hub's HTTP server: carrier webhook, tracking, feedback, address correction, opt-out and metrics pages. */
+/** The hub's HTTP server: carrier webhook, tracking, feedback, address correction, opt-out, metrics pages and the EPCIS export. */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Effect, Schema } from "effect"
+import { epcisDocumentHead } from "../../../core/events/Epcis.ts"
 import { ShopPushDecision } from "../../../core/shops/ShopStatus.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { parseInstant } from "../../../core/time/parseInstant.ts"
 import {
   type CorrectionField,
   correctionFields,
@@ -11,6 +13,7 @@ import {
   submitCorrection
 } from "../../core/correction/AddressCorrections.ts"
 import { renderCorrectionPage } from "../../core/correction/renderCorrectionPage.ts"
+import { type EpcisCursor, type EpcisWindow, readEpcisPage } from "../../core/epcis/HubEpcis.ts"
 import {
   FeedbackAnswer,
   type FeedbackOutcome,
@@ -106,6 +109,46 @@ const reply = (
 }
 
 const json = (value: unknown) => JSON.stringify(value)
+
+/** Stored EPCIS events per page of `GET /epcis`. */
+const EPCIS_PAGE = 500
+const sitePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+
+/**
+ * `GET /epcis`'s parameters: `from` and `to`, ISO 8601 instants with their offset (the window [from, to) of event
+ * time), and optionally one `site`. Each at most once, nothing else; every refusal says what was wrong.
+ */
+export const parseEpcisQuery = (
+  params: URLSearchParams
+): { readonly ok: true; readonly window: EpcisWindow } | { readonly ok: false; readonly message: string } => {
+  for (const name of new Set(params.keys())) {
+    if (name !== "from" && name !== "to" && name !== "site")
+      return { ok: false, message: `unknown parameter "${name.slice(0, 40)}": expected from, to and site` }
+    if (params.getAll(name).length > 1) return { ok: false, message: `${name} given more than once` }
+  }
+  const instant = (name: "from" | "to") => {
+    const text = params.get(name)
+    return text === null ? undefined : parseInstant(text)
+  }
+  const fromMs = instant("from")
+  const toMs = instant("to")
+  for (const [name, ms] of [
+    ["from", fromMs],
+    ["to", toMs]
+  ] as const) {
+    if (ms === undefined)
+      return {
+        ok: false,
+        message: `${name} needs an ISO 8601 instant with its offset, e.g. 2026-12-04T00:00:00+01:00 or 2026-12-03T23:00:00Z`
+      }
+  }
+  if (fromMs === undefined || toMs === undefined || toMs <= fromMs)
+    return { ok: false, message: "to must be after from" }
+  const site = params.get("site")
+  if (site !== null && !sitePattern.test(site))
+    return { ok: false, message: "site needs a site id (letters, digits, . _ -)" }
+  return { ok: true, window: { fromMs, toMs, ...(site === null ? {} : { siteId: site }) } }
+}
 const notFoundPage = "<!doctype html><title>Not found</title><p>Not found</p>"
 const forbiddenPage = "<!doctype html><title>Forbidden</title><p>Forbidden</p>"
 const badRequestPage = "<!doctype html><title>Bad request</title><p>Bad request</p>"
@@ -116,7 +159,7 @@ const badRequestPage = "<!doctype html><title>Bad request</title><p>Bad request<
  * carrier tracking updates, `GET /t/<token>` serves
  * a parcel's tracking page, `GET|POST /f/<token>` its feedback page, `GET|POST /a/<token>` the customer's address
  * correction for an order on hold, `GET /metrics` and `GET /metrics.csv` the
- * customer figures, and `GET /u/<token>` asks a customer to confirm the opt-out that `POST /u/<token>` (the page's
+ * customer figures, `GET /epcis` the stored events of a time window as an EPCIS 2.0 document, and `GET /u/<token>` asks a customer to confirm the opt-out that `POST /u/<token>` (the page's
  * button, or a mail client's RFC 8058 one-click request) records. The webhook's delivery id is recorded in the same
  * transaction as the scans it
  * carries, so a replayed delivery is refused and a delivery that failed to apply may be retried.
@@ -331,6 +374,53 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     return true
   }
 
+  /**
+   * Streams the EPCISDocument of the stored events in the window, page by page (keyset paging, 500 events a page),
+   * waiting for the client to take each page before reading the next: memory stays at one page whatever the window.
+   */
+  const streamEpcis = async (response: ServerResponse, window: EpcisWindow) => {
+    response.writeHead(200, {
+      "content-type": "application/ld+json; charset=utf-8",
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      "content-disposition": `attachment; filename="epcis-${new Date(window.fromMs).toISOString().slice(0, 10)}.jsonld"`
+    })
+    const write = (text: string) =>
+      new Promise<void>((done, fail) => {
+        if (response.destroyed) fail(new Error("client went away"))
+        else if (response.write(text)) done()
+        else {
+          const cleanup = () => {
+            response.off("drain", onDrain)
+            response.off("close", onClose)
+          }
+          const onDrain = () => {
+            cleanup()
+            done()
+          }
+          const onClose = () => {
+            cleanup()
+            fail(new Error("client went away"))
+          }
+          response.on("drain", onDrain)
+          response.on("close", onClose)
+        }
+      })
+    const head = JSON.stringify(epcisDocumentHead((await run(clock.now)).wallMs))
+    await write(`${head.slice(0, -1)},"epcisBody":{"eventList":[`)
+    let cursor: EpcisCursor | undefined
+    let first = true
+    do {
+      const page = await run(readEpcisPage(window, cursor, EPCIS_PAGE))
+      if (page.documents.length > 0) {
+        await write(`${first ? "\n" : ",\n"}${page.documents.join(",\n")}`)
+        first = false
+      }
+      cursor = page.next
+    } while (cursor !== undefined)
+    response.end("\n]}}\n")
+  }
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://hub.invalid")
     const shopWebhook = /^\/shops\/([a-z0-9-]{1,32})\/webhook$/.exec(url.pathname)
@@ -388,6 +478,16 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
             )
       if (result.html === undefined) reply(response, 404, notFoundPage, "text/html")
       else reply(response, result.status, result.html, "text/html")
+      return
+    }
+    if (request.method === "GET" && url.pathname === "/epcis") {
+      if (refusedWithoutToken(request, response, "the EPCIS export needs")) return
+      const window = parseEpcisQuery(url.searchParams)
+      if (!window.ok) {
+        reply(response, 400, json({ error: window.message }))
+        return
+      }
+      await streamEpcis(response, window.window)
       return
     }
     if (request.method === "GET" && (url.pathname === "/metrics" || url.pathname === "/metrics.csv")) {

@@ -129,10 +129,13 @@ export const hubCommand: Command = {
     // The shop's mail timing (hub.notify) comes from the same config file and variables a station reads.
     let notify: NotifyOverrides
     let metricsToken: string
+    let epcis: { readonly retentionDays: number; readonly timeZone: string }
     const metricsTokenFile = join(dataDir, "metrics-token")
     try {
-      const hubConfig = loadConfig({ cwd: io.cwd, env: io.env, configFile: values.config }).hub
+      const loaded = loadConfig({ cwd: io.cwd, env: io.env, configFile: values.config })
+      const hubConfig = loaded.hub
       notify = hubConfig.notify
+      epcis = { retentionDays: hubConfig.epcisRetentionDays, timeZone: loaded.station.timeZone }
       // The customer figures ask for a token: the configured one, else the one made on first start (mode 0600).
       metricsToken = metricsTokenFor(hubConfig.metricsToken, metricsTokenFile)
     } catch (error) {
@@ -144,7 +147,8 @@ export const hubCommand: Command = {
     const settings = {
       ...defaults,
       notify: withNotifyOverrides(defaults.notify, notify),
-      webhookUrl: values["notify-webhook"]
+      webhookUrl: values["notify-webhook"],
+      epcis
     }
     // Its own login: PACKBENCH_HUB_BROKER_USERNAME/PASSWORD, else the one `hub add-login --data-dir` installed.
     // The shop connectors' login likewise: PACKBENCH_SHOP_BROKER_USERNAME/PASSWORD, else `hub add-login --role shop`'s.

@@ -1,9 +1,11 @@
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
+import type { EventEnvelope } from "../../../../core/events/Event.ts"
 import { migrate } from "../../../../core/store/Migrations.ts"
 import { Sql } from "../../../../core/store/Sql.ts"
 import { StationClock } from "../../../../core/time/Clock.ts"
 import type { TestStore } from "../../../../fixtures/postgres/TestStores.ts"
+import { type EpcisCursor, pruneEpcisEvents, readEpcisPage, recordEpcisEvent } from "../../epcis/HubEpcis.ts"
 import { hubMigrations } from "./hubMigrations.ts"
 
 /** The tables a database holds, by the dialect's own catalogue. */
@@ -41,13 +43,14 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 9001, 9002])
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 9001, 9002])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_address_corrections",
         "hub_address_tokens",
         "hub_carrier_polls",
         "hub_customers",
+        "hub_epcis_events",
         "hub_feedback",
         "hub_messages",
         "hub_metrics_orders",
@@ -140,7 +143,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -183,7 +186,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 9001, 9002])
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 9001, 9002])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -238,7 +241,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -277,7 +280,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -315,7 +318,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -363,7 +366,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 9001, 9002],
+        added: [56, 57, 58, 59, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -381,6 +384,66 @@ export const hubMigrationsSuite = (store: TestStore) =>
           },
           { order_id: "SO-1", hold_round: 2, ship_to: "{}", previous_ship_to: null, order_version: 4 }
         ]
+      })
+    })
+
+    it("59: stores each event's EPCIS view once, pages through a time window by keyset, and prunes by age", async () => {
+      const event = (n: number, wallMs: number, siteId = "HAM1"): EventEnvelope => ({
+        id: `00000000-0000-7000-8000-00000000000${n}`,
+        type: "parcel.handed-to-carrier",
+        version: 1,
+        siteId,
+        stationId: "PACK-01",
+        epoch: "E1",
+        seq: n,
+        eventTime: { wallMs, monoNs: "0" },
+        recordTimeMs: wallMs + 5,
+        actor: { role: "system" },
+        payload: {},
+        epcis: { eventType: "ObjectEvent", action: "OBSERVE", bizStep: "shipping" }
+      })
+      const t = 1_795_000_000_000
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 58))
+          const added = yield* migrate(hubMigrations)
+          const places = { timeZone: "Europe/Berlin" }
+          // Three share one millisecond: the page boundary falls between them.
+          const events = [event(5, t + 2), event(1, t), event(3, t + 1), event(2, t + 1), event(4, t + 1, "MUC1")]
+          const stored = yield* Effect.forEach(events, (one) => recordEpcisEvent(one, places))
+          const again = yield* recordEpcisEvent(events[0]!, places)
+          const noView = yield* recordEpcisEvent({ ...event(6, t), epcis: undefined } as EventEnvelope, places)
+          const pages: Array<ReadonlyArray<number>> = []
+          let cursor: EpcisCursor | undefined
+          do {
+            const page = yield* readEpcisPage({ fromMs: t, toMs: t + 3 }, cursor, 2)
+            pages.push(page.documents.map((document) => JSON.parse(document)["packbench:seq"] as number))
+            cursor = page.next
+          } while (cursor !== undefined)
+          const halfOpen = yield* readEpcisPage({ fromMs: t, toMs: t + 2, siteId: "HAM1" }, undefined, 10)
+          const pruned = yield* pruneEpcisEvents(t + 1 + 400 * 86_400_000, 400)
+          const left = yield* readEpcisPage({ fromMs: 0, toMs: t + 10 }, undefined, 10)
+          return {
+            added,
+            stored,
+            again,
+            noView,
+            pages,
+            halfOpen: halfOpen.documents.map((document) => JSON.parse(document)["packbench:seq"]),
+            pruned,
+            left: left.documents.map((document) => JSON.parse(document)["packbench:seq"])
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [59, 9001, 9002],
+        stored: [true, true, true, true, true],
+        again: false,
+        noView: false,
+        pages: [[1, 2], [3, 4], [5]],
+        halfOpen: [1, 2, 3],
+        pruned: 1,
+        left: [2, 3, 4, 5]
       })
     })
 
@@ -416,7 +479,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 9001, 9002],
+        added: [57, 58, 59, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -453,7 +516,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 9001, 9002],
+        added: [58, 59, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -495,7 +558,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

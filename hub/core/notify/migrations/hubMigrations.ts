@@ -350,5 +350,24 @@ export const hubMigrations: ReadonlyArray<Migration> = [
        WHERE handed_at_ms IS NOT NULL AND timers_done_at_ms IS NULL`
     ]
   },
+  {
+    id: 59,
+    name: "the EPCIS 2.0 view of every applied station event, for GET /epcis",
+    statements: [
+      // One row per station event (its id), written in the transaction that applies it; the document is the EPCIS
+      // event as exported, so a page of the export is a page of this table.
+      `CREATE TABLE hub_epcis_events (
+        event_id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        epoch TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        event_time_ms BIGINT NOT NULL,
+        record_time_ms BIGINT NOT NULL,
+        document TEXT NOT NULL
+      )`,
+      "CREATE INDEX hub_epcis_events_by_time ON hub_epcis_events (event_time_ms, event_id)"
+    ]
+  },
   ...consumerMigrations
 ]

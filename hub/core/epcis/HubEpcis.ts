@@ -1,0 +1,112 @@
+/** The hub's EPCIS store: each applied station event's EPCIS 2.0 view, kept for `GET /epcis` and pruned by age. */
+import { Effect } from "effect"
+import {
+  correctedEventId,
+  type EpcisEventDocument,
+  type EpcisPlaces,
+  epcisEventOf
+} from "../../../core/events/Epcis.ts"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { Sql } from "../../../core/store/Sql.ts"
+
+/**
+ * Records the EPCIS view of a station event, inside the consumer's transaction that applies it (so it is there exactly
+ * when the event counts as applied). Keyed by the event's id: a redelivered event changes nothing. A correction that
+ * names its event (a cancelled return) is stored as that event's error declaration, from the view the hub stored of
+ * it; events with no EPCIS meaning store nothing.
+ */
+export const recordEpcisEvent = Effect.fnUntraced(function* (event: EventEnvelope, places: EpcisPlaces) {
+  const sql = yield* Sql
+  const corrected = correctedEventId(event)
+  let original: EpcisEventDocument | undefined
+  if (corrected !== undefined) {
+    const rows = yield* sql.query<{ document: string }>("SELECT document FROM hub_epcis_events WHERE event_id = ?", [
+      corrected
+    ])
+    const stored = rows[0]?.document
+    original = stored === undefined ? undefined : (JSON.parse(stored) as EpcisEventDocument)
+    // The hub keeps what it exported: a declaration repeats the erroneous event without one of its own.
+    if (original?.errorDeclaration !== undefined) original = undefined
+  }
+  const document = epcisEventOf(event, places, () => original)
+  if (document === undefined) return false
+  const inserted = yield* sql.execute(
+    `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms, document)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+    [
+      event.id,
+      event.siteId,
+      event.stationId,
+      event.epoch,
+      event.seq,
+      // A correction sorts where it was made (its own time), not where the event it corrects lies.
+      event.eventTime.wallMs,
+      event.recordTimeMs,
+      JSON.stringify(document)
+    ]
+  )
+  return inserted.changes > 0
+})
+
+export interface EpcisWindow {
+  readonly fromMs: number
+  readonly toMs: number
+  readonly siteId?: string | undefined
+}
+
+/** Where a page ended: the next page starts after this (event time, event id). */
+export interface EpcisCursor {
+  readonly eventTimeMs: number
+  readonly eventId: string
+}
+
+/**
+ * One page of stored EPCIS events with event time in [fromMs, toMs), oldest first, after `cursor`: keyset paging on
+ * the (event_time_ms, event_id) index, so every page costs the same however deep into the window it is.
+ */
+export const readEpcisPage = Effect.fnUntraced(function* (
+  window: EpcisWindow,
+  cursor: EpcisCursor | undefined,
+  limit: number
+) {
+  const sql = yield* Sql
+  const params: Array<string | number> = [window.fromMs, window.toMs]
+  let where = "event_time_ms >= ? AND event_time_ms < ?"
+  if (cursor !== undefined) {
+    where += " AND (event_time_ms > ? OR (event_time_ms = ? AND event_id > ?))"
+    params.push(cursor.eventTimeMs, cursor.eventTimeMs, cursor.eventId)
+  }
+  if (window.siteId !== undefined) {
+    where += " AND site_id = ?"
+    params.push(window.siteId)
+  }
+  params.push(limit)
+  const rows = yield* sql.query<{ event_id: string; event_time_ms: number | string; document: string }>(
+    `SELECT event_id, event_time_ms, document FROM hub_epcis_events WHERE ${where}
+     ORDER BY event_time_ms, event_id LIMIT ?`,
+    params
+  )
+  const last = rows.at(-1)
+  return {
+    documents: rows.map((row) => row.document),
+    next:
+      last === undefined || rows.length < limit
+        ? undefined
+        : ({ eventTimeMs: Number(last.event_time_ms), eventId: last.event_id } satisfies EpcisCursor)
+  }
+})
+
+/**
+ * Forgets the stored EPCIS events older than `retentionDays` (by event time), at most `batch` at a time so a first
+ * prune after a long pause never holds the table in one transaction; returns how many went.
+ */
+export const pruneEpcisEvents = Effect.fnUntraced(function* (nowMs: number, retentionDays: number, batch = 5_000) {
+  const sql = yield* Sql
+  const cutoffMs = nowMs - retentionDays * 86_400_000
+  const removed = yield* sql.execute(
+    `DELETE FROM hub_epcis_events WHERE event_id IN
+       (SELECT event_id FROM hub_epcis_events WHERE event_time_ms < ? ORDER BY event_time_ms LIMIT ?)`,
+    [cutoffMs, batch]
+  )
+  return removed.changes
+})
