@@ -23,7 +23,9 @@ const SMALL_TABLES = new Set([
   "badges",
   "boxes",
   "sync_outbox_epochs",
-  "sync_consumer_cursor"
+  "sync_consumer_cursor",
+  // Events held for a gap before them: released (deleted) as soon as the gap is filled.
+  "sync_consumer_held"
 ])
 
 const migrationTexts = new Set(
@@ -76,6 +78,12 @@ describe("the queries a working station and its hub run", () => {
     for (const [file, sources] of prepared) {
       if (file === ":memory:") continue
       const db = new Database(file, { readonly: true })
+      // A name in a plan that is no table is a subquery's or a CTE's result, whose own tables are checked too.
+      const tables = new Set(
+        (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map(
+          (row) => row.name
+        )
+      )
       try {
         for (const source of sources) {
           if (migrationTexts.has(source.trim()) || ONCE_AT_FIRST_START.has(source.trim())) continue
@@ -90,7 +98,7 @@ describe("the queries a working station and its hub run", () => {
               continue
             if (PARTIAL_INDEXES.test(detail)) continue
             const table = tableOf(source, scanned[1]!)
-            if (!SMALL_TABLES.has(table))
+            if (!SMALL_TABLES.has(table) && tables.has(table))
               scans.push(`${file.split("/").pop()}: ${detail} in ${source.replace(/\s+/g, " ")}`)
           }
         }

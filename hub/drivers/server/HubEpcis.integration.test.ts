@@ -60,10 +60,10 @@ describe.each(stores)("GET /epcis over HTTP on $dialect", (store) => {
             orderId: "EP-0",
             lineId: "1",
             sku: "ALP-MUG-01",
-            gtin: "4260123450017",
+            gtin: "4260123450014",
             serial: "S-0",
             quantity: 1,
-            raw: "(01)04260123450017(21)S-0"
+            raw: "(01)04260123450014(21)S-0"
           },
           base - 40 * DAY
         )
@@ -78,10 +78,10 @@ describe.each(stores)("GET /epcis over HTTP on $dialect", (store) => {
             orderId: "EP-1",
             lineId: "1",
             sku: "ALP-MUG-01",
-            gtin: "4260123450017",
+            gtin: "4260123450014",
             serial: "S-1",
             quantity: 1,
-            raw: "(01)04260123450017(21)S-1"
+            raw: "(01)04260123450014(21)S-1"
           },
           base + 2_000
         )
@@ -99,7 +99,7 @@ describe.each(stores)("GET /epcis over HTTP on $dialect", (store) => {
               {
                 lineId: "1",
                 sku: "ALP-MUG-01",
-                gtin: "04260123450017",
+                gtin: "04260123450014",
                 quantity: 3,
                 shortShipped: 0,
                 serials: [],
@@ -146,10 +146,10 @@ describe.each(stores)("GET /epcis over HTTP on $dialect", (store) => {
             orderId: "EP-2",
             lineId: "1",
             sku: "ALP-MUG-01",
-            gtin: "4260123450017",
+            gtin: "4260123450014",
             serial: "S-2",
             quantity: 1,
-            raw: "(01)04260123450017(21)S-2"
+            raw: "(01)04260123450014(21)S-2"
           },
           base + DAY
         )
@@ -159,10 +159,10 @@ describe.each(stores)("GET /epcis over HTTP on $dialect", (store) => {
             orderId: "EP-3",
             lineId: "1",
             sku: "ALP-MUG-01",
-            gtin: "4260123450017",
+            gtin: "4260123450014",
             serial: "S-3",
             quantity: 1,
-            raw: "(01)04260123450017(21)S-3"
+            raw: "(01)04260123450014(21)S-3"
           },
           base + 7_000
         )
@@ -204,8 +204,8 @@ describe.each(stores)("GET /epcis over HTTP on $dialect", (store) => {
           action: "ADD",
           parentID: sscc,
           childQuantityList: [
-            { epcClass: "https://id.gs1.org/01/04260123450017/10/L7", quantity: 2 },
-            { epcClass: "https://id.gs1.org/01/04260123450017", quantity: 1 }
+            { epcClass: "https://id.gs1.org/01/04260123450014/10/L7", quantity: 2 },
+            { epcClass: "https://id.gs1.org/01/04260123450014", quantity: 1 }
           ],
           readPoint: { id: "https://id.packbench.example/site/HAM1/station/EP-01" },
           bizLocation: { id: "https://id.packbench.example/site/HAM1" },
