@@ -359,9 +359,12 @@ export class NotificationSender extends Context.Service<
         return "retried" as const
       })
 
+      /** The orders whose rows a pass of this process has taken and not yet settled. */
+      const busyOrders = new Set<string>()
+
       const sendDue = Effect.gen(function* () {
         const now = yield* nowMs
-        const rows = yield* sql.query<DueRow>(
+        const candidates = yield* sql.query<DueRow>(
           `SELECT b.notification_id, b.channel, b.attempts, n.kind, n.subject_id, n.order_id, n.parcel_id,
              n.delay_reason, n.created_at_ms, c.customer_id, u.token AS unsubscribe_token, c.first_name, c.email,
              c.locale, c.opted_out, o.brand, o.address_problems, o.ship_to, o.cancelled_at_ms, o.hold_released_at_ms,
@@ -374,9 +377,31 @@ export class NotificationSender extends Context.Service<
            LEFT JOIN hub_parcels p ON p.parcel_id = n.parcel_id
            LEFT JOIN hub_feedback f ON f.parcel_id = n.parcel_id AND n.kind = 'feedback-request'
            WHERE b.status = 'pending' AND b.next_attempt_ms <= ?
-           ORDER BY b.next_attempt_ms LIMIT ${SEND_PASS_ROWS}`,
-          [now]
+           ORDER BY b.next_attempt_ms LIMIT ${SEND_PASS_ROWS} + ?`,
+          [now, busyOrders.size]
         )
+        // Passes may overlap (the hub runs more than one sender loop): a pass leaves alone the orders another pass of
+        // this process is handling, so one order's mails still go out one after the other.
+        const rows: Array<DueRow> = []
+        const mine = new Set<string>()
+        for (const row of candidates) {
+          if (rows.length >= SEND_PASS_ROWS) break
+          if (busyOrders.has(row.order_id) && !mine.has(row.order_id)) continue
+          rows.push(row)
+          mine.add(row.order_id)
+        }
+        for (const order of mine) busyOrders.add(order)
+        return yield* pass(rows, now).pipe(
+          Effect.ensuring(
+            Effect.sync(() => {
+              for (const order of mine) busyOrders.delete(order)
+            })
+          )
+        )
+      })
+
+      /** Decides, claims, sends and settles one pass's rows. */
+      const pass = Effect.fnUntraced(function* (rows: ReadonlyArray<DueRow>, now: number) {
         const report = { sent: 0, retried: 0, dead: 0, deferred: 0, suppressed: 0 }
         // Every row of the pass is decided and the ones to send are claimed in one transaction: one commit (one
         // fsync) before any of them leaves, instead of one per row.

@@ -185,6 +185,8 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
       Effect.andThen(Effect.logError("hub: sender pass failed", cause), Effect.sleep(Duration.millis(pollMs)))
     )
   )
+  // Two loops, so one pass's rows are decided and claimed while the other's are still with the SMTP server.
+  yield* Effect.forkScoped(Effect.forever(senderLoop))
   yield* Effect.forkScoped(Effect.forever(senderLoop))
   yield* Effect.forkScoped(
     Effect.forever(
