@@ -117,23 +117,32 @@ export class HubProjection extends Context.Service<
       const ledger = makeRefundLedger(sql)
       const nowMs = Effect.map(clock.now, (now) => now.wallMs)
 
+      /** A notification's row: one per (kind, subject), so a repeated intent inserts nothing. */
+      const NOTIFICATION_INSERT = `INSERT INTO hub_notifications
+          (notification_id, kind, subject_id, order_id, parcel_id, delay_reason, trigger_event_id, created_at_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, subject_id) DO NOTHING`
+      const notificationRow = (
+        notificationId: string,
+        intent: NotificationIntent,
+        triggerEventId: string,
+        now: number
+      ): ReadonlyArray<SqlValue> => [
+        notificationId,
+        intent.kind,
+        intent.subjectId,
+        intent.orderId,
+        intent.parcelId ?? null,
+        intent.delayReason ?? null,
+        triggerEventId,
+        now
+      ]
+
       const record = Effect.fnUntraced(function* (intent: NotificationIntent, triggerEventId: string) {
         const now = yield* nowMs
         const notificationId = yield* uuid7(now)
         const inserted = yield* sql.execute(
-          `INSERT INTO hub_notifications
-             (notification_id, kind, subject_id, order_id, parcel_id, delay_reason, trigger_event_id, created_at_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, subject_id) DO NOTHING`,
-          [
-            notificationId,
-            intent.kind,
-            intent.subjectId,
-            intent.orderId,
-            intent.parcelId ?? null,
-            intent.delayReason ?? null,
-            triggerEventId,
-            now
-          ]
+          NOTIFICATION_INSERT,
+          notificationRow(notificationId, intent, triggerEventId, now)
         )
         if (inserted.changes === 0) return false
         if (intent.kind === "feedback-request" && intent.parcelId !== undefined) {
@@ -163,21 +172,7 @@ export class HubProjection extends Context.Service<
       const recordWritten = Effect.fnUntraced(function* (intent: NotificationIntent, triggerEventId: string) {
         const now = yield* nowMs
         const notificationId = yield* uuid7(now)
-        yield* sql.write(
-          `INSERT INTO hub_notifications
-             (notification_id, kind, subject_id, order_id, parcel_id, delay_reason, trigger_event_id, created_at_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, subject_id) DO NOTHING`,
-          [
-            notificationId,
-            intent.kind,
-            intent.subjectId,
-            intent.orderId,
-            intent.parcelId ?? null,
-            intent.delayReason ?? null,
-            triggerEventId,
-            now
-          ]
-        )
+        yield* sql.write(NOTIFICATION_INSERT, notificationRow(notificationId, intent, triggerEventId, now))
         if (intent.kind === "feedback-request" && intent.parcelId !== undefined) {
           yield* sql.write(
             `INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms)

@@ -1,20 +1,9 @@
-/** The Manager screen's table of every station of the site as the hub sees it: presence, outbox, oldest unconfirmed. */
-import { useEffect, useState } from "react"
 import type { FleetStation } from "../../../core/api/StationApi.ts"
 import type { Translate } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { formatAge } from "./formatAge.ts"
-
-/** Re-renders every few seconds so ages stay true between the hub's summaries; a render reads the time afresh. */
-const useNow = (everyMs: number) => {
-  const [, setTick] = useState(0)
-  useEffect(() => {
-    const timer = setInterval(() => setTick((tick) => tick + 1), everyMs)
-    return () => clearInterval(timer)
-  }, [everyMs])
-  return Date.now()
-}
+import { useNow } from "./useNow.ts"
 
 const presenceText = (t: Translate, station: FleetStation, now: number) => {
   const state = t(

@@ -1,20 +1,9 @@
-/** The Manager screen's card of which stations of the site are up. */
-import { useEffect, useState } from "react"
 import type { StationPresence } from "../../../core/api/StationApi.ts"
 import type { Translate } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { formatAge } from "./formatAge.ts"
-
-/** Re-renders every few seconds so "for 3 min" stays true without a push; a render reads the time afresh. */
-const useNow = (everyMs: number) => {
-  const [, setTick] = useState(0)
-  useEffect(() => {
-    const timer = setInterval(() => setTick((tick) => tick + 1), everyMs)
-    return () => clearInterval(timer)
-  }, [everyMs])
-  return Date.now()
-}
+import { useNow } from "./useNow.ts"
 
 const reasonText = (t: Translate, station: StationPresence) =>
   station.state === "online"
