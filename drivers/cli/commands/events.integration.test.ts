@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { capturedIo } from "../../../fixtures/cli/capturedIo.ts"
-import { EPCIS_SCHEMA_PATH, epcisSchemaValidator } from "../../../fixtures/epcis/epcisSchema.ts"
+import { epcisSchemaValidator } from "../../../fixtures/epcis/epcisSchema.ts"
 import { openSqlite } from "../../sqlite/SqliteSql.ts"
 import { runCommand } from "../main.ts"
 
@@ -14,7 +14,6 @@ const run = async (argv: ReadonlyArray<string>, env: Record<string, string> = {}
 }
 
 /** GS1's EPCIS 2.0 JSON Schema, which the steering repository keeps beside the project; this project commits no copy. */
-const hasSchema = EPCIS_SCHEMA_PATH !== undefined
 
 interface Line {
   readonly seq: number
@@ -100,7 +99,7 @@ describe("packbench events", () => {
   })
 
   // Skipped, and shown as skipped, only where the steering repository's shared/ is not beside the project.
-  it.skipIf(!hasSchema)("export --epcis passes GS1's EPCIS 2.0 JSON Schema", async () => {
+  it("export --epcis passes GS1's EPCIS 2.0 JSON Schema", async () => {
     const out = join(dataDir, "schema-check.jsonld")
     const exported = await run(["events", "export", "--epcis", "--out", out, "--data-dir", dataDir])
     expect(exported.code, exported.err).toBe(0)
@@ -174,104 +173,101 @@ describe("packbench events", () => {
     expect(exported.err).toContain(`packbench epcis: ${expected.length} EPCIS events`)
     // The station's time zone (Europe/Berlin by default) gives each event its offset at that instant.
     for (const event of events) expect(event.eventTimeZoneOffset).toMatch(/^\+0[12]:00$/)
-    if (hasSchema) expect(epcisSchemaValidator()(document)).toBe(true)
+    expect(epcisSchemaValidator()(document)).toBe(true)
   })
 
-  it.skipIf(!hasSchema)(
-    "epcis export writes a cancelled return as its return's error declaration, configured locations, schema-valid",
-    async () => {
-      const copy = mkdtempSync(join(tmpdir(), "pb-epcis-"))
-      try {
-        cpSync(dataDir, copy, { recursive: true })
-        const db = openSqlite({ filename: join(copy, "station.db") })
-        const last = db
-          .prepare<[], { seq: number; wall: number }>("SELECT MAX(seq) AS seq, MAX(event_wall_ms) AS wall FROM events")
-          .get()!
-        const receivedId = "01a2080c-b7f9-7d79-9a73-6013c1fe0001"
-        const cancelledId = "01a2080c-b7f9-7d79-9a73-6013c1fe0002"
-        const insert = db.prepare(
-          `INSERT INTO events (seq, id, type, version, epoch, event_wall_ms, event_mono_ns, ntp_offset_ms,
+  it("epcis export writes a cancelled return as its return's error declaration, configured locations, schema-valid", async () => {
+    const copy = mkdtempSync(join(tmpdir(), "pb-epcis-"))
+    try {
+      cpSync(dataDir, copy, { recursive: true })
+      const db = openSqlite({ filename: join(copy, "station.db") })
+      const last = db
+        .prepare<[], { seq: number; wall: number }>("SELECT MAX(seq) AS seq, MAX(event_wall_ms) AS wall FROM events")
+        .get()!
+      const receivedId = "01a2080c-b7f9-7d79-9a73-6013c1fe0001"
+      const cancelledId = "01a2080c-b7f9-7d79-9a73-6013c1fe0002"
+      const insert = db.prepare(
+        `INSERT INTO events (seq, id, type, version, epoch, event_wall_ms, event_mono_ns, ntp_offset_ms,
              record_time_ms, actor, payload, epcis) VALUES (?, ?, ?, 1, 'e', ?, '0', NULL, ?, '{"role":"returns-clerk"}', ?, ?)`
-        )
-        insert.run(
-          last.seq + 1,
-          receivedId,
-          "return.received",
-          last.wall + 1_000,
-          last.wall + 1_100,
-          JSON.stringify({
-            returnId: "R-1",
-            known: false,
-            orderId: null,
-            parcelId: null,
-            rmaId: null,
-            ssccUrn: "urn:epc:id:sscc:4260123.0000000017",
-            scanned: "x",
-            notes: ""
-          }),
-          JSON.stringify({
-            eventType: "ObjectEvent",
-            action: "OBSERVE",
-            bizStep: "receiving",
-            disposition: "returned",
-            epcList: ["urn:epc:id:sscc:4260123.0000000017"]
-          })
-        )
-        insert.run(
-          last.seq + 2,
-          cancelledId,
-          "return.cancelled",
-          last.wall + 60_000,
-          last.wall + 60_100,
-          JSON.stringify({
-            returnId: "R-1",
-            corrects: receivedId,
-            orderId: null,
-            scanned: "x",
-            itemCount: 0,
-            reason: "wrong code"
-          }),
-          null
-        )
-        db.close()
-        const config = join(copy, "packbench.config.json")
-
-        writeFileSync(
-          config,
-          JSON.stringify({
-            dataDir: copy,
-            epcis: { siteLocation: "urn:epc:id:sgln:4012345.00001.0", readPoint: "urn:epc:id:sgln:4012345.00001.7" }
-          })
-        )
-        const out = join(copy, "with-correction.jsonld")
-        const exported = await run(["epcis", "export", "--config", config, "--out", out])
-        expect(exported.code, exported.err).toBe(0)
-        const document = JSON.parse(readFileSync(out, "utf8"))
-        const events = document.epcisBody.eventList as ReadonlyArray<Record<string, unknown>>
-        const declaration = events.at(-1)!
-        expect(declaration).toMatchObject({
-          eventID: `urn:uuid:${receivedId}`,
+      )
+      insert.run(
+        last.seq + 1,
+        receivedId,
+        "return.received",
+        last.wall + 1_000,
+        last.wall + 1_100,
+        JSON.stringify({
+          returnId: "R-1",
+          known: false,
+          orderId: null,
+          parcelId: null,
+          rmaId: null,
+          ssccUrn: "urn:epc:id:sscc:4260123.0000000017",
+          scanned: "x",
+          notes: ""
+        }),
+        JSON.stringify({
+          eventType: "ObjectEvent",
+          action: "OBSERVE",
           bizStep: "receiving",
-          epcList: ["urn:epc:id:sscc:4260123.0000000017"],
-          errorDeclaration: { reason: "incorrect_data", "packbench:correctedBy": `urn:uuid:${cancelledId}` },
-          "packbench:eventType": "return.cancelled"
+          disposition: "returned",
+          epcList: ["urn:epc:id:sscc:4260123.0000000017"]
         })
-        expect(events.at(-2)).toMatchObject({
-          eventID: `urn:uuid:${receivedId}`,
-          "packbench:eventType": "return.received"
+      )
+      insert.run(
+        last.seq + 2,
+        cancelledId,
+        "return.cancelled",
+        last.wall + 60_000,
+        last.wall + 60_100,
+        JSON.stringify({
+          returnId: "R-1",
+          corrects: receivedId,
+          orderId: null,
+          scanned: "x",
+          itemCount: 0,
+          reason: "wrong code"
+        }),
+        null
+      )
+      db.close()
+      const config = join(copy, "packbench.config.json")
+
+      writeFileSync(
+        config,
+        JSON.stringify({
+          dataDir: copy,
+          epcis: { siteLocation: "urn:epc:id:sgln:4012345.00001.0", readPoint: "urn:epc:id:sgln:4012345.00001.7" }
         })
-        expect(events.at(-2)).not.toHaveProperty("errorDeclaration")
-        for (const event of events) {
-          expect(event.bizLocation).toEqual({ id: "urn:epc:id:sgln:4012345.00001.0" })
-          expect(event.readPoint).toEqual({ id: "urn:epc:id:sgln:4012345.00001.7" })
-        }
-        const validate = epcisSchemaValidator()
-        expect(validate(document), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true)
-      } finally {
-        rmSync(copy, { recursive: true, force: true })
+      )
+      const out = join(copy, "with-correction.jsonld")
+      const exported = await run(["epcis", "export", "--config", config, "--out", out])
+      expect(exported.code, exported.err).toBe(0)
+      const document = JSON.parse(readFileSync(out, "utf8"))
+      const events = document.epcisBody.eventList as ReadonlyArray<Record<string, unknown>>
+      const declaration = events.at(-1)!
+      expect(declaration).toMatchObject({
+        eventID: `urn:uuid:${receivedId}`,
+        bizStep: "receiving",
+        epcList: ["urn:epc:id:sscc:4260123.0000000017"],
+        errorDeclaration: { reason: "incorrect_data", "packbench:correctedBy": `urn:uuid:${cancelledId}` },
+        "packbench:eventType": "return.cancelled"
+      })
+      expect(events.at(-2)).toMatchObject({
+        eventID: `urn:uuid:${receivedId}`,
+        "packbench:eventType": "return.received"
+      })
+      expect(events.at(-2)).not.toHaveProperty("errorDeclaration")
+      for (const event of events) {
+        expect(event.bizLocation).toEqual({ id: "urn:epc:id:sgln:4012345.00001.0" })
+        expect(event.readPoint).toEqual({ id: "urn:epc:id:sgln:4012345.00001.7" })
       }
+      const validate = epcisSchemaValidator()
+      expect(validate(document), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true)
+    } finally {
+      rmSync(copy, { recursive: true, force: true })
     }
-  )
+  })
 
   it("epcis export answers --help, refuses a time without an offset (exit 2) and an unupgraded database (exit 1)", async () => {
     for (const help of [
