@@ -1,3 +1,4 @@
+/** The Manager screen's table of every station of the site as the hub sees it: presence, outbox, oldest unconfirmed. */
 import type { FleetStation } from "../../../core/api/StationApi.ts"
 import type { Translate } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"

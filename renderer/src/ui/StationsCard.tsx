@@ -1,3 +1,4 @@
+/** The Manager screen's card of which stations of the site are up. */
 import type { StationPresence } from "../../../core/api/StationApi.ts"
 import type { Translate } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
