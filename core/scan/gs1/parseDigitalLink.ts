@@ -5,8 +5,18 @@ import { aiOfPathSegment } from "./digitalLinkShortNames.ts"
 import type { ElementString, Gs1Parse } from "./parseElementString.ts"
 import { validateAiValue } from "./validateAiValue.ts"
 
-/** Scheme, authority, path, query and fragment as RFC 3986 appendix B splits them; http and https only. */
-const uriParts = /^(https?):\/\/([^/?#]+)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/i
+/**
+ * Scheme, authority, path, query and fragment as RFC 3986 appendix B splits them; http or https, written all in lower
+ * or all in upper case (GS1's reference implementation refuses a mixed-case scheme such as "HtTp").
+ */
+const uriParts = /^(https?|HTTPS?):\/\/([^/?#]+)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/
+
+/**
+ * The host is checked for its characters only, not its form (so a new form of name or address is not refused): a
+ * registered name or IPv4 address of letters, digits, dots and hyphens, or an IPv6 literal in brackets without a zone
+ * identifier, then an optional port. No user information.
+ */
+const authorityForm = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 
 interface PathPair {
   readonly ai: string
@@ -84,6 +94,7 @@ const shortGtinProblem = (
 export const parseDigitalLink = (uri: string, referenceYear: number): Gs1Parse | undefined => {
   const parts = uriParts.exec(uri)
   if (parts === null) return undefined
+  const authority = parts[2]!
   const path = parts[3]!
   const query = parts[4]
   const trailingSlash = path.length > 1 && path.endsWith("/")
@@ -94,6 +105,7 @@ export const parseDigitalLink = (uri: string, referenceYear: number): Gs1Parse |
   const errors: Array<string> = []
   const ais: Array<ElementString> = []
   if (trailingSlash) errors.push("a GS1 Digital Link URI must not end in '/' after its last path value")
+  if (!authorityForm.test(authority)) errors.push(`the host "${authority}" has characters no host name or address has`)
 
   const readValue = (ai: string, raw: string, where: string): void => {
     const decoded = percentDecode(raw)
@@ -137,7 +149,12 @@ export const parseDigitalLink = (uri: string, referenceYear: number): Gs1Parse |
   }
   for (const pair of qualifiers) readValue(pair.ai, pair.raw, "path")
 
-  const qualifierAis = new Set(alternatives.flat())
+  // A query AI belongs in the path when it is a key qualifier of a sequence the path's qualifiers also fit: with
+  // "/01/…/235/…" the qualifiers of the other sequence (22, 10, 21) are ordinary data attributes.
+  const pathQualifiers = qualifiers.map((pair) => pair.ai)
+  const qualifierAis = new Set(
+    alternatives.filter((sequence) => pathQualifiers.every((ai) => sequence.includes(ai))).flat()
+  )
   for (const parameter of query === undefined || query === "" ? [] : query.split("&")) {
     const separator = parameter.indexOf("=")
     const key = separator === -1 ? parameter : parameter.slice(0, separator)
@@ -156,7 +173,8 @@ export const parseDigitalLink = (uri: string, referenceYear: number): Gs1Parse |
     } else if (!definition.dlDataAttribute) {
       errors.push(`AI (${key}) is not allowed as a Digital Link query attribute`)
     }
-    readValue(key, separator === -1 ? "" : parameter.slice(separator + 1), "query")
+    // The query is form-encoded (WHATWG URL, application/x-www-form-urlencoded): "+" there is a space.
+    readValue(key, separator === -1 ? "" : parameter.slice(separator + 1).replaceAll("+", " "), "query")
   }
 
   // Each AI is one fact about the item: the URI syntax has no place for a second one, even with the same value.
