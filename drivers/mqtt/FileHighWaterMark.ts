@@ -1,8 +1,7 @@
 /** Keeps the sync high-water mark in a file beside the database, where a restore does not reach it. */
-import { readFileSync } from "node:fs"
 import { Effect, Layer, Schema } from "effect"
-import { StoreError } from "../../core/store/Sql.ts"
 import { HighWaterMark, type HighWaterMarkValue } from "../../core/sync/HighWaterMark.ts"
+import { readJsonFile } from "../fs/readJsonFile.ts"
 import { writeFileAtomic } from "../fs/writeFileAtomic.ts"
 import { toStoreError } from "../sqlite/SqliteSql.ts"
 
@@ -13,31 +12,10 @@ const MarkFile = Schema.Struct({ epoch: Schema.String, seq: Schema.Int })
  * atomically and durably, so a crash leaves the old or the new mark, never half of one.
  */
 export const makeFileHighWaterMark = (path: string) => {
-  const read = Effect.try({
-    try: () => {
-      try {
-        return readFileSync(path, "utf8")
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-        throw error
-      }
-    },
-    catch: toStoreError
-  }).pipe(
-    Effect.flatMap((text) =>
-      text === undefined
-        ? Effect.succeed(undefined)
-        : Effect.try({ try: () => JSON.parse(text) as unknown, catch: (error) => error }).pipe(
-            Effect.flatMap(Schema.decodeUnknownEffect(MarkFile)),
-            Effect.mapError(
-              (error) =>
-                new StoreError({
-                  reason: "Corrupt",
-                  message: `high-water mark ${path} is unreadable (${String(error)}); move it away to start over`
-                })
-            )
-          )
-    )
+  const read = readJsonFile(
+    path,
+    MarkFile,
+    (detail) => `high-water mark ${path} is unreadable (${detail}); move it away to start over`
   )
   const write = (value: HighWaterMarkValue) =>
     Effect.try({

@@ -1,8 +1,7 @@
 /** Number range reservations kept in a JSON file beside the station database. */
-import { readFileSync } from "node:fs"
 import { Effect, Layer, Schema } from "effect"
 import { NumberReservations } from "../../core/numbering/NumberReservations.ts"
-import { StoreError } from "../../core/store/Sql.ts"
+import { readJsonFile } from "../fs/readJsonFile.ts"
 import { writeFileAtomic } from "../fs/writeFileAtomic.ts"
 import { toStoreError } from "../sqlite/SqliteSql.ts"
 
@@ -15,32 +14,12 @@ const MarksFile = Schema.Record(Schema.String, Schema.Int)
  */
 export const makeFileNumberReservations = (path: string) => {
   let cache: Readonly<Record<string, number>> | undefined
-  const load = Effect.try({
-    try: () => {
-      try {
-        return readFileSync(path, "utf8")
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-        throw error
-      }
-    },
-    catch: toStoreError
-  }).pipe(
-    Effect.flatMap((text) =>
-      text === undefined
-        ? Effect.succeed({})
-        : Effect.try({ try: () => JSON.parse(text) as unknown, catch: (error) => error }).pipe(
-            Effect.flatMap(Schema.decodeUnknownEffect(MarksFile)),
-            Effect.mapError(
-              (error) =>
-                new StoreError({
-                  reason: "Corrupt",
-                  message: `number reservations ${path} are unreadable (${String(error)}): restore the file; moving it away would let a restored database issue numbers twice`
-                })
-            )
-          )
-    )
-  )
+  const load = readJsonFile(
+    path,
+    MarksFile,
+    (detail) =>
+      `number reservations ${path} are unreadable (${detail}): restore the file; moving it away would let a restored database issue numbers twice`
+  ).pipe(Effect.map((marks) => marks ?? {}))
   const read = Effect.suspend(() =>
     cache === undefined
       ? Effect.tap(load, (marks) =>
