@@ -29,7 +29,7 @@ import { hubCommand } from "./hubCommand.ts"
 import { layerSharedSubscription } from "./SharedSubscriptionBroker.ts"
 
 const child = fileURLToPath(new URL("../../../fixtures/hub/hubConsumerChild.ts", import.meta.url))
-const stations = Array.from({ length: 12 }, (_, index) => `PACK-${String(index + 1).padStart(2, "0")}`)
+const stations = Array.from({ length: 20 }, (_, index) => `PACK-${String(index + 1).padStart(2, "0")}`)
 const hubPassword = "hub-secret-fleet-test"
 
 let postgres: Postgres
@@ -54,7 +54,7 @@ afterAll(async () => {
 })
 
 describe("a hub fleet: two hub processes on one PostgreSQL behind a shared subscription on mosquitto", () => {
-  it("applies every event of 12 stations exactly once and in order while one hub is killed (SIGKILL) and restarted", async () => {
+  it("applies every event of 20 stations (as issue #16 asks) exactly once and in order while one hub is killed (SIGKILL) and restarted", async () => {
     const url = await postgres.createDatabase("fleet")
     const running = new Set<ChildProcess>()
     const spawnHub = (clientId: string) => {
