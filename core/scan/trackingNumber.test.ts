@@ -154,6 +154,23 @@ describe("tracking numbers in identifyScan", () => {
     })
   })
 
+  it("reads USPS IMpb as the data set rebuilt it from Publication 199, USPS first where FedEx's 34 digits also fit", () => {
+    // 420 + ZIP routing in front of an IMpb C: FedEx Express 34 is bare digits and its check happens to hold too.
+    expect(identifyScan("420 10282 0000 9261 2901 1318 5417 4685 10")).toMatchObject({
+      carrier: "usps",
+      format: "usps_impb_c",
+      checkDigit: "ok",
+      candidates: [
+        { carrier: "usps", format: "usps_impb_c", checkDigit: "ok" },
+        { carrier: "fedex", format: "fedex_34", checkDigit: "ok" }
+      ]
+    })
+    expect(identifyScan("9400 1112 0620 6406 2607 87")).toMatchObject({ carrier: "usps", format: "usps_impb_n" })
+    // What the data set once called FedEx SmartPost (92 + 29…) is USPS IMpb C now.
+    expect(identifyScan("9261292700768711948021")).toMatchObject({ carrier: "usps", format: "usps_impb_c" })
+    expect(identifyScan("9261292700768711948022")).toMatchObject({ carrier: "usps", valid: false })
+  })
+
   it("bounds what it tries: an over-long string of digits is no tracking number", () => {
     expect(identifyScan("9".repeat(60))).toMatchObject({ kind: "unknown" })
   })
