@@ -98,14 +98,15 @@ describe("tracking numbers in identifyScan", () => {
     expect(identifyScan("JJD 0002 1234 5678 9012")).toMatchObject({ carrier: "yodel" })
     expect(identifyScan("YT 1234 5678 9012 3456")).toMatchObject({ carrier: "yunexpress" })
     expect(identifyScan("SP 0123 4567 8901 2345 67")).toMatchObject({ carrier: "speedee" })
-    expect(identifyScan("7000 1111 2222 3333", { carriers: ["canada-post"] })).toMatchObject({
+    // Canada Post's 16-digit PIN with its mod 10 check digit (weights 3,1), as the data set now gives it.
+    expect(identifyScan("7000 1111 2222 3334", { carriers: ["canada-post"] })).toMatchObject({
       carrier: "canada-post",
-      checkDigit: "none"
+      checkDigit: "ok"
     })
     // DPD's 14-digit parcel number with its ISO/IEC 7064 MOD 37,36 check character, and with a wrong one.
     expect(identifyScan("0123 4567 8901 23 3", { expect: "tracking" })).toMatchObject({
       carrier: "dpd",
-      format: "dpd_15",
+      format: "dpd_14",
       checkDigit: "ok"
     })
     expect(identifyScan("0123 4567 8901 23 Z", { expect: "tracking" })).toMatchObject({
@@ -113,6 +114,61 @@ describe("tracking numbers in identifyScan", () => {
       checkDigit: "bad",
       valid: false
     })
+  })
+
+  it("recognises Canpar, GOFO, Old Dominion and DHL eCommerce's 14 digits from the data set, with their tracking pages", () => {
+    expect(identifyScan("d576 0024 4000 0001 7180 10")).toMatchObject({
+      kind: "tracking",
+      valid: true,
+      carrier: "canpar",
+      format: "canpar_22",
+      number: "D576002440000001718010",
+      trackingUrl: "https://www.canpar.com/en/track/tracking.jsp?reference=D576002440000001718010&locale=en"
+    })
+    expect(identifyScan("GFUS 0101 1884 2144 64")).toMatchObject({
+      carrier: "gofo",
+      format: "gofo_us",
+      trackingUrl: "https://www.gofoexpress.com/tracking.html?searchID=GFUS01011884214464"
+    })
+    // Old Dominion's PRO number ends in a Luhn check digit: bare digits, so taken on a holding check alone.
+    expect(identifyScan("072-0956276-3")).toMatchObject({
+      carrier: "old-dominion",
+      format: "old_dominion",
+      checkDigit: "ok",
+      trackingUrl: "https://www.odfl.com/us/en/tools/trace-track-ltl-freight/trace.html?proNumbers=07209562763"
+    })
+    expect(identifyScan("07209562773", { carriers: ["old-dominion"] })).toMatchObject({
+      carrier: "old-dominion",
+      checkDigit: "bad",
+      valid: false,
+      reason: expect.stringMatching(/should be 1$/)
+    })
+    expect(identifyScan("80003280379")).toMatchObject({ carrier: "old-dominion", checkDigit: "ok" })
+    // DHL eCommerce's 14 digits have no check digit: only for a station that ships with it (else a GTIN-14 or DPD's).
+    expect(identifyScan("60120172242323")).toMatchObject({ kind: "gtin", valid: false })
+    expect(identifyScan("5108 7693037816", { carriers: ["dhl-ecommerce"] })).toMatchObject({
+      carrier: "dhl-ecommerce",
+      format: "dhl_ecommerce_14",
+      checkDigit: "none",
+      valid: true
+    })
+  })
+
+  it("reads USPS IMpb as the data set rebuilt it from Publication 199, USPS first where FedEx's 34 digits also fit", () => {
+    // 420 + ZIP routing in front of an IMpb C: FedEx Express 34 is bare digits and its check happens to hold too.
+    expect(identifyScan("420 10282 0000 9261 2901 1318 5417 4685 10")).toMatchObject({
+      carrier: "usps",
+      format: "usps_impb_c",
+      checkDigit: "ok",
+      candidates: [
+        { carrier: "usps", format: "usps_impb_c", checkDigit: "ok" },
+        { carrier: "fedex", format: "fedex_34", checkDigit: "ok" }
+      ]
+    })
+    expect(identifyScan("9400 1112 0620 6406 2607 87")).toMatchObject({ carrier: "usps", format: "usps_impb_n" })
+    // What the data set once called FedEx SmartPost (92 + 29…) is USPS IMpb C now.
+    expect(identifyScan("9261292700768711948021")).toMatchObject({ carrier: "usps", format: "usps_impb_c" })
+    expect(identifyScan("9261292700768711948022")).toMatchObject({ carrier: "usps", valid: false })
   })
 
   it("bounds what it tries: an over-long string of digits is no tracking number", () => {

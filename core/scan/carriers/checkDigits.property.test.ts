@@ -47,7 +47,45 @@ describe("check-digit algorithms: a valid number with one digit changed is refus
     }
   })
 
-  it("Luhn (ISO/IEC 7812-1, kept for the data set's formats that name it) catches every single-digit change", () => {
+  it("weights 3,1 and 1,3 from the left (Canada Post, USPS 20 and IMpb C, FedEx Ground) catch every single-digit change", () => {
+    // Both weights are prime to 10, so a changed digit always changes the sum mod 10.
+    for (const [evens, odds] of [
+      [3, 1],
+      [1, 3]
+    ] as const) {
+      fc.assert(
+        fc.property(withOneDigitChanged(1, 30), ({ serial, changed }) => {
+          expect(weightedMod10(changed, evens, odds, false)).not.toBe(weightedMod10(serial, evens, odds, false))
+        }),
+        { numRuns: 2000 }
+      )
+    }
+  })
+
+  it("mod 10 over letters (UPS 1Z) misses a letter changed to one with the same (code - 3) mod 10, as the data set defines it", () => {
+    const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    const value = (char: string) => (char.charCodeAt(0) - 3) % 10
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(..."0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"), minLength: 1, maxLength: 15 }),
+        fc.nat(),
+        fc.constantFrom(...letters),
+        (serial, position, letter) => {
+          const at = position % serial.length
+          if (serial[at] === letter || !/[A-Z]/.test(serial[at]!)) return
+          const changed = `${serial.slice(0, at)}${letter}${serial.slice(at + 1)}`
+          const weight = at % 2 === 0 ? 1 : 2
+          const detected = weightedMod10(changed, 1, 2, false) !== weightedMod10(serial, 1, 2, false)
+          expect(detected).toBe(mod(weight * (value(letter) - value(serial[at]!)), 10) !== 0)
+        }
+      ),
+      { numRuns: 2000 }
+    )
+    // R and H both count 9: "1Z" numbers differing only there share their check digit.
+    expect(weightedMod10("5R8939035756712", 1, 2, false)).toBe(weightedMod10("5H8939035756712", 1, 2, false))
+  })
+
+  it("Luhn (ISO/IEC 7812-1: Purolator's 12-digit PIN, Old Dominion's PRO numbers) catches every single-digit change", () => {
     fc.assert(
       fc.property(withOneDigitChanged(1, 30), ({ serial, changed }) => {
         expect(luhn(changed)).not.toBe(luhn(serial))
@@ -109,6 +147,28 @@ describe("check-digit algorithms: a valid number with one digit changed is refus
       ),
       { numRuns: 3000 }
     )
+  })
+
+  it("gives the published examples of each algorithm", () => {
+    // Luhn: the worked example of ISO/IEC 7812-1 as commonly quoted, 7992739871 -> 3; Old Dominion's sample 07209562763.
+    expect(luhn("7992739871")).toBe("3")
+    expect(luhn("0720956276")).toBe("3")
+    // GS1 mod 10: GS1's worked example GTIN-13 629104150021 -> 3, and the GTIN 4006381333931.
+    expect(weightedMod10("629104150021", 3, 1, true)).toBe("3")
+    expect(weightedMod10("400638133393", 3, 1, true)).toBe("1")
+    // Canada Post (data set sample 7035114477138472), FedEx Ground (sample 041441760228964).
+    expect(weightedMod10("703511447713847", 3, 1, false)).toBe("2")
+    expect(weightedMod10("04144176022896", 1, 3, false)).toBe("4")
+    // UPS 1Z5R89390357567127 (the data set's first UPS sample): the serial after 1Z, letters included.
+    expect(weightedMod10("5R8939035756712", 1, 2, false)).toBe("7")
+    // DHL Express 3318810025: 331881002 mod 7 = 5.
+    expect(mod7("331881002")).toBe("5")
+    // UPU S10 §5 example AA473124829GB.
+    expect(s10("47312482")).toBe("9")
+    // FedEx Express 986578788855: weights 3,1,7 mod 11 mod 10.
+    expect(weightedSumModulo("98657878885", [3, 1, 7, 3, 1, 7, 3, 1, 7, 3, 1], 11, 10)).toBe("5")
+    // ISO/IEC 7064 MOD 37,36 on DPD's label example 0081827 09980000020033 350 276 -> C.
+    expect(iso7064Mod37_36("008182709980000020033350276")).toBe("C")
   })
 
   it("every algorithm gives exactly one check character, so any other is refused", () => {

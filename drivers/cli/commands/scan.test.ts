@@ -72,6 +72,32 @@ describe("packbench scan", () => {
     ])
   })
 
+  it("identifies Canpar, GOFO, Old Dominion and Canada Post numbers as printed, with their check digits and pages", async () => {
+    const { code, lines } = await run([
+      "D576 0024 4000 0001 7180 10",
+      "gfus01011884214464",
+      "072 0956276 3",
+      "0073 9380 0054 9297"
+    ])
+    expect(code).toBe(0)
+    expect(lines.map((l) => JSON.parse(l))).toMatchObject([
+      { kind: "tracking", valid: true, carrier: "canpar", number: "D576002440000001718010", checkDigit: "none" },
+      { kind: "tracking", valid: true, carrier: "gofo", number: "GFUS01011884214464" },
+      { kind: "tracking", valid: true, carrier: "old-dominion", checkDigit: "ok", trackingUrl: /odfl\.com/ },
+      { kind: "tracking", valid: true, carrier: "canada-post", format: "canada_post", checkDigit: "ok" }
+    ])
+    expect(lines[3]).not.toContain("checkDigitNotVerified")
+    // A Canada Post PIN with a wrong check digit is refused (exit 1: every scan invalid), naming the right digit.
+    const wrong = await run(["--carriers=canada-post", "0073 9380 0054 9292"])
+    expect(wrong.code).toBe(1)
+    expect(JSON.parse(wrong.lines[0]!)).toMatchObject({ carrier: "canada-post", valid: false, reason: /should be 7$/ })
+    const named = await run(["--carriers=canpar,gofo,old-dominion,canada-post", "80003280379"])
+    expect(JSON.parse(named.lines[0]!)).toMatchObject({
+      carrier: "old-dominion",
+      format: "old_dominion_guaranteed_shipment"
+    })
+  })
+
   it("exits 2 with a clear message for an unknown flag or carrier", async () => {
     const flag = await run(["--nope"])
     expect(flag.code).toBe(2)
