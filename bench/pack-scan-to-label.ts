@@ -6,14 +6,17 @@
 // baselines taken in the same run: one SQLite commit (WAL, synchronous=FULL) on the same disk, and a plain TCP write of
 // the same label bytes to a loopback listener, with the ratio. With `--compare-with REF` it first runs the bench of
 // an older commit (checked out in a temporary worktree) in the same run, e.g. `a385c98~1`, the last commit before
-// every accepted scan became an event, so the cost of recording every scan shows side by side. Prints figures;
-// asserts nothing.
-//   npx tsx bench/pack-scan-to-label.ts [--orders N] [--compare-with REF]
-import { execFileSync } from "node:child_process"
+// every accepted scan became an event, so the cost of recording every scan shows side by side. `--hub-apart` runs the
+// station's hub in a child process (bench/packHubProcess.ts) instead of on the station's event loop, as in production
+// where the hub runs elsewhere; the station's own sync work (outbox, acks) stays in the figure. Also prints the
+// event loop's delay over the run. Prints figures; asserts nothing.
+//   npx tsx bench/pack-scan-to-label.ts [--orders N] [--hub-apart] [--compare-with REF]
+import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs"
 import { connect, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import { percentile, runPackSimulation } from "../drivers/simulation/PackSimulation.ts"
 import { openSqlite } from "../drivers/sqlite/SqliteSql.ts"
 import { loadConfig } from "../drivers/station/loadConfig.ts"
@@ -104,6 +107,29 @@ const benchOf = (ref: string): ReadonlyArray<string> => {
   }
 }
 
+/**
+ * `--hub-apart`: the station's hub in a child process on the station's broker (bench/packHubProcess.ts), as in
+ * production where the hub is not on the station's event loop. Resolves once it serves, with how to stop it.
+ */
+const hubProcess = async (dataDir: string, brokerUrl: string): Promise<() => Promise<unknown>> => {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/packHubProcess.ts", dataDir, brokerUrl], {
+    stdio: ["pipe", "pipe", "inherit"]
+  })
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  await new Promise<void>((resolve, reject) => {
+    let output = ""
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8")
+      if (output.includes("ready\n")) resolve()
+    })
+    void exited.then((code) => reject(new Error(`the hub process ended before it served (exit code ${code})`)))
+  })
+  return async () => {
+    child.stdin.end()
+    return exited
+  }
+}
+
 const compareWith = flag("--compare-with")
 if (compareWith !== undefined) {
   process.stderr.write(`running the bench of ${compareWith} first…\n`)
@@ -113,21 +139,27 @@ if (compareWith !== undefined) {
 
 const dataDir = mkdtempSync(join(tmpdir(), "pb-pack-bench-"))
 try {
-  const config = loadConfig({
+  const loaded = loadConfig({
     cwd: dataDir,
     env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
   })
+  const hubApart = args.includes("--hub-apart")
+  const config = hubApart ? { ...loaded, hub: { ...loaded.hub, embedded: false } } : loaded
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 })
+  loopDelay.enable()
   let lastProgress = ""
   const run = await runPackSimulation({
     config,
     orders,
     renderPrintouts: false,
     seed: 1,
+    ...(hubApart ? { afterStart: (station) => hubProcess(dataDir, station.brokerUrl) } : {}),
     log: (line) => {
       if (line !== lastProgress) process.stderr.write(`${line}\n`)
       lastProgress = line
     }
   })
+  loopDelay.disable()
   const { summary } = run
   const times = run.parcels.flatMap((parcel) => (parcel.scanToLabelMs === undefined ? [] : [parcel.scanToLabelMs]))
   const sorted = [...times].sort((a, b) => a - b)
@@ -174,6 +206,10 @@ try {
   console.log(
     `ratio scan-to-label / raw TCP write: median ${(percentile(sorted, 50) / medianOf(raw)).toFixed(0)}x, ` +
       `p99 ${(percentile(sorted, 99) / percentile(rawSorted, 99)).toFixed(0)}x`
+  )
+  const ms = (ns: number) => (ns / 1e6).toFixed(1)
+  console.log(
+    `event-loop delay during the run: median ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms`
   )
   for (const problem of [...summary.refused, ...summary.failed].slice(0, 10)) {
     console.log(`  ${problem.kind} ${problem.orderId ?? ""} at ${problem.step}: ${problem.code}: ${problem.reason}`)

@@ -20,7 +20,23 @@ export const makePackLookups = Effect.gen(function* () {
     Effect.map((rows) => rows.map(({ box }) => box))
   )
 
-  const decodeOrder = (data: string) => Schema.decodeUnknownSync(Order)(JSON.parse(data))
+  const decodeOrder = Schema.decodeUnknownSync(Order)
+  /**
+   * Every scan reads the whole working set; an order's stored text that did not change since the last scan is not
+   * parsed and decoded again. Keyed by the text itself, so any change of the row decodes afresh; only the rows of the
+   * last read are kept, so the cache is as large as the working set.
+   */
+  let decoded = new Map<string, Order>()
+  const decodeOrders = (rows: ReadonlyArray<{ readonly data: string }>): ReadonlyArray<Order> => {
+    const next = new Map<string, Order>()
+    const orders = rows.map((row) => {
+      const order = decoded.get(row.data) ?? next.get(row.data) ?? decodeOrder(JSON.parse(row.data))
+      next.set(row.data, order)
+      return order
+    })
+    decoded = next
+    return orders
+  }
 
   /**
    * The machine asks synchronously, so everything it may ask about this scan is read first: the working set (orders
@@ -44,7 +60,7 @@ export const makePackLookups = Effect.gen(function* () {
          OR order_id IN (${candidates.map(() => "?").join(", ")})`,
         candidates
       )
-      const orders = rows.map((row) => decodeOrder(row.data))
+      const orders = decodeOrders(rows)
       const serial =
         scan.kind === "gs1" || scan.kind === "digital-link" ? scan.ais.find((e) => e.ai === "21") : undefined
       const packedSerials =

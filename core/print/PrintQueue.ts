@@ -140,23 +140,44 @@ export class PrintQueue extends Context.Service<
               "SELECT * FROM print_jobs WHERE state = 'queued' ORDER BY created_at_ms, id LIMIT 20"
             )
             let blocked = false
+            // A job whose bytes went out but whose `printed` is not written yet: it is written in the transaction that
+            // marks the next job `printing`, so two jobs in a row cost one commit between them, not two. Until then it
+            // stays `printing` on disk, which a restart reads as "check the printout" and never sends again.
+            let sentBefore: JobRow | undefined
+            const markPrinted = (row: JobRow) =>
+              Effect.gen(function* () {
+                const printed = (yield* get(row.id))!
+                // The picture of a printout (a simulated printer's rendering) comes when it is ready, without holding
+                // the next job: the label after this insert must not wait for this one's rendering.
+                if (preview !== undefined) yield* Effect.forkChild(attachPreview(printed))
+                yield* onJob(printed)
+              })
             for (const row of pending) {
               if (blocked) break
-              yield* setState(row.id, "printing", null)
+              const previous = sentBefore
+              sentBefore = undefined
+              yield* sql.transaction(
+                Effect.gen(function* () {
+                  if (previous !== undefined) yield* setState(previous.id, "printed", null)
+                  yield* setState(row.id, "printing", null)
+                })
+              )
+              if (previous !== undefined) yield* markPrinted(previous)
               yield* onJob((yield* get(row.id))!)
               const sent = yield* Effect.exit(printers[row.printer].send({ jobId: row.id, bytes: row.bytes }))
               if (sent._tag === "Success") {
-                yield* setState(row.id, "printed", null)
-                // The picture of a printout (a simulated printer's rendering) comes when it is ready, without
-                // holding the next job: the label after this insert must not wait for this one's rendering.
-                if (preview !== undefined) yield* Effect.forkChild(attachPreview((yield* get(row.id))!))
+                sentBefore = row
               } else {
                 // Back to the queue: a later job for the same printer must not overtake this one.
                 const reason = sent.cause.toString()
                 yield* setState(row.id, "queued", reason)
                 blocked = true
+                yield* onJob((yield* get(row.id))!)
               }
-              yield* onJob((yield* get(row.id))!)
+            }
+            if (sentBefore !== undefined) {
+              yield* setState(sentBefore.id, "printed", null)
+              yield* markPrinted(sentBefore)
             }
             if (blocked) yield* Effect.sleep("2 seconds")
             else if (pending.length === 0) yield* wake.await
