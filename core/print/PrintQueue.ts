@@ -136,8 +136,10 @@ export class PrintQueue extends Context.Service<
         return yield* Effect.forever(
           Effect.gen(function* () {
             yield* wake.close
+            // In the order they were queued: within one millisecond the ids (UUIDv7) need not sort in that order,
+            // the rowid does, so two labels of one printer queued in the same millisecond go out as queued.
             const pending = yield* sql.query<JobRow>(
-              "SELECT * FROM print_jobs WHERE state = 'queued' ORDER BY created_at_ms, id LIMIT 20"
+              "SELECT * FROM print_jobs WHERE state = 'queued' ORDER BY created_at_ms, rowid LIMIT 20"
             )
             let blocked = false
             // A job whose bytes went out but whose `printed` is not written yet: it is written in the transaction that
