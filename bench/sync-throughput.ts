@@ -7,21 +7,21 @@
 // and mqtt.js QoS 1 with the same payloads and in-flight window, publisher to subscriber. The outbox's drain-rate cap
 // is lifted for the bench; the station's memory is printed while the backlog drains, and a scan (one event in its own
 // transaction, as the pack bench appends it) is timed while the drain runs.
+import { type ChildProcess, fork } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Layer, References, Scope } from "effect"
+import { Effect, Layer, References } from "effect"
 import mqtt from "mqtt"
 import type { EventEnvelope } from "../core/events/Event.ts"
 import { EventLog } from "../core/events/EventLog.ts"
-import { Consumer } from "../core/sync/Consumer.ts"
 import { HighWaterMark, makeMemoryHighWaterMark } from "../core/sync/HighWaterMark.ts"
 import { Outbox } from "../core/sync/Outbox.ts"
 import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { openSqlite } from "../drivers/sqlite/SqliteSql.ts"
 import { startMosquitto } from "../fixtures/mqtt/MosquittoProcess.ts"
-import { appendScans, consumerRigLayer, stationRigLayer, waitFor } from "../fixtures/mqtt/SyncRig.ts"
+import { appendScans, stationRigLayer, waitFor } from "../fixtures/mqtt/SyncRig.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string) => {
@@ -81,21 +81,51 @@ const rawAppends = (dir: string, count: number, sample: EventEnvelope) => {
   }
 }
 
-/** mqtt.js alone: `count` QoS 1 publishes of `payload`, `window` in flight, until the subscriber has every one. */
+/** The far side in a process of its own (bench/sync-peer.ts), resolved once it says "ready". */
+const startPeer = async (args: ReadonlyArray<string>) => {
+  const child: ChildProcess = fork(join(import.meta.dirname, "sync-peer.ts"), args, {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"]
+  })
+  const messages: Array<string> = []
+  const waiters: Array<() => void> = []
+  child.on("message", (message) => {
+    messages.push(String(message))
+    for (const wake of waiters.splice(0)) wake()
+  })
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  const waitForMessage = async (expected: string) => {
+    while (!messages.includes(expected)) {
+      const code = await Promise.race([
+        new Promise<"message">((resolve) => waiters.push(() => resolve("message"))),
+        exited
+      ])
+      if (code !== "message") throw new Error(`bench/sync-peer.ts ${args[0]} exited with ${code} before "${expected}"`)
+    }
+  }
+  await waitForMessage("ready")
+  return {
+    waitForMessage,
+    stop: async () => {
+      child.send("stop")
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}
+
+/**
+ * mqtt.js alone: `count` QoS 1 publishes of `payload`, `window` in flight, from this process until a subscriber in a
+ * process of its own (as the consumer is) has every one.
+ */
 const rawMqtt = async (url: string, count: number, payload: string, window: number) => {
   const topic = "bench/raw/events"
-  const subscriber = await mqtt.connectAsync(url, { clientId: "bench-raw-sub", protocolVersion: 5, clean: true })
+  const subscriber = await startPeer(["raw-sub", url, topic, String(count)])
   const publisher = await mqtt.connectAsync(url, { clientId: "bench-raw-pub", protocolVersion: 5, clean: true })
   try {
-    await subscriber.subscribeAsync(topic, { qos: 1 })
-    let received = 0
-    const all = new Promise<void>((resolve) => {
-      subscriber.on("message", () => {
-        received++
-        if (received === count) resolve()
-      })
-    })
     const started = performance.now()
+    const cpu = process.cpuUsage()
     let next = 0
     const lane = async () => {
       while (next < count) {
@@ -104,11 +134,11 @@ const rawMqtt = async (url: string, count: number, payload: string, window: numb
       }
     }
     await Promise.all(Array.from({ length: window }, lane))
-    await all
-    return (performance.now() - started) / 1000
+    await subscriber.waitForMessage("done")
+    const used = process.cpuUsage(cpu)
+    return { seconds: (performance.now() - started) / 1000, cpuMicrosEach: (used.user + used.system) / count }
   } finally {
     await publisher.endAsync()
-    await subscriber.endAsync()
   }
 }
 
@@ -118,23 +148,22 @@ const main = async () => {
   const mosquitto = await startMosquitto({ maxQueuedMessages: 1_000_000 })
   const dir = mkdtempSync(join(tmpdir(), "pb-sync-bench-"))
   console.log(
-    `consumer: ${hubFile ? "hub.db file (WAL, synchronous=FULL)" : ":memory:"}, batch ${consumerBatch ?? "default"}`
+    `consumer (a process of its own): ${hubFile ? "hub.db file (WAL, synchronous=FULL)" : ":memory:"}, ` +
+      `batch ${consumerBatch ?? "default"}; load average ${loadavg()
+        .map((load) => load.toFixed(2))
+        .join(" ")}`
   )
   try {
     await Effect.runPromise(
       Effect.gen(function* () {
-        const startHub = Effect.gen(function* () {
-          const scope = yield* Scope.make()
-          const consumer = yield* Layer.build(
-            consumerRigLayer({
-              filename: hubFile ? join(dir, "hub.db") : ":memory:",
-              broker: layerMqttBroker({ url: mosquitto.url, clientId: "bench-hub", protocolVersion: 5 }),
-              ...(consumerBatch === undefined ? {} : { batchSize: Number(consumerBatch) })
-            })
-          ).pipe(Scope.provide(scope))
-          yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer), Scope.provide(scope))
-          return scope
-        })
+        const startHub = Effect.promise(() =>
+          startPeer([
+            "consumer",
+            mosquitto.url,
+            hubFile ? join(dir, "hub.db") : ":memory:",
+            ...(consumerBatch === undefined ? [] : [consumerBatch])
+          ])
+        )
         let hub = yield* startHub
         const station = yield* Layer.build(
           stationRigLayer({
@@ -218,6 +247,7 @@ const main = async () => {
         )
         yield* outbox.kick
         const drainStart = performance.now()
+        const drainCpu = process.cpuUsage()
         const scans: Array<number> = []
         let lastReport = drainStart
         const target = total + backlog
@@ -238,9 +268,14 @@ const main = async () => {
           }
         }
         const drainSeconds = (performance.now() - drainStart) / 1000
+        const drainCpuUsed = process.cpuUsage(drainCpu)
         const allSeconds = (performance.now() - appendStart) / 1000
         clearInterval(sampler)
         scans.sort((a, b) => a - b)
+        console.log(
+          `  the station's CPU while draining: ${((drainCpuUsed.user + drainCpuUsed.system) / backlog).toFixed(1)} µs ` +
+            `an event (user ${(drainCpuUsed.user / 1e6).toFixed(1)} s, system ${(drainCpuUsed.system / 1e6).toFixed(1)} s)`
+        )
         console.log(
           `backlog ${backlog}: drained (published and confirmed) in ${drainSeconds.toFixed(1)} s ` +
             `(${Math.round(backlog / drainSeconds)} ev/s appended to hub-confirmed); append to all confirmed ` +
@@ -252,12 +287,14 @@ const main = async () => {
         )
         const samplePayload = JSON.stringify(sample)
         const rawCount = Math.min(backlog, 200_000)
-        const rawSeconds = yield* Effect.promise(() => rawMqtt(mosquitto.url, rawCount, samplePayload, MAX_IN_FLIGHT))
+        const { seconds: rawSeconds, cpuMicrosEach } = yield* Effect.promise(() =>
+          rawMqtt(mosquitto.url, rawCount, samplePayload, MAX_IN_FLIGHT)
+        )
         const ours = backlog / drainSeconds
         const raw = rawCount / rawSeconds
         console.log(
           `raw mqtt.js QoS 1, same payload (${samplePayload.length} B), ${MAX_IN_FLIGHT} in flight: ` +
-            `${Math.round(raw)} msg/s over ${rawCount}; events appended to hub-confirmed ${Math.round(ours)} ev/s: ` +
+            `${Math.round(raw)} msg/s over ${rawCount} (publisher's CPU ${cpuMicrosEach.toFixed(1)} µs a message); events appended to hub-confirmed ${Math.round(ours)} ev/s: ` +
             `ratio ${(ours / raw).toFixed(2)}`
         )
 
@@ -266,7 +303,7 @@ const main = async () => {
         //    acks the outbox stops at its unconfirmed limit: up to that many are queued at the broker, the rest of the
         //    backlog follows as the returning hub acks.
         if (hubFile) {
-          yield* Scope.close(hub, Exit.void)
+          yield* Effect.promise(() => hub.stop())
           const before = (yield* outbox.status).lastSeq
           const confirmedBefore = (yield* outbox.status).lastConfirmedSeq
           yield* appendScans(backlog, 1_000).pipe(Effect.provide(station))
@@ -283,7 +320,12 @@ const main = async () => {
               `(${Math.round(backlog / catchUpSeconds)} ev/s)`
           )
         }
-        yield* Scope.close(hub, Exit.void)
+        yield* Effect.promise(() => hub.stop())
+        console.log(
+          `load average at the end ${loadavg()
+            .map((load) => load.toFixed(2))
+            .join(" ")}`
+        )
       }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
     )
   } finally {
