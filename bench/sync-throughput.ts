@@ -227,10 +227,10 @@ const main = async () => {
 
         // 2. Backlog: append N as fast as SQLite allows (1,000 events a transaction, one commit each) and time until
         //    all are confirmed by the consumer; the station's memory is sampled throughout and a scan timed now and then.
-        const rssBefore = process.memoryUsage().rss
+        const rssBefore = process.memoryUsage.rss()
         let rssPeak = rssBefore
         const sampler = setInterval(() => {
-          rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
+          rssPeak = Math.max(rssPeak, process.memoryUsage.rss())
         }, 100)
         const appendStart = performance.now()
         yield* appendScans(backlog, 1_000).pipe(Effect.provide(station))
@@ -262,7 +262,7 @@ const main = async () => {
             lastReport = now
             const status = yield* outbox.status
             console.log(
-              `  drain t=${((now - drainStart) / 1000).toFixed(0)} s: RSS ${mb(process.memoryUsage().rss)} MB, ` +
+              `  drain t=${((now - drainStart) / 1000).toFixed(0)} s: RSS ${mb(process.memoryUsage.rss())} MB, ` +
                 `confirmed ${status.lastConfirmedSeq - total}/${backlog}`
             )
           }

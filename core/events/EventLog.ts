@@ -3,9 +3,9 @@ import { Context, Effect, Layer, Schema } from "effect"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
-import type { Actor, EpcisView, EventEnvelope } from "./Event.ts"
+import type { Actor, EventEnvelope } from "./Event.ts"
 import type { EventDefinition } from "./EventDefinition.ts"
-import { uuid7 } from "./Uuid7.ts"
+import { uuid7, uuid7Many } from "./Uuid7.ts"
 
 /** A row of the `events` table as SQLite returns it; tools that read the database directly share this shape. */
 export interface EventRow {
@@ -176,19 +176,17 @@ export class EventLog extends Context.Service<
         const eventTime = options?.eventTime ?? now
         const actor = options?.actor ?? SYSTEM
         const actorText = JSON.stringify(actor)
-        const encode = Schema.encodeEffect(definition.payload)
-        const prepared: Array<{
-          readonly id: string
-          readonly encoded: unknown
-          readonly epcis: EpcisView | undefined
-        }> = []
-        for (const payload of payloads) {
-          prepared.push({
-            id: yield* uuid7(now.wallMs),
-            encoded: yield* encode(payload).pipe(Effect.orDie),
+        // One look-up of the Random service and a synchronous encoder for the lot: an Effect per event costs more
+        // than its row. A payload its schema cannot encode is a defect, as in `append`.
+        const ids = yield* uuid7Many(now.wallMs, payloads.length)
+        const encode = Schema.encodeSync(definition.payload)
+        const prepared = yield* Effect.sync(() =>
+          payloads.map((payload, index) => ({
+            id: ids[index]!,
+            encoded: encode(payload) as unknown,
             epcis: definition.epcis?.(payload)
-          })
-        }
+          }))
+        )
         return yield* sql.transaction(
           Effect.gen(function* () {
             const last = yield* sql.query<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events")

@@ -5,7 +5,7 @@ import { encodeUtf8 } from "../label/Utf8.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
-import { Broker, type BrokerError, type BrokerMessage, type BrokerState } from "./Broker.ts"
+import { Broker, type BrokerError, type BrokerMessage, type BrokerState, type PublishAck } from "./Broker.ts"
 import { HighWaterMark } from "./HighWaterMark.ts"
 import { decodeJson, Topics } from "./Topics.ts"
 
@@ -265,43 +265,41 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
       rewind(range.base + request.fromSeq - 1)
     })
 
-  /** An event ready for the wire: its topic, the JSON of its envelope numbered within its epoch, encoded once. */
+  /** An event ready for the wire: its topic and the JSON of its envelope numbered within its epoch, encoded once. */
   interface Outgoing {
     readonly seq: number
     readonly topic: string
     readonly payload: Uint8Array
-    readonly userProperties: Readonly<Record<string, string>>
   }
 
+  // No MQTT 5 user properties: nothing reads them (the envelope carries id, epoch and seq, and MQTT 3.1.1 drops
+  // them), and encoding and copying them cost every publish.
   const outgoingOf = (row: EventRow, range: EpochRange): Outgoing => {
     const seq = Number(row.seq)
-    const wireSeq = seq - range.base
     return {
       seq,
       topic: Topics.event(siteId, stationId, row.type),
-      payload: encodeUtf8(envelopeJsonOf(row, identity, wireSeq)),
-      userProperties: { eventId: row.id, epoch: row.epoch, seq: String(wireSeq) }
+      payload: encodeUtf8(envelopeJsonOf(row, identity, seq - range.base))
     }
   }
 
+  const publishOptions = { qos: 1, timeoutMs: options.publishTimeoutMs } as const
+
   /** Why the broker's answer means the event was not delivered, or undefined when it was. */
-  const publishOne = (message: Outgoing) =>
-    broker
-      .publish(message.topic, message.payload, {
-        qos: 1,
-        timeoutMs: options.publishTimeoutMs,
-        userProperties: message.userProperties
-      })
-      .pipe(
-        Effect.map((ack): string | undefined =>
-          ack.reasonCode === NO_SUBSCRIBERS
-            ? "broker has no subscriber for the topic (reason code 0x10): not delivered"
-            : ack.reasonCode >= 0x80
-              ? `broker refused the event (reason code 0x${ack.reasonCode.toString(16)})`
-              : undefined
-        ),
-        Effect.catch((error) => Effect.succeed(`${error.reason}: ${error.message}`))
-      )
+  const outcomeOf = (exit: Exit.Exit<PublishAck, BrokerError>): string | undefined => {
+    if (Exit.isSuccess(exit)) {
+      const code = exit.value.reasonCode
+      return code === NO_SUBSCRIBERS
+        ? "broker has no subscriber for the topic (reason code 0x10): not delivered"
+        : code >= 0x80
+          ? `broker refused the event (reason code 0x${code.toString(16)})`
+          : undefined
+    }
+    const error = Cause.findErrorOption(exit.cause)
+    return Option.isSome(error)
+      ? `${error.value.reason}: ${error.value.message}`
+      : `publish did not finish: ${Cause.pretty(exit.cause)}`
+  }
 
   /**
    * The events after `afterSeq` the window allows next (one page), cut at an epoch change until the earlier epoch is
@@ -451,12 +449,9 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
           launched.push(message.seq)
           launchedCount++
           inFlight++
-          run(publishOne(message)).addObserver((exit) => {
+          run(broker.publish(message.topic, message.payload, publishOptions)).addObserver((exit) => {
             inFlight--
-            answers.set(
-              message.seq,
-              Exit.isSuccess(exit) ? exit.value : `publish did not finish: ${Cause.pretty(exit.cause)}`
-            )
+            answers.set(message.seq, outcomeOf(exit))
             fold()
             launch()
           })
