@@ -1,12 +1,15 @@
 // Sync throughput bench against a local mosquitto it starts itself. Prints figures; asserts nothing.
 //   npx tsx bench/sync-throughput.ts [--backlog N] [--1m] [--rate-seconds S] [--hub-file] [--consumer-batch N]
+// The consumer (and the raw subscriber) run in a process of their own (bench/sync-peer.ts), as the hub does in the
+// field: this process is the station's, its RSS and CPU are the station's.
+// 1. append->PUBACK latency at a steady 200 events/s. 2. An offline backlog: a second station appends N events with
+// its outbox not running, then starts it; the drain is timed to the last confirmation (the outbox's drain-rate cap
+// lifted), with the station's RSS every 5 s and a scan (one event in its own transaction) timed every 250 ms.
+// Raw baselines in the same run: appends with better-sqlite3 alone (same schema, 1,000 rows a transaction, WAL+FULL),
+// and mqtt.js QoS 1 with the same payloads and in-flight window, publisher here, subscriber in its own process.
 // --hub-file: the consumer applies into a WAL + synchronous=FULL file, as the hub does, instead of :memory:, and a
 // third figure times the consumer alone: catching up a backlog queued for it at the broker while it was away (as
 // much as the outbox sends without acks, its unconfirmed limit; the rest follows as the acks come).
-// Raw baselines in the same run: appends with better-sqlite3 alone (same schema, 1,000 rows a transaction, WAL+FULL),
-// and mqtt.js QoS 1 with the same payloads and in-flight window, publisher to subscriber. The outbox's drain-rate cap
-// is lifted for the bench; the station's memory is printed while the backlog drains, and a scan (one event in its own
-// transaction, as the pack bench appends it) is timed while the drain runs.
 import { type ChildProcess, fork } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { mkdtempSync } from "node:fs"
@@ -165,27 +168,27 @@ const main = async () => {
           ])
         )
         let hub = yield* startHub
-        const station = yield* Layer.build(
-          stationRigLayer({
-            filename: join(dir, "station.db"),
-            broker: layerMqttBroker({ url: mosquitto.url, clientId: "bench-station", protocolVersion: 5 }),
-            highWaterMark: Layer.succeed(HighWaterMark, makeMemoryHighWaterMark()),
-            outbox: {
-              batchSize: 500,
-              maxInFlight: MAX_IN_FLIGHT,
-              drainRatePerSec: 1_000_000,
-              maxUnconfirmed: MAX_UNCONFIRMED,
-              // The catch-up figure must time the queued backlog, not resends piled up while the hub was away.
-              ackTimeoutMs: 300_000
-            }
-          })
-        )
-        const outbox = yield* Effect.provide(
+        const buildStation = (name: string, stationId: string) =>
           Effect.gen(function* () {
-            return yield* Outbox
-          }),
-          station
-        )
+            const context = yield* Layer.build(
+              stationRigLayer({
+                filename: join(dir, `${name}.db`),
+                stationId,
+                broker: layerMqttBroker({ url: mosquitto.url, clientId: `bench-${name}`, protocolVersion: 5 }),
+                highWaterMark: Layer.succeed(HighWaterMark, makeMemoryHighWaterMark()),
+                outbox: {
+                  batchSize: 500,
+                  maxInFlight: MAX_IN_FLIGHT,
+                  drainRatePerSec: 1_000_000,
+                  maxUnconfirmed: MAX_UNCONFIRMED,
+                  // The catch-up figure must time the queued backlog, not resends piled up while the hub was away.
+                  ackTimeoutMs: 300_000
+                }
+              })
+            )
+            return { context, outbox: yield* Effect.provide(Effect.service(Outbox), context) }
+          })
+        const { context: station, outbox } = yield* buildStation("station", "PACK-01")
 
         // 1. Latency at a steady 200 events/s, append -> PUBACK (status polled every 2 ms).
         yield* outbox.start
@@ -225,19 +228,21 @@ const main = async () => {
             `p99 ${percentile(latencies, 99).toFixed(1)} ms (n=${latencies.length})`
         )
 
-        // 2. Backlog: append N as fast as SQLite allows (1,000 events a transaction, one commit each) and time until
-        //    all are confirmed by the consumer; the station's memory is sampled throughout and a scan timed now and then.
-        const rssBefore = process.memoryUsage.rss()
-        let rssPeak = rssBefore
-        const sampler = setInterval(() => {
-          rssPeak = Math.max(rssPeak, process.memoryUsage.rss())
-        }, 100)
+        // 2. Offline backlog: a second station appends N while its outbox is not running (offline), as fast as SQLite
+        //    allows (1,000 events a transaction, one commit each); then its outbox starts and the drain is timed until
+        //    the consumer confirmed all. The station's memory is printed every 5 s and a scan timed every 250 ms.
+        const { context: offline, outbox: offlineOutbox } = yield* buildStation("offline", "PACK-02")
+        const heapAtStart = process.memoryUsage()
+        console.log(
+          `the station's process before the backlog: RSS ${mb(heapAtStart.rss)} MB (V8 heap ${mb(heapAtStart.heapUsed)} ` +
+            `of ${mb(heapAtStart.heapTotal)} MB, outside the heap ${mb(heapAtStart.external)} MB)`
+        )
         const appendStart = performance.now()
-        yield* appendScans(backlog, 1_000).pipe(Effect.provide(station))
+        yield* appendScans(backlog, 1_000).pipe(Effect.provide(offline))
         const appendSeconds = (performance.now() - appendStart) / 1000
         const sample = (yield* Effect.provide(
-          Effect.flatMap(EventLog, (log) => log.read(total, 1)),
-          station
+          Effect.flatMap(EventLog, (log) => log.read(0, 1)),
+          offline
         ))[0]!
         const rawAppendSeconds = rawAppends(dir, backlog, sample)
         console.log(
@@ -245,31 +250,44 @@ const main = async () => {
             `(${Math.round(backlog / appendSeconds)} ev/s); raw better-sqlite3, same schema, WAL+FULL: ` +
             `${rawAppendSeconds.toFixed(1)} s; ratio ${(appendSeconds / rawAppendSeconds).toFixed(1)}x`
         )
-        yield* outbox.kick
+        const rssBefore = process.memoryUsage.rss()
+        let rssPeak = rssBefore
+        const sampler = setInterval(() => {
+          rssPeak = Math.max(rssPeak, process.memoryUsage.rss())
+        }, 100)
         const drainStart = performance.now()
         const drainCpu = process.cpuUsage()
+        yield* offlineOutbox.start
         const scans: Array<number> = []
         let lastReport = drainStart
-        const target = total + backlog
-        while ((yield* outbox.status).lastConfirmedSeq < target) {
+        let publishedSeconds: number | undefined
+        while (true) {
+          const progress = yield* offlineOutbox.status
+          if (publishedSeconds === undefined && progress.lastPublishedSeq >= backlog) {
+            publishedSeconds = (performance.now() - drainStart) / 1000
+          }
+          if (progress.lastConfirmedSeq >= backlog) break
           yield* Effect.sleep(250)
-          // A scan during the drain: one event in its own transaction, as the bench appends it, timed to its commit.
+          // A scan during the drain: one event in its own transaction, as the pack bench appends it, timed to its commit.
           const scanStart = performance.now()
-          yield* appendScans(1).pipe(Effect.provide(station))
+          yield* appendScans(1).pipe(Effect.provide(offline))
           scans.push(performance.now() - scanStart)
           const now = performance.now()
           if (now - lastReport >= 5_000) {
             lastReport = now
-            const status = yield* outbox.status
+            const status = yield* offlineOutbox.status
+            // Under `node --expose-gc` the heap is measured after a full collection: what the station holds, not garbage.
+            ;(globalThis as { gc?: () => void }).gc?.()
+            const memory = process.memoryUsage()
             console.log(
-              `  drain t=${((now - drainStart) / 1000).toFixed(0)} s: RSS ${mb(process.memoryUsage.rss())} MB, ` +
-                `confirmed ${status.lastConfirmedSeq - total}/${backlog}`
+              `  drain t=${((now - drainStart) / 1000).toFixed(0)} s: RSS ${mb(memory.rss)} MB ` +
+                `(V8 heap ${mb(memory.heapUsed)} of ${mb(memory.heapTotal)} MB), ` +
+                `published ${status.lastPublishedSeq}, confirmed ${status.lastConfirmedSeq} of ${backlog}`
             )
           }
         }
         const drainSeconds = (performance.now() - drainStart) / 1000
         const drainCpuUsed = process.cpuUsage(drainCpu)
-        const allSeconds = (performance.now() - appendStart) / 1000
         clearInterval(sampler)
         scans.sort((a, b) => a - b)
         console.log(
@@ -277,9 +295,10 @@ const main = async () => {
             `an event (user ${(drainCpuUsed.user / 1e6).toFixed(1)} s, system ${(drainCpuUsed.system / 1e6).toFixed(1)} s)`
         )
         console.log(
-          `backlog ${backlog}: drained (published and confirmed) in ${drainSeconds.toFixed(1)} s ` +
-            `(${Math.round(backlog / drainSeconds)} ev/s appended to hub-confirmed); append to all confirmed ` +
-            `${allSeconds.toFixed(1)} s; peak RSS ${mb(rssPeak)} MB (+${mb(rssPeak - rssBefore)} MB)`
+          `offline backlog ${backlog}: drained (published and confirmed) in ${drainSeconds.toFixed(1)} s ` +
+            `(${Math.round(backlog / drainSeconds)} ev/s appended to hub-confirmed; all published, i.e. PUBACKed, after ` +
+            `${(publishedSeconds ?? drainSeconds).toFixed(1)} s: ${Math.round(backlog / (publishedSeconds ?? drainSeconds))} ev/s); peak RSS while draining ` +
+            `${mb(rssPeak)} MB (${mb(rssBefore)} MB when it started)`
         )
         console.log(
           `  a scan during the drain: median ${percentile(scans, 50).toFixed(1)} ms, ` +
@@ -291,11 +310,13 @@ const main = async () => {
           rawMqtt(mosquitto.url, rawCount, samplePayload, MAX_IN_FLIGHT)
         )
         const ours = backlog / drainSeconds
+        const oursPublished = backlog / (publishedSeconds ?? drainSeconds)
         const raw = rawCount / rawSeconds
         console.log(
           `raw mqtt.js QoS 1, same payload (${samplePayload.length} B), ${MAX_IN_FLIGHT} in flight: ` +
-            `${Math.round(raw)} msg/s over ${rawCount} (publisher's CPU ${cpuMicrosEach.toFixed(1)} µs a message); events appended to hub-confirmed ${Math.round(ours)} ev/s: ` +
-            `ratio ${(ours / raw).toFixed(2)}`
+            `${Math.round(raw)} msg/s over ${rawCount} (publisher's CPU ${cpuMicrosEach.toFixed(1)} µs a message); ` +
+            `events appended to hub-confirmed ${Math.round(ours)} ev/s: ratio ${(ours / raw).toFixed(2)}; ` +
+            `appended to PUBACKed ${Math.round(oursPublished)} ev/s: ratio ${(oursPublished / raw).toFixed(2)}`
         )
 
         // 3. Consumer alone: the hub is away while the backlog is published to its persistent session at the broker,
@@ -304,15 +325,15 @@ const main = async () => {
         //    backlog follows as the returning hub acks.
         if (hubFile) {
           yield* Effect.promise(() => hub.stop())
-          const before = (yield* outbox.status).lastSeq
-          const confirmedBefore = (yield* outbox.status).lastConfirmedSeq
-          yield* appendScans(backlog, 1_000).pipe(Effect.provide(station))
-          yield* outbox.kick
+          const before = (yield* offlineOutbox.status).lastSeq
+          const confirmedBefore = (yield* offlineOutbox.status).lastConfirmedSeq
+          yield* appendScans(backlog, 1_000).pipe(Effect.provide(offline))
+          yield* offlineOutbox.kick
           const queued = Math.min(before + backlog, confirmedBefore + MAX_UNCONFIRMED)
-          yield* waitFor(outbox.status, (s) => s.lastPublishedSeq >= queued, 3_600_000)
+          yield* waitFor(offlineOutbox.status, (s) => s.lastPublishedSeq >= queued, 3_600_000)
           const catchUpStart = performance.now()
           hub = yield* startHub
-          yield* waitFor(outbox.status, (s) => s.lastConfirmedSeq >= before + backlog, 3_600_000)
+          yield* waitFor(offlineOutbox.status, (s) => s.lastConfirmedSeq >= before + backlog, 3_600_000)
           const catchUpSeconds = (performance.now() - catchUpStart) / 1000
           console.log(
             `consumer catch-up: ${queued - before} of ${backlog} events queued at the broker while the hub was away; ` +
