@@ -1,27 +1,30 @@
 // Sync throughput bench against a local mosquitto it starts itself. Prints figures; asserts nothing.
 //   npx tsx bench/sync-throughput.ts [--backlog N] [--1m] [--rate-seconds S] [--hub-file] [--consumer-batch N]
+// The consumer (and the raw subscriber) run in a process of their own (bench/sync-peer.ts), as the hub does in the
+// field: this process is the station's, its RSS and CPU are the station's.
+// 1. append->PUBACK latency at a steady 200 events/s. 2. An offline backlog: a second station appends N events with
+// its outbox not running, then starts it; the drain is timed to the last confirmation (the outbox's drain-rate cap
+// lifted), with the station's RSS every 5 s and a scan (one event in its own transaction) timed every 250 ms.
+// Raw baselines in the same run: appends with better-sqlite3 alone (same schema, 1,000 rows a transaction, WAL+FULL),
+// and mqtt.js QoS 1 with the same payloads and in-flight window, publisher here, subscriber in its own process.
 // --hub-file: the consumer applies into a WAL + synchronous=FULL file, as the hub does, instead of :memory:, and a
 // third figure times the consumer alone: catching up a backlog queued for it at the broker while it was away (as
 // much as the outbox sends without acks, its unconfirmed limit; the rest follows as the acks come).
-// Raw baselines in the same run: appends with better-sqlite3 alone (same schema, 1,000 rows a transaction, WAL+FULL),
-// and mqtt.js QoS 1 with the same payloads and in-flight window, publisher to subscriber. The outbox's drain-rate cap
-// is lifted for the bench; the station's memory is printed while the backlog drains, and a scan (one event in its own
-// transaction, as the pack bench appends it) is timed while the drain runs.
+import { type ChildProcess, fork } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Layer, References, Scope } from "effect"
+import { Effect, Layer, References } from "effect"
 import mqtt from "mqtt"
 import type { EventEnvelope } from "../core/events/Event.ts"
 import { EventLog } from "../core/events/EventLog.ts"
-import { Consumer } from "../core/sync/Consumer.ts"
 import { HighWaterMark, makeMemoryHighWaterMark } from "../core/sync/HighWaterMark.ts"
 import { Outbox } from "../core/sync/Outbox.ts"
 import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { openSqlite } from "../drivers/sqlite/SqliteSql.ts"
 import { startMosquitto } from "../fixtures/mqtt/MosquittoProcess.ts"
-import { appendScans, consumerRigLayer, stationRigLayer, waitFor } from "../fixtures/mqtt/SyncRig.ts"
+import { appendScans, stationRigLayer, waitFor } from "../fixtures/mqtt/SyncRig.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string) => {
@@ -81,21 +84,51 @@ const rawAppends = (dir: string, count: number, sample: EventEnvelope) => {
   }
 }
 
-/** mqtt.js alone: `count` QoS 1 publishes of `payload`, `window` in flight, until the subscriber has every one. */
+/** The far side in a process of its own (bench/sync-peer.ts), resolved once it says "ready". */
+const startPeer = async (args: ReadonlyArray<string>) => {
+  const child: ChildProcess = fork(join(import.meta.dirname, "sync-peer.ts"), args, {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"]
+  })
+  const messages: Array<string> = []
+  const waiters: Array<() => void> = []
+  child.on("message", (message) => {
+    messages.push(String(message))
+    for (const wake of waiters.splice(0)) wake()
+  })
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  const waitForMessage = async (expected: string) => {
+    while (!messages.includes(expected)) {
+      const code = await Promise.race([
+        new Promise<"message">((resolve) => waiters.push(() => resolve("message"))),
+        exited
+      ])
+      if (code !== "message") throw new Error(`bench/sync-peer.ts ${args[0]} exited with ${code} before "${expected}"`)
+    }
+  }
+  await waitForMessage("ready")
+  return {
+    waitForMessage,
+    stop: async () => {
+      child.send("stop")
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}
+
+/**
+ * mqtt.js alone: `count` QoS 1 publishes of `payload`, `window` in flight, from this process until a subscriber in a
+ * process of its own (as the consumer is) has every one.
+ */
 const rawMqtt = async (url: string, count: number, payload: string, window: number) => {
   const topic = "bench/raw/events"
-  const subscriber = await mqtt.connectAsync(url, { clientId: "bench-raw-sub", protocolVersion: 5, clean: true })
+  const subscriber = await startPeer(["raw-sub", url, topic, String(count)])
   const publisher = await mqtt.connectAsync(url, { clientId: "bench-raw-pub", protocolVersion: 5, clean: true })
   try {
-    await subscriber.subscribeAsync(topic, { qos: 1 })
-    let received = 0
-    const all = new Promise<void>((resolve) => {
-      subscriber.on("message", () => {
-        received++
-        if (received === count) resolve()
-      })
-    })
     const started = performance.now()
+    const cpu = process.cpuUsage()
     let next = 0
     const lane = async () => {
       while (next < count) {
@@ -104,11 +137,11 @@ const rawMqtt = async (url: string, count: number, payload: string, window: numb
       }
     }
     await Promise.all(Array.from({ length: window }, lane))
-    await all
-    return (performance.now() - started) / 1000
+    await subscriber.waitForMessage("done")
+    const used = process.cpuUsage(cpu)
+    return { seconds: (performance.now() - started) / 1000, cpuMicrosEach: (used.user + used.system) / count }
   } finally {
     await publisher.endAsync()
-    await subscriber.endAsync()
   }
 }
 
@@ -118,45 +151,44 @@ const main = async () => {
   const mosquitto = await startMosquitto({ maxQueuedMessages: 1_000_000 })
   const dir = mkdtempSync(join(tmpdir(), "pb-sync-bench-"))
   console.log(
-    `consumer: ${hubFile ? "hub.db file (WAL, synchronous=FULL)" : ":memory:"}, batch ${consumerBatch ?? "default"}`
+    `consumer (a process of its own): ${hubFile ? "hub.db file (WAL, synchronous=FULL)" : ":memory:"}, ` +
+      `batch ${consumerBatch ?? "default"}; load average ${loadavg()
+        .map((load) => load.toFixed(2))
+        .join(" ")}`
   )
   try {
     await Effect.runPromise(
       Effect.gen(function* () {
-        const startHub = Effect.gen(function* () {
-          const scope = yield* Scope.make()
-          const consumer = yield* Layer.build(
-            consumerRigLayer({
-              filename: hubFile ? join(dir, "hub.db") : ":memory:",
-              broker: layerMqttBroker({ url: mosquitto.url, clientId: "bench-hub", protocolVersion: 5 }),
-              ...(consumerBatch === undefined ? {} : { batchSize: Number(consumerBatch) })
-            })
-          ).pipe(Scope.provide(scope))
-          yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer), Scope.provide(scope))
-          return scope
-        })
+        const startHub = Effect.promise(() =>
+          startPeer([
+            "consumer",
+            mosquitto.url,
+            hubFile ? join(dir, "hub.db") : ":memory:",
+            ...(consumerBatch === undefined ? [] : [consumerBatch])
+          ])
+        )
         let hub = yield* startHub
-        const station = yield* Layer.build(
-          stationRigLayer({
-            filename: join(dir, "station.db"),
-            broker: layerMqttBroker({ url: mosquitto.url, clientId: "bench-station", protocolVersion: 5 }),
-            highWaterMark: Layer.succeed(HighWaterMark, makeMemoryHighWaterMark()),
-            outbox: {
-              batchSize: 500,
-              maxInFlight: MAX_IN_FLIGHT,
-              drainRatePerSec: 1_000_000,
-              maxUnconfirmed: MAX_UNCONFIRMED,
-              // The catch-up figure must time the queued backlog, not resends piled up while the hub was away.
-              ackTimeoutMs: 300_000
-            }
-          })
-        )
-        const outbox = yield* Effect.provide(
+        const buildStation = (name: string, stationId: string) =>
           Effect.gen(function* () {
-            return yield* Outbox
-          }),
-          station
-        )
+            const context = yield* Layer.build(
+              stationRigLayer({
+                filename: join(dir, `${name}.db`),
+                stationId,
+                broker: layerMqttBroker({ url: mosquitto.url, clientId: `bench-${name}`, protocolVersion: 5 }),
+                highWaterMark: Layer.succeed(HighWaterMark, makeMemoryHighWaterMark()),
+                outbox: {
+                  batchSize: 500,
+                  maxInFlight: MAX_IN_FLIGHT,
+                  drainRatePerSec: 1_000_000,
+                  maxUnconfirmed: MAX_UNCONFIRMED,
+                  // The catch-up figure must time the queued backlog, not resends piled up while the hub was away.
+                  ackTimeoutMs: 300_000
+                }
+              })
+            )
+            return { context, outbox: yield* Effect.provide(Effect.service(Outbox), context) }
+          })
+        const { context: station, outbox } = yield* buildStation("station", "PACK-01")
 
         // 1. Latency at a steady 200 events/s, append -> PUBACK (status polled every 2 ms).
         yield* outbox.start
@@ -196,19 +228,21 @@ const main = async () => {
             `p99 ${percentile(latencies, 99).toFixed(1)} ms (n=${latencies.length})`
         )
 
-        // 2. Backlog: append N as fast as SQLite allows (1,000 events a transaction, one commit each) and time until
-        //    all are confirmed by the consumer; the station's memory is sampled throughout and a scan timed now and then.
-        const rssBefore = process.memoryUsage().rss
-        let rssPeak = rssBefore
-        const sampler = setInterval(() => {
-          rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
-        }, 100)
+        // 2. Offline backlog: a second station appends N while its outbox is not running (offline), as fast as SQLite
+        //    allows (1,000 events a transaction, one commit each); then its outbox starts and the drain is timed until
+        //    the consumer confirmed all. The station's memory is printed every 5 s and a scan timed every 250 ms.
+        const { context: offline, outbox: offlineOutbox } = yield* buildStation("offline", "PACK-02")
+        const heapAtStart = process.memoryUsage()
+        console.log(
+          `the station's process before the backlog: RSS ${mb(heapAtStart.rss)} MB (V8 heap ${mb(heapAtStart.heapUsed)} ` +
+            `of ${mb(heapAtStart.heapTotal)} MB, outside the heap ${mb(heapAtStart.external)} MB)`
+        )
         const appendStart = performance.now()
-        yield* appendScans(backlog, 1_000).pipe(Effect.provide(station))
+        yield* appendScans(backlog, 1_000).pipe(Effect.provide(offline))
         const appendSeconds = (performance.now() - appendStart) / 1000
         const sample = (yield* Effect.provide(
-          Effect.flatMap(EventLog, (log) => log.read(total, 1)),
-          station
+          Effect.flatMap(EventLog, (log) => log.read(0, 1)),
+          offline
         ))[0]!
         const rawAppendSeconds = rawAppends(dir, backlog, sample)
         console.log(
@@ -216,35 +250,55 @@ const main = async () => {
             `(${Math.round(backlog / appendSeconds)} ev/s); raw better-sqlite3, same schema, WAL+FULL: ` +
             `${rawAppendSeconds.toFixed(1)} s; ratio ${(appendSeconds / rawAppendSeconds).toFixed(1)}x`
         )
-        yield* outbox.kick
+        const rssBefore = process.memoryUsage.rss()
+        let rssPeak = rssBefore
+        const sampler = setInterval(() => {
+          rssPeak = Math.max(rssPeak, process.memoryUsage.rss())
+        }, 100)
         const drainStart = performance.now()
+        const drainCpu = process.cpuUsage()
+        yield* offlineOutbox.start
         const scans: Array<number> = []
         let lastReport = drainStart
-        const target = total + backlog
-        while ((yield* outbox.status).lastConfirmedSeq < target) {
+        let publishedSeconds: number | undefined
+        while (true) {
+          const progress = yield* offlineOutbox.status
+          if (publishedSeconds === undefined && progress.lastPublishedSeq >= backlog) {
+            publishedSeconds = (performance.now() - drainStart) / 1000
+          }
+          if (progress.lastConfirmedSeq >= backlog) break
           yield* Effect.sleep(250)
-          // A scan during the drain: one event in its own transaction, as the bench appends it, timed to its commit.
+          // A scan during the drain: one event in its own transaction, as the pack bench appends it, timed to its commit.
           const scanStart = performance.now()
-          yield* appendScans(1).pipe(Effect.provide(station))
+          yield* appendScans(1).pipe(Effect.provide(offline))
           scans.push(performance.now() - scanStart)
           const now = performance.now()
           if (now - lastReport >= 5_000) {
             lastReport = now
-            const status = yield* outbox.status
+            const status = yield* offlineOutbox.status
+            // Under `node --expose-gc` the heap is measured after a full collection: what the station holds, not garbage.
+            ;(globalThis as { gc?: () => void }).gc?.()
+            const memory = process.memoryUsage()
             console.log(
-              `  drain t=${((now - drainStart) / 1000).toFixed(0)} s: RSS ${mb(process.memoryUsage().rss)} MB, ` +
-                `confirmed ${status.lastConfirmedSeq - total}/${backlog}`
+              `  drain t=${((now - drainStart) / 1000).toFixed(0)} s: RSS ${mb(memory.rss)} MB ` +
+                `(V8 heap ${mb(memory.heapUsed)} of ${mb(memory.heapTotal)} MB), ` +
+                `published ${status.lastPublishedSeq}, confirmed ${status.lastConfirmedSeq} of ${backlog}`
             )
           }
         }
         const drainSeconds = (performance.now() - drainStart) / 1000
-        const allSeconds = (performance.now() - appendStart) / 1000
+        const drainCpuUsed = process.cpuUsage(drainCpu)
         clearInterval(sampler)
         scans.sort((a, b) => a - b)
         console.log(
-          `backlog ${backlog}: drained (published and confirmed) in ${drainSeconds.toFixed(1)} s ` +
-            `(${Math.round(backlog / drainSeconds)} ev/s appended to hub-confirmed); append to all confirmed ` +
-            `${allSeconds.toFixed(1)} s; peak RSS ${mb(rssPeak)} MB (+${mb(rssPeak - rssBefore)} MB)`
+          `  the station's CPU while draining: ${((drainCpuUsed.user + drainCpuUsed.system) / backlog).toFixed(1)} µs ` +
+            `an event (user ${(drainCpuUsed.user / 1e6).toFixed(1)} s, system ${(drainCpuUsed.system / 1e6).toFixed(1)} s)`
+        )
+        console.log(
+          `offline backlog ${backlog}: drained (published and confirmed) in ${drainSeconds.toFixed(1)} s ` +
+            `(${Math.round(backlog / drainSeconds)} ev/s appended to hub-confirmed; all published, i.e. PUBACKed, after ` +
+            `${(publishedSeconds ?? drainSeconds).toFixed(1)} s: ${Math.round(backlog / (publishedSeconds ?? drainSeconds))} ev/s); peak RSS while draining ` +
+            `${mb(rssPeak)} MB (${mb(rssBefore)} MB when it started)`
         )
         console.log(
           `  a scan during the drain: median ${percentile(scans, 50).toFixed(1)} ms, ` +
@@ -252,13 +306,17 @@ const main = async () => {
         )
         const samplePayload = JSON.stringify(sample)
         const rawCount = Math.min(backlog, 200_000)
-        const rawSeconds = yield* Effect.promise(() => rawMqtt(mosquitto.url, rawCount, samplePayload, MAX_IN_FLIGHT))
+        const { seconds: rawSeconds, cpuMicrosEach } = yield* Effect.promise(() =>
+          rawMqtt(mosquitto.url, rawCount, samplePayload, MAX_IN_FLIGHT)
+        )
         const ours = backlog / drainSeconds
+        const oursPublished = backlog / (publishedSeconds ?? drainSeconds)
         const raw = rawCount / rawSeconds
         console.log(
           `raw mqtt.js QoS 1, same payload (${samplePayload.length} B), ${MAX_IN_FLIGHT} in flight: ` +
-            `${Math.round(raw)} msg/s over ${rawCount}; events appended to hub-confirmed ${Math.round(ours)} ev/s: ` +
-            `ratio ${(ours / raw).toFixed(2)}`
+            `${Math.round(raw)} msg/s over ${rawCount} (publisher's CPU ${cpuMicrosEach.toFixed(1)} µs a message); ` +
+            `events appended to hub-confirmed ${Math.round(ours)} ev/s: ratio ${(ours / raw).toFixed(2)}; ` +
+            `appended to PUBACKed ${Math.round(oursPublished)} ev/s: ratio ${(oursPublished / raw).toFixed(2)}`
         )
 
         // 3. Consumer alone: the hub is away while the backlog is published to its persistent session at the broker,
@@ -266,16 +324,16 @@ const main = async () => {
         //    acks the outbox stops at its unconfirmed limit: up to that many are queued at the broker, the rest of the
         //    backlog follows as the returning hub acks.
         if (hubFile) {
-          yield* Scope.close(hub, Exit.void)
-          const before = (yield* outbox.status).lastSeq
-          const confirmedBefore = (yield* outbox.status).lastConfirmedSeq
-          yield* appendScans(backlog, 1_000).pipe(Effect.provide(station))
-          yield* outbox.kick
+          yield* Effect.promise(() => hub.stop())
+          const before = (yield* offlineOutbox.status).lastSeq
+          const confirmedBefore = (yield* offlineOutbox.status).lastConfirmedSeq
+          yield* appendScans(backlog, 1_000).pipe(Effect.provide(offline))
+          yield* offlineOutbox.kick
           const queued = Math.min(before + backlog, confirmedBefore + MAX_UNCONFIRMED)
-          yield* waitFor(outbox.status, (s) => s.lastPublishedSeq >= queued, 3_600_000)
+          yield* waitFor(offlineOutbox.status, (s) => s.lastPublishedSeq >= queued, 3_600_000)
           const catchUpStart = performance.now()
           hub = yield* startHub
-          yield* waitFor(outbox.status, (s) => s.lastConfirmedSeq >= before + backlog, 3_600_000)
+          yield* waitFor(offlineOutbox.status, (s) => s.lastConfirmedSeq >= before + backlog, 3_600_000)
           const catchUpSeconds = (performance.now() - catchUpStart) / 1000
           console.log(
             `consumer catch-up: ${queued - before} of ${backlog} events queued at the broker while the hub was away; ` +
@@ -283,7 +341,12 @@ const main = async () => {
               `(${Math.round(backlog / catchUpSeconds)} ev/s)`
           )
         }
-        yield* Scope.close(hub, Exit.void)
+        yield* Effect.promise(() => hub.stop())
+        console.log(
+          `load average at the end ${loadavg()
+            .map((load) => load.toFixed(2))
+            .join(" ")}`
+        )
       }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
     )
   } finally {

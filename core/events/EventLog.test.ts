@@ -11,7 +11,7 @@ import { migrate } from "../store/Migrations.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { defineEvent } from "./EventDefinition.ts"
-import { EventLog } from "./EventLog.ts"
+import { EventLog, envelopeJsonOf } from "./EventLog.ts"
 import { UUID_PATTERN } from "./Uuid7.ts"
 
 const Noted = defineEvent({
@@ -114,6 +114,37 @@ describe("EventLog", () => {
     // What appendAll answers is what the log reads back.
     expect(stored).toEqual([one, ...many])
     expect(afterRollback.map((event) => [event.seq, event.payload])).toEqual([[1_205, { note: "after" }]])
+  })
+
+  it("gives the outbox each stored row as the same JSON text as the envelope it reads, with the seq it is sent under", async () => {
+    const Odd = defineEvent({
+      type: "test.odd",
+      version: 3,
+      payload: Schema.Struct({ note: Schema.String, n: Schema.Number, nested: Schema.Struct({ "2": Schema.String }) })
+    })
+    const { rows, envelopes } = await Effect.runPromise(
+      Effect.gen(function* () {
+        const log = yield* EventLog
+        yield* log.append(Noted, { note: "plain" })
+        yield* log.append(
+          Noted,
+          { note: 'quotes " and \\ and \u2028, Grüße 😀' },
+          { actor: { role: "packer", badgeId: "B7" } }
+        )
+        yield* log.append(
+          Odd,
+          { note: "", n: -0.5e-7, nested: { "2": "x" } },
+          { eventTime: { wallMs: 1_767_225_601_000, monoNs: "9007199254740993", ntpOffsetMs: -12.5 } }
+        )
+        return { rows: yield* log.readRows(0, 10), envelopes: yield* log.read(0, 10) }
+      }).pipe(Effect.provide(stationLayer(tempDb())))
+    )
+    expect(rows).toHaveLength(3)
+    rows.forEach((row, index) => {
+      const envelope = envelopes[index]!
+      const text = envelopeJsonOf(row, { siteId: "HAM1", stationId: "PACK-01" }, envelope.seq + 40)
+      expect(text).toBe(JSON.stringify({ ...envelope, seq: envelope.seq + 40 }))
+    })
   })
 
   it("keeps the epoch of a database and gives a new database a new one", async () => {

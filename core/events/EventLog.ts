@@ -3,9 +3,9 @@ import { Context, Effect, Layer, Schema } from "effect"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
-import type { Actor, EpcisView, EventEnvelope } from "./Event.ts"
+import type { Actor, EventEnvelope } from "./Event.ts"
 import type { EventDefinition } from "./EventDefinition.ts"
-import { uuid7 } from "./Uuid7.ts"
+import { uuid7, uuid7Many } from "./Uuid7.ts"
 
 /** A row of the `events` table as SQLite returns it; tools that read the database directly share this shape. */
 export interface EventRow {
@@ -48,6 +48,24 @@ export const eventEnvelopeOf = (
   ...(row.epcis === null ? {} : { epcis: JSON.parse(row.epcis) })
 })
 
+/**
+ * The JSON text of `eventEnvelopeOf(row, identity)` with `seq` in place of the row's, built from the row's stored
+ * JSON columns as they are (they were written by JSON.stringify) instead of parsing and stringifying them again: the
+ * outbox publishes every event as this text. The same bytes as `JSON.stringify({ ...eventEnvelopeOf(row), seq })`.
+ */
+export const envelopeJsonOf = (
+  row: EventRow,
+  identity: { readonly siteId: string; readonly stationId: string },
+  seq: number
+): string =>
+  `{"id":${JSON.stringify(row.id)},"type":${JSON.stringify(row.type)},"version":${JSON.stringify(Number(row.version))},` +
+  `"siteId":${JSON.stringify(identity.siteId)},"stationId":${JSON.stringify(identity.stationId)},` +
+  `"epoch":${JSON.stringify(row.epoch)},"seq":${JSON.stringify(seq)},` +
+  `"eventTime":{"wallMs":${JSON.stringify(Number(row.event_wall_ms))},"monoNs":${JSON.stringify(row.event_mono_ns)}` +
+  `${row.ntp_offset_ms === null ? "" : `,"ntpOffsetMs":${JSON.stringify(row.ntp_offset_ms)}`}},` +
+  `"recordTimeMs":${JSON.stringify(Number(row.record_time_ms))},"actor":${row.actor},"payload":${row.payload}` +
+  `${row.epcis === null ? "" : `,"epcis":${row.epcis}`}}`
+
 export interface AppendOptions {
   /** When the fact happened, as the device that saw it stamped it; defaults to now. */
   readonly eventTime?: Timestamp
@@ -83,6 +101,8 @@ export class EventLog extends Context.Service<
       options?: AppendOptions
     ) => Effect.Effect<ReadonlyArray<EventEnvelope>, StoreError>
     readonly read: (afterSeq: number, limit: number) => Effect.Effect<ReadonlyArray<EventEnvelope>, StoreError>
+    /** The stored rows after `afterSeq`, in order, as they are: for the outbox, which sends them as `envelopeJsonOf`. */
+    readonly readRows: (afterSeq: number, limit: number) => Effect.Effect<ReadonlyArray<EventRow>, StoreError>
     readonly lastSeq: Effect.Effect<number, StoreError>
   }
 >()("packbench/core/events/EventLog") {
@@ -156,19 +176,17 @@ export class EventLog extends Context.Service<
         const eventTime = options?.eventTime ?? now
         const actor = options?.actor ?? SYSTEM
         const actorText = JSON.stringify(actor)
-        const encode = Schema.encodeEffect(definition.payload)
-        const prepared: Array<{
-          readonly id: string
-          readonly encoded: unknown
-          readonly epcis: EpcisView | undefined
-        }> = []
-        for (const payload of payloads) {
-          prepared.push({
-            id: yield* uuid7(now.wallMs),
-            encoded: yield* encode(payload).pipe(Effect.orDie),
+        // One look-up of the Random service and a synchronous encoder for the lot: an Effect per event costs more
+        // than its row. A payload its schema cannot encode is a defect, as in `append`.
+        const ids = yield* uuid7Many(now.wallMs, payloads.length)
+        const encode = Schema.encodeSync(definition.payload)
+        const prepared = yield* Effect.sync(() =>
+          payloads.map((payload, index) => ({
+            id: ids[index]!,
+            encoded: encode(payload) as unknown,
             epcis: definition.epcis?.(payload)
-          })
-        }
+          }))
+        )
         return yield* sql.transaction(
           Effect.gen(function* () {
             const last = yield* sql.query<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events")
@@ -219,19 +237,17 @@ export class EventLog extends Context.Service<
         )
       })
 
-      const read = Effect.fn("EventLog.read")(function* (afterSeq: number, limit: number) {
-        const rows = yield* sql.query<EventRow>("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", [
-          afterSeq,
-          limit
-        ])
-        return rows.map(toEnvelope)
-      })
+      const readRows = (afterSeq: number, limit: number) =>
+        sql.query<EventRow>("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", [afterSeq, limit])
+
+      const read = (afterSeq: number, limit: number) =>
+        readRows(afterSeq, limit).pipe(Effect.map((rows) => rows.map(toEnvelope)))
 
       const lastSeq = sql
         .query<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events")
         .pipe(Effect.map((rows) => Number(rows[0]?.seq ?? 0)))
 
-      return EventLog.of({ append, appendAll, read, lastSeq })
+      return EventLog.of({ append, appendAll, read, readRows, lastSeq })
     })
   )
 }

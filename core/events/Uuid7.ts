@@ -10,14 +10,28 @@ const hex = (value: number, width: number) => value.toString(16).padStart(width,
  */
 export const uuid7 = (unixMs: number): Effect.Effect<string> =>
   Effect.gen(function* () {
-    const ms = Math.max(0, Math.floor(unixMs))
-    const high = Math.floor(ms / 2 ** 16)
-    const low = ms % 2 ** 16
-    const randA = yield* Random.nextIntBetween(0, 0x0fff, { halfOpen: false })
-    const variant = 0x8000 | (yield* Random.nextIntBetween(0, 0x3fff, { halfOpen: false }))
-    const tail1 = yield* Random.nextIntBetween(0, 0xffffff, { halfOpen: false })
-    const tail2 = yield* Random.nextIntBetween(0, 0xffffff, { halfOpen: false })
-    return `${hex(high, 8)}-${hex(low, 4)}-7${hex(randA, 3)}-${hex(variant, 4)}-${hex(tail1, 6)}${hex(tail2, 6)}`
+    return uuid7With(yield* Random.Random, unixMs)
   })
+
+/** `count` UUIDv7 ids for one instant, from one look-up of the Random service (a bulk append's ids). */
+export const uuid7Many = (unixMs: number, count: number): Effect.Effect<ReadonlyArray<string>> =>
+  Effect.gen(function* () {
+    const random = yield* Random.Random
+    return Array.from({ length: count }, () => uuid7With(random, unixMs))
+  })
+
+/** A uniform integer in [0, max], drawn as Random.nextIntBetween(0, max) draws it. */
+const intUpTo = (random: Random.Random, max: number) => Math.floor(random.nextDoubleUnsafe() * (max + 1))
+
+const uuid7With = (random: Random.Random, unixMs: number): string => {
+  const ms = Math.max(0, Math.floor(unixMs))
+  const high = Math.floor(ms / 2 ** 16)
+  const low = ms % 2 ** 16
+  const randA = intUpTo(random, 0x0fff)
+  const variant = 0x8000 | intUpTo(random, 0x3fff)
+  const tail1 = intUpTo(random, 0xffffff)
+  const tail2 = intUpTo(random, 0xffffff)
+  return `${hex(high, 8)}-${hex(low, 4)}-7${hex(randA, 3)}-${hex(variant, 4)}-${hex(tail1, 6)}${hex(tail2, 6)}`
+}
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/

@@ -3,15 +3,51 @@
  * UTF-8 bytes once ^CI28 is selected.
  */
 export const encodeUtf8 = (text: string): Uint8Array => {
-  const out: Array<number> = []
-  for (const char of text) {
-    const cp = char.codePointAt(0)!
-    if (cp < 0x80) out.push(cp)
-    else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f))
-    else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f))
-    else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f))
+  // The outbox encodes every event it publishes with this: ASCII (nearly every event) is copied unit by unit into a
+  // buffer of its exact size; anything else goes through the general path.
+  const length = text.length
+  const ascii = new Uint8Array(length)
+  for (let i = 0; i < length; i++) {
+    const unit = text.charCodeAt(i)
+    if (unit >= 0x80) return encodeGeneral(text, ascii, i)
+    ascii[i] = unit
   }
-  return Uint8Array.from(out)
+  return ascii
+}
+
+/** UTF-8 of `text` whose first `done` units are ASCII and already in `head`; a lone surrogate is taken as it is. */
+const encodeGeneral = (text: string, head: Uint8Array, done: number): Uint8Array => {
+  const out = new Uint8Array(done + (text.length - done) * 3)
+  out.set(head.subarray(0, done))
+  let at = done
+  for (let i = done; i < text.length; i++) {
+    let cp = text.charCodeAt(i)
+    if (cp < 0x80) {
+      out[at++] = cp
+      continue
+    }
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1)
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00)
+        i++
+      }
+    }
+    if (cp < 0x800) {
+      out[at++] = 0xc0 | (cp >> 6)
+      out[at++] = 0x80 | (cp & 0x3f)
+    } else if (cp < 0x10000) {
+      out[at++] = 0xe0 | (cp >> 12)
+      out[at++] = 0x80 | ((cp >> 6) & 0x3f)
+      out[at++] = 0x80 | (cp & 0x3f)
+    } else {
+      out[at++] = 0xf0 | (cp >> 18)
+      out[at++] = 0x80 | ((cp >> 12) & 0x3f)
+      out[at++] = 0x80 | ((cp >> 6) & 0x3f)
+      out[at++] = 0x80 | (cp & 0x3f)
+    }
+  }
+  return out.slice(0, at)
 }
 
 /** Strict decoding: `undefined` at the first malformed sequence, so a validator can say where. */

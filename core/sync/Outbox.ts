@@ -1,13 +1,13 @@
 /** The station's outbox: publishing logged events to the broker until the consumer acknowledges them. */
-import { Clock, Context, Effect, Layer, Option, Queue, Schema, type Scope } from "effect"
-import type { EventEnvelope } from "../events/Event.ts"
-import { EventLog } from "../events/EventLog.ts"
+import { Cause, Clock, Context, Effect, Exit, type Fiber, Layer, Option, Queue, Schema, type Scope } from "effect"
+import { EventLog, type EventRow, envelopeJsonOf } from "../events/EventLog.ts"
+import { encodeUtf8 } from "../label/Utf8.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
-import { Broker, type BrokerError, type BrokerMessage, type BrokerState } from "./Broker.ts"
+import { Broker, type BrokerError, type BrokerMessage, type BrokerState, type PublishAck } from "./Broker.ts"
 import { HighWaterMark } from "./HighWaterMark.ts"
-import { decodeJson, encodeJson, Topics } from "./Topics.ts"
+import { decodeJson, Topics } from "./Topics.ts"
 
 /** `{epoch, seq}`: the consumer applied every event of `epoch` up to `seq` (cumulative). */
 export const AckMessage = Schema.Struct({
@@ -265,39 +265,210 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
       rewind(range.base + request.fromSeq - 1)
     })
 
-  const publishOne = (event: EventEnvelope, range: EpochRange) => {
-    const wire: EventEnvelope = { ...event, seq: event.seq - range.base }
-    return broker
-      .publish(Topics.event(siteId, stationId, event.type), encodeJson(wire), {
-        qos: 1,
-        timeoutMs: options.publishTimeoutMs,
-        userProperties: { eventId: event.id, epoch: event.epoch, seq: String(wire.seq) }
-      })
-      .pipe(
-        Effect.map((ack): string | undefined =>
-          ack.reasonCode === NO_SUBSCRIBERS
-            ? "broker has no subscriber for the topic (reason code 0x10): not delivered"
-            : ack.reasonCode >= 0x80
-              ? `broker refused the event (reason code 0x${ack.reasonCode.toString(16)})`
-              : undefined
-        ),
-        Effect.catch((error) => Effect.succeed(`${error.reason}: ${error.message}`))
-      )
+  /** An event ready for the wire: its topic and the JSON of its envelope numbered within its epoch, encoded once. */
+  interface Outgoing {
+    readonly seq: number
+    readonly topic: string
+    readonly payload: Uint8Array
   }
 
-  /** The events the window allows next, cut at an epoch change until the earlier epoch is confirmed. */
-  const nextBatch = Effect.fnUntraced(function* () {
-    const room = state.confirmed + options.maxUnconfirmed - state.sendCursor
-    if (room <= 0) return []
-    const events = yield* log.read(state.sendCursor, Math.min(options.batchSize, room))
-    const batch: Array<{ readonly event: EventEnvelope; readonly range: EpochRange }> = []
-    for (const event of events) {
-      const range = yield* epochRange(event.epoch)
-      if (range.base > state.confirmed) break
-      batch.push({ event, range })
+  // No MQTT 5 user properties: nothing reads them (the envelope carries id, epoch and seq, and MQTT 3.1.1 drops
+  // them), and encoding and copying them cost every publish.
+  const outgoingOf = (row: EventRow, range: EpochRange): Outgoing => {
+    const seq = Number(row.seq)
+    return {
+      seq,
+      topic: Topics.event(siteId, stationId, row.type),
+      payload: encodeUtf8(envelopeJsonOf(row, identity, seq - range.base))
     }
-    return batch
+  }
+
+  const publishOptions = { qos: 1, timeoutMs: options.publishTimeoutMs } as const
+
+  /** Why the broker's answer means the event was not delivered, or undefined when it was. */
+  const outcomeOf = (exit: Exit.Exit<PublishAck, BrokerError>): string | undefined => {
+    if (Exit.isSuccess(exit)) {
+      const code = exit.value.reasonCode
+      return code === NO_SUBSCRIBERS
+        ? "broker has no subscriber for the topic (reason code 0x10): not delivered"
+        : code >= 0x80
+          ? `broker refused the event (reason code 0x${code.toString(16)})`
+          : undefined
+    }
+    const error = Cause.findErrorOption(exit.cause)
+    return Option.isSome(error)
+      ? `${error.value.reason}: ${error.value.message}`
+      : `publish did not finish: ${Cause.pretty(exit.cause)}`
+  }
+
+  /**
+   * The events after `afterSeq` the window allows next (one page), cut at an epoch change until the earlier epoch is
+   * confirmed. Before any of them leaves, the high-water mark covers them and `sentHigh` is raised to the last: the
+   * consumer may ack an event before its own PUBACK is back.
+   */
+  const nextPage = Effect.fnUntraced(function* (afterSeq: number) {
+    const room = state.confirmed + options.maxUnconfirmed - afterSeq
+    if (room <= 0) return []
+    const rows = yield* log.readRows(afterSeq, Math.min(options.batchSize, room))
+    const page: Array<Outgoing> = []
+    for (const row of rows) {
+      const range = epochs.get(row.epoch) ?? (yield* epochRange(row.epoch))
+      if (range.base > state.confirmed) break
+      page.push(outgoingOf(row, range))
+    }
+    const last = page.at(-1)
+    if (last !== undefined && last.seq > state.markSeq) {
+      // Raised to the log's end, not just this page: one durable write covers a whole backlog drain.
+      const lastSeq = yield* log.lastSeq
+      yield* highWaterMark.write({ epoch: identity.epoch, seq: lastSeq })
+      state.markSeq = lastSeq
+    }
+    if (last !== undefined) state.sentHigh = Math.max(state.sentHigh, last.seq)
+    return page
   })
+
+  interface PumpResult {
+    /** The last event of the contiguous run the broker accepted, or the cursor the pump started from. */
+    readonly delivered: number
+    /** Why the first event after `delivered` was not delivered; undefined when the pump simply ran out of work. */
+    readonly failure: string | undefined
+    /** Reading the log failed: the round fails with it once the publishes in flight are settled. */
+    readonly readFailure: Cause.Cause<StoreError> | undefined
+  }
+
+  /**
+   * Publishes from `afterSeq` on as a pipeline: up to `maxInFlight` publishes wait for their PUBACK at once and each
+   * answer lets the next event go at once (answers that arrive together send their successors in one socket write),
+   * while the next page is read from SQLite before the current one runs out, so the window never empties between
+   * pages. It stops taking new events at the first failure, a rewind, a lost link, the end of the log or the
+   * unconfirmed limit, waits for what is in flight and reports the contiguous run delivered. The drain-rate cap
+   * holds the launches to `drainRatePerSec` on average (a page may go at once).
+   */
+  const pump = (afterSeq: number, first: ReadonlyArray<Outgoing>, services: Context.Context<never>) =>
+    Effect.callback<PumpResult>((resume) => {
+      const run = Effect.runForkWith(services)
+      const clockService = Context.get(services, Clock.Clock)
+      const startedMs = clockService.currentTimeMillisUnsafe()
+      const queue: Array<Outgoing> = [...first]
+      let queueHead = 0
+      let queuedUpTo = first.at(-1)?.seq ?? afterSeq
+      /** Launched events in order, and the answers of those not yet folded into `delivered`. */
+      const launched: Array<number> = []
+      let launchedHead = 0
+      const answers = new Map<number, string | undefined>()
+      let launchedCount = 0
+      let inFlight = 0
+      let delivered = afterSeq
+      let persistedAt = afterSeq
+      let failure: string | undefined
+      let readFailure: Cause.Cause<StoreError> | undefined
+      let reading = false
+      let exhausted = false
+      let stopping = false
+      let pacer: Fiber.Fiber<void> | undefined
+      let done = false
+
+      const shouldStop = () =>
+        stopping ||
+        failure !== undefined ||
+        readFailure !== undefined ||
+        state.rewindTo !== undefined ||
+        !state.connected
+
+      const finish = () => {
+        if (done || inFlight > 0 || reading || pacer !== undefined) return
+        if (!shouldStop() && !(exhausted && queueHead >= queue.length)) return
+        done = true
+        resume(Effect.succeed({ delivered, failure, readFailure }))
+      }
+
+      const fold = () => {
+        const before = delivered
+        while (launchedHead < launched.length) {
+          const seq = launched[launchedHead]!
+          if (!answers.has(seq)) break
+          const answer = answers.get(seq)
+          if (answer !== undefined) {
+            failure ??= answer
+            break
+          }
+          answers.delete(seq)
+          delivered = seq
+          launchedHead++
+        }
+        if (launchedHead > 4096) {
+          launched.splice(0, launchedHead)
+          launchedHead = 0
+        }
+        if (delivered === before) return
+        state.published = Math.max(state.published, delivered)
+        if (delivered - persistedAt >= options.batchSize * 10) {
+          persistedAt = delivered
+          run(persist("published_seq", delivered).pipe(Effect.catchCause(logPersistFailure)))
+          notify()
+        }
+      }
+
+      const read = () => {
+        if (reading || exhausted || shouldStop() || queue.length - queueHead >= options.maxInFlight) return
+        reading = true
+        const from = queuedUpTo
+        run(nextPage(from)).addObserver((exit) => {
+          reading = false
+          if (Exit.isFailure(exit)) readFailure = exit.cause
+          else if (exit.value.length === 0) exhausted = true
+          else if (!shouldStop()) {
+            if (queueHead > 0) {
+              queue.splice(0, queueHead)
+              queueHead = 0
+            }
+            queue.push(...exit.value)
+            queuedUpTo = exit.value.at(-1)!.seq
+          }
+          launch()
+        })
+      }
+
+      const launch = () => {
+        while (!shouldStop() && inFlight < options.maxInFlight && queueHead < queue.length) {
+          const allowance =
+            ((clockService.currentTimeMillisUnsafe() - startedMs) * options.drainRatePerSec) / 1000 + options.batchSize
+          if (launchedCount >= allowance) {
+            if (pacer === undefined) {
+              const waitMs = Math.max(1, Math.ceil(((launchedCount - allowance + 1) * 1000) / options.drainRatePerSec))
+              const sleeping = run(Effect.sleep(waitMs))
+              pacer = sleeping
+              sleeping.addObserver(() => {
+                pacer = undefined
+                launch()
+              })
+            }
+            break
+          }
+          const message = queue[queueHead++]!
+          launched.push(message.seq)
+          launchedCount++
+          inFlight++
+          run(broker.publish(message.topic, message.payload, publishOptions)).addObserver((exit) => {
+            inFlight--
+            answers.set(message.seq, outcomeOf(exit))
+            fold()
+            launch()
+          })
+        }
+        read()
+        finish()
+      }
+
+      launch()
+      return Effect.sync(() => {
+        stopping = true
+        pacer?.interruptUnsafe()
+      })
+    })
+
+  const logPersistFailure = (cause: Cause.Cause<StoreError>) =>
+    Effect.logError("sync: recording progress failed", cause)
 
   const waitForWork = (ms: number) => Queue.take(wake).pipe(Effect.timeoutOption(ms), Effect.asVoid)
 
@@ -322,37 +493,21 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
       state.rewindTo = undefined
     }
     if (!state.connected) return yield* waitForWork(options.idlePollMs)
-    const batch = yield* nextBatch()
-    const last = batch.at(-1)
-    if (last === undefined) {
+    const first = yield* nextPage(state.sendCursor)
+    if (first.length === 0) {
       yield* checkAckTimeout
       return yield* waitForWork(options.idlePollMs)
     }
-    if (last.event.seq > state.markSeq) {
-      // Raised to the log's end, not just this batch: one durable write covers a whole backlog drain.
-      const lastSeq = yield* log.lastSeq
-      yield* highWaterMark.write({ epoch: identity.epoch, seq: lastSeq })
-      state.markSeq = lastSeq
-    }
-    const started = yield* nowMs
-    // Raised before the first byte leaves: the consumer may ack an event before its own PUBACK is back.
-    state.sentHigh = Math.max(state.sentHigh, last.event.seq)
-    const outcomes = yield* Effect.forEach(batch, ({ event, range }) => publishOne(event, range), {
-      concurrency: options.maxInFlight
-    })
-    const failedAt = outcomes.findIndex((outcome) => outcome !== undefined)
-    const delivered = failedAt === -1 ? batch : batch.slice(0, failedAt)
-    const lastDelivered = delivered.at(-1)
-    if (lastDelivered !== undefined) {
-      state.sendCursor = Math.max(state.sendCursor, lastDelivered.event.seq)
-      if (lastDelivered.event.seq > state.published) {
-        state.published = lastDelivered.event.seq
-        yield* persist("published_seq", state.published)
-      }
+    const result = yield* pump(state.sendCursor, first, yield* Effect.context<never>())
+    if (result.delivered > state.sendCursor) {
+      state.sendCursor = result.delivered
+      state.published = Math.max(state.published, result.delivered)
+      yield* persist("published_seq", state.published)
       notify()
     }
-    if (failedAt !== -1) {
-      state.lastPublishError = outcomes[failedAt]
+    if (result.readFailure !== undefined) return yield* Effect.failCause(result.readFailure)
+    if (result.failure !== undefined) {
+      state.lastPublishError = result.failure
       state.failures += 1
       const delay = Math.min(options.retryMaxMs, options.retryInitialMs * 2 ** Math.min(state.failures - 1, 16))
       yield* Effect.logWarning(`sync: publish failed (${state.lastPublishError}); retrying in ${delay} ms`)
@@ -360,8 +515,6 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
       return yield* waitForWork(delay)
     }
     state.failures = 0
-    const pace = (batch.length * 1000) / options.drainRatePerSec - ((yield* nowMs) - started)
-    if (pace > 0) yield* Effect.sleep(pace)
   })
 
   const sampleRate = Effect.gen(function* () {
