@@ -195,7 +195,18 @@ const measure = (code: Code, database: HubDatabase) =>
     const layer = Layer.unwrap(
       Effect.gen(function* () {
         const hub = yield* HubProjection
-        return Consumer.layer({ siteId: "+", knows: hub.knows, apply: hub.applyStationEvent })
+        // An older revision's projection has no batch path.
+        const applyBatch = (
+          hub as {
+            readonly applyStationEvents?: (events: ReadonlyArray<EventEnvelope>) => Effect.Effect<void, unknown>
+          }
+        ).applyStationEvents
+        return Consumer.layer({
+          siteId: "+",
+          knows: hub.knows,
+          apply: hub.applyStationEvent,
+          ...(applyBatch === undefined ? {} : { applyBatch })
+        })
       })
     ).pipe(
       Layer.provideMerge(HubProjection.layer),
