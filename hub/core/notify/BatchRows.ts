@@ -64,18 +64,32 @@ export class TableRows {
   }
 }
 
+/** Statement texts by form and row count: built once, as the database prepares each once. */
+const texts = new WeakMap<RowShape, Map<number, string>>()
+const textOf = (shape: RowShape, size: number): string => {
+  let bySize = texts.get(shape)
+  if (bySize === undefined) {
+    bySize = new Map()
+    texts.set(shape, bySize)
+  }
+  let text = bySize.get(size)
+  if (text === undefined) {
+    const placeholders = `(${Array.from({ length: shape.columns }, () => "?").join(", ")})`
+    text = `${shape.head} ${Array.from({ length: size }, () => placeholders).join(", ")} ${shape.tail}`
+    bySize.set(size, text)
+  }
+  return text
+}
+
 const statementsOf = (shape: RowShape, rows: ReadonlyArray<Row>): ReadonlyArray<BatchStatement> => {
   const out: Array<BatchStatement> = []
-  const placeholders = `(${Array.from({ length: shape.columns }, () => "?").join(", ")})`
   let at = 0
   while (at < rows.length) {
     let size = largestChunk
     while (size > rows.length - at) size /= 2
-    const chunk = rows.slice(at, at + size)
-    out.push({
-      text: `${shape.head} ${Array.from({ length: size }, () => placeholders).join(", ")} ${shape.tail}`,
-      params: chunk.flatMap((row) => row.values)
-    })
+    const params: Array<SqlValue> = []
+    for (let index = at; index < at + size; index++) for (const value of rows[index]!.values) params.push(value)
+    out.push({ text: textOf(shape, size), params })
     at += size
   }
   return out
