@@ -360,7 +360,9 @@ const main = async () => {
   console.log(
     `hub apply path: ${orders} orders × 3 events per run${beforeRef === undefined ? "" : `, before = ${beforeRef}`}`
   )
-  console.log("stmts/ev: statements through the SQL port; waits/ev: those the code waits for, with begin and commit")
+  console.log(
+    "stmts/ev: statements through the SQL port (a multi-row statement counts once); waits/ev: those the code waits for, with begin and commit (on PostgreSQL each is a round trip)"
+  )
   if (!args.includes("--postgres-only")) {
     const outcomes = []
     for (const { name, code } of codes) {
