@@ -195,7 +195,18 @@ const measure = (code: Code, database: HubDatabase) =>
     const layer = Layer.unwrap(
       Effect.gen(function* () {
         const hub = yield* HubProjection
-        return Consumer.layer({ siteId: "+", knows: hub.knows, apply: hub.applyStationEvent })
+        // An older revision's projection has no batch path.
+        const applyBatch = (
+          hub as {
+            readonly applyStationEvents?: (events: ReadonlyArray<EventEnvelope>) => Effect.Effect<void, unknown>
+          }
+        ).applyStationEvents
+        return Consumer.layer({
+          siteId: "+",
+          knows: hub.knows,
+          apply: hub.applyStationEvent,
+          ...(applyBatch === undefined ? {} : { applyBatch })
+        })
       })
     ).pipe(
       Layer.provideMerge(HubProjection.layer),
@@ -349,7 +360,9 @@ const main = async () => {
   console.log(
     `hub apply path: ${orders} orders × 3 events per run${beforeRef === undefined ? "" : `, before = ${beforeRef}`}`
   )
-  console.log("stmts/ev: statements through the SQL port; waits/ev: those the code waits for, with begin and commit")
+  console.log(
+    "stmts/ev: statements through the SQL port (a multi-row statement counts once); waits/ev: those the code waits for, with begin and commit (on PostgreSQL each is a round trip)"
+  )
   if (!args.includes("--postgres-only")) {
     const outcomes = []
     for (const { name, code } of codes) {

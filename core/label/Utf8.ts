@@ -50,25 +50,44 @@ const encodeGeneral = (text: string, head: Uint8Array, done: number): Uint8Array
   return out.slice(0, at)
 }
 
+/** UTF-16 code units per `String.fromCharCode` call: well below any engine's limit on arguments. */
+const unitsPerCall = 4_096
+
 /** Strict decoding: `undefined` at the first malformed sequence, so a validator can say where. */
 export const decodeUtf8 = (bytes: Uint8Array): { readonly text: string } | { readonly badOffset: number } => {
+  // The code units are gathered and turned into text a few thousand at a time: a string grown one character at a
+  // time costs an allocation per character, and this decodes every message the hub's consumer takes.
+  const units = new Uint16Array(Math.min(bytes.length, unitsPerCall) + 1)
+  let filled = 0
   let text = ""
   let i = 0
   while (i < bytes.length) {
+    if (filled >= unitsPerCall - 1) {
+      text += String.fromCharCode.apply(null, units.subarray(0, filled) as unknown as Array<number>)
+      filled = 0
+    }
     const b0 = bytes[i]!
-    const length =
-      b0 < 0x80 ? 1 : b0 >= 0xc2 && b0 < 0xe0 ? 2 : b0 >= 0xe0 && b0 < 0xf0 ? 3 : b0 >= 0xf0 && b0 < 0xf5 ? 4 : 0
+    if (b0 < 0x80) {
+      units[filled++] = b0
+      i++
+      continue
+    }
+    const length = b0 >= 0xc2 && b0 < 0xe0 ? 2 : b0 >= 0xe0 && b0 < 0xf0 ? 3 : b0 >= 0xf0 && b0 < 0xf5 ? 4 : 0
     if (length === 0 || i + length > bytes.length) return { badOffset: i }
-    let cp = length === 1 ? b0 : b0 & (0xff >> (length + 1))
+    let cp = b0 & (0xff >> (length + 1))
     for (let k = 1; k < length; k++) {
       const b = bytes[i + k]!
       if ((b & 0xc0) !== 0x80) return { badOffset: i }
       cp = (cp << 6) | (b & 0x3f)
     }
-    const minimum = [0, 0, 0x80, 0x800, 0x10000][length]!
+    const minimum = length === 2 ? 0x80 : length === 3 ? 0x800 : 0x10000
     if (cp < minimum || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return { badOffset: i }
-    text += String.fromCodePoint(cp)
+    if (cp >= 0x10000) {
+      units[filled++] = 0xd800 + ((cp - 0x10000) >> 10)
+      units[filled++] = 0xdc00 + ((cp - 0x10000) & 0x3ff)
+    } else units[filled++] = cp
     i += length
   }
+  if (filled > 0) text += String.fromCharCode.apply(null, units.subarray(0, filled) as unknown as Array<number>)
   return { text }
 }

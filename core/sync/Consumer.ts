@@ -41,6 +41,13 @@ export interface ConsumerOptions {
    * unless it fails with `EventRefused`.
    */
   readonly apply: (event: EventEnvelope) => Effect.Effect<void, unknown>
+  /**
+   * `apply` for several events in turn, with the same effect (optional): in a batch's transaction the events to
+   * apply are gathered and handed over together, in order, before anything else of the transaction writes outside
+   * the consumer's own tables (an alert) and before its commit, so the owner can write them as sets. A failure fails
+   * the batch, which is then applied one event per transaction through `apply`, as any failed batch is.
+   */
+  readonly applyBatch?: (events: ReadonlyArray<EventEnvelope>) => Effect.Effect<void, unknown>
   /** Acks are coalesced over this delay after a commit (cumulative, so one ack covers a burst). */
   readonly ackDelayMs: number
   /** A gap is re-requested at most this often per station epoch. */
@@ -57,6 +64,12 @@ export interface ConsumerOptions {
    * database) covers the batch. 1 applies each event in its own transaction.
    */
   readonly batchSize: number
+  /**
+   * How long a lane waits, after taking what had arrived, for more messages to join the batch, while it holds fewer
+   * than `batchSize`: events that trickle in one by one then share one transaction (one commit, one fsync) instead
+   * of a commit each. 0 takes what is there and goes.
+   */
+  readonly batchWindowMs: number
   /**
    * Batches applied at once. Each station's messages always go to the same lane (by its topic), so a station's
    * order holds; transactions of different lanes name their stations as their partition, which PostgreSQL runs in
@@ -86,6 +99,7 @@ export const defaultConsumerOptions = {
   resendIntervalMs: 2_000,
   gapGraceMs: 0,
   batchSize: 200,
+  batchWindowMs: 0,
   lanes: 1,
   holdWindow: 20_000,
   idWindow: 20_000,
@@ -162,6 +176,12 @@ interface StreamMemo {
 const BatchMemo = Context.Reference<Map<string, StreamMemo> | undefined>("packbench/core/sync/Consumer/BatchMemo", {
   defaultValue: () => undefined
 })
+
+/** The events a batch's transaction has yet to apply, in order, when the owner applies batches (`applyBatch`). */
+const DeferredApplies = Context.Reference<Array<EventEnvelope> | undefined>(
+  "packbench/core/sync/Consumer/DeferredApplies",
+  { defaultValue: () => undefined }
+)
 
 const keyOf = (key: StreamKey) => `${key.siteId}\u0000${key.stationId}\u0000${key.epoch}`
 
@@ -408,21 +428,30 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       }
     })
 
+  const applyFailure = (error: unknown) =>
+    error instanceof EventRefused ? error : new ApplyFailed({ reason: String(error) })
+
   const applyOne = (event: EventEnvelope) =>
     Effect.gen(function* () {
-      yield* options
-        .apply(event)
-        .pipe(
-          Effect.mapError((error) =>
-            error instanceof EventRefused ? error : new ApplyFailed({ reason: String(error) })
-          )
-        )
+      const deferred = yield* DeferredApplies
+      if (deferred !== undefined) deferred.push(event)
+      else yield* options.apply(event).pipe(Effect.mapError(applyFailure))
       yield* advance(event)
     })
+
+  /** Applies the events a batch's transaction gathered so far, together, in order. */
+  const applyDeferred = Effect.gen(function* () {
+    const deferred = yield* DeferredApplies
+    if (deferred === undefined || deferred.length === 0 || options.applyBatch === undefined) return
+    const events = deferred.splice(0, deferred.length)
+    yield* options.applyBatch(events).pipe(Effect.mapError(applyFailure))
+  })
 
   /** Records an alert once per (stream, seq, id) and tells the owner; repeats only count. */
   const alert = (alertToRecord: StreamAlert, topic: string, payload: Uint8Array) =>
     Effect.gen(function* () {
+      // What came before the alert in the batch is applied before it is recorded, as one event at a time.
+      yield* applyDeferred
       const now = yield* wallMs
       const excerpt = quarantineTable.excerpt(payload)
       const existing = yield* sql.query<{ id: number }>(
@@ -739,9 +768,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
               .transaction(
                 Effect.gen(function* () {
                   const memo = new Map<string, StreamMemo>()
+                  const deferred = options.applyBatch === undefined ? undefined : []
                   const steps = yield* Effect.forEach(placed, ({ message, event }) => step(event, message)).pipe(
-                    Effect.provideService(BatchMemo, memo)
+                    Effect.provideService(BatchMemo, memo),
+                    Effect.provideService(DeferredApplies, deferred)
                   )
+                  yield* applyDeferred.pipe(Effect.provideService(DeferredApplies, deferred))
                   yield* writeBatchRows(memo)
                   return steps
                 }),
@@ -823,7 +855,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       yield* Effect.forkScoped(
         Effect.forever(
           Effect.gen(function* () {
-            const messages = yield* Queue.takeBetween(lane, 1, Math.max(1, options.batchSize))
+            const batchSize = Math.max(1, options.batchSize)
+            const messages = yield* Queue.takeBetween(lane, 1, batchSize)
+            if (options.batchWindowMs > 0 && messages.length < batchSize) {
+              yield* Effect.sleep(options.batchWindowMs)
+              messages.push(...(yield* Queue.takeBetween(lane, 0, batchSize - messages.length)))
+            }
             yield* receiveBatch(messages)
           })
         )

@@ -18,11 +18,12 @@ import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { pruneEpcisEvents, recordEpcisEvent } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
-import { makeRefundLedger } from "../refunds/RefundLedger.ts"
+import { makeRefundLedger, orderRow, STATION_ORDER_INSERT } from "../refunds/RefundLedger.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
 import type { TrackingStatus, TrackingSubReason } from "../tracking/TrackingStatus.ts"
 import { currentStatus, mergeTimeline, type TimelineEntry } from "../tracking/TrackingTimeline.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
+import { type BatchStatement, type RowShape, TableRows } from "./BatchRows.ts"
 import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
 import { HubSettings } from "./HubSettings.ts"
 import type { NotificationKind } from "./NotificationKind.ts"
@@ -86,6 +87,14 @@ export class HubProjection extends Context.Service<
     /** Whether the consumer may apply (type, version): other types are no-ops, newer versions are held. */
     readonly knows: (type: string, version: number) => boolean
     readonly applyStationEvent: (event: EventEnvelope) => Effect.Effect<void, StoreError | EventRefused>
+    /**
+     * `applyStationEvent` for each event in turn, with the same outcome, in few statements: runs of orders received,
+     * parcels packed and parcels handed over are written as multi-row statements per table and read with one query
+     * (see `applyStationEvents` below); every other event is applied on its own, between them.
+     */
+    readonly applyStationEvents: (
+      events: ReadonlyArray<EventEnvelope>
+    ) => Effect.Effect<void, StoreError | EventRefused>
     /**
      * An order as the shop's own stream carries it (the shop's `order.upsert` to a station's inbox, which only the
      * shop may publish): the one source that changes an order's customer data and paid amounts, by a newer version.
@@ -452,6 +461,318 @@ export class HubProjection extends Context.Service<
         )
       })
 
+      /** The statement forms of the batched path: the same statements as `applyStationEvent`'s, many rows each. */
+      const METRICS_ORDER: RowShape = {
+        head: "INSERT INTO hub_metrics_orders (order_id, customer_id, placed_at_ms) VALUES",
+        columns: 3,
+        tail: "ON CONFLICT (order_id) DO NOTHING"
+      }
+      const CUSTOMER: RowShape = {
+        head: "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES",
+        columns: 6,
+        tail: "ON CONFLICT (customer_id) DO NOTHING"
+      }
+      const ORDER: RowShape = {
+        head: `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+                 station_id, ship_to, updated_at_ms) VALUES`,
+        columns: 10,
+        tail: `ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version,
+                 brand = excluded.brand, service_level = excluded.service_level, carrier = excluded.carrier,
+                 ship_to = COALESCE(hub_orders.ship_to, excluded.ship_to), updated_at_ms = excluded.updated_at_ms
+               WHERE excluded.order_version > hub_orders.order_version`
+      }
+      const parcelShape = (columns: ReadonlyArray<string>): RowShape => {
+        const all = ["carrier", "tracking_number", "updated_at_ms", ...columns]
+        return {
+          head: `INSERT INTO hub_parcels (parcel_id, order_id, tracking_token, ${all.join(", ")}) VALUES`,
+          columns: 3 + all.length,
+          tail: `ON CONFLICT (parcel_id) DO UPDATE SET ${all.map((column) => `${column} = excluded.${column}`).join(", ")}`
+        }
+      }
+      const PARCEL_PACKED = parcelShape(["packed_at_ms"])
+      const PARCEL_HANDED = parcelShape([
+        "handed_at_ms",
+        "handover_batch_id",
+        "expected_delivery_date",
+        "expected_delivery_by_ms"
+      ])
+      const NOTIFICATION: RowShape = {
+        head: `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, parcel_id, delay_reason,
+                 trigger_event_id, created_at_ms) VALUES`,
+        columns: 8,
+        tail: "ON CONFLICT (kind, subject_id) DO NOTHING RETURNING notification_id"
+      }
+      const FEEDBACK: RowShape = {
+        head: "INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms) VALUES",
+        columns: 4,
+        tail: "ON CONFLICT (parcel_id) DO NOTHING"
+      }
+      const OUTBOX: RowShape = {
+        head: "INSERT INTO hub_outbox (notification_id, channel, status, attempts, next_attempt_ms) VALUES",
+        columns: 5,
+        tail: ""
+      }
+
+      /** Keys per IN list: far below either database's limit on parameters. */
+      const keysPerQuery = 500
+      const inChunks = (keys: ReadonlyArray<string>) => {
+        const chunks: Array<ReadonlyArray<string>> = []
+        for (let at = 0; at < keys.length; at += keysPerQuery) chunks.push(keys.slice(at, at + keysPerQuery))
+        return chunks
+      }
+      const writeAll = (statements: ReadonlyArray<BatchStatement>) =>
+        Effect.forEach(statements, (statement) => sql.write(statement.text, statement.params), { discard: true })
+
+      /** An event of a run: decoded, with what its rows need once the run's reads are in. */
+      type RunEvent =
+        | { readonly kind: "received"; readonly event: EventEnvelope; readonly order: Order }
+        | { readonly kind: "packed"; readonly event: EventEnvelope; readonly packed: typeof ParcelPacked.payload.Type }
+        | {
+            readonly kind: "handed"
+            readonly event: EventEnvelope
+            readonly handed: typeof ParcelHandedToCarrier.payload.Type
+          }
+
+      /**
+       * A run of orders received, parcels packed and handed over, applied as `applyStationEvent` would one by one:
+       * - the tables it writes are written by no read it makes but one (the handover's order and customer), and no
+       *   statement reads another table, so each table's rows go in their own statements, in event order, split
+       *   where a key repeats (`TableRows`), customers before orders (their foreign key), notifications before
+       *   their outbox rows;
+       * - the handovers' orders are read in one query after the run's orders are written: a run never holds an
+       *   order received after a handover of the same order (`applyStationEvents` ends the run before it), so each
+       *   handover reads what it read one event at a time;
+       * - a refund decision parked for one of its orders is released only one event at a time (no event of a run
+       *   parks one, so one query before the run tells);
+       * - notification rows are inserted with RETURNING: a feedback or outbox row goes in only for a notification
+       *   that was new, as `recordWritten`'s `WHERE EXISTS` had it.
+       * Tokens and notification ids are drawn in the order `applyStationEvent` draws them.
+       */
+      const applyRun = (run: ReadonlyArray<RunEvent>) =>
+        Effect.gen(function* () {
+          if (run.length === 0) return
+          const receivedIds = [
+            ...new Set(run.flatMap((item) => (item.kind === "received" ? [item.order.orderId] : [])))
+          ]
+          for (const chunk of inChunks(receivedIds)) {
+            const parked = yield* sql.query(
+              `SELECT 1 AS parked FROM hub_refund_parked WHERE order_id IN (${chunk.map(() => "?").join(", ")}) LIMIT 1`,
+              chunk
+            )
+            if (parked.length > 0) {
+              for (const item of run) yield* applyStationEvent(item.event)
+              return
+            }
+          }
+          const metrics = new TableRows()
+          const customers = new TableRows()
+          const orders = new TableRows()
+          const refundOrders = new TableRows()
+          const parcels = new TableRows()
+          const notifications = new TableRows()
+          /** Handovers' rows whose expected delivery is filled in once their orders are read. */
+          const handovers: Array<{ readonly item: RunEvent & { kind: "handed" }; readonly values: Array<SqlValue> }> =
+            []
+          const intents: Array<{
+            readonly intent: NotificationIntent
+            readonly notificationId: string
+            readonly now: number
+            readonly feedbackToken: string | undefined
+          }> = []
+          for (const item of run) {
+            const { event } = item
+            yield* Effect.provideService(recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }), Sql, sql)
+            const now = yield* nowMs
+            let fact: StationFact
+            switch (item.kind) {
+              case "received": {
+                const { order } = item
+                const placedAtMs = Date.parse(order.placedAt)
+                metrics.add(order.orderId, METRICS_ORDER, [
+                  order.orderId,
+                  order.customer.customerId,
+                  Number.isNaN(placedAtMs) ? event.eventTime.wallMs : placedAtMs
+                ])
+                customers.add(order.customer.customerId, CUSTOMER, [
+                  order.customer.customerId,
+                  order.customer.firstName,
+                  order.customer.lastName,
+                  order.customer.email,
+                  order.customer.locale,
+                  now
+                ])
+                orders.add(order.orderId, ORDER, [
+                  order.orderId,
+                  order.version,
+                  order.customer.customerId,
+                  order.brand,
+                  order.serviceLevel,
+                  order.carrier,
+                  event.siteId,
+                  event.stationId,
+                  JSON.stringify(order.shipTo),
+                  now
+                ])
+                refundOrders.add(order.orderId, STATION_ORDER_INSERT, orderRow(order, "station"))
+                fact = { type: "order.received", orderId: order.orderId }
+                break
+              }
+              case "packed": {
+                const { packed } = item
+                parcels.add(packed.parcelId, PARCEL_PACKED, [
+                  packed.parcelId,
+                  packed.orderId,
+                  yield* tokens.next,
+                  packed.carrier,
+                  packed.trackingNumber,
+                  yield* nowMs,
+                  event.eventTime.wallMs
+                ])
+                fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
+                break
+              }
+              case "handed": {
+                const { handed } = item
+                const values: Array<SqlValue> = [
+                  handed.parcelId,
+                  handed.orderId,
+                  yield* tokens.next,
+                  handed.carrier,
+                  handed.trackingNumber,
+                  yield* nowMs,
+                  event.eventTime.wallMs,
+                  `${event.siteId}/${handed.batchId}`,
+                  null,
+                  null
+                ]
+                parcels.add(handed.parcelId, PARCEL_HANDED, values)
+                handovers.push({ item, values })
+                fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
+                break
+              }
+            }
+            for (const intent of intentsForStationFact(fact, settings.notify)) {
+              const at = yield* nowMs
+              const notificationId = yield* uuid7(at)
+              const feedbackToken =
+                intent.kind === "feedback-request" && intent.parcelId !== undefined ? yield* tokens.next : undefined
+              notifications.add(
+                `${intent.kind}\u0000${intent.subjectId}`,
+                NOTIFICATION,
+                notificationRow(notificationId, intent, event.id, at)
+              )
+              intents.push({ intent, notificationId, now: at, feedbackToken })
+            }
+          }
+          yield* writeAll(metrics.statements())
+          yield* writeAll(customers.statements())
+          yield* writeAll(orders.statements())
+          yield* writeAll(refundOrders.statements())
+          if (handovers.length > 0) {
+            const known = new Map<string, { locale: string; service_level: string; ship_to: string | null }>()
+            for (const chunk of inChunks([...new Set(handovers.map(({ item }) => item.handed.orderId))])) {
+              const rows = yield* sql.query<{
+                order_id: string
+                locale: string
+                service_level: string
+                ship_to: string | null
+              }>(
+                `SELECT o.order_id, c.locale, o.service_level, o.ship_to
+                 FROM hub_orders o JOIN hub_customers c USING (customer_id)
+                 WHERE o.order_id IN (${chunk.map(() => "?").join(", ")})`,
+                chunk
+              )
+              for (const row of rows) known.set(row.order_id, row)
+            }
+            for (const { item, values } of handovers) {
+              const order = known.get(item.handed.orderId)
+              const expected = expectedDelivery(
+                item.event.eventTime.wallMs,
+                item.handed.carrier,
+                order?.service_level ?? "*",
+                customerTimeZone(
+                  shipToPlace(order?.ship_to ?? null),
+                  (order?.locale ?? "de") as Locale,
+                  settings.notify.timeZones
+                ),
+                settings.notify
+              )
+              values[8] = expected.date
+              values[9] = expected.byMs
+            }
+          }
+          yield* writeAll(parcels.statements())
+          if (intents.length === 0) return
+          const inserted = new Set<string>()
+          for (const statement of notifications.statements()) {
+            const rows = yield* sql.query<{ notification_id: string }>(statement.text, statement.params)
+            for (const row of rows) inserted.add(row.notification_id)
+          }
+          const feedback = new TableRows()
+          const outbox = new TableRows()
+          const channels = settings.webhookUrl === undefined ? ["email"] : ["email", "webhook"]
+          for (const { intent, notificationId, now, feedbackToken } of intents) {
+            if (!inserted.has(notificationId)) continue
+            if (feedbackToken !== undefined && intent.parcelId !== undefined) {
+              feedback.add(intent.parcelId, FEEDBACK, [intent.parcelId, intent.orderId, feedbackToken, now])
+            }
+            for (const channel of channels) {
+              outbox.add(`${notificationId}\u0000${channel}`, OUTBOX, [
+                notificationId,
+                channel,
+                "pending",
+                0,
+                now + settleDelayMs(intent.kind, settings.notify)
+              ])
+            }
+          }
+          yield* writeAll(feedback.statements())
+          yield* writeAll(outbox.statements())
+          Queue.offerUnsafe(wakeups, undefined)
+        })
+
+      /**
+       * The events in order, runs of the frequent kinds (orders received, parcels packed and handed over) applied
+       * together by `applyRun`, every other event on its own at its place. A run ends before an order received that
+       * one of its handovers has read, and before any other event.
+       */
+      const applyStationEvents = (events: ReadonlyArray<EventEnvelope>) =>
+        Effect.gen(function* () {
+          let run: Array<RunEvent> = []
+          let readOrders = new Set<string>()
+          const endRun = Effect.suspend(() => {
+            const ending = run
+            run = []
+            readOrders = new Set()
+            return applyRun(ending)
+          })
+          for (const event of events) {
+            switch (event.type) {
+              case OrderReceived.type: {
+                const { order } = yield* decodeOrRefuse(OrderReceived, event.payload)
+                if (readOrders.has(order.orderId)) yield* endRun
+                run.push({ kind: "received", event, order })
+                break
+              }
+              case ParcelPacked.type: {
+                run.push({ kind: "packed", event, packed: yield* decodeOrRefuse(ParcelPacked, event.payload) })
+                break
+              }
+              case ParcelHandedToCarrier.type: {
+                const handed = yield* decodeOrRefuse(ParcelHandedToCarrier, event.payload)
+                readOrders.add(handed.orderId)
+                run.push({ kind: "handed", event, handed })
+                break
+              }
+              default: {
+                yield* endRun
+                yield* applyStationEvent(event)
+              }
+            }
+          }
+          yield* endRun
+        })
+
       const applyShopOrder = (order: Order, siteId: string, stationId: string) =>
         sql.transaction(
           Effect.gen(function* () {
@@ -631,6 +952,7 @@ export class HubProjection extends Context.Service<
           return known === undefined || version === known
         },
         applyStationEvent,
+        applyStationEvents,
         applyShopOrder,
         applyCarrierEvent,
         tick,

@@ -33,3 +33,22 @@ export const lockOrderOf = (sql: Sql["Service"], event: EventEnvelope): Effect.E
   if (orderId === undefined) return Effect.void
   return Effect.asVoid(sql.query(`SELECT pg_advisory_xact_lock(${orderLockClass}, ?::int)`, [orderLockId(orderId)]))
 }
+
+/**
+ * `lockOrderOf` for a batch of events, in one statement: the orders' locks in the order the events name them (each
+ * once), as the events one by one would have taken them, only all before the first is applied.
+ */
+export const lockOrdersOf = (
+  sql: Sql["Service"],
+  events: ReadonlyArray<EventEnvelope>
+): Effect.Effect<void, unknown> => {
+  if (sql.dialect !== "postgres") return Effect.void
+  const ids = [...new Set(events.flatMap((event) => orderIdOf(event) ?? []).map(orderLockId))]
+  if (ids.length === 0) return Effect.void
+  return Effect.forEach(
+    Array.from({ length: Math.ceil(ids.length / 500) }, (_, index) => ids.slice(index * 500, index * 500 + 500)),
+    (chunk) =>
+      sql.query(`SELECT ${chunk.map(() => `pg_advisory_xact_lock(${orderLockClass}, ?::int)`).join(", ")}`, chunk),
+    { discard: true }
+  )
+}

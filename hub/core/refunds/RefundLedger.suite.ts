@@ -63,7 +63,12 @@ const hubLayer = (store: TestStore, bus: Effect.Success<ReturnType<typeof makeMe
   const consumer = Layer.unwrap(
     Effect.gen(function* () {
       const hub = yield* HubProjection
-      return Consumer.layer({ siteId: "+", knows: hub.knows, apply: hub.applyStationEvent })
+      return Consumer.layer({
+        siteId: "+",
+        knows: hub.knows,
+        apply: hub.applyStationEvent,
+        applyBatch: hub.applyStationEvents
+      })
     })
   )
   return consumer.pipe(Layer.provideMerge(HubProjection.layer), Layer.provideMerge(base))

@@ -5,7 +5,7 @@ import type { Order } from "../../../core/orders/Order.ts"
 import { paidPerUnit } from "../../../core/returns/paidPerUnit.ts"
 import type { ReturnCancelled, ReturnRefundDecided, ReturnRefundIssued } from "../../../core/returns/ReturnsEvents.ts"
 import type { RefundRejected } from "../../../core/returns/ReturnsMessages.ts"
-import type { Sql } from "../../../core/store/Sql.ts"
+import type { Sql, SqlValue } from "../../../core/store/Sql.ts"
 import { Topics } from "../../../core/sync/Topics.ts"
 import { enqueueHubMessage, HubStream } from "../notify/HubMessages.ts"
 
@@ -45,6 +45,31 @@ interface OrderRow {
 }
 
 type LedgerLine = { readonly lineId: string; readonly quantity: number; readonly paidUnitCents: number }
+
+/** The ledger's row of an order (`hub_refund_orders`' columns, in order): what was paid, per line and unit. */
+export const orderRow = (order: Order, source: "shop" | "station"): Array<SqlValue> => [
+  order.orderId,
+  order.version,
+  order.payment.currency,
+  Math.max(0, Math.round(order.payment.total * 100)),
+  JSON.stringify(
+    order.lines.map(
+      (line): LedgerLine => ({
+        lineId: line.lineId,
+        quantity: line.quantity,
+        paidUnitCents: paidPerUnit(order).get(line.lineId) ?? 0
+      })
+    )
+  ),
+  source
+]
+
+/** A station's order into the ledger (first sight wins; the shop's own stream is what updates it). */
+export const STATION_ORDER_INSERT = {
+  head: "INSERT INTO hub_refund_orders (order_id, order_version, currency, paid_cents, lines, source) VALUES",
+  columns: 6,
+  tail: "ON CONFLICT (order_id) DO NOTHING"
+} as const
 
 /**
  * The hub's refund ledger: where every station's refund decisions meet. Each station keeps its own refunds
@@ -87,22 +112,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
          paid_cents = excluded.paid_cents, lines = excluded.lines, source = excluded.source
        WHERE hub_refund_orders.source = 'station' OR excluded.order_version > hub_refund_orders.order_version`
        }`,
-      [
-        order.orderId,
-        order.version,
-        order.payment.currency,
-        Math.max(0, Math.round(order.payment.total * 100)),
-        JSON.stringify(
-          order.lines.map(
-            (line): LedgerLine => ({
-              lineId: line.lineId,
-              quantity: line.quantity,
-              paidUnitCents: paidPerUnit(order).get(line.lineId) ?? 0
-            })
-          )
-        ),
-        source
-      ]
+      orderRow(order, source)
     )
 
   /** A decision for an order (or a line) the hub does not know: kept, not passed on, until the order is known. */

@@ -1,5 +1,6 @@
 /** The hub's composition: its services over its database, and the loops and HTTP server that run it. */
 import { Duration, Effect, Layer, Queue, type Scope } from "effect"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { Broker } from "../../../core/sync/Broker.ts"
@@ -19,7 +20,7 @@ import { HubSettings, type HubSettingsShape } from "../../core/notify/HubSetting
 import type { Mailer } from "../../core/notify/Mailer.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
 import { NotificationSender, SEND_PASS_ROWS } from "../../core/notify/NotificationSender.ts"
-import { lockOrderOf } from "../../core/notify/OrderLock.ts"
+import { lockOrderOf, lockOrdersOf } from "../../core/notify/OrderLock.ts"
 import { followShopOrders } from "../../core/notify/ShopOrderFeed.ts"
 import type { WebhookSender } from "../../core/notify/WebhookSender.ts"
 import { makeShopHub, noShops, type ShopHubOptions, Shops } from "../../core/shop/ShopHub.ts"
@@ -55,6 +56,11 @@ export interface HubOptions {
    * waits `sharedGapGraceMs` (5 s).
    */
   readonly consumerGapGraceMs?: number
+  /**
+   * How long the consumer lets events that arrive one by one gather into one transaction (default 3 ms): one commit
+   * per few events instead of one per event, at a few milliseconds of latency.
+   */
+  readonly consumerBatchWindowMs?: number
   /** How often each site's fleet summary is looked at and sent down when it changed (default 5 s). */
   readonly fleetSummaryEveryMs?: number
   /** Carrier APIs polled for the scans of open parcels, besides the webhook; none by default. */
@@ -115,6 +121,14 @@ export const hubLayer = (options: HubOptions) => {
             Effect.andThen(hub.applyStationEvent(event)),
             Effect.andThen(shopSide.applyStationEvent(event))
           ),
+        // A batch at once, in few statements, where no shop connector follows the events: one that does reads and
+        // queues per event, right after the hub's own projection of it, so then each event goes on its own.
+        ...(shopSide.connectors.length === 0
+          ? {
+              applyBatch: (events: ReadonlyArray<EventEnvelope>) =>
+                lockOrdersOf(sql, events).pipe(Effect.andThen(hub.applyStationEvents(events)))
+            }
+          : {}),
         // A conflict or a refused event in a station's stream is told to that station, on the hub's own stream to
         // it, in the transaction that records it: its Manager screen shows it and its bench raises the alert.
         onAlert: (alert) =>
@@ -145,7 +159,8 @@ export const hubLayer = (options: HubOptions) => {
         onCommitted: hub.wakeSender,
         ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs }),
         lanes: options.consumerLanes ?? (sql.dialect === "postgres" ? 4 : 1),
-        ...(options.consumerGapGraceMs === undefined ? {} : { gapGraceMs: options.consumerGapGraceMs })
+        ...(options.consumerGapGraceMs === undefined ? {} : { gapGraceMs: options.consumerGapGraceMs }),
+        batchWindowMs: options.consumerBatchWindowMs ?? 3
       })
     })
   )

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest"
+import { type RowShape, TableRows } from "./BatchRows.ts"
+
+const packed: RowShape = {
+  head: "INSERT INTO p (id, a) VALUES",
+  columns: 2,
+  tail: "ON CONFLICT (id) DO UPDATE SET a = excluded.a"
+}
+const handed: RowShape = {
+  head: "INSERT INTO p (id, b) VALUES",
+  columns: 2,
+  tail: "ON CONFLICT (id) DO UPDATE SET b = excluded.b"
+}
+
+describe("TableRows", () => {
+  it("puts rows of distinct keys in one statement per form, and starts a new run where a key comes again", () => {
+    const rows = new TableRows()
+    rows.add("p1", packed, ["p1", 1])
+    rows.add("p2", packed, ["p2", 2])
+    rows.add("p3", handed, ["p3", 3])
+    rows.add("p1", handed, ["p1", 4])
+    expect(rows.size).toBe(4)
+    expect(rows.statements()).toEqual([
+      { text: `${packed.head} (?, ?), (?, ?) ${packed.tail}`, params: ["p1", 1, "p2", 2] },
+      { text: `${handed.head} (?, ?) ${handed.tail}`, params: ["p3", 3] },
+      { text: `${handed.head} (?, ?) ${handed.tail}`, params: ["p1", 4] }
+    ])
+  })
+
+  it("sends many rows in chunks of powers of two, in order", () => {
+    const rows = new TableRows()
+    for (let index = 0; index < 300; index++) rows.add(`k${index}`, packed, [`k${index}`, index])
+    const statements = rows.statements()
+    expect(statements.map((statement) => statement.params.length / 2)).toEqual([256, 32, 8, 4])
+    expect(statements.flatMap((statement) => statement.params.filter((_, at) => at % 2 === 1))).toEqual(
+      Array.from({ length: 300 }, (_, index) => index)
+    )
+  })
+})

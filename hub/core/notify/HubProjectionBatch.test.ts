@@ -1,0 +1,128 @@
+import { Effect, Layer } from "effect"
+import { describe, expect, it } from "vitest"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
+import { migrate } from "../../../core/store/Migrations.ts"
+import { Sql } from "../../../core/store/Sql.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import { layerSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
+import { packedParcel, sampleOrder, stationStream } from "../../../fixtures/hub/HubRig.ts"
+import { TrackingTokens } from "../tracking/TrackingTokens.ts"
+import { HubProjection } from "./HubProjection.ts"
+import { HubSettings } from "./HubSettings.ts"
+import { hubMigrations } from "./migrations/hubMigrations.ts"
+
+const NOW_MS = 1_795_000_000_000
+
+/** Two stations' events about shared orders: repeats, a newer version after a handover, a cancellation mid-run. */
+const events = (): ReadonlyArray<EventEnvelope> => {
+  const a = stationStream({ siteId: "HAM1", stationId: "PACK-1", epoch: "E1" })
+  const b = stationStream({ siteId: "HAM1", stationId: "PACK-2", epoch: "E1" })
+  const received = (next: typeof a, orderId: string, version: number, email: string) =>
+    next(OrderReceived, {
+      // A newer version is sent express: a handover's expected delivery shows which version it read.
+      order: {
+        ...sampleOrder(orderId, { email, locale: "en" }),
+        version,
+        serviceLevel: version > 1 ? "express" : "standard"
+      },
+      replacedVersion: version > 1 ? version - 1 : null
+    })
+  const packed = (next: typeof a, orderId: string, parcelId: string, stationId: string) =>
+    next(ParcelPacked, packedParcel({ orderId, parcelId, trackingNumber: `TN-${parcelId}`, stationId }))
+  const handed = (next: typeof a, orderId: string, parcelId: string) =>
+    next(ParcelHandedToCarrier, {
+      batchId: "H-1",
+      parcelId,
+      orderId,
+      carrier: "dhl-paket",
+      trackingNumber: `TN-${parcelId}`
+    })
+  return [
+    received(a, "SO-1", 1, "one@example.test"),
+    received(b, "SO-2", 1, "two@example.test"),
+    received(a, "SO-1", 1, "one@example.test"),
+    packed(a, "SO-1", "P-1", "PACK-1"),
+    handed(a, "SO-1", "P-1"),
+    received(a, "SO-1", 2, "one-changed@example.test"),
+    handed(b, "SO-2", "P-2"),
+    packed(b, "SO-2", "P-2", "PACK-2"),
+    b(OrderCancelled, { orderId: "SO-3", orderVersion: 2, previousStatus: "open", interruptedPacking: false }),
+    received(b, "SO-3", 1, "three@example.test"),
+    packed(a, "SO-3", "P-3", "PACK-1"),
+    handed(a, "SO-3", "P-3"),
+    handed(a, "SO-3", "P-3"),
+    received(a, "SO-4", 3, "four@example.test"),
+    received(b, "SO-4", 2, "four-older@example.test")
+  ]
+}
+
+/** What the hub holds after `run`, without what is drawn at random (tokens, notification ids). */
+const stateAfter = (
+  run: (hub: HubProjection["Service"], all: ReadonlyArray<EventEnvelope>) => Effect.Effect<void, unknown>
+) =>
+  Effect.gen(function* () {
+    yield* migrate(hubMigrations)
+    const hub = yield* HubProjection
+    const sql = yield* Sql
+    yield* sql.transaction(run(hub, events()), { batchWrites: true })
+    const rows = (text: string) => sql.query(text)
+    return {
+      customers: yield* rows("SELECT customer_id, email, locale FROM hub_customers ORDER BY customer_id"),
+      orders: yield* rows(
+        "SELECT order_id, order_version, customer_id, ship_to, cancelled_at_ms FROM hub_orders ORDER BY order_id"
+      ),
+      parcels: yield* rows(
+        `SELECT parcel_id, order_id, carrier, tracking_number, expected_delivery_date, expected_delivery_by_ms,
+           handover_batch_id, packed_at_ms IS NOT NULL AS packed, handed_at_ms IS NOT NULL AS handed
+         FROM hub_parcels ORDER BY parcel_id`
+      ),
+      notifications: yield* rows(
+        "SELECT kind, subject_id, order_id, parcel_id FROM hub_notifications ORDER BY kind, subject_id"
+      ),
+      outbox: yield* rows(
+        `SELECT n.kind, n.subject_id, b.channel, b.status FROM hub_outbox b
+         JOIN hub_notifications n USING (notification_id) ORDER BY n.kind, n.subject_id, b.channel`
+      ),
+      refundOrders: yield* rows("SELECT order_id, order_version, paid_cents FROM hub_refund_orders ORDER BY order_id"),
+      metrics: yield* rows("SELECT order_id, customer_id FROM hub_metrics_orders ORDER BY order_id")
+    }
+  }).pipe(
+    Effect.provide(
+      HubProjection.layer.pipe(
+        Layer.provideMerge(
+          Layer.mergeAll(
+            layerSqlite({ filename: ":memory:" }),
+            StationClock.manual(NOW_MS).layer,
+            Layer.succeed(HubSettings, {
+              ...HubSettings.defaults("https://track.test"),
+              webhookUrl: "https://hooks.test/in"
+            }),
+            Layer.effect(
+              TrackingTokens,
+              Effect.sync(() => {
+                let drawn = 0
+                return TrackingTokens.of({
+                  next: Effect.sync(() => `token-${++drawn}-abcdefghijklmnop`),
+                  digest: (token) => token
+                })
+              })
+            )
+          )
+        )
+      )
+    )
+  )
+
+describe("HubProjection.applyStationEvents", () => {
+  it("leaves the hub as applying the events one by one does, with repeats, a cancellation and a newer version mid-run", async () => {
+    const oneByOne = await Effect.runPromise(
+      stateAfter((hub, all) => Effect.forEach(all, (event) => hub.applyStationEvent(event), { discard: true }))
+    )
+    const together = await Effect.runPromise(stateAfter((hub, all) => hub.applyStationEvents(all)))
+    expect(together).toEqual(oneByOne)
+    expect(oneByOne.parcels).toHaveLength(3)
+    expect(oneByOne.outbox.length).toBeGreaterThan(oneByOne.notifications.length)
+  })
+})
