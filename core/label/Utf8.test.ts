@@ -7,7 +7,6 @@ const random = (seed: number) => () => {
   return seed / 2_147_483_648
 }
 
-
 describe("encodeUtf8", () => {
   it("gives the bytes the platform's encoder gives for ASCII, umlauts, CJK, emoji and mixed text", () => {
     const platform = new TextEncoder()
