@@ -255,6 +255,29 @@ export class HubProjection extends Context.Service<
         )
       })
 
+      /** A station's order as a `hub_customers` row: the customer the hub keeps unless the shop's stream says more. */
+      const customerRow = (order: Order, now: number) => [
+        order.customer.customerId,
+        order.customer.firstName,
+        order.customer.lastName,
+        order.customer.email,
+        order.customer.locale,
+        now
+      ]
+      /** A station's order as a `hub_orders` row, one event applied alone or in a batch. */
+      const hubOrderRow = (order: Order, event: EventEnvelope, now: number) => [
+        order.orderId,
+        order.version,
+        order.customer.customerId,
+        order.brand,
+        order.serviceLevel,
+        order.carrier,
+        event.siteId,
+        event.stationId,
+        JSON.stringify(order.shipTo),
+        now
+      ]
+
       const applyStationEvent = Effect.fnUntraced(function* (event: EventEnvelope) {
         yield* Effect.provideService(recordMetricsFacts(event), Sql, sql).pipe(
           Effect.mapError((error) =>
@@ -272,14 +295,7 @@ export class HubProjection extends Context.Service<
             yield* sql.write(
               `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO NOTHING`,
-              [
-                order.customer.customerId,
-                order.customer.firstName,
-                order.customer.lastName,
-                order.customer.email,
-                order.customer.locale,
-                now
-              ]
+              customerRow(order, now)
             )
             // A stale version (a late resend from another station) never overwrites a newer one.
             yield* sql.write(
@@ -289,18 +305,7 @@ export class HubProjection extends Context.Service<
                  brand = excluded.brand, service_level = excluded.service_level, carrier = excluded.carrier,
                  ship_to = COALESCE(hub_orders.ship_to, excluded.ship_to), updated_at_ms = excluded.updated_at_ms
                WHERE excluded.order_version > hub_orders.order_version`,
-              [
-                order.orderId,
-                order.version,
-                order.customer.customerId,
-                order.brand,
-                order.serviceLevel,
-                order.carrier,
-                event.siteId,
-                event.stationId,
-                JSON.stringify(order.shipTo),
-                now
-              ]
+              hubOrderRow(order, event, now)
             )
             yield* ledger.recordOrder(order, "station")
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
@@ -593,26 +598,8 @@ export class HubProjection extends Context.Service<
                   order.customer.customerId,
                   Number.isNaN(placedAtMs) ? event.eventTime.wallMs : placedAtMs
                 ])
-                customers.add(order.customer.customerId, CUSTOMER, [
-                  order.customer.customerId,
-                  order.customer.firstName,
-                  order.customer.lastName,
-                  order.customer.email,
-                  order.customer.locale,
-                  now
-                ])
-                orders.add(order.orderId, ORDER, [
-                  order.orderId,
-                  order.version,
-                  order.customer.customerId,
-                  order.brand,
-                  order.serviceLevel,
-                  order.carrier,
-                  event.siteId,
-                  event.stationId,
-                  JSON.stringify(order.shipTo),
-                  now
-                ])
+                customers.add(order.customer.customerId, CUSTOMER, customerRow(order, now))
+                orders.add(order.orderId, ORDER, hubOrderRow(order, event, now))
                 refundOrders.add(order.orderId, STATION_ORDER_INSERT, orderRow(order, "station"))
                 fact = { type: "order.received", orderId: order.orderId }
                 break
