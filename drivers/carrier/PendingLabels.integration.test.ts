@@ -17,6 +17,7 @@ import { Session } from "../../core/session/Session.ts"
 import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
 import { startLabelService } from "../../fixtures/carriers/LabelServiceSimulator.ts"
 import { seededStation } from "../../fixtures/SeededStation.ts"
+import { probed } from "../../fixtures/waitFor.ts"
 import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
 import { type PrinterSimulator, start as startPrinter } from "../printer/PrinterSimulator.ts"
 import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
@@ -27,16 +28,6 @@ const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-const waitFor = async <A>(what: string, probe: () => Promise<A | undefined>, timeoutMs = 20_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 /** One life of the station's pack layer on `filename`: real SQLite, real HTTP label service, real TCP printers. */
 const bootStation = (filename: string, serviceUrl: string, printers: { label: number; receipt: number }) => {
@@ -128,7 +119,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
     // The insert prints at once; the label cannot exist yet.
     await receipt.waitForJobs(1)
     const parcelId = packed.view.parcel!.parcelId
-    const attempts = await waitFor("a retry while the service is down", () =>
+    const attempts = await probed("a retry while the service is down", () =>
       first.runPromise(
         Effect.map(
           Effect.flatMap(Effect.service(PendingLabels), (pending) => pending.list),
@@ -144,7 +135,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
     await service.up()
     const second = bootStation(filename, service.url, ports)
     await label.waitForJobs(1)
-    const after = await waitFor("parcel.packed", () =>
+    const after = await probed("parcel.packed", () =>
       second.runPromise(
         Effect.gen(function* () {
           const events = yield* eventsOf("parcel.packed")

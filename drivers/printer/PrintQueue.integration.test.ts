@@ -7,6 +7,7 @@ import type { PrintJob } from "../../core/print/PrintApi.ts"
 import { PrintQueue } from "../../core/print/PrintQueue.ts"
 import { Sql } from "../../core/store/Sql.ts"
 import { seededStation } from "../../fixtures/SeededStation.ts"
+import { probed } from "../../fixtures/waitFor.ts"
 import { SystemClockLayer } from "../time/SystemClock.ts"
 import { type PrinterSimulator, start as startPrinter } from "./PrinterSimulator.ts"
 import { makeTcpPrinter } from "./TcpPrinter.ts"
@@ -15,16 +16,6 @@ const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-const waitFor = async <A>(what: string, probe: () => Promise<A | undefined>, timeoutMs = 20_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 const labelBytes = (name: string) => new TextEncoder().encode(`^XA^FO50,50^A0N,30,30^FD${name}^FS^XZ`)
 const receiptBytes = (name: string) => new TextEncoder().encode(`\x1b@${name}\n\x1dV\x00`)
@@ -98,7 +89,7 @@ describe("the print queue's worker", () => {
         { printer: "receipt", purpose: "insert O2", bytes: receiptBytes("O2") }
       ]))
     ]
-    const done = await waitFor("every job printed", async () => {
+    const done = await probed("every job printed", async () => {
       const now = await Promise.all(jobs.map((job) => jobOf(runtime, job.id)))
       // The printer records a job once its connection has ended, which may come a moment after the worker's commit.
       const received = printers.label.jobs().length === 2 && printers.receipt.jobs().length === 2
@@ -136,7 +127,7 @@ describe("the print queue's worker", () => {
 
     const second = boot(filename, printers)
     cleanups.push(() => second.runtime.dispose())
-    const printed = await waitFor("the receipt printed", async () => {
+    const printed = await probed("the receipt printed", async () => {
       const job = await jobOf(second.runtime, receipt!.id)
       return job?.state === "printed" && printers.receipt.jobs().length > 0 ? job : undefined
     })
@@ -158,7 +149,7 @@ describe("the print queue's worker", () => {
       { printer: "label", purpose: "label P1", bytes: labelBytes("P1") },
       { printer: "label", purpose: "label P2", bytes: labelBytes("P2") }
     ])
-    const refused = await waitFor("the first label refused", async () => {
+    const refused = await probed("the first label refused", async () => {
       const job = await jobOf(runtime, first!.id)
       return job?.lastError === undefined ? undefined : job
     })
@@ -166,7 +157,7 @@ describe("the print queue's worker", () => {
     expect(await jobOf(runtime, second!.id)).toMatchObject({ state: "queued", attempts: 0 })
 
     await printers.label.setState("online")
-    await waitFor("both labels printed", async () => {
+    await probed("both labels printed", async () => {
       const jobs = await Promise.all([jobOf(runtime, first!.id), jobOf(runtime, second!.id)])
       return jobs.every((job) => job?.state === "printed") && printers.label.jobs().length >= 2 ? jobs : undefined
     })
