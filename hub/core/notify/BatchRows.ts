@@ -66,7 +66,8 @@ export class TableRows {
 
 /** Statement texts by form and row count: built once, as the database prepares each once. */
 const texts = new WeakMap<RowShape, Map<number, string>>()
-const textOf = (shape: RowShape, size: number): string => {
+/** The statement of `shape` with `size` rows of placeholders (one row: the statement of an event applied alone). */
+export const rowsStatement = (shape: RowShape, size: number): string => {
   let bySize = texts.get(shape)
   if (bySize === undefined) {
     bySize = new Map()
@@ -89,7 +90,7 @@ const statementsOf = (shape: RowShape, rows: ReadonlyArray<Row>): ReadonlyArray<
     while (size > rows.length - at) size /= 2
     const params: Array<SqlValue> = []
     for (let index = at; index < at + size; index++) for (const value of rows[index]!.values) params.push(value)
-    out.push({ text: textOf(shape, size), params })
+    out.push({ text: rowsStatement(shape, size), params })
     at += size
   }
   return out

@@ -23,7 +23,7 @@ import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
 import type { TrackingStatus, TrackingSubReason } from "../tracking/TrackingStatus.ts"
 import { currentStatus, mergeTimeline, type TimelineEntry } from "../tracking/TrackingTimeline.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
-import { type BatchStatement, type RowShape, TableRows } from "./BatchRows.ts"
+import { type BatchStatement, type RowShape, rowsStatement, TableRows } from "./BatchRows.ts"
 import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
 import { HubSettings } from "./HubSettings.ts"
 import type { NotificationKind } from "./NotificationKind.ts"
@@ -73,6 +73,58 @@ interface ParcelRow {
   readonly expected_delivery_by_ms: number | null
   readonly last_scan_at_ms: number | null
   readonly delivered_at_ms: number | null
+}
+
+/** The statement forms of the hub's station-event writes: one row for an event applied alone, many for a batch. */
+const METRICS_ORDER: RowShape = {
+  head: "INSERT INTO hub_metrics_orders (order_id, customer_id, placed_at_ms) VALUES",
+  columns: 3,
+  tail: "ON CONFLICT (order_id) DO NOTHING"
+}
+const CUSTOMER: RowShape = {
+  head: "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES",
+  columns: 6,
+  tail: "ON CONFLICT (customer_id) DO NOTHING"
+}
+const ORDER: RowShape = {
+  head: `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+           station_id, ship_to, updated_at_ms) VALUES`,
+  columns: 10,
+  tail: `ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version,
+           brand = excluded.brand, service_level = excluded.service_level, carrier = excluded.carrier,
+           ship_to = COALESCE(hub_orders.ship_to, excluded.ship_to), updated_at_ms = excluded.updated_at_ms
+         WHERE excluded.order_version > hub_orders.order_version`
+}
+const parcelShape = (columns: ReadonlyArray<string>): RowShape => {
+  const all = ["carrier", "tracking_number", "updated_at_ms", ...columns]
+  return {
+    head: `INSERT INTO hub_parcels (parcel_id, order_id, tracking_token, ${all.join(", ")}) VALUES`,
+    columns: 3 + all.length,
+    tail: `ON CONFLICT (parcel_id) DO UPDATE SET ${all.map((column) => `${column} = excluded.${column}`).join(", ")}`
+  }
+}
+const PARCEL_PACKED = parcelShape(["packed_at_ms"])
+const PARCEL_HANDED = parcelShape([
+  "handed_at_ms",
+  "handover_batch_id",
+  "expected_delivery_date",
+  "expected_delivery_by_ms"
+])
+const NOTIFICATION: RowShape = {
+  head: `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, parcel_id, delay_reason,
+           trigger_event_id, created_at_ms) VALUES`,
+  columns: 8,
+  tail: "ON CONFLICT (kind, subject_id) DO NOTHING RETURNING notification_id"
+}
+const FEEDBACK: RowShape = {
+  head: "INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms) VALUES",
+  columns: 4,
+  tail: "ON CONFLICT (parcel_id) DO NOTHING"
+}
+const OUTBOX: RowShape = {
+  head: "INSERT INTO hub_outbox (notification_id, channel, status, attempts, next_attempt_ms) VALUES",
+  columns: 5,
+  tail: ""
 }
 
 /**
@@ -292,21 +344,9 @@ export class HubProjection extends Context.Service<
             const { order } = yield* decodeOrRefuse(OrderReceived, event.payload)
             // A station tells the hub of an order it has not heard of; the customer's data it never changes: that
             // is the shop's, through its own stream (applyShopOrder).
-            yield* sql.write(
-              `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
-               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO NOTHING`,
-              customerRow(order, now)
-            )
+            yield* sql.write(rowsStatement(CUSTOMER, 1), customerRow(order, now))
             // A stale version (a late resend from another station) never overwrites a newer one.
-            yield* sql.write(
-              `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
-                 station_id, ship_to, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version,
-                 brand = excluded.brand, service_level = excluded.service_level, carrier = excluded.carrier,
-                 ship_to = COALESCE(hub_orders.ship_to, excluded.ship_to), updated_at_ms = excluded.updated_at_ms
-               WHERE excluded.order_version > hub_orders.order_version`,
-              hubOrderRow(order, event, now)
-            )
+            yield* sql.write(rowsStatement(ORDER, 1), hubOrderRow(order, event, now))
             yield* ledger.recordOrder(order, "station")
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
             fact = { type: "order.received", orderId: order.orderId }
@@ -465,58 +505,6 @@ export class HubProjection extends Context.Service<
           }
         )
       })
-
-      /** The statement forms of the batched path: the same statements as `applyStationEvent`'s, many rows each. */
-      const METRICS_ORDER: RowShape = {
-        head: "INSERT INTO hub_metrics_orders (order_id, customer_id, placed_at_ms) VALUES",
-        columns: 3,
-        tail: "ON CONFLICT (order_id) DO NOTHING"
-      }
-      const CUSTOMER: RowShape = {
-        head: "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES",
-        columns: 6,
-        tail: "ON CONFLICT (customer_id) DO NOTHING"
-      }
-      const ORDER: RowShape = {
-        head: `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
-                 station_id, ship_to, updated_at_ms) VALUES`,
-        columns: 10,
-        tail: `ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version,
-                 brand = excluded.brand, service_level = excluded.service_level, carrier = excluded.carrier,
-                 ship_to = COALESCE(hub_orders.ship_to, excluded.ship_to), updated_at_ms = excluded.updated_at_ms
-               WHERE excluded.order_version > hub_orders.order_version`
-      }
-      const parcelShape = (columns: ReadonlyArray<string>): RowShape => {
-        const all = ["carrier", "tracking_number", "updated_at_ms", ...columns]
-        return {
-          head: `INSERT INTO hub_parcels (parcel_id, order_id, tracking_token, ${all.join(", ")}) VALUES`,
-          columns: 3 + all.length,
-          tail: `ON CONFLICT (parcel_id) DO UPDATE SET ${all.map((column) => `${column} = excluded.${column}`).join(", ")}`
-        }
-      }
-      const PARCEL_PACKED = parcelShape(["packed_at_ms"])
-      const PARCEL_HANDED = parcelShape([
-        "handed_at_ms",
-        "handover_batch_id",
-        "expected_delivery_date",
-        "expected_delivery_by_ms"
-      ])
-      const NOTIFICATION: RowShape = {
-        head: `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, parcel_id, delay_reason,
-                 trigger_event_id, created_at_ms) VALUES`,
-        columns: 8,
-        tail: "ON CONFLICT (kind, subject_id) DO NOTHING RETURNING notification_id"
-      }
-      const FEEDBACK: RowShape = {
-        head: "INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms) VALUES",
-        columns: 4,
-        tail: "ON CONFLICT (parcel_id) DO NOTHING"
-      }
-      const OUTBOX: RowShape = {
-        head: "INSERT INTO hub_outbox (notification_id, channel, status, attempts, next_attempt_ms) VALUES",
-        columns: 5,
-        tail: ""
-      }
 
       /** Keys per IN list: far below either database's limit on parameters. */
       const keysPerQuery = 500
