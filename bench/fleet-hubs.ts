@@ -6,14 +6,16 @@
 // wait ended: still unconfirmed in their outboxes, not lost), applied events/s over the run, end-to-end latency p50/p99
 // from append at the station (the event id's UUIDv7 time) to the commit of the hub transaction that applied it
 // (PostgreSQL's commit timestamp of the row that records the application), the hubs' CPU (share of one core, per
-// hub, from /proc) and the most PostgreSQL connections seen. `--kill` SIGKILLs one hub at 40 % of the run and
-// restarts it at 60 % (lost and applied-twice are then counted: the hub's record is per station and sequence, so
-// "applied twice" is a second application row, which its primary key refuses: any shows up as a failed commit).
+// hub, from /proc), the most PostgreSQL connections seen and how many wait on an advisory lock (mean of samples every
+// 250 ms). The hubs' and simulators' standard error goes to files in the run's directory, which is printed. `--kill`
+// SIGKILLs one hub at 40 % of the run and restarts it at 60 % (lost and applied-twice are then counted: the hub's
+// record is per station and sequence, so "applied twice" is a second application row, which its primary key refuses:
+// any shows up as a failed commit).
 // The machine is shared and every part runs on it, the stations included: the figures are taken under that load.
 // Prints figures; asserts nothing.
 //   npm run bench:fleet -- [--stations 200] [--rate 10] [--seconds 30] [--hubs 1,2,3] [--simulators 4] [--kill]
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync } from "node:fs"
+import { mkdtempSync, openSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -62,6 +64,7 @@ const waitForLine = (child: ChildProcess, text: string, what: string) =>
 
 const runWith = async (hubs: number) => {
   const dir = mkdtempSync(join(tmpdir(), "pb-bench-fleet-"))
+  console.log(`${hubs} hub(s): logs of the hubs and simulators in ${dir}`)
   const postgres = await startPostgres({ durable: true, settings: { track_commit_timestamp: "on" } })
   const smtp = await startTestSmtpServer()
   const children = new Set<ChildProcess>()
@@ -111,7 +114,7 @@ const runWith = async (hubs: number) => {
             "--mqtt5"
           ]),
           {
-            stdio: ["ignore", "pipe", "ignore"],
+            stdio: ["ignore", "pipe", openSync(join(dir, `hub-${index}.log`), "a")],
             env: {
               ...process.env,
               PACKBENCH_HUB_DATABASE_URL: url,
@@ -140,7 +143,7 @@ const runWith = async (hubs: number) => {
           [cli, "fleet-simulate", "--stations", String(count), "--first", String(first), "--rate", String(rate)]
             .concat(["--duration", String(seconds), "--offline-share", "0", "--drain-wait", "120"])
             .concat(["--broker", mosquitto.url, "--data-dir", fleetDir]),
-          { stdio: ["ignore", "pipe", "ignore"] }
+          { stdio: ["ignore", "pipe", openSync(join(dir, `simulator-${part}.log`), "a")] }
         )
         children.add(simulator)
         summaries[part] = ""
@@ -154,16 +157,23 @@ const runWith = async (hubs: number) => {
       const cpuStart = new Map(running.map((hub) => [hub, cpuTicks(hub.pid)]))
       let cpuTotal = 0
       let maxConnections = 0
+      let lockSamples = 0
+      let lockWaiting = 0
       let killed: ChildProcess | undefined
       let restarted = false
       const sampler = setInterval(() => {
         void client
-          .query<{ n: number }>("SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()")
+          .query<{ n: number; waiting: number }>(
+            `SELECT COUNT(*)::int AS n, COUNT(*) FILTER (WHERE wait_event = 'advisory')::int AS waiting
+             FROM pg_stat_activity WHERE datname = current_database()`
+          )
           .then((result) => {
             maxConnections = Math.max(maxConnections, result.rows[0]?.n ?? 0)
+            lockSamples++
+            lockWaiting += result.rows[0]?.waiting ?? 0
           })
           .catch(() => undefined)
-      }, 1_000)
+      }, 250)
       if (kill && hubs > 1) {
         setTimeout(() => {
           killed = running[0]
@@ -213,6 +223,7 @@ const runWith = async (hubs: number) => {
         p99: row.p99,
         cpuPerHub: (cpuTotal / ticksPerSecond / elapsed / hubs) * 100,
         maxConnections,
+        lockWaiting: lockWaiting / Math.max(1, lockSamples),
         killed: killed !== undefined,
         restarted
       }
@@ -231,7 +242,7 @@ const main = async () => {
   console.log(
     `fleet: ${stations} stations × ${rate} events/s for ${seconds} s (target ${stations * rate} events/s), PostgreSQL fsync on, mosquitto with logins${kill ? ", one hub SIGKILLed at 40 % and restarted at 60 %" : ""}`
   )
-  console.log("hubs  appended  applied  pending  events/s applied  p50 ms  p99 ms  CPU/hub  PG conns")
+  console.log("hubs  appended  applied  pending  events/s applied  p50 ms  p99 ms  CPU/hub  PG conns  lock waits")
   for (const hubs of hubCounts) {
     const r = await runWith(hubs)
     console.log(
@@ -239,7 +250,9 @@ const main = async () => {
         Math.max(0, r.appended - r.applied)
       ).padStart(7)}  ${r.perSecond.toFixed(0).padStart(16)}  ${r.p50.toFixed(0).padStart(6)}  ${r.p99
         .toFixed(0)
-        .padStart(6)}  ${`${r.cpuPerHub.toFixed(0)} %`.padStart(7)}  ${String(r.maxConnections).padStart(8)}${
+        .padStart(
+          6
+        )}  ${`${r.cpuPerHub.toFixed(0)} %`.padStart(7)}  ${String(r.maxConnections).padStart(8)}  ${r.lockWaiting.toFixed(2).padStart(10)}${
         r.simulatorExit === 0 ? "" : "  (stations not all confirmed within the drain wait)"
       }${r.killed ? `  (a hub killed${r.restarted ? " and restarted" : ""})` : ""}`
     )
