@@ -5,8 +5,9 @@
 // Printed per hub count: events appended and applied, pending (appended but not applied when the stations' drain
 // wait ended: still unconfirmed in their outboxes, not lost), applied events/s over the run, end-to-end latency p50/p99
 // from append at the station (the event id's UUIDv7 time) to the commit of the hub transaction that applied it
-// (PostgreSQL's commit timestamp of the row that records the application), the hubs' CPU (share of one core, per
-// hub, from /proc), the most PostgreSQL connections seen and how many wait on an advisory lock (mean of samples every
+// (PostgreSQL's commit timestamp of the row that records the application), split at the moment a plain subscriber
+// beside the hubs got the event from the broker (append -> broker is the stations', broker -> applied the hubs'), the
+// hubs' CPU (share of one core, per hub, from /proc), the most PostgreSQL connections seen and how many wait on an advisory lock (mean of samples every
 // 250 ms). The hubs' and simulators' standard error goes to files in the run's directory, which is printed. `--kill`
 // SIGKILLs one hub at 40 % of the run and restarts it at 60 % (lost and applied-twice are then counted: the hub's
 // record is per station and sequence, so "applied twice" is a second application row, which its primary key refuses:
@@ -15,10 +16,11 @@
 // Prints figures; asserts nothing.
 //   npm run bench:fleet -- [--stations 200] [--rate 10] [--seconds 30] [--hubs 1,2,3] [--simulators 4] [--kill]
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { mkdtempSync, openSync, readFileSync } from "node:fs"
+import { createWriteStream, mkdtempSync, openSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import mqtt from "mqtt"
 import pg from "pg"
 import { upsertMosquittoPassword } from "../drivers/mqtt/MosquittoFiles.ts"
 import { freePort } from "../drivers/net/LoopbackPort.ts"
@@ -52,14 +54,30 @@ const cpuTicks = (pid: number | undefined): number => {
   }
 }
 
-const waitForLine = (child: ChildProcess, text: string, what: string) =>
+/** p50 / p99 of a list of milliseconds, as printed. */
+const percentiles = (values: Array<number>) => {
+  if (values.length === 0) return "-"
+  const sorted = values.sort((a, b) => a - b)
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(0)
+  return `${at(0.5)}/${at(0.99)}`
+}
+
+/** Resolves when the child prints `text`; everything it prints also goes to `log`. */
+const waitForLine = (child: ChildProcess, text: string, what: string, log: string) =>
   new Promise<void>((resolve, reject) => {
     let seen = ""
-    child.stdout?.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       seen += chunk.toString()
-      if (seen.includes(text)) resolve()
-    })
-    child.once("exit", (code) => reject(new Error(`${what} exited early (${code}): ${seen}`)))
+      if (seen.includes(text)) {
+        child.stdout?.off("data", onData)
+        child.off("exit", onExit)
+        resolve()
+      }
+    }
+    const onExit = (code: number | null) => reject(new Error(`${what} exited early (${code}): ${seen}`))
+    child.stdout?.pipe(createWriteStream(log, { flags: "a" }))
+    child.stdout?.on("data", onData)
+    child.once("exit", onExit)
   })
 
 const runWith = async (hubs: number) => {
@@ -126,7 +144,7 @@ const runWith = async (hubs: number) => {
           }
         )
         children.add(hub)
-        await waitForLine(hub, "Packbench hub running", `hub ${index}`)
+        await waitForLine(hub, "Packbench hub running", `hub ${index}`, join(dir, `hub-${index}.log`))
         return hub
       }
       // One after the other: the first migrates the database.
@@ -134,6 +152,20 @@ const runWith = async (hubs: number) => {
       for (let index = 1; index <= hubs; index++) running.push(await startHub(index))
       const client = new pg.Client({ connectionString: url })
       await client.connect()
+      // A plain (unshared) QoS 0 subscriber beside the hubs notes when each event reached the broker, to split the
+      // latency into append -> broker (the stations) and broker -> applied (the hubs).
+      const atBroker = new Map<string, number>()
+      const probe = await mqtt.connectAsync(mosquitto.url, {
+        clientId: "packbench-bench-probe",
+        username: "packbench-hub",
+        password: hubPassword,
+        clean: true
+      })
+      probe.on("message", (_topic, payload) => {
+        const id = /"id":"([^"]+)"/.exec(payload.toString("utf8"))?.[1]
+        if (id !== undefined && !atBroker.has(id)) atBroker.set(id, Date.now())
+      })
+      await probe.subscribeAsync("packbench/v1/+/+/events/#", { qos: 0 })
       const summaries: Array<string> = []
       const exits = Array.from({ length: simulators }, (_, part) => {
         const first = Math.floor((stations * part) / simulators)
@@ -203,7 +235,21 @@ const runWith = async (hubs: number) => {
            percentile_disc(0.99) WITHIN GROUP (ORDER BY committed_ms - appended_ms)::float8 AS p99
          FROM applied`
       )
+      const split = await client.query<{ event_id: string; committed_ms: number; appended_ms: number }>(
+        `SELECT event_id, (extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000)::float8 AS committed_ms,
+           ('x' || substr(replace(event_id, '-', ''), 1, 12))::bit(48)::bigint::float8 AS appended_ms
+         FROM sync_consumer_applied`
+      )
+      await probe.endAsync()
       await client.end()
+      const toBroker: Array<number> = []
+      const toApplied: Array<number> = []
+      for (const applied of split.rows) {
+        const seen = atBroker.get(applied.event_id)
+        if (seen === undefined) continue
+        toBroker.push(seen - applied.appended_ms)
+        toApplied.push(applied.committed_ms - seen)
+      }
       const row = result.rows[0]!
       const parts = summaries.map(
         (summary) => JSON.parse(summary.trim().split("\n").pop() || "{}") as { appended?: number; confirmed?: number }
@@ -224,6 +270,8 @@ const runWith = async (hubs: number) => {
         cpuPerHub: (cpuTotal / ticksPerSecond / elapsed / hubs) * 100,
         maxConnections,
         lockWaiting: lockWaiting / Math.max(1, lockSamples),
+        toBroker: percentiles(toBroker),
+        toApplied: percentiles(toApplied),
         killed: killed !== undefined,
         restarted
       }
@@ -242,7 +290,9 @@ const main = async () => {
   console.log(
     `fleet: ${stations} stations × ${rate} events/s for ${seconds} s (target ${stations * rate} events/s), PostgreSQL fsync on, mosquitto with logins${kill ? ", one hub SIGKILLed at 40 % and restarted at 60 %" : ""}`
   )
-  console.log("hubs  appended  applied  pending  events/s applied  p50 ms  p99 ms  CPU/hub  PG conns  lock waits")
+  console.log(
+    "hubs  appended  applied  pending  events/s applied  p50 ms  p99 ms  CPU/hub  PG conns  lock waits  to broker  broker to applied (p50/p99 ms)"
+  )
   for (const hubs of hubCounts) {
     const r = await runWith(hubs)
     console.log(
@@ -252,7 +302,7 @@ const main = async () => {
         .toFixed(0)
         .padStart(
           6
-        )}  ${`${r.cpuPerHub.toFixed(0)} %`.padStart(7)}  ${String(r.maxConnections).padStart(8)}  ${r.lockWaiting.toFixed(2).padStart(10)}${
+        )}  ${`${r.cpuPerHub.toFixed(0)} %`.padStart(7)}  ${String(r.maxConnections).padStart(8)}  ${r.lockWaiting.toFixed(2).padStart(10)}  ${r.toBroker.padStart(9)}  ${r.toApplied.padStart(17)}${
         r.simulatorExit === 0 ? "" : "  (stations not all confirmed within the drain wait)"
       }${r.killed ? `  (a hub killed${r.restarted ? " and restarted" : ""})` : ""}`
     )
