@@ -1,8 +1,8 @@
 /** The hub's projection of station and carrier events into parcels, orders and due notifications. */
-import { Context, Effect, Layer, Queue } from "effect"
+import { Context, Effect, Layer, Queue, type Result, Schema } from "effect"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
-import { decodePayload, type EventDefinition } from "../../../core/events/EventDefinition.ts"
+import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import { OrderAddressCorrected, OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
@@ -58,12 +58,26 @@ export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel"
  * A station event's payload as its definition reads it. One that does not fit (malformed, out of bounds, an e-mail
  * field that is not one address) can never be applied: the consumer quarantines it in its place and goes on.
  */
-const decodeOrRefuse = <Type extends string, Payload>(definition: EventDefinition<Type, Payload>, raw: unknown) =>
-  decodePayload(definition, raw).pipe(
-    Effect.mapError(
-      (reason) => new EventRefused({ reason: `${definition.type} v${definition.version} payload: ${reason}` })
-    )
-  )
+const decodeOrRefuse = <Type extends string, Payload>(
+  definition: EventDefinition<Type, Payload>,
+  raw: unknown
+): Effect.Effect<Payload, EventRefused> => {
+  let decode = payloadDecoders.get(definition) as ((input: unknown) => Result.Result<Payload, Error>) | undefined
+  if (decode === undefined) {
+    decode = Schema.decodeUnknownResult(definition.payload)
+    payloadDecoders.set(definition, decode)
+  }
+  const decoded = decode(raw)
+  return decoded._tag === "Success"
+    ? Effect.succeed(decoded.success)
+    : Effect.fail(
+        new EventRefused({
+          reason: `${definition.type} v${definition.version} payload: ${decoded.failure.message}`
+        })
+      )
+}
+/** Each definition's payload decoder, built once (as `decodePayload` reads it), run synchronously per event. */
+const payloadDecoders = new WeakMap<object, (input: unknown) => Result.Result<unknown, Error>>()
 
 interface ParcelRow {
   readonly parcel_id: string
