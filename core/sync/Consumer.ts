@@ -693,6 +693,48 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       return { outcome: "applied", key, last: yield* applyHeldAfter(key, place.seq) } satisfies Step
     })
 
+  /** Streams per look-up of `readStreams`: far below either database's limit on parameters. */
+  const streamsPerQuery = 100
+
+  /**
+   * Reads the cursor of every stream a batch touches, and whether it holds early events, in one query per hundred
+   * streams, into the batch's memo: instead of two queries per stream when its first event comes up.
+   */
+  const readStreams = (memo: Map<string, StreamMemo>, placed: ReadonlyArray<{ readonly event: Admitted }>) =>
+    Effect.gen(function* () {
+      const keys = new Map<string, StreamKey>()
+      for (const { event } of placed) {
+        const id = keyOf(event.place)
+        if (!keys.has(id) && !memo.has(id)) keys.set(id, streamOf(event.place))
+      }
+      const all = [...keys.values()]
+      for (let at = 0; at < all.length; at += streamsPerQuery) {
+        const chunk = all.slice(at, at + streamsPerQuery)
+        const where = chunk.map(() => "(site_id = ? AND station_id = ? AND epoch = ?)").join(" OR ")
+        const params = chunk.flatMap((key) => [key.siteId, key.stationId, key.epoch])
+        const rows = yield* sql.query<{
+          what: string
+          site_id: string
+          station_id: string
+          epoch: string
+          last_seq: number
+        }>(
+          `SELECT 'cursor' AS what, site_id, station_id, epoch, last_seq FROM sync_consumer_cursor WHERE ${where}
+           UNION ALL
+           SELECT DISTINCT 'held' AS what, site_id, station_id, epoch, 0 AS last_seq FROM sync_consumer_held
+           WHERE ${where}`,
+          [...params, ...params]
+        )
+        for (const key of chunk) memo.set(keyOf(key), { key, last: 0, noneHeld: true })
+        for (const row of rows) {
+          const entry = memo.get(keyOf({ siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }))
+          if (entry === undefined) continue
+          if (row.what === "cursor") entry.last = Number(row.last_seq)
+          else entry.noneHeld = false
+        }
+      }
+    })
+
   /**
    * `step` for the usual event of a batch, in plain code: the next one of a stream the batch has already read (its
    * cursor known, nothing held), of a known type and version, while the batch's applies are deferred. It is applied
@@ -813,6 +855,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
                   const memo = new Map<string, StreamMemo>()
                   const deferred: Array<EventEnvelope> | undefined = options.applyBatch === undefined ? undefined : []
                   const steps = yield* Effect.gen(function* () {
+                    yield* readStreams(memo, placed)
                     const out: Array<Step> = []
                     for (const { message, event } of placed) {
                       out.push(
