@@ -124,6 +124,14 @@ const PARCEL_HANDED = parcelShape([
   "expected_delivery_date",
   "expected_delivery_by_ms"
 ])
+/** A parcel packed and handed over in one batch: both upserts as one (the handover's values win where both set). */
+const PARCEL_PACKED_HANDED = parcelShape([
+  "packed_at_ms",
+  "handed_at_ms",
+  "handover_batch_id",
+  "expected_delivery_date",
+  "expected_delivery_by_ms"
+])
 const NOTIFICATION: RowShape = {
   head: `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, parcel_id, delay_reason,
            trigger_event_id, created_at_ms) VALUES`,
@@ -634,8 +642,17 @@ export class HubProjection extends Context.Service<
                   null,
                   null
                 ]
-                parcels.add(handed.parcelId, PARCEL_HANDED, values)
-                handovers.push({ item, values })
+                // Packed earlier in the run: one row does both upserts. It keeps the first insert's parcel, order
+                // and token (an upsert's conflict sets none of them) and the packing time, and takes the rest from
+                // the handover, as the second upsert did.
+                let row = values
+                parcels.add(handed.parcelId, PARCEL_HANDED, values, (earlier) => {
+                  if (earlier.shape !== PARCEL_PACKED) return undefined
+                  const [parcelId, orderId, token, , , , packedAtMs] = earlier.values
+                  row = [parcelId!, orderId!, token!, ...values.slice(3, 6), packedAtMs!, ...values.slice(6)]
+                  return { shape: PARCEL_PACKED_HANDED, values: row }
+                })
+                handovers.push({ item, values: row })
                 fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
                 break
               }
@@ -686,8 +703,9 @@ export class HubProjection extends Context.Service<
                 ),
                 settings.notify
               )
-              values[8] = expected.date
-              values[9] = expected.byMs
+              // The last two columns of either form.
+              values[values.length - 2] = expected.date
+              values[values.length - 1] = expected.byMs
             }
           }
           yield* writeAll(parcels.statements())

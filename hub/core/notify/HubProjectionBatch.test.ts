@@ -48,17 +48,22 @@ const events = (): ReadonlyArray<EventEnvelope> => {
     received(a, "SO-1", 2, "one-changed@example.test"),
     handed(b, "SO-2", "P-2"),
     packed(b, "SO-2", "P-2", "PACK-2"),
+    // A parcel packed in one run and packed again and handed over in the next: one row then does both upserts on a
+    // row that exists.
+    packed(b, "SO-2", "P-5", "PACK-2"),
     b(OrderCancelled, { orderId: "SO-3", orderVersion: 2, previousStatus: "open", interruptedPacking: false }),
     received(b, "SO-3", 1, "three@example.test"),
     packed(a, "SO-3", "P-3", "PACK-1"),
     handed(a, "SO-3", "P-3"),
     handed(a, "SO-3", "P-3"),
+    packed(b, "SO-2", "P-5", "PACK-2"),
+    handed(b, "SO-2", "P-5"),
     received(a, "SO-4", 3, "four@example.test"),
     received(b, "SO-4", 2, "four-older@example.test")
   ]
 }
 
-/** What the hub holds after `run`, without what is drawn at random (tokens, notification ids). */
+/** What the hub holds after `run`, without notification ids (time-ordered UUIDs); tokens are drawn in sequence here. */
 const stateAfter = (
   run: (hub: HubProjection["Service"], all: ReadonlyArray<EventEnvelope>) => Effect.Effect<void, unknown>
 ) =>
@@ -74,7 +79,7 @@ const stateAfter = (
         "SELECT order_id, order_version, customer_id, ship_to, cancelled_at_ms FROM hub_orders ORDER BY order_id"
       ),
       parcels: yield* rows(
-        `SELECT parcel_id, order_id, carrier, tracking_number, expected_delivery_date, expected_delivery_by_ms,
+        `SELECT parcel_id, order_id, tracking_token, carrier, tracking_number, expected_delivery_date, expected_delivery_by_ms,
            handover_batch_id, packed_at_ms IS NOT NULL AS packed, handed_at_ms IS NOT NULL AS handed
          FROM hub_parcels ORDER BY parcel_id`
       ),
@@ -122,7 +127,7 @@ describe("HubProjection.applyStationEvents", () => {
     )
     const together = await Effect.runPromise(stateAfter((hub, all) => hub.applyStationEvents(all)))
     expect(together).toEqual(oneByOne)
-    expect(oneByOne.parcels).toHaveLength(3)
+    expect(oneByOne.parcels).toHaveLength(4)
     expect(oneByOne.outbox.length).toBeGreaterThan(oneByOne.notifications.length)
   })
 })
