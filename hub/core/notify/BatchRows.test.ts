@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { type RowShape, TableRows } from "./BatchRows.ts"
+import { type MergeRows, type RowShape, TableRows } from "./BatchRows.ts"
 
 const packed: RowShape = {
   head: "INSERT INTO p (id, a) VALUES",
@@ -33,7 +33,7 @@ describe("TableRows", () => {
       columns: 3,
       tail: "ON CONFLICT (id) DO UPDATE SET a = excluded.a, b = excluded.b"
     }
-    const merge = (earlier: { readonly shape: RowShape; readonly values: ReadonlyArray<string | number | null> }) =>
+    const merge: MergeRows = (earlier) =>
       earlier.shape === packed ? { shape: both, values: [...earlier.values, 9] } : undefined
     const rows = new TableRows()
     rows.add("p1", packed, ["p1", 1])
