@@ -16,7 +16,7 @@ import {
 import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
 import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
-import { pruneEpcisEvents, recordEpcisEvent } from "../epcis/HubEpcis.ts"
+import { pruneEpcisEvents, recordEpcisEvent, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { makeRefundLedger, orderRow, STATION_ORDER_INSERT } from "../refunds/RefundLedger.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
@@ -142,6 +142,12 @@ const FEEDBACK: RowShape = {
   head: "INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms) VALUES",
   columns: 4,
   tail: "ON CONFLICT (parcel_id) DO NOTHING"
+}
+const EPCIS_EVENT: RowShape = {
+  head: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+           document) VALUES`,
+  columns: 8,
+  tail: "ON CONFLICT (event_id) DO NOTHING"
 }
 const OUTBOX: RowShape = {
   head: "INSERT INTO hub_outbox (notification_id, channel, status, attempts, next_attempt_ms) VALUES",
@@ -585,6 +591,7 @@ export class HubProjection extends Context.Service<
           const refundOrders = new TableRows()
           const parcels = new TableRows()
           const notifications = new TableRows()
+          const epcis = new TableRows()
           /** Handovers' rows whose expected delivery is filled in once their orders are read. */
           const handovers: Array<{ readonly item: RunEvent & { kind: "handed" }; readonly values: Array<SqlValue> }> =
             []
@@ -596,7 +603,9 @@ export class HubProjection extends Context.Service<
           }> = []
           for (const item of run) {
             const { event } = item
-            yield* Effect.provideService(recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }), Sql, sql)
+            // A run's kinds correct no event: their views go in with the run's other rows.
+            const epcisRow = uncorrectingEpcisRow(event, { timeZone: settings.epcis.timeZone })
+            if (epcisRow !== undefined) epcis.add(event.id, EPCIS_EVENT, epcisRow)
             const now = yield* nowMs
             let fact: StationFact
             switch (item.kind) {
@@ -670,6 +679,7 @@ export class HubProjection extends Context.Service<
               intents.push({ intent, notificationId, now: at, feedbackToken })
             }
           }
+          yield* writeAll(epcis.statements())
           yield* writeAll(metrics.statements())
           yield* writeAll(customers.statements())
           yield* writeAll(orders.statements())

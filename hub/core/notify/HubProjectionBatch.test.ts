@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
+import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
@@ -17,8 +18,16 @@ const NOW_MS = 1_795_000_000_000
 
 /** Two stations' events about shared orders: repeats, a newer version after a handover, a cancellation mid-run. */
 const events = (): ReadonlyArray<EventEnvelope> => {
-  const a = stationStream({ siteId: "HAM1", stationId: "PACK-1", epoch: "E1" })
-  const b = stationStream({ siteId: "HAM1", stationId: "PACK-2", epoch: "E1" })
+  // Each event carries its EPCIS view, as a station's do, so the hub stores one.
+  const withViews =
+    (next: ReturnType<typeof stationStream>) =>
+    <Type extends string, Payload>(definition: EventDefinition<Type, Payload>, payload: Payload): EventEnvelope => {
+      const event = next(definition, payload)
+      const view = definition.epcis?.(payload)
+      return view === undefined ? event : { ...event, epcis: view }
+    }
+  const a = withViews(stationStream({ siteId: "HAM1", stationId: "PACK-1", epoch: "E1" }))
+  const b = withViews(stationStream({ siteId: "HAM1", stationId: "PACK-2", epoch: "E1" }))
   const received = (next: typeof a, orderId: string, version: number, email: string) =>
     next(OrderReceived, {
       // A newer version is sent express: a handover's expected delivery shows which version it read.
@@ -91,7 +100,13 @@ const stateAfter = (
          JOIN hub_notifications n USING (notification_id) ORDER BY n.kind, n.subject_id, b.channel`
       ),
       refundOrders: yield* rows("SELECT order_id, order_version, paid_cents FROM hub_refund_orders ORDER BY order_id"),
-      metrics: yield* rows("SELECT order_id, customer_id FROM hub_metrics_orders ORDER BY order_id")
+      metrics: yield* rows("SELECT order_id, customer_id FROM hub_metrics_orders ORDER BY order_id"),
+      // Event ids and times are drawn anew for each run: the place in the stream and the document's kind.
+      epcis: yield* rows(
+        `SELECT station_id, epoch, seq, json_extract(document, '$.bizStep') AS biz_step,
+           json_extract(document, '$."packbench:eventType"') AS event_type
+         FROM hub_epcis_events ORDER BY station_id, seq`
+      )
     }
   }).pipe(
     Effect.provide(
@@ -128,6 +143,7 @@ describe("HubProjection.applyStationEvents", () => {
     const together = await Effect.runPromise(stateAfter((hub, all) => hub.applyStationEvents(all)))
     expect(together).toEqual(oneByOne)
     expect(oneByOne.parcels).toHaveLength(4)
+    expect(oneByOne.epcis.length).toBeGreaterThan(0)
     expect(oneByOne.outbox.length).toBeGreaterThan(oneByOne.notifications.length)
   })
 })
