@@ -78,12 +78,27 @@ export const isEpcisLocation = (text: string): boolean =>
     /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[\x21-\x7e]*)?$/.test(text))
 
 /**
+ * One formatter per zone: building an Intl.DateTimeFormat costs far more than formatting with it, and every event
+ * the hub records asks for its site's offset. The zones come from configuration; the map is bounded all the same.
+ */
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>()
+const offsetFormatterFor = (timeZone: string): Intl.DateTimeFormat => {
+  let formatter = offsetFormatters.get(timeZone)
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
+    if (offsetFormatters.size >= 64) offsetFormatters.clear()
+    offsetFormatters.set(timeZone, formatter)
+  }
+  return formatter
+}
+
+/**
  * The offset from UTC of `timeZone` at `wallMs`, as EPCIS 2.0 writes it (`+01:00`, `-05:30`, `+00:00`): the offset
  * in force at that instant, so a summer event says +02:00 and a winter one +01:00 in Berlin.
  */
 export const timeZoneOffset = (wallMs: number, timeZone: string): string => {
   const name =
-    new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
+    offsetFormatterFor(timeZone)
       .formatToParts(new Date(wallMs))
       .find((part) => part.type === "timeZoneName")?.value ?? "GMT"
   const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name)

@@ -227,8 +227,10 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const sql = yield* Sql
   const broker = yield* Broker
   const clock = yield* StationClock
+  // Built once: each message is decoded by these, synchronously, without an Effect step per check.
   const decodeEnvelope = Schema.decodeUnknownEffect(EventEnvelopeSchema)
-  const decodePlace = Schema.decodeUnknownEffect(EnvelopePlace)
+  const decodeEnvelopeResult = Schema.decodeUnknownResult(EventEnvelopeSchema)
+  const decodePlaceResult = Schema.decodeUnknownResult(EnvelopePlace)
 
   /** Last committed seq per stream that still needs acking, and what was last acked. */
   const pendingAcks = new Map<string, StreamKey & { seq: number; acked: number; force: boolean }>()
@@ -590,44 +592,48 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
    * that place.
    */
   const admit = (message: BrokerMessage) =>
-    Effect.gen(function* () {
-      const topic = parseTopic(message.topic)
-      if (topic === undefined || topic.kind !== "events") {
-        return yield* quarantine(message.topic, message.payload, "not a station event topic")
-      }
-      const json = decodeJson(message.payload)
-      if (!json.ok) return yield* quarantine(message.topic, message.payload, json.reason)
-      const placed = yield* decodePlace(json.value).pipe(Effect.result)
-      if (placed._tag === "Failure") {
-        return yield* quarantine(message.topic, message.payload, `not an event envelope: ${placed.failure.message}`)
-      }
-      const place = placed.success
-      if (place.siteId !== topic.siteId || place.stationId !== topic.stationId || place.type !== topic.rest) {
-        return yield* quarantine(
-          message.topic,
-          message.payload,
-          `envelope (${place.siteId}/${place.stationId}, ${place.type}) does not match its topic and sender (${topic.siteId}/${topic.stationId}, ${topic.rest})`
-        )
-      }
-      const refused = (reason: string): Admitted => ({ kind: "refused", place, reason, payload: message.payload })
-      const bounds = jsonBoundsProblem(json.value)
-      if (bounds !== undefined) return refused(`out of bounds: ${bounds}`)
-      const decoded = yield* decodeEnvelope(json.value).pipe(Effect.result)
-      if (decoded._tag === "Failure") return refused(`not an event envelope: ${decoded.failure.message}`)
-      const event = decoded.success
-      const now = yield* wallMs
-      // Old times are normal (a station offline for days sends them late); times far ahead are a broken clock or a
-      // forgery, and the hub would schedule by them.
-      for (const [field, at] of [
-        ["eventTime.wallMs", event.eventTime.wallMs],
-        ["recordTimeMs", event.recordTimeMs]
-      ] as const) {
-        if (at > now + Bounds.clockSkewMs) {
-          return refused(`${field} is ${Math.round((at - now) / 60_000)} min ahead of the hub's clock`)
-        }
-      }
-      return { kind: "event", place, event } satisfies Admitted
+    Effect.flatMap(wallMs, (now): Effect.Effect<Admitted | "quarantined", StoreError> => {
+      const checked = check(message, now)
+      return "quarantine" in checked
+        ? quarantine(message.topic, message.payload, checked.quarantine)
+        : Effect.succeed(checked)
     })
+
+  /**
+   * `admit`'s checks, without touching the database: an admitted event, or why the message is quarantined. Plain
+   * code, so a batch checks its messages in one loop; `now` is the hub's wall clock for the skew check.
+   */
+  const check = (message: BrokerMessage, now: number): Admitted | { readonly quarantine: string } => {
+    const topic = parseTopic(message.topic)
+    if (topic === undefined || topic.kind !== "events") return { quarantine: "not a station event topic" }
+    const json = decodeJson(message.payload)
+    if (!json.ok) return { quarantine: json.reason }
+    const placed = decodePlaceResult(json.value)
+    if (placed._tag === "Failure") return { quarantine: `not an event envelope: ${placed.failure.message}` }
+    const place = placed.success
+    if (place.siteId !== topic.siteId || place.stationId !== topic.stationId || place.type !== topic.rest) {
+      return {
+        quarantine: `envelope (${place.siteId}/${place.stationId}, ${place.type}) does not match its topic and sender (${topic.siteId}/${topic.stationId}, ${topic.rest})`
+      }
+    }
+    const refused = (reason: string): Admitted => ({ kind: "refused", place, reason, payload: message.payload })
+    const bounds = jsonBoundsProblem(json.value)
+    if (bounds !== undefined) return refused(`out of bounds: ${bounds}`)
+    const decoded = decodeEnvelopeResult(json.value)
+    if (decoded._tag === "Failure") return refused(`not an event envelope: ${decoded.failure.message}`)
+    const event = decoded.success
+    // Old times are normal (a station offline for days sends them late); times far ahead are a broken clock or a
+    // forgery, and the hub would schedule by them.
+    if (event.eventTime.wallMs > now + Bounds.clockSkewMs) {
+      return refused(
+        `eventTime.wallMs is ${Math.round((event.eventTime.wallMs - now) / 60_000)} min ahead of the hub's clock`
+      )
+    }
+    if (event.recordTimeMs > now + Bounds.clockSkewMs) {
+      return refused(`recordTimeMs is ${Math.round((event.recordTimeMs - now) / 60_000)} min ahead of the hub's clock`)
+    }
+    return { kind: "event", place, event }
+  }
 
   type Step = {
     readonly outcome: "applied" | "duplicate" | "held" | "deferred" | "conflict" | "quarantined" | "failed"
@@ -687,6 +693,72 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       return { outcome: "applied", key, last: yield* applyHeldAfter(key, place.seq) } satisfies Step
     })
 
+  /** Streams per look-up of `readStreams`: far below either database's limit on parameters. */
+  const streamsPerQuery = 100
+
+  /**
+   * Reads the cursor of every stream a batch touches, and whether it holds early events, in one query per hundred
+   * streams, into the batch's memo: instead of two queries per stream when its first event comes up.
+   */
+  const readStreams = (memo: Map<string, StreamMemo>, placed: ReadonlyArray<{ readonly event: Admitted }>) =>
+    Effect.gen(function* () {
+      const keys = new Map<string, StreamKey>()
+      for (const { event } of placed) {
+        const id = keyOf(event.place)
+        if (!keys.has(id) && !memo.has(id)) keys.set(id, streamOf(event.place))
+      }
+      const all = [...keys.values()]
+      for (let at = 0; at < all.length; at += streamsPerQuery) {
+        const chunk = all.slice(at, at + streamsPerQuery)
+        const where = chunk.map(() => "(site_id = ? AND station_id = ? AND epoch = ?)").join(" OR ")
+        const params = chunk.flatMap((key) => [key.siteId, key.stationId, key.epoch])
+        const rows = yield* sql.query<{
+          what: string
+          site_id: string
+          station_id: string
+          epoch: string
+          last_seq: number
+        }>(
+          `SELECT 'cursor' AS what, site_id, station_id, epoch, last_seq FROM sync_consumer_cursor WHERE ${where}
+           UNION ALL
+           SELECT DISTINCT 'held' AS what, site_id, station_id, epoch, 0 AS last_seq FROM sync_consumer_held
+           WHERE ${where}`,
+          [...params, ...params]
+        )
+        for (const key of chunk) memo.set(keyOf(key), { key, last: 0, noneHeld: true })
+        for (const row of rows) {
+          const entry = memo.get(keyOf({ siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }))
+          if (entry === undefined) continue
+          if (row.what === "cursor") entry.last = Number(row.last_seq)
+          else entry.noneHeld = false
+        }
+      }
+    })
+
+  /**
+   * `step` for the usual event of a batch, in plain code: the next one of a stream the batch has already read (its
+   * cursor known, nothing held), of a known type and version, while the batch's applies are deferred. It is applied
+   * exactly as `step` would (gathered for `applyBatch`, the cursor advanced in the memo; nothing to unhold, nothing
+   * held after it); undefined for anything else, which goes through `step`.
+   */
+  const nextInStream = (
+    memo: Map<string, StreamMemo>,
+    admitted: Admitted,
+    deferred: Array<EventEnvelope>
+  ): Step | undefined => {
+    if (admitted.kind !== "event") return undefined
+    const { place, event } = admitted
+    const entry = memo.get(keyOf(place))
+    if (entry === undefined || entry.last === undefined || entry.noneHeld !== true) return undefined
+    if (place.seq !== entry.last + 1 || !options.knows(event.type, event.version)) return undefined
+    deferred.push(event)
+    entry.last = place.seq
+    entry.moved = true
+    if (entry.applied === undefined) entry.applied = []
+    entry.applied.push({ seq: place.seq, eventId: place.id })
+    return { outcome: "applied", key: entry.key, last: place.seq }
+  }
+
   /** What follows a commit: ask for a gap, and ack cumulatively (repeats force a re-ack: theirs was lost). */
   const afterCommit = (result: Step) =>
     Effect.gen(function* () {
@@ -741,25 +813,38 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
 
   const receiveBatch = (messages: ReadonlyArray<BrokerMessage>): Effect.Effect<ReadonlyArray<ConsumerOutcome>> =>
     Effect.gen(function* () {
-      // One transaction for the batch's quarantine records: a flood of junk costs one commit per batch.
-      // No station's stream is touched here (only the quarantine's rows, by single statements): an empty partition.
-      const admitted = yield* sql
-        .transaction(
-          Effect.forEach(messages, (message) =>
-            admit(message).pipe(
-              Effect.map((event) => ({ message, event: event as Admitted | "quarantined" | "failed" }))
+      // The checks first, in plain code; then one transaction for the batch's quarantine records, if any: a flood
+      // of junk costs one commit per batch, and a batch without junk none.
+      // No station's stream is touched there (only the quarantine's rows, by single statements): an empty partition.
+      const now = yield* wallMs
+      const checked = messages.map((message) => ({ message, checked: check(message, now) }))
+      const admitted = yield* (
+        checked.some(({ checked }) => "quarantine" in checked)
+          ? sql.transaction(
+              Effect.forEach(checked, ({ message, checked }) =>
+                "quarantine" in checked
+                  ? Effect.map(quarantine(message.topic, message.payload, checked.quarantine), (event) => ({
+                      message,
+                      event: event as Admitted | "quarantined" | "failed"
+                    }))
+                  : Effect.succeed({ message, event: checked as Admitted | "quarantined" | "failed" })
+              ),
+              { partition: [] }
             )
-          ),
-          { partition: [] }
-        )
-        .pipe(
-          Effect.catchCause((cause) =>
-            Effect.as(
-              Effect.logError("sync consumer: admitting a batch failed", cause),
-              messages.map((message) => ({ message, event: "failed" as const }))
+          : Effect.succeed(
+              checked.map(({ message, checked }) => ({
+                message,
+                event: checked as Admitted | "quarantined" | "failed"
+              }))
             )
+      ).pipe(
+        Effect.catchCause((cause) =>
+          Effect.as(
+            Effect.logError("sync consumer: admitting a batch failed", cause),
+            messages.map((message) => ({ message, event: "failed" as const }))
           )
         )
+      )
       const placed = admitted.flatMap(({ message, event }) => (typeof event === "string" ? [] : [{ message, event }]))
       const together =
         placed.length <= 1
@@ -768,11 +853,18 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
               .transaction(
                 Effect.gen(function* () {
                   const memo = new Map<string, StreamMemo>()
-                  const deferred = options.applyBatch === undefined ? undefined : []
-                  const steps = yield* Effect.forEach(placed, ({ message, event }) => step(event, message)).pipe(
-                    Effect.provideService(BatchMemo, memo),
-                    Effect.provideService(DeferredApplies, deferred)
-                  )
+                  const deferred: Array<EventEnvelope> | undefined = options.applyBatch === undefined ? undefined : []
+                  const steps = yield* Effect.gen(function* () {
+                    yield* readStreams(memo, placed)
+                    const out: Array<Step> = []
+                    for (const { message, event } of placed) {
+                      out.push(
+                        (deferred === undefined ? undefined : nextInStream(memo, event, deferred)) ??
+                          (yield* step(event, message))
+                      )
+                    }
+                    return out
+                  }).pipe(Effect.provideService(BatchMemo, memo), Effect.provideService(DeferredApplies, deferred))
                   yield* applyDeferred.pipe(Effect.provideService(DeferredApplies, deferred))
                   yield* writeBatchRows(memo)
                   return steps
@@ -789,18 +881,28 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
               )
       const outcomes: Array<ConsumerOutcome> = []
       let next = 0
+      let appliedTogether = false
       for (const { message, event } of admitted) {
         if (typeof event === "string") {
           outcomes.push(event)
           continue
         }
         const committed = together?.[next++]
+        if (committed?.outcome === "applied") {
+          // `afterCommit` of an applied event, in plain code; the owner is woken once for the batch, below.
+          gapSince.delete(keyOf(committed.key))
+          ackLater(committed.key, committed.last, false)
+          appliedTogether = true
+          outcomes.push("applied")
+          continue
+        }
         outcomes.push(
           yield* (committed === undefined ? processOne(event, message) : afterCommit(committed)).pipe(
             guarded(message.topic)
           )
         )
       }
+      if (appliedTogether) yield* options.onCommitted
       return outcomes
     })
 

@@ -7,7 +7,7 @@ import {
   epcisEventOf
 } from "../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
-import { Sql } from "../../../core/store/Sql.ts"
+import { Sql, type SqlValue } from "../../../core/store/Sql.ts"
 
 /**
  * Records the EPCIS view of a station event, inside the consumer's transaction that applies it (so it is there exactly
@@ -15,6 +15,32 @@ import { Sql } from "../../../core/store/Sql.ts"
  * names its event (a cancelled return) is stored as that event's error declaration, from the view the hub stored of
  * it; events with no EPCIS meaning store nothing.
  */
+/** `hub_epcis_events`' row of an event and its EPCIS document, as `recordEpcisEvent` writes it. */
+export const epcisEventRow = (event: EventEnvelope, document: EpcisEventDocument): ReadonlyArray<SqlValue> => [
+  event.id,
+  event.siteId,
+  event.stationId,
+  event.epoch,
+  event.seq,
+  // A correction sorts where it was made (its own time), not where the event it corrects lies.
+  event.eventTime.wallMs,
+  event.recordTimeMs,
+  JSON.stringify(document)
+]
+
+/**
+ * The row of an event that corrects nothing (`correctedEventId` undefined: no stored view to read), or undefined when
+ * it has no EPCIS view: what `recordEpcisEvent` writes for it, for a batch to write many in one statement.
+ */
+export const uncorrectingEpcisRow = (
+  event: EventEnvelope,
+  places: EpcisPlaces
+): ReadonlyArray<SqlValue> | undefined => {
+  if (correctedEventId(event) !== undefined) throw new Error(`${event.type} ${event.id} corrects an event`)
+  const document = epcisEventOf(event, places, () => undefined)
+  return document === undefined ? undefined : epcisEventRow(event, document)
+}
+
 export const recordEpcisEvent = Effect.fnUntraced(function* (event: EventEnvelope, places: EpcisPlaces) {
   const sql = yield* Sql
   const corrected = correctedEventId(event)
@@ -33,17 +59,7 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (event: EventEnvelop
   const inserted = yield* sql.execute(
     `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms, document)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
-    [
-      event.id,
-      event.siteId,
-      event.stationId,
-      event.epoch,
-      event.seq,
-      // A correction sorts where it was made (its own time), not where the event it corrects lies.
-      event.eventTime.wallMs,
-      event.recordTimeMs,
-      JSON.stringify(document)
-    ]
+    epcisEventRow(event, document)
   )
   return inserted.changes > 0
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { type RowShape, TableRows } from "./BatchRows.ts"
+import { type MergeRows, type RowShape, TableRows } from "./BatchRows.ts"
 
 const packed: RowShape = {
   head: "INSERT INTO p (id, a) VALUES",
@@ -24,6 +24,27 @@ describe("TableRows", () => {
       { text: `${packed.head} (?, ?), (?, ?) ${packed.tail}`, params: ["p1", 1, "p2", 2] },
       { text: `${handed.head} (?, ?) ${handed.tail}`, params: ["p3", 3] },
       { text: `${handed.head} (?, ?) ${handed.tail}`, params: ["p1", 4] }
+    ])
+  })
+
+  it("folds a second write of a key into the first where the merge can, in the first one's place", () => {
+    const both: RowShape = {
+      head: "INSERT INTO p (id, a, b) VALUES",
+      columns: 3,
+      tail: "ON CONFLICT (id) DO UPDATE SET a = excluded.a, b = excluded.b"
+    }
+    const merge: MergeRows = (earlier) =>
+      earlier.shape === packed ? { shape: both, values: [...earlier.values, 9] } : undefined
+    const rows = new TableRows()
+    rows.add("p1", packed, ["p1", 1])
+    rows.add("p2", packed, ["p2", 2])
+    rows.add("p1", handed, ["p1", 9], merge)
+    // Not foldable (the earlier row is a handover): a new run, as without a merge.
+    rows.add("p1", handed, ["p1", 10], merge)
+    expect(rows.statements()).toEqual([
+      { text: `${both.head} (?, ?, ?) ${both.tail}`, params: ["p1", 1, 9] },
+      { text: `${packed.head} (?, ?) ${packed.tail}`, params: ["p2", 2] },
+      { text: `${handed.head} (?, ?) ${handed.tail}`, params: ["p1", 10] }
     ])
   })
 

@@ -11,10 +11,17 @@ export interface RowShape {
   readonly tail: string
 }
 
-interface Row {
+/** A row of a table's batch: the statement form it goes in and its values, in the form's column order. */
+export interface Row {
   readonly shape: RowShape
   readonly values: ReadonlyArray<SqlValue>
 }
+
+/**
+ * Folds a second write of a row into the first, when one statement can do what the two did in turn (two upserts of
+ * one row whose later values win); undefined when it cannot.
+ */
+export type MergeRows = (earlier: Row) => Row | undefined
 
 /** A multi-row statement, ready for the SQL port. */
 export interface BatchStatement {
@@ -33,15 +40,28 @@ const largestChunk = 256
  */
 export class TableRows {
   private readonly runs: Array<Array<Row>> = [[]]
-  private keys = new Set<string>()
+  /** The keys of the current run, each with its row's place in the run. */
+  private keys = new Map<string, number>()
 
-  add(key: string, shape: RowShape, values: ReadonlyArray<SqlValue>): void {
-    if (this.keys.has(key)) {
+  /**
+   * A row, after those added before. A key already in the current run starts a new run, unless `merge` folds the
+   * second write into the first: then the one row stands in the first one's place (rows of distinct keys commute).
+   */
+  add(key: string, shape: RowShape, values: ReadonlyArray<SqlValue>, merge?: MergeRows): void {
+    const run = this.runs[this.runs.length - 1]!
+    const at = this.keys.get(key)
+    if (at !== undefined) {
+      const merged = merge?.(run[at]!)
+      if (merged !== undefined) {
+        run[at] = merged
+        return
+      }
       this.runs.push([])
-      this.keys = new Set()
+      this.keys = new Map()
     }
-    this.keys.add(key)
-    this.runs[this.runs.length - 1]!.push({ shape, values })
+    const current = this.runs[this.runs.length - 1]!
+    this.keys.set(key, current.length)
+    current.push({ shape, values })
   }
 
   get size(): number {

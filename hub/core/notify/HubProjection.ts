@@ -1,8 +1,8 @@
 /** The hub's projection of station and carrier events into parcels, orders and due notifications. */
-import { Context, Effect, Layer, Queue } from "effect"
+import { Context, Effect, Layer, Queue, type Result, Schema } from "effect"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
-import { decodePayload, type EventDefinition } from "../../../core/events/EventDefinition.ts"
+import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import { OrderAddressCorrected, OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
@@ -16,7 +16,7 @@ import {
 import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
 import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
-import { pruneEpcisEvents, recordEpcisEvent } from "../epcis/HubEpcis.ts"
+import { pruneEpcisEvents, recordEpcisEvent, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { makeRefundLedger, orderRow, STATION_ORDER_INSERT } from "../refunds/RefundLedger.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
@@ -58,12 +58,26 @@ export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel"
  * A station event's payload as its definition reads it. One that does not fit (malformed, out of bounds, an e-mail
  * field that is not one address) can never be applied: the consumer quarantines it in its place and goes on.
  */
-const decodeOrRefuse = <Type extends string, Payload>(definition: EventDefinition<Type, Payload>, raw: unknown) =>
-  decodePayload(definition, raw).pipe(
-    Effect.mapError(
-      (reason) => new EventRefused({ reason: `${definition.type} v${definition.version} payload: ${reason}` })
-    )
-  )
+const decodeOrRefuse = <Type extends string, Payload>(
+  definition: EventDefinition<Type, Payload>,
+  raw: unknown
+): Effect.Effect<Payload, EventRefused> => {
+  let decode = payloadDecoders.get(definition) as ((input: unknown) => Result.Result<Payload, Error>) | undefined
+  if (decode === undefined) {
+    decode = Schema.decodeUnknownResult(definition.payload)
+    payloadDecoders.set(definition, decode)
+  }
+  const decoded = decode(raw)
+  return decoded._tag === "Success"
+    ? Effect.succeed(decoded.success)
+    : Effect.fail(
+        new EventRefused({
+          reason: `${definition.type} v${definition.version} payload: ${decoded.failure.message}`
+        })
+      )
+}
+/** Each definition's payload decoder, built once (as `decodePayload` reads it), run synchronously per event. */
+const payloadDecoders = new WeakMap<object, (input: unknown) => Result.Result<unknown, Error>>()
 
 interface ParcelRow {
   readonly parcel_id: string
@@ -110,6 +124,14 @@ const PARCEL_HANDED = parcelShape([
   "expected_delivery_date",
   "expected_delivery_by_ms"
 ])
+/** A parcel packed and handed over in one batch: both upserts as one (the handover's values win where both set). */
+const PARCEL_PACKED_HANDED = parcelShape([
+  "packed_at_ms",
+  "handed_at_ms",
+  "handover_batch_id",
+  "expected_delivery_date",
+  "expected_delivery_by_ms"
+])
 const NOTIFICATION: RowShape = {
   head: `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, parcel_id, delay_reason,
            trigger_event_id, created_at_ms) VALUES`,
@@ -120,6 +142,12 @@ const FEEDBACK: RowShape = {
   head: "INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms) VALUES",
   columns: 4,
   tail: "ON CONFLICT (parcel_id) DO NOTHING"
+}
+const EPCIS_EVENT: RowShape = {
+  head: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+           document) VALUES`,
+  columns: 8,
+  tail: "ON CONFLICT (event_id) DO NOTHING"
 }
 const OUTBOX: RowShape = {
   head: "INSERT INTO hub_outbox (notification_id, channel, status, attempts, next_attempt_ms) VALUES",
@@ -563,6 +591,7 @@ export class HubProjection extends Context.Service<
           const refundOrders = new TableRows()
           const parcels = new TableRows()
           const notifications = new TableRows()
+          const epcis = new TableRows()
           /** Handovers' rows whose expected delivery is filled in once their orders are read. */
           const handovers: Array<{ readonly item: RunEvent & { kind: "handed" }; readonly values: Array<SqlValue> }> =
             []
@@ -574,7 +603,9 @@ export class HubProjection extends Context.Service<
           }> = []
           for (const item of run) {
             const { event } = item
-            yield* Effect.provideService(recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }), Sql, sql)
+            // A run's kinds correct no event: their views go in with the run's other rows.
+            const epcisRow = uncorrectingEpcisRow(event, { timeZone: settings.epcis.timeZone })
+            if (epcisRow !== undefined) epcis.add(event.id, EPCIS_EVENT, epcisRow)
             const now = yield* nowMs
             let fact: StationFact
             switch (item.kind) {
@@ -620,8 +651,17 @@ export class HubProjection extends Context.Service<
                   null,
                   null
                 ]
-                parcels.add(handed.parcelId, PARCEL_HANDED, values)
-                handovers.push({ item, values })
+                // Packed earlier in the run: one row does both upserts. It keeps the first insert's parcel, order
+                // and token (an upsert's conflict sets none of them) and the packing time, and takes the rest from
+                // the handover, as the second upsert did.
+                let row = values
+                parcels.add(handed.parcelId, PARCEL_HANDED, values, (earlier) => {
+                  if (earlier.shape !== PARCEL_PACKED) return undefined
+                  const [parcelId, orderId, token, , , , packedAtMs] = earlier.values
+                  row = [parcelId!, orderId!, token!, ...values.slice(3, 6), packedAtMs!, ...values.slice(6)]
+                  return { shape: PARCEL_PACKED_HANDED, values: row }
+                })
+                handovers.push({ item, values: row })
                 fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
                 break
               }
@@ -639,6 +679,7 @@ export class HubProjection extends Context.Service<
               intents.push({ intent, notificationId, now: at, feedbackToken })
             }
           }
+          yield* writeAll(epcis.statements())
           yield* writeAll(metrics.statements())
           yield* writeAll(customers.statements())
           yield* writeAll(orders.statements())
@@ -672,8 +713,9 @@ export class HubProjection extends Context.Service<
                 ),
                 settings.notify
               )
-              values[8] = expected.date
-              values[9] = expected.byMs
+              // The last two columns of either form.
+              values[values.length - 2] = expected.date
+              values[values.length - 1] = expected.byMs
             }
           }
           yield* writeAll(parcels.statements())

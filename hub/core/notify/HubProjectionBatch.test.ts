@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
+import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
@@ -17,8 +18,16 @@ const NOW_MS = 1_795_000_000_000
 
 /** Two stations' events about shared orders: repeats, a newer version after a handover, a cancellation mid-run. */
 const events = (): ReadonlyArray<EventEnvelope> => {
-  const a = stationStream({ siteId: "HAM1", stationId: "PACK-1", epoch: "E1" })
-  const b = stationStream({ siteId: "HAM1", stationId: "PACK-2", epoch: "E1" })
+  // Each event carries its EPCIS view, as a station's do, so the hub stores one.
+  const withViews =
+    (next: ReturnType<typeof stationStream>) =>
+    <Type extends string, Payload>(definition: EventDefinition<Type, Payload>, payload: Payload): EventEnvelope => {
+      const event = next(definition, payload)
+      const view = definition.epcis?.(payload)
+      return view === undefined ? event : { ...event, epcis: view }
+    }
+  const a = withViews(stationStream({ siteId: "HAM1", stationId: "PACK-1", epoch: "E1" }))
+  const b = withViews(stationStream({ siteId: "HAM1", stationId: "PACK-2", epoch: "E1" }))
   const received = (next: typeof a, orderId: string, version: number, email: string) =>
     next(OrderReceived, {
       // A newer version is sent express: a handover's expected delivery shows which version it read.
@@ -48,17 +57,22 @@ const events = (): ReadonlyArray<EventEnvelope> => {
     received(a, "SO-1", 2, "one-changed@example.test"),
     handed(b, "SO-2", "P-2"),
     packed(b, "SO-2", "P-2", "PACK-2"),
+    // A parcel packed in one run and packed again and handed over in the next: one row then does both upserts on a
+    // row that exists.
+    packed(b, "SO-2", "P-5", "PACK-2"),
     b(OrderCancelled, { orderId: "SO-3", orderVersion: 2, previousStatus: "open", interruptedPacking: false }),
     received(b, "SO-3", 1, "three@example.test"),
     packed(a, "SO-3", "P-3", "PACK-1"),
     handed(a, "SO-3", "P-3"),
     handed(a, "SO-3", "P-3"),
+    packed(b, "SO-2", "P-5", "PACK-2"),
+    handed(b, "SO-2", "P-5"),
     received(a, "SO-4", 3, "four@example.test"),
     received(b, "SO-4", 2, "four-older@example.test")
   ]
 }
 
-/** What the hub holds after `run`, without what is drawn at random (tokens, notification ids). */
+/** What the hub holds after `run`, without notification ids (time-ordered UUIDs); tokens are drawn in sequence here. */
 const stateAfter = (
   run: (hub: HubProjection["Service"], all: ReadonlyArray<EventEnvelope>) => Effect.Effect<void, unknown>
 ) =>
@@ -74,7 +88,7 @@ const stateAfter = (
         "SELECT order_id, order_version, customer_id, ship_to, cancelled_at_ms FROM hub_orders ORDER BY order_id"
       ),
       parcels: yield* rows(
-        `SELECT parcel_id, order_id, carrier, tracking_number, expected_delivery_date, expected_delivery_by_ms,
+        `SELECT parcel_id, order_id, tracking_token, carrier, tracking_number, expected_delivery_date, expected_delivery_by_ms,
            handover_batch_id, packed_at_ms IS NOT NULL AS packed, handed_at_ms IS NOT NULL AS handed
          FROM hub_parcels ORDER BY parcel_id`
       ),
@@ -86,7 +100,13 @@ const stateAfter = (
          JOIN hub_notifications n USING (notification_id) ORDER BY n.kind, n.subject_id, b.channel`
       ),
       refundOrders: yield* rows("SELECT order_id, order_version, paid_cents FROM hub_refund_orders ORDER BY order_id"),
-      metrics: yield* rows("SELECT order_id, customer_id FROM hub_metrics_orders ORDER BY order_id")
+      metrics: yield* rows("SELECT order_id, customer_id FROM hub_metrics_orders ORDER BY order_id"),
+      // Event ids and times are drawn anew for each run: the place in the stream and the document's kind.
+      epcis: yield* rows(
+        `SELECT station_id, epoch, seq, json_extract(document, '$.bizStep') AS biz_step,
+           json_extract(document, '$."packbench:eventType"') AS event_type
+         FROM hub_epcis_events ORDER BY station_id, seq`
+      )
     }
   }).pipe(
     Effect.provide(
@@ -122,7 +142,8 @@ describe("HubProjection.applyStationEvents", () => {
     )
     const together = await Effect.runPromise(stateAfter((hub, all) => hub.applyStationEvents(all)))
     expect(together).toEqual(oneByOne)
-    expect(oneByOne.parcels).toHaveLength(3)
+    expect(oneByOne.parcels).toHaveLength(4)
+    expect(oneByOne.epcis.length).toBeGreaterThan(0)
     expect(oneByOne.outbox.length).toBeGreaterThan(oneByOne.notifications.length)
   })
 })

@@ -174,6 +174,12 @@ const bind = (params: ReadonlyArray<SqlValue> | undefined): Array<unknown> =>
     value instanceof Uint8Array ? Buffer.from(value) : typeof value === "bigint" ? value.toString() : value
   )
 
+/**
+ * Statement texts given a prepared statement's name at most; past it, statements go unnamed (parsed each time), so a
+ * caller that builds ever new texts cannot grow every connection's prepared statements without end.
+ */
+const maxPreparedTexts = 2_000
+
 export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
   const texts = new Map<string, string>()
   const translate = (text: string) => {
@@ -193,6 +199,7 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
   const prepared = (text: string, params: ReadonlyArray<SqlValue> | undefined): pg.QueryConfig => {
     let name = names.get(text)
     if (name === undefined) {
+      if (names.size >= maxPreparedTexts) return { text: translate(text), values: bind(params) }
       name = `pb_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`
       names.set(text, name)
     }
@@ -200,8 +207,18 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
   }
 
   /**
+   * A statement of `query` or `execute`: with parameters, a named prepared statement like `write`'s (pg sends any
+   * statement with parameters by the extended protocol, which holds one statement, so nothing changes but that
+   * PostgreSQL parses and plans it once per connection: the batch apply's multi-row statements are long); without,
+   * as it is (a migration's script may hold several statements).
+   */
+  const statementOf = (text: string, params: ReadonlyArray<SqlValue> | undefined): pg.QueryConfig =>
+    params !== undefined && params.length > 0 ? prepared(text, params) : { text: translate(text), values: [] }
+
+  /**
    * Sends the statements a batching transaction held and then `last`, all at once: the connection pipelines them
-   * (one round trip), PostgreSQL runs them in order, and the first failure fails the lot and the transaction.
+   * (one round trip; the pool's clients are in pg's pipeline mode), PostgreSQL runs them in order, and the first
+   * failure fails the lot and the transaction.
    */
   const sendWithHeld = (transaction: TransactionState, last: pg.QueryConfig) =>
     Effect.gen(function* () {
@@ -222,11 +239,10 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
   const run = (text: string, params: ReadonlyArray<SqlValue> | undefined) =>
     Effect.gen(function* () {
       const transaction = yield* TransactionClient
-      const statement = translate(text)
-      const values = bind(params)
+      const statement = statementOf(text, params)
       if (transaction === undefined || transaction.ended) {
         return yield* Effect.tryPromise({
-          try: () => pool.query(statement, values),
+          try: () => pool.query(statement),
           catch: (error) => toStoreError(error)
         })
       }
@@ -239,10 +255,10 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
         )
       }
       if (transaction.pending !== undefined && transaction.pending.length > 0) {
-        return yield* sendWithHeld(transaction, { text: statement, values })
+        return yield* sendWithHeld(transaction, statement)
       }
       return yield* Effect.tryPromise({
-        try: () => transaction.client.query(statement, values),
+        try: () => transaction.client.query(statement),
         catch: (error) => {
           const failure = toStoreError(error)
           transaction.failed = failure.message
@@ -350,7 +366,11 @@ export const layerPostgres = (options: PostgresOptions): Layer.Layer<Sql, StoreE
             connectionString: options.url,
             max: options.maxConnections ?? 10,
             connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-            types: typeParsers
+            types: typeParsers,
+            // A batching transaction sends its held statements at once (`sendWithHeld`): pg's pipeline mode writes
+            // each as it is queued and matches the answers in order; without it pg queues them itself, which it
+            // deprecates.
+            pipeline: true
           })
           // An idle connection the server closed (restart, admin kill) reports here; the pool drops it and the
           // next statement opens a new one. Without a listener, node would crash the process.
