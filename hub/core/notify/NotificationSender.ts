@@ -488,10 +488,12 @@ export class NotificationSender extends Context.Service<
         Effect.gen(function* () {
           const capacity = Math.max(1, mailer.concurrency ?? 1)
           const verdicts = yield* Queue.unbounded<{ readonly claim: Claimed; readonly verdict: Verdict }>()
-          // Offered when the provider answered (a slot is free) and after each settle commit (the settled orders' next
-          // rows may go).
+          // Offered when the provider answered a full sender (a slot is free) and after a settle commit when a due row
+          // waits for its order (the settled orders' next rows may go).
           const freed = yield* Queue.sliding<void>(1)
           let inFlight = 0
+          // Whether the last claim left a due row alone because its order was in flight: a settle wakes it then.
+          let blocked = false
 
           // Records the verdicts that have come, up to SEND_BATCH_ROWS in one commit. A failed commit is logged and
           // tried again (the verdicts are known and the rows stay `sending` until it succeeds): never dropped.
@@ -511,7 +513,7 @@ export class NotificationSender extends Context.Service<
               retryMs = Math.min(settings.retryMaxMs, retryMs * 2)
             }
             for (const { claim } of batch) busyOrders.delete(claim.row.order_id)
-            Queue.offerUnsafe(freed, undefined)
+            if (blocked) Queue.offerUnsafe(freed, undefined)
           })
 
           // Claims what is due now, one row per order (an order's next row waits for the one before it to settle, so
@@ -522,9 +524,13 @@ export class NotificationSender extends Context.Service<
             const now = yield* nowMs
             const candidates = yield* dueRows(now, limit)
             const rows: Array<DueRow> = []
+            blocked = false
             for (const row of candidates) {
               if (rows.length >= limit) break
-              if (busyOrders.has(row.order_id)) continue
+              if (busyOrders.has(row.order_id)) {
+                blocked = true
+                continue
+              }
               rows.push(row)
               busyOrders.add(row.order_id)
             }
@@ -543,9 +549,9 @@ export class NotificationSender extends Context.Service<
               yield* Effect.forkChild(
                 Effect.flatMap(deliverSafely(decision), (verdict) =>
                   Effect.sync(() => {
-                    inFlight--
+                    // Only a full sender waits for a slot; a wake for every answer would be a query for nothing.
+                    if (inFlight-- >= capacity) Queue.offerUnsafe(freed, undefined)
                     Queue.offerUnsafe(verdicts, { claim: decision, verdict })
-                    Queue.offerUnsafe(freed, undefined)
                   })
                 )
               )
