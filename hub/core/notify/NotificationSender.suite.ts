@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Effect, Fiber, Layer, Queue } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
@@ -720,5 +720,93 @@ export const notificationSenderSuite = (store: TestStore) =>
         })
       )
       expect(mailer.accepted).toHaveLength(1)
+    })
+
+    it("sends continuously as notifications are committed: one order's mails in order, each once, a retry after its backoff", async () => {
+      // Four sends at once; the first attempt at SO-2's confirmation fails transiently.
+      const accepted: Array<OutgoingMail> = []
+      let calls = 0
+      let failed = false
+      const mailer = {
+        accepted,
+        calls: () => calls,
+        layer: Layer.succeed(
+          Mailer,
+          Mailer.of({
+            concurrency: 4,
+            send: (mail) =>
+              Effect.suspend(() => {
+                calls++
+                if (!failed && mail.subject === "Your Alpenglow order SO-2") {
+                  failed = true
+                  return Effect.fail(new MailerError({ reason: "Unavailable", permanent: false, message: "lost" }))
+                }
+                accepted.push(mail)
+                return Effect.succeed({ response: "250 OK" })
+              })
+          })
+        )
+      }
+      const { run, clock } = rig(store, mailer as unknown as ReturnType<typeof scriptedMailer>)
+      const secondOrder = JSON.parse(
+        JSON.stringify(orderReceived).replaceAll("SO-1", "SO-2").replaceAll("C-1", "C-2").replaceAll("emma@", "otto@")
+      ) as EventEnvelope
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          const sql = yield* Sql
+          const rows = sql.query<{ order_id: string; kind: string; status: string; attempts: number }>(
+            `SELECT n.order_id, n.kind, b.status, b.attempts FROM hub_outbox b JOIN hub_notifications n
+             USING (notification_id) ORDER BY n.order_id, n.kind`
+          )
+          const until = (what: string, done: (rows: ReadonlyArray<{ status: string; attempts: number }>) => boolean) =>
+            Effect.gen(function* () {
+              for (let attempt = 0; attempt < 1_000; attempt++) {
+                const now = yield* rows
+                if (done(now)) return now
+                yield* Effect.sleep("10 millis")
+              }
+              return yield* Effect.die(`the sender never reached ${what}: ${JSON.stringify(yield* rows)}`)
+            })
+          // Woken by the test, as the hub wakes it from the apply's commit; its poll (an hour) never comes.
+          const wake = yield* Queue.sliding<void>(1)
+          const fiber = yield* Effect.forkChild(sender.run({ wakeups: Queue.take(wake), pollMs: 3_600_000 }))
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(handed)
+          yield* hub.applyStationEvent(secondOrder)
+          Queue.offerUnsafe(wake, undefined)
+          const waiting = yield* until("SO-1 sent and SO-2 waiting for its retry", (now) =>
+            now.every((row) => row.status === "sent" || (row.status === "pending" && row.attempts === 1))
+          )
+          clock.advance(1_000)
+          Queue.offerUnsafe(wake, undefined)
+          const done = yield* until("everything sent", (now) => now.every((row) => row.status === "sent"))
+          yield* Fiber.interrupt(fiber)
+          return { waiting, done }
+        })
+      )
+      expect(result.waiting).toEqual([
+        { order_id: "SO-1", kind: "order-confirmed", status: "sent", attempts: 1 },
+        { order_id: "SO-1", kind: "shipped", status: "sent", attempts: 1 },
+        { order_id: "SO-2", kind: "order-confirmed", status: "pending", attempts: 1 }
+      ])
+      expect(result.done.map((row) => [row.order_id, row.kind, row.status, row.attempts])).toEqual([
+        ["SO-1", "order-confirmed", "sent", 1],
+        ["SO-1", "shipped", "sent", 1],
+        ["SO-2", "order-confirmed", "sent", 2]
+      ])
+      expect(mailer.calls()).toBe(4)
+      // Emma's mails in the order they were recorded, though four could go at once; each mail once.
+      expect(accepted.filter((mail) => mail.to === "emma@example.test").map((mail) => mail.subject)).toEqual([
+        "Your Alpenglow order SO-1",
+        "Your order SO-1 is on its way"
+      ])
+      expect(accepted.map((mail) => mail.subject).sort()).toEqual([
+        "Your Alpenglow order SO-1",
+        "Your Alpenglow order SO-2",
+        "Your order SO-1 is on its way"
+      ])
+      expect(new Set(accepted.map((mail) => mail.messageId)).size).toBe(3)
     })
   })

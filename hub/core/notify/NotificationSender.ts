@@ -1,5 +1,5 @@
 /** Sends due notifications from the committed outbox, with retries, quiet hours and suppression. */
-import { Context, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Exit, Layer, Queue, Result } from "effect"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
@@ -8,7 +8,7 @@ import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
 import { HubSettings } from "./HubSettings.ts"
-import { Mailer, recipientProblem } from "./Mailer.ts"
+import { Mailer, MailerError, recipientProblem } from "./Mailer.ts"
 import type { DelayReason, NotificationKind } from "./NotificationKind.ts"
 import { mayNotify, sendWindow } from "./NotificationRules.ts"
 import { brandFor } from "./templates/Brand.ts"
@@ -45,6 +45,9 @@ interface DueRow {
 
 /** Rows one pass takes at most; a full pass means more may be waiting. */
 export const SEND_PASS_ROWS = 50
+
+/** Rows the running sender claims in one commit, and verdicts it records in one commit, at most. */
+export const SEND_BATCH_ROWS = 64
 
 type Outcome = "sent" | "retried" | "dead" | "deferred" | "suppressed"
 
@@ -102,6 +105,12 @@ export class NotificationSender extends Context.Service<
     readonly sendDue: Effect.Effect<SendReport, StoreError>
     /** When the next pending message is due, to sleep until then; undefined when nothing waits. */
     readonly nextDueMs: Effect.Effect<number | undefined, StoreError>
+    /**
+     * The hub's sender, until interrupted: claims due rows as soon as `wakeups` says a notification was committed,
+     * keeps up to the provider's `concurrency` messages in flight, and records their verdicts in small batched
+     * commits as they come. Looks again after `pollMs` when nothing woke it, or when the next deferred row is due.
+     */
+    readonly run: (options: { readonly wakeups: Effect.Effect<void>; readonly pollMs: number }) => Effect.Effect<never>
   }
 >()("packbench/hub/core/notify/NotificationSender") {
   static readonly layer = Layer.effect(
@@ -362,9 +371,9 @@ export class NotificationSender extends Context.Service<
       /** The orders whose rows a pass of this process has taken and not yet settled. */
       const busyOrders = new Set<string>()
 
-      const sendDue = Effect.gen(function* () {
-        const now = yield* nowMs
-        const candidates = yield* sql.query<DueRow>(
+      /** Due rows, oldest first: `limit` and as many more as there are orders in flight, which are left alone. */
+      const dueRows = (now: number, limit: number) =>
+        sql.query<DueRow>(
           `SELECT b.notification_id, b.channel, b.attempts, n.kind, n.subject_id, n.order_id, n.parcel_id,
              n.delay_reason, n.created_at_ms, c.customer_id, u.token AS unsubscribe_token, c.first_name, c.email,
              c.locale, c.opted_out, o.brand, o.address_problems, o.ship_to, o.cancelled_at_ms, o.hold_released_at_ms,
@@ -377,9 +386,13 @@ export class NotificationSender extends Context.Service<
            LEFT JOIN hub_parcels p ON p.parcel_id = n.parcel_id
            LEFT JOIN hub_feedback f ON f.parcel_id = n.parcel_id AND n.kind = 'feedback-request'
            WHERE b.status = 'pending' AND b.next_attempt_ms <= ?
-           ORDER BY b.next_attempt_ms LIMIT ${SEND_PASS_ROWS} + ?`,
+           ORDER BY b.next_attempt_ms LIMIT ${limit} + ?`,
           [now, busyOrders.size]
         )
+
+      const sendDue = Effect.gen(function* () {
+        const now = yield* nowMs
+        const candidates = yield* dueRows(now, SEND_PASS_ROWS)
         // Passes may overlap (the hub runs more than one sender loop): a pass leaves alone the orders another pass of
         // this process is handling, so one order's mails still go out one after the other.
         const rows: Array<DueRow> = []
@@ -450,7 +463,133 @@ export class NotificationSender extends Context.Service<
           Effect.map((rows) => (rows[0]?.due === null || rows[0]?.due === undefined ? undefined : Number(rows[0].due)))
         )
 
-      return NotificationSender.of({ recoverInterrupted, sendDue, nextDueMs })
+      type Verdict = Effect.Success<ReturnType<typeof deliver>>
+
+      /**
+       * Hands one claimed message to its provider. A defect on the way is a failed attempt like a lost connection
+       * (logged, retried with backoff, dead after `maxAttempts`), so the claim is always settled.
+       */
+      const deliverSafely = (claim: Claimed): Effect.Effect<Verdict> =>
+        deliver(claim).pipe(
+          Effect.catchDefect((defect) =>
+            Effect.gen(function* () {
+              yield* Effect.logError(`hub: sending notification ${claim.row.notification_id} failed`, defect)
+              const error = new MailerError({
+                reason: "Unavailable",
+                permanent: false,
+                message: `the sender failed: ${defect instanceof Error ? defect.message : String(defect)}`
+              })
+              return { outcome: Result.fail(error), done: yield* nowMs }
+            })
+          )
+        )
+
+      const run = (options: { readonly wakeups: Effect.Effect<void>; readonly pollMs: number }) =>
+        Effect.gen(function* () {
+          const capacity = Math.max(1, mailer.concurrency ?? 1)
+          const verdicts = yield* Queue.unbounded<{ readonly claim: Claimed; readonly verdict: Verdict }>()
+          // Offered when the provider answered a full sender (a slot is free) and after a settle commit when a due row
+          // waits for its order (the settled orders' next rows may go).
+          const freed = yield* Queue.sliding<void>(1)
+          let inFlight = 0
+          // Whether the last claim left a due row alone because its order was in flight: a settle wakes it then.
+          let blocked = false
+
+          // Records the verdicts that have come, up to SEND_BATCH_ROWS in one commit. A failed commit is logged and
+          // tried again (the verdicts are known and the rows stay `sending` until it succeeds): never dropped.
+          const settleBatch = Effect.gen(function* () {
+            const batch = yield* Queue.takeBetween(verdicts, 1, SEND_BATCH_ROWS)
+            let retryMs = settings.retryBaseMs
+            while (true) {
+              const written = yield* Effect.exit(
+                sql.transaction(Effect.forEach(batch, ({ claim, verdict }) => settle(claim, verdict)))
+              )
+              if (Exit.isSuccess(written)) break
+              yield* Effect.logError(
+                "hub: recording the verdicts of sent notifications failed; trying again",
+                written.cause
+              )
+              yield* Effect.sleep(Duration.millis(retryMs))
+              retryMs = Math.min(settings.retryMaxMs, retryMs * 2)
+            }
+            for (const { claim } of batch) busyOrders.delete(claim.row.order_id)
+            if (blocked) Queue.offerUnsafe(freed, undefined)
+          })
+
+          // Claims what is due now, one row per order (an order's next row waits for the one before it to settle, so
+          // a customer never gets "on its way" before "thank you for your order"), as many as there are free slots,
+          // in one commit; each claimed message then goes to its provider on its own. True when it filled the slots.
+          const claimBatch = Effect.gen(function* () {
+            const limit = Math.min(capacity - inFlight, SEND_BATCH_ROWS)
+            const now = yield* nowMs
+            const candidates = yield* dueRows(now, limit)
+            const rows: Array<DueRow> = []
+            blocked = false
+            for (const row of candidates) {
+              if (rows.length >= limit) break
+              if (busyOrders.has(row.order_id)) {
+                blocked = true
+                continue
+              }
+              rows.push(row)
+              busyOrders.add(row.order_id)
+            }
+            const release = (row: DueRow) => busyOrders.delete(row.order_id)
+            const decided = yield* sql
+              .transaction(Effect.forEach(rows, (row) => prepare(row, now)))
+              .pipe(Effect.onError(() => Effect.sync(() => rows.forEach(release))))
+            for (const [index, decision] of decided.entries()) {
+              if (typeof decision === "string") {
+                const row = rows[index]
+                if (row !== undefined) release(row)
+                continue
+              }
+              inFlight++
+              // The provider's slot is free once it answered; the order stays busy until the verdict is committed.
+              yield* Effect.forkChild(
+                Effect.flatMap(deliverSafely(decision), (verdict) =>
+                  Effect.sync(() => {
+                    // Only a full sender waits for a slot; a wake for every answer would be a query for nothing.
+                    if (inFlight-- >= capacity) Queue.offerUnsafe(freed, undefined)
+                    Queue.offerUnsafe(verdicts, { claim: decision, verdict })
+                  })
+                )
+              )
+            }
+            return rows.length >= limit
+          })
+
+          // Until there are free slots and nothing more is due now: then woken by a commit, a settle, or the next due row.
+          const waitForWork = Effect.gen(function* () {
+            if (inFlight >= capacity) return yield* Queue.take(freed)
+            const next = yield* nextDueMs
+            const now = yield* nowMs
+            // Due now but not taken: its order is in flight; the settle wakes us for it.
+            const waitMs =
+              next === undefined || next <= now ? options.pollMs : Math.max(1, Math.min(options.pollMs, next - now))
+            yield* Effect.raceFirst(
+              Effect.raceFirst(options.wakeups, Queue.take(freed)),
+              Effect.sleep(Duration.millis(waitMs))
+            )
+          })
+
+          yield* Effect.forkChild(Effect.forever(settleBatch))
+          return yield* Effect.forever(
+            Effect.gen(function* () {
+              if (inFlight < capacity && (yield* claimBatch)) return
+              yield* waitForWork
+            }).pipe(
+              Effect.catchCause((cause) =>
+                Effect.andThen(
+                  Effect.logError("hub: the sender failed to claim due notifications", cause),
+                  Effect.sleep(Duration.millis(options.pollMs))
+                )
+              )
+            )
+          )
+        })
+
+      return NotificationSender.of({ recoverInterrupted, sendDue, nextDueMs, run })
     })
   )
 }

@@ -19,7 +19,7 @@ import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings, type HubSettingsShape } from "../../core/notify/HubSettings.ts"
 import type { Mailer } from "../../core/notify/Mailer.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
-import { NotificationSender, SEND_PASS_ROWS } from "../../core/notify/NotificationSender.ts"
+import { NotificationSender } from "../../core/notify/NotificationSender.ts"
 import { lockOrderOf, lockOrdersOf } from "../../core/notify/OrderLock.ts"
 import { followShopOrders } from "../../core/notify/ShopOrderFeed.ts"
 import type { WebhookSender } from "../../core/notify/WebhookSender.ts"
@@ -183,26 +183,11 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
   const recovered = yield* sender.recoverInterrupted
   if (recovered > 0) yield* Effect.logWarning(`hub: ${recovered} sends were interrupted by a crash; resending them`)
 
-  const clock = yield* StationClock
   const pollMs = options.senderPollMs ?? 5_000
-  // The sender is woken when a notification is recorded (`wakeups`); it sleeps until the next row that is due later
-  // (a deferral, a retry's backoff), and the poll is only the fallback for what nobody woke it for.
-  const senderLoop = Effect.gen(function* () {
-    const report = yield* sender.sendDue
-    const busy = report.sent + report.retried + report.dead + report.suppressed >= SEND_PASS_ROWS
-    if (busy) return
-    const next = yield* sender.nextDueMs
-    const now = (yield* clock.now).wallMs
-    const waitMs = next === undefined ? pollMs : Math.max(0, Math.min(pollMs, next - now))
-    yield* Effect.raceFirst(Queue.take(projection.wakeups), Effect.sleep(Duration.millis(waitMs)))
-  }).pipe(
-    Effect.catchCause((cause) =>
-      Effect.andThen(Effect.logError("hub: sender pass failed", cause), Effect.sleep(Duration.millis(pollMs)))
-    )
-  )
-  // Two loops, so one pass's rows are decided and claimed while the other's are still with the SMTP server.
-  yield* Effect.forkScoped(Effect.forever(senderLoop))
-  yield* Effect.forkScoped(Effect.forever(senderLoop))
+  // The sender claims a notification as soon as the apply's commit wakes it (`wakeups`, offered by the projection
+  // and again by the consumer's `onCommitted`), keeps the SMTP pool busy and records verdicts in batches; the poll is
+  // only the fallback for what nobody woke it for.
+  yield* Effect.forkScoped(sender.run({ wakeups: Queue.take(projection.wakeups), pollMs }))
   yield* Effect.forkScoped(
     Effect.forever(
       Effect.andThen(
