@@ -1,4 +1,4 @@
-import { Effect, Fiber, Layer, Queue } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, Queue, Schedule } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
@@ -10,7 +10,7 @@ import { HubProjection } from "./HubProjection.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer, MailerError, type OutgoingMail } from "./Mailer.ts"
 import { hubMigrations } from "./migrations/hubMigrations.ts"
-import { NotificationSender } from "./NotificationSender.ts"
+import { NotificationSender, SENDER_PARTITION } from "./NotificationSender.ts"
 import type { NotifySettings } from "./NotifySettings.ts"
 import { WebhookError, WebhookSender } from "./WebhookSender.ts"
 
@@ -180,6 +180,66 @@ export const notificationSenderSuite = (store: TestStore) =>
       ])
       expect(new Set(mailer.accepted.map((mail) => mail.messageId)).size).toBe(2)
     })
+
+    // Only PostgreSQL runs transactions side by side; SQLite runs every one alone.
+    it.runIf(store.dialect === "postgres")(
+      "claims and records mail while a consumer's batch holds its stations, and one sender waits for another",
+      async () => {
+        const mailer = scriptedMailer([])
+        const { run } = rig(store, mailer)
+        const result = await run(
+          Effect.gen(function* () {
+            const sql = yield* Sql
+            const sender = yield* NotificationSender
+            yield* (yield* HubProjection).applyStationEvent(orderReceived)
+            /** An open transaction on `partition` (a consumer's batch, another hub's sender) until released. */
+            const holdOpen = (partition: string) =>
+              Effect.gen(function* () {
+                const opened = yield* Deferred.make<void>()
+                const release = yield* Deferred.make<void>()
+                const fiber = yield* Effect.forkChild(
+                  sql.transaction(Effect.andThen(Deferred.succeed(opened, undefined), Deferred.await(release)), {
+                    partition: [partition]
+                  })
+                )
+                yield* Deferred.await(opened)
+                return Effect.andThen(Deferred.succeed(release, undefined), Fiber.join(fiber))
+              })
+            const endBatch = yield* holdOpen("station:HAM1/PACK-01")
+            // With the database-wide lock the pass would wait for the batch's commit, which comes only after it.
+            const beside = yield* sender.sendDue.pipe(Effect.timeoutOption("20 seconds"))
+            yield* endBatch
+            yield* (yield* HubProjection).applyStationEvent(handed)
+            const endOtherSender = yield* holdOpen(SENDER_PARTITION)
+            const waiting = yield* Effect.forkChild(sender.sendDue)
+            // The other sender's transaction is open: this pass waits on its lock (seen in PostgreSQL's own view)
+            // and has sent nothing.
+            const waitingOnLock = sql
+              .query<{ n: number }>(
+                `SELECT COUNT(*) AS n FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`
+              )
+              .pipe(Effect.map((rows) => Number(rows[0]?.n ?? 0) > 0))
+            const seenWaiting = yield* waitingOnLock.pipe(
+              Effect.repeat({ until: (waiting) => waiting, schedule: Schedule.spaced("20 millis") }),
+              Effect.timeoutOption("20 seconds")
+            )
+            const sentWhileWaiting = mailer.accepted.length
+            yield* endOtherSender
+            const after = yield* Fiber.join(waiting)
+            return { beside, seenWaiting, sentWhileWaiting, after }
+          })
+        )
+        expect(Option.map(result.beside, (report) => report.sent)).toEqual(Option.some(1))
+        expect(result.seenWaiting).toEqual(Option.some(true))
+        expect(result.sentWhileWaiting).toBe(1)
+        expect(result.after.sent).toBe(1)
+        expect(mailer.accepted.map((mail) => mail.subject)).toEqual([
+          "Your Alpenglow order SO-1",
+          "Your order SO-1 is on its way"
+        ])
+      }
+    )
 
     it("retries with backoff and ends in a visible dead letter", async () => {
       const mailer = scriptedMailer(["transient", "transient", "transient"])

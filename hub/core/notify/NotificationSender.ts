@@ -49,6 +49,14 @@ export const SEND_PASS_ROWS = 50
 /** Rows the running sender claims in one commit, and verdicts it records in one commit, at most. */
 export const SEND_BATCH_ROWS = 64
 
+/**
+ * The partition every transaction of the sender names (see `TransactionOptions`). Its writes are single statements
+ * guarded by the row's status (a claim counts only when it moved the row from `pending`), so they need no database-wide
+ * turn: on PostgreSQL the sender claims and records mail beside the consumers' batches instead of queueing every one of
+ * them behind it, and two hubs' senders take turns on this one key. SQLite runs every transaction alone anyway.
+ */
+export const SENDER_PARTITION = "hub:notification-sender"
+
 type Outcome = "sent" | "retried" | "dead" | "deferred" | "suppressed"
 
 /** A row claimed for sending (recorded as `sending`), with the message rendered for it. */
@@ -418,7 +426,10 @@ export class NotificationSender extends Context.Service<
         const report = { sent: 0, retried: 0, dead: 0, deferred: 0, suppressed: 0 }
         // Every row of the pass is decided and the ones to send are claimed in one transaction: one commit (one
         // fsync) before any of them leaves, instead of one per row.
-        const decided = yield* sql.transaction(Effect.forEach(rows, (row) => prepare(row, now)))
+        const decided = yield* sql.transaction(
+          Effect.forEach(rows, (row) => prepare(row, now)),
+          { partition: [SENDER_PARTITION] }
+        )
         const claims: Array<Claimed> = []
         for (const decision of decided) {
           if (decision === "skipped") continue
@@ -451,7 +462,8 @@ export class NotificationSender extends Context.Service<
             return verdict === undefined
               ? Effect.die("a claimed message was not handed to its provider")
               : settle(claim, verdict)
-          })
+          }),
+          { partition: [SENDER_PARTITION] }
         )
         for (const outcome of settled) report[outcome]++
         return report
@@ -502,7 +514,10 @@ export class NotificationSender extends Context.Service<
             let retryMs = settings.retryBaseMs
             while (true) {
               const written = yield* Effect.exit(
-                sql.transaction(Effect.forEach(batch, ({ claim, verdict }) => settle(claim, verdict)))
+                sql.transaction(
+                  Effect.forEach(batch, ({ claim, verdict }) => settle(claim, verdict)),
+                  { partition: [SENDER_PARTITION] }
+                )
               )
               if (Exit.isSuccess(written)) break
               yield* Effect.logError(
@@ -536,7 +551,10 @@ export class NotificationSender extends Context.Service<
             }
             const release = (row: DueRow) => busyOrders.delete(row.order_id)
             const decided = yield* sql
-              .transaction(Effect.forEach(rows, (row) => prepare(row, now)))
+              .transaction(
+                Effect.forEach(rows, (row) => prepare(row, now)),
+                { partition: [SENDER_PARTITION] }
+              )
               .pipe(Effect.onError(() => Effect.sync(() => rows.forEach(release))))
             for (const [index, decision] of decided.entries()) {
               if (typeof decision === "string") {
