@@ -1,5 +1,6 @@
 /** Replaces a file atomically and durably, so a crash never leaves half of it. */
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs"
+import { open, rename, rm } from "node:fs/promises"
 import { dirname } from "node:path"
 
 /** A file being written in pieces that appears at its path only when committed, whole and durable. */
@@ -72,5 +73,36 @@ export const writeFileAtomic = (path: string, content: string | Uint8Array, mode
   } catch (error) {
     file.abandon()
     throw error
+  }
+}
+
+let asyncWrites = 0
+
+/**
+ * `writeFileAtomic` with every file operation (the two fsyncs included) in libuv's thread pool: the event loop goes on
+ * serving scans and printers while the disk flushes, and the promise resolves only once the new content is durable
+ * at `path`. Each call has its own temporary file; callers that write one path repeatedly must let one write settle
+ * before the next (as `makeFileHighWaterMark` does), or the renames could land out of order.
+ */
+export const writeFileAtomicAsync = async (path: string, content: string | Uint8Array, mode = 0o644): Promise<void> => {
+  const temporary = `${path}.${process.pid}.${++asyncWrites}.tmp`
+  const file = await open(temporary, "w", mode)
+  try {
+    try {
+      await file.writeFile(content)
+      await file.sync()
+    } finally {
+      await file.close()
+    }
+    await rename(temporary, path)
+  } catch (error) {
+    await rm(temporary, { force: true })
+    throw error
+  }
+  const directory = await open(dirname(path), "r")
+  try {
+    await directory.sync()
+  } finally {
+    await directory.close()
   }
 }
