@@ -65,7 +65,9 @@ describe("SerialScanner on a socat pty", () => {
 
   it("reports an unplug with the port's reason and drops a half-sent read", async () => {
     simulator = await ScannerSimulator.start(directory)
-    await run({ path: simulator.scannerPath })
+    // Only the unplug may end the half-sent read: with the default 100 ms inter-byte timeout, a busy CI runner that
+    // takes longer than that to tear down the pty would see the silence end it as a scan first.
+    await run({ path: simulator.scannerPath, framing: { suffix: "CR", interByteTimeoutMs: 600_000 } })
     await waitFor("Connected", () => states.some((state) => state._tag === "Connected"))
     await simulator.write(new TextEncoder().encode("HALF-A-RE"))
     await new Promise((resolve) => setTimeout(resolve, 30))
