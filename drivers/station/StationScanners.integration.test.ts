@@ -82,8 +82,20 @@ describe("a station with a serial scanner", () => {
         ) || undefined,
       "the disconnected state"
     )
+    const before = pushes.length
     await scanner.replug()
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    // Bytes sent before the station has the port open again would be lost, as with a real cable: wait for it.
+    await found(
+      () =>
+        pushes
+          .slice(before)
+          .some(
+            (push) =>
+              push.name === "status" &&
+              (push.payload as StationStatus).devices.some((d) => d.id === "bench" && d.state === "ok")
+          ) || undefined,
+      "the scanner to connect again"
+    )
     await scanner.send(["4260123450014"], { suffix: "\r" })
     const after = await found(() => scans().find((scan) => scan.raw === "4260123450014"), "a scan after replug")
     expect(after.action).toBe("pack:order-open")
