@@ -101,7 +101,11 @@ describe("the station over HTTP and WebSocket", () => {
     expect(signIn.json.ok).toBe(true)
     const badge = await post(station, "session.signIn", '{"badge":"b-1001"}')
     expect(badge.json.value).toEqual({ badgeId: "B-1001", name: "Jonas Becker", role: "packer" })
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    const signedIn = (push: PushMessage) =>
+      push.name === "status" && (push.payload as { operator?: { badgeId?: string } }).operator?.badgeId === "B-1001"
+    for (let attempt = 0; attempt < 100 && !pushes.some(signedIn); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
     socket.close()
     const status = pushes.find((push) => push.name === "status")
     expect(status?.payload).toMatchObject({ operator: { badgeId: "B-1001" } })
