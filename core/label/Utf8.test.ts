@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { decodeUtf8, encodeUtf8 } from "./Utf8.ts"
+import { decodeUtf8, decodeUtf8ByHand, encodeUtf8 } from "./Utf8.ts"
 
 /** A fixed-seed generator, so a failure names its input again. */
 const random = (seed: number) => () => {
@@ -38,17 +38,26 @@ describe("decodeUtf8", () => {
     for (const length of [0, 1, 4_094, 4_095, 4_096, 4_097, 10_000]) {
       const text = Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join("")
       expect(decodeUtf8(encodeUtf8(text))).toEqual({ text })
+      expect(decodeUtf8ByHand(encodeUtf8(text))).toEqual({ text })
+    }
+  })
+
+  it("keeps a leading byte order mark as U+FEFF instead of eating it", () => {
+    for (const decode of [decodeUtf8, decodeUtf8ByHand]) {
+      expect(decode(Uint8Array.from([0xef, 0xbb, 0xbf, 0x61]))).toEqual({ text: "\ufeffa" })
     }
   })
 
   it("names the offset of the first malformed sequence, as a strict decoder refuses it", () => {
-    const strict = new TextDecoder("utf-8", { fatal: true })
+    const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
     const next = random(11)
     for (let round = 0; round < 2_000; round++) {
       const bytes = Uint8Array.from({ length: 1 + Math.floor(next() * 12) }, () =>
         next() < 0.5 ? 0x61 : Math.floor(next() * 256)
       )
       const decoded = decodeUtf8(bytes)
+      // The hand-written loop, which finds the offset, agrees with the platform's decoder on every input.
+      expect(decodeUtf8ByHand(bytes)).toEqual(decoded)
       let expected: string | undefined
       try {
         expected = strict.decode(bytes)

@@ -1,6 +1,7 @@
 /**
- * UTF-8 by hand: core has neither Node's Buffer nor the DOM's TextEncoder, and ZPL jobs are
- * UTF-8 bytes once ^CI28 is selected.
+ * UTF-8 for events, MQTT payloads and ZPL jobs (UTF-8 bytes once ^CI28 is selected), without Node's Buffer: encoding
+ * by hand (a lone surrogate keeps its three bytes, where TextEncoder would put U+FFFD), strict decoding by the
+ * platform's TextDecoder with a hand-written loop that names where malformed input goes wrong.
  */
 export const encodeUtf8 = (text: string): Uint8Array => {
   // The outbox encodes every event it publishes with this: ASCII (nearly every event) is copied unit by unit into a
@@ -53,8 +54,29 @@ const encodeGeneral = (text: string, head: Uint8Array, done: number): Uint8Array
 /** UTF-16 code units per `String.fromCharCode` call: well below any engine's limit on arguments. */
 const unitsPerCall = 4_096
 
-/** Strict decoding: `undefined` at the first malformed sequence, so a validator can say where. */
+/**
+ * The platform's strict decoder (WHATWG Encoding, in Node and in every browser): about ten times faster than the loop
+ * below on well-formed input, which is nearly every message the hub's consumer and the station's inbox take.
+ * `ignoreBOM` keeps a leading U+FEFF as text, as the loop does, instead of eating it.
+ */
+const platformStrict: TextDecoder | undefined =
+  typeof TextDecoder === "function" ? new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }) : undefined
+
+/** Strict decoding: the text, or the offset of the first malformed sequence, so a validator can say where. */
 export const decodeUtf8 = (bytes: Uint8Array): { readonly text: string } | { readonly badOffset: number } => {
+  if (platformStrict === undefined) return decodeUtf8ByHand(bytes)
+  let text: string
+  try {
+    text = platformStrict.decode(bytes)
+  } catch {
+    // The platform's decoder refuses malformed input without saying where: the loop finds the offset.
+    return decodeUtf8ByHand(bytes)
+  }
+  return { text }
+}
+
+/** The same strict decoding in plain code, which also names where the input stops being UTF-8. */
+export const decodeUtf8ByHand = (bytes: Uint8Array): { readonly text: string } | { readonly badOffset: number } => {
   // The code units are gathered and turned into text a few thousand at a time: a string grown one character at a
   // time costs an allocation per character, and this decodes every message the hub's consumer takes.
   const units = new Uint16Array(Math.min(bytes.length, unitsPerCall) + 1)
