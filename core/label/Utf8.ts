@@ -59,8 +59,18 @@ const unitsPerCall = 4_096
  * below on well-formed input, which is nearly every message the hub's consumer and the station's inbox take.
  * `ignoreBOM` keeps a leading U+FEFF as text, as the loop does, instead of eating it.
  */
-const platformStrict: TextDecoder | undefined =
-  typeof TextDecoder === "function" ? new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }) : undefined
+const platformStrict = ((): { readonly decode: (bytes: Uint8Array) => string } | undefined => {
+  // Core's type checking knows neither the DOM's globals nor Node's: this names the one constructor it uses.
+  const Decoder = (
+    globalThis as {
+      readonly TextDecoder?: new (
+        label: string,
+        options: { readonly fatal: boolean; readonly ignoreBOM: boolean }
+      ) => { readonly decode: (bytes: Uint8Array) => string }
+    }
+  ).TextDecoder
+  return Decoder === undefined ? undefined : new Decoder("utf-8", { fatal: true, ignoreBOM: true })
+})()
 
 /** Strict decoding: the text, or the offset of the first malformed sequence, so a validator can say where. */
 export const decodeUtf8 = (bytes: Uint8Array): { readonly text: string } | { readonly badOffset: number } => {
