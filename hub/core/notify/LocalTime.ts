@@ -33,7 +33,8 @@ const formatterFor = (timeZone: string) => {
   return formatter
 }
 
-export const localParts = (ms: number, timeZone: string): LocalParts => {
+/** Local wall time of `ms` by Intl: a few microseconds a call, so `localParts` asks it once per zone and quarter hour. */
+const partsByIntl = (ms: number, timeZone: string): LocalParts => {
   const parts: Record<string, number> = {}
   for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) {
     if (part.type !== "literal") parts[part.type] = Number(part.value)
@@ -49,6 +50,52 @@ export const localParts = (ms: number, timeZone: string): LocalParts => {
     minute: parts.minute ?? 0,
     second: parts.second ?? 0,
     weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay()
+  }
+}
+
+/** The zone's offset from UTC at `ms` (whole seconds), as Intl reports the wall time there. */
+const offsetByIntl = (ms: number, timeZone: string): number => {
+  const local = partsByIntl(ms, timeZone)
+  const wallAsUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second)
+  return wallAsUtc - (ms - (((ms % 1_000) + 1_000) % 1_000))
+}
+
+/** Zone rules change offsets at whole quarter hours of UTC (every offset in use is a multiple of 15 minutes). */
+const QUARTER_HOUR_MS = 15 * 60_000
+
+/** Per zone and quarter hour: its offset, or `undefined` when the offset changes inside it. Bounded: cleared when full. */
+const offsets = new Map<string, Map<number, number | undefined>>()
+const QUARTERS_KEPT_PER_ZONE = 512
+
+const quarterOffset = (quarter: number, timeZone: string): number | undefined => {
+  let zone = offsets.get(timeZone)
+  if (zone === undefined) {
+    zone = new Map()
+    offsets.set(timeZone, zone)
+  }
+  if (zone.has(quarter)) return zone.get(quarter)
+  // The offset is taken as the quarter's only when it is the same at its first and its last millisecond; a quarter
+  // with a change inside it (none under today's rules) is answered by Intl each time.
+  const start = offsetByIntl(quarter * QUARTER_HOUR_MS, timeZone)
+  const end = offsetByIntl((quarter + 1) * QUARTER_HOUR_MS - 1, timeZone)
+  if (zone.size >= QUARTERS_KEPT_PER_ZONE) zone.clear()
+  zone.set(quarter, start === end ? start : undefined)
+  return start === end ? start : undefined
+}
+
+export const localParts = (ms: number, timeZone: string): LocalParts => {
+  if (!Number.isFinite(ms)) return partsByIntl(ms, timeZone)
+  const offsetMs = quarterOffset(Math.floor(ms / QUARTER_HOUR_MS), timeZone)
+  if (offsetMs === undefined) return partsByIntl(ms, timeZone)
+  const wall = new Date(ms + offsetMs)
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    weekday: wall.getUTCDay()
   }
 }
 
