@@ -28,6 +28,10 @@ const flag = (name: string) => {
 }
 const orders = Number(flag("--orders") ?? 1_000)
 if (!Number.isInteger(orders) || orders < 1) throw new Error(`--orders must be a positive whole number`)
+const rate = flag("--rate") === undefined ? undefined : Number(flag("--rate"))
+if (rate !== undefined && !(Number.isFinite(rate) && rate > 0 && rate <= 1_000)) {
+  throw new Error(`--rate must be orders per second, above 0 and at most 1000`)
+}
 
 const figure = (values: ReadonlyArray<number>) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -151,6 +155,7 @@ try {
   const run = await runPackSimulation({
     config,
     orders,
+    ...(rate === undefined ? {} : { ratePerSecond: rate }),
     renderPrintouts: false,
     seed: 1,
     ...(hubApart ? { afterStart: (station) => hubProcess(dataDir, station.brokerUrl) } : {}),

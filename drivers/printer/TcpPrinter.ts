@@ -31,7 +31,9 @@ const conversation = <A>(
 ): Effect.Effect<Outcome<A>> =>
   Effect.callback<Outcome<A>>((resume) => {
     let finished = false
-    const socket = connect({ host: options.host, port: options.port })
+    // No Nagle: a job is one write and a half-close, and on a real network a label's last partial segment would
+    // otherwise wait for the printer's (delayed) ACK of the one before it.
+    const socket = connect({ host: options.host, port: options.port, noDelay: true })
     const finish = (outcome: Outcome<A>) => {
       if (finished) return
       finished = true
