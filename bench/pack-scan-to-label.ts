@@ -134,6 +134,51 @@ const hubProcess = async (dataDir: string, brokerUrl: string): Promise<() => Pro
   }
 }
 
+/**
+ * `--printers-apart`: the label and receipt printers in a child process (bench/packPrinterProcess.ts), as real
+ * printers are devices of their own. Resolves once both listen, with their ports, the label jobs received so far (their
+ * last byte's time turned into this process's `performance.now()`) and how to stop it.
+ */
+const printerProcess = async (dir: string) => {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/packPrinterProcess.ts", dir], {
+    stdio: ["pipe", "pipe", "inherit"]
+  })
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  const toMonotonic = Number(process.hrtime.bigint()) / 1e6 - performance.now()
+  const jobs: Array<{ bytes: Uint8Array; lastByteAt: number; problems: ReadonlyArray<unknown> }> = []
+  let buffered = ""
+  const ports = await new Promise<{ label: number; receipt: number }>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString("utf8")
+      let newline = buffered.indexOf("\n")
+      while (newline !== -1) {
+        const line = buffered.slice(0, newline)
+        buffered = buffered.slice(newline + 1)
+        newline = buffered.indexOf("\n")
+        const ready = /^ready (\d+) (\d+)$/.exec(line)
+        if (ready !== null) resolve({ label: Number(ready[1]), receipt: Number(ready[2]) })
+        else {
+          const job = JSON.parse(line) as { bytes: string; lastByteAt: number; problems: number }
+          jobs.push({
+            bytes: Buffer.from(job.bytes, "base64"),
+            lastByteAt: job.lastByteAt - toMonotonic,
+            problems: Array.from({ length: job.problems })
+          })
+        }
+      }
+    })
+    void exited.then((code) => reject(new Error(`the printer process ended before it listened (exit code ${code})`)))
+  })
+  return {
+    ports,
+    jobs: (): ReadonlyArray<{ bytes: Uint8Array; lastByteAt: number; problems: ReadonlyArray<unknown> }> => jobs,
+    stop: async () => {
+      child.stdin.end()
+      return exited
+    }
+  }
+}
+
 const compareWith = flag("--compare-with")
 if (compareWith !== undefined) {
   process.stderr.write(`running the bench of ${compareWith} first…\n`)
@@ -142,13 +187,27 @@ if (compareWith !== undefined) {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "pb-pack-bench-"))
+let stopPrinters: (() => Promise<unknown>) | undefined
 try {
   const loaded = loadConfig({
     cwd: dataDir,
     env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
   })
   const hubApart = args.includes("--hub-apart")
-  const config = hubApart ? { ...loaded, hub: { ...loaded.hub, embedded: false } } : loaded
+  const printers = args.includes("--printers-apart") ? await printerProcess(join(dataDir, "printouts")) : undefined
+  stopPrinters = printers?.stop
+  const config = {
+    ...loaded,
+    ...(hubApart ? { hub: { ...loaded.hub, embedded: false } } : {}),
+    ...(printers === undefined
+      ? {}
+      : {
+          printers: {
+            label: { type: "tcp" as const, host: "127.0.0.1", port: printers.ports.label },
+            receipt: { type: "tcp" as const, host: "127.0.0.1", port: printers.ports.receipt }
+          }
+        })
+  }
   const loopDelay = monitorEventLoopDelay({ resolution: 1 })
   loopDelay.enable()
   let lastProgress = ""
@@ -159,6 +218,7 @@ try {
     renderPrintouts: false,
     seed: 1,
     ...(hubApart ? { afterStart: (station) => hubProcess(dataDir, station.brokerUrl) } : {}),
+    ...(printers === undefined ? {} : { labelJobs: printers.jobs }),
     log: (line) => {
       if (line !== lastProgress) process.stderr.write(`${line}\n`)
       lastProgress = line
@@ -220,5 +280,6 @@ try {
     console.log(`  ${problem.kind} ${problem.orderId ?? ""} at ${problem.step}: ${problem.code}: ${problem.reason}`)
   }
 } finally {
+  await stopPrinters?.()
   rmSync(dataDir, { recursive: true, force: true })
 }
