@@ -65,6 +65,84 @@ export const outboxConsumerSuite = (store: TestStore) =>
       expect(result.status).toMatchObject({ depth: 0, lastPublishedSeq: 120, oldestUndeliveredAgeMs: null })
     })
 
+    it("writes the published and confirmed marks after the burst, both in one commit, and at a clean stop", async () => {
+      const dir = tempDir()
+      const marks = Effect.flatMap(Sql, (sql) =>
+        sql.query<{ published_seq: number; confirmed_seq: number }>(
+          "SELECT published_seq, confirmed_seq FROM sync_outbox_epochs"
+        )
+      )
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const bus = yield* makeMemoryBus()
+          const consumer = yield* Layer.build(
+            consumerRigLayer({ database: yield* hubDatabase(), broker: Layer.effect(Broker, bus.client("hub")) })
+          )
+          yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))
+          const highWaterMark = makeMemoryHighWaterMark()
+          const stationLayer = (markDelayMs: number) =>
+            stationRigLayer({
+              filename: join(dir, "station.db"),
+              broker: Layer.effect(Broker, bus.client("station")),
+              highWaterMark: Layer.succeed(HighWaterMark, highWaterMark),
+              outbox: { markDelayMs }
+            })
+          // A mark delay far beyond the test: nothing but the clean stop can write the marks.
+          const beforeStop = yield* Effect.scoped(
+            Effect.gen(function* () {
+              const station = yield* Layer.build(stationLayer(600_000))
+              yield* appendScans(50, 5).pipe(Effect.provide(station))
+              yield* Effect.flatMap(Outbox, (o) => o.start).pipe(Effect.provide(station))
+              yield* waitFor(
+                Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station)),
+                (s) => s.lastConfirmedSeq === 50,
+                10_000
+              )
+              return yield* marks.pipe(Effect.provide(station))
+            })
+          )
+          // After the stop, a station started on the same file resumes from the marks, then moves them once more
+          // after its own (short) delay.
+          const afterStop = yield* Effect.scoped(
+            Effect.gen(function* () {
+              const station = yield* Layer.build(stationLayer(20))
+              const written = yield* marks.pipe(Effect.provide(station))
+              const resumed = yield* Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station))
+              yield* appendScans(10, 5).pipe(Effect.provide(station))
+              yield* Effect.flatMap(Outbox, (o) => o.start).pipe(Effect.provide(station))
+              const moved = yield* waitFor(
+                marks.pipe(Effect.provide(station)),
+                (rows) => rows.some((row) => Number(row.confirmed_seq) === 60),
+                10_000
+              )
+              return { written, resumed, moved }
+            })
+          )
+          return {
+            beforeStop,
+            afterStop,
+            verdict: checkDelivery(
+              yield* Effect.scoped(
+                Effect.flatMap(Layer.build(stationLayer(20)), (station) =>
+                  committedEvents.pipe(Effect.provide(station))
+                )
+              ),
+              yield* appliedEvents.pipe(Effect.provide(consumer))
+            )
+          }
+        }).pipe(Effect.scoped)
+      )
+      expect(result.beforeStop.map((row) => [Number(row.published_seq), Number(row.confirmed_seq)])).toEqual([[0, 0]])
+      expect(result.afterStop.written.map((row) => [Number(row.published_seq), Number(row.confirmed_seq)])).toEqual([
+        [50, 50]
+      ])
+      expect(result.afterStop.resumed).toMatchObject({ lastConfirmedSeq: 50, lastPublishedSeq: 50, depth: 0 })
+      expect(result.afterStop.moved.map((row) => [Number(row.published_seq), Number(row.confirmed_seq)])).toEqual([
+        [60, 60]
+      ])
+      expect(result.verdict).toEqual({ lost: [], appliedTwice: [], unexpected: [], outOfOrder: [] })
+    })
+
     it("starts a new epoch when the database is behind the high-water mark (restored backup), numbered from 1", async () => {
       const dir = tempDir()
       const mark = makeMemoryHighWaterMark()

@@ -46,6 +46,12 @@ export interface OutboxOptions {
    * asks again while its gap lasts), so a flood of requests cannot make the station send its backlog over and over.
    */
   readonly resendMinIntervalMs: number
+  /**
+   * The published and confirmed marks are written this long after they moved, both in one commit, and at most once
+   * per interval: the commit's fsync then falls after the burst of work that moved them (a parcel's label among it)
+   * instead of inside it. A mark lost to a crash in between costs a resend of what it covered, never an event.
+   */
+  readonly markDelayMs: number
 }
 
 export const defaultOutboxOptions: OutboxOptions = {
@@ -59,7 +65,8 @@ export const defaultOutboxOptions: OutboxOptions = {
   retryMaxMs: 30_000,
   idlePollMs: 1_000,
   rateWindowMs: 10_000,
-  resendMinIntervalMs: 1_000
+  resendMinIntervalMs: 1_000,
+  markDelayMs: 250
 }
 
 export interface OutboxStatus {
@@ -122,7 +129,7 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
   const { siteId, stationId } = identity
 
   const wake = yield* Queue.sliding<void>(1)
-  const confirmedChanged = yield* Queue.sliding<void>(1)
+  const marksChanged = yield* Queue.sliding<void>(1)
   const listeners = new Set<() => void>()
   const notify = () => {
     for (const listener of listeners) listener()
@@ -213,6 +220,23 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
       )
     })
 
+  /** The marks as last written, so a commit carries only what moved. */
+  const written = { published: state.published, confirmed: state.confirmed }
+  /** Writes the published and confirmed marks that moved since the last write, in one commit. */
+  const persistMarks = Effect.gen(function* () {
+    const published = state.published
+    const confirmed = state.confirmed
+    if (published <= written.published && confirmed <= written.confirmed) return
+    yield* sql.transaction(
+      Effect.gen(function* () {
+        if (published > written.published) yield* persist("published_seq", published)
+        if (confirmed > written.confirmed) yield* persist("confirmed_seq", confirmed)
+      })
+    )
+    written.published = Math.max(written.published, published)
+    written.confirmed = Math.max(written.confirmed, confirmed)
+  })
+
   const rewind = (logSeq: number) => {
     state.rewindTo = Math.min(state.rewindTo ?? Number.POSITIVE_INFINITY, logSeq)
     Queue.offerUnsafe(wake, undefined)
@@ -244,7 +268,7 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
       state.ackTimeouts = 0
       // Written by a separate fiber: the driver processes incoming packets (PUBACKs included) only after this
       // handler returns, so an fsync here would delay every publish. A lost update only means a resend.
-      Queue.offerUnsafe(confirmedChanged, undefined)
+      Queue.offerUnsafe(marksChanged, undefined)
       Queue.offerUnsafe(wake, undefined)
       notify()
     }).pipe(Effect.catchCause((cause) => Effect.logError("sync: recording an ack failed", cause)))
@@ -404,7 +428,7 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
         state.published = Math.max(state.published, delivered)
         if (delivered - persistedAt >= options.batchSize * 10) {
           persistedAt = delivered
-          run(persist("published_seq", delivered).pipe(Effect.catchCause(logPersistFailure)))
+          Queue.offerUnsafe(marksChanged, undefined)
           notify()
         }
       }
@@ -502,7 +526,7 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
     if (result.delivered > state.sendCursor) {
       state.sendCursor = result.delivered
       state.published = Math.max(state.published, result.delivered)
-      yield* persist("published_seq", state.published)
+      Queue.offerUnsafe(marksChanged, undefined)
       notify()
     }
     if (result.readFailure !== undefined) return yield* Effect.failCause(result.readFailure)
@@ -554,14 +578,14 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
     yield* Effect.forkScoped(
       Effect.forever(
         Effect.gen(function* () {
-          yield* Queue.take(confirmedChanged)
-          yield* persist("confirmed_seq", state.confirmed).pipe(
-            Effect.catchCause((cause) => Effect.logError("sync: recording confirmations failed", cause))
-          )
-          yield* Effect.sleep(50)
+          yield* Queue.take(marksChanged)
+          yield* Effect.sleep(options.markDelayMs)
+          yield* persistMarks.pipe(Effect.catchCause(logPersistFailure))
         })
       )
     )
+    // The marks the scope's end finds moved are written before the outbox is gone, so a clean stop resends nothing.
+    yield* Effect.addFinalizer(() => persistMarks.pipe(Effect.catchCause(logPersistFailure)))
   })
 
   const status = Effect.gen(function* () {
