@@ -29,15 +29,21 @@ const tempDir = () => mkdtempSync(join(tmpdir(), "pb-outbox-"))
 export const outboxConsumerSuite = (store: TestStore) =>
   describe(`Outbox with Consumer over the in-memory broker, consumer on ${store.dialect}`, () => {
     const hubDatabase = () => Effect.promise(() => store.database())
+    /** The consumer on the store under test, subscribed on the bus as "hub" and started. */
+    const startedConsumer = (bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) =>
+      Effect.gen(function* () {
+        const consumer = yield* Layer.build(
+          consumerRigLayer({ database: yield* hubDatabase(), broker: Layer.effect(Broker, bus.client("hub")) })
+        )
+        yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))
+        return consumer
+      })
     it("delivers appended events once, in order, and confirms them by the consumer's ack", async () => {
       const dir = tempDir()
       const result = await Effect.runPromise(
         Effect.gen(function* () {
           const bus = yield* makeMemoryBus()
-          const consumer = yield* Layer.build(
-            consumerRigLayer({ database: yield* hubDatabase(), broker: Layer.effect(Broker, bus.client("hub")) })
-          )
-          yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))
+          const consumer = yield* startedConsumer(bus)
           const station = yield* Layer.build(
             stationRigLayer({
               filename: join(dir, "station.db"),
@@ -75,10 +81,7 @@ export const outboxConsumerSuite = (store: TestStore) =>
       const result = await Effect.runPromise(
         Effect.gen(function* () {
           const bus = yield* makeMemoryBus()
-          const consumer = yield* Layer.build(
-            consumerRigLayer({ database: yield* hubDatabase(), broker: Layer.effect(Broker, bus.client("hub")) })
-          )
-          yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))
+          const consumer = yield* startedConsumer(bus)
           const highWaterMark = makeMemoryHighWaterMark()
           const stationLayer = (markDelayMs: number) =>
             stationRigLayer({
@@ -166,10 +169,7 @@ export const outboxConsumerSuite = (store: TestStore) =>
           )
           // The station had already sent up to 9 before the disk died; the backup holds 5.
           yield* mark.write({ epoch: oldEpoch, seq: 9 })
-          const consumer = yield* Layer.build(
-            consumerRigLayer({ database: yield* hubDatabase(), broker: Layer.effect(Broker, bus.client("hub")) })
-          )
-          yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))
+          const consumer = yield* startedConsumer(bus)
           const station = yield* stationAt()
           yield* appendScans(2).pipe(Effect.provide(station))
           yield* Effect.flatMap(Outbox, (o) => o.start).pipe(Effect.provide(station))

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest"
-import { localParts, localToUtcMs } from "./LocalTime.ts"
+import { localParts, localToUtcMs, WALL_TIME_PARTS } from "./LocalTime.ts"
 
 /** The wall time Intl gives for `ms` in `timeZone`, asked afresh: what `localParts` must always agree with. */
 const byIntl = (ms: number, timeZone: string) => {
   const parts: Record<string, number> = {}
-  const format = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit"
-  })
+  const format = new Intl.DateTimeFormat("en-GB", { timeZone, ...WALL_TIME_PARTS })
   for (const part of format.formatToParts(new Date(ms))) {
     if (part.type !== "literal") parts[part.type] = Number(part.value)
   }

@@ -14,20 +14,22 @@ export interface LocalParts {
   readonly weekday: number
 }
 
+/** The fields of a local wall time Intl is asked for: a 24-hour clock to the second. */
+export const WALL_TIME_PARTS = {
+  hourCycle: "h23",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit"
+} as const satisfies Intl.DateTimeFormatOptions
+
 const formatters = new Map<string, Intl.DateTimeFormat>()
 const formatterFor = (timeZone: string) => {
   let formatter = formatters.get(timeZone)
   if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit"
-    })
+    formatter = new Intl.DateTimeFormat("en-GB", { timeZone, ...WALL_TIME_PARTS })
     formatters.set(timeZone, formatter)
   }
   return formatter
