@@ -17,7 +17,7 @@ import { connect, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { monitorEventLoopDelay } from "node:perf_hooks"
-import { percentile, runPackSimulation } from "../drivers/simulation/PackSimulation.ts"
+import { type LabelJob, percentile, runPackSimulation } from "../drivers/simulation/PackSimulation.ts"
 import { openSqlite } from "../drivers/sqlite/SqliteSql.ts"
 import { loadConfig } from "../drivers/station/loadConfig.ts"
 
@@ -145,7 +145,7 @@ const printerProcess = async (dir: string) => {
   })
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
   const toMonotonic = Number(process.hrtime.bigint()) / 1e6 - performance.now()
-  const jobs: Array<{ bytes: Uint8Array; lastByteAt: number; problems: ReadonlyArray<unknown> }> = []
+  const jobs: Array<LabelJob> = []
   let buffered = ""
   const ports = await new Promise<{ label: number; receipt: number }>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
@@ -171,7 +171,7 @@ const printerProcess = async (dir: string) => {
   })
   return {
     ports,
-    jobs: (): ReadonlyArray<{ bytes: Uint8Array; lastByteAt: number; problems: ReadonlyArray<unknown> }> => jobs,
+    jobs: (): ReadonlyArray<LabelJob> => jobs,
     stop: async () => {
       child.stdin.end()
       return exited
