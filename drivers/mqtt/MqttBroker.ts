@@ -10,6 +10,7 @@ import {
   topicMatches
 } from "../../core/sync/Broker.ts"
 import { explainConnectionError } from "./explainConnectionError.ts"
+import { makeTurnWriteHold } from "./turnWriteHold.ts"
 
 export interface MqttBrokerOptions {
   readonly url: string
@@ -137,12 +138,15 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
       }
       setState({ connection: state.connection, lastError: explained.text })
     })
+    const holdWritesForThisTurn = makeTurnWriteHold(() => client.stream)
     client.on("packetsend", (packet: Packet) => {
       if (packet.cmd === "publish" && packet.qos > 0 && typeof packet.payload === "object") {
         sentIds.set(packet.payload, packet.messageId ?? 0)
       }
     })
     client.on("packetreceive", (packet: Packet) => {
+      // What this packet's handling writes (its PUBACK, the publishes its ack lets go) joins the turn's one write.
+      holdWritesForThisTurn()
       if (packet.cmd === "puback" && packet.messageId !== undefined) {
         pubackCodes.set(packet.messageId, packet.reasonCode ?? 0)
       }
@@ -183,6 +187,7 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
           return
         }
         const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+        holdWritesForThisTurn()
         let settled = false
         const timer = setTimeout(() => {
           settled = true
