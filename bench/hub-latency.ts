@@ -7,8 +7,11 @@
 // by the server → recorded as sent. The raw baseline in the same run: nodemailer alone, with the hub mailer's own
 // transport settings (`smtpTransport`: pool size, connection reuse, timeouts), sends the same mails to the
 // same server at the same rate, timed from `sendMail` to the server's acceptance; the ratio is printed. Prints figures; asserts nothing.
+// The SMTP server and the broker run in a process of their own (bench/mailPeerProcess.ts), as the hub's relay and
+// broker do in the field: in the hub's process, the server's parsing of each mail took the CPU the hub needed.
 //   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N]
 // --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more).
+import { spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -16,11 +19,9 @@ import { Effect, Fiber, Layer, References } from "effect"
 import { OrderReceived } from "../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier } from "../core/pack/PackEvents.ts"
 import { Sql } from "../core/store/Sql.ts"
-import { startEmbeddedBroker } from "../drivers/mqtt/EmbeddedBroker.ts"
 import { layerMqttBroker, makeMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { SystemClockLayer } from "../drivers/time/SystemClock.ts"
 import { hubRigOptions, publishAll, publishEnvelope, sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
-import { startTestSmtpServer } from "../fixtures/mail/TestSmtpServer.ts"
 import { waitFor } from "../fixtures/mqtt/SyncRig.ts"
 import { HubSettings } from "../hub/core/notify/HubSettings.ts"
 import { Mailer } from "../hub/core/notify/Mailer.ts"
@@ -32,7 +33,64 @@ import { hubLayer, runHub } from "../hub/drivers/server/Hub.ts"
 /** The SMTP timeouts (connect, greeting, idle socket) of both the hub's mailer and the raw baseline. */
 const SMTP_TIMEOUT_MS = 10_000
 
-type Smtp = Awaited<ReturnType<typeof startTestSmtpServer>>
+/** A mail the server accepted, as bench/mailPeerProcess.ts reports it. */
+interface AcceptedMail {
+  readonly id: string
+  readonly to: string | undefined
+  readonly acceptedAtMs: number
+}
+
+/**
+ * The SMTP server and the MQTT broker in a process of their own (bench/mailPeerProcess.ts), as the hub's relay and
+ * broker are in the field. Resolves once both listen, with their addresses, the mails accepted so far (streamed in as
+ * the server takes them), a mail's raw text on request, and how to stop it.
+ */
+const startMailPeer = async () => {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/mailPeerProcess.ts"], {
+    stdio: ["pipe", "pipe", "inherit"]
+  })
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  const mails: Array<AcceptedMail> = []
+  const rawWaiters = new Map<string, (raw: string) => void>()
+  let buffered = ""
+  const urls = await new Promise<{ smtp: string; mqtt: string }>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString("utf8")
+      let newline = buffered.indexOf("\n")
+      while (newline !== -1) {
+        const line = buffered.slice(0, newline)
+        buffered = buffered.slice(newline + 1)
+        newline = buffered.indexOf("\n")
+        const ready = /^ready (\S+) (\S+)$/.exec(line)
+        if (ready !== null) {
+          resolve({ smtp: ready[1]!, mqtt: ready[2]! })
+          continue
+        }
+        const message = JSON.parse(line) as AcceptedMail | { rawOf: string; raw: string }
+        if ("rawOf" in message) rawWaiters.get(message.rawOf)?.(message.raw)
+        else mails.push(message)
+      }
+    })
+    void exited.then((code) => reject(new Error(`the mail peer ended before it listened (exit code ${code})`)))
+  })
+  return {
+    url: urls.smtp,
+    brokerUrl: urls.mqtt,
+    count: (): number => mails.length,
+    messages: (): ReadonlyArray<AcceptedMail> => mails,
+    raw: (id: string) =>
+      new Promise<string>((resolve) => {
+        rawWaiters.set(id, resolve)
+        child.stdin.write(`raw ${id}\n`)
+      }),
+    stop: async () => {
+      child.stdin.end()
+      return exited
+    }
+  }
+}
+
+type Smtp = Awaited<ReturnType<typeof startMailPeer>>
 
 const args = process.argv.slice(2)
 const flag = (name: string) => {
@@ -73,7 +131,7 @@ const rawNodemailer = async (smtp: Smtp, count: number, rate: number, tag: strin
   const before = new Set(smtp.messages().map((mail) => mail.id))
   const sample = smtp.messages().at(-1)
   if (sample === undefined) throw new Error("the hub sent no mail to copy")
-  const body = sample.raw.replace(/^To:.*$/im, "To: <{{to}}>")
+  const body = (await smtp.raw(sample.id)).replace(/^To:.*$/im, "To: <{{to}}>")
   const transport = smtpTransport({ url: smtp.url, maxConnections: SMTP_POOL_CONNECTIONS, timeoutMs: SMTP_TIMEOUT_MS })
   try {
     const startedAt = new Map<string, number>()
@@ -89,11 +147,13 @@ const rawNodemailer = async (smtp: Smtp, count: number, rate: number, tag: strin
       )
     }
     await Promise.all(sends)
+    // The server reports what it accepted every few milliseconds: wait for the last of these.
+    while (smtp.count() < before.size + count) await new Promise((resolve) => setTimeout(resolve, 5))
     return smtp
       .messages()
       .filter((mail) => !before.has(mail.id))
       .map((mail) => {
-        const to = addressIn(mail.headers.to)
+        const to = addressIn(mail.to)
         const sent = startedAt.get(to)
         if (sent === undefined) throw new Error(`a mail to ${to} that the raw baseline did not send`)
         return mail.acceptedAtMs - sent
@@ -236,7 +296,7 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
         }
         for (const mail of smtp.messages()) {
           if (confirmations.has(mail.id)) continue
-          const to = addressIn(mail.headers.to)
+          const to = addressIn(mail.to)
           const published = publishedAt.get(to)
           const row = recorded.get(to)
           const handed = handedAt.get(to)
@@ -257,14 +317,13 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
 }
 
 const main = async () => {
-  const smtp = await startTestSmtpServer()
-  const mqtt = await startEmbeddedBroker({ port: 0, access: { kind: "open" } })
+  const smtp = await startMailPeer()
   const results = []
   try {
     for (const [index, rate] of rates.entries()) {
       const parcels = parcelsAt(rate)
       const tag = String(index + 1)
-      const { hops, publishedRate } = await hubRun(smtp, mqtt.url, rate, parcels, tag)
+      const { hops, publishedRate } = await hubRun(smtp, smtp.brokerUrl, rate, parcels, tag)
       const packbench = figures(hops.total)
       const split = {
         "published → applied (notification recorded)": figures(hops.publishedToApplied),
@@ -302,7 +361,6 @@ const main = async () => {
       )
     }
   } finally {
-    await mqtt.close()
     await smtp.stop()
   }
 }
