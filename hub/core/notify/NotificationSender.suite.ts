@@ -1,4 +1,4 @@
-import { Deferred, Effect, Fiber, Layer, Option, Queue, Schedule } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Option, Queue, Schedule } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
@@ -42,13 +42,33 @@ const scriptedMailer = (script: Array<"ok" | "transient" | "permanent">) => {
   return { accepted, layer, calls: () => calls }
 }
 
-const rig = (store: TestStore, mailer: ReturnType<typeof scriptedMailer>, notify: Partial<NotifySettings> = {}) => {
+const rig = (
+  store: TestStore,
+  mailer: ReturnType<typeof scriptedMailer>,
+  notify: Partial<NotifySettings> = {},
+  /** What every transaction of the sender (its partition) is counted in. */
+  senderCommits?: { count: number }
+) => {
   const clock = StationClock.manual(start)
   let token = 0
+  const counted = (sql: Sql["Service"]): Sql["Service"] =>
+    senderCommits === undefined
+      ? sql
+      : {
+          ...sql,
+          transaction: (effect, options) =>
+            options?.partition?.includes(SENDER_PARTITION) === true
+              ? Effect.tap(sql.transaction(effect, options), () =>
+                  Effect.sync(() => {
+                    senderCommits.count++
+                  })
+                )
+              : sql.transaction(effect, options)
+        }
   const layer = Layer.mergeAll(NotificationSender.layer, HubProjection.layer).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
-        store.layer(),
+        Layer.effect(Sql, Effect.map(Effect.service(Sql), counted)).pipe(Layer.provide(store.layer())),
         clock.layer,
         mailer.layer,
         Layer.succeed(
@@ -780,6 +800,125 @@ export const notificationSenderSuite = (store: TestStore) =>
         })
       )
       expect(mailer.accepted).toHaveLength(1)
+    })
+
+    it("while mails are in flight, records the verdicts that come together in one commit; a quiet sender at once", async () => {
+      // Four orders' confirmations, each held by the mailer until the test lets it go.
+      const gates = new Map<string, Deferred.Deferred<void>>()
+      const started: Array<string> = []
+      const gateOf = (to: string) => {
+        let gate = gates.get(to)
+        if (gate === undefined) {
+          gate = Deferred.makeUnsafe<void>()
+          gates.set(to, gate)
+        }
+        return gate
+      }
+      const mailer = {
+        accepted: [],
+        calls: () => started.length,
+        layer: Layer.succeed(
+          Mailer,
+          Mailer.of({
+            concurrency: 4,
+            send: (mail) =>
+              Effect.suspend(() => {
+                started.push(mail.to)
+                return Deferred.await(gateOf(mail.to)).pipe(Effect.as({ response: "250 OK" }))
+              })
+          })
+        )
+      }
+      const open = (to: string) => Deferred.doneUnsafe(gateOf(to), Exit.void)
+      const orderOf = (n: number) =>
+        JSON.parse(
+          JSON.stringify(orderReceived)
+            .replaceAll("SO-1", `SO-${n}`)
+            .replaceAll("C-1", `C-${n}`)
+            .replaceAll("emma@", `emma${n}@`)
+        ) as EventEnvelope
+      const scenario = (
+        orders: ReadonlyArray<number>,
+        busyWindowMs: number,
+        letGo: (until: (what: string, to: string) => Effect.Effect<void>) => Effect.Effect<void>
+      ) =>
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          const sql = yield* Sql
+          const until = (what: string, done: () => Effect.Effect<boolean, unknown>) =>
+            Effect.gen(function* () {
+              for (let attempt = 0; attempt < 1_000; attempt++) {
+                if (yield* done()) return
+                yield* Effect.sleep("10 millis")
+              }
+              return yield* Effect.die(`the sender never reached ${what}`)
+            }).pipe(Effect.orDie)
+          const sentTo = (to: string) =>
+            sql
+              .query<{ n: number }>(
+                `SELECT COUNT(*) AS n FROM hub_outbox b JOIN hub_notifications n USING (notification_id)
+                 JOIN hub_orders o ON o.order_id = n.order_id JOIN hub_customers c ON c.customer_id = o.customer_id
+                 WHERE b.status = 'sent' AND c.email = ?`,
+                [to]
+              )
+              .pipe(Effect.map((rows) => Number(rows[0]?.n) === 1))
+          const wake = yield* Queue.sliding<void>(1)
+          const fiber = yield* Effect.forkChild(
+            sender.run({ wakeups: Queue.take(wake), pollMs: 3_600_000, busyWindowMs })
+          )
+          for (const n of orders) yield* hub.applyStationEvent(orderOf(n))
+          Queue.offerUnsafe(wake, undefined)
+          yield* until("every mail handed to the mailer", () => Effect.succeed(started.length === orders.length))
+          yield* letGo((what, to) => until(what, () => sentTo(to)))
+          for (const n of orders)
+            yield* until(`the mail to emma${n}@ recorded as sent`, () => sentTo(`emma${n}@example.test`))
+          yield* Fiber.interrupt(fiber)
+        })
+
+      // Busy (a window far longer than the test needs): the first verdict waits for the three still in flight.
+      const busy = { count: 0 }
+      await rig(store, mailer as unknown as ReturnType<typeof scriptedMailer>, {}, busy).run(
+        scenario([1, 2, 3, 4], 3_000, () =>
+          Effect.gen(function* () {
+            open("emma1@example.test")
+            // Long enough for the first verdict to be recorded alone, were it not held for the others.
+            yield* Effect.sleep("200 millis")
+            for (const n of [2, 3, 4]) open(`emma${n}@example.test`)
+          })
+        )
+      )
+      // One commit claimed the four, one recorded their verdicts.
+      expect(busy.count).toBe(2)
+
+      // No window: the first verdict is recorded on its own, before the others are let go.
+      started.length = 0
+      gates.clear()
+      const eager = { count: 0 }
+      await rig(store, mailer as unknown as ReturnType<typeof scriptedMailer>, {}, eager).run(
+        scenario([1, 2, 3, 4], 0, (until) =>
+          Effect.gen(function* () {
+            open("emma1@example.test")
+            yield* until("the first verdict recorded alone", "emma1@example.test")
+            for (const n of [2, 3, 4]) open(`emma${n}@example.test`)
+          })
+        )
+      )
+      expect(eager.count).toBeGreaterThanOrEqual(3)
+
+      // Quiet: with nothing else in flight a verdict is not held, however long the window (an hour here).
+      started.length = 0
+      gates.clear()
+      const quiet = { count: 0 }
+      await rig(store, mailer as unknown as ReturnType<typeof scriptedMailer>, {}, quiet).run(
+        scenario([1], 3_600_000, (until) =>
+          Effect.gen(function* () {
+            open("emma1@example.test")
+            yield* until("the only verdict recorded without waiting", "emma1@example.test")
+          })
+        )
+      )
+      expect(quiet.count).toBe(2)
     })
 
     it("sends continuously as notifications are committed: one order's mails in order, each once, a retry after its backoff", async () => {

@@ -59,6 +59,22 @@ export const SENDER_PARTITION = "hub:notification-sender"
 
 type Outcome = "sent" | "retried" | "dead" | "deferred" | "suppressed"
 
+export interface RunOptions {
+  /** Takes one wake-up: a notification was committed. */
+  readonly wakeups: Effect.Effect<void>
+  readonly pollMs: number
+  /**
+   * While mails are in flight (the sender is busy), how long it waits before it claims what a wake-up announced, and
+   * before it records the verdicts that came, so that more join each commit (one fsync) instead of one to three in
+   * each. With nothing in flight it claims and records at once, so a quiet hub's mail does not wait. A mail's way from
+   * its claim to the server does not wait for the verdicts; its order's next mail does, up to this long. Default
+   * `DEFAULT_BUSY_WINDOW_MS`.
+   */
+  readonly busyWindowMs?: number
+}
+
+export const DEFAULT_BUSY_WINDOW_MS = 5
+
 /** A row claimed for sending (recorded as `sending`), with the message rendered for it. */
 interface Claimed {
   readonly row: DueRow
@@ -118,7 +134,7 @@ export class NotificationSender extends Context.Service<
      * keeps up to the provider's `concurrency` messages in flight, and records their verdicts in small batched
      * commits as they come. Looks again after `pollMs` when nothing woke it, or when the next deferred row is due.
      */
-    readonly run: (options: { readonly wakeups: Effect.Effect<void>; readonly pollMs: number }) => Effect.Effect<never>
+    readonly run: (options: RunOptions) => Effect.Effect<never>
   }
 >()("packbench/hub/core/notify/NotificationSender") {
   static readonly layer = Layer.effect(
@@ -496,7 +512,7 @@ export class NotificationSender extends Context.Service<
           )
         )
 
-      const run = (options: { readonly wakeups: Effect.Effect<void>; readonly pollMs: number }) =>
+      const run = (options: RunOptions) =>
         Effect.gen(function* () {
           const capacity = Math.max(1, mailer.concurrency ?? 1)
           const verdicts = yield* Queue.unbounded<{ readonly claim: Claimed; readonly verdict: Verdict }>()
@@ -509,8 +525,18 @@ export class NotificationSender extends Context.Service<
 
           // Records the verdicts that have come, up to SEND_BATCH_ROWS in one commit. A failed commit is logged and
           // tried again (the verdicts are known and the rows stay `sending` until it succeeds): never dropped.
+          const busyWindowMs = options.busyWindowMs ?? DEFAULT_BUSY_WINDOW_MS
+          /** Lets more work join the next commit while the sender is busy (see `busyWindowMs`). */
+          const gatherWhileBusy = Effect.suspend(() =>
+            inFlight > 0 && busyWindowMs > 0 ? Effect.sleep(Duration.millis(busyWindowMs)) : Effect.void
+          )
           const settleBatch = Effect.gen(function* () {
-            const batch = yield* Queue.takeBetween(verdicts, 1, SEND_BATCH_ROWS)
+            const batch = [...(yield* Queue.takeBetween(verdicts, 1, SEND_BATCH_ROWS))]
+            if (batch.length < SEND_BATCH_ROWS) {
+              yield* gatherWhileBusy
+              const waiting = Math.min(yield* Queue.size(verdicts), SEND_BATCH_ROWS - batch.length)
+              if (waiting > 0) batch.push(...(yield* Queue.takeBetween(verdicts, waiting, waiting)))
+            }
             let retryMs = settings.retryBaseMs
             while (true) {
               const written = yield* Effect.exit(
@@ -535,6 +561,7 @@ export class NotificationSender extends Context.Service<
           // a customer never gets "on its way" before "thank you for your order"), as many as there are free slots,
           // in one commit; each claimed message then goes to its provider on its own. True when it filled the slots.
           const claimBatch = Effect.gen(function* () {
+            yield* gatherWhileBusy
             const limit = Math.min(capacity - inFlight, SEND_BATCH_ROWS)
             const now = yield* nowMs
             const candidates = yield* dueRows(now, limit)
@@ -549,6 +576,7 @@ export class NotificationSender extends Context.Service<
               rows.push(row)
               busyOrders.add(row.order_id)
             }
+            if (rows.length === 0) return false
             const release = (row: DueRow) => busyOrders.delete(row.order_id)
             const decided = yield* sql
               .transaction(
