@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, References } from "effect"
 import { describe, expect, it } from "vitest"
-import { appliedEvents, consumerRigLayer } from "../../fixtures/mqtt/SyncRig.ts"
+import { appliedEvents, consumerRigLayer, waitFor } from "../../fixtures/mqtt/SyncRig.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { Sql } from "../store/Sql.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
@@ -49,6 +49,37 @@ const heldSeqs = Effect.gen(function* () {
     "SELECT seq, reason FROM sync_consumer_held ORDER BY seq"
   )
   return rows.map((row) => ({ seq: Number(row.seq), reason: row.reason }))
+})
+
+describe("Consumer batch window", () => {
+  it("gathers the messages that come while a lane waits into the batch it waits for (one transaction)", async () => {
+    const batches = await Effect.gen(function* () {
+      const bus = yield* makeMemoryBus()
+      const station = yield* bus.client("station")
+      const batches: Array<ReadonlyArray<number>> = []
+      const context = yield* Layer.build(
+        consumerRigLayer({
+          filename: ":memory:",
+          broker: Layer.effect(Broker, bus.client("hub")),
+          // Far longer than the test needs: the window must still be open when the rest come.
+          batchWindowMs: 2_000,
+          onBatch: (events) => batches.push(events.map((event) => event.seq))
+        })
+      )
+      yield* Effect.flatMap(Consumer, (consumer) => consumer.start).pipe(Effect.provide(context))
+      const send = (seq: number) => {
+        const { topic, payload } = message(seq)
+        return station.publish(topic, payload, { qos: 1, timeoutMs: 1_000 })
+      }
+      yield* send(1)
+      // The lane has taken the first and waits; the rest come within its window.
+      yield* Effect.sleep(200)
+      for (const seq of [2, 3, 4, 5]) yield* send(seq)
+      yield* waitFor(Effect.provide(appliedEvents, context), (applied) => applied.length === 5, 10_000)
+      return batches
+    }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"), Effect.runPromise)
+    expect(batches).toEqual([[1, 2, 3, 4, 5]])
+  })
 })
 
 describe("Consumer gap requests", () => {

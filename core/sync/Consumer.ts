@@ -8,6 +8,7 @@ import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerError, type BrokerMessage } from "./Broker.ts"
 import { makeQuarantine } from "./Quarantine.ts"
 import { decodeJson, encodeJson, parseTopic, Topics } from "./Topics.ts"
+import { takeWaiting } from "./takeWaiting.ts"
 
 /**
  * An event that can never be applied as it is (its payload does not decode, a value is out of bounds): the consumer
@@ -961,7 +962,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
             const messages = yield* Queue.takeBetween(lane, 1, batchSize)
             if (options.batchWindowMs > 0 && messages.length < batchSize) {
               yield* Effect.sleep(options.batchWindowMs)
-              messages.push(...(yield* Queue.takeBetween(lane, 0, batchSize - messages.length)))
+              messages.push(...(yield* takeWaiting(lane, batchSize - messages.length)))
             }
             yield* receiveBatch(messages)
           })

@@ -3,6 +3,7 @@ import { Context, Duration, Effect, Exit, Layer, Queue, Result } from "effect"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
+import { takeWaiting } from "../../../core/sync/takeWaiting.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
@@ -534,8 +535,7 @@ export class NotificationSender extends Context.Service<
             const batch = [...(yield* Queue.takeBetween(verdicts, 1, SEND_BATCH_ROWS))]
             if (batch.length < SEND_BATCH_ROWS) {
               yield* gatherWhileBusy
-              const waiting = Math.min(yield* Queue.size(verdicts), SEND_BATCH_ROWS - batch.length)
-              if (waiting > 0) batch.push(...(yield* Queue.takeBetween(verdicts, waiting, waiting)))
+              batch.push(...(yield* takeWaiting(verdicts, SEND_BATCH_ROWS - batch.length)))
             }
             let retryMs = settings.retryBaseMs
             while (true) {
