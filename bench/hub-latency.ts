@@ -4,9 +4,11 @@
 // broker → consumer transaction → outbox → sender → nodemailer → SMTP. Each rate (default 100 and 1,000 parcels/s)
 // runs on a fresh hub, and the split says where the time went, hop by hop: published → applied by the hub (the
 // notification row recorded in the consumer's transaction) → taken by the sender → handed to nodemailer → accepted
-// by the server → recorded as sent. The raw baseline in the same run: nodemailer alone, with the hub mailer's own
-// transport settings (`smtpTransport`: pool size, connection reuse, timeouts), sends the same mails to the
-// same server at the same rate, timed from `sendMail` to the server's acceptance; the ratio is printed. Prints figures; asserts nothing.
+// by the server → recorded as sent. The raw baselines in the same run: nodemailer alone, with the hub mailer's own
+// transport settings (`smtpTransport`: pool size, connection reuse, timeouts), sends the same mails to the same
+// server at the same rate, timed from `sendMail` to the server's acceptance: once composing each from its parts (from,
+// subject, text, HTML, the hub's extra headers), as the hub's mailer has nodemailer do, and once sending the raw text
+// composed beforehand (the floor of sending at all); the ratio to each is printed. Prints figures; asserts nothing.
 // The SMTP server and the broker run in a process of their own (bench/mailPeerProcess.ts), as the hub's relay and
 // broker do in the field: in the hub's process, the server's parsing of each mail took the CPU the hub needed.
 //   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N]
@@ -33,6 +35,15 @@ import { hubLayer, runHub } from "../hub/drivers/server/Hub.ts"
 /** The SMTP timeouts (connect, greeting, idle socket) of both the hub's mailer and the raw baseline. */
 const SMTP_TIMEOUT_MS = 10_000
 
+/** A mail as the server took it: its raw text and its parts (headers by lower-case name). */
+interface SentMail {
+  readonly raw: string
+  readonly subject: string
+  readonly text: string | undefined
+  readonly html: string | undefined
+  readonly headers: Readonly<Record<string, string>>
+}
+
 /** A mail the server accepted, as bench/mailPeerProcess.ts reports it. */
 interface AcceptedMail {
   readonly id: string
@@ -51,7 +62,7 @@ const startMailPeer = async () => {
   })
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
   const mails: Array<AcceptedMail> = []
-  const rawWaiters = new Map<string, (raw: string) => void>()
+  const rawWaiters = new Map<string, (mail: SentMail) => void>()
   let buffered = ""
   const urls = await new Promise<{ smtp: string; mqtt: string }>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
@@ -66,8 +77,8 @@ const startMailPeer = async () => {
           resolve({ smtp: ready[1]!, mqtt: ready[2]! })
           continue
         }
-        const message = JSON.parse(line) as AcceptedMail | { rawOf: string; raw: string }
-        if ("rawOf" in message) rawWaiters.get(message.rawOf)?.(message.raw)
+        const message = JSON.parse(line) as AcceptedMail | ({ rawOf: string } & SentMail)
+        if ("rawOf" in message) rawWaiters.get(message.rawOf)?.(message)
         else mails.push(message)
       }
     })
@@ -78,8 +89,9 @@ const startMailPeer = async () => {
     brokerUrl: urls.mqtt,
     count: (): number => mails.length,
     messages: (): ReadonlyArray<AcceptedMail> => mails,
-    raw: (id: string) =>
-      new Promise<string>((resolve) => {
+    /** A mail's raw text and its parts, as the server took them. */
+    mail: (id: string) =>
+      new Promise<SentMail>((resolve) => {
         rawWaiters.set(id, resolve)
         child.stdin.write(`raw ${id}\n`)
       }),
@@ -123,15 +135,35 @@ const figures = (values: ReadonlyArray<number>) => {
 const addressIn = (header: string | undefined) => /<([^>]+)>/.exec(header ?? "")?.[1] ?? (header ?? "").trim()
 
 /**
- * nodemailer alone against the same server: `count` copies of a mail the hub sent (its raw text, each to its own
- * address), one started every 1/`rate` s without waiting for the last, over a pool of as many connections as the
- * hub's mailer has; each timed from `sendMail` to the server's acceptance.
+ * nodemailer alone against the same server: `count` copies of a mail the hub sent, each to its own address, one
+ * started every 1/`rate` s without waiting for the last, over a pool of as many connections as the hub's mailer has;
+ * each timed from `sendMail` to the server's acceptance. `composed`: nodemailer builds each from the mail's parts
+ * (from, subject, text, HTML and the hub's extra headers), as the hub's mailer has it do, MIME encoding and all;
+ * `prebuilt`: it sends the mail's raw text as it is, the floor of sending at all.
  */
-const rawNodemailer = async (smtp: Smtp, count: number, rate: number, tag: string) => {
+const rawNodemailer = async (smtp: Smtp, count: number, rate: number, tag: string, mode: "composed" | "prebuilt") => {
   const before = new Set(smtp.messages().map((mail) => mail.id))
   const sample = smtp.messages().at(-1)
   if (sample === undefined) throw new Error("the hub sent no mail to copy")
-  const body = (await smtp.raw(sample.id)).replace(/^To:.*$/im, "To: <{{to}}>")
+  const mail = await smtp.mail(sample.id)
+  const body = mail.raw.replace(/^To:.*$/im, "To: <{{to}}>")
+  const extraHeaders = Object.fromEntries(
+    ["content-language", "list-unsubscribe", "list-unsubscribe-post"].flatMap((name) =>
+      mail.headers[name] === undefined ? [] : [[name, mail.headers[name]]]
+    )
+  )
+  const messageTo = (to: string) =>
+    mode === "prebuilt"
+      ? { envelope: { from: "bench@bench.test", to: [to] }, raw: body.replace("{{to}}", to) }
+      : {
+          from: mail.headers.from,
+          to,
+          envelope: { from: "bench@bench.test", to: [to] },
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          headers: extraHeaders
+        }
   const transport = smtpTransport({ url: smtp.url, maxConnections: SMTP_POOL_CONNECTIONS, timeoutMs: SMTP_TIMEOUT_MS })
   try {
     const startedAt = new Map<string, number>()
@@ -140,11 +172,9 @@ const rawNodemailer = async (smtp: Smtp, count: number, rate: number, tag: strin
     for (let index = 0; index < count; index++) {
       const due = started + (index * 1000) / rate
       if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()))
-      const to = `raw-${tag}-${index}@bench.test`
+      const to = `${mode}-${tag}-${index}@bench.test`
       startedAt.set(to, Date.now())
-      sends.push(
-        transport.sendMail({ envelope: { from: "bench@bench.test", to: [to] }, raw: body.replace("{{to}}", to) })
-      )
+      sends.push(transport.sendMail(messageTo(to)))
     }
     await Promise.all(sends)
     // The server reports what it accepted every few milliseconds: wait for the last of these.
@@ -334,7 +364,13 @@ const main = async () => {
       }
       // The hub's figures first: a raw baseline that fails (an overloaded machine) still leaves them printed.
       console.log(JSON.stringify({ targetRatePerSec: rate, packbench, split }))
-      const raw = figures(await rawNodemailer(smtp, parcels, rate, tag))
+      const composed = figures(await rawNodemailer(smtp, parcels, rate, tag, "composed"))
+      const prebuilt = figures(await rawNodemailer(smtp, parcels, rate, tag, "prebuilt"))
+      const transportSettings = `the hub's transport settings: pool of ${SMTP_POOL_CONNECTIONS}, connections reused for every mail, ${SMTP_TIMEOUT_MS} ms timeouts`
+      const ratioTo = (raw: ReturnType<typeof figures>) => ({
+        p50: Number((packbench.p50Ms / raw.p50Ms).toFixed(2)),
+        p99: Number((packbench.p99Ms / raw.p99Ms).toFixed(2))
+      })
       const result = {
         parcels,
         targetRatePerSec: rate,
@@ -343,21 +379,26 @@ const main = async () => {
         packbench,
         split,
         rawNodemailer: {
-          path: `nodemailer sendMail (the hub's transport settings: pool of ${SMTP_POOL_CONNECTIONS}, connections reused for every mail, ${SMTP_TIMEOUT_MS} ms timeouts) of the same mails at the same rate → accepted`,
-          ...raw
+          path: `nodemailer sendMail (${transportSettings}) composing the same mails from their parts at the same rate → accepted`,
+          ...composed
         },
-        ratio: {
-          p50: Number((packbench.p50Ms / raw.p50Ms).toFixed(2)),
-          p99: Number((packbench.p99Ms / raw.p99Ms).toFixed(2))
-        }
+        rawNodemailerPrebuilt: {
+          path: `nodemailer sendMail (${transportSettings}) of the same mails' raw text, composed beforehand, at the same rate → accepted`,
+          ...prebuilt
+        },
+        ratio: ratioTo(composed),
+        ratioToPrebuilt: ratioTo(prebuilt)
       }
       console.log(JSON.stringify(result, null, 2))
       results.push(result)
     }
-    console.log("\nrate/s  parcels  packbench p50/p99 ms   raw nodemailer p50/p99 ms   ratio p50/p99")
+    console.log(
+      "\nrate/s  parcels  packbench p50/p99 ms   nodemailer composing p50/p99 ms   ratio p50/p99   nodemailer prebuilt p50/p99 ms   ratio p50/p99"
+    )
+    const pair = (p50: number, p99: number, width: number) => `${p50} / ${p99}`.padStart(width)
     for (const result of results) {
       console.log(
-        `${String(result.targetRatePerSec).padStart(6)}  ${String(result.parcels).padStart(7)}  ${`${result.packbench.p50Ms} / ${result.packbench.p99Ms}`.padStart(20)}   ${`${result.rawNodemailer.p50Ms} / ${result.rawNodemailer.p99Ms}`.padStart(25)}   ${result.ratio.p50} / ${result.ratio.p99}`
+        `${String(result.targetRatePerSec).padStart(6)}  ${String(result.parcels).padStart(7)}  ${pair(result.packbench.p50Ms, result.packbench.p99Ms, 20)}   ${pair(result.rawNodemailer.p50Ms, result.rawNodemailer.p99Ms, 31)}   ${pair(result.ratio.p50, result.ratio.p99, 13)}   ${pair(result.rawNodemailerPrebuilt.p50Ms, result.rawNodemailerPrebuilt.p99Ms, 30)}   ${pair(result.ratioToPrebuilt.p50, result.ratioToPrebuilt.p99, 13)}`
       )
     }
   } finally {

@@ -3,7 +3,8 @@
 // for theirs). In the hub's process, parsing each accepted mail and routing each packet took the CPU the hub needed.
 // Prints "ready <smtp url> <mqtt url>" once both listen, then one JSON line per accepted mail: its id, its To
 // header and when the server accepted it (wall clock, as the bench's own stamps). A line "raw <id>" on stdin is
-// answered with a JSON line holding that mail's raw text. Stops when its stdin closes.
+// answered with a JSON line holding that mail's raw text and its parts (subject, text, HTML, headers). Stops when its
+// stdin closes.
 //   node --import tsx bench/mailPeerProcess.ts
 import { createInterface } from "node:readline"
 import { startEmbeddedBroker } from "../drivers/mqtt/EmbeddedBroker.ts"
@@ -31,7 +32,8 @@ lines.on("line", (line) => {
   if (id === undefined) throw new Error(`bench/mailPeerProcess.ts: unknown request ${JSON.stringify(line)}`)
   const mail = smtp.messages().find((candidate) => candidate.id === id)
   if (mail === undefined) throw new Error(`bench/mailPeerProcess.ts: no mail ${id}`)
-  process.stdout.write(`${JSON.stringify({ rawOf: id, raw: mail.raw })}\n`)
+  const { raw, subject, text, html, headers } = mail
+  process.stdout.write(`${JSON.stringify({ rawOf: id, raw, subject, text, html, headers })}\n`)
 })
 lines.on("close", () => {
   clearInterval(timer)
