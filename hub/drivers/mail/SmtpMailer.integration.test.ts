@@ -48,4 +48,37 @@ describe("SMTP mailer against a real SMTP server", () => {
         .sort()
     ).toEqual(Array.from({ length: 25 }, (_, index) => `<n-${index}@notify.packbench>`).sort())
   })
+
+  it("sends the mail whole: its headers, both parts in UTF-8, and only the one recipient in the envelope", async () => {
+    const smtp = await startTestSmtpServer()
+    servers.push(smtp)
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.flatMap(Mailer, (mailer) =>
+          mailer.send({
+            messageId: "<n-umlaut@notify.packbench>",
+            from: "Alpenglow Größen <shop@alpenglow.test>",
+            to: "jürgen@example.test",
+            subject: "Deine Bestellung SO-1 ist unterwegs – Grüße aus Köln",
+            text: "Hallo Jürgen,\n.\nein Punkt allein auf einer Zeile bleibt stehen.",
+            html: "<p>Hallo Jürgen, schöne Grüße</p>",
+            language: "de",
+            unsubscribeUrl: "https://track.test/u/token-1"
+          })
+        )
+      ).pipe(Effect.provide(layerSmtpMailer({ url: smtp.url, maxConnections: 1, timeoutMs: 10_000 })))
+    )
+    const [received] = smtp.messages()
+    expect(received?.envelope).toEqual({ from: "shop@alpenglow.test", to: ["jürgen@example.test"] })
+    expect(received?.headers["message-id"]).toBe("<n-umlaut@notify.packbench>")
+    expect(received?.headers.from).toBe('"Alpenglow Größen" <shop@alpenglow.test>')
+    expect(received?.headers.to).toBe("jürgen@example.test")
+    expect(received?.subject).toBe("Deine Bestellung SO-1 ist unterwegs – Grüße aus Köln")
+    expect(received?.headers["content-language"]).toBe("de")
+    expect(received?.headers["list-unsubscribe"]).toBe("<https://track.test/u/token-1>")
+    expect(received?.headers["list-unsubscribe-post"]).toBe("List-Unsubscribe=One-Click")
+    expect(received?.headers.date).toBeDefined()
+    expect(received?.text?.trim()).toBe("Hallo Jürgen,\n.\nein Punkt allein auf einer Zeile bleibt stehen.")
+    expect(received?.html).toBe("<p>Hallo Jürgen, schöne Grüße</p>")
+  })
 })

@@ -1,6 +1,7 @@
 /** Sends the hub's customer mail through an SMTP server (nodemailer). */
 import { Effect, Layer } from "effect"
 import nodemailer from "nodemailer"
+import MailComposer from "nodemailer/lib/mail-composer"
 import {
   Mailer,
   MailerError,
@@ -80,18 +81,23 @@ export const layerSmtpMailer = (options: SmtpMailerOptions) =>
           const refused = recipientProblem(mail)
           if (refused !== undefined) return Effect.fail(refused)
           return Effect.tryPromise({
-            try: () =>
-              transport.sendMail({
+            try: async () => {
+              // Composed whole before it is sent: the pool then writes the message to the socket in one piece,
+              // where streaming it wrote each header, boundary and encoded line with a system call of its own.
+              const raw = await new MailComposer({
                 messageId: mail.messageId,
                 from: mail.from,
                 to: mail.to,
-                // RCPT TO is this one address and nothing nodemailer might read out of a header.
-                envelope: { from: mail.from, to: [mail.to] },
                 subject: mail.subject,
                 text: mail.text,
                 html: mail.html,
                 headers: { "Content-Language": mail.language, ...unsubscribeHeaders(mail) }
-              }),
+              })
+                .compile()
+                .build()
+              // RCPT TO is this one address and nothing nodemailer might read out of a header.
+              return transport.sendMail({ envelope: { from: mail.from, to: [mail.to] }, raw })
+            },
             catch: errorOf
           }).pipe(Effect.map((info) => ({ response: String(info.response ?? "accepted") })))
         }
