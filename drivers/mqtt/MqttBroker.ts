@@ -1,5 +1,5 @@
 /** The Broker port over mqtt.js: QoS 1 on a persistent session, publish timeouts, reconnects and last will. */
-import { Effect, Layer } from "effect"
+import { Cause, Effect, Exit, Layer } from "effect"
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from "mqtt"
 import {
   Broker,
@@ -30,6 +30,10 @@ export interface MqttBrokerOptions {
   readonly key?: string | Uint8Array
   readonly will?: LastWill
 }
+
+/** Distinct topics whose handlers are remembered at most (a fleet's stations times event types stays far below). */
+const MAX_TOPICS_REMEMBERED = 10_000
+const NO_USER_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({})
 
 const toBuffer = (value: string | Uint8Array) => (typeof value === "string" ? value : Buffer.from(value))
 
@@ -154,22 +158,43 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
 
     // Handlers run one at a time and the PUBACK for a QoS 1 message goes out only after its handler finished
     // (mqtt.js processes the next incoming packet after this callback), which gives backpressure and order.
+    /** The handlers of each topic seen, as the subscriptions stand; forgotten when one is added, or when it grows. */
+    const handlersByTopic = new Map<string, ReadonlyArray<(message: BrokerMessage) => Effect.Effect<void>>>()
+    const handlersOf = (topic: string) => {
+      let handlers = handlersByTopic.get(topic)
+      if (handlers === undefined) {
+        if (handlersByTopic.size >= MAX_TOPICS_REMEMBERED) handlersByTopic.clear()
+        handlers = subscriptions
+          .filter((subscription) => topicMatches(subscription.filter, topic))
+          .map((subscription) => subscription.handler)
+        handlersByTopic.set(topic, handlers)
+      }
+      return handlers
+    }
+
+    // Handlers run one at a time and the PUBACK for a QoS 1 message goes out only after its handler finished
+    // (mqtt.js processes the next incoming packet after this callback), which gives backpressure and order.
     client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
+      const properties = packet.properties?.userProperties
       const message: BrokerMessage = {
         topic: packet.topic,
         payload: typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload,
-        userProperties: Object.fromEntries(
-          Object.entries(packet.properties?.userProperties ?? {}).map(([key, value]) => [
-            key,
-            Array.isArray(value) ? value.join(",") : value
-          ])
-        ),
+        userProperties:
+          properties === undefined
+            ? NO_USER_PROPERTIES
+            : Object.fromEntries(
+                Object.entries(properties).map(([key, value]) => [key, Array.isArray(value) ? value.join(",") : value])
+              ),
         ...(packet.retain ? { retained: true } : {})
       }
-      const handlers = subscriptions.filter((subscription) => topicMatches(subscription.filter, message.topic))
-      Effect.runPromise(Effect.forEach(handlers, (subscription) => subscription.handler(message), { discard: true }))
-        .then(() => callback())
-        .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))))
+      const handlers = handlersOf(message.topic)
+      const handling =
+        handlers.length === 1
+          ? handlers[0]!(message)
+          : Effect.forEach(handlers, (handler) => handler(message), { discard: true })
+      Effect.runFork(handling).addObserver((exit) =>
+        Exit.isSuccess(exit) ? callback() : callback(new Error(Cause.pretty(exit.cause)))
+      )
     }
 
     const publish = (
@@ -235,6 +260,7 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
     const subscribe = (filter: string, handler: (message: BrokerMessage) => Effect.Effect<void>) =>
       Effect.callback<void, BrokerError>((resume) => {
         subscriptions.push({ filter, handler })
+        handlersByTopic.clear()
         // Offline: mqtt.js sends the SUBSCRIBE once connected, and should the link drop before the SUBACK, the next
         // connect subscribes again (see "connect" above); starting the station must not wait for a broker that may
         // be down for days.
