@@ -150,6 +150,7 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
     })
     client.on("packetreceive", (packet: Packet) => {
       // What this packet's handling writes (its PUBACK, the publishes its ack lets go) joins the turn's one write.
+      // Only here: a publish of its own (after an append) is not held, which would delay it (see turnWriteHold).
       holdWritesForThisTurn()
       if (packet.cmd === "puback" && packet.messageId !== undefined) {
         pubackCodes.set(packet.messageId, packet.reasonCode ?? 0)
@@ -212,7 +213,6 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
           return
         }
         const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
-        holdWritesForThisTurn()
         let settled = false
         const timer = setTimeout(() => {
           settled = true
