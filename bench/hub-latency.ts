@@ -13,7 +13,6 @@
 // broker do in the field: in the hub's process, the server's parsing of each mail took the CPU the hub needed.
 //   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N]
 // --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more).
-import { spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -31,6 +30,7 @@ import { layerHttpWebhookSender } from "../hub/drivers/mail/HttpWebhookSender.ts
 import { layerSmtpMailer, SMTP_POOL_CONNECTIONS, smtpTransport } from "../hub/drivers/mail/SmtpMailer.ts"
 import { CryptoTrackingTokensLayer } from "../hub/drivers/server/CryptoTrackingTokens.ts"
 import { hubLayer, runHub } from "../hub/drivers/server/Hub.ts"
+import { startLineChild } from "./lineChild.ts"
 
 /** The SMTP timeouts (connect, greeting, idle socket) of both the hub's mailer and the raw baseline. */
 const SMTP_TIMEOUT_MS = 10_000
@@ -57,32 +57,20 @@ interface AcceptedMail {
  * the server takes them), a mail's raw text on request, and how to stop it.
  */
 const startMailPeer = async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/mailPeerProcess.ts"], {
-    stdio: ["pipe", "pipe", "inherit"]
-  })
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
   const mails: Array<AcceptedMail> = []
   const rawWaiters = new Map<string, (mail: SentMail) => void>()
-  let buffered = ""
+  let ready: (urls: { smtp: string; mqtt: string }) => void = () => {}
+  const child = startLineChild("bench/mailPeerProcess.ts", [], (line) => {
+    const urls = /^ready (\S+) (\S+)$/.exec(line)
+    if (urls !== null) return ready({ smtp: urls[1]!, mqtt: urls[2]! })
+    const message = JSON.parse(line) as AcceptedMail | ({ rawOf: string } & SentMail)
+    if ("rawOf" in message) rawWaiters.get(message.rawOf)?.(message)
+    else mails.push(message)
+  })
+  // Its lines come in later turns of the loop, so `ready` is set before the first.
   const urls = await new Promise<{ smtp: string; mqtt: string }>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString("utf8")
-      let newline = buffered.indexOf("\n")
-      while (newline !== -1) {
-        const line = buffered.slice(0, newline)
-        buffered = buffered.slice(newline + 1)
-        newline = buffered.indexOf("\n")
-        const ready = /^ready (\S+) (\S+)$/.exec(line)
-        if (ready !== null) {
-          resolve({ smtp: ready[1]!, mqtt: ready[2]! })
-          continue
-        }
-        const message = JSON.parse(line) as AcceptedMail | ({ rawOf: string } & SentMail)
-        if ("rawOf" in message) rawWaiters.get(message.rawOf)?.(message)
-        else mails.push(message)
-      }
-    })
-    void exited.then((code) => reject(new Error(`the mail peer ended before it listened (exit code ${code})`)))
+    ready = resolve
+    void child.exited.then((code) => reject(new Error(`the mail peer ended before it listened (exit code ${code})`)))
   })
   return {
     url: urls.smtp,
@@ -93,12 +81,9 @@ const startMailPeer = async () => {
     mail: (id: string) =>
       new Promise<SentMail>((resolve) => {
         rawWaiters.set(id, resolve)
-        child.stdin.write(`raw ${id}\n`)
+        child.send(`raw ${id}`)
       }),
-    stop: async () => {
-      child.stdin.end()
-      return exited
-    }
+    stop: child.stop
   }
 }
 

@@ -11,7 +11,7 @@
 // where the hub runs elsewhere; the station's own sync work (outbox, acks) stays in the figure. Also prints the
 // event loop's delay over the run. Prints figures; asserts nothing.
 //   npx tsx bench/pack-scan-to-label.ts [--orders N] [--hub-apart] [--compare-with REF]
-import { execFileSync, spawn } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs"
 import { connect, createServer } from "node:net"
 import { tmpdir } from "node:os"
@@ -20,6 +20,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks"
 import { type LabelJob, percentile, runPackSimulation } from "../drivers/simulation/PackSimulation.ts"
 import { openSqlite } from "../drivers/sqlite/SqliteSql.ts"
 import { loadConfig } from "../drivers/station/loadConfig.ts"
+import { startLineChild } from "./lineChild.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string) => {
@@ -116,22 +117,16 @@ const benchOf = (ref: string): ReadonlyArray<string> => {
  * production where the hub is not on the station's event loop. Resolves once it serves, with how to stop it.
  */
 const hubProcess = async (dataDir: string, brokerUrl: string): Promise<() => Promise<unknown>> => {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/packHubProcess.ts", dataDir, brokerUrl], {
-    stdio: ["pipe", "pipe", "inherit"]
+  let ready: () => void = () => {}
+  const child = startLineChild("bench/packHubProcess.ts", [dataDir, brokerUrl], (line) => {
+    if (line === "ready") ready()
   })
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  // Its lines come in later turns of the loop, so `ready` is set before the first.
   await new Promise<void>((resolve, reject) => {
-    let output = ""
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8")
-      if (output.includes("ready\n")) resolve()
-    })
-    void exited.then((code) => reject(new Error(`the hub process ended before it served (exit code ${code})`)))
+    ready = resolve
+    void child.exited.then((code) => reject(new Error(`the hub process ended before it served (exit code ${code})`)))
   })
-  return async () => {
-    child.stdin.end()
-    return exited
-  }
+  return child.stop
 }
 
 /**
@@ -140,42 +135,29 @@ const hubProcess = async (dataDir: string, brokerUrl: string): Promise<() => Pro
  * last byte's time turned into this process's `performance.now()`) and how to stop it.
  */
 const printerProcess = async (dir: string) => {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/packPrinterProcess.ts", dir], {
-    stdio: ["pipe", "pipe", "inherit"]
-  })
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
   const toMonotonic = Number(process.hrtime.bigint()) / 1e6 - performance.now()
   const jobs: Array<LabelJob> = []
-  let buffered = ""
-  const ports = await new Promise<{ label: number; receipt: number }>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString("utf8")
-      let newline = buffered.indexOf("\n")
-      while (newline !== -1) {
-        const line = buffered.slice(0, newline)
-        buffered = buffered.slice(newline + 1)
-        newline = buffered.indexOf("\n")
-        const ready = /^ready (\d+) (\d+)$/.exec(line)
-        if (ready !== null) resolve({ label: Number(ready[1]), receipt: Number(ready[2]) })
-        else {
-          const job = JSON.parse(line) as { bytes: string; lastByteAt: number; problems: number }
-          jobs.push({
-            bytes: Buffer.from(job.bytes, "base64"),
-            lastByteAt: job.lastByteAt - toMonotonic,
-            problems: Array.from({ length: job.problems })
-          })
-        }
-      }
+  let ready: (ports: { label: number; receipt: number }) => void = () => {}
+  const child = startLineChild("bench/packPrinterProcess.ts", [dir], (line) => {
+    const ports = /^ready (\d+) (\d+)$/.exec(line)
+    if (ports !== null) return ready({ label: Number(ports[1]), receipt: Number(ports[2]) })
+    const job = JSON.parse(line) as { bytes: string; lastByteAt: number; problems: number }
+    jobs.push({
+      bytes: Buffer.from(job.bytes, "base64"),
+      lastByteAt: job.lastByteAt - toMonotonic,
+      problems: Array.from({ length: job.problems })
     })
-    void exited.then((code) => reject(new Error(`the printer process ended before it listened (exit code ${code})`)))
+  })
+  const ports = await new Promise<{ label: number; receipt: number }>((resolve, reject) => {
+    ready = resolve
+    void child.exited.then((code) =>
+      reject(new Error(`the printer process ended before it listened (exit code ${code})`))
+    )
   })
   return {
     ports,
     jobs: (): ReadonlyArray<LabelJob> => jobs,
-    stop: async () => {
-      child.stdin.end()
-      return exited
-    }
+    stop: child.stop
   }
 }
 

@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
+import type { BrokerMessage } from "../../core/sync/Broker.ts"
 import { waitFor } from "../../fixtures/mqtt/SyncRig.ts"
 import { type EmbeddedBroker, startEmbeddedBroker } from "./EmbeddedBroker.ts"
 import { makeMqttBroker } from "./MqttBroker.ts"
@@ -27,27 +28,25 @@ describe("MQTT driver's delivery to subscribers", () => {
           const subscriber = yield* connect(`sub-${process.pid}`)
           const send = (topic: string, body: string) =>
             publisher.publish(topic, new TextEncoder().encode(body), { qos: 1, timeoutMs: 5_000 })
-          yield* subscriber.subscribe("site/+/events", (message) =>
-            Effect.sync(() => seen.push(`one-level ${message.topic} ${text(message.payload)}`))
-          )
+          const note = (name: string) => (message: BrokerMessage) =>
+            Effect.sync(() => {
+              seen.push(`${name} ${message.topic} ${text(message.payload)}`)
+            })
+          const seenAtLeast = (count: number) =>
+            waitFor(
+              Effect.sync(() => seen.length),
+              (n) => n >= count,
+              10_000
+            )
+          yield* subscriber.subscribe("site/+/events", note("one-level"))
           yield* send("site/a/events", "1")
           yield* send("site/a/other", "not for anyone")
-          yield* waitFor(
-            Effect.sync(() => seen.length),
-            (count) => count >= 1,
-            10_000
-          )
+          yield* seenAtLeast(1)
           // A second subscription after the topic was seen: its messages reach both handlers from now on.
-          yield* subscriber.subscribe("site/#", (message) =>
-            Effect.sync(() => seen.push(`all ${message.topic} ${text(message.payload)}`))
-          )
+          yield* subscriber.subscribe("site/#", note("all"))
           yield* send("site/a/events", "2")
           yield* send("site/b/events", "3")
-          yield* waitFor(
-            Effect.sync(() => seen.length),
-            (count) => count >= 5,
-            10_000
-          )
+          yield* seenAtLeast(5)
           return seen
         })
       )

@@ -42,9 +42,14 @@ const scriptedMailer = (script: Array<"ok" | "transient" | "permanent">) => {
   return { accepted, layer, calls: () => calls }
 }
 
+/** A mailer taking four mails at once, each answered by `send` (what the mails were is the caller's to record). */
+const fourAtOnce = (send: (mail: OutgoingMail) => Effect.Effect<{ readonly response: string }, MailerError>) => ({
+  layer: Layer.succeed(Mailer, Mailer.of({ concurrency: 4, send: (mail) => Effect.suspend(() => send(mail)) }))
+})
+
 const rig = (
   store: TestStore,
-  mailer: ReturnType<typeof scriptedMailer>,
+  mailer: { readonly layer: Layer.Layer<Mailer> },
   notify: Partial<NotifySettings> = {},
   /** What every transaction of the sender (its partition) is counted in. */
   senderCommits?: { count: number }
@@ -814,21 +819,10 @@ export const notificationSenderSuite = (store: TestStore) =>
         }
         return gate
       }
-      const mailer = {
-        accepted: [],
-        calls: () => started.length,
-        layer: Layer.succeed(
-          Mailer,
-          Mailer.of({
-            concurrency: 4,
-            send: (mail) =>
-              Effect.suspend(() => {
-                started.push(mail.to)
-                return Deferred.await(gateOf(mail.to)).pipe(Effect.as({ response: "250 OK" }))
-              })
-          })
-        )
-      }
+      const mailer = fourAtOnce((mail) => {
+        started.push(mail.to)
+        return Deferred.await(gateOf(mail.to)).pipe(Effect.as({ response: "250 OK" }))
+      })
       const open = (to: string) => Deferred.doneUnsafe(gateOf(to), Exit.void)
       const orderOf = (n: number) =>
         JSON.parse(
@@ -876,49 +870,49 @@ export const notificationSenderSuite = (store: TestStore) =>
           yield* Fiber.interrupt(fiber)
         })
 
+      /** The sender's commits (claims and verdicts) while the mails of `orders` go out as `letGo` lets them. */
+      const commitsOf = async (
+        orders: ReadonlyArray<number>,
+        busyWindowMs: number,
+        letGo: Parameters<typeof scenario>[2]
+      ) => {
+        started.length = 0
+        gates.clear()
+        const commits = { count: 0 }
+        await rig(store, mailer, {}, commits).run(scenario(orders, busyWindowMs, letGo))
+        return commits.count
+      }
+
       // Busy (a window far longer than the test needs): the first verdict waits for the three still in flight.
-      const busy = { count: 0 }
-      await rig(store, mailer as unknown as ReturnType<typeof scriptedMailer>, {}, busy).run(
-        scenario([1, 2, 3, 4], 3_000, () =>
-          Effect.gen(function* () {
-            open("emma1@example.test")
-            // Long enough for the first verdict to be recorded alone, were it not held for the others.
-            yield* Effect.sleep("200 millis")
-            for (const n of [2, 3, 4]) open(`emma${n}@example.test`)
-          })
-        )
+      const busy = await commitsOf([1, 2, 3, 4], 3_000, () =>
+        Effect.gen(function* () {
+          open("emma1@example.test")
+          // Long enough for the first verdict to be recorded alone, were it not held for the others.
+          yield* Effect.sleep("200 millis")
+          for (const n of [2, 3, 4]) open(`emma${n}@example.test`)
+        })
       )
       // One commit claimed the four, one recorded their verdicts.
-      expect(busy.count).toBe(2)
+      expect(busy).toBe(2)
 
       // No window: the first verdict is recorded on its own, before the others are let go.
-      started.length = 0
-      gates.clear()
-      const eager = { count: 0 }
-      await rig(store, mailer as unknown as ReturnType<typeof scriptedMailer>, {}, eager).run(
-        scenario([1, 2, 3, 4], 0, (until) =>
-          Effect.gen(function* () {
-            open("emma1@example.test")
-            yield* until("the first verdict recorded alone", "emma1@example.test")
-            for (const n of [2, 3, 4]) open(`emma${n}@example.test`)
-          })
-        )
+      const eager = await commitsOf([1, 2, 3, 4], 0, (until) =>
+        Effect.gen(function* () {
+          open("emma1@example.test")
+          yield* until("the first verdict recorded alone", "emma1@example.test")
+          for (const n of [2, 3, 4]) open(`emma${n}@example.test`)
+        })
       )
-      expect(eager.count).toBeGreaterThanOrEqual(3)
+      expect(eager).toBeGreaterThanOrEqual(3)
 
       // Quiet: with nothing else in flight a verdict is not held, however long the window (an hour here).
-      started.length = 0
-      gates.clear()
-      const quiet = { count: 0 }
-      await rig(store, mailer as unknown as ReturnType<typeof scriptedMailer>, {}, quiet).run(
-        scenario([1], 3_600_000, (until) =>
-          Effect.gen(function* () {
-            open("emma1@example.test")
-            yield* until("the only verdict recorded without waiting", "emma1@example.test")
-          })
-        )
+      const quiet = await commitsOf([1], 3_600_000, (until) =>
+        Effect.gen(function* () {
+          open("emma1@example.test")
+          yield* until("the only verdict recorded without waiting", "emma1@example.test")
+        })
       )
-      expect(quiet.count).toBe(2)
+      expect(quiet).toBe(2)
     })
 
     it("sends continuously as notifications are committed: one order's mails in order, each once, a retry after its backoff", async () => {
@@ -926,27 +920,16 @@ export const notificationSenderSuite = (store: TestStore) =>
       const accepted: Array<OutgoingMail> = []
       let calls = 0
       let failed = false
-      const mailer = {
-        accepted,
-        calls: () => calls,
-        layer: Layer.succeed(
-          Mailer,
-          Mailer.of({
-            concurrency: 4,
-            send: (mail) =>
-              Effect.suspend(() => {
-                calls++
-                if (!failed && mail.subject === "Your Alpenglow order SO-2") {
-                  failed = true
-                  return Effect.fail(new MailerError({ reason: "Unavailable", permanent: false, message: "lost" }))
-                }
-                accepted.push(mail)
-                return Effect.succeed({ response: "250 OK" })
-              })
-          })
-        )
-      }
-      const { run, clock } = rig(store, mailer as unknown as ReturnType<typeof scriptedMailer>)
+      const mailer = fourAtOnce((mail) => {
+        calls++
+        if (!failed && mail.subject === "Your Alpenglow order SO-2") {
+          failed = true
+          return Effect.fail(new MailerError({ reason: "Unavailable", permanent: false, message: "lost" }))
+        }
+        accepted.push(mail)
+        return Effect.succeed({ response: "250 OK" })
+      })
+      const { run, clock } = rig(store, mailer)
       const secondOrder = JSON.parse(
         JSON.stringify(orderReceived).replaceAll("SO-1", "SO-2").replaceAll("C-1", "C-2").replaceAll("emma@", "otto@")
       ) as EventEnvelope
@@ -995,7 +978,7 @@ export const notificationSenderSuite = (store: TestStore) =>
         ["SO-1", "shipped", "sent", 1],
         ["SO-2", "order-confirmed", "sent", 2]
       ])
-      expect(mailer.calls()).toBe(4)
+      expect(calls).toBe(4)
       // Emma's mails in the order they were recorded, though four could go at once; each mail once.
       expect(accepted.filter((mail) => mail.to === "emma@example.test").map((mail) => mail.subject)).toEqual([
         "Your Alpenglow order SO-1",
