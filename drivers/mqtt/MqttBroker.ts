@@ -157,8 +157,6 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
       }
     })
 
-    // Handlers run one at a time and the PUBACK for a QoS 1 message goes out only after its handler finished
-    // (mqtt.js processes the next incoming packet after this callback), which gives backpressure and order.
     /** The handlers of each topic seen, as the subscriptions stand; forgotten when one is added, or when it grows. */
     const handlersByTopic = new Map<string, ReadonlyArray<(message: BrokerMessage) => Effect.Effect<void>>>()
     const handlersOf = (topic: string) => {

@@ -524,13 +524,15 @@ export class NotificationSender extends Context.Service<
           // Whether the last claim left a due row alone because its order was in flight: a settle wakes it then.
           let blocked = false
 
-          // Records the verdicts that have come, up to SEND_BATCH_ROWS in one commit. A failed commit is logged and
-          // tried again (the verdicts are known and the rows stay `sending` until it succeeds): never dropped.
           const busyWindowMs = options.busyWindowMs ?? DEFAULT_BUSY_WINDOW_MS
           /** Lets more work join the next commit while the sender is busy (see `busyWindowMs`). */
           const gatherWhileBusy = Effect.suspend(() =>
             inFlight > 0 && busyWindowMs > 0 ? Effect.sleep(Duration.millis(busyWindowMs)) : Effect.void
           )
+
+          // Records the verdicts that have come (and, while busy, those that come within the window), up to
+          // SEND_BATCH_ROWS in one commit. A failed commit is logged and tried again (the verdicts are known and the
+          // rows stay `sending` until it succeeds): never dropped.
           const settleBatch = Effect.gen(function* () {
             const batch = [...(yield* Queue.takeBetween(verdicts, 1, SEND_BATCH_ROWS))]
             if (batch.length < SEND_BATCH_ROWS) {
