@@ -59,19 +59,20 @@ interface AcceptedMail {
 const startMailPeer = async () => {
   const mails: Array<AcceptedMail> = []
   const rawWaiters = new Map<string, (mail: SentMail) => void>()
-  let ready: (urls: { smtp: string; mqtt: string }) => void = () => {}
-  const child = startLineChild("bench/mailPeerProcess.ts", [], (line) => {
-    const urls = /^ready (\S+) (\S+)$/.exec(line)
-    if (urls !== null) return ready({ smtp: urls[1]!, mqtt: urls[2]! })
-    const message = JSON.parse(line) as AcceptedMail | ({ rawOf: string } & SentMail)
-    if ("rawOf" in message) rawWaiters.get(message.rawOf)?.(message)
-    else mails.push(message)
-  })
-  // Its lines come in later turns of the loop, so `ready` is set before the first.
-  const urls = await new Promise<{ smtp: string; mqtt: string }>((resolve, reject) => {
-    ready = resolve
-    void child.exited.then((code) => reject(new Error(`the mail peer ended before it listened (exit code ${code})`)))
-  })
+  const child = await startLineChild(
+    "bench/mailPeerProcess.ts",
+    [],
+    (line) => {
+      const urls = /^ready (\S+) (\S+)$/.exec(line)
+      return urls === null ? undefined : { smtp: urls[1]!, mqtt: urls[2]! }
+    },
+    (line) => {
+      const message = JSON.parse(line) as AcceptedMail | ({ rawOf: string } & SentMail)
+      if ("rawOf" in message) rawWaiters.get(message.rawOf)?.(message)
+      else mails.push(message)
+    }
+  )
+  const urls = child.ready
   return {
     url: urls.smtp,
     brokerUrl: urls.mqtt,

@@ -117,15 +117,9 @@ const benchOf = (ref: string): ReadonlyArray<string> => {
  * production where the hub is not on the station's event loop. Resolves once it serves, with how to stop it.
  */
 const hubProcess = async (dataDir: string, brokerUrl: string): Promise<() => Promise<unknown>> => {
-  let ready: () => void = () => {}
-  const child = startLineChild("bench/packHubProcess.ts", [dataDir, brokerUrl], (line) => {
-    if (line === "ready") ready()
-  })
-  // Its lines come in later turns of the loop, so `ready` is set before the first.
-  await new Promise<void>((resolve, reject) => {
-    ready = resolve
-    void child.exited.then((code) => reject(new Error(`the hub process ended before it served (exit code ${code})`)))
-  })
+  const child = await startLineChild("bench/packHubProcess.ts", [dataDir, brokerUrl], (line) =>
+    line === "ready" ? true : undefined
+  )
   return child.stop
 }
 
@@ -137,23 +131,23 @@ const hubProcess = async (dataDir: string, brokerUrl: string): Promise<() => Pro
 const printerProcess = async (dir: string) => {
   const toMonotonic = Number(process.hrtime.bigint()) / 1e6 - performance.now()
   const jobs: Array<LabelJob> = []
-  let ready: (ports: { label: number; receipt: number }) => void = () => {}
-  const child = startLineChild("bench/packPrinterProcess.ts", [dir], (line) => {
-    const ports = /^ready (\d+) (\d+)$/.exec(line)
-    if (ports !== null) return ready({ label: Number(ports[1]), receipt: Number(ports[2]) })
-    const job = JSON.parse(line) as { bytes: string; lastByteAt: number; problems: number }
-    jobs.push({
-      bytes: Buffer.from(job.bytes, "base64"),
-      lastByteAt: job.lastByteAt - toMonotonic,
-      problems: Array.from({ length: job.problems })
-    })
-  })
-  const ports = await new Promise<{ label: number; receipt: number }>((resolve, reject) => {
-    ready = resolve
-    void child.exited.then((code) =>
-      reject(new Error(`the printer process ended before it listened (exit code ${code})`))
-    )
-  })
+  const child = await startLineChild(
+    "bench/packPrinterProcess.ts",
+    [dir],
+    (line) => {
+      const ports = /^ready (\d+) (\d+)$/.exec(line)
+      return ports === null ? undefined : { label: Number(ports[1]), receipt: Number(ports[2]) }
+    },
+    (line) => {
+      const job = JSON.parse(line) as { bytes: string; lastByteAt: number; problems: number }
+      jobs.push({
+        bytes: Buffer.from(job.bytes, "base64"),
+        lastByteAt: job.lastByteAt - toMonotonic,
+        problems: Array.from({ length: job.problems })
+      })
+    }
+  )
+  const ports = child.ready
   return {
     ports,
     jobs: (): ReadonlyArray<LabelJob> => jobs,
