@@ -33,6 +33,10 @@ export interface MqttBrokerOptions {
 
 /** Distinct topics whose handlers are remembered at most (a fleet's stations times event types stays far below). */
 const MAX_TOPICS_REMEMBERED = 10_000
+/** How long after the client is made a message no subscription takes waits for one (the code subscribing later). */
+const UNHANDLED_WAIT_MS = 10_000
+/** `handlerDone` while a handler runs and no close waits for it. */
+const RUNNING = () => {}
 const NO_USER_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({})
 
 const toBuffer = (value: string | Uint8Array) => (typeof value === "string" ? value : Buffer.from(value))
@@ -94,18 +98,36 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
           })
     }
 
+    const madeAt = performance.now()
+    /** Set once the client is being closed: a message that comes after is left unacked, for the next session. */
+    let closing = false
+    /** A message that came before any subscription matching it (mqtt.js hands over the next only once it is acked). */
+    let unhandled:
+      | { readonly message: BrokerMessage; readonly callback: (error?: Error) => void; readonly timer: NodeJS.Timeout }
+      | undefined
+    /** Called when the handler running now has finished and its message was acked (or left unacked). */
+    let handlerDone: (() => void) | undefined
     const client: MqttClient = yield* Effect.acquireRelease(
       Effect.sync(() => mqtt.connect(options.url, clientOptions)),
       (client) =>
         Effect.callback<void>((resume) => {
+          closing = true
+          // A message still waiting for its subscription stays unacked, for the next session.
+          if (unhandled !== undefined) clearTimeout(unhandled.timer)
+          unhandled = undefined
           // A dead broker never answers DISCONNECT, and mqtt.js may never call back on a link that is down: force
           // the end after a while. The timer stays referenced, or a process with nothing else left would exit with
           // this shutdown unfinished.
           const timer = setTimeout(() => client.end(true, {}, () => resume(Effect.void)), 2_000)
-          client.end(false, {}, () => {
-            clearTimeout(timer)
-            resume(Effect.void)
-          })
+          const end = () =>
+            client.end(false, {}, () => {
+              clearTimeout(timer)
+              resume(Effect.void)
+            })
+          // A handler still running acks its message before the DISCONNECT; its PUBACK written after the end would
+          // be refused by the closed socket ("write after end") and the broker would deliver the message again.
+          if (handlerDone === undefined) end()
+          else handlerDone = end
         })
     )
 
@@ -186,14 +208,41 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
               ),
         ...(packet.retain ? { retained: true } : {})
       }
+      // Closing: neither handled nor acked, so the broker keeps it for the next session.
+      if (closing) return
       const handlers = handlersOf(message.topic)
+      if (handlers.length > 0) return handle(message, handlers, callback)
+      // A persistent session's queued messages come right after the CONNACK, which may be before the code that
+      // handles them has subscribed: acked unhandled, they would be gone. Early on, such a message waits for its
+      // subscription; later (a subscription the session kept from an older version, say) it is acked with a warning.
+      const ackUnhandled = () => {
+        unhandled = undefined
+        Effect.runForkWith(services)(
+          Effect.logWarning(`mqtt: ${options.url}: no subscription takes ${message.topic}; acked unhandled`)
+        )
+        callback()
+      }
+      const waitLeft = madeAt + UNHANDLED_WAIT_MS - performance.now()
+      if (waitLeft <= 0) return ackUnhandled()
+      unhandled = { message, callback, timer: setTimeout(ackUnhandled, waitLeft) }
+    }
+    const handle = (
+      message: BrokerMessage,
+      handlers: ReadonlyArray<(message: BrokerMessage) => Effect.Effect<void>>,
+      callback: (error?: Error) => void
+    ) => {
       const handling =
         handlers.length === 1
           ? handlers[0]!(message)
           : Effect.forEach(handlers, (handler) => handler(message), { discard: true })
-      Effect.runFork(handling).addObserver((exit) =>
-        Exit.isSuccess(exit) ? callback() : callback(new Error(Cause.pretty(exit.cause)))
-      )
+      handlerDone = RUNNING
+      Effect.runFork(handling).addObserver((exit) => {
+        const done = handlerDone
+        handlerDone = undefined
+        if (Exit.isSuccess(exit)) callback()
+        else callback(new Error(Cause.pretty(exit.cause)))
+        done?.()
+      })
     }
 
     const publish = (
@@ -259,6 +308,12 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
       Effect.callback<void, BrokerError>((resume) => {
         subscriptions.push({ filter, handler })
         handlersByTopic.clear()
+        if (unhandled !== undefined && topicMatches(filter, unhandled.message.topic)) {
+          const { message, callback, timer } = unhandled
+          unhandled = undefined
+          clearTimeout(timer)
+          handle(message, handlersOf(message.topic), callback)
+        }
         // Offline: mqtt.js sends the SUBSCRIBE once connected, and should the link drop before the SUBACK, the next
         // connect subscribes again (see "connect" above); starting the station must not wait for a broker that may
         // be down for days.
