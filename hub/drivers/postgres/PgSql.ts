@@ -57,7 +57,8 @@ export const partitionLockId = (key: string): number => createHash("sha256").upd
  */
 export const beginStatement = (options: TransactionOptions | undefined): string => {
   if (options?.partition === undefined) return `BEGIN; SELECT pg_advisory_xact_lock(${writeLockKey})`
-  const ids = [...new Set(options.partition.map(partitionLockId))].sort((a, b) => a - b)
+  // The consumer names each event's station, so the keys repeat: hashed once each.
+  const ids = [...new Set(Array.from(new Set(options.partition), partitionLockId))].sort((a, b) => a - b)
   const partitionLocks =
     ids.length === 0
       ? ""
