@@ -23,9 +23,12 @@ import { HighWaterMark, makeMemoryHighWaterMark } from "../core/sync/HighWaterMa
 import { Outbox } from "../core/sync/Outbox.ts"
 import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { openSqlite } from "../drivers/sqlite/SqliteSql.ts"
+import { tuneStationHeap } from "../drivers/station/StationHeap.ts"
 import { startMosquitto } from "../fixtures/mqtt/MosquittoProcess.ts"
 import { appendScans, stationRigLayer, waitFor } from "../fixtures/mqtt/SyncRig.ts"
 
+// This process is the station's: its heap is set as `startStation` sets it.
+tuneStationHeap()
 const args = process.argv.slice(2)
 const flag = (name: string) => {
   const index = args.indexOf(name)

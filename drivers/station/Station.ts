@@ -16,6 +16,7 @@ import { stationIdentity, stationStorage } from "./StationDatabase.ts"
 import { checkDevicesPresent, StationDevices } from "./StationDevices.ts"
 import { stationDomain } from "./StationDomain.ts"
 import { StationHttp } from "./StationHttp.ts"
+import { tuneStationHeap } from "./StationHeap.ts"
 import { StationHub } from "./StationHub.ts"
 import { StationPrinters } from "./StationPrinters.ts"
 import { SampleData } from "./StationSampleData.ts"
@@ -98,6 +99,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
   // What can be checked without touching anything is checked first, so a station that cannot start writes nothing.
   checkDevicesPresent(config)
   mkdirSync(config.dataDir, { recursive: true })
+  tuneStationHeap()
   const runtime = ManagedRuntime.make(stationLayer(options))
   try {
     return await runtime.runPromise(
