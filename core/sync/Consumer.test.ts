@@ -52,8 +52,14 @@ const heldSeqs = Effect.gen(function* () {
 })
 
 describe("Consumer batch window", () => {
-  it("gathers the messages that come while a lane waits into the batch it waits for (one transaction)", async () => {
-    const batches = await Effect.gen(function* () {
+  const withWindow = <A, E>(
+    batchWindowMs: number,
+    body: (
+      send: (seq: number) => Effect.Effect<unknown, unknown>,
+      appliedCount: (count: number) => Effect.Effect<unknown, unknown>
+    ) => Effect.Effect<A, E>
+  ) =>
+    Effect.gen(function* () {
       const bus = yield* makeMemoryBus()
       const station = yield* bus.client("station")
       const batches: Array<ReadonlyArray<number>> = []
@@ -61,8 +67,7 @@ describe("Consumer batch window", () => {
         consumerRigLayer({
           filename: ":memory:",
           broker: Layer.effect(Broker, bus.client("hub")),
-          // Far longer than the test needs: the window must still be open when the rest come.
-          batchWindowMs: 2_000,
+          batchWindowMs,
           onBatch: (events) => batches.push(events.map((event) => event.seq))
         })
       )
@@ -71,14 +76,38 @@ describe("Consumer batch window", () => {
         const { topic, payload } = message(seq)
         return station.publish(topic, payload, { qos: 1, timeoutMs: 1_000 })
       }
-      yield* send(1)
-      // The lane has taken the first and waits; the rest come within its window.
-      yield* Effect.sleep(200)
-      for (const seq of [2, 3, 4, 5]) yield* send(seq)
-      yield* waitFor(Effect.provide(appliedEvents, context), (applied) => applied.length === 5, 10_000)
+      const appliedCount = (count: number) =>
+        waitFor(Effect.provide(appliedEvents, context), (applied) => applied.length === count, 10_000)
+      yield* body(send, appliedCount)
       return batches
     }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"), Effect.runPromise)
-    expect(batches).toEqual([[1, 2, 3, 4, 5]])
+
+  it("gathers the messages that come close together into the batch a lane waits for (one transaction)", async () => {
+    // Far longer than the test needs: the window must still be open when the rest come.
+    const batches = await withWindow(2_000, (send, appliedCount) =>
+      Effect.gen(function* () {
+        // The first after a quiet lane goes at once; the next, right behind it, waits for company.
+        yield* send(1)
+        yield* appliedCount(1)
+        yield* send(2)
+        yield* Effect.sleep(200)
+        for (const seq of [3, 4, 5]) yield* send(seq)
+        yield* appliedCount(5)
+      })
+    )
+    // A lone event is applied on its own, not as a batch: only the four came together.
+    expect(batches).toEqual([[2, 3, 4, 5]])
+  })
+
+  it("applies a message that comes to a quiet lane at once, without waiting out the window", async () => {
+    // A window of a minute: the message is applied within the 10 s `appliedCount` waits only if it did not wait.
+    const batches = await withWindow(60_000, (send, appliedCount) =>
+      Effect.gen(function* () {
+        yield* send(1)
+        yield* appliedCount(1)
+      })
+    )
+    expect(batches).toEqual([])
   })
 })
 

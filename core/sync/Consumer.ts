@@ -68,7 +68,8 @@ export interface ConsumerOptions {
   /**
    * How long a lane waits, after taking what had arrived, for more messages to join the batch, while it holds fewer
    * than `batchSize`: events that trickle in one by one then share one transaction (one commit, one fsync) instead
-   * of a commit each. 0 takes what is there and goes.
+   * of a commit each. Only when they come close together: a lane that has been free for this long before a message
+   * came applies it at once. 0 takes what is there and goes.
    */
   readonly batchWindowMs: number
   /**
@@ -954,17 +955,23 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     const incoming = yield* Effect.forEach(Array.from({ length: lanes }), () =>
       Queue.bounded<BrokerMessage>(Math.max(1, options.batchSize))
     )
+    const batchSize = Math.max(1, options.batchSize)
     for (const lane of incoming) {
+      /** When this lane last finished a batch (monotonic ms). */
+      let freeSince = Number.NEGATIVE_INFINITY
       yield* Effect.forkScoped(
         Effect.forever(
           Effect.gen(function* () {
-            const batchSize = Math.max(1, options.batchSize)
             const messages = yield* Queue.takeBetween(lane, 1, batchSize)
-            if (options.batchWindowMs > 0 && messages.length < batchSize) {
+            // The window is for events that come close together; one that comes after a quiet spell (a parcel a
+            // few seconds after the last) would only wait for company that is not coming.
+            const closeBehind = (yield* Clock.currentTimeMillis) - freeSince < options.batchWindowMs
+            if (closeBehind && messages.length < batchSize) {
               yield* Effect.sleep(options.batchWindowMs)
               messages.push(...(yield* takeWaiting(lane, batchSize - messages.length)))
             }
             yield* receiveBatch(messages)
+            freeSince = yield* Clock.currentTimeMillis
           })
         )
       )

@@ -58,7 +58,8 @@ export interface HubOptions {
   readonly consumerGapGraceMs?: number
   /**
    * How long the consumer lets events that arrive one by one gather into one transaction (default 3 ms): one commit
-   * per few events instead of one per event, at a few milliseconds of latency.
+   * per few events instead of one per event, at a few milliseconds of latency. An event after a quiet spell (as long
+   * as the window) is applied at once.
    */
   readonly consumerBatchWindowMs?: number
   /** How often each site's fleet summary is looked at and sent down when it changed (default 5 s). */
