@@ -118,12 +118,19 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
           // A dead broker never answers DISCONNECT, and mqtt.js may never call back on a link that is down: force
           // the end after a while. The timer stays referenced, or a process with nothing else left would exit with
           // this shutdown unfinished.
-          const timer = setTimeout(() => client.end(true, {}, () => resume(Effect.void)), 2_000)
-          const end = () =>
+          let forced = false
+          const timer = setTimeout(() => {
+            forced = true
+            client.end(true, {}, () => resume(Effect.void))
+          }, 2_000)
+          // Not after a forced end: a handler that finished later must not end the client a second time.
+          const end = () => {
+            if (forced) return
             client.end(false, {}, () => {
               clearTimeout(timer)
               resume(Effect.void)
             })
+          }
           // A handler still running acks its message before the DISCONNECT; its PUBACK written after the end would
           // be refused by the closed socket ("write after end") and the broker would deliver the message again.
           if (handlerDone === undefined) end()
