@@ -35,8 +35,6 @@ export interface MqttBrokerOptions {
 const MAX_TOPICS_REMEMBERED = 10_000
 /** How long after the client is made a message no subscription takes waits for one (the code subscribing later). */
 const UNHANDLED_WAIT_MS = 10_000
-/** `handlerDone` while a handler runs and no close waits for it. */
-const RUNNING = () => {}
 const NO_USER_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({})
 
 const toBuffer = (value: string | Uint8Array) => (typeof value === "string" ? value : Buffer.from(value))
@@ -103,10 +101,25 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
     let closing = false
     /** A message that came before any subscription matching it (mqtt.js hands over the next only once it is acked). */
     let unhandled:
-      | { readonly message: BrokerMessage; readonly callback: (error?: Error) => void; readonly timer: NodeJS.Timeout }
+      | {
+          readonly message: BrokerMessage
+          readonly callback: (error?: Error) => void
+          readonly delivered: number
+          readonly timer: NodeJS.Timeout
+        }
       | undefined
-    /** Called when the handler running now has finished and its message was acked (or left unacked). */
-    let handlerDone: (() => void) | undefined
+    /**
+     * Counts the links, one more at every "close". A message is acked only on the link that delivered it: on a later
+     * link of the same session its packet id names the broker's copy sent again, which that PUBACK would ack before
+     * the copy was handled (mqtt.js would write it there, or queue it while offline and write it there).
+     */
+    let link = 0
+    /** Whether a handler runs now. Handlers run one at a time, also across links: an older link's may still run. */
+    let running = false
+    /** Messages whose handler waits for the running one to finish, in the order they came. */
+    const waiting: Array<() => void> = []
+    /** Set by a close that waits for the running handler to finish and its message to be acked. */
+    let closeWhenIdle: (() => void) | undefined
     const client: MqttClient = yield* Effect.acquireRelease(
       Effect.sync(() => mqtt.connect(options.url, clientOptions)),
       (client) =>
@@ -133,8 +146,10 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
           }
           // A handler still running acks its message before the DISCONNECT; its PUBACK written after the end would
           // be refused by the closed socket ("write after end") and the broker would deliver the message again.
-          if (handlerDone === undefined) end()
-          else handlerDone = end
+          // Messages waiting behind it are neither handled nor acked.
+          waiting.length = 0
+          if (running) closeWhenIdle = end
+          else end()
         })
     )
 
@@ -158,7 +173,13 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
       setState({ connection: "connected", lastError: state.lastError })
     })
     client.on("reconnect", () => setState({ connection: "connecting", lastError: state.lastError }))
-    client.on("close", () => setState({ connection: "disconnected", lastError: state.lastError }))
+    client.on("close", () => {
+      link += 1
+      // Its link is gone: the broker delivers it again on the next one, where it waits for its subscription anew.
+      if (unhandled !== undefined) clearTimeout(unhandled.timer)
+      unhandled = undefined
+      setState({ connection: "disconnected", lastError: state.lastError })
+    })
     client.on("offline", () => setState({ connection: "disconnected", lastError: state.lastError }))
     const services = yield* Effect.context<never>()
     client.on("error", (error) => {
@@ -215,10 +236,15 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
               ),
         ...(packet.retain ? { retained: true } : {})
       }
-      // Closing: neither handled nor acked, so the broker keeps it for the next session.
-      if (closing) return
+      // Closing: neither handled nor acked, so the broker keeps it for the next session. Offline: a message mqtt.js
+      // still hands over from the link that just closed is the broker's to deliver again on the next link.
+      if (closing || !client.connected) return
+      const delivered = link
+      const ack = (error?: Error) => {
+        if (delivered === link) callback(error)
+      }
       const handlers = handlersOf(message.topic)
-      if (handlers.length > 0) return handle(message, handlers, callback)
+      if (handlers.length > 0) return handle(message, handlers, ack, delivered)
       // A persistent session's queued messages come right after the CONNACK, which may be before the code that
       // handles them has subscribed: acked unhandled, they would be gone. Early on, such a message waits for its
       // subscription; later (a subscription the session kept from an older version, say) it is acked with a warning.
@@ -227,29 +253,41 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
         Effect.runForkWith(services)(
           Effect.logWarning(`mqtt: ${options.url}: no subscription takes ${message.topic}; acked unhandled`)
         )
-        callback()
+        ack()
       }
       const waitLeft = madeAt + UNHANDLED_WAIT_MS - performance.now()
       if (waitLeft <= 0) return ackUnhandled()
-      unhandled = { message, callback, timer: setTimeout(ackUnhandled, waitLeft) }
+      unhandled = { message, callback: ack, delivered, timer: setTimeout(ackUnhandled, waitLeft) }
     }
     const handle = (
       message: BrokerMessage,
       handlers: ReadonlyArray<(message: BrokerMessage) => Effect.Effect<void>>,
-      callback: (error?: Error) => void
+      ack: (error?: Error) => void,
+      delivered: number
     ) => {
-      const handling =
-        handlers.length === 1
-          ? handlers[0]!(message)
-          : Effect.forEach(handlers, (handler) => handler(message), { discard: true })
-      handlerDone = RUNNING
-      Effect.runFork(handling).addObserver((exit) => {
-        const done = handlerDone
-        handlerDone = undefined
-        if (Exit.isSuccess(exit)) callback()
-        else callback(new Error(Cause.pretty(exit.cause)))
-        done?.()
-      })
+      const next = () => {
+        running = false
+        const closeNow = closeWhenIdle
+        closeWhenIdle = undefined
+        if (closeNow !== undefined) closeNow()
+        else waiting.shift()?.()
+      }
+      const run = () => {
+        // Its link closed while it waited: the broker delivers it again, to be handled then.
+        if (delivered !== link) return next()
+        running = true
+        const handling =
+          handlers.length === 1
+            ? handlers[0]!(message)
+            : Effect.forEach(handlers, (handler) => handler(message), { discard: true })
+        Effect.runFork(handling).addObserver((exit) => {
+          if (Exit.isSuccess(exit)) ack()
+          else ack(new Error(Cause.pretty(exit.cause)))
+          next()
+        })
+      }
+      if (running) waiting.push(run)
+      else run()
     }
 
     const publish = (
@@ -316,10 +354,10 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
         subscriptions.push({ filter, handler })
         handlersByTopic.clear()
         if (unhandled !== undefined && topicMatches(filter, unhandled.message.topic)) {
-          const { message, callback, timer } = unhandled
+          const { message, callback, delivered, timer } = unhandled
           unhandled = undefined
           clearTimeout(timer)
-          handle(message, handlersOf(message.topic), callback)
+          handle(message, handlersOf(message.topic), callback, delivered)
         }
         // Offline: mqtt.js sends the SUBSCRIBE once connected, and should the link drop before the SUBACK, the next
         // connect subscribes again (see "connect" above); starting the station must not wait for a broker that may
