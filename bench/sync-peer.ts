@@ -6,6 +6,7 @@ import { Effect, Exit, Layer, References, Scope } from "effect"
 import mqtt from "mqtt"
 import { Consumer } from "../core/sync/Consumer.ts"
 import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
+import { sendAtOnce } from "../drivers/mqtt/sendAtOnce.ts"
 import { consumerRigLayer } from "../fixtures/mqtt/SyncRig.ts"
 
 const [mode, url, ...rest] = process.argv.slice(2)
@@ -34,6 +35,8 @@ const runConsumer = async (filename: string, batch: string | undefined) => {
 
 const runRawSubscriber = async (topic: string, count: number) => {
   const subscriber = await mqtt.connectAsync(url!, { clientId: "bench-raw-sub", protocolVersion: 5, clean: true })
+  // The same socket setting as the hub's driver.
+  sendAtOnce(subscriber.stream)
   await subscriber.subscribeAsync(topic, { qos: 1 })
   let received = 0
   subscriber.on("message", () => {

@@ -22,6 +22,7 @@ import { uuid7Many } from "../core/events/Uuid7.ts"
 import { HighWaterMark, makeMemoryHighWaterMark } from "../core/sync/HighWaterMark.ts"
 import { Outbox } from "../core/sync/Outbox.ts"
 import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
+import { sendAtOnce } from "../drivers/mqtt/sendAtOnce.ts"
 import { openSqlite } from "../drivers/sqlite/SqliteSql.ts"
 import { tuneStationHeap } from "../drivers/station/StationHeap.ts"
 import { startMosquitto } from "../fixtures/mqtt/MosquittoProcess.ts"
@@ -133,6 +134,8 @@ const rawMqtt = async (url: string, count: number, payload: string, window: numb
   const topic = "bench/raw/events"
   const subscriber = await startPeer(["raw-sub", url, topic, String(count)])
   const publisher = await mqtt.connectAsync(url, { clientId: "bench-raw-pub", protocolVersion: 5, clean: true })
+  // The same socket setting as the station's driver: with Nagle on against the broker's TCP_NODELAY, PUBACKs stall.
+  sendAtOnce(publisher.stream)
   try {
     const started = performance.now()
     const cpu = process.cpuUsage()

@@ -764,6 +764,8 @@ const shippedMosquittoLimits = () => {
     if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`packbench.conf sets no ${name}`)
     return value
   }
+  // The test's mosquitto sends at once (startMosquitto); so must the shipped one.
+  if (!/^set_tcp_nodelay true$/m.test(conf)) throw new Error("packbench.conf does not set set_tcp_nodelay true")
   return {
     max_queued_messages: limit("max_queued_messages"),
     max_inflight_messages: limit("max_inflight_messages"),

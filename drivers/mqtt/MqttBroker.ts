@@ -10,6 +10,7 @@ import {
   topicMatches
 } from "../../core/sync/Broker.ts"
 import { explainConnectionError } from "./explainConnectionError.ts"
+import { sendAtOnce } from "./sendAtOnce.ts"
 import { makeTurnWriteHold } from "./turnWriteHold.ts"
 
 export interface MqttBrokerOptions {
@@ -169,6 +170,7 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
         done?.(failure)
       })
     client.on("connect", () => {
+      sendAtOnce(client.stream)
       for (const filter of new Set(subscriptions.map((subscription) => subscription.filter))) subscribeOnLink(filter)
       setState({ connection: "connected", lastError: state.lastError })
     })
