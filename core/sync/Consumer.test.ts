@@ -405,3 +405,146 @@ describe("Consumer: bad input stops at the edge, and the stream goes on", () => 
     expect(Number(result.evicted[0]?.value) + Number(result.quarantine[0]?.n)).toBe(300)
   })
 })
+
+describe("Consumer: bundles of events", () => {
+  const bundle = (texts: ReadonlyArray<string>, stationId = "PACK-01") =>
+    raw(`[${texts.join(",")}]`, Topics.eventBundle("HAM1", stationId))
+
+  it("opens a bundle into its events, applied in its order in the batch, one outcome each", async () => {
+    const result = await Effect.runPromise(
+      withConsumer(
+        () => undefined,
+        (consumer) =>
+          Effect.gen(function* () {
+            const outcomes = yield* consumer.receiveBatch([
+              message(1),
+              bundle([envelopeText(2), envelopeText(3), envelopeText(2), envelopeText(4)]),
+              message(5)
+            ])
+            const cursor = yield* rowsOf<{ last_seq: number }>("SELECT last_seq FROM sync_consumer_cursor")
+            return { outcomes, cursor, applied: yield* appliedEvents }
+          })
+      )
+    )
+    expect(result.outcomes).toEqual(["applied", "applied", "applied", "duplicate", "applied", "applied"])
+    expect(result.applied.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5])
+    expect(result.cursor).toEqual([{ last_seq: 5 }])
+  })
+
+  it("takes a bundle alone through `receive`, in its own transaction", async () => {
+    const result = await Effect.runPromise(
+      withConsumer(
+        () => undefined,
+        (consumer) =>
+          Effect.gen(function* () {
+            const first = yield* consumer.receive(bundle([envelopeText(1), envelopeText(2)]))
+            const second = yield* consumer.receive(bundle([envelopeText(2), envelopeText(3)]))
+            return { first, second, applied: yield* appliedEvents }
+          })
+      )
+    )
+    expect(result).toMatchObject({ first: "applied", second: "duplicate" })
+    expect(result.applied.map((event) => event.seq)).toEqual([1, 2, 3])
+  })
+
+  it("checks each event of a bundle as if it came alone: another station's is quarantined, a bad one refused in its place", async () => {
+    const result = await Effect.runPromise(
+      withConsumer(
+        () => undefined,
+        (consumer) =>
+          Effect.gen(function* () {
+            const outcomes = yield* consumer.receiveBatch([
+              bundle([
+                envelopeText(1),
+                envelopeText(2).replace(/"wallMs":\d+/, '"wallMs":1e400'),
+                envelopeText(3),
+                envelopeText(4, { stationId: "PACK-02" }),
+                envelopeText(4)
+              ])
+            ])
+            const quarantined = yield* rowsOf<{ topic: string; reason: string; payload: string }>(
+              "SELECT topic, reason, payload FROM sync_consumer_quarantine ORDER BY id"
+            )
+            return { outcomes, quarantined, applied: yield* appliedEvents }
+          })
+      )
+    )
+    expect(result.outcomes).toEqual(["applied", "quarantined", "applied", "quarantined", "applied"])
+    // As for single messages, what cannot be placed is quarantined on admission, before the batch is applied.
+    expect(result.quarantined.map((row) => [row.topic, row.reason])).toEqual([
+      [
+        Topics.event("HAM1", "PACK-01", "test.scanned"),
+        "envelope (HAM1/PACK-02, test.scanned) does not match its topic and sender (HAM1/PACK-01, a bundle)"
+      ],
+      [
+        Topics.event("HAM1", "PACK-01", "test.scanned"),
+        "refused in sequence (seq 2): out of bounds: $.eventTime.wallMs is not a finite number"
+      ]
+    ])
+    // Each record keeps the event it is about, not the whole bundle.
+    expect(JSON.parse(result.quarantined[0]!.payload)).toMatchObject({ seq: 4, stationId: "PACK-02" })
+    // As the station sent it: parsed and encoded again, 1e400 would read null.
+    expect(result.quarantined[1]!.payload).toBe(envelopeText(2).replace(/"wallMs":\d+/, '"wallMs":1e400'))
+    expect(result.applied.map((event) => event.seq)).toEqual([1, 3, 4])
+  })
+
+  it("quarantines whole a bundle that is not a non-empty array of envelopes, or larger than it takes", async () => {
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const context = yield* Layer.build(
+          consumerRigLayer({ filename: ":memory:", broker: Layer.effect(Broker, bus.client("hub")), bundleMax: 3 })
+        )
+        return yield* Effect.gen(function* () {
+          const consumer = yield* Consumer
+          const outcomes = yield* consumer.receiveBatch([
+            bundle([envelopeText(1), envelopeText(2), envelopeText(3), envelopeText(4)]),
+            raw(envelopeText(1), Topics.eventBundle("HAM1", "PACK-01")),
+            bundle([]),
+            raw("[1,", Topics.eventBundle("HAM1", "PACK-01")),
+            bundle(["7"])
+          ])
+          const quarantined = yield* rowsOf<{ reason: string }>(
+            "SELECT reason FROM sync_consumer_quarantine ORDER BY id"
+          )
+          return { outcomes, quarantined, applied: yield* appliedEvents }
+        }).pipe(Effect.provide(context))
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+    )
+    expect(result.outcomes).toEqual(["quarantined", "quarantined", "quarantined", "quarantined", "quarantined"])
+    expect(result.quarantined.map((row) => row.reason)).toEqual([
+      "a bundle of 4 events: this consumer takes at most 3",
+      "a bundle is a non-empty JSON array of event envelopes",
+      "a bundle is a non-empty JSON array of event envelopes",
+      expect.stringMatching(/^not JSON: /),
+      expect.stringMatching(/^not an event envelope: /)
+    ])
+    expect(result.applied).toEqual([])
+  })
+
+  it("tells in its acks how many events a bundle may carry", async () => {
+    const acks = await Effect.runPromise(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const station = yield* bus.client("station")
+        const received: Array<unknown> = []
+        yield* station.subscribe(Topics.acks("HAM1", "PACK-01"), (ack) =>
+          Effect.sync(() => received.push(JSON.parse(new TextDecoder().decode(ack.payload))))
+        )
+        const context = yield* Layer.build(
+          consumerRigLayer({ filename: ":memory:", broker: Layer.effect(Broker, bus.client("hub")), bundleMax: 9 })
+        )
+        yield* Effect.flatMap(Consumer, (consumer) => consumer.start).pipe(Effect.provide(context))
+        const { topic, payload } = bundle([envelopeText(1), envelopeText(2)])
+        yield* station.publish(topic, payload, { qos: 1, timeoutMs: 1_000 })
+        yield* waitFor(
+          Effect.sync(() => received),
+          (all) => all.length > 0,
+          10_000
+        )
+        return received
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+    )
+    expect(acks[0]).toEqual({ epoch: "e1", seq: 2, bundleMax: 9 })
+  })
+})

@@ -6,8 +6,9 @@ import { type EventEnvelope, EventEnvelope as EventEnvelopeSchema } from "../eve
 import { Sql, type SqlValue, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerError, type BrokerMessage } from "./Broker.ts"
+import { BundleSource } from "./Bundle.ts"
 import { makeQuarantine } from "./Quarantine.ts"
-import { decodeJson, encodeJson, parseTopic, Topics } from "./Topics.ts"
+import { BUNDLE_LEAF, decodeJson, encodeJson, parseTopic, Topics } from "./Topics.ts"
 import { takeWaiting } from "./takeWaiting.ts"
 
 /**
@@ -87,6 +88,11 @@ export interface ConsumerOptions {
   readonly idWindow: number
   /** Quarantine rows kept; older ones are removed and counted. */
   readonly quarantineLimit: number
+  /**
+   * The most events a bundle may carry (`Topics.eventBundle`); a larger one is quarantined whole. Told to the
+   * stations in every ack, so a station sends bundles only to a consumer that takes them, and no larger.
+   */
+  readonly bundleMax: number
   /** Conflicts and events refused in sequence, as they are recorded (e.g. to tell the station). */
   readonly onAlert: (alert: StreamAlert) => Effect.Effect<void, unknown>
   /**
@@ -106,6 +112,7 @@ export const defaultConsumerOptions = {
   holdWindow: 20_000,
   idWindow: 20_000,
   quarantineLimit: 1_000,
+  bundleMax: 64,
   onAlert: () => Effect.void,
   onCommitted: Effect.void
 } as const
@@ -142,9 +149,15 @@ export class Consumer extends Context.Service<
   Consumer,
   {
     readonly start: Effect.Effect<void, BrokerError, Scope.Scope>
-    /** Processes one message as if it came from the broker, in its own transaction. */
+    /**
+     * Processes one message as if it came from the broker, in its own transaction. A bundle's outcome is the first
+     * of its events' that is not "applied", or "applied".
+     */
     readonly receive: (message: BrokerMessage) => Effect.Effect<ConsumerOutcome>
-    /** Processes messages in arrival order in one transaction (the subscription calls this); outcomes in order. */
+    /**
+     * Processes messages in arrival order in one transaction (the subscription calls this); outcomes in order, one
+     * per event: a bundle gives one for each event it carries, or one when it is quarantined whole.
+     */
     readonly receiveBatch: (messages: ReadonlyArray<BrokerMessage>) => Effect.Effect<ReadonlyArray<ConsumerOutcome>>
     /** Applies held events whose turn has come, e.g. after an upgrade taught the consumer a new version. */
     readonly drainHeld: Effect.Effect<number, StoreError>
@@ -199,6 +212,22 @@ const laneOf = (topic: string, lanes: number): number => {
   let hash = 2_166_136_261
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16_777_619)
   return (hash >>> 0) % lanes
+}
+
+/**
+ * One event out of a bundle, as if it had come alone on its type's topic. Its payload, wanted only for a quarantine
+ * record, is the event's own text cut out of the bundle, as the station sent it.
+ */
+class BundledEvent implements BrokerMessage {
+  constructor(
+    readonly topic: string,
+    private readonly source: BundleSource,
+    private readonly index: number,
+    readonly userProperties: Readonly<Record<string, string>>
+  ) {}
+  get payload(): Uint8Array {
+    return this.source.element(this.index)
+  }
 }
 
 class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed", { reason: Schema.String }) {}
@@ -610,18 +639,80 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     if (topic === undefined || topic.kind !== "events") return { quarantine: "not a station event topic" }
     const json = decodeJson(message.payload)
     if (!json.ok) return { quarantine: json.reason }
-    const placed = decodePlaceResult(json.value)
+    return checkEnvelope(message, json.value, { ...topic, type: topic.rest }, now)
+  }
+
+  /**
+   * `check` for every message of a batch: a bundle (`Topics.eventBundle`) is opened into its events, each checked as
+   * if it had come alone, in the bundle's order, with the bundle's topic naming the sender. Its events' messages
+   * cut their own text out of the bundle only when a quarantine record needs the payload.
+   */
+  const checkAll = (messages: ReadonlyArray<BrokerMessage>, now: number) => {
+    const out: Array<{
+      readonly message: BrokerMessage
+      readonly checked: Admitted | { readonly quarantine: string }
+    }> = []
+    for (const message of messages) {
+      const topic = parseTopic(message.topic)
+      if (topic === undefined || topic.kind !== "events" || topic.rest !== BUNDLE_LEAF) {
+        out.push({ message, checked: check(message, now) })
+        continue
+      }
+      const json = decodeJson(message.payload)
+      const problem = !json.ok
+        ? json.reason
+        : !Array.isArray(json.value) || json.value.length === 0
+          ? "a bundle is a non-empty JSON array of event envelopes"
+          : json.value.length > options.bundleMax
+            ? `a bundle of ${json.value.length} events: this consumer takes at most ${options.bundleMax}`
+            : undefined
+      if (problem !== undefined || !json.ok || !Array.isArray(json.value)) {
+        out.push({ message, checked: { quarantine: problem ?? "not a bundle" } })
+        continue
+      }
+      const source = new BundleSource(message.payload)
+      for (const [index, value] of json.value.entries()) {
+        const type = typeof value === "object" && value !== null && "type" in value ? value.type : undefined
+        const single = new BundledEvent(
+          typeof type === "string" && type.length > 0 && type.length <= Bounds.maxIdChars
+            ? Topics.event(topic.siteId, topic.stationId, type)
+            : message.topic,
+          source,
+          index,
+          message.userProperties
+        )
+        out.push({ message: single, checked: checkEnvelope(single, value, { ...topic, type: undefined }, now) })
+      }
+    }
+    return out
+  }
+
+  /**
+   * An envelope's checks once its JSON is parsed: against the topic's station, and its type (`type`; undefined for
+   * an event out of a bundle, whose topic names no type).
+   */
+  const checkEnvelope = (
+    message: BrokerMessage,
+    value: unknown,
+    topic: { readonly siteId: string; readonly stationId: string; readonly type: string | undefined },
+    now: number
+  ): Admitted | { readonly quarantine: string } => {
+    const placed = decodePlaceResult(value)
     if (placed._tag === "Failure") return { quarantine: `not an event envelope: ${placed.failure.message}` }
     const place = placed.success
-    if (place.siteId !== topic.siteId || place.stationId !== topic.stationId || place.type !== topic.rest) {
+    if (
+      place.siteId !== topic.siteId ||
+      place.stationId !== topic.stationId ||
+      (topic.type !== undefined && place.type !== topic.type)
+    ) {
       return {
-        quarantine: `envelope (${place.siteId}/${place.stationId}, ${place.type}) does not match its topic and sender (${topic.siteId}/${topic.stationId}, ${topic.rest})`
+        quarantine: `envelope (${place.siteId}/${place.stationId}, ${place.type}) does not match its topic and sender (${topic.siteId}/${topic.stationId}, ${topic.type ?? "a bundle"})`
       }
     }
     const refused = (reason: string): Admitted => ({ kind: "refused", place, reason, payload: message.payload })
-    const bounds = jsonBoundsProblem(json.value)
+    const bounds = jsonBoundsProblem(value)
     if (bounds !== undefined) return refused(`out of bounds: ${bounds}`)
-    const decoded = decodeEnvelopeResult(json.value)
+    const decoded = decodeEnvelopeResult(value)
     if (decoded._tag === "Failure") return refused(`not an event envelope: ${decoded.failure.message}`)
     const event = decoded.success
     // Old times are normal (a station offline for days sends them late); times far ahead are a broken clock or a
@@ -808,6 +899,14 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       )
 
   const receive = (message: BrokerMessage): Effect.Effect<ConsumerOutcome> =>
+    parseTopic(message.topic)?.rest === BUNDLE_LEAF
+      ? Effect.map(
+          receiveBatch([message]),
+          (outcomes) => outcomes.find((outcome) => outcome !== "applied") ?? "applied"
+        )
+      : receiveOne(message)
+
+  const receiveOne = (message: BrokerMessage): Effect.Effect<ConsumerOutcome> =>
     Effect.gen(function* () {
       const admitted = yield* admit(message)
       return admitted === "quarantined" ? admitted : yield* processOne(admitted, message)
@@ -819,7 +918,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       // of junk costs one commit per batch, and a batch without junk none.
       // No station's stream is touched there (only the quarantine's rows, by single statements): an empty partition.
       const now = yield* wallMs
-      const checked = messages.map((message) => ({ message, checked: check(message, now) }))
+      const checked = checkAll(messages, now)
       const admitted = yield* (
         checked.some(({ checked }) => "quarantine" in checked)
           ? sql.transaction(
@@ -918,10 +1017,14 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       const seq = pending.seq
       pending.force = false
       yield* broker
-        .publish(Topics.acks(pending.siteId, pending.stationId), encodeJson({ epoch: pending.epoch, seq }), {
-          qos: 1,
-          timeoutMs: 10_000
-        })
+        .publish(
+          Topics.acks(pending.siteId, pending.stationId),
+          encodeJson({ epoch: pending.epoch, seq, bundleMax: options.bundleMax }),
+          {
+            qos: 1,
+            timeoutMs: 10_000
+          }
+        )
         .pipe(
           Effect.tap(() =>
             Effect.sync(() => {

@@ -19,6 +19,7 @@ import { checkDelivery } from "./DeliveryChecker.ts"
 import { HighWaterMark, makeMemoryHighWaterMark } from "./HighWaterMark.ts"
 import { makeMemoryBus } from "./MemoryBroker.ts"
 import { Outbox } from "./Outbox.ts"
+import { Topics } from "./Topics.ts"
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "pb-outbox-"))
 
@@ -259,5 +260,88 @@ export const outboxConsumerSuite = (store: TestStore) =>
       expect(result.held).toBeGreaterThanOrEqual(1)
       expect(result.drained).toBeGreaterThanOrEqual(1)
       expect(result.applied[0]?.seq).toBe(1)
+    })
+
+    /**
+     * Two events before the first ack, then a backlog of 40 at once, then one more: each message the station sent in
+     * each phase (its topic, events and bytes), and the delivery checker's verdict.
+     */
+    const sendInPhases = (hubBundleMax: number, bundleBytes: number) =>
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const consumer = yield* Layer.build(
+          consumerRigLayer({
+            database: yield* hubDatabase(),
+            broker: Layer.effect(Broker, bus.client("hub")),
+            bundleMax: hubBundleMax
+          })
+        )
+        yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))
+        const sent: Array<{ readonly topic: string; readonly events: number; readonly bytes: number }> = []
+        const spy = yield* bus.client("spy")
+        yield* spy.subscribe(Topics.eventsOf("HAM1"), (message) =>
+          Effect.sync(() => {
+            const json: unknown = JSON.parse(new TextDecoder().decode(message.payload))
+            sent.push({
+              topic: message.topic,
+              events: Array.isArray(json) ? json.length : 1,
+              bytes: message.payload.length
+            })
+          })
+        )
+        const station = yield* Layer.build(
+          stationRigLayer({
+            filename: join(tempDir(), "station.db"),
+            broker: Layer.effect(Broker, bus.client("station")),
+            highWaterMark: Layer.succeed(HighWaterMark, makeMemoryHighWaterMark()),
+            outbox: { bundleMax: 10, bundleBytes }
+          })
+        )
+        const outbox = yield* Effect.provide(Effect.service(Outbox), station)
+        const confirmed = (seq: number) => waitFor(outbox.status, (s) => s.lastConfirmedSeq === seq, 10_000)
+        yield* appendScans(2, 2).pipe(Effect.provide(station))
+        yield* outbox.start
+        yield* confirmed(2)
+        const beforeAck = sent.splice(0)
+        yield* appendScans(40, 40).pipe(Effect.provide(station))
+        yield* outbox.kick
+        yield* confirmed(42)
+        const backlog = sent.splice(0)
+        yield* appendScans(1).pipe(Effect.provide(station))
+        yield* outbox.kick
+        yield* confirmed(43)
+        return {
+          beforeAck,
+          backlog,
+          lone: sent.splice(0),
+          verdict: checkDelivery(
+            yield* committedEvents.pipe(Effect.provide(station)),
+            yield* appliedEvents.pipe(Effect.provide(consumer))
+          )
+        }
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"), Effect.runPromise)
+
+    it("sends a backlog in bundles once the consumer's acks say it takes them, within both sides' limits; a lone event alone", async () => {
+      const single = Topics.event("HAM1", "PACK-01", "test.scanned")
+      const bundle = Topics.eventBundle("HAM1", "PACK-01")
+      // The consumer's limit (4) below the station's (10), and bytes enough for more.
+      const byCount = await sendInPhases(4, 100_000)
+      // Room for 64 by either side's count, but 1,000 bytes hold only 3 of these envelopes (about 320 bytes each).
+      const byBytes = await sendInPhases(64, 1_000)
+      for (const [result, most, bytes] of [
+        [byCount, 4, 100_000],
+        [byBytes, 3, 1_000]
+      ] as const) {
+        // Before any ack the station cannot know the consumer takes bundles: the first two go one by one.
+        expect(result.beforeAck.map((message) => message.topic)).toEqual([single, single])
+        expect(result.backlog.reduce((sum, message) => sum + message.events, 0)).toBe(40)
+        expect(Math.max(...result.backlog.map((message) => message.events))).toBe(most)
+        for (const message of result.backlog) {
+          expect(message.topic).toBe(message.events > 1 ? bundle : single)
+          expect(message.bytes).toBeLessThanOrEqual(bytes)
+        }
+        expect(result.lone).toEqual([{ topic: single, events: 1, bytes: expect.any(Number) }])
+        expect(result.verdict).toEqual({ lost: [], appliedTwice: [], unexpected: [], outOfOrder: [] })
+      }
     })
   })

@@ -6,13 +6,18 @@ import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerError, type BrokerMessage, type BrokerState, type PublishAck } from "./Broker.ts"
+import { joinBundle } from "./Bundle.ts"
 import { HighWaterMark } from "./HighWaterMark.ts"
 import { decodeJson, Topics } from "./Topics.ts"
 
-/** `{epoch, seq}`: the consumer applied every event of `epoch` up to `seq` (cumulative). */
+/**
+ * `{epoch, seq}`: the consumer applied every event of `epoch` up to `seq` (cumulative). `bundleMax`: the most events
+ * the consumer takes in one bundle (`Topics.eventBundle`); a consumer that does not say so takes none.
+ */
 export const AckMessage = Schema.Struct({
   epoch: Schema.String,
-  seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+  seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  bundleMax: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)))
 })
 export type AckMessage = typeof AckMessage.Type
 
@@ -52,6 +57,14 @@ export interface OutboxOptions {
    * instead of inside it. A mark lost to a crash in between costs a resend of what it covered, never an event.
    */
   readonly markDelayMs: number
+  /**
+   * Consecutive events waiting to go are sent together in one message (a bundle), at most this many and at most as
+   * many as the consumer's acks say it takes: a backlog costs the broker and both ends one message per bundle
+   * instead of one per event. A lone event goes alone, at once. 1 sends every event alone.
+   */
+  readonly bundleMax: number
+  /** A bundle's payload stays within this many bytes (an event larger than that goes alone). */
+  readonly bundleBytes: number
 }
 
 export const defaultOutboxOptions: OutboxOptions = {
@@ -66,7 +79,9 @@ export const defaultOutboxOptions: OutboxOptions = {
   idlePollMs: 1_000,
   rateWindowMs: 10_000,
   resendMinIntervalMs: 1_000,
-  markDelayMs: 250
+  markDelayMs: 250,
+  bundleMax: 64,
+  bundleBytes: 262_144
 }
 
 export interface OutboxStatus {
@@ -151,6 +166,8 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
     reconnected: false,
     lastPublishError: undefined as string | undefined,
     lastResendMs: Number.NEGATIVE_INFINITY,
+    /** Events per message the consumer takes, as its latest ack said (1 until one says more). */
+    bundleMax: 1,
     samples: [] as Array<{ readonly atMs: number; readonly confirmed: number }>
   }
 
@@ -251,6 +268,8 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
     Effect.gen(function* () {
       const ack = yield* decodeControl(AckMessage, message)
       if (ack === undefined) return
+      // The consumer's word on bundles, from its latest ack: one that stops saying it (an older hub) gets none.
+      state.bundleMax = Math.max(1, Math.min(options.bundleMax, ack.bundleMax ?? 1))
       const range = epochs.get(ack.epoch)
       if (range === undefined) {
         return yield* Effect.logWarning(`sync: ack for unknown epoch ${ack.epoch} ignored`)
@@ -308,6 +327,7 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
   }
 
   const publishOptions = { qos: 1, timeoutMs: options.publishTimeoutMs } as const
+  const bundleTopic = Topics.eventBundle(siteId, stationId)
 
   /** Why the broker's answer means the event was not delivered, or undefined when it was. */
   const outcomeOf = (exit: Exit.Exit<PublishAck, BrokerError>): string | undefined => {
@@ -453,6 +473,23 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
         })
       }
 
+      /** The next queued event, with up to `most - 1` more after it as one bundle when there are. */
+      const takeMessage = (most: number) => {
+        const first = queue[queueHead++]!
+        let end = queueHead
+        let bytes = 2 + first.payload.length
+        while (end < queue.length && end - queueHead + 1 < most) {
+          const size = queue[end]!.payload.length + 1
+          if (bytes + size > options.bundleBytes) break
+          bytes += size
+          end++
+        }
+        if (end === queueHead) return { seqs: [first.seq], topic: first.topic, payload: first.payload }
+        const parts = [first, ...queue.slice(queueHead, end)]
+        queueHead = end
+        return { seqs: parts.map((part) => part.seq), topic: bundleTopic, payload: joinBundle(parts, bytes) }
+      }
+
       const launch = () => {
         while (!shouldStop() && inFlight < options.maxInFlight && queueHead < queue.length) {
           const allowance =
@@ -469,13 +506,14 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
             }
             break
           }
-          const message = queue[queueHead++]!
-          launched.push(message.seq)
-          launchedCount++
+          const message = takeMessage(Math.min(state.bundleMax, Math.max(1, Math.floor(allowance - launchedCount))))
+          launched.push(...message.seqs)
+          launchedCount += message.seqs.length
           inFlight++
           run(broker.publish(message.topic, message.payload, publishOptions)).addObserver((exit) => {
             inFlight--
-            answers.set(message.seq, outcomeOf(exit))
+            const outcome = outcomeOf(exit)
+            for (const seq of message.seqs) answers.set(seq, outcome)
             fold()
             launch()
           })

@@ -5,10 +5,18 @@ import { decodeUtf8, encodeUtf8 } from "../label/Utf8.ts"
  * The topic tree. Every topic starts with `packbench/v1/<site>/<station>`; a change of shape is a new version
  * segment, never an edit, because stations in the field upgrade one by one.
  */
+/** The last level of `Topics.eventBundle`. */
+export const BUNDLE_LEAF = "_bundle"
+
 const root = (siteId: string, stationId: string) => `packbench/v1/${siteId}/${stationId}`
 
 export const Topics = {
   event: (siteId: string, stationId: string, type: string) => `${root(siteId, stationId)}/events/${type}`,
+  /**
+   * Several consecutive events of one station in one message (a JSON array of envelopes), sent only to a consumer
+   * whose acks say it takes bundles. No event type is `_bundle`: types are dotted names such as `pack.completed`.
+   */
+  eventBundle: (siteId: string, stationId: string) => `${root(siteId, stationId)}/events/${BUNDLE_LEAF}`,
   /** Every station's events of a site (`+` for all sites): what a consumer subscribes to. */
   eventsOf: (siteId: string) => `packbench/v1/${siteId}/+/events/#`,
   acks: (siteId: string, stationId: string) => `${root(siteId, stationId)}/acks`,

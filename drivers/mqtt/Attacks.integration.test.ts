@@ -830,8 +830,13 @@ describe("attacks on mosquitto with the shipped ACL and logins made by packbench
     )
   })
 
-  it("syncs a station to the hub with nothing but their own rights, and nothing is lost", async () => {
+  it("syncs a station to the hub with nothing but their own rights, a backlog in bundles, and nothing is lost", async () => {
     const station01 = login("pack-01.json", "packbench-HAM1-PACK-01")
+    // A second hub client that only counts the bundles: the hub's rights let it read them.
+    const spy = await mqtt.connectAsync(mosquitto.url, { protocolVersion: 5, ...hubLogin("packbench-hub-spy") })
+    const bundles: Array<number> = []
+    spy.on("message", (_topic, payload) => bundles.push((JSON.parse(payload.toString()) as Array<unknown>).length))
+    await spy.subscribeAsync(Topics.eventBundle("HAM1", "PACK-01"), { qos: 1 })
     const result = await Effect.runPromise(
       Effect.gen(function* () {
         const consumer = yield* Layer.build(
@@ -851,18 +856,26 @@ describe("attacks on mosquitto with the shipped ACL and logins made by packbench
         )
         yield* Effect.flatMap(Outbox, (o) => o.start).pipe(Effect.provide(stationContext))
         yield* appendScans(200, 10).pipe(Effect.provide(stationContext))
-        const status = yield* waitFor(
-          Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(stationContext)),
-          (s) => s.lastConfirmedSeq >= 200,
-          30_000
-        )
+        const outboxStatus = Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(stationContext))
+        yield* waitFor(outboxStatus, (s) => s.lastConfirmedSeq >= 200, 30_000)
+        // The hub's acks said it takes bundles: a backlog appended at once goes in them.
+        yield* appendScans(1_000, 1_000).pipe(Effect.provide(stationContext))
+        yield* Effect.flatMap(Outbox, (o) => o.kick).pipe(Effect.provide(stationContext))
+        const status = yield* waitFor(outboxStatus, (s) => s.lastConfirmedSeq >= 1_200, 30_000)
         const applied = yield* appliedEvents.pipe(Effect.provide(consumer))
         const committed = yield* committedEvents.pipe(Effect.provide(stationContext))
         return { status, verdict: checkDelivery(committed, applied) }
-      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
+      }).pipe(
+        Effect.scoped,
+        Effect.provideService(References.MinimumLogLevel, "Error"),
+        Effect.ensuring(Effect.promise(() => spy.endAsync()))
+      )
     )
-    expect(result.status).toMatchObject({ depth: 0, lastConfirmedSeq: 200, lastPublishError: undefined })
+    expect(result.status).toMatchObject({ depth: 0, lastConfirmedSeq: 1_200, lastPublishError: undefined })
     expect(result.verdict).toEqual({ lost: [], appliedTwice: [], unexpected: [], outOfOrder: [] })
+    expect(bundles.length).toBeGreaterThan(0)
+    expect(Math.max(...bundles)).toBeLessThanOrEqual(defaultConsumerOptions.bundleMax)
+    expect(bundles.filter((events) => events > 1).length).toBeGreaterThan(0)
   }, 60_000)
 
   it("gives every topic to its role alone (0x87 for the rest)", async () => {
