@@ -658,20 +658,13 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         out.push({ message, checked: check(message, now) })
         continue
       }
-      const json = decodeJson(message.payload)
-      const problem = !json.ok
-        ? json.reason
-        : !Array.isArray(json.value) || json.value.length === 0
-          ? "a bundle is a non-empty JSON array of event envelopes"
-          : json.value.length > options.bundleMax
-            ? `a bundle of ${json.value.length} events: this consumer takes at most ${options.bundleMax}`
-            : undefined
-      if (problem !== undefined || !json.ok || !Array.isArray(json.value)) {
-        out.push({ message, checked: { quarantine: problem ?? "not a bundle" } })
+      const opened = openBundle(message.payload)
+      if ("quarantine" in opened) {
+        out.push({ message, checked: opened })
         continue
       }
       const source = new BundleSource(message.payload)
-      for (const [index, value] of json.value.entries()) {
+      for (const [index, value] of opened.events.entries()) {
         const type = typeof value === "object" && value !== null && "type" in value ? value.type : undefined
         const single = new BundledEvent(
           typeof type === "string" && type.length > 0 && type.length <= Bounds.maxIdChars
@@ -685,6 +678,21 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       }
     }
     return out
+  }
+
+  /** A bundle's events, or why it is quarantined whole. */
+  const openBundle = (
+    payload: Uint8Array
+  ): { readonly events: ReadonlyArray<unknown> } | { readonly quarantine: string } => {
+    const json = decodeJson(payload)
+    if (!json.ok) return { quarantine: json.reason }
+    if (!Array.isArray(json.value) || json.value.length === 0) {
+      return { quarantine: "a bundle is a non-empty JSON array of event envelopes" }
+    }
+    if (json.value.length > options.bundleMax) {
+      return { quarantine: `a bundle of ${json.value.length} events: this consumer takes at most ${options.bundleMax}` }
+    }
+    return { events: json.value }
   }
 
   /**
