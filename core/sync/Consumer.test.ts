@@ -409,22 +409,20 @@ describe("Consumer: bad input stops at the edge, and the stream goes on", () => 
 describe("Consumer: bundles of events", () => {
   const bundle = (texts: ReadonlyArray<string>, stationId = "PACK-01") =>
     raw(`[${texts.join(",")}]`, Topics.eventBundle("HAM1", stationId))
+  const run = <A, E>(body: (consumer: Consumer["Service"]) => Effect.Effect<A, E, Sql>) =>
+    Effect.runPromise(withConsumer(() => undefined, body))
 
   it("opens a bundle into its events, applied in its order in the batch, one outcome each", async () => {
-    const result = await Effect.runPromise(
-      withConsumer(
-        () => undefined,
-        (consumer) =>
-          Effect.gen(function* () {
-            const outcomes = yield* consumer.receiveBatch([
-              message(1),
-              bundle([envelopeText(2), envelopeText(3), envelopeText(2), envelopeText(4)]),
-              message(5)
-            ])
-            const cursor = yield* rowsOf<{ last_seq: number }>("SELECT last_seq FROM sync_consumer_cursor")
-            return { outcomes, cursor, applied: yield* appliedEvents }
-          })
-      )
+    const result = await run((consumer) =>
+      Effect.gen(function* () {
+        const outcomes = yield* consumer.receiveBatch([
+          message(1),
+          bundle([envelopeText(2), envelopeText(3), envelopeText(2), envelopeText(4)]),
+          message(5)
+        ])
+        const cursor = yield* rowsOf<{ last_seq: number }>("SELECT last_seq FROM sync_consumer_cursor")
+        return { outcomes, cursor, applied: yield* appliedEvents }
+      })
     )
     expect(result.outcomes).toEqual(["applied", "applied", "applied", "duplicate", "applied", "applied"])
     expect(result.applied.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5])
@@ -432,42 +430,34 @@ describe("Consumer: bundles of events", () => {
   })
 
   it("takes a bundle alone through `receive`, in its own transaction", async () => {
-    const result = await Effect.runPromise(
-      withConsumer(
-        () => undefined,
-        (consumer) =>
-          Effect.gen(function* () {
-            const first = yield* consumer.receive(bundle([envelopeText(1), envelopeText(2)]))
-            const second = yield* consumer.receive(bundle([envelopeText(2), envelopeText(3)]))
-            return { first, second, applied: yield* appliedEvents }
-          })
-      )
+    const result = await run((consumer) =>
+      Effect.gen(function* () {
+        const first = yield* consumer.receive(bundle([envelopeText(1), envelopeText(2)]))
+        const second = yield* consumer.receive(bundle([envelopeText(2), envelopeText(3)]))
+        return { first, second, applied: yield* appliedEvents }
+      })
     )
     expect(result).toMatchObject({ first: "applied", second: "duplicate" })
     expect(result.applied.map((event) => event.seq)).toEqual([1, 2, 3])
   })
 
   it("checks each event of a bundle as if it came alone: another station's is quarantined, a bad one refused in its place", async () => {
-    const result = await Effect.runPromise(
-      withConsumer(
-        () => undefined,
-        (consumer) =>
-          Effect.gen(function* () {
-            const outcomes = yield* consumer.receiveBatch([
-              bundle([
-                envelopeText(1),
-                envelopeText(2).replace(/"wallMs":\d+/, '"wallMs":1e400'),
-                envelopeText(3),
-                envelopeText(4, { stationId: "PACK-02" }),
-                envelopeText(4)
-              ])
-            ])
-            const quarantined = yield* rowsOf<{ topic: string; reason: string; payload: string }>(
-              "SELECT topic, reason, payload FROM sync_consumer_quarantine ORDER BY id"
-            )
-            return { outcomes, quarantined, applied: yield* appliedEvents }
-          })
-      )
+    const result = await run((consumer) =>
+      Effect.gen(function* () {
+        const outcomes = yield* consumer.receiveBatch([
+          bundle([
+            envelopeText(1),
+            envelopeText(2).replace(/"wallMs":\d+/, '"wallMs":1e400'),
+            envelopeText(3),
+            envelopeText(4, { stationId: "PACK-02" }),
+            envelopeText(4)
+          ])
+        ])
+        const quarantined = yield* rowsOf<{ topic: string; reason: string; payload: string }>(
+          "SELECT topic, reason, payload FROM sync_consumer_quarantine ORDER BY id"
+        )
+        return { outcomes, quarantined, applied: yield* appliedEvents }
+      })
     )
     expect(result.outcomes).toEqual(["applied", "quarantined", "applied", "quarantined", "applied"])
     // As for single messages, what cannot be placed is quarantined on admission, before the batch is applied.
