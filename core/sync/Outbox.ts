@@ -541,7 +541,13 @@ const makeOutbox = Effect.fnUntraced(function* (overrides: Partial<OutboxOptions
     if (now - state.lastAckProgressMs < limit) return
     state.ackTimeouts += 1
     state.lastAckProgressMs = now
-    yield* Effect.logInfo(`sync: no ack for ${limit} ms, resending from ${state.confirmed + 1}`)
+    yield* Effect.logInfo(
+      `sync: no ack for ${limit} ms, resending from ${state.confirmed + 1}` +
+        (state.bundleMax > 1 ? " one event a message until an ack says the consumer takes bundles" : "")
+    )
+    // A consumer that quarantines the bundles (replaced by one from before them, or one that takes fewer) never
+    // acks them, and so could never say so: the resend goes one event a message, and the next ack tells again.
+    state.bundleMax = 1
     rewind(state.confirmed)
   })
 
