@@ -1,6 +1,7 @@
 // The far side of bench:sync in a process of its own, as the hub is in the field, so the station's process (the
 // bench's) holds only the station and its RSS and CPU are the station's. Forked by bench/sync-throughput.ts over IPC:
-//   consumer <mqtt-url> <hub.db | :memory:> [batch]: the hub's consumer (fixtures' consumer rig) until told "stop";
+//   consumer <mqtt-url> <hub.db | :memory:> [batch]: the hub's consumer (fixtures' consumer rig) until told "stop"
+//     (told "cpu", it answers "cpu <its CPU so far in µs>");
 //   raw-sub <mqtt-url> <topic> <count>: a plain mqtt.js QoS 1 subscriber that says "done" after <count> messages.
 import { Effect, Exit, Layer, References, Scope } from "effect"
 import mqtt from "mqtt"
@@ -27,6 +28,11 @@ const runConsumer = async (filename: string, batch: string | undefined) => {
     }).pipe(Effect.provideService(References.MinimumLogLevel, "Error"))
   )
   process.on("message", (message) => {
+    // "cpu": the consumer's CPU so far (user + system, µs), so the bench can print its share of a drain.
+    if (message === "cpu") {
+      const used = process.cpuUsage()
+      send(`cpu ${used.user + used.system}`)
+    }
     if (message !== "stop") return
     void Effect.runPromise(Scope.close(scope, Exit.void)).then(() => process.exit(0))
   })

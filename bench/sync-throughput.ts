@@ -120,6 +120,20 @@ const startPeer = async (args: ReadonlyArray<string>) => {
   await waitForMessage("ready")
   return {
     waitForMessage,
+    /** The peer's CPU so far (user + system, µs), as it answers "cpu". */
+    cpuMicros: async () => {
+      const seen = messages.length
+      child.send("cpu")
+      while (true) {
+        const answer = messages.slice(seen).find((message) => message.startsWith("cpu "))
+        if (answer !== undefined) return Number(answer.slice(4))
+        const code = await Promise.race([
+          new Promise<"message">((resolve) => waiters.push(() => resolve("message"))),
+          exited
+        ])
+        if (code !== "message") throw new Error(`bench/sync-peer.ts ${args[0]} exited with ${code} before its CPU`)
+      }
+    },
     stop: async () => {
       child.send("stop")
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000)
@@ -262,6 +276,7 @@ const main = async () => {
         const sampler = setInterval(() => {
           rssPeak = Math.max(rssPeak, process.memoryUsage.rss())
         }, 100)
+        const hubCpuBefore = yield* Effect.promise(() => hub.cpuMicros())
         const drainStart = performance.now()
         const drainCpu = process.cpuUsage()
         yield* offlineOutbox.start
@@ -295,11 +310,13 @@ const main = async () => {
         }
         const drainSeconds = (performance.now() - drainStart) / 1000
         const drainCpuUsed = process.cpuUsage(drainCpu)
+        const hubCpuMicros = (yield* Effect.promise(() => hub.cpuMicros())) - hubCpuBefore
         clearInterval(sampler)
         scans.sort((a, b) => a - b)
         console.log(
           `  the station's CPU while draining: ${((drainCpuUsed.user + drainCpuUsed.system) / backlog).toFixed(1)} µs ` +
-            `an event (user ${(drainCpuUsed.user / 1e6).toFixed(1)} s, system ${(drainCpuUsed.system / 1e6).toFixed(1)} s)`
+            `an event (user ${(drainCpuUsed.user / 1e6).toFixed(1)} s, system ${(drainCpuUsed.system / 1e6).toFixed(1)} s); ` +
+            `the consumer's: ${(hubCpuMicros / backlog).toFixed(1)} µs an event`
         )
         console.log(
           `offline backlog ${backlog}: drained (published and confirmed) in ${drainSeconds.toFixed(1)} s ` +

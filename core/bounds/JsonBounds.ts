@@ -24,30 +24,52 @@ export const defaultJsonLimits: JsonLimits = {
  */
 export const jsonBoundsProblem = (value: unknown, limits: JsonLimits = defaultJsonLimits): string | undefined => {
   let nodes = 0
-  const stack: Array<{ readonly value: unknown; readonly path: string; readonly depth: number }> = [
-    { value, path: "$", depth: 0 }
-  ]
-  while (stack.length > 0) {
-    const { value: current, path, depth } = stack.pop()!
-    if (++nodes > limits.maxNodes) return `more than ${limits.maxNodes} values`
-    if (depth > limits.maxDepth) return `${path} is nested deeper than ${limits.maxDepth}`
+  /**
+   * The problem at or below `current`, depth first in document order. The recursion is as deep as the document, at
+   * most `maxDepth` + 1 (deeper is the problem). A problem's path is built only once one is found, as it unwinds:
+   * a document without one (nearly every message) costs no string and no object per value.
+   */
+  const visit = (current: unknown, depth: number): Problem | undefined => {
+    if (++nodes > limits.maxNodes) return { segments: undefined, text: `more than ${limits.maxNodes} values` }
+    if (depth > limits.maxDepth) return { segments: [], text: `is nested deeper than ${limits.maxDepth}` }
     if (typeof current === "number") {
-      if (!Number.isFinite(current)) return `${path} is not a finite number`
-      if (Math.abs(current) > limits.maxAbsNumber) return `${path} is out of range (${current})`
+      if (!Number.isFinite(current)) return { segments: [], text: "is not a finite number" }
+      if (Math.abs(current) > limits.maxAbsNumber) return { segments: [], text: `is out of range (${current})` }
     } else if (typeof current === "string") {
       if (current.length > limits.maxStringChars) {
-        return `${path} is longer than ${limits.maxStringChars} characters (${current.length})`
+        return { segments: [], text: `is longer than ${limits.maxStringChars} characters (${current.length})` }
       }
     } else if (Array.isArray(current)) {
-      for (let index = current.length - 1; index >= 0; index--) {
-        stack.push({ value: current[index], path: `${path}[${index}]`, depth: depth + 1 })
+      for (let index = 0; index < current.length; index++) {
+        const below = visit(current[index], depth + 1)
+        if (below !== undefined) return within(below, `[${index}]`)
       }
     } else if (typeof current === "object" && current !== null) {
-      for (const [key, child] of Object.entries(current)) {
-        if (key.length > Bounds.maxIdChars) return `${path} has a key longer than ${Bounds.maxIdChars} characters`
-        stack.push({ value: child, path: `${path}.${key}`, depth: depth + 1 })
+      const record = current as Record<string, unknown>
+      const keys = Object.keys(record)
+      for (const key of keys) {
+        if (key.length > Bounds.maxIdChars)
+          return { segments: [], text: `has a key longer than ${Bounds.maxIdChars} characters` }
+      }
+      for (const key of keys) {
+        const below = visit(record[key], depth + 1)
+        if (below !== undefined) return within(below, `.${key}`)
       }
     }
+    return undefined
   }
-  return undefined
+  const problem = visit(value, 0)
+  if (problem === undefined) return undefined
+  return problem.segments === undefined ? problem.text : `$${problem.segments.reverse().join("")} ${problem.text}`
+}
+
+/** What is wrong, and the path to it from the innermost value out (`undefined`: a problem of the whole document). */
+interface Problem {
+  readonly segments: Array<string> | undefined
+  readonly text: string
+}
+
+const within = (problem: Problem, segment: string): Problem => {
+  problem.segments?.push(segment)
+  return problem
 }

@@ -215,18 +215,29 @@ const laneOf = (topic: string, lanes: number): number => {
 }
 
 /**
- * One event out of a bundle, as if it had come alone on its type's topic. Its payload, wanted only for a quarantine
- * record, is the event's own text cut out of the bundle, as the station sent it.
+ * One event out of a bundle, as if it had come alone on its type's topic. Its topic and payload, wanted only for a
+ * quarantine record or a log line, are made when asked for: the payload is the event's own text cut out of the
+ * bundle, as the station sent it.
  */
 class BundledEvent implements BrokerMessage {
   constructor(
-    readonly topic: string,
+    private readonly bundle: BrokerMessage,
+    private readonly station: { readonly siteId: string; readonly stationId: string },
     private readonly source: BundleSource,
     private readonly index: number,
-    readonly userProperties: Readonly<Record<string, string>>
+    private readonly type: unknown
   ) {}
+  get topic(): string {
+    const type = this.type
+    return typeof type === "string" && type.length > 0 && type.length <= Bounds.maxIdChars
+      ? Topics.event(this.station.siteId, this.station.stationId, type)
+      : this.bundle.topic
+  }
   get payload(): Uint8Array {
     return this.source.element(this.index)
+  }
+  get userProperties(): Readonly<Record<string, string>> {
+    return this.bundle.userProperties
   }
 }
 
@@ -666,14 +677,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       const source = new BundleSource(message.payload)
       for (const [index, value] of opened.events.entries()) {
         const type = typeof value === "object" && value !== null && "type" in value ? value.type : undefined
-        const single = new BundledEvent(
-          typeof type === "string" && type.length > 0 && type.length <= Bounds.maxIdChars
-            ? Topics.event(topic.siteId, topic.stationId, type)
-            : message.topic,
-          source,
-          index,
-          message.userProperties
-        )
+        const single = new BundledEvent(message, topic, source, index, type)
         out.push({ message: single, checked: checkEnvelope(single, value, { ...topic, type: undefined }, now) })
       }
     }
