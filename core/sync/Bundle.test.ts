@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest"
-import { arrayElementSpans, BundleSource, bundleBytes, joinBundle } from "./Bundle.ts"
+import { arrayElementSpans, BundleSource, joinBundle } from "./Bundle.ts"
 
 const encode = (text: string) => new TextEncoder().encode(text)
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
+/** The envelopes' bytes, the brackets and the commas between them. */
+const bundleBytes = (parts: ReadonlyArray<{ readonly payload: Uint8Array }>) =>
+  parts.reduce((sum, part) => sum + part.payload.length, 1 + parts.length)
 
 describe("bundles", () => {
   it("joins encoded envelopes into one JSON array, its size known before", () => {

@@ -5,7 +5,7 @@
  */
 import { decodeUtf8, encodeUtf8 } from "../label/Utf8.ts"
 
-/** `[e1,e2,…]` from encoded envelopes; `bytes` is their lengths plus the brackets and commas (`bundleBytes`). */
+/** `[e1,e2,…]` from encoded envelopes; `bytes` is their lengths plus the brackets and commas. */
 export const joinBundle = (parts: ReadonlyArray<{ readonly payload: Uint8Array }>, bytes: number): Uint8Array => {
   const out = new Uint8Array(bytes)
   out[0] = 0x5b
@@ -18,10 +18,6 @@ export const joinBundle = (parts: ReadonlyArray<{ readonly payload: Uint8Array }
   out[at] = 0x5d
   return out
 }
-
-/** The bytes of a bundle of these encoded envelopes. */
-export const bundleBytes = (parts: ReadonlyArray<{ readonly payload: Uint8Array }>) =>
-  parts.reduce((sum, part) => sum + part.payload.length, 1 + parts.length)
 
 /**
  * Where each element of a JSON array's text starts and ends (end exclusive), whitespace around it left out. Only for
