@@ -645,8 +645,11 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
    * `admit`'s checks, without touching the database: an admitted event, or why the message is quarantined. Plain
    * code, so a batch checks its messages in one loop; `now` is the hub's wall clock for the skew check.
    */
-  const check = (message: BrokerMessage, now: number): Admitted | { readonly quarantine: string } => {
-    const topic = parseTopic(message.topic)
+  const check = (
+    message: BrokerMessage,
+    now: number,
+    topic = parseTopic(message.topic)
+  ): Admitted | { readonly quarantine: string } => {
     if (topic === undefined || topic.kind !== "events") return { quarantine: "not a station event topic" }
     const json = decodeJson(message.payload)
     if (!json.ok) return { quarantine: json.reason }
@@ -666,7 +669,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     for (const message of messages) {
       const topic = parseTopic(message.topic)
       if (topic === undefined || topic.kind !== "events" || topic.rest !== BUNDLE_LEAF) {
-        out.push({ message, checked: check(message, now) })
+        out.push({ message, checked: check(message, now, topic) })
         continue
       }
       const opened = openBundle(message.payload)
