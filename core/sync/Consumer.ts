@@ -678,10 +678,11 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         continue
       }
       const source = new BundleSource(message.payload)
+      const sender = { siteId: topic.siteId, stationId: topic.stationId, type: undefined }
       for (const [index, value] of opened.events.entries()) {
         const type = typeof value === "object" && value !== null && "type" in value ? value.type : undefined
         const single = new BundledEvent(message, topic, source, index, type)
-        out.push({ message: single, checked: checkEnvelope(single, value, { ...topic, type: undefined }, now) })
+        out.push({ message: single, checked: checkEnvelope(single, value, sender, now) })
       }
     }
     return out
