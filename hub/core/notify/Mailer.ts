@@ -21,12 +21,6 @@ export interface OutgoingMail {
   readonly unsubscribeUrl?: string | undefined
 }
 
-/** The RFC 2369 / RFC 8058 headers of a mail that carries an unsubscribe URL; none without one. */
-export const unsubscribeHeaders = (mail: OutgoingMail): Readonly<Record<string, string>> =>
-  mail.unsubscribeUrl === undefined
-    ? {}
-    : { "List-Unsubscribe": `<${mail.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
-
 /**
  * Why the provider did not take a message. `permanent` is the provider's verdict that retrying cannot help
  * (SMTP 5xx, RFC 5321 §4.2.1: a bad recipient, a refused sender); anything else is worth another attempt.
