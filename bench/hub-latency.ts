@@ -154,6 +154,7 @@ const rawNodemailer = async (smtp: Smtp, count: number, rate: number, tag: strin
   try {
     const startedAt = new Map<string, number>()
     const sends: Array<Promise<unknown>> = []
+    const cpuBefore = process.cpuUsage()
     const started = Date.now()
     for (let index = 0; index < count; index++) {
       const due = started + (index * 1000) / rate
@@ -165,7 +166,8 @@ const rawNodemailer = async (smtp: Smtp, count: number, rate: number, tag: strin
     await Promise.all(sends)
     // The server reports what it accepted every few milliseconds: wait for the last of these.
     while (smtp.count() < before.size + count) await new Promise((resolve) => setTimeout(resolve, 5))
-    return smtp
+    const cpu = process.cpuUsage(cpuBefore)
+    const latencies = smtp
       .messages()
       .filter((mail) => !before.has(mail.id))
       .map((mail) => {
@@ -174,6 +176,7 @@ const rawNodemailer = async (smtp: Smtp, count: number, rate: number, tag: strin
         if (sent === undefined) throw new Error(`a mail to ${to} that the raw baseline did not send`)
         return mail.acceptedAtMs - sent
       })
+    return { latencies, cpuPerMailUs: Math.round((cpu.user + cpu.system) / count) }
   } finally {
     transport.close()
   }
@@ -254,6 +257,7 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
         const confirmations = new Set(smtp.messages().map((mail) => mail.id))
         const publishedAt = new Map<string, number>()
         const publishing: Array<Fiber.Fiber<unknown, unknown>> = []
+        const cpuBefore = process.cpuUsage()
         const started = Date.now()
         for (const [index, orderId] of orderIds.entries()) {
           const due = started + (index * 1000) / rate
@@ -290,6 +294,7 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
           (result) => Number(result[0]?.n) >= parcels * 2,
           30_000
         )
+        const cpu = process.cpuUsage(cpuBefore)
         // The hub's own record of each mail: when the notification was recorded, taken and recorded as sent.
         const recorded = new Map(
           (yield* sql.query<{ email: string; created_at_ms: number; attempt_started_ms: number; sent_at_ms: number }>(
@@ -326,7 +331,7 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
           hops.nodemailerToAccepted.push(mail.acceptedAtMs - handed)
           hops.acceptedToRecordedSent.push(Number(row.sent_at_ms) - mail.acceptedAtMs)
         }
-        return { hops, publishedRate }
+        return { hops, publishedRate, cpuPerMailUs: (cpu.user + cpu.system) / parcels }
       })
     ).pipe(Effect.provide(layer.pipe(Layer.orDie)), Effect.provideService(References.MinimumLogLevel, "Warn"))
   )
@@ -339,7 +344,7 @@ const main = async () => {
     for (const [index, rate] of rates.entries()) {
       const parcels = parcelsAt(rate)
       const tag = String(index + 1)
-      const { hops, publishedRate } = await hubRun(smtp, smtp.brokerUrl, rate, parcels, tag)
+      const { hops, publishedRate, cpuPerMailUs } = await hubRun(smtp, smtp.brokerUrl, rate, parcels, tag)
       const packbench = figures(hops.total)
       const split = {
         "published → applied (notification recorded)": figures(hops.publishedToApplied),
@@ -349,9 +354,12 @@ const main = async () => {
         "accepted → recorded as sent": figures(hops.acceptedToRecordedSent)
       }
       // The hub's figures first: a raw baseline that fails (an overloaded machine) still leaves them printed.
-      console.log(JSON.stringify({ targetRatePerSec: rate, packbench, split }))
-      const composed = figures(await rawNodemailer(smtp, parcels, rate, tag, "composed"))
-      const prebuilt = figures(await rawNodemailer(smtp, parcels, rate, tag, "prebuilt"))
+      const hubCpuPerMailUs = Math.round(cpuPerMailUs)
+      console.log(JSON.stringify({ targetRatePerSec: rate, packbench, split, hubCpuPerMailUs }))
+      const composedRun = await rawNodemailer(smtp, parcels, rate, tag, "composed")
+      const prebuiltRun = await rawNodemailer(smtp, parcels, rate, tag, "prebuilt")
+      const composed = { ...figures(composedRun.latencies), cpuPerMailUs: composedRun.cpuPerMailUs }
+      const prebuilt = { ...figures(prebuiltRun.latencies), cpuPerMailUs: prebuiltRun.cpuPerMailUs }
       const transportSettings = `the hub's transport settings: pool of ${SMTP_POOL_CONNECTIONS}, connections reused for every mail, ${SMTP_TIMEOUT_MS} ms timeouts`
       const ratioTo = (raw: ReturnType<typeof figures>) => ({
         p50: Number((packbench.p50Ms / raw.p50Ms).toFixed(2)),
@@ -364,6 +372,7 @@ const main = async () => {
         path: "handed-to-carrier published → mail accepted by SMTP (smtp-server on loopback)",
         packbench,
         split,
+        hubCpuPerMailUs,
         rawNodemailer: {
           path: `nodemailer sendMail (${transportSettings}) composing the same mails from their parts at the same rate → accepted`,
           ...composed
@@ -379,12 +388,12 @@ const main = async () => {
       results.push(result)
     }
     console.log(
-      "\nrate/s  parcels  packbench p50/p99 ms   nodemailer composing p50/p99 ms   ratio p50/p99   nodemailer prebuilt p50/p99 ms   ratio p50/p99"
+      "\nrate/s  parcels  packbench p50/p99 ms   nodemailer composing p50/p99 ms   ratio p50/p99   nodemailer prebuilt p50/p99 ms   ratio p50/p99   CPU µs a mail: hub / composing / prebuilt"
     )
     const pair = (p50: number, p99: number, width: number) => `${p50} / ${p99}`.padStart(width)
     for (const result of results) {
       console.log(
-        `${String(result.targetRatePerSec).padStart(6)}  ${String(result.parcels).padStart(7)}  ${pair(result.packbench.p50Ms, result.packbench.p99Ms, 20)}   ${pair(result.rawNodemailer.p50Ms, result.rawNodemailer.p99Ms, 31)}   ${pair(result.ratio.p50, result.ratio.p99, 13)}   ${pair(result.rawNodemailerPrebuilt.p50Ms, result.rawNodemailerPrebuilt.p99Ms, 30)}   ${pair(result.ratioToPrebuilt.p50, result.ratioToPrebuilt.p99, 13)}`
+        `${String(result.targetRatePerSec).padStart(6)}  ${String(result.parcels).padStart(7)}  ${pair(result.packbench.p50Ms, result.packbench.p99Ms, 20)}   ${pair(result.rawNodemailer.p50Ms, result.rawNodemailer.p99Ms, 31)}   ${pair(result.ratio.p50, result.ratio.p99, 13)}   ${pair(result.rawNodemailerPrebuilt.p50Ms, result.rawNodemailerPrebuilt.p99Ms, 30)}   ${pair(result.ratioToPrebuilt.p50, result.ratioToPrebuilt.p99, 13)}   ${`${result.hubCpuPerMailUs} / ${result.rawNodemailer.cpuPerMailUs} / ${result.rawNodemailerPrebuilt.cpuPerMailUs}`.padStart(39)}`
       )
     }
   } finally {
