@@ -9,20 +9,20 @@
 // server at the same rate, timed from `sendMail` to the server's acceptance: once composing each from its parts (from,
 // subject, text, HTML, the hub's extra headers), as the hub's mailer has nodemailer do, and once sending the raw text
 // composed beforehand (the floor of sending at all); the ratio to each is printed. Prints figures; asserts nothing.
-// The SMTP server and the broker run in a process of their own (bench/mailPeerProcess.ts), as the hub's relay and
-// broker do in the field: in the hub's process, the server's parsing of each mail took the CPU the hub needed.
+// The SMTP server, the broker and the station publishing the parcels run in a process of their own
+// (bench/mailPeerProcess.ts), as the hub's relay, broker and stations do in the field: in the hub's process, the
+// server's parsing of each mail took the CPU the hub needed, and the hub's CPU a mail counted the station's work.
+// Every moment is the wall clock to the microsecond (both processes), so a median of 2 ms is not read in whole ms.
 //   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N]
 // --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more).
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Fiber, Layer, References } from "effect"
-import { OrderReceived } from "../core/orders/OrderEvents.ts"
-import { ParcelHandedToCarrier } from "../core/pack/PackEvents.ts"
+import { Effect, Layer, References } from "effect"
 import { Sql } from "../core/store/Sql.ts"
-import { layerMqttBroker, makeMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
+import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { SystemClockLayer } from "../drivers/time/SystemClock.ts"
-import { hubRigOptions, publishAll, publishEnvelope, sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
+import { hubRigOptions } from "../fixtures/hub/HubRig.ts"
 import { waitFor } from "../fixtures/mqtt/SyncRig.ts"
 import { HubSettings } from "../hub/core/notify/HubSettings.ts"
 import { Mailer } from "../hub/core/notify/Mailer.ts"
@@ -34,6 +34,12 @@ import { startLineChild } from "./lineChild.ts"
 
 /** The SMTP timeouts (connect, greeting, idle socket) of both the hub's mailer and the raw baseline. */
 const SMTP_TIMEOUT_MS = 10_000
+
+/**
+ * The wall clock to a microsecond (Date.now() is whole milliseconds, too coarse for a median of 3 ms): the moments
+ * the bench stamps and the ones the mail server stamps (bench/mailPeerProcess.ts) are both read this way.
+ */
+const preciseNowMs = () => performance.timeOrigin + performance.now()
 
 /** A mail as the server took it: its raw text and its parts (headers by lower-case name). */
 interface SentMail {
@@ -51,14 +57,27 @@ interface AcceptedMail {
   readonly acceptedAtMs: number
 }
 
+/** The handovers a station of the peer process published: when each address's parcel went, and at what rate. */
+interface Handovers {
+  readonly publishedAtMs: Readonly<Record<string, number>>
+  readonly publishedRate: number
+}
+
 /**
- * The SMTP server and the MQTT broker in a process of their own (bench/mailPeerProcess.ts), as the hub's relay and
- * broker are in the field. Resolves once both listen, with their addresses, the mails accepted so far (streamed in as
- * the server takes them), a mail's raw text on request, and how to stop it.
+ * The SMTP server, the MQTT broker and the station publishing to it, in a process of their own
+ * (bench/mailPeerProcess.ts), as the hub's relay, broker and stations are in the field. Resolves once server and
+ * broker listen, with their addresses, the mails accepted so far (streamed in as the server takes them), a mail's raw
+ * text on request, the station's requests, and how to stop it.
  */
 const startMailPeer = async () => {
   const mails: Array<AcceptedMail> = []
   const rawWaiters = new Map<string, (mail: SentMail) => void>()
+  const stationWaiters = new Map<string, (answer: unknown) => void>()
+  const request = <A>(key: string, line: string) =>
+    new Promise<A>((resolve) => {
+      stationWaiters.set(key, resolve as (answer: unknown) => void)
+      child.send(line)
+    })
   const child = await startLineChild(
     "bench/mailPeerProcess.ts",
     [],
@@ -67,8 +86,14 @@ const startMailPeer = async () => {
       return urls === null ? undefined : { smtp: urls[1]!, mqtt: urls[2]! }
     },
     (line) => {
-      const message = JSON.parse(line) as AcceptedMail | ({ rawOf: string } & SentMail)
+      const message = JSON.parse(line) as
+        | AcceptedMail
+        | ({ rawOf: string } & SentMail)
+        | { ordersOf: string }
+        | ({ handoversOf: string } & Handovers)
       if ("rawOf" in message) rawWaiters.get(message.rawOf)?.(message)
+      else if ("ordersOf" in message) stationWaiters.get(`orders ${message.ordersOf}`)?.(message)
+      else if ("handoversOf" in message) stationWaiters.get(`handovers ${message.handoversOf}`)?.(message)
       else mails.push(message)
     }
   )
@@ -84,6 +109,11 @@ const startMailPeer = async () => {
         rawWaiters.set(id, resolve)
         child.send(`raw ${id}`)
       }),
+    /** The station PACK-<tag> publishes `order.received` for `count` orders at once; resolves once all are acked. */
+    orders: (tag: string, count: number) => request<unknown>(`orders ${tag}`, `orders ${tag} ${count}`),
+    /** The same station hands their parcels over, `rate` a second; resolves once all are acked. */
+    handovers: (tag: string, count: number, rate: number) =>
+      request<Handovers>(`handovers ${tag}`, `handovers ${tag} ${count} ${rate}`),
     stop: child.stop
   }
 }
@@ -113,7 +143,7 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) =>
 const figures = (values: ReadonlyArray<number>) => {
   const sorted = [...values].sort((a, b) => a - b)
   return {
-    p50Ms: Number(percentile(sorted, 50).toFixed(1)),
+    p50Ms: Number(percentile(sorted, 50).toFixed(2)),
     p99Ms: Number(percentile(sorted, 99).toFixed(1)),
     maxMs: Number((sorted.at(-1) ?? Number.NaN).toFixed(1))
   }
@@ -160,7 +190,7 @@ const rawNodemailer = async (smtp: Smtp, count: number, rate: number, tag: strin
       const due = started + (index * 1000) / rate
       if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()))
       const to = `${mode}-${tag}-${index}@bench.test`
-      startedAt.set(to, Date.now())
+      startedAt.set(to, preciseNowMs())
       sends.push(transport.sendMail(messageTo(to)))
     }
     await Promise.all(sends)
@@ -212,7 +242,7 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
         ...(inner.concurrency === undefined ? {} : { concurrency: inner.concurrency }),
         send: (mail) =>
           Effect.suspend(() => {
-            handedAt.set(mail.to, Date.now())
+            handedAt.set(mail.to, preciseNowMs())
             return inner.send(mail)
           })
       })
@@ -234,20 +264,8 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
       Effect.gen(function* () {
         yield* runHub(options)
         const sql = yield* Sql
-        const station = yield* makeMqttBroker({ url: brokerUrl, clientId: `bench-station-${tag}`, protocolVersion: 4 })
-        yield* waitFor(station.state, (state) => state.connection === "connected", 5_000)
-        const next = stationStream({ siteId: "BENCH", stationId: `PACK-${tag}`, epoch: "E1" })
-        const orderIds = Array.from({ length: parcels }, (_, i) => `B${tag}-${i}`)
         const before = smtp.count()
-        yield* publishAll(
-          station,
-          orderIds.map((orderId) =>
-            next(OrderReceived, {
-              order: sampleOrder(orderId, { email: `${orderId}@bench.test`, locale: "de" }),
-              replacedVersion: null
-            })
-          )
-        )
+        yield* Effect.promise(() => smtp.orders(tag, parcels))
         // The order confirmations are not measured: wait until they are all out of the way.
         yield* waitFor(
           Effect.sync(() => smtp.count()),
@@ -255,32 +273,8 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
           600_000
         )
         const confirmations = new Set(smtp.messages().map((mail) => mail.id))
-        const publishedAt = new Map<string, number>()
-        const publishing: Array<Fiber.Fiber<unknown, unknown>> = []
         const cpuBefore = process.cpuUsage()
-        const started = Date.now()
-        for (const [index, orderId] of orderIds.entries()) {
-          const due = started + (index * 1000) / rate
-          if (due > Date.now()) yield* Effect.sleep(due - Date.now())
-          publishedAt.set(`${orderId}@bench.test`, Date.now())
-          // Not waiting for each PUBACK, as the raw baseline does not wait for each 250: the rate is the offered load.
-          publishing.push(
-            yield* Effect.forkChild(
-              publishEnvelope(
-                station,
-                next(ParcelHandedToCarrier, {
-                  batchId: "H",
-                  parcelId: `P-${orderId}`,
-                  orderId,
-                  carrier: "dhl-paket",
-                  trackingNumber: `0034043416${orderId.replace(/\D/g, "").padStart(10, "0")}`
-                })
-              )
-            )
-          )
-        }
-        const publishedRate = (parcels * 1000) / (Date.now() - started)
-        yield* Fiber.joinAll(publishing)
+        const { publishedAtMs, publishedRate } = yield* Effect.promise(() => smtp.handovers(tag, parcels, rate))
         yield* waitFor(
           Effect.sync(() => smtp.count()),
           (n) => n >= before + parcels * 2,
@@ -318,7 +312,7 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
         for (const mail of smtp.messages()) {
           if (confirmations.has(mail.id)) continue
           const to = addressIn(mail.to)
-          const published = publishedAt.get(to)
+          const published = publishedAtMs[to]
           const row = recorded.get(to)
           const handed = handedAt.get(to)
           if (published === undefined || row === undefined || handed === undefined) {

@@ -1,17 +1,33 @@
-// The mail server and the broker of `bench:hub-latency` in a process of their own: in the field the hub's SMTP relay
-// and its broker are other programs, often other machines, so neither may wait for the hub's event loop (nor the hub
-// for theirs). In the hub's process, parsing each accepted mail and routing each packet took the CPU the hub needed.
-// Prints "ready <smtp url> <mqtt url>" once both listen, then one JSON line per accepted mail: its id, its To
-// header and when the server accepted it (wall clock, as the bench's own stamps). A line "raw <id>" on stdin is
-// answered with a JSON line holding that mail's raw text and its parts (subject, text, HTML, headers). Stops when its
-// stdin closes.
+// Everything of `bench:hub-latency` that is not the hub, in a process of its own: the mail server, the broker and the
+// packing station publishing to it. In the field the hub's SMTP relay, its broker and the stations are other programs,
+// often other machines, so none may wait for the hub's event loop (nor the hub for theirs), and the hub's process
+// pays only for the hub's work. In the hub's process, parsing each accepted mail and routing each packet took the CPU
+// the hub needed. Prints "ready <smtp url> <mqtt url>" once both listen, then one JSON line per accepted mail: its id,
+// its To header and when the server accepted it (wall clock to the microsecond, as the bench's own stamps). Requests,
+// one line each on stdin:
+//   raw <id>                        that mail's raw text and its parts (subject, text, HTML, headers), as JSON
+//   orders <tag> <count>            a station PACK-<tag> publishes `order.received` for orders B<tag>-0 … B<tag>-(count-1)
+//                                   (mail to B<tag>-<i>@bench.test), all at once; answers {"ordersOf": tag} once acked
+//   handovers <tag> <count> <rate>  the same station hands their parcels to the carrier, `rate` a second without waiting
+//                                   for each PUBACK; answers {"handoversOf": tag, "publishedAtMs": {address: ms},
+//                                   "publishedRate": n} once all are acked
+// Stops when its stdin closes.
 //   node --import tsx bench/mailPeerProcess.ts
 import { createInterface } from "node:readline"
+import { Effect, Exit, Fiber, Scope } from "effect"
+import type { EventEnvelope } from "../core/events/Event.ts"
+import { OrderReceived } from "../core/orders/OrderEvents.ts"
+import { ParcelHandedToCarrier } from "../core/pack/PackEvents.ts"
+import type { Broker } from "../core/sync/Broker.ts"
 import { startEmbeddedBroker } from "../drivers/mqtt/EmbeddedBroker.ts"
+import { makeMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
+import { publishAll, publishEnvelope, sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
 import { startTestSmtpServer } from "../fixtures/mail/TestSmtpServer.ts"
+import { waitFor } from "../fixtures/mqtt/SyncRig.ts"
 
 const smtp = await startTestSmtpServer()
 const broker = await startEmbeddedBroker({ port: 0, access: { kind: "open" } })
+const brokerUrl = broker.url
 process.stdout.write(`ready ${smtp.url} ${broker.url}\n`)
 
 let reported = 0
@@ -26,8 +42,84 @@ const report = () => {
 }
 const timer = setInterval(report, 5)
 
+const preciseNowMs = () => performance.timeOrigin + performance.now()
+
+/** One station a tag, connected on its first request, with its event stream (sequence numbers go on). */
+const stations = new Map<
+  string,
+  { readonly broker: Broker["Service"]; readonly next: ReturnType<typeof stationStream> }
+>()
+const stationOf = (tag: string) =>
+  Effect.gen(function* () {
+    const known = stations.get(tag)
+    if (known !== undefined) return known
+    const broker = yield* makeMqttBroker({ url: brokerUrl, clientId: `bench-station-${tag}`, protocolVersion: 4 })
+    yield* waitFor(broker.state, (state) => state.connection === "connected", 5_000)
+    const station = { broker, next: stationStream({ siteId: "BENCH", stationId: `PACK-${tag}`, epoch: "E1" }) }
+    stations.set(tag, station)
+    return station
+  })
+const orderIdsOf = (tag: string, count: number) => Array.from({ length: count }, (_, i) => `B${tag}-${i}`)
+
+const publishOrders = (tag: string, count: number) =>
+  Effect.gen(function* () {
+    const { broker, next } = yield* stationOf(tag)
+    yield* publishAll(
+      broker,
+      orderIdsOf(tag, count).map((orderId) =>
+        next(OrderReceived, {
+          order: sampleOrder(orderId, { email: `${orderId}@bench.test`, locale: "de" }),
+          replacedVersion: null
+        })
+      )
+    )
+    return { ordersOf: tag }
+  })
+
+const publishHandovers = (tag: string, count: number, rate: number) =>
+  Effect.gen(function* () {
+    const { broker, next } = yield* stationOf(tag)
+    const publishedAtMs: Record<string, number> = {}
+    const publishing: Array<Fiber.Fiber<unknown, unknown>> = []
+    const started = Date.now()
+    for (const [index, orderId] of orderIdsOf(tag, count).entries()) {
+      const due = started + (index * 1000) / rate
+      if (due > Date.now()) yield* Effect.sleep(due - Date.now())
+      const event: EventEnvelope = next(ParcelHandedToCarrier, {
+        batchId: "H",
+        parcelId: `P-${orderId}`,
+        orderId,
+        carrier: "dhl-paket",
+        trackingNumber: `0034043416${orderId.replace(/\D/g, "").padStart(10, "0")}`
+      })
+      publishedAtMs[`${orderId}@bench.test`] = preciseNowMs()
+      // Not waiting for each PUBACK, as the raw baseline does not wait for each 250: the rate is the offered load.
+      publishing.push(yield* Effect.forkChild(publishEnvelope(broker, event)))
+    }
+    const publishedRate = (count * 1000) / (Date.now() - started)
+    yield* Fiber.joinAll(publishing)
+    return { handoversOf: tag, publishedAtMs, publishedRate }
+  })
+
+/** The stations' connections live until the process ends. */
+const stationsScope = Effect.runSync(Scope.make())
+const answer = (request: Effect.Effect<unknown, unknown, Scope.Scope>) =>
+  Effect.runPromise(Scope.provide(request, stationsScope)).then(
+    (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+    (error: unknown) => {
+      console.error("bench/mailPeerProcess.ts:", error)
+      process.exit(1)
+    }
+  )
+
 const lines = createInterface({ input: process.stdin })
 lines.on("line", (line) => {
+  const orders = /^orders (\S+) (\d+)$/.exec(line)
+  if (orders !== null) return void answer(publishOrders(orders[1]!, Number(orders[2])))
+  const handovers = /^handovers (\S+) (\d+) ([\d.]+)$/.exec(line)
+  if (handovers !== null) {
+    return void answer(publishHandovers(handovers[1]!, Number(handovers[2]), Number(handovers[3])))
+  }
   const id = /^raw (\S+)$/.exec(line)?.[1]
   if (id === undefined) throw new Error(`bench/mailPeerProcess.ts: unknown request ${JSON.stringify(line)}`)
   const mail = smtp.messages().find((candidate) => candidate.id === id)
@@ -38,5 +130,7 @@ lines.on("line", (line) => {
 lines.on("close", () => {
   clearInterval(timer)
   report()
-  void Promise.all([broker.close(), smtp.stop()]).then(() => process.exit(0))
+  void Effect.runPromise(Scope.close(stationsScope, Exit.void))
+    .then(() => Promise.all([broker.close(), smtp.stop()]))
+    .then(() => process.exit(0))
 })
