@@ -149,10 +149,73 @@ describe("composing a mail", () => {
   it("writes quoted-printable by RFC 2045's rules", () => {
     expect(quotedPrintable("a=b\n.dot\r\n end \r")).toBe("a=3Db\r\n=2Edot\r\n end=20\r\n")
     expect(quotedPrintable("ä")).toBe("=C3=A4")
+    // A "." a soft break puts at a line's start is escaped too; a lone surrogate is U+FFFD, as Buffer encodes it.
+    expect(quotedPrintable(`${"x".repeat(75)}.`)).toBe(`${"x".repeat(75)}=\r\n=2E`)
+    expect(quotedPrintable("\ud800")).toBe("=EF=BF=BD")
     // A soft break never splits an "=XX": 25 "ä" are 50 escapes of three characters, 25 to a line.
     const lines = quotedPrintable("ä".repeat(25)).split("\r\n")
     expect(lines.map((line) => line.length)).toEqual([76, 75])
     expect(lines.every((line) => /^(?:=[0-9A-F]{2})*=?$/.test(line))).toBe(true)
+  })
+
+  it("writes quoted-printable as the rules applied byte by byte would, whatever the text", () => {
+    // The oracle: RFC 2045 §6.7 applied to each UTF-8 byte in turn, the straightforward way.
+    const byteByByte = (text: string) => {
+      const bytes = Buffer.from(text, "utf8")
+      let out = ""
+      let line = 0
+      for (let index = 0; index < bytes.length; index++) {
+        const byte = bytes[index]!
+        if (byte === 13 || byte === 10) {
+          if (byte === 13 && bytes[index + 1] === 10) index++
+          out += "\r\n"
+          line = 0
+          continue
+        }
+        const next = bytes[index + 1]
+        const lineEnds = next === undefined || next === 13 || next === 10
+        const pieceAt = (column: number) =>
+          (byte > 32 && byte < 127 && byte !== 61 && !(byte === 46 && column === 0)) ||
+          ((byte === 32 || byte === 9) && !lineEnds)
+            ? String.fromCharCode(byte)
+            : `=${byte.toString(16).toUpperCase().padStart(2, "0")}`
+        let piece = pieceAt(line)
+        if (line + piece.length > 75) {
+          out += "=\r\n"
+          line = 0
+          // A "." that now starts a line is escaped like any other at a line's start.
+          piece = pieceAt(0)
+        }
+        out += piece
+        line += piece.length
+      }
+      return out
+    }
+    const pieces = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 90 }),
+      fc.constantFrom(
+        ".",
+        "..",
+        " ",
+        "\t",
+        "=",
+        "\r",
+        "\n",
+        "\r\n",
+        "ä",
+        "😀",
+        "\ud800",
+        "x".repeat(74),
+        "x".repeat(75)
+      )
+    )
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 20 }), (parts) => {
+        const text = parts.join("")
+        expect(quotedPrintable(text)).toBe(byteByByte(text))
+      }),
+      { numRuns: 2_000 }
+    )
   })
 
   it("dates in RFC 5322's form, in UTC", () => {

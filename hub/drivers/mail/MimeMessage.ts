@@ -17,42 +17,79 @@ const HEADER_LINE = 78
 const QP_LINE = 76
 
 const HEX = "0123456789ABCDEF"
-/** Per byte: how quoted-printable writes it anywhere in a line but at its end (printable ASCII but "=" as itself). */
-const QP_BYTE = Array.from({ length: 256 }, (_, byte) =>
-  (byte >= 33 && byte <= 126 && byte !== 61) || byte === 32 || byte === 9
-    ? String.fromCharCode(byte)
-    : `=${HEX[byte >> 4]}${HEX[byte & 15]}`
-)
+const hexEscape = (byte: number) => `=${HEX[byte >> 4]}${HEX[byte & 15]}`
+
+/** A character's UTF-8 bytes as "=XX" escapes, one for each byte; a lone surrogate is U+FFFD, as Buffer has it. */
+const escapedUtf8 = (point: number): Array<string> => {
+  const code = point >= 0xd800 && point <= 0xdfff ? 0xfffd : point
+  if (code < 0x80) return [hexEscape(code)]
+  if (code < 0x800) return [hexEscape(0xc0 | (code >> 6)), hexEscape(0x80 | (code & 63))]
+  if (code < 0x10000) {
+    return [hexEscape(0xe0 | (code >> 12)), hexEscape(0x80 | ((code >> 6) & 63)), hexEscape(0x80 | (code & 63))]
+  }
+  return [
+    hexEscape(0xf0 | (code >> 18)),
+    hexEscape(0x80 | ((code >> 12) & 63)),
+    hexEscape(0x80 | ((code >> 6) & 63)),
+    hexEscape(0x80 | (code & 63))
+  ]
+}
+
+/** Printable ASCII but "=": written as itself (a "." too, but at a line's start). */
+const isPlain = (code: number) => code > 32 && code < 127 && code !== 61
 
 /**
- * `text` in quoted-printable with CRLF line breaks: every line break of the text (CRLF, LF or a lone CR) is a hard
- * break; a line longer than 76 characters gets soft breaks ("=" at its end), never inside an "=XX"; a space or tab
- * before a line's end, and a "." at a line's start (which a server without dot-stuffing would read as the end of
- * DATA), are written as "=XX".
+ * `text` (its UTF-8 bytes) in quoted-printable with CRLF line breaks: every line break of the text (CRLF, LF or a lone
+ * CR) is a hard break; a line longer than 76 characters gets soft breaks ("=" at its end), never inside an "=XX"; a
+ * space or tab before a line's end, and a "." at a line's start (which a server without dot-stuffing would read as the
+ * end of DATA), are written as "=XX". Runs of characters written as themselves go in as slices of the text.
  */
 export const quotedPrintable = (text: string): string => {
-  const bytes = Buffer.from(text, "utf8")
   let out = ""
   let line = 0
-  for (let index = 0; index < bytes.length; index++) {
-    const byte = bytes[index]!
-    if (byte === 13 || byte === 10) {
-      if (byte === 13 && bytes[index + 1] === 10) index++
-      out += CRLF
-      line = 0
-      continue
-    }
-    let piece = QP_BYTE[byte]!
-    if (byte === 32 || byte === 9) {
-      const next = bytes[index + 1]
-      if (next === undefined || next === 13 || next === 10) piece = byte === 32 ? "=20" : "=09"
-    } else if (byte === 46 && line === 0) piece = "=2E"
+  let index = 0
+  const put = (piece: string) => {
     if (line + piece.length > QP_LINE - 1) {
       out += `=${CRLF}`
       line = 0
     }
     out += piece
     line += piece.length
+  }
+  while (index < text.length) {
+    const code = text.charCodeAt(index)
+    if (code === 13 || code === 10) {
+      index += code === 13 && text.charCodeAt(index + 1) === 10 ? 2 : 1
+      out += CRLF
+      line = 0
+    } else if (isPlain(code) && !(code === 46 && line === 0)) {
+      let end = index + 1
+      while (end < text.length && isPlain(text.charCodeAt(end))) end++
+      while (index < end) {
+        if (line >= QP_LINE - 1) {
+          out += `=${CRLF}`
+          line = 0
+          // A run's "." that would start the next line is written "=2E" by the next turn.
+          if (text.charCodeAt(index) === 46) break
+        }
+        const take = Math.min(QP_LINE - 1 - line, end - index)
+        out += text.slice(index, index + take)
+        line += take
+        index += take
+      }
+    } else if (code === 32 || code === 9) {
+      const next = text.charCodeAt(index + 1)
+      const atEnd = index + 1 === text.length || next === 13 || next === 10
+      put(atEnd ? hexEscape(code) : text[index]!)
+      index++
+    } else if (code < 128) {
+      put(hexEscape(code))
+      index++
+    } else {
+      const point = text.codePointAt(index)!
+      index += point > 0xffff ? 2 : 1
+      for (const piece of escapedUtf8(point)) put(piece)
+    }
   }
   return out
 }

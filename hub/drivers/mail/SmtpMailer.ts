@@ -81,7 +81,13 @@ export const layerSmtpMailer = (options: SmtpMailerOptions) =>
             }
             return Effect.tryPromise({
               // RCPT TO is this one address and MAIL FROM the sender's, nothing nodemailer might read out of a header.
-              try: () => transport.sendMail({ envelope: { from: composed.sender, to: [mail.to] }, raw: composed.raw }),
+              // The Message-ID given spares nodemailer making one of random bytes for a message it sends as it is.
+              try: () =>
+                transport.sendMail({
+                  envelope: { from: composed.sender, to: [mail.to] },
+                  raw: composed.raw,
+                  messageId: mail.messageId
+                }),
               catch: errorOf
             }).pipe(Effect.map((info) => ({ response: String(info.response ?? "accepted") })))
           })
