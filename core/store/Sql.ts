@@ -29,6 +29,13 @@ export interface TransactionOptions {
    * rows whose statements' results it never reads, such as the consumer's batch. Without it `write` runs at once.
    */
   readonly batchWrites?: boolean
+  /**
+   * false: the commit may return before it is on disk (SQLite skips its log sync, PostgreSQL commits with
+   * synchronous_commit off); the next durable commit takes it to disk with its own. Only for a transaction whose loss
+   * in a power cut changes nothing another would not, such as the sender's claim: a lost claim leaves its row due
+   * and the mail is sent again after the restart, as it is after a claim that survived. Durable when absent.
+   */
+  readonly durable?: boolean
 }
 
 /**

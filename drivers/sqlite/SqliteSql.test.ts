@@ -181,7 +181,8 @@ describe("SqliteSql", () => {
         yield* Deferred.succeed(syncs[1]!, undefined)
         yield* Fiber.join(committing)
         yield* Fiber.join(reading)
-        // A read alone asks for no sync.
+        // A read alone asks for no sync, nor does a commit that need not be durable.
+        yield* sql.transaction(sql.execute("INSERT INTO t VALUES ('b')"), { durable: false })
         expect(syncs).toHaveLength(2)
         return seen
       })

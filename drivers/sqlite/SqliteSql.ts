@@ -299,7 +299,9 @@ export const makeSqliteSql = (db: Database.Database, options: SqliteSqlOptions =
                     })
                   )
                   // On disk before the lock lets the next statement in: nothing reads what a power cut could take.
-                  if (committed._tag === "Success") return yield* Effect.as(synced, exit.value)
+                  if (committed._tag === "Success") {
+                    return options?.durable === false ? exit.value : yield* Effect.as(synced, exit.value)
+                  }
                   if (db.inTransaction) db.exec("ROLLBACK")
                   return yield* Effect.failCause(committed.cause)
                 }

@@ -580,10 +580,12 @@ export class NotificationSender extends Context.Service<
             }
             if (rows.length === 0) return false
             const release = (row: DueRow) => busyOrders.delete(row.order_id)
+            // The claim need not be on disk before the mail goes (see TransactionOptions.durable): a claim lost in a
+            // power cut leaves the row due, and it is sent again, as after a crash with the claim kept.
             const decided = yield* sql
               .transaction(
                 Effect.forEach(rows, (row) => prepare(row, now)),
-                { partition: [SENDER_PARTITION] }
+                { partition: [SENDER_PARTITION], durable: false }
               )
               .pipe(Effect.onError(() => Effect.sync(() => rows.forEach(release))))
             for (const [index, decision] of decided.entries()) {

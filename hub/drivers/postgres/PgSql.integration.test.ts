@@ -218,6 +218,33 @@ describe("PgSql", () => {
     expect(beginStatement({ partition: [] })).not.toContain("ARRAY")
   })
 
+  it("commits a transaction that need not be durable without waiting for the disk, that one only", async () => {
+    // A server with PostgreSQL's own durability (the shared one commits without waiting, to be fast).
+    const durableServer = await startPostgres({ durable: true })
+    const exit = await run(
+      Effect.gen(function* () {
+        const sql = yield* setup
+        const setting = sql.query<{ synchronous_commit: string }>("SHOW synchronous_commit")
+        const lazy = yield* sql.transaction(
+          Effect.andThen(sql.execute("INSERT INTO t (id, v) VALUES ('a', 'claimed')"), setting),
+          { partition: ["sender"], durable: false }
+        )
+        const durable = yield* sql.transaction(setting)
+        const rows = yield* sql.query<{ v: string }>("SELECT v FROM t")
+        return { lazy, durable, rows, after: yield* setting }
+      }),
+      await durableServer.createDatabase("pgsql_durable")
+    ).finally(() => durableServer.stop())
+    expect(exit).toEqual(
+      Exit.succeed({
+        lazy: [{ synchronous_commit: "off" }],
+        durable: [{ synchronous_commit: "on" }],
+        rows: [{ v: "claimed" }],
+        after: [{ synchronous_commit: "on" }]
+      })
+    )
+  })
+
   it("maps a unique violation to Constraint and refuses to commit a transaction PostgreSQL aborted", async () => {
     const exit = await run(
       Effect.gen(function* () {

@@ -56,14 +56,16 @@ export const partitionLockId = (key: string): number => createHash("sha256").upd
  * each hold some of the other's keys wait in line rather than deadlock. Only integers are spliced in.
  */
 export const beginStatement = (options: TransactionOptions | undefined): string => {
-  if (options?.partition === undefined) return `BEGIN; SELECT pg_advisory_xact_lock(${writeLockKey})`
+  // A commit that need not wait for the disk (see TransactionOptions.durable), for this transaction only.
+  const durability = options?.durable === false ? "; SET LOCAL synchronous_commit TO OFF" : ""
+  if (options?.partition === undefined) return `BEGIN${durability}; SELECT pg_advisory_xact_lock(${writeLockKey})`
   // The consumer names each event's station, so the keys repeat: hashed once each.
   const ids = [...new Set(Array.from(new Set(options.partition), partitionLockId))].sort((a, b) => a - b)
   const partitionLocks =
     ids.length === 0
       ? ""
       : `; SELECT pg_advisory_xact_lock(${writeLockKey}, k) FROM unnest(ARRAY[${ids.join(",")}]::int[]) WITH ORDINALITY AS t(k, i)`
-  return `BEGIN; SELECT pg_advisory_xact_lock_shared(${writeLockKey})${partitionLocks}`
+  return `BEGIN${durability}; SELECT pg_advisory_xact_lock_shared(${writeLockKey})${partitionLocks}`
 }
 
 /**
