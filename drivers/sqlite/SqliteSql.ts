@@ -1,9 +1,6 @@
 /**
- * The SQL port over better-sqlite3 (WAL, every commit on disk before it returns), with SQLite's failures mapped to
- * what a person can act on.
+ * The SQL port over better-sqlite3 (WAL, synchronous=FULL), with SQLite's failures mapped to what a person can act on.
  */
-import { closeSync, fdatasync, fstatSync, fsyncSync, openSync } from "node:fs"
-import { dirname } from "node:path"
 import Database from "better-sqlite3"
 import { Context, Effect, Layer, Semaphore } from "effect"
 import { Sql, type SqlValue, StoreError, type StoreFailure, type TransactionOptions } from "../../core/store/Sql.ts"
@@ -45,15 +42,6 @@ const failureOf = (code: string | undefined): StoreFailure => {
     case "SQLITE_CORRUPT":
     case "SQLITE_NOTADB":
       return "Corrupt"
-    // The write-ahead log's own sync (walSync): the file system's errors.
-    case "ENOSPC":
-    case "EDQUOT":
-    case "EIO":
-      return "DiskFull"
-    case "EROFS":
-    case "EACCES":
-    case "EPERM":
-      return "ReadOnly"
     default:
       return code?.startsWith("SQLITE_CONSTRAINT")
         ? "Constraint"
@@ -62,9 +50,6 @@ const failureOf = (code: string | undefined): StoreFailure => {
           : "Other"
   }
 }
-
-/** A StoreError as it is, anything else mapped by `toStoreError`. */
-const storeErrorOf = (error: unknown): StoreError => (error instanceof StoreError ? error : toStoreError(error))
 
 export const toStoreError = (error: unknown): StoreError => {
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined
@@ -86,100 +71,9 @@ export const openSqlite = (options: SqliteOptions): Database.Database => {
   return db
 }
 
-/**
- * Puts what was committed to the write-ahead log of `filename` on disk, without blocking the event loop: one
- * `fdatasync` of the log on libuv's thread pool, where synchronous=FULL has SQLite call it inside COMMIT, on the
- * event loop's thread (0.25 ms idle, about 1 ms under load on this machine's disk: a quarter of the hub's thread at
- * 1,000 mails/s). With it the connection runs at synchronous=NORMAL: WAL at NORMAL never corrupts the database
- * (sqlite.org/pragma.html#pragma_synchronous) and only lacks this one sync, which a transaction waits for before it
- * returns and before it lets the next statement in, so nothing reads a commit that is not yet on disk.
- *
- * The log is SQLite's `<file>-wal`: the same file while the database is open (a checkpoint rewinds it, it is not
- * replaced), opened again should it have been removed. No log file yet means nothing was written to sync. A new log's
- * directory entry is synced too, as SQLite does after creating it.
- */
-export const walSync = (filename: string) => {
-  const path = `${filename}-wal`
-  let fd: number | undefined
-  const current = (): number | undefined => {
-    if (fd !== undefined && fstatSync(fd).nlink > 0) return fd
-    if (fd !== undefined) closeSync(fd)
-    fd = undefined
-    try {
-      fd = openSync(path, "r")
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-      throw error
-    }
-    const directory = openSync(dirname(path), "r")
-    try {
-      fsyncSync(directory)
-    } finally {
-      closeSync(directory)
-    }
-    return fd
-  }
-  return {
-    sync: (): Effect.Effect<void, StoreError> =>
-      Effect.callback<void, StoreError>((resume) => {
-        let handle: number | undefined
-        try {
-          handle = current()
-        } catch (error) {
-          resume(Effect.fail(toStoreError(error)))
-          return
-        }
-        if (handle === undefined) resume(Effect.void)
-        else fdatasync(handle, (error) => resume(error === null ? Effect.void : Effect.fail(toStoreError(error))))
-      }),
-    close: () => {
-      if (fd !== undefined) closeSync(fd)
-      fd = undefined
-    }
-  }
-}
-
-export interface SqliteSqlOptions {
-  /**
-   * Puts the connection's commits on disk (`walSync`); a committing transaction or write waits for it. Absent: the
-   * connection's own synchronous setting is all (FULL from `openSqlite`).
-   */
-  readonly syncCommits?: () => Effect.Effect<void, StoreError>
-}
-
-export const makeSqliteSql = (db: Database.Database, options: SqliteSqlOptions = {}): Effect.Effect<Sql["Service"]> =>
+export const makeSqliteSql = (db: Database.Database): Effect.Effect<Sql["Service"]> =>
   Effect.gen(function* () {
     const lock = yield* Semaphore.make(1)
-    /**
-     * A sync that failed: what was committed since may not be on disk, and the kernel may since have dropped the
-     * pages it could not write (PostgreSQL's "fsyncgate"), so no later sync can vouch for them. The store takes no
-     * more writes until it is opened again.
-     */
-    let unsynced: StoreError | undefined
-    const refuseWrites = (): StoreError | undefined =>
-      unsynced === undefined
-        ? undefined
-        : new StoreError({
-            reason: unsynced.reason,
-            message: `the disk did not confirm an earlier write (${unsynced.message}); restart to write again`
-          })
-    /** Before a statement writes: throws the refusal when a sync failed. */
-    const mayWrite = () => {
-      const refused = refuseWrites()
-      if (refused !== undefined) throw refused
-    }
-    const synced: Effect.Effect<void, StoreError> =
-      options.syncCommits === undefined
-        ? Effect.void
-        : Effect.suspend(() => {
-            const refused = refuseWrites()
-            if (refused !== undefined) return Effect.fail(refused)
-            return Effect.tapError(options.syncCommits!(), (error) =>
-              Effect.sync(() => {
-                unsynced = error
-              })
-            )
-          })
     const statements = new Map<string, Database.Statement>()
     const prepare = (text: string) => {
       let statement = statements.get(text)
@@ -205,67 +99,42 @@ export const makeSqliteSql = (db: Database.Database, options: SqliteSqlOptions =
       try {
         for (const write of held) prepare(write.text).run(...bind(write.params))
       } catch (error) {
-        const failure = storeErrorOf(error)
+        const failure = error instanceof StoreError ? error : toStoreError(error)
         state.failed = failure.message
         throw failure
       }
     }
-    /** `run` in the open transaction, or alone; `writes`: a statement alone is on disk before it returns. */
-    const guarded = <A>(run: () => A, writes: (result: A) => boolean): Effect.Effect<A, StoreError> =>
+    const guarded = <A>(run: () => A): Effect.Effect<A, StoreError> =>
       Effect.flatMap(InTransaction, (state) => {
-        if (state === undefined) {
-          return lock.withPermit(
-            Effect.flatMap(Effect.try({ try: run, catch: storeErrorOf }), (result) =>
-              writes(result) ? Effect.as(synced, result) : Effect.succeed(result)
-            )
-          )
-        }
+        if (state === undefined) return lock.withPermit(Effect.try({ try: run, catch: toStoreError }))
         return Effect.try({
           try: () => {
             flush(state)
             return run()
           },
-          catch: storeErrorOf
+          catch: (error) => (error instanceof StoreError ? error : toStoreError(error))
         })
       })
 
     return Sql.of({
       dialect: "sqlite",
-      query: <Row>(text: string, params?: ReadonlyArray<SqlValue>) => {
-        let reader = true
-        return guarded(
-          () => {
-            const statement = prepare(text)
-            reader = statement.reader
-            if (reader) return statement.all(...bind(params)) as Array<Row>
-            mayWrite()
-            statement.run(...bind(params))
-            return []
-          },
-          () => !reader
-        )
-      },
-      execute: (text, params) =>
-        guarded(
-          () => {
-            mayWrite()
-            return { changes: prepare(text).run(...bind(params)).changes }
-          },
-          () => true
-        ),
+      query: <Row>(text: string, params?: ReadonlyArray<SqlValue>) =>
+        guarded(() => {
+          const statement = prepare(text)
+          if (statement.reader) return statement.all(...bind(params)) as Array<Row>
+          statement.run(...bind(params))
+          return []
+        }),
+      execute: (text, params) => guarded(() => ({ changes: prepare(text).run(...bind(params)).changes })),
       write: (text, params) =>
         Effect.flatMap(InTransaction, (state) => {
           if (state?.pending !== undefined && state.failed === undefined) {
             state.pending.push({ text, params })
             return Effect.void
           }
-          return guarded(
-            () => {
-              mayWrite()
-              prepare(text).run(...bind(params))
-            },
-            () => true
-          )
+          return guarded(() => {
+            prepare(text).run(...bind(params))
+          })
         }),
       transaction: <A, E, R>(effect: Effect.Effect<A, E, R>, options?: TransactionOptions) =>
         Effect.gen(function* () {
@@ -273,8 +142,6 @@ export const makeSqliteSql = (db: Database.Database, options: SqliteSqlOptions =
           return yield* lock.withPermit(
             Effect.uninterruptibleMask((restore) =>
               Effect.gen(function* () {
-                const refused = refuseWrites()
-                if (refused !== undefined) return yield* Effect.fail(refused)
                 // IMMEDIATE takes the write lock up front, so a second process fails fast with BUSY
                 // instead of deadlocking on a read-to-write upgrade.
                 yield* Effect.try({
@@ -295,13 +162,10 @@ export const makeSqliteSql = (db: Database.Database, options: SqliteSqlOptions =
                         flush(state)
                         db.exec("COMMIT")
                       },
-                      catch: storeErrorOf
+                      catch: (error) => (error instanceof StoreError ? error : toStoreError(error))
                     })
                   )
-                  // On disk before the lock lets the next statement in: nothing reads what a power cut could take.
-                  if (committed._tag === "Success") {
-                    return options?.durable === false ? exit.value : yield* Effect.as(synced, exit.value)
-                  }
+                  if (committed._tag === "Success") return exit.value
                   if (db.inTransaction) db.exec("ROLLBACK")
                   return yield* Effect.failCause(committed.cause)
                 }
@@ -314,30 +178,10 @@ export const makeSqliteSql = (db: Database.Database, options: SqliteSqlOptions =
     })
   })
 
-/**
- * The store on `options.filename`: a file written through gets synchronous=NORMAL and its commits synced off the
- * event loop (`walSync`), each on disk before it returns; ":memory:" and read-only stores stay as `openSqlite` opens
- * them.
- */
 export const layerSqlite = (options: SqliteOptions): Layer.Layer<Sql, StoreError> =>
   Layer.effect(
     Sql,
-    Effect.gen(function* () {
-      const db = yield* Effect.acquireRelease(
-        Effect.try({ try: () => openSqlite(options), catch: toStoreError }),
-        (db) => Effect.sync(() => db.close())
-      )
-      if (options.filename === ":memory:" || options.readonly === true) return yield* makeSqliteSql(db)
-      const log = yield* Effect.acquireRelease(
-        Effect.try({
-          try: () => {
-            db.pragma("synchronous = NORMAL")
-            return walSync(options.filename)
-          },
-          catch: toStoreError
-        }),
-        (log) => Effect.sync(() => log.close())
-      )
-      return yield* makeSqliteSql(db, { syncCommits: log.sync })
-    })
+    Effect.acquireRelease(Effect.try({ try: () => openSqlite(options), catch: toStoreError }), (db) =>
+      Effect.sync(() => db.close())
+    ).pipe(Effect.flatMap(makeSqliteSql))
   )
