@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import { Mailer, MailerError } from "../../core/notify/Mailer.ts"
-import { composeMime } from "./MimeMessage.ts"
+import { composeOrRefuse } from "./MimeMessage.ts"
 
 /**
  * The Mailer for a station with no mail server configured: every message is written, complete as an SMTP server
@@ -16,20 +16,18 @@ export const layerMailDropMailer = (dir: string) =>
     mkdirSync(dir, { recursive: true })
     return Mailer.of({
       send: (mail) =>
-        Effect.suspend(() => {
-          const composed = composeMime(mail, new Date())
-          if ("problem" in composed) {
-            return Effect.fail(new MailerError({ reason: "Rejected", permanent: true, message: composed.problem }))
-          }
-          return Effect.try({
-            try: () => {
-              const name = `${Date.now()}-${mail.messageId.replace(/[^A-Za-z0-9.-]/g, "_")}.eml`
-              writeFileSync(join(dir, name), composed.raw)
-              return { response: `written to ${join(dir, name)}` }
-            },
-            catch: (error) =>
-              new MailerError({ reason: "Unavailable", permanent: false, message: `mail drop: ${String(error)}` })
-          })
-        })
+        Effect.flatMap(
+          Effect.suspend(() => composeOrRefuse(mail, new Date())),
+          (composed) =>
+            Effect.try({
+              try: () => {
+                const name = `${Date.now()}-${mail.messageId.replace(/[^A-Za-z0-9.-]/g, "_")}.eml`
+                writeFileSync(join(dir, name), composed.raw)
+                return { response: `written to ${join(dir, name)}` }
+              },
+              catch: (error) =>
+                new MailerError({ reason: "Unavailable", permanent: false, message: `mail drop: ${String(error)}` })
+            })
+        )
     })
   })

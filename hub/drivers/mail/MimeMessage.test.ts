@@ -1,8 +1,16 @@
+import { Effect } from "effect"
 import fc from "fast-check"
 import { type AddressObject, simpleParser } from "mailparser"
 import { describe, expect, it } from "vitest"
 import type { OutgoingMail } from "../../core/notify/Mailer.ts"
-import { composeMime as composeOrProblem, mailDate, mimeProblem, parseMailbox, quotedPrintable } from "./MimeMessage.ts"
+import {
+  composeMime as composeOrProblem,
+  composeOrRefuse,
+  mailDate,
+  mimeProblem,
+  parseMailbox,
+  quotedPrintable
+} from "./MimeMessage.ts"
 
 /** The composed text of a mail that has no problem. */
 const composeMime = (mail: OutgoingMail, date: Date): string => {
@@ -142,6 +150,9 @@ describe("composing a mail", () => {
     for (const each of problems) {
       expect(mimeProblem(each)).toBeDefined()
       expect(composeOrProblem(each, DATE)).toEqual({ problem: mimeProblem(each) })
+      // A Mailer gets it as a permanent refusal: sending it again cannot help.
+      const refused = Effect.runSync(Effect.flip(composeOrRefuse(each, DATE)))
+      expect(refused).toMatchObject({ reason: "Rejected", permanent: true, message: mimeProblem(each) })
     }
     expect(mimeProblem(mail)).toBeUndefined()
   })

@@ -7,8 +7,10 @@
  * Every header value is either checked (addresses, Message-ID, language, unsubscribe URL) or encoded (subject and
  * display name), so nothing in a mail's fields can start a header of its own or end the header block.
  */
+
+import { Effect } from "effect"
 import { emailAddressProblem } from "../../../core/bounds/EmailAddress.ts"
-import { type OutgoingMail, recipientProblem } from "../../core/notify/Mailer.ts"
+import { MailerError, type OutgoingMail, recipientProblem } from "../../core/notify/Mailer.ts"
 
 const CRLF = "\r\n"
 /** RFC 5322 §2.1.1: a line SHOULD stay within 78 characters; headers are folded to that. */
@@ -187,17 +189,26 @@ export const mailDate = (date: Date): string =>
   `${DAYS[date.getUTCDay()]}, ${two(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ` +
   `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`
 
+/** The sender's mailbox when every field of `mail` makes a valid header, else why not. */
+const checked = (
+  mail: OutgoingMail
+): { readonly from: { readonly name: string; readonly address: string } } | { readonly problem: string } => {
+  const from = parseMailbox(mail.from)
+  if (from === undefined) return { problem: `the sender is not "Name <address>" or an address: ${mail.from}` }
+  const to = recipientProblem(mail)
+  if (to !== undefined) return { problem: to.message }
+  if (!MESSAGE_ID.test(mail.messageId)) return { problem: `the Message-ID is not <left@right>: ${mail.messageId}` }
+  if (!LANGUAGE.test(mail.language)) return { problem: `the language is not a language tag: ${mail.language}` }
+  if (mail.unsubscribeUrl !== undefined && !HEADER_URL.test(mail.unsubscribeUrl)) {
+    return { problem: "the unsubscribe URL is not an http(s) URL of printable characters" }
+  }
+  return { from }
+}
+
 /** Why `mail` cannot be composed (a field that would not be a valid header), or undefined. */
 export const mimeProblem = (mail: OutgoingMail): string | undefined => {
-  if (parseMailbox(mail.from) === undefined) return `the sender is not "Name <address>" or an address: ${mail.from}`
-  const to = recipientProblem(mail)
-  if (to !== undefined) return to.message
-  if (!MESSAGE_ID.test(mail.messageId)) return `the Message-ID is not <left@right>: ${mail.messageId}`
-  if (!LANGUAGE.test(mail.language)) return `the language is not a language tag: ${mail.language}`
-  if (mail.unsubscribeUrl !== undefined && !HEADER_URL.test(mail.unsubscribeUrl)) {
-    return "the unsubscribe URL is not an http(s) URL of printable characters"
-  }
-  return undefined
+  const fields = checked(mail)
+  return "problem" in fields ? fields.problem : undefined
 }
 
 /** A composed message and its sender's address (SMTP's MAIL FROM), or why the mail cannot be composed. */
@@ -208,9 +219,9 @@ export type Composed = { readonly raw: string; readonly sender: string } | { rea
  * header's moment. A field that would not make a valid header gives its problem instead, and nothing composed.
  */
 export const composeMime = (mail: OutgoingMail, date: Date): Composed => {
-  const problem = mimeProblem(mail)
-  if (problem !== undefined) return { problem }
-  const from = parseMailbox(mail.from)!
+  const fields = checked(mail)
+  if ("problem" in fields) return fields
+  const { from } = fields
   // "=_" cannot occur in quoted-printable text (every "=" is "=3D" there), so no part's line can match the boundary.
   const id = mail.messageId.slice(1, -1).replace(/[^A-Za-z0-9.-]/g, "_")
   const boundary = `=_pb_${id.slice(0, 60)}`
@@ -238,4 +249,18 @@ export const composeMime = (mail: OutgoingMail, date: Date): Composed => {
     part("text/html", mail.html) +
     `--${boundary}--${CRLF}`
   return { raw, sender: from.address }
+}
+
+/**
+ * `composeMime` for a Mailer: the composed message, or a permanent `MailerError` naming the field that cannot be a
+ * header (sending it again cannot help).
+ */
+export const composeOrRefuse = (
+  mail: OutgoingMail,
+  date: Date
+): Effect.Effect<{ readonly raw: string; readonly sender: string }, MailerError> => {
+  const composed = composeMime(mail, date)
+  return "problem" in composed
+    ? Effect.fail(new MailerError({ reason: "Rejected", permanent: true, message: composed.problem }))
+    : Effect.succeed(composed)
 }

@@ -2,7 +2,7 @@
 import { Effect, Layer } from "effect"
 import nodemailer from "nodemailer"
 import { Mailer, MailerError, type OutgoingMail } from "../../core/notify/Mailer.ts"
-import { composeMime } from "./MimeMessage.ts"
+import { composeOrRefuse } from "./MimeMessage.ts"
 
 export interface SmtpMailerOptions {
   /** `smtp://host:port` (plain or STARTTLS when offered) or `smtps://host:port` (TLS from the start). */
@@ -72,25 +72,24 @@ export const layerSmtpMailer = (options: SmtpMailerOptions) =>
       return Mailer.of({
         concurrency: maxConnections * 4,
         send: (mail: OutgoingMail) =>
-          Effect.suspend(() => {
-            // The recipient and every other header checked, the mail composed whole before it is sent (MimeMessage.ts,
-            // ~24 µs of CPU where nodemailer's composer took ~700): the pool then writes it to the socket in one piece.
-            const composed = composeMime(mail, new Date())
-            if ("problem" in composed) {
-              return Effect.fail(new MailerError({ reason: "Rejected", permanent: true, message: composed.problem }))
-            }
-            return Effect.tryPromise({
-              // RCPT TO is this one address and MAIL FROM the sender's, nothing nodemailer might read out of a header.
-              // The Message-ID given spares nodemailer making one of random bytes for a message it sends as it is.
-              try: () =>
-                transport.sendMail({
-                  envelope: { from: composed.sender, to: [mail.to] },
-                  raw: composed.raw,
-                  messageId: mail.messageId
-                }),
-              catch: errorOf
-            }).pipe(Effect.map((info) => ({ response: String(info.response ?? "accepted") })))
-          })
+          // The recipient and every other header checked, the mail composed whole before it is sent (MimeMessage.ts,
+          // ~24 µs of CPU where nodemailer's composer took ~700): the pool then writes it to the socket in one piece.
+          Effect.flatMap(
+            Effect.suspend(() => composeOrRefuse(mail, new Date())),
+            (composed) =>
+              Effect.tryPromise({
+                // RCPT TO is this one address and MAIL FROM the sender's, nothing nodemailer might read out of a
+                // header. The Message-ID given spares nodemailer making one of random bytes for a message it sends
+                // as it is.
+                try: () =>
+                  transport.sendMail({
+                    envelope: { from: composed.sender, to: [mail.to] },
+                    raw: composed.raw,
+                    messageId: mail.messageId
+                  }),
+                catch: errorOf
+              }).pipe(Effect.map((info) => ({ response: String(info.response ?? "accepted") })))
+          )
       })
     })
   )
