@@ -23,6 +23,7 @@ import { Sql } from "../core/store/Sql.ts"
 import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { SystemClockLayer } from "../drivers/time/SystemClock.ts"
 import { hubRigOptions } from "../fixtures/hub/HubRig.ts"
+import { preciseNowMs } from "../fixtures/mail/TestSmtpServer.ts"
 import { waitFor } from "../fixtures/mqtt/SyncRig.ts"
 import { HubSettings } from "../hub/core/notify/HubSettings.ts"
 import { Mailer } from "../hub/core/notify/Mailer.ts"
@@ -34,12 +35,6 @@ import { startLineChild } from "./lineChild.ts"
 
 /** The SMTP timeouts (connect, greeting, idle socket) of both the hub's mailer and the raw baseline. */
 const SMTP_TIMEOUT_MS = 10_000
-
-/**
- * The wall clock to a microsecond (Date.now() is whole milliseconds, too coarse for a median of 3 ms): the moments
- * the bench stamps and the ones the mail server stamps (bench/mailPeerProcess.ts) are both read this way.
- */
-const preciseNowMs = () => performance.timeOrigin + performance.now()
 
 /** A mail as the server took it: its raw text and its parts (headers by lower-case name). */
 interface SentMail {

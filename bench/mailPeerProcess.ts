@@ -22,7 +22,7 @@ import type { Broker } from "../core/sync/Broker.ts"
 import { startEmbeddedBroker } from "../drivers/mqtt/EmbeddedBroker.ts"
 import { makeMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { publishAll, publishEnvelope, sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
-import { startTestSmtpServer } from "../fixtures/mail/TestSmtpServer.ts"
+import { preciseNowMs, startTestSmtpServer } from "../fixtures/mail/TestSmtpServer.ts"
 import { waitFor } from "../fixtures/mqtt/SyncRig.ts"
 
 const smtp = await startTestSmtpServer()
@@ -41,8 +41,6 @@ const report = () => {
   }
 }
 const timer = setInterval(report, 5)
-
-const preciseNowMs = () => performance.timeOrigin + performance.now()
 
 /** One station a tag, connected on its first request, with its event stream (sequence numbers go on). */
 const stations = new Map<
