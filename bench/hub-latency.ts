@@ -1,11 +1,11 @@
 // Hub latency: parcel.handed-to-carrier published on MQTT → the "on its way" mail accepted by a real SMTP
 // server (the test rig's smtp-server notes the time the whole message arrived, before its 250). Parcels are
 // published at a steady rate without waiting for their mail, so each figure is the whole path under that load:
-// broker → consumer transaction → outbox → sender → nodemailer → SMTP. Each rate (default 100 and 1,000 parcels/s)
+// broker → consumer transaction → outbox → sender → the hub's SMTP pool → SMTP. Each rate (default 100 and 1,000 parcels/s)
 // runs on a fresh hub, and the split says where the time went, hop by hop: published → applied by the hub (the
-// notification row recorded in the consumer's transaction) → taken by the sender → handed to nodemailer → accepted
-// by the server → recorded as sent. The raw baselines in the same run: nodemailer alone, with the hub mailer's own
-// transport settings (`smtpTransport`: pool size, connection reuse, timeouts), sends the same mails to the same
+// notification row recorded in the consumer's transaction) → taken by the sender → handed to the mailer → accepted
+// by the server → recorded as sent. The raw baselines in the same run: nodemailer alone, with the hub mailer's
+// settings (`smtpTransport`: pool size, connection reuse, timeouts), sends the same mails to the same
 // server at the same rate, timed from `sendMail` to the server's acceptance: once composing each from its parts (from,
 // subject, text, HTML, the hub's extra headers), as the hub's mailer has nodemailer do, and once sending the raw text
 // composed beforehand (the floor of sending at all); the ratio to each is printed. Prints figures; asserts nothing.
@@ -19,6 +19,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, References } from "effect"
+import nodemailer from "nodemailer"
 import { Sql } from "../core/store/Sql.ts"
 import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { SystemClockLayer } from "../drivers/time/SystemClock.ts"
@@ -28,13 +29,35 @@ import { waitFor } from "../fixtures/mqtt/SyncRig.ts"
 import { HubSettings } from "../hub/core/notify/HubSettings.ts"
 import { Mailer } from "../hub/core/notify/Mailer.ts"
 import { layerHttpWebhookSender } from "../hub/drivers/mail/HttpWebhookSender.ts"
-import { layerSmtpMailer, SMTP_POOL_CONNECTIONS, smtpTransport } from "../hub/drivers/mail/SmtpMailer.ts"
+import { layerSmtpMailer, SMTP_POOL_CONNECTIONS } from "../hub/drivers/mail/SmtpMailer.ts"
 import { CryptoTrackingTokensLayer } from "../hub/drivers/server/CryptoTrackingTokens.ts"
 import { hubLayer, runHub } from "../hub/drivers/server/Hub.ts"
 import { startLineChild } from "./lineChild.ts"
 
 /** The SMTP timeouts (connect, greeting, idle socket) of both the hub's mailer and the raw baseline. */
 const SMTP_TIMEOUT_MS = 10_000
+
+/**
+ * nodemailer's own SMTP pool, set up as the hub's mailer sets up its pool: `maxConnections` connections, each kept
+ * open for every message (`maxMessages: Infinity`: no reconnect, greeting and EHLO after every 100 mails,
+ * nodemailer's default), and one timeout for connecting, the server's greeting and an idle socket. The URL goes in the
+ * options object: `createTransport(url, options)` takes the second argument as message defaults, not transport
+ * options, so a pool and timeouts given there are silently ignored and every mail opens a connection of its own.
+ */
+const smtpTransport = (options: {
+  readonly url: string
+  readonly maxConnections: number
+  readonly timeoutMs: number
+}) =>
+  nodemailer.createTransport({
+    url: options.url,
+    pool: true,
+    maxConnections: options.maxConnections,
+    maxMessages: Number.POSITIVE_INFINITY,
+    connectionTimeout: options.timeoutMs,
+    greetingTimeout: options.timeoutMs,
+    socketTimeout: options.timeoutMs
+  } as never)
 
 /** A mail as the server took it: its raw text and its parts (headers by lower-case name). */
 interface SentMail {
@@ -227,7 +250,7 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
     tickIntervalMs: 60_000,
     ackDelayMs: 20
   })
-  // When the hub handed each mail to nodemailer, by recipient.
+  // When the hub handed each mail to its mailer, by recipient.
   const handedAt = new Map<string, number>()
   const timedMailer = Layer.effect(
     Mailer,
@@ -300,8 +323,8 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
           total: [] as Array<number>,
           publishedToApplied: [] as Array<number>,
           appliedToTaken: [] as Array<number>,
-          takenToNodemailer: [] as Array<number>,
-          nodemailerToAccepted: [] as Array<number>,
+          takenToMailer: [] as Array<number>,
+          mailerToAccepted: [] as Array<number>,
           acceptedToRecordedSent: [] as Array<number>
         }
         for (const mail of smtp.messages()) {
@@ -316,8 +339,8 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
           hops.total.push(mail.acceptedAtMs - published)
           hops.publishedToApplied.push(Number(row.created_at_ms) - published)
           hops.appliedToTaken.push(Number(row.attempt_started_ms) - Number(row.created_at_ms))
-          hops.takenToNodemailer.push(handed - Number(row.attempt_started_ms))
-          hops.nodemailerToAccepted.push(mail.acceptedAtMs - handed)
+          hops.takenToMailer.push(handed - Number(row.attempt_started_ms))
+          hops.mailerToAccepted.push(mail.acceptedAtMs - handed)
           hops.acceptedToRecordedSent.push(Number(row.sent_at_ms) - mail.acceptedAtMs)
         }
         return { hops, publishedRate, cpuPerMailUs: (cpu.user + cpu.system) / parcels }
@@ -338,8 +361,8 @@ const main = async () => {
       const split = {
         "published → applied (notification recorded)": figures(hops.publishedToApplied),
         "applied → taken by the sender": figures(hops.appliedToTaken),
-        "taken → handed to nodemailer": figures(hops.takenToNodemailer),
-        "nodemailer → accepted by SMTP": figures(hops.nodemailerToAccepted),
+        "taken → handed to the mailer": figures(hops.takenToMailer),
+        "mailer → accepted by SMTP": figures(hops.mailerToAccepted),
         "accepted → recorded as sent": figures(hops.acceptedToRecordedSent)
       }
       // The hub's figures first: a raw baseline that fails (an overloaded machine) still leaves them printed.
@@ -349,7 +372,7 @@ const main = async () => {
       const prebuiltRun = await rawNodemailer(smtp, parcels, rate, tag, "prebuilt")
       const composed = { ...figures(composedRun.latencies), cpuPerMailUs: composedRun.cpuPerMailUs }
       const prebuilt = { ...figures(prebuiltRun.latencies), cpuPerMailUs: prebuiltRun.cpuPerMailUs }
-      const transportSettings = `the hub's transport settings: pool of ${SMTP_POOL_CONNECTIONS}, connections reused for every mail, ${SMTP_TIMEOUT_MS} ms timeouts`
+      const transportSettings = `the hub mailer's settings: pool of ${SMTP_POOL_CONNECTIONS}, connections reused for every mail, ${SMTP_TIMEOUT_MS} ms timeouts`
       const ratioTo = (raw: ReturnType<typeof figures>) => ({
         p50: Number((packbench.p50Ms / raw.p50Ms).toFixed(2)),
         p99: Number((packbench.p99Ms / raw.p99Ms).toFixed(2))

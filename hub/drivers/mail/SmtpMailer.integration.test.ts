@@ -1,13 +1,60 @@
-import { Effect } from "effect"
+import { createServer, type Server, type Socket } from "node:net"
+import { Effect, Exit } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { startTestSmtpServer } from "../../../fixtures/mail/TestSmtpServer.ts"
-import { Mailer, type OutgoingMail } from "../../core/notify/Mailer.ts"
-import { layerSmtpMailer } from "./SmtpMailer.ts"
+import { freePort } from "../../../drivers/net/LoopbackPort.ts"
+import { startTestSmtpServer, type TestSmtpServerOptions } from "../../../fixtures/mail/TestSmtpServer.ts"
+import { Mailer, MailerError, type OutgoingMail } from "../../core/notify/Mailer.ts"
+import { layerSmtpMailer, type SmtpMailerOptions, smtpConnectionOf } from "./SmtpMailer.ts"
+import { makeSmtpPool } from "./SmtpPool.ts"
 
 const servers: Array<Awaited<ReturnType<typeof startTestSmtpServer>>> = []
+const silentServers: Array<{ readonly server: Server; readonly sockets: Set<Socket> }> = []
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.stop()
+  for (const { server, sockets } of silentServers.splice(0)) {
+    for (const socket of sockets) socket.destroy()
+    await new Promise((resolve) => server.close(resolve))
+  }
 })
+
+const smtpServer = async (options: TestSmtpServerOptions = {}) => {
+  const smtp = await startTestSmtpServer(options)
+  servers.push(smtp)
+  return smtp
+}
+
+/** A TCP server that takes connections and never says a word: no SMTP greeting. */
+const silentServer = async () => {
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on("close", () => sockets.delete(socket))
+  })
+  const port = await freePort()
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve))
+  silentServers.push({ server, sockets })
+  return `smtp://127.0.0.1:${port}`
+}
+
+/** Runs `body` with a mailer on `options`, each send's outcome as an Exit. */
+const withMailer = <A>(
+  options: SmtpMailerOptions,
+  body: (
+    send: (mail: OutgoingMail) => Effect.Effect<Exit.Exit<{ readonly response: string }, MailerError>>
+  ) => Effect.Effect<A>
+) =>
+  Effect.runPromise(
+    Effect.scoped(Effect.flatMap(Mailer, (mailer) => body((mail) => Effect.exit(mailer.send(mail))))).pipe(
+      Effect.provide(layerSmtpMailer(options))
+    )
+  )
+
+const failureOf = (exit: Exit.Exit<unknown, MailerError>) => {
+  if (Exit.isSuccess(exit)) return undefined
+  const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")?.error
+  if (!(error instanceof MailerError)) throw new Error(`not a MailerError: ${String(exit.cause)}`)
+  return { reason: error.reason, permanent: error.permanent }
+}
 
 const mail = (index: number): OutgoingMail => ({
   messageId: `<n-${index}@notify.packbench>`,
@@ -80,5 +127,130 @@ describe("SMTP mailer against a real SMTP server", () => {
     expect(received?.headers.date).toBeDefined()
     expect(received?.text?.trim()).toBe("Hallo Jürgen,\n.\nein Punkt allein auf einer Zeile bleibt stehen.")
     expect(received?.html).toBe("<p>Hallo Jürgen, schöne Grüße</p>")
+  })
+})
+
+describe("SMTP pool: what a connection's failure means for the mail", () => {
+  it("logs in with the URL's user and password; a refused login fails the mail for now, not for good", async () => {
+    const smtp = await smtpServer({ auth: { user: "hub", pass: "s3cret:/@" } })
+    const good = `smtp://hub:${encodeURIComponent("s3cret:/@")}@127.0.0.1:${smtp.port}`
+    const sent = await withMailer({ url: good, maxConnections: 1, timeoutMs: 10_000 }, (send) => send(mail(1)))
+    expect(Exit.isSuccess(sent)).toBe(true)
+    const bad = `smtp://hub:wrong@127.0.0.1:${smtp.port}`
+    const refused = await withMailer({ url: bad, maxConnections: 1, timeoutMs: 10_000 }, (send) => send(mail(2)))
+    // A wrong password is the hub's settings, not the mail: given up for good, it would never go out once fixed.
+    expect(failureOf(refused)).toEqual({ reason: "Unavailable", permanent: false })
+    expect(smtp.messages().map((each) => each.envelope.to)).toEqual([["customer-1@example.test"]])
+  })
+
+  it("fails a refused recipient (5xx for good, 4xx for now) and goes on over the same connection after RSET", async () => {
+    const smtp = await smtpServer({
+      refuseRecipient: (address) =>
+        address === "customer-1@example.test" ? 550 : address === "customer-2@example.test" ? 452 : undefined
+    })
+    const outcomes = await withMailer({ url: smtp.url, maxConnections: 1, timeoutMs: 10_000 }, (send) =>
+      Effect.forEach([0, 1, 2, 3], (index) => Effect.map(send(mail(index)), failureOf))
+    )
+    expect(outcomes).toEqual([
+      undefined,
+      { reason: "Rejected", permanent: true },
+      { reason: "Rejected", permanent: false },
+      undefined
+    ])
+    expect(smtp.messages().map((each) => each.envelope.to)).toEqual([
+      ["customer-0@example.test"],
+      ["customer-3@example.test"]
+    ])
+    expect(smtp.connections()).toBe(1)
+  })
+
+  it("opens a new connection when the server closed an idle one", async () => {
+    const smtp = await smtpServer({ idleTimeoutMs: 150 })
+    const outcomes = await withMailer({ url: smtp.url, maxConnections: 1, timeoutMs: 10_000 }, (send) =>
+      Effect.gen(function* () {
+        const first = yield* send(mail(0))
+        // Until the server's 421 "Timeout - closing connection" has closed the connection.
+        yield* Effect.sleep("400 millis")
+        const second = yield* send(mail(1))
+        return [failureOf(first), failureOf(second)]
+      })
+    )
+    expect(outcomes).toEqual([undefined, undefined])
+    expect(smtp.messages()).toHaveLength(2)
+    expect(smtp.connections()).toBe(2)
+  })
+
+  it("sends a mail again over a new connection when its reused connection turns out closed, and only then", async () => {
+    const smtp = await smtpServer()
+    const outcomes = await withMailer({ url: smtp.url, maxConnections: 1, timeoutMs: 10_000 }, (send) =>
+      Effect.gen(function* () {
+        const first = yield* send(mail(0))
+        smtp.hangUpOnNextMails(1)
+        const second = yield* send(mail(1))
+        // Hung up on again over the new connection: the mail fails for now, no third try (the sender retries later).
+        smtp.hangUpOnNextMails(2)
+        const third = yield* send(mail(2))
+        return [failureOf(first), failureOf(second), failureOf(third)]
+      })
+    )
+    expect(smtp.hungUp()).toBe(3)
+    expect(outcomes).toEqual([undefined, undefined, { reason: "Rejected", permanent: false }])
+    expect(smtp.messages().map((each) => each.envelope.to)).toEqual([
+      ["customer-0@example.test"],
+      ["customer-1@example.test"]
+    ])
+  })
+
+  it("fails every mail for now, without waiting, when nothing listens; after the timeout when the server never greets", async () => {
+    const closedPort = await freePort()
+    const refused = await withMailer(
+      { url: `smtp://127.0.0.1:${closedPort}`, maxConnections: 2, timeoutMs: 10_000 },
+      (send) => Effect.forEach([0, 1, 2, 3, 4], (index) => Effect.map(send(mail(index)), failureOf), { concurrency: 5 })
+    )
+    expect(refused).toEqual(Array.from({ length: 5 }, () => ({ reason: "Unavailable", permanent: false })))
+    const silent = await silentServer()
+    const timedOut = await withMailer({ url: silent, maxConnections: 1, timeoutMs: 200 }, (send) =>
+      Effect.forEach([0, 1], (index) => Effect.map(send(mail(index)), failureOf), { concurrency: 2 })
+    )
+    expect(timedOut).toEqual([
+      { reason: "Timeout", permanent: false },
+      { reason: "Timeout", permanent: false }
+    ])
+  })
+
+  it("fails the mails queued and in flight when it closes, each once", async () => {
+    const silent = await silentServer()
+    const target = smtpConnectionOf(silent)
+    if ("problem" in target) throw new Error(target.problem)
+    const pool = makeSmtpPool({ connection: target.connection, maxConnections: 1, timeoutMs: 10_000 })
+    const outcomes: Array<string> = []
+    for (let index = 0; index < 3; index++) {
+      pool.send({ from: "shop@alpenglow.test", to: [`c-${index}@example.test`] }, "Subject: x\r\n\r\nx\r\n", (error) =>
+        outcomes.push(`${index}: ${error instanceof Error ? error.message : "sent"}`)
+      )
+    }
+    expect(pool.size()).toBe(1)
+    pool.close()
+    expect(outcomes.sort()).toEqual([
+      "0: the SMTP pool is closed",
+      "1: the SMTP pool is closed",
+      "2: the SMTP pool is closed"
+    ])
+    expect(pool.size()).toBe(0)
+    // After closing, a mail fails at once.
+    pool.send({ from: "shop@alpenglow.test", to: ["late@example.test"] }, "x", (error) =>
+      outcomes.push(`late: ${error instanceof Error ? error.message : "sent"}`)
+    )
+    expect(outcomes.at(-1)).toBe("late: the SMTP pool is closed")
+  })
+
+  it("refuses a URL it cannot use, without printing it", () => {
+    expect(smtpConnectionOf("http://user:hunter2@mail.test")).toEqual({
+      problem: "the SMTP URL must start with smtp:// or smtps://"
+    })
+    expect(smtpConnectionOf("smtp://")).toEqual({ problem: "the SMTP URL names no host" })
+    expect(smtpConnectionOf("smtps://u:p%40ss@mail.test:465?requireTLS=true")).toEqual({
+      connection: { secure: true, host: "mail.test", port: 465, auth: { user: "u", pass: "p@ss" }, requireTLS: true }
+    })
   })
 })
