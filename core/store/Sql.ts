@@ -30,8 +30,8 @@ export interface TransactionOptions {
    */
   readonly batchWrites?: boolean
   /**
-   * false: the commit may return before it is on disk (PostgreSQL commits it with synchronous_commit off, and the
-   * next durable commit takes it to disk with its own; SQLite at synchronous=FULL syncs every commit all the same).
+   * false: the commit may return before it is on disk, and the next durable commit takes it to disk with its own
+   * (PostgreSQL commits it with synchronous_commit off, SQLite with synchronous=NORMAL: no sync of its log).
    * Only for a transaction whose loss in a power cut changes nothing another would not, such as the sender's claim:
    * a lost claim leaves its row due and the mail is sent again after the restart, as it is after a claim that
    * survived. Durable when absent.

@@ -52,6 +52,37 @@ describe("SqliteSql", () => {
     expect(rows).toEqual(Exit.succeed([{ v: "second" }]))
   })
 
+  it("commits a transaction that need not be durable without syncing the log, that one only, and keeps it", async () => {
+    const file = tempDb()
+    const synchronous = (sql: Sql["Service"]) =>
+      Effect.map(sql.query<{ synchronous: number }>("PRAGMA synchronous"), (rows) => rows[0]?.synchronous)
+    const seen = await run(
+      file,
+      Effect.gen(function* () {
+        const sql = yield* setup
+        const lazy = yield* sql.transaction(
+          Effect.flatMap(synchronous(sql), (level) =>
+            Effect.as(sql.execute("INSERT INTO t (v) VALUES (?)", ["claim"]), level)
+          ),
+          { durable: false }
+        )
+        const afterLazy = yield* synchronous(sql)
+        const durable = yield* sql.transaction(synchronous(sql))
+        const failed = yield* Effect.exit(
+          sql.transaction(Effect.andThen(synchronous(sql), Effect.fail("stop" as const)), { durable: false })
+        )
+        return { lazy, afterLazy, durable, failed: Exit.isFailure(failed), afterFailed: yield* synchronous(sql) }
+      })
+    )
+    // 1 is NORMAL (no sync at commit in WAL mode), 2 FULL.
+    expect(seen).toEqual(Exit.succeed({ lazy: 1, afterLazy: 2, durable: 2, failed: true, afterFailed: 2 }))
+    const rows = await run(
+      file,
+      Effect.flatMap(setup, (sql) => sql.query<{ v: string }>("SELECT v FROM t"))
+    )
+    expect(rows).toEqual(Exit.succeed([{ v: "claim" }]))
+  })
+
   it("keeps statements of other fibers out of an open transaction", async () => {
     const result = await run(
       tempDb(),

@@ -1,5 +1,5 @@
 /**
- * The SQL port over better-sqlite3 (WAL, synchronous=FULL), with SQLite's failures mapped to what a person can act on.
+ * The SQL port over better-sqlite3 (WAL, synchronous=FULL but for a transaction that need not be durable), with SQLite's failures mapped to what a person can act on.
  */
 import Database from "better-sqlite3"
 import { Context, Effect, Layer, Semaphore } from "effect"
@@ -140,8 +140,8 @@ export const makeSqliteSql = (db: Database.Database): Effect.Effect<Sql["Service
         Effect.gen(function* () {
           if ((yield* InTransaction) !== undefined) return yield* effect
           return yield* lock.withPermit(
-            Effect.uninterruptibleMask((restore) =>
-              Effect.gen(function* () {
+            Effect.uninterruptibleMask((restore) => {
+              const run = Effect.gen(function* () {
                 // IMMEDIATE takes the write lock up front, so a second process fails fast with BUSY
                 // instead of deadlocking on a read-to-write upgrade.
                 yield* Effect.try({
@@ -172,7 +172,15 @@ export const makeSqliteSql = (db: Database.Database): Effect.Effect<Sql["Service
                 if (db.inTransaction) db.exec("ROLLBACK")
                 return yield* exit
               })
-            )
+              if (options?.durable !== false) return run
+              // A commit that need not be durable skips the log's sync (synchronous=NORMAL for it alone): in WAL mode
+              // that keeps the database consistent and loses at most the last such commits in a power cut, and the
+              // next durable commit syncs the log file, and with it every frame before its own.
+              return Effect.suspend(() => {
+                db.exec("PRAGMA synchronous = NORMAL")
+                return run
+              }).pipe(Effect.ensuring(Effect.sync(() => db.exec("PRAGMA synchronous = FULL"))))
+            })
           )
         })
     })
