@@ -241,6 +241,8 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
   }
   const options = hubRigOptions({
     dataDir,
+    // As `packbench hub` runs it: a process of its own, its SQLite commits synced off the event loop.
+    database: { dialect: "sqlite", filename: join(dataDir, "hub.db"), syncOffLoop: true },
     brokerUrl,
     smtpUrl: smtp.url,
     settings,

@@ -1,12 +1,12 @@
-import { mkdtempSync } from "node:fs"
+import { existsSync, mkdtempSync, unlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Layer } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { migrate } from "../../core/store/Migrations.ts"
-import { Sql } from "../../core/store/Sql.ts"
+import { Sql, StoreError } from "../../core/store/Sql.ts"
 import { StationClock } from "../../core/time/Clock.ts"
-import { layerSqlite, openSqlite } from "./SqliteSql.ts"
+import { layerSqlite, makeSqliteSql, openSqlite, walSync } from "./SqliteSql.ts"
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), "pb-sql-")), "test.db")
 const run = <A, E>(filename: string, effect: Effect.Effect<A, E, Sql>) =>
@@ -139,5 +139,154 @@ describe("SqliteSql", () => {
     expect([first, second, third]).toEqual([[1], [2], []])
     const columns = openSqlite({ filename: file }).pragma("table_info(a)") as Array<{ name: string }>
     expect(columns.map((column) => column.name)).toEqual(["id", "name"])
+  })
+
+  it("with syncOffLoop, runs a file store at synchronous=NORMAL and syncs its log itself: what it committed is there when opened again", async () => {
+    const file = tempDb()
+    const level = await Effect.runPromiseExit(
+      Effect.gen(function* () {
+        const sql = yield* setup
+        yield* sql.transaction(sql.execute("INSERT INTO t (v) VALUES ('kept')"))
+        return yield* sql.query<{ synchronous: number }>("PRAGMA synchronous")
+      }).pipe(Effect.provide(layerSqlite({ filename: file, syncOffLoop: true })))
+    )
+    expect(level).toEqual(Exit.succeed([{ synchronous: 1 }]))
+    // Without it, SQLite syncs inside COMMIT (FULL).
+    expect(
+      await run(
+        file,
+        Effect.flatMap(Sql, (sql) => sql.query("PRAGMA synchronous"))
+      )
+    ).toEqual(Exit.succeed([{ synchronous: 2 }]))
+    expect(
+      await run(
+        file,
+        Effect.flatMap(Sql, (sql) => sql.query("SELECT v FROM t"))
+      )
+    ).toEqual(Exit.succeed([{ v: "kept" }]))
+  })
+
+  /** A store whose commits wait for syncs the test answers, one at a time. */
+  const withHeldSyncs = <A, E>(
+    body: (sql: Sql["Service"], syncs: Array<Deferred.Deferred<void, StoreError>>) => Effect.Effect<A, E>
+  ) =>
+    Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const db = yield* Effect.acquireRelease(
+            Effect.sync(() => openSqlite({ filename: tempDb() })),
+            (db) => Effect.sync(() => db.close())
+          )
+          const syncs: Array<Deferred.Deferred<void, StoreError>> = []
+          const sql = yield* makeSqliteSql(db, {
+            syncCommits: () =>
+              Effect.flatMap(Deferred.make<void, StoreError>(), (sync) => {
+                syncs.push(sync)
+                return Deferred.await(sync)
+              })
+          })
+          return yield* body(sql, syncs)
+        })
+      )
+    )
+
+  it("returns from a commit only once its log is synced, and lets no statement in before", async () => {
+    const seen = await withHeldSyncs((sql, syncs) =>
+      Effect.gen(function* () {
+        const seen: Array<string> = []
+        // The table itself is a write outside a transaction: it waits for a sync of its own.
+        const created = yield* Effect.forkChild(sql.execute("CREATE TABLE t (v TEXT)"))
+        yield* Effect.yieldNow
+        expect(syncs).toHaveLength(1)
+        yield* Deferred.succeed(syncs[0]!, undefined)
+        yield* Fiber.join(created)
+        const committing = yield* Effect.forkChild(
+          Effect.tap(sql.transaction(sql.execute("INSERT INTO t VALUES ('a')")), () =>
+            Effect.sync(() => seen.push("committed"))
+          )
+        )
+        yield* Effect.yieldNow
+        const reading = yield* Effect.forkChild(
+          Effect.tap(sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM t"), (rows) =>
+            Effect.sync(() => seen.push(`read ${rows[0]?.n}`))
+          )
+        )
+        for (let turn = 0; turn < 5; turn++) yield* Effect.yieldNow
+        // COMMIT ran, its sync is asked for and not done: neither the transaction nor the read went on.
+        expect(syncs).toHaveLength(2)
+        expect(seen).toEqual([])
+        yield* Deferred.succeed(syncs[1]!, undefined)
+        yield* Fiber.join(committing)
+        yield* Fiber.join(reading)
+        // A read alone asks for no sync.
+        expect(syncs).toHaveLength(2)
+        return seen
+      })
+    )
+    expect(seen).toEqual(["committed", "read 1"])
+  })
+
+  it("syncs no commit that need not be durable; the next durable commit's sync covers it", async () => {
+    const counts = await withHeldSyncs((sql, syncs) =>
+      Effect.gen(function* () {
+        const created = yield* Effect.forkChild(sql.execute("CREATE TABLE t (v TEXT)"))
+        yield* Effect.yieldNow
+        yield* Deferred.succeed(syncs[0]!, undefined)
+        yield* Fiber.join(created)
+        yield* sql.transaction(sql.execute("INSERT INTO t VALUES ('claim')"), { durable: false })
+        const afterLazy = syncs.length
+        const durable = yield* Effect.forkChild(sql.transaction(sql.execute("INSERT INTO t VALUES ('verdict')")))
+        for (let turn = 0; turn < 5; turn++) yield* Effect.yieldNow
+        const afterDurable = syncs.length
+        yield* Deferred.succeed(syncs[1]!, undefined)
+        yield* Fiber.join(durable)
+        return { afterLazy, afterDurable, rows: yield* sql.query<{ v: string }>("SELECT v FROM t") }
+      })
+    )
+    expect(counts).toEqual({ afterLazy: 1, afterDurable: 2, rows: [{ v: "claim" }, { v: "verdict" }] })
+  })
+
+  it("after a sync fails, fails that commit and refuses every later write, and still reads", async () => {
+    const result = await withHeldSyncs((sql, syncs) =>
+      Effect.gen(function* () {
+        const created = yield* Effect.forkChild(sql.execute("CREATE TABLE t (v TEXT)"))
+        yield* Effect.yieldNow
+        yield* Deferred.succeed(syncs[0]!, undefined)
+        yield* Fiber.join(created)
+        const committing = yield* Effect.forkChild(
+          Effect.exit(sql.transaction(sql.execute("INSERT INTO t VALUES ('a')")))
+        )
+        for (let turn = 0; turn < 5; turn++) yield* Effect.yieldNow
+        yield* Deferred.fail(syncs[1]!, new StoreError({ reason: "DiskFull", message: "EIO: i/o error, fdatasync" }))
+        const failed = yield* Fiber.join(committing)
+        const later = yield* Effect.exit(sql.transaction(sql.execute("INSERT INTO t VALUES ('b')")))
+        const alone = yield* Effect.exit(sql.execute("INSERT INTO t VALUES ('c')"))
+        const rows = yield* sql.query<{ v: string }>("SELECT v FROM t")
+        return { failed, later, alone, rows, syncs: syncs.length }
+      })
+    )
+    expect(JSON.stringify(result.failed)).toContain("EIO: i/o error, fdatasync")
+    for (const refused of [result.later, result.alone]) {
+      expect(Exit.isFailure(refused)).toBe(true)
+      expect(JSON.stringify(refused)).toContain("the disk did not confirm an earlier write (EIO: i/o error, fdatasync)")
+      expect(JSON.stringify(refused)).toContain("DiskFull")
+    }
+    // The failed commit's row is in the file, not known to be on disk: it is reported, not hidden. Nothing after it.
+    expect(result.rows).toEqual([{ v: "a" }])
+    expect(result.syncs).toBe(2)
+  })
+
+  it("syncs nothing where there is no log yet, and opens the log again when it was replaced", async () => {
+    const file = tempDb()
+    const log = walSync(file)
+    expect(await Effect.runPromiseExit(log.sync())).toEqual(Exit.void)
+    writeFileSync(`${file}-wal`, "first")
+    expect(await Effect.runPromiseExit(log.sync())).toEqual(Exit.void)
+    unlinkSync(`${file}-wal`)
+    expect(await Effect.runPromiseExit(log.sync())).toEqual(Exit.void)
+    writeFileSync(`${file}-wal`, "second")
+    expect(await Effect.runPromiseExit(log.sync())).toEqual(Exit.void)
+    expect(existsSync(`${file}-wal`)).toBe(true)
+    log.close()
   })
 })

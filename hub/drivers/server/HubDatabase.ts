@@ -7,7 +7,15 @@ import { layerPostgres } from "../postgres/PgSql.ts"
 
 /** The hub's database: a SQLite file (the embedded default) or a PostgreSQL server several hubs can share. */
 export type HubDatabase =
-  | { readonly dialect: "sqlite"; readonly filename: string }
+  | {
+      readonly dialect: "sqlite"
+      readonly filename: string
+      /**
+       * Commits synced on the thread pool, not on the event loop (`SqliteOptions.syncOffLoop`): for a hub in a
+       * process of its own. Not for the hub inside a station, whose event loop also feeds the embedded broker.
+       */
+      readonly syncOffLoop?: boolean
+    }
   | { readonly dialect: "postgres"; readonly url: string }
 
 /** The default: `hub.db` in the hub's data directory. */
@@ -50,4 +58,6 @@ export const describeHubDatabase = (database: HubDatabase): string => {
 }
 
 export const layerHubDatabase = (database: HubDatabase): Layer.Layer<Sql, StoreError> =>
-  database.dialect === "sqlite" ? layerSqlite({ filename: database.filename }) : layerPostgres({ url: database.url })
+  database.dialect === "sqlite"
+    ? layerSqlite({ filename: database.filename, syncOffLoop: database.syncOffLoop === true })
+    : layerPostgres({ url: database.url })

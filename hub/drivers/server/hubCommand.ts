@@ -123,7 +123,9 @@ export const hubCommand: Command = {
     const dbValue = values.db ?? io.env.PACKBENCH_HUB_DATABASE_URL
     const parsedDb = dbValue === undefined ? undefined : parseHubDatabase(dbValue, io.cwd)
     if (parsedDb !== undefined && !parsedDb.ok) return fail(parsedDb.message, 2)
-    const database = parsedDb?.database ?? defaultHubDatabase(dataDir)
+    const chosen = parsedDb?.database ?? defaultHubDatabase(dataDir)
+    // A hub of its own: no broker shares its event loop, so SQLite's fsync need not block it.
+    const database = chosen.dialect === "sqlite" ? { ...chosen, syncOffLoop: true } : chosen
     const brokerUrl = values.broker ?? "mqtt://127.0.0.1:1883"
     const smtpUrl = values.smtp ?? "smtp://127.0.0.1:25"
     // The shop's mail timing (hub.notify) comes from the same config file and variables a station reads.
