@@ -130,6 +130,33 @@ describe("SMTP mailer against a real SMTP server", () => {
   })
 })
 
+describe("the SMTP rig that parses on request (for benches)", () => {
+  it("takes mails unparsed, in order with their envelope, and parses the one asked for as the parsing rig does", async () => {
+    const lazy = await smtpServer({ parse: "on request" })
+    const eager = await smtpServer()
+    for (const smtp of [lazy, eager]) {
+      await withMailer({ url: smtp.url, maxConnections: 1, timeoutMs: 10_000 }, (send) =>
+        Effect.forEach([0, 1], (index) => send(mail(index)))
+      )
+    }
+    expect(lazy.arrivals().map((arrival) => arrival.envelope.to)).toEqual([
+      ["customer-0@example.test"],
+      ["customer-1@example.test"]
+    ])
+    expect(() => lazy.messages()).toThrow("parses on request")
+    const second = await lazy.parse(lazy.arrivals()[1]!.id)
+    const { id: _lazyId, acceptedAtMs: _lazyAt, raw: lazyRaw, ...lazyParts } = second
+    const { id: _eagerId, acceptedAtMs: _eagerAt, raw: eagerRaw, ...eagerParts } = eager.messages()[1]!
+    expect(lazyParts.subject).toBe("Bestellung 1")
+    // The same mail but for its Date header, parsed alike.
+    expect({ ...lazyParts, headers: { ...lazyParts.headers, date: "" } }).toEqual({
+      ...eagerParts,
+      headers: { ...eagerParts.headers, date: "" }
+    })
+    expect(lazyRaw.replace(/^Date: .*$/m, "")).toBe(eagerRaw.replace(/^Date: .*$/m, ""))
+  })
+})
+
 describe("SMTP pool: what a connection's failure means for the mail", () => {
   it("logs in with the URL's user and password; a refused login fails the mail for now, not for good", async () => {
     const smtp = await smtpServer({ auth: { user: "hub", pass: "s3cret:/@" } })
