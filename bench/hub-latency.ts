@@ -1,14 +1,15 @@
 // Hub latency: parcel.handed-to-carrier published on MQTT → the "on its way" mail accepted by a real SMTP
 // server (the test rig's smtp-server notes the time the whole message arrived, before its 250). Parcels are
 // published at a steady rate without waiting for their mail, so each figure is the whole path under that load:
-// broker → consumer transaction → outbox → sender → the hub's SMTP pool → SMTP. Each rate (default 100 and 1,000 parcels/s)
-// runs on a fresh hub, and the split says where the time went, hop by hop: published → applied by the hub (the
-// notification row recorded in the consumer's transaction) → taken by the sender → handed to the mailer → accepted
-// by the server → recorded as sent. The raw baselines in the same run: nodemailer alone, with the hub mailer's
-// settings (`smtpTransport`: pool size, connection reuse, timeouts), sends the same mails to the same
-// server at the same rate, timed from `sendMail` to the server's acceptance: once composing each from its parts (from,
-// subject, text, HTML, the hub's extra headers), as the hub's mailer has nodemailer do, and once sending the raw text
-// composed beforehand (the floor of sending at all); the ratio to each is printed. Prints figures; asserts nothing.
+// broker → consumer transaction → outbox → sender → the hub's SMTP pool → SMTP. Each rate (default 100 and 1,000
+// parcels/s) runs on a fresh hub, as `packbench hub` runs it (SQLite's log synced on the thread pool), and the split
+// says where the time went, hop by hop: published → applied by the hub (the notification row recorded in the
+// consumer's transaction) → taken by the sender → handed to the mailer → accepted by the server → recorded as sent.
+// The raw baselines in the same run: nodemailer alone, with its own pool set up as the hub's mailer (`smtpTransport`:
+// pool size, connection reuse, timeouts), sends the same mails to the same server at the same rate, timed from
+// `sendMail` to the server's acceptance: once composing each from its parts (from, subject, text, HTML, the hub's
+// extra headers), and once sending the raw text composed beforehand (the floor of sending at all); the ratio to each
+// is printed. Prints figures; asserts nothing.
 // The SMTP server, the broker and the station publishing the parcels run in a process of their own
 // (bench/mailPeerProcess.ts), as the hub's relay, broker and stations do in the field: in the hub's process, the
 // server's parsing of each mail took the CPU the hub needed, and the hub's CPU a mail counted the station's work.
