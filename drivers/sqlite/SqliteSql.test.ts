@@ -190,16 +190,21 @@ describe("SqliteSql", () => {
       )
     )
 
+  /** Table `t`, created by a write outside a transaction, which waits for a sync of its own: the first. */
+  const createTable = (sql: Sql["Service"], syncs: Array<Deferred.Deferred<void, StoreError>>) =>
+    Effect.gen(function* () {
+      const created = yield* Effect.forkChild(sql.execute("CREATE TABLE t (v TEXT)"))
+      yield* Effect.yieldNow
+      expect(syncs).toHaveLength(1)
+      yield* Deferred.succeed(syncs[0]!, undefined)
+      yield* Fiber.join(created)
+    })
+
   it("returns from a commit only once its log is synced, and lets no statement in before", async () => {
     const seen = await withHeldSyncs((sql, syncs) =>
       Effect.gen(function* () {
         const seen: Array<string> = []
-        // The table itself is a write outside a transaction: it waits for a sync of its own.
-        const created = yield* Effect.forkChild(sql.execute("CREATE TABLE t (v TEXT)"))
-        yield* Effect.yieldNow
-        expect(syncs).toHaveLength(1)
-        yield* Deferred.succeed(syncs[0]!, undefined)
-        yield* Fiber.join(created)
+        yield* createTable(sql, syncs)
         const committing = yield* Effect.forkChild(
           Effect.tap(sql.transaction(sql.execute("INSERT INTO t VALUES ('a')")), () =>
             Effect.sync(() => seen.push("committed"))
@@ -229,10 +234,7 @@ describe("SqliteSql", () => {
   it("syncs no commit that need not be durable; the next durable commit's sync covers it", async () => {
     const counts = await withHeldSyncs((sql, syncs) =>
       Effect.gen(function* () {
-        const created = yield* Effect.forkChild(sql.execute("CREATE TABLE t (v TEXT)"))
-        yield* Effect.yieldNow
-        yield* Deferred.succeed(syncs[0]!, undefined)
-        yield* Fiber.join(created)
+        yield* createTable(sql, syncs)
         yield* sql.transaction(sql.execute("INSERT INTO t VALUES ('claim')"), { durable: false })
         const afterLazy = syncs.length
         const durable = yield* Effect.forkChild(sql.transaction(sql.execute("INSERT INTO t VALUES ('verdict')")))
@@ -249,10 +251,7 @@ describe("SqliteSql", () => {
   it("after a sync fails, fails that commit and refuses every later write, and still reads", async () => {
     const result = await withHeldSyncs((sql, syncs) =>
       Effect.gen(function* () {
-        const created = yield* Effect.forkChild(sql.execute("CREATE TABLE t (v TEXT)"))
-        yield* Effect.yieldNow
-        yield* Deferred.succeed(syncs[0]!, undefined)
-        yield* Fiber.join(created)
+        yield* createTable(sql, syncs)
         const committing = yield* Effect.forkChild(
           Effect.exit(sql.transaction(sql.execute("INSERT INTO t VALUES ('a')")))
         )
