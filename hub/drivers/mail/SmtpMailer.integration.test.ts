@@ -1,8 +1,12 @@
+import { mkdtempSync } from "node:fs"
 import { createServer, type Server, type Socket } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Effect, Exit } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { freePort } from "../../../drivers/net/LoopbackPort.ts"
 import { startTestSmtpServer, type TestSmtpServerOptions } from "../../../fixtures/mail/TestSmtpServer.ts"
+import { makeTestPki } from "../../../fixtures/mqtt/TestPki.ts"
 import { Mailer, MailerError, type OutgoingMail } from "../../core/notify/Mailer.ts"
 import { layerSmtpMailer, type SmtpMailerOptions, smtpConnectionOf } from "./SmtpMailer.ts"
 import { makeSmtpPool } from "./SmtpPool.ts"
@@ -127,6 +131,45 @@ describe("SMTP mailer against a real SMTP server", () => {
     expect(received?.headers.date).toBeDefined()
     expect(received?.text?.trim()).toBe("Hallo Jürgen,\n.\nein Punkt allein auf einer Zeile bleibt stehen.")
     expect(received?.html).toBe("<p>Hallo Jürgen, schöne Grüße</p>")
+  })
+})
+
+describe("SMTP over TLS", () => {
+  const pki = makeTestPki(mkdtempSync(join(tmpdir(), "pb-smtp-tls-")))
+  const tls = (mode: "implicit" | "starttls") => ({ keyFile: pki.serverKeyFile, certFile: pki.serverCertFile, mode })
+
+  it("speaks TLS from the start to smtps://, and checks the server's certificate unless told not to", async () => {
+    const smtp = await smtpServer({ tls: tls("implicit") })
+    expect(smtp.url.startsWith("smtps://")).toBe(true)
+    // The test CA is no CA the system trusts: refused, for now (the mail waits for a server it can trust).
+    const untrusted = await withMailer({ url: smtp.url, maxConnections: 1, timeoutMs: 10_000 }, (send) => send(mail(0)))
+    expect(failureOf(untrusted)).toEqual({ reason: "Unavailable", permanent: false })
+    expect(JSON.stringify(untrusted)).toMatch(/certificate/i)
+    const sent = await withMailer(
+      { url: `${smtp.url}?tls.rejectUnauthorized=false`, maxConnections: 1, timeoutMs: 10_000 },
+      (send) => send(mail(1))
+    )
+    expect(Exit.isSuccess(sent)).toBe(true)
+    expect(smtp.messages().map((each) => [each.envelope.to, each.secure])).toEqual([
+      [["customer-1@example.test"], true]
+    ])
+  })
+
+  it("upgrades an smtp:// session with STARTTLS when the server offers it, and sends nothing in the clear", async () => {
+    const smtp = await smtpServer({ tls: tls("starttls"), auth: { user: "hub", pass: "pw" } })
+    const url = `smtp://hub:pw@127.0.0.1:${smtp.port}?requireTLS=true&tls.rejectUnauthorized=false`
+    const sent = await withMailer({ url, maxConnections: 1, timeoutMs: 10_000 }, (send) => send(mail(2)))
+    expect(Exit.isSuccess(sent)).toBe(true)
+    expect(smtp.messages().map((each) => each.secure)).toEqual([true])
+    // requireTLS against a server without STARTTLS: no mail in the clear, the mail waits.
+    const plain = await smtpServer()
+    const refused = await withMailer(
+      { url: `${plain.url}?requireTLS=true`, maxConnections: 1, timeoutMs: 10_000 },
+      (send) => send(mail(3))
+    )
+    expect(failureOf(refused)).toEqual({ reason: "Unavailable", permanent: false })
+    expect(JSON.stringify(refused)).toMatch(/STARTTLS/)
+    expect(plain.count()).toBe(0)
   })
 })
 
