@@ -133,14 +133,14 @@ export const makeSmtpPool = (options: SmtpPoolOptions) => {
         finish(job, error)
         return
       }
-      drop(live)
-      if (reused && !job.retried && !closed && foundClosed(error)) {
+      const again = reused && !job.retried && !closed && foundClosed(error)
+      // First in line again before the dropped connection's place is handed on.
+      if (again) {
         job.retried = true
         queue.unshift(job)
-        pump()
-        return
       }
-      finish(job, error)
+      drop(live)
+      if (!again) finish(job, error)
     })
   }
 
