@@ -3,7 +3,7 @@ import { Effect, Layer } from "effect"
 import { parseConnectionUrl } from "nodemailer/lib/shared"
 import { Mailer, MailerError, type OutgoingMail } from "../../core/notify/Mailer.ts"
 import { composeOrRefuse } from "./MimeMessage.ts"
-import { makeSmtpPool } from "./SmtpPool.ts"
+import { aboutTheMail, codeOf, makeSmtpPool, responseCodeOf } from "./SmtpPool.ts"
 
 export interface SmtpMailerOptions {
   /**
@@ -23,15 +23,13 @@ export interface SmtpMailerOptions {
  * put right: no reply at all, a timeout, TLS, and a refused login (its 535 is permanent for the password, not for
  * the mail, which must wait for the right one rather than be given up).
  */
-export const errorOf = (error: unknown): MailerError => {
-  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : ""
-  const responseCode =
-    typeof error === "object" && error !== null && "responseCode" in error ? Number(error.responseCode) : 0
+const errorOf = (error: unknown): MailerError => {
+  const responseCode = responseCodeOf(error) ?? 0
   const message = error instanceof Error ? error.message : String(error)
-  const aboutTheMail = code === "EENVELOPE" || code === "EMESSAGE"
-  if (aboutTheMail && responseCode >= 500) return new MailerError({ reason: "Rejected", permanent: true, message })
-  if (aboutTheMail && responseCode >= 400) return new MailerError({ reason: "Rejected", permanent: false, message })
-  if (code === "ETIMEDOUT") return new MailerError({ reason: "Timeout", permanent: false, message })
+  const refused = aboutTheMail(error)
+  if (refused && responseCode >= 500) return new MailerError({ reason: "Rejected", permanent: true, message })
+  if (refused && responseCode >= 400) return new MailerError({ reason: "Rejected", permanent: false, message })
+  if (codeOf(error) === "ETIMEDOUT") return new MailerError({ reason: "Timeout", permanent: false, message })
   return new MailerError({ reason: "Unavailable", permanent: false, message })
 }
 

@@ -59,21 +59,28 @@ interface Live {
   job: Job | undefined
 }
 
-const responseCodeOf = (error: unknown): number | undefined =>
+/** The server's reply code on one of nodemailer's errors; undefined when no reply came. */
+export const responseCodeOf = (error: unknown): number | undefined =>
   typeof error === "object" && error !== null && "responseCode" in error && typeof error.responseCode === "number"
     ? error.responseCode
     : undefined
 
-const codeOf = (error: unknown): string | undefined =>
+/** nodemailer's error code (`EENVELOPE`, `ECONNECTION`, `ETIMEDOUT`, …). */
+export const codeOf = (error: unknown): string | undefined =>
   typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
     ? error.code
     : undefined
 
+/** A failure of this mail's envelope or data, not of the connection, the login or TLS. */
+export const aboutTheMail = (error: unknown) => {
+  const code = codeOf(error)
+  return code === "EENVELOPE" || code === "EMESSAGE"
+}
+
 /** A reply that refuses this mail, not the session: RSET and the connection serves the next mail. */
 const refusesTheMail = (error: unknown) => {
-  const code = codeOf(error)
   const responseCode = responseCodeOf(error)
-  return (code === "EENVELOPE" || code === "EMESSAGE") && responseCode !== undefined && responseCode !== 421
+  return aboutTheMail(error) && responseCode !== undefined && responseCode !== 421
 }
 
 /** The connection was gone when the mail started: no reply at all, or the server's 421 closing it. */
