@@ -226,10 +226,11 @@ export const makeSqliteSql = (
     const guarded = <A>(run: () => A, writes: (result: A) => boolean): Effect.Effect<A, StoreError> =>
       Effect.flatMap(InTransaction, (state) => {
         if (state === undefined) {
+          const alone = Effect.try({ try: run, catch: storeErrorOf })
+          // At FULL, SQLite synced a write inside the statement: no step of ours after it.
+          if (syncCommits === undefined) return lock.withPermit(alone)
           return lock.withPermit(
-            Effect.flatMap(Effect.try({ try: run, catch: storeErrorOf }), (result) =>
-              writes(result) ? Effect.as(synced, result) : Effect.succeed(result)
-            )
+            Effect.flatMap(alone, (result) => (writes(result) ? Effect.as(synced, result) : Effect.succeed(result)))
           )
         }
         return Effect.try({
