@@ -37,6 +37,14 @@ export interface TransactionOptions {
    * survived. Durable when absent.
    */
   readonly durable?: boolean
+  /**
+   * true: may start while the last durable commit is still on its way to disk, and so read what a power cut could
+   * still take (SQLite synced by the store, `syncOffLoop`; every other statement waits). Only for a reader that
+   * loses nothing when that commit is lost after it acted on it, such as the sender: the source of the lost fact
+   * sends it again, and the mail goes again with the same Message-ID. Where each commit is on disk before anything
+   * else runs (PostgreSQL, SQLite synced by SQLite itself) it changes nothing.
+   */
+  readonly readsAhead?: boolean
 }
 
 /**

@@ -275,6 +275,40 @@ describe("SqliteSql", () => {
     expect(result.syncs).toBe(2)
   })
 
+  it("lets a transaction that reads ahead run during a commit's sync, while a plain read waits for it", async () => {
+    const seen = await withHeldSyncs((sql, syncs) =>
+      Effect.gen(function* () {
+        const seen: Array<string> = []
+        const note = (what: string) => Effect.sync(() => seen.push(what))
+        yield* createTable(sql, syncs)
+        const committing = yield* Effect.forkChild(
+          Effect.tap(sql.transaction(sql.execute("INSERT INTO t VALUES ('applied')")), () => note("committed"))
+        )
+        for (let turn = 0; turn < 5; turn++) yield* Effect.yieldNow
+        expect(syncs).toHaveLength(2)
+        const reading = yield* Effect.forkChild(
+          Effect.tap(sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM t"), (rows) => note(`read ${rows[0]?.n}`))
+        )
+        yield* Effect.yieldNow
+        // The plain read waits outside the lock: the transaction that reads ahead runs now and sees the row.
+        const ahead = yield* sql.transaction(
+          Effect.andThen(sql.execute("INSERT INTO t VALUES ('claim')"), sql.query<{ v: string }>("SELECT v FROM t")),
+          { readsAhead: true, durable: false }
+        )
+        yield* note(`read ahead: ${ahead.map((row) => row.v).join(", ")}`)
+        for (let turn = 0; turn < 5; turn++) yield* Effect.yieldNow
+        // The lazy claim asked for no sync of its own.
+        expect(syncs).toHaveLength(2)
+        yield* note("sync answered")
+        yield* Deferred.succeed(syncs[1]!, undefined)
+        yield* Fiber.join(committing)
+        yield* Fiber.join(reading)
+        return seen
+      })
+    )
+    expect(seen).toEqual(["read ahead: applied, claim", "sync answered", "committed", "read 2"])
+  })
+
   it("syncs nothing where there is no log yet, and opens the log again when it was replaced", async () => {
     const file = tempDb()
     const log = walSync(file)

@@ -5,7 +5,7 @@
 import { closeSync, fdatasync, fstatSync, fsyncSync, openSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
-import { Context, Effect, Layer, Semaphore } from "effect"
+import { Context, Deferred, Effect, Layer, Semaphore } from "effect"
 import { Sql, type SqlValue, StoreError, type StoreFailure, type TransactionOptions } from "../../core/store/Sql.ts"
 
 export interface SqliteOptions {
@@ -100,7 +100,8 @@ export const openSqlite = (options: SqliteOptions): Database.Database => {
  * event loop's thread (0.25 ms idle, about 1 ms under load on this machine's disk: a quarter of the hub's thread at
  * 1,000 mails/s). With it the connection runs at synchronous=NORMAL: WAL at NORMAL never corrupts the database
  * (sqlite.org/pragma.html#pragma_synchronous) and only lacks this one sync, which a transaction waits for before it
- * returns and before it lets the next statement in, so nothing reads a commit that is not yet on disk.
+ * returns, and every later statement before it runs, so nothing reads a commit that is not yet on disk; but for a
+ * transaction that reads ahead (`TransactionOptions.readsAhead`), which runs during the sync.
  *
  * The log is SQLite's `<file>-wal`: the same file while the database is open (a checkpoint rewinds it, it is not
  * replaced), opened again should it have been removed. No log file yet means nothing was written to sync. A new log's
@@ -180,18 +181,60 @@ export const makeSqliteSql = (
       const refused = refuseWrites()
       if (refused !== undefined) throw refused
     }
-    const synced: Effect.Effect<void, StoreError> =
-      syncCommits === undefined
-        ? Effect.void
-        : Effect.suspend(() => {
-            const refused = refuseWrites()
-            if (refused !== undefined) return Effect.fail(refused)
-            return Effect.tapError(syncCommits(), (error) =>
-              Effect.sync(() => {
-                unsynced = error
-              })
+    /**
+     * The sync of the latest durable commit while it runs (`syncCommits`, on libuv's pool); it covers every commit
+     * before it. The commit waits for it once it let the lock go, and every statement waits for it before it takes
+     * the lock, but for a transaction that reads ahead (`TransactionOptions.readsAhead`). Undefined once it ended.
+     */
+    let syncing: Deferred.Deferred<void, StoreError> | undefined
+    /** Starts the sync of what was committed so far; the committer waits for it once it let the lock go. */
+    const startSync = (): Deferred.Deferred<void, StoreError> | undefined => {
+      if (syncCommits === undefined) return undefined
+      const sync = Deferred.makeUnsafe<void, StoreError>()
+      const refused = refuseWrites()
+      if (refused !== undefined) {
+        Deferred.doneUnsafe(sync, Effect.fail(refused))
+        return sync
+      }
+      syncing = sync
+      const recorded = Effect.tapError(syncCommits(), (error) =>
+        Effect.sync(() => {
+          unsynced = error
+        })
+      )
+      Effect.runFork(
+        Effect.flatMap(Effect.exit(recorded), (exit) => {
+          if (syncing === sync) syncing = undefined
+          return Deferred.done(sync, exit)
+        })
+      )
+      return sync
+    }
+    /**
+     * `effect` under the lock once no sync runs: it waits for the one that runs (however it ends: a failed one is its
+     * committer's to report), outside the lock, so that a transaction reading ahead is not kept waiting behind it.
+     */
+    const afterSync = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.suspend(() => {
+        const running = syncing
+        if (running !== undefined) return Effect.andThen(Effect.exit(Deferred.await(running)), afterSync(effect))
+        return Effect.flatten(
+          lock.withPermit(
+            Effect.suspend(() =>
+              // A commit that read ahead may have started another sync while this one waited for the lock.
+              syncing === undefined ? Effect.map(effect, Effect.succeed) : Effect.succeed(afterSync(effect))
             )
-          })
+          )
+        )
+      })
+    /** `effect` under the lock (`afterSync` unless it reads ahead); then waits for the sync its commit started. */
+    const locked = <A, E, R>(
+      effect: Effect.Effect<readonly [A, Deferred.Deferred<void, StoreError> | undefined], E, R>,
+      readsAhead = false
+    ): Effect.Effect<A, E | StoreError, R> =>
+      Effect.flatMap(readsAhead ? lock.withPermit(effect) : afterSync(effect), ([value, sync]) =>
+        sync === undefined ? Effect.succeed(value) : Effect.as(Deferred.await(sync), value)
+      )
     const statements = new Map<string, Database.Statement>()
     const prepare = (text: string) => {
       let statement = statements.get(text)
@@ -229,9 +272,7 @@ export const makeSqliteSql = (
           const alone = Effect.try({ try: run, catch: storeErrorOf })
           // At FULL, SQLite synced a write inside the statement: no step of ours after it.
           if (syncCommits === undefined) return lock.withPermit(alone)
-          return lock.withPermit(
-            Effect.flatMap(alone, (result) => (writes(result) ? Effect.as(synced, result) : Effect.succeed(result)))
-          )
+          return locked(Effect.map(alone, (result) => [result, writes(result) ? startSync() : undefined] as const))
         }
         return Effect.try({
           try: () => {
@@ -283,56 +324,57 @@ export const makeSqliteSql = (
       transaction: <A, E, R>(effect: Effect.Effect<A, E, R>, options?: TransactionOptions) =>
         Effect.gen(function* () {
           if ((yield* InTransaction) !== undefined) return yield* effect
-          return yield* lock.withPermit(
-            Effect.uninterruptibleMask((restore) => {
-              const run = Effect.gen(function* () {
-                const refused = refuseWrites()
-                if (refused !== undefined) return yield* Effect.fail(refused)
-                // IMMEDIATE takes the write lock up front, so a second process fails fast with BUSY
-                // instead of deadlocking on a read-to-write upgrade.
-                yield* Effect.try({
-                  try: () => {
-                    db.exec("BEGIN IMMEDIATE")
-                  },
-                  catch: toStoreError
-                })
-                const state: TransactionState = {
-                  pending: options?.batchWrites === true ? [] : undefined,
-                  failed: undefined
-                }
-                const exit = yield* Effect.exit(restore(Effect.provideService(effect, InTransaction, state)))
-                if (exit._tag === "Success") {
-                  const committed = yield* Effect.exit(
-                    Effect.try({
-                      try: () => {
-                        flush(state)
-                        db.exec("COMMIT")
-                      },
-                      catch: storeErrorOf
-                    })
-                  )
-                  // On disk before the lock lets the next statement in: nothing reads what a power cut could take.
-                  // A commit that need not be durable is not synced: the next sync covers the log up to its end.
-                  if (committed._tag === "Success") {
-                    return options?.durable === false ? exit.value : yield* Effect.as(synced, exit.value)
-                  }
-                  if (db.inTransaction) db.exec("ROLLBACK")
-                  return yield* Effect.failCause(committed.cause)
-                }
-                if (db.inTransaction) db.exec("ROLLBACK")
-                return yield* exit
+          const durable = options?.durable !== false
+          const committed = Effect.uninterruptibleMask((restore) => {
+            const run = Effect.gen(function* () {
+              const refused = refuseWrites()
+              if (refused !== undefined) return yield* Effect.fail(refused)
+              // IMMEDIATE takes the write lock up front, so a second process fails fast with BUSY
+              // instead of deadlocking on a read-to-write upgrade.
+              yield* Effect.try({
+                try: () => {
+                  db.exec("BEGIN IMMEDIATE")
+                },
+                catch: toStoreError
               })
-              // Synced by the store itself (`syncCommits`), the connection runs at NORMAL already.
-              if (options?.durable !== false || syncCommits !== undefined) return run
-              // A commit that need not be durable skips the log's sync (synchronous=NORMAL for it alone): in WAL mode
-              // that keeps the database consistent and loses at most the last such commits in a power cut, and the
-              // next durable commit syncs the log file, and with it every frame before its own.
-              return Effect.suspend(() => {
-                db.exec("PRAGMA synchronous = NORMAL")
-                return run
-              }).pipe(Effect.ensuring(Effect.sync(() => db.exec("PRAGMA synchronous = FULL"))))
+              const state: TransactionState = {
+                pending: options?.batchWrites === true ? [] : undefined,
+                failed: undefined
+              }
+              const exit = yield* Effect.exit(restore(Effect.provideService(effect, InTransaction, state)))
+              if (exit._tag === "Success") {
+                const committed = yield* Effect.exit(
+                  Effect.try({
+                    try: () => {
+                      flush(state)
+                      db.exec("COMMIT")
+                    },
+                    catch: storeErrorOf
+                  })
+                )
+                // Its sync starts at once; the statements after it wait for it (`locked`), so none reads what a
+                // power cut could take, but for a transaction that reads ahead. A commit that need not be durable
+                // is not synced: the next sync covers the log up to its end.
+                if (committed._tag === "Success") return [exit.value, durable ? startSync() : undefined] as const
+                if (db.inTransaction) db.exec("ROLLBACK")
+                return yield* Effect.failCause(committed.cause)
+              }
+              if (db.inTransaction) db.exec("ROLLBACK")
+              return yield* Effect.failCause(exit.cause)
             })
-          )
+            // Synced by the store itself (`syncCommits`), the connection runs at NORMAL already.
+            if (durable || syncCommits !== undefined) return run
+            // A commit that need not be durable skips the log's sync (synchronous=NORMAL for it alone): in WAL mode
+            // that keeps the database consistent and loses at most the last such commits in a power cut, and the
+            // next durable commit syncs the log file, and with it every frame before its own.
+            return Effect.suspend(() => {
+              db.exec("PRAGMA synchronous = NORMAL")
+              return run
+            }).pipe(Effect.ensuring(Effect.sync(() => db.exec("PRAGMA synchronous = FULL"))))
+          })
+          // SQLite at FULL synced the commit inside COMMIT: nothing to wait for after the lock.
+          if (syncCommits === undefined) return (yield* lock.withPermit(committed))[0]
+          return yield* locked(committed, options?.readsAhead === true)
         })
     })
   })
