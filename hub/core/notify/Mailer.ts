@@ -4,8 +4,9 @@ import { emailAddressProblem } from "../../../core/bounds/EmailAddress.ts"
 
 export interface OutgoingMail {
   /**
-   * The Message-ID header (RFC 5322 §3.6.4), made from the notification id. It is the idempotency key: a message
-   * resent after a crash carries the same one, so the receiving side can recognise the second copy.
+   * The Message-ID header (RFC 5322 §3.6.4), made from the notification's kind and subject (`deliveryKeyOf`). It is
+   * the idempotency key: a message resent after a crash or a power cut carries the same one, so the receiving side
+   * can recognise the second copy.
    */
   readonly messageId: string
   readonly from: string

@@ -1,9 +1,13 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Deferred, Effect, Exit, Fiber, Layer, Option, Queue, Schedule } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
-import { Sql } from "../../../core/store/Sql.ts"
+import { Sql, type StoreError } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { makeSqliteSql, openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { HubProjection } from "./HubProjection.ts"
@@ -51,7 +55,7 @@ const rig = (
   store: TestStore,
   mailer: { readonly layer: Layer.Layer<Mailer> },
   notify: Partial<NotifySettings> = {},
-  /** What every transaction of the sender (its partition) is counted in. */
+  /** What every transaction of the sender (its partition) that claimed or recorded something is counted in. */
   senderCommits?: { count: number }
 ) => {
   const clock = StationClock.manual(start)
@@ -63,9 +67,10 @@ const rig = (
           ...sql,
           transaction: (effect, options) =>
             options?.partition?.includes(SENDER_PARTITION) === true
-              ? Effect.tap(sql.transaction(effect, options), () =>
+              ? Effect.tap(sql.transaction(effect, options), (result) =>
                   Effect.sync(() => {
-                    senderCommits.count++
+                    // A claim that found nothing due commits nothing.
+                    if (!Array.isArray(result) || result.length > 0) senderCommits.count++
                   })
                 )
               : sql.transaction(effect, options)
@@ -323,6 +328,28 @@ export const notificationSenderSuite = (store: TestStore) =>
       )
       expect(mailer.accepted.map((mail) => mail.messageId)).toEqual([result.first, result.first])
       expect(result.rows).toEqual([{ interrupted_attempts: 1, status: "sent" }])
+    })
+
+    it("sends a notification recorded again after a power cut took its record with the same Message-ID", async () => {
+      // Each run is a fresh database: the second is the hub after a power cut lost what the first recorded, and the
+      // stations sent the same events again.
+      const sendAll = async () => {
+        const mailer = scriptedMailer([])
+        await rig(store, mailer).run(
+          Effect.gen(function* () {
+            const hub = yield* HubProjection
+            for (const event of [orderReceived, handed]) yield* hub.applyStationEvent(event)
+            yield* (yield* NotificationSender).sendDue
+          })
+        )
+        return mailer.accepted.map((mail) => [mail.subject, mail.messageId])
+      }
+      const first = await sendAll()
+      const again = await sendAll()
+      expect(again).toEqual(first)
+      expect(first.map(([subject]) => subject)).toEqual(["Your Alpenglow order SO-1", "Your order SO-1 is on its way"])
+      expect(new Set(first.map(([, messageId]) => messageId)).size).toBe(2)
+      for (const [, messageId] of first) expect(messageId).toMatch(/^<n-[0-9a-f]{32}@notify\.packbench>$/)
     })
 
     it("defers mail in the customer's quiet hours and sends it in the morning", async () => {
@@ -991,4 +1018,70 @@ export const notificationSenderSuite = (store: TestStore) =>
       ])
       expect(new Set(accepted.map((mail) => mail.messageId)).size).toBe(3)
     })
+
+    it.runIf(store.dialect === "sqlite")(
+      "claims and hands over a mail while the commit that recorded it is still being synced",
+      async () => {
+        // SQLite with its log synced by the store (as `packbench hub` runs it), each sync held while the test says.
+        let holding = false
+        const held: Array<Deferred.Deferred<void, StoreError>> = []
+        const heldStore: TestStore = {
+          ...store,
+          layer: () =>
+            Layer.effect(
+              Sql,
+              Effect.gen(function* () {
+                const db = yield* Effect.acquireRelease(
+                  Effect.sync(() => openSqlite({ filename: join(mkdtempSync(join(tmpdir(), "pb-held-")), "hub.db") })),
+                  (db) => Effect.sync(() => db.close())
+                )
+                db.pragma("synchronous = NORMAL")
+                return yield* makeSqliteSql(db, {
+                  syncCommits: () =>
+                    holding
+                      ? Effect.flatMap(Deferred.make<void, StoreError>(), (sync) => {
+                          held.push(sync)
+                          return Deferred.await(sync)
+                        })
+                      : Effect.void
+                })
+              })
+            )
+        }
+        const mailer = scriptedMailer([])
+        const { run } = rig(heldStore, mailer)
+        const result = await run(
+          Effect.gen(function* () {
+            const hub = yield* HubProjection
+            const sender = yield* NotificationSender
+            const sql = yield* Sql
+            // Read as the sender reads, ahead of the sync (a plain query would wait for it).
+            const statuses = sql.transaction(
+              sql.query<{ status: string }>("SELECT status FROM hub_outbox ORDER BY notification_id"),
+              { readsAhead: true, durable: false }
+            )
+            const wake = yield* Queue.sliding<void>(1)
+            const fiber = yield* Effect.forkChild(sender.run({ wakeups: Queue.take(wake), pollMs: 3_600_000 }))
+            holding = true
+            // In one transaction, as the consumer applies it: one commit, one sync.
+            const applying = yield* Effect.forkChild(sql.transaction(hub.applyStationEvent(orderReceived)))
+            while (held.length === 0) yield* Effect.sleep("1 millis")
+            Queue.offerUnsafe(wake, undefined)
+            while (mailer.calls() === 0) yield* Effect.sleep("1 millis")
+            // Sent while the order's commit is still on its way to disk, and the apply still waits for it.
+            const beforeSync = { calls: mailer.calls(), held: held.length, applying: applying.pollUnsafe() }
+            holding = false
+            yield* Deferred.succeed(held[0]!, undefined)
+            yield* Fiber.join(applying)
+            while ((yield* statuses)[0]?.status !== "sent") yield* Effect.sleep("1 millis")
+            yield* Fiber.interrupt(fiber)
+            return { beforeSync, subjects: mailer.accepted.map((mail) => mail.subject) }
+          })
+        )
+        expect(result).toEqual({
+          beforeSync: { calls: 1, held: 1, applying: undefined },
+          subjects: ["Your Alpenglow order SO-1"]
+        })
+      }
+    )
   })

@@ -1,7 +1,9 @@
 /** Sends due notifications from the committed outbox, with retries, quiet hours and suppression. */
 import { Context, Duration, Effect, Exit, Layer, Queue, Result } from "effect"
+import { sha256Hex } from "../../../core/bounds/Sha256.ts"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
+import { encodeUtf8 } from "../../../core/label/Utf8.ts"
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
 import { takeWaiting } from "../../../core/sync/takeWaiting.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
@@ -93,8 +95,17 @@ export const unsubscribeUrlOf = (publicBaseUrl: string, token: string) => `${pub
 /** The page where the customer corrects the address of a held order; only the token's digest is stored. */
 export const addressCorrectionUrlOf = (publicBaseUrl: string, token: string) => `${publicBaseUrl}/a/${token}`
 
-/** The Message-ID of a notification's mail: the same for every attempt, so a resent copy is recognisable. */
-export const messageIdOf = (notificationId: string) => `<${notificationId}@notify.packbench>`
+/**
+ * What identifies a notification's message to whoever receives it: made from its kind and subject (one notification
+ * each), so it is the same for every attempt and for the notification recorded again after a power cut took the
+ * first record (its mail may have gone already, see `run`). Only hex digits: a subject (an order id from a shop) may
+ * hold anything.
+ */
+export const deliveryKeyOf = (kind: NotificationKind, subjectId: string) =>
+  `n-${sha256Hex(encodeUtf8(`${kind}\u0000${subjectId}`)).slice(0, 32)}`
+
+/** The Message-ID of a notification's mail: its delivery key, so a resent copy is recognisable. */
+export const messageIdOf = (deliveryKey: string) => `<${deliveryKey}@notify.packbench>`
 
 export interface SendReport {
   readonly sent: number
@@ -105,7 +116,7 @@ export interface SendReport {
 }
 
 /**
- * Sends what the outbox holds, after commit, from the durable record only.
+ * Sends what the outbox holds, after commit.
  *
  * Each attempt is written down (status `sending`, attempts + 1) and committed before the provider is called. A
  * crash after the provider accepted but before `sent` was recorded leaves the row in `sending`; on restart
@@ -113,6 +124,11 @@ export interface SendReport {
  * with the same Message-ID. We chose a possible duplicate over a possible loss: SMTP has no way to ask whether
  * a message was accepted, a lost "your parcel is on its way" is worse than a second copy, and the shared
  * Message-ID lets the receiving side (and anyone reading the outbox) tell the copies apart.
+ *
+ * The running sender (`run`) does not wait for the commit that recorded a notification to reach the disk: it claims
+ * and sends while the log is synced. A power cut in that millisecond (not a crash: the operating system still
+ * writes what was committed) can take the record after the mail left; the fact's source sends it again, since it was
+ * not acknowledged, and the mail goes again with the same Message-ID (`deliveryKeyOf`), a copy as above.
  *
  * Failures retry with exponential backoff; a permanent refusal or `maxAttempts` failures end in `dead`, which
  * `packbench hub` reports and logs — never a silent drop.
@@ -330,7 +346,7 @@ export class NotificationSender extends Context.Service<
           row.channel === "email"
             ? yield* mailer
                 .send({
-                  messageId: messageIdOf(row.notification_id),
+                  messageId: messageIdOf(deliveryKeyOf(row.kind, row.subject_id)),
                   from: brand.from,
                   to,
                   subject: rendered.subject,
@@ -343,7 +359,7 @@ export class NotificationSender extends Context.Service<
             : yield* webhooks
                 .send({
                   url: settings.webhookUrl ?? "",
-                  idempotencyKey: row.notification_id,
+                  idempotencyKey: deliveryKeyOf(row.kind, row.subject_id),
                   body: {
                     notificationId: row.notification_id,
                     kind: row.kind,
@@ -566,28 +582,32 @@ export class NotificationSender extends Context.Service<
             yield* gatherWhileBusy
             const limit = Math.min(capacity - inFlight, SEND_BATCH_ROWS)
             const now = yield* nowMs
-            const candidates = yield* dueRows(now, limit)
             const rows: Array<DueRow> = []
-            blocked = false
-            for (const row of candidates) {
-              if (rows.length >= limit) break
-              if (busyOrders.has(row.order_id)) {
-                blocked = true
-                continue
-              }
-              rows.push(row)
-              busyOrders.add(row.order_id)
-            }
-            if (rows.length === 0) return false
             const release = (row: DueRow) => busyOrders.delete(row.order_id)
+            const claim = Effect.gen(function* () {
+              const candidates = yield* dueRows(now, limit)
+              blocked = false
+              for (const row of candidates) {
+                if (rows.length >= limit) break
+                if (busyOrders.has(row.order_id)) {
+                  blocked = true
+                  continue
+                }
+                rows.push(row)
+                busyOrders.add(row.order_id)
+              }
+              return yield* Effect.forEach(rows, (row) => prepare(row, now))
+            })
             // The claim need not be on disk before the mail goes (see TransactionOptions.durable): a claim lost in a
-            // power cut leaves the row due, and it is sent again, as after a crash with the claim kept.
+            // power cut leaves the row due, and it is sent again, as after a crash with the claim kept. Nor need the
+            // commit that recorded the notification (it reads ahead, see TransactionOptions.readsAhead): one a power
+            // cut takes is recorded again when its source sends the fact again (a station resends what the hub had
+            // not acknowledged, which it does only once on disk), and its mail goes again with the same delivery key
+            // (`deliveryKeyOf`), as after a crash between the server's acceptance and its record.
             const decided = yield* sql
-              .transaction(
-                Effect.forEach(rows, (row) => prepare(row, now)),
-                { partition: [SENDER_PARTITION], durable: false }
-              )
+              .transaction(claim, { partition: [SENDER_PARTITION], durable: false, readsAhead: true })
               .pipe(Effect.onError(() => Effect.sync(() => rows.forEach(release))))
+            if (rows.length === 0) return false
             for (const [index, decision] of decided.entries()) {
               if (typeof decision === "string") {
                 const row = rows[index]
@@ -612,15 +632,17 @@ export class NotificationSender extends Context.Service<
           // Until there are free slots and nothing more is due now: then woken by a commit, a settle, or the next due row.
           const waitForWork = Effect.gen(function* () {
             if (inFlight >= capacity) return yield* Queue.take(freed)
-            const next = yield* nextDueMs
-            const now = yield* nowMs
-            // Due now but not taken: its order is in flight; the settle wakes us for it.
-            const waitMs =
-              next === undefined || next <= now ? options.pollMs : Math.max(1, Math.min(options.pollMs, next - now))
-            yield* Effect.raceFirst(
-              Effect.raceFirst(options.wakeups, Queue.take(freed)),
-              Effect.sleep(Duration.millis(waitMs))
-            )
+            // Until the next due row, looked up while a wake-up may already come (the lookup waits for a commit's
+            // sync that is on its way; the wake-up for that commit does not).
+            const untilNextDue = Effect.gen(function* () {
+              const next = yield* nextDueMs
+              const now = yield* nowMs
+              // Due now but not taken: its order is in flight; the settle wakes us for it.
+              const waitMs =
+                next === undefined || next <= now ? options.pollMs : Math.max(1, Math.min(options.pollMs, next - now))
+              yield* Effect.sleep(Duration.millis(waitMs))
+            })
+            yield* Effect.raceFirst(Effect.raceFirst(options.wakeups, Queue.take(freed)), untilNextDue)
           })
 
           yield* Effect.forkChild(Effect.forever(settleBatch))

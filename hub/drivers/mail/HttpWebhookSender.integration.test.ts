@@ -14,7 +14,7 @@ import { sampleOrder } from "../../../fixtures/hub/HubRig.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
-import { NotificationSender } from "../../core/notify/NotificationSender.ts"
+import { deliveryKeyOf, NotificationSender } from "../../core/notify/NotificationSender.ts"
 import { CryptoTrackingTokensLayer } from "../server/CryptoTrackingTokens.ts"
 import { type SignatureVerdict, verifyWebhook } from "../server/WebhookSignature.ts"
 import { layerHttpWebhookSender } from "./HttpWebhookSender.ts"
@@ -138,7 +138,7 @@ const webhookRow = Effect.gen(function* () {
 })
 
 describe("outgoing notification webhooks against a real HTTP receiver", () => {
-  it("delivers a signed webhook the receiver can verify, with the notification id as idempotency key", async () => {
+  it("delivers a signed webhook the receiver can verify, with the notification's delivery key as idempotency key", async () => {
     const receiver = await startReceiver([])
     closers.push(receiver.close)
     const { run } = rig(receiver.url)
@@ -152,8 +152,10 @@ describe("outgoing notification webhooks against a real HTTP receiver", () => {
     expect(receiver.received).toHaveLength(1)
     const delivery = receiver.received[0]!
     expect(delivery.verdict).toEqual({ ok: true })
-    expect(delivery.headers["idempotency-key"]).toBe(row.notification_id)
-    expect(delivery.headers["x-packbench-delivery"]).toBe(row.notification_id)
+    // Made from the kind and subject: the same for every attempt and for the notification recorded again.
+    expect(delivery.headers["idempotency-key"]).toBe(deliveryKeyOf("order-confirmed", "SO-W1"))
+    expect(delivery.headers["idempotency-key"]).toMatch(/^n-[0-9a-f]{32}$/)
+    expect(delivery.headers["x-packbench-delivery"]).toBe(delivery.headers["idempotency-key"])
     expect(delivery.body).toMatchObject({
       notificationId: row.notification_id,
       kind: "order-confirmed",
