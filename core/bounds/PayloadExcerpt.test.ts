@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "vitest"
-import { encodeUtf8 } from "../label/Utf8.ts"
 import { payloadExcerpt } from "./PayloadExcerpt.ts"
+import { encodeUtf8 } from "./Utf8.ts"
 
 describe("payloadExcerpt", () => {
   it("keeps a small payload whole, with its digest and length", () => {

@@ -1,7 +1,8 @@
 /** The bounded excerpt of a payload that quarantine records keep, with its hash and length. */
-import { decodeUtf8 } from "../label/Utf8.ts"
+
 import { Bounds } from "./Bounds.ts"
 import { sha256Hex } from "./Sha256.ts"
+import { decodeUtf8 } from "./Utf8.ts"
 
 /** What a quarantine keeps of a payload: its start, and enough to recognise the whole. */
 export interface PayloadExcerpt {

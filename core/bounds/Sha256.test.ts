@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto"
 import { describe, expect, it } from "vitest"
-import { encodeUtf8 } from "../label/Utf8.ts"
 import { sha256Hex } from "./Sha256.ts"
+import { encodeUtf8 } from "./Utf8.ts"
 
 describe("sha256Hex", () => {
   it("matches the FIPS 180-4 examples", () => {

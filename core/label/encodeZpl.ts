@@ -1,9 +1,9 @@
 /** Encodes a shipping label as the ZPL job the label printer gets. */
 import { Effect } from "effect"
+import { encodeUtf8 } from "../bounds/Utf8.ts"
 import type { CustomsDeclaration } from "./CustomsDeclaration.ts"
 import { checkLabelContent } from "./checkLabelContent.ts"
 import { LabelContentError, type ShippingLabel } from "./ShippingLabel.ts"
-import { encodeUtf8 } from "./Utf8.ts"
 
 export type LabelDpi = 203 | 300
 

@@ -1,6 +1,7 @@
 /** Checks a ZPL job for well-formedness before it reaches a printer (or a test). */
+
+import { decodeUtf8 } from "../bounds/Utf8.ts"
 import { KNOWN_ZPL_COMMANDS, tokenizeZpl } from "./tokenizeZpl.ts"
-import { decodeUtf8 } from "./Utf8.ts"
 
 const PARAMETERLESS: ReadonlySet<string> = new Set(["^XA", "^XZ", "^FS"])
 

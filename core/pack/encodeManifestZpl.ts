@@ -1,5 +1,5 @@
 /** Encodes a handover batch's manifest as a ZPL job for the driver to sign. */
-import { encodeUtf8 } from "../label/Utf8.ts"
+import { encodeUtf8 } from "../bounds/Utf8.ts"
 
 export interface Manifest {
   readonly batchId: string

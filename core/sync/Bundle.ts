@@ -3,7 +3,7 @@
  * their envelopes. The station joins the envelopes it has already encoded; the consumer parses the array once and,
  * only when an event must be kept as evidence (a quarantine record), cuts that event's own text out of the bundle.
  */
-import { decodeUtf8, encodeUtf8 } from "../label/Utf8.ts"
+import { decodeUtf8, encodeUtf8 } from "../bounds/Utf8.ts"
 
 /** `[e1,e2,…]` from encoded envelopes; `bytes` is their lengths plus the brackets and commas. */
 export const joinBundle = (parts: ReadonlyArray<{ readonly payload: Uint8Array }>, bytes: number): Uint8Array => {

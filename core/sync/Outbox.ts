@@ -1,7 +1,7 @@
 /** The station's outbox: publishing logged events to the broker until the consumer acknowledges them. */
 import { Cause, Clock, Context, Effect, Exit, type Fiber, Layer, Option, Queue, Schema, type Scope } from "effect"
+import { encodeUtf8 } from "../bounds/Utf8.ts"
 import { EventLog, type EventRow, envelopeJsonOf } from "../events/EventLog.ts"
-import { encodeUtf8 } from "../label/Utf8.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"

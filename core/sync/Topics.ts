@@ -1,5 +1,5 @@
 /** The MQTT topic tree that stations, sites and hub talk over. */
-import { decodeUtf8, encodeUtf8 } from "../label/Utf8.ts"
+import { decodeUtf8, encodeUtf8 } from "../bounds/Utf8.ts"
 
 /**
  * The topic tree. Every topic starts with `packbench/v1/<site>/<station>`; a change of shape is a new version

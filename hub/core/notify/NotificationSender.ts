@@ -1,9 +1,9 @@
 /** Sends due notifications from the committed outbox, with retries, quiet hours and suppression. */
 import { Context, Duration, Effect, Exit, Layer, Queue, Result } from "effect"
 import { sha256Hex } from "../../../core/bounds/Sha256.ts"
+import { encodeUtf8 } from "../../../core/bounds/Utf8.ts"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
-import { encodeUtf8 } from "../../../core/label/Utf8.ts"
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
 import { takeWaiting } from "../../../core/sync/takeWaiting.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
