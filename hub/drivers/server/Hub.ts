@@ -155,9 +155,11 @@ export const hubLayer = (options: HubOptions) => {
             )
             yield* hub.wakeMessages
           }),
-        // The projection wakes the sender inside the transaction too, which on SQLite (one connection) is enough; on
-        // PostgreSQL the sender's query may run before the commit and miss the rows, so it is woken again after it.
-        onCommitted: hub.wakeSender,
+        // The projection wakes the sender inside the transaction, which on SQLite (one connection) is enough: the
+        // sender's claim waits for the lock until the commit. On PostgreSQL the sender's query may run before the
+        // commit and miss the rows, so it is woken again after it. (On SQLite that second wake-up cost a claim that
+        // found nothing, a transaction of its own, for every batch.)
+        onCommitted: sql.dialect === "postgres" ? hub.wakeSender : Effect.void,
         ...(options.ackDelayMs === undefined ? {} : { ackDelayMs: options.ackDelayMs }),
         lanes: options.consumerLanes ?? (sql.dialect === "postgres" ? 4 : 1),
         ...(options.consumerGapGraceMs === undefined ? {} : { gapGraceMs: options.consumerGapGraceMs }),
