@@ -584,8 +584,8 @@ export class NotificationSender extends Context.Service<
             const now = yield* nowMs
             const rows: Array<DueRow> = []
             const release = (row: DueRow) => busyOrders.delete(row.order_id)
-            const claim = Effect.gen(function* () {
-              const candidates = yield* dueRows(now, limit)
+            /** Takes one due row per order not in flight, up to `limit`. */
+            const take = (candidates: ReadonlyArray<DueRow>) => {
               blocked = false
               for (const row of candidates) {
                 if (rows.length >= limit) break
@@ -596,17 +596,26 @@ export class NotificationSender extends Context.Service<
                 rows.push(row)
                 busyOrders.add(row.order_id)
               }
-              return yield* Effect.forEach(rows, (row) => prepare(row, now))
-            })
+            }
+            const decide = Effect.suspend(() => Effect.forEach(rows, (row) => prepare(row, now)))
             // The claim need not be on disk before the mail goes (see TransactionOptions.durable): a claim lost in a
             // power cut leaves the row due, and it is sent again, as after a crash with the claim kept. Nor need the
             // commit that recorded the notification (it reads ahead, see TransactionOptions.readsAhead): one a power
             // cut takes is recorded again when its source sends the fact again (a station resends what the hub had
             // not acknowledged, which it does only once on disk), and its mail goes again with the same delivery key
-            // (`deliveryKeyOf`), as after a crash between the server's acceptance and its record.
-            const decided = yield* sql
-              .transaction(claim, { partition: [SENDER_PARTITION], durable: false, readsAhead: true })
-              .pipe(Effect.onError(() => Effect.sync(() => rows.forEach(release))))
+            // (`deliveryKeyOf`), as after a crash between the server's acceptance and its record. On SQLite the due
+            // rows are read in the claim's transaction, so that they too are read ahead of the sync; on PostgreSQL,
+            // where nothing is read ahead, they are read first, and a wake-up that finds nothing due (one a batch,
+            // before its commit) costs that query only, not a transaction.
+            const claimOptions = { partition: [SENDER_PARTITION], durable: false, readsAhead: true }
+            const claimed =
+              sql.dialect === "sqlite"
+                ? sql.transaction(Effect.andThen(Effect.map(dueRows(now, limit), take), decide), claimOptions)
+                : Effect.flatMap(dueRows(now, limit), (candidates) => {
+                    take(candidates)
+                    return rows.length === 0 ? Effect.succeed([]) : sql.transaction(decide, claimOptions)
+                  })
+            const decided = yield* claimed.pipe(Effect.onError(() => Effect.sync(() => rows.forEach(release))))
             if (rows.length === 0) return false
             for (const [index, decision] of decided.entries()) {
               if (typeof decision === "string") {
