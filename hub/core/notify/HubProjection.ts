@@ -25,6 +25,7 @@ import { currentStatus, mergeTimeline, type TimelineEntry } from "../tracking/Tr
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { type BatchStatement, type RowShape, rowsStatement, TableRows } from "./BatchRows.ts"
 import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
+import { type Doorbell, makeDoorbell } from "./Doorbell.ts"
 import { HubSettings } from "./HubSettings.ts"
 import type { NotificationKind } from "./NotificationKind.ts"
 import {
@@ -184,8 +185,8 @@ export class HubProjection extends Context.Service<
     readonly applyCarrierEvent: (event: CarrierTrackingEvent) => Effect.Effect<CarrierEventOutcome, StoreError>
     /** Records the time-driven notifications (delay alerts, feedback requests) due now; returns how many. */
     readonly tick: Effect.Effect<number, StoreError>
-    /** Taken by the sender: something new may be due. */
-    readonly wakeups: Queue.Dequeue<void>
+    /** The sender's: rung when something new may be due. */
+    readonly senderDoorbell: Doorbell
     /** Wakes the sender after a transaction that may have recorded notifications has committed. */
     readonly wakeSender: Effect.Effect<void>
     /** Taken by the hub message publisher: a message for a station or the shop was recorded. */
@@ -201,7 +202,7 @@ export class HubProjection extends Context.Service<
       const clock = yield* StationClock
       const tokens = yield* TrackingTokens
       const settings = yield* HubSettings
-      const wakeups = yield* Queue.sliding<void>(1)
+      const senderDoorbell = makeDoorbell()
       const messageWakeups = yield* Queue.sliding<void>(1)
       const ledger = makeRefundLedger(sql)
       const nowMs = Effect.map(clock.now, (now) => now.wallMs)
@@ -249,7 +250,7 @@ export class HubProjection extends Context.Service<
             [notificationId, channel, now + settleDelayMs(intent.kind, settings.notify)]
           )
         }
-        Queue.offerUnsafe(wakeups, undefined)
+        senderDoorbell.ring()
         return true
       })
 
@@ -278,7 +279,7 @@ export class HubProjection extends Context.Service<
             [notificationId, channel, now + settleDelayMs(intent.kind, settings.notify), notificationId]
           )
         }
-        Queue.offerUnsafe(wakeups, undefined)
+        senderDoorbell.ring()
       })
 
       const recordAll = (intents: ReadonlyArray<NotificationIntent>, triggerEventId: string) =>
@@ -745,7 +746,7 @@ export class HubProjection extends Context.Service<
           }
           yield* writeAll(feedback.statements())
           yield* writeAll(outbox.statements())
-          Queue.offerUnsafe(wakeups, undefined)
+          senderDoorbell.ring()
         })
 
       /**
@@ -973,8 +974,8 @@ export class HubProjection extends Context.Service<
         applyShopOrder,
         applyCarrierEvent,
         tick,
-        wakeups,
-        wakeSender: Effect.sync(() => Queue.offerUnsafe(wakeups, undefined)),
+        senderDoorbell,
+        wakeSender: Effect.sync(() => senderDoorbell.ring()),
         messageWakeups,
         wakeMessages: Effect.sync(() => Queue.offerUnsafe(messageWakeups, undefined))
       })

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Deferred, Effect, Exit, Fiber, Layer, Option, Queue, Schedule } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Option, Schedule } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
@@ -10,6 +10,7 @@ import { StationClock } from "../../../core/time/Clock.ts"
 import { makeSqliteSql, openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
+import { makeDoorbell } from "./Doorbell.ts"
 import { HubProjection } from "./HubProjection.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer, MailerError, type OutgoingMail } from "./Mailer.ts"
@@ -884,12 +885,10 @@ export const notificationSenderSuite = (store: TestStore) =>
                 [to]
               )
               .pipe(Effect.map((rows) => Number(rows[0]?.n) === 1))
-          const wake = yield* Queue.sliding<void>(1)
-          const fiber = yield* Effect.forkChild(
-            sender.run({ wakeups: Queue.take(wake), pollMs: 3_600_000, busyWindowMs })
-          )
+          const doorbell = makeDoorbell()
+          const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000, busyWindowMs }))
           for (const n of orders) yield* hub.applyStationEvent(orderOf(n))
-          Queue.offerUnsafe(wake, undefined)
+          doorbell.ring()
           yield* until("every mail handed to the mailer", () => Effect.succeed(started.length === orders.length))
           yield* letGo((what, to) => until(what, () => sentTo(to)))
           for (const n of orders)
@@ -979,17 +978,17 @@ export const notificationSenderSuite = (store: TestStore) =>
               return yield* Effect.die(`the sender never reached ${what}: ${JSON.stringify(yield* rows)}`)
             })
           // Woken by the test, as the hub wakes it from the apply's commit; its poll (an hour) never comes.
-          const wake = yield* Queue.sliding<void>(1)
-          const fiber = yield* Effect.forkChild(sender.run({ wakeups: Queue.take(wake), pollMs: 3_600_000 }))
+          const doorbell = makeDoorbell()
+          const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000 }))
           yield* hub.applyStationEvent(orderReceived)
           yield* hub.applyStationEvent(handed)
           yield* hub.applyStationEvent(secondOrder)
-          Queue.offerUnsafe(wake, undefined)
+          doorbell.ring()
           const waiting = yield* until("SO-1 sent and SO-2 waiting for its retry", (now) =>
             now.every((row) => row.status === "sent" || (row.status === "pending" && row.attempts === 1))
           )
           clock.advance(1_000)
-          Queue.offerUnsafe(wake, undefined)
+          doorbell.ring()
           const done = yield* until("everything sent", (now) => now.every((row) => row.status === "sent"))
           yield* Fiber.interrupt(fiber)
           return { waiting, done }
@@ -1060,13 +1059,13 @@ export const notificationSenderSuite = (store: TestStore) =>
               sql.query<{ status: string }>("SELECT status FROM hub_outbox ORDER BY notification_id"),
               { readsAhead: true, durable: false }
             )
-            const wake = yield* Queue.sliding<void>(1)
-            const fiber = yield* Effect.forkChild(sender.run({ wakeups: Queue.take(wake), pollMs: 3_600_000 }))
+            const doorbell = makeDoorbell()
+            const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000 }))
             holding = true
             // In one transaction, as the consumer applies it: one commit, one sync.
             const applying = yield* Effect.forkChild(sql.transaction(hub.applyStationEvent(orderReceived)))
             while (held.length === 0) yield* Effect.sleep("1 millis")
-            Queue.offerUnsafe(wake, undefined)
+            doorbell.ring()
             while (mailer.calls() === 0) yield* Effect.sleep("1 millis")
             // Sent while the order's commit is still on its way to disk, and the apply still waits for it.
             const beforeSync = { calls: mailer.calls(), held: held.length, applying: applying.pollUnsafe() }

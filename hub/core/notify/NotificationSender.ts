@@ -1,5 +1,5 @@
 /** Sends due notifications from the committed outbox, with retries, quiet hours and suppression. */
-import { Context, Duration, Effect, Exit, Layer, Queue, Result } from "effect"
+import { Context, Duration, Effect, Exit, type Fiber, Layer, Queue, Result } from "effect"
 import { sha256Hex } from "../../../core/bounds/Sha256.ts"
 import { encodeUtf8 } from "../../../core/bounds/Utf8.ts"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
@@ -10,6 +10,7 @@ import { StationClock } from "../../../core/time/Clock.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
+import type { Doorbell } from "./Doorbell.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer, MailerError, recipientProblem } from "./Mailer.ts"
 import type { DelayReason, NotificationKind } from "./NotificationKind.ts"
@@ -63,8 +64,11 @@ export const SENDER_PARTITION = "hub:notification-sender"
 type Outcome = "sent" | "retried" | "dead" | "deferred" | "suppressed"
 
 export interface RunOptions {
-  /** Takes one wake-up: a notification was committed. */
-  readonly wakeups: Effect.Effect<void>
+  /**
+   * Rung when a notification was committed; the sender rings it itself when a slot of its provider freed, when a
+   * settle let an order's next row go, and when the next due row's time came.
+   */
+  readonly doorbell: Doorbell
   readonly pollMs: number
   /**
    * While mails are in flight (the sender is busy), how long it waits before it claims what a wake-up announced, and
@@ -147,7 +151,7 @@ export class NotificationSender extends Context.Service<
     /** When the next pending message is due, to sleep until then; undefined when nothing waits. */
     readonly nextDueMs: Effect.Effect<number | undefined, StoreError>
     /**
-     * The hub's sender, until interrupted: claims due rows as soon as `wakeups` says a notification was committed,
+     * The hub's sender, until interrupted: claims due rows as soon as its `doorbell` says a notification was committed,
      * keeps up to the provider's `concurrency` messages in flight, and records their verdicts in small batched
      * commits as they come. Looks again after `pollMs` when nothing woke it, or when the next deferred row is due.
      */
@@ -533,9 +537,7 @@ export class NotificationSender extends Context.Service<
         Effect.gen(function* () {
           const capacity = Math.max(1, mailer.concurrency ?? 1)
           const verdicts = yield* Queue.unbounded<{ readonly claim: Claimed; readonly verdict: Verdict }>()
-          // Offered when the provider answered a full sender (a slot is free) and after a settle commit when a due row
-          // waits for its order (the settled orders' next rows may go).
-          const freed = yield* Queue.sliding<void>(1)
+          const { doorbell } = options
           let inFlight = 0
           // Whether the last claim left a due row alone because its order was in flight: a settle wakes it then.
           let blocked = false
@@ -572,7 +574,7 @@ export class NotificationSender extends Context.Service<
               retryMs = Math.min(settings.retryMaxMs, retryMs * 2)
             }
             for (const { claim } of batch) busyOrders.delete(claim.row.order_id)
-            if (blocked) Queue.offerUnsafe(freed, undefined)
+            if (blocked) doorbell.ring()
           })
 
           // Claims what is due now, one row per order (an order's next row waits for the one before it to settle, so
@@ -625,33 +627,52 @@ export class NotificationSender extends Context.Service<
               }
               inFlight++
               // The provider's slot is free once it answered; the order stays busy until the verdict is committed.
+              // Started at once, not on the scheduler's next turn: the mail is on its way before the next is decided.
               yield* Effect.forkChild(
                 Effect.flatMap(deliverSafely(decision), (verdict) =>
                   Effect.sync(() => {
                     // Only a full sender waits for a slot; a wake for every answer would be a query for nothing.
-                    if (inFlight-- >= capacity) Queue.offerUnsafe(freed, undefined)
+                    if (inFlight-- >= capacity) doorbell.ring()
                     Queue.offerUnsafe(verdicts, { claim: decision, verdict })
                   })
-                )
+                ),
+                { startImmediately: true }
               )
             }
             return rows.length >= limit
           })
 
+          // Rings the doorbell when the next due row's time comes (or after `pollMs`). It runs beside the wait, in a fiber
+          // of its own: its lookup waits for a commit's sync that is on its way, and the wake-up for that commit must
+          // not. A lookup that fails is logged, and the sender looks again after `pollMs`.
+          const untilNextDue = Effect.gen(function* () {
+            const next = yield* nextDueMs
+            const now = yield* nowMs
+            // Due now but not taken: its order is in flight; the settle wakes us for it.
+            return next === undefined || next <= now
+              ? options.pollMs
+              : Math.max(1, Math.min(options.pollMs, next - now))
+          }).pipe(
+            Effect.catchCause((cause) =>
+              Effect.as(
+                Effect.logError("hub: the sender could not look up when the next notification is due", cause),
+                options.pollMs
+              )
+            ),
+            Effect.flatMap((waitMs) => Effect.sleep(Duration.millis(waitMs))),
+            Effect.andThen(Effect.sync(() => doorbell.ring()))
+          )
+          let timer: Fiber.Fiber<void> | undefined
           // Until there are free slots and nothing more is due now: then woken by a commit, a settle, or the next due row.
           const waitForWork = Effect.gen(function* () {
-            if (inFlight >= capacity) return yield* Queue.take(freed)
-            // Until the next due row, looked up while a wake-up may already come (the lookup waits for a commit's
-            // sync that is on its way; the wake-up for that commit does not).
-            const untilNextDue = Effect.gen(function* () {
-              const next = yield* nextDueMs
-              const now = yield* nowMs
-              // Due now but not taken: its order is in flight; the settle wakes us for it.
-              const waitMs =
-                next === undefined || next <= now ? options.pollMs : Math.max(1, Math.min(options.pollMs, next - now))
-              yield* Effect.sleep(Duration.millis(waitMs))
-            })
-            yield* Effect.raceFirst(Effect.raceFirst(options.wakeups, Queue.take(freed)), untilNextDue)
+            // A full sender waits for a slot (a wake-up for a commit meanwhile finds it full again and waits on).
+            if (inFlight >= capacity) return yield* doorbell.wait
+            // The last wait's timer goes now, not when that wait ended: interrupting a fiber costs about 0.1 ms (its
+            // cause and stack annotations), which a wake-up would wait for. Should it ring meanwhile, the sender
+            // looks once for nothing.
+            timer?.interruptUnsafe()
+            timer = yield* Effect.forkChild(untilNextDue, { startImmediately: true })
+            yield* doorbell.wait
           })
 
           yield* Effect.forkChild(Effect.forever(settleBatch))

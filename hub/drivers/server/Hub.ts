@@ -1,5 +1,5 @@
 /** The hub's composition: its services over its database, and the loops and HTTP server that run it. */
-import { Duration, Effect, Layer, Queue, type Scope } from "effect"
+import { Duration, Effect, Layer, type Scope } from "effect"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
@@ -155,8 +155,9 @@ export const hubLayer = (options: HubOptions) => {
             )
             yield* hub.wakeMessages
           }),
-        // The projection wakes the sender inside the transaction, which on SQLite (one connection) is enough: the
-        // sender's claim waits for the lock until the commit. On PostgreSQL the sender's query may run before the
+        // The projection rings the sender's doorbell inside the transaction, which on SQLite (one connection) is
+        // enough: the sender wakes once the apply's code has returned (or, should the transaction wait for something
+        // first, its claim waits for the lock until the commit). On PostgreSQL the sender's query may run before the
         // commit and miss the rows, so it is woken again after it. (On SQLite that second wake-up cost a claim that
         // found nothing, a transaction of its own, for every batch.)
         onCommitted: sql.dialect === "postgres" ? hub.wakeSender : Effect.void,
@@ -187,10 +188,10 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
   if (recovered > 0) yield* Effect.logWarning(`hub: ${recovered} sends were interrupted by a crash; resending them`)
 
   const pollMs = options.senderPollMs ?? 5_000
-  // The sender claims a notification as soon as the apply's commit wakes it (`wakeups`, offered by the projection
-  // and again by the consumer's `onCommitted`), keeps the SMTP pool busy and records verdicts in batches; the poll is
+  // The sender claims a notification as soon as the apply's commit wakes it (the projection's doorbell, rung in the
+  // transaction, and again by the consumer's `onCommitted` on PostgreSQL), keeps the SMTP pool busy and records verdicts in batches; the poll is
   // only the fallback for what nobody woke it for.
-  yield* Effect.forkScoped(sender.run({ wakeups: Queue.take(projection.wakeups), pollMs }))
+  yield* Effect.forkScoped(sender.run({ doorbell: projection.senderDoorbell, pollMs }))
   yield* Effect.forkScoped(
     Effect.forever(
       Effect.andThen(
