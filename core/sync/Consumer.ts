@@ -7,6 +7,7 @@ import { Sql, type SqlValue, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerError, type BrokerMessage } from "./Broker.ts"
 import { BundleSource } from "./Bundle.ts"
+import { makeDoorbell } from "./Doorbell.ts"
 import { makeQuarantine } from "./Quarantine.ts"
 import { BUNDLE_LEAF, decodeJson, encodeJson, parseTopic, Topics } from "./Topics.ts"
 import { takeWaiting } from "./takeWaiting.ts"
@@ -1072,16 +1073,26 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     // Bounded: when applying falls behind, the subscription handler waits, and so does the broker.
     const lanes = Math.max(1, Math.floor(options.lanes))
     const incoming = yield* Effect.forEach(Array.from({ length: lanes }), () =>
-      Queue.bounded<BrokerMessage>(Math.max(1, options.batchSize))
+      Effect.map(Queue.bounded<BrokerMessage>(Math.max(1, options.batchSize)), (queue) => ({
+        queue,
+        // Rung by each offer: an empty lane's fiber waits on it rather than in `Queue.take`, whose waiter the offer
+        // wakes only on the scheduler's next turn, after the I/O callbacks already due.
+        doorbell: makeDoorbell()
+      }))
     )
     const batchSize = Math.max(1, options.batchSize)
-    for (const lane of incoming) {
+    for (const { queue: lane, doorbell } of incoming) {
       /** When this lane last finished a batch (monotonic ms). */
       let freeSince = Number.NEGATIVE_INFINITY
       yield* Effect.forkScoped(
         Effect.forever(
           Effect.gen(function* () {
-            const messages = yield* Queue.takeBetween(lane, 1, batchSize)
+            let messages = yield* takeWaiting(lane, batchSize)
+            // Woken, it takes at once: a new turn of `forever` would first wait for the scheduler (a yield).
+            while (messages.length === 0) {
+              yield* doorbell.wait
+              messages = yield* takeWaiting(lane, batchSize)
+            }
             // The window is for events that come close together; one that comes after a quiet spell (a parcel a
             // few seconds after the last) would only wait for company that is not coming.
             const closeBehind = (yield* Clock.currentTimeMillis) - freeSince < options.batchWindowMs
@@ -1095,9 +1106,13 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         )
       )
     }
-    yield* broker.subscribe(Topics.eventsOf(options.siteId), (message) =>
-      Queue.offer(incoming[laneOf(message.topic, lanes)]!, message)
-    )
+    yield* broker.subscribe(Topics.eventsOf(options.siteId), (message) => {
+      const lane = incoming[laneOf(message.topic, lanes)]!
+      return Effect.andThen(
+        Queue.offer(lane.queue, message),
+        Effect.sync(() => lane.doorbell.ring())
+      )
+    })
     const reconnected = yield* Queue.sliding<void>(1)
     let connected = (yield* broker.state).connection === "connected"
     yield* broker.watch((state) => {

@@ -15,6 +15,7 @@ import {
 } from "../../../core/returns/ReturnsEvents.ts"
 import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
 import { EventRefused } from "../../../core/sync/Consumer.ts"
+import { type Doorbell, makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { pruneEpcisEvents, recordEpcisEvent, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
@@ -25,7 +26,6 @@ import { currentStatus, mergeTimeline, type TimelineEntry } from "../tracking/Tr
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { type BatchStatement, type RowShape, rowsStatement, TableRows } from "./BatchRows.ts"
 import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
-import { type Doorbell, makeDoorbell } from "./Doorbell.ts"
 import { HubSettings } from "./HubSettings.ts"
 import type { NotificationKind } from "./NotificationKind.ts"
 import {

@@ -5,12 +5,12 @@ import { encodeUtf8 } from "../../../core/bounds/Utf8.ts"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
+import type { Doorbell } from "../../../core/sync/Doorbell.ts"
 import { takeWaiting } from "../../../core/sync/takeWaiting.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
-import type { Doorbell } from "./Doorbell.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer, MailerError, recipientProblem } from "./Mailer.ts"
 import type { DelayReason, NotificationKind } from "./NotificationKind.ts"
@@ -677,9 +677,12 @@ export class NotificationSender extends Context.Service<
 
           yield* Effect.forkChild(Effect.forever(settleBatch))
           return yield* Effect.forever(
+            // Woken, it claims at once: a new turn of `forever` would first wait for the scheduler (a yield). A turn ends
+            // when a claim filled the free slots.
             Effect.gen(function* () {
-              if (inFlight < capacity && (yield* claimBatch)) return
-              yield* waitForWork
+              while (!(inFlight < capacity && (yield* claimBatch))) {
+                yield* waitForWork
+              }
             }).pipe(
               Effect.catchCause((cause) =>
                 Effect.andThen(
