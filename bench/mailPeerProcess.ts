@@ -96,7 +96,8 @@ const publishHandovers = (tag: string, count: number, rate: number) =>
       })
       publishedAtMs[`${orderId}@bench.test`] = preciseNowMs()
       // Not waiting for each PUBACK, as the raw baseline does not wait for each 250: the rate is the offered load.
-      publishing.push(yield* Effect.forkChild(publishEnvelope(broker, event)))
+      // Started at once, not on the scheduler's next turn: the stamp above is when the station's publish begins.
+      publishing.push(yield* Effect.forkChild(publishEnvelope(broker, event), { startImmediately: true }))
     }
     const publishedRate = (count * 1000) / (Date.now() - started)
     yield* Fiber.joinAll(publishing)
