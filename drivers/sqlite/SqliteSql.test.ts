@@ -194,7 +194,8 @@ describe("SqliteSql", () => {
   const createTable = (sql: Sql["Service"], syncs: Array<Deferred.Deferred<void, StoreError>>) =>
     Effect.gen(function* () {
       const created = yield* Effect.forkChild(sql.execute("CREATE TABLE t (v TEXT)"))
-      yield* Effect.yieldNow
+      // The sync is asked for in a microtask after the commit: a turn or two.
+      for (let turn = 0; turn < 5 && syncs.length === 0; turn++) yield* Effect.yieldNow
       expect(syncs).toHaveLength(1)
       yield* Deferred.succeed(syncs[0]!, undefined)
       yield* Fiber.join(created)
