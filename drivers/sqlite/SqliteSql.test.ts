@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest"
 import { migrate } from "../../core/store/Migrations.ts"
 import { Sql, StoreError } from "../../core/store/Sql.ts"
 import { StationClock } from "../../core/time/Clock.ts"
-import { layerSqlite, makeSqliteSql, openSqlite, walSync } from "./SqliteSql.ts"
+import { heldSyncSql } from "../../fixtures/sqlite/HeldSyncs.ts"
+import { layerSqlite, openSqlite, walSync } from "./SqliteSql.ts"
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), "pb-sql-")), "test.db")
 const run = <A, E>(filename: string, effect: Effect.Effect<A, E, Sql>) =>
@@ -177,15 +178,8 @@ describe("SqliteSql", () => {
             Effect.sync(() => openSqlite({ filename: tempDb() })),
             (db) => Effect.sync(() => db.close())
           )
-          const syncs: Array<Deferred.Deferred<void, StoreError>> = []
-          const sql = yield* makeSqliteSql(db, {
-            syncCommits: () =>
-              Effect.flatMap(Deferred.make<void, StoreError>(), (sync) => {
-                syncs.push(sync)
-                return Deferred.await(sync)
-              })
-          })
-          return yield* body(sql, syncs)
+          const { sql, syncs } = yield* heldSyncSql(db)
+          return yield* body(sql, syncs.held)
         })
       )
     )

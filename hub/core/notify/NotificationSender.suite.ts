@@ -5,11 +5,12 @@ import { Deferred, Effect, Exit, Fiber, Layer, Option, Schedule } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
-import { Sql, type StoreError } from "../../../core/store/Sql.ts"
+import { Sql } from "../../../core/store/Sql.ts"
 import { makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
-import { makeSqliteSql, openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
+import { openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
+import { type HeldSyncs, heldSyncSql } from "../../../fixtures/sqlite/HeldSyncs.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { HubProjection } from "./HubProjection.ts"
 import { HubSettings } from "./HubSettings.ts"
@@ -1022,8 +1023,11 @@ export const notificationSenderSuite = (store: TestStore) =>
       "claims and hands over a mail while the commit that recorded it is still being synced",
       async () => {
         // SQLite with its log synced by the store (as `packbench hub` runs it), each sync held while the test says.
-        let holding = false
-        const held: Array<Deferred.Deferred<void, StoreError>> = []
+        let syncs: HeldSyncs | undefined
+        const held = () => {
+          if (syncs === undefined) throw new Error("the held store was not opened")
+          return syncs
+        }
         const heldStore: TestStore = {
           ...store,
           layer: () =>
@@ -1035,15 +1039,9 @@ export const notificationSenderSuite = (store: TestStore) =>
                   (db) => Effect.sync(() => db.close())
                 )
                 db.pragma("synchronous = NORMAL")
-                return yield* makeSqliteSql(db, {
-                  syncCommits: () =>
-                    holding
-                      ? Effect.flatMap(Deferred.make<void, StoreError>(), (sync) => {
-                          held.push(sync)
-                          return Deferred.await(sync)
-                        })
-                      : Effect.void
-                })
+                const store = yield* heldSyncSql(db, { holding: false })
+                syncs = store.syncs
+                return store.sql
               })
             )
         }
@@ -1061,16 +1059,16 @@ export const notificationSenderSuite = (store: TestStore) =>
             )
             const doorbell = makeDoorbell()
             const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000 }))
-            holding = true
+            held().holding = true
             // In one transaction, as the consumer applies it: one commit, one sync.
             const applying = yield* Effect.forkChild(sql.transaction(hub.applyStationEvent(orderReceived)))
-            while (held.length === 0) yield* Effect.sleep("1 millis")
+            while (held().held.length === 0) yield* Effect.sleep("1 millis")
             doorbell.ring()
             while (mailer.calls() === 0) yield* Effect.sleep("1 millis")
             // Sent while the order's commit is still on its way to disk, and the apply still waits for it.
-            const beforeSync = { calls: mailer.calls(), held: held.length, applying: applying.pollUnsafe() }
-            holding = false
-            yield* Deferred.succeed(held[0]!, undefined)
+            const beforeSync = { calls: mailer.calls(), held: held().held.length, applying: applying.pollUnsafe() }
+            held().holding = false
+            yield* Deferred.succeed(held().held[0]!, undefined)
             yield* Fiber.join(applying)
             while ((yield* statuses)[0]?.status !== "sent") yield* Effect.sleep("1 millis")
             yield* Fiber.interrupt(fiber)
