@@ -1,5 +1,4 @@
 /** The bounded excerpt of a payload that quarantine records keep, with its hash and length. */
-
 import { Bounds } from "./Bounds.ts"
 import { sha256Hex } from "./Sha256.ts"
 import { decodeUtf8 } from "./Utf8.ts"

@@ -1,5 +1,4 @@
 /** Checks a ZPL job for well-formedness before it reaches a printer (or a test). */
-
 import { decodeUtf8 } from "../bounds/Utf8.ts"
 import { KNOWN_ZPL_COMMANDS, tokenizeZpl } from "./tokenizeZpl.ts"
 

@@ -642,9 +642,9 @@ export class NotificationSender extends Context.Service<
             return rows.length >= limit
           })
 
-          // Rings the doorbell when the next due row's time comes (or after `pollMs`). It runs beside the wait, in a fiber
-          // of its own: its lookup waits for a commit's sync that is on its way, and the wake-up for that commit must
-          // not. A lookup that fails is logged, and the sender looks again after `pollMs`.
+          // Rings the doorbell when the next due row's time comes (or after `pollMs`). It runs beside the wait, in a
+          // fiber of its own: its lookup waits for a commit's sync that is on its way, and the wake-up for that commit
+          // must not. A lookup that fails is logged, and the sender looks again after `pollMs`.
           const untilNextDue = Effect.gen(function* () {
             const next = yield* nextDueMs
             const now = yield* nowMs
@@ -677,8 +677,8 @@ export class NotificationSender extends Context.Service<
 
           yield* Effect.forkChild(Effect.forever(settleBatch))
           return yield* Effect.forever(
-            // Woken, it claims at once: a new turn of `forever` would first wait for the scheduler (a yield). A turn ends
-            // when a claim filled the free slots.
+            // Woken, it claims at once: a new turn of `forever` would first wait for the scheduler (a yield). A turn
+            // ends when a claim filled the free slots.
             Effect.gen(function* () {
               while (!(inFlight < capacity && (yield* claimBatch))) {
                 yield* waitForWork

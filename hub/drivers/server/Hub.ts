@@ -189,8 +189,8 @@ export const runHub = Effect.fn("Hub.run")(function* (options: HubOptions) {
 
   const pollMs = options.senderPollMs ?? 5_000
   // The sender claims a notification as soon as the apply's commit wakes it (the projection's doorbell, rung in the
-  // transaction, and again by the consumer's `onCommitted` on PostgreSQL), keeps the SMTP pool busy and records verdicts in batches; the poll is
-  // only the fallback for what nobody woke it for.
+  // transaction, and again by the consumer's `onCommitted` on PostgreSQL), keeps the SMTP pool busy and records
+  // verdicts in batches; the poll is only the fallback for what nobody woke it for.
   yield* Effect.forkScoped(sender.run({ doorbell: projection.senderDoorbell, pollMs }))
   yield* Effect.forkScoped(
     Effect.forever(
