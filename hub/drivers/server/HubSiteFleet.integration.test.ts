@@ -140,13 +140,13 @@ describe("the hub's site fleet summary over mosquitto with the shipped ACL", () 
             )
           }
           yield* waitFor(viewOf(ham1!), settled, 30_000)
-          // PACK-03 stops cleanly: the hub hears its "offline" and tells the site.
+          // PACK-03 stops cleanly: the hub hears its "offline" and tells the site. Each station gets the summary in
+          // its own delivery, so each is waited for.
           yield* Scope.close(scopes[2]!, Exit.void)
-          yield* waitFor(
-            viewOf(ham1!),
-            (view) => rows(view).find((row) => row.stationId === "PACK-03")?.presence === "offline",
-            30_000
-          )
+          const pack03Offline = (view: SiteFleetView) =>
+            rows(view).find((row) => row.stationId === "PACK-03")?.presence === "offline"
+          yield* waitFor(viewOf(ham1!), pack03Offline, 30_000)
+          yield* waitFor(viewOf(ham2!), pack03Offline, 30_000)
           yield* waitFor(viewOf(ber1!), (view) => rows(view)[0]?.applied === 4, 30_000)
           return {
             ham1: yield* viewOf(ham1!),
