@@ -886,10 +886,10 @@ export const notificationSenderSuite = (store: TestStore) =>
                 [to]
               )
               .pipe(Effect.map((rows) => Number(rows[0]?.n) === 1))
+          // The orders are all recorded before the sender starts, so its first claim takes them together.
+          for (const n of orders) yield* hub.applyStationEvent(orderOf(n))
           const doorbell = makeDoorbell()
           const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000, busyWindowMs }))
-          for (const n of orders) yield* hub.applyStationEvent(orderOf(n))
-          doorbell.ring()
           yield* until("every mail handed to the mailer", () => Effect.succeed(started.length === orders.length))
           yield* letGo((what, to) => until(what, () => sentTo(to)))
           for (const n of orders)
@@ -940,6 +940,57 @@ export const notificationSenderSuite = (store: TestStore) =>
         })
       )
       expect(quiet).toBe(2)
+    })
+
+    it("claims a mail after a quiet spell at once, though another is still at the server (no busy window for it)", async () => {
+      // Each mail is held by the mailer until the test lets it go.
+      const gates = new Map<string, Deferred.Deferred<void>>()
+      const started: Array<string> = []
+      const gateOf = (to: string) => {
+        let gate = gates.get(to)
+        if (gate === undefined) {
+          gate = Deferred.makeUnsafe<void>()
+          gates.set(to, gate)
+        }
+        return gate
+      }
+      const mailer = fourAtOnce((mail) => {
+        started.push(mail.to)
+        return Deferred.await(gateOf(mail.to)).pipe(Effect.as({ response: "250 OK" }))
+      })
+      const orderOf = (n: number) =>
+        JSON.parse(
+          JSON.stringify(orderReceived)
+            .replaceAll("SO-1", `SO-${n}`)
+            .replaceAll("C-1", `C-${n}`)
+            .replaceAll("emma@", `emma${n}@`)
+        ) as EventEnvelope
+      const { run, clock } = rig(store, mailer)
+      await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          const untilStarted = (count: number) =>
+            Effect.gen(function* () {
+              for (let attempt = 0; attempt < 1_000 && started.length < count; attempt++)
+                yield* Effect.sleep("10 millis")
+            })
+          // The first order is recorded before the sender starts: its first claim takes it.
+          yield* hub.applyStationEvent(orderOf(1))
+          const doorbell = makeDoorbell()
+          // A window of an hour: a claim that waited for it would not reach the mailer in this test.
+          const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000, busyWindowMs: 3_600_000 }))
+          yield* untilStarted(1)
+          // Two hours later (on the monotonic clock), the first mail still at the server, the next order comes.
+          clock.advance(7_200_000)
+          yield* hub.applyStationEvent(orderOf(2))
+          doorbell.ring()
+          yield* untilStarted(2)
+          expect(started).toEqual(["emma1@example.test", "emma2@example.test"])
+          for (const gate of gates.values()) Deferred.doneUnsafe(gate, Exit.void)
+          yield* Fiber.interrupt(fiber)
+        })
+      )
     })
 
     it("sends continuously as notifications are committed: one order's mails in order, each once, a retry after its backoff", async () => {

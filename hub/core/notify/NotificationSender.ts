@@ -71,10 +71,11 @@ export interface RunOptions {
   readonly doorbell: Doorbell
   readonly pollMs: number
   /**
-   * While mails are in flight (the sender is busy), how long it waits before it claims what a wake-up announced, and
-   * before it records the verdicts that came, so that more join each commit (one fsync) instead of one to three in
-   * each. With nothing in flight it claims and records at once, so a quiet hub's mail does not wait. A mail's way from
-   * its claim to the server does not wait for the verdicts; its order's next mail does, up to this long. Default
+   * While mails are in flight (the sender is busy), how long it waits before it claims what a wake-up announced (when
+   * that claim comes within this long of the last one), and before it records the verdicts that came, so that more
+   * join each commit (one fsync) instead of one to three in each. With nothing in flight, or for a claim after a quiet
+   * spell, it claims and records at once, so a quiet hub's mail does not wait. A mail's way from its claim to the
+   * server does not wait for the verdicts; its order's next mail does, up to this long. Default
    * `DEFAULT_BUSY_WINDOW_MS`.
    */
   readonly busyWindowMs?: number
@@ -577,11 +578,18 @@ export class NotificationSender extends Context.Service<
             if (blocked) doorbell.ring()
           })
 
+          /** When the last claim began (monotonic), so that only claims that follow each other closely gather. */
+          let lastClaimNs: bigint | undefined
           // Claims what is due now, one row per order (an order's next row waits for the one before it to settle, so
           // a customer never gets "on its way" before "thank you for your order"), as many as there are free slots,
           // in one commit; each claimed message then goes to its provider on its own. True when it filled the slots.
           const claimBatch = Effect.gen(function* () {
-            yield* gatherWhileBusy
+            // Only a claim close behind the last one waits: one after a quiet spell (a parcel a while after the last,
+            // with a mail still at the server) is alone, and a wait would only delay its mail.
+            const startedNs = BigInt((yield* clock.now).monoNs)
+            const closeBehind = lastClaimNs !== undefined && startedNs - lastClaimNs < BigInt(busyWindowMs) * 1_000_000n
+            lastClaimNs = startedNs
+            if (closeBehind) yield* gatherWhileBusy
             const limit = Math.min(capacity - inFlight, SEND_BATCH_ROWS)
             const now = yield* nowMs
             const rows: Array<DueRow> = []
