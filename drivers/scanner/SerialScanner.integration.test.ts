@@ -2,11 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import type { RawScan, ScannerState } from "../../core/scan/Scanner.ts"
 import { ScannerSimulator } from "../../fixtures/simulators/ScannerSimulator.ts"
 import { waitFor } from "../../fixtures/waitFor.ts"
 import { SerialScanner } from "./SerialScanner.ts"
+import { TimedFramer } from "./TimedFramer.ts"
 
 describe("SerialScanner on a socat pty", () => {
   let directory: string
@@ -69,8 +70,19 @@ describe("SerialScanner on a socat pty", () => {
     // takes longer than that to tear down the pty would see the silence end it as a scan first.
     await run({ path: simulator.scannerPath, framing: { suffix: "CR", interByteTimeoutMs: 600_000 } })
     await waitFor("Connected", () => states.some((state) => state._tag === "Connected"))
-    await simulator.write(new TextEncoder().encode("HALF-A-RE"))
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    // The bytes cross socat (another process) before the scanner reads them: an unplug before they are through would
+    // leave no half-sent read to drop, so the unplug waits until the scanner's framer has them all.
+    const half = new TextEncoder().encode("HALF-A-RE")
+    const pushed = vi.spyOn(TimedFramer.prototype, "push")
+    try {
+      await simulator.write(half)
+      await waitFor(
+        "the half-sent read at the scanner",
+        () => pushed.mock.calls.reduce((bytes, [chunk]) => bytes + chunk.length, 0) >= half.length
+      )
+    } finally {
+      pushed.mockRestore()
+    }
     await simulator.unplug()
     await waitFor("Disconnected", () => states.some((state) => state._tag === "Disconnected"))
     expect(scans).toEqual([])
