@@ -179,7 +179,17 @@ const seedHub = async (dataDir: string) => {
     body: "rating=5&comment=Fast+and+friendly"
   })
   expect(answered.status).toBe(200)
-  return metricsNow()
+  // The delivered mails and the feedback request are in the mail folder before the hub records them sent (after the
+  // mailer's answer): the figures are read once those commits are in, whatever the machine's pace.
+  const notified = (metrics: CustomerMetrics, stage: string) =>
+    metrics.stages.find((each) => each.stage === stage)?.notified ?? 0
+  return Effect.runPromise(
+    waitFor(
+      Effect.promise(metricsNow),
+      (metrics) => notified(metrics, "delivered") >= 2 && notified(metrics, "feedback-request") >= 1,
+      20_000
+    )
+  )
 }
 
 describe("customer metrics on the Manager screen", () => {

@@ -194,8 +194,11 @@ describe.each(stores)("notification hub on $dialect", (store) => {
 
         yield* Effect.sleep(1_000)
         expect(mailsTo(customer)).toHaveLength(5)
-        const outbox = yield* sql.query<{ status: string; n: number }>(
-          "SELECT status, COUNT(*) AS n FROM hub_outbox GROUP BY status"
+        // The server has each mail before the hub has its answer and records the mail sent: wait for those commits.
+        const outbox = yield* waitFor(
+          sql.query<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM hub_outbox GROUP BY status"),
+          (rows) => rows.every((row) => row.status !== "pending" && row.status !== "sending"),
+          15_000
         )
         expect(outbox).toEqual([{ status: "sent", n: 5 }])
       })

@@ -122,8 +122,16 @@ describe.each(stores)("feedback page and metrics over HTTP on $dialect", (store)
         )
         expect(unknown.status).toBe(404)
 
-        const metrics = Schema.decodeUnknownSync(CustomerMetrics)(
-          yield* Effect.promise(() => fetch(`${hub.url}/metrics`, withToken).then((response) => response.json()))
+        // The SMTP server has the request, but the hub records it sent only once the server's answer is back: its
+        // commit may come a moment after the mail.
+        const metrics = yield* waitFor(
+          Effect.promise(() =>
+            fetch(`${hub.url}/metrics`, withToken)
+              .then((response) => response.json())
+              .then((json) => Schema.decodeUnknownSync(CustomerMetrics)(json))
+          ),
+          (now) => (now.stages.find((stage) => stage.stage === "feedback-request")?.notified ?? 0) > 0,
+          15_000
         )
         expect(metrics.csat).toEqual({ answers: 1, satisfied: 1, share: 1, mean: 4, ratings: [0, 0, 0, 1, 0] })
         expect(metrics.onTime).toEqual({ delivered: 1, onTime: 1, rate: 1 })
