@@ -182,16 +182,19 @@ describe("PgSql", () => {
         yield* Effect.all([holdA, runB], { concurrency: 2 })
         // The same partition, and then no partition, must wait for the holder: it ends only once one waits.
         for (const second of [{ partition: ["station:HAM1/A"] }, undefined]) {
+          // The waiter starts once the holder holds its locks (taken at BEGIN), however long that took.
+          const holding = yield* Deferred.make<void>()
           const holder = sql.transaction(
             Effect.gen(function* () {
               yield* sql.execute("UPDATE t SET n = COALESCE(n, 0) + 1 WHERE id = 'a-1'")
+              yield* Deferred.succeed(holding, undefined)
               yield* someoneWaits
               seen.push(`holder-${second === undefined ? "none" : "same"}`)
             }),
             { partition: ["station:HAM1/A", "station:HAM1/C"] }
           )
           const waiter = Effect.gen(function* () {
-            yield* Effect.sleep("20 millis")
+            yield* Deferred.await(holding).pipe(Effect.timeout("20 seconds"), Effect.orDie)
             yield* sql.transaction(sql.execute("UPDATE t SET n = n * 10 WHERE id = 'a-1'"), second)
             seen.push(`waiter-${second === undefined ? "none" : "same"}`)
           })
