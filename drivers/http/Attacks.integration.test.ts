@@ -6,6 +6,7 @@ import type { PushMessage } from "../../core/api/StationApi.ts"
 import { encodePackbenchCode } from "../../core/scan/PackbenchCode.ts"
 import { apiClient, openPushSocket, rawRequest } from "../../fixtures/http/RawHttp.ts"
 import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
+import { waitFor } from "../../fixtures/waitFor.ts"
 import { loadConfig } from "../station/loadConfig.ts"
 import { type RunningStation, startStation } from "../station/Station.ts"
 
@@ -132,15 +133,24 @@ describe("every browser has its own session", () => {
     expect((await other.call("session.signIn", { badge: "B-2001" })).json.value.name).toBe("Mira Schulz")
     const statusOf = (pushes: Array<PushMessage>) =>
       pushes.filter((push) => push.name === "status").map((push) => (push.payload as { operator: unknown }).operator)
-    for (let attempt = 0; attempt < 50 && statusOf(otherPushes.pushes).length === 0; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    // Each browser's socket gets the sign-in's status push in its own delivery: wait for each of them.
+    await waitFor(
+      "the other browser's status push after its sign-in",
+      () => (statusOf(otherPushes.pushes).at(-1) as { badgeId?: string } | null | undefined)?.badgeId === "B-2001",
+      10_000
+    )
+    await waitFor("a status push at the packer's browser", () => statusOf(packerPushes.pushes).length > 0, 10_000)
     expect(statusOf(otherPushes.pushes).at(-1)).toMatchObject({ badgeId: "B-2001" })
     expect(statusOf(packerPushes.pushes).at(-1)).toMatchObject({ badgeId: "B-1001" })
     // A scan's outcome is its sender's: the other browser does not see the packer's badge being scanned.
     await packer.call("scan.submit", { raw: "B-1001", source: "manual" })
+    await waitFor(
+      "the scan's outcome at the packer's browser",
+      () => packerPushes.pushes.some((push) => push.name === "scan"),
+      10_000
+    )
+    // Had it gone to the other browser too, it would have been sent with the packer's: give it the time to show.
     await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(packerPushes.pushes.some((push) => push.name === "scan")).toBe(true)
     expect(otherPushes.pushes.some((push) => push.name === "scan")).toBe(false)
     packerPushes.close()
     otherPushes.close()

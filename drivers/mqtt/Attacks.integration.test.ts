@@ -409,14 +409,18 @@ describe("attacks on an embedded station: its broker, its hub, its inbox (aedes,
     })
     const quarantine = (await call(station, "sync.quarantine", { limit: 5 })) as Array<Json>
     expect(quarantine.some((row) => row.reason.startsWith("conflict:") && row.payload.includes("SO-400002"))).toBe(true)
-    expect(
-      pushes.some(
-        (push) =>
-          push.name === "alert" &&
-          (push.payload as Json).code === "sync-conflict" &&
-          (push.payload as Json).message.includes("real-message")
-      )
-    ).toBe(true)
+    // The inbox raises the alert after the conflict's commit, which the reads above may see first: wait for it.
+    await until(
+      () =>
+        pushes.some(
+          (push) =>
+            push.name === "alert" &&
+            (push.payload as Json).code === "sync-conflict" &&
+            (push.payload as Json).message.includes("real-message")
+        ),
+      (raised) => raised,
+      "the bench's sync-conflict alert for real-message"
+    )
   })
 
   it("never lets a station event change a customer's e-mail, nor ask the shop for unpaid or unknown refunds", async () => {
@@ -719,15 +723,19 @@ describe("attacks on a station's acks and resend requests (aedes, no hub)", () =
     await hub.subscribeAsync(Topics.eventsOf("HAM1"), { qos: 1 })
     await new Promise((resolve) => setTimeout(resolve, 300))
     resent.length = 0
+    const floodStartMs = Date.now()
     for (let request = 0; request < 50; request++) {
       hub.publish(Topics.resend("HAM1", "PACK-05"), JSON.stringify({ epoch, fromSeq: 1 }), { qos: 1 })
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     await new Promise((resolve) => setTimeout(resolve, 1_500))
     await hub.endAsync()
+    // The station takes a resend request at most once a second (resendMinIntervalMs): over the time the requests
+    // could arrive in, 2.5 s on an idle machine (three rounds), more when a loaded one stretches the 20 ms pauses.
+    const rounds = Math.floor((Date.now() - floodStartMs) / 1_000) + 1
     // 50 requests in a second: one or two rounds of the backlog, not fifty.
     expect(resent.length).toBeGreaterThanOrEqual(backlog)
-    expect(resent.length).toBeLessThanOrEqual(3 * backlog)
+    expect(resent.length).toBeLessThanOrEqual(rounds * backlog)
   })
 
   it("bounds the embedded broker's connections", async () => {
@@ -952,7 +960,13 @@ describe("attacks on mosquitto with the shipped ACL and logins made by packbench
       "accepted"
     )
     expect(await publishOutcome(station01, Topics.presence("HAM1", "PACK-01"), '{"state":"online"}')).toBe("accepted")
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    // Each publish above was routed before its PUBACK, and the spy's session delivers in order: once the presence
+    // (published last) has reached the spy, anything of the others it was let read would have reached it before.
+    await until(
+      () => seen.map((message) => message.topic),
+      (topics) => topics.includes(Topics.presence("HAM1", "PACK-01")),
+      "PACK-01's presence at the spy"
+    )
     for (const client of [spy, shop, station01, hub]) await client.endAsync()
     // The site's presence is every station's to read; nothing else of PACK-01's reaches PACK-02.
     expect(seen.map((message) => message.topic)).toEqual([Topics.presence("HAM1", "PACK-01")])
