@@ -53,6 +53,26 @@ const fourAtOnce = (send: (mail: OutgoingMail) => Effect.Effect<{ readonly respo
   layer: Layer.succeed(Mailer, Mailer.of({ concurrency: 4, send: (mail) => Effect.suspend(() => send(mail)) }))
 })
 
+/** A mailer of four at once that holds each mail until the test opens its recipient's gate. */
+const heldMailer = () => {
+  const gates = new Map<string, Deferred.Deferred<void>>()
+  const started: Array<string> = []
+  const gateOf = (to: string) => {
+    let gate = gates.get(to)
+    if (gate === undefined) {
+      gate = Deferred.makeUnsafe<void>()
+      gates.set(to, gate)
+    }
+    return gate
+  }
+  const mailer = fourAtOnce((mail) => {
+    started.push(mail.to)
+    return Deferred.await(gateOf(mail.to)).pipe(Effect.as({ response: "250 OK" }))
+  })
+  const open = (to: string) => Deferred.doneUnsafe(gateOf(to), Exit.void)
+  return { mailer, started, gates, open }
+}
+
 const rig = (
   store: TestStore,
   mailer: { readonly layer: Layer.Layer<Mailer> },
@@ -147,6 +167,15 @@ const orderReceived = envelope("order.received", {
   },
   replacedVersion: null
 })
+/** The order confirmation's event for order n, its customer and address their own (emma{n}@example.test). */
+const orderOf = (n: number) =>
+  JSON.parse(
+    JSON.stringify(orderReceived)
+      .replaceAll("SO-1", `SO-${n}`)
+      .replaceAll("C-1", `C-${n}`)
+      .replaceAll("emma@", `emma${n}@`)
+  ) as EventEnvelope
+
 const handed = envelope("parcel.handed-to-carrier", {
   batchId: "H-1",
   parcelId: "P-1",
@@ -838,28 +867,7 @@ export const notificationSenderSuite = (store: TestStore) =>
 
     it("while mails are in flight, records the verdicts that come together in one commit; a quiet sender at once", async () => {
       // Four orders' confirmations, each held by the mailer until the test lets it go.
-      const gates = new Map<string, Deferred.Deferred<void>>()
-      const started: Array<string> = []
-      const gateOf = (to: string) => {
-        let gate = gates.get(to)
-        if (gate === undefined) {
-          gate = Deferred.makeUnsafe<void>()
-          gates.set(to, gate)
-        }
-        return gate
-      }
-      const mailer = fourAtOnce((mail) => {
-        started.push(mail.to)
-        return Deferred.await(gateOf(mail.to)).pipe(Effect.as({ response: "250 OK" }))
-      })
-      const open = (to: string) => Deferred.doneUnsafe(gateOf(to), Exit.void)
-      const orderOf = (n: number) =>
-        JSON.parse(
-          JSON.stringify(orderReceived)
-            .replaceAll("SO-1", `SO-${n}`)
-            .replaceAll("C-1", `C-${n}`)
-            .replaceAll("emma@", `emma${n}@`)
-        ) as EventEnvelope
+      const { mailer, started, gates, open } = heldMailer()
       const scenario = (
         orders: ReadonlyArray<number>,
         busyWindowMs: number,
@@ -944,27 +952,7 @@ export const notificationSenderSuite = (store: TestStore) =>
 
     it("claims a mail after a quiet spell at once, though another is still at the server (no busy window for it)", async () => {
       // Each mail is held by the mailer until the test lets it go.
-      const gates = new Map<string, Deferred.Deferred<void>>()
-      const started: Array<string> = []
-      const gateOf = (to: string) => {
-        let gate = gates.get(to)
-        if (gate === undefined) {
-          gate = Deferred.makeUnsafe<void>()
-          gates.set(to, gate)
-        }
-        return gate
-      }
-      const mailer = fourAtOnce((mail) => {
-        started.push(mail.to)
-        return Deferred.await(gateOf(mail.to)).pipe(Effect.as({ response: "250 OK" }))
-      })
-      const orderOf = (n: number) =>
-        JSON.parse(
-          JSON.stringify(orderReceived)
-            .replaceAll("SO-1", `SO-${n}`)
-            .replaceAll("C-1", `C-${n}`)
-            .replaceAll("emma@", `emma${n}@`)
-        ) as EventEnvelope
+      const { mailer, started, gates } = heldMailer()
       const { run, clock } = rig(store, mailer)
       await run(
         Effect.gen(function* () {
