@@ -11,6 +11,7 @@ import { StationClock } from "../../../core/time/Clock.ts"
 import { openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { type HeldSyncs, heldSyncSql } from "../../../fixtures/sqlite/HeldSyncs.ts"
+import { waitFor } from "../../../fixtures/waitFor.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { HubProjection } from "./HubProjection.ts"
 import { HubSettings } from "./HubSettings.ts"
@@ -959,10 +960,7 @@ export const notificationSenderSuite = (store: TestStore) =>
           const hub = yield* HubProjection
           const sender = yield* NotificationSender
           const untilStarted = (count: number) =>
-            Effect.gen(function* () {
-              for (let attempt = 0; attempt < 1_000 && started.length < count; attempt++)
-                yield* Effect.sleep("10 millis")
-            })
+            Effect.promise(() => waitFor(`${count} mails at the mailer`, () => started.length >= count, 10_000))
           // The first order is recorded before the sender starts: its first claim takes it.
           yield* hub.applyStationEvent(orderOf(1))
           const doorbell = makeDoorbell()
