@@ -6,16 +6,18 @@
 // says where the time went, hop by hop: published → applied by the hub (the notification row recorded in the
 // consumer's transaction) → taken by the sender → handed to the mailer → accepted by the server → recorded as sent.
 // The raw baselines in the same run: nodemailer alone, with its own pool set up as the hub's mailer (`smtpTransport`:
-// pool size, connection reuse, timeouts), sends the same mails to the same server at the same rate, timed from
-// `sendMail` to the server's acceptance: once composing each from its parts (from, subject, text, HTML, the hub's
-// extra headers), and once sending the raw text composed beforehand (the floor of sending at all); the ratio to each
-// is printed. Prints figures; asserts nothing.
+// pool size, connection reuse, timeouts) and every connection of it open before a mail is timed (as the order
+// confirmations open the hub's), sends the same mails to the same server at the same rate, timed from `sendMail` to
+// the server's acceptance: once composing each from its parts (from, subject, text, HTML, the hub's extra headers),
+// and once sending the raw text composed beforehand (the floor of sending at all); the ratio to each is printed. The
+// three are taken in turn, in rounds (`--rounds`, default 5), so that they see the machine alike; the figures are
+// over all rounds, and each round's ratio of medians is printed too. Prints figures; asserts nothing.
 // The SMTP server, the broker and the station publishing the parcels run in a process of their own
 // (bench/mailPeerProcess.ts), as the hub's relay, broker and stations do in the field: in the hub's process, the
 // server's parsing of each mail took the CPU the hub needed, and the hub's CPU a mail counted the station's work.
 // Every moment is the wall clock to the microsecond (both processes), so a median of 2 ms is not read in whole ms.
-//   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N]
-// --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more).
+//   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N] [--rounds K]
+// --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more), in K rounds.
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -130,9 +132,9 @@ const startMailPeer = async () => {
       }),
     /** The station PACK-<tag> publishes `order.received` for `count` orders at once; resolves once all are acked. */
     orders: (tag: string, count: number) => request<unknown>(`orders ${tag}`, `orders ${tag} ${count}`),
-    /** The same station hands their parcels over, `rate` a second; resolves once all are acked. */
-    handovers: (tag: string, count: number, rate: number) =>
-      request<Handovers>(`handovers ${tag}`, `handovers ${tag} ${count} ${rate}`),
+    /** The same station hands the parcels of orders `from` … over, `rate` a second; resolves once all are acked. */
+    handovers: (tag: string, count: number, rate: number, from: number) =>
+      request<Handovers>(`handovers ${tag}`, `handovers ${tag} ${count} ${rate} ${from}`),
     stop: child.stop
   }
 }
@@ -154,6 +156,8 @@ const positive = (name: string, text: string) => {
 }
 const rates = (flag("--rates") ?? flag("--rate") ?? "100,1000").split(",").map((rate) => positive("--rates", rate))
 const parcelsFlag = flag("--parcels")
+const roundsFlag = flag("--rounds")
+const rounds = roundsFlag === undefined ? 5 : Math.round(positive("--rounds", roundsFlag))
 const parcelsAt = (rate: number) =>
   parcelsFlag === undefined ? Math.max(1_000, Math.round(rate * 3)) : Math.round(positive("--parcels", parcelsFlag))
 
@@ -169,70 +173,107 @@ const figures = (values: ReadonlyArray<number>) => {
 }
 const addressIn = (header: string | undefined) => /<([^>]+)>/.exec(header ?? "")?.[1] ?? (header ?? "").trim()
 
+/** What a raw baseline sends: copies of a mail the hub sent, composed from its parts or as its raw text. */
+type RawMode = "composed" | "prebuilt"
+
 /**
- * nodemailer alone against the same server: `count` copies of a mail the hub sent, each to its own address, one
- * started every 1/`rate` s without waiting for the last, over a pool of as many connections as the hub's mailer has;
- * each timed from `sendMail` to the server's acceptance. `composed`: nodemailer builds each from the mail's parts
+ * nodemailer alone against the same server, with a pool of as many connections as the hub's mailer has: copies of a
+ * mail the hub sent (`template`), each to its own address. `composed`: nodemailer builds each from the mail's parts
  * (from, subject, text, HTML and the hub's extra headers), as the hub's mailer has it do, MIME encoding and all;
- * `prebuilt`: it sends the mail's raw text as it is, the floor of sending at all.
+ * `prebuilt`: it sends the mail's raw text as it is, the floor of sending at all. Before anything is timed, a burst
+ * of mails opens every connection of the pool, as the order confirmations open the hub's before its handovers are
+ * timed: opening one (connect, the server's greeting after its reverse lookup of the client, EHLO) took about 100 ms
+ * here, and the 16 first mails that paid for it were nodemailer's whole p99 (106 ms, where the hub's was 13 ms).
  */
-const rawNodemailer = async (smtp: Smtp, count: number, rate: number, tag: string, mode: "composed" | "prebuilt") => {
-  const before = new Set(smtp.messages().map((mail) => mail.id))
-  const sample = smtp.messages().at(-1)
-  if (sample === undefined) throw new Error("the hub sent no mail to copy")
-  const mail = await smtp.mail(sample.id)
-  const body = mail.raw.replace(/^To:.*$/im, "To: <{{to}}>")
+const rawSender = async (smtp: Smtp, mode: RawMode, template: SentMail, tag: string) => {
+  const body = template.raw.replace(/^To:.*$/im, "To: <{{to}}>")
   const extraHeaders = Object.fromEntries(
     ["content-language", "list-unsubscribe", "list-unsubscribe-post"].flatMap((name) =>
-      mail.headers[name] === undefined ? [] : [[name, mail.headers[name]]]
+      template.headers[name] === undefined ? [] : [[name, template.headers[name]]]
     )
   )
   const messageTo = (to: string) =>
     mode === "prebuilt"
       ? { envelope: { from: "bench@bench.test", to: [to] }, raw: body.replace("{{to}}", to) }
       : {
-          from: mail.headers.from,
+          from: template.headers.from,
           to,
           envelope: { from: "bench@bench.test", to: [to] },
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
+          subject: template.subject,
+          text: template.text,
+          html: template.html,
           headers: extraHeaders
         }
   const transport = smtpTransport({ url: smtp.url, maxConnections: SMTP_POOL_CONNECTIONS, timeoutMs: SMTP_TIMEOUT_MS })
-  try {
-    const startedAt = new Map<string, number>()
-    const sends: Array<Promise<unknown>> = []
-    const cpuBefore = process.cpuUsage()
-    const started = Date.now()
-    for (let index = 0; index < count; index++) {
-      const due = started + (index * 1000) / rate
-      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()))
-      const to = `${mode}-${tag}-${index}@bench.test`
-      startedAt.set(to, preciseNowMs())
-      sends.push(transport.sendMail(messageTo(to)))
-    }
-    await Promise.all(sends)
-    // The server reports what it accepted every few milliseconds: wait for the last of these.
-    while (smtp.count() < before.size + count) await new Promise((resolve) => setTimeout(resolve, 5))
-    const cpu = process.cpuUsage(cpuBefore)
-    const latencies = smtp
-      .messages()
-      .filter((mail) => !before.has(mail.id))
-      .map((mail) => {
-        const to = addressIn(mail.to)
-        const sent = startedAt.get(to)
-        if (sent === undefined) throw new Error(`a mail to ${to} that the raw baseline did not send`)
-        return mail.acceptedAtMs - sent
-      })
-    return { latencies, cpuPerMailUs: Math.round((cpu.user + cpu.system) / count) }
-  } finally {
-    transport.close()
+  /** Resolves once the server reported as many mails as `count` (it reports every few milliseconds). */
+  const reported = async (count: number) => {
+    while (smtp.count() < count) await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  const reportedBefore = smtp.count()
+  const warm = Array.from({ length: SMTP_POOL_CONNECTIONS * 4 }, (_, index) =>
+    transport.sendMail(messageTo(`warm-${mode}-${tag}-${index}@bench.test`))
+  )
+  await Promise.all(warm)
+  // Reported before the first round starts, so that it does not count them as its own.
+  await reported(reportedBefore + warm.length)
+  let sent = 0
+  return {
+    /** `count` mails, one started every 1/`rate` s without waiting for the last, each timed to its acceptance. */
+    round: async (count: number, rate: number) => {
+      const before = new Set(smtp.messages().map((mail) => mail.id))
+      const startedAt = new Map<string, number>()
+      const sends: Array<Promise<unknown>> = []
+      const cpuBefore = process.cpuUsage()
+      const started = Date.now()
+      for (let index = 0; index < count; index++) {
+        const due = started + (index * 1000) / rate
+        if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()))
+        const to = `${mode}-${tag}-${sent++}@bench.test`
+        startedAt.set(to, preciseNowMs())
+        sends.push(transport.sendMail(messageTo(to)))
+      }
+      await Promise.all(sends)
+      await reported(before.size + count)
+      const cpu = process.cpuUsage(cpuBefore)
+      const latencies = smtp
+        .messages()
+        .filter((mail) => !before.has(mail.id))
+        .map((mail) => {
+          const to = addressIn(mail.to)
+          const start = startedAt.get(to)
+          if (start === undefined) throw new Error(`a mail to ${to} that the raw baseline did not send`)
+          return mail.acceptedAtMs - start
+        })
+      return { latencies, cpuUs: cpu.user + cpu.system }
+    },
+    close: () => transport.close()
   }
 }
 
-/** One rate on a fresh hub: the order confirmations first (not measured), then the handovers at `rate`. */
-const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, tag: string) => {
+/** A run's hop-by-hop moments of each mail, and the figures of each round. */
+const newHops = () => ({
+  total: [] as Array<number>,
+  publishedToApplied: [] as Array<number>,
+  appliedToTaken: [] as Array<number>,
+  takenToMailer: [] as Array<number>,
+  mailerToAccepted: [] as Array<number>,
+  acceptedToRecordedSent: [] as Array<number>
+})
+
+/** One round's medians: the hub's and each raw baseline's. */
+interface RoundMedians {
+  readonly packbenchP50Ms: number
+  readonly composedP50Ms: number
+  readonly prebuiltP50Ms: number
+}
+
+/**
+ * One rate on a fresh hub: the order confirmations first (not measured), then `rounds` rounds, each the hub's
+ * handovers of `parcels / rounds` parcels at `rate` and then both raw baselines sending as many mails at the same
+ * rate, one after the other: taken in turn, the three see the machine in the same state, where measured one after
+ * the other over half a minute each, a change of the machine's load between them moved the ratio by a third.
+ */
+const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag: string) => {
   const dataDir = mkdtempSync(join(tmpdir(), "pb-hub-bench-"))
   const defaults = HubSettings.defaults("https://track.bench")
   // Order confirmations on (off by default): the bench waits for them to be out of the way before it measures.
@@ -244,7 +285,7 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
     dataDir,
     // As `packbench hub` runs it: a process of its own, its SQLite commits synced off the event loop.
     database: { dialect: "sqlite", filename: join(dataDir, "hub.db"), syncOffLoop: true },
-    brokerUrl,
+    brokerUrl: smtp.brokerUrl,
     smtpUrl: smtp.url,
     settings,
     webhookSecret: "bench-secret-0123456789",
@@ -272,7 +313,7 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
   const layer = hubLayer(options).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
-        layerMqttBroker({ url: brokerUrl, clientId: `packbench-hub-${tag}`, protocolVersion: 4 }),
+        layerMqttBroker({ url: smtp.brokerUrl, clientId: `packbench-hub-${tag}`, protocolVersion: 4 }),
         timedMailer,
         layerHttpWebhookSender({ secret: "bench-secret-0123456789" }),
         CryptoTrackingTokensLayer,
@@ -294,59 +335,112 @@ const hubRun = (smtp: Smtp, brokerUrl: string, rate: number, parcels: number, ta
           600_000
         )
         const confirmations = new Set(smtp.messages().map((mail) => mail.id))
-        const cpuBefore = process.cpuUsage()
-        const { publishedAtMs, publishedRate } = yield* Effect.promise(() => smtp.handovers(tag, parcels, rate))
-        yield* waitFor(
-          Effect.sync(() => smtp.count()),
-          (n) => n >= before + parcels * 2,
-          600_000
-        )
-        // The last mail's "sent" is recorded just after the server's 250: wait for it.
-        yield* waitFor(
-          sql.query<{ n: number }>(
-            "SELECT COUNT(*) AS n FROM hub_outbox WHERE status = 'sent' AND sent_at_ms IS NOT NULL"
-          ),
-          (result) => Number(result[0]?.n) >= parcels * 2,
-          30_000
-        )
-        const cpu = process.cpuUsage(cpuBefore)
-        // The hub's own record of each mail: when the notification was recorded, taken and recorded as sent.
-        const recorded = new Map(
-          (yield* sql.query<{ email: string; created_at_ms: number; attempt_started_ms: number; sent_at_ms: number }>(
-            `SELECT c.email, n.created_at_ms, b.attempt_started_ms, b.sent_at_ms
-             FROM hub_outbox b
-             JOIN hub_notifications n ON n.notification_id = b.notification_id
-             JOIN hub_orders o ON o.order_id = n.order_id
-             JOIN hub_customers c ON c.customer_id = o.customer_id
-             WHERE n.kind = 'shipped' AND b.channel = 'email'`
-          )).map((row) => [row.email, row])
-        )
-        if (recorded.size !== parcels) throw new Error(`the hub recorded ${recorded.size} mails for ${parcels} parcels`)
-        const hops = {
-          total: [] as Array<number>,
-          publishedToApplied: [] as Array<number>,
-          appliedToTaken: [] as Array<number>,
-          takenToMailer: [] as Array<number>,
-          mailerToAccepted: [] as Array<number>,
-          acceptedToRecordedSent: [] as Array<number>
-        }
-        for (const mail of smtp.messages()) {
-          if (confirmations.has(mail.id)) continue
-          const to = addressIn(mail.to)
-          const published = publishedAtMs[to]
-          const row = recorded.get(to)
-          const handed = handedAt.get(to)
-          if (published === undefined || row === undefined || handed === undefined) {
-            throw new Error(`a mail to ${to} that no parcel of the bench asked for`)
+        const hops = newHops()
+        const raw = { composed: [] as Array<number>, prebuilt: [] as Array<number> }
+        const cpuUs = { hub: 0, composed: 0, prebuilt: 0 }
+        const medians: Array<RoundMedians> = []
+        const senders: Partial<Record<RawMode, Awaited<ReturnType<typeof rawSender>>>> = {}
+        let publishedMs = 0
+        let handed = 0
+        try {
+          for (let round = 0; round < rounds; round++) {
+            const count = Math.floor((parcels * (round + 1)) / rounds) - handed
+            const cpuBefore = process.cpuUsage()
+            const started = Date.now()
+            const { publishedAtMs } = yield* Effect.promise(() => smtp.handovers(tag, count, rate, handed))
+            publishedMs += Date.now() - started
+            handed += count
+            yield* waitFor(
+              Effect.sync(() => smtp.count()),
+              (n) => n >= before + parcels + handed,
+              600_000
+            )
+            // The last mail's "sent" is recorded just after the server's 250: wait for it.
+            yield* waitFor(
+              sql.query<{ n: number }>(
+                "SELECT COUNT(*) AS n FROM hub_outbox WHERE status = 'sent' AND sent_at_ms IS NOT NULL"
+              ),
+              (result) => Number(result[0]?.n) >= parcels + handed,
+              30_000
+            )
+            const cpu = process.cpuUsage(cpuBefore)
+            cpuUs.hub += cpu.user + cpu.system
+            // The hub's own record of each mail: when the notification was recorded, taken and recorded as sent.
+            const recorded = new Map(
+              (yield* sql.query<{
+                email: string
+                created_at_ms: number
+                attempt_started_ms: number
+                sent_at_ms: number
+              }>(
+                `SELECT c.email, n.created_at_ms, b.attempt_started_ms, b.sent_at_ms
+                 FROM hub_outbox b
+                 JOIN hub_notifications n ON n.notification_id = b.notification_id
+                 JOIN hub_orders o ON o.order_id = n.order_id
+                 JOIN hub_customers c ON c.customer_id = o.customer_id
+                 WHERE n.kind = 'shipped' AND b.channel = 'email'`
+              )).map((row) => [row.email, row])
+            )
+            if (recorded.size !== handed)
+              throw new Error(`the hub recorded ${recorded.size} mails for ${handed} parcels`)
+            const totals: Array<number> = []
+            for (const mail of smtp.messages()) {
+              if (confirmations.has(mail.id)) continue
+              const to = addressIn(mail.to)
+              const published = publishedAtMs[to]
+              // A mail of an earlier round, or of a raw baseline.
+              if (published === undefined) continue
+              const row = recorded.get(to)
+              const handedToMailer = handedAt.get(to)
+              if (row === undefined || handedToMailer === undefined) {
+                throw new Error(`a mail to ${to} that the hub did not record`)
+              }
+              totals.push(mail.acceptedAtMs - published)
+              hops.total.push(mail.acceptedAtMs - published)
+              hops.publishedToApplied.push(Number(row.created_at_ms) - published)
+              hops.appliedToTaken.push(Number(row.attempt_started_ms) - Number(row.created_at_ms))
+              hops.takenToMailer.push(handedToMailer - Number(row.attempt_started_ms))
+              hops.mailerToAccepted.push(mail.acceptedAtMs - handedToMailer)
+              hops.acceptedToRecordedSent.push(Number(row.sent_at_ms) - mail.acceptedAtMs)
+            }
+            if (totals.length !== count) throw new Error(`round ${round + 1}: ${totals.length} mails for ${count}`)
+            const roundP50 = { composed: Number.NaN, prebuilt: Number.NaN }
+            for (const mode of ["composed", "prebuilt"] as const) {
+              // The raw baselines copy the hub's last mail of the first round.
+              const sender =
+                senders[mode] ??
+                (yield* Effect.promise(async () => {
+                  const last = smtp.messages().at(-1)
+                  if (last === undefined) throw new Error("the hub sent no mail to copy")
+                  const made = await rawSender(smtp, mode, await smtp.mail(last.id), tag)
+                  senders[mode] = made
+                  return made
+                }))
+              const run = yield* Effect.promise(() => sender.round(count, rate))
+              raw[mode].push(...run.latencies)
+              cpuUs[mode] += run.cpuUs
+              roundP50[mode] = figures(run.latencies).p50Ms
+            }
+            medians.push({
+              packbenchP50Ms: figures(totals).p50Ms,
+              composedP50Ms: roundP50.composed,
+              prebuiltP50Ms: roundP50.prebuilt
+            })
           }
-          hops.total.push(mail.acceptedAtMs - published)
-          hops.publishedToApplied.push(Number(row.created_at_ms) - published)
-          hops.appliedToTaken.push(Number(row.attempt_started_ms) - Number(row.created_at_ms))
-          hops.takenToMailer.push(handed - Number(row.attempt_started_ms))
-          hops.mailerToAccepted.push(mail.acceptedAtMs - handed)
-          hops.acceptedToRecordedSent.push(Number(row.sent_at_ms) - mail.acceptedAtMs)
+        } finally {
+          for (const sender of Object.values(senders)) sender.close()
         }
-        return { hops, publishedRate, cpuPerMailUs: (cpu.user + cpu.system) / parcels }
+        return {
+          hops,
+          raw,
+          medians,
+          publishedRate: (parcels * 1000) / publishedMs,
+          cpuPerMailUs: {
+            hub: Math.round(cpuUs.hub / parcels),
+            composed: Math.round(cpuUs.composed / parcels),
+            prebuilt: Math.round(cpuUs.prebuilt / parcels)
+          }
+        }
       })
     ).pipe(Effect.provide(layer.pipe(Layer.orDie)), Effect.provideService(References.MinimumLogLevel, "Warn"))
   )
@@ -358,36 +452,32 @@ const main = async () => {
   try {
     for (const [index, rate] of rates.entries()) {
       const parcels = parcelsAt(rate)
-      const tag = String(index + 1)
-      const { hops, publishedRate, cpuPerMailUs } = await hubRun(smtp, smtp.brokerUrl, rate, parcels, tag)
-      const packbench = figures(hops.total)
+      const run = await rateRun(smtp, rate, parcels, rounds, String(index + 1))
+      const packbench = figures(run.hops.total)
       const split = {
-        "published → applied (notification recorded)": figures(hops.publishedToApplied),
-        "applied → taken by the sender": figures(hops.appliedToTaken),
-        "taken → handed to the mailer": figures(hops.takenToMailer),
-        "mailer → accepted by SMTP": figures(hops.mailerToAccepted),
-        "accepted → recorded as sent": figures(hops.acceptedToRecordedSent)
+        "published → applied (notification recorded)": figures(run.hops.publishedToApplied),
+        "applied → taken by the sender": figures(run.hops.appliedToTaken),
+        "taken → handed to the mailer": figures(run.hops.takenToMailer),
+        "mailer → accepted by SMTP": figures(run.hops.mailerToAccepted),
+        "accepted → recorded as sent": figures(run.hops.acceptedToRecordedSent)
       }
-      // The hub's figures first: a raw baseline that fails (an overloaded machine) still leaves them printed.
-      const hubCpuPerMailUs = Math.round(cpuPerMailUs)
-      console.log(JSON.stringify({ targetRatePerSec: rate, packbench, split, hubCpuPerMailUs }))
-      const composedRun = await rawNodemailer(smtp, parcels, rate, tag, "composed")
-      const prebuiltRun = await rawNodemailer(smtp, parcels, rate, tag, "prebuilt")
-      const composed = { ...figures(composedRun.latencies), cpuPerMailUs: composedRun.cpuPerMailUs }
-      const prebuilt = { ...figures(prebuiltRun.latencies), cpuPerMailUs: prebuiltRun.cpuPerMailUs }
-      const transportSettings = `the hub mailer's settings: pool of ${SMTP_POOL_CONNECTIONS}, connections reused for every mail, ${SMTP_TIMEOUT_MS} ms timeouts`
+      const composed = { ...figures(run.raw.composed), cpuPerMailUs: run.cpuPerMailUs.composed }
+      const prebuilt = { ...figures(run.raw.prebuilt), cpuPerMailUs: run.cpuPerMailUs.prebuilt }
+      const transportSettings = `the hub mailer's settings: pool of ${SMTP_POOL_CONNECTIONS}, every connection open before the first timed mail and reused for every mail, ${SMTP_TIMEOUT_MS} ms timeouts`
       const ratioTo = (raw: ReturnType<typeof figures>) => ({
         p50: Number((packbench.p50Ms / raw.p50Ms).toFixed(2)),
         p99: Number((packbench.p99Ms / raw.p99Ms).toFixed(2))
       })
+      const roundRatios = run.medians.map((round) => Number((round.packbenchP50Ms / round.composedP50Ms).toFixed(2)))
       const result = {
         parcels,
+        rounds,
         targetRatePerSec: rate,
-        publishedRatePerSec: Number(publishedRate.toFixed(1)),
+        publishedRatePerSec: Number(run.publishedRate.toFixed(1)),
         path: "handed-to-carrier published → mail accepted by SMTP (smtp-server on loopback)",
         packbench,
         split,
-        hubCpuPerMailUs,
+        hubCpuPerMailUs: run.cpuPerMailUs.hub,
         rawNodemailer: {
           path: `nodemailer sendMail (${transportSettings}) composing the same mails from their parts at the same rate → accepted`,
           ...composed
@@ -397,18 +487,20 @@ const main = async () => {
           ...prebuilt
         },
         ratio: ratioTo(composed),
-        ratioToPrebuilt: ratioTo(prebuilt)
+        ratioToPrebuilt: ratioTo(prebuilt),
+        roundMedians: run.medians,
+        roundRatiosP50: roundRatios
       }
       console.log(JSON.stringify(result, null, 2))
       results.push(result)
     }
     console.log(
-      "\nrate/s  parcels  packbench p50/p99 ms   nodemailer composing p50/p99 ms   ratio p50/p99   nodemailer prebuilt p50/p99 ms   ratio p50/p99   CPU µs a mail: hub / composing / prebuilt"
+      "\nrate/s  parcels  packbench p50/p99 ms   nodemailer composing p50/p99 ms   ratio p50/p99   nodemailer prebuilt p50/p99 ms   ratio p50/p99   CPU µs a mail: hub / composing / prebuilt   p50 ratio of each round"
     )
     const pair = (p50: number, p99: number, width: number) => `${p50} / ${p99}`.padStart(width)
     for (const result of results) {
       console.log(
-        `${String(result.targetRatePerSec).padStart(6)}  ${String(result.parcels).padStart(7)}  ${pair(result.packbench.p50Ms, result.packbench.p99Ms, 20)}   ${pair(result.rawNodemailer.p50Ms, result.rawNodemailer.p99Ms, 31)}   ${pair(result.ratio.p50, result.ratio.p99, 13)}   ${pair(result.rawNodemailerPrebuilt.p50Ms, result.rawNodemailerPrebuilt.p99Ms, 30)}   ${pair(result.ratioToPrebuilt.p50, result.ratioToPrebuilt.p99, 13)}   ${`${result.hubCpuPerMailUs} / ${result.rawNodemailer.cpuPerMailUs} / ${result.rawNodemailerPrebuilt.cpuPerMailUs}`.padStart(39)}`
+        `${String(result.targetRatePerSec).padStart(6)}  ${String(result.parcels).padStart(7)}  ${pair(result.packbench.p50Ms, result.packbench.p99Ms, 20)}   ${pair(result.rawNodemailer.p50Ms, result.rawNodemailer.p99Ms, 31)}   ${pair(result.ratio.p50, result.ratio.p99, 13)}   ${pair(result.rawNodemailerPrebuilt.p50Ms, result.rawNodemailerPrebuilt.p99Ms, 30)}   ${pair(result.ratioToPrebuilt.p50, result.ratioToPrebuilt.p99, 13)}   ${`${result.hubCpuPerMailUs} / ${result.rawNodemailer.cpuPerMailUs} / ${result.rawNodemailerPrebuilt.cpuPerMailUs}`.padStart(39)}   ${result.roundRatiosP50.join(" ")}`
       )
     }
   } finally {

@@ -8,9 +8,11 @@
 //   raw <id>                        that mail's raw text and its parts (subject, text, HTML, headers), as JSON
 //   orders <tag> <count>            a station PACK-<tag> publishes `order.received` for orders B<tag>-0 … B<tag>-(count-1)
 //                                   (mail to B<tag>-<i>@bench.test), all at once; answers {"ordersOf": tag} once acked
-//   handovers <tag> <count> <rate>  the same station hands their parcels to the carrier, `rate` a second without waiting
-//                                   for each PUBACK; answers {"handoversOf": tag, "publishedAtMs": {address: ms},
-//                                   "publishedRate": n} once all are acked
+//   handovers <tag> <count> <rate> [<from>]
+//                                   the same station hands the parcels of orders B<tag>-<from> … (from 0 by default)
+//                                   to the carrier, `rate` a second without waiting for each PUBACK; answers
+//                                   {"handoversOf": tag, "publishedAtMs": {address: ms}, "publishedRate": n} once all
+//                                   are acked
 // Stops when its stdin closes.
 //   node --import tsx bench/mailPeerProcess.ts
 import { createInterface } from "node:readline"
@@ -61,7 +63,8 @@ const stationOf = (tag: string) =>
     stations.set(tag, station)
     return station
   })
-const orderIdsOf = (tag: string, count: number) => Array.from({ length: count }, (_, i) => `B${tag}-${i}`)
+const orderIdsOf = (tag: string, count: number, from = 0) =>
+  Array.from({ length: count }, (_, i) => `B${tag}-${from + i}`)
 
 const publishOrders = (tag: string, count: number) =>
   Effect.gen(function* () {
@@ -78,13 +81,13 @@ const publishOrders = (tag: string, count: number) =>
     return { ordersOf: tag }
   })
 
-const publishHandovers = (tag: string, count: number, rate: number) =>
+const publishHandovers = (tag: string, count: number, rate: number, from: number) =>
   Effect.gen(function* () {
     const { broker, next } = yield* stationOf(tag)
     const publishedAtMs: Record<string, number> = {}
     const publishing: Array<Fiber.Fiber<unknown, unknown>> = []
     const started = Date.now()
-    for (const [index, orderId] of orderIdsOf(tag, count).entries()) {
+    for (const [index, orderId] of orderIdsOf(tag, count, from).entries()) {
       const due = started + (index * 1000) / rate
       if (due > Date.now()) yield* Effect.sleep(due - Date.now())
       const event: EventEnvelope = next(ParcelHandedToCarrier, {
@@ -119,9 +122,10 @@ const lines = createInterface({ input: process.stdin })
 lines.on("line", (line) => {
   const orders = /^orders (\S+) (\d+)$/.exec(line)
   if (orders !== null) return void answer(publishOrders(orders[1]!, Number(orders[2])))
-  const handovers = /^handovers (\S+) (\d+) ([\d.]+)$/.exec(line)
+  const handovers = /^handovers (\S+) (\d+) ([\d.]+)(?: (\d+))?$/.exec(line)
   if (handovers !== null) {
-    return void answer(publishHandovers(handovers[1]!, Number(handovers[2]), Number(handovers[3])))
+    const [, tag, count, rate, from] = handovers
+    return void answer(publishHandovers(tag!, Number(count), Number(rate), Number(from ?? 0)))
   }
   const id = /^raw (\S+)$/.exec(line)?.[1]
   if (id === undefined) throw new Error(`bench/mailPeerProcess.ts: unknown request ${JSON.stringify(line)}`)
