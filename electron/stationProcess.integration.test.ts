@@ -33,7 +33,8 @@ const runEntry = (cwd: string) =>
       out += chunk.toString("utf8")
     })
     child.on("error", reject)
-    child.on("exit", (code) =>
+    // "close", not "exit": at "exit" the station's last messages may still be unread in the stdout pipe.
+    child.on("close", (code) =>
       resolve({
         code,
         messages: out

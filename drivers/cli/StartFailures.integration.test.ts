@@ -37,8 +37,10 @@ const launch = (args: ReadonlyArray<string>, cwd: string, env: Record<string, st
   child.stderr.on("data", (chunk) => {
     stderr += chunk
   })
+  // "close", not "exit": at "exit" the last of stdout and stderr may still be unread in the pipes; "close" comes once
+  // the process has ended and both have been read to their end.
   const ended = new Promise<Ended>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal, stdout, stderr }))
+    child.once("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
   )
   return { child, ended, output: () => ({ stdout, stderr }) }
 }
