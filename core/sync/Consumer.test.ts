@@ -112,6 +112,7 @@ describe("Consumer batch window", () => {
 })
 
 describe("Consumer gap requests", () => {
+  const MARKER = "the requests before this one have come"
   const resendRequests = (gapGraceMs: number, waitMs: number) =>
     Effect.gen(function* () {
       const bus = yield* makeMemoryBus()
@@ -135,8 +136,19 @@ describe("Consumer gap requests", () => {
       yield* consumer.receive(message(3))
       yield* Effect.sleep(waitMs)
       yield* consumer.receive(message(4))
-      yield* Effect.sleep(50)
-      return requests
+      // The bus hands the station its messages in the order they were published: once a marker published now has
+      // come, so has every request the consumer published before it.
+      const probe = yield* bus.client("probe")
+      yield* probe.publish(Topics.resend("HAM1", "PACK-01"), new TextEncoder().encode(MARKER), {
+        qos: 1,
+        timeoutMs: 1_000
+      })
+      yield* waitFor(
+        Effect.sync(() => requests),
+        (seen) => seen.includes(MARKER),
+        10_000
+      )
+      return requests.filter((request) => request !== MARKER)
     }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
 
   it("asks for a gap at once without a grace, and only once the gap has stood for the grace with one", async () => {
