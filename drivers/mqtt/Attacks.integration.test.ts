@@ -739,26 +739,42 @@ describe("attacks on a station's acks and resend requests (aedes, no hub)", () =
   })
 
   it("bounds the embedded broker's connections", async () => {
+    const refusals: Array<string> = []
     const broker = await startEmbeddedBroker({
       port: 0,
       access: { kind: "users", usersFile: join(dataDir, BROKER_USERS_FILE) },
-      maxConnections: 3
+      maxConnections: 3,
+      log: (line) => {
+        if (line.startsWith("MQTT: refused a connection")) refusals.push(line)
+      }
     })
-    const sockets = await Promise.all(
-      Array.from(
-        { length: 4 },
-        () =>
-          new Promise<{ closed: boolean }>((resolve) => {
-            const state = { closed: false }
-            const socket = connectTcp(broker.port, "127.0.0.1", () => resolve(state))
-            socket.on("close", () => {
-              state.closed = true
-            })
-            socket.on("error", () => {})
-          })
-      )
+    const open = () =>
+      new Promise<{ closed: boolean }>((resolve) => {
+        const state = { closed: false }
+        const socket = connectTcp(broker.port, "127.0.0.1", () => resolve(state))
+        socket.on("close", () => {
+          state.closed = true
+        })
+        socket.on("error", () => {})
+      })
+    const sockets = await Promise.all(Array.from({ length: 4 }, open))
+    // The broker takes connections in the order they came: once a fifth, opened after these four were connected, is
+    // refused, it has kept or refused each of the four, and said so for each one it refused.
+    const fifth = await open()
+    await until(
+      () => fifth.closed,
+      (closed) => closed,
+      "the fifth connection closed by the broker"
     )
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(refusals).toEqual([
+      "MQTT: refused a connection: 3 are open already",
+      "MQTT: refused a connection: 3 are open already"
+    ])
+    await until(
+      () => sockets.filter((socket) => socket.closed).length,
+      (closed) => closed > 0,
+      "one of the first four closed by the broker"
+    )
     expect(sockets.filter((socket) => socket.closed)).toHaveLength(1)
     await broker.close()
   })
