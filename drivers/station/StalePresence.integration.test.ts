@@ -11,22 +11,40 @@ import { until } from "../../fixtures/waitFor.ts"
 import { loadConfig } from "./loadConfig.ts"
 import { type RunningStation, startStation } from "./Station.ts"
 
-/** What a manager's dashboard that subscribes now learns: the retained presence of each station. */
-const retainedPresence = (url: string, siteId: string) =>
+/** Far above what a loaded machine takes to answer a subscription; only a presence that never comes waits it out. */
+const RETAINED_DEADLINE_MS = 20_000
+
+/**
+ * What a manager's dashboard that subscribes now learns: the retained presence of each station, read once that of
+ * each of `stations` has come (the broker sends the retained messages right after its SUBACK).
+ */
+const retainedPresence = (url: string, siteId: string, stations: ReadonlyArray<string>) =>
   new Promise<Record<string, string>>((resolve, reject) => {
     const client = mqtt.connect(url, { clientId: `dashboard-${process.pid}-${Date.now()}`, protocolVersion: 4 })
     const seen: Record<string, string> = {}
+    let ended = false
+    const timer = setTimeout(() => {
+      client.end(true)
+      reject(
+        new Error(
+          `no retained presence of ${stations.join(", ")} in ${RETAINED_DEADLINE_MS} ms; seen ${JSON.stringify(seen)}`
+        )
+      )
+    }, RETAINED_DEADLINE_MS)
     client.on("message", (_topic, payload, packet) => {
       if (!packet.retain) return
       const message = JSON.parse(payload.toString()) as { stationId: string; state: string; reason?: string }
       seen[message.stationId] = `${message.state}${message.reason === undefined ? "" : ` · ${message.reason}`}`
+      if (ended || !stations.every((stationId) => stationId in seen)) return
+      ended = true
+      clearTimeout(timer)
+      client.end(true, () => resolve(seen))
     })
-    client.on("error", reject)
-    client.on("connect", () =>
-      client.subscribe(Topics.presenceOf(siteId), { qos: 1 }, () =>
-        setTimeout(() => client.end(true, () => resolve(seen)), 500)
-      )
-    )
+    client.on("error", (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    client.on("connect", () => client.subscribe(Topics.presenceOf(siteId), { qos: 1 }))
   })
 
 describe("a station starting where the broker (mosquitto) still holds its last will", () => {
@@ -63,7 +81,7 @@ describe("a station starting where the broker (mosquitto) still holds its last w
         })
       )
     })
-    expect(await retainedPresence(broker.url, "HAM1")).toEqual({ "PACK-01": "offline · connection lost" })
+    expect(await retainedPresence(broker.url, "HAM1", ["PACK-01"])).toEqual({ "PACK-01": "offline · connection lost" })
 
     const config = loadConfig({
       cwd: dataDir,
@@ -90,6 +108,6 @@ describe("a station starting where the broker (mosquitto) still holds its last w
     await new Promise((resolve) => setTimeout(resolve, 1_500))
     const view = await fleet()
     expect(view.stations.map((s) => [s.stationId, s.state, s.self])).toEqual([["PACK-01", "online", true]])
-    expect(await retainedPresence(broker.url, "HAM1")).toEqual({ "PACK-01": "online" })
+    expect(await retainedPresence(broker.url, "HAM1", ["PACK-01"])).toEqual({ "PACK-01": "online" })
   })
 })
