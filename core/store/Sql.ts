@@ -41,8 +41,11 @@ export interface TransactionOptions {
    * true: may start while the last durable commit is still on its way to disk, and so read what a power cut could
    * still take (SQLite synced by the store, `syncOffLoop`; every other statement waits). Only for a reader that
    * loses nothing when that commit is lost after it acted on it, such as the sender: the source of the lost fact
-   * sends it again, and the mail goes again with the same Message-ID. Where each commit is on disk before anything
-   * else runs (PostgreSQL, SQLite synced by SQLite itself) it changes nothing.
+   * sends it again, and the mail goes again with the same Message-ID. Or for a durable transaction that lets nothing
+   * it read out until it returned, such as the sync consumer's batch (the station's ack waits for it): it returns
+   * once its own commit is on disk, and that sync is not done before the earlier ones are, so a power cut takes what
+   * it read only together with it. Where each commit is on disk before anything else runs (PostgreSQL, SQLite synced
+   * by SQLite itself) it changes nothing.
    */
   readonly readsAhead?: boolean
 }

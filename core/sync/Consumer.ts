@@ -989,7 +989,14 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
                   yield* writeBatchRows(memo)
                   return steps
                 }),
-                { partition: placed.map(({ event }) => partitionOf(event.place)), batchWrites: true }
+                // It reads ahead: it need not wait for a sync still running (the hub sender's verdicts, a lane's
+                // batch before), since nothing of it leaves before its own commit is on disk, and that sync vouches
+                // for every commit before it. The next parcel's notification then does not wait for the last mail's.
+                {
+                  partition: placed.map(({ event }) => partitionOf(event.place)),
+                  batchWrites: true,
+                  readsAhead: true
+                }
               )
               .pipe(
                 Effect.catchCause((cause) =>

@@ -304,6 +304,84 @@ describe("SqliteSql", () => {
     expect(seen).toEqual(["read ahead: applied, claim", "sync answered", "committed", "read 2"])
   })
 
+  it("lets a durable transaction that reads ahead commit during an earlier sync, and returns once both are done", async () => {
+    const seen = await withHeldSyncs((sql, syncs) =>
+      Effect.gen(function* () {
+        const seen: Array<string> = []
+        const note = (what: string) => Effect.sync(() => seen.push(what))
+        yield* createTable(sql, syncs)
+        const first = yield* Effect.forkChild(
+          Effect.tap(sql.transaction(sql.execute("INSERT INTO t VALUES ('first')")), () => note("first returned"))
+        )
+        for (let turn = 0; turn < 5; turn++) yield* Effect.yieldNow
+        expect(syncs).toHaveLength(2)
+        const ahead = yield* Effect.forkChild(
+          Effect.tap(
+            sql.transaction(
+              Effect.andThen(
+                sql.execute("INSERT INTO t VALUES ('ahead')"),
+                Effect.flatMap(sql.query<{ v: string }>("SELECT v FROM t"), (rows) =>
+                  note(`ahead read: ${rows.map((row) => row.v).join(", ")}`)
+                )
+              ),
+              { readsAhead: true }
+            ),
+            () => note("ahead returned")
+          )
+        )
+        for (let turn = 0; turn < 5; turn++) yield* Effect.yieldNow
+        // It ran and committed during the first sync; its own sync waits for that one to end.
+        expect(seen).toEqual(["ahead read: first, ahead"])
+        expect(syncs).toHaveLength(2)
+        yield* note("first sync answered")
+        yield* Deferred.succeed(syncs[1]!, undefined)
+        yield* Fiber.join(first)
+        for (let turn = 0; turn < 5 && syncs.length < 3; turn++) yield* Effect.yieldNow
+        expect(syncs).toHaveLength(3)
+        yield* note("its own sync answered")
+        yield* Deferred.succeed(syncs[2]!, undefined)
+        yield* Fiber.join(ahead)
+        return seen
+      })
+    )
+    expect(seen).toEqual([
+      "ahead read: first, ahead",
+      "first sync answered",
+      "first returned",
+      "its own sync answered",
+      "ahead returned"
+    ])
+  })
+
+  it("fails a durable transaction that read ahead when the sync it followed fails, though it committed", async () => {
+    const result = await withHeldSyncs((sql, syncs) =>
+      Effect.gen(function* () {
+        yield* createTable(sql, syncs)
+        const first = yield* Effect.forkChild(Effect.exit(sql.transaction(sql.execute("INSERT INTO t VALUES ('a')"))))
+        for (let turn = 0; turn < 5; turn++) yield* Effect.yieldNow
+        const ahead = yield* Effect.forkChild(
+          Effect.exit(sql.transaction(sql.execute("INSERT INTO t VALUES ('b')"), { readsAhead: true }))
+        )
+        for (let turn = 0; turn < 5; turn++) yield* Effect.yieldNow
+        yield* Deferred.fail(syncs[1]!, new StoreError({ reason: "DiskFull", message: "EIO: i/o error, fdatasync" }))
+        return {
+          first: yield* Fiber.join(first),
+          ahead: yield* Fiber.join(ahead),
+          rows: yield* sql.query<{ v: string }>("SELECT v FROM t"),
+          syncs: syncs.length
+        }
+      })
+    )
+    expect(JSON.stringify(result.first)).toContain("EIO: i/o error, fdatasync")
+    // A sync of its own could have come back well (the kernel reports a failed write once): it is not asked for.
+    expect(Exit.isFailure(result.ahead)).toBe(true)
+    expect(JSON.stringify(result.ahead)).toContain(
+      "the disk did not confirm an earlier write (EIO: i/o error, fdatasync)"
+    )
+    expect(result.syncs).toBe(2)
+    expect(result.rows).toEqual([{ v: "a" }, { v: "b" }])
+  })
+
   it("syncs nothing where there is no log yet, and opens the log again when it was replaced", async () => {
     const file = tempDb()
     const log = walSync(file)

@@ -187,7 +187,13 @@ export const makeSqliteSql = (
      * the lock, but for a transaction that reads ahead (`TransactionOptions.readsAhead`). Undefined once it ended.
      */
     let syncing: Deferred.Deferred<void, StoreError> | undefined
-    /** Starts the sync of what was committed so far; the committer waits for it once it let the lock go. */
+    /**
+     * Starts the sync of what was committed so far; the committer waits for it once it let the lock go. A commit made
+     * while an earlier one's sync still ran (by a transaction that reads ahead) is on disk only once that sync has
+     * ended well too: its own sync starts after that one and fails as it did, so that a sync that ended well vouches
+     * for every commit before it. (The kernel reports a failed write back to one sync call only: one running beside
+     * the failed one could come back well.)
+     */
     const startSync = (): Deferred.Deferred<void, StoreError> | undefined => {
       if (syncCommits === undefined) return undefined
       const sync = Deferred.makeUnsafe<void, StoreError>()
@@ -196,12 +202,23 @@ export const makeSqliteSql = (
         Deferred.doneUnsafe(sync, Effect.fail(refused))
         return sync
       }
+      const earlier = syncing
       syncing = sync
-      const recorded = Effect.tapError(syncCommits(), (error) =>
+      const own = Effect.tapError(syncCommits(), (error) =>
         Effect.sync(() => {
           unsynced = error
         })
       )
+      const recorded =
+        earlier === undefined
+          ? own
+          : Effect.andThen(
+              Effect.exit(Deferred.await(earlier)),
+              Effect.suspend(() => {
+                const refusedSince = refuseWrites()
+                return refusedSince === undefined ? own : Effect.fail(refusedSince)
+              })
+            )
       // Handed to the thread pool in a microtask, once the committer's code has returned, not inside the commit: what
       // the commit woke (a doorbell rung in its transaction, whose microtask comes first) runs before it, so a
       // transaction that reads ahead, such as the hub sender's claim, does not wait for the call (fdatasync's
