@@ -990,8 +990,10 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
                   return steps
                 }),
                 // It reads ahead: it need not wait for a sync still running (the hub sender's verdicts, a lane's
-                // batch before), since nothing of it leaves before its own commit is on disk, and that sync vouches
-                // for every commit before it. The next parcel's notification then does not wait for the last mail's.
+                // batch before), since what it read leaves only once its own commit is on disk (the station's ack
+                // waits for that; a reader that reads ahead itself, as the hub's sender does, takes on what that
+                // costs), and that sync vouches for every commit before it. The next parcel's notification then
+                // does not wait for the last mail's verdicts to reach the disk.
                 {
                   partition: placed.map(({ event }) => partitionOf(event.place)),
                   batchWrites: true,
