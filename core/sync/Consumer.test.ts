@@ -1,6 +1,11 @@
-import { Context, Effect, Layer, References } from "effect"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Context, Deferred, Effect, Fiber, Layer, References } from "effect"
 import { describe, expect, it } from "vitest"
+import { openSqlite } from "../../drivers/sqlite/SqliteSql.ts"
 import { appliedEvents, consumerRigLayer, waitFor } from "../../fixtures/mqtt/SyncRig.ts"
+import { heldSyncSql } from "../../fixtures/sqlite/HeldSyncs.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { Sql } from "../store/Sql.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
@@ -548,5 +553,45 @@ describe("Consumer: bundles of events", () => {
       }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
     )
     expect(acks[0]).toEqual({ epoch: "e1", seq: 2, bundleMax: 9 })
+  })
+})
+
+describe("Consumer on a store that syncs its log itself (the hub's SQLite)", () => {
+  it("applies a batch while an earlier commit's sync runs, and answers only once its own sync is done", async () => {
+    const seen = await Effect.runPromise(
+      Effect.gen(function* () {
+        const db = yield* Effect.acquireRelease(
+          Effect.sync(() => openSqlite({ filename: join(mkdtempSync(join(tmpdir(), "pb-consumer-")), "hub.db") })),
+          (db) => Effect.sync(() => db.close())
+        )
+        const { sql, syncs } = yield* heldSyncSql(db, { holding: false })
+        const bus = yield* makeMemoryBus()
+        const context = yield* Layer.build(
+          consumerRigLayer({ store: Layer.succeed(Sql, sql), broker: Layer.effect(Broker, bus.client("hub")) })
+        )
+        const consumer = Context.get(context, Consumer)
+        const appliedRows = () => (db.prepare("SELECT COUNT(*) AS n FROM applied").get() as { n: number }).n
+        syncs.holding = true
+        // Another writer's durable commit (the hub sender's verdicts), its sync still running.
+        const other = yield* Effect.forkChild(sql.transaction(sql.execute("CREATE TABLE verdicts (v TEXT)")))
+        for (let turn = 0; turn < 5 && syncs.held.length === 0; turn++) yield* Effect.yieldNow
+        expect(syncs.held).toHaveLength(1)
+        const receiving = yield* Effect.forkChild(consumer.receiveBatch([message(1)]))
+        for (let turn = 0; turn < 20 && appliedRows() === 0; turn++) yield* Effect.yieldNow
+        const seen = [`applied during the other sync: ${appliedRows()}`]
+        // Its own sync waits for the other's; it has not answered.
+        expect(syncs.held).toHaveLength(1)
+        expect(receiving.pollUnsafe()).toBeUndefined()
+        yield* Deferred.succeed(syncs.held[0]!, undefined)
+        yield* Fiber.join(other)
+        for (let turn = 0; turn < 5 && syncs.held.length < 2; turn++) yield* Effect.yieldNow
+        expect(syncs.held).toHaveLength(2)
+        expect(receiving.pollUnsafe()).toBeUndefined()
+        yield* Deferred.succeed(syncs.held[1]!, undefined)
+        seen.push(`answered: ${(yield* Fiber.join(receiving)).join(", ")}`)
+        return seen
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+    )
+    expect(seen).toEqual(["applied during the other sync: 1", "answered: applied"])
   })
 })
