@@ -250,7 +250,7 @@ const rawSender = async (smtp: Smtp, mode: RawMode, template: SentMail, tag: str
   }
 }
 
-/** A run's hop-by-hop moments of each mail, and the figures of each round. */
+/** A run's hops, each mail's time from one moment to the next (see `rateRun`), over all rounds. */
 const newHops = () => ({
   total: [] as Array<number>,
   publishedToApplied: [] as Array<number>,
@@ -339,7 +339,7 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
         const raw = { composed: [] as Array<number>, prebuilt: [] as Array<number> }
         const cpuUs = { hub: 0, composed: 0, prebuilt: 0 }
         const medians: Array<RoundMedians> = []
-        const senders: Partial<Record<RawMode, Awaited<ReturnType<typeof rawSender>>>> = {}
+        let senders: Record<RawMode, Awaited<ReturnType<typeof rawSender>>> | undefined
         let publishedMs = 0
         let handed = 0
         try {
@@ -404,18 +404,20 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
               hops.acceptedToRecordedSent.push(Number(row.sent_at_ms) - mail.acceptedAtMs)
             }
             if (totals.length !== count) throw new Error(`round ${round + 1}: ${totals.length} mails for ${count}`)
+            // Both raw baselines copy the hub's last mail of the first round (taken before either sends a mail, so
+            // that the prebuilt one sends the hub's raw text, not nodemailer's).
+            if (senders === undefined) {
+              senders = yield* Effect.promise(async () => {
+                const last = smtp.messages().at(-1)
+                if (last === undefined) throw new Error("the hub sent no mail to copy")
+                const template = await smtp.mail(last.id)
+                const composed = await rawSender(smtp, "composed", template, tag)
+                return { composed, prebuilt: await rawSender(smtp, "prebuilt", template, tag) }
+              })
+            }
             const roundP50 = { composed: Number.NaN, prebuilt: Number.NaN }
             for (const mode of ["composed", "prebuilt"] as const) {
-              // The raw baselines copy the hub's last mail of the first round.
-              const sender =
-                senders[mode] ??
-                (yield* Effect.promise(async () => {
-                  const last = smtp.messages().at(-1)
-                  if (last === undefined) throw new Error("the hub sent no mail to copy")
-                  const made = await rawSender(smtp, mode, await smtp.mail(last.id), tag)
-                  senders[mode] = made
-                  return made
-                }))
+              const sender = senders[mode]
               const run = yield* Effect.promise(() => sender.round(count, rate))
               raw[mode].push(...run.latencies)
               cpuUs[mode] += run.cpuUs
@@ -428,7 +430,7 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
             })
           }
         } finally {
-          for (const sender of Object.values(senders)) sender.close()
+          if (senders !== undefined) for (const sender of Object.values(senders)) sender.close()
         }
         return {
           hops,

@@ -13,10 +13,10 @@
 // another's commit is synced). The raw baseline writes each event's envelope as one row with multi-row INSERTs of
 // 200 and one cursor upsert per station, one transaction per 200: the floor of recording events durably at all.
 // SQLite is a file in WAL mode, once with synchronous=FULL (each COMMIT syncs on the event loop) and once as
-// `packbench hub` runs it (synchronous=NORMAL, each commit's log synced on the thread pool); PostgreSQL is Debian's server started here with its durable
-// defaults (fsync on, synchronous_commit on), on loopback. `--postgres-no-fsync` adds a run on a server with fsync
-// off (the test setup's settings): the ceiling without disk flushes, not a deployment figure. Prints figures;
-// asserts nothing.
+// `packbench hub` runs it (synchronous=NORMAL, each commit's log synced on the thread pool); PostgreSQL is Debian's
+// server started here with its durable defaults (fsync on, synchronous_commit on), on loopback.
+// `--postgres-no-fsync` adds a run on a server with fsync off (the test setup's settings): the ceiling without disk
+// flushes, not a deployment figure. Prints figures; asserts nothing.
 // `--before <git ref>` measures that revision's code too, in the same run (its tree exported with `git archive` to a
 // temp dir), for a before/after table. Beside events/s it prints the statements per event the code sent through
 // the SQL port and how many of them it waited for (queries, and statements not batched; with each transaction's
