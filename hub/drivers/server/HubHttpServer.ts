@@ -152,6 +152,20 @@ export const parseEpcisQuery = (
 const notFoundPage = "<!doctype html><title>Not found</title><p>Not found</p>"
 const forbiddenPage = "<!doctype html><title>Forbidden</title><p>Forbidden</p>"
 const badRequestPage = "<!doctype html><title>Bad request</title><p>Bad request</p>"
+const garbledLinkPage =
+  "<!doctype html><title>Bad request</title><p>Bad request: this link is garbled. Please open the link from your email again.</p>"
+
+/**
+ * A link's token segment percent-decoded; undefined when its escapes are no UTF-8 (`%`, `%E0%A4`), which no link the
+ * hub sends has (`decodeURIComponent` throws a URIError on them).
+ */
+const decodePathSegment = (segment: string): string | undefined => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * The hub's HTTP face: `POST /shops/<connector>/webhook` takes the shops' signed order webhooks, `GET /shops/status`
@@ -422,7 +436,13 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
   }
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? "/", "http://hub.invalid")
+    const target = request.url ?? "/"
+    // Node passes on any request target without spaces, `//[` and `http://hub:99999/` included, which `new URL` throws on.
+    if (!URL.canParse(target, "http://hub.invalid")) {
+      reply(response, 400, json({ error: "the request target is not a URL path (as in GET /healthz)" }))
+      return
+    }
+    const url = new URL(target, "http://hub.invalid")
     const shopWebhook = /^\/shops\/([a-z0-9-]{1,32})\/webhook$/.exec(url.pathname)
     if (request.method === "POST" && shopWebhook !== null) {
       const body = await readRawBody(request)
@@ -458,14 +478,23 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     }
     const page = /^\/t\/([^/]+)$/.exec(url.pathname)
     if (request.method === "GET" && page !== null) {
-      const html = await run(trackingPage(decodeURIComponent(page[1] ?? "")))
+      const token = decodePathSegment(page[1] ?? "")
+      if (token === undefined) {
+        reply(response, 400, garbledLinkPage, "text/html")
+        return
+      }
+      const html = await run(trackingPage(token))
       if (html === undefined) reply(response, 404, notFoundPage, "text/html")
       else reply(response, 200, html, "text/html")
       return
     }
     const feedback = /^\/f\/([^/]+)$/.exec(url.pathname)
     if (feedback !== null && (request.method === "GET" || request.method === "POST")) {
-      const token = decodeURIComponent(feedback[1] ?? "")
+      const token = decodePathSegment(feedback[1] ?? "")
+      if (token === undefined) {
+        reply(response, 400, garbledLinkPage, "text/html")
+        return
+      }
       const result =
         request.method === "POST"
           ? await run(feedbackAnswer(token, await readBody(request)))
@@ -507,7 +536,11 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     }
     const correction = /^\/a\/([^/]+)$/.exec(url.pathname)
     if (correction !== null && (request.method === "GET" || request.method === "POST")) {
-      const token = decodeURIComponent(correction[1] ?? "")
+      const token = decodePathSegment(correction[1] ?? "")
+      if (token === undefined) {
+        reply(response, 400, garbledLinkPage, "text/html")
+        return
+      }
       if (request.method === "POST") {
         const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase()
         if (!sameOrigin(request)) {
@@ -529,9 +562,14 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     }
     const optOut = /^\/u\/([^/]+)$/.exec(url.pathname)
     if ((request.method === "GET" || request.method === "POST") && optOut !== null) {
+      const token = decodePathSegment(optOut[1] ?? "")
+      if (token === undefined) {
+        reply(response, 400, garbledLinkPage, "text/html")
+        return
+      }
       // The POST body (`List-Unsubscribe=One-Click`) carries nothing the token does not: read and let go.
       if (request.method === "POST") await readBody(request)
-      const html = await run(optOutPage(decodeURIComponent(optOut[1] ?? ""), request.method === "POST"))
+      const html = await run(optOutPage(token, request.method === "POST"))
       if (html === undefined) reply(response, 404, notFoundPage, "text/html")
       else reply(response, 200, html, "text/html")
       return

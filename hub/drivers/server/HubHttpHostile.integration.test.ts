@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { request } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Exit, Layer, Scope } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
+import { migrate } from "../../../core/store/Migrations.ts"
+import { Sql } from "../../../core/store/Sql.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import { layerSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
+import { hubTestSettings, packedParcel, sampleOrder, stationStream } from "../../../fixtures/hub/HubRig.ts"
+import { HubProjection } from "../../core/notify/HubProjection.ts"
+import { HubSettings } from "../../core/notify/HubSettings.ts"
+import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
+import { makeShopHub, noShops, Shops } from "../../core/shop/ShopHub.ts"
+import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
+import { startHubHttpServer } from "./HubHttpServer.ts"
+
+/**
+ * Requests no browser or carrier the hub knows would send, against the hub's real HTTP server over a real SQLite
+ * file: each must be answered with a status and a message that say what was wrong, and leave the hub as it was.
+ */
+
+const NOW_MS = Date.UTC(2026, 11, 6, 12)
+const SECRET = "hostile-webhook-secret"
+const TRACKING_NUMBER = "00340434160000000001"
+
+let dataDir = ""
+let base = ""
+let trackingToken = ""
+let scope: Scope.Closeable | undefined
+let runInHub: <A>(effect: Effect.Effect<A, unknown, Sql>) => Promise<A>
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "pb-hub-hostile-"))
+  const clock = StationClock.manual(NOW_MS)
+  const services = Layer.mergeAll(
+    HubProjection.layer,
+    Layer.effect(
+      Shops,
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        return makeShopHub(
+          sql,
+          Effect.map(clock.clock.now, (now) => now.wallMs),
+          noShops
+        )
+      })
+    )
+  ).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        layerSqlite({ filename: join(dataDir, "hub.db") }),
+        Layer.succeed(HubSettings, hubTestSettings("http://127.0.0.1")),
+        clock.layer,
+        CryptoTrackingTokensLayer
+      )
+    ),
+    Layer.orDie
+  )
+  const hubScope = Effect.runSync(Scope.make())
+  scope = hubScope
+  const context = await Effect.runPromise(Layer.buildWithScope(services, hubScope))
+  runInHub = (effect) => Effect.runPromise(Effect.provideContext(effect, context))
+  // One parcel handed to the carrier, as a station's stream brings it, so its tracking page exists.
+  const next = stationStream({ siteId: "HAM1", stationId: "HX-01", epoch: "E1" })
+  const at = (event: EventEnvelope): EventEnvelope => ({
+    ...event,
+    eventTime: { ...event.eventTime, wallMs: NOW_MS - 60_000 },
+    recordTimeMs: NOW_MS - 60_000
+  })
+  const events = [
+    next(OrderReceived, {
+      order: sampleOrder("HX-1", { email: "hx@example.test", locale: "en" }),
+      replacedVersion: null
+    }),
+    next(
+      ParcelPacked,
+      packedParcel({ orderId: "HX-1", parcelId: "P-HX-1", trackingNumber: TRACKING_NUMBER, stationId: "HX-01" })
+    ),
+    next(ParcelHandedToCarrier, {
+      batchId: "H-1",
+      parcelId: "P-HX-1",
+      orderId: "HX-1",
+      carrier: "dhl-paket",
+      trackingNumber: TRACKING_NUMBER
+    })
+  ].map(at)
+  const server = await Effect.runPromise(
+    Effect.gen(function* () {
+      yield* migrate(hubMigrations)
+      const sql = yield* Sql
+      const projection = yield* HubProjection
+      for (const event of events) yield* sql.transaction(projection.applyStationEvent(event))
+      return yield* startHubHttpServer({
+        host: "127.0.0.1",
+        port: 0,
+        webhookSecret: SECRET,
+        metricsToken: "hostile-metrics-token-0123456789"
+      })
+    }).pipe(Effect.provideContext(context), Scope.provide(hubScope))
+  )
+  base = server.url
+  const rows = await runInHub(
+    Effect.gen(function* () {
+      const sql = yield* Sql
+      return yield* sql.query<{ tracking_token: string }>(
+        "SELECT tracking_token FROM hub_parcels WHERE parcel_id = 'P-HX-1'"
+      )
+    })
+  )
+  trackingToken = rows[0]!.tracking_token
+})
+
+afterAll(async () => {
+  if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+/** A request with its target exactly as given: `fetch` and `new URL` would repair or refuse a garbled one first. */
+const send = (
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string
+): Promise<{ readonly status: number; readonly type: string; readonly text: string }> =>
+  new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(base)
+    const req = request({ host: hostname, port, method, path, headers }, (res) => {
+      const chunks: Array<Buffer> = []
+      res.on("data", (chunk: Buffer) => chunks.push(chunk))
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: res.headers["content-type"] ?? "",
+          text: Buffer.concat(chunks).toString("utf8")
+        })
+      )
+      res.on("error", reject)
+    })
+    req.on("error", reject)
+    req.end(body)
+  })
+
+describe("the hub's HTTP server under hostile requests", () => {
+  it("answers a link whose percent-escapes are not UTF-8 with 400 Bad request, not a 500", async () => {
+    const form = { "content-type": "application/x-www-form-urlencoded" }
+    const asks: ReadonlyArray<readonly [string, string, Record<string, string>?, string?]> = [
+      ["GET", "/t/%"],
+      ["GET", "/t/%E0%A4%A"],
+      ["GET", "/f/%"],
+      ["POST", "/f/%ff", form, "rating=5"],
+      ["GET", "/u/%"],
+      ["POST", "/u/%C0%AF", form, "List-Unsubscribe=One-Click"],
+      ["GET", "/a/%"],
+      ["POST", "/a/%", form, "token=%25"]
+    ]
+    for (const [method, path, headers, body] of asks) {
+      const answer = await send(method, path, headers, body)
+      expect(answer.status, `${method} ${path}`).toBe(400)
+      expect(answer.type, `${method} ${path}`).toMatch(/^text\/html/)
+      expect(answer.text, `${method} ${path}`).toContain("Bad request")
+    }
+    expect((await send("GET", `/t/${trackingToken}`)).status).toBe(200)
+  })
+
+  it("answers a request target that is no path (an unparsable absolute or authority form) with 400 and why", async () => {
+    for (const target of ["//[/healthz", "http://hub:99999/healthz", "http://[/t/x"]) {
+      const answer = await send("GET", target)
+      expect(answer.status, target).toBe(400)
+      expect(JSON.parse(answer.text), target).toEqual({ error: expect.stringContaining("request target") })
+    }
+    expect((await send("GET", "/healthz")).status).toBe(200)
+  })
+})
