@@ -18,6 +18,7 @@ import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
 import { makeShopHub, noShops, Shops } from "../../core/shop/ShopHub.ts"
 import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
 import { startHubHttpServer } from "./HubHttpServer.ts"
+import { signWebhook } from "./WebhookSignature.ts"
 
 /**
  * Requests no browser or carrier the hub knows would send, against the hub's real HTTP server over a real SQLite
@@ -174,5 +175,49 @@ describe("the hub's HTTP server under hostile requests", () => {
       expect(JSON.parse(answer.text), target).toEqual({ error: expect.stringContaining("request target") })
     }
     expect((await send("GET", "/healthz")).status).toBe(200)
+  })
+
+  it("refuses a carrier scan whose time is no instant a scan can have; the parcel's tracking page keeps working", async () => {
+    const deliver = (deliveryId: string, occurredAtMs: string) => {
+      // The number as the carrier's JSON writes it: 1e400 is what JSON.parse reads as Infinity.
+      const body = `{"events":[{"eventId":"${deliveryId}","carrier":"dhl-paket","trackingNumber":"${TRACKING_NUMBER}","status":"in-transit","occurredAtMs":${occurredAtMs}}]}`
+      const timestamp = String(NOW_MS / 1000)
+      return send(
+        "POST",
+        "/webhooks/carrier",
+        {
+          "content-type": "application/json",
+          "x-packbench-timestamp": timestamp,
+          "x-packbench-signature": signWebhook(SECRET, timestamp, body),
+          "x-packbench-delivery": deliveryId
+        },
+        body
+      )
+    }
+    for (const [deliveryId, occurredAtMs] of [
+      ["scan-infinity", "1e400"],
+      ["scan-1e308", "1e308"],
+      ["scan-before-1970", "-1"],
+      ["scan-fraction", "1765022400000.5"],
+      ["scan-year-1970", "0"]
+    ] as const) {
+      const answer = await deliver(deliveryId, occurredAtMs)
+      expect(answer.status, occurredAtMs).toBe(400)
+      expect(JSON.parse(answer.text).error, occurredAtMs).toContain("occurredAtMs")
+      const page = await send("GET", `/t/${trackingToken}`)
+      expect(page.status, occurredAtMs).toBe(200)
+    }
+    const stored = await runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        return yield* sql.query<{ carrier_event_id: string }>("SELECT carrier_event_id FROM hub_tracking_events")
+      })
+    )
+    expect(stored).toEqual([])
+    // A scan at a real time still goes in, and the page shows it.
+    expect((await deliver("scan-real", String(NOW_MS - 30_000))).status).toBe(200)
+    const page = await send("GET", `/t/${trackingToken}`)
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('data-status="in-transit"')
   })
 })
