@@ -28,6 +28,7 @@ import { signWebhook } from "./WebhookSignature.ts"
 const NOW_MS = Date.UTC(2026, 11, 6, 12)
 const SECRET = "hostile-webhook-secret"
 const TRACKING_NUMBER = "00340434160000000001"
+const METRICS_TOKEN = "hostile-metrics-token-0123456789"
 
 let dataDir = ""
 let base = ""
@@ -100,7 +101,7 @@ beforeAll(async () => {
         host: "127.0.0.1",
         port: 0,
         webhookSecret: SECRET,
-        metricsToken: "hostile-metrics-token-0123456789"
+        metricsToken: METRICS_TOKEN
       })
     }).pipe(Effect.provideContext(context), Scope.provide(hubScope))
   )
@@ -219,5 +220,19 @@ describe("the hub's HTTP server under hostile requests", () => {
     const page = await send("GET", `/t/${trackingToken}`)
     expect(page.status).toBe(200)
     expect(page.text).toContain('data-status="in-transit"')
+  })
+
+  it("refuses a metrics window bound that names no instant instead of guessing one", async () => {
+    const authorization = `Bearer ${METRICS_TOKEN}`
+    for (const query of ["to=2026-02-31", "from=2026-11-01T10:00", "to=999999999999999"]) {
+      const answer = await send("GET", `/metrics.csv?${query}`, { authorization })
+      expect(answer.status, query).toBe(400)
+      expect(JSON.parse(answer.text).error, query).toBe(
+        `${query}: expected epoch milliseconds, a day (2026-11-01) or a time with its offset (2026-11-01T06:00:00+01:00)`
+      )
+    }
+    expect(
+      (await send("GET", "/metrics.csv?from=2026-11-01&to=2026-12-01T00:00:00%2B01:00", { authorization })).status
+    ).toBe(200)
   })
 })
