@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Layer, Scope } from "effect"
+import { Effect, Exit, Layer, Logger, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
@@ -35,6 +35,8 @@ let base = ""
 let trackingToken = ""
 let scope: Scope.Closeable | undefined
 let runInHub: <A>(effect: Effect.Effect<A, unknown, Sql>) => Promise<A>
+/** What the hub logged, as its operator reads it: the message, and the cause when there is one. */
+const logged: Array<string> = []
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "pb-hub-hostile-"))
@@ -58,7 +60,12 @@ beforeAll(async () => {
         layerSqlite({ filename: join(dataDir, "hub.db") }),
         Layer.succeed(HubSettings, hubTestSettings("http://127.0.0.1")),
         clock.layer,
-        CryptoTrackingTokensLayer
+        CryptoTrackingTokensLayer,
+        Logger.layer([
+          Logger.make((entry) => {
+            logged.push(`${String(entry.message)} ${entry.cause.reasons.length === 0 ? "" : String(entry.cause)}`)
+          })
+        ])
       )
     ),
     Layer.orDie
@@ -234,5 +241,26 @@ describe("the hub's HTTP server under hostile requests", () => {
     expect(
       (await send("GET", "/metrics.csv?from=2026-11-01&to=2026-12-01T00:00:00%2B01:00", { authorization })).status
     ).toBe(200)
+  })
+
+  // Last: it breaks the hub's store.
+  it("tells its operator what failed when a request fails inside the hub, and the client only that it did", async () => {
+    const feedbackToken = "F".repeat(24)
+    await runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        yield* sql.execute("DROP TABLE hub_feedback", [])
+      })
+    )
+    logged.length = 0
+    const answer = await send("GET", `/f/${feedbackToken}?rating=5`)
+    expect(answer.status).toBe(500)
+    expect(JSON.parse(answer.text)).toEqual({ error: "internal error" })
+    expect(answer.text).not.toContain("hub_feedback")
+    const lines = logged.filter((line) => line.includes("GET /f/"))
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain("hub_feedback")
+    // The link's token is the customer's secret: the log names the route, not the token.
+    expect(lines[0]).not.toContain(feedbackToken)
   })
 })

@@ -167,6 +167,13 @@ const decodePathSegment = (segment: string): string | undefined => {
   }
 }
 
+/** A request's path for the log, without the query and with a page link's token (a customer's secret) left out. */
+const loggedRoute = (target: string | undefined) =>
+  (target ?? "/")
+    .split("?")[0]!
+    .replace(/^\/([tfau])\/[^/]*/, "/$1/<token>")
+    .slice(0, 200)
+
 /**
  * The hub's HTTP face: `POST /shops/<connector>/webhook` takes the shops' signed order webhooks, `GET /shops/status`
  * and `POST /shops/pushes/decision` serve the Manager screen's Shop card (with the hub's token), `POST /webhooks/carrier` takes signed
@@ -583,11 +590,18 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (response.headersSent) response.destroy()
-      else if (error instanceof BodyTooLarge) {
+      if (error instanceof BodyTooLarge) {
         response.setHeader("connection", "close")
         reply(response, 413, json({ error: "body too large" }))
-      } else reply(response, 500, json({ error: "internal error" }))
+        return
+      }
+      // A client that hung up is no failure of the hub's. Anything else is one, and its only trace is this log line:
+      // the client hears no more than that it failed.
+      if (!request.socket.destroyed) {
+        void run(Effect.logError(`hub: ${request.method} ${loggedRoute(request.url)} failed`, error))
+      }
+      if (response.headersSent) response.destroy()
+      else reply(response, 500, json({ error: "internal error" }))
     })
   })
   yield* Effect.acquireRelease(
