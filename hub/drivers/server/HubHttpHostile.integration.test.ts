@@ -12,6 +12,7 @@ import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { layerSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import { hubTestSettings, packedParcel, sampleOrder, stationStream } from "../../../fixtures/hub/HubRig.ts"
+import { maxCommentLength } from "../../core/feedback/FeedbackAnswers.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
@@ -241,6 +242,39 @@ describe("the hub's HTTP server under hostile requests", () => {
     expect(
       (await send("GET", "/metrics.csv?from=2026-11-01&to=2026-12-01T00:00:00%2B01:00", { authorization })).status
     ).toBe(200)
+  })
+
+  it("reads no more of a feedback or opt-out post than its form can hold", async () => {
+    const form = { "content-type": "application/x-www-form-urlencoded" }
+    const stranger = "S".repeat(24)
+    // Refused before the token is looked at: whoever sends it need not hold a link.
+    for (const path of [`/f/${stranger}`, `/u/${stranger}`]) {
+      const answer = await send("POST", path, form, `comment=${"x".repeat(100_000)}`)
+      expect(answer.status, path).toBe(413)
+      expect(JSON.parse(answer.text), path).toEqual({ error: "body too large" })
+    }
+    expect((await send("POST", `/u/${stranger}`, form, "List-Unsubscribe=One-Click")).status).toBe(404)
+    // The longest comment the page lets a customer type, in characters that take the most bytes in a form, goes in.
+    const token = "T".repeat(24)
+    await runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        yield* sql.execute(
+          "INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms) VALUES ('P-HX-1', 'HX-1', ?, ?)",
+          [token, NOW_MS]
+        )
+      })
+    )
+    const comment = "€".repeat(maxCommentLength)
+    const answer = await send("POST", `/f/${token}`, form, new URLSearchParams({ rating: "5", comment }).toString())
+    expect(answer.status).toBe(200)
+    const stored = await runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        return yield* sql.query<{ comment: string }>("SELECT comment FROM hub_feedback WHERE token = ?", [token])
+      })
+    )
+    expect(stored).toEqual([{ comment }])
   })
 
   // Last: it breaks the hub's store.

@@ -18,6 +18,7 @@ import {
   FeedbackAnswer,
   type FeedbackOutcome,
   loadFeedbackPage,
+  maxCommentLength,
   recordFeedbackAnswer
 } from "../../core/feedback/FeedbackAnswers.ts"
 import { type FeedbackPageState, renderFeedbackPage } from "../../core/feedback/renderFeedbackPage.ts"
@@ -55,8 +56,13 @@ export interface HubHttpOptions {
 export const CarrierWebhookBody = Schema.Struct({ events: Schema.Array(CarrierTrackingEvent) })
 
 const maxBodyBytes = 1_000_000
-/** An address form is a few hundred bytes; anything near this is not a customer typing. */
+/** An address form or a one-click unsubscribe is a few hundred bytes at most: anything near this is no customer. */
 const maxFormBytes = 8_192
+/**
+ * The feedback form at its fullest: the longest comment, each character taking the 9 bytes a form spends on a
+ * three-byte UTF-8 character (`%E2%82%AC`), and the rating. Anyone may post to `/f/…`, so nothing larger is read.
+ */
+const maxFeedbackFormBytes = 9 * maxCommentLength + 1_024
 const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/
 
 class BodyTooLarge extends Error {}
@@ -504,7 +510,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       }
       const result =
         request.method === "POST"
-          ? await run(feedbackAnswer(token, await readBody(request)))
+          ? await run(feedbackAnswer(token, await readBody(request, maxFeedbackFormBytes)))
           : await run(
               Effect.map(
                 // A rating in the mail's link only preselects: a GET never records (mail scanners open links).
@@ -575,7 +581,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
         return
       }
       // The POST body (`List-Unsubscribe=One-Click`) carries nothing the token does not: read and let go.
-      if (request.method === "POST") await readBody(request)
+      if (request.method === "POST") await readBody(request, maxFormBytes)
       const html = await run(optOutPage(token, request.method === "POST"))
       if (html === undefined) reply(response, 404, notFoundPage, "text/html")
       else reply(response, 200, html, "text/html")
