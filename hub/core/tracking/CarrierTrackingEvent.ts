@@ -3,6 +3,15 @@ import { Schema } from "effect"
 import { TrackingStatus, TrackingSubReason } from "./TrackingStatus.ts"
 
 /**
+ * Whole epoch milliseconds from 2000 to the end of 9999: a time outside them is a sender's bug (seconds sent for
+ * milliseconds, 1e400 that JSON reads as Infinity), and once stored it broke the parcel's tracking page for good,
+ * since a date past ±8.64e15 ms cannot be formatted.
+ */
+const ScanInstantMs = Schema.Int.check(
+  Schema.isBetween({ minimum: Date.UTC(2000, 0, 1), maximum: Date.UTC(9999, 11, 31, 23, 59, 59, 999) })
+)
+
+/**
  * One scan as a carrier (or an aggregator in front of it) reports it to the hub's webhook, already in the
  * normalised vocabulary. `eventId` is the carrier's own id: the same scan sent twice carries the same id.
  * `occurredAtMs` is when the scan happened at the carrier, which orders the timeline; arrival order does not.
@@ -13,7 +22,7 @@ export const CarrierTrackingEvent = Schema.Struct({
   trackingNumber: Schema.String,
   status: TrackingStatus,
   subReason: Schema.optional(TrackingSubReason),
-  occurredAtMs: Schema.Number,
+  occurredAtMs: ScanInstantMs,
   location: Schema.optional(Schema.String),
   description: Schema.optional(Schema.String)
 })

@@ -153,7 +153,8 @@ describe.each(stores)("feedback page and metrics over HTTP on $dialect", (store)
         const bad = yield* Effect.promise(() => fetch(`${hub.url}/metrics?from=yesterday`, withToken))
         expect(bad.status).toBe(400)
         expect(yield* Effect.promise(() => bad.json())).toEqual({
-          error: "from=yesterday: expected epoch milliseconds or an ISO date"
+          error:
+            "from=yesterday: expected epoch milliseconds, a day (2026-11-01) or a time with its offset (2026-11-01T06:00:00+01:00)"
         })
       })
     await withRunningHub(

@@ -18,6 +18,7 @@ import {
   FeedbackAnswer,
   type FeedbackOutcome,
   loadFeedbackPage,
+  maxCommentLength,
   recordFeedbackAnswer
 } from "../../core/feedback/FeedbackAnswers.ts"
 import { type FeedbackPageState, renderFeedbackPage } from "../../core/feedback/renderFeedbackPage.ts"
@@ -55,8 +56,13 @@ export interface HubHttpOptions {
 export const CarrierWebhookBody = Schema.Struct({ events: Schema.Array(CarrierTrackingEvent) })
 
 const maxBodyBytes = 1_000_000
-/** An address form is a few hundred bytes; anything near this is not a customer typing. */
+/** An address form or a one-click unsubscribe is a few hundred bytes at most: anything near this is no customer. */
 const maxFormBytes = 8_192
+/**
+ * The feedback form at its fullest: the longest comment, each character taking the 9 bytes a form spends on a
+ * three-byte UTF-8 character (`%E2%82%AC`), and the rating. Anyone may post to `/f/…`, so nothing larger is read.
+ */
+const maxFeedbackFormBytes = 9 * maxCommentLength + 1_024
 const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/
 
 class BodyTooLarge extends Error {}
@@ -152,6 +158,27 @@ export const parseEpcisQuery = (
 const notFoundPage = "<!doctype html><title>Not found</title><p>Not found</p>"
 const forbiddenPage = "<!doctype html><title>Forbidden</title><p>Forbidden</p>"
 const badRequestPage = "<!doctype html><title>Bad request</title><p>Bad request</p>"
+const garbledLinkPage =
+  "<!doctype html><title>Bad request</title><p>Bad request: this link is garbled. Please open the link from your email again.</p>"
+
+/**
+ * A link's token segment percent-decoded; undefined when its escapes are no UTF-8 (`%`, `%E0%A4`), which no link the
+ * hub sends has (`decodeURIComponent` throws a URIError on them).
+ */
+const decodePathSegment = (segment: string): string | undefined => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
+
+/** A request's path for the log, without the query and with a page link's token (a customer's secret) left out. */
+const loggedRoute = (target: string | undefined) =>
+  (target ?? "/")
+    .split("?")[0]!
+    .replace(/^\/([tfau])\/[^/]*/, "/$1/<token>")
+    .slice(0, 200)
 
 /**
  * The hub's HTTP face: `POST /shops/<connector>/webhook` takes the shops' signed order webhooks, `GET /shops/status`
@@ -422,7 +449,13 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
   }
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? "/", "http://hub.invalid")
+    const target = request.url ?? "/"
+    // Node passes on any request target without spaces, `//[` and `http://hub:99999/` included, which `new URL` throws on.
+    if (!URL.canParse(target, "http://hub.invalid")) {
+      reply(response, 400, json({ error: "the request target is not a URL path (as in GET /healthz)" }))
+      return
+    }
+    const url = new URL(target, "http://hub.invalid")
     const shopWebhook = /^\/shops\/([a-z0-9-]{1,32})\/webhook$/.exec(url.pathname)
     if (request.method === "POST" && shopWebhook !== null) {
       const body = await readRawBody(request)
@@ -458,17 +491,26 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     }
     const page = /^\/t\/([^/]+)$/.exec(url.pathname)
     if (request.method === "GET" && page !== null) {
-      const html = await run(trackingPage(decodeURIComponent(page[1] ?? "")))
+      const token = decodePathSegment(page[1] ?? "")
+      if (token === undefined) {
+        reply(response, 400, garbledLinkPage, "text/html")
+        return
+      }
+      const html = await run(trackingPage(token))
       if (html === undefined) reply(response, 404, notFoundPage, "text/html")
       else reply(response, 200, html, "text/html")
       return
     }
     const feedback = /^\/f\/([^/]+)$/.exec(url.pathname)
     if (feedback !== null && (request.method === "GET" || request.method === "POST")) {
-      const token = decodeURIComponent(feedback[1] ?? "")
+      const token = decodePathSegment(feedback[1] ?? "")
+      if (token === undefined) {
+        reply(response, 400, garbledLinkPage, "text/html")
+        return
+      }
       const result =
         request.method === "POST"
-          ? await run(feedbackAnswer(token, await readBody(request)))
+          ? await run(feedbackAnswer(token, await readBody(request, maxFeedbackFormBytes)))
           : await run(
               Effect.map(
                 // A rating in the mail's link only preselects: a GET never records (mail scanners open links).
@@ -507,7 +549,11 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     }
     const correction = /^\/a\/([^/]+)$/.exec(url.pathname)
     if (correction !== null && (request.method === "GET" || request.method === "POST")) {
-      const token = decodeURIComponent(correction[1] ?? "")
+      const token = decodePathSegment(correction[1] ?? "")
+      if (token === undefined) {
+        reply(response, 400, garbledLinkPage, "text/html")
+        return
+      }
       if (request.method === "POST") {
         const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase()
         if (!sameOrigin(request)) {
@@ -529,9 +575,14 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     }
     const optOut = /^\/u\/([^/]+)$/.exec(url.pathname)
     if ((request.method === "GET" || request.method === "POST") && optOut !== null) {
+      const token = decodePathSegment(optOut[1] ?? "")
+      if (token === undefined) {
+        reply(response, 400, garbledLinkPage, "text/html")
+        return
+      }
       // The POST body (`List-Unsubscribe=One-Click`) carries nothing the token does not: read and let go.
-      if (request.method === "POST") await readBody(request)
-      const html = await run(optOutPage(decodeURIComponent(optOut[1] ?? ""), request.method === "POST"))
+      if (request.method === "POST") await readBody(request, maxFormBytes)
+      const html = await run(optOutPage(token, request.method === "POST"))
       if (html === undefined) reply(response, 404, notFoundPage, "text/html")
       else reply(response, 200, html, "text/html")
       return
@@ -545,11 +596,18 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (response.headersSent) response.destroy()
-      else if (error instanceof BodyTooLarge) {
+      if (error instanceof BodyTooLarge) {
         response.setHeader("connection", "close")
         reply(response, 413, json({ error: "body too large" }))
-      } else reply(response, 500, json({ error: "internal error" }))
+        return
+      }
+      // A client that hung up is no failure of the hub's. Anything else is one, and its only trace is this log line:
+      // the client hears no more than that it failed.
+      if (!request.socket.destroyed) {
+        void run(Effect.logError(`hub: ${request.method} ${loggedRoute(request.url)} failed`, error))
+      }
+      if (response.headersSent) response.destroy()
+      else reply(response, 500, json({ error: "internal error" }))
     })
   })
   yield* Effect.acquireRelease(

@@ -1,0 +1,300 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { request } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Exit, Layer, Logger, Scope } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
+import { migrate } from "../../../core/store/Migrations.ts"
+import { Sql } from "../../../core/store/Sql.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import { layerSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
+import { hubTestSettings, packedParcel, sampleOrder, stationStream } from "../../../fixtures/hub/HubRig.ts"
+import { maxCommentLength } from "../../core/feedback/FeedbackAnswers.ts"
+import { HubProjection } from "../../core/notify/HubProjection.ts"
+import { HubSettings } from "../../core/notify/HubSettings.ts"
+import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
+import { makeShopHub, noShops, Shops } from "../../core/shop/ShopHub.ts"
+import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
+import { startHubHttpServer } from "./HubHttpServer.ts"
+import { signWebhook } from "./WebhookSignature.ts"
+
+/**
+ * Requests no browser or carrier the hub knows would send, against the hub's real HTTP server over a real SQLite
+ * file: each must be answered with a status and a message that say what was wrong, and leave the hub as it was.
+ */
+
+const NOW_MS = Date.UTC(2026, 11, 6, 12)
+const SECRET = "hostile-webhook-secret"
+const TRACKING_NUMBER = "00340434160000000001"
+const METRICS_TOKEN = "hostile-metrics-token-0123456789"
+
+let dataDir = ""
+let base = ""
+let trackingToken = ""
+let scope: Scope.Closeable | undefined
+let runInHub: <A>(effect: Effect.Effect<A, unknown, Sql>) => Promise<A>
+/** What the hub logged, as its operator reads it: the message, and the cause when there is one. */
+const logged: Array<string> = []
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "pb-hub-hostile-"))
+  const clock = StationClock.manual(NOW_MS)
+  const services = Layer.mergeAll(
+    HubProjection.layer,
+    Layer.effect(
+      Shops,
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        return makeShopHub(
+          sql,
+          Effect.map(clock.clock.now, (now) => now.wallMs),
+          noShops
+        )
+      })
+    )
+  ).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        layerSqlite({ filename: join(dataDir, "hub.db") }),
+        Layer.succeed(HubSettings, hubTestSettings("http://127.0.0.1")),
+        clock.layer,
+        CryptoTrackingTokensLayer,
+        Logger.layer([
+          Logger.make((entry) => {
+            logged.push(`${String(entry.message)} ${entry.cause.reasons.length === 0 ? "" : String(entry.cause)}`)
+          })
+        ])
+      )
+    ),
+    Layer.orDie
+  )
+  const hubScope = Effect.runSync(Scope.make())
+  scope = hubScope
+  const context = await Effect.runPromise(Layer.buildWithScope(services, hubScope))
+  runInHub = (effect) => Effect.runPromise(Effect.provideContext(effect, context))
+  // One parcel handed to the carrier, as a station's stream brings it, so its tracking page exists.
+  const next = stationStream({ siteId: "HAM1", stationId: "HX-01", epoch: "E1" })
+  const at = (event: EventEnvelope): EventEnvelope => ({
+    ...event,
+    eventTime: { ...event.eventTime, wallMs: NOW_MS - 60_000 },
+    recordTimeMs: NOW_MS - 60_000
+  })
+  const events = [
+    next(OrderReceived, {
+      order: sampleOrder("HX-1", { email: "hx@example.test", locale: "en" }),
+      replacedVersion: null
+    }),
+    next(
+      ParcelPacked,
+      packedParcel({ orderId: "HX-1", parcelId: "P-HX-1", trackingNumber: TRACKING_NUMBER, stationId: "HX-01" })
+    ),
+    next(ParcelHandedToCarrier, {
+      batchId: "H-1",
+      parcelId: "P-HX-1",
+      orderId: "HX-1",
+      carrier: "dhl-paket",
+      trackingNumber: TRACKING_NUMBER
+    })
+  ].map(at)
+  const server = await Effect.runPromise(
+    Effect.gen(function* () {
+      yield* migrate(hubMigrations)
+      const sql = yield* Sql
+      const projection = yield* HubProjection
+      for (const event of events) yield* sql.transaction(projection.applyStationEvent(event))
+      return yield* startHubHttpServer({
+        host: "127.0.0.1",
+        port: 0,
+        webhookSecret: SECRET,
+        metricsToken: METRICS_TOKEN
+      })
+    }).pipe(Effect.provideContext(context), Scope.provide(hubScope))
+  )
+  base = server.url
+  const rows = await runInHub(
+    Effect.gen(function* () {
+      const sql = yield* Sql
+      return yield* sql.query<{ tracking_token: string }>(
+        "SELECT tracking_token FROM hub_parcels WHERE parcel_id = 'P-HX-1'"
+      )
+    })
+  )
+  trackingToken = rows[0]!.tracking_token
+})
+
+afterAll(async () => {
+  if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+/** A request with its target exactly as given: `fetch` and `new URL` would repair or refuse a garbled one first. */
+const send = (
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string
+): Promise<{ readonly status: number; readonly type: string; readonly text: string }> =>
+  new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(base)
+    const req = request({ host: hostname, port, method, path, headers }, (res) => {
+      const chunks: Array<Buffer> = []
+      res.on("data", (chunk: Buffer) => chunks.push(chunk))
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: res.headers["content-type"] ?? "",
+          text: Buffer.concat(chunks).toString("utf8")
+        })
+      )
+      res.on("error", reject)
+    })
+    req.on("error", reject)
+    req.end(body)
+  })
+
+describe("the hub's HTTP server under hostile requests", () => {
+  it("answers a link whose percent-escapes are not UTF-8 with 400 Bad request, not a 500", async () => {
+    const form = { "content-type": "application/x-www-form-urlencoded" }
+    const asks: ReadonlyArray<readonly [string, string, Record<string, string>?, string?]> = [
+      ["GET", "/t/%"],
+      ["GET", "/t/%E0%A4%A"],
+      ["GET", "/f/%"],
+      ["POST", "/f/%ff", form, "rating=5"],
+      ["GET", "/u/%"],
+      ["POST", "/u/%C0%AF", form, "List-Unsubscribe=One-Click"],
+      ["GET", "/a/%"],
+      ["POST", "/a/%", form, "token=%25"]
+    ]
+    for (const [method, path, headers, body] of asks) {
+      const answer = await send(method, path, headers, body)
+      expect(answer.status, `${method} ${path}`).toBe(400)
+      expect(answer.type, `${method} ${path}`).toMatch(/^text\/html/)
+      expect(answer.text, `${method} ${path}`).toContain("Bad request")
+    }
+    expect((await send("GET", `/t/${trackingToken}`)).status).toBe(200)
+  })
+
+  it("answers a request target that is no path (an unparsable absolute or authority form) with 400 and why", async () => {
+    for (const target of ["//[/healthz", "http://hub:99999/healthz", "http://[/t/x"]) {
+      const answer = await send("GET", target)
+      expect(answer.status, target).toBe(400)
+      expect(JSON.parse(answer.text), target).toEqual({ error: expect.stringContaining("request target") })
+    }
+    expect((await send("GET", "/healthz")).status).toBe(200)
+  })
+
+  it("refuses a carrier scan whose time is no instant a scan can have; the parcel's tracking page keeps working", async () => {
+    const deliver = (deliveryId: string, occurredAtMs: string) => {
+      // The number as the carrier's JSON writes it: 1e400 is what JSON.parse reads as Infinity.
+      const body = `{"events":[{"eventId":"${deliveryId}","carrier":"dhl-paket","trackingNumber":"${TRACKING_NUMBER}","status":"in-transit","occurredAtMs":${occurredAtMs}}]}`
+      const timestamp = String(NOW_MS / 1000)
+      return send(
+        "POST",
+        "/webhooks/carrier",
+        {
+          "content-type": "application/json",
+          "x-packbench-timestamp": timestamp,
+          "x-packbench-signature": signWebhook(SECRET, timestamp, body),
+          "x-packbench-delivery": deliveryId
+        },
+        body
+      )
+    }
+    for (const [deliveryId, occurredAtMs] of [
+      ["scan-infinity", "1e400"],
+      ["scan-1e308", "1e308"],
+      ["scan-before-1970", "-1"],
+      ["scan-fraction", "1765022400000.5"],
+      ["scan-year-1970", "0"]
+    ] as const) {
+      const answer = await deliver(deliveryId, occurredAtMs)
+      expect(answer.status, occurredAtMs).toBe(400)
+      expect(JSON.parse(answer.text).error, occurredAtMs).toContain("occurredAtMs")
+      const page = await send("GET", `/t/${trackingToken}`)
+      expect(page.status, occurredAtMs).toBe(200)
+    }
+    const stored = await runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        return yield* sql.query<{ carrier_event_id: string }>("SELECT carrier_event_id FROM hub_tracking_events")
+      })
+    )
+    expect(stored).toEqual([])
+    // A scan at a real time still goes in, and the page shows it.
+    expect((await deliver("scan-real", String(NOW_MS - 30_000))).status).toBe(200)
+    const page = await send("GET", `/t/${trackingToken}`)
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('data-status="in-transit"')
+  })
+
+  it("refuses a metrics window bound that names no instant instead of guessing one", async () => {
+    const authorization = `Bearer ${METRICS_TOKEN}`
+    for (const query of ["to=2026-02-31", "from=2026-11-01T10:00", "to=999999999999999"]) {
+      const answer = await send("GET", `/metrics.csv?${query}`, { authorization })
+      expect(answer.status, query).toBe(400)
+      expect(JSON.parse(answer.text).error, query).toBe(
+        `${query}: expected epoch milliseconds, a day (2026-11-01) or a time with its offset (2026-11-01T06:00:00+01:00)`
+      )
+    }
+    expect(
+      (await send("GET", "/metrics.csv?from=2026-11-01&to=2026-12-01T00:00:00%2B01:00", { authorization })).status
+    ).toBe(200)
+  })
+
+  it("reads no more of a feedback or opt-out post than its form can hold", async () => {
+    const form = { "content-type": "application/x-www-form-urlencoded" }
+    const stranger = "S".repeat(24)
+    // Refused before the token is looked at: whoever sends it need not hold a link.
+    for (const path of [`/f/${stranger}`, `/u/${stranger}`]) {
+      const answer = await send("POST", path, form, `comment=${"x".repeat(100_000)}`)
+      expect(answer.status, path).toBe(413)
+      expect(JSON.parse(answer.text), path).toEqual({ error: "body too large" })
+    }
+    expect((await send("POST", `/u/${stranger}`, form, "List-Unsubscribe=One-Click")).status).toBe(404)
+    // The longest comment the page lets a customer type, in characters that take the most bytes in a form, goes in.
+    const token = "T".repeat(24)
+    await runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        yield* sql.execute(
+          "INSERT INTO hub_feedback (parcel_id, order_id, token, requested_at_ms) VALUES ('P-HX-1', 'HX-1', ?, ?)",
+          [token, NOW_MS]
+        )
+      })
+    )
+    const comment = "€".repeat(maxCommentLength)
+    const answer = await send("POST", `/f/${token}`, form, new URLSearchParams({ rating: "5", comment }).toString())
+    expect(answer.status).toBe(200)
+    const stored = await runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        return yield* sql.query<{ comment: string }>("SELECT comment FROM hub_feedback WHERE token = ?", [token])
+      })
+    )
+    expect(stored).toEqual([{ comment }])
+  })
+
+  // Last: it breaks the hub's store.
+  it("tells its operator what failed when a request fails inside the hub, and the client only that it did", async () => {
+    const feedbackToken = "F".repeat(24)
+    await runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        yield* sql.execute("DROP TABLE hub_feedback", [])
+      })
+    )
+    logged.length = 0
+    const answer = await send("GET", `/f/${feedbackToken}?rating=5`)
+    expect(answer.status).toBe(500)
+    expect(JSON.parse(answer.text)).toEqual({ error: "internal error" })
+    expect(answer.text).not.toContain("hub_feedback")
+    const lines = logged.filter((line) => line.includes("GET /f/"))
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain("hub_feedback")
+    // The link's token is the customer's secret: the log names the route, not the token.
+    expect(lines[0]).not.toContain(feedbackToken)
+  })
+})
