@@ -109,7 +109,9 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
           config.hub.smtpUrl === undefined
             ? layerMailDropMailer(mailDir)
             : layerSmtpMailer({ url: config.hub.smtpUrl }),
-          layerHttpWebhookSender({ secret }),
+          // It posts no notification webhooks (no URL to post to); should it ever, never with the carriers' secret,
+          // which would let the receiver forge their scans (see hubCommand).
+          layerHttpWebhookSender({ secret: randomBytes(32).toString("hex") }),
           CryptoTrackingTokensLayer,
           SystemClockLayer
         )

@@ -50,3 +50,27 @@ describe("packbench hub --db", () => {
     expect(err).toContain("--db takes a postgres:// URL or a SQLite file path, not mysql://")
   })
 })
+
+describe("packbench hub --notify-webhook", () => {
+  const shopHook = ["--notify-webhook", "https://shop.example/packbench"]
+
+  it("refuses to sign the shop's webhooks with the carriers' secret, which would let the shop forge carrier scans", async () => {
+    const unset = await runHubCommand(shopHook)
+    expect(unset.code).toBe(1)
+    expect(unset.err).toContain("set PACKBENCH_HUB_NOTIFY_SECRET (16+ characters, not the carriers'")
+    const same = await runHubCommand(shopHook, { PACKBENCH_HUB_NOTIFY_SECRET: "0123456789abcdef" })
+    expect(same.code).toBe(1)
+    expect(same.err).toContain("PACKBENCH_HUB_NOTIFY_SECRET must have 16+ characters and differ from")
+    const short = await runHubCommand([], { PACKBENCH_HUB_NOTIFY_SECRET: "short" })
+    expect(short.code).toBe(1)
+    expect(short.err).toContain("PACKBENCH_HUB_NOTIFY_SECRET must have 16+ characters")
+  })
+
+  it("rejects a webhook address that is not an http(s) URL as a usage error", async () => {
+    const { code, err } = await runHubCommand(["--notify-webhook", "shop.example/hooks"], {
+      PACKBENCH_HUB_NOTIFY_SECRET: "another-secret-0123456789"
+    })
+    expect(code).toBe(2)
+    expect(err).toContain('--notify-webhook: "shop.example/hooks" is not an http(s):// URL')
+  })
+})

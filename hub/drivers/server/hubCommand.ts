@@ -1,4 +1,5 @@
 /** The `packbench hub` command: runs the notification hub until stopped. */
+import { randomBytes } from "node:crypto"
 import { mkdirSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { Cause, Effect, Layer } from "effect"
@@ -36,8 +37,8 @@ import {
 
 /**
  * Runs the notification hub until SIGINT/SIGTERM. Secrets come from the environment, never argv (which `ps`
- * shows to every user): PACKBENCH_HUB_WEBHOOK_SECRET signs carrier webhooks, PACKBENCH_HUB_NOTIFY_SECRET
- * (default: the same) signs outgoing notification webhooks.
+ * shows to every user): PACKBENCH_HUB_WEBHOOK_SECRET signs carrier webhooks, PACKBENCH_HUB_NOTIFY_SECRET (another
+ * one, needed with --notify-webhook) signs outgoing notification webhooks.
  */
 export const hubCommand: Command = {
   name: "hub",
@@ -95,6 +96,26 @@ export const hubCommand: Command = {
     if (webhookSecret === undefined || webhookSecret.length < 16) {
       return fail("set PACKBENCH_HUB_WEBHOOK_SECRET (16+ characters) to the secret carriers sign webhooks with", 1)
     }
+    const notifyWebhook = values["notify-webhook"]
+    if (notifyWebhook !== undefined && (!/^https?:\/\//.test(notifyWebhook) || !URL.canParse(notifyWebhook))) {
+      return fail(`--notify-webhook: "${notifyWebhook}" is not an http(s):// URL`, 2)
+    }
+    // Outgoing webhooks are signed the way carriers sign theirs (WebhookSignature): with the carriers' secret, the shop
+    // system that checks them could forge a carrier's "delivered", which mails the customer. Without --notify-webhook
+    // nothing is signed, and a key no one holds stands in.
+    const notifySecret = io.env.PACKBENCH_HUB_NOTIFY_SECRET
+    if (notifySecret !== undefined && (notifySecret.length < 16 || notifySecret === webhookSecret)) {
+      return fail(
+        "PACKBENCH_HUB_NOTIFY_SECRET must have 16+ characters and differ from PACKBENCH_HUB_WEBHOOK_SECRET",
+        1
+      )
+    }
+    if (notifyWebhook !== undefined && notifySecret === undefined) {
+      return fail(
+        "set PACKBENCH_HUB_NOTIFY_SECRET (16+ characters, not the carriers' PACKBENCH_HUB_WEBHOOK_SECRET) to sign the --notify-webhook posts with",
+        1
+      )
+    }
     const group = values["shared-group"]
     if (group !== undefined && !sharedSubscriptionsRoutable()) {
       return fail(
@@ -149,7 +170,7 @@ export const hubCommand: Command = {
     const settings = {
       ...defaults,
       notify: withNotifyOverrides(defaults.notify, notify),
-      webhookUrl: values["notify-webhook"],
+      webhookUrl: notifyWebhook,
       epcis
     }
     // Its own login: PACKBENCH_HUB_BROKER_USERNAME/PASSWORD, else the one `hub add-login --data-dir` installed.
@@ -203,7 +224,7 @@ export const hubCommand: Command = {
         Layer.mergeAll(
           group === undefined ? broker : layerSharedSubscription(group).pipe(Layer.provide(broker)),
           layerSmtpMailer({ url: smtpUrl }),
-          layerHttpWebhookSender({ secret: io.env.PACKBENCH_HUB_NOTIFY_SECRET ?? webhookSecret }),
+          layerHttpWebhookSender({ secret: notifySecret ?? randomBytes(32).toString("hex") }),
           CryptoTrackingTokensLayer,
           SystemClockLayer
         )
