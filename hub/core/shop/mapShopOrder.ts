@@ -93,6 +93,7 @@ const finite = (value: number) => typeof value === "number" && Number.isFinite(v
  */
 export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings, nowMs: number): MapOutcome => {
   const refuse = (reason: string): MapOutcome => ({ ok: false, reason })
+  if (draft.withheld !== undefined) return refuse(draft.withheld)
   const orderId = orderIdFor(settings.orderIdPrefix, draft.orderNumber)
   if (orderId === undefined) return refuse(`order number "${draft.orderNumber}" cannot become a station order id`)
   if (

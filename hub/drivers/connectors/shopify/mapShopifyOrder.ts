@@ -1,5 +1,6 @@
 /** Maps a Shopify order into the shop-neutral order shape. */
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
+import { lineItemsPerRead } from "./shopifyQueries.ts"
 
 interface Money {
   readonly shopMoney: { readonly amount: string; readonly currencyCode: string }
@@ -35,6 +36,7 @@ export interface ShopifyOrder {
   readonly shippingLine: { readonly code: string | null; readonly title: string | null } | null
   readonly channelInformation: { readonly channelId: string | null } | null
   readonly lineItems: {
+    readonly pageInfo: { readonly hasNextPage: boolean }
     readonly nodes: ReadonlyArray<{
       readonly id: string
       readonly sku: string | null
@@ -100,6 +102,9 @@ export const mapShopifyOrder = (order: ShopifyOrder): ShopOrderDraft => {
     })),
     shippingMethod: { code: orUndefined(order.shippingLine?.code), title: orUndefined(order.shippingLine?.title) },
     locationId: order.fulfillmentOrders.nodes[0]?.assignedLocation?.location?.id,
-    salesChannel: orUndefined(order.channelInformation?.channelId)
+    salesChannel: orUndefined(order.channelInformation?.channelId),
+    ...(order.lineItems.pageInfo.hasNextPage
+      ? { withheld: `it has more line items than the ${lineItemsPerRead} the connector reads at once` }
+      : {})
   }
 }
