@@ -97,4 +97,23 @@ describe("Shopify orders the connector must not send to a station", () => {
       await fake.close()
     }
   })
+
+  it("refuses a test order (Shopify's test payment), which must never be packed and shipped", async () => {
+    const { fake, connector } = await rig()
+    try {
+      const real = await fake.placeOrder(sampleOrder(42))
+      const test = await fake.placeOrder(sampleOrder(43), { test: true })
+      for (const draft of await bothPaths(connector, test.order)) {
+        expect(mapShopOrder(draft!, testSettings, test.order.updatedAtMs)).toEqual({
+          ok: false,
+          reason: "Shopify marks it a test order: it is not shipped"
+        })
+      }
+      for (const draft of await bothPaths(connector, real.order)) {
+        expect(mapShopOrder(draft!, testSettings, real.order.updatedAtMs).ok).toBe(true)
+      }
+    } finally {
+      await fake.close()
+    }
+  })
 })

@@ -13,6 +13,8 @@ export interface ShopifyOrder {
   readonly createdAt: string
   readonly updatedAt: string
   readonly cancelledAt: string | null
+  /** A test order: placed with a test payment (a development store, Shopify Payments in test mode). */
+  readonly test: boolean
   readonly displayFinancialStatus: string | null
   readonly customerLocale: string | null
   readonly email: string | null
@@ -103,8 +105,10 @@ export const mapShopifyOrder = (order: ShopifyOrder): ShopOrderDraft => {
     shippingMethod: { code: orUndefined(order.shippingLine?.code), title: orUndefined(order.shippingLine?.title) },
     locationId: order.fulfillmentOrders.nodes[0]?.assignedLocation?.location?.id,
     salesChannel: orUndefined(order.channelInformation?.channelId),
-    ...(order.lineItems.pageInfo.hasNextPage
-      ? { withheld: `it has more line items than the ${lineItemsPerRead} the connector reads at once` }
-      : {})
+    ...(order.test
+      ? { withheld: "Shopify marks it a test order: it is not shipped" }
+      : order.lineItems.pageInfo.hasNextPage
+        ? { withheld: `it has more line items than the ${lineItemsPerRead} the connector reads at once` }
+        : {})
   }
 }

@@ -7,7 +7,7 @@
 export const lineItemsPerRead = 100
 
 const orderFields = `
-  id name createdAt updatedAt cancelledAt displayFinancialStatus customerLocale email
+  id name createdAt updatedAt cancelledAt test displayFinancialStatus customerLocale email
   totalPriceSet { shopMoney { amount currencyCode } }
   customer { id firstName lastName email }
   shippingAddress { name company address1 address2 zip city provinceCode countryCodeV2 }
