@@ -1,9 +1,18 @@
-import { createHmac } from "node:crypto"
-import { Effect } from "effect"
+import { createHash, createHmac } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
+import { migrate } from "../../../../core/store/Migrations.ts"
+import { Sql } from "../../../../core/store/Sql.ts"
+import { StationClock } from "../../../../core/time/Clock.ts"
+import { layerSqlite } from "../../../../drivers/sqlite/SqliteSql.ts"
 import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
 import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { startFakeWooCommerce } from "../../../../fixtures/shops/woocommerce/FakeWooCommerce.ts"
+import { hubMigrations } from "../../../core/notify/migrations/hubMigrations.ts"
+import { makeShopHub } from "../../../core/shop/ShopHub.ts"
 import { sampleOrder, shopConformanceSuite } from "../shopConformance.suite.ts"
 import { makeWooCommerceConnector } from "./WooCommerceConnector.ts"
 
@@ -98,6 +107,111 @@ describe("WooCommerce address update against a shop that keeps the old address",
       expect(placed.order.order.shipTo.street1).toBe("Hafenstraße 1")
     } finally {
       await fake.close()
+    }
+  })
+})
+
+describe("WooCommerce orders with a field the hub cannot read", () => {
+  it("quarantines an order whose creation date is not a date, by catch-up and by webhook, and takes the others", async () => {
+    const fake = await startFakeWooCommerce(credentials)
+    const dir = mkdtempSync(join(tmpdir(), "pb-woo-broken-"))
+    try {
+      const connector = makeWooCommerceConnector({
+        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
+        credentials,
+        url: fake.url(),
+        completedStatus: "completed",
+        timeoutMs: 1_000
+      })
+      const broken = await fake.placeOrder(sampleOrder(51))
+      const fine = await fake.placeOrder(sampleOrder(52))
+      const garbled = await fake.placeOrder(sampleOrder(53))
+      // WooCommerce answers a date it does not have as null (wc_rest_prepare_date_response).
+      fake.breakFields(broken.order.id, { date_created_gmt: null })
+      fake.breakFields(garbled.order.id, { date_modified_gmt: "not a date" })
+      const nowMs = Math.max(broken.order.updatedAtMs, fine.order.updatedAtMs, garbled.order.updatedAtMs)
+      const webhookBody = JSON.stringify({
+        id: 9001,
+        number: "9001",
+        status: "processing",
+        currency: "EUR",
+        date_created_gmt: "2026-02-30 25:61:00",
+        date_modified_gmt: new Date(nowMs).toISOString().slice(0, 19),
+        total: "12.90",
+        customer_id: 0,
+        billing: { first_name: "Mia", last_name: "Berg", email: "mia@example.com" },
+        shipping: {
+          first_name: "Mia",
+          last_name: "Berg",
+          company: "",
+          address_1: "Hafenstraße 1",
+          address_2: "",
+          city: "Hamburg",
+          state: "",
+          postcode: "20457",
+          country: "DE"
+        },
+        line_items: [{ id: 1, sku: "ALP-MUG-01", quantity: 1, total: "12.90", total_tax: "0.00", meta_data: [] }],
+        shipping_lines: [],
+        meta_data: []
+      })
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations)
+          const hub = makeShopHub(sql, Effect.succeed(nowMs), {
+            connectors: [connector],
+            routing: { rules: [], defaultSite: "HAM1" },
+            queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
+            pollIntervalMs: 60_000,
+            firstPollLookbackMs: 3_600_000,
+            sha256: (text) => createHash("sha256").update(text).digest("hex")
+          })
+          const polled = yield* hub.pollOnce(connector)
+          const cursor = yield* sql.query<{ poll_cursor: string }>("SELECT poll_cursor FROM shop_connectors")
+          const webhook = yield* hub.receiveWebhook("woo", {
+            headers: {
+              "x-wc-webhook-topic": "order.created",
+              "x-wc-webhook-id": "7",
+              "x-wc-webhook-delivery-id": "d-broken",
+              "x-wc-webhook-signature": createHmac("sha256", credentials.webhookSecret)
+                .update(webhookBody)
+                .digest("base64")
+            },
+            body: new TextEncoder().encode(webhookBody)
+          })
+          return {
+            polled,
+            cursor: JSON.parse(cursor[0]?.poll_cursor ?? "{}"),
+            webhook,
+            taken: yield* sql.query<{ shop_order_id: string }>("SELECT shop_order_id FROM shop_orders"),
+            quarantined: yield* sql.query<{ shop_order_id: string; reason: string }>(
+              "SELECT shop_order_id, reason FROM shop_quarantine ORDER BY shop_order_id"
+            )
+          }
+        }).pipe(
+          Effect.provide(
+            Layer.mergeAll(layerSqlite({ filename: join(dir, "hub.db") }), StationClock.manual(nowMs).layer)
+          )
+        )
+      )
+      expect(result.polled).toBe(3)
+      // The next catch-up starts a second before the newest readable change, not at "not a date".
+      expect(result.cursor).toEqual({
+        since: new Date(Math.max(broken.order.updatedAtMs, fine.order.updatedAtMs) - 1000).toISOString().slice(0, 19),
+        page: 1,
+        max: new Date(Math.max(broken.order.updatedAtMs, fine.order.updatedAtMs)).toISOString().slice(0, 19)
+      })
+      expect(result.webhook).toEqual({ status: 200, body: { outcomes: ["quarantined"] } })
+      expect(result.taken).toEqual([{ shop_order_id: String(fine.order.id) }])
+      expect(result.quarantined).toEqual([
+        { shop_order_id: String(broken.order.id), reason: 'placed-at "null" is not a date' },
+        { shop_order_id: String(garbled.order.id), reason: "change time NaN is not a plausible time" },
+        { shop_order_id: "9001", reason: 'placed-at "2026-02-30 25:61:00" is not a date' }
+      ])
+    } finally {
+      await fake.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

@@ -15,7 +15,7 @@ import {
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches } from "../webhookHmac.ts"
-import { mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
+import { gmt, mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
 
 export interface WooCommerceCredentials {
   readonly consumerKey: string
@@ -120,10 +120,12 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
         page: at.page
       })
       const orders = response.data as ReadonlyArray<WooOrder>
-      const max = orders.reduce(
-        (latest, order) => (order.date_modified_gmt > latest ? order.date_modified_gmt : latest),
-        at.max
-      )
+      // Only a change time that is a date moves the cursor: one order with a broken date (quarantined by the hub)
+      // must not make the next catch-up start from a time that is none.
+      const max = orders.reduce((latest, order) => {
+        const modified = order.date_modified_gmt
+        return modified !== null && !Number.isNaN(gmt(modified)) && modified > latest ? modified : latest
+      }, at.max)
       const pages = Number(response.headers["x-wp-totalpages"] ?? "1")
       const more = at.page < pages
       // `modified_after` is exclusive: the next catch-up starts a second before the newest change seen, so a change
