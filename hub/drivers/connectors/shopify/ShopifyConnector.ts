@@ -158,10 +158,11 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       }>(shopifyQueries.orders, { first: 50, after: at.after, query: `updated_at:>='${at.since}'` })
       const nodes = data.orders.nodes
       const max = nodes.reduce((latest, order) => (order.updatedAt > latest ? order.updatedAt : latest), at.max)
-      const more = data.orders.pageInfo.hasNextPage
-      const next: PollCursor = more
-        ? { since: at.since, after: data.orders.pageInfo.endCursor, max }
-        : { since: max, after: null, max }
+      const endCursor = data.orders.pageInfo.endCursor
+      // A next page needs orders on this one and a cursor that moves on: a page that points nowhere or back at
+      // itself would be read again for ever, and the catch-up would never move past it.
+      const more = data.orders.pageInfo.hasNextPage && nodes.length > 0 && endCursor !== null && endCursor !== at.after
+      const next: PollCursor = more ? { since: at.since, after: endCursor, max } : { since: max, after: null, max }
       return { orders: nodes.map(mapShopifyOrder), cursor: JSON.stringify(next), more }
     })
 

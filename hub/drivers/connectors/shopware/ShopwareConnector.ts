@@ -147,7 +147,9 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
         const changed = order.updatedAt ?? order.createdAt
         return changed > latest ? changed : latest
       }, at.max)
-      const more = at.page * 50 < (result.total ?? 0)
+      // An empty page ends the pass whatever total the shop claims: paging on through empty pages would keep the
+      // catch-up from ever starting again at what changed since.
+      const more = result.data.length > 0 && at.page * 50 < (result.total ?? 0)
       const next: PollCursor = more ? { since: at.since, page: at.page + 1, max } : { since: max, page: 1, max }
       return { orders: result.data.map(mapShopwareOrder), cursor: JSON.stringify(next), more }
     })

@@ -127,7 +127,9 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
         return modified !== null && !Number.isNaN(gmt(modified)) && modified > latest ? modified : latest
       }, at.max)
       const pages = Number(response.headers["x-wp-totalpages"] ?? "1")
-      const more = at.page < pages
+      // An empty page ends the pass whatever X-WP-TotalPages claims: paging on through empty pages would keep the
+      // catch-up from ever starting again at what changed since.
+      const more = orders.length > 0 && at.page < pages
       // `modified_after` is exclusive: the next catch-up starts a second before the newest change seen, so a change
       // in the same second is not lost (the hub drops the repeats as stale).
       const since = new Date(Date.parse(`${max}Z`) - 1000).toISOString().slice(0, 19)
