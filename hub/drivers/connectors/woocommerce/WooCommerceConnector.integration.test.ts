@@ -12,7 +12,8 @@ import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
 import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { startFakeWooCommerce } from "../../../../fixtures/shops/woocommerce/FakeWooCommerce.ts"
 import { hubMigrations } from "../../../core/notify/migrations/hubMigrations.ts"
-import { makeShopHub } from "../../../core/shop/ShopHub.ts"
+import type { ShopConnector } from "../../../core/shop/ShopConnector.ts"
+import { makeShopHub, type ShopHub } from "../../../core/shop/ShopHub.ts"
 import { sampleOrder, shopConformanceSuite } from "../shopConformance.suite.ts"
 import { makeWooCommerceConnector } from "./WooCommerceConnector.ts"
 
@@ -111,6 +112,29 @@ describe("WooCommerce address update against a shop that keeps the old address",
   })
 })
 
+/** The hub's shop side over a SQLite file with the one connector, at a time the test sets. */
+const runHub = <A, E>(
+  connector: ShopConnector,
+  nowMs: number,
+  filename: string,
+  effect: (hub: ShopHub, sql: Sql["Service"]) => Effect.Effect<A, E>
+) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const sql = yield* Sql
+      yield* migrate(hubMigrations)
+      const hub = makeShopHub(sql, Effect.succeed(nowMs), {
+        connectors: [connector],
+        routing: { rules: [], defaultSite: "HAM1" },
+        queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
+        pollIntervalMs: 60_000,
+        firstPollLookbackMs: 3_600_000,
+        sha256: (text) => createHash("sha256").update(text).digest("hex")
+      })
+      return yield* effect(hub, sql)
+    }).pipe(Effect.provide(Layer.mergeAll(layerSqlite({ filename }), StationClock.manual(nowMs).layer)))
+  )
+
 describe("WooCommerce orders with a field the hub cannot read", () => {
   it("quarantines an order whose creation date is not a date, by catch-up and by webhook, and takes the others", async () => {
     const fake = await startFakeWooCommerce(credentials)
@@ -155,18 +179,8 @@ describe("WooCommerce orders with a field the hub cannot read", () => {
         shipping_lines: [],
         meta_data: []
       })
-      const result = await Effect.runPromise(
+      const result = await runHub(connector, nowMs, join(dir, "hub.db"), (hub, sql) =>
         Effect.gen(function* () {
-          const sql = yield* Sql
-          yield* migrate(hubMigrations)
-          const hub = makeShopHub(sql, Effect.succeed(nowMs), {
-            connectors: [connector],
-            routing: { rules: [], defaultSite: "HAM1" },
-            queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
-            pollIntervalMs: 60_000,
-            firstPollLookbackMs: 3_600_000,
-            sha256: (text) => createHash("sha256").update(text).digest("hex")
-          })
           const polled = yield* hub.pollOnce(connector)
           const cursor = yield* sql.query<{ poll_cursor: string }>("SELECT poll_cursor FROM shop_connectors")
           const webhook = yield* hub.receiveWebhook("woo", {
@@ -189,11 +203,7 @@ describe("WooCommerce orders with a field the hub cannot read", () => {
               "SELECT shop_order_id, reason FROM shop_quarantine ORDER BY shop_order_id"
             )
           }
-        }).pipe(
-          Effect.provide(
-            Layer.mergeAll(layerSqlite({ filename: join(dir, "hub.db") }), StationClock.manual(nowMs).layer)
-          )
-        )
+        })
       )
       expect(result.polled).toBe(3)
       // The next catch-up starts a second before the newest readable change, not at "not a date".
@@ -209,6 +219,63 @@ describe("WooCommerce orders with a field the hub cannot read", () => {
         { shop_order_id: String(garbled.order.id), reason: "change time NaN is not a plausible time" },
         { shop_order_id: "9001", reason: 'placed-at "2026-02-30 25:61:00" is not a date' }
       ])
+    } finally {
+      await fake.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("WooCommerce changes within one second", () => {
+  it("takes the state the shop has when a webhook of the same second came late or out of order", async () => {
+    const fake = await startFakeWooCommerce(credentials)
+    const dir = mkdtempSync(join(tmpdir(), "pb-woo-second-"))
+    try {
+      const connector = makeWooCommerceConnector({
+        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
+        credentials,
+        url: fake.url(),
+        completedStatus: "completed",
+        timeoutMs: 1_000
+      })
+      const placed = await fake.placeOrder(sampleOrder(61))
+      // The checkout saves the order as pending, and the gateway's payment makes it processing in the same second:
+      // WooCommerce's change times are whole seconds, so both webhooks carry the same date_modified_gmt.
+      const rendered = async (status: string) => {
+        placed.order.status = status
+        const login = Buffer.from(`${credentials.consumerKey}:${credentials.consumerSecret}`).toString("base64")
+        const response = await fetch(`${fake.url()}/wp-json/wc/v3/orders/${placed.order.id}`, {
+          headers: { authorization: `Basic ${login}` }
+        })
+        return response.text()
+      }
+      const pending = await rendered("pending")
+      const processing = await rendered("processing")
+      expect(JSON.parse(pending).date_modified_gmt).toBe(JSON.parse(processing).date_modified_gmt)
+      const signed = (delivery: string, body: string) => ({
+        headers: {
+          "x-wc-webhook-topic": "order.updated",
+          "x-wc-webhook-id": "7",
+          "x-wc-webhook-delivery-id": delivery,
+          "x-wc-webhook-signature": createHmac("sha256", credentials.webhookSecret).update(body).digest("base64")
+        },
+        body: new TextEncoder().encode(body)
+      })
+      const result = await runHub(connector, placed.order.updatedAtMs, join(dir, "hub.db"), (hub, sql) =>
+        Effect.gen(function* () {
+          const first = yield* hub.receiveWebhook("woo", signed("d-1", pending))
+          const second = yield* hub.receiveWebhook("woo", signed("d-2", processing))
+          yield* hub.pollOnce(connector)
+          const messages = yield* sql.query<{ topic: string }>("SELECT topic FROM shop_messages ORDER BY seq")
+          const stored = yield* sql.query<{ state: string }>("SELECT state FROM shop_orders")
+          return { first, second, messages, stored }
+        })
+      )
+      expect(result.first).toEqual({ status: 200, body: { outcomes: ["awaiting-payment"] } })
+      // A body cannot say it is the later of two in one second: the catch-up reads the order as the shop has it.
+      expect(result.second).toEqual({ status: 200, body: { outcomes: ["stale"] } })
+      expect(result.stored).toEqual([{ state: "open" }])
+      expect(result.messages.map((message) => message.topic)).toEqual(["packbench/v1/HAM1/all/inbox/order.upsert"])
     } finally {
       await fake.close()
       rmSync(dir, { recursive: true, force: true })
