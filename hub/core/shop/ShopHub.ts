@@ -148,7 +148,9 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       let cursor = state?.poll_cursor ?? undefined
       let taken = 0
       for (let page = 0; page < 100; page++) {
-        const result = yield* Effect.result(connector.ordersChangedSince(cursor, start - options.firstPollLookbackMs))
+        const result = yield* Effect.result(
+          connector.ordersChangedSince(cursor, start - options.firstPollLookbackMs, start)
+        )
         if (result._tag === "Failure") {
           const failures = Number(state?.poll_failures ?? 0) + 1
           const at = yield* now

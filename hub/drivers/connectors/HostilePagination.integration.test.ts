@@ -31,7 +31,7 @@ const onePass = (connector: ShopConnector) =>
       let cursor: string | undefined
       let read = 0
       for (let page = 0; page < 100; page++) {
-        const result = yield* connector.ordersChangedSince(cursor, Date.UTC(2026, 5, 1))
+        const result = yield* connector.ordersChangedSince(cursor, Date.UTC(2026, 5, 1), Date.UTC(2026, 5, 2))
         read++
         cursor = result.cursor
         if (!result.more) break

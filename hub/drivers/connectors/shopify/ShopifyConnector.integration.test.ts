@@ -67,7 +67,7 @@ describe("Shopify orders the connector must not send to a station", () => {
     Effect.runPromise(
       Effect.gen(function* () {
         const read = yield* connector.readOrder(`gid://shopify/Order/${order.id}`)
-        const page = yield* connector.ordersChangedSince(undefined, order.updatedAtMs - 60_000)
+        const page = yield* connector.ordersChangedSince(undefined, order.updatedAtMs - 60_000, order.updatedAtMs)
         return [read, page.orders.find((draft) => draft.shopOrderId === `gid://shopify/Order/${order.id}`)]
       })
     )
@@ -112,6 +112,37 @@ describe("Shopify orders the connector must not send to a station", () => {
       for (const draft of await bothPaths(connector, real.order)) {
         expect(mapShopOrder(draft!, testSettings, real.order.updatedAtMs).ok).toBe(true)
       }
+    } finally {
+      await fake.close()
+    }
+  })
+})
+
+describe("a Shopify order stamped far ahead of the hub's clock", () => {
+  it("does not move the catch-up's cursor past the orders that follow it", async () => {
+    const fake = await startFakeShopify({ ...credentials, shopDomain: "alpenglow.myshopify.com" })
+    try {
+      const connector = makeShopifyConnector({
+        settings: testSettings,
+        credentials,
+        shopDomain: "alpenglow.myshopify.com",
+        apiVersion: "2026-04",
+        endpoint: fake.url(),
+        timeoutMs: 1_000,
+        notifyCustomer: false,
+        log: () => undefined
+      })
+      const ahead = await fake.placeOrder(sampleOrder(81))
+      fake.breakFields(ahead.order.id, { updatedAt: "2099-01-01T00:00:00Z" })
+      const first = await fake.placeOrder(sampleOrder(82))
+      const nowMs = first.order.updatedAtMs
+      const page = await Effect.runPromise(connector.ordersChangedSince(undefined, nowMs - 60_000, nowMs))
+      expect(page.orders).toHaveLength(2)
+      expect(JSON.parse(page.cursor)).toEqual({
+        since: new Date(first.order.updatedAtMs).toISOString(),
+        after: null,
+        max: new Date(first.order.updatedAtMs).toISOString()
+      })
     } finally {
       await fake.close()
     }

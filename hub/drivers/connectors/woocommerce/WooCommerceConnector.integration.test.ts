@@ -282,3 +282,61 @@ describe("WooCommerce changes within one second", () => {
     }
   })
 })
+
+describe("WooCommerce orders stamped far ahead of the hub's clock", () => {
+  it("quarantines such an order without moving the catch-up past the orders that follow it", async () => {
+    const fake = await startFakeWooCommerce(credentials)
+    const dir = mkdtempSync(join(tmpdir(), "pb-woo-ahead-"))
+    try {
+      const connector = makeWooCommerceConnector({
+        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
+        credentials,
+        url: fake.url(),
+        completedStatus: "completed",
+        timeoutMs: 1_000
+      })
+      const ahead = await fake.placeOrder(sampleOrder(71))
+      // A shop whose clock once ran years ahead (or an import that wrote such a date) keeps that change time.
+      fake.breakFields(ahead.order.id, { date_modified_gmt: "2099-01-01T00:00:00" })
+      const first = await fake.placeOrder(sampleOrder(72))
+      const firstPollMs = Math.max(ahead.order.updatedAtMs, first.order.updatedAtMs)
+      const filename = join(dir, "hub.db")
+      const polled = await runHub(connector, firstPollMs, filename, (hub, sql) =>
+        Effect.gen(function* () {
+          const taken = yield* hub.pollOnce(connector)
+          const cursor = yield* sql.query<{ poll_cursor: string }>("SELECT poll_cursor FROM shop_connectors")
+          return { taken, cursor: JSON.parse(cursor[0]?.poll_cursor ?? "{}") as { since: string } }
+        })
+      )
+      expect(polled.taken).toBe(2)
+      // The next catch-up starts a second before the newest change that is plausible, not in 2099.
+      expect(polled.cursor.since).toBe(new Date(first.order.updatedAtMs - 1000).toISOString().slice(0, 19))
+      const later = await fake.placeOrder(sampleOrder(73))
+      const result = await runHub(connector, later.order.updatedAtMs, filename, (hub, sql) =>
+        Effect.gen(function* () {
+          yield* sql.execute("UPDATE shop_connectors SET next_poll_ms = 0")
+          yield* hub.pollOnce(connector)
+          return {
+            taken: yield* sql.query<{ shop_order_id: string }>("SELECT shop_order_id FROM shop_orders ORDER BY 1"),
+            quarantined: yield* sql.query<{ shop_order_id: string; reason: string }>(
+              "SELECT shop_order_id, reason FROM shop_quarantine"
+            )
+          }
+        })
+      )
+      expect(result.taken).toEqual([
+        { shop_order_id: String(first.order.id) },
+        { shop_order_id: String(later.order.id) }
+      ])
+      expect(result.quarantined).toEqual([
+        {
+          shop_order_id: String(ahead.order.id),
+          reason: `change time ${Date.parse("2099-01-01T00:00:00Z")} is not a plausible time`
+        }
+      ])
+    } finally {
+      await fake.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -13,6 +13,7 @@ import {
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
+import { plausibleChange } from "../plausibleChange.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches } from "../webhookHmac.ts"
 import { gmt, mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
@@ -107,7 +108,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
     readonly max: string
   }
 
-  const ordersChangedSince = (cursor: string | undefined, sinceMs: number) =>
+  const ordersChangedSince = (cursor: string | undefined, sinceMs: number, nowMs: number) =>
     Effect.gen(function* () {
       const start = new Date(sinceMs).toISOString().slice(0, 19)
       const at: PollCursor = cursor === undefined ? { since: start, page: 1, max: start } : JSON.parse(cursor)
@@ -120,11 +121,11 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
         page: at.page
       })
       const orders = response.data as ReadonlyArray<WooOrder>
-      // Only a change time that is a date moves the cursor: one order with a broken date (quarantined by the hub)
-      // must not make the next catch-up start from a time that is none.
+      // Only a plausible change time moves the cursor: one order with a broken date or one far ahead (quarantined
+      // by the hub) must not make the next catch-up start from a time that is none, or after every order to come.
       const max = orders.reduce((latest, order) => {
         const modified = order.date_modified_gmt
-        return modified !== null && !Number.isNaN(gmt(modified)) && modified > latest ? modified : latest
+        return modified !== null && plausibleChange(gmt(modified), nowMs) && modified > latest ? modified : latest
       }, at.max)
       const pages = Number(response.headers["x-wp-totalpages"] ?? "1")
       // An empty page ends the pass whatever X-WP-TotalPages claims: paging on through empty pages would keep the
