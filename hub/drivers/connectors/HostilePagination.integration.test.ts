@@ -6,6 +6,7 @@ import { testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
 import type { ShopConnector } from "../../core/shop/ShopConnector.ts"
 import { makeShopifyConnector } from "./shopify/ShopifyConnector.ts"
 import { makeShopwareConnector } from "./shopware/ShopwareConnector.ts"
+import { makeSignedWebhookConnector } from "./webhook/SignedWebhookConnector.ts"
 import { makeWooCommerceConnector } from "./woocommerce/WooCommerceConnector.ts"
 
 /** A shop that answers every catch-up page with no orders and says that more follow. */
@@ -103,6 +104,43 @@ describe("a catch-up poll against a shop whose pagination never ends", () => {
         const pass = await onePass(connector)
         expect(pass.read).toBe(1)
         expect(JSON.parse(pass.cursor ?? "")).toMatchObject({ after: null })
+      } finally {
+        await shop.close()
+      }
+    }
+  })
+
+  it("generic signed webhook shop: an empty page or a cursor that does not move ends the pass", async () => {
+    const genericOrder = {
+      id: "1",
+      number: "1",
+      updatedAt: "2026-06-01T00:00:00Z",
+      placedAt: "2026-06-01T00:00:00Z",
+      state: "open",
+      currency: "EUR",
+      totalPaid: 12.9,
+      customer: { id: "c-1", firstName: "Mia", lastName: "Berg", email: "mia@example.com" },
+      shipTo: { name: "Mia Berg", street1: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", country: "DE" },
+      lines: [{ id: "l-1", sku: "ALP-MUG-01", quantity: 1, paidUnitPrice: 12.9 }]
+    }
+    // From no cursor, the repeating page is read once as the first page and once more to see it repeat.
+    for (const [answer, pages] of [
+      [{ orders: [], cursor: "c-2", more: true }, 1],
+      [{ orders: [genericOrder], cursor: "c-1", more: true }, 2]
+    ] as const) {
+      const shop = await startEndlessShop((_request, response) => json(response, answer))
+      try {
+        const connector = makeSignedWebhookConnector({
+          settings: { ...testSettings, id: "generic", type: "webhook", orderIdPrefix: "GEN" },
+          credentials: { secret: "generic-shop-secret-0123" },
+          shopUrl: shop.url,
+          timeoutMs: 1_000,
+          toleranceMs: 300_000
+        })
+        const page = await Effect.runPromise(connector.ordersChangedSince("c-1", 0, Date.UTC(2026, 5, 1)))
+        expect(page.more).toBe(false)
+        const pass = await onePass(connector)
+        expect(pass.read).toBe(pages)
       } finally {
         await shop.close()
       }

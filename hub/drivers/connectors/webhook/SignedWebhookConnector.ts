@@ -213,7 +213,10 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
                 (issue) => new ShopError({ reason: "Malformed", message: `${name}: ${issue.message.slice(0, 300)}` })
               )
             )
-            return { orders: page.orders.map(toDraft), cursor: page.cursor, more: page.more }
+            // A next page needs orders on this one and a cursor that moves on: otherwise the same page would be
+            // asked for again for ever, and the catch-up would never move past it.
+            const more = page.more && page.orders.length > 0 && page.cursor !== (cursor ?? "")
+            return { orders: page.orders.map(toDraft), cursor: page.cursor, more }
           }),
     fulfill: (push: FulfillmentPush) =>
       Effect.gen(function* () {
