@@ -66,7 +66,7 @@ describe("a correction of an order a shop connector brought", () => {
       Effect.gen(function* () {
         yield* migrate(hubMigrations)
         const sql = yield* Sql
-        expect(yield* ingestShopOrder(sql, testSettings, routing, draftOrder(), payload, NOW)).toBe("upserted")
+        expect(yield* ingestShopOrder(sql, testSettings, routing, draftOrder(), payload, NOW, "read")).toBe("upserted")
         const orderId = (yield* sql.query<{ order_id: string }>("SELECT order_id FROM shop_orders"))[0]!.order_id
         yield* sql.execute(
           "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C', 'Mia', 'Berg', 'mia@example.com', 'de', 0)"
@@ -108,7 +108,8 @@ describe("a correction of an order a shop connector brought", () => {
           routing,
           draftOrder({ updatedAtMs: NOW + 60_000, shippingMethod: { code: "Standard", title: "Standardversand" } }),
           payload,
-          NOW + 60_000
+          NOW + 60_000,
+          "read"
         )
         // A new address set at the shop is the shop's, and wins.
         const moved = yield* ingestShopOrder(
@@ -120,7 +121,8 @@ describe("a correction of an order a shop connector brought", () => {
             shipTo: { ...draftOrder().shipTo, street1: "Elbchaussee 5", postalCode: "22763" }
           }),
           payload,
-          NOW + 120_000
+          NOW + 120_000,
+          "read"
         )
         const messages = yield* sql.query<{ stream: string; topic: string; body: string }>(
           "SELECT stream, topic, body FROM shop_messages ORDER BY seq"

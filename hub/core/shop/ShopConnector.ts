@@ -126,8 +126,16 @@ export interface ShopConnector {
   readonly verifyWebhook: (webhook: RawWebhook) => Effect.Effect<ReadonlyArray<WebhookNotice>, WebhookRefused>
   /** The order as the shop has it now; undefined when the shop does not know it (deleted). */
   readonly readOrder: (shopOrderId: string) => Effect.Effect<ShopOrderDraft | undefined, ShopError>
-  /** Orders changed since `cursor` (undefined: since `sinceMs`), oldest change first. */
-  readonly ordersChangedSince: (cursor: string | undefined, sinceMs: number) => Effect.Effect<OrderPage, ShopError>
+  /**
+   * Orders changed since `cursor` (undefined: since `sinceMs`), oldest change first. A change stamped more than
+   * `shopClockAheadMs` after `nowMs` (the hub's time) does not move the cursor: the order is refused, and the next
+   * catch-up must not start after it.
+   */
+  readonly ordersChangedSince: (
+    cursor: string | undefined,
+    sinceMs: number,
+    nowMs: number
+  ) => Effect.Effect<OrderPage, ShopError>
   readonly fulfill: (push: FulfillmentPush) => Effect.Effect<FulfillmentResult, ShopError>
   readonly refund: (push: RefundPush) => Effect.Effect<RefundResult, ShopError>
   /** Sets the order's shipping address at the shop; a shop that cannot take it fails with `Rejected` and why. */

@@ -14,7 +14,13 @@ import {
 } from "./PushQueue.ts"
 import type { Routing } from "./RoutingRules.ts"
 import type { RawWebhook, ShopConnector } from "./ShopConnector.ts"
-import { type IngestOutcome, ingestShopOrder, type QuarantinePayload, quarantineShopPayload } from "./ShopInbox.ts"
+import {
+  type DraftSource,
+  type IngestOutcome,
+  ingestShopOrder,
+  type QuarantinePayload,
+  quarantineShopPayload
+} from "./ShopInbox.ts"
 import { makeShopInboxPublisher } from "./ShopInboxPublisher.ts"
 import type { ShopOrderDraft } from "./ShopOrderDraft.ts"
 import { makeShopOutbound } from "./ShopOutbound.ts"
@@ -54,7 +60,13 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
   const messageWakeups = Effect.runSync(Queue.sliding<void>(1))
   const pushWakeups = Effect.runSync(Queue.sliding<void>(1))
 
-  const ingest = (connector: ShopConnector, draft: ShopOrderDraft, raw: unknown, deliveryId: string | undefined) =>
+  const ingest = (
+    connector: ShopConnector,
+    draft: ShopOrderDraft,
+    raw: unknown,
+    deliveryId: string | undefined,
+    source: DraftSource
+  ) =>
     Effect.gen(function* () {
       const nowMs = yield* now
       const outcome = yield* sql.transaction(
@@ -73,7 +85,8 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
             options.routing,
             draft,
             quarantineText(raw, options.sha256),
-            nowMs
+            nowMs,
+            source
           )
         })
       )
@@ -108,7 +121,15 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
           return { status: 503, body: { error: "the order could not be read from the shop; send again" } }
         }
         if (order.success === undefined) continue
-        outcomes.push(yield* ingest(connector, order.success, order.success, notice.deliveryId))
+        outcomes.push(
+          yield* ingest(
+            connector,
+            order.success,
+            order.success,
+            notice.deliveryId,
+            notice.order === undefined ? "read" : "carried"
+          )
+        )
       }
       return { status: 200, body: { outcomes } }
     })
@@ -127,7 +148,9 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       let cursor = state?.poll_cursor ?? undefined
       let taken = 0
       for (let page = 0; page < 100; page++) {
-        const result = yield* Effect.result(connector.ordersChangedSince(cursor, start - options.firstPollLookbackMs))
+        const result = yield* Effect.result(
+          connector.ordersChangedSince(cursor, start - options.firstPollLookbackMs, start)
+        )
         if (result._tag === "Failure") {
           const failures = Number(state?.poll_failures ?? 0) + 1
           const at = yield* now
@@ -141,7 +164,7 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
           return taken
         }
         for (const draft of result.success.orders) {
-          yield* ingest(connector, draft, draft, undefined)
+          yield* ingest(connector, draft, draft, undefined, "read")
           taken++
         }
         cursor = result.success.cursor

@@ -27,6 +27,12 @@ interface ShopOrderRow {
   readonly mapped: string
 }
 
+/**
+ * How the hub has a draft: `read` from the shop just now (by id, or by the catch-up), so it is the shop's state at
+ * that moment; `carried` in a webhook's body, which may be the earlier of two changes made in one second.
+ */
+export type DraftSource = "read" | "carried"
+
 /** What a quarantine row keeps of a payload: 4 KB of it, and the SHA-256 of the whole (computed by the caller). */
 export interface QuarantinePayload {
   readonly text: string
@@ -95,8 +101,10 @@ export const quarantineShopPayload = (
 
 /**
  * Takes one shop order (from a webhook or a poll) into the hub, in the caller's transaction. A state the shop
- * changed no later than the one already taken is stale and changes nothing, so webhooks out of order and polls
- * that overlap them are harmless. Otherwise the order is checked and mapped (a refusal is quarantined with its
+ * changed earlier than the one already taken is stale and changes nothing, so webhooks out of order and polls
+ * that overlap them are harmless. Shops stamp changes in whole seconds (WooCommerce, Shopify), so two changes in one
+ * second carry the same time: a draft read from the shop is taken then when it differs (it is the shop's state now),
+ * a carried one is not (it cannot say it is the later one), and the next read of the order settles it. Otherwise the order is checked and mapped (a refusal is quarantined with its
  * reason), routed to the site that ships it, and the stations of that site get what changed, with the next
  * version: the whole order (`order.upsert`), the cancellation (`order.cancel`) or only the new address
  * (`order.address-corrected`). An order that is not paid yet is kept back until it is; a change the stations do not
@@ -108,7 +116,8 @@ export const ingestShopOrder = (
   routing: Routing,
   draft: ShopOrderDraft,
   payload: QuarantinePayload,
-  nowMs: number
+  nowMs: number,
+  source: DraftSource
 ): Effect.Effect<IngestOutcome, StoreError> =>
   Effect.gen(function* () {
     const rows = yield* sql.query<ShopOrderRow>(
@@ -117,7 +126,12 @@ export const ingestShopOrder = (
       [settings.id, draft.shopOrderId]
     )
     const stored = rows[0]
-    if (stored !== undefined && draft.updatedAtMs <= Number(stored.shop_updated_ms)) return "stale" as const
+    const storedMs = stored === undefined ? undefined : Number(stored.shop_updated_ms)
+    if (
+      storedMs !== undefined &&
+      (draft.updatedAtMs < storedMs || (draft.updatedAtMs === storedMs && source === "carried"))
+    )
+      return "stale" as const
     const quarantine = (reason: string) =>
       Effect.as(
         quarantineShopPayload(
@@ -130,6 +144,9 @@ export const ingestShopOrder = (
     const outcome = mapShopOrder(draft, settings, nowMs)
     if (!outcome.ok) return yield* quarantine(outcome.reason)
     const mapped = yield* keepCustomerCorrection(sql, outcome.mapped)
+    // Read again within the same second and nothing changed (a poll overlapping the webhook's read): nothing to do.
+    if (draft.updatedAtMs === storedMs && stored?.state === draft.state && stored.mapped === JSON.stringify(mapped))
+      return "stale" as const
     let siteId = stored?.site_id
     if (siteId === undefined) {
       const route = routeOrder(routing, {

@@ -45,6 +45,11 @@ export interface ShopOrderDraft {
   readonly locationId: string | undefined
   /** The sales channel (Shopware) or storefront the order came through: picks the brand. */
   readonly salesChannel: string | undefined
+  /**
+   * The connector's own reason this order must not reach a station, when the shop's answer says so: a test order,
+   * or more lines than the connector could read (taking the lines it did read would ship part of the order as all).
+   */
+  readonly withheld?: string
 }
 
 export interface ShopLineDraft {

@@ -17,6 +17,9 @@ export type MapOutcome =
   | { readonly ok: true; readonly mapped: MappedOrder }
   | { readonly ok: false; readonly reason: string }
 
+/** How far a shop's clock may run ahead of the hub's: a change stamped later is refused, and moves no poll cursor. */
+export const shopClockAheadMs = 24 * 3_600_000
+
 /** Bounds a real order stays within; anything past them is a broken payload or an attack, not a sale. */
 const limits = {
   lines: 200,
@@ -24,8 +27,7 @@ const limits = {
   unitPrice: 100_000,
   total: 1_000_000,
   text: 200,
-  /** A shop's clock may run ahead of ours by this much. */
-  futureMs: 24 * 3_600_000,
+  futureMs: shopClockAheadMs,
   /** 2000-01-01: no shop of ours changed an order before. */
   earliestMs: 946_684_800_000
 }
@@ -93,6 +95,7 @@ const finite = (value: number) => typeof value === "number" && Number.isFinite(v
  */
 export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings, nowMs: number): MapOutcome => {
   const refuse = (reason: string): MapOutcome => ({ ok: false, reason })
+  if (draft.withheld !== undefined) return refuse(draft.withheld)
   const orderId = orderIdFor(settings.orderIdPrefix, draft.orderNumber)
   if (orderId === undefined) return refuse(`order number "${draft.orderNumber}" cannot become a station order id`)
   if (

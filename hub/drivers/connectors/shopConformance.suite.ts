@@ -59,7 +59,9 @@ export const shopConformanceSuite = (name: string, makeRig: () => Promise<Confor
         let cursor: string | undefined
         const seen: Array<string> = []
         for (let page = 0; page < 10; page++) {
-          const result = await Effect.runPromise(rig.connector.ordersChangedSince(cursor, Date.now() - 3_600_000))
+          const result = await Effect.runPromise(
+            rig.connector.ordersChangedSince(cursor, Date.now() - 3_600_000, Date.now())
+          )
           seen.push(...result.orders.map((order) => order.shopOrderId))
           cursor = result.cursor
           if (!result.more) break

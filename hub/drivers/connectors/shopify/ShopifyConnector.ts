@@ -13,6 +13,7 @@ import {
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
+import { plausibleChange } from "../plausibleChange.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches } from "../webhookHmac.ts"
 import { mapShopifyOrder, type ShopifyOrder } from "./mapShopifyOrder.ts"
@@ -147,7 +148,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
     readonly max: string
   }
 
-  const ordersChangedSince = (cursor: string | undefined, sinceMs: number) =>
+  const ordersChangedSince = (cursor: string | undefined, sinceMs: number, nowMs: number) =>
     Effect.gen(function* () {
       const at: PollCursor =
         cursor === undefined
@@ -157,11 +158,17 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
         orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ReadonlyArray<ShopifyOrder> }
       }>(shopifyQueries.orders, { first: 50, after: at.after, query: `updated_at:>='${at.since}'` })
       const nodes = data.orders.nodes
-      const max = nodes.reduce((latest, order) => (order.updatedAt > latest ? order.updatedAt : latest), at.max)
-      const more = data.orders.pageInfo.hasNextPage
-      const next: PollCursor = more
-        ? { since: at.since, after: data.orders.pageInfo.endCursor, max }
-        : { since: max, after: null, max }
+      // Only a plausible change time moves the cursor (one far ahead would hide every order to come).
+      const max = nodes.reduce(
+        (latest, order) =>
+          plausibleChange(Date.parse(order.updatedAt), nowMs) && order.updatedAt > latest ? order.updatedAt : latest,
+        at.max
+      )
+      const endCursor = data.orders.pageInfo.endCursor
+      // A next page needs orders on this one and a cursor that moves on: a page that points nowhere or back at
+      // itself would be read again for ever, and the catch-up would never move past it.
+      const more = data.orders.pageInfo.hasNextPage && nodes.length > 0 && endCursor !== null && endCursor !== at.after
+      const next: PollCursor = more ? { since: at.since, after: endCursor, max } : { since: max, after: null, max }
       return { orders: nodes.map(mapShopifyOrder), cursor: JSON.stringify(next), more }
     })
 

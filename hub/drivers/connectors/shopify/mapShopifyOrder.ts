@@ -1,5 +1,6 @@
 /** Maps a Shopify order into the shop-neutral order shape. */
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
+import { lineItemsPerRead } from "./shopifyQueries.ts"
 
 interface Money {
   readonly shopMoney: { readonly amount: string; readonly currencyCode: string }
@@ -12,6 +13,8 @@ export interface ShopifyOrder {
   readonly createdAt: string
   readonly updatedAt: string
   readonly cancelledAt: string | null
+  /** A test order: placed with a test payment (a development store, Shopify Payments in test mode). */
+  readonly test: boolean
   readonly displayFinancialStatus: string | null
   readonly customerLocale: string | null
   readonly email: string | null
@@ -35,6 +38,7 @@ export interface ShopifyOrder {
   readonly shippingLine: { readonly code: string | null; readonly title: string | null } | null
   readonly channelInformation: { readonly channelId: string | null } | null
   readonly lineItems: {
+    readonly pageInfo: { readonly hasNextPage: boolean }
     readonly nodes: ReadonlyArray<{
       readonly id: string
       readonly sku: string | null
@@ -100,6 +104,11 @@ export const mapShopifyOrder = (order: ShopifyOrder): ShopOrderDraft => {
     })),
     shippingMethod: { code: orUndefined(order.shippingLine?.code), title: orUndefined(order.shippingLine?.title) },
     locationId: order.fulfillmentOrders.nodes[0]?.assignedLocation?.location?.id,
-    salesChannel: orUndefined(order.channelInformation?.channelId)
+    salesChannel: orUndefined(order.channelInformation?.channelId),
+    ...(order.test
+      ? { withheld: "Shopify marks it a test order: it is not shipped" }
+      : order.lineItems.pageInfo.hasNextPage
+        ? { withheld: `it has more line items than the ${lineItemsPerRead} the connector reads at once` }
+        : {})
   }
 }

@@ -3,14 +3,18 @@
  * `Order`, `FulfillmentOrder`, `fulfillmentCreate`, `orderUpdate` and `refundCreate`). Each operation is named, so the fake shop in
  * `fixtures/shops/shopify/` answers by name, and so do Shopify's logs.
  */
+/** Line items one read of an order returns; an order with more is refused whole rather than taken in part. */
+export const lineItemsPerRead = 100
+
 const orderFields = `
-  id name createdAt updatedAt cancelledAt displayFinancialStatus customerLocale email
+  id name createdAt updatedAt cancelledAt test displayFinancialStatus customerLocale email
   totalPriceSet { shopMoney { amount currencyCode } }
   customer { id firstName lastName email }
   shippingAddress { name company address1 address2 zip city provinceCode countryCodeV2 }
   shippingLine { code title }
   channelInformation { channelId }
-  lineItems(first: 100) {
+  lineItems(first: ${lineItemsPerRead}) {
+    pageInfo { hasNextPage }
     nodes { id sku quantity variant { barcode } discountedUnitPriceAfterAllDiscountsSet { shopMoney { amount currencyCode } } }
   }
   fulfillmentOrders(first: 10) { nodes { id status assignedLocation { location { id } } } }

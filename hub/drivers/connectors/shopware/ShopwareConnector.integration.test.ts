@@ -1,8 +1,10 @@
 import { createHmac } from "node:crypto"
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
 import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
 import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { shopwareId, startFakeShopware } from "../../../../fixtures/shops/shopware/FakeShopware.ts"
-import { shopConformanceSuite } from "../shopConformance.suite.ts"
+import { sampleOrder, shopConformanceSuite } from "../shopConformance.suite.ts"
 import { makeShopwareConnector } from "./ShopwareConnector.ts"
 
 const credentials = {
@@ -46,4 +48,29 @@ shopConformanceSuite("Shopware 6", async () => {
     tracksUnits: false,
     close: fake.close
   }
+})
+
+describe("a Shopware order stamped far ahead of the hub's clock", () => {
+  it("does not move the catch-up's cursor past the orders that follow it", async () => {
+    const fake = await startFakeShopware(credentials)
+    try {
+      const connector = makeShopwareConnector({
+        settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
+        credentials,
+        url: fake.url(),
+        webhookUrl: undefined,
+        timeoutMs: 1_000
+      })
+      const ahead = await fake.placeOrder(sampleOrder(81))
+      fake.breakFields(ahead.order.id, { updatedAt: "2099-01-01T00:00:00.000+00:00" })
+      const first = await fake.placeOrder(sampleOrder(82))
+      const nowMs = first.order.updatedAtMs
+      const page = await Effect.runPromise(connector.ordersChangedSince(undefined, nowMs - 60_000, nowMs))
+      expect(page.orders).toHaveLength(2)
+      const firstChange = new Date(first.order.createdAtMs).toISOString().replace("Z", "+00:00")
+      expect(JSON.parse(page.cursor)).toEqual({ since: firstChange, page: 1, max: firstChange })
+    } finally {
+      await fake.close()
+    }
+  })
 })

@@ -14,6 +14,7 @@ import {
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
+import { plausibleChange } from "../plausibleChange.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches } from "../webhookHmac.ts"
 import { mapShopwareOrder, orderAssociations, type ShopwareOrder } from "./mapShopwareOrder.ts"
@@ -123,7 +124,7 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
     readonly max: string
   }
 
-  const ordersChangedSince = (cursor: string | undefined, sinceMs: number) =>
+  const ordersChangedSince = (cursor: string | undefined, sinceMs: number, nowMs: number) =>
     Effect.gen(function* () {
       const start = new Date(sinceMs).toISOString()
       const at: PollCursor = cursor === undefined ? { since: start, page: 1, max: start } : JSON.parse(cursor)
@@ -143,11 +144,14 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
         ],
         sort: [{ field: "createdAt", order: "ASC" }]
       })
+      // Only a plausible change time moves the cursor (one far ahead would hide every order to come).
       const max = result.data.reduce((latest, order) => {
         const changed = order.updatedAt ?? order.createdAt
-        return changed > latest ? changed : latest
+        return plausibleChange(Date.parse(changed), nowMs) && changed > latest ? changed : latest
       }, at.max)
-      const more = at.page * 50 < (result.total ?? 0)
+      // An empty page ends the pass whatever total the shop claims: paging on through empty pages would keep the
+      // catch-up from ever starting again at what changed since.
+      const more = result.data.length > 0 && at.page * 50 < (result.total ?? 0)
       const next: PollCursor = more ? { since: at.since, page: at.page + 1, max } : { since: max, page: 1, max }
       return { orders: result.data.map(mapShopwareOrder), cursor: JSON.stringify(next), more }
     })

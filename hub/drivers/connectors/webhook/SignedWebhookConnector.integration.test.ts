@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
+import type { ShopError } from "../../../core/shop/ShopConnector.ts"
 import { makeSignedWebhookConnector, signBody } from "./SignedWebhookConnector.ts"
 
 const secret = "generic-shop-secret-0123"
@@ -65,6 +66,63 @@ describe("the generic signed webhook connector's address push", () => {
       })
       const refused = await Effect.runPromise(Effect.flip(inboundOnly.updateAddress(push)))
       expect(refused).toMatchObject({ reason: "Rejected", message: "shop generic has no shopUrl to send to" })
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})
+
+describe("the generic signed webhook connector's push answers", () => {
+  const fulfillment = {
+    idempotencyKey: "packbench-fulfillment-GEN-1-P-1",
+    orderId: "GEN-1",
+    shopOrderId: "1",
+    parcelId: "P-1",
+    carrier: "dhl-paket",
+    carrierName: "DHL Paket",
+    trackingNumber: "00340434000000000001",
+    trackingUrl: undefined,
+    lines: [{ lineId: "L1", shopLineId: "L1", quantity: 1 }],
+    completesOrder: true
+  }
+  const refund = {
+    idempotencyKey: "packbench-refund-GEN-1-R-1",
+    orderId: "GEN-1",
+    shopOrderId: "1",
+    currency: "EUR",
+    lines: [{ lineId: "L1", shopLineId: "L1", quantity: 1, amountCents: 1290 }],
+    amountCents: 1290,
+    note: "return R-1"
+  }
+
+  it("takes a 2xx answer that is not a JSON object as a Malformed answer to retry, never as a crash", async () => {
+    const answers = ["OK", "null", "[]", '{"id":']
+    let next = 0
+    const server = createServer((request, response) => {
+      request.resume()
+      request.on("end", () => response.writeHead(200, { "content-type": "text/plain" }).end(answers[next]))
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const connector = makeSignedWebhookConnector({
+        settings,
+        credentials: { secret },
+        shopUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        timeoutMs: 1_000,
+        toleranceMs: 300_000
+      })
+      for (next = 0; next < answers.length; next++) {
+        const calls: ReadonlyArray<Effect.Effect<unknown, ShopError>> = [
+          connector.fulfill(fulfillment),
+          connector.refund(refund),
+          connector.updateAddress(push)
+        ]
+        for (const call of calls) {
+          const failure = await Effect.runPromise(Effect.flip(call))
+          expect(failure).toMatchObject({ _tag: "ShopError", reason: "Malformed" })
+          expect(failure.message).toContain("not a JSON object")
+        }
+      }
     } finally {
       await new Promise((resolve) => server.close(resolve))
     }

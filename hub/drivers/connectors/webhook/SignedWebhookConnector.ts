@@ -157,6 +157,26 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
       return answer
     })
 
+  /**
+   * A push's answer as a JSON object; an empty answer is an empty object (the shop acted and named nothing). Anything
+   * else is `Malformed`: the push is sent again with the same key, and the Shop card names the answer.
+   */
+  const answerObject = (path: string, text: string): Effect.Effect<Readonly<Record<string, unknown>>, ShopError> => {
+    const malformed = new ShopError({
+      reason: "Malformed",
+      message: `${name}: ${path} answered with something that is not a JSON object: ${text.replace(/\s+/g, " ").slice(0, 100)}`
+    })
+    let body: unknown
+    try {
+      body = JSON.parse(text || "{}")
+    } catch {
+      return Effect.fail(malformed)
+    }
+    return body !== null && typeof body === "object" && !Array.isArray(body)
+      ? Effect.succeed(body as Readonly<Record<string, unknown>>)
+      : Effect.fail(malformed)
+  }
+
   const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
     Effect.gen(function* () {
       const timestamp = webhook.headers["x-packbench-timestamp"] ?? ""
@@ -193,19 +213,35 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
                 (issue) => new ShopError({ reason: "Malformed", message: `${name}: ${issue.message.slice(0, 300)}` })
               )
             )
-            return { orders: page.orders.map(toDraft), cursor: page.cursor, more: page.more }
+            // A next page needs orders on this one and a cursor that moves on: otherwise the same page would be
+            // asked for again for ever, and the catch-up would never move past it.
+            const more = page.more && page.orders.length > 0 && page.cursor !== (cursor ?? "")
+            return { orders: page.orders.map(toDraft), cursor: page.cursor, more }
           }),
     fulfill: (push: FulfillmentPush) =>
-      Effect.map(request("POST", "/fulfillments", push, push.idempotencyKey), (text) => {
-        const body = JSON.parse(text || "{}") as { id?: string; alreadyThere?: boolean }
-        return { shopFulfillmentId: body.id ?? push.idempotencyKey, alreadyThere: body.alreadyThere === true }
+      Effect.gen(function* () {
+        const body = yield* answerObject(
+          "/fulfillments",
+          yield* request("POST", "/fulfillments", push, push.idempotencyKey)
+        )
+        return {
+          shopFulfillmentId: typeof body.id === "string" ? body.id.slice(0, 200) : push.idempotencyKey,
+          alreadyThere: body.alreadyThere === true
+        }
       }),
     refund: (push: RefundPush) =>
-      Effect.map(request("POST", "/refunds", push, push.idempotencyKey), (text): RefundResult => {
-        const body = JSON.parse(text || "{}") as { status?: string; id?: string; reason?: string }
+      Effect.gen(function* () {
+        const body = yield* answerObject("/refunds", yield* request("POST", "/refunds", push, push.idempotencyKey))
         return body.status === "failed"
-          ? { status: "failed", reason: body.reason ?? "the shop refused the refund" }
-          : { status: "issued", shopRefundId: body.id ?? push.idempotencyKey, amountCents: push.amountCents }
+          ? ({
+              status: "failed",
+              reason: typeof body.reason === "string" ? body.reason.slice(0, 1000) : "the shop refused the refund"
+            } satisfies RefundResult)
+          : ({
+              status: "issued",
+              shopRefundId: typeof body.id === "string" ? body.id.slice(0, 200) : push.idempotencyKey,
+              amountCents: push.amountCents
+            } satisfies RefundResult)
       }),
     // The same outbound path as fulfillments: `POST <shopUrl>/addresses`, signed, the push's key as Idempotency-Key.
     // Without a shopUrl the push fails as Rejected with that reason, for a manager to see on the Shop card.
@@ -218,10 +254,7 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
           { orderId: push.orderId, shopOrderId: push.shopOrderId, shipTo: push.shipTo, address },
           push.idempotencyKey
         )
-        const body = yield* Effect.try({
-          try: () => JSON.parse(text || "{}") as { id?: unknown },
-          catch: () => new ShopError({ reason: "Malformed", message: `${name}: /addresses answered with no JSON` })
-        })
+        const body = yield* answerObject("/addresses", text)
         return { shopAddressId: typeof body.id === "string" ? body.id.slice(0, 200) : push.shopOrderId }
       }),
     check: Effect.gen(function* () {

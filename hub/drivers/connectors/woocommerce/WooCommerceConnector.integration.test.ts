@@ -1,9 +1,19 @@
-import { createHmac } from "node:crypto"
-import { Effect } from "effect"
+import { createHash, createHmac } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
+import { migrate } from "../../../../core/store/Migrations.ts"
+import { Sql } from "../../../../core/store/Sql.ts"
+import { StationClock } from "../../../../core/time/Clock.ts"
+import { layerSqlite } from "../../../../drivers/sqlite/SqliteSql.ts"
 import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
 import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { startFakeWooCommerce } from "../../../../fixtures/shops/woocommerce/FakeWooCommerce.ts"
+import { hubMigrations } from "../../../core/notify/migrations/hubMigrations.ts"
+import type { ShopConnector } from "../../../core/shop/ShopConnector.ts"
+import { makeShopHub, type ShopHub } from "../../../core/shop/ShopHub.ts"
 import { sampleOrder, shopConformanceSuite } from "../shopConformance.suite.ts"
 import { makeWooCommerceConnector } from "./WooCommerceConnector.ts"
 
@@ -98,6 +108,235 @@ describe("WooCommerce address update against a shop that keeps the old address",
       expect(placed.order.order.shipTo.street1).toBe("Hafenstraße 1")
     } finally {
       await fake.close()
+    }
+  })
+})
+
+/** The hub's shop side over a SQLite file with the one connector, at a time the test sets. */
+const runHub = <A, E>(
+  connector: ShopConnector,
+  nowMs: number,
+  filename: string,
+  effect: (hub: ShopHub, sql: Sql["Service"]) => Effect.Effect<A, E>
+) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const sql = yield* Sql
+      yield* migrate(hubMigrations)
+      const hub = makeShopHub(sql, Effect.succeed(nowMs), {
+        connectors: [connector],
+        routing: { rules: [], defaultSite: "HAM1" },
+        queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
+        pollIntervalMs: 60_000,
+        firstPollLookbackMs: 3_600_000,
+        sha256: (text) => createHash("sha256").update(text).digest("hex")
+      })
+      return yield* effect(hub, sql)
+    }).pipe(Effect.provide(Layer.mergeAll(layerSqlite({ filename }), StationClock.manual(nowMs).layer)))
+  )
+
+describe("WooCommerce orders with a field the hub cannot read", () => {
+  it("quarantines an order whose creation date is not a date, by catch-up and by webhook, and takes the others", async () => {
+    const fake = await startFakeWooCommerce(credentials)
+    const dir = mkdtempSync(join(tmpdir(), "pb-woo-broken-"))
+    try {
+      const connector = makeWooCommerceConnector({
+        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
+        credentials,
+        url: fake.url(),
+        completedStatus: "completed",
+        timeoutMs: 1_000
+      })
+      const broken = await fake.placeOrder(sampleOrder(51))
+      const fine = await fake.placeOrder(sampleOrder(52))
+      const garbled = await fake.placeOrder(sampleOrder(53))
+      // WooCommerce answers a date it does not have as null (wc_rest_prepare_date_response).
+      fake.breakFields(broken.order.id, { date_created_gmt: null })
+      fake.breakFields(garbled.order.id, { date_modified_gmt: "not a date" })
+      const nowMs = Math.max(broken.order.updatedAtMs, fine.order.updatedAtMs, garbled.order.updatedAtMs)
+      const webhookBody = JSON.stringify({
+        id: 9001,
+        number: "9001",
+        status: "processing",
+        currency: "EUR",
+        date_created_gmt: "2026-02-30 25:61:00",
+        date_modified_gmt: new Date(nowMs).toISOString().slice(0, 19),
+        total: "12.90",
+        customer_id: 0,
+        billing: { first_name: "Mia", last_name: "Berg", email: "mia@example.com" },
+        shipping: {
+          first_name: "Mia",
+          last_name: "Berg",
+          company: "",
+          address_1: "Hafenstraße 1",
+          address_2: "",
+          city: "Hamburg",
+          state: "",
+          postcode: "20457",
+          country: "DE"
+        },
+        line_items: [{ id: 1, sku: "ALP-MUG-01", quantity: 1, total: "12.90", total_tax: "0.00", meta_data: [] }],
+        shipping_lines: [],
+        meta_data: []
+      })
+      const result = await runHub(connector, nowMs, join(dir, "hub.db"), (hub, sql) =>
+        Effect.gen(function* () {
+          const polled = yield* hub.pollOnce(connector)
+          const cursor = yield* sql.query<{ poll_cursor: string }>("SELECT poll_cursor FROM shop_connectors")
+          const webhook = yield* hub.receiveWebhook("woo", {
+            headers: {
+              "x-wc-webhook-topic": "order.created",
+              "x-wc-webhook-id": "7",
+              "x-wc-webhook-delivery-id": "d-broken",
+              "x-wc-webhook-signature": createHmac("sha256", credentials.webhookSecret)
+                .update(webhookBody)
+                .digest("base64")
+            },
+            body: new TextEncoder().encode(webhookBody)
+          })
+          return {
+            polled,
+            cursor: JSON.parse(cursor[0]?.poll_cursor ?? "{}"),
+            webhook,
+            taken: yield* sql.query<{ shop_order_id: string }>("SELECT shop_order_id FROM shop_orders"),
+            quarantined: yield* sql.query<{ shop_order_id: string; reason: string }>(
+              "SELECT shop_order_id, reason FROM shop_quarantine ORDER BY shop_order_id"
+            )
+          }
+        })
+      )
+      expect(result.polled).toBe(3)
+      // The next catch-up starts a second before the newest readable change, not at "not a date".
+      expect(result.cursor).toEqual({
+        since: new Date(Math.max(broken.order.updatedAtMs, fine.order.updatedAtMs) - 1000).toISOString().slice(0, 19),
+        page: 1,
+        max: new Date(Math.max(broken.order.updatedAtMs, fine.order.updatedAtMs)).toISOString().slice(0, 19)
+      })
+      expect(result.webhook).toEqual({ status: 200, body: { outcomes: ["quarantined"] } })
+      expect(result.taken).toEqual([{ shop_order_id: String(fine.order.id) }])
+      expect(result.quarantined).toEqual([
+        { shop_order_id: String(broken.order.id), reason: 'placed-at "null" is not a date' },
+        { shop_order_id: String(garbled.order.id), reason: "change time NaN is not a plausible time" },
+        { shop_order_id: "9001", reason: 'placed-at "2026-02-30 25:61:00" is not a date' }
+      ])
+    } finally {
+      await fake.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("WooCommerce changes within one second", () => {
+  it("takes the state the shop has when a webhook of the same second came late or out of order", async () => {
+    const fake = await startFakeWooCommerce(credentials)
+    const dir = mkdtempSync(join(tmpdir(), "pb-woo-second-"))
+    try {
+      const connector = makeWooCommerceConnector({
+        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
+        credentials,
+        url: fake.url(),
+        completedStatus: "completed",
+        timeoutMs: 1_000
+      })
+      const placed = await fake.placeOrder(sampleOrder(61))
+      // The checkout saves the order as pending, and the gateway's payment makes it processing in the same second:
+      // WooCommerce's change times are whole seconds, so both webhooks carry the same date_modified_gmt.
+      const rendered = async (status: string) => {
+        placed.order.status = status
+        const login = Buffer.from(`${credentials.consumerKey}:${credentials.consumerSecret}`).toString("base64")
+        const response = await fetch(`${fake.url()}/wp-json/wc/v3/orders/${placed.order.id}`, {
+          headers: { authorization: `Basic ${login}` }
+        })
+        return response.text()
+      }
+      const pending = await rendered("pending")
+      const processing = await rendered("processing")
+      expect(JSON.parse(pending).date_modified_gmt).toBe(JSON.parse(processing).date_modified_gmt)
+      const signed = (delivery: string, body: string) => ({
+        headers: {
+          "x-wc-webhook-topic": "order.updated",
+          "x-wc-webhook-id": "7",
+          "x-wc-webhook-delivery-id": delivery,
+          "x-wc-webhook-signature": createHmac("sha256", credentials.webhookSecret).update(body).digest("base64")
+        },
+        body: new TextEncoder().encode(body)
+      })
+      const result = await runHub(connector, placed.order.updatedAtMs, join(dir, "hub.db"), (hub, sql) =>
+        Effect.gen(function* () {
+          const first = yield* hub.receiveWebhook("woo", signed("d-1", pending))
+          const second = yield* hub.receiveWebhook("woo", signed("d-2", processing))
+          yield* hub.pollOnce(connector)
+          const messages = yield* sql.query<{ topic: string }>("SELECT topic FROM shop_messages ORDER BY seq")
+          const stored = yield* sql.query<{ state: string }>("SELECT state FROM shop_orders")
+          return { first, second, messages, stored }
+        })
+      )
+      expect(result.first).toEqual({ status: 200, body: { outcomes: ["awaiting-payment"] } })
+      // A body cannot say it is the later of two in one second: the catch-up reads the order as the shop has it.
+      expect(result.second).toEqual({ status: 200, body: { outcomes: ["stale"] } })
+      expect(result.stored).toEqual([{ state: "open" }])
+      expect(result.messages.map((message) => message.topic)).toEqual(["packbench/v1/HAM1/all/inbox/order.upsert"])
+    } finally {
+      await fake.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("WooCommerce orders stamped far ahead of the hub's clock", () => {
+  it("quarantines such an order without moving the catch-up past the orders that follow it", async () => {
+    const fake = await startFakeWooCommerce(credentials)
+    const dir = mkdtempSync(join(tmpdir(), "pb-woo-ahead-"))
+    try {
+      const connector = makeWooCommerceConnector({
+        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
+        credentials,
+        url: fake.url(),
+        completedStatus: "completed",
+        timeoutMs: 1_000
+      })
+      const ahead = await fake.placeOrder(sampleOrder(71))
+      // A shop whose clock once ran years ahead (or an import that wrote such a date) keeps that change time.
+      fake.breakFields(ahead.order.id, { date_modified_gmt: "2099-01-01T00:00:00" })
+      const first = await fake.placeOrder(sampleOrder(72))
+      const firstPollMs = Math.max(ahead.order.updatedAtMs, first.order.updatedAtMs)
+      const filename = join(dir, "hub.db")
+      const polled = await runHub(connector, firstPollMs, filename, (hub, sql) =>
+        Effect.gen(function* () {
+          const taken = yield* hub.pollOnce(connector)
+          const cursor = yield* sql.query<{ poll_cursor: string }>("SELECT poll_cursor FROM shop_connectors")
+          return { taken, cursor: JSON.parse(cursor[0]?.poll_cursor ?? "{}") as { since: string } }
+        })
+      )
+      expect(polled.taken).toBe(2)
+      // The next catch-up starts a second before the newest change that is plausible, not in 2099.
+      expect(polled.cursor.since).toBe(new Date(first.order.updatedAtMs - 1000).toISOString().slice(0, 19))
+      const later = await fake.placeOrder(sampleOrder(73))
+      const result = await runHub(connector, later.order.updatedAtMs, filename, (hub, sql) =>
+        Effect.gen(function* () {
+          yield* sql.execute("UPDATE shop_connectors SET next_poll_ms = 0")
+          yield* hub.pollOnce(connector)
+          return {
+            taken: yield* sql.query<{ shop_order_id: string }>("SELECT shop_order_id FROM shop_orders ORDER BY 1"),
+            quarantined: yield* sql.query<{ shop_order_id: string; reason: string }>(
+              "SELECT shop_order_id, reason FROM shop_quarantine"
+            )
+          }
+        })
+      )
+      expect(result.taken).toEqual([
+        { shop_order_id: String(first.order.id) },
+        { shop_order_id: String(later.order.id) }
+      ])
+      expect(result.quarantined).toEqual([
+        {
+          shop_order_id: String(ahead.order.id),
+          reason: `change time ${Date.parse("2099-01-01T00:00:00Z")} is not a plausible time`
+        }
+      ])
+    } finally {
+      await fake.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

@@ -13,9 +13,10 @@ import {
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
+import { plausibleChange } from "../plausibleChange.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches } from "../webhookHmac.ts"
-import { mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
+import { gmt, mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
 
 export interface WooCommerceCredentials {
   readonly consumerKey: string
@@ -107,7 +108,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
     readonly max: string
   }
 
-  const ordersChangedSince = (cursor: string | undefined, sinceMs: number) =>
+  const ordersChangedSince = (cursor: string | undefined, sinceMs: number, nowMs: number) =>
     Effect.gen(function* () {
       const start = new Date(sinceMs).toISOString().slice(0, 19)
       const at: PollCursor = cursor === undefined ? { since: start, page: 1, max: start } : JSON.parse(cursor)
@@ -120,12 +121,16 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
         page: at.page
       })
       const orders = response.data as ReadonlyArray<WooOrder>
-      const max = orders.reduce(
-        (latest, order) => (order.date_modified_gmt > latest ? order.date_modified_gmt : latest),
-        at.max
-      )
+      // Only a plausible change time moves the cursor: one order with a broken date or one far ahead (quarantined
+      // by the hub) must not make the next catch-up start from a time that is none, or after every order to come.
+      const max = orders.reduce((latest, order) => {
+        const modified = order.date_modified_gmt
+        return modified !== null && plausibleChange(gmt(modified), nowMs) && modified > latest ? modified : latest
+      }, at.max)
       const pages = Number(response.headers["x-wp-totalpages"] ?? "1")
-      const more = at.page < pages
+      // An empty page ends the pass whatever X-WP-TotalPages claims: paging on through empty pages would keep the
+      // catch-up from ever starting again at what changed since.
+      const more = orders.length > 0 && at.page < pages
       // `modified_after` is exclusive: the next catch-up starts a second before the newest change seen, so a change
       // in the same second is not lost (the hub drops the repeats as stale).
       const since = new Date(Date.parse(`${max}Z`) - 1000).toISOString().slice(0, 19)

@@ -12,8 +12,9 @@ export interface WooOrder {
   readonly number: string
   readonly status: string
   readonly currency: string
-  readonly date_created_gmt: string
-  readonly date_modified_gmt: string
+  /** Null when the shop has no such date (wc_rest_prepare_date_response). */
+  readonly date_created_gmt: string | null
+  readonly date_modified_gmt: string | null
   readonly total: string
   readonly customer_id: number
   readonly billing: { readonly first_name: string; readonly last_name: string; readonly email: string }
@@ -40,7 +41,15 @@ export interface WooOrder {
   readonly meta_data: ReadonlyArray<WooMeta>
 }
 
-const gmt = (text: string) => Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`)
+/** Epoch ms of a date WooCommerce wrote in GMT (without a zone); NaN for anything that is not a date. */
+export const gmt = (text: string | null) =>
+  typeof text !== "string" ? Number.NaN : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`)
+
+/** The time as ISO text, or what the shop sent when it is no date: mapShopOrder refuses it with that text. */
+const isoOrAsSent = (text: string | null) => {
+  const ms = gmt(text)
+  return Number.isNaN(ms) ? String(text) : new Date(ms).toISOString()
+}
 
 const metaText = (meta: ReadonlyArray<WooMeta>, ...keys: ReadonlyArray<string>) => {
   const found = meta.find((entry) => keys.includes(entry.key) && typeof entry.value === "string" && entry.value !== "")
@@ -64,7 +73,7 @@ export const mapWooOrder = (order: WooOrder): ShopOrderDraft => ({
   shopOrderId: String(order.id),
   orderNumber: order.number,
   updatedAtMs: gmt(order.date_modified_gmt),
-  placedAt: new Date(gmt(order.date_created_gmt)).toISOString(),
+  placedAt: isoOrAsSent(order.date_created_gmt),
   state: stateOf(order.status),
   currency: order.currency,
   totalPaid: Number(order.total),
