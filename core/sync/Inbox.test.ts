@@ -200,3 +200,56 @@ describe("Inbox: nothing real is dropped for a fake, bad input stops at the edge
     expect(result.held).toEqual([{ seq: 1_000 }])
   })
 })
+
+describe("Inbox: a held message that fails costs only itself", () => {
+  it("keeps the message that filled the gap when the held message after it fails, and moves the stream on", async () => {
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const context = yield* Layer.build(inboxLayer(bus))
+        return yield* Effect.gen(function* () {
+          const inbox = yield* Inbox
+          const sql = yield* Sql
+          yield* sql.execute("CREATE TABLE cancelled (order_id TEXT, seq INTEGER, stream TEXT)")
+          yield* inbox.register("order.cancelled", Schema.Struct({ orderId: Schema.String }), (payload, meta) =>
+            payload.orderId === "BOOM"
+              ? Effect.fail("order BOOM is not known at this station")
+              : sql.execute("INSERT INTO cancelled VALUES (?, ?, ?)", [payload.orderId, meta.seq, meta.stream])
+          )
+          const outcomes = [
+            yield* inbox.receive(message(TOPIC, cancel(2, "BOOM"))),
+            yield* inbox.receive(message(TOPIC, cancel(3, "C"))),
+            yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
+            yield* inbox.receive(message(TOPIC, cancel(4, "D")))
+          ]
+          const applied = yield* sql.query("SELECT order_id, seq FROM cancelled ORDER BY seq")
+          const recorded = yield* sql.query("SELECT msg_id, seq, outcome, reason FROM sync_inbox ORDER BY seq")
+          const quarantined = yield* sql.query<{ topic: string; reason: string; payload: string }>(
+            "SELECT topic, reason, payload FROM sync_inbox_quarantine ORDER BY id"
+          )
+          const held = yield* sql.query("SELECT seq FROM sync_inbox_held")
+          const cursor = yield* sql.query("SELECT stream, last_seq FROM sync_inbox_cursor")
+          return { outcomes, applied, recorded, quarantined, held, cursor }
+        }).pipe(Effect.provide(context))
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+    )
+    expect(result.outcomes).toEqual(["held", "held", "applied", "applied"])
+    expect(result.applied).toEqual([
+      { order_id: "A", seq: 1 },
+      { order_id: "C", seq: 3 },
+      { order_id: "D", seq: 4 }
+    ])
+    const reason = "handler for order.cancelled failed: order BOOM is not known at this station"
+    expect(result.recorded).toEqual([
+      { msg_id: "m1", seq: 1, outcome: "applied", reason: null },
+      { msg_id: "m2", seq: 2, outcome: "failed", reason },
+      { msg_id: "m3", seq: 3, outcome: "applied", reason: null },
+      { msg_id: "m4", seq: 4, outcome: "applied", reason: null }
+    ])
+    expect(result.quarantined).toHaveLength(1)
+    expect(result.quarantined[0]?.reason).toBe(reason)
+    expect(result.quarantined[0]?.payload).toContain('"BOOM"')
+    expect(result.held).toEqual([])
+    expect(result.cursor).toEqual([{ stream: "station", last_seq: 4 }])
+  })
+})

@@ -185,6 +185,62 @@ export class Inbox extends Context.Service<
           return undefined
         })
 
+      /** Records `message` as failed in place of its handler's rolled-back effect, so its stream moves on. */
+      const recordFailure = (
+        stream: InboxStream,
+        topic: string,
+        payload: Uint8Array,
+        message: InboxMessage,
+        failure: HandlerFailed
+      ) =>
+        Effect.gen(function* () {
+          const reason = `handler for ${message.type} failed: ${failure.reason}`
+          yield* sql.transaction(
+            Effect.gen(function* () {
+              yield* record(stream, message, "failed", reason)
+              yield* quarantine(topic, payload, reason)
+              yield* sql.execute("DELETE FROM sync_inbox_held WHERE stream = ? AND seq = ?", [stream, message.seq])
+            })
+          )
+          return reason
+        })
+
+      /**
+       * Applies the held messages that now follow the cursor, each in its own transaction: SQLite has no nested
+       * rollback here, so a handler failing in a shared one would take the messages before it down with it.
+       * Returns what was refused, for the dead-letter topic.
+       */
+      const applyHeld = (stream: InboxStream) =>
+        Effect.gen(function* () {
+          const refused: Array<{ readonly topic: string; readonly payload: Uint8Array; readonly reason: string }> = []
+          while (true) {
+            const last = yield* lastSeqOf(stream)
+            const held = yield* sql.query<{ topic: string; message: string }>(
+              "SELECT topic, message FROM sync_inbox_held WHERE stream = ? AND seq = ?",
+              [stream, last + 1]
+            )
+            const next = held[0]
+            if (next === undefined) return refused
+            const message = yield* decodeMessage(JSON.parse(next.message)).pipe(Effect.orDie)
+            const payload = encodeJson(message)
+            const reason = yield* sql
+              .transaction(
+                Effect.gen(function* () {
+                  // Another delivery may have moved the stream on since the read above; the loop reads again.
+                  if ((yield* lastSeqOf(stream)) !== last) return undefined
+                  yield* sql.execute("DELETE FROM sync_inbox_held WHERE stream = ? AND seq = ?", [stream, message.seq])
+                  return yield* applyInOrder(stream, next.topic, message)
+                })
+              )
+              .pipe(
+                Effect.catchTag("HandlerFailed", (failure) =>
+                  recordFailure(stream, next.topic, payload, message, failure)
+                )
+              )
+            if (reason !== undefined) refused.push({ topic: next.topic, payload, reason })
+          }
+        })
+
       const requestCatchup = (stream: InboxStream, fromSeq: number, force: boolean) =>
         Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
@@ -281,46 +337,29 @@ export class Inbox extends Context.Service<
                   )
                   return { outcome: "held" as const, last, reasons: [] }
                 }
-                const reasons: Array<string> = []
                 const first = yield* applyInOrder(stream, raw.topic, message)
-                if (first !== undefined) reasons.push(first)
-                let seq = message.seq
-                while (true) {
-                  const held = yield* sql.query<{ topic: string; message: string }>(
-                    "SELECT topic, message FROM sync_inbox_held WHERE stream = ? AND seq = ?",
-                    [stream, seq + 1]
-                  )
-                  const next = held[0]
-                  if (next === undefined) break
-                  const parsed = yield* decodeMessage(JSON.parse(next.message)).pipe(Effect.orDie)
-                  yield* sql.execute("DELETE FROM sync_inbox_held WHERE stream = ? AND seq = ?", [stream, parsed.seq])
-                  const reason = yield* applyInOrder(stream, next.topic, parsed)
-                  if (reason !== undefined) reasons.push(reason)
-                  seq = parsed.seq
-                }
                 yield* sql.execute("DELETE FROM sync_inbox_held WHERE stream = ? AND seq = ?", [stream, message.seq])
                 return {
                   outcome: first === undefined ? ("applied" as const) : ("quarantined" as const),
-                  last: seq,
-                  reasons
+                  last: message.seq,
+                  reasons: first === undefined ? [] : [first]
                 }
               })
             )
             .pipe(
               Effect.catchTag("HandlerFailed", (failure) =>
-                Effect.gen(function* () {
-                  const reason = `handler for ${message.type} failed: ${failure.reason}`
-                  yield* sql.transaction(
-                    Effect.gen(function* () {
-                      yield* record(stream, message, "failed", reason)
-                      yield* quarantine(raw.topic, raw.payload, reason)
-                    })
-                  )
-                  return { outcome: "failed" as const, last: message.seq, reasons: [reason] }
-                })
+                Effect.map(recordFailure(stream, raw.topic, raw.payload, message, failure), (reason) => ({
+                  outcome: "failed" as const,
+                  last: message.seq,
+                  reasons: [reason]
+                }))
               )
             )
           for (const reason of outcome.reasons) yield* deadLetter(raw.topic, raw.payload, reason)
+          if (outcome.outcome === "applied" || outcome.outcome === "quarantined" || outcome.outcome === "failed") {
+            for (const refused of yield* applyHeld(stream))
+              yield* deadLetter(refused.topic, refused.payload, refused.reason)
+          }
           if ("found" in outcome && outcome.found !== undefined) {
             const found = outcome.found
             yield* Effect.logError(`sync inbox: conflict: ${found.reason}`)
