@@ -10,6 +10,18 @@ import { InboundUpdateIgnored, OrderAddressCorrected, OrderCancelled, OrderRecei
 export const OrderCancel = Schema.Struct({ orderId: Schema.String, version: Schema.Int })
 export const AddressCorrection = Schema.Struct({ orderId: Schema.String, version: Schema.Int, shipTo: Address })
 
+/**
+ * An order as the shop may send it: "packed" and "shipped" are what this station records when it packs and hands a
+ * parcel over, so a shop's word for them would take an order off the bench with no parcel ever made for it.
+ */
+export const ShopOrder = Order.check(
+  Schema.makeFilter((order) =>
+    order.status === "packed" || order.status === "shipped"
+      ? `status "${order.status}" is the station's own, set when it packs and hands over the parcel; the shop sends open, on-hold, address-hold or cancelled`
+      : undefined
+  )
+)
+
 /** Called when an inbound change touches the order that is open on the bench (the UI interrupts the packer). */
 export type OpenOrderProbe = {
   readonly isOpen: (orderId: string) => Effect.Effect<boolean>
@@ -71,7 +83,7 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         reason: `version ${receivedVersion} is not newer than the stored version ${stored.version}`
       })
 
-    yield* inbox.register("order.upsert", Order, (order) =>
+    yield* inbox.register("order.upsert", ShopOrder, (order) =>
       Effect.gen(function* () {
         const stored = yield* load(order.orderId)
         if (stored !== undefined && order.version <= stored.version) {
