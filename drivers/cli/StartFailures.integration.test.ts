@@ -168,6 +168,18 @@ describe("a station that cannot start says why and exits non-zero", () => {
     expect(existsSync(join(cwd, "data"))).toBe(false)
   })
 
+  it.each([{ flag: ["--port="] }, { flag: ["--port", "eighty"] }, { flag: ["--port", "70000"] }])(
+    "serve $flag",
+    async ({ flag }) => {
+      const ended = await endOf(
+        launch(["serve", ...flag], cwd, { PACKBENCH_DATA_DIR: "data", PACKBENCH_EMBEDDED_BROKER_PORT: "0" })
+      )
+      expect(ended.code, ended.stderr).toBe(2)
+      expect(lastLine(ended.stderr)).toMatch(/^packbench serve: --port takes a port number from 0 to 65535, got "/)
+      expect(existsSync(join(cwd, "data"))).toBe(false)
+    }
+  )
+
   it("serve with a configured serial scanner that is not plugged in", async () => {
     writeFileSync(
       join(cwd, "packbench.config.json"),
