@@ -167,6 +167,45 @@ describe("Inbox: nothing real is dropped for a fake, bad input stops at the edge
     expect(raised).toHaveLength(2)
   })
 
+  it("refuses a held message's id at another number: the stream goes on with the real messages", async () => {
+    const raised: Array<unknown> = []
+    const result = await run((inbox, sql) =>
+      Effect.gen(function* () {
+        yield* inbox.onConflict((conflict) => Effect.sync(() => raised.push(conflict)))
+        const outcomes = [
+          yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
+          yield* inbox.receive(message(TOPIC, cancel(3, "C"))),
+          yield* inbox.receive(message(TOPIC, cancel(2, "FAKE", "m3"))),
+          yield* inbox.receive(message(TOPIC, cancel(5, "FAKE", "m3"))),
+          yield* inbox.receive(message(TOPIC, cancel(2, "B"))),
+          yield* inbox.receive(message(TOPIC, cancel(4, "D")))
+        ]
+        const applied = yield* sql.query("SELECT order_id FROM cancelled ORDER BY seq")
+        const conflicts = yield* sql.query("SELECT seq, refused_id, kept_id, reason FROM sync_conflicts ORDER BY id")
+        const cursor = yield* sql.query("SELECT last_seq FROM sync_inbox_cursor WHERE stream = 'station'")
+        return { outcomes, applied, conflicts, cursor }
+      })
+    )
+    expect(result.outcomes).toEqual(["applied", "held", "conflict", "conflict", "applied", "applied"])
+    expect(result.applied).toEqual([{ order_id: "A" }, { order_id: "B" }, { order_id: "C" }, { order_id: "D" }])
+    expect(result.conflicts).toEqual([
+      {
+        seq: 2,
+        refused_id: "m3",
+        kept_id: "m3",
+        reason: "m3 is held at seq 3 of the station stream; the same id at seq 2 is quarantined, not taken for it"
+      },
+      {
+        seq: 5,
+        refused_id: "m3",
+        kept_id: "m3",
+        reason: "m3 is held at seq 3 of the station stream; the same id at seq 5 is quarantined, not taken for it"
+      }
+    ])
+    expect(result.cursor).toEqual([{ last_seq: 4 }])
+    expect(raised).toHaveLength(2)
+  })
+
   it("refuses numbers that are not finite, over-long ids and nested types; holds only near the cursor; keeps 4 KB", async () => {
     const result = await run((inbox, sql) =>
       Effect.gen(function* () {

@@ -273,9 +273,15 @@ export class Inbox extends Context.Service<
           return row.msg_id ?? (JSON.parse(row.message ?? "{}") as { msgId?: string }).msgId
         })
 
-      const conflict = (stream: InboxStream, topic: string, payload: Uint8Array, message: InboxMessage, kept: string) =>
+      const conflict = (
+        stream: InboxStream,
+        topic: string,
+        payload: Uint8Array,
+        message: InboxMessage,
+        kept: string,
+        reason = `seq ${message.seq} of the ${stream} stream is already taken by ${kept}; ${message.msgId} is quarantined, not taken for a repeat`
+      ) =>
         Effect.gen(function* () {
-          const reason = `seq ${message.seq} of the ${stream} stream is already taken by ${kept}; ${message.msgId} is quarantined, not taken for a repeat`
           const record: ConflictRecord = {
             source: `inbox:${stream}`,
             kind: "conflict",
@@ -321,6 +327,17 @@ export class Inbox extends Context.Service<
                 const seen = yield* sql.query("SELECT 1 FROM sync_inbox WHERE msg_id = ?", [message.msgId])
                 const last = yield* lastSeqOf(stream)
                 if (seen.length > 0) return { outcome: "duplicate" as const, last, reasons: [] }
+                // One id is one message at one number: taken at another, it would be applied there, and the held one
+                // could then never be recorded under its id, which would stop the stream at its number for good.
+                const heldElsewhere = (yield* sql.query<{ stream: string; seq: number }>(
+                  "SELECT stream, seq FROM sync_inbox_held WHERE msg_id = ?",
+                  [message.msgId]
+                )).find((row) => row.stream !== stream || Number(row.seq) !== message.seq)
+                if (heldElsewhere !== undefined) {
+                  const reason = `${message.msgId} is held at seq ${heldElsewhere.seq} of the ${heldElsewhere.stream} stream; the same id at seq ${message.seq} is quarantined, not taken for it`
+                  const found = yield* conflict(stream, raw.topic, raw.payload, message, message.msgId, reason)
+                  return { outcome: "conflict" as const, last, reasons: [], found }
+                }
                 const kept = yield* holderOf(stream, message.seq, last)
                 if (kept !== undefined && kept !== message.msgId) {
                   const found = yield* conflict(stream, raw.topic, raw.payload, message, kept)
