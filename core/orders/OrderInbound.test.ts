@@ -139,6 +139,23 @@ describe("orders from the shop", () => {
     ])
   })
 
+  it("takes the order open on the bench off it when the shop sends a new version of it, and says why", async () => {
+    const result = await scenario("SO-100001", (interrupts) =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const open = order("SO-100001")
+        const fewer = { ...open, version: 2, lines: open.lines.slice(0, 1) }
+        yield* inbox.receive(inbound("order.upsert", fewer))
+        yield* inbox.receive(inbound("order.upsert", { ...open, version: 2 }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100002"), version: 2 }))
+        yield* inbox.receive(inbound("order.upsert", { ...open, version: 3, status: "cancelled" }))
+        return { row: yield* stored("SO-100001"), interrupts }
+      })
+    )
+    expect(result.row).toMatchObject({ version: 3, status: "cancelled" })
+    expect(result.interrupts).toEqual(["SO-100001:changed", "SO-100001:cancelled"])
+  })
+
   it("keeps a packed order packed when its cancellation comes too late, and records it", async () => {
     const result = await scenario(undefined, () =>
       Effect.gen(function* () {
