@@ -7,7 +7,7 @@ import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
 import { stationMigrations } from "../station/migrations/index.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { migrate } from "../store/Migrations.ts"
-import { Sql } from "../store/Sql.ts"
+import { Sql, StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
 import { Inbox } from "./Inbox.ts"
@@ -290,5 +290,44 @@ describe("Inbox: a held message that fails costs only itself", () => {
     expect(result.quarantined[0]?.payload).toContain('"BOOM"')
     expect(result.held).toEqual([])
     expect(result.cursor).toEqual([{ stream: "station", last_seq: 4 }])
+  })
+})
+
+describe("Inbox: a store that cannot write now does not cost the message", () => {
+  it("leaves a message whose handler met a busy or full database unrecorded, and applies it when it comes again", async () => {
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const context = yield* Layer.build(inboxLayer(bus))
+        return yield* Effect.gen(function* () {
+          const inbox = yield* Inbox
+          const sql = yield* Sql
+          yield* sql.execute("CREATE TABLE cancelled (order_id TEXT, seq INTEGER, stream TEXT)")
+          const refusals: Array<StoreError> = [
+            new StoreError({ reason: "Busy", message: "database is locked" }),
+            new StoreError({ reason: "DiskFull", message: "database or disk is full" })
+          ]
+          yield* inbox.register("order.cancelled", Schema.Struct({ orderId: Schema.String }), (payload, meta) => {
+            const refusal = refusals.shift()
+            return refusal !== undefined
+              ? Effect.fail(refusal)
+              : sql.execute("INSERT INTO cancelled VALUES (?, ?, ?)", [payload.orderId, meta.seq, meta.stream])
+          })
+          const outcomes = [
+            yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
+            yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
+            yield* inbox.receive(message(TOPIC, cancel(1, "A")))
+          ]
+          const applied = yield* sql.query("SELECT order_id FROM cancelled")
+          const recorded = yield* sql.query("SELECT msg_id, outcome FROM sync_inbox")
+          const quarantined = yield* sql.query("SELECT reason FROM sync_inbox_quarantine")
+          return { outcomes, applied, recorded, quarantined }
+        }).pipe(Effect.provide(context))
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+    )
+    expect(result.outcomes).toEqual(["failed", "failed", "applied"])
+    expect(result.applied).toEqual([{ order_id: "A" }])
+    expect(result.recorded).toEqual([{ msg_id: "m1", outcome: "applied" }])
+    expect(result.quarantined).toEqual([])
   })
 })

@@ -4,7 +4,7 @@ import { Bounds, clockProblem } from "../bounds/Bounds.ts"
 import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"
 import { payloadExcerpt } from "../bounds/PayloadExcerpt.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
-import { Sql } from "../store/Sql.ts"
+import { Sql, StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerError, type BrokerMessage } from "./Broker.ts"
 import { type ConflictRecord, recordConflict } from "./ConflictLog.ts"
@@ -180,7 +180,16 @@ export class Inbox extends Context.Service<
                   : message.sentAtMs,
               receivedAtMs: now
             })
-            .pipe(Effect.mapError((error) => new HandlerFailed({ reason: String(error) })))
+            .pipe(
+              Effect.mapError((error) =>
+                // A database that cannot write now is no fault of the message: recorded as failed, it would be lost
+                // to its sender's repeat (a duplicate then). Unrecorded, the catch-up brings it again.
+                error instanceof StoreError &&
+                (error.reason === "Busy" || error.reason === "DiskFull" || error.reason === "ReadOnly")
+                  ? error
+                  : new HandlerFailed({ reason: String(error) })
+              )
+            )
           yield* record(stream, message, "applied", null)
           return undefined
         })
