@@ -17,8 +17,7 @@ export const serveCommand: Command = {
       return 2
     }
     const port = flags.values.port
-    // Checked here, not left to the config: an empty value would count as no override and run on the default port,
-    // and the config's message would name PACKBENCH_HTTP_PORT, which the person never set.
+    // Checked here, not left to the config: its message would name PACKBENCH_HTTP_PORT, which the person never set.
     if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) {
       await writeLine(io.stderr, `packbench serve: --port takes a port number from 0 to 65535, got "${port}"`)
       return 2
