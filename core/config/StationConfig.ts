@@ -9,6 +9,23 @@ import { ShopsConfig } from "./ShopsConfig.ts"
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
 const NonEmpty = Schema.String.check(Schema.isMinLength(1))
 
+/** What is wrong with the port of a server's address, or undefined: nothing listens on 0 or above 65535. */
+const serverPortProblem = (port: number) =>
+  port === 0
+    ? "port 0 names no server: give the port the server listens on"
+    : Number(port) > 65535
+      ? `port ${port} is above 65535: no server listens there`
+      : undefined
+
+/**
+ * The port of a server's URL, when it names one: the patterns on the URL fields check only the scheme, and
+ * `mqtt://host:70000` or `smtp://host:0` would otherwise pass here and fail at the first connection, long after start.
+ */
+const ServerUrl = Schema.makeFilter((text: string) => {
+  const port = /^[a-z]+:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i.exec(text)?.[1]
+  return port === undefined ? undefined : serverPortProblem(Number(port))
+})
+
 export const Locale = Schema.Literals(["de", "en"])
 export type Locale = typeof Locale.Type
 
@@ -101,7 +118,7 @@ export type PrinterConfig = typeof PrinterConfig.Type
 
 export const BrokerConfig = Schema.Struct({
   /** mqtt://, mqtts://, ws:// or wss://. Absent: the station starts its embedded broker on `embeddedPort`. */
-  url: Schema.optional(Schema.String.check(Schema.isPattern(/^(mqtts?|wss?):\/\/[^\s]+$/))),
+  url: Schema.optional(Schema.String.check(Schema.isPattern(/^(mqtts?|wss?):\/\/[^\s]+$/), ServerUrl)),
   embeddedPort: Schema.optional(Port),
   username: Schema.optional(Schema.String),
   password: Schema.optional(Schema.String),
@@ -120,7 +137,7 @@ export type BrokerConfig = typeof BrokerConfig.Type
 export const CarrierConfig = Schema.Struct({
   type: Schema.Literal("api"),
   /** http:// or https://; shipments are `POST <baseUrl>/shipments`. */
-  baseUrl: Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+$/)),
+  baseUrl: Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+$/), ServerUrl),
   /** The environment variable that holds the service's API key (sent as `Authorization: Bearer`), never the key. */
   apiKeyEnv: Schema.optional(Schema.String.check(Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/))),
   /** Budget for one request, after which the service counts as unreachable. */
@@ -208,11 +225,11 @@ export const resolveNotifyConfig = (config: NotifyConfig | undefined): NotifyOve
 export const HubConfig = Schema.Struct({
   embedded: Schema.optional(Schema.Boolean),
   /** smtp:// or smtps://; absent: mails are written as .eml files to `<dataDir>/hub/mail`. */
-  smtpUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^smtps?:\/\/[^\s]+$/))),
+  smtpUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^smtps?:\/\/[^\s]+$/), ServerUrl)),
   port: Schema.optional(Port),
-  publicUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+$/))),
+  publicUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+$/), ServerUrl)),
   /** Where a station of a fleet (embedded: false) asks the hub for the Manager screen's customer figures. */
-  url: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/\s]$/))),
+  url: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/\s]$/), ServerUrl)),
   /** postgres://user:password@host:port/database; absent: a SQLite file in `<dataDir>/hub`. */
   databaseUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/[^\s]+$/))),
   /**
@@ -235,7 +252,15 @@ export type HubConfig = typeof HubConfig.Type
  */
 export const TimeConfig = Schema.Struct({
   /** An NTP server (`host`, `host:port`, `[v6]:port`) asked for the wall clock's offset, which every event records. */
-  ntpServer: Schema.optional(Schema.String.check(Schema.isPattern(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/))),
+  ntpServer: Schema.optional(
+    Schema.String.check(
+      Schema.isPattern(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/),
+      Schema.makeFilter((text: string) => {
+        const port = /:(\d{1,5})$/.exec(text)?.[1]
+        return port === undefined ? undefined : serverPortProblem(Number(port))
+      })
+    )
+  ),
   /** How often to ask, in seconds (at least 16, as NTP's own minimum poll). */
   ntpIntervalSeconds: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 16, maximum: 86_400 })))
 })

@@ -98,6 +98,32 @@ describe("orders from the shop", () => {
     expect(result.events[2]![1]).toMatchObject({ receivedVersion: 2, storedVersion: 3 })
   })
 
+  it("refuses an order whose status says packed or shipped: only the station packs and hands over", async () => {
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        const outcomes = [
+          yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 2, status: "packed" })),
+          yield* inbox.receive(
+            inbound("order.upsert", { ...order("SO-100002"), orderId: "SO-200002", status: "shipped" })
+          )
+        ]
+        const reasons = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine ORDER BY id")
+        const unknown = yield* sql.query("SELECT 1 FROM orders WHERE order_id = 'SO-200002'")
+        return { outcomes, row: yield* stored("SO-100001"), reasons, unknown, events: yield* eventTypes }
+      })
+    )
+    expect(result.outcomes).toEqual(["quarantined", "quarantined"])
+    expect(result.row).toMatchObject({ version: 1, status: "open" })
+    expect(result.unknown).toEqual([])
+    expect(result.reasons.map((row) => row.reason)).toEqual([
+      expect.stringContaining('status "packed" is the station\'s own'),
+      expect.stringContaining('status "shipped" is the station\'s own')
+    ])
+    expect(result.events).toEqual([])
+  })
+
   it("cancels the order open on the bench and interrupts the packer at once", async () => {
     const result = await scenario("SO-100001", (interrupts) =>
       Effect.gen(function* () {
@@ -111,6 +137,23 @@ describe("orders from the shop", () => {
     expect(result.events).toEqual([
       ["order.cancelled", { orderId: "SO-100001", orderVersion: 2, previousStatus: "open", interruptedPacking: true }]
     ])
+  })
+
+  it("takes the order open on the bench off it when the shop sends a new version of it, and says why", async () => {
+    const result = await scenario("SO-100001", (interrupts) =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const open = order("SO-100001")
+        const fewer = { ...open, version: 2, lines: open.lines.slice(0, 1) }
+        yield* inbox.receive(inbound("order.upsert", fewer))
+        yield* inbox.receive(inbound("order.upsert", { ...open, version: 2 }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100002"), version: 2 }))
+        yield* inbox.receive(inbound("order.upsert", { ...open, version: 3, status: "cancelled" }))
+        return { row: yield* stored("SO-100001"), interrupts }
+      })
+    )
+    expect(result.row).toMatchObject({ version: 3, status: "cancelled" })
+    expect(result.interrupts).toEqual(["SO-100001:changed", "SO-100001:cancelled"])
   })
 
   it("keeps a packed order packed when its cancellation comes too late, and records it", async () => {

@@ -10,10 +10,22 @@ import { InboundUpdateIgnored, OrderAddressCorrected, OrderCancelled, OrderRecei
 export const OrderCancel = Schema.Struct({ orderId: Schema.String, version: Schema.Int })
 export const AddressCorrection = Schema.Struct({ orderId: Schema.String, version: Schema.Int, shipTo: Address })
 
+/**
+ * An order as the shop may send it: "packed" and "shipped" are what this station records when it packs and hands a
+ * parcel over, so a shop's word for them would take an order off the bench with no parcel ever made for it.
+ */
+export const ShopOrder = Order.check(
+  Schema.makeFilter((order) =>
+    order.status === "packed" || order.status === "shipped"
+      ? `status "${order.status}" is the station's own, set when it packs and hands over the parcel; the shop sends open, on-hold, address-hold or cancelled`
+      : undefined
+  )
+)
+
 /** Called when an inbound change touches the order that is open on the bench (the UI interrupts the packer). */
 export type OpenOrderProbe = {
   readonly isOpen: (orderId: string) => Effect.Effect<boolean>
-  readonly interrupt: (orderId: string, reason: "cancelled" | "address-corrected") => Effect.Effect<void>
+  readonly interrupt: (orderId: string, reason: "cancelled" | "address-corrected" | "changed") => Effect.Effect<void>
 }
 
 interface StoredOrder {
@@ -30,7 +42,9 @@ interface StoredOrder {
  *   physically on its way: a return, not a cancellation, follows);
  * - an address correction releases an address hold; after the label printed it records that the label must be
  *   reprinted instead of changing what is already on the parcel;
- * - a cancellation of the order open on the bench interrupts the packer at once.
+ * - a cancellation of the order open on the bench interrupts the packer at once, and so does a new version of it:
+ *   the bench packs the lines it opened, and completing would mark the new version packed with the old lines in the
+ *   box (a restart refuses to continue such a session for the same reason).
  */
 export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderProbe) =>
   Effect.gen(function* () {
@@ -71,7 +85,7 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         reason: `version ${receivedVersion} is not newer than the stored version ${stored.version}`
       })
 
-    yield* inbox.register("order.upsert", Order, (order) =>
+    yield* inbox.register("order.upsert", ShopOrder, (order) =>
       Effect.gen(function* () {
         const stored = yield* load(order.orderId)
         if (stored !== undefined && order.version <= stored.version) {
@@ -85,6 +99,9 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         const next = { ...order, status }
         yield* save(next)
         yield* log.append(OrderReceived, { order: next, replacedVersion: stored?.version ?? null })
+        if (stored !== undefined && (yield* probe.isOpen(order.orderId))) {
+          yield* probe.interrupt(order.orderId, status === "cancelled" ? "cancelled" : "changed")
+        }
       })
     )
 

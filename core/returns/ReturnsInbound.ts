@@ -1,5 +1,6 @@
 /** Inbox handling of RMAs and refund confirmations for the returns desk. */
 import { Effect } from "effect"
+import { Bounds, clockProblem } from "../bounds/Bounds.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
@@ -30,6 +31,21 @@ export const registerReturnsInbound = (
       Effect.gen(function* () {
         const now = yield* clock.now
         const { rmaId, orderId, ...data } = rma
+        // The return window counts from the delivery: a date in the future would keep it open, one that is no date
+        // would leave the desk counting from the handover without a word.
+        if (rma.deliveredAt !== undefined) {
+          const deliveredMs = Date.parse(rma.deliveredAt)
+          if (!Number.isFinite(deliveredMs)) {
+            return yield* Effect.fail(
+              `RMA ${rmaId}: deliveredAt ${JSON.stringify(rma.deliveredAt.slice(0, 64))} is not a date (ISO 8601, such as 2026-03-07T10:00:00Z)`
+            )
+          }
+          if (deliveredMs > now.wallMs + Bounds.clockSkewMs) {
+            return yield* Effect.fail(
+              `RMA ${rmaId}: deliveredAt ${rma.deliveredAt} ${clockProblem(deliveredMs, now.wallMs)}: a parcel is not delivered in the future`
+            )
+          }
+        }
         yield* sql.execute(
           `INSERT INTO rma (rma_id, order_id, data, registered_at_ms) VALUES (?, ?, ?, ?)
            ON CONFLICT (rma_id) DO UPDATE SET order_id = excluded.order_id, data = excluded.data`,

@@ -191,6 +191,38 @@ describe("ReturnsService", () => {
     })
   })
 
+  it("refuses an RMA delivered in the future or on no date, which would keep the return window open or unknown", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const { inbox, deliver } = fakeInbox()
+        yield* registerReturnsInbound(inbox)
+        const rma = (rmaId: string, deliveredAt: string) =>
+          deliver("return.registered", {
+            rmaId,
+            orderId: "SO-100001",
+            items: [{ sku: "ALP-MUG-01", quantity: 1, reason: "changed-mind" }],
+            deliveredAt
+          })
+        const future = yield* rma("R-1", new Date(START_MS + 400 * DAY).toISOString())
+        const garbage = yield* rma("R-2", "soon")
+        const past = yield* rma("R-3", new Date(START_MS + 8 * DAY).toISOString())
+        const stored = yield* (yield* Sql).query<{ rma_id: string }>("SELECT rma_id FROM rma ORDER BY rma_id")
+        const reasons = [future, garbage].map((exit) =>
+          Exit.isFailure(exit)
+            ? String(exit.cause.reasons.flatMap((r) => (r._tag === "Fail" ? [r.error] : []))[0])
+            : "ok"
+        )
+        return { reasons, past: Exit.isSuccess(past), stored: stored.map((row) => row.rma_id) }
+      })
+    )
+    expect(result.reasons).toEqual([
+      expect.stringMatching(/^RMA R-1: deliveredAt .* is \d+ min ahead of this clock/),
+      'RMA R-2: deliveredAt "soon" is not a date (ISO 8601, such as 2026-03-07T10:00:00Z)'
+    ])
+    expect(result.past).toBe(true)
+    expect(result.stored).toEqual(["R-3"])
+  })
+
   it("opens the right return from the insert's QR code (the brand's return page), for the order it names", async () => {
     const result = await run(
       Effect.gen(function* () {

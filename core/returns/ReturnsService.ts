@@ -2,6 +2,7 @@
 import { Context, Effect, Layer, Ref } from "effect"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import type { SessionError } from "../session/SessionError.ts"
+import { Sql } from "../store/Sql.ts"
 import { makeRefundDecisions } from "./RefundDecisions.ts"
 import type { Disposition, Grade, OutcomeKind, RefundRuleSet } from "./RefundRules.ts"
 import type { WithAt } from "./ReturnRows.ts"
@@ -10,7 +11,7 @@ import type { ReturnsError } from "./ReturnsError.ts"
 import { makeReturnsGrading } from "./ReturnsGrading.ts"
 import { makeReturnsIntake } from "./ReturnsIntake.ts"
 import type { ReturnsView, RulesPreview } from "./ReturnsView.ts"
-import { makeRulesManagement } from "./RulesManagement.ts"
+import { installedRules, makeRulesManagement } from "./RulesManagement.ts"
 
 export type { RmaData } from "./ReturnRows.ts"
 
@@ -77,7 +78,7 @@ export class ReturnsService extends Context.Service<
     Layer.effect(
       ReturnsService,
       Effect.gen(function* () {
-        const desk = yield* makeReturnsDesk(yield* Ref.make(config.rules))
+        const desk = yield* makeReturnsDesk(yield* Ref.make(yield* installedRules(yield* Sql, config.rules)))
         const intake = makeReturnsIntake(desk, config)
         const grading = makeReturnsGrading(desk)
         const decisions = makeRefundDecisions(desk)

@@ -1,11 +1,32 @@
 /** Replacing, installing and previewing the refund rule set in force. */
 import { Effect, Ref } from "effect"
+import type { Sql } from "../store/Sql.ts"
 import { firstMatchingRule } from "./evaluateRefund.ts"
-import { describeRuleProblems, loadRules } from "./RefundRules.ts"
+import { decodeRefundRules, describeRuleProblems, loadRules, type RefundRuleSet } from "./RefundRules.ts"
 import { type StoredDecision, toReturnsError } from "./ReturnRows.ts"
 import type { ReturnsDesk } from "./ReturnsDesk.ts"
 import { ReturnsError } from "./ReturnsError.ts"
 import type { RulesPreview } from "./ReturnsView.ts"
+
+/**
+ * The rule set a manager or the shop installed, kept in `station_meta` because every start configures the sample set
+ * and the shop does not send again a version the station recorded as installed; `configured` when none was. A stored
+ * set that no longer decodes is reported and the configured one runs.
+ */
+export const installedRules = (sql: Sql["Service"], configured: RefundRuleSet) =>
+  Effect.gen(function* () {
+    const rows = yield* sql
+      .query<{ value: string }>("SELECT value FROM station_meta WHERE key = 'refund_rules'")
+      .pipe(Effect.orDie)
+    const stored = rows[0]
+    if (stored === undefined) return configured
+    const decoded = yield* Effect.result(decodeRefundRules(JSON.parse(stored.value)))
+    if (decoded._tag === "Success") return decoded.success
+    yield* Effect.logError(
+      `The installed refund rules do not decode, the configured ones run instead:\n${describeRuleProblems(decoded.failure.problems)}`
+    )
+    return configured
+  })
 
 /**
  * The refund rule set in force: replaced by a manager or installed from the shop, never by a malformed file (the
@@ -28,6 +49,13 @@ export const makeRulesManagement = (desk: ReturnsDesk) => {
   const installRules = Effect.fn("ReturnsService.installRules")(function* (raw: unknown) {
     const loaded = yield* loadRules(yield* Ref.get(activeRules), raw)
     if (loaded.error !== null) return yield* Effect.fail(rulesProblem(loaded.error))
+    yield* sql
+      .execute(
+        `INSERT INTO station_meta (key, value) VALUES ('refund_rules', ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [JSON.stringify(loaded.active)]
+      )
+      .pipe(Effect.orDie)
     yield* Ref.set(activeRules, loaded.active)
     return loaded.active
   })

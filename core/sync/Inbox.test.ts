@@ -7,7 +7,7 @@ import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
 import { stationMigrations } from "../station/migrations/index.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { migrate } from "../store/Migrations.ts"
-import { Sql } from "../store/Sql.ts"
+import { Sql, StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
 import { Inbox } from "./Inbox.ts"
@@ -167,6 +167,45 @@ describe("Inbox: nothing real is dropped for a fake, bad input stops at the edge
     expect(raised).toHaveLength(2)
   })
 
+  it("refuses a held message's id at another number: the stream goes on with the real messages", async () => {
+    const raised: Array<unknown> = []
+    const result = await run((inbox, sql) =>
+      Effect.gen(function* () {
+        yield* inbox.onConflict((conflict) => Effect.sync(() => raised.push(conflict)))
+        const outcomes = [
+          yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
+          yield* inbox.receive(message(TOPIC, cancel(3, "C"))),
+          yield* inbox.receive(message(TOPIC, cancel(2, "FAKE", "m3"))),
+          yield* inbox.receive(message(TOPIC, cancel(5, "FAKE", "m3"))),
+          yield* inbox.receive(message(TOPIC, cancel(2, "B"))),
+          yield* inbox.receive(message(TOPIC, cancel(4, "D")))
+        ]
+        const applied = yield* sql.query("SELECT order_id FROM cancelled ORDER BY seq")
+        const conflicts = yield* sql.query("SELECT seq, refused_id, kept_id, reason FROM sync_conflicts ORDER BY id")
+        const cursor = yield* sql.query("SELECT last_seq FROM sync_inbox_cursor WHERE stream = 'station'")
+        return { outcomes, applied, conflicts, cursor }
+      })
+    )
+    expect(result.outcomes).toEqual(["applied", "held", "conflict", "conflict", "applied", "applied"])
+    expect(result.applied).toEqual([{ order_id: "A" }, { order_id: "B" }, { order_id: "C" }, { order_id: "D" }])
+    expect(result.conflicts).toEqual([
+      {
+        seq: 2,
+        refused_id: "m3",
+        kept_id: "m3",
+        reason: "m3 is held at seq 3 of the station stream; the same id at seq 2 is quarantined, not taken for it"
+      },
+      {
+        seq: 5,
+        refused_id: "m3",
+        kept_id: "m3",
+        reason: "m3 is held at seq 3 of the station stream; the same id at seq 5 is quarantined, not taken for it"
+      }
+    ])
+    expect(result.cursor).toEqual([{ last_seq: 4 }])
+    expect(raised).toHaveLength(2)
+  })
+
   it("refuses numbers that are not finite, over-long ids and nested types; holds only near the cursor; keeps 4 KB", async () => {
     const result = await run((inbox, sql) =>
       Effect.gen(function* () {
@@ -198,5 +237,97 @@ describe("Inbox: nothing real is dropped for a fake, bad input stops at the edge
     expect(result.quarantined[3]?.payload.length).toBe(4_096)
     expect(result.quarantined[3]?.payload_bytes).toBeGreaterThan(300_000)
     expect(result.held).toEqual([{ seq: 1_000 }])
+  })
+})
+
+describe("Inbox: a held message that fails costs only itself", () => {
+  it("keeps the message that filled the gap when the held message after it fails, and moves the stream on", async () => {
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const context = yield* Layer.build(inboxLayer(bus))
+        return yield* Effect.gen(function* () {
+          const inbox = yield* Inbox
+          const sql = yield* Sql
+          yield* sql.execute("CREATE TABLE cancelled (order_id TEXT, seq INTEGER, stream TEXT)")
+          yield* inbox.register("order.cancelled", Schema.Struct({ orderId: Schema.String }), (payload, meta) =>
+            payload.orderId === "BOOM"
+              ? Effect.fail("order BOOM is not known at this station")
+              : sql.execute("INSERT INTO cancelled VALUES (?, ?, ?)", [payload.orderId, meta.seq, meta.stream])
+          )
+          const outcomes = [
+            yield* inbox.receive(message(TOPIC, cancel(2, "BOOM"))),
+            yield* inbox.receive(message(TOPIC, cancel(3, "C"))),
+            yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
+            yield* inbox.receive(message(TOPIC, cancel(4, "D")))
+          ]
+          const applied = yield* sql.query("SELECT order_id, seq FROM cancelled ORDER BY seq")
+          const recorded = yield* sql.query("SELECT msg_id, seq, outcome, reason FROM sync_inbox ORDER BY seq")
+          const quarantined = yield* sql.query<{ topic: string; reason: string; payload: string }>(
+            "SELECT topic, reason, payload FROM sync_inbox_quarantine ORDER BY id"
+          )
+          const held = yield* sql.query("SELECT seq FROM sync_inbox_held")
+          const cursor = yield* sql.query("SELECT stream, last_seq FROM sync_inbox_cursor")
+          return { outcomes, applied, recorded, quarantined, held, cursor }
+        }).pipe(Effect.provide(context))
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+    )
+    expect(result.outcomes).toEqual(["held", "held", "applied", "applied"])
+    expect(result.applied).toEqual([
+      { order_id: "A", seq: 1 },
+      { order_id: "C", seq: 3 },
+      { order_id: "D", seq: 4 }
+    ])
+    const reason = "handler for order.cancelled failed: order BOOM is not known at this station"
+    expect(result.recorded).toEqual([
+      { msg_id: "m1", seq: 1, outcome: "applied", reason: null },
+      { msg_id: "m2", seq: 2, outcome: "failed", reason },
+      { msg_id: "m3", seq: 3, outcome: "applied", reason: null },
+      { msg_id: "m4", seq: 4, outcome: "applied", reason: null }
+    ])
+    expect(result.quarantined).toHaveLength(1)
+    expect(result.quarantined[0]?.reason).toBe(reason)
+    expect(result.quarantined[0]?.payload).toContain('"BOOM"')
+    expect(result.held).toEqual([])
+    expect(result.cursor).toEqual([{ stream: "station", last_seq: 4 }])
+  })
+})
+
+describe("Inbox: a store that cannot write now does not cost the message", () => {
+  it("leaves a message whose handler met a busy or full database unrecorded, and applies it when it comes again", async () => {
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const context = yield* Layer.build(inboxLayer(bus))
+        return yield* Effect.gen(function* () {
+          const inbox = yield* Inbox
+          const sql = yield* Sql
+          yield* sql.execute("CREATE TABLE cancelled (order_id TEXT, seq INTEGER, stream TEXT)")
+          const refusals: Array<StoreError> = [
+            new StoreError({ reason: "Busy", message: "database is locked" }),
+            new StoreError({ reason: "DiskFull", message: "database or disk is full" })
+          ]
+          yield* inbox.register("order.cancelled", Schema.Struct({ orderId: Schema.String }), (payload, meta) => {
+            const refusal = refusals.shift()
+            return refusal !== undefined
+              ? Effect.fail(refusal)
+              : sql.execute("INSERT INTO cancelled VALUES (?, ?, ?)", [payload.orderId, meta.seq, meta.stream])
+          })
+          const outcomes = [
+            yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
+            yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
+            yield* inbox.receive(message(TOPIC, cancel(1, "A")))
+          ]
+          const applied = yield* sql.query("SELECT order_id FROM cancelled")
+          const recorded = yield* sql.query("SELECT msg_id, outcome FROM sync_inbox")
+          const quarantined = yield* sql.query("SELECT reason FROM sync_inbox_quarantine")
+          return { outcomes, applied, recorded, quarantined }
+        }).pipe(Effect.provide(context))
+      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+    )
+    expect(result.outcomes).toEqual(["failed", "failed", "applied"])
+    expect(result.applied).toEqual([{ order_id: "A" }])
+    expect(result.recorded).toEqual([{ msg_id: "m1", outcome: "applied" }])
+    expect(result.quarantined).toEqual([])
   })
 })

@@ -4,7 +4,7 @@ import { Bounds, clockProblem } from "../bounds/Bounds.ts"
 import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"
 import { payloadExcerpt } from "../bounds/PayloadExcerpt.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
-import { Sql } from "../store/Sql.ts"
+import { Sql, StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerError, type BrokerMessage } from "./Broker.ts"
 import { type ConflictRecord, recordConflict } from "./ConflictLog.ts"
@@ -180,9 +180,74 @@ export class Inbox extends Context.Service<
                   : message.sentAtMs,
               receivedAtMs: now
             })
-            .pipe(Effect.mapError((error) => new HandlerFailed({ reason: String(error) })))
+            .pipe(
+              Effect.mapError((error) =>
+                // A database that cannot write now is no fault of the message: recorded as failed, it would be lost
+                // to its sender's repeat (a duplicate then). Unrecorded, the catch-up brings it again.
+                error instanceof StoreError &&
+                (error.reason === "Busy" || error.reason === "DiskFull" || error.reason === "ReadOnly")
+                  ? error
+                  : new HandlerFailed({ reason: String(error) })
+              )
+            )
           yield* record(stream, message, "applied", null)
           return undefined
+        })
+
+      /** Records `message` as failed in place of its handler's rolled-back effect, so its stream moves on. */
+      const recordFailure = (
+        stream: InboxStream,
+        topic: string,
+        payload: Uint8Array,
+        message: InboxMessage,
+        failure: HandlerFailed
+      ) =>
+        Effect.gen(function* () {
+          const reason = `handler for ${message.type} failed: ${failure.reason}`
+          yield* sql.transaction(
+            Effect.gen(function* () {
+              yield* record(stream, message, "failed", reason)
+              yield* quarantine(topic, payload, reason)
+              yield* sql.execute("DELETE FROM sync_inbox_held WHERE stream = ? AND seq = ?", [stream, message.seq])
+            })
+          )
+          return reason
+        })
+
+      /**
+       * Applies the held messages that now follow the cursor, each in its own transaction: SQLite has no nested
+       * rollback here, so a handler failing in a shared one would take the messages before it down with it.
+       * Returns what was refused, for the dead-letter topic.
+       */
+      const applyHeld = (stream: InboxStream) =>
+        Effect.gen(function* () {
+          const refused: Array<{ readonly topic: string; readonly payload: Uint8Array; readonly reason: string }> = []
+          while (true) {
+            const last = yield* lastSeqOf(stream)
+            const held = yield* sql.query<{ topic: string; message: string }>(
+              "SELECT topic, message FROM sync_inbox_held WHERE stream = ? AND seq = ?",
+              [stream, last + 1]
+            )
+            const next = held[0]
+            if (next === undefined) return refused
+            const message = yield* decodeMessage(JSON.parse(next.message)).pipe(Effect.orDie)
+            const payload = encodeJson(message)
+            const reason = yield* sql
+              .transaction(
+                Effect.gen(function* () {
+                  // Another delivery may have moved the stream on since the read above; the loop reads again.
+                  if ((yield* lastSeqOf(stream)) !== last) return undefined
+                  yield* sql.execute("DELETE FROM sync_inbox_held WHERE stream = ? AND seq = ?", [stream, message.seq])
+                  return yield* applyInOrder(stream, next.topic, message)
+                })
+              )
+              .pipe(
+                Effect.catchTag("HandlerFailed", (failure) =>
+                  recordFailure(stream, next.topic, payload, message, failure)
+                )
+              )
+            if (reason !== undefined) refused.push({ topic: next.topic, payload, reason })
+          }
         })
 
       const requestCatchup = (stream: InboxStream, fromSeq: number, force: boolean) =>
@@ -217,9 +282,15 @@ export class Inbox extends Context.Service<
           return row.msg_id ?? (JSON.parse(row.message ?? "{}") as { msgId?: string }).msgId
         })
 
-      const conflict = (stream: InboxStream, topic: string, payload: Uint8Array, message: InboxMessage, kept: string) =>
+      const conflict = (
+        stream: InboxStream,
+        topic: string,
+        payload: Uint8Array,
+        message: InboxMessage,
+        kept: string,
+        reason = `seq ${message.seq} of the ${stream} stream is already taken by ${kept}; ${message.msgId} is quarantined, not taken for a repeat`
+      ) =>
         Effect.gen(function* () {
-          const reason = `seq ${message.seq} of the ${stream} stream is already taken by ${kept}; ${message.msgId} is quarantined, not taken for a repeat`
           const record: ConflictRecord = {
             source: `inbox:${stream}`,
             kind: "conflict",
@@ -265,6 +336,17 @@ export class Inbox extends Context.Service<
                 const seen = yield* sql.query("SELECT 1 FROM sync_inbox WHERE msg_id = ?", [message.msgId])
                 const last = yield* lastSeqOf(stream)
                 if (seen.length > 0) return { outcome: "duplicate" as const, last, reasons: [] }
+                // One id is one message at one number: taken at another, it would be applied there, and the held one
+                // could then never be recorded under its id, which would stop the stream at its number for good.
+                const heldElsewhere = (yield* sql.query<{ stream: string; seq: number }>(
+                  "SELECT stream, seq FROM sync_inbox_held WHERE msg_id = ?",
+                  [message.msgId]
+                )).find((row) => row.stream !== stream || Number(row.seq) !== message.seq)
+                if (heldElsewhere !== undefined) {
+                  const reason = `${message.msgId} is held at seq ${heldElsewhere.seq} of the ${heldElsewhere.stream} stream; the same id at seq ${message.seq} is quarantined, not taken for it`
+                  const found = yield* conflict(stream, raw.topic, raw.payload, message, message.msgId, reason)
+                  return { outcome: "conflict" as const, last, reasons: [], found }
+                }
                 const kept = yield* holderOf(stream, message.seq, last)
                 if (kept !== undefined && kept !== message.msgId) {
                   const found = yield* conflict(stream, raw.topic, raw.payload, message, kept)
@@ -281,46 +363,29 @@ export class Inbox extends Context.Service<
                   )
                   return { outcome: "held" as const, last, reasons: [] }
                 }
-                const reasons: Array<string> = []
                 const first = yield* applyInOrder(stream, raw.topic, message)
-                if (first !== undefined) reasons.push(first)
-                let seq = message.seq
-                while (true) {
-                  const held = yield* sql.query<{ topic: string; message: string }>(
-                    "SELECT topic, message FROM sync_inbox_held WHERE stream = ? AND seq = ?",
-                    [stream, seq + 1]
-                  )
-                  const next = held[0]
-                  if (next === undefined) break
-                  const parsed = yield* decodeMessage(JSON.parse(next.message)).pipe(Effect.orDie)
-                  yield* sql.execute("DELETE FROM sync_inbox_held WHERE stream = ? AND seq = ?", [stream, parsed.seq])
-                  const reason = yield* applyInOrder(stream, next.topic, parsed)
-                  if (reason !== undefined) reasons.push(reason)
-                  seq = parsed.seq
-                }
                 yield* sql.execute("DELETE FROM sync_inbox_held WHERE stream = ? AND seq = ?", [stream, message.seq])
                 return {
                   outcome: first === undefined ? ("applied" as const) : ("quarantined" as const),
-                  last: seq,
-                  reasons
+                  last: message.seq,
+                  reasons: first === undefined ? [] : [first]
                 }
               })
             )
             .pipe(
               Effect.catchTag("HandlerFailed", (failure) =>
-                Effect.gen(function* () {
-                  const reason = `handler for ${message.type} failed: ${failure.reason}`
-                  yield* sql.transaction(
-                    Effect.gen(function* () {
-                      yield* record(stream, message, "failed", reason)
-                      yield* quarantine(raw.topic, raw.payload, reason)
-                    })
-                  )
-                  return { outcome: "failed" as const, last: message.seq, reasons: [reason] }
-                })
+                Effect.map(recordFailure(stream, raw.topic, raw.payload, message, failure), (reason) => ({
+                  outcome: "failed" as const,
+                  last: message.seq,
+                  reasons: [reason]
+                }))
               )
             )
           for (const reason of outcome.reasons) yield* deadLetter(raw.topic, raw.payload, reason)
+          if (outcome.outcome === "applied" || outcome.outcome === "quarantined" || outcome.outcome === "failed") {
+            for (const refused of yield* applyHeld(stream))
+              yield* deadLetter(refused.topic, refused.payload, refused.reason)
+          }
           if ("found" in outcome && outcome.found !== undefined) {
             const found = outcome.found
             yield* Effect.logError(`sync inbox: conflict: ${found.reason}`)

@@ -172,6 +172,22 @@ describe("SiteFleet", () => {
     })
   })
 
+  it("refuses a summary stamped more than a day ahead of this clock, so it cannot shut out the hub's real ones", async () => {
+    const result = await run((fleet) =>
+      Effect.gen(function* () {
+        const ahead = yield* fleet.receive(message(summary(START + 2 * 86_400_000, [station("PACK-01", 99)])))
+        const refused = yield* fleet.view
+        const real = yield* fleet.receive(message(summary(START, [station("PACK-01", 3)])))
+        return { ahead, problem: refused.problem, real, view: yield* fleet.view }
+      })
+    )
+    expect(result.ahead).toBe("refused")
+    expect(result.problem).toBe("the hub's fleet summary was refused: its time is 2880 min ahead of this clock")
+    expect(result.real).toBe("applied")
+    expect(result.view.summary?.stations.map((s) => s.outboxDepth)).toEqual([3])
+    expect(result.view.problem).toBeUndefined()
+  })
+
   it("forgets the summary when the hub deletes the retained message (zero bytes)", async () => {
     const view = await run((fleet) =>
       Effect.gen(function* () {

@@ -1,5 +1,6 @@
 /** The station's copy of the hub's summary of its site's stations, taken from the hub's retained message. */
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
+import { Bounds, clockProblem } from "../bounds/Bounds.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
@@ -32,8 +33,9 @@ export const defaultSiteFleetStaleAfterMs = 150_000
  * outbox depth and oldest unconfirmed event, and what the hub applied of it. Only the hub's login may publish there
  * and only this site's stations may read it, but what arrives is still treated as hostile: a payload over
  * `maxFleetSummaryBytes` is refused unread, anything that is not a summary of this site with bounded numbers and
- * distinct stations is refused with its reason (the summary before it stays, marked with the refusal), unknown
- * fields are dropped, and a summary older than the one kept (two hubs, a replay) is ignored. Held in memory: the
+ * distinct stations is refused with its reason (the summary before it stays, marked with the refusal), and so is one
+ * stamped more than a day ahead of this clock; unknown fields are dropped, and a summary older than the one kept (two
+ * hubs, a replay) is ignored. Held in memory: the
  * retained message is the record.
  */
 export class SiteFleet extends Context.Service<
@@ -106,9 +108,12 @@ export class SiteFleet extends Context.Service<
             if (next.siteId !== identity.siteId) return yield* refuse(`a summary of site ${next.siteId}`)
             const ids = new Set(next.stations.map((station) => station.stationId))
             if (ids.size !== next.stations.length) return yield* refuse("a station listed twice")
+            const nowMs = (yield* clock.now).wallMs
+            // Kept, a summary from a hub clock gone ahead would have every later, real one ignored as older.
+            if (next.at > nowMs + Bounds.clockSkewMs) return yield* refuse(`its time ${clockProblem(next.at, nowMs)}`)
             if (summary !== null && next.at < summary.at) return "ignored" as const
             summary = next
-            receivedAtMs = (yield* clock.now).wallMs
+            receivedAtMs = nowMs
             problem = undefined
             yield* changed
             return "applied" as const

@@ -168,6 +168,26 @@ describe("a station that cannot start says why and exits non-zero", () => {
     expect(existsSync(join(cwd, "data"))).toBe(false)
   })
 
+  it.each([
+    { flag: ["--port="], says: "--port needs a value, got an empty one" },
+    { flag: ["--port", "eighty"], says: '--port takes a port number from 0 to 65535, got "eighty"' },
+    { flag: ["--port", "70000"], says: '--port takes a port number from 0 to 65535, got "70000"' }
+  ])("serve $flag", async ({ flag, says }) => {
+    const ended = await endOf(
+      launch(["serve", ...flag], cwd, { PACKBENCH_DATA_DIR: "data", PACKBENCH_EMBEDDED_BROKER_PORT: "0" })
+    )
+    expect(ended.code, ended.stderr).toBe(2)
+    expect(lastLine(ended.stderr)).toBe(`packbench serve: ${says}`)
+    expect(existsSync(join(cwd, "data"))).toBe(false)
+  })
+
+  it("simulate with an empty --data-dir (a variable that was not set) does not run in the default data dir", async () => {
+    const ended = await endOf(launch(["simulate", "--orders", "1", "--data-dir="], cwd))
+    expect(ended.code, ended.stderr).toBe(2)
+    expect(ended.stderr).toContain("packbench simulate: --data-dir needs a value, got an empty one")
+    expect(existsSync(join(cwd, ".packbench"))).toBe(false)
+  })
+
   it("serve with a configured serial scanner that is not plugged in", async () => {
     writeFileSync(
       join(cwd, "packbench.config.json"),

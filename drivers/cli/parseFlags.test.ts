@@ -29,4 +29,10 @@ describe("a command's flags", () => {
     expect(parseFlags(["--from"], kinds)).toEqual({ ok: false, message: "--from needs a value" })
     expect(parseFlags(["--follow=1"], kinds)).toEqual({ ok: false, message: "--follow takes no value" })
   })
+
+  it('refuses an empty value (`--from=`, `--from "$UNSET"`) rather than take it for the option left out', () => {
+    const message = "--from needs a value, got an empty one"
+    expect(parseFlags(["--from="], kinds)).toEqual({ ok: false, message })
+    expect(parseFlags(["--from", ""], kinds)).toEqual({ ok: false, message })
+  })
 })

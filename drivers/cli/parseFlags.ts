@@ -13,7 +13,8 @@ export type ParsedFlags<K extends FlagKinds> =
 /**
  * `--name value`, `--name=value` and boolean `--flag`, read by node:util's parseArgs; anything after `--` is
  * positional, and so is a single-dash word (`-5`, `-`), as a command's own arguments may start with a dash.
- * Unknown options, a missing value and a value given to a boolean are refused with a message naming the option.
+ * Unknown options, a missing or empty value and a value given to a boolean are refused with a message naming the
+ * option.
  */
 export const parseFlags = <K extends FlagKinds>(argv: ReadonlyArray<string>, kinds: K): ParsedFlags<K> => {
   const options = Object.fromEntries(Object.entries(kinds).map(([name, type]) => [name, { type }]))
@@ -35,6 +36,9 @@ export const parseFlags = <K extends FlagKinds>(argv: ReadonlyArray<string>, kin
         values[token.name] = true
       } else {
         if (token.value === undefined) return { ok: false, message: `--${token.name} needs a value` }
+        // Mostly a shell variable that was not set: taken for the option left out, `--data-dir=` would run on the
+        // default data dir, `--port=` on the default port.
+        if (token.value === "") return { ok: false, message: `--${token.name} needs a value, got an empty one` }
         values[token.name] = token.value
       }
     }

@@ -97,6 +97,33 @@ describe("a page on another origin cannot drive the station API", () => {
   })
 })
 
+describe("malformed requests get an answer that says what is wrong", () => {
+  it("answers a path that is not valid percent-encoding with 400, not an internal error", async () => {
+    const call = await rawRequest(`${base}/api/call/station.status%E0%A4%A`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}"
+    })
+    expect(call.status).toBe(400)
+    expect(call.json).toMatchObject({ ok: false, error: { code: "bad-path" } })
+    const page = await rawRequest(`${base}/assets/%E0%A4%A.js`)
+    expect(page.status).toBe(400)
+    expect(page.json).toMatchObject({ ok: false, error: { code: "bad-path" } })
+    expect((await apiClient(base).call("station.status")).json.ok).toBe(true)
+  })
+
+  it("answers a body over 1 MB with 413 before closing, and keeps serving", async () => {
+    const answer = await rawRequest(`${base}/api/call/station.status`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ pad: "x".repeat(2_000_000) })
+    })
+    expect(answer.status).toBe(413)
+    expect(answer.json).toMatchObject({ ok: false, error: { code: "body-too-large" } })
+    expect((await apiClient(base).call("station.status")).json.ok).toBe(true)
+  })
+})
+
 describe("every browser has its own session", () => {
   it("sets an HttpOnly, SameSite=Strict cookie with a random id on the page and on calls", async () => {
     const page = await rawRequest(base)

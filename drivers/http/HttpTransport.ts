@@ -79,22 +79,55 @@ const sendJson = (response: ServerResponse, status: number, body: unknown) => {
 const refuse = (response: ServerResponse, refusal: Refusal) =>
   sendJson(response, refusal.status, { ok: false, error: { code: refusal.code, message: refusal.message } })
 
+/** A flood, not a mistake: beyond this the station stops reading and closes the connection without an answer. */
+const MAX_DISCARDED_BYTES = 16 * MAX_BODY_BYTES
+
+class BodyTooLarge extends Error {
+  constructor(
+    message: string,
+    /** The connection was closed: there is nobody to answer. */
+    readonly closed: boolean
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * The request's body as text. An oversized one is read to its end and dropped, so the answer that says so reaches the
+ * client: closing a socket with unread data resets it, and the client would see only ECONNRESET.
+ */
 const readBody = (request: IncomingMessage): Promise<string> =>
   new Promise((resolveBody, reject) => {
     const chunks: Array<Buffer> = []
     let size = 0
     request.on("data", (chunk: Buffer) => {
       size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request body is larger than ${MAX_BODY_BYTES} bytes`))
+      if (size > MAX_DISCARDED_BYTES) {
+        reject(new BodyTooLarge(`The request body is larger than ${MAX_DISCARDED_BYTES} bytes`, true))
         request.destroy()
-        return
+      } else if (size > MAX_BODY_BYTES) {
+        chunks.length = 0
+      } else {
+        chunks.push(chunk)
       }
-      chunks.push(chunk)
     })
-    request.on("end", () => resolveBody(Buffer.concat(chunks).toString("utf8")))
+    request.on("end", () =>
+      size > MAX_BODY_BYTES
+        ? reject(new BodyTooLarge(`The request body is larger than ${MAX_BODY_BYTES} bytes`, false))
+        : resolveBody(Buffer.concat(chunks).toString("utf8"))
+    )
     request.on("error", reject)
   })
+
+/** Whether the path's percent-encoding decodes (`%E0%A4%A` does not): every use below decodes it. */
+const decodablePath = (pathname: string) => {
+  try {
+    decodeURIComponent(pathname)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** Resolves `relative` inside `root`, or undefined when it would leave it (`..`, absolute paths). */
 const inside = (root: string, relative: string): string | undefined => {
@@ -144,6 +177,13 @@ export const startHttpTransport = async (options: HttpTransportOptions): Promise
         return
       }
       const url = new URL(request.url ?? "/", "http://station.invalid")
+      if (!decodablePath(url.pathname)) {
+        sendJson(response, 400, {
+          ok: false,
+          error: { code: "bad-path", message: "The request path is not valid percent-encoded UTF-8" }
+        })
+        return
+      }
       if (url.pathname.startsWith("/api/call/")) {
         const refusal = admitCall(request.method, request.headers, request.socket.remoteAddress)
         if (refusal !== undefined) {
@@ -157,6 +197,12 @@ export const startHttpTransport = async (options: HttpTransportOptions): Promise
           const body = await readBody(request)
           input = body.trim() === "" ? {} : JSON.parse(body)
         } catch (error) {
+          if (error instanceof BodyTooLarge) {
+            if (!error.closed) {
+              sendJson(response, 413, { ok: false, error: { code: "body-too-large", message: error.message } })
+            }
+            return
+          }
           sendJson(response, 400, {
             ok: false,
             error: { code: "invalid-json", message: `The request body is not valid JSON: ${(error as Error).message}` }

@@ -63,11 +63,13 @@ const inboundHandlers = Layer.effectDiscard(
           const released = yield* pack.release(orderId)
           yield* pushes.publish("alert", {
             level: reason === "cancelled" ? "error" : "warning",
-            code: reason === "cancelled" ? "order-cancelled" : "order-address-corrected",
+            code: `order-${reason}`,
             message:
               reason === "cancelled"
                 ? `Order ${orderId} was cancelled by the shop${released ? ": put the items back" : ""}`
-                : `The address of order ${orderId} was corrected${released ? ": scan the order again" : ""}`,
+                : reason === "changed"
+                  ? `Order ${orderId} was changed by the shop${released ? ": scan the order again" : ""}`
+                  : `The address of order ${orderId} was corrected${released ? ": scan the order again" : ""}`,
             orderId
           })
         })

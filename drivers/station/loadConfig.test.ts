@@ -334,6 +334,33 @@ describe("loadConfig", () => {
     )
   })
 
+  it("refuses a server address whose port nothing can listen on, before the station starts", () => {
+    const cwd = dir()
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        broker: { url: "mqtt://10.0.0.5:70000" },
+        hub: { smtpUrl: "smtp://mail.example.com:0", publicUrl: "https://hub.example.com:65536" },
+        carriers: { "dhl-paket": { type: "api", baseUrl: "https://api.example.com:99999/v1" } },
+        time: { ntpServer: "10.0.0.5:99999" }
+      })
+    )
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      expect.stringMatching(/^broker\.url: .*port.*70000/),
+      expect.stringMatching(/^hub\.smtpUrl: .*port 0/),
+      expect.stringMatching(/^hub\.publicUrl: .*port.*65536/),
+      expect.stringMatching(/^carriers\.dhl-paket\.baseUrl: .*port.*99999/),
+      expect.stringMatching(/^time\.ntpServer: .*port.*99999/)
+    ])
+    const usable = loadConfig({
+      cwd: dir(),
+      env: { PACKBENCH_BROKER_URL: "ws://[::1]:1883/mqtt", PACKBENCH_NTP_SERVER: "[::1]:123" }
+    })
+    expect([usable.broker.url, usable.time.ntpServer]).toEqual(["ws://[::1]:1883/mqtt", "[::1]:123"])
+    const ntp = problemsOf(() => loadConfig({ cwd: dir(), env: { PACKBENCH_NTP_SERVER: "ntp.example.com:0" } }))
+    expect(ntp).toEqual([expect.stringMatching(/^time\.ntpServer \(from PACKBENCH_NTP_SERVER\): .*port 0/)])
+  })
+
   it("reads API carriers, their key from the named variable, and leaves every other carrier offline", () => {
     const cwd = dir()
     expect(loadConfig({ cwd, env: {} }).carriers).toEqual({})

@@ -16,7 +16,13 @@ export const serveCommand: Command = {
       await writeLine(io.stderr, `packbench serve: ${flags.message}`)
       return 2
     }
-    const env = flags.values.port === undefined ? io.env : { ...io.env, PACKBENCH_HTTP_PORT: flags.values.port }
+    const port = flags.values.port
+    // Checked here, not left to the config: its message would name PACKBENCH_HTTP_PORT, which the person never set.
+    if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) {
+      await writeLine(io.stderr, `packbench serve: --port takes a port number from 0 to 65535, got "${port}"`)
+      return 2
+    }
+    const env = port === undefined ? io.env : { ...io.env, PACKBENCH_HTTP_PORT: port }
     let station: Awaited<ReturnType<typeof startStation>>
     try {
       const config = loadConfig({ cwd: io.cwd, env, configFile: flags.values.config })

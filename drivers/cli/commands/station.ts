@@ -1,9 +1,10 @@
 /** The `packbench station` commands, such as enrolling the broker login the hub made for this station. */
-import { existsSync, mkdirSync, readFileSync } from "node:fs"
+import { mkdirSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { writeFileAtomic } from "../../fs/writeFileAtomic.ts"
 import { readLoginFile, writeBrokerLogin } from "../../mqtt/BrokerLogins.ts"
 import { ConfigError, loadConfig } from "../../station/loadConfig.ts"
+import { readIdentityFile } from "../../station/StationIdentityFile.ts"
 import { type Command, writeLine } from "../Command.ts"
 import { parseFlags } from "../parseFlags.ts"
 
@@ -62,11 +63,16 @@ export const stationCommand: Command = {
     }
     mkdirSync(dataDir, { recursive: true })
     const identityFile = join(dataDir, "identity.json")
-    if (existsSync(identityFile)) {
-      const identity = JSON.parse(readFileSync(identityFile, "utf8")) as { siteId?: unknown; stationId?: unknown }
+    let identity: ReturnType<typeof readIdentityFile>
+    try {
+      identity = readIdentityFile(identityFile)
+    } catch (error) {
+      return fail((error as Error).message, 1)
+    }
+    if (identity !== undefined) {
       if (identity.siteId !== login.siteId || identity.stationId !== login.stationId) {
         return fail(
-          `${dataDir} belongs to station ${String(identity.siteId)}/${String(identity.stationId)}; the login is for ${wanted}`,
+          `${dataDir} belongs to station ${identity.siteId}/${identity.stationId}; the login is for ${wanted}`,
           1
         )
       }

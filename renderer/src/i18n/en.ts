@@ -499,6 +499,7 @@ export const en: Messages = {
   "alert.acknowledge": "Got it (Enter)",
   "alert.order-cancelled": "Order {orderId} was cancelled by the shop – do not pack it, put the items back.",
   "alert.order-address-corrected": "The address of order {orderId} was corrected – scan the order again.",
+  "alert.order-changed": "Order {orderId} was changed by the shop – scan the order again.",
   "alert.sync-conflict":
     "Two messages with the same number: the second was quarantined, not dropped – tell the administrator (Manager screen: conflicts).",
   "alert.sync-refused":
