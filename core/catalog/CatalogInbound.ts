@@ -24,7 +24,8 @@ const gtin14 = (gtin: string) => gtin.padStart(14, "0")
 
 /**
  * `catalog.upsert` from the shop: the message's version is the catalog version each item is stamped with, and an item
- * is replaced only by a newer one, so a late message never rolls a product back. Aliases follow their item.
+ * is replaced only by a newer one, so a late message never rolls a product back. Aliases follow their item: one the
+ * shop moved to another item moves with the newer message, whatever the order of the items in it.
  */
 export const registerCatalogInbound = (inbox: Inbox["Service"]) =>
   Effect.gen(function* () {
@@ -32,6 +33,19 @@ export const registerCatalogInbound = (inbox: Inbox["Service"]) =>
     const log = yield* EventLog
     yield* inbox.register("catalog.upsert", CatalogUpdate, (update, context) =>
       Effect.gen(function* () {
+        // A scanned alias must name one item: two items of one message claiming it is the shop's mistake.
+        const claimedBy = new Map<string, string>()
+        for (const item of update.items) {
+          for (const alias of item.aliases) {
+            const other = claimedBy.get(alias)
+            if (other !== undefined && other !== item.sku) {
+              return yield* Effect.fail(
+                `alias ${alias} is given to both ${other} and ${item.sku}: an alias names one item`
+              )
+            }
+            claimedBy.set(alias, item.sku)
+          }
+        }
         const applied: Array<string> = []
         const ignored: Array<string> = []
         for (const item of update.items) {
@@ -49,10 +63,29 @@ export const registerCatalogInbound = (inbox: Inbox["Service"]) =>
             [item.sku, gtin14(item.gtin), JSON.stringify(item), context.version]
           )
           yield* sql.execute("DELETE FROM sku_aliases WHERE sku = ?", [item.sku])
-          for (const alias of item.aliases) {
-            yield* sql.execute("INSERT INTO sku_aliases (alias, sku) VALUES (?, ?)", [alias, item.sku])
-          }
           applied.push(item.sku)
+        }
+        // Given out once every applied item has let go of its old ones, so an alias moving between two items of the
+        // message does not depend on which comes first.
+        for (const item of update.items) {
+          if (!applied.includes(item.sku)) continue
+          for (const alias of new Set(item.aliases)) {
+            const holders = yield* sql.query<{ sku: string; version: number }>(
+              "SELECT a.sku, c.version FROM sku_aliases a JOIN catalog_items c ON c.sku = a.sku WHERE a.alias = ?",
+              [alias]
+            )
+            const holder = holders[0]
+            if (holder === undefined) {
+              yield* sql.execute("INSERT INTO sku_aliases (alias, sku) VALUES (?, ?)", [alias, item.sku])
+            } else if (Number(holder.version) >= context.version) {
+              return yield* Effect.fail(
+                `alias ${alias} of ${item.sku} belongs to ${holder.sku} at catalog version ${holder.version}, newer than this update's ${context.version}`
+              )
+            } else {
+              // An item the message did not bring holds it from an older catalog: the shop has moved it since.
+              yield* sql.execute("UPDATE sku_aliases SET sku = ? WHERE alias = ?", [item.sku, alias])
+            }
+          }
         }
         yield* log.append(CatalogUpdated, { catalogVersion: context.version, applied, ignored })
       })

@@ -234,4 +234,63 @@ describe("orders from the shop", () => {
       { catalogVersion: 0, applied: [], ignored: ["ALP-MUG-01"] }
     ])
   })
+
+  it("moves an alias the shop gave to another item, whatever the order of the items in the message", async () => {
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        const [mug, other] = (fixture("catalog.json") as Array<{ sku: string }>).slice(0, 2) as Array<
+          Record<string, unknown> & { sku: string }
+        >
+        /** A catalog.upsert at catalog version `version`. */
+        const upsert = (version: number, items: ReadonlyArray<unknown>) => {
+          const message = inbound("catalog.upsert", { items })
+          const body = JSON.parse(new TextDecoder().decode(message.payload))
+          return inbox.receive({ ...message, payload: encodeJson({ ...body, version }) })
+        }
+        const aliases = sql.query<{ alias: string; sku: string }>(
+          "SELECT alias, sku FROM sku_aliases WHERE alias LIKE 'SHELF-%' ORDER BY alias"
+        )
+        const outcomes = [
+          yield* upsert(10, [
+            { ...mug, aliases: ["SHELF-7"] },
+            { ...other, aliases: [] }
+          ])
+        ]
+        // The shop moves SHELF-7 to the other item: the item that gets it comes first in the message.
+        outcomes.push(
+          yield* upsert(11, [
+            { ...other, aliases: ["SHELF-7", "SHELF-7"] },
+            { ...mug, aliases: [] }
+          ])
+        )
+        const moved = yield* aliases
+        // And back, with only the item that gets it in the message.
+        outcomes.push(yield* upsert(12, [{ ...mug, aliases: ["SHELF-7"] }]))
+        const back = yield* aliases
+        // A message no newer than the item holding it does not take it: refused, and nothing of it applied.
+        outcomes.push(yield* upsert(12, [{ ...other, aliases: ["SHELF-7"] }]))
+        outcomes.push(
+          yield* upsert(13, [
+            { ...mug, aliases: ["SHELF-9"] },
+            { ...other, aliases: ["SHELF-9"] }
+          ])
+        )
+        const reasons = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine ORDER BY id")
+        return { outcomes, moved, back, after: yield* aliases, reasons: reasons.map((row) => row.reason), mug, other }
+      })
+    )
+    const { mug, other } = result
+    expect(result.outcomes).toEqual(["applied", "applied", "applied", "failed", "failed"])
+    expect(result.moved).toEqual([{ alias: "SHELF-7", sku: other.sku }])
+    expect(result.back).toEqual([{ alias: "SHELF-7", sku: mug.sku }])
+    expect(result.after).toEqual([{ alias: "SHELF-7", sku: mug.sku }])
+    expect(result.reasons).toEqual([
+      expect.stringContaining(
+        `alias SHELF-7 of ${other.sku} belongs to ${mug.sku} at catalog version 12, newer than this update's 12`
+      ),
+      expect.stringContaining(`alias SHELF-9 is given to both ${mug.sku} and ${other.sku}: an alias names one item`)
+    ])
+  })
 })
