@@ -240,9 +240,8 @@ describe("orders from the shop", () => {
       Effect.gen(function* () {
         const inbox = yield* Inbox
         const sql = yield* Sql
-        const [mug, other] = (fixture("catalog.json") as Array<{ sku: string }>).slice(0, 2) as Array<
-          Record<string, unknown> & { sku: string }
-        >
+        const catalog = fixture("catalog.json") as Array<Record<string, unknown> & { sku: string }>
+        const [mug, other] = [catalog[0]!, catalog[1]!]
         /** A catalog.upsert at catalog version `version`. */
         const upsert = (version: number, items: ReadonlyArray<unknown>) => {
           const message = inbound("catalog.upsert", { items })

@@ -18,6 +18,7 @@ import { m0090_manager_pins } from "./0090_manager_pins.ts"
 import { m0091_audit_log } from "./0091_audit_log.ts"
 import { m0092_hot_path_indexes } from "./0092_hot_path_indexes.ts"
 import { m0093_events_by_event_time } from "./0093_events_by_event_time.ts"
+import { m0094_held_by_msg_id } from "./0094_held_by_msg_id.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -38,5 +39,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0090_manager_pins,
   m0091_audit_log,
   m0092_hot_path_indexes,
-  m0093_events_by_event_time
+  m0093_events_by_event_time,
+  m0094_held_by_msg_id
 ]
