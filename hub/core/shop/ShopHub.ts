@@ -101,8 +101,26 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       if (connector === undefined) return { status: 404, body: { error: `no connector ${connectorId}` } }
       const verified = yield* Effect.result(connector.verifyWebhook(raw))
       if (verified._tag === "Failure") {
-        yield* Effect.logWarning(`shop ${connectorId}: webhook refused: ${verified.failure.message}`)
-        return { status: verified.failure.status, body: { error: verified.failure.message } }
+        const refused = verified.failure
+        if (refused.signed === true) {
+          // The shop sent it: a person must see it, and the same bytes sent again cannot be read either. A non-2xx
+          // answer would only bring retries and count against the webhook (WooCommerce disables one after five
+          // failures in a row, Shopify and Shopware too after theirs), stopping the good orders behind it.
+          const reason = `signed webhook the hub cannot take: ${refused.message}`
+          yield* quarantineShopPayload(
+            sql,
+            {
+              connectorId,
+              shopOrderId: "(none)",
+              reason,
+              payload: quarantineText(new TextDecoder().decode(raw.body), options.sha256)
+            },
+            yield* now
+          )
+          return { status: 200, body: { outcomes: ["quarantined"], reason } }
+        }
+        yield* Effect.logWarning(`shop ${connectorId}: webhook refused: ${refused.message}`)
+        return { status: refused.status, body: { error: refused.message } }
       }
       const outcomes: Array<IngestOutcome> = []
       for (const notice of verified.success) {

@@ -15,7 +15,7 @@ import {
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { hmacMatches } from "../webhookHmac.ts"
+import { hmacMatches, webhookObject } from "../webhookHmac.ts"
 import { mapShopifyOrder, type ShopifyOrder } from "./mapShopifyOrder.ts"
 import { shopifyQueries } from "./shopifyQueries.ts"
 
@@ -366,12 +366,8 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       }
       const topic = webhook.headers["x-shopify-topic"] ?? ""
       if (!topic.startsWith("orders/")) return Effect.succeed([])
-      let body: { admin_graphql_api_id?: unknown; id?: unknown }
-      try {
-        body = JSON.parse(new TextDecoder().decode(webhook.body))
-      } catch {
-        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook body is not JSON" }))
-      }
+      const body = webhookObject(webhook.body)
+      if (typeof body === "string") return Effect.fail(new WebhookRefused({ status: 400, message: body, signed: true }))
       const id =
         typeof body.admin_graphql_api_id === "string"
           ? body.admin_graphql_api_id
@@ -379,7 +375,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
             ? `gid://shopify/Order/${body.id}`
             : undefined
       if (id === undefined || !/^gid:\/\/shopify\/Order\/\d+$/.test(id)) {
-        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order" }))
+        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order", signed: true }))
       }
       return Effect.succeed([
         { deliveryId: webhook.headers["x-shopify-webhook-id"], shopOrderId: id, order: undefined }

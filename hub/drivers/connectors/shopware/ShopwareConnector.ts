@@ -13,10 +13,11 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { hmacMatches } from "../webhookHmac.ts"
+import { hmacMatches, webhookObject } from "../webhookHmac.ts"
 import { mapShopwareOrder, orderAssociations, type ShopwareOrder } from "./mapShopwareOrder.ts"
 
 export interface ShopwareCredentials {
@@ -300,26 +301,20 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
           new WebhookRefused({ status: 401, message: "shopware-shop-signature does not match the body" })
         )
       }
-      let body: {
-        data?: { event?: string; payload?: unknown }
-        source?: { eventId?: string }
-      }
-      try {
-        body = JSON.parse(new TextDecoder().decode(webhook.body))
-      } catch {
-        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook body is not JSON" }))
-      }
-      const payload = body.data?.payload
+      const body = webhookObject(webhook.body)
+      if (typeof body === "string") return Effect.fail(new WebhookRefused({ status: 400, message: body, signed: true }))
+      const payload = isObject(body.data) ? body.data.payload : undefined
       const ids = new Set<string>()
       if (Array.isArray(payload)) {
-        for (const entry of payload as ReadonlyArray<{ entity?: string; primaryKey?: unknown }>) {
-          if (entry.entity === "order" && typeof entry.primaryKey === "string") ids.add(entry.primaryKey)
+        for (const entry of payload) {
+          if (isObject(entry) && entry.entity === "order" && typeof entry.primaryKey === "string")
+            ids.add(entry.primaryKey)
         }
-      } else if (payload !== null && typeof payload === "object") {
-        const order = (payload as { order?: { id?: unknown } }).order
-        if (typeof order?.id === "string") ids.add(order.id)
+      } else if (isObject(payload)) {
+        const order = payload.order
+        if (isObject(order) && typeof order.id === "string") ids.add(order.id)
       }
-      const eventId = body.source?.eventId
+      const eventId = isObject(body.source) && typeof body.source.eventId === "string" ? body.source.eventId : undefined
       return Effect.succeed(
         [...ids]
           .filter((id) => /^[0-9a-f]{32}$/.test(id))

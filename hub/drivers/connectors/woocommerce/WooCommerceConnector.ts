@@ -15,7 +15,7 @@ import {
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { hmacMatches } from "../webhookHmac.ts"
+import { hmacMatches, webhookObject } from "../webhookHmac.ts"
 import { gmt, mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
 
 export interface WooCommerceCredentials {
@@ -272,16 +272,13 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       const topic = webhook.headers["x-wc-webhook-topic"] ?? ""
       // WooCommerce pings a new webhook with a form body (webhook_id=…): signed, and nothing to take.
       if (!topic.startsWith("order.")) return Effect.succeed([])
-      let order: WooOrder
-      try {
-        order = JSON.parse(new TextDecoder().decode(webhook.body))
-      } catch {
-        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook body is not JSON" }))
-      }
+      const order = webhookObject(webhook.body)
+      if (typeof order === "string")
+        return Effect.fail(new WebhookRefused({ status: 400, message: order, signed: true }))
       if (typeof order.id !== "number")
-        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order" }))
+        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order", signed: true }))
       const deliveryId = webhook.headers["x-wc-webhook-delivery-id"]
-      const draft = topic === "order.deleted" ? undefined : mapWooOrder(order)
+      const draft = topic === "order.deleted" ? undefined : mapWooOrder(order as unknown as WooOrder)
       return Effect.succeed([
         {
           deliveryId:
