@@ -43,6 +43,14 @@ export interface WebhookAnswer {
   readonly body: unknown
 }
 
+/**
+ * How many orders one webhook request reads from the shop. A webhook may name thousands (a bulk edit in Shopware's
+ * admin), and reading them one after another inside the request runs past the shop's webhook timeout, which the shop
+ * counts as a failure (Shopware, Shopify and WooCommerce disable a webhook that keeps failing). The orders past this
+ * bound are not lost: the shop changed them, so the catch-up poll (made due at once) reads them from the shop.
+ */
+export const webhookReadsPerRequest = 10
+
 const quarantineText = (value: unknown, sha256: (text: string) => string): QuarantinePayload => {
   const text = typeof value === "string" ? value : JSON.stringify(value)
   return { text: text.slice(0, 4096), sha256: sha256(text) }
@@ -123,7 +131,14 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
         return { status: refused.status, body: { error: refused.message } }
       }
       const outcomes: Array<IngestOutcome> = []
+      let reads = 0
+      let leftToCatchUp = 0
       for (const notice of verified.success) {
+        if (notice.order === undefined && reads === webhookReadsPerRequest) {
+          leftToCatchUp++
+          continue
+        }
+        if (notice.order === undefined) reads++
         const order =
           notice.order === undefined
             ? yield* Effect.result(connector.readOrder(notice.shopOrderId))
@@ -149,7 +164,17 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
           )
         )
       }
-      return { status: 200, body: { outcomes } }
+      if (leftToCatchUp === 0) return { status: 200, body: { outcomes } }
+      const nowMs = yield* now
+      yield* sql.execute("UPDATE shop_connectors SET next_poll_ms = ? WHERE connector_id = ? AND next_poll_ms > ?", [
+        nowMs,
+        connectorId,
+        nowMs
+      ])
+      yield* Effect.logInfo(
+        `shop ${connectorId}: a webhook named ${leftToCatchUp} orders more than the ${webhookReadsPerRequest} read at once; the catch-up poll reads them now`
+      )
+      return { status: 200, body: { outcomes, leftToCatchUp } }
     })
 
   /** One catch-up poll of a connector whose poll is due: every page of orders changed since the stored cursor. */
