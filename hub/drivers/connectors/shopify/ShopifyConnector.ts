@@ -14,6 +14,7 @@ import {
 } from "../../../core/shop/ShopConnector.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
+import { shopAnswerMaxBytes, shopAnswerText } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches, webhookObject } from "../webhookHmac.ts"
 import { mapShopifyOrder, type ShopifyOrder } from "./mapShopifyOrder.ts"
@@ -37,6 +38,8 @@ export interface ShopifyOptions {
   readonly timeoutMs: number
   readonly notifyCustomer: boolean
   readonly log: (line: string) => void
+  /** The most an answer may hold (default `shopAnswerMaxBytes`). */
+  readonly maxAnswerBytes?: number
 }
 
 /** What Shopify's cost-based throttle told us last (the `extensions.cost.throttleStatus` of each answer). */
@@ -91,10 +94,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
         try: () => client.fetch(operation, { variables }),
         catch: (error) => shopErrorForFailure(name, error)
       })
-      const text = yield* Effect.tryPromise({
-        try: () => response.text(),
-        catch: (error) => shopErrorForFailure(name, error)
-      })
+      const text = yield* shopAnswerText(name, response, options.maxAnswerBytes ?? shopAnswerMaxBytes)
       if (!response.ok)
         return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"))
       let body: {

@@ -71,6 +71,9 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       client_id: options.credentials.clientId,
       client_secret: options.credentials.clientSecret
     },
+    // No bound on the answer's size here (the other connectors have `shopAnswerMaxBytes`): the client takes no fetch
+    // of its own (fetchOptions pass only retry, retryDelay, retryStatusCodes and timeout) and reads every answer
+    // whole through ofetch before it hands it over. Bounding it means replacing the client with plain requests.
     fetchOptions: { retry: 0, timeout: options.timeoutMs }
   })
   const invokeRaw = client.invoke as unknown as Invoke

@@ -14,6 +14,7 @@ import {
 } from "../../../core/shop/ShopConnector.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
+import { answerTooLarge, shopAnswerMaxBytes } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches, webhookObject } from "../webhookHmac.ts"
 import { gmt, mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
@@ -33,6 +34,8 @@ export interface WooCommerceOptions {
   /** The status an order gets when its last unit shipped (`completed`, or one the shop registered). */
   readonly completedStatus: string
   readonly timeoutMs: number
+  /** The most an answer may hold (default `shopAnswerMaxBytes`). */
+  readonly maxAnswerBytes?: number
 }
 
 interface WooResponse {
@@ -61,13 +64,20 @@ const refundKeyMeta = "_packbench_idempotency_key"
  */
 export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConnector => {
   const name = `WooCommerce ${options.url}`
+  const maxAnswerBytes = options.maxAnswerBytes ?? shopAnswerMaxBytes
   const api = new WooCommerceRestApi({
     url: options.url,
     consumerKey: options.credentials.consumerKey,
     consumerSecret: options.credentials.consumerSecret,
     version: "wc/v3",
     queryStringAuth: false,
-    axiosConfig: { timeout: options.timeoutMs, validateStatus: () => true, transitional: { clarifyTimeoutError: true } }
+    axiosConfig: {
+      timeout: options.timeoutMs,
+      // Counted as the answer arrives (after decompression): the download stops once past the bound.
+      maxContentLength: maxAnswerBytes,
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true }
+    }
   })
 
   const call = (method: "get" | "post" | "put", endpoint: string, body?: unknown, params?: Record<string, unknown>) =>
@@ -79,7 +89,14 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
             : method === "post"
               ? api.post(endpoint, body, params ?? {})
               : api.put(endpoint, body, params ?? {}),
-        catch: (error) => shopErrorForFailure(name, error)
+        catch: (error) =>
+          // axios fails such an answer with ERR_BAD_RESPONSE, which it also uses for other broken answers: the
+          // message names the bound.
+          error instanceof Error &&
+          (error as { code?: unknown }).code === "ERR_BAD_RESPONSE" &&
+          error.message.includes("maxContentLength")
+            ? answerTooLarge(name, maxAnswerBytes)
+            : shopErrorForFailure(name, error)
       })
       if (response.status < 200 || response.status > 299) {
         const text = typeof response.data === "string" ? response.data : JSON.stringify(response.data ?? "")
