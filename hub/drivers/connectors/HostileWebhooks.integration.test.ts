@@ -206,7 +206,8 @@ describe("signed WooCommerce order bodies with a part missing or of the wrong ty
     ["line_items a string", { line_items: "1 mug" }, "line_items"],
     ["a line item null", { line_items: [null] }, "line_items"],
     ["shipping a list", { shipping: [] }, "shipping"],
-    ["meta_data null", { meta_data: null }, "meta_data"]
+    ["meta_data null", { meta_data: null }, "meta_data"],
+    ["number a number", { number: 5 }, "order number"]
   ])("%s: quarantined naming the field, the hub goes on", async (_, fields, field) => {
     const id = nextNumber++
     const answer = await post("woocommerce", wooOrder(id, fields))
@@ -224,6 +225,8 @@ describe("orders read from Shopify and Shopware with a nested part missing or of
     ["shopify", { totalPriceSet: null }, "totalPriceSet"],
     ["shopify", { fulfillmentOrders: null }, "fulfillmentOrders"],
     ["shopify", { customer: { id: null } }, "customer"],
+    ["shopify", { name: null }, "order number"],
+    ["shopify", { customerLocale: 7 }, "locale"],
     ["shopware", { lineItems: null }, "lineItems"],
     ["shopware", { lineItems: [null] }, "lineItems[0]"],
     ["shopware", { transactions: null }, "transactions"],
