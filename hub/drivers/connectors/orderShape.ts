@@ -4,7 +4,8 @@ import type { ShopOrderDraft } from "../../core/shop/ShopOrderDraft.ts"
 export const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
-const what = (value: unknown) =>
+/** A value as a person reads it in a reason: `missing`, `null`, `a list`, `a number`. */
+export const what = (value: unknown) =>
   value === undefined ? "missing" : value === null ? "null" : Array.isArray(value) ? "a list" : `a ${typeof value}`
 
 /** `where` must be an object (or null when the shop documents it may be); the problem in words otherwise. */

@@ -12,6 +12,7 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { shopAnswerMaxBytes, shopAnswerText } from "../shopAnswerText.ts"
@@ -159,9 +160,12 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       }>(shopifyQueries.orders, { first: 50, after: at.after, query: `updated_at:>='${at.since}'` })
       const nodes = data.orders.nodes
       // Only a plausible change time moves the cursor (one far ahead would hide every order to come).
+      // An entry that is no order (mapped to a withheld one below) has no change time to take.
       const max = nodes.reduce(
         (latest, order) =>
-          plausibleChange(Date.parse(order.updatedAt), nowMs) && order.updatedAt > latest ? order.updatedAt : latest,
+          isObject(order) && plausibleChange(Date.parse(order.updatedAt), nowMs) && order.updatedAt > latest
+            ? order.updatedAt
+            : latest,
         at.max
       )
       const endCursor = data.orders.pageInfo.endCursor

@@ -1,6 +1,6 @@
 /** Maps a Shopify order into the shop-neutral order shape. */
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
-import { firstProblem, isObject, needList, needObject, unreadableOrder } from "../orderShape.ts"
+import { firstProblem, isObject, needList, needObject, unreadableOrder, what } from "../orderShape.ts"
 import { lineItemsPerRead } from "./shopifyQueries.ts"
 
 interface Money {
@@ -97,8 +97,7 @@ const shopifyOrderProblem = (order: Readonly<Record<string, unknown>>) =>
  */
 export const mapShopifyOrder = (order: ShopifyOrder): ShopOrderDraft => {
   const raw: unknown = order
-  if (!isObject(raw))
-    return unreadableOrder(undefined, Number.NaN, `the order is ${raw === null ? "null" : typeof raw}`)
+  if (!isObject(raw)) return unreadableOrder(undefined, Number.NaN, `the order is ${what(raw)}, not an object`)
   const problem = shopifyOrderProblem(raw)
   return problem === undefined
     ? mapCheckedShopifyOrder(order)

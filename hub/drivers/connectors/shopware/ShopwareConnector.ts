@@ -108,9 +108,17 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
     )
 
   const searchOrders = (criteria: Record<string, unknown>) =>
-    call<{ total?: number; data: ReadonlyArray<ShopwareOrder> }>("searchOrder post /search/order", {
-      body: { ...criteria, associations: orderAssociations, "total-count-mode": 1 }
-    })
+    Effect.flatMap(
+      call<{ total?: number; data: ReadonlyArray<ShopwareOrder> } | null>("searchOrder post /search/order", {
+        body: { ...criteria, associations: orderAssociations, "total-count-mode": 1 }
+      }),
+      (result) =>
+        isObject(result) && Array.isArray(result.data)
+          ? Effect.succeed(result)
+          : Effect.fail(
+              new ShopError({ reason: "Malformed", message: `${name}: the order search answered without a data list` })
+            )
+    )
 
   const orderById = (shopOrderId: string) =>
     Effect.map(searchOrders({ ids: [shopOrderId], limit: 1 }), (result) => result.data[0])
@@ -150,6 +158,8 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       })
       // Only a plausible change time moves the cursor (one far ahead would hide every order to come).
       const max = result.data.reduce((latest, order) => {
+        // An entry that is no order (mapped to a withheld one below) has no change time to take.
+        if (!isObject(order)) return latest
         const changed = order.updatedAt ?? order.createdAt
         return plausibleChange(Date.parse(changed), nowMs) && changed > latest ? changed : latest
       }, at.max)

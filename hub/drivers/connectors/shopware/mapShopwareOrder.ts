@@ -1,6 +1,6 @@
 /** Maps a Shopware 6 order into the shop-neutral order shape. */
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
-import { firstProblem, isObject, needList, needObject, unreadableOrder } from "../orderShape.ts"
+import { firstProblem, isObject, needList, needObject, unreadableOrder, what } from "../orderShape.ts"
 
 /** The fields of a Shopware 6 `order` entity (Admin API, JSON) with the associations the connector asks for. */
 export interface ShopwareOrder {
@@ -78,8 +78,7 @@ const paidStates = new Set(["paid", "paid_partially", "authorized", "refunded_pa
  */
 export const mapShopwareOrder = (order: ShopwareOrder): ShopOrderDraft => {
   const raw: unknown = order
-  if (!isObject(raw))
-    return unreadableOrder(undefined, Number.NaN, `the order is ${raw === null ? "null" : typeof raw}`)
+  if (!isObject(raw)) return unreadableOrder(undefined, Number.NaN, `the order is ${what(raw)}, not an object`)
   const problem = shopwareOrderProblem(raw)
   if (problem === undefined) return mapCheckedShopwareOrder(order)
   const changed = raw.updatedAt ?? raw.createdAt

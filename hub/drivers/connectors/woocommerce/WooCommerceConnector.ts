@@ -12,6 +12,7 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { answerTooLarge, shopAnswerMaxBytes } from "../shopAnswerText.ts"
@@ -141,6 +142,8 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       // Only a plausible change time moves the cursor: one order with a broken date or one far ahead (quarantined
       // by the hub) must not make the next catch-up start from a time that is none, or after every order to come.
       const max = orders.reduce((latest, order) => {
+        // An entry that is no order (mapped to a withheld one below) has no change time to take.
+        if (!isObject(order)) return latest
         const modified = order.date_modified_gmt
         return modified !== null && plausibleChange(gmt(modified), nowMs) && modified > latest ? modified : latest
       }, at.max)

@@ -1,6 +1,6 @@
 /** Maps a WooCommerce order into the shop-neutral order shape. */
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
-import { firstProblem, isObject, needList, needObject, unreadableOrder } from "../orderShape.ts"
+import { firstProblem, isObject, needList, needObject, unreadableOrder, what } from "../orderShape.ts"
 
 interface WooMeta {
   readonly key: string
@@ -87,8 +87,7 @@ const wooOrderProblem = (order: Readonly<Record<string, unknown>>) =>
  */
 export const mapWooOrder = (order: WooOrder): ShopOrderDraft => {
   const raw: unknown = order
-  if (!isObject(raw))
-    return unreadableOrder(undefined, Number.NaN, `the order is ${raw === null ? "null" : typeof raw}`)
+  if (!isObject(raw)) return unreadableOrder(undefined, Number.NaN, `the order is ${what(raw)}, not an object`)
   const problem = wooOrderProblem(raw)
   return problem === undefined
     ? mapCheckedWooOrder(order)
