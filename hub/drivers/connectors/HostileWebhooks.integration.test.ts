@@ -226,6 +226,7 @@ describe("orders read from Shopify and Shopware with a nested part missing or of
     ["shopify", { fulfillmentOrders: null }, "fulfillmentOrders"],
     ["shopify", { customer: { id: null } }, "customer"],
     ["shopify", { name: null }, "order number"],
+    ["shopify", { shippingAddress: { name: 5 } }, "shippingAddress.name"],
     ["shopify", { customerLocale: 7 }, "locale"],
     ["shopware", { lineItems: null }, "lineItems"],
     ["shopware", { lineItems: [null] }, "lineItems[0]"],

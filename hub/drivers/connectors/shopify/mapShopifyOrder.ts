@@ -72,6 +72,12 @@ const shopifyOrderProblem = (order: Readonly<Record<string, unknown>>) =>
     () => needObject("customer", order.customer, true),
     () => (isObject(order.customer) && typeof order.customer.id !== "string" ? "customer.id is not a text" : undefined),
     () => needObject("shippingAddress", order.shippingAddress, true),
+    () =>
+      isObject(order.shippingAddress) &&
+      !["string", "undefined"].includes(typeof order.shippingAddress.name) &&
+      order.shippingAddress.name !== null
+        ? "shippingAddress.name is not a text"
+        : undefined,
     () => needObject("shippingLine", order.shippingLine, true),
     () => needObject("channelInformation", order.channelInformation, true),
     () => needObject("lineItems", order.lineItems),

@@ -193,7 +193,8 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
       }
       const order = yield* decodeOrder(new TextDecoder().decode(webhook.body)).pipe(
         Effect.mapError(
-          (issue) => new WebhookRefused({ status: 400, message: `not an order: ${issue.message.slice(0, 300)}` })
+          (issue) =>
+            new WebhookRefused({ status: 400, message: `not an order: ${issue.message.slice(0, 300)}`, signed: true })
         )
       )
       return [{ deliveryId: webhook.headers["x-packbench-delivery"], shopOrderId: order.id, order: toDraft(order) }]
