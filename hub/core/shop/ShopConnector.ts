@@ -18,10 +18,15 @@ export class ShopError extends Schema.TaggedError<ShopError>()("ShopError", {
   retryAfterMs: Schema.optional(Schema.Number)
 }) {}
 
-/** A webhook the connector would not take: a bad signature, an unknown topic, a body it cannot read. */
+/**
+ * A webhook the connector would not take: a bad signature, an unknown topic, a body it cannot read. `signed`: the
+ * signature matched, so the shop itself sent a body that is no order (a shop bug, a plugin): the hub quarantines it
+ * for a person instead of only refusing it.
+ */
 export class WebhookRefused extends Schema.TaggedError<WebhookRefused>()("WebhookRefused", {
   status: Schema.Number,
-  message: Schema.String
+  message: Schema.String,
+  signed: Schema.optional(Schema.Boolean)
 }) {}
 
 /** What a verified webhook says: an order changed (with its new state when the webhook carries it whole). */

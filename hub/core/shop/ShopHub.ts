@@ -43,6 +43,14 @@ export interface WebhookAnswer {
   readonly body: unknown
 }
 
+/**
+ * How many orders one webhook request reads from the shop. A webhook may name thousands (a bulk edit in Shopware's
+ * admin), and reading them one after another inside the request runs past the shop's webhook timeout, which the shop
+ * counts as a failure (Shopware, Shopify and WooCommerce disable a webhook that keeps failing). The orders past this
+ * bound are not lost: the shop changed them, so the catch-up poll (made due at once) reads them from the shop.
+ */
+export const webhookReadsPerRequest = 10
+
 const quarantineText = (value: unknown, sha256: (text: string) => string): QuarantinePayload => {
   const text = typeof value === "string" ? value : JSON.stringify(value)
   return { text: text.slice(0, 4096), sha256: sha256(text) }
@@ -101,11 +109,36 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       if (connector === undefined) return { status: 404, body: { error: `no connector ${connectorId}` } }
       const verified = yield* Effect.result(connector.verifyWebhook(raw))
       if (verified._tag === "Failure") {
-        yield* Effect.logWarning(`shop ${connectorId}: webhook refused: ${verified.failure.message}`)
-        return { status: verified.failure.status, body: { error: verified.failure.message } }
+        const refused = verified.failure
+        if (refused.signed === true) {
+          // The shop sent it: a person must see it, and the same bytes sent again cannot be read either. A non-2xx
+          // answer would only bring retries and count against the webhook (WooCommerce disables one after five
+          // failures in a row, Shopify and Shopware too after theirs), stopping the good orders behind it.
+          const reason = `signed webhook the hub cannot take: ${refused.message}`
+          yield* quarantineShopPayload(
+            sql,
+            {
+              connectorId,
+              shopOrderId: "(none)",
+              reason,
+              payload: quarantineText(new TextDecoder().decode(raw.body), options.sha256)
+            },
+            yield* now
+          )
+          return { status: 200, body: { outcomes: ["quarantined"], reason } }
+        }
+        yield* Effect.logWarning(`shop ${connectorId}: webhook refused: ${refused.message}`)
+        return { status: refused.status, body: { error: refused.message } }
       }
       const outcomes: Array<IngestOutcome> = []
+      let reads = 0
+      let leftToCatchUp = 0
       for (const notice of verified.success) {
+        if (notice.order === undefined && reads === webhookReadsPerRequest) {
+          leftToCatchUp++
+          continue
+        }
+        if (notice.order === undefined) reads++
         const order =
           notice.order === undefined
             ? yield* Effect.result(connector.readOrder(notice.shopOrderId))
@@ -131,7 +164,17 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
           )
         )
       }
-      return { status: 200, body: { outcomes } }
+      if (leftToCatchUp === 0) return { status: 200, body: { outcomes } }
+      const nowMs = yield* now
+      yield* sql.execute("UPDATE shop_connectors SET next_poll_ms = ? WHERE connector_id = ? AND next_poll_ms > ?", [
+        nowMs,
+        connectorId,
+        nowMs
+      ])
+      yield* Effect.logInfo(
+        `shop ${connectorId}: a webhook named ${leftToCatchUp} orders more than the ${webhookReadsPerRequest} read at once; the catch-up poll reads them now`
+      )
+      return { status: 200, body: { outcomes, leftToCatchUp } }
     })
 
   /** One catch-up poll of a connector whose poll is due: every page of orders changed since the stored cursor. */

@@ -87,6 +87,48 @@ export const lineIdFor = (shopLineId: string) =>
 const finite = (value: number) => typeof value === "number" && Number.isFinite(value)
 
 /**
+ * The first text field of the draft that holds no text: a shop's broken answer (null, a number where the shop
+ * documents a text) passes through a connector's mapping as it came, and must be named, not called on.
+ */
+const fieldNotText = (draft: ShopOrderDraft): string | undefined => {
+  const required: ReadonlyArray<readonly [string, unknown]> = [
+    ["order number", draft.orderNumber],
+    ["placed-at", draft.placedAt],
+    ["currency", draft.currency],
+    ["customer id", draft.customer.shopCustomerId],
+    ["customer first name", draft.customer.firstName],
+    ["customer last name", draft.customer.lastName],
+    ["customer e-mail", draft.customer.email],
+    ["ship-to name", draft.shipTo.name],
+    ["ship-to street", draft.shipTo.street1],
+    ["ship-to postal code", draft.shipTo.postalCode],
+    ["ship-to city", draft.shipTo.city],
+    ["ship-to country", draft.shipTo.country],
+    ...draft.lines.map((line, index) => [`line ${index + 1} id`, line.shopLineId] as const)
+  ]
+  const optional: ReadonlyArray<readonly [string, unknown]> = [
+    ["customer locale", draft.customer.locale],
+    ["ship-to company", draft.shipTo.company],
+    ["ship-to street 2", draft.shipTo.street2],
+    ["ship-to region", draft.shipTo.region],
+    ["shipping method code", draft.shippingMethod.code],
+    ["shipping method title", draft.shippingMethod.title],
+    ["location", draft.locationId],
+    ["sales channel", draft.salesChannel],
+    ...draft.lines.flatMap((line, index) => [
+      [`line ${index + 1} SKU`, line.sku] as const,
+      [`line ${index + 1} GTIN`, line.gtin] as const
+    ])
+  ]
+  const found =
+    required.find(([, value]) => typeof value !== "string") ??
+    optional.find(([, value]) => value !== undefined && typeof value !== "string")
+  return found === undefined
+    ? undefined
+    : `${found[0]} is ${found[1] === null ? "null" : `a ${typeof found[1]}`}, not a text`
+}
+
+/**
  * Checks a shop order and turns it into the station's. Every number must be finite and plausible (quantities
  * 1–999, unit prices 0–100,000, a paid total 0–1,000,000 that covers what the lines were paid, a change time between
  * 2000 and a day ahead of `nowMs`), every line needs a SKU in the station's alphabet, the address a country code and
@@ -96,6 +138,8 @@ const finite = (value: number) => typeof value === "number" && Number.isFinite(v
 export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings, nowMs: number): MapOutcome => {
   const refuse = (reason: string): MapOutcome => ({ ok: false, reason })
   if (draft.withheld !== undefined) return refuse(draft.withheld)
+  const notText = fieldNotText(draft)
+  if (notText !== undefined) return refuse(notText)
   const orderId = orderIdFor(settings.orderIdPrefix, draft.orderNumber)
   if (orderId === undefined) return refuse(`order number "${draft.orderNumber}" cannot become a station order id`)
   if (

@@ -147,3 +147,99 @@ describe("a catch-up poll against a shop whose pagination never ends", () => {
     }
   })
 })
+
+describe("a catch-up page with an entry that is no order", () => {
+  const cases: ReadonlyArray<
+    [string, (url: string) => ShopConnector, (response: ServerResponse, url: string) => void]
+  > = [
+    [
+      "WooCommerce",
+      (url) =>
+        makeWooCommerceConnector({
+          settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
+          credentials: { consumerKey: "ck_0", consumerSecret: "cs_0", webhookSecret: "woo-secret-0000" },
+          url,
+          completedStatus: "completed",
+          timeoutMs: 1_000
+        }),
+      (response) => json(response, [null, 7], { "X-WP-TotalPages": "1" })
+    ],
+    [
+      "Shopware",
+      (url) =>
+        makeShopwareConnector({
+          settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
+          credentials: { clientId: "SWIA0", clientSecret: "s", appSecret: "shopware-secret-00" },
+          url,
+          webhookUrl: undefined,
+          timeoutMs: 1_000
+        }),
+      (response, url) =>
+        url === "/api/oauth/token"
+          ? json(response, { token_type: "Bearer", expires_in: 600, access_token: "token-1" })
+          : json(response, { total: 2, data: [null, 7] })
+    ],
+    [
+      "Shopify",
+      (url) =>
+        makeShopifyConnector({
+          settings: testSettings,
+          credentials: { accessToken: "shpat_0", webhookSecret: "shopify-secret-00" },
+          shopDomain: "alpenglow.myshopify.com",
+          apiVersion: "2026-04",
+          endpoint: url,
+          timeoutMs: 1_000,
+          notifyCustomer: false,
+          log: () => undefined
+        }),
+      (response) =>
+        json(response, {
+          data: { orders: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [null, 7] } }
+        })
+    ]
+  ]
+  it.each(cases)("%s: each is withheld with the reason, and the page is read", async (_, connect, answer) => {
+    const shop = await startEndlessShop((request, response) => answer(response, request.url ?? ""))
+    try {
+      const page = await Effect.runPromise(
+        connect(shop.url).ordersChangedSince(undefined, Date.UTC(2026, 5, 1), Date.UTC(2026, 5, 2))
+      )
+      expect(page.orders.map((order) => order.withheld)).toEqual([
+        "the shop's answer cannot be read: the order is null, not an object",
+        "the shop's answer cannot be read: the order is a number, not an object"
+      ])
+      expect(page.more).toBe(false)
+    } finally {
+      await shop.close()
+    }
+  })
+})
+
+describe("a Shopware order search answered without its data list", () => {
+  it.each([[{ total: 1 }], [{ total: 1, data: null }], [null], [[]]])(
+    "%j: the catch-up and the read fail Malformed, not with a TypeError",
+    async (body) => {
+      const shop = await startEndlessShop((request, response) =>
+        request.url === "/api/oauth/token"
+          ? json(response, { token_type: "Bearer", expires_in: 600, access_token: "token-1" })
+          : json(response, body)
+      )
+      try {
+        const connector = makeShopwareConnector({
+          settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
+          credentials: { clientId: "SWIA0", clientSecret: "s", appSecret: "shopware-secret-00" },
+          url: shop.url,
+          webhookUrl: undefined,
+          timeoutMs: 1_000
+        })
+        const page = await Effect.runPromise(
+          Effect.flip(connector.ordersChangedSince(undefined, Date.UTC(2026, 5, 1), Date.UTC(2026, 5, 2)))
+        )
+        const read = await Effect.runPromise(Effect.flip(connector.readOrder("a".repeat(32))))
+        for (const failure of [page, read]) expect(failure).toMatchObject({ reason: "Malformed" })
+      } finally {
+        await shop.close()
+      }
+    }
+  )
+})

@@ -12,10 +12,12 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
+import { shopAnswerMaxBytes, shopAnswerText } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { hmacMatches } from "../webhookHmac.ts"
+import { hmacMatches, webhookObject } from "../webhookHmac.ts"
 import { mapShopifyOrder, type ShopifyOrder } from "./mapShopifyOrder.ts"
 import { shopifyQueries } from "./shopifyQueries.ts"
 
@@ -37,6 +39,8 @@ export interface ShopifyOptions {
   readonly timeoutMs: number
   readonly notifyCustomer: boolean
   readonly log: (line: string) => void
+  /** The most an answer may hold (default `shopAnswerMaxBytes`). */
+  readonly maxAnswerBytes?: number
 }
 
 /** What Shopify's cost-based throttle told us last (the `extensions.cost.throttleStatus` of each answer). */
@@ -91,10 +95,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
         try: () => client.fetch(operation, { variables }),
         catch: (error) => shopErrorForFailure(name, error)
       })
-      const text = yield* Effect.tryPromise({
-        try: () => response.text(),
-        catch: (error) => shopErrorForFailure(name, error)
-      })
+      const text = yield* shopAnswerText(name, response, options.maxAnswerBytes ?? shopAnswerMaxBytes)
       if (!response.ok)
         return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"))
       let body: {
@@ -159,9 +160,12 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       }>(shopifyQueries.orders, { first: 50, after: at.after, query: `updated_at:>='${at.since}'` })
       const nodes = data.orders.nodes
       // Only a plausible change time moves the cursor (one far ahead would hide every order to come).
+      // An entry that is no order (mapped to a withheld one below) has no change time to take.
       const max = nodes.reduce(
         (latest, order) =>
-          plausibleChange(Date.parse(order.updatedAt), nowMs) && order.updatedAt > latest ? order.updatedAt : latest,
+          isObject(order) && plausibleChange(Date.parse(order.updatedAt), nowMs) && order.updatedAt > latest
+            ? order.updatedAt
+            : latest,
         at.max
       )
       const endCursor = data.orders.pageInfo.endCursor
@@ -366,12 +370,8 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       }
       const topic = webhook.headers["x-shopify-topic"] ?? ""
       if (!topic.startsWith("orders/")) return Effect.succeed([])
-      let body: { admin_graphql_api_id?: unknown; id?: unknown }
-      try {
-        body = JSON.parse(new TextDecoder().decode(webhook.body))
-      } catch {
-        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook body is not JSON" }))
-      }
+      const body = webhookObject(webhook.body)
+      if (typeof body === "string") return Effect.fail(new WebhookRefused({ status: 400, message: body, signed: true }))
       const id =
         typeof body.admin_graphql_api_id === "string"
           ? body.admin_graphql_api_id
@@ -379,7 +379,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
             ? `gid://shopify/Order/${body.id}`
             : undefined
       if (id === undefined || !/^gid:\/\/shopify\/Order\/\d+$/.test(id)) {
-        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order" }))
+        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order", signed: true }))
       }
       return Effect.succeed([
         { deliveryId: webhook.headers["x-shopify-webhook-id"], shopOrderId: id, order: undefined }

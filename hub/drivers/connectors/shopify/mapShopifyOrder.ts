@@ -1,5 +1,6 @@
 /** Maps a Shopify order into the shop-neutral order shape. */
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
+import { firstProblem, isObject, needList, needObject, unreadableOrder, what } from "../orderShape.ts"
 import { lineItemsPerRead } from "./shopifyQueries.ts"
 
 interface Money {
@@ -61,8 +62,55 @@ const paid = new Set(["PAID", "PARTIALLY_PAID", "AUTHORIZED", "PARTIALLY_REFUNDE
 
 const orUndefined = (value: string | null | undefined) => (value === null || value === "" ? undefined : value)
 
-/** Shopify's order in the shop-neutral shape; numbers stay as Shopify wrote them for mapShopOrder to check. */
+const money = (where: string, value: unknown) =>
+  needObject(where, value) ?? needObject(`${where}.shopMoney`, (value as Readonly<Record<string, unknown>>).shopMoney)
+
+/** The parts of a Shopify order the mapping walks: GraphQL can answer null for any of them (a field it failed). */
+const shopifyOrderProblem = (order: Readonly<Record<string, unknown>>) =>
+  firstProblem(
+    () => money("totalPriceSet", order.totalPriceSet),
+    () => needObject("customer", order.customer, true),
+    () => (isObject(order.customer) && typeof order.customer.id !== "string" ? "customer.id is not a text" : undefined),
+    () => needObject("shippingAddress", order.shippingAddress, true),
+    () =>
+      isObject(order.shippingAddress) &&
+      !["string", "undefined"].includes(typeof order.shippingAddress.name) &&
+      order.shippingAddress.name !== null
+        ? "shippingAddress.name is not a text"
+        : undefined,
+    () => needObject("shippingLine", order.shippingLine, true),
+    () => needObject("channelInformation", order.channelInformation, true),
+    () => needObject("lineItems", order.lineItems),
+    () => {
+      const lineItems = order.lineItems as Readonly<Record<string, unknown>>
+      return (
+        needObject("lineItems.pageInfo", lineItems.pageInfo) ??
+        needList("lineItems.nodes", lineItems.nodes, (line, at) =>
+          firstProblem(
+            () => needObject(`${at}.variant`, line.variant, true),
+            () => money(`${at}.discountedUnitPriceAfterAllDiscountsSet`, line.discountedUnitPriceAfterAllDiscountsSet)
+          )
+        )
+      )
+    },
+    () => needObject("fulfillmentOrders", order.fulfillmentOrders),
+    () => needList("fulfillmentOrders.nodes", (order.fulfillmentOrders as Readonly<Record<string, unknown>>).nodes)
+  )
+
+/**
+ * Shopify's order in the shop-neutral shape; numbers stay as Shopify wrote them for mapShopOrder to check. An order
+ * without the parts the mapping needs is withheld with the part named.
+ */
 export const mapShopifyOrder = (order: ShopifyOrder): ShopOrderDraft => {
+  const raw: unknown = order
+  if (!isObject(raw)) return unreadableOrder(undefined, Number.NaN, `the order is ${what(raw)}, not an object`)
+  const problem = shopifyOrderProblem(raw)
+  return problem === undefined
+    ? mapCheckedShopifyOrder(order)
+    : unreadableOrder(raw.id, typeof raw.updatedAt === "string" ? Date.parse(raw.updatedAt) : Number.NaN, problem)
+}
+
+const mapCheckedShopifyOrder = (order: ShopifyOrder): ShopOrderDraft => {
   const address = order.shippingAddress
   const [first, ...rest] = (address?.name ?? "").split(" ")
   return {

@@ -1,9 +1,18 @@
-import { createHmac } from "node:crypto"
-import { Effect } from "effect"
+import { createHash, createHmac } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
+import { migrate } from "../../../../core/store/Migrations.ts"
+import { Sql } from "../../../../core/store/Sql.ts"
+import { StationClock } from "../../../../core/time/Clock.ts"
+import { layerSqlite } from "../../../../drivers/sqlite/SqliteSql.ts"
 import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
 import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { shopwareId, startFakeShopware } from "../../../../fixtures/shops/shopware/FakeShopware.ts"
+import { hubMigrations } from "../../../core/notify/migrations/hubMigrations.ts"
+import { makeShopHub, webhookReadsPerRequest } from "../../../core/shop/ShopHub.ts"
 import { sampleOrder, shopConformanceSuite } from "../shopConformance.suite.ts"
 import { makeShopwareConnector } from "./ShopwareConnector.ts"
 
@@ -71,6 +80,85 @@ describe("a Shopware order stamped far ahead of the hub's clock", () => {
       expect(JSON.parse(page.cursor)).toEqual({ since: firstChange, page: 1, max: firstChange })
     } finally {
       await fake.close()
+    }
+  })
+})
+
+describe("a Shopware webhook that names many orders", () => {
+  it("reads a bounded number within the request and leaves the rest to a catch-up poll made due at once", async () => {
+    const fake = await startFakeShopware(credentials)
+    const dir = mkdtempSync(join(tmpdir(), "pb-shopware-many-"))
+    try {
+      const connector = makeShopwareConnector({
+        settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
+        credentials,
+        url: fake.url(),
+        webhookUrl: undefined,
+        timeoutMs: 1_000
+      })
+      const named = webhookReadsPerRequest * 3 + 2
+      const placed = []
+      for (let n = 0; n < named; n++) placed.push((await fake.placeOrder(sampleOrder(200 + n))).order)
+      // The hub's clock is the shop's time of the last order: the test does not depend on the day it runs.
+      const nowMs = Math.max(...placed.map((order) => order.updatedAtMs)) + 1_000
+      const body = JSON.stringify({
+        data: {
+          event: "order.written",
+          payload: placed.map((order) => ({
+            entity: "order",
+            operation: "update",
+            primaryKey: shopwareId(0xa, order.id)
+          }))
+        },
+        source: { eventId: "bulk-edit-1" }
+      })
+      const signature = createHmac("sha256", credentials.appSecret).update(body).digest("hex")
+      const searches = () => fake.requests.get("POST /api/search/order") ?? 0
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations)
+          const hub = makeShopHub(sql, Effect.succeed(nowMs), {
+            connectors: [connector],
+            routing: { rules: [], defaultSite: "HAM1" },
+            queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
+            pollIntervalMs: 60_000,
+            firstPollLookbackMs: 3_600_000,
+            sha256: (text) => createHash("sha256").update(text).digest("hex")
+          })
+          // A catch-up just ran (before these orders were written, as far as the hub knows): the next is a minute away.
+          yield* sql.execute(
+            "INSERT INTO shop_connectors (connector_id, poll_cursor, next_poll_ms) VALUES ('shopware', NULL, ?)",
+            [nowMs + 60_000]
+          )
+          const before = searches()
+          const answer = yield* hub.receiveWebhook("shopware", {
+            headers: { "shopware-shop-signature": signature },
+            body: new TextEncoder().encode(body)
+          })
+          const readInRequest = searches() - before
+          const caughtUp = yield* hub.pollOnce(connector)
+          const taken = yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM shop_orders")
+          return { answer, readInRequest, caughtUp, taken: Number(taken[0]?.n) }
+        }).pipe(
+          Effect.provide(
+            Layer.mergeAll(layerSqlite({ filename: join(dir, "hub.db") }), StationClock.manual(nowMs).layer)
+          )
+        )
+      )
+      expect(result.answer).toEqual({
+        status: 200,
+        body: {
+          outcomes: Array.from({ length: webhookReadsPerRequest }, () => "upserted"),
+          leftToCatchUp: named - webhookReadsPerRequest
+        }
+      })
+      expect(result.readInRequest).toBe(webhookReadsPerRequest)
+      expect(result.caughtUp).toBe(named)
+      expect(result.taken).toBe(named)
+    } finally {
+      await fake.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

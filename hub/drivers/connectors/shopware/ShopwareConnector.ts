@@ -13,10 +13,11 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { hmacMatches } from "../webhookHmac.ts"
+import { hmacMatches, webhookObject } from "../webhookHmac.ts"
 import { mapShopwareOrder, orderAssociations, type ShopwareOrder } from "./mapShopwareOrder.ts"
 
 export interface ShopwareCredentials {
@@ -70,6 +71,9 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       client_id: options.credentials.clientId,
       client_secret: options.credentials.clientSecret
     },
+    // No bound on the answer's size here (the other connectors have `shopAnswerMaxBytes`): the client takes no fetch
+    // of its own (fetchOptions pass only retry, retryDelay, retryStatusCodes and timeout) and reads every answer
+    // whole through ofetch before it hands it over. Bounding it means replacing the client with plain requests.
     fetchOptions: { retry: 0, timeout: options.timeoutMs }
   })
   const invokeRaw = client.invoke as unknown as Invoke
@@ -104,9 +108,17 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
     )
 
   const searchOrders = (criteria: Record<string, unknown>) =>
-    call<{ total?: number; data: ReadonlyArray<ShopwareOrder> }>("searchOrder post /search/order", {
-      body: { ...criteria, associations: orderAssociations, "total-count-mode": 1 }
-    })
+    Effect.flatMap(
+      call<{ total?: number; data: ReadonlyArray<ShopwareOrder> } | null>("searchOrder post /search/order", {
+        body: { ...criteria, associations: orderAssociations, "total-count-mode": 1 }
+      }),
+      (result) =>
+        isObject(result) && Array.isArray(result.data)
+          ? Effect.succeed(result)
+          : Effect.fail(
+              new ShopError({ reason: "Malformed", message: `${name}: the order search answered without a data list` })
+            )
+    )
 
   const orderById = (shopOrderId: string) =>
     Effect.map(searchOrders({ ids: [shopOrderId], limit: 1 }), (result) => result.data[0])
@@ -146,6 +158,8 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       })
       // Only a plausible change time moves the cursor (one far ahead would hide every order to come).
       const max = result.data.reduce((latest, order) => {
+        // An entry that is no order (mapped to a withheld one below) has no change time to take.
+        if (!isObject(order)) return latest
         const changed = order.updatedAt ?? order.createdAt
         return plausibleChange(Date.parse(changed), nowMs) && changed > latest ? changed : latest
       }, at.max)
@@ -300,26 +314,20 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
           new WebhookRefused({ status: 401, message: "shopware-shop-signature does not match the body" })
         )
       }
-      let body: {
-        data?: { event?: string; payload?: unknown }
-        source?: { eventId?: string }
-      }
-      try {
-        body = JSON.parse(new TextDecoder().decode(webhook.body))
-      } catch {
-        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook body is not JSON" }))
-      }
-      const payload = body.data?.payload
+      const body = webhookObject(webhook.body)
+      if (typeof body === "string") return Effect.fail(new WebhookRefused({ status: 400, message: body, signed: true }))
+      const payload = isObject(body.data) ? body.data.payload : undefined
       const ids = new Set<string>()
       if (Array.isArray(payload)) {
-        for (const entry of payload as ReadonlyArray<{ entity?: string; primaryKey?: unknown }>) {
-          if (entry.entity === "order" && typeof entry.primaryKey === "string") ids.add(entry.primaryKey)
+        for (const entry of payload) {
+          if (isObject(entry) && entry.entity === "order" && typeof entry.primaryKey === "string")
+            ids.add(entry.primaryKey)
         }
-      } else if (payload !== null && typeof payload === "object") {
-        const order = (payload as { order?: { id?: unknown } }).order
-        if (typeof order?.id === "string") ids.add(order.id)
+      } else if (isObject(payload)) {
+        const order = payload.order
+        if (isObject(order) && typeof order.id === "string") ids.add(order.id)
       }
-      const eventId = body.source?.eventId
+      const eventId = isObject(body.source) && typeof body.source.eventId === "string" ? body.source.eventId : undefined
       return Effect.succeed(
         [...ids]
           .filter((id) => /^[0-9a-f]{32}$/.test(id))

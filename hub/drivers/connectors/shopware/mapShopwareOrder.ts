@@ -1,5 +1,6 @@
 /** Maps a Shopware 6 order into the shop-neutral order shape. */
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
+import { firstProblem, isObject, needList, needObject, unreadableOrder, what } from "../orderShape.ts"
 
 /** The fields of a Shopware 6 `order` entity (Admin API, JSON) with the associations the connector asks for. */
 export interface ShopwareOrder {
@@ -76,6 +77,36 @@ const paidStates = new Set(["paid", "paid_partially", "authorized", "refunded_pa
  * over the product lines in proportion to their totals, so each unit carries its share of the discount.
  */
 export const mapShopwareOrder = (order: ShopwareOrder): ShopOrderDraft => {
+  const raw: unknown = order
+  if (!isObject(raw)) return unreadableOrder(undefined, Number.NaN, `the order is ${what(raw)}, not an object`)
+  const problem = shopwareOrderProblem(raw)
+  if (problem === undefined) return mapCheckedShopwareOrder(order)
+  const changed = raw.updatedAt ?? raw.createdAt
+  return unreadableOrder(raw.id, typeof changed === "string" ? Date.parse(changed) : Number.NaN, problem)
+}
+
+/** The parts of a Shopware order the mapping walks: a plugin that extends the order can leave any of them out. */
+const shopwareOrderProblem = (order: Readonly<Record<string, unknown>>) =>
+  firstProblem(
+    () => needObject("currency", order.currency, true),
+    () => needObject("stateMachineState", order.stateMachineState, true),
+    () => needObject("orderCustomer", order.orderCustomer, true),
+    () => needObject("language", order.language, true),
+    () => needList("lineItems", order.lineItems, (line, at) => needObject(`${at}.payload`, line.payload, true)),
+    () =>
+      needList("deliveries", order.deliveries, (delivery, at) =>
+        firstProblem(
+          () => needObject(`${at}.shippingMethod`, delivery.shippingMethod, true),
+          () => needObject(`${at}.shippingOrderAddress`, delivery.shippingOrderAddress, true)
+        )
+      ),
+    () =>
+      needList("transactions", order.transactions, (transaction, at) =>
+        typeof transaction.createdAt === "string" ? undefined : `${at}.createdAt is not a text`
+      )
+  )
+
+const mapCheckedShopwareOrder = (order: ShopwareOrder): ShopOrderDraft => {
   const products = order.lineItems.filter((line) => line.type === "product")
   const productsTotal = products.reduce((sum, line) => sum + line.totalPrice, 0)
   const discount = -order.lineItems

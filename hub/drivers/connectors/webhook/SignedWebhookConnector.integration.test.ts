@@ -128,3 +128,27 @@ describe("the generic signed webhook connector's push answers", () => {
     }
   })
 })
+
+describe("the generic connector's webhook with a signed body that is no order", () => {
+  it("is refused as signed, so the hub quarantines it for a person instead of only answering 400", async () => {
+    const connector = makeSignedWebhookConnector({
+      settings,
+      credentials: { secret },
+      shopUrl: undefined,
+      timeoutMs: 1_000,
+      toleranceMs: 300_000
+    })
+    for (const body of ["null", "[]", '"x"', "42", '{"id":"1"}']) {
+      const timestamp = String(Math.floor(Date.now() / 1000))
+      const refused = await Effect.runPromise(
+        Effect.flip(
+          connector.verifyWebhook({
+            headers: { "x-packbench-timestamp": timestamp, "x-packbench-signature": signBody(secret, timestamp, body) },
+            body: new TextEncoder().encode(body)
+          })
+        )
+      )
+      expect(refused, body).toMatchObject({ signed: true, message: expect.stringContaining("not an order") })
+    }
+  })
+})

@@ -13,6 +13,7 @@ import {
 } from "../../../core/shop/ShopConnector.ts"
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
+import { shopAnswerMaxBytes, shopAnswerText } from "../shopAnswerText.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 
 export interface SignedWebhookCredentials {
@@ -27,6 +28,8 @@ export interface SignedWebhookOptions {
   readonly shopUrl: string | undefined
   readonly timeoutMs: number
   readonly toleranceMs: number
+  /** The most an answer may hold (default `shopAnswerMaxBytes`). */
+  readonly maxAnswerBytes?: number
 }
 
 /** The order a generic shop sends, in the hub's own neutral vocabulary (README, "Generic signed webhook"). */
@@ -148,10 +151,7 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
           }),
         catch: (error) => shopErrorForFailure(name, error)
       })
-      const answer = yield* Effect.tryPromise({
-        try: () => response.text(),
-        catch: (error) => shopErrorForFailure(name, error)
-      })
+      const answer = yield* shopAnswerText(name, response, options.maxAnswerBytes ?? shopAnswerMaxBytes)
       if (!response.ok)
         return yield* shopErrorForStatus(name, response.status, answer, response.headers.get("retry-after"))
       return answer
@@ -193,7 +193,8 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
       }
       const order = yield* decodeOrder(new TextDecoder().decode(webhook.body)).pipe(
         Effect.mapError(
-          (issue) => new WebhookRefused({ status: 400, message: `not an order: ${issue.message.slice(0, 300)}` })
+          (issue) =>
+            new WebhookRefused({ status: 400, message: `not an order: ${issue.message.slice(0, 300)}`, signed: true })
         )
       )
       return [{ deliveryId: webhook.headers["x-packbench-delivery"], shopOrderId: order.id, order: toDraft(order) }]

@@ -12,10 +12,12 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
+import { answerTooLarge, shopAnswerMaxBytes } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { hmacMatches } from "../webhookHmac.ts"
+import { hmacMatches, webhookObject } from "../webhookHmac.ts"
 import { gmt, mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
 
 export interface WooCommerceCredentials {
@@ -33,6 +35,8 @@ export interface WooCommerceOptions {
   /** The status an order gets when its last unit shipped (`completed`, or one the shop registered). */
   readonly completedStatus: string
   readonly timeoutMs: number
+  /** The most an answer may hold (default `shopAnswerMaxBytes`). */
+  readonly maxAnswerBytes?: number
 }
 
 interface WooResponse {
@@ -61,13 +65,20 @@ const refundKeyMeta = "_packbench_idempotency_key"
  */
 export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConnector => {
   const name = `WooCommerce ${options.url}`
+  const maxAnswerBytes = options.maxAnswerBytes ?? shopAnswerMaxBytes
   const api = new WooCommerceRestApi({
     url: options.url,
     consumerKey: options.credentials.consumerKey,
     consumerSecret: options.credentials.consumerSecret,
     version: "wc/v3",
     queryStringAuth: false,
-    axiosConfig: { timeout: options.timeoutMs, validateStatus: () => true, transitional: { clarifyTimeoutError: true } }
+    axiosConfig: {
+      timeout: options.timeoutMs,
+      // Counted as the answer arrives (after decompression): the download stops once past the bound.
+      maxContentLength: maxAnswerBytes,
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true }
+    }
   })
 
   const call = (method: "get" | "post" | "put", endpoint: string, body?: unknown, params?: Record<string, unknown>) =>
@@ -79,7 +90,14 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
             : method === "post"
               ? api.post(endpoint, body, params ?? {})
               : api.put(endpoint, body, params ?? {}),
-        catch: (error) => shopErrorForFailure(name, error)
+        catch: (error) =>
+          // axios fails such an answer with ERR_BAD_RESPONSE, which it also uses for other broken answers: the
+          // message names the bound.
+          error instanceof Error &&
+          (error as { code?: unknown }).code === "ERR_BAD_RESPONSE" &&
+          error.message.includes("maxContentLength")
+            ? answerTooLarge(name, maxAnswerBytes)
+            : shopErrorForFailure(name, error)
       })
       if (response.status < 200 || response.status > 299) {
         const text = typeof response.data === "string" ? response.data : JSON.stringify(response.data ?? "")
@@ -124,6 +142,8 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       // Only a plausible change time moves the cursor: one order with a broken date or one far ahead (quarantined
       // by the hub) must not make the next catch-up start from a time that is none, or after every order to come.
       const max = orders.reduce((latest, order) => {
+        // An entry that is no order (mapped to a withheld one below) has no change time to take.
+        if (!isObject(order)) return latest
         const modified = order.date_modified_gmt
         return modified !== null && plausibleChange(gmt(modified), nowMs) && modified > latest ? modified : latest
       }, at.max)
@@ -272,16 +292,13 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       const topic = webhook.headers["x-wc-webhook-topic"] ?? ""
       // WooCommerce pings a new webhook with a form body (webhook_id=…): signed, and nothing to take.
       if (!topic.startsWith("order.")) return Effect.succeed([])
-      let order: WooOrder
-      try {
-        order = JSON.parse(new TextDecoder().decode(webhook.body))
-      } catch {
-        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook body is not JSON" }))
-      }
+      const order = webhookObject(webhook.body)
+      if (typeof order === "string")
+        return Effect.fail(new WebhookRefused({ status: 400, message: order, signed: true }))
       if (typeof order.id !== "number")
-        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order" }))
+        return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order", signed: true }))
       const deliveryId = webhook.headers["x-wc-webhook-delivery-id"]
-      const draft = topic === "order.deleted" ? undefined : mapWooOrder(order)
+      const draft = topic === "order.deleted" ? undefined : mapWooOrder(order as unknown as WooOrder)
       return Effect.succeed([
         {
           deliveryId:

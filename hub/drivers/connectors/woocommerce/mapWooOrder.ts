@@ -1,5 +1,6 @@
 /** Maps a WooCommerce order into the shop-neutral order shape. */
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
+import { firstProblem, isObject, needList, needObject, unreadableOrder, what } from "../orderShape.ts"
 
 interface WooMeta {
   readonly key: string
@@ -68,8 +69,32 @@ const stateOf = (status: string): ShopOrderDraft["state"] => {
   return "awaiting-payment"
 }
 
-/** The unit price the customer paid: the line's total after coupons, with its tax, per unit (as the order's total). */
-export const mapWooOrder = (order: WooOrder): ShopOrderDraft => ({
+const metaList = (item: Readonly<Record<string, unknown>>, at: string) => needList(`${at}.meta_data`, item.meta_data)
+
+/** The parts of a WooCommerce order the mapping walks: a shop bug or a plugin can leave any of them out. */
+const wooOrderProblem = (order: Readonly<Record<string, unknown>>) =>
+  firstProblem(
+    () => needObject("billing", order.billing),
+    () => needObject("shipping", order.shipping),
+    () => needList("line_items", order.line_items, metaList),
+    () => needList("shipping_lines", order.shipping_lines),
+    () => needList("meta_data", order.meta_data)
+  )
+
+/**
+ * The order in the shop-neutral shape; one without the parts the mapping needs is withheld with the part named.
+ * The unit price the customer paid: the line's total after coupons, with its tax, per unit (as the order's total).
+ */
+export const mapWooOrder = (order: WooOrder): ShopOrderDraft => {
+  const raw: unknown = order
+  if (!isObject(raw)) return unreadableOrder(undefined, Number.NaN, `the order is ${what(raw)}, not an object`)
+  const problem = wooOrderProblem(raw)
+  return problem === undefined
+    ? mapCheckedWooOrder(order)
+    : unreadableOrder(raw.id, gmt(order.date_modified_gmt), problem)
+}
+
+const mapCheckedWooOrder = (order: WooOrder): ShopOrderDraft => ({
   shopOrderId: String(order.id),
   orderNumber: order.number,
   updatedAtMs: gmt(order.date_modified_gmt),
