@@ -23,15 +23,45 @@ const credentials = {
   webhookSecret: "woo-webhook-secret-1"
 }
 
-shopConformanceSuite("WooCommerce", async () => {
-  const fake = await startFakeWooCommerce(credentials)
-  const connector = makeWooCommerceConnector({
+/** The connector these tests run, against the fake shop at `url`. */
+const wooConnector = (url: string) =>
+  makeWooCommerceConnector({
     settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
     credentials,
-    url: fake.url(),
+    url,
     completedStatus: "completed",
     timeoutMs: 1_000
   })
+
+/** `body` as WooCommerce posts it to a webhook: its topic, ids and the signature over the raw bytes. */
+const signedWebhook = (topic: string, delivery: string, body: string, secret = credentials.webhookSecret) => ({
+  headers: {
+    "x-wc-webhook-topic": topic,
+    "x-wc-webhook-id": "7",
+    "x-wc-webhook-delivery-id": delivery,
+    "x-wc-webhook-signature": createHmac("sha256", secret).update(body).digest("base64")
+  },
+  body: new TextEncoder().encode(body)
+})
+
+/** `body` against a fresh fake WooCommerce, its connector and a scratch directory, all gone after it. */
+const withFakeShop = async (
+  prefix: string,
+  body: (fake: Awaited<ReturnType<typeof startFakeWooCommerce>>, connector: ShopConnector, dir: string) => Promise<void>
+) => {
+  const fake = await startFakeWooCommerce(credentials)
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  try {
+    await body(fake, wooConnector(fake.url()), dir)
+  } finally {
+    await fake.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+shopConformanceSuite("WooCommerce", async () => {
+  const fake = await startFakeWooCommerce(credentials)
+  const connector = wooConnector(fake.url())
   return {
     fake,
     connector,
@@ -63,17 +93,7 @@ shopConformanceSuite("WooCommerce", async () => {
         shipping_lines: [],
         meta_data: []
       })
-      return {
-        headers: {
-          "x-wc-webhook-topic": "order.created",
-          "x-wc-webhook-id": "7",
-          "x-wc-webhook-delivery-id": "d-1",
-          "x-wc-webhook-signature": createHmac("sha256", forged ? "wrong-secret-000" : credentials.webhookSecret)
-            .update(body)
-            .digest("base64")
-        },
-        body: new TextEncoder().encode(body)
-      }
+      return signedWebhook("order.created", "d-1", body, forged ? "wrong-secret-000" : credentials.webhookSecret)
     },
     tracksUnits: true,
     close: fake.close
@@ -84,13 +104,7 @@ describe("WooCommerce address update against a shop that keeps the old address",
   it("is refused with the reason when the order comes back without the address sent", async () => {
     const fake = await startFakeWooCommerce(credentials)
     try {
-      const connector = makeWooCommerceConnector({
-        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
-        credentials,
-        url: fake.url(),
-        completedStatus: "completed",
-        timeoutMs: 1_000
-      })
+      const connector = wooConnector(fake.url())
       const placed = await fake.placeOrder(sampleOrder(31))
       fake.lockShipping(placed.order.id)
       const refused = await Effect.runPromise(
@@ -137,16 +151,7 @@ const runHub = <A, E>(
 
 describe("WooCommerce orders with a field the hub cannot read", () => {
   it("quarantines an order whose creation date is not a date, by catch-up and by webhook, and takes the others", async () => {
-    const fake = await startFakeWooCommerce(credentials)
-    const dir = mkdtempSync(join(tmpdir(), "pb-woo-broken-"))
-    try {
-      const connector = makeWooCommerceConnector({
-        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
-        credentials,
-        url: fake.url(),
-        completedStatus: "completed",
-        timeoutMs: 1_000
-      })
+    await withFakeShop("pb-woo-broken-", async (fake, connector, dir) => {
       const broken = await fake.placeOrder(sampleOrder(51))
       const fine = await fake.placeOrder(sampleOrder(52))
       const garbled = await fake.placeOrder(sampleOrder(53))
@@ -183,17 +188,7 @@ describe("WooCommerce orders with a field the hub cannot read", () => {
         Effect.gen(function* () {
           const polled = yield* hub.pollOnce(connector)
           const cursor = yield* sql.query<{ poll_cursor: string }>("SELECT poll_cursor FROM shop_connectors")
-          const webhook = yield* hub.receiveWebhook("woo", {
-            headers: {
-              "x-wc-webhook-topic": "order.created",
-              "x-wc-webhook-id": "7",
-              "x-wc-webhook-delivery-id": "d-broken",
-              "x-wc-webhook-signature": createHmac("sha256", credentials.webhookSecret)
-                .update(webhookBody)
-                .digest("base64")
-            },
-            body: new TextEncoder().encode(webhookBody)
-          })
+          const webhook = yield* hub.receiveWebhook("woo", signedWebhook("order.created", "d-broken", webhookBody))
           return {
             polled,
             cursor: JSON.parse(cursor[0]?.poll_cursor ?? "{}"),
@@ -219,25 +214,13 @@ describe("WooCommerce orders with a field the hub cannot read", () => {
         { shop_order_id: String(garbled.order.id), reason: "change time NaN is not a plausible time" },
         { shop_order_id: "9001", reason: 'placed-at "2026-02-30 25:61:00" is not a date' }
       ])
-    } finally {
-      await fake.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    })
   })
 })
 
 describe("WooCommerce changes within one second", () => {
   it("takes the state the shop has when a webhook of the same second came late or out of order", async () => {
-    const fake = await startFakeWooCommerce(credentials)
-    const dir = mkdtempSync(join(tmpdir(), "pb-woo-second-"))
-    try {
-      const connector = makeWooCommerceConnector({
-        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
-        credentials,
-        url: fake.url(),
-        completedStatus: "completed",
-        timeoutMs: 1_000
-      })
+    await withFakeShop("pb-woo-second-", async (fake, connector, dir) => {
       const placed = await fake.placeOrder(sampleOrder(61))
       // The checkout saves the order as pending, and the gateway's payment makes it processing in the same second:
       // WooCommerce's change times are whole seconds, so both webhooks carry the same date_modified_gmt.
@@ -252,19 +235,10 @@ describe("WooCommerce changes within one second", () => {
       const pending = await rendered("pending")
       const processing = await rendered("processing")
       expect(JSON.parse(pending).date_modified_gmt).toBe(JSON.parse(processing).date_modified_gmt)
-      const signed = (delivery: string, body: string) => ({
-        headers: {
-          "x-wc-webhook-topic": "order.updated",
-          "x-wc-webhook-id": "7",
-          "x-wc-webhook-delivery-id": delivery,
-          "x-wc-webhook-signature": createHmac("sha256", credentials.webhookSecret).update(body).digest("base64")
-        },
-        body: new TextEncoder().encode(body)
-      })
       const result = await runHub(connector, placed.order.updatedAtMs, join(dir, "hub.db"), (hub, sql) =>
         Effect.gen(function* () {
-          const first = yield* hub.receiveWebhook("woo", signed("d-1", pending))
-          const second = yield* hub.receiveWebhook("woo", signed("d-2", processing))
+          const first = yield* hub.receiveWebhook("woo", signedWebhook("order.updated", "d-1", pending))
+          const second = yield* hub.receiveWebhook("woo", signedWebhook("order.updated", "d-2", processing))
           yield* hub.pollOnce(connector)
           const messages = yield* sql.query<{ topic: string }>("SELECT topic FROM shop_messages ORDER BY seq")
           const stored = yield* sql.query<{ state: string }>("SELECT state FROM shop_orders")
@@ -276,25 +250,13 @@ describe("WooCommerce changes within one second", () => {
       expect(result.second).toEqual({ status: 200, body: { outcomes: ["stale"] } })
       expect(result.stored).toEqual([{ state: "open" }])
       expect(result.messages.map((message) => message.topic)).toEqual(["packbench/v1/HAM1/all/inbox/order.upsert"])
-    } finally {
-      await fake.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    })
   })
 })
 
 describe("WooCommerce orders stamped far ahead of the hub's clock", () => {
   it("quarantines such an order without moving the catch-up past the orders that follow it", async () => {
-    const fake = await startFakeWooCommerce(credentials)
-    const dir = mkdtempSync(join(tmpdir(), "pb-woo-ahead-"))
-    try {
-      const connector = makeWooCommerceConnector({
-        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
-        credentials,
-        url: fake.url(),
-        completedStatus: "completed",
-        timeoutMs: 1_000
-      })
+    await withFakeShop("pb-woo-ahead-", async (fake, connector, dir) => {
       const ahead = await fake.placeOrder(sampleOrder(71))
       // A shop whose clock once ran years ahead (or an import that wrote such a date) keeps that change time.
       fake.breakFields(ahead.order.id, { date_modified_gmt: "2099-01-01T00:00:00" })
@@ -334,9 +296,6 @@ describe("WooCommerce orders stamped far ahead of the hub's clock", () => {
           reason: `change time ${Date.parse("2099-01-01T00:00:00Z")} is not a plausible time`
         }
       ])
-    } finally {
-      await fake.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    })
   })
 })
