@@ -48,6 +48,33 @@ const inboxLayer = (bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) => {
   )
 }
 
+/**
+ * `body` against an inbox whose `order.cancelled` handler records each cancellation in a table, but fails with what
+ * `refuse` gives for it (the handler's own refusal or the store's), when it gives anything.
+ */
+const run = <A>(
+  body: (inbox: Inbox["Service"], sql: Sql["Service"]) => Effect.Effect<A, unknown>,
+  refuse: (orderId: string) => string | StoreError | undefined = () => undefined
+) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const bus = yield* makeMemoryBus()
+      const context = yield* Layer.build(inboxLayer(bus))
+      return yield* Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        yield* sql.execute("CREATE TABLE cancelled (order_id TEXT, seq INTEGER, stream TEXT)")
+        yield* inbox.register("order.cancelled", Schema.Struct({ orderId: Schema.String }), (payload, meta) => {
+          const refusal = refuse(payload.orderId)
+          return refusal !== undefined
+            ? Effect.fail(refusal)
+            : sql.execute("INSERT INTO cancelled VALUES (?, ?, ?)", [payload.orderId, meta.seq, meta.stream])
+        })
+        return yield* body(inbox, sql)
+      }).pipe(Effect.provide(context))
+    }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+  )
+
 describe("Inbox", () => {
   it("applies each message once in stream order, holds gaps, quarantines bad input with a reason", async () => {
     const result = await Effect.runPromise(
@@ -115,23 +142,6 @@ describe("Inbox", () => {
 })
 
 describe("Inbox: nothing real is dropped for a fake, bad input stops at the edge", () => {
-  const run = <A>(body: (inbox: Inbox["Service"], sql: Sql["Service"]) => Effect.Effect<A, unknown>) =>
-    Effect.runPromise(
-      Effect.gen(function* () {
-        const bus = yield* makeMemoryBus()
-        const context = yield* Layer.build(inboxLayer(bus))
-        return yield* Effect.gen(function* () {
-          const inbox = yield* Inbox
-          const sql = yield* Sql
-          yield* sql.execute("CREATE TABLE cancelled (order_id TEXT, seq INTEGER, stream TEXT)")
-          yield* inbox.register("order.cancelled", Schema.Struct({ orderId: Schema.String }), (payload, meta) =>
-            sql.execute("INSERT INTO cancelled VALUES (?, ?, ?)", [payload.orderId, meta.seq, meta.stream])
-          )
-          return yield* body(inbox, sql)
-        }).pipe(Effect.provide(context))
-      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
-    )
-
   it("takes the shop's real message at a number a junk message took for a conflict: quarantined, counted, raised", async () => {
     const raised: Array<unknown> = []
     const result = await run((inbox, sql) =>
@@ -242,19 +252,9 @@ describe("Inbox: nothing real is dropped for a fake, bad input stops at the edge
 
 describe("Inbox: a held message that fails costs only itself", () => {
   it("keeps the message that filled the gap when the held message after it fails, and moves the stream on", async () => {
-    const result = await Effect.runPromise(
-      Effect.gen(function* () {
-        const bus = yield* makeMemoryBus()
-        const context = yield* Layer.build(inboxLayer(bus))
-        return yield* Effect.gen(function* () {
-          const inbox = yield* Inbox
-          const sql = yield* Sql
-          yield* sql.execute("CREATE TABLE cancelled (order_id TEXT, seq INTEGER, stream TEXT)")
-          yield* inbox.register("order.cancelled", Schema.Struct({ orderId: Schema.String }), (payload, meta) =>
-            payload.orderId === "BOOM"
-              ? Effect.fail("order BOOM is not known at this station")
-              : sql.execute("INSERT INTO cancelled VALUES (?, ?, ?)", [payload.orderId, meta.seq, meta.stream])
-          )
+    const result = await run(
+      (inbox, sql) =>
+        Effect.gen(function* () {
           const outcomes = [
             yield* inbox.receive(message(TOPIC, cancel(2, "BOOM"))),
             yield* inbox.receive(message(TOPIC, cancel(3, "C"))),
@@ -269,8 +269,8 @@ describe("Inbox: a held message that fails costs only itself", () => {
           const held = yield* sql.query("SELECT seq FROM sync_inbox_held")
           const cursor = yield* sql.query("SELECT stream, last_seq FROM sync_inbox_cursor")
           return { outcomes, applied, recorded, quarantined, held, cursor }
-        }).pipe(Effect.provide(context))
-      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+        }),
+      (orderId) => (orderId === "BOOM" ? "order BOOM is not known at this station" : undefined)
     )
     expect(result.outcomes).toEqual(["held", "held", "applied", "applied"])
     expect(result.applied).toEqual([
@@ -295,24 +295,13 @@ describe("Inbox: a held message that fails costs only itself", () => {
 
 describe("Inbox: a store that cannot write now does not cost the message", () => {
   it("leaves a message whose handler met a busy or full database unrecorded, and applies it when it comes again", async () => {
-    const result = await Effect.runPromise(
-      Effect.gen(function* () {
-        const bus = yield* makeMemoryBus()
-        const context = yield* Layer.build(inboxLayer(bus))
-        return yield* Effect.gen(function* () {
-          const inbox = yield* Inbox
-          const sql = yield* Sql
-          yield* sql.execute("CREATE TABLE cancelled (order_id TEXT, seq INTEGER, stream TEXT)")
-          const refusals: Array<StoreError> = [
-            new StoreError({ reason: "Busy", message: "database is locked" }),
-            new StoreError({ reason: "DiskFull", message: "database or disk is full" })
-          ]
-          yield* inbox.register("order.cancelled", Schema.Struct({ orderId: Schema.String }), (payload, meta) => {
-            const refusal = refusals.shift()
-            return refusal !== undefined
-              ? Effect.fail(refusal)
-              : sql.execute("INSERT INTO cancelled VALUES (?, ?, ?)", [payload.orderId, meta.seq, meta.stream])
-          })
+    const refusals: Array<StoreError> = [
+      new StoreError({ reason: "Busy", message: "database is locked" }),
+      new StoreError({ reason: "DiskFull", message: "database or disk is full" })
+    ]
+    const result = await run(
+      (inbox, sql) =>
+        Effect.gen(function* () {
           const outcomes = [
             yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
             yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
@@ -322,8 +311,8 @@ describe("Inbox: a store that cannot write now does not cost the message", () =>
           const recorded = yield* sql.query("SELECT msg_id, outcome FROM sync_inbox")
           const quarantined = yield* sql.query("SELECT reason FROM sync_inbox_quarantine")
           return { outcomes, applied, recorded, quarantined }
-        }).pipe(Effect.provide(context))
-      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"))
+        }),
+      () => refusals.shift()
     )
     expect(result.outcomes).toEqual(["failed", "failed", "applied"])
     expect(result.applied).toEqual([{ order_id: "A" }])
