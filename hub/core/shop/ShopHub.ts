@@ -1,5 +1,7 @@
 /** The hub's shop side: orders in by webhook and poll, fulfillments and refunds out through the push queue. */
+
 import { Context, Duration, Effect, Queue, type Scope } from "effect"
+import { decodeUtf8 } from "../../../core/bounds/Utf8.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
 import type { Broker } from "../../../core/sync/Broker.ts"
@@ -54,6 +56,14 @@ export const webhookReadsPerRequest = 10
 const quarantineText = (value: unknown, sha256: (text: string) => string): QuarantinePayload => {
   const text = typeof value === "string" ? value : JSON.stringify(value)
   return { text: text.slice(0, 4096), sha256: sha256(text) }
+}
+
+/** A webhook body as text for its quarantine record: up to its first byte that is no UTF-8, which is named. */
+const bodyText = (body: Uint8Array) => {
+  const decoded = decodeUtf8(body)
+  if ("text" in decoded) return decoded.text
+  const valid = decodeUtf8(body.subarray(0, decoded.badOffset))
+  return `${"text" in valid ? valid.text : ""}[not UTF-8 from byte ${decoded.badOffset} of ${body.length}]`
 }
 
 /**
@@ -121,7 +131,7 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
               connectorId,
               shopOrderId: "(none)",
               reason,
-              payload: quarantineText(new TextDecoder().decode(raw.body), options.sha256)
+              payload: quarantineText(bodyText(raw.body), options.sha256)
             },
             yield* now
           )
