@@ -70,7 +70,12 @@ export const pollDueCarriers = Effect.fn("CarrierPollScheduler.pollDue")(functio
       group.push({ parcelId: parcel.parcel_id, trackingNumber: parcel.tracking_number })
       groups.set(parcel.cursor, group)
     }
-    const outcomes: Record<CarrierEventOutcome, number> = { added: 0, duplicate: 0, "unknown-parcel": 0 }
+    const outcomes: Record<CarrierEventOutcome, number> = {
+      added: 0,
+      duplicate: 0,
+      "unknown-parcel": 0,
+      "ahead-of-clock": 0
+    }
     let requests = 0
     let failed: string | undefined
     polling: for (const [cursor, group] of groups) {

@@ -1,5 +1,6 @@
 /** The hub's projection of station and carrier events into parcels, orders and due notifications. */
 import { Context, Effect, Layer, Queue, type Result, Schema } from "effect"
+import { Bounds, clockProblem } from "../../../core/bounds/Bounds.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
@@ -53,7 +54,11 @@ const handled: Readonly<Record<string, number>> = {
   [ReturnRefundIssued.type]: ReturnRefundIssued.version
 }
 
-export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel"
+/**
+ * What became of one carrier scan. `ahead-of-clock`: stamped further ahead of the hub's clock than clocks drift
+ * (`Bounds.clockSkewMs`); kept, it would stay the newest scan of its parcel's timeline whatever came after.
+ */
+export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel" | "ahead-of-clock"
 
 /**
  * A station event's payload as its definition reads it. One that does not fit (malformed, out of bounds, an e-mail
@@ -854,6 +859,13 @@ export class HubProjection extends Context.Service<
             )
             const parcel = parcels[0]
             if (parcel === undefined) return "unknown-parcel" as const
+            const receivedMs = yield* nowMs
+            if (event.occurredAtMs > receivedMs + Bounds.clockSkewMs) {
+              yield* Effect.logWarning(
+                `hub: ${event.carrier} scan ${event.eventId} of ${event.trackingNumber} refused: its time ${clockProblem(event.occurredAtMs, receivedMs)}`
+              )
+              return "ahead-of-clock" as const
+            }
             const rows = yield* sql.query<{
               carrier_event_id: string
               status: TrackingStatus
@@ -871,7 +883,7 @@ export class HubProjection extends Context.Service<
             }))
             const merged = mergeTimeline(timeline, { ...event, eventId: event.eventId })
             if (!merged.added) return "duplicate" as const
-            const now = yield* nowMs
+            const now = receivedMs
             yield* sql.execute(
               `INSERT INTO hub_tracking_events (parcel_id, carrier_event_id, status, sub_reason, occurred_at_ms,
                  location, description, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

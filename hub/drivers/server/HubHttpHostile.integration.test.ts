@@ -230,6 +230,47 @@ describe("the hub's HTTP server under hostile requests", () => {
     expect(page.text).toContain('data-status="in-transit"')
   })
 
+  it("keeps a scan stamped days ahead of the hub's clock off the timeline, where it would outrank every real scan", async () => {
+    const deliver = (eventId: string, status: string, occurredAtMs: number) => {
+      const body = JSON.stringify({
+        events: [{ eventId, carrier: "dhl-paket", trackingNumber: TRACKING_NUMBER, status, occurredAtMs }]
+      })
+      const timestamp = String(NOW_MS / 1000)
+      return send(
+        "POST",
+        "/webhooks/carrier",
+        {
+          "content-type": "application/json",
+          "x-packbench-timestamp": timestamp,
+          "x-packbench-signature": signWebhook(SECRET, timestamp, body),
+          "x-packbench-delivery": eventId
+        },
+        body
+      )
+    }
+    const ahead = await deliver("scan-ahead", "delivered", NOW_MS + 3 * 86_400_000)
+    expect(ahead.status).toBe(200)
+    expect(JSON.parse(ahead.text)).toEqual({ outcomes: ["ahead-of-clock"] })
+    expect(logged).toContainEqual(
+      expect.stringContaining(
+        "scan scan-ahead of 00340434160000000001 refused: its time is 4320 min ahead of this clock"
+      )
+    )
+    const real = await deliver("scan-later", "out-for-delivery", NOW_MS - 10_000)
+    expect(JSON.parse(real.text)).toEqual({ outcomes: ["added"] })
+    const page = await send("GET", `/t/${trackingToken}`)
+    expect(page.text).toContain('data-status="out-for-delivery"')
+    const stored = await runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        return yield* sql.query<{ carrier_event_id: string }>(
+          "SELECT carrier_event_id FROM hub_tracking_events WHERE carrier_event_id = 'scan-ahead'"
+        )
+      })
+    )
+    expect(stored).toEqual([])
+  })
+
   it("refuses a metrics window bound that names no instant instead of guessing one", async () => {
     const authorization = `Bearer ${METRICS_TOKEN}`
     for (const query of ["to=2026-02-31", "from=2026-11-01T10:00", "to=999999999999999"]) {
