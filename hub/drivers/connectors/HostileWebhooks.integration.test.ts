@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto"
+import { createHmac } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -11,6 +11,7 @@ import { layerSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import { hubTestSettings } from "../../../fixtures/hub/HubRig.ts"
 import { type FakeShop, type ShopKind, startFakeShop } from "../../../fixtures/shops/FakeShops.ts"
 import { shopwareId } from "../../../fixtures/shops/shopware/FakeShopware.ts"
+import { testShopHubOptions } from "../../../fixtures/shops/testShopHubOptions.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
@@ -51,14 +52,7 @@ beforeAll(async () => {
         return makeShopHub(
           sql,
           Effect.map(clock.clock.now, (now) => now.wallMs),
-          {
-            connectors,
-            routing: { rules: [], defaultSite: "HAM1" },
-            queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
-            pollIntervalMs: 60_000,
-            firstPollLookbackMs: 3_600_000,
-            sha256: (text) => createHash("sha256").update(text).digest("hex")
-          }
+          testShopHubOptions(connectors)
         )
       })
     )

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto"
+import { createHmac } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -11,6 +11,7 @@ import { layerSqlite } from "../../../../drivers/sqlite/SqliteSql.ts"
 import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
 import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { shopwareId, startFakeShopware } from "../../../../fixtures/shops/shopware/FakeShopware.ts"
+import { testShopHubOptions } from "../../../../fixtures/shops/testShopHubOptions.ts"
 import { hubMigrations } from "../../../core/notify/migrations/hubMigrations.ts"
 import { makeShopHub, webhookReadsPerRequest } from "../../../core/shop/ShopHub.ts"
 import { sampleOrder, shopConformanceSuite } from "../shopConformance.suite.ts"
@@ -118,14 +119,7 @@ describe("a Shopware webhook that names many orders", () => {
         Effect.gen(function* () {
           const sql = yield* Sql
           yield* migrate(hubMigrations)
-          const hub = makeShopHub(sql, Effect.succeed(nowMs), {
-            connectors: [connector],
-            routing: { rules: [], defaultSite: "HAM1" },
-            queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
-            pollIntervalMs: 60_000,
-            firstPollLookbackMs: 3_600_000,
-            sha256: (text) => createHash("sha256").update(text).digest("hex")
-          })
+          const hub = makeShopHub(sql, Effect.succeed(nowMs), testShopHubOptions([connector]))
           // A catch-up just ran (before these orders were written, as far as the hub knows): the next is a minute away.
           yield* sql.execute(
             "INSERT INTO shop_connectors (connector_id, poll_cursor, next_poll_ms) VALUES ('shopware', NULL, ?)",

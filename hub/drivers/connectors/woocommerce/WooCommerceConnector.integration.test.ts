@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto"
+import { createHmac } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -10,6 +10,7 @@ import { StationClock } from "../../../../core/time/Clock.ts"
 import { layerSqlite } from "../../../../drivers/sqlite/SqliteSql.ts"
 import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
 import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
+import { testShopHubOptions } from "../../../../fixtures/shops/testShopHubOptions.ts"
 import { startFakeWooCommerce } from "../../../../fixtures/shops/woocommerce/FakeWooCommerce.ts"
 import { hubMigrations } from "../../../core/notify/migrations/hubMigrations.ts"
 import type { ShopConnector } from "../../../core/shop/ShopConnector.ts"
@@ -137,14 +138,7 @@ const runHub = <A, E>(
     Effect.gen(function* () {
       const sql = yield* Sql
       yield* migrate(hubMigrations)
-      const hub = makeShopHub(sql, Effect.succeed(nowMs), {
-        connectors: [connector],
-        routing: { rules: [], defaultSite: "HAM1" },
-        queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
-        pollIntervalMs: 60_000,
-        firstPollLookbackMs: 3_600_000,
-        sha256: (text) => createHash("sha256").update(text).digest("hex")
-      })
+      const hub = makeShopHub(sql, Effect.succeed(nowMs), testShopHubOptions([connector]))
       return yield* effect(hub, sql)
     }).pipe(Effect.provide(Layer.mergeAll(layerSqlite({ filename }), StationClock.manual(nowMs).layer)))
   )
