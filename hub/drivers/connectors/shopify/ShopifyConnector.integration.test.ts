@@ -11,18 +11,22 @@ import { makeShopifyConnector } from "./ShopifyConnector.ts"
 
 const credentials = { accessToken: "shpat_test_0123456789", webhookSecret: "shopify-app-secret-0123" }
 
-shopConformanceSuite("Shopify", async () => {
-  const fake = await startFakeShopify({ ...credentials, shopDomain: "alpenglow.myshopify.com" })
-  const connector = makeShopifyConnector({
+/** The connector these tests run, against the fake shop at `endpoint`. */
+const shopifyConnector = (endpoint: string) =>
+  makeShopifyConnector({
     settings: testSettings,
     credentials,
     shopDomain: "alpenglow.myshopify.com",
     apiVersion: "2026-04",
-    endpoint: fake.url(),
+    endpoint,
     timeoutMs: 1_000,
     notifyCustomer: false,
     log: () => undefined
   })
+
+shopConformanceSuite("Shopify", async () => {
+  const fake = await startFakeShopify({ ...credentials, shopDomain: "alpenglow.myshopify.com" })
+  const connector = shopifyConnector(fake.url())
   return {
     fake,
     connector,
@@ -49,16 +53,7 @@ shopConformanceSuite("Shopify", async () => {
 describe("Shopify orders the connector must not send to a station", () => {
   const rig = async () => {
     const fake = await startFakeShopify({ ...credentials, shopDomain: "alpenglow.myshopify.com" })
-    const connector = makeShopifyConnector({
-      settings: testSettings,
-      credentials,
-      shopDomain: "alpenglow.myshopify.com",
-      apiVersion: "2026-04",
-      endpoint: fake.url(),
-      timeoutMs: 1_000,
-      notifyCustomer: false,
-      log: () => undefined
-    })
+    const connector = shopifyConnector(fake.url())
     return { fake, connector }
   }
 
@@ -122,16 +117,7 @@ describe("a Shopify order stamped far ahead of the hub's clock", () => {
   it("does not move the catch-up's cursor past the orders that follow it", async () => {
     const fake = await startFakeShopify({ ...credentials, shopDomain: "alpenglow.myshopify.com" })
     try {
-      const connector = makeShopifyConnector({
-        settings: testSettings,
-        credentials,
-        shopDomain: "alpenglow.myshopify.com",
-        apiVersion: "2026-04",
-        endpoint: fake.url(),
-        timeoutMs: 1_000,
-        notifyCustomer: false,
-        log: () => undefined
-      })
+      const connector = shopifyConnector(fake.url())
       const ahead = await fake.placeOrder(sampleOrder(81))
       fake.breakFields(ahead.order.id, { updatedAt: "2099-01-01T00:00:00Z" })
       const first = await fake.placeOrder(sampleOrder(82))
