@@ -23,64 +23,61 @@ const small = 2_000
 const large = 1_000_000
 
 describe("shop answers larger than the connector's bound", () => {
-  it("Shopify: a catch-up page over the bound is Malformed; the same page under it is read", async () => {
-    const credentials = { accessToken: "shpat_test_0123456789", webhookSecret: "shopify-app-secret-0123" }
-    const fake = await startFakeShopify({ ...credentials, shopDomain: "alpenglow.myshopify.com" })
-    try {
-      const connector = (maxAnswerBytes: number) =>
+  const shopifyCredentials = { accessToken: "shpat_test_0123456789", webhookSecret: "shopify-app-secret-0123" }
+  const wooCredentials = {
+    consumerKey: "ck_0123456789abcdef",
+    consumerSecret: "cs_0123456789abcdef",
+    webhookSecret: "woo-webhook-secret-1"
+  }
+  const shops = [
+    {
+      shop: "Shopify",
+      start: () => startFakeShopify({ ...shopifyCredentials, shopDomain: "alpenglow.myshopify.com" }),
+      connector: (url: string, maxAnswerBytes: number) =>
         makeShopifyConnector({
           settings: testSettings,
-          credentials,
+          credentials: shopifyCredentials,
           shopDomain: "alpenglow.myshopify.com",
           apiVersion: "2026-04",
-          endpoint: fake.url(),
+          endpoint: url,
           timeoutMs: 1_000,
           notifyCustomer: false,
           log: () => undefined,
           maxAnswerBytes
         })
-      for (const n of [1, 2, 3]) await fake.placeOrder(sampleOrder(n))
-      const over = await catchUp(connector(small))
-      expect(over._tag === "Failure" && over.failure).toMatchObject({
-        reason: "Malformed",
-        message: expect.stringContaining(`more than ${small} bytes`)
-      })
-      const under = await catchUp(connector(large))
-      expect(under._tag === "Success" && under.success.orders).toHaveLength(3)
-    } finally {
-      await fake.close()
-    }
-  })
-
-  it("WooCommerce: a catch-up page over the bound is Malformed; the same page under it is read", async () => {
-    const credentials = {
-      consumerKey: "ck_0123456789abcdef",
-      consumerSecret: "cs_0123456789abcdef",
-      webhookSecret: "woo-webhook-secret-1"
-    }
-    const fake = await startFakeWooCommerce(credentials)
-    try {
-      const connector = (maxAnswerBytes: number) =>
+    },
+    {
+      shop: "WooCommerce",
+      start: () => startFakeWooCommerce(wooCredentials),
+      connector: (url: string, maxAnswerBytes: number) =>
         makeWooCommerceConnector({
           settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
-          credentials,
-          url: fake.url(),
+          credentials: wooCredentials,
+          url,
           completedStatus: "completed",
           timeoutMs: 1_000,
           maxAnswerBytes
         })
-      for (const n of [1, 2, 3]) await fake.placeOrder(sampleOrder(n))
-      const over = await catchUp(connector(small))
-      expect(over._tag === "Failure" && over.failure).toMatchObject({
-        reason: "Malformed",
-        message: expect.stringContaining(`more than ${small} bytes`)
-      })
-      const under = await catchUp(connector(large))
-      expect(under._tag === "Success" && under.success.orders).toHaveLength(3)
-    } finally {
-      await fake.close()
     }
-  })
+  ]
+
+  for (const { shop, start, connector } of shops) {
+    it(`${shop}: a catch-up page over the bound is Malformed; the same page under it is read`, async () => {
+      const fake = await start()
+      try {
+        for (const n of [1, 2, 3]) await fake.placeOrder(sampleOrder(n))
+        const over = await catchUp(connector(fake.url(), small))
+        expect(over._tag === "Failure" && over.failure).toMatchObject({
+          reason: "Malformed",
+          message: expect.stringContaining(`more than ${small} bytes`)
+        })
+        const under = await catchUp(connector(fake.url(), large))
+        expect(under._tag === "Success" && under.success.orders).toHaveLength(3)
+      } finally {
+        await fake.close()
+      }
+    })
+  }
 
   it("the generic connector: an answer streamed past the bound without a length is Malformed", async () => {
     const server = createServer((_request, response) => {
