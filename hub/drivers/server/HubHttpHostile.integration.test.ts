@@ -186,23 +186,29 @@ describe("the hub's HTTP server under hostile requests", () => {
     expect((await send("GET", "/healthz")).status).toBe(200)
   })
 
+  /** `body` posted to the carrier webhook as a carrier signs it, at the hub's time. */
+  const postCarrierWebhook = (deliveryId: string, body: string) => {
+    const timestamp = String(NOW_MS / 1000)
+    return send(
+      "POST",
+      "/webhooks/carrier",
+      {
+        "content-type": "application/json",
+        "x-packbench-timestamp": timestamp,
+        "x-packbench-signature": signWebhook(SECRET, timestamp, body),
+        "x-packbench-delivery": deliveryId
+      },
+      body
+    )
+  }
+
   it("refuses a carrier scan whose time is no instant a scan can have; the parcel's tracking page keeps working", async () => {
-    const deliver = (deliveryId: string, occurredAtMs: string) => {
+    const deliver = (deliveryId: string, occurredAtMs: string) =>
       // The number as the carrier's JSON writes it: 1e400 is what JSON.parse reads as Infinity.
-      const body = `{"events":[{"eventId":"${deliveryId}","carrier":"dhl-paket","trackingNumber":"${TRACKING_NUMBER}","status":"in-transit","occurredAtMs":${occurredAtMs}}]}`
-      const timestamp = String(NOW_MS / 1000)
-      return send(
-        "POST",
-        "/webhooks/carrier",
-        {
-          "content-type": "application/json",
-          "x-packbench-timestamp": timestamp,
-          "x-packbench-signature": signWebhook(SECRET, timestamp, body),
-          "x-packbench-delivery": deliveryId
-        },
-        body
+      postCarrierWebhook(
+        deliveryId,
+        `{"events":[{"eventId":"${deliveryId}","carrier":"dhl-paket","trackingNumber":"${TRACKING_NUMBER}","status":"in-transit","occurredAtMs":${occurredAtMs}}]}`
       )
-    }
     for (const [deliveryId, occurredAtMs] of [
       ["scan-infinity", "1e400"],
       ["scan-1e308", "1e308"],
@@ -231,23 +237,13 @@ describe("the hub's HTTP server under hostile requests", () => {
   })
 
   it("keeps a scan stamped days ahead of the hub's clock off the timeline, where it would outrank every real scan", async () => {
-    const deliver = (eventId: string, status: string, occurredAtMs: number) => {
-      const body = JSON.stringify({
-        events: [{ eventId, carrier: "dhl-paket", trackingNumber: TRACKING_NUMBER, status, occurredAtMs }]
-      })
-      const timestamp = String(NOW_MS / 1000)
-      return send(
-        "POST",
-        "/webhooks/carrier",
-        {
-          "content-type": "application/json",
-          "x-packbench-timestamp": timestamp,
-          "x-packbench-signature": signWebhook(SECRET, timestamp, body),
-          "x-packbench-delivery": eventId
-        },
-        body
+    const deliver = (eventId: string, status: string, occurredAtMs: number) =>
+      postCarrierWebhook(
+        eventId,
+        JSON.stringify({
+          events: [{ eventId, carrier: "dhl-paket", trackingNumber: TRACKING_NUMBER, status, occurredAtMs }]
+        })
       )
-    }
     const ahead = await deliver("scan-ahead", "delivered", NOW_MS + 3 * 86_400_000)
     expect(ahead.status).toBe(200)
     expect(JSON.parse(ahead.text)).toEqual({ outcomes: ["ahead-of-clock"] })
