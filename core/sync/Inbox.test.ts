@@ -77,19 +77,9 @@ const run = <A>(
 
 describe("Inbox", () => {
   it("applies each message once in stream order, holds gaps, quarantines bad input with a reason", async () => {
-    const result = await Effect.runPromise(
-      Effect.gen(function* () {
-        const bus = yield* makeMemoryBus()
-        const context = yield* Layer.build(inboxLayer(bus))
-        return yield* Effect.gen(function* () {
-          const inbox = yield* Inbox
-          const sql = yield* Sql
-          yield* sql.execute("CREATE TABLE cancelled (order_id TEXT, seq INTEGER, stream TEXT)")
-          yield* inbox.register("order.cancelled", Schema.Struct({ orderId: Schema.String }), (payload, meta) =>
-            payload.orderId === "BOOM"
-              ? Effect.fail("order store refused")
-              : sql.execute("INSERT INTO cancelled VALUES (?, ?, ?)", [payload.orderId, meta.seq, meta.stream])
-          )
+    const result = await run(
+      (inbox, sql) =>
+        Effect.gen(function* () {
           const outcomes = [
             yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
             yield* inbox.receive(message(TOPIC, cancel(3, "C"))),
@@ -111,8 +101,8 @@ describe("Inbox", () => {
             "SELECT reason FROM sync_inbox_quarantine ORDER BY id"
           )
           return { outcomes, applied, quarantined }
-        }).pipe(Effect.provide(context))
-      }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
+        }),
+      (orderId) => (orderId === "BOOM" ? "order store refused" : undefined)
     )
     expect(result.outcomes).toEqual([
       "applied",
