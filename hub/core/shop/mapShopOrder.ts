@@ -1,4 +1,5 @@
 /** Maps a shop's order to the order stations receive, refusing implausible ones. */
+import { Bounds } from "../../../core/bounds/Bounds.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { Address, Order } from "../../../core/orders/Order.ts"
 import type { ConnectorSettings } from "./ConnectorSettings.ts"
@@ -17,8 +18,11 @@ export type MapOutcome =
   | { readonly ok: true; readonly mapped: MappedOrder }
   | { readonly ok: false; readonly reason: string }
 
-/** How far a shop's clock may run ahead of the hub's: a change stamped later is refused, and moves no poll cursor. */
-export const shopClockAheadMs = 24 * 3_600_000
+/**
+ * How far a shop's clock may run ahead of the hub's: a change stamped later is refused, and moves no poll cursor. The
+ * skew every edge allows a sender's clock (a carrier's scan, a station's event), so the edges agree.
+ */
+export const shopClockAheadMs = Bounds.clockSkewMs
 
 /** Bounds a real order stays within; anything past them is a broken payload or an attack, not a sale. */
 const limits = {
