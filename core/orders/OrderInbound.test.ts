@@ -3,11 +3,12 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, References } from "effect"
 import { describe, expect, it } from "vitest"
+import { inboxMessage } from "../../fixtures/inboxMessage.ts"
 import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { registerCatalogInbound } from "../catalog/CatalogInbound.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
-import { Broker, type BrokerMessage } from "../sync/Broker.ts"
+import { Broker } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
 import { makeMemoryBus } from "../sync/MemoryBroker.ts"
 import { encodeJson } from "../sync/Topics.ts"
@@ -19,13 +20,9 @@ const orders = fixture("orders.json") as Array<Order>
 const order = (id: string) => orders.find((candidate) => candidate.orderId === id)!
 
 let seq = 0
-const inbound = (type: string, payload: unknown): BrokerMessage => {
+const inbound = (type: string, payload: unknown) => {
   seq += 1
-  return {
-    topic: `packbench/v1/HAM1/PACK-01/inbox/${type}`,
-    payload: encodeJson({ msgId: `m${seq}`, seq, type, version: 1, payload }),
-    userProperties: {}
-  }
+  return inboxMessage(seq, type, payload)
 }
 
 const layer = (bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) =>
