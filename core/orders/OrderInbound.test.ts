@@ -221,6 +221,21 @@ describe("orders from the shop", () => {
     ])
   })
 
+  it("takes the order open on the bench off it when its address moves, not when the shop sends the same one", async () => {
+    const open = order("SO-100001").shipTo
+    const interrupts = await scenario("SO-100001", (interrupts) =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        yield* inbox.receive(inbound("order.address-corrected", { orderId: "SO-100001", version: 2, shipTo: open }))
+        yield* inbox.receive(
+          inbound("order.address-corrected", { orderId: "SO-100001", version: 3, shipTo: { ...open, city: "Potsdam" } })
+        )
+        return interrupts
+      })
+    )
+    expect(interrupts).toEqual(["SO-100001:address-corrected"])
+  })
+
   it("records that the parcel of a shipped order left with the address the correction replaces", async () => {
     const previous = order("SO-100002").shipTo
     const moved = { ...previous, street1: "Neue Gasse 3" }

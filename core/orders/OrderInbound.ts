@@ -154,7 +154,10 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
           labelReprintRequired: moved && stored.status === "packed",
           parcelAlreadyHandedOver: stored.status === "shipped"
         })
-        if (yield* probe.isOpen(correction.orderId)) yield* probe.interrupt(correction.orderId, "address-corrected")
+        // The same address again changes nothing the bench packs or printed: the packer is not stopped for it.
+        if (moved && (yield* probe.isOpen(correction.orderId))) {
+          yield* probe.interrupt(correction.orderId, "address-corrected")
+        }
       })
     )
   })

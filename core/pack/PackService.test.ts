@@ -2,7 +2,7 @@ import { createHash } from "node:crypto"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Layer } from "effect"
+import { Context, Effect, Exit, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { encodeEscPosInsert } from "../../drivers/printer/EscPosInsertEncoder.ts"
 import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
@@ -30,22 +30,25 @@ import { Broker } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
 import { makeMemoryBus } from "../sync/MemoryBroker.ts"
 import { StationClock } from "../time/Clock.ts"
+import { benchOrderProbe } from "./benchOrderProbe.ts"
 import { Handover } from "./Handover.ts"
 import { PackService } from "./PackService.ts"
 import { PendingLabels } from "./PendingLabels.ts"
 
 const START_MS = 1_795_000_000_000
 
+/** The bench alerts the order inbox raised, oldest first: the UI's text keys (`alert.<code>`). */
+class RaisedAlerts extends Context.Service<RaisedAlerts, Array<string>>()("test/RaisedAlerts") {}
+
 /** The shop's order messages reach this station's inbox and act on its bench, as StationSync wires them. */
 const orderInbox = Layer.effectDiscard(
   Effect.gen(function* () {
-    const pack = yield* PackService
-    yield* registerOrderInbound(yield* Inbox, {
-      isOpen: (orderId) => Effect.map(pack.state, (view) => view.order?.orderId === orderId),
-      interrupt: (orderId) => Effect.asVoid(pack.release(orderId))
-    })
+    const alerts = yield* RaisedAlerts
+    const probe = benchOrderProbe(yield* PackService, (alert) => Effect.sync(() => void alerts.push(alert.code)))
+    yield* registerOrderInbound(yield* Inbox, probe)
   })
 ).pipe(
+  Layer.provideMerge(Layer.sync(RaisedAlerts, () => [])),
   Layer.provideMerge(Inbox.layer),
   Layer.provide(
     Layer.effect(
@@ -797,6 +800,7 @@ describe("an order whose address the shop corrects after its parcel was labelled
         const handover = yield* Handover
         const first = (yield* packSo100001).parcel!
         const applied = yield* correctAddress(1, 2)
+        const alerts = [...(yield* RaisedAlerts)]
         yield* handover.open({ carrier: "dhl-paket" })
         const atCage = yield* handover.scan({ raw: first.trackingNumber!, at: at(10_000) })
         const reprint = yield* Effect.flip(pack.reprint({ parcelId: first.parcelId }))
@@ -807,6 +811,7 @@ describe("an order whose address the shop corrects after its parcel was labelled
         return {
           first,
           applied,
+          alerts,
           atCage,
           reprint,
           second,
@@ -817,6 +822,8 @@ describe("an order whose address the shop corrects after its parcel was labelled
       })
     )
     expect(result.applied).toBe("applied")
+    // The parcel is still on the bench: the packer is told at once to keep it there for the manager.
+    expect(result.alerts).toEqual(["order-address-corrected-labelled"])
     expect(result.atCage.refusal).toMatchObject({
       code: "label-address-outdated",
       variant: "handover",

@@ -502,6 +502,8 @@ export const de = {
   "alert.acknowledge": "Verstanden (Enter)",
   "alert.order-cancelled": "Auftrag {orderId} wurde vom Shop storniert – nicht packen, Artikel zurücklegen.",
   "alert.order-address-corrected": "Die Adresse von Auftrag {orderId} wurde korrigiert – Auftrag neu scannen.",
+  "alert.order-address-corrected-labelled":
+    "Die Adresse von Auftrag {orderId} wurde korrigiert, nachdem sein Paket etikettiert war – Paket am Packplatz lassen: Die Leitung storniert es, dann den Auftrag neu packen.",
   "alert.order-changed": "Auftrag {orderId} wurde vom Shop geändert – Auftrag neu scannen.",
   "alert.sync-conflict":
     "Zwei Nachrichten mit derselben Nummer: Die zweite wurde in Quarantäne genommen, nicht verworfen – bitte den Administrator informieren (Manager-Ansicht: Konflikte).",

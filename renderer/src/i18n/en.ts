@@ -501,6 +501,8 @@ export const en: Messages = {
   "alert.acknowledge": "Got it (Enter)",
   "alert.order-cancelled": "Order {orderId} was cancelled by the shop – do not pack it, put the items back.",
   "alert.order-address-corrected": "The address of order {orderId} was corrected – scan the order again.",
+  "alert.order-address-corrected-labelled":
+    "The address of order {orderId} was corrected after its parcel was labelled – keep the parcel at the bench: a manager voids it, then pack the order again.",
   "alert.order-changed": "Order {orderId} was changed by the shop – scan the order again.",
   "alert.sync-conflict":
     "Two messages with the same number: the second was quarantined, not dropped – tell the administrator (Manager screen: conflicts).",
