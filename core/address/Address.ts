@@ -22,3 +22,9 @@ export const addressFields: ReadonlyArray<AddressField> = [
   "region",
   "country"
 ]
+
+/** Whether two addresses name the same place in the same words: every field equal, an absent one equal only to absent. */
+export const sameAddress = (
+  a: { readonly [F in AddressField]?: string | undefined },
+  b: { readonly [F in AddressField]?: string | undefined }
+): boolean => addressFields.every((field) => a[field] === b[field])

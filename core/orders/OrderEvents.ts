@@ -29,6 +29,10 @@ export const OrderCancelled = defineEvent({
   })
 })
 
+/**
+ * The shop corrected the order's address. `previousShipTo` and `parcelAlreadyHandedOver` came later: optional, so the
+ * events recorded before them still decode (at version 1: a hub that does not know them reads the rest as before).
+ */
 export const OrderAddressCorrected = defineEvent({
   type: "order.address-corrected",
   version: 1,
@@ -37,8 +41,15 @@ export const OrderAddressCorrected = defineEvent({
     orderVersion: Schema.Int,
     shipTo: Address,
     releasedHold: Schema.Boolean,
-    /** The label was printed with the old address: it must be reprinted before the parcel leaves. */
-    labelReprintRequired: Schema.Boolean
+    /**
+     * The order's parcel is still here with a label made for the old address: it must not leave with it. Handover
+     * and reprint refuse it until a manager voids it and it is packed again (the name is older than that way out).
+     */
+    labelReprintRequired: Schema.Boolean,
+    /** The address the correction replaces. */
+    previousShipTo: Schema.optional(Address),
+    /** The parcel was with the carrier already: it travels to `previousShipTo`, whatever the order says now. */
+    parcelAlreadyHandedOver: Schema.optional(Schema.Boolean)
   })
 })
 

@@ -3,29 +3,28 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, References } from "effect"
 import { describe, expect, it } from "vitest"
+import { inboxMessage } from "../../fixtures/inboxMessage.ts"
 import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { registerCatalogInbound } from "../catalog/CatalogInbound.ts"
+import { decodePayload } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
-import { Broker, type BrokerMessage } from "../sync/Broker.ts"
+import { Broker } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
 import { makeMemoryBus } from "../sync/MemoryBroker.ts"
 import { encodeJson } from "../sync/Topics.ts"
 import { StationClock } from "../time/Clock.ts"
 import type { Order } from "./Order.ts"
+import { OrderAddressCorrected } from "./OrderEvents.ts"
 import { registerOrderInbound } from "./OrderInbound.ts"
 
 const orders = fixture("orders.json") as Array<Order>
 const order = (id: string) => orders.find((candidate) => candidate.orderId === id)!
 
 let seq = 0
-const inbound = (type: string, payload: unknown): BrokerMessage => {
+const inbound = (type: string, payload: unknown) => {
   seq += 1
-  return {
-    topic: `packbench/v1/HAM1/PACK-01/inbox/${type}`,
-    payload: encodeJson({ msgId: `m${seq}`, seq, type, version: 1, payload }),
-    userProperties: {}
-  }
+  return inboxMessage(seq, type, payload)
 }
 
 const layer = (bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) =>
@@ -172,8 +171,10 @@ describe("orders from the shop", () => {
     ])
   })
 
-  it("releases an address hold with the corrected address, and asks for a reprint after the label printed", async () => {
+  it("releases an address hold with the corrected address, and says when a label was made for the old one", async () => {
     const shipTo = { ...order("SO-100009").shipTo, postalCode: "80331" }
+    const labelled = order("SO-100001").shipTo
+    const moved = { ...labelled, street1: "Torstraße 7", postalCode: "10119" }
     const result = await scenario(undefined, () =>
       Effect.gen(function* () {
         const sql = yield* Sql
@@ -181,18 +182,98 @@ describe("orders from the shop", () => {
         yield* sql.execute("UPDATE orders SET status = 'address-hold' WHERE order_id = 'SO-100009'")
         yield* sql.execute("UPDATE orders SET status = 'packed' WHERE order_id = 'SO-100001'")
         yield* inbox.receive(inbound("order.address-corrected", { orderId: "SO-100009", version: 2, shipTo }))
-        yield* inbox.receive(
-          inbound("order.address-corrected", { orderId: "SO-100001", version: 2, shipTo: order("SO-100001").shipTo })
-        )
+        // The shop sends the address the order already had, then a new one.
+        yield* inbox.receive(inbound("order.address-corrected", { orderId: "SO-100001", version: 2, shipTo: labelled }))
+        yield* inbox.receive(inbound("order.address-corrected", { orderId: "SO-100001", version: 3, shipTo: moved }))
         return { held: yield* stored("SO-100009"), packed: yield* stored("SO-100001"), events: yield* eventTypes }
       })
     )
     expect(result.held).toMatchObject({ status: "open", version: 2, order: { shipTo: { postalCode: "80331" } } })
-    expect(result.packed.status).toBe("packed")
-    expect(result.events.map(([, payload]) => payload)).toMatchObject([
-      { orderId: "SO-100009", releasedHold: true, labelReprintRequired: false },
-      { orderId: "SO-100001", releasedHold: false, labelReprintRequired: true }
+    expect(result.packed).toMatchObject({ status: "packed", version: 3, order: { shipTo: moved } })
+    expect(result.events.map(([, payload]) => payload)).toEqual([
+      {
+        orderId: "SO-100009",
+        orderVersion: 2,
+        shipTo,
+        previousShipTo: order("SO-100009").shipTo,
+        releasedHold: true,
+        labelReprintRequired: false,
+        parcelAlreadyHandedOver: false
+      },
+      {
+        orderId: "SO-100001",
+        orderVersion: 2,
+        shipTo: labelled,
+        previousShipTo: labelled,
+        releasedHold: false,
+        labelReprintRequired: false,
+        parcelAlreadyHandedOver: false
+      },
+      {
+        orderId: "SO-100001",
+        orderVersion: 3,
+        shipTo: moved,
+        previousShipTo: labelled,
+        releasedHold: false,
+        labelReprintRequired: true,
+        parcelAlreadyHandedOver: false
+      }
     ])
+  })
+
+  it("takes the order open on the bench off it when its address moves, not when the shop sends the same one", async () => {
+    const open = order("SO-100001").shipTo
+    const interrupts = await scenario("SO-100001", (interrupts) =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        yield* inbox.receive(inbound("order.address-corrected", { orderId: "SO-100001", version: 2, shipTo: open }))
+        yield* inbox.receive(
+          inbound("order.address-corrected", { orderId: "SO-100001", version: 3, shipTo: { ...open, city: "Potsdam" } })
+        )
+        return interrupts
+      })
+    )
+    expect(interrupts).toEqual(["SO-100001:address-corrected"])
+  })
+
+  it("records that the parcel of a shipped order left with the address the correction replaces", async () => {
+    const previous = order("SO-100002").shipTo
+    const moved = { ...previous, street1: "Neue Gasse 3" }
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        yield* (yield* Sql).execute("UPDATE orders SET status = 'shipped' WHERE order_id = 'SO-100002'")
+        yield* (yield* Inbox).receive(
+          inbound("order.address-corrected", { orderId: "SO-100002", version: 2, shipTo: moved })
+        )
+        return { row: yield* stored("SO-100002"), events: yield* eventTypes }
+      })
+    )
+    expect(result.row).toMatchObject({ status: "shipped", version: 2, order: { shipTo: moved } })
+    expect(result.events).toEqual([
+      [
+        "order.address-corrected",
+        {
+          orderId: "SO-100002",
+          orderVersion: 2,
+          shipTo: moved,
+          previousShipTo: previous,
+          releasedHold: false,
+          labelReprintRequired: false,
+          parcelAlreadyHandedOver: true
+        }
+      ]
+    ])
+  })
+
+  it("still reads an address correction recorded before the event named the previous address", async () => {
+    const stored = {
+      orderId: "SO-100001",
+      orderVersion: 2,
+      shipTo: order("SO-100001").shipTo,
+      releasedHold: false,
+      labelReprintRequired: true
+    }
+    expect(await Effect.runPromise(decodePayload(OrderAddressCorrected, stored))).toEqual(stored)
   })
 
   it("quarantines a cancellation of an order the station does not know, and moves on", async () => {

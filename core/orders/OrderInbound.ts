@@ -1,5 +1,6 @@
 /** Applies the shop's order messages from the inbox: new orders and versions, cancellations, address corrections. */
 import { Effect, Schema } from "effect"
+import { sameAddress } from "../address/Address.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
@@ -40,8 +41,13 @@ interface StoredOrder {
  *   so a late, stale message never overwrites a newer one;
  * - a cancellation of an order already packed or shipped is recorded but does not undo the parcel (the parcel is
  *   physically on its way: a return, not a cancellation, follows);
- * - an address correction releases an address hold; after the label printed it records that the label must be
- *   reprinted instead of changing what is already on the parcel;
+ * - an address correction releases an address hold. The stored order always takes the corrected address: it is the
+ *   shop's newest version of the order, and what the bench packs next. What the parcel carries is the parcel's own
+ *   record (the address its label was made for, core/pack/labelAddressOutdated.ts): a parcel labelled for the old
+ *   address and still here is refused at handover and reprint until it is voided and packed again
+ *   (`labelReprintRequired`); one already with the carrier travels to the old address, which the event says
+ *   (`parcelAlreadyHandedOver`, `previousShipTo`), so the log tells where the parcel went and the stored order
+ *   where the customer wants the next one;
  * - a cancellation of the order open on the bench interrupts the packer at once, and so does a new version of it:
  *   the bench packs the lines it opened, and completing would mark the new version packed with the old lines in the
  *   box (a restart refuses to continue such a session for the same reason).
@@ -132,7 +138,7 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
           return yield* ignoreStale("order.address-corrected", correction.orderId, correction.version, stored)
         }
         const releasedHold = stored.status === "address-hold"
-        const labelReprintRequired = stored.status === "packed"
+        const moved = !sameAddress(stored.order.shipTo, correction.shipTo)
         yield* save({
           ...stored.order,
           version: correction.version,
@@ -143,10 +149,15 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
           orderId: correction.orderId,
           orderVersion: correction.version,
           shipTo: correction.shipTo,
+          previousShipTo: stored.order.shipTo,
           releasedHold,
-          labelReprintRequired
+          labelReprintRequired: moved && stored.status === "packed",
+          parcelAlreadyHandedOver: stored.status === "shipped"
         })
-        if (yield* probe.isOpen(correction.orderId)) yield* probe.interrupt(correction.orderId, "address-corrected")
+        // The same address again changes nothing the bench packs or printed: the packer is not stopped for it.
+        if (moved && (yield* probe.isOpen(correction.orderId))) {
+          yield* probe.interrupt(correction.orderId, "address-corrected")
+        }
       })
     )
   })

@@ -17,17 +17,17 @@ import { DEFAULT_SITE_TIME_ZONE, formatSiteTime } from "../time/SiteTime.ts"
 import { encodeManifestZpl } from "./encodeManifestZpl.ts"
 import { HandoverError, handoverStoreFailure } from "./HandoverError.ts"
 import type { HandoverView } from "./HandoverView.ts"
+import { type LabelAddressRow, labelAddressOutdated, ORDER_SHIP_TO } from "./labelAddressOutdated.ts"
 import { PackException, ParcelHandedToCarrier } from "./PackEvents.ts"
 import { makeRefusal, type Refusal } from "./PackRefusal.ts"
 
-interface ScanRow {
+interface ScanRow extends LabelAddressRow {
   readonly parcel_id: string
   readonly order_id: string
   readonly tracking_number: string
   readonly scanned_wall_ms: number
   readonly scanned_mono_ns: string
   readonly ntp_offset_ms: number | null
-  readonly data: string
 }
 
 interface BatchRow {
@@ -80,8 +80,10 @@ export class Handover extends Context.Service<
 
         const scansOf = (batchId: string) =>
           sql.query<ScanRow>(
-            `SELECT s.parcel_id, p.order_id, p.tracking_number, s.scanned_wall_ms, s.scanned_mono_ns, s.ntp_offset_ms, p.data
-           FROM handover_scans s JOIN parcels p ON p.parcel_id = s.parcel_id WHERE s.batch_id = ? ORDER BY s.rowid`,
+            `SELECT s.parcel_id, p.order_id, p.tracking_number, s.scanned_wall_ms, s.scanned_mono_ns, s.ntp_offset_ms, p.data,
+             ${ORDER_SHIP_TO}
+           FROM handover_scans s JOIN parcels p ON p.parcel_id = s.parcel_id LEFT JOIN orders o ON o.order_id = p.order_id
+           WHERE s.batch_id = ? ORDER BY s.rowid`,
             [batchId]
           )
 
@@ -109,15 +111,27 @@ export class Handover extends Context.Service<
             } satisfies HandoverView
           }).pipe(Effect.mapError(storeFailure))
 
-        const refuse = (refusal: Refusal, operator: Operator, at: Timestamp, raw?: string) =>
+        /** `raw`: the scan refused; `orderId`: the order the refused parcel belongs to, where it is one of ours. */
+        const recordRefusal = (
+          refusal: Refusal,
+          operator: Operator,
+          at: Timestamp,
+          facts: { readonly raw?: string | undefined; readonly orderId?: string | undefined }
+        ) =>
+          log.append(
+            PackException,
+            {
+              code: refusal.code,
+              reason: refusal.reason,
+              ...(facts.raw === undefined ? {} : capRawScan(facts.raw)),
+              ...(facts.orderId === undefined ? {} : { orderId: facts.orderId })
+            },
+            { eventTime: at, actor: actorOf(operator) }
+          )
+
+        const refuse = (refusal: Refusal, operator: Operator, at: Timestamp, raw?: string, orderId?: string) =>
           Effect.andThen(
-            log
-              .append(
-                PackException,
-                { code: refusal.code, reason: refusal.reason, ...(raw === undefined ? {} : capRawScan(raw)) },
-                { eventTime: at, actor: actorOf(operator) }
-              )
-              .pipe(Effect.mapError(storeFailure)),
+            recordRefusal(refusal, operator, at, { raw, orderId }).pipe(Effect.mapError(storeFailure)),
             view(refusal)
           )
 
@@ -174,8 +188,17 @@ export class Handover extends Context.Service<
                 ? identified.number
                 : input.raw.trim().toUpperCase()
           const rows = yield* sql
-            .query<{ parcel_id: string; carrier: string; status: string; batch_id: string | null }>(
-              `SELECT p.parcel_id, p.carrier, p.status, s.batch_id FROM parcels p
+            .query<
+              LabelAddressRow & {
+                parcel_id: string
+                order_id: string
+                carrier: string
+                status: string
+                batch_id: string | null
+              }
+            >(
+              `SELECT p.parcel_id, p.order_id, p.carrier, p.status, p.data, ${ORDER_SHIP_TO}, s.batch_id FROM parcels p
+             LEFT JOIN orders o ON o.order_id = p.order_id
              LEFT JOIN handover_scans s ON s.parcel_id = p.parcel_id WHERE p.parcel_id = ? OR p.tracking_number = ?`,
               [key, key]
             )
@@ -213,6 +236,18 @@ export class Handover extends Context.Service<
               input.raw
             )
           }
+          if (labelAddressOutdated(parcel)) {
+            return yield* refuse(
+              makeRefusal("label-address-outdated", "handover", {
+                orderId: parcel.order_id,
+                parcelId: parcel.parcel_id
+              }),
+              operator,
+              at,
+              input.raw,
+              parcel.order_id
+            )
+          }
           if (parcel.carrier !== batch.carrier) {
             return yield* refuse(
               makeRefusal("parcel-other-carrier", "reason", {
@@ -242,6 +277,28 @@ export class Handover extends Context.Service<
           const scans = yield* scansOf(batch.batch_id).pipe(Effect.mapError(storeFailure))
           if (scans.length === 0) {
             return yield* refuse(makeRefusal("batch-empty", "reason", { batchId: batch.batch_id }), operator, at)
+          }
+          // A parcel whose address the shop corrected after it was scanned leaves the batch here, one refusal at a
+          // time: the manifest and the handed-over events never name it, and the operator takes it back out of the
+          // cage before closing again.
+          const outdated = scans.find(labelAddressOutdated)
+          if (outdated !== undefined) {
+            const refusal = makeRefusal("label-address-outdated", "batch", {
+              orderId: outdated.order_id,
+              parcelId: outdated.parcel_id
+            })
+            yield* sql
+              .transaction(
+                Effect.andThen(
+                  sql.execute("DELETE FROM handover_scans WHERE batch_id = ? AND parcel_id = ?", [
+                    batch.batch_id,
+                    outdated.parcel_id
+                  ]),
+                  recordRefusal(refusal, operator, at, { orderId: outdated.order_id })
+                )
+              )
+              .pipe(Effect.mapError(storeFailure))
+            return yield* view(refusal)
           }
           const trackingNumbers = scans.map((scan) => scan.tracking_number)
           const bytes = encodeManifestZpl({

@@ -50,7 +50,8 @@ export const RefusalCode = Schema.Literals([
   "parcel-not-packed",
   "parcel-other-carrier",
   "parcel-already-scanned",
-  "order-changed"
+  "order-changed",
+  "label-address-outdated"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -151,6 +152,16 @@ export const refusalReasons = {
   "order-changed": {
     status: "Order {orderId} is {orderStatus} now: put the items aside for the office",
     edited: "The shop changed order {orderId} while the station was off: scan it again"
+  },
+  "label-address-outdated": {
+    handover:
+      "The address of order {orderId} was corrected after parcel {parcelId} was labelled: it must not leave with the old address. A manager voids the parcel, then pack it again so a label with the corrected address prints",
+    batch:
+      "The address of order {orderId} was corrected after parcel {parcelId} was scanned: it is off this batch, take it back out of the cage. A manager voids the parcel, then pack it again so a label with the corrected address prints",
+    reprint:
+      "The address of order {orderId} was corrected after parcel {parcelId} was labelled: its label has the old address. A manager voids the parcel, then pack it again so a label with the corrected address prints",
+    pending:
+      "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

@@ -2,12 +2,15 @@ import { createHash } from "node:crypto"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Layer } from "effect"
+import { Context, Effect, Exit, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { encodeEscPosInsert } from "../../drivers/printer/EscPosInsertEncoder.ts"
 import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
+import { inboxMessage } from "../../fixtures/inboxMessage.ts"
 import { seededStation } from "../../fixtures/SeededStation.ts"
 import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
+import { apiCarrierAdapter, type CarrierApi, CarrierUnreachable } from "../carrier/ApiCarrier.ts"
+import type { CarrierAdapter, CarrierLabel, LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { defaultCarrierProfiles } from "../carrier/CarrierProfile.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { assignTrackingRange } from "../carrier/OfflineCarrier.ts"
@@ -15,6 +18,7 @@ import { EventLog } from "../events/EventLog.ts"
 import { CameraError, EvidenceCamera } from "../evidence/EvidenceCamera.ts"
 import { EvidencePhotos, PhotoStoreError } from "../evidence/EvidencePhotos.ts"
 import { exampleBrand } from "../insert/exampleBrand.ts"
+import { registerOrderInbound } from "../orders/OrderInbound.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { hasValidGs1CheckDigit } from "../scan/gs1CheckDigit.ts"
@@ -22,13 +26,44 @@ import { identifyScan } from "../scan/identify.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import { Session } from "../session/Session.ts"
 import { Sql } from "../store/Sql.ts"
+import { Broker } from "../sync/Broker.ts"
+import { Inbox } from "../sync/Inbox.ts"
+import { makeMemoryBus } from "../sync/MemoryBroker.ts"
 import { StationClock } from "../time/Clock.ts"
+import { benchOrderProbe } from "./benchOrderProbe.ts"
 import { Handover } from "./Handover.ts"
 import { PackService } from "./PackService.ts"
+import { PendingLabels } from "./PendingLabels.ts"
 
 const START_MS = 1_795_000_000_000
 
-const stationLayer = (filename: string, evidence: Layer.Layer<never> = Layer.empty) => {
+/** The bench alerts the order inbox raised, oldest first: the UI's text keys (`alert.<code>`). */
+class RaisedAlerts extends Context.Service<RaisedAlerts, Array<string>>()("test/RaisedAlerts") {}
+
+/** The shop's order messages reach this station's inbox and act on its bench, as StationSync wires them. */
+const orderInbox = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const alerts = yield* RaisedAlerts
+    const probe = benchOrderProbe(yield* PackService, (alert) => Effect.sync(() => void alerts.push(alert.code)))
+    yield* registerOrderInbound(yield* Inbox, probe)
+  })
+).pipe(
+  Layer.provideMerge(Layer.sync(RaisedAlerts, () => [])),
+  Layer.provideMerge(Inbox.layer),
+  Layer.provide(
+    Layer.effect(
+      Broker,
+      Effect.flatMap(makeMemoryBus(), (bus) => bus.client("station"))
+    )
+  )
+)
+
+/** `online`: carriers whose labels a web service issues (the others' the station issues from its ranges). */
+const stationLayer = (
+  filename: string,
+  evidence: Layer.Layer<never> = Layer.empty,
+  online: ReadonlyArray<CarrierAdapter> = []
+) => {
   const clock = StationClock.manual(START_MS)
   const station = seededStation({
     filename,
@@ -51,11 +86,12 @@ const stationLayer = (filename: string, evidence: Layer.Layer<never> = Layer.emp
     discountCode: "DANKE10",
     sscc: { companyPrefix: "4260123", extensionDigit: 3 }
   }).pipe(Layer.provide(evidence))
-  return Layer.mergeAll(pack, Handover.layer()).pipe(
+  return orderInbox.pipe(
+    Layer.provideMerge(Layer.mergeAll(pack, Handover.layer(), PendingLabels.layer({}))),
     Layer.provideMerge(
       Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
     ),
-    Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE")),
+    Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE", online)),
     Layer.provideMerge(station)
   )
 }
@@ -65,9 +101,10 @@ const tempDb = () => join(mkdtempSync(join(tmpdir(), "pb-pack-")), "station.db")
 const run = <A, E>(
   effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>,
   file = tempDb(),
-  evidence: Layer.Layer<never> = Layer.empty
+  evidence: Layer.Layer<never> = Layer.empty,
+  online: ReadonlyArray<CarrierAdapter> = []
 ) =>
-  Effect.runPromise(Effect.exit(effect.pipe(Effect.provide(stationLayer(file, evidence))))).then((exit) => {
+  Effect.runPromise(Effect.exit(effect.pipe(Effect.provide(stationLayer(file, evidence, online))))).then((exit) => {
     if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
     return exit.value
   })
@@ -695,5 +732,215 @@ describe("Handover", () => {
       bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-100001" }]
     })
     expect(result.status).toEqual(["shipped", "shipped"])
+  })
+})
+
+/** SO-100001's customer moved: the address the shop corrects the order to. */
+const order100001ShipTo = {
+  name: "Anna Schmidt",
+  street1: "Hauptstraße 12",
+  postalCode: "10115",
+  city: "Berlin",
+  country: "DE"
+}
+const movedTo = { name: "Anna Schmidt", street1: "Torstraße 7", postalCode: "10119", city: "Berlin", country: "DE" }
+
+/** The shop corrects SO-100001's address to `shipTo` as order `version`, message `seq` of the station's inbox. */
+const correctAddress = (seq: number, version: number, shipTo: unknown = movedTo) =>
+  Effect.flatMap(Effect.service(Inbox), (inbox) =>
+    inbox.receive(inboxMessage(seq, "order.address-corrected", { orderId: "SO-100001", version, shipTo }))
+  )
+
+/** The text of every label print job, in the order they were queued. */
+const labelTexts = Effect.flatMap(Effect.service(Sql), (sql) =>
+  sql.query<{ purpose: string; bytes: Uint8Array }>(
+    "SELECT purpose, bytes FROM print_jobs WHERE printer = 'label' ORDER BY rowid"
+  )
+).pipe(Effect.map((jobs) => jobs.map((job) => ({ purpose: job.purpose, text: new TextDecoder().decode(job.bytes) }))))
+
+/**
+ * dhl-paket's label web service, down until `up()`. Idempotent per parcel id as real label services are: asked again
+ * for a parcel it already answered, it answers with the same label, whatever address the request names now.
+ */
+const memoryLabelService = () => {
+  let reachable = false
+  const requests: Array<LabelRequest> = []
+  const issued = new Map<string, CarrierLabel>()
+  const cancelled: Array<string> = []
+  const api: CarrierApi = {
+    carrier: "dhl-paket",
+    createShipment: (request) =>
+      Effect.suspend(() => {
+        if (!reachable) {
+          return Effect.fail(new CarrierUnreachable({ carrier: "dhl-paket", message: "connection refused" }))
+        }
+        requests.push(request)
+        const label = issued.get(request.parcelId) ?? {
+          trackingNumber: `JJD${String(issued.size + 1).padStart(10, "0")}`,
+          routingCode: request.shipTo.postalCode,
+          carrierName: "DHL",
+          serviceName: "Paket"
+        }
+        issued.set(request.parcelId, label)
+        return Effect.succeed(label)
+      }),
+    cancelShipment: (trackingNumber) => Effect.sync(() => void cancelled.push(trackingNumber))
+  }
+  const up = () => {
+    reachable = true
+  }
+  return { adapter: apiCarrierAdapter(api), up, requests, cancelled }
+}
+
+describe("an order whose address the shop corrects after its parcel was labelled", () => {
+  it("keeps the parcel from the carrier and from a reprint until it is voided and packed again for the new address", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const handover = yield* Handover
+        const first = (yield* packSo100001).parcel!
+        const applied = yield* correctAddress(1, 2)
+        const alerts = [...(yield* RaisedAlerts)]
+        yield* handover.open({ carrier: "dhl-paket" })
+        const atCage = yield* handover.scan({ raw: first.trackingNumber!, at: at(10_000) })
+        const reprint = yield* Effect.flip(pack.reprint({ parcelId: first.parcelId }))
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* pack.voidParcel({ parcelId: first.parcelId, reason: "address corrected", at: at(11_000) })
+        const second = (yield* packSo100001).parcel!
+        const accepted = yield* handover.scan({ raw: second.trackingNumber!, at: at(20_000) })
+        return {
+          first,
+          applied,
+          alerts,
+          atCage,
+          reprint,
+          second,
+          accepted,
+          labels: yield* labelTexts,
+          exceptions: yield* eventsOf("pack.exception")
+        }
+      })
+    )
+    expect(result.applied).toBe("applied")
+    // The parcel is still on the bench: the packer is told at once to keep it there for the manager.
+    expect(result.alerts).toEqual(["order-address-corrected-labelled"])
+    expect(result.atCage.refusal).toMatchObject({
+      code: "label-address-outdated",
+      variant: "handover",
+      params: { orderId: "SO-100001", parcelId: result.first.parcelId }
+    })
+    expect(result.atCage.refusal?.reason).toContain("A manager voids the parcel")
+    expect(result.atCage.batch?.parcels).toEqual([])
+    expect(result.exceptions.map((event) => event.payload)).toEqual([
+      {
+        code: "label-address-outdated",
+        reason: result.atCage.refusal?.reason,
+        raw: result.first.trackingNumber,
+        rawLength: result.first.trackingNumber!.length,
+        orderId: "SO-100001"
+      }
+    ])
+    expect(result.reprint).toMatchObject({ _tag: "PackError", reason: "label-address-outdated" })
+    expect(result.second.parcelId).not.toBe(result.first.parcelId)
+    expect(result.accepted.refusal).toBeNull()
+    expect(result.accepted.batch?.parcels.map((parcel) => parcel.parcelId)).toEqual([result.second.parcelId])
+    // The first label (never reprinted) has the old address, the second the corrected one.
+    expect(result.labels.map((label) => label.purpose)).toEqual([
+      `label ${result.first.parcelId}`,
+      `label ${result.second.parcelId}`
+    ])
+    expect(result.labels[0]!.text).toContain("10115 BERLIN")
+    expect(result.labels[1]!.text).toContain("10119 BERLIN")
+    expect(result.labels[1]!.text).not.toContain("10115")
+  })
+
+  it("takes a parcel out of the open batch at closing when the address was corrected after it was scanned", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const handover = yield* Handover
+        const parcel = (yield* packSo100001).parcel!
+        yield* handover.open({ carrier: "dhl-paket" })
+        // The shop sends the address it already had: nothing on the label changes, the parcel may leave.
+        yield* correctAddress(1, 2, order100001ShipTo)
+        const scanned = yield* handover.scan({ raw: parcel.trackingNumber!, at: at(10_000) })
+        yield* correctAddress(2, 3)
+        const closing = yield* handover.close({ at: at(12_000) })
+        const again = yield* handover.close({ at: at(13_000) })
+        return {
+          parcel,
+          scanned,
+          closing,
+          again,
+          handed: yield* eventsOf("parcel.handed-to-carrier"),
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    expect(result.scanned.refusal).toBeNull()
+    expect(result.scanned.batch?.parcels).toHaveLength(1)
+    expect(result.closing.refusal).toMatchObject({
+      code: "label-address-outdated",
+      variant: "batch",
+      params: { orderId: "SO-100001", parcelId: result.parcel.parcelId }
+    })
+    expect(result.closing.batch?.parcels).toEqual([])
+    expect(result.closing.manifest).toBeNull()
+    expect(result.again.refusal?.code).toBe("batch-empty")
+    expect(result.handed).toEqual([])
+    expect(result.status).toEqual(["packed", "packed"])
+  })
+
+  it("prints no label for the old address when it comes for a parcel that waited for it, and the parcel is packed again", async () => {
+    const service = memoryLabelService()
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const pending = yield* PendingLabels
+        const first = (yield* packSo100001).parcel!
+        yield* correctAddress(1, 2)
+        service.up()
+        const labelled = yield* pending.retryDue
+        const parcel = yield* pack.parcel(first.parcelId)
+        const handover = yield* Handover
+        yield* handover.open({ carrier: "dhl-paket" })
+        const atCage = yield* handover.scan({ raw: first.parcelCode, at: at(10_000) })
+        const labelsBefore = yield* labelTexts
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* pack.voidParcel({ parcelId: first.parcelId, reason: "address corrected", at: at(11_000) })
+        const second = (yield* packSo100001).parcel!
+        return {
+          first,
+          labelled,
+          parcel,
+          atCage,
+          labelsBefore,
+          second,
+          labels: yield* labelTexts,
+          exceptions: yield* eventsOf("pack.exception")
+        }
+      }),
+      tempDb(),
+      Layer.empty,
+      [service.adapter]
+    )
+    expect(result.first.status).toBe("label-pending")
+    expect(result.labelled).toBe(1)
+    expect(result.parcel).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
+    expect(result.labelsBefore).toEqual([])
+    expect(result.exceptions.map((event) => event.payload)).toContainEqual({
+      code: "label-address-outdated",
+      reason: expect.stringContaining(result.first.parcelId),
+      orderId: "SO-100001"
+    })
+    expect(result.atCage.refusal).toMatchObject({ code: "label-address-outdated", variant: "handover" })
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(service.requests.map((request) => [request.parcelId, request.shipTo.postalCode])).toEqual([
+      [result.first.parcelId, "10115"],
+      [result.second.parcelId, "10119"]
+    ])
+    expect(result.second.status).toBe("packed")
+    expect(result.labels).toEqual([
+      { purpose: `label ${result.second.parcelId}`, text: expect.stringContaining("10119 BERLIN") }
+    ])
   })
 })

@@ -8,10 +8,12 @@ import { actorOf } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
+import { type LabelAddressRow, labelAddressOutdated, ORDER_SHIP_TO } from "./labelAddressOutdated.ts"
 import type { PackBenchState } from "./PackBenchState.ts"
 import type { PackConfig } from "./PackConfig.ts"
 import { PackError, storeFailure } from "./PackError.ts"
 import { ParcelVoided } from "./PackEvents.ts"
+import { makeRefusal } from "./PackRefusal.ts"
 import { idleSession } from "./PackSession.ts"
 import type { PrintJobRef } from "./PackView.ts"
 import { type ParcelData, type ParcelRow, parcelViewOf } from "./ParcelRow.ts"
@@ -19,8 +21,9 @@ import { type ParcelData, type ParcelRow, parcelViewOf } from "./ParcelRow.ts"
 const jobRef = (job: PrintJobRef): PrintJobRef => ({ id: job.id, printer: job.printer, purpose: job.purpose })
 
 /**
- * What happens to a parcel after it was packed, while it is still at the bench: its label printed again, or the
- * parcel voided by a manager (the carrier's label cancelled, the order open again, `parcel.voided` recorded).
+ * What happens to a parcel after it was packed, while it is still at the bench: its label printed again (not when
+ * the order's address changed since: see `labelAddressOutdated`), or the parcel voided by a manager (the carrier's
+ * label cancelled, the order open again, `parcel.voided` recorded).
  */
 export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
   Effect.gen(function* () {
@@ -34,10 +37,16 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
     const packer = session.require(["packer", "manager"])
 
     const findParcel = (parcelId: string) =>
-      sql.query<ParcelRow>("SELECT * FROM parcels WHERE parcel_id = ?", [parcelId]).pipe(
-        Effect.mapError(storeFailure),
-        Effect.map((rows) => rows[0])
-      )
+      sql
+        .query<ParcelRow & LabelAddressRow>(
+          `SELECT p.*, ${ORDER_SHIP_TO} FROM parcels p LEFT JOIN orders o ON o.order_id = p.order_id
+           WHERE p.parcel_id = ?`,
+          [parcelId]
+        )
+        .pipe(
+          Effect.mapError(storeFailure),
+          Effect.map((rows) => rows[0])
+        )
 
     const reprint = Effect.fn("PackService.reprint")(function* (input: { readonly parcelId: string }) {
       yield* packer
@@ -50,6 +59,13 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
         return yield* new PackError({
           reason: "label-pending",
           message: `Parcel ${row.parcel_id} has no label yet: it prints by itself when ${row.carrier} answers`
+        })
+      }
+      if (labelAddressOutdated(row)) {
+        return yield* new PackError({
+          reason: "label-address-outdated",
+          message: makeRefusal("label-address-outdated", "reprint", { orderId: row.order_id, parcelId: row.parcel_id })
+            .reason
         })
       }
       const bytes = yield* encodeZpl(data.label, { dpi }).pipe(

@@ -191,6 +191,7 @@ export const makeParcelCompletion = (
           const photo = photographer.photoOf(shot)
           const data: ParcelData = {
             ...(shippingLabel === undefined ? {} : { label: shippingLabel }),
+            shipTo: order.shipTo,
             ...(sscc === undefined ? {} : { ssccUrn: sscc.urn }),
             ...(photo === undefined ? {} : { photo })
           }

@@ -1,6 +1,7 @@
 /** The parcel rows the bench reads and the parcel code printed on them. */
 import type { PackedPhoto } from "../evidence/PackedPhoto.ts"
 import type { ShippingLabel } from "../label/ShippingLabel.ts"
+import type { Address } from "../orders/Order.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import type { ParcelView } from "./PackView.ts"
 
@@ -21,6 +22,12 @@ export interface ParcelRow {
 /** `label` is absent while the parcel waits for its carrier's label service (status `label-pending`). */
 export interface ParcelData {
   readonly label?: ShippingLabel
+  /**
+   * The order's address the carrier was asked to label the parcel for, as the shop sent it (the label carries it
+   * formatted): the station compares it with the order's address before the parcel leaves or its label prints again.
+   * Absent on a parcel packed before parcels kept it, unless migration 0095 could tell it from the event log.
+   */
+  readonly shipTo?: Address
   readonly ssccUrn?: string
   /** The evidence still as `parcel.packed` recorded it; `prunedAtMs` once retention deleted its file. */
   readonly photo?: PackedPhoto & { readonly prunedAtMs?: number }

@@ -10,7 +10,9 @@ import type { ShippingLabel } from "../label/ShippingLabel.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
-import { ParcelLabelPending, ParcelPacked } from "./PackEvents.ts"
+import { type LabelAddressRow, labelAddressOutdated, ORDER_SHIP_TO } from "./labelAddressOutdated.ts"
+import { PackException, ParcelLabelPending, ParcelPacked } from "./PackEvents.ts"
+import { makeRefusal } from "./PackRefusal.ts"
 
 type PayloadOf<D> = D extends EventDefinition<string, infer P> ? P : never
 
@@ -138,6 +140,7 @@ const viewOf = (row: PendingRow): PendingLabel => {
 
 /**
  * Parcels packed while their carrier's label service was out of reach, and the worker that gets their labels.
+ * A label that comes for an address the order no longer has is recorded but not printed (`labelAddressOutdated`).
  * Exactly once: the label's print job, the parcel's tracking number, `parcel.packed` and the removal of the pending
  * row commit in one transaction, and a row already gone is skipped, so a second pass (or a restart after the carrier
  * answered but before the commit) prints nothing twice. The carrier itself is asked again in that case; the request
@@ -185,9 +188,9 @@ export class PendingLabels extends Context.Service<
         const complete = (row: PendingRow, record: PendingRecord, label: ShippingLabel, bytes: Uint8Array) =>
           sql.transaction(
             Effect.gen(function* () {
-              const still = yield* sql.query<{ status: string }>(
-                `SELECT p.status FROM pending_labels l JOIN parcels p ON p.parcel_id = l.parcel_id
-                 WHERE l.parcel_id = ?`,
+              const still = yield* sql.query<LabelAddressRow>(
+                `SELECT p.data, ${ORDER_SHIP_TO} FROM pending_labels l JOIN parcels p ON p.parcel_id = l.parcel_id
+                 LEFT JOIN orders o ON o.order_id = p.order_id WHERE l.parcel_id = ?`,
                 [row.parcel_id]
               )
               if (still[0] === undefined) return false
@@ -196,7 +199,21 @@ export class PendingLabels extends Context.Service<
                 "UPDATE parcels SET status = 'packed', tracking_number = ?, data = json_set(data, '$.label', json(?)) WHERE parcel_id = ?",
                 [label.trackingNumber, JSON.stringify(label), row.parcel_id]
               )
-              yield* printQueue.enqueue({ printer: "label", purpose: `label ${row.parcel_id}`, bytes })
+              // The shop corrected the address while the parcel waited: the label is kept (its tracking number is
+              // what voiding cancels with the carrier) but not printed, and the refusal says what to do instead.
+              if (labelAddressOutdated(still[0])) {
+                const refusal = makeRefusal("label-address-outdated", "pending", {
+                  orderId: record.packed.orderId,
+                  parcelId: row.parcel_id
+                })
+                yield* log.append(PackException, {
+                  code: refusal.code,
+                  reason: refusal.reason,
+                  orderId: record.packed.orderId
+                })
+              } else {
+                yield* printQueue.enqueue({ printer: "label", purpose: `label ${row.parcel_id}`, bytes })
+              }
               yield* log.append(
                 ParcelPacked,
                 { ...record.packed, trackingNumber: label.trackingNumber },

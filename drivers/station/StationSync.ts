@@ -8,6 +8,7 @@ import { registerCatalogInbound } from "../../core/catalog/CatalogInbound.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { registerOrderInbound } from "../../core/orders/OrderInbound.ts"
 import { registerBoxInbound } from "../../core/pack/BoxInbound.ts"
+import { benchOrderProbe } from "../../core/pack/benchOrderProbe.ts"
 import { PackService } from "../../core/pack/PackService.ts"
 import { registerReturnsInbound } from "../../core/returns/ReturnsInbound.ts"
 import { ReturnsService } from "../../core/returns/ReturnsService.ts"
@@ -56,24 +57,10 @@ const inboundHandlers = Layer.effectDiscard(
     yield* registerRulesInbound(inbox, returns.installRules)
     yield* registerCatalogInbound(inbox)
     yield* registerBoxInbound(inbox)
-    yield* registerOrderInbound(inbox, {
-      isOpen: (orderId) => Effect.map(pack.state, (view) => view.order?.orderId === orderId),
-      interrupt: (orderId, reason) =>
-        Effect.gen(function* () {
-          const released = yield* pack.release(orderId)
-          yield* pushes.publish("alert", {
-            level: reason === "cancelled" ? "error" : "warning",
-            code: `order-${reason}`,
-            message:
-              reason === "cancelled"
-                ? `Order ${orderId} was cancelled by the shop${released ? ": put the items back" : ""}`
-                : reason === "changed"
-                  ? `Order ${orderId} was changed by the shop${released ? ": scan the order again" : ""}`
-                  : `The address of order ${orderId} was corrected${released ? ": scan the order again" : ""}`,
-            orderId
-          })
-        })
-    })
+    yield* registerOrderInbound(
+      inbox,
+      benchOrderProbe(pack, (alert) => pushes.publish("alert", alert))
+    )
   })
 )
 

@@ -68,6 +68,7 @@ describe("translations", () => {
       "store-refused",
       "store-unavailable",
       "label-content",
+      "label-address-outdated",
       "insert-encoding"
     ]
     for (const code of codes) expect(Object.hasOwn(de, `error.${code}`), code).toBe(true)

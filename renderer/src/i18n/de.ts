@@ -433,6 +433,8 @@ export const de = {
   "error.store-refused": "Die Datenbank der Station nimmt nichts mehr an (Speicher voll?).",
   "error.store-unavailable": "Die Datenbank der Station ist nicht erreichbar.",
   "error.label-content": "Das Etikett kann so nicht gedruckt werden.",
+  "error.label-address-outdated":
+    "Die Adresse des Auftrags wurde korrigiert, nachdem dieses Etikett erstellt war – die Leitung storniert das Paket, dann neu packen.",
   "error.insert-encoding": "Der Beleg kann so nicht gedruckt werden.",
   "error.bad-response": "Die Station hat unerwartet geantwortet.",
   "error.transport": "Station nicht erreichbar.",
@@ -500,6 +502,8 @@ export const de = {
   "alert.acknowledge": "Verstanden (Enter)",
   "alert.order-cancelled": "Auftrag {orderId} wurde vom Shop storniert – nicht packen, Artikel zurücklegen.",
   "alert.order-address-corrected": "Die Adresse von Auftrag {orderId} wurde korrigiert – Auftrag neu scannen.",
+  "alert.order-address-corrected-labelled":
+    "Die Adresse von Auftrag {orderId} wurde korrigiert, nachdem sein Paket etikettiert war – Paket am Packplatz lassen: Die Leitung storniert es, dann den Auftrag neu packen.",
   "alert.order-changed": "Auftrag {orderId} wurde vom Shop geändert – Auftrag neu scannen.",
   "alert.sync-conflict":
     "Zwei Nachrichten mit derselben Nummer: Die zweite wurde in Quarantäne genommen, nicht verworfen – bitte den Administrator informieren (Manager-Ansicht: Konflikte).",
@@ -571,6 +575,7 @@ export const de = {
   "refusal.parcel-not-packed": "Paket ist nicht bereit zur Übergabe",
   "refusal.parcel-other-carrier": "Paket gehört zu einem anderen Spediteur",
   "refusal.parcel-already-scanned": "Paket schon gescannt (doppelt)",
+  "refusal.label-address-outdated": "Adresse korrigiert – Etikett falsch: Paket stornieren und neu packen",
   "refusal.order-unknown.station": "Auftrag {orderId} gibt es an dieser Station nicht",
   "refusal.order-unknown.tote": "Behälter {toteId} ist keinem Auftrag zugeordnet",
   "refusal.order-unknown.gone": "Auftrag {orderId} ist nicht mehr an dieser Station: Artikel zurücklegen",
@@ -646,7 +651,15 @@ export const de = {
   "refusal.parcel-already-scanned.reason": "Paket {parcelId} ist schon in dieser Übergabe",
   "refusal.order-changed.status":
     "Auftrag {orderId} hat jetzt den Status „{orderStatus}“: Artikel für das Büro zur Seite legen",
-  "refusal.order-changed.edited": "Der Shop hat Auftrag {orderId} geändert, während die Station aus war: neu scannen"
+  "refusal.order-changed.edited": "Der Shop hat Auftrag {orderId} geändert, während die Station aus war: neu scannen",
+  "refusal.label-address-outdated.handover":
+    "Die Adresse von Auftrag {orderId} wurde korrigiert, nachdem Paket {parcelId} etikettiert war: Es darf nicht mit der alten Adresse raus. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
+  "refusal.label-address-outdated.batch":
+    "Die Adresse von Auftrag {orderId} wurde korrigiert, nachdem Paket {parcelId} gescannt war: Es ist aus dieser Übergabe genommen, bitte wieder aus dem Käfig holen. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
+  "refusal.label-address-outdated.reprint":
+    "Die Adresse von Auftrag {orderId} wurde korrigiert, nachdem Paket {parcelId} etikettiert war: Sein Etikett trägt die alte Adresse. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
+  "refusal.label-address-outdated.pending":
+    "Die Adresse von Auftrag {orderId} wurde korrigiert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett mit der alten Adresse wurde nicht gedruckt. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird"
 } as const
 
 export type MessageKey = keyof typeof de

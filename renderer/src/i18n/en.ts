@@ -432,6 +432,8 @@ export const en: Messages = {
   "error.store-refused": "The station database accepts nothing more (disk full?).",
   "error.store-unavailable": "The station database is not reachable.",
   "error.label-content": "This label cannot be printed as it is.",
+  "error.label-address-outdated":
+    "The order's address was corrected after this label was made – a manager voids the parcel, then pack it again.",
   "error.insert-encoding": "This receipt cannot be printed as it is.",
   "error.bad-response": "The station gave an unexpected answer.",
   "error.transport": "Station not reachable.",
@@ -499,6 +501,8 @@ export const en: Messages = {
   "alert.acknowledge": "Got it (Enter)",
   "alert.order-cancelled": "Order {orderId} was cancelled by the shop – do not pack it, put the items back.",
   "alert.order-address-corrected": "The address of order {orderId} was corrected – scan the order again.",
+  "alert.order-address-corrected-labelled":
+    "The address of order {orderId} was corrected after its parcel was labelled – keep the parcel at the bench: a manager voids it, then pack the order again.",
   "alert.order-changed": "Order {orderId} was changed by the shop – scan the order again.",
   "alert.sync-conflict":
     "Two messages with the same number: the second was quarantined, not dropped – tell the administrator (Manager screen: conflicts).",
@@ -570,6 +574,7 @@ export const en: Messages = {
   "refusal.parcel-not-packed": "Parcel is not ready for handover",
   "refusal.parcel-other-carrier": "Parcel is for another carrier",
   "refusal.parcel-already-scanned": "Parcel already scanned (duplicate)",
+  "refusal.label-address-outdated": "Address corrected – the label is wrong: void the parcel and pack it again",
   "refusal.order-unknown.station": "No order {orderId} at this station",
   "refusal.order-unknown.tote": "Tote {toteId} is not assigned to an order",
   "refusal.order-unknown.gone": "Order {orderId} is no longer at this station: put the items back",
@@ -640,5 +645,13 @@ export const en: Messages = {
     "Parcel {parcelId} goes with {carrier}, not {batchCarrier}: put it with its carrier",
   "refusal.parcel-already-scanned.reason": "Parcel {parcelId} is already in this batch",
   "refusal.order-changed.status": "Order {orderId} is now “{orderStatus}”: put the items aside for the office",
-  "refusal.order-changed.edited": "The shop changed order {orderId} while the station was off: scan it again"
+  "refusal.order-changed.edited": "The shop changed order {orderId} while the station was off: scan it again",
+  "refusal.label-address-outdated.handover":
+    "The address of order {orderId} was corrected after parcel {parcelId} was labelled: it must not leave with the old address. A manager voids the parcel, then pack it again so a label with the corrected address prints",
+  "refusal.label-address-outdated.batch":
+    "The address of order {orderId} was corrected after parcel {parcelId} was scanned: it is off this batch, take it back out of the cage. A manager voids the parcel, then pack it again so a label with the corrected address prints",
+  "refusal.label-address-outdated.reprint":
+    "The address of order {orderId} was corrected after parcel {parcelId} was labelled: its label has the old address. A manager voids the parcel, then pack it again so a label with the corrected address prints",
+  "refusal.label-address-outdated.pending":
+    "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints"
 }

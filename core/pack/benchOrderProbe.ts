@@ -1,0 +1,62 @@
+/** How the pack bench answers the shop changing the order it has open: off the bench where it can, and an alert. */
+import { Effect } from "effect"
+import type { OpenOrderProbe } from "../orders/OrderInbound.ts"
+import type { StationAlert } from "../station/StationStatusApi.ts"
+import type { PackService } from "./PackService.ts"
+
+type InterruptReason = Parameters<OpenOrderProbe["interrupt"]>[1]
+
+/**
+ * What the interruption left on the bench: `labelled`, the order's parcel is labelled and on the bench (it stays:
+ * voiding it is a person's call); `released`, the order was taken off the bench before its parcel was made (the
+ * packer scans it again or puts the items back); `gone`, the bench had moved on by then.
+ */
+export type BenchAfterInterrupt = "released" | "labelled" | "gone"
+
+/**
+ * The alert for `orderId`: its code is the UI's text key (`alert.<code>`), its message the English text. An address
+ * corrected under a labelled parcel is an error with a code of its own: the label has the old address, and "scan the
+ * order again" would only be refused (the order is packed).
+ */
+export const orderInterruptAlert = (
+  orderId: string,
+  reason: InterruptReason,
+  bench: BenchAfterInterrupt
+): typeof StationAlert.Type => {
+  const released = bench === "released"
+  if (reason === "address-corrected" && bench === "labelled") {
+    return {
+      level: "error",
+      code: "order-address-corrected-labelled",
+      message: `The address of order ${orderId} was corrected after its parcel was labelled: keep the parcel at the bench, a manager voids it, then pack the order again`,
+      orderId
+    }
+  }
+  return {
+    level: reason === "cancelled" ? "error" : "warning",
+    code: `order-${reason}`,
+    message:
+      reason === "cancelled"
+        ? `Order ${orderId} was cancelled by the shop${released ? ": put the items back" : ""}`
+        : reason === "changed"
+          ? `Order ${orderId} was changed by the shop${released ? ": scan the order again" : ""}`
+          : `The address of order ${orderId} was corrected${released ? ": scan the order again" : ""}`,
+    orderId
+  }
+}
+
+/** The probe the order inbox asks about the bench: the order is open while the bench shows it, labelled or not. */
+export const benchOrderProbe = (
+  pack: PackService["Service"],
+  raise: (alert: typeof StationAlert.Type) => Effect.Effect<void>
+): OpenOrderProbe => ({
+  isOpen: (orderId) => Effect.map(pack.state, (view) => view.order?.orderId === orderId),
+  interrupt: (orderId, reason) =>
+    Effect.gen(function* () {
+      const released = yield* pack.release(orderId)
+      // The packed parcel stays in the view after its session is released: it is what is physically on the bench.
+      const parcel = (yield* pack.state).parcel
+      const labelled = parcel?.orderId === orderId && (parcel.status === "packed" || parcel.status === "label-pending")
+      yield* raise(orderInterruptAlert(orderId, reason, labelled ? "labelled" : released ? "released" : "gone"))
+    })
+})
