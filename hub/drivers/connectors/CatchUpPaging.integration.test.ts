@@ -15,7 +15,7 @@ import { sampleOrder } from "./shopConformance.suite.ts"
 /** More orders than one catch-up page holds (50 at every connector), so that a pass reads a second page. */
 const ORDERS = 60
 
-describe.each(["woocommerce", "shopify"] as const)(
+describe.each(["woocommerce", "shopware", "shopify"] as const)(
   "a catch-up pass against the fake %s while the shop changes orders",
   (kind: ShopKind) => {
     it("takes every order, and with the next pass every change made while it paged", async () => {
