@@ -204,7 +204,7 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       // newer change then moved the next pass's bound past it. Now such an order moves to the end of the changed
       // list, still ahead; the orders at the bounds are read again, and the hub drops the repeats as stale.
       const moved = createdMs > Date.parse(at.created) || updatedMs > Date.parse(at.updated)
-      // A page all at the bounds (ms apart at most) gives no newer time to ask from: only then the next page number.
+      // A page whose times all equal the bounds gives no newer time to ask from: only then the next page number.
       const next: PollCursor = moved
         ? { created: shopwareTime(createdMs), updated: shopwareTime(updatedMs), page: 1 }
         : { ...at, page: more ? at.page + 1 : 1 }
