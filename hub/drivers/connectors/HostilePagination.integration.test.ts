@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { catchUpPass } from "../../../fixtures/shops/catchUpPass.ts"
 import { testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
 import type { ShopConnector } from "../../core/shop/ShopConnector.ts"
 import { makeShopifyConnector } from "./shopify/ShopifyConnector.ts"
@@ -25,21 +26,20 @@ const startEndlessShop = async (answer: (request: IncomingMessage, response: Ser
 const json = (response: ServerResponse, body: unknown, headers: Record<string, string> = {}) =>
   response.writeHead(200, { "content-type": "application/json", ...headers }).end(JSON.stringify(body))
 
-/** The pages one catch-up pass reads (the hub's own bound: 100), following `more` as the hub does. */
-const onePass = (connector: ShopConnector) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      let cursor: string | undefined
-      let read = 0
-      for (let page = 0; page < 100; page++) {
-        const result = yield* connector.ordersChangedSince(cursor, Date.UTC(2026, 5, 1), Date.UTC(2026, 5, 2))
-        read++
-        cursor = result.cursor
-        if (!result.more) break
-      }
-      return { read, cursor }
-    })
-  )
+const wooConnector = (url: string) =>
+  makeWooCommerceConnector({
+    settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
+    credentials: { consumerKey: "ck_0", consumerSecret: "cs_0", webhookSecret: "woo-secret-0000" },
+    url,
+    completedStatus: "completed",
+    timeoutMs: 1_000
+  })
+
+/** How many pages one catch-up pass reads, and the cursor it ends with. */
+const onePass = async (connector: ShopConnector) => {
+  const pages = await catchUpPass(connector, undefined, Date.UTC(2026, 5, 1), Date.UTC(2026, 5, 2))
+  return { read: pages.length, cursor: pages.at(-1)?.cursor }
+}
 
 describe("a catch-up poll against a shop whose pagination never ends", () => {
   it("WooCommerce: an empty page ends the pass, whatever X-WP-TotalPages claims", async () => {
@@ -47,19 +47,38 @@ describe("a catch-up poll against a shop whose pagination never ends", () => {
       json(response, [], { "X-WP-Total": "50000000", "X-WP-TotalPages": "1000000" })
     )
     try {
-      const connector = makeWooCommerceConnector({
-        settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
-        credentials: { consumerKey: "ck_0", consumerSecret: "cs_0", webhookSecret: "woo-secret-0000" },
-        url: shop.url,
-        completedStatus: "completed",
-        timeoutMs: 1_000
-      })
-      const pass = await onePass(connector)
+      const pass = await onePass(wooConnector(shop.url))
       expect(pass.read).toBe(1)
       // The next pass starts again from the first page of what changed since, not from page 2 of a million.
       expect(JSON.parse(pass.cursor ?? "")).toMatchObject({ page: 1 })
     } finally {
       await shop.close()
+    }
+  })
+
+  it("WooCommerce: the same full page whatever is asked is never asked for twice, and X-WP-TotalPages still ends the pass", async () => {
+    const page = Array.from({ length: 50 }, (_, n) => ({
+      id: n + 1,
+      date_modified_gmt: `2026-06-01T00:00:${String(n).padStart(2, "0")}`
+    }))
+    // Asked again from its newest change, the page gives no newer one: the pass goes on by page number.
+    for (const [totalPages, reads] of [
+      ["3", 4],
+      ["1000000", 100]
+    ] as const) {
+      const asked: Array<string> = []
+      const shop = await startEndlessShop((request, response) => {
+        const query = new URL(request.url ?? "/", "http://shop.invalid").searchParams
+        asked.push(`${query.get("modified_after")} page ${query.get("page")}`)
+        json(response, page, { "X-WP-Total": "50000000", "X-WP-TotalPages": totalPages })
+      })
+      try {
+        const pass = await onePass(wooConnector(shop.url))
+        expect(pass.read).toBe(reads)
+        expect(new Set(asked).size).toBe(reads)
+      } finally {
+        await shop.close()
+      }
     }
   })
 
@@ -152,18 +171,7 @@ describe("a catch-up page with an entry that is no order", () => {
   const cases: ReadonlyArray<
     [string, (url: string) => ShopConnector, (response: ServerResponse, url: string) => void]
   > = [
-    [
-      "WooCommerce",
-      (url) =>
-        makeWooCommerceConnector({
-          settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
-          credentials: { consumerKey: "ck_0", consumerSecret: "cs_0", webhookSecret: "woo-secret-0000" },
-          url,
-          completedStatus: "completed",
-          timeoutMs: 1_000
-        }),
-      (response) => json(response, [null, 7], { "X-WP-TotalPages": "1" })
-    ],
+    ["WooCommerce", wooConnector, (response) => json(response, [null, 7], { "X-WP-TotalPages": "1" })],
     [
       "Shopware",
       (url) =>

@@ -155,6 +155,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
         cursor === undefined
           ? { since: new Date(sinceMs).toISOString(), after: null, max: new Date(sinceMs).toISOString() }
           : (JSON.parse(cursor) as PollCursor)
+      // No skip: the cursor names the last node (UPDATED_AT, id), not an offset; a mid-pass change moves behind it.
       const data = yield* graphql<{
         orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ReadonlyArray<ShopifyOrder> }
       }>(shopifyQueries.orders, { first: 50, after: at.after, query: `updated_at:>='${at.since}'` })

@@ -8,6 +8,7 @@ import { migrate } from "../../../../core/store/Migrations.ts"
 import { Sql } from "../../../../core/store/Sql.ts"
 import { StationClock } from "../../../../core/time/Clock.ts"
 import { layerSqlite } from "../../../../drivers/sqlite/SqliteSql.ts"
+import { catchUpPass } from "../../../../fixtures/shops/catchUpPass.ts"
 import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
 import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { shopwareId, startFakeShopware } from "../../../../fixtures/shops/shopware/FakeShopware.ts"
@@ -23,15 +24,19 @@ const credentials = {
   appSecret: "shopware-app-secret-01"
 }
 
-shopConformanceSuite("Shopware 6", async () => {
-  const fake = await startFakeShopware(credentials)
-  const connector = makeShopwareConnector({
+/** The connector these tests run, against the fake shop at `url`. */
+const shopwareConnector = (url: string) =>
+  makeShopwareConnector({
     settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
     credentials,
-    url: fake.url(),
+    url,
     webhookUrl: undefined,
     timeoutMs: 1_000
   })
+
+shopConformanceSuite("Shopware 6", async () => {
+  const fake = await startFakeShopware(credentials)
+  const connector = shopwareConnector(fake.url())
   return {
     fake,
     connector,
@@ -64,21 +69,20 @@ describe("a Shopware order stamped far ahead of the hub's clock", () => {
   it("does not move the catch-up's cursor past the orders that follow it", async () => {
     const fake = await startFakeShopware(credentials)
     try {
-      const connector = makeShopwareConnector({
-        settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
-        credentials,
-        url: fake.url(),
-        webhookUrl: undefined,
-        timeoutMs: 1_000
-      })
+      const connector = shopwareConnector(fake.url())
       const ahead = await fake.placeOrder(sampleOrder(81))
       fake.breakFields(ahead.order.id, { updatedAt: "2099-01-01T00:00:00.000+00:00" })
       const first = await fake.placeOrder(sampleOrder(82))
       const nowMs = first.order.updatedAtMs
       const page = await Effect.runPromise(connector.ordersChangedSince(undefined, nowMs - 60_000, nowMs))
       expect(page.orders).toHaveLength(2)
-      const firstChange = new Date(first.order.createdAtMs).toISOString().replace("Z", "+00:00")
-      expect(JSON.parse(page.cursor)).toEqual({ since: firstChange, page: 1, max: firstChange })
+      const shopTime = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00")
+      // The order far ahead was changed (its updatedAt is set): the bound of the changed orders stays where it was.
+      expect(JSON.parse(page.cursor)).toEqual({
+        created: shopTime(first.order.createdAtMs),
+        updated: shopTime(nowMs - 60_000),
+        page: 1
+      })
     } finally {
       await fake.close()
     }
@@ -90,13 +94,7 @@ describe("a Shopware webhook that names many orders", () => {
     const fake = await startFakeShopware(credentials)
     const dir = mkdtempSync(join(tmpdir(), "pb-shopware-many-"))
     try {
-      const connector = makeShopwareConnector({
-        settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
-        credentials,
-        url: fake.url(),
-        webhookUrl: undefined,
-        timeoutMs: 1_000
-      })
+      const connector = shopwareConnector(fake.url())
       const named = webhookReadsPerRequest * 3 + 2
       const placed = []
       for (let n = 0; n < named; n++) placed.push((await fake.placeOrder(sampleOrder(200 + n))).order)
@@ -153,6 +151,34 @@ describe("a Shopware webhook that names many orders", () => {
     } finally {
       await fake.close()
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("Shopware catch-up paging", () => {
+  it("goes on from a cursor an older hub stored in the middle of a pass, from its bound", async () => {
+    const fake = await startFakeShopware(credentials)
+    try {
+      const startMs = Date.UTC(2026, 5, 1, 8)
+      const placed = []
+      for (let n = 0; n < 60; n++) {
+        fake.now = () => startMs + n * 1_000
+        placed.push((await fake.placeOrder(sampleOrder(600 + n))).order)
+      }
+      fake.now = () => startMs + 90_000
+      fake.change(placed[0]!.id)
+      // The older hub paged by number through the orders sorted by creation, from one bound for both lists.
+      const stored = { since: "2026-06-01T07:59:00.000Z", page: 2, max: "2026-06-01T08:00:49.000+00:00" }
+      const pages = await catchUpPass(shopwareConnector(fake.url()), JSON.stringify(stored), 0, startMs + 120_000)
+      const read = pages.flatMap((page) => page.orders.map((order) => order.shopOrderId))
+      expect(new Set(read)).toEqual(new Set(placed.map((order) => shopwareId(0xa, order.id))))
+      expect(JSON.parse(pages.at(-1)?.cursor ?? "")).toEqual({
+        created: "2026-06-01T08:00:59.000+00:00",
+        updated: "2026-06-01T08:01:30.000+00:00",
+        page: 1
+      })
+    } finally {
+      await fake.close()
     }
   })
 })

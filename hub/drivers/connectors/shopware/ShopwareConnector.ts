@@ -130,17 +130,33 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       return order === undefined ? undefined : mapShopwareOrder(order)
     })
 
+  /**
+   * Where a catch-up stands. Shopware leaves `updatedAt` null until an order is first changed, so what changed since
+   * is two lists, each with its own bound (inclusive): the orders never changed, created from `created`, and the
+   * changed ones, updated from `updated`; `page` of the two.
+   */
   interface PollCursor {
-    readonly since: string
+    readonly created: string
+    readonly updated: string
     readonly page: number
-    readonly max: string
+  }
+
+  /** A time as Shopware writes it in its answers. */
+  const shopwareTime = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00")
+
+  const readCursor = (cursor: string | undefined, sinceMs: number): PollCursor => {
+    if (cursor === undefined) return { created: shopwareTime(sinceMs), updated: shopwareTime(sinceMs), page: 1 }
+    const stored = JSON.parse(cursor) as PollCursor | { readonly since: string }
+    // An older hub's cursor (since, page, max) has one bound for both lists, and its page counted a list sorted
+    // otherwise: the pass starts again from that bound.
+    return "since" in stored ? { created: stored.since, updated: stored.since, page: 1 } : stored
   }
 
   const ordersChangedSince = (cursor: string | undefined, sinceMs: number, nowMs: number) =>
     Effect.gen(function* () {
-      const start = new Date(sinceMs).toISOString()
-      const at: PollCursor = cursor === undefined ? { since: start, page: 1, max: start } : JSON.parse(cursor)
-      // An order never edited has no updatedAt in Shopware: its creation counts as its last change.
+      const at = readCursor(cursor, sinceMs)
+      // Sorted by `updatedAt` (NULL first in MySQL) then `createdAt`, each list comes in order of its own bound,
+      // whichever of the two the shop puts first.
       const result = yield* searchOrders({
         page: at.page,
         limit: 50,
@@ -149,24 +165,49 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
             type: "multi",
             operator: "or",
             queries: [
-              { type: "range", field: "updatedAt", parameters: { gte: at.since } },
-              { type: "range", field: "createdAt", parameters: { gte: at.since } }
+              {
+                type: "multi",
+                operator: "and",
+                queries: [
+                  { type: "equals", field: "updatedAt", value: null },
+                  { type: "range", field: "createdAt", parameters: { gte: at.created } }
+                ]
+              },
+              { type: "range", field: "updatedAt", parameters: { gte: at.updated } }
             ]
           }
         ],
-        sort: [{ field: "createdAt", order: "ASC" }]
+        sort: [
+          { field: "updatedAt", order: "ASC" },
+          { field: "createdAt", order: "ASC" },
+          { field: "id", order: "ASC" }
+        ]
       })
-      // Only a plausible change time moves the cursor (one far ahead would hide every order to come).
-      const max = result.data.reduce((latest, order) => {
+      // Only a plausible change time moves a bound (one far ahead would hide every order to come).
+      let createdMs = Date.parse(at.created)
+      let updatedMs = Date.parse(at.updated)
+      for (const order of result.data) {
         // An entry that is no order (mapped to a withheld one below) has no change time to take.
-        if (!isObject(order)) return latest
-        const changed = order.updatedAt ?? order.createdAt
-        return plausibleChange(Date.parse(changed), nowMs) && changed > latest ? changed : latest
-      }, at.max)
+        if (!isObject(order)) continue
+        const never = order.updatedAt === null || order.updatedAt === undefined
+        const text = never ? order.createdAt : order.updatedAt
+        const changedMs = typeof text === "string" ? Date.parse(text) : Number.NaN
+        if (!plausibleChange(changedMs, nowMs)) continue
+        if (never && changedMs > createdMs) createdMs = changedMs
+        if (!never && changedMs > updatedMs) updatedMs = changedMs
+      }
       // An empty page ends the pass whatever total the shop claims: paging on through empty pages would keep the
       // catch-up from ever starting again at what changed since.
       const more = result.data.length > 0 && at.page * 50 < (result.total ?? 0)
-      const next: PollCursor = more ? { since: at.since, page: at.page + 1, max } : { since: max, page: 1, max }
+      // Keyset paging: the next page asks again from the newest times read, not for page N + 1. Offset paging lost
+      // changes: an order read on an earlier page that changed meanwhile was not read again, and a later page's
+      // newer change then moved the next pass's bound past it. Now such an order moves to the end of the changed
+      // list, still ahead; the orders at the bounds are read again, and the hub drops the repeats as stale.
+      const moved = createdMs > Date.parse(at.created) || updatedMs > Date.parse(at.updated)
+      // A page whose times all equal the bounds gives no newer time to ask from: only then the next page number.
+      const next: PollCursor = moved
+        ? { created: shopwareTime(createdMs), updated: shopwareTime(updatedMs), page: 1 }
+        : { ...at, page: more ? at.page + 1 : 1 }
       return { orders: result.data.map(mapShopwareOrder), cursor: JSON.stringify(next), more }
     })
 

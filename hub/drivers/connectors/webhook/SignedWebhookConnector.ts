@@ -208,6 +208,7 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
       options.shopUrl === undefined
         ? Effect.succeed({ orders: [], cursor: cursor ?? "", more: false })
         : Effect.gen(function* () {
+            // The shop pages with its own cursor; the README asks it for a position (change time, id), not an offset.
             const text = yield* request("GET", `/orders?since=${encodeURIComponent(cursor ?? "")}`, undefined)
             const page = yield* decodePage(text).pipe(
               Effect.mapError(

@@ -8,6 +8,7 @@ import { migrate } from "../../../../core/store/Migrations.ts"
 import { Sql } from "../../../../core/store/Sql.ts"
 import { StationClock } from "../../../../core/time/Clock.ts"
 import { layerSqlite } from "../../../../drivers/sqlite/SqliteSql.ts"
+import { catchUpPass } from "../../../../fixtures/shops/catchUpPass.ts"
 import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
 import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { testShopHubOptions } from "../../../../fixtures/shops/testShopHubOptions.ts"
@@ -288,6 +289,59 @@ describe("WooCommerce orders stamped far ahead of the hub's clock", () => {
         {
           shop_order_id: String(ahead.order.id),
           reason: `change time ${Date.parse("2099-01-01T00:00:00Z")} is not a plausible time`
+        }
+      ])
+    })
+  })
+})
+
+describe("WooCommerce catch-up paging", () => {
+  /** The pages of one catch-up pass from `cursor`: the orders' ids, the cursor as stored, and `more`. */
+  const pass = async (connector: ShopConnector, cursor: string | undefined, sinceMs: number, nowMs: number) =>
+    (await catchUpPass(connector, cursor, sinceMs, nowMs)).map((page) => ({
+      ids: page.orders.map((order) => order.shopOrderId),
+      cursor: JSON.parse(page.cursor),
+      more: page.more
+    }))
+
+  it("reads more orders changed in one second than a page holds by page number, then asks from the newest change", async () => {
+    await withFakeShop("pb-woo-one-second-", async (fake, connector) => {
+      const secondMs = Date.UTC(2026, 5, 1, 8)
+      fake.now = () => secondMs
+      const bulk = []
+      for (let n = 1; n <= 60; n++) bulk.push((await fake.placeOrder(sampleOrder(300 + n))).order)
+      fake.now = () => secondMs + 5_000
+      const later = (await fake.placeOrder(sampleOrder(400))).order
+      const pages = await pass(connector, undefined, secondMs - 60_000, secondMs + 60_000)
+      // The first page moves the cursor to the second before its newest change; the same page again gives no newer
+      // time, so the second page of that `since` follows; it reaches a later change, asked from again at the end.
+      expect(pages.map((page) => [page.cursor, page.more])).toEqual([
+        [{ since: "2026-06-01T07:59:59", page: 1, max: "2026-06-01T08:00:00" }, true],
+        [{ since: "2026-06-01T07:59:59", page: 2, max: "2026-06-01T08:00:00" }, true],
+        [{ since: "2026-06-01T08:00:04", page: 1, max: "2026-06-01T08:00:05" }, false]
+      ])
+      expect(new Set(pages.flatMap((page) => page.ids))).toEqual(
+        new Set([...bulk, later].map((order) => String(order.id)))
+      )
+    })
+  })
+
+  it("goes on from a cursor an older hub stored in the middle of a pass", async () => {
+    await withFakeShop("pb-woo-old-cursor-", async (fake, connector) => {
+      const startMs = Date.UTC(2026, 5, 1, 8)
+      const placed = []
+      for (let n = 0; n < 60; n++) {
+        fake.now = () => startMs + n * 1_000
+        placed.push((await fake.placeOrder(sampleOrder(500 + n))).order)
+      }
+      // The older hub paged by number: it had read page 1 of the orders changed after 07:59:00.
+      const stored = { since: "2026-06-01T07:59:00", page: 2, max: "2026-06-01T08:00:49" }
+      const pages = await pass(connector, JSON.stringify(stored), startMs - 60_000, startMs + 120_000)
+      expect(pages).toEqual([
+        {
+          ids: placed.slice(50).map((order) => String(order.id)),
+          cursor: { since: "2026-06-01T08:00:58", page: 1, max: "2026-06-01T08:00:59" },
+          more: false
         }
       ])
     })

@@ -120,15 +120,22 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       return mapWooOrder(found.success.data as WooOrder)
     })
 
+  /**
+   * Where a catch-up stands: the orders changed after `since`, their page `page`, and the newest plausible change read
+   * in `max`. The same shape as before keyset paging, so a cursor stored by an older hub is read as it was written.
+   */
   interface PollCursor {
     readonly since: string
     readonly page: number
     readonly max: string
   }
 
+  /** A time as `modified_after` takes it and `date_modified_gmt` gives it: GMT, whole seconds, no zone. */
+  const wooTime = (ms: number) => new Date(ms).toISOString().slice(0, 19)
+
   const ordersChangedSince = (cursor: string | undefined, sinceMs: number, nowMs: number) =>
     Effect.gen(function* () {
-      const start = new Date(sinceMs).toISOString().slice(0, 19)
+      const start = wooTime(sinceMs)
       const at: PollCursor = cursor === undefined ? { since: start, page: 1, max: start } : JSON.parse(cursor)
       const response = yield* call("get", "orders", undefined, {
         modified_after: at.since,
@@ -141,22 +148,31 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       const orders = response.data as ReadonlyArray<WooOrder>
       // Only a plausible change time moves the cursor: one order with a broken date or one far ahead (quarantined
       // by the hub) must not make the next catch-up start from a time that is none, or after every order to come.
-      const max = orders.reduce((latest, order) => {
+      const maxMs = orders.reduce((latest, order) => {
         // An entry that is no order (mapped to a withheld one below) has no change time to take.
         if (!isObject(order)) return latest
-        const modified = order.date_modified_gmt
-        return modified !== null && plausibleChange(gmt(modified), nowMs) && modified > latest ? modified : latest
-      }, at.max)
+        const modified = gmt(order.date_modified_gmt)
+        return plausibleChange(modified, nowMs) && modified > latest ? modified : latest
+      }, gmt(at.max))
       const pages = Number(response.headers["x-wp-totalpages"] ?? "1")
       // An empty page ends the pass whatever X-WP-TotalPages claims: paging on through empty pages would keep the
       // catch-up from ever starting again at what changed since.
       const more = orders.length > 0 && at.page < pages
-      // `modified_after` is exclusive: the next catch-up starts a second before the newest change seen, so a change
-      // in the same second is not lost (the hub drops the repeats as stale).
-      const since = new Date(Date.parse(`${max}Z`) - 1000).toISOString().slice(0, 19)
-      const next: PollCursor = more
-        ? { since: at.since, page: at.page + 1, max }
-        : { since: since < at.since ? at.since : since, page: 1, max }
+      // Keyset paging: the next page asks again for what changed after the newest change read, not for page N + 1.
+      // The list is sorted by change time, so an order read on an earlier page that changes meanwhile moves to its
+      // end, and with page numbers the first order of the next page would slide onto the page already read, never to
+      // be read, with the cursor then moving past its change. `modified_after` is exclusive and times are whole
+      // seconds, so the next page starts a second before the newest change (the hub drops the repeats as stale).
+      const since = wooTime(maxMs - 1000)
+      const moved = gmt(since) > gmt(at.since)
+      const max = wooTime(maxMs)
+      // A page whose changes all fall in the second after `since` gives no newer time to ask from: only then the
+      // next page of the same `since`.
+      const next: PollCursor = moved
+        ? { since, page: 1, max }
+        : more
+          ? { since: at.since, page: at.page + 1, max }
+          : { since: at.since, page: 1, max }
       return { orders: orders.map(mapWooOrder), cursor: JSON.stringify(next), more }
     })
 
