@@ -1,16 +1,10 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Effect, Layer, References } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
+import { inboxScenario, shopMessage } from "../../fixtures/InboxScenario.ts"
+import { fixture } from "../../fixtures/SeededStation.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
-import { Broker, type BrokerMessage } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
-import { makeMemoryBus } from "../sync/MemoryBroker.ts"
-import { encodeJson } from "../sync/Topics.ts"
-import { StationClock } from "../time/Clock.ts"
 import type { Box } from "./Box.ts"
 import { registerBoxInbound } from "./BoxInbound.ts"
 import { listBoxes } from "./BoxStore.ts"
@@ -18,38 +12,9 @@ import { listBoxes } from "./BoxStore.ts"
 const boxes = fixture("boxes.json") as Array<Box>
 const box = (id: string) => boxes.find((candidate) => candidate.boxId === id)!
 
-let seq = 0
-const inbound = (version: number, payload: unknown, topic = "packbench/v1/HAM1/PACK-01/inbox/box.upsert") => {
-  seq += 1
-  const message: BrokerMessage = {
-    topic,
-    payload: encodeJson({ msgId: `m${seq}`, seq, type: "box.upsert", version, payload }),
-    userProperties: {}
-  }
-  return message
-}
+const inbound = (version: number, payload: unknown) => shopMessage("box.upsert", payload, { version })
 
-const scenario = <A>(body: Effect.Effect<A, unknown, Inbox | Sql | EventLog>) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      seq = 0
-      const bus = yield* makeMemoryBus()
-      const layer = Inbox.layer.pipe(
-        Layer.provideMerge(Layer.effect(Broker, bus.client("station"))),
-        Layer.provideMerge(
-          seededStation({
-            filename: join(mkdtempSync(join(tmpdir(), "pb-boxes-in-")), "station.db"),
-            clock: StationClock.manual(1_767_225_600_000).layer
-          })
-        )
-      )
-      const context = yield* Layer.build(layer)
-      return yield* Effect.gen(function* () {
-        yield* registerBoxInbound(yield* Inbox)
-        return yield* body
-      }).pipe(Effect.provide(context))
-    }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
-  )
+const scenario = <A>(body: Effect.Effect<A, unknown, Inbox | Sql | EventLog>) => inboxScenario(registerBoxInbound, body)
 
 describe("box catalog updates from the shop", () => {
   it("starts from the sample boxes, in shelf order with their number keys", async () => {
