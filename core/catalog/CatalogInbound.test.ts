@@ -2,11 +2,13 @@ import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { inboxScenario, shopMessage } from "../../fixtures/InboxScenario.ts"
 import { fixture } from "../../fixtures/SeededStation.ts"
+import { Bounds } from "../bounds/Bounds.ts"
+import { decodeStrict } from "../decode/DecodeProblem.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import { Inbox } from "../sync/Inbox.ts"
-import { registerCatalogInbound } from "./CatalogInbound.ts"
-import type { CatalogItem } from "./CatalogItem.ts"
+import { CatalogUpdate, registerCatalogInbound } from "./CatalogInbound.ts"
+import { type CatalogItem, MAX_ALIASES_PER_ITEM } from "./CatalogItem.ts"
 
 const catalog = fixture("catalog.json") as Array<CatalogItem>
 const mug = catalog.find((item) => item.sku === "ALP-MUG-01")!
@@ -99,5 +101,72 @@ describe("catalog.upsert from the shop", () => {
       ),
       expect.stringContaining(`alias SHELF-9 is given to both ${mug.sku} and ${other.sku}: an alias names one item`)
     ])
+  })
+})
+
+const text = (length: number) => "A".repeat(length)
+
+/** What is wrong with a catalog.upsert of `items`, field by field; nothing when it fits. */
+const problems = (items: ReadonlyArray<unknown>) =>
+  Effect.runSync(
+    decodeStrict(CatalogUpdate)({ items }).pipe(
+      Effect.flip,
+      Effect.orElseSucceed(() => [])
+    )
+  )
+
+describe("catalog.upsert's items are bounded", () => {
+  it("takes an item at every bound", () => {
+    const atBounds = {
+      ...other,
+      name: { de: text(Bounds.maxTextChars), en: text(Bounds.maxTextChars) },
+      aliases: Array.from({ length: MAX_ALIASES_PER_ITEM }, (_, index) => `${index}`.padStart(Bounds.maxIdChars, "A")),
+      weightGrams: Bounds.maxGrams,
+      category: text(Bounds.maxIdChars),
+      binHint: text(Bounds.maxTextChars),
+      careHint: { de: text(Bounds.maxTextChars), en: text(Bounds.maxTextChars) },
+      icon: text(Bounds.maxIdChars)
+    }
+    expect(problems([mug, atBounds])).toEqual([])
+  })
+
+  it.each([
+    ["weightGrams", { weightGrams: Bounds.maxGrams + 1 }],
+    ["weightGrams", { weightGrams: Number.MAX_SAFE_INTEGER }],
+    ["name.de", { name: { de: text(Bounds.maxTextChars + 1), en: "Bottle" } }],
+    ["aliases", { aliases: Array.from({ length: MAX_ALIASES_PER_ITEM + 1 }, (_, index) => `B${index}`) }],
+    ["aliases[1]", { aliases: ["B1", text(Bounds.maxIdChars + 1)] }],
+    ["category", { category: text(Bounds.maxIdChars + 1) }],
+    ["binHint", { binHint: text(Bounds.maxTextChars + 1) }],
+    ["careHint.en", { careHint: { de: "Spülen", en: text(Bounds.maxTextChars + 1) } }],
+    ["icon", { icon: text(Bounds.maxIdChars + 1) }]
+  ])("refuses an item whose %s is out of bounds, naming the item and the field", (field, change) => {
+    expect(problems([mug, { ...other, ...change }])).toEqual([
+      { path: "items", message: expect.stringContaining(`item ${other.sku}: ${field}: Expected`) }
+    ])
+  })
+
+  it("quarantines the whole message with a reason naming the item and the field, and keeps the stored item", async () => {
+    const result = await scenario(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const outcome = yield* upsert(2, [
+          { ...mug, binHint: "Z-99" },
+          { ...other, weightGrams: Bounds.maxGrams + 1 }
+        ])
+        const stored = yield* sql.query<{ sku: string; data: string }>(
+          "SELECT sku, data FROM catalog_items WHERE sku IN (?, ?) ORDER BY sku",
+          [mug.sku, other.sku]
+        )
+        return { outcome, reasons: yield* quarantined, stored: stored.map((row) => JSON.parse(row.data)) }
+      })
+    )
+    expect(result.outcome).toBe("quarantined")
+    expect(result.reasons).toEqual([
+      expect.stringMatching(
+        new RegExp(`^payload does not fit catalog.upsert: item ${other.sku}: weightGrams: Expected .*100000`)
+      )
+    ])
+    expect(result.stored).toEqual(expect.arrayContaining([mug, other]))
   })
 })
