@@ -25,7 +25,8 @@ const ItemGrams = BoundedInt(1, Bounds.maxGrams)
  * A catalog item as this station may have stored it: the shape every version has written, without the bounds
  * `CatalogItem` puts on what comes in now. Stored rows are read back with this, never with `CatalogItem`: an item a
  * version before the bounds accepted (a weight of 2^53 g, a name of a million characters) stays readable, so looking
- * it up neither throws nor stops the bench or the returns desk, and the shop's next update replaces it.
+ * it up neither throws nor stops the bench or the returns desk, and the shop's next update replaces it. Its texts are
+ * only shown; its weight, the one value the bench computes with, is checked where it is used (`isPlausibleItemGrams`).
  */
 export const StoredCatalogItem = Schema.Struct({
   sku: Schema.String.check(Schema.isPattern(/^[A-Z0-9][A-Z0-9-]{0,39}$/)),
@@ -65,6 +66,9 @@ export const CatalogItem = Schema.Struct({
   icon: IdText
 })
 export type CatalogItem = typeof CatalogItem.Type
+
+/** Whether a weight is one a unit of an item can have; a stored item's may not be (see `StoredCatalogItem`). */
+export const isPlausibleItemGrams = Schema.is(ItemGrams)
 
 const decodeCatalogItem = Schema.decodeUnknownResult(CatalogItem)
 

@@ -50,7 +50,8 @@ export const RefusalCode = Schema.Literals([
   "parcel-not-packed",
   "parcel-other-carrier",
   "parcel-already-scanned",
-  "order-changed"
+  "order-changed",
+  "weight-unknown"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -151,6 +152,9 @@ export const refusalReasons = {
   "order-changed": {
     status: "Order {orderId} is {orderStatus} now: put the items aside for the office",
     edited: "The shop changed order {orderId} while the station was off: scan it again"
+  },
+  "weight-unknown": {
+    item: "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

@@ -530,6 +530,7 @@ export const de = {
   "refusal.order-unknown": "Auftrag unbekannt",
   "refusal.order-cancelled": "Auftrag storniert – nicht packen",
   "refusal.order-changed": "Auftrag geändert – nicht weiterpacken",
+  "refusal.weight-unknown": "Gewicht unbekannt – Paket nicht prüfbar",
   "refusal.order-on-hold": "Auftrag gesperrt – zur Seite legen",
   "refusal.order-address-hold": "Adresse fehlerhaft – Auftrag zurückgestellt",
   "refusal.order-already-packed": "Auftrag ist schon gepackt",
@@ -646,7 +647,9 @@ export const de = {
   "refusal.parcel-already-scanned.reason": "Paket {parcelId} ist schon in dieser Übergabe",
   "refusal.order-changed.status":
     "Auftrag {orderId} hat jetzt den Status „{orderStatus}“: Artikel für das Büro zur Seite legen",
-  "refusal.order-changed.edited": "Der Shop hat Auftrag {orderId} geändert, während die Station aus war: neu scannen"
+  "refusal.order-changed.edited": "Der Shop hat Auftrag {orderId} geändert, während die Station aus war: neu scannen",
+  "refusal.weight-unknown.item":
+    "Laut Katalog wiegt {sku} {itemGrams} g, das kann nicht sein: Das Paketgewicht ist nicht prüfbar. Scans des Artikels zurücknehmen und ihn von der Leitung als Teillieferung freigeben lassen; der Shop muss den Artikel korrigieren"
 } as const
 
 export type MessageKey = keyof typeof de

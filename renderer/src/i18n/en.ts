@@ -529,6 +529,7 @@ export const en: Messages = {
   "refusal.order-unknown": "Unknown order",
   "refusal.order-cancelled": "Order cancelled – do not pack",
   "refusal.order-changed": "Order changed – do not continue packing",
+  "refusal.weight-unknown": "Weight unknown – the parcel cannot be checked",
   "refusal.order-on-hold": "Order on hold – put it aside",
   "refusal.order-address-hold": "Bad address – order put on hold",
   "refusal.order-already-packed": "Order is already packed",
@@ -640,5 +641,7 @@ export const en: Messages = {
     "Parcel {parcelId} goes with {carrier}, not {batchCarrier}: put it with its carrier",
   "refusal.parcel-already-scanned.reason": "Parcel {parcelId} is already in this batch",
   "refusal.order-changed.status": "Order {orderId} is now “{orderStatus}”: put the items aside for the office",
-  "refusal.order-changed.edited": "The shop changed order {orderId} while the station was off: scan it again"
+  "refusal.order-changed.edited": "The shop changed order {orderId} while the station was off: scan it again",
+  "refusal.weight-unknown.item":
+    "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item"
 }
