@@ -3,13 +3,13 @@
  */
 import { Schema } from "effect"
 import { BoundedInt, Bounds, IdText, LineText } from "../bounds/Bounds.ts"
-import { describeIssue } from "../decode/DecodeProblem.ts"
+import { NamedEntries } from "../decode/NamedEntries.ts"
 
 export const LocalizedText = Schema.Struct({ de: Schema.String, en: Schema.String })
 export type LocalizedText = typeof LocalizedText.Type
 
-/** A name or a hint in both languages, each a line of text. */
-const CatalogText = Schema.Struct({ de: LineText, en: LineText })
+/** A name or a hint in both languages, as it comes in: each a line of text. */
+export const LocalizedLine = Schema.Struct({ de: LineText, en: LineText })
 
 /**
  * The aliases one item may have. Each is a code someone scans for the item (a supplier's barcode, an old SKU, a shelf
@@ -57,12 +57,12 @@ export const StoredCatalogItem = Schema.Struct({
  */
 export const CatalogItem = Schema.Struct({
   ...StoredCatalogItem.fields,
-  name: CatalogText,
+  name: LocalizedLine,
   aliases: Schema.Array(IdText).check(Schema.isMaxLength(MAX_ALIASES_PER_ITEM)),
   weightGrams: ItemGrams,
   category: IdText,
   binHint: LineText,
-  careHint: Schema.optional(CatalogText),
+  careHint: Schema.optional(LocalizedLine),
   icon: IdText
 })
 export type CatalogItem = typeof CatalogItem.Type
@@ -70,23 +70,5 @@ export type CatalogItem = typeof CatalogItem.Type
 /** Whether a weight is one a unit of an item can have; a stored item's may not be (see `StoredCatalogItem`). */
 export const isPlausibleItemGrams = Schema.is(ItemGrams)
 
-const decodeCatalogItem = Schema.decodeUnknownResult(CatalogItem)
-
-/**
- * Catalog items as they come in, each read in its shape and then against `CatalogItem`'s bounds, so that a refusal
- * names the item by its SKU and the field ("item ALP-MUG-01: weightGrams: Expected a value between 1 and 100000"),
- * not only by its place in a list of hundreds.
- */
-export const IncomingCatalogItems = Schema.Array(StoredCatalogItem).check(
-  Schema.makeFilter((items) =>
-    items.flatMap((item, index) => {
-      const decoded = decodeCatalogItem(item, { errors: "all" })
-      return decoded._tag === "Success"
-        ? []
-        : describeIssue(decoded.failure.issue).map((problem) => ({
-            path: [index],
-            issue: `item ${item.sku}: ${problem.path}: ${problem.message}`
-          }))
-    })
-  )
-)
+/** Catalog items as they come in; a refusal names the item by its SKU (see `NamedEntries`). */
+export const IncomingCatalogItems = NamedEntries(StoredCatalogItem, CatalogItem, (item) => `item ${item.sku}`)
