@@ -154,7 +154,8 @@ export const refusalReasons = {
     edited: "The shop changed order {orderId} while the station was off: scan it again"
   },
   "weight-unknown": {
-    item: "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item"
+    item: "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item",
+    box: "Box {boxId} is recorded with a tare of {tareGrams} g and a limit of {maxGrams} g, which cannot be: choose another box; the shop must correct it"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

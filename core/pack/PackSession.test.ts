@@ -341,4 +341,14 @@ describe("box and weight", () => {
     )
     expect(ok(enterWeight(withoutSock, 310 * 2 + 150, "scale")).weight?.expectedGrams).toBe(310 * 2 + 150)
   })
+
+  it("refuses to weigh a parcel in a box stored with a tare or limit no box has, naming the box", () => {
+    // As a version before the box catalog's bounds may have stored it.
+    const stored = { ...boxes[0]!, tareGrams: Number.MAX_SAFE_INTEGER }
+    expect(refusal(enterWeight(ok(chooseBox(verified(), stored.boxId, [stored])), 900, "scale"))).toMatchObject({
+      code: "weight-unknown",
+      variant: "box",
+      params: { boxId: stored.boxId, tareGrams: Number.MAX_SAFE_INTEGER }
+    })
+  })
 })

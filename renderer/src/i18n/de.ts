@@ -649,7 +649,9 @@ export const de = {
     "Auftrag {orderId} hat jetzt den Status „{orderStatus}“: Artikel für das Büro zur Seite legen",
   "refusal.order-changed.edited": "Der Shop hat Auftrag {orderId} geändert, während die Station aus war: neu scannen",
   "refusal.weight-unknown.item":
-    "Laut Katalog wiegt {sku} {itemGrams} g, das kann nicht sein: Das Paketgewicht ist nicht prüfbar. Scans des Artikels zurücknehmen und ihn von der Leitung als Teillieferung freigeben lassen; der Shop muss den Artikel korrigieren"
+    "Laut Katalog wiegt {sku} {itemGrams} g, das kann nicht sein: Das Paketgewicht ist nicht prüfbar. Scans des Artikels zurücknehmen und ihn von der Leitung als Teillieferung freigeben lassen; der Shop muss den Artikel korrigieren",
+  "refusal.weight-unknown.box":
+    "Karton {boxId} ist mit {tareGrams} g Leergewicht und {maxGrams} g Höchstgewicht erfasst, das kann nicht sein: einen anderen Karton wählen; der Shop muss ihn korrigieren"
 } as const
 
 export type MessageKey = keyof typeof de

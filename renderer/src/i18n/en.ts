@@ -643,5 +643,7 @@ export const en: Messages = {
   "refusal.order-changed.status": "Order {orderId} is now “{orderStatus}”: put the items aside for the office",
   "refusal.order-changed.edited": "The shop changed order {orderId} while the station was off: scan it again",
   "refusal.weight-unknown.item":
-    "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item"
+    "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item",
+  "refusal.weight-unknown.box":
+    "Box {boxId} is recorded with a tare of {tareGrams} g and a limit of {maxGrams} g, which cannot be: choose another box; the shop must correct it"
 }
