@@ -1,9 +1,9 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { inboxScenario, shopMessage } from "../../fixtures/InboxScenario.ts"
+import { problemsOf } from "../../fixtures/problemsOf.ts"
 import { fixture } from "../../fixtures/SeededStation.ts"
 import { Bounds } from "../bounds/Bounds.ts"
-import { decodeStrict } from "../decode/DecodeProblem.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import { Inbox } from "../sync/Inbox.ts"
@@ -107,13 +107,7 @@ describe("catalog.upsert from the shop", () => {
 const text = (length: number) => "A".repeat(length)
 
 /** What is wrong with a catalog.upsert of `items`, field by field; nothing when it fits. */
-const problems = (items: ReadonlyArray<unknown>) =>
-  Effect.runSync(
-    decodeStrict(CatalogUpdate)({ items }).pipe(
-      Effect.flip,
-      Effect.orElseSucceed(() => [])
-    )
-  )
+const problems = (items: ReadonlyArray<unknown>) => problemsOf(CatalogUpdate)({ items })
 
 describe("catalog.upsert's items are bounded", () => {
   it("takes an item at every bound", () => {

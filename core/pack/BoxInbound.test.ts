@@ -1,9 +1,9 @@
 import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { inboxScenario, shopMessage } from "../../fixtures/InboxScenario.ts"
+import { problemsOf } from "../../fixtures/problemsOf.ts"
 import { fixture } from "../../fixtures/SeededStation.ts"
 import { Bounds } from "../bounds/Bounds.ts"
-import { decodeStrict } from "../decode/DecodeProblem.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import { Inbox } from "../sync/Inbox.ts"
@@ -124,13 +124,7 @@ describe("box catalog updates from the shop", () => {
 const text = (length: number) => "A".repeat(length)
 
 /** What is wrong with a box.upsert of `boxes`, field by field; nothing when it fits. */
-const problems = (boxes: ReadonlyArray<unknown>) =>
-  Effect.runSync(
-    decodeStrict(BoxUpdate)({ boxes }).pipe(
-      Effect.flip,
-      Effect.orElseSucceed(() => [])
-    )
-  )
+const problems = (boxes: ReadonlyArray<unknown>) => problemsOf(BoxUpdate)({ boxes })
 
 describe("box.upsert's boxes are bounded", () => {
   it("takes a box at every bound", () => {
