@@ -16,6 +16,8 @@ export const Bounds = {
   clockSkewMs: 86_400_000,
   /** A parcel or an item on a bench scale, grams. */
   maxGrams: 100_000,
+  /** A side of a box or parcel, mm: longer than any parcel carrier takes (UPS's longest is 2.74 m). */
+  maxMillimetres: 3_000,
   /** Units of one order line, a return or a handover batch. */
   maxQuantity: 10_000,
   /** Money in minor units (cents): 10 million in any currency is no parcel's value. */

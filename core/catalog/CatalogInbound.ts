@@ -4,9 +4,9 @@ import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
-import { CatalogItem } from "./CatalogItem.ts"
+import { IncomingCatalogItems } from "./CatalogItem.ts"
 
-export const CatalogUpdate = Schema.Struct({ items: Schema.Array(CatalogItem).check(Schema.isMinLength(1)) })
+export const CatalogUpdate = Schema.Struct({ items: IncomingCatalogItems.check(Schema.isMinLength(1)) })
 
 export const CatalogUpdated = defineEvent({
   type: "catalog.updated",

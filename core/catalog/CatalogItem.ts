@@ -2,11 +2,33 @@
  * The catalog item as the shop sends it and the bench checks against: SKU, GTIN, names, weight, serial and lot rules.
  */
 import { Schema } from "effect"
+import { BoundedInt, Bounds, IdText, LineText } from "../bounds/Bounds.ts"
+import { NamedEntries } from "../decode/NamedEntries.ts"
 
 export const LocalizedText = Schema.Struct({ de: Schema.String, en: Schema.String })
 export type LocalizedText = typeof LocalizedText.Type
 
-export const CatalogItem = Schema.Struct({
+/** A name or a hint in both languages, as it comes in: each a line of text. */
+export const LocalizedLine = Schema.Struct({ de: LineText, en: LineText })
+
+/**
+ * The aliases one item may have. Each is a code someone scans for the item (a supplier's barcode, an old SKU, a shelf
+ * label): a handful in practice. 64 leaves room for an item stocked from many suppliers, and still bounds the alias
+ * rows and lookups one item costs every update that brings it.
+ */
+export const MAX_ALIASES_PER_ITEM = 64
+
+/** What one unit of an item may weigh: more than nothing, and no more than a parcel on the bench scale. */
+const ItemGrams = BoundedInt(1, Bounds.maxGrams)
+
+/**
+ * A catalog item as this station may have stored it: the shape every version has written, without the bounds
+ * `CatalogItem` puts on what comes in now. Stored rows are read back with this, never with `CatalogItem`: an item a
+ * version before the bounds accepted (a weight of 2^53 g, a name of a million characters) stays readable, so looking
+ * it up neither throws nor stops the bench or the returns desk, and the shop's next update replaces it. Its texts are
+ * only shown; its weight, the one value the bench computes with, is checked where it is used (`isPlausibleItemGrams`).
+ */
+export const StoredCatalogItem = Schema.Struct({
   sku: Schema.String.check(Schema.isPattern(/^[A-Z0-9][A-Z0-9-]{0,39}$/)),
   /** GTIN-8/12/13/14 as printed on the product; matched after normalisation to GTIN-14. */
   gtin: Schema.String.check(Schema.isPattern(/^(\d{8}|\d{12,14})$/)),
@@ -27,4 +49,26 @@ export const CatalogItem = Schema.Struct({
   originCountry: Schema.optional(Schema.String.check(Schema.isPattern(/^[A-Z]{2}$/))),
   customsDescription: Schema.optional(Schema.String.check(Schema.isPattern(/^[\x20-\x7e]{3,40}$/)))
 })
+
+/**
+ * A catalog item as it comes in (the shop's `catalog.upsert`, a reference-data file): every number and text bounded
+ * by core/bounds, like every other input to the station. Codes (category, icon, aliases) are ids; names and hints are
+ * lines of text.
+ */
+export const CatalogItem = Schema.Struct({
+  ...StoredCatalogItem.fields,
+  name: LocalizedLine,
+  aliases: Schema.Array(IdText).check(Schema.isMaxLength(MAX_ALIASES_PER_ITEM)),
+  weightGrams: ItemGrams,
+  category: IdText,
+  binHint: LineText,
+  careHint: Schema.optional(LocalizedLine),
+  icon: IdText
+})
 export type CatalogItem = typeof CatalogItem.Type
+
+/** Whether a weight is one a unit of an item can have; a stored item's may not be (see `StoredCatalogItem`). */
+export const isPlausibleItemGrams = Schema.is(ItemGrams)
+
+/** Catalog items as they come in; a refusal names the item by its SKU (see `NamedEntries`). */
+export const IncomingCatalogItems = NamedEntries(StoredCatalogItem, CatalogItem, (item) => `item ${item.sku}`)

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { seededStation } from "../../fixtures/SeededStation.ts"
+import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { skuCandidate } from "../scan/identify.ts"
-import type { Sql } from "../store/Sql.ts"
+import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { catalogItems, identifyWithCatalog } from "./CatalogLookup.ts"
 
@@ -51,5 +51,28 @@ describe("catalogItems", () => {
     const items = await run(catalogItems({ skus: ["ALP-MUG-01", "ALP-MUG-01"], gtin14s: ["04260123450038"] }))
     expect(items.map((item) => item.sku).sort()).toEqual(["ALP-MUG-01", "ALP-SOCK-M"])
     expect(await run(catalogItems({ skus: [], gtin14s: [] }))).toEqual([])
+  })
+
+  it("reads an item an older version stored beyond today's bounds, instead of throwing on it", async () => {
+    const stored = {
+      ...(fixture("catalog.json") as Array<Record<string, unknown>>)[0],
+      sku: "OLD-HEAVY-1",
+      gtin: "4260123459994",
+      name: { de: "B".repeat(5_000), en: "Heavy" },
+      aliases: Array.from({ length: 100 }, (_, index) => `OLD-${index}`),
+      weightGrams: Number.MAX_SAFE_INTEGER
+    }
+    const items = await run(
+      Effect.gen(function* () {
+        // As a version before the bounds wrote it: the item as the shop sent it, in the row's JSON.
+        yield* (yield* Sql).execute("INSERT INTO catalog_items (sku, gtin14, data, version) VALUES (?, ?, ?, 3)", [
+          stored.sku,
+          "04260123459994",
+          JSON.stringify(stored)
+        ])
+        return yield* catalogItems({ skus: ["OLD-HEAVY-1"], gtin14s: [] })
+      })
+    )
+    expect(items).toEqual([stored])
   })
 })

@@ -2,7 +2,7 @@
 import { Effect, Schema } from "effect"
 import { type IdentifyOptions, identifyScan, skuCandidate } from "../scan/identify.ts"
 import { Sql } from "../store/Sql.ts"
-import { CatalogItem } from "./CatalogItem.ts"
+import { StoredCatalogItem } from "./CatalogItem.ts"
 
 /**
  * Identifies a scan against the station's catalog. The one code the scan could be (a SKU or an alias, in any case)
@@ -27,7 +27,12 @@ export const identifyWithCatalog = (raw: string, options: Omit<IdentifyOptions, 
     })
   })
 
-/** The catalog items with these SKUs or GTIN-14s, decoded; only those rows are read. */
+const decodeStoredItem = Schema.decodeUnknownSync(StoredCatalogItem)
+
+/**
+ * The catalog items with these SKUs or GTIN-14s, decoded; only those rows are read. Read as stored, not against
+ * today's bounds: a row an older version accepted stays readable (see `StoredCatalogItem`).
+ */
 export const catalogItems = (wanted: {
   readonly skus: ReadonlyArray<string>
   readonly gtin14s: ReadonlyArray<string>
@@ -47,5 +52,5 @@ export const catalogItems = (wanted: {
       ...skus,
       ...gtin14s
     ])
-    return rows.map((row) => Schema.decodeUnknownSync(CatalogItem)(JSON.parse(row.data)))
+    return rows.map((row) => decodeStoredItem(JSON.parse(row.data)))
   })

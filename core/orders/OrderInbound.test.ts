@@ -1,19 +1,11 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Effect, Layer, References } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { inboxMessage } from "../../fixtures/inboxMessage.ts"
-import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
-import { registerCatalogInbound } from "../catalog/CatalogInbound.ts"
+import { inboxScenario, shopMessage } from "../../fixtures/InboxScenario.ts"
+import { fixture } from "../../fixtures/SeededStation.ts"
 import { decodePayload } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
-import { Broker } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
-import { makeMemoryBus } from "../sync/MemoryBroker.ts"
-import { encodeJson } from "../sync/Topics.ts"
-import { StationClock } from "../time/Clock.ts"
 import type { Order } from "./Order.ts"
 import { OrderAddressCorrected } from "./OrderEvents.ts"
 import { registerOrderInbound } from "./OrderInbound.ts"
@@ -21,43 +13,23 @@ import { registerOrderInbound } from "./OrderInbound.ts"
 const orders = fixture("orders.json") as Array<Order>
 const order = (id: string) => orders.find((candidate) => candidate.orderId === id)!
 
-let seq = 0
-const inbound = (type: string, payload: unknown) => {
-  seq += 1
-  return inboxMessage(seq, type, payload)
-}
+const inbound = (type: string, payload: unknown) => shopMessage(type, payload)
 
-const layer = (bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) =>
-  Inbox.layer.pipe(
-    Layer.provideMerge(Layer.effect(Broker, bus.client("station"))),
-    Layer.provideMerge(
-      seededStation({
-        filename: join(mkdtempSync(join(tmpdir(), "pb-orders-in-")), "station.db"),
-        clock: StationClock.manual(1_767_225_600_000).layer
-      })
-    )
-  )
-
+/** `body` with the order handlers registered; the order `openOrder` is open on the bench, and interrupts are kept. */
 const scenario = <A>(
   openOrder: string | undefined,
   body: (interrupts: Array<string>) => Effect.Effect<A, unknown, Inbox | Sql | EventLog>
-) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      seq = 0
-      const bus = yield* makeMemoryBus()
-      const context = yield* Layer.build(layer(bus))
-      return yield* Effect.gen(function* () {
-        const interrupts: Array<string> = []
-        yield* registerCatalogInbound(yield* Inbox)
-        yield* registerOrderInbound(yield* Inbox, {
-          isOpen: (orderId) => Effect.succeed(orderId === openOrder),
-          interrupt: (orderId, reason) => Effect.sync(() => void interrupts.push(`${orderId}:${reason}`))
-        })
-        return yield* body(interrupts)
-      }).pipe(Effect.provide(context))
-    }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
+) => {
+  const interrupts: Array<string> = []
+  return inboxScenario(
+    (inbox) =>
+      registerOrderInbound(inbox, {
+        isOpen: (orderId) => Effect.succeed(orderId === openOrder),
+        interrupt: (orderId, reason) => Effect.sync(() => void interrupts.push(`${orderId}:${reason}`))
+      }),
+    body(interrupts)
   )
+}
 
 const stored = (orderId: string) =>
   Effect.flatMap(Effect.service(Sql), (sql) =>
@@ -283,94 +255,5 @@ describe("orders from the shop", () => {
       )
     )
     expect(outcome).toBe("failed")
-  })
-
-  it("replaces a catalog item only with a newer catalog version, and moves its aliases with it", async () => {
-    const catalog = fixture("catalog.json") as Array<{ sku: string; aliases: Array<string>; binHint: string }>
-    const mug = catalog.find((item) => item.sku === "ALP-MUG-01")!
-    const result = await scenario(undefined, () =>
-      Effect.gen(function* () {
-        const inbox = yield* Inbox
-        const sql = yield* Sql
-        yield* inbox.receive(inbound("catalog.upsert", { items: [{ ...mug, binHint: "Z-99", aliases: ["MUG2"] }] }))
-        const late = inbound("catalog.upsert", { items: [{ ...mug, binHint: "OLD" }] })
-        // The same message type with a lower catalog version, as a delayed message from the shop would be.
-        const body = JSON.parse(new TextDecoder().decode(late.payload))
-        yield* inbox.receive({ ...late, payload: encodeJson({ ...body, version: 0 }) })
-        const row = yield* sql.query<{ data: string; version: number }>(
-          "SELECT data, version FROM catalog_items WHERE sku = 'ALP-MUG-01'"
-        )
-        const aliases = yield* sql.query<{ alias: string }>("SELECT alias FROM sku_aliases WHERE sku = 'ALP-MUG-01'")
-        return {
-          item: JSON.parse(row[0]!.data),
-          version: Number(row[0]!.version),
-          aliases: aliases.map((a) => a.alias),
-          events: yield* eventTypes
-        }
-      })
-    )
-    expect(result).toMatchObject({ item: { binHint: "Z-99" }, version: 1, aliases: ["MUG2"] })
-    expect(result.events.map(([, payload]) => payload)).toEqual([
-      { catalogVersion: 1, applied: ["ALP-MUG-01"], ignored: [] },
-      { catalogVersion: 0, applied: [], ignored: ["ALP-MUG-01"] }
-    ])
-  })
-
-  it("moves an alias the shop gave to another item, whatever the order of the items in the message", async () => {
-    const result = await scenario(undefined, () =>
-      Effect.gen(function* () {
-        const inbox = yield* Inbox
-        const sql = yield* Sql
-        const catalog = fixture("catalog.json") as Array<Record<string, unknown> & { sku: string }>
-        const [mug, other] = [catalog[0]!, catalog[1]!]
-        /** A catalog.upsert at catalog version `version`. */
-        const upsert = (version: number, items: ReadonlyArray<unknown>) => {
-          const message = inbound("catalog.upsert", { items })
-          const body = JSON.parse(new TextDecoder().decode(message.payload))
-          return inbox.receive({ ...message, payload: encodeJson({ ...body, version }) })
-        }
-        const aliases = sql.query<{ alias: string; sku: string }>(
-          "SELECT alias, sku FROM sku_aliases WHERE alias LIKE 'SHELF-%' ORDER BY alias"
-        )
-        const outcomes = [
-          yield* upsert(10, [
-            { ...mug, aliases: ["SHELF-7"] },
-            { ...other, aliases: [] }
-          ])
-        ]
-        // The shop moves SHELF-7 to the other item: the item that gets it comes first in the message.
-        outcomes.push(
-          yield* upsert(11, [
-            { ...other, aliases: ["SHELF-7", "SHELF-7"] },
-            { ...mug, aliases: [] }
-          ])
-        )
-        const moved = yield* aliases
-        // And back, with only the item that gets it in the message.
-        outcomes.push(yield* upsert(12, [{ ...mug, aliases: ["SHELF-7"] }]))
-        const back = yield* aliases
-        // A message no newer than the item holding it does not take it: refused, and nothing of it applied.
-        outcomes.push(yield* upsert(12, [{ ...other, aliases: ["SHELF-7"] }]))
-        outcomes.push(
-          yield* upsert(13, [
-            { ...mug, aliases: ["SHELF-9"] },
-            { ...other, aliases: ["SHELF-9"] }
-          ])
-        )
-        const reasons = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine ORDER BY id")
-        return { outcomes, moved, back, after: yield* aliases, reasons: reasons.map((row) => row.reason), mug, other }
-      })
-    )
-    const { mug, other } = result
-    expect(result.outcomes).toEqual(["applied", "applied", "applied", "failed", "failed"])
-    expect(result.moved).toEqual([{ alias: "SHELF-7", sku: other.sku }])
-    expect(result.back).toEqual([{ alias: "SHELF-7", sku: mug.sku }])
-    expect(result.after).toEqual([{ alias: "SHELF-7", sku: mug.sku }])
-    expect(result.reasons).toEqual([
-      expect.stringContaining(
-        `alias SHELF-7 of ${other.sku} belongs to ${mug.sku} at catalog version 12, newer than this update's 12`
-      ),
-      expect.stringContaining(`alias SHELF-9 is given to both ${mug.sku} and ${other.sku}: an alias names one item`)
-    ])
   })
 })

@@ -4,11 +4,11 @@ import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
-import { Box, BoxId } from "./Box.ts"
+import { BoxCatalog, BoxId } from "./Box.ts"
 
 /** New or changed boxes, and boxes the bench no longer stocks; a message carries at least one of either. */
 export const BoxUpdate = Schema.Struct({
-  boxes: Schema.Array(Box),
+  boxes: BoxCatalog,
   retire: Schema.optionalKey(Schema.Array(BoxId))
 }).check(
   Schema.makeFilter((update) =>

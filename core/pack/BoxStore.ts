@@ -3,9 +3,10 @@ import { Effect, Schema } from "effect"
 import { type DecodeProblem, decodeStrict } from "../decode/DecodeProblem.ts"
 import { ReferenceDataError } from "../station/ReferenceData.ts"
 import { Sql } from "../store/Sql.ts"
-import { Box, BoxCatalog, type BoxListing } from "./Box.ts"
+import { BoxCatalog, type BoxListing, StoredBox } from "./Box.ts"
 
-const decodeBox = Schema.decodeUnknownSync(Box)
+/** Read as stored, not against today's bounds: a box an older version accepted stays listed (see `StoredBox`). */
+const decodeBox = Schema.decodeUnknownSync(StoredBox)
 
 /** Number keys 1-9 pick a box; a tenth box is still there for its shelf barcode. */
 const KEYS = 9

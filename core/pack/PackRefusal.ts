@@ -51,7 +51,8 @@ export const RefusalCode = Schema.Literals([
   "parcel-other-carrier",
   "parcel-already-scanned",
   "order-changed",
-  "label-address-outdated"
+  "label-address-outdated",
+  "weight-unknown"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -162,6 +163,10 @@ export const refusalReasons = {
       "The address of order {orderId} was corrected after parcel {parcelId} was labelled: its label has the old address. A manager voids the parcel, then pack it again so a label with the corrected address prints",
     pending:
       "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints"
+  },
+  "weight-unknown": {
+    item: "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item",
+    box: "Box {boxId} is recorded with a tare of {tareGrams} g and a limit of {maxGrams} g, which cannot be: choose another box; the shop must correct it"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

@@ -132,8 +132,8 @@ const orderStatus = (orderId: string) =>
     return [rows[0]?.status, (JSON.parse(rows[0]!.data) as { status: string }).status]
   })
 
-/** Scans, boxes and weighs SO-100001 (2 mugs, 1 pair of socks) as a packer would. */
-const packSo100001 = Effect.gen(function* () {
+/** Signs in, scans SO-100001 (2 mugs, 1 pair of socks) and puts it in box S as a packer would. */
+const boxSo100001 = Effect.gen(function* () {
   const pack = yield* PackService
   yield* (yield* Session).signIn("B-1001")
   yield* pack.scan({ raw: orderCode("SO-100001"), at: at(1000) })
@@ -141,6 +141,12 @@ const packSo100001 = Effect.gen(function* () {
   yield* pack.scan({ raw: "MUG1", at: at(3000) })
   yield* pack.scan({ raw: "4260123450038", at: at(4000) })
   yield* pack.chooseBox({ boxId: "S", at: at(5000) })
+})
+
+/** Scans, boxes and weighs SO-100001 as a packer would. */
+const packSo100001 = Effect.gen(function* () {
+  yield* boxSo100001
+  const pack = yield* PackService
   const weighed = yield* pack.weight({ grams: 872, source: "scale", at: at(6000) })
   expect(weighed.refusal).toBeNull()
   expect(weighed.step).toBe("parcel")
@@ -532,6 +538,25 @@ describe("PackService", () => {
     expect(result.exceptions).toHaveLength(1)
     expect(result.exceptions[0]?.payload).toMatchObject({ raw: huge.slice(0, 256), rawLength: 1_048_576 })
     expect(JSON.stringify(result.exceptions[0]?.payload).length).toBeLessThan(1_000)
+  })
+
+  it("packs on with an item an older version stored beyond today's bounds, and says why its parcel cannot be weighed", async () => {
+    const weighed = await run(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const [row] = yield* sql.query<{ data: string }>("SELECT data FROM catalog_items WHERE sku = 'ALP-SOCK-M'")
+        // As a version before the catalog's bounds stored what the shop sent.
+        const stored = { ...JSON.parse(row!.data), weightGrams: Number.MAX_SAFE_INTEGER, binHint: "B".repeat(5_000) }
+        yield* sql.execute("UPDATE catalog_items SET data = ? WHERE sku = 'ALP-SOCK-M'", [JSON.stringify(stored)])
+        yield* boxSo100001
+        return yield* (yield* PackService).weight({ grams: 872, source: "scale", at: at(6000) })
+      })
+    )
+    expect(weighed.lines.map((line) => [line.sku, line.verified])).toEqual([
+      ["ALP-MUG-01", 2],
+      ["ALP-SOCK-M", 1]
+    ])
+    expect(weighed.refusal).toMatchObject({ code: "weight-unknown", params: { sku: "ALP-SOCK-M" } })
   })
 
   it("needs a signed-in packer", async () => {

@@ -80,6 +80,7 @@ const steps = (start: PackSession, raws: ReadonlyArray<string>, look = lookup())
   raws.reduce((session, raw) => ok(applyScan(session, scan(raw), look)), start)
 
 const open = (orderId: string) => ok(applyScan(idleSession, scan(orderCode(orderId)), lookup()))
+const manager = { badgeId: "B-9001", role: "manager" as const }
 
 describe("opening an order", () => {
   it("opens from the pick slip code, a plain order id and a tote", () => {
@@ -246,7 +247,6 @@ describe("quantities and undo", () => {
 })
 
 describe("short ship", () => {
-  const manager = { badgeId: "B-9001", role: "manager" as const }
   const packer = { badgeId: "B-1001", role: "packer" as const }
 
   it("is for managers only, needs a reason and a line with something left", () => {
@@ -318,5 +318,37 @@ describe("box and weight", () => {
     expect(refusal(enterWeight(inM, 5720 - 287, "scale")).code).toBe("weight-out-of-tolerance")
     const inS = ok(chooseBox(bags, "S", boxes))
     expect(refusal(enterWeight(inS, 8 * 680 + 150, "scale")).code).toBe("box-overweight")
+  })
+
+  it("refuses to weigh a parcel holding an item stored with a weight no item has, naming it, until it is out", () => {
+    // As a version before the catalog's bounds may have stored it (see StoredCatalogItem).
+    const sock = { ...catalog.find((item) => item.sku === "ALP-SOCK-M")!, weightGrams: Number.MAX_SAFE_INTEGER }
+    const base = lookup()
+    const look = lookup({
+      itemBySku: (sku) => (sku === sock.sku ? sock : base.itemBySku(sku)),
+      itemByGtin: (gtin) => (gtin === sock.gtin.padStart(14, "0") ? sock : base.itemByGtin(gtin))
+    })
+    const opened = ok(applyScan(idleSession, scan(orderCode("SO-100001")), look))
+    const verifiedAll = steps(opened, [gtinOf("ALP-MUG-01"), gtinOf("ALP-MUG-01"), gtinOf("ALP-SOCK-M")], look)
+    const parcel = ok(chooseBox(verifiedAll, "S", boxes))
+    expect(refusal(enterWeight(parcel, 310 * 2 + 90 + 150, "scale"))).toMatchObject({
+      code: "weight-unknown",
+      params: { sku: "ALP-SOCK-M", itemGrams: Number.MAX_SAFE_INTEGER }
+    })
+    const sockLine = parcel.lines.find((line) => line.item.sku === sock.sku)!.lineId
+    const withoutSock = ok(
+      shortShip(ok(undoLastScan(parcel)), { lineId: sockLine, reason: "weight unknown", operator: manager })
+    )
+    expect(ok(enterWeight(withoutSock, 310 * 2 + 150, "scale")).weight?.expectedGrams).toBe(310 * 2 + 150)
+  })
+
+  it("refuses to weigh a parcel in a box stored with a tare or limit no box has, naming the box", () => {
+    // As a version before the box catalog's bounds may have stored it.
+    const stored = { ...boxes[0]!, tareGrams: Number.MAX_SAFE_INTEGER }
+    expect(refusal(enterWeight(ok(chooseBox(verified(), stored.boxId, [stored])), 900, "scale"))).toMatchObject({
+      code: "weight-unknown",
+      variant: "box",
+      params: { boxId: stored.boxId, tareGrams: Number.MAX_SAFE_INTEGER }
+    })
   })
 })

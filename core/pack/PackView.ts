@@ -1,7 +1,7 @@
 /** The view model of the Pack screen. */
 import { Schema } from "effect"
 import { LocalizedText } from "../catalog/CatalogItem.ts"
-import { Box } from "./Box.ts"
+import { StoredBox } from "./Box.ts"
 import { Refusal } from "./PackRefusal.ts"
 import {
   expectedWeightGrams,
@@ -77,7 +77,8 @@ export const PackView = Schema.Struct({
   ),
   lines: Schema.Array(PackLineView),
   addressCheck: Schema.NullOr(AddressCheckView),
-  box: Schema.NullOr(Box),
+  /** As stored: a box an older version accepted beyond today's bounds is still shown (see `StoredBox`). */
+  box: Schema.NullOr(StoredBox),
   expectedWeightGrams: Schema.Number,
   toleranceGrams: Schema.Number,
   weight: Schema.NullOr(Schema.Struct({ grams: Schema.Number, source: Schema.Literals(["typed", "scale"]) })),

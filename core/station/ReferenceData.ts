@@ -1,6 +1,6 @@
 /** Loads the catalog, orders and badges into an empty station, once. */
 import { Effect, Schema } from "effect"
-import { CatalogItem } from "../catalog/CatalogItem.ts"
+import { IncomingCatalogItems } from "../catalog/CatalogItem.ts"
 import { type DecodeProblem, decodeStrict } from "../decode/DecodeProblem.ts"
 import { Order } from "../orders/Order.ts"
 import { Badge } from "../session/Badge.ts"
@@ -8,7 +8,7 @@ import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 
 export const ReferenceData = Schema.Struct({
-  catalog: Schema.Array(CatalogItem),
+  catalog: IncomingCatalogItems,
   orders: Schema.Array(Order),
   badges: Schema.Array(Badge)
 })

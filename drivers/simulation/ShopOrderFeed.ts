@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { Schema } from "effect"
-import { CatalogItem as CatalogItemSchema } from "../../core/catalog/CatalogItem.ts"
+import { StoredCatalogItem } from "../../core/catalog/CatalogItem.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { Order } from "../../core/orders/Order.ts"
 import { BoxCatalog } from "../../core/pack/Box.ts"
@@ -38,7 +38,7 @@ export const startShopOrderFeed = async (
     const catalog = db
       .prepare<[], { data: string }>("SELECT data FROM catalog_items ORDER BY sku")
       .all()
-      .map((row) => Schema.decodeUnknownSync(CatalogItemSchema)(JSON.parse(row.data)))
+      .map((row) => Schema.decodeUnknownSync(StoredCatalogItem)(JSON.parse(row.data)))
     const badge = db
       .prepare<[], { badge_id: string }>("SELECT badge_id FROM badges WHERE role = 'packer' ORDER BY badge_id LIMIT 1")
       .get()

@@ -534,6 +534,7 @@ export const de = {
   "refusal.order-unknown": "Auftrag unbekannt",
   "refusal.order-cancelled": "Auftrag storniert – nicht packen",
   "refusal.order-changed": "Auftrag geändert – nicht weiterpacken",
+  "refusal.weight-unknown": "Gewicht unbekannt – Paket nicht prüfbar",
   "refusal.order-on-hold": "Auftrag gesperrt – zur Seite legen",
   "refusal.order-address-hold": "Adresse fehlerhaft – Auftrag zurückgestellt",
   "refusal.order-already-packed": "Auftrag ist schon gepackt",
@@ -659,7 +660,11 @@ export const de = {
   "refusal.label-address-outdated.reprint":
     "Die Adresse von Auftrag {orderId} wurde korrigiert, nachdem Paket {parcelId} etikettiert war: Sein Etikett trägt die alte Adresse. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
   "refusal.label-address-outdated.pending":
-    "Die Adresse von Auftrag {orderId} wurde korrigiert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett mit der alten Adresse wurde nicht gedruckt. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird"
+    "Die Adresse von Auftrag {orderId} wurde korrigiert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett mit der alten Adresse wurde nicht gedruckt. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
+  "refusal.weight-unknown.item":
+    "Laut Katalog wiegt {sku} {itemGrams} g, das kann nicht sein: Das Paketgewicht ist nicht prüfbar. Scans des Artikels zurücknehmen und ihn von der Leitung als Teillieferung freigeben lassen; der Shop muss den Artikel korrigieren",
+  "refusal.weight-unknown.box":
+    "Karton {boxId} ist mit {tareGrams} g Leergewicht und {maxGrams} g Höchstgewicht erfasst, das kann nicht sein: einen anderen Karton wählen; der Shop muss ihn korrigieren"
 } as const
 
 export type MessageKey = keyof typeof de

@@ -533,6 +533,7 @@ export const en: Messages = {
   "refusal.order-unknown": "Unknown order",
   "refusal.order-cancelled": "Order cancelled – do not pack",
   "refusal.order-changed": "Order changed – do not continue packing",
+  "refusal.weight-unknown": "Weight unknown – the parcel cannot be checked",
   "refusal.order-on-hold": "Order on hold – put it aside",
   "refusal.order-address-hold": "Bad address – order put on hold",
   "refusal.order-already-packed": "Order is already packed",
@@ -653,5 +654,9 @@ export const en: Messages = {
   "refusal.label-address-outdated.reprint":
     "The address of order {orderId} was corrected after parcel {parcelId} was labelled: its label has the old address. A manager voids the parcel, then pack it again so a label with the corrected address prints",
   "refusal.label-address-outdated.pending":
-    "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints"
+    "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints",
+  "refusal.weight-unknown.item":
+    "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item",
+  "refusal.weight-unknown.box":
+    "Box {boxId} is recorded with a tare of {tareGrams} g and a limit of {maxGrams} g, which cannot be: choose another box; the shop must correct it"
 }
