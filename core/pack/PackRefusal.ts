@@ -51,7 +51,8 @@ export const RefusalCode = Schema.Literals([
   "parcel-other-carrier",
   "parcel-already-scanned",
   "order-changed",
-  "label-address-outdated"
+  "label-address-outdated",
+  "order-cancelled-after-packing"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -162,6 +163,16 @@ export const refusalReasons = {
       "The address of order {orderId} was corrected after parcel {parcelId} was labelled: its label has the old address. A manager voids the parcel, then pack it again so a label with the corrected address prints",
     pending:
       "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints"
+  },
+  "order-cancelled-after-packing": {
+    handover:
+      "Order {orderId} was cancelled after parcel {parcelId} was packed: it must not leave. Give the parcel to a manager to void it, then put the items back",
+    batch:
+      "Order {orderId} was cancelled after parcel {parcelId} was scanned: it is off this batch, take it back out of the cage. Give the parcel to a manager to void it, then put the items back",
+    reprint:
+      "Order {orderId} was cancelled after parcel {parcelId} was packed: its label does not print again. Give the parcel to a manager to void it, then put the items back",
+    pending:
+      "Order {orderId} was cancelled while parcel {parcelId} waited for its label: the label was not printed. Give the parcel to a manager to void it, then put the items back"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

@@ -69,6 +69,7 @@ describe("translations", () => {
       "store-unavailable",
       "label-content",
       "label-address-outdated",
+      "order-cancelled-after-packing",
       "insert-encoding"
     ]
     for (const code of codes) expect(Object.hasOwn(de, `error.${code}`), code).toBe(true)

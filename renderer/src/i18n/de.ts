@@ -435,6 +435,8 @@ export const de = {
   "error.label-content": "Das Etikett kann so nicht gedruckt werden.",
   "error.label-address-outdated":
     "Die Adresse des Auftrags wurde korrigiert, nachdem dieses Etikett erstellt war – die Leitung storniert das Paket, dann neu packen.",
+  "error.order-cancelled-after-packing":
+    "Der Auftrag wurde storniert, nachdem dieses Paket gepackt war – Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen.",
   "error.insert-encoding": "Der Beleg kann so nicht gedruckt werden.",
   "error.bad-response": "Die Station hat unerwartet geantwortet.",
   "error.transport": "Station nicht erreichbar.",
@@ -504,6 +506,8 @@ export const de = {
   "alert.order-address-corrected": "Die Adresse von Auftrag {orderId} wurde korrigiert – Auftrag neu scannen.",
   "alert.order-address-corrected-labelled":
     "Die Adresse von Auftrag {orderId} wurde korrigiert, nachdem sein Paket etikettiert war – Paket am Packplatz lassen: Die Leitung storniert es, dann den Auftrag neu packen.",
+  "alert.order-cancelled-labelled":
+    "Auftrag {orderId} wurde storniert, nachdem sein Paket gepackt war – Paket am Packplatz lassen: Die Leitung storniert es, dann die Artikel zurücklegen.",
   "alert.order-changed": "Auftrag {orderId} wurde vom Shop geändert – Auftrag neu scannen.",
   "alert.sync-conflict":
     "Zwei Nachrichten mit derselben Nummer: Die zweite wurde in Quarantäne genommen, nicht verworfen – bitte den Administrator informieren (Manager-Ansicht: Konflikte).",
@@ -576,6 +580,7 @@ export const de = {
   "refusal.parcel-other-carrier": "Paket gehört zu einem anderen Spediteur",
   "refusal.parcel-already-scanned": "Paket schon gescannt (doppelt)",
   "refusal.label-address-outdated": "Adresse korrigiert – Etikett falsch: Paket stornieren und neu packen",
+  "refusal.order-cancelled-after-packing": "Auftrag nach dem Packen storniert: Paket der Leitung zum Stornieren geben",
   "refusal.order-unknown.station": "Auftrag {orderId} gibt es an dieser Station nicht",
   "refusal.order-unknown.tote": "Behälter {toteId} ist keinem Auftrag zugeordnet",
   "refusal.order-unknown.gone": "Auftrag {orderId} ist nicht mehr an dieser Station: Artikel zurücklegen",
@@ -659,7 +664,15 @@ export const de = {
   "refusal.label-address-outdated.reprint":
     "Die Adresse von Auftrag {orderId} wurde korrigiert, nachdem Paket {parcelId} etikettiert war: Sein Etikett trägt die alte Adresse. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
   "refusal.label-address-outdated.pending":
-    "Die Adresse von Auftrag {orderId} wurde korrigiert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett mit der alten Adresse wurde nicht gedruckt. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird"
+    "Die Adresse von Auftrag {orderId} wurde korrigiert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett mit der alten Adresse wurde nicht gedruckt. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
+  "refusal.order-cancelled-after-packing.handover":
+    "Auftrag {orderId} wurde storniert, nachdem Paket {parcelId} gepackt war: Es darf nicht raus. Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen",
+  "refusal.order-cancelled-after-packing.batch":
+    "Auftrag {orderId} wurde storniert, nachdem Paket {parcelId} gescannt war: Es ist aus dieser Übergabe genommen, bitte wieder aus dem Käfig holen. Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen",
+  "refusal.order-cancelled-after-packing.reprint":
+    "Auftrag {orderId} wurde storniert, nachdem Paket {parcelId} gepackt war: Sein Etikett wird nicht erneut gedruckt. Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen",
+  "refusal.order-cancelled-after-packing.pending":
+    "Auftrag {orderId} wurde storniert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett wurde nicht gedruckt. Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen"
 } as const
 
 export type MessageKey = keyof typeof de

@@ -434,6 +434,8 @@ export const en: Messages = {
   "error.label-content": "This label cannot be printed as it is.",
   "error.label-address-outdated":
     "The order's address was corrected after this label was made – a manager voids the parcel, then pack it again.",
+  "error.order-cancelled-after-packing":
+    "The order was cancelled after this parcel was packed – give it to a manager to void, then put the items back.",
   "error.insert-encoding": "This receipt cannot be printed as it is.",
   "error.bad-response": "The station gave an unexpected answer.",
   "error.transport": "Station not reachable.",
@@ -503,6 +505,8 @@ export const en: Messages = {
   "alert.order-address-corrected": "The address of order {orderId} was corrected – scan the order again.",
   "alert.order-address-corrected-labelled":
     "The address of order {orderId} was corrected after its parcel was labelled – keep the parcel at the bench: a manager voids it, then pack the order again.",
+  "alert.order-cancelled-labelled":
+    "Order {orderId} was cancelled after its parcel was packed – keep the parcel at the bench: a manager voids it, then put the items back.",
   "alert.order-changed": "Order {orderId} was changed by the shop – scan the order again.",
   "alert.sync-conflict":
     "Two messages with the same number: the second was quarantined, not dropped – tell the administrator (Manager screen: conflicts).",
@@ -575,6 +579,7 @@ export const en: Messages = {
   "refusal.parcel-other-carrier": "Parcel is for another carrier",
   "refusal.parcel-already-scanned": "Parcel already scanned (duplicate)",
   "refusal.label-address-outdated": "Address corrected – the label is wrong: void the parcel and pack it again",
+  "refusal.order-cancelled-after-packing": "Order cancelled after packing: give the parcel to a manager to void it",
   "refusal.order-unknown.station": "No order {orderId} at this station",
   "refusal.order-unknown.tote": "Tote {toteId} is not assigned to an order",
   "refusal.order-unknown.gone": "Order {orderId} is no longer at this station: put the items back",
@@ -653,5 +658,13 @@ export const en: Messages = {
   "refusal.label-address-outdated.reprint":
     "The address of order {orderId} was corrected after parcel {parcelId} was labelled: its label has the old address. A manager voids the parcel, then pack it again so a label with the corrected address prints",
   "refusal.label-address-outdated.pending":
-    "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints"
+    "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints",
+  "refusal.order-cancelled-after-packing.handover":
+    "Order {orderId} was cancelled after parcel {parcelId} was packed: it must not leave. Give the parcel to a manager to void it, then put the items back",
+  "refusal.order-cancelled-after-packing.batch":
+    "Order {orderId} was cancelled after parcel {parcelId} was scanned: it is off this batch, take it back out of the cage. Give the parcel to a manager to void it, then put the items back",
+  "refusal.order-cancelled-after-packing.reprint":
+    "Order {orderId} was cancelled after parcel {parcelId} was packed: its label does not print again. Give the parcel to a manager to void it, then put the items back",
+  "refusal.order-cancelled-after-packing.pending":
+    "Order {orderId} was cancelled while parcel {parcelId} waited for its label: the label was not printed. Give the parcel to a manager to void it, then put the items back"
 }
