@@ -18,6 +18,7 @@ export class PackError extends Schema.TaggedError<PackError>()("PackError", {
     "label-content",
     "label-address-outdated",
     "order-cancelled-after-packing",
+    "parcel-lines-outdated",
     "carrier-refused",
     "store-refused",
     "store-unavailable"

@@ -52,7 +52,8 @@ export const RefusalCode = Schema.Literals([
   "parcel-already-scanned",
   "order-changed",
   "label-address-outdated",
-  "order-cancelled-after-packing"
+  "order-cancelled-after-packing",
+  "parcel-lines-outdated"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -173,6 +174,16 @@ export const refusalReasons = {
       "Order {orderId} was cancelled after parcel {parcelId} was packed: its label does not print again. Give the parcel to a manager to void it, then put the items back",
     pending:
       "Order {orderId} was cancelled while parcel {parcelId} waited for its label: the label was not printed. Give the parcel to a manager to void it, then put the items back"
+  },
+  "parcel-lines-outdated": {
+    handover:
+      "The shop changed the items of order {orderId} after parcel {parcelId} was packed: it must not leave with the old items. A manager voids the parcel, then pack the order again",
+    batch:
+      "The shop changed the items of order {orderId} after parcel {parcelId} was scanned: it is off this batch, take it back out of the cage. A manager voids the parcel, then pack the order again",
+    reprint:
+      "The shop changed the items of order {orderId} after parcel {parcelId} was packed: its label does not print again. A manager voids the parcel, then pack the order again",
+    pending:
+      "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label: the label was not printed. A manager voids the parcel, then pack the order again"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

@@ -18,6 +18,7 @@ import { EventLog } from "../events/EventLog.ts"
 import { CameraError, EvidenceCamera } from "../evidence/EvidenceCamera.ts"
 import { EvidencePhotos, PhotoStoreError } from "../evidence/EvidencePhotos.ts"
 import { exampleBrand } from "../insert/exampleBrand.ts"
+import type { Order } from "../orders/Order.ts"
 import { registerOrderInbound } from "../orders/OrderInbound.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
@@ -736,9 +737,25 @@ describe("Handover", () => {
 })
 
 /** SO-100001 as the sample data has it, for the shop's newer versions of it. */
-const order100001 = (fixture("orders.json") as Array<{ readonly orderId: string }>).find(
-  (order) => order.orderId === "SO-100001"
-)!
+const order100001 = (fixture("orders.json") as Array<Order>).find((order) => order.orderId === "SO-100001")!
+
+/**
+ * A version of SO-100001 that changes nothing its parcel carries: another e-mail address, the lines listed the other
+ * way round at other prices.
+ */
+const editedSo100001 = (version: number) => ({
+  ...order100001,
+  version,
+  customer: { ...order100001.customer, email: "anna.neu@example.de" },
+  lines: [...order100001.lines].reverse().map((line) => ({ ...line, unitPrice: line.unitPrice + 1 }))
+})
+
+/** A version of SO-100001 with one mug instead of two: the parcel holds one too many. */
+const fewerMugs = (version: number) => ({
+  ...order100001,
+  version,
+  lines: order100001.lines.map((line) => (line.sku === "ALP-MUG-01" ? { ...line, quantity: 1 } : line))
+})
 
 /** SO-100001's customer moved: the address the shop corrects the order to. */
 const order100001ShipTo = {
@@ -1048,47 +1065,104 @@ describe("an order the shop cancels after its parcel was packed, before handover
 })
 
 describe("a parcel scanned into the open batch before the shop changed its order", () => {
-  it.each([
-    { change: "its address", shopChanges: correctAddress(2, 3), hold: "label-address-outdated", status: "packed" },
+  const changes = [
+    {
+      change: "corrects its address",
+      shopChanges: correctAddress(3, 4),
+      hold: "label-address-outdated",
+      status: "packed"
+    },
     {
       change: "cancels it",
-      shopChanges: cancelSo100001(2, 3),
+      shopChanges: cancelSo100001(3, 4),
       hold: "order-cancelled-after-packing",
       status: "cancelled"
+    },
+    {
+      change: "changes its items",
+      shopChanges: fromShop(3, "order.upsert", fewerMugs(4)),
+      hold: "parcel-lines-outdated",
+      status: "packed"
     }
-  ])("is taken back off the batch at closing when the shop changes $change", async (change) => {
+  ]
+  for (const change of changes)
+    it(`is taken back off the batch at closing when the shop ${change.change}`, async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const handover = yield* Handover
+          const parcel = (yield* packSo100001).parcel!
+          yield* handover.open({ carrier: "dhl-paket" })
+          // The shop sends the address the order already had, then a version that changes nothing the parcel carries:
+          // it may leave.
+          yield* correctAddress(1, 2, order100001ShipTo)
+          yield* fromShop(2, "order.upsert", editedSo100001(3))
+          const scanned = yield* handover.scan({ raw: parcel.trackingNumber!, at: at(10_000) })
+          yield* change.shopChanges
+          const closing = yield* handover.close({ at: at(12_000) })
+          const again = yield* handover.close({ at: at(13_000) })
+          return {
+            parcel,
+            scanned,
+            closing,
+            again,
+            handed: yield* eventsOf("parcel.handed-to-carrier"),
+            status: yield* orderStatus("SO-100001")
+          }
+        })
+      )
+      expect(result.scanned.refusal).toBeNull()
+      expect(result.scanned.batch?.parcels).toHaveLength(1)
+      expect(result.closing.refusal).toMatchObject({
+        code: change.hold,
+        variant: "batch",
+        params: { orderId: "SO-100001", parcelId: result.parcel.parcelId }
+      })
+      expect(result.closing.batch?.parcels).toEqual([])
+      expect(result.closing.manifest).toBeNull()
+      expect(result.again.refusal?.code).toBe("batch-empty")
+      expect(result.handed).toEqual([])
+      expect(result.status).toEqual([change.status, change.status])
+    })
+})
+
+describe("a new version of a packed order", () => {
+  it("keeps the parcel at the station when it changes the items, not when it changes nothing the parcel carries", async () => {
     const result = await run(
       Effect.gen(function* () {
+        const pack = yield* PackService
         const handover = yield* Handover
         const parcel = (yield* packSo100001).parcel!
+        yield* fromShop(1, "order.upsert", editedSo100001(2))
+        const alertsAfterEdit = [...(yield* RaisedAlerts)]
+        const reprinted = yield* pack.reprint({ parcelId: parcel.parcelId })
+        yield* fromShop(2, "order.upsert", fewerMugs(3))
+        const alerts = [...(yield* RaisedAlerts)]
         yield* handover.open({ carrier: "dhl-paket" })
-        // The shop sends the address the order already had: nothing the parcel carries changes, it may leave.
-        yield* correctAddress(1, 2, order100001ShipTo)
-        const scanned = yield* handover.scan({ raw: parcel.trackingNumber!, at: at(10_000) })
-        yield* change.shopChanges
-        const closing = yield* handover.close({ at: at(12_000) })
-        const again = yield* handover.close({ at: at(13_000) })
-        return {
-          parcel,
-          scanned,
-          closing,
-          again,
-          handed: yield* eventsOf("parcel.handed-to-carrier"),
-          status: yield* orderStatus("SO-100001")
-        }
+        const atCage = yield* handover.scan({ raw: parcel.trackingNumber!, at: at(10_000) })
+        const reprint = yield* Effect.flip(pack.reprint({ parcelId: parcel.parcelId }))
+        const statusBefore = yield* orderStatus("SO-100001")
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* pack.voidParcel({ parcelId: parcel.parcelId, reason: "items changed", at: at(11_000) })
+        const reopened = yield* pack.scan({ raw: orderCode("SO-100001"), at: at(12_000) })
+        return { parcel, alertsAfterEdit, reprinted, alerts, atCage, reprint, statusBefore, reopened }
       })
     )
-    expect(result.scanned.refusal).toBeNull()
-    expect(result.scanned.batch?.parcels).toHaveLength(1)
-    expect(result.closing.refusal).toMatchObject({
-      code: change.hold,
-      variant: "batch",
+    expect(result.alertsAfterEdit).toEqual([])
+    expect(result.reprinted).toHaveLength(1)
+    // The parcel is still on the bench: the packer is told at once to keep it there for the manager.
+    expect(result.alerts).toEqual(["order-changed-labelled"])
+    expect(result.atCage.refusal).toMatchObject({
+      code: "parcel-lines-outdated",
+      variant: "handover",
       params: { orderId: "SO-100001", parcelId: result.parcel.parcelId }
     })
-    expect(result.closing.batch?.parcels).toEqual([])
-    expect(result.closing.manifest).toBeNull()
-    expect(result.again.refusal?.code).toBe("batch-empty")
-    expect(result.handed).toEqual([])
-    expect(result.status).toEqual([change.status, change.status])
+    expect(result.reprint).toMatchObject({ _tag: "PackError", reason: "parcel-lines-outdated" })
+    expect(result.statusBefore).toEqual(["packed", "packed"])
+    // Voided, the order is open again, with the shop's new lines.
+    expect(result.reopened.refusal).toBeNull()
+    expect(result.reopened.lines.map((line) => [line.sku, line.quantity])).toEqual([
+      ["ALP-MUG-01", 1],
+      ["ALP-SOCK-M", 1]
+    ])
   })
 })

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import type { OpenOrderProbe } from "../orders/OrderInbound.ts"
 import type { StationAlert } from "../station/StationStatusApi.ts"
 import type { PackService } from "./PackService.ts"
+import type { PackView } from "./PackView.ts"
 import type { ParcelHold } from "./parcelHold.ts"
 
 type InterruptReason = Parameters<OpenOrderProbe["interrupt"]>[1]
@@ -47,6 +48,13 @@ export const heldParcelAlert = (orderId: string, hold: ParcelHold): typeof Stati
         message: `The address of order ${orderId} was corrected after its parcel was labelled: keep the parcel at the bench, a manager voids it, then pack the order again`,
         orderId
       }
+    case "parcel-lines-outdated":
+      return {
+        level: "error",
+        code: "order-changed-labelled",
+        message: `The shop changed the items of order ${orderId} after its parcel was packed: keep the parcel at the bench, a manager voids it, then pack the order again`,
+        orderId
+      }
     case "order-cancelled-after-packing":
       return {
         level: "error",
@@ -58,21 +66,32 @@ export const heldParcelAlert = (orderId: string, hold: ParcelHold): typeof Stati
 }
 
 /**
- * The probe the order inbox asks about the bench: the order is open while the bench shows it, labelled or not. A
- * change under a parcel labelled on the bench alerts only when it holds the parcel back: a new version that changes
- * nothing the parcel carries (a note, the customer's phone) does not stop the packer.
+ * The parcel of `orderId` labelled on the bench, if the bench shows one. It stays in the view after its session is
+ * released, until the bench opens the next order: it is what is physically on the bench.
+ */
+const labelledOnBench = (view: PackView, orderId: string) => {
+  const parcel = view.parcel
+  return parcel?.orderId === orderId && (parcel.status === "packed" || parcel.status === "label-pending")
+    ? parcel
+    : undefined
+}
+
+/**
+ * The probe the order inbox asks about the bench: the order is open while the bench shows it or its labelled parcel.
+ * A change under a parcel labelled on the bench alerts only when it holds the parcel back: a new version that changes
+ * nothing the parcel carries (the customer's e-mail, a price) does not stop the packer.
  */
 export const benchOrderProbe = (
   pack: PackService["Service"],
   raise: (alert: typeof StationAlert.Type) => Effect.Effect<void>
 ): OpenOrderProbe => ({
-  isOpen: (orderId) => Effect.map(pack.state, (view) => view.order?.orderId === orderId),
+  isOpen: (orderId) =>
+    Effect.map(pack.state, (view) => view.order?.orderId === orderId || labelledOnBench(view, orderId) !== undefined),
   interrupt: (orderId, reason) =>
     Effect.gen(function* () {
       const released = yield* pack.release(orderId)
-      // The packed parcel stays in the view after its session is released: it is what is physically on the bench.
-      const parcel = (yield* pack.state).parcel
-      if (parcel?.orderId === orderId && (parcel.status === "packed" || parcel.status === "label-pending")) {
+      const parcel = labelledOnBench(yield* pack.state, orderId)
+      if (parcel !== undefined) {
         const hold = yield* pack.parcelHold(parcel.parcelId)
         if (hold !== undefined) yield* raise(heldParcelAlert(orderId, hold))
         return
