@@ -11,6 +11,10 @@ export const OrderReceived = defineEvent({
   payload: Schema.Struct({ order: Order, replacedVersion: Schema.NullOr(Schema.Int) })
 })
 
+/**
+ * The shop cancelled the order. `parcelHeld` came later: optional, so the events recorded before it still decode (at
+ * version 1: a hub that does not know it reads the rest as before).
+ */
 export const OrderCancelled = defineEvent({
   type: "order.cancelled",
   version: 1,
@@ -19,7 +23,12 @@ export const OrderCancelled = defineEvent({
     orderVersion: Schema.Int,
     previousStatus: Schema.String,
     /** The order was open on this bench when the cancellation arrived: the packer was interrupted. */
-    interruptedPacking: Schema.Boolean
+    interruptedPacking: Schema.Boolean,
+    /**
+     * The order was packed and its parcel is still at the station: it does not leave (handover refuses it), a
+     * manager voids it and the order ends cancelled. Absent from stations that let such a parcel ship.
+     */
+    parcelHeld: Schema.optional(Schema.Boolean)
   }),
   epcis: (payload) => ({
     eventType: "TransactionEvent",

@@ -7,7 +7,7 @@ import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import { Inbox } from "../sync/Inbox.ts"
 import type { Order } from "./Order.ts"
-import { OrderAddressCorrected } from "./OrderEvents.ts"
+import { OrderAddressCorrected, OrderCancelled } from "./OrderEvents.ts"
 import { registerOrderInbound } from "./OrderInbound.ts"
 
 const orders = fixture("orders.json") as Array<Order>
@@ -106,7 +106,16 @@ describe("orders from the shop", () => {
     expect(result.row.status).toBe("cancelled")
     expect(result.interrupts).toEqual(["SO-100001:cancelled"])
     expect(result.events).toEqual([
-      ["order.cancelled", { orderId: "SO-100001", orderVersion: 2, previousStatus: "open", interruptedPacking: true }]
+      [
+        "order.cancelled",
+        {
+          orderId: "SO-100001",
+          orderVersion: 2,
+          previousStatus: "open",
+          interruptedPacking: true,
+          parcelHeld: false
+        }
+      ]
     ])
   })
 
@@ -127,20 +136,40 @@ describe("orders from the shop", () => {
     expect(result.interrupts).toEqual(["SO-100001:changed", "SO-100001:cancelled"])
   })
 
-  it("keeps a packed order packed when its cancellation comes too late, and records it", async () => {
+  it("cancels a packed order whose parcel is still here, and keeps a shipped order shipped: a return follows", async () => {
     const result = await scenario(undefined, () =>
       Effect.gen(function* () {
         const sql = yield* Sql
-        yield* sql.execute("UPDATE orders SET status = 'packed' WHERE order_id = 'SO-100002'")
-        yield* (yield* Inbox).receive(inbound("order.cancel", { orderId: "SO-100002", version: 5 }))
-        return { row: yield* stored("SO-100002"), events: yield* eventTypes }
+        const inbox = yield* Inbox
+        yield* sql.execute("UPDATE orders SET status = 'packed' WHERE order_id IN ('SO-100002', 'SO-100003')")
+        yield* sql.execute("UPDATE orders SET status = 'shipped' WHERE order_id = 'SO-100004'")
+        yield* inbox.receive(inbound("order.cancel", { orderId: "SO-100002", version: 5 }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100003"), version: 2, status: "cancelled" }))
+        yield* inbox.receive(inbound("order.cancel", { orderId: "SO-100004", version: 2 }))
+        return {
+          statuses: [yield* stored("SO-100002"), yield* stored("SO-100003"), yield* stored("SO-100004")].map((row) => [
+            row.status,
+            row.order.status,
+            row.version
+          ]),
+          cancellations: (yield* eventTypes).flatMap(([type, payload]) => (type === "order.cancelled" ? [payload] : []))
+        }
       })
     )
-    expect(result.row).toMatchObject({ status: "packed", version: 5 })
-    expect(result.events[0]).toEqual([
-      "order.cancelled",
-      { orderId: "SO-100002", orderVersion: 5, previousStatus: "packed", interruptedPacking: false }
+    expect(result.statuses).toEqual([
+      ["cancelled", "cancelled", 5],
+      ["cancelled", "cancelled", 2],
+      ["shipped", "shipped", 2]
     ])
+    expect(result.cancellations).toEqual([
+      { orderId: "SO-100002", orderVersion: 5, previousStatus: "packed", interruptedPacking: false, parcelHeld: true },
+      { orderId: "SO-100004", orderVersion: 2, previousStatus: "shipped", interruptedPacking: false, parcelHeld: false }
+    ])
+  })
+
+  it("still reads a cancellation recorded before the event said whether the parcel was held", async () => {
+    const stored = { orderId: "SO-100002", orderVersion: 5, previousStatus: "packed", interruptedPacking: false }
+    expect(await Effect.runPromise(decodePayload(OrderCancelled, stored))).toEqual(stored)
   })
 
   it("releases an address hold with the corrected address, and says when a label was made for the old one", async () => {

@@ -2,7 +2,7 @@
 import { Effect, Schema } from "effect"
 import { sameAddress } from "../address/Address.ts"
 import { EventLog } from "../events/EventLog.ts"
-import { Sql } from "../store/Sql.ts"
+import { Sql, type StoreError } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Address, Order, type OrderStatus } from "./Order.ts"
@@ -23,10 +23,28 @@ export const ShopOrder = Order.check(
   )
 )
 
-/** Called when an inbound change touches the order that is open on the bench (the UI interrupts the packer). */
+/**
+ * Called when an inbound change touches the order that is open on the bench (the UI interrupts the packer). It runs
+ * in the inbox's transaction: a store that fails fails the message, which the catch-up brings again.
+ */
 export type OpenOrderProbe = {
   readonly isOpen: (orderId: string) => Effect.Effect<boolean>
-  readonly interrupt: (orderId: string, reason: "cancelled" | "address-corrected" | "changed") => Effect.Effect<void>
+  readonly interrupt: (
+    orderId: string,
+    reason: "cancelled" | "address-corrected" | "changed"
+  ) => Effect.Effect<void, StoreError>
+}
+
+/**
+ * The status a newer version of an order takes at this station. Packing state is the station's own: a version from
+ * the shop does not reopen a shipped or packed order, nor one cancelled after packing whose parcel is still here
+ * (the shop took the cancellation back: it is packed again). A version that cancels an order whose parcel is still
+ * here cancels it, as `order.cancel` does: its parcel is held back.
+ */
+const statusHere = (shopStatus: OrderStatus, shipped: boolean, packedHere: boolean): OrderStatus => {
+  if (shipped) return "shipped"
+  if (!packedHere) return shopStatus
+  return shopStatus === "cancelled" ? "cancelled" : "packed"
 }
 
 interface StoredOrder {
@@ -39,8 +57,10 @@ interface StoredOrder {
  * The conflict rules for changes from the shop, applied in the inbox's transaction:
  * - every change carries the order's version; a change at or below the stored version is ignored and recorded,
  *   so a late, stale message never overwrites a newer one;
- * - a cancellation of an order already packed or shipped is recorded but does not undo the parcel (the parcel is
- *   physically on its way: a return, not a cancellation, follows);
+ * - a cancellation of an order already shipped is recorded but does not undo the parcel (it is physically on its
+ *   way: a return, not a cancellation, follows). An order packed but not yet handed over is cancelled: its parcel
+ *   is still in the building and does not leave (core/pack/parcelHold.ts) until a manager voids it, which leaves
+ *   the order cancelled (`parcelHeld`);
  * - an address correction releases an address hold. The stored order always takes the corrected address: it is the
  *   shop's newest version of the order, and what the bench packs next. What the parcel carries is the parcel's own
  *   record (the address its label was made for, core/pack/labelAddressOutdated.ts): a parcel labelled for the old
@@ -91,17 +111,21 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         reason: `version ${receivedVersion} is not newer than the stored version ${stored.version}`
       })
 
+    /** Whether a parcel of the order is at this station still: packed, or waiting for its label. */
+    const parcelHere = (orderId: string) =>
+      sql
+        .query("SELECT 1 FROM parcels WHERE order_id = ? AND status IN ('packed', 'label-pending') LIMIT 1", [orderId])
+        .pipe(Effect.map((rows) => rows.length > 0))
+
     yield* inbox.register("order.upsert", ShopOrder, (order) =>
       Effect.gen(function* () {
         const stored = yield* load(order.orderId)
         if (stored !== undefined && order.version <= stored.version) {
           return yield* ignoreStale("order.upsert", order.orderId, order.version, stored)
         }
-        // Packing state is the station's own: a newer version from the shop does not reopen a packed order.
-        const status: OrderStatus =
-          stored !== undefined && (stored.status === "packed" || stored.status === "shipped")
-            ? stored.status
-            : order.status
+        const packedHere =
+          stored?.status === "packed" || (stored?.status === "cancelled" && (yield* parcelHere(order.orderId)))
+        const status = statusHere(order.status, stored?.status === "shipped", packedHere)
         const next = { ...order, status }
         yield* save(next)
         yield* log.append(OrderReceived, { order: next, replacedVersion: stored?.version ?? null })
@@ -117,16 +141,18 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         if (stored === undefined) return yield* Effect.fail(`order ${cancel.orderId} is not known at this station`)
         if (cancel.version <= stored.version)
           return yield* ignoreStale("order.cancel", cancel.orderId, cancel.version, stored)
-        const alreadyGone = stored.status === "packed" || stored.status === "shipped"
+        const shipped = stored.status === "shipped"
         const open = yield* probe.isOpen(cancel.orderId)
-        yield* save({ ...stored.order, version: cancel.version, status: alreadyGone ? stored.status : "cancelled" })
+        yield* save({ ...stored.order, version: cancel.version, status: shipped ? "shipped" : "cancelled" })
         yield* log.append(OrderCancelled, {
           orderId: cancel.orderId,
           orderVersion: cancel.version,
           previousStatus: stored.status,
-          interruptedPacking: open && !alreadyGone
+          interruptedPacking: open && !shipped,
+          parcelHeld: stored.status === "packed"
         })
-        if (open && !alreadyGone) yield* probe.interrupt(cancel.orderId, "cancelled")
+        // Open on the bench: being packed (taken off the bench) or its parcel just packed there (kept for a manager).
+        if (open && !shipped) yield* probe.interrupt(cancel.orderId, "cancelled")
       })
     )
 

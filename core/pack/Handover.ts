@@ -17,11 +17,11 @@ import { DEFAULT_SITE_TIME_ZONE, formatSiteTime } from "../time/SiteTime.ts"
 import { encodeManifestZpl } from "./encodeManifestZpl.ts"
 import { HandoverError, handoverStoreFailure } from "./HandoverError.ts"
 import type { HandoverView } from "./HandoverView.ts"
-import { type LabelAddressRow, labelAddressOutdated, ORDER_SHIP_TO } from "./labelAddressOutdated.ts"
 import { PackException, ParcelHandedToCarrier } from "./PackEvents.ts"
 import { makeRefusal, type Refusal } from "./PackRefusal.ts"
+import { PARCEL_HOLD_COLUMNS, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
 
-interface ScanRow extends LabelAddressRow {
+interface ScanRow extends ParcelHoldRow {
   readonly parcel_id: string
   readonly order_id: string
   readonly tracking_number: string
@@ -81,7 +81,7 @@ export class Handover extends Context.Service<
         const scansOf = (batchId: string) =>
           sql.query<ScanRow>(
             `SELECT s.parcel_id, p.order_id, p.tracking_number, s.scanned_wall_ms, s.scanned_mono_ns, s.ntp_offset_ms, p.data,
-             ${ORDER_SHIP_TO}
+             ${PARCEL_HOLD_COLUMNS}
            FROM handover_scans s JOIN parcels p ON p.parcel_id = s.parcel_id LEFT JOIN orders o ON o.order_id = p.order_id
            WHERE s.batch_id = ? ORDER BY s.rowid`,
             [batchId]
@@ -189,7 +189,7 @@ export class Handover extends Context.Service<
                 : input.raw.trim().toUpperCase()
           const rows = yield* sql
             .query<
-              LabelAddressRow & {
+              ParcelHoldRow & {
                 parcel_id: string
                 order_id: string
                 carrier: string
@@ -197,7 +197,7 @@ export class Handover extends Context.Service<
                 batch_id: string | null
               }
             >(
-              `SELECT p.parcel_id, p.order_id, p.carrier, p.status, p.data, ${ORDER_SHIP_TO}, s.batch_id FROM parcels p
+              `SELECT p.parcel_id, p.order_id, p.carrier, p.status, p.data, ${PARCEL_HOLD_COLUMNS}, s.batch_id FROM parcels p
              LEFT JOIN orders o ON o.order_id = p.order_id
              LEFT JOIN handover_scans s ON s.parcel_id = p.parcel_id WHERE p.parcel_id = ? OR p.tracking_number = ?`,
               [key, key]
@@ -236,9 +236,10 @@ export class Handover extends Context.Service<
               input.raw
             )
           }
-          if (labelAddressOutdated(parcel)) {
+          const hold = parcelHold(parcel)
+          if (hold !== undefined) {
             return yield* refuse(
-              makeRefusal("label-address-outdated", "handover", {
+              makeRefusal(hold, "handover", {
                 orderId: parcel.order_id,
                 parcelId: parcel.parcel_id
               }),
@@ -278,23 +279,21 @@ export class Handover extends Context.Service<
           if (scans.length === 0) {
             return yield* refuse(makeRefusal("batch-empty", "reason", { batchId: batch.batch_id }), operator, at)
           }
-          // A parcel whose address the shop corrected after it was scanned leaves the batch here, one refusal at a
-          // time: the manifest and the handed-over events never name it, and the operator takes it back out of the
-          // cage before closing again.
-          const outdated = scans.find(labelAddressOutdated)
-          if (outdated !== undefined) {
-            const refusal = makeRefusal("label-address-outdated", "batch", {
-              orderId: outdated.order_id,
-              parcelId: outdated.parcel_id
-            })
+          // A parcel whose order the shop changed after it was scanned (cancelled it, corrected its address) leaves the
+          // batch here, one refusal at a time: the manifest and the handed-over events never name it, and the
+          // operator takes it back out of the cage before closing again.
+          for (const scan of scans) {
+            const hold = parcelHold(scan)
+            if (hold === undefined) continue
+            const refusal = makeRefusal(hold, "batch", { orderId: scan.order_id, parcelId: scan.parcel_id })
             yield* sql
               .transaction(
                 Effect.andThen(
                   sql.execute("DELETE FROM handover_scans WHERE batch_id = ? AND parcel_id = ?", [
                     batch.batch_id,
-                    outdated.parcel_id
+                    scan.parcel_id
                   ]),
-                  recordRefusal(refusal, operator, at, { orderId: outdated.order_id })
+                  recordRefusal(refusal, operator, at, { orderId: scan.order_id })
                 )
               )
               .pipe(Effect.mapError(storeFailure))

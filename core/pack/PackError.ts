@@ -4,8 +4,8 @@ import type { StoreError } from "../store/Sql.ts"
 
 /**
  * Why the pack bench did not do what was asked, where that is not a refusal the view shows (those are answers): a
- * parcel it does not know or may not void, a label it cannot print (or must not: `label-address-outdated`), a carrier
- * that refused, or a database that refused the write (`store-refused` when it is full or read-only,
+ * parcel it does not know or may not void, a label it cannot print (or must not: a `ParcelHold`), a carrier that
+ * refused, or a database that refused the write (`store-refused` when it is full or read-only,
  * `store-unavailable` otherwise).
  */
 export class PackError extends Schema.TaggedError<PackError>()("PackError", {
@@ -17,6 +17,8 @@ export class PackError extends Schema.TaggedError<PackError>()("PackError", {
     "label-pending",
     "label-content",
     "label-address-outdated",
+    "order-cancelled-after-packing",
+    "parcel-lines-outdated",
     "carrier-refused",
     "store-refused",
     "store-unavailable"

@@ -52,7 +52,9 @@ export const RefusalCode = Schema.Literals([
   "parcel-already-scanned",
   "order-changed",
   "label-address-outdated",
-  "weight-unknown"
+  "weight-unknown",
+  "order-cancelled-after-packing",
+  "parcel-lines-outdated"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -167,6 +169,26 @@ export const refusalReasons = {
   "weight-unknown": {
     item: "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item",
     box: "Box {boxId} is recorded with a tare of {tareGrams} g and a limit of {maxGrams} g, which cannot be: choose another box; the shop must correct it"
+  },
+  "order-cancelled-after-packing": {
+    handover:
+      "Order {orderId} was cancelled after parcel {parcelId} was packed: it must not leave. Give the parcel to a manager to void it, then put the items back",
+    batch:
+      "Order {orderId} was cancelled after parcel {parcelId} was scanned: it is off this batch, take it back out of the cage. Give the parcel to a manager to void it, then put the items back",
+    reprint:
+      "Order {orderId} was cancelled after parcel {parcelId} was packed: its label does not print again. Give the parcel to a manager to void it, then put the items back",
+    pending:
+      "Order {orderId} was cancelled while parcel {parcelId} waited for its label: the label was not printed. Give the parcel to a manager to void it, then put the items back"
+  },
+  "parcel-lines-outdated": {
+    handover:
+      "The shop changed the items of order {orderId} after parcel {parcelId} was packed: it must not leave with the old items. A manager voids the parcel, then pack the order again",
+    batch:
+      "The shop changed the items of order {orderId} after parcel {parcelId} was scanned: it is off this batch, take it back out of the cage. A manager voids the parcel, then pack the order again",
+    reprint:
+      "The shop changed the items of order {orderId} after parcel {parcelId} was packed: its label does not print again. A manager voids the parcel, then pack the order again",
+    pending:
+      "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label: the label was not printed. A manager voids the parcel, then pack the order again"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest"
 import { encodeEscPosInsert } from "../../drivers/printer/EscPosInsertEncoder.ts"
 import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
 import { inboxMessage } from "../../fixtures/inboxMessage.ts"
-import { seededStation } from "../../fixtures/SeededStation.ts"
+import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { apiCarrierAdapter, type CarrierApi, CarrierUnreachable } from "../carrier/ApiCarrier.ts"
 import type { CarrierAdapter, CarrierLabel, LabelRequest } from "../carrier/CarrierAdapter.ts"
@@ -18,6 +18,7 @@ import { EventLog } from "../events/EventLog.ts"
 import { CameraError, EvidenceCamera } from "../evidence/EvidenceCamera.ts"
 import { EvidencePhotos, PhotoStoreError } from "../evidence/EvidencePhotos.ts"
 import { exampleBrand } from "../insert/exampleBrand.ts"
+import type { Order } from "../orders/Order.ts"
 import { registerOrderInbound } from "../orders/OrderInbound.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
@@ -760,6 +761,27 @@ describe("Handover", () => {
   })
 })
 
+/** SO-100001 as the sample data has it, for the shop's newer versions of it. */
+const order100001 = (fixture("orders.json") as Array<Order>).find((order) => order.orderId === "SO-100001")!
+
+/**
+ * A version of SO-100001 that changes nothing its parcel carries: another e-mail address, the lines listed the other
+ * way round at other prices.
+ */
+const editedSo100001 = (version: number) => ({
+  ...order100001,
+  version,
+  customer: { ...order100001.customer, email: "anna.neu@example.de" },
+  lines: [...order100001.lines].reverse().map((line) => ({ ...line, unitPrice: line.unitPrice + 1 }))
+})
+
+/** A version of SO-100001 with one mug instead of two: the parcel holds one too many. */
+const fewerMugs = (version: number) => ({
+  ...order100001,
+  version,
+  lines: order100001.lines.map((line) => (line.sku === "ALP-MUG-01" ? { ...line, quantity: 1 } : line))
+})
+
 /** SO-100001's customer moved: the address the shop corrects the order to. */
 const order100001ShipTo = {
   name: "Anna Schmidt",
@@ -770,11 +792,17 @@ const order100001ShipTo = {
 }
 const movedTo = { name: "Anna Schmidt", street1: "Torstraße 7", postalCode: "10119", city: "Berlin", country: "DE" }
 
+/** The shop's message `type` reaches the station's inbox as message `seq` of its stream. */
+const fromShop = (seq: number, type: string, payload: unknown) =>
+  Effect.flatMap(Effect.service(Inbox), (inbox) => inbox.receive(inboxMessage(seq, type, payload)))
+
 /** The shop corrects SO-100001's address to `shipTo` as order `version`, message `seq` of the station's inbox. */
 const correctAddress = (seq: number, version: number, shipTo: unknown = movedTo) =>
-  Effect.flatMap(Effect.service(Inbox), (inbox) =>
-    inbox.receive(inboxMessage(seq, "order.address-corrected", { orderId: "SO-100001", version, shipTo }))
-  )
+  fromShop(seq, "order.address-corrected", { orderId: "SO-100001", version, shipTo })
+
+/** The shop cancels SO-100001 as order `version`, message `seq` of the station's inbox. */
+const cancelSo100001 = (seq: number, version: number) =>
+  fromShop(seq, "order.cancel", { orderId: "SO-100001", version })
 
 /** The text of every label print job, in the order they were queued. */
 const labelTexts = Effect.flatMap(Effect.service(Sql), (sql) =>
@@ -816,6 +844,24 @@ const memoryLabelService = () => {
   }
   return { adapter: apiCarrierAdapter(api), up, requests, cancelled }
 }
+
+/** `run` on a station whose dhl-paket labels come from `service`. */
+const runOnline = <A, E>(
+  service: ReturnType<typeof memoryLabelService>,
+  effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>
+) => run(effect, tempDb(), Layer.empty, [service.adapter])
+
+/** SO-100001 packed while `service` is down, `shopChanges` while its parcel waits, then the worker gets its label. */
+const labelAfter = (
+  service: ReturnType<typeof memoryLabelService>,
+  shopChanges: Effect.Effect<unknown, never, Inbox>
+) =>
+  Effect.gen(function* () {
+    const first = (yield* packSo100001).parcel!
+    yield* shopChanges
+    service.up()
+    return { first, labelled: yield* (yield* PendingLabels).retryDue }
+  })
 
 describe("an order whose address the shop corrects after its parcel was labelled", () => {
   it("keeps the parcel from the carrier and from a reprint until it is voided and packed again for the new address", async () => {
@@ -879,52 +925,13 @@ describe("an order whose address the shop corrects after its parcel was labelled
     expect(result.labels[1]!.text).not.toContain("10115")
   })
 
-  it("takes a parcel out of the open batch at closing when the address was corrected after it was scanned", async () => {
-    const result = await run(
-      Effect.gen(function* () {
-        const handover = yield* Handover
-        const parcel = (yield* packSo100001).parcel!
-        yield* handover.open({ carrier: "dhl-paket" })
-        // The shop sends the address it already had: nothing on the label changes, the parcel may leave.
-        yield* correctAddress(1, 2, order100001ShipTo)
-        const scanned = yield* handover.scan({ raw: parcel.trackingNumber!, at: at(10_000) })
-        yield* correctAddress(2, 3)
-        const closing = yield* handover.close({ at: at(12_000) })
-        const again = yield* handover.close({ at: at(13_000) })
-        return {
-          parcel,
-          scanned,
-          closing,
-          again,
-          handed: yield* eventsOf("parcel.handed-to-carrier"),
-          status: yield* orderStatus("SO-100001")
-        }
-      })
-    )
-    expect(result.scanned.refusal).toBeNull()
-    expect(result.scanned.batch?.parcels).toHaveLength(1)
-    expect(result.closing.refusal).toMatchObject({
-      code: "label-address-outdated",
-      variant: "batch",
-      params: { orderId: "SO-100001", parcelId: result.parcel.parcelId }
-    })
-    expect(result.closing.batch?.parcels).toEqual([])
-    expect(result.closing.manifest).toBeNull()
-    expect(result.again.refusal?.code).toBe("batch-empty")
-    expect(result.handed).toEqual([])
-    expect(result.status).toEqual(["packed", "packed"])
-  })
-
   it("prints no label for the old address when it comes for a parcel that waited for it, and the parcel is packed again", async () => {
     const service = memoryLabelService()
-    const result = await run(
+    const result = await runOnline(
+      service,
       Effect.gen(function* () {
         const pack = yield* PackService
-        const pending = yield* PendingLabels
-        const first = (yield* packSo100001).parcel!
-        yield* correctAddress(1, 2)
-        service.up()
-        const labelled = yield* pending.retryDue
+        const { first, labelled } = yield* labelAfter(service, correctAddress(1, 2))
         const parcel = yield* pack.parcel(first.parcelId)
         const handover = yield* Handover
         yield* handover.open({ carrier: "dhl-paket" })
@@ -943,10 +950,7 @@ describe("an order whose address the shop corrects after its parcel was labelled
           labels: yield* labelTexts,
           exceptions: yield* eventsOf("pack.exception")
         }
-      }),
-      tempDb(),
-      Layer.empty,
-      [service.adapter]
+      })
     )
     expect(result.first.status).toBe("label-pending")
     expect(result.labelled).toBe(1)
@@ -966,6 +970,224 @@ describe("an order whose address the shop corrects after its parcel was labelled
     expect(result.second.status).toBe("packed")
     expect(result.labels).toEqual([
       { purpose: `label ${result.second.parcelId}`, text: expect.stringContaining("10119 BERLIN") }
+    ])
+  })
+})
+
+describe("an order the shop cancels after its parcel was packed, before handover", () => {
+  it("keeps the parcel from the carrier and a reprint after a restart, and voiding it leaves the order cancelled", async () => {
+    const file = tempDb()
+    const packed = await run(
+      Effect.gen(function* () {
+        const parcel = (yield* packSo100001).parcel!
+        const applied = yield* cancelSo100001(1, 2)
+        return {
+          parcel,
+          applied,
+          alerts: [...(yield* RaisedAlerts)],
+          cancelled: (yield* eventsOf("order.cancelled")).map((event) => event.payload)
+        }
+      }),
+      file
+    )
+    // The station restarted: what holds the parcel back is in its database, not in memory.
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const handover = yield* Handover
+        const session = yield* Session
+        yield* session.signIn("B-1001")
+        yield* handover.open({ carrier: "dhl-paket" })
+        const atCage = yield* handover.scan({ raw: packed.parcel.trackingNumber!, at: at(10_000) })
+        const reprint = yield* Effect.flip(pack.reprint({ parcelId: packed.parcel.parcelId }))
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const voided = yield* pack.voidParcel({ parcelId: packed.parcel.parcelId, reason: "cancelled", at: at(11_000) })
+        const again = yield* pack.scan({ raw: orderCode("SO-100001"), at: at(12_000) })
+        return {
+          atCage,
+          reprint,
+          voided,
+          again,
+          status: yield* orderStatus("SO-100001"),
+          handed: yield* eventsOf("parcel.handed-to-carrier")
+        }
+      }),
+      file
+    )
+    expect(packed.applied).toBe("applied")
+    // The parcel is still on the bench: the packer is told at once to keep it there for the manager.
+    expect(packed.alerts).toEqual(["order-cancelled-labelled"])
+    expect(packed.cancelled).toEqual([
+      {
+        orderId: "SO-100001",
+        orderVersion: 2,
+        previousStatus: "packed",
+        interruptedPacking: true,
+        parcelHeld: true
+      }
+    ])
+    expect(result.atCage.refusal).toMatchObject({
+      code: "order-cancelled-after-packing",
+      variant: "handover",
+      params: { orderId: "SO-100001", parcelId: packed.parcel.parcelId }
+    })
+    expect(result.atCage.refusal?.reason).toContain("Give the parcel to a manager to void it, then put the items back")
+    expect(result.atCage.batch?.parcels).toEqual([])
+    expect(result.reprint).toMatchObject({ _tag: "PackError", reason: "order-cancelled-after-packing" })
+    expect(result.voided.status).toBe("voided")
+    expect(result.again.refusal?.code).toBe("order-cancelled")
+    expect(result.status).toEqual(["cancelled", "cancelled"])
+    expect(result.handed).toEqual([])
+  })
+
+  it("prints no label that comes for a parcel of an order cancelled while it waited, and voiding cancels it", async () => {
+    const service = memoryLabelService()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const { first, labelled } = yield* labelAfter(service, cancelSo100001(1, 2))
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
+        return {
+          first,
+          labelled,
+          labels: yield* labelTexts,
+          exceptions: yield* eventsOf("pack.exception"),
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    expect(result.first.status).toBe("label-pending")
+    expect(result.labelled).toBe(1)
+    expect(result.labels).toEqual([])
+    expect(result.exceptions.map((event) => event.payload)).toContainEqual({
+      code: "order-cancelled-after-packing",
+      reason: expect.stringContaining(`parcel ${result.first.parcelId} waited for its label`),
+      orderId: "SO-100001"
+    })
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.status).toEqual(["cancelled", "cancelled"])
+  })
+
+  it("lets the parcel go when the shop takes the cancellation back with a version that keeps its lines", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const handover = yield* Handover
+        const parcel = (yield* packSo100001).parcel!
+        yield* cancelSo100001(1, 2)
+        yield* fromShop(2, "order.upsert", { ...order100001, version: 3, status: "open" })
+        const status = yield* orderStatus("SO-100001")
+        yield* handover.open({ carrier: "dhl-paket" })
+        return { status, atCage: yield* handover.scan({ raw: parcel.parcelCode, at: at(10_000) }) }
+      })
+    )
+    // The parcel is packed for it: the order is packed again, not open to be packed twice.
+    expect(result.status).toEqual(["packed", "packed"])
+    expect(result.atCage.refusal).toBeNull()
+    expect(result.atCage.batch?.parcels).toHaveLength(1)
+  })
+})
+
+describe("a parcel scanned into the open batch before the shop changed its order", () => {
+  const changes = [
+    {
+      change: "corrects its address",
+      shopChanges: correctAddress(3, 4),
+      hold: "label-address-outdated",
+      status: "packed"
+    },
+    {
+      change: "cancels it",
+      shopChanges: cancelSo100001(3, 4),
+      hold: "order-cancelled-after-packing",
+      status: "cancelled"
+    },
+    {
+      change: "changes its items",
+      shopChanges: fromShop(3, "order.upsert", fewerMugs(4)),
+      hold: "parcel-lines-outdated",
+      status: "packed"
+    }
+  ]
+  for (const change of changes)
+    it(`is taken back off the batch at closing when the shop ${change.change}`, async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const handover = yield* Handover
+          const parcel = (yield* packSo100001).parcel!
+          yield* handover.open({ carrier: "dhl-paket" })
+          // The shop sends the address the order already had, then a version that changes nothing the parcel carries:
+          // it may leave.
+          yield* correctAddress(1, 2, order100001ShipTo)
+          yield* fromShop(2, "order.upsert", editedSo100001(3))
+          const scanned = yield* handover.scan({ raw: parcel.trackingNumber!, at: at(10_000) })
+          yield* change.shopChanges
+          const closing = yield* handover.close({ at: at(12_000) })
+          const again = yield* handover.close({ at: at(13_000) })
+          return {
+            parcel,
+            scanned,
+            closing,
+            again,
+            handed: yield* eventsOf("parcel.handed-to-carrier"),
+            status: yield* orderStatus("SO-100001")
+          }
+        })
+      )
+      expect(result.scanned.refusal).toBeNull()
+      expect(result.scanned.batch?.parcels).toHaveLength(1)
+      expect(result.closing.refusal).toMatchObject({
+        code: change.hold,
+        variant: "batch",
+        params: { orderId: "SO-100001", parcelId: result.parcel.parcelId }
+      })
+      expect(result.closing.batch?.parcels).toEqual([])
+      expect(result.closing.manifest).toBeNull()
+      expect(result.again.refusal?.code).toBe("batch-empty")
+      expect(result.handed).toEqual([])
+      expect(result.status).toEqual([change.status, change.status])
+    })
+})
+
+describe("a new version of a packed order", () => {
+  it("keeps the parcel at the station when it changes the items, not when it changes nothing the parcel carries", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const handover = yield* Handover
+        const parcel = (yield* packSo100001).parcel!
+        yield* fromShop(1, "order.upsert", editedSo100001(2))
+        const alertsAfterEdit = [...(yield* RaisedAlerts)]
+        const reprinted = yield* pack.reprint({ parcelId: parcel.parcelId })
+        yield* fromShop(2, "order.upsert", fewerMugs(3))
+        const alerts = [...(yield* RaisedAlerts)]
+        yield* handover.open({ carrier: "dhl-paket" })
+        const atCage = yield* handover.scan({ raw: parcel.trackingNumber!, at: at(10_000) })
+        const reprint = yield* Effect.flip(pack.reprint({ parcelId: parcel.parcelId }))
+        const statusBefore = yield* orderStatus("SO-100001")
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* pack.voidParcel({ parcelId: parcel.parcelId, reason: "items changed", at: at(11_000) })
+        const reopened = yield* pack.scan({ raw: orderCode("SO-100001"), at: at(12_000) })
+        return { parcel, alertsAfterEdit, reprinted, alerts, atCage, reprint, statusBefore, reopened }
+      })
+    )
+    expect(result.alertsAfterEdit).toEqual([])
+    expect(result.reprinted).toHaveLength(1)
+    // The parcel is still on the bench: the packer is told at once to keep it there for the manager.
+    expect(result.alerts).toEqual(["order-changed-labelled"])
+    expect(result.atCage.refusal).toMatchObject({
+      code: "parcel-lines-outdated",
+      variant: "handover",
+      params: { orderId: "SO-100001", parcelId: result.parcel.parcelId }
+    })
+    expect(result.reprint).toMatchObject({ _tag: "PackError", reason: "parcel-lines-outdated" })
+    expect(result.statusBefore).toEqual(["packed", "packed"])
+    // Voided, the order is open again, with the shop's new lines.
+    expect(result.reopened.refusal).toBeNull()
+    expect(result.reopened.lines.map((line) => [line.sku, line.quantity])).toEqual([
+      ["ALP-MUG-01", 1],
+      ["ALP-SOCK-M", 1]
     ])
   })
 })

@@ -33,6 +33,7 @@ import {
 } from "./PackSession.ts"
 import type { PackView, ParcelView, PrintJobRef } from "./PackView.ts"
 import { makeParcelCompletion } from "./ParcelCompletion.ts"
+import type { ParcelHold } from "./parcelHold.ts"
 import { scanRecordOf } from "./ScanRecord.ts"
 
 /** A scan longer than any code the bench takes is cut to this many characters in its event. */
@@ -93,6 +94,8 @@ export class PackService extends Context.Service<
       readonly at?: Timestamp
     }) => Effect.Effect<ParcelView, PackError | SessionError>
     readonly parcel: (parcelId: string) => Effect.Effect<ParcelView | undefined, PackError>
+    /** Why a parcel must stay at the station now (its order changed after packing), or undefined when it may go. */
+    readonly parcelHold: (parcelId: string) => Effect.Effect<ParcelHold | undefined, StoreError>
   }
 >()("packbench/core/pack/PackService") {
   static readonly layer = (config: PackConfig) =>
@@ -285,7 +288,8 @@ export class PackService extends Context.Service<
           abandon,
           reprint: parcels.reprint,
           voidParcel: parcels.voidParcel,
-          parcel: parcels.parcel
+          parcel: parcels.parcel,
+          parcelHold: parcels.hold
         })
       })
     )

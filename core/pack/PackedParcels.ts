@@ -8,7 +8,6 @@ import { actorOf } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
-import { type LabelAddressRow, labelAddressOutdated, ORDER_SHIP_TO } from "./labelAddressOutdated.ts"
 import type { PackBenchState } from "./PackBenchState.ts"
 import type { PackConfig } from "./PackConfig.ts"
 import { PackError, storeFailure } from "./PackError.ts"
@@ -17,13 +16,14 @@ import { makeRefusal } from "./PackRefusal.ts"
 import { idleSession } from "./PackSession.ts"
 import type { PrintJobRef } from "./PackView.ts"
 import { type ParcelData, type ParcelRow, parcelViewOf } from "./ParcelRow.ts"
+import { PARCEL_HOLD_COLUMNS, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
 
 const jobRef = (job: PrintJobRef): PrintJobRef => ({ id: job.id, printer: job.printer, purpose: job.purpose })
 
 /**
  * What happens to a parcel after it was packed, while it is still at the bench: its label printed again (not when
- * the order's address changed since: see `labelAddressOutdated`), or the parcel voided by a manager (the carrier's
- * label cancelled, the order open again, `parcel.voided` recorded).
+ * its order changed since: see `parcelHold`), or the parcel voided by a manager (the carrier's label cancelled, the
+ * order open again to be packed anew unless the shop cancelled it, `parcel.voided` recorded).
  */
 export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
   Effect.gen(function* () {
@@ -36,17 +36,15 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
     const dpi = config.labelDpi ?? 203
     const packer = session.require(["packer", "manager"])
 
-    const findParcel = (parcelId: string) =>
+    const parcelRow = (parcelId: string) =>
       sql
-        .query<ParcelRow & LabelAddressRow>(
-          `SELECT p.*, ${ORDER_SHIP_TO} FROM parcels p LEFT JOIN orders o ON o.order_id = p.order_id
+        .query<ParcelRow & ParcelHoldRow>(
+          `SELECT p.*, ${PARCEL_HOLD_COLUMNS} FROM parcels p LEFT JOIN orders o ON o.order_id = p.order_id
            WHERE p.parcel_id = ?`,
           [parcelId]
         )
-        .pipe(
-          Effect.mapError(storeFailure),
-          Effect.map((rows) => rows[0])
-        )
+        .pipe(Effect.map((rows) => rows[0]))
+    const findParcel = (parcelId: string) => Effect.mapError(parcelRow(parcelId), storeFailure)
 
     const reprint = Effect.fn("PackService.reprint")(function* (input: { readonly parcelId: string }) {
       yield* packer
@@ -61,11 +59,11 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
           message: `Parcel ${row.parcel_id} has no label yet: it prints by itself when ${row.carrier} answers`
         })
       }
-      if (labelAddressOutdated(row)) {
+      const hold = parcelHold(row)
+      if (hold !== undefined) {
         return yield* new PackError({
-          reason: "label-address-outdated",
-          message: makeRefusal("label-address-outdated", "reprint", { orderId: row.order_id, parcelId: row.parcel_id })
-            .reason
+          reason: hold,
+          message: makeRefusal(hold, "reprint", { orderId: row.order_id, parcelId: row.parcel_id }).reason
         })
       }
       const bytes = yield* encodeZpl(data.label, { dpi }).pipe(
@@ -110,6 +108,8 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
         .transaction(
           Effect.gen(function* () {
             yield* sql.execute("UPDATE parcels SET status = 'voided' WHERE parcel_id = ?", [row.parcel_id])
+            // The order opens to be packed again only while it is packed: one the shop cancelled after packing stays
+            // cancelled, and its items go back to stock.
             yield* sql.execute(
               "UPDATE orders SET status = 'open', data = json_set(data, '$.status', 'open'), updated_at_ms = ? WHERE order_id = ? AND status = 'packed'",
               [now.wallMs, row.order_id]
@@ -140,5 +140,9 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
     const parcel = (parcelId: string) =>
       Effect.map(findParcel(parcelId), (row) => (row === undefined ? undefined : parcelViewOf(row)))
 
-    return { reprint, voidParcel, parcel }
+    /** What holds a packed parcel at the station now (`parcelHold`); the store's own error, for the order inbox. */
+    const hold = (parcelId: string) =>
+      Effect.map(parcelRow(parcelId), (row) => (row === undefined ? undefined : parcelHold(row)))
+
+    return { reprint, voidParcel, parcel, hold }
   })

@@ -192,6 +192,7 @@ export const makeParcelCompletion = (
           const data: ParcelData = {
             ...(shippingLabel === undefined ? {} : { label: shippingLabel }),
             shipTo: order.shipTo,
+            lines: order.lines,
             ...(sscc === undefined ? {} : { ssccUrn: sscc.urn }),
             ...(photo === undefined ? {} : { photo })
           }

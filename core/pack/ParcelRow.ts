@@ -1,7 +1,7 @@
 /** The parcel rows the bench reads and the parcel code printed on them. */
 import type { PackedPhoto } from "../evidence/PackedPhoto.ts"
 import type { ShippingLabel } from "../label/ShippingLabel.ts"
-import type { Address } from "../orders/Order.ts"
+import type { Address, OrderLine } from "../orders/Order.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import type { ParcelView } from "./PackView.ts"
 
@@ -28,6 +28,13 @@ export interface ParcelData {
    * Absent on a parcel packed before parcels kept it, unless migration 0095 could tell it from the event log.
    */
   readonly shipTo?: Address
+  /**
+   * The order's lines the parcel was packed for, as the shop sent them (what was ordered, not what went in: a
+   * manager may have short-shipped some): the station compares them with the order's lines before the parcel leaves
+   * or its label prints again. Absent on a parcel packed before parcels kept them, unless migration 0096 could tell
+   * them from the event log.
+   */
+  readonly lines?: ReadonlyArray<OrderLine>
   readonly ssccUrn?: string
   /** The evidence still as `parcel.packed` recorded it; `prunedAtMs` once retention deleted its file. */
   readonly photo?: PackedPhoto & { readonly prunedAtMs?: number }

@@ -10,9 +10,9 @@ import type { ShippingLabel } from "../label/ShippingLabel.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
-import { type LabelAddressRow, labelAddressOutdated, ORDER_SHIP_TO } from "./labelAddressOutdated.ts"
 import { PackException, ParcelLabelPending, ParcelPacked } from "./PackEvents.ts"
 import { makeRefusal } from "./PackRefusal.ts"
+import { PARCEL_HOLD_COLUMNS, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
 
 type PayloadOf<D> = D extends EventDefinition<string, infer P> ? P : never
 
@@ -140,7 +140,8 @@ const viewOf = (row: PendingRow): PendingLabel => {
 
 /**
  * Parcels packed while their carrier's label service was out of reach, and the worker that gets their labels.
- * A label that comes for an address the order no longer has is recorded but not printed (`labelAddressOutdated`).
+ * A label that comes for a parcel its order no longer wants as it is (`parcelHold`: cancelled, or with another
+ * address) is recorded but not printed.
  * Exactly once: the label's print job, the parcel's tracking number, `parcel.packed` and the removal of the pending
  * row commit in one transaction, and a row already gone is skipped, so a second pass (or a restart after the carrier
  * answered but before the commit) prints nothing twice. The carrier itself is asked again in that case; the request
@@ -188,8 +189,8 @@ export class PendingLabels extends Context.Service<
         const complete = (row: PendingRow, record: PendingRecord, label: ShippingLabel, bytes: Uint8Array) =>
           sql.transaction(
             Effect.gen(function* () {
-              const still = yield* sql.query<LabelAddressRow>(
-                `SELECT p.data, ${ORDER_SHIP_TO} FROM pending_labels l JOIN parcels p ON p.parcel_id = l.parcel_id
+              const still = yield* sql.query<ParcelHoldRow>(
+                `SELECT p.data, ${PARCEL_HOLD_COLUMNS} FROM pending_labels l JOIN parcels p ON p.parcel_id = l.parcel_id
                  LEFT JOIN orders o ON o.order_id = p.order_id WHERE l.parcel_id = ?`,
                 [row.parcel_id]
               )
@@ -199,10 +200,12 @@ export class PendingLabels extends Context.Service<
                 "UPDATE parcels SET status = 'packed', tracking_number = ?, data = json_set(data, '$.label', json(?)) WHERE parcel_id = ?",
                 [label.trackingNumber, JSON.stringify(label), row.parcel_id]
               )
-              // The shop corrected the address while the parcel waited: the label is kept (its tracking number is
-              // what voiding cancels with the carrier) but not printed, and the refusal says what to do instead.
-              if (labelAddressOutdated(still[0])) {
-                const refusal = makeRefusal("label-address-outdated", "pending", {
+              // The shop cancelled the order or corrected its address while the parcel waited: the label is kept (its
+              // tracking number is what voiding cancels with the carrier) but not printed, and the refusal says what
+              // to do instead.
+              const hold = parcelHold(still[0])
+              if (hold !== undefined) {
+                const refusal = makeRefusal(hold, "pending", {
                   orderId: record.packed.orderId,
                   parcelId: row.parcel_id
                 })

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { layerSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
+import { legacyStationRows } from "../../../fixtures/sqlite/LegacyStationRows.ts"
 import { labelAddressOutdated } from "../../pack/labelAddressOutdated.ts"
 import { migrate } from "../../store/Migrations.ts"
 import { Sql } from "../../store/Sql.ts"
@@ -31,25 +32,9 @@ describe("migration 0095 (the address each parcel's label was made for)", () => 
       Effect.gen(function* () {
         const sql = yield* Sql
         yield* migrate(stationMigrations.filter((migration) => migration.id <= 94))
-        let seq = 0
-        const event = (type: string, wallMs: number, payload: unknown) =>
-          sql.execute(
-            `INSERT INTO events (seq, id, type, version, epoch, event_wall_ms, event_mono_ns, record_time_ms, actor,
-               payload) VALUES (?, ?, ?, 1, 'e1', ?, '0', ?, '{"role":"system"}', ?)`,
-            [++seq, `id-${seq}`, type, wallMs, wallMs, JSON.stringify(payload)]
-          )
-        const order = (orderId: string, shipTo: unknown, status: string) =>
-          sql.execute("INSERT INTO orders (order_id, version, status, data, updated_at_ms) VALUES (?, 1, ?, ?, 0)", [
-            orderId,
-            status,
-            JSON.stringify({ orderId, status, shipTo })
-          ])
-        const parcel = (parcelId: string, orderId: string, status: string, packedAtMs: number) =>
-          sql.execute(
-            `INSERT INTO parcels (parcel_id, order_id, status, carrier, tracking_number, box_id, weight_grams, data,
-               packed_at_ms) VALUES (?, ?, ?, 'dhl-paket', NULL, 'S', 900, '{"ssccUrn":"urn:x"}', ?)`,
-            [parcelId, orderId, status, packedAtMs]
-          )
+        const legacy = yield* legacyStationRows
+        const { event, parcel } = legacy
+        const order = (orderId: string, shipTo: unknown, status: string) => legacy.order(orderId, status, { shipTo })
         // SO-1 was corrected after its parcel was packed; SO-2 before its parcel was packed.
         yield* event("order.received", 100, { order: { orderId: "SO-1", shipTo: first } })
         yield* event("order.received", 110, { order: { orderId: "SO-2", shipTo: first } })
@@ -73,7 +58,7 @@ describe("migration 0095 (the address each parcel's label was made for)", () => 
         yield* parcel("P-4", "SO-4", "packed", 230)
         yield* order("SO-5", first, "shipped")
         yield* parcel("P-5", "SO-5", "handed-over", 240)
-        const applied = yield* migrate(stationMigrations)
+        const applied = yield* migrate(stationMigrations.filter((migration) => migration.id <= 95))
         const rows = yield* sql.query<{ parcel_id: string; data: string; order_ship_to: string | null }>(
           `SELECT p.parcel_id, p.data, json_extract(o.data, '$.shipTo') AS order_ship_to
            FROM parcels p JOIN orders o ON o.order_id = p.order_id ORDER BY p.parcel_id`

@@ -20,6 +20,7 @@ import { m0092_hot_path_indexes } from "./0092_hot_path_indexes.ts"
 import { m0093_events_by_event_time } from "./0093_events_by_event_time.ts"
 import { m0094_held_by_msg_id } from "./0094_held_by_msg_id.ts"
 import { m0095_label_ship_to } from "./0095_label_ship_to.ts"
+import { m0096_parcel_order_changes } from "./0096_parcel_order_changes.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -42,5 +43,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0092_hot_path_indexes,
   m0093_events_by_event_time,
   m0094_held_by_msg_id,
-  m0095_label_ship_to
+  m0095_label_ship_to,
+  m0096_parcel_order_changes
 ]

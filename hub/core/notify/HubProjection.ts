@@ -392,8 +392,13 @@ export class HubProjection extends Context.Service<
               "UPDATE hub_orders SET order_version = ?, updated_at_ms = ? WHERE order_id = ? AND order_version < ?",
               [cancelled.orderVersion, now, cancelled.orderId, cancelled.orderVersion]
             )
-            // A parcel already packed or on its way is not stopped by the cancellation: a return follows, not this.
-            if (cancelled.previousStatus === "packed" || cancelled.previousStatus === "shipped") return
+            // A parcel on its way is not stopped by the cancellation: a return follows, not this. Nor is a packed one
+            // at a station that lets it ship (no `parcelHeld`); one the station holds back never leaves (a manager
+            // voids it), so the order is cancelled like any other and nothing else of it goes out.
+            const parcelLeaves =
+              cancelled.previousStatus === "shipped" ||
+              (cancelled.previousStatus === "packed" && cancelled.parcelHeld !== true)
+            if (parcelLeaves) return
             yield* sql.execute(
               "UPDATE hub_orders SET cancelled_at_ms = ?, updated_at_ms = ? WHERE order_id = ? AND cancelled_at_ms IS NULL",
               [event.eventTime.wallMs, now, cancelled.orderId]

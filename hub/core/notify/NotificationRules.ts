@@ -23,7 +23,10 @@ export interface NotificationIntent {
 /** The station facts the rules react to, already decoded. */
 export type StationFact =
   | { readonly type: "order.received"; readonly orderId: string }
-  /** The order was cancelled before it was packed (a cancellation after packing is a return, not this). */
+  /**
+   * The order was cancelled before its parcel left: before packing, or after it while the station held the parcel
+   * back (a cancellation of a parcel that leaves is a return, not this).
+   */
   | { readonly type: "order.cancelled"; readonly orderId: string }
   /** `round`: the how-manieth hold of the order's address; each is its own request. */
   | { readonly type: "order.address-hold"; readonly orderId: string; readonly round: number }

@@ -9,6 +9,7 @@ import { Sql } from "../../../core/store/Sql.ts"
 import { makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
+import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { type HeldSyncs, heldSyncSql } from "../../../fixtures/sqlite/HeldSyncs.ts"
 import { waitFor } from "../../../fixtures/waitFor.ts"
@@ -185,8 +186,14 @@ const handed = envelope("parcel.handed-to-carrier", {
   trackingNumber: "00340434161234567890"
 })
 
-const cancelled = (previousStatus: string) =>
-  envelope("order.cancelled", { orderId: "SO-1", orderVersion: 2, previousStatus, interruptedPacking: false })
+/** `parcelHeld`: the station keeps the packed parcel back (absent from stations that let it ship). */
+const cancelled = (previousStatus: string, held: { readonly parcelHeld?: boolean } = {}) =>
+  envelope("order.cancelled", { orderId: "SO-1", orderVersion: 2, previousStatus, interruptedPacking: false, ...held })
+
+const packed = envelope(
+  "parcel.packed",
+  packedParcel({ orderId: "SO-1", parcelId: "P-1", trackingNumber: "00340434161234567890", stationId: "PACK-01" })
+)
 
 const addressHold = envelope("order.address-hold", {
   orderId: "SO-1",
@@ -770,6 +777,43 @@ export const notificationSenderSuite = (store: TestStore) =>
         ["order-confirmed", "sent"],
         ["shipped", "sent"]
       ])
+    })
+
+    it("stops the mail of an order cancelled after packing whose parcel the station held back and voided", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer, { cancellationNotice: true })
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          // 22:30 in London: the confirmation and the packed mail wait for the morning.
+          clock.setWall(Date.UTC(2026, 10, 24, 22, 30))
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(packed)
+          expect((yield* sender.sendDue).deferred).toBe(2)
+          yield* hub.applyStationEvent(cancelled("packed", { parcelHeld: true }))
+          yield* hub.applyStationEvent(
+            envelope("parcel.voided", {
+              orderId: "SO-1",
+              parcelId: "P-1",
+              carrier: "dhl-paket",
+              trackingNumber: "00340434161234567890",
+              reason: "order cancelled"
+            })
+          )
+          clock.setWall(Date.UTC(2026, 10, 25, 9, 0))
+          yield* sender.sendDue
+          clock.advance(7 * 24 * hour)
+          return { rows: yield* suppressed, timed: yield* hub.tick }
+        })
+      )
+      expect(result.rows).toEqual([
+        { kind: "order-cancelled", status: "sent", suppressed_reason: null },
+        { kind: "order-confirmed", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" },
+        { kind: "packed", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" }
+      ])
+      expect(result.timed).toBe(0)
+      expect(mailer.accepted.map((mail) => mail.subject)).toEqual(["Your Alpenglow order SO-1 is cancelled"])
     })
 
     it("voids a return the clerk cancelled: its queued mail is suppressed and the return rate does not count it", async () => {

@@ -69,6 +69,8 @@ describe("translations", () => {
       "store-unavailable",
       "label-content",
       "label-address-outdated",
+      "order-cancelled-after-packing",
+      "parcel-lines-outdated",
       "insert-encoding"
     ]
     for (const code of codes) expect(Object.hasOwn(de, `error.${code}`), code).toBe(true)

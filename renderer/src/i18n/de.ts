@@ -435,6 +435,10 @@ export const de = {
   "error.label-content": "Das Etikett kann so nicht gedruckt werden.",
   "error.label-address-outdated":
     "Die Adresse des Auftrags wurde korrigiert, nachdem dieses Etikett erstellt war – die Leitung storniert das Paket, dann neu packen.",
+  "error.order-cancelled-after-packing":
+    "Der Auftrag wurde storniert, nachdem dieses Paket gepackt war – Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen.",
+  "error.parcel-lines-outdated":
+    "Der Shop hat die Artikel des Auftrags geändert, nachdem dieses Paket gepackt war – die Leitung storniert das Paket, dann den Auftrag neu packen.",
   "error.insert-encoding": "Der Beleg kann so nicht gedruckt werden.",
   "error.bad-response": "Die Station hat unerwartet geantwortet.",
   "error.transport": "Station nicht erreichbar.",
@@ -504,7 +508,11 @@ export const de = {
   "alert.order-address-corrected": "Die Adresse von Auftrag {orderId} wurde korrigiert – Auftrag neu scannen.",
   "alert.order-address-corrected-labelled":
     "Die Adresse von Auftrag {orderId} wurde korrigiert, nachdem sein Paket etikettiert war – Paket am Packplatz lassen: Die Leitung storniert es, dann den Auftrag neu packen.",
+  "alert.order-cancelled-labelled":
+    "Auftrag {orderId} wurde storniert, nachdem sein Paket gepackt war – Paket am Packplatz lassen: Die Leitung storniert es, dann die Artikel zurücklegen.",
   "alert.order-changed": "Auftrag {orderId} wurde vom Shop geändert – Auftrag neu scannen.",
+  "alert.order-changed-labelled":
+    "Der Shop hat die Artikel von Auftrag {orderId} geändert, nachdem sein Paket gepackt war – Paket am Packplatz lassen: Die Leitung storniert es, dann den Auftrag neu packen.",
   "alert.sync-conflict":
     "Zwei Nachrichten mit derselben Nummer: Die zweite wurde in Quarantäne genommen, nicht verworfen – bitte den Administrator informieren (Manager-Ansicht: Konflikte).",
   "alert.sync-refused":
@@ -577,6 +585,8 @@ export const de = {
   "refusal.parcel-other-carrier": "Paket gehört zu einem anderen Spediteur",
   "refusal.parcel-already-scanned": "Paket schon gescannt (doppelt)",
   "refusal.label-address-outdated": "Adresse korrigiert – Etikett falsch: Paket stornieren und neu packen",
+  "refusal.order-cancelled-after-packing": "Auftrag nach dem Packen storniert: Paket der Leitung zum Stornieren geben",
+  "refusal.parcel-lines-outdated": "Artikel nach dem Packen geändert – Paket stornieren und Auftrag neu packen",
   "refusal.order-unknown.station": "Auftrag {orderId} gibt es an dieser Station nicht",
   "refusal.order-unknown.tote": "Behälter {toteId} ist keinem Auftrag zugeordnet",
   "refusal.order-unknown.gone": "Auftrag {orderId} ist nicht mehr an dieser Station: Artikel zurücklegen",
@@ -664,7 +674,23 @@ export const de = {
   "refusal.weight-unknown.item":
     "Laut Katalog wiegt {sku} {itemGrams} g, das kann nicht sein: Das Paketgewicht ist nicht prüfbar. Scans des Artikels zurücknehmen und ihn von der Leitung als Teillieferung freigeben lassen; der Shop muss den Artikel korrigieren",
   "refusal.weight-unknown.box":
-    "Karton {boxId} ist mit {tareGrams} g Leergewicht und {maxGrams} g Höchstgewicht erfasst, das kann nicht sein: einen anderen Karton wählen; der Shop muss ihn korrigieren"
+    "Karton {boxId} ist mit {tareGrams} g Leergewicht und {maxGrams} g Höchstgewicht erfasst, das kann nicht sein: einen anderen Karton wählen; der Shop muss ihn korrigieren",
+  "refusal.order-cancelled-after-packing.handover":
+    "Auftrag {orderId} wurde storniert, nachdem Paket {parcelId} gepackt war: Es darf nicht raus. Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen",
+  "refusal.order-cancelled-after-packing.batch":
+    "Auftrag {orderId} wurde storniert, nachdem Paket {parcelId} gescannt war: Es ist aus dieser Übergabe genommen, bitte wieder aus dem Käfig holen. Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen",
+  "refusal.order-cancelled-after-packing.reprint":
+    "Auftrag {orderId} wurde storniert, nachdem Paket {parcelId} gepackt war: Sein Etikett wird nicht erneut gedruckt. Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen",
+  "refusal.order-cancelled-after-packing.pending":
+    "Auftrag {orderId} wurde storniert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett wurde nicht gedruckt. Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen",
+  "refusal.parcel-lines-outdated.handover":
+    "Der Shop hat die Artikel von Auftrag {orderId} geändert, nachdem Paket {parcelId} gepackt war: Es darf nicht mit den alten Artikeln raus. Die Leitung storniert das Paket, dann den Auftrag neu packen",
+  "refusal.parcel-lines-outdated.batch":
+    "Der Shop hat die Artikel von Auftrag {orderId} geändert, nachdem Paket {parcelId} gescannt war: Es ist aus dieser Übergabe genommen, bitte wieder aus dem Käfig holen. Die Leitung storniert das Paket, dann den Auftrag neu packen",
+  "refusal.parcel-lines-outdated.reprint":
+    "Der Shop hat die Artikel von Auftrag {orderId} geändert, nachdem Paket {parcelId} gepackt war: Sein Etikett wird nicht erneut gedruckt. Die Leitung storniert das Paket, dann den Auftrag neu packen",
+  "refusal.parcel-lines-outdated.pending":
+    "Der Shop hat die Artikel von Auftrag {orderId} geändert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett wurde nicht gedruckt. Die Leitung storniert das Paket, dann den Auftrag neu packen"
 } as const
 
 export type MessageKey = keyof typeof de

@@ -434,6 +434,10 @@ export const en: Messages = {
   "error.label-content": "This label cannot be printed as it is.",
   "error.label-address-outdated":
     "The order's address was corrected after this label was made – a manager voids the parcel, then pack it again.",
+  "error.order-cancelled-after-packing":
+    "The order was cancelled after this parcel was packed – give it to a manager to void, then put the items back.",
+  "error.parcel-lines-outdated":
+    "The shop changed the order's items after this parcel was packed – a manager voids the parcel, then pack the order again.",
   "error.insert-encoding": "This receipt cannot be printed as it is.",
   "error.bad-response": "The station gave an unexpected answer.",
   "error.transport": "Station not reachable.",
@@ -503,7 +507,11 @@ export const en: Messages = {
   "alert.order-address-corrected": "The address of order {orderId} was corrected – scan the order again.",
   "alert.order-address-corrected-labelled":
     "The address of order {orderId} was corrected after its parcel was labelled – keep the parcel at the bench: a manager voids it, then pack the order again.",
+  "alert.order-cancelled-labelled":
+    "Order {orderId} was cancelled after its parcel was packed – keep the parcel at the bench: a manager voids it, then put the items back.",
   "alert.order-changed": "Order {orderId} was changed by the shop – scan the order again.",
+  "alert.order-changed-labelled":
+    "The shop changed the items of order {orderId} after its parcel was packed – keep the parcel at the bench: a manager voids it, then pack the order again.",
   "alert.sync-conflict":
     "Two messages with the same number: the second was quarantined, not dropped – tell the administrator (Manager screen: conflicts).",
   "alert.sync-refused":
@@ -576,6 +584,8 @@ export const en: Messages = {
   "refusal.parcel-other-carrier": "Parcel is for another carrier",
   "refusal.parcel-already-scanned": "Parcel already scanned (duplicate)",
   "refusal.label-address-outdated": "Address corrected – the label is wrong: void the parcel and pack it again",
+  "refusal.order-cancelled-after-packing": "Order cancelled after packing: give the parcel to a manager to void it",
+  "refusal.parcel-lines-outdated": "Items changed after packing – void the parcel and pack the order again",
   "refusal.order-unknown.station": "No order {orderId} at this station",
   "refusal.order-unknown.tote": "Tote {toteId} is not assigned to an order",
   "refusal.order-unknown.gone": "Order {orderId} is no longer at this station: put the items back",
@@ -658,5 +668,21 @@ export const en: Messages = {
   "refusal.weight-unknown.item":
     "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item",
   "refusal.weight-unknown.box":
-    "Box {boxId} is recorded with a tare of {tareGrams} g and a limit of {maxGrams} g, which cannot be: choose another box; the shop must correct it"
+    "Box {boxId} is recorded with a tare of {tareGrams} g and a limit of {maxGrams} g, which cannot be: choose another box; the shop must correct it",
+  "refusal.order-cancelled-after-packing.handover":
+    "Order {orderId} was cancelled after parcel {parcelId} was packed: it must not leave. Give the parcel to a manager to void it, then put the items back",
+  "refusal.order-cancelled-after-packing.batch":
+    "Order {orderId} was cancelled after parcel {parcelId} was scanned: it is off this batch, take it back out of the cage. Give the parcel to a manager to void it, then put the items back",
+  "refusal.order-cancelled-after-packing.reprint":
+    "Order {orderId} was cancelled after parcel {parcelId} was packed: its label does not print again. Give the parcel to a manager to void it, then put the items back",
+  "refusal.order-cancelled-after-packing.pending":
+    "Order {orderId} was cancelled while parcel {parcelId} waited for its label: the label was not printed. Give the parcel to a manager to void it, then put the items back",
+  "refusal.parcel-lines-outdated.handover":
+    "The shop changed the items of order {orderId} after parcel {parcelId} was packed: it must not leave with the old items. A manager voids the parcel, then pack the order again",
+  "refusal.parcel-lines-outdated.batch":
+    "The shop changed the items of order {orderId} after parcel {parcelId} was scanned: it is off this batch, take it back out of the cage. A manager voids the parcel, then pack the order again",
+  "refusal.parcel-lines-outdated.reprint":
+    "The shop changed the items of order {orderId} after parcel {parcelId} was packed: its label does not print again. A manager voids the parcel, then pack the order again",
+  "refusal.parcel-lines-outdated.pending":
+    "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label: the label was not printed. A manager voids the parcel, then pack the order again"
 }
