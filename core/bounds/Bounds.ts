@@ -24,6 +24,12 @@ export const Bounds = {
   maxMinorUnits: 1_000_000_000,
   /** Money in major units, as the shop sends prices and totals. */
   maxMajorUnits: 10_000_000,
+  /**
+   * A span of days a rule or a setting names (a return window, a look-back, a retention): 10 years, beyond the
+   * longest return or guarantee period a shop offers and the retention a tax record needs, and still a span whose
+   * milliseconds stay exact in a double.
+   */
+  maxDays: 3_650,
   /** Sequence numbers and other counters: exact in a double. */
   maxCounter: Number.MAX_SAFE_INTEGER,
   /** What a refused scan keeps of what was read; its length is kept beside it. */

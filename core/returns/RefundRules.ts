@@ -1,6 +1,7 @@
 /** The refund rule set's schema: grades, return reasons and the rules that decide refunds. */
 import { Effect, Schema } from "effect"
-import { LocalizedText } from "../catalog/CatalogItem.ts"
+import { BoundedInt, BoundedNumber, Bounds, IdText, MajorUnits } from "../bounds/Bounds.ts"
+import { LocalizedLine } from "../catalog/CatalogItem.ts"
 import { type DecodeProblem, decodeStrict } from "../decode/DecodeProblem.ts"
 
 /** The clerk's verdict on one returned unit, from best to worst; wrong-item means it is not what was shipped. */
@@ -40,35 +41,70 @@ export const OutcomeKind = Schema.Literals([
 ])
 export type OutcomeKind = typeof OutcomeKind.Type
 
-const NonNegative = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0))
+/**
+ * Inclusive bounds on a value of one kind; either may be left out. Every rule set comes from outside (the shop's
+ * `rules.update`, a manager's file), so each bound is finite and plausible for its kind (core/bounds).
+ */
+const RangeOf = <S extends Schema.Top>(value: S) =>
+  Schema.Struct({ min: Schema.optionalKey(value), max: Schema.optionalKey(value) })
 
-/** Inclusive bounds; either may be left out. */
-export const Range = Schema.Struct({ min: Schema.optionalKey(NonNegative), max: Schema.optionalKey(NonNegative) })
-export type Range = typeof Range.Type
+/** Days since delivery or back in a customer's history: a span of days (`Bounds.maxDays`). */
+const Days = BoundedNumber(0, Bounds.maxDays)
 
-const NonEmptyList = <S extends Schema.Top>(item: S) => Schema.Array(item).check(Schema.isMinLength(1))
+/**
+ * Money in a rule is in major units of the order's currency (42.30), as the shop writes prices: `evaluateRefund`
+ * turns it into cents, so its bound is `Bounds.maxMajorUnits`, whose cents are `Bounds.maxMinorUnits`.
+ */
+const Money = MajorUnits
+
+/** A count of a customer's earlier returns: `Bounds.maxQuantity`, the most units one return may hold, is beyond any. */
+const ReturnsCount = BoundedNumber(0, Bounds.maxQuantity)
+
+const DayRange = RangeOf(Days)
+const MoneyRange = RangeOf(Money)
+const CountRange = RangeOf(ReturnsCount)
+/** A range of any kind: days, money and counts share one shape. */
+export type Range = typeof MoneyRange.Type
+
+/**
+ * The values one condition may list. Grades and reasons have 6 and 9 (a longer list only repeats them), a shop offers
+ * a dozen payment methods, and a rule about more than a few hundred categories is better written the other way round:
+ * a rule before it for the few categories it leaves out. 256 keeps what every unit's evaluation compares small.
+ */
+export const MAX_CONDITION_VALUES = 256
+
+/**
+ * The rules one set may have. The sample has 9 and the benchmark (`bench/returns-rules.ts`) times 200; every unit is
+ * evaluated against the rules in order and the Manager screen lists them all, so 1,000 bounds both while leaving a
+ * shop five times the benchmark's set.
+ */
+export const MAX_RULES = 1_000
+
+const ConditionList = <S extends Schema.Top>(item: S) =>
+  Schema.Array(item).check(Schema.isMinLength(1), Schema.isMaxLength(MAX_CONDITION_VALUES))
 
 /**
  * Every condition given must hold (AND); a condition left out matches anything. Money is in the order's currency,
  * per unit for `itemValue` (what the customer paid for it after discounts) and the paid total for `orderValue`.
+ * Categories and payment methods are ids, as the catalog and the shop's orders carry them.
  */
 export const RuleConditions = Schema.Struct({
-  grades: Schema.optionalKey(NonEmptyList(Grade)),
-  reasons: Schema.optionalKey(NonEmptyList(DeclaredReason)),
+  grades: Schema.optionalKey(ConditionList(Grade)),
+  reasons: Schema.optionalKey(ConditionList(DeclaredReason)),
   /** Days since delivery, or since the carrier took the parcel when no delivery date is known. */
-  daysSinceDelivery: Schema.optionalKey(Range),
-  itemValue: Schema.optionalKey(Range),
-  orderValue: Schema.optionalKey(Range),
-  categories: Schema.optionalKey(NonEmptyList(Schema.String)),
+  daysSinceDelivery: Schema.optionalKey(DayRange),
+  itemValue: Schema.optionalKey(MoneyRange),
+  orderValue: Schema.optionalKey(MoneyRange),
+  categories: Schema.optionalKey(ConditionList(IdText)),
   /** The customer's earlier returns within the last `withinDays` days (this return not counted). */
   customerHistory: Schema.optionalKey(
     Schema.Struct({
-      withinDays: Schema.Int.check(Schema.isGreaterThan(0)),
-      returnsCount: Schema.optionalKey(Range),
-      returnsValue: Schema.optionalKey(Range)
+      withinDays: BoundedInt(1, Bounds.maxDays),
+      returnsCount: Schema.optionalKey(CountRange),
+      returnsValue: Schema.optionalKey(MoneyRange)
     })
   ),
-  paymentMethods: Schema.optionalKey(NonEmptyList(Schema.String)),
+  paymentMethods: Schema.optionalKey(ConditionList(IdText)),
   /** Whether the product's own packaging was opened (not the shipping box). */
   parcelOpened: Schema.optionalKey(Schema.Boolean)
 })
@@ -76,8 +112,8 @@ export type RuleConditions = typeof RuleConditions.Type
 
 /** A restocking fee: a share of what was paid, or a fixed amount; never more than the unit's paid amount. */
 export const RestockingFee = Schema.Union([
-  Schema.Struct({ percent: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 100 })) }),
-  Schema.Struct({ fixed: NonNegative })
+  Schema.Struct({ percent: BoundedNumber(0, 100) }),
+  Schema.Struct({ fixed: Money })
 ])
 export type RestockingFee = typeof RestockingFee.Type
 
@@ -91,8 +127,9 @@ export const RuleOutcome = Schema.Union([
 export type RuleOutcome = typeof RuleOutcome.Type
 
 export const RefundRule = Schema.Struct({
+  /** At most 64 characters, well within `Bounds.maxIdChars`. */
   id: Schema.String.check(Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,63}$/)),
-  description: LocalizedText,
+  description: LocalizedLine,
   conditions: RuleConditions,
   outcome: RuleOutcome
 })
@@ -101,8 +138,8 @@ export type RefundRule = typeof RefundRule.Type
 /** An ordered rule set: the first rule whose conditions all hold decides; the last rule is the catch-all hold. */
 export const RefundRuleSet = Schema.Struct({
   version: Schema.Literal(1),
-  returnWindowDays: Schema.Int.check(Schema.isGreaterThan(0)),
-  rules: Schema.Array(RefundRule).check(Schema.isMinLength(1))
+  returnWindowDays: BoundedInt(1, Bounds.maxDays),
+  rules: Schema.Array(RefundRule).check(Schema.isMinLength(1), Schema.isMaxLength(MAX_RULES))
 })
 export type RefundRuleSet = typeof RefundRuleSet.Type
 

@@ -28,17 +28,28 @@ const START_MS = 1_795_000_000_000
 const brands = loadBrands(join(import.meta.dirname, "../../fixtures/data/brands"), "alpenglow")
 const returnUrls = brands.brands.map((brand) => brand.returnUrl)
 
-const stationLayer = (filename: string) =>
+/** A station whose database `afterSeed` may change before the returns desk starts on it (what an older version left). */
+const stationLayer = (filename: string, afterSeed?: Effect.Effect<unknown, unknown, Sql>) =>
   ReturnsService.layer({ rules, returnUrls }).pipe(
     Layer.provideMerge(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer))),
     Layer.provideMerge(
-      seededStation({ filename, clock: StationClock.manual(START_MS + 10 * DAY).layer, stationId: "RET-01" })
+      seededStation({
+        filename,
+        clock: StationClock.manual(START_MS + 10 * DAY).layer,
+        stationId: "RET-01",
+        ...(afterSeed === undefined ? {} : { afterSeed })
+      })
     )
   )
 
-const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>) =>
+const run = <A, E>(
+  effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>,
+  afterSeed?: Effect.Effect<unknown, unknown, Sql>
+) =>
   Effect.runPromise(
-    Effect.exit(effect.pipe(Effect.provide(stationLayer(join(mkdtempSync(join(tmpdir(), "pb-ret-")), "station.db")))))
+    Effect.exit(
+      effect.pipe(Effect.provide(stationLayer(join(mkdtempSync(join(tmpdir(), "pb-ret-")), "station.db"), afterSeed)))
+    )
   ).then((exit) => {
     if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
     return exit.value
@@ -546,5 +557,55 @@ describe("ReturnsService", () => {
       ]
     })
     expect(codeOf(result.badPreview)).toBe("rules-invalid")
+  })
+
+  it("holds every unit for review on installed rules an older version stored beyond today's bounds, until new ones come", async () => {
+    // As a version before the bounds stored a rules.update it accepted: a century's return window, a fee of 1e308.
+    const beyondBounds = {
+      ...rules,
+      returnWindowDays: 36_500,
+      rules: rules.rules.map((rule) =>
+        rule.id === "signs-of-use-fee"
+          ? { ...rule, outcome: { kind: "refund-partial", fee: { fixed: 1e308 }, disposition: "refurbish" } }
+          : rule
+      )
+    }
+    const storedByAnOlderVersion = Effect.gen(function* () {
+      yield* (yield* Sql).execute("INSERT INTO station_meta (key, value) VALUES ('refund_rules', ?)", [
+        JSON.stringify(beyondBounds)
+      ])
+    })
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 2 }])
+        yield* (yield* Session).signIn("B-2001")
+        yield* returns.scan({ raw: "00340434000000000001" })
+        const first = yield* returns.scan({ raw: "4260123450014" })
+        yield* returns.grade({ itemRef: first.current!.items[0]!.itemRef, grade: "new-sealed" })
+        const held = yield* returns.decide({})
+        const active = yield* returns.rules
+        yield* returns.installRules({ ...rules, returnWindowDays: 14 })
+        const second = yield* returns.scan({ raw: "4260123450014" })
+        yield* returns.grade({ itemRef: second.current!.items[1]!.itemRef, grade: "new-sealed" })
+        return { held, active, refunded: yield* returns.decide({}) }
+      }),
+      storedByAnOlderVersion
+    )
+    expect(result.held.current!.items[0]!.decision).toMatchObject({
+      outcome: "hold-for-review",
+      amountCents: 0,
+      ruleId: "installed-rules-unusable",
+      status: "held"
+    })
+    expect(result.held.current!.window).toMatchObject({ windowDays: 30 })
+    // What rules.active answers with is itself within the bounds, so the Manager screen can show why.
+    expect(Schema.decodeUnknownSync(RefundRuleSet)(result.active).rules.map((rule) => rule.id)).toEqual([
+      "installed-rules-unusable"
+    ])
+    expect(result.refunded.current!.items[1]!.decision).toMatchObject({
+      outcome: "refund-full",
+      ruleId: "perfect-condition"
+    })
   })
 })

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, Schema } from "effect"
+import { Cause, Effect, Exit, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
 import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
@@ -73,5 +73,27 @@ describe("rules.update from the shop", () => {
       })
     )
     expect(afterRestart).toBe(14)
+  })
+
+  it("refuses a set beyond the bounds, naming the rule and the field, and keeps the rules in force", async () => {
+    const filename = join(mkdtempSync(join(tmpdir(), "pb-rules-")), "station.db")
+    const beyondBounds = {
+      ...sampleRules,
+      rules: sampleRules.rules.map((rule) =>
+        rule.id === "expensive-electronics-used"
+          ? { ...rule, conditions: { ...rule.conditions, itemValue: { min: 1e308 } } }
+          : rule
+      )
+    }
+    const result = await start(
+      filename,
+      Effect.gen(function* () {
+        const exit = yield* deliverRules(3, beyondBounds)
+        const active = yield* (yield* ReturnsService).rules
+        return { refusal: Exit.isFailure(exit) ? String(Cause.squash(exit.cause)) : "installed", active }
+      })
+    )
+    expect(result.refusal).toContain('rule "expensive-electronics-used" (rules[5]), conditions.itemValue.min')
+    expect(result.active).toBe(sampleRules)
   })
 })

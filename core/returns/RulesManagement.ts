@@ -8,10 +8,34 @@ import type { ReturnsDesk } from "./ReturnsDesk.ts"
 import { ReturnsError } from "./ReturnsError.ts"
 import type { RulesPreview } from "./ReturnsView.ts"
 
+/** What runs while the installed rules are not valid (see `installedRules`): one rule holding every unit, saying why. */
+const holdEverything = (returnWindowDays: number): RefundRuleSet => ({
+  version: 1,
+  returnWindowDays,
+  rules: [
+    {
+      id: "installed-rules-unusable",
+      description: {
+        de: "Die installierten Erstattungsregeln sind ungültig (siehe Protokoll): jede Einheit wird zur Prüfung zurückgehalten, bis neue Regeln installiert sind",
+        en: "The installed refund rules are not valid (see the log): everything is held for review until new rules are installed"
+      },
+      conditions: {},
+      outcome: { kind: "hold-for-review", disposition: "restock" }
+    }
+  ]
+})
+
 /**
  * The rule set a manager or the shop installed, kept in `station_meta` because every start configures the sample set
- * and the shop does not send again a version the station recorded as installed; `configured` when none was. A stored
- * set that no longer decodes is reported and the configured one runs.
+ * and the shop does not send again a version the station recorded as installed; `configured` when none was.
+ *
+ * A stored set is read against today's schema and bounds, never a looser one: one an older version accepted beyond
+ * them (a return window of a century, a fixed fee of 1e308 €) is not a set anybody can vouch for, and a refund never
+ * goes out on it. Nor does the configured sample set run in its place: the shop replaced that one and will not send
+ * its own again. Such a set (or one that no longer decodes at all) is reported, with every rule and field, and every
+ * unit is held for review by a rule that says why, on each decision and on the Manager screen's rules card, until
+ * the shop's next `rules.update` or a manager's `rules.replace` installs a set that fits. The desk and `rules.active`
+ * keep working meanwhile: the holding set is within the bounds.
  */
 export const installedRules = (sql: Sql["Service"], configured: RefundRuleSet) =>
   Effect.gen(function* () {
@@ -23,9 +47,9 @@ export const installedRules = (sql: Sql["Service"], configured: RefundRuleSet) =
     const decoded = yield* Effect.result(decodeRefundRules(JSON.parse(stored.value)))
     if (decoded._tag === "Success") return decoded.success
     yield* Effect.logError(
-      `The installed refund rules do not decode, the configured ones run instead:\n${describeRuleProblems(decoded.failure.problems)}`
+      `The installed refund rules are not valid, so every returned unit is held for review until new rules are installed:\n${describeRuleProblems(decoded.failure.problems)}`
     )
-    return configured
+    return holdEverything(configured.returnWindowDays)
   })
 
 /**
