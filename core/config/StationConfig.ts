@@ -1,5 +1,6 @@
 /** The station's configuration schema: every field, its default, and the resolved form the drivers start from. */
 import { Schema } from "effect"
+import { BoundedInt, Bounds } from "../bounds/Bounds.ts"
 import { isEpcisLocation } from "../events/Epcis.ts"
 import { StationCode } from "../station/StationIdentity.ts"
 import { TimeZoneName } from "../time/SiteTime.ts"
@@ -82,7 +83,7 @@ export type CameraConfig = typeof CameraConfig.Type
 
 export const EvidenceConfig = Schema.Struct({
   /** Days a pack evidence photo is kept after its parcel was packed; then the pruning job deletes it. */
-  photoRetentionDays: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 3650 })))
+  photoRetentionDays: Schema.optional(BoundedInt(1, Bounds.maxDays))
 })
 export type EvidenceConfig = typeof EvidenceConfig.Type
 
