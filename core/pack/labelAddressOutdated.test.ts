@@ -1,13 +1,10 @@
 import { describe, expect, it } from "vitest"
+import { fixture } from "../../fixtures/SeededStation.ts"
+import type { Order } from "../orders/Order.ts"
 import { labelAddressOutdated } from "./labelAddressOutdated.ts"
 
-const labelledFor = {
-  name: "Anna Schmidt",
-  street1: "Hauptstraße 12",
-  postalCode: "10115",
-  city: "Berlin",
-  country: "DE"
-}
+/** SO-100001's address in the sample orders: Anna Schmidt, Hauptstraße 12, 10115 Berlin. */
+const labelledFor = (fixture("orders.json") as Array<Order>).find((order) => order.orderId === "SO-100001")!.shipTo
 const row = (shipTo: unknown, orderShipTo: unknown) => ({
   data: JSON.stringify(shipTo === undefined ? { ssccUrn: "urn:x" } : { shipTo }),
   order_ship_to: orderShipTo === undefined ? null : JSON.stringify(orderShipTo)

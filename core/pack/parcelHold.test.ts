@@ -1,13 +1,10 @@
 import { describe, expect, it } from "vitest"
+import { fixture } from "../../fixtures/SeededStation.ts"
+import type { Order } from "../orders/Order.ts"
 import { parcelHold } from "./parcelHold.ts"
 
-const labelledFor = {
-  name: "Anna Schmidt",
-  street1: "Hauptstraße 12",
-  postalCode: "10115",
-  city: "Berlin",
-  country: "DE"
-}
+/** SO-100001's address in the sample orders: Anna Schmidt, Hauptstraße 12, 10115 Berlin. */
+const labelledFor = (fixture("orders.json") as Array<Order>).find((order) => order.orderId === "SO-100001")!.shipTo
 const mugs = { lineId: "1", sku: "ALP-MUG-01", quantity: 2, unitPrice: 12.9 }
 const socks = { lineId: "2", sku: "ALP-SOCK-M", quantity: 1, unitPrice: 16.5 }
 const packedFor = [mugs, socks]
