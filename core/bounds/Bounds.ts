@@ -59,6 +59,13 @@ export const BoundedInt = (minimum: number, maximum: number) => Schema.Int.check
 export const WallMs = BoundedNumber(Bounds.earliestWallMs, Bounds.latestWallMs)
 
 export const Grams = BoundedNumber(0, Bounds.maxGrams)
+/**
+ * What a thing on the bench weighs in whole grams as reference data gives it (an item's unit, a box's tare or limit):
+ * more than nothing, and no more than a parcel on the bench scale.
+ */
+export const WholeGrams = BoundedInt(1, Bounds.maxGrams)
+/** Whether a stored weight is one an item or a box can have (rows an older version stored may not be). */
+export const isPlausibleWholeGrams = Schema.is(WholeGrams)
 export const Quantity = BoundedInt(1, Bounds.maxQuantity)
 export const MinorUnits = BoundedInt(0, Bounds.maxMinorUnits)
 /** A price or total as the shop sends it (major units, e.g. 42.30). */

@@ -2,7 +2,7 @@
  * The catalog item as the shop sends it and the bench checks against: SKU, GTIN, names, weight, serial and lot rules.
  */
 import { Schema } from "effect"
-import { BoundedInt, Bounds, IdText, LineText } from "../bounds/Bounds.ts"
+import { IdText, LineText, WholeGrams } from "../bounds/Bounds.ts"
 import { NamedEntries } from "../decode/NamedEntries.ts"
 
 export const LocalizedText = Schema.Struct({ de: Schema.String, en: Schema.String })
@@ -18,15 +18,12 @@ export const LocalizedLine = Schema.Struct({ de: LineText, en: LineText })
  */
 export const MAX_ALIASES_PER_ITEM = 64
 
-/** What one unit of an item may weigh: more than nothing, and no more than a parcel on the bench scale. */
-const ItemGrams = BoundedInt(1, Bounds.maxGrams)
-
 /**
  * A catalog item as this station may have stored it: the shape every version has written, without the bounds
  * `CatalogItem` puts on what comes in now. Stored rows are read back with this, never with `CatalogItem`: an item a
  * version before the bounds accepted (a weight of 2^53 g, a name of a million characters) stays readable, so looking
  * it up neither throws nor stops the bench or the returns desk, and the shop's next update replaces it. Its texts are
- * only shown; its weight, the one value the bench computes with, is checked where it is used (`isPlausibleItemGrams`).
+ * only shown; its weight, the one value the bench computes with, is checked where it is used (`isPlausibleWholeGrams`).
  */
 export const StoredCatalogItem = Schema.Struct({
   sku: Schema.String.check(Schema.isPattern(/^[A-Z0-9][A-Z0-9-]{0,39}$/)),
@@ -59,16 +56,13 @@ export const CatalogItem = Schema.Struct({
   ...StoredCatalogItem.fields,
   name: LocalizedLine,
   aliases: Schema.Array(IdText).check(Schema.isMaxLength(MAX_ALIASES_PER_ITEM)),
-  weightGrams: ItemGrams,
+  weightGrams: WholeGrams,
   category: IdText,
   binHint: LineText,
   careHint: Schema.optional(LocalizedLine),
   icon: IdText
 })
 export type CatalogItem = typeof CatalogItem.Type
-
-/** Whether a weight is one a unit of an item can have; a stored item's may not be (see `StoredCatalogItem`). */
-export const isPlausibleItemGrams = Schema.is(ItemGrams)
 
 /** Catalog items as they come in; a refusal names the item by its SKU (see `NamedEntries`). */
 export const IncomingCatalogItems = NamedEntries(StoredCatalogItem, CatalogItem, (item) => `item ${item.sku}`)

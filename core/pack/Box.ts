@@ -1,20 +1,18 @@
 /** The shipping box the bench offers: id, barcode, inner size, tare and position. */
 import { Schema } from "effect"
-import { BoundedInt, Bounds, IdText } from "../bounds/Bounds.ts"
+import { BoundedInt, Bounds, IdText, WholeGrams } from "../bounds/Bounds.ts"
 import { LocalizedLine, LocalizedText } from "../catalog/CatalogItem.ts"
 import { NamedEntries } from "../decode/NamedEntries.ts"
 
 export const BoxId = Schema.String.check(Schema.isPattern(/^[A-Z0-9][A-Z0-9-]{0,15}$/))
 
-/** A box's tare or limit as it comes in: more than nothing, no more than a parcel on the bench scale. */
-const BoxGrams = BoundedInt(1, Bounds.maxGrams)
 const BoxMillimetres = BoundedInt(1, Bounds.maxMillimetres)
 
 /**
  * A box as this station may have stored it: the shape every version has written, without the bounds `Box` puts on
  * what comes in now. Stored boxes are read back, and shown, with this: a box a version before the bounds accepted
  * stays listed instead of making every listing throw, and the shop's next update replaces it; its tare and limit,
- * the values the bench computes with, are checked where they are used (`isPlausibleBoxGrams`).
+ * the values the bench computes with, are checked where they are used (`isPlausibleWholeGrams`).
  */
 export const StoredBox = Schema.Struct({
   boxId: BoxId,
@@ -39,14 +37,11 @@ export const Box = Schema.Struct({
   ...StoredBox.fields,
   name: LocalizedLine,
   innerMm: Schema.Struct({ length: BoxMillimetres, width: BoxMillimetres, height: BoxMillimetres }),
-  tareGrams: BoxGrams,
-  maxWeightGrams: BoxGrams,
+  tareGrams: WholeGrams,
+  maxWeightGrams: WholeGrams,
   barcode: IdText.check(Schema.isMinLength(1))
 })
 export type Box = typeof Box.Type
-
-/** Whether a tare or limit is one a box can have; a stored box's may not be (see `StoredBox`). */
-export const isPlausibleBoxGrams = Schema.is(BoxGrams)
 
 /** Boxes as they come in; a refusal names the box by its id (see `NamedEntries`). */
 export const BoxCatalog = NamedEntries(StoredBox, Box, (box) => `box ${box.boxId}`)

@@ -1,9 +1,10 @@
 /** The pure pack state machine: what each scan, quantity, box and weight does to the session in progress. */
-import { type CatalogItem, isPlausibleItemGrams } from "../catalog/CatalogItem.ts"
+import { isPlausibleWholeGrams } from "../bounds/Bounds.ts"
+import type { CatalogItem } from "../catalog/CatalogItem.ts"
 import type { Order } from "../orders/Order.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import type { Role } from "../session/Operator.ts"
-import { type Box, isPlausibleBoxGrams } from "./Box.ts"
+import type { Box } from "./Box.ts"
 import { makeRefusal, type Refusal } from "./PackRefusal.ts"
 
 export type PackStep = "idle" | "order-open" | "all-verified" | "parcel" | "labelled" | "packed"
@@ -335,10 +336,10 @@ export const enterWeight = (session: PackSession, grams: number, source: "typed"
   if (session.box === undefined) return refuse(session, makeRefusal("no-box", "weight", {}))
   if (!Number.isFinite(grams) || grams <= 0) return refuse(session, makeRefusal("weight-invalid", "reason", { grams }))
   // An item or box stored by an older version with a weight no item or box has (see StoredCatalogItem, StoredBox)
-  // leaves the parcel's weight unknown. Refused, naming the item: compared with a sum of petagrams, every weight would be "out of tolerance"
-  // without saying why, and skipping the check would let a parcel short of an item through.
+  // leaves the parcel's weight unknown. Refused, naming the item: compared with a sum of petagrams, every weight
+  // would be "out of tolerance" without saying why, and skipping the check would let a parcel short of an item through.
   const unknownWeight = session.lines.find(
-    (line) => verifiedQuantity(session, line.lineId) > 0 && !isPlausibleItemGrams(line.item.weightGrams)
+    (line) => verifiedQuantity(session, line.lineId) > 0 && !isPlausibleWholeGrams(line.item.weightGrams)
   )
   if (unknownWeight !== undefined) {
     return refuse(
@@ -349,7 +350,7 @@ export const enterWeight = (session: PackSession, grams: number, source: "typed"
       })
     )
   }
-  if (!isPlausibleBoxGrams(session.box.tareGrams) || !isPlausibleBoxGrams(session.box.maxWeightGrams)) {
+  if (!isPlausibleWholeGrams(session.box.tareGrams) || !isPlausibleWholeGrams(session.box.maxWeightGrams)) {
     const { boxId, tareGrams, maxWeightGrams: maxGrams } = session.box
     return refuse(session, makeRefusal("weight-unknown", "box", { boxId, tareGrams, maxGrams }))
   }
