@@ -24,6 +24,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, References } from "effect"
+import mqtt from "mqtt"
 import nodemailer from "nodemailer"
 import { Sql } from "../core/store/Sql.ts"
 import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
@@ -114,7 +115,9 @@ const startMailPeer = async () => {
         | ({ rawOf: string } & SentMail)
         | { ordersOf: string }
         | ({ handoversOf: string } & Handovers)
+        | { rawTripOf: string; publishedAtMs: Readonly<Record<string, number>> }
       if ("rawOf" in message) rawWaiters.get(message.rawOf)?.(message)
+      else if ("rawTripOf" in message) stationWaiters.get(`rawtrip ${message.rawTripOf}`)?.(message)
       else if ("ordersOf" in message) stationWaiters.get(`orders ${message.ordersOf}`)?.(message)
       else if ("handoversOf" in message) stationWaiters.get(`handovers ${message.handoversOf}`)?.(message)
       else mails.push(message)
@@ -137,6 +140,15 @@ const startMailPeer = async () => {
     /** The same station hands the parcels of orders `from` … over, `rate` a second; resolves once all are acked. */
     handovers: (tag: string, count: number, rate: number, from: number) =>
       request<Handovers>(`handovers ${tag}`, `handovers ${tag} ${count} ${rate} ${from}`),
+    /**
+     * The raw trip's station RAW-<tag> publishes the same handovers with mqtt.js alone, to `bench/rawtrip/<tag>`, for
+     * orders R<tag>-`from` …, `rate` a second; resolves once all are acked, with when each address's went.
+     */
+    rawTrip: (tag: string, count: number, rate: number, from: number) =>
+      request<{ readonly publishedAtMs: Readonly<Record<string, number>> }>(
+        `rawtrip ${tag}`,
+        `rawtrip ${tag} ${count} ${rate} ${from}`
+      ),
     stop: child.stop
   }
 }
@@ -175,17 +187,23 @@ const figures = (values: ReadonlyArray<number>) => {
 }
 const addressIn = (header: string | undefined) => /<([^>]+)>/.exec(header ?? "")?.[1] ?? (header ?? "").trim()
 
-/** What a raw baseline sends: copies of a mail the hub sent, composed from its parts or as its raw text. */
-type RawMode = "composed" | "prebuilt"
+/**
+ * What a raw baseline sends: copies of a mail the hub sent, composed from its parts or as its raw text, or composed
+ * from its parts on the arrival of the same handover through the same broker (the whole trip done raw).
+ */
+type RawMode = "composed" | "prebuilt" | "trip"
 
 /**
  * nodemailer alone against the same server, with a pool of as many connections as the hub's mailer has: copies of a
  * mail the hub sent (`template`), each to its own address. `composed`: nodemailer builds each from the mail's parts
  * (from, subject, text, HTML and the hub's extra headers), as the hub's mailer has it do, MIME encoding and all;
- * `prebuilt`: it sends the mail's raw text as it is, the floor of sending at all. Before anything is timed, a burst
- * of mails opens every connection of the pool, as the order confirmations open the hub's before its handovers are
- * timed: opening one (connect, the server's greeting after its reverse lookup of the client, EHLO) took about 100 ms
- * here, and the 16 first mails that paid for it were nodemailer's whole p99 (106 ms, where the hub's was 13 ms).
+ * `prebuilt`: it sends the mail's raw text as it is, the floor of sending at all; `trip`: the whole trip without
+ * Packbench, timed as the hub's is, from the station's publish: the peer's mqtt.js client publishes the same
+ * handover events at QoS 1 to the same broker, and an mqtt.js subscriber in this process (the hub's), subscribed at
+ * QoS 1, parses each and has nodemailer compose and send its mail as `composed` does. Before anything is timed, a
+ * burst of mails opens every connection of the pool, as the order confirmations open the hub's before its handovers
+ * are timed: opening one (connect, the server's greeting after its reverse lookup of the client, EHLO) took about
+ * 100 ms here, and the 16 first mails that paid for it were nodemailer's whole p99 (106 ms, where the hub's was 13 ms).
  */
 const rawSender = async (smtp: Smtp, mode: RawMode, template: SentMail, tag: string) => {
   const body = template.raw.replace(/^To:.*$/im, "To: <{{to}}>")
@@ -218,37 +236,60 @@ const rawSender = async (smtp: Smtp, mode: RawMode, template: SentMail, tag: str
   await Promise.all(warm)
   // Reported before the first round starts, so that it does not count them as its own.
   await reported(reportedBefore + warm.length)
+  // The trip's subscriber: each handover that arrives is a mail to its order's address, sent at once.
+  const sends: Array<Promise<unknown>> = []
+  const subscriber =
+    mode === "trip"
+      ? await mqtt.connectAsync(smtp.brokerUrl, { clientId: `bench-raw-hub-${tag}`, protocolVersion: 4 })
+      : undefined
+  if (subscriber !== undefined) {
+    subscriber.on("message", (_topic, payload) => {
+      const event = JSON.parse(payload.toString("utf8")) as { readonly payload: { readonly orderId: string } }
+      sends.push(transport.sendMail(messageTo(`${event.payload.orderId}@bench.test`)))
+    })
+    await subscriber.subscribeAsync(`bench/rawtrip/${tag}`, { qos: 1 })
+  }
   let sent = 0
+  /** `count` mails sent by this process, one started every 1/`rate` s without waiting for the last. */
+  const sendAtRate = async (count: number, rate: number) => {
+    const startedAt: Record<string, number> = {}
+    const started = Date.now()
+    for (let index = 0; index < count; index++) {
+      const due = started + (index * 1000) / rate
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()))
+      const to = `${mode}-${tag}-${sent++}@bench.test`
+      startedAt[to] = preciseNowMs()
+      sends.push(transport.sendMail(messageTo(to)))
+    }
+    return startedAt
+  }
   return {
     /** `count` mails, one started every 1/`rate` s without waiting for the last, each timed to its acceptance. */
     round: async (count: number, rate: number) => {
       const before = new Set(smtp.messages().map((mail) => mail.id))
-      const startedAt = new Map<string, number>()
-      const sends: Array<Promise<unknown>> = []
       const cpuBefore = process.cpuUsage()
-      const started = Date.now()
-      for (let index = 0; index < count; index++) {
-        const due = started + (index * 1000) / rate
-        if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()))
-        const to = `${mode}-${tag}-${sent++}@bench.test`
-        startedAt.set(to, preciseNowMs())
-        sends.push(transport.sendMail(messageTo(to)))
-      }
-      await Promise.all(sends)
+      const from = sent
+      if (mode === "trip") sent += count
+      const startedAt =
+        mode === "trip" ? (await smtp.rawTrip(tag, count, rate, from)).publishedAtMs : await sendAtRate(count, rate)
       await reported(before.size + count)
+      await Promise.all(sends.splice(0))
       const cpu = process.cpuUsage(cpuBefore)
       const latencies = smtp
         .messages()
         .filter((mail) => !before.has(mail.id))
         .map((mail) => {
           const to = addressIn(mail.to)
-          const start = startedAt.get(to)
+          const start = startedAt[to]
           if (start === undefined) throw new Error(`a mail to ${to} that the raw baseline did not send`)
           return mail.acceptedAtMs - start
         })
       return { latencies, cpuUs: cpu.user + cpu.system }
     },
-    close: () => transport.close()
+    close: async () => {
+      transport.close()
+      await subscriber?.endAsync()
+    }
   }
 }
 
@@ -267,6 +308,7 @@ interface RoundMedians {
   readonly packbenchP50Ms: number
   readonly composedP50Ms: number
   readonly prebuiltP50Ms: number
+  readonly tripP50Ms: number
 }
 
 /**
@@ -338,8 +380,8 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
         )
         const confirmations = new Set(smtp.messages().map((mail) => mail.id))
         const hops = newHops()
-        const raw = { composed: [] as Array<number>, prebuilt: [] as Array<number> }
-        const cpuUs = { hub: 0, composed: 0, prebuilt: 0 }
+        const raw = { composed: [] as Array<number>, prebuilt: [] as Array<number>, trip: [] as Array<number> }
+        const cpuUs = { hub: 0, composed: 0, prebuilt: 0, trip: 0 }
         const medians: Array<RoundMedians> = []
         let senders: Record<RawMode, Awaited<ReturnType<typeof rawSender>>> | undefined
         let publishedMs = 0
@@ -414,11 +456,12 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
                 if (last === undefined) throw new Error("the hub sent no mail to copy")
                 const template = await smtp.mail(last.id)
                 const composed = await rawSender(smtp, "composed", template, tag)
-                return { composed, prebuilt: await rawSender(smtp, "prebuilt", template, tag) }
+                const prebuilt = await rawSender(smtp, "prebuilt", template, tag)
+                return { composed, prebuilt, trip: await rawSender(smtp, "trip", template, tag) }
               })
             }
-            const roundP50 = { composed: Number.NaN, prebuilt: Number.NaN }
-            for (const mode of ["composed", "prebuilt"] as const) {
+            const roundP50 = { composed: Number.NaN, prebuilt: Number.NaN, trip: Number.NaN }
+            for (const mode of ["composed", "prebuilt", "trip"] as const) {
               const sender = senders[mode]
               const run = yield* Effect.promise(() => sender.round(count, rate))
               raw[mode].push(...run.latencies)
@@ -428,11 +471,13 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
             medians.push({
               packbenchP50Ms: figures(totals).p50Ms,
               composedP50Ms: roundP50.composed,
-              prebuiltP50Ms: roundP50.prebuilt
+              prebuiltP50Ms: roundP50.prebuilt,
+              tripP50Ms: roundP50.trip
             })
           }
         } finally {
-          if (senders !== undefined) for (const sender of Object.values(senders)) sender.close()
+          const opened = senders === undefined ? [] : Object.values(senders)
+          yield* Effect.promise(() => Promise.all(opened.map((sender) => sender.close())))
         }
         return {
           hops,
@@ -442,7 +487,8 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
           cpuPerMailUs: {
             hub: Math.round(cpuUs.hub / parcels),
             composed: Math.round(cpuUs.composed / parcels),
-            prebuilt: Math.round(cpuUs.prebuilt / parcels)
+            prebuilt: Math.round(cpuUs.prebuilt / parcels),
+            trip: Math.round(cpuUs.trip / parcels)
           }
         }
       })
@@ -469,12 +515,14 @@ const main = async () => {
       }
       const composed = { ...figures(run.raw.composed), cpuPerMailUs: run.cpuPerMailUs.composed }
       const prebuilt = { ...figures(run.raw.prebuilt), cpuPerMailUs: run.cpuPerMailUs.prebuilt }
+      const trip = { ...figures(run.raw.trip), cpuPerMailUs: run.cpuPerMailUs.trip }
       const transportSettings = `the hub mailer's settings: pool of ${SMTP_POOL_CONNECTIONS}, every connection open before the first timed mail and reused for every mail, ${SMTP_TIMEOUT_MS} ms timeouts`
       const ratioTo = (raw: ReturnType<typeof figures>) => ({
         p50: Number((packbench.p50Ms / raw.p50Ms).toFixed(2)),
         p99: Number((packbench.p99Ms / raw.p99Ms).toFixed(2))
       })
       const roundRatios = run.medians.map((round) => Number((round.packbenchP50Ms / round.composedP50Ms).toFixed(2)))
+      const roundTripRatios = run.medians.map((round) => Number((round.packbenchP50Ms / round.tripP50Ms).toFixed(2)))
       const result = {
         parcels,
         rounds,
@@ -492,22 +540,35 @@ const main = async () => {
           path: `nodemailer sendMail (${transportSettings}) of the same mails' raw text, composed beforehand, at the same rate → accepted`,
           ...prebuilt
         },
+        rawTrip: {
+          path: `the same handovers published by mqtt.js (QoS 1) to the same broker → an mqtt.js subscriber (QoS 1) in the hub's process → nodemailer sendMail (${transportSettings}) composing each from its parts → accepted`,
+          ...trip
+        },
         ratio: ratioTo(composed),
         ratioToPrebuilt: ratioTo(prebuilt),
+        ratioToTrip: ratioTo(trip),
         roundMedians: run.medians,
-        roundRatiosP50: roundRatios
+        roundRatiosP50: roundRatios,
+        roundTripRatiosP50: roundTripRatios
       }
       console.log(JSON.stringify(result, null, 2))
       results.push(result)
     }
     console.log(
-      "\nrate/s  parcels  packbench p50/p99 ms   nodemailer composing p50/p99 ms   ratio p50/p99   nodemailer prebuilt p50/p99 ms   ratio p50/p99   CPU µs a mail: hub / composing / prebuilt   p50 ratio of each round"
+      "\nrate/s  parcels  packbench p50/p99 ms   raw baseline                               p50/p99 ms   ratio p50/p99   CPU µs a mail: hub / raw   p50 ratio of each round"
     )
     const pair = (p50: number, p99: number, width: number) => `${p50} / ${p99}`.padStart(width)
     for (const result of results) {
-      console.log(
-        `${String(result.targetRatePerSec).padStart(6)}  ${String(result.parcels).padStart(7)}  ${pair(result.packbench.p50Ms, result.packbench.p99Ms, 20)}   ${pair(result.rawNodemailer.p50Ms, result.rawNodemailer.p99Ms, 31)}   ${pair(result.ratio.p50, result.ratio.p99, 13)}   ${pair(result.rawNodemailerPrebuilt.p50Ms, result.rawNodemailerPrebuilt.p99Ms, 30)}   ${pair(result.ratioToPrebuilt.p50, result.ratioToPrebuilt.p99, 13)}   ${`${result.hubCpuPerMailUs} / ${result.rawNodemailer.cpuPerMailUs} / ${result.rawNodemailerPrebuilt.cpuPerMailUs}`.padStart(39)}   ${result.roundRatiosP50.join(" ")}`
-      )
+      const baselines = [
+        ["nodemailer composing", result.rawNodemailer, result.ratio, result.roundRatiosP50],
+        ["nodemailer prebuilt", result.rawNodemailerPrebuilt, result.ratioToPrebuilt, []],
+        ["raw trip: mqtt.js → nodemailer composing", result.rawTrip, result.ratioToTrip, result.roundTripRatiosP50]
+      ] as const
+      for (const [name, raw, ratio, rounds] of baselines) {
+        console.log(
+          `${String(result.targetRatePerSec).padStart(6)}  ${String(result.parcels).padStart(7)}  ${pair(result.packbench.p50Ms, result.packbench.p99Ms, 20)}   ${name.padEnd(40)} ${pair(raw.p50Ms, raw.p99Ms, 13)}   ${pair(ratio.p50, ratio.p99, 13)}   ${`${result.hubCpuPerMailUs} / ${raw.cpuPerMailUs}`.padStart(24)}   ${rounds.join(" ")}`
+        )
+      }
     }
   } finally {
     await smtp.stop()

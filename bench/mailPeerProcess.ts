@@ -13,14 +13,21 @@
 //                                   to the carrier, `rate` a second without waiting for each PUBACK; answers
 //                                   {"handoversOf": tag, "publishedAtMs": {address: ms}, "publishedRate": n} once all
 //                                   are acked
+//   rawtrip <tag> <count> <rate> <from>
+//                                   the raw baseline's trip: a plain mqtt.js client publishes the same handovers of a
+//                                   station RAW-<tag> (orders R<tag>-<from> …) at QoS 1 to `bench/rawtrip/<tag>`, `rate` a
+//                                   second without waiting for each PUBACK; answers {"rawTripOf": tag, "publishedAtMs":
+//                                   {address: ms}} once all are acked
 // Stops when its stdin closes.
 //   node --import tsx bench/mailPeerProcess.ts
 import { createInterface } from "node:readline"
 import { Effect, Exit, Fiber, Scope } from "effect"
+import mqtt from "mqtt"
 import type { EventEnvelope } from "../core/events/Event.ts"
 import { OrderReceived } from "../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier } from "../core/pack/PackEvents.ts"
 import type { Broker } from "../core/sync/Broker.ts"
+import { encodeJson } from "../core/sync/Topics.ts"
 import { startEmbeddedBroker } from "../drivers/mqtt/EmbeddedBroker.ts"
 import { makeMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { publishAll, publishEnvelope, sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
@@ -107,6 +114,43 @@ const publishHandovers = (tag: string, count: number, rate: number, from: number
     return { handoversOf: tag, publishedAtMs, publishedRate }
   })
 
+/**
+ * The raw baseline's trip: the same handover events (of a station of their own, so that the hub never sees them),
+ * published by mqtt.js itself at QoS 1 to the same broker, stamped as the station's are, just before the publish.
+ */
+const rawClients = new Map<
+  string,
+  { readonly client: mqtt.MqttClient; readonly next: ReturnType<typeof stationStream> }
+>()
+const publishRawTrip = async (tag: string, count: number, rate: number, from: number) => {
+  let raw = rawClients.get(tag)
+  if (raw === undefined) {
+    const client = await mqtt.connectAsync(brokerUrl, { clientId: `bench-raw-station-${tag}`, protocolVersion: 4 })
+    raw = { client, next: stationStream({ siteId: "BENCH", stationId: `RAW-${tag}`, epoch: "E1" }) }
+    rawClients.set(tag, raw)
+  }
+  const { client, next } = raw
+  const publishedAtMs: Record<string, number> = {}
+  const publishing: Array<Promise<unknown>> = []
+  const started = Date.now()
+  for (let index = 0; index < count; index++) {
+    const due = started + (index * 1000) / rate
+    if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()))
+    const orderId = `R${tag}-${from + index}`
+    const event = next(ParcelHandedToCarrier, {
+      batchId: "H",
+      parcelId: `P-${orderId}`,
+      orderId,
+      carrier: "dhl-paket",
+      trackingNumber: `0034043416${orderId.replace(/\D/g, "").padStart(10, "0")}`
+    })
+    publishedAtMs[`${orderId}@bench.test`] = preciseNowMs()
+    publishing.push(client.publishAsync(`bench/rawtrip/${tag}`, Buffer.from(encodeJson(event)), { qos: 1 }))
+  }
+  await Promise.all(publishing)
+  return { rawTripOf: tag, publishedAtMs }
+}
+
 /** The stations' connections live until the process ends. */
 const stationsScope = Effect.runSync(Scope.make())
 const answer = (request: Effect.Effect<unknown, unknown, Scope.Scope>) =>
@@ -127,6 +171,17 @@ lines.on("line", (line) => {
     const [, tag, count, rate, from] = handovers
     return void answer(publishHandovers(tag!, Number(count), Number(rate), Number(from ?? 0)))
   }
+  const rawTrip = /^rawtrip (\S+) (\d+) ([\d.]+) (\d+)$/.exec(line)
+  if (rawTrip !== null) {
+    const [, tag, count, rate, from] = rawTrip
+    return void publishRawTrip(tag!, Number(count), Number(rate), Number(from)).then(
+      (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+      (error: unknown) => {
+        console.error("bench/mailPeerProcess.ts:", error)
+        process.exit(1)
+      }
+    )
+  }
   const id = /^raw (\S+)$/.exec(line)?.[1]
   if (id === undefined) throw new Error(`bench/mailPeerProcess.ts: unknown request ${JSON.stringify(line)}`)
   smtp.parse(id).then(
@@ -142,6 +197,7 @@ lines.on("close", () => {
   clearInterval(timer)
   report()
   void Effect.runPromise(Scope.close(stationsScope, Exit.void))
+    .then(() => Promise.all([...rawClients.values()].map(({ client }) => client.endAsync())))
     .then(() => Promise.all([broker.close(), smtp.stop()]))
     .then(() => process.exit(0))
 })
