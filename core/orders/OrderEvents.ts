@@ -12,7 +12,8 @@ export const OrderReceived = defineEvent({
 })
 
 /**
- * The shop cancelled the order. `parcelHeld` came later: optional, so the events recorded before it still decode (at
+ * The shop cancelled the order, by `order.cancel` or by a version of it whose status is cancelled (recorded after that
+ * version's `order.received`). `parcelHeld` came later: optional, so the events recorded before it still decode (at
  * version 1: a hub that does not know it reads the rest as before).
  */
 export const OrderCancelled = defineEvent({
@@ -21,6 +22,7 @@ export const OrderCancelled = defineEvent({
   payload: Schema.Struct({
     orderId: Schema.String,
     orderVersion: Schema.Int,
+    /** The order's status at this station before, or `new`: it arrived cancelled, never known here before. */
     previousStatus: Schema.String,
     /** The order was open on this bench when the cancellation arrived: the packer was interrupted. */
     interruptedPacking: Schema.Boolean,

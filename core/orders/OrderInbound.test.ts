@@ -163,7 +163,68 @@ describe("orders from the shop", () => {
     ])
     expect(result.cancellations).toEqual([
       { orderId: "SO-100002", orderVersion: 5, previousStatus: "packed", interruptedPacking: false, parcelHeld: true },
+      { orderId: "SO-100003", orderVersion: 2, previousStatus: "packed", interruptedPacking: false, parcelHeld: true },
       { orderId: "SO-100004", orderVersion: 2, previousStatus: "shipped", interruptedPacking: false, parcelHeld: false }
+    ])
+  })
+
+  it("records a cancellation that comes as a new version of the order as order.cancel records one, once", async () => {
+    const result = await scenario("SO-100001", (interrupts) =>
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const inbox = yield* Inbox
+        yield* sql.execute("UPDATE orders SET status = 'shipped' WHERE order_id = 'SO-100004'")
+        const cancelledVersion = (id: string, version: number) =>
+          inbound("order.upsert", { ...order(id), version, status: "cancelled" })
+        yield* inbox.receive(cancelledVersion("SO-100001", 2))
+        // A later version still cancelled (the shop changed a note) cancels nothing more; a stale one is ignored.
+        yield* inbox.receive(cancelledVersion("SO-100001", 4))
+        yield* inbox.receive(cancelledVersion("SO-100001", 3))
+        yield* inbox.receive(cancelledVersion("SO-100004", 2))
+        // The shop placed and cancelled an order before this station heard of it.
+        yield* inbox.receive(
+          inbound("order.upsert", { ...order("SO-100005"), orderId: "SO-200005", status: "cancelled" })
+        )
+        return {
+          events: (yield* eventTypes).map(([type, payload]) =>
+            type === "order.received" ? [type, (payload as { order: Order }).order.orderId] : [type, payload]
+          ),
+          statuses: [yield* stored("SO-100001"), yield* stored("SO-100004"), yield* stored("SO-200005")].map(
+            (row) => row.status
+          ),
+          interrupts
+        }
+      })
+    )
+    expect(result.statuses).toEqual(["cancelled", "shipped", "cancelled"])
+    expect(result.interrupts).toEqual(["SO-100001:cancelled", "SO-100001:cancelled"])
+    expect(result.events).toEqual([
+      ["order.received", "SO-100001"],
+      [
+        "order.cancelled",
+        { orderId: "SO-100001", orderVersion: 2, previousStatus: "open", interruptedPacking: true, parcelHeld: false }
+      ],
+      ["order.received", "SO-100001"],
+      [
+        "inbound.update-ignored",
+        expect.objectContaining({ messageType: "order.upsert", receivedVersion: 3, storedVersion: 4 })
+      ],
+      ["order.received", "SO-100004"],
+      [
+        "order.cancelled",
+        {
+          orderId: "SO-100004",
+          orderVersion: 2,
+          previousStatus: "shipped",
+          interruptedPacking: false,
+          parcelHeld: false
+        }
+      ],
+      ["order.received", "SO-200005"],
+      [
+        "order.cancelled",
+        { orderId: "SO-200005", orderVersion: 1, previousStatus: "new", interruptedPacking: false, parcelHeld: false }
+      ]
     ])
   })
 
