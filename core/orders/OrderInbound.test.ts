@@ -228,6 +228,48 @@ describe("orders from the shop", () => {
     ])
   })
 
+  it("records that the shop took a cancellation back, by a newer version only, and what the order is here again", async () => {
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const inbox = yield* Inbox
+        // SO-100002 was packed here and its parcel is still here.
+        yield* sql.execute("UPDATE orders SET status = 'packed' WHERE order_id = 'SO-100002'")
+        yield* sql.execute(
+          `INSERT INTO parcels (parcel_id, order_id, status, carrier, box_id, weight_grams, data, packed_at_ms)
+           VALUES ('P-1', 'SO-100002', 'packed', 'dhl-paket', 'B-1', 900, '{}', 0)`
+        )
+        yield* inbox.receive(inbound("order.cancel", { orderId: "SO-100001", version: 2 }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100002"), version: 2, status: "cancelled" }))
+        const log = yield* EventLog
+        const before = (yield* log.read(0, 100)).length
+        // A stale version is ignored: the order stays cancelled.
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 2 }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 3, status: "on-hold" }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100002"), version: 3 }))
+        // A newer version of an order not cancelled takes nothing back.
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 4 }))
+        return {
+          events: (yield* log.read(0, 100)).slice(before).map((event) => [event.type, event.payload] as const),
+          statuses: [(yield* stored("SO-100001")).status, (yield* stored("SO-100002")).status]
+        }
+      })
+    )
+    expect(result.statuses).toEqual(["open", "packed"])
+    expect(result.events.map(([type]) => type)).toEqual([
+      "inbound.update-ignored",
+      "order.received",
+      "order.reinstated",
+      "order.received",
+      "order.reinstated",
+      "order.received"
+    ])
+    expect(result.events.filter(([type]) => type === "order.reinstated").map(([, payload]) => payload)).toEqual([
+      { orderId: "SO-100001", orderVersion: 3, status: "on-hold" },
+      { orderId: "SO-100002", orderVersion: 3, status: "packed" }
+    ])
+  })
+
   it("still reads a cancellation recorded before the event said whether the parcel was held", async () => {
     const stored = { orderId: "SO-100002", orderVersion: 5, previousStatus: "packed", interruptedPacking: false }
     expect(await Effect.runPromise(decodePayload(OrderCancelled, stored))).toEqual(stored)

@@ -6,7 +6,13 @@ import { Sql, type StoreError } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Address, Order, type OrderStatus } from "./Order.ts"
-import { InboundUpdateIgnored, OrderAddressCorrected, OrderCancelled, OrderReceived } from "./OrderEvents.ts"
+import {
+  InboundUpdateIgnored,
+  OrderAddressCorrected,
+  OrderCancelled,
+  OrderReceived,
+  OrderReinstated
+} from "./OrderEvents.ts"
 
 export const OrderCancel = Schema.Struct({ orderId: Schema.String, version: Schema.Int })
 export const AddressCorrection = Schema.Struct({ orderId: Schema.String, version: Schema.Int, shipTo: Address })
@@ -62,7 +68,9 @@ interface StoredOrder {
  *   is still in the building and does not leave (core/pack/parcelHold.ts) until a manager voids it, which leaves
  *   the order cancelled (`parcelHeld`). A version whose status is cancelled cancels as `order.cancel` does, and is
  *   recorded as it is (`order.cancelled`, after the version's `order.received`), so the hub hears of a cancellation
- *   whichever message carried it;
+ *   whichever message carried it. A newer version that is not cancelled takes a cancellation back
+ *   (`order.reinstated`, after its `order.received`): the order takes the shop's status again, packed when its
+ *   parcel is still here;
  * - an address correction releases an address hold. The stored order always takes the corrected address: it is the
  *   shop's newest version of the order, and what the bench packs next. What the parcel carries is the parcel's own
  *   record (the address its label was made for, core/pack/labelAddressOutdated.ts): a parcel labelled for the old
@@ -158,6 +166,8 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         // confirmation, for one) as if it were going to be packed.
         if (order.status === "cancelled" && stored?.status !== "cancelled") {
           yield* recordCancellation(order.orderId, order.version, stored?.status ?? "new", open)
+        } else if (stored?.status === "cancelled" && status !== "cancelled") {
+          yield* log.append(OrderReinstated, { orderId: order.orderId, orderVersion: order.version, status })
         }
         if (open) yield* probe.interrupt(order.orderId, status === "cancelled" ? "cancelled" : "changed")
       })
