@@ -186,9 +186,30 @@ const handed = envelope("parcel.handed-to-carrier", {
   trackingNumber: "00340434161234567890"
 })
 
-/** `parcelHeld`: the station keeps the packed parcel back (absent from stations that let it ship). */
-const cancelled = (previousStatus: string, held: { readonly parcelHeld?: boolean } = {}) =>
-  envelope("order.cancelled", { orderId: "SO-1", orderVersion: 2, previousStatus, interruptedPacking: false, ...held })
+/**
+ * `parcelHeld`: the station keeps the packed parcel back (absent from stations that let it ship); the cancellation
+ * comes with version 2 of the order unless `orderVersion` says otherwise.
+ */
+const cancelled = (
+  previousStatus: string,
+  more: { readonly parcelHeld?: boolean; readonly orderVersion?: number } = {}
+) =>
+  envelope("order.cancelled", { orderId: "SO-1", orderVersion: 2, previousStatus, interruptedPacking: false, ...more })
+
+/** The shop took the cancellation of SO-1 back with version `orderVersion` of the order. */
+const reinstated = (orderVersion: number) =>
+  envelope("order.reinstated", { orderId: "SO-1", orderVersion, status: "open" })
+
+const cancellation = Effect.gen(function* () {
+  const sql = yield* Sql
+  const rows = yield* sql.query<{ cancelled_at_ms: number | null; cancellation_version: number | null }>(
+    "SELECT cancelled_at_ms, cancellation_version FROM hub_orders WHERE order_id = 'SO-1'"
+  )
+  return rows.map((row) => ({
+    cancelledAtMs: row.cancelled_at_ms === null ? null : Number(row.cancelled_at_ms),
+    version: row.cancellation_version === null ? null : Number(row.cancellation_version)
+  }))
+})
 
 const packed = envelope(
   "parcel.packed",
@@ -814,6 +835,69 @@ export const notificationSenderSuite = (store: TestStore) =>
       ])
       expect(result.timed).toBe(0)
       expect(mailer.accepted.map((mail) => mail.subject)).toEqual(["Your Alpenglow order SO-1 is cancelled"])
+    })
+
+    it("mails an order whose cancellation the shop took back as any order: what was suppressed stays so, its notice does not go", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer, { cancellationNotice: true })
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          // 22:30 in London: the confirmation and the cancellation notice wait for the morning.
+          clock.setWall(Date.UTC(2026, 10, 24, 22, 30))
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(cancelled("open"))
+          const whileCancelled = yield* cancellation
+          yield* hub.applyStationEvent(reinstated(3))
+          // Another station of the site tells of the cancellation late: the shop has taken it back since.
+          yield* hub.applyStationEvent(cancelled("open"))
+          const takenBack = yield* cancellation
+          clock.setWall(Date.UTC(2026, 10, 25, 9, 0))
+          yield* hub.applyStationEvent(packed)
+          yield* sender.sendDue
+          return { whileCancelled, takenBack, rows: yield* suppressed }
+        })
+      )
+      expect(result.whileCancelled).toEqual([{ cancelledAtMs: start, version: 2 }])
+      expect(result.takenBack).toEqual([{ cancelledAtMs: null, version: 3 }])
+      expect(result.rows).toEqual([
+        {
+          kind: "order-cancelled",
+          status: "suppressed",
+          suppressed_reason: "the cancellation of order SO-1 was taken back"
+        },
+        { kind: "order-confirmed", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" },
+        { kind: "packed", status: "sent", suppressed_reason: null }
+      ])
+      expect(mailer.accepted.map((mail) => mail.subject)).toEqual(["Your order SO-1 is packed"])
+    })
+
+    it("keeps an order cancelled again after it was taken back, whatever a late station says of older versions", async () => {
+      const mailer = scriptedMailer([])
+      const { run } = rig(store, mailer, { orderConfirmations: false })
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(cancelled("open"))
+          yield* hub.applyStationEvent(reinstated(3))
+          yield* hub.applyStationEvent(cancelled("open", { orderVersion: 4 }))
+          // A station whose events come late: its reinstatement of version 3 is older than the cancellation.
+          yield* hub.applyStationEvent(reinstated(3))
+          yield* hub.applyStationEvent(cancelled("open"))
+          const state = yield* cancellation
+          yield* hub.applyStationEvent(handed)
+          return { state, report: yield* sender.sendDue, rows: yield* suppressed }
+        })
+      )
+      expect(result.state).toEqual([{ cancelledAtMs: start, version: 4 }])
+      expect(result.report).toMatchObject({ sent: 0, suppressed: 1 })
+      expect(result.rows).toEqual([
+        { kind: "shipped", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" }
+      ])
+      expect(mailer.accepted).toEqual([])
     })
 
     it("voids a return the clerk cancelled: its queued mail is suppressed and the return rate does not count it", async () => {
