@@ -190,6 +190,8 @@ export class HubProjection extends Context.Service<
     /**
      * An order as the shop's own stream carries it (the shop's `order.upsert` to a station's inbox, which only the
      * shop may publish): the one source that changes an order's customer data and paid amounts, by a newer version.
+     * Whether the order is cancelled it leaves to the stations' `order.cancelled` and `order.reinstated`, whichever
+     * comes first: only a station knows whether the parcel has left, and with it whether the order's mail stops.
      * Returns whether it changed anything. Runs in its own transaction.
      */
     readonly applyShopOrder: (order: Order, siteId: string, stationId: string) => Effect.Effect<boolean, StoreError>

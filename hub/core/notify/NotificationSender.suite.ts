@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Deferred, Effect, Exit, Fiber, Layer, Option, Schedule } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
+import type { Order } from "../../../core/orders/Order.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { makeDoorbell } from "../../../core/sync/Doorbell.ts"
@@ -898,6 +899,40 @@ export const notificationSenderSuite = (store: TestStore) =>
         { kind: "shipped", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" }
       ])
       expect(mailer.accepted).toEqual([])
+    })
+
+    it("counts an order cancelled, and taken back, by the station's word, wherever the shop's own stream has got to", async () => {
+      const { run } = rig(store, scriptedMailer([]), { orderConfirmations: false })
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const first = (orderReceived.payload as { readonly order: Order }).order
+          const version = (orderVersion: number, status: Order["status"]): Order => ({
+            ...first,
+            version: orderVersion,
+            status
+          })
+          const stationReceived = (order: Order) =>
+            envelope("order.received", { order, replacedVersion: order.version - 1 })
+          yield* hub.applyStationEvent(orderReceived)
+          // The hub follows the shop's messages to the stations and takes version 2 before any station's events:
+          // whether its parcel has left, and so whether its mail stops, only the station can say.
+          yield* hub.applyShopOrder(version(2, "cancelled"), "HAM1", "PACK-01")
+          const shopCancelled = yield* cancellation
+          yield* hub.applyStationEvent(stationReceived(version(2, "cancelled")))
+          yield* hub.applyStationEvent(cancelled("open"))
+          const stationCancelled = yield* cancellation
+          yield* hub.applyShopOrder(version(3, "open"), "HAM1", "PACK-01")
+          yield* hub.applyStationEvent(stationReceived(version(3, "open")))
+          yield* hub.applyStationEvent(reinstated(3))
+          return { shopCancelled, stationCancelled, takenBack: yield* cancellation }
+        })
+      )
+      expect(result).toEqual({
+        shopCancelled: [{ cancelledAtMs: null, version: null }],
+        stationCancelled: [{ cancelledAtMs: start, version: 2 }],
+        takenBack: [{ cancelledAtMs: null, version: 3 }]
+      })
     })
 
     it("voids a return the clerk cancelled: its queued mail is suppressed and the return rate does not count it", async () => {
