@@ -70,14 +70,14 @@ const events = (): ReadonlyArray<EventEnvelope> => {
     received(a, "SO-4", 3, "four@example.test"),
     received(b, "SO-4", 2, "four-older@example.test"),
     // SO-1 is cancelled and taken back, then a late station's cancellation of the older version comes; SO-4 is
-    // cancelled after a late station's reinstatement: neither late word undoes the newer one.
+    // cancelled, then a late station's reinstatement of an older version comes: neither late word undoes the newer.
     a(OrderCancelled, { orderId: "SO-1", orderVersion: 3, previousStatus: "open", interruptedPacking: false }),
     received(a, "SO-1", 4, "one-changed@example.test"),
-    a(OrderReinstated, { orderId: "SO-1", orderVersion: 4, status: "open" }),
+    a(OrderReinstated, { orderId: "SO-1", orderVersion: 4, status: "open" as const }),
     packed(a, "SO-1", "P-6", "PACK-1"),
     b(OrderCancelled, { orderId: "SO-1", orderVersion: 3, previousStatus: "open", interruptedPacking: false }),
     a(OrderCancelled, { orderId: "SO-4", orderVersion: 5, previousStatus: "open", interruptedPacking: false }),
-    b(OrderReinstated, { orderId: "SO-4", orderVersion: 4, status: "open" }),
+    b(OrderReinstated, { orderId: "SO-4", orderVersion: 4, status: "open" as const }),
     packed(b, "SO-4", "P-7", "PACK-2")
   ]
 }
