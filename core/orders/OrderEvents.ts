@@ -2,7 +2,7 @@
 import { Schema } from "effect"
 import { orderTransaction } from "../events/Epcis.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
-import { Address, Order } from "./Order.ts"
+import { Address, Order, OrderStatus } from "./Order.ts"
 
 /** The station took an order from the shop (or a newer version of it); the hub learns the customer from it. */
 export const OrderReceived = defineEvent({
@@ -12,7 +12,8 @@ export const OrderReceived = defineEvent({
 })
 
 /**
- * The shop cancelled the order. `parcelHeld` came later: optional, so the events recorded before it still decode (at
+ * The shop cancelled the order, by `order.cancel` or by a version of it whose status is cancelled (recorded after that
+ * version's `order.received`). `parcelHeld` came later: optional, so the events recorded before it still decode (at
  * version 1: a hub that does not know it reads the rest as before).
  */
 export const OrderCancelled = defineEvent({
@@ -21,6 +22,7 @@ export const OrderCancelled = defineEvent({
   payload: Schema.Struct({
     orderId: Schema.String,
     orderVersion: Schema.Int,
+    /** The order's status at this station before, or `new`: it arrived cancelled, never known here before. */
     previousStatus: Schema.String,
     /** The order was open on this bench when the cancellation arrived: the packer was interrupted. */
     interruptedPacking: Schema.Boolean,
@@ -36,6 +38,18 @@ export const OrderCancelled = defineEvent({
     bizStep: "void_shipping",
     bizTransactionList: orderTransaction(payload.orderId)
   })
+})
+
+/**
+ * The shop took a cancellation back: a newer version of an order cancelled at this station, whose status is not
+ * cancelled (recorded after that version's `order.received`). `status` is what the order is here again: the shop's
+ * status, or packed when its parcel is still here. The hub no longer counts the order cancelled, unless it has heard
+ * of a newer cancellation. Taking an order (back) is no event about goods: no EPCIS view, as `order.received` has none.
+ */
+export const OrderReinstated = defineEvent({
+  type: "order.reinstated",
+  version: 1,
+  payload: Schema.Struct({ orderId: Schema.String, orderVersion: Schema.Int, status: OrderStatus })
 })
 
 /**

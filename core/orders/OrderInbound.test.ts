@@ -163,7 +163,110 @@ describe("orders from the shop", () => {
     ])
     expect(result.cancellations).toEqual([
       { orderId: "SO-100002", orderVersion: 5, previousStatus: "packed", interruptedPacking: false, parcelHeld: true },
+      { orderId: "SO-100003", orderVersion: 2, previousStatus: "packed", interruptedPacking: false, parcelHeld: true },
       { orderId: "SO-100004", orderVersion: 2, previousStatus: "shipped", interruptedPacking: false, parcelHeld: false }
+    ])
+  })
+
+  it("records a cancellation that comes as a new version of the order as order.cancel records one, once", async () => {
+    const result = await scenario("SO-100001", (interrupts) =>
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const inbox = yield* Inbox
+        yield* sql.execute("UPDATE orders SET status = 'shipped' WHERE order_id = 'SO-100004'")
+        const cancelledVersion = (id: string, version: number) =>
+          inbound("order.upsert", { ...order(id), version, status: "cancelled" })
+        yield* inbox.receive(cancelledVersion("SO-100001", 2))
+        // A later version still cancelled (the shop changed a note) cancels nothing more; a stale one is ignored.
+        yield* inbox.receive(cancelledVersion("SO-100001", 4))
+        yield* inbox.receive(cancelledVersion("SO-100001", 3))
+        yield* inbox.receive(cancelledVersion("SO-100004", 2))
+        // The shop placed and cancelled an order before this station heard of it.
+        yield* inbox.receive(
+          inbound("order.upsert", { ...order("SO-100005"), orderId: "SO-200005", status: "cancelled" })
+        )
+        return {
+          events: (yield* eventTypes).map(([type, payload]) =>
+            type === "order.received" ? [type, (payload as { order: Order }).order.orderId] : [type, payload]
+          ),
+          statuses: [yield* stored("SO-100001"), yield* stored("SO-100004"), yield* stored("SO-200005")].map(
+            (row) => row.status
+          ),
+          interrupts
+        }
+      })
+    )
+    expect(result.statuses).toEqual(["cancelled", "shipped", "cancelled"])
+    expect(result.interrupts).toEqual(["SO-100001:cancelled", "SO-100001:cancelled"])
+    expect(result.events).toEqual([
+      ["order.received", "SO-100001"],
+      [
+        "order.cancelled",
+        { orderId: "SO-100001", orderVersion: 2, previousStatus: "open", interruptedPacking: true, parcelHeld: false }
+      ],
+      ["order.received", "SO-100001"],
+      [
+        "inbound.update-ignored",
+        expect.objectContaining({ messageType: "order.upsert", receivedVersion: 3, storedVersion: 4 })
+      ],
+      ["order.received", "SO-100004"],
+      [
+        "order.cancelled",
+        {
+          orderId: "SO-100004",
+          orderVersion: 2,
+          previousStatus: "shipped",
+          interruptedPacking: false,
+          parcelHeld: false
+        }
+      ],
+      ["order.received", "SO-200005"],
+      [
+        "order.cancelled",
+        { orderId: "SO-200005", orderVersion: 1, previousStatus: "new", interruptedPacking: false, parcelHeld: false }
+      ]
+    ])
+  })
+
+  it("records that the shop took a cancellation back, by a newer version only, and what the order is here again", async () => {
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const inbox = yield* Inbox
+        // SO-100002 was packed here and its parcel is still here.
+        yield* sql.execute("UPDATE orders SET status = 'packed' WHERE order_id = 'SO-100002'")
+        yield* sql.execute(
+          `INSERT INTO parcels (parcel_id, order_id, status, carrier, box_id, weight_grams, data, packed_at_ms)
+           VALUES ('P-1', 'SO-100002', 'packed', 'dhl-paket', 'B-1', 900, '{}', 0)`
+        )
+        yield* inbox.receive(inbound("order.cancel", { orderId: "SO-100001", version: 2 }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100002"), version: 2, status: "cancelled" }))
+        const log = yield* EventLog
+        const before = (yield* log.read(0, 100)).length
+        // A stale version is ignored: the order stays cancelled.
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 2 }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 3, status: "on-hold" }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100002"), version: 3 }))
+        // A newer version of an order not cancelled takes nothing back.
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 4 }))
+        return {
+          events: (yield* log.read(0, 100)).slice(before).map((event) => [event.type, event.payload] as const),
+          statuses: [(yield* stored("SO-100001")).status, (yield* stored("SO-100002")).status]
+        }
+      })
+    )
+    expect(result.statuses).toEqual(["open", "packed"])
+    expect(result.events.map(([type]) => type)).toEqual([
+      "inbound.update-ignored",
+      "order.received",
+      "order.reinstated",
+      "order.received",
+      "order.reinstated",
+      "order.received"
+    ])
+    expect(result.events.filter(([type]) => type === "order.reinstated").map(([, payload]) => payload)).toEqual([
+      { orderId: "SO-100001", orderVersion: 3, status: "on-hold" },
+      { orderId: "SO-100002", orderVersion: 3, status: "packed" }
     ])
   })
 

@@ -6,7 +6,13 @@ import { Sql, type StoreError } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Address, Order, type OrderStatus } from "./Order.ts"
-import { InboundUpdateIgnored, OrderAddressCorrected, OrderCancelled, OrderReceived } from "./OrderEvents.ts"
+import {
+  InboundUpdateIgnored,
+  OrderAddressCorrected,
+  OrderCancelled,
+  OrderReceived,
+  OrderReinstated
+} from "./OrderEvents.ts"
 
 export const OrderCancel = Schema.Struct({ orderId: Schema.String, version: Schema.Int })
 export const AddressCorrection = Schema.Struct({ orderId: Schema.String, version: Schema.Int, shipTo: Address })
@@ -60,7 +66,11 @@ interface StoredOrder {
  * - a cancellation of an order already shipped is recorded but does not undo the parcel (it is physically on its
  *   way: a return, not a cancellation, follows). An order packed but not yet handed over is cancelled: its parcel
  *   is still in the building and does not leave (core/pack/parcelHold.ts) until a manager voids it, which leaves
- *   the order cancelled (`parcelHeld`);
+ *   the order cancelled (`parcelHeld`). A version whose status is cancelled cancels as `order.cancel` does, and is
+ *   recorded as it is (`order.cancelled`, after the version's `order.received`), so the hub hears of a cancellation
+ *   whichever message carried it. A newer version that is not cancelled takes a cancellation back
+ *   (`order.reinstated`, after its `order.received`): the order takes the shop's status again, packed when its
+ *   parcel is still here;
  * - an address correction releases an address hold. The stored order always takes the corrected address: it is the
  *   shop's newest version of the order, and what the bench packs next. What the parcel carries is the parcel's own
  *   record (the address its label was made for, core/pack/labelAddressOutdated.ts): a parcel labelled for the old
@@ -117,6 +127,26 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         .query("SELECT 1 FROM parcels WHERE order_id = ? AND status IN ('packed', 'label-pending') LIMIT 1", [orderId])
         .pipe(Effect.map((rows) => rows.length > 0))
 
+    /**
+     * The shop cancelled the order at `orderVersion`, by `order.cancel` or by a version whose status is cancelled:
+     * one fact for both, so the hub stops the order's mail (or lets it go on, the parcel having left) whichever
+     * message carried it. `previousStatus` is the order's status here before, `new` for an order this station had
+     * never heard of. A packed order's parcel is still here (handover sets shipped): it is held back.
+     */
+    const recordCancellation = (
+      orderId: string,
+      orderVersion: number,
+      previousStatus: OrderStatus | "new",
+      openOnBench: boolean
+    ) =>
+      log.append(OrderCancelled, {
+        orderId,
+        orderVersion,
+        previousStatus,
+        interruptedPacking: openOnBench && previousStatus !== "shipped",
+        parcelHeld: previousStatus === "packed"
+      })
+
     yield* inbox.register("order.upsert", ShopOrder, (order) =>
       Effect.gen(function* () {
         const stored = yield* load(order.orderId)
@@ -127,11 +157,19 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
           stored?.status === "packed" || (stored?.status === "cancelled" && (yield* parcelHere(order.orderId)))
         const status = statusHere(order.status, stored?.status === "shipped", packedHere)
         const next = { ...order, status }
+        const open = stored !== undefined && (yield* probe.isOpen(order.orderId))
         yield* save(next)
+        // The order first: the hub learns of the order (and its customer) before a cancellation of it.
         yield* log.append(OrderReceived, { order: next, replacedVersion: stored?.version ?? null })
-        if (stored !== undefined && (yield* probe.isOpen(order.orderId))) {
-          yield* probe.interrupt(order.orderId, status === "cancelled" ? "cancelled" : "changed")
+        // An order this station never knew that arrives cancelled is kept as cancelled and recorded cancelled as
+        // well (`new`): the hub has heard of it only now, and must not mail a customer about it (an order
+        // confirmation, for one) as if it were going to be packed.
+        if (order.status === "cancelled" && stored?.status !== "cancelled") {
+          yield* recordCancellation(order.orderId, order.version, stored?.status ?? "new", open)
+        } else if (stored?.status === "cancelled" && status !== "cancelled") {
+          yield* log.append(OrderReinstated, { orderId: order.orderId, orderVersion: order.version, status })
         }
+        if (open) yield* probe.interrupt(order.orderId, status === "cancelled" ? "cancelled" : "changed")
       })
     )
 
@@ -144,13 +182,7 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         const shipped = stored.status === "shipped"
         const open = yield* probe.isOpen(cancel.orderId)
         yield* save({ ...stored.order, version: cancel.version, status: shipped ? "shipped" : "cancelled" })
-        yield* log.append(OrderCancelled, {
-          orderId: cancel.orderId,
-          orderVersion: cancel.version,
-          previousStatus: stored.status,
-          interruptedPacking: open && !shipped,
-          parcelHeld: stored.status === "packed"
-        })
+        yield* recordCancellation(cancel.orderId, cancel.version, stored.status, open)
         // Open on the bench: being packed (taken off the bench) or its parcel just packed there (kept for a manager).
         if (open && !shipped) yield* probe.interrupt(cancel.orderId, "cancelled")
       })

@@ -6,7 +6,12 @@ import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Order } from "../../../core/orders/Order.ts"
-import { OrderAddressCorrected, OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import {
+  OrderAddressCorrected,
+  OrderCancelled,
+  OrderReceived,
+  OrderReinstated
+} from "../../../core/orders/OrderEvents.ts"
 import { OrderAddressHold, ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
 import {
   ReturnCancelled,
@@ -44,6 +49,7 @@ import {
 const handled: Readonly<Record<string, number>> = {
   [OrderReceived.type]: OrderReceived.version,
   [OrderCancelled.type]: OrderCancelled.version,
+  [OrderReinstated.type]: OrderReinstated.version,
   [OrderAddressCorrected.type]: OrderAddressCorrected.version,
   [OrderAddressHold.type]: OrderAddressHold.version,
   [ParcelPacked.type]: ParcelPacked.version,
@@ -184,6 +190,8 @@ export class HubProjection extends Context.Service<
     /**
      * An order as the shop's own stream carries it (the shop's `order.upsert` to a station's inbox, which only the
      * shop may publish): the one source that changes an order's customer data and paid amounts, by a newer version.
+     * Whether the order is cancelled it leaves to the stations' `order.cancelled` and `order.reinstated`, whichever
+     * comes first: only a station knows whether the parcel has left, and with it whether the order's mail stops.
      * Returns whether it changed anything. Runs in its own transaction.
      */
     readonly applyShopOrder: (order: Order, siteId: string, stationId: string) => Effect.Effect<boolean, StoreError>
@@ -301,6 +309,15 @@ export class HubProjection extends Context.Service<
           [reason, ...params]
         )
 
+      /** The order version of the hub's last word on whether the order is cancelled; 0 when it has none. */
+      const cancellationVersion = (orderId: string) =>
+        sql
+          .query<{ cancellation_version: number | null }>(
+            "SELECT cancellation_version FROM hub_orders WHERE order_id = ?",
+            [orderId]
+          )
+          .pipe(Effect.map((rows) => Number(rows[0]?.cancellation_version ?? 0)))
+
       const orderLocale = (orderId: string) =>
         sql
           .query<{ locale: string; service_level: string; ship_to: string | null }>(
@@ -399,9 +416,13 @@ export class HubProjection extends Context.Service<
               cancelled.previousStatus === "shipped" ||
               (cancelled.previousStatus === "packed" && cancelled.parcelHeld !== true)
             if (parcelLeaves) return
+            // Older than the shop taking a cancellation back (a late station's word): it changes nothing. The same
+            // version again (another station of the site) does what it did, which adds nothing.
+            if ((yield* cancellationVersion(cancelled.orderId)) > cancelled.orderVersion) return
             yield* sql.execute(
-              "UPDATE hub_orders SET cancelled_at_ms = ?, updated_at_ms = ? WHERE order_id = ? AND cancelled_at_ms IS NULL",
-              [event.eventTime.wallMs, now, cancelled.orderId]
+              `UPDATE hub_orders SET cancelled_at_ms = COALESCE(cancelled_at_ms, ?), cancellation_version = ?,
+                 updated_at_ms = ? WHERE order_id = ?`,
+              [event.eventTime.wallMs, cancelled.orderVersion, now, cancelled.orderId]
             )
             yield* suppressPending(
               "order_id = ? AND kind <> 'order-cancelled'",
@@ -410,6 +431,26 @@ export class HubProjection extends Context.Service<
             )
             fact = { type: "order.cancelled", orderId: cancelled.orderId }
             break
+          }
+          case OrderReinstated.type: {
+            // The shop took a cancellation back: the order's facts from now on mail as any order's. What was
+            // suppressed while it was cancelled stays so (it was for then). A cancellation notice that has not gone
+            // out yet is suppressed now: the customer would read of a cancellation that no longer holds. A
+            // reinstatement older than the hub's last word on the order's cancellation changes nothing.
+            const reinstated = yield* decodeOrRefuse(OrderReinstated, event.payload)
+            const taken = yield* sql.execute(
+              `UPDATE hub_orders SET cancelled_at_ms = NULL, cancellation_version = ?, updated_at_ms = ?
+               WHERE order_id = ? AND (cancellation_version IS NULL OR cancellation_version < ?)`,
+              [reinstated.orderVersion, now, reinstated.orderId, reinstated.orderVersion]
+            )
+            if (taken.changes > 0) {
+              yield* suppressPending(
+                "order_id = ? AND kind = 'order-cancelled'",
+                [reinstated.orderId],
+                `the cancellation of order ${reinstated.orderId} was taken back`
+              )
+            }
+            return
           }
           case OrderAddressCorrected.type: {
             // The station took a corrected address (from the shop or the customer's page): the hub's copy follows,

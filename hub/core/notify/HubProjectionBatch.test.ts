@@ -2,7 +2,7 @@ import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
-import { OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import { OrderCancelled, OrderReceived, OrderReinstated } from "../../../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
@@ -68,7 +68,17 @@ const events = (): ReadonlyArray<EventEnvelope> => {
     packed(b, "SO-2", "P-5", "PACK-2"),
     handed(b, "SO-2", "P-5"),
     received(a, "SO-4", 3, "four@example.test"),
-    received(b, "SO-4", 2, "four-older@example.test")
+    received(b, "SO-4", 2, "four-older@example.test"),
+    // SO-1 is cancelled and taken back, then a late station's cancellation of the older version comes; SO-4 is
+    // cancelled, then a late station's reinstatement of an older version comes: neither late word undoes the newer.
+    a(OrderCancelled, { orderId: "SO-1", orderVersion: 3, previousStatus: "open", interruptedPacking: false }),
+    received(a, "SO-1", 4, "one-changed@example.test"),
+    a(OrderReinstated, { orderId: "SO-1", orderVersion: 4, status: "open" as const }),
+    packed(a, "SO-1", "P-6", "PACK-1"),
+    b(OrderCancelled, { orderId: "SO-1", orderVersion: 3, previousStatus: "open", interruptedPacking: false }),
+    a(OrderCancelled, { orderId: "SO-4", orderVersion: 5, previousStatus: "open", interruptedPacking: false }),
+    b(OrderReinstated, { orderId: "SO-4", orderVersion: 4, status: "open" as const }),
+    packed(b, "SO-4", "P-7", "PACK-2")
   ]
 }
 
@@ -85,7 +95,8 @@ const stateAfter = (
     return {
       customers: yield* rows("SELECT customer_id, email, locale FROM hub_customers ORDER BY customer_id"),
       orders: yield* rows(
-        "SELECT order_id, order_version, customer_id, ship_to, cancelled_at_ms FROM hub_orders ORDER BY order_id"
+        `SELECT order_id, order_version, customer_id, ship_to, cancelled_at_ms IS NOT NULL AS cancelled,
+           cancellation_version FROM hub_orders ORDER BY order_id`
       ),
       parcels: yield* rows(
         `SELECT parcel_id, order_id, tracking_token, carrier, tracking_number, expected_delivery_date, expected_delivery_by_ms,
@@ -136,13 +147,27 @@ const stateAfter = (
   )
 
 describe("HubProjection.applyStationEvents", () => {
-  it("leaves the hub as applying the events one by one does, with repeats, a cancellation and a newer version mid-run", async () => {
+  it("leaves the hub as applying the events one by one does, with repeats, cancellations taken back and a newer version mid-run", async () => {
     const oneByOne = await Effect.runPromise(
       stateAfter((hub, all) => Effect.forEach(all, (event) => hub.applyStationEvent(event), { discard: true }))
     )
     const together = await Effect.runPromise(stateAfter((hub, all) => hub.applyStationEvents(all)))
     expect(together).toEqual(oneByOne)
-    expect(oneByOne.parcels).toHaveLength(4)
+    expect(
+      oneByOne.orders.map((row) => [row.order_id, row.order_version, row.cancelled, row.cancellation_version])
+    ).toEqual([
+      ["SO-1", 4, 0, 4],
+      ["SO-2", 1, 0, null],
+      // Cancelled before the hub heard of the order: nothing to mark.
+      ["SO-3", 1, 0, null],
+      ["SO-4", 5, 1, 5]
+    ])
+    expect(oneByOne.parcels).toHaveLength(6)
+    // The late cancellation of SO-1 held back no mail of the parcel packed after the shop took it back.
+    expect(oneByOne.outbox.filter((row) => row.subject_id === "P-6").map((row) => row.status)).toEqual([
+      "pending",
+      "pending"
+    ])
     expect(oneByOne.epcis.length).toBeGreaterThan(0)
     expect(oneByOne.outbox.length).toBeGreaterThan(oneByOne.notifications.length)
   })

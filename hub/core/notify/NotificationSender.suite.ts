@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Deferred, Effect, Exit, Fiber, Layer, Option, Schedule } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
+import type { Order } from "../../../core/orders/Order.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { makeDoorbell } from "../../../core/sync/Doorbell.ts"
@@ -186,9 +187,30 @@ const handed = envelope("parcel.handed-to-carrier", {
   trackingNumber: "00340434161234567890"
 })
 
-/** `parcelHeld`: the station keeps the packed parcel back (absent from stations that let it ship). */
-const cancelled = (previousStatus: string, held: { readonly parcelHeld?: boolean } = {}) =>
-  envelope("order.cancelled", { orderId: "SO-1", orderVersion: 2, previousStatus, interruptedPacking: false, ...held })
+/**
+ * `parcelHeld`: the station keeps the packed parcel back (absent from stations that let it ship); the cancellation
+ * comes with version 2 of the order unless `orderVersion` says otherwise.
+ */
+const cancelled = (
+  previousStatus: string,
+  more: { readonly parcelHeld?: boolean; readonly orderVersion?: number } = {}
+) =>
+  envelope("order.cancelled", { orderId: "SO-1", orderVersion: 2, previousStatus, interruptedPacking: false, ...more })
+
+/** The shop took the cancellation of SO-1 back with version `orderVersion` of the order. */
+const reinstated = (orderVersion: number) =>
+  envelope("order.reinstated", { orderId: "SO-1", orderVersion, status: "open" })
+
+const cancellation = Effect.gen(function* () {
+  const sql = yield* Sql
+  const rows = yield* sql.query<{ cancelled_at_ms: number | null; cancellation_version: number | null }>(
+    "SELECT cancelled_at_ms, cancellation_version FROM hub_orders WHERE order_id = 'SO-1'"
+  )
+  return rows.map((row) => ({
+    cancelledAtMs: row.cancelled_at_ms === null ? null : Number(row.cancelled_at_ms),
+    version: row.cancellation_version === null ? null : Number(row.cancellation_version)
+  }))
+})
 
 const packed = envelope(
   "parcel.packed",
@@ -814,6 +836,103 @@ export const notificationSenderSuite = (store: TestStore) =>
       ])
       expect(result.timed).toBe(0)
       expect(mailer.accepted.map((mail) => mail.subject)).toEqual(["Your Alpenglow order SO-1 is cancelled"])
+    })
+
+    it("mails an order whose cancellation the shop took back as any order: what was suppressed stays so, its notice does not go", async () => {
+      const mailer = scriptedMailer([])
+      const { run, clock } = rig(store, mailer, { cancellationNotice: true })
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          // 22:30 in London: the confirmation and the cancellation notice wait for the morning.
+          clock.setWall(Date.UTC(2026, 10, 24, 22, 30))
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(cancelled("open"))
+          const whileCancelled = yield* cancellation
+          yield* hub.applyStationEvent(reinstated(3))
+          // Another station of the site tells of the cancellation late: the shop has taken it back since.
+          yield* hub.applyStationEvent(cancelled("open"))
+          const takenBack = yield* cancellation
+          clock.setWall(Date.UTC(2026, 10, 25, 9, 0))
+          yield* hub.applyStationEvent(packed)
+          yield* sender.sendDue
+          return { whileCancelled, takenBack, rows: yield* suppressed }
+        })
+      )
+      expect(result.whileCancelled).toEqual([{ cancelledAtMs: start, version: 2 }])
+      expect(result.takenBack).toEqual([{ cancelledAtMs: null, version: 3 }])
+      expect(result.rows).toEqual([
+        {
+          kind: "order-cancelled",
+          status: "suppressed",
+          suppressed_reason: "the cancellation of order SO-1 was taken back"
+        },
+        { kind: "order-confirmed", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" },
+        { kind: "packed", status: "sent", suppressed_reason: null }
+      ])
+      expect(mailer.accepted.map((mail) => mail.subject)).toEqual(["Your order SO-1 is packed"])
+    })
+
+    it("keeps an order cancelled again after it was taken back, whatever a late station says of older versions", async () => {
+      const mailer = scriptedMailer([])
+      const { run } = rig(store, mailer, { orderConfirmations: false })
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(cancelled("open"))
+          yield* hub.applyStationEvent(reinstated(3))
+          yield* hub.applyStationEvent(cancelled("open", { orderVersion: 4 }))
+          // A station whose events come late: its reinstatement of version 3 is older than the cancellation.
+          yield* hub.applyStationEvent(reinstated(3))
+          yield* hub.applyStationEvent(cancelled("open"))
+          const state = yield* cancellation
+          yield* hub.applyStationEvent(handed)
+          return { state, report: yield* sender.sendDue, rows: yield* suppressed }
+        })
+      )
+      expect(result.state).toEqual([{ cancelledAtMs: start, version: 4 }])
+      expect(result.report).toMatchObject({ sent: 0, suppressed: 1 })
+      expect(result.rows).toEqual([
+        { kind: "shipped", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" }
+      ])
+      expect(mailer.accepted).toEqual([])
+    })
+
+    it("counts an order cancelled, and taken back, by the station's word, wherever the shop's own stream has got to", async () => {
+      const { run } = rig(store, scriptedMailer([]), { orderConfirmations: false })
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const first = (orderReceived.payload as { readonly order: Order }).order
+          const version = (orderVersion: number, status: Order["status"]): Order => ({
+            ...first,
+            version: orderVersion,
+            status
+          })
+          const stationReceived = (order: Order) =>
+            envelope("order.received", { order, replacedVersion: order.version - 1 })
+          yield* hub.applyStationEvent(orderReceived)
+          // The hub follows the shop's messages to the stations and takes version 2 before any station's events:
+          // whether its parcel has left, and so whether its mail stops, only the station can say.
+          yield* hub.applyShopOrder(version(2, "cancelled"), "HAM1", "PACK-01")
+          const shopCancelled = yield* cancellation
+          yield* hub.applyStationEvent(stationReceived(version(2, "cancelled")))
+          yield* hub.applyStationEvent(cancelled("open"))
+          const stationCancelled = yield* cancellation
+          yield* hub.applyShopOrder(version(3, "open"), "HAM1", "PACK-01")
+          yield* hub.applyStationEvent(stationReceived(version(3, "open")))
+          yield* hub.applyStationEvent(reinstated(3))
+          return { shopCancelled, stationCancelled, takenBack: yield* cancellation }
+        })
+      )
+      expect(result).toEqual({
+        shopCancelled: [{ cancelledAtMs: null, version: null }],
+        stationCancelled: [{ cancelledAtMs: start, version: 2 }],
+        takenBack: [{ cancelledAtMs: null, version: 3 }]
+      })
     })
 
     it("voids a return the clerk cancelled: its queued mail is suppressed and the return rate does not count it", async () => {

@@ -43,7 +43,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 9001, 9002])
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 9001, 9002])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_address_corrections",
@@ -143,7 +143,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -186,7 +186,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 9001, 9002])
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 9001, 9002])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -241,7 +241,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -280,7 +280,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -318,7 +318,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -366,7 +366,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -436,7 +436,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 9001, 9002],
+        added: [59, 60, 61, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -479,7 +479,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -516,12 +516,53 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 9001, 9002],
+        added: [58, 59, 60, 61, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
           ["P-moving", null],
           ["P-packed", null]
+        ]
+      })
+    })
+
+    it("61: an order cancelled before the upgrade counts cancelled up to its version; the others have no word on it", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 60 || migration.id >= 9001))
+          const sql = yield* Sql
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 0)"
+          )
+          const order = (id: string, version: number, cancelledAtMs: number | null) =>
+            sql.execute(
+              `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+                 station_id, updated_at_ms, cancelled_at_ms) VALUES (?, ?, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'S', 0, ?)`,
+              [id, version, cancelledAtMs]
+            )
+          yield* order("SO-1", 4, 1_763_700_000_000)
+          yield* order("SO-2", 3, null)
+          const added = yield* migrate(hubMigrations)
+          const rows = yield* sql.query<{
+            order_id: string
+            cancelled_at_ms: number | null
+            cancellation_version: number | null
+          }>("SELECT order_id, cancelled_at_ms, cancellation_version FROM hub_orders ORDER BY order_id")
+          return {
+            added,
+            rows: rows.map((row) => [
+              row.order_id,
+              row.cancelled_at_ms === null ? null : Number(row.cancelled_at_ms),
+              row.cancellation_version === null ? null : Number(row.cancellation_version)
+            ])
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [61],
+        rows: [
+          ["SO-1", 1_763_700_000_000, 4],
+          ["SO-2", null, null]
         ]
       })
     })
@@ -558,7 +599,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

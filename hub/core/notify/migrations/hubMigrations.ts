@@ -378,5 +378,18 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "CREATE INDEX hub_orders_by_customer ON hub_orders (customer_id)"
     ]
   },
+  {
+    id: 61,
+    name: "a cancellation the shop takes back: the order version of the last word on whether an order is cancelled",
+    statements: [
+      // Set by a cancellation that stops the order's mail and by the shop taking it back (`order.reinstated`): only a
+      // newer version changes the order's state, so a station whose events come late (every station of a site hears
+      // the shop) neither cancels again an order taken back since, nor takes back a newer cancellation.
+      "ALTER TABLE hub_orders ADD COLUMN cancellation_version INTEGER",
+      // An order cancelled before knew no version of its cancellation: at most the order's version, so no stale
+      // message takes it back.
+      "UPDATE hub_orders SET cancellation_version = order_version WHERE cancelled_at_ms IS NOT NULL"
+    ]
+  },
   ...consumerMigrations
 ]
