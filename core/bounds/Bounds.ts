@@ -45,7 +45,14 @@ export const Bounds = {
   /** Values (objects, arrays, strings, numbers…) in one untrusted JSON document. */
   maxJsonNodes: 100_000,
   /** What a quarantine record keeps of a refused payload, besides the payload's SHA-256 and length. */
-  maxQuarantineBytes: 4_096
+  maxQuarantineBytes: 4_096,
+  /**
+   * An HTTP answer a station or hub reads from a service it asks: a shop's catch-up page (50 orders with their line
+   * items, or Shopify's 250, a few MB at the very most), a carrier's tracking feed or label, the hub's figures. 32 MiB
+   * leaves room for shops with many custom fields and still keeps a small machine far from running out of memory
+   * when a peer (or something in front of it) answers with gigabytes.
+   */
+  maxAnswerBytes: 32 * 1024 * 1024
 } as const
 
 /** A finite number in [minimum, maximum]. */

@@ -1,6 +1,6 @@
 /** The order as the shop sends it: customer, address, carrier, service level and lines. */
 import { Schema } from "effect"
-import { Bounds, EmailAddress, IdText, LineText, MajorUnits, Quantity } from "../bounds/Bounds.ts"
+import { BoundedInt, Bounds, EmailAddress, IdText, LineText, MajorUnits, Quantity } from "../bounds/Bounds.ts"
 import { Locale } from "../config/StationConfig.ts"
 
 /* Every field is bounded (core/bounds): an order comes from outside, and its e-mail address goes into mail headers. */
@@ -40,12 +40,30 @@ export const OrderStatus = Schema.Literals(["open", "on-hold", "address-hold", "
 export type OrderStatus = typeof OrderStatus.Type
 
 /**
+ * An order's version as its sender numbers it: the hub's shop side counts the changes the stations see (1, 2, 3…,
+ * hub/core/shop/ShopInbox.ts), and a shop that publishes to the inbox by itself may count them so or stamp its change
+ * time in ms. Each is checked against the receiving clock too (`orderVersionProblem`).
+ */
+export const OrderVersion = BoundedInt(1, Bounds.maxCounter)
+
+/**
+ * Why `version` is no version a sender can have given an order, or undefined. Neither a count of changes nor a change
+ * time in ms gets past this clock's time in ms plus `Bounds.clockSkewMs`. Taken, such a version (1e15, 2^53 - 1) would
+ * leave every genuine later change of the order "not newer than the stored version" for good. A count can be checked
+ * no closer without refusing a shop that versions by its change time.
+ */
+export const orderVersionProblem = (version: number, receiverNowMs: number): string | undefined =>
+  version > receiverNowMs + Bounds.clockSkewMs
+    ? `version ${version} is beyond any a sender can have given: neither a count of the order's changes nor a change time in ms gets past this clock's ${receiverNowMs} ms plus ${Bounds.clockSkewMs} ms`
+    : undefined
+
+/**
  * An order as the cloud shop sends it. `version` grows with every change the shop makes; the station applies a
  * change only when its version is newer than the stored one, so a late, stale update never overwrites a newer one.
  */
 export const Order = Schema.Struct({
   orderId: Schema.String.check(Schema.isPattern(/^[A-Z0-9][A-Z0-9-]{0,31}$/)),
-  version: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Bounds.maxCounter })),
+  version: OrderVersion,
   status: OrderStatus,
   brand: IdText,
   customer: Customer,

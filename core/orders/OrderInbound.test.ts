@@ -380,6 +380,74 @@ describe("orders from the shop", () => {
     expect(await Effect.runPromise(decodePayload(OrderAddressCorrected, stored))).toEqual(stored)
   })
 
+  it("refuses a version no sender can have given, saying why, and takes the order's next genuine change", async () => {
+    const forged = [1e15, Number.MAX_SAFE_INTEGER]
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        const open = order("SO-100001")
+        const outcomes = [
+          yield* inbox.receive(inbound("order.upsert", { ...open, version: forged[0], serviceLevel: "economy" })),
+          yield* inbox.receive(inbound("order.cancel", { orderId: "SO-100001", version: forged[1] })),
+          yield* inbox.receive(
+            inbound("order.address-corrected", {
+              orderId: "SO-100001",
+              version: forged[0],
+              shipTo: { ...open.shipTo, city: "Potsdam" }
+            })
+          ),
+          yield* inbox.receive(inbound("order.upsert", { ...open, version: 2, serviceLevel: "express" })),
+          // A shop that versions by its change time in ms: the station's clock now is no later than such a version.
+          yield* inbox.receive(inbound("order.upsert", { ...order("SO-100002"), version: 1_767_225_600_000 }))
+        ]
+        const inboxRows = yield* sql.query<{ outcome: string; reason: string | null }>(
+          "SELECT outcome, reason FROM sync_inbox ORDER BY seq"
+        )
+        const quarantined = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine ORDER BY id")
+        return {
+          outcomes,
+          inboxRows,
+          quarantined,
+          row: yield* stored("SO-100001"),
+          byChangeTime: yield* stored("SO-100002"),
+          events: yield* eventTypes
+        }
+      })
+    )
+    expect(result.outcomes).toEqual(["failed", "failed", "failed", "applied", "applied"])
+    const refusal = (version: number) =>
+      `handler for %s failed: order SO-100001: version ${version} is beyond any a sender can have given: neither a count of the order's changes nor a change time in ms gets past this clock's 1767225600000 ms plus 86400000 ms`
+    expect(result.inboxRows.slice(0, 3)).toEqual([
+      { outcome: "failed", reason: refusal(forged[0]!).replace("%s", "order.upsert") },
+      { outcome: "failed", reason: refusal(forged[1]!).replace("%s", "order.cancel") },
+      { outcome: "failed", reason: refusal(forged[0]!).replace("%s", "order.address-corrected") }
+    ])
+    expect(result.quarantined.map((row) => row.reason)).toEqual(result.inboxRows.slice(0, 3).map((row) => row.reason))
+    expect(result.row).toMatchObject({ version: 2, status: "open", order: { serviceLevel: "express" } })
+    expect(result.row.order.shipTo).toEqual(order("SO-100001").shipTo)
+    expect(result.byChangeTime).toMatchObject({ version: 1_767_225_600_000, status: "open" })
+    expect(result.events.map(([type]) => type)).toEqual(["order.received", "order.received"])
+  })
+
+  it("takes the next genuine change of an order whose stored version no sender can have given", async () => {
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        // As a station stored a forged version before it checked them.
+        yield* (yield* Sql).execute("UPDATE orders SET version = ? WHERE order_id = 'SO-100001'", [1e15])
+        const outcomes = [
+          yield* inbox.receive(inbound("order.cancel", { orderId: "SO-100001", version: 2 })),
+          yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 2 }))
+        ]
+        return { outcomes, row: yield* stored("SO-100001"), events: yield* eventTypes }
+      })
+    )
+    expect(result.outcomes).toEqual(["applied", "applied"])
+    expect(result.row).toMatchObject({ version: 2, status: "cancelled" })
+    expect(result.events.map(([type]) => type)).toEqual(["order.cancelled", "inbound.update-ignored"])
+  })
+
   it("quarantines a cancellation of an order the station does not know, and moves on", async () => {
     const outcome = await scenario(undefined, () =>
       Effect.flatMap(Effect.service(Inbox), (inbox) =>

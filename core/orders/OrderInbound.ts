@@ -3,9 +3,9 @@ import { Effect, Schema } from "effect"
 import { sameAddress } from "../address/Address.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
-import type { Inbox } from "../sync/Inbox.ts"
+import type { Inbox, InboxContext } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
-import { Address, Order, type OrderStatus } from "./Order.ts"
+import { Address, Order, type OrderStatus, OrderVersion, orderVersionProblem } from "./Order.ts"
 import {
   InboundUpdateIgnored,
   OrderAddressCorrected,
@@ -14,8 +14,8 @@ import {
   OrderReinstated
 } from "./OrderEvents.ts"
 
-export const OrderCancel = Schema.Struct({ orderId: Schema.String, version: Schema.Int })
-export const AddressCorrection = Schema.Struct({ orderId: Schema.String, version: Schema.Int, shipTo: Address })
+export const OrderCancel = Schema.Struct({ orderId: Schema.String, version: OrderVersion })
+export const AddressCorrection = Schema.Struct({ orderId: Schema.String, version: OrderVersion, shipTo: Address })
 
 /**
  * An order as the shop may send it: "packed" and "shipped" are what this station records when it packs and hands a
@@ -62,7 +62,9 @@ interface StoredOrder {
 /**
  * The conflict rules for changes from the shop, applied in the inbox's transaction:
  * - every change carries the order's version; a change at or below the stored version is ignored and recorded,
- *   so a late, stale message never overwrites a newer one;
+ *   so a late, stale message never overwrites a newer one. A version no sender can have given (`orderVersionProblem`)
+ *   fails its message, which the inbox quarantines with the reason: taken, it would make every genuine later change
+ *   stale. A stored one such (taken before versions were checked) is no version to compare with: the next change wins;
  * - a cancellation of an order already shipped is recorded but does not undo the parcel (it is physically on its
  *   way: a return, not a cancellation, follows). An order packed but not yet handed over is cancelled: its parcel
  *   is still in the building and does not leave (core/pack/parcelHold.ts) until a manager voids it, which leaves
@@ -112,6 +114,16 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         )
       )
 
+    /** Fails the message when its version is none a sender can have given: the stored order stays as it is. */
+    const refuseImplausible = (orderId: string, version: number, context: InboxContext) => {
+      const problem = orderVersionProblem(version, context.receivedAtMs)
+      return problem === undefined ? Effect.void : Effect.fail(`order ${orderId}: ${problem}`)
+    }
+
+    /** Whether a received version is no newer than the stored one, which counts only as a version a sender can give. */
+    const notNewer = (received: number, stored: StoredOrder, context: InboxContext) =>
+      received <= stored.version && orderVersionProblem(stored.version, context.receivedAtMs) === undefined
+
     const ignoreStale = (messageType: string, orderId: string, receivedVersion: number, stored: StoredOrder) =>
       log.append(InboundUpdateIgnored, {
         messageType,
@@ -147,10 +159,11 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         parcelHeld: previousStatus === "packed"
       })
 
-    yield* inbox.register("order.upsert", ShopOrder, (order) =>
+    yield* inbox.register("order.upsert", ShopOrder, (order, context) =>
       Effect.gen(function* () {
+        yield* refuseImplausible(order.orderId, order.version, context)
         const stored = yield* load(order.orderId)
-        if (stored !== undefined && order.version <= stored.version) {
+        if (stored !== undefined && notNewer(order.version, stored, context)) {
           return yield* ignoreStale("order.upsert", order.orderId, order.version, stored)
         }
         const packedHere =
@@ -173,11 +186,12 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
       })
     )
 
-    yield* inbox.register("order.cancel", OrderCancel, (cancel) =>
+    yield* inbox.register("order.cancel", OrderCancel, (cancel, context) =>
       Effect.gen(function* () {
+        yield* refuseImplausible(cancel.orderId, cancel.version, context)
         const stored = yield* load(cancel.orderId)
         if (stored === undefined) return yield* Effect.fail(`order ${cancel.orderId} is not known at this station`)
-        if (cancel.version <= stored.version)
+        if (notNewer(cancel.version, stored, context))
           return yield* ignoreStale("order.cancel", cancel.orderId, cancel.version, stored)
         const shipped = stored.status === "shipped"
         const open = yield* probe.isOpen(cancel.orderId)
@@ -188,11 +202,12 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
       })
     )
 
-    yield* inbox.register("order.address-corrected", AddressCorrection, (correction) =>
+    yield* inbox.register("order.address-corrected", AddressCorrection, (correction, context) =>
       Effect.gen(function* () {
+        yield* refuseImplausible(correction.orderId, correction.version, context)
         const stored = yield* load(correction.orderId)
         if (stored === undefined) return yield* Effect.fail(`order ${correction.orderId} is not known at this station`)
-        if (correction.version <= stored.version) {
+        if (notNewer(correction.version, stored, context)) {
           return yield* ignoreStale("order.address-corrected", correction.orderId, correction.version, stored)
         }
         const releasedHold = stored.status === "address-hold"

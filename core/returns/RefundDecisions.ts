@@ -7,6 +7,7 @@ import { paidPerUnit } from "./paidPerUnit.ts"
 import type { OutcomeKind } from "./RefundRules.ts"
 import {
   declaredReasonFor,
+  historyDaysFor,
   type ItemRow,
   type RefundRow,
   returnsError,
@@ -93,7 +94,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
                 },
                 daysSinceDelivery: window.days,
                 units,
-                history: yield* historyOf(current.customer_id, current.return_id, at.wallMs),
+                history: yield* historyOf(current.customer_id, current.return_id, at.wallMs, historyDaysFor(rules)),
                 alreadyRefunded: refunded.map((r) => ({ lineId: r.line_id, unit: Number(r.unit) })),
                 alreadyRefundedCents: refunded.reduce((sum, r) => sum + Number(r.amount_cents), 0)
               }

@@ -4,14 +4,26 @@ import type { SessionError } from "../session/SessionError.ts"
 import type { StoreError } from "../store/Sql.ts"
 import type { Timestamp } from "../time/Clock.ts"
 import type { RefundCase } from "./evaluateRefund.ts"
-import { DeclaredReason, type Disposition, type Grade, type OutcomeKind } from "./RefundRules.ts"
+import { DeclaredReason, type Disposition, type Grade, type OutcomeKind, type RefundRuleSet } from "./RefundRules.ts"
 import { ReturnsError } from "./ReturnsError.ts"
 import type { RefundRejectionView, RefundStatus } from "./ReturnsView.ts"
 
 /** The returns desk's rows as the station database keeps them (migration 0040), and what every part of it shares. */
 
 export const DAY_MS = 86_400_000
+/**
+ * The least history the desk reads of a customer's earlier returns, whatever the rules ask for: a decision keeps it in
+ * its facts, and a rule set previewed later (`previewRules`) is run on them.
+ */
 export const HISTORY_DAYS = 365
+
+/**
+ * How many days back the desk reads a customer's earlier returns for `rules`: as far as their longest
+ * `customerHistory.withinDays` (at most `Bounds.maxDays`), so a rule counting two years counts two years, and at least
+ * `HISTORY_DAYS`. The returns are found by `returns_by_customer` (migration 0092), however far back.
+ */
+export const historyDaysFor = (rules: RefundRuleSet): number =>
+  Math.max(HISTORY_DAYS, ...rules.rules.map((rule) => rule.conditions.customerHistory?.withinDays ?? 0))
 
 export interface ReturnRow {
   readonly return_id: string

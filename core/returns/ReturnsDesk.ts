@@ -13,7 +13,6 @@ import type { RefundRuleSet } from "./RefundRules.ts"
 import {
   DAY_MS,
   declaredReasonFor,
-  HISTORY_DAYS,
   type ItemRow,
   type ParcelItemRow,
   type RefundRow,
@@ -235,7 +234,8 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
       lot: row.lot
     })
 
-    const historyOf = (customerId: string | null, returnId: string, nowMs: number) =>
+    /** The customer's returns other than `returnId` received within the last `days` days, with what each refunded. */
+    const historyOf = (customerId: string | null, returnId: string, nowMs: number, days: number) =>
       customerId === null
         ? Effect.succeed<ReadonlyArray<EarlierReturn>>([])
         : Effect.map(
@@ -243,7 +243,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
               `SELECT r.received_at_ms AS at_ms, COALESCE(SUM(f.amount_cents), 0) AS value FROM returns r
                    LEFT JOIN return_items i ON i.return_id = r.return_id LEFT JOIN refunds f ON f.item_ref = i.item_ref
                    WHERE r.customer_id = ? AND r.return_id <> ? AND r.received_at_ms >= ? GROUP BY r.return_id`,
-              [customerId, returnId, nowMs - HISTORY_DAYS * DAY_MS]
+              [customerId, returnId, nowMs - days * DAY_MS]
             ),
             (rows) =>
               rows.map((row) => ({

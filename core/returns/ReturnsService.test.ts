@@ -559,6 +559,47 @@ describe("ReturnsService", () => {
     expect(codeOf(result.badPreview)).toBe("rules-invalid")
   })
 
+  it("counts a customer's earlier returns as far back as a rule's withinDays, beyond a year", async () => {
+    const twoYears = {
+      ...rules,
+      rules: [
+        {
+          id: "returned-within-two-years",
+          description: {
+            de: "Retoure in den letzten zwei Jahren: Prüfung",
+            en: "A return in the last two years: review"
+          },
+          conditions: { customerHistory: { withinDays: 730, returnsCount: { min: 1 } } },
+          outcome: { kind: "hold-for-review", disposition: "restock" }
+        },
+        ...rules.rules
+      ]
+    }
+    const decidedWith = (earlierDaysAgo: number) =>
+      run(
+        Effect.gen(function* () {
+          const returns = yield* ReturnsService
+          yield* returns.installRules(twoYears)
+          // Anna Schmidt's (C-1001) return of another order, received `earlierDaysAgo` days before this one.
+          yield* (yield* Sql).execute(
+            `INSERT INTO returns (return_id, status, order_id, customer_id, scanned, notes, received_at_ms, finished_at_ms)
+             VALUES ('RET-01-R000077', 'finished', 'SO-099999', 'C-1001', '00340434000000000077', '', ?, ?)`,
+            [START_MS + 10 * DAY - earlierDaysAgo * DAY, START_MS + 10 * DAY - earlierDaysAgo * DAY]
+          )
+          yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [
+            { lineId: "1", sku: "ALP-MUG-01", quantity: 2 }
+          ])
+          yield* (yield* Session).signIn("B-2001")
+          yield* returns.scan({ raw: "00340434000000000001" })
+          const scanned = yield* returns.scan({ raw: "4260123450014" })
+          yield* returns.grade({ itemRef: scanned.current!.items[0]!.itemRef, grade: "new-sealed" })
+          return (yield* returns.decide({})).current!.items[0]!.decision
+        })
+      )
+    expect(await decidedWith(500)).toMatchObject({ outcome: "hold-for-review", ruleId: "returned-within-two-years" })
+    expect(await decidedWith(731)).toMatchObject({ outcome: "refund-full", ruleId: "perfect-condition" })
+  })
+
   it("holds every unit for review on installed rules an older version stored beyond today's bounds, until new ones come", async () => {
     // As a version before the bounds stored a rules.update it accepted: a century's return window, a fee of 1e308.
     const beyondBounds = {

@@ -1,7 +1,9 @@
 /** A carrier's label web service over HTTP: one shipment request per parcel, the parcel id as idempotency key. */
 import { Effect, Schema } from "effect"
+import { Bounds } from "../../core/bounds/Bounds.ts"
 import { type CarrierApi, CarrierUnreachable } from "../../core/carrier/ApiCarrier.ts"
 import { CarrierError, type CarrierLabel, type LabelRequest } from "../../core/carrier/CarrierAdapter.ts"
+import { AnswerTooLarge, readAnswerText } from "../http/readAnswerText.ts"
 
 export interface HttpCarrierApiOptions {
   /** The carrier as orders name it. */
@@ -12,6 +14,8 @@ export interface HttpCarrierApiOptions {
   readonly timeoutMs?: number
   /** Sent as `Authorization: Bearer <key>` with every request. */
   readonly apiKey?: string
+  /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
+  readonly maxAnswerBytes?: number
 }
 
 const LabelAnswer = Schema.Struct({
@@ -24,12 +28,13 @@ const LabelAnswer = Schema.Struct({
 /**
  * A carrier's label web service over HTTP with JSON bodies. The parcel id goes along as `Idempotency-Key`, so asking
  * again after an answer that never arrived (timeout, station restart) gets the same label, not a second shipment.
- * Transport failures, timeouts and 5xx answers are `CarrierUnreachable` (worth retrying); a 4xx is the carrier's
- * refusal, reported with its text.
+ * Transport failures, timeouts, 5xx answers and answers over the bound are `CarrierUnreachable` (worth retrying); a
+ * 4xx is the carrier's refusal, reported with its text.
  */
 export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi => {
   const timeoutMs = options.timeoutMs ?? 5_000
   const base = options.baseUrl.replace(/\/+$/, "")
+  const maxAnswerBytes = options.maxAnswerBytes ?? Bounds.maxAnswerBytes
   const unreachable = (message: string) => new CarrierUnreachable({ carrier: options.carrier, message })
 
   const call = (
@@ -51,9 +56,12 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
         })
-        return { status: response.status, text: await response.text() }
+        return { status: response.status, text: await readAnswerText(response, maxAnswerBytes) }
       },
       catch: (error) => {
+        // Asked again later with the same idempotency key, as for any answer that never arrived whole.
+        if (error instanceof AnswerTooLarge)
+          return unreachable(`${base} answered with more than ${error.maxBytes} bytes; not read`)
         const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ""
         return unreachable(
           error instanceof Error && error.name === "TimeoutError"

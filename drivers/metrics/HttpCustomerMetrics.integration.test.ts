@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CustomerMetricsSource } from "../../core/metrics/CustomerMetricsSource.ts"
+import { startOversizeAnswerServer } from "../../fixtures/http/OversizeAnswerServer.ts"
 import { freePort } from "../net/LoopbackPort.ts"
 import { layerHttpCustomerMetrics } from "./HttpCustomerMetrics.ts"
 
@@ -57,5 +58,24 @@ describe("customer metrics from a hub over HTTP", () => {
     expect(authorizations).toEqual(["Bearer station-metrics-token-0123"])
     expect(await ask(url, null)).toMatchObject({ reason: "Refused", message: expect.stringMatching(/asks for/) })
     expect(authorizations[1]).toBeUndefined()
+  })
+
+  it("reads no more of the hub's answer than its bound, and says so", async () => {
+    const oversize = await startOversizeAnswerServer(50_000)
+    try {
+      const refused = await Effect.runPromise(
+        Effect.flip(
+          Effect.flatMap(Effect.service(CustomerMetricsSource), (source) => source.customer(window)).pipe(
+            Effect.provide(layerHttpCustomerMetrics(() => ({ url: oversize.url, token: undefined }), 10_000))
+          )
+        )
+      )
+      expect(refused).toMatchObject({
+        reason: "BadAnswer",
+        message: `The hub at ${oversize.url} answered with more than 10000 bytes; not read`
+      })
+    } finally {
+      await oversize.close()
+    }
   })
 })

@@ -1,7 +1,9 @@
 /** Asks a hub's HTTP server for the customer figures the Manager screen shows. */
 import { Effect, Layer, Schema } from "effect"
+import { Bounds } from "../../core/bounds/Bounds.ts"
 import { CustomerMetrics, type MetricsWindow } from "../../core/metrics/CustomerMetrics.ts"
 import { CustomerMetricsSource, MetricsUnavailable } from "../../core/metrics/CustomerMetricsSource.ts"
+import { AnswerTooLarge, readAnswerText } from "../http/readAnswerText.ts"
 
 const timeoutMs = 10_000
 
@@ -16,7 +18,10 @@ export interface MetricsHub {
  * call: the embedded hub starts after the station's services, and a station without a hub answers "none
  * configured" rather than failing to start.
  */
-export const layerHttpCustomerMetrics = (hub: () => MetricsHub | undefined) => {
+export const layerHttpCustomerMetrics = (
+  hub: () => MetricsHub | undefined,
+  maxAnswerBytes: number = Bounds.maxAnswerBytes
+) => {
   const get = (path: "/metrics" | "/metrics.csv", window: MetricsWindow) =>
     Effect.gen(function* () {
       const target = hub()
@@ -38,9 +43,14 @@ export const layerHttpCustomerMetrics = (hub: () => MetricsHub | undefined) => {
           new MetricsUnavailable({ reason: "Unreachable", message: `The hub at ${base} did not answer: ${error}` })
       })
       const body = yield* Effect.tryPromise({
-        try: () => response.text(),
+        try: () => readAnswerText(response, maxAnswerBytes),
         catch: (error) =>
-          new MetricsUnavailable({ reason: "Unreachable", message: `The hub at ${base} broke off: ${error}` })
+          error instanceof AnswerTooLarge
+            ? new MetricsUnavailable({
+                reason: "BadAnswer",
+                message: `The hub at ${base} answered with more than ${error.maxBytes} bytes; not read`
+              })
+            : new MetricsUnavailable({ reason: "Unreachable", message: `The hub at ${base} broke off: ${error}` })
       })
       if (response.status === 401) {
         return yield* new MetricsUnavailable({

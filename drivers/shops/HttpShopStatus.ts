@@ -1,7 +1,9 @@
 /** Fetches the Shop card from the hub over HTTP and sends managers' push decisions. */
 import { Effect, Layer, Schema } from "effect"
+import { Bounds } from "../../core/bounds/Bounds.ts"
 import { ShopStatus } from "../../core/shops/ShopStatus.ts"
 import { ShopStatusSource, ShopsUnavailable } from "../../core/shops/ShopStatusSource.ts"
+import { AnswerTooLarge, readAnswerText } from "../http/readAnswerText.ts"
 import type { MetricsHub } from "../metrics/HttpCustomerMetrics.ts"
 
 const timeoutMs = 10_000
@@ -12,7 +14,10 @@ const Decided = Schema.Struct({ ok: Schema.Boolean, message: Schema.String })
  * (`POST /shops/pushes/decision`), with the hub's token as `Authorization: Bearer` (the one the customer figures ask
  * for). `hub` is read at each call: the embedded hub starts after the station's services.
  */
-export const layerHttpShopStatus = (hub: () => MetricsHub | undefined) => {
+export const layerHttpShopStatus = (
+  hub: () => MetricsHub | undefined,
+  maxAnswerBytes: number = Bounds.maxAnswerBytes
+) => {
   const request = (path: string, init?: { readonly method: string; readonly body: string }) =>
     Effect.gen(function* () {
       const target = hub()
@@ -38,9 +43,14 @@ export const layerHttpShopStatus = (hub: () => MetricsHub | undefined) => {
           new ShopsUnavailable({ reason: "Unreachable", message: `The hub at ${base} did not answer: ${error}` })
       })
       const body = yield* Effect.tryPromise({
-        try: () => response.text(),
+        try: () => readAnswerText(response, maxAnswerBytes),
         catch: (error) =>
-          new ShopsUnavailable({ reason: "Unreachable", message: `The hub at ${base} broke off: ${error}` })
+          error instanceof AnswerTooLarge
+            ? new ShopsUnavailable({
+                reason: "BadAnswer",
+                message: `The hub at ${base} answered with more than ${error.maxBytes} bytes; not read`
+              })
+            : new ShopsUnavailable({ reason: "Unreachable", message: `The hub at ${base} broke off: ${error}` })
       })
       if (response.status === 401) {
         return yield* new ShopsUnavailable({

@@ -1,5 +1,7 @@
 /** Polls a tracking feed over HTTP that speaks the hub's normalised scan vocabulary. */
 import { Effect, Schema } from "effect"
+import { Bounds } from "../../../core/bounds/Bounds.ts"
+import { AnswerTooLarge, readAnswerText } from "../../../drivers/http/readAnswerText.ts"
 import { CarrierTrackingEvent } from "../../core/tracking/CarrierTrackingEvent.ts"
 import { CarrierPollError, type CarrierTrackingPoller } from "../../core/tracking/CarrierTrackingPoller.ts"
 
@@ -11,6 +13,8 @@ export interface HttpCarrierPollerOptions {
   readonly apiKey?: string | undefined
   readonly maxNumbersPerPoll?: number
   readonly timeoutMs?: number
+  /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
+  readonly maxAnswerBytes?: number
 }
 
 /** The feed's answer: scans already in the normalised vocabulary and the cursor to continue from. */
@@ -25,8 +29,8 @@ const decodePage = Schema.decodeUnknownEffect(TrackingFeedPage)
  * A polling adapter for a tracking feed that speaks the hub's own vocabulary over HTTP: the carrier simulator
  * (`fixtures/carriers/CarrierTrackingServer.ts`) and aggregators configured to normalise for us. An adapter for a
  * carrier's native API has the same shape and maps that API's statuses in `poll`. 5xx, 429 and network failures
- * are `Unavailable`/`Timeout`, other 4xx `Rejected` (a bad key), an undecodable body `Malformed`: all are retried
- * by the scheduler with backoff, and all name the carrier and what went wrong.
+ * are `Unavailable`/`Timeout`, other 4xx `Rejected` (a bad key), an undecodable body or one over the bound
+ * `Malformed`: all are retried by the scheduler with backoff, and all name the carrier and what went wrong.
  */
 export const makeHttpCarrierPoller = (options: HttpCarrierPollerOptions): CarrierTrackingPoller => ({
   carrier: options.carrier,
@@ -46,13 +50,21 @@ export const makeHttpCarrierPoller = (options: HttpCarrierPollerOptions): Carrie
             },
             signal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs ?? 10_000)])
           })
-          return { status: reply.status, body: await reply.text() }
+          return {
+            status: reply.status,
+            body: await readAnswerText(reply, options.maxAnswerBytes ?? Bounds.maxAnswerBytes)
+          }
         },
         catch: (error) =>
-          new CarrierPollError({
-            reason: error instanceof Error && error.name === "TimeoutError" ? "Timeout" : "Unavailable",
-            message: `${options.carrier} feed ${url.origin}: ${error instanceof Error ? error.message : String(error)}`
-          })
+          error instanceof AnswerTooLarge
+            ? new CarrierPollError({
+                reason: "Malformed",
+                message: `${options.carrier} feed ${url.origin} answered with more than ${error.maxBytes} bytes; not read`
+              })
+            : new CarrierPollError({
+                reason: error instanceof Error && error.name === "TimeoutError" ? "Timeout" : "Unavailable",
+                message: `${options.carrier} feed ${url.origin}: ${error instanceof Error ? error.message : String(error)}`
+              })
       })
       if (response.status < 200 || response.status >= 300) {
         return yield* new CarrierPollError({

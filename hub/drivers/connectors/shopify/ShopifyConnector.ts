@@ -1,6 +1,7 @@
 /** The Shopify shop connector over its GraphQL Admin API, within its cost-based throttle. */
 import { createAdminApiClient } from "@shopify/admin-api-client"
 import { Effect } from "effect"
+import { Bounds } from "../../../../core/bounds/Bounds.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
@@ -15,7 +16,7 @@ import {
 import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
-import { shopAnswerMaxBytes, shopAnswerText } from "../shopAnswerText.ts"
+import { shopAnswerText } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches, webhookObject } from "../webhookHmac.ts"
 import { mapShopifyOrder, type ShopifyOrder } from "./mapShopifyOrder.ts"
@@ -39,7 +40,7 @@ export interface ShopifyOptions {
   readonly timeoutMs: number
   readonly notifyCustomer: boolean
   readonly log: (line: string) => void
-  /** The most an answer may hold (default `shopAnswerMaxBytes`). */
+  /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
   readonly maxAnswerBytes?: number
 }
 
@@ -95,7 +96,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
         try: () => client.fetch(operation, { variables }),
         catch: (error) => shopErrorForFailure(name, error)
       })
-      const text = yield* shopAnswerText(name, response, options.maxAnswerBytes ?? shopAnswerMaxBytes)
+      const text = yield* shopAnswerText(name, response, options.maxAnswerBytes ?? Bounds.maxAnswerBytes)
       if (!response.ok)
         return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"))
       let body: {

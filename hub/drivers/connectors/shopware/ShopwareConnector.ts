@@ -1,7 +1,7 @@
 /** The Shopware 6 shop connector over its Admin API. */
 import { createHash } from "node:crypto"
-import { createAdminAPIClient } from "@shopware/api-client"
 import { Effect } from "effect"
+import { Bounds } from "../../../../core/bounds/Bounds.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
@@ -16,6 +16,7 @@ import {
 import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
+import { shopAnswerText } from "../shopAnswerText.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches, webhookObject } from "../webhookHmac.ts"
 import { mapShopwareOrder, orderAssociations, type ShopwareOrder } from "./mapShopwareOrder.ts"
@@ -36,12 +37,9 @@ export interface ShopwareOptions {
   /** The webhook URL the app registered, for `doctor`; absent: any webhook for orders counts. */
   readonly webhookUrl: string | undefined
   readonly timeoutMs: number
+  /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
+  readonly maxAnswerBytes?: number
 }
-
-type Invoke = (
-  operation: string,
-  params?: { body?: unknown; pathParams?: Record<string, string>; query?: Record<string, unknown> }
-) => Promise<{ data: unknown; status: number }>
 
 /** Shopware ids are 32 hex digits; one made from the idempotency key names the same refund on every retry. */
 const idFor = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 32)
@@ -55,7 +53,7 @@ const price = (cents: number, quantity: number) => ({
 })
 
 /**
- * Shopware 6 over its Admin API through `@shopware/api-client` (OAuth client credentials). Orders come by the app's
+ * Shopware 6 over its Admin API (OAuth client credentials), every answer read up to a bound. Orders come by the app's
  * webhooks (`checkout.order.placed`, `order.written`, `state_enter.order.state.cancelled`), which name the order, and
  * by a catch-up search on `updatedAt`/`createdAt`. A fulfillment adds the tracking code to the order's delivery and
  * runs the delivery's `ship` transition (`ship_partially` while units remain open) — after looking whether the code is
@@ -64,53 +62,99 @@ const price = (cents: number, quantity: number) => ({
  */
 export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector => {
   const name = `Shopware ${options.url}`
-  const client = createAdminAPIClient({
-    baseURL: `${options.url.replace(/\/$/, "")}/api`,
-    credentials: {
-      grant_type: "client_credentials",
-      client_id: options.credentials.clientId,
-      client_secret: options.credentials.clientSecret
-    },
-    // No bound on the answer's size here (the other connectors have `shopAnswerMaxBytes`): the client takes no fetch
-    // of its own (fetchOptions pass only retry, retryDelay, retryStatusCodes and timeout) and reads every answer
-    // whole through ofetch before it hands it over. Bounding it means replacing the client with plain requests.
-    fetchOptions: { retry: 0, timeout: options.timeoutMs }
-  })
-  const invokeRaw = client.invoke as unknown as Invoke
+  const api = `${options.url.replace(/\/$/, "")}/api`
+  const maxAnswerBytes = options.maxAnswerBytes ?? Bounds.maxAnswerBytes
+  /** The integration's bearer token and when to fetch a new one (the hub's clock); none before the first call. */
+  let session: { readonly token: string; readonly renewAtMs: number } | undefined
 
-  const call = <T>(operation: string, params?: Parameters<Invoke>[1]) =>
-    Effect.tryPromise({
-      try: () => invokeRaw(operation, params),
-      catch: (error) => {
-        const failed = error as { status?: number; details?: unknown; headers?: Headers }
-        if (typeof failed.status === "number") {
-          // A refused token is fetched anew on the next call instead of being kept until it expires.
-          if (failed.status === 401) client.setSessionData({ accessToken: "", refreshToken: "", expirationTime: 0 })
-          return shopErrorForStatus(
-            name,
-            failed.status,
-            JSON.stringify(failed.details ?? ""),
-            failed.headers?.get?.("retry-after")
-          )
-        }
-        return shopErrorForFailure(name, error)
-      }
+  /**
+   * One request to the Admin API, its answer read up to `maxAnswerBytes` (as every connector reads its shop's) and
+   * parsed as JSON; an empty answer (204) is undefined. Plain requests, not `@shopware/api-client`: that client reads
+   * every answer whole through ofetch, token answers included, and takes no fetch that could bound it.
+   */
+  const send = (method: "GET" | "POST" | "PATCH", path: string, body: unknown, token: string | undefined) =>
+    Effect.gen(function* () {
+      const response = yield* Effect.tryPromise({
+        try: (signal) =>
+          fetch(`${api}${path}`, {
+            method,
+            headers: {
+              accept: "application/json",
+              ...(body === undefined ? {} : { "content-type": "application/json" }),
+              ...(token === undefined ? {} : { authorization: `Bearer ${token}` })
+            },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            signal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)])
+          }),
+        catch: (error) => shopErrorForFailure(name, error)
+      })
+      const text = yield* shopAnswerText(name, response, maxAnswerBytes)
+      if (!response.ok)
+        return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"))
+      if (text.trim() === "") return undefined
+      return yield* Effect.try({
+        try: (): unknown => JSON.parse(text),
+        catch: () =>
+          new ShopError({
+            reason: "Malformed",
+            message: `${name}: ${method} ${path} answered with something that is not JSON`
+          })
+      })
+    })
+
+  /** The token of the OAuth client-credentials grant, fetched anew a minute before Shopware lets it run out. */
+  const accessToken = Effect.gen(function* () {
+    if (session !== undefined && Date.now() < session.renewAtMs) return session.token
+    const answer = yield* send(
+      "POST",
+      "/oauth/token",
+      {
+        grant_type: "client_credentials",
+        client_id: options.credentials.clientId,
+        client_secret: options.credentials.clientSecret
+      },
+      undefined
+    )
+    const token = isObject(answer) ? answer.access_token : undefined
+    const lifetimeSeconds = isObject(answer) ? answer.expires_in : undefined
+    if (typeof token !== "string" || token === "" || typeof lifetimeSeconds !== "number" || !(lifetimeSeconds > 0)) {
+      return yield* new ShopError({
+        reason: "Malformed",
+        message: `${name}: the token request answered without an access token and its lifetime`
+      })
+    }
+    session = { token, renewAtMs: Date.now() + lifetimeSeconds * 1000 - 60_000 }
+    return token
+  })
+
+  const call = <T>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown) =>
+    Effect.gen(function* () {
+      const answer = yield* send(method, path, body, yield* accessToken).pipe(
+        // A refused token is fetched anew on the next call instead of being kept until it runs out.
+        Effect.tapError((error) =>
+          Effect.sync(() => {
+            if (error.reason === "Unauthorized") session = undefined
+          })
+        )
+      )
+      return answer as T
     }).pipe(
-      // The client's token request has no timeout of its own: the whole call gets one.
+      // A slow token request and a slow call count against one timeout.
       Effect.timeoutOrElse({
         duration: options.timeoutMs,
         orElse: () =>
           Effect.fail(
             new ShopError({ reason: "Unavailable", message: `${name} did not answer within ${options.timeoutMs} ms` })
           )
-      }),
-      Effect.map((response) => response.data as T)
+      })
     )
 
   const searchOrders = (criteria: Record<string, unknown>) =>
     Effect.flatMap(
-      call<{ total?: number; data: ReadonlyArray<ShopwareOrder> } | null>("searchOrder post /search/order", {
-        body: { ...criteria, associations: orderAssociations, "total-count-mode": 1 }
+      call<{ total?: number; data: ReadonlyArray<ShopwareOrder> } | null>("POST", "/search/order", {
+        ...criteria,
+        associations: orderAssociations,
+        "total-count-mode": 1
       }),
       (result) =>
         isObject(result) && Array.isArray(result.data)
@@ -215,7 +259,8 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
     Effect.gen(function* () {
       const order = yield* orderById(push.shopOrderId)
       const delivery = order?.deliveries[0]
-      if (order === undefined || delivery === undefined) {
+      // The delivery's id goes into the request's path: only an id as Shopware makes them.
+      if (order === undefined || delivery === undefined || !/^[0-9a-f]{32}$/.test(delivery.id)) {
         return yield* new ShopError({
           reason: "Rejected",
           message: `${name}: order ${push.shopOrderId} has no delivery`
@@ -224,19 +269,15 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       const state = delivery.stateMachineState?.technicalName ?? "open"
       const hasCode = delivery.trackingCodes.includes(push.trackingNumber)
       if (!hasCode) {
-        yield* call("updateOrderDelivery patch /order-delivery/{id}", {
-          pathParams: { id: delivery.id },
-          body: { trackingCodes: [...delivery.trackingCodes, push.trackingNumber] }
+        yield* call("PATCH", `/order-delivery/${delivery.id}`, {
+          trackingCodes: [...delivery.trackingCodes, push.trackingNumber]
         })
       }
       // open → ship_partially → shipped_partially → ship → shipped; nothing to do once shipped.
       const transition =
         state === "shipped" ? undefined : push.completesOrder ? "ship" : state === "open" ? "ship_partially" : undefined
       if (transition !== undefined) {
-        yield* call("orderDeliveryStateTransition post /_action/order_delivery/{orderDeliveryId}/state/{transition}", {
-          pathParams: { orderDeliveryId: delivery.id, transition },
-          body: {}
-        })
+        yield* call("POST", `/_action/order_delivery/${delivery.id}/state/${transition}`, {})
       }
       return { shopFulfillmentId: `${delivery.id}/${push.trackingNumber}`, alreadyThere: hasCode }
     })
@@ -244,8 +285,9 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
   const refundState = (refundId: string) =>
     Effect.map(
       call<{ data: ReadonlyArray<{ id: string; stateMachineState: { technicalName: string } | null }> }>(
-        "searchOrderTransactionCaptureRefund post /search/order-transaction-capture-refund",
-        { body: { ids: [refundId], associations: { stateMachineState: {} } } }
+        "POST",
+        "/search/order-transaction-capture-refund",
+        { ids: [refundId], associations: { stateMachineState: {} } }
       ),
       (result) => result.data[0]
     )
@@ -256,8 +298,9 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       let existing = yield* refundState(refundId)
       if (existing === undefined) {
         const captures = yield* call<{ data: ReadonlyArray<{ id: string; orderTransactionId: string }> }>(
-          "searchOrderTransactionCapture post /search/order-transaction-capture",
-          { body: { filter: [{ type: "equals", field: "transaction.orderId", value: push.shopOrderId }], limit: 1 } }
+          "POST",
+          "/search/order-transaction-capture",
+          { filter: [{ type: "equals", field: "transaction.orderId", value: push.shopOrderId }], limit: 1 }
         )
         const capture = captures.data[0]
         if (capture === undefined) {
@@ -266,29 +309,24 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
             reason: `${name}: order ${push.shopOrderId} has no captured payment to refund`
           } satisfies RefundResult
         }
-        yield* call("createOrderTransactionCaptureRefund post /order-transaction-capture-refund", {
-          body: {
-            id: refundId,
-            captureId: capture.id,
-            reason: push.note,
-            externalReference: push.idempotencyKey,
-            amount: price(push.amountCents, 1),
-            positions: push.lines.map((line) => ({
-              orderLineItemId: line.shopLineId,
-              quantity: line.quantity,
-              amount: price(line.amountCents, line.quantity)
-            }))
-          }
+        yield* call("POST", "/order-transaction-capture-refund", {
+          id: refundId,
+          captureId: capture.id,
+          reason: push.note,
+          externalReference: push.idempotencyKey,
+          amount: price(push.amountCents, 1),
+          positions: push.lines.map((line) => ({
+            orderLineItemId: line.shopLineId,
+            quantity: line.quantity,
+            amount: price(line.amountCents, line.quantity)
+          }))
         })
         existing = yield* refundState(refundId)
       }
       let state = existing?.stateMachineState?.technicalName ?? "open"
       if (state === "open") {
         // The payment handler pays it out; its outcome is the refund's state.
-        yield* call("orderTransactionCaptureRefund post /_action/order_transaction_capture_refund/{refundId}", {
-          pathParams: { refundId },
-          body: {}
-        })
+        yield* call("POST", `/_action/order_transaction_capture_refund/${refundId}`, {})
         state = (yield* refundState(refundId))?.stateMachineState?.technicalName ?? "open"
       }
       if (state === "completed")
@@ -331,17 +369,14 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
           message: `${name}: order ${push.shopOrderId} ships to ${country}, the correction to ${address.country}`
         })
       }
-      yield* call("updateOrderAddress patch /order-address/{id}", {
-        pathParams: { id: addressId },
-        body: {
-          firstName: address.firstName,
-          lastName: address.lastName,
-          company: address.company ?? null,
-          street: address.line1,
-          additionalAddressLine1: address.line2 ?? null,
-          zipcode: address.postalCode,
-          city: address.city
-        }
+      yield* call("PATCH", `/order-address/${addressId}`, {
+        firstName: address.firstName,
+        lastName: address.lastName,
+        company: address.company ?? null,
+        street: address.line1,
+        additionalAddressLine1: address.line2 ?? null,
+        zipcode: address.postalCode,
+        city: address.city
       })
       return { shopAddressId: addressId }
     })
@@ -382,7 +417,7 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
 
   const check = Effect.gen(function* () {
     const checks: Array<ConnectorCheck> = []
-    const version = yield* Effect.result(call<{ version: string }>("infoShopwareVersion get /_info/version"))
+    const version = yield* Effect.result(call<{ version: string }>("GET", "/_info/version"))
     if (version._tag === "Failure") {
       const reachable = version.failure.reason !== "Unavailable" && version.failure.reason !== "Malformed"
       checks.push({ name: "reachable", ok: reachable, detail: reachable ? name : version.failure.message })
@@ -392,12 +427,9 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
     checks.push({ name: "reachable", ok: true, detail: `${name} (Shopware ${version.success.version})` })
     checks.push({ name: "authenticated", ok: true, detail: "integration credentials accepted" })
     const hooks = yield* Effect.result(
-      call<{ data: ReadonlyArray<{ eventName: string; url: string; active: boolean }> }>(
-        "searchWebhook post /search/webhook",
-        {
-          body: { limit: 100 }
-        }
-      )
+      call<{ data: ReadonlyArray<{ eventName: string; url: string; active: boolean }> }>("POST", "/search/webhook", {
+        limit: 100
+      })
     )
     const active = hooks._tag === "Success" ? hooks.success.data.filter((hook) => hook.active) : []
     const forOrders = active.filter(

@@ -1,6 +1,7 @@
 /** The generic shop connector: orders arrive as signed webhooks, pushes go out the same way. */
 import { createHmac, timingSafeEqual } from "node:crypto"
 import { Effect, Schema } from "effect"
+import { Bounds } from "../../../../core/bounds/Bounds.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
@@ -13,7 +14,7 @@ import {
 } from "../../../core/shop/ShopConnector.ts"
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
-import { shopAnswerMaxBytes, shopAnswerText } from "../shopAnswerText.ts"
+import { shopAnswerText } from "../shopAnswerText.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 
 export interface SignedWebhookCredentials {
@@ -28,7 +29,7 @@ export interface SignedWebhookOptions {
   readonly shopUrl: string | undefined
   readonly timeoutMs: number
   readonly toleranceMs: number
-  /** The most an answer may hold (default `shopAnswerMaxBytes`). */
+  /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
   readonly maxAnswerBytes?: number
 }
 
@@ -151,7 +152,7 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
           }),
         catch: (error) => shopErrorForFailure(name, error)
       })
-      const answer = yield* shopAnswerText(name, response, options.maxAnswerBytes ?? shopAnswerMaxBytes)
+      const answer = yield* shopAnswerText(name, response, options.maxAnswerBytes ?? Bounds.maxAnswerBytes)
       if (!response.ok)
         return yield* shopErrorForStatus(name, response.status, answer, response.headers.get("retry-after"))
       return answer

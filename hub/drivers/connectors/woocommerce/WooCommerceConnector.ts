@@ -1,6 +1,7 @@
 /** The WooCommerce shop connector over its REST API. */
 import WooCommerceRestApiModule from "@woocommerce/woocommerce-rest-api"
 import { Effect } from "effect"
+import { Bounds } from "../../../../core/bounds/Bounds.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
@@ -15,7 +16,7 @@ import {
 import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
-import { answerTooLarge, shopAnswerMaxBytes } from "../shopAnswerText.ts"
+import { answerTooLarge } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches, webhookObject } from "../webhookHmac.ts"
 import { gmt, mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
@@ -35,7 +36,7 @@ export interface WooCommerceOptions {
   /** The status an order gets when its last unit shipped (`completed`, or one the shop registered). */
   readonly completedStatus: string
   readonly timeoutMs: number
-  /** The most an answer may hold (default `shopAnswerMaxBytes`). */
+  /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
   readonly maxAnswerBytes?: number
 }
 
@@ -65,7 +66,7 @@ const refundKeyMeta = "_packbench_idempotency_key"
  */
 export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConnector => {
   const name = `WooCommerce ${options.url}`
-  const maxAnswerBytes = options.maxAnswerBytes ?? shopAnswerMaxBytes
+  const maxAnswerBytes = options.maxAnswerBytes ?? Bounds.maxAnswerBytes
   const api = new WooCommerceRestApi({
     url: options.url,
     consumerKey: options.credentials.consumerKey,
