@@ -117,6 +117,33 @@ describe("describeScan", () => {
     expect(view.detail).toBe("Auftrag SO-999999 gibt es an dieser Station nicht")
   })
 
+  it("names a tracking number's carrier in the bench's words, not by its id, accepted or refused", () => {
+    const tracking = { kind: "tracking", valid: true, number: "00334043400001000008", carrier: "dhl-paket" }
+    const identified = describeScan(t, {
+      state: "done",
+      id: 10,
+      outcome: outcome({ raw: "00334043400001000008", identification: tracking })
+    })
+    expect(identified).toMatchObject({ tone: "ok", headline: "Erkannt: Sendungsnummer", detail: "DHL Paket" })
+    const refused = describeScan(makeTranslator("en"), {
+      state: "done",
+      id: 11,
+      outcome: outcome({
+        raw: "00334043400001000008",
+        action: "refused",
+        message: "parcel-already-scanned: Parcel P-1 is already in this batch",
+        identification: tracking
+      })
+    })
+    expect(refused.detail).toBe("Tracking number DHL Parcel")
+    const otherCarrier = describeScan(t, {
+      state: "done",
+      id: 12,
+      outcome: outcome({ identification: { ...tracking, carrier: "gls" } })
+    })
+    expect(otherCarrier.detail).toBe("gls")
+  })
+
   it("explains a refused unreadable code by what is wrong with the code", () => {
     const view = describeScan(t, {
       state: "done",

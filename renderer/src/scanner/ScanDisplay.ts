@@ -1,6 +1,6 @@
 /** How the UI shows the last scan: waiting, answered or failed. */
 import type { ScanOutcome } from "../../../core/api/StationApi.ts"
-import type { MessageKey } from "../i18n/de.ts"
+import { de, type MessageKey } from "../i18n/de.ts"
 import { describeRefusal, describeRefusalReason, parseRefusal } from "../i18n/describeRefusal.ts"
 import { describeError, type Translate } from "../i18n/Translator.ts"
 
@@ -52,14 +52,24 @@ const operatorText = (t: Translate, message: string) => {
   return match?.[1] === undefined || roleKey === undefined ? message : `${match[1]} (${t(roleKey)})`
 }
 
+/** A carrier the bench names (Handover's choices) in its words; another one the tracking data knows by its id. */
+const carrierName = (t: Translate, carrier: string | undefined) => {
+  const key = `carrier.${carrier}`
+  return carrier !== undefined && Object.hasOwn(de, key) ? t(key as MessageKey) : carrier
+}
+
 /** The one field that tells the packer which code of its kind this was. */
-const specificOf = (identification: Readonly<Record<string, unknown>>, kind: string): string | undefined =>
+const specificOf = (
+  t: Translate,
+  identification: Readonly<Record<string, unknown>>,
+  kind: string
+): string | undefined =>
   kind === "gtin"
     ? field(identification, "gtin")
     : kind === "sku"
       ? field(identification, "sku")
       : kind === "tracking"
-        ? field(identification, "carrier")
+        ? carrierName(t, field(identification, "carrier"))
         : kind === "packbench"
           ? [field(identification, "type"), field(identification, "id")].filter(Boolean).join(" ")
           : undefined
@@ -107,7 +117,7 @@ export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
           ? reason
           : identification.valid === false
             ? (field(identification, "reason") ?? reason)
-            : [kindLabel(t, kind), specificOf(identification, kind)].filter(Boolean).join(" "),
+            : [kindLabel(t, kind), specificOf(t, identification, kind)].filter(Boolean).join(" "),
       raw: outcome.raw
     }
   }
@@ -127,7 +137,7 @@ export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
       raw: outcome.raw
     }
   }
-  const specific = specificOf(identification, kind)
+  const specific = specificOf(t, identification, kind)
   return {
     tone: "ok",
     headline: t("scan.identified", { kind: kindLabel(t, kind) }),
