@@ -228,10 +228,14 @@ describe("customer metrics on the Manager screen", () => {
     expect(await card.getByTestId("handover-chart").locator("[data-day]").count()).toBe(3)
     const pickup = card.getByTestId("pickup-lag")
     expect(await pickup.getByTestId("pickup-alerts").innerText()).toContain(
-      "dhl-paket has scanned none of the 1 parcel of cage HAM1/H-78"
+      // The carrier in the bench's words, not its id.
+      "DHL Parcel has scanned none of the 1 parcel of cage HAM1/H-78"
     )
     expect(await pickup.getByTestId("pickup-summary").innerText()).toContain(
       "1 parcel without a carrier scan after 18 h"
+    )
+    expect((await pickup.locator('[data-carrier="dhl-paket"]').textContent())?.replace(/\s+/g, " ")).toContain(
+      "DHL Parcel"
     )
     expect((await pickup.locator('[data-carrier="dhl-paket"]').textContent())?.replace(/\s+/g, " ")).toContain("2/3")
     expect(await pickup.getByTestId("pickup-batches").locator("tr.pickup-batch-alert").count()).toBe(1)

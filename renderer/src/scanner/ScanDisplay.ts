@@ -1,8 +1,9 @@
 /** How the UI shows the last scan: waiting, answered or failed. */
 import type { ScanOutcome } from "../../../core/api/StationApi.ts"
-import { de, type MessageKey } from "../i18n/de.ts"
+import type { MessageKey } from "../i18n/de.ts"
 import { describeRefusal, describeRefusalReason, parseRefusal } from "../i18n/describeRefusal.ts"
 import { describeError, type Translate } from "../i18n/Translator.ts"
+import { carrierName } from "../ui/carriers.ts"
 
 /** The last scan as the bench shows it: sent and waiting, answered by the station, or failed as a call. */
 export type ScanDisplay =
@@ -52,11 +53,8 @@ const operatorText = (t: Translate, message: string) => {
   return match?.[1] === undefined || roleKey === undefined ? message : `${match[1]} (${t(roleKey)})`
 }
 
-/** A carrier the bench names (Handover's choices) in its words; another one the tracking data knows by its id. */
-const carrierName = (t: Translate, carrier: string | undefined) => {
-  const key = `carrier.${carrier}`
-  return carrier !== undefined && Object.hasOwn(de, key) ? t(key as MessageKey) : carrier
-}
+const optionalCarrierName = (t: Translate, carrier: string | undefined) =>
+  carrier === undefined ? undefined : carrierName(t, carrier)
 
 /** The one field that tells the packer which code of its kind this was. */
 const specificOf = (
@@ -69,7 +67,7 @@ const specificOf = (
     : kind === "sku"
       ? field(identification, "sku")
       : kind === "tracking"
-        ? carrierName(t, field(identification, "carrier"))
+        ? optionalCarrierName(t, field(identification, "carrier"))
         : kind === "packbench"
           ? [field(identification, "type"), field(identification, "id")].filter(Boolean).join(" ")
           : undefined

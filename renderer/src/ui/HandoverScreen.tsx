@@ -2,7 +2,7 @@
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useBenchView } from "../station/useBenchView.ts"
-import { carrierKey, carriers } from "./carriers.ts"
+import { carrierName, carriers } from "./carriers.ts"
 import { PrintPreviews } from "./PrintPreviews.tsx"
 import { RefusalBanner } from "./RefusalBanner.tsx"
 import { ScanArea } from "./ScanArea.tsx"
@@ -25,10 +25,6 @@ export const HandoverScreen = ({
   const bench = useBenchView("handover.state", "handover:", lastScan, REFRESH_ON)
   const batch = bench.view?.batch ?? null
   const manifest = bench.view?.manifest ?? null
-  const carrierName = (carrier: string) => {
-    const key = carrierKey(carrier)
-    return key === undefined ? carrier : t(key)
-  }
 
   const typed = useBenchKeys(
     {
@@ -63,7 +59,7 @@ export const HandoverScreen = ({
           {carriers.map((carrier, index) => (
             <li key={carrier}>
               <button type="button" onClick={() => bench.run("handover.open", { carrier })}>
-                <kbd>{index + 1}</kbd> {carrierName(carrier)}
+                <kbd>{index + 1}</kbd> {carrierName(t, carrier)}
               </button>
             </li>
           ))}
@@ -71,7 +67,7 @@ export const HandoverScreen = ({
       ) : (
         <section className="card" data-testid="handover-batch">
           <h2>
-            {t("handover.batch", { batchId: batch.batchId, carrier: carrierName(batch.carrier) })}
+            {t("handover.batch", { batchId: batch.batchId, carrier: carrierName(t, batch.carrier) })}
             <span className="handover-count" data-testid="handover-count">
               {t("handover.count", { count: batch.parcels.length })}
             </span>
@@ -107,7 +103,7 @@ export const HandoverScreen = ({
             {t("handover.closed", {
               batchId: manifest.batchId,
               count: manifest.count,
-              carrier: carrierName(manifest.carrier)
+              carrier: carrierName(t, manifest.carrier)
             })}
           </h2>
           <PrintPreviews jobs={[manifest.printJob]} testId="manifest-printout" />

@@ -1,7 +1,7 @@
 /** The Pack screen's parcel card: box, expected and weighed weight, tracking number. */
 import type { BoxListing, PackView, ScaleView } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
-import { carrierKey } from "./carriers.ts"
+import { carrierName } from "./carriers.ts"
 
 /** The scale's word as the packer needs it: the weight and whether it has settled, or why there is none. */
 const ScaleReadout = ({ scale }: { readonly scale: ScaleView }) => {
@@ -33,10 +33,6 @@ export const ParcelCard = ({
   readonly scale: ScaleView | undefined
 }) => {
   const { t, locale } = useStationContext()
-  const carrierName = (carrier: string) => {
-    const key = carrierKey(carrier)
-    return key === undefined ? carrier : t(key)
-  }
   const choosing = view.step === "all-verified"
   return (
     <section className="card parcel" data-testid="parcel-card">
@@ -90,7 +86,7 @@ export const ParcelCard = ({
         <div className="refusal label-pending" role="status" data-testid="label-pending">
           <div className="refusal-headline">{t("pack.labelPending")}</div>
           <div className="refusal-reason">
-            {t("pack.labelPendingDetail", { carrier: carrierName(view.parcel.carrier) })}
+            {t("pack.labelPendingDetail", { carrier: carrierName(t, view.parcel.carrier) })}
           </div>
         </div>
       )}

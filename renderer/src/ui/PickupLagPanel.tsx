@@ -1,6 +1,7 @@
 /** The Manager screen's carrier pickup panel: handover to first carrier scan per carrier, and cages nobody collected. */
 import type { CustomerMetrics } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
+import { carrierName } from "./carriers.ts"
 import { formatAge } from "./formatAge.ts"
 
 type Pickup = NonNullable<CustomerMetrics["pickup"]>
@@ -34,7 +35,7 @@ const PickupChart = ({ carriers }: { readonly carriers: Pickup["carriers"] }) =>
         return (
           <g key={carrier.carrier} data-carrier={carrier.carrier}>
             <text x={labelWidth - 10} y={y + rowHeight / 2} textAnchor="end" dominantBaseline="central">
-              {carrier.carrier}
+              {carrierName(t, carrier.carrier)}
             </text>
             <rect x={labelWidth} y={y + 8} width={barWidth} height={rowHeight - 16} rx={4} className="bar-track" />
             <rect
@@ -81,7 +82,7 @@ export const PickupLagPanel = ({ pickup }: { readonly pickup: Pickup }) => {
             <li key={batch.batchId}>
               {t("metrics.pickupAlert", {
                 batch: batch.batchId,
-                carrier: batch.carrier,
+                carrier: carrierName(t, batch.carrier),
                 count: batch.parcels,
                 at: time.format(new Date(batch.handedAtMs)),
                 age: formatAge(pickup.asOfMs - batch.handedAtMs)
@@ -111,7 +112,7 @@ export const PickupLagPanel = ({ pickup }: { readonly pickup: Pickup }) => {
               {pickup.batches.slice(0, RECENT_BATCHES).map((batch) => (
                 <tr key={batch.batchId} className={batch.alert ? "pickup-batch-alert" : ""}>
                   <td>
-                    {batch.batchId} <span className="muted">{batch.carrier}</span>
+                    {batch.batchId} <span className="muted">{carrierName(t, batch.carrier)}</span>
                   </td>
                   <td>{time.format(new Date(batch.handedAtMs))}</td>
                   <td>{`${batch.scanned}/${batch.parcels}`}</td>
