@@ -310,13 +310,22 @@ export class HubProjection extends Context.Service<
         )
 
       /** The order version of the hub's last word on whether the order is cancelled; 0 when it has none. */
-      const cancellationVersion = (orderId: string) =>
+      /**
+       * The hub's last word on whether the order is cancelled: the order version it came with (0 before any) and
+       * whether the order is cancelled now.
+       */
+      const cancellationState = (orderId: string) =>
         sql
-          .query<{ cancellation_version: number | null }>(
-            "SELECT cancellation_version FROM hub_orders WHERE order_id = ?",
+          .query<{ cancellation_version: number | null; cancelled_at_ms: number | null }>(
+            "SELECT cancellation_version, cancelled_at_ms FROM hub_orders WHERE order_id = ?",
             [orderId]
           )
-          .pipe(Effect.map((rows) => Number(rows[0]?.cancellation_version ?? 0)))
+          .pipe(
+            Effect.map((rows) => ({
+              version: Number(rows[0]?.cancellation_version ?? 0),
+              cancelled: rows[0]?.cancelled_at_ms !== null && rows[0]?.cancelled_at_ms !== undefined
+            }))
+          )
 
       const orderLocale = (orderId: string) =>
         sql
@@ -417,8 +426,10 @@ export class HubProjection extends Context.Service<
               (cancelled.previousStatus === "packed" && cancelled.parcelHeld !== true)
             if (parcelLeaves) return
             // Older than the shop taking a cancellation back (a late station's word): it changes nothing. The same
-            // version again (another station of the site) does what it did, which adds nothing.
-            if ((yield* cancellationVersion(cancelled.orderId)) > cancelled.orderVersion) return
+            // version again (another station of the site), or another word of an order cancelled already,
+            // suppresses what came since and tells the customer nothing new.
+            const before = yield* cancellationState(cancelled.orderId)
+            if (before.version > cancelled.orderVersion) return
             yield* sql.execute(
               `UPDATE hub_orders SET cancelled_at_ms = COALESCE(cancelled_at_ms, ?), cancellation_version = ?,
                  updated_at_ms = ? WHERE order_id = ?`,
@@ -429,7 +440,17 @@ export class HubProjection extends Context.Service<
               [cancelled.orderId],
               `order ${cancelled.orderId} was cancelled`
             )
-            fact = { type: "order.cancelled", orderId: cancelled.orderId }
+            if (before.cancelled) return
+            // Cancelled again after the shop took a cancellation back: a notice of its own (the first one was for
+            // the cancellation taken back).
+            fact =
+              before.version === 0
+                ? { type: "order.cancelled", orderId: cancelled.orderId }
+                : {
+                    type: "order.cancelled",
+                    orderId: cancelled.orderId,
+                    afterReinstatementVersion: cancelled.orderVersion
+                  }
             break
           }
           case OrderReinstated.type: {

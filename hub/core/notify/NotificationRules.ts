@@ -27,7 +27,15 @@ export type StationFact =
    * The order was cancelled before its parcel left: before packing, or after it while the station held the parcel
    * back (a cancellation of a parcel that leaves is a return, not this).
    */
-  | { readonly type: "order.cancelled"; readonly orderId: string }
+  | {
+      readonly type: "order.cancelled"
+      readonly orderId: string
+      /**
+       * The order version that cancelled it when the shop had taken an earlier cancellation back: that notice was
+       * for the first, and this one is told as well. Absent for an order's first cancellation.
+       */
+      readonly afterReinstatementVersion?: number
+    }
   /** `round`: the how-manieth hold of the order's address; each is its own request. */
   | { readonly type: "order.address-hold"; readonly orderId: string; readonly round: number }
   | { readonly type: "parcel.packed"; readonly orderId: string; readonly parcelId: string }
@@ -59,7 +67,16 @@ export const intentsForStationFact = (
       return [{ kind: "order-confirmed", subjectId: fact.orderId, orderId: fact.orderId }]
     case "order.cancelled":
       return settings.cancellationNotice
-        ? [{ kind: "order-cancelled", subjectId: fact.orderId, orderId: fact.orderId }]
+        ? [
+            {
+              kind: "order-cancelled",
+              subjectId:
+                fact.afterReinstatementVersion === undefined
+                  ? fact.orderId
+                  : `${fact.orderId}/cancelled-v${fact.afterReinstatementVersion}`,
+              orderId: fact.orderId
+            }
+          ]
         : []
     case "order.address-hold":
       // The first hold keeps the order as its subject (as before holds were counted); each later one is its own.

@@ -874,6 +874,40 @@ export const notificationSenderSuite = (store: TestStore) =>
       expect(mailer.accepted.map((mail) => mail.subject)).toEqual(["Your order SO-1 is packed"])
     })
 
+    it("tells the customer of a cancellation after one the shop took back, and of each only once", async () => {
+      const mailer = scriptedMailer([])
+      const { run } = rig(store, mailer, { orderConfirmations: false, cancellationNotice: true })
+      const rows = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          yield* hub.applyStationEvent(orderReceived)
+          yield* hub.applyStationEvent(cancelled("open"))
+          yield* sender.sendDue
+          yield* hub.applyStationEvent(reinstated(3))
+          yield* hub.applyStationEvent(cancelled("open", { orderVersion: 4 }))
+          // Another station of the site tells of both cancellations again, and a later word of the cancelled order.
+          yield* hub.applyStationEvent(cancelled("open"))
+          yield* hub.applyStationEvent(cancelled("open", { orderVersion: 4 }))
+          yield* hub.applyStationEvent(cancelled("open", { orderVersion: 5 }))
+          yield* sender.sendDue
+          const sql = yield* Sql
+          return yield* sql.query<{ subject_id: string; status: string }>(
+            `SELECT n.subject_id, b.status FROM hub_notifications n JOIN hub_outbox b USING (notification_id)
+             ORDER BY n.created_at_ms, n.subject_id`
+          )
+        })
+      )
+      expect(rows).toEqual([
+        { subject_id: "SO-1", status: "sent" },
+        { subject_id: "SO-1/cancelled-v4", status: "sent" }
+      ])
+      expect(mailer.accepted.map((mail) => mail.subject)).toEqual([
+        "Your Alpenglow order SO-1 is cancelled",
+        "Your Alpenglow order SO-1 is cancelled"
+      ])
+    })
+
     it("keeps an order cancelled again after it was taken back, whatever a late station says of older versions", async () => {
       const mailer = scriptedMailer([])
       const { run } = rig(store, mailer, { orderConfirmations: false })
