@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { inboxScenario, shopMessage } from "../../fixtures/InboxScenario.ts"
 import { problemsOf } from "../../fixtures/problemsOf.ts"
 import { fixture } from "../../fixtures/SeededStation.ts"
+import { legacyStationRows } from "../../fixtures/sqlite/LegacyStationRows.ts"
 import { Bounds } from "../bounds/Bounds.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
@@ -100,6 +101,82 @@ describe("catalog.upsert from the shop", () => {
         `alias SHELF-7 of ${other.sku} belongs to ${mug.sku} at catalog version 12, newer than this update's 12`
       ),
       expect.stringContaining(`alias SHELF-9 is given to both ${mug.sku} and ${other.sku}: an alias names one item`)
+    ])
+  })
+
+  it("refuses a catalog version no sender can have given, saying why, and takes the next genuine update", async () => {
+    const forged = [1e15, Number.MAX_SAFE_INTEGER]
+    const result = await scenario(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const outcomes = [
+          yield* upsert(forged[0]!, [{ ...mug, binHint: "FORGED", aliases: ["FORGED-1"] }]),
+          yield* upsert(forged[1]!, [{ ...other, binHint: "FORGED" }]),
+          yield* upsert(2, [{ ...mug, binHint: "Z-02" }]),
+          // A shop that versions its catalog by its change time in ms: the station's clock now is no later.
+          yield* upsert(1_767_225_600_000, [{ ...other, binHint: "Z-03" }])
+        ]
+        const inboxRows = yield* sql.query<{ outcome: string; reason: string | null }>(
+          "SELECT outcome, reason FROM sync_inbox ORDER BY seq"
+        )
+        const items = yield* sql.query<{ sku: string; version: number; data: string }>(
+          "SELECT sku, version, data FROM catalog_items WHERE sku IN (?, ?)",
+          [mug.sku, other.sku]
+        )
+        const forgedAlias = yield* sql.query("SELECT sku FROM sku_aliases WHERE alias = 'FORGED-1'")
+        return { outcomes, inboxRows, items, forgedAlias, reasons: yield* quarantined, updates: yield* catalogUpdates }
+      })
+    )
+    expect(result.outcomes).toEqual(["failed", "failed", "applied", "applied"])
+    const refusal = (version: number) =>
+      `handler for catalog.upsert failed: catalog update: version ${version} is beyond any a sender can have given: neither a count of changes nor a change time in ms gets past this clock's 1767225600000 ms plus 86400000 ms`
+    expect(result.inboxRows.slice(0, 2)).toEqual([
+      { outcome: "failed", reason: refusal(forged[0]!) },
+      { outcome: "failed", reason: refusal(forged[1]!) }
+    ])
+    expect(result.reasons).toEqual([refusal(forged[0]!), refusal(forged[1]!)])
+    expect(
+      Object.fromEntries(result.items.map((row) => [row.sku, [Number(row.version), JSON.parse(row.data).binHint]]))
+    ).toEqual({ [mug.sku]: [2, "Z-02"], [other.sku]: [1_767_225_600_000, "Z-03"] })
+    expect(result.forgedAlias).toEqual([])
+    expect(result.updates).toEqual([
+      { catalogVersion: 2, applied: [mug.sku], ignored: [] },
+      { catalogVersion: 1_767_225_600_000, applied: [other.sku], ignored: [] }
+    ])
+  })
+
+  it("replaces an item stored at a version no sender can have given, and moves the aliases such an item holds", async () => {
+    const result = await scenario(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        // As a station stored a forged catalog.upsert before it checked versions.
+        const legacy = yield* legacyStationRows
+        yield* legacy.catalogItem({ ...mug, binHint: "FORGED" }, 1e15)
+        yield* legacy.catalogItem({ ...other, aliases: ["SHELF-1"] }, Number.MAX_SAFE_INTEGER)
+        const outcomes = [
+          yield* upsert(2, [{ ...mug, binHint: "Z-02", aliases: ["SHELF-1"] }]),
+          // Genuine versions are compared again: an older one is stale.
+          yield* upsert(1, [{ ...mug, binHint: "OLD" }])
+        ]
+        const row = yield* sql.query<{ version: number; data: string }>(
+          "SELECT version, data FROM catalog_items WHERE sku = ?",
+          [mug.sku]
+        )
+        const shelf = yield* sql.query<{ sku: string }>("SELECT sku FROM sku_aliases WHERE alias = 'SHELF-1'")
+        return {
+          outcomes,
+          version: Number(row[0]!.version),
+          binHint: JSON.parse(row[0]!.data).binHint,
+          shelf,
+          updates: yield* catalogUpdates
+        }
+      })
+    )
+    expect(result.outcomes).toEqual(["applied", "applied"])
+    expect(result).toMatchObject({ version: 2, binHint: "Z-02", shelf: [{ sku: mug.sku }] })
+    expect(result.updates).toEqual([
+      { catalogVersion: 2, applied: [mug.sku], ignored: [] },
+      { catalogVersion: 1, applied: [], ignored: [mug.sku] }
     ])
   })
 })

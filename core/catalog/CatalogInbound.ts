@@ -3,6 +3,7 @@ import { Effect, Schema } from "effect"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
+import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { IncomingCatalogItems } from "./CatalogItem.ts"
 
@@ -25,7 +26,9 @@ const gtin14 = (gtin: string) => gtin.padStart(14, "0")
 /**
  * `catalog.upsert` from the shop: the message's version is the catalog version each item is stamped with, and an item
  * is replaced only by a newer one, so a late message never rolls a product back. Aliases follow their item: one the
- * shop moved to another item moves with the newer message, whatever the order of the items in it.
+ * shop moved to another item moves with the newer message, whatever the order of the items in it. A version no sender
+ * can have given fails the message (`inboundVersion`, the rule of every versioned inbound type), and an item stored at
+ * one such (before versions were checked) is replaced by the next update that names it, aliases and all.
  */
 export const registerCatalogInbound = (inbox: Inbox["Service"]) =>
   Effect.gen(function* () {
@@ -33,6 +36,7 @@ export const registerCatalogInbound = (inbox: Inbox["Service"]) =>
     const log = yield* EventLog
     yield* inbox.register("catalog.upsert", CatalogUpdate, (update, context) =>
       Effect.gen(function* () {
+        const received = yield* inboundVersion("catalog update", context.version, context.receivedAtMs)
         // A scanned alias must name one item: two items of one message claiming it is the shop's mistake.
         const claimedBy = new Map<string, string>()
         for (const item of update.items) {
@@ -53,7 +57,7 @@ export const registerCatalogInbound = (inbox: Inbox["Service"]) =>
             item.sku
           ])
           const stored = rows[0]
-          if (stored !== undefined && Number(stored.version) >= context.version) {
+          if (stored !== undefined && !received.supersedes(Number(stored.version))) {
             ignored.push(item.sku)
             continue
           }
@@ -77,7 +81,7 @@ export const registerCatalogInbound = (inbox: Inbox["Service"]) =>
             const holder = holders[0]
             if (holder === undefined) {
               yield* sql.execute("INSERT INTO sku_aliases (alias, sku) VALUES (?, ?)", [alias, item.sku])
-            } else if (Number(holder.version) >= context.version) {
+            } else if (!received.supersedes(Number(holder.version))) {
               return yield* Effect.fail(
                 `alias ${alias} of ${item.sku} belongs to ${holder.sku} at catalog version ${holder.version}, newer than this update's ${context.version}`
               )

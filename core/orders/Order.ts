@@ -42,20 +42,9 @@ export type OrderStatus = typeof OrderStatus.Type
 /**
  * An order's version as its sender numbers it: the hub's shop side counts the changes the stations see (1, 2, 3…,
  * hub/core/shop/ShopInbox.ts), and a shop that publishes to the inbox by itself may count them so or stamp its change
- * time in ms. Each is checked against the receiving clock too (`orderVersionProblem`).
+ * time in ms. The order handlers check it against the receiving clock too (`inboundVersion`, core/sync).
  */
 export const OrderVersion = BoundedInt(1, Bounds.maxCounter)
-
-/**
- * Why `version` is no version a sender can have given an order, or undefined. Neither a count of changes nor a change
- * time in ms gets past this clock's time in ms plus `Bounds.clockSkewMs`. Taken, such a version (1e15, 2^53 - 1) would
- * leave every genuine later change of the order "not newer than the stored version" for good. A count can be checked
- * no closer without refusing a shop that versions by its change time.
- */
-export const orderVersionProblem = (version: number, receiverNowMs: number): string | undefined =>
-  version > receiverNowMs + Bounds.clockSkewMs
-    ? `version ${version} is beyond any a sender can have given: neither a count of the order's changes nor a change time in ms gets past this clock's ${receiverNowMs} ms plus ${Bounds.clockSkewMs} ms`
-    : undefined
 
 /**
  * An order as the cloud shop sends it. `version` grows with every change the shop makes; the station applies a

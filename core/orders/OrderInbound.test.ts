@@ -417,7 +417,7 @@ describe("orders from the shop", () => {
     )
     expect(result.outcomes).toEqual(["failed", "failed", "failed", "applied", "applied"])
     const refusal = (version: number) =>
-      `handler for %s failed: order SO-100001: version ${version} is beyond any a sender can have given: neither a count of the order's changes nor a change time in ms gets past this clock's 1767225600000 ms plus 86400000 ms`
+      `handler for %s failed: order SO-100001: version ${version} is beyond any a sender can have given: neither a count of changes nor a change time in ms gets past this clock's 1767225600000 ms plus 86400000 ms`
     expect(result.inboxRows.slice(0, 3)).toEqual([
       { outcome: "failed", reason: refusal(forged[0]!).replace("%s", "order.upsert") },
       { outcome: "failed", reason: refusal(forged[1]!).replace("%s", "order.cancel") },

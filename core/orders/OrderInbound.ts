@@ -3,9 +3,10 @@ import { Effect, Schema } from "effect"
 import { sameAddress } from "../address/Address.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
-import type { Inbox, InboxContext } from "../sync/Inbox.ts"
+import { inboundVersion } from "../sync/InboundVersion.ts"
+import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
-import { Address, Order, type OrderStatus, OrderVersion, orderVersionProblem } from "./Order.ts"
+import { Address, Order, type OrderStatus, OrderVersion } from "./Order.ts"
 import {
   InboundUpdateIgnored,
   OrderAddressCorrected,
@@ -62,9 +63,10 @@ interface StoredOrder {
 /**
  * The conflict rules for changes from the shop, applied in the inbox's transaction:
  * - every change carries the order's version; a change at or below the stored version is ignored and recorded,
- *   so a late, stale message never overwrites a newer one. A version no sender can have given (`orderVersionProblem`)
- *   fails its message, which the inbox quarantines with the reason: taken, it would make every genuine later change
- *   stale. A stored one such (taken before versions were checked) is no version to compare with: the next change wins;
+ *   so a late, stale message never overwrites a newer one. A version no sender can have given (`inboundVersion`, the
+ *   rule of every versioned inbound type) fails its message, which the inbox quarantines with the reason: taken, it
+ *   would make every genuine later change stale. A stored one such (taken before versions were checked) is no version
+ *   to compare with: the next change wins;
  * - a cancellation of an order already shipped is recorded but does not undo the parcel (it is physically on its
  *   way: a return, not a cancellation, follows). An order packed but not yet handed over is cancelled: its parcel
  *   is still in the building and does not leave (core/pack/parcelHold.ts) until a manager voids it, which leaves
@@ -114,16 +116,6 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         )
       )
 
-    /** Fails the message when its version is none a sender can have given: the stored order stays as it is. */
-    const refuseImplausible = (orderId: string, version: number, context: InboxContext) => {
-      const problem = orderVersionProblem(version, context.receivedAtMs)
-      return problem === undefined ? Effect.void : Effect.fail(`order ${orderId}: ${problem}`)
-    }
-
-    /** Whether a received version is no newer than the stored one, which counts only as a version a sender can give. */
-    const notNewer = (received: number, stored: StoredOrder, context: InboxContext) =>
-      received <= stored.version && orderVersionProblem(stored.version, context.receivedAtMs) === undefined
-
     const ignoreStale = (messageType: string, orderId: string, receivedVersion: number, stored: StoredOrder) =>
       log.append(InboundUpdateIgnored, {
         messageType,
@@ -161,9 +153,9 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
 
     yield* inbox.register("order.upsert", ShopOrder, (order, context) =>
       Effect.gen(function* () {
-        yield* refuseImplausible(order.orderId, order.version, context)
+        const received = yield* inboundVersion(`order ${order.orderId}`, order.version, context.receivedAtMs)
         const stored = yield* load(order.orderId)
-        if (stored !== undefined && notNewer(order.version, stored, context)) {
+        if (stored !== undefined && !received.supersedes(stored.version)) {
           return yield* ignoreStale("order.upsert", order.orderId, order.version, stored)
         }
         const packedHere =
@@ -188,10 +180,10 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
 
     yield* inbox.register("order.cancel", OrderCancel, (cancel, context) =>
       Effect.gen(function* () {
-        yield* refuseImplausible(cancel.orderId, cancel.version, context)
+        const received = yield* inboundVersion(`order ${cancel.orderId}`, cancel.version, context.receivedAtMs)
         const stored = yield* load(cancel.orderId)
         if (stored === undefined) return yield* Effect.fail(`order ${cancel.orderId} is not known at this station`)
-        if (notNewer(cancel.version, stored, context))
+        if (!received.supersedes(stored.version))
           return yield* ignoreStale("order.cancel", cancel.orderId, cancel.version, stored)
         const shipped = stored.status === "shipped"
         const open = yield* probe.isOpen(cancel.orderId)
@@ -204,10 +196,10 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
 
     yield* inbox.register("order.address-corrected", AddressCorrection, (correction, context) =>
       Effect.gen(function* () {
-        yield* refuseImplausible(correction.orderId, correction.version, context)
+        const received = yield* inboundVersion(`order ${correction.orderId}`, correction.version, context.receivedAtMs)
         const stored = yield* load(correction.orderId)
         if (stored === undefined) return yield* Effect.fail(`order ${correction.orderId} is not known at this station`)
-        if (notNewer(correction.version, stored, context)) {
+        if (!received.supersedes(stored.version)) {
           return yield* ignoreStale("order.address-corrected", correction.orderId, correction.version, stored)
         }
         const releasedHold = stored.status === "address-hold"

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { inboxScenario, shopMessage } from "../../fixtures/InboxScenario.ts"
 import { problemsOf } from "../../fixtures/problemsOf.ts"
 import { fixture } from "../../fixtures/SeededStation.ts"
+import { legacyStationRows } from "../../fixtures/sqlite/LegacyStationRows.ts"
 import { Bounds } from "../bounds/Bounds.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
@@ -17,6 +18,10 @@ const box = (id: string) => boxes.find((candidate) => candidate.boxId === id)!
 const inbound = (version: number, payload: unknown) => shopMessage("box.upsert", payload, { version })
 
 const scenario = <A>(body: Effect.Effect<A, unknown, Inbox | Sql | EventLog>) => inboxScenario(registerBoxInbound, body)
+
+const boxUpdates = Effect.flatMap(Effect.service(EventLog), (log) => log.read(0, 100)).pipe(
+  Effect.map((events) => events.filter((event) => event.type === "box.catalog-updated").map((event) => event.payload))
+)
 
 describe("box catalog updates from the shop", () => {
   it("starts from the sample boxes, in shelf order with their number keys", async () => {
@@ -117,6 +122,82 @@ describe("box catalog updates from the shop", () => {
       ["M", 280],
       ["L", 520],
       ["XL", 850]
+    ])
+  })
+
+  it("refuses a box version no sender can have given, saying why, and takes the next genuine update", async () => {
+    const forged = [1e15, Number.MAX_SAFE_INTEGER]
+    const result = await scenario(
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        const outcomes = [
+          yield* inbox.receive(inbound(forged[0]!, { boxes: [{ ...box("M"), tareGrams: 999 }] })),
+          yield* inbox.receive(inbound(forged[1]!, { boxes: [], retire: ["L"] })),
+          yield* inbox.receive(inbound(2, { boxes: [{ ...box("M"), tareGrams: 300 }] })),
+          // A shop that versions its boxes by its change time in ms: the station's clock now is no later.
+          yield* inbox.receive(inbound(1_767_225_600_000, { boxes: [], retire: ["XL"] }))
+        ]
+        const inboxRows = yield* sql.query<{ outcome: string; reason: string | null }>(
+          "SELECT outcome, reason FROM sync_inbox ORDER BY seq"
+        )
+        const quarantined = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine ORDER BY id")
+        return { outcomes, inboxRows, quarantined, listed: yield* listBoxes, updates: yield* boxUpdates }
+      })
+    )
+    expect(result.outcomes).toEqual(["failed", "failed", "applied", "applied"])
+    const refusal = (version: number) =>
+      `handler for box.upsert failed: box update: version ${version} is beyond any a sender can have given: neither a count of changes nor a change time in ms gets past this clock's 1767225600000 ms plus 86400000 ms`
+    expect(result.inboxRows.slice(0, 2)).toEqual([
+      { outcome: "failed", reason: refusal(forged[0]!) },
+      { outcome: "failed", reason: refusal(forged[1]!) }
+    ])
+    expect(result.quarantined.map((row) => row.reason)).toEqual([refusal(forged[0]!), refusal(forged[1]!)])
+    expect(result.listed.map((b) => [b.boxId, b.tareGrams])).toEqual([
+      ["S", 150],
+      ["M", 300],
+      ["L", 520]
+    ])
+    expect(result.updates).toEqual([
+      { boxVersion: 2, applied: ["M"], retired: [], ignored: [] },
+      { boxVersion: 1_767_225_600_000, applied: [], retired: ["XL"], ignored: [] }
+    ])
+  })
+
+  it("replaces a box stored or retired at a version no sender can have given with the next genuine update", async () => {
+    const result = await scenario(
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        // As a station stored forged box.upserts before it checked versions: M changed, L retired.
+        const legacy = yield* legacyStationRows
+        yield* legacy.box("M", 1e15, { ...box("M"), tareGrams: 999 })
+        yield* legacy.box("L", Number.MAX_SAFE_INTEGER)
+        const outcomes = [
+          yield* inbox.receive(inbound(2, { boxes: [{ ...box("M"), tareGrams: 300 }, box("L")] })),
+          // Genuine versions are compared again: an older one is stale.
+          yield* inbox.receive(inbound(1, { boxes: [], retire: ["M"] }))
+        ]
+        const stored = yield* sql.query<{ box_id: string; version: number; retired: number }>(
+          "SELECT box_id, version, retired FROM boxes WHERE box_id IN ('M', 'L') ORDER BY box_id"
+        )
+        return { outcomes, stored, listed: yield* listBoxes, updates: yield* boxUpdates }
+      })
+    )
+    expect(result.outcomes).toEqual(["applied", "applied"])
+    expect(result.stored).toEqual([
+      { box_id: "L", version: 2, retired: 0 },
+      { box_id: "M", version: 2, retired: 0 }
+    ])
+    expect(result.listed.map((b) => [b.boxId, b.tareGrams])).toEqual([
+      ["S", 150],
+      ["XL", 850],
+      ["M", 300],
+      ["L", 520]
+    ])
+    expect(result.updates).toEqual([
+      { boxVersion: 2, applied: ["M", "L"], retired: [], ignored: [] },
+      { boxVersion: 1, applied: [], retired: [], ignored: ["M"] }
     ])
   })
 })

@@ -3,6 +3,7 @@ import { Effect, Schema } from "effect"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
+import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { BoxCatalog, BoxId } from "./Box.ts"
 
@@ -30,7 +31,9 @@ export const BoxCatalogUpdated = defineEvent({
 
 /**
  * `box.upsert` from the shop: the message's version stamps each box it names, and a box changes only for a newer
- * version, so a late message never rolls a box back, nor brings back one that was retired after it.
+ * version, so a late message never rolls a box back, nor brings back one that was retired after it. A version no sender
+ * can have given fails the message (`inboundVersion`, the rule of every versioned inbound type), and a box stored or
+ * retired at one such (before versions were checked) is replaced by the next update that names it.
  */
 export const registerBoxInbound = (inbox: Inbox["Service"]) =>
   Effect.gen(function* () {
@@ -42,12 +45,13 @@ export const registerBoxInbound = (inbox: Inbox["Service"]) =>
         .pipe(Effect.map((rows) => rows[0]))
     yield* inbox.register("box.upsert", BoxUpdate, (update, context) =>
       Effect.gen(function* () {
+        const received = yield* inboundVersion("box update", context.version, context.receivedAtMs)
         const applied: Array<string> = []
         const retired: Array<string> = []
         const ignored: Array<string> = []
         for (const box of update.boxes) {
           const stored = yield* storedVersion(box.boxId)
-          if (stored !== undefined && Number(stored.version) >= context.version) {
+          if (stored !== undefined && !received.supersedes(Number(stored.version))) {
             ignored.push(box.boxId)
             continue
           }
@@ -66,7 +70,7 @@ export const registerBoxInbound = (inbox: Inbox["Service"]) =>
         }
         for (const boxId of update.retire ?? []) {
           const stored = yield* storedVersion(boxId)
-          if (stored !== undefined && Number(stored.version) >= context.version) {
+          if (stored !== undefined && !received.supersedes(Number(stored.version))) {
             ignored.push(boxId)
             continue
           }

@@ -3,6 +3,7 @@ import { Effect, Schema } from "effect"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
+import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import type { ReturnsError } from "./ReturnsError.ts"
 
@@ -13,9 +14,10 @@ export const RulesUpdated = defineEvent({
 })
 
 /**
- * `rules.update` from the shop carries a whole refund rule set. A set older than the installed one is ignored; a
- * malformed set fails the message (the inbox quarantines it with the problems, naming rule and field) and the active
- * set stays in force.
+ * `rules.update` from the shop carries a whole refund rule set. A set older than the installed one is ignored. A
+ * malformed set (the reason names rule and field), or one at a version no sender can have given (`inboundVersion`, the
+ * rule of every versioned inbound type), fails the message, which the inbox quarantines with the reason, and the active
+ * set stays in force. A set installed at such a version before versions were checked gives way to the next genuine one.
  */
 export const registerRulesInbound = (
   inbox: Inbox["Service"],
@@ -26,9 +28,10 @@ export const registerRulesInbound = (
     const log = yield* EventLog
     yield* inbox.register("rules.update", Schema.Struct({ rules: Schema.Unknown }), (update, context) =>
       Effect.gen(function* () {
+        const received = yield* inboundVersion("refund rule set", context.version, context.receivedAtMs)
         const rows = yield* sql.query<{ value: string }>("SELECT value FROM station_meta WHERE key = 'rules_version'")
         const installed = Number(rows[0]?.value ?? 0)
-        if (context.version <= installed) {
+        if (!received.supersedes(installed)) {
           return yield* log.append(RulesUpdated, {
             rulesVersion: context.version,
             applied: false,
