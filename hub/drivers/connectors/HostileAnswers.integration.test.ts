@@ -279,6 +279,50 @@ const pushCases: ReadonlyArray<readonly [keyof typeof rigs, "refund" | "fulfillm
       request: () => "POST /search/order",
       problem: "data[0].deliveries[0].id: Expected a Shopware id (32 lower-case hex digits)"
     }
+  ],
+  [
+    "Shopify",
+    "refund",
+    {
+      route: "PackbenchTransactions",
+      body: { data: { order: { transactions: "x" } } },
+      request: () => "PackbenchTransactions",
+      problem: "data.order.transactions: Expected array"
+    }
+  ],
+  [
+    "Shopify",
+    "fulfillment",
+    {
+      route: "PackbenchFulfillmentState",
+      body: {
+        data: {
+          order: {
+            fulfillments: [],
+            fulfillmentOrders: {
+              nodes: [
+                {
+                  id: "gid://shopify/FulfillmentOrder/1",
+                  status: "OPEN",
+                  lineItems: {
+                    nodes: [
+                      {
+                        id: "gid://shopify/FulfillmentOrderLineItem/1",
+                        remainingQuantity: -1,
+                        lineItem: { id: "gid://shopify/LineItem/1" }
+                      }
+                    ]
+                  }
+                }
+              ]
+            }
+          }
+        }
+      },
+      request: () => "PackbenchFulfillmentState",
+      problem:
+        "data.order.fulfillmentOrders.nodes[0].lineItems.nodes[0].remainingQuantity: Expected a value between 0 and 999"
+    }
   ]
 ]
 
@@ -325,6 +369,15 @@ const readCases: ReadonlyArray<readonly [keyof typeof rigs, Hostile]> = [
       request: () => "POST /search/order",
       problem: "data: Expected array"
     }
+  ],
+  [
+    "Shopify",
+    {
+      route: "PackbenchOrders",
+      body: { data: { orders: { pageInfo: { hasNextPage: false }, nodes: [] } } },
+      request: () => "PackbenchOrders",
+      problem: "data.orders.pageInfo.endCursor: Missing key"
+    }
   ]
 ]
 
@@ -367,6 +420,15 @@ const webhookReadCases: ReadonlyArray<readonly [keyof typeof rigs, Hostile]> = [
       body: { total: "one", data: [] },
       request: () => "POST /search/order",
       problem: "total: Expected number | undefined"
+    }
+  ],
+  [
+    "Shopify",
+    {
+      route: "PackbenchOrder",
+      body: { data: null },
+      request: () => "PackbenchOrder",
+      problem: "data: Expected object"
     }
   ]
 ]
@@ -518,6 +580,68 @@ const answerCases: ReadonlyArray<
       request: () => "POST /search/order",
       problem: "data[0].deliveries[0].shippingOrderAddressId: Expected a Shopware id (32 lower-case hex digits)",
       notSent: "PATCH /api/order-address/:id"
+    }
+  ],
+  [
+    "Shopify",
+    "a refunded amount that is no amount",
+    refundIt,
+    {
+      route: "PackbenchRefundCreate",
+      body: {
+        data: {
+          refundCreate: {
+            refund: {
+              id: "gid://shopify/Refund/1",
+              totalRefundedSet: { shopMoney: { amount: "NaN", currencyCode: "EUR" } },
+              transactions: { nodes: [{ status: "SUCCESS", errorCode: null }] }
+            },
+            userErrors: []
+          }
+        }
+      },
+      request: () => "PackbenchRefundCreate",
+      problem: "data.refundCreate.refund.totalRefundedSet.shopMoney.amount: an amount from 0 to 1000000",
+      notSent: undefined
+    }
+  ],
+  [
+    "Shopify",
+    "a throttle bucket below zero (the connector would wait for ever)",
+    readIt,
+    {
+      route: "PackbenchOrder",
+      body: {
+        data: { order: null },
+        extensions: { cost: { throttleStatus: { currentlyAvailable: -1e9, restoreRate: 100 } } }
+      },
+      request: () => "PackbenchOrder",
+      problem: "extensions.cost.throttleStatus.currentlyAvailable: Expected a value between 0 and 1000000",
+      notSent: undefined
+    }
+  ],
+  [
+    "Shopify",
+    "a fulfillment answer without its fulfillment",
+    fulfilIt,
+    {
+      route: "PackbenchFulfillmentCreate",
+      body: { data: { fulfillmentCreate: { userErrors: [] } } },
+      request: () => "PackbenchFulfillmentCreate",
+      problem: "data.fulfillmentCreate.fulfillment: Missing key",
+      notSent: undefined
+    }
+  ],
+  [
+    "Shopify",
+    "an updated order whose id is no text",
+    correctIt,
+    {
+      route: "PackbenchOrderUpdate",
+      body: { data: { orderUpdate: { order: { id: 7 }, userErrors: [] } } },
+      request: () => "PackbenchOrderUpdate",
+      problem: "data.orderUpdate.order.id: Expected string",
+      notSent: undefined
     }
   ]
 ]
