@@ -323,6 +323,26 @@ const pushCases: ReadonlyArray<readonly [keyof typeof rigs, "refund" | "fulfillm
       problem:
         "data.order.fulfillmentOrders.nodes[0].lineItems.nodes[0].remainingQuantity: Expected a value between 0 and 999"
     }
+  ],
+  [
+    "WooCommerce",
+    "refund",
+    {
+      route: "GET orders/:id/refunds",
+      body: { refunds: [] },
+      request: (id) => `GET orders/${id}/refunds`,
+      problem: "the answer: Expected array"
+    }
+  ],
+  [
+    "WooCommerce",
+    "fulfillment",
+    {
+      route: "GET orders/:id",
+      body: { id: 1, meta_data: "x" },
+      request: (id) => `GET orders/${id}`,
+      problem: "meta_data: Expected array"
+    }
   ]
 ]
 
@@ -377,6 +397,15 @@ const readCases: ReadonlyArray<readonly [keyof typeof rigs, Hostile]> = [
       body: { data: { orders: { pageInfo: { hasNextPage: false }, nodes: [] } } },
       request: () => "PackbenchOrders",
       problem: "data.orders.pageInfo.endCursor: Missing key"
+    }
+  ],
+  [
+    "WooCommerce",
+    {
+      route: "GET orders",
+      body: { orders: [] },
+      request: () => "GET orders",
+      problem: "the answer: Expected array"
     }
   ]
 ]
@@ -643,6 +672,54 @@ const answerCases: ReadonlyArray<
       problem: "data.orderUpdate.order.id: Expected string",
       notSent: undefined
     }
+  ],
+  [
+    "WooCommerce",
+    "an earlier refund of an implausible amount",
+    refundIt,
+    {
+      route: "GET orders/:id/refunds",
+      body: [{ id: 1, amount: "1e9", meta_data: [] }],
+      request: (id) => `GET orders/${id}/refunds`,
+      problem: "[0].amount: an amount from 0 to 1000000",
+      notSent: "POST orders/:id/refunds"
+    }
+  ],
+  [
+    "WooCommerce",
+    "a new refund whose id is no WooCommerce id",
+    refundIt,
+    {
+      route: "POST orders/:id/refunds",
+      body: { id: "7/../../webhooks", amount: "12.90" },
+      request: (id) => `POST orders/${id}/refunds`,
+      problem: "id: Expected number",
+      notSent: undefined
+    }
+  ],
+  [
+    "WooCommerce",
+    "notes that are no text",
+    fulfilIt,
+    {
+      route: "GET orders/:id/notes",
+      body: [{ id: 1, note: 5 }],
+      request: (id) => `GET orders/${id}/notes`,
+      problem: "[0].note: Expected string",
+      notSent: "POST orders/:id/notes"
+    }
+  ],
+  [
+    "WooCommerce",
+    "an order stored without its shipping address",
+    correctIt,
+    {
+      route: "PUT orders/:id",
+      body: { id: 5001 },
+      request: (id) => `PUT orders/${id}`,
+      problem: "shipping: Missing key",
+      notSent: undefined
+    }
   ]
 ]
 
@@ -663,4 +740,21 @@ describe("each answer a connector goes on to use", () => {
       if (hostile.notSent !== undefined) expect(rig.fake.requests.get(hostile.notSent)).toBeUndefined()
     }
   )
+})
+
+describe("a WooCommerce order id that is no WooCommerce id", () => {
+  it("is withheld when the shop answers it, and a push for it is refused before any request", async () => {
+    const rig = await start("WooCommerce")
+    const { order } = await rig.fake.placeOrder(sampleOrder(5))
+    rig.fake.breakFields(order.id, { id: "5001/../../webhooks" })
+    const read = await Effect.runPromise(rig.connector.readOrder(rig.shopOrderId(order)))
+    expect(read?.withheld).toBe("the shop's answer cannot be read: id is a string, not an order id")
+    const asked = [...rig.fake.requests.values()].reduce((sum, n) => sum + n, 0)
+    const hostileId = { ...order, id: "5001/../../webhooks" } as unknown as FakeOrder
+    for (const call of [refundIt, fulfilIt, correctIt]) {
+      const refused = await Effect.runPromise(Effect.flip(call(rig, hostileId)))
+      expect(refused).toMatchObject({ reason: "Rejected", message: `${rig.name}: 5001/../../webhooks is no order id` })
+    }
+    expect([...rig.fake.requests.values()].reduce((sum, n) => sum + n, 0)).toBe(asked)
+  })
 })
