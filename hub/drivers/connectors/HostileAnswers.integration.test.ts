@@ -1,5 +1,7 @@
 import { createHmac } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"
@@ -29,6 +31,7 @@ import { makeShopHub, type ShopHub } from "../../core/shop/ShopHub.ts"
 import { sampleOrder } from "./shopConformance.suite.ts"
 import { makeShopifyConnector } from "./shopify/ShopifyConnector.ts"
 import { makeShopwareConnector } from "./shopware/ShopwareConnector.ts"
+import { makeSignedWebhookConnector } from "./webhook/SignedWebhookConnector.ts"
 import { makeWooCommerceConnector } from "./woocommerce/WooCommerceConnector.ts"
 
 /**
@@ -756,5 +759,162 @@ describe("a WooCommerce order id that is no WooCommerce id", () => {
       expect(refused).toMatchObject({ reason: "Rejected", message: `${rig.name}: 5001/../../webhooks is no order id` })
     }
     expect([...rig.fake.requests.values()].reduce((sum, n) => sum + n, 0)).toBe(asked)
+  })
+})
+
+describe("the generic signed webhook connector, answered what it cannot use", () => {
+  const genericOrder = {
+    id: "1",
+    number: "1",
+    updatedAt: new Date(NOW - 60_000).toISOString(),
+    placedAt: new Date(NOW - 120_000).toISOString(),
+    state: "open",
+    currency: "EUR",
+    totalPaid: 12.9,
+    customer: { id: "c-1", firstName: "Mia", lastName: "Berg", email: "mia@example.com" },
+    shipTo: { name: "Mia Berg", street1: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", country: "DE" },
+    lines: [{ id: "l-1", sku: "ALP-MUG-01", quantity: 1, paidUnitPrice: 12.9 }]
+  }
+
+  /** A shop behind the generic connector: `hostile` answers first, whatever is asked; then it answers as the README says. */
+  const startGenericShop = async () => {
+    const hostile: Array<unknown> = []
+    const asked: Array<string> = []
+    const server = createServer((request, response) => {
+      request.resume()
+      request.on("end", () => {
+        const path = new URL(request.url ?? "/", "http://shop.invalid").pathname
+        asked.push(`${request.method} ${path} ${request.headers["idempotency-key"] ?? ""}`.trim())
+        const answer =
+          hostile.length > 0
+            ? hostile.shift()
+            : path === "/refunds"
+              ? { status: "issued", id: "gen-refund-1" }
+              : path === "/orders"
+                ? { orders: [genericOrder], cursor: "c-1", more: false }
+                : { id: "gen-1" }
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const connector = makeSignedWebhookConnector({
+      settings: { ...testSettings, id: "generic", type: "webhook", orderIdPrefix: "GEN" },
+      credentials: { secret: "generic-shop-secret-0123" },
+      shopUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      timeoutMs: 1_000,
+      toleranceMs: 300_000
+    })
+    const close = () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+    return { hostile, asked, connector, close }
+  }
+
+  const genericPushes = [
+    [
+      "refund",
+      {},
+      "POST /refunds",
+      "status: Missing key",
+      {
+        kind: "refund" as const,
+        idempotencyKey: "packbench-ev-r1",
+        subject: "IR-1",
+        groupKey: "GEN-1/HAM1/R-1",
+        payload: {
+          itemRef: "IR-1",
+          orderId: "GEN-1",
+          shopOrderId: "1",
+          lineId: "l-1",
+          shopLineId: "l-1",
+          unit: 1,
+          amountCents: 1290,
+          currency: "EUR",
+          returnId: "R-1",
+          siteId: "HAM1",
+          stationId: "PACK-01"
+        } satisfies RefundUnit
+      }
+    ],
+    [
+      "fulfillment",
+      [],
+      "POST /fulfillments",
+      "the answer: Expected object",
+      {
+        kind: "fulfillment" as const,
+        idempotencyKey: "packbench-ev-p1",
+        subject: "P-1",
+        groupKey: "P-1",
+        payload: {
+          idempotencyKey: "packbench-ev-p1",
+          orderId: "GEN-1",
+          shopOrderId: "1",
+          parcelId: "P-1",
+          carrier: "dhl-paket",
+          carrierName: "DHL",
+          trackingNumber,
+          trackingUrl: undefined,
+          lines: [{ lineId: "l-1", shopLineId: "l-1", quantity: 1 }],
+          completesOrder: true
+        } satisfies FulfillmentPush
+      }
+    ]
+  ] as const
+
+  it.each(genericPushes)(
+    "%s answered %j: Malformed naming the request and the field; the push stays queued and is sent again with its key",
+    async (_, answer, request, problem, push) => {
+      const shop = await startGenericShop()
+      try {
+        const result = await onHub(shop.connector, (sql, hubAt) =>
+          Effect.gen(function* () {
+            yield* enqueuePush(sql, { ...push, connectorId: "generic", orderId: "GEN-1", dueMs: NOW }, NOW)
+            shop.hostile.push(answer)
+            const first = yield* hubAt(NOW).drain(shop.connector)
+            const pending = yield* pushRow(sql)
+            const retryAt = Number((yield* connectorRow(sql))?.next_push_ms)
+            yield* hubAt(retryAt).drain(shop.connector)
+            return { first, pending, done: yield* pushRow(sql) }
+          })
+        )
+        expect(result.first).toBe("waiting")
+        expect(result.pending).toMatchObject({
+          status: "queued",
+          last_error: `Malformed: shop generic: the answer to ${request} cannot be used: ${problem}`
+        })
+        expect(result.done).toMatchObject({ status: "done", attempts: 2 })
+        expect(shop.asked).toEqual([`${request} ${push.idempotencyKey}`, `${request} ${push.idempotencyKey}`])
+      } finally {
+        await shop.close()
+      }
+    }
+  )
+
+  it("a catch-up page whose orders are no list: the pass fails Malformed, keeps its cursor, and reads the order later", async () => {
+    const shop = await startGenericShop()
+    try {
+      shop.hostile.push({ orders: "x", cursor: "c-9", more: false })
+      const result = await onHub(shop.connector, (sql, hubAt) =>
+        Effect.gen(function* () {
+          const first = yield* hubAt(NOW).pollOnce(shop.connector)
+          const failed = yield* connectorRow(sql)
+          const again = yield* hubAt(Number(failed?.next_poll_ms)).pollOnce(shop.connector)
+          return { first, failed, again, after: yield* connectorRow(sql) }
+        })
+      )
+      expect(result.first).toBe(0)
+      expect(result.failed).toMatchObject({
+        poll_cursor: null,
+        poll_failures: 1,
+        last_error: "polling: Malformed: shop generic: the answer to GET /orders cannot be used: orders: Expected array"
+      })
+      expect(result.again).toBe(1)
+      expect(result.after).toMatchObject({ poll_cursor: "c-1", poll_failures: 0 })
+    } finally {
+      await shop.close()
+    }
   })
 })
