@@ -16,6 +16,9 @@ export const parseShopAnswer = (shop: string, request: string, text: string): Ef
       new ShopError({ reason: "Malformed", message: `${shop}: ${request} answered with something that is not JSON` })
   })
 
+/** Reads the answer of `shop` to `request`, named as the shop's logs name it (`POST /search/order`, `PackbenchOrder`). */
+export type ShopAnswerDecoder<A> = (shop: string, request: string, answer: unknown) => Effect.Effect<A, ShopError>
+
 /**
  * A decoder of answers to `schema`: the fields an adapter goes on to use, each checked (a type, an id before it goes into
  * a path, a number within its bounds) before anything reads it. A shop — or a plugin, an upgrade, a proxy in front of
@@ -24,9 +27,9 @@ export const parseShopAnswer = (shop: string, request: string, text: string): Ef
  * crashes a push or a catch-up pass. A message names the fields and what was expected, never a value: answers hold
  * customers' data, and the message is logged.
  */
-export const decodeShopAnswer = <A>(schema: Schema.Decoder<A>) => {
+export const decodeShopAnswer = <A>(schema: Schema.Decoder<A>): ShopAnswerDecoder<A> => {
   const decode = Schema.decodeUnknownEffect(schema)
-  return (shop: string, request: string, answer: unknown): Effect.Effect<A, ShopError> =>
+  return (shop, request, answer) =>
     decode(answer, { errors: "all" }).pipe(
       Effect.mapError((error) => {
         const problems = describeIssue(error.issue)

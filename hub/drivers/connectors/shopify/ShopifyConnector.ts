@@ -13,7 +13,13 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
-import { decodeShopAnswer, OpenUnits, OrderMoney, parseShopAnswer } from "../decodeShopAnswer.ts"
+import {
+  decodeShopAnswer,
+  OpenUnits,
+  OrderMoney,
+  parseShopAnswer,
+  type ShopAnswerDecoder
+} from "../decodeShopAnswer.ts"
 import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
@@ -227,7 +233,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
    * by `decode`, each answer named by its operation.
    */
   const graphql = <D>(
-    decode: (shop: string, request: string, answer: unknown) => Effect.Effect<{ readonly data: D }, ShopError>,
+    decode: ShopAnswerDecoder<{ readonly data: D }>,
     operation: string,
     variables: Record<string, unknown>
   ) =>

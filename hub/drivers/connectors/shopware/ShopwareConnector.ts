@@ -13,7 +13,7 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
-import { decodeShopAnswer, parseShopAnswer } from "../decodeShopAnswer.ts"
+import { decodeShopAnswer, parseShopAnswer, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
@@ -196,20 +196,14 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
     )
 
   /** `POST /search/<entity>` with `criteria`, its answer read by `decode`. */
-  const search = <A>(
-    entity: string,
-    criteria: Record<string, unknown>,
-    decode: (shop: string, request: string, answer: unknown) => Effect.Effect<A, ShopError>
-  ) =>
+  const search = <A>(entity: string, criteria: Record<string, unknown>, decode: ShopAnswerDecoder<A>) =>
     Effect.flatMap(call("POST", `/search/${entity}`, criteria), (answer) =>
       decode(name, `POST /search/${entity}`, answer)
     )
 
   /** The orders the criteria find, with the associations the mapping reads, their answer read by `decode`. */
-  const findOrders = <A>(
-    criteria: Record<string, unknown>,
-    decode: (shop: string, request: string, answer: unknown) => Effect.Effect<A, ShopError>
-  ) => search("order", { ...criteria, associations: orderAssociations, "total-count-mode": 1 }, decode)
+  const findOrders = <A>(criteria: Record<string, unknown>, decode: ShopAnswerDecoder<A>) =>
+    search("order", { ...criteria, associations: orderAssociations, "total-count-mode": 1 }, decode)
 
   /** The orders the criteria find, each for `mapShopwareOrder`. */
   const searchOrders = (criteria: Record<string, unknown>) => findOrders(criteria, decodeOrderSearch)

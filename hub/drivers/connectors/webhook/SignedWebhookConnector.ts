@@ -13,7 +13,7 @@ import {
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
-import { decodeShopAnswer, parseShopAnswer } from "../decodeShopAnswer.ts"
+import { decodeShopAnswer, parseShopAnswer, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
@@ -181,7 +181,7 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
    * names the request and what is wrong.
    */
   const answer = <A>(
-    decode: (shop: string, request: string, answer: unknown) => Effect.Effect<A, ShopError>,
+    decode: ShopAnswerDecoder<A>,
     method: "GET" | "POST",
     path: string,
     body: unknown,

@@ -13,7 +13,7 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
-import { decodeShopAnswer, OrderMoney } from "../decodeShopAnswer.ts"
+import { decodeShopAnswer, OrderMoney, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
@@ -132,7 +132,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
 
   /** A call's answer as `decode` reads it, named by the method and endpoint. */
   const answer = <A>(
-    decode: (shop: string, request: string, answer: unknown) => Effect.Effect<A, ShopError>,
+    decode: ShopAnswerDecoder<A>,
     method: "get" | "post" | "put",
     endpoint: string,
     body?: unknown,
