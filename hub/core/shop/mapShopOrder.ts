@@ -24,8 +24,11 @@ export type MapOutcome =
  */
 export const shopClockAheadMs = Bounds.clockSkewMs
 
-/** Bounds a real order stays within; anything past them is a broken payload or an attack, not a sale. */
-const limits = {
+/**
+ * Bounds a real order stays within; anything past them is a broken payload or an attack, not a sale. The connectors
+ * hold what a shop answers about an order the hub took (units still open, money refunded) to the same bounds.
+ */
+export const shopOrderLimits = {
   lines: 200,
   quantity: 999,
   unitPrice: 100_000,
@@ -148,35 +151,36 @@ export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings,
   if (orderId === undefined) return refuse(`order number "${draft.orderNumber}" cannot become a station order id`)
   if (
     !finite(draft.updatedAtMs) ||
-    draft.updatedAtMs < limits.earliestMs ||
-    draft.updatedAtMs > nowMs + limits.futureMs
+    draft.updatedAtMs < shopOrderLimits.earliestMs ||
+    draft.updatedAtMs > nowMs + shopOrderLimits.futureMs
   )
     return refuse(`change time ${draft.updatedAtMs} is not a plausible time`)
   if (Number.isNaN(Date.parse(draft.placedAt))) return refuse(`placed-at "${draft.placedAt}" is not a date`)
   if (!currencyPattern.test(draft.currency)) return refuse(`currency "${draft.currency}" is not an ISO 4217 code`)
-  if (!finite(draft.totalPaid) || draft.totalPaid < 0 || draft.totalPaid > limits.total)
-    return refuse(`paid total ${draft.totalPaid} is not between 0 and ${limits.total}`)
+  if (!finite(draft.totalPaid) || draft.totalPaid < 0 || draft.totalPaid > shopOrderLimits.total)
+    return refuse(`paid total ${draft.totalPaid} is not between 0 and ${shopOrderLimits.total}`)
   if (draft.lines.length === 0) return refuse("the order has no line to ship")
-  if (draft.lines.length > limits.lines) return refuse(`${draft.lines.length} lines are more than ${limits.lines}`)
+  if (draft.lines.length > shopOrderLimits.lines)
+    return refuse(`${draft.lines.length} lines are more than ${shopOrderLimits.lines}`)
   const country = text(draft.shipTo.country).toUpperCase()
   if (!/^[A-Z]{2}$/.test(country)) return refuse(`ship-to country "${draft.shipTo.country}" is not an ISO 3166 code`)
   const email = text(draft.customer.email)
-  if (!emailPattern.test(email) || email.length > limits.text)
+  if (!emailPattern.test(email) || email.length > shopOrderLimits.text)
     return refuse(`customer e-mail "${email.slice(0, 80)}" is not one address`)
   const shipTo: Address = {
-    name: text(draft.shipTo.name).slice(0, limits.text),
+    name: text(draft.shipTo.name).slice(0, shopOrderLimits.text),
     ...(optionalText(draft.shipTo.company) === undefined
       ? {}
-      : { company: optionalText(draft.shipTo.company)?.slice(0, limits.text) as string }),
-    street1: text(draft.shipTo.street1).slice(0, limits.text),
+      : { company: optionalText(draft.shipTo.company)?.slice(0, shopOrderLimits.text) as string }),
+    street1: text(draft.shipTo.street1).slice(0, shopOrderLimits.text),
     ...(optionalText(draft.shipTo.street2) === undefined
       ? {}
-      : { street2: optionalText(draft.shipTo.street2)?.slice(0, limits.text) as string }),
+      : { street2: optionalText(draft.shipTo.street2)?.slice(0, shopOrderLimits.text) as string }),
     postalCode: text(draft.shipTo.postalCode).slice(0, 20),
-    city: text(draft.shipTo.city).slice(0, limits.text),
+    city: text(draft.shipTo.city).slice(0, shopOrderLimits.text),
     ...(optionalText(draft.shipTo.region) === undefined
       ? {}
-      : { region: optionalText(draft.shipTo.region)?.slice(0, limits.text) as string }),
+      : { region: optionalText(draft.shipTo.region)?.slice(0, shopOrderLimits.text) as string }),
     country
   }
   if (shipTo.name === "" || shipTo.street1 === "" || shipTo.city === "")
@@ -192,10 +196,10 @@ export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings,
     if (!skuPattern.test(sku)) return refuse(`${where} has no usable SKU ("${sku.slice(0, 60)}")`)
     if (line.gtin !== undefined && line.gtin !== "" && !gtinPattern.test(line.gtin))
       return refuse(`${where} has a GTIN "${line.gtin.slice(0, 30)}" of the wrong shape`)
-    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > limits.quantity)
-      return refuse(`${where} quantity ${line.quantity} is not a whole number from 1 to ${limits.quantity}`)
-    if (!finite(line.paidUnitPrice) || line.paidUnitPrice < 0 || line.paidUnitPrice > limits.unitPrice)
-      return refuse(`${where} unit price ${line.paidUnitPrice} is not between 0 and ${limits.unitPrice}`)
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > shopOrderLimits.quantity)
+      return refuse(`${where} quantity ${line.quantity} is not a whole number from 1 to ${shopOrderLimits.quantity}`)
+    if (!finite(line.paidUnitPrice) || line.paidUnitPrice < 0 || line.paidUnitPrice > shopOrderLimits.unitPrice)
+      return refuse(`${where} unit price ${line.paidUnitPrice} is not between 0 and ${shopOrderLimits.unitPrice}`)
     // The shop's own line id (its last path segment: Shopify's GIDs), so a line keeps its id when the shop edits the order.
     const lineId = lineIdFor(line.shopLineId)
     if (lineId === "" || shopLines[lineId] !== undefined) return refuse(`${where} has no line id of its own`)
@@ -225,8 +229,8 @@ export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings,
         brand,
         customer: {
           customerId: `${settings.id}:${draft.customer.shopCustomerId}`.slice(0, 120),
-          firstName: text(draft.customer.firstName).slice(0, limits.text),
-          lastName: text(draft.customer.lastName).slice(0, limits.text),
+          firstName: text(draft.customer.firstName).slice(0, shopOrderLimits.text),
+          lastName: text(draft.customer.lastName).slice(0, shopOrderLimits.text),
           email,
           locale: localeOf(draft.customer.locale, country)
         },

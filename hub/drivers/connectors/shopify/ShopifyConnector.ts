@@ -1,7 +1,7 @@
 /** The Shopify shop connector over its GraphQL Admin API, within its cost-based throttle. */
 import { createAdminApiClient } from "@shopify/admin-api-client"
-import { Effect } from "effect"
-import { Bounds } from "../../../../core/bounds/Bounds.ts"
+import { Effect, Schema } from "effect"
+import { BoundedNumber, Bounds } from "../../../../core/bounds/Bounds.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
@@ -13,13 +13,20 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import {
+  decodeShopAnswer,
+  OpenUnits,
+  OrderMoney,
+  parseShopAnswer,
+  type ShopAnswerDecoder
+} from "../decodeShopAnswer.ts"
 import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches, webhookObject } from "../webhookHmac.ts"
-import { mapShopifyOrder, type ShopifyOrder } from "./mapShopifyOrder.ts"
+import { mapShopifyOrder } from "./mapShopifyOrder.ts"
 import { shopifyQueries } from "./shopifyQueries.ts"
 
 export interface ShopifyCredentials {
@@ -55,6 +62,139 @@ interface Bucket {
 const expectedCost = 250
 
 /**
+ * Points of the throttle as Shopify states them: finite and not below zero (a negative or absurd bucket would have the
+ * connector wait for ever). A million is far beyond the largest bucket Shopify sells.
+ */
+const ThrottlePoints = BoundedNumber(0, 1_000_000)
+
+/**
+ * Every GraphQL answer's frame: its errors and the throttle's state; `data` is read by the operation's own schema once
+ * the errors are dealt with.
+ */
+const decodeFrame = decodeShopAnswer(
+  Schema.Struct({
+    errors: Schema.optional(
+      Schema.Array(
+        Schema.Struct({
+          message: Schema.String,
+          extensions: Schema.optional(Schema.Struct({ code: Schema.optional(Schema.String) }))
+        })
+      )
+    ),
+    extensions: Schema.optional(
+      Schema.Struct({
+        cost: Schema.optional(
+          Schema.Struct({
+            requestedQueryCost: Schema.optional(ThrottlePoints),
+            throttleStatus: Schema.optional(
+              Schema.Struct({ currentlyAvailable: ThrottlePoints, restoreRate: ThrottlePoints })
+            )
+          })
+        )
+      })
+    )
+  })
+)
+
+/** A decoder of an answer's `data` (its fields named from `data`, as the answer holds them). */
+const dataOf = <A>(schema: Schema.Decoder<A>) => decodeShopAnswer(Schema.Struct({ data: schema }))
+
+const UserErrors = Schema.Array(Schema.Struct({ message: Schema.String }))
+
+/** The shop's name (`doctor`). */
+const decodeShop = dataOf(Schema.Struct({ shop: Schema.Struct({ name: Schema.String }) }))
+const decodeWebhooks = dataOf(
+  Schema.Struct({
+    webhookSubscriptions: Schema.Struct({ nodes: Schema.Array(Schema.Struct({ topic: Schema.String })) })
+  })
+)
+/**
+ * An order, or a page of them. The orders stay unknown for `mapShopifyOrder`, which withholds one it cannot read with
+ * the reason: one broken order is quarantined for a person instead of failing every catch-up.
+ */
+const decodeOrder = dataOf(Schema.Struct({ order: Schema.NullOr(Schema.Unknown) }))
+const decodeOrders = dataOf(
+  Schema.Struct({
+    orders: Schema.Struct({
+      pageInfo: Schema.Struct({ hasNextPage: Schema.Boolean, endCursor: Schema.NullOr(Schema.String) }),
+      nodes: Schema.Array(Schema.Unknown)
+    })
+  })
+)
+/** What a fulfillment reads of the order: its fulfillments' tracking numbers and the units its fulfillment orders hold open. */
+const decodeFulfillmentState = dataOf(
+  Schema.Struct({
+    order: Schema.NullOr(
+      Schema.Struct({
+        fulfillments: Schema.Array(
+          Schema.Struct({
+            id: Schema.String,
+            trackingInfo: Schema.Array(Schema.Struct({ number: Schema.NullOr(Schema.String) }))
+          })
+        ),
+        fulfillmentOrders: Schema.Struct({
+          nodes: Schema.Array(
+            Schema.Struct({
+              id: Schema.String,
+              status: Schema.String,
+              lineItems: Schema.Struct({
+                nodes: Schema.Array(
+                  Schema.Struct({
+                    id: Schema.String,
+                    remainingQuantity: OpenUnits,
+                    lineItem: Schema.Struct({ id: Schema.String })
+                  })
+                )
+              })
+            })
+          )
+        })
+      })
+    )
+  })
+)
+const decodeFulfillmentCreate = dataOf(
+  Schema.Struct({
+    fulfillmentCreate: Schema.Struct({
+      fulfillment: Schema.NullOr(Schema.Struct({ id: Schema.String })),
+      userErrors: UserErrors
+    })
+  })
+)
+const decodeTransactions = dataOf(
+  Schema.Struct({
+    order: Schema.NullOr(
+      Schema.Struct({
+        transactions: Schema.Array(
+          Schema.Struct({ id: Schema.String, gateway: Schema.String, kind: Schema.String, status: Schema.String })
+        )
+      })
+    )
+  })
+)
+const decodeRefundCreate = dataOf(
+  Schema.Struct({
+    refundCreate: Schema.Struct({
+      refund: Schema.NullOr(
+        Schema.Struct({
+          id: Schema.String,
+          totalRefundedSet: Schema.Struct({ shopMoney: Schema.Struct({ amount: OrderMoney }) }),
+          transactions: Schema.Struct({
+            nodes: Schema.Array(Schema.Struct({ status: Schema.String, errorCode: Schema.NullOr(Schema.String) }))
+          })
+        })
+      ),
+      userErrors: UserErrors
+    })
+  })
+)
+const decodeOrderUpdate = dataOf(
+  Schema.Struct({
+    orderUpdate: Schema.Struct({ order: Schema.NullOr(Schema.Struct({ id: Schema.String })), userErrors: UserErrors })
+  })
+)
+
+/**
  * Shopify over its GraphQL Admin API, through Shopify's `@shopify/admin-api-client`. Orders come by webhook
  * (orders/create, orders/updated, orders/cancelled: the webhook only names the order, which is then read, so a
  * late webhook never carries an old state in) and by a catch-up query on `updated_at`. Fulfillments go to the
@@ -88,9 +228,17 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
     return Effect.sleep(Math.ceil(((expectedCost - available) / bucket.restoreRate) * 1000))
   })
 
-  /** One GraphQL call: HTTP errors classified, GraphQL errors (THROTTLED first) turned into ShopErrors. */
-  const graphql = <T>(operation: string, variables: Record<string, unknown>) =>
+  /**
+   * One GraphQL call: HTTP errors classified, GraphQL errors (THROTTLED first) turned into ShopErrors, and the data read
+   * by `decode`, each answer named by its operation.
+   */
+  const graphql = <D>(
+    decode: ShopAnswerDecoder<{ readonly data: D }>,
+    operation: string,
+    variables: Record<string, unknown>
+  ) =>
     Effect.gen(function* () {
+      const request = /(?:query|mutation)\s+(\w+)/.exec(operation)?.[1] ?? "a GraphQL operation"
       yield* waitForBucket
       const response = yield* Effect.tryPromise({
         try: () => client.fetch(operation, { variables }),
@@ -99,21 +247,8 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       const text = yield* shopAnswerText(name, response, options.maxAnswerBytes ?? Bounds.maxAnswerBytes)
       if (!response.ok)
         return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"))
-      let body: {
-        data?: T
-        errors?: ReadonlyArray<{ message: string; extensions?: { code?: string } }>
-        extensions?: {
-          cost?: { requestedQueryCost?: number; throttleStatus?: { currentlyAvailable: number; restoreRate: number } }
-        }
-      }
-      try {
-        body = JSON.parse(text)
-      } catch {
-        return yield* new ShopError({
-          reason: "Malformed",
-          message: `${name} answered with something that is not JSON`
-        })
-      }
+      const answer = yield* parseShopAnswer(name, request, text)
+      const body = yield* decodeFrame(name, request, answer)
       const throttle = body.extensions?.cost?.throttleStatus
       if (throttle !== undefined) {
         bucket.available = throttle.currentlyAvailable
@@ -130,17 +265,17 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
           retryAfterMs: Math.max(waitMs, 500)
         })
       }
-      if (errors.length > 0 || body.data === undefined) {
+      if (errors.length > 0 || !isObject(answer) || answer.data === undefined) {
         const message = errors.map((error) => error.message).join("; ") || "no data"
         const denied = errors.some((error) => error.extensions?.code === "ACCESS_DENIED")
         return yield* new ShopError({ reason: denied ? "Unauthorized" : "Rejected", message: `${name}: ${message}` })
       }
-      return body.data
+      return (yield* decode(name, request, answer)).data
     })
 
   const readOrder = (shopOrderId: string) =>
     Effect.gen(function* () {
-      const data = yield* graphql<{ order: ShopifyOrder | null }>(shopifyQueries.order, { id: shopOrderId })
+      const data = yield* graphql(decodeOrder, shopifyQueries.order, { id: shopOrderId })
       return data.order === null ? undefined : mapShopifyOrder(data.order)
     })
 
@@ -157,19 +292,20 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
           ? { since: new Date(sinceMs).toISOString(), after: null, max: new Date(sinceMs).toISOString() }
           : (JSON.parse(cursor) as PollCursor)
       // No skip: the cursor names the last node (UPDATED_AT, id), not an offset; a mid-pass change moves behind it.
-      const data = yield* graphql<{
-        orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ReadonlyArray<ShopifyOrder> }
-      }>(shopifyQueries.orders, { first: 50, after: at.after, query: `updated_at:>='${at.since}'` })
+      const data = yield* graphql(decodeOrders, shopifyQueries.orders, {
+        first: 50,
+        after: at.after,
+        query: `updated_at:>='${at.since}'`
+      })
       const nodes = data.orders.nodes
       // Only a plausible change time moves the cursor (one far ahead would hide every order to come).
       // An entry that is no order (mapped to a withheld one below) has no change time to take.
-      const max = nodes.reduce(
-        (latest, order) =>
-          isObject(order) && plausibleChange(Date.parse(order.updatedAt), nowMs) && order.updatedAt > latest
-            ? order.updatedAt
-            : latest,
-        at.max
-      )
+      const max = nodes.reduce<string>((latest, order) => {
+        const changed = isObject(order) ? order.updatedAt : undefined
+        return typeof changed === "string" && plausibleChange(Date.parse(changed), nowMs) && changed > latest
+          ? changed
+          : latest
+      }, at.max)
       const endCursor = data.orders.pageInfo.endCursor
       // A next page needs orders on this one and a cursor that moves on: a page that points nowhere or back at
       // itself would be read again for ever, and the catch-up would never move past it.
@@ -180,18 +316,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
 
   const fulfill = (push: FulfillmentPush) =>
     Effect.gen(function* () {
-      const data = yield* graphql<{
-        order: {
-          fulfillments: ReadonlyArray<{ id: string; trackingInfo: ReadonlyArray<{ number: string | null }> }>
-          fulfillmentOrders: {
-            nodes: ReadonlyArray<{
-              id: string
-              status: string
-              lineItems: { nodes: ReadonlyArray<{ id: string; remainingQuantity: number; lineItem: { id: string } }> }
-            }>
-          }
-        } | null
-      }>(shopifyQueries.fulfillmentState, { id: push.shopOrderId })
+      const data = yield* graphql(decodeFulfillmentState, shopifyQueries.fulfillmentState, { id: push.shopOrderId })
       if (data.order === null)
         return yield* new ShopError({ reason: "Rejected", message: `${name}: order ${push.shopOrderId} is gone` })
       const existing = data.order.fulfillments.find((fulfillment) =>
@@ -221,9 +346,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
           })
         }
       }
-      const created = yield* graphql<{
-        fulfillmentCreate: { fulfillment: { id: string } | null; userErrors: ReadonlyArray<{ message: string }> }
-      }>(shopifyQueries.fulfillmentCreate, {
+      const created = yield* graphql(decodeFulfillmentCreate, shopifyQueries.fulfillmentCreate, {
         fulfillment: {
           lineItemsByFulfillmentOrder: [...byOrder.entries()].map(([fulfillmentOrderId, items]) => ({
             fulfillmentOrderId,
@@ -250,9 +373,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
 
   const refund = (push: RefundPush) =>
     Effect.gen(function* () {
-      const data = yield* graphql<{
-        order: { transactions: ReadonlyArray<{ id: string; gateway: string; kind: string; status: string }> } | null
-      }>(shopifyQueries.transactions, { id: push.shopOrderId })
+      const data = yield* graphql(decodeTransactions, shopifyQueries.transactions, { id: push.shopOrderId })
       const parent = data.order?.transactions.find(
         (transaction) =>
           (transaction.kind === "SALE" || transaction.kind === "CAPTURE") && transaction.status === "SUCCESS"
@@ -263,16 +384,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
           reason: `${name}: order ${push.shopOrderId} has no paid transaction to refund`
         } satisfies RefundResult
       }
-      const created = yield* graphql<{
-        refundCreate: {
-          refund: {
-            id: string
-            totalRefundedSet: { shopMoney: { amount: string } }
-            transactions: { nodes: ReadonlyArray<{ status: string; errorCode: string | null }> }
-          } | null
-          userErrors: ReadonlyArray<{ message: string }>
-        }
-      }>(shopifyQueries.refundCreate, {
+      const created = yield* graphql(decodeRefundCreate, shopifyQueries.refundCreate, {
         idempotencyKey: push.idempotencyKey,
         input: {
           orderId: push.shopOrderId,
@@ -328,9 +440,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
   const updateAddress = (push: AddressPush) =>
     Effect.gen(function* () {
       const address = yield* outgoingAddress(name, push)
-      const updated = yield* graphql<{
-        orderUpdate: { order: { id: string } | null; userErrors: ReadonlyArray<{ field?: unknown; message: string }> }
-      }>(shopifyQueries.orderUpdate, {
+      const updated = yield* graphql(decodeOrderUpdate, shopifyQueries.orderUpdate, {
         input: {
           id: push.shopOrderId,
           shippingAddress: {
@@ -390,7 +500,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
 
   const check = Effect.gen(function* () {
     const checks: Array<ConnectorCheck> = []
-    const shop = yield* Effect.result(graphql<{ shop: { name: string } }>(shopifyQueries.shop, {}))
+    const shop = yield* Effect.result(graphql(decodeShop, shopifyQueries.shop, {}))
     if (shop._tag === "Failure") {
       const reachable = shop.failure.reason !== "Unavailable" && shop.failure.reason !== "Malformed"
       checks.push({ name: "reachable", ok: reachable, detail: reachable ? name : shop.failure.message })
@@ -399,9 +509,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
     }
     checks.push({ name: "reachable", ok: true, detail: name })
     checks.push({ name: "authenticated", ok: true, detail: `shop "${shop.success.shop.name}"` })
-    const hooks = yield* Effect.result(
-      graphql<{ webhookSubscriptions: { nodes: ReadonlyArray<{ topic: string }> } }>(shopifyQueries.webhooks, {})
-    )
+    const hooks = yield* Effect.result(graphql(decodeWebhooks, shopifyQueries.webhooks, {}))
     const topics = hooks._tag === "Success" ? hooks.success.webhookSubscriptions.nodes.map((node) => node.topic) : []
     const missing = ["ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED"].filter((topic) => !topics.includes(topic))
     checks.push({

@@ -101,12 +101,11 @@ const shopifyOrderProblem = (order: Readonly<Record<string, unknown>>) =>
  * Shopify's order in the shop-neutral shape; numbers stay as Shopify wrote them for mapShopOrder to check. An order
  * without the parts the mapping needs is withheld with the part named.
  */
-export const mapShopifyOrder = (order: ShopifyOrder): ShopOrderDraft => {
-  const raw: unknown = order
+export const mapShopifyOrder = (raw: unknown): ShopOrderDraft => {
   if (!isObject(raw)) return unreadableOrder(undefined, Number.NaN, `the order is ${what(raw)}, not an object`)
   const problem = shopifyOrderProblem(raw)
   return problem === undefined
-    ? mapCheckedShopifyOrder(order)
+    ? mapCheckedShopifyOrder(raw as unknown as ShopifyOrder)
     : unreadableOrder(raw.id, typeof raw.updatedAt === "string" ? Date.parse(raw.updatedAt) : Number.NaN, problem)
 }
 

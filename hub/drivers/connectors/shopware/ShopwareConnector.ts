@@ -1,7 +1,7 @@
 /** The Shopware 6 shop connector over its Admin API. */
 import { createHash } from "node:crypto"
-import { Effect } from "effect"
-import { Bounds } from "../../../../core/bounds/Bounds.ts"
+import { Effect, Schema } from "effect"
+import { Bounds, Counter } from "../../../../core/bounds/Bounds.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
@@ -13,13 +13,14 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { decodeShopAnswer, parseShopAnswer, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches, webhookObject } from "../webhookHmac.ts"
-import { mapShopwareOrder, orderAssociations, type ShopwareOrder } from "./mapShopwareOrder.ts"
+import { mapShopwareOrder, orderAssociations } from "./mapShopwareOrder.ts"
 
 export interface ShopwareCredentials {
   /** An integration's access key id and secret (Admin API, grant type client_credentials). */
@@ -43,6 +44,65 @@ export interface ShopwareOptions {
 
 /** Shopware ids are 32 hex digits; one made from the idempotency key names the same refund on every retry. */
 const idFor = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 32)
+
+/** An id from an answer goes into a later request's path, or names an entity in its body, only as Shopware makes them. */
+const ShopwareId = Schema.String.check(
+  Schema.isPattern(/^[0-9a-f]{32}$/, { expected: "a Shopware id (32 lower-case hex digits)" })
+)
+
+/** An entity's state machine state (the association asked for); null when the shop has none for it. */
+const StateOf = Schema.NullOr(Schema.Struct({ technicalName: Schema.String }))
+
+/**
+ * The Admin API's search answer (`POST /api/search/<entity>`), its entities decoded by `entity`. The orders themselves
+ * stay unknown for `mapShopwareOrder`, which withholds an order it cannot read with the reason: one broken order is
+ * quarantined for a person instead of failing every catch-up.
+ */
+const SearchAnswer = <A>(entity: Schema.Decoder<A>) =>
+  Schema.Struct({ total: Schema.optional(Counter), data: Schema.Array(entity) })
+
+/**
+ * The OAuth token answer: a token that goes into the Authorization header as it is (visible ASCII, no line break) and
+ * its lifetime in seconds.
+ */
+const decodeToken = decodeShopAnswer(
+  Schema.Struct({
+    access_token: Schema.String.check(Schema.isPattern(/^[\x21-\x7e]{1,8192}$/, { expected: "a bearer token" })),
+    expires_in: Schema.Finite.check(Schema.isGreaterThan(0))
+  })
+)
+const decodeOrderSearch = decodeShopAnswer(SearchAnswer(Schema.Unknown))
+/** What a fulfillment reads of the order: its deliveries' ids, tracking codes and states. */
+const decodeDeliverySearch = decodeShopAnswer(
+  SearchAnswer(
+    Schema.Struct({
+      deliveries: Schema.Array(
+        Schema.Struct({ id: ShopwareId, trackingCodes: Schema.Array(Schema.String), stateMachineState: StateOf })
+      )
+    })
+  )
+)
+/** What an address correction reads of the order: the first delivery's address id and country. */
+const decodeDeliveryAddressSearch = decodeShopAnswer(
+  SearchAnswer(
+    Schema.Struct({
+      deliveries: Schema.Array(
+        Schema.Struct({
+          shippingOrderAddressId: Schema.optional(ShopwareId),
+          shippingOrderAddress: Schema.NullOr(
+            Schema.Struct({ country: Schema.NullOr(Schema.Struct({ iso: Schema.String })) })
+          )
+        })
+      )
+    })
+  )
+)
+const decodeCaptureSearch = decodeShopAnswer(SearchAnswer(Schema.Struct({ id: ShopwareId })))
+const decodeRefundSearch = decodeShopAnswer(SearchAnswer(Schema.Struct({ stateMachineState: StateOf })))
+const decodeWebhookSearch = decodeShopAnswer(
+  SearchAnswer(Schema.Struct({ eventName: Schema.String, url: Schema.String, active: Schema.Boolean }))
+)
+const decodeVersion = decodeShopAnswer(Schema.Struct({ version: Schema.String }))
 
 const price = (cents: number, quantity: number) => ({
   unitPrice: cents / 100 / quantity,
@@ -92,14 +152,7 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       if (!response.ok)
         return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"))
       if (text.trim() === "") return undefined
-      return yield* Effect.try({
-        try: (): unknown => JSON.parse(text),
-        catch: () =>
-          new ShopError({
-            reason: "Malformed",
-            message: `${name}: ${method} ${path} answered with something that is not JSON`
-          })
-      })
+      return yield* parseShopAnswer(name, `${method} ${path}`, text)
     })
 
   /** The token of the OAuth client-credentials grant, fetched anew a minute before Shopware lets it run out. */
@@ -115,21 +168,15 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       },
       undefined
     )
-    const token = isObject(answer) ? answer.access_token : undefined
-    const lifetimeSeconds = isObject(answer) ? answer.expires_in : undefined
-    if (typeof token !== "string" || token === "" || typeof lifetimeSeconds !== "number" || !(lifetimeSeconds > 0)) {
-      return yield* new ShopError({
-        reason: "Malformed",
-        message: `${name}: the token request answered without an access token and its lifetime`
-      })
-    }
-    session = { token, renewAtMs: Date.now() + lifetimeSeconds * 1000 - 60_000 }
-    return token
+    const granted = yield* decodeToken(name, "POST /oauth/token", answer)
+    session = { token: granted.access_token, renewAtMs: Date.now() + granted.expires_in * 1000 - 60_000 }
+    return granted.access_token
   })
 
-  const call = <T>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown) =>
+  /** A call to the Admin API with the integration's token; its answer (parsed JSON) is for a decoder to read. */
+  const call = (method: "GET" | "POST" | "PATCH", path: string, body?: unknown) =>
     Effect.gen(function* () {
-      const answer = yield* send(method, path, body, yield* accessToken).pipe(
+      return yield* send(method, path, body, yield* accessToken).pipe(
         // A refused token is fetched anew on the next call instead of being kept until it runs out.
         Effect.tapError((error) =>
           Effect.sync(() => {
@@ -137,7 +184,6 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
           })
         )
       )
-      return answer as T
     }).pipe(
       // A slow token request and a slow call count against one timeout.
       Effect.timeoutOrElse({
@@ -149,28 +195,23 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       })
     )
 
-  const searchOrders = (criteria: Record<string, unknown>) =>
-    Effect.flatMap(
-      call<{ total?: number; data: ReadonlyArray<ShopwareOrder> } | null>("POST", "/search/order", {
-        ...criteria,
-        associations: orderAssociations,
-        "total-count-mode": 1
-      }),
-      (result) =>
-        isObject(result) && Array.isArray(result.data)
-          ? Effect.succeed(result)
-          : Effect.fail(
-              new ShopError({ reason: "Malformed", message: `${name}: the order search answered without a data list` })
-            )
+  /** `POST /search/<entity>` with `criteria`, its answer read by `decode`. */
+  const search = <A>(entity: string, criteria: Record<string, unknown>, decode: ShopAnswerDecoder<A>) =>
+    Effect.flatMap(call("POST", `/search/${entity}`, criteria), (answer) =>
+      decode(name, `POST /search/${entity}`, answer)
     )
 
-  const orderById = (shopOrderId: string) =>
-    Effect.map(searchOrders({ ids: [shopOrderId], limit: 1 }), (result) => result.data[0])
+  /** The orders the criteria find, with the associations the mapping reads, their answer read by `decode`. */
+  const findOrders = <A>(criteria: Record<string, unknown>, decode: ShopAnswerDecoder<A>) =>
+    search("order", { ...criteria, associations: orderAssociations, "total-count-mode": 1 }, decode)
+
+  /** The orders the criteria find, each for `mapShopwareOrder`. */
+  const searchOrders = (criteria: Record<string, unknown>) => findOrders(criteria, decodeOrderSearch)
 
   const readOrder = (shopOrderId: string) =>
     Effect.gen(function* () {
       if (!/^[0-9a-f]{32}$/.test(shopOrderId)) return undefined
-      const order = yield* orderById(shopOrderId)
+      const order = (yield* searchOrders({ ids: [shopOrderId], limit: 1 })).data[0]
       return order === undefined ? undefined : mapShopwareOrder(order)
     })
 
@@ -257,10 +298,10 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
 
   const fulfill = (push: FulfillmentPush) =>
     Effect.gen(function* () {
-      const order = yield* orderById(push.shopOrderId)
-      const delivery = order?.deliveries[0]
-      // The delivery's id goes into the request's path: only an id as Shopware makes them.
-      if (order === undefined || delivery === undefined || !/^[0-9a-f]{32}$/.test(delivery.id)) {
+      // The delivery's id goes into the requests' paths: the answer is decoded with it as a Shopware id.
+      const found = yield* findOrders({ ids: [push.shopOrderId], limit: 1 }, decodeDeliverySearch)
+      const delivery = found.data[0]?.deliveries[0]
+      if (delivery === undefined) {
         return yield* new ShopError({
           reason: "Rejected",
           message: `${name}: order ${push.shopOrderId} has no delivery`
@@ -284,10 +325,10 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
 
   const refundState = (refundId: string) =>
     Effect.map(
-      call<{ data: ReadonlyArray<{ id: string; stateMachineState: { technicalName: string } | null }> }>(
-        "POST",
-        "/search/order-transaction-capture-refund",
-        { ids: [refundId], associations: { stateMachineState: {} } }
+      search(
+        "order-transaction-capture-refund",
+        { ids: [refundId], associations: { stateMachineState: {} } },
+        decodeRefundSearch
       ),
       (result) => result.data[0]
     )
@@ -297,10 +338,10 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       const refundId = idFor(push.idempotencyKey)
       let existing = yield* refundState(refundId)
       if (existing === undefined) {
-        const captures = yield* call<{ data: ReadonlyArray<{ id: string; orderTransactionId: string }> }>(
-          "POST",
-          "/search/order-transaction-capture",
-          { filter: [{ type: "equals", field: "transaction.orderId", value: push.shopOrderId }], limit: 1 }
+        const captures = yield* search(
+          "order-transaction-capture",
+          { filter: [{ type: "equals", field: "transaction.orderId", value: push.shopOrderId }], limit: 1 },
+          decodeCaptureSearch
         )
         const capture = captures.data[0]
         if (capture === undefined) {
@@ -348,15 +389,11 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
   const updateAddress = (push: AddressPush) =>
     Effect.gen(function* () {
       const address = yield* outgoingAddress(name, push)
-      const order = yield* orderById(push.shopOrderId)
-      const delivery = order?.deliveries[0]
+      // The address id goes into the request's path: the answer is decoded with it as a Shopware id.
+      const found = yield* findOrders({ ids: [push.shopOrderId], limit: 1 }, decodeDeliveryAddressSearch)
+      const delivery = found.data[0]?.deliveries[0]
       const addressId = delivery?.shippingOrderAddressId
-      if (
-        order === undefined ||
-        delivery === undefined ||
-        addressId === undefined ||
-        !/^[0-9a-f]{32}$/.test(addressId)
-      ) {
+      if (delivery === undefined || addressId === undefined) {
         return yield* new ShopError({
           reason: "Rejected",
           message: `${name}: order ${push.shopOrderId} has no delivery address to correct`
@@ -417,7 +454,9 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
 
   const check = Effect.gen(function* () {
     const checks: Array<ConnectorCheck> = []
-    const version = yield* Effect.result(call<{ version: string }>("GET", "/_info/version"))
+    const version = yield* Effect.result(
+      Effect.flatMap(call("GET", "/_info/version"), (answer) => decodeVersion(name, "GET /_info/version", answer))
+    )
     if (version._tag === "Failure") {
       const reachable = version.failure.reason !== "Unavailable" && version.failure.reason !== "Malformed"
       checks.push({ name: "reachable", ok: reachable, detail: reachable ? name : version.failure.message })
@@ -426,11 +465,7 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
     }
     checks.push({ name: "reachable", ok: true, detail: `${name} (Shopware ${version.success.version})` })
     checks.push({ name: "authenticated", ok: true, detail: "integration credentials accepted" })
-    const hooks = yield* Effect.result(
-      call<{ data: ReadonlyArray<{ eventName: string; url: string; active: boolean }> }>("POST", "/search/webhook", {
-        limit: 100
-      })
-    )
+    const hooks = yield* Effect.result(search("webhook", { limit: 100 }, decodeWebhookSearch))
     const active = hooks._tag === "Success" ? hooks.success.data.filter((hook) => hook.active) : []
     const forOrders = active.filter(
       (hook) =>

@@ -73,14 +73,14 @@ export const orderAssociations = {
 const paidStates = new Set(["paid", "paid_partially", "authorized", "refunded_partially", "refunded"])
 
 /**
- * Shopware's order in the shop-neutral shape. A promotion is a line of its own with a negative price: it is spread
- * over the product lines in proportion to their totals, so each unit carries its share of the discount.
+ * Shopware's order (an entry of the shop's answer, as it came) in the shop-neutral shape. A promotion is a line of its
+ * own with a negative price: it is spread over the product lines in proportion to their totals, so each unit carries
+ * its share of the discount.
  */
-export const mapShopwareOrder = (order: ShopwareOrder): ShopOrderDraft => {
-  const raw: unknown = order
+export const mapShopwareOrder = (raw: unknown): ShopOrderDraft => {
   if (!isObject(raw)) return unreadableOrder(undefined, Number.NaN, `the order is ${what(raw)}, not an object`)
   const problem = shopwareOrderProblem(raw)
-  if (problem === undefined) return mapCheckedShopwareOrder(order)
+  if (problem === undefined) return mapCheckedShopwareOrder(raw as unknown as ShopwareOrder)
   const changed = raw.updatedAt ?? raw.createdAt
   return unreadableOrder(raw.id, typeof changed === "string" ? Date.parse(changed) : Number.NaN, problem)
 }

@@ -97,6 +97,12 @@ describe("the generic signed webhook connector's push answers", () => {
 
   it("takes a 2xx answer that is not a JSON object as a Malformed answer to retry, never as a crash", async () => {
     const answers = ["OK", "null", "[]", '{"id":']
+    const problems = [
+      "answered with something that is not JSON",
+      "cannot be used: the answer: Expected object",
+      "cannot be used: the answer: Expected object",
+      "answered with something that is not JSON"
+    ]
     let next = 0
     const server = createServer((request, response) => {
       request.resume()
@@ -112,15 +118,16 @@ describe("the generic signed webhook connector's push answers", () => {
         toleranceMs: 300_000
       })
       for (next = 0; next < answers.length; next++) {
-        const calls: ReadonlyArray<Effect.Effect<unknown, ShopError>> = [
-          connector.fulfill(fulfillment),
-          connector.refund(refund),
-          connector.updateAddress(push)
+        const calls: ReadonlyArray<readonly [string, Effect.Effect<unknown, ShopError>]> = [
+          ["/fulfillments", connector.fulfill(fulfillment)],
+          ["/refunds", connector.refund(refund)],
+          ["/addresses", connector.updateAddress(push)]
         ]
-        for (const call of calls) {
+        for (const [path, call] of calls) {
           const failure = await Effect.runPromise(Effect.flip(call))
           expect(failure).toMatchObject({ _tag: "ShopError", reason: "Malformed" })
-          expect(failure.message).toContain("not a JSON object")
+          expect(failure.message).toContain(`POST ${path}`)
+          expect(failure.message).toContain(problems[next])
         }
       }
     } finally {

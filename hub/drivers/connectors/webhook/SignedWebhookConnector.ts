@@ -1,7 +1,7 @@
 /** The generic shop connector: orders arrive as signed webhooks, pushes go out the same way. */
 import { createHmac, timingSafeEqual } from "node:crypto"
 import { Effect, Schema } from "effect"
-import { Bounds } from "../../../../core/bounds/Bounds.ts"
+import { Bounds, IdText } from "../../../../core/bounds/Bounds.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
@@ -13,6 +13,7 @@ import {
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
+import { decodeShopAnswer, parseShopAnswer, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
@@ -113,10 +114,26 @@ export const signBody = (secret: string, timestamp: string, body: string | Uint8
   `sha256=${createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex")}`
 
 const decodeOrder = Schema.decodeUnknownEffect(Schema.fromJsonString(GenericShopOrder))
-const decodePage = Schema.decodeUnknownEffect(
-  Schema.fromJsonString(
-    Schema.Struct({ orders: Schema.Array(GenericShopOrder), cursor: Schema.String, more: Schema.Boolean })
-  )
+
+/** The shop's catch-up page (README, "Generic signed webhook"). */
+const decodePage = decodeShopAnswer(
+  Schema.Struct({ orders: Schema.Array(GenericShopOrder), cursor: Schema.String, more: Schema.Boolean })
+)
+/** A push's answer, as the README asks the shop for it: what it calls the fulfillment or address, if anything. */
+const decodeFulfilled = decodeShopAnswer(
+  Schema.Struct({ id: Schema.optional(IdText), alreadyThere: Schema.optional(Schema.Boolean) })
+)
+const decodeAddressed = decodeShopAnswer(Schema.Struct({ id: Schema.optional(IdText) }))
+/**
+ * A refund's answer: `{status: "issued", id}` or `{status: "failed", reason}`. Money counts as paid out only when the
+ * shop says so: an answer without its status is no refund.
+ */
+const decodeRefunded = decodeShopAnswer(
+  Schema.Struct({
+    status: Schema.Literals(["issued", "failed"]),
+    id: Schema.optional(IdText),
+    reason: Schema.optional(Schema.String)
+  })
 )
 
 /**
@@ -159,24 +176,24 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
     })
 
   /**
-   * A push's answer as a JSON object; an empty answer is an empty object (the shop acted and named nothing). Anything
-   * else is `Malformed`: the push is sent again with the same key, and the Shop card names the answer.
+   * A request's answer as `decode` reads it; an empty answer is an empty object (the shop acted and named nothing).
+   * Anything else that does not decode is `Malformed`: the push is sent again with the same key, and the Shop card
+   * names the request and what is wrong.
    */
-  const answerObject = (path: string, text: string): Effect.Effect<Readonly<Record<string, unknown>>, ShopError> => {
-    const malformed = new ShopError({
-      reason: "Malformed",
-      message: `${name}: ${path} answered with something that is not a JSON object: ${text.replace(/\s+/g, " ").slice(0, 100)}`
+  const answer = <A>(
+    decode: ShopAnswerDecoder<A>,
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    idempotencyKey?: string
+  ) =>
+    Effect.gen(function* () {
+      const text = yield* request(method, path, body, idempotencyKey)
+      // Named without its query: the catch-up's cursor is the shop's own text, of any length.
+      const named = `${method} ${path.split("?")[0]}`
+      const parsed = yield* parseShopAnswer(name, named, text.trim() === "" ? "{}" : text)
+      return yield* decode(name, named, parsed)
     })
-    let body: unknown
-    try {
-      body = JSON.parse(text || "{}")
-    } catch {
-      return Effect.fail(malformed)
-    }
-    return body !== null && typeof body === "object" && !Array.isArray(body)
-      ? Effect.succeed(body as Readonly<Record<string, unknown>>)
-      : Effect.fail(malformed)
-  }
 
   const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
     Effect.gen(function* () {
@@ -210,11 +227,11 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
         ? Effect.succeed({ orders: [], cursor: cursor ?? "", more: false })
         : Effect.gen(function* () {
             // The shop pages with its own cursor; the README asks it for a position (change time, id), not an offset.
-            const text = yield* request("GET", `/orders?since=${encodeURIComponent(cursor ?? "")}`, undefined)
-            const page = yield* decodePage(text).pipe(
-              Effect.mapError(
-                (issue) => new ShopError({ reason: "Malformed", message: `${name}: ${issue.message.slice(0, 300)}` })
-              )
+            const page = yield* answer(
+              decodePage,
+              "GET",
+              `/orders?since=${encodeURIComponent(cursor ?? "")}`,
+              undefined
             )
             // A next page needs orders on this one and a cursor that moves on: otherwise the same page would be
             // asked for again for ever, and the catch-up would never move past it.
@@ -223,26 +240,20 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
           }),
     fulfill: (push: FulfillmentPush) =>
       Effect.gen(function* () {
-        const body = yield* answerObject(
-          "/fulfillments",
-          yield* request("POST", "/fulfillments", push, push.idempotencyKey)
-        )
-        return {
-          shopFulfillmentId: typeof body.id === "string" ? body.id.slice(0, 200) : push.idempotencyKey,
-          alreadyThere: body.alreadyThere === true
-        }
+        const body = yield* answer(decodeFulfilled, "POST", "/fulfillments", push, push.idempotencyKey)
+        return { shopFulfillmentId: body.id ?? push.idempotencyKey, alreadyThere: body.alreadyThere === true }
       }),
     refund: (push: RefundPush) =>
       Effect.gen(function* () {
-        const body = yield* answerObject("/refunds", yield* request("POST", "/refunds", push, push.idempotencyKey))
+        const body = yield* answer(decodeRefunded, "POST", "/refunds", push, push.idempotencyKey)
         return body.status === "failed"
           ? ({
               status: "failed",
-              reason: typeof body.reason === "string" ? body.reason.slice(0, 1000) : "the shop refused the refund"
+              reason: body.reason?.slice(0, 1000) ?? "the shop refused the refund"
             } satisfies RefundResult)
           : ({
               status: "issued",
-              shopRefundId: typeof body.id === "string" ? body.id.slice(0, 200) : push.idempotencyKey,
+              shopRefundId: body.id ?? push.idempotencyKey,
               amountCents: push.amountCents
             } satisfies RefundResult)
       }),
@@ -251,14 +262,14 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
     updateAddress: (push: AddressPush) =>
       Effect.gen(function* () {
         const address = yield* outgoingAddress(name, push)
-        const text = yield* request(
+        const body = yield* answer(
+          decodeAddressed,
           "POST",
           "/addresses",
           { orderId: push.orderId, shopOrderId: push.shopOrderId, shipTo: push.shipTo, address },
           push.idempotencyKey
         )
-        const body = yield* answerObject("/addresses", text)
-        return { shopAddressId: typeof body.id === "string" ? body.id.slice(0, 200) : push.shopOrderId }
+        return { shopAddressId: body.id ?? push.shopOrderId }
       }),
     check: Effect.gen(function* () {
       if (options.shopUrl === undefined) {

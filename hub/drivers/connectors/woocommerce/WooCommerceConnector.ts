@@ -1,6 +1,6 @@
 /** The WooCommerce shop connector over its REST API. */
 import WooCommerceRestApiModule from "@woocommerce/woocommerce-rest-api"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { Bounds } from "../../../../core/bounds/Bounds.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
@@ -13,13 +13,14 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { decodeShopAnswer, OrderMoney, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { answerTooLarge } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches, webhookObject } from "../webhookHmac.ts"
-import { gmt, mapWooOrder, type WooOrder } from "./mapWooOrder.ts"
+import { gmt, mapWooOrder, WooId } from "./mapWooOrder.ts"
 
 export interface WooCommerceCredentials {
   readonly consumerKey: string
@@ -56,6 +57,25 @@ const WooCommerceRestApi =
 
 const fulfillmentMeta = (parcelId: string) => `_packbench_fulfillment_${parcelId}`
 const refundKeyMeta = "_packbench_idempotency_key"
+
+const Meta = Schema.Array(Schema.Struct({ key: Schema.String, value: Schema.Unknown }))
+
+/**
+ * A catch-up page: a list of orders. The orders stay unknown for `mapWooOrder`, which withholds one it cannot read with
+ * the reason: one broken order is quarantined for a person instead of failing every catch-up.
+ */
+const decodeOrderPage = decodeShopAnswer(Schema.Array(Schema.Unknown))
+/** What a fulfillment reads of the order: its meta entries (one per parcel pushed), and its notes. */
+const decodeOrderMeta = decodeShopAnswer(Schema.Struct({ meta_data: Meta }))
+const decodeNotes = decodeShopAnswer(Schema.Array(Schema.Struct({ note: Schema.String })))
+/** The order's refunds (each carries the key it was made with in its meta), and one just made. */
+const decodeRefunds = decodeShopAnswer(Schema.Array(Schema.Struct({ id: WooId, amount: OrderMoney, meta_data: Meta })))
+const decodeRefund = decodeShopAnswer(Schema.Struct({ id: WooId, amount: OrderMoney }))
+/** The order as stored after an address update: the fields the update is checked by. */
+const decodeStoredShipping = decodeShopAnswer(
+  Schema.Struct({ id: WooId, shipping: Schema.Struct({ address_1: Schema.String, postcode: Schema.String }) })
+)
+const decodeWebhooks = decodeShopAnswer(Schema.Array(Schema.Struct({ topic: Schema.String, status: Schema.String })))
 
 /**
  * WooCommerce over its REST API (wc/v3) through `@woocommerce/woocommerce-rest-api` (Basic auth over HTTPS, OAuth
@@ -110,6 +130,27 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       return response
     })
 
+  /** A call's answer as `decode` reads it, named by the method and endpoint. */
+  const answer = <A>(
+    decode: ShopAnswerDecoder<A>,
+    method: "get" | "post" | "put",
+    endpoint: string,
+    body?: unknown,
+    params?: Record<string, unknown>
+  ) =>
+    Effect.flatMap(call(method, endpoint, body, params), (response) =>
+      decode(name, `${method.toUpperCase()} ${endpoint}`, response.data)
+    )
+
+  /**
+   * The order's endpoint. Its id came from an answer (as the hub stored it) and goes into the path only as WooCommerce
+   * makes them; any other is the push refused with why, never a request.
+   */
+  const orderEndpoint = (shopOrderId: string) =>
+    /^[1-9]\d{0,15}$/.test(shopOrderId)
+      ? Effect.succeed(`orders/${shopOrderId}`)
+      : Effect.fail(new ShopError({ reason: "Rejected", message: `${name}: ${shopOrderId} is no order id` }))
+
   const readOrder = (shopOrderId: string) =>
     Effect.gen(function* () {
       if (!/^\d+$/.test(shopOrderId)) return undefined
@@ -118,7 +159,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
         if (found.failure.reason === "Rejected" && found.failure.message.includes(" 404")) return undefined
         return yield* found.failure
       }
-      return mapWooOrder(found.success.data as WooOrder)
+      return mapWooOrder(found.success.data)
     })
 
   /**
@@ -146,10 +187,10 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
         per_page: 50,
         page: at.page
       })
-      const orders = response.data as ReadonlyArray<WooOrder>
+      const orders = yield* decodeOrderPage(name, "GET orders", response.data)
       // Only a plausible change time moves the cursor: one order with a broken date or one far ahead (quarantined
       // by the hub) must not make the next catch-up start from a time that is none, or after every order to come.
-      const maxMs = orders.reduce((latest, order) => {
+      const maxMs = orders.reduce<number>((latest, order) => {
         // An entry that is no order (mapped to a withheld one below) has no change time to take.
         if (!isObject(order)) return latest
         const modified = gmt(order.date_modified_gmt)
@@ -179,22 +220,21 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
 
   const fulfill = (push: FulfillmentPush) =>
     Effect.gen(function* () {
-      const order = (yield* call("get", `orders/${push.shopOrderId}`)).data as WooOrder & {
-        readonly meta_data: ReadonlyArray<{ key: string; value: unknown }>
-      }
+      const endpoint = yield* orderEndpoint(push.shopOrderId)
+      const order = yield* answer(decodeOrderMeta, "get", endpoint)
       if (order.meta_data.some((meta) => meta.key === fulfillmentMeta(push.parcelId))) {
         return { shopFulfillmentId: `${push.shopOrderId}/${push.parcelId}`, alreadyThere: true }
       }
       const marker = `[packbench ${push.parcelId}]`
-      const notes = (yield* call("get", `orders/${push.shopOrderId}/notes`)).data as ReadonlyArray<{ note: string }>
+      const notes = yield* answer(decodeNotes, "get", `${endpoint}/notes`)
       if (!notes.some((note) => note.note.includes(marker))) {
         const units = push.lines.map((line) => `${line.quantity}× ${line.shopLineId}`).join(", ")
-        yield* call("post", `orders/${push.shopOrderId}/notes`, {
+        yield* call("post", `${endpoint}/notes`, {
           note: `Shipped with ${push.carrierName}: ${push.trackingNumber}${push.trackingUrl === undefined ? "" : ` ${push.trackingUrl}`} (${units}) ${marker}`,
           customer_note: false
         })
       }
-      yield* call("put", `orders/${push.shopOrderId}`, {
+      yield* call("put", endpoint, {
         ...(push.completesOrder ? { status: options.completedStatus } : {}),
         meta_data: [
           {
@@ -218,9 +258,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
   const updateAddress = (push: AddressPush) =>
     Effect.gen(function* () {
       const address = yield* outgoingAddress(name, push)
-      if (!/^\d+$/.test(push.shopOrderId)) {
-        return yield* new ShopError({ reason: "Rejected", message: `${name}: ${push.shopOrderId} is no order id` })
-      }
+      const endpoint = yield* orderEndpoint(push.shopOrderId)
       const shipping = {
         first_name: address.firstName,
         last_name: address.lastName,
@@ -232,11 +270,8 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
         postcode: address.postalCode,
         country: address.country
       }
-      const stored = (yield* call("put", `orders/${push.shopOrderId}`, { shipping })).data as {
-        readonly id?: number
-        readonly shipping?: Readonly<Record<string, unknown>>
-      }
-      if (stored.shipping?.address_1 !== shipping.address_1 || stored.shipping?.postcode !== shipping.postcode) {
+      const stored = yield* answer(decodeStoredShipping, "put", endpoint, { shipping })
+      if (stored.shipping.address_1 !== shipping.address_1 || stored.shipping.postcode !== shipping.postcode) {
         // The shop answered and kept the old address (a plugin that locks it, say): a refusal for a manager, not an
         // outage to retry for ever.
         return yield* new ShopError({
@@ -244,17 +279,13 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
           message: `${name}: order ${push.shopOrderId} did not take the new shipping address`
         })
       }
-      return { shopAddressId: String(stored.id ?? push.shopOrderId) }
+      return { shopAddressId: String(stored.id) }
     })
 
   const refund = (push: RefundPush) =>
     Effect.gen(function* () {
-      const existing = (yield* call("get", `orders/${push.shopOrderId}/refunds`, undefined, { per_page: 100 }))
-        .data as ReadonlyArray<{
-        id: number
-        amount: string
-        meta_data: ReadonlyArray<{ key: string; value: unknown }>
-      }>
+      const endpoint = yield* orderEndpoint(push.shopOrderId)
+      const existing = yield* answer(decodeRefunds, "get", `${endpoint}/refunds`, undefined, { per_page: 100 })
       const done = existing.find((entry) =>
         entry.meta_data.some((meta) => meta.key === refundKeyMeta && meta.value === push.idempotencyKey)
       )
@@ -266,7 +297,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
         } satisfies RefundResult
       }
       const created = yield* Effect.result(
-        call("post", `orders/${push.shopOrderId}/refunds`, {
+        call("post", `${endpoint}/refunds`, {
           amount: decimal(push.amountCents),
           reason: push.note,
           api_refund: true,
@@ -284,7 +315,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
           return { status: "failed", reason: created.failure.message } satisfies RefundResult
         return yield* created.failure
       }
-      const body = created.success.data as { id: number; amount: string }
+      const body = yield* decodeRefund(name, `POST ${endpoint}/refunds`, created.success.data)
       return {
         status: "issued",
         shopRefundId: String(body.id),
@@ -315,7 +346,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       if (typeof order.id !== "number")
         return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order", signed: true }))
       const deliveryId = webhook.headers["x-wc-webhook-delivery-id"]
-      const draft = topic === "order.deleted" ? undefined : mapWooOrder(order as unknown as WooOrder)
+      const draft = topic === "order.deleted" ? undefined : mapWooOrder(order)
       return Effect.succeed([
         {
           deliveryId:
@@ -328,7 +359,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
 
   const check = Effect.gen(function* () {
     const checks: Array<ConnectorCheck> = []
-    const hooks = yield* Effect.result(call("get", "webhooks", undefined, { per_page: 100 }))
+    const hooks = yield* Effect.result(answer(decodeWebhooks, "get", "webhooks", undefined, { per_page: 100 }))
     if (hooks._tag === "Failure") {
       const reachable = hooks.failure.reason !== "Unavailable" && hooks.failure.reason !== "Malformed"
       checks.push({ name: "reachable", ok: reachable, detail: reachable ? name : hooks.failure.message })
@@ -337,9 +368,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
     }
     checks.push({ name: "reachable", ok: true, detail: name })
     checks.push({ name: "authenticated", ok: true, detail: "consumer key accepted" })
-    const active = (hooks.success.data as ReadonlyArray<{ topic: string; status: string }>)
-      .filter((hook) => hook.status === "active")
-      .map((hook) => hook.topic)
+    const active = hooks.success.filter((hook) => hook.status === "active").map((hook) => hook.topic)
     const missing = ["order.created", "order.updated"].filter((topic) => !active.includes(topic))
     checks.push({
       name: "webhook registered",

@@ -1,4 +1,6 @@
 /** Maps a WooCommerce order into the shop-neutral order shape. */
+import { Schema } from "effect"
+import { Bounds } from "../../../../core/bounds/Bounds.ts"
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
 import { firstProblem, isObject, needList, needObject, unreadableOrder, what } from "../orderShape.ts"
 
@@ -42,12 +44,19 @@ export interface WooOrder {
   readonly meta_data: ReadonlyArray<WooMeta>
 }
 
+/**
+ * WooCommerce's ids (orders, refunds, line items) are positive whole numbers. An order's goes into the paths of the
+ * pushes for it: an order with any other is withheld, and a refund's is read as one or the answer is malformed.
+ */
+export const WooId = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Bounds.maxCounter }))
+const isWooId = Schema.is(WooId)
+
 /** Epoch ms of a date WooCommerce wrote in GMT (without a zone); NaN for anything that is not a date. */
-export const gmt = (text: string | null) =>
+export const gmt = (text: unknown) =>
   typeof text !== "string" ? Number.NaN : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`)
 
 /** The time as ISO text, or what the shop sent when it is no date: mapShopOrder refuses it with that text. */
-const isoOrAsSent = (text: string | null) => {
+const isoOrAsSent = (text: unknown) => {
   const ms = gmt(text)
   return Number.isNaN(ms) ? String(text) : new Date(ms).toISOString()
 }
@@ -74,6 +83,7 @@ const metaList = (item: Readonly<Record<string, unknown>>, at: string) => needLi
 /** The parts of a WooCommerce order the mapping walks: a shop bug or a plugin can leave any of them out. */
 const wooOrderProblem = (order: Readonly<Record<string, unknown>>) =>
   firstProblem(
+    () => (isWooId(order.id) ? undefined : `id is ${what(order.id)}, not an order id`),
     () => needObject("billing", order.billing),
     () => needObject("shipping", order.shipping),
     () => needList("line_items", order.line_items, metaList),
@@ -85,13 +95,12 @@ const wooOrderProblem = (order: Readonly<Record<string, unknown>>) =>
  * The order in the shop-neutral shape; one without the parts the mapping needs is withheld with the part named.
  * The unit price the customer paid: the line's total after coupons, with its tax, per unit (as the order's total).
  */
-export const mapWooOrder = (order: WooOrder): ShopOrderDraft => {
-  const raw: unknown = order
+export const mapWooOrder = (raw: unknown): ShopOrderDraft => {
   if (!isObject(raw)) return unreadableOrder(undefined, Number.NaN, `the order is ${what(raw)}, not an object`)
   const problem = wooOrderProblem(raw)
   return problem === undefined
-    ? mapCheckedWooOrder(order)
-    : unreadableOrder(raw.id, gmt(order.date_modified_gmt), problem)
+    ? mapCheckedWooOrder(raw as unknown as WooOrder)
+    : unreadableOrder(raw.id, gmt(raw.date_modified_gmt), problem)
 }
 
 const mapCheckedWooOrder = (order: WooOrder): ShopOrderDraft => ({
