@@ -5,9 +5,10 @@ import { Sql } from "./Sql.ts"
 
 /**
  * One statement of a migration: plain SQL both dialects accept, or one text per dialect where they cannot agree
- * (identity columns, types whose width differs: SQLite's INTEGER is 64-bit, PostgreSQL's is 32-bit).
+ * (identity columns, types whose width differs: SQLite's INTEGER is 64-bit, PostgreSQL's is 32-bit), null for a
+ * dialect that has nothing to do (a column PostgreSQL widens is as wide in SQLite already).
  */
-export type MigrationStatement = string | { readonly sqlite: string; readonly postgres: string }
+export type MigrationStatement = string | { readonly sqlite: string | null; readonly postgres: string | null }
 
 /** One schema step. Ids only ever grow; a released migration is never edited, a fix is a new migration. */
 export interface Migration {
@@ -16,8 +17,8 @@ export interface Migration {
   readonly statements: ReadonlyArray<MigrationStatement>
 }
 
-/** The text of `statement` for `dialect`. */
-export const statementFor = (statement: MigrationStatement, dialect: Sql["Service"]["dialect"]): string =>
+/** The text of `statement` for `dialect`, or null when that dialect has nothing to do. */
+export const statementFor = (statement: MigrationStatement, dialect: Sql["Service"]["dialect"]): string | null =>
   typeof statement === "string" ? statement : statement[dialect]
 
 /**
@@ -51,7 +52,10 @@ export const migrate = Effect.fn("Migrations.migrate")(function* (migrations: Re
         // Another process sharing the database may have applied it since the read above.
         const again = yield* sql.query("SELECT id FROM schema_migrations WHERE id = ?", [migration.id])
         if (again.length > 0) return false
-        for (const statement of migration.statements) yield* sql.execute(statementFor(statement, sql.dialect))
+        for (const statement of migration.statements) {
+          const text = statementFor(statement, sql.dialect)
+          if (text !== null) yield* sql.execute(text)
+        }
         yield* sql.execute("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)", [
           migration.id,
           migration.name,

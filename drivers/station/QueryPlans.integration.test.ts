@@ -30,7 +30,7 @@ const SMALL_TABLES = new Set([
 
 const migrationTexts = new Set(
   [...stationMigrations, ...hubMigrations].flatMap((migration) =>
-    migration.statements.map((statement) => statementFor(statement, "sqlite").trim())
+    migration.statements.flatMap((statement) => statementFor(statement, "sqlite")?.trim() ?? [])
   )
 )
 

@@ -48,6 +48,28 @@ describe("TableRows", () => {
     ])
   })
 
+  it("puts the tail's own parameters after the rows of every statement", () => {
+    const newer: RowShape = {
+      head: "INSERT INTO o (id, v) VALUES",
+      columns: 2,
+      tail: "ON CONFLICT (id) DO UPDATE SET v = excluded.v WHERE excluded.v > o.v OR o.v > ?"
+    }
+    const rows = new TableRows()
+    for (const [key, version] of [
+      ["o1", 1],
+      ["o2", 1],
+      ["o3", 1],
+      ["o1", 2]
+    ] as const) {
+      rows.add(key, newer, [key, version])
+    }
+    expect(rows.statements([99])).toEqual([
+      { text: `${newer.head} (?, ?), (?, ?) ${newer.tail}`, params: ["o1", 1, "o2", 1, 99] },
+      { text: `${newer.head} (?, ?) ${newer.tail}`, params: ["o3", 1, 99] },
+      { text: `${newer.head} (?, ?) ${newer.tail}`, params: ["o1", 2, 99] }
+    ])
+  })
+
   it("sends many rows in chunks of powers of two, in order", () => {
     const rows = new TableRows()
     for (let index = 0; index < 300; index++) rows.add(`k${index}`, packed, [`k${index}`, index])

@@ -3,7 +3,8 @@ import type { SqlValue } from "../../../core/store/Sql.ts"
 
 /**
  * One statement form of a table: `INSERT INTO t (columns) VALUES` + rows + `tail` (its ON CONFLICT clause, and
- * RETURNING if any). Rows of one form share its column list.
+ * RETURNING if any). Rows of one form share its column list; the tail's own `?`, if any, take the parameters given to
+ * `TableRows.statements` (or, for one row, follow the row's values).
  */
 export interface RowShape {
   readonly head: string
@@ -68,8 +69,11 @@ export class TableRows {
     return this.runs.reduce((sum, run) => sum + run.length, 0)
   }
 
-  /** The statements, in order: each run's rows by form, in chunks of a power of two. */
-  statements(): ReadonlyArray<BatchStatement> {
+  /**
+   * The statements, in order: each run's rows by form, in chunks of a power of two. `tailParams` follow the rows'
+   * values in every statement, for the `?` of the forms' tails (a bound read from the clock, not from a row).
+   */
+  statements(tailParams: ReadonlyArray<SqlValue> = []): ReadonlyArray<BatchStatement> {
     const out: Array<BatchStatement> = []
     for (const run of this.runs) {
       const byShape = new Map<RowShape, Array<Row>>()
@@ -78,7 +82,7 @@ export class TableRows {
         if (rows === undefined) byShape.set(row.shape, [row])
         else rows.push(row)
       }
-      for (const [shape, rows] of byShape) out.push(...statementsOf(shape, rows))
+      for (const [shape, rows] of byShape) out.push(...statementsOf(shape, rows, tailParams))
     }
     return out
   }
@@ -102,7 +106,11 @@ export const rowsStatement = (shape: RowShape, size: number): string => {
   return text
 }
 
-const statementsOf = (shape: RowShape, rows: ReadonlyArray<Row>): ReadonlyArray<BatchStatement> => {
+const statementsOf = (
+  shape: RowShape,
+  rows: ReadonlyArray<Row>,
+  tailParams: ReadonlyArray<SqlValue>
+): ReadonlyArray<BatchStatement> => {
   const out: Array<BatchStatement> = []
   let at = 0
   while (at < rows.length) {
@@ -110,6 +118,7 @@ const statementsOf = (shape: RowShape, rows: ReadonlyArray<Row>): ReadonlyArray<
     while (size > rows.length - at) size /= 2
     const params: Array<SqlValue> = []
     for (let index = at; index < at + size; index++) for (const value of rows[index]!.values) params.push(value)
+    params.push(...tailParams)
     out.push({ text: rowsStatement(shape, size), params })
     at += size
   }

@@ -22,6 +22,7 @@ import {
 import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
 import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { type Doorbell, makeDoorbell } from "../../../core/sync/Doorbell.ts"
+import { type InboundVersion, inboundVersion, newestPlausibleVersion } from "../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { pruneEpcisEvents, recordEpcisEvent, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
@@ -61,6 +62,13 @@ const handled: Readonly<Record<string, number>> = {
 }
 
 /**
+ * What became of one order from the shop's own stream. `implausible-version`: a version no sender can have given by
+ * the hub's clock (`inboundVersion`), refused and logged with the reason; the stations' inboxes quarantine the same
+ * message with it.
+ */
+export type ShopOrderOutcome = "applied" | "stale" | "implausible-version"
+
+/**
  * What became of one carrier scan. `ahead-of-clock`: stamped further ahead of the hub's clock than clocks drift
  * (`Bounds.clockSkewMs`); kept, it would stay the newest scan of its parcel's timeline whatever came after.
  */
@@ -91,6 +99,24 @@ const decodeOrRefuse = <Type extends string, Payload>(
 /** Each definition's payload decoder, built once (as `decodePayload` reads it), run synchronously per event. */
 const payloadDecoders = new WeakMap<object, (input: unknown) => Result.Result<unknown, Error>>()
 
+/**
+ * The order version a station event carries, checked by the rule of every versioned inbound type (`inboundVersion`)
+ * against the hub's clock as it applies the event. One no sender can have given (1e15: a compromised or broken
+ * station, or a forged shop message it took before it checked) would leave every genuine later change of the order
+ * stale at the hub for good: its event is refused in its place with the reason, as a payload that does not fit.
+ */
+const orderVersionOrRefuse = (
+  definition: { readonly type: string; readonly version: number },
+  orderId: string,
+  version: number,
+  nowMs: number
+): Effect.Effect<InboundVersion, EventRefused> =>
+  inboundVersion(`order ${orderId}`, version, nowMs).pipe(
+    Effect.mapError(
+      (problem) => new EventRefused({ reason: `${definition.type} v${definition.version} payload: ${problem}` })
+    )
+  )
+
 interface ParcelRow {
   readonly parcel_id: string
   readonly order_id: string
@@ -116,10 +142,12 @@ const ORDER: RowShape = {
   head: `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
            station_id, ship_to, updated_at_ms) VALUES`,
   columns: 10,
+  // A newer version, or any over a stored one no sender can have given (`InboundVersion.supersedes`: the parameter
+  // is `newestPlausible` by the hub's clock).
   tail: `ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version,
            brand = excluded.brand, service_level = excluded.service_level, carrier = excluded.carrier,
            ship_to = COALESCE(hub_orders.ship_to, excluded.ship_to), updated_at_ms = excluded.updated_at_ms
-         WHERE excluded.order_version > hub_orders.order_version`
+         WHERE excluded.order_version > hub_orders.order_version OR hub_orders.order_version > ?`
 }
 const parcelShape = (columns: ReadonlyArray<string>): RowShape => {
   const all = ["carrier", "tracking_number", "updated_at_ms", ...columns]
@@ -192,9 +220,14 @@ export class HubProjection extends Context.Service<
      * shop may publish): the one source that changes an order's customer data and paid amounts, by a newer version.
      * Whether the order is cancelled it leaves to the stations' `order.cancelled` and `order.reinstated`, whichever
      * comes first: only a station knows whether the parcel has left, and with it whether the order's mail stops.
-     * Returns whether it changed anything. Runs in its own transaction.
+     * A version no sender can have given is refused (`ShopOrderOutcome`); one stored before versions were checked
+     * gives way to the next genuine one. Runs in its own transaction.
      */
-    readonly applyShopOrder: (order: Order, siteId: string, stationId: string) => Effect.Effect<boolean, StoreError>
+    readonly applyShopOrder: (
+      order: Order,
+      siteId: string,
+      stationId: string
+    ) => Effect.Effect<ShopOrderOutcome, StoreError>
     readonly applyCarrierEvent: (event: CarrierTrackingEvent) => Effect.Effect<CarrierEventOutcome, StoreError>
     /** Records the time-driven notifications (delay alerts, feedback requests) due now; returns how many. */
     readonly tick: Effect.Effect<number, StoreError>
@@ -309,7 +342,6 @@ export class HubProjection extends Context.Service<
           [reason, ...params]
         )
 
-      /** The order version of the hub's last word on whether the order is cancelled; 0 when it has none. */
       /**
        * The hub's last word on whether the order is cancelled: the order version it came with (0 before any) and
        * whether the order is cancelled now.
@@ -402,21 +434,24 @@ export class HubProjection extends Context.Service<
         switch (event.type) {
           case OrderReceived.type: {
             const { order } = yield* decodeOrRefuse(OrderReceived, event.payload)
+            const received = yield* orderVersionOrRefuse(OrderReceived, order.orderId, order.version, now)
             // A station tells the hub of an order it has not heard of; the customer's data it never changes: that
             // is the shop's, through its own stream (applyShopOrder).
             yield* sql.write(rowsStatement(CUSTOMER, 1), customerRow(order, now))
             // A stale version (a late resend from another station) never overwrites a newer one.
-            yield* sql.write(rowsStatement(ORDER, 1), hubOrderRow(order, event, now))
-            yield* ledger.recordOrder(order, "station")
+            yield* sql.write(rowsStatement(ORDER, 1), [...hubOrderRow(order, event, now), received.newestPlausible])
+            yield* ledger.recordOrder(order)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
             fact = { type: "order.received", orderId: order.orderId }
             break
           }
           case OrderCancelled.type: {
             const cancelled = yield* decodeOrRefuse(OrderCancelled, event.payload)
+            const received = yield* orderVersionOrRefuse(OrderCancelled, cancelled.orderId, cancelled.orderVersion, now)
             yield* sql.execute(
-              "UPDATE hub_orders SET order_version = ?, updated_at_ms = ? WHERE order_id = ? AND order_version < ?",
-              [cancelled.orderVersion, now, cancelled.orderId, cancelled.orderVersion]
+              `UPDATE hub_orders SET order_version = ?, updated_at_ms = ?
+               WHERE order_id = ? AND (order_version < ? OR order_version > ?)`,
+              [cancelled.orderVersion, now, cancelled.orderId, cancelled.orderVersion, received.newestPlausible]
             )
             // A parcel on its way is not stopped by the cancellation: a return follows, not this. Nor is a packed one
             // at a station that lets it ship (no `parcelHeld`); one the station holds back never leaves (a manager
@@ -427,9 +462,10 @@ export class HubProjection extends Context.Service<
             if (parcelLeaves) return
             // Older than the shop taking a cancellation back (a late station's word): it changes nothing. The same
             // version again (another station of the site), or another word of an order cancelled already,
-            // suppresses what came since and tells the customer nothing new.
+            // suppresses what came since and tells the customer nothing new. A last word stored at a version no sender
+            // can have given is no version to compare with (`supersedes`).
             const before = yield* cancellationState(cancelled.orderId)
-            if (before.version > cancelled.orderVersion) return
+            if (before.version !== cancelled.orderVersion && !received.supersedes(before.version)) return
             yield* sql.execute(
               `UPDATE hub_orders SET cancelled_at_ms = COALESCE(cancelled_at_ms, ?), cancellation_version = ?,
                  updated_at_ms = ? WHERE order_id = ?`,
@@ -459,10 +495,17 @@ export class HubProjection extends Context.Service<
             // out yet is suppressed now: the customer would read of a cancellation that no longer holds. A
             // reinstatement older than the hub's last word on the order's cancellation changes nothing.
             const reinstated = yield* decodeOrRefuse(OrderReinstated, event.payload)
+            const received = yield* orderVersionOrRefuse(
+              OrderReinstated,
+              reinstated.orderId,
+              reinstated.orderVersion,
+              now
+            )
             const taken = yield* sql.execute(
               `UPDATE hub_orders SET cancelled_at_ms = NULL, cancellation_version = ?, updated_at_ms = ?
-               WHERE order_id = ? AND (cancellation_version IS NULL OR cancellation_version < ?)`,
-              [reinstated.orderVersion, now, reinstated.orderId, reinstated.orderVersion]
+               WHERE order_id = ?
+                 AND (cancellation_version IS NULL OR cancellation_version < ? OR cancellation_version > ?)`,
+              [reinstated.orderVersion, now, reinstated.orderId, reinstated.orderVersion, received.newestPlausible]
             )
             if (taken.changes > 0) {
               yield* suppressPending(
@@ -477,10 +520,23 @@ export class HubProjection extends Context.Service<
             // The station took a corrected address (from the shop or the customer's page): the hub's copy follows,
             // unless a shop connector owns the order, whose address the hub takes from the shop's stream only.
             const corrected = yield* decodeOrRefuse(OrderAddressCorrected, event.payload)
+            const received = yield* orderVersionOrRefuse(
+              OrderAddressCorrected,
+              corrected.orderId,
+              corrected.orderVersion,
+              now
+            )
             yield* sql.execute(
               `UPDATE hub_orders SET ship_to = ?, order_version = ?, updated_at_ms = ?
-               WHERE order_id = ? AND order_version <= ? AND customer_source <> 'shop'`,
-              [JSON.stringify(corrected.shipTo), corrected.orderVersion, now, corrected.orderId, corrected.orderVersion]
+               WHERE order_id = ? AND (order_version <= ? OR order_version > ?) AND customer_source <> 'shop'`,
+              [
+                JSON.stringify(corrected.shipTo),
+                corrected.orderVersion,
+                now,
+                corrected.orderId,
+                corrected.orderVersion,
+                received.newestPlausible
+              ]
             )
             if (corrected.releasedHold) {
               yield* sql.execute(
@@ -755,7 +811,7 @@ export class HubProjection extends Context.Service<
           yield* writeAll(epcis.statements())
           yield* writeAll(metrics.statements())
           yield* writeAll(customers.statements())
-          yield* writeAll(orders.statements())
+          yield* writeAll(orders.statements([newestPlausibleVersion(yield* nowMs)]))
           yield* writeAll(refundOrders.statements())
           if (handovers.length > 0) {
             const known = new Map<string, { locale: string; service_level: string; ship_to: string | null }>()
@@ -840,6 +896,7 @@ export class HubProjection extends Context.Service<
             switch (event.type) {
               case OrderReceived.type: {
                 const { order } = yield* decodeOrRefuse(OrderReceived, event.payload)
+                yield* orderVersionOrRefuse(OrderReceived, order.orderId, order.version, yield* nowMs)
                 if (readOrders.has(order.orderId)) yield* endRun
                 run.push({ kind: "received", event, order })
                 break
@@ -864,6 +921,25 @@ export class HubProjection extends Context.Service<
         })
 
       const applyShopOrder = (order: Order, siteId: string, stationId: string) =>
+        Effect.gen(function* () {
+          const now = yield* nowMs
+          const checked = yield* Effect.result(inboundVersion(`order ${order.orderId}`, order.version, now))
+          if (checked._tag === "Failure") {
+            yield* Effect.logWarning(
+              `hub: the shop's order.upsert to ${siteId}/${stationId} refused: ${checked.failure}`
+            )
+            return "implausible-version" as const
+          }
+          return yield* applyCheckedShopOrder(order, checked.success, siteId, stationId, now)
+        })
+
+      const applyCheckedShopOrder = (
+        order: Order,
+        received: InboundVersion,
+        siteId: string,
+        stationId: string,
+        now: number
+      ) =>
         sql.transaction(
           Effect.gen(function* () {
             const known = yield* sql.query<{ shop_version: number | null }>(
@@ -871,8 +947,9 @@ export class HubProjection extends Context.Service<
               [order.orderId]
             )
             const shopVersion = known[0]?.shop_version
-            if (shopVersion !== undefined && shopVersion !== null && order.version <= Number(shopVersion)) return false
-            const now = yield* nowMs
+            if (shopVersion !== undefined && shopVersion !== null && !received.supersedes(Number(shopVersion))) {
+              return "stale" as const
+            }
             yield* sql.execute(
               `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
                VALUES (?, ?, ?, ?, ?, ?)
@@ -910,9 +987,9 @@ export class HubProjection extends Context.Service<
                 order.version
               ]
             )
-            yield* ledger.recordOrder(order, "shop")
+            yield* ledger.recordShopOrder(order, received)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
-            return true
+            return "applied" as const
           })
         )
 

@@ -15,6 +15,7 @@ import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { Broker } from "../../../core/sync/Broker.ts"
 import { Consumer } from "../../../core/sync/Consumer.ts"
+import { inboundVersion } from "../../../core/sync/InboundVersion.ts"
 import { Inbox } from "../../../core/sync/Inbox.ts"
 import { makeMemoryBus } from "../../../core/sync/MemoryBroker.ts"
 import { encodeJson, Topics } from "../../../core/sync/Topics.ts"
@@ -331,9 +332,9 @@ export const refundLedgerSuite = (store: TestStore) =>
           yield* decide("RET-02", "RET-02-R000002", "2", 2_600)
           // The shop's own stream says the order now paid 40.00 (a partial cancellation): the next unit would take
           // the order's refunds past that.
-          yield* ledger.recordOrder(
+          yield* ledger.recordShopOrder(
             { ...order, version: order.version + 1, payment: { ...order.payment, total: 40 } },
-            "shop"
+            yield* inboundVersion(`order ${order.orderId}`, order.version + 1, NOW_MS)
           )
           yield* decide("RET-01", "RET-01-R000002", "1", 1_000)
           const claims = yield* sql.query("SELECT return_id, amount_cents FROM hub_refund_claims ORDER BY return_id")
@@ -388,7 +389,10 @@ export const refundLedgerSuite = (store: TestStore) =>
           )
           const before = yield* sql.query("SELECT body FROM hub_messages")
           const parked = yield* sql.query("SELECT order_id FROM hub_refund_parked")
-          yield* ledger.recordOrder(unknown, "shop")
+          yield* ledger.recordShopOrder(
+            unknown,
+            yield* inboundVersion(`order ${unknown.orderId}`, unknown.version, NOW_MS)
+          )
           const released = yield* ledger.releaseParked(unknown.orderId, NOW_MS)
           const after = yield* sql.query<{ body: string }>("SELECT body FROM hub_messages")
           return {

@@ -6,6 +6,7 @@ import { paidPerUnit } from "../../../core/returns/paidPerUnit.ts"
 import type { ReturnCancelled, ReturnRefundDecided, ReturnRefundIssued } from "../../../core/returns/ReturnsEvents.ts"
 import type { RefundRejected } from "../../../core/returns/ReturnsMessages.ts"
 import type { Sql, SqlValue } from "../../../core/store/Sql.ts"
+import type { InboundVersion } from "../../../core/sync/InboundVersion.ts"
 import { Topics } from "../../../core/sync/Topics.ts"
 import { enqueueHubMessage, HubStream } from "../notify/HubMessages.ts"
 
@@ -98,21 +99,29 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
     )
 
   /**
-   * Keeps what each order paid per line. The shop's own stream is the word on it (a newer version replaces what is
-   * kept); a station's order.received only tells the hub of an order it has not heard of, and never changes one it
-   * has, so no station event can raise what a refund may reach.
+   * Keeps what each order paid per line, as a station's order.received tells it: it only tells the hub of an order it
+   * has not heard of, and never changes one it has, so no station event can raise what a refund may reach.
    */
-  const recordOrder = (order: Order, source: "shop" | "station" = "station") =>
+  const recordOrder = (order: Order) =>
     sql.write(
       `INSERT INTO hub_refund_orders (order_id, order_version, currency, paid_cents, lines, source) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (order_id) DO ${
-         source === "station"
-           ? "NOTHING"
-           : `UPDATE SET order_version = excluded.order_version, currency = excluded.currency,
+       ON CONFLICT (order_id) DO NOTHING`,
+      orderRow(order, "station")
+    )
+
+  /**
+   * Keeps what each order paid per line, as the shop's own stream tells it, which is the word on it: it replaces a
+   * station's row, and a shop's row by a newer version, or by any over a version stored before versions were
+   * checked that no sender can have given (`received.supersedes`, in the statement).
+   */
+  const recordShopOrder = (order: Order, received: InboundVersion) =>
+    sql.write(
+      `INSERT INTO hub_refund_orders (order_id, order_version, currency, paid_cents, lines, source) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version, currency = excluded.currency,
          paid_cents = excluded.paid_cents, lines = excluded.lines, source = excluded.source
-       WHERE hub_refund_orders.source = 'station' OR excluded.order_version > hub_refund_orders.order_version`
-       }`,
-      orderRow(order, source)
+       WHERE hub_refund_orders.source = 'station' OR excluded.order_version > hub_refund_orders.order_version
+         OR hub_refund_orders.order_version > ?`,
+      [...orderRow(order, "shop"), received.newestPlausible]
     )
 
   /** A decision for an order (or a line) the hub does not know: kept, not passed on, until the order is known. */
@@ -397,5 +406,5 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       }
     })
 
-  return { recordOrder, applyDecided, applyIssued, applyReturnCancelled, releaseParked }
+  return { recordOrder, recordShopOrder, applyDecided, applyIssued, applyReturnCancelled, releaseParked }
 }

@@ -43,7 +43,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 9001, 9002])
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_address_corrections",
@@ -143,7 +143,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -186,7 +186,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 9001, 9002])
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -241,7 +241,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -280,7 +280,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -318,7 +318,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -366,7 +366,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -436,7 +436,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 9001, 9002],
+        added: [59, 60, 61, 62, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -479,7 +479,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -516,7 +516,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -559,10 +559,86 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61],
+        added: [61, 62],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
+        ]
+      })
+    })
+
+    it("62: keeps an order's versions as they were and takes one a shop stamps by its change time in ms", async () => {
+      const changeTimeMs = 1_795_000_000_000
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 61 || migration.id >= 9001))
+          const sql = yield* Sql
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 0)"
+          )
+          const order = (id: string, version: number) =>
+            Effect.gen(function* () {
+              yield* sql.execute(
+                `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+                   station_id, updated_at_ms, cancelled_at_ms, cancellation_version, shop_version)
+                 VALUES (?, ?, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'S', 0, 0, ?, ?)`,
+                [id, version, version, version]
+              )
+              yield* sql.execute(
+                `INSERT INTO hub_refund_orders (order_id, order_version, currency, paid_cents, lines, source)
+                 VALUES (?, ?, 'EUR', 100, '[]', 'shop')`,
+                [id, version]
+              )
+              yield* sql.execute(
+                `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, order_version, route, shop_update,
+                   corrected_at_ms) VALUES (?, 1, '{}', ?, 'station', 'none', 0)`,
+                [id, version + 1]
+              )
+            })
+          yield* order("SO-1", 4)
+          yield* order("SO-2", 5)
+          const added = yield* migrate(hubMigrations)
+          // A later version of SO-2 from a shop that versions by its change time.
+          yield* sql.execute(
+            `UPDATE hub_orders SET order_version = ?, cancellation_version = ?, shop_version = ?
+             WHERE order_id = 'SO-2'`,
+            [changeTimeMs, changeTimeMs, changeTimeMs]
+          )
+          yield* sql.execute("UPDATE hub_refund_orders SET order_version = ? WHERE order_id = 'SO-2'", [changeTimeMs])
+          yield* sql.execute("UPDATE hub_address_corrections SET order_version = ? WHERE order_id = 'SO-2'", [
+            changeTimeMs + 1
+          ])
+          const rows = yield* sql.query<{
+            order_id: string
+            order_version: number
+            cancellation_version: number
+            shop_version: number
+            ledger_version: number
+            corrected_version: number
+          }>(
+            `SELECT o.order_id, o.order_version, o.cancellation_version, o.shop_version, r.order_version AS ledger_version,
+               a.order_version AS corrected_version
+             FROM hub_orders o JOIN hub_refund_orders r USING (order_id) JOIN hub_address_corrections a USING (order_id)
+             ORDER BY o.order_id`
+          )
+          return {
+            added,
+            rows: rows.map((row) => [
+              row.order_id,
+              Number(row.order_version),
+              Number(row.cancellation_version),
+              Number(row.shop_version),
+              Number(row.ledger_version),
+              Number(row.corrected_version)
+            ])
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [62],
+        rows: [
+          ["SO-1", 4, 4, 4, 4, 5],
+          ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
         ]
       })
     })
@@ -599,7 +675,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

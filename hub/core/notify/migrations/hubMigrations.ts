@@ -391,5 +391,21 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "UPDATE hub_orders SET cancellation_version = order_version WHERE cancelled_at_ms IS NOT NULL"
     ]
   },
+  {
+    id: 62,
+    name: "order versions as wide as a sender may give them: a shop's change time in ms, past PostgreSQL's INTEGER",
+    statements: [
+      // A shop may version an order by its change time in ms (core/sync/InboundVersion.ts), which PostgreSQL's
+      // 32-bit INTEGER cannot hold: the event failed as a database error and held its station's stream for good.
+      // SQLite's INTEGER is 64-bit already.
+      {
+        sqlite: null,
+        postgres: `ALTER TABLE hub_orders ALTER COLUMN order_version TYPE BIGINT,
+          ALTER COLUMN cancellation_version TYPE BIGINT, ALTER COLUMN shop_version TYPE BIGINT`
+      },
+      { sqlite: null, postgres: "ALTER TABLE hub_refund_orders ALTER COLUMN order_version TYPE BIGINT" },
+      { sqlite: null, postgres: "ALTER TABLE hub_address_corrections ALTER COLUMN order_version TYPE BIGINT" }
+    ]
+  },
   ...consumerMigrations
 ]

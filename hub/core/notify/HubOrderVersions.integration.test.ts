@@ -1,0 +1,4 @@
+import { postgresTestStoreForFile } from "../../../fixtures/postgres/TestStores.ts"
+import { hubOrderVersionsSuite } from "./HubOrderVersions.suite.ts"
+
+hubOrderVersionsSuite(postgresTestStoreForFile())
