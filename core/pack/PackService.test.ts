@@ -825,7 +825,13 @@ const memoryLabelService = () => {
     createShipment: (request) =>
       Effect.suspend(() => {
         if (!reachable) {
-          return Effect.fail(new CarrierUnreachable({ carrier: "dhl-paket", message: "connection refused" }))
+          return Effect.fail(
+            new CarrierUnreachable({
+              carrier: "dhl-paket",
+              message: "connection refused",
+              mayHaveReachedCarrier: false
+            })
+          )
         }
         requests.push(request)
         const label = issued.get(request.parcelId) ?? {
