@@ -1132,13 +1132,24 @@ describe("an order the shop cancels after its parcel was packed, before handover
 
 /** The ways the shop changes SO-100001 under its parcel, each as the inbox's messages 1 and 2, and what holds it back. */
 const orderChanges = [
-  { change: "cancels it", shopChanges: cancelSo100001(1, 2), hold: "order-cancelled-after-packing" },
+  {
+    change: "cancels it",
+    shopChanges: cancelSo100001(1, 2),
+    hold: "order-cancelled-after-packing",
+    voided: "stays cancelled"
+  },
   {
     change: "changes its items",
     shopChanges: fromShop(1, "order.upsert", fewerMugs(2)),
-    hold: "parcel-lines-outdated"
+    hold: "parcel-lines-outdated",
+    voided: "opens again"
   },
-  { change: "corrects its address", shopChanges: correctAddress(1, 2), hold: "label-address-outdated" }
+  {
+    change: "corrects its address",
+    shopChanges: correctAddress(1, 2),
+    hold: "label-address-outdated",
+    voided: "opens again"
+  }
 ] as const
 
 /** The exceptions the station recorded for SO-100001 with `code`, as their payloads. */
@@ -1218,6 +1229,148 @@ describe("a parcel waiting for its label whose order changes before a request fo
     expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId])
     expect(result.labels).toEqual([{ purpose: `label ${result.first.parcelId}`, text: expect.any(String) }])
   })
+
+  for (const change of orderChanges)
+    it(`is voided before its label comes after the shop ${change.change}: never asked for, the order ${change.voided}`, async () => {
+      const service = memoryLabelService()
+      const result = await runOnline(
+        service,
+        Effect.gen(function* () {
+          const pack = yield* PackService
+          const pending = yield* PendingLabels
+          const clock = yield* ManualClock
+          const first = (yield* packSo100001).parcel!
+          yield* change.shopChanges
+          service.up()
+          yield* pending.retryDue
+          yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+          const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "order changed", at: at(11_000) })
+          clock.advance(120_000)
+          return {
+            first,
+            voided,
+            labelled: yield* pending.retryDue,
+            left: yield* pending.list,
+            state: yield* pack.state,
+            status: yield* orderStatus("SO-100001"),
+            events: yield* eventsOf("parcel.voided-before-label"),
+            labelledVoids: yield* eventsOf("parcel.voided"),
+            labels: yield* labelTexts
+          }
+        })
+      )
+      expect(result.voided).toMatchObject({ parcelId: result.first.parcelId, status: "voided", trackingNumber: null })
+      expect(result.labelled).toBe(0)
+      expect(result.left).toEqual([])
+      expect(service.requests).toEqual([])
+      expect(service.cancelled).toEqual([])
+      expect(result.labels).toEqual([])
+      // The bench showed the parcel until now: it starts afresh.
+      expect(result.state.step).toBe("idle")
+      expect(result.events).toHaveLength(1)
+      expect(result.events[0]!.payload).toEqual({
+        orderId: "SO-100001",
+        parcelId: result.first.parcelId,
+        carrier: "dhl-paket",
+        ssccUrn: "urn:epc:id:sscc:4260123.3000000001",
+        reason: "order changed"
+      })
+      expect(result.events[0]!.eventTime).toEqual(at(11_000))
+      expect(result.events[0]!.epcis).toBeUndefined()
+      expect(result.labelledVoids).toEqual([])
+      const status = change.voided === "stays cancelled" ? "cancelled" : "open"
+      expect(result.status).toEqual([status, status])
+    })
+
+  it("is packed again after a void for the corrected address, and that parcel's label prints", async () => {
+    const service = memoryLabelService()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const first = (yield* packSo100001).parcel!
+        yield* correctAddress(1, 2)
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* pack.voidParcel({ parcelId: first.parcelId, reason: "address corrected", at: at(11_000) })
+        service.up()
+        const second = (yield* packSo100001).parcel!
+        return { first, second, labels: yield* labelTexts }
+      })
+    )
+    expect(result.second).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
+    expect(service.requests.map((request) => [request.parcelId, request.shipTo.postalCode])).toEqual([
+      [result.second.parcelId, "10119"]
+    ])
+    expect(result.labels).toEqual([
+      { purpose: `label ${result.second.parcelId}`, text: expect.stringContaining("10119 BERLIN") }
+    ])
+  })
+})
+
+describe("a parcel waiting for its label, voided for the bench's own reasons", () => {
+  it("is voided while no request reached the carrier: its request is withdrawn and the order packed again", async () => {
+    const service = memoryLabelService()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const pending = yield* PendingLabels
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const unexplained = yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: " " }))
+        yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        const status = yield* orderStatus("SO-100001")
+        const twice = yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged" }))
+        const second = (yield* packSo100001).parcel!
+        service.up()
+        return {
+          first,
+          unexplained,
+          status,
+          twice,
+          second,
+          labelled: yield* pending.retryDue,
+          labels: yield* labelTexts
+        }
+      })
+    )
+    expect(result.unexplained).toMatchObject({ _tag: "PackError", reason: "reason-required" })
+    expect(result.status).toEqual(["open", "open"])
+    expect(result.twice).toMatchObject({ _tag: "PackError", reason: "parcel-not-voidable" })
+    expect(result.second.status).toBe("label-pending")
+    expect(result.labelled).toBe(1)
+    // The withdrawn request never went out: the carrier knows the second parcel only.
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.second.parcelId])
+    expect(result.labels).toEqual([{ purpose: `label ${result.second.parcelId}`, text: expect.any(String) }])
+  })
+
+  it("is not voided while the worker's request is on its way: the request may reach the carrier", async () => {
+    const service = memoryLabelService()
+    const during: Array<unknown> = []
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        service.whileSending(
+          Effect.map(Effect.result(pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged" })), (outcome) => {
+            during.push(outcome)
+          })
+        )
+        service.up()
+        const labelled = yield* (yield* PendingLabels).retryDue
+        service.whileSending(Effect.void)
+        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        return { first, labelled, voided, labels: yield* labelTexts }
+      })
+    )
+    expect(during).toMatchObject([{ _tag: "Failure", failure: { _tag: "PackError", reason: "shipment-may-exist" } }])
+    expect(result.labelled).toBe(1)
+    expect(result.labels).toHaveLength(1)
+    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: "JJD0000000001" })
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+  })
 })
 
 describe("a parcel waiting for its label whose order changes after a request for it may have reached the carrier", () => {
@@ -1284,6 +1437,48 @@ describe("a parcel waiting for its label whose order changes after a request for
     expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
     expect(result.parcel).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
     expect(result.labels).toEqual([])
+  })
+
+  it("is not voided before its label comes, saying why, and is voided with the carrier once it came", async () => {
+    const service = memoryLabelService()
+    service.timesOut()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const first = (yield* packSo100001).parcel!
+        yield* cancelSo100001(1, 2)
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const refused = yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled" }))
+        const waiting = yield* pack.parcel(first.parcelId)
+        service.up()
+        const labelled = yield* (yield* PendingLabels).retryDue
+        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
+        return {
+          first,
+          refused,
+          waiting,
+          labelled,
+          voided,
+          events: yield* eventsOf("parcel.voided"),
+          unlabelled: yield* eventsOf("parcel.voided-before-label"),
+          labels: yield* labelTexts
+        }
+      })
+    )
+    expect(result.refused).toMatchObject({ _tag: "PackError", reason: "shipment-may-exist" })
+    expect(result.refused.message).toContain(
+      `Parcel ${result.first.parcelId} cannot be voided yet: a request for its dhl-paket label may have reached the carrier, so a shipment may exist there`
+    )
+    expect(result.waiting?.status).toBe("label-pending")
+    expect(result.labelled).toBe(1)
+    expect(result.labels).toEqual([])
+    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: "JJD0000000001" })
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.events.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: result.first.parcelId, trackingNumber: "JJD0000000001" })
+    ])
+    expect(result.unlabelled).toEqual([])
   })
 })
 
