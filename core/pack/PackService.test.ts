@@ -1175,11 +1175,15 @@ describe("a parcel waiting for its label whose order changes before a request fo
           // Looked at again after the longest delay: still not asked for, and not said again.
           clock.advance(120_000)
           const again = yield* pending.retryDue
+          const handover = yield* Handover
+          yield* handover.open({ carrier: "dhl-paket" })
+          const atCage = yield* handover.scan({ raw: first.parcelCode, at: at(10_000) })
           return {
             first,
             labelled,
             listed,
             again,
+            atCage,
             exceptions: yield* exceptionsWith(change.hold),
             parcel: yield* (yield* PackService).parcel(first.parcelId),
             labels: yield* labelTexts
@@ -1193,10 +1197,18 @@ describe("a parcel waiting for its label whose order changes before a request fo
       expect(result.listed).toMatchObject([
         { parcelId: result.first.parcelId, withheld: change.hold, mayHaveReachedCarrier: false }
       ])
-      expect(result.exceptions).toHaveLength(1)
-      expect(result.exceptions[0]!.reason).toContain(
-        `parcel ${result.first.parcelId} waited for its label, and no request for the label has reached the carrier`
-      )
+      expect(result.exceptions.map((payload) => payload.reason)).toEqual([
+        expect.stringContaining(
+          `parcel ${result.first.parcelId} waited for its label, and no request for the label has reached the carrier`
+        ),
+        // The cage: not "keep it until its label prints", which it never will.
+        result.atCage.refusal?.reason
+      ])
+      expect(result.atCage.refusal).toMatchObject({
+        code: change.hold,
+        variant: "pending",
+        params: { orderId: "SO-100001", parcelId: result.first.parcelId }
+      })
       expect(result.parcel?.status).toBe("label-pending")
       expect(result.labels).toEqual([])
     })
