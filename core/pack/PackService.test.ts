@@ -1172,6 +1172,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
           service.up()
           const labelled = yield* pending.retryDue
           const listed = yield* pending.list
+          const counts = yield* pending.counts
           // Looked at again after the longest delay: still not asked for, and not said again.
           clock.advance(120_000)
           const again = yield* pending.retryDue
@@ -1183,6 +1184,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
             labelled,
             listed,
             again,
+            counts,
             atCage,
             exceptions: yield* exceptionsWith(change.hold),
             parcel: yield* (yield* PackService).parcel(first.parcelId),
@@ -1197,6 +1199,8 @@ describe("a parcel waiting for its label whose order changes before a request fo
       expect(result.listed).toMatchObject([
         { parcelId: result.first.parcelId, withheld: change.hold, mayHaveReachedCarrier: false }
       ])
+      // The header counts it apart from the labels the station waits for.
+      expect(result.counts).toEqual({ asking: 0, withheld: 1 })
       expect(result.exceptions.map((payload) => payload.reason)).toEqual([
         expect.stringContaining(
           `parcel ${result.first.parcelId} waited for its label, and no request for the label has reached the carrier`
@@ -1263,6 +1267,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
             voided,
             labelled: yield* pending.retryDue,
             left: yield* pending.list,
+            counts: yield* pending.counts,
             state: yield* pack.state,
             status: yield* orderStatus("SO-100001"),
             events: yield* eventsOf("parcel.voided-before-label"),
@@ -1274,6 +1279,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
       expect(result.voided).toMatchObject({ parcelId: result.first.parcelId, status: "voided", trackingNumber: null })
       expect(result.labelled).toBe(0)
       expect(result.left).toEqual([])
+      expect(result.counts).toEqual({ asking: 0, withheld: 0 })
       expect(service.requests).toEqual([])
       expect(service.cancelled).toEqual([])
       expect(result.labels).toEqual([])

@@ -175,7 +175,8 @@ export class PendingLabels extends Context.Service<
   PendingLabels,
   {
     readonly list: Effect.Effect<ReadonlyArray<PendingLabel>, StoreError>
-    readonly count: Effect.Effect<number, StoreError>
+    /** Parcels waiting for a label the station asks the carrier for, and for one it withholds. */
+    readonly counts: Effect.Effect<{ readonly asking: number; readonly withheld: number }, StoreError>
     /** Asks the carrier for every label that is due and not withheld; answers how many parcels got theirs. */
     readonly retryDue: Effect.Effect<number, StoreError>
     /**
@@ -201,9 +202,13 @@ export class PendingLabels extends Context.Service<
           .query<PendingRow>("SELECT * FROM pending_labels ORDER BY created_at_ms, parcel_id")
           .pipe(Effect.map((rows) => rows.map(viewOf)))
 
-        const count = sql
-          .query<{ n: number }>("SELECT COUNT(*) AS n FROM pending_labels")
-          .pipe(Effect.map((rows) => Number(rows[0]?.n ?? 0)))
+        const counts = sql
+          .query<{ asking: number | null; withheld: number | null }>(
+            "SELECT SUM(withheld IS NULL) AS asking, SUM(withheld IS NOT NULL) AS withheld FROM pending_labels"
+          )
+          .pipe(
+            Effect.map((rows) => ({ asking: Number(rows[0]?.asking ?? 0), withheld: Number(rows[0]?.withheld ?? 0) }))
+          )
 
         /** `neverReached`: no request for the label, this one included, can have reached the carrier. */
         const postpone = (row: PendingRow, reason: string, neverReached: boolean) =>
@@ -363,7 +368,7 @@ export class PendingLabels extends Context.Service<
             })
           )
 
-        return PendingLabels.of({ list, count, retryDue, work })
+        return PendingLabels.of({ list, counts, retryDue, work })
       })
     )
 }

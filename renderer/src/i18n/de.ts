@@ -14,6 +14,7 @@ export const de = {
   "header.transportLost": "Verbindung zur Station unterbrochen – verbinde neu …",
   "header.language": "Sprache",
   "header.pendingLabels": "Etikett ausstehend: {count}",
+  "header.labelsWithheld": "Auftrag geändert, Etikett nicht angefordert: {count} – Leitung storniert",
   "broker.connected": "verbunden",
   "broker.connecting": "verbindet",
   "broker.disconnected": "getrennt",

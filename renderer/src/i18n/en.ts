@@ -16,6 +16,7 @@ export const en: Messages = {
   "header.transportLost": "Connection to the station lost – reconnecting …",
   "header.language": "Language",
   "header.pendingLabels": "Label pending: {count}",
+  "header.labelsWithheld": "Order changed, label not requested: {count} – a manager voids",
   "broker.connected": "connected",
   "broker.connecting": "connecting",
   "broker.disconnected": "disconnected",
