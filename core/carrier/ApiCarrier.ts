@@ -2,10 +2,17 @@
 import { Effect, Schema } from "effect"
 import type { CarrierAdapter, CarrierError, CarrierLabel, LabelRequest } from "./CarrierAdapter.ts"
 
-/** The carrier's web service could not be reached or did not answer in time; the request may be retried. */
+/**
+ * The carrier's web service could not be reached or did not answer in time; the request may be retried.
+ * `mayHaveReachedCarrier` false: the request never left the station (the connection was refused, the host is not
+ * known), so the carrier cannot have made a shipment for it. true: it may have arrived (no answer in time, the
+ * connection dropped after it was sent, a 5xx, an answer that could not be read), so a shipment may exist, and only
+ * asking again under the same idempotency key tells.
+ */
 export class CarrierUnreachable extends Schema.TaggedError<CarrierUnreachable>()("CarrierUnreachable", {
   carrier: Schema.String,
-  message: Schema.String
+  message: Schema.String,
+  mayHaveReachedCarrier: Schema.Boolean
 }) {}
 
 /**
@@ -28,7 +35,11 @@ export const apiCarrierAdapter = (api: CarrierApi): CarrierAdapter => ({
     api.createShipment(request).pipe(
       Effect.map((label) => ({ status: "created" as const, ...label })),
       Effect.catchTag("CarrierUnreachable", (error) =>
-        Effect.succeed({ status: "pending" as const, reason: `${api.carrier} label pending: ${error.message}` })
+        Effect.succeed({
+          status: "pending" as const,
+          reason: `${api.carrier} label pending: ${error.message}`,
+          mayHaveReachedCarrier: error.mayHaveReachedCarrier
+        })
       )
     ),
   voidLabel: (trackingNumber) =>

@@ -24,10 +24,13 @@ export interface CarrierLabel {
   readonly identcode?: string
 }
 
-/** `pending`: the carrier must be asked over the network and cannot be right now; the parcel waits for its label. */
+/**
+ * `pending`: the carrier must be asked over the network and cannot be right now; the parcel waits for its label.
+ * `mayHaveReachedCarrier` says whether this request may have arrived all the same (see `CarrierUnreachable`).
+ */
 export type LabelOutcome =
   | ({ readonly status: "created" } & CarrierLabel)
-  | { readonly status: "pending"; readonly reason: string }
+  | { readonly status: "pending"; readonly reason: string; readonly mayHaveReachedCarrier: boolean }
 
 export const CarrierFailure = Schema.Literals([
   "no-range",

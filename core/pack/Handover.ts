@@ -216,11 +216,17 @@ export class Handover extends Context.Service<
             )
           }
           if (parcel.status === "label-pending") {
+            // A label that waits for an order changed since will not print (`PendingLabels`): "keep it until the
+            // label prints" would keep it forever, so the hold says what to do instead.
+            const pendingHold = parcelHold(parcel)
             return yield* refuse(
-              makeRefusal("label-pending", "handover", { parcelId: parcel.parcel_id, carrier: parcel.carrier }),
+              pendingHold === undefined
+                ? makeRefusal("label-pending", "handover", { parcelId: parcel.parcel_id, carrier: parcel.carrier })
+                : makeRefusal(pendingHold, "pending", { orderId: parcel.order_id, parcelId: parcel.parcel_id }),
               operator,
               at,
-              input.raw
+              input.raw,
+              pendingHold === undefined ? undefined : parcel.order_id
             )
           }
           if (parcel.status !== "packed" || parcel.batch_id !== null) {

@@ -182,6 +182,24 @@ export const ParcelVoided = defineEvent({
   })
 })
 
+/**
+ * A parcel that waited for its label, voided by a manager while no request for the label can have reached the
+ * carrier: its pending request was withdrawn in the same commit, so no shipment and no tracking number exist for it.
+ * Deliberately no EPCIS view: a parcel's packing (AggregationEvent ADD) is recorded only with its label (see
+ * `parcel.label-pending`), so there is no aggregation to delete.
+ */
+export const ParcelVoidedBeforeLabel = defineEvent({
+  type: "parcel.voided-before-label",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    parcelId: Schema.String,
+    carrier: Schema.String,
+    ssccUrn: Schema.optional(Schema.String),
+    reason: Schema.String
+  })
+})
+
 /** The carrier's driver took the parcel; the event time is when it was scanned into the handover batch. */
 export const ParcelHandedToCarrier = defineEvent({
   type: "parcel.handed-to-carrier",

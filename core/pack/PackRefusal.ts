@@ -164,7 +164,9 @@ export const refusalReasons = {
     reprint:
       "The address of order {orderId} was corrected after parcel {parcelId} was labelled: its label has the old address. A manager voids the parcel, then pack it again so a label with the corrected address prints",
     pending:
-      "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints"
+      "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints",
+    withheld:
+      "The address of order {orderId} was corrected while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: no label for the old address is asked for. A manager voids the parcel, then pack it again so a label with the corrected address prints"
   },
   "weight-unknown": {
     item: "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item",
@@ -178,7 +180,9 @@ export const refusalReasons = {
     reprint:
       "Order {orderId} was cancelled after parcel {parcelId} was packed: its label does not print again. Give the parcel to a manager to void it, then put the items back",
     pending:
-      "Order {orderId} was cancelled while parcel {parcelId} waited for its label: the label was not printed. Give the parcel to a manager to void it, then put the items back"
+      "Order {orderId} was cancelled while parcel {parcelId} waited for its label: the label was not printed. Give the parcel to a manager to void it, then put the items back",
+    withheld:
+      "Order {orderId} was cancelled while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: it is not asked for. Give the parcel to a manager to void it, then put the items back"
   },
   "parcel-lines-outdated": {
     handover:
@@ -188,7 +192,9 @@ export const refusalReasons = {
     reprint:
       "The shop changed the items of order {orderId} after parcel {parcelId} was packed: its label does not print again. A manager voids the parcel, then pack the order again",
     pending:
-      "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label: the label was not printed. A manager voids the parcel, then pack the order again"
+      "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label: the label was not printed. A manager voids the parcel, then pack the order again",
+    withheld:
+      "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: it is not asked for. A manager voids the parcel, then pack the order again"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

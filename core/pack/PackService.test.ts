@@ -41,6 +41,9 @@ const START_MS = 1_795_000_000_000
 /** The bench alerts the order inbox raised, oldest first: the UI's text keys (`alert.<code>`). */
 class RaisedAlerts extends Context.Service<RaisedAlerts, Array<string>>()("test/RaisedAlerts") {}
 
+/** The station's clock, for a test that lets time pass (a worker's next look at a label). */
+class ManualClock extends Context.Service<ManualClock, ReturnType<typeof StationClock.manual>>()("test/ManualClock") {}
+
 /** The shop's order messages reach this station's inbox and act on its bench, as StationSync wires them. */
 const orderInbox = Layer.effectDiscard(
   Effect.gen(function* () {
@@ -93,7 +96,7 @@ const stationLayer = (
       Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
     ),
     Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE", online)),
-    Layer.provideMerge(station)
+    Layer.provideMerge(Layer.merge(station, Layer.succeed(ManualClock, clock)))
   )
 }
 
@@ -812,11 +815,14 @@ const labelTexts = Effect.flatMap(Effect.service(Sql), (sql) =>
 ).pipe(Effect.map((jobs) => jobs.map((job) => ({ purpose: job.purpose, text: new TextDecoder().decode(job.bytes) }))))
 
 /**
- * dhl-paket's label web service, down until `up()`. Idempotent per parcel id as real label services are: asked again
- * for a parcel it already answered, it answers with the same label, whatever address the request names now.
+ * dhl-paket's label web service, down (refusing connections) until `up()`; after `timesOut()` it takes requests in
+ * and makes their shipments, but its answers never arrive. Idempotent per parcel id as real label services are:
+ * asked again for a parcel it already answered, it answers with the same label, whatever address the request names
+ * now. `requests` are the requests that reached it; `whileSending` runs as a request goes out.
  */
 const memoryLabelService = () => {
-  let reachable = false
+  let state: "down" | "times-out" | "up" = "down"
+  let sending: Effect.Effect<void> = Effect.void
   const requests: Array<LabelRequest> = []
   const issued = new Map<string, CarrierLabel>()
   const cancelled: Array<string> = []
@@ -824,25 +830,54 @@ const memoryLabelService = () => {
     carrier: "dhl-paket",
     createShipment: (request) =>
       Effect.suspend(() => {
-        if (!reachable) {
-          return Effect.fail(new CarrierUnreachable({ carrier: "dhl-paket", message: "connection refused" }))
+        if (state === "down") {
+          return Effect.fail(
+            new CarrierUnreachable({
+              carrier: "dhl-paket",
+              message: "connection refused",
+              mayHaveReachedCarrier: false
+            })
+          )
         }
-        requests.push(request)
-        const label = issued.get(request.parcelId) ?? {
-          trackingNumber: `JJD${String(issued.size + 1).padStart(10, "0")}`,
-          routingCode: request.shipTo.postalCode,
-          carrierName: "DHL",
-          serviceName: "Paket"
-        }
-        issued.set(request.parcelId, label)
-        return Effect.succeed(label)
+        return Effect.andThen(
+          sending,
+          Effect.suspend(() => {
+            requests.push(request)
+            const label = issued.get(request.parcelId) ?? {
+              trackingNumber: `JJD${String(issued.size + 1).padStart(10, "0")}`,
+              routingCode: request.shipTo.postalCode,
+              carrierName: "DHL",
+              serviceName: "Paket"
+            }
+            issued.set(request.parcelId, label)
+            return state === "times-out"
+              ? Effect.fail(
+                  new CarrierUnreachable({
+                    carrier: "dhl-paket",
+                    message: "no answer within 5000 ms",
+                    mayHaveReachedCarrier: true
+                  })
+                )
+              : Effect.succeed(label)
+          })
+        )
       }),
     cancelShipment: (trackingNumber) => Effect.sync(() => void cancelled.push(trackingNumber))
   }
-  const up = () => {
-    reachable = true
+  return {
+    adapter: apiCarrierAdapter(api),
+    up: () => {
+      state = "up"
+    },
+    timesOut: () => {
+      state = "times-out"
+    },
+    whileSending: (effect: Effect.Effect<void>) => {
+      sending = effect
+    },
+    requests,
+    cancelled
   }
-  return { adapter: apiCarrierAdapter(api), up, requests, cancelled }
 }
 
 /** `run` on a station whose dhl-paket labels come from `service`. */
@@ -851,12 +886,16 @@ const runOnline = <A, E>(
   effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>
 ) => run(effect, tempDb(), Layer.empty, [service.adapter])
 
-/** SO-100001 packed while `service` is down, `shopChanges` while its parcel waits, then the worker gets its label. */
+/**
+ * SO-100001 packed while `service` takes requests in but its answers never arrive (so a shipment may exist for the
+ * parcel), `shopChanges` while its parcel waits, then the worker gets its label.
+ */
 const labelAfter = (
   service: ReturnType<typeof memoryLabelService>,
   shopChanges: Effect.Effect<unknown, never, Inbox>
 ) =>
   Effect.gen(function* () {
+    service.timesOut()
     const first = (yield* packSo100001).parcel!
     yield* shopChanges
     service.up()
@@ -963,7 +1002,9 @@ describe("an order whose address the shop corrects after its parcel was labelled
     })
     expect(result.atCage.refusal).toMatchObject({ code: "label-address-outdated", variant: "handover" })
     expect(service.cancelled).toEqual(["JJD0000000001"])
+    // Asked at packing and again once the service answered: both times for the address the parcel was packed for.
     expect(service.requests.map((request) => [request.parcelId, request.shipTo.postalCode])).toEqual([
+      [result.first.parcelId, "10115"],
       [result.first.parcelId, "10115"],
       [result.second.parcelId, "10119"]
     ])
@@ -1086,6 +1127,376 @@ describe("an order the shop cancels after its parcel was packed, before handover
     expect(result.status).toEqual(["packed", "packed"])
     expect(result.atCage.refusal).toBeNull()
     expect(result.atCage.batch?.parcels).toHaveLength(1)
+  })
+})
+
+/** The ways the shop changes SO-100001 under its parcel, each as the inbox's messages 1 and 2, and what holds it back. */
+const orderChanges = [
+  {
+    change: "cancels it",
+    shopChanges: cancelSo100001(1, 2),
+    hold: "order-cancelled-after-packing",
+    voided: "stays cancelled"
+  },
+  {
+    change: "changes its items",
+    shopChanges: fromShop(1, "order.upsert", fewerMugs(2)),
+    hold: "parcel-lines-outdated",
+    voided: "opens again"
+  },
+  {
+    change: "corrects its address",
+    shopChanges: correctAddress(1, 2),
+    hold: "label-address-outdated",
+    voided: "opens again"
+  }
+] as const
+
+/** The exceptions the station recorded for SO-100001 with `code`, as their payloads. */
+const exceptionsWith = (code: string) =>
+  Effect.map(eventsOf("pack.exception"), (events) =>
+    events.map((event) => event.payload as { code: string; reason: string }).filter((payload) => payload.code === code)
+  )
+
+describe("a parcel waiting for its label whose order changes before a request for it reached the carrier", () => {
+  for (const change of orderChanges)
+    it(`is not asked for when the label service is back after the shop ${change.change}, and says why once`, async () => {
+      const service = memoryLabelService()
+      const result = await runOnline(
+        service,
+        Effect.gen(function* () {
+          const pending = yield* PendingLabels
+          const clock = yield* ManualClock
+          const first = (yield* packSo100001).parcel!
+          yield* change.shopChanges
+          service.up()
+          const labelled = yield* pending.retryDue
+          const listed = yield* pending.list
+          const counts = yield* pending.counts
+          // Looked at again after the longest delay: still not asked for, and not said again.
+          clock.advance(120_000)
+          const again = yield* pending.retryDue
+          const handover = yield* Handover
+          yield* handover.open({ carrier: "dhl-paket" })
+          const atCage = yield* handover.scan({ raw: first.parcelCode, at: at(10_000) })
+          return {
+            first,
+            labelled,
+            listed,
+            again,
+            counts,
+            atCage,
+            exceptions: yield* exceptionsWith(change.hold),
+            parcel: yield* (yield* PackService).parcel(first.parcelId),
+            labels: yield* labelTexts
+          }
+        })
+      )
+      expect(result.first.status).toBe("label-pending")
+      expect(result.labelled).toBe(0)
+      expect(result.again).toBe(0)
+      expect(service.requests).toEqual([])
+      expect(result.listed).toMatchObject([
+        { parcelId: result.first.parcelId, withheld: change.hold, mayHaveReachedCarrier: false }
+      ])
+      // The header counts it apart from the labels the station waits for.
+      expect(result.counts).toEqual({ asking: 0, withheld: 1 })
+      expect(result.exceptions.map((payload) => payload.reason)).toEqual([
+        expect.stringContaining(
+          `parcel ${result.first.parcelId} waited for its label, and no request for the label has reached the carrier`
+        ),
+        // The cage: not "keep it until its label prints", which it never will.
+        result.atCage.refusal?.reason
+      ])
+      expect(result.atCage.refusal).toMatchObject({
+        code: change.hold,
+        variant: "pending",
+        params: { orderId: "SO-100001", parcelId: result.first.parcelId }
+      })
+      expect(result.parcel?.status).toBe("label-pending")
+      expect(result.labels).toEqual([])
+    })
+
+  it("is asked for again, and its label printed, when the shop takes the cancellation back", async () => {
+    const service = memoryLabelService()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pending = yield* PendingLabels
+        const clock = yield* ManualClock
+        const first = (yield* packSo100001).parcel!
+        yield* cancelSo100001(1, 2)
+        service.up()
+        const withheld = yield* pending.retryDue
+        yield* fromShop(2, "order.upsert", { ...order100001, version: 3, status: "open" })
+        clock.advance(60_000)
+        return {
+          first,
+          withheld,
+          labelled: yield* pending.retryDue,
+          left: yield* pending.list,
+          labels: yield* labelTexts
+        }
+      })
+    )
+    expect(result.withheld).toBe(0)
+    expect(result.labelled).toBe(1)
+    expect(result.left).toEqual([])
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId])
+    expect(result.labels).toEqual([{ purpose: `label ${result.first.parcelId}`, text: expect.any(String) }])
+  })
+
+  for (const change of orderChanges)
+    it(`is voided before its label comes after the shop ${change.change}: never asked for, the order ${change.voided}`, async () => {
+      const service = memoryLabelService()
+      const result = await runOnline(
+        service,
+        Effect.gen(function* () {
+          const pack = yield* PackService
+          const pending = yield* PendingLabels
+          const clock = yield* ManualClock
+          const first = (yield* packSo100001).parcel!
+          yield* change.shopChanges
+          service.up()
+          yield* pending.retryDue
+          yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+          const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "order changed", at: at(11_000) })
+          clock.advance(120_000)
+          return {
+            first,
+            voided,
+            labelled: yield* pending.retryDue,
+            left: yield* pending.list,
+            counts: yield* pending.counts,
+            state: yield* pack.state,
+            status: yield* orderStatus("SO-100001"),
+            events: yield* eventsOf("parcel.voided-before-label"),
+            labelledVoids: yield* eventsOf("parcel.voided"),
+            labels: yield* labelTexts
+          }
+        })
+      )
+      expect(result.voided).toMatchObject({ parcelId: result.first.parcelId, status: "voided", trackingNumber: null })
+      expect(result.labelled).toBe(0)
+      expect(result.left).toEqual([])
+      expect(result.counts).toEqual({ asking: 0, withheld: 0 })
+      expect(service.requests).toEqual([])
+      expect(service.cancelled).toEqual([])
+      expect(result.labels).toEqual([])
+      // The bench showed the parcel until now: it starts afresh.
+      expect(result.state.step).toBe("idle")
+      expect(result.events).toHaveLength(1)
+      expect(result.events[0]!.payload).toEqual({
+        orderId: "SO-100001",
+        parcelId: result.first.parcelId,
+        carrier: "dhl-paket",
+        ssccUrn: "urn:epc:id:sscc:4260123.3000000001",
+        reason: "order changed"
+      })
+      expect(result.events[0]!.eventTime).toEqual(at(11_000))
+      expect(result.events[0]!.epcis).toBeUndefined()
+      expect(result.labelledVoids).toEqual([])
+      const status = change.voided === "stays cancelled" ? "cancelled" : "open"
+      expect(result.status).toEqual([status, status])
+    })
+
+  it("is packed again after a void for the corrected address, and that parcel's label prints", async () => {
+    const service = memoryLabelService()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const first = (yield* packSo100001).parcel!
+        yield* correctAddress(1, 2)
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* pack.voidParcel({ parcelId: first.parcelId, reason: "address corrected", at: at(11_000) })
+        service.up()
+        const second = (yield* packSo100001).parcel!
+        return { first, second, labels: yield* labelTexts }
+      })
+    )
+    expect(result.second).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
+    expect(service.requests.map((request) => [request.parcelId, request.shipTo.postalCode])).toEqual([
+      [result.second.parcelId, "10119"]
+    ])
+    expect(result.labels).toEqual([
+      { purpose: `label ${result.second.parcelId}`, text: expect.stringContaining("10119 BERLIN") }
+    ])
+  })
+})
+
+describe("a parcel waiting for its label, voided for the bench's own reasons", () => {
+  it("is voided while no request reached the carrier: its request is withdrawn and the order packed again", async () => {
+    const service = memoryLabelService()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const pending = yield* PendingLabels
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const unexplained = yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: " " }))
+        yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        const status = yield* orderStatus("SO-100001")
+        const twice = yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged" }))
+        const second = (yield* packSo100001).parcel!
+        service.up()
+        return {
+          first,
+          unexplained,
+          status,
+          twice,
+          second,
+          labelled: yield* pending.retryDue,
+          labels: yield* labelTexts
+        }
+      })
+    )
+    expect(result.unexplained).toMatchObject({ _tag: "PackError", reason: "reason-required" })
+    expect(result.status).toEqual(["open", "open"])
+    expect(result.twice).toMatchObject({ _tag: "PackError", reason: "parcel-not-voidable" })
+    expect(result.second.status).toBe("label-pending")
+    expect(result.labelled).toBe(1)
+    // The withdrawn request never went out: the carrier knows the second parcel only.
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.second.parcelId])
+    expect(result.labels).toEqual([{ purpose: `label ${result.second.parcelId}`, text: expect.any(String) }])
+  })
+
+  it("is not voided while the worker's request is on its way: the request may reach the carrier", async () => {
+    const service = memoryLabelService()
+    const during: Array<unknown> = []
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        service.whileSending(
+          Effect.map(Effect.result(pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged" })), (outcome) => {
+            during.push(outcome)
+          })
+        )
+        service.up()
+        const labelled = yield* (yield* PendingLabels).retryDue
+        service.whileSending(Effect.void)
+        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        return { first, labelled, voided, labels: yield* labelTexts }
+      })
+    )
+    expect(during).toMatchObject([{ _tag: "Failure", failure: { _tag: "PackError", reason: "shipment-may-exist" } }])
+    expect(result.labelled).toBe(1)
+    expect(result.labels).toHaveLength(1)
+    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: "JJD0000000001" })
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+  })
+})
+
+describe("a parcel waiting for its label whose order changes after a request for it may have reached the carrier", () => {
+  it("is asked for again under the same key when its request timed out at packing, and its label is not printed", async () => {
+    const service = memoryLabelService()
+    service.timesOut()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pending = yield* PendingLabels
+        const first = (yield* packSo100001).parcel!
+        const listed = yield* pending.list
+        yield* cancelSo100001(1, 2)
+        service.up()
+        return {
+          first,
+          listed,
+          labelled: yield* pending.retryDue,
+          parcel: yield* (yield* PackService).parcel(first.parcelId),
+          withheld: yield* exceptionsWith("order-cancelled-after-packing"),
+          labels: yield* labelTexts
+        }
+      })
+    )
+    expect(result.first.status).toBe("label-pending")
+    expect(result.listed).toMatchObject([{ parcelId: result.first.parcelId, mayHaveReachedCarrier: true }])
+    expect(result.labelled).toBe(1)
+    // The shipment the timed-out request made, learnt by asking again under the parcel id: voiding can cancel it.
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
+    expect(result.parcel).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
+    expect(result.labels).toEqual([])
+    expect(result.withheld.map((payload) => payload.reason)).toEqual([
+      expect.stringContaining(`parcel ${result.first.parcelId} waited for its label: the label was not printed`)
+    ])
+  })
+
+  it("is asked for again when a retry before the change timed out after sending", async () => {
+    const service = memoryLabelService()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pending = yield* PendingLabels
+        const clock = yield* ManualClock
+        const first = (yield* packSo100001).parcel!
+        service.timesOut()
+        const timedOut = yield* pending.retryDue
+        const listed = yield* pending.list
+        yield* fromShop(1, "order.upsert", fewerMugs(2))
+        service.up()
+        clock.advance(60_000)
+        return {
+          first,
+          timedOut,
+          listed,
+          labelled: yield* pending.retryDue,
+          parcel: yield* (yield* PackService).parcel(first.parcelId),
+          labels: yield* labelTexts
+        }
+      })
+    )
+    expect(result.timedOut).toBe(0)
+    expect(result.listed).toMatchObject([{ attempts: 2, mayHaveReachedCarrier: true }])
+    expect(result.labelled).toBe(1)
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
+    expect(result.parcel).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
+    expect(result.labels).toEqual([])
+  })
+
+  it("is not voided before its label comes, saying why, and is voided with the carrier once it came", async () => {
+    const service = memoryLabelService()
+    service.timesOut()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const first = (yield* packSo100001).parcel!
+        yield* cancelSo100001(1, 2)
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const refused = yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled" }))
+        const waiting = yield* pack.parcel(first.parcelId)
+        service.up()
+        const labelled = yield* (yield* PendingLabels).retryDue
+        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
+        return {
+          first,
+          refused,
+          waiting,
+          labelled,
+          voided,
+          events: yield* eventsOf("parcel.voided"),
+          unlabelled: yield* eventsOf("parcel.voided-before-label"),
+          labels: yield* labelTexts
+        }
+      })
+    )
+    expect(result.refused).toMatchObject({ _tag: "PackError", reason: "shipment-may-exist" })
+    expect(result.refused.message).toContain(
+      `Parcel ${result.first.parcelId} cannot be voided yet: a request for its dhl-paket label may have reached the carrier, so a shipment may exist there`
+    )
+    expect(result.waiting?.status).toBe("label-pending")
+    expect(result.labelled).toBe(1)
+    expect(result.labels).toEqual([])
+    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: "JJD0000000001" })
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.events.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: result.first.parcelId, trackingNumber: "JJD0000000001" })
+    ])
+    expect(result.unlabelled).toEqual([])
   })
 })
 

@@ -4,14 +4,14 @@ import { Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
-import { actorOf } from "../session/Operator.ts"
+import { actorOf, type Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import type { PackBenchState } from "./PackBenchState.ts"
 import type { PackConfig } from "./PackConfig.ts"
 import { PackError, storeFailure } from "./PackError.ts"
-import { ParcelVoided } from "./PackEvents.ts"
+import { ParcelVoided, ParcelVoidedBeforeLabel } from "./PackEvents.ts"
 import { makeRefusal } from "./PackRefusal.ts"
 import { idleSession } from "./PackSession.ts"
 import type { PrintJobRef } from "./PackView.ts"
@@ -23,7 +23,10 @@ const jobRef = (job: PrintJobRef): PrintJobRef => ({ id: job.id, printer: job.pr
 /**
  * What happens to a parcel after it was packed, while it is still at the bench: its label printed again (not when
  * its order changed since: see `parcelHold`), or the parcel voided by a manager (the carrier's label cancelled, the
- * order open again to be packed anew unless the shop cancelled it, `parcel.voided` recorded).
+ * order open again to be packed anew unless the shop cancelled it, `parcel.voided` recorded). A parcel still waiting
+ * for its label is voided too while no request for the label can have reached the carrier (`PendingLabels`): its
+ * request is withdrawn, so no shipment is made for it (`parcel.voided-before-label`). Once one may have, a shipment
+ * may exist that only its tracking number cancels, so the void waits until the label is in.
  */
 export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
   Effect.gen(function* () {
@@ -75,6 +78,114 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
       return [jobRef(job)]
     })
 
+    /** The order opens to be packed again only while it is packed: one the shop cancelled stays cancelled. */
+    const reopenOrder = (orderId: string) =>
+      Effect.flatMap(clock.now, (now) =>
+        sql.execute(
+          "UPDATE orders SET status = 'open', data = json_set(data, '$.status', 'open'), updated_at_ms = ? WHERE order_id = ? AND status = 'packed'",
+          [now.wallMs, orderId]
+        )
+      )
+
+    /** The parcel is off the bench's screen once voided: the packer starts afresh. */
+    const leaveBench = (parcelId: string) =>
+      Effect.gen(function* () {
+        const packed = yield* Ref.get(bench.lastParcel)
+        if (packed?.parcel.parcelId === parcelId) {
+          yield* Ref.set(bench.lastParcel, null)
+          yield* Ref.set(bench.current, idleSession)
+        }
+      })
+
+    /**
+     * Voids a parcel waiting for its label, withdrawing its request in the same commit, so the worker, which marks a
+     * request as possibly arrived in a commit of its own before sending it, never sends it. `not-pending`: the label
+     * came meanwhile (or the parcel is gone); `may-exist`: a request for the label may have reached the carrier.
+     */
+    const voidBeforeLabel = (row: ParcelRow, reason: string, at: Timestamp, operator: Operator) =>
+      sql.transaction(
+        Effect.gen(function* () {
+          const rows = yield* sql.query<{ status: string; may_have_reached_carrier: number | null }>(
+            `SELECT p.status, l.may_have_reached_carrier FROM parcels p
+             LEFT JOIN pending_labels l ON l.parcel_id = p.parcel_id WHERE p.parcel_id = ?`,
+            [row.parcel_id]
+          )
+          const current = rows[0]
+          if (current?.status !== "label-pending") return "not-pending" as const
+          if (current.may_have_reached_carrier === null) {
+            // Both rows are written and removed together (ParcelCompletion, PendingLabels): one without the other is
+            // a broken database, not a parcel to void.
+            return yield* Effect.die(
+              new Error(`Parcel ${row.parcel_id} waits for its label, but no request for the label is pending`)
+            )
+          }
+          if (Number(current.may_have_reached_carrier) === 1) return "may-exist" as const
+          const data = JSON.parse(row.data) as ParcelData
+          yield* sql.execute("DELETE FROM pending_labels WHERE parcel_id = ?", [row.parcel_id])
+          yield* sql.execute("UPDATE parcels SET status = 'voided' WHERE parcel_id = ?", [row.parcel_id])
+          yield* reopenOrder(row.order_id)
+          yield* log.append(
+            ParcelVoidedBeforeLabel,
+            {
+              orderId: row.order_id,
+              parcelId: row.parcel_id,
+              carrier: row.carrier,
+              ...(data.ssccUrn === undefined ? {} : { ssccUrn: data.ssccUrn }),
+              reason
+            },
+            { eventTime: at, actor: actorOf(operator) }
+          )
+          return "voided" as const
+        })
+      )
+
+    /** Voids a labelled parcel: its label cancelled with the carrier first, then the parcel and its event committed. */
+    const voidLabelled = (
+      row: ParcelRow & { readonly tracking_number: string },
+      reason: string,
+      at: Timestamp,
+      operator: Operator
+    ) =>
+      Effect.gen(function* () {
+        const trackingNumber = row.tracking_number
+        const adapter = carriers.adapter(row.carrier)
+        if (adapter !== undefined) {
+          yield* adapter
+            .voidLabel(trackingNumber)
+            .pipe(Effect.mapError((error) => new PackError({ reason: "carrier-refused", message: error.message })))
+        }
+        const data = JSON.parse(row.data) as ParcelData
+        yield* sql
+          .transaction(
+            Effect.gen(function* () {
+              yield* sql.execute("UPDATE parcels SET status = 'voided' WHERE parcel_id = ?", [row.parcel_id])
+              yield* reopenOrder(row.order_id)
+              yield* log.append(
+                ParcelVoided,
+                {
+                  orderId: row.order_id,
+                  parcelId: row.parcel_id,
+                  carrier: row.carrier,
+                  trackingNumber,
+                  ...(data.ssccUrn === undefined ? {} : { ssccUrn: data.ssccUrn }),
+                  reason
+                },
+                { eventTime: at, actor: actorOf(operator) }
+              )
+            })
+          )
+          .pipe(Effect.mapError(storeFailure))
+      })
+
+    const notVoidable = (parcelId: string, row: ParcelRow | undefined) =>
+      new PackError({
+        reason: row === undefined ? "parcel-unknown" : "parcel-not-voidable",
+        message:
+          row === undefined
+            ? `No parcel ${parcelId}`
+            : `Parcel ${parcelId} is ${row.status}: only a parcel still at the bench (packed, or waiting for its label) can be voided`
+      })
+
     const voidParcel = Effect.fn("PackService.voidParcel")(function* (input: {
       readonly parcelId: string
       readonly reason: string
@@ -82,58 +193,34 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
     }) {
       const operator = yield* session.require(["manager"])
       const at = input.at ?? (yield* clock.now)
-      const row = yield* findParcel(input.parcelId)
-      if (row === undefined || row.status !== "packed" || row.tracking_number === null) {
-        return yield* new PackError({
-          reason: row === undefined ? "parcel-unknown" : "parcel-not-voidable",
-          message:
-            row === undefined
-              ? `No parcel ${input.parcelId}`
-              : `Parcel ${input.parcelId} is ${row.status}: only a packed parcel still at the bench can be voided`
-        })
+      const reason = input.reason.trim()
+      let row = yield* findParcel(input.parcelId)
+      if (row === undefined || (row.status !== "packed" && row.status !== "label-pending")) {
+        return yield* notVoidable(input.parcelId, row)
       }
-      if (input.reason.trim() === "") {
+      if (reason === "") {
         return yield* new PackError({ reason: "reason-required", message: "Say why the parcel is voided" })
       }
-      const trackingNumber = row.tracking_number
-      const adapter = carriers.adapter(row.carrier)
-      if (adapter !== undefined) {
-        yield* adapter
-          .voidLabel(trackingNumber)
-          .pipe(Effect.mapError((error) => new PackError({ reason: "carrier-refused", message: error.message })))
-      }
-      const data = JSON.parse(row.data) as ParcelData
-      const now = yield* clock.now
-      yield* sql
-        .transaction(
-          Effect.gen(function* () {
-            yield* sql.execute("UPDATE parcels SET status = 'voided' WHERE parcel_id = ?", [row.parcel_id])
-            // The order opens to be packed again only while it is packed: one the shop cancelled after packing stays
-            // cancelled, and its items go back to stock.
-            yield* sql.execute(
-              "UPDATE orders SET status = 'open', data = json_set(data, '$.status', 'open'), updated_at_ms = ? WHERE order_id = ? AND status = 'packed'",
-              [now.wallMs, row.order_id]
-            )
-            yield* log.append(
-              ParcelVoided,
-              {
-                orderId: row.order_id,
-                parcelId: row.parcel_id,
-                carrier: row.carrier,
-                trackingNumber,
-                ...(data.ssccUrn === undefined ? {} : { ssccUrn: data.ssccUrn }),
-                reason: input.reason.trim()
-              },
-              { eventTime: at, actor: actorOf(operator) }
-            )
+      if (row.status === "label-pending") {
+        const outcome = yield* voidBeforeLabel(row, reason, at, operator).pipe(Effect.mapError(storeFailure))
+        if (outcome === "may-exist") {
+          return yield* new PackError({
+            reason: "shipment-may-exist",
+            message: `Parcel ${row.parcel_id} cannot be voided yet: a request for its ${row.carrier} label may have reached the carrier, so a shipment may exist there. The station is fetching the label so that voiding can cancel the shipment: void the parcel once its label is in`
           })
-        )
-        .pipe(Effect.mapError(storeFailure))
-      const packed = yield* Ref.get(bench.lastParcel)
-      if (packed?.parcel.parcelId === row.parcel_id) {
-        yield* Ref.set(bench.lastParcel, null)
-        yield* Ref.set(bench.current, idleSession)
+        }
+        if (outcome === "voided") {
+          yield* leaveBench(row.parcel_id)
+          return parcelViewOf({ ...row, status: "voided" })
+        }
+        // The label came while the manager decided: the parcel is voided as a labelled one.
+        row = yield* findParcel(input.parcelId)
       }
+      if (row === undefined || row.status !== "packed" || row.tracking_number === null) {
+        return yield* notVoidable(input.parcelId, row)
+      }
+      yield* voidLabelled({ ...row, tracking_number: row.tracking_number }, reason, at, operator)
+      yield* leaveBench(row.parcel_id)
       return parcelViewOf({ ...row, status: "voided" })
     })
 

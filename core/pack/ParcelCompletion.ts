@@ -276,6 +276,7 @@ export const makeParcelCompletion = (
               draft,
               packed,
               reason: label.reason,
+              mayHaveReachedCarrier: label.mayHaveReachedCarrier,
               eventTime: at,
               actor: actorOf(operator)
             })

@@ -12,7 +12,7 @@ import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { PackException, ParcelLabelPending, ParcelPacked } from "./PackEvents.ts"
 import { makeRefusal } from "./PackRefusal.ts"
-import { PARCEL_HOLD_COLUMNS, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
+import { PARCEL_HOLD_COLUMNS, type ParcelHold, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
 
 type PayloadOf<D> = D extends EventDefinition<string, infer P> ? P : never
 
@@ -48,6 +48,8 @@ interface PendingRow {
   readonly next_attempt_at_ms: number
   readonly last_error: string
   readonly created_at_ms: number
+  readonly may_have_reached_carrier: number
+  readonly withheld: ParcelHold | null
 }
 
 export interface PendingLabel {
@@ -58,12 +60,16 @@ export interface PendingLabel {
   readonly lastError: string
   readonly nextAttemptAtMs: number
   readonly since: number
+  /** Whether a request for the label may have reached the carrier, so that a shipment may exist there. */
+  readonly mayHaveReachedCarrier: boolean
+  /** Why the label is not asked for: the order changed after packing and no request for it reached the carrier. */
+  readonly withheld?: ParcelHold
 }
 
 /**
  * Records, inside the caller's transaction (the one that commits the parcel), that the parcel waits for its label:
  * the durable row the retry worker works from and the `parcel.label-pending` event. Due at once: the worker's next
- * pass asks the carrier again.
+ * pass asks the carrier again. `mayHaveReachedCarrier`: whether the request made at packing may have arrived.
  */
 export const pendingLabelRecorder = Effect.gen(function* () {
   const sql = yield* Sql
@@ -74,6 +80,7 @@ export const pendingLabelRecorder = Effect.gen(function* () {
     readonly draft: LabelDraft
     readonly packed: PackedWithoutLabel
     readonly reason: string
+    readonly mayHaveReachedCarrier: boolean
     readonly eventTime: Timestamp
     readonly actor: Actor
   }) {
@@ -86,7 +93,7 @@ export const pendingLabelRecorder = Effect.gen(function* () {
     }
     yield* sql.execute(
       `INSERT INTO pending_labels (parcel_id, carrier, request, packed, attempts, next_attempt_at_ms, last_error,
-         created_at_ms) VALUES (?, ?, ?, ?, 1, ?, ?, ?)`,
+         created_at_ms, may_have_reached_carrier) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)`,
       [
         input.request.parcelId,
         input.request.carrier,
@@ -94,7 +101,8 @@ export const pendingLabelRecorder = Effect.gen(function* () {
         JSON.stringify(record),
         now.wallMs,
         input.reason,
-        now.wallMs
+        now.wallMs,
+        input.mayHaveReachedCarrier ? 1 : 0
       ]
     )
     yield* log.append(
@@ -134,14 +142,30 @@ const viewOf = (row: PendingRow): PendingLabel => {
     attempts: Number(row.attempts),
     lastError: row.last_error,
     nextAttemptAtMs: Number(row.next_attempt_at_ms),
-    since: Number(row.created_at_ms)
+    since: Number(row.created_at_ms),
+    mayHaveReachedCarrier: Number(row.may_have_reached_carrier) === 1,
+    ...(row.withheld === null ? {} : { withheld: row.withheld })
   }
 }
 
+/** What the worker does with a due label, decided in the transaction that writes what it decided. */
+type Decision =
+  | { readonly _tag: "gone" }
+  | { readonly _tag: "withheld"; readonly changed: boolean }
+  | { readonly _tag: "ask"; readonly reachedBefore: boolean; readonly resumed: boolean }
+
 /**
  * Parcels packed while their carrier's label service was out of reach, and the worker that gets their labels.
- * A label that comes for a parcel its order no longer wants as it is (`parcelHold`: cancelled, or with another
- * address) is recorded but not printed.
+ * A parcel its order no longer wants as it is (`parcelHold`: cancelled, other items, another address):
+ * - while no request for its label can have reached the carrier, the label is not asked for (a shipment made only to
+ *   be voided, and often billed): the row is `withheld`, `pack.exception` says why once, and a manager voids the
+ *   parcel (`PackedParcels`). It is looked at again every longest delay, so a hold the shop takes back (a
+ *   cancellation withdrawn) lets the label be asked for again;
+ * - once one may have (a timeout after sending, a 5xx), the carrier is asked again under the same idempotency key,
+ *   as that is how the station learns whether a shipment exists, so that voiding can cancel it: the label that comes
+ *   is recorded but not printed.
+ * Whether a request may have reached the carrier is written before each request leaves and cleared only when its
+ * connection was refused, so a void, or a crash, in between finds that a shipment may exist.
  * Exactly once: the label's print job, the parcel's tracking number, `parcel.packed` and the removal of the pending
  * row commit in one transaction, and a row already gone is skipped, so a second pass (or a restart after the carrier
  * answered but before the commit) prints nothing twice. The carrier itself is asked again in that case; the request
@@ -151,10 +175,14 @@ export class PendingLabels extends Context.Service<
   PendingLabels,
   {
     readonly list: Effect.Effect<ReadonlyArray<PendingLabel>, StoreError>
-    readonly count: Effect.Effect<number, StoreError>
-    /** Asks the carrier for every label that is due; answers how many parcels got theirs. */
+    /** Parcels waiting for a label the station asks the carrier for, and for one it withholds. */
+    readonly counts: Effect.Effect<{ readonly asking: number; readonly withheld: number }, StoreError>
+    /** Asks the carrier for every label that is due and not withheld; answers how many parcels got theirs. */
     readonly retryDue: Effect.Effect<number, StoreError>
-    /** Retries due labels for as long as the scope lives; `onChange` runs after a pass that changed something. */
+    /**
+     * Retries due labels for as long as the scope lives; `onChange` runs after a pass that changed something a person
+     * sees (a label in, a label withheld or asked for again).
+     */
     readonly work: (onChange: Effect.Effect<void>) => Effect.Effect<never, StoreError>
   }
 >()("packbench/core/pack/PendingLabels") {
@@ -174,16 +202,62 @@ export class PendingLabels extends Context.Service<
           .query<PendingRow>("SELECT * FROM pending_labels ORDER BY created_at_ms, parcel_id")
           .pipe(Effect.map((rows) => rows.map(viewOf)))
 
-        const count = sql
-          .query<{ n: number }>("SELECT COUNT(*) AS n FROM pending_labels")
-          .pipe(Effect.map((rows) => Number(rows[0]?.n ?? 0)))
+        const counts = sql
+          .query<{ asking: number | null; withheld: number | null }>(
+            "SELECT SUM(withheld IS NULL) AS asking, SUM(withheld IS NOT NULL) AS withheld FROM pending_labels"
+          )
+          .pipe(
+            Effect.map((rows) => ({ asking: Number(rows[0]?.asking ?? 0), withheld: Number(rows[0]?.withheld ?? 0) }))
+          )
 
-        const postpone = (row: PendingRow, reason: string) =>
+        /** `neverReached`: no request for the label, this one included, can have reached the carrier. */
+        const postpone = (row: PendingRow, reason: string, neverReached: boolean) =>
           Effect.flatMap(clock.now, (now) =>
             sql.execute(
-              "UPDATE pending_labels SET attempts = attempts + 1, last_error = ?, next_attempt_at_ms = ? WHERE parcel_id = ?",
-              [reason, now.wallMs + retryDelayMs(policy, Number(row.attempts)), row.parcel_id]
+              `UPDATE pending_labels SET attempts = attempts + 1, last_error = ?, next_attempt_at_ms = ?,
+                 may_have_reached_carrier = ? WHERE parcel_id = ?`,
+              [reason, now.wallMs + retryDelayMs(policy, Number(row.attempts)), neverReached ? 0 : 1, row.parcel_id]
             )
+          )
+
+        const decide = (row: PendingRow) =>
+          sql.transaction(
+            Effect.gen(function* () {
+              const rows = yield* sql.query<
+                ParcelHoldRow & Pick<PendingRow, "may_have_reached_carrier" | "withheld"> & { order_id: string }
+              >(
+                `SELECT p.order_id, p.data, ${PARCEL_HOLD_COLUMNS}, l.may_have_reached_carrier, l.withheld
+                 FROM pending_labels l JOIN parcels p ON p.parcel_id = l.parcel_id
+                 LEFT JOIN orders o ON o.order_id = p.order_id WHERE l.parcel_id = ?`,
+                [row.parcel_id]
+              )
+              const current = rows[0]
+              if (current === undefined) return { _tag: "gone" } satisfies Decision
+              const reached = Number(current.may_have_reached_carrier) === 1
+              const hold = parcelHold(current)
+              if (hold !== undefined && !reached) {
+                const now = yield* clock.now
+                yield* sql.execute(
+                  "UPDATE pending_labels SET withheld = ?, next_attempt_at_ms = ? WHERE parcel_id = ?",
+                  [hold, now.wallMs + policy.maxDelayMs, row.parcel_id]
+                )
+                if (current.withheld === hold) return { _tag: "withheld", changed: false } satisfies Decision
+                const refusal = makeRefusal(hold, "withheld", { orderId: current.order_id, parcelId: row.parcel_id })
+                yield* log.append(PackException, {
+                  code: refusal.code,
+                  reason: refusal.reason,
+                  orderId: current.order_id
+                })
+                return { _tag: "withheld", changed: true } satisfies Decision
+              }
+              if (!reached || current.withheld !== null) {
+                yield* sql.execute(
+                  "UPDATE pending_labels SET may_have_reached_carrier = 1, withheld = NULL WHERE parcel_id = ?",
+                  [row.parcel_id]
+                )
+              }
+              return { _tag: "ask", reachedBefore: reached, resumed: current.withheld !== null } satisfies Decision
+            })
           )
 
         const complete = (row: PendingRow, record: PendingRecord, label: ShippingLabel, bytes: Uint8Array) =>
@@ -226,48 +300,63 @@ export class PendingLabels extends Context.Service<
             })
           )
 
+        /** Whether the parcel got its label, and whether anything a person sees changed (withheld, asked again). */
         const attempt = (row: PendingRow) =>
           Effect.gen(function* () {
+            const decision = yield* decide(row)
+            if (decision._tag === "gone") return { labelled: false, changed: false }
+            if (decision._tag === "withheld") return { labelled: false, changed: decision.changed }
+            const changed = decision.resumed
+            const neverReached = (thisOne: boolean) => !decision.reachedBefore && !thisOne
             const record = JSON.parse(row.packed) as PendingRecord
             const adapter = carriers.adapter(row.carrier)
             if (adapter === undefined) {
-              yield* postpone(row, `This station has no carrier ${row.carrier} set up`)
-              return false
+              yield* postpone(row, `This station has no carrier ${row.carrier} set up`, neverReached(false))
+              return { labelled: false, changed }
             }
             const outcome = yield* Effect.result(adapter.createLabel(JSON.parse(row.request) as LabelRequest))
             if (outcome._tag === "Failure") {
-              yield* postpone(row, outcome.failure.message)
-              return false
+              // The carrier answered (a refusal, or no usable label): it had the request.
+              yield* postpone(row, outcome.failure.message, false)
+              return { labelled: false, changed }
             }
             if (outcome.success.status === "pending") {
-              yield* postpone(row, outcome.success.reason)
-              return false
+              yield* postpone(row, outcome.success.reason, neverReached(outcome.success.mayHaveReachedCarrier))
+              return { labelled: false, changed }
             }
             const label = labelFrom(record.draft, outcome.success)
             const encoded = yield* Effect.result(encodeZpl(label, { dpi }))
             if (encoded._tag === "Failure") {
-              yield* postpone(row, `The carrier's label cannot be printed: ${encoded.failure.message}`)
-              return false
+              yield* postpone(row, `The carrier's label cannot be printed: ${encoded.failure.message}`, false)
+              return { labelled: false, changed }
             }
-            return yield* complete(row, record, label, encoded.success)
+            const labelled = yield* complete(row, record, label, encoded.success)
+            return { labelled, changed: changed || labelled }
           })
 
-        const retryDue = Effect.gen(function* () {
+        const pass = Effect.gen(function* () {
           const now = yield* clock.now
           const due = yield* sql.query<PendingRow>(
             "SELECT * FROM pending_labels WHERE next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms, parcel_id LIMIT 50",
             [now.wallMs]
           )
           let labelled = 0
-          for (const row of due) if (yield* attempt(row)) labelled++
-          return labelled
+          let changed = false
+          for (const row of due) {
+            const outcome = yield* attempt(row)
+            if (outcome.labelled) labelled++
+            changed = changed || outcome.changed
+          }
+          return { labelled, changed }
         }).pipe(Effect.withSpan("PendingLabels.retryDue"))
+
+        const retryDue = Effect.map(pass, (outcome) => outcome.labelled)
 
         const work = (onChange: Effect.Effect<void>) =>
           Effect.forever(
             Effect.gen(function* () {
-              const labelled = yield* retryDue
-              if (labelled > 0) yield* onChange
+              const { changed } = yield* pass
+              if (changed) yield* onChange
               const next = yield* sql.query<{ at: number | null }>(
                 "SELECT MIN(next_attempt_at_ms) AS at FROM pending_labels"
               )
@@ -279,7 +368,7 @@ export class PendingLabels extends Context.Service<
             })
           )
 
-        return PendingLabels.of({ list, count, retryDue, work })
+        return PendingLabels.of({ list, counts, retryDue, work })
       })
     )
 }

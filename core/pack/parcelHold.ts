@@ -3,7 +3,10 @@ import type { OrderLine } from "../orders/Order.ts"
 import { type LabelAddressRow, labelAddressOutdated, ORDER_SHIP_TO } from "./labelAddressOutdated.ts"
 import type { ParcelData } from "./ParcelRow.ts"
 
-/** What holds a parcel back; each is a refusal code, with the variants `handover`, `batch`, `reprint`, `pending`. */
+/**
+ * What holds a parcel back; each is a refusal code, with the variants `handover`, `batch`, `reprint`, `pending` (its
+ * label came, not printed) and `withheld` (its label is not asked for).
+ */
 export type ParcelHold = "order-cancelled-after-packing" | "parcel-lines-outdated" | "label-address-outdated"
 
 /** A parcel's stored data with its order as it is now, as a query that selects `PARCEL_HOLD_COLUMNS` returns them. */

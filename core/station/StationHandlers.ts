@@ -16,6 +16,7 @@ import { encodeZpl } from "../label/encodeZpl.ts"
 import { CustomerMetricsSource, type MetricsUnavailable } from "../metrics/CustomerMetricsSource.ts"
 import { makeBenchHandlers } from "../pack/BenchHandlers.ts"
 import { makePackHandlers } from "../pack/PackHandlers.ts"
+import { PendingLabels } from "../pack/PendingLabels.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { testInsert, testLabel } from "../print/TestPages.ts"
@@ -80,6 +81,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const siteFleet = yield* SiteFleet
   const audit = yield* AuditLog
   const shops = yield* makeShopsHandlers
+  const pendingLabels = yield* PendingLabels
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow. The bench's
   // own scanners and scales act for the client whose screen changed last: the UI in front of the bench.
   let screen: ScanContext | undefined
@@ -87,6 +89,7 @@ export const makeStationHandlers = Effect.gen(function* () {
 
   const statusWith = (operator: Effect.Effect<Operator | null>): Effect.Effect<StationStatus, ApiError> =>
     Effect.gen(function* () {
+      const labels = yield* pendingLabels.counts.pipe(Effect.mapError(storeFailure))
       return {
         siteId: identity.siteId,
         stationId: identity.stationId,
@@ -97,10 +100,8 @@ export const makeStationHandlers = Effect.gen(function* () {
         operator: yield* operator,
         sync: yield* sync.status,
         devices: yield* devices.list,
-        pendingLabels: yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM pending_labels").pipe(
-          Effect.mapError(storeFailure),
-          Effect.map((rows) => Number(rows[0]?.n ?? 0))
-        )
+        pendingLabels: labels.asking,
+        labelsWithheld: labels.withheld
       }
     })
   const status = statusWith(session.current)

@@ -38,8 +38,16 @@ export const StationStatus = Schema.Struct({
   operator: Schema.NullOr(Operator),
   sync: SyncStatus,
   devices: Schema.Array(DeviceStatus),
-  /** Parcels packed while their carrier's label service was out of reach, still waiting for their label. */
-  pendingLabels: Schema.Int
+  /**
+   * Parcels packed while their carrier's label service was out of reach, still waiting for their label, which the
+   * station asks the carrier for.
+   */
+  pendingLabels: Schema.Int,
+  /**
+   * Parcels waiting for a label the station does not ask for: their order changed after packing and no request for
+   * the label has reached the carrier. Each waits for a manager to void it.
+   */
+  labelsWithheld: Schema.Int
 })
 export type StationStatus = typeof StationStatus.Type
 

@@ -1,37 +1,63 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import type { LabelRequest } from "../../core/carrier/CarrierAdapter.ts"
+import { startLabelService } from "../../fixtures/carriers/LabelServiceSimulator.ts"
 import { startOversizeAnswerServer } from "../../fixtures/http/OversizeAnswerServer.ts"
 import { makeHttpCarrierApi } from "./HttpCarrierApi.ts"
+
+const request = (parcelId: string): LabelRequest => ({
+  parcelId,
+  orderId: "SO-100001",
+  carrier: "dhl-paket",
+  serviceLevel: "standard",
+  shipTo: {
+    name: "Anna Schmidt",
+    street1: "Hafenstraße 11",
+    postalCode: "20457",
+    city: "Hamburg",
+    country: "DE"
+  },
+  weightGrams: 850
+})
 
 describe("a carrier's label service over HTTP", () => {
   it("reads no more of an answer than its bound: the label is asked for again later, the bound named", async () => {
     const oversize = await startOversizeAnswerServer(50_000)
     try {
       const api = makeHttpCarrierApi({ carrier: "dhl-paket", baseUrl: oversize.url, maxAnswerBytes: 10_000 })
-      const refused = await Effect.runPromise(
-        Effect.flip(
-          api.createShipment({
-            parcelId: "P-1",
-            orderId: "SO-100001",
-            carrier: "dhl-paket",
-            serviceLevel: "standard",
-            shipTo: {
-              name: "Anna Schmidt",
-              street1: "Hafenstraße 11",
-              postalCode: "20457",
-              city: "Hamburg",
-              country: "DE"
-            },
-            weightGrams: 850
-          })
-        )
-      )
+      const refused = await Effect.runPromise(Effect.flip(api.createShipment(request("P-1"))))
       expect(refused).toMatchObject({
         _tag: "CarrierUnreachable",
-        message: `${oversize.url} answered with more than 10000 bytes; not read`
+        message: `${oversize.url} answered with more than 10000 bytes; not read`,
+        mayHaveReachedCarrier: true
       })
     } finally {
       await oversize.close()
+    }
+  })
+
+  it("tells a request that never left (connection refused) from one that timed out after it was sent", async () => {
+    const service = await startLabelService({ carrierName: "DHL", serviceName: "Paket", prefix: "JJD" })
+    try {
+      const api = makeHttpCarrierApi({ carrier: "dhl-paket", baseUrl: service.url, timeoutMs: 500 })
+      await service.down()
+      const refused = await Effect.runPromise(Effect.flip(api.createShipment(request("P-1"))))
+      await service.stall()
+      const stalled = await Effect.runPromise(Effect.flip(api.createShipment(request("P-2"))))
+      await service.up()
+      const answered = await Effect.runPromise(api.createShipment(request("P-2")))
+      expect(refused).toMatchObject({ _tag: "CarrierUnreachable", mayHaveReachedCarrier: false })
+      expect(refused.message).toContain("ECONNREFUSED")
+      expect(stalled).toMatchObject({
+        _tag: "CarrierUnreachable",
+        message: `no answer from ${service.url} within 500 ms`,
+        mayHaveReachedCarrier: true
+      })
+      // The timed-out request made a shipment: asked again under the same key, the service answers with it.
+      expect([...service.issued()]).toEqual([["P-2", answered.trackingNumber]])
+      expect(service.requests().map((received) => received.idempotencyKey)).toEqual(["P-2", "P-2"])
+    } finally {
+      await service.close()
     }
   })
 })

@@ -18,6 +18,32 @@ export interface HttpCarrierApiOptions {
   readonly maxAnswerBytes?: number
 }
 
+/**
+ * Socket errors raised before a connection opened, so before a byte of the request was sent: refused, no route, a
+ * name that does not resolve, undici's connect timeout. A reset or a closed socket can come after the request went
+ * out and is not among them.
+ */
+const BEFORE_CONNECTING = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
+
+/**
+ * Whether fetch failed before the request could leave: its cause (undici's socket error, or, with several addresses
+ * tried, every one of them) is a connect error.
+ */
+export const neverSent = (error: unknown): boolean => {
+  const cause = error instanceof Error ? error.cause : undefined
+  if (!(cause instanceof Error)) return false
+  const attempts = cause instanceof AggregateError && cause.errors.length > 0 ? cause.errors : [cause]
+  return attempts.every((attempt) => BEFORE_CONNECTING.has(String((attempt as { code?: unknown }).code)))
+}
+
 const LabelAnswer = Schema.Struct({
   trackingNumber: Schema.String.check(Schema.isMinLength(1)),
   routingCode: Schema.String,
@@ -29,13 +55,16 @@ const LabelAnswer = Schema.Struct({
  * A carrier's label web service over HTTP with JSON bodies. The parcel id goes along as `Idempotency-Key`, so asking
  * again after an answer that never arrived (timeout, station restart) gets the same label, not a second shipment.
  * Transport failures, timeouts, 5xx answers and answers over the bound are `CarrierUnreachable` (worth retrying); a
- * 4xx is the carrier's refusal, reported with its text.
+ * 4xx is the carrier's refusal, reported with its text. Only a connection that never opened (`neverSent`) says the
+ * request cannot have reached the carrier; a timeout may have struck before or after the request went out, and
+ * fetch does not say which, so it counts as possibly arrived.
  */
 export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi => {
   const timeoutMs = options.timeoutMs ?? 5_000
   const base = options.baseUrl.replace(/\/+$/, "")
   const maxAnswerBytes = options.maxAnswerBytes ?? Bounds.maxAnswerBytes
-  const unreachable = (message: string) => new CarrierUnreachable({ carrier: options.carrier, message })
+  const unreachable = (message: string, mayHaveReachedCarrier: boolean) =>
+    new CarrierUnreachable({ carrier: options.carrier, message, mayHaveReachedCarrier })
 
   const call = (
     method: "POST" | "DELETE",
@@ -61,19 +90,20 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
       catch: (error) => {
         // Asked again later with the same idempotency key, as for any answer that never arrived whole.
         if (error instanceof AnswerTooLarge)
-          return unreachable(`${base} answered with more than ${error.maxBytes} bytes; not read`)
+          return unreachable(`${base} answered with more than ${error.maxBytes} bytes; not read`, true)
         const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ""
-        return unreachable(
-          error instanceof Error && error.name === "TimeoutError"
-            ? `no answer from ${base} within ${timeoutMs} ms`
-            : `cannot reach ${base} (${error instanceof Error ? error.message : String(error)}${cause})`
-        )
+        return error instanceof Error && error.name === "TimeoutError"
+          ? unreachable(`no answer from ${base} within ${timeoutMs} ms`, true)
+          : unreachable(
+              `cannot reach ${base} (${error instanceof Error ? error.message : String(error)}${cause})`,
+              !neverSent(error)
+            )
       }
     }).pipe(
       Effect.flatMap(
         ({ status, text }): Effect.Effect<string, CarrierError | CarrierUnreachable> =>
           status >= 500
-            ? Effect.fail(unreachable(`${base} answered ${status}: ${text.slice(0, 200)}`))
+            ? Effect.fail(unreachable(`${base} answered ${status}: ${text.slice(0, 200)}`, true))
             : status >= 400
               ? Effect.fail(
                   new CarrierError({

@@ -103,7 +103,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
           atCage,
           pendingEvents: yield* eventsOf("parcel.label-pending"),
           packedEvents: yield* eventsOf("parcel.packed"),
-          count: yield* (yield* PendingLabels).count
+          counts: yield* (yield* PendingLabels).counts
         }
       })
     )
@@ -114,7 +114,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
     expect(packed.pendingEvents[0]!.payload).toMatchObject({ orderId: "SO-100001", carrier: "dhl-paket" })
     expect(String((packed.pendingEvents[0]!.payload as { reason: string }).reason)).toMatch(/cannot reach/)
     expect(packed.packedEvents).toHaveLength(0)
-    expect(packed.count).toBe(1)
+    expect(packed.counts).toEqual({ asking: 1, withheld: 0 })
     expect(packed.atCage.refusal?.code).toBe("label-pending")
     // The insert prints at once; the label cannot exist yet.
     await receipt.waitForJobs(1)
@@ -142,7 +142,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
           if (events.length === 0) return undefined
           return {
             events,
-            count: yield* (yield* PendingLabels).count,
+            counts: yield* (yield* PendingLabels).counts,
             parcel: yield* (yield* PackService).parcel(parcelId)
           }
         })
@@ -151,7 +151,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
     await second.dispose()
     const tracking = service.issued().get(parcelId)
     expect(tracking).toMatch(/^JJD\d{10}$/)
-    expect(after.count).toBe(0)
+    expect(after.counts).toEqual({ asking: 0, withheld: 0 })
     expect(after.parcel).toMatchObject({ status: "packed", trackingNumber: tracking })
     expect(after.events).toHaveLength(1)
     expect(after.events[0]!.payload).toMatchObject({ parcelId, trackingNumber: tracking })

@@ -58,7 +58,7 @@ describe("migration 0096 (parcels held back for what their order changed after p
         yield* parcel("P-5", "SO-5", "packed", 240)
         yield* order("SO-6", "shipped", { shipTo, lines: twoMugs }, 2)
         yield* parcel("P-6", "SO-6", "handed-over", 250)
-        const applied = yield* migrate(stationMigrations)
+        const applied = yield* migrate(stationMigrations.filter((migration) => migration.id <= 96))
         const parcels = yield* sql.query<ParcelHoldRow & { parcel_id: string }>(
           `SELECT p.parcel_id, p.data, json_extract(o.data, '$.shipTo') AS order_ship_to, o.status AS order_status,
              json_extract(o.data, '$.lines') AS order_lines

@@ -21,6 +21,7 @@ import { m0093_events_by_event_time } from "./0093_events_by_event_time.ts"
 import { m0094_held_by_msg_id } from "./0094_held_by_msg_id.ts"
 import { m0095_label_ship_to } from "./0095_label_ship_to.ts"
 import { m0096_parcel_order_changes } from "./0096_parcel_order_changes.ts"
+import { m0097_pending_label_reach } from "./0097_pending_label_reach.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -44,5 +45,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0093_events_by_event_time,
   m0094_held_by_msg_id,
   m0095_label_ship_to,
-  m0096_parcel_order_changes
+  m0096_parcel_order_changes,
+  m0097_pending_label_reach
 ]

@@ -14,6 +14,7 @@ export const de = {
   "header.transportLost": "Verbindung zur Station unterbrochen – verbinde neu …",
   "header.language": "Sprache",
   "header.pendingLabels": "Etikett ausstehend: {count}",
+  "header.labelsWithheld": "Auftrag geändert, Etikett nicht angefordert: {count} – Leitung storniert",
   "broker.connected": "verbunden",
   "broker.connecting": "verbindet",
   "broker.disconnected": "getrennt",
@@ -439,6 +440,8 @@ export const de = {
     "Der Auftrag wurde storniert, nachdem dieses Paket gepackt war – Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen.",
   "error.parcel-lines-outdated":
     "Der Shop hat die Artikel des Auftrags geändert, nachdem dieses Paket gepackt war – die Leitung storniert das Paket, dann den Auftrag neu packen.",
+  "error.shipment-may-exist":
+    "Dieses Paket kann noch nicht storniert werden: Eine Anfrage nach seinem Etikett kann den Spediteur erreicht haben, dort kann also schon eine Sendung bestehen. Die Station ruft das Etikett ab, damit das Stornieren die Sendung beim Spediteur streichen kann – das Paket stornieren, sobald sein Etikett da ist.",
   "error.insert-encoding": "Der Beleg kann so nicht gedruckt werden.",
   "error.bad-response": "Die Station hat unerwartet geantwortet.",
   "error.transport": "Station nicht erreichbar.",
@@ -671,6 +674,8 @@ export const de = {
     "Die Adresse von Auftrag {orderId} wurde korrigiert, nachdem Paket {parcelId} etikettiert war: Sein Etikett trägt die alte Adresse. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
   "refusal.label-address-outdated.pending":
     "Die Adresse von Auftrag {orderId} wurde korrigiert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett mit der alten Adresse wurde nicht gedruckt. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
+  "refusal.label-address-outdated.withheld":
+    "Die Adresse von Auftrag {orderId} wurde korrigiert, während Paket {parcelId} auf sein Etikett wartete, und noch keine Anfrage nach dem Etikett hat den Spediteur erreicht: Ein Etikett mit der alten Adresse wird nicht angefordert. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
   "refusal.weight-unknown.item":
     "Laut Katalog wiegt {sku} {itemGrams} g, das kann nicht sein: Das Paketgewicht ist nicht prüfbar. Scans des Artikels zurücknehmen und ihn von der Leitung als Teillieferung freigeben lassen; der Shop muss den Artikel korrigieren",
   "refusal.weight-unknown.box":
@@ -683,6 +688,8 @@ export const de = {
     "Auftrag {orderId} wurde storniert, nachdem Paket {parcelId} gepackt war: Sein Etikett wird nicht erneut gedruckt. Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen",
   "refusal.order-cancelled-after-packing.pending":
     "Auftrag {orderId} wurde storniert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett wurde nicht gedruckt. Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen",
+  "refusal.order-cancelled-after-packing.withheld":
+    "Auftrag {orderId} wurde storniert, während Paket {parcelId} auf sein Etikett wartete, und noch keine Anfrage nach dem Etikett hat den Spediteur erreicht: Es wird nicht angefordert. Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen",
   "refusal.parcel-lines-outdated.handover":
     "Der Shop hat die Artikel von Auftrag {orderId} geändert, nachdem Paket {parcelId} gepackt war: Es darf nicht mit den alten Artikeln raus. Die Leitung storniert das Paket, dann den Auftrag neu packen",
   "refusal.parcel-lines-outdated.batch":
@@ -690,7 +697,9 @@ export const de = {
   "refusal.parcel-lines-outdated.reprint":
     "Der Shop hat die Artikel von Auftrag {orderId} geändert, nachdem Paket {parcelId} gepackt war: Sein Etikett wird nicht erneut gedruckt. Die Leitung storniert das Paket, dann den Auftrag neu packen",
   "refusal.parcel-lines-outdated.pending":
-    "Der Shop hat die Artikel von Auftrag {orderId} geändert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett wurde nicht gedruckt. Die Leitung storniert das Paket, dann den Auftrag neu packen"
+    "Der Shop hat die Artikel von Auftrag {orderId} geändert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett wurde nicht gedruckt. Die Leitung storniert das Paket, dann den Auftrag neu packen",
+  "refusal.parcel-lines-outdated.withheld":
+    "Der Shop hat die Artikel von Auftrag {orderId} geändert, während Paket {parcelId} auf sein Etikett wartete, und noch keine Anfrage nach dem Etikett hat den Spediteur erreicht: Es wird nicht angefordert. Die Leitung storniert das Paket, dann den Auftrag neu packen"
 } as const
 
 export type MessageKey = keyof typeof de

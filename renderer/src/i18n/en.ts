@@ -16,6 +16,7 @@ export const en: Messages = {
   "header.transportLost": "Connection to the station lost – reconnecting …",
   "header.language": "Language",
   "header.pendingLabels": "Label pending: {count}",
+  "header.labelsWithheld": "Order changed, label not requested: {count} – a manager voids",
   "broker.connected": "connected",
   "broker.connecting": "connecting",
   "broker.disconnected": "disconnected",
@@ -438,6 +439,8 @@ export const en: Messages = {
     "The order was cancelled after this parcel was packed – give it to a manager to void, then put the items back.",
   "error.parcel-lines-outdated":
     "The shop changed the order's items after this parcel was packed – a manager voids the parcel, then pack the order again.",
+  "error.shipment-may-exist":
+    "This parcel cannot be voided yet: a request for its label may have reached the carrier, so a shipment may exist there. The station is fetching the label so that voiding can cancel the shipment – void the parcel once its label is in.",
   "error.insert-encoding": "This receipt cannot be printed as it is.",
   "error.bad-response": "The station gave an unexpected answer.",
   "error.transport": "Station not reachable.",
@@ -665,6 +668,8 @@ export const en: Messages = {
     "The address of order {orderId} was corrected after parcel {parcelId} was labelled: its label has the old address. A manager voids the parcel, then pack it again so a label with the corrected address prints",
   "refusal.label-address-outdated.pending":
     "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints",
+  "refusal.label-address-outdated.withheld":
+    "The address of order {orderId} was corrected while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: no label for the old address is asked for. A manager voids the parcel, then pack it again so a label with the corrected address prints",
   "refusal.weight-unknown.item":
     "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item",
   "refusal.weight-unknown.box":
@@ -677,6 +682,8 @@ export const en: Messages = {
     "Order {orderId} was cancelled after parcel {parcelId} was packed: its label does not print again. Give the parcel to a manager to void it, then put the items back",
   "refusal.order-cancelled-after-packing.pending":
     "Order {orderId} was cancelled while parcel {parcelId} waited for its label: the label was not printed. Give the parcel to a manager to void it, then put the items back",
+  "refusal.order-cancelled-after-packing.withheld":
+    "Order {orderId} was cancelled while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: it is not asked for. Give the parcel to a manager to void it, then put the items back",
   "refusal.parcel-lines-outdated.handover":
     "The shop changed the items of order {orderId} after parcel {parcelId} was packed: it must not leave with the old items. A manager voids the parcel, then pack the order again",
   "refusal.parcel-lines-outdated.batch":
@@ -684,5 +691,7 @@ export const en: Messages = {
   "refusal.parcel-lines-outdated.reprint":
     "The shop changed the items of order {orderId} after parcel {parcelId} was packed: its label does not print again. A manager voids the parcel, then pack the order again",
   "refusal.parcel-lines-outdated.pending":
-    "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label: the label was not printed. A manager voids the parcel, then pack the order again"
+    "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label: the label was not printed. A manager voids the parcel, then pack the order again",
+  "refusal.parcel-lines-outdated.withheld":
+    "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: it is not asked for. A manager voids the parcel, then pack the order again"
 }

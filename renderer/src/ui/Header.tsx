@@ -61,6 +61,11 @@ export const Header = ({ status, onLocale, onSignOut }: HeaderProps) => {
             {t("header.pendingLabels", { count: status.pendingLabels })}
           </span>
         )}
+        {status !== undefined && status.labelsWithheld > 0 && (
+          <span className="pill pill-bad" data-testid="labels-withheld">
+            {t("header.labelsWithheld", { count: status.labelsWithheld })}
+          </span>
+        )}
         <span
           className={`pill ${troubled.length > 0 ? "pill-bad" : "pill-ok"}`}
           data-testid="device-indicator"
