@@ -88,6 +88,16 @@ const publishOrders = (tag: string, count: number) =>
     return { ordersOf: tag }
   })
 
+/** The handover of order `orderId`'s parcel, as station `next` records it. */
+const handoverOf = (next: ReturnType<typeof stationStream>, orderId: string): EventEnvelope =>
+  next(ParcelHandedToCarrier, {
+    batchId: "H",
+    parcelId: `P-${orderId}`,
+    orderId,
+    carrier: "dhl-paket",
+    trackingNumber: `0034043416${orderId.replace(/\D/g, "").padStart(10, "0")}`
+  })
+
 const publishHandovers = (tag: string, count: number, rate: number, from: number) =>
   Effect.gen(function* () {
     const { broker, next } = yield* stationOf(tag)
@@ -97,13 +107,7 @@ const publishHandovers = (tag: string, count: number, rate: number, from: number
     for (const [index, orderId] of orderIdsOf(tag, count, from).entries()) {
       const due = started + (index * 1000) / rate
       if (due > Date.now()) yield* Effect.sleep(due - Date.now())
-      const event: EventEnvelope = next(ParcelHandedToCarrier, {
-        batchId: "H",
-        parcelId: `P-${orderId}`,
-        orderId,
-        carrier: "dhl-paket",
-        trackingNumber: `0034043416${orderId.replace(/\D/g, "").padStart(10, "0")}`
-      })
+      const event = handoverOf(next, orderId)
       publishedAtMs[`${orderId}@bench.test`] = preciseNowMs()
       // Not waiting for each PUBACK, as the raw baseline does not wait for each 250: the rate is the offered load.
       // Started at once, not on the scheduler's next turn: the stamp above is when the station's publish begins.
@@ -137,13 +141,7 @@ const publishRawTrip = async (tag: string, count: number, rate: number, from: nu
     const due = started + (index * 1000) / rate
     if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()))
     const orderId = `R${tag}-${from + index}`
-    const event = next(ParcelHandedToCarrier, {
-      batchId: "H",
-      parcelId: `P-${orderId}`,
-      orderId,
-      carrier: "dhl-paket",
-      trackingNumber: `0034043416${orderId.replace(/\D/g, "").padStart(10, "0")}`
-    })
+    const event = handoverOf(next, orderId)
     publishedAtMs[`${orderId}@bench.test`] = preciseNowMs()
     publishing.push(client.publishAsync(`bench/rawtrip/${tag}`, Buffer.from(encodeJson(event)), { qos: 1 }))
   }
@@ -153,14 +151,17 @@ const publishRawTrip = async (tag: string, count: number, rate: number, from: nu
 
 /** The stations' connections live until the process ends. */
 const stationsScope = Effect.runSync(Scope.make())
-const answer = (request: Effect.Effect<unknown, unknown, Scope.Scope>) =>
-  Effect.runPromise(Scope.provide(request, stationsScope)).then(
-    (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+/** Writes what a request comes to as its answer line; a request that fails ends the process. */
+const reply = (result: Promise<unknown>) =>
+  result.then(
+    (answered) => process.stdout.write(`${JSON.stringify(answered)}\n`),
     (error: unknown) => {
       console.error("bench/mailPeerProcess.ts:", error)
       process.exit(1)
     }
   )
+const answer = (request: Effect.Effect<unknown, unknown, Scope.Scope>) =>
+  reply(Effect.runPromise(Scope.provide(request, stationsScope)))
 
 const lines = createInterface({ input: process.stdin })
 lines.on("line", (line) => {
@@ -174,23 +175,12 @@ lines.on("line", (line) => {
   const rawTrip = /^rawtrip (\S+) (\d+) ([\d.]+) (\d+)$/.exec(line)
   if (rawTrip !== null) {
     const [, tag, count, rate, from] = rawTrip
-    return void publishRawTrip(tag!, Number(count), Number(rate), Number(from)).then(
-      (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
-      (error: unknown) => {
-        console.error("bench/mailPeerProcess.ts:", error)
-        process.exit(1)
-      }
-    )
+    return void reply(publishRawTrip(tag!, Number(count), Number(rate), Number(from)))
   }
   const id = /^raw (\S+)$/.exec(line)?.[1]
   if (id === undefined) throw new Error(`bench/mailPeerProcess.ts: unknown request ${JSON.stringify(line)}`)
-  smtp.parse(id).then(
-    ({ raw, subject, text, html, headers }) =>
-      process.stdout.write(`${JSON.stringify({ rawOf: id, raw, subject, text, html, headers })}\n`),
-    (error: unknown) => {
-      console.error("bench/mailPeerProcess.ts:", error)
-      process.exit(1)
-    }
+  void reply(
+    smtp.parse(id).then(({ raw, subject, text, html, headers }) => ({ rawOf: id, raw, subject, text, html, headers }))
   )
 })
 lines.on("close", () => {
