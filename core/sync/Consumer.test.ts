@@ -532,6 +532,41 @@ describe("Consumer: an event refused behind a gap is refused in its own place", 
       expect(result.held).toEqual([])
     })
   }
+
+  it("drains held events after an upgrade: a refused one in its place with its reason, the rest applied, every stream", async () => {
+    const other = (seq: number) =>
+      raw(
+        envelopeText(seq, { id: `other-${seq}`, stationId: "PACK-02" }),
+        Topics.event("HAM1", "PACK-02", "test.scanned")
+      )
+    const result = await withRefusals([2], (consumer, known) =>
+      Effect.gen(function* () {
+        yield* consumer.receive(message(1))
+        // A version this consumer does not know yet: held at the cursor, and what comes after it behind it.
+        known.now = false
+        const whileUnknown = yield* consumer.receiveBatch([message(2), message(3), other(1), other(2)])
+        known.now = true
+        const drained = yield* consumer.drainHeld
+        return { whileUnknown, drained, ...(yield* streamNow) }
+      })
+    )
+    expect(result.whileUnknown).toEqual(["held", "held", "held", "held"])
+    // Two held events took their place in each stream: PACK-01's 2 (refused) and 3, PACK-02's 1 and 2.
+    expect(result.drained).toBe(4)
+    const ofStation = (stationId: string) => result.applied.filter((event) => event.startsWith(`${stationId}#`))
+    expect(ofStation("PACK-01")).toEqual(["PACK-01#1", "PACK-01#3"])
+    expect(ofStation("PACK-02")).toEqual(["PACK-02#1", "PACK-02#2"])
+    expect(result.quarantined).toEqual([`refused in sequence (seq 2): ${refusal(2)}`])
+    expect(result.recorded).toEqual([["refused", "PACK-01", 2, "ev-2", refusal(2)]])
+    expect(result.alerts).toEqual([
+      expect.objectContaining({ kind: "refused", stationId: "PACK-01", seq: 2, eventId: "ev-2", reason: refusal(2) })
+    ])
+    expect(result.cursors).toEqual([
+      ["PACK-01", 3],
+      ["PACK-02", 2]
+    ])
+    expect(result.held).toEqual([])
+  })
 })
 
 describe("Consumer: bundles of events", () => {

@@ -169,7 +169,10 @@ export class Consumer extends Context.Service<
      * per event: a bundle gives one for each event it carries, or one when it is quarantined whole.
      */
     readonly receiveBatch: (messages: ReadonlyArray<BrokerMessage>) => Effect.Effect<ReadonlyArray<ConsumerOutcome>>
-    /** Applies held events whose turn has come, e.g. after an upgrade taught the consumer a new version. */
+    /**
+     * Applies held events whose turn has come, e.g. after an upgrade taught the consumer a new version; one the
+     * projection refuses is refused in its place and the stream goes on. How many held events took their place.
+     */
     readonly drainHeld: Effect.Effect<number, StoreError>
   }
 >()("packbench/core/sync/Consumer") {
@@ -1245,29 +1248,36 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     if (connected) yield* Effect.forkScoped(resendAllKnown)
   })
 
-  const drainHeld = sql
-    .transaction(
-      Effect.gen(function* () {
-        // Streams with held events, including those whose very first event was held (no cursor row yet).
-        const rows = yield* sql.query<{ site_id: string; station_id: string; epoch: string; last_seq: number }>(
-          `SELECT h.site_id, h.station_id, h.epoch, COALESCE(c.last_seq, 0) AS last_seq
-         FROM (SELECT DISTINCT site_id, station_id, epoch FROM sync_consumer_held) h
-         LEFT JOIN sync_consumer_cursor c USING (site_id, station_id, epoch)`
-        )
-        let applied = 0
-        for (const row of rows) {
-          const key = { siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }
-          const last = yield* applyHeldAfter(key, Number(row.last_seq))
-          applied += last - Number(row.last_seq)
-          if (last > Number(row.last_seq)) ackLater(key, last, false)
-        }
-        return applied
-      })
-    )
-    .pipe(
-      Effect.catchTag("ApplyFailed", (failure) => Effect.die(`held event failed to apply: ${failure.reason}`)),
-      Effect.catchTag("RefusedAt", (refused) => Effect.die(`held event refused: ${refused.reason}`))
-    )
+  const drainHeld = Effect.gen(function* () {
+    const moved = yield* redoingRefusals(
+      sql.transaction(
+        Effect.gen(function* () {
+          // Streams with held events, including those whose very first event was held (no cursor row yet).
+          const rows = yield* sql.query<{ site_id: string; station_id: string; epoch: string; last_seq: number }>(
+            `SELECT h.site_id, h.station_id, h.epoch, COALESCE(c.last_seq, 0) AS last_seq
+           FROM (SELECT DISTINCT site_id, station_id, epoch FROM sync_consumer_held) h
+           LEFT JOIN sync_consumer_cursor c USING (site_id, station_id, epoch)`
+          )
+          const streams: Array<{ readonly key: StreamKey; readonly from: number; readonly to: number }> = []
+          for (const row of rows) {
+            const key = { siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }
+            const from = Number(row.last_seq)
+            const to = yield* applyHeldAfter(key, from)
+            if (to > from) streams.push({ key, from, to })
+          }
+          return streams
+        })
+      )
+    ).pipe(Effect.catchTag("ApplyFailed", (failure) => Effect.die(`held event failed to apply: ${failure.reason}`)))
+    // Acked only once committed: a try that rolled back (an event in it refused) confirms nothing.
+    let taken = 0
+    for (const { key, from, to } of moved) {
+      ackLater(key, to, false)
+      taken += to - from
+    }
+    if (taken > 0) yield* options.onCommitted
+    return taken
+  })
 
   return Consumer.of({ start, receive, receiveBatch, drainHeld })
 })
