@@ -9,7 +9,7 @@ import { heldSyncSql } from "../../fixtures/sqlite/HeldSyncs.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { Sql } from "../store/Sql.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
-import { Consumer, EventRefused } from "./Consumer.ts"
+import { Consumer, EventRefused, type StreamAlert } from "./Consumer.ts"
 import { checkDelivery } from "./DeliveryChecker.ts"
 import { makeMemoryBus } from "./MemoryBroker.ts"
 import { encodeJson, Topics } from "./Topics.ts"
@@ -420,6 +420,152 @@ describe("Consumer: bad input stops at the edge, and the stream goes on", () => 
     expect(result.held).toEqual([{ seq: 11 }])
     expect(result.quarantine[0]?.n).toBeLessThanOrEqual(20)
     expect(Number(result.evicted[0]?.value) + Number(result.quarantine[0]?.n)).toBe(300)
+  })
+})
+
+describe("Consumer: an event refused behind a gap is refused in its own place", () => {
+  /** The projection refuses these seqs of PACK-01 for good, each with its own reason (as a forged order version is). */
+  const refusing = (seqs: ReadonlyArray<number>) => (event: EventEnvelope) =>
+    event.stationId === "PACK-01" && seqs.includes(event.seq)
+      ? new EventRefused({ reason: `forged order version at seq ${event.seq}` })
+      : undefined
+  const refusal = (seq: number) => `forged order version at seq ${seq}`
+
+  /** A consumer whose projection refuses `seqs`, knows every version while `known.now` holds, and keeps its alerts. */
+  const withRefusals = <A, E>(
+    seqs: ReadonlyArray<number>,
+    body: (consumer: Consumer["Service"], known: { now: boolean }) => Effect.Effect<A, E, Sql>
+  ) =>
+    Effect.gen(function* () {
+      const alerts: Array<StreamAlert> = []
+      const known = { now: true }
+      const bus = yield* makeMemoryBus()
+      const context = yield* Layer.build(
+        consumerRigLayer({
+          filename: ":memory:",
+          broker: Layer.effect(Broker, bus.client("hub")),
+          refuse: refusing(seqs),
+          knows: () => known.now,
+          onAlert: (alert) => Effect.sync(() => alerts.push(alert))
+        })
+      )
+      const result = yield* Effect.flatMap(Consumer, (consumer) => body(consumer, known)).pipe(Effect.provide(context))
+      return { ...result, alerts }
+    }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "None"), Effect.runPromise)
+
+  /** What the stream looks like at the consumer: applied, quarantined, recorded as refused, the cursor, held. */
+  const streamNow = Effect.gen(function* () {
+    const quarantined = yield* rowsOf<{ reason: string }>("SELECT reason FROM sync_consumer_quarantine ORDER BY id")
+    const recorded = yield* rowsOf<{ kind: string; station_id: string; seq: number; event_id: string; reason: string }>(
+      "SELECT kind, station_id, seq, event_id, reason FROM sync_consumer_conflicts ORDER BY id"
+    )
+    const cursors = yield* rowsOf<{ station_id: string; last_seq: number }>(
+      "SELECT station_id, last_seq FROM sync_consumer_cursor ORDER BY station_id"
+    )
+    return {
+      applied: (yield* appliedEvents).map((event) => `${event.stationId}#${event.seq}`),
+      quarantined: quarantined.map((row) => row.reason),
+      recorded: recorded.map((row) => [row.kind, row.station_id, Number(row.seq), row.event_id, row.reason]),
+      cursors: cursors.map((row) => [row.station_id, Number(row.last_seq)]),
+      held: (yield* heldSeqs).map((row) => row.seq)
+    }
+  })
+
+  type Delivery = "one by one" | "batched"
+  const deliver = (consumer: Consumer["Service"], delivery: Delivery, seqs: ReadonlyArray<number>) =>
+    delivery === "batched"
+      ? consumer.receiveBatch(seqs.map(message))
+      : Effect.forEach(seqs, (seq) => consumer.receive(message(seq)))
+
+  for (const delivery of ["one by one", "batched"] as const) {
+    it(`applies the gap's event, then refuses the held event after it in its place with its reason, and goes on (${delivery})`, async () => {
+      const result = await withRefusals([3], (consumer) =>
+        Effect.gen(function* () {
+          const outcomes = [
+            yield* deliver(consumer, delivery, [1]),
+            yield* deliver(consumer, delivery, [3, 4]),
+            // The genuine 2 fills the gap: 3, held, is the one refused; 4 comes after it.
+            yield* deliver(consumer, delivery, [2]),
+            yield* deliver(consumer, delivery, [5])
+          ]
+          return { outcomes, ...(yield* streamNow) }
+        })
+      )
+      expect(result.outcomes).toEqual([["applied"], ["held", "held"], ["applied"], ["applied"]])
+      expect(result.applied).toEqual(["PACK-01#1", "PACK-01#2", "PACK-01#4", "PACK-01#5"])
+      expect(result.quarantined).toEqual([`refused in sequence (seq 3): ${refusal(3)}`])
+      expect(result.recorded).toEqual([["refused", "PACK-01", 3, "ev-3", refusal(3)]])
+      // The station is told of 3, once, never of 2.
+      expect(result.alerts).toEqual([
+        expect.objectContaining({ kind: "refused", stationId: "PACK-01", seq: 3, eventId: "ev-3", reason: refusal(3) })
+      ])
+      expect(result.cursors).toEqual([["PACK-01", 5]])
+      expect(result.held).toEqual([])
+    })
+
+    it(`refuses two held events behind one gap, each in its place with its own reason (${delivery})`, async () => {
+      const result = await withRefusals([3, 4], (consumer) =>
+        Effect.gen(function* () {
+          const outcomes = [
+            yield* deliver(consumer, delivery, [1, 3, 4, 5]),
+            yield* deliver(consumer, delivery, [2]),
+            yield* deliver(consumer, delivery, [6])
+          ]
+          return { outcomes, ...(yield* streamNow) }
+        })
+      )
+      expect(result.outcomes).toEqual([["applied", "held", "held", "held"], ["applied"], ["applied"]])
+      expect(result.applied).toEqual(["PACK-01#1", "PACK-01#2", "PACK-01#5", "PACK-01#6"])
+      expect(result.quarantined).toEqual([
+        `refused in sequence (seq 3): ${refusal(3)}`,
+        `refused in sequence (seq 4): ${refusal(4)}`
+      ])
+      expect(result.recorded).toEqual([
+        ["refused", "PACK-01", 3, "ev-3", refusal(3)],
+        ["refused", "PACK-01", 4, "ev-4", refusal(4)]
+      ])
+      // Told in the transaction that records it, which was redone once 4 was refused too: 3 may be told twice.
+      expect(
+        new Set(result.alerts.map((alert) => `${alert.kind} ${alert.seq} ${alert.eventId} ${alert.reason}`))
+      ).toEqual(new Set([`refused 3 ev-3 ${refusal(3)}`, `refused 4 ev-4 ${refusal(4)}`]))
+      expect(result.cursors).toEqual([["PACK-01", 6]])
+      expect(result.held).toEqual([])
+    })
+  }
+
+  it("drains held events after an upgrade: a refused one in its place with its reason, the rest applied, every stream", async () => {
+    const other = (seq: number) =>
+      raw(
+        envelopeText(seq, { id: `other-${seq}`, stationId: "PACK-02" }),
+        Topics.event("HAM1", "PACK-02", "test.scanned")
+      )
+    const result = await withRefusals([2], (consumer, known) =>
+      Effect.gen(function* () {
+        yield* consumer.receive(message(1))
+        // A version this consumer does not know yet: held at the cursor, and what comes after it behind it.
+        known.now = false
+        const whileUnknown = yield* consumer.receiveBatch([message(2), message(3), other(1), other(2)])
+        known.now = true
+        const drained = yield* consumer.drainHeld
+        return { whileUnknown, drained, ...(yield* streamNow) }
+      })
+    )
+    expect(result.whileUnknown).toEqual(["held", "held", "held", "held"])
+    // Two held events took their place in each stream: PACK-01's 2 (refused) and 3, PACK-02's 1 and 2.
+    expect(result.drained).toBe(4)
+    const ofStation = (stationId: string) => result.applied.filter((event) => event.startsWith(`${stationId}#`))
+    expect(ofStation("PACK-01")).toEqual(["PACK-01#1", "PACK-01#3"])
+    expect(ofStation("PACK-02")).toEqual(["PACK-02#1", "PACK-02#2"])
+    expect(result.quarantined).toEqual([`refused in sequence (seq 2): ${refusal(2)}`])
+    expect(result.recorded).toEqual([["refused", "PACK-01", 2, "ev-2", refusal(2)]])
+    expect(result.alerts).toEqual([
+      expect.objectContaining({ kind: "refused", stationId: "PACK-01", seq: 2, eventId: "ev-2", reason: refusal(2) })
+    ])
+    expect(result.cursors).toEqual([
+      ["PACK-01", 3],
+      ["PACK-02", 2]
+    ])
+    expect(result.held).toEqual([])
   })
 })
 

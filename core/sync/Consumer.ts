@@ -15,7 +15,9 @@ import { takeWaiting } from "./takeWaiting.ts"
 /**
  * An event that can never be applied as it is (its payload does not decode, a value is out of bounds): the consumer
  * quarantines it in its place in the sequence and goes on with the next, instead of holding the station's whole
- * stream behind it for ever. Any other failure of `apply` is taken as passing (a database hiccup) and retried.
+ * stream behind it for ever. That holds for an event held behind a gap and applied after the one that filled it too:
+ * the refusal is its own (its seq, its reason), never the event's that filled the gap. Any other failure of `apply`
+ * is taken as passing (a database hiccup) and retried.
  */
 export class EventRefused extends Schema.TaggedError<EventRefused>()("EventRefused", { reason: Schema.String }) {}
 
@@ -94,7 +96,11 @@ export interface ConsumerOptions {
    * stations in every ack, so a station sends bundles only to a consumer that takes them, and no larger.
    */
   readonly bundleMax: number
-  /** Conflicts and events refused in sequence, as they are recorded (e.g. to tell the station). */
+  /**
+   * Conflicts and events refused in sequence, as they are recorded (e.g. to tell the station). Runs inside the
+   * recording transaction, which may yet roll back and be redone (a held event after the refused one refused too):
+   * tell through that transaction's own writes, as the hub does, so that what a rolled-back try told is not told.
+   */
   readonly onAlert: (alert: StreamAlert) => Effect.Effect<void, unknown>
   /**
    * Runs once an applied event's transaction has committed: wakes what works from the committed rows (on a database
@@ -132,7 +138,10 @@ export type ConsumerOutcome = "applied" | "duplicate" | "held" | "deferred" | "c
  * ids, counted (`sync_consumer_conflicts`) and raised (`onAlert`), never taken for a repeat. An event whose topic,
  * envelope and sender disagree, or that is not an event at all, is quarantined with the reason; one that names its
  * place in the stream but cannot be applied (malformed, out of bounds) is quarantined in that place, and the stream
- * goes on. Quarantined payloads keep 4 KB and the SHA-256 of the whole, early events are held only within
+ * goes on. So does an event the projection refuses (`EventRefused`) when it is applied after the event that filled
+ * its gap, from the held ones: the transaction rolls back and is redone with that event refused in its own place, so
+ * the events before it are applied, it is quarantined with its own seq and reason, and the held events after it
+ * are applied. Quarantined payloads keep 4 KB and the SHA-256 of the whole, early events are held only within
  * `holdWindow` of the cursor: a flood costs bounded disk.
  *
  * Messages from the subscription are taken in batches (whatever arrived, up to `batchSize`) and applied in one
@@ -160,7 +169,10 @@ export class Consumer extends Context.Service<
      * per event: a bundle gives one for each event it carries, or one when it is quarantined whole.
      */
     readonly receiveBatch: (messages: ReadonlyArray<BrokerMessage>) => Effect.Effect<ReadonlyArray<ConsumerOutcome>>
-    /** Applies held events whose turn has come, e.g. after an upgrade taught the consumer a new version. */
+    /**
+     * Applies held events whose turn has come, e.g. after an upgrade taught the consumer a new version; one the
+     * projection refuses is refused in its place and the stream goes on. How many held events took their place.
+     */
     readonly drainHeld: Effect.Effect<number, StoreError>
   }
 >()("packbench/core/sync/Consumer") {
@@ -200,6 +212,8 @@ const DeferredApplies = Context.Reference<Array<EventEnvelope> | undefined>(
 )
 
 const keyOf = (key: StreamKey) => `${key.siteId}\u0000${key.stationId}\u0000${key.epoch}`
+
+const refusalKeyOf = (place: StreamKey & { readonly seq: number }) => `${keyOf(place)}\u0000${place.seq}`
 
 /** A station's partition key: the unit two consumers (in one hub or several) never apply at the same time. */
 const partitionOf = (place: { readonly siteId: string; readonly stationId: string }) =>
@@ -243,6 +257,28 @@ class BundledEvent implements BrokerMessage {
 }
 
 class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed", { reason: Schema.String }) {}
+
+/**
+ * `EventRefused` named with the event it was raised for: the admitted one or a held one applied after it in the same
+ * transaction. The transaction rolls back and is redone with that event refused in its place (`redoingRefusals`).
+ */
+class RefusedAt extends Schema.TaggedError<RefusedAt>()("RefusedAt", {
+  siteId: Schema.String,
+  stationId: Schema.String,
+  epoch: Schema.String,
+  seq: Schema.Number,
+  eventId: Schema.String,
+  reason: Schema.String
+}) {}
+
+/**
+ * The events refused in the earlier tries of a transaction being redone (`redoingRefusals`), by stream and seq with
+ * their ids and reasons: in this try each is refused in its place instead of applied.
+ */
+type Refusals = Map<string, { readonly eventId: string; readonly reason: string }>
+const KnownRefusals = Context.Reference<Refusals | undefined>("packbench/core/sync/Consumer/KnownRefusals", {
+  defaultValue: () => undefined
+})
 
 /** What places a message in a station's stream, read before anything else of it is trusted. */
 const EnvelopePlace = Schema.Struct({
@@ -473,14 +509,24 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       }
     })
 
-  const applyFailure = (error: unknown) =>
-    error instanceof EventRefused ? error : new ApplyFailed({ reason: String(error) })
+  /** A failure of `apply` for `event`: a refusal, named with the event it is for, or a passing one. */
+  const applyFailure = (event: EventEnvelope) => (error: unknown) =>
+    error instanceof EventRefused
+      ? new RefusedAt({
+          siteId: event.siteId,
+          stationId: event.stationId,
+          epoch: event.epoch,
+          seq: event.seq,
+          eventId: event.id,
+          reason: error.reason
+        })
+      : new ApplyFailed({ reason: String(error) })
 
   const applyOne = (event: EventEnvelope) =>
     Effect.gen(function* () {
       const deferred = yield* DeferredApplies
       if (deferred !== undefined) deferred.push(event)
-      else yield* options.apply(event).pipe(Effect.mapError(applyFailure))
+      else yield* options.apply(event).pipe(Effect.mapError(applyFailure(event)))
       yield* advance(event)
     })
 
@@ -489,8 +535,51 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     const deferred = yield* DeferredApplies
     if (deferred === undefined || deferred.length === 0 || options.applyBatch === undefined) return
     const events = deferred.splice(0, deferred.length)
-    yield* options.applyBatch(events).pipe(Effect.mapError(applyFailure))
+    // Which of the events a refusal is for is not known here: the batch fails as for any failure and is applied one
+    // message per transaction, where each event is applied on its own and a refusal names its event.
+    yield* options.applyBatch(events).pipe(
+      Effect.mapError(
+        (error) =>
+          new ApplyFailed({
+            reason: error instanceof EventRefused ? `an event of the batch was refused: ${error.reason}` : String(error)
+          })
+      )
+    )
   })
+
+  /** Why `place` was refused in an earlier try of the transaction being redone, if it was. */
+  const refusedBefore = (place: EnvelopePlace) =>
+    Effect.map(KnownRefusals, (known) => {
+      const refusal = known?.get(refusalKeyOf(place))
+      return refusal !== undefined && refusal.eventId === place.id ? refusal.reason : undefined
+    })
+
+  /**
+   * Runs `transaction` until no event in it is refused. A refusal rolls the whole transaction back (the refused
+   * event's partial effect with it, and what the events before it did); it is then run again knowing that event
+   * refused (`KnownRefusals`), so that one is quarantined in its own place with its own seq and reason instead of
+   * applied, the events before it are applied as before, and the held ones after it after it: exactly once and in
+   * order, as if each had come alone. Each try knows one refusal more than the last, so it ends.
+   */
+  const redoingRefusals = <A>(
+    transaction: Effect.Effect<A, StoreError | ApplyFailed | RefusedAt>
+  ): Effect.Effect<A, StoreError | ApplyFailed> => {
+    const known: Refusals = new Map()
+    const attempt: Effect.Effect<A, StoreError | ApplyFailed> = transaction.pipe(
+      Effect.provideService(KnownRefusals, known),
+      Effect.catchTag("RefusedAt", (refused) => {
+        const key = refusalKeyOf(refused)
+        if (known.get(key)?.eventId === refused.eventId) {
+          return Effect.die(
+            `sync consumer: seq ${refused.seq} (${refused.eventId}) was refused again after it was put in its place: ${refused.reason}`
+          )
+        }
+        known.set(key, { eventId: refused.eventId, reason: refused.reason })
+        return Effect.suspend(() => attempt)
+      })
+    )
+    return attempt
+  }
 
   /** Records an alert once per (stream, seq, id) and tells the owner; repeats only count. */
   const alert = (alertToRecord: StreamAlert, topic: string, payload: Uint8Array) =>
@@ -563,7 +652,11 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       yield* alert({ kind: "refused", ...streamOf(place), seq: place.seq, eventId: place.id, reason }, topic, payload)
     })
 
-  /** Applies held successors of `lastSeq` as long as they are next and known. Inside the caller's transaction. */
+  /**
+   * Applies held successors of `lastSeq` as long as they are next and known. Inside the caller's transaction. One
+   * the projection refused in an earlier try of the transaction (`redoingRefusals`) is refused in its place instead:
+   * its quarantine record keeps its envelope as held.
+   */
   const applyHeldAfter = (key: StreamKey, lastSeq: number) =>
     Effect.gen(function* () {
       let seq = lastSeq
@@ -577,7 +670,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         if (row === undefined) return seq
         const event = yield* decodeEnvelope(JSON.parse(row.envelope)).pipe(Effect.orDie)
         if (!options.knows(event.type, event.version)) return seq
-        yield* applyOne(event)
+        const refused = yield* refusedBefore(event)
+        if (refused === undefined) yield* applyOne(event)
+        else {
+          const topic = Topics.event(event.siteId, event.stationId, event.type)
+          yield* refuseInPlace(event, refused, topic, encodeJson(event))
+        }
         yield* unhold(key, event.seq)
         seq = event.seq
       }
@@ -884,15 +982,20 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       return result.outcome
     })
 
+  /**
+   * One message in its own transaction. A refusal, of this event or of a held one applied after it, is the refused
+   * event's own: the transaction is redone with that one refused in its place (`redoingRefusals`).
+   */
   const processOne = (admitted: Admitted, message: BrokerMessage) =>
-    sql.transaction(step(admitted, message), { partition: [partitionOf(admitted.place)] }).pipe(
-      Effect.catchTag("EventRefused", (refusal) =>
-        // Its partial effect rolled back with the transaction: now it is put in its place as refused.
-        sql.transaction(
-          step({ kind: "refused", place: admitted.place, reason: refusal.reason, payload: message.payload }, message),
-          { partition: [partitionOf(admitted.place)] }
-        )
-      ),
+    redoingRefusals(
+      Effect.gen(function* () {
+        // Refused in an earlier try, its partial effect rolled back with it: now it is put in its place as refused.
+        const reason = admitted.kind === "event" ? yield* refusedBefore(admitted.place) : undefined
+        const current: Admitted =
+          reason === undefined ? admitted : { kind: "refused", place: admitted.place, reason, payload: message.payload }
+        return yield* sql.transaction(step(current, message), { partition: [partitionOf(admitted.place)] })
+      })
+    ).pipe(
       Effect.catchTag("ApplyFailed", (failure) =>
         Effect.gen(function* () {
           if (admitted.kind === "event") yield* hold(admitted.event, `apply failed: ${failure.reason}`)
@@ -1145,29 +1248,36 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     if (connected) yield* Effect.forkScoped(resendAllKnown)
   })
 
-  const drainHeld = sql
-    .transaction(
-      Effect.gen(function* () {
-        // Streams with held events, including those whose very first event was held (no cursor row yet).
-        const rows = yield* sql.query<{ site_id: string; station_id: string; epoch: string; last_seq: number }>(
-          `SELECT h.site_id, h.station_id, h.epoch, COALESCE(c.last_seq, 0) AS last_seq
-         FROM (SELECT DISTINCT site_id, station_id, epoch FROM sync_consumer_held) h
-         LEFT JOIN sync_consumer_cursor c USING (site_id, station_id, epoch)`
-        )
-        let applied = 0
-        for (const row of rows) {
-          const key = { siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }
-          const last = yield* applyHeldAfter(key, Number(row.last_seq))
-          applied += last - Number(row.last_seq)
-          if (last > Number(row.last_seq)) ackLater(key, last, false)
-        }
-        return applied
-      })
-    )
-    .pipe(
-      Effect.catchTag("ApplyFailed", (failure) => Effect.die(`held event failed to apply: ${failure.reason}`)),
-      Effect.catchTag("EventRefused", (refused) => Effect.die(`held event refused: ${refused.reason}`))
-    )
+  const drainHeld = Effect.gen(function* () {
+    const moved = yield* redoingRefusals(
+      sql.transaction(
+        Effect.gen(function* () {
+          // Streams with held events, including those whose very first event was held (no cursor row yet).
+          const rows = yield* sql.query<{ site_id: string; station_id: string; epoch: string; last_seq: number }>(
+            `SELECT h.site_id, h.station_id, h.epoch, COALESCE(c.last_seq, 0) AS last_seq
+           FROM (SELECT DISTINCT site_id, station_id, epoch FROM sync_consumer_held) h
+           LEFT JOIN sync_consumer_cursor c USING (site_id, station_id, epoch)`
+          )
+          const streams: Array<{ readonly key: StreamKey; readonly from: number; readonly to: number }> = []
+          for (const row of rows) {
+            const key = { siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }
+            const from = Number(row.last_seq)
+            const to = yield* applyHeldAfter(key, from)
+            if (to > from) streams.push({ key, from, to })
+          }
+          return streams
+        })
+      )
+    ).pipe(Effect.catchTag("ApplyFailed", (failure) => Effect.die(`held event failed to apply: ${failure.reason}`)))
+    // Acked only once committed: a try that rolled back (an event in it refused) confirms nothing.
+    let taken = 0
+    for (const { key, from, to } of moved) {
+      ackLater(key, to, false)
+      taken += to - from
+    }
+    if (taken > 0) yield* options.onCommitted
+    return taken
+  })
 
   return Consumer.of({ start, receive, receiveBatch, drainHeld })
 })

@@ -86,7 +86,11 @@ const asMessage = (event: EventEnvelope) => ({
 const hubLayer = (
   store: TestStore,
   bus: Effect.Success<ReturnType<typeof makeMemoryBus>>,
-  seen: { readonly alerts: Array<StreamAlert>; readonly batches: Array<number> }
+  seen: {
+    readonly alerts: Array<StreamAlert>
+    readonly batches: Array<number>
+    readonly known: { now: boolean }
+  }
 ) => {
   let token = 0
   const base = Layer.mergeAll(
@@ -107,7 +111,7 @@ const hubLayer = (
       const hub = yield* HubProjection
       return Consumer.layer({
         siteId: "+",
-        knows: hub.knows,
+        knows: (type, version) => seen.known.now && hub.knows(type, version),
         apply: hub.applyStationEvent,
         applyBatch: (events) => {
           seen.batches.push(events.length)
@@ -122,10 +126,11 @@ const hubLayer = (
 
 /**
  * The hub's projection behind the real consumer, as the hub runs it, on a fresh database of `store`; what the consumer
- * raises (`alerts`) and hands the projection as batches (their sizes) is kept.
+ * raises (`alerts`) and hands the projection as batches (their sizes) is kept. While `known.now` is off the hub knows
+ * no version at all, as a hub from before an upgrade that teaches it one.
  */
 const rig = (store: TestStore) => {
-  const seen = { alerts: [] as Array<StreamAlert>, batches: [] as Array<number> }
+  const seen = { alerts: [] as Array<StreamAlert>, batches: [] as Array<number>, known: { now: true } }
   const run = <A, E>(effect: Effect.Effect<A, E, Consumer | HubProjection | Sql>) =>
     Effect.runPromise(
       Effect.scoped(
@@ -176,6 +181,14 @@ const ordersNow = Effect.gen(function* () {
     cancelled: row.cancelled_at_ms !== null,
     cancellationVersion: row.cancellation_version === null ? null : Number(row.cancellation_version)
   }))
+})
+
+/** Where the station's stream stands at the hub: its cursor and the seqs held behind a gap. */
+const streamAtHub = Effect.gen(function* () {
+  const sql = yield* Sql
+  const cursor = yield* sql.query<{ last_seq: number }>("SELECT last_seq FROM sync_consumer_cursor")
+  const held = yield* sql.query<{ seq: number }>("SELECT seq FROM sync_consumer_held ORDER BY seq")
+  return { cursor: cursor.map((row) => Number(row.last_seq)), held: held.map((row) => Number(row.seq)) }
 })
 
 const quarantined = Effect.gen(function* () {
@@ -280,6 +293,76 @@ export const hubOrderVersionsSuite = (store: TestStore) =>
         if (delivery === "batched") expect(batches).toContain(genuine.length)
       })
 
+      it(`refuses a forged event held behind a gap in its own place once the gap fills, and applies the events around it (${delivery})`, async () => {
+        const { alerts, run } = rig(store)
+        const next = stream("PACK-01")
+        const first = received(next, "SO-1", 1)
+        const genuine = received(next, "SO-1", 2, { serviceLevel: "express" })
+        const forged = cancelled(next, "SO-1", FORGED)
+        const afterIt = addressCorrected(next, "SO-1", 3, corrected)
+        const later = cancelled(next, "SO-1", 4)
+        const result = await run(
+          Effect.gen(function* () {
+            const outcomes = [yield* deliver(delivery, [first]), yield* deliver(delivery, [forged, afterIt])]
+            // Another hub of the fleet had 2 (a shared subscription splits a station's stream): it comes last.
+            outcomes.push(yield* deliver(delivery, [genuine]), yield* deliver(delivery, [later]))
+            return { outcomes, reasons: yield* quarantined, stream: yield* streamAtHub, after: yield* ordersNow }
+          })
+        )
+        expect(result.outcomes).toEqual([["applied"], ["held", "held"], ["applied"], ["applied"]])
+        const reason = refusal("order.cancelled", "SO-1")
+        expect(result.reasons).toEqual([`refused in sequence (seq 3): ${reason}`])
+        expect(alerts.map((alert) => [alert.kind, alert.seq, alert.eventId, alert.reason])).toEqual([
+          ["refused", 3, forged.id, reason]
+        ])
+        expect(result.stream).toEqual({ cursor: [5], held: [] })
+        expect(result.after).toEqual([
+          {
+            orderId: "SO-1",
+            version: 4,
+            serviceLevel: "express",
+            street: "Hauptstraße 14",
+            cancelled: true,
+            cancellationVersion: 4
+          }
+        ])
+      })
+
+      it(`refuses two forged events held behind one gap, each in its own place with its own reason (${delivery})`, async () => {
+        const { alerts, run } = rig(store)
+        const next = stream("PACK-01")
+        const first = received(next, "SO-1", 1)
+        const genuine = received(next, "SO-1", 2, { serviceLevel: "express" })
+        const forged = [cancelled(next, "SO-1", FORGED), addressCorrected(next, "SO-1", FORGED, forgedAddress)]
+        const afterThem = addressCorrected(next, "SO-1", 3, corrected)
+        const result = await run(
+          Effect.gen(function* () {
+            const outcomes = [yield* deliver(delivery, [first, ...forged, afterThem])]
+            outcomes.push(yield* deliver(delivery, [genuine]))
+            return { outcomes, reasons: yield* quarantined, stream: yield* streamAtHub, after: yield* ordersNow }
+          })
+        )
+        expect(result.outcomes).toEqual([["applied", "held", "held", "held"], ["applied"]])
+        const reasons = [refusal("order.cancelled", "SO-1"), refusal("order.address-corrected", "SO-1")]
+        expect(result.reasons).toEqual(reasons.map((reason, at) => `refused in sequence (seq ${at + 3}): ${reason}`))
+        // Told in the transaction that records the refusal, redone once the second was refused: the first may be told
+        // again, never another seq.
+        expect(
+          new Set(alerts.map((alert) => JSON.stringify([alert.kind, alert.seq, alert.eventId, alert.reason])))
+        ).toEqual(new Set(forged.map((event, at) => JSON.stringify(["refused", event.seq, event.id, reasons[at]]))))
+        expect(result.stream).toEqual({ cursor: [5], held: [] })
+        expect(result.after).toEqual([
+          {
+            orderId: "SO-1",
+            version: 3,
+            serviceLevel: "express",
+            street: "Hauptstraße 14",
+            cancelled: false,
+            cancellationVersion: null
+          }
+        ])
+      })
+
       it(`lets a stored version no sender can have given give way to the next genuine change (${delivery})`, async () => {
         const { batches, run } = rig(store)
         const next = stream("PACK-01")
@@ -350,6 +433,40 @@ export const hubOrderVersionsSuite = (store: TestStore) =>
         if (delivery === "batched") expect(batches).toEqual([orders.length, genuine.length])
       })
     }
+
+    it("drains held events once it knows their version: a forged one refused in its place with its reason, the rest applied", async () => {
+      const { alerts, known, run } = rig(store)
+      const next = stream("PACK-01")
+      const first = received(next, "SO-1", 1)
+      const forged = cancelled(next, "SO-1", FORGED)
+      const genuine = received(next, "SO-1", 2, { serviceLevel: "express" })
+      const result = await run(
+        Effect.gen(function* () {
+          yield* deliver("one by one", [first])
+          known.now = false
+          const whileUnknown = yield* deliver("batched", [forged, genuine])
+          known.now = true
+          const drained = yield* (yield* Consumer).drainHeld
+          return {
+            whileUnknown,
+            drained,
+            reasons: yield* quarantined,
+            stream: yield* streamAtHub,
+            after: yield* ordersNow
+          }
+        })
+      )
+      expect(result.whileUnknown).toEqual(["held", "held"])
+      // Both took their place: the forged one refused in it, the genuine one applied.
+      expect(result.drained).toBe(2)
+      const reason = refusal("order.cancelled", "SO-1")
+      expect(result.reasons).toEqual([`refused in sequence (seq 2): ${reason}`])
+      expect(alerts.map((alert) => [alert.kind, alert.seq, alert.eventId, alert.reason])).toEqual([
+        ["refused", 2, forged.id, reason]
+      ])
+      expect(result.stream).toEqual({ cursor: [3], held: [] })
+      expect(result.after.map((row) => [row.version, row.serviceLevel, row.cancelled])).toEqual([[2, "express", false]])
+    })
 
     it("takes the versions genuine senders give: counts of changes, and a shop's change time in ms up to a day ahead", async () => {
       const { run } = rig(store)
