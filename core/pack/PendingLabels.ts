@@ -1,6 +1,12 @@
 /** Parcels packed while their carrier's label service was out of reach, and the worker that gets their labels. */
-import { Context, Duration, Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import type { CarrierLabel, LabelRequest } from "../carrier/CarrierAdapter.ts"
+import {
+  type AttemptOutcome,
+  defaultRetryPolicy,
+  makeCarrierRequestWorker,
+  type RetryPolicy
+} from "../carrier/CarrierRequestWorker.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import type { Actor } from "../events/Event.ts"
 import type { EventDefinition } from "../events/EventDefinition.ts"
@@ -122,17 +128,6 @@ export const pendingLabelRecorder = Effect.gen(function* () {
   })
 })
 
-export interface RetryPolicy {
-  /** Wait after the first failed attempt; doubles with every further one. */
-  readonly firstDelayMs: number
-  readonly maxDelayMs: number
-}
-
-export const defaultRetryPolicy: RetryPolicy = { firstDelayMs: 2_000, maxDelayMs: 60_000 }
-
-export const retryDelayMs = (policy: RetryPolicy, attempts: number): number =>
-  Math.min(policy.firstDelayMs * 2 ** Math.max(attempts - 1, 0), policy.maxDelayMs)
-
 const viewOf = (row: PendingRow): PendingLabel => {
   const record = JSON.parse(row.packed) as PendingRecord
   return {
@@ -197,6 +192,12 @@ export class PendingLabels extends Context.Service<
         const carriers = yield* Carriers
         const dpi = options.labelDpi ?? 203
         const policy = options.retry ?? defaultRetryPolicy
+        const worker = yield* makeCarrierRequestWorker<PendingRow>({
+          table: "pending_labels",
+          key: "parcel_id",
+          policy,
+          attempt: (row) => attempt(row)
+        })
 
         const list = sql
           .query<PendingRow>("SELECT * FROM pending_labels ORDER BY created_at_ms, parcel_id")
@@ -212,13 +213,7 @@ export class PendingLabels extends Context.Service<
 
         /** `neverReached`: no request for the label, this one included, can have reached the carrier. */
         const postpone = (row: PendingRow, reason: string, neverReached: boolean) =>
-          Effect.flatMap(clock.now, (now) =>
-            sql.execute(
-              `UPDATE pending_labels SET attempts = attempts + 1, last_error = ?, next_attempt_at_ms = ?,
-                 may_have_reached_carrier = ? WHERE parcel_id = ?`,
-              [reason, now.wallMs + retryDelayMs(policy, Number(row.attempts)), neverReached ? 0 : 1, row.parcel_id]
-            )
-          )
+          worker.postpone(row, reason, { may_have_reached_carrier: neverReached ? 0 : 1 })
 
         const decide = (row: PendingRow) =>
           sql.transaction(
@@ -301,74 +296,42 @@ export class PendingLabels extends Context.Service<
           )
 
         /** Whether the parcel got its label, and whether anything a person sees changed (withheld, asked again). */
-        const attempt = (row: PendingRow) =>
+        const attempt = (row: PendingRow): Effect.Effect<AttemptOutcome, StoreError> =>
           Effect.gen(function* () {
             const decision = yield* decide(row)
-            if (decision._tag === "gone") return { labelled: false, changed: false }
-            if (decision._tag === "withheld") return { labelled: false, changed: decision.changed }
+            if (decision._tag === "gone") return { done: false, changed: false }
+            if (decision._tag === "withheld") return { done: false, changed: decision.changed }
             const changed = decision.resumed
             const neverReached = (thisOne: boolean) => !decision.reachedBefore && !thisOne
             const record = JSON.parse(row.packed) as PendingRecord
             const adapter = carriers.adapter(row.carrier)
             if (adapter === undefined) {
               yield* postpone(row, `This station has no carrier ${row.carrier} set up`, neverReached(false))
-              return { labelled: false, changed }
+              return { done: false, changed }
             }
             const outcome = yield* Effect.result(adapter.createLabel(JSON.parse(row.request) as LabelRequest))
             if (outcome._tag === "Failure") {
               // The carrier answered (a refusal, or no usable label): it had the request.
               yield* postpone(row, outcome.failure.message, false)
-              return { labelled: false, changed }
+              return { done: false, changed }
             }
             if (outcome.success.status === "pending") {
               yield* postpone(row, outcome.success.reason, neverReached(outcome.success.mayHaveReachedCarrier))
-              return { labelled: false, changed }
+              return { done: false, changed }
             }
             const label = labelFrom(record.draft, outcome.success)
             const encoded = yield* Effect.result(encodeZpl(label, { dpi }))
             if (encoded._tag === "Failure") {
               yield* postpone(row, `The carrier's label cannot be printed: ${encoded.failure.message}`, false)
-              return { labelled: false, changed }
+              return { done: false, changed }
             }
             const labelled = yield* complete(row, record, label, encoded.success)
-            return { labelled, changed: changed || labelled }
+            return { done: labelled, changed: changed || labelled }
           })
 
-        const pass = Effect.gen(function* () {
-          const now = yield* clock.now
-          const due = yield* sql.query<PendingRow>(
-            "SELECT * FROM pending_labels WHERE next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms, parcel_id LIMIT 50",
-            [now.wallMs]
-          )
-          let labelled = 0
-          let changed = false
-          for (const row of due) {
-            const outcome = yield* attempt(row)
-            if (outcome.labelled) labelled++
-            changed = changed || outcome.changed
-          }
-          return { labelled, changed }
-        }).pipe(Effect.withSpan("PendingLabels.retryDue"))
+        const retryDue = Effect.map(worker.pass, (outcome) => outcome.done)
 
-        const retryDue = Effect.map(pass, (outcome) => outcome.labelled)
-
-        const work = (onChange: Effect.Effect<void>) =>
-          Effect.forever(
-            Effect.gen(function* () {
-              const { changed } = yield* pass
-              if (changed) yield* onChange
-              const next = yield* sql.query<{ at: number | null }>(
-                "SELECT MIN(next_attempt_at_ms) AS at FROM pending_labels"
-              )
-              const now = yield* clock.now
-              // New rows are due at once; looking every first-delay catches them without a wake-up across commits.
-              const until =
-                next[0]?.at === null || next[0]?.at === undefined ? Infinity : Number(next[0].at) - now.wallMs
-              yield* Effect.sleep(Duration.millis(Math.max(50, Math.min(until, policy.firstDelayMs))))
-            })
-          )
-
-        return PendingLabels.of({ list, counts, retryDue, work })
+        return PendingLabels.of({ list, counts, retryDue, work: worker.work })
       })
     )
 }
