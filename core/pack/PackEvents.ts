@@ -200,6 +200,26 @@ export const ParcelVoidedBeforeLabel = defineEvent({
   })
 })
 
+/**
+ * The carrier has no live shipment left under a voided parcel's tracking number: `cancelled`, it cancelled the
+ * shipment at the station's request; `not-found`, it had none to cancel (cancelled before, or never made). Recorded
+ * when the carrier answered, which may be long after the void (`parcel.voided`) while it was out of reach. No EPCIS
+ * view: the unpacking is `parcel.voided`'s; this is the carrier's side of it.
+ */
+export const ParcelShipmentCancelled = defineEvent({
+  type: "parcel.shipment-cancelled",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    parcelId: Schema.String,
+    carrier: Schema.String,
+    trackingNumber: Schema.String,
+    answer: Schema.Literals(["cancelled", "not-found"]),
+    /** Why the shipment was cancelled: the void's reason. */
+    reason: Schema.String
+  })
+})
+
 /** The carrier's driver took the parcel; the event time is when it was scanned into the handover batch. */
 export const ParcelHandedToCarrier = defineEvent({
   type: "parcel.handed-to-carrier",

@@ -54,7 +54,8 @@ export const RefusalCode = Schema.Literals([
   "label-address-outdated",
   "weight-unknown",
   "order-cancelled-after-packing",
-  "parcel-lines-outdated"
+  "parcel-lines-outdated",
+  "shipment-not-cancelled"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -195,6 +196,10 @@ export const refusalReasons = {
       "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label: the label was not printed. A manager voids the parcel, then pack the order again",
     withheld:
       "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: it is not asked for. A manager voids the parcel, then pack the order again"
+  },
+  "shipment-not-cancelled": {
+    refused:
+      "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

@@ -10,7 +10,7 @@ import { inboxMessage } from "../../fixtures/inboxMessage.ts"
 import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { apiCarrierAdapter, type CarrierApi, CarrierUnreachable } from "../carrier/ApiCarrier.ts"
-import type { CarrierAdapter, CarrierLabel, LabelRequest } from "../carrier/CarrierAdapter.ts"
+import { type CarrierAdapter, CarrierError, type CarrierLabel, type LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { defaultCarrierProfiles } from "../carrier/CarrierProfile.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { assignTrackingRange } from "../carrier/OfflineCarrier.ts"
@@ -32,6 +32,7 @@ import { Inbox } from "../sync/Inbox.ts"
 import { makeMemoryBus } from "../sync/MemoryBroker.ts"
 import { StationClock } from "../time/Clock.ts"
 import { benchOrderProbe } from "./benchOrderProbe.ts"
+import { CarrierCancellations } from "./CarrierCancellations.ts"
 import { Handover } from "./Handover.ts"
 import { PackService } from "./PackService.ts"
 import { PendingLabels } from "./PendingLabels.ts"
@@ -91,7 +92,7 @@ const stationLayer = (
     sscc: { companyPrefix: "4260123", extensionDigit: 3 }
   }).pipe(Layer.provide(evidence))
   return orderInbox.pipe(
-    Layer.provideMerge(Layer.mergeAll(pack, Handover.layer(), PendingLabels.layer({}))),
+    Layer.provideMerge(Layer.mergeAll(pack, Handover.layer(), PendingLabels.layer({}), CarrierCancellations.layer())),
     Layer.provideMerge(
       Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
     ),
@@ -814,31 +815,35 @@ const labelTexts = Effect.flatMap(Effect.service(Sql), (sql) =>
   )
 ).pipe(Effect.map((jobs) => jobs.map((job) => ({ purpose: job.purpose, text: new TextDecoder().decode(job.bytes) }))))
 
+/** The carrier cancellations that are due, sent: how many the carrier confirmed. */
+const cancelAtCarrier = Effect.flatMap(Effect.service(CarrierCancellations), (cancellations) => cancellations.retryDue)
+
 /**
  * dhl-paket's label web service, down (refusing connections) until `up()`; after `timesOut()` it takes requests in
- * and makes their shipments, but its answers never arrive. Idempotent per parcel id as real label services are:
- * asked again for a parcel it already answered, it answers with the same label, whatever address the request names
- * now. `requests` are the requests that reached it; `whileSending` runs as a request goes out.
+ * and acts on them (makes shipments, cancels them), but its answers never arrive. Idempotent per parcel id as real
+ * label services are: asked again for a parcel it already answered, it answers with the same label, whatever address
+ * the request names now. It cancels a live shipment by its tracking number and answers `gone` for a number it has
+ * none under; after `refusesCancellations(text)` it refuses every cancellation with `text`. `requests` are the
+ * requests that reached it; `whileSending` runs as a request goes out.
  */
 const memoryLabelService = () => {
   let state: "down" | "times-out" | "up" = "down"
   let sending: Effect.Effect<void> = Effect.void
+  let cancellationRefusal: string | undefined
   const requests: Array<LabelRequest> = []
   const issued = new Map<string, CarrierLabel>()
   const cancelled: Array<string> = []
+  const unreachable = (mayHaveReachedCarrier: boolean) =>
+    new CarrierUnreachable({
+      carrier: "dhl-paket",
+      message: mayHaveReachedCarrier ? "no answer within 5000 ms" : "connection refused",
+      mayHaveReachedCarrier
+    })
   const api: CarrierApi = {
     carrier: "dhl-paket",
     createShipment: (request) =>
       Effect.suspend(() => {
-        if (state === "down") {
-          return Effect.fail(
-            new CarrierUnreachable({
-              carrier: "dhl-paket",
-              message: "connection refused",
-              mayHaveReachedCarrier: false
-            })
-          )
-        }
+        if (state === "down") return Effect.fail(unreachable(false))
         return Effect.andThen(
           sending,
           Effect.suspend(() => {
@@ -850,27 +855,40 @@ const memoryLabelService = () => {
               serviceName: "Paket"
             }
             issued.set(request.parcelId, label)
-            return state === "times-out"
-              ? Effect.fail(
-                  new CarrierUnreachable({
-                    carrier: "dhl-paket",
-                    message: "no answer within 5000 ms",
-                    mayHaveReachedCarrier: true
-                  })
-                )
-              : Effect.succeed(label)
+            return state === "times-out" ? Effect.fail(unreachable(true)) : Effect.succeed(label)
           })
         )
       }),
-    cancelShipment: (trackingNumber) => Effect.sync(() => void cancelled.push(trackingNumber))
+    cancelShipment: (trackingNumber) =>
+      Effect.suspend((): Effect.Effect<"cancelled" | "gone", CarrierError | CarrierUnreachable> => {
+        if (state === "down") return Effect.fail(unreachable(false))
+        if (cancellationRefusal !== undefined) {
+          return Effect.fail(
+            new CarrierError({ carrier: "dhl-paket", reason: "refused", message: cancellationRefusal })
+          )
+        }
+        const live =
+          [...issued.values()].some((label) => label.trackingNumber === trackingNumber) &&
+          !cancelled.includes(trackingNumber)
+        if (live) cancelled.push(trackingNumber)
+        return state === "times-out"
+          ? Effect.fail(unreachable(true))
+          : Effect.succeed(live ? ("cancelled" as const) : ("gone" as const))
+      })
   }
   return {
     adapter: apiCarrierAdapter(api),
     up: () => {
       state = "up"
     },
+    down: () => {
+      state = "down"
+    },
     timesOut: () => {
       state = "times-out"
+    },
+    refusesCancellations: (text: string | undefined) => {
+      cancellationRefusal = text
     },
     whileSending: (effect: Effect.Effect<void>) => {
       sending = effect
@@ -978,6 +996,7 @@ describe("an order whose address the shop corrects after its parcel was labelled
         const labelsBefore = yield* labelTexts
         yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
         yield* pack.voidParcel({ parcelId: first.parcelId, reason: "address corrected", at: at(11_000) })
+        yield* cancelAtCarrier
         const second = (yield* packSo100001).parcel!
         return {
           first,
@@ -1090,6 +1109,7 @@ describe("an order the shop cancels after its parcel was packed, before handover
         const { first, labelled } = yield* labelAfter(service, cancelSo100001(1, 2))
         yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
         yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
+        yield* cancelAtCarrier
         return {
           first,
           labelled,
@@ -1380,6 +1400,7 @@ describe("a parcel waiting for its label, voided for the bench's own reasons", (
         const labelled = yield* (yield* PendingLabels).retryDue
         service.whileSending(Effect.void)
         const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        yield* cancelAtCarrier
         return { first, labelled, voided, labels: yield* labelTexts }
       })
     )
@@ -1472,6 +1493,7 @@ describe("a parcel waiting for its label whose order changes after a request for
         service.up()
         const labelled = yield* (yield* PendingLabels).retryDue
         const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
+        yield* cancelAtCarrier
         return {
           first,
           refused,
@@ -1600,5 +1622,187 @@ describe("a new version of a packed order", () => {
       ["ALP-MUG-01", 1],
       ["ALP-SOCK-M", 1]
     ])
+  })
+})
+
+describe("a labelled parcel of an API carrier, voided: its shipment cancelled at the carrier", () => {
+  it("is voided at once while the label service is down, and its shipment cancelled once, when the service is back", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const cancellations = yield* CarrierCancellations
+        const clock = yield* ManualClock
+        const first = (yield* packSo100001).parcel!
+        service.down()
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        const whileDown = yield* cancelAtCarrier
+        const waiting = yield* cancellations.list
+        const counts = yield* cancellations.counts
+        service.up()
+        // Asked again only once the first delay has passed.
+        const early = yield* cancelAtCarrier
+        clock.advance(2_000)
+        const confirmed = yield* cancelAtCarrier
+        clock.advance(120_000)
+        return {
+          first,
+          voided,
+          whileDown,
+          waiting,
+          counts,
+          early,
+          confirmed,
+          again: yield* cancelAtCarrier,
+          after: yield* cancellations.counts,
+          events: yield* eventsOf("parcel.shipment-cancelled"),
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    expect(result.first).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
+    expect(result.voided.status).toBe("voided")
+    expect(result.status).toEqual(["open", "open"])
+    expect(result.whileDown).toBe(0)
+    expect(result.waiting).toEqual([
+      {
+        parcelId: result.first.parcelId,
+        orderId: "SO-100001",
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        reason: "box damaged",
+        attempts: 1,
+        lastError: "dhl-paket cancellation pending: connection refused",
+        refused: null,
+        nextAttemptAtMs: START_MS + 2_000,
+        since: START_MS
+      }
+    ])
+    expect(result.counts).toEqual({ waiting: 1, refused: 0 })
+    expect(result.early).toBe(0)
+    expect(result.confirmed).toBe(1)
+    expect(result.again).toBe(0)
+    expect(result.after).toEqual({ waiting: 0, refused: 0 })
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.events.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: result.first.parcelId,
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        answer: "cancelled",
+        reason: "box damaged"
+      }
+    ])
+    expect(result.events[0]!.epcis).toBeUndefined()
+  })
+
+  it("is done when the carrier has no live shipment under the number: a cancellation whose answer was lost is not sent twice", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const clock = yield* ManualClock
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        service.timesOut()
+        const lost = yield* cancelAtCarrier
+        service.up()
+        clock.advance(2_000)
+        return {
+          lost,
+          confirmed: yield* cancelAtCarrier,
+          left: yield* (yield* CarrierCancellations).list,
+          events: yield* eventsOf("parcel.shipment-cancelled")
+        }
+      })
+    )
+    expect(result.lost).toBe(0)
+    expect(result.confirmed).toBe(1)
+    expect(result.left).toEqual([])
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.events.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ trackingNumber: "JJD0000000001", answer: "not-found" })
+    ])
+  })
+
+  it("is counted apart and said once when the carrier refuses to cancel, and ends once it is cancelled by hand", async () => {
+    const service = memoryLabelService()
+    service.up()
+    service.refusesCancellations("shipment JJD0000000001 is already manifested")
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const cancellations = yield* CarrierCancellations
+        const clock = yield* ManualClock
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        const refused = yield* cancelAtCarrier
+        const counts = yield* cancellations.counts
+        const listed = yield* cancellations.list
+        // Asked again at the longest delay, not sooner; the same refusal is not said twice.
+        clock.advance(30_000)
+        const notYet = yield* cancelAtCarrier
+        clock.advance(30_000)
+        const again = yield* cancelAtCarrier
+        const exceptions = yield* exceptionsWith("shipment-not-cancelled")
+        // Someone cancels the shipment in the carrier's portal.
+        service.refusesCancellations(undefined)
+        service.cancelled.push("JJD0000000001")
+        clock.advance(60_000)
+        return {
+          first,
+          refused,
+          counts,
+          listed,
+          notYet,
+          again,
+          exceptions,
+          ended: yield* cancelAtCarrier,
+          after: yield* cancellations.counts,
+          events: yield* eventsOf("parcel.shipment-cancelled")
+        }
+      })
+    )
+    expect(result.refused).toBe(0)
+    expect(result.counts).toEqual({ waiting: 0, refused: 1 })
+    expect(result.listed).toMatchObject([
+      { refused: "shipment JJD0000000001 is already manifested", nextAttemptAtMs: START_MS + 60_000 }
+    ])
+    expect(result.notYet).toBe(0)
+    expect(result.again).toBe(0)
+    expect(result.exceptions).toEqual([
+      {
+        code: "shipment-not-cancelled",
+        reason: `dhl-paket refused to cancel shipment JJD0000000001 (parcel ${result.first.parcelId}): shipment JJD0000000001 is already manifested. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number`,
+        orderId: "SO-100001"
+      }
+    ])
+    expect(result.ended).toBe(1)
+    expect(result.after).toEqual({ waiting: 0, refused: 0 })
+    expect(result.events.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ trackingNumber: "JJD0000000001", answer: "not-found" })
+    ])
+  })
+
+  it("records no cancellation for a carrier whose numbers the station issues itself", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        return { left: yield* (yield* CarrierCancellations).list, voided: yield* eventsOf("parcel.voided") }
+      })
+    )
+    expect(result.voided).toHaveLength(1)
+    expect(result.left).toEqual([])
   })
 })

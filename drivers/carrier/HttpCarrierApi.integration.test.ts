@@ -61,3 +61,35 @@ describe("a carrier's label service over HTTP", () => {
     }
   })
 })
+
+describe("a shipment's cancellation at a carrier's label service over HTTP", () => {
+  it("is cancelled once, gone when asked again, refused with the carrier's words, and asked again after a 401", async () => {
+    const service = await startLabelService({ carrierName: "DHL", serviceName: "Paket", prefix: "JJD", apiKey: "k" })
+    try {
+      const api = makeHttpCarrierApi({ carrier: "dhl-paket", baseUrl: service.url, apiKey: "k" })
+      const { trackingNumber } = await Effect.runPromise(api.createShipment(request("P-1")))
+      const { trackingNumber: second } = await Effect.runPromise(api.createShipment(request("P-2")))
+      const cancelled = await Effect.runPromise(api.cancelShipment(trackingNumber))
+      const again = await Effect.runPromise(api.cancelShipment(trackingNumber))
+      const unknown = await Effect.runPromise(api.cancelShipment("JJD9999999999"))
+      service.refuse("cancellations", { status: 422, error: "shipment already manifested" })
+      const refused = await Effect.runPromise(Effect.flip(api.cancelShipment(second)))
+      service.refuse("cancellations", undefined)
+      const wrongKey = makeHttpCarrierApi({ carrier: "dhl-paket", baseUrl: service.url, apiKey: "old" })
+      const unauthorized = await Effect.runPromise(Effect.flip(wrongKey.cancelShipment(second)))
+      expect(cancelled).toBe("cancelled")
+      expect(again).toBe("gone")
+      expect(unknown).toBe("gone")
+      expect(refused).toMatchObject({
+        _tag: "CarrierError",
+        reason: "refused",
+        message: 'dhl-paket refused the cancellation (HTTP 422): {"error":"shipment already manifested"}'
+      })
+      expect(unauthorized).toMatchObject({ _tag: "CarrierUnreachable", mayHaveReachedCarrier: true })
+      expect(unauthorized.message).toContain("401")
+      expect(service.cancelled()).toEqual([trackingNumber])
+    } finally {
+      await service.close()
+    }
+  })
+})

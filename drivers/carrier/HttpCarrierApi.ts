@@ -44,6 +44,9 @@ export const neverSent = (error: unknown): boolean => {
   return attempts.every((attempt) => BEFORE_CONNECTING.has(String((attempt as { code?: unknown }).code)))
 }
 
+/** 4xx answers after which the carrier did not act on the request and asking again later may succeed. */
+const ASK_AGAIN = new Set([401, 403, 408, 409, 425, 429])
+
 const LabelAnswer = Schema.Struct({
   trackingNumber: Schema.String.check(Schema.isMinLength(1)),
   routingCode: Schema.String,
@@ -71,7 +74,7 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
     path: string,
     body?: unknown,
     idempotencyKey?: string
-  ): Effect.Effect<string, CarrierError | CarrierUnreachable> =>
+  ): Effect.Effect<{ readonly status: number; readonly text: string }, CarrierUnreachable> =>
     Effect.tryPromise({
       try: async (signal) => {
         const response = await fetch(`${base}${path}`, {
@@ -99,25 +102,25 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
               !neverSent(error)
             )
       }
-    }).pipe(
+    })
+
+  const refused = (what: string, status: number, text: string) =>
+    new CarrierError({
+      carrier: options.carrier,
+      reason: "refused",
+      message: `${options.carrier} refused the ${what} (HTTP ${status}): ${text.slice(0, 200)}`
+    })
+
+  const createShipment = (request: LabelRequest) =>
+    call("POST", "/shipments", request, request.parcelId).pipe(
       Effect.flatMap(
         ({ status, text }): Effect.Effect<string, CarrierError | CarrierUnreachable> =>
           status >= 500
             ? Effect.fail(unreachable(`${base} answered ${status}: ${text.slice(0, 200)}`, true))
             : status >= 400
-              ? Effect.fail(
-                  new CarrierError({
-                    carrier: options.carrier,
-                    reason: "refused",
-                    message: `${options.carrier} refused the ${method === "POST" ? "label" : "cancellation"}: ${text.slice(0, 200)}`
-                  })
-                )
+              ? Effect.fail(refused("label", status, text))
               : Effect.succeed(text)
-      )
-    )
-
-  const createShipment = (request: LabelRequest) =>
-    call("POST", "/shipments", request, request.parcelId).pipe(
+      ),
       Effect.flatMap((text) =>
         Effect.try({
           try: (): CarrierLabel => Schema.decodeUnknownSync(LabelAnswer)(JSON.parse(text)),
@@ -131,8 +134,26 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
       )
     )
 
+  /**
+   * A cancellation names the shipment by its tracking number, so asking again is harmless. 404 and 410 say the
+   * carrier has no live shipment under the number (cancelled before, by an earlier request whose answer was lost, or
+   * never made): nothing is left to cancel. The carrier did not act on a 401/403 (the station's key), a 408, 425 or
+   * 429 (not now) or a 409 (another request on the shipment under way): asked again, as after a 5xx. Any other 4xx
+   * is the carrier's refusal to cancel (a shipment already on its way, say).
+   */
   const cancelShipment = (trackingNumber: string) =>
-    Effect.asVoid(call("DELETE", `/shipments/${encodeURIComponent(trackingNumber)}`))
+    call("DELETE", `/shipments/${encodeURIComponent(trackingNumber)}`).pipe(
+      Effect.flatMap(
+        ({ status, text }): Effect.Effect<"cancelled" | "gone", CarrierError | CarrierUnreachable> =>
+          status < 300
+            ? Effect.succeed("cancelled")
+            : status === 404 || status === 410
+              ? Effect.succeed("gone")
+              : status >= 500 || ASK_AGAIN.has(status)
+                ? Effect.fail(unreachable(`${base} answered ${status}: ${text.slice(0, 200)}`, true))
+                : Effect.fail(refused("cancellation", status, text))
+      )
+    )
 
   return { carrier: options.carrier, createShipment, cancelShipment }
 }

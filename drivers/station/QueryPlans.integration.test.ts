@@ -20,6 +20,7 @@ const SMALL_TABLES = new Set([
   "pack_counters",
   "number_ranges",
   "pending_labels",
+  "carrier_cancellations",
   "badges",
   "boxes",
   "sync_outbox_epochs",
