@@ -55,7 +55,8 @@ export const RefusalCode = Schema.Literals([
   "weight-unknown",
   "order-cancelled-after-packing",
   "parcel-lines-outdated",
-  "shipment-not-cancelled"
+  "shipment-not-cancelled",
+  "label-refused"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -196,6 +197,11 @@ export const refusalReasons = {
       "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label: the label was not printed. A manager voids the parcel, then pack the order again",
     withheld:
       "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: it is not asked for. A manager voids the parcel, then pack the order again"
+  },
+  "label-refused": {
+    pending:
+      "{carrier} refused the label of parcel {parcelId} (order {orderId}): {message}. No shipment was made, and the label is not asked for again: a manager voids the parcel, then pack the order again once the cause is put right",
+    handover: "{carrier} refused the label of parcel {parcelId}: it gets none. Give the parcel to a manager to void it"
   },
   "shipment-not-cancelled": {
     refused:

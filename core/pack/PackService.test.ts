@@ -823,13 +823,15 @@ const cancelAtCarrier = Effect.flatMap(Effect.service(CarrierCancellations), (ca
  * and acts on them (makes shipments, cancels them), but its answers never arrive. Idempotent per parcel id as real
  * label services are: asked again for a parcel it already answered, it answers with the same label, whatever address
  * the request names now. It cancels a live shipment by its tracking number and answers `gone` for a number it has
- * none under; after `refusesCancellations(text)` it refuses every cancellation with `text`. `requests` are the
- * requests that reached it; `whileSending` runs as a request goes out.
+ * none under; after `refusesCancellations(text)` it refuses every cancellation with `text`, after `refusesLabels(text)`
+ * every shipment request (making no shipment). `requests` are the requests that reached it; `whileSending` runs as a
+ * request goes out.
  */
 const memoryLabelService = () => {
   let state: "down" | "times-out" | "up" = "down"
   let sending: Effect.Effect<void> = Effect.void
   let cancellationRefusal: string | undefined
+  let labelRefusal: string | undefined
   const requests: Array<LabelRequest> = []
   const issued = new Map<string, CarrierLabel>()
   const cancelled: Array<string> = []
@@ -842,12 +844,17 @@ const memoryLabelService = () => {
   const api: CarrierApi = {
     carrier: "dhl-paket",
     createShipment: (request) =>
-      Effect.suspend(() => {
+      Effect.suspend((): Effect.Effect<CarrierLabel, CarrierError | CarrierUnreachable> => {
         if (state === "down") return Effect.fail(unreachable(false))
         return Effect.andThen(
           sending,
-          Effect.suspend(() => {
+          Effect.suspend((): Effect.Effect<CarrierLabel, CarrierError | CarrierUnreachable> => {
             requests.push(request)
+            if (labelRefusal !== undefined) {
+              return state === "times-out"
+                ? Effect.fail(unreachable(true))
+                : Effect.fail(new CarrierError({ carrier: "dhl-paket", reason: "refused", message: labelRefusal }))
+            }
             const label = issued.get(request.parcelId) ?? {
               trackingNumber: `JJD${String(issued.size + 1).padStart(10, "0")}`,
               routingCode: request.shipTo.postalCode,
@@ -889,6 +896,9 @@ const memoryLabelService = () => {
     },
     refusesCancellations: (text: string | undefined) => {
       cancellationRefusal = text
+    },
+    refusesLabels: (text: string | undefined) => {
+      labelRefusal = text
     },
     whileSending: (effect: Effect.Effect<void>) => {
       sending = effect
@@ -1220,7 +1230,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
         { parcelId: result.first.parcelId, withheld: change.hold, mayHaveReachedCarrier: false }
       ])
       // The header counts it apart from the labels the station waits for.
-      expect(result.counts).toEqual({ asking: 0, withheld: 1 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 1, refused: 0 })
       expect(result.exceptions.map((payload) => payload.reason)).toEqual([
         expect.stringContaining(
           `parcel ${result.first.parcelId} waited for its label, and no request for the label has reached the carrier`
@@ -1299,7 +1309,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
       expect(result.voided).toMatchObject({ parcelId: result.first.parcelId, status: "voided", trackingNumber: null })
       expect(result.labelled).toBe(0)
       expect(result.left).toEqual([])
-      expect(result.counts).toEqual({ asking: 0, withheld: 0 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0 })
       expect(service.requests).toEqual([])
       expect(service.cancelled).toEqual([])
       expect(result.labels).toEqual([])
@@ -1804,5 +1814,87 @@ describe("a labelled parcel of an API carrier, voided: its shipment cancelled at
     )
     expect(result.voided).toHaveLength(1)
     expect(result.left).toEqual([])
+  })
+})
+
+describe("a parcel waiting for its label that the carrier refuses", () => {
+  it("is not asked for again, says why, and is voided as one no request for which made a shipment", async () => {
+    const service = memoryLabelService()
+    service.refusesLabels("postal code 10115 does not exist")
+    // The request at packing reaches the carrier, which refuses it, but its answer is lost.
+    service.timesOut()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const pending = yield* PendingLabels
+        const clock = yield* ManualClock
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const mayExist = yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: "label refused" }))
+        service.up()
+        const labelled = yield* pending.retryDue
+        const listed = yield* pending.list
+        const counts = yield* pending.counts
+        clock.advance(120_000)
+        const again = yield* pending.retryDue
+        const handover = yield* Handover
+        yield* handover.open({ carrier: "dhl-paket" })
+        const atCage = yield* handover.scan({ raw: first.parcelCode, at: at(10_000) })
+        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "label refused", at: at(11_000) })
+        return {
+          first,
+          mayExist,
+          labelled,
+          listed,
+          counts,
+          again,
+          atCage,
+          voided,
+          exceptions: yield* exceptionsWith("label-refused"),
+          unlabelled: yield* eventsOf("parcel.voided-before-label"),
+          after: yield* pending.counts,
+          cancellations: yield* (yield* CarrierCancellations).list,
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    expect(result.first.status).toBe("label-pending")
+    expect(result.mayExist).toMatchObject({ _tag: "PackError", reason: "shipment-may-exist" })
+    expect(result.labelled).toBe(0)
+    expect(result.listed).toMatchObject([
+      {
+        parcelId: result.first.parcelId,
+        attempts: 2,
+        refused: "postal code 10115 does not exist",
+        lastError: "postal code 10115 does not exist",
+        mayHaveReachedCarrier: false
+      }
+    ])
+    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 1 })
+    // Asked at packing and once after: a refused label is not asked for again.
+    expect(result.again).toBe(0)
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
+    expect(result.exceptions).toEqual([
+      {
+        code: "label-refused",
+        reason: `dhl-paket refused the label of parcel ${result.first.parcelId} (order SO-100001): postal code 10115 does not exist. No shipment was made, and the label is not asked for again: a manager voids the parcel, then pack the order again once the cause is put right`,
+        orderId: "SO-100001"
+      },
+      // The cage: not "keep it until its label prints", which it never will.
+      expect.objectContaining({ code: "label-refused", reason: result.atCage.refusal?.reason, orderId: "SO-100001" })
+    ])
+    expect(result.atCage.refusal).toMatchObject({
+      code: "label-refused",
+      variant: "handover",
+      params: { parcelId: result.first.parcelId, carrier: "dhl-paket" }
+    })
+    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: null })
+    expect(result.unlabelled.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: result.first.parcelId, reason: "label refused" })
+    ])
+    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0 })
+    expect(result.cancellations).toEqual([])
+    expect(result.status).toEqual(["open", "open"])
   })
 })

@@ -56,6 +56,7 @@ interface PendingRow {
   readonly created_at_ms: number
   readonly may_have_reached_carrier: number
   readonly withheld: ParcelHold | null
+  readonly refused: string | null
 }
 
 export interface PendingLabel {
@@ -70,6 +71,8 @@ export interface PendingLabel {
   readonly mayHaveReachedCarrier: boolean
   /** Why the label is not asked for: the order changed after packing and no request for it reached the carrier. */
   readonly withheld?: ParcelHold
+  /** The carrier's words when it refused the label: it made no shipment for it, and the label is not asked for again. */
+  readonly refused?: string
 }
 
 /**
@@ -139,7 +142,8 @@ const viewOf = (row: PendingRow): PendingLabel => {
     nextAttemptAtMs: Number(row.next_attempt_at_ms),
     since: Number(row.created_at_ms),
     mayHaveReachedCarrier: Number(row.may_have_reached_carrier) === 1,
-    ...(row.withheld === null ? {} : { withheld: row.withheld })
+    ...(row.withheld === null ? {} : { withheld: row.withheld }),
+    ...(row.refused === null ? {} : { refused: row.refused })
   }
 }
 
@@ -161,6 +165,12 @@ type Decision =
  *   is recorded but not printed.
  * Whether a request may have reached the carrier is written before each request leaves and cleared only when its
  * connection was refused, so a void, or a crash, in between finds that a shipment may exist.
+ * A carrier that refuses the label (a 4xx that is its answer to the request: a bad address, a product it does not
+ * ship) made no shipment for it, and none under its key: every request for the label is the same request, so an
+ * earlier one that may have arrived was refused the same way, or, had it made a shipment, the carrier would answer
+ * the repeat with that shipment. The label is not asked for again (asking again gets the same refusal): the row is
+ * `refused` with the carrier's words, `pack.exception` `label-refused` says so, the header counts it apart, and a
+ * manager voids the parcel as one for which no request reached the carrier (`PackedParcels`).
  * Exactly once: the label's print job, the parcel's tracking number, `parcel.packed` and the removal of the pending
  * row commit in one transaction, and a row already gone is skipped, so a second pass (or a restart after the carrier
  * answered but before the commit) prints nothing twice. The carrier itself is asked again in that case; the request
@@ -170,9 +180,12 @@ export class PendingLabels extends Context.Service<
   PendingLabels,
   {
     readonly list: Effect.Effect<ReadonlyArray<PendingLabel>, StoreError>
-    /** Parcels waiting for a label the station asks the carrier for, and for one it withholds. */
-    readonly counts: Effect.Effect<{ readonly asking: number; readonly withheld: number }, StoreError>
-    /** Asks the carrier for every label that is due and not withheld; answers how many parcels got theirs. */
+    /** Parcels waiting for a label the station asks the carrier for, for one it withholds, and for one refused. */
+    readonly counts: Effect.Effect<
+      { readonly asking: number; readonly withheld: number; readonly refused: number },
+      StoreError
+    >
+    /** Asks the carrier for every label that is due, not withheld and not refused; answers how many parcels got theirs. */
     readonly retryDue: Effect.Effect<number, StoreError>
     /**
      * Retries due labels for as long as the scope lives; `onChange` runs after a pass that changed something a person
@@ -195,6 +208,7 @@ export class PendingLabels extends Context.Service<
         const worker = yield* makeCarrierRequestWorker<PendingRow>({
           table: "pending_labels",
           key: "parcel_id",
+          waiting: "refused IS NULL",
           policy,
           attempt: (row) => attempt(row)
         })
@@ -204,11 +218,17 @@ export class PendingLabels extends Context.Service<
           .pipe(Effect.map((rows) => rows.map(viewOf)))
 
         const counts = sql
-          .query<{ asking: number | null; withheld: number | null }>(
-            "SELECT SUM(withheld IS NULL) AS asking, SUM(withheld IS NOT NULL) AS withheld FROM pending_labels"
+          .query<{ asking: number | null; withheld: number | null; refused: number | null }>(
+            `SELECT SUM(refused IS NULL AND withheld IS NULL) AS asking,
+               SUM(refused IS NULL AND withheld IS NOT NULL) AS withheld, SUM(refused IS NOT NULL) AS refused
+             FROM pending_labels`
           )
           .pipe(
-            Effect.map((rows) => ({ asking: Number(rows[0]?.asking ?? 0), withheld: Number(rows[0]?.withheld ?? 0) }))
+            Effect.map((rows) => ({
+              asking: Number(rows[0]?.asking ?? 0),
+              withheld: Number(rows[0]?.withheld ?? 0),
+              refused: Number(rows[0]?.refused ?? 0)
+            }))
           )
 
         /** `neverReached`: no request for the label, this one included, can have reached the carrier. */
@@ -295,6 +315,34 @@ export class PendingLabels extends Context.Service<
             })
           )
 
+        /**
+         * The carrier refused the label, so no shipment exists under its key (see above): not asked for again, and
+         * voidable as a parcel no request for which reached the carrier. False: the row went meanwhile (a void).
+         */
+        const refuse = (row: PendingRow, record: PendingRecord, message: string) =>
+          sql.transaction(
+            Effect.gen(function* () {
+              const updated = yield* sql.execute(
+                `UPDATE pending_labels SET attempts = attempts + 1, last_error = ?, refused = ?,
+                   may_have_reached_carrier = 0 WHERE parcel_id = ?`,
+                [message, message, row.parcel_id]
+              )
+              if (updated.changes === 0) return false
+              const refusal = makeRefusal("label-refused", "pending", {
+                carrier: row.carrier,
+                parcelId: row.parcel_id,
+                orderId: record.packed.orderId,
+                message
+              })
+              yield* log.append(PackException, {
+                code: refusal.code,
+                reason: refusal.reason,
+                orderId: record.packed.orderId
+              })
+              return true
+            })
+          )
+
         /** Whether the parcel got its label, and whether anything a person sees changed (withheld, asked again). */
         const attempt = (row: PendingRow): Effect.Effect<AttemptOutcome, StoreError> =>
           Effect.gen(function* () {
@@ -310,9 +358,12 @@ export class PendingLabels extends Context.Service<
               return { done: false, changed }
             }
             const outcome = yield* Effect.result(adapter.createLabel(JSON.parse(row.request) as LabelRequest))
+            if (outcome._tag === "Failure" && outcome.failure.reason === "refused") {
+              return { done: false, changed: (yield* refuse(row, record, outcome.failure.message)) || changed }
+            }
             if (outcome._tag === "Failure") {
-              // The carrier answered (a refusal, or no usable label): it had the request.
-              yield* postpone(row, outcome.failure.message, false)
+              // The station's own failure to make the request (a carrier set up without its numbers): nothing left it.
+              yield* postpone(row, outcome.failure.message, neverReached(false))
               return { done: false, changed }
             }
             if (outcome.success.status === "pending") {

@@ -105,6 +105,7 @@ export const makeStationHandlers = Effect.gen(function* () {
         devices: yield* devices.list,
         pendingLabels: labels.asking,
         labelsWithheld: labels.withheld,
+        labelsRefused: labels.refused,
         carrierCancellations: cancelling.waiting,
         cancellationsRefused: cancelling.refused
       }

@@ -49,6 +49,11 @@ export const StationStatus = Schema.Struct({
    */
   labelsWithheld: Schema.Int,
   /**
+   * Parcels whose label the carrier refused (a bad address, a product it does not ship): it made no shipment, the
+   * station asks no more, and each waits for a manager to void it.
+   */
+  labelsRefused: Schema.Int,
+  /**
    * Shipments of voided parcels still live at their carrier (billed, their tracking numbers scannable): the station
    * sends their cancellation until the carrier answers.
    */

@@ -93,3 +93,36 @@ describe("a shipment's cancellation at a carrier's label service over HTTP", () 
     }
   })
 })
+
+describe("a shipment request the label service answers with a 4xx", () => {
+  it("is the carrier's refusal when it answers the request, and asked again when the carrier did not take it", async () => {
+    const service = await startLabelService({ carrierName: "DHL", serviceName: "Paket", prefix: "JJD", apiKey: "k" })
+    try {
+      const api = makeHttpCarrierApi({ carrier: "dhl-paket", baseUrl: service.url, apiKey: "k" })
+      const answered = async (status: number) => {
+        service.refuse("shipments", { status, error: `answered ${status}` })
+        return Effect.runPromise(Effect.flip(api.createShipment(request(`P-${status}`))))
+      }
+      const badAddress = await answered(422)
+      const busy = await answered(429)
+      const underWay = await answered(409)
+      service.refuse("shipments", undefined)
+      const wrongKey = makeHttpCarrierApi({ carrier: "dhl-paket", baseUrl: service.url, apiKey: "old" })
+      const unauthorized = await Effect.runPromise(Effect.flip(wrongKey.createShipment(request("P-401"))))
+      expect(badAddress).toMatchObject({
+        _tag: "CarrierError",
+        reason: "refused",
+        message: 'dhl-paket refused the label (HTTP 422): {"error":"answered 422"}'
+      })
+      // Not taken: nothing was made, so the parcel may be voided before its label.
+      expect(busy).toMatchObject({ _tag: "CarrierUnreachable", mayHaveReachedCarrier: false })
+      expect(unauthorized).toMatchObject({ _tag: "CarrierUnreachable", mayHaveReachedCarrier: false })
+      expect(unauthorized.message).toContain("did not take the request (401)")
+      // Another request under the key is under way: a shipment may be in the making.
+      expect(underWay).toMatchObject({ _tag: "CarrierUnreachable", mayHaveReachedCarrier: true })
+      expect(service.issued().size).toBe(0)
+    } finally {
+      await service.close()
+    }
+  })
+})

@@ -23,6 +23,7 @@ import { m0095_label_ship_to } from "./0095_label_ship_to.ts"
 import { m0096_parcel_order_changes } from "./0096_parcel_order_changes.ts"
 import { m0097_pending_label_reach } from "./0097_pending_label_reach.ts"
 import { m0098_carrier_cancellations } from "./0098_carrier_cancellations.ts"
+import { m0099_pending_label_refused } from "./0099_pending_label_refused.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -48,5 +49,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0095_label_ship_to,
   m0096_parcel_order_changes,
   m0097_pending_label_reach,
-  m0098_carrier_cancellations
+  m0098_carrier_cancellations,
+  m0099_pending_label_refused
 ]
