@@ -1,5 +1,6 @@
 /** Shipments to cancel at their carrier, kept until the carrier has no live one left, and the worker that cancels them. */
 import { Context, Effect, Layer } from "effect"
+import type { LabelRequest } from "../carrier/CarrierAdapter.ts"
 import {
   type AttemptOutcome,
   defaultRetryPolicy,
@@ -10,6 +11,7 @@ import { Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
+import { ABANDONED_RESERVATIONS } from "./LabelReservations.ts"
 import { PackException, ParcelShipmentCancelled } from "./PackEvents.ts"
 import { makeRefusal } from "./PackRefusal.ts"
 
@@ -24,12 +26,14 @@ interface CancellationRow {
   readonly last_error: string | null
   readonly refused: string | null
   readonly created_at_ms: number
+  readonly label_request: string | null
 }
 
 export interface CarrierCancellation {
   readonly parcelId: string
   readonly orderId: string
   readonly carrier: string
+  /** Null while the station does not know it: it learns it by asking for the label again under its key. */
   readonly trackingNumber: string | null
   /** Why the shipment is cancelled. */
   readonly reason: string
@@ -87,6 +91,11 @@ export const cancellationRecorder = Effect.gen(function* () {
  * together, so the carrier's answer is recorded once. A carrier that refuses to cancel (the shipment is on its way)
  * is asked again at the longest delay, as a person may cancel it in the carrier's portal meanwhile; the refusal is
  * counted apart, and `pack.exception` says it once per wording.
+ * A packing left after its label request may have reached the carrier (`LabelReservations`) is cancelled the same
+ * way, its reservation taken over by a row in one commit; as the carrier cancels by tracking number only, the worker
+ * first learns the number by asking for the label again under the request's key (the carrier answers with the
+ * shipment it made, if it made one; one it had not made is made then, and cancelled). A carrier that refuses that
+ * request made no shipment under the key: nothing is left to cancel.
  */
 export class CarrierCancellations extends Context.Service<
   CarrierCancellations,
@@ -113,7 +122,8 @@ export class CarrierCancellations extends Context.Service<
           table: "carrier_cancellations",
           key: "parcel_id",
           policy,
-          attempt: (row) => attempt(row)
+          attempt: (row) => attempt(row),
+          beforePass: Effect.suspend(() => takeOverAbandoned)
         })
 
         const list = sql
@@ -128,8 +138,48 @@ export class CarrierCancellations extends Context.Service<
             Effect.map((rows) => ({ waiting: Number(rows[0]?.waiting ?? 0), refused: Number(rows[0]?.refused ?? 0) }))
           )
 
+        /**
+         * Reservations whose packing was left become cancellations, in one commit: the shipment the carrier may have
+         * made under the id is this worker's to cancel. Whether any did.
+         */
+        const takeOverAbandoned = Effect.gen(function* () {
+          if ((yield* sql.query(ABANDONED_RESERVATIONS)).length === 0) return false
+          return yield* sql.transaction(
+            Effect.gen(function* () {
+              const now = yield* clock.now
+              const abandoned = yield* sql.query<{
+                parcel_id: string
+                order_id: string
+                carrier: string
+                request: string
+              }>(ABANDONED_RESERVATIONS)
+              for (const reservation of abandoned) {
+                yield* sql.execute(
+                  `INSERT INTO carrier_cancellations (parcel_id, order_id, carrier, tracking_number, label_request,
+                     reason, next_attempt_at_ms, created_at_ms) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)`,
+                  [
+                    reservation.parcel_id,
+                    reservation.order_id,
+                    reservation.carrier,
+                    reservation.request,
+                    `the packing of order ${reservation.order_id} was not completed`,
+                    now.wallMs,
+                    now.wallMs
+                  ]
+                )
+                yield* sql.execute("DELETE FROM label_reservations WHERE parcel_id = ?", [reservation.parcel_id])
+              }
+              return abandoned.length > 0
+            })
+          )
+        })
+
         /** The carrier has no live shipment under the number: the row goes, and the event says what the carrier said. */
-        const finish = (row: CancellationRow, trackingNumber: string, answer: "cancelled" | "not-found") =>
+        const finish = (
+          row: CancellationRow,
+          trackingNumber: string | undefined,
+          answer: "cancelled" | "not-found" | "none-made"
+        ) =>
           sql.transaction(
             Effect.gen(function* () {
               const deleted = yield* sql.execute("DELETE FROM carrier_cancellations WHERE parcel_id = ?", [
@@ -140,7 +190,7 @@ export class CarrierCancellations extends Context.Service<
                 orderId: row.order_id,
                 parcelId: row.parcel_id,
                 carrier: row.carrier,
-                trackingNumber,
+                ...(trackingNumber === undefined ? {} : { trackingNumber }),
                 answer,
                 reason: row.reason
               })
@@ -178,9 +228,30 @@ export class CarrierCancellations extends Context.Service<
               yield* worker.postpone(row, `This station has no carrier ${row.carrier} set up`)
               return { done: false, changed: false }
             }
-            const trackingNumber = row.tracking_number
+            let trackingNumber = row.tracking_number
             if (trackingNumber === null) {
-              return yield* Effect.die(new Error(`The cancellation of ${row.parcel_id} names no tracking number`))
+              if (row.label_request === null) {
+                // Written together by `takeOverAbandoned`: one without the other is a broken database.
+                return yield* Effect.die(new Error(`The cancellation of ${row.parcel_id} names no shipment`))
+              }
+              const learnt = yield* Effect.result(adapter.createLabel(JSON.parse(row.label_request) as LabelRequest))
+              if (learnt._tag === "Failure" && learnt.failure.reason === "refused") {
+                const finished = yield* finish(row, undefined, "none-made")
+                return { done: finished, changed: finished }
+              }
+              if (learnt._tag === "Failure") {
+                yield* worker.postpone(row, learnt.failure.message)
+                return { done: false, changed: false }
+              }
+              if (learnt.success.status === "pending") {
+                yield* worker.postpone(row, learnt.success.reason)
+                return { done: false, changed: false }
+              }
+              trackingNumber = learnt.success.trackingNumber
+              yield* sql.execute("UPDATE carrier_cancellations SET tracking_number = ? WHERE parcel_id = ?", [
+                trackingNumber,
+                row.parcel_id
+              ])
             }
             const outcome = yield* Effect.result(adapter.voidLabel(trackingNumber))
             if (outcome._tag === "Failure") {

@@ -133,7 +133,9 @@ export const refusalReasons = {
   "label-pending": {
     noCarrier: "This station has no carrier {carrier} set up",
     carrier: "{message}",
-    handover: "Parcel {parcelId} still waits for its {carrier} label: keep it at the bench until the label prints"
+    handover: "Parcel {parcelId} still waits for its {carrier} label: keep it at the bench until the label prints",
+    withdrawn:
+      "The packing was left while the label for parcel {parcelId} was being asked for: its request is withdrawn. Complete the parcel again"
   },
   "tracking-range-exhausted": { reason: "{message}" },
   "label-content": {

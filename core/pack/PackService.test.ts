@@ -1898,3 +1898,178 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
     expect(result.status).toEqual(["open", "open"])
   })
 })
+
+/** Scans SO-100010 (two cup sets), boxes it in M, weighs and completes it as a packer would. */
+const packSo100010 = Effect.gen(function* () {
+  const pack = yield* PackService
+  yield* (yield* Session).signIn("B-1001")
+  yield* pack.scan({ raw: orderCode("SO-100010"), at: at(20_000) })
+  yield* pack.scan({ raw: "4260123450090", at: at(21_000) })
+  yield* pack.quantity({ quantity: 2, at: at(22_000) })
+  yield* pack.chooseBox({ boxId: "M", at: at(23_000) })
+  yield* pack.weight({ grams: (yield* pack.state).expectedWeightGrams, source: "typed", at: at(24_000) })
+  return yield* pack.complete({ at: at(25_000) })
+})
+
+/** The parcel's commit fails at its last write, after the carrier's label came: everything it wrote rolls back. */
+const failParcelCommits = Effect.flatMap(Effect.service(Sql), (sql) =>
+  sql.execute(
+    "CREATE TEMP TRIGGER crash BEFORE INSERT ON events WHEN NEW.type = 'parcel.packed' BEGIN SELECT RAISE(ABORT, 'power cut'); END"
+  )
+)
+const letParcelsCommit = Effect.flatMap(Effect.service(Sql), (sql) => sql.execute("DROP TRIGGER crash"))
+
+describe("a parcel id handed to an API carrier", () => {
+  it("is never handed out again after its packing rolled back: the next parcel's label is its own, and the one that came is cancelled", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* failParcelCommits
+        const crashed = yield* Effect.exit(packSo100001)
+        yield* letParcelsCommit
+        yield* pack.abandon
+        const other = (yield* packSo100010).parcel!
+        return {
+          crashed,
+          other,
+          labels: yield* labelTexts,
+          cancelled: yield* cancelAtCarrier,
+          left: yield* (yield* CarrierCancellations).list,
+          events: yield* eventsOf("parcel.shipment-cancelled")
+        }
+      })
+    )
+    expect(Exit.isFailure(result.crashed)).toBe(true)
+    expect(result.other).toMatchObject({
+      parcelId: "PACK-01-000002",
+      status: "packed",
+      trackingNumber: "JJD0000000002"
+    })
+    // The label on SO-100010's parcel is its own: its tracking number, its address.
+    expect(result.labels.map((label) => label.purpose)).toEqual(["label PACK-01-000002"])
+    expect(result.labels[0]!.text).toContain("JJD0000000002")
+    expect(result.labels[0]!.text).toContain("20095")
+    expect(result.labels[0]!.text).not.toContain("JJD0000000001")
+    // SO-100001's shipment, made for a packing that never committed, is learnt under its key and cancelled.
+    expect(service.requests.map((request) => [request.parcelId, request.orderId])).toEqual([
+      ["PACK-01-000001", "SO-100001"],
+      ["PACK-01-000002", "SO-100010"],
+      ["PACK-01-000001", "SO-100001"]
+    ])
+    expect(result.cancelled).toBe(1)
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.left).toEqual([])
+    expect(result.events.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: "PACK-01-000001",
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        answer: "cancelled",
+        reason: "the packing of order SO-100001 was not completed"
+      }
+    ])
+  })
+
+  it("is asked again when the same packing is completed again after a restart: the carrier's one shipment is the parcel's", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const file = tempDb()
+    const crashed = await run(
+      Effect.gen(function* () {
+        yield* failParcelCommits
+        return yield* Effect.exit(packSo100001)
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    // The station restarts (the failing trigger was its connection's): the packer completes the parcel it packed.
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* (yield* Session).signIn("B-1001")
+        const restored = (yield* pack.state).step
+        const completed = (yield* pack.complete({ at: at(30_000) })).parcel!
+        return {
+          restored,
+          completed,
+          cancelled: yield* cancelAtCarrier,
+          left: yield* (yield* CarrierCancellations).list,
+          labels: yield* labelTexts
+        }
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    expect(Exit.isFailure(crashed)).toBe(true)
+    expect(result.restored).toBe("parcel")
+    expect(result.completed).toMatchObject({
+      parcelId: "PACK-01-000001",
+      status: "packed",
+      trackingNumber: "JJD0000000001"
+    })
+    expect(service.requests.map((request) => request.parcelId)).toEqual(["PACK-01-000001", "PACK-01-000001"])
+    expect(result.cancelled).toBe(0)
+    expect(result.left).toEqual([])
+    expect(service.cancelled).toEqual([])
+    expect(result.labels.map((label) => label.purpose)).toEqual(["label PACK-01-000001"])
+  })
+
+  it("is not asked for again once the parcel changed (weighed anew): the new request gets an id of its own", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* failParcelCommits
+        const crashed = yield* Effect.exit(packSo100001)
+        yield* letParcelsCommit
+        yield* pack.weight({ grams: 880, source: "scale", at: at(8_000) })
+        const second = (yield* pack.complete({ at: at(9_000) })).parcel!
+        return { crashed, second, cancelled: yield* cancelAtCarrier }
+      })
+    )
+    expect(Exit.isFailure(result.crashed)).toBe(true)
+    expect(result.second).toMatchObject({ parcelId: "PACK-01-000002", trackingNumber: "JJD0000000002" })
+    expect(service.requests.map((request) => [request.parcelId, request.weightGrams])).toEqual([
+      ["PACK-01-000001", 872],
+      ["PACK-01-000002", 880],
+      ["PACK-01-000001", 872]
+    ])
+    expect(result.cancelled).toBe(1)
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+  })
+
+  it("is withdrawn when the shop cancels the order while its label is asked for, and the shipment cancelled", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        service.whileSending(
+          Effect.asVoid(inbox.receive(inboxMessage(1, "order.cancel", { orderId: "SO-100001", version: 2 })))
+        )
+        const completed = yield* packSo100001
+        service.whileSending(Effect.void)
+        return {
+          completed,
+          parcels: yield* (yield* Sql).query("SELECT parcel_id FROM parcels"),
+          cancelled: yield* cancelAtCarrier,
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    expect(result.completed.refusal).toMatchObject({ code: "order-already-packed", variant: "changed" })
+    expect(result.parcels).toEqual([])
+    expect(result.status).toEqual(["cancelled", "cancelled"])
+    expect(result.cancelled).toBe(1)
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+  })
+})

@@ -21,6 +21,7 @@ const SMALL_TABLES = new Set([
   "number_ranges",
   "pending_labels",
   "carrier_cancellations",
+  "label_reservations",
   "badges",
   "boxes",
   "sync_outbox_epochs",

@@ -653,6 +653,8 @@ export const de = {
   "refusal.label-pending.carrier": "Kein Etikett vom Spediteur: {message}",
   "refusal.label-pending.handover":
     "Paket {parcelId} wartet noch auf sein Etikett von {carrier}: am Packplatz lassen, bis das Etikett gedruckt ist",
+  "refusal.label-pending.withdrawn":
+    "Das Packen wurde verlassen, während das Etikett für Paket {parcelId} angefordert wurde: Die Anfrage ist zurückgezogen. Paket erneut abschließen",
   "refusal.tracking-range-exhausted.reason": "Keine Sendungsnummern mehr: {message}",
   "refusal.label-content.label": "Das Etikett kann nicht erstellt werden: {message}",
   "refusal.label-content.insert": "Der Beileger kann nicht erstellt werden: {message}",

@@ -648,6 +648,8 @@ export const en: Messages = {
   "refusal.label-pending.carrier": "No label from the carrier: {message}",
   "refusal.label-pending.handover":
     "Parcel {parcelId} still waits for its {carrier} label: keep it at the bench until the label prints",
+  "refusal.label-pending.withdrawn":
+    "The packing was left while the label for parcel {parcelId} was being asked for: its request is withdrawn. Complete the parcel again",
   "refusal.tracking-range-exhausted.reason": "No tracking numbers left: {message}",
   "refusal.label-content.label": "The label cannot be made: {message}",
   "refusal.label-content.insert": "The insert cannot be made: {message}",
