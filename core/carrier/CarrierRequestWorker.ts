@@ -1,4 +1,4 @@
-/** The retry loop every durable request to a carrier shares: due rows asked again, with doubling delays, until answered. */
+/** The retry loop every durable request to a carrier shares: due rows asked again, doubling delays, until answered. */
 import { Duration, Effect } from "effect"
 import { Sql, type SqlValue, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -14,13 +14,13 @@ export const defaultRetryPolicy: RetryPolicy = { firstDelayMs: 2_000, maxDelayMs
 export const retryDelayMs = (policy: RetryPolicy, attempts: number): number =>
   Math.min(policy.firstDelayMs * 2 ** Math.max(attempts - 1, 0), policy.maxDelayMs)
 
-/** The columns every table of durable carrier requests has besides its own: attempts so far, and when the next is due. */
+/** The columns every table of durable carrier requests has: attempts so far, and when the next one is due. */
 export interface DurableRequestRow {
   readonly attempts: number
   readonly next_attempt_at_ms: number
 }
 
-/** What one attempt at a request did: `done`, the carrier answered what it was for; `changed`, a person sees a change. */
+/** What one attempt did: `done`, the carrier answered what the request was for; `changed`, a person sees a change. */
 export interface AttemptOutcome {
   readonly done: boolean
   readonly changed: boolean
@@ -35,7 +35,7 @@ export interface AttemptOutcome {
 export interface DurableRequests<Row extends DurableRequestRow> {
   readonly table: string
   readonly key: string & keyof Row
-  /** An SQL condition on the rows the worker asks for at all (a row the carrier refused waits for a person); all when absent. */
+  /** An SQL condition on the rows the worker asks for at all (not one refused, say); all rows when absent. */
   readonly waiting?: string
   readonly policy: RetryPolicy
   /** One attempt at a due row; it writes what came of it (`postpone` for a failure), each step in its own commit. */
@@ -55,7 +55,7 @@ export const makeCarrierRequestWorker = <Row extends DurableRequestRow>(requests
     const { table, key, policy } = requests
     const waiting = requests.waiting === undefined ? "" : ` AND (${requests.waiting})`
 
-    /** A failed attempt: counted, its reason kept, the next one due after the policy's delay; `also` sets more columns. */
+    /** A failed attempt: counted, its reason kept, the next due after the policy's delay; `also` sets more columns. */
     const postpone = (row: Row, reason: string, also: Readonly<Record<string, SqlValue>> = {}) =>
       Effect.flatMap(clock.now, (now) => {
         const columns = Object.entries(also)

@@ -1,4 +1,4 @@
-/** Shipments to cancel at their carrier, kept until the carrier has no live one left, and the worker that cancels them. */
+/** Shipments to cancel at their carrier, kept until it has no live one left, and the worker that cancels them. */
 import { Context, Effect, Layer } from "effect"
 import type { LabelRequest } from "../carrier/CarrierAdapter.ts"
 import {
@@ -174,7 +174,7 @@ export class CarrierCancellations extends Context.Service<
           )
         })
 
-        /** The carrier has no live shipment under the number: the row goes, and the event says what the carrier said. */
+        /** The carrier has no live shipment under the number: the row goes, the event says what the carrier said. */
         const finish = (
           row: CancellationRow,
           trackingNumber: string | undefined,
@@ -198,18 +198,18 @@ export class CarrierCancellations extends Context.Service<
             })
           )
 
-        /** Whether the refusal is news: a wording the station has not recorded for this shipment yet. */
+        /** Whether the refusal is news: the row is still there, and the station has not recorded this wording yet. */
         const refuse = (row: CancellationRow, trackingNumber: string, message: string) =>
           sql.transaction(
             Effect.gen(function* () {
               const now = yield* clock.now
               // Asked again at the longest delay: a shipment cancelled by hand meanwhile ends the row.
-              yield* sql.execute(
+              const updated = yield* sql.execute(
                 `UPDATE carrier_cancellations SET attempts = attempts + 1, last_error = ?, refused = ?,
                    next_attempt_at_ms = ? WHERE parcel_id = ?`,
                 [message, message, now.wallMs + policy.maxDelayMs, row.parcel_id]
               )
-              if (row.refused === message) return false
+              if (updated.changes === 0 || row.refused === message) return false
               const refusal = makeRefusal("shipment-not-cancelled", "refused", {
                 carrier: row.carrier,
                 trackingNumber,

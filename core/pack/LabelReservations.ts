@@ -1,4 +1,4 @@
-/** Parcel ids handed to a carrier before their parcel commits: reserved in a commit of their own, never handed out again. */
+/** Parcel ids handed to a carrier before their parcel commits: reserved in a commit of their own, never reused. */
 import { Effect } from "effect"
 import type { LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { Sql } from "../store/Sql.ts"

@@ -71,7 +71,7 @@ export interface PendingLabel {
   readonly mayHaveReachedCarrier: boolean
   /** Why the label is not asked for: the order changed after packing and no request for it reached the carrier. */
   readonly withheld?: ParcelHold
-  /** The carrier's words when it refused the label: it made no shipment for it, and the label is not asked for again. */
+  /** The carrier's words when it refused the label: it made no shipment for it, and it is not asked for again. */
   readonly refused?: string
 }
 
@@ -185,7 +185,7 @@ export class PendingLabels extends Context.Service<
       { readonly asking: number; readonly withheld: number; readonly refused: number },
       StoreError
     >
-    /** Asks the carrier for every label that is due, not withheld and not refused; answers how many parcels got theirs. */
+    /** Asks the carrier for every label due, not withheld and not refused; answers how many parcels got theirs. */
     readonly retryDue: Effect.Effect<number, StoreError>
     /**
      * Retries due labels for as long as the scope lives; `onChange` runs after a pass that changed something a person
