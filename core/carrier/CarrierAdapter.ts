@@ -48,12 +48,24 @@ export class CarrierError extends Schema.TaggedError<CarrierError>()("CarrierErr
 }) {}
 
 /**
- * One carrier as the pack bench sees it. `createLabel` runs inside the caller's database transaction, so a number
- * taken from the station's range is consumed only if the parcel commits. `voidLabel` tells the carrier the number
- * will not ship; numbers are never handed out again either way.
+ * What a carrier said to a cancellation: `cancelled`, it cancelled the shipment; `gone`, it has no live shipment under
+ * the number (cancelled before, or never made). `pending`: it could not be asked now; ask again later.
+ */
+export type VoidOutcome =
+  | { readonly status: "cancelled" }
+  | { readonly status: "gone" }
+  | { readonly status: "pending"; readonly reason: string }
+
+/**
+ * One carrier as the pack bench sees it. `createLabel` runs inside the caller's database transaction when the carrier
+ * is not `online`, so a number taken from the station's range is consumed only if the parcel commits. `online`: the
+ * carrier's web service makes the label, and with it a shipment (billed, its number trackable) that stays live there
+ * until `voidLabel` cancels it. Numbers are never handed out again either way.
  */
 export interface CarrierAdapter {
   readonly carrier: string
+  readonly online: boolean
   readonly createLabel: (request: LabelRequest) => Effect.Effect<LabelOutcome, CarrierError>
-  readonly voidLabel: (trackingNumber: string) => Effect.Effect<void, CarrierError>
+  /** Cancels the shipment under `trackingNumber` with the carrier; a `CarrierError` is the carrier's refusal. */
+  readonly voidLabel: (trackingNumber: string) => Effect.Effect<VoidOutcome, CarrierError>
 }

@@ -75,5 +75,11 @@ export const makeOfflineCarrier = (profile: CarrierProfile, originCountry: strin
         ...(domestic && profile.identcode !== undefined ? { identcode: identcodeFor(profile.identcode, serial) } : {})
       }
     })
-    return { carrier: profile.id, createLabel, voidLabel: () => Effect.void }
+    // The carrier learns of a number only when it scans the parcel: a voided one has nothing to cancel there.
+    return {
+      carrier: profile.id,
+      online: false,
+      createLabel,
+      voidLabel: () => Effect.succeed({ status: "gone" as const })
+    }
   })

@@ -195,10 +195,13 @@ export class Handover extends Context.Service<
                 carrier: string
                 status: string
                 batch_id: string | null
+                label_refused: string | null
               }
             >(
-              `SELECT p.parcel_id, p.order_id, p.carrier, p.status, p.data, ${PARCEL_HOLD_COLUMNS}, s.batch_id FROM parcels p
+              `SELECT p.parcel_id, p.order_id, p.carrier, p.status, p.data, ${PARCEL_HOLD_COLUMNS}, s.batch_id,
+               l.refused AS label_refused FROM parcels p
              LEFT JOIN orders o ON o.order_id = p.order_id
+             LEFT JOIN pending_labels l ON l.parcel_id = p.parcel_id
              LEFT JOIN handover_scans s ON s.parcel_id = p.parcel_id WHERE p.parcel_id = ? OR p.tracking_number = ?`,
               [key, key]
             )
@@ -216,17 +219,20 @@ export class Handover extends Context.Service<
             )
           }
           if (parcel.status === "label-pending") {
-            // A label that waits for an order changed since will not print (`PendingLabels`): "keep it until the
-            // label prints" would keep it forever, so the hold says what to do instead.
+            // A label that waits for an order changed since, or that the carrier refused, will not print
+            // (`PendingLabels`): "keep it until the label prints" would keep it forever, so the refusal says what to
+            // do instead.
             const pendingHold = parcelHold(parcel)
             return yield* refuse(
-              pendingHold === undefined
-                ? makeRefusal("label-pending", "handover", { parcelId: parcel.parcel_id, carrier: parcel.carrier })
-                : makeRefusal(pendingHold, "pending", { orderId: parcel.order_id, parcelId: parcel.parcel_id }),
+              pendingHold !== undefined
+                ? makeRefusal(pendingHold, "pending", { orderId: parcel.order_id, parcelId: parcel.parcel_id })
+                : parcel.label_refused !== null
+                  ? makeRefusal("label-refused", "handover", { parcelId: parcel.parcel_id, carrier: parcel.carrier })
+                  : makeRefusal("label-pending", "handover", { parcelId: parcel.parcel_id, carrier: parcel.carrier }),
               operator,
               at,
               input.raw,
-              pendingHold === undefined ? undefined : parcel.order_id
+              pendingHold === undefined && parcel.label_refused === null ? undefined : parcel.order_id
             )
           }
           if (parcel.status !== "packed" || parcel.batch_id !== null) {

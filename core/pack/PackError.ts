@@ -5,9 +5,8 @@ import type { StoreError } from "../store/Sql.ts"
 /**
  * Why the pack bench did not do what was asked, where that is not a refusal the view shows (those are answers): a
  * parcel it does not know or may not void (`shipment-may-exist`: not before its label is in, as a request for it may
- * have made a shipment at the carrier), a label it cannot print (or must not: a `ParcelHold`), a carrier that
- * refused, or a database that refused the write (`store-refused` when it is full or read-only,
- * `store-unavailable` otherwise).
+ * have made a shipment at the carrier), a label it cannot print (or must not: a `ParcelHold`), or a database that
+ * refused the write (`store-refused` when it is full or read-only, `store-unavailable` otherwise).
  */
 export class PackError extends Schema.TaggedError<PackError>()("PackError", {
   reason: Schema.Literals([
@@ -21,7 +20,6 @@ export class PackError extends Schema.TaggedError<PackError>()("PackError", {
     "label-address-outdated",
     "order-cancelled-after-packing",
     "parcel-lines-outdated",
-    "carrier-refused",
     "store-refused",
     "store-unavailable"
   ]),

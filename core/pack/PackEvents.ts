@@ -200,6 +200,29 @@ export const ParcelVoidedBeforeLabel = defineEvent({
   })
 })
 
+/**
+ * The carrier has no live shipment left for a parcel id the station asked it for a label under and will not use: a
+ * voided parcel's, or one whose packing was left before its parcel committed (see `LabelReservations`). `cancelled`,
+ * the carrier cancelled the shipment at the station's request; `not-found`, it had none to cancel under the number
+ * (cancelled before, or never made); `none-made` (no tracking number), asked again under the id's key it refused the
+ * request, so it never made one. Recorded when the carrier answered, which may be long after the void
+ * (`parcel.voided`) while it was out of reach. No EPCIS view: the unpacking is `parcel.voided`'s, and a packing that
+ * never committed packed nothing.
+ */
+export const ParcelShipmentCancelled = defineEvent({
+  type: "parcel.shipment-cancelled",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    parcelId: Schema.String,
+    carrier: Schema.String,
+    trackingNumber: Schema.optional(Schema.String),
+    answer: Schema.Literals(["cancelled", "not-found", "none-made"]),
+    /** Why the shipment was cancelled: the void's reason, or that the packing was not completed. */
+    reason: Schema.String
+  })
+})
+
 /** The carrier's driver took the parcel; the event time is when it was scanned into the handover batch. */
 export const ParcelHandedToCarrier = defineEvent({
   type: "parcel.handed-to-carrier",

@@ -54,7 +54,9 @@ export const RefusalCode = Schema.Literals([
   "label-address-outdated",
   "weight-unknown",
   "order-cancelled-after-packing",
-  "parcel-lines-outdated"
+  "parcel-lines-outdated",
+  "shipment-not-cancelled",
+  "label-refused"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -131,7 +133,9 @@ export const refusalReasons = {
   "label-pending": {
     noCarrier: "This station has no carrier {carrier} set up",
     carrier: "{message}",
-    handover: "Parcel {parcelId} still waits for its {carrier} label: keep it at the bench until the label prints"
+    handover: "Parcel {parcelId} still waits for its {carrier} label: keep it at the bench until the label prints",
+    withdrawn:
+      "The packing was left while the label for parcel {parcelId} was being asked for: its request is withdrawn. Complete the parcel again"
   },
   "tracking-range-exhausted": { reason: "{message}" },
   "label-content": {
@@ -195,6 +199,15 @@ export const refusalReasons = {
       "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label: the label was not printed. A manager voids the parcel, then pack the order again",
     withheld:
       "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: it is not asked for. A manager voids the parcel, then pack the order again"
+  },
+  "label-refused": {
+    pending:
+      "{carrier} refused the label of parcel {parcelId} (order {orderId}): {message}. No shipment was made, and the label is not asked for again: a manager voids the parcel, then pack the order again once the cause is put right",
+    handover: "{carrier} refused the label of parcel {parcelId}: it gets none. Give the parcel to a manager to void it"
+  },
+  "shipment-not-cancelled": {
+    refused:
+      "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

@@ -10,7 +10,7 @@ import { inboxMessage } from "../../fixtures/inboxMessage.ts"
 import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { apiCarrierAdapter, type CarrierApi, CarrierUnreachable } from "../carrier/ApiCarrier.ts"
-import type { CarrierAdapter, CarrierLabel, LabelRequest } from "../carrier/CarrierAdapter.ts"
+import { type CarrierAdapter, CarrierError, type CarrierLabel, type LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { defaultCarrierProfiles } from "../carrier/CarrierProfile.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { assignTrackingRange } from "../carrier/OfflineCarrier.ts"
@@ -32,6 +32,7 @@ import { Inbox } from "../sync/Inbox.ts"
 import { makeMemoryBus } from "../sync/MemoryBroker.ts"
 import { StationClock } from "../time/Clock.ts"
 import { benchOrderProbe } from "./benchOrderProbe.ts"
+import { CarrierCancellations } from "./CarrierCancellations.ts"
 import { Handover } from "./Handover.ts"
 import { PackService } from "./PackService.ts"
 import { PendingLabels } from "./PendingLabels.ts"
@@ -91,7 +92,7 @@ const stationLayer = (
     sscc: { companyPrefix: "4260123", extensionDigit: 3 }
   }).pipe(Layer.provide(evidence))
   return orderInbox.pipe(
-    Layer.provideMerge(Layer.mergeAll(pack, Handover.layer(), PendingLabels.layer({}))),
+    Layer.provideMerge(Layer.mergeAll(pack, Handover.layer(), PendingLabels.layer({}), CarrierCancellations.layer())),
     Layer.provideMerge(
       Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
     ),
@@ -814,35 +815,46 @@ const labelTexts = Effect.flatMap(Effect.service(Sql), (sql) =>
   )
 ).pipe(Effect.map((jobs) => jobs.map((job) => ({ purpose: job.purpose, text: new TextDecoder().decode(job.bytes) }))))
 
+/** The carrier cancellations that are due, sent: how many the carrier confirmed. */
+const cancelAtCarrier = Effect.flatMap(Effect.service(CarrierCancellations), (cancellations) => cancellations.retryDue)
+
 /**
  * dhl-paket's label web service, down (refusing connections) until `up()`; after `timesOut()` it takes requests in
- * and makes their shipments, but its answers never arrive. Idempotent per parcel id as real label services are:
- * asked again for a parcel it already answered, it answers with the same label, whatever address the request names
- * now. `requests` are the requests that reached it; `whileSending` runs as a request goes out.
+ * and acts on them (makes shipments, cancels them), but its answers never arrive. Idempotent per parcel id as real
+ * label services are: asked again for a parcel it already answered, it answers with the same label, whatever address
+ * the request names now. It cancels a live shipment by its tracking number and answers `gone` for a number it has
+ * none under; after `refusesCancellations(text)` it refuses every cancellation with `text`, after `refusesLabels(text)`
+ * every shipment request (making no shipment). `requests` are the requests that reached it; `whileSending` runs as a
+ * request goes out.
  */
 const memoryLabelService = () => {
   let state: "down" | "times-out" | "up" = "down"
   let sending: Effect.Effect<void> = Effect.void
+  let cancellationRefusal: string | undefined
+  let labelRefusal: string | undefined
   const requests: Array<LabelRequest> = []
   const issued = new Map<string, CarrierLabel>()
   const cancelled: Array<string> = []
+  const unreachable = (mayHaveReachedCarrier: boolean) =>
+    new CarrierUnreachable({
+      carrier: "dhl-paket",
+      message: mayHaveReachedCarrier ? "no answer within 5000 ms" : "connection refused",
+      mayHaveReachedCarrier
+    })
   const api: CarrierApi = {
     carrier: "dhl-paket",
     createShipment: (request) =>
-      Effect.suspend(() => {
-        if (state === "down") {
-          return Effect.fail(
-            new CarrierUnreachable({
-              carrier: "dhl-paket",
-              message: "connection refused",
-              mayHaveReachedCarrier: false
-            })
-          )
-        }
+      Effect.suspend((): Effect.Effect<CarrierLabel, CarrierError | CarrierUnreachable> => {
+        if (state === "down") return Effect.fail(unreachable(false))
         return Effect.andThen(
           sending,
-          Effect.suspend(() => {
+          Effect.suspend((): Effect.Effect<CarrierLabel, CarrierError | CarrierUnreachable> => {
             requests.push(request)
+            if (labelRefusal !== undefined) {
+              return state === "times-out"
+                ? Effect.fail(unreachable(true))
+                : Effect.fail(new CarrierError({ carrier: "dhl-paket", reason: "refused", message: labelRefusal }))
+            }
             const label = issued.get(request.parcelId) ?? {
               trackingNumber: `JJD${String(issued.size + 1).padStart(10, "0")}`,
               routingCode: request.shipTo.postalCode,
@@ -850,27 +862,43 @@ const memoryLabelService = () => {
               serviceName: "Paket"
             }
             issued.set(request.parcelId, label)
-            return state === "times-out"
-              ? Effect.fail(
-                  new CarrierUnreachable({
-                    carrier: "dhl-paket",
-                    message: "no answer within 5000 ms",
-                    mayHaveReachedCarrier: true
-                  })
-                )
-              : Effect.succeed(label)
+            return state === "times-out" ? Effect.fail(unreachable(true)) : Effect.succeed(label)
           })
         )
       }),
-    cancelShipment: (trackingNumber) => Effect.sync(() => void cancelled.push(trackingNumber))
+    cancelShipment: (trackingNumber) =>
+      Effect.suspend((): Effect.Effect<"cancelled" | "gone", CarrierError | CarrierUnreachable> => {
+        if (state === "down") return Effect.fail(unreachable(false))
+        if (cancellationRefusal !== undefined) {
+          return Effect.fail(
+            new CarrierError({ carrier: "dhl-paket", reason: "refused", message: cancellationRefusal })
+          )
+        }
+        const live =
+          [...issued.values()].some((label) => label.trackingNumber === trackingNumber) &&
+          !cancelled.includes(trackingNumber)
+        if (live) cancelled.push(trackingNumber)
+        return state === "times-out"
+          ? Effect.fail(unreachable(true))
+          : Effect.succeed(live ? ("cancelled" as const) : ("gone" as const))
+      })
   }
   return {
     adapter: apiCarrierAdapter(api),
     up: () => {
       state = "up"
     },
+    down: () => {
+      state = "down"
+    },
     timesOut: () => {
       state = "times-out"
+    },
+    refusesCancellations: (text: string | undefined) => {
+      cancellationRefusal = text
+    },
+    refusesLabels: (text: string | undefined) => {
+      labelRefusal = text
     },
     whileSending: (effect: Effect.Effect<void>) => {
       sending = effect
@@ -978,6 +1006,7 @@ describe("an order whose address the shop corrects after its parcel was labelled
         const labelsBefore = yield* labelTexts
         yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
         yield* pack.voidParcel({ parcelId: first.parcelId, reason: "address corrected", at: at(11_000) })
+        yield* cancelAtCarrier
         const second = (yield* packSo100001).parcel!
         return {
           first,
@@ -1090,6 +1119,7 @@ describe("an order the shop cancels after its parcel was packed, before handover
         const { first, labelled } = yield* labelAfter(service, cancelSo100001(1, 2))
         yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
         yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
+        yield* cancelAtCarrier
         return {
           first,
           labelled,
@@ -1200,7 +1230,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
         { parcelId: result.first.parcelId, withheld: change.hold, mayHaveReachedCarrier: false }
       ])
       // The header counts it apart from the labels the station waits for.
-      expect(result.counts).toEqual({ asking: 0, withheld: 1 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 1, refused: 0 })
       expect(result.exceptions.map((payload) => payload.reason)).toEqual([
         expect.stringContaining(
           `parcel ${result.first.parcelId} waited for its label, and no request for the label has reached the carrier`
@@ -1279,7 +1309,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
       expect(result.voided).toMatchObject({ parcelId: result.first.parcelId, status: "voided", trackingNumber: null })
       expect(result.labelled).toBe(0)
       expect(result.left).toEqual([])
-      expect(result.counts).toEqual({ asking: 0, withheld: 0 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0 })
       expect(service.requests).toEqual([])
       expect(service.cancelled).toEqual([])
       expect(result.labels).toEqual([])
@@ -1380,6 +1410,7 @@ describe("a parcel waiting for its label, voided for the bench's own reasons", (
         const labelled = yield* (yield* PendingLabels).retryDue
         service.whileSending(Effect.void)
         const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        yield* cancelAtCarrier
         return { first, labelled, voided, labels: yield* labelTexts }
       })
     )
@@ -1472,6 +1503,7 @@ describe("a parcel waiting for its label whose order changes after a request for
         service.up()
         const labelled = yield* (yield* PendingLabels).retryDue
         const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
+        yield* cancelAtCarrier
         return {
           first,
           refused,
@@ -1600,5 +1632,444 @@ describe("a new version of a packed order", () => {
       ["ALP-MUG-01", 1],
       ["ALP-SOCK-M", 1]
     ])
+  })
+})
+
+describe("a labelled parcel of an API carrier, voided: its shipment cancelled at the carrier", () => {
+  it("is voided at once while the label service is down, and its shipment cancelled once, when the service is back", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const cancellations = yield* CarrierCancellations
+        const clock = yield* ManualClock
+        const first = (yield* packSo100001).parcel!
+        service.down()
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        const whileDown = yield* cancelAtCarrier
+        const waiting = yield* cancellations.list
+        const counts = yield* cancellations.counts
+        service.up()
+        // Asked again only once the first delay has passed.
+        const early = yield* cancelAtCarrier
+        clock.advance(2_000)
+        const confirmed = yield* cancelAtCarrier
+        clock.advance(120_000)
+        return {
+          first,
+          voided,
+          whileDown,
+          waiting,
+          counts,
+          early,
+          confirmed,
+          again: yield* cancelAtCarrier,
+          after: yield* cancellations.counts,
+          events: yield* eventsOf("parcel.shipment-cancelled"),
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    expect(result.first).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
+    expect(result.voided.status).toBe("voided")
+    expect(result.status).toEqual(["open", "open"])
+    expect(result.whileDown).toBe(0)
+    expect(result.waiting).toEqual([
+      {
+        parcelId: result.first.parcelId,
+        orderId: "SO-100001",
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        reason: "box damaged",
+        attempts: 1,
+        lastError: "dhl-paket cancellation pending: connection refused",
+        refused: null,
+        nextAttemptAtMs: START_MS + 2_000,
+        since: START_MS
+      }
+    ])
+    expect(result.counts).toEqual({ waiting: 1, refused: 0 })
+    expect(result.early).toBe(0)
+    expect(result.confirmed).toBe(1)
+    expect(result.again).toBe(0)
+    expect(result.after).toEqual({ waiting: 0, refused: 0 })
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.events.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: result.first.parcelId,
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        answer: "cancelled",
+        reason: "box damaged"
+      }
+    ])
+    expect(result.events[0]!.epcis).toBeUndefined()
+  })
+
+  it("is done when the carrier has no live shipment under the number: a cancellation whose answer was lost is not sent twice", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const clock = yield* ManualClock
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        service.timesOut()
+        const lost = yield* cancelAtCarrier
+        service.up()
+        clock.advance(2_000)
+        return {
+          lost,
+          confirmed: yield* cancelAtCarrier,
+          left: yield* (yield* CarrierCancellations).list,
+          events: yield* eventsOf("parcel.shipment-cancelled")
+        }
+      })
+    )
+    expect(result.lost).toBe(0)
+    expect(result.confirmed).toBe(1)
+    expect(result.left).toEqual([])
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.events.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ trackingNumber: "JJD0000000001", answer: "not-found" })
+    ])
+  })
+
+  it("is counted apart and said once when the carrier refuses to cancel, and ends once it is cancelled by hand", async () => {
+    const service = memoryLabelService()
+    service.up()
+    service.refusesCancellations("shipment JJD0000000001 is already manifested")
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const cancellations = yield* CarrierCancellations
+        const clock = yield* ManualClock
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        const refused = yield* cancelAtCarrier
+        const counts = yield* cancellations.counts
+        const listed = yield* cancellations.list
+        // Asked again at the longest delay, not sooner; the same refusal is not said twice.
+        clock.advance(30_000)
+        const notYet = yield* cancelAtCarrier
+        clock.advance(30_000)
+        const again = yield* cancelAtCarrier
+        const exceptions = yield* exceptionsWith("shipment-not-cancelled")
+        // Someone cancels the shipment in the carrier's portal.
+        service.refusesCancellations(undefined)
+        service.cancelled.push("JJD0000000001")
+        clock.advance(60_000)
+        return {
+          first,
+          refused,
+          counts,
+          listed,
+          notYet,
+          again,
+          exceptions,
+          ended: yield* cancelAtCarrier,
+          after: yield* cancellations.counts,
+          events: yield* eventsOf("parcel.shipment-cancelled")
+        }
+      })
+    )
+    expect(result.refused).toBe(0)
+    expect(result.counts).toEqual({ waiting: 0, refused: 1 })
+    expect(result.listed).toMatchObject([
+      { refused: "shipment JJD0000000001 is already manifested", nextAttemptAtMs: START_MS + 60_000 }
+    ])
+    expect(result.notYet).toBe(0)
+    expect(result.again).toBe(0)
+    expect(result.exceptions).toEqual([
+      {
+        code: "shipment-not-cancelled",
+        reason: `dhl-paket refused to cancel shipment JJD0000000001 (parcel ${result.first.parcelId}): shipment JJD0000000001 is already manifested. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number`,
+        orderId: "SO-100001"
+      }
+    ])
+    expect(result.ended).toBe(1)
+    expect(result.after).toEqual({ waiting: 0, refused: 0 })
+    expect(result.events.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ trackingNumber: "JJD0000000001", answer: "not-found" })
+    ])
+  })
+
+  it("records no cancellation for a carrier whose numbers the station issues itself", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        return { left: yield* (yield* CarrierCancellations).list, voided: yield* eventsOf("parcel.voided") }
+      })
+    )
+    expect(result.voided).toHaveLength(1)
+    expect(result.left).toEqual([])
+  })
+})
+
+describe("a parcel waiting for its label that the carrier refuses", () => {
+  it("is not asked for again, says why, and is voided as one no request for which made a shipment", async () => {
+    const service = memoryLabelService()
+    service.refusesLabels("postal code 10115 does not exist")
+    // The request at packing reaches the carrier, which refuses it, but its answer is lost.
+    service.timesOut()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const pending = yield* PendingLabels
+        const clock = yield* ManualClock
+        const first = (yield* packSo100001).parcel!
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const mayExist = yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: "label refused" }))
+        service.up()
+        const labelled = yield* pending.retryDue
+        const listed = yield* pending.list
+        const counts = yield* pending.counts
+        clock.advance(120_000)
+        const again = yield* pending.retryDue
+        const handover = yield* Handover
+        yield* handover.open({ carrier: "dhl-paket" })
+        const atCage = yield* handover.scan({ raw: first.parcelCode, at: at(10_000) })
+        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "label refused", at: at(11_000) })
+        return {
+          first,
+          mayExist,
+          labelled,
+          listed,
+          counts,
+          again,
+          atCage,
+          voided,
+          exceptions: yield* exceptionsWith("label-refused"),
+          unlabelled: yield* eventsOf("parcel.voided-before-label"),
+          after: yield* pending.counts,
+          cancellations: yield* (yield* CarrierCancellations).list,
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    expect(result.first.status).toBe("label-pending")
+    expect(result.mayExist).toMatchObject({ _tag: "PackError", reason: "shipment-may-exist" })
+    expect(result.labelled).toBe(0)
+    expect(result.listed).toMatchObject([
+      {
+        parcelId: result.first.parcelId,
+        attempts: 2,
+        refused: "postal code 10115 does not exist",
+        lastError: "postal code 10115 does not exist",
+        mayHaveReachedCarrier: false
+      }
+    ])
+    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 1 })
+    // Asked at packing and once after: a refused label is not asked for again.
+    expect(result.again).toBe(0)
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
+    expect(result.exceptions).toEqual([
+      {
+        code: "label-refused",
+        reason: `dhl-paket refused the label of parcel ${result.first.parcelId} (order SO-100001): postal code 10115 does not exist. No shipment was made, and the label is not asked for again: a manager voids the parcel, then pack the order again once the cause is put right`,
+        orderId: "SO-100001"
+      },
+      // The cage: not "keep it until its label prints", which it never will.
+      expect.objectContaining({ code: "label-refused", reason: result.atCage.refusal?.reason, orderId: "SO-100001" })
+    ])
+    expect(result.atCage.refusal).toMatchObject({
+      code: "label-refused",
+      variant: "handover",
+      params: { parcelId: result.first.parcelId, carrier: "dhl-paket" }
+    })
+    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: null })
+    expect(result.unlabelled.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: result.first.parcelId, reason: "label refused" })
+    ])
+    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0 })
+    expect(result.cancellations).toEqual([])
+    expect(result.status).toEqual(["open", "open"])
+  })
+})
+
+/** Scans SO-100010 (two cup sets), boxes it in M, weighs and completes it as a packer would. */
+const packSo100010 = Effect.gen(function* () {
+  const pack = yield* PackService
+  yield* (yield* Session).signIn("B-1001")
+  yield* pack.scan({ raw: orderCode("SO-100010"), at: at(20_000) })
+  yield* pack.scan({ raw: "4260123450090", at: at(21_000) })
+  yield* pack.quantity({ quantity: 2, at: at(22_000) })
+  yield* pack.chooseBox({ boxId: "M", at: at(23_000) })
+  yield* pack.weight({ grams: (yield* pack.state).expectedWeightGrams, source: "typed", at: at(24_000) })
+  return yield* pack.complete({ at: at(25_000) })
+})
+
+/** The parcel's commit fails at its last write, after the carrier's label came: everything it wrote rolls back. */
+const failParcelCommits = Effect.flatMap(Effect.service(Sql), (sql) =>
+  sql.execute(
+    "CREATE TEMP TRIGGER crash BEFORE INSERT ON events WHEN NEW.type = 'parcel.packed' BEGIN SELECT RAISE(ABORT, 'power cut'); END"
+  )
+)
+const letParcelsCommit = Effect.flatMap(Effect.service(Sql), (sql) => sql.execute("DROP TRIGGER crash"))
+
+describe("a parcel id handed to an API carrier", () => {
+  it("is never handed out again after its packing rolled back: the next parcel's label is its own, and the one that came is cancelled", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* failParcelCommits
+        const crashed = yield* Effect.exit(packSo100001)
+        yield* letParcelsCommit
+        yield* pack.abandon
+        const other = (yield* packSo100010).parcel!
+        return {
+          crashed,
+          other,
+          labels: yield* labelTexts,
+          cancelled: yield* cancelAtCarrier,
+          left: yield* (yield* CarrierCancellations).list,
+          events: yield* eventsOf("parcel.shipment-cancelled")
+        }
+      })
+    )
+    expect(Exit.isFailure(result.crashed)).toBe(true)
+    expect(result.other).toMatchObject({
+      parcelId: "PACK-01-000002",
+      status: "packed",
+      trackingNumber: "JJD0000000002"
+    })
+    // The label on SO-100010's parcel is its own: its tracking number, its address.
+    expect(result.labels.map((label) => label.purpose)).toEqual(["label PACK-01-000002"])
+    expect(result.labels[0]!.text).toContain("JJD0000000002")
+    expect(result.labels[0]!.text).toContain("20095")
+    expect(result.labels[0]!.text).not.toContain("JJD0000000001")
+    // SO-100001's shipment, made for a packing that never committed, is learnt under its key and cancelled.
+    expect(service.requests.map((request) => [request.parcelId, request.orderId])).toEqual([
+      ["PACK-01-000001", "SO-100001"],
+      ["PACK-01-000002", "SO-100010"],
+      ["PACK-01-000001", "SO-100001"]
+    ])
+    expect(result.cancelled).toBe(1)
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.left).toEqual([])
+    expect(result.events.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: "PACK-01-000001",
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        answer: "cancelled",
+        reason: "the packing of order SO-100001 was not completed"
+      }
+    ])
+  })
+
+  it("is asked again when the same packing is completed again after a restart: the carrier's one shipment is the parcel's", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const file = tempDb()
+    const crashed = await run(
+      Effect.gen(function* () {
+        yield* failParcelCommits
+        return yield* Effect.exit(packSo100001)
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    // The station restarts (the failing trigger was its connection's): the packer completes the parcel it packed.
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* (yield* Session).signIn("B-1001")
+        const restored = (yield* pack.state).step
+        const completed = (yield* pack.complete({ at: at(30_000) })).parcel!
+        return {
+          restored,
+          completed,
+          cancelled: yield* cancelAtCarrier,
+          left: yield* (yield* CarrierCancellations).list,
+          labels: yield* labelTexts
+        }
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    expect(Exit.isFailure(crashed)).toBe(true)
+    expect(result.restored).toBe("parcel")
+    expect(result.completed).toMatchObject({
+      parcelId: "PACK-01-000001",
+      status: "packed",
+      trackingNumber: "JJD0000000001"
+    })
+    expect(service.requests.map((request) => request.parcelId)).toEqual(["PACK-01-000001", "PACK-01-000001"])
+    expect(result.cancelled).toBe(0)
+    expect(result.left).toEqual([])
+    expect(service.cancelled).toEqual([])
+    expect(result.labels.map((label) => label.purpose)).toEqual(["label PACK-01-000001"])
+  })
+
+  it("is not asked for again once the parcel changed (weighed anew): the new request gets an id of its own", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        yield* failParcelCommits
+        const crashed = yield* Effect.exit(packSo100001)
+        yield* letParcelsCommit
+        yield* pack.weight({ grams: 880, source: "scale", at: at(8_000) })
+        const second = (yield* pack.complete({ at: at(9_000) })).parcel!
+        return { crashed, second, cancelled: yield* cancelAtCarrier }
+      })
+    )
+    expect(Exit.isFailure(result.crashed)).toBe(true)
+    expect(result.second).toMatchObject({ parcelId: "PACK-01-000002", trackingNumber: "JJD0000000002" })
+    expect(service.requests.map((request) => [request.parcelId, request.weightGrams])).toEqual([
+      ["PACK-01-000001", 872],
+      ["PACK-01-000002", 880],
+      ["PACK-01-000001", 872]
+    ])
+    expect(result.cancelled).toBe(1)
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+  })
+
+  it("is withdrawn when the shop cancels the order while its label is asked for, and the shipment cancelled", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        service.whileSending(
+          Effect.asVoid(inbox.receive(inboxMessage(1, "order.cancel", { orderId: "SO-100001", version: 2 })))
+        )
+        const completed = yield* packSo100001
+        service.whileSending(Effect.void)
+        return {
+          completed,
+          parcels: yield* (yield* Sql).query("SELECT parcel_id FROM parcels"),
+          cancelled: yield* cancelAtCarrier,
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    expect(result.completed.refusal).toMatchObject({ code: "order-already-packed", variant: "changed" })
+    expect(result.parcels).toEqual([])
+    expect(result.status).toEqual(["cancelled", "cancelled"])
+    expect(result.cancelled).toBe(1)
+    expect(service.cancelled).toEqual(["JJD0000000001"])
   })
 })

@@ -8,6 +8,7 @@ import { actorOf, type Operator } from "../session/Operator.ts"
 import { Session } from "../session/Session.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
+import { cancellationRecorder } from "./CarrierCancellations.ts"
 import type { PackBenchState } from "./PackBenchState.ts"
 import type { PackConfig } from "./PackConfig.ts"
 import { PackError, storeFailure } from "./PackError.ts"
@@ -22,8 +23,9 @@ const jobRef = (job: PrintJobRef): PrintJobRef => ({ id: job.id, printer: job.pr
 
 /**
  * What happens to a parcel after it was packed, while it is still at the bench: its label printed again (not when
- * its order changed since: see `parcelHold`), or the parcel voided by a manager (the carrier's label cancelled, the
- * order open again to be packed anew unless the shop cancelled it, `parcel.voided` recorded). A parcel still waiting
+ * its order changed since: see `parcelHold`), or the parcel voided by a manager (the order open again to be packed
+ * anew unless the shop cancelled it, `parcel.voided` recorded, and the shipment's cancellation at its carrier
+ * recorded for `CarrierCancellations` to send). A parcel still waiting
  * for its label is voided too while no request for the label can have reached the carrier (`PendingLabels`): its
  * request is withdrawn, so no shipment is made for it (`parcel.voided-before-label`). Once one may have, a shipment
  * may exist that only its tracking number cancels, so the void waits until the label is in.
@@ -36,6 +38,7 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
     const session = yield* Session
     const printQueue = yield* PrintQueue
     const carriers = yield* Carriers
+    const recordCancellation = yield* cancellationRecorder
     const dpi = config.labelDpi ?? 203
     const packer = session.require(["packer", "manager"])
 
@@ -139,43 +142,49 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
         })
       )
 
-    /** Voids a labelled parcel: its label cancelled with the carrier first, then the parcel and its event committed. */
+    /**
+     * Voids a labelled parcel. A carrier whose web service made the label keeps the shipment live until it cancels it,
+     * and may be out of reach now: the cancellation is recorded in the void's commit and `CarrierCancellations` sends
+     * it until the carrier answered.
+     */
     const voidLabelled = (
       row: ParcelRow & { readonly tracking_number: string },
       reason: string,
       at: Timestamp,
       operator: Operator
-    ) =>
-      Effect.gen(function* () {
-        const trackingNumber = row.tracking_number
-        const adapter = carriers.adapter(row.carrier)
-        if (adapter !== undefined) {
-          yield* adapter
-            .voidLabel(trackingNumber)
-            .pipe(Effect.mapError((error) => new PackError({ reason: "carrier-refused", message: error.message })))
-        }
-        const data = JSON.parse(row.data) as ParcelData
-        yield* sql
-          .transaction(
-            Effect.gen(function* () {
-              yield* sql.execute("UPDATE parcels SET status = 'voided' WHERE parcel_id = ?", [row.parcel_id])
-              yield* reopenOrder(row.order_id)
-              yield* log.append(
-                ParcelVoided,
-                {
-                  orderId: row.order_id,
-                  parcelId: row.parcel_id,
-                  carrier: row.carrier,
-                  trackingNumber,
-                  ...(data.ssccUrn === undefined ? {} : { ssccUrn: data.ssccUrn }),
-                  reason
-                },
-                { eventTime: at, actor: actorOf(operator) }
-              )
-            })
-          )
-          .pipe(Effect.mapError(storeFailure))
-      })
+    ) => {
+      const trackingNumber = row.tracking_number
+      const data = JSON.parse(row.data) as ParcelData
+      return sql
+        .transaction(
+          Effect.gen(function* () {
+            yield* sql.execute("UPDATE parcels SET status = 'voided' WHERE parcel_id = ?", [row.parcel_id])
+            yield* reopenOrder(row.order_id)
+            yield* log.append(
+              ParcelVoided,
+              {
+                orderId: row.order_id,
+                parcelId: row.parcel_id,
+                carrier: row.carrier,
+                trackingNumber,
+                ...(data.ssccUrn === undefined ? {} : { ssccUrn: data.ssccUrn }),
+                reason
+              },
+              { eventTime: at, actor: actorOf(operator) }
+            )
+            if (carriers.adapter(row.carrier)?.online === true) {
+              yield* recordCancellation({
+                parcelId: row.parcel_id,
+                orderId: row.order_id,
+                carrier: row.carrier,
+                trackingNumber,
+                reason
+              })
+            }
+          })
+        )
+        .pipe(Effect.mapError(storeFailure))
+    }
 
     const notVoidable = (parcelId: string, row: ParcelRow | undefined) =>
       new PackError({

@@ -1,6 +1,12 @@
 /** Parcels packed while their carrier's label service was out of reach, and the worker that gets their labels. */
-import { Context, Duration, Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import type { CarrierLabel, LabelRequest } from "../carrier/CarrierAdapter.ts"
+import {
+  type AttemptOutcome,
+  defaultRetryPolicy,
+  makeCarrierRequestWorker,
+  type RetryPolicy
+} from "../carrier/CarrierRequestWorker.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import type { Actor } from "../events/Event.ts"
 import type { EventDefinition } from "../events/EventDefinition.ts"
@@ -50,6 +56,7 @@ interface PendingRow {
   readonly created_at_ms: number
   readonly may_have_reached_carrier: number
   readonly withheld: ParcelHold | null
+  readonly refused: string | null
 }
 
 export interface PendingLabel {
@@ -64,6 +71,8 @@ export interface PendingLabel {
   readonly mayHaveReachedCarrier: boolean
   /** Why the label is not asked for: the order changed after packing and no request for it reached the carrier. */
   readonly withheld?: ParcelHold
+  /** The carrier's words when it refused the label: it made no shipment for it, and it is not asked for again. */
+  readonly refused?: string
 }
 
 /**
@@ -122,17 +131,6 @@ export const pendingLabelRecorder = Effect.gen(function* () {
   })
 })
 
-export interface RetryPolicy {
-  /** Wait after the first failed attempt; doubles with every further one. */
-  readonly firstDelayMs: number
-  readonly maxDelayMs: number
-}
-
-export const defaultRetryPolicy: RetryPolicy = { firstDelayMs: 2_000, maxDelayMs: 60_000 }
-
-export const retryDelayMs = (policy: RetryPolicy, attempts: number): number =>
-  Math.min(policy.firstDelayMs * 2 ** Math.max(attempts - 1, 0), policy.maxDelayMs)
-
 const viewOf = (row: PendingRow): PendingLabel => {
   const record = JSON.parse(row.packed) as PendingRecord
   return {
@@ -144,7 +142,8 @@ const viewOf = (row: PendingRow): PendingLabel => {
     nextAttemptAtMs: Number(row.next_attempt_at_ms),
     since: Number(row.created_at_ms),
     mayHaveReachedCarrier: Number(row.may_have_reached_carrier) === 1,
-    ...(row.withheld === null ? {} : { withheld: row.withheld })
+    ...(row.withheld === null ? {} : { withheld: row.withheld }),
+    ...(row.refused === null ? {} : { refused: row.refused })
   }
 }
 
@@ -166,6 +165,12 @@ type Decision =
  *   is recorded but not printed.
  * Whether a request may have reached the carrier is written before each request leaves and cleared only when its
  * connection was refused, so a void, or a crash, in between finds that a shipment may exist.
+ * A carrier that refuses the label (a 4xx that is its answer to the request: a bad address, a product it does not
+ * ship) made no shipment for it, and none under its key: every request for the label is the same request, so an
+ * earlier one that may have arrived was refused the same way, or, had it made a shipment, the carrier would answer
+ * the repeat with that shipment. The label is not asked for again (asking again gets the same refusal): the row is
+ * `refused` with the carrier's words, `pack.exception` `label-refused` says so, the header counts it apart, and a
+ * manager voids the parcel as one for which no request reached the carrier (`PackedParcels`).
  * Exactly once: the label's print job, the parcel's tracking number, `parcel.packed` and the removal of the pending
  * row commit in one transaction, and a row already gone is skipped, so a second pass (or a restart after the carrier
  * answered but before the commit) prints nothing twice. The carrier itself is asked again in that case; the request
@@ -175,9 +180,12 @@ export class PendingLabels extends Context.Service<
   PendingLabels,
   {
     readonly list: Effect.Effect<ReadonlyArray<PendingLabel>, StoreError>
-    /** Parcels waiting for a label the station asks the carrier for, and for one it withholds. */
-    readonly counts: Effect.Effect<{ readonly asking: number; readonly withheld: number }, StoreError>
-    /** Asks the carrier for every label that is due and not withheld; answers how many parcels got theirs. */
+    /** Parcels waiting for a label the station asks the carrier for, for one it withholds, and for one refused. */
+    readonly counts: Effect.Effect<
+      { readonly asking: number; readonly withheld: number; readonly refused: number },
+      StoreError
+    >
+    /** Asks the carrier for every label due, not withheld and not refused; answers how many parcels got theirs. */
     readonly retryDue: Effect.Effect<number, StoreError>
     /**
      * Retries due labels for as long as the scope lives; `onChange` runs after a pass that changed something a person
@@ -197,28 +205,35 @@ export class PendingLabels extends Context.Service<
         const carriers = yield* Carriers
         const dpi = options.labelDpi ?? 203
         const policy = options.retry ?? defaultRetryPolicy
+        const worker = yield* makeCarrierRequestWorker<PendingRow>({
+          table: "pending_labels",
+          key: "parcel_id",
+          waiting: "refused IS NULL",
+          policy,
+          attempt: (row) => attempt(row)
+        })
 
         const list = sql
           .query<PendingRow>("SELECT * FROM pending_labels ORDER BY created_at_ms, parcel_id")
           .pipe(Effect.map((rows) => rows.map(viewOf)))
 
         const counts = sql
-          .query<{ asking: number | null; withheld: number | null }>(
-            "SELECT SUM(withheld IS NULL) AS asking, SUM(withheld IS NOT NULL) AS withheld FROM pending_labels"
+          .query<{ asking: number | null; withheld: number | null; refused: number | null }>(
+            `SELECT SUM(refused IS NULL AND withheld IS NULL) AS asking,
+               SUM(refused IS NULL AND withheld IS NOT NULL) AS withheld, SUM(refused IS NOT NULL) AS refused
+             FROM pending_labels`
           )
           .pipe(
-            Effect.map((rows) => ({ asking: Number(rows[0]?.asking ?? 0), withheld: Number(rows[0]?.withheld ?? 0) }))
+            Effect.map((rows) => ({
+              asking: Number(rows[0]?.asking ?? 0),
+              withheld: Number(rows[0]?.withheld ?? 0),
+              refused: Number(rows[0]?.refused ?? 0)
+            }))
           )
 
         /** `neverReached`: no request for the label, this one included, can have reached the carrier. */
         const postpone = (row: PendingRow, reason: string, neverReached: boolean) =>
-          Effect.flatMap(clock.now, (now) =>
-            sql.execute(
-              `UPDATE pending_labels SET attempts = attempts + 1, last_error = ?, next_attempt_at_ms = ?,
-                 may_have_reached_carrier = ? WHERE parcel_id = ?`,
-              [reason, now.wallMs + retryDelayMs(policy, Number(row.attempts)), neverReached ? 0 : 1, row.parcel_id]
-            )
-          )
+          worker.postpone(row, reason, { may_have_reached_carrier: neverReached ? 0 : 1 })
 
         const decide = (row: PendingRow) =>
           sql.transaction(
@@ -300,75 +315,74 @@ export class PendingLabels extends Context.Service<
             })
           )
 
+        /**
+         * The carrier refused the label, so no shipment exists under its key (see above): not asked for again, and
+         * voidable as a parcel no request for which reached the carrier. False: the row went meanwhile (a void).
+         */
+        const refuse = (row: PendingRow, record: PendingRecord, message: string) =>
+          sql.transaction(
+            Effect.gen(function* () {
+              const updated = yield* sql.execute(
+                `UPDATE pending_labels SET attempts = attempts + 1, last_error = ?, refused = ?,
+                   may_have_reached_carrier = 0 WHERE parcel_id = ?`,
+                [message, message, row.parcel_id]
+              )
+              if (updated.changes === 0) return false
+              const refusal = makeRefusal("label-refused", "pending", {
+                carrier: row.carrier,
+                parcelId: row.parcel_id,
+                orderId: record.packed.orderId,
+                message
+              })
+              yield* log.append(PackException, {
+                code: refusal.code,
+                reason: refusal.reason,
+                orderId: record.packed.orderId
+              })
+              return true
+            })
+          )
+
         /** Whether the parcel got its label, and whether anything a person sees changed (withheld, asked again). */
-        const attempt = (row: PendingRow) =>
+        const attempt = (row: PendingRow): Effect.Effect<AttemptOutcome, StoreError> =>
           Effect.gen(function* () {
             const decision = yield* decide(row)
-            if (decision._tag === "gone") return { labelled: false, changed: false }
-            if (decision._tag === "withheld") return { labelled: false, changed: decision.changed }
+            if (decision._tag === "gone") return { done: false, changed: false }
+            if (decision._tag === "withheld") return { done: false, changed: decision.changed }
             const changed = decision.resumed
             const neverReached = (thisOne: boolean) => !decision.reachedBefore && !thisOne
             const record = JSON.parse(row.packed) as PendingRecord
             const adapter = carriers.adapter(row.carrier)
             if (adapter === undefined) {
               yield* postpone(row, `This station has no carrier ${row.carrier} set up`, neverReached(false))
-              return { labelled: false, changed }
+              return { done: false, changed }
             }
             const outcome = yield* Effect.result(adapter.createLabel(JSON.parse(row.request) as LabelRequest))
+            if (outcome._tag === "Failure" && outcome.failure.reason === "refused") {
+              return { done: false, changed: (yield* refuse(row, record, outcome.failure.message)) || changed }
+            }
             if (outcome._tag === "Failure") {
-              // The carrier answered (a refusal, or no usable label): it had the request.
-              yield* postpone(row, outcome.failure.message, false)
-              return { labelled: false, changed }
+              // The station's own failure to make the request (a carrier set up without its numbers): nothing left it.
+              yield* postpone(row, outcome.failure.message, neverReached(false))
+              return { done: false, changed }
             }
             if (outcome.success.status === "pending") {
               yield* postpone(row, outcome.success.reason, neverReached(outcome.success.mayHaveReachedCarrier))
-              return { labelled: false, changed }
+              return { done: false, changed }
             }
             const label = labelFrom(record.draft, outcome.success)
             const encoded = yield* Effect.result(encodeZpl(label, { dpi }))
             if (encoded._tag === "Failure") {
               yield* postpone(row, `The carrier's label cannot be printed: ${encoded.failure.message}`, false)
-              return { labelled: false, changed }
+              return { done: false, changed }
             }
             const labelled = yield* complete(row, record, label, encoded.success)
-            return { labelled, changed: changed || labelled }
+            return { done: labelled, changed: changed || labelled }
           })
 
-        const pass = Effect.gen(function* () {
-          const now = yield* clock.now
-          const due = yield* sql.query<PendingRow>(
-            "SELECT * FROM pending_labels WHERE next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms, parcel_id LIMIT 50",
-            [now.wallMs]
-          )
-          let labelled = 0
-          let changed = false
-          for (const row of due) {
-            const outcome = yield* attempt(row)
-            if (outcome.labelled) labelled++
-            changed = changed || outcome.changed
-          }
-          return { labelled, changed }
-        }).pipe(Effect.withSpan("PendingLabels.retryDue"))
+        const retryDue = Effect.map(worker.pass, (outcome) => outcome.done)
 
-        const retryDue = Effect.map(pass, (outcome) => outcome.labelled)
-
-        const work = (onChange: Effect.Effect<void>) =>
-          Effect.forever(
-            Effect.gen(function* () {
-              const { changed } = yield* pass
-              if (changed) yield* onChange
-              const next = yield* sql.query<{ at: number | null }>(
-                "SELECT MIN(next_attempt_at_ms) AS at FROM pending_labels"
-              )
-              const now = yield* clock.now
-              // New rows are due at once; looking every first-delay catches them without a wake-up across commits.
-              const until =
-                next[0]?.at === null || next[0]?.at === undefined ? Infinity : Number(next[0].at) - now.wallMs
-              yield* Effect.sleep(Duration.millis(Math.max(50, Math.min(until, policy.firstDelayMs))))
-            })
-          )
-
-        return PendingLabels.of({ list, counts, retryDue, work })
+        return PendingLabels.of({ list, counts, retryDue, work: worker.work })
       })
     )
 }

@@ -15,6 +15,7 @@ import { makeEvidenceHandlers } from "../evidence/EvidenceHandlers.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
 import { CustomerMetricsSource, type MetricsUnavailable } from "../metrics/CustomerMetricsSource.ts"
 import { makeBenchHandlers } from "../pack/BenchHandlers.ts"
+import { CarrierCancellations } from "../pack/CarrierCancellations.ts"
 import { makePackHandlers } from "../pack/PackHandlers.ts"
 import { PendingLabels } from "../pack/PendingLabels.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
@@ -82,6 +83,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const audit = yield* AuditLog
   const shops = yield* makeShopsHandlers
   const pendingLabels = yield* PendingLabels
+  const cancellations = yield* CarrierCancellations
   // Until the UI says which screen is up, device scans are only identified, never applied to a flow. The bench's
   // own scanners and scales act for the client whose screen changed last: the UI in front of the bench.
   let screen: ScanContext | undefined
@@ -90,6 +92,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const statusWith = (operator: Effect.Effect<Operator | null>): Effect.Effect<StationStatus, ApiError> =>
     Effect.gen(function* () {
       const labels = yield* pendingLabels.counts.pipe(Effect.mapError(storeFailure))
+      const cancelling = yield* cancellations.counts.pipe(Effect.mapError(storeFailure))
       return {
         siteId: identity.siteId,
         stationId: identity.stationId,
@@ -101,7 +104,10 @@ export const makeStationHandlers = Effect.gen(function* () {
         sync: yield* sync.status,
         devices: yield* devices.list,
         pendingLabels: labels.asking,
-        labelsWithheld: labels.withheld
+        labelsWithheld: labels.withheld,
+        labelsRefused: labels.refused,
+        carrierCancellations: cancelling.waiting,
+        cancellationsRefused: cancelling.refused
       }
     })
   const status = statusWith(session.current)

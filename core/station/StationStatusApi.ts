@@ -47,7 +47,19 @@ export const StationStatus = Schema.Struct({
    * Parcels waiting for a label the station does not ask for: their order changed after packing and no request for
    * the label has reached the carrier. Each waits for a manager to void it.
    */
-  labelsWithheld: Schema.Int
+  labelsWithheld: Schema.Int,
+  /**
+   * Parcels whose label the carrier refused (a bad address, a product it does not ship): it made no shipment, the
+   * station asks no more, and each waits for a manager to void it.
+   */
+  labelsRefused: Schema.Int,
+  /**
+   * Shipments of voided parcels still live at their carrier (billed, their tracking numbers scannable): the station
+   * sends their cancellation until the carrier answers.
+   */
+  carrierCancellations: Schema.Int,
+  /** Shipments whose carrier refused to cancel them: still live there until someone cancels them in its portal. */
+  cancellationsRefused: Schema.Int
 })
 export type StationStatus = typeof StationStatus.Type
 

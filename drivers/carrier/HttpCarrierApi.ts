@@ -44,6 +44,12 @@ export const neverSent = (error: unknown): boolean => {
   return attempts.every((attempt) => BEFORE_CONNECTING.has(String((attempt as { code?: unknown }).code)))
 }
 
+/** 4xx answers to a shipment request the carrier did not take: it made nothing, and may take it later. */
+const NOT_TAKEN = new Set([401, 403, 404, 405, 408, 425, 429])
+
+/** 4xx answers after which the carrier did not act on a cancellation and asking again later may succeed. */
+const ASK_AGAIN = new Set([401, 403, 405, 408, 409, 425, 429])
+
 const LabelAnswer = Schema.Struct({
   trackingNumber: Schema.String.check(Schema.isMinLength(1)),
   routingCode: Schema.String,
@@ -55,9 +61,10 @@ const LabelAnswer = Schema.Struct({
  * A carrier's label web service over HTTP with JSON bodies. The parcel id goes along as `Idempotency-Key`, so asking
  * again after an answer that never arrived (timeout, station restart) gets the same label, not a second shipment.
  * Transport failures, timeouts, 5xx answers and answers over the bound are `CarrierUnreachable` (worth retrying); a
- * 4xx is the carrier's refusal, reported with its text. Only a connection that never opened (`neverSent`) says the
- * request cannot have reached the carrier; a timeout may have struck before or after the request went out, and
- * fetch does not say which, so it counts as possibly arrived.
+ * 4xx is the carrier's refusal, reported with its text, but for those that say it did not take the request (see
+ * `createShipment`, `cancelShipment`). Only a connection that never opened (`neverSent`) or an answer that the
+ * request was not taken says the request made nothing at the carrier; a timeout may have struck before or after the
+ * request went out, and fetch does not say which, so it counts as possibly arrived.
  */
 export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi => {
   const timeoutMs = options.timeoutMs ?? 5_000
@@ -71,7 +78,7 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
     path: string,
     body?: unknown,
     idempotencyKey?: string
-  ): Effect.Effect<string, CarrierError | CarrierUnreachable> =>
+  ): Effect.Effect<{ readonly status: number; readonly text: string }, CarrierUnreachable> =>
     Effect.tryPromise({
       try: async (signal) => {
         const response = await fetch(`${base}${path}`, {
@@ -99,40 +106,67 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
               !neverSent(error)
             )
       }
-    }).pipe(
-      Effect.flatMap(
-        ({ status, text }): Effect.Effect<string, CarrierError | CarrierUnreachable> =>
-          status >= 500
-            ? Effect.fail(unreachable(`${base} answered ${status}: ${text.slice(0, 200)}`, true))
-            : status >= 400
-              ? Effect.fail(
-                  new CarrierError({
-                    carrier: options.carrier,
-                    reason: "refused",
-                    message: `${options.carrier} refused the ${method === "POST" ? "label" : "cancellation"}: ${text.slice(0, 200)}`
-                  })
-                )
-              : Effect.succeed(text)
-      )
-    )
+    })
 
+  const refused = (what: string, status: number, text: string) =>
+    new CarrierError({
+      carrier: options.carrier,
+      reason: "refused",
+      message: `${options.carrier} refused the ${what} (HTTP ${status}): ${text.slice(0, 200)}`
+    })
+
+  /**
+   * A shipment request's answer. A 2xx made the shipment; one whose label cannot be read is asked for again under
+   * the same key, as the shipment exists and only the label tells its number. The carrier did not take a request it
+   * answers 401/403 (the station's key), 404/405 (the station's address of the service), 408, 425 or 429 (not now),
+   * so it made nothing for it and the request is asked again later; a 409 says another request under the key is
+   * under way, so a shipment may be in the making. Any other 4xx is the carrier's answer to the request itself (a bad
+   * address, a product it does not ship): a refusal, for which it made no shipment.
+   */
   const createShipment = (request: LabelRequest) =>
     call("POST", "/shipments", request, request.parcelId).pipe(
+      Effect.flatMap(
+        ({ status, text }): Effect.Effect<string, CarrierError | CarrierUnreachable> =>
+          status < 300
+            ? Effect.succeed(text)
+            : status >= 500 || status === 409
+              ? Effect.fail(unreachable(`${base} answered ${status}: ${text.slice(0, 200)}`, true))
+              : NOT_TAKEN.has(status)
+                ? Effect.fail(unreachable(`${base} did not take the request (${status}): ${text.slice(0, 200)}`, false))
+                : Effect.fail(refused("label", status, text))
+      ),
       Effect.flatMap((text) =>
         Effect.try({
           try: (): CarrierLabel => Schema.decodeUnknownSync(LabelAnswer)(JSON.parse(text)),
           catch: (error) =>
-            new CarrierError({
-              carrier: options.carrier,
-              reason: "refused",
-              message: `${base} answered with no usable label: ${error instanceof Error ? error.message : String(error)}`
-            })
+            unreachable(
+              `${base} answered with no usable label: ${error instanceof Error ? error.message : String(error)}`,
+              true
+            )
         })
       )
     )
 
+  /**
+   * A cancellation names the shipment by its tracking number, so asking again is harmless. 404 and 410 say the
+   * carrier has no live shipment under the number (cancelled before, by an earlier request whose answer was lost, or
+   * never made): nothing is left to cancel. The carrier did not act on a 401/403 (the station's key), a 408, 425 or
+   * 429 (not now) or a 409 (another request on the shipment under way): asked again, as after a 5xx. Any other 4xx
+   * is the carrier's refusal to cancel (a shipment already on its way, say).
+   */
   const cancelShipment = (trackingNumber: string) =>
-    Effect.asVoid(call("DELETE", `/shipments/${encodeURIComponent(trackingNumber)}`))
+    call("DELETE", `/shipments/${encodeURIComponent(trackingNumber)}`).pipe(
+      Effect.flatMap(
+        ({ status, text }): Effect.Effect<"cancelled" | "gone", CarrierError | CarrierUnreachable> =>
+          status < 300
+            ? Effect.succeed("cancelled")
+            : status === 404 || status === 410
+              ? Effect.succeed("gone")
+              : status >= 500 || ASK_AGAIN.has(status)
+                ? Effect.fail(unreachable(`${base} answered ${status}: ${text.slice(0, 200)}`, true))
+                : Effect.fail(refused("cancellation", status, text))
+      )
+    )
 
   return { carrier: options.carrier, createShipment, cancelShipment }
 }

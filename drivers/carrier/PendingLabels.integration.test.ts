@@ -1,76 +1,21 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { apiCarrierAdapter } from "../../core/carrier/ApiCarrier.ts"
-import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
-import { Carriers } from "../../core/carrier/Carriers.ts"
-import { EventLog } from "../../core/events/EventLog.ts"
-import { exampleBrand } from "../../core/insert/exampleBrand.ts"
 import { Handover } from "../../core/pack/Handover.ts"
 import { PackService } from "../../core/pack/PackService.ts"
 import { PendingLabels } from "../../core/pack/PendingLabels.ts"
-import { InsertEncoder } from "../../core/print/InsertEncoder.ts"
-import { PrintQueue } from "../../core/print/PrintQueue.ts"
 import { Session } from "../../core/session/Session.ts"
-import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
+import { apiCarrierStation, eventsOf } from "../../fixtures/carriers/apiCarrierStation.ts"
 import { startLabelService } from "../../fixtures/carriers/LabelServiceSimulator.ts"
-import { seededStation } from "../../fixtures/SeededStation.ts"
 import { probed } from "../../fixtures/waitFor.ts"
-import { encodeEscPosInsert } from "../printer/EscPosInsertEncoder.ts"
 import { type PrinterSimulator, start as startPrinter } from "../printer/PrinterSimulator.ts"
-import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
-import { SystemClockLayer } from "../time/SystemClock.ts"
-import { makeHttpCarrierApi } from "./HttpCarrierApi.ts"
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-/** One life of the station's pack layer on `filename`: real SQLite, real HTTP label service, real TCP printers. */
-const bootStation = (filename: string, serviceUrl: string, printers: { label: number; receipt: number }) => {
-  const carriers = Layer.succeed(
-    Carriers,
-    Carriers.make(defaultCarrierProfiles, [
-      apiCarrierAdapter(makeHttpCarrierApi({ carrier: "dhl-paket", baseUrl: serviceUrl, timeoutMs: 2_000 }))
-    ])
-  )
-  const encoder = Layer.succeed(
-    InsertEncoder,
-    InsertEncoder.of({ encode: (document) => Effect.sync(() => encodeEscPosInsert(document)) })
-  )
-  const layer = Layer.mergeAll(
-    PackService.layer({
-      shipFrom: ["Alpenglow GmbH", "Lagerstraße 5", "20457 Hamburg", "Germany"],
-      originCountry: "DE",
-      brand: exampleBrand,
-      discountCode: "DANKE10"
-    }),
-    Handover.layer(),
-    PendingLabels.layer({ retry: { firstDelayMs: 200, maxDelayMs: 400 } })
-  ).pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder, carriers)
-    ),
-    Layer.provideMerge(seededStation({ filename, clock: SystemClockLayer }))
-  )
-  const runtime = ManagedRuntime.make(layer)
-  const devices = {
-    label: makeTcpPrinter({ id: "label", host: "127.0.0.1", port: printers.label, language: "zpl" }),
-    receipt: makeTcpPrinter({ id: "receipt", host: "127.0.0.1", port: printers.receipt, language: "escpos" })
-  }
-  runtime.runFork(Effect.flatMap(Effect.service(PrintQueue), (queue) => queue.work(devices, () => Effect.void)))
-  runtime.runFork(Effect.flatMap(Effect.service(PendingLabels), (pending) => pending.work(Effect.void)))
-  return runtime
-}
-
-const eventsOf = (type: string) =>
-  Effect.map(
-    Effect.flatMap(Effect.service(EventLog), (log) => log.read(0, 1000)),
-    (events) => events.filter((event) => event.type === type)
-  )
 
 describe("label pending for an API carrier (real HTTP label service, real printers, restarts)", () => {
   it("packs while the service is down, prints the label exactly once when it is back, across restarts", async () => {
@@ -85,7 +30,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
     await service.down()
 
     // First life: the label service is down while the packer completes SO-100001.
-    const first = bootStation(filename, service.url, ports)
+    const first = apiCarrierStation(filename, service.url, ports)
     const packed = await first.runPromise(
       Effect.gen(function* () {
         const pack = yield* PackService
@@ -114,7 +59,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
     expect(packed.pendingEvents[0]!.payload).toMatchObject({ orderId: "SO-100001", carrier: "dhl-paket" })
     expect(String((packed.pendingEvents[0]!.payload as { reason: string }).reason)).toMatch(/cannot reach/)
     expect(packed.packedEvents).toHaveLength(0)
-    expect(packed.counts).toEqual({ asking: 1, withheld: 0 })
+    expect(packed.counts).toEqual({ asking: 1, withheld: 0, refused: 0 })
     expect(packed.atCage.refusal?.code).toBe("label-pending")
     // The insert prints at once; the label cannot exist yet.
     await receipt.waitForJobs(1)
@@ -133,7 +78,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
 
     // Second life: the station restarts, the service comes back; the label prints by itself.
     await service.up()
-    const second = bootStation(filename, service.url, ports)
+    const second = apiCarrierStation(filename, service.url, ports)
     await label.waitForJobs(1)
     const after = await probed("parcel.packed", () =>
       second.runPromise(
@@ -151,7 +96,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
     await second.dispose()
     const tracking = service.issued().get(parcelId)
     expect(tracking).toMatch(/^JJD\d{10}$/)
-    expect(after.counts).toEqual({ asking: 0, withheld: 0 })
+    expect(after.counts).toEqual({ asking: 0, withheld: 0, refused: 0 })
     expect(after.parcel).toMatchObject({ status: "packed", trackingNumber: tracking })
     expect(after.events).toHaveLength(1)
     expect(after.events[0]!.payload).toMatchObject({ parcelId, trackingNumber: tracking })
@@ -161,7 +106,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
     expect(label.jobs()[0]!.problems).toEqual([])
 
     // Third life: nothing is left to do; the label is not printed again and no second event appears.
-    const third = bootStation(filename, service.url, ports)
+    const third = apiCarrierStation(filename, service.url, ports)
     const handed = await third.runPromise(
       Effect.gen(function* () {
         const labelled = yield* (yield* PendingLabels).retryDue

@@ -20,6 +20,8 @@ const SMALL_TABLES = new Set([
   "pack_counters",
   "number_ranges",
   "pending_labels",
+  "carrier_cancellations",
+  "label_reservations",
   "badges",
   "boxes",
   "sync_outbox_epochs",

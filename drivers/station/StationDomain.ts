@@ -1,5 +1,6 @@
 /**
- * The station's domain services as one layer: pack bench, handover, label retries, returns desk and what they share.
+ * The station's domain services as one layer: pack bench, handover, label retries, carrier cancellations, returns desk
+ * and what they share.
  */
 import { Effect, Layer } from "effect"
 import { PushHub } from "../../core/api/PushHub.ts"
@@ -10,6 +11,7 @@ import { Carriers } from "../../core/carrier/Carriers.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
 import { PhotoRetention } from "../../core/evidence/PhotoRetention.ts"
+import { CarrierCancellations } from "../../core/pack/CarrierCancellations.ts"
 import { Handover } from "../../core/pack/Handover.ts"
 import { PackService } from "../../core/pack/PackService.ts"
 import { PendingLabels } from "../../core/pack/PendingLabels.ts"
@@ -74,6 +76,7 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
         }),
         Handover.layer({ timeZone: config.station.timeZone }),
         PendingLabels.layer({}),
+        CarrierCancellations.layer(),
         PhotoRetention.layer({ retentionDays: config.evidence.photoRetentionDays }),
         ReturnsService.layer({
           rules: sample.refundRules,

@@ -1,10 +1,11 @@
 /**
- * The station's background work as a scoped layer: print worker, label retries, photo retention, status and fleet
- * pushes.
+ * The station's background work as a scoped layer: print worker, label retries, carrier cancellations, photo
+ * retention, status and fleet pushes.
  */
 import { Effect, FiberSet, Layer } from "effect"
 import { PushHub } from "../../core/api/PushHub.ts"
 import { PhotoRetention } from "../../core/evidence/PhotoRetention.ts"
+import { CarrierCancellations } from "../../core/pack/CarrierCancellations.ts"
 import { PendingLabels } from "../../core/pack/PendingLabels.ts"
 import { PrintQueue } from "../../core/print/PrintQueue.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
@@ -85,6 +86,13 @@ const labelRetry = Effect.gen(function* () {
   yield* Effect.forkScoped(pending.work(calls.publishStatus))
 })
 
+/** Shipments of voided parcels are cancelled at their carrier until it answers; the header counts those waiting. */
+const carrierCancellations = Effect.gen(function* () {
+  const cancellations = yield* CarrierCancellations
+  const calls = yield* StationCalls
+  yield* Effect.forkScoped(cancellations.work(calls.publishStatus))
+})
+
 /** Pack evidence photos past their retention are deleted hourly; each pass records which went. */
 const photoRetention = Effect.gen(function* () {
   const retention = yield* PhotoRetention
@@ -125,5 +133,7 @@ const fleetPushes = Effect.gen(function* () {
 
 /** The station's background work, each running until the station's scope closes. */
 export const stationWorkers = Layer.effectDiscard(
-  Effect.all([printWorker, labelRetry, photoRetention, statusPushes, fleetPushes], { discard: true })
+  Effect.all([printWorker, labelRetry, carrierCancellations, photoRetention, statusPushes, fleetPushes], {
+    discard: true
+  })
 )

@@ -24,7 +24,7 @@ describe("migration 0097 (pending labels: may the request have reached the carri
           `INSERT INTO pending_labels (parcel_id, carrier, request, packed, attempts, next_attempt_at_ms, last_error,
              created_at_ms) VALUES ('P-1', 'dhl-paket', '{}', '{}', 3, 0, 'connection refused', 0)`
         )
-        const applied = yield* migrate(stationMigrations)
+        const applied = yield* migrate(stationMigrations.filter((migration) => migration.id <= 97))
         return {
           applied,
           rows: yield* sql.query(

@@ -22,6 +22,9 @@ import { m0094_held_by_msg_id } from "./0094_held_by_msg_id.ts"
 import { m0095_label_ship_to } from "./0095_label_ship_to.ts"
 import { m0096_parcel_order_changes } from "./0096_parcel_order_changes.ts"
 import { m0097_pending_label_reach } from "./0097_pending_label_reach.ts"
+import { m0098_carrier_cancellations } from "./0098_carrier_cancellations.ts"
+import { m0099_pending_label_refused } from "./0099_pending_label_refused.ts"
+import { m0100_label_reservations } from "./0100_label_reservations.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -46,5 +49,8 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0094_held_by_msg_id,
   m0095_label_ship_to,
   m0096_parcel_order_changes,
-  m0097_pending_label_reach
+  m0097_pending_label_reach,
+  m0098_carrier_cancellations,
+  m0099_pending_label_refused,
+  m0100_label_reservations
 ]

@@ -15,6 +15,9 @@ export const de = {
   "header.language": "Sprache",
   "header.pendingLabels": "Etikett ausstehend: {count}",
   "header.labelsWithheld": "Auftrag geändert, Etikett nicht angefordert: {count} – Leitung storniert",
+  "header.labelsRefused": "Etikett vom Spediteur abgelehnt: {count} – Leitung storniert",
+  "header.carrierCancellations": "Sendungen beim Spediteur zu stornieren: {count}",
+  "header.cancellationsRefused": "Spediteur lehnt Stornierung ab: {count} – im Portal stornieren",
   "broker.connected": "verbunden",
   "broker.connecting": "verbindet",
   "broker.disconnected": "getrennt",
@@ -590,6 +593,9 @@ export const de = {
   "refusal.label-address-outdated": "Adresse korrigiert – Etikett falsch: Paket stornieren und neu packen",
   "refusal.order-cancelled-after-packing": "Auftrag nach dem Packen storniert: Paket der Leitung zum Stornieren geben",
   "refusal.parcel-lines-outdated": "Artikel nach dem Packen geändert – Paket stornieren und Auftrag neu packen",
+  "refusal.label-refused": "Etikett vom Spediteur abgelehnt – die Leitung storniert das Paket",
+  "refusal.shipment-not-cancelled":
+    "Der Spediteur lehnt die Stornierung einer Sendung ab – im Portal des Spediteurs stornieren",
   "refusal.order-unknown.station": "Auftrag {orderId} gibt es an dieser Station nicht",
   "refusal.order-unknown.tote": "Behälter {toteId} ist keinem Auftrag zugeordnet",
   "refusal.order-unknown.gone": "Auftrag {orderId} ist nicht mehr an dieser Station: Artikel zurücklegen",
@@ -647,6 +653,8 @@ export const de = {
   "refusal.label-pending.carrier": "Kein Etikett vom Spediteur: {message}",
   "refusal.label-pending.handover":
     "Paket {parcelId} wartet noch auf sein Etikett von {carrier}: am Packplatz lassen, bis das Etikett gedruckt ist",
+  "refusal.label-pending.withdrawn":
+    "Das Packen wurde verlassen, während das Etikett für Paket {parcelId} angefordert wurde: Die Anfrage ist zurückgezogen. Paket erneut abschließen",
   "refusal.tracking-range-exhausted.reason": "Keine Sendungsnummern mehr: {message}",
   "refusal.label-content.label": "Das Etikett kann nicht erstellt werden: {message}",
   "refusal.label-content.insert": "Der Beileger kann nicht erstellt werden: {message}",
@@ -699,7 +707,13 @@ export const de = {
   "refusal.parcel-lines-outdated.pending":
     "Der Shop hat die Artikel von Auftrag {orderId} geändert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett wurde nicht gedruckt. Die Leitung storniert das Paket, dann den Auftrag neu packen",
   "refusal.parcel-lines-outdated.withheld":
-    "Der Shop hat die Artikel von Auftrag {orderId} geändert, während Paket {parcelId} auf sein Etikett wartete, und noch keine Anfrage nach dem Etikett hat den Spediteur erreicht: Es wird nicht angefordert. Die Leitung storniert das Paket, dann den Auftrag neu packen"
+    "Der Shop hat die Artikel von Auftrag {orderId} geändert, während Paket {parcelId} auf sein Etikett wartete, und noch keine Anfrage nach dem Etikett hat den Spediteur erreicht: Es wird nicht angefordert. Die Leitung storniert das Paket, dann den Auftrag neu packen",
+  "refusal.label-refused.pending":
+    "{carrier} lehnt das Etikett von Paket {parcelId} (Auftrag {orderId}) ab: {message}. Es wurde keine Sendung angelegt, und das Etikett wird nicht erneut angefordert: Die Leitung storniert das Paket, dann den Auftrag neu packen, sobald die Ursache behoben ist",
+  "refusal.label-refused.handover":
+    "{carrier} lehnt das Etikett von Paket {parcelId} ab: Es bekommt keines. Paket der Leitung zum Stornieren geben",
+  "refusal.shipment-not-cancelled.refused":
+    "{carrier} lehnt die Stornierung von Sendung {trackingNumber} (Paket {parcelId}) ab: {message}. Die Sendung ist beim Spediteur weiter aktiv: bitte im Portal des Spediteurs stornieren. Die Station fragt weiter nach und hört auf, sobald der Spediteur unter der Nummer keine aktive Sendung mehr hat"
 } as const
 
 export type MessageKey = keyof typeof de

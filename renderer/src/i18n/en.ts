@@ -17,6 +17,9 @@ export const en: Messages = {
   "header.language": "Language",
   "header.pendingLabels": "Label pending: {count}",
   "header.labelsWithheld": "Order changed, label not requested: {count} – a manager voids",
+  "header.labelsRefused": "Label refused by the carrier: {count} – a manager voids",
+  "header.carrierCancellations": "Shipments to cancel at the carrier: {count}",
+  "header.cancellationsRefused": "Carrier refused to cancel: {count} – cancel in its portal",
   "broker.connected": "connected",
   "broker.connecting": "connecting",
   "broker.disconnected": "disconnected",
@@ -589,6 +592,8 @@ export const en: Messages = {
   "refusal.label-address-outdated": "Address corrected – the label is wrong: void the parcel and pack it again",
   "refusal.order-cancelled-after-packing": "Order cancelled after packing: give the parcel to a manager to void it",
   "refusal.parcel-lines-outdated": "Items changed after packing – void the parcel and pack the order again",
+  "refusal.label-refused": "Label refused by the carrier – a manager voids the parcel",
+  "refusal.shipment-not-cancelled": "The carrier refused to cancel a shipment – cancel it in the carrier's portal",
   "refusal.order-unknown.station": "No order {orderId} at this station",
   "refusal.order-unknown.tote": "Tote {toteId} is not assigned to an order",
   "refusal.order-unknown.gone": "Order {orderId} is no longer at this station: put the items back",
@@ -643,6 +648,8 @@ export const en: Messages = {
   "refusal.label-pending.carrier": "No label from the carrier: {message}",
   "refusal.label-pending.handover":
     "Parcel {parcelId} still waits for its {carrier} label: keep it at the bench until the label prints",
+  "refusal.label-pending.withdrawn":
+    "The packing was left while the label for parcel {parcelId} was being asked for: its request is withdrawn. Complete the parcel again",
   "refusal.tracking-range-exhausted.reason": "No tracking numbers left: {message}",
   "refusal.label-content.label": "The label cannot be made: {message}",
   "refusal.label-content.insert": "The insert cannot be made: {message}",
@@ -693,5 +700,11 @@ export const en: Messages = {
   "refusal.parcel-lines-outdated.pending":
     "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label: the label was not printed. A manager voids the parcel, then pack the order again",
   "refusal.parcel-lines-outdated.withheld":
-    "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: it is not asked for. A manager voids the parcel, then pack the order again"
+    "The shop changed the items of order {orderId} while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: it is not asked for. A manager voids the parcel, then pack the order again",
+  "refusal.label-refused.pending":
+    "{carrier} refused the label of parcel {parcelId} (order {orderId}): {message}. No shipment was made, and the label is not asked for again: a manager voids the parcel, then pack the order again once the cause is put right",
+  "refusal.label-refused.handover":
+    "{carrier} refused the label of parcel {parcelId}: it gets none. Give the parcel to a manager to void it",
+  "refusal.shipment-not-cancelled.refused":
+    "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number"
 }

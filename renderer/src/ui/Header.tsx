@@ -66,6 +66,21 @@ export const Header = ({ status, onLocale, onSignOut }: HeaderProps) => {
             {t("header.labelsWithheld", { count: status.labelsWithheld })}
           </span>
         )}
+        {status !== undefined && status.labelsRefused > 0 && (
+          <span className="pill pill-bad" data-testid="labels-refused">
+            {t("header.labelsRefused", { count: status.labelsRefused })}
+          </span>
+        )}
+        {status !== undefined && status.carrierCancellations > 0 && (
+          <span className="pill pill-warn" data-testid="carrier-cancellations">
+            {t("header.carrierCancellations", { count: status.carrierCancellations })}
+          </span>
+        )}
+        {status !== undefined && status.cancellationsRefused > 0 && (
+          <span className="pill pill-bad" data-testid="cancellations-refused">
+            {t("header.cancellationsRefused", { count: status.cancellationsRefused })}
+          </span>
+        )}
         <span
           className={`pill ${troubled.length > 0 ? "pill-bad" : "pill-ok"}`}
           data-testid="device-indicator"

@@ -1,0 +1,277 @@
+/** Shipments to cancel at their carrier, kept until it has no live one left, and the worker that cancels them. */
+import { Context, Effect, Layer } from "effect"
+import type { LabelRequest } from "../carrier/CarrierAdapter.ts"
+import {
+  type AttemptOutcome,
+  defaultRetryPolicy,
+  makeCarrierRequestWorker,
+  type RetryPolicy
+} from "../carrier/CarrierRequestWorker.ts"
+import { Carriers } from "../carrier/Carriers.ts"
+import { EventLog } from "../events/EventLog.ts"
+import { Sql, type StoreError } from "../store/Sql.ts"
+import { StationClock } from "../time/Clock.ts"
+import { ABANDONED_RESERVATIONS } from "./LabelReservations.ts"
+import { PackException, ParcelShipmentCancelled } from "./PackEvents.ts"
+import { makeRefusal } from "./PackRefusal.ts"
+
+interface CancellationRow {
+  readonly parcel_id: string
+  readonly order_id: string
+  readonly carrier: string
+  readonly tracking_number: string | null
+  readonly reason: string
+  readonly attempts: number
+  readonly next_attempt_at_ms: number
+  readonly last_error: string | null
+  readonly refused: string | null
+  readonly created_at_ms: number
+  readonly label_request: string | null
+}
+
+export interface CarrierCancellation {
+  readonly parcelId: string
+  readonly orderId: string
+  readonly carrier: string
+  /** Null while the station does not know it: it learns it by asking for the label again under its key. */
+  readonly trackingNumber: string | null
+  /** Why the shipment is cancelled. */
+  readonly reason: string
+  readonly attempts: number
+  readonly lastError: string | null
+  /** The carrier's words when it refused to cancel: the shipment is still live there. */
+  readonly refused: string | null
+  readonly nextAttemptAtMs: number
+  readonly since: number
+}
+
+const viewOf = (row: CancellationRow): CarrierCancellation => ({
+  parcelId: row.parcel_id,
+  orderId: row.order_id,
+  carrier: row.carrier,
+  trackingNumber: row.tracking_number,
+  reason: row.reason,
+  attempts: Number(row.attempts),
+  lastError: row.last_error,
+  refused: row.refused,
+  nextAttemptAtMs: Number(row.next_attempt_at_ms),
+  since: Number(row.created_at_ms)
+})
+
+/**
+ * Records, inside the caller's transaction (the void's), that the parcel's shipment must be cancelled at its carrier:
+ * the durable row the worker works from, due at once. Only for a carrier whose labels its web service makes
+ * (`CarrierAdapter.online`): an offline carrier learns of a number only when it scans the parcel.
+ */
+export const cancellationRecorder = Effect.gen(function* () {
+  const sql = yield* Sql
+  const clock = yield* StationClock
+  return Effect.fn("CarrierCancellations.record")(function* (input: {
+    readonly parcelId: string
+    readonly orderId: string
+    readonly carrier: string
+    readonly trackingNumber: string
+    readonly reason: string
+  }) {
+    const now = yield* clock.now
+    yield* sql.execute(
+      `INSERT INTO carrier_cancellations (parcel_id, order_id, carrier, tracking_number, reason, next_attempt_at_ms,
+         created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [input.parcelId, input.orderId, input.carrier, input.trackingNumber, input.reason, now.wallMs, now.wallMs]
+    )
+  })
+})
+
+/**
+ * Shipments to cancel at their carrier, and the worker that cancels them. A voided parcel's shipment stays live at
+ * the carrier (billed, its tracking number scannable) until the carrier cancels it, so the void records the
+ * cancellation in its own transaction and this worker asks the carrier, with backoff while it is out of reach, until
+ * it answers that it cancelled the shipment or has no live one under the number (cancelled before, by a request whose
+ * answer was lost, or never made). That answer, the removal of the row and `parcel.shipment-cancelled` commit
+ * together, so the carrier's answer is recorded once. A carrier that refuses to cancel (the shipment is on its way)
+ * is asked again at the longest delay, as a person may cancel it in the carrier's portal meanwhile; the refusal is
+ * counted apart, and `pack.exception` says it once per wording.
+ * A packing left after its label request may have reached the carrier (`LabelReservations`) is cancelled the same
+ * way, its reservation taken over by a row in one commit; as the carrier cancels by tracking number only, the worker
+ * first learns the number by asking for the label again under the request's key (the carrier answers with the
+ * shipment it made, if it made one; one it had not made is made then, and cancelled). A carrier that refuses that
+ * request made no shipment under the key: nothing is left to cancel.
+ */
+export class CarrierCancellations extends Context.Service<
+  CarrierCancellations,
+  {
+    readonly list: Effect.Effect<ReadonlyArray<CarrierCancellation>, StoreError>
+    /** Cancellations the station waits to send or to hear back about, and those the carrier refused. */
+    readonly counts: Effect.Effect<{ readonly waiting: number; readonly refused: number }, StoreError>
+    /** Asks the carrier for every cancellation that is due; answers how many it confirmed. */
+    readonly retryDue: Effect.Effect<number, StoreError>
+    /** Cancels due shipments for as long as the scope lives; `onChange` runs after a pass that changed the counts. */
+    readonly work: (onChange: Effect.Effect<void>) => Effect.Effect<never, StoreError>
+  }
+>()("packbench/core/pack/CarrierCancellations") {
+  static readonly layer = (options: { readonly retry?: RetryPolicy } = {}) =>
+    Layer.effect(
+      CarrierCancellations,
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const log = yield* EventLog
+        const clock = yield* StationClock
+        const carriers = yield* Carriers
+        const policy = options.retry ?? defaultRetryPolicy
+        const worker = yield* makeCarrierRequestWorker<CancellationRow>({
+          table: "carrier_cancellations",
+          key: "parcel_id",
+          policy,
+          attempt: (row) => attempt(row),
+          beforePass: Effect.suspend(() => takeOverAbandoned)
+        })
+
+        const list = sql
+          .query<CancellationRow>("SELECT * FROM carrier_cancellations ORDER BY created_at_ms, parcel_id")
+          .pipe(Effect.map((rows) => rows.map(viewOf)))
+
+        const counts = sql
+          .query<{ waiting: number | null; refused: number | null }>(
+            "SELECT SUM(refused IS NULL) AS waiting, SUM(refused IS NOT NULL) AS refused FROM carrier_cancellations"
+          )
+          .pipe(
+            Effect.map((rows) => ({ waiting: Number(rows[0]?.waiting ?? 0), refused: Number(rows[0]?.refused ?? 0) }))
+          )
+
+        /**
+         * Reservations whose packing was left become cancellations, in one commit: the shipment the carrier may have
+         * made under the id is this worker's to cancel. Whether any did.
+         */
+        const takeOverAbandoned = Effect.gen(function* () {
+          if ((yield* sql.query(ABANDONED_RESERVATIONS)).length === 0) return false
+          return yield* sql.transaction(
+            Effect.gen(function* () {
+              const now = yield* clock.now
+              const abandoned = yield* sql.query<{
+                parcel_id: string
+                order_id: string
+                carrier: string
+                request: string
+              }>(ABANDONED_RESERVATIONS)
+              for (const reservation of abandoned) {
+                yield* sql.execute(
+                  `INSERT INTO carrier_cancellations (parcel_id, order_id, carrier, tracking_number, label_request,
+                     reason, next_attempt_at_ms, created_at_ms) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)`,
+                  [
+                    reservation.parcel_id,
+                    reservation.order_id,
+                    reservation.carrier,
+                    reservation.request,
+                    `the packing of order ${reservation.order_id} was not completed`,
+                    now.wallMs,
+                    now.wallMs
+                  ]
+                )
+                yield* sql.execute("DELETE FROM label_reservations WHERE parcel_id = ?", [reservation.parcel_id])
+              }
+              return abandoned.length > 0
+            })
+          )
+        })
+
+        /** The carrier has no live shipment under the number: the row goes, the event says what the carrier said. */
+        const finish = (
+          row: CancellationRow,
+          trackingNumber: string | undefined,
+          answer: "cancelled" | "not-found" | "none-made"
+        ) =>
+          sql.transaction(
+            Effect.gen(function* () {
+              const deleted = yield* sql.execute("DELETE FROM carrier_cancellations WHERE parcel_id = ?", [
+                row.parcel_id
+              ])
+              if (deleted.changes === 0) return false
+              yield* log.append(ParcelShipmentCancelled, {
+                orderId: row.order_id,
+                parcelId: row.parcel_id,
+                carrier: row.carrier,
+                ...(trackingNumber === undefined ? {} : { trackingNumber }),
+                answer,
+                reason: row.reason
+              })
+              return true
+            })
+          )
+
+        /** Whether the refusal is news: the row is still there, and the station has not recorded this wording yet. */
+        const refuse = (row: CancellationRow, trackingNumber: string, message: string) =>
+          sql.transaction(
+            Effect.gen(function* () {
+              const now = yield* clock.now
+              // Asked again at the longest delay: a shipment cancelled by hand meanwhile ends the row.
+              const updated = yield* sql.execute(
+                `UPDATE carrier_cancellations SET attempts = attempts + 1, last_error = ?, refused = ?,
+                   next_attempt_at_ms = ? WHERE parcel_id = ?`,
+                [message, message, now.wallMs + policy.maxDelayMs, row.parcel_id]
+              )
+              if (updated.changes === 0 || row.refused === message) return false
+              const refusal = makeRefusal("shipment-not-cancelled", "refused", {
+                carrier: row.carrier,
+                trackingNumber,
+                parcelId: row.parcel_id,
+                message
+              })
+              yield* log.append(PackException, { code: refusal.code, reason: refusal.reason, orderId: row.order_id })
+              return true
+            })
+          )
+
+        const attempt = (row: CancellationRow): Effect.Effect<AttemptOutcome, StoreError> =>
+          Effect.gen(function* () {
+            const adapter = carriers.adapter(row.carrier)
+            if (adapter === undefined) {
+              yield* worker.postpone(row, `This station has no carrier ${row.carrier} set up`)
+              return { done: false, changed: false }
+            }
+            let trackingNumber = row.tracking_number
+            if (trackingNumber === null) {
+              if (row.label_request === null) {
+                // Written together by `takeOverAbandoned`: one without the other is a broken database.
+                return yield* Effect.die(new Error(`The cancellation of ${row.parcel_id} names no shipment`))
+              }
+              const learnt = yield* Effect.result(adapter.createLabel(JSON.parse(row.label_request) as LabelRequest))
+              if (learnt._tag === "Failure" && learnt.failure.reason === "refused") {
+                const finished = yield* finish(row, undefined, "none-made")
+                return { done: finished, changed: finished }
+              }
+              if (learnt._tag === "Failure") {
+                yield* worker.postpone(row, learnt.failure.message)
+                return { done: false, changed: false }
+              }
+              if (learnt.success.status === "pending") {
+                yield* worker.postpone(row, learnt.success.reason)
+                return { done: false, changed: false }
+              }
+              trackingNumber = learnt.success.trackingNumber
+              yield* sql.execute("UPDATE carrier_cancellations SET tracking_number = ? WHERE parcel_id = ?", [
+                trackingNumber,
+                row.parcel_id
+              ])
+            }
+            const outcome = yield* Effect.result(adapter.voidLabel(trackingNumber))
+            if (outcome._tag === "Failure") {
+              return { done: false, changed: yield* refuse(row, trackingNumber, outcome.failure.message) }
+            }
+            if (outcome.success.status === "pending") {
+              yield* worker.postpone(row, outcome.success.reason)
+              return { done: false, changed: false }
+            }
+            const finished = yield* finish(
+              row,
+              trackingNumber,
+              outcome.success.status === "cancelled" ? "cancelled" : "not-found"
+            )
+            return { done: finished, changed: finished }
+          })
+
+        const retryDue = Effect.map(worker.pass, (outcome) => outcome.done)
+
+        return CarrierCancellations.of({ list, counts, retryDue, work: worker.work })
+      })
+    )
+}
