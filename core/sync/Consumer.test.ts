@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Deferred, Effect, Fiber, Layer, References } from "effect"
+import { Context, Deferred, Effect, Fiber, Layer, Logger, References, type Scope } from "effect"
 import { describe, expect, it } from "vitest"
 import { openSqlite } from "../../drivers/sqlite/SqliteSql.ts"
 import { appliedEvents, consumerRigLayer, waitFor } from "../../fixtures/mqtt/SyncRig.ts"
@@ -567,6 +567,124 @@ describe("Consumer: an event refused behind a gap is refused in its own place", 
     ])
     expect(result.held).toEqual([])
   })
+})
+
+/**
+ * What the projection does to events, by station and seq ("PACK-01#3"), switchable while a test runs: refuse them
+ * for good (`EventRefused`), fail them for a passing reason (a store that is busy), or not know their version at all.
+ */
+interface Faults {
+  readonly refused: Set<string>
+  readonly failing: Set<string>
+  known: boolean
+}
+const placeOf = (event: { readonly stationId: string; readonly seq: number }) => `${event.stationId}#${event.seq}`
+const busy = (at: string) => `store busy at ${at}`
+const forged = (at: string) => `forged order version at ${at}`
+
+type Bus = Effect.Success<ReturnType<typeof makeMemoryBus>>
+
+/** A consumer on `filename` (SQLite) with `faults` in its projection; its alerts and warnings are kept. */
+const withFaults = <A, E>(
+  body: (consumer: Consumer["Service"], faults: Faults, bus: Bus) => Effect.Effect<A, E, Sql | Scope.Scope>,
+  options: { readonly filename?: string; readonly faults?: Faults } = {}
+) => {
+  const alerts: Array<StreamAlert> = []
+  const logged: Array<string> = []
+  const faults: Faults = options.faults ?? { refused: new Set(), failing: new Set(), known: true }
+  return Effect.gen(function* () {
+    const bus = yield* makeMemoryBus()
+    const context = yield* Layer.build(
+      consumerRigLayer({
+        filename: options.filename ?? ":memory:",
+        broker: Layer.effect(Broker, bus.client("hub")),
+        refuse: (event) => {
+          const at = placeOf(event)
+          if (faults.refused.has(at)) return new EventRefused({ reason: forged(at) })
+          return faults.failing.has(at) ? busy(at) : undefined
+        },
+        knows: () => faults.known,
+        onAlert: (alert) => Effect.sync(() => alerts.push(alert))
+      })
+    )
+    const result = yield* Effect.flatMap(Consumer, (consumer) => body(consumer, faults, bus)).pipe(
+      Effect.provide(context)
+    )
+    return { ...result, alerts, logged }
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(
+      Logger.layer([
+        Logger.make((entry) => {
+          if (entry.logLevel === "Warn" || entry.logLevel === "Error") logged.push([entry.message].flat().join(" "))
+        })
+      ])
+    ),
+    Effect.runPromise
+  )
+}
+
+/** The stream at the consumer: applied, held with reasons, cursors. */
+const streamState = Effect.gen(function* () {
+  const held = yield* rowsOf<{ station_id: string; seq: number; reason: string }>(
+    "SELECT station_id, seq, reason FROM sync_consumer_held ORDER BY station_id, seq"
+  )
+  const cursors = yield* rowsOf<{ station_id: string; last_seq: number }>(
+    "SELECT station_id, last_seq FROM sync_consumer_cursor ORDER BY station_id"
+  )
+  return {
+    applied: yield* appliedEvents,
+    held: held.map((row) => `${row.station_id}#${Number(row.seq)}: ${row.reason}`),
+    cursors: cursors.map((row) => `${row.station_id}#${Number(row.last_seq)}`)
+  }
+})
+
+describe("Consumer: a held event whose apply fails behind a gap fails in its own place", () => {
+  const deliver = (consumer: Consumer["Service"], delivery: "one by one" | "batched", seqs: ReadonlyArray<number>) =>
+    delivery === "batched"
+      ? consumer.receiveBatch(seqs.map(message))
+      : Effect.forEach(seqs, (seq) => consumer.receive(message(seq)))
+
+  for (const delivery of ["one by one", "batched"] as const) {
+    it(`commits the gap's event and the held ones before the failing one, which stays held with its own reason and log (${delivery})`, async () => {
+      const result = await withFaults((consumer, faults) =>
+        Effect.gen(function* () {
+          faults.failing.add("PACK-01#4")
+          const outcomes = [
+            yield* deliver(consumer, delivery, [1]),
+            yield* deliver(consumer, delivery, [3, 4, 5]),
+            // The genuine 2 fills the gap: it and 3 can commit; 4's store is busy.
+            yield* deliver(consumer, delivery, [2])
+          ]
+          const whileBusy = yield* streamState
+          faults.failing.clear()
+          // The station sends 4 again (it is unconfirmed: the ack is 3): it is applied, and 5 after it.
+          outcomes.push(yield* deliver(consumer, delivery, [4]))
+          return { outcomes, whileBusy, after: yield* streamState }
+        })
+      )
+      expect(result.outcomes).toEqual([["applied"], ["held", "held", "held"], ["applied"], ["applied"]])
+      expect(result.whileBusy.applied.map((event) => event.seq)).toEqual([1, 2, 3])
+      expect(result.whileBusy.cursors).toEqual(["PACK-01#3"])
+      expect(result.whileBusy.held).toEqual([
+        `PACK-01#4: apply failed: ${busy("PACK-01#4")}`,
+        // As it was held: its reason is written when it is held.
+        "PACK-01#5: gap: waiting for 2"
+      ])
+      // The log names the event that failed, with its reason; never the one that filled the gap.
+      expect(result.logged.filter((line) => line.includes("failed"))).toEqual([
+        `sync consumer: applying test.scanned seq 4 of HAM1/PACK-01 epoch e1 (held) failed: ${busy("PACK-01#4")}; it stays held, and its transaction is redone up to it`
+      ])
+      expect(result.after.held).toEqual([])
+      expect(result.after.cursors).toEqual(["PACK-01#5"])
+      expect(checkDelivery(committed(5), result.after.applied)).toEqual({
+        lost: [],
+        appliedTwice: [],
+        unexpected: [],
+        outOfOrder: []
+      })
+    })
+  }
 })
 
 describe("Consumer: bundles of events", () => {

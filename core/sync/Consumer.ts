@@ -17,7 +17,9 @@ import { takeWaiting } from "./takeWaiting.ts"
  * quarantines it in its place in the sequence and goes on with the next, instead of holding the station's whole
  * stream behind it for ever. That holds for an event held behind a gap and applied after the one that filled it too:
  * the refusal is its own (its seq, its reason), never the event's that filled the gap. Any other failure of `apply`
- * is taken as passing (a database hiccup) and retried.
+ * is taken as passing (a database hiccup, a lock timeout) and retried: the event is held until the station sends it
+ * again or `drainHeld` runs, and a held event that fails after the event that filled its gap is its own failure too
+ * (the events before it commit, it stays held).
  */
 export class EventRefused extends Schema.TaggedError<EventRefused>()("EventRefused", { reason: Schema.String }) {}
 
@@ -42,8 +44,10 @@ export interface ConsumerOptions {
   readonly knows: (type: string, version: number) => boolean
   /**
    * The effect of one event. Runs inside the transaction that records (station, epoch, seq), so the effect and
-   * the record commit together; a failure rolls both back and the event is held until the station sends it again,
-   * unless it fails with `EventRefused`.
+   * the record commit together; a failure rolls both back and the event is held until the station sends it again
+   * (or `drainHeld` runs), unless it fails with `EventRefused`. The transaction is then redone without the failed
+   * event's part when that event was a held one applied after the event that filled its gap: the events before
+   * it commit.
    */
   readonly apply: (event: EventEnvelope) => Effect.Effect<void, unknown>
   /**
@@ -141,8 +145,10 @@ export type ConsumerOutcome = "applied" | "duplicate" | "held" | "deferred" | "c
  * goes on. So does an event the projection refuses (`EventRefused`) when it is applied after the event that filled
  * its gap, from the held ones: the transaction rolls back and is redone with that event refused in its own place, so
  * the events before it are applied, it is quarantined with its own seq and reason, and the held events after it
- * are applied. Quarantined payloads keep 4 KB and the SHA-256 of the whole, early events are held only within
- * `holdWindow` of the cursor: a flood costs bounded disk.
+ * are applied. A held event whose apply fails there for a passing reason (a store error, a lock timeout) is redone
+ * the same way, stopping before it: the event that filled the gap and the held ones before it commit, and it stays
+ * held, with its reason, until the station sends it again or `drainHeld` runs. Quarantined payloads keep 4 KB and
+ * the SHA-256 of the whole, early events are held only within `holdWindow` of the cursor: a flood costs bounded disk.
  *
  * Messages from the subscription are taken in batches (whatever arrived, up to `batchSize`) and applied in one
  * transaction in arrival order, each by the same rules; a batch in which anything fails is rolled back as a
@@ -256,27 +262,55 @@ class BundledEvent implements BrokerMessage {
   }
 }
 
+/**
+ * A passing failure of a transaction's own work: the admitted event's `apply`, a batch's `applyBatch`, recording an
+ * alert. The transaction rolls back; a message's event is held until the station sends it again.
+ */
 class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed", { reason: Schema.String }) {}
 
-/**
- * `EventRefused` named with the event it was raised for: the admitted one or a held one applied after it in the same
- * transaction. The transaction rolls back and is redone with that event refused in its place (`redoingRefusals`).
- */
-class RefusedAt extends Schema.TaggedError<RefusedAt>()("RefusedAt", {
+/** Where an event stands in its stream, to name it in a failure of its own. */
+const EventAt = {
   siteId: Schema.String,
   stationId: Schema.String,
   epoch: Schema.String,
   seq: Schema.Number,
-  eventId: Schema.String,
+  eventId: Schema.String
+}
+
+/**
+ * `EventRefused` named with the event it was raised for: the admitted one or a held one applied after it in the same
+ * transaction. The transaction rolls back and is redone with that event refused in its place (`redoing`).
+ */
+class RefusedAt extends Schema.TaggedError<RefusedAt>()("RefusedAt", { ...EventAt, reason: Schema.String }) {}
+
+/**
+ * A passing failure of `apply` (not `EventRefused`: a store error, a lock timeout) for a held event applied after the
+ * event that filled its gap, named with that held event. The transaction rolls back and is redone stopping before it
+ * (`redoing`): the event that filled the gap and the held ones before it commit, it and those after it stay held.
+ */
+class HeldFailed extends Schema.TaggedError<HeldFailed>()("HeldFailed", {
+  ...EventAt,
+  type: Schema.String,
   reason: Schema.String
 }) {}
 
 /**
- * The events refused in the earlier tries of a transaction being redone (`redoingRefusals`), by stream and seq with
- * their ids and reasons: in this try each is refused in its place instead of applied.
+ * What the earlier tries of a transaction being redone (`redoing`) learnt. `refusals`: the events refused, by stream
+ * and seq with their ids and reasons; in this try each is refused in its place instead of applied. `stops`: per
+ * stream, the held event whose apply failed; in this try the stream's held events are applied up to it and no
+ * further.
  */
-type Refusals = Map<string, { readonly eventId: string; readonly reason: string }>
-const KnownRefusals = Context.Reference<Refusals | undefined>("packbench/core/sync/Consumer/KnownRefusals", {
+interface Redo {
+  readonly refusals: Map<string, { readonly eventId: string; readonly reason: string }>
+  readonly stops: Map<string, HeldStop>
+}
+/** A held event a redone transaction stopped before, because its apply failed in an earlier try. */
+interface HeldStop {
+  readonly key: StreamKey
+  readonly seq: number
+  readonly reason: string
+}
+const KnownRedo = Context.Reference<Redo | undefined>("packbench/core/sync/Consumer/KnownRedo", {
   defaultValue: () => undefined
 })
 
@@ -549,33 +583,54 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
 
   /** Why `place` was refused in an earlier try of the transaction being redone, if it was. */
   const refusedBefore = (place: EnvelopePlace) =>
-    Effect.map(KnownRefusals, (known) => {
-      const refusal = known?.get(refusalKeyOf(place))
+    Effect.map(KnownRedo, (redo) => {
+      const refusal = redo?.refusals.get(refusalKeyOf(place))
       return refusal !== undefined && refusal.eventId === place.id ? refusal.reason : undefined
     })
 
   /**
-   * Runs `transaction` until no event in it is refused. A refusal rolls the whole transaction back (the refused
-   * event's partial effect with it, and what the events before it did); it is then run again knowing that event
-   * refused (`KnownRefusals`), so that one is quarantined in its own place with its own seq and reason instead of
-   * applied, the events before it are applied as before, and the held ones after it after it: exactly once and in
-   * order, as if each had come alone. Each try knows one refusal more than the last, so it ends.
+   * Runs `transaction` until no event in it is refused and no held event in it fails. Either rolls the whole
+   * transaction back (the event's partial effect with it, and what the events before it did; on PostgreSQL a failed
+   * statement leaves nothing else to do), and it is run again knowing that event (`KnownRedo`): a refused one is
+   * quarantined in its own place with its own seq and reason instead of applied, the events before it are applied as
+   * before, and the held ones after it after it; a held one whose apply failed for a passing reason is where its
+   * stream's held events stop, so the events before it commit and it stays held for a later try. Exactly once and
+   * in order, as if each had come alone. Each try knows one refusal more than the last or stops a stream before an
+   * earlier event, so it ends. A failure of the admitted event itself is no held event's: it fails the whole.
    */
-  const redoingRefusals = <A>(
-    transaction: Effect.Effect<A, StoreError | ApplyFailed | RefusedAt>
+  const redoing = <A>(
+    transaction: Effect.Effect<A, StoreError | ApplyFailed | RefusedAt | HeldFailed>
   ): Effect.Effect<A, StoreError | ApplyFailed> => {
-    const known: Refusals = new Map()
+    const redo: Redo = { refusals: new Map(), stops: new Map() }
     const attempt: Effect.Effect<A, StoreError | ApplyFailed> = transaction.pipe(
-      Effect.provideService(KnownRefusals, known),
-      Effect.catchTag("RefusedAt", (refused) => {
-        const key = refusalKeyOf(refused)
-        if (known.get(key)?.eventId === refused.eventId) {
-          return Effect.die(
-            `sync consumer: seq ${refused.seq} (${refused.eventId}) was refused again after it was put in its place: ${refused.reason}`
+      Effect.provideService(KnownRedo, redo),
+      Effect.catchTags({
+        RefusedAt: (refused) => {
+          const key = refusalKeyOf(refused)
+          if (redo.refusals.get(key)?.eventId === refused.eventId) {
+            return Effect.die(
+              `sync consumer: seq ${refused.seq} (${refused.eventId}) was refused again after it was put in its place: ${refused.reason}`
+            )
+          }
+          redo.refusals.set(key, { eventId: refused.eventId, reason: refused.reason })
+          return Effect.suspend(() => attempt)
+        },
+        HeldFailed: (failed) => {
+          const key = { siteId: failed.siteId, stationId: failed.stationId, epoch: failed.epoch }
+          const stop = redo.stops.get(keyOf(key))
+          if (stop !== undefined && stop.seq <= failed.seq) {
+            return Effect.die(
+              `sync consumer: seq ${failed.seq} (${failed.eventId}) was applied after its stream's held events were stopped before seq ${stop.seq}`
+            )
+          }
+          redo.stops.set(keyOf(key), { key, seq: failed.seq, reason: failed.reason })
+          return Effect.andThen(
+            Effect.logWarning(
+              `sync consumer: applying ${failed.type} seq ${failed.seq} of ${failed.siteId}/${failed.stationId} epoch ${failed.epoch} (held) failed: ${failed.reason}; it stays held, and its transaction is redone up to it`
+            ),
+            Effect.suspend(() => attempt)
           )
         }
-        known.set(key, { eventId: refused.eventId, reason: refused.reason })
-        return Effect.suspend(() => attempt)
       })
     )
     return attempt
@@ -653,26 +708,52 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     })
 
   /**
-   * Applies held successors of `lastSeq` as long as they are next and known. Inside the caller's transaction. One
-   * the projection refused in an earlier try of the transaction (`redoingRefusals`) is refused in its place instead:
-   * its quarantine record keeps its envelope as held.
+   * Applies held successors of `lastSeq` as long as they are next and known, inside the caller's transaction; the
+   * last seq it took, and the held event it stopped before because its apply failed, if it did. One the projection
+   * refused in an earlier try of the transaction (`redoing`) is refused in its place instead: its quarantine record
+   * keeps its envelope as held. One whose apply fails for a passing reason fails as that held event's own
+   * (`HeldFailed`), never as the event's that filled the gap; in the try that redoes the transaction the run stops
+   * before it, and its held row says why it waits.
    */
   const applyHeldAfter = (key: StreamKey, lastSeq: number) =>
     Effect.gen(function* () {
+      const stop = (yield* KnownRedo)?.stops.get(keyOf(key))
       let seq = lastSeq
       while (true) {
-        if (yield* noneHeld(key)) return seq
+        if (yield* noneHeld(key)) return { last: seq }
+        if (stop?.seq === seq + 1) {
+          yield* sql.execute(
+            "UPDATE sync_consumer_held SET reason = ? WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
+            [`apply failed: ${stop.reason}`, key.siteId, key.stationId, key.epoch, stop.seq]
+          )
+          return { last: seq, stopped: stop }
+        }
         const rows = yield* sql.query<{ envelope: string }>(
           "SELECT envelope FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
           [key.siteId, key.stationId, key.epoch, seq + 1]
         )
         const row = rows[0]
-        if (row === undefined) return seq
+        if (row === undefined) return { last: seq }
         const event = yield* decodeEnvelope(JSON.parse(row.envelope)).pipe(Effect.orDie)
-        if (!options.knows(event.type, event.version)) return seq
+        if (!options.knows(event.type, event.version)) return { last: seq }
         const refused = yield* refusedBefore(event)
-        if (refused === undefined) yield* applyOne(event)
-        else {
+        if (refused === undefined) {
+          yield* applyOne(event).pipe(
+            Effect.catchTag("ApplyFailed", (failure) =>
+              Effect.fail(
+                new HeldFailed({
+                  siteId: event.siteId,
+                  stationId: event.stationId,
+                  epoch: event.epoch,
+                  seq: event.seq,
+                  eventId: event.id,
+                  type: event.type,
+                  reason: failure.reason
+                })
+              )
+            )
+          )
+        } else {
           const topic = Topics.event(event.siteId, event.stationId, event.type)
           yield* refuseInPlace(event, refused, topic, encodeJson(event))
         }
@@ -889,7 +970,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       if (admitted.kind === "refused") {
         yield* refuseInPlace(place, admitted.reason, message.topic, message.payload)
         yield* unhold(key, place.seq)
-        return { outcome: "quarantined", key, last: yield* applyHeldAfter(key, place.seq) } satisfies Step
+        return { outcome: "quarantined", key, last: (yield* applyHeldAfter(key, place.seq)).last } satisfies Step
       }
       const event = admitted.event
       if (!options.knows(event.type, event.version)) {
@@ -898,7 +979,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       }
       yield* applyOne(event)
       yield* unhold(key, place.seq)
-      return { outcome: "applied", key, last: yield* applyHeldAfter(key, place.seq) } satisfies Step
+      return { outcome: "applied", key, last: (yield* applyHeldAfter(key, place.seq)).last } satisfies Step
     })
 
   /** Streams per look-up of `readStreams`: far below either database's limit on parameters. */
@@ -984,10 +1065,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
 
   /**
    * One message in its own transaction. A refusal, of this event or of a held one applied after it, is the refused
-   * event's own: the transaction is redone with that one refused in its place (`redoingRefusals`).
+   * event's own: the transaction is redone with that one refused in its place (`redoing`). So is a held one's passing
+   * failure: the transaction is redone up to it, so this event and the held ones before it commit and it stays held.
+   * Only a failure of this event's own (or of recording an alert) holds this event.
    */
   const processOne = (admitted: Admitted, message: BrokerMessage) =>
-    redoingRefusals(
+    redoing(
       Effect.gen(function* () {
         // Refused in an earlier try, its partial effect rolled back with it: now it is put in its place as refused.
         const reason = admitted.kind === "event" ? yield* refusedBefore(admitted.place) : undefined
@@ -999,8 +1082,9 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       Effect.catchTag("ApplyFailed", (failure) =>
         Effect.gen(function* () {
           if (admitted.kind === "event") yield* hold(admitted.event, `apply failed: ${failure.reason}`)
+          const { type, siteId, stationId, epoch, seq } = admitted.place
           yield* Effect.logWarning(
-            `sync consumer: applying ${admitted.place.type} seq ${admitted.place.seq} failed: ${failure.reason}`
+            `sync consumer: applying ${type} seq ${seq} of ${siteId}/${stationId} epoch ${epoch} failed: ${failure.reason}`
           )
           const key = streamOf(admitted.place)
           return { outcome: "failed", key, last: admitted.place.seq - 1 } satisfies Step
@@ -1249,7 +1333,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   })
 
   const drainHeld = Effect.gen(function* () {
-    const moved = yield* redoingRefusals(
+    const moved = yield* redoing(
       sql.transaction(
         Effect.gen(function* () {
           // Streams with held events, including those whose very first event was held (no cursor row yet).
@@ -1262,7 +1346,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           for (const row of rows) {
             const key = { siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }
             const from = Number(row.last_seq)
-            const to = yield* applyHeldAfter(key, from)
+            const to = (yield* applyHeldAfter(key, from)).last
             if (to > from) streams.push({ key, from, to })
           }
           return streams
