@@ -552,7 +552,7 @@ describe("Consumer: an event refused behind a gap is refused in its own place", 
     )
     expect(result.whileUnknown).toEqual(["held", "held", "held", "held"])
     // Two held events took their place in each stream: PACK-01's 2 (refused) and 3, PACK-02's 1 and 2.
-    expect(result.drained).toBe(4)
+    expect(result.drained).toEqual({ taken: 4, failed: [] })
     const ofStation = (stationId: string) => result.applied.filter((event) => event.startsWith(`${stationId}#`))
     expect(ofStation("PACK-01")).toEqual(["PACK-01#1", "PACK-01#3"])
     expect(ofStation("PACK-02")).toEqual(["PACK-02#1", "PACK-02#2"])
@@ -624,6 +624,10 @@ const withFaults = <A, E>(
   )
 }
 
+/** A message of another station's stream (PACK-02, PACK-03…), numbered as PACK-01's. */
+const messageOf = (stationId: string, seq: number) =>
+  raw(envelopeText(seq, { id: `${stationId}-${seq}`, stationId }), Topics.event("HAM1", stationId, "test.scanned"))
+
 /** The stream at the consumer: applied, held with reasons, cursors. */
 const streamState = Effect.gen(function* () {
   const held = yield* rowsOf<{ station_id: string; seq: number; reason: string }>(
@@ -685,6 +689,63 @@ describe("Consumer: a held event whose apply fails behind a gap fails in its own
       })
     })
   }
+})
+
+describe("Consumer: held events drained", () => {
+  it("drains every stream, goes on past one whose held event fails or cannot be read, and reports each with its reason", async () => {
+    const result = await withFaults((consumer, faults) =>
+      Effect.gen(function* () {
+        // PACK-01: 1 applied, then 2 and 3 held (a version not known yet); PACK-02: 1 and 2 held; PACK-03: 1 held;
+        // PACK-04: 1 held, its row then damaged.
+        yield* consumer.receive(message(1))
+        faults.known = false
+        yield* consumer.receiveBatch([
+          message(2),
+          message(3),
+          messageOf("PACK-02", 1),
+          messageOf("PACK-02", 2),
+          messageOf("PACK-03", 1),
+          messageOf("PACK-04", 1)
+        ])
+        const sql = yield* Sql
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = '{' WHERE station_id = 'PACK-04'")
+        // The upgrade: every version known; PACK-01's 3 and PACK-03's 1 meet a busy store.
+        faults.known = true
+        faults.failing.add("PACK-01#3")
+        faults.failing.add("PACK-03#1")
+        const drained = yield* consumer.drainHeld
+        const whileBusy = yield* streamState
+        faults.failing.clear()
+        const again = yield* consumer.drainHeld
+        return { drained, whileBusy, again, after: yield* streamState }
+      })
+    )
+    // PACK-01's 2 and PACK-02's two took their place; PACK-01 stopped at 3, PACK-03 at 1, PACK-04's row is unreadable.
+    expect(result.drained.taken).toBe(3)
+    expect(result.drained.failed).toEqual([
+      { siteId: "HAM1", stationId: "PACK-01", epoch: "e1", seq: 3, reason: busy("PACK-01#3") },
+      { siteId: "HAM1", stationId: "PACK-03", epoch: "e1", seq: 1, reason: busy("PACK-03#1") },
+      { siteId: "HAM1", stationId: "PACK-04", epoch: "e1", reason: expect.stringContaining("JSON") }
+    ])
+    expect(result.whileBusy.cursors).toEqual(["PACK-01#2", "PACK-02#2"])
+    expect(result.whileBusy.held).toEqual([
+      `PACK-01#3: apply failed: ${busy("PACK-01#3")}`,
+      `PACK-03#1: apply failed: ${busy("PACK-03#1")}`,
+      "PACK-04#1: unknown version test.scanned v1"
+    ])
+    expect(result.again).toEqual({
+      taken: 2,
+      failed: [{ siteId: "HAM1", stationId: "PACK-04", epoch: "e1", reason: expect.stringContaining("JSON") }]
+    })
+    expect(result.after.cursors).toEqual(["PACK-01#3", "PACK-02#2", "PACK-03#1"])
+    expect(result.after.held).toEqual(["PACK-04#1: unknown version test.scanned v1"])
+    const ofStation = (stationId: string) =>
+      result.after.applied.filter((event) => event.stationId === stationId).map((event) => event.seq)
+    expect([ofStation("PACK-01"), ofStation("PACK-02"), ofStation("PACK-03")]).toEqual([[1, 2, 3], [1, 2], [1]])
+    expect(result.logged).toContain(
+      `sync consumer: applying test.scanned seq 3 of HAM1/PACK-01 epoch e1 (held) failed: ${busy("PACK-01#3")}; it stays held, and its transaction is redone up to it`
+    )
+  })
 })
 
 describe("Consumer: bundles of events", () => {

@@ -1,5 +1,5 @@
 /** The exactly-once consumer of a station's event stream: applies, holds out-of-order events, acks after commit. */
-import { Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
+import { Cause, Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
 import { Bounds } from "../bounds/Bounds.ts"
 import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"
 import { type EventEnvelope, EventEnvelope as EventEnvelopeSchema } from "../events/Event.ts"
@@ -176,10 +176,12 @@ export class Consumer extends Context.Service<
      */
     readonly receiveBatch: (messages: ReadonlyArray<BrokerMessage>) => Effect.Effect<ReadonlyArray<ConsumerOutcome>>
     /**
-     * Applies held events whose turn has come, e.g. after an upgrade taught the consumer a new version; one the
-     * projection refuses is refused in its place and the stream goes on. How many held events took their place.
+     * Applies held events whose turn has come: after an upgrade taught the consumer their version, or after their
+     * apply failed for a passing reason. Each stream in its own transaction: one the projection refuses is refused in
+     * its place and the stream goes on; one whose apply fails stops its stream there (the events before it commit, it
+     * and those after it stay held) and is reported, and the other streams are drained all the same.
      */
-    readonly drainHeld: Effect.Effect<number, StoreError>
+    readonly drainHeld: Effect.Effect<HeldDrain, StoreError>
   }
 >()("packbench/core/sync/Consumer") {
   static readonly layer = (options: Pick<ConsumerOptions, "siteId" | "knows" | "apply"> & Partial<ConsumerOptions>) =>
@@ -190,6 +192,17 @@ interface StreamKey {
   readonly siteId: string
   readonly stationId: string
   readonly epoch: string
+}
+
+/** What `drainHeld` did. */
+export interface HeldDrain {
+  /** Held events that took their place: applied, or refused in it. */
+  readonly taken: number
+  /**
+   * Streams whose drain stopped at a failure: at a held event whose apply failed (`seq`; the events before it were
+   * applied, it and those after it stay held), or in their transaction (no `seq`; nothing of it was applied).
+   */
+  readonly failed: ReadonlyArray<StreamKey & { readonly seq?: number; readonly reason: string }>
 }
 
 /**
@@ -220,6 +233,15 @@ const DeferredApplies = Context.Reference<Array<EventEnvelope> | undefined>(
 const keyOf = (key: StreamKey) => `${key.siteId}\u0000${key.stationId}\u0000${key.epoch}`
 
 const refusalKeyOf = (place: StreamKey & { readonly seq: number }) => `${keyOf(place)}\u0000${place.seq}`
+
+/** What a failure says, for a report: a failure's reason or message, or a defect's. */
+const reasonOf = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  if (typeof error === "object" && error !== null && "reason" in error && typeof error.reason === "string") {
+    return error.reason
+  }
+  return error instanceof Error ? error.message : String(error)
+}
 
 /** A station's partition key: the unit two consumers (in one hub or several) never apply at the same time. */
 const partitionOf = (place: { readonly siteId: string; readonly stationId: string }) =>
@@ -1267,6 +1289,67 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     }
   }).pipe(Effect.catchCause((cause) => Effect.logError("sync consumer: resend after reconnect failed", cause)))
 
+  /**
+   * One stream's held events whose turn has come, in a transaction of their own under the station's partition: the
+   * cursor is read inside it, so another consumer applying the same station (a lane, another hub) is waited for,
+   * never raced. A refused one is refused in its place and one that fails stops the run (`redoing`).
+   */
+  const drainStream = (key: StreamKey) =>
+    redoing(
+      sql.transaction(
+        Effect.gen(function* () {
+          const from = yield* lastSeqOf(key)
+          return { from, ...(yield* applyHeldAfter(key, from)) }
+        }),
+        { partition: [partitionOf(key)] }
+      )
+    )
+
+  const drainHeld = Effect.gen(function* () {
+    // Streams whose next event is held, including those whose very first event was held (no cursor row yet); those
+    // held behind a gap wait for the missing event, which only its station has.
+    const rows = yield* sql.query<{ site_id: string; station_id: string; epoch: string }>(
+      `SELECT h.site_id, h.station_id, h.epoch FROM sync_consumer_held h
+       LEFT JOIN sync_consumer_cursor c USING (site_id, station_id, epoch)
+       WHERE h.seq = COALESCE(c.last_seq, 0) + 1
+       ORDER BY h.site_id, h.station_id, h.epoch`
+    )
+    let taken = 0
+    const failed: Array<HeldDrain["failed"][number]> = []
+    for (const row of rows) {
+      const key: StreamKey = { siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }
+      // One stream's failure is its own: reported, and the other streams are drained all the same.
+      const drained = yield* drainStream(key).pipe(
+        Effect.catchCause((cause) =>
+          Cause.hasInterruptsOnly(cause)
+            ? Effect.interrupt
+            : Effect.as(
+                Effect.logError(
+                  `sync consumer: draining the held events of ${key.siteId}/${key.stationId} epoch ${key.epoch} failed; they stay held`,
+                  cause
+                ),
+                { failure: reasonOf(cause) }
+              )
+        )
+      )
+      if ("failure" in drained) {
+        failed.push({ ...key, reason: drained.failure })
+        continue
+      }
+      // Acked only once committed: a try that rolled back (an event in it refused or failed) confirms nothing.
+      if (drained.last > drained.from) {
+        ackLater(key, drained.last, false)
+        gapSince.delete(keyOf(key))
+        taken += drained.last - drained.from
+      }
+      if (drained.stopped !== undefined) {
+        failed.push({ ...key, seq: drained.stopped.seq, reason: drained.stopped.reason })
+      }
+    }
+    if (taken > 0) yield* options.onCommitted
+    return { taken, failed } satisfies HeldDrain
+  })
+
   const start = Effect.gen(function* () {
     // Bounded: when applying falls behind, the subscription handler waits, and so does the broker.
     const lanes = Math.max(1, Math.floor(options.lanes))
@@ -1330,37 +1413,6 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     )
     // A broker that lost messages while this consumer was away is healed by asking right away.
     if (connected) yield* Effect.forkScoped(resendAllKnown)
-  })
-
-  const drainHeld = Effect.gen(function* () {
-    const moved = yield* redoing(
-      sql.transaction(
-        Effect.gen(function* () {
-          // Streams with held events, including those whose very first event was held (no cursor row yet).
-          const rows = yield* sql.query<{ site_id: string; station_id: string; epoch: string; last_seq: number }>(
-            `SELECT h.site_id, h.station_id, h.epoch, COALESCE(c.last_seq, 0) AS last_seq
-           FROM (SELECT DISTINCT site_id, station_id, epoch FROM sync_consumer_held) h
-           LEFT JOIN sync_consumer_cursor c USING (site_id, station_id, epoch)`
-          )
-          const streams: Array<{ readonly key: StreamKey; readonly from: number; readonly to: number }> = []
-          for (const row of rows) {
-            const key = { siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }
-            const from = Number(row.last_seq)
-            const to = (yield* applyHeldAfter(key, from)).last
-            if (to > from) streams.push({ key, from, to })
-          }
-          return streams
-        })
-      )
-    ).pipe(Effect.catchTag("ApplyFailed", (failure) => Effect.die(`held event failed to apply: ${failure.reason}`)))
-    // Acked only once committed: a try that rolled back (an event in it refused) confirms nothing.
-    let taken = 0
-    for (const { key, from, to } of moved) {
-      ackLater(key, to, false)
-      taken += to - from
-    }
-    if (taken > 0) yield* options.onCommitted
-    return taken
   })
 
   return Consumer.of({ start, receive, receiveBatch, drainHeld })

@@ -253,7 +253,7 @@ export const outboxConsumerSuite = (store: TestStore) =>
           const upgraded = yield* Layer.build(
             consumerRigLayer({ database: hubFile, broker: Layer.effect(Broker, bus.client("hub")) })
           )
-          const drained = yield* Effect.flatMap(Consumer, (c) => c.drainHeld).pipe(Effect.provide(upgraded))
+          const drained = (yield* Effect.flatMap(Consumer, (c) => c.drainHeld).pipe(Effect.provide(upgraded))).taken
           return { held: Number(held[0]?.n), drained, applied: yield* appliedEvents.pipe(Effect.provide(upgraded)) }
         }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
       )

@@ -506,7 +506,7 @@ export const hubOrderVersionsSuite = (store: TestStore) =>
       )
       expect(result.whileUnknown).toEqual(["held", "held"])
       // Both took their place: the forged one refused in it, the genuine one applied.
-      expect(result.drained).toBe(2)
+      expect(result.drained).toEqual({ taken: 2, failed: [] })
       const reason = refusal("order.cancelled", "SO-1")
       expect(result.reasons).toEqual([`refused in sequence (seq 2): ${reason}`])
       expect(alerts.map((alert) => [alert.kind, alert.seq, alert.eventId, alert.reason])).toEqual([
