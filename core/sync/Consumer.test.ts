@@ -746,6 +746,50 @@ describe("Consumer: held events drained", () => {
       `sync consumer: applying test.scanned seq 3 of HAM1/PACK-01 epoch e1 (held) failed: ${busy("PACK-01#3")}; it stays held, and its transaction is redone up to it`
     )
   })
+
+  it("applies at start, before anything arrives, what it held before a restart, and acks it: its station need not send it again", async () => {
+    const filename = join(mkdtempSync(join(tmpdir(), "pb-consumer-")), "hub.db")
+    const faults: Faults = { refused: new Set(), failing: new Set(), known: false }
+    // Before the upgrade: PACK-01's first events arrive in a version this hub does not know, and are held.
+    const before = await withFaults(
+      (consumer) =>
+        Effect.gen(function* () {
+          const outcomes = yield* consumer.receiveBatch([1, 2, 3].map(message))
+          return { outcomes, state: yield* streamState }
+        }),
+      { filename, faults }
+    )
+    expect(before.outcomes).toEqual(["held", "held", "held"])
+    expect(before.state.cursors).toEqual([])
+    // After it, a hub that knows the version starts on the same database; no station sends anything.
+    faults.known = true
+    const after = await withFaults(
+      (consumer, _faults, bus) =>
+        Effect.gen(function* () {
+          const station = yield* bus.client("station")
+          const acks: Array<unknown> = []
+          yield* station.subscribe(Topics.acks("HAM1", "PACK-01"), (ack) =>
+            Effect.sync(() => acks.push(JSON.parse(new TextDecoder().decode(ack.payload))))
+          )
+          yield* consumer.start
+          yield* waitFor(
+            Effect.sync(() => acks),
+            (seen) => seen.length > 0,
+            10_000
+          )
+          return { acks, state: yield* streamState }
+        }),
+      { filename, faults }
+    )
+    expect(after.acks).toEqual([{ epoch: "e1", seq: 3, bundleMax: 64 }])
+    expect(after.state.held).toEqual([])
+    expect(checkDelivery(committed(3), after.state.applied)).toEqual({
+      lost: [],
+      appliedTwice: [],
+      unexpected: [],
+      outOfOrder: []
+    })
+  })
 })
 
 describe("Consumer: bundles of events", () => {

@@ -164,6 +164,10 @@ export type ConsumerOutcome = "applied" | "duplicate" | "held" | "deferred" | "c
 export class Consumer extends Context.Service<
   Consumer,
   {
+    /**
+     * Applies the held events whose turn has come (`drainHeld`), then subscribes and applies what arrives until the
+     * scope closes.
+     */
     readonly start: Effect.Effect<void, BrokerError, Scope.Scope>
     /**
      * Processes one message as if it came from the broker, in its own transaction. A bundle's outcome is the first
@@ -177,9 +181,11 @@ export class Consumer extends Context.Service<
     readonly receiveBatch: (messages: ReadonlyArray<BrokerMessage>) => Effect.Effect<ReadonlyArray<ConsumerOutcome>>
     /**
      * Applies held events whose turn has come: after an upgrade taught the consumer their version, or after their
-     * apply failed for a passing reason. Each stream in its own transaction: one the projection refuses is refused in
-     * its place and the stream goes on; one whose apply fails stops its stream there (the events before it commit, it
-     * and those after it stay held) and is reported, and the other streams are drained all the same.
+     * apply failed for a passing reason; `start` runs it first, so what was held before a restart is applied without
+     * waiting for its station (which may be offline, or gone) to send it again. Each stream in its own transaction:
+     * one the projection refuses is refused in its place and the stream goes on; one whose apply fails stops its
+     * stream there (the events before it commit, it and those after it stay held) and is reported, and the other
+     * streams are drained all the same.
      */
     readonly drainHeld: Effect.Effect<HeldDrain, StoreError>
   }
@@ -1351,6 +1357,18 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   })
 
   const start = Effect.gen(function* () {
+    // What was held before this start and whose turn has come (an upgrade taught this consumer its version, or its
+    // apply failed for a passing reason) is applied first. Its station would send it again, since a held event is
+    // never acked (the ack is the cursor), but only once it is online and its ack timeout or a gap after it comes
+    // round: it may be offline for days, or gone for good with the events the hub holds.
+    yield* drainHeld.pipe(
+      Effect.tap(({ taken }) =>
+        taken > 0 ? Effect.logInfo(`sync consumer: applied ${taken} events held before this start`) : Effect.void
+      ),
+      Effect.catchTag("StoreError", (error) =>
+        Effect.logError("sync consumer: draining held events at start failed; they wait for their stations", error)
+      )
+    )
     // Bounded: when applying falls behind, the subscription handler waits, and so does the broker.
     const lanes = Math.max(1, Math.floor(options.lanes))
     const incoming = yield* Effect.forEach(Array.from({ length: lanes }), () =>
