@@ -52,9 +52,9 @@ export interface ConsumerOptions {
   readonly apply: (event: EventEnvelope) => Effect.Effect<void, unknown>
   /**
    * `apply` for several events in turn, with the same effect (optional): in a batch's transaction the events to
-   * apply are gathered and handed over together, in order, before anything else of the transaction writes outside
-   * the consumer's own tables (an alert) and before its commit, so the owner can write them as sets. A failure fails
-   * the batch, which is then applied one event per transaction through `apply`, as any failed batch is.
+   * apply are gathered and handed over together, in order, before the transaction's alerts are told (`onAlert`) and
+   * before its commit, so the owner can write them as sets. A failure fails the batch, which is then applied one
+   * event per transaction through `apply`, as any failed batch is.
    */
   readonly applyBatch?: (events: ReadonlyArray<EventEnvelope>) => Effect.Effect<void, unknown>
   /** Acks are coalesced over this delay after a commit (cumulative, so one ack covers a burst). */
@@ -101,9 +101,13 @@ export interface ConsumerOptions {
    */
   readonly bundleMax: number
   /**
-   * Conflicts and events refused in sequence, as they are recorded (e.g. to tell the station). Runs inside the
-   * recording transaction, which may yet roll back and be redone (a held event after the refused one refused too):
-   * tell through that transaction's own writes, as the hub does, so that what a rolled-back try told is not told.
+   * Conflicts and events refused in sequence, once each (e.g. to tell the station). Runs inside the transaction that
+   * records them, at its end: after its events are applied and just before its commit, so a try that is rolled back
+   * and redone (a held event after the refused one refused too, or failed) or a failed batch replayed one message at
+   * a time tells nothing, and the owner is told once for the try that commits. A failure fails that transaction as a
+   * failed `apply` does. Only a commit that fails after it was told can leave a told alert unrecorded (and told
+   * again when the event comes again): tell through the transaction's own writes, as the hub does, and the telling
+   * commits or rolls back with the record.
    */
   readonly onAlert: (alert: StreamAlert) => Effect.Effect<void, unknown>
   /**
@@ -291,7 +295,7 @@ class BundledEvent implements BrokerMessage {
 }
 
 /**
- * A passing failure of a transaction's own work: the admitted event's `apply`, a batch's `applyBatch`, recording an
+ * A passing failure of a transaction's own work: the admitted event's `apply`, a batch's `applyBatch`, telling an
  * alert. The transaction rolls back; a message's event is held until the station sends it again.
  */
 class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed", { reason: Schema.String }) {}
@@ -339,6 +343,14 @@ interface HeldStop {
   readonly reason: string
 }
 const KnownRedo = Context.Reference<Redo | undefined>("packbench/core/sync/Consumer/KnownRedo", {
+  defaultValue: () => undefined
+})
+
+/**
+ * The alerts the running try of a transaction recorded and has yet to tell (`onAlert`): told at the end of its work,
+ * so a try that is rolled back tells nothing.
+ */
+const UntoldAlerts = Context.Reference<Array<StreamAlert> | undefined>("packbench/core/sync/Consumer/UntoldAlerts", {
   defaultValue: () => undefined
 })
 
@@ -664,11 +676,43 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     return attempt
   }
 
-  /** Records an alert once per (stream, seq, id) and tells the owner; repeats only count. */
+  /** Tells the owner of alerts recorded (`onAlert`), in turn; a failure fails the transaction it runs in. */
+  const tellAlerts = (alerts: ReadonlyArray<StreamAlert>) =>
+    Effect.forEach(
+      alerts,
+      (told) =>
+        Effect.andThen(
+          Effect.logError(
+            `sync consumer: ${told.kind} in ${told.siteId}/${told.stationId} epoch ${told.epoch} seq ${told.seq}: ${told.reason}`
+          ),
+          options
+            .onAlert(told)
+            .pipe(
+              Effect.mapError(
+                (error) =>
+                  new ApplyFailed({ reason: `telling the ${told.kind} of seq ${told.seq} failed: ${String(error)}` })
+              )
+            )
+        ),
+      { discard: true }
+    )
+
+  /**
+   * Runs a transaction's work, then tells the owner the alerts it recorded, still inside the transaction but after
+   * everything else of it, just before its commit: a try that fails before then (rolled back and redone, or a
+   * batch replayed one message at a time) has told nothing, so each alert is told once, by the try that commits.
+   */
+  const tellingAlertsAtEnd = <A, E, R>(work: Effect.Effect<A, E, R>) =>
+    Effect.gen(function* () {
+      const untold: Array<StreamAlert> = []
+      const value = yield* work.pipe(Effect.provideService(UntoldAlerts, untold))
+      yield* tellAlerts(untold)
+      return value
+    })
+
+  /** Records an alert once per (stream, seq, id), to be told at the end of its transaction; repeats only count. */
   const alert = (alertToRecord: StreamAlert, topic: string, payload: Uint8Array) =>
     Effect.gen(function* () {
-      // What came before the alert in the batch is applied before it is recorded, as one event at a time.
-      yield* applyDeferred
       const now = yield* wallMs
       const excerpt = quarantineTable.excerpt(payload)
       const existing = yield* sql.query<{ id: number }>(
@@ -705,12 +749,9 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           now
         ]
       )
-      yield* Effect.logError(
-        `sync consumer: ${alertToRecord.kind} in ${alertToRecord.siteId}/${alertToRecord.stationId} epoch ${alertToRecord.epoch} seq ${alertToRecord.seq}: ${alertToRecord.reason}`
-      )
-      yield* options
-        .onAlert(alertToRecord)
-        .pipe(Effect.mapError((error) => new ApplyFailed({ reason: `recording the alert failed: ${String(error)}` })))
+      const untold = yield* UntoldAlerts
+      if (untold === undefined) yield* tellAlerts([alertToRecord])
+      else untold.push(alertToRecord)
     })
 
   const conflict = (place: EnvelopePlace, heldBy: string, topic: string, payload: Uint8Array, why: string) =>
@@ -1095,7 +1136,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
    * One message in its own transaction. A refusal, of this event or of a held one applied after it, is the refused
    * event's own: the transaction is redone with that one refused in its place (`redoing`). So is a held one's passing
    * failure: the transaction is redone up to it, so this event and the held ones before it commit and it stays held.
-   * Only a failure of this event's own (or of recording an alert) holds this event.
+   * Only a failure of this event's own (or of telling an alert) holds this event.
    */
   const processOne = (admitted: Admitted, message: BrokerMessage) =>
     redoing(
@@ -1104,7 +1145,9 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         const reason = admitted.kind === "event" ? yield* refusedBefore(admitted.place) : undefined
         const current: Admitted =
           reason === undefined ? admitted : { kind: "refused", place: admitted.place, reason, payload: message.payload }
-        return yield* sql.transaction(step(current, message), { partition: [partitionOf(admitted.place)] })
+        return yield* sql.transaction(tellingAlertsAtEnd(step(current, message)), {
+          partition: [partitionOf(admitted.place)]
+        })
       })
     ).pipe(
       Effect.catchTag("ApplyFailed", (failure) =>
@@ -1186,24 +1229,28 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           ? undefined
           : yield* sql
               .transaction(
-                Effect.gen(function* () {
-                  const memo = new Map<string, StreamMemo>()
-                  const deferred: Array<EventEnvelope> | undefined = options.applyBatch === undefined ? undefined : []
-                  const steps = yield* Effect.gen(function* () {
-                    yield* readStreams(memo, placed)
-                    const out: Array<Step> = []
-                    for (const { message, event } of placed) {
-                      out.push(
-                        (deferred === undefined ? undefined : nextInStream(memo, event, deferred)) ??
-                          (yield* step(event, message))
-                      )
-                    }
-                    return out
-                  }).pipe(Effect.provideService(BatchMemo, memo), Effect.provideService(DeferredApplies, deferred))
-                  yield* applyDeferred.pipe(Effect.provideService(DeferredApplies, deferred))
-                  yield* writeBatchRows(memo)
-                  return steps
-                }),
+                // Its alerts are told after its events are applied and its rows written: a batch that fails is
+                // replayed one message at a time, and tells them then.
+                tellingAlertsAtEnd(
+                  Effect.gen(function* () {
+                    const memo = new Map<string, StreamMemo>()
+                    const deferred: Array<EventEnvelope> | undefined = options.applyBatch === undefined ? undefined : []
+                    const steps = yield* Effect.gen(function* () {
+                      yield* readStreams(memo, placed)
+                      const out: Array<Step> = []
+                      for (const { message, event } of placed) {
+                        out.push(
+                          (deferred === undefined ? undefined : nextInStream(memo, event, deferred)) ??
+                            (yield* step(event, message))
+                        )
+                      }
+                      return out
+                    }).pipe(Effect.provideService(BatchMemo, memo), Effect.provideService(DeferredApplies, deferred))
+                    yield* applyDeferred.pipe(Effect.provideService(DeferredApplies, deferred))
+                    yield* writeBatchRows(memo)
+                    return steps
+                  })
+                ),
                 // It reads ahead: it need not wait for a sync still running (the hub sender's verdicts, a lane's
                 // batch before), since what it read leaves only once its own commit is on disk (the station's ack
                 // waits for that; a reader that reads ahead itself, as the hub's sender does, takes on what that
@@ -1303,10 +1350,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const drainStream = (key: StreamKey) =>
     redoing(
       sql.transaction(
-        Effect.gen(function* () {
-          const from = yield* lastSeqOf(key)
-          return { from, ...(yield* applyHeldAfter(key, from)) }
-        }),
+        tellingAlertsAtEnd(
+          Effect.gen(function* () {
+            const from = yield* lastSeqOf(key)
+            return { from, ...(yield* applyHeldAfter(key, from)) }
+          })
+        ),
         { partition: [partitionOf(key)] }
       )
     )

@@ -359,11 +359,10 @@ export const hubOrderVersionsSuite = (store: TestStore) =>
         expect(result.outcomes).toEqual([["applied", "held", "held", "held"], ["applied"]])
         const reasons = [refusal("order.cancelled", "SO-1"), refusal("order.address-corrected", "SO-1")]
         expect(result.reasons).toEqual(reasons.map((reason, at) => `refused in sequence (seq ${at + 3}): ${reason}`))
-        // Told in the transaction that records the refusal, redone once the second was refused: the first may be told
-        // again, never another seq.
-        expect(
-          new Set(alerts.map((alert) => JSON.stringify([alert.kind, alert.seq, alert.eventId, alert.reason])))
-        ).toEqual(new Set(forged.map((event, at) => JSON.stringify(["refused", event.seq, event.id, reasons[at]]))))
+        // Told once each, by the try that commits: not by the one rolled back once the second was refused too.
+        expect(alerts.map((alert) => [alert.kind, alert.seq, alert.eventId, alert.reason])).toEqual(
+          forged.map((event, at) => ["refused", event.seq, event.id, reasons[at]])
+        )
         expect(result.stream).toEqual({ cursor: [5], held: [] })
         expect(result.after).toEqual([
           {
