@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { Context, Deferred, Effect, Fiber, Layer, Logger, References, type Scope } from "effect"
 import { describe, expect, it } from "vitest"
 import { openSqlite } from "../../drivers/sqlite/SqliteSql.ts"
-import { appliedEvents, consumerRigLayer, waitFor } from "../../fixtures/mqtt/SyncRig.ts"
+import { appliedEvents, consumerRigLayer, refusedInPlace, waitFor } from "../../fixtures/mqtt/SyncRig.ts"
 import { heldSyncSql } from "../../fixtures/sqlite/HeldSyncs.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { Sql } from "../store/Sql.ts"
@@ -629,7 +629,7 @@ const withFaults = <A, E>(
 const messageOf = (stationId: string, seq: number) =>
   raw(envelopeText(seq, { id: `${stationId}-${seq}`, stationId }), Topics.event("HAM1", stationId, "test.scanned"))
 
-/** The stream at the consumer: applied, held with reasons, cursors. */
+/** The stream at the consumer: applied and refused in place (for the checker), held with reasons, cursors. */
 const streamState = Effect.gen(function* () {
   const held = yield* rowsOf<{ station_id: string; seq: number; reason: string }>(
     "SELECT station_id, seq, reason FROM sync_consumer_held ORDER BY station_id, seq"
@@ -639,6 +639,7 @@ const streamState = Effect.gen(function* () {
   )
   return {
     applied: yield* appliedEvents,
+    refused: yield* refusedInPlace,
     held: held.map((row) => `${row.station_id}#${Number(row.seq)}: ${row.reason}`),
     cursors: cursors.map((row) => `${row.station_id}#${Number(row.last_seq)}`)
   }
@@ -690,6 +691,40 @@ describe("Consumer: a held event whose apply fails behind a gap fails in its own
       })
     })
   }
+
+  it("refuses one held event in its place and stops before a failing one behind the same gap; told once; the checker counts the refused one", async () => {
+    const result = await withFaults((consumer, faults) =>
+      Effect.gen(function* () {
+        faults.refused.add("PACK-01#3")
+        faults.failing.add("PACK-01#5")
+        yield* consumer.receive(message(1))
+        yield* consumer.receiveBatch([3, 4, 5, 6].map(message))
+        const filled = yield* consumer.receive(message(2))
+        const whileBusy = yield* streamState
+        faults.failing.clear()
+        const resent = yield* consumer.receiveBatch([5, 6].map(message))
+        return { filled, whileBusy, resent, after: yield* streamState }
+      })
+    )
+    expect(result.filled).toBe("applied")
+    expect(result.whileBusy.applied.map((event) => event.seq)).toEqual([1, 2, 4])
+    expect(result.whileBusy.held).toEqual([
+      `PACK-01#5: apply failed: ${busy("PACK-01#5")}`,
+      "PACK-01#6: gap: waiting for 2"
+    ])
+    expect(result.resent).toEqual(["applied", "duplicate"])
+    // 3 is told once, by the try that committed: neither by the one that found it refused nor by the one 5 failed.
+    expect(result.alerts.map((alert) => [alert.kind, alert.seq, alert.eventId, alert.reason])).toEqual([
+      ["refused", 3, "ev-3", forged("PACK-01#3")]
+    ])
+    expect(result.after.refused).toEqual([{ id: "ev-3", stationId: "PACK-01", epoch: "e1", seq: 3 }])
+    expect(checkDelivery(committed(6), result.after.applied, result.after.refused)).toEqual({
+      lost: [],
+      appliedTwice: [],
+      unexpected: [],
+      outOfOrder: []
+    })
+  })
 
   it("tells an alert once when the batch that recorded it fails after it and is replayed one message at a time", async () => {
     const result = await withFaults((consumer, faults) =>
