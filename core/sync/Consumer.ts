@@ -1,5 +1,5 @@
 /** The exactly-once consumer of a station's event stream: applies, holds out-of-order events, acks after commit. */
-import { Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
+import { Cause, Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
 import { Bounds } from "../bounds/Bounds.ts"
 import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"
 import { type EventEnvelope, EventEnvelope as EventEnvelopeSchema } from "../events/Event.ts"
@@ -17,7 +17,9 @@ import { takeWaiting } from "./takeWaiting.ts"
  * quarantines it in its place in the sequence and goes on with the next, instead of holding the station's whole
  * stream behind it for ever. That holds for an event held behind a gap and applied after the one that filled it too:
  * the refusal is its own (its seq, its reason), never the event's that filled the gap. Any other failure of `apply`
- * is taken as passing (a database hiccup) and retried.
+ * is taken as passing (a database hiccup, a lock timeout) and retried: the event is held until the station sends it
+ * again or `drainHeld` runs, and a held event that fails after the event that filled its gap is its own failure too
+ * (the events before it commit, it stays held).
  */
 export class EventRefused extends Schema.TaggedError<EventRefused>()("EventRefused", { reason: Schema.String }) {}
 
@@ -42,15 +44,17 @@ export interface ConsumerOptions {
   readonly knows: (type: string, version: number) => boolean
   /**
    * The effect of one event. Runs inside the transaction that records (station, epoch, seq), so the effect and
-   * the record commit together; a failure rolls both back and the event is held until the station sends it again,
-   * unless it fails with `EventRefused`.
+   * the record commit together; a failure rolls both back and the event is held until the station sends it again
+   * (or `drainHeld` runs), unless it fails with `EventRefused`. The transaction is then redone without the failed
+   * event's part when that event was a held one applied after the event that filled its gap: the events before
+   * it commit.
    */
   readonly apply: (event: EventEnvelope) => Effect.Effect<void, unknown>
   /**
    * `apply` for several events in turn, with the same effect (optional): in a batch's transaction the events to
-   * apply are gathered and handed over together, in order, before anything else of the transaction writes outside
-   * the consumer's own tables (an alert) and before its commit, so the owner can write them as sets. A failure fails
-   * the batch, which is then applied one event per transaction through `apply`, as any failed batch is.
+   * apply are gathered and handed over together, in order, before the transaction's alerts are told (`onAlert`) and
+   * before its commit, so the owner can write them as sets. A failure fails the batch, which is then applied one
+   * event per transaction through `apply`, as any failed batch is.
    */
   readonly applyBatch?: (events: ReadonlyArray<EventEnvelope>) => Effect.Effect<void, unknown>
   /** Acks are coalesced over this delay after a commit (cumulative, so one ack covers a burst). */
@@ -97,9 +101,13 @@ export interface ConsumerOptions {
    */
   readonly bundleMax: number
   /**
-   * Conflicts and events refused in sequence, as they are recorded (e.g. to tell the station). Runs inside the
-   * recording transaction, which may yet roll back and be redone (a held event after the refused one refused too):
-   * tell through that transaction's own writes, as the hub does, so that what a rolled-back try told is not told.
+   * Conflicts and events refused in sequence, once each (e.g. to tell the station). Runs inside the transaction that
+   * records them, at its end: after its events are applied and just before its commit, so a try that is rolled back
+   * and redone (a held event after the refused one refused too, or failed) or a failed batch replayed one message at
+   * a time tells nothing, and the owner is told once for the try that commits. A failure fails that transaction as a
+   * failed `apply` does. Only a commit that fails after it was told can leave a told alert unrecorded (and told
+   * again when the event comes again): tell through the transaction's own writes, as the hub does, and the telling
+   * commits or rolls back with the record.
    */
   readonly onAlert: (alert: StreamAlert) => Effect.Effect<void, unknown>
   /**
@@ -141,8 +149,10 @@ export type ConsumerOutcome = "applied" | "duplicate" | "held" | "deferred" | "c
  * goes on. So does an event the projection refuses (`EventRefused`) when it is applied after the event that filled
  * its gap, from the held ones: the transaction rolls back and is redone with that event refused in its own place, so
  * the events before it are applied, it is quarantined with its own seq and reason, and the held events after it
- * are applied. Quarantined payloads keep 4 KB and the SHA-256 of the whole, early events are held only within
- * `holdWindow` of the cursor: a flood costs bounded disk.
+ * are applied. A held event whose apply fails there for a passing reason (a store error, a lock timeout) is redone
+ * the same way, stopping before it: the event that filled the gap and the held ones before it commit, and it stays
+ * held, with its reason, until the station sends it again or `drainHeld` runs. Quarantined payloads keep 4 KB and
+ * the SHA-256 of the whole, early events are held only within `holdWindow` of the cursor: a flood costs bounded disk.
  *
  * Messages from the subscription are taken in batches (whatever arrived, up to `batchSize`) and applied in one
  * transaction in arrival order, each by the same rules; a batch in which anything fails is rolled back as a
@@ -158,6 +168,10 @@ export type ConsumerOutcome = "applied" | "duplicate" | "held" | "deferred" | "c
 export class Consumer extends Context.Service<
   Consumer,
   {
+    /**
+     * Applies the held events whose turn has come (`drainHeld`), then subscribes and applies what arrives until the
+     * scope closes.
+     */
     readonly start: Effect.Effect<void, BrokerError, Scope.Scope>
     /**
      * Processes one message as if it came from the broker, in its own transaction. A bundle's outcome is the first
@@ -170,10 +184,14 @@ export class Consumer extends Context.Service<
      */
     readonly receiveBatch: (messages: ReadonlyArray<BrokerMessage>) => Effect.Effect<ReadonlyArray<ConsumerOutcome>>
     /**
-     * Applies held events whose turn has come, e.g. after an upgrade taught the consumer a new version; one the
-     * projection refuses is refused in its place and the stream goes on. How many held events took their place.
+     * Applies held events whose turn has come: after an upgrade taught the consumer their version, or after their
+     * apply failed for a passing reason; `start` runs it first, so what was held before a restart is applied without
+     * waiting for its station (which may be offline, or gone) to send it again. Each stream in its own transaction:
+     * one the projection refuses is refused in its place and the stream goes on; one whose apply fails stops its
+     * stream there (the events before it commit, it and those after it stay held) and is reported, and the other
+     * streams are drained all the same.
      */
-    readonly drainHeld: Effect.Effect<number, StoreError>
+    readonly drainHeld: Effect.Effect<HeldDrain, StoreError>
   }
 >()("packbench/core/sync/Consumer") {
   static readonly layer = (options: Pick<ConsumerOptions, "siteId" | "knows" | "apply"> & Partial<ConsumerOptions>) =>
@@ -184,6 +202,17 @@ interface StreamKey {
   readonly siteId: string
   readonly stationId: string
   readonly epoch: string
+}
+
+/** What `drainHeld` did. */
+export interface HeldDrain {
+  /** Held events that took their place: applied, or refused in it. */
+  readonly taken: number
+  /**
+   * Streams whose drain stopped at a failure: at a held event whose apply failed (`seq`; the events before it were
+   * applied, it and those after it stay held), or in their transaction (no `seq`; nothing of it was applied).
+   */
+  readonly failed: ReadonlyArray<StreamKey & { readonly seq?: number; readonly reason: string }>
 }
 
 /**
@@ -214,6 +243,15 @@ const DeferredApplies = Context.Reference<Array<EventEnvelope> | undefined>(
 const keyOf = (key: StreamKey) => `${key.siteId}\u0000${key.stationId}\u0000${key.epoch}`
 
 const refusalKeyOf = (place: StreamKey & { readonly seq: number }) => `${keyOf(place)}\u0000${place.seq}`
+
+/** What a failure says, for a report: a failure's reason or message, or a defect's. */
+const reasonOf = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  if (typeof error === "object" && error !== null && "reason" in error && typeof error.reason === "string") {
+    return error.reason
+  }
+  return error instanceof Error ? error.message : String(error)
+}
 
 /** A station's partition key: the unit two consumers (in one hub or several) never apply at the same time. */
 const partitionOf = (place: { readonly siteId: string; readonly stationId: string }) =>
@@ -256,27 +294,63 @@ class BundledEvent implements BrokerMessage {
   }
 }
 
+/**
+ * A passing failure of a transaction's own work: the admitted event's `apply`, a batch's `applyBatch`, telling an
+ * alert. The transaction rolls back; a message's event is held until the station sends it again.
+ */
 class ApplyFailed extends Schema.TaggedError<ApplyFailed>()("ApplyFailed", { reason: Schema.String }) {}
 
-/**
- * `EventRefused` named with the event it was raised for: the admitted one or a held one applied after it in the same
- * transaction. The transaction rolls back and is redone with that event refused in its place (`redoingRefusals`).
- */
-class RefusedAt extends Schema.TaggedError<RefusedAt>()("RefusedAt", {
+/** Where an event stands in its stream, to name it in a failure of its own. */
+const EventAt = {
   siteId: Schema.String,
   stationId: Schema.String,
   epoch: Schema.String,
   seq: Schema.Number,
-  eventId: Schema.String,
+  eventId: Schema.String
+}
+
+/**
+ * `EventRefused` named with the event it was raised for: the admitted one or a held one applied after it in the same
+ * transaction. The transaction rolls back and is redone with that event refused in its place (`redoing`).
+ */
+class RefusedAt extends Schema.TaggedError<RefusedAt>()("RefusedAt", { ...EventAt, reason: Schema.String }) {}
+
+/**
+ * A passing failure of `apply` (not `EventRefused`: a store error, a lock timeout) for a held event applied after the
+ * event that filled its gap, named with that held event. The transaction rolls back and is redone stopping before it
+ * (`redoing`): the event that filled the gap and the held ones before it commit, it and those after it stay held.
+ */
+class HeldFailed extends Schema.TaggedError<HeldFailed>()("HeldFailed", {
+  ...EventAt,
+  type: Schema.String,
   reason: Schema.String
 }) {}
 
 /**
- * The events refused in the earlier tries of a transaction being redone (`redoingRefusals`), by stream and seq with
- * their ids and reasons: in this try each is refused in its place instead of applied.
+ * What the earlier tries of a transaction being redone (`redoing`) learnt. `refusals`: the events refused, by stream
+ * and seq with their ids and reasons; in this try each is refused in its place instead of applied. `stops`: per
+ * stream, the held event whose apply failed; in this try the stream's held events are applied up to it and no
+ * further.
  */
-type Refusals = Map<string, { readonly eventId: string; readonly reason: string }>
-const KnownRefusals = Context.Reference<Refusals | undefined>("packbench/core/sync/Consumer/KnownRefusals", {
+interface Redo {
+  readonly refusals: Map<string, { readonly eventId: string; readonly reason: string }>
+  readonly stops: Map<string, HeldStop>
+}
+/** A held event a redone transaction stopped before, because its apply failed in an earlier try. */
+interface HeldStop {
+  readonly key: StreamKey
+  readonly seq: number
+  readonly reason: string
+}
+const KnownRedo = Context.Reference<Redo | undefined>("packbench/core/sync/Consumer/KnownRedo", {
+  defaultValue: () => undefined
+})
+
+/**
+ * The alerts the running try of a transaction recorded and has yet to tell (`onAlert`): told at the end of its work,
+ * so a try that is rolled back tells nothing.
+ */
+const UntoldAlerts = Context.Reference<Array<StreamAlert> | undefined>("packbench/core/sync/Consumer/UntoldAlerts", {
   defaultValue: () => undefined
 })
 
@@ -549,43 +623,96 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
 
   /** Why `place` was refused in an earlier try of the transaction being redone, if it was. */
   const refusedBefore = (place: EnvelopePlace) =>
-    Effect.map(KnownRefusals, (known) => {
-      const refusal = known?.get(refusalKeyOf(place))
+    Effect.map(KnownRedo, (redo) => {
+      const refusal = redo?.refusals.get(refusalKeyOf(place))
       return refusal !== undefined && refusal.eventId === place.id ? refusal.reason : undefined
     })
 
   /**
-   * Runs `transaction` until no event in it is refused. A refusal rolls the whole transaction back (the refused
-   * event's partial effect with it, and what the events before it did); it is then run again knowing that event
-   * refused (`KnownRefusals`), so that one is quarantined in its own place with its own seq and reason instead of
-   * applied, the events before it are applied as before, and the held ones after it after it: exactly once and in
-   * order, as if each had come alone. Each try knows one refusal more than the last, so it ends.
+   * Runs `transaction` until no event in it is refused and no held event in it fails. Either rolls the whole
+   * transaction back (the event's partial effect with it, and what the events before it did; on PostgreSQL a failed
+   * statement leaves nothing else to do), and it is run again knowing that event (`KnownRedo`): a refused one is
+   * quarantined in its own place with its own seq and reason instead of applied, the events before it are applied as
+   * before, and the held ones after it after it; a held one whose apply failed for a passing reason is where its
+   * stream's held events stop, so the events before it commit and it stays held for a later try. Exactly once and
+   * in order, as if each had come alone. Each try knows one refusal more than the last or stops a stream before an
+   * earlier event, so it ends. A failure of the admitted event itself is no held event's: it fails the whole.
    */
-  const redoingRefusals = <A>(
-    transaction: Effect.Effect<A, StoreError | ApplyFailed | RefusedAt>
+  const redoing = <A>(
+    transaction: Effect.Effect<A, StoreError | ApplyFailed | RefusedAt | HeldFailed>
   ): Effect.Effect<A, StoreError | ApplyFailed> => {
-    const known: Refusals = new Map()
+    const redo: Redo = { refusals: new Map(), stops: new Map() }
     const attempt: Effect.Effect<A, StoreError | ApplyFailed> = transaction.pipe(
-      Effect.provideService(KnownRefusals, known),
-      Effect.catchTag("RefusedAt", (refused) => {
-        const key = refusalKeyOf(refused)
-        if (known.get(key)?.eventId === refused.eventId) {
-          return Effect.die(
-            `sync consumer: seq ${refused.seq} (${refused.eventId}) was refused again after it was put in its place: ${refused.reason}`
+      Effect.provideService(KnownRedo, redo),
+      Effect.catchTags({
+        RefusedAt: (refused) => {
+          const key = refusalKeyOf(refused)
+          if (redo.refusals.get(key)?.eventId === refused.eventId) {
+            return Effect.die(
+              `sync consumer: seq ${refused.seq} (${refused.eventId}) was refused again after it was put in its place: ${refused.reason}`
+            )
+          }
+          redo.refusals.set(key, { eventId: refused.eventId, reason: refused.reason })
+          return Effect.suspend(() => attempt)
+        },
+        HeldFailed: (failed) => {
+          const key = { siteId: failed.siteId, stationId: failed.stationId, epoch: failed.epoch }
+          const stop = redo.stops.get(keyOf(key))
+          if (stop !== undefined && stop.seq <= failed.seq) {
+            return Effect.die(
+              `sync consumer: seq ${failed.seq} (${failed.eventId}) was applied after its stream's held events were stopped before seq ${stop.seq}`
+            )
+          }
+          redo.stops.set(keyOf(key), { key, seq: failed.seq, reason: failed.reason })
+          return Effect.andThen(
+            Effect.logWarning(
+              `sync consumer: applying ${failed.type} seq ${failed.seq} of ${failed.siteId}/${failed.stationId} epoch ${failed.epoch} (held) failed: ${failed.reason}; it stays held, and its transaction is redone up to it`
+            ),
+            Effect.suspend(() => attempt)
           )
         }
-        known.set(key, { eventId: refused.eventId, reason: refused.reason })
-        return Effect.suspend(() => attempt)
       })
     )
     return attempt
   }
 
-  /** Records an alert once per (stream, seq, id) and tells the owner; repeats only count. */
+  /** Tells the owner of alerts recorded (`onAlert`), in turn; a failure fails the transaction it runs in. */
+  const tellAlerts = (alerts: ReadonlyArray<StreamAlert>) =>
+    Effect.forEach(
+      alerts,
+      (told) =>
+        Effect.andThen(
+          Effect.logError(
+            `sync consumer: ${told.kind} in ${told.siteId}/${told.stationId} epoch ${told.epoch} seq ${told.seq}: ${told.reason}`
+          ),
+          options
+            .onAlert(told)
+            .pipe(
+              Effect.mapError(
+                (error) =>
+                  new ApplyFailed({ reason: `telling the ${told.kind} of seq ${told.seq} failed: ${String(error)}` })
+              )
+            )
+        ),
+      { discard: true }
+    )
+
+  /**
+   * Runs a transaction's work, then tells the owner the alerts it recorded, still inside the transaction but after
+   * everything else of it, just before its commit: a try that fails before then (rolled back and redone, or a
+   * batch replayed one message at a time) has told nothing, so each alert is told once, by the try that commits.
+   */
+  const tellingAlertsAtEnd = <A, E, R>(work: Effect.Effect<A, E, R>) =>
+    Effect.gen(function* () {
+      const untold: Array<StreamAlert> = []
+      const value = yield* work.pipe(Effect.provideService(UntoldAlerts, untold))
+      yield* tellAlerts(untold)
+      return value
+    })
+
+  /** Records an alert once per (stream, seq, id), to be told at the end of its transaction; repeats only count. */
   const alert = (alertToRecord: StreamAlert, topic: string, payload: Uint8Array) =>
     Effect.gen(function* () {
-      // What came before the alert in the batch is applied before it is recorded, as one event at a time.
-      yield* applyDeferred
       const now = yield* wallMs
       const excerpt = quarantineTable.excerpt(payload)
       const existing = yield* sql.query<{ id: number }>(
@@ -622,12 +749,9 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           now
         ]
       )
-      yield* Effect.logError(
-        `sync consumer: ${alertToRecord.kind} in ${alertToRecord.siteId}/${alertToRecord.stationId} epoch ${alertToRecord.epoch} seq ${alertToRecord.seq}: ${alertToRecord.reason}`
-      )
-      yield* options
-        .onAlert(alertToRecord)
-        .pipe(Effect.mapError((error) => new ApplyFailed({ reason: `recording the alert failed: ${String(error)}` })))
+      const untold = yield* UntoldAlerts
+      if (untold === undefined) yield* tellAlerts([alertToRecord])
+      else untold.push(alertToRecord)
     })
 
   const conflict = (place: EnvelopePlace, heldBy: string, topic: string, payload: Uint8Array, why: string) =>
@@ -653,26 +777,52 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     })
 
   /**
-   * Applies held successors of `lastSeq` as long as they are next and known. Inside the caller's transaction. One
-   * the projection refused in an earlier try of the transaction (`redoingRefusals`) is refused in its place instead:
-   * its quarantine record keeps its envelope as held.
+   * Applies held successors of `lastSeq` as long as they are next and known, inside the caller's transaction; the
+   * last seq it took, and the held event it stopped before because its apply failed, if it did. One the projection
+   * refused in an earlier try of the transaction (`redoing`) is refused in its place instead: its quarantine record
+   * keeps its envelope as held. One whose apply fails for a passing reason fails as that held event's own
+   * (`HeldFailed`), never as the event's that filled the gap; in the try that redoes the transaction the run stops
+   * before it, and its held row says why it waits.
    */
   const applyHeldAfter = (key: StreamKey, lastSeq: number) =>
     Effect.gen(function* () {
+      const stop = (yield* KnownRedo)?.stops.get(keyOf(key))
       let seq = lastSeq
       while (true) {
-        if (yield* noneHeld(key)) return seq
+        if (yield* noneHeld(key)) return { last: seq }
+        if (stop?.seq === seq + 1) {
+          yield* sql.execute(
+            "UPDATE sync_consumer_held SET reason = ? WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
+            [`apply failed: ${stop.reason}`, key.siteId, key.stationId, key.epoch, stop.seq]
+          )
+          return { last: seq, stopped: stop }
+        }
         const rows = yield* sql.query<{ envelope: string }>(
           "SELECT envelope FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
           [key.siteId, key.stationId, key.epoch, seq + 1]
         )
         const row = rows[0]
-        if (row === undefined) return seq
+        if (row === undefined) return { last: seq }
         const event = yield* decodeEnvelope(JSON.parse(row.envelope)).pipe(Effect.orDie)
-        if (!options.knows(event.type, event.version)) return seq
+        if (!options.knows(event.type, event.version)) return { last: seq }
         const refused = yield* refusedBefore(event)
-        if (refused === undefined) yield* applyOne(event)
-        else {
+        if (refused === undefined) {
+          yield* applyOne(event).pipe(
+            Effect.catchTag("ApplyFailed", (failure) =>
+              Effect.fail(
+                new HeldFailed({
+                  siteId: event.siteId,
+                  stationId: event.stationId,
+                  epoch: event.epoch,
+                  seq: event.seq,
+                  eventId: event.id,
+                  type: event.type,
+                  reason: failure.reason
+                })
+              )
+            )
+          )
+        } else {
           const topic = Topics.event(event.siteId, event.stationId, event.type)
           yield* refuseInPlace(event, refused, topic, encodeJson(event))
         }
@@ -889,7 +1039,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       if (admitted.kind === "refused") {
         yield* refuseInPlace(place, admitted.reason, message.topic, message.payload)
         yield* unhold(key, place.seq)
-        return { outcome: "quarantined", key, last: yield* applyHeldAfter(key, place.seq) } satisfies Step
+        return { outcome: "quarantined", key, last: (yield* applyHeldAfter(key, place.seq)).last } satisfies Step
       }
       const event = admitted.event
       if (!options.knows(event.type, event.version)) {
@@ -898,7 +1048,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       }
       yield* applyOne(event)
       yield* unhold(key, place.seq)
-      return { outcome: "applied", key, last: yield* applyHeldAfter(key, place.seq) } satisfies Step
+      return { outcome: "applied", key, last: (yield* applyHeldAfter(key, place.seq)).last } satisfies Step
     })
 
   /** Streams per look-up of `readStreams`: far below either database's limit on parameters. */
@@ -984,23 +1134,28 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
 
   /**
    * One message in its own transaction. A refusal, of this event or of a held one applied after it, is the refused
-   * event's own: the transaction is redone with that one refused in its place (`redoingRefusals`).
+   * event's own: the transaction is redone with that one refused in its place (`redoing`). So is a held one's passing
+   * failure: the transaction is redone up to it, so this event and the held ones before it commit and it stays held.
+   * Only a failure of this event's own (or of telling an alert) holds this event.
    */
   const processOne = (admitted: Admitted, message: BrokerMessage) =>
-    redoingRefusals(
+    redoing(
       Effect.gen(function* () {
         // Refused in an earlier try, its partial effect rolled back with it: now it is put in its place as refused.
         const reason = admitted.kind === "event" ? yield* refusedBefore(admitted.place) : undefined
         const current: Admitted =
           reason === undefined ? admitted : { kind: "refused", place: admitted.place, reason, payload: message.payload }
-        return yield* sql.transaction(step(current, message), { partition: [partitionOf(admitted.place)] })
+        return yield* sql.transaction(tellingAlertsAtEnd(step(current, message)), {
+          partition: [partitionOf(admitted.place)]
+        })
       })
     ).pipe(
       Effect.catchTag("ApplyFailed", (failure) =>
         Effect.gen(function* () {
           if (admitted.kind === "event") yield* hold(admitted.event, `apply failed: ${failure.reason}`)
+          const { type, siteId, stationId, epoch, seq } = admitted.place
           yield* Effect.logWarning(
-            `sync consumer: applying ${admitted.place.type} seq ${admitted.place.seq} failed: ${failure.reason}`
+            `sync consumer: applying ${type} seq ${seq} of ${siteId}/${stationId} epoch ${epoch} failed: ${failure.reason}`
           )
           const key = streamOf(admitted.place)
           return { outcome: "failed", key, last: admitted.place.seq - 1 } satisfies Step
@@ -1074,24 +1229,28 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           ? undefined
           : yield* sql
               .transaction(
-                Effect.gen(function* () {
-                  const memo = new Map<string, StreamMemo>()
-                  const deferred: Array<EventEnvelope> | undefined = options.applyBatch === undefined ? undefined : []
-                  const steps = yield* Effect.gen(function* () {
-                    yield* readStreams(memo, placed)
-                    const out: Array<Step> = []
-                    for (const { message, event } of placed) {
-                      out.push(
-                        (deferred === undefined ? undefined : nextInStream(memo, event, deferred)) ??
-                          (yield* step(event, message))
-                      )
-                    }
-                    return out
-                  }).pipe(Effect.provideService(BatchMemo, memo), Effect.provideService(DeferredApplies, deferred))
-                  yield* applyDeferred.pipe(Effect.provideService(DeferredApplies, deferred))
-                  yield* writeBatchRows(memo)
-                  return steps
-                }),
+                // Its alerts are told after its events are applied and its rows written: a batch that fails is
+                // replayed one message at a time, and tells them then.
+                tellingAlertsAtEnd(
+                  Effect.gen(function* () {
+                    const memo = new Map<string, StreamMemo>()
+                    const deferred: Array<EventEnvelope> | undefined = options.applyBatch === undefined ? undefined : []
+                    const steps = yield* Effect.gen(function* () {
+                      yield* readStreams(memo, placed)
+                      const out: Array<Step> = []
+                      for (const { message, event } of placed) {
+                        out.push(
+                          (deferred === undefined ? undefined : nextInStream(memo, event, deferred)) ??
+                            (yield* step(event, message))
+                        )
+                      }
+                      return out
+                    }).pipe(Effect.provideService(BatchMemo, memo), Effect.provideService(DeferredApplies, deferred))
+                    yield* applyDeferred.pipe(Effect.provideService(DeferredApplies, deferred))
+                    yield* writeBatchRows(memo)
+                    return steps
+                  })
+                ),
                 // It reads ahead: it need not wait for a sync still running (the hub sender's verdicts, a lane's
                 // batch before), since what it read leaves only once its own commit is on disk (the station's ack
                 // waits for that; a reader that reads ahead itself, as the hub's sender does, takes on what that
@@ -1183,7 +1342,82 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     }
   }).pipe(Effect.catchCause((cause) => Effect.logError("sync consumer: resend after reconnect failed", cause)))
 
+  /**
+   * One stream's held events whose turn has come, in a transaction of their own under the station's partition: the
+   * cursor is read inside it, so another consumer applying the same station (a lane, another hub) is waited for,
+   * never raced. A refused one is refused in its place and one that fails stops the run (`redoing`).
+   */
+  const drainStream = (key: StreamKey) =>
+    redoing(
+      sql.transaction(
+        tellingAlertsAtEnd(
+          Effect.gen(function* () {
+            const from = yield* lastSeqOf(key)
+            return { from, ...(yield* applyHeldAfter(key, from)) }
+          })
+        ),
+        { partition: [partitionOf(key)] }
+      )
+    )
+
+  const drainHeld = Effect.gen(function* () {
+    // Streams whose next event is held, including those whose very first event was held (no cursor row yet); those
+    // held behind a gap wait for the missing event, which only its station has.
+    const rows = yield* sql.query<{ site_id: string; station_id: string; epoch: string }>(
+      `SELECT h.site_id, h.station_id, h.epoch FROM sync_consumer_held h
+       LEFT JOIN sync_consumer_cursor c USING (site_id, station_id, epoch)
+       WHERE h.seq = COALESCE(c.last_seq, 0) + 1
+       ORDER BY h.site_id, h.station_id, h.epoch`
+    )
+    let taken = 0
+    const failed: Array<HeldDrain["failed"][number]> = []
+    for (const row of rows) {
+      const key: StreamKey = { siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }
+      // One stream's failure is its own: reported, and the other streams are drained all the same.
+      const drained = yield* drainStream(key).pipe(
+        Effect.catchCause((cause) =>
+          Cause.hasInterruptsOnly(cause)
+            ? Effect.interrupt
+            : Effect.as(
+                Effect.logError(
+                  `sync consumer: draining the held events of ${key.siteId}/${key.stationId} epoch ${key.epoch} failed; they stay held`,
+                  cause
+                ),
+                { failure: reasonOf(cause) }
+              )
+        )
+      )
+      if ("failure" in drained) {
+        failed.push({ ...key, reason: drained.failure })
+        continue
+      }
+      // Acked only once committed: a try that rolled back (an event in it refused or failed) confirms nothing.
+      if (drained.last > drained.from) {
+        ackLater(key, drained.last, false)
+        gapSince.delete(keyOf(key))
+        taken += drained.last - drained.from
+      }
+      if (drained.stopped !== undefined) {
+        failed.push({ ...key, seq: drained.stopped.seq, reason: drained.stopped.reason })
+      }
+    }
+    if (taken > 0) yield* options.onCommitted
+    return { taken, failed } satisfies HeldDrain
+  })
+
   const start = Effect.gen(function* () {
+    // What was held before this start and whose turn has come (an upgrade taught this consumer its version, or its
+    // apply failed for a passing reason) is applied first. Its station would send it again, since a held event is
+    // never acked (the ack is the cursor), but only once it is online and its ack timeout or a gap after it comes
+    // round: it may be offline for days, or gone for good with the events the hub holds.
+    yield* drainHeld.pipe(
+      Effect.tap(({ taken }) =>
+        taken > 0 ? Effect.logInfo(`sync consumer: applied ${taken} events held before this start`) : Effect.void
+      ),
+      Effect.catchTag("StoreError", (error) =>
+        Effect.logError("sync consumer: draining held events at start failed; they wait for their stations", error)
+      )
+    )
     // Bounded: when applying falls behind, the subscription handler waits, and so does the broker.
     const lanes = Math.max(1, Math.floor(options.lanes))
     const incoming = yield* Effect.forEach(Array.from({ length: lanes }), () =>
@@ -1246,37 +1480,6 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     )
     // A broker that lost messages while this consumer was away is healed by asking right away.
     if (connected) yield* Effect.forkScoped(resendAllKnown)
-  })
-
-  const drainHeld = Effect.gen(function* () {
-    const moved = yield* redoingRefusals(
-      sql.transaction(
-        Effect.gen(function* () {
-          // Streams with held events, including those whose very first event was held (no cursor row yet).
-          const rows = yield* sql.query<{ site_id: string; station_id: string; epoch: string; last_seq: number }>(
-            `SELECT h.site_id, h.station_id, h.epoch, COALESCE(c.last_seq, 0) AS last_seq
-           FROM (SELECT DISTINCT site_id, station_id, epoch FROM sync_consumer_held) h
-           LEFT JOIN sync_consumer_cursor c USING (site_id, station_id, epoch)`
-          )
-          const streams: Array<{ readonly key: StreamKey; readonly from: number; readonly to: number }> = []
-          for (const row of rows) {
-            const key = { siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }
-            const from = Number(row.last_seq)
-            const to = yield* applyHeldAfter(key, from)
-            if (to > from) streams.push({ key, from, to })
-          }
-          return streams
-        })
-      )
-    ).pipe(Effect.catchTag("ApplyFailed", (failure) => Effect.die(`held event failed to apply: ${failure.reason}`)))
-    // Acked only once committed: a try that rolled back (an event in it refused) confirms nothing.
-    let taken = 0
-    for (const { key, from, to } of moved) {
-      ackLater(key, to, false)
-      taken += to - from
-    }
-    if (taken > 0) yield* options.onCommitted
-    return taken
   })
 
   return Consumer.of({ start, receive, receiveBatch, drainHeld })

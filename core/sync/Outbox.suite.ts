@@ -253,13 +253,72 @@ export const outboxConsumerSuite = (store: TestStore) =>
           const upgraded = yield* Layer.build(
             consumerRigLayer({ database: hubFile, broker: Layer.effect(Broker, bus.client("hub")) })
           )
-          const drained = yield* Effect.flatMap(Consumer, (c) => c.drainHeld).pipe(Effect.provide(upgraded))
+          const drained = (yield* Effect.flatMap(Consumer, (c) => c.drainHeld).pipe(Effect.provide(upgraded))).taken
           return { held: Number(held[0]?.n), drained, applied: yield* appliedEvents.pipe(Effect.provide(upgraded)) }
         }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
       )
       expect(result.held).toBeGreaterThanOrEqual(1)
       expect(result.drained).toBeGreaterThanOrEqual(1)
       expect(result.applied[0]?.seq).toBe(1)
+    })
+
+    it("applies at its start the events it held before a restart, though their station is gone, and acks them", async () => {
+      const dir = tempDir()
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const bus = yield* makeMemoryBus()
+          const hubFile = yield* hubDatabase()
+          const stationFile = join(dir, "station.db")
+          const stationLayer = stationRigLayer({
+            filename: stationFile,
+            broker: Layer.effect(Broker, bus.client("station")),
+            highWaterMark: Layer.succeed(HighWaterMark, makeMemoryHighWaterMark())
+          })
+          // A hub that does not know the events' version holds all three, unacked; then the station goes away.
+          const held = yield* Effect.scoped(
+            Effect.gen(function* () {
+              const consumer = yield* Layer.build(
+                consumerRigLayer({
+                  database: hubFile,
+                  broker: Layer.effect(Broker, bus.client("hub")),
+                  knows: () => false
+                })
+              )
+              yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(consumer))
+              const station = yield* Layer.build(stationLayer)
+              yield* appendScans(3).pipe(Effect.provide(station))
+              yield* Effect.flatMap(Outbox, (o) => o.start).pipe(Effect.provide(station))
+              const sql = Effect.flatMap(Sql, (s) =>
+                s.query<{ n: number }>("SELECT COUNT(*) AS n FROM sync_consumer_held")
+              )
+              return yield* waitFor(sql.pipe(Effect.provide(consumer)), (rows) => Number(rows[0]?.n) === 3, 5_000)
+            })
+          )
+          // The upgraded hub starts; nothing is sent to it.
+          const acks: Array<unknown> = []
+          const spy = yield* bus.client("spy")
+          yield* spy.subscribe(Topics.acks("HAM1", "PACK-01"), (ack) =>
+            Effect.sync(() => acks.push(JSON.parse(new TextDecoder().decode(ack.payload))))
+          )
+          const upgraded = yield* Layer.build(
+            consumerRigLayer({ database: hubFile, broker: Layer.effect(Broker, bus.client("hub")) })
+          )
+          yield* Effect.flatMap(Consumer, (c) => c.start).pipe(Effect.provide(upgraded))
+          const applied = yield* waitFor(appliedEvents.pipe(Effect.provide(upgraded)), (all) => all.length >= 3, 5_000)
+          yield* waitFor(
+            Effect.sync(() => acks),
+            (seen) => seen.length > 0,
+            5_000
+          )
+          const committed = yield* Effect.scoped(
+            Effect.flatMap(Layer.build(stationLayer), (station) => committedEvents.pipe(Effect.provide(station)))
+          )
+          return { held: Number(held[0]?.n), acks, verdict: checkDelivery(committed, applied) }
+        }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
+      )
+      expect(result.held).toBe(3)
+      expect(result.acks).toEqual([expect.objectContaining({ seq: 3 })])
+      expect(result.verdict).toEqual({ lost: [], appliedTwice: [], unexpected: [], outOfOrder: [] })
     })
 
     /**
