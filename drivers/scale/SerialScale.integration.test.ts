@@ -116,6 +116,8 @@ describe("SerialScale (MT-SICS) on a socat pty", () => {
     await waitFor("Disconnected", () => states.some((state) => state._tag === "Disconnected"))
     const disconnected = states.find((state) => state._tag === "Disconnected")
     expect(disconnected?._tag === "Disconnected" && disconnected.reason).toMatch(/unplugged|closed|error/)
+    // Unplugged for a while: the link's reopens (every 50 ms at first) fail, "cannot open", and say nothing more.
+    await new Promise((resolve) => setTimeout(resolve, 300))
     await simulator.replug()
     simulator.place(750)
     await waitFor("a reading after the replug", () => readings.some((r) => r.grams === 750))

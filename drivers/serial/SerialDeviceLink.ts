@@ -84,18 +84,20 @@ export class SerialDeviceLink {
   }): Effect.Effect<void, never, Scope.Scope> => {
     const initialMs = this.line.reconnectInitialMs ?? defaultReconnectInitialMs
     const maxMs = this.line.reconnectMaxMs ?? defaultReconnectMaxMs
-    let lastDisconnect: string | undefined
+    // An outage lasts from a session's end until the next open; the first end (a missing port at start too) tells it.
+    let inOutage = false
     const supervise = Effect.gen({ self: this }, function* () {
       let delayMs = initialMs
       while (true) {
         const end = yield* this.session(consumer.openSession, () => {
-          lastDisconnect = undefined
+          inOutage = false
           consumer.onState({ _tag: "Connected" })
         })
         if (end.opened) delayMs = initialMs
-        // Reported once per outage, not on every failed reopen, so the UI shows one event per unplug.
-        if (end.reason !== lastDisconnect) {
-          lastDisconnect = end.reason
+        // Reported once per outage, with why it began, not on every failed reopen (whose reason, "cannot open", differs
+        // from the unplug's), so the UI shows one event per unplug.
+        if (!inOutage) {
+          inOutage = true
           consumer.onState({ _tag: "Disconnected", reason: end.reason })
         }
         yield* Effect.sleep(delayMs)
