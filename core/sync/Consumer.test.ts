@@ -847,6 +847,42 @@ describe("Consumer: held events drained", () => {
   })
 })
 
+describe("Consumer: asking at start", () => {
+  it("asks a stream it holds events of but applied none of from its start, not only the streams it has a cursor for", async () => {
+    const filename = join(mkdtempSync(join(tmpdir(), "pb-consumer-")), "hub.db")
+    // PACK-01's first event never came; its second and third did, and are held.
+    const before = await withFaults(
+      (consumer) =>
+        Effect.gen(function* () {
+          const outcomes = yield* consumer.receiveBatch([2, 3].map(message))
+          return { outcomes, state: yield* streamState }
+        }),
+      { filename }
+    )
+    expect(before.outcomes).toEqual(["held", "held"])
+    expect(before.state.cursors).toEqual([])
+    const requests = await withFaults(
+      (consumer, _faults, bus) =>
+        Effect.gen(function* () {
+          const station = yield* bus.client("station")
+          const seen: Array<unknown> = []
+          yield* station.subscribe(Topics.resend("HAM1", "PACK-01"), (request) =>
+            Effect.sync(() => seen.push(JSON.parse(new TextDecoder().decode(request.payload))))
+          )
+          yield* consumer.start
+          yield* waitFor(
+            Effect.sync(() => seen),
+            (asked) => asked.length > 0,
+            10_000
+          )
+          return { seen }
+        }),
+      { filename }
+    )
+    expect(requests.seen[0]).toEqual({ epoch: "e1", fromSeq: 1 })
+  })
+})
+
 describe("Consumer: bundles of events", () => {
   const bundle = (texts: ReadonlyArray<string>, stationId = "PACK-01") =>
     raw(`[${texts.join(",")}]`, Topics.eventBundle("HAM1", stationId))

@@ -1329,10 +1329,18 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     }
   })
 
-  /** Asks every station seen before to resend after what was applied: covers messages a broker dropped. */
+  /**
+   * Asks every station seen before to resend after what was applied: covers messages a broker dropped. A stream
+   * this consumer holds events of but has applied none of (its first event missing) is asked from its start, not left
+   * to its station's ack timeout (up to minutes).
+   */
   const resendAllKnown = Effect.gen(function* () {
     const rows = yield* sql.query<{ site_id: string; station_id: string; epoch: string; last_seq: number }>(
-      "SELECT site_id, station_id, epoch, last_seq FROM sync_consumer_cursor"
+      `SELECT site_id, station_id, epoch, last_seq FROM sync_consumer_cursor
+       UNION
+       SELECT DISTINCT h.site_id, h.station_id, h.epoch, 0 FROM sync_consumer_held h
+       WHERE NOT EXISTS (SELECT 1 FROM sync_consumer_cursor c
+                         WHERE c.site_id = h.site_id AND c.station_id = h.station_id AND c.epoch = h.epoch)`
     )
     for (const row of rows) {
       yield* requestResend(
