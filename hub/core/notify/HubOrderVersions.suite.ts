@@ -17,9 +17,9 @@ import { Consumer, EventRefused, type StreamAlert } from "../../../core/sync/Con
 import { makeMemoryBus } from "../../../core/sync/MemoryBroker.ts"
 import { encodeJson, Topics } from "../../../core/sync/Topics.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
 import { sampleOrder } from "../../../fixtures/hub/HubRig.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
-import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { HubProjection } from "./HubProjection.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { hubMigrations } from "./migrations/hubMigrations.ts"
@@ -93,18 +93,11 @@ const hubLayer = (
     readonly busy: Set<string>
   }
 ) => {
-  let token = 0
   const base = Layer.mergeAll(
     store.layer(),
     StationClock.manual(NOW_MS).layer,
     Layer.effect(Broker, bus.client("hub")),
-    Layer.succeed(
-      TrackingTokens,
-      TrackingTokens.of({
-        next: Effect.sync(() => `token-${++token}-abcdefghijklmnop`),
-        digest: (secret) => `digest:${secret}`
-      })
-    ),
+    countingTrackingTokensLayer,
     Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
   )
   const consumer = Layer.unwrap(

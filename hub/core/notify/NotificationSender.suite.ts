@@ -10,11 +10,11 @@ import { Sql } from "../../../core/store/Sql.ts"
 import { makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
+import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
 import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { type HeldSyncs, heldSyncSql } from "../../../fixtures/sqlite/HeldSyncs.ts"
 import { waitFor } from "../../../fixtures/waitFor.ts"
-import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { HubProjection } from "./HubProjection.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer, MailerError, type OutgoingMail } from "./Mailer.ts"
@@ -84,7 +84,6 @@ const rig = (
   senderCommits?: { count: number }
 ) => {
   const clock = StationClock.manual(start)
-  let token = 0
   const counted = (sql: Sql["Service"]): Sql["Service"] =>
     senderCommits === undefined
       ? sql
@@ -112,13 +111,7 @@ const rig = (
             send: () => Effect.fail(new WebhookError({ reason: "Unavailable", permanent: false, message: "unused" }))
           })
         ),
-        Layer.succeed(
-          TrackingTokens,
-          TrackingTokens.of({
-            next: Effect.sync(() => `token-${++token}-abcdefghijklmnop`),
-            digest: (secret) => `digest:${secret}`
-          })
-        ),
+        countingTrackingTokensLayer,
         Layer.succeed(HubSettings, {
           ...HubSettings.defaults("https://track.test"),
           // These scenarios count the order confirmation among the mails; off is the default (NotificationRules.test).

@@ -21,13 +21,13 @@ import { makeMemoryBus } from "../../../core/sync/MemoryBroker.ts"
 import { encodeJson, Topics } from "../../../core/sync/Topics.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { ScryptPinHashes } from "../../../drivers/session/ScryptPinHashes.ts"
+import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { fixture, seededStation } from "../../../fixtures/SeededStation.ts"
 import { shipParcel } from "../../../fixtures/shipParcel.ts"
 import { HubProjection } from "../notify/HubProjection.ts"
 import { HubSettings } from "../notify/HubSettings.ts"
 import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
-import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { makeRefundLedger } from "./RefundLedger.ts"
 
 const DAY = 86_400_000
@@ -47,18 +47,11 @@ const stationLayer = (dir: string, stationId: string, bus: Effect.Success<Return
   )
 
 const hubLayer = (store: TestStore, bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) => {
-  let token = 0
   const base = Layer.mergeAll(
     store.layer(),
     StationClock.manual(NOW_MS).layer,
     Layer.effect(Broker, bus.client("hub")),
-    Layer.succeed(
-      TrackingTokens,
-      TrackingTokens.of({
-        next: Effect.sync(() => `token-${++token}-abcdefghijklmnop`),
-        digest: (secret) => `digest:${secret}`
-      })
-    ),
+    countingTrackingTokensLayer,
     Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
   )
   const consumer = Layer.unwrap(
