@@ -18,11 +18,14 @@
 // Every moment is the wall clock to the microsecond (both processes), so a median of 2 ms is not read in whole ms,
 // but for the hub's own records of when a notification was recorded and taken: the hub's clock gives whole ms, so
 // the three hops around those two moments are exact only in sum (the split says so).
+// The process's garbage collections are watched too (`collectionsDuring`): how many met each path's mails, and how
+// many of its slowest 1 % met one, which tells whether a p99 is the collector's.
 //   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N] [--rounds K]
 // --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more), in K rounds.
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { constants, PerformanceObserver } from "node:perf_hooks"
 import { Effect, Layer, References } from "effect"
 import mqtt from "mqtt"
 import nodemailer from "nodemailer"
@@ -185,6 +188,49 @@ const figures = (values: ReadonlyArray<number>) => {
     maxMs: Number((sorted.at(-1) ?? Number.NaN).toFixed(1))
   }
 }
+/** A mail's way, from its start (the handover's publish, or the raw `sendMail`) to the server's acceptance, wall ms. */
+interface Span {
+  readonly startMs: number
+  readonly endMs: number
+}
+
+/**
+ * This process's garbage collections while the bench runs (the hub's and the raw baselines' process), wall ms: a
+ * collection stops the process's one thread, and whatever mail is on its way there waits for it.
+ */
+const pauses: Array<Span & { readonly major: boolean }> = []
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const startMs = performance.timeOrigin + entry.startTime
+    const kind = ((entry as { readonly detail?: unknown }).detail as { readonly kind?: number } | undefined)?.kind
+    pauses.push({ startMs, endMs: startMs + entry.duration, major: kind === constants.NODE_PERFORMANCE_GC_MAJOR })
+  }
+}).observe({ entryTypes: ["gc"] })
+
+/**
+ * How much of a path's time the process's collections took: the collections during its mails' ways (how many for 100
+ * mails, the longest, their time a mail), the share of its mails that met one on the way, and that share among its
+ * slowest 1 % (its p99 and beyond): where that share is high, the tail is the collector's.
+ */
+const collectionsDuring = (spans: ReadonlyArray<Span>) => {
+  const met = (span: Span) => pauses.filter((pause) => pause.startMs < span.endMs && pause.endMs > span.startMs)
+  const during = new Set(spans.flatMap(met))
+  const slowest = [...spans]
+    .sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs))
+    .slice(0, Math.max(1, Math.ceil(spans.length / 100)))
+  const share = (of: ReadonlyArray<Span>) =>
+    Number(((100 * of.filter((span) => met(span).length > 0).length) / Math.max(1, of.length)).toFixed(1))
+  const durations = [...during].map((pause) => pause.endMs - pause.startMs)
+  return {
+    per100Mails: Number(((100 * during.size) / Math.max(1, spans.length)).toFixed(1)),
+    major: [...during].filter((pause) => pause.major).length,
+    longestMs: Number(Math.max(0, ...durations).toFixed(1)),
+    msPerMail: Number((durations.reduce((sum, ms) => sum + ms, 0) / Math.max(1, spans.length)).toFixed(3)),
+    mailsMeetingOnePct: share(spans),
+    slowestPercentMeetingOnePct: share(slowest)
+  }
+}
+
 const addressIn = (header: string | undefined) => /<([^>]+)>/.exec(header ?? "")?.[1] ?? (header ?? "").trim()
 
 /**
@@ -275,16 +321,16 @@ const rawSender = async (smtp: Smtp, mode: RawMode, template: SentMail, tag: str
       await reported(before.size + count)
       await Promise.all(sends.splice(0))
       const cpu = process.cpuUsage(cpuBefore)
-      const latencies = smtp
+      const spans = smtp
         .messages()
         .filter((mail) => !before.has(mail.id))
-        .map((mail) => {
+        .map((mail): Span => {
           const to = addressIn(mail.to)
           const start = startedAt[to]
           if (start === undefined) throw new Error(`a mail to ${to} that the raw baseline did not send`)
-          return mail.acceptedAtMs - start
+          return { startMs: start, endMs: mail.acceptedAtMs }
         })
-      return { latencies, cpuUs: cpu.user + cpu.system }
+      return { latencies: spans.map((span) => span.endMs - span.startMs), spans, cpuUs: cpu.user + cpu.system }
     },
     close: async () => {
       transport.close()
@@ -296,6 +342,7 @@ const rawSender = async (smtp: Smtp, mode: RawMode, template: SentMail, tag: str
 /** A run's hops, each mail's time from one moment to the next (see `rateRun`), over all rounds. */
 const newHops = () => ({
   total: [] as Array<number>,
+  spans: [] as Array<Span>,
   publishedToApplied: [] as Array<number>,
   appliedToTaken: [] as Array<number>,
   takenToMailer: [] as Array<number>,
@@ -381,6 +428,7 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
         const confirmations = new Set(smtp.messages().map((mail) => mail.id))
         const hops = newHops()
         const raw = { composed: [] as Array<number>, prebuilt: [] as Array<number>, trip: [] as Array<number> }
+        const rawSpans = { composed: [] as Array<Span>, prebuilt: [] as Array<Span>, trip: [] as Array<Span> }
         const cpuUs = { hub: 0, composed: 0, prebuilt: 0, trip: 0 }
         const medians: Array<RoundMedians> = []
         let senders: Record<RawMode, Awaited<ReturnType<typeof rawSender>>> | undefined
@@ -441,6 +489,7 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
               }
               totals.push(mail.acceptedAtMs - published)
               hops.total.push(mail.acceptedAtMs - published)
+              hops.spans.push({ startMs: published, endMs: mail.acceptedAtMs })
               hops.publishedToApplied.push(Number(row.created_at_ms) - published)
               hops.appliedToTaken.push(Number(row.attempt_started_ms) - Number(row.created_at_ms))
               hops.takenToMailer.push(handedToMailer - Number(row.attempt_started_ms))
@@ -465,6 +514,7 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
               const sender = senders[mode]
               const run = yield* Effect.promise(() => sender.round(count, rate))
               raw[mode].push(...run.latencies)
+              rawSpans[mode].push(...run.spans)
               cpuUs[mode] += run.cpuUs
               roundP50[mode] = figures(run.latencies).p50Ms
             }
@@ -482,6 +532,12 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
         return {
           hops,
           raw,
+          collections: {
+            hub: collectionsDuring(hops.spans),
+            composed: collectionsDuring(rawSpans.composed),
+            prebuilt: collectionsDuring(rawSpans.prebuilt),
+            trip: collectionsDuring(rawSpans.trip)
+          },
           medians,
           publishedRate: (parcels * 1000) / publishedMs,
           cpuPerMailUs: {
@@ -547,6 +603,7 @@ const main = async () => {
         ratio: ratioTo(composed),
         ratioToPrebuilt: ratioTo(prebuilt),
         ratioToTrip: ratioTo(trip),
+        collections: run.collections,
         roundMedians: run.medians,
         roundRatiosP50: roundRatios,
         roundTripRatiosP50: roundTripRatios
@@ -567,6 +624,21 @@ const main = async () => {
       for (const [name, raw, ratio, rounds] of baselines) {
         console.log(
           `${String(result.targetRatePerSec).padStart(6)}  ${String(result.parcels).padStart(7)}  ${pair(result.packbench.p50Ms, result.packbench.p99Ms, 20)}   ${name.padEnd(40)} ${pair(raw.p50Ms, raw.p99Ms, 13)}   ${pair(ratio.p50, ratio.p99, 13)}   ${`${result.hubCpuPerMailUs} / ${raw.cpuPerMailUs}`.padStart(24)}   ${rounds.join(" ")}`
+        )
+      }
+    }
+    console.log(
+      "\ngarbage collections of the hub's process on the mails' way (the raw baselines run in it too)\nrate/s  path                    per 100 mails  major  longest ms  ms a mail  mails meeting one %  slowest 1 % meeting one %"
+    )
+    for (const result of results) {
+      for (const [name, gc] of [
+        ["packbench", result.collections.hub],
+        ["nodemailer composing", result.collections.composed],
+        ["nodemailer prebuilt", result.collections.prebuilt],
+        ["raw trip", result.collections.trip]
+      ] as const) {
+        console.log(
+          `${String(result.targetRatePerSec).padStart(6)}  ${name.padEnd(22)} ${String(gc.per100Mails).padStart(14)}  ${String(gc.major).padStart(5)}  ${String(gc.longestMs).padStart(10)}  ${String(gc.msPerMail).padStart(9)}  ${String(gc.mailsMeetingOnePct).padStart(19)}  ${String(gc.slowestPercentMeetingOnePct).padStart(25)}`
         )
       }
     }
