@@ -2,9 +2,16 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Context, Deferred, Effect, Fiber, Layer, Logger, References, type Scope } from "effect"
+import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { openSqlite } from "../../drivers/sqlite/SqliteSql.ts"
-import { appliedEvents, consumerRigLayer, refusedInPlace, waitFor } from "../../fixtures/mqtt/SyncRig.ts"
+import {
+  appliedEvents,
+  type ConsumerRigOptions,
+  consumerRigLayer,
+  refusedInPlace,
+  waitFor
+} from "../../fixtures/mqtt/SyncRig.ts"
 import { heldSyncSql } from "../../fixtures/sqlite/HeldSyncs.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { Sql } from "../store/Sql.ts"
@@ -585,10 +592,20 @@ const forged = (at: string) => `forged order version at ${at}`
 
 type Bus = Effect.Success<ReturnType<typeof makeMemoryBus>>
 
-/** A consumer on `filename` (SQLite) with `faults` in its projection; its alerts and warnings are kept. */
+/**
+ * A consumer on `filename` (SQLite) with `faults` in its projection; its alerts and warnings are kept. `onApply` sees
+ * each try to apply an event (its place, "PACK-01#3"); `testClock` runs it all on a clock the test moves
+ * (`TestClock.adjust`).
+ */
 const withFaults = <A, E>(
   body: (consumer: Consumer["Service"], faults: Faults, bus: Bus) => Effect.Effect<A, E, Sql | Scope.Scope>,
-  options: { readonly filename?: string; readonly faults?: Faults } = {}
+  options: {
+    readonly filename?: string
+    readonly faults?: Faults
+    readonly rig?: Pick<ConsumerRigOptions, "heldRetryMs" | "heldRetryMaxMs">
+    readonly onApply?: (at: string) => void
+    readonly testClock?: boolean
+  } = {}
 ) => {
   const alerts: Array<StreamAlert> = []
   const logged: Array<string> = []
@@ -599,8 +616,10 @@ const withFaults = <A, E>(
       consumerRigLayer({
         filename: options.filename ?? ":memory:",
         broker: Layer.effect(Broker, bus.client("hub")),
+        ...options.rig,
         refuse: (event) => {
           const at = placeOf(event)
+          options.onApply?.(at)
           if (faults.refused.has(at)) return new EventRefused({ reason: forged(at) })
           return faults.failing.has(at) ? busy(at) : undefined
         },
@@ -614,6 +633,7 @@ const withFaults = <A, E>(
     return { ...result, alerts, logged }
   }).pipe(
     Effect.scoped,
+    options.testClock === true ? Effect.provide(TestClock.layer()) : (effect) => effect,
     Effect.provide(
       Logger.layer([
         Logger.make((entry) => {
@@ -844,6 +864,100 @@ describe("Consumer: held events drained", () => {
       unexpected: [],
       outOfOrder: []
     })
+  })
+})
+
+describe("Consumer: a held event whose apply failed is tried again by the consumer itself", () => {
+  const CLEAN = { lost: [], appliedTwice: [], unexpected: [], outOfOrder: [] }
+  /** Each place's tries to apply, counted. */
+  const counting = () => {
+    const tries = new Map<string, number>()
+    return { tries, onApply: (at: string) => void tries.set(at, (tries.get(at) ?? 0) + 1) }
+  }
+
+  it("tries a held event that failed behind a gap again after 1, 2, 4, then every 4 s of its clock until its store is free; then it and those after it are applied in order, once", async () => {
+    const { tries, onApply } = counting()
+    const result = await withFaults(
+      (consumer, faults) =>
+        Effect.gen(function* () {
+          yield* consumer.start
+          faults.failing.add("PACK-01#4")
+          yield* consumer.receive(message(1))
+          yield* consumer.receiveBatch([3, 4, 5].map(message))
+          // 2 fills the gap: 2 and 3 commit, 4's store is busy, 4 and 5 stay held. The station sends nothing more.
+          yield* consumer.receive(message(2))
+          const triesOf4 = () => tries.get("PACK-01#4") ?? 0
+          const atFailure = triesOf4()
+          // The clock is moved to a millisecond short of each try, then onto it: the tries made by then.
+          const seen: Array<number> = []
+          for (const waitMs of [1_000, 2_000, 4_000, 4_000]) {
+            yield* TestClock.adjust(waitMs - 1)
+            seen.push(triesOf4() - atFailure)
+            yield* TestClock.adjust(1)
+            seen.push(triesOf4() - atFailure)
+          }
+          const whileBusy = yield* streamState
+          faults.failing.clear()
+          yield* TestClock.adjust(4_000)
+          const recovered = yield* streamState
+          const triesWhenApplied = new Map(tries)
+          // Nothing is left to try: an hour on, nothing was tried again.
+          yield* TestClock.adjust(3_600_000)
+          const triesAnHourOn = new Map(tries)
+          // The station's resend, when it comes, finds both applied.
+          const resent = yield* consumer.receiveBatch([4, 5].map(message))
+          return { seen, whileBusy, recovered, triesWhenApplied, triesAnHourOn, resent, after: yield* streamState }
+        }),
+      { rig: { heldRetryMs: 1_000, heldRetryMaxMs: 4_000 }, onApply, testClock: true }
+    )
+    expect(result.seen).toEqual([0, 1, 1, 2, 2, 3, 3, 4])
+    expect(result.whileBusy.cursors).toEqual(["PACK-01#3"])
+    expect(result.whileBusy.held).toEqual([
+      `PACK-01#4: apply failed: ${busy("PACK-01#4")}`,
+      "PACK-01#5: gap: waiting for 2"
+    ])
+    expect(result.recovered.cursors).toEqual(["PACK-01#5"])
+    expect(result.recovered.held).toEqual([])
+    expect(result.triesAnHourOn).toEqual(result.triesWhenApplied)
+    expect(result.resent).toEqual(["duplicate", "duplicate"])
+    expect(checkDelivery(committed(5), result.after.applied)).toEqual(CLEAN)
+  })
+
+  it("tries again an event that failed in its own turn, and a held one whose drain at start failed", async () => {
+    const result = await withFaults(
+      (consumer, faults) =>
+        Effect.gen(function* () {
+          // PACK-02's events came in a version this hub learns only now; its first meets a busy store at start.
+          faults.known = false
+          yield* consumer.receiveBatch([messageOf("PACK-02", 1), messageOf("PACK-02", 2)])
+          faults.known = true
+          faults.failing.add("PACK-02#1")
+          yield* consumer.start
+          // PACK-01's 2 fails in its own turn and is held; 3 waits behind it.
+          faults.failing.add("PACK-01#2")
+          const outcomes = yield* Effect.forEach([1, 2, 3], (seq) => consumer.receive(message(seq)))
+          const whileBusy = yield* streamState
+          faults.failing.clear()
+          yield* TestClock.adjust(1_000)
+          return { outcomes, whileBusy, after: yield* streamState }
+        }),
+      { rig: { heldRetryMs: 1_000, heldRetryMaxMs: 4_000 }, testClock: true }
+    )
+    expect(result.outcomes).toEqual(["applied", "failed", "held"])
+    expect(result.whileBusy.held).toEqual([
+      `PACK-01#2: apply failed: ${busy("PACK-01#2")}`,
+      "PACK-01#3: gap: waiting for 2",
+      `PACK-02#1: apply failed: ${busy("PACK-02#1")}`,
+      "PACK-02#2: gap: waiting for 1"
+    ])
+    expect(result.after.held).toEqual([])
+    expect(result.after.cursors).toEqual(["PACK-01#3", "PACK-02#2"])
+    const ofStation = (stationId: string) =>
+      result.after.applied.filter((event) => event.stationId === stationId).map((event) => event.seq)
+    expect([ofStation("PACK-01"), ofStation("PACK-02")]).toEqual([
+      [1, 2, 3],
+      [1, 2]
+    ])
   })
 })
 

@@ -17,9 +17,9 @@ import { takeWaiting } from "./takeWaiting.ts"
  * quarantines it in its place in the sequence and goes on with the next, instead of holding the station's whole
  * stream behind it for ever. That holds for an event held behind a gap and applied after the one that filled it too:
  * the refusal is its own (its seq, its reason), never the event's that filled the gap. Any other failure of `apply`
- * is taken as passing (a database hiccup, a lock timeout) and retried: the event is held until the station sends it
- * again or `drainHeld` runs, and a held event that fails after the event that filled its gap is its own failure too
- * (the events before it commit, it stays held).
+ * is taken as passing (a database hiccup, a lock timeout) and retried: the event is held and tried again by the
+ * consumer itself (`heldRetryMs`), or sooner when the station sends it again, and a held event that fails after the
+ * event that filled its gap is its own failure too (the events before it commit, it stays held).
  */
 export class EventRefused extends Schema.TaggedError<EventRefused>()("EventRefused", { reason: Schema.String }) {}
 
@@ -44,10 +44,10 @@ export interface ConsumerOptions {
   readonly knows: (type: string, version: number) => boolean
   /**
    * The effect of one event. Runs inside the transaction that records (station, epoch, seq), so the effect and
-   * the record commit together; a failure rolls both back and the event is held until the station sends it again
-   * (or `drainHeld` runs), unless it fails with `EventRefused`. The transaction is then redone without the failed
-   * event's part when that event was a held one applied after the event that filled its gap: the events before
-   * it commit.
+   * the record commit together; a failure rolls both back and the event is held and tried again (`heldRetryMs`, or
+   * when the station sends it again), unless it fails with `EventRefused`. The transaction is then redone without
+   * the failed event's part when that event was a held one applied after the event that filled its gap: the events
+   * before it commit.
    */
   readonly apply: (event: EventEnvelope) => Effect.Effect<void, unknown>
   /**
@@ -96,6 +96,15 @@ export interface ConsumerOptions {
   /** Quarantine rows kept; older ones are removed and counted. */
   readonly quarantineLimit: number
   /**
+   * How long after a held event's apply failed for a passing reason (a busy store, a lock timeout) the consumer tries
+   * it again by itself (`drainHeld`), without waiting for its station (which may be offline) or the next start. The
+   * wait doubles each time a try meets a failure again, up to `heldRetryMaxMs`, and begins anew at the next failure
+   * once a try met none. Each try is one pass over the streams whose next event is held, on the consumer's clock.
+   */
+  readonly heldRetryMs: number
+  /** The longest wait between two such tries. */
+  readonly heldRetryMaxMs: number
+  /**
    * The most events a bundle may carry (`Topics.eventBundle`); a larger one is quarantined whole. Told to the
    * stations in every ack, so a station sends bundles only to a consumer that takes them, and no larger.
    */
@@ -127,6 +136,8 @@ export const defaultConsumerOptions = {
   holdWindow: 20_000,
   idWindow: 20_000,
   quarantineLimit: 1_000,
+  heldRetryMs: 1_000,
+  heldRetryMaxMs: 60_000,
   bundleMax: 64,
   onAlert: () => Effect.void,
   onCommitted: Effect.void
@@ -151,8 +162,10 @@ export type ConsumerOutcome = "applied" | "duplicate" | "held" | "deferred" | "c
  * the events before it are applied, it is quarantined with its own seq and reason, and the held events after it
  * are applied. A held event whose apply fails there for a passing reason (a store error, a lock timeout) is redone
  * the same way, stopping before it: the event that filled the gap and the held ones before it commit, and it stays
- * held, with its reason, until the station sends it again or `drainHeld` runs. Quarantined payloads keep 4 KB and
- * the SHA-256 of the whole, early events are held only within `holdWindow` of the cursor: a flood costs bounded disk.
+ * held, with its reason, until the consumer tries it again by itself (`heldRetryMs`, backing off) or the station
+ * sends it again, whichever comes first; the stream's partition keeps the two from applying anything twice.
+ * Quarantined payloads keep 4 KB and the SHA-256 of the whole, early events are held only within `holdWindow` of the
+ * cursor: a flood costs bounded disk.
  *
  * Messages from the subscription are taken in batches (whatever arrived, up to `batchSize`) and applied in one
  * transaction in arrival order, each by the same rules; a batch in which anything fails is rolled back as a
@@ -170,7 +183,7 @@ export class Consumer extends Context.Service<
   {
     /**
      * Applies the held events whose turn has come (`drainHeld`), then subscribes and applies what arrives until the
-     * scope closes.
+     * scope closes; meanwhile it tries held events whose apply failed for a passing reason again (`heldRetryMs`).
      */
     readonly start: Effect.Effect<void, BrokerError, Scope.Scope>
     /**
@@ -186,10 +199,11 @@ export class Consumer extends Context.Service<
     /**
      * Applies held events whose turn has come: after an upgrade taught the consumer their version, or after their
      * apply failed for a passing reason; `start` runs it first, so what was held before a restart is applied without
-     * waiting for its station (which may be offline, or gone) to send it again. Each stream in its own transaction:
-     * one the projection refuses is refused in its place and the stream goes on; one whose apply fails stops its
-     * stream there (the events before it commit, it and those after it stay held) and is reported, and the other
-     * streams are drained all the same.
+     * waiting for its station (which may be offline, or gone) to send it again, and again after each failure of that
+     * kind, backing off (`heldRetryMs`), until nothing fails. Each stream in its own transaction: one the projection
+     * refuses is refused in its place and the stream goes on; one whose apply fails stops its stream there (the
+     * events before it commit, it and those after it stay held) and is reported, and the other streams are drained
+     * all the same.
      */
     readonly drainHeld: Effect.Effect<HeldDrain, StoreError>
   }
@@ -391,6 +405,14 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   /** Since when each stream has had a gap, while `gapGraceMs` is running; cleared when the stream moves on. */
   const gapSince = new Map<string, number>()
   const ackSignal = yield* Queue.sliding<void>(1)
+  /**
+   * Rung after a held event's apply failed for a passing reason, once that is committed (it stays held): the retry of
+   * held events (`retryFailedHeld`) starts, if it is not running yet.
+   */
+  const heldRetryWanted = yield* Queue.sliding<void>(1)
+  const wantHeldRetry = Effect.sync(() => {
+    Queue.offerUnsafe(heldRetryWanted, undefined)
+  })
 
   const wallMs = clock.now.pipe(Effect.map((now) => now.wallMs))
   const quarantineTable = makeQuarantine(sql, {
@@ -636,7 +658,9 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
    * before, and the held ones after it after it; a held one whose apply failed for a passing reason is where its
    * stream's held events stop, so the events before it commit and it stays held for a later try. Exactly once and
    * in order, as if each had come alone. Each try knows one refusal more than the last or stops a stream before an
-   * earlier event, so it ends. A failure of the admitted event itself is no held event's: it fails the whole.
+   * earlier event, so it ends. A failure of the admitted event itself is no held event's: it fails the whole. A held
+   * event stopped before is tried again (`wantHeldRetry`) once the transaction has ended: asked inside it, a retry
+   * could look before the commit that leaves it held.
    */
   const redoing = <A>(
     transaction: Effect.Effect<A, StoreError | ApplyFailed | RefusedAt | HeldFailed>
@@ -673,7 +697,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         }
       })
     )
-    return attempt
+    return attempt.pipe(Effect.ensuring(Effect.suspend(() => (redo.stops.size > 0 ? wantHeldRetry : Effect.void))))
   }
 
   /** Tells the owner of alerts recorded (`onAlert`), in turn; a failure fails the transaction it runs in. */
@@ -1152,7 +1176,10 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     ).pipe(
       Effect.catchTag("ApplyFailed", (failure) =>
         Effect.gen(function* () {
-          if (admitted.kind === "event") yield* hold(admitted.event, `apply failed: ${failure.reason}`)
+          if (admitted.kind === "event") {
+            yield* hold(admitted.event, `apply failed: ${failure.reason}`)
+            yield* wantHeldRetry
+          }
           const { type, siteId, stationId, epoch, seq } = admitted.place
           yield* Effect.logWarning(
             `sync consumer: applying ${type} seq ${seq} of ${siteId}/${stationId} epoch ${epoch} failed: ${failure.reason}`
@@ -1410,7 +1437,34 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       }
     }
     if (taken > 0) yield* options.onCommitted
+    if (failed.length > 0) yield* wantHeldRetry
     return { taken, failed } satisfies HeldDrain
+  })
+
+  /**
+   * Tries the held events whose apply failed for a passing reason again (`drainHeld`), so a stream goes on once the
+   * cause has passed without its station sending anything (it may be offline for days): `heldRetryMs` after the
+   * failure, then after twice as long each time a try meets a failure again, up to `heldRetryMaxMs`, until a try
+   * meets none. Bounded: one pass per try, and at most one try per `heldRetryMaxMs` while a failure lasts.
+   */
+  const retryFailedHeld = Effect.gen(function* () {
+    let waitMs = Math.max(1, options.heldRetryMs)
+    while (true) {
+      yield* Effect.sleep(waitMs)
+      // What was asked for until now is this try's to do; a failure it meets asks again.
+      yield* Queue.clear(heldRetryWanted)
+      const stillFailing = yield* drainHeld.pipe(
+        Effect.tap(({ taken }) =>
+          taken > 0 ? Effect.logInfo(`sync consumer: applied ${taken} held events on trying them again`) : Effect.void
+        ),
+        Effect.map(({ failed }) => failed.length > 0),
+        Effect.catchTag("StoreError", (error) =>
+          Effect.as(Effect.logError("sync consumer: trying held events again failed; tried again later", error), true)
+        )
+      )
+      if (!stillFailing) return
+      waitMs = Math.min(waitMs * 2, Math.max(waitMs, options.heldRetryMaxMs))
+    }
   })
 
   const start = Effect.gen(function* () {
@@ -1423,9 +1477,14 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         taken > 0 ? Effect.logInfo(`sync consumer: applied ${taken} events held before this start`) : Effect.void
       ),
       Effect.catchTag("StoreError", (error) =>
-        Effect.logError("sync consumer: draining held events at start failed; they wait for their stations", error)
+        Effect.andThen(
+          Effect.logError("sync consumer: draining held events at start failed; they are tried again later", error),
+          wantHeldRetry
+        )
       )
     )
+    // A failure to apply a held event, at start or later, is tried again by the consumer itself, backing off.
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Queue.take(heldRetryWanted), retryFailedHeld)))
     // Bounded: when applying falls behind, the subscription handler waits, and so does the broker.
     const lanes = Math.max(1, Math.floor(options.lanes))
     const incoming = yield* Effect.forEach(Array.from({ length: lanes }), () =>
