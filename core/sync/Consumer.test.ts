@@ -262,6 +262,11 @@ const raw = (text: string, topic = Topics.event("HAM1", "PACK-01", "test.scanned
 
 const rowsOf = <Row>(sqlText: string) => Effect.flatMap(Sql, (sql) => sql.query<Row>(sqlText))
 
+const quarantineReasons = Effect.map(
+  rowsOf<{ reason: string }>("SELECT reason FROM sync_consumer_quarantine ORDER BY id"),
+  (rows) => rows.map((row) => row.reason)
+)
+
 describe("Consumer: nothing real is dropped for a fake", () => {
   it("takes a second event at a number already applied, with another id, for a conflict: quarantined, counted, raised", async () => {
     const alerts: Array<unknown> = []
@@ -767,11 +772,11 @@ describe("Consumer: a held event whose apply fails behind a gap fails in its own
 })
 
 describe("Consumer: held events drained", () => {
-  it("drains every stream, goes on past one whose held event fails or cannot be read, and reports each with its reason", async () => {
+  it("drains every stream, goes on past one whose held event fails, refuses in its place one whose held row cannot be read, and reports each once", async () => {
     const result = await withFaults((consumer, faults) =>
       Effect.gen(function* () {
         // PACK-01: 1 applied, then 2 and 3 held (a version not known yet); PACK-02: 1 and 2 held; PACK-03: 1 held;
-        // PACK-04: 1 held, its row then damaged.
+        // PACK-04: 1 and 2 held, 1's row then damaged.
         yield* consumer.receive(message(1))
         faults.known = false
         yield* consumer.receiveBatch([
@@ -780,46 +785,137 @@ describe("Consumer: held events drained", () => {
           messageOf("PACK-02", 1),
           messageOf("PACK-02", 2),
           messageOf("PACK-03", 1),
-          messageOf("PACK-04", 1)
+          messageOf("PACK-04", 1),
+          messageOf("PACK-04", 2)
         ])
         const sql = yield* Sql
-        yield* sql.execute("UPDATE sync_consumer_held SET envelope = '{' WHERE station_id = 'PACK-04'")
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = '{' WHERE station_id = 'PACK-04' AND seq = 1")
         // The upgrade: every version known; PACK-01's 3 and PACK-03's 1 meet a busy store.
         faults.known = true
         faults.failing.add("PACK-01#3")
         faults.failing.add("PACK-03#1")
         const drained = yield* consumer.drainHeld
         const whileBusy = yield* streamState
+        const quarantinedFirst = yield* quarantineReasons
         faults.failing.clear()
         const again = yield* consumer.drainHeld
-        return { drained, whileBusy, again, after: yield* streamState }
+        const after = yield* streamState
+        return { drained, whileBusy, quarantinedFirst, again, after, quarantined: yield* quarantineReasons }
       })
     )
-    // PACK-01's 2 and PACK-02's two took their place; PACK-01 stopped at 3, PACK-03 at 1, PACK-04's row is unreadable.
-    expect(result.drained.taken).toBe(3)
+    // PACK-01's 2, PACK-02's two and PACK-04's two took their place (its 1 refused in it); PACK-01 stopped at 3,
+    // PACK-03 at 1.
+    expect(result.drained.taken).toBe(5)
     expect(result.drained.failed).toEqual([
       { siteId: "HAM1", stationId: "PACK-01", epoch: "e1", seq: 3, reason: busy("PACK-01#3") },
-      { siteId: "HAM1", stationId: "PACK-03", epoch: "e1", seq: 1, reason: busy("PACK-03#1") },
-      { siteId: "HAM1", stationId: "PACK-04", epoch: "e1", reason: expect.stringContaining("JSON") }
+      { siteId: "HAM1", stationId: "PACK-03", epoch: "e1", seq: 1, reason: busy("PACK-03#1") }
     ])
-    expect(result.whileBusy.cursors).toEqual(["PACK-01#2", "PACK-02#2"])
+    expect(result.whileBusy.cursors).toEqual(["PACK-01#2", "PACK-02#2", "PACK-04#2"])
     expect(result.whileBusy.held).toEqual([
       `PACK-01#3: apply failed: ${busy("PACK-01#3")}`,
-      `PACK-03#1: apply failed: ${busy("PACK-03#1")}`,
-      "PACK-04#1: unknown version test.scanned v1"
+      `PACK-03#1: apply failed: ${busy("PACK-03#1")}`
     ])
-    expect(result.again).toEqual({
-      taken: 2,
-      failed: [{ siteId: "HAM1", stationId: "PACK-04", epoch: "e1", reason: expect.stringContaining("JSON") }]
-    })
-    expect(result.after.cursors).toEqual(["PACK-01#3", "PACK-02#2", "PACK-03#1"])
-    expect(result.after.held).toEqual(["PACK-04#1: unknown version test.scanned v1"])
+    expect(result.again).toEqual({ taken: 2, failed: [] })
+    expect(result.after.cursors).toEqual(["PACK-01#3", "PACK-02#2", "PACK-03#1", "PACK-04#2"])
+    expect(result.after.held).toEqual([])
     const ofStation = (stationId: string) =>
       result.after.applied.filter((event) => event.stationId === stationId).map((event) => event.seq)
-    expect([ofStation("PACK-01"), ofStation("PACK-02"), ofStation("PACK-03")]).toEqual([[1, 2, 3], [1, 2], [1]])
+    expect([ofStation("PACK-01"), ofStation("PACK-02"), ofStation("PACK-03"), ofStation("PACK-04")]).toEqual([
+      [1, 2, 3],
+      [1, 2],
+      [1],
+      [2]
+    ])
+    // PACK-04's 1 moved from the held rows to the quarantine with its reason, once; its station is told once.
+    const unreadable = expect.stringMatching(/^its held copy cannot be read: not JSON: /)
+    expect(result.quarantined).toEqual([
+      expect.stringMatching(/^refused in sequence \(seq 1\): its held copy cannot be read: not JSON: /)
+    ])
+    expect(result.after.refused).toEqual([{ id: "PACK-04-1", stationId: "PACK-04", epoch: "e1", seq: 1 }])
+    expect(result.alerts.map((alert) => [alert.kind, alert.stationId, alert.seq, alert.eventId, alert.reason])).toEqual(
+      [["refused", "PACK-04", 1, "PACK-04-1", unreadable]]
+    )
+    expect(result.quarantinedFirst).toEqual(result.quarantined)
+    const appliedOf04 = result.after.applied.filter((event) => event.stationId === "PACK-04")
+    expect(checkDelivery([{ id: "PACK-04-1" }, { id: "PACK-04-2" }], appliedOf04, result.after.refused)).toEqual({
+      lost: [],
+      appliedTwice: [],
+      unexpected: [],
+      outOfOrder: []
+    })
     expect(result.logged).toContain(
       `sync consumer: applying test.scanned seq 3 of HAM1/PACK-01 epoch e1 (held) failed: ${busy("PACK-01#3")}; it stays held, and its transaction is redone up to it`
     )
+  })
+
+  it("refuses in its place each held row that cannot be read or is of the wrong shape, once the gap before it fills, and the stream goes on", async () => {
+    const result = await withFaults((consumer) =>
+      Effect.gen(function* () {
+        yield* consumer.receive(message(1))
+        yield* consumer.receiveBatch([3, 4, 5, 6, 7].map(message))
+        // Rows as a broken or older version may have left them: not JSON; JSON but no envelope; another stream's
+        // envelope under 5's place; an old row (no id column) whose envelope is JSON null.
+        const sql = yield* Sql
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = '{' WHERE seq = 3")
+        yield* sql.execute(`UPDATE sync_consumer_held SET envelope = '{"id":"ev-4"}' WHERE seq = 4`)
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = ? WHERE seq = 5", [
+          envelopeText(9, { id: "other-9", stationId: "PACK-02" })
+        ])
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = 'null', event_id = NULL WHERE seq = 6")
+        // The genuine 2 fills the gap.
+        const filled = yield* consumer.receive(message(2))
+        const state = yield* streamState
+        const quarantined = yield* quarantineReasons
+        const drained = yield* consumer.drainHeld
+        return { filled, state, quarantined, drained, quarantinedAfterDrain: yield* quarantineReasons }
+      })
+    )
+    expect(result.filled).toBe("applied")
+    expect(result.state.applied.map((event) => event.seq)).toEqual([1, 2, 7])
+    expect(result.state.cursors).toEqual(["PACK-01#7"])
+    expect(result.state.held).toEqual([])
+    const reasons = [
+      expect.stringMatching(/^its held copy cannot be read: not JSON: /),
+      expect.stringMatching(/^its held copy cannot be read: not an event envelope: /),
+      "its held copy cannot be read: it holds HAM1/PACK-02 epoch e1 seq 9 (other-9), not HAM1/PACK-01 epoch e1 seq 5 (ev-5)",
+      expect.stringMatching(/^its held copy cannot be read: not an event envelope: /)
+    ]
+    expect(result.state.refused).toEqual([
+      { id: "ev-3", stationId: "PACK-01", epoch: "e1", seq: 3 },
+      { id: "ev-4", stationId: "PACK-01", epoch: "e1", seq: 4 },
+      { id: "ev-5", stationId: "PACK-01", epoch: "e1", seq: 5 },
+      { id: "(unreadable)", stationId: "PACK-01", epoch: "e1", seq: 6 }
+    ])
+    expect(result.alerts.map((alert) => [alert.kind, alert.seq, alert.eventId, alert.reason])).toEqual([
+      ["refused", 3, "ev-3", reasons[0]],
+      ["refused", 4, "ev-4", reasons[1]],
+      ["refused", 5, "ev-5", reasons[2]],
+      ["refused", 6, "(unreadable)", reasons[3]]
+    ])
+    expect(result.quarantined).toHaveLength(4)
+    expect(result.quarantined[2]).toBe(`refused in sequence (seq 5): ${reasons[2]}`)
+    // Nothing is left to report: a drain after finds nothing, and quarantines nothing again.
+    expect(result.drained).toEqual({ taken: 0, failed: [] })
+    expect(result.quarantinedAfterDrain).toEqual(result.quarantined)
+  })
+
+  it("moves a held row that cannot be read and names no event (an old row) to the quarantine when its event comes again, and takes that event", async () => {
+    const result = await withFaults((consumer) =>
+      Effect.gen(function* () {
+        yield* consumer.receive(message(1))
+        yield* consumer.receive(message(3))
+        const sql = yield* Sql
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = '{', event_id = NULL WHERE seq = 3")
+        const outcomes = [yield* consumer.receive(message(3)), yield* consumer.receive(message(2))]
+        return { outcomes, state: yield* streamState, quarantined: yield* quarantineReasons }
+      })
+    )
+    expect(result.outcomes).toEqual(["held", "applied"])
+    expect(result.quarantined).toEqual([
+      expect.stringMatching(/^a held copy of seq 3 that cannot be read \(not JSON: .*\) gave way to ev-3, sent for it$/)
+    ])
+    expect(result.state.applied.map((event) => event.seq)).toEqual([1, 2, 3])
+    expect(result.state.held).toEqual([])
   })
 
   it("applies at start, before anything arrives, what it held before a restart, and acks it: its station need not send it again", async () => {

@@ -2,6 +2,7 @@
 import { Cause, Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
 import { Bounds } from "../bounds/Bounds.ts"
 import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"
+import { encodeUtf8 } from "../bounds/Utf8.ts"
 import { type EventEnvelope, EventEnvelope as EventEnvelopeSchema } from "../events/Event.ts"
 import { Sql, type SqlValue, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -201,7 +202,8 @@ export class Consumer extends Context.Service<
      * apply failed for a passing reason; `start` runs it first, so what was held before a restart is applied without
      * waiting for its station (which may be offline, or gone) to send it again, and again after each failure of that
      * kind, backing off (`heldRetryMs`), until nothing fails. Each stream in its own transaction: one the projection
-     * refuses is refused in its place and the stream goes on; one whose apply fails stops its stream there (the
+     * refuses, or whose held row cannot be read (a broken or older version wrote it), is refused in its place (moved to
+     * the quarantine and told once) and the stream goes on; one whose apply fails stops its stream there (the
      * events before it commit, it and those after it stay held) and is reported, and the other streams are drained
      * all the same.
      */
@@ -220,7 +222,7 @@ interface StreamKey {
 
 /** What `drainHeld` did. */
 export interface HeldDrain {
-  /** Held events that took their place: applied, or refused in it. */
+  /** Held events that took their place: applied, or refused in it (those whose held row cannot be read too). */
   readonly taken: number
   /**
    * Streams whose drain stopped at a failure: at a held event whose apply failed (`seq`; the events before it were
@@ -384,6 +386,35 @@ type Admitted =
   | { readonly kind: "event"; readonly place: EnvelopePlace; readonly event: EventEnvelope }
   | { readonly kind: "refused"; readonly place: EnvelopePlace; readonly reason: string; readonly payload: Uint8Array }
 
+/** What names the event of an unreadable held row when neither its row nor its text does. */
+const UNREADABLE_ID = "(unreadable)"
+
+/** A held row as stored: `event_id` is null in rows held before ids had a column. */
+interface HeldRow {
+  readonly envelope: string
+  readonly event_id: string | null
+}
+
+/** A held row read: its event, or why it cannot be read, with what names it for the quarantine and the alert. */
+type ReadHeld =
+  | { readonly kind: "event"; readonly event: EventEnvelope }
+  | {
+      readonly kind: "unreadable"
+      readonly reason: string
+      readonly eventId: string
+      readonly type: string | undefined
+    }
+
+/** `value` if it is a string fit to name an event or a type (what a damaged row holds may be anything). */
+const boundedId = (value: unknown): string | undefined =>
+  typeof value === "string" && value.length > 0 && value.length <= Bounds.maxIdChars ? value : undefined
+
+/** `boundedId` of the field `name` of a parsed JSON value, if it is an object with one. */
+const idField = (value: unknown, name: "id" | "type"): string | undefined =>
+  typeof value === "object" && value !== null && name in value
+    ? boundedId((value as Record<string, unknown>)[name])
+    : undefined
+
 const streamOf = (place: EnvelopePlace): StreamKey => ({
   siteId: place.siteId,
   stationId: place.stationId,
@@ -395,7 +426,6 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const broker = yield* Broker
   const clock = yield* StationClock
   // Built once: each message is decoded by these, synchronously, without an Effect step per check.
-  const decodeEnvelope = Schema.decodeUnknownEffect(EventEnvelopeSchema)
   const decodeEnvelopeResult = Schema.decodeUnknownResult(EventEnvelopeSchema)
   const decodePlaceResult = Schema.decodeUnknownResult(EnvelopePlace)
 
@@ -468,23 +498,75 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       return memo.noneHeld
     })
 
-  /** The id of the event held at `seq`; rows held before ids had a column name it in their envelope. */
-  const heldIdAt = (key: StreamKey, seq: number) =>
-    Effect.flatMap(noneHeld(key), (none) => (none ? Effect.succeed(undefined) : heldIdAtInDatabase(key, seq)))
+  /**
+   * A held row's event, or why it cannot be read (rows a broken or older version wrote): its text is no JSON, no event
+   * envelope, out of bounds, or the envelope of another place or id than the row's. Never throws.
+   */
+  const readHeld = (key: StreamKey, seq: number, row: HeldRow): ReadHeld => {
+    const named = boundedId(row.event_id)
+    const unreadable = (reason: string, value?: unknown): ReadHeld => ({
+      kind: "unreadable",
+      reason,
+      eventId: named ?? idField(value, "id") ?? UNREADABLE_ID,
+      type: idField(value, "type")
+    })
+    let value: unknown
+    try {
+      value = JSON.parse(row.envelope)
+    } catch (error) {
+      return unreadable(`not JSON: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    const bounds = jsonBoundsProblem(value)
+    if (bounds !== undefined) return unreadable(`out of bounds: ${bounds}`, value)
+    const decoded = decodeEnvelopeResult(value)
+    if (decoded._tag === "Failure") return unreadable(`not an event envelope: ${decoded.failure.message}`, value)
+    const event = decoded.success
+    const eventId = named ?? event.id
+    if (
+      event.siteId !== key.siteId ||
+      event.stationId !== key.stationId ||
+      event.epoch !== key.epoch ||
+      event.seq !== seq ||
+      event.id !== eventId
+    ) {
+      return unreadable(
+        `it holds ${event.siteId}/${event.stationId} epoch ${event.epoch} seq ${event.seq} (${event.id}), not ${key.siteId}/${key.stationId} epoch ${key.epoch} seq ${seq} (${eventId})`,
+        value
+      )
+    }
+    return { kind: "event", event }
+  }
 
-  const heldIdAtInDatabase = (key: StreamKey, seq: number) =>
-    sql
-      .query<{ event_id: string | null; envelope: string }>(
+  /**
+   * The id of the event held at `seq`, for telling a repeat from a conflict; rows held before ids had a column name
+   * it in their envelope. Such a row that names no event at all cannot be told from the event `arriving` for its seq:
+   * it gives way to it, moved to the quarantine with its reason.
+   */
+  const heldIdAt = (key: StreamKey, seq: number, arriving: string) =>
+    Effect.flatMap(noneHeld(key), (none) => (none ? Effect.succeed(undefined) : heldIdAtInDatabase(key, seq, arriving)))
+
+  const heldIdAtInDatabase = (key: StreamKey, seq: number, arriving: string) =>
+    Effect.gen(function* () {
+      const rows = yield* sql.query<HeldRow>(
         `SELECT event_id, envelope FROM sync_consumer_held
          WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?`,
         [key.siteId, key.stationId, key.epoch, seq]
       )
-      .pipe(
-        Effect.map((rows) => {
-          const row = rows[0]
-          return row === undefined ? undefined : (row.event_id ?? (JSON.parse(row.envelope) as { id?: string }).id)
-        })
+      const row = rows[0]
+      if (row === undefined) return undefined
+      if (row.event_id !== null) return row.event_id
+      const held = readHeld(key, seq, row)
+      if (held.kind === "event") return held.event.id
+      if (held.eventId !== UNREADABLE_ID) return held.eventId
+      yield* quarantineTable.add(
+        Topics.event(key.siteId, key.stationId, held.type ?? "unknown"),
+        encodeUtf8(row.envelope),
+        `a held copy of seq ${seq} that cannot be read (${held.reason}) gave way to ${arriving}, sent for it`,
+        yield* wallMs
       )
+      yield* unhold(key, seq)
+      return undefined
+    })
 
   const hold = (event: EventEnvelope, reason: string) =>
     Effect.gen(function* () {
@@ -492,7 +574,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         `INSERT INTO sync_consumer_held (site_id, station_id, epoch, seq, reason, envelope, received_at_ms, event_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (site_id, station_id, epoch, seq) DO UPDATE SET reason = excluded.reason,
-           envelope = excluded.envelope, received_at_ms = excluded.received_at_ms`,
+           envelope = excluded.envelope, received_at_ms = excluded.received_at_ms, event_id = excluded.event_id`,
         [event.siteId, event.stationId, event.epoch, event.seq, reason, JSON.stringify(event), yield* wallMs, event.id]
       )
       const memo = yield* memoOf(streamOf(event))
@@ -821,13 +903,31 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           )
           return { last: seq, stopped: stop }
         }
-        const rows = yield* sql.query<{ envelope: string }>(
-          "SELECT envelope FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
+        const rows = yield* sql.query<HeldRow>(
+          `SELECT envelope, event_id FROM sync_consumer_held
+           WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?`,
           [key.siteId, key.stationId, key.epoch, seq + 1]
         )
         const row = rows[0]
         if (row === undefined) return { last: seq }
-        const event = yield* decodeEnvelope(JSON.parse(row.envelope)).pipe(Effect.orDie)
+        const held = readHeld(key, seq + 1, row)
+        if (held.kind === "unreadable") {
+          // Nothing can apply it, and waiting for its station to send it again would hold the stream behind it for as
+          // long as the station is away, maybe for good: it is refused in its place, as an event the projection
+          // refuses, and moves to the quarantine.
+          const type = held.type ?? "unknown"
+          const place: EnvelopePlace = { id: held.eventId, type, ...key, seq: seq + 1 }
+          yield* refuseInPlace(
+            place,
+            `its held copy cannot be read: ${held.reason}`,
+            Topics.event(key.siteId, key.stationId, type),
+            encodeUtf8(row.envelope)
+          )
+          yield* unhold(key, place.seq)
+          seq = place.seq
+          continue
+        }
+        const event = held.event
         if (!options.knows(event.type, event.version)) return { last: seq }
         const refused = yield* refusedBefore(event)
         if (refused === undefined) {
@@ -1048,7 +1148,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         }
         return { outcome: "duplicate", key, last } satisfies Step
       }
-      const heldBy = yield* heldIdAt(key, place.seq)
+      const heldBy = yield* heldIdAt(key, place.seq, place.id)
       if (heldBy !== undefined && heldBy !== place.id) {
         yield* conflict(place, heldBy, message.topic, message.payload, "already held for")
         return { outcome: "conflict", key, last } satisfies Step
