@@ -2,9 +2,16 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Context, Deferred, Effect, Fiber, Layer, Logger, References, type Scope } from "effect"
+import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { openSqlite } from "../../drivers/sqlite/SqliteSql.ts"
-import { appliedEvents, consumerRigLayer, refusedInPlace, waitFor } from "../../fixtures/mqtt/SyncRig.ts"
+import {
+  appliedEvents,
+  type ConsumerRigOptions,
+  consumerRigLayer,
+  refusedInPlace,
+  waitFor
+} from "../../fixtures/mqtt/SyncRig.ts"
 import { heldSyncSql } from "../../fixtures/sqlite/HeldSyncs.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { Sql } from "../store/Sql.ts"
@@ -254,6 +261,11 @@ const raw = (text: string, topic = Topics.event("HAM1", "PACK-01", "test.scanned
 })
 
 const rowsOf = <Row>(sqlText: string) => Effect.flatMap(Sql, (sql) => sql.query<Row>(sqlText))
+
+const quarantineReasons = Effect.map(
+  rowsOf<{ reason: string }>("SELECT reason FROM sync_consumer_quarantine ORDER BY id"),
+  (rows) => rows.map((row) => row.reason)
+)
 
 describe("Consumer: nothing real is dropped for a fake", () => {
   it("takes a second event at a number already applied, with another id, for a conflict: quarantined, counted, raised", async () => {
@@ -585,10 +597,20 @@ const forged = (at: string) => `forged order version at ${at}`
 
 type Bus = Effect.Success<ReturnType<typeof makeMemoryBus>>
 
-/** A consumer on `filename` (SQLite) with `faults` in its projection; its alerts and warnings are kept. */
+/**
+ * A consumer on `filename` (SQLite) with `faults` in its projection; its alerts and warnings are kept. `onApply` sees
+ * each try to apply an event (its place, "PACK-01#3"); `testClock` runs it all on a clock the test moves
+ * (`TestClock.adjust`).
+ */
 const withFaults = <A, E>(
   body: (consumer: Consumer["Service"], faults: Faults, bus: Bus) => Effect.Effect<A, E, Sql | Scope.Scope>,
-  options: { readonly filename?: string; readonly faults?: Faults } = {}
+  options: {
+    readonly filename?: string
+    readonly faults?: Faults
+    readonly rig?: Pick<ConsumerRigOptions, "heldRetryMs" | "heldRetryMaxMs">
+    readonly onApply?: (at: string) => void
+    readonly testClock?: boolean
+  } = {}
 ) => {
   const alerts: Array<StreamAlert> = []
   const logged: Array<string> = []
@@ -599,8 +621,10 @@ const withFaults = <A, E>(
       consumerRigLayer({
         filename: options.filename ?? ":memory:",
         broker: Layer.effect(Broker, bus.client("hub")),
+        ...options.rig,
         refuse: (event) => {
           const at = placeOf(event)
+          options.onApply?.(at)
           if (faults.refused.has(at)) return new EventRefused({ reason: forged(at) })
           return faults.failing.has(at) ? busy(at) : undefined
         },
@@ -614,6 +638,7 @@ const withFaults = <A, E>(
     return { ...result, alerts, logged }
   }).pipe(
     Effect.scoped,
+    options.testClock === true ? Effect.provide(TestClock.layer()) : (effect) => effect,
     Effect.provide(
       Logger.layer([
         Logger.make((entry) => {
@@ -747,11 +772,11 @@ describe("Consumer: a held event whose apply fails behind a gap fails in its own
 })
 
 describe("Consumer: held events drained", () => {
-  it("drains every stream, goes on past one whose held event fails or cannot be read, and reports each with its reason", async () => {
+  it("drains every stream, goes on past one whose held event fails, refuses in its place one whose held row cannot be read, and reports each once", async () => {
     const result = await withFaults((consumer, faults) =>
       Effect.gen(function* () {
         // PACK-01: 1 applied, then 2 and 3 held (a version not known yet); PACK-02: 1 and 2 held; PACK-03: 1 held;
-        // PACK-04: 1 held, its row then damaged.
+        // PACK-04: 1 and 2 held, 1's row then damaged.
         yield* consumer.receive(message(1))
         faults.known = false
         yield* consumer.receiveBatch([
@@ -760,46 +785,137 @@ describe("Consumer: held events drained", () => {
           messageOf("PACK-02", 1),
           messageOf("PACK-02", 2),
           messageOf("PACK-03", 1),
-          messageOf("PACK-04", 1)
+          messageOf("PACK-04", 1),
+          messageOf("PACK-04", 2)
         ])
         const sql = yield* Sql
-        yield* sql.execute("UPDATE sync_consumer_held SET envelope = '{' WHERE station_id = 'PACK-04'")
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = '{' WHERE station_id = 'PACK-04' AND seq = 1")
         // The upgrade: every version known; PACK-01's 3 and PACK-03's 1 meet a busy store.
         faults.known = true
         faults.failing.add("PACK-01#3")
         faults.failing.add("PACK-03#1")
         const drained = yield* consumer.drainHeld
         const whileBusy = yield* streamState
+        const quarantinedFirst = yield* quarantineReasons
         faults.failing.clear()
         const again = yield* consumer.drainHeld
-        return { drained, whileBusy, again, after: yield* streamState }
+        const after = yield* streamState
+        return { drained, whileBusy, quarantinedFirst, again, after, quarantined: yield* quarantineReasons }
       })
     )
-    // PACK-01's 2 and PACK-02's two took their place; PACK-01 stopped at 3, PACK-03 at 1, PACK-04's row is unreadable.
-    expect(result.drained.taken).toBe(3)
+    // PACK-01's 2, PACK-02's two and PACK-04's two took their place (its 1 refused in it); PACK-01 stopped at 3,
+    // PACK-03 at 1.
+    expect(result.drained.taken).toBe(5)
     expect(result.drained.failed).toEqual([
       { siteId: "HAM1", stationId: "PACK-01", epoch: "e1", seq: 3, reason: busy("PACK-01#3") },
-      { siteId: "HAM1", stationId: "PACK-03", epoch: "e1", seq: 1, reason: busy("PACK-03#1") },
-      { siteId: "HAM1", stationId: "PACK-04", epoch: "e1", reason: expect.stringContaining("JSON") }
+      { siteId: "HAM1", stationId: "PACK-03", epoch: "e1", seq: 1, reason: busy("PACK-03#1") }
     ])
-    expect(result.whileBusy.cursors).toEqual(["PACK-01#2", "PACK-02#2"])
+    expect(result.whileBusy.cursors).toEqual(["PACK-01#2", "PACK-02#2", "PACK-04#2"])
     expect(result.whileBusy.held).toEqual([
       `PACK-01#3: apply failed: ${busy("PACK-01#3")}`,
-      `PACK-03#1: apply failed: ${busy("PACK-03#1")}`,
-      "PACK-04#1: unknown version test.scanned v1"
+      `PACK-03#1: apply failed: ${busy("PACK-03#1")}`
     ])
-    expect(result.again).toEqual({
-      taken: 2,
-      failed: [{ siteId: "HAM1", stationId: "PACK-04", epoch: "e1", reason: expect.stringContaining("JSON") }]
-    })
-    expect(result.after.cursors).toEqual(["PACK-01#3", "PACK-02#2", "PACK-03#1"])
-    expect(result.after.held).toEqual(["PACK-04#1: unknown version test.scanned v1"])
+    expect(result.again).toEqual({ taken: 2, failed: [] })
+    expect(result.after.cursors).toEqual(["PACK-01#3", "PACK-02#2", "PACK-03#1", "PACK-04#2"])
+    expect(result.after.held).toEqual([])
     const ofStation = (stationId: string) =>
       result.after.applied.filter((event) => event.stationId === stationId).map((event) => event.seq)
-    expect([ofStation("PACK-01"), ofStation("PACK-02"), ofStation("PACK-03")]).toEqual([[1, 2, 3], [1, 2], [1]])
+    expect([ofStation("PACK-01"), ofStation("PACK-02"), ofStation("PACK-03"), ofStation("PACK-04")]).toEqual([
+      [1, 2, 3],
+      [1, 2],
+      [1],
+      [2]
+    ])
+    // PACK-04's 1 moved from the held rows to the quarantine with its reason, once; its station is told once.
+    const unreadable = expect.stringMatching(/^its held copy cannot be read: not JSON: /)
+    expect(result.quarantined).toEqual([
+      expect.stringMatching(/^refused in sequence \(seq 1\): its held copy cannot be read: not JSON: /)
+    ])
+    expect(result.after.refused).toEqual([{ id: "PACK-04-1", stationId: "PACK-04", epoch: "e1", seq: 1 }])
+    expect(result.alerts.map((alert) => [alert.kind, alert.stationId, alert.seq, alert.eventId, alert.reason])).toEqual(
+      [["refused", "PACK-04", 1, "PACK-04-1", unreadable]]
+    )
+    expect(result.quarantinedFirst).toEqual(result.quarantined)
+    const appliedOf04 = result.after.applied.filter((event) => event.stationId === "PACK-04")
+    expect(checkDelivery([{ id: "PACK-04-1" }, { id: "PACK-04-2" }], appliedOf04, result.after.refused)).toEqual({
+      lost: [],
+      appliedTwice: [],
+      unexpected: [],
+      outOfOrder: []
+    })
     expect(result.logged).toContain(
       `sync consumer: applying test.scanned seq 3 of HAM1/PACK-01 epoch e1 (held) failed: ${busy("PACK-01#3")}; it stays held, and its transaction is redone up to it`
     )
+  })
+
+  it("refuses in its place each held row that cannot be read or is of the wrong shape, once the gap before it fills, and the stream goes on", async () => {
+    const result = await withFaults((consumer) =>
+      Effect.gen(function* () {
+        yield* consumer.receive(message(1))
+        yield* consumer.receiveBatch([3, 4, 5, 6, 7].map(message))
+        // Rows as a broken or older version may have left them: not JSON; JSON but no envelope; another stream's
+        // envelope under 5's place; an old row (no id column) whose envelope is JSON null.
+        const sql = yield* Sql
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = '{' WHERE seq = 3")
+        yield* sql.execute(`UPDATE sync_consumer_held SET envelope = '{"id":"ev-4"}' WHERE seq = 4`)
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = ? WHERE seq = 5", [
+          envelopeText(9, { id: "other-9", stationId: "PACK-02" })
+        ])
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = 'null', event_id = NULL WHERE seq = 6")
+        // The genuine 2 fills the gap.
+        const filled = yield* consumer.receive(message(2))
+        const state = yield* streamState
+        const quarantined = yield* quarantineReasons
+        const drained = yield* consumer.drainHeld
+        return { filled, state, quarantined, drained, quarantinedAfterDrain: yield* quarantineReasons }
+      })
+    )
+    expect(result.filled).toBe("applied")
+    expect(result.state.applied.map((event) => event.seq)).toEqual([1, 2, 7])
+    expect(result.state.cursors).toEqual(["PACK-01#7"])
+    expect(result.state.held).toEqual([])
+    const reasons = [
+      expect.stringMatching(/^its held copy cannot be read: not JSON: /),
+      expect.stringMatching(/^its held copy cannot be read: not an event envelope: /),
+      "its held copy cannot be read: it holds HAM1/PACK-02 epoch e1 seq 9 (other-9), not HAM1/PACK-01 epoch e1 seq 5 (ev-5)",
+      expect.stringMatching(/^its held copy cannot be read: not an event envelope: /)
+    ]
+    expect(result.state.refused).toEqual([
+      { id: "ev-3", stationId: "PACK-01", epoch: "e1", seq: 3 },
+      { id: "ev-4", stationId: "PACK-01", epoch: "e1", seq: 4 },
+      { id: "ev-5", stationId: "PACK-01", epoch: "e1", seq: 5 },
+      { id: "(unreadable)", stationId: "PACK-01", epoch: "e1", seq: 6 }
+    ])
+    expect(result.alerts.map((alert) => [alert.kind, alert.seq, alert.eventId, alert.reason])).toEqual([
+      ["refused", 3, "ev-3", reasons[0]],
+      ["refused", 4, "ev-4", reasons[1]],
+      ["refused", 5, "ev-5", reasons[2]],
+      ["refused", 6, "(unreadable)", reasons[3]]
+    ])
+    expect(result.quarantined).toHaveLength(4)
+    expect(result.quarantined[2]).toBe(`refused in sequence (seq 5): ${reasons[2]}`)
+    // Nothing is left to report: a drain after finds nothing, and quarantines nothing again.
+    expect(result.drained).toEqual({ taken: 0, failed: [] })
+    expect(result.quarantinedAfterDrain).toEqual(result.quarantined)
+  })
+
+  it("moves a held row that cannot be read and names no event (an old row) to the quarantine when its event comes again, and takes that event", async () => {
+    const result = await withFaults((consumer) =>
+      Effect.gen(function* () {
+        yield* consumer.receive(message(1))
+        yield* consumer.receive(message(3))
+        const sql = yield* Sql
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = '{', event_id = NULL WHERE seq = 3")
+        const outcomes = [yield* consumer.receive(message(3)), yield* consumer.receive(message(2))]
+        return { outcomes, state: yield* streamState, quarantined: yield* quarantineReasons }
+      })
+    )
+    expect(result.outcomes).toEqual(["held", "applied"])
+    expect(result.quarantined).toEqual([
+      expect.stringMatching(/^a held copy of seq 3 that cannot be read \(not JSON: .*\) gave way to ev-3, sent for it$/)
+    ])
+    expect(result.state.applied.map((event) => event.seq)).toEqual([1, 2, 3])
+    expect(result.state.held).toEqual([])
   })
 
   it("applies at start, before anything arrives, what it held before a restart, and acks it: its station need not send it again", async () => {
@@ -844,6 +960,100 @@ describe("Consumer: held events drained", () => {
       unexpected: [],
       outOfOrder: []
     })
+  })
+})
+
+describe("Consumer: a held event whose apply failed is tried again by the consumer itself", () => {
+  const CLEAN = { lost: [], appliedTwice: [], unexpected: [], outOfOrder: [] }
+  /** Each place's tries to apply, counted. */
+  const counting = () => {
+    const tries = new Map<string, number>()
+    return { tries, onApply: (at: string) => void tries.set(at, (tries.get(at) ?? 0) + 1) }
+  }
+
+  it("tries a held event that failed behind a gap again after 1, 2, 4, then every 4 s of its clock until its store is free; then it and those after it are applied in order, once", async () => {
+    const { tries, onApply } = counting()
+    const result = await withFaults(
+      (consumer, faults) =>
+        Effect.gen(function* () {
+          yield* consumer.start
+          faults.failing.add("PACK-01#4")
+          yield* consumer.receive(message(1))
+          yield* consumer.receiveBatch([3, 4, 5].map(message))
+          // 2 fills the gap: 2 and 3 commit, 4's store is busy, 4 and 5 stay held. The station sends nothing more.
+          yield* consumer.receive(message(2))
+          const triesOf4 = () => tries.get("PACK-01#4") ?? 0
+          const atFailure = triesOf4()
+          // The clock is moved to a millisecond short of each try, then onto it: the tries made by then.
+          const seen: Array<number> = []
+          for (const waitMs of [1_000, 2_000, 4_000, 4_000]) {
+            yield* TestClock.adjust(waitMs - 1)
+            seen.push(triesOf4() - atFailure)
+            yield* TestClock.adjust(1)
+            seen.push(triesOf4() - atFailure)
+          }
+          const whileBusy = yield* streamState
+          faults.failing.clear()
+          yield* TestClock.adjust(4_000)
+          const recovered = yield* streamState
+          const triesWhenApplied = new Map(tries)
+          // Nothing is left to try: an hour on, nothing was tried again.
+          yield* TestClock.adjust(3_600_000)
+          const triesAnHourOn = new Map(tries)
+          // The station's resend, when it comes, finds both applied.
+          const resent = yield* consumer.receiveBatch([4, 5].map(message))
+          return { seen, whileBusy, recovered, triesWhenApplied, triesAnHourOn, resent, after: yield* streamState }
+        }),
+      { rig: { heldRetryMs: 1_000, heldRetryMaxMs: 4_000 }, onApply, testClock: true }
+    )
+    expect(result.seen).toEqual([0, 1, 1, 2, 2, 3, 3, 4])
+    expect(result.whileBusy.cursors).toEqual(["PACK-01#3"])
+    expect(result.whileBusy.held).toEqual([
+      `PACK-01#4: apply failed: ${busy("PACK-01#4")}`,
+      "PACK-01#5: gap: waiting for 2"
+    ])
+    expect(result.recovered.cursors).toEqual(["PACK-01#5"])
+    expect(result.recovered.held).toEqual([])
+    expect(result.triesAnHourOn).toEqual(result.triesWhenApplied)
+    expect(result.resent).toEqual(["duplicate", "duplicate"])
+    expect(checkDelivery(committed(5), result.after.applied)).toEqual(CLEAN)
+  })
+
+  it("tries again an event that failed in its own turn, and a held one whose drain at start failed", async () => {
+    const result = await withFaults(
+      (consumer, faults) =>
+        Effect.gen(function* () {
+          // PACK-02's events came in a version this hub learns only now; its first meets a busy store at start.
+          faults.known = false
+          yield* consumer.receiveBatch([messageOf("PACK-02", 1), messageOf("PACK-02", 2)])
+          faults.known = true
+          faults.failing.add("PACK-02#1")
+          yield* consumer.start
+          // PACK-01's 2 fails in its own turn and is held; 3 waits behind it.
+          faults.failing.add("PACK-01#2")
+          const outcomes = yield* Effect.forEach([1, 2, 3], (seq) => consumer.receive(message(seq)))
+          const whileBusy = yield* streamState
+          faults.failing.clear()
+          yield* TestClock.adjust(1_000)
+          return { outcomes, whileBusy, after: yield* streamState }
+        }),
+      { rig: { heldRetryMs: 1_000, heldRetryMaxMs: 4_000 }, testClock: true }
+    )
+    expect(result.outcomes).toEqual(["applied", "failed", "held"])
+    expect(result.whileBusy.held).toEqual([
+      `PACK-01#2: apply failed: ${busy("PACK-01#2")}`,
+      "PACK-01#3: gap: waiting for 2",
+      `PACK-02#1: apply failed: ${busy("PACK-02#1")}`,
+      "PACK-02#2: gap: waiting for 1"
+    ])
+    expect(result.after.held).toEqual([])
+    expect(result.after.cursors).toEqual(["PACK-01#3", "PACK-02#2"])
+    const ofStation = (stationId: string) =>
+      result.after.applied.filter((event) => event.stationId === stationId).map((event) => event.seq)
+    expect([ofStation("PACK-01"), ofStation("PACK-02")]).toEqual([
+      [1, 2, 3],
+      [1, 2]
+    ])
   })
 })
 

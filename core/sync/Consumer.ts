@@ -2,6 +2,7 @@
 import { Cause, Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
 import { Bounds } from "../bounds/Bounds.ts"
 import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"
+import { encodeUtf8 } from "../bounds/Utf8.ts"
 import { type EventEnvelope, EventEnvelope as EventEnvelopeSchema } from "../events/Event.ts"
 import { Sql, type SqlValue, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -17,9 +18,9 @@ import { takeWaiting } from "./takeWaiting.ts"
  * quarantines it in its place in the sequence and goes on with the next, instead of holding the station's whole
  * stream behind it for ever. That holds for an event held behind a gap and applied after the one that filled it too:
  * the refusal is its own (its seq, its reason), never the event's that filled the gap. Any other failure of `apply`
- * is taken as passing (a database hiccup, a lock timeout) and retried: the event is held until the station sends it
- * again or `drainHeld` runs, and a held event that fails after the event that filled its gap is its own failure too
- * (the events before it commit, it stays held).
+ * is taken as passing (a database hiccup, a lock timeout) and retried: the event is held and tried again by the
+ * consumer itself (`heldRetryMs`), or sooner when the station sends it again, and a held event that fails after the
+ * event that filled its gap is its own failure too (the events before it commit, it stays held).
  */
 export class EventRefused extends Schema.TaggedError<EventRefused>()("EventRefused", { reason: Schema.String }) {}
 
@@ -44,10 +45,10 @@ export interface ConsumerOptions {
   readonly knows: (type: string, version: number) => boolean
   /**
    * The effect of one event. Runs inside the transaction that records (station, epoch, seq), so the effect and
-   * the record commit together; a failure rolls both back and the event is held until the station sends it again
-   * (or `drainHeld` runs), unless it fails with `EventRefused`. The transaction is then redone without the failed
-   * event's part when that event was a held one applied after the event that filled its gap: the events before
-   * it commit.
+   * the record commit together; a failure rolls both back and the event is held and tried again (`heldRetryMs`, or
+   * when the station sends it again), unless it fails with `EventRefused`. The transaction is then redone without
+   * the failed event's part when that event was a held one applied after the event that filled its gap: the events
+   * before it commit.
    */
   readonly apply: (event: EventEnvelope) => Effect.Effect<void, unknown>
   /**
@@ -96,6 +97,15 @@ export interface ConsumerOptions {
   /** Quarantine rows kept; older ones are removed and counted. */
   readonly quarantineLimit: number
   /**
+   * How long after a held event's apply failed for a passing reason (a busy store, a lock timeout) the consumer tries
+   * it again by itself (`drainHeld`), without waiting for its station (which may be offline) or the next start. The
+   * wait doubles each time a try meets a failure again, up to `heldRetryMaxMs`, and begins anew at the next failure
+   * once a try met none. Each try is one pass over the streams whose next event is held, on the consumer's clock.
+   */
+  readonly heldRetryMs: number
+  /** The longest wait between two such tries. */
+  readonly heldRetryMaxMs: number
+  /**
    * The most events a bundle may carry (`Topics.eventBundle`); a larger one is quarantined whole. Told to the
    * stations in every ack, so a station sends bundles only to a consumer that takes them, and no larger.
    */
@@ -127,6 +137,8 @@ export const defaultConsumerOptions = {
   holdWindow: 20_000,
   idWindow: 20_000,
   quarantineLimit: 1_000,
+  heldRetryMs: 1_000,
+  heldRetryMaxMs: 60_000,
   bundleMax: 64,
   onAlert: () => Effect.void,
   onCommitted: Effect.void
@@ -151,8 +163,10 @@ export type ConsumerOutcome = "applied" | "duplicate" | "held" | "deferred" | "c
  * the events before it are applied, it is quarantined with its own seq and reason, and the held events after it
  * are applied. A held event whose apply fails there for a passing reason (a store error, a lock timeout) is redone
  * the same way, stopping before it: the event that filled the gap and the held ones before it commit, and it stays
- * held, with its reason, until the station sends it again or `drainHeld` runs. Quarantined payloads keep 4 KB and
- * the SHA-256 of the whole, early events are held only within `holdWindow` of the cursor: a flood costs bounded disk.
+ * held, with its reason, until the consumer tries it again by itself (`heldRetryMs`, backing off) or the station
+ * sends it again, whichever comes first; the stream's partition keeps the two from applying anything twice.
+ * Quarantined payloads keep 4 KB and the SHA-256 of the whole, early events are held only within `holdWindow` of the
+ * cursor: a flood costs bounded disk.
  *
  * Messages from the subscription are taken in batches (whatever arrived, up to `batchSize`) and applied in one
  * transaction in arrival order, each by the same rules; a batch in which anything fails is rolled back as a
@@ -170,7 +184,7 @@ export class Consumer extends Context.Service<
   {
     /**
      * Applies the held events whose turn has come (`drainHeld`), then subscribes and applies what arrives until the
-     * scope closes.
+     * scope closes; meanwhile it tries held events whose apply failed for a passing reason again (`heldRetryMs`).
      */
     readonly start: Effect.Effect<void, BrokerError, Scope.Scope>
     /**
@@ -186,10 +200,12 @@ export class Consumer extends Context.Service<
     /**
      * Applies held events whose turn has come: after an upgrade taught the consumer their version, or after their
      * apply failed for a passing reason; `start` runs it first, so what was held before a restart is applied without
-     * waiting for its station (which may be offline, or gone) to send it again. Each stream in its own transaction:
-     * one the projection refuses is refused in its place and the stream goes on; one whose apply fails stops its
-     * stream there (the events before it commit, it and those after it stay held) and is reported, and the other
-     * streams are drained all the same.
+     * waiting for its station (which may be offline, or gone) to send it again, and again after each failure of that
+     * kind, backing off (`heldRetryMs`), until nothing fails. Each stream in its own transaction: one the projection
+     * refuses, or whose held row cannot be read (a broken or older version wrote it), is refused in its place (moved to
+     * the quarantine and told once) and the stream goes on; one whose apply fails stops its stream there (the
+     * events before it commit, it and those after it stay held) and is reported, and the other streams are drained
+     * all the same.
      */
     readonly drainHeld: Effect.Effect<HeldDrain, StoreError>
   }
@@ -206,7 +222,7 @@ interface StreamKey {
 
 /** What `drainHeld` did. */
 export interface HeldDrain {
-  /** Held events that took their place: applied, or refused in it. */
+  /** Held events that took their place: applied, or refused in it (those whose held row cannot be read too). */
   readonly taken: number
   /**
    * Streams whose drain stopped at a failure: at a held event whose apply failed (`seq`; the events before it were
@@ -370,6 +386,35 @@ type Admitted =
   | { readonly kind: "event"; readonly place: EnvelopePlace; readonly event: EventEnvelope }
   | { readonly kind: "refused"; readonly place: EnvelopePlace; readonly reason: string; readonly payload: Uint8Array }
 
+/** What names the event of an unreadable held row when neither its row nor its text does. */
+const UNREADABLE_ID = "(unreadable)"
+
+/** A held row as stored: `event_id` is null in rows held before ids had a column. */
+interface HeldRow {
+  readonly envelope: string
+  readonly event_id: string | null
+}
+
+/** A held row read: its event, or why it cannot be read, with what names it for the quarantine and the alert. */
+type ReadHeld =
+  | { readonly kind: "event"; readonly event: EventEnvelope }
+  | {
+      readonly kind: "unreadable"
+      readonly reason: string
+      readonly eventId: string
+      readonly type: string | undefined
+    }
+
+/** `value` if it is a string fit to name an event or a type (what a damaged row holds may be anything). */
+const boundedId = (value: unknown): string | undefined =>
+  typeof value === "string" && value.length > 0 && value.length <= Bounds.maxIdChars ? value : undefined
+
+/** `boundedId` of the field `name` of a parsed JSON value, if it is an object with one. */
+const idField = (value: unknown, name: "id" | "type"): string | undefined =>
+  typeof value === "object" && value !== null && name in value
+    ? boundedId((value as Record<string, unknown>)[name])
+    : undefined
+
 const streamOf = (place: EnvelopePlace): StreamKey => ({
   siteId: place.siteId,
   stationId: place.stationId,
@@ -381,7 +426,6 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const broker = yield* Broker
   const clock = yield* StationClock
   // Built once: each message is decoded by these, synchronously, without an Effect step per check.
-  const decodeEnvelope = Schema.decodeUnknownEffect(EventEnvelopeSchema)
   const decodeEnvelopeResult = Schema.decodeUnknownResult(EventEnvelopeSchema)
   const decodePlaceResult = Schema.decodeUnknownResult(EnvelopePlace)
 
@@ -391,6 +435,14 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   /** Since when each stream has had a gap, while `gapGraceMs` is running; cleared when the stream moves on. */
   const gapSince = new Map<string, number>()
   const ackSignal = yield* Queue.sliding<void>(1)
+  /**
+   * Rung after a held event's apply failed for a passing reason, once that is committed (it stays held): the retry of
+   * held events (`retryFailedHeld`) starts, if it is not running yet.
+   */
+  const heldRetryWanted = yield* Queue.sliding<void>(1)
+  const wantHeldRetry = Effect.sync(() => {
+    Queue.offerUnsafe(heldRetryWanted, undefined)
+  })
 
   const wallMs = clock.now.pipe(Effect.map((now) => now.wallMs))
   const quarantineTable = makeQuarantine(sql, {
@@ -446,23 +498,75 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       return memo.noneHeld
     })
 
-  /** The id of the event held at `seq`; rows held before ids had a column name it in their envelope. */
-  const heldIdAt = (key: StreamKey, seq: number) =>
-    Effect.flatMap(noneHeld(key), (none) => (none ? Effect.succeed(undefined) : heldIdAtInDatabase(key, seq)))
+  /**
+   * A held row's event, or why it cannot be read (rows a broken or older version wrote): its text is no JSON, no event
+   * envelope, out of bounds, or the envelope of another place or id than the row's. Never throws.
+   */
+  const readHeld = (key: StreamKey, seq: number, row: HeldRow): ReadHeld => {
+    const named = boundedId(row.event_id)
+    const unreadable = (reason: string, value?: unknown): ReadHeld => ({
+      kind: "unreadable",
+      reason,
+      eventId: named ?? idField(value, "id") ?? UNREADABLE_ID,
+      type: idField(value, "type")
+    })
+    let value: unknown
+    try {
+      value = JSON.parse(row.envelope)
+    } catch (error) {
+      return unreadable(`not JSON: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    const bounds = jsonBoundsProblem(value)
+    if (bounds !== undefined) return unreadable(`out of bounds: ${bounds}`, value)
+    const decoded = decodeEnvelopeResult(value)
+    if (decoded._tag === "Failure") return unreadable(`not an event envelope: ${decoded.failure.message}`, value)
+    const event = decoded.success
+    const eventId = named ?? event.id
+    if (
+      event.siteId !== key.siteId ||
+      event.stationId !== key.stationId ||
+      event.epoch !== key.epoch ||
+      event.seq !== seq ||
+      event.id !== eventId
+    ) {
+      return unreadable(
+        `it holds ${event.siteId}/${event.stationId} epoch ${event.epoch} seq ${event.seq} (${event.id}), not ${key.siteId}/${key.stationId} epoch ${key.epoch} seq ${seq} (${eventId})`,
+        value
+      )
+    }
+    return { kind: "event", event }
+  }
 
-  const heldIdAtInDatabase = (key: StreamKey, seq: number) =>
-    sql
-      .query<{ event_id: string | null; envelope: string }>(
+  /**
+   * The id of the event held at `seq`, for telling a repeat from a conflict; rows held before ids had a column name
+   * it in their envelope. Such a row that names no event at all cannot be told from the event `arriving` for its seq:
+   * it gives way to it, moved to the quarantine with its reason.
+   */
+  const heldIdAt = (key: StreamKey, seq: number, arriving: string) =>
+    Effect.flatMap(noneHeld(key), (none) => (none ? Effect.succeed(undefined) : heldIdAtInDatabase(key, seq, arriving)))
+
+  const heldIdAtInDatabase = (key: StreamKey, seq: number, arriving: string) =>
+    Effect.gen(function* () {
+      const rows = yield* sql.query<HeldRow>(
         `SELECT event_id, envelope FROM sync_consumer_held
          WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?`,
         [key.siteId, key.stationId, key.epoch, seq]
       )
-      .pipe(
-        Effect.map((rows) => {
-          const row = rows[0]
-          return row === undefined ? undefined : (row.event_id ?? (JSON.parse(row.envelope) as { id?: string }).id)
-        })
+      const row = rows[0]
+      if (row === undefined) return undefined
+      if (row.event_id !== null) return row.event_id
+      const held = readHeld(key, seq, row)
+      if (held.kind === "event") return held.event.id
+      if (held.eventId !== UNREADABLE_ID) return held.eventId
+      yield* quarantineTable.add(
+        Topics.event(key.siteId, key.stationId, held.type ?? "unknown"),
+        encodeUtf8(row.envelope),
+        `a held copy of seq ${seq} that cannot be read (${held.reason}) gave way to ${arriving}, sent for it`,
+        yield* wallMs
       )
+      yield* unhold(key, seq)
+      return undefined
+    })
 
   const hold = (event: EventEnvelope, reason: string) =>
     Effect.gen(function* () {
@@ -470,7 +574,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         `INSERT INTO sync_consumer_held (site_id, station_id, epoch, seq, reason, envelope, received_at_ms, event_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (site_id, station_id, epoch, seq) DO UPDATE SET reason = excluded.reason,
-           envelope = excluded.envelope, received_at_ms = excluded.received_at_ms`,
+           envelope = excluded.envelope, received_at_ms = excluded.received_at_ms, event_id = excluded.event_id`,
         [event.siteId, event.stationId, event.epoch, event.seq, reason, JSON.stringify(event), yield* wallMs, event.id]
       )
       const memo = yield* memoOf(streamOf(event))
@@ -636,7 +740,9 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
    * before, and the held ones after it after it; a held one whose apply failed for a passing reason is where its
    * stream's held events stop, so the events before it commit and it stays held for a later try. Exactly once and
    * in order, as if each had come alone. Each try knows one refusal more than the last or stops a stream before an
-   * earlier event, so it ends. A failure of the admitted event itself is no held event's: it fails the whole.
+   * earlier event, so it ends. A failure of the admitted event itself is no held event's: it fails the whole. A held
+   * event stopped before is tried again (`wantHeldRetry`) once the transaction has ended: asked inside it, a retry
+   * could look before the commit that leaves it held.
    */
   const redoing = <A>(
     transaction: Effect.Effect<A, StoreError | ApplyFailed | RefusedAt | HeldFailed>
@@ -673,7 +779,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         }
       })
     )
-    return attempt
+    return attempt.pipe(Effect.ensuring(Effect.suspend(() => (redo.stops.size > 0 ? wantHeldRetry : Effect.void))))
   }
 
   /** Tells the owner of alerts recorded (`onAlert`), in turn; a failure fails the transaction it runs in. */
@@ -797,13 +903,31 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           )
           return { last: seq, stopped: stop }
         }
-        const rows = yield* sql.query<{ envelope: string }>(
-          "SELECT envelope FROM sync_consumer_held WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?",
+        const rows = yield* sql.query<HeldRow>(
+          `SELECT envelope, event_id FROM sync_consumer_held
+           WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?`,
           [key.siteId, key.stationId, key.epoch, seq + 1]
         )
         const row = rows[0]
         if (row === undefined) return { last: seq }
-        const event = yield* decodeEnvelope(JSON.parse(row.envelope)).pipe(Effect.orDie)
+        const held = readHeld(key, seq + 1, row)
+        if (held.kind === "unreadable") {
+          // Nothing can apply it, and waiting for its station to send it again would hold the stream behind it for as
+          // long as the station is away, maybe for good: it is refused in its place, as an event the projection
+          // refuses, and moves to the quarantine.
+          const type = held.type ?? "unknown"
+          const place: EnvelopePlace = { id: held.eventId, type, ...key, seq: seq + 1 }
+          yield* refuseInPlace(
+            place,
+            `its held copy cannot be read: ${held.reason}`,
+            Topics.event(key.siteId, key.stationId, type),
+            encodeUtf8(row.envelope)
+          )
+          yield* unhold(key, place.seq)
+          seq = place.seq
+          continue
+        }
+        const event = held.event
         if (!options.knows(event.type, event.version)) return { last: seq }
         const refused = yield* refusedBefore(event)
         if (refused === undefined) {
@@ -1024,7 +1148,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         }
         return { outcome: "duplicate", key, last } satisfies Step
       }
-      const heldBy = yield* heldIdAt(key, place.seq)
+      const heldBy = yield* heldIdAt(key, place.seq, place.id)
       if (heldBy !== undefined && heldBy !== place.id) {
         yield* conflict(place, heldBy, message.topic, message.payload, "already held for")
         return { outcome: "conflict", key, last } satisfies Step
@@ -1152,7 +1276,10 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     ).pipe(
       Effect.catchTag("ApplyFailed", (failure) =>
         Effect.gen(function* () {
-          if (admitted.kind === "event") yield* hold(admitted.event, `apply failed: ${failure.reason}`)
+          if (admitted.kind === "event") {
+            yield* hold(admitted.event, `apply failed: ${failure.reason}`)
+            yield* wantHeldRetry
+          }
           const { type, siteId, stationId, epoch, seq } = admitted.place
           yield* Effect.logWarning(
             `sync consumer: applying ${type} seq ${seq} of ${siteId}/${stationId} epoch ${epoch} failed: ${failure.reason}`
@@ -1410,7 +1537,34 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       }
     }
     if (taken > 0) yield* options.onCommitted
+    if (failed.length > 0) yield* wantHeldRetry
     return { taken, failed } satisfies HeldDrain
+  })
+
+  /**
+   * Tries the held events whose apply failed for a passing reason again (`drainHeld`), so a stream goes on once the
+   * cause has passed without its station sending anything (it may be offline for days): `heldRetryMs` after the
+   * failure, then after twice as long each time a try meets a failure again, up to `heldRetryMaxMs`, until a try
+   * meets none. Bounded: one pass per try, and at most one try per `heldRetryMaxMs` while a failure lasts.
+   */
+  const retryFailedHeld = Effect.gen(function* () {
+    let waitMs = Math.max(1, options.heldRetryMs)
+    while (true) {
+      yield* Effect.sleep(waitMs)
+      // What was asked for until now is this try's to do; a failure it meets asks again.
+      yield* Queue.clear(heldRetryWanted)
+      const stillFailing = yield* drainHeld.pipe(
+        Effect.tap(({ taken }) =>
+          taken > 0 ? Effect.logInfo(`sync consumer: applied ${taken} held events on trying them again`) : Effect.void
+        ),
+        Effect.map(({ failed }) => failed.length > 0),
+        Effect.catchTag("StoreError", (error) =>
+          Effect.as(Effect.logError("sync consumer: trying held events again failed; tried again later", error), true)
+        )
+      )
+      if (!stillFailing) return
+      waitMs = Math.min(waitMs * 2, Math.max(waitMs, options.heldRetryMaxMs))
+    }
   })
 
   const start = Effect.gen(function* () {
@@ -1423,9 +1577,14 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         taken > 0 ? Effect.logInfo(`sync consumer: applied ${taken} events held before this start`) : Effect.void
       ),
       Effect.catchTag("StoreError", (error) =>
-        Effect.logError("sync consumer: draining held events at start failed; they wait for their stations", error)
+        Effect.andThen(
+          Effect.logError("sync consumer: draining held events at start failed; they are tried again later", error),
+          wantHeldRetry
+        )
       )
     )
+    // A failure to apply a held event, at start or later, is tried again by the consumer itself, backing off.
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Queue.take(heldRetryWanted), retryFailedHeld)))
     // Bounded: when applying falls behind, the subscription handler waits, and so does the broker.
     const lanes = Math.max(1, Math.floor(options.lanes))
     const incoming = yield* Effect.forEach(Array.from({ length: lanes }), () =>

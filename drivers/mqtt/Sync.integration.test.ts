@@ -6,12 +6,15 @@ import { fileURLToPath } from "node:url"
 import { type Context, Deferred, Effect, Fiber, Layer, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { BrokerConfig } from "../../core/config/StationConfig.ts"
+import type { EventEnvelope } from "../../core/events/Event.ts"
+import { defineEvent } from "../../core/events/EventDefinition.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
 import { StationIdentity } from "../../core/station/StationIdentity.ts"
 import { Sql } from "../../core/store/Sql.ts"
-import { Consumer } from "../../core/sync/Consumer.ts"
+import { Consumer, EventRefused, type StreamAlert } from "../../core/sync/Consumer.ts"
 import { checkDelivery } from "../../core/sync/DeliveryChecker.ts"
 import { HighWaterMark, makeMemoryHighWaterMark } from "../../core/sync/HighWaterMark.ts"
+import { inboundVersionProblem } from "../../core/sync/InboundVersion.ts"
 import { Outbox, type OutboxOptions } from "../../core/sync/Outbox.ts"
 import { StationClock } from "../../core/time/Clock.ts"
 import { startCuttingProxy } from "../../fixtures/mqtt/CuttingProxy.ts"
@@ -21,6 +24,8 @@ import {
   appliedEvents,
   committedEvents,
   consumerRigLayer,
+  refusedInPlace,
+  Scanned,
   stationRigLayer,
   waitFor,
   wallClock
@@ -144,6 +149,32 @@ const settle = (
     const committed = yield* committedEvents.pipe(Effect.provide(station))
     return { committed: committed.length, verdict: checkDelivery(committed, applied) }
   })
+
+const outboxStatus = (station: Context.Context<Outbox>) =>
+  Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station))
+
+/** A change of an order with the version its sender gave it, as the hub's projection takes order changes. */
+const OrderChanged = defineEvent({
+  type: "test.order-changed",
+  version: 1,
+  payload: Schema.Struct({ orderId: Schema.String, version: Schema.Number })
+})
+/** The version a forged change carries: beyond any a sender can have given (`core/sync/InboundVersion.ts`). */
+const FORGED_VERSION = Number.MAX_SAFE_INTEGER
+const decodeOrderChange = Schema.decodeUnknownResult(OrderChanged.payload)
+
+/**
+ * The projection's refusals for good, as the hub's for orders: an order change whose payload does not decode, or whose
+ * version no sender can have given by the consumer's clock.
+ */
+const refuseForgedOrderChanges = (event: EventEnvelope, receivedAtMs: number) => {
+  if (event.type !== OrderChanged.type) return undefined
+  const change = decodeOrderChange(event.payload)
+  if (change._tag === "Failure")
+    return new EventRefused({ reason: `payload does not decode: ${change.failure.message}` })
+  const problem = inboundVersionProblem(change.success.version, receivedAtMs)
+  return problem === undefined ? undefined : new EventRefused({ reason: `order ${change.success.orderId}: ${problem}` })
+}
 
 describe("sync faults against mosquitto", () => {
   const brokers: Array<Mosquitto> = []
@@ -441,10 +472,120 @@ describe("sync faults against mosquitto", () => {
       for (const process of running) await kill9(process)
     }
   }, 600_000)
-})
 
-const outboxStatus = (station: Context.Context<Outbox>) =>
-  Effect.flatMap(Outbox, (o) => o.status).pipe(Effect.provide(station))
+  it("(m) refuses forged events in their place, once each, across a broker restart; every other event applied once, in order", async () => {
+    const mosquitto = await mosquittoWith()
+    const endpoint: Endpoint = { url: mosquitto.url, protocolVersion: 5 }
+    const dir = tempDir()
+    const alerts: Array<StreamAlert> = []
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const consumer = yield* Layer.build(
+          consumerRigLayer({
+            filename: join(dir, "hub.db"),
+            broker: layerMqttBroker({ url: endpoint.url, clientId: clientId("hub"), protocolVersion: 5 }),
+            resendIntervalMs: 500,
+            refuse: refuseForgedOrderChanges,
+            onAlert: (alert) => Effect.sync(() => alerts.push(alert))
+          })
+        )
+        yield* startConsumer(consumer)
+        const station = yield* buildStation(dir, endpoint)
+        yield* startOutbox(station)
+        const append = <A, E>(effect: Effect.Effect<A, E, EventLog | StationClock>) =>
+          effect.pipe(Effect.provide(station))
+        const orderChange = (version: number) =>
+          append(Effect.flatMap(EventLog, (log) => log.append(OrderChanged, { orderId: "SO-1", version })))
+        // A scanner with a broken clock: its scan is dated three days ahead of the hub's clock, which refuses it.
+        const scanDatedAhead = append(
+          Effect.gen(function* () {
+            const now = yield* (yield* StationClock).now
+            const log = yield* EventLog
+            return yield* log.append(
+              Scanned,
+              { n: -1, code: "AHEAD" },
+              { eventTime: { ...now, wallMs: now.wallMs + 3 * 86_400_000 } }
+            )
+          })
+        )
+        // Stages as in (l): 100 scans, the forged order change and the genuine one behind it, 100 scans, then the
+        // broker stops; 50 scans, the scan dated ahead, 50 scans while it is down; 100 after its restart.
+        const stopped = yield* Deferred.make<void>()
+        const restarted = yield* Deferred.make<void>()
+        const scans = (batches: number) =>
+          Effect.forEach(Array.from({ length: batches }), () =>
+            Effect.andThen(appendScans(10, 5).pipe(Effect.provide(station)), Effect.sleep(25))
+          )
+        const writer = yield* Effect.forkChild(
+          Effect.gen(function* () {
+            yield* scans(10)
+            const forged = yield* orderChange(FORGED_VERSION)
+            const genuine = yield* orderChange(2)
+            yield* scans(10)
+            yield* Deferred.await(stopped)
+            yield* scans(5)
+            const ahead = yield* scanDatedAhead
+            yield* scans(5)
+            yield* Deferred.await(restarted)
+            yield* scans(10)
+            return { forged, genuine, ahead }
+          })
+        )
+        yield* waitFor(outboxStatus(station), (s) => s.lastPublishedSeq >= 110, 20_000)
+        yield* Effect.promise(() => mosquitto.stop())
+        const down = yield* waitFor(outboxStatus(station), (s) => s.broker.connection !== "connected", 10_000)
+        yield* Deferred.succeed(stopped, undefined)
+        const appendedWhileDown = yield* waitFor(outboxStatus(station), (s) => s.lastSeq >= 303, 20_000)
+        yield* Effect.promise(() => mosquitto.start())
+        yield* Deferred.succeed(restarted, undefined)
+        const written = yield* Fiber.join(writer)
+        const settled = yield* confirmedAll(station, 403, 60_000)
+        const committed = yield* committedEvents.pipe(Effect.provide(station))
+        const applied = yield* appliedEvents.pipe(Effect.provide(consumer))
+        const refused = yield* refusedInPlace.pipe(Effect.provide(consumer))
+        const quarantined = yield* Effect.flatMap(Sql, (sql) =>
+          sql.query<{ reason: string }>("SELECT reason FROM sync_consumer_quarantine ORDER BY id")
+        ).pipe(Effect.provide(consumer))
+        return {
+          written,
+          down,
+          appendedWhileDown,
+          settled,
+          committed: committed.length,
+          applied,
+          refused,
+          quarantined: quarantined.map((row) => row.reason),
+          verdict: checkDelivery(committed, applied, refused)
+        }
+      }).pipe(Effect.scoped)
+    )
+    const { forged, genuine, ahead } = result.written
+    expect([forged.seq, genuine.seq, ahead.seq]).toEqual([101, 102, 253])
+    expect(result.down.lastSeq).toBeLessThanOrEqual(202)
+    expect(result.appendedWhileDown.broker.connection).not.toBe("connected")
+    expect(result.committed).toBe(403)
+    expect(result.settled.lastConfirmedSeq).toBe(403)
+    expect(result.verdict).toEqual(CLEAN)
+    // Each forged event took its place once, refused with its own reason, and its station was told once.
+    expect(result.refused.map((event) => [event.seq, event.id])).toEqual([
+      [101, forged.id],
+      [253, ahead.id]
+    ])
+    expect(result.quarantined).toEqual([
+      expect.stringMatching(
+        /^refused in sequence \(seq 101\): order SO-1: version 9007199254740991 is beyond any a sender can have given/
+      ),
+      expect.stringMatching(
+        /^refused in sequence \(seq 253\): eventTime\.wallMs is 43\d\d min ahead of the hub's clock$/
+      )
+    ])
+    expect(alerts.map((alert) => [alert.kind, alert.seq, alert.eventId])).toEqual([
+      ["refused", 101, forged.id],
+      ["refused", 253, ahead.id]
+    ])
+    expect(result.applied.filter((event) => event.seq === 102).map((event) => event.id)).toEqual([genuine.id])
+  })
+})
 
 describe("PUBACK reason codes from a real MQTT 5 broker (mosquitto)", () => {
   const brokers: Array<Mosquitto> = []
