@@ -30,6 +30,7 @@ const apiNames = {
   "pack.abandon": true,
   "pack.reprint": true,
   "pack.void": true,
+  "pack.held": true,
   "pack.boxes": true,
   "pack.weighOnScale": true,
   "scale.state": true,

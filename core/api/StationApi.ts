@@ -6,6 +6,7 @@ import { EvidenceApi } from "../evidence/EvidenceApi.ts"
 import { MetricsApi } from "../metrics/MetricsApi.ts"
 import { OrdersApi } from "../orders/OrdersApi.ts"
 import { BenchApi } from "../pack/BenchApi.ts"
+import { HeldParcelsApi } from "../pack/HeldParcelsApi.ts"
 import { PackApi } from "../pack/PackApi.ts"
 import { ScaleView } from "../pack/ScaleView.ts"
 import { PrintApi, PrintJob } from "../print/PrintApi.ts"
@@ -25,6 +26,7 @@ export type { CustomerMetrics, NotificationStage } from "../metrics/CustomerMetr
 export { OrderSummary } from "../orders/OrdersApi.ts"
 export type { BoxListing } from "../pack/Box.ts"
 export type { HandoverView } from "../pack/HandoverView.ts"
+export type { HeldParcel, HeldReason } from "../pack/HeldParcelsApi.ts"
 export type { Refusal, RefusalParam } from "../pack/PackRefusal.ts"
 export { RefusalCode, refusalReasons } from "../pack/PackRefusal.ts"
 export type { PackView, PrintJobRef } from "../pack/PackView.ts"
@@ -63,6 +65,7 @@ export const StationApi = {
   ...SyncApi,
   ...PackApi,
   ...BenchApi,
+  ...HeldParcelsApi,
   ...ReturnsApi,
   ...EvidenceApi,
   ...MetricsApi,

@@ -16,6 +16,7 @@ import { encodeZpl } from "../label/encodeZpl.ts"
 import { CustomerMetricsSource, type MetricsUnavailable } from "../metrics/CustomerMetricsSource.ts"
 import { makeBenchHandlers } from "../pack/BenchHandlers.ts"
 import { CarrierCancellations } from "../pack/CarrierCancellations.ts"
+import { makeHeldParcelsHandlers } from "../pack/HeldParcelsHandlers.ts"
 import { makePackHandlers } from "../pack/PackHandlers.ts"
 import { PendingLabels } from "../pack/PendingLabels.ts"
 import { InsertEncoder } from "../print/InsertEncoder.ts"
@@ -75,6 +76,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const insertEncoder = yield* InsertEncoder
   const pack = yield* makePackHandlers
   const bench = yield* makeBenchHandlers
+  const held = yield* makeHeldParcelsHandlers
   const returns = yield* makeReturnsHandlers
   const evidence = yield* makeEvidenceHandlers
   const metrics = yield* CustomerMetricsSource
@@ -307,7 +309,16 @@ export const makeStationHandlers = Effect.gen(function* () {
     "metrics.customerCsv": (window) => metrics.csv(window).pipe(Effect.mapError(metricsFailure)),
     ...(yield* makeSessionHandlers(publishStatus)),
     ...pack.handlers,
+    // A void changes what the header counts (labels withheld or refused, shipments to cancel): every screen is told
+    // now, not when the outbox next reports. The parcel is voided whether or not the status could be read for it.
+    "pack.void": (input) =>
+      Effect.tap(pack.handlers["pack.void"](input), () =>
+        publishStatus.pipe(
+          Effect.catchTag("ApiError", (error) => Effect.logError(`status not pushed after a void: ${error.message}`))
+        )
+      ),
     ...bench,
+    ...held,
     ...returns.handlers,
     ...evidence.handlers,
     ...shops

@@ -72,6 +72,9 @@ describe("translations", () => {
       "order-cancelled-after-packing",
       "parcel-lines-outdated",
       "shipment-may-exist",
+      "parcel-not-voidable",
+      "parcel-unknown",
+      "reason-required",
       "insert-encoding"
     ]
     for (const code of codes) expect(Object.hasOwn(de, `error.${code}`), code).toBe(true)

@@ -9,6 +9,7 @@ import { ConflictsCard } from "./ConflictsCard.tsx"
 import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { ParcelPhotoCard } from "./EvidencePhoto.tsx"
 import { formatAge } from "./formatAge.ts"
+import { HeldParcelsCard } from "./HeldParcelsCard.tsx"
 import { QuarantineCard } from "./QuarantineCard.tsx"
 import { RefundRulesCard } from "./RefundRulesCard.tsx"
 import { ShopCard } from "./ShopCard.tsx"
@@ -185,7 +186,7 @@ const LanguageCard = ({ onLocale }: { readonly onLocale: (locale: Locale) => voi
   )
 }
 
-/** The station's health at a glance, for whoever is responsible for the bench. */
+/** The parcels held at the station first, then the station's health at a glance, for whoever is responsible for the bench. */
 export const ManagerScreen = ({
   status,
   onLocale
@@ -194,6 +195,9 @@ export const ManagerScreen = ({
   readonly onLocale: (locale: Locale) => void
 }) => (
   <div className="manager-grid">
+    <div className="manager-column manager-wide">
+      <HeldParcelsCard isManager={status?.operator?.role === "manager"} />
+    </div>
     <div className="manager-column">
       <SyncCard status={status} />
       <StationsCard />

@@ -1,0 +1,55 @@
+/** The station API slice listing the parcels held at the station until a manager voids them. */
+import { Schema } from "effect"
+import type { ParcelHold } from "./parcelHold.ts"
+
+const OrderChange = Schema.Literals([
+  "order-cancelled-after-packing",
+  "parcel-lines-outdated",
+  "label-address-outdated"
+] as const satisfies ReadonlyArray<ParcelHold>)
+
+/**
+ * Why a parcel is held at the station, the first that applies:
+ * - `label-refused`: the carrier refused its label and made no shipment; it is not asked for again;
+ * - `label-withheld`: its order changed (`orderChange`) while it waited for its label, and no request for the label
+ *   has reached the carrier, so the label is not asked for;
+ * - the order's change itself (`parcelHold`): cancelled, other items, another address. A parcel waiting for its
+ *   label whose request may have reached the carrier is voided only once the label is in (`shipment-may-exist`);
+ * - `label-pending`: it waits for a label the station asks the carrier for. It may still go, so it comes after the
+ *   parcels only a void lets go.
+ */
+export const HeldReason = Schema.Literals([...OrderChange.literals, "label-refused", "label-withheld", "label-pending"])
+export type HeldReason = typeof HeldReason.Type
+
+/** A parcel still at the station (packed, or waiting for its label) that must not leave as it is. */
+export const HeldParcel = Schema.Struct({
+  parcelId: Schema.String,
+  orderId: Schema.String,
+  carrier: Schema.String,
+  status: Schema.Literals(["packed", "label-pending"]),
+  packedAtMs: Schema.Number,
+  /** Null while the parcel waits for its label. */
+  trackingNumber: Schema.NullOr(Schema.String),
+  reason: HeldReason,
+  /** How the order changed after packing, whatever the reason says first (a refused label's order may change too). */
+  orderChange: Schema.optional(OrderChange),
+  /** The carrier's words when it refused the label. */
+  carrierMessage: Schema.optional(Schema.String)
+})
+export type HeldParcel = typeof HeldParcel.Type
+
+/** The most parcels one call lists. */
+export const HELD_PARCELS_MAX = 100
+
+export const HeldParcelsApi = {
+  /**
+   * The held parcels, those only a void lets go first, then those waiting for their label; newest first within each.
+   * At most `limit`; `more` says that others are held too (void some, or ask for more).
+   */
+  "pack.held": {
+    input: Schema.Struct({
+      limit: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: HELD_PARCELS_MAX }))
+    }),
+    output: Schema.Struct({ parcels: Schema.Array(HeldParcel), more: Schema.Boolean })
+  }
+} as const

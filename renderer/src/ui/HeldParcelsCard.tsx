@@ -1,0 +1,230 @@
+/** The Manager screen's card of the parcels held at the station, each with its reason and a manager's void. */
+import { useState } from "react"
+import type { HeldParcel } from "../../../core/api/StationApi.ts"
+import type { MessageKey } from "../i18n/de.ts"
+import { describeError } from "../i18n/Translator.ts"
+import { useStationContext } from "../station/StationContext.ts"
+import { useApiQuery } from "../station/useApiQuery.ts"
+import { carrierName } from "./carriers.ts"
+
+/** How many held parcels the card lists; the station says when there are more. */
+const SHOWN = 50
+
+const reasonKey = (reason: string) => `held.reason.${reason}` as MessageKey
+
+/** What the station did with the order when it voided the parcel: only a packed order opens again (`PackedParcels`). */
+const voidedKey = (parcel: HeldParcel): MessageKey =>
+  parcel.orderChange === "order-cancelled-after-packing" ? "held.voidedStaysCancelled" : "held.voidedReopened"
+
+/** Why the parcel is held, in words: the reason, the order's change behind a label's, and the carrier's words. */
+const HeldReasonText = ({ parcel }: { readonly parcel: HeldParcel }) => {
+  const { t } = useStationContext()
+  const labelToCome = parcel.status === "label-pending" && parcel.reason === parcel.orderChange
+  return (
+    <>
+      <strong>{t(reasonKey(parcel.reason))}</strong>
+      {parcel.orderChange !== undefined && parcel.orderChange !== parcel.reason && (
+        <> – {t(reasonKey(parcel.orderChange))}</>
+      )}
+      {parcel.carrierMessage !== undefined && (
+        <div className="muted">
+          {t("held.carrierSays", { carrier: carrierName(t, parcel.carrier), message: parcel.carrierMessage })}
+        </div>
+      )}
+      {labelToCome && <div className="muted">{t("held.labelToCome")}</div>}
+    </>
+  )
+}
+
+/**
+ * A manager's void of one held parcel: the reason is required (the station refuses a void without one and records
+ * it); Enter voids, Escape closes. What the station answers, a refusal included, is shown, never dropped.
+ */
+const VoidForm = ({
+  parcel,
+  onVoided,
+  onClose
+}: {
+  readonly parcel: HeldParcel
+  readonly onVoided: () => void
+  readonly onClose: () => void
+}) => {
+  const { t, client } = useStationContext()
+  const [reason, setReason] = useState("")
+  const [sending, setSending] = useState(false)
+  const [problem, setProblem] = useState<string>()
+  return (
+    <form
+      className="mode-banner held-void"
+      data-testid="held-void-form"
+      onSubmit={(event) => {
+        event.preventDefault()
+        if (reason.trim() === "" || sending) return
+        setSending(true)
+        setProblem(undefined)
+        client
+          .call("pack.void", { parcelId: parcel.parcelId, reason: reason.trim() })
+          .then(onVoided, (error: unknown) => {
+            setSending(false)
+            setProblem(describeError(t, error))
+          })
+      }}
+    >
+      <div>{t("held.voidTitle", { parcelId: parcel.parcelId, orderId: parcel.orderId })}</div>
+      <label className="note-field">
+        {t("held.voidReason")}
+        <input
+          className="held-void-reason"
+          data-testid="held-void-reason"
+          value={reason}
+          maxLength={500}
+          // biome-ignore lint/a11y/noAutofocus: the manager opened the form to type the reason next
+          autoFocus
+          onChange={(event) => setReason(event.target.value)}
+          onKeyDown={(event) => event.key === "Escape" && onClose()}
+        />
+      </label>
+      <p className="hint">{t("held.voidHint")}</p>
+      {problem !== undefined && (
+        <p className="error-text" role="alert" data-testid="held-void-error">
+          {problem}
+        </p>
+      )}
+      <div className="button-row">
+        <button type="submit" data-testid="held-void-confirm" disabled={reason.trim() === "" || sending}>
+          {t("held.voidConfirm")}
+        </button>
+        <button type="button" className="button-secondary" onClick={onClose}>
+          {t("held.voidCancel")}
+        </button>
+      </div>
+    </form>
+  )
+}
+
+/**
+ * The parcels still at the station that must not leave as they are (`pack.held`): the order cancelled or changed
+ * after packing, the label refused, withheld or still to come. Anyone sees them; a signed-in manager voids one with a
+ * reason (`pack.void`, audited), after which the list and the header's counts follow the station.
+ */
+export const HeldParcelsCard = ({ isManager }: { readonly isManager: boolean }) => {
+  const { t, locale } = useStationContext()
+  const held = useApiQuery("pack.held", { limit: SHOWN }, ["status", "alert"])
+  const [voiding, setVoiding] = useState<string>()
+  const [voided, setVoided] = useState<HeldParcel>()
+  const parcels = held.data?.parcels ?? []
+  return (
+    <section className="card" data-testid="held-parcels-card">
+      <h2>{t("manager.held")}</h2>
+      {voided !== undefined && (
+        <p className="done-banner" role="status" data-testid="held-voided">
+          ✔ {t(voidedKey(voided), { parcelId: voided.parcelId, orderId: voided.orderId })}
+        </p>
+      )}
+      {held.error !== undefined ? (
+        <p className="error-text" role="alert" data-testid="held-error">
+          {describeError(t, held.error)}
+        </p>
+      ) : held.data === undefined ? (
+        <p className="hint">{t("common.loading")}</p>
+      ) : parcels.length === 0 ? (
+        <p className="hint" data-testid="held-none">
+          {t("held.none")}
+        </p>
+      ) : (
+        <>
+          {!isManager && <p className="hint">{t("held.managerOnly")}</p>}
+          <table className="table table-compact" data-testid="held-parcels">
+            <thead>
+              <tr>
+                <th>{t("held.parcel")}</th>
+                <th>{t("held.order")}</th>
+                <th>{t("held.carrier")}</th>
+                <th>{t("held.packedAt")}</th>
+                <th>{t("held.tracking")}</th>
+                <th>{t("held.why")}</th>
+                {isManager && <th />}
+              </tr>
+            </thead>
+            <tbody>
+              {parcels.map((parcel) => (
+                <HeldRow
+                  key={parcel.parcelId}
+                  parcel={parcel}
+                  packedAt={new Date(parcel.packedAtMs).toLocaleString(locale)}
+                  isManager={isManager}
+                  voiding={voiding === parcel.parcelId}
+                  onVoid={() => {
+                    setVoided(undefined)
+                    setVoiding(parcel.parcelId)
+                  }}
+                  onVoided={() => {
+                    setVoiding(undefined)
+                    setVoided(parcel)
+                    held.reload()
+                  }}
+                  onClose={() => setVoiding(undefined)}
+                />
+              ))}
+            </tbody>
+          </table>
+          {held.data.more && (
+            <p className="hint" data-testid="held-more">
+              {t("held.more")}
+            </p>
+          )}
+        </>
+      )}
+    </section>
+  )
+}
+
+const HeldRow = ({
+  parcel,
+  packedAt,
+  isManager,
+  voiding,
+  onVoid,
+  onVoided,
+  onClose
+}: {
+  readonly parcel: HeldParcel
+  readonly packedAt: string
+  readonly isManager: boolean
+  readonly voiding: boolean
+  readonly onVoid: () => void
+  readonly onVoided: () => void
+  readonly onClose: () => void
+}) => {
+  const { t } = useStationContext()
+  return (
+    <>
+      <tr data-testid="held-parcel" data-parcel={parcel.parcelId} data-reason={parcel.reason}>
+        <td className="mono held-id">{parcel.parcelId}</td>
+        <td className="mono held-id">{parcel.orderId}</td>
+        <td className="held-id">{carrierName(t, parcel.carrier)}</td>
+        <td>{packedAt}</td>
+        <td className="mono">{parcel.trackingNumber ?? <span className="muted">{t("held.noTracking")}</span>}</td>
+        <td data-testid="held-reason">
+          <HeldReasonText parcel={parcel} />
+        </td>
+        {isManager && (
+          <td>
+            {!voiding && (
+              <button type="button" className="button-secondary" data-testid="held-void" onClick={onVoid}>
+                {t("held.void")}
+              </button>
+            )}
+          </td>
+        )}
+      </tr>
+      {isManager && voiding && (
+        <tr>
+          <td colSpan={7}>
+            <VoidForm parcel={parcel} onVoided={onVoided} onClose={onClose} />
+          </td>
+        </tr>
+      )}
+    </>
+  )
+}
