@@ -248,7 +248,7 @@ describe("the parcels held at the station, on the Manager screen, and a manager'
     const audit = page.getByTestId("audit-entries")
     const done = audit.locator('tr[data-action="pack.void"][data-outcome="done"]')
     await done.waitFor({ timeout: 15_000 })
-    expect(await done.innerText()).toContain("Paket storniert")
+    expect(await done.innerText()).toContain("Paket stornieren")
     expect(await done.innerText()).toContain("Katrin Vogel")
     expect(await done.innerText()).toContain("Vom Shop storniert")
     const refused = audit.locator('tr[data-action="pack.void"][data-outcome="refused"]')

@@ -30,7 +30,7 @@ describe("audit entries on the Manager screen", () => {
       "als Leitung angemeldet"
     )
     expect(describeAuditEntry(en, entry("pack.void", '{"parcelId":"P-1"}'))).toEqual({
-      action: "Parcel voided",
+      action: "Void parcel",
       detail: '{"parcelId":"P-1"}'
     })
   })
