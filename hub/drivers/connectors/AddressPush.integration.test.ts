@@ -43,7 +43,7 @@ describe("a customer's address correction on its way to the shop", () => {
           const hub = makeShopHub(sql, now, {
             connectors: [connector],
             routing: { rules: [], defaultSite: "HAM1" },
-            queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
+            queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000, handOverAfterAttempts: 3 },
             pollIntervalMs: 60_000,
             firstPollLookbackMs: 86_400_000,
             sha256: (text) => `sha-of-${text.length}`
