@@ -34,6 +34,9 @@ import { makeShopwareConnector } from "./shopware/ShopwareConnector.ts"
 import { makeSignedWebhookConnector } from "./webhook/SignedWebhookConnector.ts"
 import { makeWooCommerceConnector } from "./woocommerce/WooCommerceConnector.ts"
 
+/** The hub's clock as the connectors read it (a Retry-After date, token lifetimes): held at one time. */
+const hubClock = StationClock.manual(NOW).clock
+
 /**
  * Shops answering what a connector cannot use — a shop bug, a plugin, an upgrade, a proxy in front of the shop — to a
  * push and to a read. Each call fails `Malformed`, naming the shop, the request and the field; the hub keeps the push
@@ -77,6 +80,7 @@ const rigs: Record<"Shopware" | "Shopify" | "WooCommerce", () => Promise<Rig>> =
       shop: "Shopware",
       fake,
       connector: makeShopwareConnector({
+        clock: hubClock,
         settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
         credentials: shopwareCredentials,
         url: fake.url(),
@@ -106,6 +110,7 @@ const rigs: Record<"Shopware" | "Shopify" | "WooCommerce", () => Promise<Rig>> =
       shop: "Shopify",
       fake,
       connector: makeShopifyConnector({
+        clock: hubClock,
         settings: testSettings,
         credentials: shopifyCredentials,
         shopDomain: "alpenglow.myshopify.com",
@@ -139,6 +144,7 @@ const rigs: Record<"Shopware" | "Shopify" | "WooCommerce", () => Promise<Rig>> =
       shop: "WooCommerce",
       fake,
       connector: makeWooCommerceConnector({
+        clock: hubClock,
         settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
         credentials: wooCredentials,
         url: fake.url(),
@@ -882,6 +888,7 @@ describe("the generic signed webhook connector, answered what it cannot use", ()
     })
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
     const connector = makeSignedWebhookConnector({
+      clock: hubClock,
       settings: { ...testSettings, id: "generic", type: "webhook", orderIdPrefix: "GEN" },
       credentials: { secret: "generic-shop-secret-0123" },
       shopUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -12,16 +12,17 @@ export const retryAfterMs = (header: string | null | undefined, nowMs: number): 
 /**
  * The shop's HTTP answer as the push queue understands it: 429 slows the connector down (after Retry-After), 5xx,
  * 408 and a dropped connection wait and try again, 401/403 mean the credentials are refused, other 4xx are the
- * shop saying no to this request.
+ * shop saying no to this request. `nowMs` is the hub's clock, against which a Retry-After date is read.
  */
 export const shopErrorForStatus = (
   shop: string,
   status: number,
   body: string,
-  retryAfter: string | null | undefined
+  retryAfter: string | null | undefined,
+  nowMs: number
 ): ShopError => {
   const detail = `${shop} answered ${status}: ${body.replace(/\s+/g, " ").slice(0, 300)}`
-  const wait = retryAfterMs(retryAfter, Date.now())
+  const wait = retryAfterMs(retryAfter, nowMs)
   if (status === 429)
     return new ShopError({
       reason: "RateLimited",
