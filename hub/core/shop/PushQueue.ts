@@ -1,5 +1,6 @@
 /** The queue of fulfillments, refunds and address corrections the hub pushes to shops, with retries and backoff. */
 import { Effect } from "effect"
+import { Bounds } from "../../../core/bounds/Bounds.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
 import type {
@@ -79,6 +80,21 @@ export const defaultPushQueueSettings: PushQueueSettings = {
 /** The failures waiting does not cure, and what a push handed over for one of them is failed as. */
 export const stuckFailureOf = (error: ShopError): Exclude<FailedAs, "refused"> | undefined =>
   error.reason === "Malformed" ? "malformed" : error.reason === "Unauthorized" ? "unauthorized" : undefined
+
+/**
+ * The wait a connector says the shop asked for (Retry-After, a throttle), as the hub takes it: at most
+ * `Bounds.maxRequestedWaitMs`, and none for what is no wait, so the hub's own backoff applies. The connectors bound
+ * it already; one that passed on another figure is logged.
+ */
+export const requestedWaitMs = (connectorId: string, error: ShopError) =>
+  Effect.gen(function* () {
+    const asked = error.retryAfterMs
+    if (asked === undefined) return 0
+    if (asked >= 0 && asked <= Bounds.maxRequestedWaitMs) return asked
+    const taken = asked > 0 ? Bounds.maxRequestedWaitMs : 0
+    yield* Effect.logWarning(`shop ${connectorId}: the shop's wait of ${asked} ms is taken as ${taken} ms`)
+    return taken
+  })
 
 export const pushBackoffMs = (failures: number, settings: PushQueueSettings) =>
   Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, Math.min(30, failures - 1)))
@@ -386,7 +402,7 @@ export const sendNextPush = (
         }
         const failures = Number(state[0]?.push_failures ?? 0) + 1
         const waitMs = Math.max(
-          error.retryAfterMs ?? 0,
+          yield* requestedWaitMs(id, error),
           error.reason === "RateLimited" ? 0 : pushBackoffMs(failures, settings)
         )
         yield* sql.execute(

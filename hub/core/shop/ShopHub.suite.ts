@@ -10,6 +10,7 @@ import { draftOrder, NOW, testSettings } from "../../../fixtures/shops/shopOrder
 import { submitCorrection } from "../correction/AddressCorrections.ts"
 import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
 import { defaultNotifySettings } from "../notify/NotifySettings.ts"
+import { ShopError } from "./ShopConnector.ts"
 import { makeShopHub } from "./ShopHub.ts"
 
 const encoder = new TextEncoder()
@@ -723,5 +724,40 @@ export const shopHubSuite = (store: TestStore) =>
       expect(result.taken).toBe(1)
       expect(result.after?.catchUpProblem).toBeNull()
       expect(result.moved).toBe(String(NOW - 30_000))
+    })
+    it("waits at most 5 min however long a connector says the shop asked for, and its own backoff for a wait that is none", async () => {
+      const { shop, run, clock } = setup()
+      shop.orders.set("gid://shopify/Order/1001", draftOrder())
+      const days = 10 * 86_400_000
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          const connectorRow = Effect.map(
+            sql.query<{ next_push_ms: number; next_poll_ms: number }>(
+              "SELECT next_push_ms, next_poll_ms FROM shop_connectors"
+            ),
+            (rows) => ({ push: Number(rows[0]?.next_push_ms), poll: Number(rows[0]?.next_poll_ms) })
+          )
+          yield* hub.pollOnce(shop.connector)
+          yield* hub.applyStationEvent(packed("P-1", [{ lineId: "501", quantity: 2 }]))
+          yield* hub.applyStationEvent(handed("P-1"))
+          shop.failNext(new ShopError({ reason: "RateLimited", message: "429 from the shop", retryAfterMs: days }))
+          yield* hub.drain(shop.connector)
+          const limited = yield* connectorRow
+          clock.advance(300_000)
+          shop.failNext(
+            new ShopError({ reason: "Unavailable", message: "503 from the shop", retryAfterMs: Number.NaN })
+          )
+          yield* hub.drain(shop.connector)
+          const none = yield* connectorRow
+          clock.advance(60_000)
+          shop.failNext(new ShopError({ reason: "RateLimited", message: "429 from the shop", retryAfterMs: days }))
+          yield* hub.pollOnce(shop.connector)
+          return { limited, none, polled: yield* connectorRow }
+        })
+      )
+      expect(result.limited.push).toBe(NOW + 300_000)
+      // The second failure in a row: the backoff of 1 s doubled.
+      expect(result.none.push).toBe(NOW + 300_000 + 2_000)
+      expect(result.polled.poll).toBe(NOW + 360_000 + 300_000)
     })
   })

@@ -13,6 +13,7 @@ import {
   pushBackoffMs,
   recordConnectorError,
   recoverInterruptedPushes,
+  requestedWaitMs,
   sendNextPush,
   stuckFailureOf
 } from "./PushQueue.ts"
@@ -249,7 +250,7 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
             [
               id,
               failures,
-              at + Math.max(failure.retryAfterMs ?? 0, pushBackoffMs(failures, options.queue)),
+              at + Math.max(yield* requestedWaitMs(id, failure), pushBackoffMs(failures, options.queue)),
               problem.failures,
               problem.as,
               problem.message,

@@ -232,7 +232,10 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
     const elapsedMs = Math.max(0, (yield* nowMs) - told.atMs)
     const available = Math.min(2_000, told.available + (elapsedMs / 1000) * told.restoreRate)
     if (available >= expectedCost) return
-    yield* Effect.sleep(Math.ceil(((expectedCost - available) / told.restoreRate) * 1000))
+    // At most 250 s (a bucket refilling a point a second), within the longest wait a shop may ask of the hub.
+    yield* Effect.sleep(
+      Math.min(Bounds.maxRequestedWaitMs, Math.ceil(((expectedCost - available) / told.restoreRate) * 1000))
+    )
   })
 
   /**
@@ -269,10 +272,16 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
         const needed = body.extensions?.cost?.requestedQueryCost ?? expectedCost
         const told = bucket ?? { available: 0, restoreRate: 100 }
         const waitMs = Math.ceil((Math.max(0, needed - told.available) / told.restoreRate) * 1000)
+        // A cost and a refill rate within their bounds can still ask for days (a million points at one a second).
+        if (waitMs > Bounds.maxRequestedWaitMs) {
+          yield* Effect.logWarning(
+            `${name}: the throttle asks for a wait of ${waitMs} ms (${needed} points at ${told.restoreRate} a second); waiting the ${Bounds.maxRequestedWaitMs / 60_000} min the hub waits at most`
+          )
+        }
         return yield* new ShopError({
           reason: "RateLimited",
           message: `${name}: throttled`,
-          retryAfterMs: Math.max(waitMs, 500)
+          retryAfterMs: Math.min(Bounds.maxRequestedWaitMs, Math.max(waitMs, 500))
         })
       }
       if (errors.length > 0 || !isObject(answer) || answer.data === undefined) {
