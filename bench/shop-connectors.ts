@@ -20,7 +20,7 @@ import { layerMqttBroker, makeMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { freePort } from "../drivers/net/LoopbackPort.ts"
 import { seededRandom, simulatedOrders } from "../drivers/simulation/SimulatedOrders.ts"
 import { openSqlite } from "../drivers/sqlite/SqliteSql.ts"
-import { SystemClockLayer } from "../drivers/time/SystemClock.ts"
+import { SystemClockLayer, systemClock } from "../drivers/time/SystemClock.ts"
 import { hubRigOptions, publishEnvelope, stationStream } from "../fixtures/hub/HubRig.ts"
 import { waitFor } from "../fixtures/mqtt/SyncRig.ts"
 import { fixture, seededStation } from "../fixtures/SeededStation.ts"
@@ -69,7 +69,8 @@ const benchShop = async (kind: ShopKind) => {
       { connectors: [{ ...shop.connector, pollIntervalSeconds: 60 }], defaultSite: "HAM1", refundSettleSeconds: 1 },
       { [shop.credentials.env]: shop.credentials.json },
       dir,
-      () => undefined
+      () => undefined,
+      systemClock
     ),
     broker: makeMqttBroker({ url: mqtt.url, clientId: "bench-shop-side", protocolVersion: 4 }),
     loopMs: 200

@@ -14,6 +14,12 @@ export const Bounds = {
   latestWallMs: Date.UTC(2100, 0, 1),
   /** How far a sender's time may be from the receiver's clock before it is flagged (±). */
   clockSkewMs: 86_400_000,
+  /**
+   * The longest wait a service may ask of us (HTTP `Retry-After`, a throttle's refill time): 5 min. Shopify asks for
+   * seconds, Shopware's rate limiter for up to a minute; an hour or days are a proxy's misconfiguration or a broken
+   * figure that would park a connector, and the caller asks again after this long instead.
+   */
+  maxRequestedWaitMs: 5 * 60_000,
   /** A parcel or an item on a bench scale, grams. */
   maxGrams: 100_000,
   /** A side of a box or parcel, mm: longer than any parcel carrier takes (UPS's longest is 2.74 m). */

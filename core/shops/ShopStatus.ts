@@ -13,6 +13,12 @@ export const ShopPushView = Schema.Struct({
   orderId: Schema.String,
   subject: Schema.String,
   status: Schema.Literals(["queued", "sending", "done", "failed", "discarded"]),
+  /**
+   * Why a failed push waits for a manager: `refused` (the shop said no; a retry is a new request), `malformed` (the
+   * hub stopped after answers it could not read) or `unauthorized` (after the shop refused its credentials or scopes);
+   * for these two the shop may have acted, so a retry sends the same request again. Absent from an older hub.
+   */
+  failedAs: Schema.optional(Schema.Literals(["refused", "malformed", "unauthorized"])),
   attempts: Schema.Number,
   lastError: Schema.NullOr(Schema.String),
   updatedAtMs: Schema.Number
@@ -32,7 +38,23 @@ export const ShopConnectorView = Schema.Struct({
   lastError: Schema.NullOr(Schema.String),
   lastErrorAtMs: Schema.NullOr(Schema.Number),
   /** When the connector calls the shop again after failures; null when it is not waiting. */
-  retryAtMs: Schema.NullOr(Schema.Number)
+  retryAtMs: Schema.NullOr(Schema.Number),
+  /**
+   * The catch-up failing pass after pass on what waiting does not cure (answers it cannot read, credentials refused):
+   * a person must look. The catch-up keeps its cursor and goes on trying; orders still come by webhook. Null while it
+   * is not so; absent from an older hub.
+   */
+  catchUpProblem: Schema.optional(
+    Schema.NullOr(
+      Schema.Struct({
+        reason: Schema.Literals(["malformed", "unauthorized"]),
+        /** The shop's reason as the connector states it (the request and the fields, never the answer's values). */
+        message: Schema.String,
+        failures: Schema.Number,
+        sinceMs: Schema.Number
+      })
+    )
+  )
 })
 export type ShopConnectorView = typeof ShopConnectorView.Type
 

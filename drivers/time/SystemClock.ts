@@ -14,4 +14,7 @@ export const systemTimestamp = (): Timestamp => {
 }
 
 /** The operating system's clocks: wall time from Date.now, monotonic time from hrtime, which never goes back. */
-export const SystemClockLayer = Layer.succeed(StationClock, StationClock.of({ now: Effect.sync(systemTimestamp) }))
+export const systemClock = StationClock.of({ now: Effect.sync(systemTimestamp) })
+
+/** `systemClock` as the clock service of a runtime. */
+export const SystemClockLayer = Layer.succeed(StationClock, systemClock)

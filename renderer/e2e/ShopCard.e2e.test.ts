@@ -12,6 +12,8 @@ import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./Stat
 let opened: StationInBrowser | undefined
 let shop: FakeShop | undefined
 let hubPort = 0
+/** When the hand-over below happened, as the row says: a fixed time, shown as it is. */
+const HANDED_OVER_MS = Date.UTC(2026, 11, 4, 9, 30)
 
 beforeAll(async () => {
   shop = await startFakeShop("shopify")
@@ -35,12 +37,12 @@ afterAll(async () => {
 })
 
 describe("the Manager screen's Shop card", () => {
-  it("shows the connector, its orders, a refused order and a failed push, which a manager retries with a reason", async () => {
+  it("shows the connector, its orders, a refused order, a failed push and one handed over, which a manager retries with a reason, and a catch-up that keeps failing", async () => {
     const { page, pageProblems } = opened!
     const fake = shop!
     await page.getByRole("button", { name: "EN", exact: true }).click()
     const first = await fake.placeOrder(sampleOrder(1))
-    await fake.placeOrder(sampleOrder(2))
+    const second = await fake.placeOrder(sampleOrder(2))
     await fake.placeOrder({ ...sampleOrder(3), lines: [{ lineId: "1", sku: "no sku!", quantity: 1, unitPrice: 5 }] })
 
     // A fulfillment the shop refused earlier (a parcel of order 1 that named a unit the shop did not have open).
@@ -70,6 +72,32 @@ describe("the Manager screen's Shop card", () => {
         Date.now() - 60_000
       )
 
+    // A fulfillment of order 2 the hub handed over after eight answers it could not read (the shop may have acted).
+    const secondLine = `${second.order.id}01`
+    hub
+      .prepare(
+        `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key, payload,
+           status, failed_as, attempts, stuck_failures, next_attempt_ms, last_error, created_at_ms, updated_at_ms)
+         VALUES ('push-e2e-2', 'shopify', 2, 'fulfillment', 'packbench-e2e-2', 'P-E2E-2', 'SHOP-1002', 'P-E2E-2', ?,
+           'failed', 'malformed', 8, 8, 0, ?, ?, ?)`
+      )
+      .run(
+        JSON.stringify({
+          orderId: "SHOP-1002",
+          shopOrderId: `gid://shopify/Order/${second.order.id}`,
+          parcelId: "P-E2E-2",
+          carrier: "dhl-paket",
+          carrierName: "DHL",
+          trackingNumber: "00340434161094042558",
+          trackingUrl: undefined,
+          lines: [{ lineId: secondLine, shopLineId: `gid://shopify/LineItem/${secondLine}`, quantity: 1 }],
+          completesOrder: false
+        }),
+        "Malformed: Shopify alpenglow.myshopify.com: the answer to PackbenchFulfillmentCreate cannot be used: data.fulfillmentCreate.fulfillment: Missing key",
+        HANDED_OVER_MS - 600_000,
+        HANDED_OVER_MS
+      )
+
     await page.keyboard.press("F3")
     const card = page.getByTestId("shop-card")
     const connector = card.locator('[data-connector="shopify"]')
@@ -91,8 +119,13 @@ describe("the Manager screen's Shop card", () => {
       .getByTestId("shop-quarantined")
       .getByText(/no usable SKU/)
       .waitFor()
-    const failed = connector.getByTestId("shop-failed-push")
+    const failed = connector.locator('[data-testid="shop-failed-push"][data-push="push-e2e-1"]')
+    const handedOver = connector.locator('[data-testid="shop-failed-push"][data-push="push-e2e-2"]')
     await failed.getByText(/Invalid quantity/).waitFor()
+    await handedOver
+      .getByTestId("shop-handed-over")
+      .getByText(/stopped after 8 attempts/)
+      .waitFor()
     await failed.getByText("Only a manager may retry or discard a push.").waitFor()
     await card.screenshot({ path: join(SCREENSHOTS, "9-manager-shop-card.png") })
 
@@ -101,17 +134,43 @@ describe("the Manager screen's Shop card", () => {
     await failed.getByTestId("shop-decision-reason").fill("Unit put back on the fulfillment order in Shopify")
     await page.screenshot({ path: join(SCREENSHOTS, "9-manager-shop-card-failed.png"), fullPage: true })
     await failed.getByTestId("shop-retry").click()
-    await connector.getByTestId("shop-failed-push").waitFor({ state: "detached", timeout: 30_000 })
+    await failed.waitFor({ state: "detached", timeout: 30_000 })
     await connector.getByTestId("shop-last-push").getByText(/\d/).waitFor({ timeout: 30_000 })
     expect(first.order.fulfillments.map((fulfillment) => fulfillment.trackingNumber)).toEqual(["00340434161094042557"])
     const audit = hub.prepare("SELECT action, actor, reason FROM shop_push_audit").all()
     expect(audit).toEqual([
       { action: "retry", actor: "B-9001 Katrin Vogel", reason: "Unit put back on the fulfillment order in Shopify" }
     ])
+
+    // The handed-over fulfillment, retried: the same request again, and the shop has it once.
+    await handedOver.getByTestId("shop-decision-reason").fill("Shopify's status page says the API is back")
+    await card.screenshot({ path: join(SCREENSHOTS, "9-manager-shop-card-handed-over.png") })
+    await handedOver.getByTestId("shop-retry").click()
+    await handedOver.waitFor({ state: "detached", timeout: 30_000 })
+    await expect
+      .poll(() => second.order.fulfillments.map((fulfillment) => fulfillment.trackingNumber), { timeout: 30_000 })
+      .toEqual(["00340434161094042558"])
+
+    // The shop answers every catch-up page with one the connector cannot read. Once the hub counted a failed pass,
+    // the count is set to one short of the hand-over (the real count takes minutes of backoff): the next pass names it.
+    fake.core.faults.answer = {
+      route: "PackbenchOrders",
+      body: { data: { orders: { pageInfo: { hasNextPage: false }, nodes: [] } } },
+      count: 1_000
+    }
+    const pollFailures = () =>
+      Number((hub.prepare("SELECT poll_failures AS n FROM shop_connectors").get() as { n: number } | undefined)?.n)
+    await expect.poll(pollFailures, { timeout: 30_000 }).toBeGreaterThan(0)
+    hub.prepare("UPDATE shop_connectors SET poll_stuck_failures = 7").run()
+    const catchUp = connector.getByTestId("shop-catch-up-problem")
+    await catchUp.getByText(/Catch-up needs attention/).waitFor({ timeout: 30_000 })
+    await catchUp.getByText(/PackbenchOrders cannot be used: data.orders.pageInfo.endCursor: Missing key/).waitFor()
+    await card.screenshot({ path: join(SCREENSHOTS, "9-manager-shop-card-catch-up.png") })
     hub.close()
 
     await page.getByRole("button", { name: "DE", exact: true }).click()
     await card.getByText("Wartende Shop-Bestellungen je Standort").waitFor()
+    await catchUp.getByText(/Abgleich braucht Aufmerksamkeit/).waitFor()
     await card.screenshot({ path: join(SCREENSHOTS, "9-manager-shop-card-de.png") })
     expect(pageProblems).toEqual([])
   }, 120_000)

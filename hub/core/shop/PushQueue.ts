@@ -1,5 +1,6 @@
 /** The queue of fulfillments, refunds and address corrections the hub pushes to shops, with retries and backoff. */
 import { Effect } from "effect"
+import { Bounds } from "../../../core/bounds/Bounds.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
 import type {
@@ -14,6 +15,12 @@ import { enqueueShopMessage, ShopStream, shopInboxTopic } from "./ShopMessages.t
 
 export type PushKind = "fulfillment" | "refund" | "address"
 export type PushStatus = "queued" | "sending" | "done" | "failed" | "discarded"
+/**
+ * Why a failed push waits for a manager: the shop said no (`refused`: a retry is a new request to the shop), or the hub
+ * gave up on failures that waiting does not cure (`malformed`: answers it cannot read; `unauthorized`: credentials or
+ * scopes the shop refuses), where the shop may have acted already, so a retry sends the same request under its key.
+ */
+export type FailedAs = "refused" | "malformed" | "unauthorized"
 
 /** A refund unit as the push queue keeps it: enough to build the shop's refund and to answer the station. */
 export interface RefundUnit {
@@ -44,6 +51,8 @@ export interface PushRow {
   readonly status: PushStatus
   readonly attempts: number
   readonly retries: number
+  readonly stuck_failures: number
+  readonly failed_as: FailedAs | null
 }
 
 export interface PushQueueSettings {
@@ -52,19 +61,46 @@ export interface PushQueueSettings {
   /** First wait after the shop could not be reached; doubles per failure in a row up to `retryMaxMs`. */
   readonly retryBaseMs: number
   readonly retryMaxMs: number
+  /**
+   * Failures of one push that waiting does not cure (an answer the hub cannot read, credentials or scopes the shop
+   * refuses) before it is handed to a manager instead of tried again; the catch-up says at the same count that it keeps
+   * failing so. A broken answer that passes (a proxy's error page, a shop mid-upgrade) goes through at a later try.
+   */
+  readonly handOverAfterAttempts: number
 }
 
+/** Eight tries take about four minutes of backoff from 2 s (2 + 4 + … + 128 s), longer after an outage. */
 export const defaultPushQueueSettings: PushQueueSettings = {
   refundSettleMs: 5_000,
   retryBaseMs: 2_000,
-  retryMaxMs: 15 * 60_000
+  retryMaxMs: 15 * 60_000,
+  handOverAfterAttempts: 8
 }
+
+/** The failures waiting does not cure, and what a push handed over for one of them is failed as. */
+export const stuckFailureOf = (error: ShopError): Exclude<FailedAs, "refused"> | undefined =>
+  error.reason === "Malformed" ? "malformed" : error.reason === "Unauthorized" ? "unauthorized" : undefined
+
+/**
+ * The wait a connector says the shop asked for (Retry-After, a throttle), as the hub takes it: at most
+ * `Bounds.maxRequestedWaitMs`, and none for what is no wait, so the hub's own backoff applies. The connectors bound
+ * it already; one that passed on another figure is logged.
+ */
+export const requestedWaitMs = (connectorId: string, error: ShopError) =>
+  Effect.gen(function* () {
+    const asked = error.retryAfterMs
+    if (asked === undefined) return 0
+    if (asked >= 0 && asked <= Bounds.maxRequestedWaitMs) return asked
+    const taken = asked > 0 ? Bounds.maxRequestedWaitMs : 0
+    yield* Effect.logWarning(`shop ${connectorId}: the shop's wait of ${asked} ms is taken as ${taken} ms`)
+    return taken
+  })
 
 export const pushBackoffMs = (failures: number, settings: PushQueueSettings) =>
   Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, Math.min(30, failures - 1)))
 
 const pushColumns = `push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key, batch_id, payload,
-  status, attempts, retries`
+  status, attempts, retries, stuck_failures, failed_as`
 
 /**
  * Records a push in the caller's transaction (the consumer's, so the station event and its push commit together),
@@ -198,10 +234,11 @@ const answerRefund = (sql: Sql["Service"], unit: RefundUnit, result: RefundResul
     nowMs
   )
 
+/** Done, or failed for a manager (`failedAs` says why, and how a retry sends it). */
 const finish = (
   sql: Sql["Service"],
   batch: ReadonlyArray<PushRow>,
-  status: "done" | "failed",
+  outcome: { readonly status: "done" } | { readonly status: "failed"; readonly failedAs: FailedAs },
   result: unknown,
   error: string | null,
   nowMs: number
@@ -210,14 +247,15 @@ const finish = (
     batch,
     (row) =>
       sql.execute(
-        `UPDATE shop_pushes SET status = ?, result = ?, last_error = ?, updated_at_ms = ?, done_at_ms = ?
+        `UPDATE shop_pushes SET status = ?, failed_as = ?, result = ?, last_error = ?, updated_at_ms = ?, done_at_ms = ?
          WHERE push_id = ?`,
         [
-          status,
+          outcome.status,
+          outcome.status === "failed" ? outcome.failedAs : null,
           result === undefined ? null : JSON.stringify(result),
           error,
           nowMs,
-          status === "done" ? nowMs : null,
+          outcome.status === "done" ? nowMs : null,
           row.push_id
         ]
       ),
@@ -256,6 +294,9 @@ export type DrainOutcome = "idle" | "sent" | "failed" | "waiting"
  * the call: done (a refund's answer queued for its station as `refund.issued`), failed for a manager (the shop said
  * no; a refund's station gets `refund.failed` with the shop's reason), or back in the queue when the shop could not
  * be reached or asked us to slow down, with the whole connector waiting its backoff so the queue drains in order.
+ * A failure waiting does not cure (an answer the hub cannot read, credentials refused) goes back in the queue too,
+ * until the push's `handOverAfterAttempts`-th: then it is failed for a manager with the shop's reason, and the pushes
+ * of other orders go on. The shop may have acted on it, so its station hears nothing yet, and a retry keeps its key.
  */
 export const sendNextPush = (
   sql: Sql["Service"],
@@ -302,7 +343,7 @@ export const sendNextPush = (
           yield* finish(
             sql,
             batch,
-            answered.ok ? "done" : "failed",
+            answered.ok ? { status: "done" } : { status: "failed", failedAs: "refused" },
             answered.result,
             answered.ok ? null : (answered.result as { reason: string }).reason,
             endMs
@@ -323,7 +364,7 @@ export const sendNextPush = (
         const error = answer.failure
         const message = `${error.reason}: ${error.message}`.slice(0, 1000)
         if (error.reason === "Rejected") {
-          yield* finish(sql, batch, "failed", undefined, message, endMs)
+          yield* finish(sql, batch, { status: "failed", failedAs: "refused" }, undefined, message, endMs)
           if (head.kind === "refund") {
             for (const row of batch) {
               yield* answerRefund(
@@ -337,15 +378,31 @@ export const sendNextPush = (
           yield* recordConnectorError(sql, id, message, endMs)
           return "failed" as const
         }
+        const stuck = stuckFailureOf(error)
+        const stuckFailures = Number(head.stuck_failures) + (stuck === undefined ? 0 : 1)
+        if (stuck !== undefined && stuckFailures >= settings.handOverAfterAttempts) {
+          yield* finish(sql, batch, { status: "failed", failedAs: stuck }, undefined, message, endMs)
+          for (const row of batch) {
+            yield* sql.execute("UPDATE shop_pushes SET stuck_failures = ? WHERE push_id = ?", [
+              stuckFailures,
+              row.push_id
+            ])
+          }
+          yield* recordConnectorError(sql, id, message, endMs)
+          yield* Effect.logWarning(
+            `shop ${id}: ${head.kind} push ${head.subject} of ${head.order_id} handed to a manager after ${stuckFailures} failures: ${message}`
+          )
+          return "failed" as const
+        }
         for (const row of batch) {
           yield* sql.execute(
-            "UPDATE shop_pushes SET status = 'queued', last_error = ?, updated_at_ms = ? WHERE push_id = ?",
-            [message, endMs, row.push_id]
+            "UPDATE shop_pushes SET status = 'queued', last_error = ?, stuck_failures = ?, updated_at_ms = ? WHERE push_id = ?",
+            [message, stuckFailures, endMs, row.push_id]
           )
         }
         const failures = Number(state[0]?.push_failures ?? 0) + 1
         const waitMs = Math.max(
-          error.retryAfterMs ?? 0,
+          yield* requestedWaitMs(id, error),
           error.reason === "RateLimited" ? 0 : pushBackoffMs(failures, settings)
         )
         yield* sql.execute(
@@ -368,9 +425,11 @@ export const recordConnectorError = (sql: Sql["Service"], connectorId: string, m
   )
 
 /**
- * A manager's retry or discard of a failed push (with the rest of its refund batch), audited with who, when and why. A retried push goes back into the
- * queue at its place (a refund as a new request to the shop); a discarded one never reaches the shop (a refused
- * refund's station was told it failed when the shop refused it).
+ * A manager's retry or discard of a failed push (with the rest of its refund batch), audited with who, when and why.
+ * A retried push goes back into the queue at its place: one the shop refused as a new request (a refund as a new
+ * batch under a new key), one the hub gave up on as the same request under its key, its refund batch as it was, so the
+ * shop acts once however often it got it. A discarded one never reaches the shop again; a refund's station learns it
+ * failed (when the shop refused it, or now, with the manager's reason, when the hub had given up on it).
  */
 export const decidePush = (
   sql: Sql["Service"],
@@ -396,19 +455,42 @@ export const decidePush = (
         "INSERT INTO shop_push_audit (audit_id, push_id, action, actor, reason, at_ms) VALUES (?, ?, ?, ?, ?, ?)",
         [yield* uuid7(nowMs), push.push_id, decision.action, decision.actor, decision.reason.slice(0, 500), nowMs]
       )
-      if (decision.action === "retry") {
+      const refused = push.failed_as === null || push.failed_as === "refused"
+      if (decision.action === "retry" && refused) {
         // A retried refund gets a fresh batch and key: the shop said no to the old request.
         yield* sql.execute(
-          `UPDATE shop_pushes SET status = 'queued', next_attempt_ms = ?, updated_at_ms = ?, retries = retries + 1,
-             batch_id = CASE WHEN kind = 'refund' THEN NULL ELSE batch_id END
+          `UPDATE shop_pushes SET status = 'queued', failed_as = NULL, stuck_failures = 0, next_attempt_ms = ?,
+             updated_at_ms = ?, retries = retries + 1, batch_id = CASE WHEN kind = 'refund' THEN NULL ELSE batch_id END
+           WHERE status = 'failed' AND (push_id = ? OR batch_id = ?)`,
+          [nowMs, nowMs, push.push_id, push.batch_id ?? push.push_id]
+        )
+      } else if (decision.action === "retry") {
+        // The shop may have acted on the request the hub could not read the answer to: the same key and batch again.
+        yield* sql.execute(
+          `UPDATE shop_pushes SET status = 'queued', failed_as = NULL, stuck_failures = 0, next_attempt_ms = ?,
+             updated_at_ms = ?
            WHERE status = 'failed' AND (push_id = ? OR batch_id = ?)`,
           [nowMs, nowMs, push.push_id, push.batch_id ?? push.push_id]
         )
       } else {
+        const discarded = yield* sql.query<PushRow>(
+          `SELECT ${pushColumns} FROM shop_pushes WHERE status = 'failed' AND (push_id = ? OR batch_id = ?)`,
+          [push.push_id, push.batch_id ?? push.push_id]
+        )
         yield* sql.execute(
           "UPDATE shop_pushes SET status = 'discarded', updated_at_ms = ? WHERE status = 'failed' AND (push_id = ? OR batch_id = ?)",
           [nowMs, push.push_id, push.batch_id ?? push.push_id]
         )
+        if (!refused && push.kind === "refund") {
+          for (const row of discarded) {
+            yield* answerRefund(
+              sql,
+              JSON.parse(row.payload) as RefundUnit,
+              { status: "failed", reason: `a manager discarded the refund: ${decision.reason}` },
+              nowMs
+            )
+          }
+        }
       }
       return { ok: true as const, message: `${decision.action} recorded for push ${push.push_id}` }
     })

@@ -6,10 +6,11 @@ import type { ShopOrderDraft } from "./ShopOrderDraft.ts"
 
 /**
  * Why a call to the shop did not go through. The push queue acts on the reason: `Unavailable` (network, timeout,
- * 5xx) and `RateLimited` (429, Shopify's THROTTLED) wait for the whole connector and try again, in order;
- * `Unauthorized` (401/403) does too, and the Shop card says the credentials are refused; `Rejected` (the shop
- * answered no: a 4xx, GraphQL user errors) fails that push for a manager to retry or discard; `Malformed` is an
- * answer the adapter cannot read, treated as `Unavailable`.
+ * 5xx) and `RateLimited` (429, Shopify's THROTTLED) wait for the whole connector and try again, in order, for as long
+ * as it takes; `Rejected` (the shop answered no: a 4xx, GraphQL user errors) fails that push for a manager to retry or
+ * discard; `Unauthorized` (401/403: credentials or scopes refused) and `Malformed` (an answer the adapter cannot read)
+ * wait and try again too, but do not pass by waiting: at the push's `handOverAfterAttempts`-th it is handed to a
+ * manager (PushQueue.ts).
  */
 export class ShopError extends Schema.TaggedError<ShopError>()("ShopError", {
   reason: Schema.Literals(["Unavailable", "RateLimited", "Unauthorized", "Rejected", "Malformed"]),

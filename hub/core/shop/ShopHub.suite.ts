@@ -10,6 +10,7 @@ import { draftOrder, NOW, testSettings } from "../../../fixtures/shops/shopOrder
 import { submitCorrection } from "../correction/AddressCorrections.ts"
 import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
 import { defaultNotifySettings } from "../notify/NotifySettings.ts"
+import { ShopError } from "./ShopConnector.ts"
 import { makeShopHub } from "./ShopHub.ts"
 
 const encoder = new TextEncoder()
@@ -61,6 +62,45 @@ const handed = (parcelId: string) =>
     trackingNumber: `00340434${parcelId.replace(/\D/g, "").padStart(10, "0")}`
   })
 
+/** The same station event for another shop order. */
+const onOrder = (event: EventEnvelope, orderId: string): EventEnvelope => ({
+  ...event,
+  payload: { ...(event.payload as Record<string, unknown>), orderId }
+})
+
+/** A returns desk's refund of one unit of SHOP-1001 (line 502), as PACK-02 decides it. */
+const refundDecided = (itemRef: string, returnId: string) =>
+  stationEvent("return.refund-decided", {
+    returnId,
+    itemRef,
+    orderId: "SHOP-1001",
+    lineId: "502",
+    unit: 1,
+    sku: "ALP-BTL-05",
+    gtin: null,
+    serial: null,
+    lot: null,
+    outcome: "refund-full",
+    amountCents: 2490,
+    currency: "EUR",
+    ruleId: null,
+    reason: { de: "", en: "" },
+    source: "rules",
+    previousOutcome: null
+  })
+
+/** What the refund ledger records when it grants the unit of `event`, in the consumer's transaction. */
+const grantRefund = (sql: Sql["Service"], event: EventEnvelope) => {
+  const payload = event.payload as { itemRef: string; returnId: string }
+  return sql.execute(
+    `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id,
+       serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+     VALUES ('SHOP-1001', '502', 'unit:1', ?, ?, 'HAM1', 'PACK-02', NULL, 'refund-full', 2490, 'EUR',
+       'requested', ?, 0)`,
+    [payload.itemRef, payload.returnId, event.id]
+  )
+}
+
 /** The push queue and the shop inbox over a store: shopHub.test.ts runs it on SQLite, the integration twin on PostgreSQL. */
 export const shopHubSuite = (store: TestStore) =>
   describe(`shop hub on ${store.dialect}`, () => {
@@ -78,7 +118,7 @@ export const shopHubSuite = (store: TestStore) =>
               {
                 connectors: [shop.connector],
                 routing: { rules: [{ siteId: "VIE1", countries: ["AT"] }], defaultSite: "HAM1" },
-                queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
+                queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000, handOverAfterAttempts: 3 },
                 pollIntervalMs: 60_000,
                 firstPollLookbackMs: 86_400_000,
                 sha256: (text) => `sha-of-${text.length}`
@@ -216,7 +256,7 @@ export const shopHubSuite = (store: TestStore) =>
             {
               connectors: [shop.connector],
               routing: { rules: [], defaultSite: "HAM1" },
-              queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
+              queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000, handOverAfterAttempts: 3 },
               pollIntervalMs: 60_000,
               firstPollLookbackMs: 86_400_000,
               sha256: () => ""
@@ -495,5 +535,229 @@ export const shopHubSuite = (store: TestStore) =>
         ["packbench/v1/HAM1/PACK-02/inbox/refund.issued", "refund.issued"]
       ])
       expect([...shop.refunds.keys()]).toEqual([expect.stringMatching(/\/retry-1$/)])
+    })
+    it("hands a push whose answers it cannot read to a manager after its attempts, lets other orders' pushes go on, and sends it again when a manager retries", async () => {
+      const { shop, run, clock } = setup()
+      shop.orders.set("gid://shopify/Order/1001", draftOrder())
+      shop.orders.set(
+        "gid://shopify/Order/1002",
+        draftOrder({ shopOrderId: "gid://shopify/Order/1002", orderNumber: "#1002" })
+      )
+      const unreadable =
+        "Shopify alpenglow.myshopify.com: the answer to PackbenchFulfillmentCreate cannot be used: data.fulfillmentCreate: Expected object"
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          yield* hub.applyStationEvent(packed("P-1", [{ lineId: "501", quantity: 2 }]))
+          yield* hub.applyStationEvent(handed("P-1"))
+          yield* hub.applyStationEvent(onOrder(packed("P-2", [{ lineId: "501", quantity: 2 }]), "SHOP-1002"))
+          yield* hub.applyStationEvent(onOrder(handed("P-2"), "SHOP-1002"))
+          shop.failNext(shop.malformed(unreadable), shop.malformed(unreadable), shop.malformed(unreadable))
+          const outcomes: Array<string> = []
+          const seen: Array<ReadonlyArray<string>> = []
+          for (let attempt = 1; attempt <= 3; attempt++) {
+            outcomes.push(yield* hub.drain(shop.connector))
+            seen.push((yield* hub.status).connectors[0]?.failedPushes.map((push) => push.subject) ?? [])
+            clock.advance(60_000)
+          }
+          const pushes = yield* sql.query<{ subject: string; status: string; attempts: number }>(
+            "SELECT subject, status, attempts FROM shop_pushes ORDER BY seq"
+          )
+          const handedOver = (yield* hub.status).connectors[0]
+          const retried = yield* hub.decidePush({
+            pushId: handedOver?.failedPushes[0]?.pushId ?? "",
+            action: "retry",
+            actor: "B-9001 Max Manager",
+            reason: "the shop's plugin is fixed"
+          })
+          const again = yield* hub.drain(shop.connector)
+          return {
+            outcomes,
+            seen,
+            pushes: pushes.map((push) => [push.subject, push.status, Number(push.attempts)]),
+            handedOver,
+            retried,
+            again,
+            after: (yield* hub.status).connectors[0]
+          }
+        })
+      )
+      // Two tries wait out the backoff; the third hands the push over, and the other order's parcel goes at once.
+      expect(result.outcomes).toEqual(["waiting", "waiting", "idle"])
+      expect(result.seen).toEqual([[], [], ["P-1"]])
+      expect(result.pushes).toEqual([
+        ["P-1", "failed", 3],
+        ["P-2", "done", 1]
+      ])
+      expect(result.handedOver?.failedPushes).toEqual([
+        expect.objectContaining({
+          subject: "P-1",
+          status: "failed",
+          failedAs: "malformed",
+          attempts: 3,
+          lastError: `Malformed: ${unreadable}`
+        })
+      ])
+      expect(result.retried.ok).toBe(true)
+      expect(result.again).toBe("idle")
+      expect(shop.calls.filter((call) => call.startsWith("fulfill"))).toEqual([
+        "fulfill P-1",
+        "fulfill P-1",
+        "fulfill P-1",
+        "fulfill P-2",
+        "fulfill P-1"
+      ])
+      expect([...shop.fulfillments.values()].map((fulfillment) => fulfillment.parcelId)).toEqual(["P-2", "P-1"])
+      expect(result.after?.failedPushes).toEqual([])
+    })
+
+    it("hands over a refund the shop keeps refusing the hub's credentials for, without telling its station it failed; a retry keeps its key, so the shop pays once", async () => {
+      const { shop, run, clock } = setup()
+      shop.orders.set("gid://shopify/Order/1001", draftOrder())
+      const refused = "Shopify alpenglow.myshopify.com: Access denied for refundCreate field"
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          const event = refundDecided("I-7", "R-7")
+          yield* grantRefund(sql, event)
+          yield* hub.applyStationEvent(event)
+          clock.advance(1_000)
+          shop.failNext(shop.unauthorized(refused), shop.unauthorized(refused), shop.unauthorized(refused))
+          for (let attempt = 1; attempt <= 3; attempt++) {
+            yield* hub.drain(shop.connector)
+            clock.advance(60_000)
+          }
+          const handedOver = (yield* hub.status).connectors[0]?.failedPushes ?? []
+          const told = (yield* messages(sql)).filter((m) => m.stream.startsWith("station:"))
+          yield* hub.decidePush({
+            pushId: handedOver[0]?.pushId ?? "",
+            action: "retry",
+            actor: "B-9001 Max Manager",
+            reason: "refund scope granted to the app"
+          })
+          yield* hub.drain(shop.connector)
+          return { handedOver, told, after: (yield* messages(sql)).filter((m) => m.stream.startsWith("station:")) }
+        })
+      )
+      expect(result.handedOver).toEqual([
+        expect.objectContaining({ kind: "refund", subject: "I-7", failedAs: "unauthorized", attempts: 3 })
+      ])
+      // The shop may yet pay it: the station hears nothing until it did.
+      expect(result.told).toEqual([])
+      const keys = shop.calls.filter((call) => call.startsWith("refund "))
+      expect(keys).toHaveLength(4)
+      expect(new Set(keys).size).toBe(1)
+      expect([...shop.refunds.keys()]).toEqual([keys[0]?.slice("refund ".length)])
+      expect(result.after.map((m) => [m.type, m.payload.itemRef])).toEqual([["refund.issued", "I-7"]])
+    })
+
+    it("tells the station a handed-over refund failed when a manager discards it", async () => {
+      const { shop, run, clock } = setup()
+      shop.orders.set("gid://shopify/Order/1001", draftOrder())
+      const unreadable =
+        "Shopify alpenglow.myshopify.com: PackbenchRefundCreate answered with something that is not JSON"
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          const event = refundDecided("I-8", "R-8")
+          yield* grantRefund(sql, event)
+          yield* hub.applyStationEvent(event)
+          clock.advance(1_000)
+          shop.failNext(shop.malformed(unreadable), shop.malformed(unreadable), shop.malformed(unreadable))
+          for (let attempt = 1; attempt <= 3; attempt++) {
+            yield* hub.drain(shop.connector)
+            clock.advance(60_000)
+          }
+          const handedOver = (yield* hub.status).connectors[0]?.failedPushes ?? []
+          const discarded = yield* hub.decidePush({
+            pushId: handedOver[0]?.pushId ?? "",
+            action: "discard",
+            actor: "B-9001 Max Manager",
+            reason: "refunded by hand in the shop's admin"
+          })
+          yield* hub.drain(shop.connector)
+          return { discarded, told: (yield* messages(sql)).filter((m) => m.stream.startsWith("station:")) }
+        })
+      )
+      expect(result.discarded.ok).toBe(true)
+      expect(result.told.map((m) => [m.type, m.payload.itemRef, m.payload.reason])).toEqual([
+        ["refund.failed", "I-8", "a manager discarded the refund: refunded by hand in the shop's admin"]
+      ])
+      expect(shop.refunds.size).toBe(0)
+    })
+
+    it("says on the Shop card when the catch-up keeps failing on answers it cannot read, and keeps its cursor", async () => {
+      const { shop, run, clock } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const unreadable =
+        "Shopify alpenglow.myshopify.com: the answer to PackbenchOrders cannot be used: data.orders.pageInfo.endCursor: Missing key"
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          const cursor = () =>
+            Effect.map(
+              sql.query<{ poll_cursor: string | null }>("SELECT poll_cursor FROM shop_connectors"),
+              (rows) => rows[0]?.poll_cursor
+            )
+          yield* hub.pollOnce(shop.connector)
+          const before = yield* cursor()
+          shop.orders.set(order.shopOrderId, { ...order, updatedAtMs: NOW - 30_000, state: "on-hold" })
+          shop.failNext(shop.malformed(unreadable), shop.malformed(unreadable), shop.malformed(unreadable))
+          const seen: Array<unknown> = []
+          for (let pass = 1; pass <= 3; pass++) {
+            clock.advance(60_000)
+            yield* hub.pollOnce(shop.connector)
+            seen.push((yield* hub.status).connectors[0]?.catchUpProblem ?? null)
+          }
+          const kept = yield* cursor()
+          clock.advance(60_000)
+          const taken = yield* hub.pollOnce(shop.connector)
+          return { before, seen, kept, taken, after: (yield* hub.status).connectors[0], moved: yield* cursor() }
+        })
+      )
+      expect(result.seen).toEqual([
+        null,
+        null,
+        { reason: "malformed", message: `Malformed: ${unreadable}`, failures: 3, sinceMs: NOW + 60_000 }
+      ])
+      expect(result.kept).toBe(result.before)
+      expect(result.taken).toBe(1)
+      expect(result.after?.catchUpProblem).toBeNull()
+      expect(result.moved).toBe(String(NOW - 30_000))
+    })
+    it("waits at most 5 min however long a connector says the shop asked for, and its own backoff for a wait that is none", async () => {
+      const { shop, run, clock } = setup()
+      shop.orders.set("gid://shopify/Order/1001", draftOrder())
+      const days = 10 * 86_400_000
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          const connectorRow = Effect.map(
+            sql.query<{ next_push_ms: number; next_poll_ms: number }>(
+              "SELECT next_push_ms, next_poll_ms FROM shop_connectors"
+            ),
+            (rows) => ({ push: Number(rows[0]?.next_push_ms), poll: Number(rows[0]?.next_poll_ms) })
+          )
+          yield* hub.pollOnce(shop.connector)
+          yield* hub.applyStationEvent(packed("P-1", [{ lineId: "501", quantity: 2 }]))
+          yield* hub.applyStationEvent(handed("P-1"))
+          shop.failNext(new ShopError({ reason: "RateLimited", message: "429 from the shop", retryAfterMs: days }))
+          yield* hub.drain(shop.connector)
+          const limited = yield* connectorRow
+          clock.advance(300_000)
+          shop.failNext(
+            new ShopError({ reason: "Unavailable", message: "503 from the shop", retryAfterMs: Number.NaN })
+          )
+          yield* hub.drain(shop.connector)
+          const none = yield* connectorRow
+          clock.advance(60_000)
+          shop.failNext(new ShopError({ reason: "RateLimited", message: "429 from the shop", retryAfterMs: days }))
+          yield* hub.pollOnce(shop.connector)
+          return { limited, none, polled: yield* connectorRow }
+        })
+      )
+      expect(result.limited.push).toBe(NOW + 300_000)
+      // The second failure in a row: the backoff of 1 s doubled.
+      expect(result.none.push).toBe(NOW + 300_000 + 2_000)
+      expect(result.polled.poll).toBe(NOW + 360_000 + 300_000)
     })
   })

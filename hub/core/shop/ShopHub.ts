@@ -8,11 +8,14 @@ import type { Broker } from "../../../core/sync/Broker.ts"
 import {
   type DrainOutcome,
   decidePush,
+  defaultPushQueueSettings,
   type PushQueueSettings,
   pushBackoffMs,
   recordConnectorError,
   recoverInterruptedPushes,
-  sendNextPush
+  requestedWaitMs,
+  sendNextPush,
+  stuckFailureOf
 } from "./PushQueue.ts"
 import type { Routing } from "./RoutingRules.ts"
 import type { RawWebhook, ShopConnector } from "./ShopConnector.ts"
@@ -187,13 +190,26 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       return { status: 200, body: { outcomes, leftToCatchUp } }
     })
 
-  /** One catch-up poll of a connector whose poll is due: every page of orders changed since the stored cursor. */
+  /**
+   * One catch-up poll of a connector whose poll is due: every page of orders changed since the stored cursor. A failed
+   * page keeps the cursor and waits its backoff; failures that waiting does not cure are counted, and at
+   * `handOverAfterAttempts` in a row the Shop card names the problem (a person must look) until a page goes through.
+   */
   const pollOnce = (connector: ShopConnector) =>
     Effect.gen(function* () {
       const id = connector.settings.id
       const start = yield* now
-      const rows = yield* sql.query<{ poll_cursor: string | null; next_poll_ms: number; poll_failures: number }>(
-        "SELECT poll_cursor, next_poll_ms, poll_failures FROM shop_connectors WHERE connector_id = ?",
+      const rows = yield* sql.query<{
+        poll_cursor: string | null
+        next_poll_ms: number
+        poll_failures: number
+        poll_stuck_failures: number
+        poll_problem_as: string | null
+        poll_problem: string | null
+        poll_problem_since_ms: number | null
+      }>(
+        `SELECT poll_cursor, next_poll_ms, poll_failures, poll_stuck_failures, poll_problem_as, poll_problem,
+           poll_problem_since_ms FROM shop_connectors WHERE connector_id = ?`,
         [id]
       )
       const state = rows[0]
@@ -205,15 +221,48 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
           connector.ordersChangedSince(cursor, start - options.firstPollLookbackMs, start)
         )
         if (result._tag === "Failure") {
+          const failure = result.failure
           const failures = Number(state?.poll_failures ?? 0) + 1
           const at = yield* now
+          const stuck = stuckFailureOf(failure)
+          const before = Number(state?.poll_stuck_failures ?? 0)
+          const problem =
+            stuck === undefined
+              ? {
+                  failures: before,
+                  as: state?.poll_problem_as ?? null,
+                  message: state?.poll_problem ?? null,
+                  sinceMs: state?.poll_problem_since_ms ?? null
+                }
+              : {
+                  failures: before + 1,
+                  as: stuck,
+                  message: `${failure.reason}: ${failure.message}`.slice(0, 1000),
+                  sinceMs: before === 0 ? at : (state?.poll_problem_since_ms ?? at)
+                }
           yield* sql.execute(
-            `INSERT INTO shop_connectors (connector_id, poll_failures, next_poll_ms) VALUES (?, ?, ?)
+            `INSERT INTO shop_connectors (connector_id, poll_failures, next_poll_ms, poll_stuck_failures, poll_problem_as,
+               poll_problem, poll_problem_since_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (connector_id) DO UPDATE SET poll_failures = excluded.poll_failures,
-               next_poll_ms = excluded.next_poll_ms`,
-            [id, failures, at + Math.max(result.failure.retryAfterMs ?? 0, pushBackoffMs(failures, options.queue))]
+               next_poll_ms = excluded.next_poll_ms, poll_stuck_failures = excluded.poll_stuck_failures,
+               poll_problem_as = excluded.poll_problem_as, poll_problem = excluded.poll_problem,
+               poll_problem_since_ms = excluded.poll_problem_since_ms`,
+            [
+              id,
+              failures,
+              at + Math.max(yield* requestedWaitMs(id, failure), pushBackoffMs(failures, options.queue)),
+              problem.failures,
+              problem.as,
+              problem.message,
+              problem.sinceMs
+            ]
           )
-          yield* recordConnectorError(sql, id, `polling: ${result.failure.reason}: ${result.failure.message}`, at)
+          yield* recordConnectorError(sql, id, `polling: ${failure.reason}: ${failure.message}`, at)
+          if (stuck !== undefined && problem.failures === options.queue.handOverAfterAttempts) {
+            yield* Effect.logWarning(
+              `shop ${id}: the catch-up failed ${problem.failures} times in a row and needs a person; it keeps its cursor: ${problem.message}`
+            )
+          }
           return taken
         }
         for (const draft of result.success.orders) {
@@ -226,7 +275,8 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
           `INSERT INTO shop_connectors (connector_id, poll_cursor, poll_failures, last_poll_ms, next_poll_ms)
            VALUES (?, ?, 0, ?, ?)
            ON CONFLICT (connector_id) DO UPDATE SET poll_cursor = excluded.poll_cursor, poll_failures = 0,
-             last_poll_ms = excluded.last_poll_ms, next_poll_ms = excluded.next_poll_ms`,
+             last_poll_ms = excluded.last_poll_ms, next_poll_ms = excluded.next_poll_ms, poll_stuck_failures = 0,
+             poll_problem_as = NULL, poll_problem = NULL, poll_problem_since_ms = NULL`,
           [id, cursor, at, at + options.pollIntervalMs]
         )
         if (!result.success.more) break
@@ -303,7 +353,9 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
     pollOnce,
     drain,
     start,
-    status: Effect.flatMap(now, (nowMs) => loadShopStatus(sql, options.connectors, nowMs)),
+    status: Effect.flatMap(now, (nowMs) =>
+      loadShopStatus(sql, options.connectors, options.queue.handOverAfterAttempts, nowMs)
+    ),
     decidePush: (decision: Parameters<typeof decidePush>[1]) =>
       Effect.flatMap(now, (nowMs) =>
         Effect.tap(decidePush(sql, decision, nowMs), () => Effect.sync(() => Queue.offerUnsafe(pushWakeups, undefined)))
@@ -328,7 +380,7 @@ export class Shops extends Context.Service<Shops, ShopHub>()("packbench/hub/core
 export const noShops: ShopHubOptions = {
   connectors: [],
   routing: { rules: [], defaultSite: undefined },
-  queue: { refundSettleMs: 5_000, retryBaseMs: 2_000, retryMaxMs: 900_000 },
+  queue: defaultPushQueueSettings,
   pollIntervalMs: 60_000,
   firstPollLookbackMs: 0,
   sha256: () => ""

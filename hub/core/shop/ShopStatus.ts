@@ -2,6 +2,7 @@
 import { Effect } from "effect"
 import type { ShopConnectorView, ShopPushView, ShopStatus } from "../../../core/shops/ShopStatus.ts"
 import type { Sql } from "../../../core/store/Sql.ts"
+import type { FailedAs } from "./PushQueue.ts"
 import type { ShopConnector } from "./ShopConnector.ts"
 
 interface ConnectorRow {
@@ -15,20 +16,33 @@ interface ConnectorRow {
   readonly push_failures: number
   readonly last_error: string | null
   readonly last_error_ms: number | null
+  readonly poll_stuck_failures: number
+  readonly poll_problem_as: "malformed" | "unauthorized" | null
+  readonly poll_problem: string | null
+  readonly poll_problem_since_ms: number | null
 }
 
 const nullableNumber = (value: number | null | undefined) =>
   value === null || value === undefined ? null : Number(value)
 
-/** The Shop card's figures, read from the hub's tables in one go. */
-export const loadShopStatus = (sql: Sql["Service"], connectors: ReadonlyArray<ShopConnector>, nowMs: number) =>
+/**
+ * The Shop card's figures, read from the hub's tables in one go; a catch-up that failed `handOverAfterAttempts` passes
+ * in a row on what waiting does not cure is named as a problem.
+ */
+export const loadShopStatus = (
+  sql: Sql["Service"],
+  connectors: ReadonlyArray<ShopConnector>,
+  handOverAfterAttempts: number,
+  nowMs: number
+) =>
   Effect.gen(function* () {
     const views: Array<ShopConnectorView> = []
     for (const connector of connectors) {
       const id = connector.settings.id
       const row = (yield* sql.query<ConnectorRow>(
         `SELECT connector_id, next_poll_ms, poll_failures, last_poll_ms, last_order_ms, last_push_ms, next_push_ms,
-           push_failures, last_error, last_error_ms FROM shop_connectors WHERE connector_id = ?`,
+           push_failures, last_error, last_error_ms, poll_stuck_failures, poll_problem_as, poll_problem,
+           poll_problem_since_ms FROM shop_connectors WHERE connector_id = ?`,
         [id]
       ))[0]
       const queued = yield* sql.query<{ count: number }>(
@@ -41,11 +55,12 @@ export const loadShopStatus = (sql: Sql["Service"], connectors: ReadonlyArray<Sh
         order_id: string
         subject: string
         status: ShopPushView["status"]
+        failed_as: FailedAs | null
         attempts: number
         last_error: string | null
         updated_at_ms: number
       }>(
-        `SELECT push_id, kind, order_id, subject, status, attempts, last_error, updated_at_ms FROM shop_pushes
+        `SELECT push_id, kind, order_id, subject, status, failed_as, attempts, last_error, updated_at_ms FROM shop_pushes
          WHERE connector_id = ? AND status = 'failed' ORDER BY seq LIMIT 50`,
         [id]
       )
@@ -68,13 +83,27 @@ export const loadShopStatus = (sql: Sql["Service"], connectors: ReadonlyArray<Sh
           orderId: push.order_id,
           subject: push.subject,
           status: push.status,
+          // A push failed before the hub told why (migration 63 marks those) was one the shop refused.
+          failedAs: push.failed_as ?? "refused",
           attempts: Number(push.attempts),
           lastError: push.last_error,
           updatedAtMs: Number(push.updated_at_ms)
         })),
         lastError: row?.last_error ?? null,
         lastErrorAtMs: nullableNumber(row?.last_error_ms),
-        retryAtMs: retryAt > nowMs ? retryAt : null
+        retryAtMs: retryAt > nowMs ? retryAt : null,
+        catchUpProblem:
+          row !== undefined &&
+          Number(row.poll_stuck_failures) >= handOverAfterAttempts &&
+          row.poll_problem_as !== null &&
+          row.poll_problem !== null
+            ? {
+                reason: row.poll_problem_as,
+                message: row.poll_problem,
+                failures: Number(row.poll_stuck_failures),
+                sinceMs: Number(row.poll_problem_since_ms)
+              }
+            : null
       })
     }
     const waiting = yield* sql.query<{ site_id: string; orders: number }>(

@@ -154,3 +154,27 @@ export const shopPushAddressKind: Migration = {
     "CREATE INDEX shop_pushes_by_subject ON shop_pushes (kind, subject)"
   ]
 }
+
+/**
+ * Migration 63, which hubMigrations.ts places after the hub's 62: failures that do not pass by waiting are counted, a
+ * push is handed to a manager at a bound, and the catch-up says when it keeps failing so.
+ */
+export const shopPushHandOver: Migration = {
+  id: 63,
+  name: "shop pushes handed to a manager after failures that do not pass by themselves; the catch-up's such failures",
+  statements: [
+    // A push's failures that waiting does not cure (an answer the hub cannot read, credentials the shop refuses), since
+    // it was queued or a manager last retried it: at the bound it is handed to a manager instead of tried again.
+    "ALTER TABLE shop_pushes ADD COLUMN stuck_failures INTEGER NOT NULL DEFAULT 0",
+    // Why a failed push waits for a manager: 'refused' (the shop said no, so a retry is a new request), 'malformed' or
+    // 'unauthorized' (the hub gave up; the shop may have acted, so a retry sends the same request under its key).
+    "ALTER TABLE shop_pushes ADD COLUMN failed_as TEXT",
+    // Every push failed before was one the shop refused.
+    "UPDATE shop_pushes SET failed_as = 'refused' WHERE status = 'failed'",
+    // The catch-up's failures of that kind in a row, the kind and message of the last, and when the first came.
+    "ALTER TABLE shop_connectors ADD COLUMN poll_stuck_failures INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE shop_connectors ADD COLUMN poll_problem_as TEXT",
+    "ALTER TABLE shop_connectors ADD COLUMN poll_problem TEXT",
+    "ALTER TABLE shop_connectors ADD COLUMN poll_problem_since_ms BIGINT"
+  ]
+}

@@ -19,6 +19,8 @@ describe("a customer's address correction on its way to the shop", () => {
   it("goes through the durable push queue and the Shopify adapter over HTTP: waits out the shop's outage and lands once", async () => {
     const fake = await startFakeShopify({ ...credentials, shopDomain: "alpenglow.myshopify.com" })
     try {
+      const start = Date.now()
+      const clock = StationClock.manual(start)
       const connector = makeShopifyConnector({
         settings: testSettings,
         credentials,
@@ -27,14 +29,13 @@ describe("a customer's address correction on its way to the shop", () => {
         endpoint: fake.url(),
         timeoutMs: 1_000,
         notifyCustomer: false,
-        log: () => undefined
+        log: () => undefined,
+        clock: clock.clock
       })
       const placed = await fake.placeOrder({
         ...sampleOrder(21),
         shipTo: { name: "Mia Berg", street1: "Hafenstraße", postalCode: "20457", city: "Hamburg", country: "DE" }
       })
-      const start = Date.now()
-      const clock = StationClock.manual(start)
       const result = await Effect.runPromise(
         Effect.gen(function* () {
           const sql = yield* Sql
@@ -43,7 +44,7 @@ describe("a customer's address correction on its way to the shop", () => {
           const hub = makeShopHub(sql, now, {
             connectors: [connector],
             routing: { rules: [], defaultSite: "HAM1" },
-            queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000 },
+            queue: { refundSettleMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000, handOverAfterAttempts: 3 },
             pollIntervalMs: 60_000,
             firstPollLookbackMs: 86_400_000,
             sha256: (text) => `sha-of-${text.length}`

@@ -10,7 +10,7 @@ import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { layerSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import { startFakeShopify } from "../../../fixtures/shops/shopify/FakeShopify.ts"
-import { testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
+import { NOW, testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
 import { startFakeShopware } from "../../../fixtures/shops/shopware/FakeShopware.ts"
 import { testShopHubOptions } from "../../../fixtures/shops/testShopHubOptions.ts"
 import { startFakeWooCommerce } from "../../../fixtures/shops/woocommerce/FakeWooCommerce.ts"
@@ -22,6 +22,9 @@ import { makeShopifyConnector } from "./shopify/ShopifyConnector.ts"
 import { makeShopwareConnector } from "./shopware/ShopwareConnector.ts"
 import { makeSignedWebhookConnector } from "./webhook/SignedWebhookConnector.ts"
 import { makeWooCommerceConnector } from "./woocommerce/WooCommerceConnector.ts"
+
+/** The hub's clock as the connectors read it (a Retry-After date, token lifetimes): held at one time. */
+const hubClock = StationClock.manual(NOW).clock
 
 /**
  * A shop answering with more than the connector reads (gigabytes in the field; a few KB over a small bound here,
@@ -41,6 +44,7 @@ const shopwareCredentials = {
 }
 const shopwareConnector = (url: string, maxAnswerBytes: number) =>
   makeShopwareConnector({
+    clock: hubClock,
     settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
     credentials: shopwareCredentials,
     url,
@@ -62,6 +66,7 @@ describe("shop answers larger than the connector's bound", () => {
       start: () => startFakeShopify({ ...shopifyCredentials, shopDomain: "alpenglow.myshopify.com" }),
       connector: (url: string, maxAnswerBytes: number) =>
         makeShopifyConnector({
+          clock: hubClock,
           settings: testSettings,
           credentials: shopifyCredentials,
           shopDomain: "alpenglow.myshopify.com",
@@ -78,6 +83,7 @@ describe("shop answers larger than the connector's bound", () => {
       start: () => startFakeWooCommerce(wooCredentials),
       connector: (url: string, maxAnswerBytes: number) =>
         makeWooCommerceConnector({
+          clock: hubClock,
           settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
           credentials: wooCredentials,
           url,
@@ -128,6 +134,7 @@ describe("shop answers larger than the connector's bound", () => {
     try {
       const shopUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
       const connector = makeSignedWebhookConnector({
+        clock: hubClock,
         settings: { ...testSettings, id: "generic", type: "webhook", orderIdPrefix: "GEN" },
         credentials: { secret: "generic-shop-secret-0123" },
         shopUrl,

@@ -38,13 +38,14 @@ describe.each(["woocommerce", "shopware", "shopify"] as const)(
             if (order !== undefined) shop.change(order.id)
           }
         }
+        const clock = StationClock.manual(shopMs + 60_000)
         const connector = makeShopConnector(
           shop.connector,
           { [shop.credentials.env]: shop.credentials.json },
           import.meta.dirname,
-          () => undefined
+          () => undefined,
+          clock.clock
         )
-        const clock = StationClock.manual(shopMs + 60_000)
         const options = testShopHubOptions([connector])
         const result = await Effect.runPromise(
           Effect.gen(function* () {

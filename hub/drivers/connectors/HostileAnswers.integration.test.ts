@@ -34,10 +34,15 @@ import { makeShopwareConnector } from "./shopware/ShopwareConnector.ts"
 import { makeSignedWebhookConnector } from "./webhook/SignedWebhookConnector.ts"
 import { makeWooCommerceConnector } from "./woocommerce/WooCommerceConnector.ts"
 
+/** The hub's clock as the connectors read it (a Retry-After date, token lifetimes): held at one time. */
+const hubClock = StationClock.manual(NOW).clock
+
 /**
  * Shops answering what a connector cannot use — a shop bug, a plugin, an upgrade, a proxy in front of the shop — to a
  * push and to a read. Each call fails `Malformed`, naming the shop, the request and the field; the hub keeps the push
  * queued and the catch-up cursor where it was, tries again after its backoff, and the push then reaches the shop once.
+ * An answer that stays unusable hands the push to a manager at its third failure, and the Shop card names a catch-up
+ * that failed three passes in a row (`testShopHubOptions`).
  */
 
 /** A fake shop with its connector, as these tests drive them. */
@@ -75,6 +80,7 @@ const rigs: Record<"Shopware" | "Shopify" | "WooCommerce", () => Promise<Rig>> =
       shop: "Shopware",
       fake,
       connector: makeShopwareConnector({
+        clock: hubClock,
         settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
         credentials: shopwareCredentials,
         url: fake.url(),
@@ -104,6 +110,7 @@ const rigs: Record<"Shopware" | "Shopify" | "WooCommerce", () => Promise<Rig>> =
       shop: "Shopify",
       fake,
       connector: makeShopifyConnector({
+        clock: hubClock,
         settings: testSettings,
         credentials: shopifyCredentials,
         shopDomain: "alpenglow.myshopify.com",
@@ -137,6 +144,7 @@ const rigs: Record<"Shopware" | "Shopify" | "WooCommerce", () => Promise<Rig>> =
       shop: "WooCommerce",
       fake,
       connector: makeWooCommerceConnector({
+        clock: hubClock,
         settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
         credentials: wooCredentials,
         url: fake.url(),
@@ -383,6 +391,56 @@ describe("a push whose answer the connector cannot use", () => {
   )
 })
 
+describe("a push whose answer stays unusable", () => {
+  it.each(pushCases)(
+    "%s %s: handed to a manager after its third attempt, naming the field; a manager's retry sends it, and it reaches the shop once",
+    async (shop, kind, hostile) => {
+      const rig = await start(shop)
+      const { order } = await rig.fake.placeOrder(sampleOrder(1))
+      const result = await onHub(rig.connector, (sql, hubAt) =>
+        Effect.gen(function* () {
+          yield* queuePush(sql, rig, kind, order)
+          rig.fake.faults.answer = { route: hostile.route, body: hostile.body, count: 1_000 }
+          let atMs = NOW
+          const outcomes: Array<string> = []
+          for (let attempt = 1; attempt <= 3; attempt++) {
+            outcomes.push(yield* hubAt(atMs).drain(rig.connector))
+            atMs = Math.max(atMs, Number((yield* connectorRow(sql))?.next_push_ms))
+          }
+          const handedOver = yield* pushRow(sql)
+          const card = (yield* hubAt(atMs).status).connectors[0]
+          const asked = rig.fake.requests.get(hostile.route)
+          const laterMs = atMs + 3_600_000
+          const later = yield* hubAt(laterMs).drain(rig.connector)
+          const askedLater = rig.fake.requests.get(hostile.route)
+          delete rig.fake.faults.answer
+          const retried = yield* hubAt(laterMs).decidePush({
+            pushId: card?.failedPushes[0]?.pushId ?? "",
+            action: "retry",
+            actor: "B-9001 Max Manager",
+            reason: "the shop's plugin is fixed"
+          })
+          yield* hubAt(laterMs).drain(rig.connector)
+          return { outcomes, handedOver, card, asked, later, askedLater, retried, done: yield* pushRow(sql) }
+        })
+      )
+      const message = `Malformed: ${rig.name}: the answer to ${hostile.request(rig.shopOrderId(order))} cannot be used: ${hostile.problem}`
+      expect(result.outcomes).toEqual(["waiting", "waiting", "idle"])
+      expect(result.handedOver).toMatchObject({ status: "failed", last_error: message, attempts: 3 })
+      expect(result.card?.failedPushes).toEqual([
+        expect.objectContaining({ kind, failedAs: "malformed", attempts: 3, lastError: message })
+      ])
+      // Handed over, it is not sent again until a manager says so.
+      expect(result.later).toBe("idle")
+      expect(result.askedLater).toBe(result.asked)
+      expect(result.retried.ok).toBe(true)
+      expect(result.done).toMatchObject({ status: "done", attempts: 4 })
+      if (kind === "refund") expect(order.refunds.map((refund) => refund.amountCents)).toEqual([1290])
+      else expect(order.fulfillments.map((fulfillment) => fulfillment.trackingNumber)).toEqual([trackingNumber])
+    }
+  )
+})
+
 const readCases: ReadonlyArray<readonly [keyof typeof rigs, Hostile]> = [
   [
     "Shopware",
@@ -440,6 +498,38 @@ describe("a catch-up page the connector cannot use", () => {
       expect(result.orders).toBe(1)
       expect(result.after?.poll_failures).toBe(0)
       expect(result.after?.poll_cursor).not.toBeNull()
+    }
+  )
+})
+
+describe("a catch-up page that stays unusable", () => {
+  it.each(readCases)(
+    "%s: the Shop card names the request and the field after the third pass, the cursor stays, and the order is read once the shop answers",
+    async (shop, hostile) => {
+      const rig = await start(shop)
+      await rig.fake.placeOrder(sampleOrder(2))
+      const result = await onHub(rig.connector, (sql, hubAt) =>
+        Effect.gen(function* () {
+          rig.fake.faults.answer = { route: hostile.route, body: hostile.body, count: 1_000 }
+          let atMs = NOW
+          const problems: Array<unknown> = []
+          for (let pass = 1; pass <= 3; pass++) {
+            yield* hubAt(atMs).pollOnce(rig.connector)
+            problems.push((yield* hubAt(atMs).status).connectors[0]?.catchUpProblem ?? null)
+            atMs = Number((yield* connectorRow(sql))?.next_poll_ms)
+          }
+          const stuck = yield* connectorRow(sql)
+          delete rig.fake.faults.answer
+          const taken = yield* hubAt(atMs).pollOnce(rig.connector)
+          const card = (yield* hubAt(atMs).status).connectors[0]
+          return { problems, stuck, taken, card }
+        })
+      )
+      const message = `Malformed: ${rig.name}: the answer to ${hostile.request("")} cannot be used: ${hostile.problem}`
+      expect(result.problems).toEqual([null, null, { reason: "malformed", message, failures: 3, sinceMs: NOW }])
+      expect(result.stuck).toMatchObject({ poll_cursor: null, poll_failures: 3 })
+      expect(result.taken).toBe(1)
+      expect(result.card?.catchUpProblem).toBeNull()
     }
   )
 })
@@ -798,6 +888,7 @@ describe("the generic signed webhook connector, answered what it cannot use", ()
     })
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
     const connector = makeSignedWebhookConnector({
+      clock: hubClock,
       settings: { ...testSettings, id: "generic", type: "webhook", orderIdPrefix: "GEN" },
       credentials: { secret: "generic-shop-secret-0123" },
       shopUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

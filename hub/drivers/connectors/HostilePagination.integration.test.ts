@@ -2,13 +2,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { StationClock } from "../../../core/time/Clock.ts"
 import { catchUpPass } from "../../../fixtures/shops/catchUpPass.ts"
-import { testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
+import { NOW, testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
 import type { ShopConnector } from "../../core/shop/ShopConnector.ts"
 import { makeShopifyConnector } from "./shopify/ShopifyConnector.ts"
 import { makeShopwareConnector } from "./shopware/ShopwareConnector.ts"
 import { makeSignedWebhookConnector } from "./webhook/SignedWebhookConnector.ts"
 import { makeWooCommerceConnector } from "./woocommerce/WooCommerceConnector.ts"
+
+/** The hub's clock as the connectors read it (a Retry-After date, token lifetimes): held at one time. */
+const hubClock = StationClock.manual(NOW).clock
 
 /** A shop that answers every catch-up page with no orders and says that more follow. */
 const startEndlessShop = async (answer: (request: IncomingMessage, response: ServerResponse) => void) => {
@@ -28,6 +32,7 @@ const json = (response: ServerResponse, body: unknown, headers: Record<string, s
 
 const wooConnector = (url: string) =>
   makeWooCommerceConnector({
+    clock: hubClock,
     settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
     credentials: { consumerKey: "ck_0", consumerSecret: "cs_0", webhookSecret: "woo-secret-0000" },
     url,
@@ -90,6 +95,7 @@ describe("a catch-up poll against a shop whose pagination never ends", () => {
     )
     try {
       const connector = makeShopwareConnector({
+        clock: hubClock,
         settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
         credentials: { clientId: "SWIA0", clientSecret: "secret-0", appSecret: "app-secret-0000" },
         url: shop.url,
@@ -111,6 +117,7 @@ describe("a catch-up poll against a shop whose pagination never ends", () => {
       )
       try {
         const connector = makeShopifyConnector({
+          clock: hubClock,
           settings: testSettings,
           credentials: { accessToken: "shpat_0", webhookSecret: "shopify-secret-0" },
           shopDomain: "alpenglow.myshopify.com",
@@ -150,6 +157,7 @@ describe("a catch-up poll against a shop whose pagination never ends", () => {
       const shop = await startEndlessShop((_request, response) => json(response, answer))
       try {
         const connector = makeSignedWebhookConnector({
+          clock: hubClock,
           settings: { ...testSettings, id: "generic", type: "webhook", orderIdPrefix: "GEN" },
           credentials: { secret: "generic-shop-secret-0123" },
           shopUrl: shop.url,
@@ -176,6 +184,7 @@ describe("a catch-up page with an entry that is no order", () => {
       "Shopware",
       (url) =>
         makeShopwareConnector({
+          clock: hubClock,
           settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
           credentials: { clientId: "SWIA0", clientSecret: "s", appSecret: "shopware-secret-00" },
           url,
@@ -191,6 +200,7 @@ describe("a catch-up page with an entry that is no order", () => {
       "Shopify",
       (url) =>
         makeShopifyConnector({
+          clock: hubClock,
           settings: testSettings,
           credentials: { accessToken: "shpat_0", webhookSecret: "shopify-secret-00" },
           shopDomain: "alpenglow.myshopify.com",
@@ -234,6 +244,7 @@ describe("a Shopware order search answered without its data list", () => {
       )
       try {
         const connector = makeShopwareConnector({
+          clock: hubClock,
           settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
           credentials: { clientId: "SWIA0", clientSecret: "s", appSecret: "shopware-secret-00" },
           url: shop.url,

@@ -41,8 +41,10 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "pb-hostile-webhooks-"))
   for (const kind of kinds) shops.set(kind, await startFakeShop(kind))
   const env = Object.fromEntries([...shops.values()].map((shop) => [shop.credentials.env, shop.credentials.json]))
-  const connectors = [...shops.values()].map((shop) => makeShopConnector(shop.connector, env, dataDir, () => {}))
   const clock = StationClock.manual(NOW_MS)
+  const connectors = [...shops.values()].map((shop) =>
+    makeShopConnector(shop.connector, env, dataDir, () => {}, clock.clock)
+  )
   const services = Layer.mergeAll(
     HubProjection.layer,
     Layer.effect(

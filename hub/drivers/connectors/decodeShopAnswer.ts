@@ -22,8 +22,8 @@ export type ShopAnswerDecoder<A> = (shop: string, request: string, answer: unkno
 /**
  * A decoder of answers to `schema`: the fields an adapter goes on to use, each checked (a type, an id before it goes into
  * a path, a number within its bounds) before anything reads it. A shop — or a plugin, an upgrade, a proxy in front of
- * it — can answer anything; a wrong shape fails the call `Malformed`, which the hub retries like an unreachable shop
- * and shows on the Shop card, naming the shop, the request and each field that is wrong, instead of a TypeError that
+ * it — can answer anything; a wrong shape fails the call `Malformed`, which the hub tries again after its backoff (up
+ * to a bound, then hands the push to a manager) and shows on the Shop card, naming the shop, the request and each field that is wrong, instead of a TypeError that
  * crashes a push or a catch-up pass. A message names the fields and what was expected, never a value: answers hold
  * customers' data, and the message is logged.
  */

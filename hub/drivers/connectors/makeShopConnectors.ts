@@ -1,6 +1,7 @@
 /** Builds the configured shop connectors with their credentials. */
 import { createHash } from "node:crypto"
 import type { ShopConnectorConfig, ShopsConfig } from "../../../core/config/ShopsConfig.ts"
+import type { StationClock } from "../../../core/time/Clock.ts"
 import type { ConnectorSettings } from "../../core/shop/ConnectorSettings.ts"
 import { defaultPushQueueSettings } from "../../core/shop/PushQueue.ts"
 import type { ShopConnector } from "../../core/shop/ShopConnector.ts"
@@ -30,12 +31,16 @@ const need = (config: ShopConnectorConfig, field: "url" | "shopDomain") => {
   return value
 }
 
-/** One adapter for a connector's configuration, with its credentials loaded (from the environment or a 0600 file). */
+/**
+ * One adapter for a connector's configuration, with its credentials loaded (from the environment or a 0600 file),
+ * taking its time from the hub's `clock`.
+ */
 export const makeShopConnector = (
   config: ShopConnectorConfig,
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
-  log: (line: string) => void
+  log: (line: string) => void,
+  clock: StationClock["Service"]
 ): ShopConnector => {
   const settings = settingsOf(config)
   const timeoutMs = config.timeoutMs ?? 10_000
@@ -49,7 +54,8 @@ export const makeShopConnector = (
         endpoint: config.url,
         timeoutMs,
         notifyCustomer: config.notifyCustomer ?? false,
-        log
+        log,
+        clock
       })
     case "shopware":
       return makeShopwareConnector({
@@ -57,7 +63,8 @@ export const makeShopConnector = (
         credentials: loadConnectorCredentials({ ...config, type: "shopware" }, env, cwd),
         url: need(config, "url"),
         webhookUrl: config.webhookUrl,
-        timeoutMs
+        timeoutMs,
+        clock
       })
     case "woocommerce":
       return makeWooCommerceConnector({
@@ -65,7 +72,8 @@ export const makeShopConnector = (
         credentials: loadConnectorCredentials({ ...config, type: "woocommerce" }, env, cwd),
         url: need(config, "url"),
         completedStatus: config.completedStatus ?? "completed",
-        timeoutMs
+        timeoutMs,
+        clock
       })
     case "webhook":
       return makeSignedWebhookConnector({
@@ -73,20 +81,22 @@ export const makeShopConnector = (
         credentials: loadConnectorCredentials({ ...config, type: "webhook" }, env, cwd),
         shopUrl: config.url,
         timeoutMs,
-        toleranceMs: 5 * 60_000
+        toleranceMs: 5 * 60_000,
+        clock
       })
   }
 }
 
 /**
- * The hub's shop side from `hub.shops`: every connector with its credentials, the routing rules and the queue
- * settings. Throws a ShopConfigError or CredentialsError naming the connector and what is wrong.
+ * The hub's shop side from `hub.shops`: every connector with its credentials and the hub's clock, the routing rules
+ * and the queue settings. Throws a ShopConfigError or CredentialsError naming the connector and what is wrong.
  */
 export const shopHubOptionsFrom = (
   config: ShopsConfig,
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
-  log: (line: string) => void
+  log: (line: string) => void,
+  clock: StationClock["Service"]
 ): ShopHubOptions => {
   const ids = new Set<string>()
   for (const connector of config.connectors) {
@@ -97,7 +107,7 @@ export const shopHubOptionsFrom = (
   if (new Set(prefixes).size !== prefixes.length) {
     throw new ShopConfigError("every shop connector needs its own orderIdPrefix: order ids must not collide")
   }
-  const connectors = config.connectors.map((connector) => makeShopConnector(connector, env, cwd, log))
+  const connectors = config.connectors.map((connector) => makeShopConnector(connector, env, cwd, log, clock))
   const slowestPoll = Math.min(...config.connectors.map((connector) => connector.pollIntervalSeconds ?? 60))
   return {
     connectors,

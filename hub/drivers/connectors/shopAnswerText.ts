@@ -4,7 +4,7 @@ import { AnswerTooLarge, readAnswerText } from "../../../drivers/http/readAnswer
 import { ShopError } from "../../core/shop/ShopConnector.ts"
 import { shopErrorForFailure } from "./shopHttpError.ts"
 
-/** The answer was larger than the bound: `Malformed` (retried later, named on the Shop card), never read whole. */
+/** The answer was larger than the bound: `Malformed` (tried again later, named on the Shop card), never read whole. */
 export const answerTooLarge = (shop: string, maxBytes: number) =>
   new ShopError({ reason: "Malformed", message: `${shop} answered with more than ${maxBytes} bytes; not read` })
 

@@ -7,7 +7,7 @@ import type { ResolvedConfig } from "../../../core/config/StationConfig.ts"
 import { localLogin } from "../../../drivers/mqtt/BrokerLogins.ts"
 import { layerMqttBroker, makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
 import { freePort } from "../../../drivers/net/LoopbackPort.ts"
-import { SystemClockLayer } from "../../../drivers/time/SystemClock.ts"
+import { SystemClockLayer, systemClock } from "../../../drivers/time/SystemClock.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { withNotifyOverrides } from "../../core/notify/NotifySettings.ts"
 import { shopHubOptionsFrom } from "../connectors/makeShopConnectors.ts"
@@ -71,7 +71,7 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
       try: () =>
         config.hub.shops === undefined
           ? undefined
-          : shopHubOptionsFrom(config.hub.shops, process.env, process.cwd(), log),
+          : shopHubOptionsFrom(config.hub.shops, process.env, process.cwd(), log, systemClock),
       catch: (error) =>
         new Error(
           `The embedded notification hub did not start: ${error instanceof Error ? error.message : String(error)}`

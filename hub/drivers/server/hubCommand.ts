@@ -12,7 +12,7 @@ import { runUntilSignal } from "../../../drivers/cli/runUntilSignal.ts"
 import { localLogin } from "../../../drivers/mqtt/BrokerLogins.ts"
 import { layerMqttBroker, makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
 import { ConfigError, loadConfig } from "../../../drivers/station/loadConfig.ts"
-import { SystemClockLayer } from "../../../drivers/time/SystemClock.ts"
+import { SystemClockLayer, systemClock } from "../../../drivers/time/SystemClock.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { withNotifyOverrides } from "../../core/notify/NotifySettings.ts"
 import type { ShopHubOptions } from "../../core/shop/ShopHub.ts"
@@ -82,7 +82,7 @@ export const hubCommand: Command = {
       shopOptions =
         shopsConfig === undefined
           ? undefined
-          : shopHubOptionsFrom(shopsConfig, io.env, io.cwd, (line) => void writeLine(io.stderr, line))
+          : shopHubOptionsFrom(shopsConfig, io.env, io.cwd, (line) => void writeLine(io.stderr, line), systemClock)
     } catch (error) {
       if (error instanceof ConfigError || error instanceof ShopConfigError || error instanceof CredentialsError) {
         return fail(error.message, 1)

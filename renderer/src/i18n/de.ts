@@ -361,6 +361,14 @@ export const de = {
   "shop.waitingNone": "Keine Shop-Bestellung wartet aufs Packen.",
   "shop.orders": "{count} Bestellungen",
   "shop.quarantined": "Abgewiesene Bestellungen (Quarantäne)",
+  "shop.handedOver.malformed":
+    "Braucht Aufmerksamkeit: Der Hub hat nach {count} Versuchen aufgehört, weil er die Antworten des Shops nicht lesen konnte. Der Shop hat die Meldung womöglich schon ausgeführt: „Erneut senden“ schickt dieselbe Anfrage noch einmal, und der Shop führt sie nur einmal aus.",
+  "shop.handedOver.unauthorized":
+    "Braucht Aufmerksamkeit: Der Hub hat nach {count} Versuchen aufgehört, weil der Shop ihm den Zugriff verweigert (Zugangsdaten oder API-Rechte). Zugriff im Shop oder in hub.shops richten, dann erneut senden: Der Shop führt die Meldung nur einmal aus.",
+  "shop.catchUp.malformed":
+    "Abgleich braucht Aufmerksamkeit: Der Hub konnte die Antworten des Shops in {count} Durchläufen in Folge seit {since} nicht lesen. Er behält seine Stelle und versucht es weiter; Bestellungen kommen weiter per Webhook.",
+  "shop.catchUp.unauthorized":
+    "Abgleich braucht Aufmerksamkeit: Der Shop verweigert dem Hub seit {since} in {count} Durchläufen in Folge den Zugriff. Zugriff im Shop oder in hub.shops richten; der Hub behält seine Stelle und versucht es weiter.",
   "manager.conflicts": "Konflikte im Nachrichtenfluss",
   "conflicts.none": "Keine – keine Nummer wurde zweimal vergeben.",
   "conflicts.total": "{count, plural, one {# Konflikt} other {# Konflikte}} insgesamt",

@@ -360,6 +360,14 @@ export const en: Messages = {
   "shop.waitingNone": "No shop order waits to be packed.",
   "shop.orders": "{count} orders",
   "shop.quarantined": "Orders refused (quarantined)",
+  "shop.handedOver.malformed":
+    "Needs attention: the hub stopped after {count} attempts because it could not read the shop's answers. The shop may have acted already: Retry sends the same request again, and the shop acts on it once.",
+  "shop.handedOver.unauthorized":
+    "Needs attention: the hub stopped after {count} attempts because the shop refused its access (credentials or API permissions). Fix the access in the shop or in hub.shops, then retry: the shop acts on it once.",
+  "shop.catchUp.malformed":
+    "Catch-up needs attention: the hub could not read the shop's answers in {count} passes in a row since {since}. It keeps its place and keeps trying; orders still arrive by webhook.",
+  "shop.catchUp.unauthorized":
+    "Catch-up needs attention: the shop refused the hub's access in {count} passes in a row since {since}. Fix the access in the shop or in hub.shops; the hub keeps its place and keeps trying.",
   "manager.conflicts": "Conflicts in the message streams",
   "conflicts.none": "None – no number was given twice.",
   "conflicts.total": "{count, plural, one {# conflict} other {# conflicts}} in all",

@@ -36,6 +36,11 @@ const FailedPush = ({
           {t("shop.attempts", { count: push.attempts })}
         </span>
       </div>
+      {(push.failedAs === "malformed" || push.failedAs === "unauthorized") && (
+        <p className="shop-attention" data-testid="shop-handed-over">
+          {t(`shop.handedOver.${push.failedAs}`, { count: push.attempts })}
+        </p>
+      )}
       <div className="error-text">{push.lastError}</div>
       {isManager ? (
         <div className="button-row">
@@ -114,6 +119,17 @@ const Connector = ({
           </>
         )}
       </dl>
+      {connector.catchUpProblem != null && (
+        <div className="shop-attention" role="alert" data-testid="shop-catch-up-problem">
+          <p>
+            {t(`shop.catchUp.${connector.catchUpProblem.reason}`, {
+              count: connector.catchUpProblem.failures,
+              since: when(connector.catchUpProblem.sinceMs)
+            })}
+          </p>
+          <p className="error-text">{connector.catchUpProblem.message}</p>
+        </div>
+      )}
       {connector.lastError !== null && (
         <p className="error-text" data-testid="shop-last-error">
           {t("shop.lastError", { when: when(connector.lastErrorAtMs) })} {connector.lastError}
@@ -135,8 +151,9 @@ const Connector = ({
 
 /**
  * The cloud shop as the hub sees it: each connector's state, the last order in and push out, what waits in its queue,
- * pushes the shop refused (a manager may retry or discard them, with a reason the hub records), quarantined orders,
- * and the shop orders waiting at each site.
+ * a catch-up that keeps failing on what waiting does not cure, pushes the shop refused or the hub handed over after
+ * failures of that kind (a manager may retry or discard them, with a reason the hub records), quarantined orders, and
+ * the shop orders waiting at each site.
  */
 export const ShopCard = ({ isManager }: { readonly isManager: boolean }) => {
   const { t, locale } = useStationContext()

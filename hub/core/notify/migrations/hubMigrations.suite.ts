@@ -43,7 +43,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002])
+      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_address_corrections",
@@ -143,7 +143,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -186,7 +186,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002])
+      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -241,7 +241,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -280,7 +280,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -318,7 +318,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -366,7 +366,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -436,7 +436,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -479,7 +479,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -516,7 +516,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -559,7 +559,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62],
+        added: [61, 62, 63],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -635,10 +635,84 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62],
+        added: [62, 63],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
+        ]
+      })
+    })
+
+    it("63: a push failed before counts as refused by the shop; pushes and connectors start with no failures that stay", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 62 || migration.id >= 9001))
+          const sql = yield* Sql
+          const push = (id: string, seq: number, status: string) =>
+            sql.execute(
+              `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key,
+                 payload, status, attempts, next_attempt_ms, last_error, created_at_ms, updated_at_ms)
+               VALUES (?, 'shopify', ?, 'refund', ?, 'S', 'SO-1', 'G', '{}', ?, 2, 0, ?, 0, 0)`,
+              [id, seq, `key-${id}`, status, status === "failed" ? "Rejected: no" : null]
+            )
+          yield* push("p-1", 1, "failed")
+          yield* push("p-2", 2, "queued")
+          yield* push("p-3", 3, "discarded")
+          yield* sql.execute(
+            "INSERT INTO shop_connectors (connector_id, poll_cursor, poll_failures) VALUES ('shopify', 'c-1', 2)"
+          )
+          const added = yield* migrate(hubMigrations)
+          const pushes = yield* sql.query<{
+            push_id: string
+            status: string
+            attempts: number
+            stuck_failures: number
+            failed_as: string | null
+          }>("SELECT push_id, status, attempts, stuck_failures, failed_as FROM shop_pushes ORDER BY seq")
+          const connectors = yield* sql.query<{
+            poll_cursor: string
+            poll_failures: number
+            poll_stuck_failures: number
+            poll_problem_as: string | null
+            poll_problem: string | null
+            poll_problem_since_ms: number | null
+          }>(
+            `SELECT poll_cursor, poll_failures, poll_stuck_failures, poll_problem_as, poll_problem, poll_problem_since_ms
+             FROM shop_connectors`
+          )
+          return {
+            added,
+            pushes: pushes.map((row) => [
+              row.push_id,
+              row.status,
+              Number(row.attempts),
+              Number(row.stuck_failures),
+              row.failed_as
+            ]),
+            connectors: connectors.map((row) => ({
+              ...row,
+              poll_failures: Number(row.poll_failures),
+              poll_stuck_failures: Number(row.poll_stuck_failures)
+            }))
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [63],
+        pushes: [
+          ["p-1", "failed", 2, 0, "refused"],
+          ["p-2", "queued", 2, 0, null],
+          ["p-3", "discarded", 2, 0, null]
+        ],
+        connectors: [
+          {
+            poll_cursor: "c-1",
+            poll_failures: 2,
+            poll_stuck_failures: 0,
+            poll_problem_as: null,
+            poll_problem: null,
+            poll_problem_since_ms: null
+          }
         ]
       })
     })
@@ -675,7 +749,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

@@ -1,7 +1,7 @@
 /** The hub database's migrations, for SQLite and PostgreSQL alike. */
 import type { Migration } from "../../../../core/store/Migrations.ts"
 import { consumerMigrations } from "../../../../core/sync/ConsumerMigrations.ts"
-import { shopMigrations, shopPushAddressKind } from "../../shop/shopMigrations.ts"
+import { shopMigrations, shopPushAddressKind, shopPushHandOver } from "../../shop/shopMigrations.ts"
 
 /**
  * The hub database's history, run on SQLite and on PostgreSQL alike. Write SQL both accept (`?` placeholders are
@@ -407,5 +407,6 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       { sqlite: null, postgres: "ALTER TABLE hub_address_corrections ALTER COLUMN order_version TYPE BIGINT" }
     ]
   },
+  shopPushHandOver,
   ...consumerMigrations
 ]

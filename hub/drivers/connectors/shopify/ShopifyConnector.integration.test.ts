@@ -1,19 +1,24 @@
 import { createHmac } from "node:crypto"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { StationClock } from "../../../../core/time/Clock.ts"
 import { type FakeOrder, shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
 import { startFakeShopify } from "../../../../fixtures/shops/shopify/FakeShopify.ts"
-import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
+import { NOW, testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { mapShopOrder } from "../../../core/shop/mapShopOrder.ts"
 import type { ShopConnector } from "../../../core/shop/ShopConnector.ts"
 import { sampleOrder, shopConformanceSuite } from "../shopConformance.suite.ts"
 import { makeShopifyConnector } from "./ShopifyConnector.ts"
+
+/** The hub's clock as the connectors read it (a Retry-After date, token lifetimes): held at one time. */
+const hubClock = StationClock.manual(NOW).clock
 
 const credentials = { accessToken: "shpat_test_0123456789", webhookSecret: "shopify-app-secret-0123" }
 
 /** The connector these tests run, against the fake shop at `endpoint`. */
 const shopifyConnector = (endpoint: string) =>
   makeShopifyConnector({
+    clock: hubClock,
     settings: testSettings,
     credentials,
     shopDomain: "alpenglow.myshopify.com",

@@ -2,6 +2,7 @@
 import { createAdminApiClient } from "@shopify/admin-api-client"
 import { Effect, Schema } from "effect"
 import { BoundedNumber, Bounds } from "../../../../core/bounds/Bounds.ts"
+import type { StationClock } from "../../../../core/time/Clock.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
@@ -47,15 +48,17 @@ export interface ShopifyOptions {
   readonly timeoutMs: number
   readonly notifyCustomer: boolean
   readonly log: (line: string) => void
+  /** The hub's clock: how far the throttle's bucket has filled again, and what a Retry-After date means. */
+  readonly clock: StationClock["Service"]
   /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
   readonly maxAnswerBytes?: number
 }
 
-/** What Shopify's cost-based throttle told us last (the `extensions.cost.throttleStatus` of each answer). */
+/** What Shopify's cost-based throttle told us last (the `extensions.cost.throttleStatus` of each answer), and when. */
 interface Bucket {
-  available: number
-  restoreRate: number
-  at: number
+  readonly available: number
+  readonly restoreRate: number
+  readonly atMs: number
 }
 
 /** Points a query costs at most before Shopify computed it (orders page with line items and fulfillment orders). */
@@ -204,7 +207,9 @@ const decodeOrderUpdate = dataOf(
  */
 export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => {
   const name = `Shopify ${options.shopDomain}`
-  const bucket: Bucket = { available: 2_000, restoreRate: 100, at: Date.now() }
+  const nowMs = Effect.map(options.clock.now, (now) => now.wallMs)
+  /** Nothing told yet: the first call goes at once. */
+  let bucket: Bucket | undefined
   const rewrite = (url: string) =>
     options.endpoint === undefined ? url : url.replace(/^https:\/\/[^/]+/, options.endpoint.replace(/\/$/, ""))
   const client = createAdminApiClient({
@@ -221,11 +226,16 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
     }
   })
 
-  const waitForBucket = Effect.suspend(() => {
-    const now = Date.now()
-    const available = Math.min(2_000, bucket.available + ((now - bucket.at) / 1000) * bucket.restoreRate)
-    if (available >= expectedCost) return Effect.void
-    return Effect.sleep(Math.ceil(((expectedCost - available) / bucket.restoreRate) * 1000))
+  const waitForBucket = Effect.gen(function* () {
+    const told = bucket
+    if (told === undefined) return
+    const elapsedMs = Math.max(0, (yield* nowMs) - told.atMs)
+    const available = Math.min(2_000, told.available + (elapsedMs / 1000) * told.restoreRate)
+    if (available >= expectedCost) return
+    // At most 250 s (a bucket refilling a point a second), within the longest wait a shop may ask of the hub.
+    yield* Effect.sleep(
+      Math.min(Bounds.maxRequestedWaitMs, Math.ceil(((expectedCost - available) / told.restoreRate) * 1000))
+    )
   })
 
   /**
@@ -246,23 +256,32 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       })
       const text = yield* shopAnswerText(name, response, options.maxAnswerBytes ?? Bounds.maxAnswerBytes)
       if (!response.ok)
-        return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"))
+        return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"), yield* nowMs)
       const answer = yield* parseShopAnswer(name, request, text)
       const body = yield* decodeFrame(name, request, answer)
       const throttle = body.extensions?.cost?.throttleStatus
       if (throttle !== undefined) {
-        bucket.available = throttle.currentlyAvailable
-        bucket.restoreRate = Math.max(1, throttle.restoreRate)
-        bucket.at = Date.now()
+        bucket = {
+          available: throttle.currentlyAvailable,
+          restoreRate: Math.max(1, throttle.restoreRate),
+          atMs: yield* nowMs
+        }
       }
       const errors = body.errors ?? []
       if (errors.some((error) => error.extensions?.code === "THROTTLED")) {
         const needed = body.extensions?.cost?.requestedQueryCost ?? expectedCost
-        const waitMs = Math.ceil((Math.max(0, needed - bucket.available) / bucket.restoreRate) * 1000)
+        const told = bucket ?? { available: 0, restoreRate: 100 }
+        const waitMs = Math.ceil((Math.max(0, needed - told.available) / told.restoreRate) * 1000)
+        // A cost and a refill rate within their bounds can still ask for days (a million points at one a second).
+        if (waitMs > Bounds.maxRequestedWaitMs) {
+          yield* Effect.logWarning(
+            `${name}: the throttle asks for a wait of ${waitMs} ms (${needed} points at ${told.restoreRate} a second); waiting the ${Bounds.maxRequestedWaitMs / 60_000} min the hub waits at most`
+          )
+        }
         return yield* new ShopError({
           reason: "RateLimited",
           message: `${name}: throttled`,
-          retryAfterMs: Math.max(waitMs, 500)
+          retryAfterMs: Math.min(Bounds.maxRequestedWaitMs, Math.max(waitMs, 500))
         })
       }
       if (errors.length > 0 || !isObject(answer) || answer.data === undefined) {

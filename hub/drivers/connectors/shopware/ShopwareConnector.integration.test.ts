@@ -10,13 +10,16 @@ import { StationClock } from "../../../../core/time/Clock.ts"
 import { layerSqlite } from "../../../../drivers/sqlite/SqliteSql.ts"
 import { catchUpPass } from "../../../../fixtures/shops/catchUpPass.ts"
 import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
-import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
+import { NOW, testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { shopwareId, startFakeShopware } from "../../../../fixtures/shops/shopware/FakeShopware.ts"
 import { testShopHubOptions } from "../../../../fixtures/shops/testShopHubOptions.ts"
 import { hubMigrations } from "../../../core/notify/migrations/hubMigrations.ts"
 import { makeShopHub, webhookReadsPerRequest } from "../../../core/shop/ShopHub.ts"
 import { sampleOrder, shopConformanceSuite } from "../shopConformance.suite.ts"
 import { makeShopwareConnector } from "./ShopwareConnector.ts"
+
+/** The hub's clock as the connectors read it (a Retry-After date, token lifetimes): held at one time. */
+const hubClock = StationClock.manual(NOW).clock
 
 const credentials = {
   clientId: "SWIA0123456789ABCDEF",
@@ -27,6 +30,7 @@ const credentials = {
 /** The connector these tests run, against the fake shop at `url`. */
 const shopwareConnector = (url: string) =>
   makeShopwareConnector({
+    clock: hubClock,
     settings: { ...testSettings, id: "shopware", type: "shopware", orderIdPrefix: "SW" },
     credentials,
     url,

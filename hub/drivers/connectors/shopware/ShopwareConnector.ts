@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
 import { Bounds, Counter } from "../../../../core/bounds/Bounds.ts"
+import type { StationClock } from "../../../../core/time/Clock.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
@@ -38,6 +39,8 @@ export interface ShopwareOptions {
   /** The webhook URL the app registered, for `doctor`; absent: any webhook for orders counts. */
   readonly webhookUrl: string | undefined
   readonly timeoutMs: number
+  /** The hub's clock: when the token runs out, and what a Retry-After date means. */
+  readonly clock: StationClock["Service"]
   /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
   readonly maxAnswerBytes?: number
 }
@@ -124,6 +127,7 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
   const name = `Shopware ${options.url}`
   const api = `${options.url.replace(/\/$/, "")}/api`
   const maxAnswerBytes = options.maxAnswerBytes ?? Bounds.maxAnswerBytes
+  const nowMs = Effect.map(options.clock.now, (now) => now.wallMs)
   /** The integration's bearer token and when to fetch a new one (the hub's clock); none before the first call. */
   let session: { readonly token: string; readonly renewAtMs: number } | undefined
 
@@ -150,14 +154,15 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       })
       const text = yield* shopAnswerText(name, response, maxAnswerBytes)
       if (!response.ok)
-        return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"))
+        return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"), yield* nowMs)
       if (text.trim() === "") return undefined
       return yield* parseShopAnswer(name, `${method} ${path}`, text)
     })
 
   /** The token of the OAuth client-credentials grant, fetched anew a minute before Shopware lets it run out. */
   const accessToken = Effect.gen(function* () {
-    if (session !== undefined && Date.now() < session.renewAtMs) return session.token
+    const askedMs = yield* nowMs
+    if (session !== undefined && askedMs < session.renewAtMs) return session.token
     const answer = yield* send(
       "POST",
       "/oauth/token",
@@ -169,7 +174,7 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       undefined
     )
     const granted = yield* decodeToken(name, "POST /oauth/token", answer)
-    session = { token: granted.access_token, renewAtMs: Date.now() + granted.expires_in * 1000 - 60_000 }
+    session = { token: granted.access_token, renewAtMs: askedMs + granted.expires_in * 1000 - 60_000 }
     return granted.access_token
   })
 

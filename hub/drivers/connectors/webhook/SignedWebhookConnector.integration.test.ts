@@ -2,9 +2,13 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
+import { StationClock } from "../../../../core/time/Clock.ts"
+import { NOW, testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import type { ShopError } from "../../../core/shop/ShopConnector.ts"
 import { makeSignedWebhookConnector, signBody } from "./SignedWebhookConnector.ts"
+
+/** The hub's clock as the connector reads it: its pushes' stamps and the webhooks' freshness. */
+const hubClock = StationClock.manual(NOW).clock
 
 const secret = "generic-shop-secret-0123"
 const settings = { ...testSettings, id: "generic", type: "webhook" as const, orderIdPrefix: "GEN" }
@@ -30,6 +34,7 @@ describe("the generic signed webhook connector's address push", () => {
     try {
       const shopUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
       const connector = makeSignedWebhookConnector({
+        clock: hubClock,
         settings,
         credentials: { secret },
         shopUrl,
@@ -58,6 +63,7 @@ describe("the generic signed webhook connector's address push", () => {
       expect(received).toHaveLength(1)
 
       const inboundOnly = makeSignedWebhookConnector({
+        clock: hubClock,
         settings,
         credentials: { secret },
         shopUrl: undefined,
@@ -111,6 +117,7 @@ describe("the generic signed webhook connector's push answers", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
     try {
       const connector = makeSignedWebhookConnector({
+        clock: hubClock,
         settings,
         credentials: { secret },
         shopUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -139,6 +146,7 @@ describe("the generic signed webhook connector's push answers", () => {
 describe("the generic connector's webhook with a signed body that is no order", () => {
   it("is refused as signed, so the hub quarantines it for a person instead of only answering 400", async () => {
     const connector = makeSignedWebhookConnector({
+      clock: hubClock,
       settings,
       credentials: { secret },
       shopUrl: undefined,
@@ -146,7 +154,7 @@ describe("the generic connector's webhook with a signed body that is no order", 
       toleranceMs: 300_000
     })
     for (const body of ["null", "[]", '"x"', "42", '{"id":"1"}']) {
-      const timestamp = String(Math.floor(Date.now() / 1000))
+      const timestamp = String(Math.floor(NOW / 1000))
       const refused = await Effect.runPromise(
         Effect.flip(
           connector.verifyWebhook({

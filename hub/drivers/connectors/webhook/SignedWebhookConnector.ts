@@ -2,6 +2,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto"
 import { Effect, Schema } from "effect"
 import { Bounds, IdText } from "../../../../core/bounds/Bounds.ts"
+import type { StationClock } from "../../../../core/time/Clock.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
@@ -30,6 +31,8 @@ export interface SignedWebhookOptions {
   readonly shopUrl: string | undefined
   readonly timeoutMs: number
   readonly toleranceMs: number
+  /** The hub's clock: the stamp of each push, a webhook's freshness, and what a Retry-After date means. */
+  readonly clock: StationClock["Service"]
   /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
   readonly maxAnswerBytes?: number
 }
@@ -146,6 +149,7 @@ const decodeRefunded = decodeShopAnswer(
  */
 export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopConnector => {
   const name = `shop ${options.settings.id}`
+  const nowMs = Effect.map(options.clock.now, (now) => now.wallMs)
 
   const request = (method: "GET" | "POST", path: string, body: unknown, idempotencyKey?: string) =>
     Effect.gen(function* () {
@@ -153,7 +157,7 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
         return yield* new ShopError({ reason: "Rejected", message: `${name} has no shopUrl to send to` })
       }
       const text = body === undefined ? "" : JSON.stringify(body)
-      const timestamp = String(Math.floor(Date.now() / 1000))
+      const timestamp = String(Math.floor((yield* nowMs) / 1000))
       const response = yield* Effect.tryPromise({
         try: () =>
           fetch(`${options.shopUrl}${path}`, {
@@ -171,7 +175,13 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
       })
       const answer = yield* shopAnswerText(name, response, options.maxAnswerBytes ?? Bounds.maxAnswerBytes)
       if (!response.ok)
-        return yield* shopErrorForStatus(name, response.status, answer, response.headers.get("retry-after"))
+        return yield* shopErrorForStatus(
+          name,
+          response.status,
+          answer,
+          response.headers.get("retry-after"),
+          yield* nowMs
+        )
       return answer
     })
 
@@ -201,7 +211,7 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
       const claimed = webhook.headers["x-packbench-signature"] ?? ""
       const expected = signBody(options.credentials.secret, timestamp, webhook.body)
       const fresh =
-        /^\d{1,12}$/.test(timestamp) && Math.abs(Date.now() - Number(timestamp) * 1000) <= options.toleranceMs
+        /^\d{1,12}$/.test(timestamp) && Math.abs((yield* nowMs) - Number(timestamp) * 1000) <= options.toleranceMs
       const matches = claimed.length === expected.length && timingSafeEqual(Buffer.from(claimed), Buffer.from(expected))
       if (!fresh || !matches) {
         return yield* new WebhookRefused({

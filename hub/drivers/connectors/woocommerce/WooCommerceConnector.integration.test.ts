@@ -10,7 +10,7 @@ import { StationClock } from "../../../../core/time/Clock.ts"
 import { layerSqlite } from "../../../../drivers/sqlite/SqliteSql.ts"
 import { catchUpPass } from "../../../../fixtures/shops/catchUpPass.ts"
 import { shopLineId } from "../../../../fixtures/shops/FakeShopCore.ts"
-import { testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
+import { NOW, testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import { testShopHubOptions } from "../../../../fixtures/shops/testShopHubOptions.ts"
 import { startFakeWooCommerce } from "../../../../fixtures/shops/woocommerce/FakeWooCommerce.ts"
 import { hubMigrations } from "../../../core/notify/migrations/hubMigrations.ts"
@@ -18,6 +18,9 @@ import type { ShopConnector } from "../../../core/shop/ShopConnector.ts"
 import { makeShopHub, type ShopHub } from "../../../core/shop/ShopHub.ts"
 import { sampleOrder, shopConformanceSuite } from "../shopConformance.suite.ts"
 import { makeWooCommerceConnector } from "./WooCommerceConnector.ts"
+
+/** The hub's clock as the connectors read it (a Retry-After date, token lifetimes): held at one time. */
+const hubClock = StationClock.manual(NOW).clock
 
 const credentials = {
   consumerKey: "ck_0123456789abcdef",
@@ -28,6 +31,7 @@ const credentials = {
 /** The connector these tests run, against the fake shop at `url`. */
 const wooConnector = (url: string) =>
   makeWooCommerceConnector({
+    clock: hubClock,
     settings: { ...testSettings, id: "woo", type: "woocommerce", orderIdPrefix: "WC" },
     credentials,
     url,

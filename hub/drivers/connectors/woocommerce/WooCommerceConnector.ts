@@ -2,6 +2,7 @@
 import WooCommerceRestApiModule from "@woocommerce/woocommerce-rest-api"
 import { Effect, Schema } from "effect"
 import { Bounds } from "../../../../core/bounds/Bounds.ts"
+import type { StationClock } from "../../../../core/time/Clock.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
@@ -37,6 +38,8 @@ export interface WooCommerceOptions {
   /** The status an order gets when its last unit shipped (`completed`, or one the shop registered). */
   readonly completedStatus: string
   readonly timeoutMs: number
+  /** The hub's clock: what a Retry-After date means. */
+  readonly clock: StationClock["Service"]
   /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
   readonly maxAnswerBytes?: number
 }
@@ -86,6 +89,7 @@ const decodeWebhooks = decodeShopAnswer(Schema.Array(Schema.Struct({ topic: Sche
  */
 export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConnector => {
   const name = `WooCommerce ${options.url}`
+  const nowMs = Effect.map(options.clock.now, (now) => now.wallMs)
   const maxAnswerBytes = options.maxAnswerBytes ?? Bounds.maxAnswerBytes
   const api = new WooCommerceRestApi({
     url: options.url,
@@ -122,7 +126,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       })
       if (response.status < 200 || response.status > 299) {
         const text = typeof response.data === "string" ? response.data : JSON.stringify(response.data ?? "")
-        return yield* shopErrorForStatus(name, response.status, text, response.headers["retry-after"])
+        return yield* shopErrorForStatus(name, response.status, text, response.headers["retry-after"], yield* nowMs)
       }
       if (response.data === null || typeof response.data !== "object") {
         return yield* new ShopError({ reason: "Malformed", message: `${name}: ${endpoint} answered with no JSON` })
