@@ -468,24 +468,7 @@ export const shopHubSuite = (store: TestStore) =>
       const result = await run((hub, sql) =>
         Effect.gen(function* () {
           yield* hub.pollOnce(shop.connector)
-          const event = stationEvent("return.refund-decided", {
-            returnId: "R-1",
-            itemRef: "I-9",
-            orderId: "SHOP-1001",
-            lineId: "502",
-            unit: 1,
-            sku: "ALP-BTL-05",
-            gtin: null,
-            serial: null,
-            lot: null,
-            outcome: "refund-full",
-            amountCents: 2490,
-            currency: "EUR",
-            ruleId: null,
-            reason: { de: "", en: "" },
-            source: "rules",
-            previousOutcome: null
-          })
+          const event = refundDecided("I-9", "R-1")
           yield* sql.execute(
             `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id,
                serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
