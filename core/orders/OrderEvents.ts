@@ -53,8 +53,10 @@ export const OrderReinstated = defineEvent({
 })
 
 /**
- * The shop corrected the order's address. `previousShipTo` and `parcelAlreadyHandedOver` came later: optional, so the
- * events recorded before them still decode (at version 1: a hub that does not know them reads the rest as before).
+ * The order's address was corrected: by its source (the shop, or the hub's shop side for a connector's order), or by
+ * the customer on the hub's page for an order no connector brought (`correction`). `previousShipTo`,
+ * `parcelAlreadyHandedOver` and `correction` came later: optional, so the events recorded before them still decode (at
+ * version 1: a hub that does not know them reads the rest as before).
  */
 export const OrderAddressCorrected = defineEvent({
   type: "order.address-corrected",
@@ -72,7 +74,12 @@ export const OrderAddressCorrected = defineEvent({
     /** The address the correction replaces. */
     previousShipTo: Schema.optional(Address),
     /** The parcel was with the carrier already: it travels to `previousShipTo`, whatever the order says now. */
-    parcelAlreadyHandedOver: Schema.optional(Schema.Boolean)
+    parcelAlreadyHandedOver: Schema.optional(Schema.Boolean),
+    /**
+     * The hub's number of a customer's correction (the hold it answers): the correction is a fact on top of the order,
+     * which keeps its source's version (`orderVersion`, unchanged by it). Absent for a correction from the source.
+     */
+    correction: Schema.optional(Schema.Int)
   })
 })
 

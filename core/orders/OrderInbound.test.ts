@@ -5,7 +5,9 @@ import { fixture } from "../../fixtures/SeededStation.ts"
 import { decodePayload } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
+import type { BrokerMessage } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
+import { encodeJson } from "../sync/Topics.ts"
 import type { Order } from "./Order.ts"
 import { OrderAddressCorrected, OrderCancelled } from "./OrderEvents.ts"
 import { registerOrderInbound } from "./OrderInbound.ts"
@@ -322,6 +324,125 @@ describe("orders from the shop", () => {
         labelReprintRequired: true,
         parcelAlreadyHandedOver: false
       }
+    ])
+  })
+
+  it("takes the hub's corrections by their own number, keeps the source's address they replace, and refuses hostile ones", async () => {
+    const source = order("SO-100001")
+    const first = { ...source.shipTo, street1: "Hauptstraße 14" }
+    const second = { ...source.shipTo, street1: "Hauptstraße 16" }
+    const own = { ...source.shipTo, street1: "Torstraße 7", postalCode: "10119" }
+    let hubSeq = 0
+    /** The hub's correction on its own stream to PACK-01, numbered there from 1. */
+    const correct = (correction: number, shipTo: unknown, previousShipTo?: unknown): BrokerMessage => {
+      hubSeq += 1
+      const type = "order.hub-address-correction"
+      const payload = {
+        orderId: "SO-100001",
+        correction,
+        shipTo,
+        ...(previousShipTo === undefined ? {} : { previousShipTo })
+      }
+      return {
+        topic: `packbench/v1/HAM1/PACK-01/inbox/hub/${type}`,
+        payload: encodeJson({ msgId: `h${hubSeq}`, seq: hubSeq, type, version: correction, payload }),
+        userProperties: {}
+      }
+    }
+    const result = await scenario("SO-100001", (interrupts) =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        const outcomes = [
+          yield* inbox.receive(correct(1, first, source.shipTo)),
+          // The customer corrects the correction (a second hold): still the source's address is what it replaces.
+          yield* inbox.receive(correct(2, second, first)),
+          // An older correction, a number past any a sender can have given, none at all, an address the station refuses.
+          yield* inbox.receive(correct(1, first)),
+          yield* inbox.receive(correct(1e15, first)),
+          yield* inbox.receive(correct(0, first)),
+          yield* inbox.receive(correct(3, { ...first, country: "Germany" }))
+        ]
+        // The same correction on the shop's stream is no hub's.
+        outcomes.push(
+          yield* inbox.receive(
+            inbound("order.hub-address-correction", { orderId: "SO-100001", correction: 9, shipTo: own })
+          )
+        )
+        const afterCorrections = yield* stored("SO-100001")
+        outcomes.push(yield* inbox.receive(inbound("order.upsert", { ...source, version: 2, serviceLevel: "express" })))
+        const keptBySource = yield* stored("SO-100001")
+        // The source sets an address itself: the order's again, and its later versions keep it.
+        outcomes.push(
+          yield* inbox.receive(inbound("order.address-corrected", { orderId: "SO-100001", version: 3, shipTo: own }))
+        )
+        outcomes.push(yield* inbox.receive(inbound("order.upsert", { ...source, version: 4, shipTo: own })))
+        const reasons = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine ORDER BY id")
+        return {
+          outcomes,
+          afterCorrections,
+          keptBySource,
+          final: yield* stored("SO-100001"),
+          reasons: reasons.map((row) => row.reason),
+          events: yield* eventTypes,
+          interrupts
+        }
+      })
+    )
+    expect(result.outcomes).toEqual([
+      "applied",
+      "applied",
+      "applied",
+      "failed",
+      "quarantined",
+      "quarantined",
+      "failed",
+      "applied",
+      "applied",
+      "applied"
+    ])
+    expect(result.afterCorrections).toMatchObject({ version: 1, order: { version: 1, shipTo: second } })
+    expect(result.keptBySource).toMatchObject({ version: 2, order: { serviceLevel: "express", shipTo: second } })
+    expect(result.final).toMatchObject({ version: 4, order: { shipTo: own } })
+    expect(result.reasons).toEqual([
+      expect.stringContaining(
+        "handler for order.hub-address-correction failed: order SO-100001 correction: version 1000000000000000 is beyond any a sender can have given"
+      ),
+      expect.stringContaining("payload does not fit order.hub-address-correction"),
+      expect.stringContaining("payload does not fit order.hub-address-correction"),
+      expect.stringContaining("order.hub-address-correction comes from the hub's stream only")
+    ])
+    expect(result.events.map(([type]) => type)).toEqual([
+      "order.address-corrected",
+      "order.address-corrected",
+      "inbound.update-ignored",
+      "order.received",
+      "order.address-corrected",
+      "order.received"
+    ])
+    expect(result.events[1]![1]).toEqual({
+      orderId: "SO-100001",
+      orderVersion: 1,
+      shipTo: second,
+      previousShipTo: first,
+      releasedHold: false,
+      labelReprintRequired: false,
+      parcelAlreadyHandedOver: false,
+      correction: 2
+    })
+    expect(result.events[2]![1]).toMatchObject({
+      messageType: "order.hub-address-correction",
+      receivedVersion: 1,
+      storedVersion: 2,
+      reason: "correction 1 is not newer than correction 2 taken before"
+    })
+    expect(result.events[3]![1]).toMatchObject({ order: { version: 2, shipTo: second } })
+    expect(result.interrupts).toEqual([
+      "SO-100001:address-corrected",
+      "SO-100001:address-corrected",
+      "SO-100001:changed",
+      "SO-100001:address-corrected",
+      "SO-100001:changed"
     ])
   })
 

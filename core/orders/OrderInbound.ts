@@ -1,6 +1,7 @@
-/** Applies the shop's order messages from the inbox: new orders and versions, cancellations, address corrections. */
+/** Applies the order messages from the inbox: the shop's orders, versions, cancellations, corrections; the hub's corrections. */
 import { Effect, Schema } from "effect"
 import { sameAddress } from "../address/Address.ts"
+import { BoundedInt, Bounds } from "../bounds/Bounds.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { inboundVersion } from "../sync/InboundVersion.ts"
@@ -17,6 +18,22 @@ import {
 
 export const OrderCancel = Schema.Struct({ orderId: Schema.String, version: OrderVersion })
 export const AddressCorrection = Schema.Struct({ orderId: Schema.String, version: OrderVersion, shipTo: Address })
+
+/**
+ * A customer's address correction that the hub took on its page for an order no shop connector brought
+ * (hub/core/correction), on the hub's stream to the station that held the order. It carries no order version: the
+ * order's versions are its source's (a shop that publishes to the inbox by itself counts its changes or stamps their
+ * time), so any version the hub gave it (the stored one plus one) would be the number of the source's own next change,
+ * and one of the two would be lost as "not newer". `correction` is the hub's own number of the order's corrections (the
+ * address hold it answers: 1, 2, …), compared with the corrections before it only. `previousShipTo` is the address the
+ * customer corrected, as the hub had it: absent when the hub had none to show.
+ */
+export const HubAddressCorrection = Schema.Struct({
+  orderId: Schema.String,
+  correction: BoundedInt(1, Bounds.maxCounter),
+  shipTo: Address,
+  previousShipTo: Schema.optional(Address)
+})
 
 /**
  * An order as the shop may send it: "packed" and "shipped" are what this station records when it packs and hands a
@@ -60,6 +77,15 @@ interface StoredOrder {
   readonly order: Order
 }
 
+/** The hub's last correction of an order here: its number, the address it set and the source's address it replaced. */
+interface StoredHubCorrection {
+  readonly correction: number
+  readonly shipTo: Address
+  readonly replacedShipTo: Address
+  /** The source has set an address itself since: the correction no longer holds. */
+  readonly superseded: boolean
+}
+
 /**
  * The conflict rules for changes from the shop, applied in the inbox's transaction:
  * - every change carries the order's version; a change at or below the stored version is ignored and recorded,
@@ -82,6 +108,15 @@ interface StoredOrder {
  *   (`labelReprintRequired`); one already with the carrier travels to the old address, which the event says
  *   (`parcelAlreadyHandedOver`, `previousShipTo`), so the log tells where the parcel went and the stored order
  *   where the customer wants the next one;
+ * - a customer's correction through the hub (`order.hub-address-correction`) is a fact on top of the order, numbered by
+ *   the hub on its own and never by the order's version, which stays its source's: the order keeps its version and
+ *   takes the corrected address (releasing an address hold, as above). A later version from the source that still
+ *   carries the address the correction replaced keeps the corrected one, with the source's other changes; an address
+ *   the source sets itself (a version with another address, or its own `order.address-corrected`) is the order's again
+ *   and the correction no longer holds. A correction that arrives after the source set another address itself is not
+ *   applied: it was made for an address the order no longer has, and is recorded with the reason
+ *   (`inbound.update-ignored`). So neither the correction nor the source's next change is lost to the other, whichever
+ *   reaches the station first (they come on different streams);
  * - a cancellation of the order open on the bench interrupts the packer at once, and so does a new version of it:
  *   the bench packs the lines it opened, and completing would mark the new version packed with the old lines in the
  *   box (a restart refuses to continue such a session for the same reason).
@@ -114,6 +149,32 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
              data = excluded.data, updated_at_ms = excluded.updated_at_ms`,
           [order.orderId, order.version, order.status, JSON.stringify(order), now.wallMs]
         )
+      )
+
+    const loadHubCorrection = (orderId: string) =>
+      sql
+        .query<{ correction: number; ship_to: string; replaced_ship_to: string; superseded_at_version: number | null }>(
+          "SELECT correction, ship_to, replaced_ship_to, superseded_at_version FROM order_hub_corrections WHERE order_id = ?",
+          [orderId]
+        )
+        .pipe(
+          Effect.map((rows): StoredHubCorrection | undefined => {
+            const row = rows[0]
+            if (row === undefined) return undefined
+            return {
+              correction: Number(row.correction),
+              shipTo: JSON.parse(row.ship_to),
+              replacedShipTo: JSON.parse(row.replaced_ship_to),
+              superseded: row.superseded_at_version !== null
+            }
+          })
+        )
+
+    /** The source set the order's address itself at `version`: the hub's correction of it no longer holds. */
+    const supersedeHubCorrection = (orderId: string, version: number) =>
+      sql.execute(
+        "UPDATE order_hub_corrections SET superseded_at_version = ? WHERE order_id = ? AND superseded_at_version IS NULL",
+        [version, orderId]
       )
 
     const ignoreStale = (messageType: string, orderId: string, receivedVersion: number, stored: StoredOrder) =>
@@ -161,7 +222,14 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         const packedHere =
           stored?.status === "packed" || (stored?.status === "cancelled" && (yield* parcelHere(order.orderId)))
         const status = statusHere(order.status, stored?.status === "shipped", packedHere)
-        const next = { ...order, status }
+        // The source never hears of the hub's correction: a version with the address it replaced keeps the correction.
+        const correction = yield* loadHubCorrection(order.orderId)
+        const keepCorrection =
+          correction !== undefined && !correction.superseded && sameAddress(order.shipTo, correction.replacedShipTo)
+        if (correction !== undefined && !correction.superseded && !keepCorrection) {
+          yield* supersedeHubCorrection(order.orderId, order.version)
+        }
+        const next = { ...order, status, shipTo: keepCorrection ? correction.shipTo : order.shipTo }
         const open = stored !== undefined && (yield* probe.isOpen(order.orderId))
         yield* save(next)
         // The order first: the hub learns of the order (and its customer) before a cancellation of it.
@@ -204,6 +272,7 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         }
         const releasedHold = stored.status === "address-hold"
         const moved = !sameAddress(stored.order.shipTo, correction.shipTo)
+        yield* supersedeHubCorrection(correction.orderId, correction.version)
         yield* save({
           ...stored.order,
           version: correction.version,
@@ -220,6 +289,89 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
           parcelAlreadyHandedOver: stored.status === "shipped"
         })
         // The same address again changes nothing the bench packs or printed: the packer is not stopped for it.
+        if (moved && (yield* probe.isOpen(correction.orderId))) {
+          yield* probe.interrupt(correction.orderId, "address-corrected")
+        }
+      })
+    )
+
+    yield* inbox.register("order.hub-address-correction", HubAddressCorrection, (correction, context) =>
+      Effect.gen(function* () {
+        // Only the hub publishes on its stream (core/sync/BrokerRoles.ts): on the shop's, this is no hub's correction.
+        if (context.stream !== "hub") {
+          return yield* Effect.fail(
+            `order.hub-address-correction comes from the hub's stream only (inbox/hub/…), not the ${context.stream} stream`
+          )
+        }
+        // The hub's number passes the rule of every sender's version: one past it would leave every later correction
+        // "not newer" for good.
+        const received = yield* inboundVersion(
+          `order ${correction.orderId} correction`,
+          correction.correction,
+          context.receivedAtMs
+        )
+        const stored = yield* load(correction.orderId)
+        if (stored === undefined) return yield* Effect.fail(`order ${correction.orderId} is not known at this station`)
+        const before = yield* loadHubCorrection(correction.orderId)
+        const ignore = (storedVersion: number, reason: string) =>
+          log.append(InboundUpdateIgnored, {
+            messageType: "order.hub-address-correction",
+            orderId: correction.orderId,
+            receivedVersion: correction.correction,
+            storedVersion,
+            reason
+          })
+        if (before !== undefined && !received.supersedes(before.correction)) {
+          return yield* ignore(
+            before.correction,
+            `correction ${correction.correction} is not newer than correction ${before.correction} taken before`
+          )
+        }
+        const current = stored.order.shipTo
+        if (
+          correction.previousShipTo !== undefined &&
+          !sameAddress(current, correction.previousShipTo) &&
+          !sameAddress(current, correction.shipTo)
+        ) {
+          return yield* ignore(
+            stored.version,
+            `the order's source changed the address itself (version ${stored.version}) after the customer was asked: the customer's correction ${correction.correction} was made for the address before it and is not applied; ask the customer or the shop which address holds`
+          )
+        }
+        const releasedHold = stored.status === "address-hold"
+        const moved = !sameAddress(current, correction.shipTo)
+        yield* save({
+          ...stored.order,
+          version: stored.version,
+          shipTo: correction.shipTo,
+          status: releasedHold ? "open" : stored.status
+        })
+        // A correction of a correction still replaces the source's address: that is what its next versions carry.
+        const replaced = before !== undefined && !before.superseded ? before.replacedShipTo : current
+        yield* sql.execute(
+          `INSERT INTO order_hub_corrections (order_id, correction, ship_to, replaced_ship_to, superseded_at_version,
+             applied_at_ms) VALUES (?, ?, ?, ?, NULL, ?)
+           ON CONFLICT (order_id) DO UPDATE SET correction = excluded.correction, ship_to = excluded.ship_to,
+             replaced_ship_to = excluded.replaced_ship_to, superseded_at_version = NULL,
+             applied_at_ms = excluded.applied_at_ms`,
+          [
+            correction.orderId,
+            correction.correction,
+            JSON.stringify(correction.shipTo),
+            JSON.stringify(replaced),
+            (yield* clock.now).wallMs
+          ]
+        )
+        yield* log.append(OrderAddressCorrected, {
+          orderId: correction.orderId,
+          orderVersion: stored.version,
+          shipTo: correction.shipTo,
+          previousShipTo: current,
+          releasedHold,
+          labelReprintRequired: moved && stored.status === "packed",
+          parcelAlreadyHandedOver: stored.status === "shipped",
+          correction: correction.correction
+        })
         if (moved && (yield* probe.isOpen(correction.orderId))) {
           yield* probe.interrupt(correction.orderId, "address-corrected")
         }

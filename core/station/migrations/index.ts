@@ -26,6 +26,7 @@ import { m0098_carrier_cancellations } from "./0098_carrier_cancellations.ts"
 import { m0099_pending_label_refused } from "./0099_pending_label_refused.ts"
 import { m0100_label_reservations } from "./0100_label_reservations.ts"
 import { m0101_parcels_at_station } from "./0101_parcels_at_station.ts"
+import { m0102_order_hub_corrections } from "./0102_order_hub_corrections.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -54,5 +55,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0098_carrier_cancellations,
   m0099_pending_label_refused,
   m0100_label_reservations,
-  m0101_parcels_at_station
+  m0101_parcels_at_station,
+  m0102_order_hub_corrections
 ]

@@ -1,11 +1,11 @@
 /** The customer's own address correction: what its link opens, and taking a correction to the station and the shop. */
-import { Effect } from "effect"
+import { Effect, Option, Schema } from "effect"
 import type { AddressField, Address as CheckedAddress } from "../../../core/address/Address.ts"
 import { findCarrier } from "../../../core/address/AddressCarrier.ts"
 import { checkAddress } from "../../../core/address/checkAddress.ts"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
-import type { Address } from "../../../core/orders/Order.ts"
+import { Address } from "../../../core/orders/Order.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { Topics } from "../../../core/sync/Topics.ts"
 import { enqueueHubMessage, HubStream } from "../notify/HubMessages.ts"
@@ -234,9 +234,21 @@ export const checkCorrection = (
 /**
  * Takes a correction posted through a link, in one transaction: every post counts against the link's attempts
  * (so the form cannot be used to probe addresses), a valid one is stored, every link of the order stops working,
- * the hub's copy of the order changes, and the stations get `order.address-corrected` with the next version:
- * through the shop side's stream when a shop connector brought the order (so the shop's later versions follow
- * this one), else through the hub's stream to the station that holds it. The shop itself is told through its
+ * the hub's copy of the order changes, and the stations get the correction, numbered by whoever owns the order's
+ * versions:
+ * - a shop connector brought the order: the hub's shop side counts its versions (hub/core/shop/ShopInbox.ts), so
+ *   the correction is `order.address-corrected` with the next of them, on the shop side's stream, and the shop's later
+ *   versions follow this one;
+ * - else the order's source numbers its versions itself (a shop that publishes to the inbox by itself counts them or
+ *   stamps their time), and a version the hub made up (the stored one plus one) would be the source's own next
+ *   change's: the station would drop one of the two as "not newer", whichever came second. So the correction carries
+ *   no order version: `order.hub-address-correction`, numbered by the hold it answers (one correction per hold, holds
+ *   counted up), on the hub's stream to the station that holds the order, with the address it replaces. The station
+ *   keeps it as a fact on top of the order (core/orders/OrderInbound.ts): the source's later versions keep it while
+ *   they carry the replaced address, and an address the source sets itself is the order's again. The hub's copy of
+ *   the order keeps the source's version, so the source's next version is newer here too. Refusing such corrections
+ *   would leave an order held for its address with no way for the customer to answer.
+ * The shop itself is told through its
  * connector's durable push queue (kind `address`, one push per hold, applied once, retried while the shop is out of
  * reach, a refusal kept with the shop's reason for a manager); `shop_update` records which push carries it.
  */
@@ -299,16 +311,25 @@ export const submitCorrection = Effect.fn("AddressCorrections.submit")(function*
           nowMs
         )
       } else {
-        version = Number(row.order_version) + 1
+        version = Number(row.order_version)
+        const correction = Number(row.hold_round)
         const stationId = row.hold_station_id ?? row.station_id
+        // The address the customer corrected, when the hub holds one a station can read (an order stored before the
+        // hub kept addresses has none): the station takes no correction made for an address its source has replaced.
+        const previous = Schema.decodeUnknownOption(Address)(before)
         yield* enqueueHubMessage(
           sql,
           {
             stream: HubStream.station(row.site_id, stationId),
-            topic: Topics.hubInbox(row.site_id, stationId, "order.address-corrected"),
-            type: "order.address-corrected",
-            version,
-            payload: { orderId: row.order_id, version, shipTo }
+            topic: Topics.hubInbox(row.site_id, stationId, "order.hub-address-correction"),
+            type: "order.hub-address-correction",
+            version: correction,
+            payload: {
+              orderId: row.order_id,
+              correction,
+              shipTo,
+              ...(Option.isSome(previous) ? { previousShipTo: previous.value } : {})
+            }
           },
           nowMs
         )

@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { OrderAddressCorrected, OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
-import { AddressCorrection } from "../../../core/orders/OrderInbound.ts"
+import { HubAddressCorrection } from "../../../core/orders/OrderInbound.ts"
 import { OrderAddressHold } from "../../../core/pack/PackEvents.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { InboxMessage } from "../../../core/sync/Inbox.ts"
@@ -150,25 +150,31 @@ describe("the customer's address correction page over the hub's HTTP", () => {
         expect(takenHtml).toContain('data-state="corrected"')
         expect(takenHtml).toContain("Marienplatz 8<br>80331 München")
 
-        // The station's inbox gets the correction with the next order version, once.
+        // The station's inbox gets the correction once, numbered by the hold it answers: the order's versions are its
+        // source's, and the hub's copy keeps the source's.
         const messages = yield* waitFor(
           Effect.sync(() => inbox),
           (received) => received.length >= 1,
           15_000
         )
         const message = Schema.decodeUnknownSync(InboxMessage)(messages[0])
-        expect(message).toMatchObject({ seq: 1, type: "order.address-corrected", version: 2 })
-        expect(Schema.decodeUnknownSync(AddressCorrection)(message.payload)).toEqual({
+        expect(message).toMatchObject({ seq: 1, type: "order.hub-address-correction", version: 1 })
+        expect(Schema.decodeUnknownSync(HubAddressCorrection)(message.payload)).toEqual({
           orderId: "SO-7",
-          version: 2,
+          correction: 1,
           shipTo: {
             name: "Emma Schmidt",
             street1: "Marienplatz 8",
             postalCode: "80331",
             city: "München",
             country: "DE"
-          }
+          },
+          previousShipTo: heldOrder("SO-7", customer, "en").shipTo
         })
+        const hubOrder = yield* sql.query<{ order_version: number }>(
+          "SELECT order_version FROM hub_orders WHERE order_id = 'SO-7'"
+        )
+        expect(Number(hubOrder[0]!.order_version)).toBe(1)
 
         // Single use: the link now only shows what was taken.
         const again = yield* Effect.promise(() => post(link, { ...valid, street1: "Kaufingerstraße 1" }))
@@ -290,16 +296,19 @@ describe("the customer's address correction page over the hub's HTTP", () => {
           (received) => received.length === 1,
           15_000
         )
-        expect(inbox[0]).toMatchObject({ type: "order.address-corrected", version: 2 })
+        expect(inbox[0]).toMatchObject({ type: "order.hub-address-correction", version: 1 })
+        expect(inbox[0]!.payload).toMatchObject({ orderId: "SO-9", correction: 1 })
 
-        // The station takes the correction (releasing the hold), re-checks the address and holds the order again.
+        // The station takes the correction (releasing the hold) on the order's own version, re-checks the address and
+        // holds the order again.
         yield* publishAll(station, [
           next(OrderAddressCorrected, {
             orderId: "SO-9",
-            orderVersion: 2,
+            orderVersion: 1,
             shipTo: { ...corrected, country: "DE" },
             releasedHold: true,
-            labelReprintRequired: false
+            labelReprintRequired: false,
+            correction: 1
           }),
           next(OrderAddressHold, {
             ...hold("SO-9", customer, "en"),
@@ -344,14 +353,20 @@ describe("the customer's address correction page over the hub's HTTP", () => {
           (received) => received.length === 2,
           15_000
         )
-        expect(inbox[1]).toMatchObject({ type: "order.address-corrected", version: 3 })
-        expect(inbox[1]!.payload).toMatchObject({ orderId: "SO-9", shipTo: { street1: "Kaufingerstraße 1" } })
+        expect(inbox[1]).toMatchObject({ type: "order.hub-address-correction", version: 2 })
+        expect(inbox[1]!.payload).toMatchObject({
+          orderId: "SO-9",
+          correction: 2,
+          shipTo: { street1: "Kaufingerstraße 1" },
+          previousShipTo: { street1: "Marienplatz 8" }
+        })
         const corrections = yield* sql.query<{ hold_round: number; order_version: number }>(
           "SELECT hold_round, order_version FROM hub_address_corrections WHERE order_id = 'SO-9' ORDER BY hold_round"
         )
+        // Both made on the order's version 1: neither took a version from the order's source.
         expect(corrections.map((row) => [Number(row.hold_round), Number(row.order_version)])).toEqual([
-          [1, 2],
-          [2, 3]
+          [1, 1],
+          [2, 1]
         ])
         // The first link still refuses after the second correction: it stays the first hold's.
         expect((yield* Effect.promise(() => fetch(firstLink))).status).toBe(410)

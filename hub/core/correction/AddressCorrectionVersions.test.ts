@@ -1,0 +1,4 @@
+import { sqliteTestStore } from "../../../fixtures/postgres/TestStores.ts"
+import { addressCorrectionVersionsSuite } from "./AddressCorrectionVersions.suite.ts"
+
+addressCorrectionVersionsSuite(sqliteTestStore)
