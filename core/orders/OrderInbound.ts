@@ -2,6 +2,7 @@
 import { Effect, Schema } from "effect"
 import { sameAddress } from "../address/Address.ts"
 import { EventLog } from "../events/EventLog.ts"
+import { renumberParcelLines } from "../pack/renumberParcelLines.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
@@ -82,6 +83,9 @@ interface StoredOrder {
  *   (`labelReprintRequired`); one already with the carrier travels to the old address, which the event says
  *   (`parcelAlreadyHandedOver`, `previousShipTo`), so the log tells where the parcel went and the stored order
  *   where the customer wants the next one;
+ * - a version that numbers the lines anew over the same items (a shop that gives every line a new id on an edit)
+ *   moves the units of the order's parcels onto the new lines (`renumberParcelLines`), so a parcel still here leaves
+ *   and a return of one already gone refunds the shop's lines as they are now;
  * - a cancellation of the order open on the bench interrupts the packer at once, and so does a new version of it:
  *   the bench packs the lines it opened, and completing would mark the new version packed with the old lines in the
  *   box (a restart refuses to continue such a session for the same reason).
@@ -166,6 +170,9 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         yield* save(next)
         // The order first: the hub learns of the order (and its customer) before a cancellation of it.
         yield* log.append(OrderReceived, { order: next, replacedVersion: stored?.version ?? null })
+        if (stored !== undefined) {
+          yield* renumberParcelLines(next).pipe(Effect.provideService(Sql, sql), Effect.provideService(EventLog, log))
+        }
         // An order this station never knew that arrives cancelled is kept as cancelled and recorded cancelled as
         // well (`new`): the hub has heard of it only now, and must not mail a customer about it (an order
         // confirmation, for one) as if it were going to be packed.
