@@ -3,6 +3,7 @@ import { Effect, Schema } from "effect"
 import { sameAddress } from "../address/Address.ts"
 import { BoundedInt, Bounds } from "../bounds/Bounds.ts"
 import { EventLog } from "../events/EventLog.ts"
+import { renumberParcelLines } from "../pack/renumberParcelLines.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
@@ -117,6 +118,9 @@ interface StoredHubCorrection {
  *   applied: it was made for an address the order no longer has, and is recorded with the reason
  *   (`inbound.update-ignored`). So neither the correction nor the source's next change is lost to the other, whichever
  *   reaches the station first (they come on different streams);
+ * - a version that numbers the lines anew over the same items (a shop that gives every line a new id on an edit)
+ *   moves the units of the order's parcels onto the new lines (`renumberParcelLines`), so a parcel still here leaves
+ *   and a return of one already gone refunds the shop's lines as they are now;
  * - a cancellation of the order open on the bench interrupts the packer at once, and so does a new version of it:
  *   the bench packs the lines it opened, and completing would mark the new version packed with the old lines in the
  *   box (a restart refuses to continue such a session for the same reason).
@@ -234,6 +238,9 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         yield* save(next)
         // The order first: the hub learns of the order (and its customer) before a cancellation of it.
         yield* log.append(OrderReceived, { order: next, replacedVersion: stored?.version ?? null })
+        if (stored !== undefined) {
+          yield* renumberParcelLines(next).pipe(Effect.provideService(Sql, sql), Effect.provideService(EventLog, log))
+        }
         // An order this station never knew that arrives cancelled is kept as cancelled and recorded cancelled as
         // well (`new`): the hub has heard of it only now, and must not mail a customer about it (an order
         // confirmation, for one) as if it were going to be packed.

@@ -161,6 +161,30 @@ export const ParcelLabelPending = defineEvent({
   })
 })
 
+/**
+ * The shop numbered the lines of a parcel's order anew over the same items (a new version whose lines have other ids,
+ * or split an item over other lines, as Shopware's order edit does): the parcel may leave as it is, and from
+ * `orderVersion` on its units count on the order's new lines. `moves` says which units of each line the parcel was
+ * packed for count on which new line (`lineRenumbering`: per item, the first units to the first line the shop lists);
+ * `items` is what the parcel holds now by the new lines, as `parcel.packed`'s items say it by the old ones (short-
+ * shipped units left out). The parcel's `parcel.packed` is never rewritten: a reader that matches its units to the
+ * order's lines (returns, the shop's fulfillments and refunds) applies this correction after it. No EPCIS view:
+ * nothing physical changed, and EPCIS names the parcel's items by GTIN and serial, not by the shop's lines.
+ */
+export const ParcelLinesRenumbered = defineEvent({
+  type: "parcel.lines-renumbered",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    parcelId: Schema.String,
+    orderVersion: Schema.Int,
+    moves: Schema.Array(
+      Schema.Struct({ fromLineId: Schema.String, toLineId: Schema.String, sku: Schema.String, quantity: Schema.Int })
+    ),
+    items: Schema.Array(Schema.Struct({ lineId: Schema.String, sku: Schema.String, quantity: Schema.Int }))
+  })
+})
+
 /** A packed parcel taken apart again; its tracking number and SSCC are never used again. */
 export const ParcelVoided = defineEvent({
   type: "parcel.voided",

@@ -1635,6 +1635,177 @@ describe("a new version of a packed order", () => {
   })
 })
 
+/** A version of SO-100001 whose lines the shop numbered anew (as Shopware's order edit does), with `lines` as given. */
+const renumberedSo100001 = (
+  version: number,
+  lines: ReadonlyArray<{ readonly lineId: string; readonly sku: string; readonly quantity: number }>
+) => ({
+  ...order100001,
+  version,
+  customer: { ...order100001.customer, email: `anna.v${version}@example.de` },
+  lines: lines.map((line) => ({
+    ...line,
+    unitPrice: order100001.lines.find((known) => known.sku === line.sku)!.unitPrice
+  }))
+})
+
+/** The units SO-100001's parcel holds, by the order line each is counted on, as the returns desk reads them. */
+const parcelUnits = (parcelId: string) =>
+  Effect.flatMap(Effect.service(Sql), (sql) =>
+    sql.query<{ line_id: string; sku: string; quantity: number }>(
+      "SELECT line_id, sku, quantity FROM parcel_items WHERE parcel_id = ? ORDER BY line_id, rowid",
+      [parcelId]
+    )
+  )
+
+describe("a packed order whose lines the shop numbers anew", () => {
+  it("lets the parcel through the carrier cage when the items are the same, and counts its units on the new lines", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const handover = yield* Handover
+        const parcel = (yield* packSo100001).parcel!
+        yield* fromShop(
+          1,
+          "order.upsert",
+          renumberedSo100001(2, [
+            { lineId: "sw-9f2c", sku: "ALP-SOCK-M", quantity: 1 },
+            { lineId: "sw-71ab", sku: "ALP-MUG-01", quantity: 2 }
+          ])
+        )
+        const alerts = [...(yield* RaisedAlerts)]
+        const reprinted = yield* (yield* PackService).reprint({ parcelId: parcel.parcelId })
+        yield* handover.open({ carrier: "dhl-paket" })
+        const atCage = yield* handover.scan({ raw: parcel.trackingNumber!, at: at(10_000) })
+        const closed = yield* handover.close({ at: at(11_000) })
+        return {
+          parcel,
+          alerts,
+          reprinted,
+          atCage,
+          closed,
+          units: yield* parcelUnits(parcel.parcelId),
+          renumbered: yield* eventsOf("parcel.lines-renumbered"),
+          packed: yield* eventsOf("parcel.packed"),
+          handed: yield* eventsOf("parcel.handed-to-carrier"),
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    expect(result.alerts).toEqual([])
+    expect(result.reprinted).toHaveLength(1)
+    expect(result.atCage.refusal).toBeNull()
+    expect(result.closed.refusal).toBeNull()
+    expect(result.handed.map((event) => event.payload)).toMatchObject([{ parcelId: result.parcel.parcelId }])
+    expect(result.status).toEqual(["shipped", "shipped"])
+    expect(result.units).toEqual([
+      { line_id: "sw-71ab", sku: "ALP-MUG-01", quantity: 1 },
+      { line_id: "sw-71ab", sku: "ALP-MUG-01", quantity: 1 },
+      { line_id: "sw-9f2c", sku: "ALP-SOCK-M", quantity: 1 }
+    ])
+    // The packing stays as it was recorded; the renumbering is a fact of its own, after it.
+    expect(result.packed.map((event) => event.payload)).toMatchObject([
+      {
+        items: [
+          { lineId: "1", quantity: 2 },
+          { lineId: "2", quantity: 1 }
+        ]
+      }
+    ])
+    expect(result.renumbered.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: result.parcel.parcelId,
+        orderVersion: 2,
+        moves: [
+          { fromLineId: "1", toLineId: "sw-71ab", sku: "ALP-MUG-01", quantity: 2 },
+          { fromLineId: "2", toLineId: "sw-9f2c", sku: "ALP-SOCK-M", quantity: 1 }
+        ],
+        items: [
+          { lineId: "sw-9f2c", sku: "ALP-SOCK-M", quantity: 1 },
+          { lineId: "sw-71ab", sku: "ALP-MUG-01", quantity: 2 }
+        ]
+      }
+    ])
+  })
+
+  it("lets the parcel go when the shop splits an item over two lines of the same total, each unit on one of them", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const handover = yield* Handover
+        const parcel = (yield* packSo100001).parcel!
+        yield* fromShop(
+          1,
+          "order.upsert",
+          renumberedSo100001(2, [
+            { lineId: "m-a", sku: "ALP-MUG-01", quantity: 1 },
+            { lineId: "s-b", sku: "ALP-SOCK-M", quantity: 1 },
+            { lineId: "m-c", sku: "ALP-MUG-01", quantity: 1 }
+          ])
+        )
+        yield* handover.open({ carrier: "dhl-paket" })
+        const atCage = yield* handover.scan({ raw: parcel.trackingNumber!, at: at(10_000) })
+        return { atCage, units: yield* parcelUnits(parcel.parcelId) }
+      })
+    )
+    expect(result.atCage.refusal).toBeNull()
+    expect(result.atCage.batch?.parcels).toHaveLength(1)
+    // The first mug packed counts on the first mug line, the second on the other.
+    expect(result.units).toEqual([
+      { line_id: "m-a", sku: "ALP-MUG-01", quantity: 1 },
+      { line_id: "m-c", sku: "ALP-MUG-01", quantity: 1 },
+      { line_id: "s-b", sku: "ALP-SOCK-M", quantity: 1 }
+    ])
+  })
+
+  it("holds the parcel when a renumbering also changes a quantity, after one that did not", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const handover = yield* Handover
+        const parcel = (yield* packSo100001).parcel!
+        yield* fromShop(
+          1,
+          "order.upsert",
+          renumberedSo100001(2, [
+            { lineId: "r2-1", sku: "ALP-MUG-01", quantity: 2 },
+            { lineId: "r2-2", sku: "ALP-SOCK-M", quantity: 1 }
+          ])
+        )
+        const reprinted = yield* pack.reprint({ parcelId: parcel.parcelId })
+        yield* fromShop(
+          2,
+          "order.upsert",
+          renumberedSo100001(3, [
+            { lineId: "r3-1", sku: "ALP-MUG-01", quantity: 3 },
+            { lineId: "r3-2", sku: "ALP-SOCK-M", quantity: 1 }
+          ])
+        )
+        const alerts = [...(yield* RaisedAlerts)]
+        yield* handover.open({ carrier: "dhl-paket" })
+        const atCage = yield* handover.scan({ raw: parcel.trackingNumber!, at: at(10_000) })
+        return {
+          parcel,
+          reprinted,
+          alerts,
+          atCage,
+          units: yield* parcelUnits(parcel.parcelId),
+          renumbered: yield* eventsOf("parcel.lines-renumbered")
+        }
+      })
+    )
+    expect(result.reprinted).toHaveLength(1)
+    expect(result.alerts).toEqual(["order-changed-labelled"])
+    expect(result.atCage.refusal).toMatchObject({
+      code: "parcel-lines-outdated",
+      variant: "handover",
+      params: { orderId: "SO-100001", parcelId: result.parcel.parcelId }
+    })
+    // Its units stay on the lines of the version they were packed for: a void, not a renumbering, comes next.
+    expect(result.units.map((unit) => unit.line_id)).toEqual(["r2-1", "r2-1", "r2-2"])
+    expect(result.renumbered.map((event) => (event.payload as { orderVersion: number }).orderVersion)).toEqual([2])
+  })
+})
+
 describe("a labelled parcel of an API carrier, voided: its shipment cancelled at the carrier", () => {
   it("is voided at once while the label service is down, and its shipment cancelled once, when the service is back", async () => {
     const service = memoryLabelService()

@@ -29,7 +29,7 @@ describe("parcelHold", () => {
     expect(parcelHold(row({ status: "packed", shipTo: moved }))).toBe("label-address-outdated")
   })
 
-  it("holds a parcel whose order asks for other items or numbers, line by line", () => {
+  it("holds a parcel whose order asks for other items or numbers", () => {
     const packed = (lines: unknown) => parcelHold(row({ status: "packed", lines }))
     expect(packed([{ ...mugs, quantity: 1 }, socks])).toBe("parcel-lines-outdated")
     expect(packed([{ ...mugs, sku: "ALP-MUG-02" }, socks])).toBe("parcel-lines-outdated")
@@ -48,5 +48,37 @@ describe("parcelHold", () => {
     expect(parcelHold(row({ status: "packed" }))).toBeUndefined()
     expect(parcelHold(row(null))).toBeUndefined()
     expect(parcelHold(row({ status: "packed", lines: [mugs] }, {}))).toBeUndefined()
+  })
+
+  it("judges a parcel whose order renumbered its lines by its items, however the lines split them", () => {
+    const packed = (lines: unknown) => parcelHold(row({ status: "packed", lines }))
+    // Shopware's order edit: every line a new id, the same items in the same numbers.
+    expect(
+      packed([
+        { ...mugs, lineId: "a7f3" },
+        { ...socks, lineId: "c91e" }
+      ])
+    ).toBeUndefined()
+    // The two mugs on two lines of one each, or two lines of one mug merged into one of two: the same parcel.
+    expect(packed([{ ...mugs, quantity: 1 }, { ...mugs, lineId: "3", quantity: 1 }, socks])).toBeUndefined()
+    expect(
+      parcelHold(
+        row({ status: "packed" }, { lines: [{ ...mugs, quantity: 1 }, { ...mugs, lineId: "3", quantity: 1 }, socks] })
+      )
+    ).toBeUndefined()
+    // Renumbered and another number of an item, or lines the parcel's units cannot be told apart by: held.
+    expect(
+      packed([
+        { ...mugs, lineId: "a7f3", quantity: 3 },
+        { ...socks, lineId: "c91e" }
+      ])
+    ).toBe("parcel-lines-outdated")
+    expect(packed([{ ...mugs, quantity: 1 }, { ...mugs, lineId: "3", quantity: 2 }, socks])).toBe(
+      "parcel-lines-outdated"
+    )
+    // Two lines under one id: the parcel's units could not be told which line they refund against.
+    expect(packed([{ ...mugs, lineId: "9", quantity: 1 }, { ...mugs, lineId: "9", quantity: 1 }, socks])).toBe(
+      "parcel-lines-outdated"
+    )
   })
 })

@@ -2,6 +2,7 @@
 import type { OrderLine } from "../orders/Order.ts"
 import { type LabelAddressRow, labelAddressOutdated, ORDER_SHIP_TO } from "./labelAddressOutdated.ts"
 import type { ParcelData } from "./ParcelRow.ts"
+import { lineRenumbering } from "./parcelLineRenumbering.ts"
 
 /**
  * What holds a parcel back; each is a refusal code, with the variants `handover`, `batch`, `reprint`, `pending` (its
@@ -18,16 +19,6 @@ export interface ParcelHoldRow extends LabelAddressRow {
 /** The columns `parcelHold` reads, for a query that joins the parcel as `p` and its order as `o`. */
 export const PARCEL_HOLD_COLUMNS = `${ORDER_SHIP_TO}, o.status AS order_status, json_extract(o.data, '$.lines') AS order_lines`
 
-/** What a line asks the packer for: its item and how many. Its price, GTIN and place in the list change nothing. */
-const packedAs = (lines: ReadonlyArray<OrderLine>) =>
-  lines.map((line) => JSON.stringify([line.lineId, line.sku, line.quantity])).sort()
-
-/** Whether two versions of an order's lines ask for the same items in the same numbers, line by line. */
-export const sameLines = (a: ReadonlyArray<OrderLine>, b: ReadonlyArray<OrderLine>): boolean => {
-  const [left, right] = [packedAs(a), packedAs(b)]
-  return left.length === right.length && left.every((line, index) => line === right[index])
-}
-
 /**
  * Why a parcel that is packed, or waits for its label, must stay at the station, or undefined when it may go. Read
  * from what the order is now, not from a flag the change set, so it holds whatever message changed the order, and
@@ -36,9 +27,12 @@ export const sameLines = (a: ReadonlyArray<OrderLine>, b: ReadonlyArray<OrderLin
  *   a cancelled order was packed before the cancellation. It is still in the building, so it does not ship: a
  *   manager voids it (which leaves the order cancelled) and the items go back to stock;
  * - `parcel-lines-outdated`: a newer version of the order asks for other items or other numbers of them than the
- *   lines the parcel was packed for (`ParcelData.lines`). The parcel holds the old ones: a manager voids it (which
- *   opens the order again) and it is packed anew. A version that changes nothing the parcel carries (the customer's
- *   e-mail, a price) lets it go;
+ *   lines the parcel was packed for (`ParcelData.lines`), item by item (SKU → total quantity). The parcel holds the
+ *   old ones: a manager voids it (which opens the order again) and it is packed anew. A version that changes nothing
+ *   the parcel carries lets it go: the customer's e-mail, a price, the order of the lines, and new line ids or another
+ *   split of an item over lines (a shop that numbers its lines anew on every edit), the inbox having moved the
+ *   parcel's units onto the new lines (`renumberParcelLines`). Held all the same when the lines cannot say which
+ *   unit is on which line (two lines under one id): a return could not tell which line to refund;
  * - `label-address-outdated`: see `labelAddressOutdated`.
  * The first that applies is the answer: a cancelled order is not packed again, whatever else changed. A parcel that
  * does not know its lines (packed before parcels kept them, and not backfilled) or whose order is gone passes.
@@ -47,7 +41,8 @@ export const parcelHold = (row: ParcelHoldRow): ParcelHold | undefined => {
   if (row.order_status === "cancelled") return "order-cancelled-after-packing"
   const packedFor = (JSON.parse(row.data) as ParcelData).lines
   if (packedFor !== undefined && row.order_lines !== null) {
-    if (!sameLines(packedFor, JSON.parse(row.order_lines) as ReadonlyArray<OrderLine>)) return "parcel-lines-outdated"
+    const current = JSON.parse(row.order_lines) as ReadonlyArray<OrderLine>
+    if (lineRenumbering(packedFor, current) === undefined) return "parcel-lines-outdated"
   }
   if (labelAddressOutdated(row)) return "label-address-outdated"
   return undefined

@@ -2,6 +2,7 @@
 import { Effect } from "effect"
 import type { CatalogItem } from "../catalog/CatalogItem.ts"
 import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
+import type { OrderLine } from "../orders/Order.ts"
 import { parseReturnUrl } from "../scan/ReturnUrl.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import type { Operator } from "../session/Operator.ts"
@@ -166,23 +167,41 @@ export const makeReturnsIntake = (
         if (serial !== null && bySerial === undefined && lines.length > 0) flags.push("serial-mismatch")
         const shippedLots = shipped.flatMap((s) => (s.lot === null ? [] : [s.lot]))
         if (lot !== null && shippedLots.length > 0 && !shippedLots.includes(lot)) flags.push("lot-mismatch")
-        const line = bySerial === undefined ? lines[0] : lines.find((l) => l.lineId === bySerial.line_id)
-        if (line !== undefined) {
-          lineId = line.lineId
-          const taken = yield* sql.query<{ unit: number }>(
-            `SELECT i.unit FROM return_items i JOIN returns r ON r.return_id = i.return_id
+        // The serialised unit's own line; else, of the lines asking for the item, the first with a unit not yet
+        // returned: an item the shop split over two lines comes back on both. The shipped rows name the lines of the
+        // order as it is now, however the shop numbered them since (core/pack/renumberParcelLines.ts).
+        const unitsTaken = (onLine: string) =>
+          Effect.map(
+            sql.query<{ unit: number }>(
+              `SELECT i.unit FROM return_items i JOIN returns r ON r.return_id = i.return_id
                    WHERE r.order_id = ? AND i.line_id = ? AND i.unit IS NOT NULL AND r.status <> 'cancelled'
                    UNION SELECT unit FROM refunds WHERE order_id = ? AND line_id = ?`,
-            [order.orderId, line.lineId, order.orderId, line.lineId]
+              [order.orderId, onLine, order.orderId, onLine]
+            ),
+            (taken) => new Set(taken.map((t) => Number(t.unit)))
           )
-          const used = new Set(taken.map((t) => Number(t.unit)))
+        const firstFree = (quantity: number, used: ReadonlySet<number>) =>
+          Array.from({ length: quantity }, (_, index) => index + 1).find((u) => !used.has(u))
+        const candidates = bySerial === undefined ? lines : lines.filter((l) => l.lineId === bySerial.line_id)
+        let chosen: { readonly line: OrderLine; readonly used: ReadonlySet<number> } | undefined
+        for (const candidate of candidates) {
+          const used = yield* unitsTaken(candidate.lineId)
+          chosen ??= { line: candidate, used }
+          if (bySerial !== undefined || firstFree(candidate.quantity, used) !== undefined) {
+            chosen = { line: candidate, used }
+            break
+          }
+        }
+        if (chosen !== undefined) {
+          const { line, used } = chosen
+          lineId = line.lineId
           const serialIndex =
             bySerial === undefined
               ? -1
               : shipped.filter((s) => s.line_id === line.lineId && s.serial !== null).indexOf(bySerial)
           // A serialised unit keeps its number however often it is scanned, so a second grading of the same
           // unit meets the refund already decided for it instead of claiming another unit of the line.
-          const free = Array.from({ length: line.quantity }, (_, index) => index + 1).find((u) => !used.has(u))
+          const free = firstFree(line.quantity, used)
           unit = serialIndex >= 0 ? serialIndex + 1 : (free ?? null)
           if (unit === null) flags.push("more-than-shipped")
         }

@@ -10,6 +10,8 @@ import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { type ShippedItem, shipParcel as shipParcelAt } from "../../fixtures/shipParcel.ts"
 import { apiErrorOf } from "../api/ApiError.ts"
 import { EventLog } from "../events/EventLog.ts"
+import type { Order, OrderLine } from "../orders/Order.ts"
+import { registerOrderInbound } from "../orders/OrderInbound.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import { Session } from "../session/Session.ts"
 import type { SessionError } from "../session/SessionError.ts"
@@ -61,8 +63,17 @@ const shipParcel = (
   parcelId: string,
   trackingNumber: string,
   items: ReadonlyArray<ShippedItem>,
-  handedDaysAgo = 5
-) => shipParcelAt({ orderId, parcelId, trackingNumber, items, handedAtMs: START_MS + 10 * DAY - handedDaysAgo * DAY })
+  handedDaysAgo = 5,
+  packedFor?: ReadonlyArray<OrderLine>
+) =>
+  shipParcelAt({
+    orderId,
+    parcelId,
+    trackingNumber,
+    items,
+    handedAtMs: START_MS + 10 * DAY - handedDaysAgo * DAY,
+    ...(packedFor === undefined ? {} : { packedFor })
+  })
 
 /** Stands in for the inbox: keeps the handlers and applies a message in a transaction, as the inbox does. */
 const fakeInbox = () => {
@@ -648,5 +659,114 @@ describe("ReturnsService", () => {
       outcome: "refund-full",
       ruleId: "perfect-condition"
     })
+  })
+})
+
+describe("a return of a parcel shipped before the shop numbered its order's lines anew", () => {
+  const sampleOrder = (orderId: string) => (fixture("orders.json") as Array<Order>).find((o) => o.orderId === orderId)!
+  /** `orderId` as the shop sends it at `version` after an edit that numbered its lines anew, as `lines` says. */
+  const renumbered = (
+    orderId: string,
+    version: number,
+    lines: ReadonlyArray<{ readonly lineId: string; readonly sku: string; readonly quantity: number }>
+  ) => {
+    const order = sampleOrder(orderId)
+    return {
+      ...order,
+      version,
+      lines: lines.map((line) => ({
+        ...line,
+        unitPrice: order.lines.find((known) => known.sku === line.sku)!.unitPrice
+      }))
+    }
+  }
+
+  it("grades and refunds each unit against the line of the order as the shop has it now", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const sql = yield* Sql
+        const { inbox, deliver } = fakeInbox()
+        // The bench is elsewhere: no order is open on it at this station.
+        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
+        yield* shipParcel(
+          "SO-100003",
+          "P-3",
+          "00340434000000000003",
+          [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
+          5,
+          sampleOrder("SO-100003").lines
+        )
+        yield* shipParcel(
+          "SO-100001",
+          "P-1",
+          "00340434000000000001",
+          [
+            { lineId: "1", sku: "ALP-MUG-01", quantity: 2 },
+            { lineId: "2", sku: "ALP-SOCK-M", quantity: 1 }
+          ],
+          5,
+          sampleOrder("SO-100001").lines
+        )
+        const applied = [
+          yield* deliver(
+            "order.upsert",
+            renumbered("SO-100003", 2, [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 1 }])
+          ),
+          yield* deliver(
+            "order.upsert",
+            renumbered("SO-100001", 2, [
+              { lineId: "mug-a", sku: "ALP-MUG-01", quantity: 1 },
+              { lineId: "sock-b", sku: "ALP-SOCK-M", quantity: 1 },
+              { lineId: "mug-c", sku: "ALP-MUG-01", quantity: 1 }
+            ])
+          )
+        ]
+        yield* (yield* Session).signIn("B-2001")
+        const gradeAll = Effect.gen(function* () {
+          const view = yield* returns.state
+          for (const item of view.current!.items.filter((i) => i.grade === null)) {
+            yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+          }
+        })
+        yield* returns.scan({ raw: "00340434000000000003" })
+        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* gradeAll
+        const gps = yield* returns.decide({})
+        yield* returns.finish({})
+        yield* returns.scan({ raw: "00340434000000000001" })
+        yield* returns.scan({ raw: "4260123450014" })
+        yield* returns.scan({ raw: "4260123450014" })
+        yield* gradeAll
+        const mugs = yield* returns.decide({})
+        const refunds = yield* sql.query("SELECT order_id, line_id, unit, amount_cents FROM refunds ORDER BY rowid")
+        return { applied, gps, mugs, refunds, decided: yield* eventsOf("return.refund-decided") }
+      })
+    )
+    expect(result.applied.map((exit) => exit._tag)).toEqual(["Success", "Success"])
+    expect(result.gps.current!.items).toMatchObject([
+      {
+        serial: "GPS-0001",
+        lineId: "gps-7c",
+        unit: 1,
+        flags: [],
+        decision: { outcome: "refund-full", amountCents: 7900 }
+      }
+    ])
+    expect(result.mugs.current!.items).toMatchObject([
+      { lineId: "mug-a", unit: 1, flags: [], decision: { outcome: "refund-full", amountCents: 1290 } },
+      { lineId: "mug-c", unit: 1, flags: [], decision: { outcome: "refund-full", amountCents: 1290 } }
+    ])
+    expect(result.refunds).toEqual([
+      { order_id: "SO-100003", line_id: "gps-7c", unit: 1, amount_cents: 7900 },
+      { order_id: "SO-100001", line_id: "mug-a", unit: 1, amount_cents: 1290 },
+      { order_id: "SO-100001", line_id: "mug-c", unit: 1, amount_cents: 1290 }
+    ])
+    // What the shop hears: the refunds name the lines of its order as it is now.
+    expect(result.decided.map((event) => (event.payload as { lineId: string }).lineId)).toEqual([
+      "gps-7c",
+      "mug-a",
+      "mug-c"
+    ])
   })
 })

@@ -294,6 +294,61 @@ export const shopHubSuite = (store: TestStore) =>
       expect(result.status.connectors[0]).toMatchObject({ state: "connected", queuedPushes: 0, failedPushes: [] })
     })
 
+    it("fulfils a parcel packed before the shop numbered the order's lines anew with the lines the order has now", async () => {
+      const { shop, run } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const result = await run((hub) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          yield* hub.applyStationEvent(
+            packed("P-1", [
+              { lineId: "501", quantity: 2 },
+              { lineId: "502", quantity: 1 }
+            ])
+          )
+          // The shop's order edit gives every line a new id; the station moves the parcel's units onto them.
+          shop.orders.set(order.shopOrderId, {
+            ...order,
+            updatedAtMs: order.updatedAtMs + 1,
+            lines: order.lines.map((line) => ({ ...line, shopLineId: line.shopLineId.replace("/50", "/70") }))
+          })
+          yield* hub.receiveWebhook("shopify-main", {
+            headers: { "x-test-signature": "good", "x-test-delivery": "d-edit" },
+            body: encoder.encode(JSON.stringify({ id: order.shopOrderId }))
+          })
+          yield* hub.applyStationEvent(
+            stationEvent("parcel.lines-renumbered", {
+              orderId: "SHOP-1001",
+              parcelId: "P-1",
+              orderVersion: 2,
+              moves: [
+                { fromLineId: "501", toLineId: "701", sku: "ALP-MUG-01", quantity: 2 },
+                { fromLineId: "502", toLineId: "702", sku: "ALP-BTL-05", quantity: 1 }
+              ],
+              items: [
+                { lineId: "701", sku: "ALP-MUG-01", quantity: 2 },
+                { lineId: "702", sku: "ALP-BTL-05", quantity: 1 }
+              ]
+            })
+          )
+          yield* hub.applyStationEvent(handed("P-1"))
+          return yield* hub.drain(shop.connector)
+        })
+      )
+      expect(result).toBe("idle")
+      expect([...shop.fulfillments.values()].map((f) => [f.parcelId, f.lines, f.completesOrder])).toEqual([
+        [
+          "P-1",
+          [
+            { lineId: "701", shopLineId: "gid://shopify/LineItem/701", quantity: 2 },
+            { lineId: "702", shopLineId: "gid://shopify/LineItem/702", quantity: 1 }
+          ],
+          true
+        ]
+      ])
+    })
+
     it("refunds the granted units of a return as one shop refund and answers each unit's station", async () => {
       const { shop, run, clock } = setup()
       const order = draftOrder()

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { decodePayload } from "../../../core/events/EventDefinition.ts"
-import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
+import { ParcelHandedToCarrier, ParcelLinesRenumbered, ParcelPacked } from "../../../core/pack/PackEvents.ts"
 import { ReturnRefundDecided } from "../../../core/returns/ReturnsEvents.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
@@ -36,6 +36,8 @@ const shopOrderOf = (sql: Sql["Service"], orderId: string) =>
  * projection (so "event applied" and "push queued" commit together, and a replayed event queues nothing twice):
  * - `parcel.packed` of a shop order records what the parcel holds; with `fulfillOn: "packed"` it also queues the
  *   fulfillment;
+ * - `parcel.lines-renumbered` (the shop numbered the order's lines anew over the same items) makes what the parcel
+ *   holds count on the new lines, the ones the shop's order has now and its fulfillment must name;
  * - `parcel.handed-to-carrier` queues the parcel's fulfillment (carrier, tracking number and URL, its units; the
  *   units left out by a short ship stay open at the shop, so the fulfillment is partial);
  * - `return.refund-decided` whose unit the refund ledger granted queues that unit's refund, grouped by return; a
@@ -131,6 +133,25 @@ export const makeShopOutbound = (
             [packed.parcelId, packed.orderId, JSON.stringify(items), packed.carrier, packed.trackingNumber, nowMs]
           )
           if (settings.fulfillOn === "packed") yield* queueFulfillment(event, shop, settings, packed, items, nowMs)
+          return
+        }
+        case ParcelLinesRenumbered.type: {
+          const renumbered = yield* decodePayload(ParcelLinesRenumbered, event.payload)
+          const shop = yield* shopOrderOf(sql, renumbered.orderId)
+          if (shop === undefined || !connectors.has(shop.connector_id)) return
+          const items: ReadonlyArray<ParcelItem> = renumbered.items.map((item) => ({
+            lineId: item.lineId,
+            quantity: item.quantity
+          }))
+          const updated = yield* sql.execute("UPDATE shop_parcels SET items = ? WHERE parcel_id = ?", [
+            JSON.stringify(items),
+            renumbered.parcelId
+          ])
+          if (updated.changes === 0) {
+            return yield* Effect.logWarning(
+              `shop ${shop.connector_id}: parcel ${renumbered.parcelId} of ${renumbered.orderId} counts on the order's new lines, but the hub never saw it packed: its fulfillment will name the lines it was packed on`
+            )
+          }
           return
         }
         case ParcelHandedToCarrier.type: {
