@@ -61,23 +61,38 @@ const viewOf = (row: CancellationRow): CarrierCancellation => ({
 /**
  * Records, inside the caller's transaction (the void's), that the parcel's shipment must be cancelled at its carrier:
  * the durable row the worker works from, due at once. Only for a carrier whose labels its web service makes
- * (`CarrierAdapter.online`): an offline carrier learns of a number only when it scans the parcel.
+ * (`CarrierAdapter.online`): an offline carrier learns of a number only when it scans the parcel. The shipment is
+ * named by its tracking number, or, while the station does not know it, by the label request made under its key
+ * (`labelRequest`), under which the worker learns it first; both when the number is known and the request kept.
  */
 export const cancellationRecorder = Effect.gen(function* () {
   const sql = yield* Sql
   const clock = yield* StationClock
-  return Effect.fn("CarrierCancellations.record")(function* (input: {
-    readonly parcelId: string
-    readonly orderId: string
-    readonly carrier: string
-    readonly trackingNumber: string
-    readonly reason: string
-  }) {
+  return Effect.fn("CarrierCancellations.record")(function* (
+    input: {
+      readonly parcelId: string
+      readonly orderId: string
+      readonly carrier: string
+      readonly reason: string
+    } & (
+      | { readonly trackingNumber: string; readonly labelRequest?: LabelRequest }
+      | { readonly trackingNumber: null; readonly labelRequest: LabelRequest }
+    )
+  ) {
     const now = yield* clock.now
     yield* sql.execute(
-      `INSERT INTO carrier_cancellations (parcel_id, order_id, carrier, tracking_number, reason, next_attempt_at_ms,
-         created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [input.parcelId, input.orderId, input.carrier, input.trackingNumber, input.reason, now.wallMs, now.wallMs]
+      `INSERT INTO carrier_cancellations (parcel_id, order_id, carrier, tracking_number, label_request, reason,
+         next_attempt_at_ms, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        input.parcelId,
+        input.orderId,
+        input.carrier,
+        input.trackingNumber,
+        input.labelRequest === undefined ? null : JSON.stringify(input.labelRequest),
+        input.reason,
+        now.wallMs,
+        now.wallMs
+      ]
     )
   })
 })
@@ -231,7 +246,7 @@ export class CarrierCancellations extends Context.Service<
             let trackingNumber = row.tracking_number
             if (trackingNumber === null) {
               if (row.label_request === null) {
-                // Written together by `takeOverAbandoned`: one without the other is a broken database.
+                // Written together (`cancellationRecorder`, `takeOverAbandoned`): neither is a broken database.
                 return yield* Effect.die(new Error(`The cancellation of ${row.parcel_id} names no shipment`))
               }
               const learnt = yield* Effect.result(adapter.createLabel(JSON.parse(row.label_request) as LabelRequest))

@@ -56,7 +56,8 @@ export const RefusalCode = Schema.Literals([
   "order-cancelled-after-packing",
   "parcel-lines-outdated",
   "shipment-not-cancelled",
-  "label-refused"
+  "label-refused",
+  "label-unprintable"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -204,6 +205,12 @@ export const refusalReasons = {
     pending:
       "{carrier} refused the label of parcel {parcelId} (order {orderId}): {message}. No shipment was made, and the label is not asked for again: a manager voids the parcel, then pack the order again once the cause is put right",
     handover: "{carrier} refused the label of parcel {parcelId}: it gets none. Give the parcel to a manager to void it"
+  },
+  "label-unprintable": {
+    pending:
+      "{carrier} made shipment {trackingNumber} for parcel {parcelId} (order {orderId}), but its label cannot be printed: {message}. The label is not asked for again: a manager voids the parcel, which cancels the shipment at the carrier, then pack the order again once the cause is put right",
+    handover:
+      "The label {carrier} made for parcel {parcelId} cannot be printed: it gets none. Give the parcel to a manager to void it"
   },
   "shipment-not-cancelled": {
     refused:

@@ -829,7 +829,8 @@ const cancelAtCarrier = Effect.flatMap(Effect.service(CarrierCancellations), (ca
  * label services are: asked again for a parcel it already answered, it answers with the same label, whatever address
  * the request names now. It cancels a live shipment by its tracking number and answers `gone` for a number it has
  * none under; after `refusesCancellations(text)` it refuses every cancellation with `text`, after `refusesLabels(text)`
- * every shipment request (making no shipment). `requests` are the requests that reached it; `whileSending` runs as a
+ * every shipment request (making no shipment). After `routesBy(code)` the labels it makes carry `code` as their routing
+ * code (one the station cannot print, say). `requests` are the requests that reached it; `whileSending` runs as a
  * request goes out.
  */
 const memoryLabelService = () => {
@@ -837,6 +838,7 @@ const memoryLabelService = () => {
   let sending: Effect.Effect<void> = Effect.void
   let cancellationRefusal: string | undefined
   let labelRefusal: string | undefined
+  let routingCode: string | undefined
   const requests: Array<LabelRequest> = []
   const issued = new Map<string, CarrierLabel>()
   const cancelled: Array<string> = []
@@ -862,7 +864,7 @@ const memoryLabelService = () => {
             }
             const label = issued.get(request.parcelId) ?? {
               trackingNumber: `JJD${String(issued.size + 1).padStart(10, "0")}`,
-              routingCode: request.shipTo.postalCode,
+              routingCode: routingCode ?? request.shipTo.postalCode,
               carrierName: "DHL",
               serviceName: "Paket"
             }
@@ -904,6 +906,9 @@ const memoryLabelService = () => {
     },
     refusesLabels: (text: string | undefined) => {
       labelRefusal = text
+    },
+    routesBy: (code: string | undefined) => {
+      routingCode = code
     },
     whileSending: (effect: Effect.Effect<void>) => {
       sending = effect
@@ -1276,7 +1281,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
         { parcelId: result.first.parcelId, withheld: change.hold, mayHaveReachedCarrier: false }
       ])
       // The header counts it apart from the labels the station waits for.
-      expect(result.counts).toEqual({ asking: 0, withheld: 1, refused: 0 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 1, refused: 0, unprintable: 0 })
       expect(result.exceptions.map((payload) => payload.reason)).toEqual([
         expect.stringContaining(
           `parcel ${result.first.parcelId} waited for its label, and no request for the label has reached the carrier`
@@ -1349,7 +1354,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
       expect(result.voided).toMatchObject({ parcelId: result.first.parcelId, status: "voided", trackingNumber: null })
       expect(result.labelled).toBe(0)
       expect(result.left).toEqual([])
-      expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
       expect(service.requests).toEqual([])
       expect(service.cancelled).toEqual([])
       expect(result.labels).toEqual([])
@@ -1900,10 +1905,12 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
           passes: [0, 120_000],
           cage: true
         })
+        const bench = (yield* pack.state).parcel
         const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "label refused", at: at(11_000) })
         return {
           first,
           mayExist,
+          bench,
           labelled,
           listed,
           counts,
@@ -1928,7 +1935,7 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
         mayHaveReachedCarrier: false
       }
     ])
-    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 1 })
+    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 1, unprintable: 0 })
     // Asked at packing and once after: a refused label is not asked for again.
     expect(result.labelled).toEqual([0, 0])
     expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
@@ -1946,12 +1953,109 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
       variant: "handover",
       params: { parcelId: result.first.parcelId, carrier: "dhl-paket" }
     })
+    // The packer sees why on the bench, not "the label prints by itself".
+    expect(result.bench?.labelRefusal).toMatchObject({
+      code: "label-refused",
+      variant: "pending",
+      reason: result.exceptions[0]?.reason
+    })
     expect(result.voided).toMatchObject({ status: "voided", trackingNumber: null })
     expect(result.unlabelled.map((event) => event.payload)).toEqual([
       expect.objectContaining({ parcelId: result.first.parcelId, reason: "label refused" })
     ])
-    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0 })
+    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
     expect(result.cancellations).toEqual([])
+    expect(result.status).toEqual(["open", "open"])
+  })
+})
+
+describe("a parcel waiting for its label that the carrier answers with a label the station cannot print", () => {
+  it("is not asked for again, says why, and is voided: the shipment the carrier made is cancelled there", async () => {
+    const service = memoryLabelService()
+    // A routing code no label printer takes: the carrier made the shipment, its label cannot be encoded.
+    service.routesBy("10115 <Berlin>")
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const { first, labelled, listed, counts, atCage } = yield* labelScenario(service, {
+          passes: [0, 120_000],
+          cage: true
+        })
+        const bench = (yield* pack.state).parcel
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "label unprintable", at: at(11_000) })
+        const cancelling = yield* (yield* CarrierCancellations).list
+        return {
+          first,
+          labelled,
+          listed,
+          counts,
+          atCage,
+          bench,
+          voided,
+          cancelling,
+          cancelled: yield* cancelAtCarrier,
+          exceptions: yield* exceptionsWith("label-unprintable"),
+          unlabelled: yield* eventsOf("parcel.voided-before-label"),
+          shipmentCancelled: yield* eventsOf("parcel.shipment-cancelled"),
+          after: yield* (yield* PendingLabels).counts,
+          labels: yield* labelTexts,
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    const why = `routingCode "10115 <Berlin>" must be 1 to 16 letters, digits, spaces, dots, dashes or slashes`
+    // Asked once the service was back, and not again: the same label would come, and fail the same way.
+    expect(result.labelled).toEqual([0, 0])
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId])
+    expect(result.listed).toMatchObject([
+      {
+        parcelId: result.first.parcelId,
+        attempts: 2,
+        unprintable: `The label of shipment JJD0000000001 cannot be printed: ${why}`,
+        mayHaveReachedCarrier: true
+      }
+    ])
+    expect(result.listed[0]).not.toHaveProperty("refused")
+    // The header counts it apart from the labels the carrier refused, which made no shipment.
+    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 1 })
+    expect(result.exceptions).toEqual([
+      {
+        code: "label-unprintable",
+        reason: `dhl-paket made shipment JJD0000000001 for parcel ${result.first.parcelId} (order SO-100001), but its label cannot be printed: ${why}. The label is not asked for again: a manager voids the parcel, which cancels the shipment at the carrier, then pack the order again once the cause is put right`,
+        orderId: "SO-100001"
+      },
+      // The cage: not "keep it until its label prints", which it never will.
+      expect.objectContaining({ code: "label-unprintable", reason: result.atCage?.refusal?.reason })
+    ])
+    expect(result.atCage?.refusal).toMatchObject({
+      code: "label-unprintable",
+      variant: "handover",
+      params: { parcelId: result.first.parcelId, carrier: "dhl-paket" }
+    })
+    // The packer sees why on the bench too, not "the label prints by itself".
+    expect(result.bench).toMatchObject({ status: "label-pending" })
+    expect(result.bench?.labelRefusal).toMatchObject({
+      code: "label-unprintable",
+      variant: "pending",
+      params: { trackingNumber: "JJD0000000001", message: why }
+    })
+    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: null })
+    expect(result.unlabelled.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: result.first.parcelId, reason: "label unprintable" })
+    ])
+    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
+    // The void recorded the shipment's cancellation; the worker sent it.
+    expect(result.cancelling).toMatchObject([
+      { parcelId: result.first.parcelId, trackingNumber: "JJD0000000001", reason: "label unprintable" }
+    ])
+    expect(result.cancelled).toBe(1)
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.shipmentCancelled.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: result.first.parcelId, trackingNumber: "JJD0000000001", answer: "cancelled" })
+    ])
+    expect(result.labels).toEqual([])
     expect(result.status).toEqual(["open", "open"])
   })
 })

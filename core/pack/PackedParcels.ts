@@ -1,5 +1,6 @@
 /** Reprinting and voiding a parcel that was packed and is still at the bench. */
 import { Effect, Ref } from "effect"
+import type { LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
@@ -17,6 +18,7 @@ import { makeRefusal } from "./PackRefusal.ts"
 import { idleSession } from "./PackSession.ts"
 import type { PrintJobRef } from "./PackView.ts"
 import { type ParcelData, type ParcelRow, parcelViewOf } from "./ParcelRow.ts"
+import { unprintableShipmentOf } from "./PendingLabels.ts"
 import { PARCEL_HOLD_COLUMNS, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
 
 const jobRef = (job: PrintJobRef): PrintJobRef => ({ id: job.id, printer: job.printer, purpose: job.purpose })
@@ -28,7 +30,9 @@ const jobRef = (job: PrintJobRef): PrintJobRef => ({ id: job.id, printer: job.pr
  * recorded for `CarrierCancellations` to send). A parcel still waiting
  * for its label is voided too while no request for the label can have reached the carrier (`PendingLabels`): its
  * request is withdrawn, so no shipment is made for it (`parcel.voided-before-label`). Once one may have, a shipment
- * may exist that only its tracking number cancels, so the void waits until the label is in.
+ * may exist that only its tracking number cancels, so the void waits until the label is in; but for a label the
+ * carrier made that cannot be printed, which never comes: that parcel is voided, and its shipment's cancellation
+ * recorded in the void's commit.
  */
 export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
   Effect.gen(function* () {
@@ -102,27 +106,43 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
 
     /**
      * Voids a parcel waiting for its label, withdrawing its request in the same commit, so the worker, which marks a
-     * request as possibly arrived in a commit of its own before sending it, never sends it. `not-pending`: the label
-     * came meanwhile (or the parcel is gone); `may-exist`: a request for the label may have reached the carrier.
+     * request as possibly arrived in a commit of its own before sending it, never sends it, and a label it is asking
+     * for now is never recorded, nor printed (its row is gone). `not-pending`: the label came meanwhile (or the parcel
+     * is gone); `may-exist`: a request for the label may have reached the carrier. A label the carrier made that
+     * cannot be printed (`PendingLabels`) is voided, and its shipment's cancellation recorded in the same commit.
      */
     const voidBeforeLabel = (row: ParcelRow, reason: string, at: Timestamp, operator: Operator) =>
       sql.transaction(
         Effect.gen(function* () {
-          const rows = yield* sql.query<{ status: string; may_have_reached_carrier: number | null }>(
-            `SELECT p.status, l.may_have_reached_carrier FROM parcels p
+          const rows = yield* sql.query<{
+            status: string
+            request: string | null
+            packed: string | null
+            refused: string | null
+            may_have_reached_carrier: number | null
+          }>(
+            `SELECT p.status, l.request, l.packed, l.refused, l.may_have_reached_carrier FROM parcels p
              LEFT JOIN pending_labels l ON l.parcel_id = p.parcel_id WHERE p.parcel_id = ?`,
             [row.parcel_id]
           )
           const current = rows[0]
           if (current?.status !== "label-pending") return "not-pending" as const
-          if (current.may_have_reached_carrier === null) {
+          const { request, packed, refused, may_have_reached_carrier } = current
+          if (request === null || packed === null || may_have_reached_carrier === null) {
             // Both rows are written and removed together (ParcelCompletion, PendingLabels): one without the other is
             // a broken database, not a parcel to void.
             return yield* Effect.die(
               new Error(`Parcel ${row.parcel_id} waits for its label, but no request for the label is pending`)
             )
           }
-          if (Number(current.may_have_reached_carrier) === 1) return "may-exist" as const
+          const unprintable = unprintableShipmentOf({
+            parcel_id: row.parcel_id,
+            carrier: row.carrier,
+            packed,
+            refused,
+            may_have_reached_carrier
+          })
+          if (Number(may_have_reached_carrier) === 1 && unprintable === undefined) return "may-exist" as const
           const data = JSON.parse(row.data) as ParcelData
           yield* sql.execute("DELETE FROM pending_labels WHERE parcel_id = ?", [row.parcel_id])
           yield* sql.execute("UPDATE parcels SET status = 'voided' WHERE parcel_id = ?", [row.parcel_id])
@@ -138,6 +158,17 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
             },
             { eventTime: at, actor: actorOf(operator) }
           )
+          if (unprintable !== undefined) {
+            // The carrier made the shipment whose label could not be printed: it stays live there until cancelled.
+            yield* recordCancellation({
+              parcelId: row.parcel_id,
+              orderId: row.order_id,
+              carrier: row.carrier,
+              trackingNumber: unprintable.trackingNumber,
+              labelRequest: JSON.parse(request) as LabelRequest,
+              reason
+            })
+          }
           return "voided" as const
         })
       )

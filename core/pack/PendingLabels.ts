@@ -17,7 +17,7 @@ import { PrintQueue } from "../print/PrintQueue.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { PackException, ParcelLabelPending, ParcelPacked } from "./PackEvents.ts"
-import { makeRefusal } from "./PackRefusal.ts"
+import { makeRefusal, type Refusal } from "./PackRefusal.ts"
 import { PARCEL_HOLD_COLUMNS, type ParcelHold, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
 
 type PayloadOf<D> = D extends EventDefinition<string, infer P> ? P : never
@@ -37,12 +37,22 @@ export const labelFrom = (draft: LabelDraft, label: CarrierLabel): ShippingLabel
   ...(label.identcode === undefined ? {} : { identcode: label.identcode })
 })
 
+/** The shipment a carrier made for a parcel whose label, as it answered it, the station cannot print. */
+export interface UnprintableShipment {
+  /** The shipment's number: voiding the parcel cancels it at the carrier. */
+  readonly trackingNumber: string
+  /** Why the label cannot be printed (the field the encoder refused, in English). */
+  readonly problem: string
+}
+
 /** What a pending row keeps so the label, its print job and `parcel.packed` can be made later without the session. */
 interface PendingRecord {
   readonly draft: LabelDraft
   readonly packed: PackedWithoutLabel
   readonly eventTime: Timestamp
   readonly actor: Actor
+  /** The carrier made a shipment, but its label cannot be printed: the row is `refused` with why. */
+  readonly unprintable?: UnprintableShipment
 }
 
 interface PendingRow {
@@ -56,7 +66,50 @@ interface PendingRow {
   readonly created_at_ms: number
   readonly may_have_reached_carrier: number
   readonly withheld: ParcelHold | null
+  /**
+   * Why the label is not asked for again: the carrier's words when it refused it (no shipment made:
+   * `may_have_reached_carrier` 0), or, with `may_have_reached_carrier` 1, why the label the carrier made, and so the
+   * shipment, cannot be printed (`PendingRecord.unprintable`).
+   */
   readonly refused: string | null
+}
+
+/** A pending row's columns that tell why its label will not come, if it will not. */
+export type LabelOutcomeColumns = Pick<
+  PendingRow,
+  "parcel_id" | "carrier" | "packed" | "may_have_reached_carrier" | "refused"
+>
+
+/** Whether the row's label is one the carrier made but the station cannot print (see `PendingRow.refused`). */
+export const isUnprintable = (row: Pick<LabelOutcomeColumns, "refused" | "may_have_reached_carrier">): boolean =>
+  row.refused !== null && Number(row.may_have_reached_carrier) === 1
+
+/** The shipment the carrier made for the row's parcel, when its label cannot be printed. */
+export const unprintableShipmentOf = (row: LabelOutcomeColumns): UnprintableShipment | undefined =>
+  isUnprintable(row) ? (JSON.parse(row.packed) as PendingRecord).unprintable : undefined
+
+/**
+ * Why a parcel's label will not come, as the packer is told: the carrier refused it (it made no shipment), or made
+ * one whose label cannot be printed. Undefined while the label is asked for (or withheld: see `parcelHold`).
+ */
+export const labelRefusalOf = (row: LabelOutcomeColumns): Refusal | undefined => {
+  if (row.refused === null) return undefined
+  const record = JSON.parse(row.packed) as PendingRecord
+  return isUnprintable(row)
+    ? makeRefusal("label-unprintable", "pending", {
+        carrier: row.carrier,
+        // Written together (`unprintable` below): a row without it is a broken database, and still said as best it can.
+        trackingNumber: record.unprintable?.trackingNumber ?? "?",
+        parcelId: row.parcel_id,
+        orderId: record.packed.orderId,
+        message: record.unprintable?.problem ?? row.refused
+      })
+    : makeRefusal("label-refused", "pending", {
+        carrier: row.carrier,
+        parcelId: row.parcel_id,
+        orderId: record.packed.orderId,
+        message: row.refused
+      })
 }
 
 export interface PendingLabel {
@@ -73,6 +126,11 @@ export interface PendingLabel {
   readonly withheld?: ParcelHold
   /** The carrier's words when it refused the label: it made no shipment for it, and it is not asked for again. */
   readonly refused?: string
+  /**
+   * Why the label the carrier made cannot be printed: it made a shipment (`mayHaveReachedCarrier`), the label is not
+   * asked for again (the carrier would answer with the same one), and voiding the parcel cancels the shipment.
+   */
+  readonly unprintable?: string
 }
 
 /**
@@ -143,7 +201,7 @@ const viewOf = (row: PendingRow): PendingLabel => {
     since: Number(row.created_at_ms),
     mayHaveReachedCarrier: Number(row.may_have_reached_carrier) === 1,
     ...(row.withheld === null ? {} : { withheld: row.withheld }),
-    ...(row.refused === null ? {} : { refused: row.refused })
+    ...(row.refused === null ? {} : isUnprintable(row) ? { unprintable: row.refused } : { refused: row.refused })
   }
 }
 
@@ -171,6 +229,11 @@ type Decision =
  * the repeat with that shipment. The label is not asked for again (asking again gets the same refusal): the row is
  * `refused` with the carrier's words, `pack.exception` `label-refused` says so, the header counts it apart, and a
  * manager voids the parcel as one for which no request reached the carrier (`PackedParcels`).
+ * A label the carrier made but the station cannot print (the encoder refuses a field of it: a routing code no printer
+ * takes, a name too long) would be answered again as it is, under the same key: it is not asked for again either. The
+ * row is `refused` with why and keeps the shipment's number (`PendingRecord.unprintable`; `may_have_reached_carrier`
+ * stays 1: the carrier made a shipment), `pack.exception` `label-unprintable` says so, the header counts it apart
+ * from the carrier's refusals, and a manager voids the parcel, which cancels the shipment (`CarrierCancellations`).
  * Exactly once: the label's print job, the parcel's tracking number, `parcel.packed` and the removal of the pending
  * row commit in one transaction, and a row already gone is skipped, so a second pass (or a restart after the carrier
  * answered but before the commit) prints nothing twice. The carrier itself is asked again in that case; the request
@@ -180,9 +243,12 @@ export class PendingLabels extends Context.Service<
   PendingLabels,
   {
     readonly list: Effect.Effect<ReadonlyArray<PendingLabel>, StoreError>
-    /** Parcels waiting for a label the station asks the carrier for, for one it withholds, and for one refused. */
+    /**
+     * Parcels waiting for a label the station asks the carrier for, for one it withholds, for one the carrier refused,
+     * and for one the carrier made but the station cannot print.
+     */
     readonly counts: Effect.Effect<
-      { readonly asking: number; readonly withheld: number; readonly refused: number },
+      { readonly asking: number; readonly withheld: number; readonly refused: number; readonly unprintable: number },
       StoreError
     >
     /** Asks the carrier for every label due, not withheld and not refused; answers how many parcels got theirs. */
@@ -218,16 +284,24 @@ export class PendingLabels extends Context.Service<
           .pipe(Effect.map((rows) => rows.map(viewOf)))
 
         const counts = sql
-          .query<{ asking: number | null; withheld: number | null; refused: number | null }>(
+          .query<{
+            asking: number | null
+            withheld: number | null
+            refused: number | null
+            unprintable: number | null
+          }>(
             `SELECT SUM(refused IS NULL AND withheld IS NULL) AS asking,
-               SUM(refused IS NULL AND withheld IS NOT NULL) AS withheld, SUM(refused IS NOT NULL) AS refused
+               SUM(refused IS NULL AND withheld IS NOT NULL) AS withheld,
+               SUM(refused IS NOT NULL AND may_have_reached_carrier = 0) AS refused,
+               SUM(refused IS NOT NULL AND may_have_reached_carrier = 1) AS unprintable
              FROM pending_labels`
           )
           .pipe(
             Effect.map((rows) => ({
               asking: Number(rows[0]?.asking ?? 0),
               withheld: Number(rows[0]?.withheld ?? 0),
-              refused: Number(rows[0]?.refused ?? 0)
+              refused: Number(rows[0]?.refused ?? 0),
+              unprintable: Number(rows[0]?.unprintable ?? 0)
             }))
           )
 
@@ -343,6 +417,38 @@ export class PendingLabels extends Context.Service<
             })
           )
 
+        /**
+         * The carrier made a shipment but its label cannot be printed, and asking again under the key answers with the
+         * same label: not asked for again, and voidable, which cancels the shipment (see above). False: the row went
+         * meanwhile (a void).
+         */
+        const unprintable = (row: PendingRow, record: PendingRecord, label: ShippingLabel, problem: string) =>
+          sql.transaction(
+            Effect.gen(function* () {
+              const message = `The label of shipment ${label.trackingNumber} cannot be printed: ${problem}`
+              const shipment: UnprintableShipment = { trackingNumber: label.trackingNumber, problem }
+              const updated = yield* sql.execute(
+                `UPDATE pending_labels SET attempts = attempts + 1, last_error = ?, refused = ?,
+                   may_have_reached_carrier = 1, packed = json_set(packed, '$.unprintable', json(?)) WHERE parcel_id = ?`,
+                [message, message, JSON.stringify(shipment), row.parcel_id]
+              )
+              if (updated.changes === 0) return false
+              const refusal = makeRefusal("label-unprintable", "pending", {
+                carrier: row.carrier,
+                trackingNumber: label.trackingNumber,
+                parcelId: row.parcel_id,
+                orderId: record.packed.orderId,
+                message: problem
+              })
+              yield* log.append(PackException, {
+                code: refusal.code,
+                reason: refusal.reason,
+                orderId: record.packed.orderId
+              })
+              return true
+            })
+          )
+
         /** Whether the parcel got its label, and whether anything a person sees changed (withheld, asked again). */
         const attempt = (row: PendingRow): Effect.Effect<AttemptOutcome, StoreError> =>
           Effect.gen(function* () {
@@ -373,8 +479,8 @@ export class PendingLabels extends Context.Service<
             const label = labelFrom(record.draft, outcome.success)
             const encoded = yield* Effect.result(encodeZpl(label, { dpi }))
             if (encoded._tag === "Failure") {
-              yield* postpone(row, `The carrier's label cannot be printed: ${encoded.failure.message}`, false)
-              return { done: false, changed }
+              const said = yield* unprintable(row, record, label, encoded.failure.message)
+              return { done: false, changed: said || changed }
             }
             const labelled = yield* complete(row, record, label, encoded.success)
             return { done: labelled, changed: changed || labelled }

@@ -106,6 +106,7 @@ export const makeStationHandlers = Effect.gen(function* () {
         pendingLabels: labels.asking,
         labelsWithheld: labels.withheld,
         labelsRefused: labels.refused,
+        labelsUnprintable: labels.unprintable,
         carrierCancellations: cancelling.waiting,
         cancellationsRefused: cancelling.refused
       }

@@ -54,6 +54,11 @@ export const StationStatus = Schema.Struct({
    */
   labelsRefused: Schema.Int,
   /**
+   * Parcels whose label the carrier made but the station cannot print (a field no label printer takes): the carrier
+   * made a shipment, the station asks no more, and each waits for a manager to void it, which cancels the shipment.
+   */
+  labelsUnprintable: Schema.Int,
+  /**
    * Shipments of voided parcels still live at their carrier (billed, their tracking numbers scannable): the station
    * sends their cancellation until the carrier answers.
    */

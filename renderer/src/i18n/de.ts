@@ -16,6 +16,7 @@ export const de = {
   "header.pendingLabels": "Etikett ausstehend: {count}",
   "header.labelsWithheld": "Auftrag geändert, Etikett nicht angefordert: {count} – Leitung storniert",
   "header.labelsRefused": "Etikett vom Spediteur abgelehnt: {count} – Leitung storniert",
+  "header.labelsUnprintable": "Etikett des Spediteurs nicht druckbar: {count} – Leitung storniert",
   "header.carrierCancellations": "Sendungen beim Spediteur zu stornieren: {count}",
   "header.cancellationsRefused": "Spediteur lehnt Stornierung ab: {count} – im Portal stornieren",
   "broker.connected": "verbunden",
@@ -465,6 +466,8 @@ export const de = {
   "pack.step.packed": "Paket fertig",
   "pack.step.packedHint": "Etikett aufkleben. Nächsten Auftrag scannen.",
   "pack.step.labelPendingHint": "Paket an der Station lassen, bis sein Etikett druckt. Nächsten Auftrag scannen.",
+  "pack.step.labelRefusedHint":
+    "Paket bekommt kein Etikett: der Leitung zum Stornieren geben. Nächsten Auftrag scannen.",
   "pack.customer": "Kunde",
   "pack.shipTo": "Lieferadresse",
   "pack.shipping": "Versand",
@@ -594,6 +597,7 @@ export const de = {
   "refusal.order-cancelled-after-packing": "Auftrag nach dem Packen storniert: Paket der Leitung zum Stornieren geben",
   "refusal.parcel-lines-outdated": "Artikel nach dem Packen geändert – Paket stornieren und Auftrag neu packen",
   "refusal.label-refused": "Etikett vom Spediteur abgelehnt – die Leitung storniert das Paket",
+  "refusal.label-unprintable": "Etikett des Spediteurs nicht druckbar – die Leitung storniert das Paket",
   "refusal.shipment-not-cancelled":
     "Der Spediteur lehnt die Stornierung einer Sendung ab – im Portal des Spediteurs stornieren",
   "refusal.order-unknown.station": "Auftrag {orderId} gibt es an dieser Station nicht",
@@ -712,6 +716,10 @@ export const de = {
     "{carrier} lehnt das Etikett von Paket {parcelId} (Auftrag {orderId}) ab: {message}. Es wurde keine Sendung angelegt, und das Etikett wird nicht erneut angefordert: Die Leitung storniert das Paket, dann den Auftrag neu packen, sobald die Ursache behoben ist",
   "refusal.label-refused.handover":
     "{carrier} lehnt das Etikett von Paket {parcelId} ab: Es bekommt keines. Paket der Leitung zum Stornieren geben",
+  "refusal.label-unprintable.pending":
+    "{carrier} hat für Paket {parcelId} (Auftrag {orderId}) die Sendung {trackingNumber} angelegt, aber ihr Etikett lässt sich nicht drucken: {message}. Das Etikett wird nicht erneut angefordert: Die Leitung storniert das Paket, womit die Sendung beim Spediteur storniert wird, dann den Auftrag neu packen, sobald die Ursache behoben ist",
+  "refusal.label-unprintable.handover":
+    "Das Etikett, das {carrier} für Paket {parcelId} angelegt hat, lässt sich nicht drucken: Es bekommt keines. Paket der Leitung zum Stornieren geben",
   "refusal.shipment-not-cancelled.refused":
     "{carrier} lehnt die Stornierung von Sendung {trackingNumber} (Paket {parcelId}) ab: {message}. Die Sendung ist beim Spediteur weiter aktiv: bitte im Portal des Spediteurs stornieren. Die Station fragt weiter nach und hört auf, sobald der Spediteur unter der Nummer keine aktive Sendung mehr hat"
 } as const

@@ -18,6 +18,7 @@ export const en: Messages = {
   "header.pendingLabels": "Label pending: {count}",
   "header.labelsWithheld": "Order changed, label not requested: {count} – a manager voids",
   "header.labelsRefused": "Label refused by the carrier: {count} – a manager voids",
+  "header.labelsUnprintable": "Carrier's label cannot be printed: {count} – a manager voids",
   "header.carrierCancellations": "Shipments to cancel at the carrier: {count}",
   "header.cancellationsRefused": "Carrier refused to cancel: {count} – cancel in its portal",
   "broker.connected": "connected",
@@ -464,6 +465,7 @@ export const en: Messages = {
   "pack.step.packed": "Parcel done",
   "pack.step.packedHint": "Stick the label on. Scan the next order.",
   "pack.step.labelPendingHint": "Keep the parcel at the bench until its label prints. Scan the next order.",
+  "pack.step.labelRefusedHint": "The parcel gets no label: give it to a manager to void it. Scan the next order.",
   "pack.customer": "Customer",
   "pack.shipTo": "Ship to",
   "pack.shipping": "Shipping",
@@ -593,6 +595,7 @@ export const en: Messages = {
   "refusal.order-cancelled-after-packing": "Order cancelled after packing: give the parcel to a manager to void it",
   "refusal.parcel-lines-outdated": "Items changed after packing – void the parcel and pack the order again",
   "refusal.label-refused": "Label refused by the carrier – a manager voids the parcel",
+  "refusal.label-unprintable": "The carrier's label cannot be printed – a manager voids the parcel",
   "refusal.shipment-not-cancelled": "The carrier refused to cancel a shipment – cancel it in the carrier's portal",
   "refusal.order-unknown.station": "No order {orderId} at this station",
   "refusal.order-unknown.tote": "Tote {toteId} is not assigned to an order",
@@ -705,6 +708,10 @@ export const en: Messages = {
     "{carrier} refused the label of parcel {parcelId} (order {orderId}): {message}. No shipment was made, and the label is not asked for again: a manager voids the parcel, then pack the order again once the cause is put right",
   "refusal.label-refused.handover":
     "{carrier} refused the label of parcel {parcelId}: it gets none. Give the parcel to a manager to void it",
+  "refusal.label-unprintable.pending":
+    "{carrier} made shipment {trackingNumber} for parcel {parcelId} (order {orderId}), but its label cannot be printed: {message}. The label is not asked for again: a manager voids the parcel, which cancels the shipment at the carrier, then pack the order again once the cause is put right",
+  "refusal.label-unprintable.handover":
+    "The label {carrier} made for parcel {parcelId} cannot be printed: it gets none. Give the parcel to a manager to void it",
   "refusal.shipment-not-cancelled.refused":
     "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number"
 }

@@ -71,6 +71,11 @@ export const Header = ({ status, onLocale, onSignOut }: HeaderProps) => {
             {t("header.labelsRefused", { count: status.labelsRefused })}
           </span>
         )}
+        {status !== undefined && status.labelsUnprintable > 0 && (
+          <span className="pill pill-bad" data-testid="labels-unprintable">
+            {t("header.labelsUnprintable", { count: status.labelsUnprintable })}
+          </span>
+        )}
         {status !== undefined && status.carrierCancellations > 0 && (
           <span className="pill pill-warn" data-testid="carrier-cancellations">
             {t("header.carrierCancellations", { count: status.carrierCancellations })}
