@@ -236,11 +236,26 @@ export class CarrierCancellations extends Context.Service<
             })
           )
 
+        /**
+         * A failed attempt (the carrier out of reach, or an answer that is not the carrier's: see `CarrierApi`): the
+         * row waits, counted among those to send, and is asked again after the delay. Logged when its reason is new for
+         * the row, so a cause is said once, not at every try.
+         */
+        const fail = (row: CancellationRow, reason: string) =>
+          Effect.andThen(
+            worker.postpone(row, reason),
+            row.last_error === reason
+              ? Effect.void
+              : Effect.logWarning(
+                  `The cancellation of ${row.tracking_number === null ? "the shipment" : `shipment ${row.tracking_number}`} (parcel ${row.parcel_id}) at ${row.carrier} did not go through; the station asks again: ${reason}`
+                )
+          )
+
         const attempt = (row: CancellationRow): Effect.Effect<AttemptOutcome, StoreError> =>
           Effect.gen(function* () {
             const adapter = carriers.adapter(row.carrier)
             if (adapter === undefined) {
-              yield* worker.postpone(row, `This station has no carrier ${row.carrier} set up`)
+              yield* fail(row, `This station has no carrier ${row.carrier} set up`)
               return { done: false, changed: false }
             }
             let trackingNumber = row.tracking_number
@@ -255,11 +270,11 @@ export class CarrierCancellations extends Context.Service<
                 return { done: finished, changed: finished }
               }
               if (learnt._tag === "Failure") {
-                yield* worker.postpone(row, learnt.failure.message)
+                yield* fail(row, learnt.failure.message)
                 return { done: false, changed: false }
               }
               if (learnt.success.status === "pending") {
-                yield* worker.postpone(row, learnt.success.reason)
+                yield* fail(row, learnt.success.reason)
                 return { done: false, changed: false }
               }
               trackingNumber = learnt.success.trackingNumber
@@ -273,7 +288,7 @@ export class CarrierCancellations extends Context.Service<
               return { done: false, changed: yield* refuse(row, trackingNumber, outcome.failure.message) }
             }
             if (outcome.success.status === "pending") {
-              yield* worker.postpone(row, outcome.success.reason)
+              yield* fail(row, outcome.success.reason)
               return { done: false, changed: false }
             }
             const finished = yield* finish(
