@@ -214,7 +214,11 @@ export const refusalReasons = {
   },
   "shipment-not-cancelled": {
     refused:
-      "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number"
+      "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number",
+    byHand:
+      "{carrier} is not set up at this station to cancel shipments through its web service (its setup changed since parcel {parcelId} was labelled): the station cannot cancel shipment {trackingNumber}, which is still live at the carrier. Cancel it in the carrier's portal. The station looks again, and cancels it itself once the carrier's web service is set up again",
+    byHandKey:
+      "{carrier} is not set up at this station to cancel shipments through its web service (its setup changed since the label of parcel {parcelId} was asked for): the station cannot cancel the shipment the carrier may have made for parcel {parcelId} (order {orderId}). Look it up in the carrier's portal by the parcel's id and cancel it. The station looks again, and cancels it itself once the carrier's web service is set up again"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

@@ -1748,15 +1748,16 @@ describe("a labelled parcel of an API carrier, voided: its shipment cancelled at
         attempts: 1,
         lastError: "dhl-paket cancellation pending: connection refused",
         refused: null,
+        byHand: null,
         nextAttemptAtMs: START_MS + 2_000,
         since: START_MS
       }
     ])
-    expect(result.counts).toEqual({ waiting: 1, refused: 0 })
+    expect(result.counts).toEqual({ waiting: 1, refused: 0, byHand: 0 })
     expect(result.early).toBe(0)
     expect(result.confirmed).toBe(1)
     expect(result.again).toBe(0)
-    expect(result.after).toEqual({ waiting: 0, refused: 0 })
+    expect(result.after).toEqual({ waiting: 0, refused: 0, byHand: 0 })
     expect(service.cancelled).toEqual(["JJD0000000001"])
     expect(result.events.map((event) => event.payload)).toEqual([
       {
@@ -1844,7 +1845,7 @@ describe("a labelled parcel of an API carrier, voided: its shipment cancelled at
       })
     )
     expect(result.refused).toBe(0)
-    expect(result.counts).toEqual({ waiting: 0, refused: 1 })
+    expect(result.counts).toEqual({ waiting: 0, refused: 1, byHand: 0 })
     expect(result.listed).toMatchObject([
       { refused: "shipment JJD0000000001 is already manifested", nextAttemptAtMs: START_MS + 60_000 }
     ])
@@ -1858,7 +1859,7 @@ describe("a labelled parcel of an API carrier, voided: its shipment cancelled at
       }
     ])
     expect(result.ended).toBe(1)
-    expect(result.after).toEqual({ waiting: 0, refused: 0 })
+    expect(result.after).toEqual({ waiting: 0, refused: 0, byHand: 0 })
     expect(result.events.map((event) => event.payload)).toEqual([
       expect.objectContaining({ trackingNumber: "JJD0000000001", answer: "not-found" })
     ])
@@ -1875,6 +1876,113 @@ describe("a labelled parcel of an API carrier, voided: its shipment cancelled at
     )
     expect(result.voided).toHaveLength(1)
     expect(result.left).toEqual([])
+  })
+})
+
+describe("a labelled parcel of a carrier no longer set up for its web service, voided", () => {
+  it("records its shipment's cancellation for a person, counted apart with why, and sends it once the carrier is back on its API", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const file = tempDb()
+    const first = await run(
+      Effect.map(packSo100001, (view) => view.parcel!),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    // The station restarts with dhl-paket issuing its numbers from the station's ranges: its API is no longer set up.
+    const offline = await run(
+      Effect.gen(function* () {
+        const session = yield* Session
+        const cancellations = yield* CarrierCancellations
+        const clock = yield* ManualClock
+        yield* session.signIn("B-1001")
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const voided = yield* (yield* PackService).voidParcel({
+          parcelId: first.parcelId,
+          reason: "box damaged",
+          at: at(11_000)
+        })
+        const sent = yield* cancelAtCarrier
+        const listed = yield* cancellations.list
+        const counts = yield* cancellations.counts
+        // Looked at again at the longest delay: the carrier is still not on its API, and that is not said twice.
+        clock.advance(60_000)
+        const again = yield* cancelAtCarrier
+        return { voided, sent, listed, counts, again, exceptions: yield* exceptionsWith("shipment-not-cancelled") }
+      }),
+      file
+    )
+    // The station restarts with dhl-paket's API set up again.
+    const back = await run(
+      Effect.gen(function* () {
+        const cancellations = yield* CarrierCancellations
+        const clock = yield* ManualClock
+        clock.advance(120_000)
+        return {
+          sent: yield* cancelAtCarrier,
+          counts: yield* cancellations.counts,
+          events: yield* eventsOf("parcel.shipment-cancelled")
+        }
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const why = `dhl-paket is not set up at this station to cancel shipments through its web service (its setup changed since parcel ${first.parcelId} was labelled): the station cannot cancel shipment JJD0000000001, which is still live at the carrier. Cancel it in the carrier's portal. The station looks again, and cancels it itself once the carrier's web service is set up again`
+    expect(first).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
+    expect(offline.voided.status).toBe("voided")
+    expect(offline.sent).toBe(0)
+    expect(offline.again).toBe(0)
+    expect(offline.listed).toMatchObject([
+      { parcelId: first.parcelId, trackingNumber: "JJD0000000001", byHand: why, refused: null }
+    ])
+    // The header counts it apart: a person must act, the station cannot.
+    expect(offline.counts).toEqual({ waiting: 0, refused: 0, byHand: 1 })
+    expect(offline.exceptions).toEqual([{ code: "shipment-not-cancelled", reason: why, orderId: "SO-100001" }])
+    expect(back.sent).toBe(1)
+    expect(back.counts).toEqual({ waiting: 0, refused: 0, byHand: 0 })
+    expect(back.events.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: first.parcelId, trackingNumber: "JJD0000000001", answer: "cancelled" })
+    ])
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+  })
+
+  it("keeps a cancellation that waited for the carrier when the station restarts with the carrier no longer on its API", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const file = tempDb()
+    const first = await run(
+      Effect.gen(function* () {
+        const parcel = (yield* packSo100001).parcel!
+        service.down()
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: parcel.parcelId, reason: "box damaged", at: at(11_000) })
+        yield* cancelAtCarrier
+        return parcel
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const offline = await run(
+      Effect.gen(function* () {
+        const clock = yield* ManualClock
+        clock.advance(2_000)
+        return {
+          sent: yield* cancelAtCarrier,
+          listed: yield* (yield* CarrierCancellations).list,
+          events: yield* eventsOf("parcel.shipment-cancelled")
+        }
+      }),
+      file
+    )
+    expect(offline.sent).toBe(0)
+    expect(offline.events).toEqual([])
+    expect(offline.listed).toMatchObject([
+      { parcelId: first.parcelId, trackingNumber: "JJD0000000001", byHand: expect.stringContaining("JJD0000000001") }
+    ])
+    expect(service.cancelled).toEqual([])
   })
 })
 

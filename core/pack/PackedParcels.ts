@@ -203,7 +203,9 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
               },
               { eventTime: at, actor: actorOf(operator) }
             )
-            if (carriers.adapter(row.carrier)?.online === true) {
+            // The carrier's web service made the label: its shipment is cancelled there, even when the carrier is no
+            // longer set up for it (`CarrierCancellations` then asks a person to).
+            if (data.labelFromCarrierApi ?? carriers.adapter(row.carrier)?.online === true) {
               yield* recordCancellation({
                 parcelId: row.parcel_id,
                 orderId: row.order_id,

@@ -360,7 +360,8 @@ export class PendingLabels extends Context.Service<
               if (still[0] === undefined) return false
               yield* sql.execute("DELETE FROM pending_labels WHERE parcel_id = ?", [row.parcel_id])
               yield* sql.execute(
-                "UPDATE parcels SET status = 'packed', tracking_number = ?, data = json_set(data, '$.label', json(?)) WHERE parcel_id = ?",
+                `UPDATE parcels SET status = 'packed', tracking_number = ?,
+                   data = json_set(data, '$.label', json(?), '$.labelFromCarrierApi', json('true')) WHERE parcel_id = ?`,
                 [label.trackingNumber, JSON.stringify(label), row.parcel_id]
               )
               // The shop cancelled the order or corrected its address while the parcel waited: the label is kept (its

@@ -108,7 +108,8 @@ export const makeStationHandlers = Effect.gen(function* () {
         labelsRefused: labels.refused,
         labelsUnprintable: labels.unprintable,
         carrierCancellations: cancelling.waiting,
-        cancellationsRefused: cancelling.refused
+        cancellationsRefused: cancelling.refused,
+        cancellationsByHand: cancelling.byHand
       }
     })
   const status = statusWith(session.current)

@@ -64,7 +64,12 @@ export const StationStatus = Schema.Struct({
    */
   carrierCancellations: Schema.Int,
   /** Shipments whose carrier refused to cancel them: still live there until someone cancels them in its portal. */
-  cancellationsRefused: Schema.Int
+  cancellationsRefused: Schema.Int,
+  /**
+   * Shipments of voided parcels the station cannot cancel, as their carrier is no longer set up for the web service
+   * that made their labels: a person cancels them in the carrier's portal.
+   */
+  cancellationsByHand: Schema.Int
 })
 export type StationStatus = typeof StationStatus.Type
 

@@ -64,7 +64,7 @@ describe("voiding an API carrier's labelled parcel (real HTTP label service, res
     )
     expect(waiting).toMatchObject([{ trackingNumber: tracking, refused: null }])
     expect(waiting[0]!.lastError).toContain("ECONNREFUSED")
-    expect(await first.runPromise(cancellationCounts)).toEqual({ waiting: 1, refused: 0 })
+    expect(await first.runPromise(cancellationCounts)).toEqual({ waiting: 1, refused: 0, byHand: 0 })
     await first.dispose()
     expect(service.cancelled()).toEqual([])
 
@@ -79,7 +79,7 @@ describe("voiding an API carrier's labelled parcel (real HTTP label service, res
     const after = await second.runPromise(cancellationCounts)
     await new Promise((resolve) => setTimeout(resolve, 500))
     await second.dispose()
-    expect(after).toEqual({ waiting: 0, refused: 0 })
+    expect(after).toEqual({ waiting: 0, refused: 0, byHand: 0 })
     expect(events.map((event) => event.payload)).toEqual([
       {
         orderId: "SO-100001",
@@ -136,7 +136,7 @@ describe("voiding an API carrier's labelled parcel (real HTTP label service, res
     expect(waiting).toMatchObject([{ trackingNumber: tracking, refused: null }])
     expect(waiting[0]!.lastError).toContain(`answered 404 for shipment ${tracking}`)
     // The header counts it as a cancellation still to send, and the log says why, once.
-    expect(counts).toEqual({ waiting: 1, refused: 0 })
+    expect(counts).toEqual({ waiting: 1, refused: 0, byHand: 0 })
     expect(ended).toEqual([])
     expect(warnings.filter((line) => line.includes(tracking))).toEqual([
       expect.stringContaining(`answered 404 for shipment ${tracking}`)
@@ -153,7 +153,7 @@ describe("voiding an API carrier's labelled parcel (real HTTP label service, res
     const after = await third.runPromise(cancellationCounts)
     await third.dispose()
     expect(events.map((event) => event.payload)).toMatchObject([{ trackingNumber: tracking, answer: "cancelled" }])
-    expect(after).toEqual({ waiting: 0, refused: 0 })
+    expect(after).toEqual({ waiting: 0, refused: 0, byHand: 0 })
     expect(service.cancelled()).toEqual([tracking])
   }, 60_000)
 })

@@ -25,6 +25,7 @@ import { m0097_pending_label_reach } from "./0097_pending_label_reach.ts"
 import { m0098_carrier_cancellations } from "./0098_carrier_cancellations.ts"
 import { m0099_pending_label_refused } from "./0099_pending_label_refused.ts"
 import { m0100_label_reservations } from "./0100_label_reservations.ts"
+import { m0101_carrier_cancellations_by_hand } from "./0101_carrier_cancellations_by_hand.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -52,5 +53,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0097_pending_label_reach,
   m0098_carrier_cancellations,
   m0099_pending_label_refused,
-  m0100_label_reservations
+  m0100_label_reservations,
+  m0101_carrier_cancellations_by_hand
 ]

@@ -19,6 +19,7 @@ export const de = {
   "header.labelsUnprintable": "Etikett des Spediteurs nicht druckbar: {count} – Leitung storniert",
   "header.carrierCancellations": "Sendungen beim Spediteur zu stornieren: {count}",
   "header.cancellationsRefused": "Spediteur lehnt Stornierung ab: {count} – im Portal stornieren",
+  "header.cancellationsByHand": "Spediteur nicht mehr per API eingerichtet: {count} – im Portal stornieren",
   "broker.connected": "verbunden",
   "broker.connecting": "verbindet",
   "broker.disconnected": "getrennt",
@@ -721,7 +722,11 @@ export const de = {
   "refusal.label-unprintable.handover":
     "Das Etikett, das {carrier} für Paket {parcelId} angelegt hat, lässt sich nicht drucken: Es bekommt keines. Paket der Leitung zum Stornieren geben",
   "refusal.shipment-not-cancelled.refused":
-    "{carrier} lehnt die Stornierung von Sendung {trackingNumber} (Paket {parcelId}) ab: {message}. Die Sendung ist beim Spediteur weiter aktiv: bitte im Portal des Spediteurs stornieren. Die Station fragt weiter nach und hört auf, sobald der Spediteur unter der Nummer keine aktive Sendung mehr hat"
+    "{carrier} lehnt die Stornierung von Sendung {trackingNumber} (Paket {parcelId}) ab: {message}. Die Sendung ist beim Spediteur weiter aktiv: bitte im Portal des Spediteurs stornieren. Die Station fragt weiter nach und hört auf, sobald der Spediteur unter der Nummer keine aktive Sendung mehr hat",
+  "refusal.shipment-not-cancelled.byHand":
+    "{carrier} ist an dieser Station nicht mehr so eingerichtet, dass Sendungen über seinen Webdienst storniert werden (die Einrichtung hat sich geändert, seit Paket {parcelId} etikettiert wurde): Die Station kann Sendung {trackingNumber} nicht stornieren, sie ist beim Spediteur weiter aktiv. Bitte im Portal des Spediteurs stornieren. Die Station schaut wieder nach und storniert sie selbst, sobald der Webdienst des Spediteurs wieder eingerichtet ist",
+  "refusal.shipment-not-cancelled.byHandKey":
+    "{carrier} ist an dieser Station nicht mehr so eingerichtet, dass Sendungen über seinen Webdienst storniert werden (die Einrichtung hat sich geändert, seit das Etikett von Paket {parcelId} angefordert wurde): Die Station kann die Sendung nicht stornieren, die der Spediteur für Paket {parcelId} (Auftrag {orderId}) angelegt haben kann. Bitte im Portal des Spediteurs unter der Paketnummer suchen und stornieren. Die Station schaut wieder nach und storniert sie selbst, sobald der Webdienst des Spediteurs wieder eingerichtet ist"
 } as const
 
 export type MessageKey = keyof typeof de

@@ -21,6 +21,7 @@ export const en: Messages = {
   "header.labelsUnprintable": "Carrier's label cannot be printed: {count} – a manager voids",
   "header.carrierCancellations": "Shipments to cancel at the carrier: {count}",
   "header.cancellationsRefused": "Carrier refused to cancel: {count} – cancel in its portal",
+  "header.cancellationsByHand": "Carrier no longer set up for its API: {count} – cancel in its portal",
   "broker.connected": "connected",
   "broker.connecting": "connecting",
   "broker.disconnected": "disconnected",
@@ -713,5 +714,9 @@ export const en: Messages = {
   "refusal.label-unprintable.handover":
     "The label {carrier} made for parcel {parcelId} cannot be printed: it gets none. Give the parcel to a manager to void it",
   "refusal.shipment-not-cancelled.refused":
-    "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number"
+    "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number",
+  "refusal.shipment-not-cancelled.byHand":
+    "{carrier} is not set up at this station to cancel shipments through its web service (its setup changed since parcel {parcelId} was labelled): the station cannot cancel shipment {trackingNumber}, which is still live at the carrier. Cancel it in the carrier's portal. The station looks again, and cancels it itself once the carrier's web service is set up again",
+  "refusal.shipment-not-cancelled.byHandKey":
+    "{carrier} is not set up at this station to cancel shipments through its web service (its setup changed since the label of parcel {parcelId} was asked for): the station cannot cancel the shipment the carrier may have made for parcel {parcelId} (order {orderId}). Look it up in the carrier's portal by the parcel's id and cancel it. The station looks again, and cancels it itself once the carrier's web service is set up again"
 }

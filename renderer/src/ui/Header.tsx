@@ -86,6 +86,11 @@ export const Header = ({ status, onLocale, onSignOut }: HeaderProps) => {
             {t("header.cancellationsRefused", { count: status.cancellationsRefused })}
           </span>
         )}
+        {status !== undefined && status.cancellationsByHand > 0 && (
+          <span className="pill pill-bad" data-testid="cancellations-by-hand">
+            {t("header.cancellationsByHand", { count: status.cancellationsByHand })}
+          </span>
+        )}
         <span
           className={`pill ${troubled.length > 0 ? "pill-bad" : "pill-ok"}`}
           data-testid="device-indicator"
