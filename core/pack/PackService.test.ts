@@ -1437,7 +1437,7 @@ describe("a parcel waiting for its label, voided for the bench's own reasons", (
     expect(result.labels).toEqual([{ purpose: `label ${result.second.parcelId}`, text: expect.any(String) }])
   })
 
-  it("is not voided while the worker's request is on its way: the request may reach the carrier", async () => {
+  it("is voided while the worker's request is on its way: the label that comes is not recorded nor printed, and its shipment is cancelled", async () => {
     const service = memoryLabelService()
     const during: Array<unknown> = []
     const result = await runOnline(
@@ -1450,7 +1450,7 @@ describe("a parcel waiting for its label, voided for the bench's own reasons", (
               yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
               service.whileSending(
                 Effect.map(
-                  Effect.result(pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged" })),
+                  Effect.result(pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })),
                   (outcome) => {
                     during.push(outcome)
                   }
@@ -1459,15 +1459,33 @@ describe("a parcel waiting for its label, voided for the bench's own reasons", (
             })
         })
         service.whileSending(Effect.void)
-        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
-        yield* cancelAtCarrier
-        return { first, labelled, voided, labels: yield* labelTexts }
+        // Looked at again later: nothing is left to ask for.
+        const clock = yield* ManualClock
+        clock.advance(120_000)
+        const later = yield* (yield* PendingLabels).retryDue
+        return {
+          first,
+          labelled,
+          later,
+          parcel: yield* pack.parcel(first.parcelId),
+          cancelled: yield* cancelAtCarrier,
+          packed: yield* eventsOf("parcel.packed"),
+          labels: yield* labelTexts
+        }
       })
     )
-    expect(during).toMatchObject([{ _tag: "Failure", failure: { _tag: "PackError", reason: "shipment-may-exist" } }])
-    expect(result.labelled).toEqual([1])
-    expect(result.labels).toHaveLength(1)
-    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: "JJD0000000001" })
+    expect(during).toMatchObject([
+      { _tag: "Success", success: { parcelId: result.first.parcelId, status: "voided", trackingNumber: null } }
+    ])
+    // The label came for a parcel voided meanwhile: it is neither recorded nor printed.
+    expect(result.labelled).toEqual([0])
+    expect(result.later).toBe(0)
+    expect(result.parcel).toMatchObject({ status: "voided", trackingNumber: null })
+    expect(result.packed).toEqual([])
+    expect(result.labels).toEqual([])
+    // The worker's request made the shipment; the cancellation learnt it under the parcel id and cancelled it.
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
+    expect(result.cancelled).toBe(1)
     expect(service.cancelled).toEqual(["JJD0000000001"])
   })
 })
@@ -1541,7 +1559,7 @@ describe("a parcel waiting for its label whose order changes after a request for
     expect(result.labels).toEqual([])
   })
 
-  it("is not voided before its label comes, saying why, and is voided with the carrier once it came", async () => {
+  it("is voided before its label comes: the label is never asked for nor printed, and the shipment is learnt under its key and cancelled", async () => {
     const service = memoryLabelService()
     const result = await runOnline(
       service,
@@ -1549,47 +1567,66 @@ describe("a parcel waiting for its label whose order changes after a request for
         const pack = yield* PackService
         const {
           first,
-          meanwhile: { refused, waiting },
+          meanwhile: voided,
           labelled
         } = yield* labelScenario(service, {
           packedWhile: "times-out",
           meanwhile: (first) =>
             Effect.gen(function* () {
+              yield* cancelSo100001(1, 2)
               yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
-              return {
-                refused: yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled" })),
-                waiting: yield* pack.parcel(first.parcelId)
-              }
-            }),
-          shopChanges: cancelSo100001(1, 2)
+              return yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
+            })
         })
-        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
-        yield* cancelAtCarrier
+        const cancelling = yield* (yield* CarrierCancellations).list
         return {
           first,
-          refused,
-          waiting,
-          labelled,
           voided,
-          events: yield* eventsOf("parcel.voided"),
+          labelled,
+          cancelling,
+          cancelled: yield* cancelAtCarrier,
+          pending: yield* (yield* PendingLabels).list,
           unlabelled: yield* eventsOf("parcel.voided-before-label"),
-          labels: yield* labelTexts
+          labelledVoids: yield* eventsOf("parcel.voided"),
+          shipmentCancelled: yield* eventsOf("parcel.shipment-cancelled"),
+          labels: yield* labelTexts,
+          status: yield* orderStatus("SO-100001")
         }
       })
     )
-    expect(result.refused).toMatchObject({ _tag: "PackError", reason: "shipment-may-exist" })
-    expect(result.refused.message).toContain(
-      `Parcel ${result.first.parcelId} cannot be voided yet: a request for its dhl-paket label may have reached the carrier, so a shipment may exist there`
-    )
-    expect(result.waiting?.status).toBe("label-pending")
-    expect(result.labelled).toEqual([1])
-    expect(result.labels).toEqual([])
-    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: "JJD0000000001" })
-    expect(service.cancelled).toEqual(["JJD0000000001"])
-    expect(result.events.map((event) => event.payload)).toEqual([
-      expect.objectContaining({ parcelId: result.first.parcelId, trackingNumber: "JJD0000000001" })
+    expect(result.voided).toMatchObject({ parcelId: result.first.parcelId, status: "voided", trackingNumber: null })
+    expect(result.labelled).toEqual([0])
+    expect(result.pending).toEqual([])
+    // Its number unknown, the shipment is named by the request made under its key.
+    expect(result.cancelling).toMatchObject([
+      { parcelId: result.first.parcelId, orderId: "SO-100001", trackingNumber: null, reason: "cancelled" }
     ])
-    expect(result.unlabelled).toEqual([])
+    // Asked at packing (the answer lost), and once more, by the cancellation, to learn the shipment's number.
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
+    expect(result.cancelled).toBe(1)
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.unlabelled.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: result.first.parcelId,
+        carrier: "dhl-paket",
+        ssccUrn: "urn:epc:id:sscc:4260123.3000000001",
+        reason: "cancelled"
+      }
+    ])
+    expect(result.labelledVoids).toEqual([])
+    expect(result.shipmentCancelled.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: result.first.parcelId,
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        answer: "cancelled",
+        reason: "cancelled"
+      }
+    ])
+    expect(result.labels).toEqual([])
+    expect(result.status).toEqual(["cancelled", "cancelled"])
   })
 })
 
@@ -1996,28 +2033,16 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
         const pack = yield* PackService
         const pending = yield* PendingLabels
         // The request at packing reaches the carrier, which refuses it, but its answer is lost.
-        const {
-          first,
-          meanwhile: mayExist,
-          labelled,
-          listed,
-          counts,
-          atCage
-        } = yield* labelScenario(service, {
+        const { first, labelled, listed, counts, atCage } = yield* labelScenario(service, {
           packedWhile: "times-out",
-          meanwhile: (first) =>
-            Effect.gen(function* () {
-              yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
-              return yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: "label refused" }))
-            }),
           passes: [0, 120_000],
           cage: true
         })
         const bench = (yield* pack.state).parcel
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
         const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "label refused", at: at(11_000) })
         return {
           first,
-          mayExist,
           bench,
           labelled,
           listed,
@@ -2033,7 +2058,6 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
       })
     )
     expect(result.first.status).toBe("label-pending")
-    expect(result.mayExist).toMatchObject({ _tag: "PackError", reason: "shipment-may-exist" })
     expect(result.listed).toMatchObject([
       {
         parcelId: result.first.parcelId,

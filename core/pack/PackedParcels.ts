@@ -27,12 +27,13 @@ const jobRef = (job: PrintJobRef): PrintJobRef => ({ id: job.id, printer: job.pr
  * What happens to a parcel after it was packed, while it is still at the bench: its label printed again (not when
  * its order changed since: see `parcelHold`), or the parcel voided by a manager (the order open again to be packed
  * anew unless the shop cancelled it, `parcel.voided` recorded, and the shipment's cancellation at its carrier
- * recorded for `CarrierCancellations` to send). A parcel still waiting
- * for its label is voided too while no request for the label can have reached the carrier (`PendingLabels`): its
- * request is withdrawn, so no shipment is made for it (`parcel.voided-before-label`). Once one may have, a shipment
- * may exist that only its tracking number cancels, so the void waits until the label is in; but for a label the
- * carrier made that cannot be printed, which never comes: that parcel is voided, and its shipment's cancellation
- * recorded in the void's commit.
+ * recorded for `CarrierCancellations` to send). A parcel still waiting for its label is voided too
+ * (`parcel.voided-before-label`), its pending request withdrawn in the void's commit, so the label is never asked for
+ * again, nor recorded or printed should a request on its way bring it (`PendingLabels`). While no request for the label
+ * can have reached the carrier, that is all: no shipment was made. Once one may have, a shipment may exist, which the
+ * carrier cancels by its number only: the void records its cancellation under the request's key, and
+ * `CarrierCancellations` learns the number by asking again under it (as for a packing left), then cancels it; a label
+ * the carrier made that cannot be printed names its shipment's number at once.
  */
 export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
   Effect.gen(function* () {
@@ -107,9 +108,10 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
     /**
      * Voids a parcel waiting for its label, withdrawing its request in the same commit, so the worker, which marks a
      * request as possibly arrived in a commit of its own before sending it, never sends it, and a label it is asking
-     * for now is never recorded, nor printed (its row is gone). `not-pending`: the label came meanwhile (or the parcel
-     * is gone); `may-exist`: a request for the label may have reached the carrier. A label the carrier made that
-     * cannot be printed (`PendingLabels`) is voided, and its shipment's cancellation recorded in the same commit.
+     * for now is never recorded, nor printed (its row is gone). When a request may have reached the carrier (the
+     * worker's mark), the shipment it may have made is cancelled: its cancellation is recorded in the same commit, by
+     * its number when the station has it (a label that cannot be printed), else by the request, under whose key
+     * `CarrierCancellations` learns it. `not-pending`: the label came meanwhile (or the parcel is gone).
      */
     const voidBeforeLabel = (row: ParcelRow, reason: string, at: Timestamp, operator: Operator) =>
       sql.transaction(
@@ -142,7 +144,6 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
             refused,
             may_have_reached_carrier
           })
-          if (Number(may_have_reached_carrier) === 1 && unprintable === undefined) return "may-exist" as const
           const data = JSON.parse(row.data) as ParcelData
           yield* sql.execute("DELETE FROM pending_labels WHERE parcel_id = ?", [row.parcel_id])
           yield* sql.execute("UPDATE parcels SET status = 'voided' WHERE parcel_id = ?", [row.parcel_id])
@@ -158,16 +159,15 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
             },
             { eventTime: at, actor: actorOf(operator) }
           )
-          if (unprintable !== undefined) {
-            // The carrier made the shipment whose label could not be printed: it stays live there until cancelled.
-            yield* recordCancellation({
-              parcelId: row.parcel_id,
-              orderId: row.order_id,
-              carrier: row.carrier,
-              trackingNumber: unprintable.trackingNumber,
-              labelRequest: JSON.parse(request) as LabelRequest,
-              reason
-            })
+          if (Number(may_have_reached_carrier) === 1) {
+            // A shipment may exist (one whose label cannot be printed does): it stays live there until cancelled.
+            const labelRequest = JSON.parse(request) as LabelRequest
+            const ids = { parcelId: row.parcel_id, orderId: row.order_id, carrier: row.carrier, reason }
+            yield* recordCancellation(
+              unprintable === undefined
+                ? { ...ids, trackingNumber: null, labelRequest }
+                : { ...ids, trackingNumber: unprintable.trackingNumber, labelRequest }
+            )
           }
           return "voided" as const
         })
@@ -245,12 +245,6 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
       }
       if (row.status === "label-pending") {
         const outcome = yield* voidBeforeLabel(row, reason, at, operator).pipe(Effect.mapError(storeFailure))
-        if (outcome === "may-exist") {
-          return yield* new PackError({
-            reason: "shipment-may-exist",
-            message: `Parcel ${row.parcel_id} cannot be voided yet: a request for its ${row.carrier} label may have reached the carrier, so a shipment may exist there. The station is fetching the label so that voiding can cancel the shipment: void the parcel once its label is in`
-          })
-        }
         if (outcome === "voided") {
           yield* leaveBench(row.parcel_id)
           return parcelViewOf({ ...row, status: "voided" })

@@ -220,7 +220,8 @@ type Decision =
  *   cancellation withdrawn) lets the label be asked for again;
  * - once one may have (a timeout after sending, a 5xx), the carrier is asked again under the same idempotency key,
  *   as that is how the station learns whether a shipment exists, so that voiding can cancel it: the label that comes
- *   is recorded but not printed.
+ *   is recorded but not printed. A manager may void the parcel before it comes (`PackedParcels`): its row goes, and
+ *   the shipment's cancellation learns the number under the same key (`CarrierCancellations`).
  * Whether a request may have reached the carrier is written before each request leaves and cleared only when its
  * connection was refused, so a void, or a crash, in between finds that a shipment may exist.
  * A carrier that refuses the label (a 4xx that is its answer to the request: a bad address, a product it does not

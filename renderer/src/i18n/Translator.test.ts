@@ -71,7 +71,6 @@ describe("translations", () => {
       "label-address-outdated",
       "order-cancelled-after-packing",
       "parcel-lines-outdated",
-      "shipment-may-exist",
       "insert-encoding"
     ]
     for (const code of codes) expect(Object.hasOwn(de, `error.${code}`), code).toBe(true)

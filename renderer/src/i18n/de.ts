@@ -445,8 +445,6 @@ export const de = {
     "Der Auftrag wurde storniert, nachdem dieses Paket gepackt war – Paket der Leitung zum Stornieren geben, dann die Artikel zurücklegen.",
   "error.parcel-lines-outdated":
     "Der Shop hat die Artikel des Auftrags geändert, nachdem dieses Paket gepackt war – die Leitung storniert das Paket, dann den Auftrag neu packen.",
-  "error.shipment-may-exist":
-    "Dieses Paket kann noch nicht storniert werden: Eine Anfrage nach seinem Etikett kann den Spediteur erreicht haben, dort kann also schon eine Sendung bestehen. Die Station ruft das Etikett ab, damit das Stornieren die Sendung beim Spediteur streichen kann – das Paket stornieren, sobald sein Etikett da ist.",
   "error.insert-encoding": "Der Beleg kann so nicht gedruckt werden.",
   "error.bad-response": "Die Station hat unerwartet geantwortet.",
   "error.transport": "Station nicht erreichbar.",

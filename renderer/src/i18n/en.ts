@@ -444,8 +444,6 @@ export const en: Messages = {
     "The order was cancelled after this parcel was packed – give it to a manager to void, then put the items back.",
   "error.parcel-lines-outdated":
     "The shop changed the order's items after this parcel was packed – a manager voids the parcel, then pack the order again.",
-  "error.shipment-may-exist":
-    "This parcel cannot be voided yet: a request for its label may have reached the carrier, so a shipment may exist there. The station is fetching the label so that voiding can cancel the shipment – void the parcel once its label is in.",
   "error.insert-encoding": "This receipt cannot be printed as it is.",
   "error.bad-response": "The station gave an unexpected answer.",
   "error.transport": "Station not reachable.",
