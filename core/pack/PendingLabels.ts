@@ -15,6 +15,7 @@ import { encodeZpl, type LabelDpi } from "../label/encodeZpl.ts"
 import type { ShippingLabel } from "../label/ShippingLabel.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
+import { makeDoorbell } from "../sync/Doorbell.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { PackException, ParcelLabelPending, ParcelPacked } from "./PackEvents.ts"
 import { makeRefusal, type Refusal } from "./PackRefusal.ts"
@@ -216,8 +217,9 @@ type Decision =
  * A parcel its order no longer wants as it is (`parcelHold`: cancelled, other items, another address):
  * - while no request for its label can have reached the carrier, the label is not asked for (a shipment made only to
  *   be voided, and often billed): the row is `withheld`, `pack.exception` says why once, and a manager voids the
- *   parcel (`PackedParcels`). It is looked at again every longest delay, so a hold the shop takes back (a
- *   cancellation withdrawn) lets the label be asked for again;
+ *   parcel (`PackedParcels`). A hold the shop takes back (a cancellation withdrawn, the lines or the address as they
+ *   were) lets the label be asked for again at once: the order's message makes the row due in its commit and wakes
+ *   the worker (`orderChanged`); the row is also looked at again every longest delay;
  * - once one may have (a timeout after sending, a 5xx), the carrier is asked again under the same idempotency key,
  *   as that is how the station learns whether a shipment exists, so that voiding can cancel it: the label that comes
  *   is recorded but not printed. A manager may void the parcel before it comes (`PackedParcels`): its row goes, and
@@ -255,6 +257,11 @@ export class PendingLabels extends Context.Service<
     /** Asks the carrier for every label due, not withheld and not refused; answers how many parcels got theirs. */
     readonly retryDue: Effect.Effect<number, StoreError>
     /**
+     * In the transaction of a shop's message that changed the order: a label withheld for it whose hold is lifted now
+     * is due at once, and the worker is woken to ask for it (not left until its next look, up to the longest delay).
+     */
+    readonly orderChanged: (orderId: string) => Effect.Effect<void, StoreError>
+    /**
      * Retries due labels for as long as the scope lives; `onChange` runs after a pass that changed something a person
      * sees (a label in, a label withheld or asked for again).
      */
@@ -272,12 +279,14 @@ export class PendingLabels extends Context.Service<
         const carriers = yield* Carriers
         const dpi = options.labelDpi ?? 203
         const policy = options.retry ?? defaultRetryPolicy
+        const doorbell = makeDoorbell()
         const worker = yield* makeCarrierRequestWorker<PendingRow>({
           table: "pending_labels",
           key: "parcel_id",
           waiting: "refused IS NULL",
           policy,
-          attempt: (row) => attempt(row)
+          attempt: (row) => attempt(row),
+          doorbell
         })
 
         const list = sql
@@ -490,7 +499,29 @@ export class PendingLabels extends Context.Service<
 
         const retryDue = Effect.map(worker.pass, (outcome) => outcome.done)
 
-        return PendingLabels.of({ list, counts, retryDue, work: worker.work })
+        const orderChanged = (orderId: string) =>
+          Effect.gen(function* () {
+            const withheld = yield* sql.query<ParcelHoldRow & { parcel_id: string }>(
+              `SELECT l.parcel_id, p.data, ${PARCEL_HOLD_COLUMNS} FROM pending_labels l
+               JOIN parcels p ON p.parcel_id = l.parcel_id LEFT JOIN orders o ON o.order_id = p.order_id
+               WHERE p.order_id = ? AND l.withheld IS NOT NULL AND l.refused IS NULL`,
+              [orderId]
+            )
+            const lifted = withheld.filter((row) => parcelHold(row) === undefined)
+            if (lifted.length === 0) return
+            const now = yield* clock.now
+            for (const row of lifted) {
+              yield* sql.execute("UPDATE pending_labels SET next_attempt_at_ms = ? WHERE parcel_id = ?", [
+                now.wallMs,
+                row.parcel_id
+              ])
+            }
+            // Rung inside the transaction: on the station's one SQLite connection the worker's pass waits for the
+            // lock until the commit (see `Doorbell`).
+            doorbell.ring()
+          })
+
+        return PendingLabels.of({ list, counts, retryDue, orderChanged, work: worker.work })
       })
     )
 }
