@@ -20,8 +20,9 @@ export class CarrierUnreachable extends Schema.TaggedError<CarrierUnreachable>()
  * A carrier's shipment web service (DHL Parcel DE Shipping, UPS Shipping API, ...), as a driver implements it
  * with its HTTP client. Refusals the carrier states (bad address, unknown product, a shipment it will no longer
  * cancel) are `CarrierError`s: the carrier read the request and did not act on it, so a refused shipment request
- * made no shipment. `cancelShipment` answers `cancelled`, or `gone` when the carrier has no live shipment
- * under the number (cancelled before, or unknown to it).
+ * made no shipment. `cancelShipment` answers `cancelled`, or `gone` when the carrier says it has no live shipment
+ * under the number (cancelled before, or unknown to it); an answer that is not the carrier's own (a bare 404 from
+ * whatever else answers at a wrong address) says nothing about the shipment and is `CarrierUnreachable`.
  */
 export interface CarrierApi {
   readonly carrier: string

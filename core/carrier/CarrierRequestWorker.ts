@@ -1,6 +1,7 @@
 /** The retry loop every durable request to a carrier shares: due rows asked again, doubling delays, until answered. */
 import { Duration, Effect } from "effect"
 import { Sql, type SqlValue, type StoreError } from "../store/Sql.ts"
+import type { Doorbell } from "../sync/Doorbell.ts"
 import { StationClock } from "../time/Clock.ts"
 
 export interface RetryPolicy {
@@ -42,6 +43,8 @@ export interface DurableRequests<Row extends DurableRequestRow> {
   readonly attempt: (row: Row) => Effect.Effect<AttemptOutcome, StoreError>
   /** Runs before the due rows of every pass, and says whether it changed something a person sees. */
   readonly beforePass?: Effect.Effect<boolean, StoreError>
+  /** Rung when a row became due that `work` would otherwise find only at its next look: it passes at once. */
+  readonly doorbell?: Doorbell
 }
 
 /**
@@ -100,9 +103,11 @@ export const makeCarrierRequestWorker = <Row extends DurableRequestRow>(requests
             `SELECT MIN(next_attempt_at_ms) AS at FROM ${table}${waiting === "" ? "" : ` WHERE ${requests.waiting}`}`
           )
           const now = yield* clock.now
-          // New rows are due at once; looking every first-delay catches them without a wake-up across commits.
+          // New rows are due at once; looking every first-delay catches them without a wake-up across commits, and
+          // the doorbell, rung in the commit that made a row due, sooner.
           const until = next[0]?.at === null || next[0]?.at === undefined ? Infinity : Number(next[0].at) - now.wallMs
-          yield* Effect.sleep(Duration.millis(Math.max(50, Math.min(until, policy.firstDelayMs))))
+          const sleep = Effect.sleep(Duration.millis(Math.max(50, Math.min(until, policy.firstDelayMs))))
+          yield* requests.doorbell === undefined ? sleep : Effect.raceFirst(sleep, requests.doorbell.wait)
         })
       )
 

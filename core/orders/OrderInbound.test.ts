@@ -20,16 +20,21 @@ const inbound = (type: string, payload: unknown) => shopMessage(type, payload)
 /** `body` with the order handlers registered; the order `openOrder` is open on the bench, and interrupts are kept. */
 const scenario = <A>(
   openOrder: string | undefined,
-  body: (interrupts: Array<string>) => Effect.Effect<A, unknown, Inbox | Sql | EventLog>
+  body: (interrupts: Array<string>, changed: Array<string>) => Effect.Effect<A, unknown, Inbox | Sql | EventLog>
 ) => {
   const interrupts: Array<string> = []
+  const changed: Array<string> = []
   return inboxScenario(
     (inbox) =>
-      registerOrderInbound(inbox, {
-        isOpen: (orderId) => Effect.succeed(orderId === openOrder),
-        interrupt: (orderId, reason) => Effect.sync(() => void interrupts.push(`${orderId}:${reason}`))
-      }),
-    body(interrupts)
+      registerOrderInbound(
+        inbox,
+        {
+          isOpen: (orderId) => Effect.succeed(orderId === openOrder),
+          interrupt: (orderId, reason) => Effect.sync(() => void interrupts.push(`${orderId}:${reason}`))
+        },
+        (orderId) => Effect.sync(() => void changed.push(orderId))
+      ),
+    body(interrupts, changed)
   )
 }
 
@@ -69,6 +74,21 @@ describe("orders from the shop", () => {
     expect(result.row).toMatchObject({ version: 3, order: { serviceLevel: "express" } })
     expect(result.events.map(([type]) => type)).toEqual(["order.received", "order.received", "inbound.update-ignored"])
     expect(result.events[2]![1]).toMatchObject({ receivedVersion: 2, storedVersion: 3 })
+  })
+
+  it("tells what waits on an order of every change it applied, and of none it ignored as stale", async () => {
+    const result = await scenario(undefined, (_interrupts, changed) =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const shipTo = { ...order("SO-100001").shipTo, street1: "Torstraße 7" }
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 2 }))
+        yield* inbox.receive(inbound("order.cancel", { orderId: "SO-100001", version: 3 }))
+        yield* inbox.receive(inbound("order.address-corrected", { orderId: "SO-100001", version: 4, shipTo }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 3 }))
+        return { changed }
+      })
+    )
+    expect(result.changed).toEqual(["SO-100001", "SO-100001", "SO-100001"])
   })
 
   it("refuses an order whose status says packed or shipped: only the station packs and hands over", async () => {

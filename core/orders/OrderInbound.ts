@@ -123,9 +123,15 @@ interface StoredHubCorrection {
  *   and a return of one already gone refunds the shop's lines as they are now;
  * - a cancellation of the order open on the bench interrupts the packer at once, and so does a new version of it:
  *   the bench packs the lines it opened, and completing would mark the new version packed with the old lines in the
- *   box (a restart refuses to continue such a session for the same reason).
+ *   box (a restart refuses to continue such a session for the same reason);
+ * - every change applied (not a stale one) is told to `changed`, in the inbox's transaction, after the order is
+ *   saved: what waits on the order looks at it again (a label withheld for it, whose hold the change may lift).
  */
-export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderProbe) =>
+export const registerOrderInbound = (
+  inbox: Inbox["Service"],
+  probe: OpenOrderProbe,
+  changed: (orderId: string) => Effect.Effect<void, StoreError> = () => Effect.void
+) =>
   Effect.gen(function* () {
     const sql = yield* Sql
     const log = yield* EventLog
@@ -250,6 +256,7 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
           yield* log.append(OrderReinstated, { orderId: order.orderId, orderVersion: order.version, status })
         }
         if (open) yield* probe.interrupt(order.orderId, status === "cancelled" ? "cancelled" : "changed")
+        yield* changed(order.orderId)
       })
     )
 
@@ -266,6 +273,7 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         yield* recordCancellation(cancel.orderId, cancel.version, stored.status, open)
         // Open on the bench: being packed (taken off the bench) or its parcel just packed there (kept for a manager).
         if (open && !shipped) yield* probe.interrupt(cancel.orderId, "cancelled")
+        yield* changed(cancel.orderId)
       })
     )
 
@@ -299,6 +307,7 @@ export const registerOrderInbound = (inbox: Inbox["Service"], probe: OpenOrderPr
         if (moved && (yield* probe.isOpen(correction.orderId))) {
           yield* probe.interrupt(correction.orderId, "address-corrected")
         }
+        yield* changed(correction.orderId)
       })
     )
 

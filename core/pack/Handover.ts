@@ -19,6 +19,7 @@ import { HandoverError, handoverStoreFailure } from "./HandoverError.ts"
 import type { HandoverView } from "./HandoverView.ts"
 import { PackException, ParcelHandedToCarrier } from "./PackEvents.ts"
 import { makeRefusal, type Refusal } from "./PackRefusal.ts"
+import { isUnprintable } from "./PendingLabels.ts"
 import { PARCEL_HOLD_COLUMNS, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
 
 interface ScanRow extends ParcelHoldRow {
@@ -196,10 +197,11 @@ export class Handover extends Context.Service<
                 status: string
                 batch_id: string | null
                 label_refused: string | null
+                label_reached: number | null
               }
             >(
               `SELECT p.parcel_id, p.order_id, p.carrier, p.status, p.data, ${PARCEL_HOLD_COLUMNS}, s.batch_id,
-               l.refused AS label_refused FROM parcels p
+               l.refused AS label_refused, l.may_have_reached_carrier AS label_reached FROM parcels p
              LEFT JOIN orders o ON o.order_id = p.order_id
              LEFT JOIN pending_labels l ON l.parcel_id = p.parcel_id
              LEFT JOIN handover_scans s ON s.parcel_id = p.parcel_id WHERE p.parcel_id = ? OR p.tracking_number = ?`,
@@ -219,16 +221,22 @@ export class Handover extends Context.Service<
             )
           }
           if (parcel.status === "label-pending") {
-            // A label that waits for an order changed since, or that the carrier refused, will not print
-            // (`PendingLabels`): "keep it until the label prints" would keep it forever, so the refusal says what to
-            // do instead.
+            // A label that waits for an order changed since, that the carrier refused, or that it made but cannot be
+            // printed, will not print (`PendingLabels`): "keep it until the label prints" would keep it forever, so
+            // the refusal says what to do instead.
             const pendingHold = parcelHold(parcel)
+            const ids = { parcelId: parcel.parcel_id, carrier: parcel.carrier }
             return yield* refuse(
               pendingHold !== undefined
                 ? makeRefusal(pendingHold, "pending", { orderId: parcel.order_id, parcelId: parcel.parcel_id })
-                : parcel.label_refused !== null
-                  ? makeRefusal("label-refused", "handover", { parcelId: parcel.parcel_id, carrier: parcel.carrier })
-                  : makeRefusal("label-pending", "handover", { parcelId: parcel.parcel_id, carrier: parcel.carrier }),
+                : parcel.label_refused === null
+                  ? makeRefusal("label-pending", "handover", ids)
+                  : isUnprintable({
+                        refused: parcel.label_refused,
+                        may_have_reached_carrier: Number(parcel.label_reached)
+                      })
+                    ? makeRefusal("label-unprintable", "handover", ids)
+                    : makeRefusal("label-refused", "handover", ids),
               operator,
               at,
               input.raw,

@@ -14,7 +14,8 @@ const OrderChange = Schema.Literals([
  * - `label-withheld`: its order changed (`orderChange`) while it waited for its label, and no request for the label
  *   has reached the carrier, so the label is not asked for;
  * - the order's change itself (`parcelHold`): cancelled, other items, another address. A parcel waiting for its
- *   label whose request may have reached the carrier is voided only once the label is in (`shipment-may-exist`);
+ *   label whose request may have reached the carrier is voided all the same: the shipment the request may have made
+ *   is cancelled at the carrier under the request's key;
  * - `label-pending`: it waits for a label the station asks the carrier for. It may still go, so it comes after the
  *   parcels only a void lets go.
  */

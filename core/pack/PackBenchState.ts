@@ -10,6 +10,7 @@ import { makeRefusal, type Refusal } from "./PackRefusal.ts"
 import { idleSession, type PackOutcome, type PackSession } from "./PackSession.ts"
 import { type AddressCheckView, type ParcelView, type PrintJobRef, viewOf } from "./PackView.ts"
 import { type ParcelRow, parcelViewOf } from "./ParcelRow.ts"
+import { labelRefusalOf } from "./PendingLabels.ts"
 
 /** The pack session in progress as `pack_session` keeps it. */
 interface StoredSession {
@@ -77,15 +78,45 @@ export const makePackBenchState = Effect.gen(function* () {
   const notice = yield* Ref.make<Refusal | null>(restored.interrupted)
   const lastParcel = yield* Ref.make<{ parcel: ParcelView; jobs: ReadonlyArray<PrintJobRef> } | null>(null)
 
-  /** A parcel waiting for its label changes without a bench input: the label worker commits it. */
+  /**
+   * A parcel waiting for its label changes without a bench input: the label worker commits it, or learns that it will
+   * not come (`labelRefusalOf`), which the packer is told.
+   */
   const freshParcel = (parcel: ParcelView) =>
     parcel.status !== "label-pending"
       ? Effect.succeed(parcel)
-      : sql.query<ParcelRow>("SELECT * FROM parcels WHERE parcel_id = ?", [parcel.parcelId]).pipe(
-          Effect.map((rows) => (rows[0] === undefined ? parcel : parcelViewOf(rows[0]))),
-          Effect.tapError((error) => Effect.logWarning("pack view shows the parcel as last read", error)),
-          Effect.orElseSucceed(() => parcel)
-        )
+      : sql
+          .query<
+            ParcelRow & {
+              label_packed: string | null
+              label_refused: string | null
+              label_reached: number | null
+            }
+          >(
+            `SELECT p.*, l.packed AS label_packed, l.refused AS label_refused,
+               l.may_have_reached_carrier AS label_reached
+             FROM parcels p LEFT JOIN pending_labels l ON l.parcel_id = p.parcel_id WHERE p.parcel_id = ?`,
+            [parcel.parcelId]
+          )
+          .pipe(
+            Effect.map((rows) => {
+              const row = rows[0]
+              if (row === undefined) return parcel
+              const refusal =
+                row.label_packed === null || row.label_refused === null
+                  ? undefined
+                  : labelRefusalOf({
+                      parcel_id: row.parcel_id,
+                      carrier: row.carrier,
+                      packed: row.label_packed,
+                      refused: row.label_refused,
+                      may_have_reached_carrier: Number(row.label_reached)
+                    })
+              return { ...parcelViewOf(row), ...(refusal === undefined ? {} : { labelRefusal: refusal }) }
+            }),
+            Effect.tapError((error) => Effect.logWarning("pack view shows the parcel as last read", error)),
+            Effect.orElseSucceed(() => parcel)
+          )
 
   /**
    * Writes the session in progress to the database before the bench moves on, so a restart continues it; a

@@ -4,15 +4,13 @@ import type { StoreError } from "../store/Sql.ts"
 
 /**
  * Why the pack bench did not do what was asked, where that is not a refusal the view shows (those are answers): a
- * parcel it does not know or may not void (`shipment-may-exist`: not before its label is in, as a request for it may
- * have made a shipment at the carrier), a label it cannot print (or must not: a `ParcelHold`), or a database that
+ * parcel it does not know or may not void, a label it cannot print (or must not: a `ParcelHold`), or a database that
  * refused the write (`store-refused` when it is full or read-only, `store-unavailable` otherwise).
  */
 export class PackError extends Schema.TaggedError<PackError>()("PackError", {
   reason: Schema.Literals([
     "parcel-unknown",
     "parcel-not-voidable",
-    "shipment-may-exist",
     "parcel-closed",
     "reason-required",
     "label-pending",

@@ -56,7 +56,8 @@ export const RefusalCode = Schema.Literals([
   "order-cancelled-after-packing",
   "parcel-lines-outdated",
   "shipment-not-cancelled",
-  "label-refused"
+  "label-refused",
+  "label-unprintable"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -205,9 +206,19 @@ export const refusalReasons = {
       "{carrier} refused the label of parcel {parcelId} (order {orderId}): {message}. No shipment was made, and the label is not asked for again: a manager voids the parcel, then pack the order again once the cause is put right",
     handover: "{carrier} refused the label of parcel {parcelId}: it gets none. Give the parcel to a manager to void it"
   },
+  "label-unprintable": {
+    pending:
+      "{carrier} made shipment {trackingNumber} for parcel {parcelId} (order {orderId}), but its label cannot be printed: {message}. The label is not asked for again: a manager voids the parcel, which cancels the shipment at the carrier, then pack the order again once the cause is put right",
+    handover:
+      "The label {carrier} made for parcel {parcelId} cannot be printed: it gets none. Give the parcel to a manager to void it"
+  },
   "shipment-not-cancelled": {
     refused:
-      "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number"
+      "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number",
+    byHand:
+      "{carrier} is not set up at this station to cancel shipments through its web service (its setup changed since parcel {parcelId} was labelled): the station cannot cancel shipment {trackingNumber}, which is still live at the carrier. Cancel it in the carrier's portal. The station looks again, and cancels it itself once the carrier's web service is set up again",
+    byHandKey:
+      "{carrier} is not set up at this station to cancel shipments through its web service (its setup changed since the label of parcel {parcelId} was asked for): the station cannot cancel the shipment the carrier may have made for parcel {parcelId} (order {orderId}). Look it up in the carrier's portal by the parcel's id and cancel it. The station looks again, and cancels it itself once the carrier's web service is set up again"
   }
 } as const satisfies { readonly [C in RefusalCode]: Readonly<Record<string, string>> }
 

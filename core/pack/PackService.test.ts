@@ -12,6 +12,7 @@ import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { apiCarrierAdapter, type CarrierApi, CarrierUnreachable } from "../carrier/ApiCarrier.ts"
 import { type CarrierAdapter, CarrierError, type CarrierLabel, type LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { defaultCarrierProfiles } from "../carrier/CarrierProfile.ts"
+import type { RetryPolicy } from "../carrier/CarrierRequestWorker.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { assignTrackingRange } from "../carrier/OfflineCarrier.ts"
 import { EventLog } from "../events/EventLog.ts"
@@ -26,7 +27,8 @@ import { hasValidGs1CheckDigit } from "../scan/gs1CheckDigit.ts"
 import { identifyScan } from "../scan/identify.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import { Session } from "../session/Session.ts"
-import { Sql } from "../store/Sql.ts"
+import type { SessionError } from "../session/SessionError.ts"
+import { Sql, type StoreError } from "../store/Sql.ts"
 import { Broker } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
 import { makeMemoryBus } from "../sync/MemoryBroker.ts"
@@ -34,8 +36,12 @@ import { StationClock } from "../time/Clock.ts"
 import { benchOrderProbe } from "./benchOrderProbe.ts"
 import { CarrierCancellations } from "./CarrierCancellations.ts"
 import { Handover } from "./Handover.ts"
+import type { HandoverError } from "./HandoverError.ts"
+import type { HandoverView } from "./HandoverView.ts"
+import type { PackError } from "./PackError.ts"
 import { PackService } from "./PackService.ts"
-import { PendingLabels } from "./PendingLabels.ts"
+import type { ParcelView } from "./PackView.ts"
+import { type PendingLabel, PendingLabels } from "./PendingLabels.ts"
 
 const START_MS = 1_795_000_000_000
 
@@ -50,7 +56,7 @@ const orderInbox = Layer.effectDiscard(
   Effect.gen(function* () {
     const alerts = yield* RaisedAlerts
     const probe = benchOrderProbe(yield* PackService, (alert) => Effect.sync(() => void alerts.push(alert.code)))
-    yield* registerOrderInbound(yield* Inbox, probe)
+    yield* registerOrderInbound(yield* Inbox, probe, (yield* PendingLabels).orderChanged)
   })
 ).pipe(
   Layer.provideMerge(Layer.sync(RaisedAlerts, () => [])),
@@ -63,11 +69,15 @@ const orderInbox = Layer.effectDiscard(
   )
 )
 
-/** `online`: carriers whose labels a web service issues (the others' the station issues from its ranges). */
+/**
+ * `online`: carriers whose labels a web service issues (the others' the station issues from its ranges); `retry`: the
+ * label worker's delays (its default's when absent).
+ */
 const stationLayer = (
   filename: string,
   evidence: Layer.Layer<never> = Layer.empty,
-  online: ReadonlyArray<CarrierAdapter> = []
+  online: ReadonlyArray<CarrierAdapter> = [],
+  retry?: RetryPolicy
 ) => {
   const clock = StationClock.manual(START_MS)
   const station = seededStation({
@@ -92,7 +102,14 @@ const stationLayer = (
     sscc: { companyPrefix: "4260123", extensionDigit: 3 }
   }).pipe(Layer.provide(evidence))
   return orderInbox.pipe(
-    Layer.provideMerge(Layer.mergeAll(pack, Handover.layer(), PendingLabels.layer({}), CarrierCancellations.layer())),
+    Layer.provideMerge(
+      Layer.mergeAll(
+        pack,
+        Handover.layer(),
+        PendingLabels.layer(retry === undefined ? {} : { retry }),
+        CarrierCancellations.layer()
+      )
+    ),
     Layer.provideMerge(
       Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
     ),
@@ -107,12 +124,15 @@ const run = <A, E>(
   effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>,
   file = tempDb(),
   evidence: Layer.Layer<never> = Layer.empty,
-  online: ReadonlyArray<CarrierAdapter> = []
+  online: ReadonlyArray<CarrierAdapter> = [],
+  retry?: RetryPolicy
 ) =>
-  Effect.runPromise(Effect.exit(effect.pipe(Effect.provide(stationLayer(file, evidence, online))))).then((exit) => {
-    if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
-    return exit.value
-  })
+  Effect.runPromise(Effect.exit(effect.pipe(Effect.provide(stationLayer(file, evidence, online, retry))))).then(
+    (exit) => {
+      if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+      return exit.value
+    }
+  )
 
 const orderCode = (orderId: string) => {
   const encoded = encodePackbenchCode("order", orderId)
@@ -824,7 +844,8 @@ const cancelAtCarrier = Effect.flatMap(Effect.service(CarrierCancellations), (ca
  * label services are: asked again for a parcel it already answered, it answers with the same label, whatever address
  * the request names now. It cancels a live shipment by its tracking number and answers `gone` for a number it has
  * none under; after `refusesCancellations(text)` it refuses every cancellation with `text`, after `refusesLabels(text)`
- * every shipment request (making no shipment). `requests` are the requests that reached it; `whileSending` runs as a
+ * every shipment request (making no shipment). After `routesBy(code)` the labels it makes carry `code` as their routing
+ * code (one the station cannot print, say). `requests` are the requests that reached it; `whileSending` runs as a
  * request goes out.
  */
 const memoryLabelService = () => {
@@ -832,6 +853,7 @@ const memoryLabelService = () => {
   let sending: Effect.Effect<void> = Effect.void
   let cancellationRefusal: string | undefined
   let labelRefusal: string | undefined
+  let routingCode: string | undefined
   const requests: Array<LabelRequest> = []
   const issued = new Map<string, CarrierLabel>()
   const cancelled: Array<string> = []
@@ -857,7 +879,7 @@ const memoryLabelService = () => {
             }
             const label = issued.get(request.parcelId) ?? {
               trackingNumber: `JJD${String(issued.size + 1).padStart(10, "0")}`,
-              routingCode: request.shipTo.postalCode,
+              routingCode: routingCode ?? request.shipTo.postalCode,
               carrierName: "DHL",
               serviceName: "Paket"
             }
@@ -900,6 +922,9 @@ const memoryLabelService = () => {
     refusesLabels: (text: string | undefined) => {
       labelRefusal = text
     },
+    routesBy: (code: string | undefined) => {
+      routingCode = code
+    },
     whileSending: (effect: Effect.Effect<void>) => {
       sending = effect
     },
@@ -914,20 +939,67 @@ const runOnline = <A, E>(
   effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>
 ) => run(effect, tempDb(), Layer.empty, [service.adapter])
 
+type Station = Layer.Success<ReturnType<typeof stationLayer>>
+
+/** What `labelScenario` did, and what it saw. */
+interface LabelScenarioResult<A> {
+  /** SO-100001's parcel as completing it left it (label pending). */
+  readonly first: ParcelView
+  /** What `meanwhile` answered. */
+  readonly meanwhile: A
+  /** How many parcels got their label in each pass of the label worker. */
+  readonly labelled: ReadonlyArray<number>
+  /** The labels waiting, listed and counted after the first pass (or, with no pass, once the service is back). */
+  readonly listed: ReadonlyArray<PendingLabel>
+  readonly counts: Effect.Success<PendingLabels["Service"]["counts"]>
+  /** The parcel scanned into a dhl-paket batch at the carrier's cage, with `cage`. */
+  readonly atCage: HandoverView | undefined
+}
+
 /**
- * SO-100001 packed while `service` takes requests in but its answers never arrive (so a shipment may exist for the
- * parcel), `shopChanges` while its parcel waits, then the worker gets its label.
+ * The set-up the label tests share, on a station whose dhl-paket labels come from `service`, step by step:
+ * 1. SO-100001 is packed while the service is `packedWhile`: `down` (the default: the request never reaches it) or
+ *    `times-out` (it takes the request in and makes the shipment, but its answer is lost);
+ * 2. `meanwhile`, given the parcel (a manager's void tried, a retry while the service times out);
+ * 3. the shop's change while the parcel waits for its label (`shopChanges`);
+ * 4. the service is up;
+ * 5. the label worker's passes, each once the station's clock moved on by its delay in ms (`passes`: one at once by
+ *    default);
+ * 6. with `cage`, the parcel is scanned into a dhl-paket batch at the carrier's cage.
  */
-const labelAfter = (
+const labelScenario = <A = undefined, E = never>(
   service: ReturnType<typeof memoryLabelService>,
-  shopChanges: Effect.Effect<unknown, never, Inbox>
-) =>
+  scenario: {
+    readonly packedWhile?: "down" | "times-out"
+    readonly meanwhile?: (first: ParcelView) => Effect.Effect<A, E, Station>
+    readonly shopChanges?: Effect.Effect<unknown, never, Inbox>
+    readonly passes?: ReadonlyArray<number>
+    readonly cage?: boolean
+  } = {}
+): Effect.Effect<LabelScenarioResult<A>, E | PackError | SessionError | HandoverError | StoreError, Station> =>
   Effect.gen(function* () {
-    service.timesOut()
+    const pending = yield* PendingLabels
+    const clock = yield* ManualClock
+    if (scenario.packedWhile === "times-out") service.timesOut()
     const first = (yield* packSo100001).parcel!
-    yield* shopChanges
+    const meanwhile = (scenario.meanwhile === undefined ? undefined : yield* scenario.meanwhile(first)) as A
+    if (scenario.shopChanges !== undefined) yield* scenario.shopChanges
     service.up()
-    return { first, labelled: yield* (yield* PendingLabels).retryDue }
+    const labelled: Array<number> = []
+    let seen: Pick<LabelScenarioResult<A>, "listed" | "counts"> | undefined
+    for (const delayMs of scenario.passes ?? [0]) {
+      clock.advance(delayMs)
+      labelled.push(yield* pending.retryDue)
+      seen ??= { listed: yield* pending.list, counts: yield* pending.counts }
+    }
+    seen ??= { listed: yield* pending.list, counts: yield* pending.counts }
+    let atCage: HandoverView | undefined
+    if (scenario.cage === true) {
+      const handover = yield* Handover
+      yield* handover.open({ carrier: "dhl-paket" })
+      atCage = yield* handover.scan({ raw: first.parcelCode, at: at(10_000) })
+    }
+    return { first, meanwhile, labelled, ...seen, atCage }
   })
 
 describe("an order whose address the shop corrects after its parcel was labelled", () => {
@@ -998,11 +1070,12 @@ describe("an order whose address the shop corrects after its parcel was labelled
       service,
       Effect.gen(function* () {
         const pack = yield* PackService
-        const { first, labelled } = yield* labelAfter(service, correctAddress(1, 2))
+        const { first, labelled, atCage } = yield* labelScenario(service, {
+          packedWhile: "times-out",
+          shopChanges: correctAddress(1, 2),
+          cage: true
+        })
         const parcel = yield* pack.parcel(first.parcelId)
-        const handover = yield* Handover
-        yield* handover.open({ carrier: "dhl-paket" })
-        const atCage = yield* handover.scan({ raw: first.parcelCode, at: at(10_000) })
         const labelsBefore = yield* labelTexts
         yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
         yield* pack.voidParcel({ parcelId: first.parcelId, reason: "address corrected", at: at(11_000) })
@@ -1021,7 +1094,7 @@ describe("an order whose address the shop corrects after its parcel was labelled
       })
     )
     expect(result.first.status).toBe("label-pending")
-    expect(result.labelled).toBe(1)
+    expect(result.labelled).toEqual([1])
     expect(result.parcel).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
     expect(result.labelsBefore).toEqual([])
     expect(result.exceptions.map((event) => event.payload)).toContainEqual({
@@ -1029,7 +1102,7 @@ describe("an order whose address the shop corrects after its parcel was labelled
       reason: expect.stringContaining(result.first.parcelId),
       orderId: "SO-100001"
     })
-    expect(result.atCage.refusal).toMatchObject({ code: "label-address-outdated", variant: "handover" })
+    expect(result.atCage?.refusal).toMatchObject({ code: "label-address-outdated", variant: "handover" })
     expect(service.cancelled).toEqual(["JJD0000000001"])
     // Asked at packing and again once the service answered: both times for the address the parcel was packed for.
     expect(service.requests.map((request) => [request.parcelId, request.shipTo.postalCode])).toEqual([
@@ -1116,7 +1189,10 @@ describe("an order the shop cancels after its parcel was packed, before handover
       service,
       Effect.gen(function* () {
         const pack = yield* PackService
-        const { first, labelled } = yield* labelAfter(service, cancelSo100001(1, 2))
+        const { first, labelled } = yield* labelScenario(service, {
+          packedWhile: "times-out",
+          shopChanges: cancelSo100001(1, 2)
+        })
         yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
         yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
         yield* cancelAtCarrier
@@ -1130,7 +1206,7 @@ describe("an order the shop cancels after its parcel was packed, before handover
       })
     )
     expect(result.first.status).toBe("label-pending")
-    expect(result.labelled).toBe(1)
+    expect(result.labelled).toEqual([1])
     expect(result.labels).toEqual([])
     expect(result.exceptions.map((event) => event.payload)).toContainEqual({
       code: "order-cancelled-after-packing",
@@ -1195,25 +1271,16 @@ describe("a parcel waiting for its label whose order changes before a request fo
       const result = await runOnline(
         service,
         Effect.gen(function* () {
-          const pending = yield* PendingLabels
-          const clock = yield* ManualClock
-          const first = (yield* packSo100001).parcel!
-          yield* change.shopChanges
-          service.up()
-          const labelled = yield* pending.retryDue
-          const listed = yield* pending.list
-          const counts = yield* pending.counts
           // Looked at again after the longest delay: still not asked for, and not said again.
-          clock.advance(120_000)
-          const again = yield* pending.retryDue
-          const handover = yield* Handover
-          yield* handover.open({ carrier: "dhl-paket" })
-          const atCage = yield* handover.scan({ raw: first.parcelCode, at: at(10_000) })
+          const { first, labelled, listed, counts, atCage } = yield* labelScenario(service, {
+            shopChanges: change.shopChanges,
+            passes: [0, 120_000],
+            cage: true
+          })
           return {
             first,
             labelled,
             listed,
-            again,
             counts,
             atCage,
             exceptions: yield* exceptionsWith(change.hold),
@@ -1223,22 +1290,21 @@ describe("a parcel waiting for its label whose order changes before a request fo
         })
       )
       expect(result.first.status).toBe("label-pending")
-      expect(result.labelled).toBe(0)
-      expect(result.again).toBe(0)
+      expect(result.labelled).toEqual([0, 0])
       expect(service.requests).toEqual([])
       expect(result.listed).toMatchObject([
         { parcelId: result.first.parcelId, withheld: change.hold, mayHaveReachedCarrier: false }
       ])
       // The header counts it apart from the labels the station waits for.
-      expect(result.counts).toEqual({ asking: 0, withheld: 1, refused: 0 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 1, refused: 0, unprintable: 0 })
       expect(result.exceptions.map((payload) => payload.reason)).toEqual([
         expect.stringContaining(
           `parcel ${result.first.parcelId} waited for its label, and no request for the label has reached the carrier`
         ),
         // The cage: not "keep it until its label prints", which it never will.
-        result.atCage.refusal?.reason
+        result.atCage?.refusal?.reason
       ])
-      expect(result.atCage.refusal).toMatchObject({
+      expect(result.atCage?.refusal).toMatchObject({
         code: change.hold,
         variant: "pending",
         params: { orderId: "SO-100001", parcelId: result.first.parcelId }
@@ -1247,33 +1313,34 @@ describe("a parcel waiting for its label whose order changes before a request fo
       expect(result.labels).toEqual([])
     })
 
-  it("is asked for again, and its label printed, when the shop takes the cancellation back", async () => {
+  it("is asked for at once, and its label printed, when the shop takes the cancellation back: the worker is woken", async () => {
     const service = memoryLabelService()
-    const result = await runOnline(
-      service,
+    const result = await run(
       Effect.gen(function* () {
         const pending = yield* PendingLabels
         const clock = yield* ManualClock
-        const first = (yield* packSo100001).parcel!
-        yield* cancelSo100001(1, 2)
-        service.up()
-        const withheld = yield* pending.retryDue
+        const { first, labelled: withheld } = yield* labelScenario(service, { shopChanges: cancelSo100001(1, 2) })
+        // The label worker runs, and by itself would look again only after ten minutes; the station's clock stands
+        // still, so the withheld label is not due by time either: only being woken gets it asked for.
+        yield* Effect.forkScoped(pending.work(Effect.void))
         yield* fromShop(2, "order.upsert", { ...order100001, version: 3, status: "open" })
-        clock.advance(60_000)
-        return {
-          first,
-          withheld,
-          labelled: yield* pending.retryDue,
-          left: yield* pending.list,
-          labels: yield* labelTexts
+        let labels = yield* labelTexts
+        for (let waited = 0; labels.length === 0 && waited < 3_000; waited += 10) {
+          yield* Effect.sleep("10 millis")
+          labels = yield* labelTexts
         }
-      })
+        return { first, withheld, labels, left: yield* pending.list, stationTime: (yield* clock.clock.now).wallMs }
+      }).pipe(Effect.scoped),
+      tempDb(),
+      Layer.empty,
+      [service.adapter],
+      { firstDelayMs: 600_000, maxDelayMs: 600_000 }
     )
-    expect(result.withheld).toBe(0)
-    expect(result.labelled).toBe(1)
+    expect(result.withheld).toEqual([0])
+    expect(result.stationTime).toBe(START_MS)
+    expect(result.labels).toEqual([{ purpose: `label ${result.first.parcelId}`, text: expect.any(String) }])
     expect(result.left).toEqual([])
     expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId])
-    expect(result.labels).toEqual([{ purpose: `label ${result.first.parcelId}`, text: expect.any(String) }])
   })
 
   for (const change of orderChanges)
@@ -1285,10 +1352,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
           const pack = yield* PackService
           const pending = yield* PendingLabels
           const clock = yield* ManualClock
-          const first = (yield* packSo100001).parcel!
-          yield* change.shopChanges
-          service.up()
-          yield* pending.retryDue
+          const { first } = yield* labelScenario(service, { shopChanges: change.shopChanges })
           yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
           const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "order changed", at: at(11_000) })
           clock.advance(120_000)
@@ -1309,7 +1373,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
       expect(result.voided).toMatchObject({ parcelId: result.first.parcelId, status: "voided", trackingNumber: null })
       expect(result.labelled).toBe(0)
       expect(result.left).toEqual([])
-      expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
       expect(service.requests).toEqual([])
       expect(service.cancelled).toEqual([])
       expect(result.labels).toEqual([])
@@ -1392,32 +1456,55 @@ describe("a parcel waiting for its label, voided for the bench's own reasons", (
     expect(result.labels).toEqual([{ purpose: `label ${result.second.parcelId}`, text: expect.any(String) }])
   })
 
-  it("is not voided while the worker's request is on its way: the request may reach the carrier", async () => {
+  it("is voided while the worker's request is on its way: the label that comes is not recorded nor printed, and its shipment is cancelled", async () => {
     const service = memoryLabelService()
     const during: Array<unknown> = []
     const result = await runOnline(
       service,
       Effect.gen(function* () {
         const pack = yield* PackService
-        const first = (yield* packSo100001).parcel!
-        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
-        service.whileSending(
-          Effect.map(Effect.result(pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged" })), (outcome) => {
-            during.push(outcome)
-          })
-        )
-        service.up()
-        const labelled = yield* (yield* PendingLabels).retryDue
+        const { first, labelled } = yield* labelScenario(service, {
+          meanwhile: (first) =>
+            Effect.gen(function* () {
+              yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+              service.whileSending(
+                Effect.map(
+                  Effect.result(pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })),
+                  (outcome) => {
+                    during.push(outcome)
+                  }
+                )
+              )
+            })
+        })
         service.whileSending(Effect.void)
-        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
-        yield* cancelAtCarrier
-        return { first, labelled, voided, labels: yield* labelTexts }
+        // Looked at again later: nothing is left to ask for.
+        const clock = yield* ManualClock
+        clock.advance(120_000)
+        const later = yield* (yield* PendingLabels).retryDue
+        return {
+          first,
+          labelled,
+          later,
+          parcel: yield* pack.parcel(first.parcelId),
+          cancelled: yield* cancelAtCarrier,
+          packed: yield* eventsOf("parcel.packed"),
+          labels: yield* labelTexts
+        }
       })
     )
-    expect(during).toMatchObject([{ _tag: "Failure", failure: { _tag: "PackError", reason: "shipment-may-exist" } }])
-    expect(result.labelled).toBe(1)
-    expect(result.labels).toHaveLength(1)
-    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: "JJD0000000001" })
+    expect(during).toMatchObject([
+      { _tag: "Success", success: { parcelId: result.first.parcelId, status: "voided", trackingNumber: null } }
+    ])
+    // The label came for a parcel voided meanwhile: it is neither recorded nor printed.
+    expect(result.labelled).toEqual([0])
+    expect(result.later).toBe(0)
+    expect(result.parcel).toMatchObject({ status: "voided", trackingNumber: null })
+    expect(result.packed).toEqual([])
+    expect(result.labels).toEqual([])
+    // The worker's request made the shipment; the cancellation learnt it under the parcel id and cancelled it.
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
+    expect(result.cancelled).toBe(1)
     expect(service.cancelled).toEqual(["JJD0000000001"])
   })
 })
@@ -1425,19 +1512,22 @@ describe("a parcel waiting for its label, voided for the bench's own reasons", (
 describe("a parcel waiting for its label whose order changes after a request for it may have reached the carrier", () => {
   it("is asked for again under the same key when its request timed out at packing, and its label is not printed", async () => {
     const service = memoryLabelService()
-    service.timesOut()
     const result = await runOnline(
       service,
       Effect.gen(function* () {
-        const pending = yield* PendingLabels
-        const first = (yield* packSo100001).parcel!
-        const listed = yield* pending.list
-        yield* cancelSo100001(1, 2)
-        service.up()
+        const {
+          first,
+          meanwhile: listed,
+          labelled
+        } = yield* labelScenario(service, {
+          packedWhile: "times-out",
+          meanwhile: () => Effect.flatMap(Effect.service(PendingLabels), (pending) => pending.list),
+          shopChanges: cancelSo100001(1, 2)
+        })
         return {
           first,
           listed,
-          labelled: yield* pending.retryDue,
+          labelled,
           parcel: yield* (yield* PackService).parcel(first.parcelId),
           withheld: yield* exceptionsWith("order-cancelled-after-packing"),
           labels: yield* labelTexts
@@ -1446,7 +1536,7 @@ describe("a parcel waiting for its label whose order changes after a request for
     )
     expect(result.first.status).toBe("label-pending")
     expect(result.listed).toMatchObject([{ parcelId: result.first.parcelId, mayHaveReachedCarrier: true }])
-    expect(result.labelled).toBe(1)
+    expect(result.labelled).toEqual([1])
     // The shipment the timed-out request made, learnt by asking again under the parcel id: voiding can cancel it.
     expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
     expect(result.parcel).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
@@ -1461,20 +1551,20 @@ describe("a parcel waiting for its label whose order changes after a request for
     const result = await runOnline(
       service,
       Effect.gen(function* () {
-        const pending = yield* PendingLabels
-        const clock = yield* ManualClock
-        const first = (yield* packSo100001).parcel!
-        service.timesOut()
-        const timedOut = yield* pending.retryDue
-        const listed = yield* pending.list
-        yield* fromShop(1, "order.upsert", fewerMugs(2))
-        service.up()
-        clock.advance(60_000)
+        const { first, meanwhile, labelled } = yield* labelScenario(service, {
+          meanwhile: () =>
+            Effect.gen(function* () {
+              const pending = yield* PendingLabels
+              service.timesOut()
+              return { timedOut: yield* pending.retryDue, listed: yield* pending.list }
+            }),
+          shopChanges: fromShop(1, "order.upsert", fewerMugs(2)),
+          passes: [60_000]
+        })
         return {
           first,
-          timedOut,
-          listed,
-          labelled: yield* pending.retryDue,
+          ...meanwhile,
+          labelled,
           parcel: yield* (yield* PackService).parcel(first.parcelId),
           labels: yield* labelTexts
         }
@@ -1482,53 +1572,80 @@ describe("a parcel waiting for its label whose order changes after a request for
     )
     expect(result.timedOut).toBe(0)
     expect(result.listed).toMatchObject([{ attempts: 2, mayHaveReachedCarrier: true }])
-    expect(result.labelled).toBe(1)
+    expect(result.labelled).toEqual([1])
     expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
     expect(result.parcel).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
     expect(result.labels).toEqual([])
   })
 
-  it("is not voided before its label comes, saying why, and is voided with the carrier once it came", async () => {
+  it("is voided before its label comes: the label is never asked for nor printed, and the shipment is learnt under its key and cancelled", async () => {
     const service = memoryLabelService()
-    service.timesOut()
     const result = await runOnline(
       service,
       Effect.gen(function* () {
         const pack = yield* PackService
-        const first = (yield* packSo100001).parcel!
-        yield* cancelSo100001(1, 2)
-        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
-        const refused = yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled" }))
-        const waiting = yield* pack.parcel(first.parcelId)
-        service.up()
-        const labelled = yield* (yield* PendingLabels).retryDue
-        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
-        yield* cancelAtCarrier
+        const {
+          first,
+          meanwhile: voided,
+          labelled
+        } = yield* labelScenario(service, {
+          packedWhile: "times-out",
+          meanwhile: (first) =>
+            Effect.gen(function* () {
+              yield* cancelSo100001(1, 2)
+              yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+              return yield* pack.voidParcel({ parcelId: first.parcelId, reason: "cancelled", at: at(11_000) })
+            })
+        })
+        const cancelling = yield* (yield* CarrierCancellations).list
         return {
           first,
-          refused,
-          waiting,
-          labelled,
           voided,
-          events: yield* eventsOf("parcel.voided"),
+          labelled,
+          cancelling,
+          cancelled: yield* cancelAtCarrier,
+          pending: yield* (yield* PendingLabels).list,
           unlabelled: yield* eventsOf("parcel.voided-before-label"),
-          labels: yield* labelTexts
+          labelledVoids: yield* eventsOf("parcel.voided"),
+          shipmentCancelled: yield* eventsOf("parcel.shipment-cancelled"),
+          labels: yield* labelTexts,
+          status: yield* orderStatus("SO-100001")
         }
       })
     )
-    expect(result.refused).toMatchObject({ _tag: "PackError", reason: "shipment-may-exist" })
-    expect(result.refused.message).toContain(
-      `Parcel ${result.first.parcelId} cannot be voided yet: a request for its dhl-paket label may have reached the carrier, so a shipment may exist there`
-    )
-    expect(result.waiting?.status).toBe("label-pending")
-    expect(result.labelled).toBe(1)
-    expect(result.labels).toEqual([])
-    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: "JJD0000000001" })
-    expect(service.cancelled).toEqual(["JJD0000000001"])
-    expect(result.events.map((event) => event.payload)).toEqual([
-      expect.objectContaining({ parcelId: result.first.parcelId, trackingNumber: "JJD0000000001" })
+    expect(result.voided).toMatchObject({ parcelId: result.first.parcelId, status: "voided", trackingNumber: null })
+    expect(result.labelled).toEqual([0])
+    expect(result.pending).toEqual([])
+    // Its number unknown, the shipment is named by the request made under its key.
+    expect(result.cancelling).toMatchObject([
+      { parcelId: result.first.parcelId, orderId: "SO-100001", trackingNumber: null, reason: "cancelled" }
     ])
-    expect(result.unlabelled).toEqual([])
+    // Asked at packing (the answer lost), and once more, by the cancellation, to learn the shipment's number.
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
+    expect(result.cancelled).toBe(1)
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.unlabelled.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: result.first.parcelId,
+        carrier: "dhl-paket",
+        ssccUrn: "urn:epc:id:sscc:4260123.3000000001",
+        reason: "cancelled"
+      }
+    ])
+    expect(result.labelledVoids).toEqual([])
+    expect(result.shipmentCancelled.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: result.first.parcelId,
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        answer: "cancelled",
+        reason: "cancelled"
+      }
+    ])
+    expect(result.labels).toEqual([])
+    expect(result.status).toEqual(["cancelled", "cancelled"])
   })
 })
 
@@ -1858,15 +1975,16 @@ describe("a labelled parcel of an API carrier, voided: its shipment cancelled at
         attempts: 1,
         lastError: "dhl-paket cancellation pending: connection refused",
         refused: null,
+        byHand: null,
         nextAttemptAtMs: START_MS + 2_000,
         since: START_MS
       }
     ])
-    expect(result.counts).toEqual({ waiting: 1, refused: 0 })
+    expect(result.counts).toEqual({ waiting: 1, refused: 0, byHand: 0 })
     expect(result.early).toBe(0)
     expect(result.confirmed).toBe(1)
     expect(result.again).toBe(0)
-    expect(result.after).toEqual({ waiting: 0, refused: 0 })
+    expect(result.after).toEqual({ waiting: 0, refused: 0, byHand: 0 })
     expect(service.cancelled).toEqual(["JJD0000000001"])
     expect(result.events.map((event) => event.payload)).toEqual([
       {
@@ -1954,7 +2072,7 @@ describe("a labelled parcel of an API carrier, voided: its shipment cancelled at
       })
     )
     expect(result.refused).toBe(0)
-    expect(result.counts).toEqual({ waiting: 0, refused: 1 })
+    expect(result.counts).toEqual({ waiting: 0, refused: 1, byHand: 0 })
     expect(result.listed).toMatchObject([
       { refused: "shipment JJD0000000001 is already manifested", nextAttemptAtMs: START_MS + 60_000 }
     ])
@@ -1968,7 +2086,7 @@ describe("a labelled parcel of an API carrier, voided: its shipment cancelled at
       }
     ])
     expect(result.ended).toBe(1)
-    expect(result.after).toEqual({ waiting: 0, refused: 0 })
+    expect(result.after).toEqual({ waiting: 0, refused: 0, byHand: 0 })
     expect(result.events.map((event) => event.payload)).toEqual([
       expect.objectContaining({ trackingNumber: "JJD0000000001", answer: "not-found" })
     ])
@@ -1988,38 +2106,137 @@ describe("a labelled parcel of an API carrier, voided: its shipment cancelled at
   })
 })
 
+describe("a labelled parcel of a carrier no longer set up for its web service, voided", () => {
+  it("records its shipment's cancellation for a person, counted apart with why, and sends it once the carrier is back on its API", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const file = tempDb()
+    const first = await run(
+      Effect.map(packSo100001, (view) => view.parcel!),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    // The station restarts with dhl-paket issuing its numbers from the station's ranges: its API is no longer set up.
+    const offline = await run(
+      Effect.gen(function* () {
+        const session = yield* Session
+        const cancellations = yield* CarrierCancellations
+        const clock = yield* ManualClock
+        yield* session.signIn("B-1001")
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const voided = yield* (yield* PackService).voidParcel({
+          parcelId: first.parcelId,
+          reason: "box damaged",
+          at: at(11_000)
+        })
+        const sent = yield* cancelAtCarrier
+        const listed = yield* cancellations.list
+        const counts = yield* cancellations.counts
+        // Looked at again at the longest delay: the carrier is still not on its API, and that is not said twice.
+        clock.advance(60_000)
+        const again = yield* cancelAtCarrier
+        return { voided, sent, listed, counts, again, exceptions: yield* exceptionsWith("shipment-not-cancelled") }
+      }),
+      file
+    )
+    // The station restarts with dhl-paket's API set up again.
+    const back = await run(
+      Effect.gen(function* () {
+        const cancellations = yield* CarrierCancellations
+        const clock = yield* ManualClock
+        clock.advance(120_000)
+        return {
+          sent: yield* cancelAtCarrier,
+          counts: yield* cancellations.counts,
+          events: yield* eventsOf("parcel.shipment-cancelled")
+        }
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const why = `dhl-paket is not set up at this station to cancel shipments through its web service (its setup changed since parcel ${first.parcelId} was labelled): the station cannot cancel shipment JJD0000000001, which is still live at the carrier. Cancel it in the carrier's portal. The station looks again, and cancels it itself once the carrier's web service is set up again`
+    expect(first).toMatchObject({ status: "packed", trackingNumber: "JJD0000000001" })
+    expect(offline.voided.status).toBe("voided")
+    expect(offline.sent).toBe(0)
+    expect(offline.again).toBe(0)
+    expect(offline.listed).toMatchObject([
+      { parcelId: first.parcelId, trackingNumber: "JJD0000000001", byHand: why, refused: null }
+    ])
+    // The header counts it apart: a person must act, the station cannot.
+    expect(offline.counts).toEqual({ waiting: 0, refused: 0, byHand: 1 })
+    expect(offline.exceptions).toEqual([{ code: "shipment-not-cancelled", reason: why, orderId: "SO-100001" }])
+    expect(back.sent).toBe(1)
+    expect(back.counts).toEqual({ waiting: 0, refused: 0, byHand: 0 })
+    expect(back.events.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: first.parcelId, trackingNumber: "JJD0000000001", answer: "cancelled" })
+    ])
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+  })
+
+  it("keeps a cancellation that waited for the carrier when the station restarts with the carrier no longer on its API", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const file = tempDb()
+    const first = await run(
+      Effect.gen(function* () {
+        const parcel = (yield* packSo100001).parcel!
+        service.down()
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: parcel.parcelId, reason: "box damaged", at: at(11_000) })
+        yield* cancelAtCarrier
+        return parcel
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const offline = await run(
+      Effect.gen(function* () {
+        const clock = yield* ManualClock
+        clock.advance(2_000)
+        return {
+          sent: yield* cancelAtCarrier,
+          listed: yield* (yield* CarrierCancellations).list,
+          events: yield* eventsOf("parcel.shipment-cancelled")
+        }
+      }),
+      file
+    )
+    expect(offline.sent).toBe(0)
+    expect(offline.events).toEqual([])
+    expect(offline.listed).toMatchObject([
+      { parcelId: first.parcelId, trackingNumber: "JJD0000000001", byHand: expect.stringContaining("JJD0000000001") }
+    ])
+    expect(service.cancelled).toEqual([])
+  })
+})
+
 describe("a parcel waiting for its label that the carrier refuses", () => {
   it("is not asked for again, says why, and is voided as one no request for which made a shipment", async () => {
     const service = memoryLabelService()
     service.refusesLabels("postal code 10115 does not exist")
-    // The request at packing reaches the carrier, which refuses it, but its answer is lost.
-    service.timesOut()
     const result = await runOnline(
       service,
       Effect.gen(function* () {
         const pack = yield* PackService
         const pending = yield* PendingLabels
-        const clock = yield* ManualClock
-        const first = (yield* packSo100001).parcel!
+        // The request at packing reaches the carrier, which refuses it, but its answer is lost.
+        const { first, labelled, listed, counts, atCage } = yield* labelScenario(service, {
+          packedWhile: "times-out",
+          passes: [0, 120_000],
+          cage: true
+        })
+        const bench = (yield* pack.state).parcel
         yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
-        const mayExist = yield* Effect.flip(pack.voidParcel({ parcelId: first.parcelId, reason: "label refused" }))
-        service.up()
-        const labelled = yield* pending.retryDue
-        const listed = yield* pending.list
-        const counts = yield* pending.counts
-        clock.advance(120_000)
-        const again = yield* pending.retryDue
-        const handover = yield* Handover
-        yield* handover.open({ carrier: "dhl-paket" })
-        const atCage = yield* handover.scan({ raw: first.parcelCode, at: at(10_000) })
         const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "label refused", at: at(11_000) })
         return {
           first,
-          mayExist,
+          bench,
           labelled,
           listed,
           counts,
-          again,
           atCage,
           voided,
           exceptions: yield* exceptionsWith("label-refused"),
@@ -2031,8 +2248,6 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
       })
     )
     expect(result.first.status).toBe("label-pending")
-    expect(result.mayExist).toMatchObject({ _tag: "PackError", reason: "shipment-may-exist" })
-    expect(result.labelled).toBe(0)
     expect(result.listed).toMatchObject([
       {
         parcelId: result.first.parcelId,
@@ -2042,9 +2257,9 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
         mayHaveReachedCarrier: false
       }
     ])
-    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 1 })
+    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 1, unprintable: 0 })
     // Asked at packing and once after: a refused label is not asked for again.
-    expect(result.again).toBe(0)
+    expect(result.labelled).toEqual([0, 0])
     expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
     expect(result.exceptions).toEqual([
       {
@@ -2053,19 +2268,116 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
         orderId: "SO-100001"
       },
       // The cage: not "keep it until its label prints", which it never will.
-      expect.objectContaining({ code: "label-refused", reason: result.atCage.refusal?.reason, orderId: "SO-100001" })
+      expect.objectContaining({ code: "label-refused", reason: result.atCage?.refusal?.reason, orderId: "SO-100001" })
     ])
-    expect(result.atCage.refusal).toMatchObject({
+    expect(result.atCage?.refusal).toMatchObject({
       code: "label-refused",
       variant: "handover",
       params: { parcelId: result.first.parcelId, carrier: "dhl-paket" }
+    })
+    // The packer sees why on the bench, not "the label prints by itself".
+    expect(result.bench?.labelRefusal).toMatchObject({
+      code: "label-refused",
+      variant: "pending",
+      reason: result.exceptions[0]?.reason
     })
     expect(result.voided).toMatchObject({ status: "voided", trackingNumber: null })
     expect(result.unlabelled.map((event) => event.payload)).toEqual([
       expect.objectContaining({ parcelId: result.first.parcelId, reason: "label refused" })
     ])
-    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0 })
+    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
     expect(result.cancellations).toEqual([])
+    expect(result.status).toEqual(["open", "open"])
+  })
+})
+
+describe("a parcel waiting for its label that the carrier answers with a label the station cannot print", () => {
+  it("is not asked for again, says why, and is voided: the shipment the carrier made is cancelled there", async () => {
+    const service = memoryLabelService()
+    // A routing code no label printer takes: the carrier made the shipment, its label cannot be encoded.
+    service.routesBy("10115 <Berlin>")
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const pack = yield* PackService
+        const { first, labelled, listed, counts, atCage } = yield* labelScenario(service, {
+          passes: [0, 120_000],
+          cage: true
+        })
+        const bench = (yield* pack.state).parcel
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const voided = yield* pack.voidParcel({ parcelId: first.parcelId, reason: "label unprintable", at: at(11_000) })
+        const cancelling = yield* (yield* CarrierCancellations).list
+        return {
+          first,
+          labelled,
+          listed,
+          counts,
+          atCage,
+          bench,
+          voided,
+          cancelling,
+          cancelled: yield* cancelAtCarrier,
+          exceptions: yield* exceptionsWith("label-unprintable"),
+          unlabelled: yield* eventsOf("parcel.voided-before-label"),
+          shipmentCancelled: yield* eventsOf("parcel.shipment-cancelled"),
+          after: yield* (yield* PendingLabels).counts,
+          labels: yield* labelTexts,
+          status: yield* orderStatus("SO-100001")
+        }
+      })
+    )
+    const why = `routingCode "10115 <Berlin>" must be 1 to 16 letters, digits, spaces, dots, dashes or slashes`
+    // Asked once the service was back, and not again: the same label would come, and fail the same way.
+    expect(result.labelled).toEqual([0, 0])
+    expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId])
+    expect(result.listed).toMatchObject([
+      {
+        parcelId: result.first.parcelId,
+        attempts: 2,
+        unprintable: `The label of shipment JJD0000000001 cannot be printed: ${why}`,
+        mayHaveReachedCarrier: true
+      }
+    ])
+    expect(result.listed[0]).not.toHaveProperty("refused")
+    // The header counts it apart from the labels the carrier refused, which made no shipment.
+    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 1 })
+    expect(result.exceptions).toEqual([
+      {
+        code: "label-unprintable",
+        reason: `dhl-paket made shipment JJD0000000001 for parcel ${result.first.parcelId} (order SO-100001), but its label cannot be printed: ${why}. The label is not asked for again: a manager voids the parcel, which cancels the shipment at the carrier, then pack the order again once the cause is put right`,
+        orderId: "SO-100001"
+      },
+      // The cage: not "keep it until its label prints", which it never will.
+      expect.objectContaining({ code: "label-unprintable", reason: result.atCage?.refusal?.reason })
+    ])
+    expect(result.atCage?.refusal).toMatchObject({
+      code: "label-unprintable",
+      variant: "handover",
+      params: { parcelId: result.first.parcelId, carrier: "dhl-paket" }
+    })
+    // The packer sees why on the bench too, not "the label prints by itself".
+    expect(result.bench).toMatchObject({ status: "label-pending" })
+    expect(result.bench?.labelRefusal).toMatchObject({
+      code: "label-unprintable",
+      variant: "pending",
+      params: { trackingNumber: "JJD0000000001", message: why }
+    })
+    expect(result.voided).toMatchObject({ status: "voided", trackingNumber: null })
+    expect(result.unlabelled.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: result.first.parcelId, reason: "label unprintable" })
+    ])
+    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
+    // The void recorded the shipment's cancellation; the worker sent it.
+    expect(result.cancelling).toMatchObject([
+      { parcelId: result.first.parcelId, trackingNumber: "JJD0000000001", reason: "label unprintable" }
+    ])
+    expect(result.cancelled).toBe(1)
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+    expect(result.shipmentCancelled.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: result.first.parcelId, trackingNumber: "JJD0000000001", answer: "cancelled" })
+    ])
+    expect(result.labels).toEqual([])
     expect(result.status).toEqual(["open", "open"])
   })
 })

@@ -58,7 +58,13 @@ export const ParcelView = Schema.Struct({
   sscc: Schema.optional(Schema.String),
   boxId: Schema.String,
   weightGrams: Schema.Number,
-  packedAtMs: Schema.Number
+  packedAtMs: Schema.Number,
+  /**
+   * Why the label of a parcel waiting for it will not come (`label-refused`: the carrier refused it;
+   * `label-unprintable`: it made one that cannot be printed): the parcel waits for a manager to void it. Absent while
+   * the label is asked for.
+   */
+  labelRefusal: Schema.optional(Refusal)
 })
 export type ParcelView = typeof ParcelView.Type
 

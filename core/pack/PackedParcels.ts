@@ -1,5 +1,6 @@
 /** Reprinting and voiding a parcel that was packed and is still at the bench. */
 import { Effect, Ref } from "effect"
+import type { LabelRequest } from "../carrier/CarrierAdapter.ts"
 import { Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
@@ -17,6 +18,7 @@ import { makeRefusal } from "./PackRefusal.ts"
 import { idleSession } from "./PackSession.ts"
 import type { PrintJobRef } from "./PackView.ts"
 import { type ParcelData, type ParcelRow, parcelViewOf } from "./ParcelRow.ts"
+import { unprintableShipmentOf } from "./PendingLabels.ts"
 import { PARCEL_HOLD_COLUMNS, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
 
 const jobRef = (job: PrintJobRef): PrintJobRef => ({ id: job.id, printer: job.printer, purpose: job.purpose })
@@ -25,10 +27,13 @@ const jobRef = (job: PrintJobRef): PrintJobRef => ({ id: job.id, printer: job.pr
  * What happens to a parcel after it was packed, while it is still at the bench: its label printed again (not when
  * its order changed since: see `parcelHold`), or the parcel voided by a manager (the order open again to be packed
  * anew unless the shop cancelled it, `parcel.voided` recorded, and the shipment's cancellation at its carrier
- * recorded for `CarrierCancellations` to send). A parcel still waiting
- * for its label is voided too while no request for the label can have reached the carrier (`PendingLabels`): its
- * request is withdrawn, so no shipment is made for it (`parcel.voided-before-label`). Once one may have, a shipment
- * may exist that only its tracking number cancels, so the void waits until the label is in.
+ * recorded for `CarrierCancellations` to send). A parcel still waiting for its label is voided too
+ * (`parcel.voided-before-label`), its pending request withdrawn in the void's commit, so the label is never asked for
+ * again, nor recorded or printed should a request on its way bring it (`PendingLabels`). While no request for the label
+ * can have reached the carrier, that is all: no shipment was made. Once one may have, a shipment may exist, which the
+ * carrier cancels by its number only: the void records its cancellation under the request's key, and
+ * `CarrierCancellations` learns the number by asking again under it (as for a packing left), then cancels it; a label
+ * the carrier made that cannot be printed names its shipment's number at once.
  */
 export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
   Effect.gen(function* () {
@@ -102,27 +107,43 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
 
     /**
      * Voids a parcel waiting for its label, withdrawing its request in the same commit, so the worker, which marks a
-     * request as possibly arrived in a commit of its own before sending it, never sends it. `not-pending`: the label
-     * came meanwhile (or the parcel is gone); `may-exist`: a request for the label may have reached the carrier.
+     * request as possibly arrived in a commit of its own before sending it, never sends it, and a label it is asking
+     * for now is never recorded, nor printed (its row is gone). When a request may have reached the carrier (the
+     * worker's mark), the shipment it may have made is cancelled: its cancellation is recorded in the same commit, by
+     * its number when the station has it (a label that cannot be printed), else by the request, under whose key
+     * `CarrierCancellations` learns it. `not-pending`: the label came meanwhile (or the parcel is gone).
      */
     const voidBeforeLabel = (row: ParcelRow, reason: string, at: Timestamp, operator: Operator) =>
       sql.transaction(
         Effect.gen(function* () {
-          const rows = yield* sql.query<{ status: string; may_have_reached_carrier: number | null }>(
-            `SELECT p.status, l.may_have_reached_carrier FROM parcels p
+          const rows = yield* sql.query<{
+            status: string
+            request: string | null
+            packed: string | null
+            refused: string | null
+            may_have_reached_carrier: number | null
+          }>(
+            `SELECT p.status, l.request, l.packed, l.refused, l.may_have_reached_carrier FROM parcels p
              LEFT JOIN pending_labels l ON l.parcel_id = p.parcel_id WHERE p.parcel_id = ?`,
             [row.parcel_id]
           )
           const current = rows[0]
           if (current?.status !== "label-pending") return "not-pending" as const
-          if (current.may_have_reached_carrier === null) {
+          const { request, packed, refused, may_have_reached_carrier } = current
+          if (request === null || packed === null || may_have_reached_carrier === null) {
             // Both rows are written and removed together (ParcelCompletion, PendingLabels): one without the other is
             // a broken database, not a parcel to void.
             return yield* Effect.die(
               new Error(`Parcel ${row.parcel_id} waits for its label, but no request for the label is pending`)
             )
           }
-          if (Number(current.may_have_reached_carrier) === 1) return "may-exist" as const
+          const unprintable = unprintableShipmentOf({
+            parcel_id: row.parcel_id,
+            carrier: row.carrier,
+            packed,
+            refused,
+            may_have_reached_carrier
+          })
           const data = JSON.parse(row.data) as ParcelData
           yield* sql.execute("DELETE FROM pending_labels WHERE parcel_id = ?", [row.parcel_id])
           yield* sql.execute("UPDATE parcels SET status = 'voided' WHERE parcel_id = ?", [row.parcel_id])
@@ -138,6 +159,16 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
             },
             { eventTime: at, actor: actorOf(operator) }
           )
+          if (Number(may_have_reached_carrier) === 1) {
+            // A shipment may exist (one whose label cannot be printed does): it stays live there until cancelled.
+            const labelRequest = JSON.parse(request) as LabelRequest
+            const ids = { parcelId: row.parcel_id, orderId: row.order_id, carrier: row.carrier, reason }
+            yield* recordCancellation(
+              unprintable === undefined
+                ? { ...ids, trackingNumber: null, labelRequest }
+                : { ...ids, trackingNumber: unprintable.trackingNumber, labelRequest }
+            )
+          }
           return "voided" as const
         })
       )
@@ -172,7 +203,9 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
               },
               { eventTime: at, actor: actorOf(operator) }
             )
-            if (carriers.adapter(row.carrier)?.online === true) {
+            // The carrier's web service made the label: its shipment is cancelled there, even when the carrier is no
+            // longer set up for it (`CarrierCancellations` then asks a person to).
+            if (data.labelFromCarrierApi ?? carriers.adapter(row.carrier)?.online === true) {
               yield* recordCancellation({
                 parcelId: row.parcel_id,
                 orderId: row.order_id,
@@ -212,12 +245,6 @@ export const makePackedParcels = (config: PackConfig, bench: PackBenchState) =>
       }
       if (row.status === "label-pending") {
         const outcome = yield* voidBeforeLabel(row, reason, at, operator).pipe(Effect.mapError(storeFailure))
-        if (outcome === "may-exist") {
-          return yield* new PackError({
-            reason: "shipment-may-exist",
-            message: `Parcel ${row.parcel_id} cannot be voided yet: a request for its ${row.carrier} label may have reached the carrier, so a shipment may exist there. The station is fetching the label so that voiding can cancel the shipment: void the parcel once its label is in`
-          })
-        }
         if (outcome === "voided") {
           yield* leaveBench(row.parcel_id)
           return parcelViewOf({ ...row, status: "voided" })

@@ -185,7 +185,8 @@ export const makeParcelCompletion = (
       ids: ParcelIds,
       prepared: Prepared,
       request: LabelRequest,
-      label: LabelOutcome
+      label: LabelOutcome,
+      labelFromCarrierApi: boolean
     ) =>
       Effect.gen(function* () {
         const order = ready.order!
@@ -214,6 +215,7 @@ export const makeParcelCompletion = (
           shipTo: order.shipTo,
           lines: order.lines,
           ...(sscc === undefined ? {} : { ssccUrn: sscc.urn }),
+          labelFromCarrierApi,
           ...(photo === undefined ? {} : { photo })
         }
         yield* sql.execute(
@@ -320,7 +322,7 @@ export const makeParcelCompletion = (
               const prepared = yield* prepare(ready, ids.parcelId)
               const request = labelRequestOf(shipment, ids)
               const label = yield* askCarrier(adapter, request)
-              return yield* commitParcel(ready, operator, at, shot, ids, prepared, request, label)
+              return yield* commitParcel(ready, operator, at, shot, ids, prepared, request, label, false)
             })
           )
         }
@@ -342,7 +344,7 @@ export const makeParcelCompletion = (
             if (!(yield* labelReservations.claim(ids.parcelId))) {
               return yield* refused(makeRefusal("label-pending", "withdrawn", { parcelId: ids.parcelId }))
             }
-            return yield* commitParcel(ready, operator, at, shot, ids, prepared, request, label)
+            return yield* commitParcel(ready, operator, at, shot, ids, prepared, request, label, true)
           })
         )
       })

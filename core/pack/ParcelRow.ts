@@ -36,6 +36,12 @@ export interface ParcelData {
    */
   readonly lines?: ReadonlyArray<OrderLine>
   readonly ssccUrn?: string
+  /**
+   * Whether the label is (or, while pending, will be) the carrier's web service's: the shipment it made stays live
+   * there until cancelled, so voiding the parcel cancels it, whatever the carrier's setup at the station is by then.
+   * Absent on a parcel packed before parcels kept it: the carrier's setup at the void decides, as it did.
+   */
+  readonly labelFromCarrierApi?: boolean
   /** The evidence still as `parcel.packed` recorded it; `prunedAtMs` once retention deleted its file. */
   readonly photo?: PackedPhoto & { readonly prunedAtMs?: number }
 }

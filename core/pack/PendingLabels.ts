@@ -15,9 +15,10 @@ import { encodeZpl, type LabelDpi } from "../label/encodeZpl.ts"
 import type { ShippingLabel } from "../label/ShippingLabel.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
+import { makeDoorbell } from "../sync/Doorbell.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { PackException, ParcelLabelPending, ParcelPacked } from "./PackEvents.ts"
-import { makeRefusal } from "./PackRefusal.ts"
+import { makeRefusal, type Refusal } from "./PackRefusal.ts"
 import { PARCEL_HOLD_COLUMNS, type ParcelHold, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
 
 type PayloadOf<D> = D extends EventDefinition<string, infer P> ? P : never
@@ -37,12 +38,22 @@ export const labelFrom = (draft: LabelDraft, label: CarrierLabel): ShippingLabel
   ...(label.identcode === undefined ? {} : { identcode: label.identcode })
 })
 
+/** The shipment a carrier made for a parcel whose label, as it answered it, the station cannot print. */
+export interface UnprintableShipment {
+  /** The shipment's number: voiding the parcel cancels it at the carrier. */
+  readonly trackingNumber: string
+  /** Why the label cannot be printed (the field the encoder refused, in English). */
+  readonly problem: string
+}
+
 /** What a pending row keeps so the label, its print job and `parcel.packed` can be made later without the session. */
 interface PendingRecord {
   readonly draft: LabelDraft
   readonly packed: PackedWithoutLabel
   readonly eventTime: Timestamp
   readonly actor: Actor
+  /** The carrier made a shipment, but its label cannot be printed: the row is `refused` with why. */
+  readonly unprintable?: UnprintableShipment
 }
 
 interface PendingRow {
@@ -56,7 +67,50 @@ interface PendingRow {
   readonly created_at_ms: number
   readonly may_have_reached_carrier: number
   readonly withheld: ParcelHold | null
+  /**
+   * Why the label is not asked for again: the carrier's words when it refused it (no shipment made:
+   * `may_have_reached_carrier` 0), or, with `may_have_reached_carrier` 1, why the label the carrier made, and so the
+   * shipment, cannot be printed (`PendingRecord.unprintable`).
+   */
   readonly refused: string | null
+}
+
+/** A pending row's columns that tell why its label will not come, if it will not. */
+export type LabelOutcomeColumns = Pick<
+  PendingRow,
+  "parcel_id" | "carrier" | "packed" | "may_have_reached_carrier" | "refused"
+>
+
+/** Whether the row's label is one the carrier made but the station cannot print (see `PendingRow.refused`). */
+export const isUnprintable = (row: Pick<LabelOutcomeColumns, "refused" | "may_have_reached_carrier">): boolean =>
+  row.refused !== null && Number(row.may_have_reached_carrier) === 1
+
+/** The shipment the carrier made for the row's parcel, when its label cannot be printed. */
+export const unprintableShipmentOf = (row: LabelOutcomeColumns): UnprintableShipment | undefined =>
+  isUnprintable(row) ? (JSON.parse(row.packed) as PendingRecord).unprintable : undefined
+
+/**
+ * Why a parcel's label will not come, as the packer is told: the carrier refused it (it made no shipment), or made
+ * one whose label cannot be printed. Undefined while the label is asked for (or withheld: see `parcelHold`).
+ */
+export const labelRefusalOf = (row: LabelOutcomeColumns): Refusal | undefined => {
+  if (row.refused === null) return undefined
+  const record = JSON.parse(row.packed) as PendingRecord
+  return isUnprintable(row)
+    ? makeRefusal("label-unprintable", "pending", {
+        carrier: row.carrier,
+        // Written together (`unprintable` below): a row without it is a broken database, and still said as best it can.
+        trackingNumber: record.unprintable?.trackingNumber ?? "?",
+        parcelId: row.parcel_id,
+        orderId: record.packed.orderId,
+        message: record.unprintable?.problem ?? row.refused
+      })
+    : makeRefusal("label-refused", "pending", {
+        carrier: row.carrier,
+        parcelId: row.parcel_id,
+        orderId: record.packed.orderId,
+        message: row.refused
+      })
 }
 
 export interface PendingLabel {
@@ -73,6 +127,11 @@ export interface PendingLabel {
   readonly withheld?: ParcelHold
   /** The carrier's words when it refused the label: it made no shipment for it, and it is not asked for again. */
   readonly refused?: string
+  /**
+   * Why the label the carrier made cannot be printed: it made a shipment (`mayHaveReachedCarrier`), the label is not
+   * asked for again (the carrier would answer with the same one), and voiding the parcel cancels the shipment.
+   */
+  readonly unprintable?: string
 }
 
 /**
@@ -143,7 +202,7 @@ const viewOf = (row: PendingRow): PendingLabel => {
     since: Number(row.created_at_ms),
     mayHaveReachedCarrier: Number(row.may_have_reached_carrier) === 1,
     ...(row.withheld === null ? {} : { withheld: row.withheld }),
-    ...(row.refused === null ? {} : { refused: row.refused })
+    ...(row.refused === null ? {} : isUnprintable(row) ? { unprintable: row.refused } : { refused: row.refused })
   }
 }
 
@@ -158,11 +217,13 @@ type Decision =
  * A parcel its order no longer wants as it is (`parcelHold`: cancelled, other items, another address):
  * - while no request for its label can have reached the carrier, the label is not asked for (a shipment made only to
  *   be voided, and often billed): the row is `withheld`, `pack.exception` says why once, and a manager voids the
- *   parcel (`PackedParcels`). It is looked at again every longest delay, so a hold the shop takes back (a
- *   cancellation withdrawn) lets the label be asked for again;
+ *   parcel (`PackedParcels`). A hold the shop takes back (a cancellation withdrawn, the lines or the address as they
+ *   were) lets the label be asked for again at once: the order's message makes the row due in its commit and wakes
+ *   the worker (`orderChanged`); the row is also looked at again every longest delay;
  * - once one may have (a timeout after sending, a 5xx), the carrier is asked again under the same idempotency key,
  *   as that is how the station learns whether a shipment exists, so that voiding can cancel it: the label that comes
- *   is recorded but not printed.
+ *   is recorded but not printed. A manager may void the parcel before it comes (`PackedParcels`): its row goes, and
+ *   the shipment's cancellation learns the number under the same key (`CarrierCancellations`).
  * Whether a request may have reached the carrier is written before each request leaves and cleared only when its
  * connection was refused, so a void, or a crash, in between finds that a shipment may exist.
  * A carrier that refuses the label (a 4xx that is its answer to the request: a bad address, a product it does not
@@ -171,6 +232,11 @@ type Decision =
  * the repeat with that shipment. The label is not asked for again (asking again gets the same refusal): the row is
  * `refused` with the carrier's words, `pack.exception` `label-refused` says so, the header counts it apart, and a
  * manager voids the parcel as one for which no request reached the carrier (`PackedParcels`).
+ * A label the carrier made but the station cannot print (the encoder refuses a field of it: a routing code no printer
+ * takes, a name too long) would be answered again as it is, under the same key: it is not asked for again either. The
+ * row is `refused` with why and keeps the shipment's number (`PendingRecord.unprintable`; `may_have_reached_carrier`
+ * stays 1: the carrier made a shipment), `pack.exception` `label-unprintable` says so, the header counts it apart
+ * from the carrier's refusals, and a manager voids the parcel, which cancels the shipment (`CarrierCancellations`).
  * Exactly once: the label's print job, the parcel's tracking number, `parcel.packed` and the removal of the pending
  * row commit in one transaction, and a row already gone is skipped, so a second pass (or a restart after the carrier
  * answered but before the commit) prints nothing twice. The carrier itself is asked again in that case; the request
@@ -180,13 +246,21 @@ export class PendingLabels extends Context.Service<
   PendingLabels,
   {
     readonly list: Effect.Effect<ReadonlyArray<PendingLabel>, StoreError>
-    /** Parcels waiting for a label the station asks the carrier for, for one it withholds, and for one refused. */
+    /**
+     * Parcels waiting for a label the station asks the carrier for, for one it withholds, for one the carrier refused,
+     * and for one the carrier made but the station cannot print.
+     */
     readonly counts: Effect.Effect<
-      { readonly asking: number; readonly withheld: number; readonly refused: number },
+      { readonly asking: number; readonly withheld: number; readonly refused: number; readonly unprintable: number },
       StoreError
     >
     /** Asks the carrier for every label due, not withheld and not refused; answers how many parcels got theirs. */
     readonly retryDue: Effect.Effect<number, StoreError>
+    /**
+     * In the transaction of a shop's message that changed the order: a label withheld for it whose hold is lifted now
+     * is due at once, and the worker is woken to ask for it (not left until its next look, up to the longest delay).
+     */
+    readonly orderChanged: (orderId: string) => Effect.Effect<void, StoreError>
     /**
      * Retries due labels for as long as the scope lives; `onChange` runs after a pass that changed something a person
      * sees (a label in, a label withheld or asked for again).
@@ -205,12 +279,14 @@ export class PendingLabels extends Context.Service<
         const carriers = yield* Carriers
         const dpi = options.labelDpi ?? 203
         const policy = options.retry ?? defaultRetryPolicy
+        const doorbell = makeDoorbell()
         const worker = yield* makeCarrierRequestWorker<PendingRow>({
           table: "pending_labels",
           key: "parcel_id",
           waiting: "refused IS NULL",
           policy,
-          attempt: (row) => attempt(row)
+          attempt: (row) => attempt(row),
+          doorbell
         })
 
         const list = sql
@@ -218,16 +294,24 @@ export class PendingLabels extends Context.Service<
           .pipe(Effect.map((rows) => rows.map(viewOf)))
 
         const counts = sql
-          .query<{ asking: number | null; withheld: number | null; refused: number | null }>(
+          .query<{
+            asking: number | null
+            withheld: number | null
+            refused: number | null
+            unprintable: number | null
+          }>(
             `SELECT SUM(refused IS NULL AND withheld IS NULL) AS asking,
-               SUM(refused IS NULL AND withheld IS NOT NULL) AS withheld, SUM(refused IS NOT NULL) AS refused
+               SUM(refused IS NULL AND withheld IS NOT NULL) AS withheld,
+               SUM(refused IS NOT NULL AND may_have_reached_carrier = 0) AS refused,
+               SUM(refused IS NOT NULL AND may_have_reached_carrier = 1) AS unprintable
              FROM pending_labels`
           )
           .pipe(
             Effect.map((rows) => ({
               asking: Number(rows[0]?.asking ?? 0),
               withheld: Number(rows[0]?.withheld ?? 0),
-              refused: Number(rows[0]?.refused ?? 0)
+              refused: Number(rows[0]?.refused ?? 0),
+              unprintable: Number(rows[0]?.unprintable ?? 0)
             }))
           )
 
@@ -286,7 +370,8 @@ export class PendingLabels extends Context.Service<
               if (still[0] === undefined) return false
               yield* sql.execute("DELETE FROM pending_labels WHERE parcel_id = ?", [row.parcel_id])
               yield* sql.execute(
-                "UPDATE parcels SET status = 'packed', tracking_number = ?, data = json_set(data, '$.label', json(?)) WHERE parcel_id = ?",
+                `UPDATE parcels SET status = 'packed', tracking_number = ?,
+                   data = json_set(data, '$.label', json(?), '$.labelFromCarrierApi', json('true')) WHERE parcel_id = ?`,
                 [label.trackingNumber, JSON.stringify(label), row.parcel_id]
               )
               // The shop cancelled the order or corrected its address while the parcel waited: the label is kept (its
@@ -343,6 +428,38 @@ export class PendingLabels extends Context.Service<
             })
           )
 
+        /**
+         * The carrier made a shipment but its label cannot be printed, and asking again under the key answers with the
+         * same label: not asked for again, and voidable, which cancels the shipment (see above). False: the row went
+         * meanwhile (a void).
+         */
+        const unprintable = (row: PendingRow, record: PendingRecord, label: ShippingLabel, problem: string) =>
+          sql.transaction(
+            Effect.gen(function* () {
+              const message = `The label of shipment ${label.trackingNumber} cannot be printed: ${problem}`
+              const shipment: UnprintableShipment = { trackingNumber: label.trackingNumber, problem }
+              const updated = yield* sql.execute(
+                `UPDATE pending_labels SET attempts = attempts + 1, last_error = ?, refused = ?,
+                   may_have_reached_carrier = 1, packed = json_set(packed, '$.unprintable', json(?)) WHERE parcel_id = ?`,
+                [message, message, JSON.stringify(shipment), row.parcel_id]
+              )
+              if (updated.changes === 0) return false
+              const refusal = makeRefusal("label-unprintable", "pending", {
+                carrier: row.carrier,
+                trackingNumber: label.trackingNumber,
+                parcelId: row.parcel_id,
+                orderId: record.packed.orderId,
+                message: problem
+              })
+              yield* log.append(PackException, {
+                code: refusal.code,
+                reason: refusal.reason,
+                orderId: record.packed.orderId
+              })
+              return true
+            })
+          )
+
         /** Whether the parcel got its label, and whether anything a person sees changed (withheld, asked again). */
         const attempt = (row: PendingRow): Effect.Effect<AttemptOutcome, StoreError> =>
           Effect.gen(function* () {
@@ -373,8 +490,8 @@ export class PendingLabels extends Context.Service<
             const label = labelFrom(record.draft, outcome.success)
             const encoded = yield* Effect.result(encodeZpl(label, { dpi }))
             if (encoded._tag === "Failure") {
-              yield* postpone(row, `The carrier's label cannot be printed: ${encoded.failure.message}`, false)
-              return { done: false, changed }
+              const said = yield* unprintable(row, record, label, encoded.failure.message)
+              return { done: false, changed: said || changed }
             }
             const labelled = yield* complete(row, record, label, encoded.success)
             return { done: labelled, changed: changed || labelled }
@@ -382,7 +499,29 @@ export class PendingLabels extends Context.Service<
 
         const retryDue = Effect.map(worker.pass, (outcome) => outcome.done)
 
-        return PendingLabels.of({ list, counts, retryDue, work: worker.work })
+        const orderChanged = (orderId: string) =>
+          Effect.gen(function* () {
+            const withheld = yield* sql.query<ParcelHoldRow & { parcel_id: string }>(
+              `SELECT l.parcel_id, p.data, ${PARCEL_HOLD_COLUMNS} FROM pending_labels l
+               JOIN parcels p ON p.parcel_id = l.parcel_id LEFT JOIN orders o ON o.order_id = p.order_id
+               WHERE p.order_id = ? AND l.withheld IS NOT NULL AND l.refused IS NULL`,
+              [orderId]
+            )
+            const lifted = withheld.filter((row) => parcelHold(row) === undefined)
+            if (lifted.length === 0) return
+            const now = yield* clock.now
+            for (const row of lifted) {
+              yield* sql.execute("UPDATE pending_labels SET next_attempt_at_ms = ? WHERE parcel_id = ?", [
+                now.wallMs,
+                row.parcel_id
+              ])
+            }
+            // Rung inside the transaction: on the station's one SQLite connection the worker's pass waits for the
+            // lock until the commit (see `Doorbell`).
+            doorbell.ring()
+          })
+
+        return PendingLabels.of({ list, counts, retryDue, orderChanged, work: worker.work })
       })
     )
 }

@@ -108,8 +108,10 @@ export const makeStationHandlers = Effect.gen(function* () {
         pendingLabels: labels.asking,
         labelsWithheld: labels.withheld,
         labelsRefused: labels.refused,
+        labelsUnprintable: labels.unprintable,
         carrierCancellations: cancelling.waiting,
-        cancellationsRefused: cancelling.refused
+        cancellationsRefused: cancelling.refused,
+        cancellationsByHand: cancelling.byHand
       }
     })
   const status = statusWith(session.current)

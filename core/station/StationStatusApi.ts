@@ -54,12 +54,22 @@ export const StationStatus = Schema.Struct({
    */
   labelsRefused: Schema.Int,
   /**
+   * Parcels whose label the carrier made but the station cannot print (a field no label printer takes): the carrier
+   * made a shipment, the station asks no more, and each waits for a manager to void it, which cancels the shipment.
+   */
+  labelsUnprintable: Schema.Int,
+  /**
    * Shipments of voided parcels still live at their carrier (billed, their tracking numbers scannable): the station
    * sends their cancellation until the carrier answers.
    */
   carrierCancellations: Schema.Int,
   /** Shipments whose carrier refused to cancel them: still live there until someone cancels them in its portal. */
-  cancellationsRefused: Schema.Int
+  cancellationsRefused: Schema.Int,
+  /**
+   * Shipments of voided parcels the station cannot cancel, as their carrier is no longer set up for the web service
+   * that made their labels: a person cancels them in the carrier's portal.
+   */
+  cancellationsByHand: Schema.Int
 })
 export type StationStatus = typeof StationStatus.Type
 

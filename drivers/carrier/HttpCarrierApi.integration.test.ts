@@ -1,3 +1,5 @@
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import type { LabelRequest } from "../../core/carrier/CarrierAdapter.ts"
@@ -89,6 +91,81 @@ describe("a shipment's cancellation at a carrier's label service over HTTP", () 
       expect(unauthorized.message).toContain("401")
       expect(service.cancelled()).toEqual([trackingNumber])
     } finally {
+      await service.close()
+    }
+  })
+})
+
+/**
+ * What answers 404 to a cancellation besides the label service, by the path's first segment: a web server's HTML page
+ * (`/html`), nothing at all (`/empty`), a gateway's JSON that quotes the path (`/gateway`); and, for contrast, a label
+ * service that says it has no such shipment in an RFC 9457 problem document (`/problem`).
+ */
+const startNotFoundServer = async () => {
+  const server = createServer((request, response) => {
+    const [, kind] = (request.url ?? "").split("/")
+    if (kind === "html") {
+      response.writeHead(404, { "content-type": "text/html" })
+      return response.end("<html><body><h1>404 Not Found</h1></body></html>")
+    }
+    if (kind === "gateway") {
+      response.writeHead(404, { "content-type": "application/json" })
+      return response.end(JSON.stringify({ error: `no route for ${request.method} ${request.url}` }))
+    }
+    if (kind === "problem") {
+      response.writeHead(404, { "content-type": "application/problem+json" })
+      return response.end(
+        JSON.stringify({
+          type: "https://labels.example.com/problems/shipment-not-found",
+          title: "Shipment not found",
+          status: 404
+        })
+      )
+    }
+    response.writeHead(404)
+    response.end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
+
+describe("a shipment's cancellation answered 404", () => {
+  it("is gone only when the label service says it has no such shipment; any other 404 is asked again", async () => {
+    const service = await startLabelService({ carrierName: "DHL", serviceName: "Paket", prefix: "JJD" })
+    const elsewhere = await startNotFoundServer()
+    try {
+      const api = (baseUrl: string) => makeHttpCarrierApi({ carrier: "dhl-paket", baseUrl })
+      const { trackingNumber } = await Effect.runPromise(api(service.url).createShipment(request("P-1")))
+      const cancel = (baseUrl: string) => Effect.runPromise(Effect.result(api(baseUrl).cancelShipment(trackingNumber)))
+      // A base URL with a path the service does not have: its own "no such resource", which names no shipment.
+      const wrongBase = await cancel(`${service.url}/v2`)
+      const html = await cancel(`${elsewhere.url}/html`)
+      const empty = await cancel(`${elsewhere.url}/empty`)
+      const gateway = await cancel(`${elsewhere.url}/gateway`)
+      // The service itself answers 404 in a shape that is not its "no such shipment".
+      service.refuse("cancellations", { status: 404, error: "not found" })
+      const otherShape = await cancel(service.url)
+      service.refuse("cancellations", undefined)
+      const problem = await cancel(`${elsewhere.url}/problem`)
+      const cancelled = await cancel(service.url)
+      const again = await cancel(service.url)
+      for (const bare of [wrongBase, html, empty, gateway, otherShape]) {
+        expect(bare).toMatchObject({ _tag: "Failure", failure: { _tag: "CarrierUnreachable" } })
+        if (bare._tag === "Failure") {
+          expect(bare.failure.message).toContain(`answered 404 for shipment ${trackingNumber}`)
+          expect(bare.failure.message).toContain("not the label service's answer that it has no such shipment")
+        }
+      }
+      expect(problem).toMatchObject({ _tag: "Success", success: "gone" })
+      expect(cancelled).toMatchObject({ _tag: "Success", success: "cancelled" })
+      // Cancelled once: the service's own 404 names the shipment it has none of.
+      expect(again).toMatchObject({ _tag: "Success", success: "gone" })
+      expect(service.cancelled()).toEqual([trackingNumber])
+    } finally {
+      await elsewhere.close()
       await service.close()
     }
   })

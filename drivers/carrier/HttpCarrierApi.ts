@@ -50,6 +50,41 @@ const NOT_TAKEN = new Set([401, 403, 404, 405, 408, 425, 429])
 /** 4xx answers after which the carrier did not act on a cancellation and asking again later may succeed. */
 const ASK_AGAIN = new Set([401, 403, 405, 408, 409, 425, 429])
 
+/** An error code by which a label service says it has no such shipment (`shipment-not-found`, `SHIPMENT_NOT_FOUND`). */
+const SHIPMENT_NOT_FOUND = /shipment[-_ ]?not[-_ ]?found/i
+
+/** The fields in which a label service names the shipment it answers about. */
+const SHIPMENT_FIELDS = ["trackingNumber", "shipmentNumber", "shipment"] as const
+
+/** The fields in which a label service, or an RFC 9457 problem document (`type`), gives an error's code. */
+const CODE_FIELDS = ["code", "error", "type"] as const
+
+/**
+ * Whether the body of a 404 or 410 to `DELETE .../shipments/<trackingNumber>` is the label service's own answer that it
+ * has no live shipment under the number: a JSON object (its error, or an RFC 9457 problem document) that names the
+ * shipment, by a field holding the very number (`trackingNumber`, `shipmentNumber`, `shipment`) or by an error code
+ * that says shipment not found (`code`, `error`, or a problem's `type`). Anything else (no body, a web server's HTML
+ * page, JSON of another shape, one that merely quotes the path) comes from whatever else answers at that address (a
+ * wrong base URL, a proxy, a gateway) and says nothing about the shipment.
+ */
+export const saysNoSuchShipment = (text: string, trackingNumber: string): boolean => {
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return false
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false
+  const fields = body as Readonly<Record<string, unknown>>
+  return (
+    SHIPMENT_FIELDS.some((field) => fields[field] === trackingNumber) ||
+    CODE_FIELDS.some((field) => {
+      const code = fields[field]
+      return typeof code === "string" && SHIPMENT_NOT_FOUND.test(code)
+    })
+  )
+}
+
 const LabelAnswer = Schema.Struct({
   trackingNumber: Schema.String.check(Schema.isMinLength(1)),
   routingCode: Schema.String,
@@ -148,11 +183,14 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
     )
 
   /**
-   * A cancellation names the shipment by its tracking number, so asking again is harmless. 404 and 410 say the
-   * carrier has no live shipment under the number (cancelled before, by an earlier request whose answer was lost, or
-   * never made): nothing is left to cancel. The carrier did not act on a 401/403 (the station's key), a 408, 425 or
-   * 429 (not now) or a 409 (another request on the shipment under way): asked again, as after a 5xx. Any other 4xx
-   * is the carrier's refusal to cancel (a shipment already on its way, say).
+   * A cancellation names the shipment by its tracking number, so asking again is harmless. A 404 or 410 in which the
+   * label service says it has no live shipment under the number (`saysNoSuchShipment`: cancelled before, by an earlier
+   * request whose answer was lost, or never made) leaves nothing to cancel. Any other 404 or 410 (a bare one, an HTML
+   * page) is not the service's answer but that of whatever else answers at the address (a wrong base URL, a proxy):
+   * it says nothing about the shipment, which may still be live, so the cancellation is asked again, as after a 5xx,
+   * and the reason names the answer. The carrier did not act on a 401/403 (the station's key), a 408, 425 or 429 (not
+   * now) or a 409 (another request on the shipment under way): asked again too. Any other 4xx is the carrier's refusal
+   * to cancel (a shipment already on its way, say).
    */
   const cancelShipment = (trackingNumber: string) =>
     call("DELETE", `/shipments/${encodeURIComponent(trackingNumber)}`).pipe(
@@ -161,7 +199,14 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
           status < 300
             ? Effect.succeed("cancelled")
             : status === 404 || status === 410
-              ? Effect.succeed("gone")
+              ? saysNoSuchShipment(text, trackingNumber)
+                ? Effect.succeed("gone")
+                : Effect.fail(
+                    unreachable(
+                      `${base} answered ${status} for shipment ${trackingNumber}, not the label service's answer that it has no such shipment (is the base URL right?): ${text.slice(0, 200) || "no body"}`,
+                      false
+                    )
+                  )
               : status >= 500 || ASK_AGAIN.has(status)
                 ? Effect.fail(unreachable(`${base} answered ${status}: ${text.slice(0, 200)}`, true))
                 : Effect.fail(refused("cancellation", status, text))

@@ -10,6 +10,7 @@ import { registerOrderInbound } from "../../core/orders/OrderInbound.ts"
 import { registerBoxInbound } from "../../core/pack/BoxInbound.ts"
 import { benchOrderProbe } from "../../core/pack/benchOrderProbe.ts"
 import { PackService } from "../../core/pack/PackService.ts"
+import { PendingLabels } from "../../core/pack/PendingLabels.ts"
 import { registerReturnsInbound } from "../../core/returns/ReturnsInbound.ts"
 import { ReturnsService } from "../../core/returns/ReturnsService.ts"
 import { registerRulesInbound } from "../../core/returns/RulesInbound.ts"
@@ -29,6 +30,7 @@ const inboundHandlers = Layer.effectDiscard(
   Effect.gen(function* () {
     const inbox = yield* Inbox
     const pack = yield* PackService
+    const pendingLabels = yield* PendingLabels
     const pushes = yield* PushHub
     const returns = yield* ReturnsService
     yield* registerReturnsInbound(inbox, (rejected) =>
@@ -57,9 +59,11 @@ const inboundHandlers = Layer.effectDiscard(
     yield* registerRulesInbound(inbox, returns.installRules)
     yield* registerCatalogInbound(inbox)
     yield* registerBoxInbound(inbox)
+    // A change that lifts a withheld label's hold (the shop takes its cancellation back) has it asked for at once.
     yield* registerOrderInbound(
       inbox,
-      benchOrderProbe(pack, (alert) => pushes.publish("alert", alert))
+      benchOrderProbe(pack, (alert) => pushes.publish("alert", alert)),
+      pendingLabels.orderChanged
     )
   })
 )

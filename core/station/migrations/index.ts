@@ -27,6 +27,7 @@ import { m0099_pending_label_refused } from "./0099_pending_label_refused.ts"
 import { m0100_label_reservations } from "./0100_label_reservations.ts"
 import { m0101_parcels_at_station } from "./0101_parcels_at_station.ts"
 import { m0102_order_hub_corrections } from "./0102_order_hub_corrections.ts"
+import { m0103_carrier_cancellations_by_hand } from "./0103_carrier_cancellations_by_hand.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -56,5 +57,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0099_pending_label_refused,
   m0100_label_reservations,
   m0101_parcels_at_station,
-  m0102_order_hub_corrections
+  m0102_order_hub_corrections,
+  m0103_carrier_cancellations_by_hand
 ]

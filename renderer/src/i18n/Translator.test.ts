@@ -71,7 +71,6 @@ describe("translations", () => {
       "label-address-outdated",
       "order-cancelled-after-packing",
       "parcel-lines-outdated",
-      "shipment-may-exist",
       "parcel-not-voidable",
       "parcel-unknown",
       "reason-required",

@@ -16,8 +16,10 @@ export const de = {
   "header.pendingLabels": "Etikett ausstehend: {count}",
   "header.labelsWithheld": "Auftrag geändert, Etikett nicht angefordert: {count} – Leitung storniert",
   "header.labelsRefused": "Etikett vom Spediteur abgelehnt: {count} – Leitung storniert",
+  "header.labelsUnprintable": "Etikett des Spediteurs nicht druckbar: {count} – Leitung storniert",
   "header.carrierCancellations": "Sendungen beim Spediteur zu stornieren: {count}",
   "header.cancellationsRefused": "Spediteur lehnt Stornierung ab: {count} – im Portal stornieren",
+  "header.cancellationsByHand": "Spediteur nicht mehr per API eingerichtet: {count} – im Portal stornieren",
   "broker.connected": "verbunden",
   "broker.connecting": "verbindet",
   "broker.disconnected": "getrennt",
@@ -480,8 +482,6 @@ export const de = {
     "Der Shop hat die Artikel des Auftrags geändert, nachdem dieses Paket gepackt war – die Leitung storniert das Paket, dann den Auftrag neu packen.",
   "error.parcel-not-voidable": "Dieses Paket lässt sich nicht mehr stornieren: Es ist schon storniert oder übergeben.",
   "error.parcel-unknown": "Dieses Paket kennt die Station nicht.",
-  "error.shipment-may-exist":
-    "Dieses Paket kann noch nicht storniert werden: Eine Anfrage nach seinem Etikett kann den Spediteur erreicht haben, dort kann also schon eine Sendung bestehen. Die Station ruft das Etikett ab, damit das Stornieren die Sendung beim Spediteur streichen kann – das Paket stornieren, sobald sein Etikett da ist.",
   "error.insert-encoding": "Der Beleg kann so nicht gedruckt werden.",
   "error.bad-response": "Die Station hat unerwartet geantwortet.",
   "error.transport": "Station nicht erreichbar.",
@@ -502,6 +502,8 @@ export const de = {
   "pack.step.packed": "Paket fertig",
   "pack.step.packedHint": "Etikett aufkleben. Nächsten Auftrag scannen.",
   "pack.step.labelPendingHint": "Paket an der Station lassen, bis sein Etikett druckt. Nächsten Auftrag scannen.",
+  "pack.step.labelRefusedHint":
+    "Paket bekommt kein Etikett: der Leitung zum Stornieren geben. Nächsten Auftrag scannen.",
   "pack.customer": "Kunde",
   "pack.shipTo": "Lieferadresse",
   "pack.shipping": "Versand",
@@ -631,6 +633,7 @@ export const de = {
   "refusal.order-cancelled-after-packing": "Auftrag nach dem Packen storniert: Paket der Leitung zum Stornieren geben",
   "refusal.parcel-lines-outdated": "Artikel nach dem Packen geändert – Paket stornieren und Auftrag neu packen",
   "refusal.label-refused": "Etikett vom Spediteur abgelehnt – die Leitung storniert das Paket",
+  "refusal.label-unprintable": "Etikett des Spediteurs nicht druckbar – die Leitung storniert das Paket",
   "refusal.shipment-not-cancelled":
     "Der Spediteur lehnt die Stornierung einer Sendung ab – im Portal des Spediteurs stornieren",
   "refusal.order-unknown.station": "Auftrag {orderId} gibt es an dieser Station nicht",
@@ -749,8 +752,16 @@ export const de = {
     "{carrier} lehnt das Etikett von Paket {parcelId} (Auftrag {orderId}) ab: {message}. Es wurde keine Sendung angelegt, und das Etikett wird nicht erneut angefordert: Die Leitung storniert das Paket, dann den Auftrag neu packen, sobald die Ursache behoben ist",
   "refusal.label-refused.handover":
     "{carrier} lehnt das Etikett von Paket {parcelId} ab: Es bekommt keines. Paket der Leitung zum Stornieren geben",
+  "refusal.label-unprintable.pending":
+    "{carrier} hat für Paket {parcelId} (Auftrag {orderId}) die Sendung {trackingNumber} angelegt, aber ihr Etikett lässt sich nicht drucken: {message}. Das Etikett wird nicht erneut angefordert: Die Leitung storniert das Paket, womit die Sendung beim Spediteur storniert wird, dann den Auftrag neu packen, sobald die Ursache behoben ist",
+  "refusal.label-unprintable.handover":
+    "Das Etikett, das {carrier} für Paket {parcelId} angelegt hat, lässt sich nicht drucken: Es bekommt keines. Paket der Leitung zum Stornieren geben",
   "refusal.shipment-not-cancelled.refused":
-    "{carrier} lehnt die Stornierung von Sendung {trackingNumber} (Paket {parcelId}) ab: {message}. Die Sendung ist beim Spediteur weiter aktiv: bitte im Portal des Spediteurs stornieren. Die Station fragt weiter nach und hört auf, sobald der Spediteur unter der Nummer keine aktive Sendung mehr hat"
+    "{carrier} lehnt die Stornierung von Sendung {trackingNumber} (Paket {parcelId}) ab: {message}. Die Sendung ist beim Spediteur weiter aktiv: bitte im Portal des Spediteurs stornieren. Die Station fragt weiter nach und hört auf, sobald der Spediteur unter der Nummer keine aktive Sendung mehr hat",
+  "refusal.shipment-not-cancelled.byHand":
+    "{carrier} ist an dieser Station nicht mehr so eingerichtet, dass Sendungen über seinen Webdienst storniert werden (die Einrichtung hat sich geändert, seit Paket {parcelId} etikettiert wurde): Die Station kann Sendung {trackingNumber} nicht stornieren, sie ist beim Spediteur weiter aktiv. Bitte im Portal des Spediteurs stornieren. Die Station schaut wieder nach und storniert sie selbst, sobald der Webdienst des Spediteurs wieder eingerichtet ist",
+  "refusal.shipment-not-cancelled.byHandKey":
+    "{carrier} ist an dieser Station nicht mehr so eingerichtet, dass Sendungen über seinen Webdienst storniert werden (die Einrichtung hat sich geändert, seit das Etikett von Paket {parcelId} angefordert wurde): Die Station kann die Sendung nicht stornieren, die der Spediteur für Paket {parcelId} (Auftrag {orderId}) angelegt haben kann. Bitte im Portal des Spediteurs unter der Paketnummer suchen und stornieren. Die Station schaut wieder nach und storniert sie selbst, sobald der Webdienst des Spediteurs wieder eingerichtet ist"
 } as const
 
 export type MessageKey = keyof typeof de

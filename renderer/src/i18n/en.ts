@@ -18,8 +18,10 @@ export const en: Messages = {
   "header.pendingLabels": "Label pending: {count}",
   "header.labelsWithheld": "Order changed, label not requested: {count} – a manager voids",
   "header.labelsRefused": "Label refused by the carrier: {count} – a manager voids",
+  "header.labelsUnprintable": "Carrier's label cannot be printed: {count} – a manager voids",
   "header.carrierCancellations": "Shipments to cancel at the carrier: {count}",
   "header.cancellationsRefused": "Carrier refused to cancel: {count} – cancel in its portal",
+  "header.cancellationsByHand": "Carrier no longer set up for its API: {count} – cancel in its portal",
   "broker.connected": "connected",
   "broker.connecting": "connecting",
   "broker.disconnected": "disconnected",
@@ -479,8 +481,6 @@ export const en: Messages = {
     "The shop changed the order's items after this parcel was packed – a manager voids the parcel, then pack the order again.",
   "error.parcel-not-voidable": "This parcel can no longer be voided: it was voided or handed over already.",
   "error.parcel-unknown": "The station does not know this parcel.",
-  "error.shipment-may-exist":
-    "This parcel cannot be voided yet: a request for its label may have reached the carrier, so a shipment may exist there. The station is fetching the label so that voiding can cancel the shipment – void the parcel once its label is in.",
   "error.insert-encoding": "This receipt cannot be printed as it is.",
   "error.bad-response": "The station gave an unexpected answer.",
   "error.transport": "Station not reachable.",
@@ -501,6 +501,7 @@ export const en: Messages = {
   "pack.step.packed": "Parcel done",
   "pack.step.packedHint": "Stick the label on. Scan the next order.",
   "pack.step.labelPendingHint": "Keep the parcel at the bench until its label prints. Scan the next order.",
+  "pack.step.labelRefusedHint": "The parcel gets no label: give it to a manager to void it. Scan the next order.",
   "pack.customer": "Customer",
   "pack.shipTo": "Ship to",
   "pack.shipping": "Shipping",
@@ -630,6 +631,7 @@ export const en: Messages = {
   "refusal.order-cancelled-after-packing": "Order cancelled after packing: give the parcel to a manager to void it",
   "refusal.parcel-lines-outdated": "Items changed after packing – void the parcel and pack the order again",
   "refusal.label-refused": "Label refused by the carrier – a manager voids the parcel",
+  "refusal.label-unprintable": "The carrier's label cannot be printed – a manager voids the parcel",
   "refusal.shipment-not-cancelled": "The carrier refused to cancel a shipment – cancel it in the carrier's portal",
   "refusal.order-unknown.station": "No order {orderId} at this station",
   "refusal.order-unknown.tote": "Tote {toteId} is not assigned to an order",
@@ -742,6 +744,14 @@ export const en: Messages = {
     "{carrier} refused the label of parcel {parcelId} (order {orderId}): {message}. No shipment was made, and the label is not asked for again: a manager voids the parcel, then pack the order again once the cause is put right",
   "refusal.label-refused.handover":
     "{carrier} refused the label of parcel {parcelId}: it gets none. Give the parcel to a manager to void it",
+  "refusal.label-unprintable.pending":
+    "{carrier} made shipment {trackingNumber} for parcel {parcelId} (order {orderId}), but its label cannot be printed: {message}. The label is not asked for again: a manager voids the parcel, which cancels the shipment at the carrier, then pack the order again once the cause is put right",
+  "refusal.label-unprintable.handover":
+    "The label {carrier} made for parcel {parcelId} cannot be printed: it gets none. Give the parcel to a manager to void it",
   "refusal.shipment-not-cancelled.refused":
-    "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number"
+    "{carrier} refused to cancel shipment {trackingNumber} (parcel {parcelId}): {message}. The shipment is still live at the carrier: cancel it in the carrier's portal. The station keeps asking, and stops once the carrier has no live shipment under the number",
+  "refusal.shipment-not-cancelled.byHand":
+    "{carrier} is not set up at this station to cancel shipments through its web service (its setup changed since parcel {parcelId} was labelled): the station cannot cancel shipment {trackingNumber}, which is still live at the carrier. Cancel it in the carrier's portal. The station looks again, and cancels it itself once the carrier's web service is set up again",
+  "refusal.shipment-not-cancelled.byHandKey":
+    "{carrier} is not set up at this station to cancel shipments through its web service (its setup changed since the label of parcel {parcelId} was asked for): the station cannot cancel the shipment the carrier may have made for parcel {parcelId} (order {orderId}). Look it up in the carrier's portal by the parcel's id and cancel it. The station looks again, and cancels it itself once the carrier's web service is set up again"
 }

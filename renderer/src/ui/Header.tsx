@@ -71,6 +71,11 @@ export const Header = ({ status, onLocale, onSignOut }: HeaderProps) => {
             {t("header.labelsRefused", { count: status.labelsRefused })}
           </span>
         )}
+        {status !== undefined && status.labelsUnprintable > 0 && (
+          <span className="pill pill-bad" data-testid="labels-unprintable">
+            {t("header.labelsUnprintable", { count: status.labelsUnprintable })}
+          </span>
+        )}
         {status !== undefined && status.carrierCancellations > 0 && (
           <span className="pill pill-warn" data-testid="carrier-cancellations">
             {t("header.carrierCancellations", { count: status.carrierCancellations })}
@@ -79,6 +84,11 @@ export const Header = ({ status, onLocale, onSignOut }: HeaderProps) => {
         {status !== undefined && status.cancellationsRefused > 0 && (
           <span className="pill pill-bad" data-testid="cancellations-refused">
             {t("header.cancellationsRefused", { count: status.cancellationsRefused })}
+          </span>
+        )}
+        {status !== undefined && status.cancellationsByHand > 0 && (
+          <span className="pill pill-bad" data-testid="cancellations-by-hand">
+            {t("header.cancellationsByHand", { count: status.cancellationsByHand })}
           </span>
         )}
         <span

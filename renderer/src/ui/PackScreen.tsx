@@ -136,8 +136,14 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
     return <ScanArea title={t("pack.signInTitle")} hint={t("pack.signInHint")} lastScan={lastScan} onScan={onScan} />
   }
   const [title, packedHint] = prompts[step]
-  // No label to stick on yet: the parcel stays at the bench until its carrier's service answers.
-  const hint = view?.parcel?.status === "label-pending" ? "pack.step.labelPendingHint" : packedHint
+  // No label to stick on yet: the parcel stays at the bench until its carrier's service answers, or, when the label
+  // will not come, until a manager voids it.
+  const hint =
+    view?.parcel?.status !== "label-pending"
+      ? packedHint
+      : view.parcel.labelRefusal === undefined
+        ? "pack.step.labelPendingHint"
+        : "pack.step.labelRefusedHint"
   const done = step === "packed" || step === "labelled"
   const addressHeld = view?.addressCheck != null && !view.addressCheck.ok
   if (view === undefined || view.order === null) {

@@ -1,5 +1,6 @@
 /** The Pack screen's parcel card: box, expected and weighed weight, tracking number. */
 import type { BoxListing, PackView, ScaleView } from "../../../core/api/StationApi.ts"
+import { describeRefusal, describeRefusalReason } from "../i18n/describeRefusal.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { carrierName } from "./carriers.ts"
 
@@ -82,7 +83,14 @@ export const ParcelCard = ({
           )}
         </dd>
       </dl>
-      {view.parcel?.status === "label-pending" && (
+      {view.parcel?.status === "label-pending" && view.parcel.labelRefusal !== undefined && (
+        // The label will not come (refused by the carrier, or made but not printable): why, and what to do instead.
+        <div className="refusal" role="alert" data-testid="label-refused" data-code={view.parcel.labelRefusal.code}>
+          <div className="refusal-headline">{describeRefusal(t, view.parcel.labelRefusal)}</div>
+          <div className="refusal-reason">{describeRefusalReason(t, view.parcel.labelRefusal)}</div>
+        </div>
+      )}
+      {view.parcel?.status === "label-pending" && view.parcel.labelRefusal === undefined && (
         <div className="refusal label-pending" role="status" data-testid="label-pending">
           <div className="refusal-headline">{t("pack.labelPending")}</div>
           <div className="refusal-reason">
