@@ -226,7 +226,10 @@ describe("the parcels held at the station", () => {
         yield* pack.voidParcel({ parcelId: parcels.get("H-VOIDED-PENDING")!.parcelId, reason: "Karton beschädigt" })
         const after = yield* listHeldParcels(20)
         // Its label's request may have reached the carrier: voided all the same, its shipment cancelled there.
-        const reached = yield* pack.voidParcel({ parcelId: parcels.get("H-REACHED")!.parcelId, reason: "Adresse geändert" })
+        const reached = yield* pack.voidParcel({
+          parcelId: parcels.get("H-REACHED")!.parcelId,
+          reason: "Adresse geändert"
+        })
         return { before, after, parcels, reached, again: yield* held(20) }
       })
     )
