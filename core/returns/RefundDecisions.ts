@@ -62,10 +62,15 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
         const refunded =
           order === undefined
             ? []
-            : yield* sql.query<{ line_id: string; unit: number; amount_cents: number }>(
-                "SELECT line_id, unit, amount_cents FROM refunds WHERE order_id = ?",
+            : yield* sql.query<{ line_id: string; unit: number; amount_cents: number; sku: string | null }>(
+                `SELECT r.line_id, r.unit, r.amount_cents, i.sku FROM refunds r
+                 LEFT JOIN return_items i ON i.item_ref = r.item_ref WHERE r.order_id = ?`,
                 [order.orderId]
               )
+        const lineIds = new Set(order?.lines.map((line) => line.lineId) ?? [])
+        const refundedOnFormerLines = [
+          ...new Set(refunded.flatMap((r) => (lineIds.has(r.line_id) || r.sku === null ? [] : [r.sku])))
+        ]
         const paid = order === undefined ? new Map<string, number>() : paidPerUnit(order)
         const eligible = items.filter(
           (item) =>
@@ -96,7 +101,8 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
                 units,
                 history: yield* historyOf(current.customer_id, current.return_id, at.wallMs, historyDaysFor(rules)),
                 alreadyRefunded: refunded.map((r) => ({ lineId: r.line_id, unit: Number(r.unit) })),
-                alreadyRefundedCents: refunded.reduce((sum, r) => sum + Number(r.amount_cents), 0)
+                alreadyRefundedCents: refunded.reduce((sum, r) => sum + Number(r.amount_cents), 0),
+                ...(refundedOnFormerLines.length === 0 ? {} : { refundedOnFormerLines })
               }
         const decisions = refundCase === null ? [] : evaluateRefund(rules, refundCase)
         const currency = order?.payment.currency ?? ""

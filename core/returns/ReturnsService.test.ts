@@ -769,4 +769,51 @@ describe("a return of a parcel shipped before the shop numbered its order's line
       "mug-c"
     ])
   })
+
+  it("holds for review a unit of an item refunded before the shop numbered the lines anew: it may be the same unit", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const { inbox, deliver } = fakeInbox()
+        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
+        yield* shipParcel(
+          "SO-100003",
+          "P-3",
+          "00340434000000000003",
+          [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
+          5,
+          sampleOrder("SO-100003").lines
+        )
+        yield* (yield* Session).signIn("B-2001")
+        const gradeAndDecide = Effect.gen(function* () {
+          yield* returns.scan({ raw: "00340434000000000003" })
+          yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+          const view = yield* returns.state
+          for (const item of view.current!.items.filter((i) => i.grade === null)) {
+            yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+          }
+          const decided = yield* returns.decide({})
+          yield* returns.finish({})
+          return decided
+        })
+        const first = yield* gradeAndDecide
+        // The shop edits the order after the refund and gives its line a new id; the same GPS comes in again.
+        const applied = yield* deliver(
+          "order.upsert",
+          renumbered("SO-100003", 2, [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 1 }])
+        )
+        const again = yield* gradeAndDecide
+        return { first, applied, again }
+      })
+    )
+    expect(result.applied._tag).toBe("Success")
+    expect(result.first.current!.items).toMatchObject([
+      { lineId: "1", unit: 1, decision: { outcome: "refund-full", amountCents: 7900 } }
+    ])
+    // Matched to the line as the shop has it now, where no refund is recorded: without the hold it was refunded twice.
+    expect(result.again.current!.items).toMatchObject([
+      { lineId: "gps-7c", unit: 1, decision: { outcome: "hold-for-review", amountCents: 0 } }
+    ])
+    expect(result.again.current!.items[0]!.decision!.reason.en).toContain("numbered the order's lines anew")
+  })
 })

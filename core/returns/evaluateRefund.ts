@@ -51,6 +51,12 @@ export interface RefundCase {
   /** Units of this order already decided for money in earlier evaluations, and how much was refunded in total. */
   readonly alreadyRefunded: ReadonlyArray<UnitKey>
   readonly alreadyRefundedCents: number
+  /**
+   * The items (SKUs) refunded on lines the order no longer has: the shop numbered its lines anew since (a parcel's
+   * units then move to the new lines, core/pack/renumberParcelLines.ts, but the refunds keep the lines they were made
+   * on), so a unit of one of them may be one already refunded under its old line. Absent in facts recorded before.
+   */
+  readonly refundedOnFormerLines?: ReadonlyArray<string>
 }
 
 export interface RefundDecision {
@@ -135,7 +141,8 @@ const grossFor = (rule: RefundRule, paidCents: number): number => {
 
 /**
  * Decides each returned unit by the first matching rule. Pure and deterministic. Whatever the rules say, a unit
- * never gets more than was paid for it, a unit already refunded (or listed twice) gets nothing, and the order never
+ * never gets more than was paid for it, a unit already refunded (or listed twice) gets nothing, a unit of an item
+ * refunded on a line the order no longer has is held for a person (`refundedOnFormerLines`), and the order never
  * gets back more than its paid total.
  */
 export const evaluateRefund = (rules: RefundRuleSet, input: RefundCase): ReadonlyArray<RefundDecision> => {
@@ -159,6 +166,20 @@ export const evaluateRefund = (rules: RefundRuleSet, input: RefundCase): Readonl
     }
     claimed.add(key)
     const paid = Math.max(0, Math.floor(unit.paidCents))
+    if (input.refundedOnFormerLines?.includes(unit.sku) === true) {
+      return {
+        key: unit.key,
+        outcome: "hold-for-review",
+        amountCents: 0,
+        suggestedCents: Math.min(paid, remaining),
+        disposition: null,
+        ruleId: null,
+        reason: {
+          de: `Der Shop hat die Positionen des Auftrags neu nummeriert, nachdem ${unit.sku} schon erstattet wurde: prüfen, ob es dasselbe Stück ist`,
+          en: `The shop numbered the order's lines anew after ${unit.sku} was refunded: check it is not the same unit`
+        }
+      }
+    }
     const rule = firstMatchingRule(rules, unit, input)
     const amountCents = Math.min(grossFor(rule, paid), remaining)
     remaining -= amountCents
