@@ -958,8 +958,9 @@ interface LabelScenarioResult<A> {
 
 /**
  * The set-up the label tests share, on a station whose dhl-paket labels come from `service`, step by step:
- * 1. SO-100001 is packed while the service is `packedWhile`: `down` (the default: the request never reaches it) or
- *    `times-out` (it takes the request in and makes the shipment, but its answer is lost);
+ * 1. SO-100001 is packed (`packing`, `packSo100001` by default) while the service is `packedWhile`: `down` (the
+ *    default: the request never reaches it) or `times-out` (it takes the request in and makes the shipment, but its
+ *    answer is lost);
  * 2. `meanwhile`, given the parcel (a manager's void tried, a retry while the service times out);
  * 3. the shop's change while the parcel waits for its label (`shopChanges`);
  * 4. the service is up;
@@ -971,6 +972,7 @@ const labelScenario = <A = undefined, E = never>(
   service: ReturnType<typeof memoryLabelService>,
   scenario: {
     readonly packedWhile?: "down" | "times-out"
+    readonly packing?: Effect.Effect<Effect.Success<typeof packSo100001>, Effect.Error<typeof packSo100001>, Station>
     readonly meanwhile?: (first: ParcelView) => Effect.Effect<A, E, Station>
     readonly shopChanges?: Effect.Effect<unknown, never, Inbox>
     readonly passes?: ReadonlyArray<number>
@@ -981,7 +983,7 @@ const labelScenario = <A = undefined, E = never>(
     const pending = yield* PendingLabels
     const clock = yield* ManualClock
     if (scenario.packedWhile === "times-out") service.timesOut()
-    const first = (yield* packSo100001).parcel!
+    const first = (yield* scenario.packing ?? packSo100001).parcel!
     const meanwhile = (scenario.meanwhile === undefined ? undefined : yield* scenario.meanwhile(first)) as A
     if (scenario.shopChanges !== undefined) yield* scenario.shopChanges
     service.up()
@@ -1775,6 +1777,62 @@ const parcelUnits = (parcelId: string) =>
     )
   )
 
+/** SO-100001 with a GPS tracker (serialised) on line "3" besides its mugs and socks, as the shop's version 2. */
+const so100001WithTracker = {
+  ...order100001,
+  version: 2,
+  lines: [...order100001.lines, { lineId: "3", sku: "ALP-GPS-X1", quantity: 1, unitPrice: 89 }]
+}
+
+/**
+ * SO-100001 with its tracker is packed as `so100001WithTracker` says: both mugs (or, `shortShipMug`, one, the other
+ * short-shipped by a manager), the socks and tracker GPS-0001.
+ */
+const packSo100001WithTracker = (shortShipMug: boolean) =>
+  Effect.gen(function* () {
+    yield* fromShop(1, "order.upsert", so100001WithTracker)
+    const pack = yield* PackService
+    yield* (yield* Session).signIn("B-1001")
+    yield* pack.scan({ raw: orderCode("SO-100001"), at: at(1000) })
+    yield* pack.scan({ raw: "4260123450014", at: at(2000) })
+    if (shortShipMug) {
+      yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+      yield* pack.shortShip({ lineId: "1", reason: "second mug broken", at: at(3000) })
+    } else {
+      yield* pack.scan({ raw: "MUG1", at: at(3000) })
+    }
+    yield* pack.scan({ raw: "4260123450038", at: at(4000) })
+    yield* pack.scan({ raw: "010426012345006921GPS-0001", at: at(4500) })
+    const box = yield* pack.chooseBox({ boxId: "S", at: at(5000) })
+    const weighed = yield* pack.weight({ grams: box.expectedWeightGrams, source: "scale", at: at(6000) })
+    expect(weighed.refusal).toBeNull()
+    return yield* pack.complete({ at: at(7000) })
+  })
+
+/** The shop numbers the lines of SO-100001 with its tracker anew as version 3: one mug on each of two lines. */
+const renumberWithTracker = fromShop(2, "order.upsert", {
+  ...so100001WithTracker,
+  version: 3,
+  lines: [
+    { lineId: "m-a", sku: "ALP-MUG-01", quantity: 1 },
+    { lineId: "s-b", sku: "ALP-SOCK-M", quantity: 1 },
+    { lineId: "m-c", sku: "ALP-MUG-01", quantity: 1 },
+    { lineId: "g-d", sku: "ALP-GPS-X1", quantity: 1 }
+  ].map((line) => ({
+    ...line,
+    unitPrice: so100001WithTracker.lines.find((known) => known.sku === line.sku)!.unitPrice
+  }))
+})
+
+/** The units a parcel holds, with their serials, by the order line each is counted on. */
+const parcelSerials = (parcelId: string) =>
+  Effect.flatMap(Effect.service(Sql), (sql) =>
+    sql.query<{ line_id: string; sku: string; quantity: number; serial: string | null }>(
+      "SELECT line_id, sku, quantity, serial FROM parcel_items WHERE parcel_id = ? ORDER BY line_id, rowid",
+      [parcelId]
+    )
+  )
+
 describe("a packed order whose lines the shop numbers anew", () => {
   it("lets the parcel through the carrier cage when the items are the same, and counts its units on the new lines", async () => {
     const result = await run(
@@ -1920,6 +1978,130 @@ describe("a packed order whose lines the shop numbers anew", () => {
     // Its units stay on the lines of the version they were packed for: a void, not a renumbering, comes next.
     expect(result.units.map((unit) => unit.line_id)).toEqual(["r2-1", "r2-1", "r2-2"])
     expect(result.renumbered.map((event) => (event.payload as { orderVersion: number }).orderVersion)).toEqual([2])
+  })
+})
+
+describe("a parcel waiting for its label whose order's lines the shop numbers anew", () => {
+  it("records parcel.packed on the new lines when its label comes: each unit on its new line, with its serial", async () => {
+    const service = memoryLabelService()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const { first, labelled } = yield* labelScenario(service, {
+          packing: packSo100001WithTracker(false),
+          shopChanges: renumberWithTracker
+        })
+        return {
+          first,
+          labelled,
+          units: yield* parcelSerials(first.parcelId),
+          packed: yield* eventsOf("parcel.packed"),
+          renumbered: yield* eventsOf("parcel.lines-renumbered")
+        }
+      })
+    )
+    expect(result.first.status).toBe("label-pending")
+    expect(result.labelled).toEqual([1])
+    expect(result.units).toEqual([
+      { line_id: "g-d", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" },
+      { line_id: "m-a", sku: "ALP-MUG-01", quantity: 1, serial: null },
+      { line_id: "m-c", sku: "ALP-MUG-01", quantity: 1, serial: null },
+      { line_id: "s-b", sku: "ALP-SOCK-M", quantity: 1, serial: null }
+    ])
+    // Recorded after the renumbering, from what the parcel holds then: the lines the shop has, as the units say.
+    expect(result.packed.map((event) => event.payload)).toMatchObject([
+      {
+        parcelId: result.first.parcelId,
+        items: [
+          { lineId: "m-a", sku: "ALP-MUG-01", gtin: "04260123450014", quantity: 1, shortShipped: 0, serials: [] },
+          { lineId: "s-b", sku: "ALP-SOCK-M", gtin: "04260123450038", quantity: 1, shortShipped: 0, serials: [] },
+          { lineId: "m-c", sku: "ALP-MUG-01", gtin: "04260123450014", quantity: 1, shortShipped: 0, serials: [] },
+          {
+            lineId: "g-d",
+            sku: "ALP-GPS-X1",
+            gtin: "04260123450069",
+            quantity: 1,
+            shortShipped: 0,
+            serials: ["GPS-0001"],
+            lots: []
+          }
+        ],
+        shortShips: []
+      }
+    ])
+    expect(result.renumbered.map((event) => event.payload)).toMatchObject([
+      { parcelId: result.first.parcelId, orderVersion: 3 }
+    ])
+  })
+
+  it("records its short-shipped unit on the new line that unit counts on, after the units packed", async () => {
+    const service = memoryLabelService()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const { first, labelled } = yield* labelScenario(service, {
+          packing: packSo100001WithTracker(true),
+          shopChanges: renumberWithTracker
+        })
+        return {
+          first,
+          labelled,
+          units: yield* parcelSerials(first.parcelId),
+          packed: yield* eventsOf("parcel.packed")
+        }
+      })
+    )
+    expect(result.labelled).toEqual([1])
+    expect(result.units.map((unit) => [unit.line_id, unit.quantity])).toEqual([
+      ["g-d", 1],
+      ["m-a", 1],
+      ["s-b", 1]
+    ])
+    expect(result.packed.map((event) => event.payload)).toMatchObject([
+      {
+        items: [
+          { lineId: "m-a", sku: "ALP-MUG-01", quantity: 1, shortShipped: 0 },
+          { lineId: "s-b", sku: "ALP-SOCK-M", quantity: 1, shortShipped: 0 },
+          { lineId: "g-d", sku: "ALP-GPS-X1", quantity: 1, shortShipped: 0, serials: ["GPS-0001"] }
+        ],
+        shortShips: [{ lineId: "m-c", quantity: 1, reason: "second mug broken" }]
+      }
+    ])
+  })
+
+  it("records parcel.packed on the new lines when the shop renumbers them while the worker's request is on its way", async () => {
+    const service = memoryLabelService()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const { first, labelled } = yield* labelScenario(service, {
+          packing: packSo100001WithTracker(false),
+          meanwhile: () =>
+            Effect.sync(() =>
+              service.whileSending(
+                Effect.asVoid(Effect.orDie(Effect.provideService(renumberWithTracker, Inbox, inbox)))
+              )
+            )
+        })
+        service.whileSending(Effect.void)
+        return { first, labelled, packed: yield* eventsOf("parcel.packed") }
+      })
+    )
+    expect(result.labelled).toEqual([1])
+    expect(
+      result.packed.flatMap((event) =>
+        (event.payload as { items: ReadonlyArray<{ lineId: string; quantity: number }> }).items.map((item) => [
+          item.lineId,
+          item.quantity
+        ])
+      )
+    ).toEqual([
+      ["m-a", 1],
+      ["s-b", 1],
+      ["m-c", 1],
+      ["g-d", 1]
+    ])
   })
 })
 

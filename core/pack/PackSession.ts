@@ -397,19 +397,43 @@ export interface PackedLine {
   readonly lots: ReadonlyArray<{ readonly lot: string; readonly quantity: number }>
 }
 
-/** What went into the parcel, line by line, with every serial and the quantity of each lot. */
-export const packedLines = (session: PackSession): ReadonlyArray<PackedLine> =>
-  session.lines.map((line) => {
-    const scans = session.verifications.filter((v) => v.lineId === line.lineId)
+/** A line as a parcel's items name it: its id, its item and the item's GTIN. */
+export interface PackedLineItem {
+  readonly lineId: string
+  readonly sku: string
+  readonly gtin: string
+}
+
+/**
+ * What went into a parcel, line by line, with every serial and the quantity of each lot, from the units packed on
+ * each line (in the order they were scanned) and the units short-shipped. At packing from the session's scans
+ * (`packedLines`), and again when the shop numbers the lines anew before the parcel's `parcel.packed` is recorded
+ * (`renumberParcelLines`), so that both say the items the same way.
+ */
+export const packedLinesOf = (
+  lines: ReadonlyArray<PackedLineItem>,
+  units: ReadonlyArray<Pick<Verification, "lineId" | "quantity" | "serial" | "lot">>,
+  shortShips: ReadonlyArray<Pick<ShortShip, "lineId" | "quantity">>
+): ReadonlyArray<PackedLine> =>
+  lines.map((line) => {
+    const scans = units.filter((unit) => unit.lineId === line.lineId)
     const lots = new Map<string, number>()
     for (const scan of scans) if (scan.lot !== undefined) lots.set(scan.lot, (lots.get(scan.lot) ?? 0) + scan.quantity)
     return {
       lineId: line.lineId,
-      sku: line.item.sku,
-      gtin: line.item.gtin.padStart(14, "0"),
-      quantity: verifiedQuantity(session, line.lineId),
-      shortShipped: shortShippedQuantity(session, line.lineId),
+      sku: line.sku,
+      gtin: line.gtin.padStart(14, "0"),
+      quantity: scans.reduce((sum, scan) => sum + scan.quantity, 0),
+      shortShipped: shortShips.reduce((sum, s) => (s.lineId === line.lineId ? sum + s.quantity : sum), 0),
       serials: scans.flatMap((scan) => (scan.serial === undefined ? [] : [scan.serial])),
       lots: [...lots].map(([lot, quantity]) => ({ lot, quantity }))
     }
   })
+
+/** What went into the session's parcel, line by line (`packedLinesOf`). */
+export const packedLines = (session: PackSession): ReadonlyArray<PackedLine> =>
+  packedLinesOf(
+    session.lines.map((line) => ({ lineId: line.lineId, sku: line.item.sku, gtin: line.item.gtin })),
+    session.verifications,
+    session.shortShips
+  )

@@ -362,12 +362,16 @@ export class PendingLabels extends Context.Service<
         const complete = (row: PendingRow, record: PendingRecord, label: ShippingLabel, bytes: Uint8Array) =>
           sql.transaction(
             Effect.gen(function* () {
-              const still = yield* sql.query<ParcelHoldRow>(
-                `SELECT p.data, ${PARCEL_HOLD_COLUMNS} FROM pending_labels l JOIN parcels p ON p.parcel_id = l.parcel_id
-                 LEFT JOIN orders o ON o.order_id = p.order_id WHERE l.parcel_id = ?`,
+              const still = yield* sql.query<ParcelHoldRow & Pick<PendingRow, "packed">>(
+                `SELECT p.data, ${PARCEL_HOLD_COLUMNS}, l.packed FROM pending_labels l
+                 JOIN parcels p ON p.parcel_id = l.parcel_id LEFT JOIN orders o ON o.order_id = p.order_id
+                 WHERE l.parcel_id = ?`,
                 [row.parcel_id]
               )
               if (still[0] === undefined) return false
+              // Read again here, not taken from before the carrier was asked: the shop may have numbered the order's
+              // lines anew meanwhile, and `renumberParcelLines` moved the parcel's items onto the new lines.
+              const { packed } = JSON.parse(still[0].packed) as PendingRecord
               yield* sql.execute("DELETE FROM pending_labels WHERE parcel_id = ?", [row.parcel_id])
               yield* sql.execute(
                 `UPDATE parcels SET status = 'packed', tracking_number = ?,
@@ -380,20 +384,20 @@ export class PendingLabels extends Context.Service<
               const hold = parcelHold(still[0])
               if (hold !== undefined) {
                 const refusal = makeRefusal(hold, "pending", {
-                  orderId: record.packed.orderId,
+                  orderId: packed.orderId,
                   parcelId: row.parcel_id
                 })
                 yield* log.append(PackException, {
                   code: refusal.code,
                   reason: refusal.reason,
-                  orderId: record.packed.orderId
+                  orderId: packed.orderId
                 })
               } else {
                 yield* printQueue.enqueue({ printer: "label", purpose: `label ${row.parcel_id}`, bytes })
               }
               yield* log.append(
                 ParcelPacked,
-                { ...record.packed, trackingNumber: label.trackingNumber },
+                { ...packed, trackingNumber: label.trackingNumber },
                 { eventTime: record.eventTime, actor: record.actor }
               )
               return true
