@@ -234,6 +234,19 @@ const answerRefund = (sql: Sql["Service"], unit: RefundUnit, result: RefundResul
     nowMs
   )
 
+/** Tells the stations of the refund pushes `rows` that their refunds failed, and why. */
+const failRefunds = (
+  sql: Sql["Service"],
+  rows: ReadonlyArray<{ readonly payload: string }>,
+  reason: string,
+  nowMs: number
+) =>
+  Effect.forEach(
+    rows,
+    (row) => answerRefund(sql, JSON.parse(row.payload) as RefundUnit, { status: "failed", reason }, nowMs),
+    { discard: true }
+  )
+
 /** Done, or failed for a manager (`failedAs` says why, and how a retry sends it). */
 const finish = (
   sql: Sql["Service"],
@@ -366,14 +379,7 @@ export const sendNextPush = (
         if (error.reason === "Rejected") {
           yield* finish(sql, batch, { status: "failed", failedAs: "refused" }, undefined, message, endMs)
           if (head.kind === "refund") {
-            for (const row of batch) {
-              yield* answerRefund(
-                sql,
-                JSON.parse(row.payload) as RefundUnit,
-                { status: "failed", reason: `the shop refused the refund: ${error.message}` },
-                endMs
-              )
-            }
+            yield* failRefunds(sql, batch, `the shop refused the refund: ${error.message}`, endMs)
           }
           yield* recordConnectorError(sql, id, message, endMs)
           return "failed" as const
@@ -482,14 +488,7 @@ export const decidePush = (
           [nowMs, push.push_id, push.batch_id ?? push.push_id]
         )
         if (!refused && push.kind === "refund") {
-          for (const row of discarded) {
-            yield* answerRefund(
-              sql,
-              JSON.parse(row.payload) as RefundUnit,
-              { status: "failed", reason: `a manager discarded the refund: ${decision.reason}` },
-              nowMs
-            )
-          }
+          yield* failRefunds(sql, discarded, `a manager discarded the refund: ${decision.reason}`, nowMs)
         }
       }
       return { ok: true as const, message: `${decision.action} recorded for push ${push.push_id}` }
