@@ -42,8 +42,8 @@ const LF = 10
  * end of DATA), are written as "=XX". A lone surrogate is U+FFFD, as Buffer encodes it.
  *
  * Written byte by byte into a buffer kept for the next mail, read out once: a mail's only allocation is the string.
- * (Built as a string of pieces it allocated about 15 times the text's size a mail, in the young generation whose
- * collections are the hub's longest pauses at 100 mails/s.)
+ * (Built as a string of pieces it allocated about 15 times the text's size a mail, in the young generation, whose
+ * collections stop the hub's one thread: bench:hub-latency prints how often one meets a mail.)
  */
 export const quotedPrintable = (text: string): string => {
   // At most 3 bytes of UTF-8 for each UTF-16 unit; every byte as "=XX" at most (a line break of one byte becomes
