@@ -28,18 +28,22 @@ const packSo100001 = Effect.gen(function* () {
   return yield* pack.complete({})
 })
 
+/** A station database's file, DHL's label web service and the bench's two printers, each closed after the test. */
+const rig = async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pb-cancel-"))
+  const service = await startLabelService({ carrierName: "DHL", serviceName: "Paket", prefix: "JJD" })
+  cleanups.push(service.close)
+  const label = await startPrinter({ port: 0, dir: join(dir, "label"), language: "zpl" })
+  const receipt = await startPrinter({ port: 0, dir: join(dir, "receipt"), language: "escpos" })
+  cleanups.push(label.close, receipt.close)
+  return { filename: join(dir, "station.db"), service, ports: { label: label.port, receipt: receipt.port } }
+}
+
 const cancellationCounts = Effect.flatMap(Effect.service(CarrierCancellations), (cancellations) => cancellations.counts)
 
 describe("voiding an API carrier's labelled parcel (real HTTP label service, restarts)", () => {
   it("voids while the service is down, and cancels the shipment by itself, once, when it is back after a restart", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pb-cancel-"))
-    const filename = join(dir, "station.db")
-    const service = await startLabelService({ carrierName: "DHL", serviceName: "Paket", prefix: "JJD" })
-    cleanups.push(service.close)
-    const label = await startPrinter({ port: 0, dir: join(dir, "label"), language: "zpl" })
-    const receipt = await startPrinter({ port: 0, dir: join(dir, "receipt"), language: "escpos" })
-    cleanups.push(label.close, receipt.close)
-    const ports = { label: label.port, receipt: receipt.port }
+    const { filename, service, ports } = await rig()
 
     // First life: SO-100001 gets its label; the service goes down; a manager voids the parcel.
     const first = apiCarrierStation(filename, service.url, ports)
@@ -96,14 +100,7 @@ describe("voiding an API carrier's labelled parcel (real HTTP label service, res
   }, 60_000)
 
   it("keeps a cancellation its label service's address answers with a bare 404 (a wrong base URL), says so, and sends it once the address is right", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pb-cancel-"))
-    const filename = join(dir, "station.db")
-    const service = await startLabelService({ carrierName: "DHL", serviceName: "Paket", prefix: "JJD" })
-    cleanups.push(service.close)
-    const label = await startPrinter({ port: 0, dir: join(dir, "label"), language: "zpl" })
-    const receipt = await startPrinter({ port: 0, dir: join(dir, "receipt"), language: "escpos" })
-    cleanups.push(label.close, receipt.close)
-    const ports = { label: label.port, receipt: receipt.port }
+    const { filename, service, ports } = await rig()
 
     // First life: SO-100001 gets its label.
     const first = apiCarrierStation(filename, service.url, ports)
