@@ -1167,7 +1167,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       }
       const event = admitted.event
       if (!options.knows(event.type, event.version)) {
-        yield* hold(event, `unknown version ${event.type} v${event.version}`)
+        yield* hold(event, `not known to this consumer (its upgrade will apply it): ${event.type} v${event.version}`)
         return { outcome: "held", key, last } satisfies Step
       }
       yield* applyOne(event)

@@ -1,8 +1,8 @@
-import { Effect, Exit, Layer } from "effect"
+import { Effect, Exit, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { Bounds } from "../../../core/bounds/Bounds.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
-import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
+import { defineEvent, type EventDefinition } from "../../../core/events/EventDefinition.ts"
 import type { Address, Order } from "../../../core/orders/Order.ts"
 import {
   OrderAddressCorrected,
@@ -10,6 +10,7 @@ import {
   OrderReceived,
   OrderReinstated
 } from "../../../core/orders/OrderEvents.ts"
+import { OperatorSignedIn } from "../../../core/session/SessionEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { Broker } from "../../../core/sync/Broker.ts"
@@ -77,6 +78,13 @@ const reinstated = (next: Next, orderId: string, orderVersion: number) =>
 const addressCorrected = (next: Next, orderId: string, orderVersion: number, shipTo: Address) =>
   next(OrderAddressCorrected, { orderId, orderVersion, shipTo, releasedHold: false, labelReprintRequired: false })
 
+/** A station event type from a release after this hub's: no station of this build writes it. */
+const ParcelReweighed = defineEvent({
+  type: "parcel.reweighed",
+  version: 1,
+  payload: Schema.Struct({ parcelId: Schema.String, grams: Schema.Int })
+})
+
 const asMessage = (event: EventEnvelope) => ({
   topic: Topics.event(event.siteId, event.stationId, event.type),
   payload: encodeJson(event),
@@ -90,6 +98,7 @@ const hubLayer = (
     readonly alerts: Array<StreamAlert>
     readonly batches: Array<number>
     readonly known: { now: boolean }
+    readonly taught: Set<string>
     readonly busy: Set<string>
   }
 ) => {
@@ -112,7 +121,7 @@ const hubLayer = (
           : Effect.void
       return Consumer.layer({
         siteId: "+",
-        knows: (type, version) => seen.known.now && hub.knows(type, version),
+        knows: (type, version) => seen.known.now && (hub.knows(type, version) || seen.taught.has(type)),
         apply: (event) => Effect.andThen(hub.applyStationEvent(event), storeFailsFor([event])),
         applyBatch: (events) => {
           seen.batches.push(events.length)
@@ -128,7 +137,8 @@ const hubLayer = (
 /**
  * The hub's projection behind the real consumer, as the hub runs it, on a fresh database of `store`; what the consumer
  * raises (`alerts`) and hands the projection as batches (their sizes) is kept. While `known.now` is off the hub knows
- * no version at all, as a hub from before an upgrade that teaches it one. The store fails the transaction that applies
+ * no version at all, as a hub from before an upgrade that teaches it one; an event type in `taught` is one an upgrade
+ * taught it (the hub's own build knows only the station event types of its release). The store fails the transaction that applies
  * an event whose id is in `busy`, after the projection wrote it.
  */
 const rig = (store: TestStore) => {
@@ -136,6 +146,7 @@ const rig = (store: TestStore) => {
     alerts: [] as Array<StreamAlert>,
     batches: [] as Array<number>,
     known: { now: true },
+    taught: new Set<string>(),
     busy: new Set<string>()
   }
   const run = <A, E>(effect: Effect.Effect<A, E, Consumer | HubProjection | Sql>) =>
@@ -506,6 +517,34 @@ export const hubOrderVersionsSuite = (store: TestStore) =>
       ])
       expect(result.stream).toEqual({ cursor: [3], held: [] })
       expect(result.after.map((row) => [row.version, row.serviceLevel, row.cancelled])).toEqual([[2, "express", false]])
+    })
+
+    it("holds an event type a newer station brought until an upgrade teaches it, and takes one it has no use for", async () => {
+      const { taught, run } = rig(store)
+      const next = stream("PACK-01")
+      const events = [
+        received(next, "SO-1", 1),
+        next(OperatorSignedIn, { badgeId: "B-1", role: "packer" }),
+        next(ParcelReweighed, { parcelId: "P-1", grams: 1_250 }),
+        received(next, "SO-1", 2, { serviceLevel: "express" })
+      ]
+      const result = await run(
+        Effect.gen(function* () {
+          const outcomes = yield* deliver("one by one", events)
+          const before = { stream: yield* streamAtHub, orders: yield* ordersNow }
+          taught.add(ParcelReweighed.type)
+          const drained = yield* (yield* Consumer).drainHeld
+          return { outcomes, before, drained, stream: yield* streamAtHub, after: yield* ordersNow }
+        })
+      )
+      // The sign-in is a station event of no use to the hub: applied as nothing. The new type holds the stream at its
+      // place, so the order's next version waits behind it instead of being applied before it.
+      expect(result.outcomes).toEqual(["applied", "applied", "held", "held"])
+      expect(result.before.stream).toEqual({ cursor: [2], held: [3, 4] })
+      expect(result.before.orders.map((row) => row.version)).toEqual([1])
+      expect(result.drained).toEqual({ taken: 2, failed: [] })
+      expect(result.stream).toEqual({ cursor: [4], held: [] })
+      expect(result.after.map((row) => [row.version, row.serviceLevel])).toEqual([[2, "express"]])
     })
 
     it("takes the versions genuine senders give: counts of changes, and a shop's change time in ms up to a day ahead", async () => {

@@ -19,6 +19,7 @@ import {
   ReturnRefundDecided,
   ReturnRefundIssued
 } from "../../../core/returns/ReturnsEvents.ts"
+import { stationEventVersions } from "../../../core/station/StationEventCatalog.ts"
 import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
 import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { type Doorbell, makeDoorbell } from "../../../core/sync/Doorbell.ts"
@@ -204,7 +205,10 @@ const OUTBOX: RowShape = {
 export class HubProjection extends Context.Service<
   HubProjection,
   {
-    /** Whether the consumer may apply (type, version): other types are no-ops, newer versions are held. */
+    /**
+     * Whether the consumer may apply (type, version): the types the hub acts on at their version, the other station
+     * event types of its release (no-ops) up to the version written; newer versions and unknown types are held.
+     */
     readonly knows: (type: string, version: number) => boolean
     readonly applyStationEvent: (event: EventEnvelope) => Effect.Effect<void, StoreError | EventRefused>
     /**
@@ -1122,8 +1126,12 @@ export class HubProjection extends Context.Service<
 
       return HubProjection.of({
         knows: (type, version) => {
-          const known = handled[type]
-          return known === undefined || version === known
+          const acted = handled[type]
+          if (acted !== undefined) return version === acted
+          // A type of no use to the hub (a scan, a sign-in) is taken at any version its release wrote; a type not in
+          // the catalog comes from a newer station, and is held until the upgrade that may act on it.
+          const written = stationEventVersions.get(type)
+          return written !== undefined && version <= written
         },
         applyStationEvent,
         applyStationEvents,
