@@ -3,7 +3,7 @@ import { Effect, Ref } from "effect"
 import { actorOf } from "../session/Operator.ts"
 import type { SessionError } from "../session/SessionError.ts"
 import { evaluateRefund, type RefundCase, type ReturnedUnit } from "./evaluateRefund.ts"
-import { paidPerUnit } from "./paidPerUnit.ts"
+import { paidForUnit, paidPerUnit } from "./paidPerUnit.ts"
 import type { OutcomeKind } from "./RefundRules.ts"
 import {
   declaredReasonFor,
@@ -83,7 +83,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
             category: catalog.find((c) => c.sku === item.sku)?.category ?? "",
             grade: item.grade!,
             reason: declaredReasonFor(rmas, current.rma_id, item.sku),
-            paidCents: paid.get(item.line_id!) ?? 0,
+            paidCents: order === undefined ? 0 : paidForUnit(order, paid, item.line_id!, item.sku),
             parcelOpened: item.opened === 1
           })
         )
@@ -242,7 +242,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           const stored = JSON.parse(row.decision) as StoredDecision
           const choice = yield* choose(refund, stored)
           const order = yield* loadOrder(refund.order_id)
-          const paid = order === undefined ? 0 : (paidPerUnit(order).get(refund.line_id) ?? 0)
+          const paid = order === undefined ? 0 : paidForUnit(order, paidPerUnit(order), refund.line_id, row.sku)
           const others = yield* sql.query<{ total: number | null }>(
             "SELECT SUM(amount_cents) AS total FROM refunds WHERE order_id = ? AND item_ref <> ?",
             [refund.order_id, input.itemRef]

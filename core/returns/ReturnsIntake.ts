@@ -180,12 +180,29 @@ export const makeReturnsIntake = (
             ),
             (taken) => new Set(taken.map((t) => Number(t.unit)))
           )
-        const firstFree = (quantity: number, used: ReadonlySet<number>) =>
-          Array.from({ length: quantity }, (_, index) => index + 1).find((u) => !used.has(u))
+        const freeUnits = (quantity: number, used: ReadonlySet<number>) =>
+          Array.from({ length: quantity }, (_, index) => index + 1).filter((u) => !used.has(u))
+        const firstFree = (quantity: number, used: ReadonlySet<number>) => freeUnits(quantity, used)[0]
+        // Units of the item returned or refunded on lines the order no longer has keep those lines (the shop numbered
+        // its lines anew since), yet they are units of the order's item all the same: they take the item's units on
+        // the lines it has now, first line first, as the parcels' units moved, so no unit is returned twice unseen.
+        const current = new Set(order.lines.map((line) => line.lineId))
+        const returnedOfItem = yield* sql.query<{ line_id: string; unit: number }>(
+          `SELECT i.line_id, i.unit FROM return_items i JOIN returns r ON r.return_id = i.return_id
+               WHERE r.order_id = ? AND i.sku = ? AND i.line_id IS NOT NULL AND i.unit IS NOT NULL
+                 AND r.status <> 'cancelled'
+               UNION SELECT f.line_id, f.unit FROM refunds f JOIN return_items i ON i.item_ref = f.item_ref
+               WHERE f.order_id = ? AND i.sku = ?`,
+          [order.orderId, item.sku, order.orderId, item.sku]
+        )
+        let onFormerLines = returnedOfItem.filter((taken) => !current.has(taken.line_id)).length
         const candidates = bySerial === undefined ? lines : lines.filter((l) => l.lineId === bySerial.line_id)
         let chosen: { readonly line: OrderLine; readonly used: ReadonlySet<number> } | undefined
         for (const candidate of candidates) {
-          const used = yield* unitsTaken(candidate.lineId)
+          const takenHere = yield* unitsTaken(candidate.lineId)
+          const carried = freeUnits(candidate.quantity, takenHere).slice(0, onFormerLines)
+          onFormerLines -= carried.length
+          const used = new Set([...takenHere, ...carried])
           chosen ??= { line: candidate, used }
           if (bySerial !== undefined || firstFree(candidate.quantity, used) !== undefined) {
             chosen = { line: candidate, used }

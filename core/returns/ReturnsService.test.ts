@@ -816,4 +816,62 @@ describe("a return of a parcel shipped before the shop numbered its order's line
     ])
     expect(result.again.current!.items[0]!.decision!.reason.en).toContain("numbered the order's lines anew")
   })
+
+  it("keeps units decided before the shop numbered the lines anew at their price and counts them against the new lines", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const session = yield* Session
+        const { inbox, deliver } = fakeInbox()
+        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
+        yield* shipParcel(
+          "SO-100002",
+          "P-2",
+          "00340434000000000002",
+          [
+            { lineId: "1", sku: "ALP-BTL-05", quantity: 1 },
+            { lineId: "2", sku: "ALP-HL-200", quantity: 1 }
+          ],
+          5,
+          sampleOrder("SO-100002").lines
+        )
+        yield* session.signIn("B-2001")
+        yield* returns.scan({ raw: "00340434000000000002" })
+        // The bottle comes back dented (held for a manager); the head lamp is graded, not yet decided.
+        const bottle = (yield* returns.scan({ raw: "4260123450021" })).current!.items[0]!.itemRef
+        yield* returns.grade({ itemRef: bottle, grade: "damaged" })
+        yield* returns.decide({})
+        const lamp = (yield* returns.scan({ raw: "4260123450052" })).current!.items[1]!.itemRef
+        yield* returns.grade({ itemRef: lamp, grade: "new-sealed" })
+        // The shop edits the order and numbers its lines anew; the clerk decides the head lamp and scans a second
+        // bottle, of which one was ordered.
+        const applied = yield* deliver(
+          "order.upsert",
+          renumbered("SO-100002", 2, [
+            { lineId: "btl-7", sku: "ALP-BTL-05", quantity: 1 },
+            { lineId: "hl-7", sku: "ALP-HL-200", quantity: 1 }
+          ])
+        )
+        const decided = yield* returns.decide({})
+        const again = yield* returns.scan({ raw: "4260123450021" })
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const approved = yield* returns.approve({ itemRef: bottle, reason: "photos show transport damage" })
+        return { applied, decided, again, approved }
+      })
+    )
+    expect(result.applied._tag).toBe("Success")
+    // Decided on the line it was graded on, at that unit's price (the order has the item on a new line now).
+    expect(result.decided.current!.items[1]).toMatchObject({
+      lineId: "2",
+      decision: { outcome: "refund-full", amountCents: 3490 }
+    })
+    // The bottle already returned on its former line is the one the order has: a second is more than was shipped.
+    expect(result.again.current!.items[2]).toMatchObject({ lineId: "btl-7", flags: ["more-than-shipped"] })
+    // The manager's approval after the renumbering refunds what the bottle was paid, not nothing.
+    expect(result.approved.current!.items[0]!.decision).toMatchObject({
+      outcome: "refund-full",
+      amountCents: 1990,
+      status: "approved"
+    })
+  })
 })

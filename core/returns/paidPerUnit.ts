@@ -16,3 +16,20 @@ export const paidPerUnit = (order: Pick<Order, "lines" | "payment">): ReadonlyMa
   }
   return paid
 }
+
+/**
+ * What the customer paid for a unit of `sku` returned on `lineId`: that line's share, or, for a line the order no
+ * longer has (the shop numbered the order's lines anew since the unit was taken in or decided: a unit keeps the line
+ * it was returned on), the share of the item's first line, the one the shop's new numbering puts its first units on.
+ */
+export const paidForUnit = (
+  order: Pick<Order, "lines">,
+  paid: ReadonlyMap<string, number>,
+  lineId: string,
+  sku: string | null
+): number => {
+  const own = paid.get(lineId)
+  if (own !== undefined) return own
+  const itemLine = sku === null ? undefined : order.lines.find((line) => line.sku === sku)
+  return itemLine === undefined ? 0 : (paid.get(itemLine.lineId) ?? 0)
+}

@@ -12,7 +12,12 @@ import {
   OrderReceived,
   OrderReinstated
 } from "../../../core/orders/OrderEvents.ts"
-import { OrderAddressHold, ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
+import {
+  OrderAddressHold,
+  ParcelHandedToCarrier,
+  ParcelLinesRenumbered,
+  ParcelPacked
+} from "../../../core/pack/PackEvents.ts"
 import {
   ReturnCancelled,
   ReturnReceived,
@@ -601,6 +606,11 @@ export class HubProjection extends Context.Service<
             })
             fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
             break
+          }
+          case ParcelLinesRenumbered.type: {
+            // The shop numbered the order's lines anew: the refund ledger learns which item each former line held.
+            yield* ledger.applyLinesRenumbered(yield* decodeOrRefuse(ParcelLinesRenumbered, event.payload))
+            return
           }
           case ReturnReceived.type: {
             const received = yield* decodeOrRefuse(ReturnReceived, event.payload)

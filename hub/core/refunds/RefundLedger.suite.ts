@@ -8,6 +8,7 @@ import { EventLog } from "../../../core/events/EventLog.ts"
 import { Order } from "../../../core/orders/Order.ts"
 import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { RefundRuleSet } from "../../../core/returns/RefundRules.ts"
+import type { ReturnRefundDecided } from "../../../core/returns/ReturnsEvents.ts"
 import { registerReturnsInbound } from "../../../core/returns/ReturnsInbound.ts"
 import { ReturnsService } from "../../../core/returns/ReturnsService.ts"
 import { Session } from "../../../core/session/Session.ts"
@@ -28,7 +29,7 @@ import { shipParcel } from "../../../fixtures/shipParcel.ts"
 import { HubProjection } from "../notify/HubProjection.ts"
 import { HubSettings } from "../notify/HubSettings.ts"
 import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
-import { makeRefundLedger } from "./RefundLedger.ts"
+import { makeRefundLedger, type RefundRequested } from "./RefundLedger.ts"
 
 const DAY = 86_400_000
 const START_MS = 1_795_000_000_000
@@ -215,6 +216,122 @@ const scenario = (store: TestStore, first: "RET-01" | "RET-02") =>
     )
   )
 
+/**
+ * A ledger over a fresh hub store, with a station's decision for one unit as its event says it. SO-100001 paid 42.30:
+ * two mugs at 12.90 on line 1, a pair of socks at 16.50 on line 2.
+ */
+const withLedger = <A, E>(
+  store: TestStore,
+  body: (ledger: ReturnType<typeof makeRefundLedger>, sql: Sql["Service"]) => Effect.Effect<A, E, Sql>
+) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      yield* migrate(hubMigrations)
+      const sql = yield* Sql
+      return yield* body(makeRefundLedger(sql), sql)
+    }).pipe(Effect.provide(Layer.mergeAll(store.layer(), StationClock.manual(NOW_MS).layer)))
+  )
+
+const unitDecided = (
+  decision: {
+    readonly returnId: string
+    readonly orderId: string
+    readonly lineId: string
+    readonly unit: number
+    readonly sku: string
+    readonly amountCents: number
+    readonly serial?: string
+  },
+  source: "rules" | "manager-approval" = "rules"
+): typeof ReturnRefundDecided.payload.Type => ({
+  returnId: decision.returnId,
+  itemRef: `${decision.returnId}-01`,
+  orderId: decision.orderId,
+  lineId: decision.lineId,
+  unit: decision.unit,
+  sku: decision.sku,
+  gtin: null,
+  serial: decision.serial ?? null,
+  lot: null,
+  outcome: "refund-full",
+  amountCents: decision.amountCents,
+  currency: "EUR",
+  ruleId: null,
+  reason: { de: "", en: "" },
+  source,
+  previousOutcome: source === "manager-approval" ? "hold-for-review" : null
+})
+
+const decidedAt = (stationId: string, returnId: string) =>
+  ({ id: `${returnId}-decided`, siteId: "HAM1", stationId }) as EventEnvelope
+
+/** SO-100001 as Shopware has it after an edit: every line a new id, the mugs split over two lines. */
+const so100001 = orders.find((candidate) => candidate.orderId === "SO-100001")!
+const so100001Renumbered: Order = {
+  ...so100001,
+  version: 2,
+  lines: [
+    { ...so100001.lines[0]!, lineId: "m-7", quantity: 1 },
+    { ...so100001.lines[1]!, lineId: "s-7" },
+    { ...so100001.lines[0]!, lineId: "m-8", quantity: 1 }
+  ]
+}
+/** SO-100008 paid 74.70: a head lamp at 34.90 (line 1), two bottles at 19.90 (line 2). */
+const so100008 = orders.find((candidate) => candidate.orderId === "SO-100008")!
+const so100008Renumbered: Order = {
+  ...so100008,
+  version: 2,
+  lines: [
+    { ...so100008.lines[0]!, lineId: "h-7" },
+    { ...so100008.lines[1]!, lineId: "b-7" }
+  ]
+}
+/** A serialised GPS at 79.00 and two bags at 59.00, paid 197.00: the GPS twice would fit in what was paid. */
+const so100003 = orders.find((candidate) => candidate.orderId === "SO-100003")!
+const gpsAndBags: Order = {
+  ...so100003,
+  orderId: "SO-200003",
+  lines: [so100003.lines[0]!, { lineId: "2", sku: "ALP-BAG-20", quantity: 2, unitPrice: 59 }],
+  payment: { ...so100003.payment, total: 197 }
+}
+const gpsAndBagsRenumbered: Order = {
+  ...gpsAndBags,
+  version: 2,
+  lines: [
+    { ...gpsAndBags.lines[1]!, lineId: "b-7" },
+    { ...gpsAndBags.lines[0]!, lineId: "g-7" }
+  ]
+}
+
+/** What the ledger holds and told, read back: claims by item, rejections, the shop's requests in order. */
+const ledgerOutcome = (sql: Sql["Service"]) =>
+  Effect.gen(function* () {
+    const claims = yield* sql.query<{ item_ref: string; order_id: string; line_id: string; amount_cents: number }>(
+      "SELECT item_ref, order_id, line_id, amount_cents FROM hub_refund_claims ORDER BY item_ref"
+    )
+    const rejections = yield* sql.query<{
+      return_id: string
+      line_id: string
+      reason: string
+      other_return_id: string
+    }>("SELECT return_id, line_id, reason, other_return_id FROM hub_refund_rejections ORDER BY return_id")
+    const parked = yield* sql.query<{ decided_event_id: string }>(
+      "SELECT decided_event_id FROM hub_refund_parked ORDER BY decided_event_id"
+    )
+    const requests = yield* sql.query<{ body: string }>(
+      "SELECT body FROM hub_messages WHERE stream = 'shop:HAM1' ORDER BY seq"
+    )
+    return {
+      claims: claims.map((row) => [row.item_ref, row.line_id, Number(row.amount_cents)]),
+      rejections: rejections.map((row) => [row.return_id, row.line_id, row.reason, row.other_return_id]),
+      parked: parked.map((row) => row.decided_event_id),
+      requests: requests.map((row) => {
+        const payload = JSON.parse(row.body).payload as RefundRequested
+        return [payload.requestId, payload.lineId, payload.amountCents]
+      })
+    }
+  })
+
 /** The cross-station refund rules over a hub store: RefundLedger.test.ts runs it on SQLite, the twin on PostgreSQL. */
 export const refundLedgerSuite = (store: TestStore) =>
   describe(`hub refund ledger on ${store.dialect}`, () => {
@@ -349,6 +466,105 @@ export const refundLedgerSuite = (store: TestStore) =>
         { return_id: "RET-01-R000002", reason: "paid-amount-exceeded", other_return_id: "RET-02-R000002" }
       ])
     })
+
+    it("pays a unit refunded before the shop numbered the order's lines anew once, approved again on its new line, and still pays a second unit of the item", async () => {
+      const result = await withLedger(store, (ledger, sql) =>
+        Effect.gen(function* () {
+          for (const order of [so100001, so100008, gpsAndBags]) {
+            yield* ledger.recordShopOrder(order, yield* inboundVersion(`order ${order.orderId}`, 1, NOW_MS))
+          }
+          const decide = (
+            stationId: string,
+            decision: Parameters<typeof unitDecided>[0],
+            source?: "rules" | "manager-approval"
+          ) => ledger.applyDecided(decidedAt(stationId, decision.returnId), unitDecided(decision, source), NOW_MS)
+          // Before the edit: the head lamp, one of the two mugs and the GPS are refunded.
+          const lamp = { orderId: "SO-100008", unit: 1, sku: "ALP-HL-200", amountCents: 3_490 }
+          yield* decide("RET-01", { ...lamp, returnId: "RET-01-R000001", lineId: "1" })
+          const mug = { orderId: "SO-100001", unit: 1, sku: "ALP-MUG-01", amountCents: 1_290 }
+          yield* decide("RET-01", { ...mug, returnId: "RET-01-R000002", lineId: "1" })
+          const gps = { orderId: "SO-200003", unit: 1, sku: "ALP-GPS-X1", amountCents: 7_900, serial: "GPS-0001" }
+          yield* decide("RET-01", { ...gps, returnId: "RET-01-R000003", lineId: "1" })
+          // The shop numbers the orders' lines anew; the station moved the parcels' units onto the new lines, held
+          // the units returned again (core/returns/evaluateRefund.ts), and a manager approved them. Each order paid
+          // enough for a second refund of the unit.
+          for (const order of [so100001Renumbered, so100008Renumbered, gpsAndBagsRenumbered]) {
+            yield* ledger.recordShopOrder(order, yield* inboundVersion(`order ${order.orderId}`, 2, NOW_MS))
+          }
+          yield* decide("RET-01", { ...lamp, returnId: "RET-01-R000004", lineId: "h-7" }, "manager-approval")
+          yield* decide("RET-01", { ...gps, returnId: "RET-01-R000005", lineId: "g-7" }, "manager-approval")
+          // The customer's second mug is a unit of its own: paid, on the line with a mug left; a third is not.
+          yield* decide("RET-01", { ...mug, returnId: "RET-01-R000006", lineId: "m-7" }, "manager-approval")
+          yield* decide("RET-01", { ...mug, returnId: "RET-01-R000007", lineId: "m-8" }, "manager-approval")
+          return yield* ledgerOutcome(sql)
+        })
+      )
+      expect(result.claims).toEqual([
+        ["RET-01-R000001-01", "1", 3_490],
+        ["RET-01-R000002-01", "1", 1_290],
+        ["RET-01-R000003-01", "1", 7_900],
+        ["RET-01-R000006-01", "m-7", 1_290]
+      ])
+      expect(result.rejections).toEqual([
+        ["RET-01-R000004", "h-7", "duplicate-unit", "RET-01-R000001"],
+        ["RET-01-R000005", "g-7", "duplicate-unit", "RET-01-R000003"],
+        ["RET-01-R000007", "m-8", "duplicate-unit", "RET-01-R000006"]
+      ])
+      expect(result.requests).toEqual([
+        ["RET-01-R000001-01", "1", 3_490],
+        ["RET-01-R000002-01", "1", 1_290],
+        ["RET-01-R000003-01", "1", 7_900],
+        ["RET-01-R000006-01", "m-7", 1_290]
+      ])
+    })
+
+    for (const newVersion of ["before", "after"] as const) {
+      for (const first of ["RET-01", "RET-02"] as const) {
+        it(`pays one refund for a unit two stations grade, one before the renumbering and one after (${first}'s first, the new lines reach the ledger ${newVersion} both)`, async () => {
+          const result = await withLedger(store, (ledger, sql) =>
+            Effect.gen(function* () {
+              yield* ledger.recordShopOrder(so100001, yield* inboundVersion("order SO-100001", 1, NOW_MS))
+              const renumber = ledger.recordShopOrder(
+                so100001Renumbered,
+                yield* inboundVersion("order SO-100001", 2, NOW_MS)
+              )
+              const socks = { unit: 1, orderId: "SO-100001", sku: "ALP-SOCK-M", amountCents: 1_650 }
+              // RET-01 graded before the edit (the socks' old line), RET-02 after it (their new one).
+              const decisions = {
+                "RET-01": ledger.applyDecided(
+                  decidedAt("RET-01", "RET-01-R000001"),
+                  unitDecided({ ...socks, returnId: "RET-01-R000001", lineId: "2" }),
+                  NOW_MS
+                ),
+                "RET-02": ledger.applyDecided(
+                  decidedAt("RET-02", "RET-02-R000001"),
+                  unitDecided({ ...socks, returnId: "RET-02-R000001", lineId: "s-7" }),
+                  NOW_MS
+                )
+              }
+              if (newVersion === "before") yield* renumber
+              yield* decisions[first]
+              if (newVersion === "after") yield* renumber
+              yield* ledger.releaseParked("SO-100001", NOW_MS)
+              yield* decisions[first === "RET-01" ? "RET-02" : "RET-01"]
+              return yield* ledgerOutcome(sql)
+            })
+          )
+          const second = first === "RET-01" ? "RET-02" : "RET-01"
+          expect(result.parked).toEqual([])
+          expect(result.claims).toHaveLength(1)
+          expect(result.claims[0]?.[0]).toBe(`${first}-R000001-01`)
+          expect(result.requests).toHaveLength(1)
+          expect(result.requests[0]?.[2]).toBe(1_650)
+          // The shop is asked for a line of the order as the ledger knows it when it asks (the shop side finds the
+          // line the decision names where the shop's order no longer has it).
+          expect(result.requests[0]?.[1]).toBe(newVersion === "before" ? "s-7" : "2")
+          expect(result.rejections).toEqual([
+            [`${second}-R000001`, second === "RET-01" ? "2" : "s-7", "duplicate-unit", `${first}-R000001`]
+          ])
+        })
+      }
+    }
 
     it("passes nothing on for an order the hub does not know, and takes the decision up once the shop's order arrives", async () => {
       const result = await Effect.runPromise(

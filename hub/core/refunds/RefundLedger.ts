@@ -2,6 +2,7 @@
 import { Effect, Schema } from "effect"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { Order } from "../../../core/orders/Order.ts"
+import type { ParcelLinesRenumbered } from "../../../core/pack/PackEvents.ts"
 import { paidPerUnit } from "../../../core/returns/paidPerUnit.ts"
 import type { ReturnCancelled, ReturnRefundDecided, ReturnRefundIssued } from "../../../core/returns/ReturnsEvents.ts"
 import type { RefundRejected } from "../../../core/returns/ReturnsMessages.ts"
@@ -33,6 +34,8 @@ interface ClaimRow {
   readonly order_id: string
   readonly line_id: string
   readonly unit_key: string
+  /** The item claimed; null for a claim made before the ledger kept items (hub migration 64). */
+  readonly sku: string | null
   readonly item_ref: string
   readonly return_id: string
   readonly station_id: string
@@ -45,7 +48,36 @@ interface OrderRow {
   readonly lines: string
 }
 
-type LedgerLine = { readonly lineId: string; readonly quantity: number; readonly paidUnitCents: number }
+/** A line of the order as the ledger keeps it; a row stored before the ledger kept items has no `sku`. */
+type LedgerLine = {
+  readonly lineId: string
+  readonly sku?: string
+  readonly quantity: number
+  readonly paidUnitCents: number
+}
+
+/**
+ * What a unit is a unit of, for counting: its item (SKU), which stays when a shop numbers the order's lines anew
+ * (Shopware's order edit), while line ids do not. A line of a row stored before the ledger kept items counts its
+ * units on its own, as every line did before.
+ */
+const itemOfLine = (line: LedgerLine): string => (line.sku === undefined ? `line:${line.lineId}` : `sku:${line.sku}`)
+
+/**
+ * The item a claim counts against: the one it was made for, or, for a claim from before the ledger kept items, its
+ * line's while the order has the line. A claim of such a row's line counts on that line, as the decisions for it do.
+ */
+const itemOfClaim = (claim: ClaimRow, lines: ReadonlyArray<LedgerLine>): string => {
+  const line = lines.find((candidate) => candidate.lineId === claim.line_id)
+  if (line !== undefined && (line.sku === undefined || claim.sku === null)) return itemOfLine(line)
+  return claim.sku === null ? `line:${claim.line_id}` : `sku:${claim.sku}`
+}
+
+/** The unit number a claim's slot stands for (`unit:2`), or `fallback` for a serialised unit's. */
+const slotUnit = (unitKey: string, fallback: number): number => {
+  const unit = unitKey.startsWith("unit:") ? Number(unitKey.slice(5)) : fallback
+  return Number.isInteger(unit) ? unit : fallback
+}
 
 /** The ledger's row of an order (`hub_refund_orders`' columns, in order): what was paid, per line and unit. */
 export const orderRow = (order: Order, source: "shop" | "station"): Array<SqlValue> => [
@@ -57,6 +89,7 @@ export const orderRow = (order: Order, source: "shop" | "station"): Array<SqlVal
     order.lines.map(
       (line): LedgerLine => ({
         lineId: line.lineId,
+        sku: line.sku,
         quantity: line.quantity,
         paidUnitCents: paidPerUnit(order).get(line.lineId) ?? 0
       })
@@ -75,16 +108,21 @@ export const STATION_ORDER_INSERT = {
 /**
  * The hub's refund ledger: where every station's refund decisions meet. Each station keeps its own refunds
  * unique per (order, line, unit), but two stations grading the same parcel each number the unit locally; only
- * the hub sees both. It grants one claim per unit — keyed by serial when the unit has one, otherwise by a unit
- * slot of the line, at most the line's quantity — and never lets the order's refunds exceed what was paid. The
- * first decision to arrive wins; a later one for a claimed unit is not passed on to the shop, and its station is
- * told why and which return holds the unit. Runs inside the consumer's transaction: each event applies once, and
- * a rejection is recorded per deciding event, so a replay never sends a second request or a second rejection.
+ * the hub sees both. It grants one claim per unit — a serialised unit by its serial, the others by count — and never
+ * lets the order's refunds exceed what was paid. Units are counted per item (SKU) across the order's line numberings:
+ * a shop may number an order's lines anew over the same items (Shopware's order edit), and a unit claimed on a line
+ * the order no longer has is still a unit of its item, so an item's claims never exceed its quantity in the order,
+ * however the lines that claimed them were numbered. A claim keeps the line it was made on (as the stations' refunds
+ * do); a new one is made on the line the decision names when the order has it and it has a unit free, else on the
+ * item's first line with a unit free (as the stations move units onto new lines). The first decision to arrive wins;
+ * a later one for a claimed unit is not passed on to the shop, and its station is told why and which return holds the
+ * unit. Runs inside the consumer's transaction: each event applies once, and a rejection is recorded per deciding
+ * event, so a replay never sends a second request or a second rejection.
  */
 export const makeRefundLedger = (sql: Sql["Service"]) => {
   const claimsOf = (orderId: string) =>
     sql.query<ClaimRow>(
-      `SELECT order_id, line_id, unit_key, item_ref, return_id, station_id, amount_cents, status
+      `SELECT order_id, line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status
        FROM hub_refund_claims WHERE order_id = ? ORDER BY created_at_ms, item_ref`,
       [orderId]
     )
@@ -110,18 +148,54 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
     )
 
   /**
+   * Names the item of the claims made before the ledger kept items on these lines of the order, so they still count
+   * against their item once the order no longer has the line.
+   */
+  const nameClaimedItems = (orderId: string, lines: ReadonlyArray<{ readonly lineId: string; readonly sku: string }>) =>
+    Effect.forEach(
+      lines,
+      (line) =>
+        sql.execute("UPDATE hub_refund_claims SET sku = ? WHERE order_id = ? AND line_id = ? AND sku IS NULL", [
+          line.sku,
+          orderId,
+          line.lineId
+        ]),
+      { discard: true }
+    )
+
+  /**
    * Keeps what each order paid per line, as the shop's own stream tells it, which is the word on it: it replaces a
    * station's row, and a shop's row by a newer version, or by any over a version stored before versions were
-   * checked that no sender can have given (`received.supersedes`, in the statement).
+   * checked that no sender can have given (`received.supersedes`, in the statement). The lines it replaces may
+   * leave with their ids (a renumbering): claims on them keep their item first.
    */
   const recordShopOrder = (order: Order, received: InboundVersion) =>
-    sql.write(
-      `INSERT INTO hub_refund_orders (order_id, order_version, currency, paid_cents, lines, source) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version, currency = excluded.currency,
-         paid_cents = excluded.paid_cents, lines = excluded.lines, source = excluded.source
-       WHERE hub_refund_orders.source = 'station' OR excluded.order_version > hub_refund_orders.order_version
-         OR hub_refund_orders.order_version > ?`,
-      [...orderRow(order, "shop"), received.newestPlausible]
+    Effect.gen(function* () {
+      const before = yield* orderOf(order.orderId)
+      yield* nameClaimedItems(
+        order.orderId,
+        (before?.lines ?? []).flatMap((line) =>
+          line.sku === undefined ? [] : [{ lineId: line.lineId, sku: line.sku }]
+        )
+      )
+      yield* sql.write(
+        `INSERT INTO hub_refund_orders (order_id, order_version, currency, paid_cents, lines, source) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (order_id) DO UPDATE SET order_version = excluded.order_version, currency = excluded.currency,
+           paid_cents = excluded.paid_cents, lines = excluded.lines, source = excluded.source
+         WHERE hub_refund_orders.source = 'station' OR excluded.order_version > hub_refund_orders.order_version
+           OR hub_refund_orders.order_version > ?`,
+        [...orderRow(order, "shop"), received.newestPlausible]
+      )
+    })
+
+  /**
+   * A station moved a parcel's units onto the order's new lines (`parcel.lines-renumbered`): the moves name the item
+   * of each former line, which a claim made there before the ledger kept items is then known by.
+   */
+  const applyLinesRenumbered = (renumbered: typeof ParcelLinesRenumbered.payload.Type) =>
+    nameClaimedItems(
+      renumbered.orderId,
+      renumbered.moves.map((move) => ({ lineId: move.fromLineId, sku: move.sku }))
     )
 
   /** A decision for an order (or a line) the hub does not know: kept, not passed on, until the order is known. */
@@ -213,26 +287,65 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       )
     })
 
-  /** The claim slot for a new unit, or the claim that already holds it. */
-  const slotFor = (
+  /** The lines of the order that count units of `item`. */
+  const linesOf = (lines: ReadonlyArray<LedgerLine>, item: string) => lines.filter((line) => itemOfLine(line) === item)
+
+  /**
+   * The line and slot a new claim of `item` takes: the line the decision names when the order has it with a unit
+   * free, else the item's first line with a unit free (a decision on a line the order no longer has, or on one whose
+   * units others claimed under other numbers); the unit number the station gave when free there, else the first free.
+   */
+  const placeFor = (
     claims: ReadonlyArray<ClaimRow>,
-    lineId: string,
-    line: LedgerLine | undefined,
+    lines: ReadonlyArray<LedgerLine>,
+    item: string,
+    named: LedgerLine | undefined,
     unit: number,
     serial: string | null
-  ): { readonly key: string } | { readonly holder: ClaimRow } => {
-    const ofLine = claims.filter((claim) => claim.line_id === lineId)
-    const wanted = serial === null ? `unit:${unit}` : `serial:${serial}`
-    const holder = ofLine.find((claim) => claim.unit_key === wanted)
-    if (serial !== null && holder !== undefined) return { holder }
-    if (line === undefined) return holder === undefined ? { key: wanted } : { holder }
-    // Units without a serial are alike: another station's "unit 1" may be a different unit of the same line, so a
-    // claim takes any free slot, and only a line whose every unit is claimed refuses.
-    if (ofLine.length >= line.quantity) return { holder: holder ?? (ofLine[ofLine.length - 1] as ClaimRow) }
-    if (serial !== null || holder === undefined) return { key: wanted }
-    const taken = new Set(ofLine.map((claim) => claim.unit_key))
-    const free = Array.from({ length: line.quantity }, (_, index) => `unit:${index + 1}`).find((key) => !taken.has(key))
-    return { key: free ?? wanted }
+  ): { readonly line: LedgerLine; readonly key: string } | undefined => {
+    const onLine = (line: LedgerLine) => claims.filter((claim) => claim.line_id === line.lineId)
+    const hasRoom = (line: LedgerLine) => onLine(line).length < line.quantity
+    const ofItem = linesOf(lines, item)
+    const line = (named !== undefined && hasRoom(named) ? named : ofItem.find(hasRoom)) ?? named ?? ofItem[0]
+    if (line === undefined) return undefined
+    if (serial !== null) return { line, key: `serial:${serial}` }
+    const taken = new Set(onLine(line).map((claim) => claim.unit_key))
+    const wanted = `unit:${unit}`
+    if (line === named && !taken.has(wanted)) return { line, key: wanted }
+    let free = 1
+    while (taken.has(`unit:${free}`)) free++
+    return { line, key: `unit:${free}` }
+  }
+
+  /**
+   * The claim that already holds the unit, if any: the claim of the same serial of the item (or of a line whose item
+   * is unknown: a claim from before the ledger kept items), else, when the item's claims are as many as the order has
+   * units of it, the one of the same unit number on the named line or the item's last.
+   */
+  const holderOf = (
+    claims: ReadonlyArray<ClaimRow>,
+    lines: ReadonlyArray<LedgerLine>,
+    item: string,
+    named: LedgerLine | undefined,
+    unit: number,
+    serial: string | null
+  ): ClaimRow | undefined => {
+    const current = new Set(lines.map((line) => line.lineId))
+    if (serial !== null) {
+      const sameSerial = claims.find(
+        (claim) =>
+          claim.unit_key === `serial:${serial}` &&
+          (itemOfClaim(claim, lines) === item || (claim.sku === null && !current.has(claim.line_id)))
+      )
+      if (sameSerial !== undefined) return sameSerial
+    }
+    const ofItem = claims.filter((claim) => itemOfClaim(claim, lines) === item)
+    const units = linesOf(lines, item).reduce((sum, line) => sum + line.quantity, 0)
+    if (ofItem.length < units) return undefined
+    return (
+      ofItem.find((claim) => claim.line_id === named?.lineId && claim.unit_key === `unit:${unit}`) ??
+      ofItem[ofItem.length - 1]
+    )
   }
 
   const isVoided = (siteId: string, returnId: string) =>
@@ -254,17 +367,49 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       const own = claims.find((claim) => claim.item_ref === decided.itemRef)
       if (own?.status === "issued") return
       if (own === undefined && !pays) return
-      const line = order?.lines.find((candidate) => candidate.lineId === lineId)
       // Only for orders the hub knows, and only within what was paid: whatever a station's event says.
-      if (order === undefined || line === undefined) return yield* park(event, decided, orderId, nowMs)
-      const slot = own === undefined ? slotFor(claims, lineId, line, unit, decided.serial) : { key: own.unit_key }
-      if ("holder" in slot) return yield* reject(event, located, "duplicate-unit", slot.holder, nowMs)
+      if (order === undefined) return yield* park(event, decided, orderId, nowMs)
+      const named = order.lines.find((candidate) => candidate.lineId === lineId)
       const others = claims.filter((claim) => claim.item_ref !== decided.itemRef)
+      const ownLine = own === undefined ? undefined : order.lines.find((line) => line.lineId === own.line_id)
+      // The item the unit is of: its claim's, or the named line's; for a line the order does not have (numbered
+      // since, or not yet known here), the item the claim or the decision names when the order has it.
+      const sku = own?.sku ?? decided.sku
+      const item =
+        own !== undefined && ownLine !== undefined
+          ? itemOfClaim(own, order.lines)
+          : own === undefined && named !== undefined
+            ? itemOfLine(named)
+            : sku !== null && order.lines.some((line) => line.sku === sku)
+              ? `sku:${sku}`
+              : named === undefined
+                ? undefined
+                : itemOfLine(named)
+      if (own === undefined && item !== undefined) {
+        const holder = holderOf(others, order.lines, item, named, unit, decided.serial)
+        if (holder !== undefined) return yield* reject(event, located, "duplicate-unit", holder, nowMs)
+      }
+      // A claim keeps its line while the order has it; one on a line the order no longer has moves to its item's.
+      const place =
+        own !== undefined && ownLine !== undefined
+          ? { line: ownLine, key: own.unit_key }
+          : item === undefined
+            ? undefined
+            : placeFor(
+                others,
+                order.lines,
+                item,
+                own === undefined ? named : undefined,
+                own === undefined ? unit : slotUnit(own.unit_key, unit),
+                decided.serial
+              )
+      if (place === undefined) return yield* park(event, decided, orderId, nowMs)
+      const { line } = place
       const othersCents = others.reduce((sum, claim) => sum + Number(claim.amount_cents), 0)
       let amountCents = pays ? decided.amountCents : 0
       if (amountCents > line.paidUnitCents) {
         yield* Effect.logWarning(
-          `refund ledger: ${decided.itemRef} asks ${amountCents} for a unit of ${orderId} line ${lineId} paid ${line.paidUnitCents}: the shop is asked for ${line.paidUnitCents}`
+          `refund ledger: ${decided.itemRef} asks ${amountCents} for a unit of ${orderId} line ${line.lineId} paid ${line.paidUnitCents}: the shop is asked for ${line.paidUnitCents}`
         )
         amountCents = line.paidUnitCents
       }
@@ -275,13 +420,14 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       }
       if (own === undefined) {
         yield* sql.execute(
-          `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id, serial,
-             outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?) ON CONFLICT DO NOTHING`,
+          `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, sku, item_ref, return_id, site_id, station_id,
+             serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?) ON CONFLICT DO NOTHING`,
           [
             orderId,
-            lineId,
-            slot.key,
+            line.lineId,
+            place.key,
+            line.sku ?? decided.sku,
             decided.itemRef,
             decided.returnId,
             event.siteId,
@@ -297,8 +443,17 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       } else {
         // The same item decided again (a manager's override or approval): the shop gets the revised request.
         yield* sql.execute(
-          "UPDATE hub_refund_claims SET outcome = ?, amount_cents = ?, decided_event_id = ? WHERE item_ref = ?",
-          [decided.outcome, amountCents, event.id, decided.itemRef]
+          `UPDATE hub_refund_claims SET line_id = ?, unit_key = ?, sku = ?, outcome = ?, amount_cents = ?,
+             decided_event_id = ? WHERE item_ref = ?`,
+          [
+            line.lineId,
+            place.key,
+            own.sku ?? line.sku ?? decided.sku,
+            decided.outcome,
+            amountCents,
+            event.id,
+            decided.itemRef
+          ]
         )
       }
       yield* request(
@@ -309,8 +464,8 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
           stationId: event.stationId,
           returnId: decided.returnId,
           orderId,
-          lineId,
-          unit,
+          lineId: line.lineId,
+          unit: line === named ? unit : slotUnit(place.key, unit),
           serial: decided.serial,
           outcome: decided.outcome,
           amountCents,
@@ -373,7 +528,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       )
       if (recorded.changes === 0) return
       const claims = yield* sql.query<ClaimRow & { readonly serial: string | null; readonly currency: string }>(
-        `SELECT order_id, line_id, unit_key, item_ref, return_id, station_id, amount_cents, status, serial, currency
+        `SELECT order_id, line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status, serial, currency
          FROM hub_refund_claims WHERE site_id = ? AND return_id = ? ORDER BY item_ref`,
         [event.siteId, cancelled.returnId]
       )
@@ -385,7 +540,6 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
           continue
         }
         yield* sql.execute("DELETE FROM hub_refund_claims WHERE item_ref = ?", [claim.item_ref])
-        const unit = Number(claim.unit_key.startsWith("unit:") ? claim.unit_key.slice(5) : 1)
         yield* request(
           event,
           {
@@ -395,7 +549,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
             returnId: claim.return_id,
             orderId: claim.order_id,
             lineId: claim.line_id,
-            unit: Number.isInteger(unit) ? unit : 1,
+            unit: slotUnit(claim.unit_key, 1),
             serial: claim.serial,
             outcome: "return-voided",
             amountCents: 0,
@@ -406,5 +560,13 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       }
     })
 
-  return { recordOrder, recordShopOrder, applyDecided, applyIssued, applyReturnCancelled, releaseParked }
+  return {
+    recordOrder,
+    recordShopOrder,
+    applyLinesRenumbered,
+    applyDecided,
+    applyIssued,
+    applyReturnCancelled,
+    releaseParked
+  }
 }

@@ -27,7 +27,13 @@ export interface RefundUnit {
   readonly itemRef: string
   readonly orderId: string
   readonly shopOrderId: string
+  /** The station's line of the unit, which its answer names. */
   readonly lineId: string
+  /**
+   * The order's line the shop refunds when it is not the station's: the shop numbered the order's lines anew since the
+   * station decided, and the refund ledger granted the unit on its item's line the order has now.
+   */
+  readonly refundLineId?: string
   readonly shopLineId: string
   readonly unit: number
   readonly amountCents: number
@@ -281,13 +287,17 @@ export const refundPushFor = (batch: ReadonlyArray<PushRow>, idempotencyKey: str
   const first = units[0] as RefundUnit
   const byLine = new Map<string, { lineId: string; shopLineId: string; quantity: number; amountCents: number }>()
   for (const unit of units) {
-    const line = byLine.get(unit.lineId) ?? {
-      lineId: unit.lineId,
+    const line = byLine.get(unit.shopLineId) ?? {
+      lineId: unit.refundLineId ?? unit.lineId,
       shopLineId: unit.shopLineId,
       quantity: 0,
       amountCents: 0
     }
-    byLine.set(unit.lineId, { ...line, quantity: line.quantity + 1, amountCents: line.amountCents + unit.amountCents })
+    byLine.set(unit.shopLineId, {
+      ...line,
+      quantity: line.quantity + 1,
+      amountCents: line.amountCents + unit.amountCents
+    })
   }
   return {
     idempotencyKey,

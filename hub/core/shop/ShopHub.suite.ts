@@ -422,6 +422,46 @@ export const shopHubSuite = (store: TestStore) =>
       ])
     })
 
+    it("refunds a unit decided on a line the shop has since numbered anew on the line the ledger granted it, and answers the station by its own line", async () => {
+      const { shop, run, clock } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          // The shop's order edit gives every line a new id before the returns desk's refund of line 502 arrives.
+          shop.orders.set(order.shopOrderId, {
+            ...order,
+            updatedAtMs: order.updatedAtMs + 1,
+            lines: order.lines.map((line) => ({ ...line, shopLineId: line.shopLineId.replace("/50", "/70") }))
+          })
+          yield* hub.receiveWebhook("shopify-main", {
+            headers: { "x-test-signature": "good", "x-test-delivery": "d-edit" },
+            body: encoder.encode(JSON.stringify({ id: order.shopOrderId }))
+          })
+          const event = refundDecided("I-1", "R-PACK-02-1")
+          // The refund ledger grants the unit on the bottle's line the order has now.
+          yield* sql.execute(
+            `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, sku, item_ref, return_id, site_id, station_id,
+               serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+             VALUES ('SHOP-1001', '702', 'unit:1', 'ALP-BTL-05', 'I-1', 'R-PACK-02-1', 'HAM1', 'PACK-02', NULL,
+               'refund-full', 2490, 'EUR', 'requested', ?, 0)`,
+            [event.id]
+          )
+          yield* hub.applyStationEvent(event)
+          clock.advance(1_000)
+          yield* hub.drain(shop.connector)
+          return (yield* messages(sql)).filter((m) => m.stream.startsWith("station:"))
+        })
+      )
+      expect([...shop.refunds.values()].map((r) => [r.lines, r.amountCents])).toEqual([
+        [[{ lineId: "702", shopLineId: "gid://shopify/LineItem/702", quantity: 1, amountCents: 2490 }], 2490]
+      ])
+      expect(result.map((m) => [m.topic, m.payload.itemRef, m.payload.lineId, m.payload.amountCents])).toEqual([
+        ["packbench/v1/HAM1/PACK-02/inbox/refund.issued", "I-1", "502", 2490]
+      ])
+    })
+
     it("tells the shop a customer's corrected address once, through an outage, and keeps a refusal with its reason", async () => {
       const { shop, run, clock } = setup()
       const order = draftOrder()

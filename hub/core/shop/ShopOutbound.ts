@@ -40,8 +40,9 @@ const shopOrderOf = (sql: Sql["Service"], orderId: string) =>
  *   holds count on the new lines, the ones the shop's order has now and its fulfillment must name;
  * - `parcel.handed-to-carrier` queues the parcel's fulfillment (carrier, tracking number and URL, its units; the
  *   units left out by a short ship stay open at the shop, so the fulfillment is partial);
- * - `return.refund-decided` whose unit the refund ledger granted queues that unit's refund, grouped by return; a
- *   later decision for the same unit replaces a refund still waiting, and is refused once the shop paid.
+ * - `return.refund-decided` whose unit the refund ledger granted queues that unit's refund on the line the ledger
+ *   granted it on (which the station's answer still names by the station's line), grouped by return; a later decision
+ *   for the same unit replaces a refund still waiting, and is refused once the shop paid.
  * Orders the connectors did not bring (fixtures, the simulated shop) are none of the shops' business.
  */
 export const makeShopOutbound = (
@@ -175,12 +176,13 @@ export const makeShopOutbound = (
           if (shop === undefined || settings === undefined) return
           // The ledger decided in this transaction: a claim carrying this event's id is what the shop may pay.
           const claims = yield* sql.query<{
+            line_id: string
             amount_cents: number
             currency: string
             site_id: string
             station_id: string
           }>(
-            "SELECT amount_cents, currency, site_id, station_id FROM hub_refund_claims WHERE item_ref = ? AND decided_event_id = ?",
+            "SELECT line_id, amount_cents, currency, site_id, station_id FROM hub_refund_claims WHERE item_ref = ? AND decided_event_id = ?",
             [decided.itemRef, event.id]
           )
           const claim = claims[0]
@@ -200,18 +202,25 @@ export const makeShopOutbound = (
           const amountCents = Number(claim.amount_cents)
           if (amountCents <= 0) return
           const mapped = JSON.parse(shop.mapped) as MappedOrder
-          const shopLineId = mapped.shopLines[decided.lineId]
-          const paidUnit = mapped.paidUnitCents[decided.lineId]
-          if (shopLineId === undefined || paidUnit === undefined) {
+          // The line the ledger granted the unit on: the station's own, or, where the shop numbered the order's lines
+          // anew since the station's refund was decided, the item's line the order has now. The ledger may know the
+          // order by an older version than the shop's own: then the line the station names may be the shop's.
+          const refundLineId = [claim.line_id, decided.lineId].find(
+            (lineId) => mapped.shopLines[lineId] !== undefined && mapped.paidUnitCents[lineId] !== undefined
+          )
+          if (refundLineId === undefined) {
             return yield* Effect.logWarning(
-              `shop ${settings.id}: refund for ${decided.orderId} line ${decided.lineId}: the shop order has no such line`
+              `shop ${settings.id}: refund for ${decided.orderId} line ${decided.lineId} (granted on line ${claim.line_id}): the shop order has no such line`
             )
           }
+          const shopLineId = mapped.shopLines[refundLineId] as string
+          const paidUnit = mapped.paidUnitCents[refundLineId] as number
           const unit: RefundUnit = {
             itemRef: decided.itemRef,
             orderId: decided.orderId,
             shopOrderId: shop.shop_order_id,
             lineId: decided.lineId,
+            ...(refundLineId === decided.lineId ? {} : { refundLineId }),
             shopLineId,
             unit: decided.unit,
             // Never above what the shop says this unit was paid, whatever a station decided.

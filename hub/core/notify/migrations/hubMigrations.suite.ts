@@ -1,11 +1,14 @@
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../../core/events/Event.ts"
+import type { Order } from "../../../../core/orders/Order.ts"
 import { migrate } from "../../../../core/store/Migrations.ts"
 import { Sql } from "../../../../core/store/Sql.ts"
+import { inboundVersion } from "../../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../../core/time/Clock.ts"
 import type { TestStore } from "../../../../fixtures/postgres/TestStores.ts"
 import { type EpcisCursor, pruneEpcisEvents, readEpcisPage, recordEpcisEvent } from "../../epcis/HubEpcis.ts"
+import { makeRefundLedger } from "../../refunds/RefundLedger.ts"
 import { hubMigrations } from "./hubMigrations.ts"
 
 /** The tables a database holds, by the dialect's own catalogue. */
@@ -43,7 +46,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { first, second, tables, duplicate: duplicate.reason }
         })
       )
-      expect(result.first).toEqual([1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002])
+      expect(result.first).toEqual([
+        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002
+      ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_address_corrections",
@@ -143,7 +148,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -186,7 +191,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, customer, outbox, secondToken: secondToken.reason, replayed: replayed.changes, polls }
         })
       )
-      expect(result.applied).toEqual([10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002])
+      expect(result.applied).toEqual([
+        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002
+      ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
       expect(result.secondToken).toBe("Constraint")
@@ -241,7 +248,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -280,7 +287,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -318,7 +325,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -366,7 +373,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 63, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -436,7 +443,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -479,7 +486,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -516,7 +523,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -559,7 +566,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63],
+        added: [61, 62, 63, 64],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -635,7 +642,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63],
+        added: [62, 63, 64],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -698,7 +705,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63],
+        added: [63, 64],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -713,6 +720,102 @@ export const hubMigrationsSuite = (store: TestStore) =>
             poll_problem: null,
             poll_problem_since_ms: null
           }
+        ]
+      })
+    })
+
+    it("64: a claim made before counts on its line, takes its item when a station names it, and no unit is paid twice after the shop numbers the lines anew", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 63 || migration.id >= 9001))
+          const sql = yield* Sql
+          // An order as the ledger kept it before 64 (its lines name no item), the socks of line 2 claimed.
+          yield* sql.execute(
+            `INSERT INTO hub_refund_orders (order_id, order_version, currency, paid_cents, lines, source)
+             VALUES ('SO-1', 1, 'EUR', 4230, ?, 'shop')`,
+            [
+              JSON.stringify([
+                { lineId: "1", quantity: 2, paidUnitCents: 1_290 },
+                { lineId: "2", quantity: 1, paidUnitCents: 1_650 }
+              ])
+            ]
+          )
+          yield* sql.execute(
+            `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id, serial,
+               outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+             VALUES ('SO-1', '2', 'unit:1', 'A-R1-01', 'A-R1', 'HAM1', 'A', NULL, 'refund-full', 1650, 'EUR', 'issued',
+               'ev-a', 1)`
+          )
+          const added = yield* migrate(hubMigrations)
+          const before = yield* sql.query("SELECT item_ref, sku FROM hub_refund_claims")
+          const ledger = makeRefundLedger(sql)
+          const decide = (returnId: string, lineId: string, sku: string, amountCents: number) =>
+            ledger.applyDecided(
+              { id: `ev-${returnId}`, siteId: "HAM1", stationId: "B" } as EventEnvelope,
+              {
+                returnId,
+                itemRef: `${returnId}-01`,
+                orderId: "SO-1",
+                lineId,
+                unit: 1,
+                sku,
+                gtin: null,
+                serial: null,
+                lot: null,
+                outcome: "refund-full",
+                amountCents,
+                currency: "EUR",
+                ruleId: null,
+                reason: { de: "", en: "" },
+                source: "rules",
+                previousOutcome: null
+              },
+              2
+            )
+          // The old row still counts per line: the socks once, a mug.
+          yield* decide("B-R1", "2", "ALP-SOCK-M", 1_650)
+          yield* decide("B-R2", "1", "ALP-MUG-01", 1_290)
+          // The shop numbers the lines anew; the station that packed the parcel says which item line 2 held.
+          const renumbered = {
+            orderId: "SO-1",
+            version: 2,
+            lines: [
+              { lineId: "m-7", sku: "ALP-MUG-01", quantity: 2, unitPrice: 12.9 },
+              { lineId: "s-7", sku: "ALP-SOCK-M", quantity: 1, unitPrice: 16.5 }
+            ],
+            payment: { method: "paypal", currency: "EUR", total: 42.3 }
+          } as unknown as Order
+          yield* ledger.recordShopOrder(renumbered, yield* inboundVersion("order SO-1", 2, 2))
+          yield* ledger.applyLinesRenumbered({
+            orderId: "SO-1",
+            parcelId: "P-1",
+            orderVersion: 2,
+            moves: [
+              { fromLineId: "1", toLineId: "m-7", sku: "ALP-MUG-01", quantity: 2 },
+              { fromLineId: "2", toLineId: "s-7", sku: "ALP-SOCK-M", quantity: 1 }
+            ],
+            items: [{ lineId: "s-7", sku: "ALP-SOCK-M", quantity: 1 }]
+          })
+          yield* decide("B-R3", "s-7", "ALP-SOCK-M", 1_650)
+          yield* decide("B-R4", "m-7", "ALP-MUG-01", 1_290)
+          const claims = yield* sql.query<{ item_ref: string; line_id: string; sku: string | null }>(
+            "SELECT item_ref, line_id, sku FROM hub_refund_claims ORDER BY item_ref"
+          )
+          const rejections = yield* sql.query("SELECT return_id, reason, other_return_id FROM hub_refund_rejections")
+          return { added, before, claims, rejections }
+        })
+      )
+      expect(result).toEqual({
+        added: [64],
+        before: [{ item_ref: "A-R1-01", sku: null }],
+        claims: [
+          { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
+          { item_ref: "B-R2-01", line_id: "1", sku: "ALP-MUG-01" },
+          { item_ref: "B-R4-01", line_id: "m-7", sku: "ALP-MUG-01" }
+        ],
+        rejections: [
+          { return_id: "B-R1", reason: "duplicate-unit", other_return_id: "A-R1" },
+          { return_id: "B-R3", reason: "duplicate-unit", other_return_id: "A-R1" }
         ]
       })
     })
@@ -749,7 +852,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

@@ -408,5 +408,15 @@ export const hubMigrations: ReadonlyArray<Migration> = [
     ]
   },
   shopPushHandOver,
+  {
+    id: 64,
+    name: "refund claims count per item (SKU), so a shop that numbers an order's lines anew gets no unit paid twice",
+    statements: [
+      // The item of the claimed unit, as the order's line names it (a row's lines name their items from now on).
+      // Claims made before have none: they count on their line while the order has it, and take their item when the
+      // shop's next version replaces that line or a station's parcel.lines-renumbered names it.
+      "ALTER TABLE hub_refund_claims ADD COLUMN sku TEXT"
+    ]
+  },
   ...consumerMigrations
 ]
