@@ -899,6 +899,32 @@ describe("Consumer: held events drained", () => {
     expect(result.quarantinedAfterDrain).toEqual(result.quarantined)
   })
 
+  it("takes the station's resend of an unreadable held row that named no event, refused in its place, as a repeat, not a conflict", async () => {
+    const result = await withFaults((consumer) =>
+      Effect.gen(function* () {
+        yield* consumer.receive(message(1))
+        yield* consumer.receiveBatch([3, 4].map(message))
+        const sql = yield* Sql
+        // An old row (no id column) whose text is no JSON: nothing in it names its event.
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = '{', event_id = NULL WHERE seq = 3")
+        const filled = yield* consumer.receive(message(2))
+        const quarantinedBefore = yield* quarantineReasons
+        // The station sends 3 and 4 again (its ack timeout, or a resend request).
+        const resent = [yield* consumer.receive(message(3)), yield* consumer.receiveBatch([message(3), message(4)])]
+        const conflicts = yield* rowsOf<{ kind: string }>("SELECT kind FROM sync_consumer_conflicts ORDER BY id")
+        return { filled, quarantinedBefore, resent, conflicts, quarantined: yield* quarantineReasons }
+      })
+    )
+    expect(result.filled).toBe("applied")
+    expect(result.quarantinedBefore).toEqual([
+      expect.stringMatching(/^refused in sequence \(seq 3\): its held copy cannot be read: not JSON: /)
+    ])
+    expect(result.resent).toEqual(["duplicate", ["duplicate", "duplicate"]])
+    expect(result.conflicts.map((row) => row.kind)).toEqual(["refused"])
+    expect(result.quarantined).toEqual(result.quarantinedBefore)
+    expect(result.alerts.map((alert) => alert.kind)).toEqual(["refused"])
+  })
+
   it("moves a held row that cannot be read and names no event (an old row) to the quarantine when its event comes again, and takes that event", async () => {
     const result = await withFaults((consumer) =>
       Effect.gen(function* () {

@@ -617,16 +617,20 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
 
   /**
    * Moves the cursor to `place` and remembers whose number it is; the ids below the window are let go. In a batch
-   * the rows wait in its memo and are written by `writeBatchRows`: the cursor once per stream, the ids together.
+   * the rows wait in its memo and are written by `writeBatchRows`: the cursor once per stream, the ids together. A
+   * place whose event nothing names (an unreadable held row without an id, refused in it) is remembered by no id: its
+   * place in the stream is all that is known of it, so the station's resend of that seq is taken as its repeat, not
+   * as a second event at a taken number.
    */
   const advance = (place: EnvelopePlace) =>
     Effect.gen(function* () {
+      const named = place.id !== UNREADABLE_ID
       const memo = yield* memoOf(streamOf(place))
       if (memo !== undefined) {
         memo.last = place.seq
         memo.moved = true
         if (memo.applied === undefined) memo.applied = []
-        memo.applied.push({ seq: place.seq, eventId: place.id })
+        if (named) memo.applied.push({ seq: place.seq, eventId: place.id })
         return
       }
       const now = yield* wallMs
@@ -636,11 +640,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
            updated_at_ms = excluded.updated_at_ms`,
         [place.siteId, place.stationId, place.epoch, place.seq, now]
       )
-      yield* sql.execute(
-        `INSERT INTO sync_consumer_applied (site_id, station_id, epoch, seq, event_id) VALUES (?, ?, ?, ?, ?)
+      if (named)
+        yield* sql.execute(
+          `INSERT INTO sync_consumer_applied (site_id, station_id, epoch, seq, event_id) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (site_id, station_id, epoch, seq) DO NOTHING`,
-        [place.siteId, place.stationId, place.epoch, place.seq, place.id]
-      )
+          [place.siteId, place.stationId, place.epoch, place.seq, place.id]
+        )
       if (place.seq % 1_000 === 0) {
         yield* sql.execute(
           "DELETE FROM sync_consumer_applied WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq <= ?",
@@ -1167,8 +1172,9 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
            WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?`,
           [key.siteId, key.stationId, key.epoch, place.seq]
         )
+        // An unnamed refused place that an older version recorded under the stand-in name names no event either.
         const holder = rows[0]?.event_id
-        if (holder !== undefined && holder !== place.id) {
+        if (holder !== undefined && holder !== UNREADABLE_ID && holder !== place.id) {
           yield* conflict(place, holder, message.topic, message.payload, "already taken by")
           return { outcome: "conflict", key, last } satisfies Step
         }
