@@ -466,6 +466,60 @@ describe("orders from the shop", () => {
     ])
   })
 
+  it("keeps an order the customer's correction released open when its source holds the replaced address again, and holds it for an address the source sets itself", async () => {
+    const source = order("SO-100001")
+    const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
+    const other = { ...source.shipTo, street1: "Torstraße 7", postalCode: "10119" }
+    const hubCorrection: BrokerMessage = {
+      topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
+      payload: encodeJson({
+        msgId: "h1",
+        seq: 1,
+        type: "order.hub-address-correction",
+        version: 1,
+        payload: { orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: source.shipTo }
+      }),
+      userProperties: {}
+    }
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const upsert = (version: number, shipTo = source.shipTo) =>
+          inbox.receive(inbound("order.upsert", { ...source, version, status: "address-hold", shipTo }))
+        const seen: Array<unknown> = []
+        const look = Effect.map(stored("SO-100001"), (row) => seen.push([row.status, row.order.shipTo.street1]))
+        // The source holds the order for its address; the customer corrects it through the hub.
+        yield* upsert(2)
+        yield* look
+        yield* inbox.receive(hubCorrection)
+        yield* look
+        // The source, which never hears of the hub's correction, sends the same hold again with its next versions.
+        yield* upsert(3)
+        yield* look
+        yield* upsert(4)
+        yield* look
+        // An address the source sets itself is the order's again, and so is its hold of it.
+        yield* upsert(5, other)
+        yield* look
+        return { seen, events: yield* eventTypes }
+      })
+    )
+    expect(result.seen).toEqual([
+      ["address-hold", source.shipTo.street1],
+      ["open", "Hauptstraße 14"],
+      ["open", "Hauptstraße 14"],
+      ["open", "Hauptstraße 14"],
+      ["address-hold", "Torstraße 7"]
+    ])
+    const received = result.events.filter(([type]) => type === "order.received")
+    expect(received.map(([, payload]) => (payload as { order: Order }).order.status)).toEqual([
+      "address-hold",
+      "open",
+      "open",
+      "address-hold"
+    ])
+  })
+
   it("takes the order open on the bench off it when its address moves, not when the shop sends the same one", async () => {
     const open = order("SO-100001").shipTo
     const interrupts = await scenario("SO-100001", (interrupts) =>

@@ -114,7 +114,9 @@ interface StoredHubCorrection {
  *   takes the corrected address (releasing an address hold, as above). A later version from the source that still
  *   carries the address the correction replaced keeps the corrected one, with the source's other changes; an address
  *   the source sets itself (a version with another address, or its own `order.address-corrected`) is the order's again
- *   and the correction no longer holds. A correction that arrives after the source set another address itself is not
+ *   and the correction no longer holds. The correction answers the source's hold of the address it replaced too: a
+ *   later version that still holds that address (the source repeats its hold) leaves the order open. A correction
+ *   that arrives after the source set another address itself is not
  *   applied: it was made for an address the order no longer has, and is recorded with the reason
  *   (`inbound.update-ignored`). So neither the correction nor the source's next change is lost to the other, whichever
  *   reaches the station first (they come on different streams);
@@ -231,7 +233,6 @@ export const registerOrderInbound = (
         }
         const packedHere =
           stored?.status === "packed" || (stored?.status === "cancelled" && (yield* parcelHere(order.orderId)))
-        const status = statusHere(order.status, stored?.status === "shipped", packedHere)
         // The source never hears of the hub's correction: a version with the address it replaced keeps the correction.
         const correction = yield* loadHubCorrection(order.orderId)
         const keepCorrection =
@@ -239,6 +240,11 @@ export const registerOrderInbound = (
         if (correction !== undefined && !correction.superseded && !keepCorrection) {
           yield* supersedeHubCorrection(order.orderId, order.version)
         }
+        // Nor does it hear that the correction answered its hold of that address: a source that repeats the hold with
+        // each version would hold the corrected order again for good. The hold of the replaced address is the one
+        // the correction answered; a hold of an address the source sets itself (the correction superseded) stands.
+        const shopStatus = keepCorrection && order.status === "address-hold" ? "open" : order.status
+        const status = statusHere(shopStatus, stored?.status === "shipped", packedHere)
         const next = { ...order, status, shipTo: keepCorrection ? correction.shipTo : order.shipTo }
         const open = stored !== undefined && (yield* probe.isOpen(order.orderId))
         yield* save(next)
