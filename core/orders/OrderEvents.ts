@@ -1,5 +1,6 @@
 /** The events the station records about orders, with their EPCIS views. */
 import { Schema } from "effect"
+import { IdText } from "../bounds/Bounds.ts"
 import { orderTransaction } from "../events/Epcis.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { Address, Order, OrderStatus } from "./Order.ts"
@@ -83,6 +84,20 @@ export const OrderAddressCorrected = defineEvent({
   })
 })
 
+/**
+ * Why the station did not apply the hub's correction of an order's address (`order.hub-address-correction`), in a word
+ * the hub acts on: the customer hears of `source-changed` and `handed-to-carrier`, not of `not-newer` (a correction
+ * older than one already taken: the customer's newer one holds).
+ */
+export const HubCorrectionIgnoredCause = Schema.Literals(["not-newer", "source-changed", "handed-to-carrier"])
+export type HubCorrectionIgnoredCause = typeof HubCorrectionIgnoredCause.Type
+
+/**
+ * An inbound message the station did not apply, and why (`reason`, for people). `cause` came later, for the hub's
+ * corrections (`HubCorrectionIgnoredCause`, with `receivedVersion` the correction's number): optional, so events
+ * recorded before it still decode, and any id, so a hub that does not know a newer station's word is not made to
+ * refuse the event for it (it tells the customer nothing of a word it does not know).
+ */
 export const InboundUpdateIgnored = defineEvent({
   type: "inbound.update-ignored",
   version: 1,
@@ -91,6 +106,7 @@ export const InboundUpdateIgnored = defineEvent({
     orderId: Schema.String,
     receivedVersion: Schema.Int,
     storedVersion: Schema.Int,
-    reason: Schema.String
+    reason: Schema.String,
+    cause: Schema.optional(IdText)
   })
 })

@@ -454,7 +454,8 @@ describe("orders from the shop", () => {
       messageType: "order.hub-address-correction",
       receivedVersion: 1,
       storedVersion: 2,
-      reason: "correction 1 is not newer than correction 2 taken before"
+      reason: "correction 1 is not newer than correction 2 taken before",
+      cause: "not-newer"
     })
     expect(result.events[3]![1]).toMatchObject({ order: { version: 2, shipTo: second } })
     expect(result.interrupts).toEqual([
@@ -463,6 +464,99 @@ describe("orders from the shop", () => {
       "SO-100001:changed",
       "SO-100001:address-corrected",
       "SO-100001:changed"
+    ])
+  })
+
+  it("does not apply the hub's correction of an order whose parcel was handed over, and says why in a word the hub reads", async () => {
+    const source = order("SO-100002")
+    const corrected = { ...source.shipTo, street1: "Neue Gasse 3" }
+    const correctionMessage = (correction: number, previousShipTo = source.shipTo): BrokerMessage => ({
+      topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
+      payload: encodeJson({
+        msgId: `h${correction}`,
+        seq: correction,
+        type: "order.hub-address-correction",
+        version: correction,
+        payload: { orderId: "SO-100002", correction, shipTo: corrected, previousShipTo }
+      }),
+      userProperties: {}
+    })
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        yield* (yield* Sql).execute("UPDATE orders SET status = 'shipped' WHERE order_id = 'SO-100002'")
+        const outcome = yield* (yield* Inbox).receive(correctionMessage(1))
+        return { outcome, row: yield* stored("SO-100002"), events: yield* eventTypes }
+      })
+    )
+    expect(result.outcome).toBe("applied")
+    expect(result.row).toMatchObject({ status: "shipped", order: { shipTo: source.shipTo } })
+    expect(result.events).toEqual([
+      [
+        "inbound.update-ignored",
+        {
+          messageType: "order.hub-address-correction",
+          orderId: "SO-100002",
+          receivedVersion: 1,
+          storedVersion: 1,
+          reason:
+            "the order's parcel was handed to the carrier before the customer's correction 1 arrived: it travels to the address it was labelled for, and the correction is not applied",
+          cause: "handed-to-carrier"
+        }
+      ]
+    ])
+  })
+
+  it("keeps an order the customer's correction released open when its source holds the replaced address again, and holds it for an address the source sets itself", async () => {
+    const source = order("SO-100001")
+    const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
+    const other = { ...source.shipTo, street1: "Torstraße 7", postalCode: "10119" }
+    const hubCorrection: BrokerMessage = {
+      topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
+      payload: encodeJson({
+        msgId: "h1",
+        seq: 1,
+        type: "order.hub-address-correction",
+        version: 1,
+        payload: { orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: source.shipTo }
+      }),
+      userProperties: {}
+    }
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const upsert = (version: number, shipTo = source.shipTo) =>
+          inbox.receive(inbound("order.upsert", { ...source, version, status: "address-hold", shipTo }))
+        const seen: Array<unknown> = []
+        const look = Effect.map(stored("SO-100001"), (row) => seen.push([row.status, row.order.shipTo.street1]))
+        // The source holds the order for its address; the customer corrects it through the hub.
+        yield* upsert(2)
+        yield* look
+        yield* inbox.receive(hubCorrection)
+        yield* look
+        // The source, which never hears of the hub's correction, sends the same hold again with its next versions.
+        yield* upsert(3)
+        yield* look
+        yield* upsert(4)
+        yield* look
+        // An address the source sets itself is the order's again, and so is its hold of it.
+        yield* upsert(5, other)
+        yield* look
+        return { seen, events: yield* eventTypes }
+      })
+    )
+    expect(result.seen).toEqual([
+      ["address-hold", source.shipTo.street1],
+      ["open", "Hauptstraße 14"],
+      ["open", "Hauptstraße 14"],
+      ["open", "Hauptstraße 14"],
+      ["address-hold", "Torstraße 7"]
+    ])
+    const received = result.events.filter(([type]) => type === "order.received")
+    expect(received.map(([, payload]) => (payload as { order: Order }).order.status)).toEqual([
+      "address-hold",
+      "open",
+      "open",
+      "address-hold"
     ])
   })
 

@@ -10,6 +10,7 @@ import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Address, Order, type OrderStatus, OrderVersion } from "./Order.ts"
 import {
+  type HubCorrectionIgnoredCause,
   InboundUpdateIgnored,
   OrderAddressCorrected,
   OrderCancelled,
@@ -114,9 +115,13 @@ interface StoredHubCorrection {
  *   takes the corrected address (releasing an address hold, as above). A later version from the source that still
  *   carries the address the correction replaced keeps the corrected one, with the source's other changes; an address
  *   the source sets itself (a version with another address, or its own `order.address-corrected`) is the order's again
- *   and the correction no longer holds. A correction that arrives after the source set another address itself is not
- *   applied: it was made for an address the order no longer has, and is recorded with the reason
- *   (`inbound.update-ignored`). So neither the correction nor the source's next change is lost to the other, whichever
+ *   and the correction no longer holds. The correction answers the source's hold of the address it replaced too: a
+ *   later version that still holds that address (the source repeats its hold) leaves the order open. A correction
+ *   that arrives after the source set another address itself is not applied: it was made for an address the order
+ *   no longer has, and is recorded with the reason
+ *   (`inbound.update-ignored`, cause `source-changed`); nor is one that arrives after the parcel was handed to the
+ *   carrier (cause `handed-to-carrier`: the parcel travels to the address it was labelled for). The hub tells the
+ *   customer of both. So neither the correction nor the source's next change is lost to the other, whichever
  *   reaches the station first (they come on different streams);
  * - a version that numbers the lines anew over the same items (a shop that gives every line a new id on an edit)
  *   moves the units of the order's parcels onto the new lines (`renumberParcelLines`), so a parcel still here leaves
@@ -231,7 +236,6 @@ export const registerOrderInbound = (
         }
         const packedHere =
           stored?.status === "packed" || (stored?.status === "cancelled" && (yield* parcelHere(order.orderId)))
-        const status = statusHere(order.status, stored?.status === "shipped", packedHere)
         // The source never hears of the hub's correction: a version with the address it replaced keeps the correction.
         const correction = yield* loadHubCorrection(order.orderId)
         const keepCorrection =
@@ -239,6 +243,11 @@ export const registerOrderInbound = (
         if (correction !== undefined && !correction.superseded && !keepCorrection) {
           yield* supersedeHubCorrection(order.orderId, order.version)
         }
+        // Nor does it hear that the correction answered its hold of that address: a source that repeats the hold with
+        // each version would hold the corrected order again for good. The hold of the replaced address is the one
+        // the correction answered; a hold of an address the source sets itself (the correction superseded) stands.
+        const shopStatus = keepCorrection && order.status === "address-hold" ? "open" : order.status
+        const status = statusHere(shopStatus, stored?.status === "shipped", packedHere)
         const next = { ...order, status, shipTo: keepCorrection ? correction.shipTo : order.shipTo }
         const open = stored !== undefined && (yield* probe.isOpen(order.orderId))
         yield* save(next)
@@ -329,21 +338,32 @@ export const registerOrderInbound = (
         const stored = yield* load(correction.orderId)
         if (stored === undefined) return yield* Effect.fail(`order ${correction.orderId} is not known at this station`)
         const before = yield* loadHubCorrection(correction.orderId)
-        const ignore = (storedVersion: number, reason: string) =>
+        const ignore = (storedVersion: number, cause: HubCorrectionIgnoredCause, reason: string) =>
           log.append(InboundUpdateIgnored, {
             messageType: "order.hub-address-correction",
             orderId: correction.orderId,
             receivedVersion: correction.correction,
             storedVersion,
-            reason
+            reason,
+            cause
           })
         if (before !== undefined && !received.supersedes(before.correction)) {
           return yield* ignore(
             before.correction,
+            "not-newer",
             `correction ${correction.correction} is not newer than correction ${before.correction} taken before`
           )
         }
         const current = stored.order.shipTo
+        // The parcel is with the carrier, labelled for the address before: the correction reaches no parcel. The
+        // order keeps the address its parcel travels to, and the hub tells the customer why theirs was not used.
+        if (stored.status === "shipped" && !sameAddress(current, correction.shipTo)) {
+          return yield* ignore(
+            stored.version,
+            "handed-to-carrier",
+            `the order's parcel was handed to the carrier before the customer's correction ${correction.correction} arrived: it travels to the address it was labelled for, and the correction is not applied`
+          )
+        }
         if (
           correction.previousShipTo !== undefined &&
           !sameAddress(current, correction.previousShipTo) &&
@@ -351,6 +371,7 @@ export const registerOrderInbound = (
         ) {
           return yield* ignore(
             stored.version,
+            "source-changed",
             `the order's source changed the address itself (version ${stored.version}) after the customer was asked: the customer's correction ${correction.correction} was made for the address before it and is not applied; ask the customer or the shop which address holds`
           )
         }

@@ -899,6 +899,32 @@ describe("Consumer: held events drained", () => {
     expect(result.quarantinedAfterDrain).toEqual(result.quarantined)
   })
 
+  it("takes the station's resend of an unreadable held row that named no event, refused in its place, as a repeat, not a conflict", async () => {
+    const result = await withFaults((consumer) =>
+      Effect.gen(function* () {
+        yield* consumer.receive(message(1))
+        yield* consumer.receiveBatch([3, 4].map(message))
+        const sql = yield* Sql
+        // An old row (no id column) whose text is no JSON: nothing in it names its event.
+        yield* sql.execute("UPDATE sync_consumer_held SET envelope = '{', event_id = NULL WHERE seq = 3")
+        const filled = yield* consumer.receive(message(2))
+        const quarantinedBefore = yield* quarantineReasons
+        // The station sends 3 and 4 again (its ack timeout, or a resend request).
+        const resent = [yield* consumer.receive(message(3)), yield* consumer.receiveBatch([message(3), message(4)])]
+        const conflicts = yield* rowsOf<{ kind: string }>("SELECT kind FROM sync_consumer_conflicts ORDER BY id")
+        return { filled, quarantinedBefore, resent, conflicts, quarantined: yield* quarantineReasons }
+      })
+    )
+    expect(result.filled).toBe("applied")
+    expect(result.quarantinedBefore).toEqual([
+      expect.stringMatching(/^refused in sequence \(seq 3\): its held copy cannot be read: not JSON: /)
+    ])
+    expect(result.resent).toEqual(["duplicate", ["duplicate", "duplicate"]])
+    expect(result.conflicts.map((row) => row.kind)).toEqual(["refused"])
+    expect(result.quarantined).toEqual(result.quarantinedBefore)
+    expect(result.alerts.map((alert) => alert.kind)).toEqual(["refused"])
+  })
+
   it("moves a held row that cannot be read and names no event (an old row) to the quarantine when its event comes again, and takes that event", async () => {
     const result = await withFaults((consumer) =>
       Effect.gen(function* () {
@@ -1054,6 +1080,49 @@ describe("Consumer: a held event whose apply failed is tried again by the consum
       [1, 2, 3],
       [1, 2]
     ])
+  })
+
+  it("backs off each stream on its own: PACK-02's failure is tried again 1 s later while PACK-01 is tried once a minute", async () => {
+    const { tries, onApply } = counting()
+    const result = await withFaults(
+      (consumer, faults) =>
+        Effect.gen(function* () {
+          yield* consumer.start
+          // PACK-01's 2 keeps failing: tried after 1, 2, 4, 8, 16, 32 s, then every 60 s.
+          faults.failing.add("PACK-01#2")
+          yield* Effect.forEach([1, 2], (seq) => consumer.receive(message(seq)))
+          yield* TestClock.adjust(1_000 + 2_000 + 4_000 + 8_000 + 16_000 + 32_000)
+          const triesOf = (at: string) => tries.get(at) ?? 0
+          const pack01AtMinute = triesOf("PACK-01#2")
+          // PACK-01 was just tried; its next try is 60 s away. Now PACK-02's 2 fails once.
+          faults.failing.add("PACK-02#2")
+          yield* Effect.forEach([1, 2], (seq) => consumer.receive(messageOf("PACK-02", seq)))
+          faults.failing.delete("PACK-02#2")
+          const pack02AtFailure = triesOf("PACK-02#2")
+          yield* TestClock.adjust(999)
+          const pack02Before = triesOf("PACK-02#2") - pack02AtFailure
+          yield* TestClock.adjust(1)
+          const pack02After = triesOf("PACK-02#2") - pack02AtFailure
+          const pack02State = yield* streamState
+          // PACK-01 is tried a minute after its last try, as before, and PACK-02 was not tried since it succeeded.
+          yield* TestClock.adjust(59_000 - 1)
+          const pack01Before = triesOf("PACK-01#2") - pack01AtMinute
+          yield* TestClock.adjust(1)
+          const pack01After = triesOf("PACK-01#2") - pack01AtMinute
+          return {
+            pack02: [pack02Before, pack02After],
+            pack01: [pack01Before, pack01After],
+            pack02Tries: triesOf("PACK-02#2") - pack02AtFailure,
+            pack02State
+          }
+        }),
+      { rig: { heldRetryMs: 1_000, heldRetryMaxMs: 60_000 }, onApply, testClock: true }
+    )
+    expect(result.pack02).toEqual([0, 1])
+    expect(result.pack02State.cursors).toEqual(["PACK-01#1", "PACK-02#2"])
+    expect(result.pack02State.held).toEqual([`PACK-01#2: apply failed: ${busy("PACK-01#2")}`])
+    expect(result.pack01).toEqual([0, 1])
+    expect(result.pack02Tries).toBe(1)
   })
 })
 

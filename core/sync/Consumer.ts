@@ -100,7 +100,8 @@ export interface ConsumerOptions {
    * How long after a held event's apply failed for a passing reason (a busy store, a lock timeout) the consumer tries
    * it again by itself (`drainHeld`), without waiting for its station (which may be offline) or the next start. The
    * wait doubles each time a try meets a failure again, up to `heldRetryMaxMs`, and begins anew at the next failure
-   * once a try met none. Each try is one pass over the streams whose next event is held, on the consumer's clock.
+   * once a try met none. Each stream (a station's epoch) backs off on its own, on the consumer's clock: one that keeps
+   * failing does not slow another's tries.
    */
   readonly heldRetryMs: number
   /** The longest wait between two such tries. */
@@ -386,6 +387,9 @@ type Admitted =
   | { readonly kind: "event"; readonly place: EnvelopePlace; readonly event: EventEnvelope }
   | { readonly kind: "refused"; readonly place: EnvelopePlace; readonly reason: string; readonly payload: Uint8Array }
 
+/** The held-event retry of a pass over every stream, for a failure that named no stream. */
+const allStreams = "(all streams)"
+
 /** What names the event of an unreadable held row when neither its row nor its text does. */
 const UNREADABLE_ID = "(unreadable)"
 
@@ -436,13 +440,31 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const gapSince = new Map<string, number>()
   const ackSignal = yield* Queue.sliding<void>(1)
   /**
-   * Rung after a held event's apply failed for a passing reason, once that is committed (it stays held): the retry of
-   * held events (`retryFailedHeld`) starts, if it is not running yet.
+   * The retries of held events whose apply failed for a passing reason (`retryFailedHeld`), one per stream, each
+   * backing off on its own: a stream whose store keeps failing must not slow another's retries to its once a minute.
+   * `asked`: a failure was reported while the retry's try ran, so it tries again even if that try met none. The
+   * stream `allStreams` is a pass over every stream whose failure named none (reading which streams hold events).
    */
-  const heldRetryWanted = yield* Queue.sliding<void>(1)
-  const wantHeldRetry = Effect.sync(() => {
-    Queue.offerUnsafe(heldRetryWanted, undefined)
-  })
+  const heldRetries = new Map<string, { asked: boolean; readonly firstTryMs: number }>()
+  /** Retries asked for and not running yet: `start` runs each (before it, they wait here). */
+  const heldRetryStarts = yield* Queue.unbounded<StreamKey | typeof allStreams>()
+  /**
+   * Asks for a retry of the stream's held events, once what asks is committed (it stays held). Its first try is due
+   * `heldRetryMs` from now, however late the retry's fiber starts.
+   */
+  const wantHeldRetry = (stream: StreamKey | typeof allStreams) =>
+    Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
+      Effect.sync(() => {
+        const id = stream === allStreams ? allStreams : keyOf(stream)
+        const running = heldRetries.get(id)
+        if (running !== undefined) {
+          running.asked = true
+          return
+        }
+        heldRetries.set(id, { asked: false, firstTryMs: nowMs + Math.max(1, options.heldRetryMs) })
+        Queue.offerUnsafe(heldRetryStarts, stream)
+      })
+    )
 
   const wallMs = clock.now.pipe(Effect.map((now) => now.wallMs))
   const quarantineTable = makeQuarantine(sql, {
@@ -595,16 +617,20 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
 
   /**
    * Moves the cursor to `place` and remembers whose number it is; the ids below the window are let go. In a batch
-   * the rows wait in its memo and are written by `writeBatchRows`: the cursor once per stream, the ids together.
+   * the rows wait in its memo and are written by `writeBatchRows`: the cursor once per stream, the ids together. A
+   * place whose event nothing names (an unreadable held row without an id, refused in it) is remembered by no id: its
+   * place in the stream is all that is known of it, so the station's resend of that seq is taken as its repeat, not
+   * as a second event at a taken number.
    */
   const advance = (place: EnvelopePlace) =>
     Effect.gen(function* () {
+      const named = place.id !== UNREADABLE_ID
       const memo = yield* memoOf(streamOf(place))
       if (memo !== undefined) {
         memo.last = place.seq
         memo.moved = true
         if (memo.applied === undefined) memo.applied = []
-        memo.applied.push({ seq: place.seq, eventId: place.id })
+        if (named) memo.applied.push({ seq: place.seq, eventId: place.id })
         return
       }
       const now = yield* wallMs
@@ -614,11 +640,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
            updated_at_ms = excluded.updated_at_ms`,
         [place.siteId, place.stationId, place.epoch, place.seq, now]
       )
-      yield* sql.execute(
-        `INSERT INTO sync_consumer_applied (site_id, station_id, epoch, seq, event_id) VALUES (?, ?, ?, ?, ?)
+      if (named)
+        yield* sql.execute(
+          `INSERT INTO sync_consumer_applied (site_id, station_id, epoch, seq, event_id) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (site_id, station_id, epoch, seq) DO NOTHING`,
-        [place.siteId, place.stationId, place.epoch, place.seq, place.id]
-      )
+          [place.siteId, place.stationId, place.epoch, place.seq, place.id]
+        )
       if (place.seq % 1_000 === 0) {
         yield* sql.execute(
           "DELETE FROM sync_consumer_applied WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq <= ?",
@@ -779,7 +806,11 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         }
       })
     )
-    return attempt.pipe(Effect.ensuring(Effect.suspend(() => (redo.stops.size > 0 ? wantHeldRetry : Effect.void))))
+    return attempt.pipe(
+      Effect.ensuring(
+        Effect.suspend(() => Effect.forEach(redo.stops.values(), (stop) => wantHeldRetry(stop.key), { discard: true }))
+      )
+    )
   }
 
   /** Tells the owner of alerts recorded (`onAlert`), in turn; a failure fails the transaction it runs in. */
@@ -1141,8 +1172,9 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
            WHERE site_id = ? AND station_id = ? AND epoch = ? AND seq = ?`,
           [key.siteId, key.stationId, key.epoch, place.seq]
         )
+        // An unnamed refused place that an older version recorded under the stand-in name names no event either.
         const holder = rows[0]?.event_id
-        if (holder !== undefined && holder !== place.id) {
+        if (holder !== undefined && holder !== UNREADABLE_ID && holder !== place.id) {
           yield* conflict(place, holder, message.topic, message.payload, "already taken by")
           return { outcome: "conflict", key, last } satisfies Step
         }
@@ -1278,7 +1310,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         Effect.gen(function* () {
           if (admitted.kind === "event") {
             yield* hold(admitted.event, `apply failed: ${failure.reason}`)
-            yield* wantHeldRetry
+            yield* wantHeldRetry(streamOf(admitted.place))
           }
           const { type, siteId, stationId, epoch, seq } = admitted.place
           yield* Effect.logWarning(
@@ -1495,20 +1527,12 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       )
     )
 
-  const drainHeld = Effect.gen(function* () {
-    // Streams whose next event is held, including those whose very first event was held (no cursor row yet); those
-    // held behind a gap wait for the missing event, which only its station has.
-    const rows = yield* sql.query<{ site_id: string; station_id: string; epoch: string }>(
-      `SELECT h.site_id, h.station_id, h.epoch FROM sync_consumer_held h
-       LEFT JOIN sync_consumer_cursor c USING (site_id, station_id, epoch)
-       WHERE h.seq = COALESCE(c.last_seq, 0) + 1
-       ORDER BY h.site_id, h.station_id, h.epoch`
-    )
-    let taken = 0
-    const failed: Array<HeldDrain["failed"][number]> = []
-    for (const row of rows) {
-      const key: StreamKey = { siteId: row.site_id, stationId: row.station_id, epoch: row.epoch }
-      // One stream's failure is its own: reported, and the other streams are drained all the same.
+  /**
+   * One stream's held events whose turn has come (`drainStream`), acked once committed; its failure is its own,
+   * reported (`failure`) and logged, never the caller's.
+   */
+  const drainOne = (key: StreamKey) =>
+    Effect.gen(function* () {
       const drained = yield* drainStream(key).pipe(
         Effect.catchCause((cause) =>
           Cause.hasInterruptsOnly(cause)
@@ -1522,50 +1546,94 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
               )
         )
       )
-      if ("failure" in drained) {
-        failed.push({ ...key, reason: drained.failure })
-        continue
-      }
+      if ("failure" in drained) return { taken: 0, failure: { ...key, reason: drained.failure } }
+      let taken = 0
       // Acked only once committed: a try that rolled back (an event in it refused or failed) confirms nothing.
       if (drained.last > drained.from) {
         ackLater(key, drained.last, false)
         gapSince.delete(keyOf(key))
-        taken += drained.last - drained.from
+        taken = drained.last - drained.from
       }
-      if (drained.stopped !== undefined) {
-        failed.push({ ...key, seq: drained.stopped.seq, reason: drained.stopped.reason })
-      }
+      return drained.stopped === undefined
+        ? { taken }
+        : { taken, failure: { ...key, seq: drained.stopped.seq, reason: drained.stopped.reason } }
+    })
+
+  const drainHeld = Effect.gen(function* () {
+    // Streams whose next event is held, including those whose very first event was held (no cursor row yet); those
+    // held behind a gap wait for the missing event, which only its station has.
+    const rows = yield* sql.query<{ site_id: string; station_id: string; epoch: string }>(
+      `SELECT h.site_id, h.station_id, h.epoch FROM sync_consumer_held h
+       LEFT JOIN sync_consumer_cursor c USING (site_id, station_id, epoch)
+       WHERE h.seq = COALESCE(c.last_seq, 0) + 1
+       ORDER BY h.site_id, h.station_id, h.epoch`
+    )
+    let taken = 0
+    const failed: Array<HeldDrain["failed"][number]> = []
+    for (const row of rows) {
+      // One stream's failure is its own: reported, and the other streams are drained all the same.
+      const drained = yield* drainOne({ siteId: row.site_id, stationId: row.station_id, epoch: row.epoch })
+      taken += drained.taken
+      if (drained.failure !== undefined) failed.push(drained.failure)
     }
     if (taken > 0) yield* options.onCommitted
-    if (failed.length > 0) yield* wantHeldRetry
+    yield* Effect.forEach(failed, wantHeldRetry, { discard: true })
     return { taken, failed } satisfies HeldDrain
   })
 
-  /**
-   * Tries the held events whose apply failed for a passing reason again (`drainHeld`), so a stream goes on once the
-   * cause has passed without its station sending anything (it may be offline for days): `heldRetryMs` after the
-   * failure, then after twice as long each time a try meets a failure again, up to `heldRetryMaxMs`, until a try
-   * meets none. Bounded: one pass per try, and at most one try per `heldRetryMaxMs` while a failure lasts.
-   */
-  const retryFailedHeld = Effect.gen(function* () {
-    let waitMs = Math.max(1, options.heldRetryMs)
-    while (true) {
-      yield* Effect.sleep(waitMs)
-      // What was asked for until now is this try's to do; a failure it meets asks again.
-      yield* Queue.clear(heldRetryWanted)
-      const stillFailing = yield* drainHeld.pipe(
-        Effect.tap(({ taken }) =>
-          taken > 0 ? Effect.logInfo(`sync consumer: applied ${taken} held events on trying them again`) : Effect.void
-        ),
-        Effect.map(({ failed }) => failed.length > 0),
-        Effect.catchTag("StoreError", (error) =>
-          Effect.as(Effect.logError("sync consumer: trying held events again failed; tried again later", error), true)
+  /** One try of a stream's retry (or of a pass over all, `allStreams`): whether it still meets a failure. */
+  const retryOnce = (stream: StreamKey | typeof allStreams): Effect.Effect<boolean> =>
+    stream === allStreams
+      ? drainHeld.pipe(
+          Effect.tap(({ taken }) =>
+            taken > 0 ? Effect.logInfo(`sync consumer: applied ${taken} held events on trying them again`) : Effect.void
+          ),
+          // Each failing stream has asked for its own retry.
+          Effect.as(false),
+          Effect.catchTag("StoreError", (error) =>
+            Effect.as(Effect.logError("sync consumer: trying held events again failed; tried again later", error), true)
+          )
         )
-      )
-      if (!stillFailing) return
-      waitMs = Math.min(waitMs * 2, Math.max(waitMs, options.heldRetryMaxMs))
-    }
-  })
+      : Effect.gen(function* () {
+          const drained = yield* drainOne(stream)
+          if (drained.taken > 0) {
+            yield* options.onCommitted
+            yield* Effect.logInfo(
+              `sync consumer: applied ${drained.taken} held events of ${stream.siteId}/${stream.stationId} epoch ${stream.epoch} on trying them again`
+            )
+          }
+          return drained.failure !== undefined
+        })
+
+  /**
+   * Tries a stream's held events whose apply failed for a passing reason again, so it goes on once the cause has
+   * passed without its station sending anything (it may be offline for days): `heldRetryMs` after the failure, then
+   * after twice as long each time a try meets a failure again, up to `heldRetryMaxMs`, until a try meets none. Each
+   * stream backs off on its own and starts anew on its own success. Bounded: one pass of the stream per try, and at
+   * most one try per `heldRetryMaxMs` while a failure lasts.
+   */
+  const retryFailedHeld = (stream: StreamKey | typeof allStreams) =>
+    Effect.gen(function* () {
+      const id = stream === allStreams ? allStreams : keyOf(stream)
+      let waitMs = Math.max(1, options.heldRetryMs)
+      let dueMs = heldRetries.get(id)?.firstTryMs ?? (yield* Clock.currentTimeMillis) + waitMs
+      while (true) {
+        yield* Effect.sleep(Math.max(0, dueMs - (yield* Clock.currentTimeMillis)))
+        const retry = heldRetries.get(id) ?? { asked: false, firstTryMs: dueMs }
+        // What was asked for until now is this try's to do; a failure reported while it runs asks again.
+        retry.asked = false
+        const stillFailing = yield* retryOnce(stream)
+        const done = !stillFailing && !retry.asked
+        if (done) {
+          heldRetries.delete(id)
+          return
+        }
+        waitMs = stillFailing
+          ? Math.min(waitMs * 2, Math.max(waitMs, options.heldRetryMaxMs))
+          : Math.max(1, options.heldRetryMs)
+        dueMs = (yield* Clock.currentTimeMillis) + waitMs
+      }
+    })
 
   const start = Effect.gen(function* () {
     // What was held before this start and whose turn has come (an upgrade taught this consumer its version, or its
@@ -1579,12 +1647,17 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       Effect.catchTag("StoreError", (error) =>
         Effect.andThen(
           Effect.logError("sync consumer: draining held events at start failed; they are tried again later", error),
-          wantHeldRetry
+          wantHeldRetry(allStreams)
         )
       )
     )
-    // A failure to apply a held event, at start or later, is tried again by the consumer itself, backing off.
-    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Queue.take(heldRetryWanted), retryFailedHeld)))
+    // A failure to apply a held event, at start or later, is tried again by the consumer itself, each stream backing
+    // off on its own.
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.flatMap(Queue.take(heldRetryStarts), (stream) => Effect.forkScoped(retryFailedHeld(stream)))
+      )
+    )
     // Bounded: when applying falls behind, the subscription handler waits, and so does the broker.
     const lanes = Math.max(1, Math.floor(options.lanes))
     const incoming = yield* Effect.forEach(Array.from({ length: lanes }), () =>

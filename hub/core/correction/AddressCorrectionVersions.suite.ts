@@ -190,7 +190,8 @@ export const addressCorrectionVersionsSuite = (store: TestStore) =>
         "inbound.update-ignored",
         expect.objectContaining({
           orderId: "SO-100001",
-          reason: expect.stringContaining("the order's source changed the address itself")
+          reason: expect.stringContaining("the order's source changed the address itself"),
+          cause: "source-changed"
         })
       ])
     })

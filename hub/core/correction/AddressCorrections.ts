@@ -1,19 +1,18 @@
 /** The customer's own address correction: what its link opens, and taking a correction to the station and the shop. */
-import { Effect, Option, Schema } from "effect"
+import { Effect } from "effect"
 import type { AddressField, Address as CheckedAddress } from "../../../core/address/Address.ts"
 import { findCarrier } from "../../../core/address/AddressCarrier.ts"
 import { checkAddress } from "../../../core/address/checkAddress.ts"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
-import { Address } from "../../../core/orders/Order.ts"
+import type { Address } from "../../../core/orders/Order.ts"
 import { Sql } from "../../../core/store/Sql.ts"
-import { Topics } from "../../../core/sync/Topics.ts"
-import { enqueueHubMessage, HubStream } from "../notify/HubMessages.ts"
 import type { NotifySettings } from "../notify/NotifySettings.ts"
 import { enqueuePush } from "../shop/PushQueue.ts"
 import type { AddressPush } from "../shop/ShopConnector.ts"
 import { enqueueShopMessage, ShopStream, shopInboxTopic } from "../shop/ShopMessages.ts"
 import { shopAddressOf } from "../shop/shopAddressOf.ts"
+import { type StationRef, sendCorrectionTo, stationsWithOrder } from "./CorrectionToStations.ts"
 
 /** The fields the form offers; the country is the order's and cannot be changed here (another country is another shipment). */
 export const correctionFields = ["name", "company", "street1", "street2", "postalCode", "city", "region"] as const
@@ -243,7 +242,8 @@ export const checkCorrection = (
  *   stamps their time), and a version the hub made up (the stored one plus one) would be the source's own next
  *   change's: the station would drop one of the two as "not newer", whichever came second. So the correction carries
  *   no order version: `order.hub-address-correction`, numbered by the hold it answers (one correction per hold, holds
- *   counted up), on the hub's stream to the station that holds the order, with the address it replaces. The station
+ *   counted up), on the hub's stream to every station that has the order (CorrectionToStations.ts), the one that
+ *   held it first, with the address it replaces. The station
  *   keeps it as a fact on top of the order (core/orders/OrderInbound.ts): the source's later versions keep it while
  *   they carry the replaced address, and an address the source sets itself is the order's again. The hub's copy of
  *   the order keeps the source's version, so the source's next version is newer here too. Refusing such corrections
@@ -312,27 +312,22 @@ export const submitCorrection = Effect.fn("AddressCorrections.submit")(function*
         )
       } else {
         version = Number(row.order_version)
-        const correction = Number(row.hold_round)
-        const stationId = row.hold_station_id ?? row.station_id
-        // The address the customer corrected, when the hub holds one a station can read (an order stored before the
-        // hub kept addresses has none): the station takes no correction made for an address its source has replaced.
-        const previous = Schema.decodeUnknownOption(Address)(before)
-        yield* enqueueHubMessage(
-          sql,
-          {
-            stream: HubStream.station(row.site_id, stationId),
-            topic: Topics.hubInbox(row.site_id, stationId, "order.hub-address-correction"),
-            type: "order.hub-address-correction",
-            version: correction,
-            payload: {
-              orderId: row.order_id,
-              correction,
-              shipTo,
-              ...(Option.isSome(previous) ? { previousShipTo: previous.value } : {})
-            }
-          },
-          nowMs
-        )
+        // Every station that has the order, the one that held it first (an order known from before the hub kept
+        // which stations have it is known to the one that held it at least).
+        const holder: StationRef = { siteId: row.site_id, stationId: row.hold_station_id ?? row.station_id }
+        const known = yield* stationsWithOrder(sql, row.order_id)
+        const stations = [
+          holder,
+          ...known.filter((station) => station.siteId !== holder.siteId || station.stationId !== holder.stationId)
+        ]
+        for (const station of stations) {
+          yield* sendCorrectionTo(
+            sql,
+            station,
+            { orderId: row.order_id, correction: Number(row.hold_round), shipTo, previousShipTo: before },
+            nowMs
+          )
+        }
       }
       let shopUpdate = "none: the order did not come from a shop connector"
       if (fromShop !== undefined) {

@@ -7,6 +7,8 @@ import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import {
+  HubCorrectionIgnoredCause,
+  InboundUpdateIgnored,
   OrderAddressCorrected,
   OrderCancelled,
   OrderReceived,
@@ -30,6 +32,7 @@ import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { type Doorbell, makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { type InboundVersion, inboundVersion, newestPlausibleVersion } from "../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { recordStationHasOrder } from "../correction/CorrectionToStations.ts"
 import { pruneEpcisEvents, recordEpcisEvent, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { makeRefundLedger, orderRow, STATION_ORDER_INSERT } from "../refunds/RefundLedger.ts"
@@ -59,6 +62,7 @@ const handled: Readonly<Record<string, number>> = {
   [OrderReinstated.type]: OrderReinstated.version,
   [OrderAddressCorrected.type]: OrderAddressCorrected.version,
   [OrderAddressHold.type]: OrderAddressHold.version,
+  [InboundUpdateIgnored.type]: InboundUpdateIgnored.version,
   [ParcelPacked.type]: ParcelPacked.version,
   [ParcelHandedToCarrier.type]: ParcelHandedToCarrier.version,
   [ReturnReceived.type]: ReturnReceived.version,
@@ -143,6 +147,12 @@ const CUSTOMER: RowShape = {
   head: "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES",
   columns: 6,
   tail: "ON CONFLICT (customer_id) DO NOTHING"
+}
+/** A station has the order; only one new to it can need a correction sent, which the batch leaves to one-by-one. */
+const ORDER_STATION: RowShape = {
+  head: "INSERT INTO hub_order_stations (order_id, site_id, station_id, first_seen_ms) VALUES",
+  columns: 4,
+  tail: "ON CONFLICT (order_id, site_id, station_id) DO NOTHING"
 }
 const ORDER: RowShape = {
   head: `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
@@ -431,6 +441,35 @@ export class HubProjection extends Context.Service<
         now
       ]
 
+      /**
+       * The station has the order (it told the hub of it, or held it): a customer's correction goes to it too, and
+       * one taken before the station had the order is sent to it now (hub/core/correction/CorrectionToStations.ts).
+       */
+      const stationHasOrder = (orderId: string, event: EventEnvelope, now: number) =>
+        Effect.flatMap(
+          recordStationHasOrder(sql, orderId, { siteId: event.siteId, stationId: event.stationId }, now),
+          (sent) => (sent > 0 ? Effect.sync(() => Queue.offerUnsafe(messageWakeups, undefined)) : Effect.void)
+        )
+
+      /**
+       * Why the station did not apply a customer's correction, when the customer is to hear of it: the parcel had
+       * left, or the order's source had set another address itself. An older correction than one taken (the
+       * customer's newer one holds), an older station's event without a word, or a word of a newer station that this
+       * hub does not know tell the customer nothing (the last is logged: upgrade the hub).
+       */
+      const customerCauseOf = (ignored: typeof InboundUpdateIgnored.payload.Type, event: EventEnvelope) =>
+        Effect.gen(function* () {
+          if (ignored.cause === undefined || ignored.cause === "not-newer") return undefined
+          const cause = Schema.decodeUnknownOption(HubCorrectionIgnoredCause)(ignored.cause)
+          if (cause._tag === "None") {
+            yield* Effect.logWarning(
+              `hub: ${event.siteId}/${event.stationId} did not apply correction ${ignored.receivedVersion} of order ${ignored.orderId} for a reason this hub does not know (${ignored.cause}): the customer is told nothing`
+            )
+            return undefined
+          }
+          return cause.value
+        })
+
       const applyStationEvent = Effect.fnUntraced(function* (event: EventEnvelope) {
         yield* Effect.provideService(recordMetricsFacts(event), Sql, sql).pipe(
           Effect.mapError((error) =>
@@ -449,6 +488,7 @@ export class HubProjection extends Context.Service<
             yield* sql.write(rowsStatement(CUSTOMER, 1), customerRow(order, now))
             // A stale version (a late resend from another station) never overwrites a newer one.
             yield* sql.write(rowsStatement(ORDER, 1), [...hubOrderRow(order, event, now), received.newestPlausible])
+            yield* stationHasOrder(order.orderId, event, now)
             yield* ledger.recordOrder(order)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
             fact = { type: "order.received", orderId: order.orderId }
@@ -558,6 +598,7 @@ export class HubProjection extends Context.Service<
           }
           case OrderAddressHold.type: {
             const hold = yield* decodeOrRefuse(OrderAddressHold, event.payload)
+            yield* stationHasOrder(hold.orderId, event, now)
             // Each hold is counted: a hold after a correction (the station re-checked the corrected address, or a
             // later version of the order) is a new request with its own mail and link, and the earlier ones stop.
             yield* sql.execute(
@@ -578,6 +619,41 @@ export class HubProjection extends Context.Service<
               )
             }
             fact = { type: "order.address-hold", orderId: hold.orderId, round }
+            break
+          }
+          case InboundUpdateIgnored.type: {
+            // Most messages a station does not apply are stale versions, nothing to tell anyone. A customer's
+            // correction it did not apply is: the customer typed an address and gets the parcel at another one.
+            const ignored = yield* decodeOrRefuse(InboundUpdateIgnored, event.payload)
+            if (ignored.messageType !== "order.hub-address-correction") return
+            const cause = yield* customerCauseOf(ignored, event)
+            if (cause === undefined) return
+            // Only a correction the hub took and sent to the stations, named by the hold it answers: a station's word
+            // about any other mails no one. The word that the parcel left wins over one that the source changed the
+            // address (two stations of a site may each have their own), until the mail has gone.
+            const known = yield* sql.query<{ ignored_cause: string | null }>(
+              `SELECT ignored_cause FROM hub_address_corrections
+               WHERE order_id = ? AND hold_round = ? AND route = 'station'`,
+              [ignored.orderId, ignored.receivedVersion]
+            )
+            if (known[0] === undefined) {
+              yield* Effect.logWarning(
+                `hub: ${event.siteId}/${event.stationId} did not apply correction ${ignored.receivedVersion} of order ${ignored.orderId}, which the hub never sent: the customer is told nothing`
+              )
+              return
+            }
+            if (known[0].ignored_cause === null || cause === "handed-to-carrier") {
+              yield* sql.execute(
+                `UPDATE hub_address_corrections SET ignored_cause = ?, ignored_station_id = ?, ignored_at_ms = ?
+                 WHERE order_id = ? AND hold_round = ?`,
+                [cause, event.stationId, now, ignored.orderId, ignored.receivedVersion]
+              )
+            }
+            fact = {
+              type: "order.hub-correction-ignored",
+              orderId: ignored.orderId,
+              correction: ignored.receivedVersion
+            }
             break
           }
           case ParcelPacked.type: {
@@ -706,8 +782,9 @@ export class HubProjection extends Context.Service<
        * - the handovers' orders are read in one query after the run's orders are written: a run never holds an
        *   order received after a handover of the same order (`applyStationEvents` ends the run before it), so each
        *   handover reads what it read one event at a time;
-       * - a refund decision parked for one of its orders is released only one event at a time (no event of a run
-       *   parks one, so one query before the run tells);
+       * - a refund decision parked for one of its orders is released, and a customer's correction of one sent to a
+       *   station new to it, only one event at a time (no event of a run parks one or takes a correction, so one
+       *   query before the run tells);
        * - notification rows are inserted with RETURNING: a feedback or outbox row goes in only for a notification
        *   that was new, as `recordWritten`'s `WHERE EXISTS` had it.
        * Tokens and notification ids are drawn in the order `applyStationEvent` draws them.
@@ -719,11 +796,14 @@ export class HubProjection extends Context.Service<
             ...new Set(run.flatMap((item) => (item.kind === "received" ? [item.order.orderId] : [])))
           ]
           for (const chunk of inChunks(receivedIds)) {
-            const parked = yield* sql.query(
-              `SELECT 1 AS parked FROM hub_refund_parked WHERE order_id IN (${chunk.map(() => "?").join(", ")}) LIMIT 1`,
-              chunk
+            const marks = chunk.map(() => "?").join(", ")
+            const oneByOne = yield* sql.query(
+              `SELECT 1 AS parked FROM hub_refund_parked WHERE order_id IN (${marks})
+               UNION ALL SELECT 1 FROM hub_address_corrections WHERE route = 'station' AND order_id IN (${marks})
+               LIMIT 1`,
+              [...chunk, ...chunk]
             )
-            if (parked.length > 0) {
+            if (oneByOne.length > 0) {
               for (const item of run) yield* applyStationEvent(item.event)
               return
             }
@@ -731,6 +811,7 @@ export class HubProjection extends Context.Service<
           const metrics = new TableRows()
           const customers = new TableRows()
           const orders = new TableRows()
+          const orderStations = new TableRows()
           const refundOrders = new TableRows()
           const parcels = new TableRows()
           const notifications = new TableRows()
@@ -762,6 +843,12 @@ export class HubProjection extends Context.Service<
                 ])
                 customers.add(order.customer.customerId, CUSTOMER, customerRow(order, now))
                 orders.add(order.orderId, ORDER, hubOrderRow(order, event, now))
+                orderStations.add(`${order.orderId}\u0000${event.siteId}\u0000${event.stationId}`, ORDER_STATION, [
+                  order.orderId,
+                  event.siteId,
+                  event.stationId,
+                  now
+                ])
                 refundOrders.add(order.orderId, STATION_ORDER_INSERT, orderRow(order, "station"))
                 fact = { type: "order.received", orderId: order.orderId }
                 break
@@ -826,6 +913,7 @@ export class HubProjection extends Context.Service<
           yield* writeAll(metrics.statements())
           yield* writeAll(customers.statements())
           yield* writeAll(orders.statements([newestPlausibleVersion(yield* nowMs)]))
+          yield* writeAll(orderStations.statements())
           yield* writeAll(refundOrders.statements())
           if (handovers.length > 0) {
             const known = new Map<string, { locale: string; service_level: string; ship_to: string | null }>()

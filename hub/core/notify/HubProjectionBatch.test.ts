@@ -112,6 +112,9 @@ const stateAfter = (
       ),
       refundOrders: yield* rows("SELECT order_id, order_version, paid_cents FROM hub_refund_orders ORDER BY order_id"),
       metrics: yield* rows("SELECT order_id, customer_id FROM hub_metrics_orders ORDER BY order_id"),
+      orderStations: yield* rows(
+        "SELECT order_id, site_id, station_id FROM hub_order_stations ORDER BY order_id, station_id"
+      ),
       // Event ids and times are drawn anew for each run: the place in the stream and the document's kind.
       epcis: yield* rows(
         `SELECT station_id, epoch, seq, json_extract(document, '$.bizStep') AS biz_step,
@@ -161,6 +164,14 @@ describe("HubProjection.applyStationEvents", () => {
       // Cancelled before the hub heard of the order: nothing to mark.
       ["SO-3", 1, 0, null],
       ["SO-4", 5, 1, 5]
+    ])
+    // Every station that told the hub of an order, once: a correction of it goes to each.
+    expect(oneByOne.orderStations.map((row) => `${row.order_id}@${row.station_id}`)).toEqual([
+      "SO-1@PACK-1",
+      "SO-2@PACK-2",
+      "SO-3@PACK-2",
+      "SO-4@PACK-1",
+      "SO-4@PACK-2"
     ])
     expect(oneByOne.parcels).toHaveLength(6)
     // The late cancellation of SO-1 held back no mail of the parcel packed after the shop took it back.

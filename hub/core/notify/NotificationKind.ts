@@ -14,6 +14,7 @@ export const NotificationKind = Schema.Literals([
   "delivered",
   "delay-alert",
   "address-correction",
+  "address-correction-ignored",
   "feedback-request",
   "return-received",
   "refund-issued"
@@ -37,6 +38,7 @@ export const mailClassOf: Readonly<Record<NotificationKind, MailClass>> = {
   delivered: "optional",
   "delay-alert": "optional",
   "address-correction": "transactional",
+  "address-correction-ignored": "transactional",
   "feedback-request": "optional",
   "return-received": "transactional",
   "refund-issued": "transactional"

@@ -38,6 +38,11 @@ export type StationFact =
     }
   /** `round`: the how-manieth hold of the order's address; each is its own request. */
   | { readonly type: "order.address-hold"; readonly orderId: string; readonly round: number }
+  /**
+   * A station did not apply the customer's correction `correction` (the hold it answers) for a reason the customer is
+   * told: the parcel had left, or the order's source had set another address itself.
+   */
+  | { readonly type: "order.hub-correction-ignored"; readonly orderId: string; readonly correction: number }
   | { readonly type: "parcel.packed"; readonly orderId: string; readonly parcelId: string }
   | { readonly type: "parcel.handed-to-carrier"; readonly orderId: string; readonly parcelId: string }
   /** A return of a known order was taken in; `returnRef` is unique across stations (site and return id). */
@@ -51,6 +56,15 @@ export type StationFact =
  * subject and sends nothing.
  */
 export const refundSubject = (orderId: string, shopRefundId: string) => `${orderId}/${shopRefundId}`
+
+/** The subject of the word that a customer's correction was not applied: one per correction (the hold it answers). */
+export const ignoredCorrectionSubject = (orderId: string, correction: number) => `${orderId}/correction-${correction}`
+
+/** The correction an `ignoredCorrectionSubject` names; undefined for any other subject. */
+export const correctionOfIgnoredSubject = (subjectId: string): number | undefined => {
+  const match = /\/correction-([1-9][0-9]{0,15})$/.exec(subjectId)
+  return match === null ? undefined : Number(match[1])
+}
 
 /**
  * The notifications a station fact calls for. Order confirmations are the shop's job unless the hub is told to send
@@ -84,6 +98,15 @@ export const intentsForStationFact = (
         {
           kind: "address-correction",
           subjectId: fact.round <= 1 ? fact.orderId : `${fact.orderId}/hold-${fact.round}`,
+          orderId: fact.orderId
+        }
+      ]
+    case "order.hub-correction-ignored":
+      // Once per correction, however many stations say so, and whichever reason the mail gives.
+      return [
+        {
+          kind: "address-correction-ignored",
+          subjectId: ignoredCorrectionSubject(fact.orderId, fact.correction),
           orderId: fact.orderId
         }
       ]

@@ -1,9 +1,11 @@
 /** Sends due notifications from the committed outbox, with retries, quiet hours and suppression. */
-import { Context, Duration, Effect, Exit, type Fiber, Layer, Queue, Result } from "effect"
+import { Context, Duration, Effect, Exit, type Fiber, Layer, Option, Queue, Result, Schema } from "effect"
 import { sha256Hex } from "../../../core/bounds/Sha256.ts"
 import { encodeUtf8 } from "../../../core/bounds/Utf8.ts"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
+import type { Address } from "../../../core/orders/Order.ts"
+import { HubCorrectionIgnoredCause } from "../../../core/orders/OrderEvents.ts"
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
 import type { Doorbell } from "../../../core/sync/Doorbell.ts"
 import { takeWaiting } from "../../../core/sync/takeWaiting.ts"
@@ -14,7 +16,7 @@ import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer, MailerError, recipientProblem } from "./Mailer.ts"
 import type { DelayReason, NotificationKind } from "./NotificationKind.ts"
-import { mayNotify, sendWindow } from "./NotificationRules.ts"
+import { correctionOfIgnoredSubject, mayNotify, sendWindow } from "./NotificationRules.ts"
 import { brandFor } from "./templates/Brand.ts"
 import { renderNotification } from "./templates/renderNotification.ts"
 import { WebhookSender } from "./WebhookSender.ts"
@@ -46,6 +48,12 @@ interface DueRow {
   readonly expected_delivery_date: string | null
   readonly feedback_token: string | null
 }
+
+/** An address as the customer reads it on one line: "Anna Schmidt, Hauptstraße 14, 10115 Berlin". */
+const oneLineAddress = (address: Address) =>
+  [address.name, address.company, address.street1, address.street2, `${address.postalCode} ${address.city}`]
+    .filter((part) => part !== undefined && part !== "")
+    .join(", ")
 
 /** Rows one pass takes at most; a full pass means more may be waiting. */
 export const SEND_PASS_ROWS = 50
@@ -225,6 +233,26 @@ export class NotificationSender extends Context.Service<
       })
 
       /**
+       * What a station did not use of the customer's correction, and why: the correction the subject names, with the
+       * reason the stations gave (the parcel had left wins over the source's own address, see HubProjection).
+       */
+      const ignoredCorrectionOf = Effect.fnUntraced(function* (row: DueRow) {
+        const correction = correctionOfIgnoredSubject(row.subject_id)
+        if (correction === undefined) return {}
+        const rows = yield* sql.query<{ ship_to: string; ignored_cause: string | null }>(
+          "SELECT ship_to, ignored_cause FROM hub_address_corrections WHERE order_id = ? AND hold_round = ?",
+          [row.order_id, correction]
+        )
+        const found = rows[0]
+        if (found === undefined) return {}
+        const cause = Schema.decodeUnknownOption(HubCorrectionIgnoredCause)(found.ignored_cause)
+        return {
+          correctedAddress: oneLineAddress(JSON.parse(found.ship_to) as Address),
+          ...(Option.isSome(cause) ? { correctionIgnoredCause: cause.value } : {})
+        }
+      })
+
+      /**
        * A fresh link for each attempt at the address correction mail: the token goes into the mail, only its digest
        * into the database, so the link cannot be rebuilt from a copy of it. Every link of the order stops working once a
        * correction is taken; each expires on its own. A link belongs to the order's current hold: a later hold
@@ -326,6 +354,7 @@ export class NotificationSender extends Context.Service<
           delayReason: row.delay_reason ?? undefined,
           addressProblems: row.address_problems === null ? undefined : (JSON.parse(row.address_problems) as string[]),
           ...(row.kind === "refund-issued" ? yield* refundOf(row.subject_id) : {}),
+          ...(row.kind === "address-correction-ignored" ? yield* ignoredCorrectionOf(row) : {}),
           ...(row.kind === "address-correction" && row.channel === "email"
             ? yield* addressCorrectionLink(row, now, timeZone)
             : {}),

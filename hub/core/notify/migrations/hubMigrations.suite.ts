@@ -47,7 +47,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.first).toEqual([
-        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002
+        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -61,6 +61,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         "hub_metrics_orders",
         "hub_metrics_returns",
         "hub_notifications",
+        "hub_order_stations",
         "hub_orders",
         "hub_outbox",
         "hub_parcel_poll_cursors",
@@ -148,7 +149,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -192,7 +193,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002
+        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -248,7 +249,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -287,7 +288,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -325,7 +326,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -373,7 +374,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -443,7 +444,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -486,7 +487,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 64, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -523,7 +524,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -566,7 +567,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64],
+        added: [61, 62, 63, 64, 66],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -642,7 +643,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64],
+        added: [62, 63, 64, 66],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -705,7 +706,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64],
+        added: [63, 64, 66],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -806,7 +807,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64],
+        added: [64, 66],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -817,6 +818,70 @@ export const hubMigrationsSuite = (store: TestStore) =>
           { return_id: "B-R1", reason: "duplicate-unit", other_return_id: "A-R1" },
           { return_id: "B-R3", reason: "duplicate-unit", other_return_id: "A-R1" }
         ]
+      })
+    })
+
+    it("66: every order counts as known to the station that sent it and the one that held it; corrections start with no station's word against them", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 64 || migration.id >= 9001))
+          const sql = yield* Sql
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 0)"
+          )
+          for (const [orderId, holder] of [
+            ["SO-1", "PACK-02"],
+            ["SO-2", "PACK-01"],
+            ["SO-3", null]
+          ] as const) {
+            yield* sql.execute(
+              `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+                 station_id, hold_station_id, updated_at_ms) VALUES (?, 1, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1',
+                 'PACK-01', ?, 1763700000000)`,
+              [orderId, holder]
+            )
+          }
+          yield* sql.execute(
+            `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, order_version, route, shop_update,
+               corrected_at_ms) VALUES ('SO-1', 1, '{}', 1, 'station', 'none', 0)`
+          )
+          const added = yield* migrate(hubMigrations)
+          const stations = yield* sql.query<{ order_id: string; station_id: string; first_seen_ms: number }>(
+            "SELECT order_id, station_id, first_seen_ms FROM hub_order_stations ORDER BY order_id, station_id"
+          )
+          const before = yield* sql.query(
+            "SELECT ignored_cause, ignored_station_id, ignored_at_ms FROM hub_address_corrections"
+          )
+          yield* sql.execute(
+            "UPDATE hub_address_corrections SET ignored_cause = 'handed-to-carrier', ignored_station_id = 'PACK-02', ignored_at_ms = ?",
+            [1_763_700_000_000]
+          )
+          const after = yield* sql.query<{ ignored_at_ms: number }>("SELECT ignored_at_ms FROM hub_address_corrections")
+          const twice = yield* sql
+            .execute(
+              "INSERT INTO hub_order_stations (order_id, site_id, station_id, first_seen_ms) VALUES ('SO-1', 'HAM1', 'PACK-01', 0)"
+            )
+            .pipe(Effect.flip)
+          return {
+            added,
+            stations: stations.map((row) => [row.order_id, row.station_id, Number(row.first_seen_ms)]),
+            before,
+            after: Number(after[0]!.ignored_at_ms),
+            twice: twice.reason
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [66],
+        stations: [
+          ["SO-1", "PACK-01", 1_763_700_000_000],
+          ["SO-1", "PACK-02", 1_763_700_000_000],
+          ["SO-2", "PACK-01", 1_763_700_000_000],
+          ["SO-3", "PACK-01", 1_763_700_000_000]
+        ],
+        before: [{ ignored_cause: null, ignored_station_id: null, ignored_at_ms: null }],
+        after: 1_763_700_000_000,
+        twice: "Constraint"
       })
     })
 
@@ -852,7 +917,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

@@ -418,5 +418,29 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "ALTER TABLE hub_refund_claims ADD COLUMN sku TEXT"
     ]
   },
+  {
+    id: 66,
+    name: "a customer's correction goes to every station that has the order, and a station's word that it did not apply it",
+    statements: [
+      // Every station that told the hub of an order (its `order.received` or its hold): every station of a site
+      // takes the site's orders, and any of them may pack it, so a customer's correction goes to each.
+      `CREATE TABLE hub_order_stations (
+        order_id TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        first_seen_ms BIGINT NOT NULL,
+        PRIMARY KEY (order_id, site_id, station_id)
+      )`,
+      `INSERT INTO hub_order_stations (order_id, site_id, station_id, first_seen_ms)
+       SELECT order_id, site_id, station_id, updated_at_ms FROM hub_orders`,
+      `INSERT INTO hub_order_stations (order_id, site_id, station_id, first_seen_ms)
+       SELECT order_id, site_id, hold_station_id, updated_at_ms FROM hub_orders
+       WHERE hold_station_id IS NOT NULL AND hold_station_id <> station_id`,
+      // Why a station did not apply the correction (`inbound.update-ignored`'s cause), which the customer is told.
+      "ALTER TABLE hub_address_corrections ADD COLUMN ignored_cause TEXT",
+      "ALTER TABLE hub_address_corrections ADD COLUMN ignored_station_id TEXT",
+      "ALTER TABLE hub_address_corrections ADD COLUMN ignored_at_ms BIGINT"
+    ]
+  },
   ...consumerMigrations
 ]

@@ -1,4 +1,5 @@
 /** What notification templates may mention, and the blocks a message is built from. */
+import type { HubCorrectionIgnoredCause } from "../../../../core/orders/OrderEvents.ts"
 import type { DelayReason } from "../NotificationKind.ts"
 
 /** Everything a message may mention; each kind uses what it needs. */
@@ -21,6 +22,10 @@ export interface TemplateData {
   readonly addressCorrectionUrl?: string | undefined
   /** The last local day the correction link works, as the customer reads a date ("3 Dec 2026"). */
   readonly addressCorrectionExpiresOn?: string | undefined
+  /** Why a station did not use the customer's address correction (`address-correction-ignored`). */
+  readonly correctionIgnoredCause?: HubCorrectionIgnoredCause | undefined
+  /** The address the customer entered, on one line, for that mail. */
+  readonly correctedAddress?: string | undefined
   /** What the shop refunded, per currency, in minor units (cents). */
   readonly refundAmounts?: ReadonlyArray<{ readonly amountMinor: number; readonly currency: string }> | undefined
   /** The shop's reference of the refund, for the customer's bank statement. */

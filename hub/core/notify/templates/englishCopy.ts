@@ -104,6 +104,27 @@ export const englishCopy: CopyBook = {
       }
     ]
   }),
+  "address-correction-ignored": (data, brand) => ({
+    subject: `We could not use your address correction for order ${data.orderId}`,
+    heading: "Your new address was not used",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      {
+        type: "paragraph",
+        text:
+          data.correctionIgnoredCause === "handed-to-carrier"
+            ? `your order ${data.orderId} had already been handed to the carrier when your correction reached us, so your parcel is on its way to the address it was labelled for.`
+            : `the shop had already changed the delivery address of your order ${data.orderId} itself before your correction reached us, so we did not use your correction: your parcel goes to the address the shop set.`
+      },
+      ...(data.correctedAddress === undefined
+        ? []
+        : [{ type: "facts" as const, rows: [["The address you entered", data.correctedAddress] as const] }]),
+      {
+        type: "paragraph",
+        text: `If the parcel should go to your new address, please write to us at ${brand.supportEmail} and we will help.`
+      }
+    ]
+  }),
   "feedback-request": (data, brand) => ({
     subject: `How do you like your order ${data.orderId}?`,
     heading: "Tell us what you think",

@@ -111,6 +111,27 @@ export const germanCopy: CopyBook = {
       }
     ]
   }),
+  "address-correction-ignored": (data, brand) => ({
+    subject: `Ihre Adresskorrektur für Bestellung ${data.orderId} konnten wir nicht übernehmen`,
+    heading: "Ihre neue Adresse wurde nicht verwendet",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text:
+          data.correctionIgnoredCause === "handed-to-carrier"
+            ? `Ihre Bestellung ${data.orderId} war schon an den Versanddienst übergeben, als Ihre Korrektur bei uns ankam. Ihr Paket ist deshalb an die Adresse unterwegs, für die es beschriftet wurde.`
+            : `Der Shop hatte die Lieferadresse Ihrer Bestellung ${data.orderId} bereits selbst geändert, bevor Ihre Korrektur bei uns ankam. Ihre Korrektur haben wir deshalb nicht übernommen: Ihr Paket geht an die Adresse, die der Shop eingetragen hat.`
+      },
+      ...(data.correctedAddress === undefined
+        ? []
+        : [{ type: "facts" as const, rows: [["Ihre eingegebene Adresse", data.correctedAddress] as const] }]),
+      {
+        type: "paragraph",
+        text: `Soll das Paket an Ihre neue Adresse gehen? Schreiben Sie uns bitte an ${brand.supportEmail}, wir helfen Ihnen weiter.`
+      }
+    ]
+  }),
   "feedback-request": (data, brand) => ({
     subject: `Wie gefällt Ihnen Ihre Bestellung ${data.orderId}?`,
     heading: "Ihre Meinung zählt",

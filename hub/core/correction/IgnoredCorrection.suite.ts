@@ -1,0 +1,316 @@
+/**
+ * Where a customer's correction of an order no shop connector brought goes (every station that has the order), and
+ * what the customer hears when a station does not apply it: real stations (SQLite, their inbox and order handlers)
+ * and the hub's projection, correction page and sender on the store under test.
+ */
+import { Effect, Layer } from "effect"
+import { describe, expect, it } from "vitest"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { EventLog } from "../../../core/events/EventLog.ts"
+import type { Address, Order } from "../../../core/orders/Order.ts"
+import { registerOrderInbound } from "../../../core/orders/OrderInbound.ts"
+import { migrate } from "../../../core/store/Migrations.ts"
+import { Sql } from "../../../core/store/Sql.ts"
+import type { BrokerMessage } from "../../../core/sync/Broker.ts"
+import { Inbox } from "../../../core/sync/Inbox.ts"
+import { encodeJson } from "../../../core/sync/Topics.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
+import { inboxScenario, shopMessage } from "../../../fixtures/InboxScenario.ts"
+import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
+import { fixture } from "../../../fixtures/SeededStation.ts"
+import { HubProjection } from "../notify/HubProjection.ts"
+import { HubSettings } from "../notify/HubSettings.ts"
+import { Mailer, type OutgoingMail } from "../notify/Mailer.ts"
+import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
+import { NotificationSender } from "../notify/NotificationSender.ts"
+import { defaultNotifySettings } from "../notify/NotifySettings.ts"
+import { WebhookError, WebhookSender } from "../notify/WebhookSender.ts"
+import { submitCorrection } from "./AddressCorrections.ts"
+
+/** Thursday 1 January 2026, 11:00 in Berlin: outside the customer's quiet hours. */
+const NOW = Date.UTC(2026, 0, 1, 10, 0)
+const orders = fixture("orders.json") as Array<Order>
+const base = orders.find((candidate) => candidate.orderId === "SO-100001")!
+const held: Address = { ...base.shipTo, street1: "Hauptstraße" }
+const sourceOrder = (version: number, more: Partial<Order> = {}): Order => ({ ...base, version, shipTo: held, ...more })
+const form = { name: "Anna Schmidt", street1: "Hauptstraße 14", postalCode: "10115", city: "Berlin" }
+const corrected: Address = { ...form, country: "DE" }
+
+let seq = 0
+/** A station's event as its outbox sends it. */
+const stationEvent = (stationId: string, type: string, payload: unknown): EventEnvelope => ({
+  id: `ev-${stationId}-${++seq}`,
+  type,
+  version: 1,
+  siteId: "HAM1",
+  stationId,
+  epoch: "E1",
+  seq,
+  eventTime: { wallMs: NOW, monoNs: "0" },
+  recordTimeMs: NOW,
+  actor: { role: "system" },
+  payload
+})
+const received = (stationId: string) =>
+  stationEvent(stationId, "order.received", { order: sourceOrder(3), replacedVersion: null })
+const addressHold = (stationId: string) =>
+  stationEvent(stationId, "order.address-hold", {
+    orderId: "SO-100001",
+    customerEmail: base.customer.email,
+    customerLocale: base.customer.locale,
+    carrier: "dhl-paket",
+    problems: [{ field: "street1", code: "house-number-missing", message: "The house number is missing." }],
+    request: "customer-correction"
+  })
+
+/** The hub on `store`: its projection and sender, with a mailer that keeps what it accepted. */
+const hubOn = (store: TestStore) => {
+  const mails: Array<OutgoingMail> = []
+  const layer = Layer.mergeAll(NotificationSender.layer, HubProjection.layer).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        store.layer(),
+        StationClock.manual(NOW).layer,
+        Layer.succeed(
+          Mailer,
+          Mailer.of({ send: (mail) => Effect.sync(() => mails.push(mail)).pipe(Effect.as({ response: "250 OK" })) })
+        ),
+        Layer.succeed(
+          WebhookSender,
+          WebhookSender.of({
+            send: () => Effect.fail(new WebhookError({ reason: "Unavailable", permanent: false, message: "unused" }))
+          })
+        ),
+        countingTrackingTokensLayer,
+        Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
+      )
+    )
+  )
+  return { mails, layer }
+}
+
+/** Applies station events at the hub, each in its own transaction as the consumer would. */
+const applyAtHub = (events: ReadonlyArray<EventEnvelope>) =>
+  Effect.gen(function* () {
+    const hub = yield* HubProjection
+    const sql = yield* Sql
+    for (const event of events) yield* sql.transaction(hub.applyStationEvent(event))
+  })
+
+/**
+ * The hub knows SO-100001 (version 3, from a source that is no shop connector) from `stations`, the first of them held
+ * its address, and the customer posts the correction through the link of that hold.
+ */
+const correctAtHub = (stations: ReadonlyArray<string>, locale: "de" | "en") =>
+  Effect.gen(function* () {
+    yield* migrate(hubMigrations)
+    const sql = yield* Sql
+    yield* sql.execute(
+      `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
+       VALUES ('C-1001', 'Anna', 'Schmidt', 'anna.schmidt@example.de', ?, 0)`,
+      [locale]
+    )
+    yield* applyAtHub([...stations.map(received), addressHold(stations[0]!)])
+    // The request went out (the customer followed its link): the mails after it are the test's.
+    yield* sql.execute("UPDATE hub_outbox SET status = 'sent'")
+    yield* sql.execute(
+      `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, hold_round)
+       VALUES ('h', 'SO-100001', 'n', 0, ?, 1)`,
+      [NOW + 3_600_000]
+    )
+    const outcome = yield* submitCorrection("h", form, NOW, defaultNotifySettings)
+    expect(outcome.type).toBe("taken")
+  })
+
+/** What the hub queued for the stations, by station: the messages as the station's inbox receives them. */
+const toStations = Effect.gen(function* () {
+  const sql = yield* Sql
+  const rows = yield* sql.query<{ topic: string; body: string }>("SELECT topic, body FROM hub_messages ORDER BY seq")
+  const byStation = new Map<string, Array<BrokerMessage>>()
+  for (const row of rows) {
+    const stationId = row.topic.split("/")[3]!
+    const message = { topic: row.topic, payload: encodeJson(JSON.parse(row.body)), userProperties: {} }
+    byStation.set(stationId, [...(byStation.get(stationId) ?? []), message])
+  }
+  return byStation
+})
+
+/**
+ * A real station `stationId` with the source's order at version 3 held for its address there; `before` runs first
+ * (the source's own changes, the parcel leaving), then the hub's messages. Returns the station's events and order.
+ */
+const atStation = (
+  stationId: string,
+  messages: ReadonlyArray<BrokerMessage>,
+  before: Effect.Effect<void, unknown, Inbox | Sql> = Effect.void
+) =>
+  inboxScenario(
+    (inbox) =>
+      registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void }).pipe(
+        Effect.andThen(
+          Effect.gen(function* () {
+            yield* inbox.receive(shopMessage("order.upsert", sourceOrder(3)))
+            const sql = yield* Sql
+            yield* sql.execute("UPDATE orders SET status = 'address-hold' WHERE order_id = 'SO-100001'")
+          })
+        )
+      ),
+    Effect.gen(function* () {
+      yield* before
+      const inbox = yield* Inbox
+      const outcomes = yield* Effect.forEach(messages, (message) => inbox.receive(message))
+      const log = yield* EventLog
+      const sql = yield* Sql
+      const rows = yield* sql.query<{ status: string; data: string }>(
+        "SELECT status, data FROM orders WHERE order_id = 'SO-100001'"
+      )
+      // The events as they reach the hub: this station's, numbered in its own stream.
+      const events = (yield* log.read(0, 100)).map((event) => ({ ...event, stationId, epoch: `E-${stationId}` }))
+      return { outcomes, events, status: rows[0]!.status, shipTo: (JSON.parse(rows[0]!.data) as Order).shipTo }
+    }),
+    { stationId }
+  )
+
+const notices = Effect.gen(function* () {
+  const sql = yield* Sql
+  const rows = yield* sql.query<{ kind: string; subject_id: string; status: string }>(
+    `SELECT n.kind, n.subject_id, o.status FROM hub_notifications n JOIN hub_outbox o USING (notification_id)
+     WHERE n.kind = 'address-correction-ignored' ORDER BY n.created_at_ms`
+  )
+  return rows.map((row) => `${row.kind} ${row.subject_id}: ${row.status}`)
+})
+
+export const ignoredCorrectionSuite = (store: TestStore) =>
+  describe(`a customer's correction a station did not apply, and where corrections go (${store.dialect})`, () => {
+    it("tells the customer in German, once, that the shop had changed the address itself", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01"], "de")
+          const messages = (yield* toStations).get("PACK-01")!
+          const own: Address = { ...held, street1: "Hauptstraße 20" }
+          // The source sets an address itself before the correction reaches the station.
+          const sourceChanges = Effect.gen(function* () {
+            yield* (yield* Inbox).receive(shopMessage("order.upsert", sourceOrder(4, { shipTo: own })))
+          })
+          const station = yield* Effect.promise(() => atStation("PACK-01", messages, sourceChanges))
+          yield* applyAtHub(station.events)
+          // The same word again (a resend the consumer would drop; a replay) and from a second station of the site.
+          const word = station.events.find((event) => event.type === "inbound.update-ignored")!
+          yield* applyAtHub([
+            { ...word, id: `${word.id}-again` },
+            { ...word, id: "ev-other", stationId: "PACK-02" }
+          ])
+          yield* (yield* NotificationSender).sendDue
+          return { station, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.station.shipTo.street1).toBe("Hauptstraße 20")
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(hub.mails).toHaveLength(1)
+      const mail = hub.mails[0]!
+      expect(mail.to).toBe("anna.schmidt@example.de")
+      expect(mail.language).toBe("de")
+      expect(mail.subject).toBe("Ihre Adresskorrektur für Bestellung SO-100001 konnten wir nicht übernehmen")
+      expect(mail.text).toContain("Der Shop hatte die Lieferadresse Ihrer Bestellung SO-100001 bereits selbst geändert")
+      expect(mail.text).toContain("Hauptstraße 14, 10115 Berlin")
+      expect(mail.html).toContain("Hauptstraße 14, 10115 Berlin")
+    })
+
+    it("tells the customer in English that the parcel had already been handed to the carrier", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01"], "en")
+          const messages = (yield* toStations).get("PACK-01")!
+          // The parcel left (the shop released the hold itself, the bench packed and handed it over) before the
+          // correction reached the station.
+          const parcelLeaves = Effect.gen(function* () {
+            yield* (yield* Sql).execute("UPDATE orders SET status = 'shipped' WHERE order_id = 'SO-100001'")
+          })
+          const station = yield* Effect.promise(() => atStation("PACK-01", messages, parcelLeaves))
+          yield* applyAtHub(station.events)
+          yield* (yield* NotificationSender).sendDue
+          return { station, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.station.status).toBe("shipped")
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(hub.mails.map((mail) => [mail.language, mail.subject])).toEqual([
+        ["en", "We could not use your address correction for order SO-100001"]
+      ])
+      expect(hub.mails[0]!.text).toContain(
+        "your order SO-100001 had already been handed to the carrier when your correction reached us"
+      )
+    })
+
+    it("tells nothing of a correction that was applied, of an older one, of one it never made, or for a word it does not know", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01"], "de")
+          const messages = (yield* toStations).get("PACK-01")!
+          const station = yield* Effect.promise(() => atStation("PACK-01", messages))
+          yield* applyAtHub(station.events)
+          const word = (correction: number, cause: string) =>
+            stationEvent("PACK-01", "inbound.update-ignored", {
+              messageType: "order.hub-address-correction",
+              orderId: "SO-100001",
+              receivedVersion: correction,
+              storedVersion: 3,
+              reason: "…",
+              cause
+            })
+          // Not newer than one taken; a correction the hub never made; a word of a newer station; no word at all.
+          yield* applyAtHub([word(1, "not-newer"), word(7, "source-changed"), word(1, "moon-phase")])
+          yield* applyAtHub([
+            stationEvent("PACK-01", "inbound.update-ignored", {
+              messageType: "order.hub-address-correction",
+              orderId: "SO-100001",
+              receivedVersion: 1,
+              storedVersion: 3,
+              reason: "an older station's words"
+            })
+          ])
+          yield* (yield* NotificationSender).sendDue
+          return { station, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.station.status).toBe("open")
+      expect(result.station.shipTo).toEqual(corrected)
+      expect(result.notices).toEqual([])
+      expect(hub.mails).toEqual([])
+    })
+
+    it("sends the correction to every station that has the order, and to one that gets it later, which packs the corrected address", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          // Every station of the site has the order (the site's inbox); PACK-01 held it, PACK-02 did not.
+          yield* correctAtHub(["PACK-01", "PACK-02"], "de")
+          const atCorrection = yield* toStations
+          // PACK-03 hears of the order only after the correction (the shop sent it there later); the consumer applies
+          // it in a batch, as it does most orders.
+          const sql = yield* Sql
+          const projection = yield* HubProjection
+          yield* sql.transaction(projection.applyStationEvents([received("PACK-03")]), { batchWrites: true })
+          const afterwards = yield* toStations
+          const pack02 = yield* Effect.promise(() => atStation("PACK-02", afterwards.get("PACK-02")!))
+          const pack03 = yield* Effect.promise(() => atStation("PACK-03", afterwards.get("PACK-03")!))
+          // PACK-03 tells the hub of the order again (a newer version, a resend): nothing is sent twice.
+          yield* applyAtHub([received("PACK-03")])
+          const last = yield* toStations
+          return { atCorrection, afterwards, last, pack02, pack03 }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect([...result.atCorrection.keys()]).toEqual(["PACK-01", "PACK-02"])
+      expect([...result.afterwards.keys()]).toEqual(["PACK-01", "PACK-02", "PACK-03"])
+      expect([...result.last.values()].map((messages) => messages.length)).toEqual([1, 1, 1])
+      for (const station of [result.pack02, result.pack03]) {
+        expect(station.outcomes).toEqual(["applied"])
+        expect(station.status).toBe("open")
+        expect(station.shipTo).toEqual(corrected)
+      }
+    })
+  })

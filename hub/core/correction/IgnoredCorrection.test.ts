@@ -1,0 +1,4 @@
+import { sqliteTestStore } from "../../../fixtures/postgres/TestStores.ts"
+import { ignoredCorrectionSuite } from "./IgnoredCorrection.suite.ts"
+
+ignoredCorrectionSuite(sqliteTestStore)
