@@ -369,7 +369,7 @@ describe("orders from the shop", () => {
         userProperties: {}
       }
     }
-    const result = await scenario("SO-100001", (interrupts) =>
+    const result = await scenario("SO-100001", (interrupts, changed) =>
       Effect.gen(function* () {
         const inbox = yield* Inbox
         const sql = yield* Sql
@@ -390,6 +390,7 @@ describe("orders from the shop", () => {
           )
         )
         const afterCorrections = yield* stored("SO-100001")
+        const changedByCorrections = [...changed]
         outcomes.push(yield* inbox.receive(inbound("order.upsert", { ...source, version: 2, serviceLevel: "express" })))
         const keptBySource = yield* stored("SO-100001")
         // The source sets an address itself: the order's again, and its later versions keep it.
@@ -401,6 +402,7 @@ describe("orders from the shop", () => {
         return {
           outcomes,
           afterCorrections,
+          changedByCorrections,
           keptBySource,
           final: yield* stored("SO-100001"),
           reasons: reasons.map((row) => row.reason),
@@ -422,6 +424,8 @@ describe("orders from the shop", () => {
       "applied"
     ])
     expect(result.afterCorrections).toMatchObject({ version: 1, order: { version: 1, shipTo: second } })
+    // Each correction applied is told, so a label withheld for the order's hold is looked at again at once.
+    expect(result.changedByCorrections).toEqual(["SO-100001", "SO-100001"])
     expect(result.keptBySource).toMatchObject({ version: 2, order: { serviceLevel: "express", shipTo: second } })
     expect(result.final).toMatchObject({ version: 4, order: { shipTo: own } })
     expect(result.reasons).toEqual([

@@ -412,6 +412,7 @@ export const registerOrderInbound = (
         if (moved && (yield* probe.isOpen(correction.orderId))) {
           yield* probe.interrupt(correction.orderId, "address-corrected")
         }
+        yield* changed(correction.orderId)
       })
     )
   })
