@@ -96,7 +96,7 @@ export type HubCorrectionIgnoredCause = typeof HubCorrectionIgnoredCause.Type
  * An inbound message the station did not apply, and why (`reason`, for people). `cause` came later, for the hub's
  * corrections (`HubCorrectionIgnoredCause`, with `receivedVersion` the correction's number): optional, so events
  * recorded before it still decode, and any id, so a hub that does not know a newer station's word is not made to
- * refuse the event for it (it tells the customer nothing of a word it does not know).
+ * refuse the event for it (it tells the customer nothing of a word it does not know). `keptShipTo` came with it.
  */
 export const InboundUpdateIgnored = defineEvent({
   type: "inbound.update-ignored",
@@ -107,6 +107,12 @@ export const InboundUpdateIgnored = defineEvent({
     receivedVersion: Schema.Int,
     storedVersion: Schema.Int,
     reason: Schema.String,
-    cause: Schema.optional(IdText)
+    cause: Schema.optional(IdText),
+    /**
+     * For a hub correction not applied for `source-changed` or `handed-to-carrier`: the address the order keeps (the
+     * one its parcel travels to), so the hub's copy of the order, which took the correction when the customer made
+     * it, goes back to it.
+     */
+    keptShipTo: Schema.optional(Address)
   })
 })

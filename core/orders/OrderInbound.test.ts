@@ -504,7 +504,8 @@ describe("orders from the shop", () => {
           storedVersion: 1,
           reason:
             "the order's parcel was handed to the carrier before the customer's correction 1 arrived: it travels to the address it was labelled for, and the correction is not applied",
-          cause: "handed-to-carrier"
+          cause: "handed-to-carrier",
+          keptShipTo: source.shipTo
         }
       ]
     ])

@@ -345,7 +345,8 @@ export const registerOrderInbound = (
             receivedVersion: correction.correction,
             storedVersion,
             reason,
-            cause
+            cause,
+            ...(cause === "not-newer" ? {} : { keptShipTo: stored.order.shipTo })
           })
         if (before !== undefined && !received.supersedes(before.correction)) {
           return yield* ignore(

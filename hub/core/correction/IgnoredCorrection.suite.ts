@@ -123,6 +123,14 @@ const correctAtHub = (stations: ReadonlyArray<string>, locale: "de" | "en") =>
     expect(outcome.type).toBe("taken")
   })
 
+/** The address the hub's copy of SO-100001 has: what its later mails and the tracking page show. */
+const hubShipTo = Effect.gen(function* () {
+  const rows = yield* (yield* Sql).query<{ ship_to: string }>(
+    "SELECT ship_to FROM hub_orders WHERE order_id = 'SO-100001'"
+  )
+  return (JSON.parse(rows[0]!.ship_to) as Address).street1
+})
+
 /** What the hub queued for the stations, by station: the messages as the station's inbox receives them. */
 const toStations = Effect.gen(function* () {
   const sql = yield* Sql
@@ -203,10 +211,12 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
             { ...word, id: "ev-other", stationId: "PACK-02" }
           ])
           yield* (yield* NotificationSender).sendDue
-          return { station, notices: yield* notices }
+          return { station, notices: yield* notices, hubShipTo: yield* hubShipTo }
         }).pipe(Effect.provide(hub.layer))
       )
       expect(result.station.shipTo.street1).toBe("Hauptstraße 20")
+      // The hub learnt the source's address from the station's order version: the ignored correction leaves it.
+      expect(result.hubShipTo).toBe("Hauptstraße 20")
       expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
       expect(hub.mails).toHaveLength(1)
       const mail = hub.mails[0]!
@@ -231,11 +241,14 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           })
           const station = yield* Effect.promise(() => atStation("PACK-01", messages, parcelLeaves))
           yield* applyAtHub(station.events)
+          const corrected = yield* hubShipTo
           yield* (yield* NotificationSender).sendDue
-          return { station, notices: yield* notices }
+          return { station, notices: yield* notices, corrected, hubShipTo: yield* hubShipTo }
         }).pipe(Effect.provide(hub.layer))
       )
       expect(result.station.status).toBe("shipped")
+      // The hub's copy of the order goes back to the address the parcel travels to.
+      expect(result.hubShipTo).toBe("Hauptstraße")
       expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
       expect(hub.mails.map((mail) => [mail.language, mail.subject])).toEqual([
         ["en", "We could not use your address correction for order SO-100001"]

@@ -642,6 +642,15 @@ export class HubProjection extends Context.Service<
               )
               return
             }
+            // The hub's copy of the order took the customer's address when the correction was made: it goes back to
+            // the address the station keeps, unless something changed it since.
+            if (ignored.keptShipTo !== undefined) {
+              yield* sql.execute(
+                `UPDATE hub_orders SET ship_to = ?, updated_at_ms = ? WHERE order_id = ? AND ship_to = (
+                   SELECT ship_to FROM hub_address_corrections WHERE order_id = ? AND hold_round = ?)`,
+                [JSON.stringify(ignored.keptShipTo), now, ignored.orderId, ignored.orderId, ignored.receivedVersion]
+              )
+            }
             if (known[0].ignored_cause === null || cause === "handed-to-carrier") {
               yield* sql.execute(
                 `UPDATE hub_address_corrections SET ignored_cause = ?, ignored_station_id = ?, ignored_at_ms = ?
