@@ -33,6 +33,7 @@ import { Broker } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
 import { makeMemoryBus } from "../sync/MemoryBroker.ts"
 import { StationClock } from "../time/Clock.ts"
+import { makeByHandCancellationsHandlers } from "./ByHandCancellationsHandlers.ts"
 import { benchOrderProbe } from "./benchOrderProbe.ts"
 import { CarrierCancellations } from "./CarrierCancellations.ts"
 import { Handover } from "./Handover.ts"
@@ -2392,6 +2393,123 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
       { parcelId: first.parcelId, trackingNumber: "JJD0000000001", byHand: expect.stringContaining("JJD0000000001") }
     ])
     expect(service.cancelled).toEqual([])
+  })
+
+  it("is closed by a manager who cancelled it in the carrier's portal: recorded once, the count drops, and never sent", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const file = tempDb()
+    const first = await run(
+      Effect.map(packSo100001, (view) => view.parcel!),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const offline = await run(
+      Effect.gen(function* () {
+        const session = yield* Session
+        const cancellations = yield* CarrierCancellations
+        const handlers = yield* makeByHandCancellationsHandlers
+        const close = (parcelId: string, reference: string) =>
+          Effect.result(handlers["pack.closeCancellationByHand"]({ parcelId, reference }))
+        const codeOf = (result: Effect.Success<ReturnType<typeof close>>) =>
+          result._tag === "Failure" ? result.failure.code : "done"
+        yield* session.signIn("B-1001")
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        yield* cancelAtCarrier
+        const listed = yield* handlers["pack.cancellationsByHand"]({ limit: 10 })
+        // A packer may read the list but not close: the station refuses, whatever the screen shows.
+        yield* session.signIn("B-1001")
+        const byPacker = codeOf(yield* close(first.parcelId, "Storno im Portal"))
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const blank = codeOf(yield* close(first.parcelId, "   "))
+        const unknown = codeOf(yield* close("PACK-01-999999", "Storno im Portal"))
+        const closing = yield* close(first.parcelId, "  DHL-Portal: Storno 4711  ")
+        const closed = closing._tag === "Success" ? closing.success : closing.failure
+        const again = codeOf(yield* close(first.parcelId, "noch einmal"))
+        return {
+          listed,
+          byPacker,
+          blank,
+          unknown,
+          closed,
+          again,
+          counts: yield* cancellations.counts,
+          after: yield* handlers["pack.cancellationsByHand"]({ limit: 10 }),
+          events: yield* eventsOf("parcel.shipment-cancelled-by-hand")
+        }
+      }),
+      file
+    )
+    // The carrier's web service is set up again: nothing is left to send for the shipment closed by hand.
+    const back = await run(
+      Effect.gen(function* () {
+        ;(yield* ManualClock).advance(120_000)
+        return { sent: yield* cancelAtCarrier, counts: yield* (yield* CarrierCancellations).counts }
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    expect(offline.listed).toEqual({
+      cancellations: [
+        {
+          parcelId: first.parcelId,
+          orderId: "SO-100001",
+          carrier: "dhl-paket",
+          trackingNumber: "JJD0000000001",
+          sinceMs: START_MS,
+          reason: "box damaged"
+        }
+      ],
+      more: false
+    })
+    expect([offline.byPacker, offline.blank, offline.unknown, offline.again]).toEqual([
+      "role-required",
+      "reason-required",
+      "cancellation-unknown",
+      "cancellation-closed"
+    ])
+    expect(offline.closed).toEqual({ parcelId: first.parcelId, orderId: "SO-100001", closedAtMs: START_MS })
+    expect(offline.counts).toEqual({ waiting: 0, refused: 0, byHand: 0 })
+    expect(offline.after).toEqual({ cancellations: [], more: false })
+    expect(offline.events).toHaveLength(1)
+    expect(offline.events[0]!.payload).toEqual({
+      orderId: "SO-100001",
+      parcelId: first.parcelId,
+      carrier: "dhl-paket",
+      trackingNumber: "JJD0000000001",
+      reference: "DHL-Portal: Storno 4711",
+      reason: "box damaged"
+    })
+    expect(offline.events[0]!.actor).toMatchObject({ role: "manager", badgeId: SAMPLE_MANAGER.badgeId })
+    expect(back).toEqual({ sent: 0, counts: { waiting: 0, refused: 0, byHand: 0 } })
+    expect(service.cancelled).toEqual([])
+  })
+
+  it("is not closed by hand while the station sends the cancellation itself", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const parcel = (yield* packSo100001).parcel!
+        service.down()
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: parcel.parcelId, reason: "box damaged", at: at(11_000) })
+        yield* cancelAtCarrier
+        const handlers = yield* makeByHandCancellationsHandlers
+        const closed = yield* Effect.result(
+          handlers["pack.closeCancellationByHand"]({ parcelId: parcel.parcelId, reference: "Storno 4711" })
+        )
+        return {
+          closed: closed._tag === "Failure" ? closed.failure.code : "done",
+          counts: yield* (yield* CarrierCancellations).counts
+        }
+      })
+    )
+    expect(result).toEqual({ closed: "cancellation-not-by-hand", counts: { waiting: 1, refused: 0, byHand: 0 } })
   })
 })
 
