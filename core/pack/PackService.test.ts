@@ -39,6 +39,7 @@ import { CarrierCancellations } from "./CarrierCancellations.ts"
 import { Handover } from "./Handover.ts"
 import type { HandoverError } from "./HandoverError.ts"
 import type { HandoverView } from "./HandoverView.ts"
+import { listHeldParcels } from "./HeldParcels.ts"
 import type { PackError } from "./PackError.ts"
 import { PackService } from "./PackService.ts"
 import type { ParcelView } from "./PackView.ts"
@@ -1299,7 +1300,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
         { parcelId: result.first.parcelId, withheld: change.hold, mayHaveReachedCarrier: false }
       ])
       // The header counts it apart from the labels the station waits for.
-      expect(result.counts).toEqual({ asking: 0, withheld: 1, refused: 0, unprintable: 0 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 1, refused: 0, unprintable: 0, apiGone: 0 })
       expect(result.exceptions.map((payload) => payload.reason)).toEqual([
         expect.stringContaining(
           `parcel ${result.first.parcelId} waited for its label, and no request for the label has reached the carrier`
@@ -1376,7 +1377,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
       expect(result.voided).toMatchObject({ parcelId: result.first.parcelId, status: "voided", trackingNumber: null })
       expect(result.labelled).toBe(0)
       expect(result.left).toEqual([])
-      expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0, apiGone: 0 })
       expect(service.requests).toEqual([])
       expect(service.cancelled).toEqual([])
       expect(result.labels).toEqual([])
@@ -2513,6 +2514,119 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
   })
 })
 
+describe("a parcel waiting for its label whose carrier is no longer set up for its web service", () => {
+  it("is held, not labelled from the station's own numbers, while a request for its label may have reached the carrier; voided, its shipment is cancelled by hand or once the API is back", async () => {
+    const service = memoryLabelService()
+    const file = tempDb()
+    // The service takes the request in, makes the shipment, and its answer is lost: a shipment may exist.
+    service.timesOut()
+    const first = await run(
+      Effect.map(packSo100001, (view) => view.parcel!),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    // The station restarts with dhl-paket issuing its numbers from the station's ranges.
+    const offline = await run(
+      Effect.gen(function* () {
+        const pending = yield* PendingLabels
+        const clock = yield* ManualClock
+        const labelled = yield* pending.retryDue
+        const listed = yield* pending.list
+        const counts = yield* pending.counts
+        const held = yield* listHeldParcels(10, (carrier) => carrier !== "dhl-paket")
+        // Looked at again at the longest delay: still held, and not said twice.
+        clock.advance(60_000)
+        const again = yield* pending.retryDue
+        const exceptions = yield* exceptionsWith("label-pending")
+        const labels = yield* labelTexts
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const voided = yield* (yield* PackService).voidParcel({
+          parcelId: first.parcelId,
+          reason: "customer waited too long",
+          at: at(70_000)
+        })
+        yield* cancelAtCarrier
+        return {
+          labelled,
+          again,
+          listed,
+          counts,
+          held,
+          exceptions,
+          labels,
+          voided,
+          cancellations: yield* (yield* CarrierCancellations).list,
+          cancellationCounts: yield* (yield* CarrierCancellations).counts
+        }
+      }),
+      file
+    )
+    // The carrier's web service is set up again: the station learns the shipment's number under its key, cancels it.
+    service.up()
+    const back = await run(
+      Effect.gen(function* () {
+        ;(yield* ManualClock).advance(120_000)
+        return { sent: yield* cancelAtCarrier, events: yield* eventsOf("parcel.shipment-cancelled") }
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const why = `dhl-paket is no longer set up at this station for the web service the label of parcel ${first.parcelId} (order SO-100001) was asked from, and that request may have reached it: a shipment may exist there. The parcel is not labelled from the station's own numbers: keep it at the station until the carrier's web service is set up again, or have a manager void it`
+    expect(first.status).toBe("label-pending")
+    expect([offline.labelled, offline.again]).toEqual([0, 0])
+    expect(offline.labels).toEqual([])
+    expect(offline.listed).toMatchObject([{ parcelId: first.parcelId, mayHaveReachedCarrier: true, lastError: why }])
+    expect(offline.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0, apiGone: 1 })
+    expect(offline.held.parcels).toMatchObject([{ parcelId: first.parcelId, reason: "label-api-gone" }])
+    expect(offline.exceptions).toEqual([{ code: "label-pending", reason: why, orderId: "SO-100001" }])
+    expect(offline.voided).toMatchObject({ status: "voided", trackingNumber: null })
+    expect(offline.cancellations).toMatchObject([
+      { parcelId: first.parcelId, trackingNumber: null, byHand: expect.stringContaining("Look it up") }
+    ])
+    expect(offline.cancellationCounts).toEqual({ waiting: 0, refused: 0, byHand: 1 })
+    expect(back.sent).toBe(1)
+    expect(back.events.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: first.parcelId, trackingNumber: "JJD0000000001", answer: "cancelled" })
+    ])
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+  })
+
+  it("gets its label from the carrier's setup now when no request for it can have reached the carrier", async () => {
+    const service = memoryLabelService()
+    const file = tempDb()
+    // The service refuses connections at packing: the request never left the station.
+    const first = await run(
+      Effect.map(packSo100001, (view) => view.parcel!),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const offline = await run(
+      Effect.gen(function* () {
+        const labelled = yield* (yield* PendingLabels).retryDue
+        const parcel = yield* (yield* PackService).parcel(first.parcelId)
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(70_000) })
+        return {
+          labelled,
+          parcel,
+          labels: (yield* labelTexts).map((label) => label.purpose),
+          cancellations: yield* (yield* CarrierCancellations).list
+        }
+      }),
+      file
+    )
+    expect(offline.labelled).toBe(1)
+    expect(offline.parcel).toMatchObject({ status: "packed", trackingNumber: expect.stringMatching(/^\d{20}$/) })
+    expect(offline.labels).toEqual([`label ${first.parcelId}`])
+    // A label from the station's own numbers made no shipment at a carrier: voiding it has nothing to cancel.
+    expect(offline.cancellations).toEqual([])
+    expect(service.requests).toEqual([])
+  })
+})
+
 describe("a parcel waiting for its label that the carrier refuses", () => {
   it("is not asked for again, says why, and is voided as one no request for which made a shipment", async () => {
     const service = memoryLabelService()
@@ -2557,7 +2671,7 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
         mayHaveReachedCarrier: false
       }
     ])
-    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 1, unprintable: 0 })
+    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 1, unprintable: 0, apiGone: 0 })
     // Asked at packing and once after: a refused label is not asked for again.
     expect(result.labelled).toEqual([0, 0])
     expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
@@ -2585,7 +2699,7 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
     expect(result.unlabelled.map((event) => event.payload)).toEqual([
       expect.objectContaining({ parcelId: result.first.parcelId, reason: "label refused" })
     ])
-    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
+    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0, apiGone: 0 })
     expect(result.cancellations).toEqual([])
     expect(result.status).toEqual(["open", "open"])
   })
@@ -2641,7 +2755,7 @@ describe("a parcel waiting for its label that the carrier answers with a label t
     ])
     expect(result.listed[0]).not.toHaveProperty("refused")
     // The header counts it apart from the labels the carrier refused, which made no shipment.
-    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 1 })
+    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 1, apiGone: 0 })
     expect(result.exceptions).toEqual([
       {
         code: "label-unprintable",
@@ -2667,7 +2781,7 @@ describe("a parcel waiting for its label that the carrier answers with a label t
     expect(result.unlabelled.map((event) => event.payload)).toEqual([
       expect.objectContaining({ parcelId: result.first.parcelId, reason: "label unprintable" })
     ])
-    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
+    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0, apiGone: 0 })
     // The void recorded the shipment's cancellation; the worker sent it.
     expect(result.cancelling).toMatchObject([
       { parcelId: result.first.parcelId, trackingNumber: "JJD0000000001", reason: "label unprintable" }

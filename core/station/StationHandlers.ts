@@ -111,6 +111,7 @@ export const makeStationHandlers = Effect.gen(function* () {
         labelsWithheld: labels.withheld,
         labelsRefused: labels.refused,
         labelsUnprintable: labels.unprintable,
+        labelsApiGone: labels.apiGone,
         carrierCancellations: cancelling.waiting,
         cancellationsRefused: cancelling.refused,
         cancellationsByHand: cancelling.byHand

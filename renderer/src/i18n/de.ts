@@ -17,6 +17,7 @@ export const de = {
   "header.labelsWithheld": "Auftrag geändert, Etikett nicht angefordert: {count} – Leitung storniert",
   "header.labelsRefused": "Etikett vom Spediteur abgelehnt: {count} – Leitung storniert",
   "header.labelsUnprintable": "Etikett des Spediteurs nicht druckbar: {count} – Leitung storniert",
+  "header.labelsApiGone": "Spediteur nicht mehr per API, Etikettanfrage evtl. angekommen: {count} – zurückgehalten",
   "header.carrierCancellations": "Sendungen beim Spediteur zu stornieren: {count}",
   "header.cancellationsRefused": "Spediteur lehnt Stornierung ab: {count} – im Portal stornieren",
   "header.cancellationsByHand": "Spediteur nicht mehr per API eingerichtet: {count} – im Portal stornieren",
@@ -443,6 +444,9 @@ export const de = {
   "held.reason.label-address-outdated": "Adresse nach dem Etikett korrigiert",
   "held.reason.label-refused": "Etikett vom Spediteur abgelehnt",
   "held.reason.label-withheld": "Etikett nicht angefordert",
+  "held.reason.label-api-gone": "Zurückgehalten: Spediteur nicht mehr per API eingerichtet",
+  "held.apiGone":
+    "Eine Anfrage nach dem Etikett hat {carrier} vielleicht erreicht: Dort kann eine Sendung bestehen. Kein Etikett aus den eigenen Nummern der Station; es kommt, sobald die API von {carrier} wieder eingerichtet ist, oder das Paket stornieren (die Sendung im Portal stornieren).",
   "held.reason.label-pending": "Wartet auf sein Etikett",
   "held.carrierSays": "{carrier}: „{message}“",
   "held.labelToCome": "Etikett noch unterwegs: Stornieren geht, sobald es da ist.",
@@ -717,6 +721,8 @@ export const de = {
   "refusal.label-pending.carrier": "Kein Etikett vom Spediteur: {message}",
   "refusal.label-pending.handover":
     "Paket {parcelId} wartet noch auf sein Etikett von {carrier}: am Packplatz lassen, bis das Etikett gedruckt ist",
+  "refusal.label-pending.apiGone":
+    "{carrier} ist an dieser Station nicht mehr für den Webdienst eingerichtet, bei dem das Etikett von Paket {parcelId} (Auftrag {orderId}) angefragt wurde, und diese Anfrage hat ihn vielleicht erreicht: Dort kann eine Sendung bestehen. Das Paket bekommt kein Etikett aus den eigenen Nummern der Station: an der Station lassen, bis der Webdienst des Spediteurs wieder eingerichtet ist, oder von der Leitung stornieren lassen",
   "refusal.label-pending.withdrawn":
     "Das Packen wurde verlassen, während das Etikett für Paket {parcelId} angefordert wurde: Die Anfrage ist zurückgezogen. Paket erneut abschließen",
   "refusal.tracking-range-exhausted.reason": "Keine Sendungsnummern mehr: {message}",

@@ -19,6 +19,7 @@ export const en: Messages = {
   "header.labelsWithheld": "Order changed, label not requested: {count} – a manager voids",
   "header.labelsRefused": "Label refused by the carrier: {count} – a manager voids",
   "header.labelsUnprintable": "Carrier's label cannot be printed: {count} – a manager voids",
+  "header.labelsApiGone": "Carrier no longer on its API, label request may have reached it: {count} – held",
   "header.carrierCancellations": "Shipments to cancel at the carrier: {count}",
   "header.cancellationsRefused": "Carrier refused to cancel: {count} – cancel in its portal",
   "header.cancellationsByHand": "Carrier no longer set up for its API: {count} – cancel in its portal",
@@ -442,6 +443,9 @@ export const en: Messages = {
   "held.reason.label-address-outdated": "Address corrected after labelling",
   "held.reason.label-refused": "Label refused by the carrier",
   "held.reason.label-withheld": "Label not requested",
+  "held.reason.label-api-gone": "Held: carrier no longer set up for its API",
+  "held.apiGone":
+    "A request for the label may have reached {carrier}: a shipment may exist there. No label from the station's own numbers; it comes once {carrier}'s API is set up again, or void the parcel (cancel the shipment in the portal).",
   "held.reason.label-pending": "Waiting for its label",
   "held.carrierSays": "{carrier}: “{message}”",
   "held.labelToCome": "Label still to come: it can be voided once the label is in.",
@@ -711,6 +715,8 @@ export const en: Messages = {
   "refusal.label-pending.carrier": "No label from the carrier: {message}",
   "refusal.label-pending.handover":
     "Parcel {parcelId} still waits for its {carrier} label: keep it at the bench until the label prints",
+  "refusal.label-pending.apiGone":
+    "{carrier} is no longer set up at this station for the web service the label of parcel {parcelId} (order {orderId}) was asked from, and that request may have reached it: a shipment may exist there. The parcel is not labelled from the station's own numbers: keep it at the station until the carrier's web service is set up again, or have a manager void it",
   "refusal.label-pending.withdrawn":
     "The packing was left while the label for parcel {parcelId} was being asked for: its request is withdrawn. Complete the parcel again",
   "refusal.tracking-range-exhausted.reason": "No tracking numbers left: {message}",

@@ -31,6 +31,9 @@ const HeldReasonText = ({ parcel }: { readonly parcel: HeldParcel }) => {
           {t("held.carrierSays", { carrier: carrierName(t, parcel.carrier), message: parcel.carrierMessage })}
         </div>
       )}
+      {parcel.reason === "label-api-gone" && (
+        <div className="muted">{t("held.apiGone", { carrier: carrierName(t, parcel.carrier) })}</div>
+      )}
       {labelToCome && <div className="muted">{t("held.labelToCome")}</div>}
     </>
   )
