@@ -1,5 +1,6 @@
 /** The parcels still at the station that must not leave as they are, read as handover and the label worker judge them. */
 import { Effect } from "effect"
+import { carrierRefusalOf } from "../carrier/carrierRefusal.ts"
 import { Sql } from "../store/Sql.ts"
 import type { HeldParcel } from "./HeldParcelsApi.ts"
 import { PARCEL_HOLD_COLUMNS, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
@@ -48,6 +49,8 @@ export const heldParcelOf = (row: AtStationRow, isApiCarrier: (carrier: string) 
         : (orderChange ??
           (pending && reached && !isApiCarrier(row.carrier) ? "label-api-gone" : pending ? "label-pending" : undefined))
   if (reason === undefined) return undefined
+  // The carrier's words and status, never its raw answer (a refusal kept before them holds it).
+  const said = pending && row.refused !== null ? carrierRefusalOf(row.refused) : {}
   return {
     parcelId: row.parcel_id,
     orderId: row.order_id,
@@ -57,7 +60,8 @@ export const heldParcelOf = (row: AtStationRow, isApiCarrier: (carrier: string) 
     trackingNumber: row.tracking_number,
     reason,
     ...(orderChange === undefined ? {} : { orderChange }),
-    ...(pending && row.refused !== null ? { carrierMessage: row.refused } : {})
+    ...(said.words === undefined ? {} : { carrierMessage: said.words }),
+    ...(said.status === undefined ? {} : { carrierStatus: said.status })
   }
 }
 

@@ -44,8 +44,14 @@ export const HeldParcel = Schema.Struct({
   reason: HeldReason,
   /** How the order changed after packing, whatever the reason says first (a refused label's order may change too). */
   orderChange: Schema.optional(OrderChange),
-  /** The carrier's words when it refused the label. */
-  carrierMessage: Schema.optional(Schema.String)
+  /**
+   * The carrier's own words when it refused the label, read from its answer (`carrierWordsOf`: at most 200
+   * characters on one line, never its raw answer, which is in the station's log); absent when it gave none the
+   * station can read.
+   */
+  carrierMessage: Schema.optional(Schema.String),
+  /** The HTTP status the carrier refused the label with, when its web service answered. */
+  carrierStatus: Schema.optional(Schema.Int)
 })
 export type HeldParcel = typeof HeldParcel.Type
 

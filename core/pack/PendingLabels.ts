@@ -8,6 +8,7 @@ import {
   type RetryPolicy
 } from "../carrier/CarrierRequestWorker.ts"
 import { apiCarrierOf, Carriers } from "../carrier/Carriers.ts"
+import { quotedRefusal } from "../carrier/carrierRefusal.ts"
 import type { Actor } from "../events/Event.ts"
 import type { EventDefinition } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
@@ -109,7 +110,7 @@ export const labelRefusalOf = (row: LabelOutcomeColumns): Refusal | undefined =>
         carrier: row.carrier,
         parcelId: row.parcel_id,
         orderId: record.packed.orderId,
-        message: row.refused
+        message: quotedRefusal(row.refused)
       })
 }
 
@@ -465,7 +466,7 @@ export class PendingLabels extends Context.Service<
                 carrier: row.carrier,
                 parcelId: row.parcel_id,
                 orderId: record.packed.orderId,
-                message
+                message: quotedRefusal(message)
               })
               yield* log.append(PackException, {
                 code: refusal.code,

@@ -448,7 +448,11 @@ export const de = {
   "held.apiGone":
     "Eine Anfrage nach dem Etikett hat {carrier} vielleicht erreicht: Dort kann eine Sendung bestehen. Kein Etikett aus den eigenen Nummern der Station; es kommt, sobald die API von {carrier} wieder eingerichtet ist, oder das Paket stornieren (die Sendung im Portal stornieren).",
   "held.reason.label-pending": "Wartet auf sein Etikett",
-  "held.carrierSays": "{carrier}: „{message}“",
+  "held.carrierSays": "{carrier} lehnt ab: „{message}“",
+  "held.carrierSaysHttp": "{carrier} lehnt ab (HTTP {status}): „{message}“",
+  "held.carrierGaveNoReason": "{carrier} lehnt ab, ohne einen Grund, den die Station lesen kann.",
+  "held.carrierGaveNoReasonHttp":
+    "{carrier} lehnt ab (HTTP {status}), ohne einen Grund, den die Station lesen kann; die Antwort steht im Protokoll der Station.",
   "held.labelToCome": "Etikett noch unterwegs: Stornieren geht, sobald es da ist.",
   "held.void": "Stornieren",
   "held.voidTitle": "Paket {parcelId} (Auftrag {orderId}) stornieren",

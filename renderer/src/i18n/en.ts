@@ -447,7 +447,11 @@ export const en: Messages = {
   "held.apiGone":
     "A request for the label may have reached {carrier}: a shipment may exist there. No label from the station's own numbers; it comes once {carrier}'s API is set up again, or void the parcel (cancel the shipment in the portal).",
   "held.reason.label-pending": "Waiting for its label",
-  "held.carrierSays": "{carrier}: “{message}”",
+  "held.carrierSays": "{carrier} refused it: “{message}”",
+  "held.carrierSaysHttp": "{carrier} refused it (HTTP {status}): “{message}”",
+  "held.carrierGaveNoReason": "{carrier} refused it and gave no reason the station can read.",
+  "held.carrierGaveNoReasonHttp":
+    "{carrier} refused it (HTTP {status}) and gave no reason the station can read; its answer is in the station's log.",
   "held.labelToCome": "Label still to come: it can be voided once the label is in.",
   "held.void": "Void",
   "held.voidTitle": "Void parcel {parcelId} (order {orderId})",
