@@ -479,6 +479,9 @@ export const de = {
   "byHand.closeTitle": "Sendung {shipment} von {carrier}: im Portal des Spediteurs storniert",
   "byHand.reference": "Referenz (Pflicht): Stornonummer des Portals, oder was es anzeigte",
   "byHand.closeHint": "Enter schließt ab, Esc bricht ab. Die Station hält fest, wer wann abgeschlossen hat.",
+  "byHand.closeTitleByParcel":
+    "Sendung von Paket {parcelId} bei {carrier}: im Portal des Spediteurs storniert oder keine gefunden",
+  "byHand.closedByParcel": "Sendung von Paket {parcelId} bei {carrier} als im Portal erledigt festgehalten.",
   "byHand.closeConfirm": "Stornierung abschließen",
   "byHand.closed": "Sendung {shipment} von {carrier} als im Portal storniert festgehalten.",
   "locale.de": "Deutsch",

@@ -478,6 +478,9 @@ export const en: Messages = {
   "byHand.closeTitle": "{carrier} shipment {shipment}: cancelled in the carrier's portal",
   "byHand.reference": "Reference (required): the portal's cancellation number, or what it showed",
   "byHand.closeHint": "Enter closes, Esc cancels. The station records who closed it and when.",
+  "byHand.closeTitleByParcel":
+    "{carrier} shipment of parcel {parcelId}: cancelled, or none found, in the carrier's portal",
+  "byHand.closedByParcel": "{carrier} shipment of parcel {parcelId} recorded as dealt with in the portal.",
   "byHand.closeConfirm": "Close cancellation",
   "byHand.closed": "{carrier} shipment {shipment} recorded as cancelled in the portal.",
   "locale.de": "Deutsch",

@@ -44,10 +44,15 @@ const CloseForm = ({
       }}
     >
       <div>
-        {t("byHand.closeTitle", {
-          carrier: carrierName(t, cancellation.carrier),
-          shipment: cancellation.trackingNumber ?? cancellation.parcelId
-        })}
+        {cancellation.trackingNumber === null
+          ? t("byHand.closeTitleByParcel", {
+              carrier: carrierName(t, cancellation.carrier),
+              parcelId: cancellation.parcelId
+            })
+          : t("byHand.closeTitle", {
+              carrier: carrierName(t, cancellation.carrier),
+              shipment: cancellation.trackingNumber
+            })}
       </div>
       <label className="note-field">
         {t("byHand.reference")}
@@ -99,10 +104,9 @@ export const ByHandCancellationsCard = ({ isManager }: { readonly isManager: boo
       {closed !== undefined && (
         <p className="done-banner" role="status" data-testid="by-hand-closed">
           ✔{" "}
-          {t("byHand.closed", {
-            carrier: carrierName(t, closed.carrier),
-            shipment: closed.trackingNumber ?? closed.parcelId
-          })}
+          {closed.trackingNumber === null
+            ? t("byHand.closedByParcel", { carrier: carrierName(t, closed.carrier), parcelId: closed.parcelId })
+            : t("byHand.closed", { carrier: carrierName(t, closed.carrier), shipment: closed.trackingNumber })}
         </p>
       )}
       {listed.error !== undefined ? (
