@@ -31,6 +31,8 @@ const apiNames = {
   "pack.reprint": true,
   "pack.void": true,
   "pack.held": true,
+  "pack.cancellationsByHand": true,
+  "pack.closeCancellationByHand": true,
   "pack.boxes": true,
   "pack.weighOnScale": true,
   "scale.state": true,

@@ -6,6 +6,7 @@ import { EvidenceApi } from "../evidence/EvidenceApi.ts"
 import { MetricsApi } from "../metrics/MetricsApi.ts"
 import { OrdersApi } from "../orders/OrdersApi.ts"
 import { BenchApi } from "../pack/BenchApi.ts"
+import { ByHandCancellationsApi } from "../pack/ByHandCancellationsApi.ts"
 import { HeldParcelsApi } from "../pack/HeldParcelsApi.ts"
 import { PackApi } from "../pack/PackApi.ts"
 import { ScaleView } from "../pack/ScaleView.ts"
@@ -25,6 +26,7 @@ export type { PhotoView, RecentParcel } from "../evidence/EvidenceApi.ts"
 export type { CustomerMetrics, NotificationStage } from "../metrics/CustomerMetrics.ts"
 export { OrderSummary } from "../orders/OrdersApi.ts"
 export type { BoxListing } from "../pack/Box.ts"
+export type { ByHandCancellation } from "../pack/ByHandCancellationsApi.ts"
 export type { HandoverView } from "../pack/HandoverView.ts"
 export type { HeldParcel, HeldReason } from "../pack/HeldParcelsApi.ts"
 export type { Refusal, RefusalParam } from "../pack/PackRefusal.ts"
@@ -66,6 +68,7 @@ export const StationApi = {
   ...PackApi,
   ...BenchApi,
   ...HeldParcelsApi,
+  ...ByHandCancellationsApi,
   ...ReturnsApi,
   ...EvidenceApi,
   ...MetricsApi,

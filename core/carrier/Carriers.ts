@@ -6,6 +6,15 @@ import type { CarrierAdapter } from "./CarrierAdapter.ts"
 import type { CarrierProfile } from "./CarrierProfile.ts"
 import { makeOfflineCarrier } from "./OfflineCarrier.ts"
 
+/**
+ * Whether the carrier is set up at this station for its web service now (`CarrierAdapter.online`): a question for the
+ * configuration, which may have changed since a parcel's label was asked for.
+ */
+export const apiCarrierOf =
+  (carriers: Carriers["Service"]) =>
+  (carrier: string): boolean =>
+    carriers.adapter(carrier)?.online === true
+
 /** The carriers this station ships with: each one's profile and the adapter that issues its labels. */
 export class Carriers extends Context.Service<
   Carriers,

@@ -8,6 +8,7 @@ import {
   type RetryPolicy
 } from "../carrier/CarrierRequestWorker.ts"
 import { Carriers } from "../carrier/Carriers.ts"
+import { quotedRefusal } from "../carrier/carrierRefusal.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -252,7 +253,7 @@ export class CarrierCancellations extends Context.Service<
                 carrier: row.carrier,
                 trackingNumber,
                 parcelId: row.parcel_id,
-                message
+                message: quotedRefusal(message)
               })
               yield* log.append(PackException, { code: refusal.code, reason: refusal.reason, orderId: row.order_id })
               return true

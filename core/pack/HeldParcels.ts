@@ -1,5 +1,6 @@
 /** The parcels still at the station that must not leave as they are, read as handover and the label worker judge them. */
 import { Effect } from "effect"
+import { carrierRefusalOf } from "../carrier/carrierRefusal.ts"
 import { Sql } from "../store/Sql.ts"
 import type { HeldParcel } from "./HeldParcelsApi.ts"
 import { PARCEL_HOLD_COLUMNS, type ParcelHoldRow, parcelHold } from "./parcelHold.ts"
@@ -32,18 +33,24 @@ const PAGE_ROWS = 100
 /**
  * Whether the parcel is held, and why (see `HeldReason`), or undefined when it may go. The order's change is
  * `parcelHold`'s, compared now; a label is withheld when the order changed and no request for it can have reached
- * the carrier, which is exactly when the label worker does not ask for it, whether or not its pass marked it yet.
+ * the carrier, which is exactly when the label worker does not ask for it, whether or not its pass marked it yet; and
+ * held for the carrier's web service when a request may have reached the carrier and the carrier is no longer set up
+ * for that service (`isApiCarrier`, the configuration's now), which is when the label worker holds it.
  */
-export const heldParcelOf = (row: AtStationRow): HeldParcel | undefined => {
+export const heldParcelOf = (row: AtStationRow, isApiCarrier: (carrier: string) => boolean): HeldParcel | undefined => {
   const orderChange = parcelHold(row)
   const pending = row.status === "label-pending"
+  const reached = Number(row.may_have_reached_carrier) === 1
   const reason =
     pending && row.refused !== null
       ? "label-refused"
-      : pending && orderChange !== undefined && Number(row.may_have_reached_carrier) !== 1
+      : pending && orderChange !== undefined && !reached
         ? "label-withheld"
-        : (orderChange ?? (pending ? "label-pending" : undefined))
+        : (orderChange ??
+          (pending && reached && !isApiCarrier(row.carrier) ? "label-api-gone" : pending ? "label-pending" : undefined))
   if (reason === undefined) return undefined
+  // The carrier's words and status, never its raw answer (a refusal kept before them holds it).
+  const said = pending && row.refused !== null ? carrierRefusalOf(row.refused) : {}
   return {
     parcelId: row.parcel_id,
     orderId: row.order_id,
@@ -53,17 +60,19 @@ export const heldParcelOf = (row: AtStationRow): HeldParcel | undefined => {
     trackingNumber: row.tracking_number,
     reason,
     ...(orderChange === undefined ? {} : { orderChange }),
-    ...(pending && row.refused !== null ? { carrierMessage: row.refused } : {})
+    ...(said.words === undefined ? {} : { carrierMessage: said.words }),
+    ...(said.status === undefined ? {} : { carrierStatus: said.status })
   }
 }
 
 /**
- * At most `limit` held parcels: those only a void lets go first, then those waiting for their label, newest first
- * within each; `more` when others are held too. Read page by page through the parcels still at the station, keeping
- * no more than `limit` + 1 of each kind, and stopped once the first kind alone fills the answer. `pageRows`: parcels
- * per read.
+ * At most `limit` held parcels: those only a void (or, for `label-api-gone`, the carrier's web service set up again)
+ * lets go first, then those waiting for their label, newest first within each; `more` when others are held too. Read
+ * page by page through the parcels still at the station, keeping no more than `limit` + 1 of each kind, and stopped
+ * once the first kind alone fills the answer. `isApiCarrier`: whether a carrier is set up for its web service now;
+ * `pageRows`: parcels per read.
  */
-export const listHeldParcels = (limit: number, pageRows = PAGE_ROWS) =>
+export const listHeldParcels = (limit: number, isApiCarrier: (carrier: string) => boolean, pageRows = PAGE_ROWS) =>
   Effect.gen(function* () {
     const sql = yield* Sql
     const mustVoid: Array<HeldParcel> = []
@@ -72,7 +81,7 @@ export const listHeldParcels = (limit: number, pageRows = PAGE_ROWS) =>
     while (mustVoid.length <= limit) {
       const rows = yield* sql.query<AtStationRow>(AT_STATION_PAGE, [...before, pageRows])
       for (const row of rows) {
-        const held = heldParcelOf(row)
+        const held = heldParcelOf(row, isApiCarrier)
         if (held === undefined) continue
         const kind = held.reason === "label-pending" ? waiting : mustVoid
         if (kind.length <= limit) kind.push(held)

@@ -16,10 +16,20 @@ const OrderChange = Schema.Literals([
  * - the order's change itself (`parcelHold`): cancelled, other items, another address. A parcel waiting for its
  *   label whose request may have reached the carrier is voided all the same: the shipment the request may have made
  *   is cancelled at the carrier under the request's key;
+ * - `label-api-gone`: a request for its label may have reached its carrier, which is no longer set up at the station for
+ *   the web service the label was asked from: a shipment may exist there, so the parcel is not labelled from the
+ *   station's own numbers. It waits for the web service to be set up again, or a manager voids it (the shipment's
+ *   cancellation is then kept for a person while the service is not set up);
  * - `label-pending`: it waits for a label the station asks the carrier for. It may still go, so it comes after the
  *   parcels only a void lets go.
  */
-export const HeldReason = Schema.Literals([...OrderChange.literals, "label-refused", "label-withheld", "label-pending"])
+export const HeldReason = Schema.Literals([
+  ...OrderChange.literals,
+  "label-refused",
+  "label-withheld",
+  "label-api-gone",
+  "label-pending"
+])
 export type HeldReason = typeof HeldReason.Type
 
 /** A parcel still at the station (packed, or waiting for its label) that must not leave as it is. */
@@ -34,8 +44,14 @@ export const HeldParcel = Schema.Struct({
   reason: HeldReason,
   /** How the order changed after packing, whatever the reason says first (a refused label's order may change too). */
   orderChange: Schema.optional(OrderChange),
-  /** The carrier's words when it refused the label. */
-  carrierMessage: Schema.optional(Schema.String)
+  /**
+   * The carrier's own words when it refused the label, read from its answer (`carrierWordsOf`: at most 200
+   * characters on one line, never its raw answer, which is in the station's log); absent when it gave none the
+   * station can read.
+   */
+  carrierMessage: Schema.optional(Schema.String),
+  /** The HTTP status the carrier refused the label with, when its web service answered. */
+  carrierStatus: Schema.optional(Schema.Int)
 })
 export type HeldParcel = typeof HeldParcel.Type
 

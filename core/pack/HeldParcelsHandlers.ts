@@ -1,6 +1,7 @@
 /** The API handler listing the parcels held at the station. */
 import { Effect } from "effect"
 import { type ApiError, apiErrorOf } from "../api/ApiError.ts"
+import { apiCarrierOf, Carriers } from "../carrier/Carriers.ts"
 import { Sql } from "../store/Sql.ts"
 import { listHeldParcels } from "./HeldParcels.ts"
 import type { HeldParcelsApi } from "./HeldParcelsApi.ts"
@@ -18,9 +19,10 @@ export type HeldParcelsHandlers = {
  */
 export const makeHeldParcelsHandlers = Effect.gen(function* () {
   const sql = yield* Sql
+  const isApiCarrier = apiCarrierOf(yield* Carriers)
   const handlers: HeldParcelsHandlers = {
     "pack.held": ({ limit }) =>
-      listHeldParcels(limit).pipe(
+      listHeldParcels(limit, isApiCarrier).pipe(
         Effect.provideService(Sql, sql),
         Effect.mapError((error) => apiErrorOf(storeFailure(error)))
       )

@@ -1,6 +1,7 @@
 /** Saving and restoring the pack session in progress, so a restarted station continues it. */
 import { Effect, Ref } from "effect"
 import { capRawScan } from "../bounds/Bounds.ts"
+import { apiCarrierOf, Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { actorOf, type Operator } from "../session/Operator.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
@@ -68,6 +69,7 @@ const refusedOrderId = (refusal: Refusal, session: PackSession): string | undefi
  */
 export const makePackBenchState = Effect.gen(function* () {
   const sql = yield* Sql
+  const isApiCarrier = apiCarrierOf(yield* Carriers)
   const log = yield* EventLog
   const clock = yield* StationClock
 
@@ -80,7 +82,8 @@ export const makePackBenchState = Effect.gen(function* () {
 
   /**
    * A parcel waiting for its label changes without a bench input: the label worker commits it, or learns that it will
-   * not come (`labelRefusalOf`), which the packer is told.
+   * not come (`labelRefusalOf`), or holds it as its carrier is no longer set up for the web service a request for it
+   * may have reached (`PendingLabels`), which the packer is told.
    */
   const freshParcel = (parcel: ParcelView) =>
     parcel.status !== "label-pending"
@@ -102,16 +105,23 @@ export const makePackBenchState = Effect.gen(function* () {
             Effect.map((rows) => {
               const row = rows[0]
               if (row === undefined) return parcel
+              const reached = Number(row.label_reached) === 1
               const refusal =
-                row.label_packed === null || row.label_refused === null
-                  ? undefined
-                  : labelRefusalOf({
-                      parcel_id: row.parcel_id,
+                row.label_packed !== null && row.label_refused === null && reached && !isApiCarrier(row.carrier)
+                  ? makeRefusal("label-pending", "apiGone", {
                       carrier: row.carrier,
-                      packed: row.label_packed,
-                      refused: row.label_refused,
-                      may_have_reached_carrier: Number(row.label_reached)
+                      parcelId: row.parcel_id,
+                      orderId: row.order_id
                     })
+                  : row.label_packed === null || row.label_refused === null
+                    ? undefined
+                    : labelRefusalOf({
+                        parcel_id: row.parcel_id,
+                        carrier: row.carrier,
+                        packed: row.label_packed,
+                        refused: row.label_refused,
+                        may_have_reached_carrier: Number(row.label_reached)
+                      })
               return { ...parcelViewOf(row), ...(refusal === undefined ? {} : { labelRefusal: refusal }) }
             }),
             Effect.tapError((error) => Effect.logWarning("pack view shows the parcel as last read", error)),

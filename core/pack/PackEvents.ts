@@ -247,6 +247,27 @@ export const ParcelShipmentCancelled = defineEvent({
   })
 })
 
+/**
+ * A manager cancelled a voided parcel's shipment in the carrier's portal, as the station could not (the carrier is no
+ * longer set up for the web service that made it: `carrier_cancellations.by_hand`), and said so at the station:
+ * the cancellation ends here, with the manager as the actor. `trackingNumber` is absent when the station never
+ * learnt the number (the manager looked the shipment up by the parcel id); `reference` is what the manager gave (the
+ * portal's cancellation number, or what the portal showed); `reason`, why the shipment was cancelled (the void's).
+ * Never edited: a correction is a new event. No EPCIS view, as for `parcel.shipment-cancelled`.
+ */
+export const ParcelShipmentCancelledByHand = defineEvent({
+  type: "parcel.shipment-cancelled-by-hand",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    parcelId: Schema.String,
+    carrier: Schema.String,
+    trackingNumber: Schema.optional(Schema.String),
+    reference: Schema.String,
+    reason: Schema.String
+  })
+})
+
 /** The carrier's driver took the parcel; the event time is when it was scanned into the handover batch. */
 export const ParcelHandedToCarrier = defineEvent({
   type: "parcel.handed-to-carrier",

@@ -136,7 +136,9 @@ export const refusalReasons = {
     carrier: "{message}",
     handover: "Parcel {parcelId} still waits for its {carrier} label: keep it at the bench until the label prints",
     withdrawn:
-      "The packing was left while the label for parcel {parcelId} was being asked for: its request is withdrawn. Complete the parcel again"
+      "The packing was left while the label for parcel {parcelId} was being asked for: its request is withdrawn. Complete the parcel again",
+    apiGone:
+      "{carrier} is no longer set up at this station for the web service the label of parcel {parcelId} (order {orderId}) was asked from, and that request may have reached it: a shipment may exist there. The parcel is not labelled from the station's own numbers: keep it at the station until the carrier's web service is set up again, or have a manager void it"
   },
   "tracking-range-exhausted": { reason: "{message}" },
   "label-content": {

@@ -33,11 +33,13 @@ import { Broker } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
 import { makeMemoryBus } from "../sync/MemoryBroker.ts"
 import { StationClock } from "../time/Clock.ts"
+import { makeByHandCancellationsHandlers } from "./ByHandCancellationsHandlers.ts"
 import { benchOrderProbe } from "./benchOrderProbe.ts"
 import { CarrierCancellations } from "./CarrierCancellations.ts"
 import { Handover } from "./Handover.ts"
 import type { HandoverError } from "./HandoverError.ts"
 import type { HandoverView } from "./HandoverView.ts"
+import { listHeldParcels } from "./HeldParcels.ts"
 import type { PackError } from "./PackError.ts"
 import { PackService } from "./PackService.ts"
 import type { ParcelView } from "./PackView.ts"
@@ -1298,7 +1300,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
         { parcelId: result.first.parcelId, withheld: change.hold, mayHaveReachedCarrier: false }
       ])
       // The header counts it apart from the labels the station waits for.
-      expect(result.counts).toEqual({ asking: 0, withheld: 1, refused: 0, unprintable: 0 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 1, refused: 0, unprintable: 0, apiGone: 0 })
       expect(result.exceptions.map((payload) => payload.reason)).toEqual([
         expect.stringContaining(
           `parcel ${result.first.parcelId} waited for its label, and no request for the label has reached the carrier`
@@ -1375,7 +1377,7 @@ describe("a parcel waiting for its label whose order changes before a request fo
       expect(result.voided).toMatchObject({ parcelId: result.first.parcelId, status: "voided", trackingNumber: null })
       expect(result.labelled).toBe(0)
       expect(result.left).toEqual([])
-      expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
+      expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0, apiGone: 0 })
       expect(service.requests).toEqual([])
       expect(service.cancelled).toEqual([])
       expect(result.labels).toEqual([])
@@ -2393,6 +2395,236 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
     ])
     expect(service.cancelled).toEqual([])
   })
+
+  it("is closed by a manager who cancelled it in the carrier's portal: recorded once, the count drops, and never sent", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const file = tempDb()
+    const first = await run(
+      Effect.map(packSo100001, (view) => view.parcel!),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const offline = await run(
+      Effect.gen(function* () {
+        const session = yield* Session
+        const cancellations = yield* CarrierCancellations
+        const handlers = yield* makeByHandCancellationsHandlers
+        const close = (parcelId: string, reference: string) =>
+          Effect.result(handlers["pack.closeCancellationByHand"]({ parcelId, reference }))
+        const codeOf = (result: Effect.Success<ReturnType<typeof close>>) =>
+          result._tag === "Failure" ? result.failure.code : "done"
+        yield* session.signIn("B-1001")
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        yield* cancelAtCarrier
+        const listed = yield* handlers["pack.cancellationsByHand"]({ limit: 10 })
+        // A packer may read the list but not close: the station refuses, whatever the screen shows.
+        yield* session.signIn("B-1001")
+        const byPacker = codeOf(yield* close(first.parcelId, "Storno im Portal"))
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const blank = codeOf(yield* close(first.parcelId, "   "))
+        const unknown = codeOf(yield* close("PACK-01-999999", "Storno im Portal"))
+        const closing = yield* close(first.parcelId, "  DHL-Portal: Storno 4711  ")
+        const closed = closing._tag === "Success" ? closing.success : closing.failure
+        const again = codeOf(yield* close(first.parcelId, "noch einmal"))
+        return {
+          listed,
+          byPacker,
+          blank,
+          unknown,
+          closed,
+          again,
+          counts: yield* cancellations.counts,
+          after: yield* handlers["pack.cancellationsByHand"]({ limit: 10 }),
+          events: yield* eventsOf("parcel.shipment-cancelled-by-hand")
+        }
+      }),
+      file
+    )
+    // The carrier's web service is set up again: nothing is left to send for the shipment closed by hand.
+    const back = await run(
+      Effect.gen(function* () {
+        ;(yield* ManualClock).advance(120_000)
+        return { sent: yield* cancelAtCarrier, counts: yield* (yield* CarrierCancellations).counts }
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    expect(offline.listed).toEqual({
+      cancellations: [
+        {
+          parcelId: first.parcelId,
+          orderId: "SO-100001",
+          carrier: "dhl-paket",
+          trackingNumber: "JJD0000000001",
+          sinceMs: START_MS,
+          reason: "box damaged"
+        }
+      ],
+      more: false
+    })
+    expect([offline.byPacker, offline.blank, offline.unknown, offline.again]).toEqual([
+      "role-required",
+      "reason-required",
+      "cancellation-unknown",
+      "cancellation-closed"
+    ])
+    expect(offline.closed).toEqual({ parcelId: first.parcelId, orderId: "SO-100001", closedAtMs: START_MS })
+    expect(offline.counts).toEqual({ waiting: 0, refused: 0, byHand: 0 })
+    expect(offline.after).toEqual({ cancellations: [], more: false })
+    expect(offline.events).toHaveLength(1)
+    expect(offline.events[0]!.payload).toEqual({
+      orderId: "SO-100001",
+      parcelId: first.parcelId,
+      carrier: "dhl-paket",
+      trackingNumber: "JJD0000000001",
+      reference: "DHL-Portal: Storno 4711",
+      reason: "box damaged"
+    })
+    expect(offline.events[0]!.actor).toMatchObject({ role: "manager", badgeId: SAMPLE_MANAGER.badgeId })
+    expect(back).toEqual({ sent: 0, counts: { waiting: 0, refused: 0, byHand: 0 } })
+    expect(service.cancelled).toEqual([])
+  })
+
+  it("is not closed by hand while the station sends the cancellation itself", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const result = await runOnline(
+      service,
+      Effect.gen(function* () {
+        const parcel = (yield* packSo100001).parcel!
+        service.down()
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: parcel.parcelId, reason: "box damaged", at: at(11_000) })
+        yield* cancelAtCarrier
+        const handlers = yield* makeByHandCancellationsHandlers
+        const closed = yield* Effect.result(
+          handlers["pack.closeCancellationByHand"]({ parcelId: parcel.parcelId, reference: "Storno 4711" })
+        )
+        return {
+          closed: closed._tag === "Failure" ? closed.failure.code : "done",
+          counts: yield* (yield* CarrierCancellations).counts
+        }
+      })
+    )
+    expect(result).toEqual({ closed: "cancellation-not-by-hand", counts: { waiting: 1, refused: 0, byHand: 0 } })
+  })
+})
+
+describe("a parcel waiting for its label whose carrier is no longer set up for its web service", () => {
+  it("is held, not labelled from the station's own numbers, while a request for its label may have reached the carrier; voided, its shipment is cancelled by hand or once the API is back", async () => {
+    const service = memoryLabelService()
+    const file = tempDb()
+    // The service takes the request in, makes the shipment, and its answer is lost: a shipment may exist.
+    service.timesOut()
+    const first = await run(
+      Effect.map(packSo100001, (view) => view.parcel!),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    // The station restarts with dhl-paket issuing its numbers from the station's ranges.
+    const offline = await run(
+      Effect.gen(function* () {
+        const pending = yield* PendingLabels
+        const clock = yield* ManualClock
+        const labelled = yield* pending.retryDue
+        const listed = yield* pending.list
+        const counts = yield* pending.counts
+        const held = yield* listHeldParcels(10, (carrier) => carrier !== "dhl-paket")
+        // Looked at again at the longest delay: still held, and not said twice.
+        clock.advance(60_000)
+        const again = yield* pending.retryDue
+        const exceptions = yield* exceptionsWith("label-pending")
+        const labels = yield* labelTexts
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const voided = yield* (yield* PackService).voidParcel({
+          parcelId: first.parcelId,
+          reason: "customer waited too long",
+          at: at(70_000)
+        })
+        yield* cancelAtCarrier
+        return {
+          labelled,
+          again,
+          listed,
+          counts,
+          held,
+          exceptions,
+          labels,
+          voided,
+          cancellations: yield* (yield* CarrierCancellations).list,
+          cancellationCounts: yield* (yield* CarrierCancellations).counts
+        }
+      }),
+      file
+    )
+    // The carrier's web service is set up again: the station learns the shipment's number under its key, cancels it.
+    service.up()
+    const back = await run(
+      Effect.gen(function* () {
+        ;(yield* ManualClock).advance(120_000)
+        return { sent: yield* cancelAtCarrier, events: yield* eventsOf("parcel.shipment-cancelled") }
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const why = `dhl-paket is no longer set up at this station for the web service the label of parcel ${first.parcelId} (order SO-100001) was asked from, and that request may have reached it: a shipment may exist there. The parcel is not labelled from the station's own numbers: keep it at the station until the carrier's web service is set up again, or have a manager void it`
+    expect(first.status).toBe("label-pending")
+    expect([offline.labelled, offline.again]).toEqual([0, 0])
+    expect(offline.labels).toEqual([])
+    expect(offline.listed).toMatchObject([{ parcelId: first.parcelId, mayHaveReachedCarrier: true, lastError: why }])
+    expect(offline.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0, apiGone: 1 })
+    expect(offline.held.parcels).toMatchObject([{ parcelId: first.parcelId, reason: "label-api-gone" }])
+    expect(offline.exceptions).toEqual([{ code: "label-pending", reason: why, orderId: "SO-100001" }])
+    expect(offline.voided).toMatchObject({ status: "voided", trackingNumber: null })
+    expect(offline.cancellations).toMatchObject([
+      { parcelId: first.parcelId, trackingNumber: null, byHand: expect.stringContaining("Look it up") }
+    ])
+    expect(offline.cancellationCounts).toEqual({ waiting: 0, refused: 0, byHand: 1 })
+    expect(back.sent).toBe(1)
+    expect(back.events.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ parcelId: first.parcelId, trackingNumber: "JJD0000000001", answer: "cancelled" })
+    ])
+    expect(service.cancelled).toEqual(["JJD0000000001"])
+  })
+
+  it("gets its label from the carrier's setup now when no request for it can have reached the carrier", async () => {
+    const service = memoryLabelService()
+    const file = tempDb()
+    // The service refuses connections at packing: the request never left the station.
+    const first = await run(
+      Effect.map(packSo100001, (view) => view.parcel!),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const offline = await run(
+      Effect.gen(function* () {
+        const labelled = yield* (yield* PendingLabels).retryDue
+        const parcel = yield* (yield* PackService).parcel(first.parcelId)
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(70_000) })
+        return {
+          labelled,
+          parcel,
+          labels: (yield* labelTexts).map((label) => label.purpose),
+          cancellations: yield* (yield* CarrierCancellations).list
+        }
+      }),
+      file
+    )
+    expect(offline.labelled).toBe(1)
+    expect(offline.parcel).toMatchObject({ status: "packed", trackingNumber: expect.stringMatching(/^\d{20}$/) })
+    expect(offline.labels).toEqual([`label ${first.parcelId}`])
+    // A label from the station's own numbers made no shipment at a carrier: voiding it has nothing to cancel.
+    expect(offline.cancellations).toEqual([])
+    expect(service.requests).toEqual([])
+  })
 })
 
 describe("a parcel waiting for its label that the carrier refuses", () => {
@@ -2439,7 +2671,7 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
         mayHaveReachedCarrier: false
       }
     ])
-    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 1, unprintable: 0 })
+    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 1, unprintable: 0, apiGone: 0 })
     // Asked at packing and once after: a refused label is not asked for again.
     expect(result.labelled).toEqual([0, 0])
     expect(service.requests.map((request) => request.parcelId)).toEqual([result.first.parcelId, result.first.parcelId])
@@ -2467,7 +2699,7 @@ describe("a parcel waiting for its label that the carrier refuses", () => {
     expect(result.unlabelled.map((event) => event.payload)).toEqual([
       expect.objectContaining({ parcelId: result.first.parcelId, reason: "label refused" })
     ])
-    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
+    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0, apiGone: 0 })
     expect(result.cancellations).toEqual([])
     expect(result.status).toEqual(["open", "open"])
   })
@@ -2523,7 +2755,7 @@ describe("a parcel waiting for its label that the carrier answers with a label t
     ])
     expect(result.listed[0]).not.toHaveProperty("refused")
     // The header counts it apart from the labels the carrier refused, which made no shipment.
-    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 1 })
+    expect(result.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 1, apiGone: 0 })
     expect(result.exceptions).toEqual([
       {
         code: "label-unprintable",
@@ -2549,7 +2781,7 @@ describe("a parcel waiting for its label that the carrier answers with a label t
     expect(result.unlabelled.map((event) => event.payload)).toEqual([
       expect.objectContaining({ parcelId: result.first.parcelId, reason: "label unprintable" })
     ])
-    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
+    expect(result.after).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0, apiGone: 0 })
     // The void recorded the shipment's cancellation; the worker sent it.
     expect(result.cancelling).toMatchObject([
       { parcelId: result.first.parcelId, trackingNumber: "JJD0000000001", reason: "label unprintable" }

@@ -1,13 +1,14 @@
 /** Parcels packed while their carrier's label service was out of reach, and the worker that gets their labels. */
 import { Context, Effect, Layer } from "effect"
-import type { CarrierLabel, LabelRequest } from "../carrier/CarrierAdapter.ts"
+import type { CarrierAdapter, CarrierLabel, LabelRequest } from "../carrier/CarrierAdapter.ts"
 import {
   type AttemptOutcome,
   defaultRetryPolicy,
   makeCarrierRequestWorker,
   type RetryPolicy
 } from "../carrier/CarrierRequestWorker.ts"
-import { Carriers } from "../carrier/Carriers.ts"
+import { apiCarrierOf, Carriers } from "../carrier/Carriers.ts"
+import { quotedRefusal } from "../carrier/carrierRefusal.ts"
 import type { Actor } from "../events/Event.ts"
 import type { EventDefinition } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
@@ -109,7 +110,7 @@ export const labelRefusalOf = (row: LabelOutcomeColumns): Refusal | undefined =>
         carrier: row.carrier,
         parcelId: row.parcel_id,
         orderId: record.packed.orderId,
-        message: row.refused
+        message: quotedRefusal(row.refused)
       })
 }
 
@@ -210,7 +211,9 @@ const viewOf = (row: PendingRow): PendingLabel => {
 type Decision =
   | { readonly _tag: "gone" }
   | { readonly _tag: "withheld"; readonly changed: boolean }
+  | { readonly _tag: "api-gone" }
   | { readonly _tag: "ask"; readonly reachedBefore: boolean; readonly resumed: boolean }
+  | { readonly _tag: "offline"; readonly resumed: boolean }
 
 /**
  * Parcels packed while their carrier's label service was out of reach, and the worker that gets their labels.
@@ -237,6 +240,15 @@ type Decision =
  * row is `refused` with why and keeps the shipment's number (`PendingRecord.unprintable`; `may_have_reached_carrier`
  * stays 1: the carrier made a shipment), `pack.exception` `label-unprintable` says so, the header counts it apart
  * from the carrier's refusals, and a manager voids the parcel, which cancels the shipment (`CarrierCancellations`).
+ * A carrier no longer set up for its web service (the station's configuration changed while the parcel waited) is
+ * not asked under the key, and its label does not come from the station's own numbers while a request for it may have
+ * reached the carrier: that shipment may exist, billed and never used, and the parcel would leave under another
+ * number. The row is held (`last_error` says why, counted apart as `apiGone`, `pack.exception` `label-pending` variant
+ * `apiGone` once) and looked at again every longest delay, so the label is asked for under the key once the web
+ * service is set up again; or a manager voids the parcel, which records the cancellation of the shipment the request
+ * may have made (kept for a person while the web service is not set up: `CarrierCancellations`). A label no request
+ * for which can have reached the carrier comes from the carrier as it is set up now, its numbers taken in the
+ * transaction that labels the parcel, and the parcel keeps that its label is not the web service's.
  * Exactly once: the label's print job, the parcel's tracking number, `parcel.packed` and the removal of the pending
  * row commit in one transaction, and a row already gone is skipped, so a second pass (or a restart after the carrier
  * answered but before the commit) prints nothing twice. The carrier itself is asked again in that case; the request
@@ -251,7 +263,14 @@ export class PendingLabels extends Context.Service<
      * and for one the carrier made but the station cannot print.
      */
     readonly counts: Effect.Effect<
-      { readonly asking: number; readonly withheld: number; readonly refused: number; readonly unprintable: number },
+      {
+        readonly asking: number
+        readonly withheld: number
+        readonly refused: number
+        readonly unprintable: number
+        /** Held as their carrier is no longer set up for its web service and a request may have reached it. */
+        readonly apiGone: number
+      },
       StoreError
     >
     /** Asks the carrier for every label due, not withheld and not refused; answers how many parcels got theirs. */
@@ -278,6 +297,7 @@ export class PendingLabels extends Context.Service<
         const printQueue = yield* PrintQueue
         const carriers = yield* Carriers
         const dpi = options.labelDpi ?? 203
+        const isApiCarrier = apiCarrierOf(carriers)
         const policy = options.retry ?? defaultRetryPolicy
         const doorbell = makeDoorbell()
         const worker = yield* makeCarrierRequestWorker<PendingRow>({
@@ -293,33 +313,44 @@ export class PendingLabels extends Context.Service<
           .query<PendingRow>("SELECT * FROM pending_labels ORDER BY created_at_ms, parcel_id")
           .pipe(Effect.map((rows) => rows.map(viewOf)))
 
+        // Per carrier, as whether a carrier is set up for its web service is the configuration's, not the database's.
         const counts = sql
           .query<{
+            carrier: string
             asking: number | null
+            reached: number | null
             withheld: number | null
             refused: number | null
             unprintable: number | null
           }>(
-            `SELECT SUM(refused IS NULL AND withheld IS NULL) AS asking,
+            `SELECT carrier, SUM(refused IS NULL AND withheld IS NULL) AS asking,
+               SUM(refused IS NULL AND withheld IS NULL AND may_have_reached_carrier = 1) AS reached,
                SUM(refused IS NULL AND withheld IS NOT NULL) AS withheld,
                SUM(refused IS NOT NULL AND may_have_reached_carrier = 0) AS refused,
                SUM(refused IS NOT NULL AND may_have_reached_carrier = 1) AS unprintable
-             FROM pending_labels`
+             FROM pending_labels GROUP BY carrier`
           )
           .pipe(
-            Effect.map((rows) => ({
-              asking: Number(rows[0]?.asking ?? 0),
-              withheld: Number(rows[0]?.withheld ?? 0),
-              refused: Number(rows[0]?.refused ?? 0),
-              unprintable: Number(rows[0]?.unprintable ?? 0)
-            }))
+            Effect.map((rows) => {
+              const total = { asking: 0, withheld: 0, refused: 0, unprintable: 0, apiGone: 0 }
+              for (const row of rows) {
+                const apiGone = isApiCarrier(row.carrier) ? 0 : Number(row.reached ?? 0)
+                total.asking += Number(row.asking ?? 0) - apiGone
+                total.apiGone += apiGone
+                total.withheld += Number(row.withheld ?? 0)
+                total.refused += Number(row.refused ?? 0)
+                total.unprintable += Number(row.unprintable ?? 0)
+              }
+              return total
+            })
           )
 
         /** `neverReached`: no request for the label, this one included, can have reached the carrier. */
         const postpone = (row: PendingRow, reason: string, neverReached: boolean) =>
           worker.postpone(row, reason, { may_have_reached_carrier: neverReached ? 0 : 1 })
 
-        const decide = (row: PendingRow) =>
+        /** `online`: the carrier is set up for its web service now, so a request for the label leaves the station. */
+        const decide = (row: PendingRow, online: boolean) =>
           sql.transaction(
             Effect.gen(function* () {
               const rows = yield* sql.query<
@@ -349,6 +380,13 @@ export class PendingLabels extends Context.Service<
                 })
                 return { _tag: "withheld", changed: true } satisfies Decision
               }
+              if (reached && !online) return { _tag: "api-gone" } satisfies Decision
+              if (!online) {
+                if (current.withheld !== null) {
+                  yield* sql.execute("UPDATE pending_labels SET withheld = NULL WHERE parcel_id = ?", [row.parcel_id])
+                }
+                return { _tag: "offline", resumed: current.withheld !== null } satisfies Decision
+              }
               if (!reached || current.withheld !== null) {
                 yield* sql.execute(
                   "UPDATE pending_labels SET may_have_reached_carrier = 1, withheld = NULL WHERE parcel_id = ?",
@@ -359,7 +397,14 @@ export class PendingLabels extends Context.Service<
             })
           )
 
-        const complete = (row: PendingRow, record: PendingRecord, label: ShippingLabel, bytes: Uint8Array) =>
+        /** `fromApi`: the carrier's web service made the label (and a shipment), so voiding the parcel cancels it. */
+        const complete = (
+          row: PendingRow,
+          record: PendingRecord,
+          label: ShippingLabel,
+          bytes: Uint8Array,
+          fromApi: boolean
+        ) =>
           sql.transaction(
             Effect.gen(function* () {
               const still = yield* sql.query<ParcelHoldRow & Pick<PendingRow, "packed">>(
@@ -375,8 +420,8 @@ export class PendingLabels extends Context.Service<
               yield* sql.execute("DELETE FROM pending_labels WHERE parcel_id = ?", [row.parcel_id])
               yield* sql.execute(
                 `UPDATE parcels SET status = 'packed', tracking_number = ?,
-                   data = json_set(data, '$.label', json(?), '$.labelFromCarrierApi', json('true')) WHERE parcel_id = ?`,
-                [label.trackingNumber, JSON.stringify(label), row.parcel_id]
+                   data = json_set(data, '$.label', json(?), '$.labelFromCarrierApi', json(?)) WHERE parcel_id = ?`,
+                [label.trackingNumber, JSON.stringify(label), fromApi ? "true" : "false", row.parcel_id]
               )
               // The shop cancelled the order or corrected its address while the parcel waited: the label is kept (its
               // tracking number is what voiding cancels with the carrier) but not printed, and the refusal says what
@@ -421,7 +466,7 @@ export class PendingLabels extends Context.Service<
                 carrier: row.carrier,
                 parcelId: row.parcel_id,
                 orderId: record.packed.orderId,
-                message
+                message: quotedRefusal(message)
               })
               yield* log.append(PackException, {
                 code: refusal.code,
@@ -464,20 +509,81 @@ export class PendingLabels extends Context.Service<
             })
           )
 
+        /**
+         * The carrier is no longer set up for its web service and a request for the label may have reached it: held,
+         * looked at again at the longest delay; whether that is news (the row is still there, and says it first now).
+         */
+        const holdForApi = (row: PendingRow, record: PendingRecord) =>
+          sql.transaction(
+            Effect.gen(function* () {
+              const now = yield* clock.now
+              const refusal = makeRefusal("label-pending", "apiGone", {
+                carrier: row.carrier,
+                parcelId: row.parcel_id,
+                orderId: record.packed.orderId
+              })
+              const updated = yield* sql.execute(
+                `UPDATE pending_labels SET attempts = attempts + 1, last_error = ?, next_attempt_at_ms = ?
+                 WHERE parcel_id = ?`,
+                [refusal.reason, now.wallMs + policy.maxDelayMs, row.parcel_id]
+              )
+              if (updated.changes === 0 || row.last_error === refusal.reason) return false
+              yield* log.append(PackException, {
+                code: refusal.code,
+                reason: refusal.reason,
+                orderId: record.packed.orderId
+              })
+              yield* Effect.logWarning(refusal.reason)
+              return true
+            })
+          )
+
+        /**
+         * A label no request for which can have reached the carrier, from the carrier as it is set up now: its number
+         * is taken in the transaction that labels the parcel, so a failure (a range used up, a label that cannot be
+         * encoded) gives it back, and the row waits with why.
+         */
+        const labelOffline = (row: PendingRow, record: PendingRecord, adapter: CarrierAdapter) =>
+          sql
+            .transaction(
+              Effect.gen(function* () {
+                const outcome = yield* adapter.createLabel(JSON.parse(row.request) as LabelRequest)
+                if (outcome.status === "pending") return outcome
+                const label = labelFrom(record.draft, outcome)
+                const bytes = yield* encodeZpl(label, { dpi })
+                return { status: "labelled" as const, labelled: yield* complete(row, record, label, bytes, false) }
+              })
+            )
+            .pipe(
+              Effect.catchTags({
+                CarrierError: (error) => Effect.succeed({ status: "pending" as const, reason: error.message }),
+                LabelContentError: (error) => Effect.succeed({ status: "pending" as const, reason: error.message })
+              })
+            )
+
         /** Whether the parcel got its label, and whether anything a person sees changed (withheld, asked again). */
         const attempt = (row: PendingRow): Effect.Effect<AttemptOutcome, StoreError> =>
           Effect.gen(function* () {
-            const decision = yield* decide(row)
+            const adapter = carriers.adapter(row.carrier)
+            const decision = yield* decide(row, adapter?.online === true)
             if (decision._tag === "gone") return { done: false, changed: false }
             if (decision._tag === "withheld") return { done: false, changed: decision.changed }
-            const changed = decision.resumed
-            const neverReached = (thisOne: boolean) => !decision.reachedBefore && !thisOne
             const record = JSON.parse(row.packed) as PendingRecord
-            const adapter = carriers.adapter(row.carrier)
+            if (decision._tag === "api-gone") return { done: false, changed: yield* holdForApi(row, record) }
+            const changed = decision.resumed
             if (adapter === undefined) {
-              yield* postpone(row, `This station has no carrier ${row.carrier} set up`, neverReached(false))
+              yield* postpone(row, `This station has no carrier ${row.carrier} set up`, true)
               return { done: false, changed }
             }
+            if (decision._tag === "offline") {
+              const offline = yield* labelOffline(row, record, adapter)
+              if (offline.status === "labelled") {
+                return { done: offline.labelled, changed: changed || offline.labelled }
+              }
+              yield* postpone(row, offline.reason, true)
+              return { done: false, changed }
+            }
+            const neverReached = (thisOne: boolean) => !decision.reachedBefore && !thisOne
             const outcome = yield* Effect.result(adapter.createLabel(JSON.parse(row.request) as LabelRequest))
             if (outcome._tag === "Failure" && outcome.failure.reason === "refused") {
               return { done: false, changed: (yield* refuse(row, record, outcome.failure.message)) || changed }
@@ -497,7 +603,7 @@ export class PendingLabels extends Context.Service<
               const said = yield* unprintable(row, record, label, encoded.failure.message)
               return { done: false, changed: said || changed }
             }
-            const labelled = yield* complete(row, record, label, encoded.success)
+            const labelled = yield* complete(row, record, label, encoded.success, true)
             return { done: labelled, changed: changed || labelled }
           })
 

@@ -15,6 +15,7 @@ import { makeEvidenceHandlers } from "../evidence/EvidenceHandlers.ts"
 import { encodeZpl } from "../label/encodeZpl.ts"
 import { CustomerMetricsSource, type MetricsUnavailable } from "../metrics/CustomerMetricsSource.ts"
 import { makeBenchHandlers } from "../pack/BenchHandlers.ts"
+import { makeByHandCancellationsHandlers } from "../pack/ByHandCancellationsHandlers.ts"
 import { CarrierCancellations } from "../pack/CarrierCancellations.ts"
 import { makeHeldParcelsHandlers } from "../pack/HeldParcelsHandlers.ts"
 import { makePackHandlers } from "../pack/PackHandlers.ts"
@@ -77,6 +78,7 @@ export const makeStationHandlers = Effect.gen(function* () {
   const pack = yield* makePackHandlers
   const bench = yield* makeBenchHandlers
   const held = yield* makeHeldParcelsHandlers
+  const byHand = yield* makeByHandCancellationsHandlers
   const returns = yield* makeReturnsHandlers
   const evidence = yield* makeEvidenceHandlers
   const metrics = yield* CustomerMetricsSource
@@ -109,6 +111,7 @@ export const makeStationHandlers = Effect.gen(function* () {
         labelsWithheld: labels.withheld,
         labelsRefused: labels.refused,
         labelsUnprintable: labels.unprintable,
+        labelsApiGone: labels.apiGone,
         carrierCancellations: cancelling.waiting,
         cancellationsRefused: cancelling.refused,
         cancellationsByHand: cancelling.byHand
@@ -321,6 +324,14 @@ export const makeStationHandlers = Effect.gen(function* () {
       ),
     ...bench,
     ...held,
+    ...byHand,
+    // A close drops the header's count of shipments to cancel by hand on every screen at once, as a void does.
+    "pack.closeCancellationByHand": (input) =>
+      Effect.tap(byHand["pack.closeCancellationByHand"](input), () =>
+        publishStatus.pipe(
+          Effect.catchTag("ApiError", (error) => Effect.logError(`status not pushed after a close: ${error.message}`))
+        )
+      ),
     ...returns.handlers,
     ...evidence.handlers,
     ...shops

@@ -59,6 +59,12 @@ export const StationStatus = Schema.Struct({
    */
   labelsUnprintable: Schema.Int,
   /**
+   * Parcels waiting for a label whose request may have reached their carrier, which is no longer set up for the web
+   * service it was asked from: not labelled from the station's own numbers, held until that service is set up again
+   * or a manager voids them.
+   */
+  labelsApiGone: Schema.Int,
+  /**
    * Shipments of voided parcels still live at their carrier (billed, their tracking numbers scannable): the station
    * sends their cancellation until the carrier answers.
    */

@@ -1,6 +1,6 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Effect } from "effect"
+import { Effect, Logger } from "effect"
 import { describe, expect, it } from "vitest"
 import type { LabelRequest } from "../../core/carrier/CarrierAdapter.ts"
 import { startLabelService } from "../../fixtures/carriers/LabelServiceSimulator.ts"
@@ -21,6 +21,18 @@ const request = (parcelId: string): LabelRequest => ({
   },
   weightGrams: 850
 })
+
+/** Runs `effect` with the warnings it logs collected into `into`. */
+const loggingInto = <A, E>(effect: Effect.Effect<A, E>, into: Array<string>) =>
+  effect.pipe(
+    Effect.provide(
+      Logger.layer([
+        Logger.make((entry) => {
+          if (entry.logLevel === "Warn") into.push([entry.message].flat().join(" "))
+        })
+      ])
+    )
+  )
 
 describe("a carrier's label service over HTTP", () => {
   it("reads no more of an answer than its bound: the label is asked for again later, the bound named", async () => {
@@ -85,7 +97,7 @@ describe("a shipment's cancellation at a carrier's label service over HTTP", () 
       expect(refused).toMatchObject({
         _tag: "CarrierError",
         reason: "refused",
-        message: 'dhl-paket refused the cancellation (HTTP 422): {"error":"shipment already manifested"}'
+        message: "dhl-paket refused the cancellation (HTTP 422): shipment already manifested"
       })
       expect(unauthorized).toMatchObject({ _tag: "CarrierUnreachable", mayHaveReachedCarrier: true })
       expect(unauthorized.message).toContain("401")
@@ -176,9 +188,10 @@ describe("a shipment request the label service answers with a 4xx", () => {
     const service = await startLabelService({ carrierName: "DHL", serviceName: "Paket", prefix: "JJD", apiKey: "k" })
     try {
       const api = makeHttpCarrierApi({ carrier: "dhl-paket", baseUrl: service.url, apiKey: "k" })
+      const warnings: Array<string> = []
       const answered = async (status: number) => {
         service.refuse("shipments", { status, error: `answered ${status}` })
-        return Effect.runPromise(Effect.flip(api.createShipment(request(`P-${status}`))))
+        return Effect.runPromise(loggingInto(Effect.flip(api.createShipment(request(`P-${status}`))), warnings))
       }
       const badAddress = await answered(422)
       const busy = await answered(429)
@@ -189,8 +202,10 @@ describe("a shipment request the label service answers with a 4xx", () => {
       expect(badAddress).toMatchObject({
         _tag: "CarrierError",
         reason: "refused",
-        message: 'dhl-paket refused the label (HTTP 422): {"error":"answered 422"}'
+        message: "dhl-paket refused the label (HTTP 422): answered 422"
       })
+      // The carrier's words are kept and shown; its raw answer is in the log.
+      expect(warnings).toEqual(['dhl-paket refused the label (HTTP 422); its answer: {"error":"answered 422"}'])
       // Not taken: nothing was made, so the parcel may be voided before its label.
       expect(busy).toMatchObject({ _tag: "CarrierUnreachable", mayHaveReachedCarrier: false })
       expect(unauthorized).toMatchObject({ _tag: "CarrierUnreachable", mayHaveReachedCarrier: false })

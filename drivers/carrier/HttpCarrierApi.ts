@@ -3,6 +3,7 @@ import { Effect, Schema } from "effect"
 import { Bounds } from "../../core/bounds/Bounds.ts"
 import { type CarrierApi, CarrierUnreachable } from "../../core/carrier/ApiCarrier.ts"
 import { CarrierError, type CarrierLabel, type LabelRequest } from "../../core/carrier/CarrierAdapter.ts"
+import { refusedText } from "../../core/carrier/carrierRefusal.ts"
 import { AnswerTooLarge, readAnswerText } from "../http/readAnswerText.ts"
 
 export interface HttpCarrierApiOptions {
@@ -143,12 +144,21 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
       }
     })
 
+  /**
+   * The carrier's refusal, kept and shown in words (`refusedText`: its own message read from its answer, bounded); its
+   * raw answer goes to the log, where a person looking into an odd refusal finds it whole (up to the answer's bound).
+   */
   const refused = (what: string, status: number, text: string) =>
-    new CarrierError({
-      carrier: options.carrier,
-      reason: "refused",
-      message: `${options.carrier} refused the ${what} (HTTP ${status}): ${text.slice(0, 200)}`
-    })
+    Effect.andThen(
+      Effect.logWarning(`${options.carrier} refused the ${what} (HTTP ${status}); its answer: ${text || "(no body)"}`),
+      Effect.fail(
+        new CarrierError({
+          carrier: options.carrier,
+          reason: "refused",
+          message: refusedText(options.carrier, what, status, text)
+        })
+      )
+    )
 
   /**
    * A shipment request's answer. A 2xx made the shipment; one whose label cannot be read is asked for again under
@@ -168,7 +178,7 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
               ? Effect.fail(unreachable(`${base} answered ${status}: ${text.slice(0, 200)}`, true))
               : NOT_TAKEN.has(status)
                 ? Effect.fail(unreachable(`${base} did not take the request (${status}): ${text.slice(0, 200)}`, false))
-                : Effect.fail(refused("label", status, text))
+                : refused("label", status, text)
       ),
       Effect.flatMap((text) =>
         Effect.try({
@@ -209,7 +219,7 @@ export const makeHttpCarrierApi = (options: HttpCarrierApiOptions): CarrierApi =
                   )
               : status >= 500 || ASK_AGAIN.has(status)
                 ? Effect.fail(unreachable(`${base} answered ${status}: ${text.slice(0, 200)}`, true))
-                : Effect.fail(refused("cancellation", status, text))
+                : refused("cancellation", status, text)
       )
     )
 

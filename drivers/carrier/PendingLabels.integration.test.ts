@@ -59,7 +59,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
     expect(packed.pendingEvents[0]!.payload).toMatchObject({ orderId: "SO-100001", carrier: "dhl-paket" })
     expect(String((packed.pendingEvents[0]!.payload as { reason: string }).reason)).toMatch(/cannot reach/)
     expect(packed.packedEvents).toHaveLength(0)
-    expect(packed.counts).toEqual({ asking: 1, withheld: 0, refused: 0, unprintable: 0 })
+    expect(packed.counts).toEqual({ asking: 1, withheld: 0, refused: 0, unprintable: 0, apiGone: 0 })
     expect(packed.atCage.refusal?.code).toBe("label-pending")
     // The insert prints at once; the label cannot exist yet.
     await receipt.waitForJobs(1)
@@ -96,7 +96,7 @@ describe("label pending for an API carrier (real HTTP label service, real printe
     await second.dispose()
     const tracking = service.issued().get(parcelId)
     expect(tracking).toMatch(/^JJD\d{10}$/)
-    expect(after.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0 })
+    expect(after.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0, apiGone: 0 })
     expect(after.parcel).toMatchObject({ status: "packed", trackingNumber: tracking })
     expect(after.events).toHaveLength(1)
     expect(after.events[0]!.payload).toMatchObject({ parcelId, trackingNumber: tracking })

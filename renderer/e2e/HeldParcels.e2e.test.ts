@@ -189,8 +189,10 @@ describe("the parcels held at the station, on the Manager screen, and a manager'
     expect(await reasonOf(1)).toBe("Adresse nach dem Etikett korrigiert")
     expect(await reasonOf(2)).toBe("Artikel nach dem Packen geändert")
     expect(await reasonOf(3)).toContain("Etikett vom Spediteur abgelehnt")
-    expect(await reasonOf(3)).toContain("DHL Paket: „dhl-paket refused the label (HTTP 422)")
-    expect(await reasonOf(3)).toContain("Postleitzahl passt nicht zum Ort")
+    // The carrier's words and status, never its raw JSON answer.
+    expect(await reasonOf(3)).toBe(
+      "Etikett vom Spediteur abgelehnt\nDHL Paket lehnt ab (HTTP 422): „Postleitzahl passt nicht zum Ort“"
+    )
     expect(await reasonOf(4)).toBe("Etikett nicht angefordert – Auftrag nach dem Packen storniert")
     expect(await reasonOf(5)).toBe("Wartet auf sein Etikett")
     // Labelled parcels show their tracking number; those waiting for a label have none yet.
@@ -265,7 +267,9 @@ describe("the parcels held at the station, on the Manager screen, and a manager'
     expect(await reasonOf(0)).toBe("Order cancelled after packing")
     expect(await reasonOf(1)).toBe("Address corrected after labelling")
     expect(await reasonOf(2)).toBe("Items changed after packing")
-    expect(await reasonOf(3)).toContain("Label refused by the carrier")
+    expect(await reasonOf(3)).toBe(
+      "Label refused by the carrier\nDHL Parcel refused it (HTTP 422): “Postleitzahl passt nicht zum Ort”"
+    )
     expect(await reasonOf(5)).toBe("Waiting for its label")
     await screenshot("held-parcels-en")
 

@@ -44,13 +44,18 @@ export const openStationInBrowser = async (
   /** More environment overrides for the station's configuration, e.g. fixed ports a test must know. */
   env: Readonly<Record<string, string>> = {},
   /** More Chromium switches, e.g. its fake camera. */
-  chromiumArgs: ReadonlyArray<string> = []
+  chromiumArgs: ReadonlyArray<string> = [],
+  /**
+   * The station's data dir, for a test that restarts the station on the same database (another configuration, say);
+   * kept when the station closes. A fresh one, removed on close, when absent.
+   */
+  keptDataDir?: string
 ): Promise<StationInBrowser> => {
   if (!existsSync(join(PROJECT_ROOT, "renderer", "dist", "index.html"))) {
     execFileSync("npx", ["vite", "build", "--config", "renderer/vite.config.ts"], { cwd: PROJECT_ROOT })
   }
   mkdirSync(SCREENSHOTS, { recursive: true })
-  const dataDir = mkdtempSync(join(tmpdir(), `packbench-${name}-e2e-`))
+  const dataDir = keptDataDir ?? mkdtempSync(join(tmpdir(), `packbench-${name}-e2e-`))
   const profileDir = mkdtempSync(join(tmpdir(), `packbench-${name}-chromium-`))
   const config = loadConfig({
     cwd: dataDir,
@@ -88,7 +93,9 @@ export const openStationInBrowser = async (
     close: async () => {
       await browser.close()
       await station.close()
-      for (const dir of [dataDir, profileDir]) rmSync(dir, { recursive: true, force: true })
+      for (const dir of keptDataDir === undefined ? [dataDir, profileDir] : [profileDir]) {
+        rmSync(dir, { recursive: true, force: true })
+      }
     }
   }
 }

@@ -6,6 +6,7 @@ import type { Translate } from "./Translator.ts"
 const actionKeys: Readonly<Record<string, MessageKey>> = {
   "session.enterPin": "audit.action.session.enterPin",
   "pack.void": "audit.action.pack.void",
+  "pack.closeCancellationByHand": "audit.action.pack.closeCancellationByHand",
   "returns.override": "audit.action.returns.override",
   "returns.approve": "audit.action.returns.approve",
   "rules.replace": "audit.action.rules.replace"

@@ -76,6 +76,11 @@ export const Header = ({ status, onLocale, onSignOut }: HeaderProps) => {
             {t("header.labelsUnprintable", { count: status.labelsUnprintable })}
           </span>
         )}
+        {status !== undefined && status.labelsApiGone > 0 && (
+          <span className="pill pill-bad" data-testid="labels-api-gone">
+            {t("header.labelsApiGone", { count: status.labelsApiGone })}
+          </span>
+        )}
         {status !== undefined && status.carrierCancellations > 0 && (
           <span className="pill pill-warn" data-testid="carrier-cancellations">
             {t("header.carrierCancellations", { count: status.carrierCancellations })}

@@ -26,13 +26,30 @@ const HeldReasonText = ({ parcel }: { readonly parcel: HeldParcel }) => {
       {parcel.orderChange !== undefined && parcel.orderChange !== parcel.reason && (
         <> – {t(reasonKey(parcel.orderChange))}</>
       )}
-      {parcel.carrierMessage !== undefined && (
-        <div className="muted">
-          {t("held.carrierSays", { carrier: carrierName(t, parcel.carrier), message: parcel.carrierMessage })}
-        </div>
+      {parcel.reason === "label-refused" && <CarrierRefusal parcel={parcel} />}
+      {parcel.reason === "label-api-gone" && (
+        <div className="muted">{t("held.apiGone", { carrier: carrierName(t, parcel.carrier) })}</div>
       )}
       {labelToCome && <div className="muted">{t("held.labelToCome")}</div>}
     </>
+  )
+}
+
+/** The carrier's refusal in words: its HTTP status and its own message, or that it gave none the station can read. */
+const CarrierRefusal = ({ parcel }: { readonly parcel: HeldParcel }) => {
+  const { t } = useStationContext()
+  const carrier = carrierName(t, parcel.carrier)
+  const { carrierMessage: message, carrierStatus: status } = parcel
+  return (
+    <div className="muted" data-testid="held-carrier-says">
+      {message === undefined
+        ? status === undefined
+          ? t("held.carrierGaveNoReason", { carrier })
+          : t("held.carrierGaveNoReasonHttp", { carrier, status })
+        : status === undefined
+          ? t("held.carrierSays", { carrier, message })
+          : t("held.carrierSaysHttp", { carrier, status, message })}
+    </div>
   )
 }
 

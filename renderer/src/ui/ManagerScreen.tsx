@@ -5,6 +5,7 @@ import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { AuditCard } from "./AuditCard.tsx"
+import { ByHandCancellationsCard } from "./ByHandCancellationsCard.tsx"
 import { ConflictsCard } from "./ConflictsCard.tsx"
 import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { ParcelPhotoCard } from "./EvidencePhoto.tsx"
@@ -197,6 +198,7 @@ export const ManagerScreen = ({
   <div className="manager-grid">
     <div className="manager-column manager-wide">
       <HeldParcelsCard isManager={status?.operator?.role === "manager"} />
+      <ByHandCancellationsCard isManager={status?.operator?.role === "manager"} />
     </div>
     <div className="manager-column">
       <SyncCard status={status} />

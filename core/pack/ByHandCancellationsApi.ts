@@ -1,0 +1,42 @@
+/** The station API slice of the shipments a person must cancel in the carrier's portal, and a manager's close of one. */
+import { Schema } from "effect"
+import { IdInput, NonEmptyTextInput } from "../api/ApiInputs.ts"
+
+/**
+ * A voided parcel's shipment the station cannot cancel itself, as its carrier is no longer set up at the station for
+ * the web service that made it (`carrier_cancellations.by_hand`): a person cancels it in the carrier's portal.
+ */
+export const ByHandCancellation = Schema.Struct({
+  parcelId: Schema.String,
+  orderId: Schema.String,
+  carrier: Schema.String,
+  /** Null when the station never learnt the shipment's number: it is looked up in the portal by the parcel id. */
+  trackingNumber: Schema.NullOr(Schema.String),
+  /** When the shipment was to be cancelled (the void, or the packing left). */
+  sinceMs: Schema.Number,
+  /** Why the shipment is cancelled: the void's reason, or that the packing was not completed. */
+  reason: Schema.String
+})
+export type ByHandCancellation = typeof ByHandCancellation.Type
+
+/** The most cancellations one call lists. */
+export const BY_HAND_CANCELLATIONS_MAX = 100
+
+export const ByHandCancellationsApi = {
+  /** The shipments to cancel by hand, oldest first; at most `limit`, `more` when there are others. Anyone may read. */
+  "pack.cancellationsByHand": {
+    input: Schema.Struct({
+      limit: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: BY_HAND_CANCELLATIONS_MAX }))
+    }),
+    output: Schema.Struct({ cancellations: Schema.Array(ByHandCancellation), more: Schema.Boolean })
+  },
+  /**
+   * A manager's word that they cancelled the shipment in the carrier's portal, with a reference (the portal's
+   * cancellation number, or what it showed): the cancellation ends, recorded once. Audited (`privileged`).
+   */
+  "pack.closeCancellationByHand": {
+    input: Schema.Struct({ parcelId: IdInput, reference: NonEmptyTextInput }),
+    output: Schema.Struct({ parcelId: Schema.String, orderId: Schema.String, closedAtMs: Schema.Number }),
+    privileged: true
+  }
+} as const

@@ -1,0 +1,217 @@
+/** The Manager screen's card of the shipments to cancel in the carrier's portal, and a manager's close of one. */
+import { useState } from "react"
+import type { ByHandCancellation } from "../../../core/api/StationApi.ts"
+import { describeError } from "../i18n/Translator.ts"
+import { useStationContext } from "../station/StationContext.ts"
+import { useApiQuery } from "../station/useApiQuery.ts"
+import { carrierName } from "./carriers.ts"
+
+/** How many cancellations the card lists; the station says when there are more. */
+const SHOWN = 50
+
+/**
+ * A manager's word that they cancelled the shipment in the carrier's portal: the reference (the portal's cancellation
+ * number, or what it showed) is required; Enter closes, Escape leaves the form. A refusal is shown in words.
+ */
+const CloseForm = ({
+  cancellation,
+  onClosed,
+  onLeave
+}: {
+  readonly cancellation: ByHandCancellation
+  readonly onClosed: () => void
+  readonly onLeave: () => void
+}) => {
+  const { t, client } = useStationContext()
+  const [reference, setReference] = useState("")
+  const [sending, setSending] = useState(false)
+  const [problem, setProblem] = useState<string>()
+  return (
+    <form
+      className="mode-banner held-void"
+      data-testid="by-hand-close-form"
+      onSubmit={(event) => {
+        event.preventDefault()
+        if (reference.trim() === "" || sending) return
+        setSending(true)
+        setProblem(undefined)
+        client
+          .call("pack.closeCancellationByHand", { parcelId: cancellation.parcelId, reference: reference.trim() })
+          .then(onClosed, (error: unknown) => {
+            setSending(false)
+            setProblem(describeError(t, error))
+          })
+      }}
+    >
+      <div>
+        {cancellation.trackingNumber === null
+          ? t("byHand.closeTitleByParcel", {
+              carrier: carrierName(t, cancellation.carrier),
+              parcelId: cancellation.parcelId
+            })
+          : t("byHand.closeTitle", {
+              carrier: carrierName(t, cancellation.carrier),
+              shipment: cancellation.trackingNumber
+            })}
+      </div>
+      <label className="note-field">
+        {t("byHand.reference")}
+        <input
+          className="held-void-reason"
+          data-testid="by-hand-reference"
+          value={reference}
+          maxLength={500}
+          // biome-ignore lint/a11y/noAutofocus: the manager opened the form to type the reference next
+          autoFocus
+          onChange={(event) => setReference(event.target.value)}
+          onKeyDown={(event) => event.key === "Escape" && onLeave()}
+        />
+      </label>
+      <p className="hint">{t("byHand.closeHint")}</p>
+      {problem !== undefined && (
+        <p className="error-text" role="alert" data-testid="by-hand-close-error">
+          {problem}
+        </p>
+      )}
+      <div className="button-row">
+        <button type="submit" data-testid="by-hand-close-confirm" disabled={reference.trim() === "" || sending}>
+          {t("byHand.closeConfirm")}
+        </button>
+        <button type="button" className="button-secondary" onClick={onLeave}>
+          {t("held.voidCancel")}
+        </button>
+      </div>
+    </form>
+  )
+}
+
+/**
+ * The shipments of voided parcels the station cannot cancel, as their carrier is no longer set up for the web service
+ * that made them (`pack.cancellationsByHand`): which parcel, carrier, shipment number (or none known: look it up by
+ * the parcel id), since when and why. Shown only while there are some; a signed-in manager closes one once it is
+ * cancelled in the carrier's portal (`pack.closeCancellationByHand`, audited), and the header's count follows.
+ */
+export const ByHandCancellationsCard = ({ isManager }: { readonly isManager: boolean }) => {
+  const { t, locale } = useStationContext()
+  const listed = useApiQuery("pack.cancellationsByHand", { limit: SHOWN }, ["status"])
+  const [closing, setClosing] = useState<string>()
+  const [closed, setClosed] = useState<ByHandCancellation>()
+  const cancellations = listed.data?.cancellations ?? []
+  if (listed.error === undefined && cancellations.length === 0 && closed === undefined) return null
+  return (
+    <section className="card" data-testid="by-hand-card">
+      <h2>{t("manager.byHand")}</h2>
+      {closed !== undefined && (
+        <p className="done-banner" role="status" data-testid="by-hand-closed">
+          ✔{" "}
+          {closed.trackingNumber === null
+            ? t("byHand.closedByParcel", { carrier: carrierName(t, closed.carrier), parcelId: closed.parcelId })
+            : t("byHand.closed", { carrier: carrierName(t, closed.carrier), shipment: closed.trackingNumber })}
+        </p>
+      )}
+      {listed.error !== undefined ? (
+        <p className="error-text" role="alert" data-testid="by-hand-error">
+          {describeError(t, listed.error)}
+        </p>
+      ) : cancellations.length === 0 ? (
+        <p className="hint">{t("byHand.none")}</p>
+      ) : (
+        <>
+          <p className="hint">{t(isManager ? "byHand.intro" : "byHand.managerOnly")}</p>
+          <table className="table table-compact" data-testid="by-hand-cancellations">
+            <thead>
+              <tr>
+                <th>{t("held.parcel")}</th>
+                <th>{t("held.carrier")}</th>
+                <th>{t("byHand.shipment")}</th>
+                <th>{t("byHand.since")}</th>
+                <th>{t("held.why")}</th>
+                {isManager && <th />}
+              </tr>
+            </thead>
+            <tbody>
+              {cancellations.map((cancellation) => (
+                <ByHandRow
+                  key={cancellation.parcelId}
+                  cancellation={cancellation}
+                  since={new Date(cancellation.sinceMs).toLocaleString(locale)}
+                  isManager={isManager}
+                  closing={closing === cancellation.parcelId}
+                  onClose={() => {
+                    setClosed(undefined)
+                    setClosing(cancellation.parcelId)
+                  }}
+                  onClosed={() => {
+                    setClosing(undefined)
+                    setClosed(cancellation)
+                    listed.reload()
+                  }}
+                  onLeave={() => setClosing(undefined)}
+                />
+              ))}
+            </tbody>
+          </table>
+          {listed.data?.more === true && <p className="hint">{t("byHand.more")}</p>}
+        </>
+      )}
+    </section>
+  )
+}
+
+const ByHandRow = ({
+  cancellation,
+  since,
+  isManager,
+  closing,
+  onClose,
+  onClosed,
+  onLeave
+}: {
+  readonly cancellation: ByHandCancellation
+  readonly since: string
+  readonly isManager: boolean
+  readonly closing: boolean
+  readonly onClose: () => void
+  readonly onClosed: () => void
+  readonly onLeave: () => void
+}) => {
+  const { t } = useStationContext()
+  const carrier = carrierName(t, cancellation.carrier)
+  return (
+    <>
+      <tr data-testid="by-hand-cancellation" data-parcel={cancellation.parcelId}>
+        <td className="mono held-id">
+          {cancellation.parcelId}
+          <div className="muted">{t("byHand.order", { orderId: cancellation.orderId })}</div>
+        </td>
+        <td className="held-id">{carrier}</td>
+        <td className="mono">
+          {cancellation.trackingNumber ?? (
+            <span className="muted">{t("byHand.numberUnknown", { parcelId: cancellation.parcelId })}</span>
+          )}
+        </td>
+        <td>{since}</td>
+        <td data-testid="by-hand-why">
+          <strong>{t("byHand.why", { carrier })}</strong>
+          <div className="muted">{t("byHand.voidReason", { reason: cancellation.reason })}</div>
+        </td>
+        {isManager && (
+          <td>
+            {!closing && (
+              <button type="button" className="button-secondary" data-testid="by-hand-close" onClick={onClose}>
+                {t("byHand.close")}
+              </button>
+            )}
+          </td>
+        )}
+      </tr>
+      {isManager && closing && (
+        <tr>
+          <td colSpan={6}>
+            <CloseForm cancellation={cancellation} onClosed={onClosed} onLeave={onLeave} />
+          </td>
+        </tr>
+      )}
+    </>
+  )
+}
