@@ -24,6 +24,7 @@ import {
   ParcelLinesRenumbered,
   ParcelPacked,
   ParcelShipmentCancelled,
+  ParcelShipmentCancelledByHand,
   ParcelVoided,
   ParcelVoidedBeforeLabel
 } from "../pack/PackEvents.ts"
@@ -58,6 +59,7 @@ export const stationEventDefinitions: ReadonlyArray<Pick<EventDefinition<string,
   ParcelVoided,
   ParcelVoidedBeforeLabel,
   ParcelShipmentCancelled,
+  ParcelShipmentCancelledByHand,
   ParcelHandedToCarrier,
   ReturnReceived,
   ReturnCancelled,
