@@ -115,6 +115,15 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       return outcome
     })
 
+  const deliverySeen = (connectorId: string, deliveryId: string) =>
+    Effect.map(
+      sql.query("SELECT 1 FROM shop_webhook_deliveries WHERE connector_id = ? AND delivery_id = ?", [
+        connectorId,
+        deliveryId.slice(0, 200)
+      ]),
+      (rows) => rows.length > 0
+    )
+
   /** A webhook from a shop: verified over the raw body, then each order it names taken in (read when not carried). */
   const receiveWebhook = (connectorId: string, raw: RawWebhook): Effect.Effect<WebhookAnswer, StoreError> =>
     Effect.gen(function* () {
@@ -149,6 +158,11 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       for (const notice of verified.success) {
         if (notice.order === undefined && reads === webhookReadsPerRequest) {
           leftToCatchUp++
+          continue
+        }
+        // A repeat (the shop retrying, a replayer) costs no read from the shop; the insert below still decides.
+        if (notice.deliveryId !== undefined && (yield* deliverySeen(connectorId, notice.deliveryId))) {
+          outcomes.push("stale")
           continue
         }
         if (notice.order === undefined) reads++
