@@ -14,6 +14,7 @@ import {
   recordConnectorError,
   recoverInterruptedPushes,
   requestedWaitMs,
+  retryHandedOverPushes,
   sendNextPush,
   stuckFailureOf
 } from "./PushQueue.ts"
@@ -374,6 +375,23 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       Effect.flatMap(now, (nowMs) =>
         Effect.tap(decidePush(sql, decision, nowMs), () => Effect.sync(() => Queue.offerUnsafe(pushWakeups, undefined)))
       ),
+    /** A manager's "retry all" of the pushes a connector handed over (PushQueue.retryHandedOverPushes). */
+    retryHandedOver: (decision: Parameters<typeof retryHandedOverPushes>[1]) =>
+      Effect.gen(function* () {
+        if (!byId.has(decision.connectorId)) {
+          return { ok: false, message: `no connector ${decision.connectorId}`, retried: 0 }
+        }
+        const retried = yield* retryHandedOverPushes(sql, decision, yield* now)
+        Queue.offerUnsafe(pushWakeups, undefined)
+        return {
+          ok: true,
+          message:
+            retried === 0
+              ? `no push of ${decision.connectorId} was handed over`
+              : `${retried} pushes of ${decision.connectorId} queued again`,
+          retried
+        }
+      }),
     quarantine: (connectorId: string, shopOrderId: string, reason: string, raw: unknown) =>
       Effect.flatMap(now, (nowMs) =>
         quarantineShopPayload(
