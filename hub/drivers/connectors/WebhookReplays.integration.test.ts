@@ -27,6 +27,8 @@ const NOW_MS = Date.UTC(2026, 11, 6, 12)
 const clock = StationClock.manual(NOW_MS)
 const secret = "generic-shop-secret-0123"
 const encoder = new TextEncoder()
+/** The fake Shopify's clock: an hour behind the hub's, moved on when the shop changes an order. */
+let shopMs = NOW_MS - 3_600_000
 let dataDir = ""
 let shopify: FakeShop
 let woo: FakeShop
@@ -37,6 +39,8 @@ let wooConnector: ShopConnector
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "pb-webhook-replays-"))
   shopify = await startFakeShop("shopify")
+  // The shop stamps its changes by the test's time, not the wall clock's: the hub reads them against its own.
+  shopify.core.now = () => shopMs
   woo = await startFakeShop("woocommerce")
   const env = Object.fromEntries([shopify, woo].map((shop) => [shop.credentials.env, shop.credentials.json]))
   shopifyConnector = makeShopConnector(shopify.connector, env, dataDir, () => {}, clock.clock)
@@ -197,6 +201,7 @@ describe("a shop's signed webhook sent again under a new delivery id header", ()
     const result = await inHub((hub, sql) =>
       Effect.gen(function* () {
         const outcomes = [outcomesOf(yield* hub.receiveWebhook("shopify", signed(crypto.randomUUID())))]
+        shopMs += 60_000
         shopify.edit(order.id, (placed) => ({ ...placed, shipTo: { ...placed.shipTo, city: "Bremen" } }))
         yield* hub.pollOnce(shopifyConnector)
         const before = reads()
