@@ -60,6 +60,7 @@ const apiNames = {
   "metrics.customerCsv": true,
   "shops.status": true,
   "shops.decidePush": true,
+  "shops.retryHandedOver": true,
   "audit.recent": true
 } as const satisfies Record<ApiName, true>
 

@@ -57,6 +57,23 @@ export const ShopsConfig = Schema.Struct({
   routing: Schema.optional(Schema.Array(ShopRoutingRule)),
   defaultSite: Schema.optional(StationCode),
   /** Refund units of one return decided within this many seconds go to the shop as one refund; default 5. */
-  refundSettleSeconds: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 3_600 })))
-})
+  refundSettleSeconds: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 3_600 }))),
+  /**
+   * Failures of one push that waiting does not cure (an answer the hub cannot read, credentials the shop refuses)
+   * before it is handed to a manager; a catch-up failing as many passes in a row is named on the Shop card. Default 8.
+   */
+  handOverAfterAttempts: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100 }))),
+  /** First wait after a shop could not be reached, doubling per failure in a row up to `retryMaxSeconds`; default 2. */
+  retryBaseSeconds: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 600 }))),
+  /** The longest wait between two tries while a shop cannot be reached; default 900 (15 min). */
+  retryMaxSeconds: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 86_400 })))
+}).check(
+  Schema.makeFilter((shops) => {
+    const base = shops.retryBaseSeconds ?? 2
+    const most = shops.retryMaxSeconds ?? 900
+    return most >= base
+      ? undefined
+      : `retryMaxSeconds (${most}) must not be below retryBaseSeconds (${base}): the backoff grows from the base to the most`
+  })
+)
 export type ShopsConfig = typeof ShopsConfig.Type

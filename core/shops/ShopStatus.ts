@@ -81,3 +81,19 @@ export const ShopPushDecision = Schema.Struct({
   reason: Schema.String.check(Schema.isMaxLength(500))
 })
 export type ShopPushDecision = typeof ShopPushDecision.Type
+
+/**
+ * A manager's "retry all" of one connector, once the shop's credentials or answers are fixed: every push the hub
+ * handed over is queued again under its own key, in its original order; pushes the shop refused are not touched.
+ */
+export const ShopRetryHandedOver = Schema.Struct({
+  connectorId: Schema.String.check(Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,31}$/)),
+  reason: Schema.String.check(Schema.isMaxLength(500))
+})
+export type ShopRetryHandedOver = typeof ShopRetryHandedOver.Type
+
+export const ShopRetryHandedOverResult = Schema.Struct({
+  ok: Schema.Boolean,
+  message: Schema.String,
+  retried: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1_000_000 }))
+})

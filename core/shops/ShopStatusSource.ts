@@ -1,6 +1,6 @@
 /** The port through which the station fetches shop status from the hub, and its error. */
 import { Context, type Effect, Schema } from "effect"
-import type { ShopPushDecision, ShopStatus } from "./ShopStatus.ts"
+import type { ShopPushDecision, ShopRetryHandedOver, ShopStatus } from "./ShopStatus.ts"
 
 /**
  * Why the station could not reach the hub's shop side: no hub configured, unreachable, the hub refused the station's
@@ -19,5 +19,8 @@ export class ShopStatusSource extends Context.Service<
     readonly decide: (
       decision: ShopPushDecision & { readonly actor: string }
     ) => Effect.Effect<{ readonly ok: boolean; readonly message: string }, ShopsUnavailable>
+    readonly retryHandedOver: (
+      request: ShopRetryHandedOver & { readonly actor: string }
+    ) => Effect.Effect<{ readonly ok: boolean; readonly message: string; readonly retried: number }, ShopsUnavailable>
   }
 >()("packbench/core/shops/ShopStatusSource") {}

@@ -1,6 +1,6 @@
 /** The station API slice for the Manager screen's Shop card. */
 import { Schema } from "effect"
-import { ShopPushDecision, ShopStatus } from "./ShopStatus.ts"
+import { ShopPushDecision, ShopRetryHandedOver, ShopRetryHandedOverResult, ShopStatus } from "./ShopStatus.ts"
 
 /** The Manager screen's Shop card, for the station to merge into its one API; the hub holds the connectors. */
 export const ShopsApi = {
@@ -12,6 +12,12 @@ export const ShopsApi = {
   "shops.decidePush": {
     input: ShopPushDecision,
     output: Schema.Struct({ ok: Schema.Boolean, message: Schema.String }),
+    privileged: true
+  },
+  /** Manager only: queue every push the hub handed over for one connector again, each audited at the hub. */
+  "shops.retryHandedOver": {
+    input: ShopRetryHandedOver,
+    output: ShopRetryHandedOverResult,
     privileged: true
   }
 } as const

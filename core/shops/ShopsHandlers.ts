@@ -2,7 +2,7 @@
 import { Effect } from "effect"
 import { ApiError, apiErrorOf } from "../api/ApiError.ts"
 import { Session } from "../session/Session.ts"
-import type { ShopPushDecision } from "./ShopStatus.ts"
+import type { ShopPushDecision, ShopRetryHandedOver } from "./ShopStatus.ts"
 import { ShopStatusSource, type ShopsUnavailable } from "./ShopStatusSource.ts"
 
 const unavailable = (error: ShopsUnavailable) =>
@@ -26,6 +26,13 @@ export const makeShopsHandlers = Effect.gen(function* () {
         const manager = yield* session.require(["manager"]).pipe(Effect.mapError(apiErrorOf))
         return yield* source
           .decide({ ...decision, actor: `${manager.badgeId} ${manager.name}` })
+          .pipe(Effect.mapError(unavailable))
+      }),
+    "shops.retryHandedOver": (request: ShopRetryHandedOver) =>
+      Effect.gen(function* () {
+        const manager = yield* session.require(["manager"]).pipe(Effect.mapError(apiErrorOf))
+        return yield* source
+          .retryHandedOver({ ...request, actor: `${manager.badgeId} ${manager.name}` })
           .pipe(Effect.mapError(unavailable))
       })
   }

@@ -1,7 +1,7 @@
 /** Fetches the Shop card from the hub over HTTP and sends managers' push decisions. */
 import { Effect, Layer, Schema } from "effect"
 import { Bounds } from "../../core/bounds/Bounds.ts"
-import { ShopStatus } from "../../core/shops/ShopStatus.ts"
+import { ShopRetryHandedOverResult, ShopStatus } from "../../core/shops/ShopStatus.ts"
 import { ShopStatusSource, ShopsUnavailable } from "../../core/shops/ShopStatusSource.ts"
 import { AnswerTooLarge, readAnswerText } from "../http/readAnswerText.ts"
 import type { MetricsHub } from "../metrics/HttpCustomerMetrics.ts"
@@ -92,6 +92,20 @@ export const layerHttpShopStatus = (
             })
           }
           return yield* decode(Decided, answer.body)
+        }),
+      retryHandedOver: (retry) =>
+        Effect.gen(function* () {
+          const answer = yield* request("/shops/pushes/retry-handed-over", {
+            method: "POST",
+            body: JSON.stringify(retry)
+          })
+          if (answer.status !== 200 && answer.status !== 409) {
+            return yield* new ShopsUnavailable({
+              reason: "BadAnswer",
+              message: `The hub answered ${answer.status}: ${answer.body.slice(0, 300)}`
+            })
+          }
+          return yield* decode(ShopRetryHandedOverResult, answer.body)
         })
     })
   )

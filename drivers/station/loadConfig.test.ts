@@ -113,6 +113,38 @@ describe("loadConfig", () => {
     )
   })
 
+  it("reads the shop push queue's hand-over count and backoff, and refuses what is not a plausible whole number", () => {
+    const cwd = dir()
+    const connector = { id: "shopify", type: "shopify", shopDomain: "alpenglow.myshopify.com", orderIdPrefix: "SHOP" }
+    const write = (queue: Record<string, unknown>) =>
+      writeFileSync(
+        join(cwd, "packbench.config.json"),
+        JSON.stringify({ hub: { shops: { connectors: [connector], ...queue } } })
+      )
+    write({ handOverAfterAttempts: 3, retryBaseSeconds: 5, retryMaxSeconds: 600, refundSettleSeconds: 2 })
+    expect(loadConfig({ cwd, env: {} }).hub.shops).toMatchObject({
+      handOverAfterAttempts: 3,
+      retryBaseSeconds: 5,
+      retryMaxSeconds: 600,
+      refundSettleSeconds: 2
+    })
+    write({ handOverAfterAttempts: 0, retryBaseSeconds: 1.5, retryMaxSeconds: 86_401, refundSettleSeconds: -1 })
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      "hub.shops.refundSettleSeconds: Expected a value between 0 and 3600, got -1",
+      "hub.shops.handOverAfterAttempts: Expected a value between 1 and 100, got 0",
+      "hub.shops.retryBaseSeconds: Expected an integer, got 1.5",
+      "hub.shops.retryMaxSeconds: Expected a value between 1 and 86400, got 86401"
+    ])
+    write({ handOverAfterAttempts: "8" })
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      'hub.shops.handOverAfterAttempts: Expected number | undefined, got "8"'
+    ])
+    write({ retryBaseSeconds: 120, retryMaxSeconds: 60 })
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      "hub.shops: retryMaxSeconds (60) must not be below retryBaseSeconds (120): the backoff grows from the base to the most"
+    ])
+  })
+
   it("reads packbench.config.json and lets the environment override single fields", () => {
     const cwd = dir()
     writeFileSync(

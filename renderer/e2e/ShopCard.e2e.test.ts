@@ -44,6 +44,7 @@ describe("the Manager screen's Shop card", () => {
     const first = await fake.placeOrder(sampleOrder(1))
     const second = await fake.placeOrder(sampleOrder(2))
     await fake.placeOrder({ ...sampleOrder(3), lines: [{ lineId: "1", sku: "no sku!", quantity: 1, unitPrice: 5 }] })
+    const fourth = await fake.placeOrder(sampleOrder(4))
 
     // A fulfillment the shop refused earlier (a parcel of order 1 that named a unit the shop did not have open).
     const hub = openSqlite({ filename: join(opened!.station.config.dataDir, "hub", "hub.db") })
@@ -98,11 +99,37 @@ describe("the Manager screen's Shop card", () => {
         HANDED_OVER_MS
       )
 
+    // A fulfillment of order 4 the hub handed over after the shop refused its token eight times.
+    const fourthLine = `${fourth.order.id}01`
+    hub
+      .prepare(
+        `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key, payload,
+           status, failed_as, attempts, stuck_failures, next_attempt_ms, last_error, created_at_ms, updated_at_ms)
+         VALUES ('push-e2e-3', 'shopify', 3, 'fulfillment', 'packbench-e2e-3', 'P-E2E-3', 'SHOP-1004', 'P-E2E-3', ?,
+           'failed', 'unauthorized', 8, 8, 0, ?, ?, ?)`
+      )
+      .run(
+        JSON.stringify({
+          orderId: "SHOP-1004",
+          shopOrderId: `gid://shopify/Order/${fourth.order.id}`,
+          parcelId: "P-E2E-3",
+          carrier: "dhl-paket",
+          carrierName: "DHL",
+          trackingNumber: "00340434161094042559",
+          trackingUrl: undefined,
+          lines: [{ lineId: fourthLine, shopLineId: `gid://shopify/LineItem/${fourthLine}`, quantity: 1 }],
+          completesOrder: false
+        }),
+        "Unauthorized: Shopify alpenglow.myshopify.com answered 401: [API] Invalid API key or access token",
+        HANDED_OVER_MS - 300_000,
+        HANDED_OVER_MS
+      )
+
     await page.keyboard.press("F3")
     const card = page.getByTestId("shop-card")
     const connector = card.locator('[data-connector="shopify"]')
     await connector.getByTestId("shop-state").getByText("connected").waitFor({ timeout: 30_000 })
-    await card.getByTestId("shop-waiting").getByText("2 orders").waitFor({ timeout: 30_000 })
+    await card.getByTestId("shop-waiting").getByText("3 orders").waitFor({ timeout: 30_000 })
     // The connectors publish the orders into the station's inbox with the shop side's own broker login (the only one
     // the embedded broker lets publish them): the bench has both, beside its sample orders.
     const openOrders = async () => {
@@ -114,7 +141,7 @@ describe("the Manager screen's Shop card", () => {
         .filter((orderId) => orderId.startsWith("SHOP-"))
         .sort()
     }
-    await expect.poll(openOrders, { timeout: 30_000 }).toEqual(["SHOP-1001", "SHOP-1002"])
+    await expect.poll(openOrders, { timeout: 30_000 }).toEqual(["SHOP-1001", "SHOP-1002", "SHOP-1004"])
     await card
       .getByTestId("shop-quarantined")
       .getByText(/no usable SKU/)
@@ -127,6 +154,7 @@ describe("the Manager screen's Shop card", () => {
       .getByText(/stopped after 8 attempts/)
       .waitFor()
     await failed.getByText("Only a manager may retry or discard a push.").waitFor()
+    expect(await connector.getByTestId("shop-retry-all").count()).toBe(0)
     await card.screenshot({ path: join(SCREENSHOTS, "9-manager-shop-card.png") })
 
     await signIn(page, "B-9001")
@@ -142,14 +170,39 @@ describe("the Manager screen's Shop card", () => {
       { action: "retry", actor: "B-9001 Katrin Vogel", reason: "Unit put back on the fulfillment order in Shopify" }
     ])
 
-    // The handed-over fulfillment, retried: the same request again, and the shop has it once.
-    await handedOver.getByTestId("shop-decision-reason").fill("Shopify's status page says the API is back")
+    // Both handed-over fulfillments, retried at once after the access was fixed: each its own request again, in
+    // order, and the shop has each once.
+    const retryAll = connector.getByTestId("shop-retry-all")
+    await retryAll.getByText(/2 pushes were handed over/).waitFor()
+    await retryAll.getByTestId("shop-retry-all-reason").fill("New Admin API token installed in hub.shops")
     await card.screenshot({ path: join(SCREENSHOTS, "9-manager-shop-card-handed-over.png") })
-    await handedOver.getByTestId("shop-retry").click()
+    await retryAll.getByTestId("shop-retry-all-button").click()
     await handedOver.waitFor({ state: "detached", timeout: 30_000 })
+    await connector.locator('[data-push="push-e2e-3"]').waitFor({ state: "detached", timeout: 30_000 })
     await expect
-      .poll(() => second.order.fulfillments.map((fulfillment) => fulfillment.trackingNumber), { timeout: 30_000 })
-      .toEqual(["00340434161094042558"])
+      .poll(
+        () =>
+          [second, fourth].map((placed) => placed.order.fulfillments.map((fulfillment) => fulfillment.trackingNumber)),
+        { timeout: 30_000 }
+      )
+      .toEqual([["00340434161094042558"], ["00340434161094042559"]])
+    expect(
+      hub.prepare("SELECT push_id, action, actor, reason FROM shop_push_audit ORDER BY at_ms, push_id").all()
+    ).toEqual([
+      expect.objectContaining({ push_id: "push-e2e-1" }),
+      {
+        push_id: "push-e2e-2",
+        action: "retry",
+        actor: "B-9001 Katrin Vogel",
+        reason: "retry all: New Admin API token installed in hub.shops"
+      },
+      {
+        push_id: "push-e2e-3",
+        action: "retry",
+        actor: "B-9001 Katrin Vogel",
+        reason: "retry all: New Admin API token installed in hub.shops"
+      }
+    ])
 
     // The shop answers every catch-up page with one the connector cannot read. Once the hub counted a failed pass,
     // the count is set to one short of the hand-over (the real count takes minutes of backoff): the next pass names it.
@@ -171,6 +224,7 @@ describe("the Manager screen's Shop card", () => {
     await page.getByRole("button", { name: "DE", exact: true }).click()
     await card.getByText("Wartende Shop-Bestellungen je Standort").waitFor()
     await catchUp.getByText(/Abgleich braucht Aufmerksamkeit/).waitFor()
+    expect(await connector.getByTestId("shop-retry-all").count()).toBe(0)
     await card.screenshot({ path: join(SCREENSHOTS, "9-manager-shop-card-de.png") })
     expect(pageProblems).toEqual([])
   }, 120_000)

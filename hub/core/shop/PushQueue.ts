@@ -504,3 +504,38 @@ export const decidePush = (
       return { ok: true as const, message: `${decision.action} recorded for push ${push.push_id}` }
     })
   )
+
+/**
+ * A manager's "retry all" for one connector, once its credentials or its answers are fixed: every push the hub handed
+ * over (failed as `malformed` or `unauthorized`) goes back into the queue at its place, each under its own key and
+ * refund batch as it was (the shop may have acted on an earlier try, and acts once per key), so the queue sends them in
+ * their original order. Pushes the shop refused stay for a decision each: a retry of those is a new request. Each push
+ * retried is audited like a single retry.
+ */
+export const retryHandedOverPushes = (
+  sql: Sql["Service"],
+  decision: { readonly connectorId: string; readonly actor: string; readonly reason: string },
+  nowMs: number
+) =>
+  sql.transaction(
+    Effect.gen(function* () {
+      const handedOver = yield* sql.query<{ push_id: string }>(
+        `SELECT push_id FROM shop_pushes WHERE connector_id = ? AND status = 'failed'
+           AND failed_as IN ('malformed', 'unauthorized') ORDER BY seq`,
+        [decision.connectorId]
+      )
+      for (const push of handedOver) {
+        yield* sql.execute(
+          "INSERT INTO shop_push_audit (audit_id, push_id, action, actor, reason, at_ms) VALUES (?, ?, 'retry', ?, ?, ?)",
+          [yield* uuid7(nowMs), push.push_id, decision.actor, `retry all: ${decision.reason}`.slice(0, 500), nowMs]
+        )
+      }
+      yield* sql.execute(
+        `UPDATE shop_pushes SET status = 'queued', failed_as = NULL, stuck_failures = 0, next_attempt_ms = ?,
+           updated_at_ms = ?
+         WHERE connector_id = ? AND status = 'failed' AND failed_as IN ('malformed', 'unauthorized')`,
+        [nowMs, nowMs, decision.connectorId]
+      )
+      return handedOver.length
+    })
+  )

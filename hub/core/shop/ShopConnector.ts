@@ -32,6 +32,11 @@ export class WebhookRefused extends Schema.TaggedError<WebhookRefused>()("Webhoo
 
 /** What a verified webhook says: an order changed (with its new state when the webhook carries it whole). */
 export interface WebhookNotice {
+  /**
+   * Names the delivery, so the same delivery again is dropped. Made only of what the signature covers (Shopware's
+   * event id in the body, the generic scheme's signed id, else the digest of the signed body): a key a replayer could
+   * choose would let them burn the id of the shop's next delivery, so the hub dropped it as a repeat.
+   */
   readonly deliveryId: string | undefined
   readonly shopOrderId: string
   /** The order as the webhook carries it; absent when the shop only names the order (Shopware), so it is read. */

@@ -729,6 +729,101 @@ export const shopHubSuite = (store: TestStore) =>
       expect(result.after.map((m) => [m.type, m.payload.itemRef])).toEqual([["refund.issued", "I-7"]])
     })
 
+    it("retries every push of a shop it handed over after the credentials are fixed, each under its own key, in order, audited; refused pushes stay", async () => {
+      const { shop, run, clock } = setup()
+      for (const number of [1001, 1002, 1003]) {
+        shop.orders.set(
+          `gid://shopify/Order/${number}`,
+          draftOrder({
+            shopOrderId: `gid://shopify/Order/${number}`,
+            orderNumber: `#${number}`,
+            updatedAtMs: NOW - 60_000 + number
+          })
+        )
+      }
+      const denied = "Shopify alpenglow.myshopify.com: [API] Invalid API key or access token"
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          for (const [parcel, order] of [
+            ["P-1", "SHOP-1001"],
+            ["P-2", "SHOP-1002"],
+            ["P-3", "SHOP-1003"]
+          ] as const) {
+            yield* hub.applyStationEvent(onOrder(packed(parcel, [{ lineId: "501", quantity: 2 }]), order))
+            yield* hub.applyStationEvent(onOrder(handed(parcel), order))
+          }
+          // P-1 and P-2 meet the revoked token three times each; P-3 the shop refuses outright.
+          shop.failNext(
+            ...Array.from({ length: 6 }, () => shop.unauthorized(denied)),
+            shop.rejected("the order is archived")
+          )
+          for (let pass = 0; pass < 8; pass++) {
+            yield* hub.drain(shop.connector)
+            clock.advance(60_000)
+          }
+          const before = (yield* hub.status).connectors[0]?.failedPushes.map((push) => [push.subject, push.failedAs])
+          const unknown = yield* hub.retryHandedOver({ connectorId: "nope", actor: "B-9001 Max Manager", reason: "x" })
+          const retried = yield* hub.retryHandedOver({
+            connectorId: testSettings.id,
+            actor: "B-9001 Max Manager",
+            reason: "new access token installed"
+          })
+          const again = yield* hub.retryHandedOver({
+            connectorId: testSettings.id,
+            actor: "B-9001 Max Manager",
+            reason: "twice"
+          })
+          const callsBefore = shop.calls.length
+          yield* hub.drain(shop.connector)
+          const audit = yield* sql.query<{ subject: string; action: string; actor: string; reason: string }>(
+            `SELECT p.subject, a.action, a.actor, a.reason FROM shop_push_audit a JOIN shop_pushes p ON p.push_id = a.push_id
+             ORDER BY p.seq`
+          )
+          const keys = yield* sql.query<{ subject: string; idempotency_key: string }>(
+            "SELECT subject, idempotency_key FROM shop_pushes ORDER BY seq"
+          )
+          return {
+            before,
+            unknown,
+            retried,
+            again,
+            sentAfter: shop.calls.slice(callsBefore),
+            audit,
+            keys,
+            after: (yield* hub.status).connectors[0]?.failedPushes.map((push) => [push.subject, push.failedAs])
+          }
+        })
+      )
+      expect(result.before).toEqual([
+        ["P-1", "unauthorized"],
+        ["P-2", "unauthorized"],
+        ["P-3", "refused"]
+      ])
+      expect(result.unknown).toEqual({ ok: false, message: "no connector nope", retried: 0 })
+      expect(result.retried).toEqual({ ok: true, message: `2 pushes of ${testSettings.id} queued again`, retried: 2 })
+      expect(result.again).toEqual({ ok: true, message: `no push of ${testSettings.id} was handed over`, retried: 0 })
+      expect(result.sentAfter).toEqual(["fulfill P-1", "fulfill P-2"])
+      // Each went again under the key it had: the shop acts once on each, whatever it did with the earlier tries.
+      const sentKeys = [...shop.fulfillments.values()].map((push) => push.idempotencyKey)
+      expect(sentKeys).toEqual(result.keys.filter((row) => row.subject !== "P-3").map((row) => row.idempotency_key))
+      expect(result.audit).toEqual([
+        {
+          subject: "P-1",
+          action: "retry",
+          actor: "B-9001 Max Manager",
+          reason: "retry all: new access token installed"
+        },
+        {
+          subject: "P-2",
+          action: "retry",
+          actor: "B-9001 Max Manager",
+          reason: "retry all: new access token installed"
+        }
+      ])
+      expect(result.after).toEqual([["P-3", "refused"]])
+    })
+
     it("tells the station a handed-over refund failed when a manager discards it", async () => {
       const { shop, run, clock } = setup()
       shop.orders.set("gid://shopify/Order/1001", draftOrder())

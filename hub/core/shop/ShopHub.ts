@@ -14,6 +14,7 @@ import {
   recordConnectorError,
   recoverInterruptedPushes,
   requestedWaitMs,
+  retryHandedOverPushes,
   sendNextPush,
   stuckFailureOf
 } from "./PushQueue.ts"
@@ -115,6 +116,15 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       return outcome
     })
 
+  const deliverySeen = (connectorId: string, deliveryId: string) =>
+    Effect.map(
+      sql.query("SELECT 1 FROM shop_webhook_deliveries WHERE connector_id = ? AND delivery_id = ?", [
+        connectorId,
+        deliveryId.slice(0, 200)
+      ]),
+      (rows) => rows.length > 0
+    )
+
   /** A webhook from a shop: verified over the raw body, then each order it names taken in (read when not carried). */
   const receiveWebhook = (connectorId: string, raw: RawWebhook): Effect.Effect<WebhookAnswer, StoreError> =>
     Effect.gen(function* () {
@@ -149,6 +159,11 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       for (const notice of verified.success) {
         if (notice.order === undefined && reads === webhookReadsPerRequest) {
           leftToCatchUp++
+          continue
+        }
+        // A repeat (the shop retrying, a replayer) costs no read from the shop; the insert below still decides.
+        if (notice.deliveryId !== undefined && (yield* deliverySeen(connectorId, notice.deliveryId))) {
+          outcomes.push("stale")
           continue
         }
         if (notice.order === undefined) reads++
@@ -360,6 +375,23 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       Effect.flatMap(now, (nowMs) =>
         Effect.tap(decidePush(sql, decision, nowMs), () => Effect.sync(() => Queue.offerUnsafe(pushWakeups, undefined)))
       ),
+    /** A manager's "retry all" of the pushes a connector handed over (PushQueue.retryHandedOverPushes). */
+    retryHandedOver: (decision: Parameters<typeof retryHandedOverPushes>[1]) =>
+      Effect.gen(function* () {
+        if (!byId.has(decision.connectorId)) {
+          return { ok: false, message: `no connector ${decision.connectorId}`, retried: 0 }
+        }
+        const retried = yield* retryHandedOverPushes(sql, decision, yield* now)
+        Queue.offerUnsafe(pushWakeups, undefined)
+        return {
+          ok: true,
+          message:
+            retried === 0
+              ? `no push of ${decision.connectorId} was handed over`
+              : `${retried} pushes of ${decision.connectorId} queued again`,
+          retried
+        }
+      }),
     quarantine: (connectorId: string, shopOrderId: string, reason: string, raw: unknown) =>
       Effect.flatMap(now, (nowMs) =>
         quarantineShopPayload(

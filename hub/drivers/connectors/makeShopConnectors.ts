@@ -121,8 +121,10 @@ export const shopHubOptionsFrom = (
       defaultSite: config.defaultSite
     },
     queue: {
-      ...defaultPushQueueSettings,
-      refundSettleMs: (config.refundSettleSeconds ?? defaultPushQueueSettings.refundSettleMs / 1000) * 1000
+      refundSettleMs: (config.refundSettleSeconds ?? defaultPushQueueSettings.refundSettleMs / 1000) * 1000,
+      retryBaseMs: (config.retryBaseSeconds ?? defaultPushQueueSettings.retryBaseMs / 1000) * 1000,
+      retryMaxMs: (config.retryMaxSeconds ?? defaultPushQueueSettings.retryMaxMs / 1000) * 1000,
+      handOverAfterAttempts: config.handOverAfterAttempts ?? defaultPushQueueSettings.handOverAfterAttempts
     },
     pollIntervalMs: (Number.isFinite(slowestPoll) ? slowestPoll : 60) * 1000,
     firstPollLookbackMs: 7 * 86_400_000,

@@ -1,5 +1,5 @@
 /** HMAC-SHA256 signing and constant-time checking of shop webhooks, and reading a verified body. */
-import { createHmac, timingSafeEqual } from "node:crypto"
+import { createHash, createHmac, timingSafeEqual } from "node:crypto"
 
 /** HMAC-SHA256 of `body` under `secret`, compared in constant time with what the sender claims. */
 export const hmacMatches = (
@@ -13,6 +13,14 @@ export const hmacMatches = (
   const given = Buffer.from(claimed.trim(), encoding)
   return given.length === expected.length && timingSafeEqual(given, expected)
 }
+
+/**
+ * A delivery's key made of what its signature covers: the digest of the signed body. The shops' delivery ids
+ * (`X-Shopify-Webhook-Id`, `X-WC-Webhook-Delivery-ID`) travel beside the signature, so a replayer may choose them;
+ * WooCommerce's is moreover `wp_hash(webhook id . the second)`, the same for two deliveries sent in one second. The
+ * same body again is the same order state, which the hub took already.
+ */
+export const signedBodyKey = (body: Uint8Array) => `sha256:${createHash("sha256").update(body).digest("hex")}`
 
 export const hmacOf = (secret: string, body: string | Uint8Array, encoding: "base64" | "hex") =>
   createHmac("sha256", secret).update(body).digest(encoding)

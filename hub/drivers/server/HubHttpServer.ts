@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Effect, Schema } from "effect"
 import { epcisDocumentHead } from "../../../core/events/Epcis.ts"
-import { ShopPushDecision } from "../../../core/shops/ShopStatus.ts"
+import { ShopPushDecision, ShopRetryHandedOver } from "../../../core/shops/ShopStatus.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { parseInstant } from "../../../core/time/parseInstant.ts"
@@ -182,7 +182,7 @@ const loggedRoute = (target: string | undefined) =>
 
 /**
  * The hub's HTTP face: `POST /shops/<connector>/webhook` takes the shops' signed order webhooks, `GET /shops/status`
- * and `POST /shops/pushes/decision` serve the Manager screen's Shop card (with the hub's token), `POST /webhooks/carrier` takes signed
+ * and `POST /shops/pushes/decision` and `POST /shops/pushes/retry-handed-over` serve the Manager screen's Shop card (with the hub's token), `POST /webhooks/carrier` takes signed
  * carrier tracking updates, `GET /t/<token>` serves
  * a parcel's tracking page, `GET|POST /f/<token>` its feedback page, `GET|POST /a/<token>` the customer's address
  * correction for an order on hold, `GET /metrics` and `GET /metrics.csv` the
@@ -204,6 +204,14 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     Schema.fromJsonString(
       Schema.Struct({
         ...ShopPushDecision.fields,
+        actor: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200))
+      })
+    )
+  )
+  const decodeRetryHandedOver = Schema.decodeUnknownEffect(
+    Schema.fromJsonString(
+      Schema.Struct({
+        ...ShopRetryHandedOver.fields,
         actor: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200))
       })
     )
@@ -480,6 +488,17 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
         return
       }
       const outcome = await run(shops.decidePush(parsed.success))
+      reply(response, outcome.ok ? 200 : 409, json(outcome))
+      return
+    }
+    if (request.method === "POST" && url.pathname === "/shops/pushes/retry-handed-over") {
+      if (refusedWithoutToken(request, response, "decisions on shop pushes need")) return
+      const parsed = await run(Effect.result(decodeRetryHandedOver(await readBody(request))))
+      if (parsed._tag === "Failure") {
+        reply(response, 400, json({ error: parsed.failure.message }))
+        return
+      }
+      const outcome = await run(shops.retryHandedOver(parsed.success))
       reply(response, outcome.ok ? 200 : 409, json(outcome))
       return
     }

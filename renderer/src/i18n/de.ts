@@ -361,6 +361,10 @@ export const de = {
   "shop.retry": "Erneut senden",
   "shop.discard": "Verwerfen",
   "shop.managerOnly": "Nur eine Leitung darf Meldungen erneut senden oder verwerfen.",
+  "shop.retryAll.hint":
+    "{count} Meldungen wurden nach Fehlern übergeben, die Warten nicht behebt. Sind Zugriff oder Antworten des Shops gerichtet, alle erneut senden: jede unter ihrem eigenen Schlüssel, in ihrer Reihenfolge, sodass der Shop jede nur einmal ausführt.",
+  "shop.retryAll": "Alle übergebenen erneut senden",
+  "shop.retryAll.done": "{count} Meldungen wieder eingereiht.",
   "shop.waiting": "Wartende Shop-Bestellungen je Standort",
   "shop.waitingNone": "Keine Shop-Bestellung wartet aufs Packen.",
   "shop.orders": "{count} Bestellungen",

@@ -360,6 +360,10 @@ export const en: Messages = {
   "shop.retry": "Retry",
   "shop.discard": "Discard",
   "shop.managerOnly": "Only a manager may retry or discard a push.",
+  "shop.retryAll.hint":
+    "{count} pushes were handed over after failures waiting does not cure. Once the shop's access or answers are fixed, send them all again: each under its own key, in their order, so the shop acts on each once.",
+  "shop.retryAll": "Retry all handed over",
+  "shop.retryAll.done": "{count} pushes queued again.",
   "shop.waiting": "Shop orders waiting per site",
   "shop.waitingNone": "No shop order waits to be packed.",
   "shop.orders": "{count} orders",

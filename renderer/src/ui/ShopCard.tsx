@@ -82,6 +82,61 @@ const FailedPush = ({
   )
 }
 
+/**
+ * A manager's "retry all" for the pushes of one shop that the hub handed over (answers it could not read, access the
+ * shop refused): once the access is fixed, one decision with one reason instead of one per push.
+ */
+const RetryHandedOver = ({
+  connectorId,
+  count,
+  onDecided
+}: {
+  readonly connectorId: string
+  readonly count: number
+  readonly onDecided: () => void
+}) => {
+  const { t, client } = useStationContext()
+  const [reason, setReason] = useState("")
+  const [outcome, setOutcome] = useState<{ readonly ok: boolean; readonly text: string }>()
+  const retryAll = () => {
+    setOutcome(undefined)
+    client.call("shops.retryHandedOver", { connectorId, reason }).then(
+      (answer) => {
+        setOutcome(
+          answer.ok
+            ? { ok: true, text: t("shop.retryAll.done", { count: answer.retried }) }
+            : { ok: false, text: answer.message }
+        )
+        if (answer.ok) onDecided()
+      },
+      (error: unknown) => setOutcome({ ok: false, text: describeError(t, error) })
+    )
+  }
+  return (
+    <div className="shop-attention shop-retry-all" data-testid="shop-retry-all">
+      <p>{t("shop.retryAll.hint", { count })}</p>
+      <div className="button-row">
+        <input
+          type="text"
+          value={reason}
+          placeholder={t("shop.reason")}
+          aria-label={t("shop.reason")}
+          data-testid="shop-retry-all-reason"
+          onChange={(event) => setReason(event.target.value)}
+        />
+        <button type="button" onClick={retryAll} disabled={reason.trim() === ""} data-testid="shop-retry-all-button">
+          {t("shop.retryAll")}
+        </button>
+      </div>
+      {outcome !== undefined && (
+        <p className={outcome.ok ? "hint" : "error-text"} role={outcome.ok ? "status" : "alert"}>
+          {outcome.text}
+        </p>
+      )}
+    </div>
+  )
+}
+
 const Connector = ({
   connector,
   isManager,
@@ -93,6 +148,9 @@ const Connector = ({
 }) => {
   const { t, locale } = useStationContext()
   const when = (ms: number | null) => (ms === null ? t("common.none") : new Date(ms).toLocaleString(locale))
+  const handedOver = connector.failedPushes.filter(
+    (push) => push.failedAs === "malformed" || push.failedAs === "unauthorized"
+  ).length
   const stateClass =
     connector.state === "connected" ? "pill-ok" : connector.state === "failing" ? "pill-bad" : "pill-quiet"
   return (
@@ -134,6 +192,9 @@ const Connector = ({
         <p className="error-text" data-testid="shop-last-error">
           {t("shop.lastError", { when: when(connector.lastErrorAtMs) })} {connector.lastError}
         </p>
+      )}
+      {isManager && handedOver > 0 && (
+        <RetryHandedOver connectorId={connector.connectorId} count={handedOver} onDecided={onDecided} />
       )}
       {connector.failedPushes.length > 0 && (
         <>

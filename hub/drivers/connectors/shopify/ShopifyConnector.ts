@@ -26,7 +26,7 @@ import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { hmacMatches, webhookObject } from "../webhookHmac.ts"
+import { hmacMatches, signedBodyKey, webhookObject } from "../webhookHmac.ts"
 import { mapShopifyOrder } from "./mapShopifyOrder.ts"
 import { shopifyQueries } from "./shopifyQueries.ts"
 
@@ -512,9 +512,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       if (id === undefined || !/^gid:\/\/shopify\/Order\/\d+$/.test(id)) {
         return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order", signed: true }))
       }
-      return Effect.succeed([
-        { deliveryId: webhook.headers["x-shopify-webhook-id"], shopOrderId: id, order: undefined }
-      ])
+      return Effect.succeed([{ deliveryId: signedBodyKey(webhook.body), shopOrderId: id, order: undefined }])
     })
 
   const check = Effect.gen(function* () {

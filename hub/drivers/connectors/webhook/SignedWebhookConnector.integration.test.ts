@@ -49,7 +49,9 @@ describe("the generic signed webhook connector's address push", () => {
       expect(request.headers["x-packbench-signature"]).toBe(
         signBody(secret, String(request.headers["x-packbench-timestamp"]), request.body)
       )
+      // The key inside the signed body: the header's copy is not signed, so the shop acts once per the body's.
       expect(JSON.parse(request.body)).toMatchObject({
+        idempotencyKey: push.idempotencyKey,
         orderId: "GEN-1",
         shopOrderId: "1",
         shipTo: push.shipTo,

@@ -18,6 +18,7 @@ import { decodeShopAnswer, parseShopAnswer, type ShopAnswerDecoder } from "../de
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
+import { signedBodyKey } from "../webhookHmac.ts"
 
 export interface SignedWebhookCredentials {
   /** Signs both ways: the shop's order webhooks to the hub, and the hub's pushes to the shop. */
@@ -116,6 +117,16 @@ const toDraft = (order: GenericShopOrder): ShopOrderDraft => ({
 export const signBody = (secret: string, timestamp: string, body: string | Uint8Array) =>
   `sha256=${createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex")}`
 
+/**
+ * The second scheme, which signs the delivery id too: `X-Packbench-Signature: v2=<hex HMAC-SHA256 over
+ * "v2\n<timestamp>\n<delivery id>\n<body>">`. No header value holds a line break, so each part ends where it should.
+ */
+export const signDelivery = (secret: string, timestamp: string, deliveryId: string, body: string | Uint8Array) =>
+  `v2=${createHmac("sha256", secret).update(`v2\n${timestamp}\n${deliveryId}\n`).update(body).digest("hex")}`
+
+/** What a v2 delivery id may hold: no space or line break, which would make the signed text ambiguous. */
+const deliveryIdPattern = /^[\x21-\x7e]{1,200}$/
+
 const decodeOrder = Schema.decodeUnknownEffect(Schema.fromJsonString(GenericShopOrder))
 
 /** The shop's catch-up page (README, "Generic signed webhook"). */
@@ -205,11 +216,27 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
       return yield* decode(name, named, parsed)
     })
 
+  /**
+   * Checks the signature of either scheme. Under `v2=` the delivery id is signed, and names the delivery; under the
+   * first scheme (`sha256=`) anyone who saw a delivery could send its bytes again under any id, up to burning the id
+   * of the shop's next delivery so that the hub drops it: there the id is not read, and the delivery is known by the
+   * digest of its signed body, which no replay can change.
+   */
   const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
     Effect.gen(function* () {
       const timestamp = webhook.headers["x-packbench-timestamp"] ?? ""
       const claimed = webhook.headers["x-packbench-signature"] ?? ""
-      const expected = signBody(options.credentials.secret, timestamp, webhook.body)
+      const delivery = webhook.headers["x-packbench-delivery"] ?? ""
+      const signsDelivery = claimed.startsWith("v2=")
+      if (signsDelivery && !deliveryIdPattern.test(delivery)) {
+        return yield* new WebhookRefused({
+          status: 401,
+          message: "a v2= signature needs X-Packbench-Delivery (1-200 visible ASCII characters)"
+        })
+      }
+      const expected = signsDelivery
+        ? signDelivery(options.credentials.secret, timestamp, delivery, webhook.body)
+        : signBody(options.credentials.secret, timestamp, webhook.body)
       const fresh =
         /^\d{1,12}$/.test(timestamp) && Math.abs((yield* nowMs) - Number(timestamp) * 1000) <= options.toleranceMs
       const matches = claimed.length === expected.length && timingSafeEqual(Buffer.from(claimed), Buffer.from(expected))
@@ -225,7 +252,13 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
             new WebhookRefused({ status: 400, message: `not an order: ${issue.message.slice(0, 300)}`, signed: true })
         )
       )
-      return [{ deliveryId: webhook.headers["x-packbench-delivery"], shopOrderId: order.id, order: toDraft(order) }]
+      return [
+        {
+          deliveryId: signsDelivery ? `id:${delivery}` : signedBodyKey(webhook.body),
+          shopOrderId: order.id,
+          order: toDraft(order)
+        }
+      ]
     })
 
   return {
@@ -276,7 +309,13 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
           decodeAddressed,
           "POST",
           "/addresses",
-          { orderId: push.orderId, shopOrderId: push.shopOrderId, shipTo: push.shipTo, address },
+          {
+            idempotencyKey: push.idempotencyKey,
+            orderId: push.orderId,
+            shopOrderId: push.shopOrderId,
+            shipTo: push.shipTo,
+            address
+          },
           push.idempotencyKey
         )
         return { shopAddressId: body.id ?? push.shopOrderId }

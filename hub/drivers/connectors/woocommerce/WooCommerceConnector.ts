@@ -20,7 +20,7 @@ import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { answerTooLarge } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { hmacMatches, webhookObject } from "../webhookHmac.ts"
+import { hmacMatches, signedBodyKey, webhookObject } from "../webhookHmac.ts"
 import { gmt, mapWooOrder, WooId } from "./mapWooOrder.ts"
 
 export interface WooCommerceCredentials {
@@ -349,12 +349,10 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
         return Effect.fail(new WebhookRefused({ status: 400, message: order, signed: true }))
       if (typeof order.id !== "number")
         return Effect.fail(new WebhookRefused({ status: 400, message: "the webhook names no order", signed: true }))
-      const deliveryId = webhook.headers["x-wc-webhook-delivery-id"]
       const draft = topic === "order.deleted" ? undefined : mapWooOrder(order)
       return Effect.succeed([
         {
-          deliveryId:
-            deliveryId === undefined ? undefined : `${webhook.headers["x-wc-webhook-id"] ?? ""}/${deliveryId}`,
+          deliveryId: signedBodyKey(webhook.body),
           shopOrderId: String(order.id),
           order: draft
         }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest"
+import { StationClock } from "../../../core/time/Clock.ts"
+import { defaultPushQueueSettings } from "../../core/shop/PushQueue.ts"
+import { shopHubOptionsFrom } from "./makeShopConnectors.ts"
+
+const options = (shops: Parameters<typeof shopHubOptionsFrom>[0]) =>
+  shopHubOptionsFrom(shops, {}, "/", () => {}, StationClock.manual(0).clock)
+
+describe("shopHubOptionsFrom", () => {
+  it("takes the push queue's hand-over count, backoff and refund settling from hub.shops, in the units the queue counts in", () => {
+    expect(
+      options({
+        connectors: [],
+        handOverAfterAttempts: 3,
+        retryBaseSeconds: 5,
+        retryMaxSeconds: 600,
+        refundSettleSeconds: 2
+      }).queue
+    ).toEqual({ handOverAfterAttempts: 3, retryBaseMs: 5_000, retryMaxMs: 600_000, refundSettleMs: 2_000 })
+  })
+
+  it("keeps the queue's defaults for what hub.shops leaves out: 8 failures, 2 s doubling to 15 min, 5 s to settle", () => {
+    expect(options({ connectors: [] }).queue).toEqual(defaultPushQueueSettings)
+    expect(defaultPushQueueSettings).toEqual({
+      handOverAfterAttempts: 8,
+      retryBaseMs: 2_000,
+      retryMaxMs: 900_000,
+      refundSettleMs: 5_000
+    })
+  })
+})
