@@ -267,6 +267,25 @@ describe("the hub's HTTP server under hostile requests", () => {
     expect(stored).toEqual([])
   })
 
+  it("tells a carrier delivery by its id and body: a captured one replayed under the carrier's next id takes nothing from it", async () => {
+    const scan = (eventId: string, status: string) =>
+      JSON.stringify({
+        events: [
+          { eventId, carrier: "dhl-paket", trackingNumber: TRACKING_NUMBER, status, occurredAtMs: NOW_MS - 60_000 }
+        ]
+      })
+    const captured = scan("scan-captured", "in-transit")
+    expect((await postCarrierWebhook("carrier-41", captured)).status).toBe(200)
+    expect((await postCarrierWebhook("carrier-41", captured)).status).toBe(409)
+    // Under the id the carrier gives its next delivery: it goes in as what it is, a scan known already.
+    const replayed = await postCarrierWebhook("carrier-42", captured)
+    expect(JSON.parse(replayed.text)).toEqual({ outcomes: ["duplicate"] })
+    // The carrier's own delivery 42 still goes in.
+    const real = await postCarrierWebhook("carrier-42", scan("scan-after-replay", "out-for-delivery"))
+    expect(real.status).toBe(200)
+    expect(JSON.parse(real.text)).toEqual({ outcomes: ["added"] })
+  })
+
   it("refuses a metrics window bound that names no instant instead of guessing one", async () => {
     const authorization = `Bearer ${METRICS_TOKEN}`
     for (const query of ["to=2026-02-31", "from=2026-11-01T10:00", "to=999999999999999"]) {

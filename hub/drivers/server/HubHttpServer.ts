@@ -1,4 +1,5 @@
 /** The hub's HTTP server: carrier webhook, tracking, feedback, address correction, opt-out, metrics pages and the EPCIS export. */
+import { createHash } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Effect, Schema } from "effect"
 import { epcisDocumentHead } from "../../../core/events/Epcis.ts"
@@ -253,9 +254,13 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     const outcome = yield* sql
       .transaction(
         Effect.gen(function* () {
+          // A delivery is told by its id and its body together: the id alone is not covered by the signature, so a
+          // captured delivery replayed under the carrier's next id took that id, and the carrier's own delivery was
+          // refused as a replay. A replay under another id now goes in as what it is (its scans are known by their
+          // ids: `duplicate`); the carrier's redelivery of a delivery, even re-signed later, is still a replay.
           const fresh = yield* sql.execute(
             "INSERT INTO hub_webhook_deliveries (delivery_id, received_at_ms) VALUES (?, ?) ON CONFLICT (delivery_id) DO NOTHING",
-            [deliveryId, nowMs]
+            [createHash("sha256").update(deliveryId).update("\n").update(body).digest("hex"), nowMs]
           )
           if (fresh.changes === 0) return undefined
           // Ids older than the tolerance cannot come back (their timestamp would be refused): forget them.
