@@ -1,7 +1,7 @@
 /** Handing parcels to a carrier's driver: batches, parcel scans and the manifest. */
 import { Context, Effect, Layer, Ref } from "effect"
 import { capRawScan } from "../bounds/Bounds.ts"
-import { Carriers } from "../carrier/Carriers.ts"
+import { apiCarrierOf, Carriers } from "../carrier/Carriers.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { identifyScan } from "../scan/identify.ts"
@@ -221,16 +221,19 @@ export class Handover extends Context.Service<
             )
           }
           if (parcel.status === "label-pending") {
-            // A label that waits for an order changed since, that the carrier refused, or that it made but cannot be
-            // printed, will not print (`PendingLabels`): "keep it until the label prints" would keep it forever, so
-            // the refusal says what to do instead.
+            // A label that waits for an order changed since, that the carrier refused, that it made but cannot be
+            // printed, or that was asked from a carrier no longer set up for its web service, will not print
+            // (`PendingLabels`): "keep it until the label prints" would keep it forever, so the refusal says what to
+            // do instead.
             const pendingHold = parcelHold(parcel)
             const ids = { parcelId: parcel.parcel_id, carrier: parcel.carrier }
             return yield* refuse(
               pendingHold !== undefined
                 ? makeRefusal(pendingHold, "pending", { orderId: parcel.order_id, parcelId: parcel.parcel_id })
                 : parcel.label_refused === null
-                  ? makeRefusal("label-pending", "handover", ids)
+                  ? Number(parcel.label_reached) === 1 && !apiCarrierOf(carriers)(parcel.carrier)
+                    ? makeRefusal("label-pending", "apiGone", { ...ids, orderId: parcel.order_id })
+                    : makeRefusal("label-pending", "handover", ids)
                   : isUnprintable({
                         refused: parcel.label_refused,
                         may_have_reached_carrier: Number(parcel.label_reached)

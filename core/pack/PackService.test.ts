@@ -2540,7 +2540,11 @@ describe("a parcel waiting for its label whose carrier is no longer set up for i
         const again = yield* pending.retryDue
         const exceptions = yield* exceptionsWith("label-pending")
         const labels = yield* labelTexts
+        // At the carrier cage the packer hears why the parcel has no label, not that it is on its way.
         yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const handover = yield* Handover
+        yield* handover.open({ carrier: "dhl-paket" })
+        const atCage = yield* handover.scan({ raw: first.parcelCode, at: at(65_000) })
         const voided = yield* (yield* PackService).voidParcel({
           parcelId: first.parcelId,
           reason: "customer waited too long",
@@ -2555,6 +2559,7 @@ describe("a parcel waiting for its label whose carrier is no longer set up for i
           held,
           exceptions,
           labels,
+          atCage,
           voided,
           cancellations: yield* (yield* CarrierCancellations).list,
           cancellationCounts: yield* (yield* CarrierCancellations).counts
@@ -2581,6 +2586,8 @@ describe("a parcel waiting for its label whose carrier is no longer set up for i
     expect(offline.counts).toEqual({ asking: 0, withheld: 0, refused: 0, unprintable: 0, apiGone: 1 })
     expect(offline.held.parcels).toMatchObject([{ parcelId: first.parcelId, reason: "label-api-gone" }])
     expect(offline.exceptions).toEqual([{ code: "label-pending", reason: why, orderId: "SO-100001" }])
+    expect(offline.atCage.refusal).toMatchObject({ code: "label-pending", variant: "apiGone" })
+    expect(offline.atCage.refusal?.reason).toBe(why)
     expect(offline.voided).toMatchObject({ status: "voided", trackingNumber: null })
     expect(offline.cancellations).toMatchObject([
       { parcelId: first.parcelId, trackingNumber: null, byHand: expect.stringContaining("Look it up") }
