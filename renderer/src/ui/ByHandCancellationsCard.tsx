@@ -5,13 +5,14 @@ import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { carrierName } from "./carriers.ts"
+import { ManagerNoteForm } from "./ManagerNoteForm.tsx"
 
 /** How many cancellations the card lists; the station says when there are more. */
 const SHOWN = 50
 
 /**
- * A manager's word that they cancelled the shipment in the carrier's portal: the reference (the portal's cancellation
- * number, or what it showed) is required; Enter closes, Escape leaves the form. A refusal is shown in words.
+ * A manager's word that they cancelled the shipment in the carrier's portal, with its required reference (the portal's
+ * cancellation number, or what it showed): `pack.closeCancellationByHand`.
  */
 const CloseForm = ({
   cancellation,
@@ -23,28 +24,12 @@ const CloseForm = ({
   readonly onLeave: () => void
 }) => {
   const { t, client } = useStationContext()
-  const [reference, setReference] = useState("")
-  const [sending, setSending] = useState(false)
-  const [problem, setProblem] = useState<string>()
   return (
-    <form
-      className="mode-banner held-void"
-      data-testid="by-hand-close-form"
-      onSubmit={(event) => {
-        event.preventDefault()
-        if (reference.trim() === "" || sending) return
-        setSending(true)
-        setProblem(undefined)
-        client
-          .call("pack.closeCancellationByHand", { parcelId: cancellation.parcelId, reference: reference.trim() })
-          .then(onClosed, (error: unknown) => {
-            setSending(false)
-            setProblem(describeError(t, error))
-          })
-      }}
-    >
-      <div>
-        {cancellation.trackingNumber === null
+    <ManagerNoteForm
+      testId="by-hand-close"
+      field="reference"
+      title={
+        cancellation.trackingNumber === null
           ? t("byHand.closeTitleByParcel", {
               carrier: carrierName(t, cancellation.carrier),
               parcelId: cancellation.parcelId
@@ -52,36 +37,15 @@ const CloseForm = ({
           : t("byHand.closeTitle", {
               carrier: carrierName(t, cancellation.carrier),
               shipment: cancellation.trackingNumber
-            })}
-      </div>
-      <label className="note-field">
-        {t("byHand.reference")}
-        <input
-          className="held-void-reason"
-          data-testid="by-hand-reference"
-          value={reference}
-          maxLength={500}
-          // biome-ignore lint/a11y/noAutofocus: the manager opened the form to type the reference next
-          autoFocus
-          onChange={(event) => setReference(event.target.value)}
-          onKeyDown={(event) => event.key === "Escape" && onLeave()}
-        />
-      </label>
-      <p className="hint">{t("byHand.closeHint")}</p>
-      {problem !== undefined && (
-        <p className="error-text" role="alert" data-testid="by-hand-close-error">
-          {problem}
-        </p>
-      )}
-      <div className="button-row">
-        <button type="submit" data-testid="by-hand-close-confirm" disabled={reference.trim() === "" || sending}>
-          {t("byHand.closeConfirm")}
-        </button>
-        <button type="button" className="button-secondary" onClick={onLeave}>
-          {t("held.voidCancel")}
-        </button>
-      </div>
-    </form>
+            })
+      }
+      label={t("byHand.reference")}
+      hint={t("byHand.closeHint")}
+      confirm={t("byHand.closeConfirm")}
+      send={(reference) => client.call("pack.closeCancellationByHand", { parcelId: cancellation.parcelId, reference })}
+      onDone={onClosed}
+      onLeave={onLeave}
+    />
   )
 }
 

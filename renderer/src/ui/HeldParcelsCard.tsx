@@ -6,6 +6,7 @@ import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { carrierName } from "./carriers.ts"
+import { ManagerNoteForm } from "./ManagerNoteForm.tsx"
 
 /** How many held parcels the card lists; the station says when there are more. */
 const SHOWN = 50
@@ -53,10 +54,7 @@ const CarrierRefusal = ({ parcel }: { readonly parcel: HeldParcel }) => {
   )
 }
 
-/**
- * A manager's void of one held parcel: the reason is required (the station refuses a void without one and records
- * it); Enter voids, Escape closes. What the station answers, a refusal included, is shown, never dropped.
- */
+/** A manager's void of one held parcel, with its required reason (`pack.void`). */
 const VoidForm = ({
   parcel,
   onVoided,
@@ -67,55 +65,18 @@ const VoidForm = ({
   readonly onClose: () => void
 }) => {
   const { t, client } = useStationContext()
-  const [reason, setReason] = useState("")
-  const [sending, setSending] = useState(false)
-  const [problem, setProblem] = useState<string>()
   return (
-    <form
-      className="mode-banner held-void"
-      data-testid="held-void-form"
-      onSubmit={(event) => {
-        event.preventDefault()
-        if (reason.trim() === "" || sending) return
-        setSending(true)
-        setProblem(undefined)
-        client
-          .call("pack.void", { parcelId: parcel.parcelId, reason: reason.trim() })
-          .then(onVoided, (error: unknown) => {
-            setSending(false)
-            setProblem(describeError(t, error))
-          })
-      }}
-    >
-      <div>{t("held.voidTitle", { parcelId: parcel.parcelId, orderId: parcel.orderId })}</div>
-      <label className="note-field">
-        {t("held.voidReason")}
-        <input
-          className="held-void-reason"
-          data-testid="held-void-reason"
-          value={reason}
-          maxLength={500}
-          // biome-ignore lint/a11y/noAutofocus: the manager opened the form to type the reason next
-          autoFocus
-          onChange={(event) => setReason(event.target.value)}
-          onKeyDown={(event) => event.key === "Escape" && onClose()}
-        />
-      </label>
-      <p className="hint">{t("held.voidHint")}</p>
-      {problem !== undefined && (
-        <p className="error-text" role="alert" data-testid="held-void-error">
-          {problem}
-        </p>
-      )}
-      <div className="button-row">
-        <button type="submit" data-testid="held-void-confirm" disabled={reason.trim() === "" || sending}>
-          {t("held.voidConfirm")}
-        </button>
-        <button type="button" className="button-secondary" onClick={onClose}>
-          {t("held.voidCancel")}
-        </button>
-      </div>
-    </form>
+    <ManagerNoteForm
+      testId="held-void"
+      field="reason"
+      title={t("held.voidTitle", { parcelId: parcel.parcelId, orderId: parcel.orderId })}
+      label={t("held.voidReason")}
+      hint={t("held.voidHint")}
+      confirm={t("held.voidConfirm")}
+      send={(reason) => client.call("pack.void", { parcelId: parcel.parcelId, reason })}
+      onDone={onVoided}
+      onLeave={onClose}
+    />
   )
 }
 
