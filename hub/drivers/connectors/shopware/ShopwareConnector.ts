@@ -154,7 +154,14 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       })
       const text = yield* shopAnswerText(name, response, maxAnswerBytes)
       if (!response.ok)
-        return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"), yield* nowMs)
+        return yield* shopErrorForStatus(
+          name,
+          "shopware",
+          response.status,
+          text,
+          response.headers.get("retry-after"),
+          yield* nowMs
+        )
       if (text.trim() === "") return undefined
       return yield* parseShopAnswer(name, `${method} ${path}`, text)
     })

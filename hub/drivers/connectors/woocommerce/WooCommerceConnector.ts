@@ -126,7 +126,14 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       })
       if (response.status < 200 || response.status > 299) {
         const text = typeof response.data === "string" ? response.data : JSON.stringify(response.data ?? "")
-        return yield* shopErrorForStatus(name, response.status, text, response.headers["retry-after"], yield* nowMs)
+        return yield* shopErrorForStatus(
+          name,
+          "woocommerce",
+          response.status,
+          text,
+          response.headers["retry-after"],
+          yield* nowMs
+        )
       }
       if (response.data === null || typeof response.data !== "object") {
         return yield* new ShopError({ reason: "Malformed", message: `${name}: ${endpoint} answered with no JSON` })
