@@ -7,6 +7,7 @@ import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
   type ConnectorCheck,
+  deliveryRetentionMs,
   type FulfillmentPush,
   type RefundPush,
   type RefundResult,
@@ -553,6 +554,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
 
   return {
     settings: options.settings,
+    replayWindowMs: deliveryRetentionMs,
     verifyWebhook,
     readOrder,
     ordersChangedSince,

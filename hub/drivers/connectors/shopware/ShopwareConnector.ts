@@ -7,6 +7,7 @@ import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
   type ConnectorCheck,
+  deliveryRetentionMs,
   type FulfillmentPush,
   type RefundPush,
   type RefundResult,
@@ -499,6 +500,7 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
 
   return {
     settings: options.settings,
+    replayWindowMs: deliveryRetentionMs,
     verifyWebhook,
     readOrder,
     ordersChangedSince,

@@ -265,6 +265,9 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
 
   return {
     settings: options.settings,
+    // A delivery is taken while its signed timestamp is within the tolerance of the hub's clock either way: its bytes
+    // can come again until the tolerance past that timestamp, which is at most twice the tolerance after it was taken.
+    replayWindowMs: 2 * options.toleranceMs,
     verifyWebhook,
     readOrder: () => Effect.succeed(undefined),
     ordersChangedSince: (cursor) =>

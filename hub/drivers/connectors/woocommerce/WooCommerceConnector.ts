@@ -7,6 +7,7 @@ import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
   type ConnectorCheck,
+  deliveryRetentionMs,
   type FulfillmentPush,
   type RefundPush,
   type RefundResult,
@@ -390,6 +391,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
 
   return {
     settings: options.settings,
+    replayWindowMs: deliveryRetentionMs,
     verifyWebhook,
     readOrder,
     ordersChangedSince,
