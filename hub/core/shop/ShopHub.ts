@@ -28,6 +28,7 @@ import {
   quarantineShopPayload
 } from "./ShopInbox.ts"
 import { makeShopInboxPublisher } from "./ShopInboxPublisher.ts"
+import { loadShopMetrics } from "./ShopMetrics.ts"
 import type { ShopOrderDraft } from "./ShopOrderDraft.ts"
 import { makeShopOutbound } from "./ShopOutbound.ts"
 import { loadShopStatus } from "./ShopStatus.ts"
@@ -400,6 +401,8 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
     status: Effect.flatMap(now, (nowMs) =>
       loadShopStatus(sql, options.connectors, options.queue.handOverAfterAttempts, nowMs)
     ),
+    /** Each connector's figures for monitoring (`GET /metrics/shops`). */
+    metrics: Effect.flatMap(now, (nowMs) => loadShopMetrics(sql, options.connectors, nowMs)),
     decidePush: (decision: Parameters<typeof decidePush>[1]) =>
       Effect.flatMap(now, (nowMs) =>
         Effect.tap(decidePush(sql, decision, nowMs), () => Effect.sync(() => Queue.offerUnsafe(pushWakeups, undefined)))
