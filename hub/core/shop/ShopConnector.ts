@@ -118,6 +118,12 @@ export interface AddressResult {
   readonly shopAddressId: string
 }
 
+/**
+ * How long the hub remembers a delivery whose id or digest is all that names it: a week, well past how long the shops
+ * send a failed webhook again (Shopify 48 hours, WooCommerce and Shopware fewer tries in less time).
+ */
+export const deliveryRetentionMs = 7 * 86_400_000
+
 /** One line of `packbench hub doctor`. */
 export interface ConnectorCheck {
   readonly name: "reachable" | "authenticated" | "webhook registered"
@@ -133,6 +139,13 @@ export interface ConnectorCheck {
  */
 export interface ShopConnector {
   readonly settings: ConnectorSettings
+  /**
+   * How long after the hub took a webhook delivery the same delivery could still come as new: its record must stay that
+   * long to drop it, and goes after (`ShopHub.pruneWebhookDeliveries`). A scheme that signs a timestamp bounds it by its
+   * tolerance; where the delivery is known by an id or digest a replayer can send again at any time, by how long the
+   * shops retry a delivery (`deliveryRetentionMs`). A state older than the one taken changes nothing either way.
+   */
+  readonly replayWindowMs: number
   /** Verifies the signature over the raw body before anything is parsed. */
   readonly verifyWebhook: (webhook: RawWebhook) => Effect.Effect<ReadonlyArray<WebhookNotice>, WebhookRefused>
   /** The order as the shop has it now; undefined when the shop does not know it (deleted). */

@@ -191,6 +191,44 @@ export const shopHubSuite = (store: TestStore) =>
       expect(result.messages[0]?.payload).toMatchObject({ orderId: "SHOP-1001", version: 1 })
     })
 
+    it("forgets a webhook delivery once no replay can reach it, and still drops a repeat within reach", async () => {
+      const { clock, shop, run } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const day = 86_400_000
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          const webhook = (delivery: string) =>
+            hub.receiveWebhook("shopify-main", {
+              headers: { "x-test-signature": "good", "x-test-delivery": delivery },
+              body: encoder.encode(JSON.stringify({ id: order.shopOrderId }))
+            })
+          const deliveries = () =>
+            Effect.map(
+              sql.query<{ delivery_id: string }>(
+                "SELECT delivery_id FROM shop_webhook_deliveries ORDER BY delivery_id"
+              ),
+              (rows) => rows.map((row) => row.delivery_id)
+            )
+          yield* webhook("d-old")
+          clock.advance(6 * day)
+          yield* webhook("d-mid")
+          clock.advance(day)
+          const atTheEdge = yield* hub.pruneWebhookDeliveries
+          clock.advance(1)
+          const pastIt = yield* hub.pruneWebhookDeliveries
+          const kept = yield* deliveries()
+          const repeat = yield* webhook("d-mid")
+          return { atTheEdge, pastIt, kept, repeat }
+        })
+      )
+      // The memory shop's deliveries are within reach of a replay for 7 days, as the real shops' are.
+      expect(result.atTheEdge).toBe(0)
+      expect(result.pastIt).toBe(1)
+      expect(result.kept).toEqual(["d-mid"])
+      expect(result.repeat).toEqual({ status: 200, body: { outcomes: ["stale"] } })
+    })
+
     it("quarantines a bad order with its reason and keeps unpaid orders back until paid", async () => {
       const { shop, run } = setup()
       shop.orders.set("bad", draftOrder({ shopOrderId: "bad", orderNumber: "2", totalPaid: Number.POSITIVE_INFINITY }))

@@ -28,6 +28,7 @@ import {
   quarantineShopPayload
 } from "./ShopInbox.ts"
 import { makeShopInboxPublisher } from "./ShopInboxPublisher.ts"
+import { loadShopMetrics } from "./ShopMetrics.ts"
 import type { ShopOrderDraft } from "./ShopOrderDraft.ts"
 import { makeShopOutbound } from "./ShopOutbound.ts"
 import { loadShopStatus } from "./ShopStatus.ts"
@@ -124,6 +125,24 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       ]),
       (rows) => rows.length > 0
     )
+
+  /**
+   * Forgets every connector's webhook deliveries older than its `replayWindowMs`, which no replay can reach any more
+   * (found by migration 67's index, not by reading every delivery); how many. Run on the hub's timer, not in a webhook's
+   * transaction, so that hubs of a fleet taking webhooks at once do not wait on each other's deletions.
+   */
+  const pruneWebhookDeliveries = Effect.gen(function* () {
+    const nowMs = yield* now
+    let pruned = 0
+    for (const connector of options.connectors) {
+      const deleted = yield* sql.execute(
+        "DELETE FROM shop_webhook_deliveries WHERE connector_id = ? AND received_at_ms < ?",
+        [connector.settings.id, nowMs - connector.replayWindowMs]
+      )
+      pruned += deleted.changes
+    }
+    return pruned
+  })
 
   /** A webhook from a shop: verified over the raw body, then each order it names taken in (read when not carried). */
   const receiveWebhook = (connectorId: string, raw: RawWebhook): Effect.Effect<WebhookAnswer, StoreError> =>
@@ -324,6 +343,16 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
       if (recovered > 0)
         yield* Effect.logWarning(`shops: ${recovered} pushes were interrupted by a crash; sending them again`)
       yield* makeShopInboxPublisher(sql, broker, now).start(messageWakeups, loopMs)
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.andThen(
+            pruneWebhookDeliveries.pipe(
+              Effect.catchCause((cause) => Effect.logError("shops: pruning webhook deliveries failed", cause))
+            ),
+            Effect.sleep(Duration.millis(options.pollIntervalMs))
+          )
+        )
+      )
       for (const connector of options.connectors) {
         yield* Effect.forkScoped(
           Effect.forever(
@@ -366,11 +395,14 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
     applyStationEvent,
     receiveWebhook,
     pollOnce,
+    pruneWebhookDeliveries,
     drain,
     start,
     status: Effect.flatMap(now, (nowMs) =>
       loadShopStatus(sql, options.connectors, options.queue.handOverAfterAttempts, nowMs)
     ),
+    /** Each connector's figures for monitoring (`GET /metrics/shops`). */
+    metrics: Effect.flatMap(now, (nowMs) => loadShopMetrics(sql, options.connectors, nowMs)),
     decidePush: (decision: Parameters<typeof decidePush>[1]) =>
       Effect.flatMap(now, (nowMs) =>
         Effect.tap(decidePush(sql, decision, nowMs), () => Effect.sync(() => Queue.offerUnsafe(pushWakeups, undefined)))

@@ -178,3 +178,14 @@ export const shopPushHandOver: Migration = {
     "ALTER TABLE shop_connectors ADD COLUMN poll_problem_since_ms BIGINT"
   ]
 }
+
+/**
+ * Migration 67, which hubMigrations.ts places after the hub's 66: the webhook deliveries replays can no longer reach are
+ * pruned by age, per connector, which the primary key (connector, delivery) cannot find without reading every row of
+ * the connector.
+ */
+export const shopWebhookDeliveriesByAge: Migration = {
+  id: 67,
+  name: "shop webhook deliveries by age, so those past the reach of a replay are pruned",
+  statements: ["CREATE INDEX shop_webhook_deliveries_by_age ON shop_webhook_deliveries (connector_id, received_at_ms)"]
+}

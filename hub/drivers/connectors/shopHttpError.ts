@@ -2,6 +2,7 @@
 import { Effect } from "effect"
 import { Bounds } from "../../../core/bounds/Bounds.ts"
 import { ShopError } from "../../core/shop/ShopConnector.ts"
+import { type ShopErrorShape, shopErrorWordsOf } from "./shopErrorWords.ts"
 
 /** What a shop's Retry-After asks for: a wait (none when absent), and what was wrong with it when it was taken otherwise. */
 export interface RequestedWait {
@@ -36,21 +37,32 @@ export const retryAfterMs = (header: string | null | undefined, nowMs: number): 
     : { waitMs, problem: undefined }
 }
 
+/** How much of a refused request's raw answer the debug log gets. */
+const RAW_LOGGED_MAX = 4_096
+
 /**
  * The shop's HTTP answer as the push queue understands it, as a failure: 429 slows the connector down (after
  * Retry-After), 5xx, 408 and a dropped connection wait and try again, 401/403 mean the credentials are refused, other
  * 4xx are the shop saying no to this request. `nowMs` is the hub's clock, against which a Retry-After date is read; a
- * Retry-After taken otherwise than it says (`retryAfterMs`) is logged.
+ * Retry-After taken otherwise than it says (`retryAfterMs`) is logged. The message keeps the shop's words from its
+ * documented error shape (`shape`, `shopErrorWordsOf`) and nothing else of the body, which holds customers' data as
+ * often as not: the raw body goes to the debug log only.
  */
 export const shopErrorForStatus = (
   shop: string,
+  shape: ShopErrorShape,
   status: number,
   body: string,
   retryAfter: string | null | undefined,
   nowMs: number
 ): Effect.Effect<never, ShopError> =>
   Effect.gen(function* () {
-    const detail = `${shop} answered ${status}: ${body.replace(/\s+/g, " ").slice(0, 300)}`
+    yield* Effect.logDebug(`${shop} answered ${status}: ${body.replace(/\s+/g, " ").slice(0, RAW_LOGGED_MAX)}`)
+    const words = shopErrorWordsOf(shape, body)
+    const detail =
+      words === undefined
+        ? `${shop} answered ${status} and gave no reason the hub can read`
+        : `${shop} answered ${status}: ${words}`
     const waits = status === 429 || status === 408 || status >= 500
     const wait = retryAfterMs(waits ? retryAfter : undefined, nowMs)
     if (wait.problem !== undefined) yield* Effect.logWarning(`${shop} answered ${status}: ${wait.problem}`)

@@ -37,6 +37,7 @@ import { renderTrackingPage } from "../../core/tracking/renderTrackingPage.ts"
 import { loadTrackingPageView } from "../../core/tracking/TrackingPageView.ts"
 import { TrackingTokens } from "../../core/tracking/TrackingTokens.ts"
 import { bearerMatches } from "./MetricsToken.ts"
+import { PROMETHEUS_TEXT_TYPE, shopMetricsText } from "./shopMetricsText.ts"
 import { verifyWebhook } from "./WebhookSignature.ts"
 
 export interface HubHttpOptions {
@@ -187,7 +188,7 @@ const loggedRoute = (target: string | undefined) =>
  * carrier tracking updates, `GET /t/<token>` serves
  * a parcel's tracking page, `GET|POST /f/<token>` its feedback page, `GET|POST /a/<token>` the customer's address
  * correction for an order on hold, `GET /metrics` and `GET /metrics.csv` the
- * customer figures, `GET /epcis` the stored events of a time window as an EPCIS 2.0 document, and `GET /u/<token>` asks a customer to confirm the opt-out that `POST /u/<token>` (the page's
+ * customer figures, `GET /metrics/shops` the shop connectors' figures for monitoring (Prometheus text), `GET /epcis` the stored events of a time window as an EPCIS 2.0 document, and `GET /u/<token>` asks a customer to confirm the opt-out that `POST /u/<token>` (the page's
  * button, or a mail client's RFC 8058 one-click request) records. The webhook's delivery id is recorded in the same
  * transaction as the scans it
  * carries, so a replayed delivery is refused and a delivery that failed to apply may be retried.
@@ -544,6 +545,11 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
             )
       if (result.html === undefined) reply(response, 404, notFoundPage, "text/html")
       else reply(response, result.status, result.html, "text/html")
+      return
+    }
+    if (request.method === "GET" && url.pathname === "/metrics/shops") {
+      if (refusedWithoutToken(request, response, "the shops' figures need")) return
+      reply(response, 200, shopMetricsText(await run(shops.metrics)), PROMETHEUS_TEXT_TYPE)
       return
     }
     if (request.method === "GET" && url.pathname === "/epcis") {

@@ -47,7 +47,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.first).toEqual([
-        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002
+        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -149,7 +149,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -193,7 +193,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002
+        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -249,7 +249,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -288,7 +288,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -326,7 +326,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -374,7 +374,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -444,7 +444,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -487,7 +487,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -524,7 +524,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -567,7 +567,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66],
+        added: [61, 62, 63, 64, 66, 67],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -643,7 +643,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66],
+        added: [62, 63, 64, 66, 67],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -706,7 +706,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66],
+        added: [63, 64, 66, 67],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -807,7 +807,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66],
+        added: [64, 66, 67],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -872,7 +872,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66],
+        added: [66, 67],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -882,6 +882,54 @@ export const hubMigrationsSuite = (store: TestStore) =>
         before: [{ ignored_cause: null, ignored_station_id: null, ignored_at_ms: null }],
         after: 1_763_700_000_000,
         twice: "Constraint"
+      })
+    })
+
+    it("67: keeps the webhook deliveries recorded before, and finds a connector's oldest by their age", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 66 || migration.id >= 9001))
+          const sql = yield* Sql
+          for (const [connector, delivery, atMs] of [
+            ["shopify", "sha256:a", 1_763_700_000_000],
+            ["shopify", "sha256:b", 1_764_300_000_000],
+            ["woo", "sha256:a", 1_763_700_000_000]
+          ] as const) {
+            yield* sql.execute(
+              "INSERT INTO shop_webhook_deliveries (connector_id, delivery_id, received_at_ms) VALUES (?, ?, ?)",
+              [connector, delivery, atMs]
+            )
+          }
+          const added = yield* migrate(hubMigrations)
+          const kept = yield* sql.query<{ connector_id: string; delivery_id: string; received_at_ms: number }>(
+            "SELECT connector_id, delivery_id, received_at_ms FROM shop_webhook_deliveries ORDER BY connector_id, delivery_id"
+          )
+          const indexes = yield* sql.query<{ name: string }>(
+            store.dialect === "sqlite"
+              ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'shop_webhook_deliveries' AND sql IS NOT NULL"
+              : "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'shop_webhook_deliveries' AND indexname NOT LIKE '%pkey'"
+          )
+          const older = yield* sql.query<{ delivery_id: string }>(
+            "SELECT delivery_id FROM shop_webhook_deliveries WHERE connector_id = ? AND received_at_ms < ?",
+            ["shopify", 1_764_000_000_000]
+          )
+          return {
+            added,
+            kept: kept.map((row) => [row.connector_id, row.delivery_id, Number(row.received_at_ms)]),
+            indexes: indexes.map((row) => row.name),
+            older: older.map((row) => row.delivery_id)
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [67],
+        kept: [
+          ["shopify", "sha256:a", 1_763_700_000_000],
+          ["shopify", "sha256:b", 1_764_300_000_000],
+          ["woo", "sha256:a", 1_763_700_000_000]
+        ],
+        indexes: ["shop_webhook_deliveries_by_age"],
+        older: ["sha256:a"]
       })
     })
 
@@ -917,7 +965,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

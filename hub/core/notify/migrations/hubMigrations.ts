@@ -1,7 +1,12 @@
 /** The hub database's migrations, for SQLite and PostgreSQL alike. */
 import type { Migration } from "../../../../core/store/Migrations.ts"
 import { consumerMigrations } from "../../../../core/sync/ConsumerMigrations.ts"
-import { shopMigrations, shopPushAddressKind, shopPushHandOver } from "../../shop/shopMigrations.ts"
+import {
+  shopMigrations,
+  shopPushAddressKind,
+  shopPushHandOver,
+  shopWebhookDeliveriesByAge
+} from "../../shop/shopMigrations.ts"
 
 /**
  * The hub database's history, run on SQLite and on PostgreSQL alike. Write SQL both accept (`?` placeholders are
@@ -442,5 +447,6 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "ALTER TABLE hub_address_corrections ADD COLUMN ignored_at_ms BIGINT"
     ]
   },
+  shopWebhookDeliveriesByAge,
   ...consumerMigrations
 ]

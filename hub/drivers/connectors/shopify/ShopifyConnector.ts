@@ -7,6 +7,7 @@ import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
   type ConnectorCheck,
+  deliveryRetentionMs,
   type FulfillmentPush,
   type RefundPush,
   type RefundResult,
@@ -25,6 +26,7 @@ import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
+import { graphqlWords, shopWords } from "../shopErrorWords.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { hmacMatches, signedBodyKey, webhookObject } from "../webhookHmac.ts"
 import { mapShopifyOrder } from "./mapShopifyOrder.ts"
@@ -256,7 +258,14 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       })
       const text = yield* shopAnswerText(name, response, options.maxAnswerBytes ?? Bounds.maxAnswerBytes)
       if (!response.ok)
-        return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"), yield* nowMs)
+        return yield* shopErrorForStatus(
+          name,
+          "shopify",
+          response.status,
+          text,
+          response.headers.get("retry-after"),
+          yield* nowMs
+        )
       const answer = yield* parseShopAnswer(name, request, text)
       const body = yield* decodeFrame(name, request, answer)
       const throttle = body.extensions?.cost?.throttleStatus
@@ -285,7 +294,8 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
         })
       }
       if (errors.length > 0 || !isObject(answer) || answer.data === undefined) {
-        const message = errors.map((error) => error.message).join("; ") || "no data"
+        // The messages may quote what the request carried (a customer's address): kept as words, never raw.
+        const message = graphqlWords(errors.map((error) => error.message)) ?? "no data"
         const denied = errors.some((error) => error.extensions?.code === "ACCESS_DENIED")
         return yield* new ShopError({ reason: denied ? "Unauthorized" : "Rejected", message: `${name}: ${message}` })
       }
@@ -384,7 +394,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       if (result.fulfillment === null || result.userErrors.length > 0) {
         return yield* new ShopError({
           reason: "Rejected",
-          message: `${name}: fulfillmentCreate: ${result.userErrors.map((error) => error.message).join("; ")}`
+          message: `${name}: fulfillmentCreate: ${graphqlWords(result.userErrors.map((error) => error.message)) ?? "no fulfillment"}`
         })
       }
       return { shopFulfillmentId: result.fulfillment.id, alreadyThere: false }
@@ -429,7 +439,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       if (result.refund === null || result.userErrors.length > 0) {
         return {
           status: "failed",
-          reason: result.userErrors.map((error) => error.message).join("; ") || "no refund"
+          reason: graphqlWords(result.userErrors.map((error) => error.message)) ?? "no refund"
         } satisfies RefundResult
       }
       const statuses = result.refund.transactions.nodes.map((transaction) => transaction.status)
@@ -437,7 +447,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
         const code = result.refund.transactions.nodes.find((transaction) => transaction.errorCode !== null)?.errorCode
         return {
           status: "failed",
-          reason: `the payment provider refused the refund${code ? ` (${code})` : ""}`
+          reason: `the payment provider refused the refund${code ? ` (${shopWords(code) ?? "a code the hub cannot read"})` : ""}`
         } satisfies RefundResult
       }
       if (statuses.some((status) => status === "PENDING" || status === "AWAITING_RESPONSE")) {
@@ -479,7 +489,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
       if (result.order === null || result.userErrors.length > 0) {
         return yield* new ShopError({
           reason: "Rejected",
-          message: `${name}: orderUpdate: ${result.userErrors.map((error) => error.message).join("; ") || "no order"}`
+          message: `${name}: orderUpdate: ${graphqlWords(result.userErrors.map((error) => error.message)) ?? "no order"}`
         })
       }
       return { shopAddressId: result.order.id }
@@ -544,6 +554,7 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
 
   return {
     settings: options.settings,
+    replayWindowMs: deliveryRetentionMs,
     verifyWebhook,
     readOrder,
     ordersChangedSince,

@@ -7,6 +7,7 @@ import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
   type ConnectorCheck,
+  deliveryRetentionMs,
   type FulfillmentPush,
   type RefundPush,
   type RefundResult,
@@ -154,7 +155,14 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
       })
       const text = yield* shopAnswerText(name, response, maxAnswerBytes)
       if (!response.ok)
-        return yield* shopErrorForStatus(name, response.status, text, response.headers.get("retry-after"), yield* nowMs)
+        return yield* shopErrorForStatus(
+          name,
+          "shopware",
+          response.status,
+          text,
+          response.headers.get("retry-after"),
+          yield* nowMs
+        )
       if (text.trim() === "") return undefined
       return yield* parseShopAnswer(name, `${method} ${path}`, text)
     })
@@ -492,6 +500,7 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
 
   return {
     settings: options.settings,
+    replayWindowMs: deliveryRetentionMs,
     verifyWebhook,
     readOrder,
     ordersChangedSince,

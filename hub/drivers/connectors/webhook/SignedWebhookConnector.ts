@@ -17,6 +17,7 @@ import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
 import { decodeShopAnswer, parseShopAnswer, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
+import { shopWords } from "../shopErrorWords.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
 import { signedBodyKey } from "../webhookHmac.ts"
 
@@ -188,6 +189,7 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
       if (!response.ok)
         return yield* shopErrorForStatus(
           name,
+          "webhook",
           response.status,
           answer,
           response.headers.get("retry-after"),
@@ -263,6 +265,9 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
 
   return {
     settings: options.settings,
+    // A delivery is taken while its signed timestamp is within the tolerance of the hub's clock either way: its bytes
+    // can come again until the tolerance past that timestamp, which is at most twice the tolerance after it was taken.
+    replayWindowMs: 2 * options.toleranceMs,
     verifyWebhook,
     readOrder: () => Effect.succeed(undefined),
     ordersChangedSince: (cursor) =>
@@ -292,7 +297,8 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
         return body.status === "failed"
           ? ({
               status: "failed",
-              reason: body.reason?.slice(0, 1000) ?? "the shop refused the refund"
+              // The shop's reason goes to the Shop card, the station and the log: words, without a customer's data.
+              reason: shopWords(body.reason ?? "") ?? "the shop refused the refund"
             } satisfies RefundResult)
           : ({
               status: "issued",

@@ -7,6 +7,7 @@ import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
   type ConnectorCheck,
+  deliveryRetentionMs,
   type FulfillmentPush,
   type RefundPush,
   type RefundResult,
@@ -126,7 +127,14 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
       })
       if (response.status < 200 || response.status > 299) {
         const text = typeof response.data === "string" ? response.data : JSON.stringify(response.data ?? "")
-        return yield* shopErrorForStatus(name, response.status, text, response.headers["retry-after"], yield* nowMs)
+        return yield* shopErrorForStatus(
+          name,
+          "woocommerce",
+          response.status,
+          text,
+          response.headers["retry-after"],
+          yield* nowMs
+        )
       }
       if (response.data === null || typeof response.data !== "object") {
         return yield* new ShopError({ reason: "Malformed", message: `${name}: ${endpoint} answered with no JSON` })
@@ -383,6 +391,7 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
 
   return {
     settings: options.settings,
+    replayWindowMs: deliveryRetentionMs,
     verifyWebhook,
     readOrder,
     ordersChangedSince,
