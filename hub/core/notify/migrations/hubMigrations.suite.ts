@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
+import { toEpcisEvent } from "../../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../../core/events/Event.ts"
 import type { Order } from "../../../../core/orders/Order.ts"
 import { migrate } from "../../../../core/store/Migrations.ts"
@@ -7,7 +8,13 @@ import { Sql } from "../../../../core/store/Sql.ts"
 import { inboundVersion } from "../../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../../core/time/Clock.ts"
 import type { TestStore } from "../../../../fixtures/postgres/TestStores.ts"
-import { type EpcisCursor, pruneEpcisEvents, readEpcisPage, recordEpcisEvent } from "../../epcis/HubEpcis.ts"
+import {
+  type EpcisCursor,
+  epcisEventRow,
+  pruneEpcisEvents,
+  readEpcisPage,
+  recordEpcisEvent
+} from "../../epcis/HubEpcis.ts"
 import { makeRefundLedger } from "../../refunds/RefundLedger.ts"
 import { hubMigrations } from "./hubMigrations.ts"
 
@@ -47,7 +54,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.first).toEqual([
-        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002
+        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 68, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -56,6 +63,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         "hub_carrier_polls",
         "hub_customers",
         "hub_epcis_events",
+        "hub_epcis_voided_transactions",
         "hub_feedback",
         "hub_messages",
         "hub_metrics_orders",
@@ -149,7 +157,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 68, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -193,7 +201,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002
+        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 68, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -249,7 +257,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 68, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -288,7 +296,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 68, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -326,7 +334,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 68, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -374,7 +382,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 68, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -444,7 +452,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 68, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -487,7 +495,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 68, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -524,7 +532,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 66, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 66, 68, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -567,7 +575,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66],
+        added: [61, 62, 63, 64, 66, 68],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -643,7 +651,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66],
+        added: [62, 63, 64, 66, 68],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -706,7 +714,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66],
+        added: [63, 64, 66, 68],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -807,7 +815,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66],
+        added: [64, 66, 68],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -872,7 +880,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66],
+        added: [66, 68],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -882,6 +890,75 @@ export const hubMigrationsSuite = (store: TestStore) =>
         before: [{ ignored_cause: null, ignored_station_id: null, ignored_at_ms: null }],
         after: 1_763_700_000_000,
         twice: "Constraint"
+      })
+    })
+
+    it("68: an order voided in the EPCIS export before stays voided once: its first void holds, a later one adds nothing", async () => {
+      const t = 1_795_000_000_000
+      const cancellation = (n: number, orderId: string, wallMs: number): EventEnvelope => ({
+        id: `0190a000-0000-7000-8000-00000000000${n}`,
+        type: "order.cancelled",
+        version: 1,
+        siteId: "HAM1",
+        stationId: "PACK-01",
+        epoch: "E1",
+        seq: n,
+        eventTime: { wallMs, monoNs: "0" },
+        recordTimeMs: wallMs,
+        actor: { role: "system" },
+        payload: { orderId, orderVersion: n, previousStatus: "shipped", interruptedPacking: false },
+        epcis: {
+          eventType: "TransactionEvent",
+          action: "DELETE",
+          bizStep: "void_shipping",
+          bizTransactionList: [{ type: "po", bizTransaction: `urn:packbench:order:${orderId}` }]
+        }
+      })
+      const places = { timeZone: "Europe/Berlin" }
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 66))
+          // What a hub before 68 exported: every repeat of SO-1's void, and a parcel's unpacking (no transaction void).
+          const exportedBefore68 = (event: EventEnvelope) =>
+            sql.execute(
+              `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+                 document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+              epcisEventRow(event, toEpcisEvent(event, places)!)
+            )
+          yield* exportedBefore68(cancellation(2, "SO-1", t + 2))
+          yield* exportedBefore68(cancellation(1, "SO-1", t + 1))
+          yield* exportedBefore68(cancellation(3, "SO-2", t))
+          yield* exportedBefore68({
+            ...cancellation(4, "SO-3", t + 3),
+            type: "parcel.voided",
+            epcis: {
+              eventType: "AggregationEvent",
+              action: "DELETE",
+              bizStep: "unpacking",
+              parentID: "urn:epc:id:sscc:4012345.0000000001"
+            }
+          })
+          const added = yield* migrate(hubMigrations)
+          const voided = yield* sql.query(
+            "SELECT biz_transaction, event_id FROM hub_epcis_voided_transactions ORDER BY biz_transaction"
+          )
+          const repeat = yield* recordEpcisEvent(cancellation(5, "SO-1", t + 5), places)
+          const firstOfSo3 = yield* recordEpcisEvent(cancellation(6, "SO-3", t + 6), places)
+          const stored = yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_epcis_events")
+          return { added, voided, repeat, firstOfSo3, stored: Number(stored[0]?.n) }
+        })
+      )
+      expect(result).toEqual({
+        added: [68, 9001, 9002],
+        voided: [
+          { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
+          { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
+        ],
+        repeat: false,
+        firstOfSo3: true,
+        // The repeats exported before stay: an export is never edited.
+        stored: 5
       })
     })
 
@@ -917,7 +994,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 68, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

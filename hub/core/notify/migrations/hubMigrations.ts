@@ -442,5 +442,36 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "ALTER TABLE hub_address_corrections ADD COLUMN ignored_at_ms BIGINT"
     ]
   },
+  {
+    id: 68,
+    name: "an order's cancellation is voided once in the EPCIS export",
+    statements: [
+      // The orders (EPCIS business transactions) the export has voided, with the event that did (HubEpcis.ts's
+      // `voidedTransactions`): a later void of the same order is a repeat, and is not exported. Not pruned with the
+      // exported events: a repeat after the first void's retention is a repeat still.
+      `CREATE TABLE hub_epcis_voided_transactions (
+        biz_transaction TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL
+      )`,
+      // The voids exported before: the first of each order holds (event ids are UUIDv7, in time order). The repeats
+      // stay as they were exported: their assertion is true, so no error declaration corrects them.
+      {
+        sqlite: `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id)
+          SELECT json_extract(document, '$.bizTransactionList[0].bizTransaction'), MIN(event_id) FROM hub_epcis_events
+          WHERE json_extract(document, '$.type') = 'TransactionEvent' AND json_extract(document, '$.action') = 'DELETE'
+            AND json_extract(document, '$.errorDeclaration') IS NULL AND json_extract(document, '$.epcList') IS NULL
+            AND json_extract(document, '$.quantityList') IS NULL
+            AND json_extract(document, '$.bizTransactionList[0].bizTransaction') IS NOT NULL
+          GROUP BY json_extract(document, '$.bizTransactionList[0].bizTransaction')`,
+        postgres: `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id)
+          SELECT document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction', MIN(event_id) FROM hub_epcis_events
+          WHERE document::jsonb ->> 'type' = 'TransactionEvent' AND document::jsonb ->> 'action' = 'DELETE'
+            AND document::jsonb -> 'errorDeclaration' IS NULL AND document::jsonb -> 'epcList' IS NULL
+            AND document::jsonb -> 'quantityList' IS NULL
+            AND document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction' IS NOT NULL
+          GROUP BY document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction'`
+      }
+    ]
+  },
   ...consumerMigrations
 ]
