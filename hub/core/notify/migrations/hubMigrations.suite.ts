@@ -962,6 +962,87 @@ export const hubMigrationsSuite = (store: TestStore) =>
       })
     })
 
+    it("68: an order the shop's stream shows reinstated after its cancellation is not cancelled any more; the others stay as they were", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 66))
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'en', 0)"
+          )
+          const shopOrder = (orderId: string, state: string, version: number) =>
+            sql.execute(
+              `INSERT INTO shop_orders (connector_id, shop_order_id, order_id, site_id, state, version, shop_updated_ms,
+                 mapped, received_at_ms, updated_at_ms) VALUES ('shopify', ?, ?, 'HAM1', ?, ?, 0, '{}', 0, 0)`,
+              [`#${orderId}`, orderId, state, version]
+            )
+          // SO-1: reinstated by the shop at version 3 (a station of an older version said nothing of it); SO-2: the
+          // shop's latest word is its cancellation; SO-3: a shop order reinstated then cancelled again at 4; SO-4: an
+          // order from a source with no connector, whose status the hub never kept: nothing shows it.
+          for (const [orderId, cancellationVersion] of [
+            ["SO-1", 2],
+            ["SO-2", 2],
+            ["SO-3", 4],
+            ["SO-4", 2]
+          ] as const) {
+            yield* sql.execute(
+              `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+                 station_id, cancelled_at_ms, cancellation_version, updated_at_ms)
+               VALUES (?, 3, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'S', 1763700000000, ?, 0)`,
+              [orderId, cancellationVersion]
+            )
+            yield* sql.execute(
+              `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, trigger_event_id, created_at_ms)
+               VALUES (?, 'order-cancelled', ?, ?, 'ev-1', 0)`,
+              [`n-${orderId}`, orderId, orderId]
+            )
+            yield* sql.execute(
+              "INSERT INTO hub_outbox (notification_id, channel, status, next_attempt_ms) VALUES (?, 'email', 'pending', 0)",
+              [`n-${orderId}`]
+            )
+          }
+          yield* shopOrder("SO-1", "open", 3)
+          yield* shopOrder("SO-2", "cancelled", 3)
+          yield* shopOrder("SO-3", "cancelled", 4)
+          const added = yield* migrate(hubMigrations)
+          const orders = yield* sql.query<{
+            order_id: string
+            cancelled: number | boolean
+            cancellation_version: number | string
+          }>(
+            "SELECT order_id, cancelled_at_ms IS NOT NULL AS cancelled, cancellation_version FROM hub_orders ORDER BY order_id"
+          )
+          const outbox = yield* sql.query(
+            "SELECT notification_id, status, suppressed_reason FROM hub_outbox ORDER BY notification_id"
+          )
+          return {
+            added,
+            orders: orders.map((row) => [row.order_id, Boolean(row.cancelled), Number(row.cancellation_version)]),
+            outbox
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [68, 9001, 9002],
+        orders: [
+          ["SO-1", false, 3],
+          ["SO-2", true, 2],
+          ["SO-3", true, 4],
+          ["SO-4", true, 2]
+        ],
+        outbox: [
+          {
+            notification_id: "n-SO-1",
+            status: "suppressed",
+            suppressed_reason: "the cancellation of order SO-1 was taken back"
+          },
+          { notification_id: "n-SO-2", status: "pending", suppressed_reason: null },
+          { notification_id: "n-SO-3", status: "pending", suppressed_reason: null },
+          { notification_id: "n-SO-4", status: "pending", suppressed_reason: null }
+        ]
+      })
+    })
+
     it("31 and 9002 upgrade a database of migration 30: orders keep their data and count as a station's word", async () => {
       const result = await run(
         Effect.gen(function* () {
