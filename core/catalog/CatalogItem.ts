@@ -20,10 +20,10 @@ export const MAX_ALIASES_PER_ITEM = 64
 
 /**
  * A catalog item as this station may have stored it: the shape every version has written, without the bounds
- * `CatalogItem` puts on what comes in now. Stored rows are read back with this, never with `CatalogItem`: an item a
- * version before the bounds accepted (a weight of 2^53 g, a name of a million characters) stays readable, so looking
- * it up neither throws nor stops the bench or the returns desk, and the shop's next update replaces it. Its texts are
- * only shown; its weight, the one value the bench computes with, is checked where it is used (`isPlausibleWholeGrams`).
+ * `CatalogItem` puts on what comes in now. Stored rows are decoded with this, so an item a version before the bounds
+ * accepted (a weight of 2^53 g, a name of a million characters) neither throws nor stops the bench or the returns
+ * desk; `catalogItems` (CatalogLookup.ts) then holds it to `CatalogItem`'s bounds and does not use it, naming the
+ * fields beyond them, until the shop's next update replaces it.
  */
 export const StoredCatalogItem = Schema.Struct({
   sku: Schema.String.check(Schema.isPattern(/^[A-Z0-9][A-Z0-9-]{0,39}$/)),

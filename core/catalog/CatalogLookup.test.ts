@@ -48,12 +48,13 @@ describe("identifyWithCatalog", () => {
 
 describe("catalogItems", () => {
   it("decodes only the items asked for, by SKU or GTIN-14", async () => {
-    const items = await run(catalogItems({ skus: ["ALP-MUG-01", "ALP-MUG-01"], gtin14s: ["04260123450038"] }))
-    expect(items.map((item) => item.sku).sort()).toEqual(["ALP-MUG-01", "ALP-SOCK-M"])
-    expect(await run(catalogItems({ skus: [], gtin14s: [] }))).toEqual([])
+    const found = await run(catalogItems({ skus: ["ALP-MUG-01", "ALP-MUG-01"], gtin14s: ["04260123450038"] }))
+    expect(found.items.map((item) => item.sku).sort()).toEqual(["ALP-MUG-01", "ALP-SOCK-M"])
+    expect(found.beyondBounds).toEqual([])
+    expect(await run(catalogItems({ skus: [], gtin14s: [] }))).toEqual({ items: [], beyondBounds: [] })
   })
 
-  it("reads an item an older version stored beyond today's bounds, instead of throwing on it", async () => {
+  it("refuses an item an older version stored beyond today's bounds, as it would arriving now, naming its fields", async () => {
     const stored = {
       ...(fixture("catalog.json") as Array<Record<string, unknown>>)[0],
       sku: "OLD-HEAVY-1",
@@ -62,7 +63,7 @@ describe("catalogItems", () => {
       aliases: Array.from({ length: 100 }, (_, index) => `OLD-${index}`),
       weightGrams: Number.MAX_SAFE_INTEGER
     }
-    const items = await run(
+    const found = await run(
       Effect.gen(function* () {
         // As a version before the bounds wrote it: the item as the shop sent it, in the row's JSON.
         yield* (yield* Sql).execute("INSERT INTO catalog_items (sku, gtin14, data, version) VALUES (?, ?, ?, 3)", [
@@ -73,6 +74,9 @@ describe("catalogItems", () => {
         return yield* catalogItems({ skus: ["OLD-HEAVY-1"], gtin14s: [] })
       })
     )
-    expect(items).toEqual([stored])
+    expect(found).toEqual({
+      items: [],
+      beyondBounds: [{ sku: "OLD-HEAVY-1", gtin14: "04260123459994", fields: ["name", "aliases", "weightGrams"] }]
+    })
   })
 })

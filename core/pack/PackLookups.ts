@@ -79,7 +79,7 @@ export const makePackLookups = Effect.gen(function* () {
           : scan.kind === "gs1" || scan.kind === "digital-link"
             ? scan.ais.find((e) => e.ai === "01")?.value
             : undefined
-      const items = yield* catalogItems({
+      const { items, beyondBounds } = yield* catalogItems({
         skus: [
           ...opened.flatMap((order) => order.lines.map((line) => line.sku)),
           ...(scan.kind === "sku" ? [scan.sku] : [])
@@ -91,6 +91,8 @@ export const makePackLookups = Effect.gen(function* () {
         toteOrder: (toteId) => totes.get(toteId),
         itemBySku: (sku) => items.find((item) => item.sku === sku),
         itemByGtin: (gtin) => items.find((item) => item.gtin.padStart(14, "0") === gtin),
+        beyondBoundsBySku: (sku) => beyondBounds.find((item) => item.sku === sku),
+        beyondBoundsByGtin: (gtin) => beyondBounds.find((item) => item.gtin14 === gtin),
         openOrdersWanting: (sku) =>
           orders
             .filter((order) => order.status === "open" && order.lines.some((line) => line.sku === sku))

@@ -57,7 +57,8 @@ export const RefusalCode = Schema.Literals([
   "parcel-lines-outdated",
   "shipment-not-cancelled",
   "label-refused",
-  "label-unprintable"
+  "label-unprintable",
+  "item-beyond-bounds"
 ])
 export type RefusalCode = typeof RefusalCode.Type
 
@@ -174,6 +175,11 @@ export const refusalReasons = {
       "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints",
     withheld:
       "The address of order {orderId} was corrected while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: no label for the old address is asked for. A manager voids the parcel, then pack it again so a label with the corrected address prints"
+  },
+  "item-beyond-bounds": {
+    orderLine:
+      "Order {orderId} has {sku}, whose catalog entry an older version stored beyond today's bounds ({fields}): it is not used. Put the order aside; the shop must send the item again",
+    scan: "The catalog entry of {sku} was stored by an older version beyond today's bounds ({fields}): it is not used. Put the item aside; the shop must send the item again"
   },
   "weight-unknown": {
     item: "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item",

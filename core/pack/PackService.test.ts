@@ -567,23 +567,34 @@ describe("PackService", () => {
     expect(JSON.stringify(result.exceptions[0]?.payload).length).toBeLessThan(1_000)
   })
 
-  it("packs on with an item an older version stored beyond today's bounds, and says why its parcel cannot be weighed", async () => {
-    const weighed = await run(
+  it("refuses to pack with an item an older version stored beyond today's bounds, naming the item and the field", async () => {
+    const result = await run(
       Effect.gen(function* () {
         const sql = yield* Sql
         const [row] = yield* sql.query<{ data: string }>("SELECT data FROM catalog_items WHERE sku = 'ALP-SOCK-M'")
-        // As a version before the catalog's bounds stored what the shop sent.
+        // As a version before the catalog's bounds stored what the shop sent: refused as it would be arriving now.
         const stored = { ...JSON.parse(row!.data), weightGrams: Number.MAX_SAFE_INTEGER, binHint: "B".repeat(5_000) }
         yield* sql.execute("UPDATE catalog_items SET data = ? WHERE sku = 'ALP-SOCK-M'", [JSON.stringify(stored)])
-        yield* boxSo100001
-        return yield* (yield* PackService).weight({ grams: 872, source: "scale", at: at(6000) })
+        const pack = yield* PackService
+        yield* (yield* Session).signIn("B-1001")
+        const refused = yield* pack.scan({ raw: orderCode("SO-100001"), at: at(1000) })
+        const opened = yield* pack.scan({ raw: orderCode("SO-100002"), at: at(2000) })
+        const scanned = yield* pack.scan({ raw: "4260123450038", at: at(3000) })
+        return { opened, scanned, refused }
       })
     )
-    expect(weighed.lines.map((line) => [line.sku, line.verified])).toEqual([
-      ["ALP-MUG-01", 2],
-      ["ALP-SOCK-M", 1]
-    ])
-    expect(weighed.refusal).toMatchObject({ code: "weight-unknown", params: { sku: "ALP-SOCK-M" } })
+    expect(result.opened.refusal).toBeNull()
+    expect(result.scanned.refusal).toMatchObject({
+      code: "item-beyond-bounds",
+      params: { sku: "ALP-SOCK-M", fields: "weightGrams, binHint" }
+    })
+    expect(result.refused.refusal).toMatchObject({
+      code: "item-beyond-bounds",
+      params: { orderId: "SO-100001", sku: "ALP-SOCK-M", fields: "weightGrams, binHint" }
+    })
+    expect(result.refused.refusal?.reason).toBe(
+      "Order SO-100001 has ALP-SOCK-M, whose catalog entry an older version stored beyond today's bounds (weightGrams, binHint): it is not used. Put the order aside; the shop must send the item again"
+    )
   })
 
   it("needs a signed-in packer", async () => {

@@ -39,6 +39,8 @@ const lookup = (overrides: Partial<PackLookup> = {}): PackLookup => ({
   toteOrder: (toteId) => (toteId === "T-0042" ? "SO-100001" : undefined),
   itemBySku: (sku) => catalog.find((item) => item.sku === sku),
   itemByGtin: (gtin) => catalog.find((item) => item.gtin.padStart(14, "0") === gtin),
+  beyondBoundsBySku: () => undefined,
+  beyondBoundsByGtin: () => undefined,
   openOrdersWanting: (sku) =>
     orders
       .filter((order) => order.status === "open" && order.lines.some((line) => line.sku === sku))

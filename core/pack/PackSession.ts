@@ -1,6 +1,7 @@
 /** The pure pack state machine: what each scan, quantity, box and weight does to the session in progress. */
 import { isPlausibleWholeGrams } from "../bounds/Bounds.ts"
 import type { CatalogItem } from "../catalog/CatalogItem.ts"
+import type { CatalogItemBeyondBounds } from "../catalog/CatalogLookup.ts"
 import type { Order } from "../orders/Order.ts"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import type { Role } from "../session/Operator.ts"
@@ -64,6 +65,9 @@ export interface PackLookup {
   readonly toteOrder: (toteId: string) => string | undefined
   readonly itemBySku: (sku: string) => CatalogItem | undefined
   readonly itemByGtin: (gtin14: string) => CatalogItem | undefined
+  /** An item stored beyond today's bounds, which `itemBySku` does not give: refused in words naming its fields. */
+  readonly beyondBoundsBySku: (sku: string) => CatalogItemBeyondBounds | undefined
+  readonly beyondBoundsByGtin: (gtin14: string) => CatalogItemBeyondBounds | undefined
   /** Open orders (any but the one being packed) with a line for this SKU. */
   readonly openOrdersWanting: (sku: string) => ReadonlyArray<string>
   /** True when this serial of this SKU already left in an earlier parcel. */
@@ -143,7 +147,13 @@ const openOrder = (session: PackSession, orderId: string, lookup: PackLookup): P
   for (const line of order.lines) {
     const item = lookup.itemBySku(line.sku)
     if (item === undefined) {
-      return refuse(session, makeRefusal("item-unknown", "orderLine", { orderId, sku: line.sku }))
+      const beyond = lookup.beyondBoundsBySku(line.sku)
+      return refuse(
+        session,
+        beyond === undefined
+          ? makeRefusal("item-unknown", "orderLine", { orderId, sku: line.sku })
+          : makeRefusal("item-beyond-bounds", "orderLine", { orderId, sku: line.sku, fields: beyond.fields.join(", ") })
+      )
     }
     lines.push({ lineId: line.lineId, item, quantity: line.quantity })
   }
@@ -156,20 +166,32 @@ interface ScannedItem {
   readonly lot?: string
 }
 
+/** A scanned item the catalog has only beyond today's bounds, refused naming it and its fields; else `unknown`. */
+const notUsable = (beyond: CatalogItemBeyondBounds | undefined, unknown: Refusal): Refusal =>
+  beyond === undefined
+    ? unknown
+    : makeRefusal("item-beyond-bounds", "scan", { sku: beyond.sku, fields: beyond.fields.join(", ") })
+
 const scannedItem = (scan: ScanResult, lookup: PackLookup): ScannedItem | Refusal => {
   if (scan.kind === "gtin") {
     const item = lookup.itemByGtin(scan.gtin)
-    return item === undefined ? makeRefusal("item-unknown", "gtin", { gtin: scan.gtin }) : { item }
+    return item === undefined
+      ? notUsable(lookup.beyondBoundsByGtin(scan.gtin), makeRefusal("item-unknown", "gtin", { gtin: scan.gtin }))
+      : { item }
   }
   if (scan.kind === "sku") {
     const item = lookup.itemBySku(scan.sku)
-    return item === undefined ? makeRefusal("item-unknown", "sku", { sku: scan.sku }) : { item }
+    return item === undefined
+      ? notUsable(lookup.beyondBoundsBySku(scan.sku), makeRefusal("item-unknown", "sku", { sku: scan.sku }))
+      : { item }
   }
   if (scan.kind === "gs1" || scan.kind === "digital-link") {
     const gtin = scan.ais.find((element) => element.ai === "01")?.value
     if (gtin === undefined) return makeRefusal("item-unknown", "noGtin", {})
     const item = lookup.itemByGtin(gtin)
-    if (item === undefined) return makeRefusal("item-unknown", "gtin", { gtin })
+    if (item === undefined) {
+      return notUsable(lookup.beyondBoundsByGtin(gtin), makeRefusal("item-unknown", "gtin", { gtin }))
+    }
     const serial = scan.ais.find((element) => element.ai === "21")?.value
     const lot = scan.ais.find((element) => element.ai === "10")?.value
     return { item, ...(serial === undefined ? {} : { serial }), ...(lot === undefined ? {} : { lot }) }

@@ -80,7 +80,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           (item): ReturnedUnit => ({
             key: { lineId: item.line_id!, unit: Number(item.unit) },
             sku: item.sku!,
-            category: catalog.find((c) => c.sku === item.sku)?.category ?? "",
+            category: catalog.items.find((c) => c.sku === item.sku)?.category ?? "",
             grade: item.grade!,
             reason: declaredReasonFor(rmas, current.rma_id, item.sku),
             paidCents: order === undefined ? 0 : paidForUnit(order, paid, item.line_id!, item.sku),

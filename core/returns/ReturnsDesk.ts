@@ -164,7 +164,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
             lineId: item.line_id,
             unit: item.unit === null ? null : Number(item.unit),
             sku: item.sku,
-            name: catalog.find((c) => c.sku === item.sku)?.name ?? null,
+            name: catalog.items.find((c) => c.sku === item.sku)?.name ?? null,
             gtin: item.gtin,
             serial: item.serial,
             lot: item.lot,

@@ -152,8 +152,8 @@ export const makeReturnsIntake = (
       )
       const item: CatalogItem | undefined =
         scan.kind === "sku"
-          ? found.find((c) => c.sku === scan.sku)
-          : found.find((c) => gtin !== undefined && c.gtin.padStart(14, "0") === gtin)
+          ? found.items.find((c) => c.sku === scan.sku)
+          : found.items.find((c) => gtin !== undefined && c.gtin.padStart(14, "0") === gtin)
       const flags: Array<ReturnFlag> = []
       let lineId: string | null = null
       let unit: number | null = null

@@ -9,12 +9,6 @@ import {
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { Sql, type SqlValue } from "../../../core/store/Sql.ts"
 
-/**
- * Records the EPCIS view of a station event, inside the consumer's transaction that applies it (so it is there exactly
- * when the event counts as applied). Keyed by the event's id: a redelivered event changes nothing. A correction that
- * names its event (a cancelled return) is stored as that event's error declaration, from the view the hub stored of
- * it; events with no EPCIS meaning store nothing.
- */
 /** `hub_epcis_events`' row of an event and its EPCIS document, as `recordEpcisEvent` writes it. */
 export const epcisEventRow = (event: EventEnvelope, document: EpcisEventDocument): ReadonlyArray<SqlValue> => [
   event.id,
@@ -29,6 +23,24 @@ export const epcisEventRow = (event: EventEnvelope, document: EpcisEventDocument
 ]
 
 /**
+ * The business transactions (orders) an EPCIS event disassociates every object from: a TransactionEvent DELETE that
+ * names no objects (EPCIS 2.0 §7.4.5: epcList and quantityList "MAY be empty if action is DELETE, indicating that all
+ * the objects are disassociated from the business transaction(s)"). After the first, another such event of the same
+ * transaction asserts nothing new; nor is it an error to declare (§7.4.1.2: an error declaration says a prior event's
+ * assertions are wrong, and the first void's are right). So the hub exports the first and no repeat of it: a shop that
+ * cancels a shipped order again and again (each a new version), or each station of a site telling of one
+ * cancellation, voided the order once.
+ */
+export const voidedTransactions = (document: EpcisEventDocument): ReadonlyArray<string> =>
+  document.type === "TransactionEvent" &&
+  document.action === "DELETE" &&
+  document.errorDeclaration === undefined &&
+  (document.epcList?.length ?? 0) === 0 &&
+  (document.quantityList?.length ?? 0) === 0
+    ? (document.bizTransactionList ?? []).map((transaction) => transaction.bizTransaction)
+    : []
+
+/**
  * The row of an event that corrects nothing (`correctedEventId` undefined: no stored view to read), or undefined when
  * it has no EPCIS view: what `recordEpcisEvent` writes for it, for a batch to write many in one statement.
  */
@@ -38,9 +50,17 @@ export const uncorrectingEpcisRow = (
 ): ReadonlyArray<SqlValue> | undefined => {
   if (correctedEventId(event) !== undefined) throw new Error(`${event.type} ${event.id} corrects an event`)
   const document = epcisEventOf(event, places, () => undefined)
-  return document === undefined ? undefined : epcisEventRow(event, document)
+  if (document === undefined) return undefined
+  if (voidedTransactions(document).length > 0) throw new Error(`${event.type} ${event.id} voids a transaction`)
+  return epcisEventRow(event, document)
 }
 
+/**
+ * Records the EPCIS view of a station event, inside the consumer's transaction that applies it (so it is there exactly
+ * when the event counts as applied). Keyed by the event's id: a redelivered event changes nothing. A correction that
+ * names its event (a cancelled return) is stored as that event's error declaration, from the view the hub stored of
+ * it; events with no EPCIS meaning store nothing. A void of an order voided before (`voidedTransactions`) stores nothing.
+ */
 export const recordEpcisEvent = Effect.fnUntraced(function* (event: EventEnvelope, places: EpcisPlaces) {
   const sql = yield* Sql
   const corrected = correctedEventId(event)
@@ -56,6 +76,20 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (event: EventEnvelop
   }
   const document = epcisEventOf(event, places, () => original)
   if (document === undefined) return false
+  const voided = voidedTransactions(document)
+  if (voided.length > 0) {
+    let first = false
+    for (const transaction of voided) {
+      // Kept when the void's own row is pruned by age: a repeat years later is still a repeat.
+      const marked = yield* sql.execute(
+        `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id) VALUES (?, ?)
+         ON CONFLICT (biz_transaction) DO NOTHING`,
+        [transaction, event.id]
+      )
+      if (marked.changes > 0) first = true
+    }
+    if (!first) return false
+  }
   const inserted = yield* sql.execute(
     `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms, document)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,

@@ -237,8 +237,9 @@ export class HubProjection extends Context.Service<
     /**
      * An order as the shop's own stream carries it (the shop's `order.upsert` to a station's inbox, which only the
      * shop may publish): the one source that changes an order's customer data and paid amounts, by a newer version.
-     * Whether the order is cancelled it leaves to the stations' `order.cancelled` and `order.reinstated`, whichever
-     * comes first: only a station knows whether the parcel has left, and with it whether the order's mail stops.
+     * Whether the order is cancelled it leaves to the stations' `order.cancelled`: only a station knows whether the
+     * parcel has left, and with it whether the order's mail stops. A newer version that is not cancelled takes a
+     * cancellation back, as the stations' `order.reinstated` and `order.received` of it do, whichever comes first.
      * A version no sender can have given is refused (`ShopOrderOutcome`); one stored before versions were checked
      * gives way to the next genuine one. Runs in its own transaction.
      */
@@ -378,6 +379,34 @@ export class HubProjection extends Context.Service<
             }))
           )
 
+      /**
+       * The order is not cancelled at `version`: a cancellation the hub holds from an older version was taken back.
+       * Stations record that as `order.reinstated`; those of a version before it recorded only the version's
+       * `order.received`, and the shop's own stream carries the version too, so the hub takes it back from whichever
+       * tells it first. Only a cancellation in force is taken back here, and only by a newer version (or over a stored
+       * one no sender can have given: `newestPlausible`): an order never cancelled keeps no word, so a later
+       * cancellation is still its first. A notice of the cancellation that has not gone out yet is suppressed.
+       */
+      const cancellationTakenBackBy = Effect.fnUntraced(function* (
+        orderId: string,
+        version: number,
+        newestPlausible: number
+      ) {
+        const taken = yield* sql.execute(
+          `UPDATE hub_orders SET cancelled_at_ms = NULL, cancellation_version = ?, updated_at_ms = ?
+           WHERE order_id = ? AND cancelled_at_ms IS NOT NULL
+             AND (cancellation_version IS NULL OR cancellation_version < ? OR cancellation_version > ?)`,
+          [version, yield* nowMs, orderId, version, newestPlausible]
+        )
+        if (taken.changes > 0) yield* suppressCancellationNotice(orderId)
+      })
+      const suppressCancellationNotice = (orderId: string) =>
+        suppressPending(
+          "order_id = ? AND kind = 'order-cancelled'",
+          [orderId],
+          `the cancellation of order ${orderId} was taken back`
+        )
+
       const orderLocale = (orderId: string) =>
         sql
           .query<{ locale: string; service_level: string; ship_to: string | null }>(
@@ -488,6 +517,9 @@ export class HubProjection extends Context.Service<
             yield* sql.write(rowsStatement(CUSTOMER, 1), customerRow(order, now))
             // A stale version (a late resend from another station) never overwrites a newer one.
             yield* sql.write(rowsStatement(ORDER, 1), [...hubOrderRow(order, event, now), received.newestPlausible])
+            if (order.status !== "cancelled") {
+              yield* cancellationTakenBackBy(order.orderId, order.version, received.newestPlausible)
+            }
             yield* stationHasOrder(order.orderId, event, now)
             yield* ledger.recordOrder(order)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
@@ -556,13 +588,7 @@ export class HubProjection extends Context.Service<
                  AND (cancellation_version IS NULL OR cancellation_version < ? OR cancellation_version > ?)`,
               [reinstated.orderVersion, now, reinstated.orderId, reinstated.orderVersion, received.newestPlausible]
             )
-            if (taken.changes > 0) {
-              yield* suppressPending(
-                "order_id = ? AND kind = 'order-cancelled'",
-                [reinstated.orderId],
-                `the cancellation of order ${reinstated.orderId} was taken back`
-              )
-            }
+            if (taken.changes > 0) yield* suppressCancellationNotice(reinstated.orderId)
             return
           }
           case OrderAddressCorrected.type: {
@@ -791,9 +817,9 @@ export class HubProjection extends Context.Service<
        * - the handovers' orders are read in one query after the run's orders are written: a run never holds an
        *   order received after a handover of the same order (`applyStationEvents` ends the run before it), so each
        *   handover reads what it read one event at a time;
-       * - a refund decision parked for one of its orders is released, and a customer's correction of one sent to a
-       *   station new to it, only one event at a time (no event of a run parks one or takes a correction, so one
-       *   query before the run tells);
+       * - a refund decision parked for one of its orders is released, a customer's correction of one sent to a
+       *   station new to it, and a cancellation of one taken back by its newer version, only one event at a time (no
+       *   event of a run parks one, takes a correction or cancels an order, so one query before the run tells);
        * - notification rows are inserted with RETURNING: a feedback or outbox row goes in only for a notification
        *   that was new, as `recordWritten`'s `WHERE EXISTS` had it.
        * Tokens and notification ids are drawn in the order `applyStationEvent` draws them.
@@ -809,8 +835,9 @@ export class HubProjection extends Context.Service<
             const oneByOne = yield* sql.query(
               `SELECT 1 AS parked FROM hub_refund_parked WHERE order_id IN (${marks})
                UNION ALL SELECT 1 FROM hub_address_corrections WHERE route = 'station' AND order_id IN (${marks})
+               UNION ALL SELECT 1 FROM hub_orders WHERE cancelled_at_ms IS NOT NULL AND order_id IN (${marks})
                LIMIT 1`,
-              [...chunk, ...chunk]
+              [...chunk, ...chunk, ...chunk]
             )
             if (oneByOne.length > 0) {
               for (const item of run) yield* applyStationEvent(item.event)
@@ -1098,6 +1125,9 @@ export class HubProjection extends Context.Service<
                 order.version
               ]
             )
+            if (order.status !== "cancelled") {
+              yield* cancellationTakenBackBy(order.orderId, order.version, received.newestPlausible)
+            }
             yield* ledger.recordShopOrder(order, received)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
             return "applied" as const

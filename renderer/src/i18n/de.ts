@@ -627,6 +627,7 @@ export const de = {
   "refusal.order-cancelled": "Auftrag storniert – nicht packen",
   "refusal.order-changed": "Auftrag geändert – nicht weiterpacken",
   "refusal.weight-unknown": "Gewicht unbekannt – Paket nicht prüfbar",
+  "refusal.item-beyond-bounds": "Katalogeintrag unplausibel – Artikel nicht verwendbar",
   "refusal.order-on-hold": "Auftrag gesperrt – zur Seite legen",
   "refusal.order-address-hold": "Adresse fehlerhaft – Auftrag zurückgestellt",
   "refusal.order-already-packed": "Auftrag ist schon gepackt",
@@ -765,6 +766,10 @@ export const de = {
     "Die Adresse von Auftrag {orderId} wurde korrigiert, während Paket {parcelId} auf sein Etikett wartete: Das Etikett mit der alten Adresse wurde nicht gedruckt. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
   "refusal.label-address-outdated.withheld":
     "Die Adresse von Auftrag {orderId} wurde korrigiert, während Paket {parcelId} auf sein Etikett wartete, und noch keine Anfrage nach dem Etikett hat den Spediteur erreicht: Ein Etikett mit der alten Adresse wird nicht angefordert. Die Leitung storniert das Paket, dann neu packen, damit ein Etikett mit der korrigierten Adresse gedruckt wird",
+  "refusal.item-beyond-bounds.orderLine":
+    "Auftrag {orderId} enthält {sku}, dessen Katalogeintrag eine ältere Version außerhalb der heutigen Grenzen gespeichert hat ({fields}): Er wird nicht verwendet. Auftrag zur Seite legen; der Shop muss den Artikel neu senden",
+  "refusal.item-beyond-bounds.scan":
+    "Den Katalogeintrag von {sku} hat eine ältere Version außerhalb der heutigen Grenzen gespeichert ({fields}): Er wird nicht verwendet. Artikel zur Seite legen; der Shop muss den Artikel neu senden",
   "refusal.weight-unknown.item":
     "Laut Katalog wiegt {sku} {itemGrams} g, das kann nicht sein: Das Paketgewicht ist nicht prüfbar. Scans des Artikels zurücknehmen und ihn von der Leitung als Teillieferung freigeben lassen; der Shop muss den Artikel korrigieren",
   "refusal.weight-unknown.box":

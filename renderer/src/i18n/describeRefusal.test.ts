@@ -82,6 +82,8 @@ describe("describeRefusalReason", () => {
     toteOrder: () => undefined,
     itemBySku: (sku) => catalog.find((item) => item.sku === sku),
     itemByGtin: (gtin) => catalog.find((item) => item.gtin.padStart(14, "0") === gtin),
+    beyondBoundsBySku: () => undefined,
+    beyondBoundsByGtin: () => undefined,
     openOrdersWanting: (sku) =>
       orders
         .filter((order) => order.status === "open" && order.lines.some((line) => line.sku === sku))

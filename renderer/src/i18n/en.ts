@@ -625,6 +625,7 @@ export const en: Messages = {
   "refusal.order-cancelled": "Order cancelled – do not pack",
   "refusal.order-changed": "Order changed – do not continue packing",
   "refusal.weight-unknown": "Weight unknown – the parcel cannot be checked",
+  "refusal.item-beyond-bounds": "Implausible catalog entry – the item cannot be used",
   "refusal.order-on-hold": "Order on hold – put it aside",
   "refusal.order-address-hold": "Bad address – order put on hold",
   "refusal.order-already-packed": "Order is already packed",
@@ -757,6 +758,10 @@ export const en: Messages = {
     "The address of order {orderId} was corrected while parcel {parcelId} waited for its label: the label for the old address was not printed. A manager voids the parcel, then pack it again so a label with the corrected address prints",
   "refusal.label-address-outdated.withheld":
     "The address of order {orderId} was corrected while parcel {parcelId} waited for its label, and no request for the label has reached the carrier: no label for the old address is asked for. A manager voids the parcel, then pack it again so a label with the corrected address prints",
+  "refusal.item-beyond-bounds.orderLine":
+    "Order {orderId} has {sku}, whose catalog entry an older version stored beyond today's bounds ({fields}): it is not used. Put the order aside; the shop must send the item again",
+  "refusal.item-beyond-bounds.scan":
+    "The catalog entry of {sku} was stored by an older version beyond today's bounds ({fields}): it is not used. Put the item aside; the shop must send the item again",
   "refusal.weight-unknown.item":
     "The catalog says {sku} weighs {itemGrams} g, which cannot be: the parcel's weight cannot be checked. Undo its scans and have a manager ship it later; the shop must correct the item",
   "refusal.weight-unknown.box":

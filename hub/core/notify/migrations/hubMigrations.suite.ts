@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
+import { toEpcisEvent } from "../../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../../core/events/Event.ts"
 import type { Order } from "../../../../core/orders/Order.ts"
 import { migrate } from "../../../../core/store/Migrations.ts"
@@ -7,7 +8,13 @@ import { Sql } from "../../../../core/store/Sql.ts"
 import { inboundVersion } from "../../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../../core/time/Clock.ts"
 import type { TestStore } from "../../../../fixtures/postgres/TestStores.ts"
-import { type EpcisCursor, pruneEpcisEvents, readEpcisPage, recordEpcisEvent } from "../../epcis/HubEpcis.ts"
+import {
+  type EpcisCursor,
+  epcisEventRow,
+  pruneEpcisEvents,
+  readEpcisPage,
+  recordEpcisEvent
+} from "../../epcis/HubEpcis.ts"
 import { makeRefundLedger } from "../../refunds/RefundLedger.ts"
 import { hubMigrations } from "./hubMigrations.ts"
 
@@ -47,7 +54,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.first).toEqual([
-        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002
+        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -56,6 +63,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         "hub_carrier_polls",
         "hub_customers",
         "hub_epcis_events",
+        "hub_epcis_voided_transactions",
         "hub_feedback",
         "hub_messages",
         "hub_metrics_orders",
@@ -149,7 +157,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -193,7 +201,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002
+        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -249,7 +257,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -288,7 +296,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -326,7 +334,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -374,7 +382,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -444,7 +452,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -487,7 +495,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -524,7 +532,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -567,7 +575,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67],
+        added: [61, 62, 63, 64, 66, 67, 68],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -643,7 +651,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67],
+        added: [62, 63, 64, 66, 67, 68],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -706,7 +714,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67],
+        added: [63, 64, 66, 67, 68],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -807,7 +815,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67],
+        added: [64, 66, 67, 68],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -872,7 +880,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67],
+        added: [66, 67, 68],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -922,7 +930,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67],
+        added: [67, 68],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -930,6 +938,156 @@ export const hubMigrationsSuite = (store: TestStore) =>
         ],
         indexes: ["shop_webhook_deliveries_by_age"],
         older: ["sha256:a"]
+      })
+    })
+
+    it("68: an order voided in the EPCIS export before stays voided once: its first void holds, a later one adds nothing", async () => {
+      const t = 1_795_000_000_000
+      const cancellation = (n: number, orderId: string, wallMs: number): EventEnvelope => ({
+        id: `0190a000-0000-7000-8000-00000000000${n}`,
+        type: "order.cancelled",
+        version: 1,
+        siteId: "HAM1",
+        stationId: "PACK-01",
+        epoch: "E1",
+        seq: n,
+        eventTime: { wallMs, monoNs: "0" },
+        recordTimeMs: wallMs,
+        actor: { role: "system" },
+        payload: { orderId, orderVersion: n, previousStatus: "shipped", interruptedPacking: false },
+        epcis: {
+          eventType: "TransactionEvent",
+          action: "DELETE",
+          bizStep: "void_shipping",
+          bizTransactionList: [{ type: "po", bizTransaction: `urn:packbench:order:${orderId}` }]
+        }
+      })
+      const places = { timeZone: "Europe/Berlin" }
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 67))
+          // What a hub before 68 exported: every repeat of SO-1's void, and a parcel's unpacking (no transaction void).
+          const exportedBefore68 = (event: EventEnvelope) =>
+            sql.execute(
+              `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+                 document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+              epcisEventRow(event, toEpcisEvent(event, places)!)
+            )
+          yield* exportedBefore68(cancellation(2, "SO-1", t + 2))
+          yield* exportedBefore68(cancellation(1, "SO-1", t + 1))
+          yield* exportedBefore68(cancellation(3, "SO-2", t))
+          yield* exportedBefore68({
+            ...cancellation(4, "SO-3", t + 3),
+            type: "parcel.voided",
+            epcis: {
+              eventType: "AggregationEvent",
+              action: "DELETE",
+              bizStep: "unpacking",
+              parentID: "urn:epc:id:sscc:4012345.0000000001"
+            }
+          })
+          const added = yield* migrate(hubMigrations)
+          const voided = yield* sql.query(
+            "SELECT biz_transaction, event_id FROM hub_epcis_voided_transactions ORDER BY biz_transaction"
+          )
+          const repeat = yield* recordEpcisEvent(cancellation(5, "SO-1", t + 5), places)
+          const firstOfSo3 = yield* recordEpcisEvent(cancellation(6, "SO-3", t + 6), places)
+          const stored = yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_epcis_events")
+          return { added, voided, repeat, firstOfSo3, stored: Number(stored[0]?.n) }
+        })
+      )
+      expect(result).toEqual({
+        added: [68, 9001, 9002],
+        voided: [
+          { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
+          { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
+        ],
+        repeat: false,
+        firstOfSo3: true,
+        // The repeats exported before stay: an export is never edited.
+        stored: 5
+      })
+    })
+
+    it("68: an order the shop's stream shows reinstated after its cancellation is not cancelled any more; the others stay as they were", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 67))
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'en', 0)"
+          )
+          const shopOrder = (orderId: string, state: string, version: number) =>
+            sql.execute(
+              `INSERT INTO shop_orders (connector_id, shop_order_id, order_id, site_id, state, version, shop_updated_ms,
+                 mapped, received_at_ms, updated_at_ms) VALUES ('shopify', ?, ?, 'HAM1', ?, ?, 0, '{}', 0, 0)`,
+              [`#${orderId}`, orderId, state, version]
+            )
+          // SO-1: reinstated by the shop at version 3 (a station of an older version said nothing of it); SO-2: the
+          // shop's latest word is its cancellation; SO-3: a shop order reinstated then cancelled again at 4; SO-4: an
+          // order from a source with no connector, whose status the hub never kept: nothing shows it.
+          for (const [orderId, cancellationVersion] of [
+            ["SO-1", 2],
+            ["SO-2", 2],
+            ["SO-3", 4],
+            ["SO-4", 2]
+          ] as const) {
+            yield* sql.execute(
+              `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+                 station_id, cancelled_at_ms, cancellation_version, updated_at_ms)
+               VALUES (?, 3, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'S', 1763700000000, ?, 0)`,
+              [orderId, cancellationVersion]
+            )
+            yield* sql.execute(
+              `INSERT INTO hub_notifications (notification_id, kind, subject_id, order_id, trigger_event_id, created_at_ms)
+               VALUES (?, 'order-cancelled', ?, ?, 'ev-1', 0)`,
+              [`n-${orderId}`, orderId, orderId]
+            )
+            yield* sql.execute(
+              "INSERT INTO hub_outbox (notification_id, channel, status, next_attempt_ms) VALUES (?, 'email', 'pending', 0)",
+              [`n-${orderId}`]
+            )
+          }
+          yield* shopOrder("SO-1", "open", 3)
+          yield* shopOrder("SO-2", "cancelled", 3)
+          yield* shopOrder("SO-3", "cancelled", 4)
+          const added = yield* migrate(hubMigrations)
+          const orders = yield* sql.query<{
+            order_id: string
+            cancelled: number | boolean
+            cancellation_version: number | string
+          }>(
+            "SELECT order_id, cancelled_at_ms IS NOT NULL AS cancelled, cancellation_version FROM hub_orders ORDER BY order_id"
+          )
+          const outbox = yield* sql.query(
+            "SELECT notification_id, status, suppressed_reason FROM hub_outbox ORDER BY notification_id"
+          )
+          return {
+            added,
+            orders: orders.map((row) => [row.order_id, Boolean(row.cancelled), Number(row.cancellation_version)]),
+            outbox
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [68, 9001, 9002],
+        orders: [
+          ["SO-1", false, 3],
+          ["SO-2", true, 2],
+          ["SO-3", true, 4],
+          ["SO-4", true, 2]
+        ],
+        outbox: [
+          {
+            notification_id: "n-SO-1",
+            status: "suppressed",
+            suppressed_reason: "the cancellation of order SO-1 was taken back"
+          },
+          { notification_id: "n-SO-2", status: "pending", suppressed_reason: null },
+          { notification_id: "n-SO-3", status: "pending", suppressed_reason: null },
+          { notification_id: "n-SO-4", status: "pending", suppressed_reason: null }
+        ]
       })
     })
 
@@ -965,7 +1123,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

@@ -448,5 +448,53 @@ export const hubMigrations: ReadonlyArray<Migration> = [
     ]
   },
   shopWebhookDeliveriesByAge,
+  {
+    id: 68,
+    name: "an order's cancellation is voided once in the EPCIS export; orders the shop reinstated are not cancelled",
+    statements: [
+      // The orders (EPCIS business transactions) the export has voided, with the event that did (HubEpcis.ts's
+      // `voidedTransactions`): a later void of the same order is a repeat, and is not exported. Not pruned with the
+      // exported events: a repeat after the first void's retention is a repeat still.
+      `CREATE TABLE hub_epcis_voided_transactions (
+        biz_transaction TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL
+      )`,
+      // The voids exported before: the first of each order holds (event ids are UUIDv7, in time order). The repeats
+      // stay as they were exported: their assertion is true, so no error declaration corrects them.
+      {
+        sqlite: `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id)
+          SELECT json_extract(document, '$.bizTransactionList[0].bizTransaction'), MIN(event_id) FROM hub_epcis_events
+          WHERE json_extract(document, '$.type') = 'TransactionEvent' AND json_extract(document, '$.action') = 'DELETE'
+            AND json_extract(document, '$.errorDeclaration') IS NULL AND json_extract(document, '$.epcList') IS NULL
+            AND json_extract(document, '$.quantityList') IS NULL
+            AND json_extract(document, '$.bizTransactionList[0].bizTransaction') IS NOT NULL
+          GROUP BY json_extract(document, '$.bizTransactionList[0].bizTransaction')`,
+        postgres: `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id)
+          SELECT document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction', MIN(event_id) FROM hub_epcis_events
+          WHERE document::jsonb ->> 'type' = 'TransactionEvent' AND document::jsonb ->> 'action' = 'DELETE'
+            AND document::jsonb -> 'errorDeclaration' IS NULL AND document::jsonb -> 'epcList' IS NULL
+            AND document::jsonb -> 'quantityList' IS NULL
+            AND document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction' IS NOT NULL
+          GROUP BY document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction'`
+      },
+      // An order the shop took back after cancelling it, told by stations of a version before `order.reinstated`
+      // only as the version's `order.received`, stayed cancelled here. The hub kept no order's status from those, but
+      // for a connector's order the shop side keeps the shop's latest state and the version the stations got it at:
+      // a state that is not cancelled at a version after the cancellation took it back. Orders from a source with no
+      // connector show nothing (their next version not cancelled takes it back now). The notice of the cancellation
+      // that has not gone out is suppressed first, as `order.reinstated` does.
+      `UPDATE hub_outbox SET status = 'suppressed', deferred_reason = NULL,
+         suppressed_reason = (SELECT 'the cancellation of order ' || n.order_id || ' was taken back'
+           FROM hub_notifications n WHERE n.notification_id = hub_outbox.notification_id)
+       WHERE status = 'pending' AND notification_id IN (SELECT n.notification_id FROM hub_notifications n
+         JOIN hub_orders o ON o.order_id = n.order_id JOIN shop_orders s ON s.order_id = o.order_id
+         WHERE n.kind = 'order-cancelled' AND o.cancelled_at_ms IS NOT NULL
+           AND s.state NOT IN ('cancelled', 'awaiting-payment') AND s.version > o.cancellation_version)`,
+      `UPDATE hub_orders SET cancelled_at_ms = NULL,
+         cancellation_version = (SELECT s.version FROM shop_orders s WHERE s.order_id = hub_orders.order_id)
+       WHERE cancelled_at_ms IS NOT NULL AND EXISTS (SELECT 1 FROM shop_orders s WHERE s.order_id = hub_orders.order_id
+         AND s.state NOT IN ('cancelled', 'awaiting-payment') AND s.version > hub_orders.cancellation_version)`
+    ]
+  },
   ...consumerMigrations
 ]

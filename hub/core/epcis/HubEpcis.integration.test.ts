@@ -1,0 +1,4 @@
+import { postgresTestStoreForFile } from "../../../fixtures/postgres/TestStores.ts"
+import { hubEpcisSuite } from "./HubEpcis.suite.ts"
+
+hubEpcisSuite(postgresTestStoreForFile())

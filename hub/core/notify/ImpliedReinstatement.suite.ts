@@ -1,0 +1,163 @@
+/** Cancellations taken back before stations said so, through the real projection: ImpliedReinstatement.test.ts (SQLite), the integration twin (PostgreSQL). */
+import { Effect, Layer } from "effect"
+import { describe, expect, it } from "vitest"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
+import type { Order } from "../../../core/orders/Order.ts"
+import { OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import { migrate } from "../../../core/store/Migrations.ts"
+import { Sql } from "../../../core/store/Sql.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import { sampleOrder } from "../../../fixtures/hub/HubRig.ts"
+import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
+import { TrackingTokens } from "../tracking/TrackingTokens.ts"
+import { HubProjection } from "./HubProjection.ts"
+import { HubSettings } from "./HubSettings.ts"
+import { hubMigrations } from "./migrations/hubMigrations.ts"
+
+const T = 1_795_000_000_000
+const defaults = HubSettings.defaults("https://track.test")
+
+/** One station's events at times the test sets, each with its EPCIS view as a station's event carries it. */
+const stream = (stationId: string) => {
+  let seq = 0
+  return <Type extends string, Payload>(
+    definition: EventDefinition<Type, Payload>,
+    payload: Payload,
+    wallMs: number
+  ): EventEnvelope => {
+    seq++
+    const view = definition.epcis?.(payload)
+    return {
+      id: `0190a000-0000-7000-8000-${stationId.slice(-1)}${String(seq).padStart(11, "0")}`,
+      type: definition.type,
+      version: definition.version,
+      siteId: "HAM1",
+      stationId,
+      epoch: "E1",
+      seq,
+      eventTime: { wallMs, monoNs: "0" },
+      recordTimeMs: wallMs,
+      actor: { role: "system" },
+      payload,
+      ...(view === undefined ? {} : { epcis: view })
+    }
+  }
+}
+
+export const impliedReinstatementSuite = (store: TestStore) =>
+  describe(`a cancellation taken back before stations recorded order.reinstated, on ${store.dialect}`, () => {
+    const run = <A, E>(effect: Effect.Effect<A, E, Sql | StationClock | HubProjection>) =>
+      Effect.runPromise(
+        effect.pipe(
+          Effect.provide(
+            HubProjection.layer.pipe(
+              Layer.provideMerge(
+                Layer.mergeAll(
+                  store.layer(),
+                  StationClock.manual(T + 3_600_000).layer,
+                  Layer.succeed(HubSettings, {
+                    ...defaults,
+                    notify: { ...defaults.notify, cancellationNotice: true }
+                  }),
+                  Layer.succeed(
+                    TrackingTokens,
+                    TrackingTokens.of({
+                      next: Effect.succeed("token-abcdefghijklmnopqrstu"),
+                      digest: (token) => token
+                    })
+                  )
+                )
+              )
+            )
+          )
+        )
+      )
+
+    const order = (orderId: string, version: number, status: Order["status"]): Order => ({
+      ...sampleOrder(orderId, { email: `${orderId.toLowerCase()}@example.test`, locale: "en" }),
+      version,
+      status
+    })
+    const cancelled = (orderId: string, orderVersion: number) => ({
+      orderId,
+      orderVersion,
+      previousStatus: "open",
+      interruptedPacking: false
+    })
+
+    it("takes a cancellation back when a newer version that is not cancelled comes, from a station or the shop's stream", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          const hub = yield* HubProjection
+          const sql = yield* Sql
+          const a = stream("PACK-1")
+          // A station of a version before order.reinstated: the shop's newer version is its order.received alone.
+          for (const event of [
+            a(OrderReceived, { order: order("SO-1", 1, "open"), replacedVersion: null }, T),
+            a(OrderCancelled, cancelled("SO-1", 2), T + 1_000),
+            a(OrderReceived, { order: order("SO-1", 3, "open"), replacedVersion: 2 }, T + 2_000),
+            // The shop sends its cancelled version again: the order stays cancelled.
+            a(OrderReceived, { order: order("SO-2", 1, "open"), replacedVersion: null }, T),
+            a(OrderCancelled, cancelled("SO-2", 2), T + 1_000),
+            a(OrderReceived, { order: order("SO-2", 3, "cancelled"), replacedVersion: 2 }, T + 2_000),
+            // A late station's older version does not take back a newer cancellation.
+            a(OrderReceived, { order: order("SO-3", 1, "open"), replacedVersion: null }, T),
+            a(OrderCancelled, cancelled("SO-3", 3), T + 1_000),
+            a(OrderReceived, { order: order("SO-3", 2, "open"), replacedVersion: 1 }, T + 2_000),
+            a(OrderReceived, { order: order("SO-4", 1, "open"), replacedVersion: null }, T),
+            a(OrderCancelled, cancelled("SO-4", 2), T + 1_000),
+            a(OrderReceived, { order: order("SO-5", 1, "open"), replacedVersion: null }, T),
+            a(OrderCancelled, cancelled("SO-5", 2), T + 1_000)
+          ]) {
+            yield* hub.applyStationEvent(event)
+          }
+          // SO-4's newer version comes in a batch of orders received, as the consumer applies a backlog.
+          yield* sql.transaction(
+            hub.applyStationEvents([
+              a(OrderReceived, { order: order("SO-6", 1, "open"), replacedVersion: null }, T + 3_000),
+              a(OrderReceived, { order: order("SO-4", 3, "on-hold"), replacedVersion: 2 }, T + 3_000)
+            ]),
+            { batchWrites: true }
+          )
+          // SO-5's comes on the shop's own stream first.
+          const shop = yield* hub.applyShopOrder(order("SO-5", 3, "open"), "HAM1", "PACK-1")
+          const orders = yield* sql.query<{
+            order_id: string
+            cancelled: number | boolean
+            cancellation_version: number | string | null
+          }>(
+            `SELECT order_id, cancelled_at_ms IS NOT NULL AS cancelled, cancellation_version FROM hub_orders
+             ORDER BY order_id`
+          )
+          const notices = yield* sql.query<{ order_id: string; status: string; suppressed_reason: string | null }>(
+            `SELECT n.order_id, b.status, b.suppressed_reason FROM hub_notifications n
+             JOIN hub_outbox b USING (notification_id) WHERE n.kind = 'order-cancelled' ORDER BY n.order_id`
+          )
+          return {
+            shop,
+            orders: orders.map((row) => [row.order_id, Boolean(row.cancelled), Number(row.cancellation_version)]),
+            notices: notices.map((row) => [row.order_id, row.status, row.suppressed_reason])
+          }
+        })
+      )
+      expect(result.shop).toBe("applied")
+      expect(result.orders).toEqual([
+        ["SO-1", false, 3],
+        ["SO-2", true, 2],
+        ["SO-3", true, 3],
+        ["SO-4", false, 3],
+        ["SO-5", false, 3],
+        ["SO-6", false, 0]
+      ])
+      // The notice of a cancellation taken back does not go out; those still in force do.
+      expect(result.notices).toEqual([
+        ["SO-1", "suppressed", "the cancellation of order SO-1 was taken back"],
+        ["SO-2", "pending", null],
+        ["SO-3", "pending", null],
+        ["SO-4", "suppressed", "the cancellation of order SO-4 was taken back"],
+        ["SO-5", "suppressed", "the cancellation of order SO-5 was taken back"]
+      ])
+    })
+  })
