@@ -3,7 +3,7 @@ import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
-import { OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import { OrderCancelled, OrderReceived, OrderReinstated } from "../../../core/orders/OrderEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import type { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
@@ -116,5 +116,36 @@ export const hubEpcisSuite = (store: TestStore) =>
         [`urn:uuid:${result.first}`, "DELETE", [{ type: "po", bizTransaction: "urn:packbench:order:SO-1" }]],
         [`urn:uuid:${result.other}`, "DELETE", [{ type: "po", bizTransaction: "urn:packbench:order:SO-2" }]]
       ])
+    })
+
+    it("voids an order again when it is cancelled again after the shop took the first cancellation back", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          const hub = yield* HubProjection
+          const a = stream("PACK-1")
+          const cancelled = (orderVersion: number) => ({
+            orderId: "SO-1",
+            orderVersion,
+            previousStatus: "open",
+            interruptedPacking: false
+          })
+          const events = [
+            a(
+              OrderReceived,
+              { order: sampleOrder("SO-1", { email: "one@example.test", locale: "en" }), replacedVersion: null },
+              T
+            ),
+            a(OrderCancelled, cancelled(2), T + 1_000),
+            a(OrderReinstated, { orderId: "SO-1", orderVersion: 3, status: "open" as const }, T + 2_000),
+            a(OrderCancelled, cancelled(4), T + 3_000),
+            // The shop re-sends that second cancellation: a repeat of the void in force.
+            a(OrderCancelled, cancelled(5), T + 4_000)
+          ]
+          for (const event of events) yield* hub.applyStationEvent(event)
+          return { voids: yield* exported("order.cancelled"), ids: [events[1]!.id, events[3]!.id] }
+        })
+      )
+      expect(result.voids.map((document) => document.eventID)).toEqual(result.ids.map((id) => `urn:uuid:${id}`))
     })
   })

@@ -2,6 +2,7 @@
 import { Context, Effect, Layer, Queue, type Result, Schema } from "effect"
 import { Bounds, clockProblem } from "../../../core/bounds/Bounds.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
+import { orderTransaction } from "../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
@@ -398,8 +399,19 @@ export class HubProjection extends Context.Service<
              AND (cancellation_version IS NULL OR cancellation_version < ? OR cancellation_version > ?)`,
           [version, yield* nowMs, orderId, version, newestPlausible]
         )
-        if (taken.changes > 0) yield* suppressCancellationNotice(orderId)
+        if (taken.changes > 0) yield* cancellationWithdrawn(orderId)
       })
+      /**
+       * A cancellation the shop took back: its notice, if still to go, is suppressed; and the order's EPCIS void is no
+       * longer the one in force, so a later cancellation voids it again (a repeat of a void in force adds nothing).
+       */
+      const cancellationWithdrawn = (orderId: string) =>
+        Effect.andThen(
+          suppressCancellationNotice(orderId),
+          sql.execute("DELETE FROM hub_epcis_voided_transactions WHERE biz_transaction = ?", [
+            orderTransaction(orderId)[0]!.bizTransaction
+          ])
+        )
       const suppressCancellationNotice = (orderId: string) =>
         suppressPending(
           "order_id = ? AND kind = 'order-cancelled'",
@@ -588,7 +600,7 @@ export class HubProjection extends Context.Service<
                  AND (cancellation_version IS NULL OR cancellation_version < ? OR cancellation_version > ?)`,
               [reinstated.orderVersion, now, reinstated.orderId, reinstated.orderVersion, received.newestPlausible]
             )
-            if (taken.changes > 0) yield* suppressCancellationNotice(reinstated.orderId)
+            if (taken.changes > 0) yield* cancellationWithdrawn(reinstated.orderId)
             return
           }
           case OrderAddressCorrected.type: {
