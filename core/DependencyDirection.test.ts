@@ -66,7 +66,8 @@ const isEffect = (specifier: string) => specifier === "effect" || specifier.star
  * published events
  * (`core/<feature>/<Name>Events.ts`), the order as the shop sends it, the carriers' names, the returns desk's inbound
  * messages (the hub sends `refund.rejected`), the per-unit paid amount both sides bound refunds by, the locale, and the
- * carriers' tracking number table with each carrier's tracking page (the hub links to it in mails).
+ * carriers' tracking number table with each carrier's tracking page (the hub links to it in mails), and the catalog of
+ * every station event type (made of the published events only: the hub holds a type its release does not list).
  * Anything else in core is the station's own: the hub must not reach into the pack bench or the returns desk.
  */
 const coreContracts = {
@@ -86,7 +87,8 @@ const coreContracts = {
     "core/carrier/CarrierProfile.ts",
     "core/returns/ReturnsMessages.ts",
     "core/returns/paidPerUnit.ts",
-    "core/scan/trackingNumber.ts"
+    "core/scan/trackingNumber.ts",
+    "core/station/StationEventCatalog.ts"
   ],
   publishedEvents: /^core\/[a-z]+\/[A-Za-z]+Events\.ts$/
 }

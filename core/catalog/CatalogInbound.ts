@@ -1,24 +1,13 @@
 /** Applies the shop's versioned catalog updates from the inbox, item by item. */
 import { Effect, Schema } from "effect"
-import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
+import { CatalogUpdated } from "./CatalogEvents.ts"
 import { IncomingCatalogItems } from "./CatalogItem.ts"
 
 export const CatalogUpdate = Schema.Struct({ items: IncomingCatalogItems.check(Schema.isMinLength(1)) })
-
-export const CatalogUpdated = defineEvent({
-  type: "catalog.updated",
-  version: 1,
-  payload: Schema.Struct({
-    catalogVersion: Schema.Int,
-    applied: Schema.Array(Schema.String),
-    /** Items this station already holds at the same or a newer version: the message was stale for them. */
-    ignored: Schema.Array(Schema.String)
-  })
-})
 
 /** GTIN-14 is the GTIN left-padded with zeros (GS1 General Specifications 3.3.2). */
 const gtin14 = (gtin: string) => gtin.padStart(14, "0")

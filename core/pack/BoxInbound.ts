@@ -1,11 +1,11 @@
 /** Inbox handling of the shop's box catalog updates for the pack bench. */
 import { Effect, Schema } from "effect"
-import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { BoxCatalog, BoxId } from "./Box.ts"
+import { BoxCatalogUpdated } from "./BoxEvents.ts"
 
 /** New or changed boxes, and boxes the bench no longer stocks; a message carries at least one of either. */
 export const BoxUpdate = Schema.Struct({
@@ -16,18 +16,6 @@ export const BoxUpdate = Schema.Struct({
     update.boxes.length + (update.retire?.length ?? 0) > 0 ? undefined : "a box update names at least one box"
   )
 )
-
-export const BoxCatalogUpdated = defineEvent({
-  type: "box.catalog-updated",
-  version: 1,
-  payload: Schema.Struct({
-    boxVersion: Schema.Int,
-    applied: Schema.Array(Schema.String),
-    retired: Schema.Array(Schema.String),
-    /** Boxes this station already holds at the same or a newer version: the message was stale for them. */
-    ignored: Schema.Array(Schema.String)
-  })
-})
 
 /**
  * `box.upsert` from the shop: the message's version stamps each box it names, and a box changes only for a newer

@@ -1,17 +1,11 @@
 /** Installs the refund rule sets the shop sends through the inbox, newer versions only. */
 import { Effect, Schema } from "effect"
-import { defineEvent } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import type { ReturnsError } from "./ReturnsError.ts"
-
-export const RulesUpdated = defineEvent({
-  type: "returns.rules-updated",
-  version: 1,
-  payload: Schema.Struct({ rulesVersion: Schema.Int, applied: Schema.Boolean, reason: Schema.String })
-})
+import { RulesUpdated } from "./RulesEvents.ts"
 
 /**
  * `rules.update` from the shop carries a whole refund rule set. A set older than the installed one is ignored. A

@@ -2,7 +2,7 @@
  * Every kind of event a station appends, at the version this build writes: what lets a consumer tell an event it has
  * no use for (a scan, a sign-in) from one a newer station brought that it cannot read yet.
  */
-import { CatalogUpdated } from "../catalog/CatalogInbound.ts"
+import { CatalogUpdated } from "../catalog/CatalogEvents.ts"
 import type { EventDefinition } from "../events/EventDefinition.ts"
 import { EvidencePhotosPruned } from "../evidence/EvidenceEvents.ts"
 import {
@@ -12,7 +12,7 @@ import {
   OrderReceived,
   OrderReinstated
 } from "../orders/OrderEvents.ts"
-import { BoxCatalogUpdated } from "../pack/BoxInbound.ts"
+import { BoxCatalogUpdated } from "../pack/BoxEvents.ts"
 import {
   OrderAddressHold,
   PackException,
@@ -38,7 +38,7 @@ import {
   ReturnRefundIssued,
   ReturnRefundRejected
 } from "../returns/ReturnsEvents.ts"
-import { RulesUpdated } from "../returns/RulesInbound.ts"
+import { RulesUpdated } from "../returns/RulesEvents.ts"
 import { OperatorSignedIn, OperatorSignedOut } from "../session/SessionEvents.ts"
 
 /** Every station event definition; `StationEventCatalog.test.ts` fails when a feature defines one not listed here. */
