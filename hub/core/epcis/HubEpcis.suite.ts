@@ -1,13 +1,12 @@
 /** The hub's EPCIS view of orders' cancellations, through the real projection: HubEpcis.test.ts (SQLite), the integration twin (PostgreSQL). */
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import type { EventEnvelope } from "../../../core/events/Event.ts"
-import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { OrderCancelled, OrderReceived, OrderReinstated } from "../../../core/orders/OrderEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import type { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { sampleOrder } from "../../../fixtures/hub/HubRig.ts"
+import { stationEventStream } from "../../../fixtures/hub/stationEventStream.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { HubProjection } from "../notify/HubProjection.ts"
 import { HubSettings } from "../notify/HubSettings.ts"
@@ -16,33 +15,6 @@ import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { readEpcisPage } from "./HubEpcis.ts"
 
 const T = 1_795_000_000_000
-
-/** One station's events at times the test sets, each with its EPCIS view as a station's event carries it. */
-const stream = (stationId: string) => {
-  let seq = 0
-  return <Type extends string, Payload>(
-    definition: EventDefinition<Type, Payload>,
-    payload: Payload,
-    wallMs: number
-  ): EventEnvelope => {
-    seq++
-    const view = definition.epcis?.(payload)
-    return {
-      id: `0190a000-0000-7000-8000-${stationId.slice(-1)}${String(seq).padStart(11, "0")}`,
-      type: definition.type,
-      version: definition.version,
-      siteId: "HAM1",
-      stationId,
-      epoch: "E1",
-      seq,
-      eventTime: { wallMs, monoNs: "0" },
-      recordTimeMs: wallMs,
-      actor: { role: "system" },
-      payload,
-      ...(view === undefined ? {} : { epcis: view })
-    }
-  }
-}
 
 export const hubEpcisSuite = (store: TestStore) =>
   describe(`the hub's EPCIS view of cancellations on ${store.dialect}`, () => {
@@ -83,8 +55,8 @@ export const hubEpcisSuite = (store: TestStore) =>
         Effect.gen(function* () {
           yield* migrate(hubMigrations)
           const hub = yield* HubProjection
-          const a = stream("PACK-1")
-          const b = stream("PACK-2")
+          const a = stationEventStream("PACK-1")
+          const b = stationEventStream("PACK-2")
           const cancelled = (orderVersion: number) => ({
             orderId: "SO-1",
             orderVersion,
@@ -123,7 +95,7 @@ export const hubEpcisSuite = (store: TestStore) =>
         Effect.gen(function* () {
           yield* migrate(hubMigrations)
           const hub = yield* HubProjection
-          const a = stream("PACK-1")
+          const a = stationEventStream("PACK-1")
           const cancelled = (orderVersion: number) => ({
             orderId: "SO-1",
             orderVersion,

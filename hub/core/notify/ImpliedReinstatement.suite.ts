@@ -1,14 +1,13 @@
 /** Cancellations taken back before stations said so, through the real projection: ImpliedReinstatement.test.ts (SQLite), the integration twin (PostgreSQL). */
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import type { EventEnvelope } from "../../../core/events/Event.ts"
-import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import { OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { sampleOrder } from "../../../fixtures/hub/HubRig.ts"
+import { stationEventStream } from "../../../fixtures/hub/stationEventStream.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { HubProjection } from "./HubProjection.ts"
@@ -17,33 +16,6 @@ import { hubMigrations } from "./migrations/hubMigrations.ts"
 
 const T = 1_795_000_000_000
 const defaults = HubSettings.defaults("https://track.test")
-
-/** One station's events at times the test sets, each with its EPCIS view as a station's event carries it. */
-const stream = (stationId: string) => {
-  let seq = 0
-  return <Type extends string, Payload>(
-    definition: EventDefinition<Type, Payload>,
-    payload: Payload,
-    wallMs: number
-  ): EventEnvelope => {
-    seq++
-    const view = definition.epcis?.(payload)
-    return {
-      id: `0190a000-0000-7000-8000-${stationId.slice(-1)}${String(seq).padStart(11, "0")}`,
-      type: definition.type,
-      version: definition.version,
-      siteId: "HAM1",
-      stationId,
-      epoch: "E1",
-      seq,
-      eventTime: { wallMs, monoNs: "0" },
-      recordTimeMs: wallMs,
-      actor: { role: "system" },
-      payload,
-      ...(view === undefined ? {} : { epcis: view })
-    }
-  }
-}
 
 export const impliedReinstatementSuite = (store: TestStore) =>
   describe(`a cancellation taken back before stations recorded order.reinstated, on ${store.dialect}`, () => {
@@ -92,7 +64,7 @@ export const impliedReinstatementSuite = (store: TestStore) =>
           yield* migrate(hubMigrations)
           const hub = yield* HubProjection
           const sql = yield* Sql
-          const a = stream("PACK-1")
+          const a = stationEventStream("PACK-1")
           // A station of a version before order.reinstated: the shop's newer version is its order.received alone.
           for (const event of [
             a(OrderReceived, { order: order("SO-1", 1, "open"), replacedVersion: null }, T),
