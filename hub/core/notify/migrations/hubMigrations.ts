@@ -496,5 +496,23 @@ export const hubMigrations: ReadonlyArray<Migration> = [
          AND s.state NOT IN ('cancelled', 'awaiting-payment') AND s.version > hub_orders.cancellation_version)`
     ]
   },
+  {
+    id: 73,
+    name: "indexes for the reads by order, by age and by time window that read growing tables whole",
+    statements: [
+      // The correction page counts an order's parcels (AddressCorrections.ts): it read every parcel.
+      "CREATE INDEX hub_parcels_by_order ON hub_parcels (order_id)",
+      // A cancellation, its taking back and a correction suppress what the order has pending: they read every
+      // notification (SQLite; PostgreSQL went from the pending outbox rows).
+      "CREATE INDEX hub_notifications_by_order ON hub_notifications (order_id)",
+      // The carrier webhook's replay window is pruned by age: it read every delivery.
+      "CREATE INDEX hub_webhook_deliveries_by_age ON hub_webhook_deliveries (received_at_ms)",
+      // The customer figures (`GET /metrics`) read a window of parcels by when they were packed, handed over and
+      // delivered: each scrape read every parcel. The packing time is the expression the figures use.
+      "CREATE INDEX hub_parcels_by_handover ON hub_parcels (handed_at_ms)",
+      "CREATE INDEX hub_parcels_by_delivery ON hub_parcels (delivered_at_ms)",
+      "CREATE INDEX hub_parcels_by_packing ON hub_parcels ((COALESCE(packed_at_ms, handed_at_ms)))"
+    ]
+  },
   ...consumerMigrations
 ]
