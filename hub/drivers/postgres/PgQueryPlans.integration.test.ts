@@ -7,15 +7,27 @@
  * builds it. SQLite's plans are checked where its indexes are made (the migrations' tests,
  * drivers/station/QueryPlans.integration.test.ts, HubShopMetrics.integration.test.ts) and measured by bench:growth.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { OrderCancelled, OrderReceived, OrderReinstated } from "../../../core/orders/OrderEvents.ts"
-import { OrderAddressHold, ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
-import { ReturnReceived, ReturnRefundDecided, ReturnRefundIssued } from "../../../core/returns/ReturnsEvents.ts"
+import {
+  InboundUpdateIgnored,
+  OrderCancelled,
+  OrderReceived,
+  OrderReinstated
+} from "../../../core/orders/OrderEvents.ts"
+import {
+  OrderAddressHold,
+  ParcelHandedToCarrier,
+  ParcelLinesRenumbered,
+  ParcelPacked
+} from "../../../core/pack/PackEvents.ts"
+import {
+  ReturnCancelled,
+  ReturnReceived,
+  ReturnRefundDecided,
+  ReturnRefundIssued
+} from "../../../core/returns/ReturnsEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
@@ -35,6 +47,7 @@ import {
 import { hubServers } from "../../../fixtures/hub/HubServers.ts"
 import type { ReceivedMail } from "../../../fixtures/mail/TestSmtpServer.ts"
 import { waitFor } from "../../../fixtures/mqtt/SyncRig.ts"
+import { boundedTables, partialIndexesQuery, planLog, wholeReadsIn } from "../../../fixtures/postgres/PlanCheck.ts"
 import { type Postgres, startPostgres } from "../../../fixtures/postgres/PostgresProcess.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
 import type { CarrierTrackingEvent } from "../../core/tracking/CarrierTrackingEvent.ts"
@@ -42,80 +55,15 @@ import type { CarrierTrackingEvent } from "../../core/tracking/CarrierTrackingEv
 const secret = "test-webhook-secret"
 const servers = hubServers({ fresh: "once" })
 
-const logDir = mkdtempSync(join(tmpdir(), "pb-pg-plans-"))
+const log = planLog()
 let server: Postgres | undefined
 beforeAll(async () => {
-  // The server runs as Debian's postgres user when the tests run as root: it writes its log here.
-  chmodSync(logDir, 0o777)
-  server = await startPostgres({
-    settings: {
-      shared_preload_libraries: "auto_explain",
-      "auto_explain.log_min_duration": "0",
-      "auto_explain.log_format": "json",
-      "auto_explain.log_nested_statements": "on",
-      // Sequential scans ruled out, and joins made by looking each row up: on these few rows the planner would
-      // otherwise hash a table whole where, with years of rows, it looks up by an index if there is one.
-      enable_seqscan: "off",
-      enable_hashjoin: "off",
-      enable_mergejoin: "off",
-      logging_collector: "on",
-      log_destination: "jsonlog",
-      log_directory: logDir,
-      log_filename: "plans.log",
-      log_file_mode: "0644"
-    }
-  })
+  server = await startPostgres({ settings: log.settings })
 })
 afterAll(async () => {
   await server?.stop()
-  rmSync(logDir, { recursive: true, force: true })
+  log.remove()
 })
-
-/**
- * Tables a hub may read whole, each bounded by what is configured rather than by the work done, so reading it costs
- * the same after years; each with why.
- */
-const boundedTables: Readonly<Record<string, string>> = {
-  sync_consumer_cursor: "a row per station and epoch: the fleet's size (the stations' sync health lists them all)",
-  sync_consumer_held: "events held until the hub's upgrade: the stations' sync health counts them all"
-}
-
-interface PlanNode {
-  readonly "Node Type": string
-  readonly "Relation Name"?: string
-  readonly "Index Name"?: string
-  readonly "Index Cond"?: string
-  readonly Plans?: ReadonlyArray<PlanNode>
-}
-
-/**
- * Whether a plan step reads its table whole: a sequential scan, or a walk of a whole index (no condition on its
- * keys), unless that index is partial (it holds only the rows of open work, as `hub_parcels_timers_due`).
- */
-const readsWhole = (node: PlanNode, partialIndexes: ReadonlySet<string>) =>
-  node["Node Type"] === "Seq Scan" ||
-  ((node["Node Type"] === "Index Scan" || node["Node Type"] === "Index Only Scan") &&
-    node["Index Cond"] === undefined &&
-    !partialIndexes.has(node["Index Name"] ?? ""))
-
-const nodesOf = (node: PlanNode): ReadonlyArray<PlanNode> => [node, ...(node.Plans ?? []).flatMap(nodesOf)]
-
-/** Every statement auto_explain logged for `database`, with its plan, in the order the server ran them. */
-const loggedPlans = (database: string): ReadonlyArray<{ readonly query: string; readonly plan: PlanNode }> => {
-  // jsonlog writes `plans.json` for log_filename `plans.log`.
-  const file = join(logDir, "plans.json")
-  if (!existsSync(file)) return []
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as { dbname?: string; message?: string })
-    .filter((entry) => entry.dbname === database && entry.message?.includes("plan:") === true)
-    .map((entry) => {
-      const message = entry.message!
-      const logged = JSON.parse(message.slice(message.indexOf("{"))) as { "Query Text": string; Plan: PlanNode }
-      return { query: logged["Query Text"], plan: logged.Plan }
-    })
-}
 
 /**
  * The statements (PostgreSQL's `$n` placeholders back to `?`) planned by SQLite on a hub database of every
@@ -262,6 +210,23 @@ describe("the hub's statements on PostgreSQL", () => {
               amountCents: 1_290,
               currency: "EUR",
               shopRefundId: "RF-1"
+            }),
+            // The shop numbered SO-1's lines anew; a second return was scanned by mistake and taken back.
+            next(ParcelLinesRenumbered, {
+              orderId: "SO-1",
+              parcelId: "P-SO-1",
+              orderVersion: 2,
+              moves: [{ fromLineId: "1", toLineId: "10", sku: "ALP-MUG-01", quantity: 1 }],
+              items: [{ lineId: "10", sku: "ALP-MUG-01", quantity: 1 }]
+            }),
+            next(ReturnReceived, returned("PACK-01-R000002", "SO-1")),
+            next(ReturnCancelled, {
+              returnId: "PACK-01-R000002",
+              corrects: null,
+              orderId: "SO-1",
+              scanned: "P-SO-1",
+              itemCount: 0,
+              reason: "scanned by mistake"
             })
           ])
 
@@ -312,6 +277,23 @@ describe("the hub's statements on PostgreSQL", () => {
             })
           )
           expect(corrected.status).toBe(200)
+          // The station did not use it: the shop had changed the address itself.
+          yield* publishAll(station, [
+            next(InboundUpdateIgnored, {
+              messageType: "order.hub-address-correction",
+              orderId: "SO-3",
+              receivedVersion: 1,
+              storedVersion: 2,
+              reason: "the shop changed the address",
+              cause: "source-changed",
+              keptShipTo: held.shipTo
+            })
+          ])
+          yield* waitFor(
+            Effect.sync(() => servers.mailsTo(emma).map((mail) => mail.subject)),
+            (subjects) => subjects.includes("We could not use your address correction for order SO-3"),
+            30_000
+          )
 
           // The mails the work calls for go out: Anna's, the last of them her refund's and her parcel's delivery.
           yield* waitFor(
@@ -349,7 +331,7 @@ describe("the hub's statements on PostgreSQL", () => {
       // The server's log collector writes behind: wait for the last statement's plan.
       const plans = await Effect.runPromise(
         waitFor(
-          Effect.sync(() => loggedPlans(database)),
+          Effect.sync(() => log.plans().filter((entry) => entry.database === database)),
           (logged) => logged.some((entry) => entry.query.includes("workload ended")),
           15_000
         )
@@ -363,21 +345,10 @@ describe("the hub's statements on PostgreSQL", () => {
         expect(all, table).toContain(table)
 
       const partialIndexes = new Set(
-        (
-          await client.query<{ name: string }>(
-            "SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indpred IS NOT NULL"
-          )
-        ).rows.map((row) => row.name)
+        (await client.query<{ name: string }>(partialIndexesQuery)).rows.map((row) => row.name)
       )
-      const wholeReads = new Set<string>()
-      for (const { query, plan } of workload) {
-        for (const node of nodesOf(plan)) {
-          const table = node["Relation Name"]
-          if (readsWhole(node, partialIndexes) && table !== undefined && boundedTables[table] === undefined)
-            wholeReads.add(`${table}: ${query.replace(/\s+/g, " ").trim()}`)
-        }
-      }
-      expect([...wholeReads]).toEqual([])
+      // Every statement of the workload counts here, the test's own markers aside: it sends no other.
+      expect(wholeReadsIn(workload, partialIndexes)).toEqual([])
 
       // The same statements on the hub's other store: SQLite plans them with the same indexes (statements written
       // for PostgreSQL alone do not parse there, and have their SQLite twins, which bench:growth measures).

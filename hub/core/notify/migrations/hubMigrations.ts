@@ -498,13 +498,17 @@ export const hubMigrations: ReadonlyArray<Migration> = [
   },
   {
     id: 73,
-    name: "indexes for the reads by order, by age and by time window that read growing tables whole",
+    name: "indexes for the reads by order, by return, by age and by time window that read growing tables whole",
     statements: [
       // The correction page counts an order's parcels (AddressCorrections.ts): it read every parcel.
       "CREATE INDEX hub_parcels_by_order ON hub_parcels (order_id)",
       // A cancellation, its taking back and a correction suppress what the order has pending: they read every
       // notification (SQLite; PostgreSQL went from the pending outbox rows).
       "CREATE INDEX hub_notifications_by_order ON hub_notifications (order_id)",
+      // A return taken back (`return.cancelled`) releases its claims: it read every claim.
+      "CREATE INDEX hub_refund_claims_by_return ON hub_refund_claims (site_id, return_id)",
+      // A connector's refused payload is kept once: each refusal looked for the same one among all refused so far.
+      "CREATE INDEX shop_quarantine_by_payload ON shop_quarantine (connector_id, shop_order_id, payload_sha256)",
       // The carrier webhook's replay window is pruned by age: it read every delivery.
       "CREATE INDEX hub_webhook_deliveries_by_age ON hub_webhook_deliveries (received_at_ms)",
       // The customer figures (`GET /metrics`) read a window of parcels by when they were packed, handed over and
