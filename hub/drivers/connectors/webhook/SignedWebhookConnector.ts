@@ -14,6 +14,7 @@ import {
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
+import { signWebhookV2 } from "../../server/WebhookSignature.ts"
 import { decodeShopAnswer, parseShopAnswer, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
@@ -120,10 +121,9 @@ export const signBody = (secret: string, timestamp: string, body: string | Uint8
 
 /**
  * The second scheme, which signs the delivery id too: `X-Packbench-Signature: v2=<hex HMAC-SHA256 over
- * "v2\n<timestamp>\n<delivery id>\n<body>">`. No header value holds a line break, so each part ends where it should.
+ * "v2\n<timestamp>\n<delivery id>\n<body>">`, the one the hub's outgoing notification webhooks carry.
  */
-export const signDelivery = (secret: string, timestamp: string, deliveryId: string, body: string | Uint8Array) =>
-  `v2=${createHmac("sha256", secret).update(`v2\n${timestamp}\n${deliveryId}\n`).update(body).digest("hex")}`
+export const signDelivery = signWebhookV2
 
 /** What a v2 delivery id may hold: no space or line break, which would make the signed text ambiguous. */
 const deliveryIdPattern = /^[\x21-\x7e]{1,200}$/
