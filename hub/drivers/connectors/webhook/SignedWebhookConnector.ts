@@ -38,6 +38,11 @@ export interface SignedWebhookOptions {
   readonly clock: StationClock["Service"]
   /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
   readonly maxAnswerBytes?: number
+  /**
+   * Whether a webhook signed with the first scheme (`sha256=`) is taken (default, with a warning the first time one
+   * is) or answered 401: `hub.shops.connectors[].sha256Signatures`.
+   */
+  readonly sha256Signatures?: "accept" | "refuse"
 }
 
 /** The order a generic shop sends, in the hub's own neutral vocabulary (README, "Generic signed webhook"). */
@@ -162,6 +167,9 @@ const decodeRefunded = decodeShopAnswer(
 export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopConnector => {
   const name = `shop ${options.settings.id}`
   const nowMs = Effect.map(options.clock.now, (now) => now.wallMs)
+  const refusesFirstScheme = options.sha256Signatures === "refuse"
+  /** Warned of once: every delivery of a sender not moved yet would otherwise fill the log. */
+  let warnedOfFirstScheme = false
 
   const request = (method: "GET" | "POST", path: string, body: unknown, idempotencyKey?: string) =>
     Effect.gen(function* () {
@@ -230,6 +238,12 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
       const claimed = webhook.headers["x-packbench-signature"] ?? ""
       const delivery = webhook.headers["x-packbench-delivery"] ?? ""
       const signsDelivery = claimed.startsWith("v2=")
+      if (!signsDelivery && refusesFirstScheme) {
+        return yield* new WebhookRefused({
+          status: 401,
+          message: "this connector takes only v2= signatures (sha256Signatures: refuse): sign the delivery id too"
+        })
+      }
       if (signsDelivery && !deliveryIdPattern.test(delivery)) {
         return yield* new WebhookRefused({
           status: 401,
@@ -247,6 +261,13 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
           status: 401,
           message: fresh ? "X-Packbench-Signature does not match" : "X-Packbench-Timestamp is not current"
         })
+      }
+      if (!signsDelivery && !warnedOfFirstScheme) {
+        warnedOfFirstScheme = true
+        yield* Effect.logWarning(
+          `${name}: a webhook came signed with the first scheme (sha256=), which leaves X-Packbench-Delivery unsigned: ` +
+            `move the shop to v2= (README, "Generic signed webhook"), then set sha256Signatures to "refuse" for this connector`
+        )
       }
       const order = yield* decodeOrder(new TextDecoder().decode(webhook.body)).pipe(
         Effect.mapError(
