@@ -406,7 +406,7 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
       Layer.mergeAll(
         layerMqttBroker({ url: smtp.brokerUrl, clientId: `packbench-hub-${tag}`, protocolVersion: 4 }),
         timedMailer,
-        layerHttpWebhookSender({ secret: "bench-secret-0123456789" }),
+        layerHttpWebhookSender({ secret: "bench-secret-0123456789" }).pipe(Layer.provide(SystemClockLayer)),
         CryptoTrackingTokensLayer,
         SystemClockLayer
       )

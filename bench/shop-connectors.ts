@@ -96,7 +96,7 @@ const benchShop = async (kind: ShopKind) => {
       Layer.mergeAll(
         layerMqttBroker({ url: mqtt.url, clientId: "bench-hub", protocolVersion: 4 }),
         layerMailDropMailer(join(dir, "mail")),
-        layerHttpWebhookSender({ secret: "bench-secret-0123456789" }),
+        layerHttpWebhookSender({ secret: "bench-secret-0123456789" }).pipe(Layer.provide(SystemClockLayer)),
         CryptoTrackingTokensLayer,
         SystemClockLayer
       )

@@ -38,6 +38,12 @@ export const ShopConnectorConfig = Schema.Struct({
   notifyCustomer: Schema.optional(Schema.Boolean),
   /** Shopware: the webhook URL the app registered, which `doctor` looks for. */
   webhookUrl: Schema.optional(HttpUrl),
+  /**
+   * The generic connector (`webhook`): whether it still takes the first signature scheme (`sha256=`, which leaves the
+   * delivery id unsigned) beside `v2=`. Default `accept`, with a warning once per connector when one comes; `refuse`
+   * answers such a delivery 401.
+   */
+  sha256Signatures: Schema.optional(Schema.Literals(["accept", "refuse"])),
   pollIntervalSeconds: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 5, maximum: 86_400 }))),
   timeoutMs: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 100, maximum: 120_000 })))
 })

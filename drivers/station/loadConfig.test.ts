@@ -113,6 +113,26 @@ describe("loadConfig", () => {
     )
   })
 
+  it("reads whether a generic connector still takes the first signature scheme, and names a bad value", () => {
+    const cwd = dir()
+    const connector = { id: "erp", type: "webhook", orderIdPrefix: "ERP" }
+    const write = (fields: Record<string, unknown>) =>
+      writeFileSync(
+        join(cwd, "packbench.config.json"),
+        JSON.stringify({ hub: { shops: { connectors: [{ ...connector, ...fields }] } } })
+      )
+    write({ sha256Signatures: "refuse" })
+    expect(loadConfig({ cwd, env: {} }).hub.shops?.connectors[0]).toMatchObject({ sha256Signatures: "refuse" })
+    write({ sha256Signatures: "accept" })
+    expect(loadConfig({ cwd, env: {} }).hub.shops?.connectors[0]).toMatchObject({ sha256Signatures: "accept" })
+    for (const bad of [false, "no", "", 1]) {
+      write({ sha256Signatures: bad })
+      expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+        expect.stringMatching(/^hub\.shops\.connectors\[0\]\.sha256Signatures: Expected "accept" \| "refuse"/)
+      ])
+    }
+  })
+
   it("reads the shop push queue's hand-over count and backoff, and refuses what is not a plausible whole number", () => {
     const cwd = dir()
     const connector = { id: "shopify", type: "shopify", shopDomain: "alpenglow.myshopify.com", orderIdPrefix: "SHOP" }

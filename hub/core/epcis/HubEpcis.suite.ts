@@ -1,10 +1,14 @@
 /** The hub's EPCIS view of orders' cancellations, through the real projection: HubEpcis.test.ts (SQLite), the integration twin (PostgreSQL). */
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
+import { epcisDocumentHead } from "../../../core/events/Epcis.ts"
+import type { Order } from "../../../core/orders/Order.ts"
 import { OrderCancelled, OrderReceived, OrderReinstated } from "../../../core/orders/OrderEvents.ts"
+import { PackItemVerified } from "../../../core/pack/PackEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import type { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { epcisSchemaValidator } from "../../../fixtures/epcis/epcisSchema.ts"
 import { sampleOrder } from "../../../fixtures/hub/HubRig.ts"
 import { stationEventStream } from "../../../fixtures/hub/stationEventStream.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
@@ -119,5 +123,104 @@ export const hubEpcisSuite = (store: TestStore) =>
         })
       )
       expect(result.voids.map((document) => document.eventID)).toEqual(result.ids.map((id) => `urn:uuid:${id}`))
+    })
+
+    it("exports each reinstatement once, as a TransactionEvent ADD of the order between its voids", async () => {
+      const order = (version: number, status: Order["status"]): Order => ({
+        ...sampleOrder("SO-1", { email: "one@example.test", locale: "en" }),
+        version,
+        status
+      })
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          const hub = yield* HubProjection
+          const a = stationEventStream("PACK-1")
+          const b = stationEventStream("PACK-2")
+          const cancelled = (orderVersion: number) => ({
+            orderId: "SO-1",
+            orderVersion,
+            previousStatus: "open",
+            interruptedPacking: false
+          })
+          const reinstated = (orderVersion: number) => ({ orderId: "SO-1", orderVersion, status: "open" as const })
+          const events = [
+            a(OrderReceived, { order: order(1, "open"), replacedVersion: null }, T),
+            a(OrderCancelled, cancelled(2), T + 1_000),
+            b(OrderCancelled, cancelled(2), T + 1_100),
+            a(OrderReinstated, reinstated(3), T + 2_000),
+            // Every station of the site tells of the one reinstatement.
+            b(OrderReinstated, reinstated(3), T + 2_100),
+            a(
+              PackItemVerified,
+              { orderId: "SO-1", lineId: "L1", sku: "ALP-MUG-01", gtin: "04012345000016", quantity: 1, raw: "x" },
+              T + 3_000
+            ),
+            a(OrderCancelled, cancelled(4), T + 4_000),
+            // A station of a version before order.reinstated: the shop's newer version is its order.received alone.
+            a(OrderReceived, { order: order(5, "open"), replacedVersion: 4 }, T + 5_000),
+            a(OrderCancelled, cancelled(6), T + 6_000)
+          ]
+          for (const event of events) yield* hub.applyStationEvent(event)
+          // Redelivered after a crash between commit and ack: nothing new.
+          yield* hub.applyStationEvent(events[3]!)
+          yield* hub.applyStationEvent(events[7]!)
+          // The shop's own stream takes the third cancellation back before any station tells (at the hub's time),
+          // and then a station does: one reinstatement, exported once.
+          yield* hub.applyShopOrder(order(7, "open"), "HAM1", "PACK-1")
+          yield* hub.applyStationEvent(b(OrderReinstated, reinstated(7), T + 3_600_000 + 1_000))
+          const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
+          return {
+            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
+            ids: events.map((event) => `urn:uuid:${event.id}`)
+          }
+        })
+      )
+      const transactions = result.documents.filter((document) => document.type === "TransactionEvent")
+      expect(transactions.map((document) => [document.action, document["packbench:eventType"]])).toEqual([
+        ["DELETE", "order.cancelled"],
+        ["ADD", "order.reinstated"],
+        ["DELETE", "order.cancelled"],
+        ["ADD", "order.received"],
+        ["DELETE", "order.cancelled"],
+        ["ADD", "order.upsert"]
+      ])
+      const ids = result.ids
+      expect(transactions.slice(0, 5).map((document) => document.eventID)).toEqual([
+        ids[1],
+        ids[3],
+        ids[6],
+        ids[7],
+        ids[8]
+      ])
+      expect(transactions[1]).toEqual({
+        type: "TransactionEvent",
+        eventID: ids[3],
+        eventTime: new Date(T + 2_000).toISOString(),
+        // The hub's default site zone, Europe/Berlin, in November.
+        eventTimeZoneOffset: "+01:00",
+        recordTime: new Date(T + 2_000).toISOString(),
+        action: "ADD",
+        bizStep: "other",
+        epcList: [],
+        bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-1" }],
+        readPoint: { id: "https://id.packbench.example/site/HAM1/station/PACK-1" },
+        bizLocation: { id: "https://id.packbench.example/site/HAM1" },
+        "packbench:eventType": "order.reinstated",
+        "packbench:station": "PACK-1",
+        "packbench:epoch": "E1",
+        "packbench:seq": 3
+      })
+      // The shop's reinstatement is the hub's word, at the hub's time.
+      expect(transactions[5]).toMatchObject({
+        action: "ADD",
+        eventTime: new Date(T + 3_600_000).toISOString(),
+        bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-1" }]
+      })
+      // The packing between the first reinstatement and the second void is exported in its place.
+      expect(result.documents.map((document) => document["packbench:eventType"])).toContain("pack.item-verified")
+      const validate = epcisSchemaValidator()
+      const document = { ...epcisDocumentHead(T), epcisBody: { eventList: result.documents } }
+      expect(validate(document), JSON.stringify(validate.errors)).toBe(true)
     })
   })

@@ -2,7 +2,6 @@
 import { Context, Effect, Layer, Queue, type Result, Schema } from "effect"
 import { Bounds, clockProblem } from "../../../core/bounds/Bounds.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
-import { orderTransaction } from "../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
@@ -34,7 +33,7 @@ import { type Doorbell, makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { type InboundVersion, inboundVersion, newestPlausibleVersion } from "../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { recordStationHasOrder } from "../correction/CorrectionToStations.ts"
-import { pruneEpcisEvents, recordEpcisEvent, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
+import { pruneEpcisEvents, recordEpcisEvent, recordReinstatement, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { makeRefundLedger, orderRow, STATION_ORDER_INSERT } from "../refunds/RefundLedger.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
@@ -386,12 +385,14 @@ export class HubProjection extends Context.Service<
        * `order.received`, and the shop's own stream carries the version too, so the hub takes it back from whichever
        * tells it first. Only a cancellation in force is taken back here, and only by a newer version (or over a stored
        * one no sender can have given: `newestPlausible`): an order never cancelled keeps no word, so a later
-       * cancellation is still its first. A notice of the cancellation that has not gone out yet is suppressed.
+       * cancellation is still its first. A notice of the cancellation that has not gone out yet is suppressed, and
+       * the reinstatement is exported as `told` (below).
        */
       const cancellationTakenBackBy = Effect.fnUntraced(function* (
         orderId: string,
         version: number,
-        newestPlausible: number
+        newestPlausible: number,
+        told: Effect.Effect<EventEnvelope>
       ) {
         const taken = yield* sql.execute(
           `UPDATE hub_orders SET cancelled_at_ms = NULL, cancellation_version = ?, updated_at_ms = ?
@@ -399,19 +400,23 @@ export class HubProjection extends Context.Service<
              AND (cancellation_version IS NULL OR cancellation_version < ? OR cancellation_version > ?)`,
           [version, yield* nowMs, orderId, version, newestPlausible]
         )
-        if (taken.changes > 0) yield* cancellationWithdrawn(orderId)
+        if (taken.changes > 0) yield* cancellationWithdrawn(orderId, told)
       })
       /**
        * A cancellation the shop took back: its notice, if still to go, is suppressed; and the order's EPCIS void is no
-       * longer the one in force, so a later cancellation voids it again (a repeat of a void in force adds nothing).
+       * longer the one in force: the reinstatement is exported (a TransactionEvent ADD at the time and place of
+       * `told`, the message that took it back), and a later cancellation voids the order again (a repeat of a void in
+       * force adds nothing).
        */
-      const cancellationWithdrawn = (orderId: string) =>
-        Effect.andThen(
-          suppressCancellationNotice(orderId),
-          sql.execute("DELETE FROM hub_epcis_voided_transactions WHERE biz_transaction = ?", [
-            orderTransaction(orderId)[0]!.bizTransaction
-          ])
-        )
+      const cancellationWithdrawn = (orderId: string, told: Effect.Effect<EventEnvelope>) =>
+        Effect.gen(function* () {
+          yield* suppressCancellationNotice(orderId)
+          yield* Effect.provideService(
+            recordReinstatement(orderId, yield* told, { timeZone: settings.epcis.timeZone }),
+            Sql,
+            sql
+          )
+        })
       const suppressCancellationNotice = (orderId: string) =>
         suppressPending(
           "order_id = ? AND kind = 'order-cancelled'",
@@ -530,7 +535,12 @@ export class HubProjection extends Context.Service<
             // A stale version (a late resend from another station) never overwrites a newer one.
             yield* sql.write(rowsStatement(ORDER, 1), [...hubOrderRow(order, event, now), received.newestPlausible])
             if (order.status !== "cancelled") {
-              yield* cancellationTakenBackBy(order.orderId, order.version, received.newestPlausible)
+              yield* cancellationTakenBackBy(
+                order.orderId,
+                order.version,
+                received.newestPlausible,
+                Effect.succeed(event)
+              )
             }
             yield* stationHasOrder(order.orderId, event, now)
             yield* ledger.recordOrder(order)
@@ -600,7 +610,7 @@ export class HubProjection extends Context.Service<
                  AND (cancellation_version IS NULL OR cancellation_version < ? OR cancellation_version > ?)`,
               [reinstated.orderVersion, now, reinstated.orderId, reinstated.orderVersion, received.newestPlausible]
             )
-            if (taken.changes > 0) yield* cancellationWithdrawn(reinstated.orderId)
+            if (taken.changes > 0) yield* cancellationWithdrawn(reinstated.orderId, Effect.succeed(event))
             return
           }
           case OrderAddressCorrected.type: {
@@ -1070,6 +1080,29 @@ export class HubProjection extends Context.Service<
           yield* endRun
         })
 
+      /**
+       * The shop's stream taking a cancellation back, as the message the export tells it by: no station recorded it
+       * (yet), so it is the hub's word, at the hub's time, under an id of its own, for the site's inbox it came on;
+       * `order.upsert` (the shop's message), epoch `shop` and the order's version as its number.
+       */
+      const shopReinstatement = (order: Order, siteId: string, stationId: string, now: number) =>
+        Effect.map(
+          uuid7(now),
+          (id): EventEnvelope => ({
+            id,
+            type: "order.upsert",
+            version: 1,
+            siteId,
+            stationId,
+            epoch: "shop",
+            seq: order.version,
+            eventTime: { wallMs: now, monoNs: "0" },
+            recordTimeMs: now,
+            actor: { role: "system" },
+            payload: null
+          })
+        )
+
       const applyShopOrder = (order: Order, siteId: string, stationId: string) =>
         Effect.gen(function* () {
           const now = yield* nowMs
@@ -1138,7 +1171,12 @@ export class HubProjection extends Context.Service<
               ]
             )
             if (order.status !== "cancelled") {
-              yield* cancellationTakenBackBy(order.orderId, order.version, received.newestPlausible)
+              yield* cancellationTakenBackBy(
+                order.orderId,
+                order.version,
+                received.newestPlausible,
+                shopReinstatement(order, siteId, stationId, now)
+              )
             }
             yield* ledger.recordShopOrder(order, received)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)

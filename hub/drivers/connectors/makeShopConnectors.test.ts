@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { defaultPushQueueSettings } from "../../core/shop/PushQueue.ts"
-import { shopHubOptionsFrom } from "./makeShopConnectors.ts"
+import { ShopConfigError, shopHubOptionsFrom } from "./makeShopConnectors.ts"
 
 const options = (shops: Parameters<typeof shopHubOptionsFrom>[0]) =>
   shopHubOptionsFrom(shops, {}, "/", () => {}, StationClock.manual(0).clock)
@@ -27,5 +27,19 @@ describe("shopHubOptionsFrom", () => {
       retryMaxMs: 900_000,
       refundSettleMs: 5_000
     })
+  })
+
+  it("refuses sha256Signatures on a connector that is not the generic one, which would not read it", () => {
+    const shopify = {
+      id: "shopify",
+      type: "shopify" as const,
+      shopDomain: "alpenglow.myshopify.com",
+      orderIdPrefix: "SHOP",
+      sha256Signatures: "refuse" as const
+    }
+    expect(() => options({ connectors: [shopify] })).toThrow(ShopConfigError)
+    expect(() => options({ connectors: [shopify] })).toThrow(
+      "shop connector shopify (shopify): sha256Signatures is read only by the generic connector (type webhook)"
+    )
   })
 })

@@ -43,6 +43,11 @@ export const makeShopConnector = (
   clock: StationClock["Service"]
 ): ShopConnector => {
   const settings = settingsOf(config)
+  if (config.sha256Signatures !== undefined && config.type !== "webhook") {
+    throw new ShopConfigError(
+      `shop connector ${config.id} (${config.type}): sha256Signatures is read only by the generic connector (type webhook)`
+    )
+  }
   const timeoutMs = config.timeoutMs ?? 10_000
   switch (config.type) {
     case "shopify":
@@ -82,6 +87,7 @@ export const makeShopConnector = (
         shopUrl: config.url,
         timeoutMs,
         toleranceMs: 5 * 60_000,
+        sha256Signatures: config.sha256Signatures ?? "accept",
         clock
       })
   }

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from "node:crypto"
 import { mkdtempSync } from "node:fs"
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import { tmpdir } from "node:os"
@@ -25,15 +26,39 @@ const secret = "shop-webhook-secret"
 interface Received {
   readonly headers: IncomingHttpHeaders
   readonly body: unknown
+  readonly raw: string
+  /** The first scheme's check (`X-Packbench-Signature: sha256=`), as receivers made before v2 check it. */
   readonly verdict: SignatureVerdict
+  /** The v2 check (`X-Packbench-Signature-V2`), as the README's recipe has a receiver make it. */
+  readonly verdictV2: SignatureVerdict
 }
 
 /**
- * The shop's end of the webhook: a real HTTP server on a loopback port that checks the signature the way a
- * receiver must (HMAC over the raw body, timestamp within 5 minutes), records every delivery, and answers
- * with the scripted status (then 200).
+ * The README's recipe for a receiver of the v2 scheme, written from the README and not from the hub's code: the
+ * HMAC-SHA256 in hex of "v2\n<X-Packbench-Timestamp>\n<X-Packbench-Delivery>\n<raw body>" under the shared secret,
+ * compared in constant time with `X-Packbench-Signature-V2` after its `v2=`, and the timestamp within 5 minutes.
  */
-const startReceiver = async (script: Array<number>) => {
+const verifyV2 = (header: (name: string) => string | undefined, raw: string, nowMs: number): SignatureVerdict => {
+  const timestamp = header("x-packbench-timestamp")
+  const delivery = header("x-packbench-delivery")
+  const signature = header("x-packbench-signature-v2")
+  if (timestamp === undefined || delivery === undefined || signature === undefined || !signature.startsWith("v2="))
+    return { ok: false, reason: "missing-headers" }
+  const expected = createHmac("sha256", secret).update(`v2\n${timestamp}\n${delivery}\n${raw}`).digest()
+  const given = Buffer.from(signature.slice(3), "hex")
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: "bad-signature" }
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowMs - Number(timestamp) * 1000) > 5 * 60_000)
+    return { ok: false, reason: "stale-timestamp" }
+  return { ok: true }
+}
+
+/**
+ * The shop's end of the webhook: a real HTTP server on a loopback port that checks both signatures the way a
+ * receiver must (HMAC over the raw body, timestamp within 5 minutes of the test's clock), records every delivery,
+ * and answers with the scripted status (then 200).
+ */
+const startReceiver = async (script: Array<number>, nowMs: () => number = () => start) => {
   const port = await freePort()
   const received: Array<Received> = []
   const server: Server = createServer((request, response) => {
@@ -50,10 +75,11 @@ const startReceiver = async (script: Array<number>) => {
         timestamp: header("x-packbench-timestamp"),
         signature: header("x-packbench-signature"),
         body: raw,
-        nowMs: Date.now(),
+        nowMs: nowMs(),
         toleranceMs: 5 * 60_000
       })
-      received.push({ headers: request.headers, body: JSON.parse(raw), verdict })
+      const verdictV2 = verifyV2(header, raw, nowMs())
+      received.push({ headers: request.headers, body: JSON.parse(raw), raw, verdict, verdictV2 })
       response.writeHead(verdict.ok ? (script.shift() ?? 200) : 401).end()
     })
   })
@@ -104,7 +130,7 @@ const rig = (webhookUrl: string) => {
         layerSqlite({ filename: join(mkdtempSync(join(tmpdir(), "pb-webhook-")), "hub.db") }),
         clock.layer,
         layerMailDropMailer(mkdtempSync(join(tmpdir(), "pb-webhook-mail-"))),
-        layerHttpWebhookSender({ secret, timeoutMs: 5_000 }),
+        layerHttpWebhookSender({ secret, timeoutMs: 5_000 }).pipe(Layer.provide(clock.layer)),
         CryptoTrackingTokensLayer,
         Layer.succeed(HubSettings, settings)
       )
@@ -151,7 +177,13 @@ describe("outgoing notification webhooks against a real HTTP receiver", () => {
     expect(row).toMatchObject({ status: "sent", attempts: 1, provider_response: "HTTP 200", last_error: null })
     expect(receiver.received).toHaveLength(1)
     const delivery = receiver.received[0]!
+    // Both schemes for one release: receivers still on the first one keep working while they move to v2.
     expect(delivery.verdict).toEqual({ ok: true })
+    expect(delivery.verdictV2).toEqual({ ok: true })
+    expect(delivery.headers["x-packbench-signature"]).toMatch(/^sha256=[0-9a-f]{64}$/)
+    expect(delivery.headers["x-packbench-signature-v2"]).toMatch(/^v2=[0-9a-f]{64}$/)
+    // Stamped by the hub's clock, not the machine's.
+    expect(delivery.headers["x-packbench-timestamp"]).toBe(String(start / 1000))
     // Made from the kind and subject: the same for every attempt and for the notification recorded again.
     expect(delivery.headers["idempotency-key"]).toBe(deliveryKeyOf("order-confirmed", "SO-W1"))
     expect(delivery.headers["idempotency-key"]).toMatch(/^n-[0-9a-f]{32}$/)
@@ -166,10 +198,44 @@ describe("outgoing notification webhooks against a real HTTP receiver", () => {
     })
   })
 
+  it("signs the delivery id under v2: a captured post sent again under another id fails the v2 check, not the first", async () => {
+    const receiver = await startReceiver([])
+    closers.push(receiver.close)
+    await rig(receiver.url).run(
+      Effect.gen(function* () {
+        yield* (yield* NotificationSender).sendDue
+      })
+    )
+    const delivery = receiver.received[0]!
+    const header = (changed: Record<string, string>) => (name: string) => {
+      const value = changed[name] ?? delivery.headers[name]
+      return Array.isArray(value) ? value[0] : value
+    }
+    expect(verifyV2(header({}), delivery.raw, start)).toEqual({ ok: true })
+    const replayed = header({ "x-packbench-delivery": `n-${"0".repeat(32)}` })
+    expect(verifyV2(replayed, delivery.raw, start)).toEqual({ ok: false, reason: "bad-signature" })
+    // The first scheme never covered the id: why receivers should move to v2 and act once per the signed id.
+    expect(
+      verifyWebhook({
+        secret,
+        timestamp: replayed("x-packbench-timestamp"),
+        signature: replayed("x-packbench-signature"),
+        body: delivery.raw,
+        nowMs: start,
+        toleranceMs: 5 * 60_000
+      })
+    ).toEqual({ ok: true })
+    // A timestamp moved on to pass a receiver's freshness check breaks both.
+    const restamped = header({ "x-packbench-timestamp": String(start / 1000 + 600) })
+    expect(verifyV2(restamped, delivery.raw, start + 600_000)).toEqual({ ok: false, reason: "bad-signature" })
+  })
+
   it("retries a 500 with exponential backoff and delivers the same notification once the receiver recovers", async () => {
-    const receiver = await startReceiver([500, 503])
+    let hubClock: ReturnType<typeof rig>["clock"] | undefined
+    const receiver = await startReceiver([500, 503], () => Effect.runSync(hubClock!.clock.now).wallMs)
     closers.push(receiver.close)
     const { run, clock } = rig(receiver.url)
+    hubClock = clock
     const rows = await run(
       Effect.gen(function* () {
         const sender = yield* NotificationSender
@@ -198,7 +264,15 @@ describe("outgoing notification webhooks against a real HTTP receiver", () => {
     ])
     expect(rows[0]!.next_attempt_ms).toBe(start + 1_000)
     expect(rows[1]!.next_attempt_ms).toBe(start + 1_000 + 2_000)
-    expect(receiver.received.map((delivery) => delivery.verdict.ok)).toEqual([true, true, true])
+    expect(receiver.received.map((delivery) => [delivery.verdict.ok, delivery.verdictV2.ok])).toEqual([
+      [true, true],
+      [true, true],
+      [true, true]
+    ])
+    // Each attempt is stamped when it is made: the third 3 s after the first.
+    expect(receiver.received.map((delivery) => delivery.headers["x-packbench-timestamp"])).toEqual(
+      [start, start + 1_000, start + 3_000].map((ms) => String(ms / 1000))
+    )
     expect(new Set(receiver.received.map((delivery) => delivery.headers["idempotency-key"])).size).toBe(1)
   })
 

@@ -111,7 +111,7 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
             : layerSmtpMailer({ url: config.hub.smtpUrl }),
           // It posts no notification webhooks (no URL to post to); should it ever, never with the carriers' secret,
           // which would let the receiver forge their scans (see hubCommand).
-          layerHttpWebhookSender({ secret: randomBytes(32).toString("hex") }),
+          layerHttpWebhookSender({ secret: randomBytes(32).toString("hex") }).pipe(Layer.provide(SystemClockLayer)),
           CryptoTrackingTokensLayer,
           SystemClockLayer
         )

@@ -9,6 +9,17 @@ import { createHmac, timingSafeEqual } from "node:crypto"
 export const signWebhook = (secret: string, timestamp: string, body: string): string =>
   `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`
 
+/**
+ * The second scheme, which signs the delivery id too: `v2=<hex>` of HMAC-SHA256 over
+ * "v2\n<timestamp>\n<delivery id>\n<raw body>". Under the first, a captured delivery could be sent again under another
+ * `X-Packbench-Delivery` (the header was outside the MAC), and a receiver that acts once per id would act twice, or
+ * take the id of the sender's next delivery and drop it. No header value holds a line break, so each part ends where
+ * it should. The generic shop connector takes it inbound (`X-Packbench-Signature: v2=`); the hub's outgoing
+ * notification webhooks send it as `X-Packbench-Signature-V2`.
+ */
+export const signWebhookV2 = (secret: string, timestamp: string, deliveryId: string, body: string | Uint8Array) =>
+  `v2=${createHmac("sha256", secret).update(`v2\n${timestamp}\n${deliveryId}\n`).update(body).digest("hex")}`
+
 export type SignatureVerdict =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: "missing-headers" | "bad-signature" | "stale-timestamp" }

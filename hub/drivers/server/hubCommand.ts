@@ -224,7 +224,9 @@ export const hubCommand: Command = {
         Layer.mergeAll(
           group === undefined ? broker : layerSharedSubscription(group).pipe(Layer.provide(broker)),
           layerSmtpMailer({ url: smtpUrl }),
-          layerHttpWebhookSender({ secret: notifySecret ?? randomBytes(32).toString("hex") }),
+          layerHttpWebhookSender({ secret: notifySecret ?? randomBytes(32).toString("hex") }).pipe(
+            Layer.provide(SystemClockLayer)
+          ),
           CryptoTrackingTokensLayer,
           SystemClockLayer
         )

@@ -1,11 +1,11 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Effect } from "effect"
+import { Effect, Logger } from "effect"
 import { describe, expect, it } from "vitest"
 import { StationClock } from "../../../../core/time/Clock.ts"
 import { NOW, testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import type { ShopError } from "../../../core/shop/ShopConnector.ts"
-import { makeSignedWebhookConnector, signBody } from "./SignedWebhookConnector.ts"
+import { makeSignedWebhookConnector, signBody, signDelivery } from "./SignedWebhookConnector.ts"
 
 /** The hub's clock as the connector reads it: its pushes' stamps and the webhooks' freshness. */
 const hubClock = StationClock.manual(NOW).clock
@@ -167,5 +167,84 @@ describe("the generic connector's webhook with a signed body that is no order", 
       )
       expect(refused, body).toMatchObject({ signed: true, message: expect.stringContaining("not an order") })
     }
+  })
+})
+
+describe("the generic connector's first signature scheme (sha256=), per connector", () => {
+  const body = JSON.stringify({
+    id: "7001",
+    number: "7001",
+    updatedAt: new Date(NOW - 60_000).toISOString(),
+    placedAt: new Date(NOW - 3_600_000).toISOString(),
+    state: "open",
+    currency: "EUR",
+    totalPaid: 25,
+    customer: { id: "c-1", firstName: "Mia", lastName: "Berg", email: "mia@example.com" },
+    shipTo: { name: "Mia Berg", street1: "Hafenstraße 1", postalCode: "20457", city: "Hamburg", country: "DE" },
+    lines: [{ id: "L1", sku: "ALP-MUG-01", quantity: 1, paidUnitPrice: 25 }]
+  })
+  const timestamp = String(Math.floor(NOW / 1000))
+  const firstScheme = (delivery: string) => ({
+    headers: {
+      "x-packbench-timestamp": timestamp,
+      "x-packbench-delivery": delivery,
+      "x-packbench-signature": signBody(secret, timestamp, body)
+    },
+    body: new TextEncoder().encode(body)
+  })
+  const v2 = (delivery: string) => ({
+    headers: {
+      "x-packbench-timestamp": timestamp,
+      "x-packbench-delivery": delivery,
+      "x-packbench-signature": signDelivery(secret, timestamp, delivery, body)
+    },
+    body: new TextEncoder().encode(body)
+  })
+  const connectorWith = (sha256Signatures: "accept" | "refuse" | undefined) =>
+    makeSignedWebhookConnector({
+      clock: hubClock,
+      settings,
+      credentials: { secret },
+      shopUrl: undefined,
+      timeoutMs: 1_000,
+      toleranceMs: 300_000,
+      ...(sha256Signatures === undefined ? {} : { sha256Signatures })
+    })
+  const withLog = <A, E>(effect: Effect.Effect<A, E>) => {
+    const logged: Array<string> = []
+    return Effect.runPromise(
+      effect.pipe(
+        Effect.provide(
+          Logger.layer([Logger.make((entry) => logged.push(`${entry.logLevel} ${String(entry.message)}`))])
+        )
+      )
+    ).then((value) => ({ value, logged }))
+  }
+
+  it("is still taken by default, with one warning per connector naming the connector and the way to move", async () => {
+    const connector = connectorWith(undefined)
+    const { value, logged } = await withLog(
+      Effect.all([connector.verifyWebhook(firstScheme("d-1")), connector.verifyWebhook(firstScheme("d-2"))])
+    )
+    expect(value.map((deliveries) => deliveries.map((delivery) => delivery.shopOrderId))).toEqual([["7001"], ["7001"]])
+    expect(logged).toEqual([expect.stringMatching(/^Warn shop generic: .*sha256=.*v2=.*sha256Signatures/)])
+    // Another connector warns for itself.
+    const other = await withLog(connectorWith("accept").verifyWebhook(firstScheme("d-3")))
+    expect(other.logged).toHaveLength(1)
+    // A v2 delivery warns of nothing.
+    const moved = await withLog(connectorWith(undefined).verifyWebhook(v2("d-4")))
+    expect(moved.logged).toEqual([])
+  })
+
+  it("is refused with 401 when the connector says refuse, while v2 deliveries go in", async () => {
+    const connector = connectorWith("refuse")
+    const refused = await Effect.runPromise(Effect.flip(connector.verifyWebhook(firstScheme("d-1"))))
+    expect(refused).toMatchObject({
+      status: 401,
+      message: expect.stringContaining("sha256Signatures")
+    })
+    expect(refused).not.toMatchObject({ signed: true })
+    const taken = await Effect.runPromise(connector.verifyWebhook(v2("d-2")))
+    expect(taken.map((delivery) => [delivery.deliveryId, delivery.shopOrderId])).toEqual([["id:d-2", "7001"]])
   })
 })

@@ -14,6 +14,7 @@ import {
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
+import { signWebhookV2 } from "../../server/WebhookSignature.ts"
 import { decodeShopAnswer, parseShopAnswer, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
@@ -37,6 +38,11 @@ export interface SignedWebhookOptions {
   readonly clock: StationClock["Service"]
   /** The most an answer may hold (default `Bounds.maxAnswerBytes`). */
   readonly maxAnswerBytes?: number
+  /**
+   * Whether a webhook signed with the first scheme (`sha256=`) is taken (default, with a warning the first time one
+   * is) or answered 401: `hub.shops.connectors[].sha256Signatures`.
+   */
+  readonly sha256Signatures?: "accept" | "refuse"
 }
 
 /** The order a generic shop sends, in the hub's own neutral vocabulary (README, "Generic signed webhook"). */
@@ -120,10 +126,9 @@ export const signBody = (secret: string, timestamp: string, body: string | Uint8
 
 /**
  * The second scheme, which signs the delivery id too: `X-Packbench-Signature: v2=<hex HMAC-SHA256 over
- * "v2\n<timestamp>\n<delivery id>\n<body>">`. No header value holds a line break, so each part ends where it should.
+ * "v2\n<timestamp>\n<delivery id>\n<body>">`, the one the hub's outgoing notification webhooks carry.
  */
-export const signDelivery = (secret: string, timestamp: string, deliveryId: string, body: string | Uint8Array) =>
-  `v2=${createHmac("sha256", secret).update(`v2\n${timestamp}\n${deliveryId}\n`).update(body).digest("hex")}`
+export const signDelivery = signWebhookV2
 
 /** What a v2 delivery id may hold: no space or line break, which would make the signed text ambiguous. */
 const deliveryIdPattern = /^[\x21-\x7e]{1,200}$/
@@ -162,6 +167,9 @@ const decodeRefunded = decodeShopAnswer(
 export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopConnector => {
   const name = `shop ${options.settings.id}`
   const nowMs = Effect.map(options.clock.now, (now) => now.wallMs)
+  const refusesFirstScheme = options.sha256Signatures === "refuse"
+  /** Warned of once: every delivery of a sender not moved yet would otherwise fill the log. */
+  let warnedOfFirstScheme = false
 
   const request = (method: "GET" | "POST", path: string, body: unknown, idempotencyKey?: string) =>
     Effect.gen(function* () {
@@ -230,6 +238,12 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
       const claimed = webhook.headers["x-packbench-signature"] ?? ""
       const delivery = webhook.headers["x-packbench-delivery"] ?? ""
       const signsDelivery = claimed.startsWith("v2=")
+      if (!signsDelivery && refusesFirstScheme) {
+        return yield* new WebhookRefused({
+          status: 401,
+          message: "this connector takes only v2= signatures (sha256Signatures: refuse): sign the delivery id too"
+        })
+      }
       if (signsDelivery && !deliveryIdPattern.test(delivery)) {
         return yield* new WebhookRefused({
           status: 401,
@@ -247,6 +261,13 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
           status: 401,
           message: fresh ? "X-Packbench-Signature does not match" : "X-Packbench-Timestamp is not current"
         })
+      }
+      if (!signsDelivery && !warnedOfFirstScheme) {
+        warnedOfFirstScheme = true
+        yield* Effect.logWarning(
+          `${name}: a webhook came signed with the first scheme (sha256=), which leaves X-Packbench-Delivery unsigned: ` +
+            `move the shop to v2= (README, "Generic signed webhook"), then set sha256Signatures to "refuse" for this connector`
+        )
       }
       const order = yield* decodeOrder(new TextDecoder().decode(webhook.body)).pipe(
         Effect.mapError(
