@@ -228,6 +228,8 @@ export const de = {
   "error.reason-required": "Bitte einen Grund angeben.",
   "error.already-decided": "Artikel ist schon entschieden – nur die Leitung kann übersteuern.",
   "error.already-refunded": "Für diesen Artikel wurde schon erstattet – keine zweite Erstattung.",
+  "error.serial-twice":
+    "Diese Seriennummer ist zweimal in der Retoure (vor und nach einer Neunummerierung der Positionen durch den Shop oder auf derselben Position) – ein Stück wird nur einmal erstattet. Retoure stornieren und das Paket neu aufnehmen.",
   "error.nothing-to-refund": "Für diesen Artikel gibt es nichts zu erstatten.",
   "error.not-held": "Dieser Artikel wartet nicht auf Prüfung.",
   "error.amount-required": "Eine Teilerstattung braucht den Betrag.",

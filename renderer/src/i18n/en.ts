@@ -229,6 +229,8 @@ export const en: Messages = {
   "error.reason-required": "Please give a reason.",
   "error.already-decided": "This item is decided – only a manager can override it.",
   "error.already-refunded": "This item was already refunded – no second refund.",
+  "error.serial-twice":
+    "This serial number is in the return twice (before and after the shop numbered the order's lines anew, or on one line) – a unit is refunded once. Cancel the return and take the parcel in again.",
   "error.nothing-to-refund": "There is nothing to refund for this item.",
   "error.not-held": "This item is not held for review.",
   "error.amount-required": "A partial refund needs the amount.",
