@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { Bounds } from "../../../core/bounds/Bounds.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
+import { refundUnitsOnLinesNow } from "./refundUnitsOnLinesNow.ts"
 import type {
   AddressPush,
   FulfillmentPush,
@@ -35,6 +36,18 @@ export interface RefundUnit {
    */
   readonly refundLineId?: string
   readonly shopLineId: string
+  /** The unit's item, to find its line when the shop numbers the order's lines anew; absent in pushes queued before. */
+  readonly sku?: string
+  /**
+   * Where the unit was before the hub moved it, right before sending, onto its item's line the shop's order has now
+   * (the line it was queued on was gone): its line, shop line and amount, and when (`refundUnitsOnLinesNow.ts`).
+   */
+  readonly movedFrom?: {
+    readonly refundLineId: string
+    readonly shopLineId: string
+    readonly amountCents: number
+    readonly atMs: number
+  }
   readonly unit: number
   readonly amountCents: number
   readonly currency: string
@@ -158,7 +171,9 @@ export const enqueuePush = (
  * order still open (queued, sending, or failed and waiting for a manager), so one order's fulfillment and refunds
  * reach the shop in the order they happened while other orders go on. A refund takes the other refund units of
  * its return along as one shop refund (its batch); a batch interrupted by a crash is taken again exactly as it was,
- * so its idempotency key always stands for the same units. Marked `sending` and committed before the shop is called.
+ * so its idempotency key always stands for the same units. A unit on a line the shop's order no longer has (numbered
+ * anew since it was queued) moves onto its item's line the order has now, recorded in the push
+ * (`refundUnitsOnLinesNow.ts`). Marked `sending` and committed before the shop is called.
  */
 export const claimNextPush = (sql: Sql["Service"], connectorId: string, nowMs: number) =>
   sql.transaction(
@@ -190,6 +205,7 @@ export const claimNextPush = (sql: Sql["Service"], connectorId: string, nowMs: n
         for (const row of batch) {
           yield* sql.execute("UPDATE shop_pushes SET batch_id = ? WHERE push_id = ?", [batchId, row.push_id])
         }
+        batch = yield* refundUnitsOnLinesNow(sql, connectorId, batch, nowMs)
       }
       for (const row of batch) {
         yield* sql.execute(

@@ -222,6 +222,7 @@ export const makeShopOutbound = (
             lineId: decided.lineId,
             ...(refundLineId === decided.lineId ? {} : { refundLineId }),
             shopLineId,
+            ...(decided.sku === null ? {} : { sku: decided.sku }),
             unit: decided.unit,
             // Never above what the shop says this unit was paid, whatever a station decided.
             amountCents: Math.min(amountCents, paidUnit),
