@@ -12,6 +12,7 @@ import { benchOrderProbe } from "../../core/pack/benchOrderProbe.ts"
 import { PackService } from "../../core/pack/PackService.ts"
 import { PendingLabels } from "../../core/pack/PendingLabels.ts"
 import { registerReturnsInbound } from "../../core/returns/ReturnsInbound.ts"
+import type { RefundRejected } from "../../core/returns/ReturnsMessages.ts"
 import { ReturnsService } from "../../core/returns/ReturnsService.ts"
 import { registerRulesInbound } from "../../core/returns/RulesInbound.ts"
 import { SyncView } from "../../core/station/SyncView.ts"
@@ -25,6 +26,22 @@ import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { PROJECT_ROOT } from "./ProjectPaths.ts"
 import { StationBroker } from "./StationBroker.ts"
 
+/** The alert for a refund the hub rejected: its code (the UI's words for it) and the English message. */
+const refundRejectedAlert = (rejected: RefundRejected): { readonly code: string; readonly message: string } => {
+  const refused = `The refund for ${rejected.itemRef} (order ${rejected.orderId}) was rejected: return ${rejected.otherReturnId} on ${rejected.otherStationId}`
+  switch (rejected.reason) {
+    case "duplicate-unit":
+      return { code: "refund-rejected-duplicate", message: `${refused} already holds this unit` }
+    case "duplicate-unit-renumbered":
+      return {
+        code: "refund-rejected-renumbered",
+        message: `${refused} already holds this unit under the other numbering of the order's lines (the shop numbered them anew)`
+      }
+    case "paid-amount-exceeded":
+      return { code: "refund-rejected-over-paid", message: `${refused} uses up what was paid` }
+  }
+}
+
 /** Inbound handlers are registered before the engine subscribes, so no early message meets an empty registry. */
 const inboundHandlers = Layer.effectDiscard(
   Effect.gen(function* () {
@@ -34,12 +51,7 @@ const inboundHandlers = Layer.effectDiscard(
     const pushes = yield* PushHub
     const returns = yield* ReturnsService
     yield* registerReturnsInbound(inbox, (rejected) =>
-      pushes.publish("alert", {
-        level: "error",
-        code: rejected.reason === "duplicate-unit" ? "refund-rejected-duplicate" : "refund-rejected-over-paid",
-        message: `The refund for ${rejected.itemRef} (order ${rejected.orderId}) was rejected: return ${rejected.otherReturnId} on ${rejected.otherStationId} ${rejected.reason === "duplicate-unit" ? "already holds this unit" : "uses up what was paid"}`,
-        orderId: rejected.orderId
-      })
+      pushes.publish("alert", { level: "error", ...refundRejectedAlert(rejected), orderId: rejected.orderId })
     )
     // A conflict or a refusal in one of this station's streams is raised on the bench at once; the Manager screen
     // lists them (sync.conflicts).

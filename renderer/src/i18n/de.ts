@@ -607,6 +607,8 @@ export const de = {
     "Erstattung zu Bestellung {orderId} abgelehnt: Diese Einheit ist in einer anderen Retoure schon erstattet oder angefordert – Begründung steht am Artikel.",
   "alert.refund-rejected-over-paid":
     "Erstattung zu Bestellung {orderId} abgelehnt: Es wäre mehr erstattet als bezahlt – Begründung steht am Artikel.",
+  "alert.refund-rejected-renumbered":
+    "Erstattung zu Bestellung {orderId} abgelehnt: Der Shop hat die Positionen neu nummeriert, und diese Einheit ist unter der anderen Nummerierung schon in einer anderen Retoure erstattet oder angefordert – Begründung steht am Artikel.",
   "handover.title": "Übergabe an den Fahrer",
   "handover.chooseCarrier": "Spediteur wählen: 1–4 tippen, Enter",
   "handover.scanParcels": "Pakete scannen",

@@ -605,6 +605,8 @@ export const en: Messages = {
     "Refund for order {orderId} rejected: this unit was already refunded or requested in another return – the reason is on the item.",
   "alert.refund-rejected-over-paid":
     "Refund for order {orderId} rejected: it would refund more than was paid – the reason is on the item.",
+  "alert.refund-rejected-renumbered":
+    "Refund for order {orderId} rejected: the shop numbered the order's lines anew, and this unit was already refunded or requested under the other numbering in another return – the reason is on the item.",
   "handover.title": "Handover to the driver",
   "handover.chooseCarrier": "Choose the carrier: type 1–4, Enter",
   "handover.scanParcels": "Scan the parcels",
