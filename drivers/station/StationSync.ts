@@ -12,9 +12,9 @@ import { benchOrderProbe } from "../../core/pack/benchOrderProbe.ts"
 import { PackService } from "../../core/pack/PackService.ts"
 import { PendingLabels } from "../../core/pack/PendingLabels.ts"
 import { registerReturnsInbound } from "../../core/returns/ReturnsInbound.ts"
-import type { RefundRejected } from "../../core/returns/ReturnsMessages.ts"
 import { ReturnsService } from "../../core/returns/ReturnsService.ts"
 import { registerRulesInbound } from "../../core/returns/RulesInbound.ts"
+import { refundRejectedAlert } from "../../core/returns/refundRejectedAlert.ts"
 import { SyncView } from "../../core/station/SyncView.ts"
 import type { ConflictRecord } from "../../core/sync/ConflictLog.ts"
 import { FleetPresence } from "../../core/sync/FleetPresence.ts"
@@ -25,22 +25,6 @@ import { registerSyncAlerts } from "../../core/sync/SyncAlerts.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { PROJECT_ROOT } from "./ProjectPaths.ts"
 import { StationBroker } from "./StationBroker.ts"
-
-/** The alert for a refund the hub rejected: its code (the UI's words for it) and the English message. */
-const refundRejectedAlert = (rejected: RefundRejected): { readonly code: string; readonly message: string } => {
-  const refused = `The refund for ${rejected.itemRef} (order ${rejected.orderId}) was rejected: return ${rejected.otherReturnId} on ${rejected.otherStationId}`
-  switch (rejected.reason) {
-    case "duplicate-unit":
-      return { code: "refund-rejected-duplicate", message: `${refused} already holds this unit` }
-    case "duplicate-unit-renumbered":
-      return {
-        code: "refund-rejected-renumbered",
-        message: `${refused} already holds this unit under the other numbering of the order's lines (the shop numbered them anew)`
-      }
-    case "paid-amount-exceeded":
-      return { code: "refund-rejected-over-paid", message: `${refused} uses up what was paid` }
-  }
-}
 
 /** Inbound handlers are registered before the engine subscribes, so no early message meets an empty registry. */
 const inboundHandlers = Layer.effectDiscard(
