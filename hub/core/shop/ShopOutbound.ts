@@ -9,7 +9,8 @@ import type { Sql, StoreError } from "../../../core/store/Sql.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import type { ConnectorSettings } from "./ConnectorSettings.ts"
 import type { MappedOrder } from "./mapShopOrder.ts"
-import { enqueuePush, type PushQueueSettings, type RefundUnit } from "./PushQueue.ts"
+import { enqueuePush, type PushQueueSettings } from "./PushQueue.ts"
+import type { RefundUnit } from "./RefundUnit.ts"
 import type { FulfillmentPush, PushLine } from "./ShopConnector.ts"
 
 interface ShopOrderRef {

@@ -2,7 +2,7 @@
 import { Effect } from "effect"
 import type { Sql } from "../../../core/store/Sql.ts"
 import type { MappedOrder } from "./mapShopOrder.ts"
-import type { PushRow, RefundUnit } from "./PushQueue.ts"
+import type { RefundUnit } from "./RefundUnit.ts"
 
 /**
  * A refund unit waits in the queue (the return's settle time, a shop that cannot be reached) while the shop may number
@@ -16,10 +16,18 @@ import type { PushRow, RefundUnit } from "./PushQueue.ts"
  * answer still names the station's own line. A unit whose item the order no longer has at all is sent as it was
  * (logged), and the shop's refusal reaches a manager.
  */
-export const refundUnitsOnLinesNow = (
+export const refundUnitsOnLinesNow = <
+  Row extends {
+    readonly push_id: string
+    readonly kind: string
+    readonly order_id: string
+    readonly idempotency_key: string
+    readonly payload: string
+  }
+>(
   sql: Sql["Service"],
   connectorId: string,
-  batch: ReadonlyArray<PushRow>,
+  batch: ReadonlyArray<Row>,
   nowMs: number
 ) =>
   Effect.gen(function* () {
@@ -49,7 +57,7 @@ export const refundUnitsOnLinesNow = (
       `SELECT item_ref, sku FROM hub_refund_claims WHERE item_ref IN (${units.map(() => "?").join(", ")})`,
       units.map((unit) => unit.itemRef)
     )
-    const moved: Array<PushRow> = []
+    const moved: Array<Row> = []
     for (const [index, row] of batch.entries()) {
       const unit = units[index] as RefundUnit
       if (isCurrent(unit)) {
