@@ -21,6 +21,29 @@ import { ReturnDispositionSet, ReturnRefundDecided } from "./ReturnsEvents.ts"
 import type { ManagerSignOff, RefundStatus } from "./ReturnsView.ts"
 
 /**
+ * Why one serialised unit cannot be decided: its serial is on two of the items decided together. Scanned twice on one
+ * line, both items are the same unit of that line; scanned once before the shop numbered the order's lines anew and
+ * once after, they are on two lines (the item's former one and its new one) and would each be refunded.
+ */
+const serialTwice = (items: ReadonlyArray<ItemRow>) => {
+  const seen = new Map<string, ItemRow>()
+  for (const item of items) {
+    if (item.serial === null || item.sku === null || item.line_id === null) continue
+    const key = JSON.stringify([item.sku, item.serial])
+    const first = seen.get(key)
+    if (first === undefined) {
+      seen.set(key, item)
+      continue
+    }
+    const where = (row: ItemRow) => `${row.item_ref} (line ${row.line_id}, unit ${row.unit ?? "none"})`
+    const renumbered = first.line_id === item.line_id ? "" : ", the shop numbered the order's lines anew in between"
+    return (returnId: string) =>
+      `Serial ${item.serial} of ${item.sku} is in return ${returnId} twice: ${where(first)} and ${where(item)}${renumbered}. One unit is refunded once: cancel the return and take the parcel in again`
+  }
+  return undefined
+}
+
+/**
  * The money side: the rules decide each graded unit once (the refunds table's unique (order, line, unit) is the last
  * guard against paying a unit twice), and only a manager overrides a decision or approves a held one, on record.
  */
@@ -55,6 +78,8 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
         if (items.some((item) => item.grade === null)) {
           return yield* Effect.fail(returnsError("not-graded", "Grade every item before deciding the refund"))
         }
+        const twice = serialTwice(items)
+        if (twice !== undefined) return yield* Effect.fail(returnsError("serial-twice", twice(current.return_id)))
         const order = current.order_id === null ? undefined : yield* loadOrder(current.order_id)
         const catalog = yield* catalogOf({ skus: items.map((item) => item.sku) })
         const rmas = order === undefined ? [] : yield* rmasOf(order.orderId)

@@ -3,8 +3,8 @@ import { Schema } from "effect"
 
 /**
  * Why the returns desk did not do what was asked: nothing open, an item it does not know or that is already decided,
- * a decision that needs a reason or an amount, a refund already paid, a rule set that does not decode (with the
- * problems by rule and field in `details`), or a database that refused.
+ * a decision that needs a reason or an amount, a refund already paid, one serial twice in the units decided together,
+ * a rule set that does not decode (with the problems by rule and field in `details`), or a database that refused.
  */
 export class ReturnsError extends Schema.TaggedError<ReturnsError>()("ReturnsError", {
   reason: Schema.Literals([
@@ -19,6 +19,7 @@ export class ReturnsError extends Schema.TaggedError<ReturnsError>()("ReturnsErr
     "reason-required",
     "amount-required",
     "already-refunded",
+    "serial-twice",
     "rules-invalid",
     "return-code-invalid",
     "return-code-mismatch",

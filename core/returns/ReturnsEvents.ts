@@ -6,6 +6,7 @@ import type { EpcisView } from "../events/Event.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { type ItemQualifier, itemDigitalLink } from "../scan/gs1/formatDigitalLink.ts"
 import { DeclaredReason, Disposition, Grade, OutcomeKind } from "./RefundRules.ts"
+import { RefundRejectionReason } from "./ReturnsMessages.ts"
 
 /**
  * GS1 Digital Link URIs name items in EPCIS 2.0 without knowing the length of each brand's company prefix; they are
@@ -190,7 +191,10 @@ export const ReturnRefundFailed = defineEvent({
   })
 })
 
-/** The hub refused this unit's refund: another return holds the unit, or the order's paid amount is used up. */
+/**
+ * The hub refused this unit's refund: another return holds the unit (under the order's other line numbering, when the
+ * shop numbered the lines anew in between), or the order's paid amount is used up.
+ */
 export const ReturnRefundRejected = defineEvent({
   type: "return.refund-rejected",
   version: 1,
@@ -200,7 +204,7 @@ export const ReturnRefundRejected = defineEvent({
     unit: Schema.Int,
     itemRef: Schema.String,
     returnId: Schema.String,
-    reason: Schema.Literals(["duplicate-unit", "paid-amount-exceeded"]),
+    reason: RefundRejectionReason,
     otherReturnId: Schema.String,
     otherStationId: Schema.String
   })

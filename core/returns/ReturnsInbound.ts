@@ -1,13 +1,55 @@
 /** Inbox handling of RMAs and refund confirmations for the returns desk. */
 import { Effect } from "effect"
 import { Bounds, clockProblem } from "../bounds/Bounds.ts"
+import type { LocalizedText } from "../catalog/CatalogItem.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { ReturnRefundFailed, ReturnRefundIssued, ReturnRefundRejected } from "./ReturnsEvents.ts"
-import { RefundConfirmed, RefundFailed, RefundIssued, RefundRejected, ReturnRegistered } from "./ReturnsMessages.ts"
-import type { RefundRejectionView } from "./ReturnsView.ts"
+import {
+  RefundConfirmed,
+  RefundFailed,
+  RefundIssued,
+  RefundRejected,
+  type RefundRejectionReason,
+  ReturnRegistered
+} from "./ReturnsMessages.ts"
+import type { RefundRejectionView, RefundStatus } from "./ReturnsView.ts"
+
+/** The status a refund the hub rejected takes: a unit another return holds, under either numbering, or over paid. */
+const rejectedStatus = (reason: RefundRejectionReason): RefundStatus => {
+  switch (reason) {
+    case "duplicate-unit":
+    case "duplicate-unit-renumbered":
+      return "rejected-duplicate"
+    case "paid-amount-exceeded":
+      return "rejected-over-paid"
+  }
+}
+
+/** Why the hub rejected the refund, in words, with the return (and its station) that holds the unit or the money. */
+const rejectionWords = (rejected: RefundRejected): LocalizedText => {
+  const where = `${rejected.otherReturnId} (${rejected.otherStationId})`
+  const issued = rejected.otherStatus === "issued"
+  switch (rejected.reason) {
+    case "duplicate-unit":
+      return {
+        de: `Keine Erstattung: Diese Einheit ist schon in Retoure ${where} ${issued ? "erstattet" : "zur Erstattung angefordert"}`,
+        en: `No refund: this unit was already ${issued ? "refunded" : "requested for refund"} in return ${where}`
+      }
+    case "duplicate-unit-renumbered":
+      return {
+        de: `Keine Erstattung: Der Shop hat die Positionen des Auftrags neu nummeriert, und diese Einheit ist unter der anderen Nummerierung schon in Retoure ${where} ${issued ? "erstattet" : "zur Erstattung angefordert"}`,
+        en: `No refund: the shop numbered the order's lines anew, and this unit was already ${issued ? "refunded" : "requested for refund"} under the other numbering in return ${where}`
+      }
+    case "paid-amount-exceeded":
+      return {
+        de: `Keine Erstattung: Mit Retoure ${where} wäre mehr erstattet als bezahlt`,
+        en: `No refund: together with return ${where} it would refund more than was paid`
+      }
+  }
+}
 
 /**
  * Inbound handlers for the returns desk, applied in the inbox's transaction. A repeated `return.registered`
@@ -15,7 +57,9 @@ import type { RefundRejectionView } from "./ReturnsView.ts"
  * never records a second payout, and a confirmation for a refund still held for review is refused (quarantined).
  * `refund.issued` is the hub's shop connector's confirmation (by item, with the amount the shop paid), and
  * `refund.failed` marks a refund the shop refused to pay; a later `refund.issued` (a manager had it retried) pays it.
- * A `refund.rejected` from the hub marks the unit's refund rejected with the hub's reason and the other return.
+ * A `refund.rejected` from the hub marks the unit's refund rejected with the hub's reason and the other return; one
+ * with a reason this release does not know does not decode and is quarantined (the Manager screen's quarantine panel
+ * names it), leaving the refund as it was rather than showing it under a reason it is not.
  */
 export const registerReturnsInbound = (
   inbox: Inbox["Service"],
@@ -155,23 +199,13 @@ export const registerReturnsInbound = (
             `${rejected.itemRef} is a refund for ${refund.order_id} line ${refund.line_id}, not ${rejected.orderId} line ${rejected.lineId}`
           )
         }
-        const status = rejected.reason === "duplicate-unit" ? "rejected-duplicate" : "rejected-over-paid"
+        const status = rejectedStatus(rejected.reason)
         if (refund.status === status) return
         if (refund.status === "issued") {
           return yield* Effect.fail(`the refund for ${rejected.itemRef} was already paid out: the hub cannot reject it`)
         }
-        const where = `${rejected.otherReturnId} (${rejected.otherStationId})`
         const rejection: RefundRejectionView = {
-          reason:
-            rejected.reason === "duplicate-unit"
-              ? {
-                  de: `Keine Erstattung: Diese Einheit ist schon in Retoure ${where} ${rejected.otherStatus === "issued" ? "erstattet" : "zur Erstattung angefordert"}`,
-                  en: `No refund: this unit was already ${rejected.otherStatus === "issued" ? "refunded" : "requested for refund"} in return ${where}`
-                }
-              : {
-                  de: `Keine Erstattung: Mit Retoure ${where} wäre mehr erstattet als bezahlt`,
-                  en: `No refund: together with return ${where} it would refund more than was paid`
-                },
+          reason: rejectionWords(rejected),
           otherReturnId: rejected.otherReturnId,
           otherStationId: rejected.otherStationId
         }

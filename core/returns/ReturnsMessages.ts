@@ -59,6 +59,19 @@ export const RefundFailed = Schema.Struct({
 export type RefundFailed = typeof RefundFailed.Type
 
 /**
+ * Why the hub refused a refund: another return holds the unit (`duplicate-unit`), holds it under the order's other
+ * line numbering (`duplicate-unit-renumbered`: one of the two refunds is on a line the shop has since numbered anew),
+ * or the order's refunds would go above what was paid (`paid-amount-exceeded`). A station quarantines a reason it does
+ * not know with the whole message and leaves its refund as it was, so a new reason needs the stations upgraded first.
+ */
+export const RefundRejectionReason = Schema.Literals([
+  "duplicate-unit",
+  "duplicate-unit-renumbered",
+  "paid-amount-exceeded"
+])
+export type RefundRejectionReason = typeof RefundRejectionReason.Type
+
+/**
  * The hub refused a refund this station decided, because another return (on another station, or earlier) already
  * holds that unit, or because it would take the order's refunds above what was paid. Sent on the station's hub
  * stream (`inbox/hub/refund.rejected`); the unit's refund is then shown as rejected with the other return named.
@@ -69,7 +82,7 @@ export const RefundRejected = Schema.Struct({
   unit: Schema.Int,
   itemRef: Schema.String,
   returnId: Schema.String,
-  reason: Schema.Literals(["duplicate-unit", "paid-amount-exceeded"]),
+  reason: RefundRejectionReason,
   otherReturnId: Schema.String,
   otherStationId: Schema.String,
   /** Whether the other return's refund is only requested yet or already paid out. */

@@ -817,6 +817,61 @@ describe("a return of a parcel shipped before the shop numbered its order's line
     expect(result.again.current!.items[0]!.decision!.reason.en).toContain("numbered the order's lines anew")
   })
 
+  it("refuses to decide a return holding one serial twice, scanned before the shop numbered the lines anew and after", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const sql = yield* Sql
+        const { inbox, deliver } = fakeInbox()
+        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
+        yield* shipParcel(
+          "SO-100003",
+          "P-3",
+          "00340434000000000003",
+          [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
+          5,
+          sampleOrder("SO-100003").lines
+        )
+        yield* (yield* Session).signIn("B-2001")
+        yield* returns.scan({ raw: "00340434000000000003" })
+        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        // The shop edits the order while the return is open; the clerk scans the same GPS a second time.
+        const applied = yield* deliver(
+          "order.upsert",
+          renumbered("SO-100003", 2, [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 1 }])
+        )
+        const scanned = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        for (const item of scanned.current!.items) {
+          yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+        }
+        const decided = yield* Effect.exit(returns.decide({}))
+        const refunds = yield* sql.query("SELECT line_id, unit, amount_cents FROM refunds")
+        // The clerk cancels the return and takes the parcel in again, with the GPS once.
+        yield* returns.cancel({ reason: "scanned the GPS twice" })
+        yield* returns.scan({ raw: "00340434000000000003" })
+        const again = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* returns.grade({ itemRef: again.current!.items[0]!.itemRef, grade: "new-sealed" })
+        const once = yield* returns.decide({})
+        return { applied, scanned, decided, refunds, once, decisions: yield* eventsOf("return.refund-decided") }
+      })
+    )
+    expect(result.applied._tag).toBe("Success")
+    expect(result.scanned.current!.items.map((item) => [item.serial, item.lineId, item.unit])).toEqual([
+      ["GPS-0001", "1", 1],
+      ["GPS-0001", "gps-7c", 1]
+    ])
+    // Refused like the same serial twice on one line: one unit is never decided twice, whatever its line.
+    expect(codeOf(result.decided)).toBe("serial-twice")
+    const message = Exit.isFailure(result.decided) ? String(result.decided.cause) : ""
+    expect(message).toContain("GPS-0001")
+    expect(message).toContain("gps-7c")
+    expect(result.refunds).toEqual([])
+    expect(result.once.current!.items).toMatchObject([
+      { lineId: "gps-7c", unit: 1, decision: { outcome: "refund-full", amountCents: 7900 } }
+    ])
+    expect(result.decisions).toHaveLength(1)
+  })
+
   it("keeps units decided before the shop numbered the lines anew at their price and counts them against the new lines", async () => {
     const result = await run(
       Effect.gen(function* () {

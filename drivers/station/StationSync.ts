@@ -14,6 +14,7 @@ import { PendingLabels } from "../../core/pack/PendingLabels.ts"
 import { registerReturnsInbound } from "../../core/returns/ReturnsInbound.ts"
 import { ReturnsService } from "../../core/returns/ReturnsService.ts"
 import { registerRulesInbound } from "../../core/returns/RulesInbound.ts"
+import { refundRejectedAlert } from "../../core/returns/refundRejectedAlert.ts"
 import { SyncView } from "../../core/station/SyncView.ts"
 import type { ConflictRecord } from "../../core/sync/ConflictLog.ts"
 import { FleetPresence } from "../../core/sync/FleetPresence.ts"
@@ -34,12 +35,7 @@ const inboundHandlers = Layer.effectDiscard(
     const pushes = yield* PushHub
     const returns = yield* ReturnsService
     yield* registerReturnsInbound(inbox, (rejected) =>
-      pushes.publish("alert", {
-        level: "error",
-        code: rejected.reason === "duplicate-unit" ? "refund-rejected-duplicate" : "refund-rejected-over-paid",
-        message: `The refund for ${rejected.itemRef} (order ${rejected.orderId}) was rejected: return ${rejected.otherReturnId} on ${rejected.otherStationId} ${rejected.reason === "duplicate-unit" ? "already holds this unit" : "uses up what was paid"}`,
-        orderId: rejected.orderId
-      })
+      pushes.publish("alert", { level: "error", ...refundRejectedAlert(rejected), orderId: rejected.orderId })
     )
     // A conflict or a refusal in one of this station's streams is raised on the bench at once; the Manager screen
     // lists them (sync.conflicts).

@@ -505,9 +505,11 @@ export const refundLedgerSuite = (store: TestStore) =>
         ["RET-01-R000003-01", "1", 7_900],
         ["RET-01-R000006-01", "m-7", 1_290]
       ])
+      // The lamp and the GPS are held by claims on lines the order no longer has: duplicates across the renumbering.
+      // The third mug is one more than the order has, held by a claim on a line it has: a plain duplicate.
       expect(result.rejections).toEqual([
-        ["RET-01-R000004", "h-7", "duplicate-unit", "RET-01-R000001"],
-        ["RET-01-R000005", "g-7", "duplicate-unit", "RET-01-R000003"],
+        ["RET-01-R000004", "h-7", "duplicate-unit-renumbered", "RET-01-R000001"],
+        ["RET-01-R000005", "g-7", "duplicate-unit-renumbered", "RET-01-R000003"],
         ["RET-01-R000007", "m-8", "duplicate-unit", "RET-01-R000006"]
       ])
       expect(result.requests).toEqual([
@@ -560,11 +562,147 @@ export const refundLedgerSuite = (store: TestStore) =>
           // line the decision names where the shop's order no longer has it).
           expect(result.requests[0]?.[1]).toBe(newVersion === "before" ? "s-7" : "2")
           expect(result.rejections).toEqual([
-            [`${second}-R000001`, second === "RET-01" ? "2" : "s-7", "duplicate-unit", `${first}-R000001`]
+            [`${second}-R000001`, second === "RET-01" ? "2" : "s-7", "duplicate-unit-renumbered", `${first}-R000001`]
           ])
         })
       }
     }
+
+    it("tells a station in words that the unit it decided on a line the shop has numbered anew is held by another return; a reason the station does not know is quarantined, its refund left as it was", async () => {
+      const result = await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const dir = mkdtempSync(join(tmpdir(), "pb-ledger-"))
+            const bus = yield* makeMemoryBus()
+            const station = yield* Layer.build(stationLayer(dir, "RET-02", bus))
+            // RET-02 takes the socks back before it hears of the shop's edit: decided on their line 2.
+            const decided = yield* Effect.provide(
+              Effect.gen(function* () {
+                yield* shipParcel({
+                  orderId: "SO-100001",
+                  parcelId: "P-1",
+                  trackingNumber: "00340434000000000001",
+                  items: [
+                    { lineId: "1", sku: "ALP-MUG-01", quantity: 2 },
+                    { lineId: "2", sku: "ALP-SOCK-M", quantity: 1 }
+                  ],
+                  handedAtMs: NOW_MS - 5 * DAY
+                })
+                yield* (yield* Session).signIn("B-2001")
+                const returns = yield* ReturnsService
+                yield* returns.scan({ raw: "00340434000000000001" })
+                const scanned = yield* returns.scan({ raw: "4260123450038" })
+                yield* returns.grade({ itemRef: scanned.current!.items[0]!.itemRef, grade: "new-sealed" })
+                yield* returns.decide({})
+                const events = yield* (yield* EventLog).read(0, 1000)
+                return events.find((event) => event.type === "return.refund-decided")!
+              }),
+              station
+            )
+            // At the hub, RET-01 refunded the socks on their new line s-7 first.
+            const bodies = yield* Effect.provide(
+              Effect.gen(function* () {
+                yield* migrate(hubMigrations)
+                const sql = yield* Sql
+                const ledger = makeRefundLedger(sql)
+                yield* ledger.recordShopOrder(so100001, yield* inboundVersion("order SO-100001", 1, NOW_MS))
+                yield* ledger.recordShopOrder(so100001Renumbered, yield* inboundVersion("order SO-100001", 2, NOW_MS))
+                yield* ledger.applyDecided(
+                  decidedAt("RET-01", "RET-01-R000001"),
+                  unitDecided({
+                    returnId: "RET-01-R000001",
+                    orderId: "SO-100001",
+                    lineId: "s-7",
+                    unit: 1,
+                    sku: "ALP-SOCK-M",
+                    amountCents: 1_650
+                  }),
+                  NOW_MS
+                )
+                yield* ledger.applyDecided(
+                  { ...decided, siteId: "HAM1", stationId: "RET-02" },
+                  decided.payload as typeof ReturnRefundDecided.payload.Type,
+                  NOW_MS
+                )
+                return yield* sql.query<{ topic: string; body: string }>(
+                  "SELECT topic, body FROM hub_messages WHERE stream = 'station:HAM1/RET-02' ORDER BY seq"
+                )
+              }),
+              Layer.mergeAll(store.layer(), StationClock.manual(NOW_MS).layer)
+            )
+            const rejection = bodies[0]!
+            const sent = JSON.parse(rejection.body)
+            const atStation = yield* Effect.provide(
+              Effect.gen(function* () {
+                const inbox = yield* Inbox
+                yield* registerReturnsInbound(inbox)
+                const sql = yield* Sql
+                const status = Effect.map(
+                  sql.query<{ status: string }>("SELECT status FROM refunds WHERE item_ref = ?", [
+                    sent.payload.itemRef
+                  ]),
+                  (rows) => rows[0]?.status
+                )
+                // The same refusal with a reason from a release after this one, as the hub's first message.
+                const unknown = yield* inbox.receive({
+                  topic: rejection.topic,
+                  payload: encodeJson({
+                    ...sent,
+                    msgId: `${sent.msgId}-later`,
+                    payload: { ...sent.payload, reason: "some-later-reason" }
+                  }),
+                  userProperties: {}
+                })
+                const afterUnknown = yield* status
+                const quarantined = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine")
+                const known = yield* inbox.receive({
+                  topic: rejection.topic,
+                  payload: encodeJson({ ...sent, seq: sent.seq + 1 }),
+                  userProperties: {}
+                })
+                const rejected = (yield* (yield* EventLog).read(0, 1000)).filter(
+                  (event) => event.type === "return.refund-rejected"
+                )
+                const view = yield* (yield* ReturnsService).state
+                return { unknown, afterUnknown, quarantined, known, status: yield* status, rejected, view }
+              }),
+              station
+            )
+            return { sent, atStation }
+          })
+        )
+      )
+      expect(result.sent.payload).toMatchObject({
+        orderId: "SO-100001",
+        lineId: "2",
+        reason: "duplicate-unit-renumbered",
+        otherReturnId: "RET-01-R000001",
+        otherStationId: "RET-01"
+      })
+      const { atStation } = result
+      // A reason the station does not know changes nothing and is kept, with why, for the Manager screen.
+      expect(atStation.unknown).toBe("quarantined")
+      expect(atStation.afterUnknown).toBe("decided")
+      expect(atStation.quarantined.map((row) => row.reason)).toEqual([
+        expect.stringContaining("payload does not fit refund.rejected")
+      ])
+      expect(atStation.known).toBe("applied")
+      expect(atStation.status).toBe("rejected-duplicate")
+      expect(atStation.rejected.map((event) => (event.payload as { reason: string }).reason)).toEqual([
+        "duplicate-unit-renumbered"
+      ])
+      const socks = atStation.view.current!.items[0]!
+      expect(socks.decision).toMatchObject({
+        status: "rejected-duplicate",
+        rejection: { otherReturnId: "RET-01-R000001", otherStationId: "RET-01" }
+      })
+      expect(socks.decision?.rejection?.reason.en).toBe(
+        "No refund: the shop numbered the order's lines anew, and this unit was already requested for refund under the other numbering in return RET-01-R000001 (RET-01)"
+      )
+      expect(socks.decision?.rejection?.reason.de).toBe(
+        "Keine Erstattung: Der Shop hat die Positionen des Auftrags neu nummeriert, und diese Einheit ist unter der anderen Nummerierung schon in Retoure RET-01-R000001 (RET-01) zur Erstattung angefordert"
+      )
+    })
 
     it("passes nothing on for an order the hub does not know, and takes the decision up once the shop's order arrives", async () => {
       const result = await Effect.runPromise(

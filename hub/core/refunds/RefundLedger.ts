@@ -33,6 +33,8 @@ const paying = new Set(["refund-full", "refund-partial", "store-credit"])
 interface ClaimRow {
   readonly order_id: string
   readonly line_id: string
+  /** The line the station's decision named; null for a claim made before the ledger kept it (hub migration 70). */
+  readonly decided_line_id: string | null
   readonly unit_key: string
   /** The item claimed; null for a claim made before the ledger kept items (hub migration 64). */
   readonly sku: string | null
@@ -122,7 +124,7 @@ export const STATION_ORDER_INSERT = {
 export const makeRefundLedger = (sql: Sql["Service"]) => {
   const claimsOf = (orderId: string) =>
     sql.query<ClaimRow>(
-      `SELECT order_id, line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status
+      `SELECT order_id, line_id, decided_line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status
        FROM hub_refund_claims WHERE order_id = ? ORDER BY created_at_ms, item_ref`,
       [orderId]
     )
@@ -387,7 +389,14 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
                 : itemOfLine(named)
       if (own === undefined && item !== undefined) {
         const holder = holderOf(others, order.lines, item, named, unit, decided.serial)
-        if (holder !== undefined) return yield* reject(event, located, "duplicate-unit", holder, nowMs)
+        if (holder !== undefined) {
+          // Across a renumbering when a line either station decided on, or the holder's claim is on, is one the order
+          // no longer has (or does not have yet): the station then sees the same unit under another line id.
+          const current = (lineId: string) => order.lines.some((line) => line.lineId === lineId)
+          const across =
+            named === undefined || !current(holder.line_id) || !current(holder.decided_line_id ?? holder.line_id)
+          return yield* reject(event, located, across ? "duplicate-unit-renumbered" : "duplicate-unit", holder, nowMs)
+        }
       }
       // A claim keeps its line while the order has it; one on a line the order no longer has moves to its item's.
       const place =
@@ -420,12 +429,13 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       }
       if (own === undefined) {
         yield* sql.execute(
-          `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, sku, item_ref, return_id, site_id, station_id,
-             serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?) ON CONFLICT DO NOTHING`,
+          `INSERT INTO hub_refund_claims (order_id, line_id, decided_line_id, unit_key, sku, item_ref, return_id, site_id,
+             station_id, serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?) ON CONFLICT DO NOTHING`,
           [
             orderId,
             line.lineId,
+            lineId,
             place.key,
             line.sku ?? decided.sku,
             decided.itemRef,
@@ -443,10 +453,11 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       } else {
         // The same item decided again (a manager's override or approval): the shop gets the revised request.
         yield* sql.execute(
-          `UPDATE hub_refund_claims SET line_id = ?, unit_key = ?, sku = ?, outcome = ?, amount_cents = ?,
-             decided_event_id = ? WHERE item_ref = ?`,
+          `UPDATE hub_refund_claims SET line_id = ?, decided_line_id = ?, unit_key = ?, sku = ?, outcome = ?,
+             amount_cents = ?, decided_event_id = ? WHERE item_ref = ?`,
           [
             line.lineId,
+            lineId,
             place.key,
             own.sku ?? line.sku ?? decided.sku,
             decided.outcome,
@@ -528,7 +539,8 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       )
       if (recorded.changes === 0) return
       const claims = yield* sql.query<ClaimRow & { readonly serial: string | null; readonly currency: string }>(
-        `SELECT order_id, line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status, serial, currency
+        `SELECT order_id, line_id, decided_line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status,
+           serial, currency
          FROM hub_refund_claims WHERE site_id = ? AND return_id = ? ORDER BY item_ref`,
         [event.siteId, cancelled.returnId]
       )

@@ -3,6 +3,8 @@ import { Effect } from "effect"
 import { Bounds } from "../../../core/bounds/Bounds.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
+import type { RefundUnit } from "./RefundUnit.ts"
+import { refundUnitsOnLinesNow } from "./refundUnitsOnLinesNow.ts"
 import type {
   AddressPush,
   FulfillmentPush,
@@ -21,27 +23,6 @@ export type PushStatus = "queued" | "sending" | "done" | "failed" | "discarded"
  * scopes the shop refuses), where the shop may have acted already, so a retry sends the same request under its key.
  */
 export type FailedAs = "refused" | "malformed" | "unauthorized"
-
-/** A refund unit as the push queue keeps it: enough to build the shop's refund and to answer the station. */
-export interface RefundUnit {
-  readonly itemRef: string
-  readonly orderId: string
-  readonly shopOrderId: string
-  /** The station's line of the unit, which its answer names. */
-  readonly lineId: string
-  /**
-   * The order's line the shop refunds when it is not the station's: the shop numbered the order's lines anew since the
-   * station decided, and the refund ledger granted the unit on its item's line the order has now.
-   */
-  readonly refundLineId?: string
-  readonly shopLineId: string
-  readonly unit: number
-  readonly amountCents: number
-  readonly currency: string
-  readonly returnId: string
-  readonly siteId: string
-  readonly stationId: string
-}
 
 export interface PushRow {
   readonly push_id: string
@@ -158,7 +139,9 @@ export const enqueuePush = (
  * order still open (queued, sending, or failed and waiting for a manager), so one order's fulfillment and refunds
  * reach the shop in the order they happened while other orders go on. A refund takes the other refund units of
  * its return along as one shop refund (its batch); a batch interrupted by a crash is taken again exactly as it was,
- * so its idempotency key always stands for the same units. Marked `sending` and committed before the shop is called.
+ * so its idempotency key always stands for the same units. A unit on a line the shop's order no longer has (numbered
+ * anew since it was queued) moves onto its item's line the order has now, recorded in the push
+ * (`refundUnitsOnLinesNow.ts`). Marked `sending` and committed before the shop is called.
  */
 export const claimNextPush = (sql: Sql["Service"], connectorId: string, nowMs: number) =>
   sql.transaction(
@@ -190,6 +173,7 @@ export const claimNextPush = (sql: Sql["Service"], connectorId: string, nowMs: n
         for (const row of batch) {
           yield* sql.execute("UPDATE shop_pushes SET batch_id = ? WHERE push_id = ?", [batchId, row.push_id])
         }
+        batch = yield* refundUnitsOnLinesNow(sql, connectorId, batch, nowMs)
       }
       for (const row of batch) {
         yield* sql.execute(

@@ -500,6 +500,142 @@ export const shopHubSuite = (store: TestStore) =>
       ])
     })
 
+    it("refunds units queued before the shop numbered the order's lines anew on the item's lines the order has at push time, under the same key, and records the move", async () => {
+      const { shop, run, clock } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          const events: Array<EventEnvelope> = []
+          const decide = (itemRef: string, lineId: string, unit: number, sku: string, amountCents: number) =>
+            Effect.gen(function* () {
+              const event = stationEvent("return.refund-decided", {
+                returnId: "R-PACK-01-7",
+                itemRef,
+                orderId: "SHOP-1001",
+                lineId,
+                unit,
+                sku,
+                gtin: null,
+                serial: null,
+                lot: null,
+                outcome: "refund-full",
+                amountCents,
+                currency: "EUR",
+                ruleId: null,
+                reason: { de: "", en: "" },
+                source: "rules",
+                previousOutcome: null
+              })
+              events.push(event)
+              // What the refund ledger records when it grants the unit, in the same transaction.
+              yield* sql.execute(
+                `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, sku, item_ref, return_id, site_id,
+                   station_id, serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+                 VALUES ('SHOP-1001', ?, ?, ?, ?, 'R-PACK-01-7', 'HAM1', 'PACK-01', NULL, 'refund-full', ?, 'EUR',
+                   'requested', ?, 0)`,
+                [lineId, `unit:${unit}`, sku, itemRef, amountCents, event.id]
+              )
+              yield* hub.applyStationEvent(event)
+            })
+          // Both mugs and the bottle are queued on the lines the order had; the shop cannot be reached at first.
+          yield* decide("I-1", "501", 1, "ALP-MUG-01", 1250)
+          yield* decide("I-2", "501", 2, "ALP-MUG-01", 1250)
+          yield* decide("I-3", "502", 1, "ALP-BTL-05", 2490)
+          clock.advance(1_000)
+          shop.failNext(shop.unavailable())
+          const outage = yield* hub.drain(shop.connector)
+          // The shop's order edit gives every line a new id and splits the mugs over two lines, the second cheaper.
+          shop.orders.set(order.shopOrderId, {
+            ...order,
+            updatedAtMs: order.updatedAtMs + 1,
+            lines: [
+              { ...order.lines[0]!, shopLineId: "gid://shopify/LineItem/701", quantity: 1 },
+              { ...order.lines[1]!, shopLineId: "gid://shopify/LineItem/702" },
+              { ...order.lines[0]!, shopLineId: "gid://shopify/LineItem/703", quantity: 1, paidUnitPrice: 10 }
+            ]
+          })
+          yield* hub.receiveWebhook("shopify-main", {
+            headers: { "x-test-signature": "good", "x-test-delivery": "d-edit" },
+            body: encoder.encode(JSON.stringify({ id: order.shopOrderId }))
+          })
+          clock.advance(60_000)
+          const sent = yield* hub.drain(shop.connector)
+          const pushes = yield* sql.query<{ subject: string; idempotency_key: string; payload: string }>(
+            "SELECT subject, idempotency_key, payload FROM shop_pushes WHERE kind = 'refund' ORDER BY seq"
+          )
+          return {
+            outage,
+            sent,
+            key: `packbench-${events[0]!.id}`,
+            pushes: pushes.map((row) => ({
+              subject: row.subject,
+              key: row.idempotency_key,
+              ...JSON.parse(row.payload)
+            })),
+            messages: (yield* messages(sql)).filter((m) => m.stream.startsWith("station:"))
+          }
+        })
+      )
+      expect(result.outage).toBe("waiting")
+      expect(result.sent).toBe("idle")
+      // One request to the shop, sent twice under one key: the shop acts once.
+      expect(shop.calls.filter((call) => call.startsWith("refund"))).toEqual([
+        `refund ${result.key}`,
+        `refund ${result.key}`
+      ])
+      expect([...shop.refunds.entries()].map(([key, r]) => [key, r.lines, r.amountCents])).toEqual([
+        [
+          result.key,
+          [
+            { lineId: "701", shopLineId: "gid://shopify/LineItem/701", quantity: 1, amountCents: 1250 },
+            { lineId: "703", shopLineId: "gid://shopify/LineItem/703", quantity: 1, amountCents: 1000 },
+            { lineId: "702", shopLineId: "gid://shopify/LineItem/702", quantity: 1, amountCents: 2490 }
+          ],
+          4740
+        ]
+      ])
+      // What was done is kept with each push: the line it was queued on, and the one the shop was asked to refund.
+      expect(
+        result.pushes.map((push) => [
+          push.subject,
+          push.refundLineId,
+          push.shopLineId,
+          push.amountCents,
+          push.movedFrom
+        ])
+      ).toEqual([
+        [
+          "I-1",
+          "701",
+          "gid://shopify/LineItem/701",
+          1250,
+          { refundLineId: "501", shopLineId: "gid://shopify/LineItem/501", amountCents: 1250, atMs: NOW + 61_000 }
+        ],
+        [
+          "I-2",
+          "703",
+          "gid://shopify/LineItem/703",
+          1000,
+          { refundLineId: "501", shopLineId: "gid://shopify/LineItem/501", amountCents: 1250, atMs: NOW + 61_000 }
+        ],
+        [
+          "I-3",
+          "702",
+          "gid://shopify/LineItem/702",
+          2490,
+          { refundLineId: "502", shopLineId: "gid://shopify/LineItem/502", amountCents: 2490, atMs: NOW + 61_000 }
+        ]
+      ])
+      // Each station hears of its unit by its own line, for what the shop paid.
+      expect(result.messages.map((m) => [m.payload.itemRef, m.payload.lineId, m.payload.amountCents])).toEqual([
+        ["I-1", "501", 1250],
+        ["I-2", "501", 1000],
+        ["I-3", "502", 2490]
+      ])
+    })
+
     it("tells the shop a customer's corrected address once, through an outage, and keeps a refusal with its reason", async () => {
       const { shop, run, clock } = setup()
       const order = draftOrder()

@@ -9,7 +9,8 @@ import type { Sql, StoreError } from "../../../core/store/Sql.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import type { ConnectorSettings } from "./ConnectorSettings.ts"
 import type { MappedOrder } from "./mapShopOrder.ts"
-import { enqueuePush, type PushQueueSettings, type RefundUnit } from "./PushQueue.ts"
+import { enqueuePush, type PushQueueSettings } from "./PushQueue.ts"
+import type { RefundUnit } from "./RefundUnit.ts"
 import type { FulfillmentPush, PushLine } from "./ShopConnector.ts"
 
 interface ShopOrderRef {
@@ -222,6 +223,7 @@ export const makeShopOutbound = (
             lineId: decided.lineId,
             ...(refundLineId === decided.lineId ? {} : { refundLineId }),
             shopLineId,
+            ...(decided.sku === null ? {} : { sku: decided.sku }),
             unit: decided.unit,
             // Never above what the shop says this unit was paid, whatever a station decided.
             amountCents: Math.min(amountCents, paidUnit),

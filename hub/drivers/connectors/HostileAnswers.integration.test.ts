@@ -18,7 +18,8 @@ import { shopwareId, startFakeShopware } from "../../../fixtures/shops/shopware/
 import { testShopHubOptions } from "../../../fixtures/shops/testShopHubOptions.ts"
 import { startFakeWooCommerce } from "../../../fixtures/shops/woocommerce/FakeWooCommerce.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
-import { enqueuePush, type RefundUnit } from "../../core/shop/PushQueue.ts"
+import { enqueuePush } from "../../core/shop/PushQueue.ts"
+import type { RefundUnit } from "../../core/shop/RefundUnit.ts"
 import type {
   AddressPush,
   FulfillmentPush,

@@ -78,6 +78,12 @@ describe("translations", () => {
     ]
     for (const code of codes) expect(Object.hasOwn(de, `error.${code}`), code).toBe(true)
   })
+
+  it("word every refund rejection alert the station raises (core/returns/refundRejectedAlert.ts)", () => {
+    for (const code of ["refund-rejected-duplicate", "refund-rejected-renumbered", "refund-rejected-over-paid"]) {
+      expect(Object.hasOwn(de, `alert.${code}`), code).toBe(true)
+    }
+  })
 })
 
 describe("makeTranslator", () => {

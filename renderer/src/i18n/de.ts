@@ -228,6 +228,8 @@ export const de = {
   "error.reason-required": "Bitte einen Grund angeben.",
   "error.already-decided": "Artikel ist schon entschieden – nur die Leitung kann übersteuern.",
   "error.already-refunded": "Für diesen Artikel wurde schon erstattet – keine zweite Erstattung.",
+  "error.serial-twice":
+    "Diese Seriennummer ist zweimal in der Retoure (vor und nach einer Neunummerierung der Positionen durch den Shop oder auf derselben Position) – ein Stück wird nur einmal erstattet. Retoure stornieren und das Paket neu aufnehmen.",
   "error.nothing-to-refund": "Für diesen Artikel gibt es nichts zu erstatten.",
   "error.not-held": "Dieser Artikel wartet nicht auf Prüfung.",
   "error.amount-required": "Eine Teilerstattung braucht den Betrag.",
@@ -605,6 +607,8 @@ export const de = {
     "Erstattung zu Bestellung {orderId} abgelehnt: Diese Einheit ist in einer anderen Retoure schon erstattet oder angefordert – Begründung steht am Artikel.",
   "alert.refund-rejected-over-paid":
     "Erstattung zu Bestellung {orderId} abgelehnt: Es wäre mehr erstattet als bezahlt – Begründung steht am Artikel.",
+  "alert.refund-rejected-renumbered":
+    "Erstattung zu Bestellung {orderId} abgelehnt: Der Shop hat die Positionen neu nummeriert, und diese Einheit ist unter der anderen Nummerierung schon in einer anderen Retoure erstattet oder angefordert – Begründung steht am Artikel.",
   "handover.title": "Übergabe an den Fahrer",
   "handover.chooseCarrier": "Spediteur wählen: 1–4 tippen, Enter",
   "handover.scanParcels": "Pakete scannen",

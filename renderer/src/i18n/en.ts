@@ -229,6 +229,8 @@ export const en: Messages = {
   "error.reason-required": "Please give a reason.",
   "error.already-decided": "This item is decided – only a manager can override it.",
   "error.already-refunded": "This item was already refunded – no second refund.",
+  "error.serial-twice":
+    "This serial number is in the return twice (before and after the shop numbered the order's lines anew, or on one line) – a unit is refunded once. Cancel the return and take the parcel in again.",
   "error.nothing-to-refund": "There is nothing to refund for this item.",
   "error.not-held": "This item is not held for review.",
   "error.amount-required": "A partial refund needs the amount.",
@@ -603,6 +605,8 @@ export const en: Messages = {
     "Refund for order {orderId} rejected: this unit was already refunded or requested in another return – the reason is on the item.",
   "alert.refund-rejected-over-paid":
     "Refund for order {orderId} rejected: it would refund more than was paid – the reason is on the item.",
+  "alert.refund-rejected-renumbered":
+    "Refund for order {orderId} rejected: the shop numbered the order's lines anew, and this unit was already refunded or requested under the other numbering in another return – the reason is on the item.",
   "handover.title": "Handover to the driver",
   "handover.chooseCarrier": "Choose the carrier: type 1–4, Enter",
   "handover.scanParcels": "Scan the parcels",

@@ -54,7 +54,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.first).toEqual([
-        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 73, 9001, 9002
+        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -157,7 +157,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 73, 9001, 9002],
+        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
@@ -201,7 +201,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 73, 9001, 9002
+        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -257,7 +257,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 73, 9001, 9002])
+      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -296,7 +296,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 73, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -334,7 +334,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 73, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -382,7 +382,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 73, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -452,7 +452,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 73, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -495,7 +495,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 73, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -532,7 +532,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 73, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -575,7 +575,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 73],
+        added: [61, 62, 63, 64, 66, 67, 68, 70, 73],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -651,7 +651,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 73],
+        added: [62, 63, 64, 66, 67, 68, 70, 73],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -714,7 +714,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 73],
+        added: [63, 64, 66, 67, 68, 70, 73],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -815,7 +815,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 73],
+        added: [64, 66, 67, 68, 70, 73],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -824,7 +824,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
         ],
         rejections: [
           { return_id: "B-R1", reason: "duplicate-unit", other_return_id: "A-R1" },
-          { return_id: "B-R3", reason: "duplicate-unit", other_return_id: "A-R1" }
+          // After the renumbering: the old claim holds the socks on their former line, under the other numbering.
+          { return_id: "B-R3", reason: "duplicate-unit-renumbered", other_return_id: "A-R1" }
         ]
       })
     })
@@ -880,7 +881,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 73],
+        added: [66, 67, 68, 70, 73],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -930,7 +931,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 73],
+        added: [67, 68, 70, 73],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -998,7 +999,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 73, 9001, 9002],
+        added: [68, 70, 73, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1007,6 +1008,85 @@ export const hubMigrationsSuite = (store: TestStore) =>
         firstOfSo3: true,
         // The repeats exported before stay: an export is never edited.
         stored: 5
+      })
+    })
+
+    it("70: a claim keeps the line its station decided on, so a duplicate across a renumbering is told as such; one made before has none, and its own line stands for it", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 68 || migration.id >= 9001))
+          const sql = yield* Sql
+          // The order as the shop has it after numbering its lines anew; the socks were claimed before 70 on s-7.
+          yield* sql.execute(
+            `INSERT INTO hub_refund_orders (order_id, order_version, currency, paid_cents, lines, source)
+             VALUES ('SO-1', 2, 'EUR', 4230, ?, 'shop')`,
+            [
+              JSON.stringify([
+                { lineId: "m-7", sku: "ALP-MUG-01", quantity: 2, paidUnitCents: 1_290 },
+                { lineId: "s-7", sku: "ALP-SOCK-M", quantity: 1, paidUnitCents: 1_650 }
+              ])
+            ]
+          )
+          yield* sql.execute(
+            `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, sku, item_ref, return_id, site_id, station_id,
+               serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+             VALUES ('SO-1', 's-7', 'unit:1', 'ALP-SOCK-M', 'A-R1-01', 'A-R1', 'HAM1', 'A', NULL, 'refund-full', 1650,
+               'EUR', 'requested', 'ev-a', 1)`
+          )
+          const added = yield* migrate(hubMigrations)
+          const before = yield* sql.query("SELECT item_ref, decided_line_id FROM hub_refund_claims")
+          const ledger = makeRefundLedger(sql)
+          const decide = (returnId: string, lineId: string, sku: string, amountCents: number) =>
+            ledger.applyDecided(
+              { id: `ev-${returnId}`, siteId: "HAM1", stationId: "B" } as EventEnvelope,
+              {
+                returnId,
+                itemRef: `${returnId}-01`,
+                orderId: "SO-1",
+                lineId,
+                unit: 1,
+                sku,
+                gtin: null,
+                serial: null,
+                lot: null,
+                outcome: "refund-full",
+                amountCents,
+                currency: "EUR",
+                ruleId: null,
+                reason: { de: "", en: "" },
+                source: "rules",
+                previousOutcome: null
+              },
+              2
+            )
+          // The socks again on their line: the claim from before 70 stands on its own line.
+          yield* decide("B-R1", "s-7", "ALP-SOCK-M", 1_650)
+          // A station that decided a mug on its former line 1 is granted the mug's line m-7; a second mug is paid, and
+          // the first one again on m-7 is the unit decided under the other numbering.
+          yield* decide("C-R1", "1", "ALP-MUG-01", 1_290)
+          yield* decide("D-R1", "m-7", "ALP-MUG-01", 1_290)
+          yield* decide("E-R1", "m-7", "ALP-MUG-01", 1_290)
+          const claims = yield* sql.query(
+            "SELECT item_ref, line_id, decided_line_id FROM hub_refund_claims ORDER BY item_ref"
+          )
+          const rejections = yield* sql.query(
+            "SELECT return_id, reason, other_return_id FROM hub_refund_rejections ORDER BY return_id"
+          )
+          return { added, before, claims, rejections }
+        })
+      )
+      expect(result).toEqual({
+        added: [70, 73],
+        before: [{ item_ref: "A-R1-01", decided_line_id: null }],
+        claims: [
+          { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
+          { item_ref: "C-R1-01", line_id: "m-7", decided_line_id: "1" },
+          { item_ref: "D-R1-01", line_id: "m-7", decided_line_id: "m-7" }
+        ],
+        rejections: [
+          { return_id: "B-R1", reason: "duplicate-unit", other_return_id: "A-R1" },
+          { return_id: "E-R1", reason: "duplicate-unit-renumbered", other_return_id: "C-R1" }
+        ]
       })
     })
 
@@ -1071,7 +1151,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 73, 9001, 9002],
+        added: [68, 70, 73, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1123,7 +1203,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 73, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

@@ -497,6 +497,17 @@ export const hubMigrations: ReadonlyArray<Migration> = [
     ]
   },
   {
+    id: 70,
+    name: "a refund claim keeps the line its station decided on, so a duplicate across a renumbering is told as such",
+    statements: [
+      // The line the station's decision named; the claim's `line_id` is where the ledger granted it, which is the
+      // item's line the order has now when the station decided on one the shop has numbered anew since. A later
+      // decision of the same unit on the other numbering is refused as `duplicate-unit-renumbered`. Claims made
+      // before have none: their own line stands for it.
+      "ALTER TABLE hub_refund_claims ADD COLUMN decided_line_id TEXT"
+    ]
+  },
+  {
     id: 73,
     name: "indexes for the reads by order, by return, by age and by time window that read growing tables whole",
     statements: [
