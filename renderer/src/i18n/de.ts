@@ -150,6 +150,7 @@ export const de = {
   "returns.decision": "Entscheidung",
   "returns.ungraded": "Zustand? Taste 1–6",
   "returns.unknownItem": "Unbekannter Artikel",
+  "returns.itemBeyondBounds": "{sku}: Katalogeintrag unplausibel",
   "returns.selected": "markiert",
   "grade.new-sealed": "neu / versiegelt",
   "grade.opened-like-new": "geöffnet, wie neu",
@@ -162,6 +163,8 @@ export const de = {
   "flag.lot-mismatch": "Charge passt nicht zum Versand",
   "flag.more-than-shipped": "Mehr als versandt",
   "flag.unknown-item": "Unbekannter Artikel",
+  "flag.item-beyond-bounds":
+    "Katalogeintrag von {sku} außerhalb der heutigen Grenzen ({fields}): nicht verwendet, bis der Shop den Artikel neu sendet",
   "disposition.restock": "Wieder einlagern",
   "disposition.refurbish": "Aufbereiten",
   "disposition.return-to-vendor": "Zurück an den Lieferanten",

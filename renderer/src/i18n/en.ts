@@ -151,6 +151,7 @@ export const en: Messages = {
   "returns.decision": "Decision",
   "returns.ungraded": "Condition? Key 1–6",
   "returns.unknownItem": "Unknown item",
+  "returns.itemBeyondBounds": "{sku}: implausible catalog entry",
   "returns.selected": "selected",
   "grade.new-sealed": "new / sealed",
   "grade.opened-like-new": "opened, like new",
@@ -163,6 +164,8 @@ export const en: Messages = {
   "flag.lot-mismatch": "Lot does not match the shipment",
   "flag.more-than-shipped": "More than shipped",
   "flag.unknown-item": "Unknown item",
+  "flag.item-beyond-bounds":
+    "Catalog entry of {sku} beyond today's bounds ({fields}): not used until the shop sends the item again",
   "disposition.restock": "Restock",
   "disposition.refurbish": "Refurbish",
   "disposition.return-to-vendor": "Return to vendor",
