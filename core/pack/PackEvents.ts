@@ -268,6 +268,26 @@ export const ParcelShipmentCancelledByHand = defineEvent({
   })
 })
 
+/**
+ * A manager took back a close of a by-hand cancellation (`parcel.shipment-cancelled-by-hand`) entered by mistake: the
+ * shipment may still be live at the carrier, so its cancellation waits again for a person (or for the station, once the
+ * carrier's web service is set up again), with the manager as the actor. `closedAtMs` names the close taken back (a
+ * parcel may be closed and reopened more than once); `reason` is the manager's why. The close stays recorded as it
+ * was: this is the correction, never an edit of it. No EPCIS view, as for the close.
+ */
+export const ParcelShipmentByHandReopened = defineEvent({
+  type: "parcel.shipment-by-hand-reopened",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    parcelId: Schema.String,
+    carrier: Schema.String,
+    trackingNumber: Schema.optional(Schema.String),
+    closedAtMs: Schema.Number,
+    reason: Schema.String
+  })
+})
+
 /** The carrier's driver took the parcel; the event time is when it was scanned into the handover batch. */
 export const ParcelHandedToCarrier = defineEvent({
   type: "parcel.handed-to-carrier",

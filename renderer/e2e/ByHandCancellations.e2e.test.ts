@@ -215,6 +215,48 @@ describe("a carrier no longer set up for its API: a parcel held for it, and ship
     await screenshot("by-hand-closed-en")
   }, 120_000)
 
+  it("lets a manager reopen a close entered by mistake, with a reason: listed again, counted, audited; the close stays", async () => {
+    await page.getByRole("button", { name: "DE", exact: true }).click()
+    const card = page.getByTestId("by-hand-card")
+    await card
+      .getByRole("heading", { name: "Zuletzt als im Portal erledigt abgeschlossen" })
+      .waitFor({ timeout: 15_000 })
+    const closedRow = card.locator(`[data-testid="by-hand-closed-row"][data-parcel="${labelled.parcelId}"]`)
+    expect(await closedRow.innerText()).toContain(labelled.trackingNumber)
+    expect(await closedRow.getByTestId("by-hand-closed-with").innerText()).toBe("„Storno 4711“")
+    expect(await closedRow.innerText()).toContain("von B-9001")
+    await closedRow.getByTestId("by-hand-reopen").click()
+    const form = card.getByTestId("by-hand-reopen-form")
+    await form.waitFor({ timeout: 15_000 })
+    expect(await form.innerText()).toContain(
+      `Abschluss für Sendung ${labelled.trackingNumber} von DHL Paket zurücknehmen`
+    )
+    await page.keyboard.press("Enter")
+    expect(await form.getByTestId("by-hand-reopen-confirm").isDisabled()).toBe(true)
+    await typeKeys(page, "Storno 4711 gehört zu einer anderen Sendung")
+    await card.getByTestId("by-hand-reopened").waitFor({ timeout: 15_000 })
+    expect(await card.getByTestId("by-hand-reopened").innerText()).toBe(
+      `✔ Stornierung der Sendung von Paket ${labelled.parcelId} bei DHL Paket wieder offen: im Portal stornieren.`
+    )
+    await card
+      .locator(`[data-testid="by-hand-cancellation"][data-parcel="${labelled.parcelId}"]`)
+      .waitFor({ timeout: 15_000 })
+    await closedRow.waitFor({ state: "detached", timeout: 15_000 })
+    await page
+      .getByTestId("cancellations-by-hand")
+      .getByText("Spediteur nicht mehr per API eingerichtet: 1 – im Portal stornieren")
+      .waitFor({ timeout: 15_000 })
+    const again = await callFromPage("pack.reopenCancellationByHand", { parcelId: labelled.parcelId, reason: "x" })
+    expect(again).toMatchObject({ ok: false, error: { code: "cancellation-open" } })
+    const done = page
+      .getByTestId("audit-entries")
+      .locator('tr[data-action="pack.reopenCancellationByHand"][data-outcome="done"]')
+    await done.waitFor({ timeout: 15_000 })
+    expect(await done.innerText()).toContain("Stornierung im Portal wieder öffnen")
+    expect(await done.innerText()).toContain("Storno 4711 gehört zu einer anderen Sendung")
+    await screenshot("by-hand-reopened-de")
+  }, 120_000)
+
   it("ran without script errors", () => {
     expect(opened!.pageProblems).toEqual([])
   })

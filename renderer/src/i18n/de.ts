@@ -63,6 +63,7 @@ export const de = {
   "audit.action.session.enterPin": "Anmeldung der Leitung (PIN)",
   "audit.action.pack.void": "Paket stornieren",
   "audit.action.pack.closeCancellationByHand": "Stornierung im Portal abschließen",
+  "audit.action.pack.reopenCancellationByHand": "Stornierung im Portal wieder öffnen",
   "audit.action.returns.override": "Erstattung übersteuern",
   "audit.action.returns.approve": "Erstattung freigeben",
   "audit.action.rules.replace": "Erstattungsregeln ersetzen",
@@ -491,6 +492,22 @@ export const de = {
   "byHand.closedByParcel": "Sendung von Paket {parcelId} bei {carrier} als im Portal erledigt festgehalten.",
   "byHand.closeConfirm": "Stornierung abschließen",
   "byHand.closed": "Sendung {shipment} von {carrier} als im Portal storniert festgehalten.",
+  "byHand.closedLately": "Zuletzt als im Portal erledigt abgeschlossen",
+  "byHand.closedAt": "Abgeschlossen",
+  "byHand.closedWith": "Laut Portal",
+  "byHand.closedBy": "{time} von {badgeId}",
+  "byHand.numberNone": "unbekannt",
+  "byHand.noShipment": "Keine Sendung beim Spediteur gefunden",
+  "byHand.reopen": "Wieder öffnen",
+  "byHand.reopenTitle":
+    "Abschluss für Sendung {shipment} von {carrier} zurücknehmen: Sie steht dann wieder zum Stornieren im Portal an",
+  "byHand.reopenTitleByParcel":
+    "Abschluss für die Sendung von Paket {parcelId} bei {carrier} zurücknehmen: Sie steht dann wieder zum Stornieren im Portal an",
+  "byHand.reopenReason": "Grund (Pflicht): was am Abschluss falsch war",
+  "byHand.reopenHint":
+    "Enter öffnet wieder, Esc bricht ab. Der Abschluss bleibt festgehalten; die Station hält fest, wer wann warum wieder geöffnet hat.",
+  "byHand.reopenConfirm": "Wieder öffnen",
+  "byHand.reopened": "Stornierung der Sendung von Paket {parcelId} bei {carrier} wieder offen: im Portal stornieren.",
   "locale.de": "Deutsch",
   "locale.en": "English",
   "camera.open": "Mit Kamera scannen",
@@ -524,6 +541,10 @@ export const de = {
   "error.cancellation-closed": "Diese Stornierung wurde schon abgeschlossen.",
   "error.cancellation-not-by-hand":
     "Diese Sendung storniert die Station selbst (die API des Spediteurs ist wieder eingerichtet): nicht von Hand abschließen.",
+  "error.cancellation-not-closed": "Für dieses Paket wurde keine Stornierung von Hand abgeschlossen.",
+  "error.cancellation-open": "Diese Stornierung ist schon wieder offen: Sie steht zum Stornieren im Portal an.",
+  "error.cancellation-not-reopenable":
+    "Dieser Abschluss ist älter als das Wiederöffnen: Ohne Sendungsnummer kann die Station die Stornierung nicht wieder aufnehmen. Die Sendung im Portal nach der Paketnummer suchen.",
   "error.insert-encoding": "Der Beleg kann so nicht gedruckt werden.",
   "error.bad-response": "Die Station hat unerwartet geantwortet.",
   "error.transport": "Station nicht erreichbar.",

@@ -65,6 +65,7 @@ export const en: Messages = {
   "audit.action.session.enterPin": "Manager sign-in (PIN)",
   "audit.action.pack.void": "Void parcel",
   "audit.action.pack.closeCancellationByHand": "Close cancellation made in portal",
+  "audit.action.pack.reopenCancellationByHand": "Reopen cancellation closed in portal",
   "audit.action.returns.override": "Override refund",
   "audit.action.returns.approve": "Approve refund",
   "audit.action.rules.replace": "Replace refund rules",
@@ -490,6 +491,22 @@ export const en: Messages = {
   "byHand.closedByParcel": "{carrier} shipment of parcel {parcelId} recorded as dealt with in the portal.",
   "byHand.closeConfirm": "Close cancellation",
   "byHand.closed": "{carrier} shipment {shipment} recorded as cancelled in the portal.",
+  "byHand.closedLately": "Lately closed as dealt with in the portal",
+  "byHand.closedAt": "Closed",
+  "byHand.closedWith": "Per the portal",
+  "byHand.closedBy": "{time} by {badgeId}",
+  "byHand.numberNone": "unknown",
+  "byHand.noShipment": "No shipment found at the carrier",
+  "byHand.reopen": "Reopen",
+  "byHand.reopenTitle":
+    "Take back the close of {carrier} shipment {shipment}: it is listed again to cancel in the portal",
+  "byHand.reopenTitleByParcel":
+    "Take back the close of parcel {parcelId}'s {carrier} shipment: it is listed again to cancel in the portal",
+  "byHand.reopenReason": "Reason (required): what was wrong with the close",
+  "byHand.reopenHint":
+    "Enter reopens, Esc cancels. The close stays on record; the station records who reopened it, when and why.",
+  "byHand.reopenConfirm": "Reopen",
+  "byHand.reopened": "Cancellation of parcel {parcelId}'s {carrier} shipment open again: cancel it in the portal.",
   "locale.de": "Deutsch",
   "locale.en": "English",
   "camera.open": "Scan with camera",
@@ -523,6 +540,10 @@ export const en: Messages = {
   "error.cancellation-closed": "This cancellation was closed already.",
   "error.cancellation-not-by-hand":
     "The station cancels this shipment itself (the carrier's API is set up again): it is not one to close by hand.",
+  "error.cancellation-not-closed": "No cancellation of this parcel was closed by hand.",
+  "error.cancellation-open": "This cancellation is open already: it waits to be cancelled in the portal.",
+  "error.cancellation-not-reopenable":
+    "This close predates reopening; the station cannot take up a shipment without its number again. Look it up in the portal by the parcel id.",
   "error.insert-encoding": "This receipt cannot be printed as it is.",
   "error.bad-response": "The station gave an unexpected answer.",
   "error.transport": "Station not reachable.",
