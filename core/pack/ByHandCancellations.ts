@@ -18,6 +18,8 @@ export class ByHandCloseError extends Schema.TaggedError<ByHandCloseError>()("By
     "cancellation-open",
     "cancellation-not-reopenable",
     "reason-required",
+    "note-required",
+    "close-answer-mismatch",
     "store-refused",
     "store-unavailable"
   ]),
@@ -105,13 +107,65 @@ export const listCancellationsByHand = (limit: number) =>
     return { cancellations, more: rows.length > limit, closed }
   })
 
+/** What the manager found in the carrier's portal, with what they say of it: a reference, or a note. */
+type PortalWord =
+  | { readonly portalAnswer: "cancelled"; readonly reference: string }
+  | { readonly portalAnswer: "no-shipment"; readonly note: string }
+
 /**
- * A manager's close of a cancellation the station cannot send: they cancelled the shipment in the carrier's portal.
- * In one commit the row leaves `carrier_cancellations` (the header's by-hand count drops, and the worker never sends
- * it), the append-only `shipments_cancelled_by_hand` keeps who closed it, when and with what reference (and the row
- * as it was, for a reopen: `byHandReopener`), numbered after the parcel's earlier closes, and
- * `parcel.shipment-cancelled-by-hand` records it. Only a row the station keeps for a person (`by_hand`): one it sends
- * itself (its carrier's web service is set up again) ends with the carrier's own answer.
+ * The manager's word on the portal, checked: a cancelled shipment takes its reference (the portal's cancellation
+ * number, or what it showed) and no note; no shipment found at the carrier takes a note (where and how they looked)
+ * and no reference, as there is no cancellation to refer to.
+ */
+const portalWordOf = (input: {
+  readonly portalAnswer?: "cancelled" | "no-shipment"
+  readonly reference?: string
+  readonly note?: string
+}): Effect.Effect<PortalWord, ByHandCloseError> => {
+  const answer = input.portalAnswer ?? "cancelled"
+  const given = answer === "cancelled" ? input.note : input.reference
+  if (given !== undefined) {
+    return Effect.fail(
+      new ByHandCloseError({
+        reason: "close-answer-mismatch",
+        message:
+          answer === "cancelled"
+            ? "A shipment cancelled in the carrier's portal is closed with the portal's reference, not a note"
+            : "No shipment found at the carrier is closed with a note, not a reference: there is no cancellation to refer to"
+      })
+    )
+  }
+  if (answer === "cancelled") {
+    const reference = (input.reference ?? "").trim()
+    return reference === ""
+      ? Effect.fail(
+          new ByHandCloseError({
+            reason: "reason-required",
+            message:
+              "Say how the shipment was cancelled in the carrier's portal (its cancellation number, or what it showed)"
+          })
+        )
+      : Effect.succeed({ portalAnswer: "cancelled", reference })
+  }
+  const note = (input.note ?? "").trim()
+  return note === ""
+    ? Effect.fail(
+        new ByHandCloseError({
+          reason: "note-required",
+          message: "Say where and how you looked for the shipment in the carrier's portal, as none was found there"
+        })
+      )
+    : Effect.succeed({ portalAnswer: "no-shipment", note })
+}
+
+/**
+ * A manager's close of a cancellation the station cannot send: they cancelled the shipment in the carrier's portal
+ * (with a reference), or found no shipment there at all (with a note). In one commit the row leaves
+ * `carrier_cancellations` (the header's by-hand count drops, and the worker never sends it), the append-only
+ * `shipments_cancelled_by_hand` keeps who closed it, when and with what word (and the row as it was, for a reopen:
+ * `byHandReopener`), numbered after the parcel's earlier closes, and `parcel.shipment-cancelled-by-hand` records it.
+ * Only a row the station keeps for a person (`by_hand`): one it sends itself (its carrier's web service is set up
+ * again) ends with the carrier's own answer.
  */
 export const byHandCloser = Effect.gen(function* () {
   const sql = yield* Sql
@@ -119,17 +173,14 @@ export const byHandCloser = Effect.gen(function* () {
   const clock = yield* StationClock
   return Effect.fn("ByHandCancellations.close")(function* (input: {
     readonly parcelId: string
-    readonly reference: string
+    readonly portalAnswer?: "cancelled" | "no-shipment"
+    readonly reference?: string
+    readonly note?: string
     readonly operator: Operator
   }) {
-    const reference = input.reference.trim()
-    if (reference === "") {
-      return yield* new ByHandCloseError({
-        reason: "reason-required",
-        message:
-          "Say how the shipment was cancelled in the carrier's portal (its cancellation number, or what it showed)"
-      })
-    }
+    const word = yield* portalWordOf(input)
+    const reference = word.portalAnswer === "cancelled" ? word.reference : null
+    const note = word.portalAnswer === "no-shipment" ? word.note : null
     return yield* sql.transaction(
       Effect.gen(function* () {
         const rows = yield* sql.query<
@@ -165,7 +216,7 @@ export const byHandCloser = Effect.gen(function* () {
         yield* sql.execute(
           `INSERT INTO shipments_cancelled_by_hand (parcel_id, close_no, order_id, carrier, tracking_number,
              label_request, reason, since_ms, portal_answer, reference, note, badge_id, closed_at_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'cancelled', ?, NULL, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             row.parcel_id,
             (latest === undefined ? 0 : Number(latest.close_no)) + 1,
@@ -175,7 +226,9 @@ export const byHandCloser = Effect.gen(function* () {
             row.label_request,
             row.reason,
             Number(row.created_at_ms),
+            word.portalAnswer,
             reference,
+            note,
             input.operator.badgeId,
             now.wallMs
           ]
@@ -187,7 +240,7 @@ export const byHandCloser = Effect.gen(function* () {
             parcelId: row.parcel_id,
             carrier: row.carrier,
             ...(row.tracking_number === null ? {} : { trackingNumber: row.tracking_number }),
-            reference,
+            ...word,
             reason: row.reason
           },
           { actor: actorOf(input.operator) }

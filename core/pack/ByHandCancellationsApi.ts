@@ -56,11 +56,18 @@ export const ByHandCancellationsApi = {
     })
   },
   /**
-   * A manager's word that they cancelled the shipment in the carrier's portal, with a reference (the portal's
-   * cancellation number, or what it showed): the cancellation ends, recorded once. Audited (`privileged`).
+   * A manager's word on the shipment in the carrier's portal: cancelled there (`portalAnswer` `cancelled`, the
+   * default), with a reference (the portal's cancellation number, or what it showed), or no shipment found at the
+   * carrier (`no-shipment`), with a note instead: the cancellation ends, recorded once. The other field is refused
+   * (`close-answer-mismatch`). Audited (`privileged`).
    */
   "pack.closeCancellationByHand": {
-    input: Schema.Struct({ parcelId: IdInput, reference: NonEmptyTextInput }),
+    input: Schema.Struct({
+      parcelId: IdInput,
+      portalAnswer: Schema.optionalKey(Schema.Literals(["cancelled", "no-shipment"])),
+      reference: Schema.optionalKey(NonEmptyTextInput),
+      note: Schema.optionalKey(NonEmptyTextInput)
+    }),
     output: Schema.Struct({ parcelId: Schema.String, orderId: Schema.String, closedAtMs: Schema.Number }),
     privileged: true
   },

@@ -36,10 +36,10 @@ export const makeByHandCancellationsHandlers = Effect.gen(function* () {
         Effect.provideService(Sql, sql),
         Effect.mapError((error) => apiErrorOf(storeFailure(error)))
       ),
-    "pack.closeCancellationByHand": ({ parcelId, reference }) =>
+    "pack.closeCancellationByHand": (input) =>
       Effect.gen(function* () {
         const operator = yield* session.require(["manager"])
-        return yield* close({ parcelId, reference, operator }).pipe(
+        return yield* close({ ...input, operator }).pipe(
           Effect.catchTag("StoreError", (error) => Effect.fail(closeStoreFailure(error)))
         )
       }).pipe(Effect.mapError(apiErrorOf)),

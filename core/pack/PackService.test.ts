@@ -2509,12 +2509,86 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
       parcelId: first.parcelId,
       carrier: "dhl-paket",
       trackingNumber: "JJD0000000001",
+      portalAnswer: "cancelled",
       reference: "DHL-Portal: Storno 4711",
       reason: "box damaged"
     })
     expect(offline.events[0]!.actor).toMatchObject({ role: "manager", badgeId: SAMPLE_MANAGER.badgeId })
     expect(back).toEqual({ sent: 0, counts: { waiting: 0, refused: 0, byHand: 0 } })
     expect(service.cancelled).toEqual([])
+  })
+
+  it("is closed as no shipment found at the carrier with a note instead of a reference, recorded so in the event", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const file = tempDb()
+    const first = await run(
+      Effect.map(packSo100001, (view) => view.parcel!),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const offline = await run(
+      Effect.gen(function* () {
+        const session = yield* Session
+        const sql = yield* Sql
+        const handlers = yield* makeByHandCancellationsHandlers
+        const close = (input: Omit<Parameters<(typeof handlers)["pack.closeCancellationByHand"]>[0], "parcelId">) =>
+          Effect.result(handlers["pack.closeCancellationByHand"]({ parcelId: first.parcelId, ...input }))
+        const codeOf = <A>(result: Result.Result<A, { readonly code: string }>) =>
+          result._tag === "Failure" ? result.failure.code : "done"
+        yield* session.signIn("B-1001")
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        yield* cancelAtCarrier
+        const refused = [
+          codeOf(yield* close({ portalAnswer: "no-shipment" })),
+          codeOf(yield* close({ portalAnswer: "no-shipment", note: "   " })),
+          codeOf(yield* close({ portalAnswer: "no-shipment", reference: "Storno 4711", note: "none there" })),
+          codeOf(yield* close({ portalAnswer: "cancelled", reference: "Storno 4711", note: "none there" })),
+          codeOf(yield* close({ portalAnswer: "cancelled" }))
+        ]
+        const closed = codeOf(
+          yield* close({
+            portalAnswer: "no-shipment",
+            note: "  Portal: no shipment under JJD0000000001, searched by parcel too "
+          })
+        )
+        return {
+          refused,
+          closed,
+          listed: yield* handlers["pack.cancellationsByHand"]({ limit: 10 }),
+          closes: yield* sql.query("SELECT portal_answer, reference, note FROM shipments_cancelled_by_hand"),
+          events: yield* eventsOf("parcel.shipment-cancelled-by-hand")
+        }
+      }),
+      file
+    )
+    const note = "Portal: no shipment under JJD0000000001, searched by parcel too"
+    expect(offline.refused).toEqual([
+      "note-required",
+      "note-required",
+      "close-answer-mismatch",
+      "close-answer-mismatch",
+      "reason-required"
+    ])
+    expect(offline.closed).toBe("done")
+    expect(offline.listed.cancellations).toEqual([])
+    expect(offline.listed.closed).toMatchObject([
+      { parcelId: first.parcelId, portalAnswer: "no-shipment", reference: null, note }
+    ])
+    expect(offline.closes).toEqual([{ portal_answer: "no-shipment", reference: null, note }])
+    expect(offline.events.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: first.parcelId,
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        portalAnswer: "no-shipment",
+        note,
+        reason: "box damaged"
+      }
+    ])
   })
 
   it("is reopened by a manager after a close entered by mistake: a record and an event of its own, never an edit; listed again, closed again, and sent once the carrier is back", async () => {

@@ -196,11 +196,17 @@ describe("a carrier no longer set up for its API: a parcel held for it, and ship
     const left = await card.getByTestId("by-hand-cancellation").innerText()
     expect(left).toContain(`number unknown – look it up in the portal by parcel ${unanswered}`)
     expect(left).toContain("DHL Parcel is no longer set up for its API at this station")
+    // The portal shows no shipment for the parcel: closed with a note of where the manager looked, no reference.
     await card.getByTestId("by-hand-close").click()
-    await typeKeys(page, "Portal: no shipment found")
+    await form.getByTestId("by-hand-close-no-shipment").check()
+    await form.getByText("Note (required): where and how you looked in the portal").waitFor({ timeout: 15_000 })
+    await form.getByTestId("by-hand-close-note").focus()
+    await typeKeys(page, "Searched the portal by parcel id and order: nothing")
     await card
       .getByTestId("by-hand-closed")
-      .getByText(`DHL Parcel shipment of parcel ${unanswered} recorded as dealt with in the portal.`, { exact: false })
+      .getByText(`DHL Parcel shipment of parcel ${unanswered}: none found at the carrier – recorded so.`, {
+        exact: false
+      })
       .waitFor({ timeout: 15_000 })
     await page.getByTestId("cancellations-by-hand").waitFor({ state: "detached", timeout: 15_000 })
     // The refused tries are on record too (the audit reloads with the close's status push).
@@ -225,6 +231,10 @@ describe("a carrier no longer set up for its API: a parcel held for it, and ship
     expect(await closedRow.innerText()).toContain(labelled.trackingNumber)
     expect(await closedRow.getByTestId("by-hand-closed-with").innerText()).toBe("„Storno 4711“")
     expect(await closedRow.innerText()).toContain("von B-9001")
+    const noShipment = card.locator(`[data-testid="by-hand-closed-row"][data-parcel="${unanswered}"]`)
+    expect(await noShipment.getByTestId("by-hand-closed-with").innerText()).toBe(
+      "Keine Sendung beim Spediteur gefunden\n„Searched the portal by parcel id and order: nothing“"
+    )
     await closedRow.getByTestId("by-hand-reopen").click()
     const form = card.getByTestId("by-hand-reopen-form")
     await form.waitFor({ timeout: 15_000 })

@@ -528,7 +528,12 @@ export const hubOrderVersionsSuite = (store: TestStore) =>
         received(next, "SO-1", 1),
         next(OperatorSignedIn, { badgeId: "B-1", role: "packer" }),
         // A manager's close of a cancellation by hand and their reopen of it: the station's record, nothing to apply.
-        next(ParcelShipmentCancelledByHand, { ...shipment, reference: "Storno 4711", reason: "box damaged" }),
+        next(ParcelShipmentCancelledByHand, {
+          ...shipment,
+          portalAnswer: "cancelled",
+          reference: "Storno 4711",
+          reason: "box damaged"
+        }),
         next(ParcelShipmentByHandReopened, { ...shipment, closedAtMs: NOW_MS, reason: "closed the wrong parcel" }),
         next(ParcelReweighed, { parcelId: "P-1", grams: 1_250 }),
         received(next, "SO-1", 2, { serviceLevel: "express" })

@@ -473,7 +473,7 @@ export const de = {
   "manager.byHand": "Sendungen im Portal des Spediteurs zu stornieren",
   "byHand.none": "Keine Sendungen von Hand zu stornieren.",
   "byHand.intro":
-    "Diese Sendungen kann die Station nicht stornieren: jede im Portal des Spediteurs stornieren, dann hier mit der Referenz des Portals abschließen.",
+    "Diese Sendungen kann die Station nicht stornieren: jede im Portal des Spediteurs stornieren, dann hier mit der Referenz des Portals abschließen – oder mit einer Notiz, wenn dort keine Sendung zu finden ist.",
   "byHand.managerOnly":
     "Diese Sendungen im Portal des Spediteurs stornieren. Abschließen darf hier nur die Leitung – Leitungsausweis scannen.",
   "byHand.more": "Es sind mehr Sendungen von Hand zu stornieren als hier stehen: zuerst diese erledigen.",
@@ -483,13 +483,19 @@ export const de = {
   "byHand.numberUnknown": "Nummer unbekannt – im Portal nach Paket {parcelId} suchen",
   "byHand.why": "{carrier} ist an dieser Station nicht mehr per API eingerichtet",
   "byHand.voidReason": "Storniert, weil: {reason}",
-  "byHand.close": "Im Portal storniert",
-  "byHand.closeTitle": "Sendung {shipment} von {carrier}: im Portal des Spediteurs storniert",
+  "byHand.close": "Im Portal erledigt",
+  "byHand.closeTitle": "Sendung {shipment} von {carrier}: was zeigt das Portal des Spediteurs?",
   "byHand.reference": "Referenz (Pflicht): Stornonummer des Portals, oder was es anzeigte",
   "byHand.closeHint": "Enter schließt ab, Esc bricht ab. Die Station hält fest, wer wann abgeschlossen hat.",
   "byHand.closeTitleByParcel":
     "Sendung von Paket {parcelId} bei {carrier}: im Portal des Spediteurs storniert oder keine gefunden",
   "byHand.closedByParcel": "Sendung von Paket {parcelId} bei {carrier} als im Portal erledigt festgehalten.",
+  "byHand.portalShowed": "Was das Portal zeigte",
+  "byHand.answerCancelled": "Im Portal storniert",
+  "byHand.answerNoShipment": "Keine Sendung beim Spediteur gefunden",
+  "byHand.note": "Notiz (Pflicht): wo und wie im Portal gesucht",
+  "byHand.closedNoShipment":
+    "Sendung von Paket {parcelId} bei {carrier}: keine beim Spediteur gefunden – so festgehalten.",
   "byHand.closeConfirm": "Stornierung abschließen",
   "byHand.closed": "Sendung {shipment} von {carrier} als im Portal storniert festgehalten.",
   "byHand.closedLately": "Zuletzt als im Portal erledigt abgeschlossen",
@@ -541,6 +547,9 @@ export const de = {
   "error.cancellation-closed": "Diese Stornierung wurde schon abgeschlossen.",
   "error.cancellation-not-by-hand":
     "Diese Sendung storniert die Station selbst (die API des Spediteurs ist wieder eingerichtet): nicht von Hand abschließen.",
+  "error.note-required": "Bitte notieren, wo und wie im Portal gesucht wurde.",
+  "error.close-answer-mismatch":
+    "Eine Stornierung im Portal wird mit der Referenz abgeschlossen, keine gefundene Sendung mit einer Notiz.",
   "error.cancellation-not-closed": "Für dieses Paket wurde keine Stornierung von Hand abgeschlossen.",
   "error.cancellation-open": "Diese Stornierung ist schon wieder offen: Sie steht zum Stornieren im Portal an.",
   "error.cancellation-not-reopenable":

@@ -472,7 +472,7 @@ export const en: Messages = {
   "manager.byHand": "Shipments to cancel in the carrier's portal",
   "byHand.none": "No shipments to cancel by hand.",
   "byHand.intro":
-    "The station cannot cancel these shipments: cancel each in the carrier's portal, then close it here with the portal's reference.",
+    "The station cannot cancel these shipments: cancel each in the carrier's portal, then close it here with the portal's reference – or with a note when no shipment is found there.",
   "byHand.managerOnly":
     "Cancel these in the carrier's portal. Only a manager may close one here – scan a manager badge.",
   "byHand.more": "More shipments wait to be cancelled by hand than listed here: deal with these first.",
@@ -482,13 +482,18 @@ export const en: Messages = {
   "byHand.numberUnknown": "number unknown – look it up in the portal by parcel {parcelId}",
   "byHand.why": "{carrier} is no longer set up for its API at this station",
   "byHand.voidReason": "Cancelled because: {reason}",
-  "byHand.close": "Cancelled in portal",
-  "byHand.closeTitle": "{carrier} shipment {shipment}: cancelled in the carrier's portal",
+  "byHand.close": "Dealt with in portal",
+  "byHand.closeTitle": "{carrier} shipment {shipment}: what does the carrier's portal show?",
   "byHand.reference": "Reference (required): the portal's cancellation number, or what it showed",
   "byHand.closeHint": "Enter closes, Esc cancels. The station records who closed it and when.",
   "byHand.closeTitleByParcel":
     "{carrier} shipment of parcel {parcelId}: cancelled, or none found, in the carrier's portal",
   "byHand.closedByParcel": "{carrier} shipment of parcel {parcelId} recorded as dealt with in the portal.",
+  "byHand.portalShowed": "What the portal showed",
+  "byHand.answerCancelled": "Cancelled in the portal",
+  "byHand.answerNoShipment": "No shipment found at the carrier",
+  "byHand.note": "Note (required): where and how you looked in the portal",
+  "byHand.closedNoShipment": "{carrier} shipment of parcel {parcelId}: none found at the carrier – recorded so.",
   "byHand.closeConfirm": "Close cancellation",
   "byHand.closed": "{carrier} shipment {shipment} recorded as cancelled in the portal.",
   "byHand.closedLately": "Lately closed as dealt with in the portal",
@@ -540,6 +545,9 @@ export const en: Messages = {
   "error.cancellation-closed": "This cancellation was closed already.",
   "error.cancellation-not-by-hand":
     "The station cancels this shipment itself (the carrier's API is set up again): it is not one to close by hand.",
+  "error.note-required": "Please note where and how you looked in the portal.",
+  "error.close-answer-mismatch":
+    "A cancellation in the portal is closed with its reference, no shipment found with a note.",
   "error.cancellation-not-closed": "No cancellation of this parcel was closed by hand.",
   "error.cancellation-open": "This cancellation is open already: it waits to be cancelled in the portal.",
   "error.cancellation-not-reopenable":

@@ -10,9 +10,13 @@ import { ManagerNoteForm } from "./ManagerNoteForm.tsx"
 /** How many cancellations the card lists; the station says when there are more. */
 const SHOWN = 50
 
+/** What a manager found in the carrier's portal: the shipment cancelled there, or no shipment at the carrier at all. */
+type PortalAnswer = "cancelled" | "no-shipment"
+
 /**
- * A manager's word that they cancelled the shipment in the carrier's portal, with its required reference (the portal's
- * cancellation number, or what it showed): `pack.closeCancellationByHand`.
+ * A manager's word on the shipment in the carrier's portal (`pack.closeCancellationByHand`): cancelled there, with its
+ * required reference (the portal's cancellation number, or what it showed), or no shipment found at the carrier, with
+ * a required note instead (where and how they looked).
  */
 const CloseForm = ({
   cancellation,
@@ -20,14 +24,33 @@ const CloseForm = ({
   onLeave
 }: {
   readonly cancellation: ByHandCancellation
-  readonly onClosed: () => void
+  readonly onClosed: (answer: PortalAnswer) => void
   readonly onLeave: () => void
 }) => {
   const { t, client } = useStationContext()
+  const [answer, setAnswer] = useState<PortalAnswer>("cancelled")
+  const choice = (value: PortalAnswer, label: string) => (
+    <label className="portal-answer">
+      <input
+        type="radio"
+        name="portal-answer"
+        data-testid={`by-hand-close-${value}`}
+        checked={answer === value}
+        onChange={() => setAnswer(value)}
+      />{" "}
+      {label}
+    </label>
+  )
   return (
     <ManagerNoteForm
       testId="by-hand-close"
-      field="reference"
+      field={answer === "cancelled" ? "reference" : "note"}
+      options={
+        <div className="portal-answers" role="radiogroup" aria-label={t("byHand.portalShowed")}>
+          {choice("cancelled", t("byHand.answerCancelled"))}
+          {choice("no-shipment", t("byHand.answerNoShipment"))}
+        </div>
+      }
       title={
         cancellation.trackingNumber === null
           ? t("byHand.closeTitleByParcel", {
@@ -39,11 +62,18 @@ const CloseForm = ({
               shipment: cancellation.trackingNumber
             })
       }
-      label={t("byHand.reference")}
+      label={t(answer === "cancelled" ? "byHand.reference" : "byHand.note")}
       hint={t("byHand.closeHint")}
       confirm={t("byHand.closeConfirm")}
-      send={(reference) => client.call("pack.closeCancellationByHand", { parcelId: cancellation.parcelId, reference })}
-      onDone={onClosed}
+      send={(text) =>
+        client.call(
+          "pack.closeCancellationByHand",
+          answer === "cancelled"
+            ? { parcelId: cancellation.parcelId, reference: text }
+            : { parcelId: cancellation.parcelId, portalAnswer: "no-shipment", note: text }
+        )
+      }
+      onDone={() => onClosed(answer)}
       onLeave={onLeave}
     />
   )
@@ -93,7 +123,7 @@ export const ByHandCancellationsCard = ({ isManager }: { readonly isManager: boo
   const { t, locale } = useStationContext()
   const listed = useApiQuery("pack.cancellationsByHand", { limit: SHOWN }, ["status"])
   const [closing, setClosing] = useState<string>()
-  const [closed, setClosed] = useState<ByHandCancellation>()
+  const [closed, setClosed] = useState<{ readonly cancellation: ByHandCancellation; readonly answer: PortalAnswer }>()
   const [reopening, setReopening] = useState<string>()
   const [reopened, setReopened] = useState<ClosedByHand>()
   const cancellations = listed.data?.cancellations ?? []
@@ -105,10 +135,7 @@ export const ByHandCancellationsCard = ({ isManager }: { readonly isManager: boo
       <h2>{t("manager.byHand")}</h2>
       {closed !== undefined && (
         <p className="done-banner" role="status" data-testid="by-hand-closed">
-          ✔{" "}
-          {closed.trackingNumber === null
-            ? t("byHand.closedByParcel", { carrier: carrierName(t, closed.carrier), parcelId: closed.parcelId })
-            : t("byHand.closed", { carrier: carrierName(t, closed.carrier), shipment: closed.trackingNumber })}
+          ✔ <ClosedText {...closed} />
         </p>
       )}
       {reopened !== undefined && (
@@ -149,9 +176,9 @@ export const ByHandCancellationsCard = ({ isManager }: { readonly isManager: boo
                     setReopened(undefined)
                     setClosing(cancellation.parcelId)
                   }}
-                  onClosed={() => {
+                  onClosed={(answer) => {
                     setClosing(undefined)
-                    setClosed(cancellation)
+                    setClosed({ cancellation, answer })
                     listed.reload()
                   }}
                   onLeave={() => setClosing(undefined)}
@@ -203,6 +230,22 @@ export const ByHandCancellationsCard = ({ isManager }: { readonly isManager: boo
       )}
     </section>
   )
+}
+
+/** What the station recorded of a close, in words: cancelled in the portal, or no shipment found at the carrier. */
+const ClosedText = ({
+  cancellation,
+  answer
+}: {
+  readonly cancellation: ByHandCancellation
+  readonly answer: PortalAnswer
+}) => {
+  const { t } = useStationContext()
+  const carrier = carrierName(t, cancellation.carrier)
+  if (answer === "no-shipment") return t("byHand.closedNoShipment", { carrier, parcelId: cancellation.parcelId })
+  return cancellation.trackingNumber === null
+    ? t("byHand.closedByParcel", { carrier, parcelId: cancellation.parcelId })
+    : t("byHand.closed", { carrier, shipment: cancellation.trackingNumber })
 }
 
 /** A close in force: who closed it and when, with what the portal showed, and a manager's reopen. */
@@ -279,7 +322,7 @@ const ByHandRow = ({
   readonly isManager: boolean
   readonly closing: boolean
   readonly onClose: () => void
-  readonly onClosed: () => void
+  readonly onClosed: (answer: PortalAnswer) => void
   readonly onLeave: () => void
 }) => {
   const { t } = useStationContext()
