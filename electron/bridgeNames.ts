@@ -33,6 +33,7 @@ const apiNames = {
   "pack.held": true,
   "pack.cancellationsByHand": true,
   "pack.closeCancellationByHand": true,
+  "pack.reopenCancellationByHand": true,
   "pack.boxes": true,
   "pack.weighOnScale": true,
   "scale.state": true,

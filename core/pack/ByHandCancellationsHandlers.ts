@@ -1,9 +1,9 @@
-/** The API handlers listing the shipments to cancel by hand, and a manager's close of one. */
+/** The API handlers listing the shipments to cancel by hand, a manager's close of one and their reopen of a close. */
 import { Effect } from "effect"
 import { type ApiError, apiErrorOf } from "../api/ApiError.ts"
 import { Session } from "../session/Session.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
-import { ByHandCloseError, byHandCloser, listCancellationsByHand } from "./ByHandCancellations.ts"
+import { ByHandCloseError, byHandCloser, byHandReopener, listCancellationsByHand } from "./ByHandCancellations.ts"
 import type { ByHandCancellationsApi } from "./ByHandCancellationsApi.ts"
 import { storeFailure } from "./PackError.ts"
 
@@ -23,22 +23,30 @@ const closeStoreFailure = (error: StoreError) => {
 
 /**
  * For the station to merge into its handler map. Anyone may read the list, as the header counts these shipments for
- * everyone; only a manager closes one (badge and PIN), and the dispatcher audits every try (`privileged`).
+ * everyone; only a manager closes one or reopens a close (badge and PIN), and the dispatcher audits every try (`privileged`).
  */
 export const makeByHandCancellationsHandlers = Effect.gen(function* () {
   const sql = yield* Sql
   const session = yield* Session
   const close = yield* byHandCloser
+  const reopen = yield* byHandReopener
   const handlers: ByHandCancellationsHandlers = {
     "pack.cancellationsByHand": ({ limit }) =>
       listCancellationsByHand(limit).pipe(
         Effect.provideService(Sql, sql),
         Effect.mapError((error) => apiErrorOf(storeFailure(error)))
       ),
-    "pack.closeCancellationByHand": ({ parcelId, reference }) =>
+    "pack.closeCancellationByHand": (input) =>
       Effect.gen(function* () {
         const operator = yield* session.require(["manager"])
-        return yield* close({ parcelId, reference, operator }).pipe(
+        return yield* close({ ...input, operator }).pipe(
+          Effect.catchTag("StoreError", (error) => Effect.fail(closeStoreFailure(error)))
+        )
+      }).pipe(Effect.mapError(apiErrorOf)),
+    "pack.reopenCancellationByHand": ({ parcelId, reason }) =>
+      Effect.gen(function* () {
+        const operator = yield* session.require(["manager"])
+        return yield* reopen({ parcelId, reason, operator }).pipe(
           Effect.catchTag("StoreError", (error) => Effect.fail(closeStoreFailure(error)))
         )
       }).pipe(Effect.mapError(apiErrorOf))

@@ -31,6 +31,18 @@ interface CancellationRow {
   readonly by_hand: string | null
 }
 
+/** Why a person must cancel the shipment in the carrier's portal, as the station says it (`by_hand`, `pack.exception`). */
+export const byHandRefusal = (row: {
+  readonly parcel_id: string
+  readonly order_id: string
+  readonly carrier: string
+  readonly tracking_number: string | null
+}) => {
+  const setup = { carrier: row.carrier, parcelId: row.parcel_id }
+  return row.tracking_number === null
+    ? makeRefusal("shipment-not-cancelled", "byHandKey", { ...setup, orderId: row.order_id })
+    : makeRefusal("shipment-not-cancelled", "byHand", { ...setup, trackingNumber: row.tracking_number })
+}
 export interface CarrierCancellation {
   readonly parcelId: string
   readonly orderId: string
@@ -285,11 +297,7 @@ export class CarrierCancellations extends Context.Service<
           sql.transaction(
             Effect.gen(function* () {
               const now = yield* clock.now
-              const setup = { carrier: row.carrier, parcelId: row.parcel_id }
-              const refusal =
-                row.tracking_number === null
-                  ? makeRefusal("shipment-not-cancelled", "byHandKey", { ...setup, orderId: row.order_id })
-                  : makeRefusal("shipment-not-cancelled", "byHand", { ...setup, trackingNumber: row.tracking_number })
+              const refusal = byHandRefusal(row)
               const updated = yield* sql.execute(
                 `UPDATE carrier_cancellations SET attempts = attempts + 1, last_error = ?, by_hand = ?, refused = NULL,
                    next_attempt_at_ms = ? WHERE parcel_id = ?`,

@@ -251,9 +251,11 @@ export const ParcelShipmentCancelled = defineEvent({
  * A manager cancelled a voided parcel's shipment in the carrier's portal, as the station could not (the carrier is no
  * longer set up for the web service that made it: `carrier_cancellations.by_hand`), and said so at the station:
  * the cancellation ends here, with the manager as the actor. `trackingNumber` is absent when the station never
- * learnt the number (the manager looked the shipment up by the parcel id); `reference` is what the manager gave (the
- * portal's cancellation number, or what the portal showed); `reason`, why the shipment was cancelled (the void's).
- * Never edited: a correction is a new event. No EPCIS view, as for `parcel.shipment-cancelled`.
+ * learnt the number (the manager looked the shipment up by the parcel id). `portalAnswer` is what the manager found
+ * there: the shipment `cancelled`, with `reference` (the portal's cancellation number, or what it showed), or
+ * `no-shipment` at the carrier at all, with the manager's `note` instead (where and how they looked); `reason`, why
+ * the shipment was cancelled (the void's). Never edited: a correction is a new event
+ * (`parcel.shipment-by-hand-reopened`). No EPCIS view, as for `parcel.shipment-cancelled`.
  */
 export const ParcelShipmentCancelledByHand = defineEvent({
   type: "parcel.shipment-cancelled-by-hand",
@@ -263,7 +265,29 @@ export const ParcelShipmentCancelledByHand = defineEvent({
     parcelId: Schema.String,
     carrier: Schema.String,
     trackingNumber: Schema.optional(Schema.String),
-    reference: Schema.String,
+    portalAnswer: Schema.Literals(["cancelled", "no-shipment"]),
+    reference: Schema.optional(Schema.String),
+    note: Schema.optional(Schema.String),
+    reason: Schema.String
+  })
+})
+
+/**
+ * A manager took back a close of a by-hand cancellation (`parcel.shipment-cancelled-by-hand`) entered by mistake: the
+ * shipment may still be live at the carrier, so its cancellation waits again for a person (or for the station, once the
+ * carrier's web service is set up again), with the manager as the actor. `closedAtMs` names the close taken back (a
+ * parcel may be closed and reopened more than once); `reason` is the manager's why. The close stays recorded as it
+ * was: this is the correction, never an edit of it. No EPCIS view, as for the close.
+ */
+export const ParcelShipmentByHandReopened = defineEvent({
+  type: "parcel.shipment-by-hand-reopened",
+  version: 1,
+  payload: Schema.Struct({
+    orderId: Schema.String,
+    parcelId: Schema.String,
+    carrier: Schema.String,
+    trackingNumber: Schema.optional(Schema.String),
+    closedAtMs: Schema.Number,
     reason: Schema.String
   })
 })

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Effect, Exit, Layer } from "effect"
+import { Context, Effect, Exit, Layer, type Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { encodeEscPosInsert } from "../../drivers/printer/EscPosInsertEncoder.ts"
 import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
@@ -2475,7 +2475,8 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
           reason: "box damaged"
         }
       ],
-      more: false
+      more: false,
+      closed: []
     })
     expect([offline.byPacker, offline.blank, offline.unknown, offline.again]).toEqual([
       "role-required",
@@ -2485,19 +2486,277 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
     ])
     expect(offline.closed).toEqual({ parcelId: first.parcelId, orderId: "SO-100001", closedAtMs: START_MS })
     expect(offline.counts).toEqual({ waiting: 0, refused: 0, byHand: 0 })
-    expect(offline.after).toEqual({ cancellations: [], more: false })
+    expect(offline.after).toEqual({
+      cancellations: [],
+      more: false,
+      closed: [
+        {
+          parcelId: first.parcelId,
+          orderId: "SO-100001",
+          carrier: "dhl-paket",
+          trackingNumber: "JJD0000000001",
+          closedAtMs: START_MS,
+          badgeId: SAMPLE_MANAGER.badgeId,
+          portalAnswer: "cancelled",
+          reference: "DHL-Portal: Storno 4711",
+          note: null
+        }
+      ]
+    })
     expect(offline.events).toHaveLength(1)
     expect(offline.events[0]!.payload).toEqual({
       orderId: "SO-100001",
       parcelId: first.parcelId,
       carrier: "dhl-paket",
       trackingNumber: "JJD0000000001",
+      portalAnswer: "cancelled",
       reference: "DHL-Portal: Storno 4711",
       reason: "box damaged"
     })
     expect(offline.events[0]!.actor).toMatchObject({ role: "manager", badgeId: SAMPLE_MANAGER.badgeId })
     expect(back).toEqual({ sent: 0, counts: { waiting: 0, refused: 0, byHand: 0 } })
     expect(service.cancelled).toEqual([])
+  })
+
+  it("is closed as no shipment found at the carrier with a note instead of a reference, recorded so in the event", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const file = tempDb()
+    const first = await run(
+      Effect.map(packSo100001, (view) => view.parcel!),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const offline = await run(
+      Effect.gen(function* () {
+        const session = yield* Session
+        const sql = yield* Sql
+        const handlers = yield* makeByHandCancellationsHandlers
+        const close = (input: Omit<Parameters<(typeof handlers)["pack.closeCancellationByHand"]>[0], "parcelId">) =>
+          Effect.result(handlers["pack.closeCancellationByHand"]({ parcelId: first.parcelId, ...input }))
+        const codeOf = <A>(result: Result.Result<A, { readonly code: string }>) =>
+          result._tag === "Failure" ? result.failure.code : "done"
+        yield* session.signIn("B-1001")
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        yield* cancelAtCarrier
+        const refused = [
+          codeOf(yield* close({ portalAnswer: "no-shipment" })),
+          codeOf(yield* close({ portalAnswer: "no-shipment", note: "   " })),
+          codeOf(yield* close({ portalAnswer: "no-shipment", reference: "Storno 4711", note: "none there" })),
+          codeOf(yield* close({ portalAnswer: "cancelled", reference: "Storno 4711", note: "none there" })),
+          codeOf(yield* close({ portalAnswer: "cancelled" }))
+        ]
+        const closed = codeOf(
+          yield* close({
+            portalAnswer: "no-shipment",
+            note: "  Portal: no shipment under JJD0000000001, searched by parcel too "
+          })
+        )
+        return {
+          refused,
+          closed,
+          listed: yield* handlers["pack.cancellationsByHand"]({ limit: 10 }),
+          closes: yield* sql.query("SELECT portal_answer, reference, note FROM shipments_cancelled_by_hand"),
+          events: yield* eventsOf("parcel.shipment-cancelled-by-hand")
+        }
+      }),
+      file
+    )
+    const note = "Portal: no shipment under JJD0000000001, searched by parcel too"
+    expect(offline.refused).toEqual([
+      "note-required",
+      "note-required",
+      "close-answer-mismatch",
+      "close-answer-mismatch",
+      "reason-required"
+    ])
+    expect(offline.closed).toBe("done")
+    expect(offline.listed.cancellations).toEqual([])
+    expect(offline.listed.closed).toMatchObject([
+      { parcelId: first.parcelId, portalAnswer: "no-shipment", reference: null, note }
+    ])
+    expect(offline.closes).toEqual([{ portal_answer: "no-shipment", reference: null, note }])
+    expect(offline.events.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: first.parcelId,
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        portalAnswer: "no-shipment",
+        note,
+        reason: "box damaged"
+      }
+    ])
+  })
+
+  it("is reopened by a manager after a close entered by mistake: a record and an event of its own, never an edit; listed again, closed again, and sent once the carrier is back", async () => {
+    const service = memoryLabelService()
+    service.up()
+    const file = tempDb()
+    const first = await run(
+      Effect.map(packSo100001, (view) => view.parcel!),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const offline = await run(
+      Effect.gen(function* () {
+        const session = yield* Session
+        const sql = yield* Sql
+        const clock = yield* ManualClock
+        const handlers = yield* makeByHandCancellationsHandlers
+        const codeOf = <A>(result: Result.Result<A, { readonly code: string }>) =>
+          result._tag === "Failure" ? result.failure.code : "done"
+        const reopen = (parcelId: string, reason: string) =>
+          Effect.result(handlers["pack.reopenCancellationByHand"]({ parcelId, reason }))
+        yield* session.signIn("B-1001")
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        yield* (yield* PackService).voidParcel({ parcelId: first.parcelId, reason: "box damaged", at: at(11_000) })
+        yield* cancelAtCarrier
+        const notClosed = codeOf(yield* reopen(first.parcelId, "closed the wrong parcel"))
+        clock.advance(1_000)
+        yield* handlers["pack.closeCancellationByHand"]({ parcelId: first.parcelId, reference: "Storno 4711" })
+        const closedList = yield* handlers["pack.cancellationsByHand"]({ limit: 10 })
+        // A packer may not reopen, nor a manager without saying why, nor anyone a parcel never closed.
+        yield* session.signIn("B-1001")
+        const byPacker = codeOf(yield* reopen(first.parcelId, "closed the wrong parcel"))
+        yield* session.enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const blank = codeOf(yield* reopen(first.parcelId, "  "))
+        const unknown = codeOf(yield* reopen("PACK-01-999999", "closed the wrong parcel"))
+        clock.advance(1_000)
+        const reopening = yield* reopen(first.parcelId, "  closed the wrong parcel: 4711 is another shipment ")
+        const reopened = reopening._tag === "Success" ? reopening.success : reopening.failure
+        const again = codeOf(yield* reopen(first.parcelId, "once more"))
+        const listed = yield* handlers["pack.cancellationsByHand"]({ limit: 10 })
+        const counts = yield* (yield* CarrierCancellations).counts
+        // Closed again (the right shipment this time), then reopened again: each close and reopen a row of its own.
+        clock.advance(1_000)
+        const closedAgain = codeOf(
+          yield* Effect.result(
+            handlers["pack.closeCancellationByHand"]({ parcelId: first.parcelId, reference: "Storno 4712" })
+          )
+        )
+        clock.advance(1_000)
+        const reopenedAgain = codeOf(yield* reopen(first.parcelId, "4712 was not confirmed by the portal"))
+        return {
+          notClosed,
+          closedList,
+          byPacker,
+          blank,
+          unknown,
+          reopened,
+          again,
+          listed,
+          counts,
+          closedAgain,
+          reopenedAgain,
+          closes: yield* sql.query(
+            "SELECT close_no, reference, closed_at_ms FROM shipments_cancelled_by_hand ORDER BY close_no"
+          ),
+          reopens: yield* sql.query(
+            "SELECT close_no, reason, badge_id, reopened_at_ms FROM shipments_by_hand_reopened ORDER BY close_no"
+          ),
+          closeEvents: yield* eventsOf("parcel.shipment-cancelled-by-hand"),
+          reopenEvents: yield* eventsOf("parcel.shipment-by-hand-reopened")
+        }
+      }),
+      file
+    )
+    // The carrier's web service is set up again: the reopened cancellation is the station's to send, and it does.
+    const back = await run(
+      Effect.gen(function* () {
+        ;(yield* ManualClock).advance(120_000)
+        return { sent: yield* cancelAtCarrier, counts: yield* (yield* CarrierCancellations).counts }
+      }),
+      file,
+      Layer.empty,
+      [service.adapter]
+    )
+    const closedAtMs = START_MS + 1_000
+    expect(offline.notClosed).toBe("cancellation-not-closed")
+    expect(offline.closedList).toEqual({
+      cancellations: [],
+      more: false,
+      closed: [
+        {
+          parcelId: first.parcelId,
+          orderId: "SO-100001",
+          carrier: "dhl-paket",
+          trackingNumber: "JJD0000000001",
+          closedAtMs,
+          badgeId: SAMPLE_MANAGER.badgeId,
+          portalAnswer: "cancelled",
+          reference: "Storno 4711",
+          note: null
+        }
+      ]
+    })
+    expect([offline.byPacker, offline.blank, offline.unknown, offline.again]).toEqual([
+      "role-required",
+      "reason-required",
+      "cancellation-not-closed",
+      "cancellation-open"
+    ])
+    expect(offline.reopened).toEqual({ parcelId: first.parcelId, orderId: "SO-100001", reopenedAtMs: START_MS + 2_000 })
+    // Listed again as it was before the close: since the void, why it was cancelled, counted in the header.
+    expect(offline.listed).toEqual({
+      cancellations: [
+        {
+          parcelId: first.parcelId,
+          orderId: "SO-100001",
+          carrier: "dhl-paket",
+          trackingNumber: "JJD0000000001",
+          sinceMs: START_MS,
+          reason: "box damaged"
+        }
+      ],
+      more: false,
+      closed: []
+    })
+    expect(offline.counts).toEqual({ waiting: 0, refused: 0, byHand: 1 })
+    expect([offline.closedAgain, offline.reopenedAgain]).toEqual(["done", "done"])
+    expect(offline.closes).toEqual([
+      { close_no: 1, reference: "Storno 4711", closed_at_ms: closedAtMs },
+      { close_no: 2, reference: "Storno 4712", closed_at_ms: START_MS + 3_000 }
+    ])
+    expect(offline.reopens).toEqual([
+      {
+        close_no: 1,
+        reason: "closed the wrong parcel: 4711 is another shipment",
+        badge_id: SAMPLE_MANAGER.badgeId,
+        reopened_at_ms: START_MS + 2_000
+      },
+      {
+        close_no: 2,
+        reason: "4712 was not confirmed by the portal",
+        badge_id: SAMPLE_MANAGER.badgeId,
+        reopened_at_ms: START_MS + 4_000
+      }
+    ])
+    expect(offline.closeEvents).toHaveLength(2)
+    expect(offline.reopenEvents.map((event) => event.payload)).toEqual([
+      {
+        orderId: "SO-100001",
+        parcelId: first.parcelId,
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        closedAtMs,
+        reason: "closed the wrong parcel: 4711 is another shipment"
+      },
+      {
+        orderId: "SO-100001",
+        parcelId: first.parcelId,
+        carrier: "dhl-paket",
+        trackingNumber: "JJD0000000001",
+        closedAtMs: START_MS + 3_000,
+        reason: "4712 was not confirmed by the portal"
+      }
+    ])
+    expect(offline.reopenEvents[0]!.actor).toMatchObject({ role: "manager", badgeId: SAMPLE_MANAGER.badgeId })
+    expect(back).toEqual({ sent: 1, counts: { waiting: 0, refused: 0, byHand: 0 } })
+    expect(service.cancelled).toEqual(["JJD0000000001"])
   })
 
   it("is not closed by hand while the station sends the cancellation itself", async () => {

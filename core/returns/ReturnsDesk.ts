@@ -138,7 +138,10 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
         const items = yield* sql.query<ItemRow>("SELECT * FROM return_items WHERE return_id = ? ORDER BY rowid", [
           row.return_id
         ])
-        const catalog = yield* catalogOf({ skus: items.map((item) => item.sku) })
+        const catalog = yield* catalogOf({
+          skus: items.map((item) => item.sku),
+          gtin14s: items.flatMap((item) => (item.sku === null && item.gtin !== null ? [item.gtin] : []))
+        })
         const refunds = yield* sql.query<RefundRow>(
           "SELECT * FROM refunds WHERE item_ref IN (SELECT item_ref FROM return_items WHERE return_id = ?)",
           [row.return_id]
@@ -159,6 +162,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
                   signOff: refund?.override == null ? null : (JSON.parse(refund.override) as ManagerSignOff),
                   ...(stored.rejection === undefined ? {} : { rejection: stored.rejection })
                 }
+          const beyond = item.sku === null ? catalog.beyondBounds.find((c) => c.gtin14 === item.gtin) : undefined
           return {
             itemRef: item.item_ref,
             lineId: item.line_id,
@@ -169,6 +173,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
             serial: item.serial,
             lot: item.lot,
             flags: JSON.parse(item.flags),
+            ...(beyond === undefined ? {} : { beyondBounds: { sku: beyond.sku, fields: beyond.fields } }),
             declaredReason: declaredReasonFor(rmas, row.rma_id, item.sku),
             grade: item.grade,
             opened: item.opened === null ? null : item.opened === 1,

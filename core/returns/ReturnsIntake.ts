@@ -154,6 +154,12 @@ export const makeReturnsIntake = (
         scan.kind === "sku"
           ? found.items.find((c) => c.sku === scan.sku)
           : found.items.find((c) => gtin !== undefined && c.gtin.padStart(14, "0") === gtin)
+      // An item stored beyond today's bounds is not used: taken as unknown, with its GTIN kept (a scan by SKU gives
+      // none) so the case names it by its SKU and fields (`ReturnItemView.beyondBounds`).
+      const beyond =
+        item === undefined
+          ? found.beyondBounds.find((c) => (scan.kind === "sku" ? c.sku === scan.sku : c.gtin14 === gtin))
+          : undefined
       const flags: Array<ReturnFlag> = []
       let lineId: string | null = null
       let unit: number | null = null
@@ -233,7 +239,7 @@ export const makeReturnsIntake = (
           lineId,
           unit,
           item?.sku ?? null,
-          gtin ?? item?.gtin.padStart(14, "0") ?? null,
+          gtin ?? item?.gtin.padStart(14, "0") ?? beyond?.gtin14 ?? null,
           serial,
           lot,
           JSON.stringify(flags)

@@ -456,6 +456,36 @@ describe("ReturnsService", () => {
     expect(gps!.decision).toMatchObject({ outcome: "hold-for-review", amountCents: 0, status: "held" })
   })
 
+  it("names an item an older version stored beyond today's bounds, with its fields, rather than an unknown one, and holds it", async () => {
+    // As a version before the catalog's bounds stored what the shop sent: not used, as it would be refused arriving now.
+    const storedByAnOlderVersion = Effect.gen(function* () {
+      const sql = yield* Sql
+      const [row] = yield* sql.query<{ data: string }>("SELECT data FROM catalog_items WHERE sku = 'ALP-MUG-01'")
+      const stored = { ...JSON.parse(row!.data), weightGrams: Number.MAX_SAFE_INTEGER, binHint: "B".repeat(5_000) }
+      yield* sql.execute("UPDATE catalog_items SET data = ? WHERE sku = 'ALP-MUG-01'", [JSON.stringify(stored)])
+    })
+    const view = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 2 }])
+        yield* (yield* Session).signIn("B-2001")
+        yield* returns.scan({ raw: "00340434000000000001" })
+        const scanned = yield* returns.scan({ raw: "4260123450014" })
+        yield* returns.grade({ itemRef: scanned.current!.items[0]!.itemRef, grade: "new-sealed" })
+        return yield* returns.decide({})
+      }),
+      storedByAnOlderVersion
+    )
+    expect(view.current!.items[0]).toMatchObject({
+      sku: null,
+      name: null,
+      gtin: "04260123450014",
+      flags: ["unknown-item"],
+      beyondBounds: { sku: "ALP-MUG-01", fields: ["weightGrams", "binHint"] },
+      decision: { outcome: "hold-for-review", amountCents: 0 }
+    })
+  })
+
   it("refuses a second refund for the same serialised unit, and holds a unit beyond the quantity shipped", async () => {
     const result = await run(
       Effect.gen(function* () {

@@ -56,6 +56,12 @@ export const ReturnItemView = Schema.Struct({
   serial: Schema.NullOr(Schema.String),
   lot: Schema.NullOr(Schema.String),
   flags: Schema.Array(ReturnFlag),
+  /**
+   * For an item taken as unknown (`unknown-item`) whose catalog entry an older version stored beyond today's bounds:
+   * its SKU and the fields beyond them, so the desk names it as the pack bench does. Read as the case is shown, as the
+   * catalog holds every read to today's bounds: gone once the shop sends the item again.
+   */
+  beyondBounds: Schema.optionalKey(Schema.Struct({ sku: Schema.String, fields: Schema.Array(Schema.String) })),
   declaredReason: DeclaredReason,
   grade: Schema.NullOr(Grade),
   opened: Schema.NullOr(Schema.Boolean),

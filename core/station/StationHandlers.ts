@@ -332,6 +332,13 @@ export const makeStationHandlers = Effect.gen(function* () {
           Effect.catchTag("ApiError", (error) => Effect.logError(`status not pushed after a close: ${error.message}`))
         )
       ),
+    // A reopen raises it again, as the void did.
+    "pack.reopenCancellationByHand": (input) =>
+      Effect.tap(byHand["pack.reopenCancellationByHand"](input), () =>
+        publishStatus.pipe(
+          Effect.catchTag("ApiError", (error) => Effect.logError(`status not pushed after a reopen: ${error.message}`))
+        )
+      ),
     ...returns.handlers,
     ...evidence.handlers,
     ...shops

@@ -196,11 +196,17 @@ describe("a carrier no longer set up for its API: a parcel held for it, and ship
     const left = await card.getByTestId("by-hand-cancellation").innerText()
     expect(left).toContain(`number unknown – look it up in the portal by parcel ${unanswered}`)
     expect(left).toContain("DHL Parcel is no longer set up for its API at this station")
+    // The portal shows no shipment for the parcel: closed with a note of where the manager looked, no reference.
     await card.getByTestId("by-hand-close").click()
-    await typeKeys(page, "Portal: no shipment found")
+    await form.getByTestId("by-hand-close-no-shipment").check()
+    await form.getByText("Note (required): where and how you looked in the portal").waitFor({ timeout: 15_000 })
+    await form.getByTestId("by-hand-close-note").focus()
+    await typeKeys(page, "Searched the portal by parcel id and order: nothing")
     await card
       .getByTestId("by-hand-closed")
-      .getByText(`DHL Parcel shipment of parcel ${unanswered} recorded as dealt with in the portal.`, { exact: false })
+      .getByText(`DHL Parcel shipment of parcel ${unanswered}: none found at the carrier – recorded so.`, {
+        exact: false
+      })
       .waitFor({ timeout: 15_000 })
     await page.getByTestId("cancellations-by-hand").waitFor({ state: "detached", timeout: 15_000 })
     // The refused tries are on record too (the audit reloads with the close's status push).
@@ -213,6 +219,52 @@ describe("a carrier no longer set up for its API: a parcel held for it, and ship
       ])
     )
     await screenshot("by-hand-closed-en")
+  }, 120_000)
+
+  it("lets a manager reopen a close entered by mistake, with a reason: listed again, counted, audited; the close stays", async () => {
+    await page.getByRole("button", { name: "DE", exact: true }).click()
+    const card = page.getByTestId("by-hand-card")
+    await card
+      .getByRole("heading", { name: "Zuletzt als im Portal erledigt abgeschlossen" })
+      .waitFor({ timeout: 15_000 })
+    const closedRow = card.locator(`[data-testid="by-hand-closed-row"][data-parcel="${labelled.parcelId}"]`)
+    expect(await closedRow.innerText()).toContain(labelled.trackingNumber)
+    expect(await closedRow.getByTestId("by-hand-closed-with").innerText()).toBe("„Storno 4711“")
+    expect(await closedRow.innerText()).toContain("von B-9001")
+    const noShipment = card.locator(`[data-testid="by-hand-closed-row"][data-parcel="${unanswered}"]`)
+    expect(await noShipment.getByTestId("by-hand-closed-with").innerText()).toBe(
+      "Keine Sendung beim Spediteur gefunden\n„Searched the portal by parcel id and order: nothing“"
+    )
+    await closedRow.getByTestId("by-hand-reopen").click()
+    const form = card.getByTestId("by-hand-reopen-form")
+    await form.waitFor({ timeout: 15_000 })
+    expect(await form.innerText()).toContain(
+      `Abschluss für Sendung ${labelled.trackingNumber} von DHL Paket zurücknehmen`
+    )
+    await page.keyboard.press("Enter")
+    expect(await form.getByTestId("by-hand-reopen-confirm").isDisabled()).toBe(true)
+    await typeKeys(page, "Storno 4711 gehört zu einer anderen Sendung")
+    await card.getByTestId("by-hand-reopened").waitFor({ timeout: 15_000 })
+    expect(await card.getByTestId("by-hand-reopened").innerText()).toBe(
+      `✔ Stornierung der Sendung von Paket ${labelled.parcelId} bei DHL Paket wieder offen: im Portal stornieren.`
+    )
+    await card
+      .locator(`[data-testid="by-hand-cancellation"][data-parcel="${labelled.parcelId}"]`)
+      .waitFor({ timeout: 15_000 })
+    await closedRow.waitFor({ state: "detached", timeout: 15_000 })
+    await page
+      .getByTestId("cancellations-by-hand")
+      .getByText("Spediteur nicht mehr per API eingerichtet: 1 – im Portal stornieren")
+      .waitFor({ timeout: 15_000 })
+    const again = await callFromPage("pack.reopenCancellationByHand", { parcelId: labelled.parcelId, reason: "x" })
+    expect(again).toMatchObject({ ok: false, error: { code: "cancellation-open" } })
+    const done = page
+      .getByTestId("audit-entries")
+      .locator('tr[data-action="pack.reopenCancellationByHand"][data-outcome="done"]')
+    await done.waitFor({ timeout: 15_000 })
+    expect(await done.innerText()).toContain("Stornierung im Portal wieder öffnen")
+    expect(await done.innerText()).toContain("Storno 4711 gehört zu einer anderen Sendung")
+    await screenshot("by-hand-reopened-de")
   }, 120_000)
 
   it("ran without script errors", () => {

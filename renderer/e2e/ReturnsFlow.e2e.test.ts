@@ -196,6 +196,27 @@ describe("taking a return in, grading and deciding it by scanner and single keys
     await screenshot("returns-unknown")
   })
 
+  it("names an item an older version stored beyond today's bounds by its SKU and fields, not as an unknown item", async () => {
+    // As a version before the catalog's bounds stored what the shop sent: the station does not use it.
+    const db = new Database(join(opened!.station.config.dataDir, "station.db"))
+    try {
+      const row = db.prepare("SELECT data FROM catalog_items WHERE sku = 'ALP-BTL-05'").get() as { data: string }
+      const stored = { ...JSON.parse(row.data), weightGrams: Number.MAX_SAFE_INTEGER, binHint: "B".repeat(5_000) }
+      db.prepare("UPDATE catalog_items SET data = ? WHERE sku = 'ALP-BTL-05'").run(JSON.stringify(stored))
+    } finally {
+      db.close()
+    }
+    await scan("4260123450021")
+    const bottle = page.locator('[data-testid="return-item"]').filter({ hasText: "ALP-BTL-05" })
+    await bottle.waitFor({ timeout: 15_000 })
+    expect(await bottle.locator(".item-name").innerText()).toBe("ALP-BTL-05: Katalogeintrag unplausibel")
+    expect(await bottle.getByTestId("return-flag").innerText()).toBe(
+      "⚠ Katalogeintrag von ALP-BTL-05 außerhalb der heutigen Grenzen (weightGrams, binHint): nicht verwendet, bis der Shop den Artikel neu sendet"
+    )
+    expect(await bottle.getByTestId("return-flag").getAttribute("data-flag")).toBe("item-beyond-bounds")
+    await screenshot("returns-item-beyond-bounds")
+  })
+
   it("refuses a malformed rule set on the manager screen, naming the rule and field; the active set stays", async () => {
     await signIn(page, "B-9001")
     await page.keyboard.press("F3")

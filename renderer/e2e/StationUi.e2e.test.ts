@@ -146,6 +146,35 @@ describe("station UI in Chromium", () => {
     await screenshot("5-manager-printed")
   })
 
+  it("loads the held parcels once, not on every status push: again when the station's events or labels move", async () => {
+    await page.getByTestId("held-parcels-card").getByTestId("held-none").waitFor()
+    const loads: Array<string> = []
+    const countLoad = (request: { url: () => string }) => {
+      if (new URL(request.url()).pathname === "/api/call/pack.held") loads.push(request.url())
+    }
+    page.on("request", countLoad)
+    try {
+      // Seven status pushes that change nothing the card shows: the station's language set to what it is, then to
+      // English and back; the page has taken each once it shows the last language.
+      for (let n = 0; n < 5; n++) await station!.call("station.setLocale", { locale: "de" })
+      await station!.call("station.setLocale", { locale: "en" })
+      await page.waitForFunction(() => document.documentElement.lang === "en")
+      await station!.call("station.setLocale", { locale: "de" })
+      await page.waitForFunction(() => document.documentElement.lang === "de")
+      expect(loads).toEqual([])
+      // Signing out is an event: what the card shows may have changed with it, so it loads once more.
+      const reloaded = page.waitForRequest((request) => new URL(request.url()).pathname === "/api/call/pack.held")
+      await page.getByTestId("operator").getByRole("button", { name: "Abmelden" }).click()
+      await reloaded
+      await page.getByTestId("operator").getByText("Badge scannen").waitFor()
+      expect(loads).toHaveLength(1)
+    } finally {
+      page.off("request", countLoad)
+    }
+    await scanBurst(badge.code)
+    await page.getByTestId("operator").getByText("Jonas Becker").waitFor()
+  })
+
   it("switches the station to English and back from the header", async () => {
     await page.getByRole("button", { name: "EN", exact: true }).click()
     await page.getByRole("tab", { name: /Manager/ }).waitFor()

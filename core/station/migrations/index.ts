@@ -29,6 +29,7 @@ import { m0101_parcels_at_station } from "./0101_parcels_at_station.ts"
 import { m0102_order_hub_corrections } from "./0102_order_hub_corrections.ts"
 import { m0103_carrier_cancellations_by_hand } from "./0103_carrier_cancellations_by_hand.ts"
 import { m0104_shipments_cancelled_by_hand } from "./0104_shipments_cancelled_by_hand.ts"
+import { m0105_shipments_by_hand_reopened } from "./0105_shipments_by_hand_reopened.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -60,5 +61,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0101_parcels_at_station,
   m0102_order_hub_corrections,
   m0103_carrier_cancellations_by_hand,
-  m0104_shipments_cancelled_by_hand
+  m0104_shipments_cancelled_by_hand,
+  m0105_shipments_by_hand_reopened
 ]

@@ -10,6 +10,7 @@ import {
   OrderReceived,
   OrderReinstated
 } from "../../../core/orders/OrderEvents.ts"
+import { ParcelShipmentByHandReopened, ParcelShipmentCancelledByHand } from "../../../core/pack/PackEvents.ts"
 import { OperatorSignedIn } from "../../../core/session/SessionEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
@@ -522,9 +523,18 @@ export const hubOrderVersionsSuite = (store: TestStore) =>
     it("holds an event type a newer station brought until an upgrade teaches it, and takes one it has no use for", async () => {
       const { taught, run } = rig(store)
       const next = stream("PACK-01")
+      const shipment = { orderId: "SO-1", parcelId: "P-0", carrier: "dhl-paket", trackingNumber: "JJD0000000001" }
       const events = [
         received(next, "SO-1", 1),
         next(OperatorSignedIn, { badgeId: "B-1", role: "packer" }),
+        // A manager's close of a cancellation by hand and their reopen of it: the station's record, nothing to apply.
+        next(ParcelShipmentCancelledByHand, {
+          ...shipment,
+          portalAnswer: "cancelled",
+          reference: "Storno 4711",
+          reason: "box damaged"
+        }),
+        next(ParcelShipmentByHandReopened, { ...shipment, closedAtMs: NOW_MS, reason: "closed the wrong parcel" }),
         next(ParcelReweighed, { parcelId: "P-1", grams: 1_250 }),
         received(next, "SO-1", 2, { serviceLevel: "express" })
       ]
@@ -537,13 +547,13 @@ export const hubOrderVersionsSuite = (store: TestStore) =>
           return { outcomes, before, drained, stream: yield* streamAtHub, after: yield* ordersNow }
         })
       )
-      // The sign-in is a station event of no use to the hub: applied as nothing. The new type holds the stream at its
+      // The sign-in and the by-hand close and reopen are station events of no use to the hub: applied as nothing. The new type holds the stream at its
       // place, so the order's next version waits behind it instead of being applied before it.
-      expect(result.outcomes).toEqual(["applied", "applied", "held", "held"])
-      expect(result.before.stream).toEqual({ cursor: [2], held: [3, 4] })
+      expect(result.outcomes).toEqual(["applied", "applied", "applied", "applied", "held", "held"])
+      expect(result.before.stream).toEqual({ cursor: [4], held: [5, 6] })
       expect(result.before.orders.map((row) => row.version)).toEqual([1])
       expect(result.drained).toEqual({ taken: 2, failed: [] })
-      expect(result.stream).toEqual({ cursor: [4], held: [] })
+      expect(result.stream).toEqual({ cursor: [6], held: [] })
       expect(result.after.map((row) => [row.version, row.serviceLevel])).toEqual([[2, "express"]])
     })
 

@@ -63,6 +63,7 @@ export const de = {
   "audit.action.session.enterPin": "Anmeldung der Leitung (PIN)",
   "audit.action.pack.void": "Paket stornieren",
   "audit.action.pack.closeCancellationByHand": "Stornierung im Portal abschließen",
+  "audit.action.pack.reopenCancellationByHand": "Stornierung im Portal wieder öffnen",
   "audit.action.returns.override": "Erstattung übersteuern",
   "audit.action.returns.approve": "Erstattung freigeben",
   "audit.action.rules.replace": "Erstattungsregeln ersetzen",
@@ -150,6 +151,7 @@ export const de = {
   "returns.decision": "Entscheidung",
   "returns.ungraded": "Zustand? Taste 1–6",
   "returns.unknownItem": "Unbekannter Artikel",
+  "returns.itemBeyondBounds": "{sku}: Katalogeintrag unplausibel",
   "returns.selected": "markiert",
   "grade.new-sealed": "neu / versiegelt",
   "grade.opened-like-new": "geöffnet, wie neu",
@@ -162,6 +164,8 @@ export const de = {
   "flag.lot-mismatch": "Charge passt nicht zum Versand",
   "flag.more-than-shipped": "Mehr als versandt",
   "flag.unknown-item": "Unbekannter Artikel",
+  "flag.item-beyond-bounds":
+    "Katalogeintrag von {sku} außerhalb der heutigen Grenzen ({fields}): nicht verwendet, bis der Shop den Artikel neu sendet",
   "disposition.restock": "Wieder einlagern",
   "disposition.refurbish": "Aufbereiten",
   "disposition.return-to-vendor": "Zurück an den Lieferanten",
@@ -471,7 +475,7 @@ export const de = {
   "manager.byHand": "Sendungen im Portal des Spediteurs zu stornieren",
   "byHand.none": "Keine Sendungen von Hand zu stornieren.",
   "byHand.intro":
-    "Diese Sendungen kann die Station nicht stornieren: jede im Portal des Spediteurs stornieren, dann hier mit der Referenz des Portals abschließen.",
+    "Diese Sendungen kann die Station nicht stornieren: jede im Portal des Spediteurs stornieren, dann hier mit der Referenz des Portals abschließen – oder mit einer Notiz, wenn dort keine Sendung zu finden ist.",
   "byHand.managerOnly":
     "Diese Sendungen im Portal des Spediteurs stornieren. Abschließen darf hier nur die Leitung – Leitungsausweis scannen.",
   "byHand.more": "Es sind mehr Sendungen von Hand zu stornieren als hier stehen: zuerst diese erledigen.",
@@ -481,15 +485,37 @@ export const de = {
   "byHand.numberUnknown": "Nummer unbekannt – im Portal nach Paket {parcelId} suchen",
   "byHand.why": "{carrier} ist an dieser Station nicht mehr per API eingerichtet",
   "byHand.voidReason": "Storniert, weil: {reason}",
-  "byHand.close": "Im Portal storniert",
-  "byHand.closeTitle": "Sendung {shipment} von {carrier}: im Portal des Spediteurs storniert",
+  "byHand.close": "Im Portal erledigt",
+  "byHand.closeTitle": "Sendung {shipment} von {carrier}: was zeigt das Portal des Spediteurs?",
   "byHand.reference": "Referenz (Pflicht): Stornonummer des Portals, oder was es anzeigte",
   "byHand.closeHint": "Enter schließt ab, Esc bricht ab. Die Station hält fest, wer wann abgeschlossen hat.",
   "byHand.closeTitleByParcel":
     "Sendung von Paket {parcelId} bei {carrier}: im Portal des Spediteurs storniert oder keine gefunden",
   "byHand.closedByParcel": "Sendung von Paket {parcelId} bei {carrier} als im Portal erledigt festgehalten.",
+  "byHand.portalShowed": "Was das Portal zeigte",
+  "byHand.answerCancelled": "Im Portal storniert",
+  "byHand.answerNoShipment": "Keine Sendung beim Spediteur gefunden",
+  "byHand.note": "Notiz (Pflicht): wo und wie im Portal gesucht",
+  "byHand.closedNoShipment":
+    "Sendung von Paket {parcelId} bei {carrier}: keine beim Spediteur gefunden – so festgehalten.",
   "byHand.closeConfirm": "Stornierung abschließen",
   "byHand.closed": "Sendung {shipment} von {carrier} als im Portal storniert festgehalten.",
+  "byHand.closedLately": "Zuletzt als im Portal erledigt abgeschlossen",
+  "byHand.closedAt": "Abgeschlossen",
+  "byHand.closedWith": "Laut Portal",
+  "byHand.closedBy": "{time} von {badgeId}",
+  "byHand.numberNone": "unbekannt",
+  "byHand.noShipment": "Keine Sendung beim Spediteur gefunden",
+  "byHand.reopen": "Wieder öffnen",
+  "byHand.reopenTitle":
+    "Abschluss für Sendung {shipment} von {carrier} zurücknehmen: Sie steht dann wieder zum Stornieren im Portal an",
+  "byHand.reopenTitleByParcel":
+    "Abschluss für die Sendung von Paket {parcelId} bei {carrier} zurücknehmen: Sie steht dann wieder zum Stornieren im Portal an",
+  "byHand.reopenReason": "Grund (Pflicht): was am Abschluss falsch war",
+  "byHand.reopenHint":
+    "Enter öffnet wieder, Esc bricht ab. Der Abschluss bleibt festgehalten; die Station hält fest, wer wann warum wieder geöffnet hat.",
+  "byHand.reopenConfirm": "Wieder öffnen",
+  "byHand.reopened": "Stornierung der Sendung von Paket {parcelId} bei {carrier} wieder offen: im Portal stornieren.",
   "locale.de": "Deutsch",
   "locale.en": "English",
   "camera.open": "Mit Kamera scannen",
@@ -523,6 +549,13 @@ export const de = {
   "error.cancellation-closed": "Diese Stornierung wurde schon abgeschlossen.",
   "error.cancellation-not-by-hand":
     "Diese Sendung storniert die Station selbst (die API des Spediteurs ist wieder eingerichtet): nicht von Hand abschließen.",
+  "error.note-required": "Bitte notieren, wo und wie im Portal gesucht wurde.",
+  "error.close-answer-mismatch":
+    "Eine Stornierung im Portal wird mit der Referenz abgeschlossen, keine gefundene Sendung mit einer Notiz.",
+  "error.cancellation-not-closed": "Für dieses Paket wurde keine Stornierung von Hand abgeschlossen.",
+  "error.cancellation-open": "Diese Stornierung ist schon wieder offen: Sie steht zum Stornieren im Portal an.",
+  "error.cancellation-not-reopenable":
+    "Dieser Abschluss ist älter als das Wiederöffnen: Ohne Sendungsnummer kann die Station die Stornierung nicht wieder aufnehmen. Die Sendung im Portal nach der Paketnummer suchen.",
   "error.insert-encoding": "Der Beleg kann so nicht gedruckt werden.",
   "error.bad-response": "Die Station hat unerwartet geantwortet.",
   "error.transport": "Station nicht erreichbar.",

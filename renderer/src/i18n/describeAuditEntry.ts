@@ -7,6 +7,7 @@ const actionKeys: Readonly<Record<string, MessageKey>> = {
   "session.enterPin": "audit.action.session.enterPin",
   "pack.void": "audit.action.pack.void",
   "pack.closeCancellationByHand": "audit.action.pack.closeCancellationByHand",
+  "pack.reopenCancellationByHand": "audit.action.pack.reopenCancellationByHand",
   "returns.override": "audit.action.returns.override",
   "returns.approve": "audit.action.returns.approve",
   "rules.replace": "audit.action.rules.replace"

@@ -10,13 +10,16 @@ export interface ApiQuery<N extends ApiName> {
 }
 
 /**
- * Loads one query and reloads it when one of the named pushes arrives or the transport reconnects (pushes sent
- * while it was down are lost), so screens stay live without polling the station.
+ * Loads one query and reloads it when one of the named pushes arrives, when `revision` changes, or when the transport
+ * reconnects (pushes sent while it was down are lost), so screens stay live without polling the station. `revision`
+ * is for a query whose answer follows part of a frequent push (the status): the caller derives it from that part, so
+ * the query is not sent again for every push that leaves it as it was.
  */
 export const useApiQuery = <N extends ApiName>(
   name: N,
   input: ApiInput<N>,
-  refreshOn: ReadonlyArray<PushName>
+  refreshOn: ReadonlyArray<PushName>,
+  revision?: string
 ): ApiQuery<N> => {
   const { client } = useStationContext()
   const [data, setData] = useState<ApiOutput<N>>()
@@ -50,6 +53,14 @@ export const useApiQuery = <N extends ApiName>(
       for (const stop of stops) stop()
     }
   }, [client, reload, pushKey])
+
+  // The first load is the effect's above; a revision reloads only once it moves from the one seen last.
+  const revisionSeen = useRef(revision)
+  useEffect(() => {
+    if (revision === revisionSeen.current) return
+    revisionSeen.current = revision
+    reload()
+  }, [revision, reload])
 
   return { data, error, reload }
 }

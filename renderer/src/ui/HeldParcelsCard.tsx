@@ -1,6 +1,6 @@
 /** The Manager screen's card of the parcels held at the station, each with its reason and a manager's void. */
 import { useState } from "react"
-import type { HeldParcel } from "../../../core/api/StationApi.ts"
+import type { HeldParcel, StationStatus } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
 import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
@@ -81,13 +81,38 @@ const VoidForm = ({
 }
 
 /**
+ * What of the station's status the held parcels follow: a parcel is held or let go with an event (packed, voided, its
+ * order changed) or with its label (asked for, come, refused, withheld, its carrier's web service gone), so the list
+ * is read again when the last event or a label count moves, never for a push that changes only sync or devices.
+ */
+export const heldRevisionOf = (status: StationStatus | undefined): string | undefined =>
+  status === undefined
+    ? undefined
+    : [
+        status.epoch,
+        status.lastSeq,
+        status.pendingLabels,
+        status.labelsWithheld,
+        status.labelsRefused,
+        status.labelsUnprintable,
+        status.labelsApiGone
+      ].join(":")
+
+/**
  * The parcels still at the station that must not leave as they are (`pack.held`): the order cancelled or changed
  * after packing, the label refused, withheld or still to come. Anyone sees them; a signed-in manager voids one with a
- * reason (`pack.void`, audited), after which the list and the header's counts follow the station.
+ * reason (`pack.void`, audited), after which the list and the header's counts follow the station. Read again when
+ * what it shows may have changed (`heldRevisionOf`) or on an alert, not on every status push.
  */
-export const HeldParcelsCard = ({ isManager }: { readonly isManager: boolean }) => {
+export const HeldParcelsCard = ({
+  isManager,
+  status
+}: {
+  readonly isManager: boolean
+  readonly status: StationStatus | undefined
+}) => {
   const { t, locale } = useStationContext()
-  const held = useApiQuery("pack.held", { limit: SHOWN }, ["status", "alert"])
+  const held = useApiQuery("pack.held", { limit: SHOWN }, ["alert"], heldRevisionOf(status))
   const [voiding, setVoiding] = useState<string>()
   const [voided, setVoided] = useState<HeldParcel>()
   const parcels = held.data?.parcels ?? []

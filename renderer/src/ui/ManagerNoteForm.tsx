@@ -12,6 +12,7 @@ export const ManagerNoteForm = ({
   testId,
   field,
   title,
+  options,
   label,
   hint,
   confirm,
@@ -22,6 +23,8 @@ export const ManagerNoteForm = ({
   readonly testId: string
   readonly field: string
   readonly title: ReactNode
+  /** A choice that goes with the note (what the carrier's portal showed), between the title and the note. */
+  readonly options?: ReactNode
   readonly label: string
   readonly hint: string
   readonly confirm: string
@@ -49,6 +52,7 @@ export const ManagerNoteForm = ({
       }}
     >
       <div>{title}</div>
+      {options}
       <label className="note-field">
         {label}
         <input

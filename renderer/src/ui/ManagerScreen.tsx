@@ -197,7 +197,7 @@ export const ManagerScreen = ({
 }) => (
   <div className="manager-grid">
     <div className="manager-column manager-wide">
-      <HeldParcelsCard isManager={status?.operator?.role === "manager"} />
+      <HeldParcelsCard isManager={status?.operator?.role === "manager"} status={status} />
       <ByHandCancellationsCard isManager={status?.operator?.role === "manager"} />
     </div>
     <div className="manager-column">

@@ -52,17 +52,33 @@ export const ReturnItems = ({ items, selectedRef, onSelect, isManager, onSignOff
                   onClick={() => onSelect(item.itemRef)}
                 >
                   <td>
-                    <div className="item-name">{item.name?.[locale] ?? item.sku ?? t("returns.unknownItem")}</div>
+                    <div className="item-name">
+                      {item.name?.[locale] ??
+                        item.sku ??
+                        (item.beyondBounds === undefined
+                          ? t("returns.unknownItem")
+                          : t("returns.itemBeyondBounds", { sku: item.beyondBounds.sku }))}
+                    </div>
                     <div className="mono muted">
                       {item.sku ?? item.gtin}
                       {item.serial !== null && ` · ${t("returns.serial", { serial: item.serial })}`}
                       {item.lot !== null && ` · ${t("returns.lot", { lot: item.lot })}`}
                     </div>
-                    {item.flags.map((flag) => (
-                      <div key={flag} className="flag" data-testid="return-flag" data-flag={flag}>
-                        ⚠ {t(`flag.${flag}`)}
-                      </div>
-                    ))}
+                    {item.flags.map((flag) =>
+                      flag === "unknown-item" && item.beyondBounds !== undefined ? (
+                        <div key={flag} className="flag" data-testid="return-flag" data-flag="item-beyond-bounds">
+                          ⚠{" "}
+                          {t("flag.item-beyond-bounds", {
+                            sku: item.beyondBounds.sku,
+                            fields: item.beyondBounds.fields.join(", ")
+                          })}
+                        </div>
+                      ) : (
+                        <div key={flag} className="flag" data-testid="return-flag" data-flag={flag}>
+                          ⚠ {t(`flag.${flag}`)}
+                        </div>
+                      )
+                    )}
                   </td>
                   <td data-testid="return-grade">
                     {item.grade === null ? (
