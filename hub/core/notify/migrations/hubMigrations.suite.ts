@@ -157,7 +157,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        applied: [10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
+        applied: [
+          10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002
+        ],
         inserted: [1, 0],
         badRating: "Constraint",
         parcels: 1
