@@ -146,12 +146,14 @@ const toStations = Effect.gen(function* () {
 
 /**
  * A real station `stationId` with the source's order at version 3 held for its address there; `before` runs first
- * (the source's own changes, the parcel leaving), then the hub's messages. Returns the station's events and order.
+ * (the source's own changes, the parcel leaving), then the hub's messages, then `after` (the source's changes that
+ * come later). Returns the station's events and order.
  */
 const atStation = (
   stationId: string,
   messages: ReadonlyArray<BrokerMessage>,
-  before: Effect.Effect<void, unknown, Inbox | Sql> = Effect.void
+  before: Effect.Effect<void, unknown, Inbox | Sql> = Effect.void,
+  after: Effect.Effect<void, unknown, Inbox | Sql> = Effect.void
 ) =>
   inboxScenario(
     (inbox) =>
@@ -168,6 +170,7 @@ const atStation = (
       yield* before
       const inbox = yield* Inbox
       const outcomes = yield* Effect.forEach(messages, (message) => inbox.receive(message))
+      yield* after
       const log = yield* EventLog
       const sql = yield* Sql
       const rows = yield* sql.query<{ status: string; data: string }>(
@@ -180,14 +183,28 @@ const atStation = (
     { stationId }
   )
 
+/** The mails about what became of a correction: not applied, or applied to a parcel held for a new label. */
+/** The source's next version (4) with an address it sets itself, at the station. */
+const sourceSets = (shipTo: Address) =>
+  Effect.gen(function* () {
+    const outcome = yield* (yield* Inbox).receive(shopMessage("order.upsert", sourceOrder(4, { shipTo })))
+    expect(outcome).toBe("applied")
+  })
+
 const notices = Effect.gen(function* () {
   const sql = yield* Sql
   const rows = yield* sql.query<{ kind: string; subject_id: string; status: string }>(
     `SELECT n.kind, n.subject_id, o.status FROM hub_notifications n JOIN hub_outbox o USING (notification_id)
-     WHERE n.kind = 'address-correction-ignored' ORDER BY n.created_at_ms`
+     WHERE n.kind IN ('address-correction-ignored', 'address-correction-relabel') ORDER BY n.created_at_ms`
   )
   return rows.map((row) => `${row.kind} ${row.subject_id}: ${row.status}`)
 })
+
+/** The same events again as a replay brings them, with ids of their own, through a hub started anew on the store. */
+const replayAfterRestart = (events: ReadonlyArray<EventEnvelope>) =>
+  applyAtHub(events.map((event) => ({ ...event, id: `${event.id}-replayed` }))).pipe(
+    Effect.provide(HubProjection.layer)
+  )
 
 export const ignoredCorrectionSuite = (store: TestStore) =>
   describe(`a customer's correction a station did not apply, and where corrections go (${store.dialect})`, () => {
@@ -294,6 +311,102 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       expect(result.station.shipTo).toEqual(corrected)
       expect(result.notices).toEqual([])
       expect(hub.mails).toEqual([])
+    })
+
+    it("tells the customer once when the source sets its own address after the station applied the correction", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01"], "en")
+          const messages = (yield* toStations).get("PACK-01")!
+          // The station applies the correction, then the source's next version sets an address of its own.
+          const station = yield* Effect.promise(() => atStation("PACK-01", messages, Effect.void, sourceSets(own)))
+          yield* applyAtHub(station.events)
+          yield* replayAfterRestart(station.events)
+          yield* (yield* NotificationSender).sendDue
+          return { station, notices: yield* notices, hubShipTo: yield* hubShipTo }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.station.outcomes).toEqual(["applied"])
+      expect(result.station.shipTo).toEqual(own)
+      expect(result.hubShipTo).toBe("Hauptstraße 20")
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(hub.mails.map((mail) => [mail.language, mail.subject])).toEqual([
+        ["en", "We could not use your address correction for order SO-100001"]
+      ])
+      expect(hub.mails[0]!.text).toContain(
+        "the shop changed the delivery address of your order SO-100001 itself after your correction"
+      )
+      expect(hub.mails[0]!.text).toContain("Hauptstraße 14, 10115 Berlin")
+    })
+
+    it("tells the customer that a parcel packed for the old address stays until it has a label for the new one", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01"], "de")
+          const messages = (yield* toStations).get("PACK-01")!
+          // The order was packed (its parcel labelled for the address before) when the correction arrived.
+          const packed = Effect.gen(function* () {
+            yield* (yield* Sql).execute("UPDATE orders SET status = 'packed' WHERE order_id = 'SO-100001'")
+          })
+          const station = yield* Effect.promise(() => atStation("PACK-01", messages, packed))
+          yield* applyAtHub(station.events)
+          yield* replayAfterRestart(station.events)
+          yield* (yield* NotificationSender).sendDue
+          return { station, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.station.shipTo).toEqual(corrected)
+      const applied = result.station.events.find((event) => event.type === "order.address-corrected")!
+      expect(applied.payload).toMatchObject({ correction: 1, labelReprintRequired: true })
+      expect(result.notices).toEqual(["address-correction-relabel SO-100001/correction-1: sent"])
+      expect(hub.mails).toHaveLength(1)
+      const mail = hub.mails[0]!
+      expect(mail.language).toBe("de")
+      expect(mail.subject).toBe("Ihre neue Adresse für Bestellung SO-100001 ist angekommen")
+      expect(mail.text).toContain("bereits gepackt und für die bisherige Adresse beschriftet")
+      expect(mail.text).toContain("Hauptstraße 14, 10115 Berlin")
+    })
+
+    it("decides one mail per correction from every station's word: none while another station applied it, one when no station keeps it", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "de")
+          const messages = yield* toStations
+          // PACK-01 had the source's own address before the correction came; PACK-02 applies it, and the source's
+          // version reaches it only later.
+          const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!, sourceSets(own)))
+          const pack02 = yield* Effect.promise(() =>
+            atStation("PACK-02", messages.get("PACK-02")!, Effect.void, sourceSets(own))
+          )
+          const applied = pack02.events.findIndex((event) => event.type === "order.address-corrected")
+          const pack02Applied = pack02.events.slice(0, applied + 1)
+          const pack02Later = pack02.events.slice(applied + 1)
+          // PACK-01's word comes while PACK-02's is still on its way, then PACK-02's: the correction holds there.
+          yield* applyAtHub(pack01.events)
+          yield* applyAtHub(pack02Applied)
+          yield* replayAfterRestart([...pack01.events, ...pack02Applied])
+          yield* (yield* NotificationSender).sendDue
+          const whileApplied = yield* notices
+          // The source's own address reaches PACK-02: no station keeps the correction now.
+          yield* applyAtHub(pack02Later)
+          yield* replayAfterRestart([...pack01.events, ...pack02.events])
+          yield* (yield* NotificationSender).sendDue
+          return { pack01, pack02, whileApplied, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.pack01.events.map((event) => event.type)).toContain("inbound.update-ignored")
+      expect(result.pack02.events.map((event) => event.type)).toContain("order.address-corrected")
+      expect(result.whileApplied).toEqual([])
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(hub.mails).toHaveLength(1)
+      expect(hub.mails[0]!.text).toContain(
+        "Der Shop hatte die Lieferadresse Ihrer Bestellung SO-100001 bereits selbst geändert"
+      )
     })
 
     it("sends the correction to every station that has the order, and to one that gets it later, which packs the corrected address", async () => {

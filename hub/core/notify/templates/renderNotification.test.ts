@@ -12,6 +12,8 @@ const kinds: ReadonlyArray<NotificationKind> = [
   "delivered",
   "delay-alert",
   "address-correction",
+  "address-correction-ignored",
+  "address-correction-relabel",
   "feedback-request",
   "return-received",
   "refund-issued"
