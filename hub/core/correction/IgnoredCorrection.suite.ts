@@ -19,6 +19,7 @@ import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrack
 import { inboxScenario, shopMessage } from "../../../fixtures/InboxScenario.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { fixture } from "../../../fixtures/SeededStation.ts"
+import { draftOrder, testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
 import { HubProjection } from "../notify/HubProjection.ts"
 import { HubSettings } from "../notify/HubSettings.ts"
 import { Mailer, type OutgoingMail } from "../notify/Mailer.ts"
@@ -26,6 +27,7 @@ import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
 import { NotificationSender } from "../notify/NotificationSender.ts"
 import { defaultNotifySettings } from "../notify/NotifySettings.ts"
 import { WebhookError, WebhookSender } from "../notify/WebhookSender.ts"
+import { ingestShopOrder } from "../shop/ShopInbox.ts"
 import { submitCorrection } from "./AddressCorrections.ts"
 
 /** Thursday 1 January 2026, 11:00 in Berlin: outside the customer's quiet hours. */
@@ -54,11 +56,11 @@ const stationEvent = (stationId: string, type: string, payload: unknown): EventE
 })
 const received = (stationId: string) =>
   stationEvent(stationId, "order.received", { order: sourceOrder(3), replacedVersion: null })
-const addressHold = (stationId: string) =>
+const addressHold = (stationId: string, order: Order = base) =>
   stationEvent(stationId, "order.address-hold", {
-    orderId: "SO-100001",
-    customerEmail: base.customer.email,
-    customerLocale: base.customer.locale,
+    orderId: order.orderId,
+    customerEmail: order.customer.email,
+    customerLocale: order.customer.locale,
     carrier: "dhl-paket",
     problems: [{ field: "street1", code: "house-number-missing", message: "The house number is missing." }],
     request: "customer-correction"
@@ -199,6 +201,10 @@ const notices = Effect.gen(function* () {
   )
   return rows.map((row) => `${row.kind} ${row.subject_id}: ${row.status}`)
 })
+
+/** The order a station's events are about. */
+const orderIdOf = (station: { readonly events: ReadonlyArray<EventEnvelope> }) =>
+  (station.events[0]!.payload as { order: Order }).order.orderId
 
 /** The same events again as a replay brings them, with ids of their own, through a hub started anew on the store. */
 const replayAfterRestart = (events: ReadonlyArray<EventEnvelope>) =>
@@ -368,6 +374,86 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       expect(mail.subject).toBe("Ihre neue Adresse für Bestellung SO-100001 ist angekommen")
       expect(mail.text).toContain("bereits gepackt und für die bisherige Adresse beschriftet")
       expect(mail.text).toContain("Hauptstraße 14, 10115 Berlin")
+    })
+
+    it("tells the customer of a shop connector's order too that the packed parcel waits for a label with the new address", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          const sql = yield* Sql
+          const ingested = yield* ingestShopOrder(
+            sql,
+            testSettings,
+            { rules: [], defaultSite: "HAM1" },
+            // Changed at the shop a minute before the suite's time.
+            draftOrder({ updatedAtMs: NOW - 60_000, placedAt: new Date(NOW - 3_600_000).toISOString() }),
+            { text: "{}", sha256: "0".repeat(64) },
+            NOW,
+            "read"
+          )
+          expect(ingested).toBe("upserted")
+          // The order as the shop side sends it to the site's stations.
+          const sent = yield* sql.query<{ body: string }>("SELECT body FROM shop_messages ORDER BY seq")
+          const order = (JSON.parse(sent[0]!.body) as { payload: Order }).payload
+          yield* applyAtHub([
+            stationEvent("PACK-01", "order.received", { order, replacedVersion: null }),
+            addressHold("PACK-01", order)
+          ])
+          yield* sql.execute("UPDATE hub_outbox SET status = 'sent'")
+          yield* sql.execute(
+            `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, hold_round)
+             VALUES ('h', ?, 'n', 0, ?, 1)`,
+            [order.orderId, NOW + 3_600_000]
+          )
+          const form = { name: "Mia Berg", street1: "Hafenstraße 11", postalCode: "20457", city: "Hamburg" }
+          const outcome = yield* submitCorrection("h", form, NOW, defaultNotifySettings)
+          expect(outcome).toMatchObject({ type: "taken", route: "shop" })
+          // The shop side's stream to the site: the order, then the correction as its next version.
+          const rows = yield* sql.query<{ topic: string; body: string }>(
+            "SELECT topic, body FROM shop_messages ORDER BY seq"
+          )
+          const messages = rows.map(
+            (row): BrokerMessage => ({
+              topic: row.topic,
+              payload: encodeJson(JSON.parse(row.body)),
+              userProperties: {}
+            })
+          )
+          // The station packed the order before the correction came.
+          const station = yield* Effect.promise(() =>
+            inboxScenario(
+              (inbox) =>
+                registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void }),
+              Effect.gen(function* () {
+                const inbox = yield* Inbox
+                const stationSql = yield* Sql
+                const outcomes = [yield* inbox.receive(messages[0]!)]
+                yield* stationSql.execute("UPDATE orders SET status = 'packed' WHERE order_id = ?", [order.orderId])
+                outcomes.push(yield* inbox.receive(messages[1]!))
+                const events = (yield* (yield* EventLog).read(0, 100)).map((event) => ({
+                  ...event,
+                  stationId: "PACK-01",
+                  epoch: "E-PACK-01"
+                }))
+                return { outcomes, events }
+              })
+            )
+          )
+          yield* applyAtHub(station.events)
+          yield* replayAfterRestart(station.events)
+          yield* (yield* NotificationSender).sendDue
+          return { station, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.station.outcomes).toEqual(["applied", "applied"])
+      const applied = result.station.events.find((event) => event.type === "order.address-corrected")!
+      expect(applied.payload).toMatchObject({ orderVersion: 2, labelReprintRequired: true })
+      expect(result.notices).toEqual([`address-correction-relabel ${orderIdOf(result.station)}/correction-1: sent`])
+      expect(hub.mails.map((mail) => [mail.to, mail.language, mail.subject])).toEqual([
+        ["mia@example.com", "de", `Ihre neue Adresse für Bestellung ${orderIdOf(result.station)} ist angekommen`]
+      ])
+      expect(hub.mails[0]!.text).toContain("Hafenstraße 11, 20457 Hamburg")
     })
 
     it("decides one mail per correction from every station's word: none while another station applied it, one when no station keeps it", async () => {
