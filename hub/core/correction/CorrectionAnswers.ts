@@ -53,6 +53,14 @@ export const ignoredOutcome = (
   return undefined
 }
 
+/**
+ * Whether a station's number of a correction can name one the hub sent: holds are counted in INTEGER columns (32 bits
+ * on PostgreSQL, where a larger parameter fails the statement, and with it the station's stream for good). A broken or
+ * hostile station's larger number names none.
+ */
+export const mayBeHoldRound = (correction: number) =>
+  Number.isSafeInteger(correction) && correction >= 1 && correction <= 2_147_483_647
+
 const stationKey = (station: StationRef) => `${station.siteId}/${station.stationId}`
 
 /** Records a station's latest answer to a correction: a later word of the same station takes its place. */

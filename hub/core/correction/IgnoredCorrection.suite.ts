@@ -298,8 +298,22 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
               reason: "…",
               cause
             })
-          // Not newer than one taken; a correction the hub never made; a word of a newer station; no word at all.
-          yield* applyAtHub([word(1, "not-newer"), word(7, "source-changed"), word(1, "moon-phase")])
+          // Not newer than one taken; corrections the hub never made (one past any number a hold can have, as a broken
+          // or hostile station may name); a word of a newer station; no word at all.
+          yield* applyAtHub([
+            word(1, "not-newer"),
+            word(7, "source-changed"),
+            word(2 ** 40, "source-changed"),
+            stationEvent("PACK-01", "order.address-corrected", {
+              orderId: "SO-100001",
+              orderVersion: 3,
+              shipTo: held,
+              releasedHold: false,
+              labelReprintRequired: true,
+              correction: 2 ** 40
+            }),
+            word(1, "moon-phase")
+          ])
           yield* applyAtHub([
             stationEvent("PACK-01", "inbound.update-ignored", {
               messageType: "order.hub-address-correction",

@@ -33,7 +33,7 @@ import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { type Doorbell, makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { type InboundVersion, inboundVersion, newestPlausibleVersion } from "../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
-import { ignoredNow, overriddenBySource, recordAnswer } from "../correction/CorrectionAnswers.ts"
+import { ignoredNow, mayBeHoldRound, overriddenBySource, recordAnswer } from "../correction/CorrectionAnswers.ts"
 import { recordStationHasOrder, type StationRef } from "../correction/CorrectionToStations.ts"
 import { pruneEpcisEvents, recordEpcisEvent, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
@@ -573,6 +573,12 @@ export class HubProjection extends Context.Service<
         event: EventEnvelope,
         now: number
       ) {
+        if (corrected.correction !== undefined && !mayBeHoldRound(corrected.correction)) {
+          yield* Effect.logWarning(
+            `hub: ${event.siteId}/${event.stationId} applied correction ${corrected.correction} of order ${corrected.orderId}, a number no hold of the hub's has`
+          )
+          return undefined
+        }
         const known = yield* sql.query<{ hold_round: number; ship_to: string }>(
           corrected.correction === undefined
             ? `SELECT hold_round, ship_to FROM hub_address_corrections
@@ -788,11 +794,13 @@ export class HubProjection extends Context.Service<
             const cause = yield* customerCauseOf(ignored, event)
             // Only a correction the hub took and sent to the stations, named by the hold it answers: a station's word
             // about any other mails no one.
-            const known = yield* sql.query<{ hold_round: number }>(
-              `SELECT hold_round FROM hub_address_corrections
-               WHERE order_id = ? AND hold_round = ? AND route = 'station'`,
-              [ignored.orderId, ignored.receivedVersion]
-            )
+            const known = mayBeHoldRound(ignored.receivedVersion)
+              ? yield* sql.query<{ hold_round: number }>(
+                  `SELECT hold_round FROM hub_address_corrections
+                   WHERE order_id = ? AND hold_round = ? AND route = 'station'`,
+                  [ignored.orderId, ignored.receivedVersion]
+                )
+              : []
             if (known[0] === undefined) {
               if (cause !== undefined) {
                 yield* Effect.logWarning(
