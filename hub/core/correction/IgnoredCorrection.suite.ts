@@ -386,7 +386,8 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       const mail = hub.mails[0]!
       expect(mail.language).toBe("de")
       expect(mail.subject).toBe("Ihre neue Adresse für Bestellung SO-100001 ist angekommen")
-      expect(mail.text).toContain("bereits gepackt und für die bisherige Adresse beschriftet")
+      expect(mail.text).toContain("bereits für die bisherige Adresse gepackt war. Wir haben das Paket angehalten")
+      expect(mail.text).toContain("erst mit einem neuen Etikett für Ihre neue Adresse")
       expect(mail.text).toContain("Hauptstraße 14, 10115 Berlin")
     })
 

@@ -134,7 +134,7 @@ export const englishCopy: CopyBook = {
       { type: "paragraph", text: `Hi ${data.firstName},` },
       {
         type: "paragraph",
-        text: `your correction reached us when your order ${data.orderId} had already been packed and labelled for the previous address. We have stopped the parcel: it does not leave with that label, only with a new label for your new address. This may delay your parcel a little.`
+        text: `your correction reached us when your order ${data.orderId} had already been packed for the previous address. We have stopped the parcel: it does not leave with a label for that address, only with a new label for your new address. This may delay your parcel a little.`
       },
       ...(data.correctedAddress === undefined
         ? []

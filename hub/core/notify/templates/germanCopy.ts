@@ -141,7 +141,7 @@ export const germanCopy: CopyBook = {
       { type: "paragraph", text: `Hallo ${data.firstName},` },
       {
         type: "paragraph",
-        text: `Ihre Korrektur kam bei uns an, als Ihre Bestellung ${data.orderId} bereits gepackt und für die bisherige Adresse beschriftet war. Wir haben das Paket angehalten: Mit diesem Etikett verlässt es uns nicht, sondern erst mit einem neuen Etikett für Ihre neue Adresse. Das kann die Lieferung etwas verzögern.`
+        text: `Ihre Korrektur kam bei uns an, als Ihre Bestellung ${data.orderId} bereits für die bisherige Adresse gepackt war. Wir haben das Paket angehalten: Mit einem Etikett für die bisherige Adresse verlässt es uns nicht, sondern erst mit einem neuen Etikett für Ihre neue Adresse. Das kann die Lieferung etwas verzögern.`
       },
       ...(data.correctedAddress === undefined
         ? []
