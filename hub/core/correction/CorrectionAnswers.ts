@@ -63,7 +63,11 @@ export const mayBeHoldRound = (correction: number) =>
 
 const stationKey = (station: StationRef) => `${station.siteId}/${station.stationId}`
 
-/** Records a station's latest answer to a correction: a later word of the same station takes its place. */
+/**
+ * Records a station's latest answer to a correction: a later word of the same station takes its place, but for
+ * `replaced` from `not-newer`, which a station says of a correction it was sent again (it holds that one or a newer
+ * one): what it answered to it the first time stands.
+ */
 export const recordAnswer = (
   sql: Sql["Service"],
   answer: {
@@ -82,8 +86,12 @@ export const recordAnswer = (
       `INSERT INTO hub_correction_answers (order_id, hold_round, site_id, station_id, outcome, cause, order_version,
          answered_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (order_id, hold_round, site_id, station_id) DO UPDATE SET outcome = excluded.outcome,
-         cause = excluded.cause, order_version = excluded.order_version, answered_at_ms = excluded.answered_at_ms`,
+       ON CONFLICT (order_id, hold_round, site_id, station_id) DO ${
+         answer.outcome === "replaced"
+           ? "NOTHING"
+           : `UPDATE SET outcome = excluded.outcome, cause = excluded.cause, order_version = excluded.order_version,
+                answered_at_ms = excluded.answered_at_ms`
+       }`,
       [
         answer.orderId,
         answer.correction,

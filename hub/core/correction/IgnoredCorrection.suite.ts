@@ -29,6 +29,7 @@ import { defaultNotifySettings } from "../notify/NotifySettings.ts"
 import { WebhookError, WebhookSender } from "../notify/WebhookSender.ts"
 import { ingestShopOrder } from "../shop/ShopInbox.ts"
 import { submitCorrection } from "./AddressCorrections.ts"
+import { sendCorrectionTo } from "./CorrectionToStations.ts"
 
 /** Thursday 1 January 2026, 11:00 in Berlin: outside the customer's quiet hours. */
 const NOW = Date.UTC(2026, 0, 1, 10, 0)
@@ -339,6 +340,13 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       const result = await Effect.runPromise(
         Effect.gen(function* () {
           yield* correctAtHub(["PACK-01"], "en")
+          // The hub sends the same correction to the station a second time (the station says it is not newer).
+          yield* sendCorrectionTo(
+            yield* Sql,
+            { siteId: "HAM1", stationId: "PACK-01" },
+            { orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: held },
+            NOW
+          )
           const messages = (yield* toStations).get("PACK-01")!
           // The station applies the correction, then the source's next version sets an address of its own.
           const station = yield* Effect.promise(() => atStation("PACK-01", messages, Effect.void, sourceSets(own)))
@@ -348,7 +356,8 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           return { station, notices: yield* notices, hubShipTo: yield* hubShipTo }
         }).pipe(Effect.provide(hub.layer))
       )
-      expect(result.station.outcomes).toEqual(["applied"])
+      expect(result.station.outcomes).toEqual(["applied", "applied"])
+      expect(result.station.events.map((event) => (event.payload as { cause?: string }).cause)).toContain("not-newer")
       expect(result.station.shipTo).toEqual(own)
       expect(result.hubShipTo).toBe("Hauptstraße 20")
       expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
