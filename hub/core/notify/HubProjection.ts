@@ -565,8 +565,8 @@ export class HubProjection extends Context.Service<
        * A station applied a customer's correction: recorded as its answer. When the order's parcel was packed there
        * already, labelled for the address before, the station holds it (`labelReprintRequired`: handover and reprint
        * refuse it until a manager voids it and the order is packed again, with a label for the new address): the
-       * customer is told that. A correction through a shop connector is the shop side's order version, whose number the
-       * correction kept; one the hub never sent is logged.
+       * customer is told that. A correction through a shop connector carries no number of the hub's: it is known by
+       * the shop side's order version it was sent at. A number the hub never sent is logged.
        */
       const correctionApplied = Effect.fnUntraced(function* (
         corrected: typeof OrderAddressCorrected.payload.Type,
@@ -579,11 +579,11 @@ export class HubProjection extends Context.Service<
           )
           return undefined
         }
-        const known = yield* sql.query<{ hold_round: number; ship_to: string }>(
+        const known = yield* sql.query<{ hold_round: number }>(
           corrected.correction === undefined
-            ? `SELECT hold_round, ship_to FROM hub_address_corrections
+            ? `SELECT hold_round FROM hub_address_corrections
                WHERE order_id = ? AND route = 'shop' AND order_version = ?`
-            : `SELECT hold_round, ship_to FROM hub_address_corrections
+            : `SELECT hold_round FROM hub_address_corrections
                WHERE order_id = ? AND route = 'station' AND hold_round = ?`,
           [corrected.orderId, corrected.correction ?? corrected.orderVersion]
         )
