@@ -19,6 +19,7 @@ import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrack
 import { inboxScenario, shopMessage } from "../../../fixtures/InboxScenario.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { fixture } from "../../../fixtures/SeededStation.ts"
+import { draftOrder, testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
 import { HubProjection } from "../notify/HubProjection.ts"
 import { HubSettings } from "../notify/HubSettings.ts"
 import { Mailer, type OutgoingMail } from "../notify/Mailer.ts"
@@ -26,7 +27,9 @@ import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
 import { NotificationSender } from "../notify/NotificationSender.ts"
 import { defaultNotifySettings } from "../notify/NotifySettings.ts"
 import { WebhookError, WebhookSender } from "../notify/WebhookSender.ts"
+import { ingestShopOrder } from "../shop/ShopInbox.ts"
 import { submitCorrection } from "./AddressCorrections.ts"
+import { sendCorrectionTo } from "./CorrectionToStations.ts"
 
 /** Thursday 1 January 2026, 11:00 in Berlin: outside the customer's quiet hours. */
 const NOW = Date.UTC(2026, 0, 1, 10, 0)
@@ -54,11 +57,11 @@ const stationEvent = (stationId: string, type: string, payload: unknown): EventE
 })
 const received = (stationId: string) =>
   stationEvent(stationId, "order.received", { order: sourceOrder(3), replacedVersion: null })
-const addressHold = (stationId: string) =>
+const addressHold = (stationId: string, order: Order = base) =>
   stationEvent(stationId, "order.address-hold", {
-    orderId: "SO-100001",
-    customerEmail: base.customer.email,
-    customerLocale: base.customer.locale,
+    orderId: order.orderId,
+    customerEmail: order.customer.email,
+    customerLocale: order.customer.locale,
     carrier: "dhl-paket",
     problems: [{ field: "street1", code: "house-number-missing", message: "The house number is missing." }],
     request: "customer-correction"
@@ -146,12 +149,14 @@ const toStations = Effect.gen(function* () {
 
 /**
  * A real station `stationId` with the source's order at version 3 held for its address there; `before` runs first
- * (the source's own changes, the parcel leaving), then the hub's messages. Returns the station's events and order.
+ * (the source's own changes, the parcel leaving), then the hub's messages, then `after` (the source's changes that
+ * come later). Returns the station's events and order.
  */
 const atStation = (
   stationId: string,
   messages: ReadonlyArray<BrokerMessage>,
-  before: Effect.Effect<void, unknown, Inbox | Sql> = Effect.void
+  before: Effect.Effect<void, unknown, Inbox | Sql> = Effect.void,
+  after: Effect.Effect<void, unknown, Inbox | Sql> = Effect.void
 ) =>
   inboxScenario(
     (inbox) =>
@@ -168,6 +173,7 @@ const atStation = (
       yield* before
       const inbox = yield* Inbox
       const outcomes = yield* Effect.forEach(messages, (message) => inbox.receive(message))
+      yield* after
       const log = yield* EventLog
       const sql = yield* Sql
       const rows = yield* sql.query<{ status: string; data: string }>(
@@ -180,14 +186,32 @@ const atStation = (
     { stationId }
   )
 
+/** The mails about what became of a correction: not applied, or applied to a parcel held for a new label. */
+/** The source's next version (4) with an address it sets itself, at the station. */
+const sourceSets = (shipTo: Address) =>
+  Effect.gen(function* () {
+    const outcome = yield* (yield* Inbox).receive(shopMessage("order.upsert", sourceOrder(4, { shipTo })))
+    expect(outcome).toBe("applied")
+  })
+
 const notices = Effect.gen(function* () {
   const sql = yield* Sql
   const rows = yield* sql.query<{ kind: string; subject_id: string; status: string }>(
     `SELECT n.kind, n.subject_id, o.status FROM hub_notifications n JOIN hub_outbox o USING (notification_id)
-     WHERE n.kind = 'address-correction-ignored' ORDER BY n.created_at_ms`
+     WHERE n.kind IN ('address-correction-ignored', 'address-correction-relabel') ORDER BY n.created_at_ms`
   )
   return rows.map((row) => `${row.kind} ${row.subject_id}: ${row.status}`)
 })
+
+/** The order a station's events are about. */
+const orderIdOf = (station: { readonly events: ReadonlyArray<EventEnvelope> }) =>
+  (station.events[0]!.payload as { order: Order }).order.orderId
+
+/** The same events again as a replay brings them, with ids of their own, through a hub started anew on the store. */
+const replayAfterRestart = (events: ReadonlyArray<EventEnvelope>) =>
+  applyAtHub(events.map((event) => ({ ...event, id: `${event.id}-replayed` }))).pipe(
+    Effect.provide(HubProjection.layer)
+  )
 
 export const ignoredCorrectionSuite = (store: TestStore) =>
   describe(`a customer's correction a station did not apply, and where corrections go (${store.dialect})`, () => {
@@ -275,8 +299,22 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
               reason: "…",
               cause
             })
-          // Not newer than one taken; a correction the hub never made; a word of a newer station; no word at all.
-          yield* applyAtHub([word(1, "not-newer"), word(7, "source-changed"), word(1, "moon-phase")])
+          // Not newer than one taken; corrections the hub never made (one past any number a hold can have, as a broken
+          // or hostile station may name); a word of a newer station; no word at all.
+          yield* applyAtHub([
+            word(1, "not-newer"),
+            word(7, "source-changed"),
+            word(2 ** 40, "source-changed"),
+            stationEvent("PACK-01", "order.address-corrected", {
+              orderId: "SO-100001",
+              orderVersion: 3,
+              shipTo: held,
+              releasedHold: false,
+              labelReprintRequired: true,
+              correction: 2 ** 40
+            }),
+            word(1, "moon-phase")
+          ])
           yield* applyAtHub([
             stationEvent("PACK-01", "inbound.update-ignored", {
               messageType: "order.hub-address-correction",
@@ -294,6 +332,191 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       expect(result.station.shipTo).toEqual(corrected)
       expect(result.notices).toEqual([])
       expect(hub.mails).toEqual([])
+    })
+
+    it("tells the customer once when the source sets its own address after the station applied the correction", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01"], "en")
+          // The hub sends the same correction to the station a second time (the station says it is not newer).
+          yield* sendCorrectionTo(
+            yield* Sql,
+            { siteId: "HAM1", stationId: "PACK-01" },
+            { orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: held },
+            NOW
+          )
+          const messages = (yield* toStations).get("PACK-01")!
+          // The station applies the correction, then the source's next version sets an address of its own.
+          const station = yield* Effect.promise(() => atStation("PACK-01", messages, Effect.void, sourceSets(own)))
+          yield* applyAtHub(station.events)
+          yield* replayAfterRestart(station.events)
+          yield* (yield* NotificationSender).sendDue
+          return { station, notices: yield* notices, hubShipTo: yield* hubShipTo }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.station.outcomes).toEqual(["applied", "applied"])
+      expect(result.station.events.map((event) => (event.payload as { cause?: string }).cause)).toContain("not-newer")
+      expect(result.station.shipTo).toEqual(own)
+      expect(result.hubShipTo).toBe("Hauptstraße 20")
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(hub.mails.map((mail) => [mail.language, mail.subject])).toEqual([
+        ["en", "We could not use your address correction for order SO-100001"]
+      ])
+      expect(hub.mails[0]!.text).toContain(
+        "the shop changed the delivery address of your order SO-100001 itself after your correction"
+      )
+      expect(hub.mails[0]!.text).toContain("Hauptstraße 14, 10115 Berlin")
+    })
+
+    it("tells the customer that a parcel packed for the old address stays until it has a label for the new one", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01"], "de")
+          const messages = (yield* toStations).get("PACK-01")!
+          // The order was packed (its parcel labelled for the address before) when the correction arrived.
+          const packed = Effect.gen(function* () {
+            yield* (yield* Sql).execute("UPDATE orders SET status = 'packed' WHERE order_id = 'SO-100001'")
+          })
+          const station = yield* Effect.promise(() => atStation("PACK-01", messages, packed))
+          yield* applyAtHub(station.events)
+          yield* replayAfterRestart(station.events)
+          yield* (yield* NotificationSender).sendDue
+          return { station, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.station.shipTo).toEqual(corrected)
+      const applied = result.station.events.find((event) => event.type === "order.address-corrected")!
+      expect(applied.payload).toMatchObject({ correction: 1, labelReprintRequired: true })
+      expect(result.notices).toEqual(["address-correction-relabel SO-100001/correction-1: sent"])
+      expect(hub.mails).toHaveLength(1)
+      const mail = hub.mails[0]!
+      expect(mail.language).toBe("de")
+      expect(mail.subject).toBe("Ihre neue Adresse für Bestellung SO-100001 ist angekommen")
+      expect(mail.text).toContain("bereits für die bisherige Adresse gepackt war. Wir haben das Paket angehalten")
+      expect(mail.text).toContain("erst mit einem neuen Etikett für Ihre neue Adresse")
+      expect(mail.text).toContain("Hauptstraße 14, 10115 Berlin")
+    })
+
+    it("tells the customer of a shop connector's order too that the packed parcel waits for a label with the new address", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          const sql = yield* Sql
+          const ingested = yield* ingestShopOrder(
+            sql,
+            testSettings,
+            { rules: [], defaultSite: "HAM1" },
+            // Changed at the shop a minute before the suite's time.
+            draftOrder({ updatedAtMs: NOW - 60_000, placedAt: new Date(NOW - 3_600_000).toISOString() }),
+            { text: "{}", sha256: "0".repeat(64) },
+            NOW,
+            "read"
+          )
+          expect(ingested).toBe("upserted")
+          // The order as the shop side sends it to the site's stations.
+          const sent = yield* sql.query<{ body: string }>("SELECT body FROM shop_messages ORDER BY seq")
+          const order = (JSON.parse(sent[0]!.body) as { payload: Order }).payload
+          yield* applyAtHub([
+            stationEvent("PACK-01", "order.received", { order, replacedVersion: null }),
+            addressHold("PACK-01", order)
+          ])
+          yield* sql.execute("UPDATE hub_outbox SET status = 'sent'")
+          yield* sql.execute(
+            `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, hold_round)
+             VALUES ('h', ?, 'n', 0, ?, 1)`,
+            [order.orderId, NOW + 3_600_000]
+          )
+          const form = { name: "Mia Berg", street1: "Hafenstraße 11", postalCode: "20457", city: "Hamburg" }
+          const outcome = yield* submitCorrection("h", form, NOW, defaultNotifySettings)
+          expect(outcome).toMatchObject({ type: "taken", route: "shop" })
+          // The shop side's stream to the site: the order, then the correction as its next version.
+          const rows = yield* sql.query<{ topic: string; body: string }>(
+            "SELECT topic, body FROM shop_messages ORDER BY seq"
+          )
+          const messages = rows.map(
+            (row): BrokerMessage => ({
+              topic: row.topic,
+              payload: encodeJson(JSON.parse(row.body)),
+              userProperties: {}
+            })
+          )
+          // The station packed the order before the correction came.
+          const station = yield* Effect.promise(() =>
+            inboxScenario(
+              (inbox) =>
+                registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void }),
+              Effect.gen(function* () {
+                const inbox = yield* Inbox
+                const stationSql = yield* Sql
+                const outcomes = [yield* inbox.receive(messages[0]!)]
+                yield* stationSql.execute("UPDATE orders SET status = 'packed' WHERE order_id = ?", [order.orderId])
+                outcomes.push(yield* inbox.receive(messages[1]!))
+                const events = (yield* (yield* EventLog).read(0, 100)).map((event) => ({
+                  ...event,
+                  stationId: "PACK-01",
+                  epoch: "E-PACK-01"
+                }))
+                return { outcomes, events }
+              })
+            )
+          )
+          yield* applyAtHub(station.events)
+          yield* replayAfterRestart(station.events)
+          yield* (yield* NotificationSender).sendDue
+          return { station, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.station.outcomes).toEqual(["applied", "applied"])
+      const applied = result.station.events.find((event) => event.type === "order.address-corrected")!
+      expect(applied.payload).toMatchObject({ orderVersion: 2, labelReprintRequired: true })
+      expect(result.notices).toEqual([`address-correction-relabel ${orderIdOf(result.station)}/correction-1: sent`])
+      expect(hub.mails.map((mail) => [mail.to, mail.language, mail.subject])).toEqual([
+        ["mia@example.com", "de", `Ihre neue Adresse für Bestellung ${orderIdOf(result.station)} ist angekommen`]
+      ])
+      expect(hub.mails[0]!.text).toContain("Hafenstraße 11, 20457 Hamburg")
+    })
+
+    it("decides one mail per correction from every station's word: none while another station applied it, one when no station keeps it", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "de")
+          const messages = yield* toStations
+          // PACK-01 had the source's own address before the correction came; PACK-02 applies it, and the source's
+          // version reaches it only later.
+          const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!, sourceSets(own)))
+          const pack02 = yield* Effect.promise(() =>
+            atStation("PACK-02", messages.get("PACK-02")!, Effect.void, sourceSets(own))
+          )
+          const applied = pack02.events.findIndex((event) => event.type === "order.address-corrected")
+          const pack02Applied = pack02.events.slice(0, applied + 1)
+          const pack02Later = pack02.events.slice(applied + 1)
+          // PACK-01's word comes while PACK-02's is still on its way, then PACK-02's: the correction holds there.
+          yield* applyAtHub(pack01.events)
+          yield* applyAtHub(pack02Applied)
+          yield* replayAfterRestart([...pack01.events, ...pack02Applied])
+          yield* (yield* NotificationSender).sendDue
+          const whileApplied = yield* notices
+          // The source's own address reaches PACK-02: no station keeps the correction now.
+          yield* applyAtHub(pack02Later)
+          yield* replayAfterRestart([...pack01.events, ...pack02.events])
+          yield* (yield* NotificationSender).sendDue
+          return { pack01, pack02, whileApplied, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.pack01.events.map((event) => event.type)).toContain("inbound.update-ignored")
+      expect(result.pack02.events.map((event) => event.type)).toContain("order.address-corrected")
+      expect(result.whileApplied).toEqual([])
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(hub.mails).toHaveLength(1)
+      expect(hub.mails[0]!.text).toContain(
+        "Der Shop hatte die Lieferadresse Ihrer Bestellung SO-100001 bereits selbst geändert"
+      )
     })
 
     it("sends the correction to every station that has the order, and to one that gets it later, which packs the corrected address", async () => {

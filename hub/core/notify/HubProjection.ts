@@ -5,7 +5,7 @@ import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
-import type { Order } from "../../../core/orders/Order.ts"
+import type { Address, Order } from "../../../core/orders/Order.ts"
 import {
   HubCorrectionIgnoredCause,
   InboundUpdateIgnored,
@@ -32,7 +32,8 @@ import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { type Doorbell, makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { type InboundVersion, inboundVersion, newestPlausibleVersion } from "../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
-import { recordStationHasOrder } from "../correction/CorrectionToStations.ts"
+import { ignoredNow, mayBeHoldRound, overriddenBySource, recordAnswer } from "../correction/CorrectionAnswers.ts"
+import { recordStationHasOrder, type StationRef } from "../correction/CorrectionToStations.ts"
 import { pruneEpcisEvents, recordEpcisEvent, recordReinstatement, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { makeRefundLedger, orderRow, STATION_ORDER_INSERT } from "../refunds/RefundLedger.ts"
@@ -45,6 +46,7 @@ import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
 import { HubSettings } from "./HubSettings.ts"
 import type { NotificationKind } from "./NotificationKind.ts"
 import {
+  correctionSubject,
   dueTimedIntents,
   expectedDelivery,
   intentsForStationFact,
@@ -516,6 +518,111 @@ export class HubProjection extends Context.Service<
           return cause.value
         })
 
+      /**
+       * Whether the customer is to hear now that their correction is not used, from every station's answer so far
+       * (hub/core/correction/CorrectionAnswers.ts). A mail that the parcel waits for a label with the new address, if
+       * still to go, does not go then: it would tell of an address the parcel no longer gets.
+       */
+      const correctionIgnored = Effect.fnUntraced(function* (
+        orderId: string,
+        correction: number,
+        station: StationRef,
+        now: number
+      ) {
+        const cause = yield* ignoredNow(sql, orderId, correction, station, now)
+        if (cause === undefined) return undefined
+        yield* suppressPending(
+          "kind = 'address-correction-relabel' AND subject_id = ?",
+          [correctionSubject(orderId, correction)],
+          `correction ${correction} of order ${orderId} is not used (${cause})`
+        )
+        return { type: "order.hub-correction-ignored", orderId, correction } satisfies StationFact
+      })
+
+      /**
+       * The order at the event's station has `shipTo`, an address its source set (a version of the order, or the
+       * source's own correction): a customer's correction applied there that set another is overridden. The hub's
+       * copy of the order, which took the correction, follows the source's address unless something changed it since;
+       * the customer is told once no station keeps the correction. Returns the facts to tell.
+       */
+      const sourceAddressAt = Effect.fnUntraced(function* (
+        orderId: string,
+        orderVersion: number,
+        shipTo: Address,
+        event: EventEnvelope,
+        now: number
+      ) {
+        const station = { siteId: event.siteId, stationId: event.stationId }
+        const facts: Array<StationFact> = []
+        for (const correction of yield* overriddenBySource(sql, { orderId, orderVersion, station, shipTo }, now)) {
+          yield* sql.execute(
+            `UPDATE hub_orders SET ship_to = ?, updated_at_ms = ? WHERE order_id = ? AND ship_to = (
+               SELECT ship_to FROM hub_address_corrections WHERE order_id = ? AND hold_round = ?)`,
+            [JSON.stringify(shipTo), now, orderId, orderId, correction]
+          )
+          const ignored = yield* correctionIgnored(orderId, correction, station, now)
+          if (ignored !== undefined) facts.push(ignored)
+        }
+        return facts
+      })
+
+      /**
+       * A station applied a customer's correction: recorded as its answer. When the order's parcel was packed there
+       * already, labelled for the address before, the station holds it (`labelReprintRequired`: handover and reprint
+       * refuse it until a manager voids it and the order is packed again, with a label for the new address): the
+       * customer is told that. A correction through a shop connector carries no number of the hub's: it is known by
+       * the shop side's order version it was sent at. A number the hub never sent is logged.
+       */
+      const correctionApplied = Effect.fnUntraced(function* (
+        corrected: typeof OrderAddressCorrected.payload.Type,
+        event: EventEnvelope,
+        now: number
+      ) {
+        if (corrected.correction !== undefined && !mayBeHoldRound(corrected.correction)) {
+          yield* Effect.logWarning(
+            `hub: ${event.siteId}/${event.stationId} applied correction ${corrected.correction} of order ${corrected.orderId}, a number no hold of the hub's has`
+          )
+          return undefined
+        }
+        const known = yield* sql.query<{ hold_round: number }>(
+          corrected.correction === undefined
+            ? `SELECT hold_round FROM hub_address_corrections
+               WHERE order_id = ? AND route = 'shop' AND order_version = ?`
+            : `SELECT hold_round FROM hub_address_corrections
+               WHERE order_id = ? AND route = 'station' AND hold_round = ?`,
+          [corrected.orderId, corrected.correction ?? corrected.orderVersion]
+        )
+        const correction = known[0]
+        if (correction === undefined) {
+          if (corrected.correction !== undefined) {
+            yield* Effect.logWarning(
+              `hub: ${event.siteId}/${event.stationId} applied correction ${corrected.correction} of order ${corrected.orderId}, which the hub never sent`
+            )
+          }
+          return undefined
+        }
+        if (corrected.correction !== undefined) {
+          yield* recordAnswer(
+            sql,
+            {
+              orderId: corrected.orderId,
+              correction: corrected.correction,
+              station: { siteId: event.siteId, stationId: event.stationId },
+              outcome: "applied",
+              cause: null,
+              orderVersion: corrected.orderVersion
+            },
+            now
+          )
+        }
+        if (!corrected.labelReprintRequired) return undefined
+        return {
+          type: "order.hub-correction-relabel",
+          orderId: corrected.orderId,
+          correction: Number(correction.hold_round)
+        } satisfies StationFact
+      })
+
       const applyStationEvent = Effect.fnUntraced(function* (event: EventEnvelope) {
         yield* Effect.provideService(recordMetricsFacts(event), Sql, sql).pipe(
           Effect.mapError((error) =>
@@ -524,7 +631,9 @@ export class HubProjection extends Context.Service<
         )
         yield* Effect.provideService(recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }), Sql, sql)
         const now = yield* nowMs
-        let fact: StationFact
+        let fact: StationFact | undefined
+        /** Facts the event tells besides its own: a customer's correction the source's address overrode. */
+        let alsoFacts: ReadonlyArray<StationFact> = []
         switch (event.type) {
           case OrderReceived.type: {
             const { order } = yield* decodeOrRefuse(OrderReceived, event.payload)
@@ -545,6 +654,8 @@ export class HubProjection extends Context.Service<
             yield* stationHasOrder(order.orderId, event, now)
             yield* ledger.recordOrder(order)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
+            // A version whose address is not the customer's correction that the station applied: the source's own.
+            alsoFacts = yield* sourceAddressAt(order.orderId, order.version, order.shipTo, event, now)
             fact = { type: "order.received", orderId: order.orderId }
             break
           }
@@ -642,7 +753,21 @@ export class HubProjection extends Context.Service<
                 [event.eventTime.wallMs, now, corrected.orderId]
               )
             }
-            return
+            const relabel = yield* correctionApplied(corrected, event, now)
+            // The source's own correction (a shop connector's order: the customer's, by the version it has) overrides
+            // a customer's correction applied at the station, unless the parcel had left with it.
+            if (corrected.correction === undefined && corrected.parcelAlreadyHandedOver !== true) {
+              alsoFacts = yield* sourceAddressAt(
+                corrected.orderId,
+                corrected.orderVersion,
+                corrected.shipTo,
+                event,
+                now
+              )
+            }
+            if (relabel === undefined && alsoFacts.length === 0) return
+            fact = relabel
+            break
           }
           case OrderAddressHold.type: {
             const hold = yield* decodeOrRefuse(OrderAddressHold, event.payload)
@@ -671,23 +796,27 @@ export class HubProjection extends Context.Service<
           }
           case InboundUpdateIgnored.type: {
             // Most messages a station does not apply are stale versions, nothing to tell anyone. A customer's
-            // correction it did not apply is: the customer typed an address and gets the parcel at another one.
+            // correction it did not apply is its answer to it, which the customer may be told of, from every
+            // station's answer (hub/core/correction/CorrectionAnswers.ts): the customer typed an address and gets
+            // the parcel at another one.
             const ignored = yield* decodeOrRefuse(InboundUpdateIgnored, event.payload)
             if (ignored.messageType !== "order.hub-address-correction") return
             const cause = yield* customerCauseOf(ignored, event)
-            if (cause === undefined) return
             // Only a correction the hub took and sent to the stations, named by the hold it answers: a station's word
-            // about any other mails no one. The word that the parcel left wins over one that the source changed the
-            // address (two stations of a site may each have their own), until the mail has gone.
-            const known = yield* sql.query<{ ignored_cause: string | null }>(
-              `SELECT ignored_cause FROM hub_address_corrections
-               WHERE order_id = ? AND hold_round = ? AND route = 'station'`,
-              [ignored.orderId, ignored.receivedVersion]
-            )
+            // about any other mails no one.
+            const known = mayBeHoldRound(ignored.receivedVersion)
+              ? yield* sql.query<{ hold_round: number }>(
+                  `SELECT hold_round FROM hub_address_corrections
+                   WHERE order_id = ? AND hold_round = ? AND route = 'station'`,
+                  [ignored.orderId, ignored.receivedVersion]
+                )
+              : []
             if (known[0] === undefined) {
-              yield* Effect.logWarning(
-                `hub: ${event.siteId}/${event.stationId} did not apply correction ${ignored.receivedVersion} of order ${ignored.orderId}, which the hub never sent: the customer is told nothing`
-              )
+              if (cause !== undefined) {
+                yield* Effect.logWarning(
+                  `hub: ${event.siteId}/${event.stationId} did not apply correction ${ignored.receivedVersion} of order ${ignored.orderId}, which the hub never sent: the customer is told nothing`
+                )
+              }
               return
             }
             // The hub's copy of the order took the customer's address when the correction was made: it goes back to
@@ -699,18 +828,21 @@ export class HubProjection extends Context.Service<
                 [JSON.stringify(ignored.keptShipTo), now, ignored.orderId, ignored.orderId, ignored.receivedVersion]
               )
             }
-            if (known[0].ignored_cause === null || cause === "handed-to-carrier") {
-              yield* sql.execute(
-                `UPDATE hub_address_corrections SET ignored_cause = ?, ignored_station_id = ?, ignored_at_ms = ?
-                 WHERE order_id = ? AND hold_round = ?`,
-                [cause, event.stationId, now, ignored.orderId, ignored.receivedVersion]
-              )
-            }
-            fact = {
-              type: "order.hub-correction-ignored",
-              orderId: ignored.orderId,
-              correction: ignored.receivedVersion
-            }
+            const station = { siteId: event.siteId, stationId: event.stationId }
+            yield* recordAnswer(
+              sql,
+              {
+                orderId: ignored.orderId,
+                correction: ignored.receivedVersion,
+                station,
+                // The customer's newer correction holds there.
+                outcome: ignored.cause === "not-newer" ? "replaced" : "ignored",
+                cause: cause ?? null
+              },
+              now
+            )
+            fact = yield* correctionIgnored(ignored.orderId, ignored.receivedVersion, station, now)
+            if (fact === undefined) return
             break
           }
           case ParcelPacked.type: {
@@ -802,11 +934,11 @@ export class HubProjection extends Context.Service<
             return
         }
         yield* Effect.forEach(
-          intentsForStationFact(fact, settings.notify),
+          [...(fact === undefined ? [] : [fact]), ...alsoFacts].flatMap((told) =>
+            intentsForStationFact(told, settings.notify)
+          ),
           (intent) => recordWritten(intent, event.id),
-          {
-            discard: true
-          }
+          { discard: true }
         )
       })
 

@@ -15,6 +15,7 @@ export const NotificationKind = Schema.Literals([
   "delay-alert",
   "address-correction",
   "address-correction-ignored",
+  "address-correction-relabel",
   "feedback-request",
   "return-received",
   "refund-issued"
@@ -39,6 +40,7 @@ export const mailClassOf: Readonly<Record<NotificationKind, MailClass>> = {
   "delay-alert": "optional",
   "address-correction": "transactional",
   "address-correction-ignored": "transactional",
+  "address-correction-relabel": "transactional",
   "feedback-request": "optional",
   "return-received": "transactional",
   "refund-issued": "transactional"
@@ -46,3 +48,11 @@ export const mailClassOf: Readonly<Record<NotificationKind, MailClass>> = {
 
 export const DelayReason = Schema.Literals(["expected-date-passed", "no-carrier-scan", "carrier-exception"])
 export type DelayReason = typeof DelayReason.Type
+
+/**
+ * Why the customer's correction is not used, as its mail says it: a station's word (`HubCorrectionIgnoredCause` but
+ * `not-newer`, of which no one is told), or `source-changed-after`: stations applied it, and the order's source set an
+ * address of its own after that, which every station follows.
+ */
+export const IgnoredCorrectionCause = Schema.Literals(["handed-to-carrier", "source-changed", "source-changed-after"])
+export type IgnoredCorrectionCause = typeof IgnoredCorrectionCause.Type

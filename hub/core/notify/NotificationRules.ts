@@ -39,10 +39,16 @@ export type StationFact =
   /** `round`: the how-manieth hold of the order's address; each is its own request. */
   | { readonly type: "order.address-hold"; readonly orderId: string; readonly round: number }
   /**
-   * A station did not apply the customer's correction `correction` (the hold it answers) for a reason the customer is
-   * told: the parcel had left, or the order's source had set another address itself.
+   * The customer's correction `correction` (the hold it answers) is not used, for a reason the customer is told: the
+   * parcel had left, or the order's source set another address itself, before or after the stations applied it
+   * (decided from every station's word, hub/core/correction/CorrectionAnswers.ts).
    */
   | { readonly type: "order.hub-correction-ignored"; readonly orderId: string; readonly correction: number }
+  /**
+   * A station applied the customer's correction `correction` when the order's parcel was packed there already,
+   * labelled for the address before: the parcel is held until it leaves with a label for the new address.
+   */
+  | { readonly type: "order.hub-correction-relabel"; readonly orderId: string; readonly correction: number }
   | { readonly type: "parcel.packed"; readonly orderId: string; readonly parcelId: string }
   | { readonly type: "parcel.handed-to-carrier"; readonly orderId: string; readonly parcelId: string }
   /** A return of a known order was taken in; `returnRef` is unique across stations (site and return id). */
@@ -57,11 +63,14 @@ export type StationFact =
  */
 export const refundSubject = (orderId: string, shopRefundId: string) => `${orderId}/${shopRefundId}`
 
-/** The subject of the word that a customer's correction was not applied: one per correction (the hold it answers). */
-export const ignoredCorrectionSubject = (orderId: string, correction: number) => `${orderId}/correction-${correction}`
+/**
+ * The subject of a mail about what became of a customer's correction (not applied, or its parcel held for a new
+ * label): one of each kind per correction (the hold it answers).
+ */
+export const correctionSubject = (orderId: string, correction: number) => `${orderId}/correction-${correction}`
 
-/** The correction an `ignoredCorrectionSubject` names; undefined for any other subject. */
-export const correctionOfIgnoredSubject = (subjectId: string): number | undefined => {
+/** The correction a `correctionSubject` names; undefined for any other subject. */
+export const correctionOfSubject = (subjectId: string): number | undefined => {
   const match = /\/correction-([1-9][0-9]{0,15})$/.exec(subjectId)
   return match === null ? undefined : Number(match[1])
 }
@@ -106,7 +115,15 @@ export const intentsForStationFact = (
       return [
         {
           kind: "address-correction-ignored",
-          subjectId: ignoredCorrectionSubject(fact.orderId, fact.correction),
+          subjectId: correctionSubject(fact.orderId, fact.correction),
+          orderId: fact.orderId
+        }
+      ]
+    case "order.hub-correction-relabel":
+      return [
+        {
+          kind: "address-correction-relabel",
+          subjectId: correctionSubject(fact.orderId, fact.correction),
           orderId: fact.orderId
         }
       ]

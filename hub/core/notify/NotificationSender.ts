@@ -5,7 +5,6 @@ import { encodeUtf8 } from "../../../core/bounds/Utf8.ts"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { Address } from "../../../core/orders/Order.ts"
-import { HubCorrectionIgnoredCause } from "../../../core/orders/OrderEvents.ts"
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
 import type { Doorbell } from "../../../core/sync/Doorbell.ts"
 import { takeWaiting } from "../../../core/sync/takeWaiting.ts"
@@ -15,8 +14,8 @@ import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer, MailerError, recipientProblem } from "./Mailer.ts"
-import type { DelayReason, NotificationKind } from "./NotificationKind.ts"
-import { correctionOfIgnoredSubject, mayNotify, sendWindow } from "./NotificationRules.ts"
+import { type DelayReason, IgnoredCorrectionCause, type NotificationKind } from "./NotificationKind.ts"
+import { correctionOfSubject, mayNotify, sendWindow } from "./NotificationRules.ts"
 import { brandFor } from "./templates/Brand.ts"
 import { renderNotification } from "./templates/renderNotification.ts"
 import { WebhookSender } from "./WebhookSender.ts"
@@ -233,11 +232,11 @@ export class NotificationSender extends Context.Service<
       })
 
       /**
-       * What a station did not use of the customer's correction, and why: the correction the subject names, with the
-       * reason the stations gave (the parcel had left wins over the source's own address, see HubProjection).
+       * The customer's correction the subject names, and, for one not used, why: the cause decided from the stations'
+       * words (the parcel having left wins over the source's own address, see hub/core/correction/CorrectionAnswers.ts).
        */
-      const ignoredCorrectionOf = Effect.fnUntraced(function* (row: DueRow) {
-        const correction = correctionOfIgnoredSubject(row.subject_id)
+      const correctionOf = Effect.fnUntraced(function* (row: DueRow) {
+        const correction = correctionOfSubject(row.subject_id)
         if (correction === undefined) return {}
         const rows = yield* sql.query<{ ship_to: string; ignored_cause: string | null }>(
           "SELECT ship_to, ignored_cause FROM hub_address_corrections WHERE order_id = ? AND hold_round = ?",
@@ -245,7 +244,7 @@ export class NotificationSender extends Context.Service<
         )
         const found = rows[0]
         if (found === undefined) return {}
-        const cause = Schema.decodeUnknownOption(HubCorrectionIgnoredCause)(found.ignored_cause)
+        const cause = Schema.decodeUnknownOption(IgnoredCorrectionCause)(found.ignored_cause)
         return {
           correctedAddress: oneLineAddress(JSON.parse(found.ship_to) as Address),
           ...(Option.isSome(cause) ? { correctionIgnoredCause: cause.value } : {})
@@ -354,7 +353,9 @@ export class NotificationSender extends Context.Service<
           delayReason: row.delay_reason ?? undefined,
           addressProblems: row.address_problems === null ? undefined : (JSON.parse(row.address_problems) as string[]),
           ...(row.kind === "refund-issued" ? yield* refundOf(row.subject_id) : {}),
-          ...(row.kind === "address-correction-ignored" ? yield* ignoredCorrectionOf(row) : {}),
+          ...(row.kind === "address-correction-ignored" || row.kind === "address-correction-relabel"
+            ? yield* correctionOf(row)
+            : {}),
           ...(row.kind === "address-correction" && row.channel === "email"
             ? yield* addressCorrectionLink(row, now, timeZone)
             : {}),

@@ -54,13 +54,14 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.first).toEqual([
-        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002
+        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
         "hub_address_corrections",
         "hub_address_tokens",
         "hub_carrier_polls",
+        "hub_correction_answers",
         "hub_customers",
         "hub_epcis_events",
         "hub_epcis_voided_transactions",
@@ -158,7 +159,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         applied: [
-          10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002
+          10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002
         ],
         inserted: [1, 0],
         badRating: "Constraint",
@@ -203,7 +204,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002
+        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -259,7 +260,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, sameKey: sameKey.reason, sameSeq: sameSeq.reason, due: Number(rows[0]?.next_attempt_ms) }
         })
       )
-      expect(result.added).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002])
+      expect(result.added).toEqual([
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002
+      ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
 
@@ -298,7 +301,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -336,7 +339,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -384,7 +387,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -454,7 +457,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -497,7 +500,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -534,7 +537,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -577,7 +580,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 70, 73],
+        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -653,7 +656,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 70, 73],
+        added: [62, 63, 64, 66, 67, 68, 69, 70, 73],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -716,7 +719,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 70, 73],
+        added: [63, 64, 66, 67, 68, 69, 70, 73],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -817,7 +820,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 70, 73],
+        added: [64, 66, 67, 68, 69, 70, 73],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -883,7 +886,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 70, 73],
+        added: [66, 67, 68, 69, 70, 73],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -933,7 +936,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 70, 73],
+        added: [67, 68, 69, 70, 73],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -1001,7 +1004,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 70, 73, 9001, 9002],
+        added: [68, 69, 70, 73, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1010,6 +1013,80 @@ export const hubMigrationsSuite = (store: TestStore) =>
         firstOfSo3: true,
         // The repeats exported before stay: an export is never edited.
         stored: 5
+      })
+    })
+
+    it("69: a station's word against a correction kept before counts as its answer; corrections with none start with no answers", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 68 || migration.id >= 9001))
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 0)"
+          )
+          for (const orderId of ["SO-1", "SO-2", "SO-3"]) {
+            yield* sql.execute(
+              `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+                 station_id, updated_at_ms) VALUES (?, 1, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0)`,
+              [orderId]
+            )
+          }
+          // SO-1: PACK-02 said the parcel had left; SO-2: a correction no station said anything against; SO-3: one
+          // through a shop connector.
+          yield* sql.execute(
+            `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, order_version, route, shop_update,
+               corrected_at_ms, ignored_cause, ignored_station_id, ignored_at_ms)
+             VALUES ('SO-1', 2, '{}', 1, 'station', 'none', 1763700000000, 'handed-to-carrier', 'PACK-02', 1763700060000),
+               ('SO-2', 1, '{}', 1, 'station', 'none', 1763700000000, NULL, NULL, NULL),
+               ('SO-3', 1, '{}', 2, 'shop', 'queued', 1763700000000, NULL, NULL, NULL)`
+          )
+          const added = yield* migrate(hubMigrations)
+          const answers = yield* sql.query<Record<string, unknown>>(
+            `SELECT order_id, hold_round, site_id, station_id, outcome, cause, order_version, answered_at_ms
+             FROM hub_correction_answers ORDER BY order_id`
+          )
+          const insert = (outcome: string) =>
+            sql.execute(
+              `INSERT INTO hub_correction_answers (order_id, hold_round, site_id, station_id, outcome, answered_at_ms)
+               VALUES ('SO-2', 1, 'HAM1', 'PACK-01', ?, 0)`,
+              [outcome]
+            )
+          yield* insert("applied")
+          const twice = yield* insert("ignored").pipe(Effect.flip)
+          const unknown = yield* sql
+            .execute(
+              `INSERT INTO hub_correction_answers (order_id, hold_round, site_id, station_id, outcome, answered_at_ms)
+               VALUES ('SO-2', 1, 'HAM1', 'PACK-03', 'lost', 0)`
+            )
+            .pipe(Effect.flip)
+          return {
+            added,
+            answers: answers.map((row) => ({
+              ...row,
+              hold_round: Number(row.hold_round),
+              answered_at_ms: Number(row.answered_at_ms)
+            })),
+            twice: twice.reason,
+            unknown: unknown.reason
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [69, 70, 73],
+        answers: [
+          {
+            order_id: "SO-1",
+            hold_round: 2,
+            site_id: "HAM1",
+            station_id: "PACK-02",
+            outcome: "ignored",
+            cause: "handed-to-carrier",
+            order_version: null,
+            answered_at_ms: 1_763_700_060_000
+          }
+        ],
+        twice: "Constraint",
+        unknown: "Constraint"
       })
     })
 
@@ -1078,7 +1155,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [70, 73],
+        added: [69, 70, 73],
         before: [{ item_ref: "A-R1-01", decided_line_id: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
@@ -1153,7 +1230,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 70, 73, 9001, 9002],
+        added: [68, 69, 70, 73, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1205,7 +1282,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 70, 73, 9002])
+      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9002])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])

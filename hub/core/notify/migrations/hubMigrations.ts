@@ -497,6 +497,35 @@ export const hubMigrations: ReadonlyArray<Migration> = [
     ]
   },
   {
+    id: 69,
+    name: "each station's answer to a customer's correction, so the customer hears one outcome decided from all of them",
+    statements: [
+      // What became of each correction at each station that has the order (hub/core/correction/CorrectionAnswers.ts):
+      // applied; ignored (with the station's cause; none for a word this hub does not know); overridden, applied and
+      // then given up for an address the source set itself; replaced by the customer's own newer correction. An
+      // applied one keeps the order's version at the station then: only a newer one of the source can override it.
+      `CREATE TABLE hub_correction_answers (
+        order_id TEXT NOT NULL,
+        hold_round INTEGER NOT NULL,
+        site_id TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'ignored', 'overridden', 'replaced')),
+        cause TEXT,
+        order_version BIGINT,
+        answered_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (order_id, hold_round, site_id, station_id)
+      )`,
+      // The words a station gave before: the ignored ones the hub kept (one per correction, at the order's site). The
+      // hub kept no word of a correction applied, so one that a station applied before the upgrade and ignored at
+      // another after it waits for the first station's word, which will not come: its customer is not told.
+      `INSERT INTO hub_correction_answers (order_id, hold_round, site_id, station_id, outcome, cause, answered_at_ms)
+       SELECT c.order_id, c.hold_round, o.site_id, c.ignored_station_id, 'ignored', c.ignored_cause,
+         COALESCE(c.ignored_at_ms, c.corrected_at_ms)
+       FROM hub_address_corrections c JOIN hub_orders o ON o.order_id = c.order_id
+       WHERE c.route = 'station' AND c.ignored_cause IS NOT NULL AND c.ignored_station_id IS NOT NULL`
+    ]
+  },
+  {
     id: 70,
     name: "a refund claim keeps the line its station decided on, so a duplicate across a renumbering is told as such",
     statements: [

@@ -1,6 +1,5 @@
 /** What notification templates may mention, and the blocks a message is built from. */
-import type { HubCorrectionIgnoredCause } from "../../../../core/orders/OrderEvents.ts"
-import type { DelayReason } from "../NotificationKind.ts"
+import type { DelayReason, IgnoredCorrectionCause } from "../NotificationKind.ts"
 
 /** Everything a message may mention; each kind uses what it needs. */
 export interface TemplateData {
@@ -22,9 +21,9 @@ export interface TemplateData {
   readonly addressCorrectionUrl?: string | undefined
   /** The last local day the correction link works, as the customer reads a date ("3 Dec 2026"). */
   readonly addressCorrectionExpiresOn?: string | undefined
-  /** Why a station did not use the customer's address correction (`address-correction-ignored`). */
-  readonly correctionIgnoredCause?: HubCorrectionIgnoredCause | undefined
-  /** The address the customer entered, on one line, for that mail. */
+  /** Why the customer's address correction is not used (`address-correction-ignored`). */
+  readonly correctionIgnoredCause?: IgnoredCorrectionCause | undefined
+  /** The address the customer entered, on one line, for the mails about their correction. */
   readonly correctedAddress?: string | undefined
   /** What the shop refunded, per currency, in minor units (cents). */
   readonly refundAmounts?: ReadonlyArray<{ readonly amountMinor: number; readonly currency: string }> | undefined

@@ -114,7 +114,9 @@ export const englishCopy: CopyBook = {
         text:
           data.correctionIgnoredCause === "handed-to-carrier"
             ? `your order ${data.orderId} had already been handed to the carrier when your correction reached us, so your parcel is on its way to the address it was labelled for.`
-            : `the shop had already changed the delivery address of your order ${data.orderId} itself before your correction reached us, so we did not use your correction: your parcel goes to the address the shop set.`
+            : data.correctionIgnoredCause === "source-changed-after"
+              ? `the shop changed the delivery address of your order ${data.orderId} itself after your correction, so your correction no longer applies: your parcel goes to the address the shop set.`
+              : `the shop had already changed the delivery address of your order ${data.orderId} itself before your correction reached us, so we did not use your correction: your parcel goes to the address the shop set.`
       },
       ...(data.correctedAddress === undefined
         ? []
@@ -123,6 +125,21 @@ export const englishCopy: CopyBook = {
         type: "paragraph",
         text: `If the parcel should go to your new address, please write to us at ${brand.supportEmail} and we will help.`
       }
+    ]
+  }),
+  "address-correction-relabel": (data, brand) => ({
+    subject: `Your new address for order ${data.orderId} has reached us`,
+    heading: "We have your new address",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `your correction reached us when your order ${data.orderId} had already been packed for the previous address. We have stopped the parcel: it does not leave with a label for that address, only with a new label for your new address. This may delay your parcel a little.`
+      },
+      ...(data.correctedAddress === undefined
+        ? []
+        : [{ type: "facts" as const, rows: [["Your new address", data.correctedAddress] as const] }]),
+      { type: "paragraph", text: `Questions? Write to us at ${brand.supportEmail}.` }
     ]
   }),
   "feedback-request": (data, brand) => ({

@@ -121,7 +121,9 @@ export const germanCopy: CopyBook = {
         text:
           data.correctionIgnoredCause === "handed-to-carrier"
             ? `Ihre Bestellung ${data.orderId} war schon an den Versanddienst übergeben, als Ihre Korrektur bei uns ankam. Ihr Paket ist deshalb an die Adresse unterwegs, für die es beschriftet wurde.`
-            : `Der Shop hatte die Lieferadresse Ihrer Bestellung ${data.orderId} bereits selbst geändert, bevor Ihre Korrektur bei uns ankam. Ihre Korrektur haben wir deshalb nicht übernommen: Ihr Paket geht an die Adresse, die der Shop eingetragen hat.`
+            : data.correctionIgnoredCause === "source-changed-after"
+              ? `Der Shop hat die Lieferadresse Ihrer Bestellung ${data.orderId} nach Ihrer Korrektur selbst geändert. Ihre Korrektur gilt deshalb nicht mehr: Ihr Paket geht an die Adresse, die der Shop eingetragen hat.`
+              : `Der Shop hatte die Lieferadresse Ihrer Bestellung ${data.orderId} bereits selbst geändert, bevor Ihre Korrektur bei uns ankam. Ihre Korrektur haben wir deshalb nicht übernommen: Ihr Paket geht an die Adresse, die der Shop eingetragen hat.`
       },
       ...(data.correctedAddress === undefined
         ? []
@@ -130,6 +132,21 @@ export const germanCopy: CopyBook = {
         type: "paragraph",
         text: `Soll das Paket an Ihre neue Adresse gehen? Schreiben Sie uns bitte an ${brand.supportEmail}, wir helfen Ihnen weiter.`
       }
+    ]
+  }),
+  "address-correction-relabel": (data, brand) => ({
+    subject: `Ihre neue Adresse für Bestellung ${data.orderId} ist angekommen`,
+    heading: "Ihre neue Adresse ist da",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `Ihre Korrektur kam bei uns an, als Ihre Bestellung ${data.orderId} bereits für die bisherige Adresse gepackt war. Wir haben das Paket angehalten: Mit einem Etikett für die bisherige Adresse verlässt es uns nicht, sondern erst mit einem neuen Etikett für Ihre neue Adresse. Das kann die Lieferung etwas verzögern.`
+      },
+      ...(data.correctedAddress === undefined
+        ? []
+        : [{ type: "facts" as const, rows: [["Ihre neue Adresse", data.correctedAddress] as const] }]),
+      { type: "paragraph", text: `Fragen? Schreiben Sie uns an ${brand.supportEmail}.` }
     ]
   }),
   "feedback-request": (data, brand) => ({

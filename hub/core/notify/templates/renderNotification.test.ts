@@ -12,6 +12,8 @@ const kinds: ReadonlyArray<NotificationKind> = [
   "delivered",
   "delay-alert",
   "address-correction",
+  "address-correction-ignored",
+  "address-correction-relabel",
   "feedback-request",
   "return-received",
   "refund-issued"
@@ -63,6 +65,26 @@ describe("notification templates", () => {
     expect(en.subject).toBe("Your Alpenglow order SO-1 is cancelled")
     expect(en.text).toContain(brand.supportEmail)
     expect(en.text).not.toContain("packing")
+  })
+
+  it("tells of a correction that reached a packed parcel, and of one the shop's own address overrode, in German and English", () => {
+    const withAddress = { ...data, correctedAddress: "Hauptstraße 14, 10115 Berlin" }
+    const en = renderNotification("address-correction-relabel", "en", brand, withAddress)
+    expect(en.subject).toBe("Your new address for order SO-1 has reached us")
+    expect(en.text).toContain(
+      "it does not leave with a label for that address, only with a new label for your new address"
+    )
+    expect(en.text).toContain("Hauptstraße 14, 10115 Berlin")
+    const de = renderNotification("address-correction-relabel", "de", brand, withAddress)
+    expect(de.subject).toBe("Ihre neue Adresse für Bestellung SO-1 ist angekommen")
+    expect(de.text).toContain("Ihre neue Adresse")
+    const after = { ...withAddress, correctionIgnoredCause: "source-changed-after" as const }
+    expect(renderNotification("address-correction-ignored", "en", brand, after).text).toContain(
+      "the shop changed the delivery address of your order SO-1 itself after your correction"
+    )
+    expect(renderNotification("address-correction-ignored", "de", brand, after).text).toContain(
+      "Der Shop hat die Lieferadresse Ihrer Bestellung SO-1 nach Ihrer Korrektur selbst geändert"
+    )
   })
 
   it("links the address correction to the hub's page when there is one, with the day the link ends", () => {
