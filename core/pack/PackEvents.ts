@@ -254,8 +254,10 @@ export const ParcelShipmentCancelled = defineEvent({
  * learnt the number (the manager looked the shipment up by the parcel id). `portalAnswer` is what the manager found
  * there: the shipment `cancelled`, with `reference` (the portal's cancellation number, or what it showed), or
  * `no-shipment` at the carrier at all, with the manager's `note` instead (where and how they looked); `reason`, why
- * the shipment was cancelled (the void's). Never edited: a correction is a new event
- * (`parcel.shipment-by-hand-reopened`). No EPCIS view, as for `parcel.shipment-cancelled`.
+ * the shipment was cancelled (the void's). The previous release wrote this version without `portalAnswer`, always
+ * with a `reference`: absent, it is `cancelled` (the only answer then), so a log holding both reads as one. Never
+ * edited: a correction is a new event (`parcel.shipment-by-hand-reopened`). No EPCIS view, as for
+ * `parcel.shipment-cancelled`.
  */
 export const ParcelShipmentCancelledByHand = defineEvent({
   type: "parcel.shipment-cancelled-by-hand",
@@ -265,7 +267,7 @@ export const ParcelShipmentCancelledByHand = defineEvent({
     parcelId: Schema.String,
     carrier: Schema.String,
     trackingNumber: Schema.optional(Schema.String),
-    portalAnswer: Schema.Literals(["cancelled", "no-shipment"]),
+    portalAnswer: Schema.optional(Schema.Literals(["cancelled", "no-shipment"])),
     reference: Schema.optional(Schema.String),
     note: Schema.optional(Schema.String),
     reason: Schema.String
