@@ -852,6 +852,21 @@ const labelTexts = Effect.flatMap(Effect.service(Sql), (sql) =>
 const cancelAtCarrier = Effect.flatMap(Effect.service(CarrierCancellations), (cancellations) => cancellations.retryDue)
 
 /**
+ * The carrier's web service set up again and the station two minutes on: the cancellations it sends then, and what
+ * waits after.
+ */
+const carrierBackTwoMinutesLater = (file: string, adapter: CarrierAdapter) =>
+  run(
+    Effect.gen(function* () {
+      ;(yield* ManualClock).advance(120_000)
+      return { sent: yield* cancelAtCarrier, counts: yield* (yield* CarrierCancellations).counts }
+    }),
+    file,
+    Layer.empty,
+    [adapter]
+  )
+
+/**
  * dhl-paket's label web service, down (refusing connections) until `up()`; after `timesOut()` it takes requests in
  * and acts on them (makes shipments, cancels them), but its answers never arrive. Idempotent per parcel id as real
  * label services are: asked again for a parcel it already answered, it answers with the same label, whatever address
@@ -2455,15 +2470,7 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
       file
     )
     // The carrier's web service is set up again: nothing is left to send for the shipment closed by hand.
-    const back = await run(
-      Effect.gen(function* () {
-        ;(yield* ManualClock).advance(120_000)
-        return { sent: yield* cancelAtCarrier, counts: yield* (yield* CarrierCancellations).counts }
-      }),
-      file,
-      Layer.empty,
-      [service.adapter]
-    )
+    const back = await carrierBackTwoMinutesLater(file, service.adapter)
     expect(offline.listed).toEqual({
       cancellations: [
         {
@@ -2665,15 +2672,7 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
       file
     )
     // The carrier's web service is set up again: the reopened cancellation is the station's to send, and it does.
-    const back = await run(
-      Effect.gen(function* () {
-        ;(yield* ManualClock).advance(120_000)
-        return { sent: yield* cancelAtCarrier, counts: yield* (yield* CarrierCancellations).counts }
-      }),
-      file,
-      Layer.empty,
-      [service.adapter]
-    )
+    const back = await carrierBackTwoMinutesLater(file, service.adapter)
     const closedAtMs = START_MS + 1_000
     expect(offline.notClosed).toBe("cancellation-not-closed")
     expect(offline.closedList).toEqual({
