@@ -14,7 +14,7 @@ import {
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
-import { signWebhookV2 } from "../../server/WebhookSignature.ts"
+import { deliveryIdPattern, signWebhookV2 } from "../../server/WebhookSignature.ts"
 import { decodeShopAnswer, parseShopAnswer, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
@@ -129,9 +129,6 @@ export const signBody = (secret: string, timestamp: string, body: string | Uint8
  * "v2\n<timestamp>\n<delivery id>\n<body>">`, the one the hub's outgoing notification webhooks carry.
  */
 export const signDelivery = signWebhookV2
-
-/** What a v2 delivery id may hold: no space or line break, which would make the signed text ambiguous. */
-const deliveryIdPattern = /^[\x21-\x7e]{1,200}$/
 
 /**
  * The delivery id of an outgoing request: a push's idempotency key, so every attempt of one push is one delivery to
