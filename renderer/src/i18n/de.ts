@@ -123,6 +123,7 @@ export const de = {
   "returns.cancelReturnConfirm": "Stornieren",
   "returns.unknown": "Unbekannte Retoure",
   "returns.unknownHint": "Keine Bestellung gefunden – Artikel trotzdem scannen, bewerten und eine Notiz erfassen.",
+  "returns.noteNoOrder": "Keine Bestellung zu „{scanned}“ ({kind}) gefunden: als unbekannte Retoure angenommen",
   "returns.case": "Retoure {returnId}",
   "returns.order": "Bestellung",
   "returns.parcel": "Paket",

@@ -124,6 +124,7 @@ export const en: Messages = {
   "returns.cancelReturnConfirm": "Cancel return",
   "returns.unknown": "Unknown return",
   "returns.unknownHint": "No order found – scan and grade the items anyway and write a note.",
+  "returns.noteNoOrder": 'No order found for "{scanned}" ({kind}): taken in as an unknown return',
   "returns.case": "Return {returnId}",
   "returns.order": "Order",
   "returns.parcel": "Parcel",
