@@ -67,6 +67,8 @@ export const de = {
   "audit.action.returns.override": "Erstattung übersteuern",
   "audit.action.returns.approve": "Erstattung freigeben",
   "audit.action.rules.replace": "Erstattungsregeln ersetzen",
+  "audit.action.shops.decidePush": "Shop-Meldung erneut senden oder verwerfen",
+  "audit.action.shops.retryHandedOver": "Alle übergebenen Shop-Meldungen erneut senden",
   "pin.title": "PIN der Leitung",
   "pin.holder": "{name} meldet sich als Leitung an.",
   "pin.label": "PIN",

@@ -69,6 +69,8 @@ export const en: Messages = {
   "audit.action.returns.override": "Override refund",
   "audit.action.returns.approve": "Approve refund",
   "audit.action.rules.replace": "Replace refund rules",
+  "audit.action.shops.decidePush": "Retry or discard a shop push",
+  "audit.action.shops.retryHandedOver": "Retry all shop pushes handed over",
   "pin.title": "Manager PIN",
   "pin.holder": "{name} is signing in as manager.",
   "pin.label": "PIN",
