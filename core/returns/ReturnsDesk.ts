@@ -10,6 +10,7 @@ import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import type { EarlierReturn } from "./evaluateRefund.ts"
 import type { RefundRuleSet } from "./RefundRules.ts"
+import { readReturnNote } from "./ReturnNote.ts"
 import {
   DAY_MS,
   declaredReasonFor,
@@ -191,7 +192,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
           parcelId: row.parcel_id,
           rmaId: row.rma_id,
           currency: order?.payment.currency ?? null,
-          notes: JSON.parse(row.notes),
+          notes: (JSON.parse(row.notes) as ReadonlyArray<string>).map(readReturnNote),
           shipped: shipped.map((s) => ({
             parcelId: s.parcel_id,
             lineId: s.line_id,

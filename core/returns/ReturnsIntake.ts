@@ -9,6 +9,7 @@ import type { Operator } from "../session/Operator.ts"
 import { actorOf } from "../session/Operator.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import type { Timestamp } from "../time/Clock.ts"
+import { noOrderNote } from "./ReturnNote.ts"
 import { type ReturnRow, returnsError, toReturnsError, type WithAt } from "./ReturnRows.ts"
 import type { ReturnsDesk } from "./ReturnsDesk.ts"
 import type { ReturnsError } from "./ReturnsError.ts"
@@ -105,10 +106,7 @@ export const makeReturnsIntake = (
       if (refused !== undefined) return yield* Effect.fail(refused)
       const found = yield* findParcel(raw, scan)
       const returnId = `${identity.stationId}-R${String(yield* nextNumber("return")).padStart(6, "0")}`
-      const notes =
-        found.order === undefined
-          ? [`No order found for "${raw.trim()}" (${scan.kind}): taken in as an unknown return`]
-          : []
+      const notes = found.order === undefined ? [noOrderNote(raw.trim(), scan.kind)] : []
       yield* sql.execute(
         `INSERT INTO returns (return_id, status, order_id, parcel_id, rma_id, customer_id, scanned, notes,
                  received_at_ms) VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?)`,

@@ -426,7 +426,7 @@ describe("ReturnsService", () => {
     )
     const current = view.current!
     expect(current).toMatchObject({ known: false, orderId: null, window: { state: "unknown" } })
-    expect(current.notes[0]).toMatch(/No order found for "RETURN-WITHOUT-LABEL"/)
+    expect(current.notes).toEqual([{ kind: "no-order", scanned: "RETURN-WITHOUT-LABEL", scanKind: "unknown" }])
     expect(current.items[0]!.decision).toMatchObject({ outcome: "hold-for-review", amountCents: 0, status: null })
   })
 

@@ -91,6 +91,16 @@ export const ReturnWindowView = Schema.Struct({
 })
 export type ReturnWindowView = typeof ReturnWindowView.Type
 
+/**
+ * A note the station keeps on a return: a parcel no order was found for (the scan and its kind, for the screen to word
+ * in its language), or words.
+ */
+export const ReturnNoteView = Schema.Union([
+  Schema.Struct({ kind: Schema.Literal("no-order"), scanned: Schema.String, scanKind: Schema.String }),
+  Schema.Struct({ kind: Schema.Literal("text"), text: Schema.String })
+])
+export type ReturnNoteView = typeof ReturnNoteView.Type
+
 export const ReturnCaseView = Schema.Struct({
   returnId: Schema.String,
   status: Schema.Literals(["open", "finished", "cancelled"]),
@@ -99,7 +109,7 @@ export const ReturnCaseView = Schema.Struct({
   parcelId: Schema.NullOr(Schema.String),
   rmaId: Schema.NullOr(Schema.String),
   currency: Schema.NullOr(Schema.String),
-  notes: Schema.Array(Schema.String),
+  notes: Schema.Array(ReturnNoteView),
   shipped: Schema.Array(ShippedUnitView),
   declared: Schema.Array(Schema.Struct({ sku: Schema.String, quantity: Schema.Int, reason: Schema.String })),
   window: ReturnWindowView,

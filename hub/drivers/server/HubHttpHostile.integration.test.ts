@@ -19,7 +19,7 @@ import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
 import { makeShopHub, noShops, Shops } from "../../core/shop/ShopHub.ts"
 import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
 import { startHubHttpServer } from "./HubHttpServer.ts"
-import { signWebhook } from "./WebhookSignature.ts"
+import { signWebhook, signWebhookV2 } from "./WebhookSignature.ts"
 
 /**
  * Requests no browser or carrier the hub knows would send, against the hub's real HTTP server over a real SQLite
@@ -284,6 +284,107 @@ describe("the hub's HTTP server under hostile requests", () => {
     const real = await postCarrierWebhook("carrier-42", scan("scan-after-replay", "out-for-delivery"))
     expect(real.status).toBe(200)
     expect(JSON.parse(real.text)).toEqual({ outcomes: ["added"] })
+  })
+
+  /** `body` posted to the carrier webhook signed in the v2 scheme: the delivery id under the HMAC too. */
+  const postCarrierWebhookV2 = (
+    deliveryId: string,
+    body: string,
+    signed: { readonly secret?: string; readonly deliveryId?: string } = {}
+  ) => {
+    const timestamp = String(NOW_MS / 1000)
+    return send(
+      "POST",
+      "/webhooks/carrier",
+      {
+        "content-type": "application/json",
+        "x-packbench-timestamp": timestamp,
+        "x-packbench-signature": signWebhookV2(
+          signed.secret ?? SECRET,
+          timestamp,
+          signed.deliveryId ?? deliveryId,
+          body
+        ),
+        "x-packbench-delivery": deliveryId
+      },
+      body
+    )
+  }
+  const storedScan = (eventId: string) =>
+    runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        return yield* sql.query<{ carrier_event_id: string }>(
+          "SELECT carrier_event_id FROM hub_tracking_events WHERE carrier_event_id = ?",
+          [eventId]
+        )
+      })
+    )
+
+  it("takes a carrier delivery signed with v2=, acting once per its signed id; a forged v2 goes nowhere", async () => {
+    // Each scan at a time of its own: the same status at the same time is the same scan however it is named.
+    let secondsBefore = 50
+    const scan = (eventId: string) =>
+      JSON.stringify({
+        events: [
+          {
+            eventId,
+            carrier: "dhl-paket",
+            trackingNumber: TRACKING_NUMBER,
+            status: "in-transit",
+            occurredAtMs: NOW_MS - 1_000 * secondsBefore--
+          }
+        ]
+      })
+    const taken = await postCarrierWebhookV2("v2-carrier-1", scan("scan-v2-1"))
+    expect(taken.status).toBe(200)
+    expect(JSON.parse(taken.text)).toEqual({ outcomes: ["added"] })
+    // The carrier's redelivery of the same id is a replay, whatever its body: the id is signed and names the delivery.
+    expect((await postCarrierWebhookV2("v2-carrier-1", scan("scan-v2-1"))).status).toBe(409)
+    expect((await postCarrierWebhookV2("v2-carrier-1", scan("scan-v2-other"))).status).toBe(409)
+    expect(await storedScan("scan-v2-other")).toEqual([])
+
+    // Signed with another secret: refused, nothing kept.
+    const forged = await postCarrierWebhookV2("v2-carrier-2", scan("scan-v2-forged"), { secret: "not-the-secret" })
+    expect(forged.status).toBe(401)
+    expect(JSON.parse(forged.text)).toEqual({ error: "bad-signature" })
+    // A captured delivery sent again under the carrier's next id: the id is under the MAC, so it does not verify.
+    const captured = scan("scan-v2-captured")
+    expect((await postCarrierWebhookV2("v2-carrier-3", captured)).status).toBe(200)
+    const replayed = await postCarrierWebhookV2("v2-carrier-4", captured, { deliveryId: "v2-carrier-3" })
+    expect(replayed.status).toBe(401)
+    expect(JSON.parse(replayed.text)).toEqual({ error: "bad-signature" })
+    // ... and the carrier's own delivery 4 still goes in.
+    const real = await postCarrierWebhookV2("v2-carrier-4", scan("scan-v2-4"))
+    expect(JSON.parse(real.text)).toEqual({ outcomes: ["added"] })
+    expect(await storedScan("scan-v2-forged")).toEqual([])
+
+    // A v2 delivery id that could make the signed text ambiguous, or none at all, is refused with why.
+    for (const deliveryId of ["two words", "", "x".repeat(201)]) {
+      const answer = await postCarrierWebhookV2(deliveryId, scan("scan-v2-bad-id"))
+      expect(answer.status, deliveryId).toBe(400)
+      expect(JSON.parse(answer.text).error, deliveryId).toContain("X-Packbench-Delivery")
+    }
+    expect(await storedScan("scan-v2-bad-id")).toEqual([])
+  })
+
+  it("keeps taking the first scheme (sha256=) beside v2 for this release", async () => {
+    const body = JSON.stringify({
+      events: [
+        {
+          eventId: "scan-first-scheme",
+          carrier: "dhl-paket",
+          trackingNumber: TRACKING_NUMBER,
+          status: "in-transit",
+          occurredAtMs: NOW_MS - 40_000
+        }
+      ]
+    })
+    const taken = await postCarrierWebhook("first-scheme-1", body)
+    expect(JSON.parse(taken.text)).toEqual({ outcomes: ["added"] })
+    // A first-scheme replay under an id a v2 delivery of the carrier will use takes nothing from that delivery.
+    expect(JSON.parse((await postCarrierWebhook("v2-carrier-5", body)).text)).toEqual({ outcomes: ["duplicate"] })
+    expect((await postCarrierWebhookV2("v2-carrier-5", body.replace("first-scheme", "v2-5"))).status).toBe(200)
   })
 
   it("refuses a metrics window bound that names no instant instead of guessing one", async () => {

@@ -38,7 +38,7 @@ import { loadTrackingPageView } from "../../core/tracking/TrackingPageView.ts"
 import { TrackingTokens } from "../../core/tracking/TrackingTokens.ts"
 import { bearerMatches } from "./MetricsToken.ts"
 import { PROMETHEUS_TEXT_TYPE, shopMetricsText } from "./shopMetricsText.ts"
-import { verifyWebhook } from "./WebhookSignature.ts"
+import { deliveryIdPattern, verifyWebhook, verifyWebhookV2 } from "./WebhookSignature.ts"
 
 export interface HubHttpOptions {
   readonly host: string
@@ -231,16 +231,21 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       const value = headers[name]
       return Array.isArray(value) ? value[0] : value
     }
-    const verdict = verifyWebhook({
-      secret: options.webhookSecret,
-      timestamp: header("x-packbench-timestamp"),
-      signature: header("x-packbench-signature"),
-      body,
-      nowMs,
-      toleranceMs
-    })
-    if (!verdict.ok) return { status: 401, body: { error: verdict.reason } }
+    const signature = header("x-packbench-signature")
     const deliveryId = header("x-packbench-delivery")
+    // `v2=` signs the delivery id too (WebhookSignature's `signWebhookV2`); `sha256=`, the first scheme, is still taken.
+    const signsDelivery = signature?.startsWith("v2=") === true
+    if (signsDelivery && (deliveryId === undefined || !deliveryIdPattern.test(deliveryId))) {
+      return {
+        status: 400,
+        body: { error: "a v2= signature needs X-Packbench-Delivery (1-200 visible ASCII characters, no spaces)" }
+      }
+    }
+    const signed = { secret: options.webhookSecret, timestamp: header("x-packbench-timestamp"), signature, body }
+    const verdict = signsDelivery
+      ? verifyWebhookV2({ ...signed, deliveryId: deliveryId ?? "", nowMs, toleranceMs })
+      : verifyWebhook({ ...signed, nowMs, toleranceMs })
+    if (!verdict.ok) return { status: 401, body: { error: verdict.reason } }
     if (deliveryId === undefined || deliveryId.length === 0 || deliveryId.length > 200) {
       return { status: 400, body: { error: "missing X-Packbench-Delivery" } }
     }
@@ -255,13 +260,20 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     const outcome = yield* sql
       .transaction(
         Effect.gen(function* () {
-          // A delivery is told by its id and its body together: the id alone is not covered by the signature, so a
-          // captured delivery replayed under the carrier's next id took that id, and the carrier's own delivery was
-          // refused as a replay. A replay under another id now goes in as what it is (its scans are known by their
-          // ids: `duplicate`); the carrier's redelivery of a delivery, even re-signed later, is still a replay.
+          // Under the first scheme a delivery is told by its id and its body together: the id alone is not covered
+          // by the signature, so a captured delivery replayed under the carrier's next id took that id, and the
+          // carrier's own delivery was refused as a replay. A replay under another id now goes in as what it is (its
+          // scans are known by their ids: `duplicate`); the carrier's redelivery, even re-signed later, is still a
+          // replay. Under v2 the id is signed and names the delivery alone; kept as `v2:<id>`, which no digest of the
+          // first scheme (64 hex digits) can be, so neither scheme can take the other's ids.
           const fresh = yield* sql.execute(
             "INSERT INTO hub_webhook_deliveries (delivery_id, received_at_ms) VALUES (?, ?) ON CONFLICT (delivery_id) DO NOTHING",
-            [createHash("sha256").update(deliveryId).update("\n").update(body).digest("hex"), nowMs]
+            [
+              signsDelivery
+                ? `v2:${deliveryId}`
+                : createHash("sha256").update(deliveryId).update("\n").update(body).digest("hex"),
+              nowMs
+            ]
           )
           if (fresh.changes === 0) return undefined
           // Ids older than the tolerance cannot come back (their timestamp would be refused): forget them.

@@ -14,8 +14,8 @@ export const signWebhook = (secret: string, timestamp: string, body: string): st
  * "v2\n<timestamp>\n<delivery id>\n<raw body>". Under the first, a captured delivery could be sent again under another
  * `X-Packbench-Delivery` (the header was outside the MAC), and a receiver that acts once per id would act twice, or
  * take the id of the sender's next delivery and drop it. No header value holds a line break, so each part ends where
- * it should. The generic shop connector takes it inbound (`X-Packbench-Signature: v2=`); the hub's outgoing
- * notification webhooks send it as `X-Packbench-Signature-V2`.
+ * it should. The generic shop connector and the carrier webhook take it inbound (`X-Packbench-Signature: v2=`); the
+ * hub's outgoing notification webhooks and the generic connector's pushes send it as `X-Packbench-Signature-V2`.
  */
 export const signWebhookV2 = (secret: string, timestamp: string, deliveryId: string, body: string | Uint8Array) =>
   `v2=${createHmac("sha256", secret).update(`v2\n${timestamp}\n${deliveryId}\n`).update(body).digest("hex")}`
@@ -23,6 +23,23 @@ export const signWebhookV2 = (secret: string, timestamp: string, deliveryId: str
 export type SignatureVerdict =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: "missing-headers" | "bad-signature" | "stale-timestamp" }
+
+/** What a v2 delivery id may hold: no space or line break, which would make the signed text ambiguous. */
+export const deliveryIdPattern = /^[\x21-\x7e]{1,200}$/
+
+/** Compared in constant time: a byte-by-byte early exit would leak how much of a forged signature was right. */
+const sameSignature = (expected: string, given: string) => {
+  const a = Buffer.from(expected)
+  const b = Buffer.from(given)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+const freshness = (timestamp: string, nowMs: number, toleranceMs: number): SignatureVerdict => {
+  const seconds = Number(timestamp)
+  return !Number.isFinite(seconds) || Math.abs(nowMs - seconds * 1000) > toleranceMs
+    ? { ok: false, reason: "stale-timestamp" }
+    : { ok: true }
+}
 
 export const verifyWebhook = (options: {
   readonly secret: string
@@ -34,14 +51,24 @@ export const verifyWebhook = (options: {
 }): SignatureVerdict => {
   if (options.timestamp === undefined || options.signature === undefined)
     return { ok: false, reason: "missing-headers" }
-  const expected = Buffer.from(signWebhook(options.secret, options.timestamp, options.body))
-  const given = Buffer.from(options.signature)
-  // Compared in constant time: a byte-by-byte early exit would leak how much of a forged signature was right.
-  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+  if (!sameSignature(signWebhook(options.secret, options.timestamp, options.body), options.signature))
     return { ok: false, reason: "bad-signature" }
-  const seconds = Number(options.timestamp)
-  if (!Number.isFinite(seconds) || Math.abs(options.nowMs - seconds * 1000) > options.toleranceMs) {
-    return { ok: false, reason: "stale-timestamp" }
-  }
-  return { ok: true }
+  return freshness(options.timestamp, options.nowMs, options.toleranceMs)
+}
+
+/** `verifyWebhook` for a `v2=` signature: the delivery id, checked against `deliveryIdPattern` first, is signed too. */
+export const verifyWebhookV2 = (options: {
+  readonly secret: string
+  readonly timestamp: string | undefined
+  readonly deliveryId: string
+  readonly signature: string | undefined
+  readonly body: string
+  readonly nowMs: number
+  readonly toleranceMs: number
+}): SignatureVerdict => {
+  if (options.timestamp === undefined || options.signature === undefined)
+    return { ok: false, reason: "missing-headers" }
+  const expected = signWebhookV2(options.secret, options.timestamp, options.deliveryId, options.body)
+  if (!sameSignature(expected, options.signature)) return { ok: false, reason: "bad-signature" }
+  return freshness(options.timestamp, options.nowMs, options.toleranceMs)
 }

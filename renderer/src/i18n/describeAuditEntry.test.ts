@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import type { AuditEntry } from "../../../core/api/StationApi.ts"
+import { isPrivileged } from "../../../core/api/ApiDispatcher.ts"
+import { type AuditEntry, StationApi } from "../../../core/api/StationApi.ts"
 import { describeAuditEntry } from "./describeAuditEntry.ts"
 import { makeTranslator } from "./Translator.ts"
 
@@ -33,6 +34,24 @@ describe("audit entries on the Manager screen", () => {
       action: "Void parcel",
       detail: '{"parcelId":"P-1"}'
     })
+  })
+
+  it("names every audited call in German and English: each privileged call, and the manager's PIN sign-in", () => {
+    // `session.enterPin` is not privileged (anyone may try a PIN) but its handler records every try in the audit.
+    const audited = [...Object.keys(StationApi).filter(isPrivileged), "session.enterPin"]
+    expect(audited.length).toBeGreaterThan(1)
+    const unnamed = audited.flatMap((action) =>
+      (["de", "en"] as const)
+        .filter((locale) => {
+          const named = describeAuditEntry(makeTranslator(locale), entry(action, "{}")).action
+          return named === action || named.trim() === ""
+        })
+        .map((locale) => `${action} (${locale})`)
+    )
+    expect(unnamed).toEqual([])
+    expect(describeAuditEntry(makeTranslator("de"), entry("shops.retryHandedOver", "{}")).action).not.toBe(
+      describeAuditEntry(makeTranslator("en"), entry("shops.retryHandedOver", "{}")).action
+    )
   })
 
   it("keeps an action it does not know by its API name", () => {

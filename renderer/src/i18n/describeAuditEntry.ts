@@ -10,7 +10,9 @@ const actionKeys: Readonly<Record<string, MessageKey>> = {
   "pack.reopenCancellationByHand": "audit.action.pack.reopenCancellationByHand",
   "returns.override": "audit.action.returns.override",
   "returns.approve": "audit.action.returns.approve",
-  "rules.replace": "audit.action.rules.replace"
+  "rules.replace": "audit.action.rules.replace",
+  "shops.decidePush": "audit.action.shops.decidePush",
+  "shops.retryHandedOver": "audit.action.shops.retryHandedOver"
 }
 
 /**

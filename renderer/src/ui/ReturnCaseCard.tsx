@@ -1,6 +1,7 @@
 /** The open return: its order, window, declared reasons and items. */
 import type { MessageKey } from "../i18n/de.ts"
 import { de } from "../i18n/de.ts"
+import { describeReturnNote } from "../i18n/describeReturnNote.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { EvidencePhoto } from "./EvidencePhoto.tsx"
 import type { ReturnCase } from "./returnsChoices.ts"
@@ -114,11 +115,14 @@ export const ReturnCaseCard = ({ current }: { readonly current: ReturnCase }) =>
       {current.notes.length > 0 && (
         <div className="station-notes" data-testid="return-notes">
           <h3>{t("returns.stationNotes")}</h3>
-          {current.notes.map((note) => (
-            <p key={note} className="muted">
-              {note}
-            </p>
-          ))}
+          {current.notes.map((note) => {
+            const words = describeReturnNote(t, note)
+            return (
+              <p key={words} className="muted">
+                {words}
+              </p>
+            )
+          })}
         </div>
       )}
     </section>

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from "node:crypto"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Effect, Logger } from "effect"
@@ -49,7 +50,7 @@ describe("the generic signed webhook connector's address push", () => {
       expect(request.headers["x-packbench-signature"]).toBe(
         signBody(secret, String(request.headers["x-packbench-timestamp"]), request.body)
       )
-      // The key inside the signed body: the header's copy is not signed, so the shop acts once per the body's.
+      // The key inside the signed body too: under the first scheme the header's copy is not signed, so such a shop acts once per the body's.
       expect(JSON.parse(request.body)).toMatchObject({
         idempotencyKey: push.idempotencyKey,
         orderId: "GEN-1",
@@ -246,5 +247,80 @@ describe("the generic connector's first signature scheme (sha256=), per connecto
     expect(refused).not.toMatchObject({ signed: true })
     const taken = await Effect.runPromise(connector.verifyWebhook(v2("d-2")))
     expect(taken.map((delivery) => [delivery.deliveryId, delivery.shopOrderId])).toEqual([["id:d-2", "7001"]])
+  })
+})
+
+describe("the generic connector's pushes to the shop, signed with v2", () => {
+  it("carry X-Packbench-Delivery and X-Packbench-Signature-V2 beside the first scheme, the same delivery on a retry", async () => {
+    const clock = StationClock.manual(NOW)
+    const seen: Array<{ path: string; delivery: string; timestamp: string; verdict: "v2" | "refused" }> = []
+    let answers = [503, 200, 200]
+    const server = createServer((request, response) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (chunk: Buffer) => chunks.push(chunk))
+      request.on("end", () => {
+        const raw = Buffer.concat(chunks)
+        const timestamp = String(request.headers["x-packbench-timestamp"] ?? "")
+        const delivery = String(request.headers["x-packbench-delivery"] ?? "")
+        // The receiver as the README tells it to check: v2 over the raw body, in constant time.
+        const expected = Buffer.from(
+          `v2=${createHmac("sha256", secret).update(`v2\n${timestamp}\n${delivery}\n`).update(raw).digest("hex")}`
+        )
+        const given = Buffer.from(String(request.headers["x-packbench-signature-v2"] ?? ""))
+        const verified = delivery !== "" && given.length === expected.length && timingSafeEqual(given, expected)
+        const oldScheme = request.headers["x-packbench-signature"] === signBody(secret, timestamp, raw)
+        seen.push({ path: request.url ?? "", delivery, timestamp, verdict: verified && oldScheme ? "v2" : "refused" })
+        const status = verified ? (answers.shift() ?? 200) : 401
+        response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ id: "f-1" }))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const connector = makeSignedWebhookConnector({
+        clock: clock.clock,
+        settings,
+        credentials: { secret },
+        shopUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        timeoutMs: 1_000,
+        toleranceMs: 300_000
+      })
+      const fulfillment = {
+        idempotencyKey: "packbench-fulfillment-GEN-1-P-1",
+        orderId: "GEN-1",
+        shopOrderId: "1",
+        parcelId: "P-1",
+        carrier: "dhl-paket",
+        carrierName: "DHL Paket",
+        trackingNumber: "00340434000000000001",
+        trackingUrl: undefined,
+        lines: [{ lineId: "L1", shopLineId: "L1", quantity: 1 }],
+        completesOrder: true
+      }
+      const first = await Effect.runPromise(Effect.flip(connector.fulfill(fulfillment)))
+      expect(first).toMatchObject({ _tag: "ShopError" })
+      clock.advance(90_000)
+      expect(await Effect.runPromise(connector.fulfill(fulfillment))).toEqual({
+        shopFulfillmentId: "f-1",
+        alreadyThere: false
+      })
+      await Effect.runPromise(connector.updateAddress(push))
+      expect(seen.map(({ path, delivery, verdict }) => [path, delivery, verdict])).toEqual([
+        ["/fulfillments", fulfillment.idempotencyKey, "v2"],
+        ["/fulfillments", fulfillment.idempotencyKey, "v2"],
+        ["/addresses", push.idempotencyKey, "v2"]
+      ])
+      // The retry is stamped anew, and its delivery id is the one the shop saw first.
+      expect(Number(seen[1]!.timestamp) - Number(seen[0]!.timestamp)).toBe(90)
+      // A key that could not be a delivery id (a line break would make the signed text ambiguous) still gets a stable one.
+      answers = []
+      const odd = { ...fulfillment, idempotencyKey: "packbench-fulfillment-GEN-ä 1" }
+      await Effect.runPromise(Effect.result(connector.fulfill(odd)))
+      await Effect.runPromise(Effect.result(connector.fulfill(odd)))
+      const [a, b] = seen.slice(3)
+      expect(a?.delivery).toMatch(/^[\x21-\x7e]{1,200}$/)
+      expect(b?.delivery).toBe(a?.delivery)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 })

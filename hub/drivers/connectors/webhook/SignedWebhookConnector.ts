@@ -1,5 +1,5 @@
 /** The generic shop connector: orders arrive as signed webhooks, pushes go out the same way. */
-import { createHmac, timingSafeEqual } from "node:crypto"
+import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto"
 import { Effect, Schema } from "effect"
 import { Bounds, IdText } from "../../../../core/bounds/Bounds.ts"
 import type { StationClock } from "../../../../core/time/Clock.ts"
@@ -14,7 +14,7 @@ import {
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
 import type { ShopOrderDraft } from "../../../core/shop/ShopOrderDraft.ts"
-import { signWebhookV2 } from "../../server/WebhookSignature.ts"
+import { deliveryIdPattern, signWebhookV2 } from "../../server/WebhookSignature.ts"
 import { decodeShopAnswer, parseShopAnswer, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
@@ -130,8 +130,17 @@ export const signBody = (secret: string, timestamp: string, body: string | Uint8
  */
 export const signDelivery = signWebhookV2
 
-/** What a v2 delivery id may hold: no space or line break, which would make the signed text ambiguous. */
-const deliveryIdPattern = /^[\x21-\x7e]{1,200}$/
+/**
+ * The delivery id of an outgoing request: a push's idempotency key, so every attempt of one push is one delivery to
+ * the shop; a key that could not be an id (too long, or a space or letter outside visible ASCII, say from a shop's
+ * order number) is known by its digest, just as stable. A GET, which changes nothing, is a delivery of its own.
+ */
+const outgoingDeliveryId = (idempotencyKey: string | undefined) =>
+  idempotencyKey === undefined
+    ? `get-${randomUUID()}`
+    : deliveryIdPattern.test(idempotencyKey)
+      ? idempotencyKey
+      : `key-sha256-${createHash("sha256").update(idempotencyKey).digest("hex")}`
 
 const decodeOrder = Schema.decodeUnknownEffect(Schema.fromJsonString(GenericShopOrder))
 
@@ -160,7 +169,8 @@ const decodeRefunded = decodeShopAnswer(
  * Any other shop, through signed webhooks both ways. The shop POSTs each new or changed order to the hub
  * (`/shops/<connector>/webhook`, the order in the neutral shape above, signed with the shared secret and a
  * timestamp); the hub POSTs fulfillments and refunds to `<shopUrl>/fulfillments` and `<shopUrl>/refunds`, signed
- * the same way, with the push's key as `Idempotency-Key` (the shop must act once per key), and a customer's corrected
+ * twice (`X-Packbench-Signature-V2: v2=` over the delivery id too, and the first scheme for one release more), with the
+ * push's key as `Idempotency-Key` and `X-Packbench-Delivery` (the shop must act once per key), and a customer's corrected
  * address to `<shopUrl>/addresses`. With a `shopUrl`, the
  * catch-up asks `GET <shopUrl>/orders?since=<cursor>` for `{orders, cursor, more}`.
  */
@@ -178,6 +188,7 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
       }
       const text = body === undefined ? "" : JSON.stringify(body)
       const timestamp = String(Math.floor((yield* nowMs) / 1000))
+      const delivery = outgoingDeliveryId(idempotencyKey)
       const response = yield* Effect.tryPromise({
         try: () =>
           fetch(`${options.shopUrl}${path}`, {
@@ -185,6 +196,9 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
             headers: {
               "content-type": "application/json",
               "x-packbench-timestamp": timestamp,
+              "x-packbench-delivery": delivery,
+              "x-packbench-signature-v2": signDelivery(options.credentials.secret, timestamp, delivery, text),
+              // The first scheme, for one release more, until shops check the v2 header (README).
               "x-packbench-signature": signBody(options.credentials.secret, timestamp, text),
               ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey })
             },
