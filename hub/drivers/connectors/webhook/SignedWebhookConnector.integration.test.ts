@@ -254,6 +254,7 @@ describe("the generic connector's pushes to the shop, signed with v2", () => {
   it("carry X-Packbench-Delivery and X-Packbench-Signature-V2 beside the first scheme, the same delivery on a retry", async () => {
     const clock = StationClock.manual(NOW)
     const seen: Array<{ path: string; delivery: string; timestamp: string; verdict: "v2" | "refused" }> = []
+    const keys: Array<string> = []
     let answers = [503, 200, 200]
     const server = createServer((request, response) => {
       const chunks: Array<Buffer> = []
@@ -270,6 +271,7 @@ describe("the generic connector's pushes to the shop, signed with v2", () => {
         const verified = delivery !== "" && given.length === expected.length && timingSafeEqual(given, expected)
         const oldScheme = request.headers["x-packbench-signature"] === signBody(secret, timestamp, raw)
         seen.push({ path: request.url ?? "", delivery, timestamp, verdict: verified && oldScheme ? "v2" : "refused" })
+        keys.push(String(request.headers["idempotency-key"] ?? ""))
         const status = verified ? (answers.shift() ?? 200) : 401
         response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ id: "f-1" }))
       })
@@ -319,6 +321,17 @@ describe("the generic connector's pushes to the shop, signed with v2", () => {
       const [a, b] = seen.slice(3)
       expect(a?.delivery).toMatch(/^[\x21-\x7e]{1,200}$/)
       expect(b?.delivery).toBe(a?.delivery)
+      // A key no HTTP header can carry (a shop's order number with "€" or a line break): the request still goes out,
+      // its Idempotency-Key the same stable id (it was refused before it left, and retried for ever).
+      const unsendable = { ...fulfillment, idempotencyKey: "packbench-fulfillment-GEN-€\n1" }
+      expect(await Effect.runPromise(connector.fulfill(unsendable))).toEqual({
+        shopFulfillmentId: "f-1",
+        alreadyThere: false
+      })
+      const c = seen.at(-1)
+      expect(c?.delivery).toMatch(/^key-sha256-[0-9a-f]{64}$/)
+      expect(c?.verdict).toBe("v2")
+      expect(keys.at(-1)).toBe(c?.delivery)
     } finally {
       await new Promise((resolve) => server.close(resolve))
     }

@@ -200,7 +200,8 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
               "x-packbench-signature-v2": signDelivery(options.credentials.secret, timestamp, delivery, text),
               // The first scheme, for one release more, until shops check the v2 header (README).
               "x-packbench-signature": signBody(options.credentials.secret, timestamp, text),
-              ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey })
+              // The delivery id: the push's key, or its digest where no header could carry the key.
+              ...(idempotencyKey === undefined ? {} : { "idempotency-key": delivery })
             },
             ...(method === "POST" ? { body: text } : {}),
             signal: AbortSignal.timeout(options.timeoutMs)
