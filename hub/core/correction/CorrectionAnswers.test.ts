@@ -47,12 +47,16 @@ describe("whether the customer hears that their correction is not used, from eve
     expect(ignoredOutcome([answer("PACK-01", "applied")], stations, waitOver)).toBeUndefined()
   })
 
-  it("never says the parcel goes to the source's address while a parcel of the order is known to have left", () => {
+  it("never says the parcel goes to the source's address while a parcel left from a station that did not say so", () => {
     const left = { waitOver: true, parcelLeft: true }
+    expect(ignoredOutcome([answer("PACK-01", "overridden")], stations, left)).toBeUndefined()
+    expect(
+      ignoredOutcome([answer("PACK-01", "overridden"), answer("PACK-02", "ignored", "moon-phase")], stations, left)
+    ).toBeUndefined()
+    // Every station follows the source's address: the parcel that left carries it.
     expect(ignoredOutcome([answer("PACK-01", "overridden"), answer("PACK-02", "overridden")], stations, left)).toBe(
-      undefined
+      "source-changed-after"
     )
-    expect(ignoredOutcome([answer("PACK-01", "ignored", "source-changed")], stations, left)).toBeUndefined()
     expect(ignoredOutcome([answer("PACK-01", "ignored", "handed-to-carrier")], stations, left)).toBe(
       "handed-to-carrier"
     )

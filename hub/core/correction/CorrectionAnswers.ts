@@ -38,6 +38,21 @@ export interface DecisionContext {
 }
 
 /**
+ * Every station that has the order (`stations`, each `<site>/<station>`) answered that it follows the source's address
+ * (before the correction came, or over it since): a parcel any of them handed over carries the source's address, since
+ * a station's handovers reach the hub before its later words.
+ */
+export const saidSourceAddressEverywhere = (answers: ReadonlyArray<AnswerRow>, stations: ReadonlyArray<string>) => {
+  const answered = new Set(answers.map((answer) => answer.station))
+  return (
+    stations.every((station) => answered.has(station)) &&
+    answers.every(
+      (answer) => answer.outcome === "overridden" || (answer.outcome === "ignored" && answer.cause === "source-changed")
+    )
+  )
+}
+
+/**
  * Whether the customer is told that their correction is not used, and why; undefined while it is not (yet) so:
  * - a parcel that left with the carrier before the correction reached its station travels to the address it was
  *   labelled for, whatever the other stations did: told at once;
@@ -45,12 +60,11 @@ export interface DecisionContext {
  *   for the parcel packed there: nothing to tell while it holds;
  * - else the mail says the parcel goes to the address the source set: before the correction reached a station
  *   (`source-changed`), or after stations applied it (`source-changed-after`). That is said at once when every
- *   station that has the order (`stations`, each `<site>/<station>`) said so: a station's handovers reach the hub
- *   before its later words, so none of them shipped the customer's address. A station that is silent, or ignored it
- *   for a reason this hub does not know, may have applied it or shipped a parcel: the claim waits until the wait for
- *   answers is over, and is then made from the answers there are. It is never made while a parcel of the order is
- *   known to have left (labelled for either address): `ignoredNow` reports that, for the log. A station's word this
- *   hub does not know alone tells nothing.
+ *   station that has the order said so (`saidSourceAddressEverywhere`). A station that is silent, or ignored it for a
+ *   reason this hub does not know, may have applied it or shipped a parcel: the claim waits until the wait for
+ *   answers is over, and is then made from the answers there are, but not while a parcel of the order is known to
+ *   have left (labelled for either address): `ignoredNow` reports that, for the log. A station's word this hub does
+ *   not know alone tells nothing.
  */
 export const ignoredOutcome = (
   answers: ReadonlyArray<AnswerRow>,
@@ -61,14 +75,7 @@ export const ignoredOutcome = (
     return "handed-to-carrier"
   }
   if (answers.some((answer) => answer.outcome === "applied" || answer.outcome === "replaced")) return undefined
-  if (context.parcelLeft) return undefined
-  const answered = new Set(answers.map((answer) => answer.station))
-  const allSaidSourceAddress =
-    stations.every((station) => answered.has(station)) &&
-    answers.every(
-      (answer) => answer.outcome === "overridden" || (answer.outcome === "ignored" && answer.cause === "source-changed")
-    )
-  if (!allSaidSourceAddress && !context.waitOver) return undefined
+  if (!saidSourceAddressEverywhere(answers, stations) && (!context.waitOver || context.parcelLeft)) return undefined
   if (answers.some((answer) => answer.outcome === "ignored" && answer.cause === "source-changed")) {
     return "source-changed"
   }
@@ -203,6 +210,27 @@ export const ignoredNow = (
       [orderId]
     )
     if (latest[0] === undefined || Number(latest[0].hold_round) !== correction) return undefined
+    const { answers, stations, parcelLeft } = yield* answersOf(sql, orderId, correction)
+    const context = { waitOver: Number(latest[0].corrected_at_ms) + decision.waitMs <= nowMs, parcelLeft }
+    const cause = ignoredOutcome(answers, stations, context)
+    if (cause === undefined) {
+      // The mail would say the parcel goes to the source's address, but a parcel of the order left, labelled for
+      // either: nothing is claimed, and the caller says so in the log.
+      const withheld =
+        context.parcelLeft && ignoredOutcome(answers, stations, { ...context, parcelLeft: false }) !== undefined
+      return withheld ? ("withheld-parcel-left" as const) : undefined
+    }
+    yield* sql.execute(
+      `UPDATE hub_address_corrections SET ignored_cause = ?, ignored_station_id = ?, ignored_at_ms = ?
+       WHERE order_id = ? AND hold_round = ? AND (ignored_cause IS NULL OR ? = 'handed-to-carrier')`,
+      [cause, station?.stationId ?? null, nowMs, orderId, correction, cause]
+    )
+    return cause
+  })
+
+/** The stations' answers to a correction and the stations that have the order, each `<site>/<station>`. */
+const answersOf = (sql: Sql["Service"], orderId: string, correction: number) =>
+  Effect.gen(function* () {
     const answers = yield* sql.query<{
       site_id: string
       station_id: string
@@ -219,30 +247,34 @@ export const ignoredNow = (
     const left = yield* sql.query("SELECT 1 FROM hub_parcels WHERE order_id = ? AND handed_at_ms IS NOT NULL LIMIT 1", [
       orderId
     ])
-    const context = {
-      waitOver: Number(latest[0].corrected_at_ms) + decision.waitMs <= nowMs,
+    return {
+      answers: answers.map(
+        (row): AnswerRow => ({
+          station: stationKey({ siteId: row.site_id, stationId: row.station_id }),
+          outcome: row.outcome,
+          cause: row.cause
+        })
+      ),
+      stations: stations.map((row) => stationKey({ siteId: row.site_id, stationId: row.station_id })),
       parcelLeft: left.length > 0
     }
-    const answerRows = answers.map((row) => ({
-      station: stationKey({ siteId: row.site_id, stationId: row.station_id }),
-      outcome: row.outcome,
-      cause: row.cause
-    }))
-    const stationKeys = stations.map((row) => stationKey({ siteId: row.site_id, stationId: row.station_id }))
-    const cause = ignoredOutcome(answerRows, stationKeys, context)
-    if (cause === undefined) {
-      // The mail would say the parcel goes to the source's address, but a parcel of the order left, labelled for
-      // either: nothing is claimed, and the caller says so in the log.
-      const withheld =
-        context.parcelLeft && ignoredOutcome(answerRows, stationKeys, { ...context, parcelLeft: false }) !== undefined
-      return withheld ? ("withheld-parcel-left" as const) : undefined
-    }
-    yield* sql.execute(
-      `UPDATE hub_address_corrections SET ignored_cause = ?, ignored_station_id = ?, ignored_at_ms = ?
-       WHERE order_id = ? AND hold_round = ? AND (ignored_cause IS NULL OR ? = 'handed-to-carrier')`,
-      [cause, station?.stationId ?? null, nowMs, orderId, correction, cause]
+  })
+
+/**
+ * Whether a mail still to go, that correction `correction` is not used because of the source's own address, would now
+ * claim what the hub does not know: a parcel of the order left since it was decided, from a station that did not say
+ * it follows the source's address (it may carry the customer's).
+ */
+export const sourceAddressClaimUnsure = (sql: Sql["Service"], orderId: string, correction: number) =>
+  Effect.gen(function* () {
+    const rows = yield* sql.query<{ ignored_cause: string | null }>(
+      "SELECT ignored_cause FROM hub_address_corrections WHERE order_id = ? AND hold_round = ?",
+      [orderId, correction]
     )
-    return cause
+    const cause = rows[0]?.ignored_cause
+    if (cause !== "source-changed" && cause !== "source-changed-after") return false
+    const known = yield* answersOf(sql, orderId, correction)
+    return known.parcelLeft && !saidSourceAddressEverywhere(known.answers, known.stations)
   })
 
 /**

@@ -658,4 +658,40 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
         "your parcel goes to the address the shop set"
       )
     })
+
+    it("does not send the mail that the parcel goes to the shop's address when a parcel leaves before it went", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          const messages = yield* toStations
+          const pack01 = yield* Effect.promise(() =>
+            atStation("PACK-01", messages.get("PACK-01")!, Effect.void, sourceSets(own))
+          )
+          yield* applyAtHub(pack01.events)
+          // PACK-02 stays silent; the wait ends and the timer pass decides (the sender has not run yet).
+          hub.clock.advance(answerWaitMs)
+          yield* (yield* HubProjection).tick
+          const decided = yield* notices
+          // PACK-02's parcel of the order leaves before the sender's next pass.
+          yield* applyAtHub([
+            stationEvent("PACK-02", "parcel.handed-to-carrier", {
+              batchId: "B-1",
+              parcelId: "P-SO-100001-1",
+              orderId: "SO-100001",
+              carrier: "dhl-paket",
+              trackingNumber: "00340434161094042557"
+            })
+          ])
+          yield* (yield* NotificationSender).sendDue
+          return { decided, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.decided).toEqual(["address-correction-ignored SO-100001/correction-1: pending"])
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: suppressed"])
+      expect(hub.mails.map((mail) => mail.subject)).not.toContain(
+        "We could not use your address correction for order SO-100001"
+      )
+    })
   })
