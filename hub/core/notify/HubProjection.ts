@@ -543,6 +543,8 @@ export class HubProjection extends Context.Service<
           now
         )
         if (cause === "withheld-parcel-left") {
+          // Said once, by the timer pass that ends the wait (a station's word after it, or a replay, says nothing).
+          if (station !== undefined) return undefined
           yield* Effect.logWarning(
             `hub: no station keeps correction ${correction} of order ${orderId}, but a parcel of the order has left with the carrier, labelled for the customer's address or the source's: the customer is told nothing (check the parcel's address)`
           )
