@@ -175,6 +175,8 @@ export const NotifyConfig = Schema.Struct({
   noScanAlert: Schema.optional(DurationText({ minMs: 60_000, maxMs: 30 * day })),
   /** A handover batch with no carrier scan of any of its parcels this long after the handover alerts the manager. */
   pickupAlert: Schema.optional(DurationText({ minMs: 3_600_000, maxMs: 7 * day })),
+  /** How long the hub waits for every station's answer to a customer's address correction ("60m"). */
+  correctionAnswerWait: Schema.optional(DurationText({ minMs: 60_000, maxMs: 7 * day })),
   /** Business days in transit by carrier id and service level (`*`: the carrier's other services). */
   transitDays: Schema.optional(
     Schema.Record(
@@ -197,6 +199,7 @@ export interface NotifyOverrides {
   readonly feedbackDelayMs?: number
   readonly noScanAlertMs?: number
   readonly pickupAlertMs?: number
+  readonly correctionAnswerWaitMs?: number
   readonly transitDays?: Readonly<Record<string, Readonly<Record<string, number>>>>
   readonly defaultTransitDays?: number
   readonly orderConfirmations?: boolean
@@ -207,11 +210,14 @@ export const resolveNotifyConfig = (config: NotifyConfig | undefined): NotifyOve
   const feedbackDelayMs = config?.feedbackDelay === undefined ? undefined : parseDuration(config.feedbackDelay)
   const noScanAlertMs = config?.noScanAlert === undefined ? undefined : parseDuration(config.noScanAlert)
   const pickupAlertMs = config?.pickupAlert === undefined ? undefined : parseDuration(config.pickupAlert)
+  const correctionAnswerWaitMs =
+    config?.correctionAnswerWait === undefined ? undefined : parseDuration(config.correctionAnswerWait)
   return {
     ...(config?.quietHours === undefined ? {} : { quietHours: config.quietHours }),
     ...(feedbackDelayMs === undefined ? {} : { feedbackDelayMs }),
     ...(noScanAlertMs === undefined ? {} : { noScanAlertMs }),
     ...(pickupAlertMs === undefined ? {} : { pickupAlertMs }),
+    ...(correctionAnswerWaitMs === undefined ? {} : { correctionAnswerWaitMs }),
     ...(config?.transitDays === undefined ? {} : { transitDays: config.transitDays }),
     ...(config?.defaultTransitDays === undefined ? {} : { defaultTransitDays: config.defaultTransitDays }),
     ...(config?.orderConfirmations === undefined ? {} : { orderConfirmations: config.orderConfirmations }),

@@ -86,8 +86,11 @@ export const OrderAddressCorrected = defineEvent({
 
 /**
  * Why the station did not apply the hub's correction of an order's address (`order.hub-address-correction`), in a word
- * the hub acts on: the customer hears of `source-changed` and `handed-to-carrier`, not of `not-newer` (a correction
- * older than one already taken: the customer's newer one holds).
+ * the hub acts on. The hub tells the customer one outcome per correction, decided from every station's word, not from
+ * one station's: `handed-to-carrier` is told at once (the parcel travels to the address it was labelled for, whatever
+ * the other stations did); `source-changed` only once no station keeps the correction and every station has answered
+ * (or the hub's wait for answers is over), and not while a parcel of the order is known to have left; `not-newer` (a
+ * correction older than one already taken: the customer's newer one holds) tells nothing and counts as keeping it.
  */
 export const HubCorrectionIgnoredCause = Schema.Literals(["not-newer", "source-changed", "handed-to-carrier"])
 export type HubCorrectionIgnoredCause = typeof HubCorrectionIgnoredCause.Type
@@ -96,7 +99,8 @@ export type HubCorrectionIgnoredCause = typeof HubCorrectionIgnoredCause.Type
  * An inbound message the station did not apply, and why (`reason`, for people). `cause` came later, for the hub's
  * corrections (`HubCorrectionIgnoredCause`, with `receivedVersion` the correction's number): optional, so events
  * recorded before it still decode, and any id, so a hub that does not know a newer station's word is not made to
- * refuse the event for it (it tells the customer nothing of a word it does not know). `keptShipTo` came with it.
+ * refuse the event for it (such a word tells the customer nothing by itself: the hub counts the station as not keeping
+ * the correction, and waits out its wait for answers before it tells the source's address). `keptShipTo` came with it.
  */
 export const InboundUpdateIgnored = defineEvent({
   type: "inbound.update-ignored",

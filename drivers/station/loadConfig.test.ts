@@ -254,6 +254,7 @@ describe("loadConfig", () => {
             quietHours: { startHour: 22, endHour: 7 },
             feedbackDelay: "48h",
             noScanAlert: "36h",
+            correctionAnswerWait: "2h",
             transitDays: { "dhl-paket": { standard: 1, "*": 2 } },
             defaultTransitDays: 4
           }
@@ -264,6 +265,7 @@ describe("loadConfig", () => {
       quietHours: { startHour: 22, endHour: 7 },
       feedbackDelayMs: 48 * 3_600_000,
       noScanAlertMs: 36 * 3_600_000,
+      correctionAnswerWaitMs: 2 * 3_600_000,
       transitDays: { "dhl-paket": { standard: 1, "*": 2 } },
       defaultTransitDays: 4
     })
@@ -273,6 +275,7 @@ describe("loadConfig", () => {
         PACKBENCH_HUB_QUIET_HOURS: "off",
         PACKBENCH_HUB_FEEDBACK_DELAY: "90m",
         PACKBENCH_HUB_NO_SCAN_ALERT: "2d",
+        PACKBENCH_HUB_CORRECTION_ANSWER_WAIT: "45m",
         PACKBENCH_HUB_TRANSIT_DAYS: '{"ups":{"*":3}}',
         PACKBENCH_HUB_DEFAULT_TRANSIT_DAYS: "5"
       }
@@ -281,6 +284,7 @@ describe("loadConfig", () => {
       quietHours: { startHour: 0, endHour: 0 },
       feedbackDelayMs: 90 * 60_000,
       noScanAlertMs: 2 * 86_400_000,
+      correctionAnswerWaitMs: 45 * 60_000,
       transitDays: { ups: { "*": 3 } },
       defaultTransitDays: 5
     })
@@ -337,6 +341,7 @@ describe("loadConfig", () => {
             quietHours: { startHour: 24, endHour: 7 },
             feedbackDelay: "soon",
             noScanAlert: "45d",
+            correctionAnswerWait: "30s",
             transitDays: { "dhl-paket": { standard: -1 } },
             defaultTransitDays: 1.5
           }
@@ -347,6 +352,7 @@ describe("loadConfig", () => {
       "hub.notify.quietHours.startHour: Expected a value between 0 and 23, got 24",
       'hub.notify.feedbackDelay: expected a duration such as "72h", "90m" or "30s" (units ms, s, m, h, d)',
       "hub.notify.noScanAlert: expected a duration from 1m to 30d",
+      "hub.notify.correctionAnswerWait: expected a duration from 1m to 7d",
       "hub.notify.transitDays.dhl-paket.standard: Expected a value between 0 and 60, got -1",
       "hub.notify.defaultTransitDays: Expected an integer, got 1.5"
     ])

@@ -56,6 +56,7 @@ const ENV_OVERRIDES: ReadonlyArray<{
   { name: "PACKBENCH_HUB_FEEDBACK_DELAY", path: ["hub", "notify", "feedbackDelay"] },
   { name: "PACKBENCH_HUB_NO_SCAN_ALERT", path: ["hub", "notify", "noScanAlert"] },
   { name: "PACKBENCH_HUB_PICKUP_ALERT", path: ["hub", "notify", "pickupAlert"] },
+  { name: "PACKBENCH_HUB_CORRECTION_ANSWER_WAIT", path: ["hub", "notify", "correctionAnswerWait"] },
   { name: "PACKBENCH_HUB_TRANSIT_DAYS", path: ["hub", "notify", "transitDays"], parse: (value) => parseJson(value) },
   { name: "PACKBENCH_HUB_DEFAULT_TRANSIT_DAYS", path: ["hub", "notify", "defaultTransitDays"], numeric: true },
   {

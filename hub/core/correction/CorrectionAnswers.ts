@@ -25,27 +25,57 @@ export interface AnswerRow {
   readonly cause: string | null
 }
 
+/** What the hub knows besides the stations' answers when it decides a correction. */
+export interface DecisionContext {
+  /**
+   * The wait for every station's answer (`hub.notify.correctionAnswerWait`, from when the correction was made) is
+   * over: a station still silent (gone for good, switched off, a build that drops the hub's correction) no longer
+   * holds the outcome back.
+   */
+  readonly waitOver: boolean
+  /** The hub knows of a parcel of the order that was handed to the carrier. */
+  readonly parcelLeft: boolean
+}
+
+/**
+ * Every station that has the order (`stations`, each `<site>/<station>`) answered that it follows the source's address
+ * (before the correction came, or over it since): a parcel any of them handed over carries the source's address, since
+ * a station's handovers reach the hub before its later words.
+ */
+export const saidSourceAddressEverywhere = (answers: ReadonlyArray<AnswerRow>, stations: ReadonlyArray<string>) => {
+  const answered = new Set(answers.map((answer) => answer.station))
+  return (
+    stations.every((station) => answered.has(station)) &&
+    answers.every(
+      (answer) => answer.outcome === "overridden" || (answer.outcome === "ignored" && answer.cause === "source-changed")
+    )
+  )
+}
+
 /**
  * Whether the customer is told that their correction is not used, and why; undefined while it is not (yet) so:
  * - a parcel that left with the carrier before the correction reached its station travels to the address it was
  *   labelled for, whatever the other stations did: told at once;
  * - a station where the correction holds (applied and not overridden since, or the customer's newer one) keeps it
  *   for the parcel packed there: nothing to tell while it holds;
- * - else the customer is told once every station that has the order (`stations`, each `<site>/<station>`) has
- *   answered: the source's address set before the correction reached a station (`source-changed`), or after stations
- *   applied it (`source-changed-after`). A station's word this hub does not know tells nothing.
- * A station that has not answered yet may still apply it, and a mail would then say what is not so.
+ * - else the mail says the parcel goes to the address the source set: before the correction reached a station
+ *   (`source-changed`), or after stations applied it (`source-changed-after`). That is said at once when every
+ *   station that has the order said so (`saidSourceAddressEverywhere`). A station that is silent, or ignored it for a
+ *   reason this hub does not know, may have applied it or shipped a parcel: the claim waits until the wait for
+ *   answers is over, and is then made from the answers there are, but not while a parcel of the order is known to
+ *   have left (labelled for either address): `ignoredNow` reports that, for the log. A station's word this hub does
+ *   not know alone tells nothing.
  */
 export const ignoredOutcome = (
   answers: ReadonlyArray<AnswerRow>,
-  stations: ReadonlyArray<string>
+  stations: ReadonlyArray<string>,
+  context: DecisionContext
 ): IgnoredCorrectionCause | undefined => {
   if (answers.some((answer) => answer.outcome === "ignored" && answer.cause === "handed-to-carrier")) {
     return "handed-to-carrier"
   }
   if (answers.some((answer) => answer.outcome === "applied" || answer.outcome === "replaced")) return undefined
-  const answered = new Set(answers.map((answer) => answer.station))
-  if (!stations.every((station) => answered.has(station))) return undefined
+  if (!saidSourceAddressEverywhere(answers, stations) && (!context.waitOver || context.parcelLeft)) return undefined
   if (answers.some((answer) => answer.outcome === "ignored" && answer.cause === "source-changed")) {
     return "source-changed"
   }
@@ -157,23 +187,50 @@ export const overriddenBySource = (
 
 /**
  * Whether the customer is to be told now that correction `correction` is not used, by every station's answer so far
- * (`ignoredOutcome`); only the order's latest correction is told of (an earlier one the customer replaced themselves).
- * The cause is kept with the correction for the mail: a later answer that the parcel had left takes the place of the
- * source's address while the mail has not gone (the sender reads it when it sends).
+ * (`ignoredOutcome`), `waitMs` being how long the hub waits for them; only the order's latest correction is told of
+ * (an earlier one the customer replaced themselves). The cause is kept with the correction for the mail: a later
+ * answer that the parcel had left takes the place of the source's address while the mail has not gone (the sender
+ * reads it when it sends). `station` is the one whose word decided, none for the timer pass.
  */
 export const ignoredNow = (
   sql: Sql["Service"],
-  orderId: string,
-  correction: number,
-  station: StationRef,
+  decision: {
+    readonly orderId: string
+    readonly correction: number
+    readonly station: StationRef | undefined
+    readonly waitMs: number
+  },
   nowMs: number
 ) =>
   Effect.gen(function* () {
-    const latest = yield* sql.query<{ hold_round: number }>(
-      "SELECT MAX(hold_round) AS hold_round FROM hub_address_corrections WHERE order_id = ? AND route = 'station'",
+    const { orderId, correction, station } = decision
+    const latest = yield* sql.query<{ hold_round: number; corrected_at_ms: number }>(
+      `SELECT hold_round, corrected_at_ms FROM hub_address_corrections
+       WHERE order_id = ? AND route = 'station' ORDER BY hold_round DESC LIMIT 1`,
       [orderId]
     )
-    if (Number(latest[0]?.hold_round ?? 0) !== correction) return undefined
+    if (latest[0] === undefined || Number(latest[0].hold_round) !== correction) return undefined
+    const { answers, stations, parcelLeft } = yield* answersOf(sql, orderId, correction)
+    const context = { waitOver: Number(latest[0].corrected_at_ms) + decision.waitMs <= nowMs, parcelLeft }
+    const cause = ignoredOutcome(answers, stations, context)
+    if (cause === undefined) {
+      // The mail would say the parcel goes to the source's address, but a parcel of the order left, labelled for
+      // either: nothing is claimed, and the caller says so in the log.
+      const withheld =
+        context.parcelLeft && ignoredOutcome(answers, stations, { ...context, parcelLeft: false }) !== undefined
+      return withheld ? ("withheld-parcel-left" as const) : undefined
+    }
+    yield* sql.execute(
+      `UPDATE hub_address_corrections SET ignored_cause = ?, ignored_station_id = ?, ignored_at_ms = ?
+       WHERE order_id = ? AND hold_round = ? AND (ignored_cause IS NULL OR ? = 'handed-to-carrier')`,
+      [cause, station?.stationId ?? null, nowMs, orderId, correction, cause]
+    )
+    return cause
+  })
+
+/** The stations' answers to a correction and the stations that have the order, each `<site>/<station>`. */
+const answersOf = (sql: Sql["Service"], orderId: string, correction: number) =>
+  Effect.gen(function* () {
     const answers = yield* sql.query<{
       site_id: string
       station_id: string
@@ -187,19 +244,57 @@ export const ignoredNow = (
       "SELECT site_id, station_id FROM hub_order_stations WHERE order_id = ?",
       [orderId]
     )
-    const cause = ignoredOutcome(
-      answers.map((row) => ({
-        station: stationKey({ siteId: row.site_id, stationId: row.station_id }),
-        outcome: row.outcome,
-        cause: row.cause
-      })),
-      stations.map((row) => stationKey({ siteId: row.site_id, stationId: row.station_id }))
-    )
-    if (cause === undefined) return undefined
-    yield* sql.execute(
-      `UPDATE hub_address_corrections SET ignored_cause = ?, ignored_station_id = ?, ignored_at_ms = ?
-       WHERE order_id = ? AND hold_round = ? AND (ignored_cause IS NULL OR ? = 'handed-to-carrier')`,
-      [cause, station.stationId, nowMs, orderId, correction, cause]
-    )
-    return cause
+    const left = yield* sql.query("SELECT 1 FROM hub_parcels WHERE order_id = ? AND handed_at_ms IS NOT NULL LIMIT 1", [
+      orderId
+    ])
+    return {
+      answers: answers.map(
+        (row): AnswerRow => ({
+          station: stationKey({ siteId: row.site_id, stationId: row.station_id }),
+          outcome: row.outcome,
+          cause: row.cause
+        })
+      ),
+      stations: stations.map((row) => stationKey({ siteId: row.site_id, stationId: row.station_id })),
+      parcelLeft: left.length > 0
+    }
   })
+
+/**
+ * Whether a mail still to go, that correction `correction` is not used because of the source's own address, would now
+ * claim what the hub does not know: a parcel of the order left since it was decided, from a station that did not say
+ * it follows the source's address (it may carry the customer's).
+ */
+export const sourceAddressClaimUnsure = (sql: Sql["Service"], orderId: string, correction: number) =>
+  Effect.gen(function* () {
+    const rows = yield* sql.query<{ ignored_cause: string | null }>(
+      "SELECT ignored_cause FROM hub_address_corrections WHERE order_id = ? AND hold_round = ?",
+      [orderId, correction]
+    )
+    const cause = rows[0]?.ignored_cause
+    if (cause !== "source-changed" && cause !== "source-changed-after") return false
+    const known = yield* answersOf(sql, orderId, correction)
+    return known.parcelLeft && !saidSourceAddressEverywhere(known.answers, known.stations)
+  })
+
+/**
+ * The corrections whose wait for the stations' answers is over (made `waitMs` or longer before `nowMs`) and that the
+ * timer pass has not decided yet (hub migration 74's partial index), oldest first, at most `limit`.
+ */
+export const correctionsWaitOver = (sql: Sql["Service"], waitMs: number, nowMs: number, limit: number) =>
+  sql
+    .query<{ order_id: string; hold_round: number }>(
+      `SELECT order_id, hold_round FROM hub_address_corrections
+       WHERE route = 'station' AND answer_wait_done_at_ms IS NULL AND corrected_at_ms <= ?
+       ORDER BY corrected_at_ms LIMIT ?`,
+      [nowMs - waitMs, limit]
+    )
+    .pipe(Effect.map((rows) => rows.map((row) => ({ orderId: row.order_id, correction: Number(row.hold_round) }))))
+
+/** The timer pass has decided correction `correction` of `orderId`: it is not read again. */
+export const answerWaitDone = (sql: Sql["Service"], orderId: string, correction: number, nowMs: number) =>
+  sql.execute("UPDATE hub_address_corrections SET answer_wait_done_at_ms = ? WHERE order_id = ? AND hold_round = ?", [
+    nowMs,
+    orderId,
+    correction
+  ])

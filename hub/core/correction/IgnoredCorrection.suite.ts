@@ -67,14 +67,15 @@ const addressHold = (stationId: string, order: Order = base) =>
     request: "customer-correction"
   })
 
-/** The hub on `store`: its projection and sender, with a mailer that keeps what it accepted. */
+/** The hub on `store`: its projection and sender, with a mailer that keeps what it accepted, on a clock the test moves. */
 const hubOn = (store: TestStore) => {
   const mails: Array<OutgoingMail> = []
+  const clock = StationClock.manual(NOW)
   const layer = Layer.mergeAll(NotificationSender.layer, HubProjection.layer).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         store.layer(),
-        StationClock.manual(NOW).layer,
+        clock.layer,
         Layer.succeed(
           Mailer,
           Mailer.of({ send: (mail) => Effect.sync(() => mails.push(mail)).pipe(Effect.as({ response: "250 OK" })) })
@@ -90,8 +91,19 @@ const hubOn = (store: TestStore) => {
       )
     )
   )
-  return { mails, layer }
+  return { mails, layer, clock }
 }
+
+/** How long the hub waits for every station's answer to a correction (`hub.notify.correctionAnswerWait`). */
+const answerWaitMs = defaultNotifySettings.correctionAnswerWaitMs
+
+/** The hub's timer pass at `hub`'s clock moved on by `ms`, then its sender. */
+const laterTick = (hub: ReturnType<typeof hubOn>, ms: number) =>
+  Effect.gen(function* () {
+    hub.clock.advance(ms)
+    yield* (yield* HubProjection).tick
+    yield* (yield* NotificationSender).sendDue
+  })
 
 /** Applies station events at the hub, each in its own transaction as the consumer would. */
 const applyAtHub = (events: ReadonlyArray<EventEnvelope>) =>
@@ -548,5 +560,138 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
         expect(station.status).toBe("open")
         expect(station.shipTo).toEqual(corrected)
       }
+    })
+
+    it("tells the customer once the wait is over when a station never answers, once across restarts, and nothing after a late answer that it was applied", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          const messages = yield* toStations
+          // PACK-01 had the source's own address before the correction came; PACK-02 (switched off, or a build that
+          // drops the hub's correction) never answers.
+          const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!, sourceSets(own)))
+          yield* applyAtHub(pack01.events)
+          yield* laterTick(hub, 0)
+          const atOnce = yield* notices
+          yield* laterTick(hub, answerWaitMs - 60_000)
+          const beforeWaitEnds = yield* notices
+          yield* laterTick(hub, 60_000)
+          const whenWaitEnds = yield* notices
+          // Another pass, a replay, and a hub started anew on the store: nothing more.
+          yield* laterTick(hub, 60_000)
+          yield* replayAfterRestart(pack01.events)
+          yield* (yield* HubProjection).tick.pipe(Effect.provide(HubProjection.layer))
+          yield* laterTick(hub, answerWaitMs)
+          // PACK-02 comes back and applies the correction to a parcel it had packed: no mail contradicts the first.
+          yield* applyAtHub([
+            stationEvent("PACK-02", "order.address-corrected", {
+              orderId: "SO-100001",
+              orderVersion: 3,
+              shipTo: corrected,
+              releasedHold: true,
+              labelReprintRequired: true,
+              correction: 1
+            })
+          ])
+          yield* laterTick(hub, 60_000)
+          return { atOnce, beforeWaitEnds, whenWaitEnds, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.atOnce).toEqual([])
+      expect(result.beforeWaitEnds).toEqual([])
+      expect(result.whenWaitEnds).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(hub.mails.map((mail) => [mail.language, mail.subject])).toEqual([
+        ["en", "We could not use your address correction for order SO-100001"]
+      ])
+      expect(hub.mails[0]!.text).toContain(
+        "the shop had already changed the delivery address of your order SO-100001 itself before your correction reached us"
+      )
+    })
+
+    it("never tells the customer their parcel goes to the shop's address when another station's parcel left after the shop's address came", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          const messages = yield* toStations
+          // PACK-01 applies the correction, then the source's next version sets an address of its own there.
+          const pack01 = yield* Effect.promise(() =>
+            atStation("PACK-01", messages.get("PACK-01")!, Effect.void, sourceSets(own))
+          )
+          yield* applyAtHub(pack01.events)
+          // PACK-02 (a newer build) did not apply it for a reason this hub does not know, and its parcel of the order
+          // leaves; the hub hears of the handover only after the shop's address overrode the correction at PACK-01.
+          yield* applyAtHub([
+            stationEvent("PACK-02", "inbound.update-ignored", {
+              messageType: "order.hub-address-correction",
+              orderId: "SO-100001",
+              receivedVersion: 1,
+              storedVersion: 3,
+              reason: "…",
+              cause: "label-printed"
+            })
+          ])
+          yield* laterTick(hub, 0)
+          yield* applyAtHub([
+            stationEvent("PACK-02", "parcel.handed-to-carrier", {
+              batchId: "B-1",
+              parcelId: "P-SO-100001-1",
+              orderId: "SO-100001",
+              carrier: "dhl-paket",
+              trackingNumber: "00340434161094042557"
+            })
+          ])
+          yield* laterTick(hub, answerWaitMs)
+          yield* laterTick(hub, answerWaitMs)
+          return { notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.notices).toEqual([])
+      expect(hub.mails.map((mail) => mail.subject)).not.toContain(
+        "We could not use your address correction for order SO-100001"
+      )
+      expect(hub.mails.map((mail) => mail.text).join("\n")).not.toContain(
+        "your parcel goes to the address the shop set"
+      )
+    })
+
+    it("does not send the mail that the parcel goes to the shop's address when a parcel leaves before it went", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          const messages = yield* toStations
+          const pack01 = yield* Effect.promise(() =>
+            atStation("PACK-01", messages.get("PACK-01")!, Effect.void, sourceSets(own))
+          )
+          yield* applyAtHub(pack01.events)
+          // PACK-02 stays silent; the wait ends and the timer pass decides (the sender has not run yet).
+          hub.clock.advance(answerWaitMs)
+          yield* (yield* HubProjection).tick
+          const decided = yield* notices
+          // PACK-02's parcel of the order leaves before the sender's next pass.
+          yield* applyAtHub([
+            stationEvent("PACK-02", "parcel.handed-to-carrier", {
+              batchId: "B-1",
+              parcelId: "P-SO-100001-1",
+              orderId: "SO-100001",
+              carrier: "dhl-paket",
+              trackingNumber: "00340434161094042557"
+            })
+          ])
+          yield* (yield* NotificationSender).sendDue
+          return { decided, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.decided).toEqual(["address-correction-ignored SO-100001/correction-1: pending"])
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: suppressed"])
+      expect(hub.mails.map((mail) => mail.subject)).not.toContain(
+        "We could not use your address correction for order SO-100001"
+      )
     })
   })

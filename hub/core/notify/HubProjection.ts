@@ -32,7 +32,14 @@ import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { type Doorbell, makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { type InboundVersion, inboundVersion, newestPlausibleVersion } from "../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
-import { ignoredNow, mayBeHoldRound, overriddenBySource, recordAnswer } from "../correction/CorrectionAnswers.ts"
+import {
+  answerWaitDone,
+  correctionsWaitOver,
+  ignoredNow,
+  mayBeHoldRound,
+  overriddenBySource,
+  recordAnswer
+} from "../correction/CorrectionAnswers.ts"
 import { recordStationHasOrder, type StationRef } from "../correction/CorrectionToStations.ts"
 import { pruneEpcisEvents, recordEpcisEvent, recordReinstatement, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
@@ -520,16 +527,29 @@ export class HubProjection extends Context.Service<
 
       /**
        * Whether the customer is to hear now that their correction is not used, from every station's answer so far
-       * (hub/core/correction/CorrectionAnswers.ts). A mail that the parcel waits for a label with the new address, if
-       * still to go, does not go then: it would tell of an address the parcel no longer gets.
+       * (hub/core/correction/CorrectionAnswers.ts); `station` is the one whose word this is, none for the timer pass
+       * that ends the wait for silent ones. A mail that the parcel waits for a label with the new address, if still to
+       * go, does not go then: it would tell of an address the parcel no longer gets.
        */
       const correctionIgnored = Effect.fnUntraced(function* (
         orderId: string,
         correction: number,
-        station: StationRef,
+        station: StationRef | undefined,
         now: number
       ) {
-        const cause = yield* ignoredNow(sql, orderId, correction, station, now)
+        const cause = yield* ignoredNow(
+          sql,
+          { orderId, correction, station, waitMs: settings.notify.correctionAnswerWaitMs },
+          now
+        )
+        if (cause === "withheld-parcel-left") {
+          // Said once, by the timer pass that ends the wait (a station's word after it, or a replay, says nothing).
+          if (station !== undefined) return undefined
+          yield* Effect.logWarning(
+            `hub: no station keeps correction ${correction} of order ${orderId}, but a parcel of the order has left with the carrier, labelled for the customer's address or the source's: the customer is told nothing (check the parcel's address)`
+          )
+          return undefined
+        }
         if (cause === undefined) return undefined
         yield* suppressPending(
           "kind = 'address-correction-relabel' AND subject_id = ?",
@@ -567,6 +587,33 @@ export class HubProjection extends Context.Service<
       })
 
       /**
+       * A station applied correction `correction` after the hub had decided that no station keeps it (the station was
+       * silent through the wait, or answered late). A mail of it still to go is suppressed: it is no longer so. One
+       * that went stands, and no mail contradicts it (the customer was asked to write to support if the parcel should
+       * go to the new address): logged for the staff, and no further mail of the correction goes. Returns whether the
+       * customer may still hear of the correction.
+       */
+      const appliedAfterTold = Effect.fnUntraced(function* (orderId: string, correction: number, event: EventEnvelope) {
+        const subject = correctionSubject(orderId, correction)
+        const told = yield* sql.query<{ status: string }>(
+          `SELECT o.status FROM hub_notifications n JOIN hub_outbox o ON o.notification_id = n.notification_id
+           WHERE n.kind = 'address-correction-ignored' AND n.subject_id = ?`,
+          [subject]
+        )
+        if (told.length === 0) return true
+        yield* suppressPending(
+          "kind = 'address-correction-ignored' AND subject_id = ?",
+          [subject],
+          `${event.siteId}/${event.stationId} applied correction ${correction} of order ${orderId} after all`
+        )
+        if (told.every((row) => row.status === "pending" || row.status === "suppressed")) return true
+        yield* Effect.logWarning(
+          `hub: ${event.siteId}/${event.stationId} applied correction ${correction} of order ${orderId} after the customer was told it is not used: no further mail of it goes (check which address the parcel gets)`
+        )
+        return false
+      })
+
+      /**
        * A station applied a customer's correction: recorded as its answer. When the order's parcel was packed there
        * already, labelled for the address before, the station holds it (`labelReprintRequired`: handover and reprint
        * refuse it until a manager voids it and the order is packed again, with a label for the new address): the
@@ -601,6 +648,14 @@ export class HubProjection extends Context.Service<
           }
           return undefined
         }
+        // The station's first word on the correction (a replay repeats one the hub had, which decided nothing new).
+        const firstWord =
+          corrected.correction !== undefined &&
+          (yield* sql.query(
+            `SELECT 1 FROM hub_correction_answers
+             WHERE order_id = ? AND hold_round = ? AND site_id = ? AND station_id = ?`,
+            [corrected.orderId, corrected.correction, event.siteId, event.stationId]
+          )).length === 0
         if (corrected.correction !== undefined) {
           yield* recordAnswer(
             sql,
@@ -614,6 +669,9 @@ export class HubProjection extends Context.Service<
             },
             now
           )
+        }
+        if (firstWord && !(yield* appliedAfterTold(corrected.orderId, Number(correction.hold_round), event))) {
+          return undefined
         }
         if (!corrected.labelReprintRequired) return undefined
         return {
@@ -1393,6 +1451,8 @@ export class HubProjection extends Context.Service<
           })
         )
 
+      /** Corrections a timer pass decides at most: a backlog (a hub that was down) is worked off pass by pass. */
+      const correctionsPerTick = 500
       const tick = sql.transaction(
         Effect.gen(function* () {
           const now = yield* nowMs
@@ -1438,6 +1498,16 @@ export class HubProjection extends Context.Service<
               settings.notify
             )
             for (const intent of intents) if (yield* record(intent, `timer:${now}`)) recorded++
+          }
+          // Customers' corrections whose wait for the stations' answers is over: decided from the answers there are,
+          // once each (a hub started anew reads only those not decided yet).
+          const waitMs = settings.notify.correctionAnswerWaitMs
+          for (const { orderId, correction } of yield* correctionsWaitOver(sql, waitMs, now, correctionsPerTick)) {
+            const fact = yield* correctionIgnored(orderId, correction, undefined, now)
+            for (const intent of fact === undefined ? [] : intentsForStationFact(fact, settings.notify)) {
+              if (yield* record(intent, `timer:${now}`)) recorded++
+            }
+            yield* answerWaitDone(sql, orderId, correction, now)
           }
           return recorded
         })

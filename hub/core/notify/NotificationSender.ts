@@ -9,6 +9,7 @@ import { Sql, type StoreError } from "../../../core/store/Sql.ts"
 import type { Doorbell } from "../../../core/sync/Doorbell.ts"
 import { takeWaiting } from "../../../core/sync/takeWaiting.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
+import { sourceAddressClaimUnsure } from "../correction/CorrectionAnswers.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
@@ -235,6 +236,12 @@ export class NotificationSender extends Context.Service<
        * The customer's correction the subject names, and, for one not used, why: the cause decided from the stations'
        * words (the parcel having left wins over the source's own address, see hub/core/correction/CorrectionAnswers.ts).
        */
+      /** See `sourceAddressClaimUnsure` (hub/core/correction/CorrectionAnswers.ts). */
+      const parcelLeftSinceShopAddressTold = Effect.fnUntraced(function* (row: DueRow) {
+        const correction = correctionOfSubject(row.subject_id)
+        return correction !== undefined && (yield* sourceAddressClaimUnsure(sql, row.order_id, correction))
+      })
+
       const correctionOf = Effect.fnUntraced(function* (row: DueRow) {
         const correction = correctionOfSubject(row.subject_id)
         if (correction === undefined) return {}
@@ -306,6 +313,12 @@ export class NotificationSender extends Context.Service<
         if (row.kind === "address-correction" && row.hold_released_at_ms !== null) {
           const reason = `the address of order ${row.order_id} was corrected before the request went out`
           yield* setStatus(row, { status: "suppressed", suppressed_reason: reason, deferred_reason: null })
+          return "suppressed" as const
+        }
+        if (row.kind === "address-correction-ignored" && (yield* parcelLeftSinceShopAddressTold(row))) {
+          const reason = `a parcel of order ${row.order_id} has left with the carrier from a station that did not follow the shop's address: the mail would say it goes to the address the shop set, and it may carry another`
+          yield* setStatus(row, { status: "suppressed", suppressed_reason: reason, deferred_reason: null })
+          yield* Effect.logWarning(`hub: notification ${row.notification_id} suppressed: ${reason}`)
           return "suppressed" as const
         }
         if (row.channel === "email" && !mayNotify(row.kind, { optedOut: Number(row.opted_out) === 1 })) {

@@ -37,6 +37,13 @@ export interface NotifySettings {
   readonly addressCorrectionTtlMs: number
   /** Refused corrections per link before it locks, so the form cannot be used to probe addresses. */
   readonly addressCorrectionMaxAttempts: number
+  /**
+   * How long after a customer's correction the hub waits for every station that has the order to answer it: a station
+   * that stays silent (gone, switched off, a build that drops the correction) then no longer keeps the customer from
+   * hearing that it is not used, and a mail that the parcel goes to the shop's address goes only after it, so that a
+   * parcel another station handed over meanwhile is known (hub/core/correction/CorrectionAnswers.ts).
+   */
+  readonly correctionAnswerWaitMs: number
 }
 
 const hour = 3_600_000
@@ -64,7 +71,8 @@ export const defaultNotifySettings: NotifySettings = {
   orderConfirmations: false,
   cancellationNotice: false,
   addressCorrectionTtlMs: 7 * 24 * hour,
-  addressCorrectionMaxAttempts: 10
+  addressCorrectionMaxAttempts: 10,
+  correctionAnswerWaitMs: hour
 }
 
 /**
@@ -80,5 +88,8 @@ export const withNotifyOverrides = (base: NotifySettings, overrides: NotifyOverr
   ...(overrides.defaultTransitDays === undefined ? {} : { defaultTransitDays: overrides.defaultTransitDays }),
   ...(overrides.orderConfirmations === undefined ? {} : { orderConfirmations: overrides.orderConfirmations }),
   ...(overrides.cancellationNotice === undefined ? {} : { cancellationNotice: overrides.cancellationNotice }),
+  ...(overrides.correctionAnswerWaitMs === undefined
+    ? {}
+    : { correctionAnswerWaitMs: overrides.correctionAnswerWaitMs }),
   transitDays: { ...base.transitDays, ...overrides.transitDays }
 })

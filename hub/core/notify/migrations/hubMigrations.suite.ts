@@ -54,7 +54,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.first).toEqual([
-        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002
+        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001,
+        9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -159,7 +160,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         applied: [
-          10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002
+          10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002
         ],
         inserted: [1, 0],
         badRating: "Constraint",
@@ -204,7 +205,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002
+        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -261,7 +262,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.added).toEqual([
-        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002
       ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
@@ -301,7 +302,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -339,7 +340,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002])
+      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -387,7 +388,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -457,7 +458,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -500,7 +501,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -537,7 +538,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -580,7 +581,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73],
+        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -656,7 +657,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 69, 70, 73],
+        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -719,7 +720,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 69, 70, 73],
+        added: [63, 64, 66, 67, 68, 69, 70, 73, 74],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -820,7 +821,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 69, 70, 73],
+        added: [64, 66, 67, 68, 69, 70, 73, 74],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -886,7 +887,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 69, 70, 73],
+        added: [66, 67, 68, 69, 70, 73, 74],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -936,7 +937,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 69, 70, 73],
+        added: [67, 68, 69, 70, 73, 74],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -1004,7 +1005,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1072,7 +1073,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73],
+        added: [69, 70, 73, 74],
         answers: [
           {
             order_id: "SO-1",
@@ -1155,7 +1156,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73],
+        added: [69, 70, 73, 74],
         before: [{ item_ref: "A-R1-01", decided_line_id: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
@@ -1230,7 +1231,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1282,11 +1283,49 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { applied, orders, held, twice: twice.reason }
         })
       )
-      expect(result.applied).toEqual([31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 9002])
+      expect(result.applied).toEqual([
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9002
+      ])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
       ])
       expect(result.held).toEqual([{ seq: 5, event_id: null }])
       expect(result.twice).toBe("Constraint")
+    })
+
+    it("74: corrections told of, and those through a shop connector, wait for no answer; the others are the timer's", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 73 || migration.id >= 9001))
+          // SO-1: told that the parcel had left; SO-2: a correction a silent station kept untold; SO-3: a connector's.
+          yield* sql.execute(
+            `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, order_version, route, shop_update,
+               corrected_at_ms, ignored_cause, ignored_station_id, ignored_at_ms)
+             VALUES ('SO-1', 2, '{}', 1, 'station', 'none', 1763700000000, 'handed-to-carrier', 'PACK-02', 1763700060000),
+               ('SO-2', 1, '{}', 1, 'station', 'none', 1763700000000, NULL, NULL, NULL),
+               ('SO-3', 1, '{}', 2, 'shop', 'queued', 1763700000000, NULL, NULL, NULL)`
+          )
+          const added = yield* migrate(hubMigrations)
+          const rows = yield* sql.query<{ order_id: string; answer_wait_done_at_ms: number | null }>(
+            "SELECT order_id, answer_wait_done_at_ms FROM hub_address_corrections ORDER BY order_id"
+          )
+          return {
+            added,
+            rows: rows.map((row) => [
+              row.order_id,
+              row.answer_wait_done_at_ms === null ? null : Number(row.answer_wait_done_at_ms)
+            ])
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [74],
+        rows: [
+          ["SO-1", 1_763_700_060_000],
+          ["SO-2", null],
+          ["SO-3", 1_763_700_000_000]
+        ]
+      })
     })
   })

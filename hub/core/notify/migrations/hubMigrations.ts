@@ -558,5 +558,22 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "CREATE INDEX hub_parcels_by_packing ON hub_parcels ((COALESCE(packed_at_ms, handed_at_ms)))"
     ]
   },
+  {
+    id: 74,
+    name: "a customer's correction is decided once the wait for every station's answer is over, silent ones or not",
+    statements: [
+      // When the hub's timer pass ended the wait for the stations' answers to a correction
+      // (hub.notify.correctionAnswerWait, hub/core/correction/CorrectionAnswers.ts). The pass reads only corrections
+      // still waiting (a partial index), so it costs the corrections of the last hour, not every one ever made.
+      "ALTER TABLE hub_address_corrections ADD COLUMN answer_wait_done_at_ms BIGINT",
+      // Corrections the customer was told of already, and those through a shop connector (no station answers them),
+      // wait for nothing. The others are decided by the first pass: their customers were left untold by a silent
+      // station; one no station said it ignored tells nothing.
+      `UPDATE hub_address_corrections SET answer_wait_done_at_ms = COALESCE(ignored_at_ms, corrected_at_ms)
+       WHERE route = 'shop' OR ignored_cause IS NOT NULL`,
+      `CREATE INDEX hub_address_corrections_waiting ON hub_address_corrections (corrected_at_ms)
+       WHERE route = 'station' AND answer_wait_done_at_ms IS NULL`
+    ]
+  },
   ...consumerMigrations
 ]
