@@ -41,34 +41,26 @@ const freshness = (timestamp: string, nowMs: number, toleranceMs: number): Signa
     : { ok: true }
 }
 
-export const verifyWebhook = (options: {
+interface Received {
   readonly secret: string
   readonly timestamp: string | undefined
   readonly signature: string | undefined
   readonly body: string
   readonly nowMs: number
   readonly toleranceMs: number
-}): SignatureVerdict => {
+}
+
+/** Both schemes' check: headers there, the signature `expected` gives for the timestamp, the timestamp fresh. */
+const verified = (options: Received, expected: (timestamp: string) => string): SignatureVerdict => {
   if (options.timestamp === undefined || options.signature === undefined)
     return { ok: false, reason: "missing-headers" }
-  if (!sameSignature(signWebhook(options.secret, options.timestamp, options.body), options.signature))
-    return { ok: false, reason: "bad-signature" }
+  if (!sameSignature(expected(options.timestamp), options.signature)) return { ok: false, reason: "bad-signature" }
   return freshness(options.timestamp, options.nowMs, options.toleranceMs)
 }
 
+export const verifyWebhook = (options: Received): SignatureVerdict =>
+  verified(options, (timestamp) => signWebhook(options.secret, timestamp, options.body))
+
 /** `verifyWebhook` for a `v2=` signature: the delivery id, checked against `deliveryIdPattern` first, is signed too. */
-export const verifyWebhookV2 = (options: {
-  readonly secret: string
-  readonly timestamp: string | undefined
-  readonly deliveryId: string
-  readonly signature: string | undefined
-  readonly body: string
-  readonly nowMs: number
-  readonly toleranceMs: number
-}): SignatureVerdict => {
-  if (options.timestamp === undefined || options.signature === undefined)
-    return { ok: false, reason: "missing-headers" }
-  const expected = signWebhookV2(options.secret, options.timestamp, options.deliveryId, options.body)
-  if (!sameSignature(expected, options.signature)) return { ok: false, reason: "bad-signature" }
-  return freshness(options.timestamp, options.nowMs, options.toleranceMs)
-}
+export const verifyWebhookV2 = (options: Received & { readonly deliveryId: string }): SignatureVerdict =>
+  verified(options, (timestamp) => signWebhookV2(options.secret, timestamp, options.deliveryId, options.body))
