@@ -1,5 +1,5 @@
 /** Words the station's note on a return in the bench's language. */
-import type { ReturnNoteView } from "../../../core/returns/ReturnsView.ts"
+import type { ReturnNoteView } from "../../../core/api/StationApi.ts"
 import { de, type MessageKey } from "./de.ts"
 import type { Translate } from "./Translator.ts"
 
