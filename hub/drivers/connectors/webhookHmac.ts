@@ -1,5 +1,6 @@
 /** HMAC-SHA256 signing and constant-time checking of shop webhooks, and reading a verified body. */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto"
+import { type RawWebhook, WebhookRefused } from "../../core/shop/ShopConnector.ts"
 
 /** HMAC-SHA256 of `body` under `secret`, compared in constant time with what the sender claims. */
 export const hmacMatches = (
@@ -13,6 +14,20 @@ export const hmacMatches = (
   const given = Buffer.from(claimed.trim(), encoding)
   return given.length === expected.length && timingSafeEqual(given, expected)
 }
+
+/**
+ * The refusal (401) of a webhook whose `header`, spelt as the shop documents it, holds no HMAC of the body under
+ * `secret`; undefined when the signature matches.
+ */
+export const signatureRefusal = (
+  secret: string,
+  webhook: RawWebhook,
+  header: string,
+  encoding: "base64" | "hex"
+): WebhookRefused | undefined =>
+  hmacMatches(secret, webhook.body, webhook.headers[header.toLowerCase()], encoding)
+    ? undefined
+    : new WebhookRefused({ status: 401, message: `${header} does not match the body` })
 
 /**
  * A delivery's key made of what its signature covers: the digest of the signed body. The shops' delivery ids

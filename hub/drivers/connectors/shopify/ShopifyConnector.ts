@@ -6,7 +6,6 @@ import type { StationClock } from "../../../../core/time/Clock.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
-  type ConnectorCheck,
   deliveryRetentionMs,
   type FulfillmentPush,
   type RefundPush,
@@ -15,6 +14,7 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { connectionChecks } from "../connectionChecks.ts"
 import {
   decodeShopAnswer,
   OpenUnits,
@@ -28,7 +28,7 @@ import { plausibleChange } from "../plausibleChange.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
 import { graphqlWords, shopWords } from "../shopErrorWords.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { hmacMatches, signedBodyKey, webhookObject } from "../webhookHmac.ts"
+import { signatureRefusal, signedBodyKey, webhookObject } from "../webhookHmac.ts"
 import { mapShopifyOrder } from "./mapShopifyOrder.ts"
 import { shopifyQueries } from "./shopifyQueries.ts"
 
@@ -497,18 +497,8 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
 
   const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
     Effect.suspend(() => {
-      if (
-        !hmacMatches(
-          options.credentials.webhookSecret,
-          webhook.body,
-          webhook.headers["x-shopify-hmac-sha256"],
-          "base64"
-        )
-      ) {
-        return Effect.fail(
-          new WebhookRefused({ status: 401, message: "X-Shopify-Hmac-Sha256 does not match the body" })
-        )
-      }
+      const unsigned = signatureRefusal(options.credentials.webhookSecret, webhook, "X-Shopify-Hmac-Sha256", "base64")
+      if (unsigned !== undefined) return Effect.fail(unsigned)
       const topic = webhook.headers["x-shopify-topic"] ?? ""
       if (!topic.startsWith("orders/")) return Effect.succeed([])
       const body = webhookObject(webhook.body)
@@ -526,16 +516,12 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
     })
 
   const check = Effect.gen(function* () {
-    const checks: Array<ConnectorCheck> = []
     const shop = yield* Effect.result(graphql(decodeShop, shopifyQueries.shop, {}))
-    if (shop._tag === "Failure") {
-      const reachable = shop.failure.reason !== "Unavailable" && shop.failure.reason !== "Malformed"
-      checks.push({ name: "reachable", ok: reachable, detail: reachable ? name : shop.failure.message })
-      checks.push({ name: "authenticated", ok: false, detail: shop.failure.message })
-      return checks
-    }
-    checks.push({ name: "reachable", ok: true, detail: name })
-    checks.push({ name: "authenticated", ok: true, detail: `shop "${shop.success.shop.name}"` })
+    const checks = connectionChecks(name, shop, (answer) => ({
+      reachable: name,
+      authenticated: `shop "${answer.shop.name}"`
+    }))
+    if (shop._tag === "Failure") return checks
     const hooks = yield* Effect.result(graphql(decodeWebhooks, shopifyQueries.webhooks, {}))
     const topics = hooks._tag === "Success" ? hooks.success.webhookSubscriptions.nodes.map((node) => node.topic) : []
     const missing = ["ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED"].filter((topic) => !topics.includes(topic))

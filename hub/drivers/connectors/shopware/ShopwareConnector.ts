@@ -6,7 +6,6 @@ import type { StationClock } from "../../../../core/time/Clock.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
-  type ConnectorCheck,
   deliveryRetentionMs,
   type FulfillmentPush,
   type RefundPush,
@@ -15,13 +14,14 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { connectionChecks } from "../connectionChecks.ts"
 import { decodeShopAnswer, parseShopAnswer, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { hmacMatches, webhookObject } from "../webhookHmac.ts"
+import { signatureRefusal, webhookObject } from "../webhookHmac.ts"
 import { mapShopwareOrder, orderAssociations } from "./mapShopwareOrder.ts"
 
 export interface ShopwareCredentials {
@@ -433,13 +433,8 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
 
   const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
     Effect.suspend(() => {
-      if (
-        !hmacMatches(options.credentials.appSecret, webhook.body, webhook.headers["shopware-shop-signature"], "hex")
-      ) {
-        return Effect.fail(
-          new WebhookRefused({ status: 401, message: "shopware-shop-signature does not match the body" })
-        )
-      }
+      const unsigned = signatureRefusal(options.credentials.appSecret, webhook, "shopware-shop-signature", "hex")
+      if (unsigned !== undefined) return Effect.fail(unsigned)
       const body = webhookObject(webhook.body)
       if (typeof body === "string") return Effect.fail(new WebhookRefused({ status: 400, message: body, signed: true }))
       const payload = isObject(body.data) ? body.data.payload : undefined
@@ -466,18 +461,14 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
     })
 
   const check = Effect.gen(function* () {
-    const checks: Array<ConnectorCheck> = []
     const version = yield* Effect.result(
       Effect.flatMap(call("GET", "/_info/version"), (answer) => decodeVersion(name, "GET /_info/version", answer))
     )
-    if (version._tag === "Failure") {
-      const reachable = version.failure.reason !== "Unavailable" && version.failure.reason !== "Malformed"
-      checks.push({ name: "reachable", ok: reachable, detail: reachable ? name : version.failure.message })
-      checks.push({ name: "authenticated", ok: false, detail: version.failure.message })
-      return checks
-    }
-    checks.push({ name: "reachable", ok: true, detail: `${name} (Shopware ${version.success.version})` })
-    checks.push({ name: "authenticated", ok: true, detail: "integration credentials accepted" })
+    const checks = connectionChecks(name, version, (answer) => ({
+      reachable: `${name} (Shopware ${answer.version})`,
+      authenticated: "integration credentials accepted"
+    }))
+    if (version._tag === "Failure") return checks
     const hooks = yield* Effect.result(search("webhook", { limit: 100 }, decodeWebhookSearch))
     const active = hooks._tag === "Success" ? hooks.success.data.filter((hook) => hook.active) : []
     const forOrders = active.filter(

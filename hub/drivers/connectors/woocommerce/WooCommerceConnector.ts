@@ -6,7 +6,6 @@ import type { StationClock } from "../../../../core/time/Clock.ts"
 import type { ConnectorSettings } from "../../../core/shop/ConnectorSettings.ts"
 import {
   type AddressPush,
-  type ConnectorCheck,
   deliveryRetentionMs,
   type FulfillmentPush,
   type RefundPush,
@@ -15,13 +14,14 @@ import {
   ShopError,
   WebhookRefused
 } from "../../../core/shop/ShopConnector.ts"
+import { connectionChecks } from "../connectionChecks.ts"
 import { decodeShopAnswer, OrderMoney, type ShopAnswerDecoder } from "../decodeShopAnswer.ts"
 import { isObject } from "../orderShape.ts"
 import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { answerTooLarge } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { hmacMatches, signedBodyKey, webhookObject } from "../webhookHmac.ts"
+import { signatureRefusal, signedBodyKey, webhookObject } from "../webhookHmac.ts"
 import { gmt, mapWooOrder, WooId } from "./mapWooOrder.ts"
 
 export interface WooCommerceCredentials {
@@ -337,18 +337,8 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
 
   const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
     Effect.suspend(() => {
-      if (
-        !hmacMatches(
-          options.credentials.webhookSecret,
-          webhook.body,
-          webhook.headers["x-wc-webhook-signature"],
-          "base64"
-        )
-      ) {
-        return Effect.fail(
-          new WebhookRefused({ status: 401, message: "X-WC-Webhook-Signature does not match the body" })
-        )
-      }
+      const unsigned = signatureRefusal(options.credentials.webhookSecret, webhook, "X-WC-Webhook-Signature", "base64")
+      if (unsigned !== undefined) return Effect.fail(unsigned)
       const topic = webhook.headers["x-wc-webhook-topic"] ?? ""
       // WooCommerce pings a new webhook with a form body (webhook_id=…): signed, and nothing to take.
       if (!topic.startsWith("order.")) return Effect.succeed([])
@@ -368,16 +358,9 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
     })
 
   const check = Effect.gen(function* () {
-    const checks: Array<ConnectorCheck> = []
     const hooks = yield* Effect.result(answer(decodeWebhooks, "get", "webhooks", undefined, { per_page: 100 }))
-    if (hooks._tag === "Failure") {
-      const reachable = hooks.failure.reason !== "Unavailable" && hooks.failure.reason !== "Malformed"
-      checks.push({ name: "reachable", ok: reachable, detail: reachable ? name : hooks.failure.message })
-      checks.push({ name: "authenticated", ok: false, detail: hooks.failure.message })
-      return checks
-    }
-    checks.push({ name: "reachable", ok: true, detail: name })
-    checks.push({ name: "authenticated", ok: true, detail: "consumer key accepted" })
+    const checks = connectionChecks(name, hooks, () => ({ reachable: name, authenticated: "consumer key accepted" }))
+    if (hooks._tag === "Failure") return checks
     const active = hooks.success.filter((hook) => hook.status === "active").map((hook) => hook.topic)
     const missing = ["order.created", "order.updated"].filter((topic) => !active.includes(topic))
     checks.push({
