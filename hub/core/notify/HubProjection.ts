@@ -174,23 +174,39 @@ const ORDER: RowShape = {
            ship_to = COALESCE(hub_orders.ship_to, excluded.ship_to), updated_at_ms = excluded.updated_at_ms
          WHERE excluded.order_version > hub_orders.order_version OR hub_orders.order_version > ?`
 }
-const parcelShape = (columns: ReadonlyArray<string>): RowShape => {
+/**
+ * A parcel's upsert: `columns` take the event's values, `keep` (the parcel's station, which a handover names only
+ * until the hub hears of the packing) only where the row has none.
+ */
+const parcelUpsert = (columns: ReadonlyArray<string>, keep: ReadonlyArray<string> = []) =>
+  `ON CONFLICT (parcel_id) DO UPDATE SET ${columns
+    .map((column) =>
+      keep.includes(column)
+        ? `${column} = COALESCE(hub_parcels.${column}, excluded.${column})`
+        : `${column} = excluded.${column}`
+    )
+    .join(", ")}`
+const parcelShape = (columns: ReadonlyArray<string>, keep: ReadonlyArray<string> = []): RowShape => {
   const all = ["carrier", "tracking_number", "updated_at_ms", ...columns]
   return {
     head: `INSERT INTO hub_parcels (parcel_id, order_id, tracking_token, ${all.join(", ")}) VALUES`,
     columns: 3 + all.length,
-    tail: `ON CONFLICT (parcel_id) DO UPDATE SET ${all.map((column) => `${column} = excluded.${column}`).join(", ")}`
+    tail: parcelUpsert(all, keep)
   }
 }
-const PARCEL_PACKED = parcelShape(["packed_at_ms"])
-const PARCEL_HANDED = parcelShape([
-  "handed_at_ms",
-  "handover_batch_id",
-  "expected_delivery_date",
-  "expected_delivery_by_ms"
-])
-/** A parcel packed and handed over in one batch: both upserts as one (the handover's values win where both set). */
+/** The station that packed a parcel: its label's address is that station's (hub migration 77). */
+const PARCEL_STATION = ["site_id", "station_id"]
+const PARCEL_PACKED = parcelShape([...PARCEL_STATION, "packed_at_ms"])
+const PARCEL_HANDED = parcelShape(
+  [...PARCEL_STATION, "handed_at_ms", "handover_batch_id", "expected_delivery_date", "expected_delivery_by_ms"],
+  PARCEL_STATION
+)
+/**
+ * A parcel packed and handed over in one batch: both upserts as one (the handover's values win where both set, but
+ * for the packing station).
+ */
 const PARCEL_PACKED_HANDED = parcelShape([
+  ...PARCEL_STATION,
   "packed_at_ms",
   "handed_at_ms",
   "handover_batch_id",
@@ -453,14 +469,21 @@ export class HubProjection extends Context.Service<
           readonly carrier: string
           readonly trackingNumber: string
         },
-        /** What the event sets on the row, new or not (carrier and tracking number included): one upsert. */
-        set: { readonly columns: ReadonlyArray<string>; readonly values: ReadonlyArray<SqlValue> }
+        /**
+         * What the event sets on the row, new or not (carrier and tracking number included), `keep` only where the
+         * row has none: one upsert.
+         */
+        set: {
+          readonly columns: ReadonlyArray<string>
+          readonly values: ReadonlyArray<SqlValue>
+          readonly keep?: ReadonlyArray<string>
+        }
       ) {
         const columns = ["carrier", "tracking_number", "updated_at_ms", ...set.columns]
         yield* sql.write(
           `INSERT INTO hub_parcels (parcel_id, order_id, tracking_token, ${columns.join(", ")})
            VALUES (?, ?, ?, ${columns.map(() => "?").join(", ")})
-           ON CONFLICT (parcel_id) DO UPDATE SET ${columns.map((column) => `${column} = excluded.${column}`).join(", ")}`,
+           ${parcelUpsert(columns, set.keep)}`,
           [
             parcel.parcelId,
             parcel.orderId,
@@ -905,7 +928,10 @@ export class HubProjection extends Context.Service<
           }
           case ParcelPacked.type: {
             const packed = yield* decodeOrRefuse(ParcelPacked, event.payload)
-            yield* ensureParcel(packed, { columns: ["packed_at_ms"], values: [event.eventTime.wallMs] })
+            yield* ensureParcel(packed, {
+              columns: [...PARCEL_STATION, "packed_at_ms"],
+              values: [event.siteId, event.stationId, event.eventTime.wallMs]
+            })
             fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
             break
           }
@@ -924,8 +950,22 @@ export class HubProjection extends Context.Service<
               settings.notify
             )
             yield* ensureParcel(handed, {
-              columns: ["handed_at_ms", "handover_batch_id", "expected_delivery_date", "expected_delivery_by_ms"],
-              values: [event.eventTime.wallMs, `${event.siteId}/${handed.batchId}`, expected.date, expected.byMs]
+              columns: [
+                ...PARCEL_STATION,
+                "handed_at_ms",
+                "handover_batch_id",
+                "expected_delivery_date",
+                "expected_delivery_by_ms"
+              ],
+              values: [
+                event.siteId,
+                event.stationId,
+                event.eventTime.wallMs,
+                `${event.siteId}/${handed.batchId}`,
+                expected.date,
+                expected.byMs
+              ],
+              keep: PARCEL_STATION
             })
             fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
             break
@@ -1110,6 +1150,8 @@ export class HubProjection extends Context.Service<
                   packed.carrier,
                   packed.trackingNumber,
                   yield* nowMs,
+                  event.siteId,
+                  event.stationId,
                   event.eventTime.wallMs
                 ])
                 fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
@@ -1124,19 +1166,30 @@ export class HubProjection extends Context.Service<
                   handed.carrier,
                   handed.trackingNumber,
                   yield* nowMs,
+                  event.siteId,
+                  event.stationId,
                   event.eventTime.wallMs,
                   `${event.siteId}/${handed.batchId}`,
                   null,
                   null
                 ]
                 // Packed earlier in the run: one row does both upserts. It keeps the first insert's parcel, order
-                // and token (an upsert's conflict sets none of them) and the packing time, and takes the rest from
-                // the handover, as the second upsert did.
+                // and token (an upsert's conflict sets none of them), the packing station and time, and takes the
+                // rest from the handover, as the second upsert did.
                 let row = values
                 parcels.add(handed.parcelId, PARCEL_HANDED, values, (earlier) => {
                   if (earlier.shape !== PARCEL_PACKED) return undefined
-                  const [parcelId, orderId, token, , , , packedAtMs] = earlier.values
-                  row = [parcelId!, orderId!, token!, ...values.slice(3, 6), packedAtMs!, ...values.slice(6)]
+                  const [parcelId, orderId, token, , , , siteId, stationId, packedAtMs] = earlier.values
+                  row = [
+                    parcelId!,
+                    orderId!,
+                    token!,
+                    ...values.slice(3, 6),
+                    siteId!,
+                    stationId!,
+                    packedAtMs!,
+                    ...values.slice(8)
+                  ]
                   return { shape: PARCEL_PACKED_HANDED, values: row }
                 })
                 handovers.push({ item, values: row })

@@ -575,5 +575,17 @@ export const hubMigrations: ReadonlyArray<Migration> = [
        WHERE route = 'station' AND answer_wait_done_at_ms IS NULL`
     ]
   },
+  {
+    id: 77,
+    name: "a parcel keeps the station that packed it, so a customer's correction is decided per parcel that left",
+    statements: [
+      // The station whose label the parcel carries (the one that packed it; the one that handed it over until the hub
+      // hears of the packing): whether the parcel left with the customer's corrected address is that station's answer
+      // to the correction (hub/core/correction/CorrectionAnswers.ts). Parcels recorded before have none: the hub
+      // cannot tell which address they carry, and claims nothing while one of them has left.
+      "ALTER TABLE hub_parcels ADD COLUMN site_id TEXT",
+      "ALTER TABLE hub_parcels ADD COLUMN station_id TEXT"
+    ]
+  },
   ...consumerMigrations
 ]
