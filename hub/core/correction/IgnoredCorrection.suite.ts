@@ -16,6 +16,7 @@ import { Inbox } from "../../../core/sync/Inbox.ts"
 import { encodeJson } from "../../../core/sync/Topics.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
+import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
 import { inboxScenario, shopMessage } from "../../../fixtures/InboxScenario.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { fixture } from "../../../fixtures/SeededStation.ts"
@@ -214,6 +215,25 @@ const notices = Effect.gen(function* () {
   )
   return rows.map((row) => `${row.kind} ${row.subject_id}: ${row.status}`)
 })
+
+/** The mails that say what became of a correction, among the others the hub sends (the parcel's own). */
+const correctionMails = (mails: ReadonlyArray<OutgoingMail>) =>
+  mails.filter((mail) => mail.subject.includes("Adresskorrektur") || mail.subject.includes("address correction"))
+
+/** Station `stationId` packs parcel `parcelId` of SO-100001 and hands it over, as its events reach the hub. */
+const parcelLeaves = (stationId: string, parcelId: string) => [
+  stationEvent(stationId, "parcel.packed", {
+    ...packedParcel({ orderId: "SO-100001", parcelId, trackingNumber: "00340434161094042557", stationId }),
+    carrier: "dhl-paket"
+  }),
+  stationEvent(stationId, "parcel.handed-to-carrier", {
+    batchId: "B-1",
+    parcelId,
+    orderId: "SO-100001",
+    carrier: "dhl-paket",
+    trackingNumber: "00340434161094042557"
+  })
+]
 
 /** The order a station's events are about. */
 const orderIdOf = (station: { readonly events: ReadonlyArray<EventEnvelope> }) =>
@@ -611,7 +631,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       )
     })
 
-    it("never tells the customer their parcel goes to the shop's address when another station's parcel left after the shop's address came", async () => {
+    it("tells the customer once that the parcel left without the correction when a station that did not apply it hands it over, never that it goes to the shop's address", async () => {
       const hub = hubOn(store)
       const own: Address = { ...held, street1: "Hauptstraße 20" }
       const result = await Effect.runPromise(
@@ -636,35 +656,40 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
             })
           ])
           yield* laterTick(hub, 0)
-          yield* applyAtHub([
-            stationEvent("PACK-02", "parcel.handed-to-carrier", {
-              batchId: "B-1",
-              parcelId: "P-SO-100001-1",
-              orderId: "SO-100001",
-              carrier: "dhl-paket",
-              trackingNumber: "00340434161094042557"
-            })
-          ])
+          const beforeHandover = yield* notices
+          const leaves = parcelLeaves("PACK-02", "P-SO-100001-1")
+          yield* applyAtHub(leaves)
+          yield* laterTick(hub, 0)
+          const atHandover = yield* notices
+          // The wait ends, the handover is replayed on a hub started anew: nothing more.
           yield* laterTick(hub, answerWaitMs)
+          yield* replayAfterRestart([...pack01.events, ...leaves])
           yield* laterTick(hub, answerWaitMs)
-          return { notices: yield* notices }
+          return { beforeHandover, atHandover, notices: yield* notices }
         }).pipe(Effect.provide(hub.layer))
       )
-      expect(result.notices).toEqual([])
-      expect(hub.mails.map((mail) => mail.subject)).not.toContain(
-        "We could not use your address correction for order SO-100001"
+      expect(result.beforeHandover).toEqual([])
+      expect(result.atHandover).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      const told = correctionMails(hub.mails)
+      expect(told.map((mail) => [mail.language, mail.subject])).toEqual([
+        ["en", "We could not use your address correction for order SO-100001"]
+      ])
+      expect(told[0]!.text).toContain(
+        "your parcel of order SO-100001 was handed to the carrier without your correction and is on its way to the address it was labelled for"
       )
+      expect(told[0]!.text).toContain("Hauptstraße 14, 10115 Berlin")
       expect(hub.mails.map((mail) => mail.text).join("\n")).not.toContain(
         "your parcel goes to the address the shop set"
       )
     })
 
-    it("does not send the mail that the parcel goes to the shop's address when a parcel leaves before it went", async () => {
+    it("tells the waiting mail's customer that the parcel left without the correction when a silent station's parcel leaves before it went", async () => {
       const hub = hubOn(store)
       const own: Address = { ...held, street1: "Hauptstraße 20" }
       const result = await Effect.runPromise(
         Effect.gen(function* () {
-          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          yield* correctAtHub(["PACK-01", "PACK-02"], "de")
           const messages = yield* toStations
           const pack01 = yield* Effect.promise(() =>
             atStation("PACK-01", messages.get("PACK-01")!, Effect.void, sourceSets(own))
@@ -674,14 +699,17 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           hub.clock.advance(answerWaitMs)
           yield* (yield* HubProjection).tick
           const decided = yield* notices
-          // PACK-02's parcel of the order leaves before the sender's next pass.
+          // PACK-02's parcel of the order leaves before the sender's next pass, and PACK-02 applies the correction
+          // after all (too late for that parcel).
+          yield* applyAtHub(parcelLeaves("PACK-02", "P-SO-100001-1"))
           yield* applyAtHub([
-            stationEvent("PACK-02", "parcel.handed-to-carrier", {
-              batchId: "B-1",
-              parcelId: "P-SO-100001-1",
+            stationEvent("PACK-02", "order.address-corrected", {
               orderId: "SO-100001",
-              carrier: "dhl-paket",
-              trackingNumber: "00340434161094042557"
+              orderVersion: 3,
+              shipTo: corrected,
+              releasedHold: true,
+              labelReprintRequired: false,
+              correction: 1
             })
           ])
           yield* (yield* NotificationSender).sendDue
@@ -689,9 +717,123 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
         }).pipe(Effect.provide(hub.layer))
       )
       expect(result.decided).toEqual(["address-correction-ignored SO-100001/correction-1: pending"])
-      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: suppressed"])
-      expect(hub.mails.map((mail) => mail.subject)).not.toContain(
-        "We could not use your address correction for order SO-100001"
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      const told = correctionMails(hub.mails)
+      expect(told).toHaveLength(1)
+      expect(told[0]!.language).toBe("de")
+      expect(told[0]!.text).toContain(
+        "Ihr Paket zur Bestellung SO-100001 wurde ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde"
       )
+      expect(told[0]!.text).not.toContain("die der Shop eingetragen hat")
+    })
+
+    it("tells at once, whatever a silent station does, that the parcel goes to the shop's address when the station that said it follows that address hands it over", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "de")
+          const messages = yield* toStations
+          // PACK-01 had the source's own address before the correction came, then packs and hands over the parcel;
+          // PACK-02 is silent.
+          const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!, sourceSets(own)))
+          yield* applyAtHub(pack01.events)
+          yield* laterTick(hub, 0)
+          const beforeHandover = yield* notices
+          const leaves = parcelLeaves("PACK-01", "P-SO-100001-1")
+          yield* applyAtHub(leaves)
+          yield* laterTick(hub, 0)
+          const atHandover = yield* notices
+          yield* laterTick(hub, answerWaitMs)
+          yield* replayAfterRestart([...pack01.events, ...leaves])
+          yield* laterTick(hub, answerWaitMs)
+          return { beforeHandover, atHandover, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.beforeHandover).toEqual([])
+      expect(result.atHandover).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      const told = correctionMails(hub.mails)
+      expect(told).toHaveLength(1)
+      expect(told[0]!.text).toContain(
+        "Der Shop hatte die Lieferadresse Ihrer Bestellung SO-100001 bereits selbst geändert"
+      )
+    })
+
+    it("tells nothing when the parcel leaves from the station that applied the correction, nor, after the wait, while a parcel recorded without its station has left", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          const messages = yield* toStations
+          // PACK-01 applies the correction and its parcel leaves with the customer's address.
+          const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!))
+          yield* applyAtHub([...pack01.events, ...parcelLeaves("PACK-01", "P-SO-100001-1")])
+          yield* laterTick(hub, answerWaitMs)
+          const applied = yield* notices
+          return { applied }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.applied).toEqual([])
+      // A hub that recorded a parcel's handover before it kept the parcel's station (hub migration 77): PACK-01
+      // follows the shop's address, PACK-02 is silent, and which address the parcel carries is not known.
+      const old = hubOn(store)
+      const before = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          const messages = yield* toStations
+          const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!, sourceSets(own)))
+          yield* applyAtHub(pack01.events)
+          yield* (yield* Sql).execute(
+            `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, handed_at_ms,
+               updated_at_ms) VALUES ('P-OLD', 'SO-100001', 'dhl-paket', '00340434161094042557', 't-old', ?, ?)`,
+            [NOW, NOW]
+          )
+          yield* laterTick(old, answerWaitMs)
+          yield* laterTick(old, answerWaitMs)
+          return yield* notices
+        }).pipe(Effect.provide(old.layer))
+      )
+      expect(before).toEqual([])
+      expect(correctionMails(old.mails)).toEqual([])
+    })
+
+    it("overrides the correction at a station by the source's address while another station's parcel left with the customer's, and tells nothing", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          const messages = yield* toStations
+          // Both apply the correction; PACK-02's parcel leaves with it, then the source sets its own address at both.
+          const pack01 = yield* Effect.promise(() =>
+            atStation("PACK-01", messages.get("PACK-01")!, Effect.void, sourceSets(own))
+          )
+          const pack02 = yield* Effect.promise(() =>
+            atStation("PACK-02", messages.get("PACK-02")!, Effect.void, sourceSets(own))
+          )
+          const applied = pack02.events.findIndex((event) => event.type === "order.address-corrected")
+          yield* applyAtHub([
+            ...pack02.events.slice(0, applied + 1),
+            ...parcelLeaves("PACK-02", "P-SO-100001-1"),
+            ...pack02.events.slice(applied + 1),
+            ...pack01.events
+          ])
+          yield* laterTick(hub, answerWaitMs)
+          const answers = yield* (yield* Sql).query<{ station_id: string; outcome: string }>(
+            "SELECT station_id, outcome FROM hub_correction_answers WHERE order_id = 'SO-100001' ORDER BY station_id"
+          )
+          return { answers, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      // PACK-02's parcel carries the customer's address, which the source's change does not reach; PACK-01 follows
+      // the source's address now.
+      expect(result.answers).toEqual([
+        { station_id: "PACK-01", outcome: "overridden" },
+        { station_id: "PACK-02", outcome: "applied" }
+      ])
+      expect(result.notices).toEqual([])
+      expect(correctionMails(hub.mails)).toEqual([])
     })
   })

@@ -38,6 +38,7 @@ import {
   ignoredNow,
   mayBeHoldRound,
   overriddenBySource,
+  parcelLeftNow,
   recordAnswer
 } from "../correction/CorrectionAnswers.ts"
 import { recordStationHasOrder, type StationRef } from "../correction/CorrectionToStations.ts"
@@ -569,17 +570,36 @@ export class HubProjection extends Context.Service<
           // Said once, by the timer pass that ends the wait (a station's word after it, or a replay, says nothing).
           if (station !== undefined) return undefined
           yield* Effect.logWarning(
-            `hub: no station keeps correction ${correction} of order ${orderId}, but a parcel of the order has left with the carrier, labelled for the customer's address or the source's: the customer is told nothing (check the parcel's address)`
+            `hub: no station keeps correction ${correction} of order ${orderId}, but a parcel of the order recorded before the hub kept its station has left with the carrier, labelled for the customer's address or the source's: the customer is told nothing (check the parcel's address)`
           )
           return undefined
         }
         if (cause === undefined) return undefined
+        return yield* notUsed(orderId, correction, cause)
+      })
+
+      /**
+       * The customer is told that correction `correction` is not used: a mail that the parcel waits for a label with
+       * the new address, if still to go, does not go (it would tell of an address the parcel no longer gets).
+       */
+      const notUsed = Effect.fnUntraced(function* (orderId: string, correction: number, cause: string) {
         yield* suppressPending(
           "kind = 'address-correction-relabel' AND subject_id = ?",
           [correctionSubject(orderId, correction)],
           `correction ${correction} of order ${orderId} is not used (${cause})`
         )
         return { type: "order.hub-correction-ignored", orderId, correction } satisfies StationFact
+      })
+
+      /**
+       * A parcel of the order left with the carrier: when its station had not applied the customer's latest
+       * correction, the customer is told at once where it goes (hub/core/correction/CorrectionAnswers.ts's
+       * `leftParcelOutcome`). Returns the facts to tell.
+       */
+      const parcelLeft = Effect.fnUntraced(function* (orderId: string, parcelId: string, now: number) {
+        const decided = yield* parcelLeftNow(sql, { orderId, parcelId }, now)
+        if (decided === undefined) return []
+        return [yield* notUsed(orderId, decided.correction, decided.cause)]
       })
 
       /**
@@ -613,8 +633,9 @@ export class HubProjection extends Context.Service<
        * A station applied correction `correction` after the hub had decided that no station keeps it (the station was
        * silent through the wait, or answered late). A mail of it still to go is suppressed: it is no longer so. One
        * that went stands, and no mail contradicts it (the customer was asked to write to support if the parcel should
-       * go to the new address): logged for the staff, and no further mail of the correction goes. Returns whether the
-       * customer may still hear of the correction.
+       * go to the new address): logged for the staff, and no further mail of the correction goes. A mail that a parcel
+       * left without the correction stays whether it went or not: that parcel is gone. Returns whether the customer
+       * may still hear of the correction.
        */
       const appliedAfterTold = Effect.fnUntraced(function* (orderId: string, correction: number, event: EventEnvelope) {
         const subject = correctionSubject(orderId, correction)
@@ -624,6 +645,18 @@ export class HubProjection extends Context.Service<
           [subject]
         )
         if (told.length === 0) return true
+        // A parcel that left without the correction is gone whatever this station does now: its mail goes.
+        const kept = yield* sql.query<{ ignored_cause: string | null }>(
+          "SELECT ignored_cause FROM hub_address_corrections WHERE order_id = ? AND hold_round = ?",
+          [orderId, correction]
+        )
+        const cause = kept[0]?.ignored_cause
+        if (cause === "handed-to-carrier" || cause === "parcel-left") {
+          yield* Effect.logWarning(
+            `hub: ${event.siteId}/${event.stationId} applied correction ${correction} of order ${orderId} after a parcel of the order had left without it (${cause}): the customer is told that parcel's address (check the order's other parcels)`
+          )
+          return false
+        }
         yield* suppressPending(
           "kind = 'address-correction-ignored' AND subject_id = ?",
           [subject],
@@ -967,6 +1000,7 @@ export class HubProjection extends Context.Service<
               ],
               keep: PARCEL_STATION
             })
+            alsoFacts = yield* parcelLeft(handed.orderId, handed.parcelId, now)
             fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
             break
           }
