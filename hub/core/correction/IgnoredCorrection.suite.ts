@@ -836,4 +836,80 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       expect(result.notices).toEqual([])
       expect(correctionMails(hub.mails)).toEqual([])
     })
+
+    it("records every station's answer and tells the customer the same when the consumer applies them in one batch among other events", async () => {
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const other = orders.find((candidate) => candidate.orderId !== base.orderId)!
+      /** The stations' events, as they reach the hub: answers to the correction among other orders' events. */
+      const stationsSay = Effect.gen(function* () {
+        yield* correctAtHub(["PACK-01", "PACK-02", "PACK-03"], "de")
+        const messages = yield* toStations
+        // PACK-01 applies the correction and then takes the source's own address; PACK-02 had the source's address
+        // before it came; PACK-03 is silent and hands its parcel over.
+        const pack01 = yield* Effect.promise(() =>
+          atStation("PACK-01", messages.get("PACK-01")!, Effect.void, sourceSets(own))
+        )
+        const pack02 = yield* Effect.promise(() => atStation("PACK-02", messages.get("PACK-02")!, sourceSets(own)))
+        const otherParcel = {
+          ...packedParcel({
+            orderId: other.orderId,
+            parcelId: "P-OTHER",
+            trackingNumber: "00340434161094042558",
+            stationId: "PACK-01"
+          }),
+          carrier: "dhl-paket"
+        }
+        return [
+          stationEvent("PACK-01", "order.received", { order: other, replacedVersion: null }),
+          ...pack01.events,
+          stationEvent("PACK-01", "parcel.packed", otherParcel),
+          ...pack02.events,
+          ...parcelLeaves("PACK-03", "P-SO-100001-1"),
+          stationEvent("PACK-01", "parcel.handed-to-carrier", {
+            batchId: "B-1",
+            parcelId: "P-OTHER",
+            orderId: other.orderId,
+            carrier: "dhl-paket",
+            trackingNumber: "00340434161094042558"
+          })
+        ]
+      })
+      const outcome = (hub: ReturnType<typeof hubOn>) =>
+        Effect.gen(function* () {
+          yield* (yield* NotificationSender).sendDue
+          const answers = yield* (yield* Sql).query<{ station_id: string; outcome: string; cause: string | null }>(
+            `SELECT station_id, outcome, cause FROM hub_correction_answers WHERE order_id = 'SO-100001'
+             ORDER BY station_id`
+          )
+          return {
+            answers,
+            notices: yield* notices,
+            mails: correctionMails(hub.mails).map((mail) => mail.text)
+          }
+        })
+      const oneByOneHub = hubOn(store)
+      const oneByOne = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* applyAtHub(yield* stationsSay)
+          return yield* outcome(oneByOneHub)
+        }).pipe(Effect.provide(oneByOneHub.layer))
+      )
+      const batchHub = hubOn(store)
+      const batch = await Effect.runPromise(
+        Effect.gen(function* () {
+          const events = yield* stationsSay
+          const projection = yield* HubProjection
+          yield* (yield* Sql).transaction(projection.applyStationEvents(events), { batchWrites: true })
+          return yield* outcome(batchHub)
+        }).pipe(Effect.provide(batchHub.layer))
+      )
+      expect(oneByOne.answers).toEqual([
+        { station_id: "PACK-01", outcome: "overridden", cause: null },
+        { station_id: "PACK-02", outcome: "ignored", cause: "source-changed" }
+      ])
+      expect(oneByOne.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(oneByOne.mails).toHaveLength(1)
+      expect(oneByOne.mails[0]).toContain("Ihr Paket zur Bestellung SO-100001 wurde ohne Ihre Korrektur")
+      expect(batch).toEqual(oneByOne)
+    })
   })

@@ -1104,8 +1104,10 @@ export class HubProjection extends Context.Service<
        *   order received after a handover of the same order (`applyStationEvents` ends the run before it), so each
        *   handover reads what it read one event at a time;
        * - a refund decision parked for one of its orders is released, a customer's correction of one sent to a
-       *   station new to it, and a cancellation of one taken back by its newer version, only one event at a time (no
-       *   event of a run parks one, takes a correction or cancels an order, so one query before the run tells);
+       *   station new to it, a cancellation of one taken back by its newer version, and a customer told that their
+       *   correction is not used by a parcel of the order that left, only one event at a time (no event of a run
+       *   parks one, takes a correction or cancels an order, so queries before the run tell); the station's answers
+       *   to a correction (`order.address-corrected`, `inbound.update-ignored`) are never in a run;
        * - notification rows are inserted with RETURNING: a feedback or outbox row goes in only for a notification
        *   that was new, as `recordWritten`'s `WHERE EXISTS` had it.
        * Tokens and notification ids are drawn in the order `applyStationEvent` draws them.
@@ -1116,19 +1118,29 @@ export class HubProjection extends Context.Service<
           const receivedIds = [
             ...new Set(run.flatMap((item) => (item.kind === "received" ? [item.order.orderId] : [])))
           ]
+          const handedIds = [...new Set(run.flatMap((item) => (item.kind === "handed" ? [item.handed.orderId] : [])))]
+          const oneByOne = Effect.gen(function* () {
+            for (const item of run) yield* applyStationEvent(item.event)
+          })
           for (const chunk of inChunks(receivedIds)) {
             const marks = chunk.map(() => "?").join(", ")
-            const oneByOne = yield* sql.query(
+            const found = yield* sql.query(
               `SELECT 1 AS parked FROM hub_refund_parked WHERE order_id IN (${marks})
                UNION ALL SELECT 1 FROM hub_address_corrections WHERE route = 'station' AND order_id IN (${marks})
                UNION ALL SELECT 1 FROM hub_orders WHERE cancelled_at_ms IS NOT NULL AND order_id IN (${marks})
                LIMIT 1`,
               [...chunk, ...chunk, ...chunk]
             )
-            if (oneByOne.length > 0) {
-              for (const item of run) yield* applyStationEvent(item.event)
-              return
-            }
+            if (found.length > 0) return yield* oneByOne
+          }
+          // A parcel of an order the customer corrected that left may tell them their correction is not used.
+          for (const chunk of inChunks(handedIds)) {
+            const found = yield* sql.query(
+              `SELECT 1 AS corrected FROM hub_address_corrections
+               WHERE route = 'station' AND order_id IN (${chunk.map(() => "?").join(", ")}) LIMIT 1`,
+              chunk
+            )
+            if (found.length > 0) return yield* oneByOne
           }
           const metrics = new TableRows()
           const customers = new TableRows()
