@@ -147,7 +147,7 @@ const latestCorrection = (sql: Sql["Service"], orderId: string) =>
   sql
     .query<{ hold_round: number; corrected_at_ms: number }>(
       `SELECT hold_round, corrected_at_ms FROM hub_address_corrections
-       WHERE order_id = ? AND route = 'station' ORDER BY hold_round DESC LIMIT 1`,
+       WHERE order_id = ? ORDER BY hold_round DESC LIMIT 1`,
       [orderId]
     )
     .pipe(
@@ -387,13 +387,14 @@ export const sourceAddressClaimUnsure = (sql: Sql["Service"], orderId: string, c
 
 /**
  * The corrections whose wait for the stations' answers is over (made `waitMs` or longer before `nowMs`) and that the
- * timer pass has not decided yet (hub migration 74's partial index), oldest first, at most `limit`.
+ * timer pass has not decided yet (hub migration 78's partial index; a shop connector's too, since its stations answer
+ * it as the order's version), oldest first, at most `limit`.
  */
 export const correctionsWaitOver = (sql: Sql["Service"], waitMs: number, nowMs: number, limit: number) =>
   sql
     .query<{ order_id: string; hold_round: number }>(
       `SELECT order_id, hold_round FROM hub_address_corrections
-       WHERE route = 'station' AND answer_wait_done_at_ms IS NULL AND corrected_at_ms <= ?
+       WHERE answer_wait_done_at_ms IS NULL AND corrected_at_ms <= ?
        ORDER BY corrected_at_ms LIMIT ?`,
       [nowMs - waitMs, limit]
     )

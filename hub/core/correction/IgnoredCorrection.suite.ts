@@ -235,6 +235,80 @@ const parcelLeaves = (stationId: string, parcelId: string) => [
   })
 ]
 
+/**
+ * A shop connector's order (Shopify's #1001, changed at the shop a minute before the suite's time) that PACK-01 held
+ * for its address, and its customer's correction on the hub's page, which goes out on the shop side's site stream.
+ */
+const connectorOrderCorrected = Effect.gen(function* () {
+  yield* migrate(hubMigrations)
+  const sql = yield* Sql
+  const ingested = yield* ingestShopOrder(
+    sql,
+    testSettings,
+    { rules: [], defaultSite: "HAM1" },
+    draftOrder({ updatedAtMs: NOW - 60_000, placedAt: new Date(NOW - 3_600_000).toISOString() }),
+    { text: "{}", sha256: "0".repeat(64) },
+    NOW,
+    "read"
+  )
+  expect(ingested).toBe("upserted")
+  // The order as the shop side sends it to the site's stations.
+  const sent = yield* sql.query<{ body: string }>("SELECT body FROM shop_messages ORDER BY seq")
+  const order = (JSON.parse(sent[0]!.body) as { payload: Order }).payload
+  yield* applyAtHub([
+    stationEvent("PACK-01", "order.received", { order, replacedVersion: null }),
+    addressHold("PACK-01", order)
+  ])
+  yield* sql.execute("UPDATE hub_outbox SET status = 'sent'")
+  yield* sql.execute(
+    `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, hold_round)
+     VALUES ('h', ?, 'n', 0, ?, 1)`,
+    [order.orderId, NOW + 3_600_000]
+  )
+  const form = { name: "Mia Berg", street1: "Hafenstraße 11", postalCode: "20457", city: "Hamburg" }
+  const outcome = yield* submitCorrection("h", form, NOW, defaultNotifySettings)
+  expect(outcome).toMatchObject({ type: "taken", route: "shop" })
+  return order
+})
+
+/** The shop side's stream to the site, as a station's inbox receives it. */
+const shopStream = Effect.gen(function* () {
+  const rows = yield* (yield* Sql).query<{ topic: string; body: string }>(
+    "SELECT topic, body FROM shop_messages ORDER BY seq"
+  )
+  return rows.map(
+    (row): BrokerMessage => ({ topic: row.topic, payload: encodeJson(JSON.parse(row.body)), userProperties: {} })
+  )
+})
+
+/**
+ * A real station PACK-01 taking the shop side's `steps` in turn: a message into its inbox, or something done to its
+ * store between them. Returns what its inbox made of each message, its events and order `orderId`'s address.
+ */
+const connectorStation = (
+  orderId: string,
+  steps: ReadonlyArray<BrokerMessage | ((sql: Sql["Service"]) => Effect.Effect<unknown, unknown>)>
+) =>
+  inboxScenario(
+    (inbox) => registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void }),
+    Effect.gen(function* () {
+      const inbox = yield* Inbox
+      const sql = yield* Sql
+      const outcomes: Array<unknown> = []
+      for (const step of steps) {
+        if (typeof step === "function") yield* step(sql)
+        else outcomes.push(yield* inbox.receive(step))
+      }
+      const events = (yield* (yield* EventLog).read(0, 100)).map((event) => ({
+        ...event,
+        stationId: "PACK-01",
+        epoch: "E-PACK-01"
+      }))
+      const rows = yield* sql.query<{ data: string }>("SELECT data FROM orders WHERE order_id = ?", [orderId])
+      return { outcomes, events, shipTo: (JSON.parse(rows[0]!.data) as Order).shipTo }
+    })
+  )
+
 /** The order a station's events are about. */
 const orderIdOf = (station: { readonly events: ReadonlyArray<EventEnvelope> }) =>
   (station.events[0]!.payload as { order: Order }).order.orderId
@@ -436,65 +510,15 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       const hub = hubOn(store)
       const result = await Effect.runPromise(
         Effect.gen(function* () {
-          yield* migrate(hubMigrations)
-          const sql = yield* Sql
-          const ingested = yield* ingestShopOrder(
-            sql,
-            testSettings,
-            { rules: [], defaultSite: "HAM1" },
-            // Changed at the shop a minute before the suite's time.
-            draftOrder({ updatedAtMs: NOW - 60_000, placedAt: new Date(NOW - 3_600_000).toISOString() }),
-            { text: "{}", sha256: "0".repeat(64) },
-            NOW,
-            "read"
-          )
-          expect(ingested).toBe("upserted")
-          // The order as the shop side sends it to the site's stations.
-          const sent = yield* sql.query<{ body: string }>("SELECT body FROM shop_messages ORDER BY seq")
-          const order = (JSON.parse(sent[0]!.body) as { payload: Order }).payload
-          yield* applyAtHub([
-            stationEvent("PACK-01", "order.received", { order, replacedVersion: null }),
-            addressHold("PACK-01", order)
-          ])
-          yield* sql.execute("UPDATE hub_outbox SET status = 'sent'")
-          yield* sql.execute(
-            `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, hold_round)
-             VALUES ('h', ?, 'n', 0, ?, 1)`,
-            [order.orderId, NOW + 3_600_000]
-          )
-          const form = { name: "Mia Berg", street1: "Hafenstraße 11", postalCode: "20457", city: "Hamburg" }
-          const outcome = yield* submitCorrection("h", form, NOW, defaultNotifySettings)
-          expect(outcome).toMatchObject({ type: "taken", route: "shop" })
-          // The shop side's stream to the site: the order, then the correction as its next version.
-          const rows = yield* sql.query<{ topic: string; body: string }>(
-            "SELECT topic, body FROM shop_messages ORDER BY seq"
-          )
-          const messages = rows.map(
-            (row): BrokerMessage => ({
-              topic: row.topic,
-              payload: encodeJson(JSON.parse(row.body)),
-              userProperties: {}
-            })
-          )
+          const order = yield* connectorOrderCorrected
+          const messages = yield* shopStream
           // The station packed the order before the correction came.
           const station = yield* Effect.promise(() =>
-            inboxScenario(
-              (inbox) =>
-                registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void }),
-              Effect.gen(function* () {
-                const inbox = yield* Inbox
-                const stationSql = yield* Sql
-                const outcomes = [yield* inbox.receive(messages[0]!)]
-                yield* stationSql.execute("UPDATE orders SET status = 'packed' WHERE order_id = ?", [order.orderId])
-                outcomes.push(yield* inbox.receive(messages[1]!))
-                const events = (yield* (yield* EventLog).read(0, 100)).map((event) => ({
-                  ...event,
-                  stationId: "PACK-01",
-                  epoch: "E-PACK-01"
-                }))
-                return { outcomes, events }
-              })
-            )
+            connectorStation(order.orderId, [
+              messages[0]!,
+              (sql) => sql.execute("UPDATE orders SET status = 'packed' WHERE order_id = ?", [order.orderId]),
+              messages[1]!
+            ])
           )
           yield* applyAtHub(station.events)
           yield* replayAfterRestart(station.events)
@@ -510,6 +534,55 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
         ["mia@example.com", "de", `Ihre neue Adresse für Bestellung ${orderIdOf(result.station)} ist angekommen`]
       ])
       expect(hub.mails[0]!.text).toContain("Hafenstraße 11, 20457 Hamburg")
+    })
+
+    it("tells the customer of a shop connector's order once when the shop sets an address of its own after the station applied the correction", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const order = yield* connectorOrderCorrected
+          const sql = yield* Sql
+          const change = (street1: string, updatedAtMs: number) =>
+            ingestShopOrder(
+              sql,
+              testSettings,
+              { rules: [], defaultSite: "HAM1" },
+              draftOrder({
+                updatedAtMs,
+                placedAt: new Date(NOW - 3_600_000).toISOString(),
+                shipTo: { ...draftOrder().shipTo, street1 }
+              }),
+              { text: "{}", sha256: "1".repeat(64) },
+              NOW,
+              "read"
+            )
+          // The station applies the customer's correction; the shop still has the old address (its push waits), then
+          // sets one of its own.
+          const first = (yield* shopStream).slice(0, 2)
+          const applied = yield* Effect.promise(() => connectorStation(order.orderId, first))
+          yield* applyAtHub(applied.events)
+          yield* (yield* NotificationSender).sendDue
+          const whileApplied = yield* notices
+          expect(yield* change("Hafenstraße 1", NOW - 30_000)).toBe("unchanged")
+          expect(yield* change("Hafenstraße 30", NOW)).toBe("address-corrected")
+          const all = yield* shopStream
+          const station = yield* Effect.promise(() => connectorStation(order.orderId, all))
+          yield* applyAtHub(station.events.slice(applied.events.length))
+          yield* replayAfterRestart(station.events)
+          yield* laterTick(hub, answerWaitMs)
+          return { order, station, whileApplied, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.station.outcomes).toEqual(["applied", "applied", "applied"])
+      expect(result.station.shipTo.street1).toBe("Hafenstraße 30")
+      expect(result.whileApplied).toEqual([])
+      expect(result.notices).toEqual([`address-correction-ignored ${result.order.orderId}/correction-1: sent`])
+      const told = correctionMails(hub.mails)
+      expect(told.map((mail) => [mail.to, mail.language])).toEqual([["mia@example.com", "de"]])
+      expect(told[0]!.text).toContain(
+        `Der Shop hat die Lieferadresse Ihrer Bestellung ${result.order.orderId} nach Ihrer Korrektur selbst geändert`
+      )
+      expect(told[0]!.text).toContain("Hafenstraße 11, 20457 Hamburg")
     })
 
     it("decides one mail per correction from every station's word: none while another station applied it, one when no station keeps it", async () => {

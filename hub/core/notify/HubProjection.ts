@@ -674,7 +674,8 @@ export class HubProjection extends Context.Service<
        * already, labelled for the address before, the station holds it (`labelReprintRequired`: handover and reprint
        * refuse it until a manager voids it and the order is packed again, with a label for the new address): the
        * customer is told that. A correction through a shop connector carries no number of the hub's: it is known by
-       * the shop side's order version it was sent at. A number the hub never sent is logged.
+       * the shop side's order version it was sent at, and answered as the hub's own (applied, or the parcel had left).
+       * A number the hub never sent is logged.
        */
       const correctionApplied = Effect.fnUntraced(function* (
         corrected: typeof OrderAddressCorrected.payload.Type,
@@ -704,36 +705,44 @@ export class HubProjection extends Context.Service<
           }
           return undefined
         }
+        const hold = Number(correction.hold_round)
+        const station = { siteId: event.siteId, stationId: event.stationId }
         // The station's first word on the correction (a replay repeats one the hub had, which decided nothing new).
         const firstWord =
-          corrected.correction !== undefined &&
           (yield* sql.query(
             `SELECT 1 FROM hub_correction_answers
              WHERE order_id = ? AND hold_round = ? AND site_id = ? AND station_id = ?`,
-            [corrected.orderId, corrected.correction, event.siteId, event.stationId]
+            [corrected.orderId, hold, station.siteId, station.stationId]
           )).length === 0
-        if (corrected.correction !== undefined) {
+        // A shop connector's correction comes as the order's next version, which the station stores even after the
+        // parcel left: the parcel travels to the address it was labelled for, as a station says of a hub's correction
+        // it did not apply for that.
+        if (corrected.parcelAlreadyHandedOver === true) {
           yield* recordAnswer(
             sql,
-            {
-              orderId: corrected.orderId,
-              correction: corrected.correction,
-              station: { siteId: event.siteId, stationId: event.stationId },
-              outcome: "applied",
-              cause: null,
-              orderVersion: corrected.orderVersion
-            },
+            { orderId: corrected.orderId, correction: hold, station, outcome: "ignored", cause: "handed-to-carrier" },
             now
           )
+          return yield* correctionIgnored(corrected.orderId, hold, station, now)
         }
-        if (firstWord && !(yield* appliedAfterTold(corrected.orderId, Number(correction.hold_round), event))) {
-          return undefined
-        }
+        yield* recordAnswer(
+          sql,
+          {
+            orderId: corrected.orderId,
+            correction: hold,
+            station,
+            outcome: "applied",
+            cause: null,
+            orderVersion: corrected.orderVersion
+          },
+          now
+        )
+        if (firstWord && !(yield* appliedAfterTold(corrected.orderId, hold, event))) return undefined
         if (!corrected.labelReprintRequired) return undefined
         return {
           type: "order.hub-correction-relabel",
           orderId: corrected.orderId,
-          correction: Number(correction.hold_round)
+          correction: hold
         } satisfies StationFact
       })
 
@@ -1126,7 +1135,7 @@ export class HubProjection extends Context.Service<
             const marks = chunk.map(() => "?").join(", ")
             const found = yield* sql.query(
               `SELECT 1 AS parked FROM hub_refund_parked WHERE order_id IN (${marks})
-               UNION ALL SELECT 1 FROM hub_address_corrections WHERE route = 'station' AND order_id IN (${marks})
+               UNION ALL SELECT 1 FROM hub_address_corrections WHERE order_id IN (${marks})
                UNION ALL SELECT 1 FROM hub_orders WHERE cancelled_at_ms IS NOT NULL AND order_id IN (${marks})
                LIMIT 1`,
               [...chunk, ...chunk, ...chunk]
@@ -1137,7 +1146,7 @@ export class HubProjection extends Context.Service<
           for (const chunk of inChunks(handedIds)) {
             const found = yield* sql.query(
               `SELECT 1 AS corrected FROM hub_address_corrections
-               WHERE route = 'station' AND order_id IN (${chunk.map(() => "?").join(", ")}) LIMIT 1`,
+               WHERE order_id IN (${chunk.map(() => "?").join(", ")}) LIMIT 1`,
               chunk
             )
             if (found.length > 0) return yield* oneByOne

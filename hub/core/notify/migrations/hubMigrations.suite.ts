@@ -8,6 +8,7 @@ import { Sql } from "../../../../core/store/Sql.ts"
 import { inboundVersion } from "../../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../../core/time/Clock.ts"
 import type { TestStore } from "../../../../fixtures/postgres/TestStores.ts"
+import { correctionsWaitOver } from "../../correction/CorrectionAnswers.ts"
 import {
   type EpcisCursor,
   epcisEventRow,
@@ -54,8 +55,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.first).toEqual([
-        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 9001,
-        9002
+        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
+        9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -160,8 +161,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         applied: [
-          10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 9001,
-          9002
+          10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
+          9001, 9002
         ],
         inserted: [1, 0],
         badRating: "Constraint",
@@ -206,8 +207,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 9001,
-        9002
+        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
+        9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -264,7 +265,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.added).toEqual([
-        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 9001, 9002
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002
       ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
@@ -304,7 +305,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -342,7 +343,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 9001, 9002])
+      expect(result.added).toEqual([
+        55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002
+      ])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -390,7 +393,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -460,7 +463,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -503,7 +506,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -540,7 +543,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -583,7 +586,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77],
+        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -659,7 +662,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77],
+        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -722,7 +725,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77],
+        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -823,7 +826,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 69, 70, 73, 74, 77],
+        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -889,7 +892,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 69, 70, 73, 74, 77],
+        added: [66, 67, 68, 69, 70, 73, 74, 77, 78],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -939,7 +942,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 69, 70, 73, 74, 77],
+        added: [67, 68, 69, 70, 73, 74, 77, 78],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -1007,7 +1010,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1075,7 +1078,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77],
+        added: [69, 70, 73, 74, 77, 78],
         answers: [
           {
             order_id: "SO-1",
@@ -1158,7 +1161,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77],
+        added: [69, 70, 73, 74, 77, 78],
         before: [{ item_ref: "A-R1-01", decided_line_id: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
@@ -1233,7 +1236,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1286,7 +1289,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 9002
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9002
       ])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
@@ -1322,7 +1325,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [74, 77],
+        added: [74, 77, 78],
         rows: [
           ["SO-1", 1_763_700_060_000],
           ["SO-2", null],
@@ -1352,10 +1355,40 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [77],
+        added: [77, 78],
         rows: [
           { parcel_id: "P-1", site_id: null, station_id: null },
           { parcel_id: "P-2", site_id: "HAM1", station_id: "PACK-02" }
+        ]
+      })
+    })
+
+    it("78: a connector's correction made before waits for no answer; one made after is the timer's as the hub's own are", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 77 || migration.id >= 9001))
+          // SO-1: a connector's correction after migration 74, with no station's answer kept; SO-2: the hub's own,
+          // waiting for a silent station.
+          yield* sql.execute(
+            `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, order_version, route, shop_update,
+               corrected_at_ms) VALUES ('SO-1', 1, '{}', 2, 'shop', 'queued', 1763700000000),
+               ('SO-2', 1, '{}', 1, 'station', 'none', 1763700000000)`
+          )
+          const added = yield* migrate(hubMigrations)
+          yield* sql.execute(
+            `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, order_version, route, shop_update,
+               corrected_at_ms) VALUES ('SO-3', 1, '{}', 2, 'shop', 'queued', 1763700000000)`
+          )
+          const waiting = yield* correctionsWaitOver(sql, 0, 1_763_700_000_000, 10)
+          return { added, waiting }
+        })
+      )
+      expect(result).toEqual({
+        added: [78],
+        waiting: [
+          { orderId: "SO-2", correction: 1 },
+          { orderId: "SO-3", correction: 1 }
         ]
       })
     })

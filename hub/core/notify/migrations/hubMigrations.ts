@@ -587,5 +587,19 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "ALTER TABLE hub_parcels ADD COLUMN station_id TEXT"
     ]
   },
+  {
+    id: 78,
+    name: "a shop connector's correction is answered by the stations too, and decided once the wait is over",
+    statements: [
+      // Stations answer a connector's correction as they answer the hub's own (it reaches them as the order's next
+      // version): the timer pass reads every correction still waiting, whatever its route.
+      "DROP INDEX hub_address_corrections_waiting",
+      `CREATE INDEX hub_address_corrections_waiting ON hub_address_corrections (corrected_at_ms)
+       WHERE answer_wait_done_at_ms IS NULL`,
+      // A connector's correction made before carries no station's answer (the hub kept none): nothing to decide.
+      `UPDATE hub_address_corrections SET answer_wait_done_at_ms = corrected_at_ms
+       WHERE route = 'shop' AND answer_wait_done_at_ms IS NULL`
+    ]
+  },
   ...consumerMigrations
 ]
