@@ -309,6 +309,32 @@ const connectorStation = (
     })
   )
 
+/**
+ * What the customer was told of SO-100001's correction before and right after `stationId`'s parcel leaves, and in the
+ * end: after the wait, a replay of the station's `earlier` events and the handover on a hub started anew, and the
+ * wait again.
+ */
+const aroundHandover = (hub: ReturnType<typeof hubOn>, stationId: string, earlier: ReadonlyArray<EventEnvelope>) =>
+  Effect.gen(function* () {
+    yield* laterTick(hub, 0)
+    const beforeHandover = yield* notices
+    const leaves = parcelLeaves(stationId, "P-SO-100001-1")
+    yield* applyAtHub(leaves)
+    yield* laterTick(hub, 0)
+    const atHandover = yield* notices
+    yield* laterTick(hub, answerWaitMs)
+    yield* replayAfterRestart([...earlier, ...leaves])
+    yield* laterTick(hub, answerWaitMs)
+    return { beforeHandover, atHandover, notices: yield* notices }
+  })
+
+/** Nothing before the handover, one mail at it, and nothing more. */
+const toldOnceAtHandover = {
+  beforeHandover: [],
+  atHandover: ["address-correction-ignored SO-100001/correction-1: sent"],
+  notices: ["address-correction-ignored SO-100001/correction-1: sent"]
+}
+
 /** The order a station's events are about. */
 const orderIdOf = (station: { readonly events: ReadonlyArray<EventEnvelope> }) =>
   (station.events[0]!.payload as { order: Order }).order.orderId
@@ -728,22 +754,10 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
               cause: "label-printed"
             })
           ])
-          yield* laterTick(hub, 0)
-          const beforeHandover = yield* notices
-          const leaves = parcelLeaves("PACK-02", "P-SO-100001-1")
-          yield* applyAtHub(leaves)
-          yield* laterTick(hub, 0)
-          const atHandover = yield* notices
-          // The wait ends, the handover is replayed on a hub started anew: nothing more.
-          yield* laterTick(hub, answerWaitMs)
-          yield* replayAfterRestart([...pack01.events, ...leaves])
-          yield* laterTick(hub, answerWaitMs)
-          return { beforeHandover, atHandover, notices: yield* notices }
+          return yield* aroundHandover(hub, "PACK-02", pack01.events)
         }).pipe(Effect.provide(hub.layer))
       )
-      expect(result.beforeHandover).toEqual([])
-      expect(result.atHandover).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
-      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(result).toEqual(toldOnceAtHandover)
       const told = correctionMails(hub.mails)
       expect(told.map((mail) => [mail.language, mail.subject])).toEqual([
         ["en", "We could not use your address correction for order SO-100001"]
@@ -811,21 +825,10 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           // PACK-02 is silent.
           const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!, sourceSets(own)))
           yield* applyAtHub(pack01.events)
-          yield* laterTick(hub, 0)
-          const beforeHandover = yield* notices
-          const leaves = parcelLeaves("PACK-01", "P-SO-100001-1")
-          yield* applyAtHub(leaves)
-          yield* laterTick(hub, 0)
-          const atHandover = yield* notices
-          yield* laterTick(hub, answerWaitMs)
-          yield* replayAfterRestart([...pack01.events, ...leaves])
-          yield* laterTick(hub, answerWaitMs)
-          return { beforeHandover, atHandover, notices: yield* notices }
+          return yield* aroundHandover(hub, "PACK-01", pack01.events)
         }).pipe(Effect.provide(hub.layer))
       )
-      expect(result.beforeHandover).toEqual([])
-      expect(result.atHandover).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
-      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(result).toEqual(toldOnceAtHandover)
       const told = correctionMails(hub.mails)
       expect(told).toHaveLength(1)
       expect(told[0]!.text).toContain(
