@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { type AnswerRow, ignoredOutcome } from "./CorrectionAnswers.ts"
+import { type AnswerRow, ignoredOutcome, leftParcelOutcome } from "./CorrectionAnswers.ts"
 
 const stations = ["HAM1/PACK-01", "HAM1/PACK-02"]
 const waiting = { waitOver: false, parcelLeft: false }
@@ -73,5 +73,19 @@ describe("whether the customer hears that their correction is not used, from eve
         waiting
       )
     ).toBe("handed-to-carrier")
+  })
+})
+
+describe("what a parcel that left tells the customer, by the answer of the station that packed it", () => {
+  it("tells nothing of a parcel labelled where the correction holds, and at once where it does not", () => {
+    expect(leftParcelOutcome(answer("PACK-01", "applied"))).toBeUndefined()
+    expect(leftParcelOutcome(answer("PACK-01", "replaced"))).toBeUndefined()
+    expect(leftParcelOutcome(answer("PACK-01", "overridden"))).toBe("source-changed-after")
+    expect(leftParcelOutcome(answer("PACK-01", "ignored", "source-changed"))).toBe("source-changed")
+    expect(leftParcelOutcome(answer("PACK-01", "ignored", "handed-to-carrier"))).toBe("handed-to-carrier")
+    // Silent, or a reason of its own: the parcel left without the correction, whichever address it carries.
+    expect(leftParcelOutcome(undefined)).toBe("parcel-left")
+    expect(leftParcelOutcome(answer("PACK-01", "ignored", "moon-phase"))).toBe("parcel-left")
+    expect(leftParcelOutcome(answer("PACK-01", "ignored"))).toBe("parcel-left")
   })
 })

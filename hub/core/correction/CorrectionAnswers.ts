@@ -33,7 +33,11 @@ export interface DecisionContext {
    * holds the outcome back.
    */
   readonly waitOver: boolean
-  /** The hub knows of a parcel of the order that was handed to the carrier. */
+  /**
+   * A parcel of the order left with the carrier that the hub cannot place: recorded before the hub kept a parcel's
+   * station (hub migration 77), so which address it carries is not known. A parcel whose station is known is told of
+   * when it leaves (`leftParcelOutcome`).
+   */
   readonly parcelLeft: boolean
 }
 
@@ -62,9 +66,9 @@ export const saidSourceAddressEverywhere = (answers: ReadonlyArray<AnswerRow>, s
  *   (`source-changed`), or after stations applied it (`source-changed-after`). That is said at once when every
  *   station that has the order said so (`saidSourceAddressEverywhere`). A station that is silent, or ignored it for a
  *   reason this hub does not know, may have applied it or shipped a parcel: the claim waits until the wait for
- *   answers is over, and is then made from the answers there are, but not while a parcel of the order is known to
- *   have left (labelled for either address): `ignoredNow` reports that, for the log. A station's word this hub does
- *   not know alone tells nothing.
+ *   answers is over, and is then made from the answers there are, but not while a parcel of the order the hub cannot
+ *   place has left (labelled for either address): `ignoredNow` reports that, for the log. A station's word this hub
+ *   does not know alone tells nothing. A parcel that left from a known station is told of by `leftParcelOutcome`.
  */
 export const ignoredOutcome = (
   answers: ReadonlyArray<AnswerRow>,
@@ -82,6 +86,111 @@ export const ignoredOutcome = (
   if (answers.some((answer) => answer.outcome === "overridden")) return "source-changed-after"
   return undefined
 }
+
+/**
+ * What a parcel that left with the carrier tells the customer of their correction, by the answer of the station whose
+ * label it carries (the one that packed it) when the hub hears that it left: a station's words reach the hub in the
+ * order it said them, and a station that applies a correction after packing holds the parcel until it has a label
+ * for the new address, so that answer is the address on the parcel. Told at once, whatever the other stations did:
+ * - applied there (or the customer's newer one): the parcel carries the customer's address, nothing to tell;
+ * - that station follows the source's address (it had it before the correction came, or took it over the
+ *   correction since): the parcel goes to the address the source set;
+ * - that station said the parcel had left before the correction came: told of already;
+ * - it did not apply it for a reason of its own, or has not answered (switched off, a build that drops the hub's
+ *   correction, or it packed before the correction reached it): the parcel left without it (`parcel-left`).
+ */
+export const leftParcelOutcome = (answer: AnswerRow | undefined): IgnoredCorrectionCause | undefined => {
+  if (answer === undefined) return "parcel-left"
+  switch (answer.outcome) {
+    case "applied":
+    case "replaced":
+      return undefined
+    case "overridden":
+      return "source-changed-after"
+    case "ignored":
+      return answer.cause === "handed-to-carrier" || answer.cause === "source-changed" ? answer.cause : "parcel-left"
+  }
+}
+
+/**
+ * Keeps `cause` with the correction for its mail (the sender reads it when it sends): the first one decided, unless a
+ * later one says more surely where the parcel goes: that it had left before the correction came over anything, that
+ * a parcel left without it over the source's address.
+ */
+const keepCause = (
+  sql: Sql["Service"],
+  decided: {
+    readonly orderId: string
+    readonly correction: number
+    readonly cause: IgnoredCorrectionCause
+    readonly station: StationRef | undefined
+  },
+  nowMs: number
+) =>
+  sql.execute(
+    `UPDATE hub_address_corrections SET ignored_cause = ?, ignored_station_id = ?, ignored_at_ms = ?
+     WHERE order_id = ? AND hold_round = ? AND (ignored_cause IS NULL OR ? = 'handed-to-carrier'
+       OR (? = 'parcel-left' AND ignored_cause IN ('source-changed', 'source-changed-after')))`,
+    [
+      decided.cause,
+      decided.station?.stationId ?? null,
+      nowMs,
+      decided.orderId,
+      decided.correction,
+      decided.cause,
+      decided.cause
+    ]
+  )
+
+/** The order's latest correction, the only one the customer is told of (an earlier one they replaced themselves). */
+const latestCorrection = (sql: Sql["Service"], orderId: string) =>
+  sql
+    .query<{ hold_round: number; corrected_at_ms: number }>(
+      `SELECT hold_round, corrected_at_ms FROM hub_address_corrections
+       WHERE order_id = ? ORDER BY hold_round DESC LIMIT 1`,
+      [orderId]
+    )
+    .pipe(
+      Effect.map((rows) =>
+        rows[0] === undefined
+          ? undefined
+          : { correction: Number(rows[0].hold_round), correctedAtMs: Number(rows[0].corrected_at_ms) }
+      )
+    )
+
+/**
+ * Parcel `parcelId` of `orderId` left with the carrier: whether the customer is to be told now that their latest
+ * correction is not used, and why (`leftParcelOutcome`, by the answer of the parcel's station). Kept with the
+ * correction as `ignoredNow` keeps it. A parcel whose station the hub does not know tells nothing here.
+ */
+export const parcelLeftNow = (
+  sql: Sql["Service"],
+  left: { readonly orderId: string; readonly parcelId: string },
+  nowMs: number
+) =>
+  Effect.gen(function* () {
+    const latest = yield* latestCorrection(sql, left.orderId)
+    if (latest === undefined) return undefined
+    const parcels = yield* sql.query<{ site_id: string | null; station_id: string | null }>(
+      "SELECT site_id, station_id FROM hub_parcels WHERE parcel_id = ? AND order_id = ?",
+      [left.parcelId, left.orderId]
+    )
+    const parcel = parcels[0]
+    if (parcel?.site_id == null || parcel.station_id == null) return undefined
+    const station: StationRef = { siteId: parcel.site_id, stationId: parcel.station_id }
+    const answers = yield* sql.query<{ outcome: StationAnswer; cause: string | null }>(
+      `SELECT outcome, cause FROM hub_correction_answers
+       WHERE order_id = ? AND hold_round = ? AND site_id = ? AND station_id = ?`,
+      [left.orderId, latest.correction, station.siteId, station.stationId]
+    )
+    const answer = answers[0]
+    const cause = leftParcelOutcome(
+      answer === undefined ? undefined : { station: stationKey(station), outcome: answer.outcome, cause: answer.cause }
+    )
+    if (cause === undefined) return undefined
+    yield* keepCause(sql, { orderId: left.orderId, correction: latest.correction, cause, station }, nowMs)
+    return { correction: latest.correction, cause }
+  })
 
 /**
  * Whether a station's number of a correction can name one the hub sent: holds are counted in INTEGER columns (32 bits
@@ -147,8 +256,9 @@ export const recordAnswer = (
  * The order at `station` now has `shipTo` at `orderVersion`, from its source (a version of the order, or the source's
  * own correction): a customer's correction applied there at an older version that set another address is overridden
  * (the station's words come in its order, so a version the station had when it applied the correction, told again,
- * overrides nothing), unless a parcel of the order has left with the carrier (it travels to the address it was
- * labelled for, which the source's change does not reach). Returns the corrections overridden.
+ * overrides nothing), unless a parcel of the order that station packed has left with the carrier (it travels to the
+ * address it was labelled for there, which the source's change does not reach; another station's parcel carries that
+ * station's address). Returns the corrections overridden.
  */
 export const overriddenBySource = (
   sql: Sql["Service"],
@@ -171,9 +281,13 @@ export const overriddenBySource = (
     )
     const overridden = applied.filter((row) => !sameAddress(JSON.parse(row.ship_to) as Address, shipTo))
     if (overridden.length === 0) return []
-    const left = yield* sql.query("SELECT 1 FROM hub_parcels WHERE order_id = ? AND handed_at_ms IS NOT NULL LIMIT 1", [
-      orderId
-    ])
+    // A parcel of the order this station packed that left: one recorded before the hub kept a parcel's station
+    // (hub migration 77) may be that one.
+    const left = yield* sql.query(
+      `SELECT 1 FROM hub_parcels WHERE order_id = ? AND handed_at_ms IS NOT NULL
+         AND (station_id IS NULL OR (site_id = ? AND station_id = ?)) LIMIT 1`,
+      [orderId, station.siteId, station.stationId]
+    )
     if (left.length > 0) return []
     for (const row of overridden) {
       yield* recordAnswer(
@@ -204,27 +318,19 @@ export const ignoredNow = (
 ) =>
   Effect.gen(function* () {
     const { orderId, correction, station } = decision
-    const latest = yield* sql.query<{ hold_round: number; corrected_at_ms: number }>(
-      `SELECT hold_round, corrected_at_ms FROM hub_address_corrections
-       WHERE order_id = ? AND route = 'station' ORDER BY hold_round DESC LIMIT 1`,
-      [orderId]
-    )
-    if (latest[0] === undefined || Number(latest[0].hold_round) !== correction) return undefined
+    const latest = yield* latestCorrection(sql, orderId)
+    if (latest === undefined || latest.correction !== correction) return undefined
     const { answers, stations, parcelLeft } = yield* answersOf(sql, orderId, correction)
-    const context = { waitOver: Number(latest[0].corrected_at_ms) + decision.waitMs <= nowMs, parcelLeft }
+    const context = { waitOver: latest.correctedAtMs + decision.waitMs <= nowMs, parcelLeft }
     const cause = ignoredOutcome(answers, stations, context)
     if (cause === undefined) {
-      // The mail would say the parcel goes to the source's address, but a parcel of the order left, labelled for
-      // either: nothing is claimed, and the caller says so in the log.
+      // The mail would say the parcel goes to the source's address, but a parcel of the order the hub cannot place
+      // left, labelled for either: nothing is claimed, and the caller says so in the log.
       const withheld =
         context.parcelLeft && ignoredOutcome(answers, stations, { ...context, parcelLeft: false }) !== undefined
       return withheld ? ("withheld-parcel-left" as const) : undefined
     }
-    yield* sql.execute(
-      `UPDATE hub_address_corrections SET ignored_cause = ?, ignored_station_id = ?, ignored_at_ms = ?
-       WHERE order_id = ? AND hold_round = ? AND (ignored_cause IS NULL OR ? = 'handed-to-carrier')`,
-      [cause, station?.stationId ?? null, nowMs, orderId, correction, cause]
-    )
+    yield* keepCause(sql, { orderId, correction, cause, station }, nowMs)
     return cause
   })
 
@@ -244,9 +350,10 @@ const answersOf = (sql: Sql["Service"], orderId: string, correction: number) =>
       "SELECT site_id, station_id FROM hub_order_stations WHERE order_id = ?",
       [orderId]
     )
-    const left = yield* sql.query("SELECT 1 FROM hub_parcels WHERE order_id = ? AND handed_at_ms IS NOT NULL LIMIT 1", [
-      orderId
-    ])
+    const left = yield* sql.query(
+      "SELECT 1 FROM hub_parcels WHERE order_id = ? AND handed_at_ms IS NOT NULL AND station_id IS NULL LIMIT 1",
+      [orderId]
+    )
     return {
       answers: answers.map(
         (row): AnswerRow => ({
@@ -262,8 +369,9 @@ const answersOf = (sql: Sql["Service"], orderId: string, correction: number) =>
 
 /**
  * Whether a mail still to go, that correction `correction` is not used because of the source's own address, would now
- * claim what the hub does not know: a parcel of the order left since it was decided, from a station that did not say
- * it follows the source's address (it may carry the customer's).
+ * claim what the hub does not know: a parcel of the order the hub cannot place left since it was decided, while not
+ * every station said it follows the source's address (it may carry the customer's). A parcel whose station the hub
+ * knows changed the cause when it left (`parcelLeftNow`).
  */
 export const sourceAddressClaimUnsure = (sql: Sql["Service"], orderId: string, correction: number) =>
   Effect.gen(function* () {
@@ -279,13 +387,14 @@ export const sourceAddressClaimUnsure = (sql: Sql["Service"], orderId: string, c
 
 /**
  * The corrections whose wait for the stations' answers is over (made `waitMs` or longer before `nowMs`) and that the
- * timer pass has not decided yet (hub migration 74's partial index), oldest first, at most `limit`.
+ * timer pass has not decided yet (hub migration 78's partial index; a shop connector's too, since its stations answer
+ * it as the order's version), oldest first, at most `limit`.
  */
 export const correctionsWaitOver = (sql: Sql["Service"], waitMs: number, nowMs: number, limit: number) =>
   sql
     .query<{ order_id: string; hold_round: number }>(
       `SELECT order_id, hold_round FROM hub_address_corrections
-       WHERE route = 'station' AND answer_wait_done_at_ms IS NULL AND corrected_at_ms <= ?
+       WHERE answer_wait_done_at_ms IS NULL AND corrected_at_ms <= ?
        ORDER BY corrected_at_ms LIMIT ?`,
       [nowMs - waitMs, limit]
     )

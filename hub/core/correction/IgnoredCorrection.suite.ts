@@ -16,6 +16,7 @@ import { Inbox } from "../../../core/sync/Inbox.ts"
 import { encodeJson } from "../../../core/sync/Topics.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
+import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
 import { inboxScenario, shopMessage } from "../../../fixtures/InboxScenario.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { fixture } from "../../../fixtures/SeededStation.ts"
@@ -214,6 +215,125 @@ const notices = Effect.gen(function* () {
   )
   return rows.map((row) => `${row.kind} ${row.subject_id}: ${row.status}`)
 })
+
+/** The mails that say what became of a correction, among the others the hub sends (the parcel's own). */
+const correctionMails = (mails: ReadonlyArray<OutgoingMail>) =>
+  mails.filter((mail) => mail.subject.includes("Adresskorrektur") || mail.subject.includes("address correction"))
+
+/** Station `stationId` packs parcel `parcelId` of SO-100001 and hands it over, as its events reach the hub. */
+const parcelLeaves = (stationId: string, parcelId: string) => [
+  stationEvent(stationId, "parcel.packed", {
+    ...packedParcel({ orderId: "SO-100001", parcelId, trackingNumber: "00340434161094042557", stationId }),
+    carrier: "dhl-paket"
+  }),
+  stationEvent(stationId, "parcel.handed-to-carrier", {
+    batchId: "B-1",
+    parcelId,
+    orderId: "SO-100001",
+    carrier: "dhl-paket",
+    trackingNumber: "00340434161094042557"
+  })
+]
+
+/**
+ * A shop connector's order (Shopify's #1001, changed at the shop a minute before the suite's time) that PACK-01 held
+ * for its address, and its customer's correction on the hub's page, which goes out on the shop side's site stream.
+ */
+const connectorOrderCorrected = Effect.gen(function* () {
+  yield* migrate(hubMigrations)
+  const sql = yield* Sql
+  const ingested = yield* ingestShopOrder(
+    sql,
+    testSettings,
+    { rules: [], defaultSite: "HAM1" },
+    draftOrder({ updatedAtMs: NOW - 60_000, placedAt: new Date(NOW - 3_600_000).toISOString() }),
+    { text: "{}", sha256: "0".repeat(64) },
+    NOW,
+    "read"
+  )
+  expect(ingested).toBe("upserted")
+  // The order as the shop side sends it to the site's stations.
+  const sent = yield* sql.query<{ body: string }>("SELECT body FROM shop_messages ORDER BY seq")
+  const order = (JSON.parse(sent[0]!.body) as { payload: Order }).payload
+  yield* applyAtHub([
+    stationEvent("PACK-01", "order.received", { order, replacedVersion: null }),
+    addressHold("PACK-01", order)
+  ])
+  yield* sql.execute("UPDATE hub_outbox SET status = 'sent'")
+  yield* sql.execute(
+    `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, hold_round)
+     VALUES ('h', ?, 'n', 0, ?, 1)`,
+    [order.orderId, NOW + 3_600_000]
+  )
+  const form = { name: "Mia Berg", street1: "Hafenstraße 11", postalCode: "20457", city: "Hamburg" }
+  const outcome = yield* submitCorrection("h", form, NOW, defaultNotifySettings)
+  expect(outcome).toMatchObject({ type: "taken", route: "shop" })
+  return order
+})
+
+/** The shop side's stream to the site, as a station's inbox receives it. */
+const shopStream = Effect.gen(function* () {
+  const rows = yield* (yield* Sql).query<{ topic: string; body: string }>(
+    "SELECT topic, body FROM shop_messages ORDER BY seq"
+  )
+  return rows.map(
+    (row): BrokerMessage => ({ topic: row.topic, payload: encodeJson(JSON.parse(row.body)), userProperties: {} })
+  )
+})
+
+/**
+ * A real station PACK-01 taking the shop side's `steps` in turn: a message into its inbox, or something done to its
+ * store between them. Returns what its inbox made of each message, its events and order `orderId`'s address.
+ */
+const connectorStation = (
+  orderId: string,
+  steps: ReadonlyArray<BrokerMessage | ((sql: Sql["Service"]) => Effect.Effect<unknown, unknown>)>
+) =>
+  inboxScenario(
+    (inbox) => registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void }),
+    Effect.gen(function* () {
+      const inbox = yield* Inbox
+      const sql = yield* Sql
+      const outcomes: Array<unknown> = []
+      for (const step of steps) {
+        if (typeof step === "function") yield* step(sql)
+        else outcomes.push(yield* inbox.receive(step))
+      }
+      const events = (yield* (yield* EventLog).read(0, 100)).map((event) => ({
+        ...event,
+        stationId: "PACK-01",
+        epoch: "E-PACK-01"
+      }))
+      const rows = yield* sql.query<{ data: string }>("SELECT data FROM orders WHERE order_id = ?", [orderId])
+      return { outcomes, events, shipTo: (JSON.parse(rows[0]!.data) as Order).shipTo }
+    })
+  )
+
+/**
+ * What the customer was told of SO-100001's correction before and right after `stationId`'s parcel leaves, and in the
+ * end: after the wait, a replay of the station's `earlier` events and the handover on a hub started anew, and the
+ * wait again.
+ */
+const aroundHandover = (hub: ReturnType<typeof hubOn>, stationId: string, earlier: ReadonlyArray<EventEnvelope>) =>
+  Effect.gen(function* () {
+    yield* laterTick(hub, 0)
+    const beforeHandover = yield* notices
+    const leaves = parcelLeaves(stationId, "P-SO-100001-1")
+    yield* applyAtHub(leaves)
+    yield* laterTick(hub, 0)
+    const atHandover = yield* notices
+    yield* laterTick(hub, answerWaitMs)
+    yield* replayAfterRestart([...earlier, ...leaves])
+    yield* laterTick(hub, answerWaitMs)
+    return { beforeHandover, atHandover, notices: yield* notices }
+  })
+
+/** Nothing before the handover, one mail at it, and nothing more. */
+const toldOnceAtHandover = {
+  beforeHandover: [],
+  atHandover: ["address-correction-ignored SO-100001/correction-1: sent"],
+  notices: ["address-correction-ignored SO-100001/correction-1: sent"]
+}
 
 /** The order a station's events are about. */
 const orderIdOf = (station: { readonly events: ReadonlyArray<EventEnvelope> }) =>
@@ -416,65 +536,15 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       const hub = hubOn(store)
       const result = await Effect.runPromise(
         Effect.gen(function* () {
-          yield* migrate(hubMigrations)
-          const sql = yield* Sql
-          const ingested = yield* ingestShopOrder(
-            sql,
-            testSettings,
-            { rules: [], defaultSite: "HAM1" },
-            // Changed at the shop a minute before the suite's time.
-            draftOrder({ updatedAtMs: NOW - 60_000, placedAt: new Date(NOW - 3_600_000).toISOString() }),
-            { text: "{}", sha256: "0".repeat(64) },
-            NOW,
-            "read"
-          )
-          expect(ingested).toBe("upserted")
-          // The order as the shop side sends it to the site's stations.
-          const sent = yield* sql.query<{ body: string }>("SELECT body FROM shop_messages ORDER BY seq")
-          const order = (JSON.parse(sent[0]!.body) as { payload: Order }).payload
-          yield* applyAtHub([
-            stationEvent("PACK-01", "order.received", { order, replacedVersion: null }),
-            addressHold("PACK-01", order)
-          ])
-          yield* sql.execute("UPDATE hub_outbox SET status = 'sent'")
-          yield* sql.execute(
-            `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms, hold_round)
-             VALUES ('h', ?, 'n', 0, ?, 1)`,
-            [order.orderId, NOW + 3_600_000]
-          )
-          const form = { name: "Mia Berg", street1: "Hafenstraße 11", postalCode: "20457", city: "Hamburg" }
-          const outcome = yield* submitCorrection("h", form, NOW, defaultNotifySettings)
-          expect(outcome).toMatchObject({ type: "taken", route: "shop" })
-          // The shop side's stream to the site: the order, then the correction as its next version.
-          const rows = yield* sql.query<{ topic: string; body: string }>(
-            "SELECT topic, body FROM shop_messages ORDER BY seq"
-          )
-          const messages = rows.map(
-            (row): BrokerMessage => ({
-              topic: row.topic,
-              payload: encodeJson(JSON.parse(row.body)),
-              userProperties: {}
-            })
-          )
+          const order = yield* connectorOrderCorrected
+          const messages = yield* shopStream
           // The station packed the order before the correction came.
           const station = yield* Effect.promise(() =>
-            inboxScenario(
-              (inbox) =>
-                registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void }),
-              Effect.gen(function* () {
-                const inbox = yield* Inbox
-                const stationSql = yield* Sql
-                const outcomes = [yield* inbox.receive(messages[0]!)]
-                yield* stationSql.execute("UPDATE orders SET status = 'packed' WHERE order_id = ?", [order.orderId])
-                outcomes.push(yield* inbox.receive(messages[1]!))
-                const events = (yield* (yield* EventLog).read(0, 100)).map((event) => ({
-                  ...event,
-                  stationId: "PACK-01",
-                  epoch: "E-PACK-01"
-                }))
-                return { outcomes, events }
-              })
-            )
+            connectorStation(order.orderId, [
+              messages[0]!,
+              (sql) => sql.execute("UPDATE orders SET status = 'packed' WHERE order_id = ?", [order.orderId]),
+              messages[1]!
+            ])
           )
           yield* applyAtHub(station.events)
           yield* replayAfterRestart(station.events)
@@ -490,6 +560,55 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
         ["mia@example.com", "de", `Ihre neue Adresse für Bestellung ${orderIdOf(result.station)} ist angekommen`]
       ])
       expect(hub.mails[0]!.text).toContain("Hafenstraße 11, 20457 Hamburg")
+    })
+
+    it("tells the customer of a shop connector's order once when the shop sets an address of its own after the station applied the correction", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const order = yield* connectorOrderCorrected
+          const sql = yield* Sql
+          const change = (street1: string, updatedAtMs: number) =>
+            ingestShopOrder(
+              sql,
+              testSettings,
+              { rules: [], defaultSite: "HAM1" },
+              draftOrder({
+                updatedAtMs,
+                placedAt: new Date(NOW - 3_600_000).toISOString(),
+                shipTo: { ...draftOrder().shipTo, street1 }
+              }),
+              { text: "{}", sha256: "1".repeat(64) },
+              NOW,
+              "read"
+            )
+          // The station applies the customer's correction; the shop still has the old address (its push waits), then
+          // sets one of its own.
+          const first = (yield* shopStream).slice(0, 2)
+          const applied = yield* Effect.promise(() => connectorStation(order.orderId, first))
+          yield* applyAtHub(applied.events)
+          yield* (yield* NotificationSender).sendDue
+          const whileApplied = yield* notices
+          expect(yield* change("Hafenstraße 1", NOW - 30_000)).toBe("unchanged")
+          expect(yield* change("Hafenstraße 30", NOW)).toBe("address-corrected")
+          const all = yield* shopStream
+          const station = yield* Effect.promise(() => connectorStation(order.orderId, all))
+          yield* applyAtHub(station.events.slice(applied.events.length))
+          yield* replayAfterRestart(station.events)
+          yield* laterTick(hub, answerWaitMs)
+          return { order, station, whileApplied, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.station.outcomes).toEqual(["applied", "applied", "applied"])
+      expect(result.station.shipTo.street1).toBe("Hafenstraße 30")
+      expect(result.whileApplied).toEqual([])
+      expect(result.notices).toEqual([`address-correction-ignored ${result.order.orderId}/correction-1: sent`])
+      const told = correctionMails(hub.mails)
+      expect(told.map((mail) => [mail.to, mail.language])).toEqual([["mia@example.com", "de"]])
+      expect(told[0]!.text).toContain(
+        `Der Shop hat die Lieferadresse Ihrer Bestellung ${result.order.orderId} nach Ihrer Korrektur selbst geändert`
+      )
+      expect(told[0]!.text).toContain("Hafenstraße 11, 20457 Hamburg")
     })
 
     it("decides one mail per correction from every station's word: none while another station applied it, one when no station keeps it", async () => {
@@ -611,7 +730,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       )
     })
 
-    it("never tells the customer their parcel goes to the shop's address when another station's parcel left after the shop's address came", async () => {
+    it("tells the customer once that the parcel left without the correction when a station that did not apply it hands it over, never that it goes to the shop's address", async () => {
       const hub = hubOn(store)
       const own: Address = { ...held, street1: "Hauptstraße 20" }
       const result = await Effect.runPromise(
@@ -635,36 +754,29 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
               cause: "label-printed"
             })
           ])
-          yield* laterTick(hub, 0)
-          yield* applyAtHub([
-            stationEvent("PACK-02", "parcel.handed-to-carrier", {
-              batchId: "B-1",
-              parcelId: "P-SO-100001-1",
-              orderId: "SO-100001",
-              carrier: "dhl-paket",
-              trackingNumber: "00340434161094042557"
-            })
-          ])
-          yield* laterTick(hub, answerWaitMs)
-          yield* laterTick(hub, answerWaitMs)
-          return { notices: yield* notices }
+          return yield* aroundHandover(hub, "PACK-02", pack01.events)
         }).pipe(Effect.provide(hub.layer))
       )
-      expect(result.notices).toEqual([])
-      expect(hub.mails.map((mail) => mail.subject)).not.toContain(
-        "We could not use your address correction for order SO-100001"
+      expect(result).toEqual(toldOnceAtHandover)
+      const told = correctionMails(hub.mails)
+      expect(told.map((mail) => [mail.language, mail.subject])).toEqual([
+        ["en", "We could not use your address correction for order SO-100001"]
+      ])
+      expect(told[0]!.text).toContain(
+        "your parcel of order SO-100001 was handed to the carrier without your correction and is on its way to the address it was labelled for"
       )
+      expect(told[0]!.text).toContain("Hauptstraße 14, 10115 Berlin")
       expect(hub.mails.map((mail) => mail.text).join("\n")).not.toContain(
         "your parcel goes to the address the shop set"
       )
     })
 
-    it("does not send the mail that the parcel goes to the shop's address when a parcel leaves before it went", async () => {
+    it("tells the waiting mail's customer that the parcel left without the correction when a silent station's parcel leaves before it went", async () => {
       const hub = hubOn(store)
       const own: Address = { ...held, street1: "Hauptstraße 20" }
       const result = await Effect.runPromise(
         Effect.gen(function* () {
-          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          yield* correctAtHub(["PACK-01", "PACK-02"], "de")
           const messages = yield* toStations
           const pack01 = yield* Effect.promise(() =>
             atStation("PACK-01", messages.get("PACK-01")!, Effect.void, sourceSets(own))
@@ -674,14 +786,17 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           hub.clock.advance(answerWaitMs)
           yield* (yield* HubProjection).tick
           const decided = yield* notices
-          // PACK-02's parcel of the order leaves before the sender's next pass.
+          // PACK-02's parcel of the order leaves before the sender's next pass, and PACK-02 applies the correction
+          // after all (too late for that parcel).
+          yield* applyAtHub(parcelLeaves("PACK-02", "P-SO-100001-1"))
           yield* applyAtHub([
-            stationEvent("PACK-02", "parcel.handed-to-carrier", {
-              batchId: "B-1",
-              parcelId: "P-SO-100001-1",
+            stationEvent("PACK-02", "order.address-corrected", {
               orderId: "SO-100001",
-              carrier: "dhl-paket",
-              trackingNumber: "00340434161094042557"
+              orderVersion: 3,
+              shipTo: corrected,
+              releasedHold: true,
+              labelReprintRequired: false,
+              correction: 1
             })
           ])
           yield* (yield* NotificationSender).sendDue
@@ -689,9 +804,188 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
         }).pipe(Effect.provide(hub.layer))
       )
       expect(result.decided).toEqual(["address-correction-ignored SO-100001/correction-1: pending"])
-      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: suppressed"])
-      expect(hub.mails.map((mail) => mail.subject)).not.toContain(
-        "We could not use your address correction for order SO-100001"
+      expect(result.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      const told = correctionMails(hub.mails)
+      expect(told).toHaveLength(1)
+      expect(told[0]!.language).toBe("de")
+      expect(told[0]!.text).toContain(
+        "Ihr Paket zur Bestellung SO-100001 wurde ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde"
       )
+      expect(told[0]!.text).not.toContain("die der Shop eingetragen hat")
+    })
+
+    it("tells at once, whatever a silent station does, that the parcel goes to the shop's address when the station that said it follows that address hands it over", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "de")
+          const messages = yield* toStations
+          // PACK-01 had the source's own address before the correction came, then packs and hands over the parcel;
+          // PACK-02 is silent.
+          const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!, sourceSets(own)))
+          yield* applyAtHub(pack01.events)
+          return yield* aroundHandover(hub, "PACK-01", pack01.events)
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result).toEqual(toldOnceAtHandover)
+      const told = correctionMails(hub.mails)
+      expect(told).toHaveLength(1)
+      expect(told[0]!.text).toContain(
+        "Der Shop hatte die Lieferadresse Ihrer Bestellung SO-100001 bereits selbst geändert"
+      )
+    })
+
+    it("tells nothing when the parcel leaves from the station that applied the correction, nor, after the wait, while a parcel recorded without its station has left", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          const messages = yield* toStations
+          // PACK-01 applies the correction and its parcel leaves with the customer's address.
+          const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!))
+          yield* applyAtHub([...pack01.events, ...parcelLeaves("PACK-01", "P-SO-100001-1")])
+          yield* laterTick(hub, answerWaitMs)
+          const applied = yield* notices
+          return { applied }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.applied).toEqual([])
+      // A hub that recorded a parcel's handover before it kept the parcel's station (hub migration 77): PACK-01
+      // follows the shop's address, PACK-02 is silent, and which address the parcel carries is not known.
+      const old = hubOn(store)
+      const before = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          const messages = yield* toStations
+          const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!, sourceSets(own)))
+          yield* applyAtHub(pack01.events)
+          yield* (yield* Sql).execute(
+            `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, handed_at_ms,
+               updated_at_ms) VALUES ('P-OLD', 'SO-100001', 'dhl-paket', '00340434161094042557', 't-old', ?, ?)`,
+            [NOW, NOW]
+          )
+          yield* laterTick(old, answerWaitMs)
+          yield* laterTick(old, answerWaitMs)
+          return yield* notices
+        }).pipe(Effect.provide(old.layer))
+      )
+      expect(before).toEqual([])
+      expect(correctionMails(old.mails)).toEqual([])
+    })
+
+    it("overrides the correction at a station by the source's address while another station's parcel left with the customer's, and tells nothing", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          const messages = yield* toStations
+          // Both apply the correction; PACK-02's parcel leaves with it, then the source sets its own address at both.
+          const pack01 = yield* Effect.promise(() =>
+            atStation("PACK-01", messages.get("PACK-01")!, Effect.void, sourceSets(own))
+          )
+          const pack02 = yield* Effect.promise(() =>
+            atStation("PACK-02", messages.get("PACK-02")!, Effect.void, sourceSets(own))
+          )
+          const applied = pack02.events.findIndex((event) => event.type === "order.address-corrected")
+          yield* applyAtHub([
+            ...pack02.events.slice(0, applied + 1),
+            ...parcelLeaves("PACK-02", "P-SO-100001-1"),
+            ...pack02.events.slice(applied + 1),
+            ...pack01.events
+          ])
+          yield* laterTick(hub, answerWaitMs)
+          const answers = yield* (yield* Sql).query<{ station_id: string; outcome: string }>(
+            "SELECT station_id, outcome FROM hub_correction_answers WHERE order_id = 'SO-100001' ORDER BY station_id"
+          )
+          return { answers, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      // PACK-02's parcel carries the customer's address, which the source's change does not reach; PACK-01 follows
+      // the source's address now.
+      expect(result.answers).toEqual([
+        { station_id: "PACK-01", outcome: "overridden" },
+        { station_id: "PACK-02", outcome: "applied" }
+      ])
+      expect(result.notices).toEqual([])
+      expect(correctionMails(hub.mails)).toEqual([])
+    })
+
+    it("records every station's answer and tells the customer the same when the consumer applies them in one batch among other events", async () => {
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const other = orders.find((candidate) => candidate.orderId !== base.orderId)!
+      /** The stations' events, as they reach the hub: answers to the correction among other orders' events. */
+      const stationsSay = Effect.gen(function* () {
+        yield* correctAtHub(["PACK-01", "PACK-02", "PACK-03"], "de")
+        const messages = yield* toStations
+        // PACK-01 applies the correction and then takes the source's own address; PACK-02 had the source's address
+        // before it came; PACK-03 is silent and hands its parcel over.
+        const pack01 = yield* Effect.promise(() =>
+          atStation("PACK-01", messages.get("PACK-01")!, Effect.void, sourceSets(own))
+        )
+        const pack02 = yield* Effect.promise(() => atStation("PACK-02", messages.get("PACK-02")!, sourceSets(own)))
+        const otherParcel = {
+          ...packedParcel({
+            orderId: other.orderId,
+            parcelId: "P-OTHER",
+            trackingNumber: "00340434161094042558",
+            stationId: "PACK-01"
+          }),
+          carrier: "dhl-paket"
+        }
+        return [
+          stationEvent("PACK-01", "order.received", { order: other, replacedVersion: null }),
+          ...pack01.events,
+          stationEvent("PACK-01", "parcel.packed", otherParcel),
+          ...pack02.events,
+          ...parcelLeaves("PACK-03", "P-SO-100001-1"),
+          stationEvent("PACK-01", "parcel.handed-to-carrier", {
+            batchId: "B-1",
+            parcelId: "P-OTHER",
+            orderId: other.orderId,
+            carrier: "dhl-paket",
+            trackingNumber: "00340434161094042558"
+          })
+        ]
+      })
+      const outcome = (hub: ReturnType<typeof hubOn>) =>
+        Effect.gen(function* () {
+          yield* (yield* NotificationSender).sendDue
+          const answers = yield* (yield* Sql).query<{ station_id: string; outcome: string; cause: string | null }>(
+            `SELECT station_id, outcome, cause FROM hub_correction_answers WHERE order_id = 'SO-100001'
+             ORDER BY station_id`
+          )
+          return {
+            answers,
+            notices: yield* notices,
+            mails: correctionMails(hub.mails).map((mail) => mail.text)
+          }
+        })
+      const oneByOneHub = hubOn(store)
+      const oneByOne = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* applyAtHub(yield* stationsSay)
+          return yield* outcome(oneByOneHub)
+        }).pipe(Effect.provide(oneByOneHub.layer))
+      )
+      const batchHub = hubOn(store)
+      const batch = await Effect.runPromise(
+        Effect.gen(function* () {
+          const events = yield* stationsSay
+          const projection = yield* HubProjection
+          yield* (yield* Sql).transaction(projection.applyStationEvents(events), { batchWrites: true })
+          return yield* outcome(batchHub)
+        }).pipe(Effect.provide(batchHub.layer))
+      )
+      expect(oneByOne.answers).toEqual([
+        { station_id: "PACK-01", outcome: "overridden", cause: null },
+        { station_id: "PACK-02", outcome: "ignored", cause: "source-changed" }
+      ])
+      expect(oneByOne.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(oneByOne.mails).toHaveLength(1)
+      expect(oneByOne.mails[0]).toContain("Ihr Paket zur Bestellung SO-100001 wurde ohne Ihre Korrektur")
+      expect(batch).toEqual(oneByOne)
     })
   })

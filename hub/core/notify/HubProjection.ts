@@ -38,6 +38,7 @@ import {
   ignoredNow,
   mayBeHoldRound,
   overriddenBySource,
+  parcelLeftNow,
   recordAnswer
 } from "../correction/CorrectionAnswers.ts"
 import { recordStationHasOrder, type StationRef } from "../correction/CorrectionToStations.ts"
@@ -174,23 +175,39 @@ const ORDER: RowShape = {
            ship_to = COALESCE(hub_orders.ship_to, excluded.ship_to), updated_at_ms = excluded.updated_at_ms
          WHERE excluded.order_version > hub_orders.order_version OR hub_orders.order_version > ?`
 }
-const parcelShape = (columns: ReadonlyArray<string>): RowShape => {
+/**
+ * A parcel's upsert: `columns` take the event's values, `keep` (the parcel's station, which a handover names only
+ * until the hub hears of the packing) only where the row has none.
+ */
+const parcelUpsert = (columns: ReadonlyArray<string>, keep: ReadonlyArray<string> = []) =>
+  `ON CONFLICT (parcel_id) DO UPDATE SET ${columns
+    .map((column) =>
+      keep.includes(column)
+        ? `${column} = COALESCE(hub_parcels.${column}, excluded.${column})`
+        : `${column} = excluded.${column}`
+    )
+    .join(", ")}`
+const parcelShape = (columns: ReadonlyArray<string>, keep: ReadonlyArray<string> = []): RowShape => {
   const all = ["carrier", "tracking_number", "updated_at_ms", ...columns]
   return {
     head: `INSERT INTO hub_parcels (parcel_id, order_id, tracking_token, ${all.join(", ")}) VALUES`,
     columns: 3 + all.length,
-    tail: `ON CONFLICT (parcel_id) DO UPDATE SET ${all.map((column) => `${column} = excluded.${column}`).join(", ")}`
+    tail: parcelUpsert(all, keep)
   }
 }
-const PARCEL_PACKED = parcelShape(["packed_at_ms"])
-const PARCEL_HANDED = parcelShape([
-  "handed_at_ms",
-  "handover_batch_id",
-  "expected_delivery_date",
-  "expected_delivery_by_ms"
-])
-/** A parcel packed and handed over in one batch: both upserts as one (the handover's values win where both set). */
+/** The station that packed a parcel: its label's address is that station's (hub migration 77). */
+const PARCEL_STATION = ["site_id", "station_id"]
+const PARCEL_PACKED = parcelShape([...PARCEL_STATION, "packed_at_ms"])
+const PARCEL_HANDED = parcelShape(
+  [...PARCEL_STATION, "handed_at_ms", "handover_batch_id", "expected_delivery_date", "expected_delivery_by_ms"],
+  PARCEL_STATION
+)
+/**
+ * A parcel packed and handed over in one batch: both upserts as one (the handover's values win where both set, but
+ * for the packing station).
+ */
 const PARCEL_PACKED_HANDED = parcelShape([
+  ...PARCEL_STATION,
   "packed_at_ms",
   "handed_at_ms",
   "handover_batch_id",
@@ -453,14 +470,21 @@ export class HubProjection extends Context.Service<
           readonly carrier: string
           readonly trackingNumber: string
         },
-        /** What the event sets on the row, new or not (carrier and tracking number included): one upsert. */
-        set: { readonly columns: ReadonlyArray<string>; readonly values: ReadonlyArray<SqlValue> }
+        /**
+         * What the event sets on the row, new or not (carrier and tracking number included), `keep` only where the
+         * row has none: one upsert.
+         */
+        set: {
+          readonly columns: ReadonlyArray<string>
+          readonly values: ReadonlyArray<SqlValue>
+          readonly keep?: ReadonlyArray<string>
+        }
       ) {
         const columns = ["carrier", "tracking_number", "updated_at_ms", ...set.columns]
         yield* sql.write(
           `INSERT INTO hub_parcels (parcel_id, order_id, tracking_token, ${columns.join(", ")})
            VALUES (?, ?, ?, ${columns.map(() => "?").join(", ")})
-           ON CONFLICT (parcel_id) DO UPDATE SET ${columns.map((column) => `${column} = excluded.${column}`).join(", ")}`,
+           ${parcelUpsert(columns, set.keep)}`,
           [
             parcel.parcelId,
             parcel.orderId,
@@ -546,17 +570,36 @@ export class HubProjection extends Context.Service<
           // Said once, by the timer pass that ends the wait (a station's word after it, or a replay, says nothing).
           if (station !== undefined) return undefined
           yield* Effect.logWarning(
-            `hub: no station keeps correction ${correction} of order ${orderId}, but a parcel of the order has left with the carrier, labelled for the customer's address or the source's: the customer is told nothing (check the parcel's address)`
+            `hub: no station keeps correction ${correction} of order ${orderId}, but a parcel of the order recorded before the hub kept its station has left with the carrier, labelled for the customer's address or the source's: the customer is told nothing (check the parcel's address)`
           )
           return undefined
         }
         if (cause === undefined) return undefined
+        return yield* notUsed(orderId, correction, cause)
+      })
+
+      /**
+       * The customer is told that correction `correction` is not used: a mail that the parcel waits for a label with
+       * the new address, if still to go, does not go (it would tell of an address the parcel no longer gets).
+       */
+      const notUsed = Effect.fnUntraced(function* (orderId: string, correction: number, cause: string) {
         yield* suppressPending(
           "kind = 'address-correction-relabel' AND subject_id = ?",
           [correctionSubject(orderId, correction)],
           `correction ${correction} of order ${orderId} is not used (${cause})`
         )
         return { type: "order.hub-correction-ignored", orderId, correction } satisfies StationFact
+      })
+
+      /**
+       * A parcel of the order left with the carrier: when its station had not applied the customer's latest
+       * correction, the customer is told at once where it goes (hub/core/correction/CorrectionAnswers.ts's
+       * `leftParcelOutcome`). Returns the facts to tell.
+       */
+      const parcelLeft = Effect.fnUntraced(function* (orderId: string, parcelId: string, now: number) {
+        const decided = yield* parcelLeftNow(sql, { orderId, parcelId }, now)
+        if (decided === undefined) return []
+        return [yield* notUsed(orderId, decided.correction, decided.cause)]
       })
 
       /**
@@ -590,8 +633,9 @@ export class HubProjection extends Context.Service<
        * A station applied correction `correction` after the hub had decided that no station keeps it (the station was
        * silent through the wait, or answered late). A mail of it still to go is suppressed: it is no longer so. One
        * that went stands, and no mail contradicts it (the customer was asked to write to support if the parcel should
-       * go to the new address): logged for the staff, and no further mail of the correction goes. Returns whether the
-       * customer may still hear of the correction.
+       * go to the new address): logged for the staff, and no further mail of the correction goes. A mail that a parcel
+       * left without the correction stays whether it went or not: that parcel is gone. Returns whether the customer
+       * may still hear of the correction.
        */
       const appliedAfterTold = Effect.fnUntraced(function* (orderId: string, correction: number, event: EventEnvelope) {
         const subject = correctionSubject(orderId, correction)
@@ -601,6 +645,18 @@ export class HubProjection extends Context.Service<
           [subject]
         )
         if (told.length === 0) return true
+        // A parcel that left without the correction is gone whatever this station does now: its mail goes.
+        const kept = yield* sql.query<{ ignored_cause: string | null }>(
+          "SELECT ignored_cause FROM hub_address_corrections WHERE order_id = ? AND hold_round = ?",
+          [orderId, correction]
+        )
+        const cause = kept[0]?.ignored_cause
+        if (cause === "handed-to-carrier" || cause === "parcel-left") {
+          yield* Effect.logWarning(
+            `hub: ${event.siteId}/${event.stationId} applied correction ${correction} of order ${orderId} after a parcel of the order had left without it (${cause}): the customer is told that parcel's address (check the order's other parcels)`
+          )
+          return false
+        }
         yield* suppressPending(
           "kind = 'address-correction-ignored' AND subject_id = ?",
           [subject],
@@ -618,7 +674,8 @@ export class HubProjection extends Context.Service<
        * already, labelled for the address before, the station holds it (`labelReprintRequired`: handover and reprint
        * refuse it until a manager voids it and the order is packed again, with a label for the new address): the
        * customer is told that. A correction through a shop connector carries no number of the hub's: it is known by
-       * the shop side's order version it was sent at. A number the hub never sent is logged.
+       * the shop side's order version it was sent at, and answered as the hub's own (applied, or the parcel had left).
+       * A number the hub never sent is logged.
        */
       const correctionApplied = Effect.fnUntraced(function* (
         corrected: typeof OrderAddressCorrected.payload.Type,
@@ -648,36 +705,44 @@ export class HubProjection extends Context.Service<
           }
           return undefined
         }
+        const hold = Number(correction.hold_round)
+        const station = { siteId: event.siteId, stationId: event.stationId }
         // The station's first word on the correction (a replay repeats one the hub had, which decided nothing new).
         const firstWord =
-          corrected.correction !== undefined &&
           (yield* sql.query(
             `SELECT 1 FROM hub_correction_answers
              WHERE order_id = ? AND hold_round = ? AND site_id = ? AND station_id = ?`,
-            [corrected.orderId, corrected.correction, event.siteId, event.stationId]
+            [corrected.orderId, hold, station.siteId, station.stationId]
           )).length === 0
-        if (corrected.correction !== undefined) {
+        // A shop connector's correction comes as the order's next version, which the station stores even after the
+        // parcel left: the parcel travels to the address it was labelled for, as a station says of a hub's correction
+        // it did not apply for that.
+        if (corrected.parcelAlreadyHandedOver === true) {
           yield* recordAnswer(
             sql,
-            {
-              orderId: corrected.orderId,
-              correction: corrected.correction,
-              station: { siteId: event.siteId, stationId: event.stationId },
-              outcome: "applied",
-              cause: null,
-              orderVersion: corrected.orderVersion
-            },
+            { orderId: corrected.orderId, correction: hold, station, outcome: "ignored", cause: "handed-to-carrier" },
             now
           )
+          return yield* correctionIgnored(corrected.orderId, hold, station, now)
         }
-        if (firstWord && !(yield* appliedAfterTold(corrected.orderId, Number(correction.hold_round), event))) {
-          return undefined
-        }
+        yield* recordAnswer(
+          sql,
+          {
+            orderId: corrected.orderId,
+            correction: hold,
+            station,
+            outcome: "applied",
+            cause: null,
+            orderVersion: corrected.orderVersion
+          },
+          now
+        )
+        if (firstWord && !(yield* appliedAfterTold(corrected.orderId, hold, event))) return undefined
         if (!corrected.labelReprintRequired) return undefined
         return {
           type: "order.hub-correction-relabel",
           orderId: corrected.orderId,
-          correction: Number(correction.hold_round)
+          correction: hold
         } satisfies StationFact
       })
 
@@ -905,7 +970,10 @@ export class HubProjection extends Context.Service<
           }
           case ParcelPacked.type: {
             const packed = yield* decodeOrRefuse(ParcelPacked, event.payload)
-            yield* ensureParcel(packed, { columns: ["packed_at_ms"], values: [event.eventTime.wallMs] })
+            yield* ensureParcel(packed, {
+              columns: [...PARCEL_STATION, "packed_at_ms"],
+              values: [event.siteId, event.stationId, event.eventTime.wallMs]
+            })
             fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
             break
           }
@@ -924,9 +992,24 @@ export class HubProjection extends Context.Service<
               settings.notify
             )
             yield* ensureParcel(handed, {
-              columns: ["handed_at_ms", "handover_batch_id", "expected_delivery_date", "expected_delivery_by_ms"],
-              values: [event.eventTime.wallMs, `${event.siteId}/${handed.batchId}`, expected.date, expected.byMs]
+              columns: [
+                ...PARCEL_STATION,
+                "handed_at_ms",
+                "handover_batch_id",
+                "expected_delivery_date",
+                "expected_delivery_by_ms"
+              ],
+              values: [
+                event.siteId,
+                event.stationId,
+                event.eventTime.wallMs,
+                `${event.siteId}/${handed.batchId}`,
+                expected.date,
+                expected.byMs
+              ],
+              keep: PARCEL_STATION
             })
+            alsoFacts = yield* parcelLeft(handed.orderId, handed.parcelId, now)
             fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
             break
           }
@@ -1030,8 +1113,10 @@ export class HubProjection extends Context.Service<
        *   order received after a handover of the same order (`applyStationEvents` ends the run before it), so each
        *   handover reads what it read one event at a time;
        * - a refund decision parked for one of its orders is released, a customer's correction of one sent to a
-       *   station new to it, and a cancellation of one taken back by its newer version, only one event at a time (no
-       *   event of a run parks one, takes a correction or cancels an order, so one query before the run tells);
+       *   station new to it, a cancellation of one taken back by its newer version, and a customer told that their
+       *   correction is not used by a parcel of the order that left, only one event at a time (no event of a run
+       *   parks one, takes a correction or cancels an order, so queries before the run tell); the station's answers
+       *   to a correction (`order.address-corrected`, `inbound.update-ignored`) are never in a run;
        * - notification rows are inserted with RETURNING: a feedback or outbox row goes in only for a notification
        *   that was new, as `recordWritten`'s `WHERE EXISTS` had it.
        * Tokens and notification ids are drawn in the order `applyStationEvent` draws them.
@@ -1042,19 +1127,29 @@ export class HubProjection extends Context.Service<
           const receivedIds = [
             ...new Set(run.flatMap((item) => (item.kind === "received" ? [item.order.orderId] : [])))
           ]
+          const handedIds = [...new Set(run.flatMap((item) => (item.kind === "handed" ? [item.handed.orderId] : [])))]
+          const oneByOne = Effect.gen(function* () {
+            for (const item of run) yield* applyStationEvent(item.event)
+          })
           for (const chunk of inChunks(receivedIds)) {
             const marks = chunk.map(() => "?").join(", ")
-            const oneByOne = yield* sql.query(
+            const found = yield* sql.query(
               `SELECT 1 AS parked FROM hub_refund_parked WHERE order_id IN (${marks})
-               UNION ALL SELECT 1 FROM hub_address_corrections WHERE route = 'station' AND order_id IN (${marks})
+               UNION ALL SELECT 1 FROM hub_address_corrections WHERE order_id IN (${marks})
                UNION ALL SELECT 1 FROM hub_orders WHERE cancelled_at_ms IS NOT NULL AND order_id IN (${marks})
                LIMIT 1`,
               [...chunk, ...chunk, ...chunk]
             )
-            if (oneByOne.length > 0) {
-              for (const item of run) yield* applyStationEvent(item.event)
-              return
-            }
+            if (found.length > 0) return yield* oneByOne
+          }
+          // A parcel of an order the customer corrected that left may tell them their correction is not used.
+          for (const chunk of inChunks(handedIds)) {
+            const found = yield* sql.query(
+              `SELECT 1 AS corrected FROM hub_address_corrections
+               WHERE order_id IN (${chunk.map(() => "?").join(", ")}) LIMIT 1`,
+              chunk
+            )
+            if (found.length > 0) return yield* oneByOne
           }
           const metrics = new TableRows()
           const customers = new TableRows()
@@ -1110,6 +1205,8 @@ export class HubProjection extends Context.Service<
                   packed.carrier,
                   packed.trackingNumber,
                   yield* nowMs,
+                  event.siteId,
+                  event.stationId,
                   event.eventTime.wallMs
                 ])
                 fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
@@ -1124,19 +1221,30 @@ export class HubProjection extends Context.Service<
                   handed.carrier,
                   handed.trackingNumber,
                   yield* nowMs,
+                  event.siteId,
+                  event.stationId,
                   event.eventTime.wallMs,
                   `${event.siteId}/${handed.batchId}`,
                   null,
                   null
                 ]
                 // Packed earlier in the run: one row does both upserts. It keeps the first insert's parcel, order
-                // and token (an upsert's conflict sets none of them) and the packing time, and takes the rest from
-                // the handover, as the second upsert did.
+                // and token (an upsert's conflict sets none of them), the packing station and time, and takes the
+                // rest from the handover, as the second upsert did.
                 let row = values
                 parcels.add(handed.parcelId, PARCEL_HANDED, values, (earlier) => {
                   if (earlier.shape !== PARCEL_PACKED) return undefined
-                  const [parcelId, orderId, token, , , , packedAtMs] = earlier.values
-                  row = [parcelId!, orderId!, token!, ...values.slice(3, 6), packedAtMs!, ...values.slice(6)]
+                  const [parcelId, orderId, token, , , , siteId, stationId, packedAtMs] = earlier.values
+                  row = [
+                    parcelId!,
+                    orderId!,
+                    token!,
+                    ...values.slice(3, 6),
+                    siteId!,
+                    stationId!,
+                    packedAtMs!,
+                    ...values.slice(8)
+                  ]
                   return { shape: PARCEL_PACKED_HANDED, values: row }
                 })
                 handovers.push({ item, values: row })

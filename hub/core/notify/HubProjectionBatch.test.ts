@@ -78,7 +78,14 @@ const events = (): ReadonlyArray<EventEnvelope> => {
     b(OrderCancelled, { orderId: "SO-1", orderVersion: 3, previousStatus: "open", interruptedPacking: false }),
     a(OrderCancelled, { orderId: "SO-4", orderVersion: 5, previousStatus: "open", interruptedPacking: false }),
     b(OrderReinstated, { orderId: "SO-4", orderVersion: 4, status: "open" as const }),
-    packed(b, "SO-4", "P-7", "PACK-2")
+    packed(b, "SO-4", "P-7", "PACK-2"),
+    // A parcel's station is the one that packed it (its label's address is that station's), whichever station handed
+    // it over, and whether the hub hears of the handover first (P-8) or in the same run as the packing (P-9).
+    handed(a, "SO-2", "P-8"),
+    packed(b, "SO-2", "P-8", "PACK-2"),
+    handed(a, "SO-2", "P-8"),
+    packed(b, "SO-2", "P-9", "PACK-2"),
+    handed(a, "SO-2", "P-9")
   ]
 }
 
@@ -100,7 +107,7 @@ const stateAfter = (
       ),
       parcels: yield* rows(
         `SELECT parcel_id, order_id, tracking_token, carrier, tracking_number, expected_delivery_date, expected_delivery_by_ms,
-           handover_batch_id, packed_at_ms IS NOT NULL AS packed, handed_at_ms IS NOT NULL AS handed
+           handover_batch_id, packed_at_ms IS NOT NULL AS packed, handed_at_ms IS NOT NULL AS handed, site_id, station_id
          FROM hub_parcels ORDER BY parcel_id`
       ),
       notifications: yield* rows(
@@ -173,7 +180,16 @@ describe("HubProjection.applyStationEvents", () => {
       "SO-4@PACK-1",
       "SO-4@PACK-2"
     ])
-    expect(oneByOne.parcels).toHaveLength(6)
+    expect(oneByOne.parcels.map((row) => `${row.parcel_id}@${row.site_id}/${row.station_id}`)).toEqual([
+      "P-1@HAM1/PACK-1",
+      "P-2@HAM1/PACK-2",
+      "P-3@HAM1/PACK-1",
+      "P-5@HAM1/PACK-2",
+      "P-6@HAM1/PACK-1",
+      "P-7@HAM1/PACK-2",
+      "P-8@HAM1/PACK-2",
+      "P-9@HAM1/PACK-2"
+    ])
     // The late cancellation of SO-1 held back no mail of the parcel packed after the shop took it back.
     expect(oneByOne.outbox.filter((row) => row.subject_id === "P-6").map((row) => row.status)).toEqual([
       "pending",

@@ -52,7 +52,14 @@ export type DelayReason = typeof DelayReason.Type
 /**
  * Why the customer's correction is not used, as its mail says it: a station's word (`HubCorrectionIgnoredCause` but
  * `not-newer`, of which no one is told), or `source-changed-after`: stations applied it, and the order's source set an
- * address of its own after that, which every station follows.
+ * address of its own after that, which every station follows; or `parcel-left`: a parcel of the order left with the
+ * carrier from a station that had not applied it (silent, or for a reason of its own), so it carries the address it was
+ * labelled for.
  */
-export const IgnoredCorrectionCause = Schema.Literals(["handed-to-carrier", "source-changed", "source-changed-after"])
+export const IgnoredCorrectionCause = Schema.Literals([
+  "handed-to-carrier",
+  "source-changed",
+  "source-changed-after",
+  "parcel-left"
+])
 export type IgnoredCorrectionCause = typeof IgnoredCorrectionCause.Type

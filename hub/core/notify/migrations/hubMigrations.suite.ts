@@ -8,6 +8,7 @@ import { Sql } from "../../../../core/store/Sql.ts"
 import { inboundVersion } from "../../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../../core/time/Clock.ts"
 import type { TestStore } from "../../../../fixtures/postgres/TestStores.ts"
+import { correctionsWaitOver } from "../../correction/CorrectionAnswers.ts"
 import {
   type EpcisCursor,
   epcisEventRow,
@@ -54,8 +55,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.first).toEqual([
-        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001,
-        9002
+        1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
+        9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -160,7 +161,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         applied: [
-          10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002
+          10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
+          9001, 9002
         ],
         inserted: [1, 0],
         badRating: "Constraint",
@@ -205,7 +207,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002
+        10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
+        9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -262,7 +265,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.added).toEqual([
-        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002
       ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
@@ -302,7 +305,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -340,7 +343,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
           return { added, rows }
         })
       )
-      expect(result.added).toEqual([55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002])
+      expect(result.added).toEqual([
+        55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002
+      ])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
         { parcel_id: "P-OLD", handover_batch_id: null }
@@ -388,7 +393,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -458,7 +463,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -501,7 +506,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -538,7 +543,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -581,7 +586,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74],
+        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -657,7 +662,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74],
+        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -720,7 +725,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 69, 70, 73, 74],
+        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -821,7 +826,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 69, 70, 73, 74],
+        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -887,7 +892,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 69, 70, 73, 74],
+        added: [66, 67, 68, 69, 70, 73, 74, 77, 78],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -937,7 +942,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 69, 70, 73, 74],
+        added: [67, 68, 69, 70, 73, 74, 77, 78],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -1005,7 +1010,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1073,7 +1078,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74],
+        added: [69, 70, 73, 74, 77, 78],
         answers: [
           {
             order_id: "SO-1",
@@ -1156,7 +1161,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74],
+        added: [69, 70, 73, 74, 77, 78],
         before: [{ item_ref: "A-R1-01", decided_line_id: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
@@ -1231,7 +1236,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1284,7 +1289,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 9002
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 9002
       ])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
@@ -1320,11 +1325,70 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [74],
+        added: [74, 77, 78],
         rows: [
           ["SO-1", 1_763_700_060_000],
           ["SO-2", null],
           ["SO-3", 1_763_700_000_000]
+        ]
+      })
+    })
+
+    it("77: a parcel recorded before keeps no station (which label it carries is not known); a new one takes its packing station", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 74 || migration.id >= 9001))
+          yield* sql.execute(
+            `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, packed_at_ms,
+               handed_at_ms, updated_at_ms) VALUES ('P-1', 'SO-1', 'ups', '1Z1', 't-1', 10, 20, 20)`
+          )
+          const added = yield* migrate(hubMigrations)
+          yield* sql.execute(
+            `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, site_id, station_id,
+               packed_at_ms, updated_at_ms) VALUES ('P-2', 'SO-1', 'ups', '1Z2', 't-2', 'HAM1', 'PACK-02', 30, 30)`
+          )
+          const rows = yield* sql.query<{ parcel_id: string; site_id: string | null; station_id: string | null }>(
+            "SELECT parcel_id, site_id, station_id FROM hub_parcels WHERE order_id = 'SO-1' ORDER BY parcel_id"
+          )
+          return { added, rows }
+        })
+      )
+      expect(result).toEqual({
+        added: [77, 78],
+        rows: [
+          { parcel_id: "P-1", site_id: null, station_id: null },
+          { parcel_id: "P-2", site_id: "HAM1", station_id: "PACK-02" }
+        ]
+      })
+    })
+
+    it("78: a connector's correction made before waits for no answer; one made after is the timer's as the hub's own are", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 77 || migration.id >= 9001))
+          // SO-1: a connector's correction after migration 74, with no station's answer kept; SO-2: the hub's own,
+          // waiting for a silent station.
+          yield* sql.execute(
+            `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, order_version, route, shop_update,
+               corrected_at_ms) VALUES ('SO-1', 1, '{}', 2, 'shop', 'queued', 1763700000000),
+               ('SO-2', 1, '{}', 1, 'station', 'none', 1763700000000)`
+          )
+          const added = yield* migrate(hubMigrations)
+          yield* sql.execute(
+            `INSERT INTO hub_address_corrections (order_id, hold_round, ship_to, order_version, route, shop_update,
+               corrected_at_ms) VALUES ('SO-3', 1, '{}', 2, 'shop', 'queued', 1763700000000)`
+          )
+          const waiting = yield* correctionsWaitOver(sql, 0, 1_763_700_000_000, 10)
+          return { added, waiting }
+        })
+      )
+      expect(result).toEqual({
+        added: [78],
+        waiting: [
+          { orderId: "SO-2", correction: 1 },
+          { orderId: "SO-3", correction: 1 }
         ]
       })
     })

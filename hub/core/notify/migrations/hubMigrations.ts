@@ -575,5 +575,31 @@ export const hubMigrations: ReadonlyArray<Migration> = [
        WHERE route = 'station' AND answer_wait_done_at_ms IS NULL`
     ]
   },
+  {
+    id: 77,
+    name: "a parcel keeps the station that packed it, so a customer's correction is decided per parcel that left",
+    statements: [
+      // The station whose label the parcel carries (the one that packed it; the one that handed it over until the hub
+      // hears of the packing): whether the parcel left with the customer's corrected address is that station's answer
+      // to the correction (hub/core/correction/CorrectionAnswers.ts). Parcels recorded before have none: the hub
+      // cannot tell which address they carry, and claims nothing while one of them has left.
+      "ALTER TABLE hub_parcels ADD COLUMN site_id TEXT",
+      "ALTER TABLE hub_parcels ADD COLUMN station_id TEXT"
+    ]
+  },
+  {
+    id: 78,
+    name: "a shop connector's correction is answered by the stations too, and decided once the wait is over",
+    statements: [
+      // Stations answer a connector's correction as they answer the hub's own (it reaches them as the order's next
+      // version): the timer pass reads every correction still waiting, whatever its route.
+      "DROP INDEX hub_address_corrections_waiting",
+      `CREATE INDEX hub_address_corrections_waiting ON hub_address_corrections (corrected_at_ms)
+       WHERE answer_wait_done_at_ms IS NULL`,
+      // A connector's correction made before carries no station's answer (the hub kept none): nothing to decide.
+      `UPDATE hub_address_corrections SET answer_wait_done_at_ms = corrected_at_ms
+       WHERE route = 'shop' AND answer_wait_done_at_ms IS NULL`
+    ]
+  },
   ...consumerMigrations
 ]

@@ -114,9 +114,11 @@ export const englishCopy: CopyBook = {
         text:
           data.correctionIgnoredCause === "handed-to-carrier"
             ? `your order ${data.orderId} had already been handed to the carrier when your correction reached us, so your parcel is on its way to the address it was labelled for.`
-            : data.correctionIgnoredCause === "source-changed-after"
-              ? `the shop changed the delivery address of your order ${data.orderId} itself after your correction, so your correction no longer applies: your parcel goes to the address the shop set.`
-              : `the shop had already changed the delivery address of your order ${data.orderId} itself before your correction reached us, so we did not use your correction: your parcel goes to the address the shop set.`
+            : data.correctionIgnoredCause === "parcel-left"
+              ? `your parcel of order ${data.orderId} was handed to the carrier without your correction and is on its way to the address it was labelled for.`
+              : data.correctionIgnoredCause === "source-changed-after"
+                ? `the shop changed the delivery address of your order ${data.orderId} itself after your correction, so your correction no longer applies: your parcel goes to the address the shop set.`
+                : `the shop had already changed the delivery address of your order ${data.orderId} itself before your correction reached us, so we did not use your correction: your parcel goes to the address the shop set.`
       },
       ...(data.correctedAddress === undefined
         ? []

@@ -121,9 +121,11 @@ export const germanCopy: CopyBook = {
         text:
           data.correctionIgnoredCause === "handed-to-carrier"
             ? `Ihre Bestellung ${data.orderId} war schon an den Versanddienst übergeben, als Ihre Korrektur bei uns ankam. Ihr Paket ist deshalb an die Adresse unterwegs, für die es beschriftet wurde.`
-            : data.correctionIgnoredCause === "source-changed-after"
-              ? `Der Shop hat die Lieferadresse Ihrer Bestellung ${data.orderId} nach Ihrer Korrektur selbst geändert. Ihre Korrektur gilt deshalb nicht mehr: Ihr Paket geht an die Adresse, die der Shop eingetragen hat.`
-              : `Der Shop hatte die Lieferadresse Ihrer Bestellung ${data.orderId} bereits selbst geändert, bevor Ihre Korrektur bei uns ankam. Ihre Korrektur haben wir deshalb nicht übernommen: Ihr Paket geht an die Adresse, die der Shop eingetragen hat.`
+            : data.correctionIgnoredCause === "parcel-left"
+              ? `Ihr Paket zur Bestellung ${data.orderId} wurde ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde.`
+              : data.correctionIgnoredCause === "source-changed-after"
+                ? `Der Shop hat die Lieferadresse Ihrer Bestellung ${data.orderId} nach Ihrer Korrektur selbst geändert. Ihre Korrektur gilt deshalb nicht mehr: Ihr Paket geht an die Adresse, die der Shop eingetragen hat.`
+                : `Der Shop hatte die Lieferadresse Ihrer Bestellung ${data.orderId} bereits selbst geändert, bevor Ihre Korrektur bei uns ankam. Ihre Korrektur haben wir deshalb nicht übernommen: Ihr Paket geht an die Adresse, die der Shop eingetragen hat.`
       },
       ...(data.correctedAddress === undefined
         ? []

@@ -85,6 +85,17 @@ describe("notification templates", () => {
     expect(renderNotification("address-correction-ignored", "de", brand, after).text).toContain(
       "Der Shop hat die Lieferadresse Ihrer Bestellung SO-1 nach Ihrer Korrektur selbst geändert"
     )
+    const left = { ...withAddress, correctionIgnoredCause: "parcel-left" as const }
+    const leftEn = renderNotification("address-correction-ignored", "en", brand, left)
+    expect(leftEn.text).toContain(
+      "your parcel of order SO-1 was handed to the carrier without your correction and is on its way to the address it was labelled for"
+    )
+    expect(leftEn.text).not.toContain("the shop")
+    const leftDe = renderNotification("address-correction-ignored", "de", brand, left)
+    expect(leftDe.text).toContain(
+      "Ihr Paket zur Bestellung SO-1 wurde ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde"
+    )
+    expect(leftDe.html).toContain("Hauptstraße 14, 10115 Berlin")
   })
 
   it("links the address correction to the hub's page when there is one, with the day the link ends", () => {
