@@ -20,7 +20,7 @@ import type { Inbox, InboxContext } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { RefundRuleSet } from "./RefundRules.ts"
 import type { ReturnsError } from "./ReturnsError.ts"
-import { registerReturnsInbound } from "./ReturnsInbound.ts"
+import { duplicateUnitLinesUnknown, registerReturnsInbound } from "./ReturnsInbound.ts"
 import { ReturnsService } from "./ReturnsService.ts"
 
 const rules = Schema.decodeUnknownSync(RefundRuleSet)(fixture("refund-rules.json"))
@@ -417,6 +417,46 @@ describe("ReturnsService", () => {
     expect(result.issuedEvents.map((event) => event.payload)).toEqual([
       expect.objectContaining({ amountCents: 1290, shopRefundId: "gid://shopify/Refund/1" })
     ])
+  })
+
+  it("words a duplicate-unit rejection the hub could not tell from one across a renumbering as either, honestly", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const { inbox, deliver } = fakeInbox()
+        yield* registerReturnsInbound(inbox)
+        yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 2 }])
+        yield* (yield* Session).signIn("B-2001")
+        yield* returns.scan({ raw: "00340434000000000001" })
+        yield* returns.scan({ raw: "4260123450014" })
+        const scanned = yield* returns.scan({ raw: "4260123450014" })
+        for (const item of scanned.current!.items) yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+        yield* returns.decide({})
+        const rejected = (itemRef: string, unit: number, linesKnown?: boolean) =>
+          deliver("refund.rejected", {
+            orderId: "SO-100001",
+            lineId: "1",
+            unit,
+            itemRef,
+            returnId: scanned.current!.returnId,
+            reason: "duplicate-unit",
+            otherReturnId: "RET-09-R000001",
+            otherStationId: "RET-09",
+            otherStatus: "requested",
+            ...(linesKnown === undefined ? {} : { linesKnown })
+          })
+        const [unknown, known] = scanned.current!.items
+        const applied = [yield* rejected(unknown!.itemRef, 1), yield* rejected(known!.itemRef, 2, true)]
+        return { applied, view: yield* returns.state }
+      })
+    )
+    expect(result.applied.map((exit) => exit._tag)).toEqual(["Success", "Success"])
+    const [unknown, known] = result.view.current!.items.map((item) => item.decision!.rejection!.reason)
+    // From a hub before 70's lines, or against a claim it made before them: it may be under the other numbering.
+    expect(unknown).toEqual(duplicateUnitLinesUnknown("RET-09-R000001", "RET-09"))
+    expect(unknown!.en).toContain("on this line or, if the shop numbered the order's lines anew, under the other")
+    expect(unknown!.de).toContain("konnte der Hub nicht erkennen")
+    expect(known!.en).toBe("No refund: this unit was already requested for refund in return RET-09-R000001 (RET-09)")
   })
 
   it("takes an unknown parcel in with a note and holds whatever is in it", async () => {
