@@ -130,6 +130,22 @@ const orderCode = (orderId: string) => {
   return encoded.code
 }
 
+/** SO-100001's two mugs shipped and `count` of them taken back, graded new/sealed and decided, the inbox listening. */
+const mugsDecided = (count: number) =>
+  Effect.gen(function* () {
+    const returns = yield* ReturnsService
+    const { inbox, deliver } = fakeInbox()
+    yield* registerReturnsInbound(inbox)
+    yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 2 }])
+    yield* (yield* Session).signIn("B-2001")
+    yield* returns.scan({ raw: "00340434000000000001" })
+    for (let scanned = 0; scanned < count; scanned++) yield* returns.scan({ raw: "4260123450014" })
+    for (const item of (yield* returns.state).current!.items) {
+      yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+    }
+    return { returns, deliver, decided: yield* returns.decide({}) }
+  })
+
 const GPS_GTIN = "04260123450069"
 const gs1Serial = (serial: string) => `01${GPS_GTIN}21${serial}`
 
@@ -378,16 +394,8 @@ describe("ReturnsService", () => {
   it("takes the shop connector's refund.failed and a later refund.issued by item, each once", async () => {
     const result = await run(
       Effect.gen(function* () {
-        const returns = yield* ReturnsService
-        const { inbox, deliver } = fakeInbox()
-        yield* registerReturnsInbound(inbox)
-        yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 2 }])
-        yield* (yield* Session).signIn("B-2001")
-        yield* returns.scan({ raw: "00340434000000000001" })
-        const scanned = yield* returns.scan({ raw: "4260123450014" })
-        const itemRef = scanned.current!.items[0]!.itemRef
-        yield* returns.grade({ itemRef, grade: "new-sealed" })
-        yield* returns.decide({})
+        const { deliver, decided } = yield* mugsDecided(1)
+        const itemRef = decided.current!.items[0]!.itemRef
         const unit = { orderId: "SO-100001", lineId: "1", unit: 1, itemRef }
         const failed = yield* deliver("refund.failed", { ...unit, reason: "card expired" })
         const failedAgain = yield* deliver("refund.failed", { ...unit, reason: "card expired" })
@@ -422,16 +430,7 @@ describe("ReturnsService", () => {
   it("words a duplicate-unit rejection the hub could not tell from one across a renumbering as either, honestly", async () => {
     const result = await run(
       Effect.gen(function* () {
-        const returns = yield* ReturnsService
-        const { inbox, deliver } = fakeInbox()
-        yield* registerReturnsInbound(inbox)
-        yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 2 }])
-        yield* (yield* Session).signIn("B-2001")
-        yield* returns.scan({ raw: "00340434000000000001" })
-        yield* returns.scan({ raw: "4260123450014" })
-        const scanned = yield* returns.scan({ raw: "4260123450014" })
-        for (const item of scanned.current!.items) yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
-        yield* returns.decide({})
+        const { returns, deliver, decided: scanned } = yield* mugsDecided(2)
         const rejected = (itemRef: string, unit: number, linesKnown?: boolean) =>
           deliver("refund.rejected", {
             orderId: "SO-100001",
