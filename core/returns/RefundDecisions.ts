@@ -18,7 +18,7 @@ import {
 import type { ReturnsDesk } from "./ReturnsDesk.ts"
 import type { ReturnsError } from "./ReturnsError.ts"
 import { ReturnDispositionSet, ReturnRefundDecided } from "./ReturnsEvents.ts"
-import type { ManagerSignOff, RefundStatus } from "./ReturnsView.ts"
+import type { ManagerSignOff, RefundStatus, SameUnitView } from "./ReturnsView.ts"
 
 /**
  * Why one serialised unit cannot be decided: its serial is on two of the items decided together. Scanned twice on one
@@ -43,6 +43,22 @@ const serialTwice = (items: ReadonlyArray<ItemRow>) => {
   return undefined
 }
 
+/** Where another return holds a serialised unit, in the words of the desk's refusal (English, for the log). */
+const whereHeld = (serial: string, sku: string, other: SameUnitView) =>
+  `Serial ${serial} of ${sku} is already in return ${other.returnId}${other.rmaId === null ? "" : ` (RMA ${other.rmaId})`}, item ${other.itemRef} (line ${other.lineId ?? "none"}, unit ${other.unit ?? "none"}${other.formerLine ? ", a line the order no longer has: the shop numbered its lines anew since" : ""})`
+
+/**
+ * Why a unit another return holds with no refund decided for it (not decided yet, or nothing to refund there) is held: one unit is refunded once, and a person decides which of the two
+ * returns keeps it (whichever return is decided first claims the unit, so the other meets a refusal).
+ */
+const heldElsewhereReason = (serial: string, other: SameUnitView) => {
+  const rma = other.rmaId === null ? "" : ` (RMA ${other.rmaId})`
+  return {
+    de: `Seriennummer ${serial} ist schon in Retoure ${other.returnId}${rma}, Artikel ${other.itemRef}, ohne entschiedene Erstattung: ein Stück wird einmal erstattet – prüfen, welche Retoure es behält`,
+    en: `Serial ${serial} is already in return ${other.returnId}${rma}, item ${other.itemRef}, with no refund decided for it: one unit is refunded once – check which return keeps it`
+  }
+}
+
 /**
  * The money side: the rules decide each graded unit once (the refunds table's unique (order, line, unit) is the last
  * guard against paying a unit twice), and only a manager overrides a decision or approves a held one, on record.
@@ -60,6 +76,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
     rmasOf,
     requireOpenReturn,
     windowOf,
+    sameUnitsOf,
     itemOf,
     identityOf,
     historyOf,
@@ -81,6 +98,23 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
         const twice = serialTwice(items)
         if (twice !== undefined) return yield* Effect.fail(returnsError("serial-twice", twice(current.return_id)))
         const order = current.order_id === null ? undefined : yield* loadOrder(current.order_id)
+        // A serial another item of the order's returns here holds is that unit, on whatever line it was taken in:
+        // decided there (or decided earlier in this return), it is refused here as on its own line, before the shop
+        // numbered the lines anew or after; still undecided in another return, it is held for a person.
+        const sameUnits = yield* sameUnitsOf(current, new Set(order?.lines.map((line) => line.lineId) ?? []))
+        for (const item of items) {
+          const decidedThere = sameUnits.get(item.item_ref)?.find((other) => other.refundStatus !== null)
+          if (decidedThere !== undefined && item.serial !== null && item.sku !== null) {
+            return yield* Effect.fail(
+              returnsError(
+                "already-refunded",
+                `${whereHeld(item.serial, item.sku, decidedThere)}, its refund ${decidedThere.refundStatus}: no second refund. Cancel this return and take the parcel in again without it`
+              )
+            )
+          }
+        }
+        const heldElsewhere = (item: ItemRow) =>
+          sameUnits.get(item.item_ref)?.find((other) => other.returnId !== current.return_id)
         const catalog = yield* catalogOf({ skus: items.map((item) => item.sku) })
         const rmas = order === undefined ? [] : yield* rmasOf(order.orderId)
         const window = yield* windowOf(current, at.wallMs)
@@ -99,7 +133,11 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
         const paid = order === undefined ? new Map<string, number>() : paidPerUnit(order)
         const eligible = items.filter(
           (item) =>
-            order !== undefined && item.line_id !== null && item.unit !== null && JSON.parse(item.flags).length === 0
+            order !== undefined &&
+            item.line_id !== null &&
+            item.unit !== null &&
+            JSON.parse(item.flags).length === 0 &&
+            heldElsewhere(item) === undefined
         )
         const units = eligible.map(
           (item): ReturnedUnit => ({
@@ -144,6 +182,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
             )
           }
           const flags: ReadonlyArray<string> = JSON.parse(item.flags)
+          const elsewhere = heldElsewhere(item)
           // Anything that does not match what was shipped goes to a person, whatever the rules would say.
           const stored: StoredDecision =
             decision !== undefined && refundCase !== null && unit !== undefined
@@ -166,10 +205,12 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
                   reason:
                     order === undefined
                       ? { de: "Unbekannte Retoure: Prüfung", en: "Unknown return: review" }
-                      : {
-                          de: `Abweichung (${flags.join(", ")}): Prüfung`,
-                          en: `Mismatch (${flags.join(", ")}): review`
-                        },
+                      : elsewhere !== undefined && item.serial !== null
+                        ? heldElsewhereReason(item.serial, elsewhere)
+                        : {
+                            de: `Abweichung (${flags.join(", ")}): Prüfung`,
+                            en: `Mismatch (${flags.join(", ")}): review`
+                          },
                   suggestedDisposition: "return-to-vendor",
                   facts: null
                 }

@@ -27,10 +27,12 @@ import {
 import type {
   ItemDecisionView,
   ManagerSignOff,
+  RefundStatus,
   ReturnCaseView,
   ReturnItemView,
   ReturnsView,
-  ReturnWindowView
+  ReturnWindowView,
+  SameUnitView
 } from "./ReturnsView.ts"
 
 /**
@@ -88,6 +90,56 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
         ? Effect.fail(returnsError("no-open-return", "Scan the returned parcel first"))
         : Effect.succeed(row)
     )
+
+    /**
+     * For each serialised item of `row`, the other items of the order's returns here (not cancelled, this one
+     * included) with the same item and serial: the same physical unit, on whatever line it was taken in. Read through
+     * the order's returns (`returns_order`) and their items, never the whole table.
+     */
+    const sameUnitsOf = (row: ReturnRow, lineIds: ReadonlySet<string>) =>
+      Effect.map(
+        row.order_id === null
+          ? Effect.succeed([])
+          : sql.query<{
+              for_ref: string
+              item_ref: string
+              return_id: string
+              rma_id: string | null
+              status: "open" | "finished"
+              line_id: string | null
+              unit: number | null
+              refund_status: RefundStatus | null
+            }>(
+              `SELECT i.item_ref AS for_ref, o.item_ref, o.return_id, r.rma_id, r.status, o.line_id, o.unit,
+                   f.status AS refund_status
+                 FROM return_items i
+                 JOIN returns r ON r.order_id = ? AND r.status <> 'cancelled'
+                 JOIN return_items o ON o.return_id = r.return_id AND o.sku = i.sku AND o.serial = i.serial
+                   AND o.item_ref <> i.item_ref
+                 LEFT JOIN refunds f ON f.item_ref = o.item_ref
+                 WHERE i.return_id = ? AND i.serial IS NOT NULL AND i.sku IS NOT NULL
+                 ORDER BY r.received_at_ms, r.rowid, o.rowid`,
+              [row.order_id, row.return_id]
+            ),
+        (rows) => {
+          const found = new Map<string, Array<SameUnitView>>()
+          for (const other of rows) {
+            const list = found.get(other.for_ref) ?? []
+            list.push({
+              returnId: other.return_id,
+              rmaId: other.rma_id,
+              itemRef: other.item_ref,
+              lineId: other.line_id,
+              unit: other.unit === null ? null : Number(other.unit),
+              formerLine: other.line_id !== null && !lineIds.has(other.line_id),
+              returnStatus: other.status,
+              refundStatus: other.refund_status
+            })
+            found.set(other.for_ref, list)
+          }
+          return found as ReadonlyMap<string, ReadonlyArray<SameUnitView>>
+        }
+      )
 
     const windowOf = (row: ReturnRow, nowMs: number) =>
       Effect.gen(function* () {
@@ -147,6 +199,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
           "SELECT * FROM refunds WHERE item_ref IN (SELECT item_ref FROM return_items WHERE return_id = ?)",
           [row.return_id]
         )
+        const sameUnits = yield* sameUnitsOf(row, new Set(order?.lines.map((line) => line.lineId) ?? []))
         const itemViews = items.map((item): ReturnItemView => {
           const stored = item.decision === null ? null : (JSON.parse(item.decision) as StoredDecision)
           const refund = refunds.find((r) => r.item_ref === item.item_ref)
@@ -164,6 +217,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
                   ...(stored.rejection === undefined ? {} : { rejection: stored.rejection })
                 }
           const beyond = item.sku === null ? catalog.beyondBounds.find((c) => c.gtin14 === item.gtin) : undefined
+          const sameUnitIn = sameUnits.get(item.item_ref)
           return {
             itemRef: item.item_ref,
             lineId: item.line_id,
@@ -175,6 +229,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
             lot: item.lot,
             flags: JSON.parse(item.flags),
             ...(beyond === undefined ? {} : { beyondBounds: { sku: beyond.sku, fields: beyond.fields } }),
+            ...(sameUnitIn === undefined ? {} : { sameUnitIn }),
             declaredReason: declaredReasonFor(rmas, row.rma_id, item.sku),
             grade: item.grade,
             opened: item.opened === null ? null : item.opened === 1,
@@ -275,6 +330,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
       openReturn,
       requireOpenReturn,
       windowOf,
+      sameUnitsOf,
       currentView,
       state,
       itemOf,

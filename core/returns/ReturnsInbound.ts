@@ -28,12 +28,27 @@ const rejectedStatus = (reason: RefundRejectionReason): RefundStatus => {
   }
 }
 
+/**
+ * A `duplicate-unit` the hub could not tell apart from one across a renumbering (the holding claim was made before the
+ * hub kept its station's line, hub migration 70, or the hub is older than `linesKnown`): true whichever it was. Station
+ * migration 0106 words the rejections stored before it so; its test holds the two to the same words.
+ */
+export const duplicateUnitLinesUnknown = (otherReturnId: string, otherStationId: string): LocalizedText => {
+  const where = `${otherReturnId} (${otherStationId})`
+  return {
+    de: `Keine Erstattung: Retoure ${where} hält diese Einheit schon – auf dieser Position oder, falls der Shop die Positionen des Auftrags neu nummeriert hat, unter der anderen Nummerierung; welches, konnte der Hub nicht erkennen`,
+    en: `No refund: return ${where} already holds this unit – on this line or, if the shop numbered the order's lines anew, under the other numbering; the hub could not tell which`
+  }
+}
+
 /** Why the hub rejected the refund, in words, with the return (and its station) that holds the unit or the money. */
 const rejectionWords = (rejected: RefundRejected): LocalizedText => {
   const where = `${rejected.otherReturnId} (${rejected.otherStationId})`
   const issued = rejected.otherStatus === "issued"
   switch (rejected.reason) {
     case "duplicate-unit":
+      if (rejected.linesKnown !== true)
+        return duplicateUnitLinesUnknown(rejected.otherReturnId, rejected.otherStationId)
       return {
         de: `Keine Erstattung: Diese Einheit ist schon in Retoure ${where} ${issued ? "erstattet" : "zur Erstattung angefordert"}`,
         en: `No refund: this unit was already ${issued ? "refunded" : "requested for refund"} in return ${where}`

@@ -86,6 +86,13 @@ export const RefundRejected = Schema.Struct({
   otherReturnId: Schema.String,
   otherStationId: Schema.String,
   /** Whether the other return's refund is only requested yet or already paid out. */
-  otherStatus: Schema.Literals(["requested", "issued"])
+  otherStatus: Schema.Literals(["requested", "issued"]),
+  /**
+   * Whether the hub knew every line the two decisions were made on, so a `duplicate-unit` is one on the order's present
+   * lines: false when the holding claim was made before the hub kept its station's line (hub migration 70), absent
+   * from hubs before this field. A station shows a `duplicate-unit` without `true` as one that may be across a
+   * renumbering of the order's lines. Older stations ignore it.
+   */
+  linesKnown: Schema.optionalKey(Schema.Boolean)
 })
 export type RefundRejected = typeof RefundRejected.Type

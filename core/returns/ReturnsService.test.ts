@@ -20,7 +20,7 @@ import type { Inbox, InboxContext } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { RefundRuleSet } from "./RefundRules.ts"
 import type { ReturnsError } from "./ReturnsError.ts"
-import { registerReturnsInbound } from "./ReturnsInbound.ts"
+import { duplicateUnitLinesUnknown, registerReturnsInbound } from "./ReturnsInbound.ts"
 import { ReturnsService } from "./ReturnsService.ts"
 
 const rules = Schema.decodeUnknownSync(RefundRuleSet)(fixture("refund-rules.json"))
@@ -44,18 +44,24 @@ const stationLayer = (filename: string, afterSeed?: Effect.Effect<unknown, unkno
     )
   )
 
-const run = <A, E>(
+/**
+ * Runs `effect` on the station database in `filename`, as one start of the station (a second call restarts it on the
+ * same database); `afterSeed` changes the database before the desk starts on it.
+ */
+const runOn = <A, E>(
+  filename: string,
   effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>,
   afterSeed?: Effect.Effect<unknown, unknown, Sql>
 ) =>
-  Effect.runPromise(
-    Effect.exit(
-      effect.pipe(Effect.provide(stationLayer(join(mkdtempSync(join(tmpdir(), "pb-ret-")), "station.db"), afterSeed)))
-    )
-  ).then((exit) => {
+  Effect.runPromise(Effect.exit(effect.pipe(Effect.provide(stationLayer(filename, afterSeed))))).then((exit) => {
     if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
     return exit.value
   })
+
+const run = <A, E>(
+  effect: Effect.Effect<A, E, Layer.Success<ReturnType<typeof stationLayer>>>,
+  afterSeed?: Effect.Effect<unknown, unknown, Sql>
+) => runOn(join(mkdtempSync(join(tmpdir(), "pb-ret-")), "station.db"), effect, afterSeed)
 
 /** A parcel as the pack bench leaves it (see migration 0030), handed to the carrier `handedDaysAgo` days ago. */
 const shipParcel = (
@@ -123,6 +129,22 @@ const orderCode = (orderId: string) => {
   if (!encoded.ok) throw new Error(encoded.reason)
   return encoded.code
 }
+
+/** SO-100001's two mugs shipped and `count` of them taken back, graded new/sealed and decided, the inbox listening. */
+const mugsDecided = (count: number) =>
+  Effect.gen(function* () {
+    const returns = yield* ReturnsService
+    const { inbox, deliver } = fakeInbox()
+    yield* registerReturnsInbound(inbox)
+    yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 2 }])
+    yield* (yield* Session).signIn("B-2001")
+    yield* returns.scan({ raw: "00340434000000000001" })
+    for (let scanned = 0; scanned < count; scanned++) yield* returns.scan({ raw: "4260123450014" })
+    for (const item of (yield* returns.state).current!.items) {
+      yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+    }
+    return { returns, deliver, decided: yield* returns.decide({}) }
+  })
 
 const GPS_GTIN = "04260123450069"
 const gs1Serial = (serial: string) => `01${GPS_GTIN}21${serial}`
@@ -372,16 +394,8 @@ describe("ReturnsService", () => {
   it("takes the shop connector's refund.failed and a later refund.issued by item, each once", async () => {
     const result = await run(
       Effect.gen(function* () {
-        const returns = yield* ReturnsService
-        const { inbox, deliver } = fakeInbox()
-        yield* registerReturnsInbound(inbox)
-        yield* shipParcel("SO-100001", "P-1", "00340434000000000001", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 2 }])
-        yield* (yield* Session).signIn("B-2001")
-        yield* returns.scan({ raw: "00340434000000000001" })
-        const scanned = yield* returns.scan({ raw: "4260123450014" })
-        const itemRef = scanned.current!.items[0]!.itemRef
-        yield* returns.grade({ itemRef, grade: "new-sealed" })
-        yield* returns.decide({})
+        const { deliver, decided } = yield* mugsDecided(1)
+        const itemRef = decided.current!.items[0]!.itemRef
         const unit = { orderId: "SO-100001", lineId: "1", unit: 1, itemRef }
         const failed = yield* deliver("refund.failed", { ...unit, reason: "card expired" })
         const failedAgain = yield* deliver("refund.failed", { ...unit, reason: "card expired" })
@@ -411,6 +425,37 @@ describe("ReturnsService", () => {
     expect(result.issuedEvents.map((event) => event.payload)).toEqual([
       expect.objectContaining({ amountCents: 1290, shopRefundId: "gid://shopify/Refund/1" })
     ])
+  })
+
+  it("words a duplicate-unit rejection the hub could not tell from one across a renumbering as either, honestly", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const { returns, deliver, decided: scanned } = yield* mugsDecided(2)
+        const rejected = (itemRef: string, unit: number, linesKnown?: boolean) =>
+          deliver("refund.rejected", {
+            orderId: "SO-100001",
+            lineId: "1",
+            unit,
+            itemRef,
+            returnId: scanned.current!.returnId,
+            reason: "duplicate-unit",
+            otherReturnId: "RET-09-R000001",
+            otherStationId: "RET-09",
+            otherStatus: "requested",
+            ...(linesKnown === undefined ? {} : { linesKnown })
+          })
+        const [unknown, known] = scanned.current!.items
+        const applied = [yield* rejected(unknown!.itemRef, 1), yield* rejected(known!.itemRef, 2, true)]
+        return { applied, view: yield* returns.state }
+      })
+    )
+    expect(result.applied.map((exit) => exit._tag)).toEqual(["Success", "Success"])
+    const [unknown, known] = result.view.current!.items.map((item) => item.decision!.rejection!.reason)
+    // From a hub before 70's lines, or against a claim it made before them: it may be under the other numbering.
+    expect(unknown).toEqual(duplicateUnitLinesUnknown("RET-09-R000001", "RET-09"))
+    expect(unknown!.en).toContain("on this line or, if the shop numbered the order's lines anew, under the other")
+    expect(unknown!.de).toContain("konnte der Hub nicht erkennen")
+    expect(known!.en).toBe("No refund: this unit was already requested for refund in return RET-09-R000001 (RET-09)")
   })
 
   it("takes an unknown parcel in with a note and holds whatever is in it", async () => {
@@ -535,6 +580,110 @@ describe("ReturnsService", () => {
       { order_id: "SO-100003", line_id: "1", unit: 1, amount_cents: 7900 },
       { order_id: "SO-100009", line_id: "1", unit: 1, amount_cents: 1290 }
     ])
+  })
+
+  it("tells the clerk at the scan that a serial is in another return of the order, after a restart too, and refuses its second refund; a cancelled return holds it no more", async () => {
+    const filename = join(mkdtempSync(join(tmpdir(), "pb-ret-")), "station.db")
+    const opened = await runOn(
+      filename,
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const { inbox, deliver } = fakeInbox()
+        yield* registerReturnsInbound(inbox)
+        yield* shipParcel("SO-100003", "P-3", "00340434000000000003", [
+          { lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }
+        ])
+        yield* deliver("return.registered", {
+          rmaId: "RMA-3",
+          orderId: "SO-100003",
+          items: [{ sku: "ALP-GPS-X1", quantity: 1, reason: "defective" }],
+          returnTrackingNumber: "RT-0003"
+        })
+        yield* (yield* Session).signIn("B-2001")
+        // Opened by mistake with the GPS in it and taken back: the GPS is free for the right return.
+        yield* returns.scan({ raw: "00340434000000000003" })
+        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* returns.cancel({ reason: "wrong parcel" })
+        yield* returns.scan({ raw: "RT-0003" })
+        const free = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* returns.grade({ itemRef: free.current!.items[0]!.itemRef, grade: "new-sealed" })
+        yield* returns.decide({})
+        yield* returns.finish({})
+        // The same GPS again, in a second parcel of the order.
+        yield* returns.scan({ raw: "00340434000000000003" })
+        const again = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        return { free, again }
+      })
+    )
+    // The station restarts before the clerk grades it.
+    const restarted = await runOn(
+      filename,
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const sql = yield* Sql
+        yield* (yield* Session).signIn("B-2001")
+        const view = yield* returns.state
+        const itemRef = view.current!.items[0]!.itemRef
+        yield* returns.grade({ itemRef, grade: "new-sealed" })
+        const decided = yield* Effect.exit(returns.decide({}))
+        const refunds = yield* sql.query("SELECT item_ref, line_id, unit FROM refunds ORDER BY rowid")
+        return { view, decided, refunds }
+      })
+    )
+    const holder = opened.free.current!
+    expect(holder.rmaId).toBe("RMA-3")
+    expect(holder.items[0]!.sameUnitIn).toBeUndefined()
+    const sameUnit = {
+      returnId: holder.returnId,
+      rmaId: "RMA-3",
+      itemRef: holder.items[0]!.itemRef,
+      lineId: "1",
+      unit: 1,
+      formerLine: false,
+      returnStatus: "finished",
+      refundStatus: "decided"
+    }
+    expect(opened.again.current!.items[0]).toMatchObject({ serial: "GPS-0001", sameUnitIn: [sameUnit] })
+    expect(restarted.view.current!.items[0]!.sameUnitIn).toEqual([sameUnit])
+    expect(codeOf(restarted.decided)).toBe("already-refunded")
+    const message = Exit.isFailure(restarted.decided) ? String(restarted.decided.cause) : ""
+    expect(message).toContain(holder.returnId)
+    expect(message).toContain("RMA-3")
+    expect(message).toContain("GPS-0001")
+    expect(restarted.refunds).toEqual([{ item_ref: holder.items[0]!.itemRef, line_id: "1", unit: 1 }])
+  })
+
+  it("holds for review a serial another return of the order holds undecided, naming that return", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const sql = yield* Sql
+        yield* shipParcel("SO-100003", "P-3", "00340434000000000003", [
+          { lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }
+        ])
+        yield* (yield* Session).signIn("B-2001")
+        const first = yield* returns.scan({ raw: "00340434000000000003" })
+        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        // The desk works on one return at a time; a return left undecided (as the database may hold one) stays open.
+        yield* sql.execute("UPDATE returns SET received_at_ms = received_at_ms - 1000")
+        yield* sql.execute("UPDATE returns SET status = 'finished'")
+        yield* returns.scan({ raw: "00340434000000000003" })
+        const again = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* sql.execute("UPDATE returns SET status = 'open' WHERE return_id = ?", [first.current!.returnId])
+        const itemRef = again.current!.items[0]!.itemRef
+        yield* returns.grade({ itemRef, grade: "new-sealed" })
+        const decided = yield* returns.decide({})
+        return { first: first.current!.returnId, again, decided }
+      })
+    )
+    expect(result.again.current!.items[0]!.sameUnitIn).toMatchObject([
+      { returnId: result.first, returnStatus: "finished", refundStatus: null }
+    ])
+    const item = result.decided.current!.items[0]!
+    expect(item).toMatchObject({ decision: { outcome: "hold-for-review", amountCents: 0, status: "held" } })
+    expect(item.sameUnitIn).toMatchObject([{ returnId: result.first, returnStatus: "open", refundStatus: null }])
+    expect(item.decision!.reason.en).toContain(result.first)
+    expect(item.decision!.reason.de).toContain(result.first)
   })
 
   it("lets only a manager approve a held refund, keeping who, when and why", async () => {
@@ -800,10 +949,11 @@ describe("a return of a parcel shipped before the shop numbered its order's line
     ])
   })
 
-  it("holds for review a unit of an item refunded before the shop numbered the lines anew: it may be the same unit", async () => {
+  it("refuses a second refund of a serial refunded on the order's former line, naming that line and return, from the scan on", async () => {
     const result = await run(
       Effect.gen(function* () {
         const returns = yield* ReturnsService
+        const sql = yield* Sql
         const { inbox, deliver } = fakeInbox()
         yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
         yield* shipParcel(
@@ -815,36 +965,56 @@ describe("a return of a parcel shipped before the shop numbered its order's line
           sampleOrder("SO-100003").lines
         )
         yield* (yield* Session).signIn("B-2001")
-        const gradeAndDecide = Effect.gen(function* () {
+        const takeIn = Effect.gen(function* () {
           yield* returns.scan({ raw: "00340434000000000003" })
-          yield* returns.scan({ raw: gs1Serial("GPS-0001") })
-          const view = yield* returns.state
-          for (const item of view.current!.items.filter((i) => i.grade === null)) {
+          const scanned = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+          for (const item of scanned.current!.items.filter((i) => i.grade === null)) {
             yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
           }
-          const decided = yield* returns.decide({})
-          yield* returns.finish({})
-          return decided
+          return scanned
         })
-        const first = yield* gradeAndDecide
+        yield* takeIn
+        const first = yield* returns.decide({})
+        yield* returns.finish({})
         // The shop edits the order after the refund and gives its line a new id; the same GPS comes in again.
         const applied = yield* deliver(
           "order.upsert",
           renumbered("SO-100003", 2, [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 1 }])
         )
-        const again = yield* gradeAndDecide
-        return { first, applied, again }
+        const scanned = yield* takeIn
+        const again = yield* Effect.exit(returns.decide({}))
+        const refunds = yield* sql.query("SELECT line_id, unit, amount_cents FROM refunds ORDER BY rowid")
+        return { first, applied, scanned, again, refunds }
       })
     )
     expect(result.applied._tag).toBe("Success")
-    expect(result.first.current!.items).toMatchObject([
+    const holder = result.first.current!
+    expect(holder.items).toMatchObject([
       { lineId: "1", unit: 1, decision: { outcome: "refund-full", amountCents: 7900 } }
     ])
-    // Matched to the line as the shop has it now, where no refund is recorded: without the hold it was refunded twice.
-    expect(result.again.current!.items).toMatchObject([
-      { lineId: "gps-7c", unit: 1, decision: { outcome: "hold-for-review", amountCents: 0 } }
-    ])
-    expect(result.again.current!.items[0]!.decision!.reason.en).toContain("numbered the order's lines anew")
+    // Matched to the line as the shop has it now, where no refund is recorded; the scan already names the refund.
+    expect(result.scanned.current!.items[0]).toMatchObject({
+      lineId: "gps-7c",
+      unit: 1,
+      sameUnitIn: [
+        {
+          returnId: holder.returnId,
+          itemRef: holder.items[0]!.itemRef,
+          lineId: "1",
+          unit: 1,
+          formerLine: true,
+          refundStatus: "decided"
+        }
+      ]
+    })
+    // Refused as on the same line: the serial is the unit refunded, whatever its line is called now.
+    expect(codeOf(result.again)).toBe("already-refunded")
+    const message = Exit.isFailure(result.again) ? String(result.again.cause) : ""
+    expect(message).toContain("GPS-0001")
+    expect(message).toContain(holder.returnId)
+    expect(message).toContain("line 1")
+    expect(message).toContain("numbered its lines anew")
+    expect(result.refunds).toEqual([{ line_id: "1", unit: 1, amount_cents: 7900 }])
   })
 
   it("refuses to decide a return holding one serial twice, scanned before the shop numbered the lines anew and after", async () => {

@@ -46,6 +46,24 @@ export const ItemDecisionView = Schema.Struct({
   rejection: Schema.optionalKey(RefundRejectionView)
 })
 
+/**
+ * Another item of the order's returns at this station (not cancelled) with the same serial: the same physical unit,
+ * on its line as that return took it in (`formerLine`: one the order no longer has, the shop numbered its lines anew
+ * since), with that return's state and its refund's status (null: not decided, or nothing to refund on it). Read from
+ * the database as the case is shown, so it holds across a restart and goes once that return is cancelled.
+ */
+export const SameUnitView = Schema.Struct({
+  returnId: Schema.String,
+  rmaId: Schema.NullOr(Schema.String),
+  itemRef: Schema.String,
+  lineId: Schema.NullOr(Schema.String),
+  unit: Schema.NullOr(Schema.Int),
+  formerLine: Schema.Boolean,
+  returnStatus: Schema.Literals(["open", "finished"]),
+  refundStatus: Schema.NullOr(RefundStatus)
+})
+export type SameUnitView = typeof SameUnitView.Type
+
 export const ReturnItemView = Schema.Struct({
   itemRef: Schema.String,
   lineId: Schema.NullOr(Schema.String),
@@ -62,6 +80,8 @@ export const ReturnItemView = Schema.Struct({
    * catalog holds every read to today's bounds: gone once the shop sends the item again.
    */
   beyondBounds: Schema.optionalKey(Schema.Struct({ sku: Schema.String, fields: Schema.Array(Schema.String) })),
+  /** The same serialised unit in other items of the order's returns here (see SameUnitView); absent when none. */
+  sameUnitIn: Schema.optionalKey(Schema.Array(SameUnitView)),
   declaredReason: DeclaredReason,
   grade: Schema.NullOr(Grade),
   opened: Schema.NullOr(Schema.Boolean),

@@ -243,7 +243,8 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
     decided: typeof ReturnRefundDecided.payload.Type & { orderId: string; lineId: string; unit: number },
     reason: RefundRejected["reason"],
     holder: ClaimRow,
-    nowMs: number
+    nowMs: number,
+    linesKnown = true
   ) =>
     Effect.gen(function* () {
       const recorded = yield* sql.execute(
@@ -274,7 +275,8 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
         reason,
         otherReturnId: holder.return_id,
         otherStationId: holder.station_id,
-        otherStatus: holder.status
+        otherStatus: holder.status,
+        linesKnown
       }
       yield* enqueueHubMessage(
         sql,
@@ -395,7 +397,16 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
           const current = (lineId: string) => order.lines.some((line) => line.lineId === lineId)
           const across =
             named === undefined || !current(holder.line_id) || !current(holder.decided_line_id ?? holder.line_id)
-          return yield* reject(event, located, across ? "duplicate-unit-renumbered" : "duplicate-unit", holder, nowMs)
+          // A claim from before 70 has no line of its station's: whether it was decided on a former line is not known.
+          const linesKnown = across || holder.decided_line_id !== null
+          return yield* reject(
+            event,
+            located,
+            across ? "duplicate-unit-renumbered" : "duplicate-unit",
+            holder,
+            nowMs,
+            linesKnown
+          )
         }
       }
       // A claim keeps its line while the order has it; one on a line the order no longer has moves to its item's.

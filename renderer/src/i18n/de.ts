@@ -134,6 +134,18 @@ export const de = {
   "returns.noShipped": "Keine Versanddaten.",
   "returns.serial": "SN {serial}",
   "returns.lot": "Charge {lot}",
+  "returns.sameUnit.otherReturn":
+    "Seriennummer {serial} ist schon in Retoure {returnId}{rma}, Artikel {itemRef}, Position {lineId}, Stück {unit}{former}.",
+  "returns.sameUnit.thisReturn":
+    "Seriennummer {serial} ist schon in dieser Retoure, Artikel {itemRef}, Position {lineId}, Stück {unit}{former}.",
+  "returns.sameUnit.rma": " (RMA {rmaId})",
+  "returns.sameUnit.formerLine": " – eine Position, die der Auftrag nicht mehr hat (der Shop hat sie neu nummeriert)",
+  "returns.sameUnit.decided":
+    "Erstattung dort: {status}. Ein Stück wird nur einmal erstattet – keine zweite Erstattung: Retoure stornieren und das Paket ohne dieses Stück neu annehmen.",
+  "returns.sameUnit.undecided":
+    "Dort ist keine Erstattung entschieden: Ein Stück wird nur einmal erstattet, beim Entscheiden wird es hier zur Prüfung zurückgehalten.",
+  "returns.sameUnit.twice":
+    "Ein Stück wird nur einmal erstattet: Retoure stornieren und das Paket neu annehmen, das Stück einmal scannen.",
   "returns.declared": "Angegebene Gründe",
   "returns.noDeclared": "Kein Grund angegeben.",
   "returns.window": "Rückgabefrist",

@@ -135,6 +135,18 @@ export const en: Messages = {
   "returns.noShipped": "No shipping data.",
   "returns.serial": "SN {serial}",
   "returns.lot": "Lot {lot}",
+  "returns.sameUnit.otherReturn":
+    "Serial {serial} is already in return {returnId}{rma}, item {itemRef}, line {lineId}, unit {unit}{former}.",
+  "returns.sameUnit.thisReturn":
+    "Serial {serial} is already in this return, item {itemRef}, line {lineId}, unit {unit}{former}.",
+  "returns.sameUnit.rma": " (RMA {rmaId})",
+  "returns.sameUnit.formerLine": " – a line the order no longer has (the shop numbered its lines anew)",
+  "returns.sameUnit.decided":
+    "Refund there: {status}. A unit is refunded once – no second refund: cancel this return and take the parcel in again without this unit.",
+  "returns.sameUnit.undecided":
+    "No refund is decided there: a unit is refunded once, so deciding holds it here for review.",
+  "returns.sameUnit.twice":
+    "A unit is refunded once: cancel the return, take the parcel in again and scan the unit once.",
   "returns.declared": "Declared reasons",
   "returns.noDeclared": "No reason given.",
   "returns.window": "Return window",

@@ -1,10 +1,13 @@
 /** The returned items with their grades, dispositions and refund decisions. */
 import { Fragment, useState } from "react"
+import { describeSameUnit } from "../i18n/describeSameUnit.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { outcomeTone, type ReturnItem } from "./returnsChoices.ts"
 import { type SignOffCall, SignOffForm, type SignOffKind } from "./SignOffForm.tsx"
 
 export interface ReturnItemsProps {
+  /** The return on screen, so a serial scanned into it twice is told apart from one in another return. */
+  readonly returnId: string
   readonly items: ReadonlyArray<ReturnItem>
   readonly selectedRef: string | undefined
   readonly onSelect: (itemRef: string) => void
@@ -13,7 +16,7 @@ export interface ReturnItemsProps {
 }
 
 /** The returned units as graded and decided, each decision with the rule behind it, in the station's language. */
-export const ReturnItems = ({ items, selectedRef, onSelect, isManager, onSignOff }: ReturnItemsProps) => {
+export const ReturnItems = ({ returnId, items, selectedRef, onSelect, isManager, onSignOff }: ReturnItemsProps) => {
   const { t, locale } = useStationContext()
   const [signOff, setSignOff] = useState<{ readonly itemRef: string; readonly kind: SignOffKind }>()
   const money = (cents: number, currency: string) =>
@@ -158,6 +161,25 @@ export const ReturnItems = ({ items, selectedRef, onSelect, isManager, onSignOff
                     )}
                   </td>
                 </tr>
+                {item.sameUnitIn !== undefined && (
+                  <tr className={selected ? "row-selected same-unit-row" : "same-unit-row"}>
+                    <td colSpan={4}>
+                      {item.sameUnitIn.map((other) => (
+                        <div
+                          key={other.itemRef}
+                          className="flag same-unit"
+                          role="alert"
+                          data-testid="same-unit"
+                          data-item={item.itemRef}
+                          data-other-return={other.returnId}
+                          data-other-item={other.itemRef}
+                        >
+                          ⚠ {describeSameUnit(t, item, other, returnId)}
+                        </div>
+                      ))}
+                    </td>
+                  </tr>
+                )}
                 {open !== undefined && (
                   <tr>
                     <td colSpan={4}>

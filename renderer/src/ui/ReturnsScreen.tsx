@@ -206,6 +206,7 @@ export const ReturnsScreen = ({
         <section className="card">
           <h2>{t("returns.items")}</h2>
           <ReturnItems
+            returnId={current.returnId}
             items={items}
             selectedRef={target?.itemRef}
             onSelect={setChosen}

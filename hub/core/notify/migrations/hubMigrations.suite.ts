@@ -1157,7 +1157,13 @@ export const hubMigrationsSuite = (store: TestStore) =>
           const rejections = yield* sql.query(
             "SELECT return_id, reason, other_return_id FROM hub_refund_rejections ORDER BY return_id"
           )
-          return { added, before, claims, rejections }
+          const told = (yield* sql.query<{ body: string }>(
+            "SELECT body FROM hub_messages WHERE stream = 'station:HAM1/B' ORDER BY seq"
+          )).map((row) => {
+            const { returnId, reason, linesKnown } = JSON.parse(row.body).payload
+            return { returnId, reason, linesKnown }
+          })
+          return { added, before, claims, rejections, told }
         })
       )
       expect(result).toEqual({
@@ -1171,6 +1177,11 @@ export const hubMigrationsSuite = (store: TestStore) =>
         rejections: [
           { return_id: "B-R1", reason: "duplicate-unit", other_return_id: "A-R1" },
           { return_id: "E-R1", reason: "duplicate-unit-renumbered", other_return_id: "C-R1" }
+        ],
+        // Against the claim from before 70 the hub cannot know whether A decided on s-7 or on a former line: it says so.
+        told: [
+          { returnId: "B-R1", reason: "duplicate-unit", linesKnown: false },
+          { returnId: "E-R1", reason: "duplicate-unit-renumbered", linesKnown: true }
         ]
       })
     })
