@@ -20,14 +20,20 @@
 // `--before <git ref>` measures that revision's code too, in the same run (its tree exported with `git archive` to a
 // temp dir), for a before/after table. Beside events/s it prints the statements per event the code sent through
 // the SQL port and how many of them it waited for (queries, and statements not batched; with each transaction's
-// begin and commit): on PostgreSQL each wait is a round trip.
-//   npm run bench:hub -- [--orders N] [--sqlite-only | --postgres-only] [--postgres-no-fsync] [--before main]
+// begin and commit): on PostgreSQL each wait is a round trip. Beside them, the CPU time per event of this node process
+// (`process.cpuUsage`: the hub's JavaScript, pg's, garbage collection, the thread pool) and of the PostgreSQL server
+// (its postmaster and every child, backends and WAL writer alike, from /proc; 10 ms ticks): unlike events/s, these do
+// not move much when other programs share the machine's cores. `--postgres-statements` loads pg_stat_statements and
+// prints, per code, the statements the server spent the most time executing, per event.
+//   npm run bench:hub -- [--orders N] [--sqlite-only | --postgres-only] [--postgres-no-fsync] [--postgres-statements]
+//     [--before main]
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Layer, References } from "effect"
+import pg from "pg"
 import type { EventEnvelope } from "../core/events/Event.ts"
 import type { BrokerMessage } from "../core/sync/Broker.ts"
 import { startPostgres } from "../fixtures/postgres/PostgresProcess.ts"
@@ -88,6 +94,73 @@ const flag = (name: string) => {
   return index === -1 ? undefined : args[index + 1]
 }
 const orders = Number(flag("--orders") ?? 500)
+
+/** Microseconds of CPU this process used so far (user + system, every thread). */
+const nodeCpuUs = () => {
+  const usage = process.cpuUsage()
+  return usage.user + usage.system
+}
+
+/** Linux's clock ticks per second, as /proc counts CPU time. */
+const ticksPerSecond = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+
+/**
+ * Microseconds of CPU the process `pid` and its children used so far: its own and its reaped children's (fields 14–17
+ * of /proc/pid/stat), and each live child's own (fields 14–15). A child that ends between two readings moves from one
+ * sum into the other, so differences stay right. Undefined where there is no /proc.
+ */
+const treeCpuUs = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined
+  const fields = (of: number) => {
+    try {
+      const stat = readFileSync(`/proc/${of}/stat`, "utf8")
+      // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+      return stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    } catch {
+      return undefined
+    }
+  }
+  const own = fields(pid)
+  if (own === undefined) return undefined
+  // Fields 14–17 are at 11–14 once the first two are cut off.
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])
+  let children: Array<string> = []
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean)
+  } catch {
+    return undefined
+  }
+  for (const child of children) {
+    const theirs = fields(Number(child))
+    if (theirs !== undefined) ticks += Number(theirs[11]) + Number(theirs[12])
+  }
+  return (ticks / ticksPerSecond) * 1e6
+}
+
+/** CPU microseconds per event of this process and of the database server (undefined: SQLite, in this process). */
+interface CpuPerEvent {
+  readonly nodeUs: number
+  readonly serverUs: number | undefined
+}
+
+/** Starts counting CPU; the function it returns gives the CPU per event since then. */
+const cpuMeter = (serverPid: number | undefined) => {
+  const node = nodeCpuUs()
+  const server = treeCpuUs(serverPid)
+  return (events: number): CpuPerEvent => {
+    const serverNow = treeCpuUs(serverPid)
+    return {
+      nodeUs: (nodeCpuUs() - node) / events,
+      serverUs: server === undefined || serverNow === undefined ? undefined : (serverNow - server) / events
+    }
+  }
+}
 const streamsConcurrent = 8
 
 /** `count` orders' events, spread over `streams` stations, each station's events numbered gap-free. */
@@ -177,7 +250,7 @@ const countingSql = (code: Code, counts: Counts) =>
     })
   )
 
-const measure = (code: Code, database: HubDatabase) =>
+const measure = (code: Code, database: HubDatabase, serverPid: number | undefined) =>
   Effect.gen(function* () {
     const {
       Broker,
@@ -233,6 +306,7 @@ const measure = (code: Code, database: HubDatabase) =>
         perSecond: number
         statementsPerEvent: number
         waitsPerEvent: number
+        cpu: CpuPerEvent
       }> = []
       // One event per transaction is fsync-bound and slow: fewer orders, the rate is what counts.
       for (const [run, mode, streams, batch, lanes, count] of [
@@ -255,6 +329,7 @@ const measure = (code: Code, database: HubDatabase) =>
           laneQueues[Number.parseInt(event.stationId.slice(5), 10) % lanes]!.push(toMessage(code, event))
         }
         const before = { ...counts }
+        const cpu = cpuMeter(serverPid)
         const started = performance.now()
         yield* Effect.forEach(
           laneQueues,
@@ -269,6 +344,7 @@ const measure = (code: Code, database: HubDatabase) =>
           { concurrency: lanes, discard: true }
         )
         const seconds = (performance.now() - started) / 1000
+        const cpuPerEvent = cpu(total)
         if (outcomes.get("applied") !== total) {
           return yield* Effect.die(`expected ${total} applied, got ${JSON.stringify([...outcomes])}`)
         }
@@ -279,7 +355,8 @@ const measure = (code: Code, database: HubDatabase) =>
           events: total,
           perSecond: total / seconds,
           statementsPerEvent: (counts.statements - before.statements) / total,
-          waitsPerEvent: waits / total
+          waitsPerEvent: waits / total,
+          cpu: cpuPerEvent
         })
       }
       // The raw baseline: the same events, as rows, the plainest way.
@@ -292,6 +369,7 @@ const measure = (code: Code, database: HubDatabase) =>
            last_seq BIGINT NOT NULL, PRIMARY KEY (site_id, station_id, epoch))`
       )
       const rawEvents = stationEvents(code, "R9", orders, streamsConcurrent).flat()
+      const rawCpu = cpuMeter(serverPid)
       const rawStarted = performance.now()
       for (let at = 0; at < rawEvents.length; at += 200) {
         const batch = rawEvents.slice(at, at + 200)
@@ -323,8 +401,9 @@ const measure = (code: Code, database: HubDatabase) =>
         )
       }
       const raw = rawEvents.length / ((performance.now() - rawStarted) / 1000)
+      const rawCpuPerEvent = rawCpu(rawEvents.length)
       const notifications = yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_notifications")
-      return { results, raw, notifications: Number(notifications[0]?.n) }
+      return { results, raw, rawCpu: rawCpuPerEvent, notifications: Number(notifications[0]?.n) }
     }).pipe(Effect.provide(context))
   }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
 
@@ -333,8 +412,10 @@ type Outcome = Effect.Success<ReturnType<typeof measure>>
 const report = (label: string, outcomes: ReadonlyArray<{ readonly code: string; readonly outcome: Outcome }>) => {
   console.log(label)
   console.log(
-    `  ${"code".padEnd(8)} ${"mode".padEnd(40)} ${"events".padStart(6)} ${"events/s".padStart(9)} ${"of raw".padStart(6)} ${"stmts/ev".padStart(9)} ${"waits/ev".padStart(9)}`
+    `  ${"code".padEnd(8)} ${"mode".padEnd(40)} ${"events".padStart(6)} ${"events/s".padStart(9)} ${"of raw".padStart(6)} ${"stmts/ev".padStart(9)} ${"waits/ev".padStart(9)} ${"node µs/ev".padStart(10)} ${"server µs/ev".padStart(12)}`
   )
+  const cpuColumns = (cpu: CpuPerEvent) =>
+    ` ${cpu.nodeUs.toFixed(0).padStart(10)} ${(cpu.serverUs === undefined ? "-" : cpu.serverUs.toFixed(0)).padStart(12)}`
   for (const { code, outcome } of outcomes) {
     for (const result of outcome.results) {
       console.log(
@@ -342,14 +423,57 @@ const report = (label: string, outcomes: ReadonlyArray<{ readonly code: string; 
           .toFixed(0)
           .padStart(9)} ${(result.perSecond / outcome.raw).toFixed(2).padStart(6)} ${result.statementsPerEvent
           .toFixed(2)
-          .padStart(9)} ${result.waitsPerEvent.toFixed(2).padStart(9)}`
+          .padStart(9)} ${result.waitsPerEvent.toFixed(2).padStart(9)}${cpuColumns(result.cpu)}`
       )
     }
     console.log(
       `  ${code.padEnd(8)} ${"raw baseline (multi-row, 200 per tx)".padEnd(40)} ${"".padStart(6)} ${outcome.raw
         .toFixed(0)
-        .padStart(9)}    (${outcome.notifications} notifications recorded)`
+        .padStart(9)} ${"".padStart(6)} ${"".padStart(9)} ${"".padStart(9)}${cpuColumns(outcome.rawCpu)}`
     )
+    console.log(`  ${code.padEnd(8)} (${outcome.notifications} notifications recorded)`)
+  }
+}
+
+const statementsWanted = args.includes("--postgres-statements")
+
+/**
+ * The statements of the hub's apply (the raw baseline's left out) the server spent the most time on in `url`'s
+ * database, in µs per event applied: planning and executing, and the calls and rows per event.
+ */
+const topStatements = async (url: string, events: number): Promise<ReadonlyArray<string>> => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    const { rows } = await client.query<{
+      calls: string
+      plan_ms: number
+      exec_ms: number
+      rows: string
+      query: string
+    }>(
+      `SELECT calls, total_plan_time AS plan_ms, total_exec_time AS exec_ms, rows,
+              left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query
+         FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND query NOT LIKE '%bench_raw%' AND query NOT LIKE '%pg_stat_statements%'
+        ORDER BY total_plan_time + total_exec_time DESC`
+    )
+    const perEvent = (ms: number) => ((ms * 1000) / events).toFixed(1).padStart(6)
+    const total = rows.reduce((sum, row) => sum + row.plan_ms + row.exec_ms, 0)
+    return [
+      `${"plan µs".padStart(7)} ${"exec µs".padStart(7)} ${"calls/ev".padStart(8)} ${"rows/ev".padStart(7)}  statement`,
+      ...rows
+        .slice(0, 14)
+        .map(
+          (row) =>
+            `${perEvent(row.plan_ms)}  ${perEvent(row.exec_ms)} ${(Number(row.calls) / events).toFixed(3).padStart(8)} ${(Number(row.rows) / events).toFixed(2).padStart(7)}  ${row.query}`
+        ),
+      `total ${perEvent(total)} µs per event, ${rows.length} statements`
+    ]
+  } finally {
+    await client.end()
   }
 }
 
@@ -375,7 +499,7 @@ const main = async () => {
           filename: join(mkdtempSync(join(tmpdir(), "pb-hub-throughput-")), "hub.db"),
           syncOffLoop
         }
-        outcomes.push({ code: name, outcome: await Effect.runPromise(measure(code, database)) })
+        outcomes.push({ code: name, outcome: await Effect.runPromise(measure(code, database, undefined)) })
       }
       report(
         syncOffLoop
@@ -389,14 +513,29 @@ const main = async () => {
     ? []
     : [true, ...(args.includes("--postgres-no-fsync") ? [false] : [])]
   for (const durable of postgresRuns) {
-    const server = await startPostgres({ durable })
+    const server = await startPostgres({
+      durable,
+      ...(statementsWanted
+        ? { settings: { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track_planning": "on" } }
+        : {})
+    })
     try {
       const outcomes = []
+      const statements: Array<{ readonly code: string; readonly lines: ReadonlyArray<string> }> = []
       for (const { name, code } of codes) {
         const database: HubDatabase = { dialect: "postgres", url: await server.createDatabase(`bench_${name}`) }
-        outcomes.push({ code: name, outcome: await Effect.runPromise(measure(code, database)) })
+        const outcome = await Effect.runPromise(measure(code, database, server.pid))
+        outcomes.push({ code: name, outcome })
+        if (statementsWanted) {
+          const events = outcome.results.reduce((sum, result) => sum + result.events, 0)
+          statements.push({ code: name, lines: await topStatements(database.url, events) })
+        }
       }
       report(`PostgreSQL on loopback (fsync ${durable ? "on" : "off"})`, outcomes)
+      for (const { code, lines } of statements) {
+        console.log(`  ${code}: the server's time per event applied (all modes), by statement (pg_stat_statements)`)
+        for (const line of lines) console.log(`    ${line}`)
+      }
     } finally {
       await server.stop()
     }
