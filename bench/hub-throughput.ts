@@ -22,11 +22,12 @@
 // the SQL port and how many of them it waited for (queries, and statements not batched; with each transaction's
 // begin and commit): on PostgreSQL each wait is a round trip. Beside them, the CPU time per event of this node process
 // (`process.cpuUsage`: the hub's JavaScript, pg's, garbage collection, the thread pool) and of the PostgreSQL server
-// (its postmaster and every child, backends and WAL writer alike, from /proc; 10 ms ticks): unlike events/s, these do
-// not move much when other programs share the machine's cores. `--postgres-statements` loads pg_stat_statements and
+// (from /proc, in 10 ms ticks: all its processes, background workers too, and the backends of the measured database
+// alone): unlike events/s, these move less when other programs share the machine's cores. `--postgres-statements` loads pg_stat_statements and
 // prints, per code, the statements the server spent the most time executing, per event.
 //   npm run bench:hub -- [--orders N] [--sqlite-only | --postgres-only] [--postgres-no-fsync] [--postgres-statements]
-//     [--before main]
+//     [--rounds N] [--before main]
+// `--rounds N` measures PostgreSQL N times, before and after taking turns, each time in new databases.
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -110,13 +111,21 @@ const ticksPerSecond = (() => {
   }
 })()
 
+/** The PostgreSQL server being measured: its postmaster, and the database the measured code writes to. */
+interface ServerProcess {
+  readonly pid: number | undefined
+  readonly database: string
+}
+
 /**
- * Microseconds of CPU the process `pid` and its children used so far: its own and its reaped children's (fields 14–17
- * of /proc/pid/stat), and each live child's own (fields 14–15). A child that ends between two readings moves from one
- * sum into the other, so differences stay right. Undefined where there is no /proc.
+ * Microseconds of CPU the server used so far: `all`, its postmaster's own and its reaped children's (fields 14–17 of
+ * /proc/pid/stat) and each live child's own (fields 14–15), background workers too (WAL writer, checkpointer,
+ * autovacuum, whose work may be for an earlier run's tables); `backends`, only the live connections to `database`
+ * (the process title PostgreSQL gives each backend names it), the statements' own work. A child that ends between
+ * two readings moves from one sum into the other, so `all`'s differences stay right. Undefined where there is no /proc.
  */
-const treeCpuUs = (pid: number | undefined): number | undefined => {
-  if (pid === undefined) return undefined
+const serverCpuUs = (server: ServerProcess | undefined): { all: number; backends: number } | undefined => {
+  if (server?.pid === undefined) return undefined
   const fields = (of: number) => {
     try {
       const stat = readFileSync(`/proc/${of}/stat`, "utf8")
@@ -126,38 +135,54 @@ const treeCpuUs = (pid: number | undefined): number | undefined => {
       return undefined
     }
   }
-  const own = fields(pid)
+  const own = fields(server.pid)
   if (own === undefined) return undefined
   // Fields 14–17 are at 11–14 once the first two are cut off.
-  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])
+  let all = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])
+  let backends = 0
   let children: Array<string> = []
   try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean)
+    children = readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, "utf8").trim().split(" ").filter(Boolean)
   } catch {
     return undefined
   }
   for (const child of children) {
     const theirs = fields(Number(child))
-    if (theirs !== undefined) ticks += Number(theirs[11]) + Number(theirs[12])
+    if (theirs === undefined) continue
+    const ticks = Number(theirs[11]) + Number(theirs[12])
+    all += ticks
+    try {
+      if (readFileSync(`/proc/${child}/cmdline`, "utf8").startsWith(`postgres: postgres ${server.database} `)) {
+        backends += ticks
+      }
+    } catch {
+      // Ended since the list was read.
+    }
   }
-  return (ticks / ticksPerSecond) * 1e6
+  return { all: (all / ticksPerSecond) * 1e6, backends: (backends / ticksPerSecond) * 1e6 }
 }
 
 /** CPU microseconds per event of this process and of the database server (undefined: SQLite, in this process). */
 interface CpuPerEvent {
   readonly nodeUs: number
-  readonly serverUs: number | undefined
+  readonly server: { readonly all: number; readonly backends: number } | undefined
 }
 
 /** Starts counting CPU; the function it returns gives the CPU per event since then. */
-const cpuMeter = (serverPid: number | undefined) => {
+const cpuMeter = (server: ServerProcess | undefined) => {
   const node = nodeCpuUs()
-  const server = treeCpuUs(serverPid)
+  const serverBefore = serverCpuUs(server)
   return (events: number): CpuPerEvent => {
-    const serverNow = treeCpuUs(serverPid)
+    const serverNow = serverCpuUs(server)
     return {
       nodeUs: (nodeCpuUs() - node) / events,
-      serverUs: server === undefined || serverNow === undefined ? undefined : (serverNow - server) / events
+      server:
+        serverBefore === undefined || serverNow === undefined
+          ? undefined
+          : {
+              all: (serverNow.all - serverBefore.all) / events,
+              backends: (serverNow.backends - serverBefore.backends) / events
+            }
     }
   }
 }
@@ -250,7 +275,7 @@ const countingSql = (code: Code, counts: Counts) =>
     })
   )
 
-const measure = (code: Code, database: HubDatabase, serverPid: number | undefined) =>
+const measure = (code: Code, database: HubDatabase, server: ServerProcess | undefined) =>
   Effect.gen(function* () {
     const {
       Broker,
@@ -329,7 +354,7 @@ const measure = (code: Code, database: HubDatabase, serverPid: number | undefine
           laneQueues[Number.parseInt(event.stationId.slice(5), 10) % lanes]!.push(toMessage(code, event))
         }
         const before = { ...counts }
-        const cpu = cpuMeter(serverPid)
+        const cpu = cpuMeter(server)
         const started = performance.now()
         yield* Effect.forEach(
           laneQueues,
@@ -369,7 +394,7 @@ const measure = (code: Code, database: HubDatabase, serverPid: number | undefine
            last_seq BIGINT NOT NULL, PRIMARY KEY (site_id, station_id, epoch))`
       )
       const rawEvents = stationEvents(code, "R9", orders, streamsConcurrent).flat()
-      const rawCpu = cpuMeter(serverPid)
+      const rawCpu = cpuMeter(server)
       const rawStarted = performance.now()
       for (let at = 0; at < rawEvents.length; at += 200) {
         const batch = rawEvents.slice(at, at + 200)
@@ -412,10 +437,10 @@ type Outcome = Effect.Success<ReturnType<typeof measure>>
 const report = (label: string, outcomes: ReadonlyArray<{ readonly code: string; readonly outcome: Outcome }>) => {
   console.log(label)
   console.log(
-    `  ${"code".padEnd(8)} ${"mode".padEnd(40)} ${"events".padStart(6)} ${"events/s".padStart(9)} ${"of raw".padStart(6)} ${"stmts/ev".padStart(9)} ${"waits/ev".padStart(9)} ${"node µs/ev".padStart(10)} ${"server µs/ev".padStart(12)}`
+    `  ${"code".padEnd(8)} ${"mode".padEnd(40)} ${"events".padStart(6)} ${"events/s".padStart(9)} ${"of raw".padStart(6)} ${"stmts/ev".padStart(9)} ${"waits/ev".padStart(9)} ${"node µs/ev".padStart(10)} ${"server µs/ev".padStart(12)} ${"backends".padStart(8)}`
   )
   const cpuColumns = (cpu: CpuPerEvent) =>
-    ` ${cpu.nodeUs.toFixed(0).padStart(10)} ${(cpu.serverUs === undefined ? "-" : cpu.serverUs.toFixed(0)).padStart(12)}`
+    ` ${cpu.nodeUs.toFixed(0).padStart(10)} ${(cpu.server?.all.toFixed(0) ?? "-").padStart(12)} ${(cpu.server?.backends.toFixed(0) ?? "-").padStart(8)}`
   for (const { code, outcome } of outcomes) {
     for (const result of outcome.results) {
       console.log(
@@ -436,6 +461,8 @@ const report = (label: string, outcomes: ReadonlyArray<{ readonly code: string; 
 }
 
 const statementsWanted = args.includes("--postgres-statements")
+/** PostgreSQL measured this many times, the codes taking turns: a before/after comparison on a machine whose load moves. */
+const rounds = Number(flag("--rounds") ?? 1)
 
 /**
  * The statements of the hub's apply (the raw baseline's left out) the server spent the most time on in `url`'s
@@ -522,13 +549,19 @@ const main = async () => {
     try {
       const outcomes = []
       const statements: Array<{ readonly code: string; readonly lines: ReadonlyArray<string> }> = []
-      for (const { name, code } of codes) {
-        const database: HubDatabase = { dialect: "postgres", url: await server.createDatabase(`bench_${name}`) }
-        const outcome = await Effect.runPromise(measure(code, database, server.pid))
-        outcomes.push({ code: name, outcome })
-        if (statementsWanted) {
-          const events = outcome.results.reduce((sum, result) => sum + result.events, 0)
-          statements.push({ code: name, lines: await topStatements(database.url, events) })
+      for (let round = 1; round <= rounds; round++) {
+        for (const { name, code } of codes) {
+          const label = rounds === 1 ? name : `${name} ${round}`
+          const url = await server.createDatabase(`bench_${name}`)
+          const database: HubDatabase = { dialect: "postgres", url }
+          const outcome = await Effect.runPromise(
+            measure(code, database, { pid: server.pid, database: new URL(url).pathname.slice(1) })
+          )
+          outcomes.push({ code: label, outcome })
+          if (statementsWanted) {
+            const events = outcome.results.reduce((sum, result) => sum + result.events, 0)
+            statements.push({ code: label, lines: await topStatements(database.url, events) })
+          }
         }
       }
       report(`PostgreSQL on loopback (fsync ${durable ? "on" : "off"})`, outcomes)
