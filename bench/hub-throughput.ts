@@ -20,14 +20,21 @@
 // `--before <git ref>` measures that revision's code too, in the same run (its tree exported with `git archive` to a
 // temp dir), for a before/after table. Beside events/s it prints the statements per event the code sent through
 // the SQL port and how many of them it waited for (queries, and statements not batched; with each transaction's
-// begin and commit): on PostgreSQL each wait is a round trip.
-//   npm run bench:hub -- [--orders N] [--sqlite-only | --postgres-only] [--postgres-no-fsync] [--before main]
+// begin and commit): on PostgreSQL each wait is a round trip. Beside them, the CPU time per event of this node process
+// (`process.cpuUsage`: the hub's JavaScript, pg's, garbage collection, the thread pool) and of the PostgreSQL server
+// (from /proc, in 10 ms ticks: all its processes, background workers too, and the backends of the measured database
+// alone): unlike events/s, these move less when other programs share the machine's cores. `--postgres-statements` loads pg_stat_statements and
+// prints, per code, the statements the server spent the most time executing, per event.
+//   npm run bench:hub -- [--orders N] [--sqlite-only | --postgres-only] [--postgres-no-fsync] [--postgres-statements]
+//     [--rounds N] [--before main]
+// `--rounds N` measures PostgreSQL N times, before and after taking turns, each time in new databases.
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Layer, References } from "effect"
+import pg from "pg"
 import type { EventEnvelope } from "../core/events/Event.ts"
 import type { BrokerMessage } from "../core/sync/Broker.ts"
 import { startPostgres } from "../fixtures/postgres/PostgresProcess.ts"
@@ -88,6 +95,97 @@ const flag = (name: string) => {
   return index === -1 ? undefined : args[index + 1]
 }
 const orders = Number(flag("--orders") ?? 500)
+
+/** Microseconds of CPU this process used so far (user + system, every thread). */
+const nodeCpuUs = () => {
+  const usage = process.cpuUsage()
+  return usage.user + usage.system
+}
+
+/** Linux's clock ticks per second, as /proc counts CPU time. */
+const ticksPerSecond = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+
+/** The PostgreSQL server being measured: its postmaster, and the database the measured code writes to. */
+interface ServerProcess {
+  readonly pid: number | undefined
+  readonly database: string
+}
+
+/**
+ * Microseconds of CPU the server used so far: `all`, its postmaster's own and its reaped children's (fields 14–17 of
+ * /proc/pid/stat) and each live child's own (fields 14–15), background workers too (WAL writer, checkpointer,
+ * autovacuum, whose work may be for an earlier run's tables); `backends`, only the live connections to `database`
+ * (the process title PostgreSQL gives each backend names it), the statements' own work. A child that ends between
+ * two readings moves from one sum into the other, so `all`'s differences stay right. Undefined where there is no /proc.
+ */
+const serverCpuUs = (server: ServerProcess | undefined): { all: number; backends: number } | undefined => {
+  if (server?.pid === undefined) return undefined
+  const fields = (of: number) => {
+    try {
+      const stat = readFileSync(`/proc/${of}/stat`, "utf8")
+      // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+      return stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    } catch {
+      return undefined
+    }
+  }
+  const own = fields(server.pid)
+  if (own === undefined) return undefined
+  // Fields 14–17 are at 11–14 once the first two are cut off.
+  let all = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])
+  let backends = 0
+  let children: Array<string> = []
+  try {
+    children = readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, "utf8").trim().split(" ").filter(Boolean)
+  } catch {
+    return undefined
+  }
+  for (const child of children) {
+    const theirs = fields(Number(child))
+    if (theirs === undefined) continue
+    const ticks = Number(theirs[11]) + Number(theirs[12])
+    all += ticks
+    try {
+      if (readFileSync(`/proc/${child}/cmdline`, "utf8").startsWith(`postgres: postgres ${server.database} `)) {
+        backends += ticks
+      }
+    } catch {
+      // Ended since the list was read.
+    }
+  }
+  return { all: (all / ticksPerSecond) * 1e6, backends: (backends / ticksPerSecond) * 1e6 }
+}
+
+/** CPU microseconds per event of this process and of the database server (undefined: SQLite, in this process). */
+interface CpuPerEvent {
+  readonly nodeUs: number
+  readonly server: { readonly all: number; readonly backends: number } | undefined
+}
+
+/** Starts counting CPU; the function it returns gives the CPU per event since then. */
+const cpuMeter = (server: ServerProcess | undefined) => {
+  const node = nodeCpuUs()
+  const serverBefore = serverCpuUs(server)
+  return (events: number): CpuPerEvent => {
+    const serverNow = serverCpuUs(server)
+    return {
+      nodeUs: (nodeCpuUs() - node) / events,
+      server:
+        serverBefore === undefined || serverNow === undefined
+          ? undefined
+          : {
+              all: (serverNow.all - serverBefore.all) / events,
+              backends: (serverNow.backends - serverBefore.backends) / events
+            }
+    }
+  }
+}
 const streamsConcurrent = 8
 
 /** `count` orders' events, spread over `streams` stations, each station's events numbered gap-free. */
@@ -177,7 +275,7 @@ const countingSql = (code: Code, counts: Counts) =>
     })
   )
 
-const measure = (code: Code, database: HubDatabase) =>
+const measure = (code: Code, database: HubDatabase, server: ServerProcess | undefined) =>
   Effect.gen(function* () {
     const {
       Broker,
@@ -233,6 +331,7 @@ const measure = (code: Code, database: HubDatabase) =>
         perSecond: number
         statementsPerEvent: number
         waitsPerEvent: number
+        cpu: CpuPerEvent
       }> = []
       // One event per transaction is fsync-bound and slow: fewer orders, the rate is what counts.
       for (const [run, mode, streams, batch, lanes, count] of [
@@ -255,6 +354,7 @@ const measure = (code: Code, database: HubDatabase) =>
           laneQueues[Number.parseInt(event.stationId.slice(5), 10) % lanes]!.push(toMessage(code, event))
         }
         const before = { ...counts }
+        const cpu = cpuMeter(server)
         const started = performance.now()
         yield* Effect.forEach(
           laneQueues,
@@ -269,6 +369,7 @@ const measure = (code: Code, database: HubDatabase) =>
           { concurrency: lanes, discard: true }
         )
         const seconds = (performance.now() - started) / 1000
+        const cpuPerEvent = cpu(total)
         if (outcomes.get("applied") !== total) {
           return yield* Effect.die(`expected ${total} applied, got ${JSON.stringify([...outcomes])}`)
         }
@@ -279,7 +380,8 @@ const measure = (code: Code, database: HubDatabase) =>
           events: total,
           perSecond: total / seconds,
           statementsPerEvent: (counts.statements - before.statements) / total,
-          waitsPerEvent: waits / total
+          waitsPerEvent: waits / total,
+          cpu: cpuPerEvent
         })
       }
       // The raw baseline: the same events, as rows, the plainest way.
@@ -292,6 +394,7 @@ const measure = (code: Code, database: HubDatabase) =>
            last_seq BIGINT NOT NULL, PRIMARY KEY (site_id, station_id, epoch))`
       )
       const rawEvents = stationEvents(code, "R9", orders, streamsConcurrent).flat()
+      const rawCpu = cpuMeter(server)
       const rawStarted = performance.now()
       for (let at = 0; at < rawEvents.length; at += 200) {
         const batch = rawEvents.slice(at, at + 200)
@@ -323,8 +426,9 @@ const measure = (code: Code, database: HubDatabase) =>
         )
       }
       const raw = rawEvents.length / ((performance.now() - rawStarted) / 1000)
+      const rawCpuPerEvent = rawCpu(rawEvents.length)
       const notifications = yield* sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_notifications")
-      return { results, raw, notifications: Number(notifications[0]?.n) }
+      return { results, raw, rawCpu: rawCpuPerEvent, notifications: Number(notifications[0]?.n) }
     }).pipe(Effect.provide(context))
   }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Error"))
 
@@ -333,8 +437,10 @@ type Outcome = Effect.Success<ReturnType<typeof measure>>
 const report = (label: string, outcomes: ReadonlyArray<{ readonly code: string; readonly outcome: Outcome }>) => {
   console.log(label)
   console.log(
-    `  ${"code".padEnd(8)} ${"mode".padEnd(40)} ${"events".padStart(6)} ${"events/s".padStart(9)} ${"of raw".padStart(6)} ${"stmts/ev".padStart(9)} ${"waits/ev".padStart(9)}`
+    `  ${"code".padEnd(8)} ${"mode".padEnd(40)} ${"events".padStart(6)} ${"events/s".padStart(9)} ${"of raw".padStart(6)} ${"stmts/ev".padStart(9)} ${"waits/ev".padStart(9)} ${"node µs/ev".padStart(10)} ${"server µs/ev".padStart(12)} ${"backends".padStart(8)}`
   )
+  const cpuColumns = (cpu: CpuPerEvent) =>
+    ` ${cpu.nodeUs.toFixed(0).padStart(10)} ${(cpu.server?.all.toFixed(0) ?? "-").padStart(12)} ${(cpu.server?.backends.toFixed(0) ?? "-").padStart(8)}`
   for (const { code, outcome } of outcomes) {
     for (const result of outcome.results) {
       console.log(
@@ -342,14 +448,59 @@ const report = (label: string, outcomes: ReadonlyArray<{ readonly code: string; 
           .toFixed(0)
           .padStart(9)} ${(result.perSecond / outcome.raw).toFixed(2).padStart(6)} ${result.statementsPerEvent
           .toFixed(2)
-          .padStart(9)} ${result.waitsPerEvent.toFixed(2).padStart(9)}`
+          .padStart(9)} ${result.waitsPerEvent.toFixed(2).padStart(9)}${cpuColumns(result.cpu)}`
       )
     }
     console.log(
       `  ${code.padEnd(8)} ${"raw baseline (multi-row, 200 per tx)".padEnd(40)} ${"".padStart(6)} ${outcome.raw
         .toFixed(0)
-        .padStart(9)}    (${outcome.notifications} notifications recorded)`
+        .padStart(9)} ${"".padStart(6)} ${"".padStart(9)} ${"".padStart(9)}${cpuColumns(outcome.rawCpu)}`
     )
+    console.log(`  ${code.padEnd(8)} (${outcome.notifications} notifications recorded)`)
+  }
+}
+
+const statementsWanted = args.includes("--postgres-statements")
+/** PostgreSQL measured this many times, the codes taking turns: a before/after comparison on a machine whose load moves. */
+const rounds = Number(flag("--rounds") ?? 1)
+
+/**
+ * The statements of the hub's apply (the raw baseline's left out) the server spent the most time on in `url`'s
+ * database, in µs per event applied: planning and executing, and the calls and rows per event.
+ */
+const topStatements = async (url: string, events: number): Promise<ReadonlyArray<string>> => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    const { rows } = await client.query<{
+      calls: string
+      plan_ms: number
+      exec_ms: number
+      rows: string
+      query: string
+    }>(
+      `SELECT calls, total_plan_time AS plan_ms, total_exec_time AS exec_ms, rows,
+              left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query
+         FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND query NOT LIKE '%bench_raw%' AND query NOT LIKE '%pg_stat_statements%'
+        ORDER BY total_plan_time + total_exec_time DESC`
+    )
+    const perEvent = (ms: number) => ((ms * 1000) / events).toFixed(1).padStart(6)
+    const total = rows.reduce((sum, row) => sum + row.plan_ms + row.exec_ms, 0)
+    return [
+      `${"plan µs".padStart(7)} ${"exec µs".padStart(7)} ${"calls/ev".padStart(8)} ${"rows/ev".padStart(7)}  statement`,
+      ...rows
+        .slice(0, 14)
+        .map(
+          (row) =>
+            `${perEvent(row.plan_ms)}  ${perEvent(row.exec_ms)} ${(Number(row.calls) / events).toFixed(3).padStart(8)} ${(Number(row.rows) / events).toFixed(2).padStart(7)}  ${row.query}`
+        ),
+      `total ${perEvent(total)} µs per event, ${rows.length} statements`
+    ]
+  } finally {
+    await client.end()
   }
 }
 
@@ -375,7 +526,7 @@ const main = async () => {
           filename: join(mkdtempSync(join(tmpdir(), "pb-hub-throughput-")), "hub.db"),
           syncOffLoop
         }
-        outcomes.push({ code: name, outcome: await Effect.runPromise(measure(code, database)) })
+        outcomes.push({ code: name, outcome: await Effect.runPromise(measure(code, database, undefined)) })
       }
       report(
         syncOffLoop
@@ -389,14 +540,35 @@ const main = async () => {
     ? []
     : [true, ...(args.includes("--postgres-no-fsync") ? [false] : [])]
   for (const durable of postgresRuns) {
-    const server = await startPostgres({ durable })
+    const server = await startPostgres({
+      durable,
+      ...(statementsWanted
+        ? { settings: { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track_planning": "on" } }
+        : {})
+    })
     try {
       const outcomes = []
-      for (const { name, code } of codes) {
-        const database: HubDatabase = { dialect: "postgres", url: await server.createDatabase(`bench_${name}`) }
-        outcomes.push({ code: name, outcome: await Effect.runPromise(measure(code, database)) })
+      const statements: Array<{ readonly code: string; readonly lines: ReadonlyArray<string> }> = []
+      for (let round = 1; round <= rounds; round++) {
+        for (const { name, code } of codes) {
+          const label = rounds === 1 ? name : `${name} ${round}`
+          const url = await server.createDatabase(`bench_${name}`)
+          const database: HubDatabase = { dialect: "postgres", url }
+          const outcome = await Effect.runPromise(
+            measure(code, database, { pid: server.pid, database: new URL(url).pathname.slice(1) })
+          )
+          outcomes.push({ code: label, outcome })
+          if (statementsWanted) {
+            const events = outcome.results.reduce((sum, result) => sum + result.events, 0)
+            statements.push({ code: label, lines: await topStatements(database.url, events) })
+          }
+        }
       }
       report(`PostgreSQL on loopback (fsync ${durable ? "on" : "off"})`, outcomes)
+      for (const { code, lines } of statements) {
+        console.log(`  ${code}: the server's time per event applied (all modes), by statement (pg_stat_statements)`)
+        for (const line of lines) console.log(`    ${line}`)
+      }
     } finally {
       await server.stop()
     }

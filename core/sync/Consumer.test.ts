@@ -197,6 +197,43 @@ describe("Consumer batches", () => {
     })
   })
 
+  it("applies a batch whose applied id is somehow there already one message at a time, each event once", async () => {
+    // A batch writes its applied ids without ON CONFLICT (each is above the cursor it read): a row there all the same
+    // fails the batch, and the events go one per transaction, whose single-row insert keeps the row there.
+    const result = await Effect.runPromise(
+      withConsumer(
+        () => undefined,
+        (consumer) =>
+          Effect.gen(function* () {
+            const sql = yield* Sql
+            yield* sql.execute(
+              "INSERT INTO sync_consumer_applied (site_id, station_id, epoch, seq, event_id) VALUES (?, ?, ?, ?, ?)",
+              ["HAM1", "PACK-01", "e1", 2, "ev-2"]
+            )
+            const outcomes = yield* consumer.receiveBatch([1, 2, 3].map(message))
+            const cursor = yield* rowsOf<{ last_seq: number }>("SELECT last_seq FROM sync_consumer_cursor")
+            const ids = yield* rowsOf<{ seq: number; event_id: string }>(
+              "SELECT seq, event_id FROM sync_consumer_applied ORDER BY seq"
+            )
+            return { outcomes, applied: yield* appliedEvents, cursor, ids }
+          })
+      )
+    )
+    expect(result.outcomes).toEqual(["applied", "applied", "applied"])
+    expect(checkDelivery(committed(3), result.applied)).toEqual({
+      lost: [],
+      appliedTwice: [],
+      unexpected: [],
+      outOfOrder: []
+    })
+    expect(result.cursor.map((row) => Number(row.last_seq))).toEqual([3])
+    expect(result.ids.map((row) => [Number(row.seq), row.event_id])).toEqual([
+      [1, "ev-1"],
+      [2, "ev-2"],
+      [3, "ev-3"]
+    ])
+  })
+
   it("a failing effect in a batch keeps the events before it applied and holds itself and its successors", async () => {
     let broken = true
     const result = await Effect.runPromise(

@@ -1,5 +1,6 @@
 /** The SQL port over PostgreSQL (pg): a pool, `?` placeholders, advisory locks that partition transactions. */
 import { createHash } from "node:crypto"
+import type { Writable } from "node:stream"
 import { Context, Effect, Layer } from "effect"
 import pg from "pg"
 import { Sql, type SqlValue, StoreError, type StoreFailure, type TransactionOptions } from "../../../core/store/Sql.ts"
@@ -178,6 +179,24 @@ const bind = (params: ReadonlyArray<SqlValue> | undefined): Array<unknown> =>
   )
 
 /**
+ * Queues `statements` on a client in pg's pipeline mode, which writes each to the socket as it is queued (a
+ * statement's parse, bind, execute and sync corked into one write): here the socket is corked around them all, so
+ * the lot goes in one write. Each write to a loopback socket is a system call that also wakes the server's backend,
+ * and a batch's statements had been a dozen of them.
+ */
+const corked = (client: pg.PoolClient, statements: ReadonlyArray<pg.QueryConfig>): Array<Promise<pg.QueryResult>> => {
+  // pg's own connection and its socket: not in pg's types, used by pg itself the same way (Query.submit).
+  const stream = (client as unknown as { readonly connection?: { readonly stream?: Partial<Writable> } }).connection
+    ?.stream
+  stream?.cork?.()
+  try {
+    return statements.map((config) => client.query(config))
+  } finally {
+    stream?.uncork?.()
+  }
+}
+
+/**
  * Statement texts given a prepared statement's name at most; past it, statements go unnamed (parsed each time), so a
  * caller that builds ever new texts cannot grow every connection's prepared statements without end.
  */
@@ -226,9 +245,7 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
   const sendWithHeld = (transaction: TransactionState, last: pg.QueryConfig) =>
     Effect.gen(function* () {
       const held = transaction.pending!.splice(0, transaction.pending!.length)
-      const settled = yield* Effect.promise(() =>
-        Promise.allSettled([...held.map((config) => transaction.client.query(config)), transaction.client.query(last)])
-      )
+      const settled = yield* Effect.promise(() => Promise.allSettled(corked(transaction.client, [...held, last])))
       for (const outcome of settled) {
         if (outcome.status === "rejected") {
           const failure = toStoreError(outcome.reason)
