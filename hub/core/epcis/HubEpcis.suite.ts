@@ -125,6 +125,61 @@ export const hubEpcisSuite = (store: TestStore) =>
       expect(result.voids.map((document) => document.eventID)).toEqual(result.ids.map((id) => `urn:uuid:${id}`))
     })
 
+    it("exports the reinstatement of a shipped order's cancellation once, as for an unshipped one", async () => {
+      const order = (version: number, status: Order["status"]): Order => ({
+        ...sampleOrder("SO-1", { email: "one@example.test", locale: "en" }),
+        version,
+        status
+      })
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          const hub = yield* HubProjection
+          const a = stationEventStream("PACK-1")
+          const b = stationEventStream("PACK-2")
+          // The parcel left: the hub does not count the order cancelled (its tracking mail goes on), yet voids it.
+          const cancelled = (orderVersion: number) => ({
+            orderId: "SO-1",
+            orderVersion,
+            previousStatus: "shipped",
+            interruptedPacking: false
+          })
+          const events = [
+            a(OrderReceived, { order: order(1, "shipped"), replacedVersion: null }, T),
+            a(OrderCancelled, cancelled(2), T + 1_000),
+            b(OrderCancelled, cancelled(2), T + 1_100),
+            // The shop re-sends the cancellation as a new version: a repeat of the void in force.
+            a(OrderCancelled, cancelled(3), T + 1_200),
+            // A late word of a version before the cancellation takes nothing back.
+            b(OrderReceived, { order: order(2, "shipped"), replacedVersion: 1 }, T + 1_300),
+            // A station keeps a shipped order shipped: the shop's newer version is its order.received alone.
+            a(OrderReceived, { order: order(4, "shipped"), replacedVersion: 3 }, T + 2_000),
+            b(OrderReceived, { order: order(4, "shipped"), replacedVersion: 2 }, T + 2_100),
+            a(OrderCancelled, cancelled(5), T + 3_000)
+          ]
+          for (const event of events) yield* hub.applyStationEvent(event)
+          // Redelivered after a crash between commit and ack: nothing new.
+          yield* hub.applyStationEvent(events[5]!)
+          // The shop's own stream takes the second cancellation back before any station tells.
+          yield* hub.applyShopOrder(order(6, "open"), "HAM1", "PACK-1")
+          yield* hub.applyStationEvent(a(OrderReceived, { order: order(6, "shipped"), replacedVersion: 5 }, T + 4_000))
+          const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
+          return {
+            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
+            ids: events.map((event) => `urn:uuid:${event.id}`)
+          }
+        })
+      )
+      const transactions = result.documents.filter((document) => document.type === "TransactionEvent")
+      expect(transactions.map((document) => [document.action, document.eventID])).toEqual([
+        ["DELETE", result.ids[1]],
+        ["ADD", result.ids[5]],
+        ["DELETE", result.ids[7]],
+        ["ADD", expect.any(String)]
+      ])
+      expect(transactions[3]).toMatchObject({ eventTime: new Date(T + 3_600_000).toISOString() })
+    })
+
     it("exports each reinstatement once, as a TransactionEvent ADD of the order between its voids", async () => {
       const order = (version: number, status: Order["status"]): Order => ({
         ...sampleOrder("SO-1", { email: "one@example.test", locale: "en" }),

@@ -10,6 +10,7 @@ import {
 } from "../../../core/events/Epcis.ts"
 import type { EpcisView, EventEnvelope } from "../../../core/events/Event.ts"
 import { Sql, type SqlValue } from "../../../core/store/Sql.ts"
+import type { InboundVersion } from "../../../core/sync/InboundVersion.ts"
 
 /** `hub_epcis_events`' row of an event and its EPCIS document, as `recordEpcisEvent` writes it. */
 export const epcisEventRow = (event: EventEnvelope, document: EpcisEventDocument): ReadonlyArray<SqlValue> => [
@@ -62,8 +63,15 @@ export const uncorrectingEpcisRow = (
  * when the event counts as applied). Keyed by the event's id: a redelivered event changes nothing. A correction that
  * names its event (a cancelled return) is stored as that event's error declaration, from the view the hub stored of
  * it; events with no EPCIS meaning store nothing. A void of an order voided before (`voidedTransactions`) stores nothing.
+ * A void is the export's own record of the cancellation, whether or not the hub counts the order cancelled (it does
+ * not when the parcel left): its mark keeps the newest order version cancelled (`cancelledAt`, the cancellation's
+ * version; a repeat at a newer one raises it), so only a version after it takes the void back (`recordReinstatement`).
  */
-export const recordEpcisEvent = Effect.fnUntraced(function* (event: EventEnvelope, places: EpcisPlaces) {
+export const recordEpcisEvent = Effect.fnUntraced(function* (
+  event: EventEnvelope,
+  places: EpcisPlaces,
+  cancelledAt?: InboundVersion
+) {
   const sql = yield* Sql
   const corrected = correctedEventId(event)
   let original: EpcisEventDocument | undefined
@@ -84,11 +92,18 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (event: EventEnvelop
     for (const transaction of voided) {
       // Kept when the void's own row is pruned by age: a repeat years later is still a repeat.
       const marked = yield* sql.execute(
-        `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id) VALUES (?, ?)
+        `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id, order_version) VALUES (?, ?, ?)
          ON CONFLICT (biz_transaction) DO NOTHING`,
-        [transaction, event.id]
+        [transaction, event.id, cancelledAt?.version ?? null]
       )
       if (marked.changes > 0) first = true
+      else if (cancelledAt !== undefined) {
+        yield* sql.execute(
+          `UPDATE hub_epcis_voided_transactions SET order_version = ?
+           WHERE biz_transaction = ? AND (order_version IS NULL OR order_version < ? OR order_version > ?)`,
+          [cancelledAt.version, transaction, cancelledAt.version, cancelledAt.newestPlausible]
+        )
+      }
     }
     if (!first) return false
   }
@@ -122,29 +137,42 @@ export const reinstatementView = (orderId: string): EpcisView => ({
 
 /**
  * Records an order's reinstatement in the export, in the transaction that takes its cancellation back, when the
- * export holds a void of the order in force: the void's mark (`hub_epcis_voided_transactions`) goes, so a later
- * cancellation voids the order again, and the reinstatement is exported as `reinstatementView` at the time and place of
- * `told`, the message that took the cancellation back (a station's `order.reinstated` or `order.received`, or the
- * hub's word for the shop's stream). Once per reinstatement: only the message that removes the mark records it, so
- * the same reinstatement told by every station of a site, or redelivered, adds nothing. `told` must have no EPCIS view
- * of its own, whose row would hold its id.
+ * export holds a void of the order in force at a version before `reinstatedAt` (or at one no sender can have given):
+ * the void's mark (`hub_epcis_voided_transactions`) goes, so a later cancellation voids the order again, and the
+ * reinstatement is exported as `reinstatementView` at the time and place of `told`, the message that took the
+ * cancellation back (a station's `order.reinstated` or `order.received`, or the hub's word for the shop's stream).
+ * The export keeps its own record, since the hub does not count an order cancelled whose parcel left, yet voids it.
+ * A void from before the mark kept its version (hub migration 80 found no order for it) goes only when the hub took
+ * the order's cancellation back (`hubTookBack`). Once per reinstatement: only the message that removes the mark
+ * records it, so the same reinstatement told by every station of a site, or redelivered, adds nothing. `told` must
+ * have no EPCIS view of its own, whose row would hold its id.
  */
 export const recordReinstatement = Effect.fnUntraced(function* (
   orderId: string,
-  told: EventEnvelope,
+  reinstatedAt: InboundVersion,
+  hubTookBack: boolean,
+  told: Effect.Effect<EventEnvelope>,
   places: EpcisPlaces
 ) {
   const sql = yield* Sql
-  const withdrawn = yield* sql.execute("DELETE FROM hub_epcis_voided_transactions WHERE biz_transaction = ?", [
-    orderTransaction(orderId)[0]!.bizTransaction
-  ])
+  const withdrawn = yield* sql.execute(
+    `DELETE FROM hub_epcis_voided_transactions WHERE biz_transaction = ?
+       AND (order_version < ? OR order_version > ? OR (order_version IS NULL AND ? = 1))`,
+    [
+      orderTransaction(orderId)[0]!.bizTransaction,
+      reinstatedAt.version,
+      reinstatedAt.newestPlausible,
+      hubTookBack ? 1 : 0
+    ]
+  )
   if (withdrawn.changes === 0) return false
-  if (told.epcis !== undefined) throw new Error(`${told.type} ${told.id} has an EPCIS view of its own`)
-  const document = toEpcisEvent({ ...told, epcis: reinstatementView(orderId) }, places)!
+  const event = yield* told
+  if (event.epcis !== undefined) throw new Error(`${event.type} ${event.id} has an EPCIS view of its own`)
+  const document = toEpcisEvent({ ...event, epcis: reinstatementView(orderId) }, places)!
   const inserted = yield* sql.execute(
     `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms, document)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
-    epcisEventRow(told, document)
+    epcisEventRow(event, document)
   )
   return inserted.changes > 0
 })
