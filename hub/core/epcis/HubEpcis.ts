@@ -8,7 +8,8 @@ import {
   orderTransaction,
   toEpcisEvent
 } from "../../../core/events/Epcis.ts"
-import type { EpcisView, EventEnvelope } from "../../../core/events/Event.ts"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { reinstatementView } from "../../../core/orders/OrderEvents.ts"
 import { Sql, type SqlValue } from "../../../core/store/Sql.ts"
 import type { InboundVersion } from "../../../core/sync/InboundVersion.ts"
 
@@ -116,26 +117,6 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (
 })
 
 /**
- * The EPCIS view of an order's reinstatement: the shop took back the cancellation whose void (`voidedTransactions`) the
- * export holds in force, so the order is a business transaction again. GS1 EPCIS 2.0 (Release 2.0, Jun 2022, §7.4.5
- * TransactionEvent; the action's meaning as EPCglobal's TransactionEventType defines it): ADD says objects "have been
- * associated to the business transaction(s) during this event", which "includes situations where the transaction(s)
- * is created for the first time"; DELETE without objects, the void, ended it. GS1's EPCIS 2.0 JSON Schema
- * (gs1/EPCIS, JSON-Schema/EPCIS-JSON-Schema.json, the copy in fixtures/epcis) lets only a DELETE go without both, and
- * takes an ADD with an `epcList` that is empty: the hub keeps no order's lines, so it names no objects, as the void
- * named none; the goods come back to the order with the packing events that name it, as for any order. CBV 2.0 has no
- * business step for an order taken back (its steps are about goods: `void_shipping` is the void's), so the step is
- * CBV's `other`; no disposition, as no object's condition changes (EPCIS 2.0: an omitted disposition is unchanged).
- */
-export const reinstatementView = (orderId: string): EpcisView => ({
-  eventType: "TransactionEvent",
-  action: "ADD",
-  bizStep: "other",
-  epcList: [],
-  bizTransactionList: orderTransaction(orderId)
-})
-
-/**
  * Records an order's reinstatement in the export, in the transaction that takes its cancellation back, when the
  * export holds a void of the order in force at a version before `reinstatedAt` (or at one no sender can have given):
  * the void's mark (`hub_epcis_voided_transactions`) goes, so a later cancellation voids the order again, and the
@@ -144,8 +125,8 @@ export const reinstatementView = (orderId: string): EpcisView => ({
  * The export keeps its own record, since the hub does not count an order cancelled whose parcel left, yet voids it.
  * A void from before the mark kept its version (hub migration 80 found no order for it) goes only when the hub took
  * the order's cancellation back (`hubTookBack`). Once per reinstatement: only the message that removes the mark
- * records it, so the same reinstatement told by every station of a site, or redelivered, adds nothing. `told` must
- * have no EPCIS view of its own, whose row would hold its id.
+ * records it, so the same reinstatement told by every station of a site, or redelivered, adds nothing. A station's
+ * `order.reinstated` carries this view itself; the hub records it here only, never as the station's own view.
  */
 export const recordReinstatement = Effect.fnUntraced(function* (
   orderId: string,
@@ -167,7 +148,6 @@ export const recordReinstatement = Effect.fnUntraced(function* (
   )
   if (withdrawn.changes === 0) return false
   const event = yield* told
-  if (event.epcis !== undefined) throw new Error(`${event.type} ${event.id} has an EPCIS view of its own`)
   const document = toEpcisEvent({ ...event, epcis: reinstatementView(orderId) }, places)!
   const inserted = yield* sql.execute(
     `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms, document)

@@ -694,8 +694,9 @@ export class HubProjection extends Context.Service<
             typeof error === "string" ? new EventRefused({ reason: `${event.type} payload: ${error}` }) : error
           )
         )
-        // A cancellation's void is recorded with its version, once that is decoded and checked (below).
-        if (event.type !== OrderCancelled.type) {
+        // A cancellation's void is recorded with its version, once that is decoded and checked (below); a
+        // reinstatement once, however many stations tell of it (`recordReinstatement`), not as each one's view.
+        if (event.type !== OrderCancelled.type && event.type !== OrderReinstated.type) {
           yield* Effect.provideService(recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }), Sql, sql)
         }
         const now = yield* nowMs
