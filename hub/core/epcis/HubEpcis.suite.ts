@@ -6,7 +6,7 @@ import type { Order } from "../../../core/orders/Order.ts"
 import { OrderCancelled, OrderReceived, OrderReinstated } from "../../../core/orders/OrderEvents.ts"
 import { PackItemVerified } from "../../../core/pack/PackEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
-import type { Sql } from "../../../core/store/Sql.ts"
+import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { epcisSchemaValidator } from "../../../fixtures/epcis/epcisSchema.ts"
 import { sampleOrder } from "../../../fixtures/hub/HubRig.ts"
@@ -160,7 +160,13 @@ export const hubEpcisSuite = (store: TestStore) =>
           for (const event of events) yield* hub.applyStationEvent(event)
           // Redelivered after a crash between commit and ack: nothing new.
           yield* hub.applyStationEvent(events[5]!)
-          // The shop's own stream takes the second cancellation back before any station tells.
+          // The shop's own stream takes the second cancellation back before any station tells: the order is one of
+          // the hub's shop connector's.
+          const sql = yield* Sql
+          yield* sql.execute(
+            `INSERT INTO shop_orders (connector_id, shop_order_id, order_id, site_id, state, version, shop_updated_ms,
+               mapped, received_at_ms, updated_at_ms) VALUES ('shopify-eu', '1001', 'SO-1', 'HAM1', 'open', 6, 0, '{}', 0, 0)`
+          )
           yield* hub.applyShopOrder(order(6, "open"), "HAM1", "PACK-1")
           yield* hub.applyStationEvent(a(OrderReceived, { order: order(6, "shipped"), replacedVersion: 5 }, T + 4_000))
           const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
@@ -177,7 +183,14 @@ export const hubEpcisSuite = (store: TestStore) =>
         ["DELETE", result.ids[7]],
         ["ADD", expect.any(String)]
       ])
-      expect(transactions[3]).toMatchObject({ eventTime: new Date(T + 3_600_000).toISOString() })
+      // The shop connector that keeps the order is the source of the shop stream's word.
+      expect(transactions[3]).toMatchObject({
+        eventTime: new Date(T + 3_600_000).toISOString(),
+        readPoint: { id: "https://id.packbench.example/shop/shopify-eu" },
+        "packbench:eventType": "shop.order-reinstated",
+        "packbench:connector": "shopify-eu",
+        "packbench:orderVersion": 6
+      })
     })
 
     it("exports each reinstatement once, as a TransactionEvent ADD of the order between its voids", async () => {
@@ -238,7 +251,7 @@ export const hubEpcisSuite = (store: TestStore) =>
         ["DELETE", "order.cancelled"],
         ["ADD", "order.received"],
         ["DELETE", "order.cancelled"],
-        ["ADD", "order.upsert"]
+        ["ADD", "shop.order-reinstated"]
       ])
       const ids = result.ids
       expect(transactions.slice(0, 5).map((document) => document.eventID)).toEqual([
@@ -266,12 +279,21 @@ export const hubEpcisSuite = (store: TestStore) =>
         "packbench:epoch": "E1",
         "packbench:seq": 3
       })
-      // The shop's reinstatement is the hub's word, at the hub's time.
+      // The shop's reinstatement is the hub's word, at the hub's time, from the shop's stream: no connector of this
+      // hub keeps the order, so the source is the shop's stream itself, and no station, epoch or number is claimed.
       expect(transactions[5]).toMatchObject({
         action: "ADD",
         eventTime: new Date(T + 3_600_000).toISOString(),
-        bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-1" }]
+        bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-1" }],
+        readPoint: { id: "https://id.packbench.example/shop" },
+        bizLocation: { id: "https://id.packbench.example/site/HAM1" },
+        "packbench:eventType": "shop.order-reinstated",
+        "packbench:orderVersion": 7
       })
+      expect(Object.keys(transactions[5]!).filter((key) => key.startsWith("packbench:"))).toEqual([
+        "packbench:eventType",
+        "packbench:orderVersion"
+      ])
       // The packing between the first reinstatement and the second void is exported in its place.
       expect(result.documents.map((document) => document["packbench:eventType"])).toContain("pack.item-verified")
       const validate = epcisSchemaValidator()

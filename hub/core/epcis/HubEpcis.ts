@@ -5,12 +5,13 @@ import {
   type EpcisEventDocument,
   type EpcisPlaces,
   epcisEventOf,
+  LOCATION_BASE,
   orderTransaction,
   toEpcisEvent
 } from "../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { reinstatementView } from "../../../core/orders/OrderEvents.ts"
-import { Sql, type SqlValue } from "../../../core/store/Sql.ts"
+import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
 import type { InboundVersion } from "../../../core/sync/InboundVersion.ts"
 
 /** `hub_epcis_events`' row of an event and its EPCIS document, as `recordEpcisEvent` writes it. */
@@ -132,7 +133,7 @@ export const recordReinstatement = Effect.fnUntraced(function* (
   orderId: string,
   reinstatedAt: InboundVersion,
   hubTookBack: boolean,
-  told: Effect.Effect<EventEnvelope>,
+  told: Effect.Effect<ReinstatementTold, StoreError>,
   places: EpcisPlaces
 ) {
   const sql = yield* Sql
@@ -147,8 +148,21 @@ export const recordReinstatement = Effect.fnUntraced(function* (
     ]
   )
   if (withdrawn.changes === 0) return false
-  const event = yield* told
-  const document = toEpcisEvent({ ...event, epcis: reinstatementView(orderId) }, places)!
+  const source = yield* told
+  const event = source.by === "station" ? source.event : shopWordEnvelope(source.shop)
+  let document = toEpcisEvent(
+    { ...event, epcis: reinstatementView(orderId) },
+    source.by === "station" ? places : { ...places, readPoint: shopReadPoint(source.shop.connectorId) }
+  )!
+  if (source.by === "shop") {
+    const { "packbench:station": _, "packbench:epoch": __, "packbench:seq": ___, ...own } = document
+    document = {
+      ...own,
+      "packbench:eventType": "shop.order-reinstated",
+      ...(source.shop.connectorId === undefined ? {} : { "packbench:connector": source.shop.connectorId }),
+      "packbench:orderVersion": source.shop.orderVersion
+    }
+  }
   const inserted = yield* sql.execute(
     `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms, document)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
@@ -156,6 +170,51 @@ export const recordReinstatement = Effect.fnUntraced(function* (
   )
   return inserted.changes > 0
 })
+
+/**
+ * The shop's own stream taking a cancellation back before any station told of it (`order.upsert` on a station's
+ * inbox, which only the shop side publishes): the hub's word, under an id of its own at the hub's time. Its source
+ * is the hub's shop connector that keeps the order (`shop_orders`), or none when the shop publishes itself.
+ */
+export interface ShopReinstatement {
+  readonly id: string
+  readonly atMs: number
+  readonly siteId: string
+  /** The station whose inbox the message came on: where the export's table files the row, not a claim of the document. */
+  readonly stationId: string
+  readonly connectorId: string | undefined
+  readonly orderVersion: number
+}
+
+/** What took a cancellation back: a station's event (`order.reinstated`, `order.received`), or the shop's stream. */
+export type ReinstatementTold =
+  | { readonly by: "station"; readonly event: EventEnvelope }
+  | { readonly by: "shop"; readonly shop: ShopReinstatement }
+
+/**
+ * The shop's word as `hub_epcis_events` files it (its table needs a station, epoch and number): the inbox's station,
+ * epoch `shop` and the order's version. The document says none of these; it names the connector and the version.
+ */
+const shopWordEnvelope = (shop: ShopReinstatement): EventEnvelope => ({
+  id: shop.id,
+  type: "shop.order-reinstated",
+  version: 1,
+  siteId: shop.siteId,
+  stationId: shop.stationId,
+  epoch: "shop",
+  seq: shop.orderVersion,
+  eventTime: { wallMs: shop.atMs, monoNs: "0" },
+  recordTimeMs: shop.atMs,
+  actor: { role: "system" },
+  payload: null
+})
+
+/**
+ * Where the hub heard the shop (the EPCIS readPoint, any URI, §7.3.6): Packbench's own URI for the shop connector
+ * that keeps the order, or for the shop's stream when no connector does.
+ */
+const shopReadPoint = (connectorId: string | undefined) =>
+  connectorId === undefined ? `${LOCATION_BASE}/shop` : `${LOCATION_BASE}/shop/${encodeURIComponent(connectorId)}`
 
 export interface EpcisWindow {
   readonly fromMs: number

@@ -42,7 +42,13 @@ import {
   recordAnswer
 } from "../correction/CorrectionAnswers.ts"
 import { recordStationHasOrder, type StationRef } from "../correction/CorrectionToStations.ts"
-import { pruneEpcisEvents, recordEpcisEvent, recordReinstatement, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
+import {
+  pruneEpcisEvents,
+  type ReinstatementTold,
+  recordEpcisEvent,
+  recordReinstatement,
+  uncorrectingEpcisRow
+} from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { makeRefundLedger, orderRow, STATION_ORDER_INSERT } from "../refunds/RefundLedger.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
@@ -401,7 +407,7 @@ export class HubProjection extends Context.Service<
       const cancellationTakenBackBy = Effect.fnUntraced(function* (
         orderId: string,
         received: InboundVersion,
-        told: Effect.Effect<EventEnvelope>
+        told: Effect.Effect<ReinstatementTold, StoreError>
       ) {
         const taken = yield* sql.execute(
           `UPDATE hub_orders SET cancelled_at_ms = NULL, cancellation_version = ?, updated_at_ms = ?
@@ -423,7 +429,7 @@ export class HubProjection extends Context.Service<
         orderId: string,
         received: InboundVersion,
         hubTookBack: boolean,
-        told: Effect.Effect<EventEnvelope>
+        told: Effect.Effect<ReinstatementTold, StoreError>
       ) =>
         Effect.gen(function* () {
           if (hubTookBack) yield* suppressCancellationNotice(orderId)
@@ -713,7 +719,7 @@ export class HubProjection extends Context.Service<
             // A stale version (a late resend from another station) never overwrites a newer one.
             yield* sql.write(rowsStatement(ORDER, 1), [...hubOrderRow(order, event, now), received.newestPlausible])
             if (order.status !== "cancelled")
-              yield* cancellationTakenBackBy(order.orderId, received, Effect.succeed(event))
+              yield* cancellationTakenBackBy(order.orderId, received, Effect.succeed({ by: "station", event }))
             yield* stationHasOrder(order.orderId, event, now)
             yield* ledger.recordOrder(order)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
@@ -789,7 +795,12 @@ export class HubProjection extends Context.Service<
                  AND (cancellation_version IS NULL OR cancellation_version < ? OR cancellation_version > ?)`,
               [reinstated.orderVersion, now, reinstated.orderId, reinstated.orderVersion, received.newestPlausible]
             )
-            yield* cancellationWithdrawn(reinstated.orderId, received, taken.changes > 0, Effect.succeed(event))
+            yield* cancellationWithdrawn(
+              reinstated.orderId,
+              received,
+              taken.changes > 0,
+              Effect.succeed({ by: "station", event })
+            )
             return
           }
           case OrderAddressCorrected.type: {
@@ -1288,27 +1299,27 @@ export class HubProjection extends Context.Service<
         })
 
       /**
-       * The shop's stream taking a cancellation back, as the message the export tells it by: no station recorded it
-       * (yet), so it is the hub's word, at the hub's time, under an id of its own, for the site's inbox it came on;
-       * `order.upsert` (the shop's message), epoch `shop` and the order's version as its number.
+       * The shop's stream taking a cancellation back, as the export tells it (`ShopReinstatement`): the hub's word at
+       * the hub's time, from the shop connector that keeps the order, if one does.
        */
       const shopReinstatement = (order: Order, siteId: string, stationId: string, now: number) =>
-        Effect.map(
-          uuid7(now),
-          (id): EventEnvelope => ({
-            id,
-            type: "order.upsert",
-            version: 1,
-            siteId,
-            stationId,
-            epoch: "shop",
-            seq: order.version,
-            eventTime: { wallMs: now, monoNs: "0" },
-            recordTimeMs: now,
-            actor: { role: "system" },
-            payload: null
-          })
-        )
+        Effect.gen(function* () {
+          const connector = yield* sql.query<{ connector_id: string }>(
+            "SELECT connector_id FROM shop_orders WHERE order_id = ?",
+            [order.orderId]
+          )
+          return {
+            by: "shop",
+            shop: {
+              id: yield* uuid7(now),
+              atMs: now,
+              siteId,
+              stationId,
+              connectorId: connector[0]?.connector_id,
+              orderVersion: order.version
+            }
+          } satisfies ReinstatementTold
+        })
 
       const applyShopOrder = (order: Order, siteId: string, stationId: string) =>
         Effect.gen(function* () {
