@@ -46,6 +46,36 @@ export const hubEpcisSuite = (store: TestStore) =>
         )
       )
 
+    /** `body` on a hub with its tables, told by two stations of site HAM1. */
+    const onHub = <A, E>(
+      body: (
+        hub: HubProjection["Service"],
+        a: ReturnType<typeof stationEventStream>,
+        b: ReturnType<typeof stationEventStream>
+      ) => Effect.Effect<A, E, Sql | StationClock | HubProjection>
+    ) =>
+      run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          return yield* body(yield* HubProjection, stationEventStream("PACK-1"), stationEventStream("PACK-2"))
+        })
+      )
+
+    /** SO-1 at `version`, as the shop's stream and the stations carry it. */
+    const order = (version: number, status: Order["status"]): Order => ({
+      ...sampleOrder("SO-1", { email: "one@example.test", locale: "en" }),
+      version,
+      status
+    })
+
+    /** A station's word that the shop cancelled SO-1 at `orderVersion`, the order `previousStatus` at the station. */
+    const cancellation = (orderVersion: number, previousStatus: string) => ({
+      orderId: "SO-1",
+      orderVersion,
+      previousStatus,
+      interruptedPacking: false
+    })
+
     /** The stored EPCIS events of one kind of station event, oldest first, as `GET /epcis` pages them. */
     const exported = (eventType: string) =>
       Effect.map(readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100), (page) =>
@@ -55,18 +85,9 @@ export const hubEpcisSuite = (store: TestStore) =>
       )
 
     it("records one EPCIS void per order: the shop cancelling a shipped order again and again adds none", async () => {
-      const result = await run(
+      const result = await onHub((hub, a, b) =>
         Effect.gen(function* () {
-          yield* migrate(hubMigrations)
-          const hub = yield* HubProjection
-          const a = stationEventStream("PACK-1")
-          const b = stationEventStream("PACK-2")
-          const cancelled = (orderVersion: number) => ({
-            orderId: "SO-1",
-            orderVersion,
-            previousStatus: "shipped",
-            interruptedPacking: false
-          })
+          const cancelled = (orderVersion: number) => cancellation(orderVersion, "shipped")
           const events = [
             a(
               OrderReceived,
@@ -95,17 +116,9 @@ export const hubEpcisSuite = (store: TestStore) =>
     })
 
     it("voids an order again when it is cancelled again after the shop took the first cancellation back", async () => {
-      const result = await run(
+      const result = await onHub((hub, a) =>
         Effect.gen(function* () {
-          yield* migrate(hubMigrations)
-          const hub = yield* HubProjection
-          const a = stationEventStream("PACK-1")
-          const cancelled = (orderVersion: number) => ({
-            orderId: "SO-1",
-            orderVersion,
-            previousStatus: "open",
-            interruptedPacking: false
-          })
+          const cancelled = (orderVersion: number) => cancellation(orderVersion, "open")
           const events = [
             a(
               OrderReceived,
@@ -126,24 +139,10 @@ export const hubEpcisSuite = (store: TestStore) =>
     })
 
     it("exports the reinstatement of a shipped order's cancellation once, as for an unshipped one", async () => {
-      const order = (version: number, status: Order["status"]): Order => ({
-        ...sampleOrder("SO-1", { email: "one@example.test", locale: "en" }),
-        version,
-        status
-      })
-      const result = await run(
+      const result = await onHub((hub, a, b) =>
         Effect.gen(function* () {
-          yield* migrate(hubMigrations)
-          const hub = yield* HubProjection
-          const a = stationEventStream("PACK-1")
-          const b = stationEventStream("PACK-2")
           // The parcel left: the hub does not count the order cancelled (its tracking mail goes on), yet voids it.
-          const cancelled = (orderVersion: number) => ({
-            orderId: "SO-1",
-            orderVersion,
-            previousStatus: "shipped",
-            interruptedPacking: false
-          })
+          const cancelled = (orderVersion: number) => cancellation(orderVersion, "shipped")
           const events = [
             a(OrderReceived, { order: order(1, "shipped"), replacedVersion: null }, T),
             a(OrderCancelled, cancelled(2), T + 1_000),
@@ -194,23 +193,9 @@ export const hubEpcisSuite = (store: TestStore) =>
     })
 
     it("exports each reinstatement once, as a TransactionEvent ADD of the order between its voids", async () => {
-      const order = (version: number, status: Order["status"]): Order => ({
-        ...sampleOrder("SO-1", { email: "one@example.test", locale: "en" }),
-        version,
-        status
-      })
-      const result = await run(
+      const result = await onHub((hub, a, b) =>
         Effect.gen(function* () {
-          yield* migrate(hubMigrations)
-          const hub = yield* HubProjection
-          const a = stationEventStream("PACK-1")
-          const b = stationEventStream("PACK-2")
-          const cancelled = (orderVersion: number) => ({
-            orderId: "SO-1",
-            orderVersion,
-            previousStatus: "open",
-            interruptedPacking: false
-          })
+          const cancelled = (orderVersion: number) => cancellation(orderVersion, "open")
           const reinstated = (orderVersion: number) => ({ orderId: "SO-1", orderVersion, status: "open" as const })
           const events = [
             a(OrderReceived, { order: order(1, "open"), replacedVersion: null }, T),

@@ -19,19 +19,28 @@ const push = {
   shipTo: { name: "Mia Berg", street1: "Hafenstraße 11", postalCode: "20459", city: "Hamburg", country: "DE" }
 }
 
+/** The generic connector of these tests, sending to `shopUrl` (none: it takes webhooks only). */
+const connectorTo = (
+  shopUrl: string | undefined,
+  clock = hubClock,
+  options: { readonly sha256Signatures?: "accept" | "refuse" } = {}
+) =>
+  makeSignedWebhookConnector({
+    clock,
+    settings,
+    credentials: { secret },
+    shopUrl,
+    timeoutMs: 1_000,
+    toleranceMs: 300_000,
+    ...options
+  })
+
 describe("the generic signed webhook connector's address push", () => {
   it("posts the corrected address to <shopUrl>/addresses, signed, with the push's key; without a shopUrl it says it cannot", async () => {
     await withRecordingReceiver(
       () => ({ status: 200, body: JSON.stringify({ id: "addr-1" }) }),
       async ({ url: shopUrl, received }) => {
-        const connector = makeSignedWebhookConnector({
-          clock: hubClock,
-          settings,
-          credentials: { secret },
-          shopUrl,
-          timeoutMs: 1_000,
-          toleranceMs: 300_000
-        })
+        const connector = connectorTo(shopUrl)
         expect(await Effect.runPromise(connector.updateAddress(push))).toEqual({ shopAddressId: "addr-1" })
         expect(received).toHaveLength(1)
         const request = received[0]!
@@ -56,14 +65,7 @@ describe("the generic signed webhook connector's address push", () => {
         expect(hostile).toMatchObject({ reason: "Rejected" })
         expect(received).toHaveLength(1)
 
-        const inboundOnly = makeSignedWebhookConnector({
-          clock: hubClock,
-          settings,
-          credentials: { secret },
-          shopUrl: undefined,
-          timeoutMs: 1_000,
-          toleranceMs: 300_000
-        })
+        const inboundOnly = connectorTo(undefined)
         const refused = await Effect.runPromise(Effect.flip(inboundOnly.updateAddress(push)))
         expect(refused).toMatchObject({ reason: "Rejected", message: "shop generic has no shopUrl to send to" })
       }
@@ -95,14 +97,7 @@ describe("the generic signed webhook connector's push answers", () => {
     await withRecordingReceiver(
       () => ({ status: 200, type: "text/plain", body: answers[next]! }),
       async ({ url }) => {
-        const connector = makeSignedWebhookConnector({
-          clock: hubClock,
-          settings,
-          credentials: { secret },
-          shopUrl: url,
-          timeoutMs: 1_000,
-          toleranceMs: 300_000
-        })
+        const connector = connectorTo(url)
         for (next = 0; next < answers.length; next++) {
           const calls: ReadonlyArray<readonly [string, Effect.Effect<unknown, ShopError>]> = [
             ["/fulfillments", connector.fulfill(fulfillment)],
@@ -123,14 +118,7 @@ describe("the generic signed webhook connector's push answers", () => {
 
 describe("the generic connector's webhook with a signed body that is no order", () => {
   it("is refused as signed, so the hub quarantines it for a person instead of only answering 400", async () => {
-    const connector = makeSignedWebhookConnector({
-      clock: hubClock,
-      settings,
-      credentials: { secret },
-      shopUrl: undefined,
-      timeoutMs: 1_000,
-      toleranceMs: 300_000
-    })
+    const connector = connectorTo(undefined)
     for (const body of ["null", "[]", '"x"', "42", '{"id":"1"}']) {
       const timestamp = String(Math.floor(NOW / 1000))
       const refused = await Effect.runPromise(
@@ -177,15 +165,7 @@ describe("the generic connector's first signature scheme (sha256=), per connecto
     body: new TextEncoder().encode(body)
   })
   const connectorWith = (sha256Signatures: "accept" | "refuse" | undefined) =>
-    makeSignedWebhookConnector({
-      clock: hubClock,
-      settings,
-      credentials: { secret },
-      shopUrl: undefined,
-      timeoutMs: 1_000,
-      toleranceMs: 300_000,
-      ...(sha256Signatures === undefined ? {} : { sha256Signatures })
-    })
+    connectorTo(undefined, hubClock, sha256Signatures === undefined ? {} : { sha256Signatures })
   const withLog = <A, E>(effect: Effect.Effect<A, E>) => {
     const logged: Array<string> = []
     return Effect.runPromise(
@@ -248,14 +228,7 @@ describe("the generic connector's pushes to the shop, signed with v2", () => {
         return { status: verified ? (answers.shift() ?? 200) : 401, body: JSON.stringify({ id: "f-1" }) }
       },
       async ({ url }) => {
-        const connector = makeSignedWebhookConnector({
-          clock: clock.clock,
-          settings,
-          credentials: { secret },
-          shopUrl: url,
-          timeoutMs: 1_000,
-          toleranceMs: 300_000
-        })
+        const connector = connectorTo(url, clock.clock)
         const fulfillment = sampleFulfillmentPush
         const first = await Effect.runPromise(Effect.flip(connector.fulfill(fulfillment)))
         expect(first).toMatchObject({ _tag: "ShopError" })
