@@ -1,5 +1,5 @@
 /** The hub's EPCIS view of orders' cancellations, through the real projection: HubEpcis.test.ts (SQLite), the integration twin (PostgreSQL). */
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { epcisDocumentHead } from "../../../core/events/Epcis.ts"
 import type { Order } from "../../../core/orders/Order.ts"
@@ -7,15 +7,15 @@ import { OrderCancelled, OrderReceived, OrderReinstated } from "../../../core/or
 import { PackItemVerified } from "../../../core/pack/PackEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
-import { StationClock } from "../../../core/time/Clock.ts"
+import type { StationClock } from "../../../core/time/Clock.ts"
 import { epcisSchemaValidator } from "../../../fixtures/epcis/epcisSchema.ts"
 import { sampleOrder } from "../../../fixtures/hub/HubRig.ts"
+import { hubProjectionLayer } from "../../../fixtures/hub/hubProjectionLayer.ts"
 import { stationEventStream } from "../../../fixtures/hub/stationEventStream.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { HubProjection } from "../notify/HubProjection.ts"
 import { HubSettings } from "../notify/HubSettings.ts"
 import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
-import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { readEpcisPage } from "./HubEpcis.ts"
 
 const T = 1_795_000_000_000
@@ -26,22 +26,7 @@ export const hubEpcisSuite = (store: TestStore) =>
       Effect.runPromise(
         effect.pipe(
           Effect.provide(
-            HubProjection.layer.pipe(
-              Layer.provideMerge(
-                Layer.mergeAll(
-                  store.layer(),
-                  StationClock.manual(T + 3_600_000).layer,
-                  Layer.succeed(HubSettings, HubSettings.defaults("https://track.test")),
-                  Layer.succeed(
-                    TrackingTokens,
-                    TrackingTokens.of({
-                      next: Effect.succeed("token-abcdefghijklmnopqrstu"),
-                      digest: (token) => token
-                    })
-                  )
-                )
-              )
-            )
+            hubProjectionLayer(store, { nowMs: T + 3_600_000, settings: HubSettings.defaults("https://track.test") })
           )
         )
       )
