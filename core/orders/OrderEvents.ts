@@ -2,7 +2,7 @@
 import { Schema } from "effect"
 import { IdText } from "../bounds/Bounds.ts"
 import { orderTransaction } from "../events/Epcis.ts"
-import type { EpcisView } from "../events/Event.ts"
+import type { EpcisView, EventEnvelope } from "../events/Event.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { Address, Order, OrderStatus } from "./Order.ts"
 
@@ -67,15 +67,26 @@ export const reinstatementView = (orderId: string): EpcisView => ({
  * The shop took a cancellation back: a newer version of an order cancelled at this station, whose status is not
  * cancelled (recorded after that version's `order.received`). `status` is what the order is here again: the shop's
  * status, or packed when its parcel is still here. The hub no longer counts the order cancelled, unless it has heard
- * of a newer cancellation. Its EPCIS view undoes the void of `order.cancelled` (`reinstatementView`); one recorded
- * before it carried the view has none (the event is recorded as it was).
+ * of a newer cancellation. The station's EPCIS export gives it `reinstatementView` (`withExportedView`); the event
+ * carries no view itself, so the hub, which exports a reinstatement once however many stations tell of it, never
+ * takes one as a station's own (a hub of the release before stored each station's view, and refused one where it
+ * exported the reinstatement itself).
  */
 export const OrderReinstated = defineEvent({
   type: "order.reinstated",
   version: 1,
-  payload: Schema.Struct({ orderId: Schema.String, orderVersion: Schema.Int, status: OrderStatus }),
-  epcis: (payload) => reinstatementView(payload.orderId)
+  payload: Schema.Struct({ orderId: Schema.String, orderVersion: Schema.Int, status: OrderStatus })
 })
+
+/**
+ * An event as the station's EPCIS export reads it: `order.reinstated` with `reinstatementView`, whenever it was
+ * recorded; every other event as recorded.
+ */
+export const withExportedView = (event: EventEnvelope): EventEnvelope => {
+  if (event.type !== OrderReinstated.type || event.epcis !== undefined) return event
+  const orderId = (event.payload as { readonly orderId?: unknown } | null)?.orderId
+  return typeof orderId === "string" ? { ...event, epcis: reinstatementView(orderId) } : event
+}
 
 /**
  * The order's address was corrected: by its source (the shop, or the hub's shop side for a connector's order), or by

@@ -11,7 +11,7 @@ import type { BrokerMessage } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
 import { encodeJson } from "../sync/Topics.ts"
 import type { Order } from "./Order.ts"
-import { OrderAddressCorrected, OrderCancelled } from "./OrderEvents.ts"
+import { OrderAddressCorrected, OrderCancelled, withExportedView } from "./OrderEvents.ts"
 import { registerOrderInbound } from "./OrderInbound.ts"
 
 const orders = fixture("orders.json") as Array<Order>
@@ -304,7 +304,7 @@ describe("orders from the shop", () => {
         yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 4 }))
         yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 3 }))
         const events = yield* (yield* EventLog).read(0, 100)
-        return events.flatMap((event) => toEpcisEvent(event) ?? [])
+        return events.flatMap((event) => toEpcisEvent(withExportedView(event)) ?? [])
       })
     )
     const transactions = result.filter((document) => document.type === "TransactionEvent")

@@ -126,8 +126,8 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (
  * The export keeps its own record, since the hub does not count an order cancelled whose parcel left, yet voids it.
  * A void from before the mark kept its version (hub migration 80 found no order for it) goes only when the hub took
  * the order's cancellation back (`hubTookBack`). Once per reinstatement: only the message that removes the mark
- * records it, so the same reinstatement told by every station of a site, or redelivered, adds nothing. A station's
- * `order.reinstated` carries this view itself; the hub records it here only, never as the station's own view.
+ * records it, so the same reinstatement told by every station of a site, or redelivered, adds nothing. The hub takes
+ * no view an `order.reinstated` might carry (stations export the same view of it themselves, without it).
  */
 export const recordReinstatement = Effect.fnUntraced(function* (
   orderId: string,

@@ -701,7 +701,7 @@ export class HubProjection extends Context.Service<
           )
         )
         // A cancellation's void is recorded with its version, once that is decoded and checked (below); a
-        // reinstatement once, however many stations tell of it (`recordReinstatement`), not as each one's view.
+        // reinstatement once, however many stations tell of it (`recordReinstatement`), never as a view one carries.
         if (event.type !== OrderCancelled.type && event.type !== OrderReinstated.type) {
           yield* Effect.provideService(recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }), Sql, sql)
         }
