@@ -317,6 +317,10 @@ export const StationConfig = Schema.Struct({
     )
   ),
   evidence: Schema.optional(EvidenceConfig),
+  /** The manager's card of cancellations by hand shows the closes of the last `closesShownDays` days. */
+  carrierCancellations: Schema.optional(
+    Schema.Struct({ closesShownDays: Schema.optional(BoundedInt(1, Bounds.maxDays)) })
+  ),
   epcis: Schema.optional(EpcisConfig),
   printers: Schema.optional(
     Schema.Struct({ label: Schema.optional(PrinterConfig), receipt: Schema.optional(PrinterConfig) })
@@ -354,6 +358,7 @@ export interface ResolvedConfig {
   /** None by default: without a camera, parcels record no evidence photo. */
   readonly cameras: ReadonlyArray<CameraConfig>
   readonly evidence: { readonly photoRetentionDays: number }
+  readonly carrierCancellations: { readonly closesShownDays: number }
   readonly epcis: { readonly siteLocation?: string | undefined; readonly readPoint?: string | undefined }
   readonly printers: { readonly label: PrinterConfig; readonly receipt: PrinterConfig }
   readonly fixtures: { readonly loadOnFirstStart: boolean }

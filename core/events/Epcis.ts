@@ -51,9 +51,14 @@ export interface EpcisEventDocument {
     readonly "packbench:correctedBy": string
   }
   readonly "packbench:eventType": string
-  readonly "packbench:station": string
-  readonly "packbench:epoch": string
-  readonly "packbench:seq": number
+  /** The station event's: absent from the hub's word for the shop's stream, which no station recorded. */
+  readonly "packbench:station"?: string
+  readonly "packbench:epoch"?: string
+  readonly "packbench:seq"?: number
+  /** The hub's shop connector the shop's stream told it through, when one keeps the order. */
+  readonly "packbench:connector"?: string
+  /** The order's version the shop's stream carried. */
+  readonly "packbench:orderVersion"?: number
 }
 
 /**

@@ -2,6 +2,7 @@
 import { Schema } from "effect"
 import { IdText } from "../bounds/Bounds.ts"
 import { orderTransaction } from "../events/Epcis.ts"
+import type { EpcisView, EventEnvelope } from "../events/Event.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { Address, Order, OrderStatus } from "./Order.ts"
 
@@ -42,16 +43,50 @@ export const OrderCancelled = defineEvent({
 })
 
 /**
+ * The EPCIS view of an order's reinstatement, in the station's export and the hub's alike: the shop took back the
+ * cancellation whose void (`order.cancelled`'s view) is in force, so the order is a business transaction again. GS1
+ * EPCIS 2.0 (Release 2.0, Jun 2022, §7.4.5 TransactionEvent; the action's meaning as EPCglobal's TransactionEventType
+ * defines it): ADD says objects "have been associated to the business transaction(s) during this event", which
+ * "includes situations where the transaction(s) is created for the first time"; DELETE without objects, the void,
+ * ended it. GS1's EPCIS 2.0 JSON Schema (gs1/EPCIS, JSON-Schema/EPCIS-JSON-Schema.json, the copy in fixtures/epcis)
+ * lets only a DELETE go without both, and takes an ADD with an `epcList` that is empty: it names no objects, as the
+ * void named none (and the hub keeps no order's lines); the goods come back to the order with the packing events that
+ * name it, as for any order. CBV 2.0 has no business step for an order taken back (its steps are about goods:
+ * `void_shipping` is the void's), so the step is CBV's `other`; no disposition, as no object's condition changes
+ * (EPCIS 2.0: an omitted disposition is unchanged).
+ */
+export const reinstatementView = (orderId: string): EpcisView => ({
+  eventType: "TransactionEvent",
+  action: "ADD",
+  bizStep: "other",
+  epcList: [],
+  bizTransactionList: orderTransaction(orderId)
+})
+
+/**
  * The shop took a cancellation back: a newer version of an order cancelled at this station, whose status is not
  * cancelled (recorded after that version's `order.received`). `status` is what the order is here again: the shop's
  * status, or packed when its parcel is still here. The hub no longer counts the order cancelled, unless it has heard
- * of a newer cancellation. Taking an order (back) is no event about goods: no EPCIS view, as `order.received` has none.
+ * of a newer cancellation. The station's EPCIS export gives it `reinstatementView` (`withExportedView`); the event
+ * carries no view itself, so the hub, which exports a reinstatement once however many stations tell of it, never
+ * takes one as a station's own (a hub of the release before stored each station's view, and refused one where it
+ * exported the reinstatement itself).
  */
 export const OrderReinstated = defineEvent({
   type: "order.reinstated",
   version: 1,
   payload: Schema.Struct({ orderId: Schema.String, orderVersion: Schema.Int, status: OrderStatus })
 })
+
+/**
+ * An event as the station's EPCIS export reads it: `order.reinstated` with `reinstatementView`, whenever it was
+ * recorded; every other event as recorded.
+ */
+export const withExportedView = (event: EventEnvelope): EventEnvelope => {
+  if (event.type !== OrderReinstated.type || event.epcis !== undefined) return event
+  const orderId = (event.payload as { readonly orderId?: unknown } | null)?.orderId
+  return typeof orderId === "string" ? { ...event, epcis: reinstatementView(orderId) } : event
+}
 
 /**
  * The order's address was corrected: by its source (the shop, or the hub's shop side for a connector's order), or by

@@ -1,7 +1,9 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { epcisSchemaValidator } from "../../fixtures/epcis/epcisSchema.ts"
 import { inboxScenario, shopMessage } from "../../fixtures/InboxScenario.ts"
 import { fixture } from "../../fixtures/SeededStation.ts"
+import { epcisDocumentHead, toEpcisEvent } from "../events/Epcis.ts"
 import { decodePayload } from "../events/EventDefinition.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
@@ -9,7 +11,7 @@ import type { BrokerMessage } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
 import { encodeJson } from "../sync/Topics.ts"
 import type { Order } from "./Order.ts"
-import { OrderAddressCorrected, OrderCancelled } from "./OrderEvents.ts"
+import { OrderAddressCorrected, OrderCancelled, withExportedView } from "./OrderEvents.ts"
 import { registerOrderInbound } from "./OrderInbound.ts"
 
 const orders = fixture("orders.json") as Array<Order>
@@ -290,6 +292,38 @@ describe("orders from the shop", () => {
       { orderId: "SO-100001", orderVersion: 3, status: "on-hold" },
       { orderId: "SO-100002", orderVersion: 3, status: "packed" }
     ])
+  })
+
+  it("exports each reinstatement once, as the hub does: a TransactionEvent ADD of the order after its void", async () => {
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        yield* inbox.receive(inbound("order.cancel", { orderId: "SO-100001", version: 2 }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 3 }))
+        // A newer version of the order reinstated, and a stale one, take nothing back again.
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 4 }))
+        yield* inbox.receive(inbound("order.upsert", { ...order("SO-100001"), version: 3 }))
+        const events = yield* (yield* EventLog).read(0, 100)
+        return events.flatMap((event) => toEpcisEvent(withExportedView(event)) ?? [])
+      })
+    )
+    const transactions = result.filter((document) => document.type === "TransactionEvent")
+    expect(transactions.map((document) => [document.action, document["packbench:eventType"]])).toEqual([
+      ["DELETE", "order.cancelled"],
+      ["ADD", "order.reinstated"]
+    ])
+    expect(transactions[1]).toMatchObject({
+      action: "ADD",
+      bizStep: "other",
+      epcList: [],
+      bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-100001" }]
+    })
+    expect(transactions[1]).not.toHaveProperty("disposition")
+    const validate = epcisSchemaValidator()
+    expect(
+      validate({ ...epcisDocumentHead(0), epcisBody: { eventList: result } }),
+      JSON.stringify(validate.errors)
+    ).toBe(true)
   })
 
   it("still reads a cancellation recorded before the event said whether the parcel was held", async () => {

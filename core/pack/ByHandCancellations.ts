@@ -64,9 +64,10 @@ export const CLOSED_SHOWN = 10
 
 /**
  * At most `limit` cancellations to make by hand, oldest first, and whether there are more; and the latest closes in
- * force (not reopened), newest first, at most `CLOSED_SHOWN`.
+ * force (not reopened) of the last `closesShownDays` days before `nowMs`, newest first, at most `CLOSED_SHOWN`
+ * (read by station migration 0107's index on the close time, so the card costs the window, not every close ever made).
  */
-export const listCancellationsByHand = (limit: number) =>
+export const listCancellationsByHand = (limit: number, closes: { readonly nowMs: number; readonly days: number }) =>
   Effect.gen(function* () {
     const sql = yield* Sql
     const rows = yield* sql.query<ByHandRow>(
@@ -86,10 +87,10 @@ export const listCancellationsByHand = (limit: number) =>
     )
     const closedRows = yield* sql.query<CloseRow>(
       `SELECT c.*, 0 AS reopened FROM shipments_cancelled_by_hand c
-       WHERE NOT EXISTS (SELECT 1 FROM shipments_by_hand_reopened r
+       WHERE c.closed_at_ms > ? AND NOT EXISTS (SELECT 1 FROM shipments_by_hand_reopened r
          WHERE r.parcel_id = c.parcel_id AND r.close_no = c.close_no)
        ORDER BY c.closed_at_ms DESC, c.parcel_id DESC, c.close_no DESC LIMIT ?`,
-      [CLOSED_SHOWN]
+      [closes.nowMs - closes.days * 86_400_000, CLOSED_SHOWN]
     )
     const closed = closedRows.map(
       (row): ClosedByHand => ({
@@ -104,7 +105,7 @@ export const listCancellationsByHand = (limit: number) =>
         note: row.note
       })
     )
-    return { cancellations, more: rows.length > limit, closed }
+    return { cancellations, more: rows.length > limit, closed, closedShownDays: closes.days }
   })
 
 /** What the manager found in the carrier's portal, with what they say of it: a reference, or a note. */

@@ -43,7 +43,8 @@ export const BY_HAND_CANCELLATIONS_MAX = 100
 export const ByHandCancellationsApi = {
   /**
    * The shipments to cancel by hand, oldest first; at most `limit`, `more` when there are others; and the latest
-   * closes in force, newest first (`CLOSED_SHOWN`), for a manager to reopen one. Anyone may read.
+   * closes in force of the last `closedShownDays` days (`carrierCancellations.closesShownDays`), newest first, at
+   * most `CLOSED_SHOWN`, for a manager to reopen one. Anyone may read.
    */
   "pack.cancellationsByHand": {
     input: Schema.Struct({
@@ -52,7 +53,9 @@ export const ByHandCancellationsApi = {
     output: Schema.Struct({
       cancellations: Schema.Array(ByHandCancellation),
       more: Schema.Boolean,
-      closed: Schema.Array(ClosedByHand)
+      closed: Schema.Array(ClosedByHand),
+      /** How many days back `closed` reaches. */
+      closedShownDays: Schema.Int
     })
   },
   /**

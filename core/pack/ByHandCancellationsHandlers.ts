@@ -3,8 +3,10 @@ import { Effect } from "effect"
 import { type ApiError, apiErrorOf } from "../api/ApiError.ts"
 import { Session } from "../session/Session.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
+import { StationClock } from "../time/Clock.ts"
 import { ByHandCloseError, byHandCloser, byHandReopener, listCancellationsByHand } from "./ByHandCancellations.ts"
 import type { ByHandCancellationsApi } from "./ByHandCancellationsApi.ts"
+import { CarrierCancellations } from "./CarrierCancellations.ts"
 import { storeFailure } from "./PackError.ts"
 
 export type ByHandCancellationsHandlers = {
@@ -30,9 +32,13 @@ export const makeByHandCancellationsHandlers = Effect.gen(function* () {
   const session = yield* Session
   const close = yield* byHandCloser
   const reopen = yield* byHandReopener
+  const clock = yield* StationClock
+  const { closesShownDays } = yield* CarrierCancellations
   const handlers: ByHandCancellationsHandlers = {
     "pack.cancellationsByHand": ({ limit }) =>
-      listCancellationsByHand(limit).pipe(
+      Effect.flatMap(clock.now, (now) =>
+        listCancellationsByHand(limit, { nowMs: now.wallMs, days: closesShownDays })
+      ).pipe(
         Effect.provideService(Sql, sql),
         Effect.mapError((error) => apiErrorOf(storeFailure(error)))
       ),

@@ -119,6 +119,12 @@ export const cancellationRecorder = Effect.gen(function* () {
 })
 
 /**
+ * How many days back the list shows closes (`carrierCancellations.closesShownDays`): a close is reopened when it was
+ * entered by mistake, which a manager finds out within weeks; an older one would only crowd the card.
+ */
+export const DEFAULT_CLOSES_SHOWN_DAYS = 30
+
+/**
  * Shipments to cancel at their carrier, and the worker that cancels them. A voided parcel's shipment stays live at
  * the carrier (billed, its tracking number scannable) until the carrier cancels it, so the void records the
  * cancellation in its own transaction and this worker asks the carrier, with backoff while it is out of reach, until
@@ -153,9 +159,11 @@ export class CarrierCancellations extends Context.Service<
     readonly retryDue: Effect.Effect<number, StoreError>
     /** Cancels due shipments for as long as the scope lives; `onChange` runs after a pass that changed the counts. */
     readonly work: (onChange: Effect.Effect<void>) => Effect.Effect<never, StoreError>
+    /** How many days back the manager's list shows closes by hand (`carrierCancellations.closesShownDays`). */
+    readonly closesShownDays: number
   }
 >()("packbench/core/pack/CarrierCancellations") {
-  static readonly layer = (options: { readonly retry?: RetryPolicy } = {}) =>
+  static readonly layer = (options: { readonly retry?: RetryPolicy; readonly closesShownDays?: number } = {}) =>
     Layer.effect(
       CarrierCancellations,
       Effect.gen(function* () {
@@ -366,7 +374,13 @@ export class CarrierCancellations extends Context.Service<
 
         const retryDue = Effect.map(worker.pass, (outcome) => outcome.done)
 
-        return CarrierCancellations.of({ list, counts, retryDue, work: worker.work })
+        return CarrierCancellations.of({
+          list,
+          counts,
+          retryDue,
+          work: worker.work,
+          closesShownDays: options.closesShownDays ?? DEFAULT_CLOSES_SHOWN_DAYS
+        })
       })
     )
 }

@@ -2469,6 +2469,18 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
       }),
       file
     )
+    // The list shows the closes of the last 30 days (the default): the close is there to its last millisecond.
+    const closesAfter = (ms: number) =>
+      run(
+        Effect.gen(function* () {
+          ;(yield* ManualClock).advance(ms)
+          const listed = yield* (yield* makeByHandCancellationsHandlers)["pack.cancellationsByHand"]({ limit: 10 })
+          return [listed.closedShownDays, listed.closed.length]
+        }),
+        file
+      )
+    expect(await closesAfter(30 * 86_400_000 - 1)).toEqual([30, 1])
+    expect(await closesAfter(30 * 86_400_000)).toEqual([30, 0])
     // The carrier's web service is set up again: nothing is left to send for the shipment closed by hand.
     const back = await carrierBackTwoMinutesLater(file, service.adapter)
     expect(offline.listed).toEqual({
@@ -2483,7 +2495,8 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
         }
       ],
       more: false,
-      closed: []
+      closed: [],
+      closedShownDays: 30
     })
     expect([offline.byPacker, offline.blank, offline.unknown, offline.again]).toEqual([
       "role-required",
@@ -2508,7 +2521,8 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
           reference: "DHL-Portal: Storno 4711",
           note: null
         }
-      ]
+      ],
+      closedShownDays: 30
     })
     expect(offline.events).toHaveLength(1)
     expect(offline.events[0]!.payload).toEqual({
@@ -2690,7 +2704,8 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
           reference: "Storno 4711",
           note: null
         }
-      ]
+      ],
+      closedShownDays: 30
     })
     expect([offline.byPacker, offline.blank, offline.unknown, offline.again]).toEqual([
       "role-required",
@@ -2712,7 +2727,8 @@ describe("a labelled parcel of a carrier no longer set up for its web service, v
         }
       ],
       more: false,
-      closed: []
+      closed: [],
+      closedShownDays: 30
     })
     expect(offline.counts).toEqual({ waiting: 0, refused: 0, byHand: 1 })
     expect([offline.closedAgain, offline.reopenedAgain]).toEqual(["done", "done"])

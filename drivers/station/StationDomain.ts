@@ -76,7 +76,7 @@ export const stationDomain = (config: ResolvedConfig, log: (line: string) => voi
         }),
         Handover.layer({ timeZone: config.station.timeZone }),
         PendingLabels.layer({}),
-        CarrierCancellations.layer(),
+        CarrierCancellations.layer({ closesShownDays: config.carrierCancellations.closesShownDays }),
         PhotoRetention.layer({ retentionDays: config.evidence.photoRetentionDays }),
         ReturnsService.layer({
           rules: sample.refundRules,

@@ -29,6 +29,21 @@ describe("loadConfig", () => {
     expect(config.scales).toEqual([{ type: "simulated", id: "sim-scale" }])
   })
 
+  it("reads how many days back the card of closes by hand reaches, and refuses a number of days out of bounds", () => {
+    const cwd = dir()
+    expect(loadConfig({ cwd, env: {} }).carrierCancellations).toEqual({ closesShownDays: 30 })
+    const write = (closesShownDays: unknown) =>
+      writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ carrierCancellations: { closesShownDays } }))
+    write(7)
+    expect(loadConfig({ cwd, env: {} }).carrierCancellations).toEqual({ closesShownDays: 7 })
+    for (const bad of [0, 3651, 1.5, "30"]) {
+      write(bad)
+      expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+        expect.stringMatching(/^carrierCancellations\.closesShownDays: /)
+      ])
+    }
+  })
+
   it("reads cameras and the photo retention, and names bad camera entries", () => {
     const cwd = dir()
     expect(loadConfig({ cwd, env: {} }).cameras).toEqual([])

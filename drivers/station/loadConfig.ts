@@ -16,6 +16,7 @@ import {
   StationConfig
 } from "../../core/config/StationConfig.ts"
 import { type DecodeProblem, decodeStrict, describeProblems } from "../../core/decode/DecodeProblem.ts"
+import { DEFAULT_CLOSES_SHOWN_DAYS } from "../../core/pack/CarrierCancellations.ts"
 import { DEFAULT_SITE_TIME_ZONE } from "../../core/time/SiteTime.ts"
 
 export const CONFIG_FILE_NAME = "packbench.config.json"
@@ -236,6 +237,9 @@ export const loadConfig = (options: {
     scales: config.scales ?? [{ type: "simulated", id: "sim-scale" }],
     cameras: config.cameras ?? [],
     evidence: { photoRetentionDays: config.evidence?.photoRetentionDays ?? DEFAULT_PHOTO_RETENTION_DAYS },
+    carrierCancellations: {
+      closesShownDays: config.carrierCancellations?.closesShownDays ?? DEFAULT_CLOSES_SHOWN_DAYS
+    },
     epcis: { ...config.epcis },
     printers: {
       label: config.printers?.label ?? { type: "simulated" },

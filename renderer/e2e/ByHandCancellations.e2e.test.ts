@@ -225,7 +225,7 @@ describe("a carrier no longer set up for its API: a parcel held for it, and ship
     await page.getByRole("button", { name: "DE", exact: true }).click()
     const card = page.getByTestId("by-hand-card")
     await card
-      .getByRole("heading", { name: "Zuletzt als im Portal erledigt abgeschlossen" })
+      .getByRole("heading", { name: "In den letzten 30 Tagen als im Portal erledigt abgeschlossen" })
       .waitFor({ timeout: 15_000 })
     const closedRow = card.locator(`[data-testid="by-hand-closed-row"][data-parcel="${labelled.parcelId}"]`)
     expect(await closedRow.innerText()).toContain(labelled.trackingNumber)

@@ -9,6 +9,7 @@ import {
   epcisEventOf
 } from "../../../core/events/Epcis.ts"
 import { type EventRow, eventEnvelopeOf } from "../../../core/events/EventLog.ts"
+import { withExportedView } from "../../../core/orders/OrderEvents.ts"
 import { openAtomicFile } from "../../fs/writeFileAtomic.ts"
 import { openSqlite } from "../../sqlite/SqliteSql.ts"
 import { ConfigError, loadConfig } from "../../station/loadConfig.ts"
@@ -102,7 +103,9 @@ export const exportEpcis = async (io: CommandIo, request: EpcisExportRequest): P
     // A corrected event is looked up once, as exported (with the same places), wherever it lies in the log.
     const original = (eventId: string): EpcisEventDocument | undefined => {
       const row = byId.get(eventId)
-      return row === undefined ? undefined : epcisEventOf(eventEnvelopeOf(row, identity), places, () => undefined)
+      return row === undefined
+        ? undefined
+        : epcisEventOf(withExportedView(eventEnvelopeOf(row, identity)), places, () => undefined)
     }
     sink = documentSink(io, out)
     const head = JSON.stringify(epcisDocumentHead(Date.now()))
@@ -112,7 +115,7 @@ export const exportEpcis = async (io: CommandIo, request: EpcisExportRequest): P
     while (rows.length > 0) {
       let chunk = ""
       for (const row of rows) {
-        const event = epcisEventOf(eventEnvelopeOf(row, identity), places, original)
+        const event = epcisEventOf(withExportedView(eventEnvelopeOf(row, identity)), places, original)
         if (event === undefined) continue
         chunk += `${written === 0 ? "\n" : ",\n"}${JSON.stringify(event)}`
         written++

@@ -176,7 +176,7 @@ describe("packbench events", () => {
     expect(epcisSchemaValidator()(document)).toBe(true)
   })
 
-  it("epcis export writes a cancelled return as its return's error declaration, configured locations, schema-valid", async () => {
+  it("epcis export writes a cancelled return as its return's error declaration, an order's reinstatement, configured locations, schema-valid", async () => {
     const copy = mkdtempSync(join(tmpdir(), "pb-epcis-"))
     try {
       cpSync(dataDir, copy, { recursive: true })
@@ -190,8 +190,19 @@ describe("packbench events", () => {
         `INSERT INTO events (seq, id, type, version, epoch, event_wall_ms, event_mono_ns, ntp_offset_ms,
              record_time_ms, actor, payload, epcis) VALUES (?, ?, ?, 1, 'e', ?, '0', NULL, ?, '{"role":"returns-clerk"}', ?, ?)`
       )
+      // The shop took SO-X's cancellation back: recorded, as every order.reinstated is, with no view of its own.
+      const reinstatedId = "01a2080c-b7f9-7d79-9a73-6013c1fe0003"
       insert.run(
         last.seq + 1,
+        reinstatedId,
+        "order.reinstated",
+        last.wall + 500,
+        last.wall + 600,
+        JSON.stringify({ orderId: "SO-X", orderVersion: 3, status: "open" }),
+        null
+      )
+      insert.run(
+        last.seq + 2,
         receivedId,
         "return.received",
         last.wall + 1_000,
@@ -215,7 +226,7 @@ describe("packbench events", () => {
         })
       )
       insert.run(
-        last.seq + 2,
+        last.seq + 3,
         cancelledId,
         "return.cancelled",
         last.wall + 60_000,
@@ -258,6 +269,15 @@ describe("packbench events", () => {
         "packbench:eventType": "return.received"
       })
       expect(events.at(-2)).not.toHaveProperty("errorDeclaration")
+      expect(events.at(-3)).toMatchObject({
+        type: "TransactionEvent",
+        eventID: `urn:uuid:${reinstatedId}`,
+        action: "ADD",
+        bizStep: "other",
+        epcList: [],
+        bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-X" }],
+        "packbench:eventType": "order.reinstated"
+      })
       for (const event of events) {
         expect(event.bizLocation).toEqual({ id: "urn:epc:id:sgln:4012345.00001.0" })
         expect(event.readPoint).toEqual({ id: "urn:epc:id:sgln:4012345.00001.7" })

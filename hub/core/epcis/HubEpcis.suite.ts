@@ -1,21 +1,21 @@
 /** The hub's EPCIS view of orders' cancellations, through the real projection: HubEpcis.test.ts (SQLite), the integration twin (PostgreSQL). */
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { epcisDocumentHead } from "../../../core/events/Epcis.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import { OrderCancelled, OrderReceived, OrderReinstated } from "../../../core/orders/OrderEvents.ts"
 import { PackItemVerified } from "../../../core/pack/PackEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
-import type { Sql } from "../../../core/store/Sql.ts"
-import { StationClock } from "../../../core/time/Clock.ts"
+import { Sql } from "../../../core/store/Sql.ts"
+import type { StationClock } from "../../../core/time/Clock.ts"
 import { epcisSchemaValidator } from "../../../fixtures/epcis/epcisSchema.ts"
 import { sampleOrder } from "../../../fixtures/hub/HubRig.ts"
+import { hubProjectionLayer } from "../../../fixtures/hub/hubProjectionLayer.ts"
 import { stationEventStream } from "../../../fixtures/hub/stationEventStream.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { HubProjection } from "../notify/HubProjection.ts"
 import { HubSettings } from "../notify/HubSettings.ts"
 import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
-import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { readEpcisPage } from "./HubEpcis.ts"
 
 const T = 1_795_000_000_000
@@ -26,25 +26,40 @@ export const hubEpcisSuite = (store: TestStore) =>
       Effect.runPromise(
         effect.pipe(
           Effect.provide(
-            HubProjection.layer.pipe(
-              Layer.provideMerge(
-                Layer.mergeAll(
-                  store.layer(),
-                  StationClock.manual(T + 3_600_000).layer,
-                  Layer.succeed(HubSettings, HubSettings.defaults("https://track.test")),
-                  Layer.succeed(
-                    TrackingTokens,
-                    TrackingTokens.of({
-                      next: Effect.succeed("token-abcdefghijklmnopqrstu"),
-                      digest: (token) => token
-                    })
-                  )
-                )
-              )
-            )
+            hubProjectionLayer(store, { nowMs: T + 3_600_000, settings: HubSettings.defaults("https://track.test") })
           )
         )
       )
+
+    /** `body` on a hub with its tables, told by two stations of site HAM1. */
+    const onHub = <A, E>(
+      body: (
+        hub: HubProjection["Service"],
+        a: ReturnType<typeof stationEventStream>,
+        b: ReturnType<typeof stationEventStream>
+      ) => Effect.Effect<A, E, Sql | StationClock | HubProjection>
+    ) =>
+      run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations)
+          return yield* body(yield* HubProjection, stationEventStream("PACK-1"), stationEventStream("PACK-2"))
+        })
+      )
+
+    /** SO-1 at `version`, as the shop's stream and the stations carry it. */
+    const order = (version: number, status: Order["status"]): Order => ({
+      ...sampleOrder("SO-1", { email: "one@example.test", locale: "en" }),
+      version,
+      status
+    })
+
+    /** A station's word that the shop cancelled SO-1 at `orderVersion`, the order `previousStatus` at the station. */
+    const cancellation = (orderVersion: number, previousStatus: string) => ({
+      orderId: "SO-1",
+      orderVersion,
+      previousStatus,
+      interruptedPacking: false
+    })
 
     /** The stored EPCIS events of one kind of station event, oldest first, as `GET /epcis` pages them. */
     const exported = (eventType: string) =>
@@ -55,18 +70,9 @@ export const hubEpcisSuite = (store: TestStore) =>
       )
 
     it("records one EPCIS void per order: the shop cancelling a shipped order again and again adds none", async () => {
-      const result = await run(
+      const result = await onHub((hub, a, b) =>
         Effect.gen(function* () {
-          yield* migrate(hubMigrations)
-          const hub = yield* HubProjection
-          const a = stationEventStream("PACK-1")
-          const b = stationEventStream("PACK-2")
-          const cancelled = (orderVersion: number) => ({
-            orderId: "SO-1",
-            orderVersion,
-            previousStatus: "shipped",
-            interruptedPacking: false
-          })
+          const cancelled = (orderVersion: number) => cancellation(orderVersion, "shipped")
           const events = [
             a(
               OrderReceived,
@@ -95,17 +101,9 @@ export const hubEpcisSuite = (store: TestStore) =>
     })
 
     it("voids an order again when it is cancelled again after the shop took the first cancellation back", async () => {
-      const result = await run(
+      const result = await onHub((hub, a) =>
         Effect.gen(function* () {
-          yield* migrate(hubMigrations)
-          const hub = yield* HubProjection
-          const a = stationEventStream("PACK-1")
-          const cancelled = (orderVersion: number) => ({
-            orderId: "SO-1",
-            orderVersion,
-            previousStatus: "open",
-            interruptedPacking: false
-          })
+          const cancelled = (orderVersion: number) => cancellation(orderVersion, "open")
           const events = [
             a(
               OrderReceived,
@@ -125,24 +123,64 @@ export const hubEpcisSuite = (store: TestStore) =>
       expect(result.voids.map((document) => document.eventID)).toEqual(result.ids.map((id) => `urn:uuid:${id}`))
     })
 
-    it("exports each reinstatement once, as a TransactionEvent ADD of the order between its voids", async () => {
-      const order = (version: number, status: Order["status"]): Order => ({
-        ...sampleOrder("SO-1", { email: "one@example.test", locale: "en" }),
-        version,
-        status
-      })
-      const result = await run(
+    it("exports the reinstatement of a shipped order's cancellation once, as for an unshipped one", async () => {
+      const result = await onHub((hub, a, b) =>
         Effect.gen(function* () {
-          yield* migrate(hubMigrations)
-          const hub = yield* HubProjection
-          const a = stationEventStream("PACK-1")
-          const b = stationEventStream("PACK-2")
-          const cancelled = (orderVersion: number) => ({
-            orderId: "SO-1",
-            orderVersion,
-            previousStatus: "open",
-            interruptedPacking: false
-          })
+          // The parcel left: the hub does not count the order cancelled (its tracking mail goes on), yet voids it.
+          const cancelled = (orderVersion: number) => cancellation(orderVersion, "shipped")
+          const events = [
+            a(OrderReceived, { order: order(1, "shipped"), replacedVersion: null }, T),
+            a(OrderCancelled, cancelled(2), T + 1_000),
+            b(OrderCancelled, cancelled(2), T + 1_100),
+            // The shop re-sends the cancellation as a new version: a repeat of the void in force.
+            a(OrderCancelled, cancelled(3), T + 1_200),
+            // A late word of a version before the cancellation takes nothing back.
+            b(OrderReceived, { order: order(2, "shipped"), replacedVersion: 1 }, T + 1_300),
+            // A station keeps a shipped order shipped: the shop's newer version is its order.received alone.
+            a(OrderReceived, { order: order(4, "shipped"), replacedVersion: 3 }, T + 2_000),
+            b(OrderReceived, { order: order(4, "shipped"), replacedVersion: 2 }, T + 2_100),
+            a(OrderCancelled, cancelled(5), T + 3_000)
+          ]
+          for (const event of events) yield* hub.applyStationEvent(event)
+          // Redelivered after a crash between commit and ack: nothing new.
+          yield* hub.applyStationEvent(events[5]!)
+          // The shop's own stream takes the second cancellation back before any station tells: the order is one of
+          // the hub's shop connector's.
+          const sql = yield* Sql
+          yield* sql.execute(
+            `INSERT INTO shop_orders (connector_id, shop_order_id, order_id, site_id, state, version, shop_updated_ms,
+               mapped, received_at_ms, updated_at_ms) VALUES ('shopify-eu', '1001', 'SO-1', 'HAM1', 'open', 6, 0, '{}', 0, 0)`
+          )
+          yield* hub.applyShopOrder(order(6, "open"), "HAM1", "PACK-1")
+          yield* hub.applyStationEvent(a(OrderReceived, { order: order(6, "shipped"), replacedVersion: 5 }, T + 4_000))
+          const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
+          return {
+            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
+            ids: events.map((event) => `urn:uuid:${event.id}`)
+          }
+        })
+      )
+      const transactions = result.documents.filter((document) => document.type === "TransactionEvent")
+      expect(transactions.map((document) => [document.action, document.eventID])).toEqual([
+        ["DELETE", result.ids[1]],
+        ["ADD", result.ids[5]],
+        ["DELETE", result.ids[7]],
+        ["ADD", expect.any(String)]
+      ])
+      // The shop connector that keeps the order is the source of the shop stream's word.
+      expect(transactions[3]).toMatchObject({
+        eventTime: new Date(T + 3_600_000).toISOString(),
+        readPoint: { id: "https://id.packbench.example/shop/shopify-eu" },
+        "packbench:eventType": "shop.order-reinstated",
+        "packbench:connector": "shopify-eu",
+        "packbench:orderVersion": 6
+      })
+    })
+
+    it("exports each reinstatement once, as a TransactionEvent ADD of the order between its voids", async () => {
+      const result = await onHub((hub, a, b) =>
+        Effect.gen(function* () {
+          const cancelled = (orderVersion: number) => cancellation(orderVersion, "open")
           const reinstated = (orderVersion: number) => ({ orderId: "SO-1", orderVersion, status: "open" as const })
           const events = [
             a(OrderReceived, { order: order(1, "open"), replacedVersion: null }, T),
@@ -183,7 +221,7 @@ export const hubEpcisSuite = (store: TestStore) =>
         ["DELETE", "order.cancelled"],
         ["ADD", "order.received"],
         ["DELETE", "order.cancelled"],
-        ["ADD", "order.upsert"]
+        ["ADD", "shop.order-reinstated"]
       ])
       const ids = result.ids
       expect(transactions.slice(0, 5).map((document) => document.eventID)).toEqual([
@@ -211,12 +249,21 @@ export const hubEpcisSuite = (store: TestStore) =>
         "packbench:epoch": "E1",
         "packbench:seq": 3
       })
-      // The shop's reinstatement is the hub's word, at the hub's time.
+      // The shop's reinstatement is the hub's word, at the hub's time, from the shop's stream: no connector of this
+      // hub keeps the order, so the source is the shop's stream itself, and no station, epoch or number is claimed.
       expect(transactions[5]).toMatchObject({
         action: "ADD",
         eventTime: new Date(T + 3_600_000).toISOString(),
-        bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-1" }]
+        bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO-1" }],
+        readPoint: { id: "https://id.packbench.example/shop" },
+        bizLocation: { id: "https://id.packbench.example/site/HAM1" },
+        "packbench:eventType": "shop.order-reinstated",
+        "packbench:orderVersion": 7
       })
+      expect(Object.keys(transactions[5]!).filter((key) => key.startsWith("packbench:"))).toEqual([
+        "packbench:eventType",
+        "packbench:orderVersion"
+      ])
       // The packing between the first reinstatement and the second void is exported in its place.
       expect(result.documents.map((document) => document["packbench:eventType"])).toContain("pack.item-verified")
       const validate = epcisSchemaValidator()

@@ -5,11 +5,14 @@ import {
   type EpcisEventDocument,
   type EpcisPlaces,
   epcisEventOf,
+  LOCATION_BASE,
   orderTransaction,
   toEpcisEvent
 } from "../../../core/events/Epcis.ts"
-import type { EpcisView, EventEnvelope } from "../../../core/events/Event.ts"
-import { Sql, type SqlValue } from "../../../core/store/Sql.ts"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { reinstatementView } from "../../../core/orders/OrderEvents.ts"
+import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
+import type { InboundVersion } from "../../../core/sync/InboundVersion.ts"
 
 /** `hub_epcis_events`' row of an event and its EPCIS document, as `recordEpcisEvent` writes it. */
 export const epcisEventRow = (event: EventEnvelope, document: EpcisEventDocument): ReadonlyArray<SqlValue> => [
@@ -62,8 +65,15 @@ export const uncorrectingEpcisRow = (
  * when the event counts as applied). Keyed by the event's id: a redelivered event changes nothing. A correction that
  * names its event (a cancelled return) is stored as that event's error declaration, from the view the hub stored of
  * it; events with no EPCIS meaning store nothing. A void of an order voided before (`voidedTransactions`) stores nothing.
+ * A void is the export's own record of the cancellation, whether or not the hub counts the order cancelled (it does
+ * not when the parcel left): its mark keeps the newest order version cancelled (`cancelledAt`, the cancellation's
+ * version; a repeat at a newer one raises it), so only a version after it takes the void back (`recordReinstatement`).
  */
-export const recordEpcisEvent = Effect.fnUntraced(function* (event: EventEnvelope, places: EpcisPlaces) {
+export const recordEpcisEvent = Effect.fnUntraced(function* (
+  event: EventEnvelope,
+  places: EpcisPlaces,
+  cancelledAt?: InboundVersion
+) {
   const sql = yield* Sql
   const corrected = correctedEventId(event)
   let original: EpcisEventDocument | undefined
@@ -84,11 +94,18 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (event: EventEnvelop
     for (const transaction of voided) {
       // Kept when the void's own row is pruned by age: a repeat years later is still a repeat.
       const marked = yield* sql.execute(
-        `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id) VALUES (?, ?)
+        `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id, order_version) VALUES (?, ?, ?)
          ON CONFLICT (biz_transaction) DO NOTHING`,
-        [transaction, event.id]
+        [transaction, event.id, cancelledAt?.version ?? null]
       )
       if (marked.changes > 0) first = true
+      else if (cancelledAt !== undefined) {
+        yield* sql.execute(
+          `UPDATE hub_epcis_voided_transactions SET order_version = ?
+           WHERE biz_transaction = ? AND (order_version IS NULL OR order_version < ? OR order_version > ?)`,
+          [cancelledAt.version, transaction, cancelledAt.version, cancelledAt.newestPlausible]
+        )
+      }
     }
     if (!first) return false
   }
@@ -101,53 +118,103 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (event: EventEnvelop
 })
 
 /**
- * The EPCIS view of an order's reinstatement: the shop took back the cancellation whose void (`voidedTransactions`) the
- * export holds in force, so the order is a business transaction again. GS1 EPCIS 2.0 (Release 2.0, Jun 2022, §7.4.5
- * TransactionEvent; the action's meaning as EPCglobal's TransactionEventType defines it): ADD says objects "have been
- * associated to the business transaction(s) during this event", which "includes situations where the transaction(s)
- * is created for the first time"; DELETE without objects, the void, ended it. GS1's EPCIS 2.0 JSON Schema
- * (gs1/EPCIS, JSON-Schema/EPCIS-JSON-Schema.json, the copy in fixtures/epcis) lets only a DELETE go without both, and
- * takes an ADD with an `epcList` that is empty: the hub keeps no order's lines, so it names no objects, as the void
- * named none; the goods come back to the order with the packing events that name it, as for any order. CBV 2.0 has no
- * business step for an order taken back (its steps are about goods: `void_shipping` is the void's), so the step is
- * CBV's `other`; no disposition, as no object's condition changes (EPCIS 2.0: an omitted disposition is unchanged).
- */
-export const reinstatementView = (orderId: string): EpcisView => ({
-  eventType: "TransactionEvent",
-  action: "ADD",
-  bizStep: "other",
-  epcList: [],
-  bizTransactionList: orderTransaction(orderId)
-})
-
-/**
  * Records an order's reinstatement in the export, in the transaction that takes its cancellation back, when the
- * export holds a void of the order in force: the void's mark (`hub_epcis_voided_transactions`) goes, so a later
- * cancellation voids the order again, and the reinstatement is exported as `reinstatementView` at the time and place of
- * `told`, the message that took the cancellation back (a station's `order.reinstated` or `order.received`, or the
- * hub's word for the shop's stream). Once per reinstatement: only the message that removes the mark records it, so
- * the same reinstatement told by every station of a site, or redelivered, adds nothing. `told` must have no EPCIS view
- * of its own, whose row would hold its id.
+ * export holds a void of the order in force at a version before `reinstatedAt` (or at one no sender can have given):
+ * the void's mark (`hub_epcis_voided_transactions`) goes, so a later cancellation voids the order again, and the
+ * reinstatement is exported as `reinstatementView` at the time and place of `told`, the message that took the
+ * cancellation back (a station's `order.reinstated` or `order.received`, or the hub's word for the shop's stream).
+ * The export keeps its own record, since the hub does not count an order cancelled whose parcel left, yet voids it.
+ * A void from before the mark kept its version (hub migration 80 found no order for it) goes only when the hub took
+ * the order's cancellation back (`hubTookBack`). Once per reinstatement: only the message that removes the mark
+ * records it, so the same reinstatement told by every station of a site, or redelivered, adds nothing. The hub takes
+ * no view an `order.reinstated` might carry (stations export the same view of it themselves, without it).
  */
 export const recordReinstatement = Effect.fnUntraced(function* (
   orderId: string,
-  told: EventEnvelope,
+  reinstatedAt: InboundVersion,
+  hubTookBack: boolean,
+  told: Effect.Effect<ReinstatementTold, StoreError>,
   places: EpcisPlaces
 ) {
   const sql = yield* Sql
-  const withdrawn = yield* sql.execute("DELETE FROM hub_epcis_voided_transactions WHERE biz_transaction = ?", [
-    orderTransaction(orderId)[0]!.bizTransaction
-  ])
+  const withdrawn = yield* sql.execute(
+    `DELETE FROM hub_epcis_voided_transactions WHERE biz_transaction = ?
+       AND (order_version < ? OR order_version > ? OR (order_version IS NULL AND ? = 1))`,
+    [
+      orderTransaction(orderId)[0]!.bizTransaction,
+      reinstatedAt.version,
+      reinstatedAt.newestPlausible,
+      hubTookBack ? 1 : 0
+    ]
+  )
   if (withdrawn.changes === 0) return false
-  if (told.epcis !== undefined) throw new Error(`${told.type} ${told.id} has an EPCIS view of its own`)
-  const document = toEpcisEvent({ ...told, epcis: reinstatementView(orderId) }, places)!
+  const source = yield* told
+  const event = source.by === "station" ? source.event : shopWordEnvelope(source.shop)
+  let document = toEpcisEvent(
+    { ...event, epcis: reinstatementView(orderId) },
+    source.by === "station" ? places : { ...places, readPoint: shopReadPoint(source.shop.connectorId) }
+  )!
+  if (source.by === "shop") {
+    const { "packbench:station": _, "packbench:epoch": __, "packbench:seq": ___, ...own } = document
+    document = {
+      ...own,
+      "packbench:eventType": "shop.order-reinstated",
+      ...(source.shop.connectorId === undefined ? {} : { "packbench:connector": source.shop.connectorId }),
+      "packbench:orderVersion": source.shop.orderVersion
+    }
+  }
   const inserted = yield* sql.execute(
     `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms, document)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
-    epcisEventRow(told, document)
+    epcisEventRow(event, document)
   )
   return inserted.changes > 0
 })
+
+/**
+ * The shop's own stream taking a cancellation back before any station told of it (`order.upsert` on a station's
+ * inbox, which only the shop side publishes): the hub's word, under an id of its own at the hub's time. Its source
+ * is the hub's shop connector that keeps the order (`shop_orders`), or none when the shop publishes itself.
+ */
+export interface ShopReinstatement {
+  readonly id: string
+  readonly atMs: number
+  readonly siteId: string
+  /** The station whose inbox the message came on: where the export's table files the row, not a claim of the document. */
+  readonly stationId: string
+  readonly connectorId: string | undefined
+  readonly orderVersion: number
+}
+
+/** What took a cancellation back: a station's event (`order.reinstated`, `order.received`), or the shop's stream. */
+export type ReinstatementTold =
+  | { readonly by: "station"; readonly event: EventEnvelope }
+  | { readonly by: "shop"; readonly shop: ShopReinstatement }
+
+/**
+ * The shop's word as `hub_epcis_events` files it (its table needs a station, epoch and number): the inbox's station,
+ * epoch `shop` and the order's version. The document says none of these; it names the connector and the version.
+ */
+const shopWordEnvelope = (shop: ShopReinstatement): EventEnvelope => ({
+  id: shop.id,
+  type: "shop.order-reinstated",
+  version: 1,
+  siteId: shop.siteId,
+  stationId: shop.stationId,
+  epoch: "shop",
+  seq: shop.orderVersion,
+  eventTime: { wallMs: shop.atMs, monoNs: "0" },
+  recordTimeMs: shop.atMs,
+  actor: { role: "system" },
+  payload: null
+})
+
+/**
+ * Where the hub heard the shop (the EPCIS readPoint, any URI, §7.3.6): Packbench's own URI for the shop connector
+ * that keeps the order, or for the shop's stream when no connector does.
+ */
+const shopReadPoint = (connectorId: string | undefined) =>
+  connectorId === undefined ? `${LOCATION_BASE}/shop` : `${LOCATION_BASE}/shop/${encodeURIComponent(connectorId)}`
 
 export interface EpcisWindow {
   readonly fromMs: number

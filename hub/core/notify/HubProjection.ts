@@ -2,6 +2,7 @@
 import { Context, Effect, Layer, Queue, type Result, Schema } from "effect"
 import { Bounds, clockProblem } from "../../../core/bounds/Bounds.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
+import { orderTransaction } from "../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
@@ -42,7 +43,13 @@ import {
   recordAnswer
 } from "../correction/CorrectionAnswers.ts"
 import { recordStationHasOrder, type StationRef } from "../correction/CorrectionToStations.ts"
-import { pruneEpcisEvents, recordEpcisEvent, recordReinstatement, uncorrectingEpcisRow } from "../epcis/HubEpcis.ts"
+import {
+  pruneEpcisEvents,
+  type ReinstatementTold,
+  recordEpcisEvent,
+  recordReinstatement,
+  uncorrectingEpcisRow
+} from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
 import { makeRefundLedger, orderRow, STATION_ORDER_INSERT } from "../refunds/RefundLedger.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
@@ -416,29 +423,35 @@ export class HubProjection extends Context.Service<
        */
       const cancellationTakenBackBy = Effect.fnUntraced(function* (
         orderId: string,
-        version: number,
-        newestPlausible: number,
-        told: Effect.Effect<EventEnvelope>
+        received: InboundVersion,
+        told: Effect.Effect<ReinstatementTold, StoreError>
       ) {
         const taken = yield* sql.execute(
           `UPDATE hub_orders SET cancelled_at_ms = NULL, cancellation_version = ?, updated_at_ms = ?
            WHERE order_id = ? AND cancelled_at_ms IS NOT NULL
              AND (cancellation_version IS NULL OR cancellation_version < ? OR cancellation_version > ?)`,
-          [version, yield* nowMs, orderId, version, newestPlausible]
+          [received.version, yield* nowMs, orderId, received.version, received.newestPlausible]
         )
-        if (taken.changes > 0) yield* cancellationWithdrawn(orderId, told)
+        yield* cancellationWithdrawn(orderId, received, taken.changes > 0, told)
       })
       /**
-       * A cancellation the shop took back: its notice, if still to go, is suppressed; and the order's EPCIS void is no
-       * longer the one in force: the reinstatement is exported (a TransactionEvent ADD at the time and place of
-       * `told`, the message that took it back), and a later cancellation voids the order again (a repeat of a void in
-       * force adds nothing).
+       * A cancellation the shop took back at `received`: when the hub counted the order cancelled (`hubTookBack`), its
+       * notice, if still to go, is suppressed. The order's EPCIS void, which the export records whether or not the
+       * hub counted the order cancelled (a shipped order's is voided too), is no longer the one in force when it is
+       * of an older version: the reinstatement is exported (a TransactionEvent ADD at the time and place of `told`,
+       * the message that took it back), and a later cancellation voids the order again (a repeat of a void in force
+       * adds nothing).
        */
-      const cancellationWithdrawn = (orderId: string, told: Effect.Effect<EventEnvelope>) =>
+      const cancellationWithdrawn = (
+        orderId: string,
+        received: InboundVersion,
+        hubTookBack: boolean,
+        told: Effect.Effect<ReinstatementTold, StoreError>
+      ) =>
         Effect.gen(function* () {
-          yield* suppressCancellationNotice(orderId)
+          if (hubTookBack) yield* suppressCancellationNotice(orderId)
           yield* Effect.provideService(
-            recordReinstatement(orderId, yield* told, { timeZone: settings.epcis.timeZone }),
+            recordReinstatement(orderId, received, hubTookBack, told, { timeZone: settings.epcis.timeZone }),
             Sql,
             sql
           )
@@ -752,7 +765,11 @@ export class HubProjection extends Context.Service<
             typeof error === "string" ? new EventRefused({ reason: `${event.type} payload: ${error}` }) : error
           )
         )
-        yield* Effect.provideService(recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }), Sql, sql)
+        // A cancellation's void is recorded with its version, once that is decoded and checked (below); a
+        // reinstatement once, however many stations tell of it (`recordReinstatement`), never as a view one carries.
+        if (event.type !== OrderCancelled.type && event.type !== OrderReinstated.type) {
+          yield* Effect.provideService(recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }), Sql, sql)
+        }
         const now = yield* nowMs
         let fact: StationFact | undefined
         /** Facts the event tells besides its own: a customer's correction the source's address overrode. */
@@ -766,14 +783,8 @@ export class HubProjection extends Context.Service<
             yield* sql.write(rowsStatement(CUSTOMER, 1), customerRow(order, now))
             // A stale version (a late resend from another station) never overwrites a newer one.
             yield* sql.write(rowsStatement(ORDER, 1), [...hubOrderRow(order, event, now), received.newestPlausible])
-            if (order.status !== "cancelled") {
-              yield* cancellationTakenBackBy(
-                order.orderId,
-                order.version,
-                received.newestPlausible,
-                Effect.succeed(event)
-              )
-            }
+            if (order.status !== "cancelled")
+              yield* cancellationTakenBackBy(order.orderId, received, Effect.succeed({ by: "station", event }))
             yield* stationHasOrder(order.orderId, event, now)
             yield* ledger.recordOrder(order)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
@@ -785,6 +796,11 @@ export class HubProjection extends Context.Service<
           case OrderCancelled.type: {
             const cancelled = yield* decodeOrRefuse(OrderCancelled, event.payload)
             const received = yield* orderVersionOrRefuse(OrderCancelled, cancelled.orderId, cancelled.orderVersion, now)
+            yield* Effect.provideService(
+              recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }, received),
+              Sql,
+              sql
+            )
             yield* sql.execute(
               `UPDATE hub_orders SET order_version = ?, updated_at_ms = ?
                WHERE order_id = ? AND (order_version < ? OR order_version > ?)`,
@@ -844,7 +860,12 @@ export class HubProjection extends Context.Service<
                  AND (cancellation_version IS NULL OR cancellation_version < ? OR cancellation_version > ?)`,
               [reinstated.orderVersion, now, reinstated.orderId, reinstated.orderVersion, received.newestPlausible]
             )
-            if (taken.changes > 0) yield* cancellationWithdrawn(reinstated.orderId, Effect.succeed(event))
+            yield* cancellationWithdrawn(
+              reinstated.orderId,
+              received,
+              taken.changes > 0,
+              Effect.succeed({ by: "station", event })
+            )
             return
           }
           case OrderAddressCorrected.type: {
@@ -1137,8 +1158,15 @@ export class HubProjection extends Context.Service<
               `SELECT 1 AS parked FROM hub_refund_parked WHERE order_id IN (${marks})
                UNION ALL SELECT 1 FROM hub_address_corrections WHERE order_id IN (${marks})
                UNION ALL SELECT 1 FROM hub_orders WHERE cancelled_at_ms IS NOT NULL AND order_id IN (${marks})
+               UNION ALL SELECT 1 FROM hub_epcis_voided_transactions WHERE biz_transaction IN (${marks})
                LIMIT 1`,
-              [...chunk, ...chunk, ...chunk]
+              [
+                ...chunk,
+                ...chunk,
+                ...chunk,
+                // An order the export voided (a shipped one the hub does not count cancelled): the version may take it back.
+                ...chunk.map((orderId) => orderTransaction(orderId)[0]!.bizTransaction)
+              ]
             )
             if (found.length > 0) return yield* oneByOne
           }
@@ -1382,27 +1410,27 @@ export class HubProjection extends Context.Service<
         })
 
       /**
-       * The shop's stream taking a cancellation back, as the message the export tells it by: no station recorded it
-       * (yet), so it is the hub's word, at the hub's time, under an id of its own, for the site's inbox it came on;
-       * `order.upsert` (the shop's message), epoch `shop` and the order's version as its number.
+       * The shop's stream taking a cancellation back, as the export tells it (`ShopReinstatement`): the hub's word at
+       * the hub's time, from the shop connector that keeps the order, if one does.
        */
       const shopReinstatement = (order: Order, siteId: string, stationId: string, now: number) =>
-        Effect.map(
-          uuid7(now),
-          (id): EventEnvelope => ({
-            id,
-            type: "order.upsert",
-            version: 1,
-            siteId,
-            stationId,
-            epoch: "shop",
-            seq: order.version,
-            eventTime: { wallMs: now, monoNs: "0" },
-            recordTimeMs: now,
-            actor: { role: "system" },
-            payload: null
-          })
-        )
+        Effect.gen(function* () {
+          const connector = yield* sql.query<{ connector_id: string }>(
+            "SELECT connector_id FROM shop_orders WHERE order_id = ?",
+            [order.orderId]
+          )
+          return {
+            by: "shop",
+            shop: {
+              id: yield* uuid7(now),
+              atMs: now,
+              siteId,
+              stationId,
+              connectorId: connector[0]?.connector_id,
+              orderVersion: order.version
+            }
+          } satisfies ReinstatementTold
+        })
 
       const applyShopOrder = (order: Order, siteId: string, stationId: string) =>
         Effect.gen(function* () {
@@ -1472,12 +1500,7 @@ export class HubProjection extends Context.Service<
               ]
             )
             if (order.status !== "cancelled") {
-              yield* cancellationTakenBackBy(
-                order.orderId,
-                order.version,
-                received.newestPlausible,
-                shopReinstatement(order, siteId, stationId, now)
-              )
+              yield* cancellationTakenBackBy(order.orderId, received, shopReinstatement(order, siteId, stationId, now))
             }
             yield* ledger.recordShopOrder(order, received)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)

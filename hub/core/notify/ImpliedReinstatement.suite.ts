@@ -1,15 +1,15 @@
 /** Cancellations taken back before stations said so, through the real projection: ImpliedReinstatement.test.ts (SQLite), the integration twin (PostgreSQL). */
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import type { Order } from "../../../core/orders/Order.ts"
 import { OrderCancelled, OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
-import { StationClock } from "../../../core/time/Clock.ts"
+import type { StationClock } from "../../../core/time/Clock.ts"
 import { sampleOrder } from "../../../fixtures/hub/HubRig.ts"
+import { hubProjectionLayer } from "../../../fixtures/hub/hubProjectionLayer.ts"
 import { stationEventStream } from "../../../fixtures/hub/stationEventStream.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
-import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { HubProjection } from "./HubProjection.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { hubMigrations } from "./migrations/hubMigrations.ts"
@@ -23,25 +23,13 @@ export const impliedReinstatementSuite = (store: TestStore) =>
       Effect.runPromise(
         effect.pipe(
           Effect.provide(
-            HubProjection.layer.pipe(
-              Layer.provideMerge(
-                Layer.mergeAll(
-                  store.layer(),
-                  StationClock.manual(T + 3_600_000).layer,
-                  Layer.succeed(HubSettings, {
-                    ...defaults,
-                    notify: { ...defaults.notify, cancellationNotice: true }
-                  }),
-                  Layer.succeed(
-                    TrackingTokens,
-                    TrackingTokens.of({
-                      next: Effect.succeed("token-abcdefghijklmnopqrstu"),
-                      digest: (token) => token
-                    })
-                  )
-                )
-              )
-            )
+            hubProjectionLayer(store, {
+              nowMs: T + 3_600_000,
+              settings: {
+                ...defaults,
+                notify: { ...defaults.notify, cancellationNotice: true }
+              }
+            })
           )
         )
       )

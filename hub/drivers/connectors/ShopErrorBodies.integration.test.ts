@@ -1,10 +1,9 @@
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { StationClock } from "../../../core/time/Clock.ts"
-import { NOW, testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
-import type { FulfillmentPush, RefundPush, ShopConnector, ShopError } from "../../core/shop/ShopConnector.ts"
+import { type RecordingReceiver, startRecordingReceiver } from "../../../fixtures/http/RecordingReceiver.ts"
+import { NOW, sampleFulfillmentPush, testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
+import type { RefundPush, ShopConnector, ShopError } from "../../core/shop/ShopConnector.ts"
 import { SHOP_WORDS_MAX } from "./shopErrorWords.ts"
 import { makeShopifyConnector } from "./shopify/ShopifyConnector.ts"
 import { makeShopwareConnector } from "./shopware/ShopwareConnector.ts"
@@ -47,43 +46,21 @@ interface Answer {
 }
 
 let next: Answer = { status: 500, type: "text/plain", body: Buffer.from("") }
-let server: Server
+let shop: RecordingReceiver
 let url = ""
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    request.resume()
-    request.on("end", () => {
-      response.writeHead(next.status, { "content-type": next.type, "content-length": next.body.length })
-      response.end(next.body)
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  shop = await startRecordingReceiver(() => next)
+  url = shop.url
 })
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve))
-})
+afterAll(() => shop.close())
 
 const json = (status: number, body: unknown): Answer => ({
   status,
   type: "application/json",
   body: Buffer.from(JSON.stringify(body))
 })
-
-const push: FulfillmentPush = {
-  idempotencyKey: "packbench-fulfillment-GEN-1-P-1",
-  orderId: "GEN-1",
-  shopOrderId: "1",
-  parcelId: "P-1",
-  carrier: "dhl-paket",
-  carrierName: "DHL Paket",
-  trackingNumber: "00340434000000000001",
-  trackingUrl: undefined,
-  lines: [{ lineId: "L1", shopLineId: "L1", quantity: 1 }],
-  completesOrder: true
-}
 
 interface Shop {
   readonly name: string
@@ -171,7 +148,7 @@ const shops: ReadonlyArray<Shop> = [
         toleranceMs: 300_000,
         clock: hubClock
       }),
-    call: (connector) => connector.fulfill(push),
+    call: (connector) => connector.fulfill(sampleFulfillmentPush),
     documented: (words) => ({ code: "order_locked", message: words, order: orderJson }),
     kept: /^order_locked: Order locked for customer \[e-mail\] \(\[phone\]\) at \[address\], \[address\]$/
   }

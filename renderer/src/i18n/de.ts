@@ -515,7 +515,7 @@ export const de = {
     "Sendung von Paket {parcelId} bei {carrier}: keine beim Spediteur gefunden – so festgehalten.",
   "byHand.closeConfirm": "Stornierung abschließen",
   "byHand.closed": "Sendung {shipment} von {carrier} als im Portal storniert festgehalten.",
-  "byHand.closedLately": "Zuletzt als im Portal erledigt abgeschlossen",
+  "byHand.closedLately": "In den letzten {days} Tagen als im Portal erledigt abgeschlossen",
   "byHand.closedAt": "Abgeschlossen",
   "byHand.closedWith": "Laut Portal",
   "byHand.closedBy": "{time} von {badgeId}",

@@ -191,7 +191,7 @@ export const ByHandCancellationsCard = ({ isManager }: { readonly isManager: boo
       )}
       {closes.length > 0 && (
         <>
-          <h3>{t("byHand.closedLately")}</h3>
+          <h3>{t("byHand.closedLately", { days: listed.data?.closedShownDays ?? 0 })}</h3>
           <table className="table table-compact" data-testid="by-hand-closes">
             <thead>
               <tr>

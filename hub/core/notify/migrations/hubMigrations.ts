@@ -601,5 +601,23 @@ export const hubMigrations: ReadonlyArray<Migration> = [
        WHERE route = 'shop' AND answer_wait_done_at_ms IS NULL`
     ]
   },
+  {
+    id: 80,
+    name: "the export keeps the order version each void stands for, so a shipped order's reinstatement is exported",
+    statements: [
+      // The newest order version the void in force was cancelled at (HubEpcis.ts's `recordEpcisEvent`): only a
+      // version after it takes the void back and exports the reinstatement. The hub does not count an order
+      // cancelled whose parcel left, so the export keeps this itself.
+      "ALTER TABLE hub_epcis_voided_transactions ADD COLUMN order_version BIGINT",
+      // The voids before: an order the hub counts cancelled at its cancellation's version; one it does not (its
+      // parcel left) at the newest version the hub knows, which the cancellation's is not after, so only a newer
+      // one takes it back. Orders are looked up by the id the transaction names (`urn:packbench:order:` is 20
+      // characters); a void whose id was escaped finds none and keeps no version: it goes as before, only when the
+      // hub takes the order's cancellation back.
+      `UPDATE hub_epcis_voided_transactions SET order_version = (
+         SELECT CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END
+         FROM hub_orders o WHERE o.order_id = substr(hub_epcis_voided_transactions.biz_transaction, 21))`
+    ]
+  },
   ...consumerMigrations
 ]

@@ -1,10 +1,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { Effect, Logger } from "effect"
 import { describe, expect, it } from "vitest"
 import { StationClock } from "../../../../core/time/Clock.ts"
-import { NOW, testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
+import { withRecordingReceiver } from "../../../../fixtures/http/RecordingReceiver.ts"
+import { NOW, sampleFulfillmentPush, testSettings } from "../../../../fixtures/shops/shopOrderDrafts.ts"
 import type { ShopError } from "../../../core/shop/ShopConnector.ts"
 import { makeSignedWebhookConnector, signBody, signDelivery } from "./SignedWebhookConnector.ts"
 
@@ -20,80 +19,62 @@ const push = {
   shipTo: { name: "Mia Berg", street1: "Hafenstraße 11", postalCode: "20459", city: "Hamburg", country: "DE" }
 }
 
+/** The generic connector of these tests, sending to `shopUrl` (none: it takes webhooks only). */
+const connectorTo = (
+  shopUrl: string | undefined,
+  clock = hubClock,
+  options: { readonly sha256Signatures?: "accept" | "refuse" } = {}
+) =>
+  makeSignedWebhookConnector({
+    clock,
+    settings,
+    credentials: { secret },
+    shopUrl,
+    timeoutMs: 1_000,
+    toleranceMs: 300_000,
+    ...options
+  })
+
 describe("the generic signed webhook connector's address push", () => {
   it("posts the corrected address to <shopUrl>/addresses, signed, with the push's key; without a shopUrl it says it cannot", async () => {
-    const received: Array<{ path: string; headers: Record<string, unknown>; body: string }> = []
-    const server = createServer((request, response) => {
-      const chunks: Array<Buffer> = []
-      request.on("data", (chunk: Buffer) => chunks.push(chunk))
-      request.on("end", () => {
-        received.push({ path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks).toString() })
-        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: "addr-1" }))
-      })
-    })
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-    try {
-      const shopUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-      const connector = makeSignedWebhookConnector({
-        clock: hubClock,
-        settings,
-        credentials: { secret },
-        shopUrl,
-        timeoutMs: 1_000,
-        toleranceMs: 300_000
-      })
-      expect(await Effect.runPromise(connector.updateAddress(push))).toEqual({ shopAddressId: "addr-1" })
-      expect(received).toHaveLength(1)
-      const request = received[0]!
-      expect(request.path).toBe("/addresses")
-      expect(request.headers["idempotency-key"]).toBe(push.idempotencyKey)
-      expect(request.headers["x-packbench-signature"]).toBe(
-        signBody(secret, String(request.headers["x-packbench-timestamp"]), request.body)
-      )
-      // The key inside the signed body too: under the first scheme the header's copy is not signed, so such a shop acts once per the body's.
-      expect(JSON.parse(request.body)).toMatchObject({
-        idempotencyKey: push.idempotencyKey,
-        orderId: "GEN-1",
-        shopOrderId: "1",
-        shipTo: push.shipTo,
-        address: { firstName: "Mia", lastName: "Berg", line1: "Hafenstraße 11", postalCode: "20459", country: "DE" }
-      })
-      // A hostile field never leaves the hub.
-      const hostile = await Effect.runPromise(
-        Effect.flip(connector.updateAddress({ ...push, shipTo: { ...push.shipTo, name: "Mia\u0000Berg" } }))
-      )
-      expect(hostile).toMatchObject({ reason: "Rejected" })
-      expect(received).toHaveLength(1)
+    await withRecordingReceiver(
+      () => ({ status: 200, body: JSON.stringify({ id: "addr-1" }) }),
+      async ({ url: shopUrl, received }) => {
+        const connector = connectorTo(shopUrl)
+        expect(await Effect.runPromise(connector.updateAddress(push))).toEqual({ shopAddressId: "addr-1" })
+        expect(received).toHaveLength(1)
+        const request = received[0]!
+        const body = request.body.toString()
+        expect(request.path).toBe("/addresses")
+        expect(request.headers["idempotency-key"]).toBe(push.idempotencyKey)
+        expect(request.headers["x-packbench-signature"]).toBe(
+          signBody(secret, String(request.headers["x-packbench-timestamp"]), body)
+        )
+        // The key inside the signed body too: under the first scheme the header's copy is not signed, so such a shop acts once per the body's.
+        expect(JSON.parse(body)).toMatchObject({
+          idempotencyKey: push.idempotencyKey,
+          orderId: "GEN-1",
+          shopOrderId: "1",
+          shipTo: push.shipTo,
+          address: { firstName: "Mia", lastName: "Berg", line1: "Hafenstraße 11", postalCode: "20459", country: "DE" }
+        })
+        // A hostile field never leaves the hub.
+        const hostile = await Effect.runPromise(
+          Effect.flip(connector.updateAddress({ ...push, shipTo: { ...push.shipTo, name: "Mia\u0000Berg" } }))
+        )
+        expect(hostile).toMatchObject({ reason: "Rejected" })
+        expect(received).toHaveLength(1)
 
-      const inboundOnly = makeSignedWebhookConnector({
-        clock: hubClock,
-        settings,
-        credentials: { secret },
-        shopUrl: undefined,
-        timeoutMs: 1_000,
-        toleranceMs: 300_000
-      })
-      const refused = await Effect.runPromise(Effect.flip(inboundOnly.updateAddress(push)))
-      expect(refused).toMatchObject({ reason: "Rejected", message: "shop generic has no shopUrl to send to" })
-    } finally {
-      await new Promise((resolve) => server.close(resolve))
-    }
+        const inboundOnly = connectorTo(undefined)
+        const refused = await Effect.runPromise(Effect.flip(inboundOnly.updateAddress(push)))
+        expect(refused).toMatchObject({ reason: "Rejected", message: "shop generic has no shopUrl to send to" })
+      }
+    )
   })
 })
 
 describe("the generic signed webhook connector's push answers", () => {
-  const fulfillment = {
-    idempotencyKey: "packbench-fulfillment-GEN-1-P-1",
-    orderId: "GEN-1",
-    shopOrderId: "1",
-    parcelId: "P-1",
-    carrier: "dhl-paket",
-    carrierName: "DHL Paket",
-    trackingNumber: "00340434000000000001",
-    trackingUrl: undefined,
-    lines: [{ lineId: "L1", shopLineId: "L1", quantity: 1 }],
-    completesOrder: true
-  }
+  const fulfillment = sampleFulfillmentPush
   const refund = {
     idempotencyKey: "packbench-refund-GEN-1-R-1",
     orderId: "GEN-1",
@@ -113,49 +94,31 @@ describe("the generic signed webhook connector's push answers", () => {
       "answered with something that is not JSON"
     ]
     let next = 0
-    const server = createServer((request, response) => {
-      request.resume()
-      request.on("end", () => response.writeHead(200, { "content-type": "text/plain" }).end(answers[next]))
-    })
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-    try {
-      const connector = makeSignedWebhookConnector({
-        clock: hubClock,
-        settings,
-        credentials: { secret },
-        shopUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        timeoutMs: 1_000,
-        toleranceMs: 300_000
-      })
-      for (next = 0; next < answers.length; next++) {
-        const calls: ReadonlyArray<readonly [string, Effect.Effect<unknown, ShopError>]> = [
-          ["/fulfillments", connector.fulfill(fulfillment)],
-          ["/refunds", connector.refund(refund)],
-          ["/addresses", connector.updateAddress(push)]
-        ]
-        for (const [path, call] of calls) {
-          const failure = await Effect.runPromise(Effect.flip(call))
-          expect(failure).toMatchObject({ _tag: "ShopError", reason: "Malformed" })
-          expect(failure.message).toContain(`POST ${path}`)
-          expect(failure.message).toContain(problems[next])
+    await withRecordingReceiver(
+      () => ({ status: 200, type: "text/plain", body: answers[next]! }),
+      async ({ url }) => {
+        const connector = connectorTo(url)
+        for (next = 0; next < answers.length; next++) {
+          const calls: ReadonlyArray<readonly [string, Effect.Effect<unknown, ShopError>]> = [
+            ["/fulfillments", connector.fulfill(fulfillment)],
+            ["/refunds", connector.refund(refund)],
+            ["/addresses", connector.updateAddress(push)]
+          ]
+          for (const [path, call] of calls) {
+            const failure = await Effect.runPromise(Effect.flip(call))
+            expect(failure).toMatchObject({ _tag: "ShopError", reason: "Malformed" })
+            expect(failure.message).toContain(`POST ${path}`)
+            expect(failure.message).toContain(problems[next])
+          }
         }
       }
-    } finally {
-      await new Promise((resolve) => server.close(resolve))
-    }
+    )
   })
 })
 
 describe("the generic connector's webhook with a signed body that is no order", () => {
   it("is refused as signed, so the hub quarantines it for a person instead of only answering 400", async () => {
-    const connector = makeSignedWebhookConnector({
-      clock: hubClock,
-      settings,
-      credentials: { secret },
-      shopUrl: undefined,
-      timeoutMs: 1_000,
-      toleranceMs: 300_000
-    })
+    const connector = connectorTo(undefined)
     for (const body of ["null", "[]", '"x"', "42", '{"id":"1"}']) {
       const timestamp = String(Math.floor(NOW / 1000))
       const refused = await Effect.runPromise(
@@ -202,15 +165,7 @@ describe("the generic connector's first signature scheme (sha256=), per connecto
     body: new TextEncoder().encode(body)
   })
   const connectorWith = (sha256Signatures: "accept" | "refuse" | undefined) =>
-    makeSignedWebhookConnector({
-      clock: hubClock,
-      settings,
-      credentials: { secret },
-      shopUrl: undefined,
-      timeoutMs: 1_000,
-      toleranceMs: 300_000,
-      ...(sha256Signatures === undefined ? {} : { sha256Signatures })
-    })
+    connectorTo(undefined, hubClock, sha256Signatures === undefined ? {} : { sha256Signatures })
   const withLog = <A, E>(effect: Effect.Effect<A, E>) => {
     const logged: Array<string> = []
     return Effect.runPromise(
@@ -256,11 +211,9 @@ describe("the generic connector's pushes to the shop, signed with v2", () => {
     const seen: Array<{ path: string; delivery: string; timestamp: string; verdict: "v2" | "refused" }> = []
     const keys: Array<string> = []
     let answers = [503, 200, 200]
-    const server = createServer((request, response) => {
-      const chunks: Array<Buffer> = []
-      request.on("data", (chunk: Buffer) => chunks.push(chunk))
-      request.on("end", () => {
-        const raw = Buffer.concat(chunks)
+    await withRecordingReceiver(
+      (request) => {
+        const raw = request.body
         const timestamp = String(request.headers["x-packbench-timestamp"] ?? "")
         const delivery = String(request.headers["x-packbench-delivery"] ?? "")
         // The receiver as the README tells it to check: v2 over the raw body, in constant time.
@@ -270,70 +223,48 @@ describe("the generic connector's pushes to the shop, signed with v2", () => {
         const given = Buffer.from(String(request.headers["x-packbench-signature-v2"] ?? ""))
         const verified = delivery !== "" && given.length === expected.length && timingSafeEqual(given, expected)
         const oldScheme = request.headers["x-packbench-signature"] === signBody(secret, timestamp, raw)
-        seen.push({ path: request.url ?? "", delivery, timestamp, verdict: verified && oldScheme ? "v2" : "refused" })
+        seen.push({ path: request.path, delivery, timestamp, verdict: verified && oldScheme ? "v2" : "refused" })
         keys.push(String(request.headers["idempotency-key"] ?? ""))
-        const status = verified ? (answers.shift() ?? 200) : 401
-        response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ id: "f-1" }))
-      })
-    })
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-    try {
-      const connector = makeSignedWebhookConnector({
-        clock: clock.clock,
-        settings,
-        credentials: { secret },
-        shopUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        timeoutMs: 1_000,
-        toleranceMs: 300_000
-      })
-      const fulfillment = {
-        idempotencyKey: "packbench-fulfillment-GEN-1-P-1",
-        orderId: "GEN-1",
-        shopOrderId: "1",
-        parcelId: "P-1",
-        carrier: "dhl-paket",
-        carrierName: "DHL Paket",
-        trackingNumber: "00340434000000000001",
-        trackingUrl: undefined,
-        lines: [{ lineId: "L1", shopLineId: "L1", quantity: 1 }],
-        completesOrder: true
+        return { status: verified ? (answers.shift() ?? 200) : 401, body: JSON.stringify({ id: "f-1" }) }
+      },
+      async ({ url }) => {
+        const connector = connectorTo(url, clock.clock)
+        const fulfillment = sampleFulfillmentPush
+        const first = await Effect.runPromise(Effect.flip(connector.fulfill(fulfillment)))
+        expect(first).toMatchObject({ _tag: "ShopError" })
+        clock.advance(90_000)
+        expect(await Effect.runPromise(connector.fulfill(fulfillment))).toEqual({
+          shopFulfillmentId: "f-1",
+          alreadyThere: false
+        })
+        await Effect.runPromise(connector.updateAddress(push))
+        expect(seen.map(({ path, delivery, verdict }) => [path, delivery, verdict])).toEqual([
+          ["/fulfillments", fulfillment.idempotencyKey, "v2"],
+          ["/fulfillments", fulfillment.idempotencyKey, "v2"],
+          ["/addresses", push.idempotencyKey, "v2"]
+        ])
+        // The retry is stamped anew, and its delivery id is the one the shop saw first.
+        expect(Number(seen[1]!.timestamp) - Number(seen[0]!.timestamp)).toBe(90)
+        // A key that could not be a delivery id (a line break would make the signed text ambiguous) still gets a stable one.
+        answers = []
+        const odd = { ...fulfillment, idempotencyKey: "packbench-fulfillment-GEN-ä 1" }
+        await Effect.runPromise(Effect.result(connector.fulfill(odd)))
+        await Effect.runPromise(Effect.result(connector.fulfill(odd)))
+        const [a, b] = seen.slice(3)
+        expect(a?.delivery).toMatch(/^[\x21-\x7e]{1,200}$/)
+        expect(b?.delivery).toBe(a?.delivery)
+        // A key no HTTP header can carry (a shop's order number with "€" or a line break): the request still goes out,
+        // its Idempotency-Key the same stable id (it was refused before it left, and retried for ever).
+        const unsendable = { ...fulfillment, idempotencyKey: "packbench-fulfillment-GEN-€\n1" }
+        expect(await Effect.runPromise(connector.fulfill(unsendable))).toEqual({
+          shopFulfillmentId: "f-1",
+          alreadyThere: false
+        })
+        const c = seen.at(-1)
+        expect(c?.delivery).toMatch(/^key-sha256-[0-9a-f]{64}$/)
+        expect(c?.verdict).toBe("v2")
+        expect(keys.at(-1)).toBe(c?.delivery)
       }
-      const first = await Effect.runPromise(Effect.flip(connector.fulfill(fulfillment)))
-      expect(first).toMatchObject({ _tag: "ShopError" })
-      clock.advance(90_000)
-      expect(await Effect.runPromise(connector.fulfill(fulfillment))).toEqual({
-        shopFulfillmentId: "f-1",
-        alreadyThere: false
-      })
-      await Effect.runPromise(connector.updateAddress(push))
-      expect(seen.map(({ path, delivery, verdict }) => [path, delivery, verdict])).toEqual([
-        ["/fulfillments", fulfillment.idempotencyKey, "v2"],
-        ["/fulfillments", fulfillment.idempotencyKey, "v2"],
-        ["/addresses", push.idempotencyKey, "v2"]
-      ])
-      // The retry is stamped anew, and its delivery id is the one the shop saw first.
-      expect(Number(seen[1]!.timestamp) - Number(seen[0]!.timestamp)).toBe(90)
-      // A key that could not be a delivery id (a line break would make the signed text ambiguous) still gets a stable one.
-      answers = []
-      const odd = { ...fulfillment, idempotencyKey: "packbench-fulfillment-GEN-ä 1" }
-      await Effect.runPromise(Effect.result(connector.fulfill(odd)))
-      await Effect.runPromise(Effect.result(connector.fulfill(odd)))
-      const [a, b] = seen.slice(3)
-      expect(a?.delivery).toMatch(/^[\x21-\x7e]{1,200}$/)
-      expect(b?.delivery).toBe(a?.delivery)
-      // A key no HTTP header can carry (a shop's order number with "€" or a line break): the request still goes out,
-      // its Idempotency-Key the same stable id (it was refused before it left, and retried for ever).
-      const unsendable = { ...fulfillment, idempotencyKey: "packbench-fulfillment-GEN-€\n1" }
-      expect(await Effect.runPromise(connector.fulfill(unsendable))).toEqual({
-        shopFulfillmentId: "f-1",
-        alreadyThere: false
-      })
-      const c = seen.at(-1)
-      expect(c?.delivery).toMatch(/^key-sha256-[0-9a-f]{64}$/)
-      expect(c?.verdict).toBe("v2")
-      expect(keys.at(-1)).toBe(c?.delivery)
-    } finally {
-      await new Promise((resolve) => server.close(resolve))
-    }
+    )
   })
 })
