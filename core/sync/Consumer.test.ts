@@ -123,6 +123,56 @@ describe("Consumer batch window", () => {
   })
 })
 
+describe("Consumer batch window in a slow stream", () => {
+  it("applies a message that met another by chance in a slow stream at once, without waiting out the window", async () => {
+    const batches: Array<ReadonlyArray<number>> = []
+    await Effect.gen(function* () {
+      const bus = yield* makeMemoryBus()
+      const station = yield* bus.client("station")
+      const context = yield* Layer.build(
+        consumerRigLayer({
+          filename: ":memory:",
+          broker: Layer.effect(Broker, bus.client("hub")),
+          batchWindowMs: 3,
+          onBatch: (events) => batches.push(events.map((event) => event.seq))
+        })
+      )
+      yield* Effect.flatMap(Consumer, (consumer) => consumer.start).pipe(Effect.provide(context))
+      const send = (seq: number) => {
+        const { topic, payload } = message(seq)
+        return station.publish(topic, payload, { qos: 1, timeoutMs: 1_000 })
+      }
+      // The consumer's clock is the test's, and stands still unless moved: a window the lane waited out would not
+      // end, and the message would not be applied. The test waits on real time, a turn of the event loop at a time.
+      const applied = (count: number) =>
+        Effect.gen(function* () {
+          for (let turn = 0; turn < 2_000; turn++) {
+            if ((yield* Effect.provide(appliedEvents, context)).length >= count) return
+            yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 1)))
+          }
+          return yield* Effect.die(`${count} events were not applied`)
+        })
+      // 100 a second: each applied on its own, at once.
+      for (const seq of [1, 2, 3, 4]) {
+        yield* send(seq)
+        yield* applied(seq)
+        yield* TestClock.adjust(10)
+      }
+      // The fifth comes 10 ms after the fourth, the sixth in the same millisecond, as the lane finishes the fifth.
+      yield* send(5)
+      yield* applied(5)
+      yield* send(6)
+      yield* applied(6)
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(TestClock.layer()),
+      Effect.provideService(References.MinimumLogLevel, "None"),
+      Effect.runPromise
+    )
+    expect(batches).toEqual([[1], [2], [3], [4], [5], [6]])
+  })
+})
+
 describe("Consumer gap requests", () => {
   const MARKER = "the requests before this one have come"
   const resendRequests = (gapGraceMs: number, waitMs: number) =>
