@@ -40,4 +40,20 @@ describe("ArrivalPace", () => {
     expect(pace.expectsMoreWithin(5)).toBe(false)
     expect(pace.expectsMoreWithin(8)).toBe(true)
   })
+
+  it("counts arrivals that came together as gaps of 0", () => {
+    // 100 a second, then a batch of eight in one: 10, then seven gaps of 0, as eight notes in the same millisecond.
+    const times = Array.from({ length: 20 }, (_, i) => i * 10)
+    const together = paceOf(times)
+    together.note(200, 8)
+    const oneByOne = paceOf([...times, ...Array.from({ length: 8 }, () => 200)])
+    for (const windowMs of [1, 2, 3, 5, 8]) {
+      expect(together.expectsMoreWithin(windowMs)).toBe(oneByOne.expectsMoreWithin(windowMs))
+    }
+    expect(together.expectsMoreWithin(2)).toBe(true)
+    // A first note of several is a gap already.
+    const first = makeArrivalPace()
+    first.note(0, 2)
+    expect(first.expectsMoreWithin(1)).toBe(true)
+  })
 })

@@ -7,8 +7,11 @@
  * window only adds its length to the second one's way (bench:hub-latency's slowest 1 %).
  */
 export interface ArrivalPace {
-  /** One arrival at `nowMs` (any clock that does not go back; a clock that does counts as a gap of 0). */
-  readonly note: (nowMs: number) => void
+  /**
+   * `count` arrivals (1 when absent) at `nowMs` (any clock that does not go back; a clock that does counts as a gap
+   * of 0): the gap since the last, then `count - 1` gaps of 0.
+   */
+  readonly note: (nowMs: number, count?: number) => void
   /** Whether the next arrival is expected within `windowMs`: the average gap is shorter than that. */
   readonly expectsMoreWithin: (windowMs: number) => boolean
 }
@@ -20,11 +23,15 @@ export const makeArrivalPace = (): ArrivalPace => {
   let lastMs: number | undefined
   let averageGapMs = Number.POSITIVE_INFINITY
   return {
-    note: (nowMs) => {
+    note: (nowMs, count = 1) => {
       if (lastMs !== undefined) {
         const gapMs = Math.max(0, nowMs - lastMs)
         averageGapMs =
           averageGapMs === Number.POSITIVE_INFINITY ? gapMs : averageGapMs + NEW_GAP_WEIGHT * (gapMs - averageGapMs)
+      }
+      // The gaps of 0 between arrivals that came together (the first of them sets the average when none was).
+      if (count > 1) {
+        averageGapMs = lastMs === undefined ? 0 : averageGapMs * (1 - NEW_GAP_WEIGHT) ** (count - 1)
       }
       lastMs = lastMs === undefined ? nowMs : Math.max(lastMs, nowMs)
     },

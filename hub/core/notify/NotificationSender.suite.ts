@@ -1169,6 +1169,39 @@ export const notificationSenderSuite = (store: TestStore) =>
       )
     })
 
+    it("claims a mail that met another by chance in a slow stream at once, though others are still at the server", async () => {
+      // Each mail is held by the mailer until the test lets it go.
+      const { mailer, started, gates } = heldMailer()
+      const { run, clock } = rig(store, mailer)
+      await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          const untilStarted = (count: number) =>
+            Effect.promise(() => waitFor(`${count} mails at the mailer`, () => started.length >= count, 10_000))
+          yield* hub.applyStationEvent(orderOf(1))
+          const doorbell = makeDoorbell()
+          // A window of an hour: a claim that waited for it would not reach the mailer in this test.
+          const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000, busyWindowMs: 3_600_000 }))
+          yield* untilStarted(1)
+          // A slow stream on the monotonic clock: an order every two hours, the mails before still at the server.
+          for (const n of [2, 3]) {
+            clock.advance(7_200_000)
+            yield* hub.applyStationEvent(orderOf(n))
+            doorbell.ring()
+            yield* untilStarted(n)
+          }
+          // The next order comes right behind the last, by chance: nothing says more are coming within the window.
+          yield* hub.applyStationEvent(orderOf(4))
+          doorbell.ring()
+          yield* untilStarted(4)
+          expect(started).toEqual([1, 2, 3, 4].map((n) => `emma${n}@example.test`))
+          for (const gate of gates.values()) Deferred.doneUnsafe(gate, Exit.void)
+          yield* Fiber.interrupt(fiber)
+        })
+      )
+    })
+
     it("sends continuously as notifications are committed: one order's mails in order, each once, a retry after its backoff", async () => {
       // Four sends at once; the first attempt at SO-2's confirmation fails transiently.
       const accepted: Array<OutgoingMail> = []
