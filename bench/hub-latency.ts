@@ -20,8 +20,10 @@
 // the three hops around those two moments are exact only in sum (the split says so).
 // The process's garbage collections are watched too (`collectionsDuring`): how many met each path's mails, and how
 // many of its slowest 1 % met one, which tells whether a p99 is the collector's.
-//   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N] [--rounds K]
-// --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more), in K rounds.
+//   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N] [--rounds K] [--hub-only]
+// --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more), in K rounds. --hub-only: no
+// raw baseline, for a CPU profile of the hub's process alone:
+//   node --cpu-prof --cpu-prof-dir DIR --import tsx bench/hub-latency.ts --rates 1000 --hub-only
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -175,6 +177,8 @@ const positive = (name: string, text: string) => {
 const rates = (flag("--rates") ?? flag("--rate") ?? "100,1000").split(",").map((rate) => positive("--rates", rate))
 const parcelsFlag = flag("--parcels")
 const roundsFlag = flag("--rounds")
+/** Only the hub's path, no raw baseline: for a CPU profile of the hub's work alone (`node --cpu-prof`). */
+const hubOnly = args.includes("--hub-only")
 const rounds = roundsFlag === undefined ? 5 : Math.round(positive("--rounds", roundsFlag))
 const parcelsAt = (rate: number) =>
   parcelsFlag === undefined ? Math.max(1_000, Math.round(rate * 3)) : Math.round(positive("--parcels", parcelsFlag))
@@ -632,6 +636,7 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
             if (totals.length !== count) throw new Error(`round ${round + 1}: ${totals.length} mails for ${count}`)
             // Both raw baselines copy the hub's last mail of the first round (taken before either sends a mail, so
             // that the prebuilt one sends the hub's raw text, not nodemailer's).
+            if (hubOnly) continue
             if (senders === undefined) {
               senders = yield* Effect.promise(async () => {
                 const last = smtp.messages().at(-1)
