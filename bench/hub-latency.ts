@@ -772,33 +772,21 @@ const main = async () => {
         )
       }
     }
+    const paths = [
+      ["packbench", "hub"],
+      ["nodemailer composing", "composed"],
+      ["nodemailer prebuilt", "prebuilt"],
+      ["raw trip", "trip"]
+    ] as const
     console.log(
-      "\ngarbage collections of the hub's process on the mails' way (the raw baselines run in it too)\nrate/s  path                    per 100 mails  major  longest ms  ms a mail  mails meeting one %  slowest 1 % meeting one %"
+      "\nfor each path, the garbage collections of the hub's process on the mails' way (the raw baselines run in it too), and the event loop's delay while its mails were on their way (a 10 ms timer's lateness)\nrate/s  path                    per 100 mails  major  longest ms  ms a mail  mails meeting one %  slowest 1 % meeting one %   loop delay p50 / p99 / max ms"
     )
     for (const result of results) {
-      for (const [name, gc] of [
-        ["packbench", result.collections.hub],
-        ["nodemailer composing", result.collections.composed],
-        ["nodemailer prebuilt", result.collections.prebuilt],
-        ["raw trip", result.collections.trip]
-      ] as const) {
+      for (const [name, path] of paths) {
+        const gc = result.collections[path]
+        const delay = result.eventLoopDelay[path]
         console.log(
-          `${String(result.targetRatePerSec).padStart(6)}  ${name.padEnd(22)} ${String(gc.per100Mails).padStart(14)}  ${String(gc.major).padStart(5)}  ${String(gc.longestMs).padStart(10)}  ${String(gc.msPerMail).padStart(9)}  ${String(gc.mailsMeetingOnePct).padStart(19)}  ${String(gc.slowestPercentMeetingOnePct).padStart(25)}`
-        )
-      }
-    }
-    console.log(
-      "\nthe event loop's delay while each path's mails were on their way (a 10 ms timer's lateness), ms\nrate/s  path                    p50 / p99 / max"
-    )
-    for (const result of results) {
-      for (const [name, delay] of [
-        ["packbench", result.eventLoopDelay.hub],
-        ["nodemailer composing", result.eventLoopDelay.composed],
-        ["nodemailer prebuilt", result.eventLoopDelay.prebuilt],
-        ["raw trip", result.eventLoopDelay.trip]
-      ] as const) {
-        console.log(
-          `${String(result.targetRatePerSec).padStart(6)}  ${name.padEnd(22)} ${delay.p50Ms} / ${delay.p99Ms} / ${delay.maxMs}`
+          `${String(result.targetRatePerSec).padStart(6)}  ${name.padEnd(22)} ${String(gc.per100Mails).padStart(14)}  ${String(gc.major).padStart(5)}  ${String(gc.longestMs).padStart(10)}  ${String(gc.msPerMail).padStart(9)}  ${String(gc.mailsMeetingOnePct).padStart(19)}  ${String(gc.slowestPercentMeetingOnePct).padStart(25)}   ${delay.p50Ms} / ${delay.p99Ms} / ${delay.maxMs}`
         )
       }
     }
