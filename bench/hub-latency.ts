@@ -20,8 +20,10 @@
 // the three hops around those two moments are exact only in sum (the split says so).
 // The process's garbage collections are watched too (`collectionsDuring`): how many met each path's mails, and how
 // many of its slowest 1 % met one, which tells whether a p99 is the collector's.
-//   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N] [--rounds K]
-// --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more), in K rounds.
+//   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N] [--rounds K] [--hub-only]
+// --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more), in K rounds. --hub-only: no
+// raw baseline, for a CPU profile of the hub's process alone:
+//   node --cpu-prof --cpu-prof-dir DIR --import tsx bench/hub-latency.ts --rates 1000 --hub-only
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -30,6 +32,7 @@ import { Effect, Layer, References } from "effect"
 import mqtt from "mqtt"
 import nodemailer from "nodemailer"
 import { Sql } from "../core/store/Sql.ts"
+import { Broker } from "../core/sync/Broker.ts"
 import { layerMqttBroker } from "../drivers/mqtt/MqttBroker.ts"
 import { SystemClockLayer } from "../drivers/time/SystemClock.ts"
 import { hubRigOptions } from "../fixtures/hub/HubRig.ts"
@@ -174,6 +177,8 @@ const positive = (name: string, text: string) => {
 const rates = (flag("--rates") ?? flag("--rate") ?? "100,1000").split(",").map((rate) => positive("--rates", rate))
 const parcelsFlag = flag("--parcels")
 const roundsFlag = flag("--rounds")
+/** Only the hub's path, no raw baseline: for a CPU profile of the hub's work alone (`node --cpu-prof`). */
+const hubOnly = args.includes("--hub-only")
 const rounds = roundsFlag === undefined ? 5 : Math.round(positive("--rounds", roundsFlag))
 const parcelsAt = (rate: number) =>
   parcelsFlag === undefined ? Math.max(1_000, Math.round(rate * 3)) : Math.round(positive("--parcels", parcelsFlag))
@@ -228,6 +233,36 @@ const collectionsDuring = (spans: ReadonlyArray<Span>) => {
     msPerMail: Number((durations.reduce((sum, ms) => sum + ms, 0) / Math.max(1, spans.length)).toFixed(3)),
     mailsMeetingOnePct: share(spans),
     slowestPercentMeetingOnePct: share(slowest)
+  }
+}
+
+/**
+ * The event loop's delay, kept for each path over its rounds only: a timer every 10 ms notes how late it ran, which
+ * is how long anything that became ready on this process's one thread (a packet, a reply, a timer) waited for it
+ * while that path's mails were on their way. `monitorEventLoopDelay` does the same in C++ but cannot be paused and
+ * resumed: its first sample after `enable` spans the whole time it was disabled.
+ */
+const loopDelayOf: Record<"hub" | RawMode, Array<number>> = { hub: [], composed: [], prebuilt: [], trip: [] }
+/** Starts noting the loop's delay into `path`'s samples; the function returned stops it. */
+const watchLoop = (path: keyof typeof loopDelayOf) => {
+  const intervalMs = 10
+  let last = performance.now()
+  let timer: NodeJS.Timeout
+  const tick = () => {
+    const now = performance.now()
+    loopDelayOf[path].push(Math.max(0, now - last - intervalMs))
+    last = now
+    timer = setTimeout(tick, intervalMs)
+  }
+  timer = setTimeout(tick, intervalMs)
+  return () => clearTimeout(timer)
+}
+const loopDelayFigures = (samples: ReadonlyArray<number>) => {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return {
+    p50Ms: round2(percentile(sorted, 50)),
+    p99Ms: round2(percentile(sorted, 99)),
+    maxMs: round2(sorted.at(-1) ?? Number.NaN)
   }
 }
 
@@ -343,12 +378,71 @@ const rawSender = async (smtp: Smtp, mode: RawMode, template: SentMail, tag: str
 const newHops = () => ({
   total: [] as Array<number>,
   spans: [] as Array<Span>,
-  publishedToApplied: [] as Array<number>,
+  publishedToArrived: [] as Array<number>,
+  arrivedToApplied: [] as Array<number>,
+  /** For each mail, how long after the handover before it its own was published (NaN for a round's first). */
+  sincePreviousPublished: [] as Array<number>,
   appliedToTaken: [] as Array<number>,
   takenToMailer: [] as Array<number>,
   mailerToAccepted: [] as Array<number>,
   acceptedToRecordedSent: [] as Array<number>
 })
+
+/** Each hop of the hub's path, as the split and the tail print them. */
+const hopNames = [
+  ["publishedToArrived", "published → at the hub's handler"],
+  ["arrivedToApplied", "→ notification recorded"],
+  ["appliedToTaken", "→ taken by the sender"],
+  ["takenToMailer", "→ handed to the mailer"],
+  ["mailerToAccepted", "→ accepted by SMTP"]
+] as const
+
+const median = (values: ReadonlyArray<number>) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50
+  )
+const round2 = (value: number) => Number(value.toFixed(2))
+
+/**
+ * What the slowest 1 % of the hub's mails waited for: each hop's median over all mails and over the slowest, the
+ * share of each that came close behind the handover before it (within the consumer's 3 ms or the sender's 5 ms
+ * window, which only such a one can wait in) or met a garbage collection, and each of the slowest mails hop by hop.
+ */
+const tailOf = (hops: ReturnType<typeof newHops>) => {
+  const order = hops.total.map((_, index) => index).sort((a, b) => hops.total[b]! - hops.total[a]!)
+  const slowest = order.slice(0, Math.max(1, Math.ceil(order.length / 100)))
+  const gcMs = (index: number) => {
+    const span = hops.spans[index]!
+    return pauses
+      .filter((pause) => pause.startMs < span.endMs && pause.endMs > span.startMs)
+      .reduce((sum, pause) => sum + Math.min(pause.endMs, span.endMs) - Math.max(pause.startMs, span.startMs), 0)
+  }
+  const share = (of: ReadonlyArray<number>, test: (index: number) => boolean) =>
+    Number(((100 * of.filter(test).length) / Math.max(1, of.length)).toFixed(1))
+  const closeBehind = (withinMs: number) => (index: number) => hops.sincePreviousPublished[index]! < withinMs
+  const all = order
+  return {
+    hopsP50Ms: Object.fromEntries(
+      hopNames.map(([key]) => [
+        key,
+        { all: round2(median(hops[key])), slowest: round2(median(slowest.map((index) => hops[key][index]!))) }
+      ])
+    ) as Record<(typeof hopNames)[number][0], { readonly all: number; readonly slowest: number }>,
+    closeBehind3MsPct: { all: share(all, closeBehind(3)), slowest: share(slowest, closeBehind(3)) },
+    closeBehind5MsPct: { all: share(all, closeBehind(5)), slowest: share(slowest, closeBehind(5)) },
+    meetingCollectionPct: {
+      all: share(all, (index) => gcMs(index) > 0),
+      slowest: share(slowest, (index) => gcMs(index) > 0)
+    },
+    slowest: slowest.map((index) => ({
+      totalMs: round2(hops.total[index]!),
+      ...Object.fromEntries(hopNames.map(([key]) => [key, round2(hops[key][index]!)])),
+      sincePreviousPublishedMs: round2(hops.sincePreviousPublished[index]!),
+      collectionMs: round2(gcMs(index))
+    }))
+  }
+}
 
 /** One round's medians: the hub's and each raw baseline's. */
 interface RoundMedians {
@@ -366,6 +460,7 @@ interface RoundMedians {
  */
 const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag: string) => {
   const dataDir = mkdtempSync(join(tmpdir(), "pb-hub-bench-"))
+  for (const samples of Object.values(loopDelayOf)) samples.splice(0)
   const defaults = HubSettings.defaults("https://track.bench")
   // Order confirmations on (off by default): the bench waits for them to be out of the way before it measures.
   const settings = {
@@ -401,10 +496,30 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
       })
     })
   ).pipe(Layer.provide(layerSmtpMailer({ url: smtp.url, timeoutMs: SMTP_TIMEOUT_MS })))
+  // When each of the station's events reached the hub's handler (mqtt.js has read and parsed the packet), in the
+  // order they came: the station publishes them one after the other on one connection, so the nth is the nth handover.
+  const arrivals: Array<number> = []
+  const stationTopic = `/PACK-${tag}/events/`
+  const timedBroker = Layer.effect(
+    Broker,
+    Effect.gen(function* () {
+      const inner = yield* Broker
+      return Broker.of({
+        ...inner,
+        subscribe: (filter, handler) =>
+          inner.subscribe(filter, (message) =>
+            Effect.suspend(() => {
+              if (message.topic.includes(stationTopic)) arrivals.push(preciseNowMs())
+              return handler(message)
+            })
+          )
+      })
+    })
+  ).pipe(Layer.provide(layerMqttBroker({ url: smtp.brokerUrl, clientId: `packbench-hub-${tag}`, protocolVersion: 4 })))
   const layer = hubLayer(options).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
-        layerMqttBroker({ url: smtp.brokerUrl, clientId: `packbench-hub-${tag}`, protocolVersion: 4 }),
+        timedBroker,
         timedMailer,
         layerHttpWebhookSender({ secret: "bench-secret-0123456789" }).pipe(Layer.provide(SystemClockLayer)),
         CryptoTrackingTokensLayer,
@@ -438,6 +553,8 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
           for (let round = 0; round < rounds; round++) {
             const count = Math.floor((parcels * (round + 1)) / rounds) - handed
             const cpuBefore = process.cpuUsage()
+            const stopWatchingLoop = watchLoop("hub")
+            arrivals.splice(0)
             const started = Date.now()
             const { publishedAtMs } = yield* Effect.promise(() => smtp.handovers(tag, count, rate, handed))
             publishedMs += Date.now() - started
@@ -456,6 +573,7 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
               30_000
             )
             const cpu = process.cpuUsage(cpuBefore)
+            stopWatchingLoop()
             cpuUs.hub += cpu.user + cpu.system
             // The hub's own record of each mail: when the notification was recorded, taken and recorded as sent.
             const recorded = new Map(
@@ -475,6 +593,22 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
             )
             if (recorded.size !== handed)
               throw new Error(`the hub recorded ${recorded.size} mails for ${handed} parcels`)
+            // The nth handover published is the nth that reached the hub (one station, one connection, in order).
+            const arrivedAt = new Map(
+              Object.entries(publishedAtMs)
+                .sort(([, a], [, b]) => a - b)
+                .map(([to, published], index) => [to, { published, arrived: arrivals[index] ?? Number.NaN }])
+            )
+            if (arrivals.length !== count) {
+              console.error(`round ${round + 1}: ${arrivals.length} handovers reached the hub for ${count} published`)
+            }
+            /** When the handover before this one was published: one close behind may wait in a batching window. */
+            const previousPublished = new Map(
+              [...arrivedAt.entries()].map(([to, { published }], index, all) => [
+                to,
+                index === 0 ? Number.NaN : published - all[index - 1]![1].published
+              ])
+            )
             const totals: Array<number> = []
             for (const mail of smtp.messages()) {
               if (confirmations.has(mail.id)) continue
@@ -490,7 +624,10 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
               totals.push(mail.acceptedAtMs - published)
               hops.total.push(mail.acceptedAtMs - published)
               hops.spans.push({ startMs: published, endMs: mail.acceptedAtMs })
-              hops.publishedToApplied.push(Number(row.created_at_ms) - published)
+              const arrived = arrivedAt.get(to)?.arrived ?? Number.NaN
+              hops.publishedToArrived.push(arrived - published)
+              hops.arrivedToApplied.push(Number(row.created_at_ms) - arrived)
+              hops.sincePreviousPublished.push(previousPublished.get(to) ?? Number.NaN)
               hops.appliedToTaken.push(Number(row.attempt_started_ms) - Number(row.created_at_ms))
               hops.takenToMailer.push(handedToMailer - Number(row.attempt_started_ms))
               hops.mailerToAccepted.push(mail.acceptedAtMs - handedToMailer)
@@ -499,6 +636,7 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
             if (totals.length !== count) throw new Error(`round ${round + 1}: ${totals.length} mails for ${count}`)
             // Both raw baselines copy the hub's last mail of the first round (taken before either sends a mail, so
             // that the prebuilt one sends the hub's raw text, not nodemailer's).
+            if (hubOnly) continue
             if (senders === undefined) {
               senders = yield* Effect.promise(async () => {
                 const last = smtp.messages().at(-1)
@@ -512,7 +650,9 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
             const roundP50 = { composed: Number.NaN, prebuilt: Number.NaN, trip: Number.NaN }
             for (const mode of ["composed", "prebuilt", "trip"] as const) {
               const sender = senders[mode]
+              const stopWatchingRaw = watchLoop(mode)
               const run = yield* Effect.promise(() => sender.round(count, rate))
+              stopWatchingRaw()
               raw[mode].push(...run.latencies)
               rawSpans[mode].push(...run.spans)
               cpuUs[mode] += run.cpuUs
@@ -563,7 +703,8 @@ const main = async () => {
       const split = {
         resolution:
           "applied and taken are the hub's records, in whole ms: the three hops from published to handed to the mailer are exact only in sum",
-        "published → applied (notification recorded)": figures(run.hops.publishedToApplied),
+        "published → at the hub's handler (mqtt.js has read the packet)": figures(run.hops.publishedToArrived),
+        "at the handler → applied (notification recorded)": figures(run.hops.arrivedToApplied),
         "applied → taken by the sender": figures(run.hops.appliedToTaken),
         "taken → handed to the mailer": figures(run.hops.takenToMailer),
         "mailer → accepted by SMTP": figures(run.hops.mailerToAccepted),
@@ -604,6 +745,10 @@ const main = async () => {
         ratioToPrebuilt: ratioTo(prebuilt),
         ratioToTrip: ratioTo(trip),
         collections: run.collections,
+        eventLoopDelay: Object.fromEntries(
+          Object.entries(loopDelayOf).map(([path, samples]) => [path, loopDelayFigures(samples)])
+        ) as Record<keyof typeof loopDelayOf, ReturnType<typeof loopDelayFigures>>,
+        tail: tailOf(run.hops),
         roundMedians: run.medians,
         roundRatiosP50: roundRatios,
         roundTripRatiosP50: roundTripRatios
@@ -627,20 +772,35 @@ const main = async () => {
         )
       }
     }
+    const paths = [
+      ["packbench", "hub"],
+      ["nodemailer composing", "composed"],
+      ["nodemailer prebuilt", "prebuilt"],
+      ["raw trip", "trip"]
+    ] as const
     console.log(
-      "\ngarbage collections of the hub's process on the mails' way (the raw baselines run in it too)\nrate/s  path                    per 100 mails  major  longest ms  ms a mail  mails meeting one %  slowest 1 % meeting one %"
+      "\nfor each path, the garbage collections of the hub's process on the mails' way (the raw baselines run in it too), and the event loop's delay while its mails were on their way (a 10 ms timer's lateness)\nrate/s  path                    per 100 mails  major  longest ms  ms a mail  mails meeting one %  slowest 1 % meeting one %   loop delay p50 / p99 / max ms"
     )
     for (const result of results) {
-      for (const [name, gc] of [
-        ["packbench", result.collections.hub],
-        ["nodemailer composing", result.collections.composed],
-        ["nodemailer prebuilt", result.collections.prebuilt],
-        ["raw trip", result.collections.trip]
-      ] as const) {
+      for (const [name, path] of paths) {
+        const gc = result.collections[path]
+        const delay = result.eventLoopDelay[path]
         console.log(
-          `${String(result.targetRatePerSec).padStart(6)}  ${name.padEnd(22)} ${String(gc.per100Mails).padStart(14)}  ${String(gc.major).padStart(5)}  ${String(gc.longestMs).padStart(10)}  ${String(gc.msPerMail).padStart(9)}  ${String(gc.mailsMeetingOnePct).padStart(19)}  ${String(gc.slowestPercentMeetingOnePct).padStart(25)}`
+          `${String(result.targetRatePerSec).padStart(6)}  ${name.padEnd(22)} ${String(gc.per100Mails).padStart(14)}  ${String(gc.major).padStart(5)}  ${String(gc.longestMs).padStart(10)}  ${String(gc.msPerMail).padStart(9)}  ${String(gc.mailsMeetingOnePct).padStart(19)}  ${String(gc.slowestPercentMeetingOnePct).padStart(25)}   ${delay.p50Ms} / ${delay.p99Ms} / ${delay.maxMs}`
         )
       }
+    }
+    for (const result of results) {
+      const { tail } = result
+      console.log(`\nthe hub's slowest 1 % at ${result.targetRatePerSec}/s: hop medians, all mails / the slowest, ms`)
+      for (const [key, name] of hopNames) {
+        console.log(`  ${name.padEnd(36)} ${tail.hopsP50Ms[key].all} / ${tail.hopsP50Ms[key].slowest}`)
+      }
+      console.log(
+        `  published within 3 ms of the one before: ${tail.closeBehind3MsPct.all} % / ${tail.closeBehind3MsPct.slowest} %; within 5 ms: ${tail.closeBehind5MsPct.all} % / ${tail.closeBehind5MsPct.slowest} %; meeting a collection: ${tail.meetingCollectionPct.all} % / ${tail.meetingCollectionPct.slowest} %`
+      )
+      console.log(`  total  ${hopNames.map(([key]) => key).join("  ")}  sincePrevious  collection`)
+      for (const mail of tail.slowest) console.log(`  ${Object.values(mail).join("  ")}`)
     }
   } finally {
     await smtp.stop()

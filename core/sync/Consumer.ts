@@ -6,6 +6,7 @@ import { encodeUtf8 } from "../bounds/Utf8.ts"
 import { type EventEnvelope, EventEnvelope as EventEnvelopeSchema } from "../events/Event.ts"
 import { Sql, type SqlValue, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
+import { makeArrivalPace } from "./ArrivalPace.ts"
 import { Broker, type BrokerError, type BrokerMessage } from "./Broker.ts"
 import { BundleSource } from "./Bundle.ts"
 import { makeDoorbell } from "./Doorbell.ts"
@@ -78,7 +79,8 @@ export interface ConsumerOptions {
    * How long a lane waits, after taking what had arrived, for more messages to join the batch, while it holds fewer
    * than `batchSize`: events that trickle in one by one then share one transaction (one commit, one fsync) instead
    * of a commit each. Only when they come close together: a lane that has been free for this long before a message
-   * came applies it at once. 0 takes what is there and goes.
+   * came applies it at once, and so does a lane whose messages have been coming further apart than this on average
+   * (`ArrivalPace`), though two of them met by chance. 0 takes what is there and goes.
    */
   readonly batchWindowMs: number
   /**
@@ -1668,11 +1670,13 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         queue,
         // Rung by each offer: an empty lane's fiber waits on it rather than in `Queue.take`, whose waiter the offer
         // wakes only on the scheduler's next turn, after the I/O callbacks already due.
-        doorbell: makeDoorbell()
+        doorbell: makeDoorbell(),
+        // How close together its messages come: only a steady stream is worth the batch window's wait.
+        pace: makeArrivalPace()
       }))
     )
     const batchSize = Math.max(1, options.batchSize)
-    for (const { queue: lane, doorbell } of incoming) {
+    for (const { queue: lane, doorbell, pace } of incoming) {
       /** When this lane last finished a batch (monotonic ms). */
       let freeSince = Number.NEGATIVE_INFINITY
       yield* Effect.forkScoped(
@@ -1685,9 +1689,11 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
               messages = yield* takeWaiting(lane, batchSize)
             }
             // The window is for events that come close together; one that comes after a quiet spell (a parcel a
-            // few seconds after the last) would only wait for company that is not coming.
+            // few seconds after the last) would only wait for company that is not coming, and so would one that
+            // met another by chance in a slow stream (two parcels at 100 a second that one TCP read brought): it
+            // waits only while the lane's messages have been coming closer together than the window on average.
             const closeBehind = (yield* Clock.currentTimeMillis) - freeSince < options.batchWindowMs
-            if (closeBehind && messages.length < batchSize) {
+            if (closeBehind && messages.length < batchSize && pace.expectsMoreWithin(options.batchWindowMs)) {
               yield* Effect.sleep(options.batchWindowMs)
               messages.push(...(yield* takeWaiting(lane, batchSize - messages.length)))
             }
@@ -1701,7 +1707,10 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       const lane = incoming[laneOf(message.topic, lanes)]!
       return Effect.andThen(
         Queue.offer(lane.queue, message),
-        Effect.sync(() => lane.doorbell.ring())
+        Effect.map(Clock.currentTimeMillis, (nowMs) => {
+          lane.pace.note(nowMs)
+          lane.doorbell.ring()
+        })
       )
     })
     const reconnected = yield* Queue.sliding<void>(1)

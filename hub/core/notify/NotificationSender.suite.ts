@@ -1141,8 +1141,11 @@ export const notificationSenderSuite = (store: TestStore) =>
       expect(quiet).toBe(2)
     })
 
-    it("claims a mail after a quiet spell at once, though another is still at the server (no busy window for it)", async () => {
-      // Each mail is held by the mailer until the test lets it go.
+    /**
+     * Orders recorded `afterMs` apart on the monotonic clock (the first before the sender starts), each mail held at
+     * the server; with a busy window of an hour, each must reach the mailer without waiting for it.
+     */
+    const claimedEachAtOnce = async (orders: ReadonlyArray<{ readonly n: number; readonly afterMs: number }>) => {
       const { mailer, started, gates } = heldMailer()
       const { run, clock } = rig(store, mailer)
       await run(
@@ -1151,22 +1154,42 @@ export const notificationSenderSuite = (store: TestStore) =>
           const sender = yield* NotificationSender
           const untilStarted = (count: number) =>
             Effect.promise(() => waitFor(`${count} mails at the mailer`, () => started.length >= count, 10_000))
-          // The first order is recorded before the sender starts: its first claim takes it.
-          yield* hub.applyStationEvent(orderOf(1))
+          const [first, ...rest] = orders
+          if (first !== undefined) yield* hub.applyStationEvent(orderOf(first.n))
           const doorbell = makeDoorbell()
           // A window of an hour: a claim that waited for it would not reach the mailer in this test.
           const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000, busyWindowMs: 3_600_000 }))
           yield* untilStarted(1)
-          // Two hours later (on the monotonic clock), the first mail still at the server, the next order comes.
-          clock.advance(7_200_000)
-          yield* hub.applyStationEvent(orderOf(2))
-          doorbell.ring()
-          yield* untilStarted(2)
-          expect(started).toEqual(["emma1@example.test", "emma2@example.test"])
+          for (const [index, { n, afterMs }] of rest.entries()) {
+            clock.advance(afterMs)
+            yield* hub.applyStationEvent(orderOf(n))
+            doorbell.ring()
+            yield* untilStarted(index + 2)
+          }
+          expect(started).toEqual(orders.map(({ n }) => `emma${n}@example.test`))
           for (const gate of gates.values()) Deferred.doneUnsafe(gate, Exit.void)
           yield* Fiber.interrupt(fiber)
         })
       )
+    }
+
+    it("claims a mail after a quiet spell at once, though another is still at the server (no busy window for it)", async () => {
+      // Two hours later, the first mail still at the server, the next order comes.
+      await claimedEachAtOnce([
+        { n: 1, afterMs: 0 },
+        { n: 2, afterMs: 7_200_000 }
+      ])
+    })
+
+    it("claims a mail that met another by chance in a slow stream at once, though others are still at the server", async () => {
+      // An order every two hours, then one right behind the last, by chance: nothing says more are coming within the
+      // window.
+      await claimedEachAtOnce([
+        { n: 1, afterMs: 0 },
+        { n: 2, afterMs: 7_200_000 },
+        { n: 3, afterMs: 7_200_000 },
+        { n: 4, afterMs: 0 }
+      ])
     })
 
     it("sends continuously as notifications are committed: one order's mails in order, each once, a retry after its backoff", async () => {

@@ -6,6 +6,7 @@ import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { Address } from "../../../core/orders/Order.ts"
 import { Sql, type StoreError } from "../../../core/store/Sql.ts"
+import { makeArrivalPace } from "../../../core/sync/ArrivalPace.ts"
 import type { Doorbell } from "../../../core/sync/Doorbell.ts"
 import { takeWaiting } from "../../../core/sync/takeWaiting.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
@@ -81,8 +82,10 @@ export interface RunOptions {
   /**
    * While mails are in flight (the sender is busy), how long it waits before it claims what a wake-up announced (when
    * that claim comes within this long of the last one), and before it records the verdicts that came, so that more
-   * join each commit (one fsync) instead of one to three in each. With nothing in flight, or for a claim after a quiet
-   * spell, it claims and records at once, so a quiet hub's mail does not wait. A mail's way from its claim to the
+   * join each commit (one fsync) instead of one to three in each. With nothing in flight, for a claim after a quiet
+   * spell, or while the rows it claims come further apart than this on average (`ArrivalPace`: two parcels that met
+   * by chance at 100 a second), it claims at once, and with nothing in flight it records at once, so a quiet hub's
+   * mail does not wait. A mail's way from its claim to the
    * server does not wait for the verdicts; its order's next mail does, up to this long. Default
    * `DEFAULT_BUSY_WINDOW_MS`.
    */
@@ -623,16 +626,21 @@ export class NotificationSender extends Context.Service<
 
           /** When the last claim began (monotonic), so that only claims that follow each other closely gather. */
           let lastClaimNs: bigint | undefined
+          /** How close together the claimed rows have been coming (monotonic ms): only a steady stream gathers. */
+          const claimPace = makeArrivalPace()
           // Claims what is due now, one row per order (an order's next row waits for the one before it to settle, so
           // a customer never gets "on its way" before "thank you for your order"), as many as there are free slots,
           // in one commit; each claimed message then goes to its provider on its own. True when it filled the slots.
           const claimBatch = Effect.gen(function* () {
             // Only a claim close behind the last one waits: one after a quiet spell (a parcel a while after the last,
-            // with a mail still at the server) is alone, and a wait would only delay its mail.
+            // with a mail still at the server) is alone, and a wait would only delay its mail. So is one that met
+            // another by chance in a slow stream (two parcels at 100 a second that one TCP read brought): it waits
+            // only while the rows claimed have been coming closer together than the window on average.
             const startedNs = BigInt((yield* clock.now).monoNs)
+            const startedMs = Number(startedNs / 1_000n) / 1_000
             const closeBehind = lastClaimNs !== undefined && startedNs - lastClaimNs < BigInt(busyWindowMs) * 1_000_000n
             lastClaimNs = startedNs
-            if (closeBehind) yield* gatherWhileBusy
+            if (closeBehind && claimPace.expectsMoreWithin(busyWindowMs)) yield* gatherWhileBusy
             const limit = Math.min(capacity - inFlight, SEND_BATCH_ROWS)
             const now = yield* nowMs
             const rows: Array<DueRow> = []
@@ -670,6 +678,7 @@ export class NotificationSender extends Context.Service<
                   })
             const decided = yield* claimed.pipe(Effect.onError(() => Effect.sync(() => rows.forEach(release))))
             if (rows.length === 0) return false
+            claimPace.note(startedMs, rows.length)
             for (const [index, decision] of decided.entries()) {
               if (typeof decision === "string") {
                 const row = rows[index]
