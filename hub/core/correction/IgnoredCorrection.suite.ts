@@ -29,6 +29,7 @@ import { NotificationSender } from "../notify/NotificationSender.ts"
 import { defaultNotifySettings } from "../notify/NotifySettings.ts"
 import { WebhookError, WebhookSender } from "../notify/WebhookSender.ts"
 import { ingestShopOrder } from "../shop/ShopInbox.ts"
+import type { ShopOrderDraft } from "../shop/ShopOrderDraft.ts"
 import { submitCorrection } from "./AddressCorrections.ts"
 import { sendCorrectionTo } from "./CorrectionToStations.ts"
 
@@ -609,6 +610,67 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
         `Der Shop hat die Lieferadresse Ihrer Bestellung ${result.order.orderId} nach Ihrer Korrektur selbst geändert`
       )
       expect(told[0]!.text).toContain("Hafenstraße 11, 20457 Hamburg")
+    })
+
+    it("tells nothing when the shop echoes the pushed address in its own form, and tells once when it then changes the house number", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const order = yield* connectorOrderCorrected
+          const sql = yield* Sql
+          const shopSends = (shipTo: ShopOrderDraft["shipTo"], updatedAtMs: number) =>
+            ingestShopOrder(
+              sql,
+              testSettings,
+              { rules: [], defaultSite: "HAM1" },
+              draftOrder({ updatedAtMs, placedAt: new Date(NOW - 3_600_000).toISOString(), shipTo }),
+              { text: "{}", sha256: "2".repeat(64) },
+              NOW,
+              "read"
+            )
+          // The shop took the hub's push of the customer's address (Mia Berg, Hafenstraße 11, 20457 Hamburg, DE) and
+          // sends it back in its own form: capitals, doubled spaces, the postal code spaced, empty fields, its province.
+          const echo = {
+            name: "  MIA   BERG ",
+            company: "",
+            street1: "HAFENSTRASSE  11",
+            street2: "",
+            postalCode: "204 57",
+            city: "hamburg",
+            region: "HH",
+            country: "de"
+          }
+          const first = (yield* shopStream).slice(0, 2)
+          const applied = yield* Effect.promise(() => connectorStation(order.orderId, first))
+          yield* applyAtHub(applied.events)
+          expect(yield* shopSends(echo, NOW - 30_000)).toBe("address-corrected")
+          const withEcho = yield* shopStream
+          const echoed = yield* Effect.promise(() => connectorStation(order.orderId, withEcho))
+          yield* applyAtHub(echoed.events.slice(applied.events.length))
+          yield* laterTick(hub, answerWaitMs)
+          const afterEcho = {
+            notices: yield* notices,
+            answers: yield* sql.query<{ outcome: string }>(
+              "SELECT outcome FROM hub_correction_answers WHERE order_id = ?",
+              [order.orderId]
+            )
+          }
+          // Then the shop changes the house number itself: that is the shop's own address.
+          expect(yield* shopSends({ ...echo, street1: "HAFENSTRASSE 13" }, NOW)).toBe("address-corrected")
+          const withChange = yield* shopStream
+          const station = yield* Effect.promise(() => connectorStation(order.orderId, withChange))
+          yield* applyAtHub(station.events.slice(echoed.events.length))
+          yield* laterTick(hub, answerWaitMs)
+          return { order, afterEcho, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.afterEcho).toEqual({ notices: [], answers: [{ outcome: "applied" }] })
+      expect(result.notices).toEqual([`address-correction-ignored ${result.order.orderId}/correction-1: sent`])
+      const told = correctionMails(hub.mails)
+      expect(told.map((mail) => [mail.to, mail.language])).toEqual([["mia@example.com", "de"]])
+      expect(told[0]!.text).toContain(
+        `Der Shop hat die Lieferadresse Ihrer Bestellung ${result.order.orderId} nach Ihrer Korrektur selbst geändert`
+      )
     })
 
     it("decides one mail per correction from every station's word: none while another station applied it, one when no station keeps it", async () => {
