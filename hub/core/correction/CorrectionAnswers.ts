@@ -3,7 +3,7 @@
  * it is not used: one outcome per correction, decided from every station's word.
  */
 import { Effect } from "effect"
-import { sameAddress } from "../../../core/address/Address.ts"
+import { sameDeliveryAddress } from "../../../core/address/sameDeliveryAddress.ts"
 import type { Address } from "../../../core/orders/Order.ts"
 import type { Sql } from "../../../core/store/Sql.ts"
 import type { IgnoredCorrectionCause } from "../notify/NotificationKind.ts"
@@ -254,7 +254,8 @@ export const recordAnswer = (
 
 /**
  * The order at `station` now has `shipTo` at `orderVersion`, from its source (a version of the order, or the source's
- * own correction): a customer's correction applied there at an older version that set another address is overridden
+ * own correction): a customer's correction applied there at an older version that set another address (another
+ * place by `sameDeliveryAddress`: a shop echoing the pushed address in its own case and spacing sets none) is overridden
  * (the station's words come in its order, so a version the station had when it applied the correction, told again,
  * overrides nothing), unless a parcel of the order that station packed has left with the carrier (it travels to the
  * address it was labelled for there, which the source's change does not reach; another station's parcel carries that
@@ -279,7 +280,7 @@ export const overriddenBySource = (
          AND a.order_version < ?`,
       [orderId, station.siteId, station.stationId, change.orderVersion]
     )
-    const overridden = applied.filter((row) => !sameAddress(JSON.parse(row.ship_to) as Address, shipTo))
+    const overridden = applied.filter((row) => !sameDeliveryAddress(JSON.parse(row.ship_to) as Address, shipTo))
     if (overridden.length === 0) return []
     // A parcel of the order this station packed that left: one recorded before the hub kept a parcel's station
     // (hub migration 77) may be that one.
