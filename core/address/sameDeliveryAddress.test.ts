@@ -51,7 +51,7 @@ describe("sameDeliveryAddress", () => {
       { ...sent, country: "AT" },
       { ...sent, name: "Jonas Berg" },
       { ...sent, company: "Berg GmbH" },
-      { ...sent, street1: undefined }
+      { name: "Mia Berg", postalCode: "20457", city: "Hamburg", country: "DE" }
     ]
     for (const change of changes) {
       expect(sameDeliveryAddress(sent, change)).toBe(false)

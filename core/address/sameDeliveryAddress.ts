@@ -2,7 +2,7 @@
  * Whether a shop's address names the same delivery place as one the hub sent it, though the shop echoes it in its
  * own form (Shopify, Shopware and WooCommerce normalise what they are given).
  */
-import type { Address } from "./Address.ts"
+import type { AddressField } from "./Address.ts"
 
 /** The fields that decide where the parcel goes. The region is not among them: a shop adds or rewrites its own
  * province code, and the postal code and city already say where the parcel goes. */
@@ -20,7 +20,10 @@ const postalDigits = (value: string | undefined): string => plain(value).replace
  * empty-versus-absent are forgiven, and the postal code's spaces and hyphens. Another street, house number, postal
  * code, city, country or recipient is another address.
  */
-export const sameDeliveryAddress = (a: Address, b: Address): boolean =>
+export const sameDeliveryAddress = (
+  a: { readonly [F in AddressField]?: string | undefined },
+  b: { readonly [F in AddressField]?: string | undefined }
+): boolean =>
   deciding.every((field) =>
     field === "postalCode" ? postalDigits(a[field]) === postalDigits(b[field]) : plain(a[field]) === plain(b[field])
   )
