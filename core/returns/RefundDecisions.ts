@@ -121,8 +121,14 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
         const refunded =
           order === undefined
             ? []
-            : yield* sql.query<{ line_id: string; unit: number; amount_cents: number; sku: string | null }>(
-                `SELECT r.line_id, r.unit, r.amount_cents, i.sku FROM refunds r
+            : yield* sql.query<{
+                line_id: string
+                unit: number
+                amount_cents: number
+                sku: string | null
+                serial: string | null
+              }>(
+                `SELECT r.line_id, r.unit, r.amount_cents, i.sku, i.serial FROM refunds r
                  LEFT JOIN return_items i ON i.item_ref = r.item_ref WHERE r.order_id = ?`,
                 [order.orderId]
               )
@@ -139,8 +145,26 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
             JSON.parse(item.flags).length === 0 &&
             heldElsewhere(item) === undefined
         )
+        // A serial none of the units refunded on the former lines had is another physical unit: the rules decide it
+        // as any other, while the order has units of the item left to refund (each unit decided takes one).
+        const takenOf = new Map<string, number>()
+        for (const r of refunded) if (r.sku !== null) takenOf.set(r.sku, (takenOf.get(r.sku) ?? 0) + 1)
+        const otherThanFormer = (item: ItemRow) => {
+          const sku = item.sku!
+          const taken = takenOf.get(sku) ?? 0
+          takenOf.set(sku, taken + 1)
+          const former = refunded.filter((r) => r.sku === sku && !lineIds.has(r.line_id))
+          const ordered = (order?.lines ?? []).filter((l) => l.sku === sku).reduce((n, l) => n + l.quantity, 0)
+          return (
+            item.serial !== null &&
+            former.length > 0 &&
+            former.every((r) => r.serial !== null && r.serial !== item.serial) &&
+            taken < ordered
+          )
+        }
         const units = eligible.map(
           (item): ReturnedUnit => ({
+            ...(otherThanFormer(item) ? { otherThanRefundedOnFormerLines: true } : {}),
             key: { lineId: item.line_id!, unit: Number(item.unit) },
             sku: item.sku!,
             category: catalog.items.find((c) => c.sku === item.sku)?.category ?? "",

@@ -1072,6 +1072,80 @@ describe("a return of a parcel shipped before the shop numbered its order's line
     expect(result.decisions).toHaveLength(1)
   })
 
+  it("lets the rules decide a serialised unit other than the one refunded on a former line, until the order's quantity is used up", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const sql = yield* Sql
+        const { inbox, deliver } = fakeInbox()
+        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
+        yield* shipParcel(
+          "SO-100003",
+          "P-3",
+          "00340434000000000003",
+          [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
+          5,
+          sampleOrder("SO-100003").lines
+        )
+        yield* (yield* Session).signIn("B-2001")
+        const takeIn = (tracking: string, serial: string) =>
+          Effect.gen(function* () {
+            yield* returns.scan({ raw: tracking })
+            const scanned = yield* returns.scan({ raw: gs1Serial(serial) })
+            for (const item of scanned.current!.items.filter((i) => i.grade === null)) {
+              yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+            }
+            const decided = yield* returns.decide({})
+            yield* returns.finish({})
+            return decided.current!.items[0]!
+          })
+        yield* takeIn("00340434000000000003", "GPS-0001")
+        // The customer orders a second GPS; the shop numbers the lines anew and the second goes out in its own parcel.
+        const twoGps = renumbered("SO-100003", 2, [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 2 }])
+        const applied = yield* deliver("order.upsert", { ...twoGps, payment: { ...twoGps.payment, total: 158 } })
+        yield* shipParcel(
+          "SO-100003",
+          "P-3B",
+          "00340434000000000033",
+          [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0002" }],
+          5,
+          twoGps.lines
+        )
+        yield* shipParcel(
+          "SO-100003",
+          "P-3C",
+          "00340434000000000034",
+          [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0003" }],
+          5,
+          twoGps.lines
+        )
+        const second = yield* takeIn("00340434000000000033", "GPS-0002")
+        // A third GPS of an order of two: the order's GPS are both refunded, so it waits for a person.
+        const third = yield* takeIn("00340434000000000034", "GPS-0003")
+        const refunds = yield* sql.query("SELECT line_id, unit, amount_cents, status FROM refunds ORDER BY rowid")
+        return { applied, second, third, refunds }
+      })
+    )
+    expect(result.applied._tag).toBe("Success")
+    // Another physical unit than the one refunded under line 1: not a duplicate, the rules decide it.
+    expect(result.second).toMatchObject({
+      serial: "GPS-0002",
+      lineId: "gps-7c",
+      flags: [],
+      decision: { outcome: "refund-full", amountCents: 7900, status: "decided" }
+    })
+    expect(result.second.decision!.ruleId).not.toBeNull()
+    expect(result.third).toMatchObject({
+      serial: "GPS-0003",
+      decision: { outcome: "hold-for-review", amountCents: 0, status: "held" }
+    })
+    expect(result.refunds).toEqual([
+      { line_id: "1", unit: 1, amount_cents: 7900, status: "decided" },
+      { line_id: "gps-7c", unit: 1, amount_cents: 7900, status: "decided" },
+      { line_id: "gps-7c", unit: 2, amount_cents: 0, status: "held" }
+    ])
+  })
+
   it("keeps units decided before the shop numbered the lines anew at their price and counts them against the new lines", async () => {
     const result = await run(
       Effect.gen(function* () {
