@@ -1146,6 +1146,79 @@ describe("a return of a parcel shipped before the shop numbered its order's line
     ])
   })
 
+  it("decides a unit already refunded, or scanned twice, with no refund when the return has a refund decided and cannot be cancelled", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const sql = yield* Sql
+        const { inbox, deliver } = fakeInbox()
+        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
+        const threeGps = renumbered("SO-100003", 2, [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 3 }])
+        yield* deliver("order.upsert", { ...threeGps, payment: { ...threeGps.payment, total: 237 } })
+        yield* shipParcel(
+          "SO-100003",
+          "P-3",
+          "00340434000000000003",
+          ["GPS-0001", "GPS-0002", "GPS-0003"].map((serial) => ({
+            lineId: "gps-7c",
+            sku: "ALP-GPS-X1",
+            quantity: 1,
+            serial
+          })),
+          5,
+          threeGps.lines
+        )
+        yield* (yield* Session).signIn("B-2001")
+        const gradeAll = Effect.gen(function* () {
+          const view = yield* returns.state
+          for (const item of view.current!.items.filter((i) => i.grade === null)) {
+            yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+          }
+        })
+        yield* returns.scan({ raw: "00340434000000000003" })
+        const fresh = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* gradeAll
+        const first = yield* returns.decide({})
+        yield* returns.finish({})
+        // The second return: GPS-0002 is decided, then GPS-0001 (refunded in the first) and GPS-0003 twice come in.
+        yield* returns.scan({ raw: "00340434000000000003" })
+        yield* returns.scan({ raw: gs1Serial("GPS-0002") })
+        yield* gradeAll
+        yield* returns.decide({})
+        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* returns.scan({ raw: gs1Serial("GPS-0003") })
+        yield* returns.scan({ raw: gs1Serial("GPS-0003") })
+        yield* gradeAll
+        const cancel = yield* Effect.exit(returns.cancel({ reason: "GPS-0001 is in the first return" }))
+        const decided = yield* returns.decide({})
+        const refunds = yield* sql.query("SELECT line_id, unit, amount_cents FROM refunds ORDER BY rowid")
+        const finished = yield* Effect.exit(returns.finish({}))
+        return { fresh, first, cancel, decided, refunds, finished }
+      })
+    )
+    expect(result.fresh.current!.cancellable).toBe(true)
+    expect(codeOf(result.cancel)).toBe("return-refund-decided")
+    const view = result.decided.current!
+    expect(view.cancellable).toBe(false)
+    const [gps2, gps1, gps3, gps3again] = view.items
+    expect(gps2!.decision).toMatchObject({ outcome: "refund-full", status: "decided" })
+    expect(gps3!.decision).toMatchObject({ outcome: "refund-full", amountCents: 7900, status: "decided" })
+    // The unit refunded in the first return, and the second scan of GPS-0003: decided with nothing to refund.
+    for (const again of [gps1!, gps3again!]) {
+      expect(again.decision).toMatchObject({ outcome: "hold-for-review", amountCents: 0, status: null })
+      expect(again.disposition).toBe("return-to-vendor")
+    }
+    expect(gps1!.decision!.reason.en).toContain(`already in return ${result.first.current!.returnId}`)
+    expect(gps1!.decision!.reason.de).toContain("Keine zweite Erstattung")
+    expect(gps3again!.decision!.reason.en).toContain(`already scanned into this return as item ${gps3!.itemRef}`)
+    expect(result.refunds).toEqual([
+      { line_id: "gps-7c", unit: 1, amount_cents: 7900 },
+      { line_id: "gps-7c", unit: 2, amount_cents: 7900 },
+      { line_id: "gps-7c", unit: 3, amount_cents: 7900 }
+    ])
+    expect(result.finished._tag).toBe("Success")
+  })
+
   it("keeps units decided before the shop numbered the lines anew at their price and counts them against the new lines", async () => {
     const result = await run(
       Effect.gen(function* () {
