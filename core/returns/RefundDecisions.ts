@@ -50,11 +50,16 @@ const serialTwice = (returnId: string, first: ItemRow, item: ItemRow) => {
  * Why a unit is decided with nothing to refund in a return that can no longer be cancelled (a refund is decided in it):
  * the same serial is refunded in another return or item (`other`), or was scanned into this return before as `first`.
  */
-const noSecondRefundReason = (serial: string, held: { readonly other: SameUnitView } | { readonly first: ItemRow }) => {
-  if ("first" in held) {
+const noSecondRefundReason = (
+  serial: string,
+  returnId: string,
+  held: { readonly other: SameUnitView } | { readonly first: ItemRow }
+) => {
+  if ("first" in held || held.other.returnId === returnId) {
+    const first = "first" in held ? held.first.item_ref : held.other.itemRef
     return {
-      de: `Keine zweite Erstattung: Seriennummer ${serial} wurde schon als Artikel ${held.first.item_ref} in diese Retoure gescannt`,
-      en: `No second refund: serial ${serial} was already scanned into this return as item ${held.first.item_ref}`
+      de: `Keine zweite Erstattung: Seriennummer ${serial} wurde schon als Artikel ${first} in diese Retoure gescannt`,
+      en: `No second refund: serial ${serial} was already scanned into this return as item ${first}`
     }
   }
   const rma = held.other.rmaId === null ? "" : ` (RMA ${held.other.rmaId})`
@@ -125,7 +130,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           if (cancellable) {
             return yield* Effect.fail(returnsError("serial-twice", serialTwice(current.return_id, first, item)))
           }
-          noSecondRefund.set(item.item_ref, noSecondRefundReason(item.serial!, { first }))
+          noSecondRefund.set(item.item_ref, noSecondRefundReason(item.serial!, current.return_id, { first }))
         }
         const order = current.order_id === null ? undefined : yield* loadOrder(current.order_id)
         // A serial another item of the order's returns here holds is that unit, on whatever line it was taken in:
@@ -136,7 +141,10 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           const decidedThere = sameUnits.get(item.item_ref)?.find((other) => other.refundStatus !== null)
           if (decidedThere !== undefined && item.serial !== null && item.sku !== null) {
             if (!cancellable) {
-              noSecondRefund.set(item.item_ref, noSecondRefundReason(item.serial, { other: decidedThere }))
+              noSecondRefund.set(
+                item.item_ref,
+                noSecondRefundReason(item.serial, current.return_id, { other: decidedThere })
+              )
               continue
             }
             return yield* Effect.fail(

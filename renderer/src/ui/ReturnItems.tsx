@@ -57,6 +57,7 @@ export const ReturnItems = ({
               <Fragment key={item.itemRef}>
                 <tr
                   data-testid="return-item"
+                  data-item-ref={item.itemRef}
                   data-sku={item.sku ?? ""}
                   data-grade={item.grade ?? ""}
                   data-outcome={decision?.outcome ?? ""}
