@@ -119,6 +119,15 @@ const eventsOf = (type: string) =>
   })
 
 /** The wire code (the ApiError code) a failed call ended with. */
+/** Grades every item of the open return not graded yet as new and sealed. */
+const gradeAll = Effect.gen(function* () {
+  const returns = yield* ReturnsService
+  const view = yield* returns.state
+  for (const item of view.current!.items.filter((i) => i.grade === null)) {
+    yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+  }
+})
+
 const codeOf = (exit: Exit.Exit<unknown, ReturnsError | SessionError>) =>
   Exit.isFailure(exit)
     ? exit.cause.reasons.flatMap((reason) => (reason._tag === "Fail" ? [apiErrorOf(reason.error).code] : []))[0]
@@ -540,12 +549,6 @@ describe("ReturnsService", () => {
         ])
         yield* shipParcel("SO-100009", "P-9", "00340434000000000009", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 1 }])
         yield* (yield* Session).signIn("B-2001")
-        const gradeAll = Effect.gen(function* () {
-          const view = yield* returns.state
-          for (const item of view.current!.items.filter((i) => i.grade === null)) {
-            yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
-          }
-        })
         yield* returns.scan({ raw: "00340434000000000003" })
         yield* returns.scan({ raw: gs1Serial("GPS-0001") })
         yield* gradeAll
@@ -860,22 +863,31 @@ describe("a return of a parcel shipped before the shop numbered its order's line
     }
   }
 
+  /**
+   * SO-100003's GPS-0001 shipped on the order's first lines, the shop's order messages taken (the bench is elsewhere:
+   * no order is open on it at this station), a clerk signed in.
+   */
+  const gpsShipped = Effect.gen(function* () {
+    const { inbox, deliver } = fakeInbox()
+    yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
+    yield* shipParcel(
+      "SO-100003",
+      "P-3",
+      "00340434000000000003",
+      [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
+      5,
+      sampleOrder("SO-100003").lines
+    )
+    yield* (yield* Session).signIn("B-2001")
+    return deliver
+  })
+
   it("grades and refunds each unit against the line of the order as the shop has it now", async () => {
     const result = await run(
       Effect.gen(function* () {
         const returns = yield* ReturnsService
         const sql = yield* Sql
-        const { inbox, deliver } = fakeInbox()
-        // The bench is elsewhere: no order is open on it at this station.
-        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
-        yield* shipParcel(
-          "SO-100003",
-          "P-3",
-          "00340434000000000003",
-          [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
-          5,
-          sampleOrder("SO-100003").lines
-        )
+        const deliver = yield* gpsShipped
         yield* shipParcel(
           "SO-100001",
           "P-1",
@@ -901,13 +913,6 @@ describe("a return of a parcel shipped before the shop numbered its order's line
             ])
           )
         ]
-        yield* (yield* Session).signIn("B-2001")
-        const gradeAll = Effect.gen(function* () {
-          const view = yield* returns.state
-          for (const item of view.current!.items.filter((i) => i.grade === null)) {
-            yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
-          }
-        })
         yield* returns.scan({ raw: "00340434000000000003" })
         yield* returns.scan({ raw: gs1Serial("GPS-0001") })
         yield* gradeAll
@@ -954,17 +959,7 @@ describe("a return of a parcel shipped before the shop numbered its order's line
       Effect.gen(function* () {
         const returns = yield* ReturnsService
         const sql = yield* Sql
-        const { inbox, deliver } = fakeInbox()
-        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
-        yield* shipParcel(
-          "SO-100003",
-          "P-3",
-          "00340434000000000003",
-          [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
-          5,
-          sampleOrder("SO-100003").lines
-        )
-        yield* (yield* Session).signIn("B-2001")
+        const deliver = yield* gpsShipped
         const takeIn = Effect.gen(function* () {
           yield* returns.scan({ raw: "00340434000000000003" })
           const scanned = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
@@ -1022,17 +1017,7 @@ describe("a return of a parcel shipped before the shop numbered its order's line
       Effect.gen(function* () {
         const returns = yield* ReturnsService
         const sql = yield* Sql
-        const { inbox, deliver } = fakeInbox()
-        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
-        yield* shipParcel(
-          "SO-100003",
-          "P-3",
-          "00340434000000000003",
-          [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
-          5,
-          sampleOrder("SO-100003").lines
-        )
-        yield* (yield* Session).signIn("B-2001")
+        const deliver = yield* gpsShipped
         yield* returns.scan({ raw: "00340434000000000003" })
         yield* returns.scan({ raw: gs1Serial("GPS-0001") })
         // The shop edits the order while the return is open; the clerk scans the same GPS a second time.
@@ -1077,17 +1062,7 @@ describe("a return of a parcel shipped before the shop numbered its order's line
       Effect.gen(function* () {
         const returns = yield* ReturnsService
         const sql = yield* Sql
-        const { inbox, deliver } = fakeInbox()
-        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
-        yield* shipParcel(
-          "SO-100003",
-          "P-3",
-          "00340434000000000003",
-          [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
-          5,
-          sampleOrder("SO-100003").lines
-        )
-        yield* (yield* Session).signIn("B-2001")
+        const deliver = yield* gpsShipped
         const takeIn = (tracking: string, serial: string) =>
           Effect.gen(function* () {
             yield* returns.scan({ raw: tracking })
@@ -1103,22 +1078,13 @@ describe("a return of a parcel shipped before the shop numbered its order's line
         // The customer orders a second GPS; the shop numbers the lines anew and the second goes out in its own parcel.
         const twoGps = renumbered("SO-100003", 2, [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 2 }])
         const applied = yield* deliver("order.upsert", { ...twoGps, payment: { ...twoGps.payment, total: 158 } })
-        yield* shipParcel(
-          "SO-100003",
-          "P-3B",
-          "00340434000000000033",
-          [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0002" }],
-          5,
-          twoGps.lines
-        )
-        yield* shipParcel(
-          "SO-100003",
-          "P-3C",
-          "00340434000000000034",
-          [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0003" }],
-          5,
-          twoGps.lines
-        )
+        for (const [parcelId, tracking, serial] of [
+          ["P-3B", "00340434000000000033", "GPS-0002"],
+          ["P-3C", "00340434000000000034", "GPS-0003"]
+        ] as const) {
+          const items = [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 1, serial }]
+          yield* shipParcel("SO-100003", parcelId, tracking, items, 5, twoGps.lines)
+        }
         const second = yield* takeIn("00340434000000000033", "GPS-0002")
         // A third GPS of an order of two: the order's GPS are both refunded, so it waits for a person.
         const third = yield* takeIn("00340434000000000034", "GPS-0003")
@@ -1169,12 +1135,6 @@ describe("a return of a parcel shipped before the shop numbered its order's line
           threeGps.lines
         )
         yield* (yield* Session).signIn("B-2001")
-        const gradeAll = Effect.gen(function* () {
-          const view = yield* returns.state
-          for (const item of view.current!.items.filter((i) => i.grade === null)) {
-            yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
-          }
-        })
         yield* returns.scan({ raw: "00340434000000000003" })
         const fresh = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
         yield* gradeAll
