@@ -1,5 +1,6 @@
 /** The returns desk's refund decisions: rule decisions per unit, manager overrides and approvals. */
 import { Effect, Ref } from "effect"
+import type { LocalizedText } from "../catalog/CatalogItem.ts"
 import { actorOf } from "../session/Operator.ts"
 import type { SessionError } from "../session/SessionError.ts"
 import { evaluateRefund, type RefundCase, type ReturnedUnit } from "./evaluateRefund.ts"
@@ -21,26 +22,51 @@ import { ReturnDispositionSet, ReturnRefundDecided } from "./ReturnsEvents.ts"
 import type { ManagerSignOff, RefundStatus, SameUnitView } from "./ReturnsView.ts"
 
 /**
- * Why one serialised unit cannot be decided: its serial is on two of the items decided together. Scanned twice on one
- * line, both items are the same unit of that line; scanned once before the shop numbered the order's lines anew and
- * once after, they are on two lines (the item's former one and its new one) and would each be refunded.
+ * The items of one return holding a serialised unit scanned before (`first`, the earliest item with its serial): scanned
+ * twice on one line, both items are the same unit of that line; scanned once before the shop numbered the order's lines
+ * anew and once after, they are on two lines (the item's former one and its new one) and would each be refunded.
  */
-const serialTwice = (items: ReadonlyArray<ItemRow>) => {
+const serialsAgain = (items: ReadonlyArray<ItemRow>) => {
   const seen = new Map<string, ItemRow>()
+  const again: Array<{ readonly first: ItemRow; readonly item: ItemRow }> = []
   for (const item of items) {
     if (item.serial === null || item.sku === null || item.line_id === null) continue
     const key = JSON.stringify([item.sku, item.serial])
     const first = seen.get(key)
-    if (first === undefined) {
-      seen.set(key, item)
-      continue
-    }
-    const where = (row: ItemRow) => `${row.item_ref} (line ${row.line_id}, unit ${row.unit ?? "none"})`
-    const renumbered = first.line_id === item.line_id ? "" : ", the shop numbered the order's lines anew in between"
-    return (returnId: string) =>
-      `Serial ${item.serial} of ${item.sku} is in return ${returnId} twice: ${where(first)} and ${where(item)}${renumbered}. One unit is refunded once: cancel the return and take the parcel in again`
+    if (first === undefined) seen.set(key, item)
+    else again.push({ first, item })
   }
-  return undefined
+  return again
+}
+
+/** Why one serialised unit cannot be decided while the return can be cancelled: its serial is on two of its items. */
+const serialTwice = (returnId: string, first: ItemRow, item: ItemRow) => {
+  const where = (row: ItemRow) => `${row.item_ref} (line ${row.line_id}, unit ${row.unit ?? "none"})`
+  const renumbered = first.line_id === item.line_id ? "" : ", the shop numbered the order's lines anew in between"
+  return `Serial ${item.serial} of ${item.sku} is in return ${returnId} twice: ${where(first)} and ${where(item)}${renumbered}. One unit is refunded once: cancel the return and take the parcel in again`
+}
+
+/**
+ * Why a unit is decided with nothing to refund in a return that can no longer be cancelled (a refund is decided in it):
+ * the same serial is refunded in another return or item (`other`), or was scanned into this return before as `first`.
+ */
+const noSecondRefundReason = (
+  serial: string,
+  returnId: string,
+  held: { readonly other: SameUnitView } | { readonly first: ItemRow }
+) => {
+  if ("first" in held || held.other.returnId === returnId) {
+    const first = "first" in held ? held.first.item_ref : held.other.itemRef
+    return {
+      de: `Keine zweite Erstattung: Seriennummer ${serial} wurde schon als Artikel ${first} in diese Retoure gescannt`,
+      en: `No second refund: serial ${serial} was already scanned into this return as item ${first}`
+    }
+  }
+  const rma = held.other.rmaId === null ? "" : ` (RMA ${held.other.rmaId})`
+  return {
+    de: `Keine zweite Erstattung: Seriennummer ${serial} ist schon in Retoure ${held.other.returnId}${rma}, Artikel ${held.other.itemRef}, dort entschieden`,
+    en: `No second refund: serial ${serial} is already in return ${held.other.returnId}${rma}, item ${held.other.itemRef}, decided there`
+  }
 }
 
 /** Where another return holds a serialised unit, in the words of the desk's refusal (English, for the log). */
@@ -75,6 +101,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
     loadOrder,
     rmasOf,
     requireOpenReturn,
+    refundDecidedIn,
     windowOf,
     sameUnitsOf,
     itemOf,
@@ -95,8 +122,16 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
         if (items.some((item) => item.grade === null)) {
           return yield* Effect.fail(returnsError("not-graded", "Grade every item before deciding the refund"))
         }
-        const twice = serialTwice(items)
-        if (twice !== undefined) return yield* Effect.fail(returnsError("serial-twice", twice(current.return_id)))
+        // A return with a refund decided cannot be cancelled: a unit it must not refund is then decided here with
+        // nothing to refund (no refund row) and given a disposition, so the return can be finished.
+        const cancellable = !(yield* refundDecidedIn(current.return_id))
+        const noSecondRefund = new Map<string, LocalizedText>()
+        for (const { first, item } of serialsAgain(items)) {
+          if (cancellable) {
+            return yield* Effect.fail(returnsError("serial-twice", serialTwice(current.return_id, first, item)))
+          }
+          noSecondRefund.set(item.item_ref, noSecondRefundReason(item.serial!, current.return_id, { first }))
+        }
         const order = current.order_id === null ? undefined : yield* loadOrder(current.order_id)
         // A serial another item of the order's returns here holds is that unit, on whatever line it was taken in:
         // decided there (or decided earlier in this return), it is refused here as on its own line, before the shop
@@ -105,6 +140,13 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
         for (const item of items) {
           const decidedThere = sameUnits.get(item.item_ref)?.find((other) => other.refundStatus !== null)
           if (decidedThere !== undefined && item.serial !== null && item.sku !== null) {
+            if (!cancellable) {
+              noSecondRefund.set(
+                item.item_ref,
+                noSecondRefundReason(item.serial, current.return_id, { other: decidedThere })
+              )
+              continue
+            }
             return yield* Effect.fail(
               returnsError(
                 "already-refunded",
@@ -121,8 +163,14 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
         const refunded =
           order === undefined
             ? []
-            : yield* sql.query<{ line_id: string; unit: number; amount_cents: number; sku: string | null }>(
-                `SELECT r.line_id, r.unit, r.amount_cents, i.sku FROM refunds r
+            : yield* sql.query<{
+                line_id: string
+                unit: number
+                amount_cents: number
+                sku: string | null
+                serial: string | null
+              }>(
+                `SELECT r.line_id, r.unit, r.amount_cents, i.sku, i.serial FROM refunds r
                  LEFT JOIN return_items i ON i.item_ref = r.item_ref WHERE r.order_id = ?`,
                 [order.orderId]
               )
@@ -137,10 +185,29 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
             item.line_id !== null &&
             item.unit !== null &&
             JSON.parse(item.flags).length === 0 &&
-            heldElsewhere(item) === undefined
+            heldElsewhere(item) === undefined &&
+            !noSecondRefund.has(item.item_ref)
         )
+        // A serial none of the units refunded on the former lines had is another physical unit: the rules decide it
+        // as any other, while the order has units of the item left to refund (each unit decided takes one).
+        const takenOf = new Map<string, number>()
+        for (const r of refunded) if (r.sku !== null) takenOf.set(r.sku, (takenOf.get(r.sku) ?? 0) + 1)
+        const otherThanFormer = (item: ItemRow) => {
+          const sku = item.sku!
+          const taken = takenOf.get(sku) ?? 0
+          takenOf.set(sku, taken + 1)
+          const former = refunded.filter((r) => r.sku === sku && !lineIds.has(r.line_id))
+          const ordered = (order?.lines ?? []).filter((l) => l.sku === sku).reduce((n, l) => n + l.quantity, 0)
+          return (
+            item.serial !== null &&
+            former.length > 0 &&
+            former.every((r) => r.serial !== null && r.serial !== item.serial) &&
+            taken < ordered
+          )
+        }
         const units = eligible.map(
           (item): ReturnedUnit => ({
+            ...(otherThanFormer(item) ? { otherThanRefundedOnFormerLines: true } : {}),
             key: { lineId: item.line_id!, unit: Number(item.unit) },
             sku: item.sku!,
             category: catalog.items.find((c) => c.sku === item.sku)?.category ?? "",
@@ -183,6 +250,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           }
           const flags: ReadonlyArray<string> = JSON.parse(item.flags)
           const elsewhere = heldElsewhere(item)
+          const noRefund = noSecondRefund.get(item.item_ref)
           // Anything that does not match what was shipped goes to a person, whatever the rules would say.
           const stored: StoredDecision =
             decision !== undefined && refundCase !== null && unit !== undefined
@@ -205,12 +273,14 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
                   reason:
                     order === undefined
                       ? { de: "Unbekannte Retoure: Prüfung", en: "Unknown return: review" }
-                      : elsewhere !== undefined && item.serial !== null
-                        ? heldElsewhereReason(item.serial, elsewhere)
-                        : {
-                            de: `Abweichung (${flags.join(", ")}): Prüfung`,
-                            en: `Mismatch (${flags.join(", ")}): review`
-                          },
+                      : noRefund !== undefined
+                        ? noRefund
+                        : elsewhere !== undefined && item.serial !== null
+                          ? heldElsewhereReason(item.serial, elsewhere)
+                          : {
+                              de: `Abweichung (${flags.join(", ")}): Prüfung`,
+                              en: `Mismatch (${flags.join(", ")}): review`
+                            },
                   suggestedDisposition: "return-to-vendor",
                   facts: null
                 }
@@ -218,7 +288,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
             JSON.stringify(stored),
             item.item_ref
           ])
-          if (order !== undefined && item.line_id !== null && item.unit !== null) {
+          if (order !== undefined && item.line_id !== null && item.unit !== null && noRefund === undefined) {
             yield* sql.execute(
               `INSERT INTO refunds (order_id, line_id, unit, item_ref, customer_id, outcome, amount_cents, currency,
                          rule_id, status, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -92,6 +92,19 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
     )
 
     /**
+     * Whether a refund is decided for a unit of the return: the return then stays on record and cannot be cancelled
+     * (a manager overrides the decision instead).
+     */
+    const refundDecidedIn = (returnId: string) =>
+      Effect.map(
+        sql.query<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM refunds WHERE item_ref IN (SELECT item_ref FROM return_items WHERE return_id = ?)",
+          [returnId]
+        ),
+        (rows) => Number(rows[0]?.n ?? 0) > 0
+      )
+
+    /**
      * For each serialised item of `row`, the other items of the order's returns here (not cancelled, this one
      * included) with the same item and serial: the same physical unit, on whatever line it was taken in. Read through
      * the order's returns (`returns_order`) and their items, never the whole table.
@@ -258,6 +271,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
           })),
           declared: rmas.filter((rma) => row.rma_id === null || rma.rmaId === row.rma_id).flatMap((rma) => rma.items),
           window: yield* windowOf(row, now.wallMs),
+          cancellable: row.status === "open" && refunds.length === 0,
           items: itemViews
         }
         return view
@@ -330,6 +344,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
       openReturn,
       requireOpenReturn,
       windowOf,
+      refundDecidedIn,
       sameUnitsOf,
       currentView,
       state,

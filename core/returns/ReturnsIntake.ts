@@ -36,6 +36,7 @@ export const makeReturnsIntake = (
     nextNumber,
     openReturn,
     requireOpenReturn,
+    refundDecidedIn,
     currentView
   } = desk
   /** Finds what a parcel scan points at, trying the raw text first: a tracking number is stored as printed. */
@@ -308,11 +309,7 @@ export const makeReturnsIntake = (
     const current = yield* requireOpenReturn
     yield* sql.transaction<void, StoreError | ReturnsError, never>(
       Effect.gen(function* () {
-        const decided = yield* sql.query<{ n: number }>(
-          `SELECT COUNT(*) AS n FROM refunds WHERE item_ref IN (SELECT item_ref FROM return_items WHERE return_id = ?)`,
-          [current.return_id]
-        )
-        if (Number(decided[0]?.n ?? 0) > 0) {
+        if (yield* refundDecidedIn(current.return_id)) {
           return yield* Effect.fail(
             returnsError(
               "return-refund-decided",

@@ -119,6 +119,15 @@ const eventsOf = (type: string) =>
   })
 
 /** The wire code (the ApiError code) a failed call ended with. */
+/** Grades every item of the open return not graded yet as new and sealed. */
+const gradeAll = Effect.gen(function* () {
+  const returns = yield* ReturnsService
+  const view = yield* returns.state
+  for (const item of view.current!.items.filter((i) => i.grade === null)) {
+    yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+  }
+})
+
 const codeOf = (exit: Exit.Exit<unknown, ReturnsError | SessionError>) =>
   Exit.isFailure(exit)
     ? exit.cause.reasons.flatMap((reason) => (reason._tag === "Fail" ? [apiErrorOf(reason.error).code] : []))[0]
@@ -540,12 +549,6 @@ describe("ReturnsService", () => {
         ])
         yield* shipParcel("SO-100009", "P-9", "00340434000000000009", [{ lineId: "1", sku: "ALP-MUG-01", quantity: 1 }])
         yield* (yield* Session).signIn("B-2001")
-        const gradeAll = Effect.gen(function* () {
-          const view = yield* returns.state
-          for (const item of view.current!.items.filter((i) => i.grade === null)) {
-            yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
-          }
-        })
         yield* returns.scan({ raw: "00340434000000000003" })
         yield* returns.scan({ raw: gs1Serial("GPS-0001") })
         yield* gradeAll
@@ -860,22 +863,31 @@ describe("a return of a parcel shipped before the shop numbered its order's line
     }
   }
 
+  /**
+   * SO-100003's GPS-0001 shipped on the order's first lines, the shop's order messages taken (the bench is elsewhere:
+   * no order is open on it at this station), a clerk signed in.
+   */
+  const gpsShipped = Effect.gen(function* () {
+    const { inbox, deliver } = fakeInbox()
+    yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
+    yield* shipParcel(
+      "SO-100003",
+      "P-3",
+      "00340434000000000003",
+      [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
+      5,
+      sampleOrder("SO-100003").lines
+    )
+    yield* (yield* Session).signIn("B-2001")
+    return deliver
+  })
+
   it("grades and refunds each unit against the line of the order as the shop has it now", async () => {
     const result = await run(
       Effect.gen(function* () {
         const returns = yield* ReturnsService
         const sql = yield* Sql
-        const { inbox, deliver } = fakeInbox()
-        // The bench is elsewhere: no order is open on it at this station.
-        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
-        yield* shipParcel(
-          "SO-100003",
-          "P-3",
-          "00340434000000000003",
-          [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
-          5,
-          sampleOrder("SO-100003").lines
-        )
+        const deliver = yield* gpsShipped
         yield* shipParcel(
           "SO-100001",
           "P-1",
@@ -901,13 +913,6 @@ describe("a return of a parcel shipped before the shop numbered its order's line
             ])
           )
         ]
-        yield* (yield* Session).signIn("B-2001")
-        const gradeAll = Effect.gen(function* () {
-          const view = yield* returns.state
-          for (const item of view.current!.items.filter((i) => i.grade === null)) {
-            yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
-          }
-        })
         yield* returns.scan({ raw: "00340434000000000003" })
         yield* returns.scan({ raw: gs1Serial("GPS-0001") })
         yield* gradeAll
@@ -954,17 +959,7 @@ describe("a return of a parcel shipped before the shop numbered its order's line
       Effect.gen(function* () {
         const returns = yield* ReturnsService
         const sql = yield* Sql
-        const { inbox, deliver } = fakeInbox()
-        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
-        yield* shipParcel(
-          "SO-100003",
-          "P-3",
-          "00340434000000000003",
-          [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
-          5,
-          sampleOrder("SO-100003").lines
-        )
-        yield* (yield* Session).signIn("B-2001")
+        const deliver = yield* gpsShipped
         const takeIn = Effect.gen(function* () {
           yield* returns.scan({ raw: "00340434000000000003" })
           const scanned = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
@@ -1022,17 +1017,7 @@ describe("a return of a parcel shipped before the shop numbered its order's line
       Effect.gen(function* () {
         const returns = yield* ReturnsService
         const sql = yield* Sql
-        const { inbox, deliver } = fakeInbox()
-        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
-        yield* shipParcel(
-          "SO-100003",
-          "P-3",
-          "00340434000000000003",
-          [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }],
-          5,
-          sampleOrder("SO-100003").lines
-        )
-        yield* (yield* Session).signIn("B-2001")
+        const deliver = yield* gpsShipped
         yield* returns.scan({ raw: "00340434000000000003" })
         yield* returns.scan({ raw: gs1Serial("GPS-0001") })
         // The shop edits the order while the return is open; the clerk scans the same GPS a second time.
@@ -1070,6 +1055,128 @@ describe("a return of a parcel shipped before the shop numbered its order's line
       { lineId: "gps-7c", unit: 1, decision: { outcome: "refund-full", amountCents: 7900 } }
     ])
     expect(result.decisions).toHaveLength(1)
+  })
+
+  it("lets the rules decide a serialised unit other than the one refunded on a former line, until the order's quantity is used up", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const sql = yield* Sql
+        const deliver = yield* gpsShipped
+        const takeIn = (tracking: string, serial: string) =>
+          Effect.gen(function* () {
+            yield* returns.scan({ raw: tracking })
+            const scanned = yield* returns.scan({ raw: gs1Serial(serial) })
+            for (const item of scanned.current!.items.filter((i) => i.grade === null)) {
+              yield* returns.grade({ itemRef: item.itemRef, grade: "new-sealed" })
+            }
+            const decided = yield* returns.decide({})
+            yield* returns.finish({})
+            return decided.current!.items[0]!
+          })
+        yield* takeIn("00340434000000000003", "GPS-0001")
+        // The customer orders a second GPS; the shop numbers the lines anew and the second goes out in its own parcel.
+        const twoGps = renumbered("SO-100003", 2, [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 2 }])
+        const applied = yield* deliver("order.upsert", { ...twoGps, payment: { ...twoGps.payment, total: 158 } })
+        for (const [parcelId, tracking, serial] of [
+          ["P-3B", "00340434000000000033", "GPS-0002"],
+          ["P-3C", "00340434000000000034", "GPS-0003"]
+        ] as const) {
+          const items = [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 1, serial }]
+          yield* shipParcel("SO-100003", parcelId, tracking, items, 5, twoGps.lines)
+        }
+        const second = yield* takeIn("00340434000000000033", "GPS-0002")
+        // A third GPS of an order of two: the order's GPS are both refunded, so it waits for a person.
+        const third = yield* takeIn("00340434000000000034", "GPS-0003")
+        const refunds = yield* sql.query("SELECT line_id, unit, amount_cents, status FROM refunds ORDER BY rowid")
+        return { applied, second, third, refunds }
+      })
+    )
+    expect(result.applied._tag).toBe("Success")
+    // Another physical unit than the one refunded under line 1: not a duplicate, the rules decide it.
+    expect(result.second).toMatchObject({
+      serial: "GPS-0002",
+      lineId: "gps-7c",
+      flags: [],
+      decision: { outcome: "refund-full", amountCents: 7900, status: "decided" }
+    })
+    expect(result.second.decision!.ruleId).not.toBeNull()
+    expect(result.third).toMatchObject({
+      serial: "GPS-0003",
+      decision: { outcome: "hold-for-review", amountCents: 0, status: "held" }
+    })
+    expect(result.refunds).toEqual([
+      { line_id: "1", unit: 1, amount_cents: 7900, status: "decided" },
+      { line_id: "gps-7c", unit: 1, amount_cents: 7900, status: "decided" },
+      { line_id: "gps-7c", unit: 2, amount_cents: 0, status: "held" }
+    ])
+  })
+
+  it("decides a unit already refunded, or scanned twice, with no refund when the return has a refund decided and cannot be cancelled", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const sql = yield* Sql
+        const { inbox, deliver } = fakeInbox()
+        yield* registerOrderInbound(inbox, { isOpen: () => Effect.succeed(false), interrupt: () => Effect.void })
+        const threeGps = renumbered("SO-100003", 2, [{ lineId: "gps-7c", sku: "ALP-GPS-X1", quantity: 3 }])
+        yield* deliver("order.upsert", { ...threeGps, payment: { ...threeGps.payment, total: 237 } })
+        yield* shipParcel(
+          "SO-100003",
+          "P-3",
+          "00340434000000000003",
+          ["GPS-0001", "GPS-0002", "GPS-0003"].map((serial) => ({
+            lineId: "gps-7c",
+            sku: "ALP-GPS-X1",
+            quantity: 1,
+            serial
+          })),
+          5,
+          threeGps.lines
+        )
+        yield* (yield* Session).signIn("B-2001")
+        yield* returns.scan({ raw: "00340434000000000003" })
+        const fresh = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* gradeAll
+        const first = yield* returns.decide({})
+        yield* returns.finish({})
+        // The second return: GPS-0002 is decided, then GPS-0001 (refunded in the first) and GPS-0003 twice come in.
+        yield* returns.scan({ raw: "00340434000000000003" })
+        yield* returns.scan({ raw: gs1Serial("GPS-0002") })
+        yield* gradeAll
+        yield* returns.decide({})
+        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* returns.scan({ raw: gs1Serial("GPS-0003") })
+        yield* returns.scan({ raw: gs1Serial("GPS-0003") })
+        yield* gradeAll
+        const cancel = yield* Effect.exit(returns.cancel({ reason: "GPS-0001 is in the first return" }))
+        const decided = yield* returns.decide({})
+        const refunds = yield* sql.query("SELECT line_id, unit, amount_cents FROM refunds ORDER BY rowid")
+        const finished = yield* Effect.exit(returns.finish({}))
+        return { fresh, first, cancel, decided, refunds, finished }
+      })
+    )
+    expect(result.fresh.current!.cancellable).toBe(true)
+    expect(codeOf(result.cancel)).toBe("return-refund-decided")
+    const view = result.decided.current!
+    expect(view.cancellable).toBe(false)
+    const [gps2, gps1, gps3, gps3again] = view.items
+    expect(gps2!.decision).toMatchObject({ outcome: "refund-full", status: "decided" })
+    expect(gps3!.decision).toMatchObject({ outcome: "refund-full", amountCents: 7900, status: "decided" })
+    // The unit refunded in the first return, and the second scan of GPS-0003: decided with nothing to refund.
+    for (const again of [gps1!, gps3again!]) {
+      expect(again.decision).toMatchObject({ outcome: "hold-for-review", amountCents: 0, status: null })
+      expect(again.disposition).toBe("return-to-vendor")
+    }
+    expect(gps1!.decision!.reason.en).toContain(`already in return ${result.first.current!.returnId}`)
+    expect(gps1!.decision!.reason.de).toContain("Keine zweite Erstattung")
+    expect(gps3again!.decision!.reason.en).toContain(`already scanned into this return as item ${gps3!.itemRef}`)
+    expect(result.refunds).toEqual([
+      { line_id: "gps-7c", unit: 1, amount_cents: 7900 },
+      { line_id: "gps-7c", unit: 2, amount_cents: 7900 },
+      { line_id: "gps-7c", unit: 3, amount_cents: 7900 }
+    ])
+    expect(result.finished._tag).toBe("Success")
   })
 
   it("keeps units decided before the shop numbered the lines anew at their price and counts them against the new lines", async () => {

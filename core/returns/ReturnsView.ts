@@ -133,6 +133,12 @@ export const ReturnCaseView = Schema.Struct({
   shipped: Schema.Array(ShippedUnitView),
   declared: Schema.Array(Schema.Struct({ sku: Schema.String, quantity: Schema.Int, reason: Schema.String })),
   window: ReturnWindowView,
+  /**
+   * Whether the clerk can cancel the return (open, no refund decided for any of its units): what the desk advises for a
+   * unit that is not to be refunded here follows from it (cancel and take the parcel in again, or decide it with no
+   * refund and set where it goes).
+   */
+  cancellable: Schema.Boolean,
   items: Schema.Array(ReturnItemView)
 })
 export type ReturnCaseView = typeof ReturnCaseView.Type

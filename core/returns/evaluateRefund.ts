@@ -29,6 +29,12 @@ export interface ReturnedUnit {
   /** What the customer paid for this one unit, after discounts. */
   readonly paidCents: number
   readonly parcelOpened: boolean
+  /**
+   * True for a serialised unit whose serial is none of the serials refunded on lines the order no longer has, while
+   * the order has units of its item left to refund: another physical unit than those, which the rules decide even when
+   * its item is in `refundedOnFormerLines`. Absent otherwise, and in facts recorded before.
+   */
+  readonly otherThanRefundedOnFormerLines?: boolean
 }
 
 export interface EarlierReturn {
@@ -142,7 +148,8 @@ const grossFor = (rule: RefundRule, paidCents: number): number => {
 /**
  * Decides each returned unit by the first matching rule. Pure and deterministic. Whatever the rules say, a unit
  * never gets more than was paid for it, a unit already refunded (or listed twice) gets nothing, a unit of an item
- * refunded on a line the order no longer has is held for a person (`refundedOnFormerLines`), and the order never
+ * refunded on a line the order no longer has is held for a person (`refundedOnFormerLines`) unless its serial tells it
+ * is another unit (`otherThanRefundedOnFormerLines`), and the order never
  * gets back more than its paid total.
  */
 export const evaluateRefund = (rules: RefundRuleSet, input: RefundCase): ReadonlyArray<RefundDecision> => {
@@ -166,7 +173,7 @@ export const evaluateRefund = (rules: RefundRuleSet, input: RefundCase): Readonl
     }
     claimed.add(key)
     const paid = Math.max(0, Math.floor(unit.paidCents))
-    if (input.refundedOnFormerLines?.includes(unit.sku) === true) {
+    if (input.refundedOnFormerLines?.includes(unit.sku) === true && unit.otherThanRefundedOnFormerLines !== true) {
       return {
         key: unit.key,
         outcome: "hold-for-review",

@@ -17,6 +17,8 @@ const MUG = "4260123450014"
 const SOCKS = "4260123450038"
 /** A GPS of SO-100003 by its GTIN and serial (GS1 AIs 01 and 21), as a scanner reads its label. */
 const GPS = "010426012345006921GPS-E2E-1"
+/** A second GPS of SO-100003 (once the customer ordered two). */
+const GPS_2 = "010426012345006921GPS-E2E-2"
 const GPS_TRACKING = encodeS10("RR", "20000003", "DE")
 
 let page: Page
@@ -247,6 +249,62 @@ describe("taking a return in, grading and deciding it by scanner and single keys
     await page.getByTestId("cancel-return").click()
     await page.getByTestId("cancel-return-reason").fill("GPS schon in der ersten Retoure")
     await page.getByTestId("cancel-return-confirm").click()
+    await prompt("Retoure scannen")
+  })
+
+  it("advises deciding, not cancelling, a serial scanned twice into a return that already has a refund decided", async () => {
+    // The customer ordered a second GPS, which went out in the same parcel.
+    const db = new Database(join(opened!.station.config.dataDir, "station.db"))
+    try {
+      db.prepare(
+        `INSERT INTO parcel_items (parcel_id, line_id, sku, quantity, serial, lot)
+           VALUES ('P-E2E-GPS', '1', 'ALP-GPS-X1', 1, 'GPS-E2E-2', NULL)`
+      ).run()
+      db.prepare(
+        `UPDATE orders SET data = json_set(data, '$.lines[0].quantity', 2, '$.payment.total', 158)
+           WHERE order_id = 'SO-100003'`
+      ).run()
+    } finally {
+      db.close()
+    }
+    const gpsItems = page.locator('[data-testid="return-item"][data-sku="ALP-GPS-X1"]')
+    await scan(GPS_TRACKING)
+    await prompt("Artikel scannen und bewerten")
+    await scan(GPS_2)
+    await gpsItems.first().waitFor({ timeout: 15_000 })
+    await pressAlone("1")
+    await page.locator('[data-testid="return-item"][data-sku="ALP-GPS-X1"][data-grade="new-sealed"]').waitFor({
+      timeout: 15_000
+    })
+    await pressAlone("F9")
+    await gpsItems.first().getByTestId("return-decision").waitFor({ timeout: 15_000 })
+    expect(await gpsItems.first().getAttribute("data-outcome")).toBe("refund-full")
+    // The same GPS is scanned a second time: the return has a refund decided, so cancelling is no way out.
+    await scan(GPS_2)
+    await gpsItems.nth(1).waitFor({ timeout: 15_000 })
+    const advice = page.locator(
+      `[data-testid="same-unit"][data-item="${await gpsItems.nth(1).getAttribute("data-item-ref")}"]`
+    )
+    await advice.waitFor({ timeout: 15_000 })
+    const text = await advice.innerText()
+    expect(text).toContain("lässt sich nicht stornieren: Beim Entscheiden bekommt dieses Stück keine Erstattung")
+    expect(text).not.toContain("Retoure stornieren und")
+    expect(await page.getByTestId("cancel-return").isDisabled()).toBe(true)
+    await screenshot("returns-same-unit-kept")
+    await pressAlone("1")
+    await page
+      .locator('[data-testid="return-item"][data-sku="ALP-GPS-X1"][data-grade="new-sealed"]')
+      .nth(1)
+      .waitFor({ timeout: 15_000 })
+    await pressAlone("F9")
+    await gpsItems.nth(1).getByTestId("return-decision").waitFor({ timeout: 15_000 })
+    expect(await gpsItems.nth(1).getAttribute("data-outcome")).toBe("hold-for-review")
+    expect(await gpsItems.nth(1).getByTestId("return-decision").innerText()).toContain(
+      "Keine zweite Erstattung: Seriennummer GPS-E2E-2 wurde schon als Artikel"
+    )
+    await screenshot("returns-same-unit-no-refund")
+    await pressAlone("F10")
+    await page.getByTestId("returns-finished").waitFor({ timeout: 15_000 })
     await prompt("Retoure scannen")
   })
 

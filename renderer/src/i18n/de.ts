@@ -142,6 +142,13 @@ export const de = {
   "returns.sameUnit.formerLine": " – eine Position, die der Auftrag nicht mehr hat (der Shop hat sie neu nummeriert)",
   "returns.sameUnit.decided":
     "Erstattung dort: {status}. Ein Stück wird nur einmal erstattet – keine zweite Erstattung: Retoure stornieren und das Paket ohne dieses Stück neu annehmen.",
+  "returns.sameUnit.refundThere": "Erstattung dort: {status}.",
+  "returns.sameUnit.decidedKept":
+    "Erstattung dort: {status}. Ein Stück wird nur einmal erstattet – keine zweite Erstattung. Diese Retoure hat schon eine entschiedene Erstattung und lässt sich nicht stornieren: Beim Entscheiden bekommt dieses Stück keine Erstattung, dann festlegen, wohin es geht.",
+  "returns.sameUnit.twiceKept":
+    "Ein Stück wird nur einmal erstattet. Diese Retoure hat schon eine entschiedene Erstattung und lässt sich nicht stornieren: Beim Entscheiden wird das Stück einmal erstattet, auf dem zuerst gescannten Artikel, der andere bekommt keine Erstattung.",
+  "returns.cancelReturnDecided":
+    "Retoure {returnId} hat schon eine entschiedene Erstattung und lässt sich nicht stornieren: die Leitung ändert die Entscheidung.",
   "returns.sameUnit.undecided":
     "Dort ist keine Erstattung entschieden: Ein Stück wird nur einmal erstattet, beim Entscheiden wird es hier zur Prüfung zurückgehalten.",
   "returns.sameUnit.twice":

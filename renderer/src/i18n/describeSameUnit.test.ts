@@ -13,32 +13,65 @@ describe("describeSameUnit", () => {
     returnStatus: "finished",
     refundStatus: "decided"
   }
-  const gps = { serial: "GPS-0001" }
+  const gps = { serial: "GPS-0001", decision: null }
+  const open = (returnId: string) => ({ returnId, cancellable: true })
 
   it("names the other return, its RMA, item and line, and refuses a second refund, in German and English", () => {
-    expect(describeSameUnit(makeTranslator("de"), gps, refunded, "RET-01-R000003")).toBe(
+    expect(describeSameUnit(makeTranslator("de"), gps, refunded, open("RET-01-R000003"))).toBe(
       "Seriennummer GPS-0001 ist schon in Retoure RET-01-R000002 (RMA RMA-3), Artikel RET-01-R000002-01, Position 1, Stück 1. Erstattung dort: entschieden. Ein Stück wird nur einmal erstattet – keine zweite Erstattung: Retoure stornieren und das Paket ohne dieses Stück neu annehmen."
     )
-    expect(describeSameUnit(makeTranslator("en"), gps, refunded, "RET-01-R000003")).toBe(
+    expect(describeSameUnit(makeTranslator("en"), gps, refunded, open("RET-01-R000003"))).toBe(
       "Serial GPS-0001 is already in return RET-01-R000002 (RMA RMA-3), item RET-01-R000002-01, line 1, unit 1. Refund there: decided. A unit is refunded once – no second refund: cancel this return and take the parcel in again without this unit."
     )
   })
 
   it("says the line is one the shop numbered anew, and that a unit with no refund decided there is held here", () => {
     const former = { ...refunded, rmaId: null, formerLine: true, refundStatus: null, returnStatus: "open" } as const
-    const de = describeSameUnit(makeTranslator("de"), gps, former, "RET-01-R000003")
+    const de = describeSameUnit(makeTranslator("de"), gps, former, open("RET-01-R000003"))
     expect(de).toContain("in Retoure RET-01-R000002, Artikel")
     expect(de).toContain("Position, die der Auftrag nicht mehr hat")
     expect(de).toContain("zur Prüfung zurückgehalten")
-    const en = describeSameUnit(makeTranslator("en"), gps, former, "RET-01-R000003")
+    const en = describeSameUnit(makeTranslator("en"), gps, former, open("RET-01-R000003"))
     expect(en).toContain("a line the order no longer has")
     expect(en).toContain("deciding holds it here for review")
   })
 
   it("tells a serial scanned twice into this return apart from one in another", () => {
     const twice = { ...refunded, refundStatus: null, returnStatus: "open" } as const
-    expect(describeSameUnit(makeTranslator("en"), gps, twice, "RET-01-R000002")).toBe(
+    expect(describeSameUnit(makeTranslator("en"), gps, twice, open("RET-01-R000002"))).toBe(
       "Serial GPS-0001 is already in this return, item RET-01-R000002-01, line 1, unit 1. A unit is refunded once: cancel the return, take the parcel in again and scan the unit once."
     )
+  })
+  it("advises no cancellation once the return has a refund decided: the unit is decided with no refund, or refunded once", () => {
+    const kept = { returnId: "RET-01-R000003", cancellable: false }
+    const de = describeSameUnit(makeTranslator("de"), gps, refunded, kept)
+    expect(de).not.toContain("stornieren und")
+    expect(de).toContain("lässt sich nicht stornieren: Beim Entscheiden bekommt dieses Stück keine Erstattung")
+    const en = describeSameUnit(makeTranslator("en"), gps, refunded, kept)
+    expect(en).toBe(
+      "Serial GPS-0001 is already in return RET-01-R000002 (RMA RMA-3), item RET-01-R000002-01, line 1, unit 1. Refund there: decided. A unit is refunded once – no second refund. This return already has a refund decided and cannot be cancelled: deciding gives this unit no refund; then set where it goes."
+    )
+    const twice = { ...refunded, returnId: "RET-01-R000003", refundStatus: null, returnStatus: "open" } as const
+    const twiceEn = describeSameUnit(makeTranslator("en"), gps, twice, kept)
+    expect(twiceEn).not.toContain("cancel the return,")
+    expect(twiceEn).toContain(
+      "deciding refunds the unit once, on the item scanned first, and gives the other no refund"
+    )
+    expect(describeSameUnit(makeTranslator("de"), gps, twice, kept)).toContain(
+      "Beim Entscheiden wird das Stück einmal erstattet, auf dem zuerst gescannten Artikel"
+    )
+  })
+
+  it("gives a decided item no advice, only where the unit is and its refund there", () => {
+    const decided = { serial: "GPS-0001", decision: { status: null } }
+    expect(
+      describeSameUnit(makeTranslator("en"), decided, refunded, { returnId: "RET-01-R000003", cancellable: false })
+    ).toBe(
+      "Serial GPS-0001 is already in return RET-01-R000002 (RMA RMA-3), item RET-01-R000002-01, line 1, unit 1. Refund there: decided."
+    )
+    const twice = { ...refunded, returnId: "RET-01-R000003", refundStatus: null, returnStatus: "open" } as const
+    expect(
+      describeSameUnit(makeTranslator("de"), decided, twice, { returnId: "RET-01-R000003", cancellable: false })
+    ).toBe("Seriennummer GPS-0001 ist schon in dieser Retoure, Artikel RET-01-R000002-01, Position 1, Stück 1.")
   })
 })

@@ -10,16 +10,18 @@ const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(de, key)
 
 /**
  * Where the same unit is (the other return with its RMA, or this one, the item, its line and unit, and whether that
- * line is one the shop has numbered anew since) and what follows for this item: no second refund when a refund was
- * decided there, a hold for review when none was, a cancellation when it is in this return twice, undecided.
+ * line is one the shop has numbered anew since) and, for an item not decided yet, what the clerk can do in the return's
+ * state: no second refund when a refund was decided there, a hold for review when none was; cancelling and taking the
+ * parcel in again while the return can be cancelled, else deciding, which gives the unit no second refund. A decided
+ * item is told only where the unit is and its refund there: its decision says the rest.
  */
 export const describeSameUnit = (
   t: Translate,
-  item: { readonly serial: string | null },
+  item: { readonly serial: string | null; readonly decision: unknown },
   other: SameUnit,
-  currentReturnId: string
+  current: { readonly returnId: string; readonly cancellable: boolean }
 ): string => {
-  const here = other.returnId === currentReturnId
+  const here = other.returnId === current.returnId
   const where = t(here ? "returns.sameUnit.thisReturn" : "returns.sameUnit.otherReturn", {
     serial: item.serial ?? "",
     returnId: other.returnId,
@@ -30,11 +32,15 @@ export const describeSameUnit = (
     former: other.formerLine ? t("returns.sameUnit.formerLine") : ""
   })
   const statusKey = `refundStatus.${other.refundStatus ?? ""}`
+  const status = isMessageKey(statusKey) ? t(statusKey) : (other.refundStatus ?? "")
+  if (item.decision !== null) {
+    return other.refundStatus === null ? where : `${where} ${t("returns.sameUnit.refundThere", { status })}`
+  }
   const then =
     other.refundStatus !== null
-      ? t("returns.sameUnit.decided", {
-          status: isMessageKey(statusKey) ? t(statusKey) : other.refundStatus
-        })
-      : t(here ? "returns.sameUnit.twice" : "returns.sameUnit.undecided")
+      ? t(current.cancellable ? "returns.sameUnit.decided" : "returns.sameUnit.decidedKept", { status })
+      : here
+        ? t(current.cancellable ? "returns.sameUnit.twice" : "returns.sameUnit.twiceKept")
+        : t("returns.sameUnit.undecided")
   return `${where} ${then}`
 }

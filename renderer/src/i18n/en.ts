@@ -143,6 +143,13 @@ export const en: Messages = {
   "returns.sameUnit.formerLine": " – a line the order no longer has (the shop numbered its lines anew)",
   "returns.sameUnit.decided":
     "Refund there: {status}. A unit is refunded once – no second refund: cancel this return and take the parcel in again without this unit.",
+  "returns.sameUnit.refundThere": "Refund there: {status}.",
+  "returns.sameUnit.decidedKept":
+    "Refund there: {status}. A unit is refunded once – no second refund. This return already has a refund decided and cannot be cancelled: deciding gives this unit no refund; then set where it goes.",
+  "returns.sameUnit.twiceKept":
+    "A unit is refunded once. This return already has a refund decided and cannot be cancelled: deciding refunds the unit once, on the item scanned first, and gives the other no refund.",
+  "returns.cancelReturnDecided":
+    "Return {returnId} already has a refund decided and cannot be cancelled: a manager overrides the decision instead.",
   "returns.sameUnit.undecided":
     "No refund is decided there: a unit is refunded once, so deciding holds it here for review.",
   "returns.sameUnit.twice":

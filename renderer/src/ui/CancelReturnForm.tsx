@@ -8,9 +8,12 @@ import { useStationContext } from "../station/StationContext.ts"
  */
 export const CancelReturnForm = ({
   returnId,
+  cancellable,
   onCancelReturn
 }: {
   readonly returnId: string
+  /** False once a refund is decided in the return: the button stays, disabled, saying why. */
+  readonly cancellable: boolean
   readonly onCancelReturn: (reason: string) => void
 }) => {
   const { t } = useStationContext()
@@ -22,6 +25,8 @@ export const CancelReturnForm = ({
         type="button"
         className="button-secondary"
         data-testid="cancel-return"
+        disabled={!cancellable}
+        title={cancellable ? undefined : t("returns.cancelReturnDecided", { returnId })}
         onClick={() => {
           setReason("")
           setOpen(true)

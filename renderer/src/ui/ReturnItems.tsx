@@ -8,6 +8,8 @@ import { type SignOffCall, SignOffForm, type SignOffKind } from "./SignOffForm.t
 export interface ReturnItemsProps {
   /** The return on screen, so a serial scanned into it twice is told apart from one in another return. */
   readonly returnId: string
+  /** Whether the return can still be cancelled: the advice for a unit not to be refunded here follows from it. */
+  readonly cancellable: boolean
   readonly items: ReadonlyArray<ReturnItem>
   readonly selectedRef: string | undefined
   readonly onSelect: (itemRef: string) => void
@@ -16,7 +18,15 @@ export interface ReturnItemsProps {
 }
 
 /** The returned units as graded and decided, each decision with the rule behind it, in the station's language. */
-export const ReturnItems = ({ returnId, items, selectedRef, onSelect, isManager, onSignOff }: ReturnItemsProps) => {
+export const ReturnItems = ({
+  returnId,
+  cancellable,
+  items,
+  selectedRef,
+  onSelect,
+  isManager,
+  onSignOff
+}: ReturnItemsProps) => {
   const { t, locale } = useStationContext()
   const [signOff, setSignOff] = useState<{ readonly itemRef: string; readonly kind: SignOffKind }>()
   const money = (cents: number, currency: string) =>
@@ -47,6 +57,7 @@ export const ReturnItems = ({ returnId, items, selectedRef, onSelect, isManager,
               <Fragment key={item.itemRef}>
                 <tr
                   data-testid="return-item"
+                  data-item-ref={item.itemRef}
                   data-sku={item.sku ?? ""}
                   data-grade={item.grade ?? ""}
                   data-outcome={decision?.outcome ?? ""}
@@ -174,7 +185,7 @@ export const ReturnItems = ({ returnId, items, selectedRef, onSelect, isManager,
                           data-other-return={other.returnId}
                           data-other-item={other.itemRef}
                         >
-                          ⚠ {describeSameUnit(t, item, other, returnId)}
+                          ⚠ {describeSameUnit(t, item, other, { returnId, cancellable })}
                         </div>
                       ))}
                     </td>

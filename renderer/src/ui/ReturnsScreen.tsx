@@ -207,6 +207,7 @@ export const ReturnsScreen = ({
           <h2>{t("returns.items")}</h2>
           <ReturnItems
             returnId={current.returnId}
+            cancellable={current.cancellable}
             items={items}
             selectedRef={target?.itemRef}
             onSelect={setChosen}
@@ -241,7 +242,12 @@ export const ReturnsScreen = ({
       </div>
       <aside className="bench-side">
         <ReturnCaseCard current={current} />
-        <CancelReturnForm key={current.returnId} returnId={current.returnId} onCancelReturn={cancelReturn} />
+        <CancelReturnForm
+          key={current.returnId}
+          returnId={current.returnId}
+          cancellable={current.cancellable}
+          onCancelReturn={cancelReturn}
+        />
         {!current.known && (
           <label className="card case-note">
             <strong>{t("returns.caseNote")}</strong>
