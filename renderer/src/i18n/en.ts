@@ -520,7 +520,7 @@ export const en: Messages = {
   "byHand.closedNoShipment": "{carrier} shipment of parcel {parcelId}: none found at the carrier – recorded so.",
   "byHand.closeConfirm": "Close cancellation",
   "byHand.closed": "{carrier} shipment {shipment} recorded as cancelled in the portal.",
-  "byHand.closedLately": "Closed as dealt with in the portal in the last {days} days",
+  "byHand.closedLately": "Closed as dealt with in the portal in the last {days, plural, one {# day} other {# days}}",
   "byHand.closedAt": "Closed",
   "byHand.closedWith": "Per the portal",
   "byHand.closedBy": "{time} by {badgeId}",
