@@ -522,7 +522,8 @@ export const de = {
     "Sendung von Paket {parcelId} bei {carrier}: keine beim Spediteur gefunden – so festgehalten.",
   "byHand.closeConfirm": "Stornierung abschließen",
   "byHand.closed": "Sendung {shipment} von {carrier} als im Portal storniert festgehalten.",
-  "byHand.closedLately": "{days, plural, one {Am letzten Tag} other {In den letzten # Tagen}} als im Portal erledigt abgeschlossen",
+  "byHand.closedLately":
+    "{days, plural, one {Am letzten Tag} other {In den letzten # Tagen}} als im Portal erledigt abgeschlossen",
   "byHand.closedAt": "Abgeschlossen",
   "byHand.closedWith": "Laut Portal",
   "byHand.closedBy": "{time} von {badgeId}",
