@@ -15,7 +15,7 @@ describe("migration 0107 (by-hand closes by close time)", () => {
     const result = await Effect.runPromise(
       Effect.gen(function* () {
         const sql = yield* Sql
-        yield* migrate(stationMigrations.filter((migration) => migration.id <= 105))
+        yield* migrate(stationMigrations.filter((migration) => migration.id <= 106))
         yield* sql.execute(
           `INSERT INTO shipments_cancelled_by_hand (parcel_id, close_no, order_id, carrier, tracking_number, reason,
              portal_answer, reference, note, badge_id, closed_at_ms)

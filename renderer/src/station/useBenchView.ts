@@ -62,7 +62,10 @@ export const useBenchView = <N extends "pack.state" | "handover.state" | "return
         (next) => {
           const refused = (next as ViewWithRefusal).refusal ?? null
           if (refused !== null) playErrorTone()
-          show(request, next, refused)
+          // A reload asked for while this call ran (a push, a scan) may have read the state before this call's change
+          // and answered after it: its view would hide the change (a grade key that seems lost). Read it again now.
+          if (request !== latest.current) reload()
+          else show(request, next, refused)
         },
         (failure: unknown) => {
           if (request !== latest.current) return
@@ -71,7 +74,7 @@ export const useBenchView = <N extends "pack.state" | "handover.state" | "return
         }
       )
     },
-    [client, show]
+    [client, show, reload]
   )
 
   useEffect(() => {
