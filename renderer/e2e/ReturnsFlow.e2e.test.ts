@@ -15,6 +15,11 @@ import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./Stat
 
 const MUG = "4260123450014"
 const SOCKS = "4260123450038"
+/** A GPS of SO-100003 by its GTIN and serial (GS1 AIs 01 and 21), as a scanner reads its label. */
+const GPS = "010426012345006921GPS-E2E-1"
+/** A second GPS of SO-100003 (once the customer ordered two). */
+const GPS_2 = "010426012345006921GPS-E2E-2"
+const GPS_TRACKING = encodeS10("RR", "20000003", "DE")
 
 let page: Page
 let trackingNumber = ""
@@ -179,6 +184,125 @@ describe("taking a return in, grading and deciding it by scanner and single keys
   })
 
   it("finishes the return with F10", async () => {
+    await pressAlone("F10")
+    await page.getByTestId("returns-finished").waitFor({ timeout: 15_000 })
+    await prompt("Retoure scannen")
+  })
+
+  it("names the return that holds a serial when the same unit is scanned into a second one, and refuses its refund", async () => {
+    // SO-100003's GPS went out in a parcel of its own (as the pack bench leaves one handed over).
+    const db = new Database(join(opened!.station.config.dataDir, "station.db"))
+    try {
+      const packedAt = db.prepare("SELECT MAX(packed_at_ms) AS at FROM parcels").get() as { at: number }
+      db.prepare(
+        `INSERT INTO parcels (parcel_id, order_id, status, carrier, tracking_number, sscc, box_id, weight_grams, data,
+           packed_at_ms) VALUES ('P-E2E-GPS', 'SO-100003', 'handed-over', 'dhl-paket', ?, NULL, 'S', 900, '{}', ?)`
+      ).run(GPS_TRACKING, packedAt.at)
+      db.prepare(
+        `INSERT INTO parcel_items (parcel_id, line_id, sku, quantity, serial, lot)
+           VALUES ('P-E2E-GPS', '1', 'ALP-GPS-X1', 1, 'GPS-E2E-1', NULL)`
+      ).run()
+    } finally {
+      db.close()
+    }
+    const gps = item("ALP-GPS-X1")
+    await scan(GPS_TRACKING)
+    await prompt("Artikel scannen und bewerten")
+    const first = await page.getByTestId("return-case").getAttribute("data-return-id")
+    await scan(GPS)
+    await gps.waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId("same-unit").count()).toBe(0)
+    await pressAlone("1")
+    await page.locator('[data-testid="return-item"][data-sku="ALP-GPS-X1"][data-grade="new-sealed"]').waitFor({
+      timeout: 15_000
+    })
+    await pressAlone("F9")
+    await gps.getByTestId("return-decision").waitFor({ timeout: 15_000 })
+    expect(await gps.getAttribute("data-outcome")).toBe("refund-full")
+    await pressAlone("F10")
+    await page.getByTestId("returns-finished").waitFor({ timeout: 15_000 })
+
+    // The customer's second parcel holds the same GPS: the clerk learns it at the scan, before grading.
+    await scan(GPS_TRACKING)
+    await prompt("Artikel scannen und bewerten")
+    await scan(GPS)
+    const sameUnit = page.getByTestId("same-unit")
+    await sameUnit.waitFor({ timeout: 15_000 })
+    expect(first).not.toBeNull()
+    expect(await sameUnit.getAttribute("data-other-return")).toBe(first)
+    const text = await sameUnit.innerText()
+    expect(text).toContain(`Seriennummer GPS-E2E-1 ist schon in Retoure ${first}`)
+    expect(text).toContain("Erstattung dort: entschieden")
+    expect(text).toContain("keine zweite Erstattung")
+    await screenshot("returns-same-unit")
+    await pressAlone("1")
+    await page.locator('[data-testid="return-item"][data-sku="ALP-GPS-X1"][data-grade="new-sealed"]').waitFor({
+      timeout: 15_000
+    })
+    await pressAlone("F9")
+    const refused = page.getByTestId("returns-error")
+    await refused.waitFor({ timeout: 15_000 })
+    expect(await refused.innerText()).toContain("keine zweite Erstattung")
+    expect(await gps.getByTestId("return-decision").count()).toBe(0)
+    await screenshot("returns-same-unit-refused")
+    // The clerk takes the return back, as the message says; the GPS stays with the first return.
+    await page.getByTestId("cancel-return").click()
+    await page.getByTestId("cancel-return-reason").fill("GPS schon in der ersten Retoure")
+    await page.getByTestId("cancel-return-confirm").click()
+    await prompt("Retoure scannen")
+  })
+
+  it("advises deciding, not cancelling, a serial scanned twice into a return that already has a refund decided", async () => {
+    // The customer ordered a second GPS, which went out in the same parcel.
+    const db = new Database(join(opened!.station.config.dataDir, "station.db"))
+    try {
+      db.prepare(
+        `INSERT INTO parcel_items (parcel_id, line_id, sku, quantity, serial, lot)
+           VALUES ('P-E2E-GPS', '1', 'ALP-GPS-X1', 1, 'GPS-E2E-2', NULL)`
+      ).run()
+      db.prepare(
+        `UPDATE orders SET data = json_set(data, '$.lines[0].quantity', 2, '$.payment.total', 158)
+           WHERE order_id = 'SO-100003'`
+      ).run()
+    } finally {
+      db.close()
+    }
+    const gpsItems = page.locator('[data-testid="return-item"][data-sku="ALP-GPS-X1"]')
+    await scan(GPS_TRACKING)
+    await prompt("Artikel scannen und bewerten")
+    await scan(GPS_2)
+    await gpsItems.first().waitFor({ timeout: 15_000 })
+    await pressAlone("1")
+    await page.locator('[data-testid="return-item"][data-sku="ALP-GPS-X1"][data-grade="new-sealed"]').waitFor({
+      timeout: 15_000
+    })
+    await pressAlone("F9")
+    await gpsItems.first().getByTestId("return-decision").waitFor({ timeout: 15_000 })
+    expect(await gpsItems.first().getAttribute("data-outcome")).toBe("refund-full")
+    // The same GPS is scanned a second time: the return has a refund decided, so cancelling is no way out.
+    await scan(GPS_2)
+    await gpsItems.nth(1).waitFor({ timeout: 15_000 })
+    const advice = page.locator(
+      `[data-testid="same-unit"][data-item="${await gpsItems.nth(1).getAttribute("data-item-ref")}"]`
+    )
+    await advice.waitFor({ timeout: 15_000 })
+    const text = await advice.innerText()
+    expect(text).toContain("lässt sich nicht stornieren: Beim Entscheiden bekommt dieses Stück keine Erstattung")
+    expect(text).not.toContain("Retoure stornieren und")
+    expect(await page.getByTestId("cancel-return").isDisabled()).toBe(true)
+    await screenshot("returns-same-unit-kept")
+    await pressAlone("1")
+    await page
+      .locator('[data-testid="return-item"][data-sku="ALP-GPS-X1"][data-grade="new-sealed"]')
+      .nth(1)
+      .waitFor({ timeout: 15_000 })
+    await pressAlone("F9")
+    await gpsItems.nth(1).getByTestId("return-decision").waitFor({ timeout: 15_000 })
+    expect(await gpsItems.nth(1).getAttribute("data-outcome")).toBe("hold-for-review")
+    expect(await gpsItems.nth(1).getByTestId("return-decision").innerText()).toContain(
+      "Keine zweite Erstattung: Seriennummer GPS-E2E-2 wurde schon als Artikel"
+    )
+    await screenshot("returns-same-unit-no-refund")
     await pressAlone("F10")
     await page.getByTestId("returns-finished").waitFor({ timeout: 15_000 })
     await prompt("Retoure scannen")
