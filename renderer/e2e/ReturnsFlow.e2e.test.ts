@@ -4,22 +4,28 @@ import Database from "better-sqlite3"
 import mqtt from "mqtt"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { Order } from "../../core/orders/Order.ts"
 import { ReturnRefundDecided } from "../../core/returns/ReturnsEvents.ts"
 import { encodeS10 } from "../../core/scan/trackingNumber.ts"
 import { Topics } from "../../core/sync/Topics.ts"
+import { startSimulatedShop } from "../../drivers/simulation/SimulatedShop.ts"
 import { PROJECT_ROOT } from "../../drivers/station/Station.ts"
 import { stationStream } from "../../fixtures/hub/HubRig.ts"
-import { enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
+import { embeddedLogin, enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
+import { fixture } from "../../fixtures/SeededStation.ts"
 import { packOrder, scanKeys, signIn, waitForPrompt } from "./packOrder.ts"
-import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
+import { openStationInBrowser, packbenchCode, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 
 const MUG = "4260123450014"
 const SOCKS = "4260123450038"
-/** A GPS of SO-100003 by its GTIN and serial (GS1 AIs 01 and 21), as a scanner reads its label. */
-const GPS = "010426012345006921GPS-E2E-1"
-/** A second GPS of SO-100003 (once the customer ordered two). */
-const GPS_2 = "010426012345006921GPS-E2E-2"
-const GPS_TRACKING = encodeS10("RR", "20000003", "DE")
+/** A GPS tracker by its GTIN and serial (GS1 AIs 01 and 21), as a scanner reads its label. */
+const gps = (serial: string) => `010426012345006921${serial}`
+/** SO-100003's GPS. */
+const GPS = gps("GPS-E2E-1")
+/** The first of the two GPS of SO-E2E-GPS2. */
+const GPS_2 = gps("GPS-E2E-2")
+/** An order for two GPS, sent by the shop: the customer returns one unit twice. */
+const TWO_GPS = "SO-E2E-GPS2"
 
 let page: Page
 let trackingNumber = ""
@@ -37,6 +43,61 @@ const pressAlone = async (key: string) => {
 }
 
 let opened: StationInBrowser | undefined
+
+/** A station API call's value; a refusal fails the test with the station's words. */
+const call = async (name: string, input: unknown) => {
+  const answer = await opened!.station.call(name, input)
+  if (!answer.ok) throw new Error(`${name} refused: ${JSON.stringify(answer.error)}`)
+  return answer.value
+}
+
+/**
+ * Packs `orderId` through the station's API as packer B-1001 would at the bench (one scan per unit), then signs the
+ * clerk in again; the parcel's tracking number.
+ */
+const packThroughApi = async (orderId: string, scans: ReadonlyArray<string>) => {
+  await call("scan.submit", { raw: packbenchCode("badge", "B-1001"), source: "wedge", context: "pack" })
+  await call("pack.scan", { raw: packbenchCode("order", orderId) })
+  for (const raw of scans) await call("pack.scan", { raw })
+  await call("pack.chooseBox", { boxId: "S" })
+  await call("pack.weight", { grams: 150 + 95 * scans.length, source: "typed" })
+  const packed = (await call("pack.complete", {})) as { readonly parcel: { readonly trackingNumber: string } }
+  await signIn(page, "B-2001")
+  return packed.parcel.trackingNumber
+}
+
+/** Sends `order` from the shop into the station's inbox, as the first message of its stream, and waits until it is open. */
+const sendFromShop = async (order: Order) => {
+  const { station } = opened!
+  const shop = await startSimulatedShop({
+    brokerUrl: station.brokerUrl,
+    siteId: station.siteId,
+    stationId: station.stationId,
+    nextSeq: 1,
+    protocolVersion: 4,
+    ...embeddedLogin(station.config.dataDir, "shop"),
+    log: (line) => pageProblems.push(`shop: ${line}`)
+  })
+  try {
+    await shop.sendOrder(order)
+    await expect
+      .poll(
+        async () =>
+          ((await call("orders.open", {})) as ReadonlyArray<{ readonly orderId: string }>).map((open) => open.orderId),
+        { timeout: 30_000, interval: 100 }
+      )
+      .toContain(order.orderId)
+  } finally {
+    await shop.close()
+  }
+}
+
+/** A sample order (fixtures/data/orders.json). */
+const sampleOrder = (orderId: string) => {
+  const order = (fixture("orders.json") as ReadonlyArray<Order>).find((candidate) => candidate.orderId === orderId)
+  if (order === undefined) throw new Error(`${orderId} is not a sample order`)
+  return order
+}
 
 beforeAll(async () => {
   opened = await openStationInBrowser("returns")
@@ -190,23 +251,9 @@ describe("taking a return in, grading and deciding it by scanner and single keys
   })
 
   it("names the return that holds a serial when the same unit is scanned into a second one, and refuses its refund", async () => {
-    // SO-100003's GPS went out in a parcel of its own (as the pack bench leaves one handed over).
-    const db = new Database(join(opened!.station.config.dataDir, "station.db"))
-    try {
-      const packedAt = db.prepare("SELECT MAX(packed_at_ms) AS at FROM parcels").get() as { at: number }
-      db.prepare(
-        `INSERT INTO parcels (parcel_id, order_id, status, carrier, tracking_number, sscc, box_id, weight_grams, data,
-           packed_at_ms) VALUES ('P-E2E-GPS', 'SO-100003', 'handed-over', 'dhl-paket', ?, NULL, 'S', 900, '{}', ?)`
-      ).run(GPS_TRACKING, packedAt.at)
-      db.prepare(
-        `INSERT INTO parcel_items (parcel_id, line_id, sku, quantity, serial, lot)
-           VALUES ('P-E2E-GPS', '1', 'ALP-GPS-X1', 1, 'GPS-E2E-1', NULL)`
-      ).run()
-    } finally {
-      db.close()
-    }
+    const gpsTracking = await packThroughApi("SO-100003", [GPS])
     const gps = item("ALP-GPS-X1")
-    await scan(GPS_TRACKING)
+    await scan(gpsTracking)
     await prompt("Artikel scannen und bewerten")
     const first = await page.getByTestId("return-case").getAttribute("data-return-id")
     await scan(GPS)
@@ -223,7 +270,7 @@ describe("taking a return in, grading and deciding it by scanner and single keys
     await page.getByTestId("returns-finished").waitFor({ timeout: 15_000 })
 
     // The customer's second parcel holds the same GPS: the clerk learns it at the scan, before grading.
-    await scan(GPS_TRACKING)
+    await scan(gpsTracking)
     await prompt("Artikel scannen und bewerten")
     await scan(GPS)
     const sameUnit = page.getByTestId("same-unit")
@@ -253,22 +300,16 @@ describe("taking a return in, grading and deciding it by scanner and single keys
   })
 
   it("advises deciding, not cancelling, a serial scanned twice into a return that already has a refund decided", async () => {
-    // The customer ordered a second GPS, which went out in the same parcel.
-    const db = new Database(join(opened!.station.config.dataDir, "station.db"))
-    try {
-      db.prepare(
-        `INSERT INTO parcel_items (parcel_id, line_id, sku, quantity, serial, lot)
-           VALUES ('P-E2E-GPS', '1', 'ALP-GPS-X1', 1, 'GPS-E2E-2', NULL)`
-      ).run()
-      db.prepare(
-        `UPDATE orders SET data = json_set(data, '$.lines[0].quantity', 2, '$.payment.total', 158)
-           WHERE order_id = 'SO-100003'`
-      ).run()
-    } finally {
-      db.close()
-    }
+    // The customer ordered two GPS, which went out in one parcel.
+    await sendFromShop({
+      ...sampleOrder("SO-100003"),
+      orderId: TWO_GPS,
+      lines: [{ lineId: "1", sku: "ALP-GPS-X1", quantity: 2, unitPrice: 79 }],
+      payment: { method: "paypal", currency: "CHF", total: 158 }
+    })
+    const twoGpsTracking = await packThroughApi(TWO_GPS, [GPS_2, gps("GPS-E2E-3")])
     const gpsItems = page.locator('[data-testid="return-item"][data-sku="ALP-GPS-X1"]')
-    await scan(GPS_TRACKING)
+    await scan(twoGpsTracking)
     await prompt("Artikel scannen und bewerten")
     await scan(GPS_2)
     await gpsItems.first().waitFor({ timeout: 15_000 })
