@@ -123,6 +123,60 @@ export const hubEpcisSuite = (store: TestStore) =>
       expect(result.voids.map((document) => document.eventID)).toEqual(result.ids.map((id) => `urn:uuid:${id}`))
     })
 
+    it("voids no order again for a late cancellation of a version before the one that took it back", async () => {
+      const result = await onHub((hub, a, b) =>
+        Effect.gen(function* () {
+          const reinstated = (orderVersion: number) => ({ orderId: "SO-1", orderVersion, status: "open" as const })
+          const events = [
+            a(OrderReceived, { order: order(1, "open"), replacedVersion: null }, T),
+            a(OrderCancelled, cancellation(2, "open"), T + 1_000),
+            a(OrderReinstated, reinstated(3), T + 2_000),
+            // PACK-2 heard of the cancellation late: the shop took it back at version 3 already.
+            b(OrderCancelled, cancellation(2, "open"), T + 2_100),
+            // A version after the reinstatement, not cancelled: a cancellation before it is taken back by it too.
+            a(OrderReceived, { order: order(5, "open"), replacedVersion: 3 }, T + 2_200),
+            b(OrderCancelled, cancellation(4, "open"), T + 2_300),
+            // A newer cancellation voids the order again, and a late one before it is a repeat.
+            a(OrderCancelled, cancellation(6, "open"), T + 3_000),
+            // The shop's stream takes it back at 7: PACK-2's late word of 6 changes nothing.
+            b(OrderCancelled, cancellation(6, "open"), T + 4_100)
+          ]
+          for (const event of events.slice(0, 7)) yield* hub.applyStationEvent(event)
+          yield* hub.applyShopOrder(order(7, "open"), "HAM1", "PACK-1")
+          yield* hub.applyStationEvent(events[7]!)
+          const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
+          return {
+            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
+            ids: events.map((event) => `urn:uuid:${event.id}`)
+          }
+        })
+      )
+      const transactions = result.documents.filter((document) => document.type === "TransactionEvent")
+      expect(transactions.map((document) => [document.action, document.eventID])).toEqual([
+        ["DELETE", result.ids[1]],
+        ["ADD", result.ids[2]],
+        ["DELETE", result.ids[6]],
+        ["ADD", expect.any(String)]
+      ])
+    })
+
+    it("voids no shipped order again for a late cancellation of a version before the one that took it back", async () => {
+      const result = await onHub((hub, a, b) =>
+        Effect.gen(function* () {
+          const events = [
+            a(OrderReceived, { order: order(1, "shipped"), replacedVersion: null }, T),
+            a(OrderCancelled, cancellation(2, "shipped"), T + 1_000),
+            // A station keeps a shipped order shipped: the shop's version 3 takes the cancellation back.
+            a(OrderReceived, { order: order(3, "shipped"), replacedVersion: 2 }, T + 2_000),
+            b(OrderCancelled, cancellation(2, "shipped"), T + 2_100)
+          ]
+          for (const event of events) yield* hub.applyStationEvent(event)
+          return { documents: yield* exported("order.cancelled"), ids: events.map((event) => `urn:uuid:${event.id}`) }
+        })
+      )
+      expect(result.documents.map((document) => document.eventID)).toEqual([result.ids[1]])
+    })
+
     it("exports the reinstatement of a shipped order's cancellation once, as for an unshipped one", async () => {
       const result = await onHub((hub, a, b) =>
         Effect.gen(function* () {

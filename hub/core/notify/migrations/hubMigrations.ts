@@ -619,5 +619,15 @@ export const hubMigrations: ReadonlyArray<Migration> = [
          FROM hub_orders o WHERE o.order_id = substr(hub_epcis_voided_transactions.biz_transaction, 21))`
     ]
   },
+  {
+    id: 83,
+    name: "a void taken back keeps the version that took it back, so a late cancellation from before it voids nothing",
+    statements: [
+      // The newest order version that took the void in force back (HubEpcis.ts's `recordReinstatement`); null while
+      // the void is in force. The mark stays when the reinstatement is exported: only a cancellation after this
+      // version voids the order again, and one from before it, arriving late, is no void (order versions decide).
+      "ALTER TABLE hub_epcis_voided_transactions ADD COLUMN reinstated_version BIGINT"
+    ]
+  },
   ...consumerMigrations
 ]
