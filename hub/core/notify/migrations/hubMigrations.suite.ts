@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import { toEpcisEvent } from "../../../../core/events/Epcis.ts"
+import { orderTransaction, toEpcisEvent } from "../../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../../core/events/Event.ts"
 import type { Order } from "../../../../core/orders/Order.ts"
 import { migrate } from "../../../../core/store/Migrations.ts"
@@ -1445,6 +1445,66 @@ export const hubMigrationsSuite = (store: TestStore) =>
           ["urn:packbench:order:SO%2F3", null],
           ["urn:packbench:order:SO-1", 3],
           ["urn:packbench:order:SO-2", 5]
+        ]
+      })
+    })
+
+    it("83: the voids before 80 of an order whose id the transaction escapes keep the version they stand for", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id < 80 || migration.id >= 9001))
+          yield* sql.execute(
+            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 0)"
+          )
+          // SO/3: cancelled at the hub at version 3, known at 4 since; "Bestellung Ä 7": its parcel had left, so the
+          // hub never counted it cancelled, and knows it at version 5; SO-9: as 80 found it.
+          yield* sql.execute(
+            `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+               station_id, updated_at_ms, cancelled_at_ms, cancellation_version)
+             VALUES ('SO/3', 4, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, 1, 3),
+               ('Bestellung Ä 7', 5, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, NULL, NULL),
+               ('SO-9', 2, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, NULL, NULL)`
+          )
+          // Each order's transaction as `orderTransaction` names it; an escape no id gives, and an order the hub
+          // forgot, find none.
+          const voids = ["SO/3", "Bestellung Ä 7", "SO-9"].map(
+            (orderId) => orderTransaction(orderId)[0]!.bizTransaction
+          )
+          yield* sql.execute(
+            `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id)
+             VALUES (?, 'ev-1'), (?, 'ev-2'), (?, 'ev-3'), ('urn:packbench:order:SO%ZZ%', 'ev-5'),
+               ('urn:packbench:order:SO%2F4', 'ev-6'), ('urn:packbench:order:SO%2f3', 'ev-7')`,
+            voids
+          )
+          const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 83))
+          const rows = yield* sql.query<{
+            biz_transaction: string
+            order_version: number | null
+            reinstated_version: number | null
+          }>(
+            "SELECT biz_transaction, order_version, reinstated_version FROM hub_epcis_voided_transactions ORDER BY event_id"
+          )
+          return {
+            added,
+            voids: rows.map((row) => [
+              row.biz_transaction,
+              row.order_version === null ? null : Number(row.order_version),
+              row.reinstated_version
+            ])
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [80, 83],
+        voids: [
+          ["urn:packbench:order:SO%2F3", 3, null],
+          ["urn:packbench:order:Bestellung%20%C3%84%207", 5, null],
+          ["urn:packbench:order:SO-9", 2, null],
+          ["urn:packbench:order:SO%ZZ%", null, null],
+          ["urn:packbench:order:SO%2F4", null, null],
+          // A lower-case escape is the same id (RFC 3986 §2.1): encodeURIComponent writes upper case only.
+          ["urn:packbench:order:SO%2f3", 3, null]
         ]
       })
     })

@@ -621,12 +621,52 @@ export const hubMigrations: ReadonlyArray<Migration> = [
   },
   {
     id: 83,
-    name: "a void taken back keeps the version that took it back, so a late cancellation from before it voids nothing",
+    name: "a void taken back keeps the version that took it back; the voids of escaped order ids get their version",
     statements: [
       // The newest order version that took the void in force back (HubEpcis.ts's `recordReinstatement`); null while
       // the void is in force. The mark stays when the reinstatement is exported: only a cancellation after this
       // version voids the order again, and one from before it, arriving late, is no void (order versions decide).
-      "ALTER TABLE hub_epcis_voided_transactions ADD COLUMN reinstated_version BIGINT"
+      "ALTER TABLE hub_epcis_voided_transactions ADD COLUMN reinstated_version BIGINT",
+      // The voids before 80 of an order whose id the transaction escapes kept no version: 80 looked the order up by
+      // the transaction's text, and `orderTransaction` percent-encodes the id (encodeURIComponent: "SO/3" is named
+      // `urn:packbench:order:SO%2F3`), so no order was found and only the hub taking a cancellation back took the
+      // void back, which it never does for an order whose parcel left. Here each such id is decoded to its UTF-8
+      // bytes, written as hex (an escape's two digits, any other character's own bytes), and compared with each
+      // order id's bytes, so a malformed escape (`%ZZ`) finds no order and fails nothing; the version is 80's.
+      {
+        sqlite: `CREATE TABLE hub_epcis_void_order_ids AS
+          WITH RECURSIVE decoding (biz_transaction, rest, id_hex) AS (
+            SELECT biz_transaction, substr(biz_transaction, 21), '' FROM hub_epcis_voided_transactions
+            WHERE order_version IS NULL AND substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
+              AND instr(biz_transaction, '%') > 0
+            UNION ALL
+            SELECT biz_transaction, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
+              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2)) ELSE hex(substr(rest, 1, 1)) END
+            FROM decoding WHERE rest <> ''
+          )
+          SELECT d.biz_transaction,
+            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS order_version
+          FROM decoding d JOIN hub_orders o ON hex(o.order_id) = d.id_hex WHERE d.rest = ''`,
+        postgres: `CREATE TABLE hub_epcis_void_order_ids AS
+          WITH RECURSIVE decoding (biz_transaction, rest, id_hex) AS (
+            SELECT biz_transaction, substr(biz_transaction, 21), CAST('' AS TEXT) FROM hub_epcis_voided_transactions
+            WHERE order_version IS NULL AND substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
+              AND strpos(biz_transaction, '%') > 0
+            UNION ALL
+            SELECT biz_transaction, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
+              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2))
+                ELSE upper(encode(convert_to(substr(rest, 1, 1), 'UTF8'), 'hex')) END
+            FROM decoding WHERE rest <> ''
+          )
+          SELECT d.biz_transaction,
+            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS order_version
+          FROM decoding d JOIN hub_orders o ON upper(encode(convert_to(o.order_id, 'UTF8'), 'hex')) = d.id_hex
+          WHERE d.rest = ''`
+      },
+      `UPDATE hub_epcis_voided_transactions SET order_version = (SELECT v.order_version FROM hub_epcis_void_order_ids v
+         WHERE v.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
+       WHERE biz_transaction IN (SELECT biz_transaction FROM hub_epcis_void_order_ids)`,
+      "DROP TABLE hub_epcis_void_order_ids"
     ]
   },
   ...consumerMigrations
