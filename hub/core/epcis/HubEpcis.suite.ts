@@ -166,15 +166,27 @@ export const hubEpcisSuite = (store: TestStore) =>
           const events = [
             a(OrderReceived, { order: order(1, "shipped"), replacedVersion: null }, T),
             a(OrderCancelled, cancellation(2, "shipped"), T + 1_000),
-            // A station keeps a shipped order shipped: the shop's version 3 takes the cancellation back.
+            // A station keeps a shipped order shipped: the shop's version 3 takes the cancellation back, and the
+            // station says so (status shipped), as every station of the site does.
             a(OrderReceived, { order: order(3, "shipped"), replacedVersion: 2 }, T + 2_000),
-            b(OrderCancelled, cancellation(2, "shipped"), T + 2_100)
+            a(OrderReinstated, { orderId: "SO-1", orderVersion: 3, status: "shipped" as const }, T + 2_001),
+            b(OrderCancelled, cancellation(2, "shipped"), T + 2_100),
+            b(OrderReceived, { order: order(3, "shipped"), replacedVersion: 2 }, T + 2_200),
+            b(OrderReinstated, { orderId: "SO-1", orderVersion: 3, status: "shipped" as const }, T + 2_201)
           ]
           for (const event of events) yield* hub.applyStationEvent(event)
-          return { documents: yield* exported("order.cancelled"), ids: events.map((event) => `urn:uuid:${event.id}`) }
+          const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
+          return {
+            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
+            ids: events.map((event) => `urn:uuid:${event.id}`)
+          }
         })
       )
-      expect(result.documents.map((document) => document.eventID)).toEqual([result.ids[1]])
+      const transactions = result.documents.filter((document) => document.type === "TransactionEvent")
+      expect(transactions.map((document) => [document.action, document.eventID])).toEqual([
+        ["DELETE", result.ids[1]],
+        ["ADD", result.ids[2]]
+      ])
     })
 
     it("exports the reinstatement of a shipped order's cancellation once, as for an unshipped one", async () => {
