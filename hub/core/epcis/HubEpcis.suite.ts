@@ -61,13 +61,24 @@ export const hubEpcisSuite = (store: TestStore) =>
       interruptedPacking: false
     })
 
-    /** The stored EPCIS events of one kind of station event, oldest first, as `GET /epcis` pages them. */
+    /** Every stored EPCIS event, oldest first, as `GET /epcis` pages them. */
+    const allExported = Effect.map(readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100), (page) =>
+      page.documents.map((document) => JSON.parse(document) as Record<string, unknown>)
+    )
+
+    /** The stored EPCIS events of one kind of station event, oldest first. */
     const exported = (eventType: string) =>
-      Effect.map(readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100), (page) =>
-        page.documents
-          .map((document) => JSON.parse(document) as Record<string, unknown>)
-          .filter((document) => document["packbench:eventType"] === eventType)
+      Effect.map(allExported, (documents) =>
+        documents.filter((document) => document["packbench:eventType"] === eventType)
       )
+
+    /** Every stored EPCIS event, and the EPCIS ids of the station events `events`. */
+    const exportedWithIds = (events: ReadonlyArray<{ readonly id: string }>) =>
+      Effect.map(allExported, (documents) => ({ documents, ids: events.map((event) => `urn:uuid:${event.id}`) }))
+
+    /** The TransactionEvents among `documents`: the voids and reinstatements. */
+    const transactionsOf = (documents: ReadonlyArray<Record<string, unknown>>) =>
+      documents.filter((document) => document.type === "TransactionEvent")
 
     it("records one EPCIS void per order: the shop cancelling a shipped order again and again adds none", async () => {
       const result = await onHub((hub, a, b) =>
@@ -144,14 +155,10 @@ export const hubEpcisSuite = (store: TestStore) =>
           for (const event of events.slice(0, 7)) yield* hub.applyStationEvent(event)
           yield* hub.applyShopOrder(order(7, "open"), "HAM1", "PACK-1")
           yield* hub.applyStationEvent(events[7]!)
-          const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
-          return {
-            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
-            ids: events.map((event) => `urn:uuid:${event.id}`)
-          }
+          return yield* exportedWithIds(events)
         })
       )
-      const transactions = result.documents.filter((document) => document.type === "TransactionEvent")
+      const transactions = transactionsOf(result.documents)
       expect(transactions.map((document) => [document.action, document.eventID])).toEqual([
         ["DELETE", result.ids[1]],
         ["ADD", result.ids[2]],
@@ -175,14 +182,10 @@ export const hubEpcisSuite = (store: TestStore) =>
             b(OrderReinstated, { orderId: "SO-1", orderVersion: 3, status: "shipped" as const }, T + 2_201)
           ]
           for (const event of events) yield* hub.applyStationEvent(event)
-          const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
-          return {
-            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
-            ids: events.map((event) => `urn:uuid:${event.id}`)
-          }
+          return yield* exportedWithIds(events)
         })
       )
-      const transactions = result.documents.filter((document) => document.type === "TransactionEvent")
+      const transactions = transactionsOf(result.documents)
       expect(transactions.map((document) => [document.action, document.eventID])).toEqual([
         ["DELETE", result.ids[1]],
         ["ADD", result.ids[2]]
@@ -219,14 +222,10 @@ export const hubEpcisSuite = (store: TestStore) =>
           )
           yield* hub.applyShopOrder(order(6, "open"), "HAM1", "PACK-1")
           yield* hub.applyStationEvent(a(OrderReceived, { order: order(6, "shipped"), replacedVersion: 5 }, T + 4_000))
-          const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
-          return {
-            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
-            ids: events.map((event) => `urn:uuid:${event.id}`)
-          }
+          return yield* exportedWithIds(events)
         })
       )
-      const transactions = result.documents.filter((document) => document.type === "TransactionEvent")
+      const transactions = transactionsOf(result.documents)
       expect(transactions.map((document) => [document.action, document.eventID])).toEqual([
         ["DELETE", result.ids[1]],
         ["ADD", result.ids[5]],
@@ -273,14 +272,10 @@ export const hubEpcisSuite = (store: TestStore) =>
           // and then a station does: one reinstatement, exported once.
           yield* hub.applyShopOrder(order(7, "open"), "HAM1", "PACK-1")
           yield* hub.applyStationEvent(b(OrderReinstated, reinstated(7), T + 3_600_000 + 1_000))
-          const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
-          return {
-            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
-            ids: events.map((event) => `urn:uuid:${event.id}`)
-          }
+          return yield* exportedWithIds(events)
         })
       )
-      const transactions = result.documents.filter((document) => document.type === "TransactionEvent")
+      const transactions = transactionsOf(result.documents)
       expect(transactions.map((document) => [document.action, document["packbench:eventType"]])).toEqual([
         ["DELETE", "order.cancelled"],
         ["ADD", "order.reinstated"],

@@ -1404,22 +1404,34 @@ export const hubMigrationsSuite = (store: TestStore) =>
       })
     })
 
+    /** Customer C-1 and orders of theirs: [order id, version, cancelled at (ms), cancellation's version]. */
+    const ordersOfOneCustomer = (orders: ReadonlyArray<readonly [string, number, number | null, number | null]>) =>
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        yield* sql.execute(
+          "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 0)"
+        )
+        for (const [orderId, version, cancelledAtMs, cancellationVersion] of orders) {
+          yield* sql.execute(
+            `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+               station_id, updated_at_ms, cancelled_at_ms, cancellation_version)
+             VALUES (?, ?, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, ?, ?)`,
+            [orderId, version, cancelledAtMs, cancellationVersion]
+          )
+        }
+      })
+
     it("80: the voids before keep the version they stand for, so only a newer one exports the reinstatement", async () => {
       const result = await run(
         Effect.gen(function* () {
           const sql = yield* Sql
           yield* migrate(hubMigrations.filter((migration) => migration.id < 80 || migration.id >= 9001))
-          yield* sql.execute(
-            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 0)"
-          )
           // SO-1: cancelled at the hub at version 3, known at 4 since (a late station's word); SO-2: its parcel had
           // left, so the hub never counted it cancelled, and knows it at version 5.
-          yield* sql.execute(
-            `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
-               station_id, updated_at_ms, cancelled_at_ms, cancellation_version)
-             VALUES ('SO-1', 4, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, 1, 3),
-               ('SO-2', 5, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, NULL, NULL)`
-          )
+          yield* ordersOfOneCustomer([
+            ["SO-1", 4, 1, 3],
+            ["SO-2", 5, null, null]
+          ])
           // SO/3's id is escaped in its transaction: no order is found for it.
           yield* sql.execute(
             `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id)
@@ -1454,18 +1466,13 @@ export const hubMigrationsSuite = (store: TestStore) =>
         Effect.gen(function* () {
           const sql = yield* Sql
           yield* migrate(hubMigrations.filter((migration) => migration.id < 80 || migration.id >= 9001))
-          yield* sql.execute(
-            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 0)"
-          )
           // SO/3: cancelled at the hub at version 3, known at 4 since; "Bestellung Ä 7": its parcel had left, so the
           // hub never counted it cancelled, and knows it at version 5; SO-9: as 80 found it.
-          yield* sql.execute(
-            `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
-               station_id, updated_at_ms, cancelled_at_ms, cancellation_version)
-             VALUES ('SO/3', 4, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, 1, 3),
-               ('Bestellung Ä 7', 5, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, NULL, NULL),
-               ('SO-9', 2, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, NULL, NULL)`
-          )
+          yield* ordersOfOneCustomer([
+            ["SO/3", 4, 1, 3],
+            ["Bestellung Ä 7", 5, null, null],
+            ["SO-9", 2, null, null]
+          ])
           // Each order's transaction as `orderTransaction` names it; an escape no id gives, and an order the hub
           // forgot, find none.
           const voids = ["SO/3", "Bestellung Ä 7", "SO-9"].map(
