@@ -1515,4 +1515,74 @@ export const hubMigrationsSuite = (store: TestStore) =>
         ]
       })
     })
+
+    it("83: a void the export took back before keeps the newest version the hub knows, so a late cancellation voids none", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id < 83 || migration.id >= 9001))
+          // SO-5 (shipped, the hub knows version 6) and "SO 6" were voided and taken back, their marks gone; SO-7 was
+          // taken back and voided again, its mark in force; SO-8 was taken back, and is no order the hub knows.
+          yield* ordersOfOneCustomer([
+            ["SO-5", 6, null, null],
+            ["SO 6", 4, null, 3],
+            ["SO-7", 9, 1, 9]
+          ])
+          const document = (eventType: string, orderId: string, action = "ADD") =>
+            JSON.stringify({
+              type: "TransactionEvent",
+              action,
+              bizStep: action === "ADD" ? "other" : "void_shipping",
+              ...(action === "ADD" ? { epcList: [] } : {}),
+              bizTransactionList: orderTransaction(orderId),
+              "packbench:eventType": eventType
+            })
+          const exported = [
+            ["ev-1", document("order.cancelled", "SO-5", "DELETE")],
+            ["ev-2", document("order.received", "SO-5")],
+            ["ev-3", document("shop.order-reinstated", "SO 6")],
+            ["ev-4", document("order.reinstated", "SO-7")],
+            ["ev-5", document("order.reinstated", "SO-8")]
+          ]
+          for (const [index, [eventId, text]] of exported.entries()) {
+            yield* sql.execute(
+              `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+                 document) VALUES (?, 'HAM1', 'PACK-01', 'E1', ?, 0, 0, ?)`,
+              [eventId, index + 1, text]
+            )
+          }
+          yield* sql.execute(
+            `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id, order_version)
+             VALUES ('urn:packbench:order:SO-7', 'ev-6', 9)`
+          )
+          const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 83))
+          const rows = yield* sql.query<{
+            biz_transaction: string
+            event_id: string
+            order_version: number | null
+            reinstated_version: number | null
+          }>(
+            `SELECT biz_transaction, event_id, order_version, reinstated_version FROM hub_epcis_voided_transactions
+             ORDER BY event_id`
+          )
+          return {
+            added,
+            marks: rows.map((row) => [
+              row.biz_transaction,
+              row.event_id,
+              row.order_version === null ? null : Number(row.order_version),
+              row.reinstated_version === null ? null : Number(row.reinstated_version)
+            ])
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [83],
+        marks: [
+          ["urn:packbench:order:SO-5", "ev-2", null, 6],
+          ["urn:packbench:order:SO%206", "ev-3", null, 4],
+          ["urn:packbench:order:SO-7", "ev-6", 9, null]
+        ]
+      })
+    })
   })
