@@ -1537,7 +1537,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
               bizTransactionList: orderTransaction(orderId),
               "packbench:eventType": eventType
             })
-          const exported = [
+          const exported: ReadonlyArray<readonly [string, string]> = [
             ["ev-1", document("order.cancelled", "SO-5", "DELETE")],
             ["ev-2", document("order.received", "SO-5")],
             ["ev-3", document("shop.order-reinstated", "SO 6")],
