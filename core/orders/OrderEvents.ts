@@ -66,7 +66,8 @@ export const reinstatementView = (orderId: string): EpcisView => ({
 /**
  * The shop took a cancellation back: a newer version of an order cancelled at this station, whose status is not
  * cancelled (recorded after that version's `order.received`). `status` is what the order is here again: the shop's
- * status, or packed when its parcel is still here. The hub no longer counts the order cancelled, unless it has heard
+ * status, packed when its parcel is still here, or shipped when it had left (the order stayed shipped, and its
+ * cancellation's void is taken back all the same). The hub no longer counts the order cancelled, unless it has heard
  * of a newer cancellation. The station's EPCIS export gives it `reinstatementView` (`withExportedView`); the event
  * carries no view itself, so the hub, which exports a reinstatement once however many stations tell of it, never
  * takes one as a station's own (a hub of the release before stored each station's view, and refused one where it

@@ -326,6 +326,56 @@ describe("orders from the shop", () => {
     ).toBe(true)
   })
 
+  it("records the shop taking back a shipped order's cancellation, once, by a newer version only, and exports it", async () => {
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const log = yield* EventLog
+        yield* (yield* Sql).execute("UPDATE orders SET status = 'shipped' WHERE order_id = 'SO-100004'")
+        const before = (yield* log.read(0, 100)).length
+        const version = (number: number, status: Order["status"] = "open") =>
+          inbound("order.upsert", { ...order("SO-100004"), version: number, status })
+        yield* inbox.receive(inbound("order.cancel", { orderId: "SO-100004", version: 2 }))
+        yield* inbox.receive(version(3))
+        // The same reinstatement again, and a cancellation older than it arriving late, record nothing new.
+        yield* inbox.receive(version(3))
+        yield* inbox.receive(inbound("order.cancel", { orderId: "SO-100004", version: 2 }))
+        // A newer version not cancelled takes nothing back again; a newer cancellation is taken back by a newer one.
+        yield* inbox.receive(version(4))
+        yield* inbox.receive(version(5, "cancelled"))
+        yield* inbox.receive(version(4))
+        yield* inbox.receive(version(6, "on-hold"))
+        const events = (yield* log.read(0, 100)).slice(before)
+        return {
+          events: events.map((event) => [event.type, event.type === "order.reinstated" ? event.payload : undefined]),
+          exported: events.flatMap((event) => toEpcisEvent(withExportedView(event)) ?? []),
+          row: yield* stored("SO-100004")
+        }
+      })
+    )
+    expect(result.row).toMatchObject({ status: "shipped", version: 6 })
+    expect(result.events).toEqual([
+      ["order.cancelled", undefined],
+      ["order.received", undefined],
+      ["order.reinstated", { orderId: "SO-100004", orderVersion: 3, status: "shipped" }],
+      ["inbound.update-ignored", undefined],
+      ["inbound.update-ignored", undefined],
+      ["order.received", undefined],
+      ["order.received", undefined],
+      ["order.cancelled", undefined],
+      ["inbound.update-ignored", undefined],
+      ["order.received", undefined],
+      ["order.reinstated", { orderId: "SO-100004", orderVersion: 6, status: "shipped" }]
+    ])
+    const transactions = result.exported.filter((document) => document.type === "TransactionEvent")
+    expect(transactions.map((document) => [document.action, document["packbench:eventType"]])).toEqual([
+      ["DELETE", "order.cancelled"],
+      ["ADD", "order.reinstated"],
+      ["DELETE", "order.cancelled"],
+      ["ADD", "order.reinstated"]
+    ])
+  })
+
   it("still reads a cancellation recorded before the event said whether the parcel was held", async () => {
     const stored = { orderId: "SO-100002", orderVersion: 5, previousStatus: "packed", interruptedPacking: false }
     expect(await Effect.runPromise(decodePayload(OrderCancelled, stored))).toEqual(stored)

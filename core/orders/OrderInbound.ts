@@ -77,6 +77,8 @@ interface StoredOrder {
   readonly version: number
   readonly status: OrderStatus
   readonly order: Order
+  /** A shipped order's cancellation in force: the version the shop cancelled it at (station migration 0109). */
+  readonly shippedCancelledVersion: number | null
 }
 
 /** The hub's last correction of an order here: its number, the address it set and the source's address it replaced. */
@@ -102,7 +104,8 @@ interface StoredHubCorrection {
  *   recorded as it is (`order.cancelled`, after the version's `order.received`), so the hub hears of a cancellation
  *   whichever message carried it. A newer version that is not cancelled takes a cancellation back
  *   (`order.reinstated`, after its `order.received`): the order takes the shop's status again, packed when its
- *   parcel is still here;
+ *   parcel is still here; a shipped order stays shipped, and keeps its cancellation in force apart
+ *   (`shipped_cancelled_version`), so that its taking back is recorded too;
  * - an address correction releases an address hold. The stored order always takes the corrected address: it is the
  *   shop's newest version of the order, and what the bench packs next. What the parcel carries is the parcel's own
  *   record (the address its label was made for, core/pack/labelAddressOutdated.ts): a parcel labelled for the old
@@ -144,15 +147,21 @@ export const registerOrderInbound = (
 
     const load = (orderId: string) =>
       sql
-        .query<{ version: number; status: OrderStatus; data: string }>(
-          "SELECT version, status, data FROM orders WHERE order_id = ?",
+        .query<{ version: number; status: OrderStatus; data: string; shipped_cancelled_version: number | null }>(
+          "SELECT version, status, data, shipped_cancelled_version FROM orders WHERE order_id = ?",
           [orderId]
         )
         .pipe(
           Effect.map((rows): StoredOrder | undefined =>
             rows[0] === undefined
               ? undefined
-              : { version: Number(rows[0].version), status: rows[0].status, order: JSON.parse(rows[0].data) }
+              : {
+                  version: Number(rows[0].version),
+                  status: rows[0].status,
+                  order: JSON.parse(rows[0].data),
+                  shippedCancelledVersion:
+                    rows[0].shipped_cancelled_version === null ? null : Number(rows[0].shipped_cancelled_version)
+                }
           )
         )
 
@@ -219,13 +228,21 @@ export const registerOrderInbound = (
       previousStatus: OrderStatus | "new",
       openOnBench: boolean
     ) =>
-      log.append(OrderCancelled, {
-        orderId,
-        orderVersion,
-        previousStatus,
-        interruptedPacking: openOnBench && previousStatus !== "shipped",
-        parcelHeld: previousStatus === "packed"
+      Effect.gen(function* () {
+        yield* log.append(OrderCancelled, {
+          orderId,
+          orderVersion,
+          previousStatus,
+          interruptedPacking: openOnBench && previousStatus !== "shipped",
+          parcelHeld: previousStatus === "packed"
+        })
+        // The order stays shipped: what says its cancellation is in force, for a newer version to take it back.
+        if (previousStatus === "shipped") yield* keepShippedCancellation(orderId, orderVersion)
       })
+
+    /** A shipped order's cancellation in force (at `version`), or none (null): the order's status cannot tell. */
+    const keepShippedCancellation = (orderId: string, version: number | null) =>
+      sql.execute("UPDATE orders SET shipped_cancelled_version = ? WHERE order_id = ?", [version, orderId])
 
     yield* inbox.register("order.upsert", ShopOrder, (order, context) =>
       Effect.gen(function* () {
@@ -261,8 +278,13 @@ export const registerOrderInbound = (
         // confirmation, for one) as if it were going to be packed.
         if (order.status === "cancelled" && stored?.status !== "cancelled") {
           yield* recordCancellation(order.orderId, order.version, stored?.status ?? "new", open)
-        } else if (stored?.status === "cancelled" && status !== "cancelled") {
+        } else if (
+          (stored?.status === "cancelled" || (stored?.shippedCancelledVersion ?? null) !== null) &&
+          status !== "cancelled"
+        ) {
+          // A shipped order's too: it stays shipped, and the void of its cancellation is taken back all the same.
           yield* log.append(OrderReinstated, { orderId: order.orderId, orderVersion: order.version, status })
+          if (stored?.status === "shipped") yield* keepShippedCancellation(order.orderId, null)
         }
         if (open) yield* probe.interrupt(order.orderId, status === "cancelled" ? "cancelled" : "changed")
         yield* changed(order.orderId)

@@ -61,13 +61,24 @@ export const hubEpcisSuite = (store: TestStore) =>
       interruptedPacking: false
     })
 
-    /** The stored EPCIS events of one kind of station event, oldest first, as `GET /epcis` pages them. */
+    /** Every stored EPCIS event, oldest first, as `GET /epcis` pages them. */
+    const allExported = Effect.map(readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100), (page) =>
+      page.documents.map((document) => JSON.parse(document) as Record<string, unknown>)
+    )
+
+    /** The stored EPCIS events of one kind of station event, oldest first. */
     const exported = (eventType: string) =>
-      Effect.map(readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100), (page) =>
-        page.documents
-          .map((document) => JSON.parse(document) as Record<string, unknown>)
-          .filter((document) => document["packbench:eventType"] === eventType)
+      Effect.map(allExported, (documents) =>
+        documents.filter((document) => document["packbench:eventType"] === eventType)
       )
+
+    /** Every stored EPCIS event, and the EPCIS ids of the station events `events`. */
+    const exportedWithIds = (events: ReadonlyArray<{ readonly id: string }>) =>
+      Effect.map(allExported, (documents) => ({ documents, ids: events.map((event) => `urn:uuid:${event.id}`) }))
+
+    /** The TransactionEvents among `documents`: the voids and reinstatements. */
+    const transactionsOf = (documents: ReadonlyArray<Record<string, unknown>>) =>
+      documents.filter((document) => document.type === "TransactionEvent")
 
     it("records one EPCIS void per order: the shop cancelling a shipped order again and again adds none", async () => {
       const result = await onHub((hub, a, b) =>
@@ -123,6 +134,64 @@ export const hubEpcisSuite = (store: TestStore) =>
       expect(result.voids.map((document) => document.eventID)).toEqual(result.ids.map((id) => `urn:uuid:${id}`))
     })
 
+    it("voids no order again for a late cancellation of a version before the one that took it back", async () => {
+      const result = await onHub((hub, a, b) =>
+        Effect.gen(function* () {
+          const reinstated = (orderVersion: number) => ({ orderId: "SO-1", orderVersion, status: "open" as const })
+          const events = [
+            a(OrderReceived, { order: order(1, "open"), replacedVersion: null }, T),
+            a(OrderCancelled, cancellation(2, "open"), T + 1_000),
+            a(OrderReinstated, reinstated(3), T + 2_000),
+            // PACK-2 heard of the cancellation late: the shop took it back at version 3 already.
+            b(OrderCancelled, cancellation(2, "open"), T + 2_100),
+            // A version after the reinstatement, not cancelled: a cancellation before it is taken back by it too.
+            a(OrderReceived, { order: order(5, "open"), replacedVersion: 3 }, T + 2_200),
+            b(OrderCancelled, cancellation(4, "open"), T + 2_300),
+            // A newer cancellation voids the order again, and a late one before it is a repeat.
+            a(OrderCancelled, cancellation(6, "open"), T + 3_000),
+            // The shop's stream takes it back at 7: PACK-2's late word of 6 changes nothing.
+            b(OrderCancelled, cancellation(6, "open"), T + 4_100)
+          ]
+          for (const event of events.slice(0, 7)) yield* hub.applyStationEvent(event)
+          yield* hub.applyShopOrder(order(7, "open"), "HAM1", "PACK-1")
+          yield* hub.applyStationEvent(events[7]!)
+          return yield* exportedWithIds(events)
+        })
+      )
+      const transactions = transactionsOf(result.documents)
+      expect(transactions.map((document) => [document.action, document.eventID])).toEqual([
+        ["DELETE", result.ids[1]],
+        ["ADD", result.ids[2]],
+        ["DELETE", result.ids[6]],
+        ["ADD", expect.any(String)]
+      ])
+    })
+
+    it("voids no shipped order again for a late cancellation of a version before the one that took it back", async () => {
+      const result = await onHub((hub, a, b) =>
+        Effect.gen(function* () {
+          const events = [
+            a(OrderReceived, { order: order(1, "shipped"), replacedVersion: null }, T),
+            a(OrderCancelled, cancellation(2, "shipped"), T + 1_000),
+            // A station keeps a shipped order shipped: the shop's version 3 takes the cancellation back, and the
+            // station says so (status shipped), as every station of the site does.
+            a(OrderReceived, { order: order(3, "shipped"), replacedVersion: 2 }, T + 2_000),
+            a(OrderReinstated, { orderId: "SO-1", orderVersion: 3, status: "shipped" as const }, T + 2_001),
+            b(OrderCancelled, cancellation(2, "shipped"), T + 2_100),
+            b(OrderReceived, { order: order(3, "shipped"), replacedVersion: 2 }, T + 2_200),
+            b(OrderReinstated, { orderId: "SO-1", orderVersion: 3, status: "shipped" as const }, T + 2_201)
+          ]
+          for (const event of events) yield* hub.applyStationEvent(event)
+          return yield* exportedWithIds(events)
+        })
+      )
+      const transactions = transactionsOf(result.documents)
+      expect(transactions.map((document) => [document.action, document.eventID])).toEqual([
+        ["DELETE", result.ids[1]],
+        ["ADD", result.ids[2]]
+      ])
+    })
+
     it("exports the reinstatement of a shipped order's cancellation once, as for an unshipped one", async () => {
       const result = await onHub((hub, a, b) =>
         Effect.gen(function* () {
@@ -153,14 +222,10 @@ export const hubEpcisSuite = (store: TestStore) =>
           )
           yield* hub.applyShopOrder(order(6, "open"), "HAM1", "PACK-1")
           yield* hub.applyStationEvent(a(OrderReceived, { order: order(6, "shipped"), replacedVersion: 5 }, T + 4_000))
-          const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
-          return {
-            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
-            ids: events.map((event) => `urn:uuid:${event.id}`)
-          }
+          return yield* exportedWithIds(events)
         })
       )
-      const transactions = result.documents.filter((document) => document.type === "TransactionEvent")
+      const transactions = transactionsOf(result.documents)
       expect(transactions.map((document) => [document.action, document.eventID])).toEqual([
         ["DELETE", result.ids[1]],
         ["ADD", result.ids[5]],
@@ -207,14 +272,10 @@ export const hubEpcisSuite = (store: TestStore) =>
           // and then a station does: one reinstatement, exported once.
           yield* hub.applyShopOrder(order(7, "open"), "HAM1", "PACK-1")
           yield* hub.applyStationEvent(b(OrderReinstated, reinstated(7), T + 3_600_000 + 1_000))
-          const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
-          return {
-            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
-            ids: events.map((event) => `urn:uuid:${event.id}`)
-          }
+          return yield* exportedWithIds(events)
         })
       )
-      const transactions = result.documents.filter((document) => document.type === "TransactionEvent")
+      const transactions = transactionsOf(result.documents)
       expect(transactions.map((document) => [document.action, document["packbench:eventType"]])).toEqual([
         ["DELETE", "order.cancelled"],
         ["ADD", "order.reinstated"],

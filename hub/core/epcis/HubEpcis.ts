@@ -68,6 +68,11 @@ export const uncorrectingEpcisRow = (
  * A void is the export's own record of the cancellation, whether or not the hub counts the order cancelled (it does
  * not when the parcel left): its mark keeps the newest order version cancelled (`cancelledAt`, the cancellation's
  * version; a repeat at a newer one raises it), so only a version after it takes the void back (`recordReinstatement`).
+ * A mark taken back keeps the version that took it back: only a cancellation after that version voids the order
+ * again. Order versions decide, not arrival: a late cancellation from before it (a station that heard of it late)
+ * was taken back already, and stores nothing. Exported, it would say the order is void while it is not, and an
+ * exported event is never edited: only an error declaration could take it back (EPCIS 2.0 §7.4.1.2, a copy of the
+ * event with `errorDeclaration`, whose `correctiveEventIDs` name the events that correct it).
  */
 export const recordEpcisEvent = Effect.fnUntraced(function* (
   event: EventEnvelope,
@@ -98,11 +103,31 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (
          ON CONFLICT (biz_transaction) DO NOTHING`,
         [transaction, event.id, cancelledAt?.version ?? null]
       )
-      if (marked.changes > 0) first = true
+      if (marked.changes > 0) {
+        first = true
+        continue
+      }
+      // Taken back before: voided again by a cancellation after the version that took it back (or over one no sender
+      // can have given), or by a void that carries no version.
+      const again = yield* sql.execute(
+        `UPDATE hub_epcis_voided_transactions SET event_id = ?, order_version = ?, reinstated_version = NULL
+         WHERE biz_transaction = ? AND reinstated_version IS NOT NULL
+           AND (? = 0 OR reinstated_version < ? OR reinstated_version > ?)`,
+        [
+          event.id,
+          cancelledAt?.version ?? null,
+          transaction,
+          cancelledAt === undefined ? 0 : 1,
+          cancelledAt?.version ?? 0,
+          cancelledAt?.newestPlausible ?? 0
+        ]
+      )
+      if (again.changes > 0) first = true
       else if (cancelledAt !== undefined) {
         yield* sql.execute(
           `UPDATE hub_epcis_voided_transactions SET order_version = ?
-           WHERE biz_transaction = ? AND (order_version IS NULL OR order_version < ? OR order_version > ?)`,
+           WHERE biz_transaction = ? AND reinstated_version IS NULL
+             AND (order_version IS NULL OR order_version < ? OR order_version > ?)`,
           [cancelledAt.version, transaction, cancelledAt.version, cancelledAt.newestPlausible]
         )
       }
@@ -120,14 +145,16 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (
 /**
  * Records an order's reinstatement in the export, in the transaction that takes its cancellation back, when the
  * export holds a void of the order in force at a version before `reinstatedAt` (or at one no sender can have given):
- * the void's mark (`hub_epcis_voided_transactions`) goes, so a later cancellation voids the order again, and the
- * reinstatement is exported as `reinstatementView` at the time and place of `told`, the message that took the
- * cancellation back (a station's `order.reinstated` or `order.received`, or the hub's word for the shop's stream).
+ * the void's mark (`hub_epcis_voided_transactions`) is taken back at `reinstatedAt`, so a later cancellation voids the
+ * order again and an older one arriving late does not; and the reinstatement is exported as `reinstatementView` at
+ * the time and place of `told`, the message that took the cancellation back (a station's `order.reinstated` or
+ * `order.received`, or the hub's word for the shop's stream). A mark taken back already keeps the newest version that
+ * took it back: a version after the reinstatement that is not cancelled takes back any cancellation before it too.
  * The export keeps its own record, since the hub does not count an order cancelled whose parcel left, yet voids it.
- * A void from before the mark kept its version (hub migration 80 found no order for it) goes only when the hub took
- * the order's cancellation back (`hubTookBack`). Once per reinstatement: only the message that removes the mark
- * records it, so the same reinstatement told by every station of a site, or redelivered, adds nothing. The hub takes
- * no view an `order.reinstated` might carry (stations export the same view of it themselves, without it).
+ * A void from before the mark kept its version (hub migrations 80 and 83 found no order for it) goes only when the hub
+ * took the order's cancellation back (`hubTookBack`). Once per reinstatement: only the message that takes the mark
+ * back records it, so the same reinstatement told by every station of a site, or redelivered, adds nothing. The hub
+ * takes no view an `order.reinstated` might carry (stations export the same view of it themselves, without it).
  */
 export const recordReinstatement = Effect.fnUntraced(function* (
   orderId: string,
@@ -137,17 +164,21 @@ export const recordReinstatement = Effect.fnUntraced(function* (
   places: EpcisPlaces
 ) {
   const sql = yield* Sql
+  const transaction = orderTransaction(orderId)[0]!.bizTransaction
   const withdrawn = yield* sql.execute(
-    `DELETE FROM hub_epcis_voided_transactions WHERE biz_transaction = ?
+    `UPDATE hub_epcis_voided_transactions SET reinstated_version = ?
+     WHERE biz_transaction = ? AND reinstated_version IS NULL
        AND (order_version < ? OR order_version > ? OR (order_version IS NULL AND ? = 1))`,
-    [
-      orderTransaction(orderId)[0]!.bizTransaction,
-      reinstatedAt.version,
-      reinstatedAt.newestPlausible,
-      hubTookBack ? 1 : 0
-    ]
+    [reinstatedAt.version, transaction, reinstatedAt.version, reinstatedAt.newestPlausible, hubTookBack ? 1 : 0]
   )
-  if (withdrawn.changes === 0) return false
+  if (withdrawn.changes === 0) {
+    yield* sql.execute(
+      `UPDATE hub_epcis_voided_transactions SET reinstated_version = ?
+       WHERE biz_transaction = ? AND (reinstated_version < ? OR reinstated_version > ?)`,
+      [reinstatedAt.version, transaction, reinstatedAt.version, reinstatedAt.newestPlausible]
+    )
+    return false
+  }
   const source = yield* told
   const event = source.by === "station" ? source.event : shopWordEnvelope(source.shop)
   let document = toEpcisEvent(

@@ -1164,7 +1164,8 @@ export class HubProjection extends Context.Service<
                 ...chunk,
                 ...chunk,
                 ...chunk,
-                // An order the export voided (a shipped one the hub does not count cancelled): the version may take it back.
+                // An order the export voided (a shipped one the hub does not count cancelled): the version may take it
+                // back, or raise the version that took it back (HubEpcis.ts's `recordReinstatement`).
                 ...chunk.map((orderId) => orderTransaction(orderId)[0]!.bizTransaction)
               ]
             )

@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import { toEpcisEvent } from "../../../../core/events/Epcis.ts"
+import { orderTransaction, toEpcisEvent } from "../../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../../core/events/Event.ts"
 import type { Order } from "../../../../core/orders/Order.ts"
 import { migrate } from "../../../../core/store/Migrations.ts"
@@ -56,7 +56,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.first).toEqual([
         1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-        80, 9001, 9002
+        80, 83, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -162,7 +162,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         applied: [
           10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-          80, 9001, 9002
+          80, 83, 9001, 9002
         ],
         inserted: [1, 0],
         badRating: "Constraint",
@@ -208,7 +208,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80,
-        9001, 9002
+        83, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -265,7 +265,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.added).toEqual([
-        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 9001, 9002
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83, 9001, 9002
       ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
@@ -305,7 +305,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 9001, 9002],
+        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83, 9001, 9002],
         orders: [
           {
             order_id: "SO-1",
@@ -344,7 +344,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.added).toEqual([
-        55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 9001, 9002
+        55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83, 9001, 9002
       ])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
@@ -393,7 +393,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 9001, 9002],
+        added: [56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83, 9001, 9002],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
           { order_id: "SO-2", address_holds: 1 },
@@ -463,7 +463,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -506,7 +506,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 9001, 9002],
+        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83, 9001, 9002],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -543,7 +543,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -586,7 +586,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80],
+        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -662,7 +662,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80],
+        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -725,7 +725,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80],
+        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -826,7 +826,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80],
+        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -892,7 +892,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80],
+        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -942,7 +942,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 69, 70, 73, 74, 77, 78, 80],
+        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 83],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -1010,7 +1010,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 83, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1078,7 +1078,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80],
+        added: [69, 70, 73, 74, 77, 78, 80, 83],
         answers: [
           {
             order_id: "SO-1",
@@ -1167,7 +1167,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80],
+        added: [69, 70, 73, 74, 77, 78, 80, 83],
         before: [{ item_ref: "A-R1-01", decided_line_id: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
@@ -1247,7 +1247,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 83, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1300,7 +1300,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 9002
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 83, 9002
       ])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
@@ -1336,7 +1336,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [74, 77, 78, 80],
+        added: [74, 77, 78, 80, 83],
         rows: [
           ["SO-1", 1_763_700_060_000],
           ["SO-2", null],
@@ -1366,7 +1366,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [77, 78, 80],
+        added: [77, 78, 80, 83],
         rows: [
           { parcel_id: "P-1", site_id: null, station_id: null },
           { parcel_id: "P-2", site_id: "HAM1", station_id: "PACK-02" }
@@ -1396,7 +1396,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [78, 80],
+        added: [78, 80, 83],
         waiting: [
           { orderId: "SO-2", correction: 1 },
           { orderId: "SO-3", correction: 1 }
@@ -1404,22 +1404,34 @@ export const hubMigrationsSuite = (store: TestStore) =>
       })
     })
 
+    /** Customer C-1 and orders of theirs: [order id, version, cancelled at (ms), cancellation's version]. */
+    const ordersOfOneCustomer = (orders: ReadonlyArray<readonly [string, number, number | null, number | null]>) =>
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        yield* sql.execute(
+          "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 0)"
+        )
+        for (const [orderId, version, cancelledAtMs, cancellationVersion] of orders) {
+          yield* sql.execute(
+            `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+               station_id, updated_at_ms, cancelled_at_ms, cancellation_version)
+             VALUES (?, ?, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, ?, ?)`,
+            [orderId, version, cancelledAtMs, cancellationVersion]
+          )
+        }
+      })
+
     it("80: the voids before keep the version they stand for, so only a newer one exports the reinstatement", async () => {
       const result = await run(
         Effect.gen(function* () {
           const sql = yield* Sql
           yield* migrate(hubMigrations.filter((migration) => migration.id < 80 || migration.id >= 9001))
-          yield* sql.execute(
-            "INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms) VALUES ('C-1', 'A', 'B', 'a@example.test', 'de', 0)"
-          )
           // SO-1: cancelled at the hub at version 3, known at 4 since (a late station's word); SO-2: its parcel had
           // left, so the hub never counted it cancelled, and knows it at version 5.
-          yield* sql.execute(
-            `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
-               station_id, updated_at_ms, cancelled_at_ms, cancellation_version)
-             VALUES ('SO-1', 4, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, 1, 3),
-               ('SO-2', 5, 'C-1', 'alpenglow', 'standard', 'ups', 'HAM1', 'PACK-01', 0, NULL, NULL)`
-          )
+          yield* ordersOfOneCustomer([
+            ["SO-1", 4, 1, 3],
+            ["SO-2", 5, null, null]
+          ])
           // SO/3's id is escaped in its transaction: no order is found for it.
           yield* sql.execute(
             `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id)
@@ -1440,11 +1452,136 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [80],
+        added: [80, 83],
         voids: [
           ["urn:packbench:order:SO%2F3", null],
           ["urn:packbench:order:SO-1", 3],
           ["urn:packbench:order:SO-2", 5]
+        ]
+      })
+    })
+
+    it("83: the voids before 80 of an order whose id the transaction escapes keep the version they stand for", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id < 80 || migration.id >= 9001))
+          // SO/3: cancelled at the hub at version 3, known at 4 since; "Bestellung Ä 7": its parcel had left, so the
+          // hub never counted it cancelled, and knows it at version 5; SO-9: as 80 found it.
+          yield* ordersOfOneCustomer([
+            ["SO/3", 4, 1, 3],
+            ["Bestellung Ä 7", 5, null, null],
+            ["SO-9", 2, null, null]
+          ])
+          // Each order's transaction as `orderTransaction` names it; an escape no id gives, and an order the hub
+          // forgot, find none.
+          const voids = ["SO/3", "Bestellung Ä 7", "SO-9"].map(
+            (orderId) => orderTransaction(orderId)[0]!.bizTransaction
+          )
+          yield* sql.execute(
+            `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id)
+             VALUES (?, 'ev-1'), (?, 'ev-2'), (?, 'ev-3'), ('urn:packbench:order:SO%ZZ%', 'ev-5'),
+               ('urn:packbench:order:SO%2F4', 'ev-6'), ('urn:packbench:order:SO%2f3', 'ev-7')`,
+            voids
+          )
+          const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 83))
+          const rows = yield* sql.query<{
+            biz_transaction: string
+            order_version: number | null
+            reinstated_version: number | null
+          }>(
+            "SELECT biz_transaction, order_version, reinstated_version FROM hub_epcis_voided_transactions ORDER BY event_id"
+          )
+          return {
+            added,
+            voids: rows.map((row) => [
+              row.biz_transaction,
+              row.order_version === null ? null : Number(row.order_version),
+              row.reinstated_version
+            ])
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [80, 83],
+        voids: [
+          ["urn:packbench:order:SO%2F3", 3, null],
+          ["urn:packbench:order:Bestellung%20%C3%84%207", 5, null],
+          ["urn:packbench:order:SO-9", 2, null],
+          ["urn:packbench:order:SO%ZZ%", null, null],
+          ["urn:packbench:order:SO%2F4", null, null],
+          // A lower-case escape is the same id (RFC 3986 §2.1): encodeURIComponent writes upper case only.
+          ["urn:packbench:order:SO%2f3", 3, null]
+        ]
+      })
+    })
+
+    it("83: a void the export took back before keeps the newest version the hub knows, so a late cancellation voids none", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id < 83 || migration.id >= 9001))
+          // SO-5 (shipped, the hub knows version 6) and "SO 6" were voided and taken back, their marks gone; SO-7 was
+          // taken back and voided again, its mark in force; SO-8 was taken back, and is no order the hub knows.
+          yield* ordersOfOneCustomer([
+            ["SO-5", 6, null, null],
+            ["SO 6", 4, null, 3],
+            ["SO-7", 9, 1, 9]
+          ])
+          const document = (eventType: string, orderId: string, action = "ADD") =>
+            JSON.stringify({
+              type: "TransactionEvent",
+              action,
+              bizStep: action === "ADD" ? "other" : "void_shipping",
+              ...(action === "ADD" ? { epcList: [] } : {}),
+              bizTransactionList: orderTransaction(orderId),
+              "packbench:eventType": eventType
+            })
+          const exported: ReadonlyArray<readonly [string, string]> = [
+            ["ev-1", document("order.cancelled", "SO-5", "DELETE")],
+            ["ev-2", document("order.received", "SO-5")],
+            ["ev-3", document("shop.order-reinstated", "SO 6")],
+            ["ev-4", document("order.reinstated", "SO-7")],
+            ["ev-5", document("order.reinstated", "SO-8")]
+          ]
+          for (const [index, [eventId, text]] of exported.entries()) {
+            yield* sql.execute(
+              `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+                 document) VALUES (?, 'HAM1', 'PACK-01', 'E1', ?, 0, 0, ?)`,
+              [eventId, index + 1, text]
+            )
+          }
+          yield* sql.execute(
+            `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id, order_version)
+             VALUES ('urn:packbench:order:SO-7', 'ev-6', 9)`
+          )
+          const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 83))
+          const rows = yield* sql.query<{
+            biz_transaction: string
+            event_id: string
+            order_version: number | null
+            reinstated_version: number | null
+          }>(
+            `SELECT biz_transaction, event_id, order_version, reinstated_version FROM hub_epcis_voided_transactions
+             ORDER BY event_id`
+          )
+          return {
+            added,
+            marks: rows.map((row) => [
+              row.biz_transaction,
+              row.event_id,
+              row.order_version === null ? null : Number(row.order_version),
+              row.reinstated_version === null ? null : Number(row.reinstated_version)
+            ])
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [83],
+        marks: [
+          ["urn:packbench:order:SO-5", "ev-2", null, 6],
+          ["urn:packbench:order:SO%206", "ev-3", null, 4],
+          ["urn:packbench:order:SO-7", "ev-6", 9, null]
         ]
       })
     })

@@ -619,5 +619,90 @@ export const hubMigrations: ReadonlyArray<Migration> = [
          FROM hub_orders o WHERE o.order_id = substr(hub_epcis_voided_transactions.biz_transaction, 21))`
     ]
   },
+  {
+    id: 83,
+    name: "a void taken back keeps the version that took it back (those before too); escaped ids' voids get theirs",
+    statements: [
+      // The newest order version that took the void in force back (HubEpcis.ts's `recordReinstatement`); null while
+      // the void is in force. The mark stays when the reinstatement is exported: only a cancellation after this
+      // version voids the order again, and one from before it, arriving late, is no void (order versions decide).
+      "ALTER TABLE hub_epcis_voided_transactions ADD COLUMN reinstated_version BIGINT",
+      // The orders to look up, by the transaction that names them:
+      // - the voids before 80 of an order whose id the transaction escapes, which kept no version: 80 looked the order
+      //   up by the transaction's text, and `orderTransaction` percent-encodes the id (encodeURIComponent: "SO/3" is
+      //   named `urn:packbench:order:SO%2F3`), so no order was found, and only the hub taking a cancellation back took
+      //   the void back, which it never does for an order whose parcel left. Each gets 80's version;
+      // - the voids taken back before, whose marks went: the export's last word of the order is its reinstatement (a
+      //   later void would have marked it again), so every cancellation the hub knows is older than it, and a
+      //   version after it not cancelled took it back too. Each is marked taken back at the newest version the hub
+      //   knows of the order, with the reinstatement's event, so a late cancellation from before it voids none.
+      // Each id is decoded to its UTF-8 bytes, written as hex (an escape's two digits, any other character's own
+      // bytes), and compared with each order id's bytes, so a malformed escape (`%ZZ`) finds no order and fails
+      // nothing. Read once, as 68 read the exported events.
+      {
+        sqlite: `CREATE TABLE hub_epcis_migration_83 AS
+          WITH RECURSIVE looked_up (kind, biz_transaction, event_id) AS (
+            SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE order_version IS NULL AND instr(biz_transaction, '%') > 0
+            UNION ALL
+            SELECT 'reinstated', json_extract(e.document, '$.bizTransactionList[0].bizTransaction'), MAX(e.event_id)
+            FROM hub_epcis_events e
+            WHERE json_extract(e.document, '$.type') = 'TransactionEvent'
+              AND json_extract(e.document, '$.action') = 'ADD'
+              AND json_extract(e.document, '$."packbench:eventType"')
+                IN ('order.reinstated', 'order.received', 'shop.order-reinstated')
+              AND json_extract(e.document, '$.bizTransactionList[0].bizTransaction') IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM hub_epcis_voided_transactions v
+                WHERE v.biz_transaction = json_extract(e.document, '$.bizTransactionList[0].bizTransaction'))
+            GROUP BY json_extract(e.document, '$.bizTransactionList[0].bizTransaction')
+          ),
+          decoding (kind, biz_transaction, event_id, rest, id_hex) AS (
+            SELECT kind, biz_transaction, event_id, substr(biz_transaction, 21), '' FROM looked_up
+            WHERE substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
+            UNION ALL
+            SELECT kind, biz_transaction, event_id, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
+              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2)) ELSE hex(substr(rest, 1, 1)) END
+            FROM decoding WHERE rest <> ''
+          )
+          SELECT d.kind, d.biz_transaction, d.event_id, o.order_version AS known_version,
+            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
+          FROM decoding d JOIN hub_orders o ON hex(o.order_id) = d.id_hex WHERE d.rest = ''`,
+        postgres: `CREATE TABLE hub_epcis_migration_83 AS
+          WITH RECURSIVE looked_up (kind, biz_transaction, event_id) AS (
+            SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE order_version IS NULL AND strpos(biz_transaction, '%') > 0
+            UNION ALL
+            SELECT 'reinstated', e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction', MAX(e.event_id)
+            FROM hub_epcis_events e
+            WHERE e.document::jsonb ->> 'type' = 'TransactionEvent' AND e.document::jsonb ->> 'action' = 'ADD'
+              AND e.document::jsonb ->> 'packbench:eventType'
+                IN ('order.reinstated', 'order.received', 'shop.order-reinstated')
+              AND e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction' IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM hub_epcis_voided_transactions v
+                WHERE v.biz_transaction = e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction')
+            GROUP BY e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction'
+          ),
+          decoding (kind, biz_transaction, event_id, rest, id_hex) AS (
+            SELECT kind, biz_transaction, event_id, substr(biz_transaction, 21), CAST('' AS TEXT) FROM looked_up
+            WHERE substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
+            UNION ALL
+            SELECT kind, biz_transaction, event_id, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
+              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2))
+                ELSE upper(encode(convert_to(substr(rest, 1, 1), 'UTF8'), 'hex')) END
+            FROM decoding WHERE rest <> ''
+          )
+          SELECT d.kind, d.biz_transaction, d.event_id, o.order_version AS known_version,
+            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
+          FROM decoding d JOIN hub_orders o ON upper(encode(convert_to(o.order_id, 'UTF8'), 'hex')) = d.id_hex
+          WHERE d.rest = ''`
+      },
+      `UPDATE hub_epcis_voided_transactions SET order_version = (SELECT m.void_version FROM hub_epcis_migration_83 m
+         WHERE m.kind = 'void' AND m.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
+       WHERE biz_transaction IN (SELECT biz_transaction FROM hub_epcis_migration_83 WHERE kind = 'void')`,
+      `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id, reinstated_version)
+       SELECT biz_transaction, event_id, known_version FROM hub_epcis_migration_83 WHERE kind = 'reinstated'`,
+      "DROP TABLE hub_epcis_migration_83"
+    ]
+  },
   ...consumerMigrations
 ]
