@@ -199,6 +199,7 @@ export const de = {
   "outcome.exchange": "Umtausch",
   "outcome.store-credit": "Gutschrift",
   "outcome.hold-for-review": "Zur Prüfung zurückgehalten",
+  "outcome.no-refund": "Keine Erstattung",
   "refundStatus.decided": "entschieden",
   "refundStatus.held": "wartet auf Prüfung",
   "refundStatus.approved": "freigegeben",

@@ -200,6 +200,7 @@ export const en: Messages = {
   "outcome.exchange": "Exchange",
   "outcome.store-credit": "Store credit",
   "outcome.hold-for-review": "Held for review",
+  "outcome.no-refund": "No refund",
   "refundStatus.decided": "decided",
   "refundStatus.held": "awaiting review",
   "refundStatus.approved": "approved",
