@@ -32,6 +32,7 @@ import { m0104_shipments_cancelled_by_hand } from "./0104_shipments_cancelled_by
 import { m0105_shipments_by_hand_reopened } from "./0105_shipments_by_hand_reopened.ts"
 import { m0106_rejections_lines_unknown } from "./0106_rejections_lines_unknown.ts"
 import { m0107_closes_by_hand_by_time } from "./0107_closes_by_hand_by_time.ts"
+import { m0108_no_refund_outcome } from "./0108_no_refund_outcome.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -66,5 +67,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0104_shipments_cancelled_by_hand,
   m0105_shipments_by_hand_reopened,
   m0106_rejections_lines_unknown,
-  m0107_closes_by_hand_by_time
+  m0107_closes_by_hand_by_time,
+  m0108_no_refund_outcome
 ]
