@@ -133,6 +133,16 @@ const asMessage = (event: EventEnvelope) => ({
   userProperties: {}
 })
 
+/** The hub's store migrated and the shop's orders fed in; feeds station events through the real consumer. */
+const hubWithOrders = Effect.gen(function* () {
+  yield* migrate(hubMigrations)
+  const consumer = yield* Consumer
+  const feed = (events: ReadonlyArray<EventEnvelope>) =>
+    Effect.forEach(events, (event) => consumer.receive(asMessage(event)))
+  yield* feed(orderFeed())
+  return feed
+})
+
 /**
  * Two stations grade the same parcels; their event streams reach one hub store (SQLite or PostgreSQL) through the
  * real consumer in the given order, each stream twice more (a replay, and once reversed); the hub's rejections are
@@ -156,11 +166,7 @@ const scenario = (store: TestStore, first: "RET-01" | "RET-02") =>
         const hub = yield* Layer.build(hubLayer(store, bus))
         const hubSide = yield* Effect.provide(
           Effect.gen(function* () {
-            yield* migrate(hubMigrations)
-            const consumer = yield* Consumer
-            const feed = (events: ReadonlyArray<EventEnvelope>) =>
-              Effect.forEach(events, (event) => consumer.receive(asMessage(event)))
-            yield* feed(orderFeed())
+            const feed = yield* hubWithOrders
             yield* feed(graded[first].events)
             yield* feed(graded[second].events)
             const replays = [
@@ -413,11 +419,7 @@ export const refundLedgerSuite = (store: TestStore) =>
             const hub = yield* Layer.build(hubLayer(store, bus))
             return yield* Effect.provide(
               Effect.gen(function* () {
-                yield* migrate(hubMigrations)
-                const consumer = yield* Consumer
-                const feed = (events: ReadonlyArray<EventEnvelope>) =>
-                  Effect.forEach(events, (event) => consumer.receive(asMessage(event)))
-                yield* feed(orderFeed())
+                const feed = yield* hubWithOrders
                 const decided = (
                   stationId: string,
                   version: number,
