@@ -70,6 +70,11 @@ describe("a unit scanned again into a return whose refund is decided: decided wi
     expect(text).not.toContain("CHF")
     expect(await decision.getAttribute("class")).toContain("decision-closed")
     expect(await decision.getByRole("button").count()).toBe(0)
+    // The item refunded is told the unit came in again with no refund, not that it is "already" elsewhere.
+    const first = await gpsItems().first().getAttribute("data-item-ref")
+    expect(await page.locator(`[data-testid="same-unit"][data-item="${first}"]`).innerText()).toContain(
+      "wurde noch einmal in diese Retoure gescannt"
+    )
     await screenshot("returns-same-unit-no-refund")
     await pressAlone("F10")
     await page.getByTestId("returns-finished").waitFor({ timeout: 15_000 })

@@ -31,6 +31,9 @@ export const ReturnItems = ({
   const { t, locale } = useStationContext()
   const [signOff, setSignOff] = useState<{ readonly itemRef: string; readonly kind: SignOffKind }>()
   const anyDecided = items.some((item) => item.decision?.status != null)
+  const decidedNoRefund = new Set(
+    items.flatMap((item) => (item.decision?.outcome === "no-refund" ? [item.itemRef] : []))
+  )
 
   if (items.length === 0) return <p className="hint">{t("returns.noItems")}</p>
   return (
@@ -181,7 +184,7 @@ export const ReturnItems = ({
                           data-other-return={other.returnId}
                           data-other-item={other.itemRef}
                         >
-                          ⚠ {describeSameUnit(t, item, other, { returnId, cancellable })}
+                          ⚠ {describeSameUnit(t, item, other, { returnId, cancellable, decidedNoRefund })}
                         </div>
                       ))}
                     </td>
