@@ -251,44 +251,54 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           const flags: ReadonlyArray<string> = JSON.parse(item.flags)
           const elsewhere = heldElsewhere(item)
           const noRefund = noSecondRefund.get(item.item_ref)
-          // Anything that does not match what was shipped goes to a person, whatever the rules would say.
+          // A unit refunded already is decided with nothing to refund; anything that does not match what was shipped
+          // goes to a person, whatever the rules would say.
           const stored: StoredDecision =
-            decision !== undefined && refundCase !== null && unit !== undefined
+            noRefund !== undefined
               ? {
-                  outcome: decision.outcome as OutcomeKind,
-                  amountCents: decision.amountCents,
-                  suggestedCents: decision.suggestedCents,
-                  currency,
-                  ruleId: decision.ruleId,
-                  reason: decision.reason,
-                  suggestedDisposition: decision.disposition ?? "restock",
-                  facts: { ...refundCase, units: [unit], alreadyRefunded: [], alreadyRefundedCents: 0 }
-                }
-              : {
-                  outcome: "hold-for-review",
+                  outcome: "no-refund",
                   amountCents: 0,
                   suggestedCents: 0,
                   currency,
                   ruleId: null,
-                  reason:
-                    order === undefined
-                      ? { de: "Unbekannte Retoure: Prüfung", en: "Unknown return: review" }
-                      : noRefund !== undefined
-                        ? noRefund
+                  reason: noRefund,
+                  suggestedDisposition: "return-to-vendor",
+                  facts: null
+                }
+              : decision !== undefined && refundCase !== null && unit !== undefined
+                ? {
+                    outcome: decision.outcome as OutcomeKind,
+                    amountCents: decision.amountCents,
+                    suggestedCents: decision.suggestedCents,
+                    currency,
+                    ruleId: decision.ruleId,
+                    reason: decision.reason,
+                    suggestedDisposition: decision.disposition ?? "restock",
+                    facts: { ...refundCase, units: [unit], alreadyRefunded: [], alreadyRefundedCents: 0 }
+                  }
+                : {
+                    outcome: "hold-for-review",
+                    amountCents: 0,
+                    suggestedCents: 0,
+                    currency,
+                    ruleId: null,
+                    reason:
+                      order === undefined
+                        ? { de: "Unbekannte Retoure: Prüfung", en: "Unknown return: review" }
                         : elsewhere !== undefined && item.serial !== null
                           ? heldElsewhereReason(item.serial, elsewhere)
                           : {
                               de: `Abweichung (${flags.join(", ")}): Prüfung`,
                               en: `Mismatch (${flags.join(", ")}): review`
                             },
-                  suggestedDisposition: "return-to-vendor",
-                  facts: null
-                }
+                    suggestedDisposition: "return-to-vendor",
+                    facts: null
+                  }
           yield* sql.execute("UPDATE return_items SET decision = ? WHERE item_ref = ?", [
             JSON.stringify(stored),
             item.item_ref
           ])
-          if (order !== undefined && item.line_id !== null && item.unit !== null && noRefund === undefined) {
+          if (order !== undefined && item.line_id !== null && item.unit !== null && stored.outcome !== "no-refund") {
             yield* sql.execute(
               `INSERT INTO refunds (order_id, line_id, unit, item_ref, customer_id, outcome, amount_cents, currency,
                          rule_id, status, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -362,7 +372,16 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           const row = yield* itemOf(input.itemRef)
           const refunds = yield* sql.query<RefundRow>("SELECT * FROM refunds WHERE item_ref = ?", [input.itemRef])
           const refund = refunds[0]
-          if (refund === undefined || row.decision === null) {
+          const stored = row.decision === null ? null : (JSON.parse(row.decision) as StoredDecision)
+          if (stored?.outcome === "no-refund") {
+            return yield* Effect.fail(
+              returnsError(
+                "nothing-to-refund",
+                `${input.itemRef} was decided with no refund (${stored.reason.en}): there is nothing to approve or change`
+              )
+            )
+          }
+          if (refund === undefined || stored === null) {
             return yield* Effect.fail(
               returnsError(
                 "nothing-to-refund",
@@ -375,7 +394,6 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
               returnsError("already-refunded", `The refund for ${input.itemRef} was already paid out`)
             )
           }
-          const stored = JSON.parse(row.decision) as StoredDecision
           const choice = yield* choose(refund, stored)
           const order = yield* loadOrder(refund.order_id)
           const paid = order === undefined ? 0 : paidForUnit(order, paidPerUnit(order), refund.line_id, row.sku)

@@ -42,6 +42,14 @@ export const OutcomeKind = Schema.Literals([
 export type OutcomeKind = typeof OutcomeKind.Type
 
 /**
+ * What a unit was decided: an outcome the rules or a manager give, or `no-refund`: decided with nothing to refund, as
+ * the unit was refunded already (in this return, or in another while this one can no longer be cancelled). No refund
+ * row is kept for it, so nothing waits for a manager; no rule and no override gives it.
+ */
+export const DecidedOutcome = Schema.Literals([...OutcomeKind.literals, "no-refund"])
+export type DecidedOutcome = typeof DecidedOutcome.Type
+
+/**
  * Inclusive bounds on a value of one kind; either may be left out. Every rule set comes from outside (the shop's
  * `rules.update`, a manager's file), so each bound is finite and plausible for its kind (core/bounds).
  */

@@ -4,7 +4,14 @@ import type { SessionError } from "../session/SessionError.ts"
 import type { StoreError } from "../store/Sql.ts"
 import type { Timestamp } from "../time/Clock.ts"
 import type { RefundCase } from "./evaluateRefund.ts"
-import { DeclaredReason, type Disposition, type Grade, type OutcomeKind, type RefundRuleSet } from "./RefundRules.ts"
+import {
+  type DecidedOutcome,
+  DeclaredReason,
+  type Disposition,
+  type Grade,
+  type OutcomeKind,
+  type RefundRuleSet
+} from "./RefundRules.ts"
 import { ReturnsError } from "./ReturnsError.ts"
 import type { RefundRejectionView, RefundStatus } from "./ReturnsView.ts"
 
@@ -79,7 +86,7 @@ export interface ParcelItemRow {
 
 /** What was decided for one unit, kept with the item together with the facts it was decided on (for rule previews). */
 export interface StoredDecision {
-  readonly outcome: OutcomeKind
+  readonly outcome: DecidedOutcome
   readonly amountCents: number
   readonly suggestedCents: number
   readonly currency: string

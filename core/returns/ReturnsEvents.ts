@@ -5,7 +5,7 @@ import { orderTransaction } from "../events/Epcis.ts"
 import type { EpcisView } from "../events/Event.ts"
 import { defineEvent } from "../events/EventDefinition.ts"
 import { type ItemQualifier, itemDigitalLink } from "../scan/gs1/formatDigitalLink.ts"
-import { DeclaredReason, Disposition, Grade, OutcomeKind } from "./RefundRules.ts"
+import { DecidedOutcome, DeclaredReason, Disposition, Grade } from "./RefundRules.ts"
 import { RefundRejectionReason } from "./ReturnsMessages.ts"
 
 /**
@@ -147,21 +147,29 @@ export const ReturnDispositionSet = defineEvent({
 
 export const DecisionSource = Schema.Literals(["rules", "manager-override", "manager-approval"])
 
-/** The money decision for one unit: by the rules, or by a manager (who, why) overriding or approving a hold. */
+/**
+ * The money decision for one unit: by the rules, or by a manager (who, why) overriding or approving a hold. Version 2
+ * adds the outcome `no-refund` (decided with nothing to refund: the unit was refunded already); version 1 wrote such a
+ * unit as `hold-for-review` with amount 0. A version 1 payload is a version 2 one, so this schema reads both, and a hub
+ * takes both (`HubProjection`); a hub before version 2 holds a version 2 event until its upgrade.
+ */
 export const ReturnRefundDecided = defineEvent({
   type: "return.refund-decided",
-  version: 1,
+  version: 2,
   payload: Schema.Struct({
     ...ItemIdentity,
-    outcome: OutcomeKind,
+    outcome: DecidedOutcome,
     amountCents: Schema.Int,
     currency: Schema.String,
     ruleId: Schema.NullOr(Schema.String),
     reason: LocalizedText,
     source: DecisionSource,
-    previousOutcome: Schema.NullOr(OutcomeKind)
+    previousOutcome: Schema.NullOr(DecidedOutcome)
   })
 })
+
+/** The versions of `return.refund-decided` its schema reads: every one a station wrote. */
+export const refundDecidedVersions: ReadonlyArray<number> = [1, ReturnRefundDecided.version]
 
 /** The shop confirmed it paid the refund out; recorded once per unit however often the confirmation arrives. */
 export const ReturnRefundIssued = defineEvent({

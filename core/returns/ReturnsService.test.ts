@@ -1152,8 +1152,16 @@ describe("a return of a parcel shipped before the shop numbered its order's line
         const cancel = yield* Effect.exit(returns.cancel({ reason: "GPS-0001 is in the first return" }))
         const decided = yield* returns.decide({})
         const refunds = yield* sql.query("SELECT line_id, unit, amount_cents FROM refunds ORDER BY rowid")
+        // A manager finds nothing to approve or override on a unit decided with no refund, and is told why.
+        yield* (yield* Session).enterPin(SAMPLE_MANAGER.badgeId, SAMPLE_MANAGER.pin)
+        const again = decided.current!.items[1]!.itemRef
+        const approve = yield* Effect.exit(returns.approve({ itemRef: again, reason: "looks new" }))
+        const override = yield* Effect.exit(
+          returns.override({ itemRef: again, outcome: "refund-full", reason: "customer insists" })
+        )
         const finished = yield* Effect.exit(returns.finish({}))
-        return { fresh, first, cancel, decided, refunds, finished }
+        const events = yield* eventsOf("return.refund-decided")
+        return { fresh, first, cancel, decided, refunds, finished, events, approve, override }
       })
     )
     expect(result.fresh.current!.cancellable).toBe(true)
@@ -1164,9 +1172,15 @@ describe("a return of a parcel shipped before the shop numbered its order's line
     expect(gps2!.decision).toMatchObject({ outcome: "refund-full", status: "decided" })
     expect(gps3!.decision).toMatchObject({ outcome: "refund-full", amountCents: 7900, status: "decided" })
     // The unit refunded in the first return, and the second scan of GPS-0003: decided with nothing to refund.
+    // Nothing is held: no refund row waits for a manager, and the event says so (no-refund, version 2).
     for (const again of [gps1!, gps3again!]) {
-      expect(again.decision).toMatchObject({ outcome: "hold-for-review", amountCents: 0, status: null })
+      expect(again.decision).toMatchObject({ outcome: "no-refund", amountCents: 0, status: null })
       expect(again.disposition).toBe("return-to-vendor")
+      const recorded = result.events.flatMap((event) => {
+        const payload = event.payload as { itemRef: string; outcome: string; amountCents: number }
+        return payload.itemRef === again.itemRef ? [[event.version, payload.outcome, payload.amountCents]] : []
+      })
+      expect(recorded).toEqual([[2, "no-refund", 0]])
     }
     expect(gps1!.decision!.reason.en).toContain(`already in return ${result.first.current!.returnId}`)
     expect(gps1!.decision!.reason.de).toContain("Keine zweite Erstattung")
@@ -1177,6 +1191,12 @@ describe("a return of a parcel shipped before the shop numbered its order's line
       { line_id: "gps-7c", unit: 3, amount_cents: 7900 }
     ])
     expect(result.finished._tag).toBe("Success")
+    for (const signOff of [result.approve, result.override]) {
+      expect(codeOf(signOff)).toBe("nothing-to-refund")
+      expect(String(Exit.isFailure(signOff) ? signOff.cause : "")).toContain(
+        `${gps1!.itemRef} was decided with no refund (No second refund: serial GPS-0001`
+      )
+    }
   })
 
   it("keeps units decided before the shop numbered the lines anew at their price and counts them against the new lines", async () => {

@@ -1,7 +1,7 @@
 /** The view model of the Returns screen. */
 import { Schema } from "effect"
 import { LocalizedText } from "../catalog/CatalogItem.ts"
-import { DeclaredReason, Disposition, Grade, OutcomeKind } from "./RefundRules.ts"
+import { DecidedOutcome, DeclaredReason, Disposition, Grade } from "./RefundRules.ts"
 import { ReturnFlag } from "./ReturnsEvents.ts"
 
 /** `failed`: the shop refused to pay it out. `rejected-*`: the hub refused the refund because another return holds the unit or the paid amount is used up. */
@@ -35,7 +35,8 @@ export const RefundRejectionView = Schema.Struct({
 export type RefundRejectionView = typeof RefundRejectionView.Type
 
 export const ItemDecisionView = Schema.Struct({
-  outcome: OutcomeKind,
+  /** `no-refund`: decided with nothing to refund (see DecidedOutcome); its status is null, nothing to approve. */
+  outcome: DecidedOutcome,
   amountCents: Schema.Int,
   currency: Schema.String,
   ruleId: Schema.NullOr(Schema.String),

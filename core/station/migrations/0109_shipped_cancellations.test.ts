@@ -48,6 +48,7 @@ describe("migration 0109 (shipped orders keep the shop's cancellation in force)"
             [index + 1, `ev-${index + 1}`, type, JSON.stringify(payload)]
           )
         }
+        yield* migrate(stationMigrations.filter((migration) => migration.id <= 108))
         const applied = yield* migrate(stationMigrations.filter((migration) => migration.id <= 109))
         const rows = yield* sql.query<{ order_id: string; shipped_cancelled_version: number | null }>(
           "SELECT order_id, shipped_cancelled_version FROM orders ORDER BY order_id"

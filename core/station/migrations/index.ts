@@ -32,6 +32,7 @@ import { m0104_shipments_cancelled_by_hand } from "./0104_shipments_cancelled_by
 import { m0105_shipments_by_hand_reopened } from "./0105_shipments_by_hand_reopened.ts"
 import { m0106_rejections_lines_unknown } from "./0106_rejections_lines_unknown.ts"
 import { m0107_closes_by_hand_by_time } from "./0107_closes_by_hand_by_time.ts"
+import { m0108_no_refund_outcome } from "./0108_no_refund_outcome.ts"
 import { m0109_shipped_cancellations } from "./0109_shipped_cancellations.ts"
 
 /** The station database's schema history, oldest first. */
@@ -68,5 +69,6 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0105_shipments_by_hand_reopened,
   m0106_rejections_lines_unknown,
   m0107_closes_by_hand_by_time,
+  m0108_no_refund_outcome,
   m0109_shipped_cancellations
 ]

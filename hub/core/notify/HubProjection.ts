@@ -25,7 +25,8 @@ import {
   ReturnCancelled,
   ReturnReceived,
   ReturnRefundDecided,
-  ReturnRefundIssued
+  ReturnRefundIssued,
+  refundDecidedVersions
 } from "../../../core/returns/ReturnsEvents.ts"
 import { stationEventVersions } from "../../../core/station/StationEventCatalog.ts"
 import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
@@ -72,20 +73,20 @@ import {
   settleDelayMs
 } from "./NotificationRules.ts"
 
-/** The station event types the hub acts on, at the versions it understands. */
-const handled: Readonly<Record<string, number>> = {
-  [OrderReceived.type]: OrderReceived.version,
-  [OrderCancelled.type]: OrderCancelled.version,
-  [OrderReinstated.type]: OrderReinstated.version,
-  [OrderAddressCorrected.type]: OrderAddressCorrected.version,
-  [OrderAddressHold.type]: OrderAddressHold.version,
-  [InboundUpdateIgnored.type]: InboundUpdateIgnored.version,
-  [ParcelPacked.type]: ParcelPacked.version,
-  [ParcelHandedToCarrier.type]: ParcelHandedToCarrier.version,
-  [ReturnReceived.type]: ReturnReceived.version,
-  [ReturnCancelled.type]: ReturnCancelled.version,
-  [ReturnRefundDecided.type]: ReturnRefundDecided.version,
-  [ReturnRefundIssued.type]: ReturnRefundIssued.version
+/** The station event types the hub acts on, at the versions it understands: every one a station of a release wrote. */
+const handled: Readonly<Record<string, ReadonlyArray<number>>> = {
+  [OrderReceived.type]: [OrderReceived.version],
+  [OrderCancelled.type]: [OrderCancelled.version],
+  [OrderReinstated.type]: [OrderReinstated.version],
+  [OrderAddressCorrected.type]: [OrderAddressCorrected.version],
+  [OrderAddressHold.type]: [OrderAddressHold.version],
+  [InboundUpdateIgnored.type]: [InboundUpdateIgnored.version],
+  [ParcelPacked.type]: [ParcelPacked.version],
+  [ParcelHandedToCarrier.type]: [ParcelHandedToCarrier.version],
+  [ReturnReceived.type]: [ReturnReceived.version],
+  [ReturnCancelled.type]: [ReturnCancelled.version],
+  [ReturnRefundDecided.type]: refundDecidedVersions,
+  [ReturnRefundIssued.type]: [ReturnRefundIssued.version]
 }
 
 /**
@@ -1651,7 +1652,7 @@ export class HubProjection extends Context.Service<
       return HubProjection.of({
         knows: (type, version) => {
           const acted = handled[type]
-          if (acted !== undefined) return version === acted
+          if (acted !== undefined) return acted.includes(version)
           // A type of no use to the hub (a scan, a sign-in) is taken at any version its release wrote; a type not in
           // the catalog comes from a newer station, and is held until the upgrade that may act on it.
           const written = stationEventVersions.get(type)

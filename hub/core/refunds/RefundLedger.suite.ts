@@ -133,6 +133,16 @@ const asMessage = (event: EventEnvelope) => ({
   userProperties: {}
 })
 
+/** The hub's store migrated and the shop's orders fed in; feeds station events through the real consumer. */
+const hubWithOrders = Effect.gen(function* () {
+  yield* migrate(hubMigrations)
+  const consumer = yield* Consumer
+  const feed = (events: ReadonlyArray<EventEnvelope>) =>
+    Effect.forEach(events, (event) => consumer.receive(asMessage(event)))
+  yield* feed(orderFeed())
+  return feed
+})
+
 /**
  * Two stations grade the same parcels; their event streams reach one hub store (SQLite or PostgreSQL) through the
  * real consumer in the given order, each stream twice more (a replay, and once reversed); the hub's rejections are
@@ -156,11 +166,7 @@ const scenario = (store: TestStore, first: "RET-01" | "RET-02") =>
         const hub = yield* Layer.build(hubLayer(store, bus))
         const hubSide = yield* Effect.provide(
           Effect.gen(function* () {
-            yield* migrate(hubMigrations)
-            const consumer = yield* Consumer
-            const feed = (events: ReadonlyArray<EventEnvelope>) =>
-              Effect.forEach(events, (event) => consumer.receive(asMessage(event)))
-            yield* feed(orderFeed())
+            const feed = yield* hubWithOrders
             yield* feed(graded[first].events)
             yield* feed(graded[second].events)
             const replays = [
@@ -405,6 +411,83 @@ export const refundLedgerSuite = (store: TestStore) =>
         expect(mug.decision?.rejection?.reason.de).toContain(graded[first].mug)
       })
     }
+    it("takes return.refund-decided at version 1 (older stations) and 2; a no-refund claims no unit, asks the shop nothing and is refused nothing", async () => {
+      const result = await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const bus = yield* makeMemoryBus()
+            const hub = yield* Layer.build(hubLayer(store, bus))
+            return yield* Effect.provide(
+              Effect.gen(function* () {
+                const feed = yield* hubWithOrders
+                const decided = (
+                  stationId: string,
+                  version: number,
+                  returnId: string,
+                  outcome: string,
+                  amountCents: number
+                ) =>
+                  ({
+                    id: `${returnId}-decided`,
+                    type: "return.refund-decided",
+                    version,
+                    siteId: "HAM1",
+                    stationId,
+                    epoch: stationId,
+                    seq: 1,
+                    eventTime: { wallMs: NOW_MS, monoNs: "0" },
+                    recordTimeMs: NOW_MS,
+                    actor: { role: "returns-clerk", badgeId: "B-2001", name: "Clerk" },
+                    payload: {
+                      returnId,
+                      itemRef: `${returnId}-01`,
+                      orderId: "SO-100003",
+                      lineId: "1",
+                      unit: 1,
+                      sku: "ALP-GPS-X1",
+                      gtin: "04260123450069",
+                      serial: "GPS-0001",
+                      lot: null,
+                      outcome,
+                      amountCents,
+                      currency: "EUR",
+                      ruleId: null,
+                      reason: { de: "Keine zweite Erstattung", en: "No second refund" },
+                      source: "rules",
+                      previousOutcome: null
+                    }
+                  }) as unknown as EventEnvelope
+                // RET-01 (an older station, version 1) refunds the GPS; RET-02 decides the same unit with no refund.
+                const outcomes = yield* feed([
+                  decided("RET-01", 1, "RET-01-R000001", "refund-full", 7_900),
+                  decided("RET-02", 2, "RET-02-R000001", "no-refund", 0),
+                  decided("RET-03", 3, "RET-03-R000001", "no-refund", 0)
+                ])
+                const sql = yield* Sql
+                const claims = yield* sql.query("SELECT return_id, unit_key, amount_cents FROM hub_refund_claims")
+                const rejections = yield* sql.query("SELECT return_id FROM hub_refund_rejections")
+                const messages = yield* sql.query<{ stream: string; body: string }>(
+                  "SELECT stream, body FROM hub_messages ORDER BY stream, seq"
+                )
+                return {
+                  outcomes,
+                  claims,
+                  rejections,
+                  messages: messages.map((row) => [row.stream, JSON.parse(row.body).payload.returnId])
+                }
+              }),
+              hub
+            )
+          })
+        )
+      )
+      // A version the hub does not know (3, from a newer station) is held until its upgrade.
+      expect(result.outcomes).toEqual(["applied", "applied", "held"])
+      expect(result.claims).toEqual([{ return_id: "RET-01-R000001", unit_key: "serial:GPS-0001", amount_cents: 7_900 }])
+      expect(result.rejections).toEqual([])
+      expect(result.messages).toEqual([["shop:HAM1", "RET-01-R000001"]])
+    })
+
     it("asks the shop for no more than a unit's share of what was paid, and never more than the order paid", async () => {
       const result = await Effect.runPromise(
         Effect.gen(function* () {

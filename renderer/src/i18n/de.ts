@@ -138,6 +138,8 @@ export const de = {
     "Seriennummer {serial} ist schon in Retoure {returnId}{rma}, Artikel {itemRef}, Position {lineId}, Stück {unit}{former}.",
   "returns.sameUnit.thisReturn":
     "Seriennummer {serial} ist schon in dieser Retoure, Artikel {itemRef}, Position {lineId}, Stück {unit}{former}.",
+  "returns.sameUnit.againNoRefund":
+    "Seriennummer {serial} wurde noch einmal in diese Retoure gescannt, als Artikel {itemRef}, Position {lineId}, Stück {unit}{former}: dort keine Erstattung.",
   "returns.sameUnit.rma": " (RMA {rmaId})",
   "returns.sameUnit.formerLine": " – eine Position, die der Auftrag nicht mehr hat (der Shop hat sie neu nummeriert)",
   "returns.sameUnit.decided":
@@ -199,6 +201,7 @@ export const de = {
   "outcome.exchange": "Umtausch",
   "outcome.store-credit": "Gutschrift",
   "outcome.hold-for-review": "Zur Prüfung zurückgehalten",
+  "outcome.no-refund": "Keine Erstattung",
   "refundStatus.decided": "entschieden",
   "refundStatus.held": "wartet auf Prüfung",
   "refundStatus.approved": "freigegeben",

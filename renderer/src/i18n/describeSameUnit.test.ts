@@ -74,4 +74,20 @@ describe("describeSameUnit", () => {
       describeSameUnit(makeTranslator("de"), decided, twice, { returnId: "RET-01-R000003", cancellable: false })
     ).toBe("Seriennummer GPS-0001 ist schon in dieser Retoure, Artikel RET-01-R000002-01, Position 1, Stück 1.")
   })
+
+  it("tells the item refunded that the same unit was scanned into this return again and decided with no refund there", () => {
+    const refundedHere = { serial: "GPS-0001", decision: { status: "decided" } }
+    const again = { ...refunded, returnId: "RET-01-R000003", itemRef: "RET-01-R000003-02", refundStatus: null } as const
+    const kept = {
+      returnId: "RET-01-R000003",
+      cancellable: false,
+      decidedNoRefund: new Set(["RET-01-R000003-02"])
+    }
+    expect(describeSameUnit(makeTranslator("de"), refundedHere, again, kept)).toBe(
+      "Seriennummer GPS-0001 wurde noch einmal in diese Retoure gescannt, als Artikel RET-01-R000003-02, Position 1, Stück 1: dort keine Erstattung."
+    )
+    expect(describeSameUnit(makeTranslator("en"), refundedHere, again, kept)).toBe(
+      "Serial GPS-0001 was scanned into this return again, as item RET-01-R000003-02, line 1, unit 1: no refund there."
+    )
+  })
 })

@@ -13,24 +13,34 @@ const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(de, key)
  * line is one the shop has numbered anew since) and, for an item not decided yet, what the clerk can do in the return's
  * state: no second refund when a refund was decided there, a hold for review when none was; cancelling and taking the
  * parcel in again while the return can be cancelled, else deciding, which gives the unit no second refund. A decided
- * item is told only where the unit is and its refund there: its decision says the rest.
+ * item is told only where the unit is and its refund there: its decision says the rest; the item refunded, that the
+ * unit was scanned into this return again and given no refund there.
  */
 export const describeSameUnit = (
   t: Translate,
   item: { readonly serial: string | null; readonly decision: unknown },
   other: SameUnit,
-  current: { readonly returnId: string; readonly cancellable: boolean }
+  current: {
+    readonly returnId: string
+    readonly cancellable: boolean
+    /** The items of this return decided with no refund: scanned again after the unit was taken in, not before it. */
+    readonly decidedNoRefund?: ReadonlySet<string>
+  }
 ): string => {
   const here = other.returnId === current.returnId
-  const where = t(here ? "returns.sameUnit.thisReturn" : "returns.sameUnit.otherReturn", {
-    serial: item.serial ?? "",
-    returnId: other.returnId,
-    rma: other.rmaId === null ? "" : t("returns.sameUnit.rma", { rmaId: other.rmaId }),
-    itemRef: other.itemRef,
-    lineId: other.lineId ?? "–",
-    unit: other.unit ?? "–",
-    former: other.formerLine ? t("returns.sameUnit.formerLine") : ""
-  })
+  const again = here && item.decision !== null && current.decidedNoRefund?.has(other.itemRef) === true
+  const where = t(
+    again ? "returns.sameUnit.againNoRefund" : here ? "returns.sameUnit.thisReturn" : "returns.sameUnit.otherReturn",
+    {
+      serial: item.serial ?? "",
+      returnId: other.returnId,
+      rma: other.rmaId === null ? "" : t("returns.sameUnit.rma", { rmaId: other.rmaId }),
+      itemRef: other.itemRef,
+      lineId: other.lineId ?? "–",
+      unit: other.unit ?? "–",
+      former: other.formerLine ? t("returns.sameUnit.formerLine") : ""
+    }
+  )
   const statusKey = `refundStatus.${other.refundStatus ?? ""}`
   const status = isMessageKey(statusKey) ? t(statusKey) : (other.refundStatus ?? "")
   if (item.decision !== null) {

@@ -139,6 +139,8 @@ export const en: Messages = {
     "Serial {serial} is already in return {returnId}{rma}, item {itemRef}, line {lineId}, unit {unit}{former}.",
   "returns.sameUnit.thisReturn":
     "Serial {serial} is already in this return, item {itemRef}, line {lineId}, unit {unit}{former}.",
+  "returns.sameUnit.againNoRefund":
+    "Serial {serial} was scanned into this return again, as item {itemRef}, line {lineId}, unit {unit}{former}: no refund there.",
   "returns.sameUnit.rma": " (RMA {rmaId})",
   "returns.sameUnit.formerLine": " – a line the order no longer has (the shop numbered its lines anew)",
   "returns.sameUnit.decided":
@@ -200,6 +202,7 @@ export const en: Messages = {
   "outcome.exchange": "Exchange",
   "outcome.store-credit": "Store credit",
   "outcome.hold-for-review": "Held for review",
+  "outcome.no-refund": "No refund",
   "refundStatus.decided": "decided",
   "refundStatus.held": "awaiting review",
   "refundStatus.approved": "approved",

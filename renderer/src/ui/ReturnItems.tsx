@@ -1,8 +1,9 @@
 /** The returned items with their grades, dispositions and refund decisions. */
 import { Fragment, useState } from "react"
+import { describeDecision } from "../i18n/describeDecision.ts"
 import { describeSameUnit } from "../i18n/describeSameUnit.ts"
 import { useStationContext } from "../station/StationContext.ts"
-import { outcomeTone, type ReturnItem } from "./returnsChoices.ts"
+import type { ReturnItem } from "./returnsChoices.ts"
 import { type SignOffCall, SignOffForm, type SignOffKind } from "./SignOffForm.tsx"
 
 export interface ReturnItemsProps {
@@ -29,11 +30,10 @@ export const ReturnItems = ({
 }: ReturnItemsProps) => {
   const { t, locale } = useStationContext()
   const [signOff, setSignOff] = useState<{ readonly itemRef: string; readonly kind: SignOffKind }>()
-  const money = (cents: number, currency: string) =>
-    currency === ""
-      ? (cents / 100).toFixed(2)
-      : new Intl.NumberFormat(locale, { style: "currency", currency }).format(cents / 100)
   const anyDecided = items.some((item) => item.decision?.status != null)
+  const decidedNoRefund = new Set(
+    items.flatMap((item) => (item.decision?.outcome === "no-refund" ? [item.itemRef] : []))
+  )
 
   if (items.length === 0) return <p className="hint">{t("returns.noItems")}</p>
   return (
@@ -50,6 +50,7 @@ export const ReturnItems = ({
         <tbody>
           {items.map((item) => {
             const decision = item.decision
+            const told = decision === null ? null : describeDecision(t, locale, decision)
             const selected = item.itemRef === selectedRef
             const open = signOff?.itemRef === item.itemRef ? signOff : undefined
             const canSignOff = decision?.status != null && decision.status !== "issued"
@@ -111,17 +112,17 @@ export const ReturnItems = ({
                     )}
                   </td>
                   <td>
-                    {decision === null ? (
+                    {decision === null || told === null ? (
                       t("common.none")
                     ) : (
                       <div
-                        className={`decision decision-${outcomeTone(decision.outcome)}`}
+                        className={`decision decision-${told.tone}`}
                         data-testid="return-decision"
                         data-rule={decision.ruleId ?? ""}
                       >
                         <div className="decision-head">
-                          <strong>{t(`outcome.${decision.outcome}`)}</strong>
-                          <span className="decision-amount">{money(decision.amountCents, decision.currency)}</span>
+                          <strong>{told.outcome}</strong>
+                          {told.amount !== null && <span className="decision-amount">{told.amount}</span>}
                         </div>
                         <div className="decision-rule">
                           <span className="mono">
@@ -129,11 +130,9 @@ export const ReturnItems = ({
                               ? t("returns.noRule")
                               : t("returns.rule", { ruleId: decision.ruleId })}
                           </span>
-                          {decision.status !== null && (
-                            <span className="badge">{t(`refundStatus.${decision.status}`)}</span>
-                          )}
+                          {told.status !== null && <span className="badge">{told.status}</span>}
                         </div>
-                        <div className="decision-reason">{decision.reason[locale]}</div>
+                        <div className="decision-reason">{told.reason}</div>
                         {decision.rejection !== undefined && (
                           <div
                             className="decision-reason decision-rejected"
@@ -146,7 +145,7 @@ export const ReturnItems = ({
                         )}
                         {canSignOff && (
                           <div className="button-row sign-off-buttons">
-                            {decision.status === "held" && (
+                            {told.approvable && (
                               <button
                                 type="button"
                                 className="button-compact"
@@ -185,7 +184,7 @@ export const ReturnItems = ({
                           data-other-return={other.returnId}
                           data-other-item={other.itemRef}
                         >
-                          ⚠ {describeSameUnit(t, item, other, { returnId, cancellable })}
+                          ⚠ {describeSameUnit(t, item, other, { returnId, cancellable, decidedNoRefund })}
                         </div>
                       ))}
                     </td>

@@ -2,7 +2,7 @@
 import { useState } from "react"
 import type { ApiInput } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
-import { type Outcome, outcomes, type ReturnItem } from "./returnsChoices.ts"
+import { type Outcome, outcomes, overrideStart, type ReturnItem } from "./returnsChoices.ts"
 
 export type SignOffKind = "approve" | "override"
 
@@ -23,7 +23,7 @@ export const SignOffForm = ({
   readonly onCancel: () => void
 }) => {
   const { t } = useStationContext()
-  const [outcome, setOutcome] = useState<Outcome>(item.decision?.outcome ?? "refund-full")
+  const [outcome, setOutcome] = useState<Outcome>(overrideStart(item.decision?.outcome))
   const [amount, setAmount] = useState("")
   const [reason, setReason] = useState("")
   const cents = amount.trim() === "" ? undefined : Math.round(Number(amount.replace(",", ".")) * 100)

@@ -34,9 +34,9 @@ export const outcomes: ReadonlyArray<Outcome> = [
   "hold-for-review"
 ]
 
-/** Money moves at once (green), waits for a person (amber), or is settled another way (neutral). */
-export const outcomeTone = (outcome: Outcome): "ok" | "held" | "neutral" =>
-  outcome === "refund-full" || outcome === "refund-partial" ? "ok" : outcome === "hold-for-review" ? "held" : "neutral"
+/** The outcome a manager's override starts from: the unit's own, when an override can give it. */
+export const overrideStart = (decided: string | undefined): Outcome =>
+  outcomes.find((outcome) => outcome === decided) ?? "refund-full"
 
 /** The item the next grade key applies to: the newest one not graded yet, else the newest one not decided. */
 export const gradingTarget = (items: ReadonlyArray<ReturnItem>): ReturnItem | undefined =>
