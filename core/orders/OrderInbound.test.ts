@@ -599,6 +599,83 @@ describe("orders from the shop", () => {
     ])
   })
 
+  it("keeps the customer's correction when the source echoes the replaced or the corrected address in its own form", async () => {
+    const source = order("SO-100001")
+    const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
+    const hubCorrection: BrokerMessage = {
+      topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
+      payload: encodeJson({
+        msgId: "h1",
+        seq: 1,
+        type: "order.hub-address-correction",
+        version: 1,
+        payload: { orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: source.shipTo }
+      }),
+      userProperties: {}
+    }
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        const upsert = (version: number, shipTo: Order["shipTo"]) =>
+          inbox.receive(inbound("order.upsert", { ...source, version, shipTo }))
+        const seen: Array<unknown> = []
+        const look = Effect.map(stored("SO-100001"), (row) => seen.push(row.order.shipTo))
+        yield* inbox.receive(hubCorrection)
+        // The source's next version with the address the correction replaced, in capitals and a region of its own.
+        yield* upsert(2, { ...source.shipTo, name: "ANNA SCHMIDT", street1: "HAUPTSTRASSE 12 ", region: "BE" })
+        yield* look
+        // The shop took the hub's push of the corrected address and echoes it in its own form.
+        yield* upsert(3, { ...corrected, street1: "hauptstrasse  14", city: "BERLIN" })
+        yield* look
+        yield* inbox.receive(
+          inbound("order.address-corrected", {
+            orderId: "SO-100001",
+            version: 4,
+            shipTo: { ...corrected, street1: "HAUPTSTRASSE 14" }
+          })
+        )
+        yield* look
+        // The correction still holds: the source's address it replaced is kept out again.
+        yield* upsert(5, source.shipTo)
+        yield* look
+        const superseded = yield* sql.query<{ superseded_at_version: number | null }>(
+          "SELECT superseded_at_version FROM order_hub_corrections WHERE order_id = 'SO-100001'"
+        )
+        return { seen, superseded: superseded.map((row) => row.superseded_at_version) }
+      })
+    )
+    expect(result.seen).toEqual([corrected, corrected, corrected, corrected])
+    expect(result.superseded).toEqual([null])
+  })
+
+  it("applies the hub's correction of an address the source holds in its own form of the one the customer corrected", async () => {
+    const source = order("SO-100001")
+    const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        yield* inbox.receive(
+          inbound("order.upsert", { ...source, version: 2, shipTo: { ...source.shipTo, city: "BERLIN", region: "BE" } })
+        )
+        yield* inbox.receive({
+          topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
+          payload: encodeJson({
+            msgId: "h1",
+            seq: 1,
+            type: "order.hub-address-correction",
+            version: 1,
+            payload: { orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: source.shipTo }
+          }),
+          userProperties: {}
+        })
+        return { row: yield* stored("SO-100001"), events: yield* eventTypes }
+      })
+    )
+    expect(result.row.order.shipTo).toEqual(corrected)
+    expect(result.events.map(([type]) => type)).toEqual(["order.received", "order.address-corrected"])
+  })
+
   it("takes the order open on the bench off it when its address moves, not when the shop sends the same one", async () => {
     const open = order("SO-100001").shipTo
     const interrupts = await scenario("SO-100001", (interrupts) =>

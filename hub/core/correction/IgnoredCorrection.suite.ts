@@ -643,7 +643,13 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           const first = (yield* shopStream).slice(0, 2)
           const applied = yield* Effect.promise(() => connectorStation(order.orderId, first))
           yield* applyAtHub(applied.events)
-          expect(yield* shopSends(echo, NOW - 30_000)).toBe("address-corrected")
+          // Before the push, a change of the order at the shop still carries the address the customer corrected, in
+          // the shop's form: the customer's correction holds, and the stations hear nothing.
+          const before = { ...echo, street1: "HAFENSTRASSE 1" }
+          expect(yield* shopSends(before, NOW - 45_000)).toBe("unchanged")
+          // The echo of the pushed address is no change of the shop's: nothing goes to the stations either.
+          expect(yield* shopSends(echo, NOW - 30_000)).toBe("unchanged")
+          expect(yield* shopStream).toHaveLength(first.length)
           const withEcho = yield* shopStream
           const echoed = yield* Effect.promise(() => connectorStation(order.orderId, withEcho))
           yield* applyAtHub(echoed.events.slice(applied.events.length))
