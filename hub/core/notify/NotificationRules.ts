@@ -49,6 +49,16 @@ export type StationFact =
    * labelled for the address before: the parcel is held until it leaves with a label for the new address.
    */
   | { readonly type: "order.hub-correction-relabel"; readonly orderId: string; readonly correction: number }
+  /**
+   * The customer was told that correction `correction` is not used because the parcel goes to the address the source
+   * set, and a parcel of the order has left since without the correction: they learn that it left, once.
+   */
+  | { readonly type: "order.hub-correction-parcel-left"; readonly orderId: string; readonly correction: number }
+  /**
+   * The customer was told that correction `correction` is not used because of a parcel that left, and the station
+   * that packed it (heard of after the handover) had applied it: that mail was wrong, and the customer is told so once.
+   */
+  | { readonly type: "order.hub-correction-applied"; readonly orderId: string; readonly correction: number }
   | { readonly type: "parcel.packed"; readonly orderId: string; readonly parcelId: string }
   | { readonly type: "parcel.handed-to-carrier"; readonly orderId: string; readonly parcelId: string }
   /** A return of a known order was taken in; `returnRef` is unique across stations (site and return id). */
@@ -123,6 +133,22 @@ export const intentsForStationFact = (
       return [
         {
           kind: "address-correction-relabel",
+          subjectId: correctionSubject(fact.orderId, fact.correction),
+          orderId: fact.orderId
+        }
+      ]
+    case "order.hub-correction-parcel-left":
+      return [
+        {
+          kind: "address-correction-parcel-left",
+          subjectId: correctionSubject(fact.orderId, fact.correction),
+          orderId: fact.orderId
+        }
+      ]
+    case "order.hub-correction-applied":
+      return [
+        {
+          kind: "address-correction-applied",
           subjectId: correctionSubject(fact.orderId, fact.correction),
           orderId: fact.orderId
         }
