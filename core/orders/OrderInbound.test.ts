@@ -642,11 +642,27 @@ describe("orders from the shop", () => {
         const superseded = yield* sql.query<{ superseded_at_version: number | null }>(
           "SELECT superseded_at_version FROM order_hub_corrections WHERE order_id = 'SO-100001'"
         )
-        return { seen, superseded: superseded.map((row) => row.superseded_at_version) }
+        // The source holds the corrected address it took: a hold of the customer's address, not the one the
+        // correction answered, so it stands.
+        yield* inbox.receive(
+          inbound("order.upsert", {
+            ...source,
+            version: 6,
+            status: "address-hold",
+            shipTo: { ...corrected, city: "BERLIN" }
+          })
+        )
+        const held = yield* stored("SO-100001")
+        return {
+          seen,
+          superseded: superseded.map((row) => row.superseded_at_version),
+          held: [held.status, held.order.shipTo]
+        }
       })
     )
     expect(result.seen).toEqual([corrected, corrected, corrected, corrected])
     expect(result.superseded).toEqual([null])
+    expect(result.held).toEqual(["address-hold", corrected])
   })
 
   it("applies the hub's correction of an address the source holds in its own form of the one the customer corrected", async () => {

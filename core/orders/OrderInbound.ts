@@ -257,7 +257,10 @@ export const registerOrderInbound = (
         // Nor does it hear that the correction answered its hold of that address: a source that repeats the hold with
         // each version would hold the corrected order again for good. The hold of the replaced address is the one
         // the correction answered; a hold of an address the source sets itself (the correction superseded) stands.
-        const shopStatus = keepCorrection && order.status === "address-hold" ? "open" : order.status
+        // A hold of the corrected address the source took (the hub's push of it) is a hold of the customer's address:
+        // it stands.
+        const answeredHold = keepCorrection && sameDeliveryAddress(order.shipTo, correction.replacedShipTo)
+        const shopStatus = answeredHold && order.status === "address-hold" ? "open" : order.status
         const status = statusHere(shopStatus, stored?.status === "shipped", packedHere)
         const next = { ...order, status, shipTo: keepCorrection ? correction.shipTo : order.shipTo }
         const open = stored !== undefined && (yield* probe.isOpen(order.orderId))
