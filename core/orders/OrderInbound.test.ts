@@ -54,6 +54,24 @@ const stored = (orderId: string) =>
     }))
   )
 
+/** The hub's correction `correction` of an order, on its own stream to PACK-01, as the station's inbox receives it. */
+const hubCorrection = (payload: {
+  readonly orderId: string
+  readonly correction: number
+  readonly shipTo: Order["shipTo"]
+  readonly previousShipTo?: Order["shipTo"]
+}): BrokerMessage => ({
+  topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
+  payload: encodeJson({
+    msgId: `h${payload.correction}`,
+    seq: payload.correction,
+    type: "order.hub-address-correction",
+    version: payload.correction,
+    payload
+  }),
+  userProperties: {}
+})
+
 const eventTypes = Effect.flatMap(Effect.service(EventLog), (log) => log.read(0, 100)).pipe(
   Effect.map((events) => events.map((event) => [event.type, event.payload] as const))
 )
@@ -508,17 +526,8 @@ describe("orders from the shop", () => {
   it("does not apply the hub's correction of an order whose parcel was handed over, and says why in a word the hub reads", async () => {
     const source = order("SO-100002")
     const corrected = { ...source.shipTo, street1: "Neue Gasse 3" }
-    const correctionMessage = (correction: number, previousShipTo = source.shipTo): BrokerMessage => ({
-      topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
-      payload: encodeJson({
-        msgId: `h${correction}`,
-        seq: correction,
-        type: "order.hub-address-correction",
-        version: correction,
-        payload: { orderId: "SO-100002", correction, shipTo: corrected, previousShipTo }
-      }),
-      userProperties: {}
-    })
+    const correctionMessage = (correction: number, previousShipTo = source.shipTo) =>
+      hubCorrection({ orderId: "SO-100002", correction, shipTo: corrected, previousShipTo })
     const result = await scenario(undefined, () =>
       Effect.gen(function* () {
         yield* (yield* Sql).execute("UPDATE orders SET status = 'shipped' WHERE order_id = 'SO-100002'")
@@ -549,17 +558,12 @@ describe("orders from the shop", () => {
     const source = order("SO-100001")
     const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
     const other = { ...source.shipTo, street1: "Torstraße 7", postalCode: "10119" }
-    const hubCorrection: BrokerMessage = {
-      topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
-      payload: encodeJson({
-        msgId: "h1",
-        seq: 1,
-        type: "order.hub-address-correction",
-        version: 1,
-        payload: { orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: source.shipTo }
-      }),
-      userProperties: {}
-    }
+    const correction = hubCorrection({
+      orderId: "SO-100001",
+      correction: 1,
+      shipTo: corrected,
+      previousShipTo: source.shipTo
+    })
     const result = await scenario(undefined, () =>
       Effect.gen(function* () {
         const inbox = yield* Inbox
@@ -570,7 +574,7 @@ describe("orders from the shop", () => {
         // The source holds the order for its address; the customer corrects it through the hub.
         yield* upsert(2)
         yield* look
-        yield* inbox.receive(hubCorrection)
+        yield* inbox.receive(correction)
         yield* look
         // The source, which never hears of the hub's correction, sends the same hold again with its next versions.
         yield* upsert(3)
@@ -602,17 +606,12 @@ describe("orders from the shop", () => {
   it("keeps the customer's correction when the source echoes the replaced or the corrected address in its own form", async () => {
     const source = order("SO-100001")
     const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
-    const hubCorrection: BrokerMessage = {
-      topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
-      payload: encodeJson({
-        msgId: "h1",
-        seq: 1,
-        type: "order.hub-address-correction",
-        version: 1,
-        payload: { orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: source.shipTo }
-      }),
-      userProperties: {}
-    }
+    const correction = hubCorrection({
+      orderId: "SO-100001",
+      correction: 1,
+      shipTo: corrected,
+      previousShipTo: source.shipTo
+    })
     const result = await scenario(undefined, () =>
       Effect.gen(function* () {
         const inbox = yield* Inbox
@@ -621,7 +620,7 @@ describe("orders from the shop", () => {
           inbox.receive(inbound("order.upsert", { ...source, version, shipTo }))
         const seen: Array<unknown> = []
         const look = Effect.map(stored("SO-100001"), (row) => seen.push(row.order.shipTo))
-        yield* inbox.receive(hubCorrection)
+        yield* inbox.receive(correction)
         // The source's next version with the address the correction replaced, in capitals and a region of its own.
         yield* upsert(2, { ...source.shipTo, name: "ANNA SCHMIDT", street1: "HAUPTSTRASSE 12 ", region: "BE" })
         yield* look
@@ -674,17 +673,9 @@ describe("orders from the shop", () => {
         yield* inbox.receive(
           inbound("order.upsert", { ...source, version: 2, shipTo: { ...source.shipTo, city: "BERLIN", region: "BE" } })
         )
-        yield* inbox.receive({
-          topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
-          payload: encodeJson({
-            msgId: "h1",
-            seq: 1,
-            type: "order.hub-address-correction",
-            version: 1,
-            payload: { orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: source.shipTo }
-          }),
-          userProperties: {}
-        })
+        yield* inbox.receive(
+          hubCorrection({ orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: source.shipTo })
+        )
         return { row: yield* stored("SO-100001"), events: yield* eventTypes }
       })
     )

@@ -341,6 +341,21 @@ const toldOnceAtHandover = {
 const orderIdOf = (station: { readonly events: ReadonlyArray<EventEnvelope> }) =>
   (station.events[0]!.payload as { order: Order }).order.orderId
 
+/**
+ * SO-100001 corrected at PACK-01 and PACK-02 (the customer's `locale`): `applier` applies the correction, the other
+ * is silent; parcel P-SO-100001-1 is packed at `packer` and handed over at the other. Returns the applier's events
+ * and the parcel's two.
+ */
+const packedHereHandedThere = (applier: string, packer: string, locale: "de" | "en") =>
+  Effect.gen(function* () {
+    yield* correctAtHub(["PACK-01", "PACK-02"], locale)
+    const messages = yield* toStations
+    const applied = yield* Effect.promise(() => atStation(applier, messages.get(applier)!))
+    const [packed] = parcelLeaves(packer, "P-SO-100001-1")
+    const [, handed] = parcelLeaves(packer === "PACK-01" ? "PACK-02" : "PACK-01", "P-SO-100001-1")
+    return { applied: applied.events, packed: packed!, handed: handed! }
+  })
+
 /** The same events again as a replay brings them, with ids of their own, through a hub started anew on the store. */
 const replayAfterRestart = (events: ReadonlyArray<EventEnvelope>) =>
   applyAtHub(events.map((event) => ({ ...event, id: `${event.id}-replayed` }))).pipe(
@@ -984,15 +999,8 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
     })
 
     it("decides a parcel another station handed over by the packing station's answer when its packing is heard later: tells that it left without the correction", async () => {
-      /** PACK-02 applies the correction and hands over the parcel PACK-01 packed before the correction reached it. */
-      const stationsSay = Effect.gen(function* () {
-        yield* correctAtHub(["PACK-01", "PACK-02"], "en")
-        const messages = yield* toStations
-        const pack02 = yield* Effect.promise(() => atStation("PACK-02", messages.get("PACK-02")!))
-        const [packed] = parcelLeaves("PACK-01", "P-SO-100001-1")
-        const [, handed] = parcelLeaves("PACK-02", "P-SO-100001-1")
-        return { pack02: pack02.events, packed: packed!, handed: handed! }
-      })
+      // PACK-02 applies the correction and hands over the parcel PACK-01, silent, packed before the correction reached it.
+      const stationsSay = packedHereHandedThere("PACK-02", "PACK-01", "en")
       const told = (hub: ReturnType<typeof hubOn>) =>
         Effect.gen(function* () {
           yield* laterTick(hub, 0)
@@ -1002,11 +1010,11 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       const oneByOne = await Effect.runPromise(
         Effect.gen(function* () {
           const say = yield* stationsSay
-          yield* applyAtHub([...say.pack02, say.handed])
+          yield* applyAtHub([...say.applied, say.handed])
           const atHandover = yield* told(oneByOneHub)
           yield* applyAtHub([say.packed])
           const atPacking = yield* told(oneByOneHub)
-          yield* replayAfterRestart([...say.pack02, say.handed, say.packed])
+          yield* replayAfterRestart([...say.applied, say.handed, say.packed])
           yield* laterTick(oneByOneHub, answerWaitMs)
           return { atHandover, atPacking, end: yield* told(oneByOneHub) }
         }).pipe(Effect.provide(oneByOneHub.layer))
@@ -1023,7 +1031,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       const batch = await Effect.runPromise(
         Effect.gen(function* () {
           const say = yield* stationsSay
-          yield* applyAtHub([...say.pack02, say.handed])
+          yield* applyAtHub([...say.applied, say.handed])
           const projection = yield* HubProjection
           yield* (yield* Sql).transaction(projection.applyStationEvents([say.packed]), { batchWrites: true })
           return yield* told(batchHub)
@@ -1037,15 +1045,9 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
     })
 
     it("takes back what a handover told when the packing station heard later had applied the correction: a mail still to go does not, one that went is corrected once", async () => {
-      /** PACK-01 applies the correction and packs the parcel; PACK-02, silent, hands it over before the hub hears of the packing. */
-      const stationsSay = Effect.gen(function* () {
-        yield* correctAtHub(["PACK-01", "PACK-02"], "de")
-        const messages = yield* toStations
-        const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!))
-        const [packed] = parcelLeaves("PACK-01", "P-SO-100001-1")
-        const [, handed] = parcelLeaves("PACK-02", "P-SO-100001-1")
-        return { pack01: pack01.events, packed: packed!, handed: handed! }
-      })
+      // PACK-01 applies the correction and packs the parcel; PACK-02, silent, hands it over before the hub hears of
+      // the packing.
+      const stationsSay = packedHereHandedThere("PACK-01", "PACK-01", "de")
       // The mail that the parcel left without the correction went before the packing is heard.
       const wentHub = hubOn(store)
       const went = await Effect.runPromise(
@@ -1054,9 +1056,9 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           yield* applyAtHub([say.handed])
           yield* laterTick(wentHub, 60_000)
           const atHandover = yield* notices
-          yield* applyAtHub([...say.pack01, say.packed])
+          yield* applyAtHub([...say.applied, say.packed])
           yield* laterTick(wentHub, 0)
-          yield* replayAfterRestart([say.handed, ...say.pack01, say.packed])
+          yield* replayAfterRestart([say.handed, ...say.applied, say.packed])
           yield* laterTick(wentHub, answerWaitMs)
           return { atHandover, notices: yield* notices }
         }).pipe(Effect.provide(wentHub.layer))
@@ -1082,7 +1084,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           const say = yield* stationsSay
           yield* applyAtHub([say.handed])
           const decided = yield* notices
-          yield* applyAtHub([...say.pack01, say.packed])
+          yield* applyAtHub([...say.applied, say.packed])
           yield* laterTick(pendingHub, answerWaitMs)
           return { decided, notices: yield* notices }
         }).pipe(Effect.provide(pendingHub.layer))

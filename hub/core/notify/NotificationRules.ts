@@ -79,6 +79,14 @@ export const refundSubject = (orderId: string, shopRefundId: string) => `${order
  */
 export const correctionSubject = (orderId: string, correction: number) => `${orderId}/correction-${correction}`
 
+/** The mail each fact about what became of a customer's correction calls for. */
+const correctionMailKinds = {
+  "order.hub-correction-ignored": "address-correction-ignored",
+  "order.hub-correction-relabel": "address-correction-relabel",
+  "order.hub-correction-parcel-left": "address-correction-parcel-left",
+  "order.hub-correction-applied": "address-correction-applied"
+} as const satisfies Record<string, NotificationKind>
+
 /** The correction a `correctionSubject` names; undefined for any other subject. */
 export const correctionOfSubject = (subjectId: string): number | undefined => {
   const match = /\/correction-([1-9][0-9]{0,15})$/.exec(subjectId)
@@ -121,34 +129,13 @@ export const intentsForStationFact = (
         }
       ]
     case "order.hub-correction-ignored":
-      // Once per correction, however many stations say so, and whichever reason the mail gives.
-      return [
-        {
-          kind: "address-correction-ignored",
-          subjectId: correctionSubject(fact.orderId, fact.correction),
-          orderId: fact.orderId
-        }
-      ]
     case "order.hub-correction-relabel":
-      return [
-        {
-          kind: "address-correction-relabel",
-          subjectId: correctionSubject(fact.orderId, fact.correction),
-          orderId: fact.orderId
-        }
-      ]
     case "order.hub-correction-parcel-left":
-      return [
-        {
-          kind: "address-correction-parcel-left",
-          subjectId: correctionSubject(fact.orderId, fact.correction),
-          orderId: fact.orderId
-        }
-      ]
     case "order.hub-correction-applied":
+      // Once per correction and kind, however many stations say so, and whichever reason the mail gives.
       return [
         {
-          kind: "address-correction-applied",
+          kind: correctionMailKinds[fact.type],
           subjectId: correctionSubject(fact.orderId, fact.correction),
           orderId: fact.orderId
         }
