@@ -72,6 +72,19 @@ const hubCorrection = (payload: {
   userProperties: {}
 })
 
+/** SO-100001 and the customer's correction 1 of its address to Hauptstraße 14 through the hub. */
+const correctedToHauptstrasse14 = (() => {
+  const source = order("SO-100001")
+  const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
+  const correction = hubCorrection({
+    orderId: "SO-100001",
+    correction: 1,
+    shipTo: corrected,
+    previousShipTo: source.shipTo
+  })
+  return { source, corrected, correction }
+})()
+
 const eventTypes = Effect.flatMap(Effect.service(EventLog), (log) => log.read(0, 100)).pipe(
   Effect.map((events) => events.map((event) => [event.type, event.payload] as const))
 )
@@ -555,15 +568,8 @@ describe("orders from the shop", () => {
   })
 
   it("keeps an order the customer's correction released open when its source holds the replaced address again, and holds it for an address the source sets itself", async () => {
-    const source = order("SO-100001")
-    const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
+    const { source, correction } = correctedToHauptstrasse14
     const other = { ...source.shipTo, street1: "Torstraße 7", postalCode: "10119" }
-    const correction = hubCorrection({
-      orderId: "SO-100001",
-      correction: 1,
-      shipTo: corrected,
-      previousShipTo: source.shipTo
-    })
     const result = await scenario(undefined, () =>
       Effect.gen(function* () {
         const inbox = yield* Inbox
@@ -604,14 +610,7 @@ describe("orders from the shop", () => {
   })
 
   it("keeps the customer's correction when the source echoes the replaced or the corrected address in its own form", async () => {
-    const source = order("SO-100001")
-    const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
-    const correction = hubCorrection({
-      orderId: "SO-100001",
-      correction: 1,
-      shipTo: corrected,
-      previousShipTo: source.shipTo
-    })
+    const { source, corrected, correction } = correctedToHauptstrasse14
     const result = await scenario(undefined, () =>
       Effect.gen(function* () {
         const inbox = yield* Inbox
@@ -665,17 +664,14 @@ describe("orders from the shop", () => {
   })
 
   it("applies the hub's correction of an address the source holds in its own form of the one the customer corrected", async () => {
-    const source = order("SO-100001")
-    const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
+    const { source, corrected, correction } = correctedToHauptstrasse14
     const result = await scenario(undefined, () =>
       Effect.gen(function* () {
         const inbox = yield* Inbox
         yield* inbox.receive(
           inbound("order.upsert", { ...source, version: 2, shipTo: { ...source.shipTo, city: "BERLIN", region: "BE" } })
         )
-        yield* inbox.receive(
-          hubCorrection({ orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: source.shipTo })
-        )
+        yield* inbox.receive(correction)
         return { row: yield* stored("SO-100001"), events: yield* eventTypes }
       })
     )
