@@ -54,6 +54,37 @@ const stored = (orderId: string) =>
     }))
   )
 
+/** The hub's correction `correction` of an order, on its own stream to PACK-01, as the station's inbox receives it. */
+const hubCorrection = (payload: {
+  readonly orderId: string
+  readonly correction: number
+  readonly shipTo: Order["shipTo"]
+  readonly previousShipTo?: Order["shipTo"]
+}): BrokerMessage => ({
+  topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
+  payload: encodeJson({
+    msgId: `h${payload.correction}`,
+    seq: payload.correction,
+    type: "order.hub-address-correction",
+    version: payload.correction,
+    payload
+  }),
+  userProperties: {}
+})
+
+/** SO-100001 and the customer's correction 1 of its address to Hauptstraße 14 through the hub. */
+const correctedToHauptstrasse14 = (() => {
+  const source = order("SO-100001")
+  const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
+  const correction = hubCorrection({
+    orderId: "SO-100001",
+    correction: 1,
+    shipTo: corrected,
+    previousShipTo: source.shipTo
+  })
+  return { source, corrected, correction }
+})()
+
 const eventTypes = Effect.flatMap(Effect.service(EventLog), (log) => log.read(0, 100)).pipe(
   Effect.map((events) => events.map((event) => [event.type, event.payload] as const))
 )
@@ -558,17 +589,8 @@ describe("orders from the shop", () => {
   it("does not apply the hub's correction of an order whose parcel was handed over, and says why in a word the hub reads", async () => {
     const source = order("SO-100002")
     const corrected = { ...source.shipTo, street1: "Neue Gasse 3" }
-    const correctionMessage = (correction: number, previousShipTo = source.shipTo): BrokerMessage => ({
-      topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
-      payload: encodeJson({
-        msgId: `h${correction}`,
-        seq: correction,
-        type: "order.hub-address-correction",
-        version: correction,
-        payload: { orderId: "SO-100002", correction, shipTo: corrected, previousShipTo }
-      }),
-      userProperties: {}
-    })
+    const correctionMessage = (correction: number, previousShipTo = source.shipTo) =>
+      hubCorrection({ orderId: "SO-100002", correction, shipTo: corrected, previousShipTo })
     const result = await scenario(undefined, () =>
       Effect.gen(function* () {
         yield* (yield* Sql).execute("UPDATE orders SET status = 'shipped' WHERE order_id = 'SO-100002'")
@@ -596,20 +618,8 @@ describe("orders from the shop", () => {
   })
 
   it("keeps an order the customer's correction released open when its source holds the replaced address again, and holds it for an address the source sets itself", async () => {
-    const source = order("SO-100001")
-    const corrected = { ...source.shipTo, street1: "Hauptstraße 14" }
+    const { source, correction } = correctedToHauptstrasse14
     const other = { ...source.shipTo, street1: "Torstraße 7", postalCode: "10119" }
-    const hubCorrection: BrokerMessage = {
-      topic: "packbench/v1/HAM1/PACK-01/inbox/hub/order.hub-address-correction",
-      payload: encodeJson({
-        msgId: "h1",
-        seq: 1,
-        type: "order.hub-address-correction",
-        version: 1,
-        payload: { orderId: "SO-100001", correction: 1, shipTo: corrected, previousShipTo: source.shipTo }
-      }),
-      userProperties: {}
-    }
     const result = await scenario(undefined, () =>
       Effect.gen(function* () {
         const inbox = yield* Inbox
@@ -620,7 +630,7 @@ describe("orders from the shop", () => {
         // The source holds the order for its address; the customer corrects it through the hub.
         yield* upsert(2)
         yield* look
-        yield* inbox.receive(hubCorrection)
+        yield* inbox.receive(correction)
         yield* look
         // The source, which never hears of the hub's correction, sends the same hold again with its next versions.
         yield* upsert(3)
@@ -647,6 +657,76 @@ describe("orders from the shop", () => {
       "open",
       "address-hold"
     ])
+  })
+
+  it("keeps the customer's correction when the source echoes the replaced or the corrected address in its own form", async () => {
+    const { source, corrected, correction } = correctedToHauptstrasse14
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        const upsert = (version: number, shipTo: Order["shipTo"]) =>
+          inbox.receive(inbound("order.upsert", { ...source, version, shipTo }))
+        const seen: Array<unknown> = []
+        const look = Effect.map(stored("SO-100001"), (row) => seen.push(row.order.shipTo))
+        yield* inbox.receive(correction)
+        // The source's next version with the address the correction replaced, in capitals and a region of its own.
+        yield* upsert(2, { ...source.shipTo, name: "ANNA SCHMIDT", street1: "HAUPTSTRASSE 12 ", region: "BE" })
+        yield* look
+        // The shop took the hub's push of the corrected address and echoes it in its own form.
+        yield* upsert(3, { ...corrected, street1: "hauptstrasse  14", city: "BERLIN" })
+        yield* look
+        yield* inbox.receive(
+          inbound("order.address-corrected", {
+            orderId: "SO-100001",
+            version: 4,
+            shipTo: { ...corrected, street1: "HAUPTSTRASSE 14" }
+          })
+        )
+        yield* look
+        // The correction still holds: the source's address it replaced is kept out again.
+        yield* upsert(5, source.shipTo)
+        yield* look
+        const superseded = yield* sql.query<{ superseded_at_version: number | null }>(
+          "SELECT superseded_at_version FROM order_hub_corrections WHERE order_id = 'SO-100001'"
+        )
+        // The source holds the corrected address it took: a hold of the customer's address, not the one the
+        // correction answered, so it stands.
+        yield* inbox.receive(
+          inbound("order.upsert", {
+            ...source,
+            version: 6,
+            status: "address-hold",
+            shipTo: { ...corrected, city: "BERLIN" }
+          })
+        )
+        const held = yield* stored("SO-100001")
+        return {
+          seen,
+          superseded: superseded.map((row) => row.superseded_at_version),
+          held: [held.status, held.order.shipTo]
+        }
+      })
+    )
+    expect(result.seen).toEqual([corrected, corrected, corrected, corrected])
+    expect(result.superseded).toEqual([null])
+    expect(result.held).toEqual(["address-hold", corrected])
+  })
+
+  it("applies the hub's correction of an address the source holds in its own form of the one the customer corrected", async () => {
+    const { source, corrected, correction } = correctedToHauptstrasse14
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        yield* inbox.receive(
+          inbound("order.upsert", { ...source, version: 2, shipTo: { ...source.shipTo, city: "BERLIN", region: "BE" } })
+        )
+        yield* inbox.receive(correction)
+        return { row: yield* stored("SO-100001"), events: yield* eventTypes }
+      })
+    )
+    expect(result.row.order.shipTo).toEqual(corrected)
+    expect(result.events.map(([type]) => type)).toEqual(["order.received", "order.address-corrected"])
   })
 
   it("takes the order open on the bench off it when its address moves, not when the shop sends the same one", async () => {

@@ -1,6 +1,7 @@
 /** Applies the order messages from the inbox: the shop's orders, versions, cancellations, corrections; the hub's corrections. */
 import { Effect, Schema } from "effect"
 import { sameAddress } from "../address/Address.ts"
+import { sameDeliveryAddress } from "../address/sameDeliveryAddress.ts"
 import { BoundedInt, Bounds } from "../bounds/Bounds.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { renumberParcelLines } from "../pack/renumberParcelLines.ts"
@@ -91,6 +92,14 @@ interface StoredHubCorrection {
 }
 
 /**
+ * Whether the source's `shipTo` leaves the hub's correction standing: it names the place the correction replaced (the
+ * source never hears of the correction) or the corrected one (the shop took the hub's push of it), in whatever form
+ * the shop writes it (`sameDeliveryAddress`). Any other place is the source's own.
+ */
+const echoesHubCorrection = (shipTo: Address, correction: StoredHubCorrection) =>
+  sameDeliveryAddress(shipTo, correction.replacedShipTo) || sameDeliveryAddress(shipTo, correction.shipTo)
+
+/**
  * The conflict rules for changes from the shop, applied in the inbox's transaction:
  * - every change carries the order's version; a change at or below the stored version is ignored and recorded,
  *   so a late, stale message never overwrites a newer one. A version no sender can have given (`inboundVersion`, the
@@ -116,7 +125,8 @@ interface StoredHubCorrection {
  * - a customer's correction through the hub (`order.hub-address-correction`) is a fact on top of the order, numbered by
  *   the hub on its own and never by the order's version, which stays its source's: the order keeps its version and
  *   takes the corrected address (releasing an address hold, as above). A later version from the source that still
- *   carries the address the correction replaced keeps the corrected one, with the source's other changes; an address
+ *   carries the address the correction replaced, or echoes the corrected one (each in the source's own form,
+ *   `sameDeliveryAddress`), keeps the corrected one, with the source's other changes; an address
  *   the source sets itself (a version with another address, or its own `order.address-corrected`) is the order's again
  *   and the correction no longer holds. The correction answers the source's hold of the address it replaced too: a
  *   later version that still holds that address (the source repeats its hold) leaves the order open. A correction
@@ -253,17 +263,21 @@ export const registerOrderInbound = (
         }
         const packedHere =
           stored?.status === "packed" || (stored?.status === "cancelled" && (yield* parcelHere(order.orderId)))
-        // The source never hears of the hub's correction: a version with the address it replaced keeps the correction.
+        // The source never hears of the hub's correction: a version with the address it replaced keeps the correction,
+        // and so does one echoing the corrected address (the hub pushed it to the shop).
         const correction = yield* loadHubCorrection(order.orderId)
         const keepCorrection =
-          correction !== undefined && !correction.superseded && sameAddress(order.shipTo, correction.replacedShipTo)
+          correction !== undefined && !correction.superseded && echoesHubCorrection(order.shipTo, correction)
         if (correction !== undefined && !correction.superseded && !keepCorrection) {
           yield* supersedeHubCorrection(order.orderId, order.version)
         }
         // Nor does it hear that the correction answered its hold of that address: a source that repeats the hold with
         // each version would hold the corrected order again for good. The hold of the replaced address is the one
         // the correction answered; a hold of an address the source sets itself (the correction superseded) stands.
-        const shopStatus = keepCorrection && order.status === "address-hold" ? "open" : order.status
+        // A hold of the corrected address the source took (the hub's push of it) is a hold of the customer's address:
+        // it stands.
+        const answeredHold = keepCorrection && sameDeliveryAddress(order.shipTo, correction.replacedShipTo)
+        const shopStatus = answeredHold && order.status === "address-hold" ? "open" : order.status
         const status = statusHere(shopStatus, stored?.status === "shipped", packedHere)
         const next = { ...order, status, shipTo: keepCorrection ? correction.shipTo : order.shipTo }
         const open = stored !== undefined && (yield* probe.isOpen(order.orderId))
@@ -317,18 +331,26 @@ export const registerOrderInbound = (
           return yield* ignoreStale("order.address-corrected", correction.orderId, correction.version, stored)
         }
         const releasedHold = stored.status === "address-hold"
-        const moved = !sameAddress(stored.order.shipTo, correction.shipTo)
-        yield* supersedeHubCorrection(correction.orderId, correction.version)
+        // The source's own correction that only echoes the hub's (the shop took the hub's push of it) sets no address
+        // of its own: the hub's correction holds, in the customer's form.
+        const hubCorrection = yield* loadHubCorrection(correction.orderId)
+        const echo =
+          hubCorrection !== undefined &&
+          !hubCorrection.superseded &&
+          sameDeliveryAddress(correction.shipTo, hubCorrection.shipTo)
+        const shipTo = echo ? hubCorrection.shipTo : correction.shipTo
+        const moved = !sameAddress(stored.order.shipTo, shipTo)
+        if (!echo) yield* supersedeHubCorrection(correction.orderId, correction.version)
         yield* save({
           ...stored.order,
           version: correction.version,
-          shipTo: correction.shipTo,
+          shipTo,
           status: releasedHold ? "open" : stored.status
         })
         yield* log.append(OrderAddressCorrected, {
           orderId: correction.orderId,
           orderVersion: correction.version,
-          shipTo: correction.shipTo,
+          shipTo,
           previousShipTo: stored.order.shipTo,
           releasedHold,
           labelReprintRequired: moved && stored.status === "packed",
@@ -378,9 +400,10 @@ export const registerOrderInbound = (
           )
         }
         const current = stored.order.shipTo
+        // The source's form of an address (its case, spacing, region code) is the same place (`sameDeliveryAddress`).
         // The parcel is with the carrier, labelled for the address before: the correction reaches no parcel. The
         // order keeps the address its parcel travels to, and the hub tells the customer why theirs was not used.
-        if (stored.status === "shipped" && !sameAddress(current, correction.shipTo)) {
+        if (stored.status === "shipped" && !sameDeliveryAddress(current, correction.shipTo)) {
           return yield* ignore(
             stored.version,
             "handed-to-carrier",
@@ -389,8 +412,8 @@ export const registerOrderInbound = (
         }
         if (
           correction.previousShipTo !== undefined &&
-          !sameAddress(current, correction.previousShipTo) &&
-          !sameAddress(current, correction.shipTo)
+          !sameDeliveryAddress(current, correction.previousShipTo) &&
+          !sameDeliveryAddress(current, correction.shipTo)
         ) {
           return yield* ignore(
             stored.version,

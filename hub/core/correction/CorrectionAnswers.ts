@@ -7,6 +7,7 @@ import { sameDeliveryAddress } from "../../../core/address/sameDeliveryAddress.t
 import type { Address } from "../../../core/orders/Order.ts"
 import type { Sql } from "../../../core/store/Sql.ts"
 import type { IgnoredCorrectionCause } from "../notify/NotificationKind.ts"
+import { correctionSubject } from "../notify/NotificationRules.ts"
 import type { StationRef } from "./CorrectionToStations.ts"
 
 /**
@@ -112,35 +113,62 @@ export const leftParcelOutcome = (answer: AnswerRow | undefined): IgnoredCorrect
   }
 }
 
+/** Why correction `correction` of `orderId` is not used, decided by `station`'s word (none: the timer pass). */
+interface DecidedCause {
+  readonly orderId: string
+  readonly correction: number
+  readonly cause: IgnoredCorrectionCause
+  readonly station: StationRef | undefined
+}
+
+/** The causes that say a parcel left without the correction: the mail tells the customer where it went. */
+const parcelGone = (cause: string | null | undefined) => cause === "handed-to-carrier" || cause === "parcel-left"
+
+/** Whether a mail of `kinds` about correction `correction` of `orderId` went to the customer (or is going now). */
+const mailWent = (sql: Sql["Service"], orderId: string, correction: number, kinds: ReadonlyArray<string>) =>
+  sql
+    .query(
+      `SELECT 1 FROM hub_notifications n JOIN hub_outbox o ON o.notification_id = n.notification_id
+       WHERE n.kind IN (${kinds.map(() => "?").join(", ")}) AND n.subject_id = ? AND o.status IN ('sending', 'sent')
+       LIMIT 1`,
+      [...kinds, correctionSubject(orderId, correction)]
+    )
+    .pipe(Effect.map((rows) => rows.length > 0))
+
 /**
  * Keeps `cause` with the correction for its mail (the sender reads it when it sends): the first one decided, unless a
  * later one says more surely where the parcel goes: that it had left before the correction came over anything, that
- * a parcel left without it over the source's address.
+ * a parcel left without it over the source's address. Returns whether the customer is to hear of the parcel once
+ * more: the mail that it goes to the source's address went already, so the new cause reaches them only in a mail of
+ * its own (`address-correction-parcel-left`); a mail still to go says the new cause itself.
  */
-const keepCause = (
-  sql: Sql["Service"],
-  decided: {
-    readonly orderId: string
-    readonly correction: number
-    readonly cause: IgnoredCorrectionCause
-    readonly station: StationRef | undefined
-  },
-  nowMs: number
-) =>
-  sql.execute(
-    `UPDATE hub_address_corrections SET ignored_cause = ?, ignored_station_id = ?, ignored_at_ms = ?
-     WHERE order_id = ? AND hold_round = ? AND (ignored_cause IS NULL OR ? = 'handed-to-carrier'
-       OR (? = 'parcel-left' AND ignored_cause IN ('source-changed', 'source-changed-after')))`,
-    [
-      decided.cause,
-      decided.station?.stationId ?? null,
-      nowMs,
-      decided.orderId,
-      decided.correction,
-      decided.cause,
-      decided.cause
-    ]
-  )
+const keepCause = (sql: Sql["Service"], decided: DecidedCause, nowMs: number) =>
+  Effect.gen(function* () {
+    const kept = yield* sql.query<{ ignored_cause: string | null }>(
+      "SELECT ignored_cause FROM hub_address_corrections WHERE order_id = ? AND hold_round = ?",
+      [decided.orderId, decided.correction]
+    )
+    const before = kept[0]?.ignored_cause
+    const toldAgain =
+      parcelGone(decided.cause) &&
+      (before === "source-changed" || before === "source-changed-after") &&
+      (yield* mailWent(sql, decided.orderId, decided.correction, ["address-correction-ignored"]))
+    yield* sql.execute(
+      `UPDATE hub_address_corrections SET ignored_cause = ?, ignored_station_id = ?, ignored_at_ms = ?
+       WHERE order_id = ? AND hold_round = ? AND (ignored_cause IS NULL OR ? = 'handed-to-carrier'
+         OR (? = 'parcel-left' AND ignored_cause IN ('source-changed', 'source-changed-after')))`,
+      [
+        decided.cause,
+        decided.station?.stationId ?? null,
+        nowMs,
+        decided.orderId,
+        decided.correction,
+        decided.cause,
+        decided.cause
+      ]
+    )
+    return toldAgain
+  })
 
 /** The order's latest correction, the only one the customer is told of (an earlier one they replaced themselves). */
 const latestCorrection = (sql: Sql["Service"], orderId: string) =>
@@ -158,10 +186,63 @@ const latestCorrection = (sql: Sql["Service"], orderId: string) =>
       )
     )
 
+/** What the customer is told of their correction now, and whether in a mail of its own after the first (`keepCause`). */
+export interface CorrectionTold {
+  readonly correction: number
+  readonly cause: IgnoredCorrectionCause
+  readonly toldAgain: boolean
+}
+
+/** `station`'s answer to correction `correction` of `orderId`, none while it has not answered. */
+const answerOf = (sql: Sql["Service"], orderId: string, correction: number, station: StationRef) =>
+  sql
+    .query<{ outcome: StationAnswer; cause: string | null }>(
+      `SELECT outcome, cause FROM hub_correction_answers
+       WHERE order_id = ? AND hold_round = ? AND site_id = ? AND station_id = ?`,
+      [orderId, correction, station.siteId, station.stationId]
+    )
+    .pipe(
+      Effect.map((rows): AnswerRow | undefined =>
+        rows[0] === undefined
+          ? undefined
+          : { station: stationKey(station), outcome: rows[0].outcome, cause: rows[0].cause }
+      )
+    )
+
+/**
+ * Decides what parcel `parcelId` that left tells the customer of the order's latest correction, by the answer of
+ * `station`, the one the hub takes for its packing station (`leftParcelOutcome`), and keeps it on the parcel (hub
+ * migration 84: what its leaving told, for a packing heard later) and, when there is something to tell, with the
+ * correction (`keepCause`).
+ */
+const decideLeftParcel = (
+  sql: Sql["Service"],
+  latest: { readonly correction: number },
+  left: { readonly orderId: string; readonly parcelId: string; readonly station: StationRef },
+  nowMs: number
+) =>
+  Effect.gen(function* () {
+    const answer = yield* answerOf(sql, left.orderId, latest.correction, left.station)
+    const cause = leftParcelOutcome(answer)
+    yield* sql.execute("UPDATE hub_parcels SET left_correction = ?, left_cause = ? WHERE parcel_id = ?", [
+      latest.correction,
+      cause ?? null,
+      left.parcelId
+    ])
+    if (cause === undefined) return undefined
+    const toldAgain = yield* keepCause(
+      sql,
+      { orderId: left.orderId, correction: latest.correction, cause, station: left.station },
+      nowMs
+    )
+    return { correction: latest.correction, cause, toldAgain } satisfies CorrectionTold
+  })
+
 /**
  * Parcel `parcelId` of `orderId` left with the carrier: whether the customer is to be told now that their latest
- * correction is not used, and why (`leftParcelOutcome`, by the answer of the parcel's station). Kept with the
- * correction as `ignoredNow` keeps it. A parcel whose station the hub does not know tells nothing here.
+ * correction is not used, and why (`leftParcelOutcome`, by the answer of the parcel's station: the packing one, or the
+ * handing one until the hub hears of the packing). Kept with the correction as `ignoredNow` keeps it. A parcel whose
+ * station the hub does not know tells nothing here.
  */
 export const parcelLeftNow = (
   sql: Sql["Service"],
@@ -178,18 +259,103 @@ export const parcelLeftNow = (
     const parcel = parcels[0]
     if (parcel?.site_id == null || parcel.station_id == null) return undefined
     const station: StationRef = { siteId: parcel.site_id, stationId: parcel.station_id }
-    const answers = yield* sql.query<{ outcome: StationAnswer; cause: string | null }>(
-      `SELECT outcome, cause FROM hub_correction_answers
-       WHERE order_id = ? AND hold_round = ? AND site_id = ? AND station_id = ?`,
-      [left.orderId, latest.correction, station.siteId, station.stationId]
+    return yield* decideLeftParcel(sql, latest, { ...left, station }, nowMs)
+  })
+
+/** A parcel as the hub had it before a packing record, for `packedAfterLeft`. */
+export interface ParcelBeforePacking {
+  readonly handedAtMs: number | null
+  readonly station: StationRef | undefined
+  readonly leftCorrection: number | null
+  readonly leftCause: string | null
+}
+
+/** The parcel `parcelId` of `orderId` as the hub has it now, none for one it has not heard of. */
+export const parcelBeforePacking = (
+  sql: Sql["Service"],
+  parcel: { readonly orderId: string; readonly parcelId: string }
+) =>
+  sql
+    .query<{
+      handed_at_ms: number | null
+      site_id: string | null
+      station_id: string | null
+      left_correction: number | null
+      left_cause: string | null
+    }>(
+      `SELECT handed_at_ms, site_id, station_id, left_correction, left_cause FROM hub_parcels
+       WHERE parcel_id = ? AND order_id = ?`,
+      [parcel.parcelId, parcel.orderId]
     )
-    const answer = answers[0]
-    const cause = leftParcelOutcome(
-      answer === undefined ? undefined : { station: stationKey(station), outcome: answer.outcome, cause: answer.cause }
+    .pipe(
+      Effect.map((rows): ParcelBeforePacking | undefined => {
+        const row = rows[0]
+        if (row === undefined) return undefined
+        return {
+          handedAtMs: row.handed_at_ms === null ? null : Number(row.handed_at_ms),
+          station:
+            row.site_id === null || row.station_id === null
+              ? undefined
+              : { siteId: row.site_id, stationId: row.station_id },
+          leftCorrection: row.left_correction === null ? null : Number(row.left_correction),
+          leftCause: row.left_cause
+        }
+      })
     )
-    if (cause === undefined) return undefined
-    yield* keepCause(sql, { orderId: left.orderId, correction: latest.correction, cause, station }, nowMs)
-    return { correction: latest.correction, cause }
+
+/**
+ * What a packing record tells that the hub hears after the parcel left, handed over by another station (or by one it
+ * could not name): the packing station's answer is the address on the parcel (`leftParcelOutcome`), and what the
+ * handover told the customer by the handing station's answer is decided again by it, once:
+ * - `told`: the packing station had not applied the correction: decided as a handover from there is (a mail that
+ *   went already is followed by one of its own only when it said the source's address, `keepCause`);
+ * - `taken-back`: the handover told that the correction is not used, the packing station had applied it, and nothing
+ *   else tells so (another parcel that left without it, the stations' answers by `ignoredOutcome`): the correction
+ *   is kept as not told. `mailWent` says whether the customer read the wrong mail already: then one mail says it was
+ *   wrong (`address-correction-applied`); else the mail still to go does not go, and no mail goes at all.
+ * Nothing when the packing station's answer tells what the handover told, or the parcel had not left.
+ */
+export const packedAfterLeft = (
+  sql: Sql["Service"],
+  packed: {
+    readonly orderId: string
+    readonly parcelId: string
+    readonly station: StationRef
+    readonly before: ParcelBeforePacking | undefined
+    /** How long the hub waits for every station's answer to a correction (`hub.notify.correctionAnswerWait`). */
+    readonly waitMs: number
+  },
+  nowMs: number
+) =>
+  Effect.gen(function* () {
+    const { before, station } = packed
+    if (before === undefined || before.handedAtMs === null) return undefined
+    if (before.station !== undefined && stationKey(before.station) === stationKey(station)) return undefined
+    const latest = yield* latestCorrection(sql, packed.orderId)
+    if (latest === undefined) return undefined
+    const toldByHandover = before.leftCorrection === latest.correction ? before.leftCause : null
+    const told = yield* decideLeftParcel(sql, latest, packed, nowMs)
+    if (told !== undefined) return { type: "told" as const, ...told }
+    if (toldByHandover === null) return undefined
+    const others = yield* sql.query(
+      `SELECT 1 FROM hub_parcels WHERE order_id = ? AND parcel_id <> ? AND handed_at_ms IS NOT NULL
+         AND left_correction = ? AND left_cause IS NOT NULL LIMIT 1`,
+      [packed.orderId, packed.parcelId, latest.correction]
+    )
+    if (others.length > 0) return undefined
+    const { answers, stations, parcelLeft } = yield* answersOf(sql, packed.orderId, latest.correction)
+    const waitOver = latest.correctedAtMs + packed.waitMs <= nowMs
+    if (ignoredOutcome(answers, stations, { waitOver, parcelLeft }) !== undefined) return undefined
+    yield* sql.execute(
+      `UPDATE hub_address_corrections SET ignored_cause = NULL, ignored_station_id = NULL, ignored_at_ms = NULL
+       WHERE order_id = ? AND hold_round = ?`,
+      [packed.orderId, latest.correction]
+    )
+    const went = yield* mailWent(sql, packed.orderId, latest.correction, [
+      "address-correction-ignored",
+      "address-correction-parcel-left"
+    ])
+    return { type: "taken-back" as const, correction: latest.correction, mailWent: went }
   })
 
 /**
@@ -305,7 +471,8 @@ export const overriddenBySource = (
  * (`ignoredOutcome`), `waitMs` being how long the hub waits for them; only the order's latest correction is told of
  * (an earlier one the customer replaced themselves). The cause is kept with the correction for the mail: a later
  * answer that the parcel had left takes the place of the source's address while the mail has not gone (the sender
- * reads it when it sends). `station` is the one whose word decided, none for the timer pass.
+ * reads it when it sends), and is told in a mail of its own once it has (`keepCause`). `station` is the one whose
+ * word decided, none for the timer pass.
  */
 export const ignoredNow = (
   sql: Sql["Service"],
@@ -331,8 +498,8 @@ export const ignoredNow = (
         context.parcelLeft && ignoredOutcome(answers, stations, { ...context, parcelLeft: false }) !== undefined
       return withheld ? ("withheld-parcel-left" as const) : undefined
     }
-    yield* keepCause(sql, { orderId, correction, cause, station }, nowMs)
-    return cause
+    const toldAgain = yield* keepCause(sql, { orderId, correction, cause, station }, nowMs)
+    return { correction, cause, toldAgain } satisfies CorrectionTold
   })
 
 /** The stations' answers to a correction and the stations that have the order, each `<site>/<station>`. */

@@ -212,7 +212,8 @@ const notices = Effect.gen(function* () {
   const sql = yield* Sql
   const rows = yield* sql.query<{ kind: string; subject_id: string; status: string }>(
     `SELECT n.kind, n.subject_id, o.status FROM hub_notifications n JOIN hub_outbox o USING (notification_id)
-     WHERE n.kind IN ('address-correction-ignored', 'address-correction-relabel') ORDER BY n.created_at_ms`
+     WHERE n.kind IN ('address-correction-ignored', 'address-correction-relabel', 'address-correction-parcel-left',
+       'address-correction-applied') ORDER BY n.created_at_ms, n.kind`
   )
   return rows.map((row) => `${row.kind} ${row.subject_id}: ${row.status}`)
 })
@@ -339,6 +340,21 @@ const toldOnceAtHandover = {
 /** The order a station's events are about. */
 const orderIdOf = (station: { readonly events: ReadonlyArray<EventEnvelope> }) =>
   (station.events[0]!.payload as { order: Order }).order.orderId
+
+/**
+ * SO-100001 corrected at PACK-01 and PACK-02 (the customer's `locale`): `applier` applies the correction, the other
+ * is silent; parcel P-SO-100001-1 is packed at `packer` and handed over at the other. Returns the applier's events
+ * and the parcel's two.
+ */
+const packedHereHandedThere = (applier: string, packer: string, locale: "de" | "en") =>
+  Effect.gen(function* () {
+    yield* correctAtHub(["PACK-01", "PACK-02"], locale)
+    const messages = yield* toStations
+    const applied = yield* Effect.promise(() => atStation(applier, messages.get(applier)!))
+    const [packed] = parcelLeaves(packer, "P-SO-100001-1")
+    const [, handed] = parcelLeaves(packer === "PACK-01" ? "PACK-02" : "PACK-01", "P-SO-100001-1")
+    return { applied: applied.events, packed: packed!, handed: handed! }
+  })
 
 /** The same events again as a replay brings them, with ids of their own, through a hub started anew on the store. */
 const replayAfterRestart = (events: ReadonlyArray<EventEnvelope>) =>
@@ -643,7 +659,13 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           const first = (yield* shopStream).slice(0, 2)
           const applied = yield* Effect.promise(() => connectorStation(order.orderId, first))
           yield* applyAtHub(applied.events)
-          expect(yield* shopSends(echo, NOW - 30_000)).toBe("address-corrected")
+          // Before the push, a change of the order at the shop still carries the address the customer corrected, in
+          // the shop's form: the customer's correction holds, and the stations hear nothing.
+          const before = { ...echo, street1: "HAFENSTRASSE 1" }
+          expect(yield* shopSends(before, NOW - 45_000)).toBe("unchanged")
+          // The echo of the pushed address is no change of the shop's: nothing goes to the stations either.
+          expect(yield* shopSends(echo, NOW - 30_000)).toBe("unchanged")
+          expect(yield* shopStream).toHaveLength(first.length)
           const withEcho = yield* shopStream
           const echoed = yield* Effect.promise(() => connectorStation(order.orderId, withEcho))
           yield* applyAtHub(echoed.events.slice(applied.events.length))
@@ -935,6 +957,143 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       )
       expect(before).toEqual([])
       expect(correctionMails(old.mails)).toEqual([])
+    })
+
+    it("tells the customer once more, that the parcel left without the correction, when it leaves after the mail that it goes to the shop's address went", async () => {
+      const hub = hubOn(store)
+      const own: Address = { ...held, street1: "Hauptstraße 20" }
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "de")
+          const messages = yield* toStations
+          // PACK-01 had the source's own address before the correction came; PACK-02 is silent. The wait ends: the
+          // customer is told that the parcel goes to the shop's address.
+          const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!, sourceSets(own)))
+          yield* applyAtHub(pack01.events)
+          yield* laterTick(hub, answerWaitMs)
+          const toldShopAddress = yield* notices
+          // Then PACK-02's parcel, packed without the correction, leaves; a replay and later passes say nothing more.
+          const leaves = parcelLeaves("PACK-02", "P-SO-100001-1")
+          yield* applyAtHub(leaves)
+          yield* laterTick(hub, 0)
+          yield* replayAfterRestart([...pack01.events, ...leaves])
+          yield* laterTick(hub, answerWaitMs)
+          return { toldShopAddress, notices: yield* notices }
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.toldShopAddress).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(result.notices).toEqual([
+        "address-correction-ignored SO-100001/correction-1: sent",
+        "address-correction-parcel-left SO-100001/correction-1: sent"
+      ])
+      const told = correctionMails(hub.mails)
+      expect(told.map((mail) => [mail.language, mail.subject])).toEqual([
+        ["de", "Ihre Adresskorrektur für Bestellung SO-100001 konnten wir nicht übernehmen"],
+        ["de", "Neuigkeiten zu Ihrer Adresskorrektur für Bestellung SO-100001"]
+      ])
+      expect(told[0]!.text).toContain("die der Shop eingetragen hat")
+      expect(told[1]!.text).toContain(
+        "Ein Paket Ihrer Bestellung wurde nun ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde"
+      )
+      expect(told[1]!.text).toContain("Hauptstraße 14, 10115 Berlin")
+    })
+
+    it("decides a parcel another station handed over by the packing station's answer when its packing is heard later: tells that it left without the correction", async () => {
+      // PACK-02 applies the correction and hands over the parcel PACK-01, silent, packed before the correction reached it.
+      const stationsSay = packedHereHandedThere("PACK-02", "PACK-01", "en")
+      const told = (hub: ReturnType<typeof hubOn>) =>
+        Effect.gen(function* () {
+          yield* laterTick(hub, 0)
+          return { notices: yield* notices, mails: correctionMails(hub.mails).map((mail) => mail.text) }
+        })
+      const oneByOneHub = hubOn(store)
+      const oneByOne = await Effect.runPromise(
+        Effect.gen(function* () {
+          const say = yield* stationsSay
+          yield* applyAtHub([...say.applied, say.handed])
+          const atHandover = yield* told(oneByOneHub)
+          yield* applyAtHub([say.packed])
+          const atPacking = yield* told(oneByOneHub)
+          yield* replayAfterRestart([...say.applied, say.handed, say.packed])
+          yield* laterTick(oneByOneHub, answerWaitMs)
+          return { atHandover, atPacking, end: yield* told(oneByOneHub) }
+        }).pipe(Effect.provide(oneByOneHub.layer))
+      )
+      expect(oneByOne.atHandover).toEqual({ notices: [], mails: [] })
+      expect(oneByOne.atPacking.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(oneByOne.atPacking.mails).toHaveLength(1)
+      expect(oneByOne.atPacking.mails[0]).toContain(
+        "your parcel of order SO-100001 was handed to the carrier without your correction"
+      )
+      expect(oneByOne.end).toEqual(oneByOne.atPacking)
+      // The consumer applies the packing in a batch of the station's events: the same.
+      const batchHub = hubOn(store)
+      const batch = await Effect.runPromise(
+        Effect.gen(function* () {
+          const say = yield* stationsSay
+          yield* applyAtHub([...say.applied, say.handed])
+          const projection = yield* HubProjection
+          yield* (yield* Sql).transaction(projection.applyStationEvents([say.packed]), { batchWrites: true })
+          return yield* told(batchHub)
+        }).pipe(Effect.provide(batchHub.layer))
+      )
+      expect(batch.notices).toEqual(oneByOne.atPacking.notices)
+      expect(batch.mails).toHaveLength(1)
+      expect(batch.mails[0]).toContain(
+        "your parcel of order SO-100001 was handed to the carrier without your correction"
+      )
+    })
+
+    it("takes back what a handover told when the packing station heard later had applied the correction: a mail still to go does not, one that went is corrected once", async () => {
+      // PACK-01 applies the correction and packs the parcel; PACK-02, silent, hands it over before the hub hears of
+      // the packing.
+      const stationsSay = packedHereHandedThere("PACK-01", "PACK-01", "de")
+      // The mail that the parcel left without the correction went before the packing is heard.
+      const wentHub = hubOn(store)
+      const went = await Effect.runPromise(
+        Effect.gen(function* () {
+          const say = yield* stationsSay
+          yield* applyAtHub([say.handed])
+          yield* laterTick(wentHub, 60_000)
+          const atHandover = yield* notices
+          yield* applyAtHub([...say.applied, say.packed])
+          yield* laterTick(wentHub, 0)
+          yield* replayAfterRestart([say.handed, ...say.applied, say.packed])
+          yield* laterTick(wentHub, answerWaitMs)
+          return { atHandover, notices: yield* notices }
+        }).pipe(Effect.provide(wentHub.layer))
+      )
+      expect(went.atHandover).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(went.notices).toEqual([
+        "address-correction-ignored SO-100001/correction-1: sent",
+        "address-correction-applied SO-100001/correction-1: sent"
+      ])
+      const told = correctionMails(wentHub.mails)
+      expect(told.map((mail) => mail.subject)).toEqual([
+        "Ihre Adresskorrektur für Bestellung SO-100001 konnten wir nicht übernehmen",
+        "Korrektur: Ihre Adresskorrektur für Bestellung SO-100001 wurde doch übernommen"
+      ])
+      expect(told[1]!.text).toContain(
+        "Das war falsch: Das Paket wurde für Ihre neue Adresse beschriftet und ist dorthin unterwegs"
+      )
+      expect(told[1]!.text).toContain("Hauptstraße 14, 10115 Berlin")
+      // The packing is heard before the sender's next pass: the mail does not go, and nothing else does.
+      const pendingHub = hubOn(store)
+      const pending = await Effect.runPromise(
+        Effect.gen(function* () {
+          const say = yield* stationsSay
+          yield* applyAtHub([say.handed])
+          const decided = yield* notices
+          yield* applyAtHub([...say.applied, say.packed])
+          yield* laterTick(pendingHub, answerWaitMs)
+          return { decided, notices: yield* notices }
+        }).pipe(Effect.provide(pendingHub.layer))
+      )
+      expect(pending).toEqual({
+        decided: ["address-correction-ignored SO-100001/correction-1: pending"],
+        notices: ["address-correction-ignored SO-100001/correction-1: suppressed"]
+      })
+      expect(correctionMails(pendingHub.mails)).toEqual([])
     })
 
     it("overrides the correction at a station by the source's address while another station's parcel left with the customer's, and tells nothing", async () => {

@@ -36,10 +36,14 @@ import { type InboundVersion, inboundVersion, newestPlausibleVersion } from "../
 import { StationClock } from "../../../core/time/Clock.ts"
 import {
   answerWaitDone,
+  type CorrectionTold,
   correctionsWaitOver,
   ignoredNow,
   mayBeHoldRound,
   overriddenBySource,
+  type ParcelBeforePacking,
+  packedAfterLeft,
+  parcelBeforePacking,
   parcelLeftNow,
   recordAnswer
 } from "../correction/CorrectionAnswers.ts"
@@ -575,12 +579,12 @@ export class HubProjection extends Context.Service<
         station: StationRef | undefined,
         now: number
       ) {
-        const cause = yield* ignoredNow(
+        const decided = yield* ignoredNow(
           sql,
           { orderId, correction, station, waitMs: settings.notify.correctionAnswerWaitMs },
           now
         )
-        if (cause === "withheld-parcel-left") {
+        if (decided === "withheld-parcel-left") {
           // Said once, by the timer pass that ends the wait (a station's word after it, or a replay, says nothing).
           if (station !== undefined) return undefined
           yield* Effect.logWarning(
@@ -588,21 +592,28 @@ export class HubProjection extends Context.Service<
           )
           return undefined
         }
-        if (cause === undefined) return undefined
-        return yield* notUsed(orderId, correction, cause)
+        if (decided === undefined) return undefined
+        return yield* notUsed(orderId, decided)
       })
 
       /**
        * The customer is told that correction `correction` is not used: a mail that the parcel waits for a label with
-       * the new address, if still to go, does not go (it would tell of an address the parcel no longer gets).
+       * the new address, if still to go, does not go (it would tell of an address the parcel no longer gets). Told
+       * again (`toldAgain`): the mail that the parcel goes to the source's address went, and a parcel left without the
+       * correction since: that is a mail of its own.
        */
-      const notUsed = Effect.fnUntraced(function* (orderId: string, correction: number, cause: string) {
+      const notUsed = Effect.fnUntraced(function* (orderId: string, told: CorrectionTold) {
+        const { correction, cause } = told
         yield* suppressPending(
           "kind = 'address-correction-relabel' AND subject_id = ?",
           [correctionSubject(orderId, correction)],
           `correction ${correction} of order ${orderId} is not used (${cause})`
         )
-        return { type: "order.hub-correction-ignored", orderId, correction } satisfies StationFact
+        return {
+          type: told.toldAgain ? "order.hub-correction-parcel-left" : "order.hub-correction-ignored",
+          orderId,
+          correction
+        } satisfies StationFact
       })
 
       /**
@@ -613,7 +624,43 @@ export class HubProjection extends Context.Service<
       const parcelLeft = Effect.fnUntraced(function* (orderId: string, parcelId: string, now: number) {
         const decided = yield* parcelLeftNow(sql, { orderId, parcelId }, now)
         if (decided === undefined) return []
-        return [yield* notUsed(orderId, decided.correction, decided.cause)]
+        return [yield* notUsed(orderId, decided)]
+      })
+
+      /**
+       * The hub hears of a parcel's packing after another station handed it over: what the customer was told of their
+       * correction follows the packing station's answer (hub/core/correction/CorrectionAnswers.ts's
+       * `packedAfterLeft`). A mail of the handover's that turns out wrong does not go while it still waits; one that
+       * went is followed by one mail that says so. Returns the facts to tell.
+       */
+      const packedAfterHandover = Effect.fnUntraced(function* (
+        packed: { readonly orderId: string; readonly parcelId: string },
+        before: ParcelBeforePacking | undefined,
+        event: EventEnvelope,
+        now: number
+      ) {
+        const station = { siteId: event.siteId, stationId: event.stationId }
+        const decided = yield* packedAfterLeft(
+          sql,
+          { ...packed, station, before, waitMs: settings.notify.correctionAnswerWaitMs },
+          now
+        )
+        if (decided === undefined) return []
+        if (decided.type === "told") return [yield* notUsed(packed.orderId, decided)]
+        const subject = correctionSubject(packed.orderId, decided.correction)
+        const reason = `${event.siteId}/${event.stationId} packed parcel ${packed.parcelId} of order ${packed.orderId} with correction ${decided.correction} applied: the parcel carries the customer's address`
+        yield* suppressPending(
+          "kind IN ('address-correction-ignored', 'address-correction-parcel-left') AND subject_id = ?",
+          [subject],
+          reason
+        )
+        if (!decided.mailWent) return []
+        yield* Effect.logWarning(
+          `hub: ${reason}, after the customer was told it left without it: they are told that mail was wrong`
+        )
+        return [
+          { type: "order.hub-correction-applied", orderId: packed.orderId, correction: decided.correction }
+        ] satisfies Array<StationFact>
       })
 
       /**
@@ -992,10 +1039,13 @@ export class HubProjection extends Context.Service<
           }
           case ParcelPacked.type: {
             const packed = yield* decodeOrRefuse(ParcelPacked, event.payload)
+            // Heard after its handover (another station's stream ran ahead): the packing station's answer decides.
+            const before = yield* parcelBeforePacking(sql, packed)
             yield* ensureParcel(packed, {
               columns: [...PARCEL_STATION, "packed_at_ms"],
               values: [event.siteId, event.stationId, event.eventTime.wallMs]
             })
+            alsoFacts = yield* packedAfterHandover(packed, before, event, now)
             fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
             break
           }
@@ -1137,7 +1187,8 @@ export class HubProjection extends Context.Service<
        * - a refund decision parked for one of its orders is released, a customer's correction of one sent to a
        *   station new to it, a cancellation of one taken back by its newer version, and a customer told that their
        *   correction is not used by a parcel of the order that left, only one event at a time (no event of a run
-       *   parks one, takes a correction or cancels an order, so queries before the run tell); the station's answers
+       *   parks one, takes a correction or cancels an order, so queries before the run tell), nor a parcel of a corrected
+       *   order packed (its packing may be heard after another station handed it over); the station's answers
        *   to a correction (`order.address-corrected`, `inbound.update-ignored`) are never in a run;
        * - notification rows are inserted with RETURNING: a feedback or outbox row goes in only for a notification
        *   that was new, as `recordWritten`'s `WHERE EXISTS` had it.
@@ -1149,7 +1200,15 @@ export class HubProjection extends Context.Service<
           const receivedIds = [
             ...new Set(run.flatMap((item) => (item.kind === "received" ? [item.order.orderId] : [])))
           ]
-          const handedIds = [...new Set(run.flatMap((item) => (item.kind === "handed" ? [item.handed.orderId] : [])))]
+          // A parcel of an order the customer corrected that left, or whose packing is heard after it left, may tell
+          // them what became of their correction.
+          const parcelIds = [
+            ...new Set(
+              run.flatMap((item) =>
+                item.kind === "handed" ? [item.handed.orderId] : item.kind === "packed" ? [item.packed.orderId] : []
+              )
+            )
+          ]
           const oneByOne = Effect.gen(function* () {
             for (const item of run) yield* applyStationEvent(item.event)
           })
@@ -1172,8 +1231,7 @@ export class HubProjection extends Context.Service<
             )
             if (found.length > 0) return yield* oneByOne
           }
-          // A parcel of an order the customer corrected that left may tell them their correction is not used.
-          for (const chunk of inChunks(handedIds)) {
+          for (const chunk of inChunks(parcelIds)) {
             const found = yield* sql.query(
               `SELECT 1 AS corrected FROM hub_address_corrections
                WHERE order_id IN (${chunk.map(() => "?").join(", ")}) LIMIT 1`,

@@ -16,6 +16,8 @@ export const NotificationKind = Schema.Literals([
   "address-correction",
   "address-correction-ignored",
   "address-correction-relabel",
+  "address-correction-parcel-left",
+  "address-correction-applied",
   "feedback-request",
   "return-received",
   "refund-issued"
@@ -41,6 +43,8 @@ export const mailClassOf: Readonly<Record<NotificationKind, MailClass>> = {
   "address-correction": "transactional",
   "address-correction-ignored": "transactional",
   "address-correction-relabel": "transactional",
+  "address-correction-parcel-left": "transactional",
+  "address-correction-applied": "transactional",
   "feedback-request": "optional",
   "return-received": "transactional",
   "refund-issued": "transactional"

@@ -49,6 +49,16 @@ export type StationFact =
    * labelled for the address before: the parcel is held until it leaves with a label for the new address.
    */
   | { readonly type: "order.hub-correction-relabel"; readonly orderId: string; readonly correction: number }
+  /**
+   * The customer was told that correction `correction` is not used because the parcel goes to the address the source
+   * set, and a parcel of the order has left since without the correction: they learn that it left, once.
+   */
+  | { readonly type: "order.hub-correction-parcel-left"; readonly orderId: string; readonly correction: number }
+  /**
+   * The customer was told that correction `correction` is not used because of a parcel that left, and the station
+   * that packed it (heard of after the handover) had applied it: that mail was wrong, and the customer is told so once.
+   */
+  | { readonly type: "order.hub-correction-applied"; readonly orderId: string; readonly correction: number }
   | { readonly type: "parcel.packed"; readonly orderId: string; readonly parcelId: string }
   | { readonly type: "parcel.handed-to-carrier"; readonly orderId: string; readonly parcelId: string }
   /** A return of a known order was taken in; `returnRef` is unique across stations (site and return id). */
@@ -68,6 +78,14 @@ export const refundSubject = (orderId: string, shopRefundId: string) => `${order
  * label): one of each kind per correction (the hold it answers).
  */
 export const correctionSubject = (orderId: string, correction: number) => `${orderId}/correction-${correction}`
+
+/** The mail each fact about what became of a customer's correction calls for. */
+const correctionMailKinds = {
+  "order.hub-correction-ignored": "address-correction-ignored",
+  "order.hub-correction-relabel": "address-correction-relabel",
+  "order.hub-correction-parcel-left": "address-correction-parcel-left",
+  "order.hub-correction-applied": "address-correction-applied"
+} as const satisfies Record<string, NotificationKind>
 
 /** The correction a `correctionSubject` names; undefined for any other subject. */
 export const correctionOfSubject = (subjectId: string): number | undefined => {
@@ -111,18 +129,13 @@ export const intentsForStationFact = (
         }
       ]
     case "order.hub-correction-ignored":
-      // Once per correction, however many stations say so, and whichever reason the mail gives.
-      return [
-        {
-          kind: "address-correction-ignored",
-          subjectId: correctionSubject(fact.orderId, fact.correction),
-          orderId: fact.orderId
-        }
-      ]
     case "order.hub-correction-relabel":
+    case "order.hub-correction-parcel-left":
+    case "order.hub-correction-applied":
+      // Once per correction and kind, however many stations say so, and whichever reason the mail gives.
       return [
         {
-          kind: "address-correction-relabel",
+          kind: correctionMailKinds[fact.type],
           subjectId: correctionSubject(fact.orderId, fact.correction),
           orderId: fact.orderId
         }

@@ -369,7 +369,10 @@ export class NotificationSender extends Context.Service<
           delayReason: row.delay_reason ?? undefined,
           addressProblems: row.address_problems === null ? undefined : (JSON.parse(row.address_problems) as string[]),
           ...(row.kind === "refund-issued" ? yield* refundOf(row.subject_id) : {}),
-          ...(row.kind === "address-correction-ignored" || row.kind === "address-correction-relabel"
+          ...(row.kind === "address-correction-ignored" ||
+          row.kind === "address-correction-relabel" ||
+          row.kind === "address-correction-parcel-left" ||
+          row.kind === "address-correction-applied"
             ? yield* correctionOf(row)
             : {}),
           ...(row.kind === "address-correction" && row.channel === "email"

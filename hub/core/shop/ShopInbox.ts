@@ -1,5 +1,6 @@
 /** Takes shop orders into the stations' inbox streams, quarantining payloads it refuses. */
 import { Effect } from "effect"
+import { sameDeliveryAddress } from "../../../core/address/sameDeliveryAddress.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
@@ -39,15 +40,12 @@ export interface QuarantinePayload {
   readonly sha256: string
 }
 
-const addressKeys = ["name", "company", "street1", "street2", "postalCode", "city", "region", "country"] as const
-
-const sameAddress = (a: Partial<Order["shipTo"]>, b: Partial<Order["shipTo"]>) =>
-  addressKeys.every((key) => (a[key] ?? "") === (b[key] ?? ""))
-
 /**
  * The customer corrected the address on the hub's page, and the shop may still have the old one (its address push
  * waits in the queue, or the shop refused it): a later change of the order at the shop must not send the old address back to the stations.
- * A new address the shop sets is the shop's and wins.
+ * Nor is the shop's echo of the pushed address a change: both are compared as places, in whatever form the shop
+ * writes them (`sameDeliveryAddress`), and the stations keep the customer's form. A new address the shop sets is the
+ * shop's and wins.
  */
 const keepCustomerCorrection = (sql: Sql["Service"], mapped: MappedOrder) =>
   Effect.map(
@@ -58,9 +56,11 @@ const keepCustomerCorrection = (sql: Sql["Service"], mapped: MappedOrder) =>
     (rows): MappedOrder => {
       const correction = rows[0]
       if (correction === undefined || correction.previous_ship_to === null) return mapped
-      const previous = JSON.parse(correction.previous_ship_to) as Partial<Order["shipTo"]>
-      if (!sameAddress(previous, mapped.order.shipTo)) return mapped
-      return { ...mapped, order: { ...mapped.order, shipTo: JSON.parse(correction.ship_to) as Order["shipTo"] } }
+      const previous = JSON.parse(correction.previous_ship_to) as Order["shipTo"]
+      const corrected = JSON.parse(correction.ship_to) as Order["shipTo"]
+      const shipTo = mapped.order.shipTo
+      if (!sameDeliveryAddress(previous, shipTo) && !sameDeliveryAddress(corrected, shipTo)) return mapped
+      return { ...mapped, order: { ...mapped.order, shipTo: corrected } }
     }
   )
 

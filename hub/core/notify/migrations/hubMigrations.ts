@@ -704,5 +704,18 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "DROP TABLE hub_epcis_migration_83"
     ]
   },
+  {
+    id: 84,
+    name: "a parcel that left keeps what its leaving told the customer of their correction, to follow its packing station",
+    statements: [
+      // The correction (its hold) and the cause the parcel's leaving decided, by the answer of the station the hub
+      // took for its packing one (hub/core/correction/CorrectionAnswers.ts); no cause: it told nothing. A handover
+      // heard before another station's packing of the parcel is decided again by that station's answer, and this is
+      // what the customer was told by the first decision. Parcels that left before have none: decided anew, they
+      // tell the customer at most the one mail per correction the hub keeps.
+      "ALTER TABLE hub_parcels ADD COLUMN left_correction INTEGER",
+      "ALTER TABLE hub_parcels ADD COLUMN left_cause TEXT"
+    ]
+  },
   ...consumerMigrations
 ]

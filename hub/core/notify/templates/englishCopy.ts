@@ -129,6 +129,39 @@ export const englishCopy: CopyBook = {
       }
     ]
   }),
+  "address-correction-parcel-left": (data, brand) => ({
+    subject: `Update on your address correction for order ${data.orderId}`,
+    heading: "Your parcel left without your new address",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `we wrote to you that your parcel of order ${data.orderId} goes to the address the shop set. A parcel of your order has now been handed to the carrier without your correction and is on its way to the address it was labelled for.`
+      },
+      ...(data.correctedAddress === undefined
+        ? []
+        : [{ type: "facts" as const, rows: [["The address you entered", data.correctedAddress] as const] }]),
+      {
+        type: "paragraph",
+        text: `If the parcel should go to your new address, please write to us at ${brand.supportEmail} and we will help.`
+      }
+    ]
+  }),
+  "address-correction-applied": (data, brand) => ({
+    subject: `Correction: your address correction for order ${data.orderId} was used after all`,
+    heading: "Your parcel carries your new address",
+    blocks: [
+      { type: "paragraph", text: `Hi ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `we wrote to you that your parcel of order ${data.orderId} did not get your correction. That was wrong: the parcel was labelled for your new address and is on its way there. You do not need to do anything.`
+      },
+      ...(data.correctedAddress === undefined
+        ? []
+        : [{ type: "facts" as const, rows: [["Your new address", data.correctedAddress] as const] }]),
+      { type: "paragraph", text: `Questions? Write to us at ${brand.supportEmail}.` }
+    ]
+  }),
   "address-correction-relabel": (data, brand) => ({
     subject: `Your new address for order ${data.orderId} has reached us`,
     heading: "We have your new address",

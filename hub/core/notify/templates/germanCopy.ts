@@ -136,6 +136,39 @@ export const germanCopy: CopyBook = {
       }
     ]
   }),
+  "address-correction-parcel-left": (data, brand) => ({
+    subject: `Neuigkeiten zu Ihrer Adresskorrektur für Bestellung ${data.orderId}`,
+    heading: "Ihr Paket ist ohne Ihre neue Adresse unterwegs",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `wir hatten Ihnen geschrieben, dass Ihr Paket zur Bestellung ${data.orderId} an die Adresse geht, die der Shop eingetragen hat. Ein Paket Ihrer Bestellung wurde nun ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde.`
+      },
+      ...(data.correctedAddress === undefined
+        ? []
+        : [{ type: "facts" as const, rows: [["Ihre eingegebene Adresse", data.correctedAddress] as const] }]),
+      {
+        type: "paragraph",
+        text: `Soll das Paket an Ihre neue Adresse gehen? Schreiben Sie uns bitte an ${brand.supportEmail}, wir helfen Ihnen weiter.`
+      }
+    ]
+  }),
+  "address-correction-applied": (data, brand) => ({
+    subject: `Korrektur: Ihre Adresskorrektur für Bestellung ${data.orderId} wurde doch übernommen`,
+    heading: "Ihr Paket trägt Ihre neue Adresse",
+    blocks: [
+      { type: "paragraph", text: `Hallo ${data.firstName},` },
+      {
+        type: "paragraph",
+        text: `wir hatten Ihnen geschrieben, dass Ihr Paket zur Bestellung ${data.orderId} Ihre Korrektur nicht bekommen hat. Das war falsch: Das Paket wurde für Ihre neue Adresse beschriftet und ist dorthin unterwegs. Sie müssen nichts tun.`
+      },
+      ...(data.correctedAddress === undefined
+        ? []
+        : [{ type: "facts" as const, rows: [["Ihre neue Adresse", data.correctedAddress] as const] }]),
+      { type: "paragraph", text: `Fragen? Schreiben Sie uns an ${brand.supportEmail}.` }
+    ]
+  }),
   "address-correction-relabel": (data, brand) => ({
     subject: `Ihre neue Adresse für Bestellung ${data.orderId} ist angekommen`,
     heading: "Ihre neue Adresse ist da",

@@ -14,6 +14,8 @@ const kinds: ReadonlyArray<NotificationKind> = [
   "address-correction",
   "address-correction-ignored",
   "address-correction-relabel",
+  "address-correction-parcel-left",
+  "address-correction-applied",
   "feedback-request",
   "return-received",
   "refund-issued"
@@ -96,6 +98,27 @@ describe("notification templates", () => {
       "Ihr Paket zur Bestellung SO-1 wurde ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde"
     )
     expect(leftDe.html).toContain("Hauptstraße 14, 10115 Berlin")
+  })
+
+  it("tells in German and English that a parcel left after the mail that it goes to the shop's address, and takes back a wrong mail", () => {
+    const withAddress = { ...data, correctedAddress: "Hauptstraße 14, 10115 Berlin" }
+    const leftEn = renderNotification("address-correction-parcel-left", "en", brand, withAddress)
+    expect(leftEn.subject).toBe("Update on your address correction for order SO-1")
+    expect(leftEn.text).toContain(
+      "A parcel of your order has now been handed to the carrier without your correction and is on its way to the address it was labelled for"
+    )
+    expect(leftEn.text).toContain("Hauptstraße 14, 10115 Berlin")
+    const leftDe = renderNotification("address-correction-parcel-left", "de", brand, withAddress)
+    expect(leftDe.subject).toBe("Neuigkeiten zu Ihrer Adresskorrektur für Bestellung SO-1")
+    expect(leftDe.text).toContain(
+      "Ein Paket Ihrer Bestellung wurde nun ohne Ihre Korrektur an den Versanddienst übergeben"
+    )
+    const appliedEn = renderNotification("address-correction-applied", "en", brand, withAddress)
+    expect(appliedEn.subject).toBe("Correction: your address correction for order SO-1 was used after all")
+    expect(appliedEn.text).toContain("That was wrong: the parcel was labelled for your new address")
+    const appliedDe = renderNotification("address-correction-applied", "de", brand, withAddress)
+    expect(appliedDe.subject).toBe("Korrektur: Ihre Adresskorrektur für Bestellung SO-1 wurde doch übernommen")
+    expect(appliedDe.html).toContain("Hauptstraße 14, 10115 Berlin")
   })
 
   it("links the address correction to the hub's page when there is one, with the day the link ends", () => {
