@@ -1,0 +1,132 @@
+/**
+ * Plans as PostgreSQL's planner makes them on its own (sequential scans and hash joins allowed, unlike
+ * PgQueryPlans.integration.test.ts), at sizes a hub reaches: a statement whose plan was good for a small table must
+ * not stay on it once the table has grown, and a join that reads a mid-sized table whole where a look-up by key would
+ * do is caught before a hub with more rows pays for it. auto_explain logs the plan of every statement the code sent,
+ * as it ran it (a prepared statement's cached plan too). Autovacuum is off: its ANALYZE would make the server plan
+ * cached statements anew at a moment no test controls.
+ */
+import { Effect, Layer } from "effect"
+import pg from "pg"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { EventEnvelope } from "../../../core/events/Event.ts"
+import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
+import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
+import { migrate } from "../../../core/store/Migrations.ts"
+import { Sql } from "../../../core/store/Sql.ts"
+import { StationClock } from "../../../core/time/Clock.ts"
+import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
+import { packedParcel, sampleOrder, stationStream } from "../../../fixtures/hub/HubRig.ts"
+import { partialIndexesQuery, planLog, wholeReadsIn } from "../../../fixtures/postgres/PlanCheck.ts"
+import { type Postgres, startPostgres } from "../../../fixtures/postgres/PostgresProcess.ts"
+import { until } from "../../../fixtures/waitFor.ts"
+import { HubProjection } from "../../core/notify/HubProjection.ts"
+import { HubSettings } from "../../core/notify/HubSettings.ts"
+import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
+import { layerPostgres } from "./PgSql.ts"
+
+const NOW_MS = 1_795_000_000_000
+
+const log = planLog()
+let server: Postgres | undefined
+beforeAll(async () => {
+  server = await startPostgres({
+    settings: {
+      ...log.settings,
+      enable_seqscan: "on",
+      enable_hashjoin: "on",
+      enable_mergejoin: "on",
+      autovacuum: "off"
+    }
+  })
+})
+afterAll(async () => {
+  await server?.stop()
+  log.remove()
+})
+
+/** The plans `database` logged after the statement `from` marked and before `to`, once the log holds `to`'s. */
+const plansBetween = (database: string, from: string, to: string) =>
+  until(
+    () => log.plans().filter((entry) => entry.database === database),
+    (logged) => logged.some((entry) => entry.query.includes(to)),
+    "the server's plan log",
+    15_000
+  ).then((logged) =>
+    logged.slice(
+      logged.findIndex((entry) => entry.query.includes(from)) + 1,
+      logged.findIndex((entry) => entry.query.includes(to))
+    )
+  )
+
+/** `count` orders received, packed and handed over at one station, numbered from `first`. */
+const ordersShipped = (next: ReturnType<typeof stationStream>, first: number, count: number) =>
+  Array.from({ length: count }, (_, index): ReadonlyArray<EventEnvelope> => {
+    const orderId = `SO-${first + index}`
+    const parcelId = `P-${orderId}`
+    const trackingNumber = `TN-${orderId}`
+    return [
+      next(OrderReceived, {
+        order: sampleOrder(orderId, { email: `${orderId.toLowerCase()}@example.test`, locale: "de" }),
+        replacedVersion: null
+      }),
+      next(ParcelPacked, packedParcel({ orderId, parcelId, trackingNumber, stationId: "PACK-1" })),
+      next(ParcelHandedToCarrier, { batchId: "H-1", parcelId, orderId, carrier: "dhl-paket", trackingNumber })
+    ]
+  }).flat()
+
+describe("the hub's statements on PostgreSQL as its tables grow", () => {
+  it("the batch apply reads a batch's orders by their index once the orders have outgrown its first batches", async () => {
+    const url = await server!.createDatabase("grow")
+    const database = new URL(url).pathname.slice(1)
+    const layer = HubProjection.layer.pipe(
+      Layer.provideMerge(
+        Layer.mergeAll(
+          // One connection: every batch runs on the connection that prepared the statements of the first ones.
+          layerPostgres({ url, maxConnections: 1 }),
+          StationClock.manual(NOW_MS).layer,
+          countingTrackingTokensLayer,
+          Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
+        )
+      )
+    )
+    const next = stationStream({ siteId: "HAM1", stationId: "PACK-1", epoch: "E1" })
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* migrate(hubMigrations)
+        const sql = yield* Sql
+        const hub = yield* HubProjection
+        const batch = (first: number) =>
+          sql.transaction(hub.applyStationEvents(ordersShipped(next, first, 20)), { batchWrites: true })
+        // A new hub's first batches, while its tables are small.
+        for (let at = 0; at < 8; at++) yield* batch(1 + at * 20)
+        // Months later: 20,000 orders of other customers.
+        yield* sql.execute(
+          `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
+           SELECT 'C-OLD-' || i, 'Erika', 'Muster', 'old-' || i || '@example.test', 'de', 0
+           FROM generate_series(1, 20000) AS i`
+        )
+        yield* sql.execute(
+          `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+             station_id, ship_to, updated_at_ms)
+           SELECT 'SO-OLD-' || i, 1, 'C-OLD-' || i, 'alpenglow', 'standard', 'dhl-paket', 'HAM1', 'PACK-1', NULL, 0
+           FROM generate_series(1, 20000) AS i`
+        )
+        yield* sql.query("SELECT 'tables grown' AS marker")
+        yield* batch(1_000)
+        yield* sql.query("SELECT 'batch done' AS marker")
+      }).pipe(Effect.provide(layer))
+    )
+    const plans = await plansBetween(database, "'tables grown'", "'batch done'")
+    // The batch read orders (whether one is parked, corrected or cancelled, and the handovers' orders).
+    expect(plans.some((entry) => /FROM hub_orders/.test(entry.query))).toBe(true)
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    const partial = await client.query<{ name: string }>(partialIndexesQuery).finally(() => client.end())
+    // The tables that did not grow are read as the planner likes: a table of a few rows is read whole at once.
+    const grown = wholeReadsIn(plans, new Set(partial.rows.map((row) => row.name))).filter((line) =>
+      /^hub_(orders|customers):/.test(line)
+    )
+    expect(grown).toEqual([])
+  }, 120_000)
+})
