@@ -1133,8 +1133,8 @@ export class HubProjection extends Context.Service<
        * A run of orders received, parcels packed and handed over, applied as `applyStationEvent` would one by one:
        * - the tables it writes are written by no read it makes but one (the handover's order and customer), and no
        *   statement reads another table, so each table's rows go in their own statements, in event order, split
-       *   where a key repeats (`TableRows`), customers before orders (their foreign key), notifications before
-       *   their outbox rows;
+       *   where a key repeats (`TableRows`), customers before orders and notifications before their outbox rows
+       *   (SQLite's foreign keys; on PostgreSQL the invariant hub migration 81 relies on);
        * - the handovers' orders are read in one query after the run's orders are written: a run never holds an
        *   order received after a handover of the same order (`applyStationEvents` ends the run before it), so each
        *   handover reads what it read one event at a time;
