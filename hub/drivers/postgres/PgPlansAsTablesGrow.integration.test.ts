@@ -133,6 +133,53 @@ describe("the hub's statements on PostgreSQL as its tables grow", () => {
     expect(grown).toEqual([])
   }, 120_000)
 
+  it("a batch looks for cancelled orders among its own by an index at 4,000 orders, where the planner would read them all", async () => {
+    const url = await server!.createDatabase("cancelled")
+    const database = new URL(url).pathname.slice(1)
+    const layer = HubProjection.layer.pipe(
+      Layer.provideMerge(
+        Layer.mergeAll(
+          layerPostgres({ url, maxConnections: 1 }),
+          StationClock.manual(NOW_MS).layer,
+          countingTrackingTokensLayer,
+          Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
+        )
+      )
+    )
+    const next = stationStream({ siteId: "HAM1", stationId: "PACK-1", epoch: "E1" })
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* migrate(hubMigrations)
+        const sql = yield* Sql
+        const hub = yield* HubProjection
+        yield* sql.execute(
+          `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
+           SELECT 'C-OLD-' || i, 'Erika', 'Muster', 'old-' || i || '@example.test', 'de', 0
+           FROM generate_series(1, 4000) AS i`
+        )
+        yield* sql.execute(
+          `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+             station_id, ship_to, updated_at_ms)
+           SELECT 'SO-OLD-' || i, 1, 'C-OLD-' || i, 'alpenglow', 'standard', 'dhl-paket', 'HAM1', 'PACK-1', NULL, 0
+           FROM generate_series(1, 4000) AS i`
+        )
+        yield* sql.query("SELECT 'orders in' AS marker")
+        yield* sql.transaction(hub.applyStationEvents(ordersShipped(next, 1, 60)), { batchWrites: true })
+        yield* sql.query("SELECT 'batch done' AS marker")
+      }).pipe(Effect.provide(layer))
+    )
+    const plans = (await plansBetween(database, "'orders in'", "'batch done'")).filter((entry) =>
+      /cancelled_at_ms IS NOT NULL AND order_id IN/.test(entry.query)
+    )
+    expect(plans.length).toBe(1)
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    const partial = await client.query<{ name: string }>(partialIndexesQuery).finally(() => client.end())
+    expect(
+      wholeReadsIn(plans, new Set(partial.rows.map((row) => row.name))).filter((line) => line.startsWith("hub_orders:"))
+    ).toEqual([])
+  }, 120_000)
+
   it("the sender reads its due rows with their customers by key at 12,000 customers: no hash join", async () => {
     const url = await server!.createDatabase("sender")
     const database = new URL(url).pathname.slice(1)

@@ -1449,7 +1449,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       })
     })
 
-    it("81: on PostgreSQL an order no longer checks its customer, nor an outbox row its notification, by a foreign key; SQLite keeps both", async () => {
+    it("81: on PostgreSQL an order no longer checks its customer, nor an outbox row its notification, by a foreign key; SQLite keeps both; cancelled orders have their own index", async () => {
       const result = await run(
         Effect.gen(function* () {
           const sql = yield* Sql
@@ -1472,10 +1472,20 @@ export const hubMigrationsSuite = (store: TestStore) =>
                 )
           const before = yield* keys
           const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 81 || migration.id >= 9001))
-          return { before, added, after: yield* keys }
+          const cancelledIndex = yield* sql.query<{ name: string }>(
+            sql.dialect === "sqlite"
+              ? "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'hub_orders_cancelled'"
+              : "SELECT indexname AS name FROM pg_indexes WHERE indexname = 'hub_orders_cancelled'"
+          )
+          return { before, added, after: yield* keys, cancelledIndex: cancelledIndex.length }
         })
       )
       const both = ["hub_orders -> hub_customers", "hub_outbox -> hub_notifications"]
-      expect(result).toEqual({ before: both, added: [81], after: store.dialect === "sqlite" ? both : [] })
+      expect(result).toEqual({
+        before: both,
+        added: [81],
+        after: store.dialect === "sqlite" ? both : [],
+        cancelledIndex: 1
+      })
     })
   })
