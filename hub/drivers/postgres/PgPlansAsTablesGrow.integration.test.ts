@@ -17,7 +17,13 @@ import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
 import { packedParcel, sampleOrder, stationStream } from "../../../fixtures/hub/HubRig.ts"
-import { type PlanNode, partialIndexesQuery, planLog, wholeReadsIn } from "../../../fixtures/postgres/PlanCheck.ts"
+import {
+  type LoggedPlan,
+  type PlanNode,
+  partialIndexesQuery,
+  planLog,
+  wholeReadsIn
+} from "../../../fixtures/postgres/PlanCheck.ts"
 import { type Postgres, startPostgres } from "../../../fixtures/postgres/PostgresProcess.ts"
 import { until } from "../../../fixtures/waitFor.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
@@ -62,6 +68,77 @@ const plansBetween = (database: string, from: string, to: string) =>
     )
   )
 
+/** The statements among `plans` that read a table of `url`'s database whole (PlanCheck's `wholeReadsIn`). */
+const wholeReads = async (url: string, plans: ReadonlyArray<LoggedPlan>) => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  const partial = await client.query<{ name: string }>(partialIndexesQuery).finally(() => client.end())
+  return wholeReadsIn(plans, new Set(partial.rows.map((row) => row.name)))
+}
+
+/** A batch of station events applied by the hub's projection, in the transaction the consumer gives one. */
+const applyBatch = (events: ReadonlyArray<EventEnvelope>) =>
+  Effect.gen(function* () {
+    const sql = yield* Sql
+    const hub = yield* HubProjection
+    yield* sql.transaction(hub.applyStationEvents(events), { batchWrites: true })
+  })
+
+/**
+ * `setUp` and then `work` on a new database of the hub's schema, with its projection over one connection (every batch
+ * runs on the connection that prepared the statements of the ones before); the plans the server logged for `work`.
+ */
+const projectionPlans = async <E>(
+  name: string,
+  setUp: Effect.Effect<void, E, Sql | HubProjection>,
+  work: Effect.Effect<void, E, Sql | HubProjection>
+) => {
+  const url = await server!.createDatabase(name)
+  await Effect.runPromise(
+    Effect.gen(function* () {
+      yield* migrate(hubMigrations)
+      yield* setUp
+      const sql = yield* Sql
+      yield* sql.query("SELECT 'work starts' AS marker")
+      yield* work
+      yield* sql.query("SELECT 'work done' AS marker")
+    }).pipe(
+      Effect.provide(
+        HubProjection.layer.pipe(
+          Layer.provideMerge(
+            Layer.mergeAll(
+              layerPostgres({ url, maxConnections: 1 }),
+              StationClock.manual(NOW_MS).layer,
+              countingTrackingTokensLayer,
+              Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
+            )
+          )
+        )
+      )
+    )
+  )
+  return { url, plans: await plansBetween(new URL(url).pathname.slice(1), "'work starts'", "'work done'") }
+}
+
+/** `count` orders of as many other customers, written straight into the tables. */
+const otherCustomersOrders = (count: number) =>
+  Effect.gen(function* () {
+    const sql = yield* Sql
+    yield* sql.execute(
+      `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
+       SELECT 'C-OLD-' || i, 'Erika', 'Muster', 'old-' || i || '@example.test', 'de', 0
+       FROM generate_series(1, ?) AS i`,
+      [count]
+    )
+    yield* sql.execute(
+      `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
+         station_id, ship_to, updated_at_ms)
+       SELECT 'SO-OLD-' || i, 1, 'C-OLD-' || i, 'alpenglow', 'standard', 'dhl-paket', 'HAM1', 'PACK-1', NULL, 0
+       FROM generate_series(1, ?) AS i`,
+      [count]
+    )
+  })
+
 /** `count` orders received, packed and handed over at one station, numbered from `first`. */
 const ordersShipped = (next: ReturnType<typeof stationStream>, first: number, count: number) =>
   Array.from({ length: count }, (_, index): ReadonlyArray<EventEnvelope> => {
@@ -80,104 +157,32 @@ const ordersShipped = (next: ReturnType<typeof stationStream>, first: number, co
 
 describe("the hub's statements on PostgreSQL as its tables grow", () => {
   it("the batch apply reads a batch's orders by their index once the orders have outgrown its first batches", async () => {
-    const url = await server!.createDatabase("grow")
-    const database = new URL(url).pathname.slice(1)
-    const layer = HubProjection.layer.pipe(
-      Layer.provideMerge(
-        Layer.mergeAll(
-          // One connection: every batch runs on the connection that prepared the statements of the first ones.
-          layerPostgres({ url, maxConnections: 1 }),
-          StationClock.manual(NOW_MS).layer,
-          countingTrackingTokensLayer,
-          Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
-        )
-      )
-    )
     const next = stationStream({ siteId: "HAM1", stationId: "PACK-1", epoch: "E1" })
-    await Effect.runPromise(
+    const { url, plans } = await projectionPlans(
+      "grow",
       Effect.gen(function* () {
-        yield* migrate(hubMigrations)
-        const sql = yield* Sql
-        const hub = yield* HubProjection
-        const batch = (first: number) =>
-          sql.transaction(hub.applyStationEvents(ordersShipped(next, first, 20)), { batchWrites: true })
-        // A new hub's first batches, while its tables are small.
-        for (let at = 0; at < 8; at++) yield* batch(1 + at * 20)
-        // Months later: 20,000 orders of other customers.
-        yield* sql.execute(
-          `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
-           SELECT 'C-OLD-' || i, 'Erika', 'Muster', 'old-' || i || '@example.test', 'de', 0
-           FROM generate_series(1, 20000) AS i`
-        )
-        yield* sql.execute(
-          `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
-             station_id, ship_to, updated_at_ms)
-           SELECT 'SO-OLD-' || i, 1, 'C-OLD-' || i, 'alpenglow', 'standard', 'dhl-paket', 'HAM1', 'PACK-1', NULL, 0
-           FROM generate_series(1, 20000) AS i`
-        )
-        yield* sql.query("SELECT 'tables grown' AS marker")
-        yield* batch(1_000)
-        yield* sql.query("SELECT 'batch done' AS marker")
-      }).pipe(Effect.provide(layer))
+        // A new hub's first batches, while its tables are small; months later, 20,000 orders of other customers.
+        for (let at = 0; at < 8; at++) yield* applyBatch(ordersShipped(next, 1 + at * 20, 20))
+        yield* otherCustomersOrders(20_000)
+      }),
+      applyBatch(ordersShipped(next, 1_000, 20))
     )
-    const plans = await plansBetween(database, "'tables grown'", "'batch done'")
     // The batch read orders (whether one is parked, corrected or cancelled, and the handovers' orders).
     expect(plans.some((entry) => /FROM hub_orders/.test(entry.query))).toBe(true)
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    const partial = await client.query<{ name: string }>(partialIndexesQuery).finally(() => client.end())
     // The tables that did not grow are read as the planner likes: a table of a few rows is read whole at once.
-    const grown = wholeReadsIn(plans, new Set(partial.rows.map((row) => row.name))).filter((line) =>
-      /^hub_(orders|customers):/.test(line)
-    )
-    expect(grown).toEqual([])
+    expect((await wholeReads(url, plans)).filter((line) => /^hub_(orders|customers):/.test(line))).toEqual([])
   }, 120_000)
 
   it("a batch looks for cancelled orders among its own by an index at 4,000 orders, where the planner would read them all", async () => {
-    const url = await server!.createDatabase("cancelled")
-    const database = new URL(url).pathname.slice(1)
-    const layer = HubProjection.layer.pipe(
-      Layer.provideMerge(
-        Layer.mergeAll(
-          layerPostgres({ url, maxConnections: 1 }),
-          StationClock.manual(NOW_MS).layer,
-          countingTrackingTokensLayer,
-          Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
-        )
-      )
-    )
     const next = stationStream({ siteId: "HAM1", stationId: "PACK-1", epoch: "E1" })
-    await Effect.runPromise(
-      Effect.gen(function* () {
-        yield* migrate(hubMigrations)
-        const sql = yield* Sql
-        const hub = yield* HubProjection
-        yield* sql.execute(
-          `INSERT INTO hub_customers (customer_id, first_name, last_name, email, locale, updated_at_ms)
-           SELECT 'C-OLD-' || i, 'Erika', 'Muster', 'old-' || i || '@example.test', 'de', 0
-           FROM generate_series(1, 4000) AS i`
-        )
-        yield* sql.execute(
-          `INSERT INTO hub_orders (order_id, order_version, customer_id, brand, service_level, carrier, site_id,
-             station_id, ship_to, updated_at_ms)
-           SELECT 'SO-OLD-' || i, 1, 'C-OLD-' || i, 'alpenglow', 'standard', 'dhl-paket', 'HAM1', 'PACK-1', NULL, 0
-           FROM generate_series(1, 4000) AS i`
-        )
-        yield* sql.query("SELECT 'orders in' AS marker")
-        yield* sql.transaction(hub.applyStationEvents(ordersShipped(next, 1, 60)), { batchWrites: true })
-        yield* sql.query("SELECT 'batch done' AS marker")
-      }).pipe(Effect.provide(layer))
+    const { url, plans } = await projectionPlans(
+      "cancelled",
+      otherCustomersOrders(4_000),
+      applyBatch(ordersShipped(next, 1, 60))
     )
-    const plans = (await plansBetween(database, "'orders in'", "'batch done'")).filter((entry) =>
-      /cancelled_at_ms IS NOT NULL AND order_id IN/.test(entry.query)
-    )
-    expect(plans.length).toBe(1)
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    const partial = await client.query<{ name: string }>(partialIndexesQuery).finally(() => client.end())
-    expect(
-      wholeReadsIn(plans, new Set(partial.rows.map((row) => row.name))).filter((line) => line.startsWith("hub_orders:"))
-    ).toEqual([])
+    const checks = plans.filter((entry) => /cancelled_at_ms IS NOT NULL AND order_id IN/.test(entry.query))
+    expect(checks.length).toBe(1)
+    expect((await wholeReads(url, checks)).filter((line) => line.startsWith("hub_orders:"))).toEqual([])
   }, 120_000)
 
   it("the sender reads its due rows with their customers by key at 12,000 customers: no hash join", async () => {
@@ -269,9 +274,6 @@ describe("the hub's statements on PostgreSQL as its tables grow", () => {
       ...(node.Plans ?? []).flatMap(joins)
     ]
     expect(claims.flatMap((entry) => joins(entry.plan))).toEqual([])
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    const partial = await client.query<{ name: string }>(partialIndexesQuery).finally(() => client.end())
-    expect(wholeReadsIn(claims, new Set(partial.rows.map((row) => row.name)))).toEqual([])
+    expect(await wholeReads(url, claims)).toEqual([])
   }, 120_000)
 })
