@@ -248,10 +248,10 @@ const countingSql = (code: Code, counts: Counts) =>
       const inner = yield* code.Sql
       const service: Record<string, unknown> = {
         ...inner,
-        query: (text: string, params?: ReadonlyArray<never>) => {
+        query: (text: string, params?: ReadonlyArray<never>, options?: never) => {
           counts.statements++
           counts.waited++
-          return inner.query(text, params)
+          return inner.query(text, params, options)
         },
         execute: (text: string, params?: ReadonlyArray<never>) => {
           counts.statements++

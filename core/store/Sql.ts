@@ -50,6 +50,17 @@ export interface TransactionOptions {
   readonly readsAhead?: boolean
 }
 
+/** How a driver runs one read. */
+export interface QueryOptions {
+  /**
+   * true: planned for its parameters each time it runs. For a read of a growing table that runs once per batch, by a
+   * list of keys: PostgreSQL plans a prepared statement once per connection after its first few runs, and one planned
+   * while its tables were small reads them whole for as long as the connection lasts (a fresh database grows past that
+   * within minutes). Costs a parse and a plan each run. SQLite plans without table statistics and ignores it.
+   */
+  readonly planEachTime?: boolean
+}
+
 /**
  * The one database handle core uses. Statements use `?` placeholders in every dialect; drivers translate.
  * `transaction` runs the effect atomically: every statement issued inside it (on any fiber of that effect)
@@ -61,7 +72,8 @@ export class Sql extends Context.Service<
     readonly dialect: "sqlite" | "postgres"
     readonly query: <Row = Record<string, unknown>>(
       sql: string,
-      params?: ReadonlyArray<SqlValue>
+      params?: ReadonlyArray<SqlValue>,
+      options?: QueryOptions
     ) => Effect.Effect<ReadonlyArray<Row>, StoreError>
     readonly execute: (
       sql: string,

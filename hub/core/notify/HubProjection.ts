@@ -1155,6 +1155,11 @@ export class HubProjection extends Context.Service<
         )
       })
 
+      /**
+       * The run's reads by its keys: planned for the tables as they are each time (once a batch), not held to the plan
+       * PostgreSQL cached while they were small (it read `hub_orders` whole every batch after that).
+       */
+      const growingTables = { planEachTime: true } as const
       /** Keys per IN list: far below either database's limit on parameters. */
       const keysPerQuery = 500
       const inChunks = (keys: ReadonlyArray<string>) => {
@@ -1227,7 +1232,8 @@ export class HubProjection extends Context.Service<
                 // An order the export voided (a shipped one the hub does not count cancelled): the version may take it
                 // back, or raise the version that took it back (HubEpcis.ts's `recordReinstatement`).
                 ...chunk.map((orderId) => orderTransaction(orderId)[0]!.bizTransaction)
-              ]
+              ],
+              growingTables
             )
             if (found.length > 0) return yield* oneByOne
           }
@@ -1235,7 +1241,8 @@ export class HubProjection extends Context.Service<
             const found = yield* sql.query(
               `SELECT 1 AS corrected FROM hub_address_corrections
                WHERE order_id IN (${chunk.map(() => "?").join(", ")}) LIMIT 1`,
-              chunk
+              chunk,
+              growingTables
             )
             if (found.length > 0) return yield* oneByOne
           }
@@ -1374,7 +1381,8 @@ export class HubProjection extends Context.Service<
                    o.service_level, o.ship_to
                  FROM hub_orders o
                  WHERE o.order_id IN (${chunk.map(() => "?").join(", ")})`,
-                chunk
+                chunk,
+                growingTables
               )
               for (const row of rows) known.set(row.order_id, row)
             }

@@ -3,7 +3,14 @@ import { createHash } from "node:crypto"
 import type { Writable } from "node:stream"
 import { Context, Effect, Layer } from "effect"
 import pg from "pg"
-import { Sql, type SqlValue, StoreError, type StoreFailure, type TransactionOptions } from "../../../core/store/Sql.ts"
+import {
+  type QueryOptions,
+  Sql,
+  type SqlValue,
+  StoreError,
+  type StoreFailure,
+  type TransactionOptions
+} from "../../../core/store/Sql.ts"
 
 export interface PostgresOptions {
   /** `postgres://user:password@host:port/database` (libpq-style query parameters such as `sslmode` pass through). */
@@ -232,10 +239,19 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
    * A statement of `query` or `execute`: with parameters, a named prepared statement like `write`'s (pg sends any
    * statement with parameters by the extended protocol, which holds one statement, so nothing changes but that
    * PostgreSQL parses and plans it once per connection: the batch apply's multi-row statements are long); without,
-   * as it is (a migration's script may hold several statements).
+   * as it is (a migration's script may hold several statements). `planEachTime`: unnamed, which PostgreSQL parses
+   * and plans with its parameters each time.
    */
-  const statementOf = (text: string, params: ReadonlyArray<SqlValue> | undefined): pg.QueryConfig =>
-    params !== undefined && params.length > 0 ? prepared(text, params) : { text: translate(text), values: [] }
+  const statementOf = (
+    text: string,
+    params: ReadonlyArray<SqlValue> | undefined,
+    options?: QueryOptions
+  ): pg.QueryConfig =>
+    params === undefined || params.length === 0
+      ? { text: translate(text), values: [] }
+      : options?.planEachTime === true
+        ? { text: translate(text), values: bind(params) }
+        : prepared(text, params)
 
   /**
    * Sends the statements a batching transaction held and then `last`, all at once: the connection pipelines them
@@ -256,10 +272,10 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
       return (settled[settled.length - 1] as PromiseFulfilledResult<pg.QueryResult>).value
     })
 
-  const run = (text: string, params: ReadonlyArray<SqlValue> | undefined) =>
+  const run = (text: string, params: ReadonlyArray<SqlValue> | undefined, options?: QueryOptions) =>
     Effect.gen(function* () {
       const transaction = yield* TransactionClient
-      const statement = statementOf(text, params)
+      const statement = statementOf(text, params, options)
       if (transaction === undefined || transaction.ended) {
         return yield* Effect.tryPromise({
           try: () => pool.query(statement),
@@ -292,8 +308,8 @@ export const makePgSql = (pool: pg.Pool): Sql["Service"] => {
 
   return Sql.of({
     dialect: "postgres",
-    query: <Row>(text: string, params?: ReadonlyArray<SqlValue>) =>
-      run(text, params).pipe(Effect.map((result) => result.rows as Array<Row>)),
+    query: <Row>(text: string, params?: ReadonlyArray<SqlValue>, options?: QueryOptions) =>
+      run(text, params, options).pipe(Effect.map((result) => result.rows as Array<Row>)),
     execute: (text, params) => run(text, params).pipe(Effect.map((result) => ({ changes: result.rowCount ?? 0 }))),
     write: (text, params) =>
       Effect.flatMap(TransactionClient, (transaction) => {
