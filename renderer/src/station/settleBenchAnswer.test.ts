@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest"
+import { ApiCallError } from "../api/ApiCallError.ts"
+import { describeRefusal, describeRefusalReason, type RefusalText } from "../i18n/describeRefusal.ts"
+import { describeError, makeTranslator } from "../i18n/Translator.ts"
 import {
   askBench,
   type BenchAnswer,
   type BenchState,
   type BenchStep,
+  benchScanned,
   initialBench,
   settleBenchAnswer
 } from "./settleBenchAnswer.ts"
@@ -77,5 +81,103 @@ describe("settleBenchAnswer", () => {
     ])
     expect(after.view).toEqual({ shows: "packed" })
     expect(steps[0]!.reread).toBe(false)
+  })
+
+  /** F9 at the returns desk: the station refuses a second refund for a unit. */
+  const secondRefund = new ApiCallError("returns.decide", "already-refunded", "already refunded: no second refund")
+  /** A pack command's answer that refuses the weight typed. */
+  const weightRefused: RefusalText = {
+    code: "weight-invalid",
+    reason: "0 g is not a weight",
+    variant: "reason",
+    params: { grams: 0 }
+  }
+  const de = makeTranslator("de")
+  const en = makeTranslator("en")
+
+  it("shows a refused F9 whose failure comes after a reload asked later, before or after that reload answers", () => {
+    const { state, requests } = ask(benchShowing("graded"), 2)
+    const [decide, pushed] = requests as [number, number]
+    const refused: BenchAnswer<View> = { request: decide, call: "command", failure: secondRefund }
+    const reloaded: BenchAnswer<View> = { request: pushed, call: "reload", view: { shows: "graded" }, refusal: null }
+    for (const answers of [
+      [refused, reloaded],
+      [reloaded, refused]
+    ]) {
+      const { state: after, steps } = settle(state, answers)
+      expect(after.error).toBe(secondRefund)
+      expect(describeError(de, after.error)).toBe("Für diesen Artikel wurde schon erstattet – keine zweite Erstattung.")
+      expect(describeError(en, after.error)).toBe("This item was already refunded – no second refund.")
+      expect(steps[answers.indexOf(refused)]!.tone).toBe(true)
+      expect(after.view).toEqual({ shows: "graded" })
+    }
+  })
+
+  it("shows a pack command's refusal that comes after a reload asked later, and reads the state again", () => {
+    const { state, requests } = ask(benchShowing("boxed"), 2)
+    const [weigh, pushed] = requests as [number, number]
+    const refused: BenchAnswer<View> = {
+      request: weigh,
+      call: "command",
+      view: { shows: "boxed" },
+      refusal: weightRefused
+    }
+    const reloaded: BenchAnswer<View> = { request: pushed, call: "reload", view: { shows: "boxed" }, refusal: null }
+    for (const answers of [
+      [refused, reloaded],
+      [reloaded, refused]
+    ]) {
+      const { state: after, steps } = settle(state, answers)
+      expect(after.refusal).toEqual(weightRefused)
+      expect(after.refusalFromScan).toBe(false)
+      expect(describeRefusal(de, after.refusal!)).toBe("Ungültiges Gewicht")
+      expect(describeRefusalReason(de, after.refusal!)).toBe("0 g ist kein gültiges Gewicht")
+      expect(describeRefusal(en, after.refusal!)).toBe("Invalid weight")
+      expect(describeRefusalReason(en, after.refusal!)).toBe("0 g is not a weight")
+      expect(steps[answers.indexOf(refused)]).toMatchObject({ tone: true, reread: true })
+    }
+  })
+
+  it("keeps a refused command's failure shown when a push reads the state again after it", () => {
+    const { state, requests } = ask(benchShowing("graded"), 1)
+    const refused = settle(state, [{ request: requests[0]!, call: "command", failure: secondRefund }]).state
+    const pushed = askBench(refused)
+    const { state: after } = settle(pushed.state, [
+      { request: pushed.request, call: "reload", view: { shows: "graded" }, refusal: null }
+    ])
+    expect(after.error).toBe(secondRefund)
+  })
+
+  it("shows the newest input's outcome: an older command's refusal that comes last does not replace it", () => {
+    const { state, requests } = ask(benchShowing("boxed"), 2)
+    const [weigh, undo] = requests as [number, number]
+    const { state: after, steps } = settle(state, [
+      { request: undo, call: "command", view: { shows: "unboxed" }, refusal: null },
+      { request: weigh, call: "command", view: { shows: "boxed" }, refusal: weightRefused }
+    ])
+    expect(after.refusal).toBeNull()
+    expect(after.view).toEqual({ shows: "unboxed" })
+    expect(steps[1]!.tone).toBe(true)
+  })
+
+  it("clears a refused command's failure once a later input answers, a scan or a command", () => {
+    const { state, requests } = ask(benchShowing("graded"), 1)
+    const refused = settle(state, [{ request: requests[0]!, call: "command", failure: secondRefund }]).state
+    expect(benchScanned(refused, null).error).toBeUndefined()
+    const next = askBench(refused)
+    const { state: after } = settle(next.state, [
+      { request: next.request, call: "command", view: { shows: "decided" }, refusal: null }
+    ])
+    expect(after.error).toBeUndefined()
+  })
+
+  it("keeps a scan's outcome when a command asked before the scan is refused after it", () => {
+    const { state, requests } = ask(benchShowing("boxed"), 1)
+    // The scan's outcome is handled, then the state is read again for it.
+    const scanned = askBench(benchScanned(state, null))
+    const { state: after } = settle(scanned.state, [
+      { request: requests[0]!, call: "command", view: { shows: "boxed" }, refusal: weightRefused }
+    ])
+    expect(after.refusal).toBeNull()
   })
 })

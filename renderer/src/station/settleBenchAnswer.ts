@@ -1,15 +1,24 @@
 /** Which of the bench view's answers the screen shows, and what an answer asks for next (an error tone, a re-read). */
 import type { RefusalText } from "../i18n/describeRefusal.ts"
 
-/** What the bench screen shows, and the number of the last request it asked the station. */
+/**
+ * What the bench screen shows. The view follows the newest answer to the newest request; the outcome of an input
+ * (its refusal or its failure) follows the newest input that answered, whenever its answer comes: an answer that a
+ * later reload overtook still tells the clerk why the key did nothing.
+ */
 export interface BenchState<V> {
+  /** The last request asked of the station. */
   readonly latest: number
+  /** The last input whose outcome is shown: a command's request, or for a scan the last request asked before it. */
+  readonly outcomeOf: number
   readonly view: V | undefined
   /** The last input's refusal, kept while the state is reloaded: a reload must not hide why a scan was refused. */
   readonly refusal: RefusalText | null
   /** True when the refusal answered a scan, whose outcome panel already names it. */
   readonly refusalFromScan: boolean
   readonly error: unknown
+  /** True when the error is a command's failure (kept like a refusal), false when a state read failed. */
+  readonly errorFromInput: boolean
 }
 
 /**
@@ -34,10 +43,12 @@ export interface BenchStep<V> {
 
 export const initialBench = <V>(): BenchState<V> => ({
   latest: 0,
+  outcomeOf: 0,
   view: undefined,
   refusal: null,
   refusalFromScan: false,
-  error: undefined
+  error: undefined,
+  errorFromInput: false
 })
 
 /** The state once a new request is asked, and that request's number. */
@@ -46,27 +57,50 @@ export const askBench = <V>(state: BenchState<V>): { readonly state: BenchState<
   request: state.latest + 1
 })
 
-/** The state once a routed scan's outcome is handled: its refusal, or none, is the last input's. */
+/** A command's failure gives way to a later input's outcome; a failed state read only to a state read that answers. */
+const withoutInputError = <V>(state: BenchState<V>): BenchState<V> =>
+  state.errorFromInput ? { ...state, error: undefined, errorFromInput: false } : state
+
+/**
+ * The state once a routed scan's outcome is handled: its refusal, or none, is the last input's. Commands asked before
+ * the scan are older inputs: their answers no longer change what the clerk is told.
+ */
 export const benchScanned = <V>(state: BenchState<V>, refusal: RefusalText | null): BenchState<V> => ({
-  ...state,
+  ...withoutInputError(state),
+  outcomeOf: state.latest,
   refusal,
   refusalFromScan: true
 })
 
+/** The screen after a state read answered. */
+const settleReload = <V>(state: BenchState<V>, answer: BenchAnswer<V>): BenchState<V> => {
+  // An older read's answer, or its failure, is overtaken by a newer request that answers for the state.
+  if (answer.request !== state.latest) return state
+  if ("failure" in answer) return { ...state, error: answer.failure, errorFromInput: false }
+  const read = { ...state, view: answer.view, ...(state.errorFromInput ? {} : { error: undefined }) }
+  // A state that carries a refusal (a session the station could not continue after a restart) shows it.
+  return answer.refusal === null ? read : { ...read, refusal: answer.refusal, refusalFromScan: false }
+}
+
 /** The screen after `answer`. */
 export const settleBenchAnswer = <V>(state: BenchState<V>, answer: BenchAnswer<V>): BenchStep<V> => {
+  if (answer.call === "reload") return { state: settleReload(state, answer), tone: false, reread: false }
   const current = answer.request === state.latest
-  const step = (next: BenchState<V>, tone = false, reread = false): BenchStep<V> => ({ state: next, tone, reread })
-  if ("failure" in answer) {
-    if (!current) return step(state)
-    return step({ ...state, error: answer.failure }, answer.call === "command")
+  const failed = "failure" in answer
+  let next = state
+  if (!failed && current) next = settleReload(next, { ...answer, refusal: null })
+  if (answer.request > state.outcomeOf) {
+    next = failed
+      ? { ...next, error: answer.failure, errorFromInput: true, refusal: null }
+      : { ...withoutInputError(next), refusal: answer.refusal }
+    next = { ...next, outcomeOf: answer.request, refusalFromScan: false }
   }
-  const refused = answer.refusal !== null && answer.call === "command"
-  // A reload asked for while this call ran (a push, a scan) may have read the state before this call's change
-  // and answered after it: its view would hide the change (a grade key that seems lost). Read it again now.
-  if (!current) return step(state, refused, answer.call === "command")
-  const shown = { ...state, view: answer.view, error: undefined }
-  // A state that carries a refusal (a session the station could not continue after a restart) shows it.
-  if (answer.call === "reload" && answer.refusal === null) return step(shown)
-  return step({ ...shown, refusal: answer.refusal, refusalFromScan: false }, refused)
+  return {
+    state: next,
+    tone: failed || answer.refusal !== null,
+    // A reload asked for while this command ran (a push, a scan) may have read the state before the command's change
+    // and answered after it: its view would hide the change (a grade key that seems lost). Read it again now. A
+    // failed command changed nothing.
+    reread: !failed && !current
+  }
 }
