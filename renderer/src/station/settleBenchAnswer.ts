@@ -72,12 +72,19 @@ export const benchScanned = <V>(state: BenchState<V>, refusal: RefusalText | nul
   refusalFromScan: true
 })
 
+/** The newest view shown: it ends a failed state read, not a command's failure. */
+const showView = <V>(state: BenchState<V>, view: V): BenchState<V> => ({
+  ...state,
+  view,
+  ...(state.errorFromInput ? {} : { error: undefined })
+})
+
 /** The screen after a state read answered. */
 const settleReload = <V>(state: BenchState<V>, answer: BenchAnswer<V>): BenchState<V> => {
   // An older read's answer, or its failure, is overtaken by a newer request that answers for the state.
   if (answer.request !== state.latest) return state
   if ("failure" in answer) return { ...state, error: answer.failure, errorFromInput: false }
-  const read = { ...state, view: answer.view, ...(state.errorFromInput ? {} : { error: undefined }) }
+  const read = showView(state, answer.view)
   // A state that carries a refusal (a session the station could not continue after a restart) shows it.
   return answer.refusal === null ? read : { ...read, refusal: answer.refusal, refusalFromScan: false }
 }
@@ -88,7 +95,7 @@ export const settleBenchAnswer = <V>(state: BenchState<V>, answer: BenchAnswer<V
   const current = answer.request === state.latest
   const failed = "failure" in answer
   let next = state
-  if (!failed && current) next = settleReload(next, { ...answer, refusal: null })
+  if (!failed && current) next = showView(next, answer.view)
   if (answer.request > state.outcomeOf) {
     next = failed
       ? { ...next, error: answer.failure, errorFromInput: true, refusal: null }
