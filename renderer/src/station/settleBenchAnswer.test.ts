@@ -15,14 +15,17 @@ import {
 /** A view as the bench answers it: a label for the state it shows. */
 type View = { readonly shows: string }
 
+/** An answer to `request` that shows `shows` and carries no refusal. */
+const showing = (request: number, call: BenchAnswer<View>["call"], shows: string): BenchAnswer<View> => ({
+  request,
+  call,
+  view: { shows },
+  refusal: null
+})
+
 /** A bench that shows `shows`, with no request outstanding. */
 const benchShowing = (shows: string): BenchState<View> =>
-  settleBenchAnswer(askBench(initialBench<View>()).state, {
-    request: 1,
-    call: "reload",
-    view: { shows },
-    refusal: null
-  }).state
+  settleBenchAnswer(askBench(initialBench<View>()).state, showing(1, "reload", shows)).state
 
 /** Asks `count` requests in order; the bench and their numbers. */
 const ask = (state: BenchState<View>, count: number) => {
@@ -51,8 +54,8 @@ describe("settleBenchAnswer", () => {
     const { state, requests } = ask(benchShowing("idle"), 2)
     const [grade, finish] = requests as [number, number]
     const { state: after, steps } = settle(state, [
-      { request: finish, call: "command", view: { shows: "finished" }, refusal: null },
-      { request: grade, call: "command", view: { shows: "graded" }, refusal: null }
+      showing(finish, "command", "finished"),
+      showing(grade, "command", "graded")
     ])
     expect(after.view).toEqual({ shows: "finished" })
     expect(steps.map((step) => step.tone)).toEqual([false, false])
@@ -62,23 +65,19 @@ describe("settleBenchAnswer", () => {
     const { state, requests } = ask(benchShowing("ungraded"), 2)
     const [grade, pushed] = requests as [number, number]
     const { state: after, steps } = settle(state, [
-      { request: pushed, call: "reload", view: { shows: "ungraded" }, refusal: null },
-      { request: grade, call: "command", view: { shows: "graded" }, refusal: null }
+      showing(pushed, "reload", "ungraded"),
+      showing(grade, "command", "graded")
     ])
     expect(steps.map((step) => step.reread)).toEqual([false, true])
     expect(after.view).toEqual({ shows: "ungraded" })
     const again = askBench(after)
-    const { state: reread } = settle(again.state, [
-      { request: again.request, call: "reload", view: { shows: "graded" }, refusal: null }
-    ])
+    const { state: reread } = settle(again.state, [showing(again.request, "reload", "graded")])
     expect(reread.view).toEqual({ shows: "graded" })
   })
 
   it("shows a current answer and reads nothing again", () => {
     const { state, requests } = ask(benchShowing("idle"), 1)
-    const { state: after, steps } = settle(state, [
-      { request: requests[0]!, call: "command", view: { shows: "packed" }, refusal: null }
-    ])
+    const { state: after, steps } = settle(state, [showing(requests[0]!, "command", "packed")])
     expect(after.view).toEqual({ shows: "packed" })
     expect(steps[0]!.reread).toBe(false)
   })
@@ -95,46 +94,50 @@ describe("settleBenchAnswer", () => {
   const de = makeTranslator("de")
   const en = makeTranslator("en")
 
-  it("shows a refused F9 whose failure comes after a reload asked later, before or after that reload answers", () => {
-    const { state, requests } = ask(benchShowing("graded"), 2)
-    const [decide, pushed] = requests as [number, number]
-    const refused: BenchAnswer<View> = { request: decide, call: "command", failure: secondRefund }
-    const reloaded: BenchAnswer<View> = { request: pushed, call: "reload", view: { shows: "graded" }, refusal: null }
-    for (const answers of [
-      [refused, reloaded],
-      [reloaded, refused]
-    ]) {
+  /**
+   * A command asked, then a reload (a push) asked while it ran, their answers in each order they can come in: the
+   * bench after both, and the step the command's answer made.
+   */
+  const overtakenByReload = (shows: string, answer: (request: number) => BenchAnswer<View>) => {
+    const { state, requests } = ask(benchShowing(shows), 2)
+    const [command, pushed] = requests as [number, number]
+    const answered = answer(command)
+    const reloaded: BenchAnswer<View> = showing(pushed, "reload", shows)
+    return [
+      [answered, reloaded],
+      [reloaded, answered]
+    ].map((answers) => {
       const { state: after, steps } = settle(state, answers)
+      return { after, command: steps[answers.indexOf(answered)]! }
+    })
+  }
+
+  it("shows a refused F9 whose failure comes after a reload asked later, before or after that reload answers", () => {
+    const orders = overtakenByReload("graded", (request) => ({ request, call: "command", failure: secondRefund }))
+    for (const { after, command } of orders) {
       expect(after.error).toBe(secondRefund)
       expect(describeError(de, after.error)).toBe("Für diesen Artikel wurde schon erstattet – keine zweite Erstattung.")
       expect(describeError(en, after.error)).toBe("This item was already refunded – no second refund.")
-      expect(steps[answers.indexOf(refused)]!.tone).toBe(true)
+      expect(command.tone).toBe(true)
       expect(after.view).toEqual({ shows: "graded" })
     }
   })
 
   it("shows a pack command's refusal that comes after a reload asked later, and reads the state again", () => {
-    const { state, requests } = ask(benchShowing("boxed"), 2)
-    const [weigh, pushed] = requests as [number, number]
-    const refused: BenchAnswer<View> = {
-      request: weigh,
+    const orders = overtakenByReload("boxed", (request) => ({
+      request,
       call: "command",
       view: { shows: "boxed" },
       refusal: weightRefused
-    }
-    const reloaded: BenchAnswer<View> = { request: pushed, call: "reload", view: { shows: "boxed" }, refusal: null }
-    for (const answers of [
-      [refused, reloaded],
-      [reloaded, refused]
-    ]) {
-      const { state: after, steps } = settle(state, answers)
+    }))
+    for (const { after, command } of orders) {
       expect(after.refusal).toEqual(weightRefused)
       expect(after.refusalFromScan).toBe(false)
       expect(describeRefusal(de, after.refusal!)).toBe("Ungültiges Gewicht")
       expect(describeRefusalReason(de, after.refusal!)).toBe("0 g ist kein gültiges Gewicht")
       expect(describeRefusal(en, after.refusal!)).toBe("Invalid weight")
       expect(describeRefusalReason(en, after.refusal!)).toBe("0 g is not a weight")
-      expect(steps[answers.indexOf(refused)]).toMatchObject({ tone: true, reread: true })
+      expect(command).toMatchObject({ tone: true, reread: true })
     }
   })
 
@@ -142,9 +145,7 @@ describe("settleBenchAnswer", () => {
     const { state, requests } = ask(benchShowing("graded"), 1)
     const refused = settle(state, [{ request: requests[0]!, call: "command", failure: secondRefund }]).state
     const pushed = askBench(refused)
-    const { state: after } = settle(pushed.state, [
-      { request: pushed.request, call: "reload", view: { shows: "graded" }, refusal: null }
-    ])
+    const { state: after } = settle(pushed.state, [showing(pushed.request, "reload", "graded")])
     expect(after.error).toBe(secondRefund)
   })
 
@@ -152,7 +153,7 @@ describe("settleBenchAnswer", () => {
     const { state, requests } = ask(benchShowing("boxed"), 2)
     const [weigh, undo] = requests as [number, number]
     const { state: after, steps } = settle(state, [
-      { request: undo, call: "command", view: { shows: "unboxed" }, refusal: null },
+      showing(undo, "command", "unboxed"),
       { request: weigh, call: "command", view: { shows: "boxed" }, refusal: weightRefused }
     ])
     expect(after.refusal).toBeNull()
@@ -165,9 +166,7 @@ describe("settleBenchAnswer", () => {
     const refused = settle(state, [{ request: requests[0]!, call: "command", failure: secondRefund }]).state
     expect(benchScanned(refused, null).error).toBeUndefined()
     const next = askBench(refused)
-    const { state: after } = settle(next.state, [
-      { request: next.request, call: "command", view: { shows: "decided" }, refusal: null }
-    ])
+    const { state: after } = settle(next.state, [showing(next.request, "command", "decided")])
     expect(after.error).toBeUndefined()
   })
 
