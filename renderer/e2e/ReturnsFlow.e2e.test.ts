@@ -1,18 +1,24 @@
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Database from "better-sqlite3"
+import { Effect } from "effect"
 import mqtt from "mqtt"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { CatalogItem } from "../../core/catalog/CatalogItem.ts"
 import type { Order } from "../../core/orders/Order.ts"
 import { ReturnRefundDecided } from "../../core/returns/ReturnsEvents.ts"
 import { encodeS10 } from "../../core/scan/trackingNumber.ts"
 import { Topics } from "../../core/sync/Topics.ts"
 import { startSimulatedShop } from "../../drivers/simulation/SimulatedShop.ts"
-import { PROJECT_ROOT } from "../../drivers/station/Station.ts"
+import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { loadConfig } from "../../drivers/station/loadConfig.ts"
+import { PROJECT_ROOT, startStation } from "../../drivers/station/Station.ts"
 import { stationStream } from "../../fixtures/hub/HubRig.ts"
 import { embeddedLogin, enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
 import { fixture } from "../../fixtures/SeededStation.ts"
+import { legacyStationRows } from "../../fixtures/sqlite/LegacyStationRows.ts"
 import { packOrder, scanKeys, signIn, waitForPrompt } from "./packOrder.ts"
 import { openStationInBrowser, packbenchCode, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
 
@@ -92,6 +98,13 @@ const sendFromShop = async (order: Order) => {
   }
 }
 
+/** A sample catalog item (fixtures/data/catalog.json). */
+const sampleItem = (sku: string) => {
+  const item = (fixture("catalog.json") as ReadonlyArray<CatalogItem>).find((candidate) => candidate.sku === sku)
+  if (item === undefined) throw new Error(`${sku} is not a sample item`)
+  return item
+}
+
 /** A sample order (fixtures/data/orders.json). */
 const sampleOrder = (orderId: string) => {
   const order = (fixture("orders.json") as ReadonlyArray<Order>).find((candidate) => candidate.orderId === orderId)
@@ -99,12 +112,42 @@ const sampleOrder = (orderId: string) => {
   return order
 }
 
+/**
+ * A station database after its first start, with ALP-BTL-05 as a version before the catalog's bounds stored what the
+ * shop sent (a weight and a bin hint beyond today's bounds), written while no station runs: today's station takes no
+ * such item in, so neither its API nor its shop can make one.
+ */
+const stationWithOlderBottle = async (dataDir: string) => {
+  const first = await startStation({
+    config: loadConfig({
+      cwd: dataDir,
+      env: { PACKBENCH_DATA_DIR: dataDir, PACKBENCH_HTTP_PORT: "0", PACKBENCH_EMBEDDED_BROKER_PORT: "0" }
+    }),
+    http: false,
+    log: () => {}
+  })
+  await first.close()
+  const bottle = { ...sampleItem("ALP-BTL-05"), weightGrams: Number.MAX_SAFE_INTEGER, binHint: "B".repeat(5_000) }
+  await Effect.runPromise(
+    Effect.flatMap(legacyStationRows, (rows) => rows.catalogItem(bottle, 0)).pipe(
+      Effect.provide(layerSqlite({ filename: join(dataDir, "station.db") }))
+    )
+  )
+}
+
+let dataDir = ""
+
 beforeAll(async () => {
-  opened = await openStationInBrowser("returns")
+  dataDir = mkdtempSync(join(tmpdir(), "packbench-returns-e2e-"))
+  await stationWithOlderBottle(dataDir)
+  opened = await openStationInBrowser("returns", {}, [], dataDir)
   ;({ page, pageProblems } = opened)
 })
 
-afterAll(() => opened?.close())
+afterAll(async () => {
+  await opened?.close()
+  rmSync(dataDir, { recursive: true, force: true })
+})
 
 describe("taking a return in, grading and deciding it by scanner and single keys", () => {
   it("packs SO-100001 so there is a parcel to come back", async () => {
@@ -364,15 +407,7 @@ describe("taking a return in, grading and deciding it by scanner and single keys
   })
 
   it("names an item an older version stored beyond today's bounds by its SKU and fields, not as an unknown item", async () => {
-    // As a version before the catalog's bounds stored what the shop sent: the station does not use it.
-    const db = new Database(join(opened!.station.config.dataDir, "station.db"))
-    try {
-      const row = db.prepare("SELECT data FROM catalog_items WHERE sku = 'ALP-BTL-05'").get() as { data: string }
-      const stored = { ...JSON.parse(row.data), weightGrams: Number.MAX_SAFE_INTEGER, binHint: "B".repeat(5_000) }
-      db.prepare("UPDATE catalog_items SET data = ? WHERE sku = 'ALP-BTL-05'").run(JSON.stringify(stored))
-    } finally {
-      db.close()
-    }
+    // The bottle's catalog entry is the one an older version stored before the station started (beforeAll).
     await scan("4260123450021")
     const bottle = page.locator('[data-testid="return-item"]').filter({ hasText: "ALP-BTL-05" })
     await bottle.waitFor({ timeout: 15_000 })

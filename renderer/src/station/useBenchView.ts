@@ -5,10 +5,18 @@ import { parseRefusal, type RefusalText } from "../i18n/describeRefusal.ts"
 import { playErrorTone } from "../scanner/playErrorTone.ts"
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "./StationContext.ts"
+import {
+  askBench,
+  type BenchAnswer,
+  type BenchState,
+  benchScanned,
+  initialBench,
+  settleBenchAnswer
+} from "./settleBenchAnswer.ts"
 
 export type Refused = RefusalText
 
-type ViewWithRefusal = { readonly refusal: Refused | null }
+type ViewWithRefusal = { readonly refusal?: Refused | null }
 
 export interface BenchView<N extends ApiName> {
   readonly view: ApiOutput<N> | undefined
@@ -22,7 +30,8 @@ export interface BenchView<N extends ApiName> {
 
 /**
  * A flow whose every call answers its whole view (pack, handover, returns): the latest view, refreshed after every scan the
- * station routed to this flow (`scan.submit` answers a ScanOutcome, not the view) and on reconnect.
+ * station routed to this flow (`scan.submit` answers a ScanOutcome, not the view) and on reconnect. Which answer the
+ * screen shows is `settleBenchAnswer`'s to say; this hook only sends the calls and plays what it decides.
  */
 export const useBenchView = <N extends "pack.state" | "handover.state" | "returns.state">(
   stateCall: N,
@@ -31,51 +40,41 @@ export const useBenchView = <N extends "pack.state" | "handover.state" | "return
   refreshOn: ReadonlyArray<"alert" | "printJob">
 ): BenchView<N> => {
   const { client } = useStationContext()
-  const [view, setView] = useState<ApiOutput<N>>()
-  const [refusal, setRefusal] = useState<Refused | null>(null)
-  const [refusalFromScan, setRefusalFromScan] = useState(false)
-  const [error, setError] = useState<unknown>()
-  const latest = useRef(0)
-
-  const show = useCallback((request: number, next: unknown, refused: Refused | null | undefined) => {
-    if (request !== latest.current) return
-    setView(next as ApiOutput<N>)
-    setError(undefined)
-    if (refused === undefined) return
-    setRefusal(refused)
-    setRefusalFromScan(false)
+  // The ref is what answers settle against (they arrive between renders); the state is what the screen renders.
+  const bench = useRef<BenchState<ApiOutput<N>>>(initialBench())
+  const [shown, setShown] = useState(bench.current)
+  const commit = useCallback((next: BenchState<ApiOutput<N>>) => {
+    bench.current = next
+    setShown(next)
   }, [])
 
-  const reload = useCallback(() => {
-    const request = ++latest.current
-    client.call(stateCall, {}).then(
-      // A state that carries a refusal (a session the station could not continue after a restart) shows it.
-      (next) => show(request, next, (next as ViewWithRefusal).refusal ?? undefined),
-      (failure: unknown) => request === latest.current && setError(failure)
-    )
-  }, [client, stateCall, show])
-
-  const run = useCallback(
-    <C extends ApiName>(name: C, input: ApiInput<C>) => {
-      const request = ++latest.current
-      client.call(name, input).then(
-        (next) => {
-          const refused = (next as ViewWithRefusal).refusal ?? null
-          if (refused !== null) playErrorTone()
-          // A reload asked for while this call ran (a push, a scan) may have read the state before this call's change
-          // and answered after it: its view would hide the change (a grade key that seems lost). Read it again now.
-          if (request !== latest.current) reload()
-          else show(request, next, refused)
-        },
-        (failure: unknown) => {
-          if (request !== latest.current) return
-          playErrorTone()
-          setError(failure)
-        }
+  const send = useCallback(
+    function send(call: BenchAnswer<unknown>["call"], name: ApiName, input: unknown): void {
+      const asked = askBench(bench.current)
+      // Only the request count moved: nothing on the screen changes.
+      bench.current = asked.state
+      const settle = (answer: BenchAnswer<ApiOutput<N>>) => {
+        const step = settleBenchAnswer(bench.current, answer)
+        commit(step.state)
+        if (step.tone) playErrorTone()
+        if (step.reread) send("reload", stateCall, {})
+      }
+      client.call(name, input as ApiInput<typeof name>).then(
+        (view) =>
+          settle({
+            request: asked.request,
+            call,
+            view: view as ApiOutput<N>,
+            refusal: (view as ViewWithRefusal).refusal ?? null
+          }),
+        (failure: unknown) => settle({ request: asked.request, call, failure })
       )
     },
-    [client, show, reload]
+    [client, stateCall, commit]
   )
+
+  const reload = useCallback(() => send("reload", stateCall, {}), [send, stateCall])
+  const run = useCallback(<C extends ApiName>(name: C, input: ApiInput<C>) => send("command", name, input), [send])
 
   useEffect(() => {
     reload()
@@ -93,10 +92,15 @@ export const useBenchView = <N extends "pack.state" | "handover.state" | "return
     const { action, message, refusal: refused } = lastScan.outcome
     if (action !== "refused" && !action.startsWith(routedPrefix)) return
     handledScan.current = lastScan.id
-    setRefusal(action === "refused" ? (refused ?? parseRefusal(message) ?? { code: "", reason: message }) : null)
-    setRefusalFromScan(true)
+    commit(
+      benchScanned(
+        bench.current,
+        action === "refused" ? (refused ?? parseRefusal(message) ?? { code: "", reason: message }) : null
+      )
+    )
     reload()
-  }, [lastScan, routedPrefix, reload])
+  }, [lastScan, routedPrefix, reload, commit])
 
+  const { view, refusal, refusalFromScan, error } = shown
   return { view, refusal, refusalFromScan, error, run }
 }
