@@ -265,7 +265,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.added).toEqual([
-        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 9001, 9002
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 9001,
+        9002
       ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
@@ -305,7 +306,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 9001, 9002],
+        added: [
+          50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 9001, 9002
+        ],
         orders: [
           {
             order_id: "SO-1",
