@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
-import { Sql } from "../../../core/store/Sql.ts"
+import { Sql, type SqlValue } from "../../../core/store/Sql.ts"
 import { makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
@@ -91,10 +91,10 @@ const rig = (
       ? sql
       : {
           ...sql,
-          query: (text, params) =>
+          query: <Row>(text: string, params?: ReadonlyArray<SqlValue>) =>
             Effect.andThen(
               Effect.sync(() => statements.push(text)),
-              sql.query(text, params)
+              sql.query<Row>(text, params)
             ),
           execute: (text, params) =>
             Effect.andThen(
@@ -145,7 +145,7 @@ const rig = (
       )
     )
   )
-  const run = <A, E>(effect: Effect.Effect<A, E, NotificationSender | HubProjection | Sql>) =>
+  const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof layer>>) =>
     Effect.runPromise(
       Effect.gen(function* () {
         yield* migrate(hubMigrations)
