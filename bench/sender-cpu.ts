@@ -10,79 +10,48 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { constants, PerformanceObserver } from "node:perf_hooks"
 import { Effect, Layer } from "effect"
-import type { EventEnvelope } from "../core/events/Event.ts"
 import { migrate } from "../core/store/Migrations.ts"
 import { Sql } from "../core/store/Sql.ts"
 import { StationClock } from "../core/time/Clock.ts"
 import { layerSqlite } from "../drivers/sqlite/SqliteSql.ts"
 import { countingTrackingTokensLayer } from "../fixtures/hub/countingTrackingTokens.ts"
+import { shippedParcels, stationStream } from "../fixtures/hub/HubRig.ts"
+import { unusedWebhookSenderLayer } from "../fixtures/hub/unusedWebhookSender.ts"
 import { HubProjection } from "../hub/core/notify/HubProjection.ts"
 import { HubSettings } from "../hub/core/notify/HubSettings.ts"
 import { Mailer } from "../hub/core/notify/Mailer.ts"
 import { hubMigrations } from "../hub/core/notify/migrations/hubMigrations.ts"
 import { NotificationSender } from "../hub/core/notify/NotificationSender.ts"
-import { WebhookError, WebhookSender } from "../hub/core/notify/WebhookSender.ts"
 
 const mailsArg = process.argv.indexOf("--mails")
 const mails = mailsArg === -1 ? 3_000 : Number(process.argv[mailsArg + 1])
 if (!Number.isInteger(mails) || mails < 1) throw new Error(`--mails takes a whole number above 0, not ${mails}`)
 
-// Tuesday 24 November 2026, 10:00 in Berlin: outside anyone's quiet hours in London, where the orders go.
+// Tuesday 24 November 2026, 10:00 in Berlin, where the orders go: outside the quiet hours.
 const start = Date.UTC(2026, 10, 24, 9, 0)
 const clock = StationClock.manual(start)
 
 let scavenges = 0
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++
+    const kind = ((entry as { readonly detail?: unknown }).detail as { readonly kind?: number } | undefined)?.kind
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++
   }
 }).observe({ entryTypes: ["gc"] })
 
-let seq = 0
-const envelope = (type: string, payload: unknown): EventEnvelope => ({
-  id: `ev-${++seq}`,
-  type,
-  version: 1,
-  siteId: "HAM1",
-  stationId: "PACK-01",
-  epoch: "E1",
-  seq,
-  eventTime: { wallMs: start, monoNs: "0" },
-  recordTimeMs: start,
-  actor: { role: "packer" },
-  payload
-})
-const orderReceived = (n: number) =>
-  envelope("order.received", {
-    order: {
-      orderId: `SO-${n}`,
-      version: 1,
-      status: "open",
-      brand: "alpenglow",
-      customer: {
-        customerId: `C-${n}`,
-        firstName: "Emma",
-        lastName: "Stone",
-        email: `emma${n}@example.test`,
-        locale: "en"
-      },
-      shipTo: { name: "Emma Stone", street1: "1 High St", postalCode: "SW1A 1AA", city: "London", country: "GB" },
-      serviceLevel: "standard",
-      carrier: "dhl-paket",
-      lines: [{ lineId: "1", sku: "X", quantity: 1, unitPrice: 1 }],
-      payment: { method: "card", currency: "EUR", total: 1 },
-      placedAt: "2026-11-24T08:00:00Z"
-    },
-    replacedVersion: null
-  })
-const handed = (n: number) =>
-  envelope("parcel.handed-to-carrier", {
-    batchId: "H-1",
-    parcelId: `P-${n}`,
+// Each order (its confirmation) and its handover to the carrier, from one station's stream.
+const events = shippedParcels(
+  stationStream({ siteId: "HAM1", stationId: "PACK-01", epoch: "E1" }),
+  "H-1",
+  Array.from({ length: mails }, (_, n) => ({
     orderId: `SO-${n}`,
+    email: `customer${n}@example.test`,
     carrier: "dhl-paket",
     trackingNumber: `0034043416${String(n).padStart(10, "0")}`
-  })
+  }))
+)
+const orders = events.filter((_, index) => index % 2 === 0)
+const handovers = events.filter((_, index) => index % 2 === 1)
 
 const layer = Layer.mergeAll(NotificationSender.layer, HubProjection.layer).pipe(
   Layer.provideMerge(
@@ -90,12 +59,7 @@ const layer = Layer.mergeAll(NotificationSender.layer, HubProjection.layer).pipe
       layerSqlite({ filename: join(mkdtempSync(join(tmpdir(), "pb-sender-cpu-")), "hub.db") }),
       clock.layer,
       Layer.succeed(Mailer, Mailer.of({ concurrency: 64, send: () => Effect.succeed({ response: "250 OK" }) })),
-      Layer.succeed(
-        WebhookSender,
-        WebhookSender.of({
-          send: () => Effect.fail(new WebhookError({ reason: "Unavailable", permanent: false, message: "unused" }))
-        })
-      ),
+      unusedWebhookSenderLayer,
       countingTrackingTokensLayer,
       Layer.succeed(HubSettings, {
         ...HubSettings.defaults("https://track.test"),
@@ -112,9 +76,9 @@ const result = await Effect.runPromise(
     const sender = yield* NotificationSender
     const sql = yield* Sql
     // The confirmations first, as in the field: each customer's unsubscribe token is made with their first mail.
-    for (let n = 0; n < mails; n++) yield* sql.transaction(hub.applyStationEvent(orderReceived(n)))
+    for (const event of orders) yield* sql.transaction(hub.applyStationEvent(event))
     while ((yield* sender.sendDue).sent > 0) {}
-    for (let n = 0; n < mails; n++) yield* sql.transaction(hub.applyStationEvent(handed(n)))
+    for (const event of handovers) yield* sql.transaction(hub.applyStationEvent(event))
     const cpuBefore = process.cpuUsage()
     const scavengesBefore = scavenges
     let sent = 0

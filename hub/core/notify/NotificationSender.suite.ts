@@ -12,6 +12,7 @@ import { StationClock } from "../../../core/time/Clock.ts"
 import { openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
 import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
+import { unusedWebhookSenderLayer } from "../../../fixtures/hub/unusedWebhookSender.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { type HeldSyncs, heldSyncSql } from "../../../fixtures/sqlite/HeldSyncs.ts"
 import { waitFor } from "../../../fixtures/waitFor.ts"
@@ -21,7 +22,6 @@ import { Mailer, MailerError, type OutgoingMail } from "./Mailer.ts"
 import { hubMigrations } from "./migrations/hubMigrations.ts"
 import { NotificationSender, SENDER_PARTITION } from "./NotificationSender.ts"
 import type { NotifySettings } from "./NotifySettings.ts"
-import { WebhookError, WebhookSender } from "./WebhookSender.ts"
 
 const hour = 3_600_000
 // Tuesday 24 November 2026, 10:00 in Berlin.
@@ -128,12 +128,7 @@ const rig = (
         Layer.effect(Sql, Effect.map(Effect.service(Sql), counted)).pipe(Layer.provide(store.layer())),
         clock.layer,
         mailer.layer,
-        Layer.succeed(
-          WebhookSender,
-          WebhookSender.of({
-            send: () => Effect.fail(new WebhookError({ reason: "Unavailable", permanent: false, message: "unused" }))
-          })
-        ),
+        unusedWebhookSenderLayer,
         countingTrackingTokensLayer,
         Layer.succeed(HubSettings, {
           ...HubSettings.defaults("https://track.test"),
