@@ -398,8 +398,9 @@ export class NotificationSender extends Context.Service<
       })
 
       /**
-       * Claims the rows `prepare` decided to send, in one statement for all of them (one per row cost as much again as
-       * the rest of the claim): each still `pending` becomes `sending` with its attempts counted, in the transaction
+       * Claims the rows `prepare` decided to send, in one statement for all of them (SQLite does about the same work
+       * either way; what one statement a row cost was its own steps through the Sql port and their garbage:
+       * bench:sender-cpu): each still `pending` becomes `sending` with its attempts counted, in the transaction
        * that decided it, so a crash before its verdict is recorded leaves it `sending` for `recoverInterrupted`, as a
        * claim of its own did. One another sender (a second hub on the same database) took first is skipped. The
        * decisions come back in the order given.
@@ -498,8 +499,8 @@ export class NotificationSender extends Context.Service<
       })
 
       /**
-       * Records the verdicts of claimed messages, in order: every mail the provider accepted in one statement (one
-       * each cost as much again as the rest of the record), the rest one by one (`settle`).
+       * Records the verdicts of claimed messages, in order: every mail the provider accepted in one statement (see
+       * `claimAll`), the rest one by one (`settleFailure`).
        */
       const settleAll = Effect.fnUntraced(function* (
         batch: ReadonlyArray<{ readonly claim: Claimed; readonly verdict: Verdict }>
