@@ -6,12 +6,13 @@ import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
-import { Sql } from "../../../core/store/Sql.ts"
+import { Sql, type SqlValue } from "../../../core/store/Sql.ts"
 import { makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
 import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
+import { unusedWebhookSenderLayer } from "../../../fixtures/hub/unusedWebhookSender.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { type HeldSyncs, heldSyncSql } from "../../../fixtures/sqlite/HeldSyncs.ts"
 import { waitFor } from "../../../fixtures/waitFor.ts"
@@ -21,7 +22,6 @@ import { Mailer, MailerError, type OutgoingMail } from "./Mailer.ts"
 import { hubMigrations } from "./migrations/hubMigrations.ts"
 import { NotificationSender, SENDER_PARTITION } from "./NotificationSender.ts"
 import type { NotifySettings } from "./NotifySettings.ts"
-import { WebhookError, WebhookSender } from "./WebhookSender.ts"
 
 const hour = 3_600_000
 // Tuesday 24 November 2026, 10:00 in Berlin.
@@ -81,14 +81,37 @@ const rig = (
   mailer: { readonly layer: Layer.Layer<Mailer> },
   notify: Partial<NotifySettings> = {},
   /** What every transaction of the sender (its partition) that claimed or recorded something is counted in. */
-  senderCommits?: { count: number }
+  senderCommits?: { count: number },
+  /** Where the text of every statement run (query, execute or write) is put, in order. */
+  statements?: Array<string>
 ) => {
   const clock = StationClock.manual(start)
-  const counted = (sql: Sql["Service"]): Sql["Service"] =>
-    senderCommits === undefined
+  const recorded = (sql: Sql["Service"]): Sql["Service"] =>
+    statements === undefined
       ? sql
       : {
           ...sql,
+          query: <Row>(text: string, params?: ReadonlyArray<SqlValue>) =>
+            Effect.andThen(
+              Effect.sync(() => statements.push(text)),
+              sql.query<Row>(text, params)
+            ),
+          execute: (text, params) =>
+            Effect.andThen(
+              Effect.sync(() => statements.push(text)),
+              sql.execute(text, params)
+            ),
+          write: (text, params) =>
+            Effect.andThen(
+              Effect.sync(() => statements.push(text)),
+              sql.write(text, params)
+            )
+        }
+  const counted = (sql: Sql["Service"]): Sql["Service"] =>
+    senderCommits === undefined
+      ? recorded(sql)
+      : {
+          ...recorded(sql),
           transaction: (effect, options) =>
             options?.partition?.includes(SENDER_PARTITION) === true
               ? Effect.tap(sql.transaction(effect, options), (result) =>
@@ -105,12 +128,7 @@ const rig = (
         Layer.effect(Sql, Effect.map(Effect.service(Sql), counted)).pipe(Layer.provide(store.layer())),
         clock.layer,
         mailer.layer,
-        Layer.succeed(
-          WebhookSender,
-          WebhookSender.of({
-            send: () => Effect.fail(new WebhookError({ reason: "Unavailable", permanent: false, message: "unused" }))
-          })
-        ),
+        unusedWebhookSenderLayer,
         countingTrackingTokensLayer,
         Layer.succeed(HubSettings, {
           ...HubSettings.defaults("https://track.test"),
@@ -122,7 +140,7 @@ const rig = (
       )
     )
   )
-  const run = <A, E>(effect: Effect.Effect<A, E, NotificationSender | HubProjection | Sql>) =>
+  const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof layer>>) =>
     Effect.runPromise(
       Effect.gen(function* () {
         yield* migrate(hubMigrations)
@@ -382,6 +400,83 @@ export const notificationSenderSuite = (store: TestStore) =>
       )
       expect(mailer.accepted.map((mail) => mail.messageId)).toEqual([result.first, result.first])
       expect(result.rows).toEqual([{ interrupted_attempts: 1, status: "sent" }])
+    })
+
+    it("claims a pass's mails with one statement and records their verdicts with one", async () => {
+      const mailer = scriptedMailer([])
+      const statements: Array<string> = []
+      const { run } = rig(store, mailer, {}, undefined, statements)
+      const report = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          for (const n of [1, 2, 3, 4]) yield* hub.applyStationEvent(orderOf(n))
+          statements.length = 0
+          return yield* (yield* NotificationSender).sendDue
+        })
+      )
+      expect(report.sent).toBe(4)
+      expect(mailer.accepted.map((mail) => mail.to).sort()).toEqual([1, 2, 3, 4].map((n) => `emma${n}@example.test`))
+      // One statement moved the four to `sending` and one recorded them as sent, not one each.
+      const outboxUpdates = statements.filter((text) => /UPDATE hub_outbox/.test(text))
+      expect(outboxUpdates.map((text) => (/status = 'sent'|'sent' AS/.test(text) ? "verdict" : "claim"))).toEqual([
+        "claim",
+        "verdict"
+      ])
+    })
+
+    it("resends every mail of a claimed batch whose verdicts a crash kept from being recorded, once each", async () => {
+      const { mailer, started, open } = heldMailer()
+      const messageIds: Array<string> = []
+      const watched = {
+        layer: Layer.effect(
+          Mailer,
+          Effect.map(Effect.service(Mailer), (held) =>
+            Mailer.of({
+              ...held,
+              send: (mail) =>
+                Effect.andThen(
+                  Effect.sync(() => messageIds.push(mail.messageId)),
+                  held.send(mail)
+                )
+            })
+          )
+        ).pipe(Layer.provide(mailer.layer))
+      }
+      const { run } = rig(store, watched)
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          const sql = yield* Sql
+          const rows = sql.query<{ status: string; attempts: number; interrupted_attempts: number }>(
+            "SELECT status, attempts, interrupted_attempts FROM hub_outbox ORDER BY notification_id"
+          )
+          for (const n of [1, 2, 3]) yield* hub.applyStationEvent(orderOf(n))
+          const doorbell = makeDoorbell()
+          const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000 }))
+          yield* Effect.promise(() => waitFor("three mails at the server", () => started.length === 3, 10_000))
+          // As if the process died with the three at the server: their verdicts are never recorded.
+          yield* Fiber.interrupt(fiber)
+          const claimed = yield* rows
+          // The hub started again: a new sender on the same database.
+          const restarted = yield* Effect.provide(
+            Effect.service(NotificationSender),
+            Layer.fresh(NotificationSender.layer)
+          )
+          const recovered = yield* restarted.recoverInterrupted
+          for (const n of [1, 2, 3]) open(`emma${n}@example.test`)
+          const report = yield* restarted.sendDue
+          return { claimed, recovered, report, after: yield* rows }
+        })
+      )
+      expect(result.claimed).toEqual([1, 2, 3].map(() => ({ status: "sending", attempts: 1, interrupted_attempts: 0 })))
+      expect(result.recovered).toBe(3)
+      expect(result.report).toEqual({ sent: 3, retried: 0, dead: 0, deferred: 0, suppressed: 0 })
+      expect(result.after).toEqual([1, 2, 3].map(() => ({ status: "sent", attempts: 2, interrupted_attempts: 1 })))
+      // Each mail twice, with the same Message-ID both times: once before the crash, once after it.
+      expect(messageIds).toHaveLength(6)
+      expect(new Set(messageIds).size).toBe(3)
+      expect(messageIds.slice(3).sort()).toEqual(messageIds.slice(0, 3).sort())
     })
 
     it("sends a notification recorded again after a power cut took its record with the same Message-ID", async () => {

@@ -5,7 +5,7 @@ import { encodeUtf8 } from "../../../core/bounds/Utf8.ts"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { Address } from "../../../core/orders/Order.ts"
-import { Sql, type StoreError } from "../../../core/store/Sql.ts"
+import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
 import { makeArrivalPace } from "../../../core/sync/ArrivalPace.ts"
 import type { Doorbell } from "../../../core/sync/Doorbell.ts"
 import { takeWaiting } from "../../../core/sync/takeWaiting.ts"
@@ -94,16 +94,25 @@ export interface RunOptions {
 
 export const DEFAULT_BUSY_WINDOW_MS = 5
 
-/** A row claimed for sending (recorded as `sending`), with the message rendered for it. */
-interface Claimed {
+/** A row decided to be sent, with the message rendered for it, before its claim (`claimAll`). */
+interface ToClaim {
   readonly row: DueRow
   readonly to: string
   readonly locale: Locale
-  readonly attempts: number
   readonly unsubscribeUrl: string
   readonly brand: ReturnType<typeof brandFor>
   readonly rendered: ReturnType<typeof renderNotification>
+  /** What the claim records as the attempt's recipient: the address, or the webhook's URL. */
+  readonly recipient: string | null
 }
+
+/** A row claimed for sending (recorded as `sending`, its attempts counted), with the message rendered for it. */
+interface Claimed extends ToClaim {
+  readonly attempts: number
+}
+
+/** A row's key in the outbox: one notification on one channel. */
+const outboxKey = (notificationId: string, channel: string) => `${notificationId}\u0000${channel}`
 
 /** The page that records a customer's opt-out; its token is as unguessable as a tracking token. */
 export const unsubscribeUrlOf = (publicBaseUrl: string, token: string) => `${publicBaseUrl}/u/${token}`
@@ -289,13 +298,13 @@ export class NotificationSender extends Context.Service<
       })
 
       /**
-       * Decides one due row as of `now`: recorded as dead, deferred or suppressed, skipped (another sender took it),
-       * or claimed (`sending`, attempts + 1) with its rendered message, to be sent once the claim is committed.
+       * Decides one due row as of `now`: recorded as dead, deferred or suppressed, or to be claimed with its rendered
+       * message (`claimAll`), to be sent once the claim is committed.
        */
       const prepare = Effect.fnUntraced(function* (
         row: DueRow,
         now: number
-      ): Effect.fn.Return<Outcome | "skipped" | Claimed, StoreError> {
+      ): Effect.fn.Return<Outcome | ToClaim, StoreError> {
         if (row.email === null || row.locale === null || row.first_name === null) {
           // The order (and so the customer) may still be on its way from another station: wait, then give up.
           if (now - Number(row.created_at_ms) > settings.unknownCustomerGiveUpMs) {
@@ -380,18 +389,55 @@ export class NotificationSender extends Context.Service<
             : {}),
           unsubscribeUrl
         })
-        const attempts = Number(row.attempts) + 1
-        const claimed = yield* setStatus(row, {
-          status: "sending",
-          attempts,
-          attempt_started_ms: now,
-          recipient: row.channel === "email" ? row.email : (settings.webhookUrl ?? null),
-          subject: rendered.subject,
-          deferred_reason: null
+        return {
+          row,
+          to: row.email,
+          locale: row.locale,
+          unsubscribeUrl,
+          brand,
+          rendered,
+          recipient: row.channel === "email" ? row.email : (settings.webhookUrl ?? null)
+        }
+      })
+
+      /**
+       * Claims the rows `prepare` decided to send, in one statement for all of them (SQLite does about the same work
+       * either way; what one statement a row cost was its own steps through the Sql port and their garbage:
+       * bench:sender-cpu): each still `pending` becomes `sending` with its attempts counted, in the transaction
+       * that decided it, so a crash before its verdict is recorded leaves it `sending` for `recoverInterrupted`, as a
+       * claim of its own did. One another sender (a second hub on the same database) took first is skipped. The
+       * decisions come back in the order given.
+       */
+      const claimAll = Effect.fnUntraced(function* (
+        decided: ReadonlyArray<Outcome | ToClaim>,
+        now: number
+      ): Effect.fn.Return<ReadonlyArray<Outcome | "skipped" | Claimed>, StoreError> {
+        const toClaim = decided.filter((decision): decision is ToClaim => typeof decision !== "string")
+        if (toClaim.length === 0) return decided as ReadonlyArray<Outcome>
+        const claimed = yield* sql.query<{ notification_id: string; channel: string; attempts: number }>(
+          `WITH claim (notification_id, channel, recipient, subject) AS (VALUES ${toClaim.map(() => "(?, ?, ?, ?)").join(", ")})
+           UPDATE hub_outbox SET status = 'sending', attempts = hub_outbox.attempts + 1, attempt_started_ms = ?,
+             recipient = claim.recipient, subject = claim.subject, deferred_reason = NULL
+           FROM claim
+           WHERE hub_outbox.notification_id = claim.notification_id AND hub_outbox.channel = claim.channel
+             AND hub_outbox.status = 'pending'
+           RETURNING hub_outbox.notification_id, hub_outbox.channel, hub_outbox.attempts`,
+          [
+            ...toClaim.flatMap(({ row, recipient, rendered }) => [
+              row.notification_id,
+              row.channel,
+              recipient,
+              rendered.subject
+            ]),
+            now
+          ]
+        )
+        const attemptsOf = new Map(claimed.map((row) => [outboxKey(row.notification_id, row.channel), row.attempts]))
+        return decided.map((decision) => {
+          if (typeof decision === "string") return decision
+          const attempts = attemptsOf.get(outboxKey(decision.row.notification_id, decision.row.channel))
+          return attempts === undefined ? ("skipped" as const) : { ...decision, attempts: Number(attempts) }
         })
-        // Another sender (a second hub on the same database) took it first.
-        if (claimed.changes === 0) return "skipped" as const
-        return { row, to: row.email, locale: row.locale, attempts, unsubscribeUrl, brand, rendered }
       })
 
       /** Hands one claimed message to the provider; its verdict and when it came. */
@@ -433,20 +479,12 @@ export class NotificationSender extends Context.Service<
         return { outcome, done: yield* nowMs }
       })
 
-      /** Records what the provider said about one claimed message: sent, retried later, or dead. */
-      const settle = Effect.fnUntraced(function* (
+      /** Records a failed attempt at one claimed message: retried later, or dead (`settleAll` records the sent). */
+      const settleFailure = Effect.fnUntraced(function* (
         { row, attempts }: Claimed,
-        { outcome, done }: Effect.Success<ReturnType<typeof deliver>>
+        error: { readonly permanent: boolean; readonly message: string },
+        done: number
       ) {
-        if (outcome._tag === "Success") {
-          yield* setStatus(
-            row,
-            { status: "sent", sent_at_ms: done, provider_response: outcome.success.response, last_error: null },
-            ["sending"]
-          )
-          return "sent" as const
-        }
-        const error = outcome.failure
         if (error.permanent || attempts >= settings.maxAttempts) {
           yield* setStatus(row, { status: "dead", last_error: error.message }, ["sending"])
           yield* Effect.logError(
@@ -461,6 +499,36 @@ export class NotificationSender extends Context.Service<
         )
         yield* Effect.logWarning(`hub: ${row.channel} for ${row.notification_id} failed, retrying: ${error.message}`)
         return "retried" as const
+      })
+
+      /**
+       * Records the verdicts of claimed messages, in order: every mail the provider accepted in one statement (see
+       * `claimAll`), the rest one by one (`settleFailure`).
+       */
+      const settleAll = Effect.fnUntraced(function* (
+        batch: ReadonlyArray<{ readonly claim: Claimed; readonly verdict: Verdict }>
+      ): Effect.fn.Return<ReadonlyArray<Outcome>, StoreError> {
+        const outcomes: Array<Outcome> = []
+        const sent: Array<SqlValue> = []
+        for (const { claim, verdict } of batch) {
+          if (verdict.outcome._tag === "Success") {
+            sent.push(claim.row.notification_id, claim.row.channel, verdict.done, verdict.outcome.success.response)
+            outcomes.push("sent")
+          } else outcomes.push(yield* settleFailure(claim, verdict.outcome.failure, verdict.done))
+        }
+        if (sent.length > 0) {
+          yield* sql.execute(
+            `WITH verdict (notification_id, channel, sent_at_ms, provider_response) AS
+               (VALUES ${Array.from({ length: sent.length / 4 }, () => "(?, ?, CAST(? AS BIGINT), ?)").join(", ")})
+             UPDATE hub_outbox SET status = 'sent', sent_at_ms = verdict.sent_at_ms,
+               provider_response = verdict.provider_response, last_error = NULL
+             FROM verdict
+             WHERE hub_outbox.notification_id = verdict.notification_id AND hub_outbox.channel = verdict.channel
+               AND hub_outbox.status = 'sending'`,
+            sent
+          )
+        }
+        return outcomes
       })
 
       /** The orders whose rows a pass of this process has taken and not yet settled. */
@@ -514,7 +582,10 @@ export class NotificationSender extends Context.Service<
         // Every row of the pass is decided and the ones to send are claimed in one transaction: one commit (one
         // fsync) before any of them leaves, instead of one per row.
         const decided = yield* sql.transaction(
-          Effect.forEach(rows, (row) => prepare(row, now)),
+          Effect.flatMap(
+            Effect.forEach(rows, (row) => prepare(row, now)),
+            (decisions) => claimAll(decisions, now)
+          ),
           { partition: [SENDER_PARTITION] }
         )
         const claims: Array<Claimed> = []
@@ -543,15 +614,13 @@ export class NotificationSender extends Context.Service<
           { concurrency: Math.max(1, mailer.concurrency ?? 1), discard: true }
         )
         // A crash before this commit leaves the claims in `sending`: resent after restart (at least once).
-        const settled = yield* sql.transaction(
-          Effect.forEach(claims, (claim) => {
-            const verdict = verdicts.get(claim)
-            return verdict === undefined
-              ? Effect.die("a claimed message was not handed to its provider")
-              : settle(claim, verdict)
-          }),
-          { partition: [SENDER_PARTITION] }
-        )
+        const batch: Array<{ readonly claim: Claimed; readonly verdict: Verdict }> = []
+        for (const claim of claims) {
+          const verdict = verdicts.get(claim)
+          if (verdict === undefined) return yield* Effect.die("a claimed message was not handed to its provider")
+          batch.push({ claim, verdict })
+        }
+        const settled = yield* sql.transaction(settleAll(batch), { partition: [SENDER_PARTITION] })
         for (const outcome of settled) report[outcome]++
         return report
       })
@@ -609,12 +678,7 @@ export class NotificationSender extends Context.Service<
             }
             let retryMs = settings.retryBaseMs
             while (true) {
-              const written = yield* Effect.exit(
-                sql.transaction(
-                  Effect.forEach(batch, ({ claim, verdict }) => settle(claim, verdict)),
-                  { partition: [SENDER_PARTITION] }
-                )
-              )
+              const written = yield* Effect.exit(sql.transaction(settleAll(batch), { partition: [SENDER_PARTITION] }))
               if (Exit.isSuccess(written)) break
               yield* Effect.logError(
                 "hub: recording the verdicts of sent notifications failed; trying again",
@@ -661,7 +725,12 @@ export class NotificationSender extends Context.Service<
                 busyOrders.add(row.order_id)
               }
             }
-            const decide = Effect.suspend(() => Effect.forEach(rows, (row) => prepare(row, now)))
+            const decide = Effect.suspend(() =>
+              Effect.flatMap(
+                Effect.forEach(rows, (row) => prepare(row, now)),
+                (decisions) => claimAll(decisions, now)
+              )
+            )
             // The claim need not be on disk before the mail goes (see TransactionOptions.durable): a claim lost in a
             // power cut leaves the row due, and it is sent again, as after a crash with the claim kept. Nor need the
             // commit that recorded the notification (it reads ahead, see TransactionOptions.readsAhead): one a power
