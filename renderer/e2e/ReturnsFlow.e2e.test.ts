@@ -330,7 +330,7 @@ describe("taking a return in, grading and deciding it by scanner and single keys
       timeout: 15_000
     })
     await pressAlone("F9")
-    const refused = page.getByTestId("returns-error")
+    const refused = page.getByTestId("bench-error")
     await refused.waitFor({ timeout: 15_000 })
     expect(await refused.innerText()).toContain("keine zweite Erstattung")
     expect(await gps.getByTestId("return-decision").count()).toBe(0)

@@ -85,12 +85,13 @@ export const useBenchView = <N extends "pack.state" | "handover.state" | "return
     }
   }, [client, reload, refreshOn])
 
-  // A scan from before this screen was up belongs to another flow.
+  // A scan from before this screen was up belongs to another flow. A badge that signed in is this bench's input too:
+  // the last command's failure ("scan your badge first", "not allowed") no longer says why nothing happened.
   const handledScan = useRef(lastScan?.id)
   useEffect(() => {
     if (lastScan?.state !== "done" || lastScan.id === handledScan.current) return
     const { action, message, refusal: refused } = lastScan.outcome
-    if (action !== "refused" && !action.startsWith(routedPrefix)) return
+    if (action !== "refused" && action !== "signed-in" && !action.startsWith(routedPrefix)) return
     handledScan.current = lastScan.id
     commit(
       benchScanned(

@@ -2,6 +2,7 @@
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useBenchView } from "../station/useBenchView.ts"
+import { BenchError } from "./BenchError.tsx"
 import { carrierName, carriers } from "./carriers.ts"
 import { PrintPreviews } from "./PrintPreviews.tsx"
 import { RefusalBanner } from "./RefusalBanner.tsx"
@@ -54,6 +55,7 @@ export const HandoverScreen = ({
         </div>
       )}
       <RefusalBanner refusal={bench.refusal} reasonOnly={bench.refusalFromScan} />
+      <BenchError error={bench.error} />
       {batch === null ? (
         <ol className="choices" data-testid="carrier-choices">
           {carriers.map((carrier, index) => (

@@ -3,12 +3,12 @@ import { useEffect, useState } from "react"
 import type { Operator, PackView } from "../../../core/api/StationApi.ts"
 import { captureStill } from "../camera/captureStill.ts"
 import type { MessageKey } from "../i18n/de.ts"
-import { describeError } from "../i18n/Translator.ts"
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { useBenchView } from "../station/useBenchView.ts"
 import { useScale } from "../station/useScale.ts"
+import { BenchError } from "./BenchError.tsx"
 import { CameraScanner } from "./CameraScanner.tsx"
 import { ManualEntry } from "./ManualEntry.tsx"
 import { OpenOrders } from "./OpenOrders.tsx"
@@ -149,7 +149,7 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
   if (view === undefined || view.order === null) {
     return (
       <ScanArea title={t(title)} hint={t(hint)} lastScan={lastScan} onScan={onScan}>
-        {bench.error !== undefined && <p className="error-text">{describeError(t, bench.error)}</p>}
+        <BenchError error={bench.error} />
         {stillProblem !== undefined && (
           <p className="error-text" data-testid="still-problem">
             {t("evidence.stillNotSent", { reason: stillProblem })}
@@ -190,7 +190,7 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
           <ScanOutcomePanel scan={lastScan} />
         )}
         <RefusalBanner refusal={bench.refusal} reasonOnly={bench.refusalFromScan} />
-        {bench.error !== undefined && <p className="error-text">{describeError(t, bench.error)}</p>}
+        <BenchError error={bench.error} />
         {stillProblem !== undefined && (
           <p className="error-text" data-testid="still-problem">
             {t("evidence.stillNotSent", { reason: stillProblem })}

@@ -2,10 +2,10 @@
 import { useEffect, useRef, useState } from "react"
 import type { Operator } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
-import { describeError } from "../i18n/Translator.ts"
 import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useBenchView } from "../station/useBenchView.ts"
+import { BenchError } from "./BenchError.tsx"
 import { CameraScanner } from "./CameraScanner.tsx"
 import { CancelReturnForm } from "./CancelReturnForm.tsx"
 import { DispositionPicker } from "./DispositionPicker.tsx"
@@ -152,12 +152,6 @@ export const ReturnsScreen = ({
     lastScan?.id
   )
 
-  const problem = bench.error !== undefined && (
-    <p className="error-text" role="alert" data-testid="returns-error">
-      {describeError(t, bench.error)}
-    </p>
-  )
-
   if (current === null || phase === undefined) {
     return (
       <ScanArea title={t("returns.title")} hint={t("returns.hint")} lastScan={lastScan} onScan={onScan}>
@@ -172,7 +166,7 @@ export const ReturnsScreen = ({
           </p>
         )}
         <RefusalBanner refusal={bench.refusal} reasonOnly={bench.refusalFromScan} />
-        {problem}
+        <BenchError error={bench.error} />
       </ScanArea>
     )
   }
@@ -188,7 +182,7 @@ export const ReturnsScreen = ({
         </section>
         <ScanOutcomePanel scan={lastScan} />
         <RefusalBanner refusal={bench.refusal} reasonOnly={bench.refusalFromScan} />
-        {problem}
+        <BenchError error={bench.error} />
         {pickingItem !== undefined && (
           <DispositionPicker
             item={pickingItem}
