@@ -55,6 +55,11 @@ describe("a unit scanned again into a return whose refund is decided: decided wi
     await page.locator(`[data-testid="same-unit"][data-item="${await again.getAttribute("data-item-ref")}"]`).waitFor({
       timeout: 15_000
     })
+    const advice = await page
+      .locator(`[data-testid="same-unit"][data-item="${await again.getAttribute("data-item-ref")}"]`)
+      .innerText()
+    expect(advice).toContain("lässt sich nicht stornieren: Beim Entscheiden bekommt dieses Stück keine Erstattung")
+    expect(advice).not.toContain("Retoure stornieren und")
     expect(await page.getByTestId("cancel-return").isDisabled()).toBe(true)
     await screenshot("returns-same-unit-kept")
     await pressAlone("1")
