@@ -644,6 +644,7 @@ describe("ReturnsService", () => {
       unit: 1,
       formerLine: false,
       returnStatus: "finished",
+      decided: true,
       refundStatus: "decided"
     }
     expect(opened.again.current!.items[0]).toMatchObject({ serial: "GPS-0001", sameUnitIn: [sameUnit] })
@@ -1161,7 +1162,12 @@ describe("a return of a parcel shipped before the shop numbered its order's line
         )
         const finished = yield* Effect.exit(returns.finish({}))
         const events = yield* eventsOf("return.refund-decided")
-        return { fresh, first, cancel, decided, refunds, finished, events, approve, override }
+        // GPS-0003 comes back a third time: its unit was refunded once and decided once with no refund.
+        yield* returns.scan({ raw: "00340434000000000003" })
+        const third = yield* returns.scan({ raw: gs1Serial("GPS-0003") })
+        yield* gradeAll
+        const thirdDecided = yield* Effect.exit(returns.decide({}))
+        return { fresh, first, cancel, decided, refunds, finished, events, approve, override, third, thirdDecided }
       })
     )
     expect(result.fresh.current!.cancellable).toBe(true)
@@ -1197,6 +1203,52 @@ describe("a return of a parcel shipped before the shop numbered its order's line
         `${gps1!.itemRef} was decided with no refund (No second refund: serial GPS-0001`
       )
     }
+    // The unit decided with no refund is told apart from one not decided yet; the one refunded refuses the third.
+    expect(result.third.current!.items[0]!.sameUnitIn).toMatchObject([
+      { itemRef: gps3!.itemRef, decided: true, refundStatus: "decided" },
+      { itemRef: gps3again!.itemRef, decided: true, refundStatus: null }
+    ])
+    expect(codeOf(result.thirdDecided)).toBe("already-refunded")
+  })
+
+  it("lets the rules decide a serial another return decided with no refund when no unit with that serial was refunded", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const sql = yield* Sql
+        yield* shipParcel("SO-100003", "P-3", "00340434000000000003", [
+          { lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }
+        ])
+        yield* (yield* Session).signIn("B-2001")
+        const first = yield* returns.scan({ raw: "00340434000000000003" })
+        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        // A return whose unit was decided with no refund while no refund of that serial stands (as the database may
+        // hold one): that unit got no money and can get none, so it holds nothing here.
+        const noRefund = {
+          outcome: "no-refund",
+          amountCents: 0,
+          suggestedCents: 0,
+          currency: "EUR",
+          ruleId: null,
+          reason: { de: "Keine Erstattung", en: "No refund" },
+          suggestedDisposition: "return-to-vendor",
+          facts: null
+        }
+        yield* sql.execute("UPDATE return_items SET decision = ?, grade = 'new-sealed'", [JSON.stringify(noRefund)])
+        yield* sql.execute("UPDATE returns SET received_at_ms = received_at_ms - 1000, status = 'finished'")
+        yield* returns.scan({ raw: "00340434000000000003" })
+        const again = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* gradeAll
+        const decided = yield* returns.decide({})
+        return { first: first.current!.returnId, again, decided }
+      })
+    )
+    const item = result.decided.current!.items[0]!
+    expect(item.decision).toMatchObject({ outcome: "refund-full", amountCents: 7900, status: "decided" })
+    expect(item.decision!.reason.en).not.toContain(result.first)
+    expect(result.again.current!.items[0]!.sameUnitIn).toMatchObject([
+      { returnId: result.first, decided: true, refundStatus: null }
+    ])
   })
 
   it("keeps units decided before the shop numbered the lines anew at their price and counts them against the new lines", async () => {
