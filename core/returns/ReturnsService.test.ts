@@ -158,6 +158,18 @@ const mugsDecided = (count: number) =>
 const GPS_GTIN = "04260123450069"
 const gs1Serial = (serial: string) => `01${GPS_GTIN}21${serial}`
 
+/** SO-100003's one GPS (GPS-0001) shipped and taken into a first return by the clerk: that return's view. */
+const gpsInFirstReturn = Effect.gen(function* () {
+  const returns = yield* ReturnsService
+  yield* shipParcel("SO-100003", "P-3", "00340434000000000003", [
+    { lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }
+  ])
+  yield* (yield* Session).signIn("B-2001")
+  const first = yield* returns.scan({ raw: "00340434000000000003" })
+  yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+  return first
+})
+
 describe("ReturnsService", () => {
   it("takes in a shipped parcel by tracking number, grades a mug and refunds it at once by the perfect-condition rule", async () => {
     const result = await run(
@@ -662,12 +674,7 @@ describe("ReturnsService", () => {
       Effect.gen(function* () {
         const returns = yield* ReturnsService
         const sql = yield* Sql
-        yield* shipParcel("SO-100003", "P-3", "00340434000000000003", [
-          { lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }
-        ])
-        yield* (yield* Session).signIn("B-2001")
-        const first = yield* returns.scan({ raw: "00340434000000000003" })
-        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        const first = yield* gpsInFirstReturn
         // The desk works on one return at a time; a return left undecided (as the database may hold one) stays open.
         yield* sql.execute("UPDATE returns SET received_at_ms = received_at_ms - 1000")
         yield* sql.execute("UPDATE returns SET status = 'finished'")
@@ -1216,12 +1223,7 @@ describe("a return of a parcel shipped before the shop numbered its order's line
       Effect.gen(function* () {
         const returns = yield* ReturnsService
         const sql = yield* Sql
-        yield* shipParcel("SO-100003", "P-3", "00340434000000000003", [
-          { lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }
-        ])
-        yield* (yield* Session).signIn("B-2001")
-        const first = yield* returns.scan({ raw: "00340434000000000003" })
-        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        const first = yield* gpsInFirstReturn
         // A return whose unit was decided with no refund while no refund of that serial stands (as the database may
         // hold one): that unit got no money and can get none, so it holds nothing here.
         const noRefund = {

@@ -14,6 +14,14 @@ describe("describeSameUnit", () => {
     decided: true,
     refundStatus: "decided"
   }
+  /** The same serial scanned into RET-01-R000003 before, not decided yet. */
+  const twiceHere = {
+    ...refunded,
+    returnId: "RET-01-R000003",
+    decided: false,
+    refundStatus: null,
+    returnStatus: "open"
+  } as const
   const gps = { serial: "GPS-0001", decision: null }
   const open = (returnId: string) => ({ returnId, cancellable: true })
 
@@ -82,19 +90,12 @@ describe("describeSameUnit", () => {
     expect(en).toBe(
       "Serial GPS-0001 is already in return RET-01-R000002 (RMA RMA-3), item RET-01-R000002-01, line 1, unit 1. Refund there: decided. A unit is refunded once – no second refund. This return already has a refund decided and cannot be cancelled: deciding gives this unit no refund; then set where it goes."
     )
-    const twice = {
-      ...refunded,
-      returnId: "RET-01-R000003",
-      decided: false,
-      refundStatus: null,
-      returnStatus: "open"
-    } as const
-    const twiceEn = describeSameUnit(makeTranslator("en"), gps, twice, kept)
+    const twiceEn = describeSameUnit(makeTranslator("en"), gps, twiceHere, kept)
     expect(twiceEn).not.toContain("cancel the return,")
     expect(twiceEn).toContain(
       "deciding refunds the unit once, on the item scanned first, and gives the other no refund"
     )
-    expect(describeSameUnit(makeTranslator("de"), gps, twice, kept)).toContain(
+    expect(describeSameUnit(makeTranslator("de"), gps, twiceHere, kept)).toContain(
       "Beim Entscheiden wird das Stück einmal erstattet, auf dem zuerst gescannten Artikel"
     )
   })
@@ -106,15 +107,8 @@ describe("describeSameUnit", () => {
     ).toBe(
       "Serial GPS-0001 is already in return RET-01-R000002 (RMA RMA-3), item RET-01-R000002-01, line 1, unit 1. Refund there: decided."
     )
-    const twice = {
-      ...refunded,
-      returnId: "RET-01-R000003",
-      decided: false,
-      refundStatus: null,
-      returnStatus: "open"
-    } as const
     expect(
-      describeSameUnit(makeTranslator("de"), decided, twice, { returnId: "RET-01-R000003", cancellable: false })
+      describeSameUnit(makeTranslator("de"), decided, twiceHere, { returnId: "RET-01-R000003", cancellable: false })
     ).toBe("Seriennummer GPS-0001 ist schon in dieser Retoure, Artikel RET-01-R000002-01, Position 1, Stück 1.")
   })
 
