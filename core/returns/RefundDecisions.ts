@@ -74,8 +74,8 @@ const whereHeld = (serial: string, sku: string, other: SameUnitView) =>
   `Serial ${serial} of ${sku} is already in return ${other.returnId}${other.rmaId === null ? "" : ` (RMA ${other.rmaId})`}, item ${other.itemRef} (line ${other.lineId ?? "none"}, unit ${other.unit ?? "none"}${other.formerLine ? ", a line the order no longer has: the shop numbered its lines anew since" : ""})`
 
 /**
- * Why a unit another return holds with no refund decided for it (not decided yet, or nothing to refund there) is held: one unit is refunded once, and a person decides which of the two
- * returns keeps it (whichever return is decided first claims the unit, so the other meets a refusal).
+ * Why a unit another return holds not decided yet is held: one unit is refunded once, and a person decides which of the
+ * two returns keeps it (whichever return is decided first claims the unit, so the other meets a refusal).
  */
 const heldElsewhereReason = (serial: string, other: SameUnitView) => {
   const rma = other.rmaId === null ? "" : ` (RMA ${other.rmaId})`
@@ -134,8 +134,11 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
         }
         const order = current.order_id === null ? undefined : yield* loadOrder(current.order_id)
         // A serial another item of the order's returns here holds is that unit, on whatever line it was taken in:
-        // decided there (or decided earlier in this return), it is refused here as on its own line, before the shop
-        // numbered the lines anew or after; still undecided in another return, it is held for a person.
+        // refunded there (or earlier in this return), it is refused here as on its own line, before the shop
+        // numbered the lines anew or after; still undecided in another return, it is held for a person. Decided
+        // there with no refund, that item got no money and can get none (no refund row to approve or change), so
+        // it neither refuses nor holds this one: whether this unit may be refunded is whether any item with its
+        // serial was refunded, which the refund rows say.
         const sameUnits = yield* sameUnitsOf(current, new Set(order?.lines.map((line) => line.lineId) ?? []))
         for (const item of items) {
           const decidedThere = sameUnits.get(item.item_ref)?.find((other) => other.refundStatus !== null)
@@ -156,7 +159,7 @@ export const makeRefundDecisions = (desk: ReturnsDesk) => {
           }
         }
         const heldElsewhere = (item: ItemRow) =>
-          sameUnits.get(item.item_ref)?.find((other) => other.returnId !== current.return_id)
+          sameUnits.get(item.item_ref)?.find((other) => other.returnId !== current.return_id && !other.decided)
         const catalog = yield* catalogOf({ skus: items.map((item) => item.sku) })
         const rmas = order === undefined ? [] : yield* rmasOf(order.orderId)
         const window = yield* windowOf(current, at.wallMs)

@@ -121,10 +121,11 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
               status: "open" | "finished"
               line_id: string | null
               unit: number | null
+              decided: number
               refund_status: RefundStatus | null
             }>(
               `SELECT i.item_ref AS for_ref, o.item_ref, o.return_id, r.rma_id, r.status, o.line_id, o.unit,
-                   f.status AS refund_status
+                   o.decision IS NOT NULL AS decided, f.status AS refund_status
                  FROM return_items i
                  JOIN returns r ON r.order_id = ? AND r.status <> 'cancelled'
                  JOIN return_items o ON o.return_id = r.return_id AND o.sku = i.sku AND o.serial = i.serial
@@ -146,6 +147,7 @@ export const makeReturnsDesk = (activeRules: Ref.Ref<RefundRuleSet>) =>
               unit: other.unit === null ? null : Number(other.unit),
               formerLine: other.line_id !== null && !lineIds.has(other.line_id),
               returnStatus: other.status,
+              decided: Number(other.decided) === 1,
               refundStatus: other.refund_status
             })
             found.set(other.for_ref, list)

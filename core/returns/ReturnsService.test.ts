@@ -158,6 +158,18 @@ const mugsDecided = (count: number) =>
 const GPS_GTIN = "04260123450069"
 const gs1Serial = (serial: string) => `01${GPS_GTIN}21${serial}`
 
+/** SO-100003's one GPS (GPS-0001) shipped and taken into a first return by the clerk: that return's view. */
+const gpsInFirstReturn = Effect.gen(function* () {
+  const returns = yield* ReturnsService
+  yield* shipParcel("SO-100003", "P-3", "00340434000000000003", [
+    { lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }
+  ])
+  yield* (yield* Session).signIn("B-2001")
+  const first = yield* returns.scan({ raw: "00340434000000000003" })
+  yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+  return first
+})
+
 describe("ReturnsService", () => {
   it("takes in a shipped parcel by tracking number, grades a mug and refunds it at once by the perfect-condition rule", async () => {
     const result = await run(
@@ -644,6 +656,7 @@ describe("ReturnsService", () => {
       unit: 1,
       formerLine: false,
       returnStatus: "finished",
+      decided: true,
       refundStatus: "decided"
     }
     expect(opened.again.current!.items[0]).toMatchObject({ serial: "GPS-0001", sameUnitIn: [sameUnit] })
@@ -661,12 +674,7 @@ describe("ReturnsService", () => {
       Effect.gen(function* () {
         const returns = yield* ReturnsService
         const sql = yield* Sql
-        yield* shipParcel("SO-100003", "P-3", "00340434000000000003", [
-          { lineId: "1", sku: "ALP-GPS-X1", quantity: 1, serial: "GPS-0001" }
-        ])
-        yield* (yield* Session).signIn("B-2001")
-        const first = yield* returns.scan({ raw: "00340434000000000003" })
-        yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        const first = yield* gpsInFirstReturn
         // The desk works on one return at a time; a return left undecided (as the database may hold one) stays open.
         yield* sql.execute("UPDATE returns SET received_at_ms = received_at_ms - 1000")
         yield* sql.execute("UPDATE returns SET status = 'finished'")
@@ -1161,7 +1169,12 @@ describe("a return of a parcel shipped before the shop numbered its order's line
         )
         const finished = yield* Effect.exit(returns.finish({}))
         const events = yield* eventsOf("return.refund-decided")
-        return { fresh, first, cancel, decided, refunds, finished, events, approve, override }
+        // GPS-0003 comes back a third time: its unit was refunded once and decided once with no refund.
+        yield* returns.scan({ raw: "00340434000000000003" })
+        const third = yield* returns.scan({ raw: gs1Serial("GPS-0003") })
+        yield* gradeAll
+        const thirdDecided = yield* Effect.exit(returns.decide({}))
+        return { fresh, first, cancel, decided, refunds, finished, events, approve, override, third, thirdDecided }
       })
     )
     expect(result.fresh.current!.cancellable).toBe(true)
@@ -1197,6 +1210,47 @@ describe("a return of a parcel shipped before the shop numbered its order's line
         `${gps1!.itemRef} was decided with no refund (No second refund: serial GPS-0001`
       )
     }
+    // The unit decided with no refund is told apart from one not decided yet; the one refunded refuses the third.
+    expect(result.third.current!.items[0]!.sameUnitIn).toMatchObject([
+      { itemRef: gps3!.itemRef, decided: true, refundStatus: "decided" },
+      { itemRef: gps3again!.itemRef, decided: true, refundStatus: null }
+    ])
+    expect(codeOf(result.thirdDecided)).toBe("already-refunded")
+  })
+
+  it("lets the rules decide a serial another return decided with no refund when no unit with that serial was refunded", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const returns = yield* ReturnsService
+        const sql = yield* Sql
+        const first = yield* gpsInFirstReturn
+        // A return whose unit was decided with no refund while no refund of that serial stands (as the database may
+        // hold one): that unit got no money and can get none, so it holds nothing here.
+        const noRefund = {
+          outcome: "no-refund",
+          amountCents: 0,
+          suggestedCents: 0,
+          currency: "EUR",
+          ruleId: null,
+          reason: { de: "Keine Erstattung", en: "No refund" },
+          suggestedDisposition: "return-to-vendor",
+          facts: null
+        }
+        yield* sql.execute("UPDATE return_items SET decision = ?, grade = 'new-sealed'", [JSON.stringify(noRefund)])
+        yield* sql.execute("UPDATE returns SET received_at_ms = received_at_ms - 1000, status = 'finished'")
+        yield* returns.scan({ raw: "00340434000000000003" })
+        const again = yield* returns.scan({ raw: gs1Serial("GPS-0001") })
+        yield* gradeAll
+        const decided = yield* returns.decide({})
+        return { first: first.current!.returnId, again, decided }
+      })
+    )
+    const item = result.decided.current!.items[0]!
+    expect(item.decision).toMatchObject({ outcome: "refund-full", amountCents: 7900, status: "decided" })
+    expect(item.decision!.reason.en).not.toContain(result.first)
+    expect(result.again.current!.items[0]!.sameUnitIn).toMatchObject([
+      { returnId: result.first, decided: true, refundStatus: null }
+    ])
   })
 
   it("keeps units decided before the shop numbered the lines anew at their price and counts them against the new lines", async () => {

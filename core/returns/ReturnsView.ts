@@ -50,8 +50,10 @@ export const ItemDecisionView = Schema.Struct({
 /**
  * Another item of the order's returns at this station (not cancelled) with the same serial: the same physical unit,
  * on its line as that return took it in (`formerLine`: one the order no longer has, the shop numbered its lines anew
- * since), with that return's state and its refund's status (null: not decided, or nothing to refund on it). Read from
- * the database as the case is shown, so it holds across a restart and goes once that return is cancelled.
+ * since), with that return's state, whether that item is decided and its refund's status: decided with a refund (the
+ * status), decided with no refund (`decided`, status null: `no-refund`, or nothing in the order to refund on it), or
+ * not decided yet (neither). Read from the database as the case is shown, so it holds across a restart and goes once
+ * that return is cancelled.
  */
 export const SameUnitView = Schema.Struct({
   returnId: Schema.String,
@@ -61,6 +63,7 @@ export const SameUnitView = Schema.Struct({
   unit: Schema.NullOr(Schema.Int),
   formerLine: Schema.Boolean,
   returnStatus: Schema.Literals(["open", "finished"]),
+  decided: Schema.Boolean,
   refundStatus: Schema.NullOr(RefundStatus)
 })
 export type SameUnitView = typeof SameUnitView.Type

@@ -145,6 +145,8 @@ export const de = {
   "returns.sameUnit.decided":
     "Erstattung dort: {status}. Ein Stück wird nur einmal erstattet – keine zweite Erstattung: Retoure stornieren und das Paket ohne dieses Stück neu annehmen.",
   "returns.sameUnit.refundThere": "Erstattung dort: {status}.",
+  "returns.sameUnit.noRefundThere": "Erstattung dort: keine, ohne Erstattung entschieden.",
+  "returns.sameUnit.noRefundHoldsNothing": "Jener Artikel hält dieses Stück nicht zur Prüfung zurück.",
   "returns.sameUnit.decidedKept":
     "Erstattung dort: {status}. Ein Stück wird nur einmal erstattet – keine zweite Erstattung. Diese Retoure hat schon eine entschiedene Erstattung und lässt sich nicht stornieren: Beim Entscheiden bekommt dieses Stück keine Erstattung, dann festlegen, wohin es geht.",
   "returns.sameUnit.twiceKept":

@@ -11,8 +11,17 @@ describe("describeSameUnit", () => {
     unit: 1,
     formerLine: false,
     returnStatus: "finished",
+    decided: true,
     refundStatus: "decided"
   }
+  /** The same serial scanned into RET-01-R000003 before, not decided yet. */
+  const twiceHere = {
+    ...refunded,
+    returnId: "RET-01-R000003",
+    decided: false,
+    refundStatus: null,
+    returnStatus: "open"
+  } as const
   const gps = { serial: "GPS-0001", decision: null }
   const open = (returnId: string) => ({ returnId, cancellable: true })
 
@@ -26,7 +35,14 @@ describe("describeSameUnit", () => {
   })
 
   it("says the line is one the shop numbered anew, and that a unit with no refund decided there is held here", () => {
-    const former = { ...refunded, rmaId: null, formerLine: true, refundStatus: null, returnStatus: "open" } as const
+    const former = {
+      ...refunded,
+      rmaId: null,
+      formerLine: true,
+      decided: false,
+      refundStatus: null,
+      returnStatus: "open"
+    } as const
     const de = describeSameUnit(makeTranslator("de"), gps, former, open("RET-01-R000003"))
     expect(de).toContain("in Retoure RET-01-R000002, Artikel")
     expect(de).toContain("Position, die der Auftrag nicht mehr hat")
@@ -36,8 +52,31 @@ describe("describeSameUnit", () => {
     expect(en).toContain("deciding holds it here for review")
   })
 
+  it("tells a unit decided with no refund in another return apart from one not decided there, in German and English", () => {
+    const noRefund = { ...refunded, refundStatus: null } as const
+    expect(describeSameUnit(makeTranslator("de"), gps, noRefund, open("RET-01-R000003"))).toBe(
+      "Seriennummer GPS-0001 ist schon in Retoure RET-01-R000002 (RMA RMA-3), Artikel RET-01-R000002-01, Position 1, Stück 1. Erstattung dort: keine, ohne Erstattung entschieden. Jener Artikel hält dieses Stück nicht zur Prüfung zurück."
+    )
+    expect(describeSameUnit(makeTranslator("en"), gps, noRefund, open("RET-01-R000003"))).toBe(
+      "Serial GPS-0001 is already in return RET-01-R000002 (RMA RMA-3), item RET-01-R000002-01, line 1, unit 1. Refund there: none, decided with no refund. That item does not hold this unit for review."
+    )
+    const decided = { serial: "GPS-0001", decision: { status: "decided" } }
+    const kept = { returnId: "RET-01-R000003", cancellable: false }
+    expect(describeSameUnit(makeTranslator("en"), decided, noRefund, kept)).toBe(
+      "Serial GPS-0001 is already in return RET-01-R000002 (RMA RMA-3), item RET-01-R000002-01, line 1, unit 1. Refund there: none, decided with no refund."
+    )
+    expect(describeSameUnit(makeTranslator("de"), decided, noRefund, kept)).toBe(
+      "Seriennummer GPS-0001 ist schon in Retoure RET-01-R000002 (RMA RMA-3), Artikel RET-01-R000002-01, Position 1, Stück 1. Erstattung dort: keine, ohne Erstattung entschieden."
+    )
+    // Scanned into this return before and decided there with no refund: no hold to speak of, only its refund there.
+    const here = { ...noRefund, returnId: "RET-01-R000003", itemRef: "RET-01-R000003-02" } as const
+    expect(describeSameUnit(makeTranslator("en"), gps, here, kept)).toBe(
+      "Serial GPS-0001 is already in this return, item RET-01-R000003-02, line 1, unit 1. Refund there: none, decided with no refund."
+    )
+  })
+
   it("tells a serial scanned twice into this return apart from one in another", () => {
-    const twice = { ...refunded, refundStatus: null, returnStatus: "open" } as const
+    const twice = { ...refunded, decided: false, refundStatus: null, returnStatus: "open" } as const
     expect(describeSameUnit(makeTranslator("en"), gps, twice, open("RET-01-R000002"))).toBe(
       "Serial GPS-0001 is already in this return, item RET-01-R000002-01, line 1, unit 1. A unit is refunded once: cancel the return, take the parcel in again and scan the unit once."
     )
@@ -51,13 +90,12 @@ describe("describeSameUnit", () => {
     expect(en).toBe(
       "Serial GPS-0001 is already in return RET-01-R000002 (RMA RMA-3), item RET-01-R000002-01, line 1, unit 1. Refund there: decided. A unit is refunded once – no second refund. This return already has a refund decided and cannot be cancelled: deciding gives this unit no refund; then set where it goes."
     )
-    const twice = { ...refunded, returnId: "RET-01-R000003", refundStatus: null, returnStatus: "open" } as const
-    const twiceEn = describeSameUnit(makeTranslator("en"), gps, twice, kept)
+    const twiceEn = describeSameUnit(makeTranslator("en"), gps, twiceHere, kept)
     expect(twiceEn).not.toContain("cancel the return,")
     expect(twiceEn).toContain(
       "deciding refunds the unit once, on the item scanned first, and gives the other no refund"
     )
-    expect(describeSameUnit(makeTranslator("de"), gps, twice, kept)).toContain(
+    expect(describeSameUnit(makeTranslator("de"), gps, twiceHere, kept)).toContain(
       "Beim Entscheiden wird das Stück einmal erstattet, auf dem zuerst gescannten Artikel"
     )
   })
@@ -69,9 +107,8 @@ describe("describeSameUnit", () => {
     ).toBe(
       "Serial GPS-0001 is already in return RET-01-R000002 (RMA RMA-3), item RET-01-R000002-01, line 1, unit 1. Refund there: decided."
     )
-    const twice = { ...refunded, returnId: "RET-01-R000003", refundStatus: null, returnStatus: "open" } as const
     expect(
-      describeSameUnit(makeTranslator("de"), decided, twice, { returnId: "RET-01-R000003", cancellable: false })
+      describeSameUnit(makeTranslator("de"), decided, twiceHere, { returnId: "RET-01-R000003", cancellable: false })
     ).toBe("Seriennummer GPS-0001 ist schon in dieser Retoure, Artikel RET-01-R000002-01, Position 1, Stück 1.")
   })
 

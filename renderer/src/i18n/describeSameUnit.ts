@@ -11,10 +11,12 @@ const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(de, key)
 /**
  * Where the same unit is (the other return with its RMA, or this one, the item, its line and unit, and whether that
  * line is one the shop has numbered anew since) and, for an item not decided yet, what the clerk can do in the return's
- * state: no second refund when a refund was decided there, a hold for review when none was; cancelling and taking the
- * parcel in again while the return can be cancelled, else deciding, which gives the unit no second refund. A decided
- * item is told only where the unit is and its refund there: its decision says the rest; the item refunded, that the
- * unit was scanned into this return again and given no refund there.
+ * state: no second refund when a refund was decided there, a hold for review when nothing is decided there yet;
+ * cancelling and taking the parcel in again while the return can be cancelled, else deciding, which gives the unit no
+ * second refund. Decided there with no refund, that item got no money and holds nothing: it is told as such, and
+ * another return's says it does not hold this unit for review. A decided item is told only where the unit is and its
+ * refund there: its decision says the rest; the item refunded, that the unit was scanned into this return again and
+ * given no refund there.
  */
 export const describeSameUnit = (
   t: Translate,
@@ -43,8 +45,15 @@ export const describeSameUnit = (
   )
   const statusKey = `refundStatus.${other.refundStatus ?? ""}`
   const status = isMessageKey(statusKey) ? t(statusKey) : (other.refundStatus ?? "")
+  const noRefund = other.decided && other.refundStatus === null
   if (item.decision !== null) {
+    if (again) return where
+    if (noRefund) return `${where} ${t("returns.sameUnit.noRefundThere")}`
     return other.refundStatus === null ? where : `${where} ${t("returns.sameUnit.refundThere", { status })}`
+  }
+  if (noRefund) {
+    const there = t("returns.sameUnit.noRefundThere")
+    return here ? `${where} ${there}` : `${where} ${there} ${t("returns.sameUnit.noRefundHoldsNothing")}`
   }
   const then =
     other.refundStatus !== null

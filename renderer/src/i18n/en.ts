@@ -146,6 +146,8 @@ export const en: Messages = {
   "returns.sameUnit.decided":
     "Refund there: {status}. A unit is refunded once – no second refund: cancel this return and take the parcel in again without this unit.",
   "returns.sameUnit.refundThere": "Refund there: {status}.",
+  "returns.sameUnit.noRefundThere": "Refund there: none, decided with no refund.",
+  "returns.sameUnit.noRefundHoldsNothing": "That item does not hold this unit for review.",
   "returns.sameUnit.decidedKept":
     "Refund there: {status}. A unit is refunded once – no second refund. This return already has a refund decided and cannot be cancelled: deciding gives this unit no refund; then set where it goes.",
   "returns.sameUnit.twiceKept":
