@@ -35,4 +35,26 @@ describe("a Manager screen card whose read fails", () => {
     await card.screenshot({ path: join(SCREENSHOTS, "8-manager-read-failure-card.png") })
     await page.screenshot({ path: join(SCREENSHOTS, "8-manager-read-failure.png"), fullPage: true })
   }, 120_000)
+
+  it("names a lost station in the bench's language when the screen changes and the refund rules load", async () => {
+    const { page, browser } = opened!
+    await page.getByRole("button", { name: "EN", exact: true }).click()
+    await page.keyboard.press("F1")
+    await page.getByTestId("rules-card").waitFor({ state: "detached" })
+    // The browser loses its network: every call to the station fails in transport, as with a pulled cable.
+    await browser.setOffline(true)
+    try {
+      await page.keyboard.press("F3")
+      const rules = page.getByTestId("rules-card")
+      await rules.getByText("Station not reachable.").waitFor({ timeout: 20_000 })
+      expect(await rules.innerText()).not.toContain("Failed to fetch")
+      const problem = page.getByTestId("app-problem")
+      await problem.waitFor({ timeout: 20_000 })
+      expect(await problem.innerText()).toBe("Station not reachable.")
+      await rules.scrollIntoViewIfNeeded()
+      await rules.screenshot({ path: join(SCREENSHOTS, "8-manager-rules-offline-card.png") })
+    } finally {
+      await browser.setOffline(false)
+    }
+  }, 120_000)
 })
