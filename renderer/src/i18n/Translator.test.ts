@@ -102,4 +102,14 @@ describe("describeError", () => {
     expect(describeError(t, new ApiCallError("x", "shipment-late", "The carrier is late"))).toBe("The carrier is late")
     expect(describeError(t, new TypeError("Failed to fetch"))).toBe("Station nicht erreichbar.")
   })
+
+  it("names a carrier the station does not ship with in both languages, not in the station's English", () => {
+    const refused = new ApiCallError("handover.open", "carrier-unknown", "This station does not ship with ACME")
+    expect(describeError(makeTranslator("de"), refused)).toBe(
+      "Mit diesem Spediteur versendet diese Station nicht – einen der angezeigten wählen."
+    )
+    expect(describeError(makeTranslator("en"), refused)).toBe(
+      "This station does not ship with this carrier – choose one of those shown."
+    )
+  })
 })

@@ -587,6 +587,8 @@ export const de = {
   "error.insert-encoding": "Der Beleg kann so nicht gedruckt werden.",
   "error.bad-response": "Die Station hat unerwartet geantwortet.",
   "error.transport": "Station nicht erreichbar.",
+  "error.carrier-unknown": "Mit diesem Spediteur versendet diese Station nicht – einen der angezeigten wählen.",
+  "read.failedShowingLast": "{reason} Angezeigt ist der zuletzt gelesene Stand.",
   "error.no-scale": "Dieser Packplatz hat keine Waage – Gewicht bitte tippen.",
   "error.scale-not-stable": "Die Waage pendelt noch – auf ein stabiles Gewicht warten oder tippen.",
   "error.scale-unavailable": "Die Waage liefert kein Gewicht (siehe Zeile Waage) – Gewicht bitte tippen.",

@@ -584,6 +584,8 @@ export const en: Messages = {
   "error.insert-encoding": "This receipt cannot be printed as it is.",
   "error.bad-response": "The station gave an unexpected answer.",
   "error.transport": "Station not reachable.",
+  "error.carrier-unknown": "This station does not ship with this carrier – choose one of those shown.",
+  "read.failedShowingLast": "{reason} Shown is what was read last.",
   "error.no-scale": "This bench has no scale – type the weight.",
   "error.scale-not-stable": "The scale is still settling – wait for a stable weight, or type it.",
   "error.scale-unavailable": "The scale gives no weight (see the scale line) – type the weight.",

@@ -21,7 +21,8 @@ import { ReturnsScreen } from "./ReturnsScreen.tsx"
 export const App = ({ client }: { readonly client: StationClient }) => {
   const station = useStation(client)
   const [screen, setScreen] = useState<Screen>("pack")
-  const [problem, setProblem] = useState<string>()
+  // The failure itself, translated when shown: a language chosen after it still applies.
+  const [problem, setProblem] = useState<{ readonly error: unknown }>()
   const locale = station.status?.locale ?? "de"
   const context = useMemo(() => ({ client, locale, t: makeTranslator(locale) }), [client, locale])
   const { t } = context
@@ -37,7 +38,7 @@ export const App = ({ client }: { readonly client: StationClient }) => {
   const onScan = (raw: string, source: "manual" | "camera") => station.submitScan(raw, source, screen)
   // Scanners the station reads itself (serial) cannot say which screen is up: tell the station whenever it changes.
   useEffect(() => {
-    client.call("station.setScreen", { screen }).catch((error: unknown) => setProblem(String(error)))
+    client.call("station.setScreen", { screen }).catch((error: unknown) => setProblem({ error }))
   }, [client, screen])
 
   useEffect(() => {
@@ -75,7 +76,7 @@ export const App = ({ client }: { readonly client: StationClient }) => {
 
   const report = (action: Promise<void>) => {
     setProblem(undefined)
-    action.catch((error: unknown) => setProblem(describeError(t, error)))
+    action.catch((error: unknown) => setProblem({ error }))
   }
 
   return (
@@ -92,8 +93,8 @@ export const App = ({ client }: { readonly client: StationClient }) => {
           </div>
         )}
         {problem !== undefined && (
-          <div className="banner banner-soft" role="alert">
-            {problem}
+          <div className="banner banner-soft" role="alert" data-testid="app-problem">
+            {describeError(t, problem.error)}
           </div>
         )}
         <AlertBanner alerts={alerts.alerts} onAcknowledge={alerts.acknowledge} />

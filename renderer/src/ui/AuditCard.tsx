@@ -3,55 +3,63 @@ import type { MessageKey } from "../i18n/de.ts"
 import { describeAuditEntry } from "../i18n/describeAuditEntry.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { CardRead } from "./CardRead.tsx"
 
 const AuditTable = () => {
   const { t, locale } = useStationContext()
   const audit = useApiQuery("audit.recent", { limit: 30 }, ["event", "status"])
-  if (audit.data === undefined || audit.data.length === 0) return <p className="hint">{t("audit.none")}</p>
   return (
-    <>
-      <div className="button-row">
-        <button type="button" className="button-secondary" onClick={audit.reload}>
-          {t("audit.reload")}
-        </button>
-      </div>
-      <table className="table table-compact" data-testid="audit-entries">
-        <thead>
-          <tr>
-            <th>{t("event.time")}</th>
-            <th>{t("audit.who")}</th>
-            <th>{t("audit.client")}</th>
-            <th>{t("audit.action")}</th>
-            <th>{t("audit.outcome")}</th>
-            <th>{t("audit.detail")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {audit.data.map((entry) => {
-            const { action, detail } = describeAuditEntry(t, entry)
-            return (
-              <tr key={entry.id} data-action={entry.action} data-outcome={entry.outcome}>
-                <td>{new Date(entry.atMs).toLocaleString(locale)}</td>
-                <td>
-                  {entry.operator === null
-                    ? t("audit.nobody")
-                    : `${entry.operator.name} (${t(`role.${entry.operator.role}` as MessageKey)})`}
-                </td>
-                <td className="mono">
-                  {entry.clientId === "local" ? t("audit.localClient") : entry.clientId}
-                  {entry.clientAddress === null ? "" : ` · ${entry.clientAddress}`}
-                </td>
-                <td title={entry.action}>{action}</td>
-                <td className={entry.outcome === "done" ? "" : "error-text"}>{t(`audit.${entry.outcome}`)}</td>
-                <td className="audit-detail" title={entry.detail}>
-                  {detail}
-                </td>
+    <CardRead
+      query={audit}
+      isEmpty={(entries) => entries.length === 0}
+      none={<p className="hint">{t("audit.none")}</p>}
+    >
+      {(entries) => (
+        <>
+          <div className="button-row">
+            <button type="button" className="button-secondary" onClick={audit.reload}>
+              {t("audit.reload")}
+            </button>
+          </div>
+          <table className="table table-compact" data-testid="audit-entries">
+            <thead>
+              <tr>
+                <th>{t("event.time")}</th>
+                <th>{t("audit.who")}</th>
+                <th>{t("audit.client")}</th>
+                <th>{t("audit.action")}</th>
+                <th>{t("audit.outcome")}</th>
+                <th>{t("audit.detail")}</th>
               </tr>
-            )
-          })}
-        </tbody>
-      </table>
-    </>
+            </thead>
+            <tbody>
+              {entries.map((entry) => {
+                const { action, detail } = describeAuditEntry(t, entry)
+                return (
+                  <tr key={entry.id} data-action={entry.action} data-outcome={entry.outcome}>
+                    <td>{new Date(entry.atMs).toLocaleString(locale)}</td>
+                    <td>
+                      {entry.operator === null
+                        ? t("audit.nobody")
+                        : `${entry.operator.name} (${t(`role.${entry.operator.role}` as MessageKey)})`}
+                    </td>
+                    <td className="mono">
+                      {entry.clientId === "local" ? t("audit.localClient") : entry.clientId}
+                      {entry.clientAddress === null ? "" : ` · ${entry.clientAddress}`}
+                    </td>
+                    <td title={entry.action}>{action}</td>
+                    <td className={entry.outcome === "done" ? "" : "error-text"}>{t(`audit.${entry.outcome}`)}</td>
+                    <td className="audit-detail" title={entry.detail}>
+                      {detail}
+                    </td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </>
+      )}
+    </CardRead>
   )
 }
 

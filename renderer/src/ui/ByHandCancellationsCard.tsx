@@ -1,9 +1,9 @@
 /** The Manager screen's card of the shipments to cancel in the carrier's portal, a manager's close of one and its reopen. */
 import { useState } from "react"
 import type { ByHandCancellation, ClosedByHand } from "../../../core/api/StationApi.ts"
-import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { ReadFailure } from "./CardRead.tsx"
 import { carrierName } from "./carriers.ts"
 import { ManagerNoteForm } from "./ManagerNoteForm.tsx"
 
@@ -144,9 +144,7 @@ export const ByHandCancellationsCard = ({ isManager }: { readonly isManager: boo
         </p>
       )}
       {listed.error !== undefined ? (
-        <p className="error-text" role="alert" data-testid="by-hand-error">
-          {describeError(t, listed.error)}
-        </p>
+        <ReadFailure error={listed.error} showingLast={false} />
       ) : cancellations.length === 0 ? (
         <p className="hint">{t("byHand.none")}</p>
       ) : (

@@ -3,6 +3,7 @@ import { useState } from "react"
 import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { ReadFailure } from "./CardRead.tsx"
 import { formatAge } from "./formatAge.ts"
 import { HandoverTimeChart } from "./HandoverTimeChart.tsx"
 import { PickupLagPanel } from "./PickupLagPanel.tsx"
@@ -99,9 +100,7 @@ export const CustomerMetricsCard = () => {
         </p>
       )}
       {metrics.error !== undefined ? (
-        <p className="error-text" role="alert" data-testid="metrics-error">
-          {describeError(t, metrics.error)}
-        </p>
+        <ReadFailure error={metrics.error} showingLast={false} />
       ) : data === undefined ? (
         <p className="hint">{t("common.loading")}</p>
       ) : (

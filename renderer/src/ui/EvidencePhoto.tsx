@@ -1,8 +1,8 @@
 /** A parcel's pack evidence photo as the station vouches for it, and the Manager screen's parcel view around it. */
 import { useState } from "react"
-import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { ReadFailure } from "./CardRead.tsx"
 
 /**
  * Shows the photo only when the station says its bytes hash to the SHA-256 recorded at packing; an altered file is
@@ -20,11 +20,7 @@ export const EvidencePhoto = ({
   const { t, locale } = useStationContext()
   const photo = useApiQuery("evidence.photo", { parcelId }, [])
   if (photo.error !== undefined) {
-    return (
-      <p className="error-text" role="alert">
-        {describeError(t, photo.error)}
-      </p>
-    )
+    return <ReadFailure error={photo.error} showingLast={false} />
   }
   const view = photo.data
   if (view === undefined || (hideWhenNone && view.status === "none")) return null
@@ -75,9 +71,7 @@ export const ParcelPhotoCard = () => {
     <section className="card" data-testid="parcel-card">
       <h2>{t("manager.parcel")}</h2>
       {recent.error !== undefined ? (
-        <p className="error-text" role="alert">
-          {describeError(t, recent.error)}
-        </p>
+        <ReadFailure error={recent.error} showingLast={false} />
       ) : recent.data !== undefined && recent.data.length === 0 ? (
         <p className="hint">{t("evidence.noParcels")}</p>
       ) : recent.data !== undefined ? (

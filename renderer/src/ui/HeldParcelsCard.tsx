@@ -2,9 +2,9 @@
 import { useState } from "react"
 import type { HeldParcel, StationStatus } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
-import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { ReadFailure } from "./CardRead.tsx"
 import { carrierName } from "./carriers.ts"
 import { ManagerNoteForm } from "./ManagerNoteForm.tsx"
 
@@ -125,9 +125,7 @@ export const HeldParcelsCard = ({
         </p>
       )}
       {held.error !== undefined ? (
-        <p className="error-text" role="alert" data-testid="held-error">
-          {describeError(t, held.error)}
-        </p>
+        <ReadFailure error={held.error} showingLast={false} />
       ) : held.data === undefined ? (
         <p className="hint">{t("common.loading")}</p>
       ) : parcels.length === 0 ? (

@@ -6,6 +6,7 @@ import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { AuditCard } from "./AuditCard.tsx"
 import { ByHandCancellationsCard } from "./ByHandCancellationsCard.tsx"
+import { CardRead } from "./CardRead.tsx"
 import { ConflictsCard } from "./ConflictsCard.tsx"
 import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { ParcelPhotoCard } from "./EvidencePhoto.tsx"
@@ -105,28 +106,32 @@ const PrintersCard = () => {
         </p>
       )}
       <h3>{t("printer.jobs")}</h3>
-      {jobs.data === undefined || jobs.data.length === 0 ? (
-        <p className="hint">{t("printer.noJobs")}</p>
-      ) : (
-        <ul className="jobs" data-testid="print-jobs">
-          {jobs.data.map((job) => (
-            <li key={job.id} className={`job job-${job.state}`}>
-              <div className="job-meta">
-                <strong>{t(job.printer === "label" ? "printer.label" : "printer.receipt")}</strong>
-                <span className={`badge job-state-${job.state}`}>{t(`jobState.${job.state}`)}</span>
-                <span className="muted">{new Date(job.createdAtMs).toLocaleTimeString(locale)}</span>
-                <span className="muted">{t("printer.attempts", { count: job.attempts })}</span>
-                {job.lastError !== undefined && <span className="error-text">{job.lastError}</span>}
-              </div>
-              {job.previewUrl === undefined ? (
-                <span className="muted">{t("printer.noPreview")}</span>
-              ) : (
-                <img className="job-preview" src={job.previewUrl} alt={t("printer.preview", { id: job.id })} />
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <CardRead
+        query={jobs}
+        isEmpty={(listed) => listed.length === 0}
+        none={<p className="hint">{t("printer.noJobs")}</p>}
+      >
+        {(listed) => (
+          <ul className="jobs" data-testid="print-jobs">
+            {listed.map((job) => (
+              <li key={job.id} className={`job job-${job.state}`}>
+                <div className="job-meta">
+                  <strong>{t(job.printer === "label" ? "printer.label" : "printer.receipt")}</strong>
+                  <span className={`badge job-state-${job.state}`}>{t(`jobState.${job.state}`)}</span>
+                  <span className="muted">{new Date(job.createdAtMs).toLocaleTimeString(locale)}</span>
+                  <span className="muted">{t("printer.attempts", { count: job.attempts })}</span>
+                  {job.lastError !== undefined && <span className="error-text">{job.lastError}</span>}
+                </div>
+                {job.previewUrl === undefined ? (
+                  <span className="muted">{t("printer.noPreview")}</span>
+                ) : (
+                  <img className="job-preview" src={job.previewUrl} alt={t("printer.preview", { id: job.id })} />
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </CardRead>
     </section>
   )
 }
@@ -137,30 +142,34 @@ const EventsCard = () => {
   return (
     <section className="card" data-testid="events-card">
       <h2>{t("manager.events")}</h2>
-      {events.data === undefined || events.data.length === 0 ? (
-        <p className="hint">{t("events.none")}</p>
-      ) : (
-        <table className="table table-compact">
-          <thead>
-            <tr>
-              <th className="numeric">{t("event.seq")}</th>
-              <th>{t("event.type")}</th>
-              <th>{t("event.time")}</th>
-              <th>{t("event.actor")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.data.map((event) => (
-              <tr key={event.id}>
-                <td className="numeric">{event.seq}</td>
-                <td className="mono">{event.type}</td>
-                <td>{new Date(event.eventTimeMs).toLocaleTimeString(locale)}</td>
-                <td>{event.actor}</td>
+      <CardRead
+        query={events}
+        isEmpty={(recent) => recent.length === 0}
+        none={<p className="hint">{t("events.none")}</p>}
+      >
+        {(recent) => (
+          <table className="table table-compact">
+            <thead>
+              <tr>
+                <th className="numeric">{t("event.seq")}</th>
+                <th>{t("event.type")}</th>
+                <th>{t("event.time")}</th>
+                <th>{t("event.actor")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {recent.map((event) => (
+                <tr key={event.id}>
+                  <td className="numeric">{event.seq}</td>
+                  <td className="mono">{event.type}</td>
+                  <td>{new Date(event.eventTimeMs).toLocaleTimeString(locale)}</td>
+                  <td>{event.actor}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </CardRead>
     </section>
   )
 }

@@ -1,8 +1,8 @@
 /** The list of orders waiting to be packed, held ones marked. */
 import type { MessageKey } from "../i18n/de.ts"
-import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { ReadFailure } from "./CardRead.tsx"
 
 const HELD = new Set(["on-hold", "address-hold"])
 
@@ -10,7 +10,7 @@ const HELD = new Set(["on-hold", "address-hold"])
 export const OpenOrders = () => {
   const { t } = useStationContext()
   const orders = useApiQuery("orders.open", {}, ["event"])
-  if (orders.error !== undefined) return <p className="error-text">{describeError(t, orders.error)}</p>
+  if (orders.error !== undefined) return <ReadFailure error={orders.error} showingLast={false} />
   if (orders.data === undefined) return <p className="hint">{t("common.loading")}</p>
   if (orders.data.length === 0) return <p className="hint">{t("pack.noOrders")}</p>
   return (

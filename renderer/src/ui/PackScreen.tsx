@@ -10,6 +10,7 @@ import { useBenchView } from "../station/useBenchView.ts"
 import { useScale } from "../station/useScale.ts"
 import { BenchError } from "./BenchError.tsx"
 import { CameraScanner } from "./CameraScanner.tsx"
+import { ReadFailure } from "./CardRead.tsx"
 import { ManualEntry } from "./ManualEntry.tsx"
 import { OpenOrders } from "./OpenOrders.tsx"
 import { PackLines } from "./PackLines.tsx"
@@ -191,6 +192,9 @@ export const PackScreen = ({ operator, lastScan, onScan }: PackScreenProps) => {
         )}
         <RefusalBanner refusal={bench.refusal} reasonOnly={bench.refusalFromScan} />
         <BenchError error={bench.error} />
+        {/* Without the camera's kind a browser camera sends no still; without the boxes none can be chosen by key. */}
+        {camera.error !== undefined && <ReadFailure error={camera.error} showingLast={false} />}
+        {boxes.error !== undefined && <ReadFailure error={boxes.error} showingLast={boxes.data !== undefined} />}
         {stillProblem !== undefined && (
           <p className="error-text" data-testid="still-problem">
             {t("evidence.stillNotSent", { reason: stillProblem })}

@@ -3,6 +3,7 @@ import type { PrintJobRef } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { ReadFailure } from "./CardRead.tsx"
 
 const REFRESH_ON = ["printJob"] as const
 
@@ -22,13 +23,18 @@ export const PrintPreviews = ({
   if (jobs.length === 0) return null
   return (
     <div className="printouts" data-testid={testId}>
+      {all.error !== undefined && <ReadFailure error={all.error} showingLast={all.data !== undefined} />}
       {jobs.map((ref) => {
         const job = all.data?.find((candidate) => candidate.id === ref.id)
         return (
           <figure key={ref.id} className={`printout printout-${ref.printer}`}>
             <figcaption>
               {t(ref.printer === "label" ? "printer.label" : "printer.receipt")} · {ref.purpose} ·{" "}
-              {job === undefined ? t("common.loading") : t(`jobState.${job.state}` as MessageKey)}
+              {job !== undefined
+                ? t(`jobState.${job.state}` as MessageKey)
+                : all.error === undefined
+                  ? t("common.loading")
+                  : "–"}
             </figcaption>
             {job?.previewUrl === undefined ? (
               <div className="printout-missing">{t("printer.noPreview")}</div>

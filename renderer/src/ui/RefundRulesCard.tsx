@@ -25,8 +25,8 @@ export const RefundRulesCard = ({ isManager }: { readonly isManager: boolean }) 
   useEffect(() => {
     client
       .call("rules.active", {})
-      .then(setActive, (error: unknown) => setProblem({ kind: "json", message: String(error) }))
-  }, [client])
+      .then(setActive, (error: unknown) => setProblem({ kind: "other", message: describeError(t, error) }))
+  }, [client, t])
   const [preview, setPreview] = useState<Preview>()
   const [problem, setProblem] = useState<Problem>()
   const [applied, setApplied] = useState(false)

@@ -4,6 +4,7 @@ import type { ShopConnectorView, ShopPushView } from "../../../core/api/StationA
 import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { ReadFailure } from "./CardRead.tsx"
 
 /** The hub's shop connectors change without the station's pushes: the card looks again every few seconds. */
 const REFRESH_MS = 5_000
@@ -229,9 +230,7 @@ export const ShopCard = ({ isManager }: { readonly isManager: boolean }) => {
     <section className="card shop-card" data-testid="shop-card">
       <h2>{t("shop.title")}</h2>
       {status.error !== undefined ? (
-        <p className="error-text" role="alert" data-testid="shop-error">
-          {describeError(t, status.error)}
-        </p>
+        <ReadFailure error={status.error} showingLast={false} />
       ) : data === undefined ? (
         <p className="hint">{t("common.loading")}</p>
       ) : data.connectors.length === 0 ? (

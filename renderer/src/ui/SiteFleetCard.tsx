@@ -3,6 +3,7 @@ import type { FleetStation } from "../../../core/api/StationApi.ts"
 import type { Translate } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { CardRead } from "./CardRead.tsx"
 import { formatAge } from "./formatAge.ts"
 import { useNow } from "./useNow.ts"
 
@@ -32,83 +33,86 @@ export const SiteFleetCard = () => {
   const { t } = useStationContext()
   const fleet = useApiQuery("fleet.hub", {}, ["siteFleet"])
   const now = useNow(5_000)
-  const view = fleet.data
-  const stations = view?.summary?.stations ?? []
+  const problem = fleet.data?.problem
   return (
     <section className="card" data-testid="site-fleet-card">
       <h2>{t("siteFleet.title")}</h2>
-      {view?.problem !== undefined && (
+      {problem !== undefined && (
         <p className="error-text" role="alert">
-          {view.problem}
+          {problem}
         </p>
       )}
-      {view?.summary === null || view === undefined ? (
-        <p className="hint">{t("siteFleet.none")}</p>
-      ) : (
-        <>
-          <p className={view.stale ? "error-text" : "muted"} data-testid="site-fleet-age">
-            {t(view.stale ? "siteFleet.stale" : "siteFleet.received", {
-              age: formatAge(now - (view.receivedAtMs ?? now))
-            })}
-          </p>
-          <table className="table table-compact" data-stale={view.stale ? "true" : "false"}>
-            <thead>
-              <tr>
-                <th>{t("siteFleet.station")}</th>
-                <th>{t("siteFleet.presence")}</th>
-                <th className="numeric">{t("siteFleet.outbox")}</th>
-                <th>{t("siteFleet.oldest")}</th>
-                <th className="numeric">{t("siteFleet.applied")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {stations.map((station) => {
-                const self = station.stationId === view.stationId
-                return (
-                  <tr
-                    key={station.stationId}
-                    data-station={station.stationId}
-                    data-presence={station.presence}
-                    className={self ? "fleet-self" : undefined}
-                    aria-current={self ? "true" : undefined}
-                  >
-                    <td className="mono">
-                      {station.stationId}
-                      {self && <span className="muted"> · {t("stations.self")}</span>}
-                    </td>
-                    <td>
-                      <span
-                        className={`state-dot ${station.presence === "online" ? "state-ok" : "state-unknown"}`}
-                        aria-hidden="true"
-                      />{" "}
-                      {presenceText(t, station, now)}
-                    </td>
-                    <td className="numeric" data-testid="fleet-depth">
-                      {station.outboxDepth === null ? "–" : station.outboxDepth}
-                    </td>
-                    <td data-testid="fleet-oldest">
-                      {station.outboxDepth === null
-                        ? t("siteFleet.notReported")
-                        : station.oldestUnconfirmedAtMs === null
-                          ? t("siteFleet.allConfirmed")
-                          : formatAge(now - station.oldestUnconfirmedAtMs)}
-                    </td>
-                    <td className="numeric">
-                      {station.lastAppliedSeq}
-                      {station.heldAtHub > 0 && (
-                        <span className="error-text">
-                          {" "}
-                          · {t("siteFleet.held", { held: station.heldAtHub, gap: station.gapAtHub })}
-                        </span>
-                      )}
-                    </td>
-                  </tr>
-                )
+      <CardRead
+        query={fleet}
+        isEmpty={(view) => view.summary === null}
+        none={<p className="hint">{t("siteFleet.none")}</p>}
+      >
+        {(view) => (
+          <>
+            <p className={view.stale ? "error-text" : "muted"} data-testid="site-fleet-age">
+              {t(view.stale ? "siteFleet.stale" : "siteFleet.received", {
+                age: formatAge(now - (view.receivedAtMs ?? now))
               })}
-            </tbody>
-          </table>
-        </>
-      )}
+            </p>
+            <table className="table table-compact" data-stale={view.stale ? "true" : "false"}>
+              <thead>
+                <tr>
+                  <th>{t("siteFleet.station")}</th>
+                  <th>{t("siteFleet.presence")}</th>
+                  <th className="numeric">{t("siteFleet.outbox")}</th>
+                  <th>{t("siteFleet.oldest")}</th>
+                  <th className="numeric">{t("siteFleet.applied")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(view.summary?.stations ?? []).map((station) => {
+                  const self = station.stationId === view.stationId
+                  return (
+                    <tr
+                      key={station.stationId}
+                      data-station={station.stationId}
+                      data-presence={station.presence}
+                      className={self ? "fleet-self" : undefined}
+                      aria-current={self ? "true" : undefined}
+                    >
+                      <td className="mono">
+                        {station.stationId}
+                        {self && <span className="muted"> · {t("stations.self")}</span>}
+                      </td>
+                      <td>
+                        <span
+                          className={`state-dot ${station.presence === "online" ? "state-ok" : "state-unknown"}`}
+                          aria-hidden="true"
+                        />{" "}
+                        {presenceText(t, station, now)}
+                      </td>
+                      <td className="numeric" data-testid="fleet-depth">
+                        {station.outboxDepth === null ? "–" : station.outboxDepth}
+                      </td>
+                      <td data-testid="fleet-oldest">
+                        {station.outboxDepth === null
+                          ? t("siteFleet.notReported")
+                          : station.oldestUnconfirmedAtMs === null
+                            ? t("siteFleet.allConfirmed")
+                            : formatAge(now - station.oldestUnconfirmedAtMs)}
+                      </td>
+                      <td className="numeric">
+                        {station.lastAppliedSeq}
+                        {station.heldAtHub > 0 && (
+                          <span className="error-text">
+                            {" "}
+                            · {t("siteFleet.held", { held: station.heldAtHub, gap: station.gapAtHub })}
+                          </span>
+                        )}
+                      </td>
+                    </tr>
+                  )
+                })}
+              </tbody>
+            </table>
+          </>
+        )}
+      </CardRead>
     </section>
   )
 }

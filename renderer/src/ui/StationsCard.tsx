@@ -3,6 +3,7 @@ import type { StationPresence } from "../../../core/api/StationApi.ts"
 import type { Translate } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
+import { CardRead } from "./CardRead.tsx"
 import { formatAge } from "./formatAge.ts"
 import { useNow } from "./useNow.ts"
 
@@ -23,7 +24,6 @@ export const StationsCard = () => {
   const { t } = useStationContext()
   const fleet = useApiQuery("fleet.presence", {}, ["fleet"])
   const now = useNow(5_000)
-  const stations = fleet.data?.stations ?? []
   return (
     <section className="card" data-testid="stations-card">
       <h2>{t("manager.stations")}</h2>
@@ -32,57 +32,61 @@ export const StationsCard = () => {
           {fleet.data.problem}
         </p>
       )}
-      {stations.length === 0 ? (
-        <p className="hint">{t("stations.none")}</p>
-      ) : (
-        <ul className="devices">
-          {stations.map((station) => {
-            const reason = reasonText(t, station)
-            return (
-              <li key={station.stationId} data-station={station.stationId} data-state={station.state}>
-                <span
-                  className={`state-dot ${station.state === "online" ? "state-ok" : "state-unknown"}`}
-                  aria-hidden="true"
-                />
-                <div>
+      <CardRead
+        query={fleet}
+        isEmpty={(view) => view.stations.length === 0}
+        none={<p className="hint">{t("stations.none")}</p>}
+      >
+        {({ stations }) => (
+          <ul className="devices">
+            {stations.map((station) => {
+              const reason = reasonText(t, station)
+              return (
+                <li key={station.stationId} data-station={station.stationId} data-state={station.state}>
+                  <span
+                    className={`state-dot ${station.state === "online" ? "state-ok" : "state-unknown"}`}
+                    aria-hidden="true"
+                  />
                   <div>
-                    <strong className="mono">{station.stationId}</strong>
-                    {station.self && <span className="muted"> · {t("stations.self")}</span>}
-                    {station.appVersion !== undefined && (
-                      <span className="muted"> · {t("stations.version", { version: station.appVersion })}</span>
+                    <div>
+                      <strong className="mono">{station.stationId}</strong>
+                      {station.self && <span className="muted"> · {t("stations.self")}</span>}
+                      {station.appVersion !== undefined && (
+                        <span className="muted"> · {t("stations.version", { version: station.appVersion })}</span>
+                      )}
+                    </div>
+                    <div className="muted">
+                      {t(station.state === "online" ? "stations.online" : "stations.offline")}{" "}
+                      {station.sinceMs === null
+                        ? t("stations.sinceUnknown")
+                        : t("stations.for", { age: formatAge(now - station.sinceMs) })}
+                      {reason !== undefined && ` · ${reason}`}
+                      {station.sinceMs === null &&
+                        ` · ${t("stations.lastSeen", { age: formatAge(now - station.lastSeenMs) })}`}
+                    </div>
+                    {station.numbering !== undefined && (
+                      <div className="muted" data-testid="station-numbering">
+                        {t("stations.numbering", {
+                          index: station.numbering.stationIndex,
+                          stations: station.numbering.stations
+                        })}
+                      </div>
+                    )}
+                    {station.numberingClash !== undefined && (
+                      <div className="error-text" role="alert" data-testid="station-numbering-clash">
+                        {t("stations.numberingClash", { others: station.numberingClash.join(", ") })}
+                      </div>
+                    )}
+                    {station.problem !== undefined && (
+                      <div className="error-text">{t("stations.problem", { problem: station.problem })}</div>
                     )}
                   </div>
-                  <div className="muted">
-                    {t(station.state === "online" ? "stations.online" : "stations.offline")}{" "}
-                    {station.sinceMs === null
-                      ? t("stations.sinceUnknown")
-                      : t("stations.for", { age: formatAge(now - station.sinceMs) })}
-                    {reason !== undefined && ` · ${reason}`}
-                    {station.sinceMs === null &&
-                      ` · ${t("stations.lastSeen", { age: formatAge(now - station.lastSeenMs) })}`}
-                  </div>
-                  {station.numbering !== undefined && (
-                    <div className="muted" data-testid="station-numbering">
-                      {t("stations.numbering", {
-                        index: station.numbering.stationIndex,
-                        stations: station.numbering.stations
-                      })}
-                    </div>
-                  )}
-                  {station.numberingClash !== undefined && (
-                    <div className="error-text" role="alert" data-testid="station-numbering-clash">
-                      {t("stations.numberingClash", { others: station.numberingClash.join(", ") })}
-                    </div>
-                  )}
-                  {station.problem !== undefined && (
-                    <div className="error-text">{t("stations.problem", { problem: station.problem })}</div>
-                  )}
-                </div>
-              </li>
-            )
-          })}
-        </ul>
-      )}
+                </li>
+              )
+            })}
+          </ul>
+        )}
+      </CardRead>
     </section>
   )
 }
