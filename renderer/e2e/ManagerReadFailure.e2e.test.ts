@@ -48,6 +48,8 @@ describe("a Manager screen card whose read fails", () => {
       const rules = page.getByTestId("rules-card")
       await rules.getByText("Station not reachable.").waitFor({ timeout: 20_000 })
       expect(await rules.innerText()).not.toContain("Failed to fetch")
+      // What is in force is unknown while the read fails: the card claims no rule set as active.
+      expect(await rules.getByTestId("rules-active-unknown").count()).toBe(0)
       const problem = page.getByTestId("app-problem")
       await problem.waitFor({ timeout: 20_000 })
       expect(await problem.innerText()).toBe("Station not reachable.")

@@ -21,11 +21,20 @@ export const RefundRulesCard = ({ isManager }: { readonly isManager: boolean }) 
   const { t, client, locale } = useStationContext()
   const [text, setText] = useState("")
   const [active, setActive] = useState<RuleSet>()
+  /** The read of the rules in force failed: what is active is unknown, and the card claims nothing about it. */
+  const [activeUnread, setActiveUnread] = useState(false)
   // The shop can install rules too (inbound), so the card asks the station what is in force rather than remembering.
   useEffect(() => {
-    client
-      .call("rules.active", {})
-      .then(setActive, (error: unknown) => setProblem({ kind: "other", message: describeError(t, error) }))
+    client.call("rules.active", {}).then(
+      (rules) => {
+        setActiveUnread(false)
+        setActive(rules)
+      },
+      (error: unknown) => {
+        setActiveUnread(true)
+        setProblem({ kind: "other", message: describeError(t, error) })
+      }
+    )
   }, [client, t])
   const [preview, setPreview] = useState<Preview>()
   const [problem, setProblem] = useState<Problem>()
@@ -85,9 +94,11 @@ export const RefundRulesCard = ({ isManager }: { readonly isManager: boolean }) 
             )}
           </h3>
           {active === undefined ? (
-            <p className="hint" data-testid="rules-active-unknown">
-              {t("rules.activeUnknown")}
-            </p>
+            !activeUnread && (
+              <p className="hint" data-testid="rules-active-unknown">
+                {t("rules.activeUnknown")}
+              </p>
+            )
           ) : (
             <>
               <p className="hint">{t("rules.windowDays", { days: active.returnWindowDays })}</p>
