@@ -95,7 +95,7 @@ describe("the Manager screen's fleet cards when a message from the hub or a stat
     await pack02Problem.waitFor({ timeout: 20_000 })
     expect(await pack02Problem.getAttribute("data-code")).toBe("presence-invalid")
     expect((await pack02Problem.innerText()).split("\n")[0]).toBe(
-      "Its last presence message was not a valid presence message; the state shown is the one before."
+      "The station's last presence message was not a valid presence message; the state shown is the one before."
     )
     expect(await pack02Problem.getByTestId("fleet-problem-detail").innerText()).toMatch(
       /^Details: not a presence message: /
@@ -111,7 +111,7 @@ describe("the Manager screen's fleet cards when a message from the hub or a stat
       "Die letzte Übersicht des Hubs wurde abgelehnt: sie gehört zu einem anderen Standort.\nDetails: a summary of site BER1"
     )
     expect((await pack02Problem.innerText()).split("\n")[0]).toBe(
-      "Ihre letzte Präsenzmeldung war keine gültige Präsenzmeldung; gezeigt ist der Stand davor."
+      "Die letzte Präsenzmeldung der Station war keine gültige Präsenzmeldung; gezeigt ist der Stand davor."
     )
 
     // Whatever a hostile payload makes the decoder quote is a line of text, never markup.

@@ -364,11 +364,11 @@ export const de = {
   "fleetProblem.subscriptionRefused":
     "Der Broker verweigert dieser Station das Abonnement: das Topic aus den Details in der ACL der Station freigeben.",
   "fleetProblem.presenceUnreadable":
-    "Ihre letzte Präsenzmeldung war unlesbar (kein Text oder kein JSON); gezeigt ist der Stand davor.",
+    "Die letzte Präsenzmeldung der Station war unlesbar (kein Text oder kein JSON); gezeigt ist der Stand davor.",
   "fleetProblem.presenceInvalid":
-    "Ihre letzte Präsenzmeldung war keine gültige Präsenzmeldung; gezeigt ist der Stand davor.",
+    "Die letzte Präsenzmeldung der Station war keine gültige Präsenzmeldung; gezeigt ist der Stand davor.",
   "fleetProblem.presenceMisaddressed":
-    "Auf ihrem Topic kam die Präsenzmeldung einer anderen Station; sie wurde zurückgelegt, gezeigt ist der Stand davor.",
+    "Auf dem Topic der Station kam die Präsenzmeldung einer anderen; sie wurde zurückgelegt, gezeigt ist der Stand davor.",
   "fleetProblem.summaryTooLarge": "Die letzte Übersicht des Hubs wurde abgelehnt: sie ist zu groß.",
   "fleetProblem.summaryUnreadable":
     "Die letzte Übersicht des Hubs wurde abgelehnt: sie ist unlesbar (kein Text oder kein JSON).",

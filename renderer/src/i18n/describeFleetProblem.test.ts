@@ -31,8 +31,8 @@ describe("describeFleetProblem", () => {
       ],
       [
         "presence-unreadable",
-        "Ihre letzte Präsenzmeldung war unlesbar (kein Text oder kein JSON); gezeigt ist der Stand davor.",
-        "Its last presence message was unreadable (not text or not JSON); the state shown is the one before."
+        "Die letzte Präsenzmeldung der Station war unlesbar (kein Text oder kein JSON); gezeigt ist der Stand davor.",
+        "The station's last presence message was unreadable (not text or not JSON); the state shown is the one before."
       ]
     ]
     for (const [code, german, english] of cases) {

@@ -363,11 +363,11 @@ export const en: Messages = {
   "fleetProblem.subscriptionRefused":
     "The broker refuses this station the subscription: allow the topic named in the details in the station's ACL.",
   "fleetProblem.presenceUnreadable":
-    "Its last presence message was unreadable (not text or not JSON); the state shown is the one before.",
+    "The station's last presence message was unreadable (not text or not JSON); the state shown is the one before.",
   "fleetProblem.presenceInvalid":
-    "Its last presence message was not a valid presence message; the state shown is the one before.",
+    "The station's last presence message was not a valid presence message; the state shown is the one before.",
   "fleetProblem.presenceMisaddressed":
-    "Another station's presence message came on its topic and was set aside; the state shown is the one before.",
+    "A presence message of another station came on the station's topic and was set aside; the state shown is the one before.",
   "fleetProblem.summaryTooLarge": "The hub's last summary was refused: it is too large.",
   "fleetProblem.summaryUnreadable": "The hub's last summary was refused: it is unreadable (not text or not JSON).",
   "fleetProblem.summaryInvalid":
