@@ -4,6 +4,7 @@ import type { Translate } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { CardRead } from "./CardRead.tsx"
+import { FleetProblemNotice } from "./FleetProblemNotice.tsx"
 import { formatAge } from "./formatAge.ts"
 import { useNow } from "./useNow.ts"
 
@@ -37,11 +38,7 @@ export const SiteFleetCard = () => {
   return (
     <section className="card" data-testid="site-fleet-card">
       <h2>{t("siteFleet.title")}</h2>
-      {problem !== undefined && (
-        <p className="error-text" role="alert">
-          {problem}
-        </p>
-      )}
+      {problem !== undefined && <FleetProblemNotice problem={problem} alert />}
       <CardRead
         query={fleet}
         isEmpty={(view) => view.summary === null}
