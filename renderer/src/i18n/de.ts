@@ -345,7 +345,7 @@ export const de = {
   "siteFleet.presence": "Präsenz",
   "siteFleet.outbox": "Ausgang",
   "siteFleet.oldest": "Älteste unbestätigte",
-  "siteFleet.applied": "Am Hub übernommen",
+  "siteFleet.applied": "Übernommen",
   "siteFleet.online": "online",
   "siteFleet.offline": "offline",
   "siteFleet.unknown": "unbekannt",
