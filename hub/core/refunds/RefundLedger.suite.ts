@@ -216,6 +216,44 @@ const hubWithOrders = Effect.gen(function* () {
 })
 
 /**
+ * Feeds `events` to a new hub with the shop's orders, through the real consumer, and returns each
+ * event's outcome and what the ledger made of them: its claims, rejections and messages (stream, return, amount).
+ */
+const fedToHub = (store: TestStore, events: ReadonlyArray<EventEnvelope>) =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const hub = yield* Layer.build(hubLayer(store, bus))
+        return yield* Effect.provide(
+          Effect.gen(function* () {
+            const feed = yield* hubWithOrders
+            const outcomes = yield* feed(events)
+            const sql = yield* Sql
+            const claims = yield* sql.query(
+              "SELECT return_id, unit_key, outcome, amount_cents FROM hub_refund_claims ORDER BY return_id"
+            )
+            const rejections = yield* sql.query("SELECT return_id, reason FROM hub_refund_rejections")
+            const messages = yield* sql.query<{ stream: string; body: string }>(
+              "SELECT stream, body FROM hub_messages ORDER BY stream, seq"
+            )
+            return {
+              outcomes,
+              claims,
+              rejections,
+              messages: messages.map((row) => {
+                const { payload } = JSON.parse(row.body)
+                return [row.stream, payload.returnId, payload.amountCents]
+              })
+            }
+          }),
+          hub
+        )
+      })
+    )
+  )
+
+/**
  * Two stations grade the same parcels; their event streams reach one hub store (SQLite or PostgreSQL) through the
  * real consumer in the given order, each stream twice more (a replay, and once reversed); the hub's rejections are
  * then delivered, twice, to the losing station's real inbox.
@@ -484,94 +522,38 @@ export const refundLedgerSuite = (store: TestStore) =>
       })
     }
     it("takes return.refund-decided at version 1 (older stations) and 2; a no-refund claims no unit, asks the shop nothing and is refused nothing", async () => {
-      const result = await Effect.runPromise(
-        Effect.scoped(
-          Effect.gen(function* () {
-            const bus = yield* makeMemoryBus()
-            const hub = yield* Layer.build(hubLayer(store, bus))
-            return yield* Effect.provide(
-              Effect.gen(function* () {
-                const feed = yield* hubWithOrders
-                // RET-01 (an older station, version 1) refunds the GPS; RET-02 decides the same unit with no refund.
-                const outcomes = yield* feed([
-                  decided("RET-01", 1, "RET-01-R000001", "refund-full", 7_900),
-                  decided("RET-02", 2, "RET-02-R000001", "no-refund", 0),
-                  decided("RET-03", 3, "RET-03-R000001", "no-refund", 0)
-                ])
-                const sql = yield* Sql
-                const claims = yield* sql.query("SELECT return_id, unit_key, amount_cents FROM hub_refund_claims")
-                const rejections = yield* sql.query("SELECT return_id FROM hub_refund_rejections")
-                const messages = yield* sql.query<{ stream: string; body: string }>(
-                  "SELECT stream, body FROM hub_messages ORDER BY stream, seq"
-                )
-                return {
-                  outcomes,
-                  claims,
-                  rejections,
-                  messages: messages.map((row) => [row.stream, JSON.parse(row.body).payload.returnId])
-                }
-              }),
-              hub
-            )
-          })
-        )
-      )
+      // RET-01 (an older station, version 1) refunds the GPS; RET-02 decides the same unit with no refund.
+      const result = await fedToHub(store, [
+        decided("RET-01", 1, "RET-01-R000001", "refund-full", 7_900),
+        decided("RET-02", 2, "RET-02-R000001", "no-refund", 0),
+        decided("RET-03", 3, "RET-03-R000001", "no-refund", 0)
+      ])
       // A version the hub does not know (3, from a newer station) is held until its upgrade.
       expect(result.outcomes).toEqual(["applied", "applied", "held"])
-      expect(result.claims).toEqual([{ return_id: "RET-01-R000001", unit_key: "serial:GPS-0001", amount_cents: 7_900 }])
+      expect(result.claims).toEqual([
+        { return_id: "RET-01-R000001", unit_key: "serial:GPS-0001", outcome: "refund-full", amount_cents: 7_900 }
+      ])
       expect(result.rejections).toEqual([])
-      expect(result.messages).toEqual([["shop:HAM1", "RET-01-R000001"]])
+      expect(result.messages).toEqual([["shop:HAM1", "RET-01-R000001", 7_900]])
     })
 
     it("applies a station's correction of a version 1 hold-for-review at 0 as the no-refund it states, and the station's later events after it", async () => {
-      const result = await Effect.runPromise(
-        Effect.scoped(
-          Effect.gen(function* () {
-            const bus = yield* makeMemoryBus()
-            const hub = yield* Layer.build(hubLayer(store, bus))
-            return yield* Effect.provide(
-              Effect.gen(function* () {
-                const feed = yield* hubWithOrders
-                // RET-02, before no-refund, recorded the GPS RET-01 refunded as held at 0; upgraded, it corrects that,
-                // then refunds a mug of another order.
-                const heldAtZero = decided("RET-02", 1, "RET-02-R000001", "hold-for-review", 0)
-                const mug = { orderId: "SO-100001", sku: "ALP-MUG-01", serial: null }
-                // RET-03's decision of a mug corrected to no-refund: applied as that decision would be, the shop asked
-                // for 0 instead.
-                const mugRefunded = decided("RET-03", 2, "RET-03-R000001", "refund-full", 1_290, {
-                  item: { ...mug, orderId: "SO-100009" }
-                })
-                const outcomes = yield* feed([
-                  decided("RET-01", 1, "RET-01-R000001", "refund-full", 7_900),
-                  heldAtZero,
-                  correctedToNoRefund(heldAtZero, 2),
-                  decided("RET-02", 2, "RET-02-R000002", "refund-full", 1_290, { seq: 3, item: mug }),
-                  mugRefunded,
-                  correctedToNoRefund(mugRefunded, 2)
-                ])
-                const sql = yield* Sql
-                const claims = yield* sql.query(
-                  "SELECT return_id, unit_key, outcome, amount_cents FROM hub_refund_claims ORDER BY return_id"
-                )
-                const rejections = yield* sql.query("SELECT return_id, reason FROM hub_refund_rejections")
-                const messages = yield* sql.query<{ stream: string; body: string }>(
-                  "SELECT stream, body FROM hub_messages ORDER BY stream, seq"
-                )
-                return {
-                  outcomes,
-                  claims,
-                  rejections,
-                  messages: messages.map((row) => {
-                    const { payload } = JSON.parse(row.body)
-                    return [row.stream, payload.returnId, payload.amountCents]
-                  })
-                }
-              }),
-              hub
-            )
-          })
-        )
-      )
+      // RET-02, before no-refund, recorded the GPS RET-01 refunded as held at 0; upgraded, it corrects that, then
+      // refunds a mug of another order. RET-03's decision of a mug corrected to no-refund is applied as that decision
+      // would be: the shop is asked for 0 instead.
+      const heldAtZero = decided("RET-02", 1, "RET-02-R000001", "hold-for-review", 0)
+      const mug = { orderId: "SO-100001", sku: "ALP-MUG-01", serial: null }
+      const mugRefunded = decided("RET-03", 2, "RET-03-R000001", "refund-full", 1_290, {
+        item: { ...mug, orderId: "SO-100009" }
+      })
+      const result = await fedToHub(store, [
+        decided("RET-01", 1, "RET-01-R000001", "refund-full", 7_900),
+        heldAtZero,
+        correctedToNoRefund(heldAtZero, 2),
+        decided("RET-02", 2, "RET-02-R000002", "refund-full", 1_290, { seq: 3, item: mug }),
+        mugRefunded,
+        correctedToNoRefund(mugRefunded, 2)
+      ])
       // Nothing is held behind the correction: RET-02's mug, after it, is applied and refunded.
       expect(result.outcomes).toEqual(["applied", "applied", "applied", "applied", "applied", "applied"])
       // The GPS held at 0 claimed nothing, nor does its correction; RET-03's mug keeps no money.
