@@ -5,6 +5,7 @@ import { Effect, Exit, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
 import { loadBrands } from "../../drivers/station/loadBrands.ts"
+import { decisionsBeforeNoRefund, writeReturnsBeforeNoRefund } from "../../fixtures/returnsBeforeNoRefund.ts"
 import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { type ShippedItem, shipParcel as shipParcelAt } from "../../fixtures/shipParcel.ts"
@@ -1309,5 +1310,44 @@ describe("a return of a parcel shipped before the shop numbered its order's line
       amountCents: 1990,
       status: "approved"
     })
+  })
+})
+
+describe("decisions a release before no-refund recorded as held for review", () => {
+  it("corrects a version 1 hold-for-review at 0 of a unit refunded in another return once, on start; a real hold stays", async () => {
+    const filename = join(mkdtempSync(join(tmpdir(), "pb-ret-v1-")), "station.db")
+    const old = await writeReturnsBeforeNoRefund(filename, START_MS)
+    const corrections = eventsOf("return.refund-decision-corrected")
+    const first = await runOn(filename, corrections)
+    const again = await runOn(filename, corrections)
+    const [, noRefund, held] = old
+    const stored = decisionsBeforeNoRefund[1]!
+    // One correction, for the unit refunded in R-1, naming the event it corrects, after the events that were there;
+    // none for R-1's refund nor for R-2's real hold (a mismatch, with its refund row).
+    expect(first.map((event) => [event.version, event.seq > held!.seq, event.payload])).toEqual([
+      [
+        1,
+        true,
+        {
+          returnId: "R-2",
+          itemRef: "R-2-01",
+          orderId: "SO-100003",
+          lineId: "1",
+          unit: 1,
+          sku: "ALP-GPS-X1",
+          gtin: null,
+          serial: "GPS-0001",
+          lot: null,
+          corrects: noRefund!.id,
+          correctedOutcome: "hold-for-review",
+          outcome: "no-refund",
+          amountCents: 0,
+          currency: "EUR",
+          reason: stored.reason
+        }
+      ]
+    ])
+    // A second start adds none.
+    expect(again).toEqual(first)
   })
 })

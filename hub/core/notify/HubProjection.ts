@@ -25,6 +25,7 @@ import {
   ReturnCancelled,
   ReturnReceived,
   ReturnRefundDecided,
+  ReturnRefundDecisionCorrected,
   ReturnRefundIssued,
   refundDecidedVersions
 } from "../../../core/returns/ReturnsEvents.ts"
@@ -90,6 +91,7 @@ const handled: Readonly<Record<string, ReadonlyArray<number>>> = {
   [ReturnReceived.type]: [ReturnReceived.version],
   [ReturnCancelled.type]: [ReturnCancelled.version],
   [ReturnRefundDecided.type]: refundDecidedVersions,
+  [ReturnRefundDecisionCorrected.type]: [ReturnRefundDecisionCorrected.version],
   [ReturnRefundIssued.type]: [ReturnRefundIssued.version]
 }
 
@@ -1116,6 +1118,15 @@ export class HubProjection extends Context.Service<
           }
           case ReturnRefundDecided.type: {
             yield* ledger.applyDecided(event, yield* decodeOrRefuse(ReturnRefundDecided, event.payload), now)
+            Queue.offerUnsafe(messageWakeups, undefined)
+            return
+          }
+          case ReturnRefundDecisionCorrected.type: {
+            // A correction of a decision is applied as the decision it states: a version 1 hold at 0 of a unit decided
+            // with no refund claimed nothing, and its correction claims nothing; a claim the corrected decision made
+            // is revised as a later decision revises it.
+            const corrected = yield* decodeOrRefuse(ReturnRefundDecisionCorrected, event.payload)
+            yield* ledger.applyDecided(event, corrected, now)
             Queue.offerUnsafe(messageWakeups, undefined)
             return
           }
