@@ -1,5 +1,5 @@
 /** The hub database's migrations, for SQLite and PostgreSQL alike. */
-import type { Migration } from "../../../../core/store/Migrations.ts"
+import type { Migration, MigrationStatement } from "../../../../core/store/Migrations.ts"
 import { consumerMigrations } from "../../../../core/sync/ConsumerMigrations.ts"
 import {
   shopMigrations,
@@ -7,6 +7,61 @@ import {
   shopPushHandOver,
   shopWebhookDeliveriesByAge
 } from "../../shop/shopMigrations.ts"
+
+/**
+ * A migration's table of the orders the EPCIS transactions of `lookedUp` name (its rows `kind`, `biz_transaction`,
+ * `event_id`; from a CTE `looked_up` whose body each dialect gives), with each order's newest version the hub knows
+ * (`known_version`) and the version a void of it stands for (`void_version`: its cancellation's while the hub counts it
+ * cancelled, else the newest). `orderTransaction` percent-encodes the id (encodeURIComponent: "SO/3" is named
+ * `urn:packbench:order:SO%2F3`), so the transaction's text is no order id: each is decoded to its UTF-8 bytes, written
+ * as hex (an escape's two digits, any other character's own bytes), and compared with each order id's bytes, so a
+ * malformed escape (`%ZZ`) finds no order and fails nothing, and an order whose literal id is another's escaped text
+ * (`SO%2F3`) is not taken for it.
+ */
+const ordersByTransaction = (
+  table: string,
+  lookedUp: { readonly sqlite: string; readonly postgres: string }
+): MigrationStatement => ({
+  sqlite: `CREATE TABLE ${table} AS
+          WITH RECURSIVE looked_up (kind, biz_transaction, event_id) AS (
+            ${lookedUp.sqlite}
+          ),
+          decoding (kind, biz_transaction, event_id, rest, id_hex) AS (
+            SELECT kind, biz_transaction, event_id, substr(biz_transaction, 21), '' FROM looked_up
+            WHERE substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
+            UNION ALL
+            SELECT kind, biz_transaction, event_id, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
+              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2)) ELSE hex(substr(rest, 1, 1)) END
+            FROM decoding WHERE rest <> ''
+          )
+          SELECT d.kind, d.biz_transaction, d.event_id, o.order_version AS known_version,
+            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
+          FROM decoding d JOIN hub_orders o ON hex(o.order_id) = d.id_hex WHERE d.rest = ''`,
+  postgres: `CREATE TABLE ${table} AS
+          WITH RECURSIVE looked_up (kind, biz_transaction, event_id) AS (
+            ${lookedUp.postgres}
+          ),
+          decoding (kind, biz_transaction, event_id, rest, id_hex) AS (
+            SELECT kind, biz_transaction, event_id, substr(biz_transaction, 21), CAST('' AS TEXT) FROM looked_up
+            WHERE substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
+            UNION ALL
+            SELECT kind, biz_transaction, event_id, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
+              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2))
+                ELSE upper(encode(convert_to(substr(rest, 1, 1), 'UTF8'), 'hex')) END
+            FROM decoding WHERE rest <> ''
+          )
+          SELECT d.kind, d.biz_transaction, d.event_id, o.order_version AS known_version,
+            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
+          FROM decoding d JOIN hub_orders o ON upper(encode(convert_to(o.order_id, 'UTF8'), 'hex')) = d.id_hex
+          WHERE d.rest = ''`
+})
+
+/**
+ * A void in force whose transaction's text escapes its order's id (a `%`) and names another order literally: hub
+ * migration 80 looked the order up by that text, and took that other order for the void's.
+ */
+const VOID_OF_A_LITERAL_ID = `reinstated_version IS NULL AND biz_transaction LIKE '%!%%' ESCAPE '!'
+  AND EXISTS (SELECT 1 FROM hub_orders l WHERE l.order_id = substr(hub_epcis_voided_transactions.biz_transaction, 21))`
 
 /**
  * The hub database's history, run on SQLite and on PostgreSQL alike. Write SQL both accept (`?` placeholders are
@@ -649,13 +704,9 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       //   later void would have marked it again), so every cancellation the hub knows is older than it, and a
       //   version after it not cancelled took it back too. Each is marked taken back at the newest version the hub
       //   knows of the order, with the reinstatement's event, so a late cancellation from before it voids none.
-      // Each id is decoded to its UTF-8 bytes, written as hex (an escape's two digits, any other character's own
-      // bytes), and compared with each order id's bytes, so a malformed escape (`%ZZ`) finds no order and fails
-      // nothing. Read once, as 68 read the exported events.
-      {
-        sqlite: `CREATE TABLE hub_epcis_migration_83 AS
-          WITH RECURSIVE looked_up (kind, biz_transaction, event_id) AS (
-            SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
+      // Each id decoded (`ordersByTransaction`); read once, as 68 read the exported events.
+      ordersByTransaction("hub_epcis_migration_83", {
+        sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
             WHERE order_version IS NULL AND instr(biz_transaction, '%') > 0
             UNION ALL
             SELECT 'reinstated', json_extract(e.document, '$.bizTransactionList[0].bizTransaction'), MAX(e.event_id)
@@ -667,22 +718,8 @@ export const hubMigrations: ReadonlyArray<Migration> = [
               AND json_extract(e.document, '$.bizTransactionList[0].bizTransaction') IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM hub_epcis_voided_transactions v
                 WHERE v.biz_transaction = json_extract(e.document, '$.bizTransactionList[0].bizTransaction'))
-            GROUP BY json_extract(e.document, '$.bizTransactionList[0].bizTransaction')
-          ),
-          decoding (kind, biz_transaction, event_id, rest, id_hex) AS (
-            SELECT kind, biz_transaction, event_id, substr(biz_transaction, 21), '' FROM looked_up
-            WHERE substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
-            UNION ALL
-            SELECT kind, biz_transaction, event_id, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
-              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2)) ELSE hex(substr(rest, 1, 1)) END
-            FROM decoding WHERE rest <> ''
-          )
-          SELECT d.kind, d.biz_transaction, d.event_id, o.order_version AS known_version,
-            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
-          FROM decoding d JOIN hub_orders o ON hex(o.order_id) = d.id_hex WHERE d.rest = ''`,
-        postgres: `CREATE TABLE hub_epcis_migration_83 AS
-          WITH RECURSIVE looked_up (kind, biz_transaction, event_id) AS (
-            SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
+            GROUP BY json_extract(e.document, '$.bizTransactionList[0].bizTransaction')`,
+        postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
             WHERE order_version IS NULL AND strpos(biz_transaction, '%') > 0
             UNION ALL
             SELECT 'reinstated', e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction', MAX(e.event_id)
@@ -693,22 +730,8 @@ export const hubMigrations: ReadonlyArray<Migration> = [
               AND e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction' IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM hub_epcis_voided_transactions v
                 WHERE v.biz_transaction = e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction')
-            GROUP BY e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction'
-          ),
-          decoding (kind, biz_transaction, event_id, rest, id_hex) AS (
-            SELECT kind, biz_transaction, event_id, substr(biz_transaction, 21), CAST('' AS TEXT) FROM looked_up
-            WHERE substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
-            UNION ALL
-            SELECT kind, biz_transaction, event_id, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
-              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2))
-                ELSE upper(encode(convert_to(substr(rest, 1, 1), 'UTF8'), 'hex')) END
-            FROM decoding WHERE rest <> ''
-          )
-          SELECT d.kind, d.biz_transaction, d.event_id, o.order_version AS known_version,
-            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
-          FROM decoding d JOIN hub_orders o ON upper(encode(convert_to(o.order_id, 'UTF8'), 'hex')) = d.id_hex
-          WHERE d.rest = ''`
-      },
+            GROUP BY e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction'`
+      }),
       `UPDATE hub_epcis_voided_transactions SET order_version = (SELECT m.void_version FROM hub_epcis_migration_83 m
          WHERE m.kind = 'void' AND m.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
        WHERE biz_transaction IN (SELECT biz_transaction FROM hub_epcis_migration_83 WHERE kind = 'void')`,
@@ -728,6 +751,29 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       // tell the customer at most the one mail per correction the hub keeps.
       "ALTER TABLE hub_parcels ADD COLUMN left_correction INTEGER",
       "ALTER TABLE hub_parcels ADD COLUMN left_cause TEXT"
+    ]
+  },
+  {
+    id: 87,
+    name: "a void 80 gave another order's version, whose literal id is the void's escaped text, gets its own",
+    statements: [
+      // 80 looked each void's order up by the transaction's text, and an order whose literal id is that text (`SO%2F3`)
+      // is another order than the one the transaction names (`SO/3`, percent-encoded: an escaped text always holds a
+      // `%`, and that order's own transaction escapes it as `%25`). 80 gave the void that order's version (83 went only
+      // for voids with none): too new, its taking back was never exported; too old, a version not after the void's
+      // took it back. The voids in force of such a text get the version of the order they name (`ordersByTransaction`),
+      // as 80 gives any (a live cancellation since raised it to its own, which this is not before: an order the hub
+      // counts cancelled has that version, one whose parcel left none older); none when the hub knows no such order.
+      // Voids taken back keep what they have: their version no longer decides anything, and what was exported stays.
+      ordersByTransaction("hub_epcis_migration_87", {
+        sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions WHERE ${VOID_OF_A_LITERAL_ID}`,
+        postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE ${VOID_OF_A_LITERAL_ID}`
+      }),
+      `UPDATE hub_epcis_voided_transactions SET order_version = (SELECT m.void_version FROM hub_epcis_migration_87 m
+         WHERE m.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
+       WHERE ${VOID_OF_A_LITERAL_ID}`,
+      "DROP TABLE hub_epcis_migration_87"
     ]
   },
   ...consumerMigrations
