@@ -1,4 +1,5 @@
 /** The hub database's migrations, for SQLite and PostgreSQL alike. */
+import { LOCATION_BASE } from "../../../../core/events/Epcis.ts"
 import type { Migration, MigrationStatement } from "../../../../core/store/Migrations.ts"
 import { consumerMigrations } from "../../../../core/sync/ConsumerMigrations.ts"
 import {
@@ -10,9 +11,9 @@ import {
 
 /**
  * A migration's table of the orders the EPCIS transactions of `lookedUp` name (its rows `kind`, `biz_transaction`,
- * `event_id`; from a CTE `looked_up` whose body each dialect gives), with each order's newest version the hub knows
- * (`known_version`) and the version a void of it stands for (`void_version`: its cancellation's while the hub counts it
- * cancelled, else the newest). `orderTransaction` percent-encodes the id (encodeURIComponent: "SO/3" is named
+ * `event_id`; from a CTE `looked_up` whose body each dialect gives), with each order's id, its newest version the hub
+ * knows (`known_version`) and the version a void of it stands for (`void_version`: its cancellation's while the hub
+ * counts it cancelled, else the newest). `orderTransaction` percent-encodes the id (encodeURIComponent: "SO/3" is named
  * `urn:packbench:order:SO%2F3`), so the transaction's text is no order id: each is decoded to its UTF-8 bytes, written
  * as hex (an escape's two digits, any other character's own bytes), and compared with each order id's bytes, so a
  * malformed escape (`%ZZ`) finds no order and fails nothing, and an order whose literal id is another's escaped text
@@ -34,7 +35,7 @@ const ordersByTransaction = (
               id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2)) ELSE hex(substr(rest, 1, 1)) END
             FROM decoding WHERE rest <> ''
           )
-          SELECT d.kind, d.biz_transaction, d.event_id, o.order_version AS known_version,
+          SELECT d.kind, d.biz_transaction, d.event_id, o.order_id, o.order_version AS known_version,
             CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
           FROM decoding d JOIN hub_orders o ON hex(o.order_id) = d.id_hex WHERE d.rest = ''`,
   postgres: `CREATE TABLE ${table} AS
@@ -50,7 +51,7 @@ const ordersByTransaction = (
                 ELSE upper(encode(convert_to(substr(rest, 1, 1), 'UTF8'), 'hex')) END
             FROM decoding WHERE rest <> ''
           )
-          SELECT d.kind, d.biz_transaction, d.event_id, o.order_version AS known_version,
+          SELECT d.kind, d.biz_transaction, d.event_id, o.order_id, o.order_version AS known_version,
             CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
           FROM decoding d JOIN hub_orders o ON upper(encode(convert_to(o.order_id, 'UTF8'), 'hex')) = d.id_hex
           WHERE d.rest = ''`
@@ -62,6 +63,19 @@ const ordersByTransaction = (
  */
 const VOID_OF_A_LITERAL_ID = `reinstated_version IS NULL AND biz_transaction LIKE '%!%%' ESCAPE '!'
   AND EXISTS (SELECT 1 FROM hub_orders l WHERE l.order_id = substr(hub_epcis_voided_transactions.biz_transaction, 21))`
+
+/**
+ * Hub migration 88's voids in force (`hub_epcis_migration_88`, with their orders) of an order the hub does not count
+ * cancelled whose shop connector's state is not cancelled at a version the void's is not after, with the void's
+ * exported row where it is kept (`e`).
+ */
+const SHOP_TOOK_BACK = `FROM hub_epcis_migration_88 m
+          JOIN hub_epcis_voided_transactions v ON v.biz_transaction = m.biz_transaction
+          JOIN hub_orders o ON o.order_id = m.order_id
+          JOIN shop_orders s ON s.order_id = m.order_id
+          LEFT JOIN hub_epcis_events e ON e.event_id = v.event_id
+          WHERE o.cancelled_at_ms IS NULL AND s.state NOT IN ('cancelled', 'awaiting-payment')
+            AND v.order_version <= s.version`
 
 /**
  * The hub database's history, run on SQLite and on PostgreSQL alike. Write SQL both accept (`?` placeholders are
@@ -774,6 +788,83 @@ export const hubMigrations: ReadonlyArray<Migration> = [
          WHERE m.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
        WHERE ${VOID_OF_A_LITERAL_ID}`,
       "DROP TABLE hub_epcis_migration_87"
+    ]
+  },
+  {
+    id: 88,
+    name: "a void the shop's stream took back while it kept no version exports the reinstatement it missed",
+    statements: [
+      // A void 80 found no order for (an id the transaction escapes) kept no version until 83 gave it the newest the
+      // hub knew; a version in between that was not cancelled took nothing back (an order whose parcel left, which the
+      // hub does not count cancelled), and none was exported. 83 then gave the void that very version, so it stays in
+      // force for good. For a shop connector's order the shop side shows it: its state is not cancelled at a version
+      // the void's is not after, so every cancellation the hub knows is older. Such a void is taken back at that
+      // version, and the reinstatement exported as the hub's word of the shop's stream (`recordReinstatement`), at
+      // the time the shop side last took the order (after the void), with the offset +00:00 (the hub's zone is its
+      // settings', which a migration does not read), and the connector as its source (its readPoint names it when its
+      // id needs no escape). An order the hub counts cancelled is left to the live rules; one from a source with no
+      // connector shows nothing (a station told only of the version, not whether it was cancelled): it stays void
+      // until its next version.
+      ordersByTransaction("hub_epcis_migration_88", {
+        sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`,
+        postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`
+      }),
+      {
+        sqlite: `CREATE TABLE hub_epcis_migration_88_words AS
+          SELECT m.biz_transaction, s.connector_id, s.site_id, o.station_id, s.version,
+            lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+              || substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-'
+              || hex(randomblob(6))) AS event_id,
+            CASE WHEN e.event_time_ms IS NULL OR s.updated_at_ms > e.event_time_ms THEN s.updated_at_ms
+              ELSE e.event_time_ms + 1 END AS at_ms,
+            COALESCE(json_extract(e.document, '$.bizLocation.id'), '${LOCATION_BASE}/site/' || s.site_id) AS site_location
+          ${SHOP_TOOK_BACK}`,
+        postgres: `CREATE TABLE hub_epcis_migration_88_words AS
+          SELECT m.biz_transaction, s.connector_id, s.site_id, o.station_id, CAST(s.version AS BIGINT) AS version,
+            CAST(gen_random_uuid() AS TEXT) AS event_id,
+            CASE WHEN e.event_time_ms IS NULL OR s.updated_at_ms > e.event_time_ms THEN s.updated_at_ms
+              ELSE e.event_time_ms + 1 END AS at_ms,
+            COALESCE(e.document::jsonb -> 'bizLocation' ->> 'id', '${LOCATION_BASE}/site/' || s.site_id) AS site_location
+          ${SHOP_TOOK_BACK}`
+      },
+      {
+        sqlite: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+            document)
+          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, json_object(
+            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
+            'eventTime', strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch'), 'eventTimeZoneOffset', '+00:00',
+            'recordTime', strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch'),
+            'action', 'ADD', 'bizStep', 'other', 'epcList', json('[]'),
+            'bizTransactionList', json_array(json_object('type', 'po', 'bizTransaction', biz_transaction)),
+            'readPoint', json_object('id', CASE WHEN connector_id NOT GLOB '*[^A-Za-z0-9_.!~*''()-]*'
+              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
+            'bizLocation', json_object('id', site_location),
+            'packbench:eventType', 'shop.order-reinstated', 'packbench:connector', connector_id,
+            'packbench:orderVersion', version)
+          FROM hub_epcis_migration_88_words`,
+        postgres: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+            document)
+          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, CAST(json_build_object(
+            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
+            'eventTime', to_char(to_timestamp(at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            'eventTimeZoneOffset', '+00:00',
+            'recordTime', to_char(to_timestamp(at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            'action', 'ADD', 'bizStep', 'other', 'epcList', json_build_array(),
+            'bizTransactionList', json_build_array(json_build_object('type', 'po', 'bizTransaction', biz_transaction)),
+            'readPoint', json_build_object('id', CASE WHEN connector_id ~ '^[A-Za-z0-9_.!~*''()-]+$'
+              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
+            'bizLocation', json_build_object('id', site_location),
+            'packbench:eventType', 'shop.order-reinstated', 'packbench:connector', connector_id,
+            'packbench:orderVersion', version) AS TEXT)
+          FROM hub_epcis_migration_88_words`
+      },
+      `UPDATE hub_epcis_voided_transactions SET reinstated_version = (SELECT w.version FROM hub_epcis_migration_88_words w
+         WHERE w.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
+       WHERE biz_transaction IN (SELECT biz_transaction FROM hub_epcis_migration_88_words)`,
+      "DROP TABLE hub_epcis_migration_88_words",
+      "DROP TABLE hub_epcis_migration_88"
     ]
   },
   ...consumerMigrations
