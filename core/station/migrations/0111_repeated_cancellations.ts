@@ -11,7 +11,7 @@ import type { Migration } from "../../store/Migrations.ts"
  * back in between: no `order.reinstated` of the order, and no `order.received` of a version after that cancellation's,
  * before its own, that is not cancelled (a station of a version before `order.reinstated` recorded only that; a
  * version that cancels records its `order.received` at its own version first, a shipped one with status shipped).
- * Read once through `events_type`, each cancellation against the events of its order between it and the one before.
+ * Read once through `events_type`: each order's cancellations in order, and the events between two of one order.
  */
 export const m0111_repeated_cancellations: Migration = {
   id: 111,
@@ -24,12 +24,9 @@ export const m0111_repeated_cancellations: Migration = {
          json_extract(payload, '$.orderVersion') AS version FROM events WHERE type = 'order.cancelled'
      ),
      repeated AS (
-       SELECT c.id, c.version, c.order_id, c.seq,
-         (SELECT p.seq FROM cancellations p WHERE p.order_id = c.order_id AND p.seq < c.seq
-          ORDER BY p.seq DESC LIMIT 1) AS previous_seq,
-         (SELECT p.version FROM cancellations p WHERE p.order_id = c.order_id AND p.seq < c.seq
-          ORDER BY p.seq DESC LIMIT 1) AS previous_version
-       FROM cancellations c
+       SELECT id, seq, order_id, version, LAG(seq) OVER by_order AS previous_seq,
+         LAG(version) OVER by_order AS previous_version
+       FROM cancellations WINDOW by_order AS (PARTITION BY order_id ORDER BY seq)
      )
      SELECT r.id FROM repeated r WHERE r.previous_seq IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM events b WHERE b.type = 'order.reinstated' AND b.seq > r.previous_seq
