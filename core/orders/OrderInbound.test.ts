@@ -407,6 +407,61 @@ describe("orders from the shop", () => {
     ])
   })
 
+  it("exports one void per cancellation in force: a repeated cancellation, shipped or not, adds none", async () => {
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const log = yield* EventLog
+        const sql = yield* Sql
+        yield* sql.execute("UPDATE orders SET status = 'shipped' WHERE order_id = 'SO-100004'")
+        const before = (yield* log.read(0, 100)).length
+        const cancel = (orderId: string, number: number) => inbound("order.cancel", { orderId, version: number })
+        const version = (number: number, status: Order["status"]) =>
+          inbound("order.upsert", { ...order("SO-100004"), version: number, status })
+        yield* inbox.receive(cancel("SO-100004", 2))
+        // The shop cancels the shipped order again, by order.cancel and by a version whose status is cancelled.
+        yield* inbox.receive(cancel("SO-100004", 3))
+        yield* inbox.receive(version(4, "cancelled"))
+        // The same version again, and an older one: stale.
+        yield* inbox.receive(cancel("SO-100004", 4))
+        yield* inbox.receive(cancel("SO-100004", 3))
+        yield* inbox.receive(version(5, "open"))
+        yield* inbox.receive(cancel("SO-100004", 6))
+        yield* inbox.receive(cancel("SO-100004", 7))
+        // An open order cancelled twice.
+        yield* inbox.receive(cancel("SO-100001", 2))
+        yield* inbox.receive(cancel("SO-100001", 3))
+        const events = (yield* log.read(0, 100)).slice(before)
+        const repeats = new Set(
+          (yield* sql.query<{ event_id: string }>("SELECT event_id FROM repeated_cancellations")).map(
+            (row) => row.event_id
+          )
+        )
+        return {
+          cancellations: events.filter((event) => event.type === "order.cancelled").length,
+          exported: events.flatMap(
+            (event) => toEpcisEvent(withExportedView(event, (eventId) => repeats.has(eventId))) ?? []
+          )
+        }
+      })
+    )
+    // Each is recorded (the hub hears of every version), but exported once per cancellation in force.
+    expect(result.cancellations).toBe(7)
+    const transactions = result.exported.filter((document) => document.type === "TransactionEvent")
+    expect(
+      transactions.map((document) => [
+        document.action,
+        document["packbench:eventType"],
+        document.bizTransactionList?.[0]?.bizTransaction
+      ])
+    ).toEqual([
+      ["DELETE", "order.cancelled", "urn:packbench:order:SO-100004"],
+      ["ADD", "order.reinstated", "urn:packbench:order:SO-100004"],
+      ["DELETE", "order.cancelled", "urn:packbench:order:SO-100004"],
+      ["DELETE", "order.cancelled", "urn:packbench:order:SO-100001"]
+    ])
+  })
+
   it("still reads a cancellation recorded before the event said whether the parcel was held", async () => {
     const stored = { orderId: "SO-100002", orderVersion: 5, previousStatus: "packed", interruptedPacking: false }
     expect(await Effect.runPromise(decodePayload(OrderCancelled, stored))).toEqual(stored)

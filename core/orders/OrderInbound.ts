@@ -74,6 +74,10 @@ const statusHere = (shopStatus: OrderStatus, shipped: boolean, packedHere: boole
   return shopStatus === "cancelled" ? "cancelled" : "packed"
 }
 
+/** Whether the shop's cancellation of the order is in force here: cancelled, or shipped with its cancellation kept. */
+const cancellationInForce = (stored: StoredOrder | undefined) =>
+  stored !== undefined && (stored.status === "cancelled" || stored.shippedCancelledVersion !== null)
+
 interface StoredOrder {
   readonly version: number
   readonly status: OrderStatus
@@ -236,16 +240,19 @@ export const registerOrderInbound = (
       orderId: string,
       orderVersion: number,
       previousStatus: OrderStatus | "new",
-      openOnBench: boolean
+      openOnBench: boolean,
+      inForce: boolean
     ) =>
       Effect.gen(function* () {
-        yield* log.append(OrderCancelled, {
+        const recorded = yield* log.append(OrderCancelled, {
           orderId,
           orderVersion,
           previousStatus,
           interruptedPacking: openOnBench && previousStatus !== "shipped",
           parcelHeld: previousStatus === "packed"
         })
+        // Recorded all the same (the hub hears of every version), but its void repeats the one in force.
+        if (inForce) yield* sql.execute("INSERT INTO repeated_cancellations (event_id) VALUES (?)", [recorded.id])
         // The order stays shipped: what says its cancellation is in force, for a newer version to take it back.
         if (previousStatus === "shipped") yield* keepShippedCancellation(orderId, orderVersion)
       })
@@ -291,11 +298,14 @@ export const registerOrderInbound = (
         // well (`new`): the hub has heard of it only now, and must not mail a customer about it (an order
         // confirmation, for one) as if it were going to be packed.
         if (order.status === "cancelled" && stored?.status !== "cancelled") {
-          yield* recordCancellation(order.orderId, order.version, stored?.status ?? "new", open)
-        } else if (
-          (stored?.status === "cancelled" || (stored?.shippedCancelledVersion ?? null) !== null) &&
-          status !== "cancelled"
-        ) {
+          yield* recordCancellation(
+            order.orderId,
+            order.version,
+            stored?.status ?? "new",
+            open,
+            cancellationInForce(stored)
+          )
+        } else if (cancellationInForce(stored) && status !== "cancelled") {
           // A shipped order's too: it stays shipped, and the void of its cancellation is taken back all the same.
           yield* log.append(OrderReinstated, { orderId: order.orderId, orderVersion: order.version, status })
           if (stored?.status === "shipped") yield* keepShippedCancellation(order.orderId, null)
@@ -315,7 +325,7 @@ export const registerOrderInbound = (
         const shipped = stored.status === "shipped"
         const open = yield* probe.isOpen(cancel.orderId)
         yield* save({ ...stored.order, version: cancel.version, status: shipped ? "shipped" : "cancelled" })
-        yield* recordCancellation(cancel.orderId, cancel.version, stored.status, open)
+        yield* recordCancellation(cancel.orderId, cancel.version, stored.status, open, cancellationInForce(stored))
         // Open on the bench: being packed (taken off the bench) or its parcel just packed there (kept for a manager).
         if (open && !shipped) yield* probe.interrupt(cancel.orderId, "cancelled")
         yield* changed(cancel.orderId)
