@@ -387,6 +387,32 @@ describe("the hub's HTTP server under hostile requests", () => {
     expect((await postCarrierWebhookV2("v2-carrier-5", body.replace("first-scheme", "v2-5"))).status).toBe(200)
   })
 
+  it("keeps a scan dated long before its parcel was packed off the timeline: its tracking number's earlier life", async () => {
+    // Carriers hand out tracking numbers again after a few years, and a feed may still answer the earlier parcel's
+    // scans. Kept, its "delivered" would stick against every real scan after it and mail "has arrived" at once.
+    const deliver = (eventId: string, status: string, occurredAtMs: number) =>
+      postCarrierWebhook(
+        eventId,
+        JSON.stringify({
+          events: [{ eventId, carrier: "dhl-paket", trackingNumber: TRACKING_NUMBER, status, occurredAtMs }]
+        })
+      )
+    const earlier = await deliver("scan-earlier-life", "delivered", Date.UTC(2023, 4, 2, 9))
+    expect(earlier.status).toBe(200)
+    expect(JSON.parse(earlier.text)).toEqual({ outcomes: ["before-parcel"] })
+    expect(logged).toContainEqual(
+      expect.stringContaining(
+        "scan scan-earlier-life of 00340434160000000001 refused: its time 2023-05-02T09:00:00.000Z is before its parcel P-HX-1 was packed (2026-12-06T11:59:00.000Z)"
+      )
+    )
+    expect(await storedScan("scan-earlier-life")).toEqual([])
+    const page = await send("GET", `/t/${trackingToken}`)
+    expect(page.text).not.toContain('data-status="delivered"')
+    // A label the carrier dates a few hours before the station recorded the packing (two clocks) is this parcel's.
+    const label = await deliver("scan-label-created", "info-received", NOW_MS - 60_000 - 5 * 3_600_000)
+    expect(JSON.parse(label.text)).toEqual({ outcomes: ["added"] })
+  })
+
   it("refuses a metrics window bound that names no instant instead of guessing one", async () => {
     const authorization = `Bearer ${METRICS_TOKEN}`
     for (const query of ["to=2026-02-31", "from=2026-11-01T10:00", "to=999999999999999"]) {
