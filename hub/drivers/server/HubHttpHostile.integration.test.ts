@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Layer, Logger, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Bounds } from "../../../core/bounds/Bounds.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
@@ -411,6 +412,35 @@ describe("the hub's HTTP server under hostile requests", () => {
     // A label the carrier dates a few hours before the station recorded the packing (two clocks) is this parcel's.
     const label = await deliver("scan-label-created", "info-received", NOW_MS - 60_000 - 5 * 3_600_000)
     expect(JSON.parse(label.text)).toEqual({ outcomes: ["added"] })
+  })
+
+  it("refuses a carrier scan whose id, number or words are longer than any carrier's, naming the field", async () => {
+    // Each within the body's bound: kept, the words went on the tracking page at every view and into the store.
+    const cases = [
+      ["eventId", { eventId: "e".repeat(Bounds.maxIdChars + 1) }],
+      ["carrier", { carrier: "c".repeat(Bounds.maxIdChars + 1) }],
+      ["trackingNumber", { trackingNumber: "9".repeat(Bounds.maxIdChars + 1) }],
+      ["location", { location: "Hamburg ".repeat(Bounds.maxTextChars) }],
+      ["description", { description: "Zugestellt ".repeat(50_000) }]
+    ] as const
+    for (const [field, change] of cases) {
+      const body = JSON.stringify({
+        events: [
+          {
+            eventId: `scan-long-${field}`,
+            carrier: "dhl-paket",
+            trackingNumber: TRACKING_NUMBER,
+            status: "in-transit",
+            occurredAtMs: NOW_MS - 20_000,
+            ...change
+          }
+        ]
+      })
+      const answer = await postCarrierWebhook(`long-${field}`, body)
+      expect(answer.status, field).toBe(400)
+      expect(JSON.parse(answer.text).error, field).toContain(field)
+      expect(await storedScan(`scan-long-${field}`), field).toEqual([])
+    }
   })
 
   it("refuses a metrics window bound that names no instant instead of guessing one", async () => {
