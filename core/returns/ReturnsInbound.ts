@@ -74,7 +74,8 @@ const rejectionWords = (rejected: RefundRejected): LocalizedText => {
  * `refund.failed` marks a refund the shop refused to pay; a later `refund.issued` (a manager had it retried) pays it.
  * A `refund.rejected` from the hub marks the unit's refund rejected with the hub's reason and the other return; one
  * with a reason this release does not know does not decode and is quarantined (the Manager screen's quarantine panel
- * names it), leaving the refund as it was rather than showing it under a reason it is not.
+ * names it), leaving the refund as it was rather than showing it under a reason it is not, and so is one on another
+ * stream than the hub's, which is no hub's word.
  */
 export const registerReturnsInbound = (
   inbox: Inbox["Service"],
@@ -201,8 +202,15 @@ export const registerReturnsInbound = (
       })
     )
 
-    yield* inbox.register("refund.rejected", RefundRejected, (rejected) =>
+    yield* inbox.register("refund.rejected", RefundRejected, (rejected, context) =>
       Effect.gen(function* () {
+        // Only the hub publishes on its stream (core/sync/BrokerRoles.ts); the shop side may publish on the station's
+        // and the site's, and a rejection from there would take a refund the hub never refused from the customer.
+        if (context.stream !== "hub") {
+          return yield* Effect.fail(
+            `refund.rejected comes from the hub's stream only (inbox/hub/…), not the ${context.stream} stream`
+          )
+        }
         const rows = yield* sql.query<{ status: string; order_id: string; line_id: string; unit: number }>(
           "SELECT status, order_id, line_id, unit FROM refunds WHERE item_ref = ?",
           [rejected.itemRef]
