@@ -6,6 +6,7 @@ import { BoundedInt, Bounds } from "../bounds/Bounds.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { renumberParcelLines } from "../pack/renumberParcelLines.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
+import { hubStreamOnly } from "../sync/hubStreamOnly.ts"
 import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -366,12 +367,7 @@ export const registerOrderInbound = (
 
     yield* inbox.register("order.hub-address-correction", HubAddressCorrection, (correction, context) =>
       Effect.gen(function* () {
-        // Only the hub publishes on its stream (core/sync/BrokerRoles.ts): on the shop's, this is no hub's correction.
-        if (context.stream !== "hub") {
-          return yield* Effect.fail(
-            `order.hub-address-correction comes from the hub's stream only (inbox/hub/…), not the ${context.stream} stream`
-          )
-        }
+        yield* hubStreamOnly(context)
         // The hub's number passes the rule of every sender's version: one past it would leave every later correction
         // "not newer" for good.
         const received = yield* inboundVersion(

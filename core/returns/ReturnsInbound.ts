@@ -4,6 +4,7 @@ import { Bounds, clockProblem } from "../bounds/Bounds.ts"
 import type { LocalizedText } from "../catalog/CatalogItem.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
+import { hubStreamOnly } from "../sync/hubStreamOnly.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { ReturnRefundFailed, ReturnRefundIssued, ReturnRefundRejected } from "./ReturnsEvents.ts"
@@ -204,13 +205,8 @@ export const registerReturnsInbound = (
 
     yield* inbox.register("refund.rejected", RefundRejected, (rejected, context) =>
       Effect.gen(function* () {
-        // Only the hub publishes on its stream (core/sync/BrokerRoles.ts); the shop side may publish on the station's
-        // and the site's, and a rejection from there would take a refund the hub never refused from the customer.
-        if (context.stream !== "hub") {
-          return yield* Effect.fail(
-            `refund.rejected comes from the hub's stream only (inbox/hub/…), not the ${context.stream} stream`
-          )
-        }
+        // From the shop's streams it would take a refund the hub never refused from the customer.
+        yield* hubStreamOnly(context)
         const rows = yield* sql.query<{ status: string; order_id: string; line_id: string; unit: number }>(
           "SELECT status, order_id, line_id, unit FROM refunds WHERE item_ref = ?",
           [rejected.itemRef]
