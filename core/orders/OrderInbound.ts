@@ -10,7 +10,7 @@ import { hubStreamOnly } from "../sync/hubStreamOnly.ts"
 import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
-import { Address, Order, type OrderStatus, OrderVersion } from "./Order.ts"
+import { Address, type Order, type OrderStatus, OrderVersion, ShopOrder } from "./Order.ts"
 import {
   type HubCorrectionIgnoredCause,
   InboundUpdateIgnored,
@@ -38,33 +38,6 @@ export const HubAddressCorrection = Schema.Struct({
   shipTo: Address,
   previousShipTo: Schema.optional(Address)
 })
-
-/** The first line id the order names on two lines, said with both lines' places, or undefined. */
-const lineIdTwice = (lines: Order["lines"]): string | undefined => {
-  const first = new Map<string, number>()
-  for (const [index, line] of lines.entries()) {
-    const earlier = first.get(line.lineId)
-    if (earlier !== undefined) {
-      return `line id ${JSON.stringify(line.lineId)} is on lines ${earlier + 1} and ${index + 1}; each line needs an id of its own`
-    }
-    first.set(line.lineId, index)
-  }
-  return undefined
-}
-
-/**
- * An order as the shop may send it: "packed" and "shipped" are what this station records when it packs and hands a
- * parcel over, so a shop's word for them would take an order off the bench with no parcel ever made for it. Each line
- * has an id of its own: the bench counts what was scanned for a line, and the returns desk prices its units, by its id,
- * so two lines of one id would share their scans (one left out of the parcel) and their price.
- */
-export const ShopOrder = Order.check(
-  Schema.makeFilter((order) =>
-    order.status === "packed" || order.status === "shipped"
-      ? `status "${order.status}" is the station's own, set when it packs and hands over the parcel; the shop sends open, on-hold, address-hold or cancelled`
-      : lineIdTwice(order.lines)
-  )
-)
 
 /**
  * Called when an inbound change touches the order that is open on the bench (the UI interrupts the packer). It runs
