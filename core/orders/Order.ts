@@ -36,6 +36,9 @@ export const OrderLine = Schema.Struct({
 })
 export type OrderLine = typeof OrderLine.Type
 
+/** The most lines an order may have (the hub's shop mapping takes 200). */
+export const MAX_ORDER_LINES = 1_000
+
 export const OrderStatus = Schema.Literals(["open", "on-hold", "address-hold", "packed", "shipped", "cancelled"])
 export type OrderStatus = typeof OrderStatus.Type
 
@@ -59,7 +62,7 @@ export const Order = Schema.Struct({
   shipTo: Address,
   serviceLevel: Schema.Literals(["standard", "express", "economy"]),
   carrier: IdText,
-  lines: Schema.Array(OrderLine).check(Schema.isMinLength(1), Schema.isMaxLength(1_000)),
+  lines: Schema.Array(OrderLine).check(Schema.isMinLength(1), Schema.isMaxLength(MAX_ORDER_LINES)),
   payment: Schema.Struct({ method: IdText, currency: IdText, total: MajorUnits }),
   placedAt: IdText
 })
