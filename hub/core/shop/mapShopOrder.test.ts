@@ -83,6 +83,8 @@ describe("mapShopOrder", () => {
       "e-mail"
     ],
     ["a change time far in the future", { updatedAtMs: NOW + 7 * 86_400_000 }, "change time"],
+    ["a placement time far in the future", { placedAt: new Date(NOW + 7 * 86_400_000).toISOString() }, "placed-at"],
+    ["a placement time before any shop of ours", { placedAt: "1970-01-01T00:00:00Z" }, "placed-at"],
     ["no lines", { lines: [] }, "no line"],
     ["a bad country", { shipTo: { ...draftOrder().shipTo, country: "Germany" } }, "country"],
     ["an order number the station cannot use", { orderNumber: "#" }, "order number"],

@@ -137,8 +137,8 @@ const fieldNotText = (draft: ShopOrderDraft): string | undefined => {
 
 /**
  * Checks a shop order and turns it into the station's. Every number must be finite and plausible (quantities
- * 1–999, unit prices 0–100,000, a paid total 0–1,000,000 that covers what the lines were paid, a change time between
- * 2000 and a day ahead of `nowMs`), every line needs a SKU in the station's alphabet, the address a country code and
+ * 1–999, unit prices 0–100,000, a paid total 0–1,000,000 that covers what the lines were paid, a change time and a
+ * placement time between 2000 and a day ahead of `nowMs`), every line needs a SKU in the station's alphabet, the address a country code and
  * the customer one e-mail address. The first problem found is the reason the order is quarantined; nothing of a
  * refused order reaches a station.
  */
@@ -155,7 +155,11 @@ export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings,
     draft.updatedAtMs > nowMs + shopOrderLimits.futureMs
   )
     return refuse(`change time ${draft.updatedAtMs} is not a plausible time`)
-  if (Number.isNaN(Date.parse(draft.placedAt))) return refuse(`placed-at "${draft.placedAt}" is not a date`)
+  const placedAtMs = Date.parse(draft.placedAt)
+  if (Number.isNaN(placedAtMs)) return refuse(`placed-at "${draft.placedAt.slice(0, 60)}" is not a date`)
+  // Counted in the customer figures by this time (the repurchase rate): one outside them counted in no window.
+  if (placedAtMs < shopOrderLimits.earliestMs || placedAtMs > nowMs + shopOrderLimits.futureMs)
+    return refuse(`placed-at ${draft.placedAt.slice(0, 60)} is not a plausible time`)
   if (!currencyPattern.test(draft.currency)) return refuse(`currency "${draft.currency}" is not an ISO 4217 code`)
   if (!finite(draft.totalPaid) || draft.totalPaid < 0 || draft.totalPaid > shopOrderLimits.total)
     return refuse(`paid total ${draft.totalPaid} is not between 0 and ${shopOrderLimits.total}`)
@@ -239,7 +243,7 @@ export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings,
         carrier: choice.carrier,
         lines,
         payment: { method: settings.type, currency: draft.currency, total: cents(draft.totalPaid) / 100 },
-        placedAt: new Date(Date.parse(draft.placedAt)).toISOString()
+        placedAt: new Date(placedAtMs).toISOString()
       },
       shopLines,
       paidUnitCents
