@@ -1,5 +1,6 @@
 /** Maps a shop's order to the order stations receive, refusing implausible ones. */
 import { Bounds } from "../../../core/bounds/Bounds.ts"
+import { emailAddressProblem } from "../../../core/bounds/EmailAddress.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { Address, Order } from "../../../core/orders/Order.ts"
 import type { ConnectorSettings } from "./ConnectorSettings.ts"
@@ -48,13 +49,16 @@ const germanSpeaking = new Set(["DE", "AT", "CH", "LI", "LU"])
 
 const cents = (amount: number) => Math.round(amount * 100)
 
-/** Control characters become spaces: a label printer or a mail header must never receive them. */
+/**
+ * Control characters (C0, DEL, C1) and line and paragraph separators become spaces: a label printer or a mail header
+ * must never receive them, and a name or a street is one line. Bidi embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069) are dropped: invisible, they show the text after them reordered (a name mirrored, a street number
+ * moved) in the customer's mail and on the tracking page, and no label printer's font has them.
+ */
 const text = (value: string | undefined) =>
-  Array.from(value ?? "", (char) => {
-    const code = char.charCodeAt(0)
-    return code < 0x20 || code === 0x7f ? " " : char
-  })
-    .join("")
+  (value ?? "")
+    .replace(/[\p{Cc}\u2028\u2029]/gu, " ")
+    .replace(/[\u202A-\u202E\u2066-\u2069]/g, "")
     .trim()
 
 const optionalText = (value: string | undefined) => {
@@ -168,9 +172,10 @@ export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings,
     return refuse(`${draft.lines.length} lines are more than ${shopOrderLimits.lines}`)
   const country = text(draft.shipTo.country).toUpperCase()
   if (!/^[A-Z]{2}$/.test(country)) return refuse(`ship-to country "${draft.shipTo.country}" is not an ISO 3166 code`)
-  const email = text(draft.customer.email)
-  if (!emailPattern.test(email) || email.length > shopOrderLimits.text)
-    return refuse(`customer e-mail "${email.slice(0, 80)}" is not one address`)
+  // Taken as the shop wrote it, never cleaned into another address, and refused where a station would refuse it.
+  const email = draft.customer.email.trim()
+  if (!emailPattern.test(email) || email.length > shopOrderLimits.text || emailAddressProblem(email) !== undefined)
+    return refuse(`customer e-mail "${text(email).slice(0, 80)}" is not one address`)
   const shipTo: Address = {
     name: text(draft.shipTo.name).slice(0, shopOrderLimits.text),
     ...(optionalText(draft.shipTo.company) === undefined
