@@ -203,6 +203,15 @@ describe("the hub's HTTP server under hostile requests", () => {
     )
   }
 
+  /** One scan of the parcel, delivered under its own id as the delivery's. */
+  const deliverScan = (eventId: string, status: string, occurredAtMs: number) =>
+    postCarrierWebhook(
+      eventId,
+      JSON.stringify({
+        events: [{ eventId, carrier: "dhl-paket", trackingNumber: TRACKING_NUMBER, status, occurredAtMs }]
+      })
+    )
+
   it("refuses a carrier scan whose time is no instant a scan can have; the parcel's tracking page keeps working", async () => {
     const deliver = (deliveryId: string, occurredAtMs: string) =>
       // The number as the carrier's JSON writes it: 1e400 is what JSON.parse reads as Infinity.
@@ -238,14 +247,7 @@ describe("the hub's HTTP server under hostile requests", () => {
   })
 
   it("keeps a scan stamped days ahead of the hub's clock off the timeline, where it would outrank every real scan", async () => {
-    const deliver = (eventId: string, status: string, occurredAtMs: number) =>
-      postCarrierWebhook(
-        eventId,
-        JSON.stringify({
-          events: [{ eventId, carrier: "dhl-paket", trackingNumber: TRACKING_NUMBER, status, occurredAtMs }]
-        })
-      )
-    const ahead = await deliver("scan-ahead", "delivered", NOW_MS + 3 * 86_400_000)
+    const ahead = await deliverScan("scan-ahead", "delivered", NOW_MS + 3 * 86_400_000)
     expect(ahead.status).toBe(200)
     expect(JSON.parse(ahead.text)).toEqual({ outcomes: ["ahead-of-clock"] })
     expect(logged).toContainEqual(
@@ -253,7 +255,7 @@ describe("the hub's HTTP server under hostile requests", () => {
         "scan scan-ahead of 00340434160000000001 refused: its time is 4320 min ahead of this clock"
       )
     )
-    const real = await deliver("scan-later", "out-for-delivery", NOW_MS - 10_000)
+    const real = await deliverScan("scan-later", "out-for-delivery", NOW_MS - 10_000)
     expect(JSON.parse(real.text)).toEqual({ outcomes: ["added"] })
     const page = await send("GET", `/t/${trackingToken}`)
     expect(page.text).toContain('data-status="out-for-delivery"')
@@ -391,14 +393,7 @@ describe("the hub's HTTP server under hostile requests", () => {
   it("keeps a scan dated long before its parcel was packed off the timeline: its tracking number's earlier life", async () => {
     // Carriers hand out tracking numbers again after a few years, and a feed may still answer the earlier parcel's
     // scans. Kept, its "delivered" would stick against every real scan after it and mail "has arrived" at once.
-    const deliver = (eventId: string, status: string, occurredAtMs: number) =>
-      postCarrierWebhook(
-        eventId,
-        JSON.stringify({
-          events: [{ eventId, carrier: "dhl-paket", trackingNumber: TRACKING_NUMBER, status, occurredAtMs }]
-        })
-      )
-    const earlier = await deliver("scan-earlier-life", "delivered", Date.UTC(2023, 4, 2, 9))
+    const earlier = await deliverScan("scan-earlier-life", "delivered", Date.UTC(2023, 4, 2, 9))
     expect(earlier.status).toBe(200)
     expect(JSON.parse(earlier.text)).toEqual({ outcomes: ["before-parcel"] })
     expect(logged).toContainEqual(
@@ -410,7 +405,7 @@ describe("the hub's HTTP server under hostile requests", () => {
     const page = await send("GET", `/t/${trackingToken}`)
     expect(page.text).not.toContain('data-status="delivered"')
     // A label the carrier dates a few hours before the station recorded the packing (two clocks) is this parcel's.
-    const label = await deliver("scan-label-created", "info-received", NOW_MS - 60_000 - 5 * 3_600_000)
+    const label = await deliverScan("scan-label-created", "info-received", NOW_MS - 60_000 - 5 * 3_600_000)
     expect(JSON.parse(label.text)).toEqual({ outcomes: ["added"] })
   })
 
