@@ -152,7 +152,8 @@ export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings,
   const notText = fieldNotText(draft)
   if (notText !== undefined) return refuse(notText)
   const orderId = orderIdFor(settings.orderIdPrefix, draft.orderNumber)
-  if (orderId === undefined) return refuse(`order number "${draft.orderNumber}" cannot become a station order id`)
+  if (orderId === undefined)
+    return refuse(`order number "${draft.orderNumber.slice(0, 60)}" cannot become a station order id`)
   if (
     !finite(draft.updatedAtMs) ||
     draft.updatedAtMs < shopOrderLimits.earliestMs ||
