@@ -1,6 +1,7 @@
 /** The hub's projection of station and carrier events into parcels, orders and due notifications. */
 import { Context, Effect, Layer, Queue, type Result, Schema } from "effect"
 import { Bounds, clockProblem } from "../../../core/bounds/Bounds.ts"
+import { oneLine } from "../../../core/bounds/oneLine.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import { orderTransaction } from "../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
@@ -115,6 +116,10 @@ export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel" | "ah
  * parcel the hub knows only from its handover has no floor: it may have waited at the station for any time.
  */
 export const scanFloorMs = (packedAtMs: number) => packedAtMs - 2 * Bounds.clockSkewMs
+
+/** A carrier scan as a log line names it: the carrier's ids on one line (a line break in one would forge an entry). */
+const scanNamed = (event: CarrierTrackingEvent) =>
+  oneLine(`${event.carrier} scan ${event.eventId} of ${event.trackingNumber}`)
 
 /**
  * A station event's payload as its definition reads it. One that does not fit (malformed, out of bounds, an e-mail
@@ -1599,13 +1604,13 @@ export class HubProjection extends Context.Service<
             const receivedMs = yield* nowMs
             if (event.occurredAtMs > receivedMs + Bounds.clockSkewMs) {
               yield* Effect.logWarning(
-                `hub: ${event.carrier} scan ${event.eventId} of ${event.trackingNumber} refused: its time ${clockProblem(event.occurredAtMs, receivedMs)}`
+                `hub: ${scanNamed(event)} refused: its time ${clockProblem(event.occurredAtMs, receivedMs)}`
               )
               return "ahead-of-clock" as const
             }
             if (parcel.packed_at_ms !== null && event.occurredAtMs < scanFloorMs(Number(parcel.packed_at_ms))) {
               yield* Effect.logWarning(
-                `hub: ${event.carrier} scan ${event.eventId} of ${event.trackingNumber} refused: its time ${new Date(event.occurredAtMs).toISOString()} is before its parcel ${parcel.parcel_id} was packed (${new Date(Number(parcel.packed_at_ms)).toISOString()})`
+                `hub: ${scanNamed(event)} refused: its time ${new Date(event.occurredAtMs).toISOString()} is before its parcel ${parcel.parcel_id} was packed (${new Date(Number(parcel.packed_at_ms)).toISOString()})`
               )
               return "before-parcel" as const
             }

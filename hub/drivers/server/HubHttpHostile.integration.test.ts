@@ -438,6 +438,33 @@ describe("the hub's HTTP server under hostile requests", () => {
     }
   })
 
+  it("logs a refused scan on one line: the carrier's ids cannot start a log line of their own", async () => {
+    const forged = "scan-1\ntimestamp=2026-12-06T12:00:00Z level=INFO message=carrier webhook healthy"
+    logged.length = 0
+    const answer = await postCarrierWebhook(
+      "scan-forged-log",
+      JSON.stringify({
+        events: [
+          {
+            eventId: forged,
+            carrier: "dhl-paket",
+            trackingNumber: TRACKING_NUMBER,
+            status: "delivered",
+            occurredAtMs: NOW_MS + 3 * 86_400_000
+          }
+        ]
+      })
+    )
+    expect(JSON.parse(answer.text)).toEqual({ outcomes: ["ahead-of-clock"] })
+    const lines = logged.filter((line) => line.includes("refused"))
+    expect(lines).toEqual([
+      expect.stringContaining(
+        "scan scan-1 timestamp=2026-12-06T12:00:00Z level=INFO message=carrier webhook healthy of 00340434160000000001 refused"
+      )
+    ])
+    expect(lines[0]).not.toContain("\n")
+  })
+
   it("refuses a metrics window bound that names no instant instead of guessing one", async () => {
     const authorization = `Bearer ${METRICS_TOKEN}`
     for (const query of ["to=2026-02-31", "from=2026-11-01T10:00", "to=999999999999999"]) {
