@@ -150,6 +150,35 @@ describe("orders from the shop", () => {
     expect(result.events).toEqual([])
   })
 
+  it("refuses an order that names one line id on two lines: each line's count and price are known by its id", async () => {
+    // Two lines "1" would share what was scanned for them (a sock scanned would count for the mugs too, and the parcel
+    // leave without them) and one price (a refund of a sock paid as a mug).
+    const twice = {
+      ...order("SO-100001"),
+      orderId: "SO-200003",
+      lines: [
+        { lineId: "1", sku: "ALP-MUG-01", quantity: 2, unitPrice: 12.9 },
+        { lineId: "1", sku: "ALP-SOCK-M", quantity: 1, unitPrice: 16.5 }
+      ]
+    }
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        const outcome = yield* inbox.receive(inbound("order.upsert", twice))
+        const reasons = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine ORDER BY id")
+        const unknown = yield* sql.query("SELECT 1 FROM orders WHERE order_id = 'SO-200003'")
+        return { outcome, reasons, unknown, events: yield* eventTypes }
+      })
+    )
+    expect(result.outcome).toBe("quarantined")
+    expect(result.reasons.map((row) => row.reason)).toEqual([
+      expect.stringContaining('line id "1" is on lines 1 and 2; each line needs an id of its own')
+    ])
+    expect(result.unknown).toEqual([])
+    expect(result.events).toEqual([])
+  })
+
   it("cancels the order open on the bench and interrupts the packer at once", async () => {
     const result = await scenario("SO-100001", (interrupts) =>
       Effect.gen(function* () {

@@ -6,10 +6,11 @@ import { BoundedInt, Bounds } from "../bounds/Bounds.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { renumberParcelLines } from "../pack/renumberParcelLines.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
+import { hubStreamOnly } from "../sync/hubStreamOnly.ts"
 import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
-import { Address, Order, type OrderStatus, OrderVersion } from "./Order.ts"
+import { Address, type Order, type OrderStatus, OrderVersion, ShopOrder } from "./Order.ts"
 import {
   type HubCorrectionIgnoredCause,
   InboundUpdateIgnored,
@@ -37,18 +38,6 @@ export const HubAddressCorrection = Schema.Struct({
   shipTo: Address,
   previousShipTo: Schema.optional(Address)
 })
-
-/**
- * An order as the shop may send it: "packed" and "shipped" are what this station records when it packs and hands a
- * parcel over, so a shop's word for them would take an order off the bench with no parcel ever made for it.
- */
-export const ShopOrder = Order.check(
-  Schema.makeFilter((order) =>
-    order.status === "packed" || order.status === "shipped"
-      ? `status "${order.status}" is the station's own, set when it packs and hands over the parcel; the shop sends open, on-hold, address-hold or cancelled`
-      : undefined
-  )
-)
 
 /**
  * Called when an inbound change touches the order that is open on the bench (the UI interrupts the packer). It runs
@@ -376,12 +365,7 @@ export const registerOrderInbound = (
 
     yield* inbox.register("order.hub-address-correction", HubAddressCorrection, (correction, context) =>
       Effect.gen(function* () {
-        // Only the hub publishes on its stream (core/sync/BrokerRoles.ts): on the shop's, this is no hub's correction.
-        if (context.stream !== "hub") {
-          return yield* Effect.fail(
-            `order.hub-address-correction comes from the hub's stream only (inbox/hub/…), not the ${context.stream} stream`
-          )
-        }
+        yield* hubStreamOnly(context)
         // The hub's number passes the rule of every sender's version: one past it would leave every later correction
         // "not newer" for good.
         const received = yield* inboundVersion(
