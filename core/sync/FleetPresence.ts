@@ -1,5 +1,6 @@
 /** The site's station fleet view, built from presence messages. */
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
+import { oneLine } from "../bounds/oneLine.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -128,10 +129,14 @@ export class FleetPresence extends Context.Service<
             ])
             .pipe(
               Effect.catch((error) =>
-                Effect.logError(`fleet presence: quarantining a message on ${message.topic} failed: ${error.message}`)
+                Effect.logError(
+                  `fleet presence: quarantining a message on ${oneLine(message.topic)} failed: ${error.message}`
+                )
               )
             )
-          yield* Effect.logWarning(`fleet presence: quarantined a message on ${message.topic}: ${reason}`)
+          yield* Effect.logWarning(
+            `fleet presence: quarantined a message on ${oneLine(message.topic)}: ${oneLine(reason)}`
+          )
           const known = against === undefined ? undefined : stations.get(against.stationId)
           if (known !== undefined && against !== undefined) {
             stations.set(known.stationId, { ...known, problem: fleetProblem(against.code, reason) })
