@@ -93,6 +93,9 @@ describe("mapShopOrder", () => {
     ["no lines", { lines: [] }, "no line"],
     ["a bad country", { shipTo: { ...draftOrder().shipTo, country: "Germany" } }, "country"],
     ["an order number the station cannot use", { orderNumber: "#" }, "order number"],
+    ["a shop order id longer than an id", { shopOrderId: "1".repeat(129) }, "shop order id"],
+    ["an empty shop order id", { shopOrderId: "" }, "shop order id"],
+    ["a shop order id with a line break", { shopOrderId: "1001\nhub: forged" }, "shop order id"],
     [
       "a malformed GTIN",
       { lines: [{ shopLineId: "1", sku: "A", gtin: "12345", quantity: 1, paidUnitPrice: 1 }] },

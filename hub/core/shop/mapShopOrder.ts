@@ -151,6 +151,13 @@ export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings,
   if (draft.withheld !== undefined) return refuse(draft.withheld)
   const notText = fieldNotText(draft)
   if (notText !== undefined) return refuse(notText)
+  // The key the hub keeps the shop's order under and looks it up by: an id, as every connector's answers give it.
+  if (
+    draft.shopOrderId.length === 0 ||
+    draft.shopOrderId.length > Bounds.maxIdChars ||
+    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(draft.shopOrderId)
+  )
+    return refuse(`shop order id is not an id of at most ${Bounds.maxIdChars} characters without controls`)
   const orderId = orderIdFor(settings.orderIdPrefix, draft.orderNumber)
   if (orderId === undefined)
     return refuse(`order number "${draft.orderNumber.slice(0, 60)}" cannot become a station order id`)
