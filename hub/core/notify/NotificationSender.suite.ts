@@ -1288,8 +1288,7 @@ export const notificationSenderSuite = (store: TestStore) =>
     })
 
     /**
-     * The store, with the rows each read of due rows (the sender's claims) returned put in `reads`, and `sentCount`:
-     * how many of the outbox's rows are recorded as sent.
+     * The store, with the rows each read of due rows (the sender's claims) returned put in `reads`.
      */
     const dueReadsOf = (reads: Array<number>) => ({
       ...store,
@@ -1307,26 +1306,38 @@ export const notificationSenderSuite = (store: TestStore) =>
           }))
         ).pipe(Layer.provide(store.layer()))
     })
-    const sentCount = Effect.gen(function* () {
-      const rows = yield* (yield* Sql).query<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM hub_outbox WHERE status = 'sent'"
-      )
-      return Number(rows[0]?.n)
-    })
+    /**
+     * A running sender on `testStore` whose mails the held mailer (four at once) keeps until the test opens them:
+     * `untilStarted` waits for that many at the mailer, `untilSent` for that many of the outbox's rows recorded sent.
+     */
+    const heldSender = (testStore: TestStore) => {
+      const held = heldMailer()
+      const { run, clock } = rig(testStore, held.mailer)
+      const untilStarted = (count: number) =>
+        Effect.promise(() => waitFor(`${count} mails at the mailer`, () => held.started.length >= count, 10_000))
+      const untilSent = (count: number) =>
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          const sent = sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_outbox WHERE status = 'sent'")
+          while (Number((yield* sent)[0]?.n) < count) yield* Effect.sleep("5 millis")
+        })
+      const start = Effect.gen(function* () {
+        const doorbell = makeDoorbell()
+        const sender = yield* NotificationSender
+        const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000 }))
+        return { doorbell, fiber }
+      })
+      return { ...held, run, clock, untilStarted, untilSent, start }
+    }
 
     it("reads only the due rows it can take while other orders' mails are in flight", async () => {
-      const { mailer, started, open } = heldMailer()
       const reads: Array<number> = []
-      const { run } = rig(dueReadsOf(reads), mailer)
+      const { run, started, open, untilStarted, untilSent, start } = heldSender(dueReadsOf(reads))
       const result = await run(
         Effect.gen(function* () {
           const hub = yield* HubProjection
-          const sender = yield* NotificationSender
-          const untilStarted = (count: number) =>
-            Effect.promise(() => waitFor(`${count} mails at the mailer`, () => started.length >= count, 10_000))
           for (const n of [1, 2, 3]) yield* hub.applyStationEvent(orderOf(n))
-          const doorbell = makeDoorbell()
-          const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000 }))
+          const { doorbell, fiber } = yield* start
           // Three of the mailer's four slots taken, their orders in flight.
           yield* untilStarted(3)
           reads.length = 0
@@ -1336,7 +1347,7 @@ export const notificationSenderSuite = (store: TestStore) =>
           // One slot free: one row is read and taken, not one and as many more as there are orders in flight.
           const readForOneSlot = [...reads]
           for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9]) open(`emma${n}@example.test`)
-          while ((yield* sentCount) < 9) yield* Effect.sleep("5 millis")
+          yield* untilSent(9)
           yield* Fiber.interrupt(fiber)
           return readForOneSlot
         })
@@ -1346,17 +1357,12 @@ export const notificationSenderSuite = (store: TestStore) =>
     })
 
     it("claims a later order's mail though a due row of an order in flight comes first", async () => {
-      const { mailer, started, open } = heldMailer()
-      const { run, clock } = rig(store, mailer)
+      const { run, clock, started, open, untilStarted, untilSent, start } = heldSender(store)
       const result = await run(
         Effect.gen(function* () {
           const hub = yield* HubProjection
-          const sender = yield* NotificationSender
-          const untilStarted = (count: number) =>
-            Effect.promise(() => waitFor(`${count} mails at the mailer`, () => started.length >= count, 10_000))
           yield* hub.applyStationEvent(orderOf(1))
-          const doorbell = makeDoorbell()
-          const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000 }))
+          const { doorbell, fiber } = yield* start
           yield* untilStarted(1)
           // SO-1's "on its way" is due first (a millisecond apart, so that no store orders them by chance), while
           // its confirmation is still at the server; three slots are free for SO-2, SO-3 and SO-4.
@@ -1372,7 +1378,7 @@ export const notificationSenderSuite = (store: TestStore) =>
           open("emma1@example.test")
           yield* untilStarted(5)
           for (const n of [1, 2, 3, 4]) open(`emma${n}@example.test`)
-          while ((yield* sentCount) < 5) yield* Effect.sleep("5 millis")
+          yield* untilSent(5)
           yield* Fiber.interrupt(fiber)
           return { whileFirstHeld, all: [...started] }
         })
