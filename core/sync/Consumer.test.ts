@@ -464,7 +464,11 @@ describe("Consumer: bad input stops at the edge, and the stream goes on", () => 
               // Another station's, and out of bounds too.
               raw(envelopeText(1, { stationId: "PACK-02" }).replace(/"wallMs":\d+/, '"wallMs":1e400')),
               // In its place, out of bounds, and no whole envelope (no version).
-              raw(envelopeText(1).replace('"version":1,', "").replace(/"wallMs":\d+/, '"wallMs":1e400')),
+              raw(
+                envelopeText(1)
+                  .replace('"version":1,', "")
+                  .replace(/"wallMs":\d+/, '"wallMs":1e400')
+              ),
               // In its place, no whole envelope.
               raw(envelopeText(2, { actor: { role: "robot" } as unknown as EventEnvelope["actor"] })),
               message(3)
