@@ -452,6 +452,41 @@ describe("Consumer: bad input stops at the edge, and the stream goes on", () => 
     expect(result.applied.map((event) => event.seq)).toEqual([1, 4])
   })
 
+  it("tells why a message is not taken in the same order whatever else is wrong with it: place, sender, bounds, envelope", async () => {
+    const result = await Effect.runPromise(
+      withConsumer(
+        () => undefined,
+        (consumer) =>
+          Effect.gen(function* () {
+            const outcomes = yield* consumer.receiveBatch([
+              // No place (seq 0), and out of bounds too.
+              raw(envelopeText(0).replace(/"wallMs":\d+/, '"wallMs":1e400')),
+              // Another station's, and out of bounds too.
+              raw(envelopeText(1, { stationId: "PACK-02" }).replace(/"wallMs":\d+/, '"wallMs":1e400')),
+              // In its place, out of bounds, and no whole envelope (no version).
+              raw(
+                envelopeText(1)
+                  .replace('"version":1,', "")
+                  .replace(/"wallMs":\d+/, '"wallMs":1e400')
+              ),
+              // In its place, no whole envelope.
+              raw(envelopeText(2, { actor: { role: "robot" } as unknown as EventEnvelope["actor"] })),
+              message(3)
+            ])
+            return { outcomes, reasons: yield* quarantineReasons, applied: yield* appliedEvents }
+          })
+      )
+    )
+    expect(result.outcomes).toEqual(["quarantined", "quarantined", "quarantined", "quarantined", "applied"])
+    expect(result.reasons).toEqual([
+      expect.stringMatching(/^not an event envelope: .*seq/s),
+      "envelope (HAM1/PACK-02, test.scanned) does not match its topic and sender (HAM1/PACK-01, test.scanned)",
+      "refused in sequence (seq 1): out of bounds: $.eventTime.wallMs is not a finite number",
+      expect.stringMatching(/^refused in sequence \(seq 2\): not an event envelope: .*role/s)
+    ])
+    expect(result.applied.map((event) => event.seq)).toEqual([3])
+  })
+
   it("names a topic, envelope and sender that disagree, and keeps 4 KB and the SHA-256 of a large payload", async () => {
     const result = await Effect.runPromise(
       withConsumer(

@@ -384,6 +384,9 @@ const EnvelopePlace = Schema.Struct({
 })
 type EnvelopePlace = typeof EnvelopePlace.Type
 
+/** The whole envelope with its place's checks: one decode of a message gives its event and its place. */
+const PlacedEnvelope = Schema.Struct({ ...EventEnvelopeSchema.fields, ...EnvelopePlace.fields })
+
 /** An event admitted to its stream: either whole, or placed but refused with the reason. */
 type Admitted =
   | { readonly kind: "event"; readonly place: EnvelopePlace; readonly event: EventEnvelope }
@@ -434,6 +437,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   // Built once: each message is decoded by these, synchronously, without an Effect step per check.
   const decodeEnvelopeResult = Schema.decodeUnknownResult(EventEnvelopeSchema)
   const decodePlaceResult = Schema.decodeUnknownResult(EnvelopePlace)
+  const decodePlacedEnvelopeResult = Schema.decodeUnknownResult(PlacedEnvelope)
 
   /** Last committed seq per stream that still needs acking, and what was last acked. */
   const pendingAcks = new Map<string, StreamKey & { seq: number; acked: number; force: boolean }>()
@@ -1122,9 +1126,15 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     topic: { readonly siteId: string; readonly stationId: string; readonly type: string | undefined },
     now: number
   ): Admitted | { readonly quarantine: string } => {
-    const placed = decodePlaceResult(value)
+    // Each value is decoded once on the usual way: the whole envelope, its place's checks included, once it is known
+    // to be within bounds. Its place alone is decoded only for a message that is out of bounds or no whole envelope,
+    // to quarantine it or refuse it in its place, with the reasons in the same order as ever: no place, another
+    // sender, out of bounds, not a whole envelope.
+    const bounds = jsonBoundsProblem(value)
+    const whole = bounds === undefined ? decodePlacedEnvelopeResult(value) : undefined
+    const placed = whole?._tag === "Success" ? whole : decodePlaceResult(value)
     if (placed._tag === "Failure") return { quarantine: `not an event envelope: ${placed.failure.message}` }
-    const place = placed.success
+    const place: EnvelopePlace = placed.success
     if (
       place.siteId !== topic.siteId ||
       place.stationId !== topic.stationId ||
@@ -1135,11 +1145,9 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
       }
     }
     const refused = (reason: string): Admitted => ({ kind: "refused", place, reason, payload: message.payload })
-    const bounds = jsonBoundsProblem(value)
-    if (bounds !== undefined) return refused(`out of bounds: ${bounds}`)
-    const decoded = decodeEnvelopeResult(value)
-    if (decoded._tag === "Failure") return refused(`not an event envelope: ${decoded.failure.message}`)
-    const event = decoded.success
+    if (whole === undefined) return refused(`out of bounds: ${bounds}`)
+    if (whole._tag === "Failure") return refused(`not an event envelope: ${whole.failure.message}`)
+    const event: EventEnvelope = whole.success
     // Old times are normal (a station offline for days sends them late); times far ahead are a broken clock or a
     // forgery, and the hub would schedule by them.
     if (event.eventTime.wallMs > now + Bounds.clockSkewMs) {

@@ -185,6 +185,18 @@ describe("the hub's statements on PostgreSQL as its tables grow", () => {
     expect((await wholeReads(url, checks)).filter((line) => line.startsWith("hub_orders:"))).toEqual([])
   }, 120_000)
 
+  it("a batch reads its handovers' orders by their key at 4,000 orders, where the planner would read them all", async () => {
+    const next = stationStream({ siteId: "HAM1", stationId: "PACK-1", epoch: "E1" })
+    const { url, plans } = await projectionPlans(
+      "handovers",
+      otherCustomersOrders(4_000),
+      applyBatch(ordersShipped(next, 1, 60))
+    )
+    const reads = plans.filter((entry) => /FROM hub_orders o/.test(entry.query) && /ship_to/.test(entry.query))
+    expect(reads.length).toBe(1)
+    expect(await wholeReads(url, reads)).toEqual([])
+  }, 120_000)
+
   it("the sender reads its due rows with their customers by key at 12,000 customers: no hash join", async () => {
     const url = await server!.createDatabase("sender")
     const database = new URL(url).pathname.slice(1)

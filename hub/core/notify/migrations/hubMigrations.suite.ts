@@ -57,7 +57,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.first).toEqual([
         1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-        80, 81, 83, 84, 87, 88, 9001, 9002
+        80, 81, 83, 84, 87, 88, 89, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -163,7 +163,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         applied: [
           10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-          80, 81, 83, 84, 87, 88, 9001, 9002
+          80, 81, 83, 84, 87, 88, 89, 9001, 9002
         ],
         inserted: [1, 0],
         badRating: "Constraint",
@@ -209,7 +209,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80,
-        81, 83, 84, 87, 88, 9001, 9002
+        81, 83, 84, 87, 88, 89, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -267,7 +267,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.added).toEqual([
         31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88,
-        9001, 9002
+        89, 9001, 9002
       ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
@@ -308,8 +308,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 9001,
-          9002
+          50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89,
+          9001, 9002
         ],
         orders: [
           {
@@ -349,7 +349,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.added).toEqual([
-        55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 9001, 9002
+        55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001,
+        9002
       ])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
@@ -399,7 +400,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 9001, 9002
+          56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002
         ],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
@@ -470,7 +471,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -513,7 +514,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         before: "Constraint",
-        added: [57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 9001, 9002],
+        added: [
+          57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002
+        ],
         sameSeq: "Constraint",
         otherKind: "Constraint",
         rows: [
@@ -550,7 +553,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 9001, 9002],
+        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -593,7 +596,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88],
+        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -669,7 +672,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88],
+        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -732,7 +735,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88],
+        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -833,7 +836,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88],
+        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -899,7 +902,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88],
+        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -949,7 +952,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88],
+        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -1017,7 +1020,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1085,7 +1088,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
         answers: [
           {
             order_id: "SO-1",
@@ -1174,7 +1177,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
         before: [{ item_ref: "A-R1-01", decided_line_id: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
@@ -1254,7 +1257,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1308,7 +1311,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88,
-        9002
+        89, 9002
       ])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
@@ -1344,7 +1347,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [74, 77, 78, 80, 81, 83, 84, 87, 88],
+        added: [74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
         rows: [
           ["SO-1", 1_763_700_060_000],
           ["SO-2", null],
@@ -1374,7 +1377,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [77, 78, 80, 81, 83, 84, 87, 88],
+        added: [77, 78, 80, 81, 83, 84, 87, 88, 89],
         rows: [
           { parcel_id: "P-1", site_id: null, station_id: null },
           { parcel_id: "P-2", site_id: "HAM1", station_id: "PACK-02" }
@@ -1404,7 +1407,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [78, 80, 81, 83, 84, 87, 88],
+        added: [78, 80, 81, 83, 84, 87, 88, 89],
         waiting: [
           { orderId: "SO-2", correction: 1 },
           { orderId: "SO-3", correction: 1 }
@@ -1460,7 +1463,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [80, 81, 83, 84, 87, 88],
+        added: [80, 81, 83, 84, 87, 88, 89],
         voids: [
           ["urn:packbench:order:SO%2F3", null],
           ["urn:packbench:order:SO-1", 3],
@@ -1833,6 +1836,50 @@ export const hubMigrationsSuite = (store: TestStore) =>
           { parcel_id: "P-1", left_correction: null, left_cause: null },
           { parcel_id: "P-2", left_correction: 2, left_cause: "parcel-left" }
         ]
+      })
+    })
+
+    it("89: the parcels' handover and delivery windows index only parcels handed over and delivered", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id < 89 || migration.id >= 9001))
+          const insertParcel = (id: string, handedAtMs: number | null, deliveredAtMs: number | null) =>
+            sql.execute(
+              `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, packed_at_ms,
+                 handed_at_ms, delivered_at_ms, updated_at_ms) VALUES (?, 'SO-1', 'ups', ?, ?, 10, ?, ?, 10)`,
+              [id, `1Z-${id}`, `t-${id}`, handedAtMs, deliveredAtMs]
+            )
+          yield* insertParcel("P-1", 20, 30)
+          const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 89 || migration.id >= 9001))
+          yield* insertParcel("P-2", 40, null)
+          yield* insertParcel("P-3", null, null)
+          const definitions = yield* sql.query<{ name: string; definition: string }>(
+            sql.dialect === "sqlite"
+              ? `SELECT name, sql AS definition FROM sqlite_master
+                 WHERE type = 'index' AND name IN ('hub_parcels_by_handover', 'hub_parcels_by_delivery') ORDER BY name`
+              : `SELECT indexname AS name, indexdef AS definition FROM pg_indexes
+                 WHERE indexname IN ('hub_parcels_by_handover', 'hub_parcels_by_delivery') ORDER BY indexname`
+          )
+          const count = (where: string) =>
+            Effect.map(sql.query<{ n: number }>(`SELECT COUNT(*) AS n FROM hub_parcels WHERE ${where}`), (rows) =>
+              Number(rows[0]?.n)
+            )
+          return {
+            added,
+            partial: definitions.map(
+              (row) => `${row.name}: ${/WHERE \(*(\w+) IS NOT NULL/i.exec(row.definition)?.[1]}`
+            ),
+            handed: yield* count("handed_at_ms >= 0 AND handed_at_ms < 100"),
+            delivered: yield* count("delivered_at_ms >= 0 AND delivered_at_ms < 100")
+          }
+        })
+      )
+      expect(result).toEqual({
+        added: [89],
+        partial: ["hub_parcels_by_delivery: delivered_at_ms", "hub_parcels_by_handover: handed_at_ms"],
+        handed: 2,
+        delivered: 1
       })
     })
   })
