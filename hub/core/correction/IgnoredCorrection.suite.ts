@@ -3,14 +3,14 @@
  * what the customer hears when a station does not apply it: real stations (SQLite, their inbox and order handlers)
  * and the hub's projection, correction page and sender on the store under test.
  */
-import { Effect, Layer } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, Schedule } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { EventLog } from "../../../core/events/EventLog.ts"
 import type { Address, Order } from "../../../core/orders/Order.ts"
 import { registerOrderInbound } from "../../../core/orders/OrderInbound.ts"
 import { migrate, statementFor } from "../../../core/store/Migrations.ts"
-import { Sql } from "../../../core/store/Sql.ts"
+import { type QueryOptions, Sql, type SqlValue } from "../../../core/store/Sql.ts"
 import type { BrokerMessage } from "../../../core/sync/Broker.ts"
 import { Inbox } from "../../../core/sync/Inbox.ts"
 import { encodeJson } from "../../../core/sync/Topics.ts"
@@ -375,6 +375,51 @@ const laterParcelLeavesUncorrected = (hub: ReturnType<typeof hubOn>, earlier: Re
     yield* laterTick(hub, answerWaitMs)
     return { atLeaving, notices: yield* notices, mails: correctionMails(hub.mails).map((mail) => mail.text) }
   })
+
+/** The sender's claim of the mails it decided to send (hub/core/notify/NotificationSender.ts's `claimAll`). */
+const CLAIM = "UPDATE hub_outbox SET status = 'sending'"
+/** The projection's read of a correction's mails before it decides by them (CorrectionAnswers.ts's `lockedMails`). */
+const MAIL_READ = "SELECT n.notification_id, n.parcel_id, o.status FROM hub_notifications n"
+
+/**
+ * The store's Sql, but a statement holding `statement` returns only once `release` is done, after saying so in
+ * `reached`: the transaction it ran in stays open there, holding what it locked, for the test to run another beside it.
+ */
+const pausedAfter = (statement: string, reached: Deferred.Deferred<void>, release: Deferred.Deferred<void>) =>
+  Layer.effect(
+    Sql,
+    Effect.gen(function* () {
+      const sql = yield* Sql
+      return Sql.of({
+        ...sql,
+        query: <Row>(text: string, params?: ReadonlyArray<SqlValue>, options?: QueryOptions) =>
+          sql
+            .query<Row>(text, params, options)
+            .pipe(
+              Effect.tap(() =>
+                text.includes(statement)
+                  ? Deferred.succeed(reached, undefined).pipe(Effect.andThen(Deferred.await(release)))
+                  : Effect.void
+              )
+            )
+      })
+    })
+  )
+
+/** Whether a transaction of the test's database waits for a row another holds, as PostgreSQL's own view shows it. */
+const waitsOnRowLock = Effect.gen(function* () {
+  const sql = yield* Sql
+  return yield* sql
+    .query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'transactionid'`
+    )
+    .pipe(
+      Effect.map((rows) => Number(rows[0]?.n ?? 0) > 0),
+      Effect.repeat({ until: (waiting) => waiting, schedule: Schedule.spaced("20 millis") }),
+      Effect.timeoutOption("20 seconds")
+    )
+})
 
 /** The same events again as a replay brings them, with ids of their own, through a hub started anew on the store. */
 const replayAfterRestart = (events: ReadonlyArray<EventEnvelope>) =>
@@ -1183,6 +1228,96 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       expect(result).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
       expect(correctionMails(hub.mails)).toHaveLength(1)
     })
+
+    // Only PostgreSQL runs the sender's transaction beside the projection's; SQLite runs every one alone.
+    it.runIf(store.dialect === "postgres")(
+      "tells the customer that the mail claimed for sending while the packing is decided was wrong, and takes back one not claimed yet",
+      async () => {
+        const hub = hubOn(store)
+        const result = await Effect.runPromise(
+          Effect.gen(function* () {
+            const say = yield* packedHereHandedThere("PACK-01", "PACK-01", "en")
+            // The handover's mail, that the parcel left without the correction, waits in the outbox.
+            yield* applyAtHub([say.handed, ...say.applied])
+            const sql = yield* Sql
+            const projection = yield* HubProjection
+            const claimed = yield* Deferred.make<void>()
+            const release = yield* Deferred.make<void>()
+            const sender = yield* Effect.forkChild(
+              Effect.gen(function* () {
+                return yield* (yield* NotificationSender).sendDue
+              }).pipe(
+                Effect.provide(
+                  Layer.fresh(NotificationSender.layer).pipe(Layer.provide(pausedAfter(CLAIM, claimed, release)))
+                )
+              )
+            )
+            // The sender has claimed the mail and not committed: the consumer applies the packing beside it.
+            yield* Deferred.await(claimed).pipe(Effect.timeout("20 seconds"))
+            const packing = yield* Effect.forkChild(
+              sql.transaction(projection.applyStationEvent(say.packed), { partition: ["station:HAM1/PACK-01"] })
+            )
+            const waited = yield* waitsOnRowLock
+            yield* Deferred.succeed(release, undefined)
+            yield* Fiber.join(sender)
+            yield* Fiber.join(packing)
+            yield* laterTick(hub, 0)
+            return { waited, notices: yield* notices }
+          }).pipe(Effect.provide(hub.layer))
+        )
+        expect(result).toEqual({
+          waited: Option.some(true),
+          // Both recorded at the test's one time: listed by kind.
+          notices: [
+            "address-correction-applied SO-100001/correction-1: sent",
+            "address-correction-ignored SO-100001/correction-1: sent"
+          ]
+        })
+        expect(correctionMails(hub.mails).map((mail) => mail.subject)).toEqual([
+          "We could not use your address correction for order SO-100001",
+          "Correction: your address correction for order SO-100001 was used after all"
+        ])
+        // The other way round: the packing's transaction reads the mail first, the sender's claim waits for it and
+        // finds the mail suppressed.
+        const firstHub = hubOn(store)
+        const first = await Effect.runPromise(
+          Effect.gen(function* () {
+            const say = yield* packedHereHandedThere("PACK-01", "PACK-01", "en")
+            yield* applyAtHub([say.handed, ...say.applied])
+            const sql = yield* Sql
+            const read = yield* Deferred.make<void>()
+            const release = yield* Deferred.make<void>()
+            const packing = yield* Effect.forkChild(
+              sql
+                .transaction(
+                  Effect.gen(function* () {
+                    return yield* (yield* HubProjection).applyStationEvent(say.packed)
+                  }),
+                  { partition: ["station:HAM1/PACK-01"] }
+                )
+                .pipe(
+                  Effect.provide(
+                    Layer.fresh(HubProjection.layer).pipe(Layer.provide(pausedAfter(MAIL_READ, read, release)))
+                  )
+                )
+            )
+            yield* Deferred.await(read).pipe(Effect.timeout("20 seconds"))
+            const sender = yield* Effect.forkChild((yield* NotificationSender).sendDue)
+            const waited = yield* waitsOnRowLock
+            yield* Deferred.succeed(release, undefined)
+            yield* Fiber.join(packing)
+            yield* Fiber.join(sender)
+            yield* laterTick(firstHub, 0)
+            return { waited, notices: yield* notices }
+          }).pipe(Effect.provide(firstHub.layer))
+        )
+        expect(first).toEqual({
+          waited: Option.some(true),
+          notices: ["address-correction-ignored SO-100001/correction-1: suppressed"]
+        })
+        expect(correctionMails(firstHub.mails)).toEqual([])
+      }
+    )
 
     it("overrides the correction at a station by the source's address while another station's parcel left with the customer's, and tells nothing", async () => {
       const hub = hubOn(store)
