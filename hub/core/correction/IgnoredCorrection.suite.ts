@@ -421,6 +421,45 @@ const waitsOnRowLock = Effect.gen(function* () {
     )
 })
 
+/**
+ * SO-100001's handover mail, that the parcel left without the correction, waiting in the outbox (PACK-01 applied the
+ * correction and packed the parcel PACK-02 handed over, `packedHereHandedThere`); then the sender's pass and the
+ * consumer's transaction applying the packing side by side (PostgreSQL): `first`'s transaction pauses after its
+ * statement (the sender's claim, or the projection's read of the mails) while the other starts and stands on a row
+ * lock (`waited`), then both finish and the sender passes again. Returns `waited` and the notices.
+ */
+const interleaved = (hub: ReturnType<typeof hubOn>, first: "sender" | "projection") =>
+  Effect.gen(function* () {
+    const say = yield* packedHereHandedThere("PACK-01", "PACK-01", "en")
+    yield* applyAtHub([say.handed, ...say.applied])
+    const sql = yield* Sql
+    const reached = yield* Deferred.make<void>()
+    const release = yield* Deferred.make<void>()
+    const paused = pausedAfter(first === "sender" ? CLAIM : MAIL_READ, reached, release)
+    const send = Effect.gen(function* () {
+      yield* (yield* NotificationSender).sendDue
+    })
+    const pack = sql.transaction(
+      Effect.gen(function* () {
+        yield* (yield* HubProjection).applyStationEvent(say.packed)
+      }),
+      { partition: ["station:HAM1/PACK-01"] }
+    )
+    const held = yield* Effect.forkChild(
+      first === "sender"
+        ? send.pipe(Effect.provide(Layer.fresh(NotificationSender.layer).pipe(Layer.provide(paused))))
+        : pack.pipe(Effect.provide(Layer.fresh(HubProjection.layer).pipe(Layer.provide(paused))))
+    )
+    yield* Deferred.await(reached).pipe(Effect.timeout("20 seconds"))
+    const beside = yield* Effect.forkChild(first === "sender" ? pack : send)
+    const waited = yield* waitsOnRowLock
+    yield* Deferred.succeed(release, undefined)
+    yield* Fiber.join(held)
+    yield* Fiber.join(beside)
+    yield* laterTick(hub, 0)
+    return { waited, notices: yield* notices }
+  })
+
 /** The same events again as a replay brings them, with ids of their own, through a hub started anew on the store. */
 const replayAfterRestart = (events: ReadonlyArray<EventEnvelope>) =>
   applyAtHub(events.map((event) => ({ ...event, id: `${event.id}-replayed` }))).pipe(
@@ -1233,38 +1272,9 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
     it.runIf(store.dialect === "postgres")(
       "tells the customer that the mail claimed for sending while the packing is decided was wrong, and takes back one not claimed yet",
       async () => {
+        // The sender claims the handover's mail before the packing is decided: the mail goes, and is corrected once.
         const hub = hubOn(store)
-        const result = await Effect.runPromise(
-          Effect.gen(function* () {
-            const say = yield* packedHereHandedThere("PACK-01", "PACK-01", "en")
-            // The handover's mail, that the parcel left without the correction, waits in the outbox.
-            yield* applyAtHub([say.handed, ...say.applied])
-            const sql = yield* Sql
-            const projection = yield* HubProjection
-            const claimed = yield* Deferred.make<void>()
-            const release = yield* Deferred.make<void>()
-            const sender = yield* Effect.forkChild(
-              Effect.gen(function* () {
-                return yield* (yield* NotificationSender).sendDue
-              }).pipe(
-                Effect.provide(
-                  Layer.fresh(NotificationSender.layer).pipe(Layer.provide(pausedAfter(CLAIM, claimed, release)))
-                )
-              )
-            )
-            // The sender has claimed the mail and not committed: the consumer applies the packing beside it.
-            yield* Deferred.await(claimed).pipe(Effect.timeout("20 seconds"))
-            const packing = yield* Effect.forkChild(
-              sql.transaction(projection.applyStationEvent(say.packed), { partition: ["station:HAM1/PACK-01"] })
-            )
-            const waited = yield* waitsOnRowLock
-            yield* Deferred.succeed(release, undefined)
-            yield* Fiber.join(sender)
-            yield* Fiber.join(packing)
-            yield* laterTick(hub, 0)
-            return { waited, notices: yield* notices }
-          }).pipe(Effect.provide(hub.layer))
-        )
+        const result = await Effect.runPromise(interleaved(hub, "sender").pipe(Effect.provide(hub.layer)))
         expect(result).toEqual({
           waited: Option.some(true),
           // Both recorded at the test's one time: listed by kind.
@@ -1277,40 +1287,10 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           "We could not use your address correction for order SO-100001",
           "Correction: your address correction for order SO-100001 was used after all"
         ])
-        // The other way round: the packing's transaction reads the mail first, the sender's claim waits for it and
-        // finds the mail suppressed.
+        // The other way round: the packing's transaction reads the mail first, and the sender's claim finds it
+        // suppressed.
         const firstHub = hubOn(store)
-        const first = await Effect.runPromise(
-          Effect.gen(function* () {
-            const say = yield* packedHereHandedThere("PACK-01", "PACK-01", "en")
-            yield* applyAtHub([say.handed, ...say.applied])
-            const sql = yield* Sql
-            const read = yield* Deferred.make<void>()
-            const release = yield* Deferred.make<void>()
-            const packing = yield* Effect.forkChild(
-              sql
-                .transaction(
-                  Effect.gen(function* () {
-                    return yield* (yield* HubProjection).applyStationEvent(say.packed)
-                  }),
-                  { partition: ["station:HAM1/PACK-01"] }
-                )
-                .pipe(
-                  Effect.provide(
-                    Layer.fresh(HubProjection.layer).pipe(Layer.provide(pausedAfter(MAIL_READ, read, release)))
-                  )
-                )
-            )
-            yield* Deferred.await(read).pipe(Effect.timeout("20 seconds"))
-            const sender = yield* Effect.forkChild((yield* NotificationSender).sendDue)
-            const waited = yield* waitsOnRowLock
-            yield* Deferred.succeed(release, undefined)
-            yield* Fiber.join(packing)
-            yield* Fiber.join(sender)
-            yield* laterTick(firstHub, 0)
-            return { waited, notices: yield* notices }
-          }).pipe(Effect.provide(firstHub.layer))
-        )
+        const first = await Effect.runPromise(interleaved(firstHub, "projection").pipe(Effect.provide(firstHub.layer)))
         expect(first).toEqual({
           waited: Option.some(true),
           notices: ["address-correction-ignored SO-100001/correction-1: suppressed"]

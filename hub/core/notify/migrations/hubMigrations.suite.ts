@@ -31,6 +31,20 @@ const tableNames = Effect.gen(function* () {
 })
 
 /** The hub's schema history on a store: hubMigrations.test.ts runs it on SQLite, the integration twin on PostgreSQL. */
+/** SO-1's parcels as [parcel, the correction its leaving told of, the cause] (hub migrations 84 and 85). */
+const leftParcels = Effect.gen(function* () {
+  const rows = yield* (yield* Sql).query<{
+    parcel_id: string
+    left_correction: number | null
+    left_cause: string | null
+  }>("SELECT parcel_id, left_correction, left_cause FROM hub_parcels WHERE order_id = 'SO-1' ORDER BY parcel_id")
+  return rows.map((row) => [
+    row.parcel_id,
+    row.left_correction === null ? null : Number(row.left_correction),
+    row.left_cause
+  ])
+})
+
 export const hubMigrationsSuite = (store: TestStore) =>
   describe(`hub migrations on ${store.dialect}`, () => {
     const run = <A, E>(effect: Effect.Effect<A, E, Sql | StationClock>) =>
@@ -1644,27 +1658,14 @@ export const hubMigrationsSuite = (store: TestStore) =>
                handed_at_ms, left_correction, left_cause, updated_at_ms)
              VALUES ('P-2', 'SO-1', 'ups', '1Z2', 't-2', 'HAM1', 'PACK-02', 30, 2, 'parcel-left', 30)`
           )
-          const rows = yield* sql.query<{
-            parcel_id: string
-            left_correction: number | null
-            left_cause: string | null
-          }>(
-            "SELECT parcel_id, left_correction, left_cause FROM hub_parcels WHERE order_id = 'SO-1' ORDER BY parcel_id"
-          )
-          return {
-            added,
-            rows: rows.map((row) => ({
-              ...row,
-              left_correction: row.left_correction === null ? null : Number(row.left_correction)
-            }))
-          }
+          return { added, rows: yield* leftParcels }
         })
       )
       expect(result).toEqual({
         added: [84],
         rows: [
-          { parcel_id: "P-1", left_correction: null, left_cause: null },
-          { parcel_id: "P-2", left_correction: 2, left_cause: "parcel-left" }
+          ["P-1", null, null],
+          ["P-2", 2, "parcel-left"]
         ]
       })
     })
@@ -1686,21 +1687,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           yield* parcel("P-3", 40, 2, null)
           yield* parcel("P-4", null, null, null)
           const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 85))
-          const rows = yield* sql.query<{
-            parcel_id: string
-            left_correction: number | null
-            left_cause: string | null
-          }>(
-            "SELECT parcel_id, left_correction, left_cause FROM hub_parcels WHERE order_id = 'SO-1' ORDER BY parcel_id"
-          )
-          return {
-            added,
-            rows: rows.map((row) => [
-              row.parcel_id,
-              row.left_correction === null ? null : Number(row.left_correction),
-              row.left_cause
-            ])
-          }
+          return { added, rows: yield* leftParcels }
         })
       )
       expect(result).toEqual({
