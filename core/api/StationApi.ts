@@ -46,6 +46,7 @@ export {
   SyncStatus
 } from "../station/StationStatusApi.ts"
 export type { FleetView, StationPresence } from "../sync/FleetPresence.ts"
+export { FleetProblem, FleetProblemCode } from "../sync/FleetProblem.ts"
 export type { SiteFleetView } from "../sync/SiteFleet.ts"
 export type { FleetStation } from "../sync/SiteFleetSummary.ts"
 export { QuarantinedMessage } from "../sync/SyncApi.ts"

@@ -104,6 +104,50 @@ describe("catalog.upsert from the shop", () => {
     ])
   })
 
+  it("gives a GTIN to one item: moved with the message whatever its order, refused in words when two items claim it", async () => {
+    const result = await scenario(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        const gtins = sql.query<{ sku: string; gtin14: string }>(
+          "SELECT sku, gtin14 FROM catalog_items WHERE sku IN (?, ?) ORDER BY sku",
+          [mug.sku, other.sku]
+        )
+        const before = yield* gtins
+        const gtinOf = (sku: string) => before.find((row) => row.sku === sku)!.gtin14
+        const spare = "04260999999994"
+        // The shop gives the mug's GTIN to the other item and the mug a new one; the item that takes it comes first.
+        const moved = yield* upsert(20, [
+          { ...other, gtin: gtinOf(mug.sku) },
+          { ...mug, gtin: spare }
+        ])
+        const afterMove = yield* gtins
+        const twice = yield* upsert(21, [
+          { ...mug, gtin: "04260999999987" },
+          { ...other, gtin: "4260999999987" }
+        ])
+        // The other item's GTIN (the mug's before) for a third item that this message does not move it from.
+        const third = catalog.find((item) => item.sku !== mug.sku && item.sku !== other.sku)!
+        const taken = yield* upsert(22, [{ ...third, gtin: gtinOf(mug.sku) }])
+        return { moved, afterMove, twice, taken, after: yield* gtins, reasons: yield* quarantined }
+      })
+    )
+    expect(result.moved).toBe("applied")
+    expect(Object.fromEntries(result.afterMove.map((row) => [row.sku, row.gtin14]))).toEqual({
+      [mug.sku]: "04260999999994",
+      [other.sku]: mug.gtin.padStart(14, "0")
+    })
+    expect([result.twice, result.taken]).toEqual(["failed", "failed"])
+    expect(result.after).toEqual(result.afterMove)
+    expect(result.reasons).toEqual([
+      expect.stringContaining(
+        `GTIN 04260999999987 is given to both ${mug.sku} and ${other.sku}: a GTIN names one item`
+      ),
+      expect.stringContaining(
+        `GTIN ${mug.gtin.padStart(14, "0")} of ${catalog.find((item) => item.sku !== mug.sku && item.sku !== other.sku)!.sku} belongs to ${other.sku}, which this update leaves as it is: a GTIN names one item`
+      )
+    ])
+  })
+
   it("refuses a catalog version no sender can have given, saying why, and takes the next genuine update", async () => {
     const forged = [1e15, Number.MAX_SAFE_INTEGER]
     const result = await scenario(

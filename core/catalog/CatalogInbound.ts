@@ -39,6 +39,17 @@ export const registerCatalogInbound = (inbox: Inbox["Service"]) =>
             claimedBy.set(alias, item.sku)
           }
         }
+        // A scanned GTIN must name one item too (the store holds each once): said in words, not as the store's refusal.
+        const gtinOf = new Map<string, string>()
+        for (const item of update.items) {
+          const other = gtinOf.get(gtin14(item.gtin))
+          if (other !== undefined && other !== item.sku) {
+            return yield* Effect.fail(
+              `GTIN ${gtin14(item.gtin)} is given to both ${other} and ${item.sku}: a GTIN names one item`
+            )
+          }
+          gtinOf.set(gtin14(item.gtin), item.sku)
+        }
         const applied: Array<string> = []
         const ignored: Array<string> = []
         for (const item of update.items) {
@@ -46,9 +57,23 @@ export const registerCatalogInbound = (inbox: Inbox["Service"]) =>
             item.sku
           ])
           const stored = rows[0]
-          if (stored !== undefined && !received.supersedes(Number(stored.version))) {
-            ignored.push(item.sku)
-            continue
+          if (stored !== undefined && !received.supersedes(Number(stored.version))) ignored.push(item.sku)
+          else applied.push(item.sku)
+        }
+        // The items applied let go of their GTINs first (a placeholder no GTIN can be), so one moving between two items
+        // of the message does not depend on which comes first; one an item the message leaves as it is holds is refused.
+        for (const sku of applied) {
+          yield* sql.execute("UPDATE catalog_items SET gtin14 = ? WHERE sku = ?", [`moving:${sku}`, sku])
+        }
+        for (const item of update.items) {
+          if (!applied.includes(item.sku)) continue
+          const holders = yield* sql.query<{ sku: string }>("SELECT sku FROM catalog_items WHERE gtin14 = ?", [
+            gtin14(item.gtin)
+          ])
+          if (holders[0] !== undefined) {
+            return yield* Effect.fail(
+              `GTIN ${gtin14(item.gtin)} of ${item.sku} belongs to ${holders[0].sku}, which this update leaves as it is: a GTIN names one item`
+            )
           }
           yield* sql.execute(
             `INSERT INTO catalog_items (sku, gtin14, data, version) VALUES (?, ?, ?, ?)
@@ -56,7 +81,6 @@ export const registerCatalogInbound = (inbox: Inbox["Service"]) =>
             [item.sku, gtin14(item.gtin), JSON.stringify(item), context.version]
           )
           yield* sql.execute("DELETE FROM sku_aliases WHERE sku = ?", [item.sku])
-          applied.push(item.sku)
         }
         // Given out once every applied item has let go of its old ones, so an alias moving between two items of the
         // message does not depend on which comes first.

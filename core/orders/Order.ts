@@ -36,6 +36,9 @@ export const OrderLine = Schema.Struct({
 })
 export type OrderLine = typeof OrderLine.Type
 
+/** The most lines an order may have (the hub's shop mapping takes 200). */
+export const MAX_ORDER_LINES = 1_000
+
 export const OrderStatus = Schema.Literals(["open", "on-hold", "address-hold", "packed", "shipped", "cancelled"])
 export type OrderStatus = typeof OrderStatus.Type
 
@@ -59,8 +62,36 @@ export const Order = Schema.Struct({
   shipTo: Address,
   serviceLevel: Schema.Literals(["standard", "express", "economy"]),
   carrier: IdText,
-  lines: Schema.Array(OrderLine).check(Schema.isMinLength(1), Schema.isMaxLength(1_000)),
+  lines: Schema.Array(OrderLine).check(Schema.isMinLength(1), Schema.isMaxLength(MAX_ORDER_LINES)),
   payment: Schema.Struct({ method: IdText, currency: IdText, total: MajorUnits }),
   placedAt: IdText
 })
 export type Order = typeof Order.Type
+
+/** The first line id the order names on two lines, said with both lines' places, or undefined. */
+const lineIdTwice = (lines: Order["lines"]): string | undefined => {
+  const first = new Map<string, number>()
+  for (const [index, line] of lines.entries()) {
+    const earlier = first.get(line.lineId)
+    if (earlier !== undefined) {
+      return `line id ${JSON.stringify(line.lineId)} is on lines ${earlier + 1} and ${index + 1}; each line needs an id of its own`
+    }
+    first.set(line.lineId, index)
+  }
+  return undefined
+}
+
+/**
+ * An order as the shop may send it, as the stations' inboxes and the hub's feed of the shop's stream read it (so the
+ * hub takes no order a station refuses): "packed" and "shipped" are what this station records when it packs and hands a
+ * parcel over, so a shop's word for them would take an order off the bench with no parcel ever made for it. Each line
+ * has an id of its own: the bench counts what was scanned for a line, and the returns desk prices its units, by its id,
+ * so two lines of one id would share their scans (one left out of the parcel) and their price.
+ */
+export const ShopOrder = Order.check(
+  Schema.makeFilter((order) =>
+    order.status === "packed" || order.status === "shipped"
+      ? `status "${order.status}" is the station's own, set when it packs and hands over the parcel; the shop sends open, on-hold, address-hold or cancelled`
+      : lineIdTwice(order.lines)
+  )
+)

@@ -81,9 +81,18 @@ export const OrderReinstated = defineEvent({
 
 /**
  * An event as the station's EPCIS export reads it: `order.reinstated` with `reinstatementView`, whenever it was
- * recorded; every other event as recorded.
+ * recorded; an `order.cancelled` recorded while the order's cancellation was in force (`isRepeat`, station migration
+ * 0111's `repeated_cancellations`) with no view, as the hub exports one void per cancellation in force; every other
+ * event as recorded.
  */
-export const withExportedView = (event: EventEnvelope): EventEnvelope => {
+export const withExportedView = (
+  event: EventEnvelope,
+  isRepeat: (eventId: string) => boolean = () => false
+): EventEnvelope => {
+  if (event.type === OrderCancelled.type && event.epcis !== undefined && isRepeat(event.id)) {
+    const { epcis: _, ...withoutView } = event
+    return withoutView
+  }
   if (event.type !== OrderReinstated.type || event.epcis !== undefined) return event
   const orderId = (event.payload as { readonly orderId?: unknown } | null)?.orderId
   return typeof orderId === "string" ? { ...event, epcis: reinstatementView(orderId) } : event

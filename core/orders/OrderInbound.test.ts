@@ -150,6 +150,35 @@ describe("orders from the shop", () => {
     expect(result.events).toEqual([])
   })
 
+  it("refuses an order that names one line id on two lines: each line's count and price are known by its id", async () => {
+    // Two lines "1" would share what was scanned for them (a sock scanned would count for the mugs too, and the parcel
+    // leave without them) and one price (a refund of a sock paid as a mug).
+    const twice = {
+      ...order("SO-100001"),
+      orderId: "SO-200003",
+      lines: [
+        { lineId: "1", sku: "ALP-MUG-01", quantity: 2, unitPrice: 12.9 },
+        { lineId: "1", sku: "ALP-SOCK-M", quantity: 1, unitPrice: 16.5 }
+      ]
+    }
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const sql = yield* Sql
+        const outcome = yield* inbox.receive(inbound("order.upsert", twice))
+        const reasons = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine ORDER BY id")
+        const unknown = yield* sql.query("SELECT 1 FROM orders WHERE order_id = 'SO-200003'")
+        return { outcome, reasons, unknown, events: yield* eventTypes }
+      })
+    )
+    expect(result.outcome).toBe("quarantined")
+    expect(result.reasons.map((row) => row.reason)).toEqual([
+      expect.stringContaining('line id "1" is on lines 1 and 2; each line needs an id of its own')
+    ])
+    expect(result.unknown).toEqual([])
+    expect(result.events).toEqual([])
+  })
+
   it("cancels the order open on the bench and interrupts the packer at once", async () => {
     const result = await scenario("SO-100001", (interrupts) =>
       Effect.gen(function* () {
@@ -404,6 +433,61 @@ describe("orders from the shop", () => {
       ["ADD", "order.reinstated"],
       ["DELETE", "order.cancelled"],
       ["ADD", "order.reinstated"]
+    ])
+  })
+
+  it("exports one void per cancellation in force: a repeated cancellation, shipped or not, adds none", async () => {
+    const result = await scenario(undefined, () =>
+      Effect.gen(function* () {
+        const inbox = yield* Inbox
+        const log = yield* EventLog
+        const sql = yield* Sql
+        yield* sql.execute("UPDATE orders SET status = 'shipped' WHERE order_id = 'SO-100004'")
+        const before = (yield* log.read(0, 100)).length
+        const cancel = (orderId: string, number: number) => inbound("order.cancel", { orderId, version: number })
+        const version = (number: number, status: Order["status"]) =>
+          inbound("order.upsert", { ...order("SO-100004"), version: number, status })
+        yield* inbox.receive(cancel("SO-100004", 2))
+        // The shop cancels the shipped order again, by order.cancel and by a version whose status is cancelled.
+        yield* inbox.receive(cancel("SO-100004", 3))
+        yield* inbox.receive(version(4, "cancelled"))
+        // The same version again, and an older one: stale.
+        yield* inbox.receive(cancel("SO-100004", 4))
+        yield* inbox.receive(cancel("SO-100004", 3))
+        yield* inbox.receive(version(5, "open"))
+        yield* inbox.receive(cancel("SO-100004", 6))
+        yield* inbox.receive(cancel("SO-100004", 7))
+        // An open order cancelled twice.
+        yield* inbox.receive(cancel("SO-100001", 2))
+        yield* inbox.receive(cancel("SO-100001", 3))
+        const events = (yield* log.read(0, 100)).slice(before)
+        const repeats = new Set(
+          (yield* sql.query<{ event_id: string }>("SELECT event_id FROM repeated_cancellations")).map(
+            (row) => row.event_id
+          )
+        )
+        return {
+          cancellations: events.filter((event) => event.type === "order.cancelled").length,
+          exported: events.flatMap(
+            (event) => toEpcisEvent(withExportedView(event, (eventId) => repeats.has(eventId))) ?? []
+          )
+        }
+      })
+    )
+    // Each is recorded (the hub hears of every version), but exported once per cancellation in force.
+    expect(result.cancellations).toBe(7)
+    const transactions = result.exported.filter((document) => document.type === "TransactionEvent")
+    expect(
+      transactions.map((document) => [
+        document.action,
+        document["packbench:eventType"],
+        document.bizTransactionList?.[0]?.bizTransaction
+      ])
+    ).toEqual([
+      ["DELETE", "order.cancelled", "urn:packbench:order:SO-100004"],
+      ["ADD", "order.reinstated", "urn:packbench:order:SO-100004"],
+      ["DELETE", "order.cancelled", "urn:packbench:order:SO-100004"],
+      ["DELETE", "order.cancelled", "urn:packbench:order:SO-100001"]
     ])
   })
 

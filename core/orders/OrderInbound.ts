@@ -6,10 +6,11 @@ import { BoundedInt, Bounds } from "../bounds/Bounds.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { renumberParcelLines } from "../pack/renumberParcelLines.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
+import { hubStreamOnly } from "../sync/hubStreamOnly.ts"
 import { inboundVersion } from "../sync/InboundVersion.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
-import { Address, Order, type OrderStatus, OrderVersion } from "./Order.ts"
+import { Address, type Order, type OrderStatus, OrderVersion, ShopOrder } from "./Order.ts"
 import {
   type HubCorrectionIgnoredCause,
   InboundUpdateIgnored,
@@ -39,18 +40,6 @@ export const HubAddressCorrection = Schema.Struct({
 })
 
 /**
- * An order as the shop may send it: "packed" and "shipped" are what this station records when it packs and hands a
- * parcel over, so a shop's word for them would take an order off the bench with no parcel ever made for it.
- */
-export const ShopOrder = Order.check(
-  Schema.makeFilter((order) =>
-    order.status === "packed" || order.status === "shipped"
-      ? `status "${order.status}" is the station's own, set when it packs and hands over the parcel; the shop sends open, on-hold, address-hold or cancelled`
-      : undefined
-  )
-)
-
-/**
  * Called when an inbound change touches the order that is open on the bench (the UI interrupts the packer). It runs
  * in the inbox's transaction: a store that fails fails the message, which the catch-up brings again.
  */
@@ -73,6 +62,10 @@ const statusHere = (shopStatus: OrderStatus, shipped: boolean, packedHere: boole
   if (!packedHere) return shopStatus
   return shopStatus === "cancelled" ? "cancelled" : "packed"
 }
+
+/** Whether the shop's cancellation of the order is in force here: cancelled, or shipped with its cancellation kept. */
+const cancellationInForce = (stored: StoredOrder | undefined) =>
+  stored !== undefined && (stored.status === "cancelled" || stored.shippedCancelledVersion !== null)
 
 interface StoredOrder {
   readonly version: number
@@ -236,16 +229,19 @@ export const registerOrderInbound = (
       orderId: string,
       orderVersion: number,
       previousStatus: OrderStatus | "new",
-      openOnBench: boolean
+      openOnBench: boolean,
+      inForce: boolean
     ) =>
       Effect.gen(function* () {
-        yield* log.append(OrderCancelled, {
+        const recorded = yield* log.append(OrderCancelled, {
           orderId,
           orderVersion,
           previousStatus,
           interruptedPacking: openOnBench && previousStatus !== "shipped",
           parcelHeld: previousStatus === "packed"
         })
+        // Recorded all the same (the hub hears of every version), but its void repeats the one in force.
+        if (inForce) yield* sql.execute("INSERT INTO repeated_cancellations (event_id) VALUES (?)", [recorded.id])
         // The order stays shipped: what says its cancellation is in force, for a newer version to take it back.
         if (previousStatus === "shipped") yield* keepShippedCancellation(orderId, orderVersion)
       })
@@ -291,11 +287,14 @@ export const registerOrderInbound = (
         // well (`new`): the hub has heard of it only now, and must not mail a customer about it (an order
         // confirmation, for one) as if it were going to be packed.
         if (order.status === "cancelled" && stored?.status !== "cancelled") {
-          yield* recordCancellation(order.orderId, order.version, stored?.status ?? "new", open)
-        } else if (
-          (stored?.status === "cancelled" || (stored?.shippedCancelledVersion ?? null) !== null) &&
-          status !== "cancelled"
-        ) {
+          yield* recordCancellation(
+            order.orderId,
+            order.version,
+            stored?.status ?? "new",
+            open,
+            cancellationInForce(stored)
+          )
+        } else if (cancellationInForce(stored) && status !== "cancelled") {
           // A shipped order's too: it stays shipped, and the void of its cancellation is taken back all the same.
           yield* log.append(OrderReinstated, { orderId: order.orderId, orderVersion: order.version, status })
           if (stored?.status === "shipped") yield* keepShippedCancellation(order.orderId, null)
@@ -315,7 +314,7 @@ export const registerOrderInbound = (
         const shipped = stored.status === "shipped"
         const open = yield* probe.isOpen(cancel.orderId)
         yield* save({ ...stored.order, version: cancel.version, status: shipped ? "shipped" : "cancelled" })
-        yield* recordCancellation(cancel.orderId, cancel.version, stored.status, open)
+        yield* recordCancellation(cancel.orderId, cancel.version, stored.status, open, cancellationInForce(stored))
         // Open on the bench: being packed (taken off the bench) or its parcel just packed there (kept for a manager).
         if (open && !shipped) yield* probe.interrupt(cancel.orderId, "cancelled")
         yield* changed(cancel.orderId)
@@ -366,12 +365,7 @@ export const registerOrderInbound = (
 
     yield* inbox.register("order.hub-address-correction", HubAddressCorrection, (correction, context) =>
       Effect.gen(function* () {
-        // Only the hub publishes on its stream (core/sync/BrokerRoles.ts): on the shop's, this is no hub's correction.
-        if (context.stream !== "hub") {
-          return yield* Effect.fail(
-            `order.hub-address-correction comes from the hub's stream only (inbox/hub/…), not the ${context.stream} stream`
-          )
-        }
+        yield* hubStreamOnly(context)
         // The hub's number passes the rule of every sender's version: one past it would leave every later correction
         // "not newer" for good.
         const received = yield* inboundVersion(

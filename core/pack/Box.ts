@@ -40,7 +40,13 @@ export const Box = Schema.Struct({
   tareGrams: WholeGrams,
   maxWeightGrams: WholeGrams,
   barcode: IdText.check(Schema.isMinLength(1))
-})
+}).check(
+  Schema.makeFilter((box) =>
+    box.tareGrams < box.maxWeightGrams
+      ? undefined
+      : `tare ${box.tareGrams} g is not below the limit ${box.maxWeightGrams} g: no parcel could be packed in this box`
+  )
+)
 export type Box = typeof Box.Type
 
 /** Boxes as they come in; a refusal names the box by its id (see `NamedEntries`). */

@@ -213,12 +213,27 @@ describe("box.upsert's boxes are bounded", () => {
       ...box("XL"),
       name: { de: text(Bounds.maxTextChars), en: text(Bounds.maxTextChars) },
       innerMm: { length: Bounds.maxMillimetres, width: Bounds.maxMillimetres, height: Bounds.maxMillimetres },
-      tareGrams: Bounds.maxGrams,
+      tareGrams: Bounds.maxGrams - 1,
       maxWeightGrams: Bounds.maxGrams,
       barcode: text(Bounds.maxIdChars)
     }
     expect(problems([box("S"), atBounds])).toEqual([])
   })
+
+  it.each([
+    [1000, 1000],
+    [1200, 1000]
+  ])(
+    "refuses a box whose tare (%i g) is not below its limit (%i g): nothing could be packed in it",
+    (tareGrams, maxWeightGrams) => {
+      expect(problems([box("S"), { ...box("XL"), tareGrams, maxWeightGrams }])).toEqual([
+        { path: "boxes", message: expect.stringContaining(`box XL: `) }
+      ])
+      expect(problems([box("S"), { ...box("XL"), tareGrams, maxWeightGrams }])[0]?.message).toContain(
+        `tare ${tareGrams} g is not below the limit ${maxWeightGrams} g`
+      )
+    }
+  )
 
   it.each([
     ["innerMm.length", { innerMm: { length: Bounds.maxMillimetres + 1, width: 400, height: 300 } }],

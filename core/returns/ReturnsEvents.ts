@@ -171,6 +171,28 @@ export const ReturnRefundDecided = defineEvent({
 /** The versions of `return.refund-decided` its schema reads: every one a station wrote. */
 export const refundDecidedVersions: ReadonlyArray<number> = [1, ReturnRefundDecided.version]
 
+/**
+ * A correction: the `return.refund-decided` it names (`corrects`, that event's id) recorded the unit's decision as
+ * what it was not (`correctedOutcome`); the decision is `outcome`, for `amountCents`, for `reason`. The corrected event
+ * stays in the log as it was (append-only, as EPCIS keeps an erroneous event and declares it wrong with a new one); a
+ * reader takes this event's outcome for the unit instead of that event's. The station writes it once per corrected
+ * event: for a version 1 event that recorded a unit decided with nothing to refund as `hold-for-review` at 0 (see
+ * `NoRefundCorrections`). No EPCIS view, as the decision it corrects has none: money, not where a unit is.
+ */
+export const ReturnRefundDecisionCorrected = defineEvent({
+  type: "return.refund-decision-corrected",
+  version: 1,
+  payload: Schema.Struct({
+    ...ItemIdentity,
+    corrects: Schema.String,
+    correctedOutcome: DecidedOutcome,
+    outcome: DecidedOutcome,
+    amountCents: Schema.Int,
+    currency: Schema.String,
+    reason: LocalizedText
+  })
+})
+
 /** The shop confirmed it paid the refund out; recorded once per unit however often the confirmation arrives. */
 export const ReturnRefundIssued = defineEvent({
   type: "return.refund-issued",

@@ -4,6 +4,7 @@ import { Bounds, clockProblem } from "../bounds/Bounds.ts"
 import type { LocalizedText } from "../catalog/CatalogItem.ts"
 import { EventLog } from "../events/EventLog.ts"
 import { Sql } from "../store/Sql.ts"
+import { hubStreamOnly } from "../sync/hubStreamOnly.ts"
 import type { Inbox } from "../sync/Inbox.ts"
 import { StationClock } from "../time/Clock.ts"
 import { ReturnRefundFailed, ReturnRefundIssued, ReturnRefundRejected } from "./ReturnsEvents.ts"
@@ -74,7 +75,8 @@ const rejectionWords = (rejected: RefundRejected): LocalizedText => {
  * `refund.failed` marks a refund the shop refused to pay; a later `refund.issued` (a manager had it retried) pays it.
  * A `refund.rejected` from the hub marks the unit's refund rejected with the hub's reason and the other return; one
  * with a reason this release does not know does not decode and is quarantined (the Manager screen's quarantine panel
- * names it), leaving the refund as it was rather than showing it under a reason it is not.
+ * names it), leaving the refund as it was rather than showing it under a reason it is not, and so is one on another
+ * stream than the hub's, which is no hub's word.
  */
 export const registerReturnsInbound = (
   inbox: Inbox["Service"],
@@ -201,8 +203,10 @@ export const registerReturnsInbound = (
       })
     )
 
-    yield* inbox.register("refund.rejected", RefundRejected, (rejected) =>
+    yield* inbox.register("refund.rejected", RefundRejected, (rejected, context) =>
       Effect.gen(function* () {
+        // From the shop's streams it would take a refund the hub never refused from the customer.
+        yield* hubStreamOnly(context)
         const rows = yield* sql.query<{ status: string; order_id: string; line_id: string; unit: number }>(
           "SELECT status, order_id, line_id, unit FROM refunds WHERE item_ref = ?",
           [rejected.itemRef]

@@ -1,5 +1,7 @@
 /** The wire contract of the returns desk's inbound messages (RMAs, payouts, the hub's refusals). */
 import { Schema } from "effect"
+import { IdText, LineText, Quantity } from "../bounds/Bounds.ts"
+import { MAX_ORDER_LINES } from "../orders/Order.ts"
 
 /*
  * The messages the returns desk receives through the station's inbox: the shop's RMAs and payout confirmations, and
@@ -7,20 +9,24 @@ import { Schema } from "effect"
  * shop and the hub, so the hub reads them from here without depending on the desk.
  */
 
-/** The shop announced a return: which units the customer sends back and why (the reason as their form gave it). */
+/**
+ * The shop announced a return: which units the customer sends back and why (the reason as their form gave it). Stored
+ * as it came and shown to the clerk as what the customer declared, so bounded like an order (core/bounds): ids are ids,
+ * a reason a line of text, a count one an order line can have, and no more items than an order has lines.
+ */
 export const ReturnRegistered = Schema.Struct({
-  rmaId: Schema.String.check(Schema.isMinLength(1)),
-  orderId: Schema.String,
+  rmaId: IdText.check(Schema.isMinLength(1)),
+  orderId: IdText,
   items: Schema.Array(
     Schema.Struct({
-      sku: Schema.String,
-      quantity: Schema.Int.check(Schema.isGreaterThan(0)),
-      reason: Schema.String
+      sku: IdText,
+      quantity: Quantity,
+      reason: LineText
     })
-  ),
-  returnTrackingNumber: Schema.optionalKey(Schema.String),
+  ).check(Schema.isMaxLength(MAX_ORDER_LINES)),
+  returnTrackingNumber: Schema.optionalKey(IdText),
   /** ISO 8601; when known, the return window counts from here instead of from the carrier handover. */
-  deliveredAt: Schema.optionalKey(Schema.String)
+  deliveredAt: Schema.optionalKey(IdText)
 })
 export type ReturnRegistered = typeof ReturnRegistered.Type
 

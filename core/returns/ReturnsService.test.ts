@@ -1,10 +1,11 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Layer, Schema } from "effect"
+import { Cause, Effect, Exit, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { ScryptPinHashes } from "../../drivers/session/ScryptPinHashes.ts"
 import { loadBrands } from "../../drivers/station/loadBrands.ts"
+import { decisionsBeforeNoRefund, writeReturnsBeforeNoRefund } from "../../fixtures/returnsBeforeNoRefund.ts"
 import { fixture, seededStation } from "../../fixtures/SeededStation.ts"
 import { SAMPLE_MANAGER } from "../../fixtures/sampleManager.ts"
 import { type ShippedItem, shipParcel as shipParcelAt } from "../../fixtures/shipParcel.ts"
@@ -94,14 +95,14 @@ const fakeInbox = () => {
       handle: (p: unknown, c: InboxContext) => Effect.Effect<void, unknown>
     ) => Effect.sync(() => handlers.set(type, { decode: Schema.decodeUnknownSync(schema), handle }))
   } as unknown as Inbox["Service"]
-  const deliver = (type: string, payload: unknown) =>
+  const deliver = (type: string, payload: unknown, stream: InboxContext["stream"] = "station") =>
     Effect.gen(function* () {
       const sql = yield* Sql
       const entry = handlers.get(type)!
       const context: InboxContext = {
         msgId: "m",
         seq: 1,
-        stream: "station",
+        stream,
         type,
         version: 1,
         sentAtMs: undefined,
@@ -448,23 +449,72 @@ describe("ReturnsService", () => {
     ])
   })
 
+  it("takes a refund's rejection from the hub's stream only: one on the shop's streams is no hub's word", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const { returns, deliver, decided } = yield* mugsDecided(1)
+        const rejection = {
+          orderId: "SO-100001",
+          lineId: "1",
+          unit: 1,
+          itemRef: decided.current!.items[0]!.itemRef,
+          returnId: decided.current!.returnId,
+          reason: "duplicate-unit",
+          otherReturnId: "RET-09-R000001",
+          otherStationId: "RET-09",
+          otherStatus: "issued",
+          linesKnown: true
+        }
+        // The shop side may publish on a station's inbox and on its site's, never on the hub's (core/sync/BrokerRoles).
+        const forged = [
+          yield* deliver("refund.rejected", rejection, "station"),
+          yield* deliver("refund.rejected", rejection, "site")
+        ]
+        const afterForged = {
+          status: (yield* returns.state).current!.items[0]!.decision!.status,
+          events: (yield* eventsOf("return.refund-rejected")).length
+        }
+        const real = yield* deliver("refund.rejected", rejection, "hub")
+        return {
+          forged: forged.map((exit) => (Exit.isFailure(exit) ? String(Cause.squash(exit.cause)) : "applied")),
+          afterForged,
+          real: real._tag,
+          afterReal: (yield* returns.state).current!.items[0]!.decision!.status,
+          events: (yield* eventsOf("return.refund-rejected")).length
+        }
+      })
+    )
+    expect(result.forged).toEqual([
+      expect.stringContaining("refund.rejected comes from the hub's stream only (inbox/hub/…), not the station stream"),
+      expect.stringContaining("refund.rejected comes from the hub's stream only (inbox/hub/…), not the site stream")
+    ])
+    expect(result.afterForged).toEqual({ status: "decided", events: 0 })
+    expect(result.real).toBe("Success")
+    expect(result.afterReal).toBe("rejected-duplicate")
+    expect(result.events).toBe(1)
+  })
+
   it("words a duplicate-unit rejection the hub could not tell from one across a renumbering as either, honestly", async () => {
     const result = await run(
       Effect.gen(function* () {
         const { returns, deliver, decided: scanned } = yield* mugsDecided(2)
         const rejected = (itemRef: string, unit: number, linesKnown?: boolean) =>
-          deliver("refund.rejected", {
-            orderId: "SO-100001",
-            lineId: "1",
-            unit,
-            itemRef,
-            returnId: scanned.current!.returnId,
-            reason: "duplicate-unit",
-            otherReturnId: "RET-09-R000001",
-            otherStationId: "RET-09",
-            otherStatus: "requested",
-            ...(linesKnown === undefined ? {} : { linesKnown })
-          })
+          deliver(
+            "refund.rejected",
+            {
+              orderId: "SO-100001",
+              lineId: "1",
+              unit,
+              itemRef,
+              returnId: scanned.current!.returnId,
+              reason: "duplicate-unit",
+              otherReturnId: "RET-09-R000001",
+              otherStationId: "RET-09",
+              otherStatus: "requested",
+              ...(linesKnown === undefined ? {} : { linesKnown })
+            },
+            "hub"
+          )
         const [unknown, known] = scanned.current!.items
         const applied = [yield* rejected(unknown!.itemRef, 1), yield* rejected(known!.itemRef, 2, true)]
         return { applied, view: yield* returns.state }
@@ -1309,5 +1359,44 @@ describe("a return of a parcel shipped before the shop numbered its order's line
       amountCents: 1990,
       status: "approved"
     })
+  })
+})
+
+describe("decisions a release before no-refund recorded as held for review", () => {
+  it("corrects a version 1 hold-for-review at 0 of a unit refunded in another return once, on start; a real hold stays", async () => {
+    const filename = join(mkdtempSync(join(tmpdir(), "pb-ret-v1-")), "station.db")
+    const old = await writeReturnsBeforeNoRefund(filename, START_MS)
+    const corrections = eventsOf("return.refund-decision-corrected")
+    const first = await runOn(filename, corrections)
+    const again = await runOn(filename, corrections)
+    const [, noRefund, held] = old
+    const stored = decisionsBeforeNoRefund[1]!
+    // One correction, for the unit refunded in R-1, naming the event it corrects, after the events that were there;
+    // none for R-1's refund nor for R-2's real hold (a mismatch, with its refund row).
+    expect(first.map((event) => [event.version, event.seq > held!.seq, event.payload])).toEqual([
+      [
+        1,
+        true,
+        {
+          returnId: "R-2",
+          itemRef: "R-2-01",
+          orderId: "SO-100003",
+          lineId: "1",
+          unit: 1,
+          sku: "ALP-GPS-X1",
+          gtin: null,
+          serial: "GPS-0001",
+          lot: null,
+          corrects: noRefund!.id,
+          correctedOutcome: "hold-for-review",
+          outcome: "no-refund",
+          amountCents: 0,
+          currency: "EUR",
+          reason: stored.reason
+        }
+      ]
+    ])
+    // A second start adds none.
+    expect(again).toEqual(first)
   })
 })

@@ -3,6 +3,7 @@ import { Context, Effect, Layer, Ref } from "effect"
 import type { ScanResult } from "../scan/ScanResult.ts"
 import type { SessionError } from "../session/SessionError.ts"
 import { Sql } from "../store/Sql.ts"
+import { recordNoRefundCorrections } from "./NoRefundCorrections.ts"
 import { makeRefundDecisions } from "./RefundDecisions.ts"
 import type { Disposition, Grade, OutcomeKind, RefundRuleSet } from "./RefundRules.ts"
 import type { WithAt } from "./ReturnRows.ts"
@@ -78,6 +79,8 @@ export class ReturnsService extends Context.Service<
     Layer.effect(
       ReturnsService,
       Effect.gen(function* () {
+        // Before the desk takes anything in: the log catches up with what its rows say of decisions made before.
+        yield* recordNoRefundCorrections().pipe(Effect.orDie)
         const desk = yield* makeReturnsDesk(yield* Ref.make(yield* installedRules(yield* Sql, config.rules)))
         const intake = makeReturnsIntake(desk, config)
         const grading = makeReturnsGrading(desk)

@@ -11,8 +11,9 @@ import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
 import { FleetPresence, type FleetView } from "./FleetPresence.ts"
+import { type FleetProblem, maxFleetProblemDetailChars } from "./FleetProblem.ts"
 import { makeMemoryBus } from "./MemoryBroker.ts"
-import { presenceMessage } from "./Presence.ts"
+import { maxOfflineReasonChars, presenceMessage } from "./Presence.ts"
 import { encodeJson, Topics } from "./Topics.ts"
 
 const START = 1_767_225_600_000
@@ -177,32 +178,27 @@ describe("FleetPresence", () => {
   })
 
   it("quarantines a presence message it cannot read, keeps the state and names the problem", async () => {
-    const manual = StationClock.manual(START)
-    const result = await Effect.runPromise(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const bus = yield* makeMemoryBus()
-          const context = yield* Layer.build(fleetLayer(bus, manual.clock))
-          const fleet = Context.get(context, FleetPresence)
-          const sql = Context.get(context, Sql)
-          yield* fleet.receive(presence("PACK-02", "online", START))
-          const outcomes = [
-            yield* fleet.receive(raw(Topics.presence("HAM1", "PACK-02"), new Uint8Array([0x7b, 0xff]))),
-            yield* fleet.receive(raw(Topics.presence("HAM1", "PACK-02"), encodeJson({ state: "sleeping" }))),
-            yield* fleet
-              .receive(presence("PACK-09", "online", START))
-              .pipe(
-                Effect.andThen(
-                  fleet.receive(raw(Topics.presence("HAM1", "PACK-02"), presence("PACK-09", "offline", START).payload))
-                )
-              )
-          ]
-          const quarantined = yield* sql.query<{ topic: string; reason: string }>(
-            "SELECT topic, reason FROM sync_inbox_quarantine ORDER BY id"
-          )
-          return { outcomes, quarantined, view: yield* fleet.view }
-        })
-      )
+    const result = await withPack02Online((fleet, sql) =>
+      Effect.gen(function* () {
+        const problems: Array<FleetProblem | undefined> = []
+        const onPack02 = (payload: Uint8Array) =>
+          Effect.gen(function* () {
+            const outcome = yield* fleet.receive(raw(Topics.presence("HAM1", "PACK-02"), payload))
+            problems.push(stationOf(yield* fleet.view, "PACK-02")?.problem)
+            return outcome
+          })
+        const outcomes = [
+          yield* onPack02(new Uint8Array([0x7b, 0xff])),
+          yield* onPack02(encodeJson({ state: "sleeping" })),
+          yield* fleet
+            .receive(presence("PACK-09", "online", START))
+            .pipe(Effect.andThen(onPack02(presence("PACK-09", "offline", START).payload)))
+        ]
+        const quarantined = yield* sql.query<{ topic: string; reason: string }>(
+          "SELECT topic, reason FROM sync_inbox_quarantine ORDER BY id"
+        )
+        return { outcomes, quarantined, problems, view: yield* fleet.view }
+      })
     )
     expect(result.outcomes).toEqual(["quarantined", "quarantined", "quarantined"])
     expect(result.quarantined.map((row) => row.topic)).toEqual([
@@ -213,13 +209,81 @@ describe("FleetPresence", () => {
     expect(result.quarantined[0]?.reason).toMatch(/^presence not UTF-8/)
     expect(result.quarantined[1]?.reason).toMatch(/^not a presence message: .*state/s)
     expect(result.quarantined[2]?.reason).toBe("presence of HAM1/PACK-09 on the topic of HAM1/PACK-02")
+    expect(result.problems).toEqual([
+      { code: "presence-unreadable", detail: expect.stringMatching(/^presence not UTF-8/) },
+      { code: "presence-invalid", detail: expect.stringMatching(/^not a presence message: .*state/s) },
+      { code: "presence-misaddressed", detail: "presence of HAM1/PACK-09 on the topic of HAM1/PACK-02" }
+    ])
+    expect(result.problems[1]?.detail).toBe(result.quarantined[1]?.reason)
     expect(stationOf(result.view, "PACK-02")).toMatchObject({
       state: "online",
-      problem: "presence of HAM1/PACK-09 on the topic of HAM1/PACK-02"
+      problem: { code: "presence-misaddressed", detail: "presence of HAM1/PACK-09 on the topic of HAM1/PACK-02" }
     })
     expect(stationOf(result.view, "PACK-09")?.state).toBe("online")
   })
+
+  it("cuts a hostile presence's decoder detail short for the card and keeps the whole reason in the quarantine", async () => {
+    const result = await withPack02Online((fleet, sql) =>
+      Effect.gen(function* () {
+        // Presence carries the site it names unchecked until it is compared with the topic's.
+        const hostile = {
+          ...presenceMessage({ siteId: "HAM1", stationId: "PACK-02", epoch: "e1" }, "online", START),
+          siteId: `<img src=x onerror=alert(1)>${"x".repeat(5_000)}`
+        }
+        yield* fleet.receive(raw(Topics.presence("HAM1", "PACK-02"), encodeJson(hostile)))
+        const [row] = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine")
+        // A why-offline of its own wording is shown as it came, cut to the length the hub's summary keeps too.
+        yield* fleet.receive(presence("PACK-03", "offline", START, `<b>gone</b> ${"y".repeat(5_000)}`))
+        const view = yield* fleet.view
+        return {
+          reason: row?.reason ?? "",
+          problem: stationOf(view, "PACK-02")?.problem,
+          offlineReason: stationOf(view, "PACK-03")?.reason
+        }
+      })
+    )
+    expect(result.problem?.code).toBe("presence-misaddressed")
+    expect(result.problem?.detail).toHaveLength(maxFleetProblemDetailChars)
+    expect(result.problem?.detail.endsWith("…")).toBe(true)
+    expect(result.reason.startsWith(result.problem?.detail.slice(0, -1) ?? "?")).toBe(true)
+    expect(result.reason.length).toBeGreaterThan(5_000)
+    expect(result.offlineReason).toBe(`<b>gone</b> ${"y".repeat(maxOfflineReasonChars - 12)}`)
+  })
+
+  it("names a subscription the broker refused with its code, and the station runs on without a fleet", async () => {
+    const result = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const bus = yield* makeMemoryBus()
+          bus.faults.refuseSubscriptions.add(Topics.presenceOf("HAM1"))
+          const context = yield* Layer.build(fleetLayer(bus, StationClock.manual(START).clock))
+          return yield* Context.get(context, FleetPresence).view
+        })
+      )
+    )
+    expect(result.problem).toEqual({
+      code: "subscription-refused",
+      detail: "packbench/v1/HAM1/+/presence: subscription to packbench/v1/HAM1/+/presence refused"
+    })
+    expect(result.stations).toEqual([])
+  })
 })
+
+/** Runs `body` on a fleet (and the station's database) that has heard PACK-02 come online. */
+const withPack02Online = <A>(
+  body: (fleet: FleetPresence["Service"], sql: Sql["Service"]) => Effect.Effect<A, unknown>
+) =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const context = yield* Layer.build(fleetLayer(bus, StationClock.manual(START).clock))
+        const fleet = Context.get(context, FleetPresence)
+        yield* fleet.receive(presence("PACK-02", "online", START))
+        return yield* body(fleet, Context.get(context, Sql))
+      })
+    )
+  )
 
 const waitView = (fleet: FleetPresence["Service"], done: (view: FleetView) => boolean) =>
   Effect.gen(function* () {

@@ -1,10 +1,12 @@
 /** The site's station fleet view, built from presence messages. */
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
+import { oneLine } from "../bounds/oneLine.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
-import { PresenceMessage } from "./Presence.ts"
+import { FleetProblem, type FleetProblemCode, fleetProblem } from "./FleetProblem.ts"
+import { maxOfflineReasonChars, PresenceMessage } from "./Presence.ts"
 import { decodeJson, parseTopic, payloadText, Topics } from "./Topics.ts"
 
 /** One station of the site as its presence messages tell it. */
@@ -24,7 +26,7 @@ export const StationPresence = Schema.Struct({
   /** This station itself. */
   self: Schema.Boolean,
   /** The latest presence message on this station's topic could not be read; the state shown is the one before. */
-  problem: Schema.optional(Schema.String),
+  problem: Schema.optional(FleetProblem),
   /** The block of the fleet's number ranges the station announced in its birth. */
   numbering: Schema.optional(Schema.Struct({ stationIndex: Schema.Int, stations: Schema.Int })),
   /**
@@ -38,8 +40,8 @@ export type StationPresence = typeof StationPresence.Type
 export const FleetView = Schema.Struct({
   siteId: Schema.String,
   stations: Schema.Array(StationPresence),
-  /** Why the fleet cannot be shown, e.g. the broker's ACL refused the subscription. */
-  problem: Schema.optional(Schema.String)
+  /** Why the fleet cannot be shown: the broker's ACL refused the subscription. */
+  problem: Schema.optional(FleetProblem)
 })
 export type FleetView = typeof FleetView.Type
 
@@ -100,7 +102,7 @@ export class FleetPresence extends Context.Service<
       const contradictions = new Set<() => void>()
       const decodePresence = Schema.decodeUnknownEffect(PresenceMessage)
 
-      let problem: string | undefined
+      let problem: FleetProblem | undefined
       const snapshot = (): FleetView => ({
         siteId: identity.siteId,
         stations: withClashes([...stations.values()]).sort((a, b) => a.stationId.localeCompare(b.stationId)),
@@ -111,7 +113,12 @@ export class FleetPresence extends Context.Service<
         for (const listener of listeners) listener(view)
       })
 
-      const quarantine = (message: BrokerMessage, stationId: string | undefined, reason: string) =>
+      /** `against` names the station whose card line shows it, when the topic names one of this site. */
+      const quarantine = (
+        message: BrokerMessage,
+        reason: string,
+        against?: { readonly stationId: string; readonly code: FleetProblemCode }
+      ) =>
         Effect.gen(function* () {
           yield* sql
             .execute("INSERT INTO sync_inbox_quarantine (topic, payload, reason, received_at_ms) VALUES (?, ?, ?, ?)", [
@@ -122,13 +129,17 @@ export class FleetPresence extends Context.Service<
             ])
             .pipe(
               Effect.catch((error) =>
-                Effect.logError(`fleet presence: quarantining a message on ${message.topic} failed: ${error.message}`)
+                Effect.logError(
+                  `fleet presence: quarantining a message on ${oneLine(message.topic)} failed: ${error.message}`
+                )
               )
             )
-          yield* Effect.logWarning(`fleet presence: quarantined a message on ${message.topic}: ${reason}`)
-          const known = stationId === undefined ? undefined : stations.get(stationId)
-          if (known !== undefined) {
-            stations.set(known.stationId, { ...known, problem: reason })
+          yield* Effect.logWarning(
+            `fleet presence: quarantined a message on ${oneLine(message.topic)}: ${oneLine(reason)}`
+          )
+          const known = against === undefined ? undefined : stations.get(against.stationId)
+          if (known !== undefined && against !== undefined) {
+            stations.set(known.stationId, { ...known, problem: fleetProblem(against.code, reason) })
             yield* changed
           }
           return "quarantined" as const
@@ -138,7 +149,7 @@ export class FleetPresence extends Context.Service<
         Effect.gen(function* () {
           const topic = parseTopic(message.topic)
           if (topic === undefined || topic.kind !== "presence" || topic.rest !== "" || topic.siteId !== identity.siteId)
-            return yield* quarantine(message, undefined, "not a presence topic of this site")
+            return yield* quarantine(message, "not a presence topic of this site")
           // A zero-byte retained message deletes the retained presence (MQTT §3.3.1.3): the station left the site.
           if (message.payload.byteLength === 0) {
             heardLive.delete(topic.stationId)
@@ -146,16 +157,23 @@ export class FleetPresence extends Context.Service<
             return "cleared" as const
           }
           const json = decodeJson(message.payload)
-          if (!json.ok) return yield* quarantine(message, topic.stationId, `presence ${json.reason}`)
+          if (!json.ok)
+            return yield* quarantine(message, `presence ${json.reason}`, {
+              stationId: topic.stationId,
+              code: "presence-unreadable"
+            })
           const decoded = yield* decodePresence(json.value).pipe(Effect.result)
           if (decoded._tag === "Failure")
-            return yield* quarantine(message, topic.stationId, `not a presence message: ${decoded.failure.message}`)
+            return yield* quarantine(message, `not a presence message: ${decoded.failure.message}`, {
+              stationId: topic.stationId,
+              code: "presence-invalid"
+            })
           const presence = decoded.success
           if (presence.siteId !== topic.siteId || presence.stationId !== topic.stationId)
             return yield* quarantine(
               message,
-              topic.stationId,
-              `presence of ${presence.siteId}/${presence.stationId} on the topic of ${topic.siteId}/${topic.stationId}`
+              `presence of ${presence.siteId}/${presence.stationId} on the topic of ${topic.siteId}/${topic.stationId}`,
+              { stationId: topic.stationId, code: "presence-misaddressed" }
             )
           const self = presence.stationId === identity.stationId
           // This station runs, so it is online, whatever an older connection's last will says; it answers with a
@@ -182,7 +200,7 @@ export class FleetPresence extends Context.Service<
             stationId: presence.stationId,
             state: presence.state,
             sinceMs,
-            ...(presence.reason === undefined ? {} : { reason: presence.reason }),
+            ...(presence.reason === undefined ? {} : { reason: presence.reason.slice(0, maxOfflineReasonChars) }),
             lastSeenMs: Math.max(presence.at, known?.epoch === presence.epoch ? known.lastSeenMs : presence.at),
             epoch: presence.epoch,
             ...(presence.appVersion === undefined ? {} : { appVersion: presence.appVersion }),
@@ -212,8 +230,10 @@ export class FleetPresence extends Context.Service<
         .pipe(
           Effect.catch((error) =>
             Effect.gen(function* () {
-              problem = `the broker refused the subscription to ${filter} (${error.message}): allow it in the station's ACL`
-              yield* Effect.logError(`fleet presence: ${problem}`)
+              problem = fleetProblem("subscription-refused", `${filter}: ${error.message}`)
+              yield* Effect.logError(
+                `fleet presence: the broker refused the subscription to ${filter} (${error.message}): allow it in the station's ACL`
+              )
             })
           )
         )

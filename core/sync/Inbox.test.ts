@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, References, Schema } from "effect"
+import { Effect, Layer, Logger, References, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
 import { stationMigrations } from "../station/migrations/index.ts"
@@ -165,6 +165,29 @@ describe("Inbox: nothing real is dropped for a fake, bad input stops at the edge
     ])
     expect(result.applied).toEqual([{ order_id: "A" }, { order_id: "JUNK" }, { order_id: "C" }, { order_id: "D" }])
     expect(raised).toHaveLength(2)
+  })
+
+  it("logs a conflict on one line: a forged message's id cannot start a log line of its own", async () => {
+    const logged: Array<string> = []
+    const forged = "fake-1\ntimestamp=2026-12-06T12:00:00Z level=INFO message=inbox healthy"
+    const outcomes = await run((inbox) =>
+      Effect.gen(function* () {
+        return [
+          yield* inbox.receive(message(TOPIC, cancel(1, "A"))),
+          yield* inbox.receive(message(TOPIC, cancel(1, "B", forged)))
+        ]
+      }).pipe(
+        Effect.provide(Logger.layer([Logger.make((entry) => void logged.push(String(entry.message)))])),
+        Effect.provideService(References.MinimumLogLevel, "All")
+      )
+    )
+    expect(outcomes).toEqual(["applied", "conflict"])
+    const reason =
+      "seq 1 of the station stream is already taken by m1; fake-1 timestamp=2026-12-06T12:00:00Z level=INFO message=inbox healthy is quarantined, not taken for a repeat"
+    expect(logged).toEqual([
+      `sync inbox: quarantined a message on ${TOPIC}: conflict: ${reason}`,
+      `sync inbox: conflict: ${reason}`
+    ])
   })
 
   it("refuses a held message's id at another number: the stream goes on with the real messages", async () => {

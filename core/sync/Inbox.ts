@@ -2,6 +2,7 @@
 import { Clock, Context, Effect, Layer, Queue, Schema, type Scope } from "effect"
 import { Bounds, clockProblem } from "../bounds/Bounds.ts"
 import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"
+import { oneLine } from "../bounds/oneLine.ts"
 import { payloadExcerpt } from "../bounds/PayloadExcerpt.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql, StoreError } from "../store/Sql.ts"
@@ -388,7 +389,7 @@ export class Inbox extends Context.Service<
           }
           if ("found" in outcome && outcome.found !== undefined) {
             const found = outcome.found
-            yield* Effect.logError(`sync inbox: conflict: ${found.reason}`)
+            yield* Effect.logError(`sync inbox: conflict: ${oneLine(found.reason)}`)
             yield* deadLetter(raw.topic, raw.payload, found.reason)
             for (const listener of conflictListeners) yield* listener(found)
           }

@@ -22,6 +22,8 @@ export interface MemoryBrokerFaults {
   duplicateNext: number
   /** The next delivery is held back and arrives after the one following it. */
   reorderNext: boolean
+  /** Topic filters the broker's ACL refuses (SUBACK 0x80): subscribing to one fails as the MQTT driver fails it. */
+  readonly refuseSubscriptions: Set<string>
 }
 
 interface Client {
@@ -48,7 +50,13 @@ interface Client {
 export const makeMemoryBus = (options: { readonly maxQueued?: number } = {}) =>
   Effect.gen(function* () {
     const clients = new Map<string, Client>()
-    const faults: MemoryBrokerFaults = { publish: "ok", loseNext: 0, duplicateNext: 0, reorderNext: false }
+    const faults: MemoryBrokerFaults = {
+      publish: "ok",
+      loseNext: 0,
+      duplicateNext: 0,
+      reorderNext: false,
+      refuseSubscriptions: new Set()
+    }
     const maxQueued = options.maxQueued ?? Number.POSITIVE_INFINITY
     let delivered = 0
 
@@ -156,10 +164,12 @@ export const makeMemoryBus = (options: { readonly maxQueued?: number } = {}) =>
         return {
           publish,
           subscribe: (filter, handler) =>
-            Effect.sync(() => {
-              self.filters.add(filter)
-              self.subscriptions.push({ filter, handler })
-            }),
+            faults.refuseSubscriptions.has(filter)
+              ? Effect.fail(new BrokerError({ reason: "Refused", message: `subscription to ${filter} refused` }))
+              : Effect.sync(() => {
+                  self.filters.add(filter)
+                  self.subscriptions.push({ filter, handler })
+                }),
           state: Effect.sync(
             (): BrokerState => ({ connection: self.connected ? "connected" : "disconnected", lastError: undefined })
           ),

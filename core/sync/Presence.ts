@@ -23,6 +23,12 @@ export const PresenceMessage = Schema.Struct({
 })
 export type PresenceMessage = typeof PresenceMessage.Type
 
+/**
+ * A reader keeps this much of a presence's `reason`: the stations send "connection lost" or none, and whatever else
+ * a station of another version (or a hostile client) sends is shown as text, not stored as a page.
+ */
+export const maxOfflineReasonChars = 128
+
 export interface PresenceIdentity {
   readonly siteId: string
   readonly stationId: string

@@ -1,5 +1,6 @@
 /** Keeping messages that could not be applied, bounded, so they are neither lost nor applied. */
 import { Clock, Effect } from "effect"
+import { oneLine } from "../bounds/oneLine.ts"
 import { type PayloadExcerpt, payloadExcerpt } from "../bounds/PayloadExcerpt.ts"
 import type { Sql } from "../store/Sql.ts"
 
@@ -41,7 +42,10 @@ export const makeQuarantine = (sql: Sql["Service"], options: QuarantineOptions) 
         suppressed === 0 ? "" : ` (and ${suppressed} more in the last ${Math.round((now - lastLogMs) / 1000)} s)`
       lastLogMs = now
       suppressed = 0
-      yield* Effect.logWarning(`${options.what}: quarantined a message on ${topic.slice(0, 200)}: ${reason}${more}`)
+      // A topic and a reason carry what the sender wrote (ids, its words): one line each, so neither forges an entry.
+      yield* Effect.logWarning(
+        `${options.what}: quarantined a message on ${oneLine(topic.slice(0, 200))}: ${oneLine(reason)}${more}`
+      )
     })
 
   /** Deletes what lies beyond the newest `limit` rows and counts it. */

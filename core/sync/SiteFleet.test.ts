@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
+import { maxFleetProblemDetailChars } from "./FleetProblem.ts"
 import { makeMemoryBus } from "./MemoryBroker.ts"
 import { SiteFleet, type SiteFleetView } from "./SiteFleet.ts"
 import type { FleetStation, SiteFleetSummary } from "./SiteFleetSummary.ts"
@@ -32,12 +33,15 @@ const fleetTopic = Topics.siteFleet("HAM1")
 const message = (value: unknown) => raw(fleetTopic, encodeJson(value))
 
 const run = <A>(
-  body: (fleet: SiteFleet["Service"], clock: ReturnType<typeof StationClock.manual>) => Effect.Effect<A>
+  body: (fleet: SiteFleet["Service"], clock: ReturnType<typeof StationClock.manual>) => Effect.Effect<A>,
+  /** Topic filters the broker refuses this station, as an ACL that predates them does. */
+  refused: ReadonlyArray<string> = []
 ) =>
   Effect.runPromise(
     Effect.scoped(
       Effect.gen(function* () {
         const bus = yield* makeMemoryBus()
+        for (const filter of refused) bus.faults.refuseSubscriptions.add(filter)
         const manual = StationClock.manual(START)
         const context = yield* Layer.build(
           SiteFleet.layer({ staleAfterMs: 150_000 }).pipe(
@@ -105,7 +109,10 @@ describe("SiteFleet", () => {
           Effect.gen(function* () {
             const outcome = yield* fleet.receive(received)
             const view = yield* fleet.view
-            refused[name] = `${outcome}: ${view.problem ?? "no problem"}`
+            refused[name] =
+              view.problem === undefined
+                ? `${outcome}: no problem`
+                : `${outcome}: ${view.problem.code}: ${view.problem.detail}`
             // Whatever came, the good summary stays.
             expect(view.summary?.stations.map((s) => s.outboxDepth)).toEqual([3])
           })
@@ -152,24 +159,26 @@ describe("SiteFleet", () => {
       })
     )
     expect(outcomes).toEqual({
-      "other site": "refused: the hub's fleet summary was refused: a summary of site BER1",
-      "not json": expect.stringMatching(/^refused: the hub's fleet summary was refused: not JSON/),
-      "not utf-8": expect.stringMatching(/^refused: the hub's fleet summary was refused: not UTF-8/),
-      oversized: "refused: the hub's fleet summary was refused: 307200 bytes, more than 262144",
-      "negative depth": expect.stringMatching(/^refused: the hub's fleet summary was refused: not a fleet summary/),
-      "fractional depth": expect.stringMatching(/^refused: .*not a fleet summary/),
-      "infinite depth": expect.stringMatching(/^refused: .*not a fleet summary/),
-      "huge depth": expect.stringMatching(/^refused: .*not a fleet summary/),
-      "time from 1970": expect.stringMatching(/^refused: .*not a fleet summary/),
-      "bad station id": expect.stringMatching(/^refused: .*not a fleet summary/),
-      "unknown presence": expect.stringMatching(/^refused: .*not a fleet summary/),
-      twice: "refused: the hub's fleet summary was refused: a station listed twice",
-      "too many": expect.stringMatching(/^refused: .*not a fleet summary/),
-      "future version": expect.stringMatching(/^refused: .*not a fleet summary/),
+      "other site": "refused: summary-other-site: a summary of site BER1",
+      "not json": expect.stringMatching(/^refused: summary-unreadable: not JSON/),
+      "not utf-8": expect.stringMatching(/^refused: summary-unreadable: not UTF-8/),
+      oversized: "refused: summary-too-large: 307200 bytes, more than 262144",
+      "negative depth": expect.stringMatching(/^refused: summary-invalid: not a fleet summary/),
+      "fractional depth": expect.stringMatching(/^refused: summary-invalid: not a fleet summary/),
+      "infinite depth": expect.stringMatching(/^refused: summary-invalid: not a fleet summary/),
+      "huge depth": expect.stringMatching(/^refused: summary-invalid: not a fleet summary/),
+      "time from 1970": expect.stringMatching(/^refused: summary-invalid: not a fleet summary/),
+      "bad station id": expect.stringMatching(/^refused: summary-invalid: not a fleet summary/),
+      "unknown presence": expect.stringMatching(/^refused: summary-invalid: not a fleet summary/),
+      twice: "refused: summary-station-twice: a station listed twice",
+      "too many": expect.stringMatching(/^refused: summary-invalid: not a fleet summary/),
+      "future version": expect.stringMatching(/^refused: summary-invalid: not a fleet summary/),
       // Unknown fields are dropped: a newer hub may say more.
       "an unknown field": "applied: no problem",
       "other topic": "ignored: no problem"
     })
+    // Whatever a hostile summary makes the decoder quote, the card gets a bounded line of it.
+    expect(Object.values(outcomes).every((text) => text.length < maxFleetProblemDetailChars + 40)).toBe(true)
   })
 
   it("refuses a summary stamped more than a day ahead of this clock, so it cannot shut out the hub's real ones", async () => {
@@ -182,7 +191,7 @@ describe("SiteFleet", () => {
       })
     )
     expect(result.ahead).toBe("refused")
-    expect(result.problem).toBe("the hub's fleet summary was refused: its time is 2880 min ahead of this clock")
+    expect(result.problem).toEqual({ code: "summary-clock-ahead", detail: "its time is 2880 min ahead of this clock" })
     expect(result.real).toBe("applied")
     expect(result.view.summary?.stations.map((s) => s.outboxDepth)).toEqual([3])
     expect(result.view.problem).toBeUndefined()
@@ -198,5 +207,14 @@ describe("SiteFleet", () => {
     )
     expect(view.summary).toBeNull()
     expect(view.stale).toBe(true)
+  })
+
+  it("names a subscription the broker refused with its code, and keeps running without a summary", async () => {
+    const view = await run((fleet) => fleet.view, [fleetTopic])
+    expect(view.problem).toEqual({
+      code: "subscription-refused",
+      detail: "packbench/v1/HAM1/hub/fleet: subscription to packbench/v1/HAM1/hub/fleet refused"
+    })
+    expect(view.summary).toBeNull()
   })
 })

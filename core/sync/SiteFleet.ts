@@ -4,6 +4,7 @@ import { Bounds, clockProblem } from "../bounds/Bounds.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
+import { FleetProblem, type FleetProblemCode, fleetProblem } from "./FleetProblem.ts"
 import { maxFleetSummaryBytes, SiteFleetSummary } from "./SiteFleetSummary.ts"
 import { decodeJson, Topics } from "./Topics.ts"
 
@@ -19,7 +20,7 @@ export const SiteFleetView = Schema.Struct({
   /** No summary for longer than the hub's heartbeat allows: the hub or the link to it is down, the figures are old. */
   stale: Schema.Boolean,
   /** The last summary that was refused and why, or a subscription the broker refused. */
-  problem: Schema.optional(Schema.String)
+  problem: Schema.optional(FleetProblem)
 })
 export type SiteFleetView = typeof SiteFleetView.Type
 
@@ -60,7 +61,7 @@ export class SiteFleet extends Context.Service<
         const listeners = new Set<(view: SiteFleetView) => void>()
         let summary: SiteFleetSummary | null = null
         let receivedAtMs: number | null = null
-        let problem: string | undefined
+        let problem: FleetProblem | undefined
 
         const snapshot = (nowMs: number): SiteFleetView => ({
           siteId: identity.siteId,
@@ -75,10 +76,10 @@ export class SiteFleet extends Context.Service<
           const current = yield* view
           for (const listener of listeners) listener(current)
         })
-        const refuse = (reason: string) =>
+        const refuse = (code: FleetProblemCode, reason: string) =>
           Effect.gen(function* () {
-            problem = `the hub's fleet summary was refused: ${reason}`
-            yield* Effect.logWarning(`site fleet: ${problem}`)
+            problem = fleetProblem(code, reason)
+            yield* Effect.logWarning(`site fleet: the hub's fleet summary was refused: ${reason}`)
             yield* changed
             return "refused" as const
           })
@@ -98,19 +99,25 @@ export class SiteFleet extends Context.Service<
               return "cleared" as const
             }
             if (message.payload.byteLength > maxFleetSummaryBytes)
-              return yield* refuse(`${message.payload.byteLength} bytes, more than ${maxFleetSummaryBytes}`)
+              return yield* refuse(
+                "summary-too-large",
+                `${message.payload.byteLength} bytes, more than ${maxFleetSummaryBytes}`
+              )
             const json = decodeJson(message.payload)
-            if (!json.ok) return yield* refuse(json.reason)
+            if (!json.ok) return yield* refuse("summary-unreadable", json.reason)
             const decoded = yield* decodeSummary(json.value).pipe(Effect.result)
             if (decoded._tag === "Failure")
-              return yield* refuse(`not a fleet summary: ${decoded.failure.message.slice(0, 500)}`)
+              return yield* refuse("summary-invalid", `not a fleet summary: ${decoded.failure.message.slice(0, 500)}`)
             const next = decoded.success
-            if (next.siteId !== identity.siteId) return yield* refuse(`a summary of site ${next.siteId}`)
+            if (next.siteId !== identity.siteId)
+              return yield* refuse("summary-other-site", `a summary of site ${next.siteId}`)
             const ids = new Set(next.stations.map((station) => station.stationId))
-            if (ids.size !== next.stations.length) return yield* refuse("a station listed twice")
+            if (ids.size !== next.stations.length)
+              return yield* refuse("summary-station-twice", "a station listed twice")
             const nowMs = (yield* clock.now).wallMs
             // Kept, a summary from a hub clock gone ahead would have every later, real one ignored as older.
-            if (next.at > nowMs + Bounds.clockSkewMs) return yield* refuse(`its time ${clockProblem(next.at, nowMs)}`)
+            if (next.at > nowMs + Bounds.clockSkewMs)
+              return yield* refuse("summary-clock-ahead", `its time ${clockProblem(next.at, nowMs)}`)
             if (summary !== null && next.at < summary.at) return "ignored" as const
             summary = next
             receivedAtMs = nowMs
@@ -125,8 +132,10 @@ export class SiteFleet extends Context.Service<
           .pipe(
             Effect.catch((error) =>
               Effect.gen(function* () {
-                problem = `the broker refused the subscription to ${topic} (${error.message}): allow it in the station's ACL`
-                yield* Effect.logError(`site fleet: ${problem}`)
+                problem = fleetProblem("subscription-refused", `${topic}: ${error.message}`)
+                yield* Effect.logError(
+                  `site fleet: the broker refused the subscription to ${topic} (${error.message}): allow it in the station's ACL`
+                )
               })
             )
           )

@@ -1,6 +1,7 @@
 /** The messages that tell a site its fleet: each station's outbox report to the hub, and the hub's summary back. */
 import { Schema } from "effect"
 import { BoundedString, Counter, IdText, WallMs } from "../bounds/Bounds.ts"
+import { maxOfflineReasonChars } from "./Presence.ts"
 
 /** Station and site ids as stations are named (`core/station/StationIdentity.ts`): nothing else is taken from outside. */
 const FleetCode = Schema.String.check(Schema.isPattern(/^[A-Z0-9][A-Z0-9-]{0,31}$/))
@@ -36,7 +37,7 @@ export const FleetStation = Schema.Struct({
   /** Since when the presence holds; null when unknown (a last will found retained). */
   presenceSinceMs: Schema.NullOr(WallMs),
   /** Why it went offline ("connection lost", a clean stop has none). */
-  offlineReason: Schema.optional(BoundedString(128)),
+  offlineReason: Schema.optional(BoundedString(maxOfflineReasonChars)),
   /** The station's own report of its outbox; null when it sent none (older station software). */
   outboxDepth: Schema.NullOr(Counter),
   outboxReportedAtMs: Schema.NullOr(WallMs),

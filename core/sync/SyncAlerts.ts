@@ -4,6 +4,7 @@ import { Bounds } from "../bounds/Bounds.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { type ConflictRecord, recordConflict } from "./ConflictLog.ts"
+import { hubStreamOnly } from "./hubStreamOnly.ts"
 import type { Inbox } from "./Inbox.ts"
 
 /**
@@ -28,6 +29,7 @@ export const registerSyncAlerts = (inbox: Inbox["Service"], raise: (record: Conf
     const clock = yield* StationClock
     yield* inbox.register("sync.alert", SyncAlertMessage, (alert, context) =>
       Effect.gen(function* () {
+        yield* hubStreamOnly(context)
         const record: ConflictRecord = {
           source: "hub:events",
           kind: alert.kind,

@@ -53,4 +53,43 @@ describe("encodeEscPosInsert", () => {
       "logo: 16x2 needs 4 bytes of bits, got 1"
     )
   })
+
+  it("prints a shop's control bytes in a name as spaces: they never reach the printer as commands", async () => {
+    // Item names come from the shop's catalog and the first name from its order: ESC @ resets the printer, ESC ! sets
+    // the print mode, ESC t switches the code page, ESC p kicks the cash drawer, GS V cuts, LF starts a line the shop
+    // wrote. Each would be the same command written by the encoder.
+    const hostile = "Becher\x1b@\x1bt\x02\x1bp\x00\x19\xfa\x1dV\x00\nRabatt: ALLES100\x7f\x85"
+    const encoded = async (firstName: string, name: string) =>
+      encodeEscPosInsert(
+        await Effect.runPromise(
+          buildInsert(exampleBrand, {
+            ...exampleOrder,
+            customerFirstName: firstName,
+            items: [{ sku: "MUG-002", name, quantity: 1 }]
+          })
+        )
+      )
+    const plain = await encoded("Zoë", "Becher")
+    const bytes = await encoded("Zo\x1b!\x30ë", hostile)
+    const count = (job: Uint8Array, command: ReadonlyArray<number>) => {
+      const buffer = Buffer.from(job)
+      let found = 0
+      for (let at = buffer.indexOf(Buffer.from(command)); at >= 0; at = buffer.indexOf(Buffer.from(command), at + 1))
+        found++
+      return found
+    }
+    for (const command of [
+      [0x1b, 0x40],
+      [0x1b, 0x21],
+      [0x1b, 0x74],
+      [0x1b, 0x70],
+      [0x1d, 0x56]
+    ]) {
+      expect(count(bytes, command), `${command}`).toBe(count(plain, command))
+    }
+    const lines = parseEscPos(bytes).flatMap((b) => (b.kind === "text" ? [b.segments.map((s) => s.text).join("")] : []))
+    expect(lines).toContain("Danke, Zo !0ë!")
+    expect(lines).toContain("1 x Becher @ t  p  ú V  Rabatt: ALLES100  ")
+    expect(lines.some((line) => line.startsWith("Rabatt"))).toBe(false)
+  })
 })

@@ -15,11 +15,6 @@ const printableIn1252 = new Set(
 )
 
 /**
- * Keeps every character in code page WPC1252 (ESC t 16), which covers German and the other
- * Western European languages. node-thermal-printer would otherwise switch code pages by itself
- * for a character outside it, mid-line; accents are stripped instead and what remains
- * unprintable becomes "?", so the text stays readable and in one code page.
- */
 /** Latin letters with a stroke have no Unicode decomposition; their plain letter reads best. */
 const STROKED: Readonly<Record<string, string>> = {
   Ł: "L",
@@ -33,9 +28,21 @@ const STROKED: Readonly<Record<string, string>> = {
   ŧ: "t"
 }
 
+/**
+ * Keeps every character in code page WPC1252 (ESC t 16), which covers German and the other
+ * Western European languages. node-thermal-printer would otherwise switch code pages by itself
+ * for a character outside it, mid-line; accents are stripped instead and what remains
+ * unprintable becomes "?", so the text stays readable and in one code page.
+ *
+ * A control character (C0, DEL, C1) becomes a space: the text is the shop's (item names from its
+ * catalog, the customer's first name), and ESC, GS, FS, DLE or LF in it would be the printer's
+ * command (reset, print mode, code page, cut, cash drawer, a line of the shop's own), the same
+ * bytes the encoder writes for its own commands.
+ */
 const receiptText = (text: string): string =>
   [...text]
     .map((char) => {
+      if (/\p{Cc}/u.test(char)) return " "
       if (char.charCodeAt(0) < 0x80 || printableIn1252.has(char)) return char
       if (STROKED[char] !== undefined) return STROKED[char]
       const base = char.normalize("NFKD").replace(/[\u0300-\u036f]/g, "")

@@ -209,14 +209,17 @@ describe("the station's view of its site's stations", () => {
         "problem shown"
       )
       expect(flagged).toMatchObject({ state: "online", sinceMs: before?.sinceMs })
-      expect(flagged?.problem).toMatch(/^not a presence message: /)
+      expect(flagged?.problem).toEqual({
+        code: "presence-invalid",
+        detail: expect.stringMatching(/^not a presence message: /)
+      })
       const quarantine = await station.call("sync.quarantine", { limit: 10 })
       const rows = (quarantine.ok ? quarantine.value : []) as ReadonlyArray<QuarantinedMessage>
       expect(rows[0]).toMatchObject({
         topic: "packbench/v1/HAM1/PACK-02/presence",
         payload: '{"state":"asleep","at":"soon"}'
       })
-      expect(rows[0]?.reason).toBe(flagged?.problem)
+      expect(rows[0]?.reason).toBe(flagged?.problem?.detail)
       // The station goes on: the next good message clears the problem.
       await client.publishAsync(
         Topics.presence("HAM1", "PACK-02"),

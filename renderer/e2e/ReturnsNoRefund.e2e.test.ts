@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import type { Page } from "playwright-core"
+import type { Locator, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { packOrder, scanKeys, signIn, waitForPrompt } from "./packOrder.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
@@ -19,6 +19,9 @@ const pressAlone = async (key: string) => {
   await page.keyboard.press(key)
 }
 const gpsItems = () => page.locator('[data-testid="return-item"][data-sku="ALP-GPS-X1"]')
+/** The line under an item telling where else its serial is. */
+const sameUnitOf = async (item: Locator) =>
+  page.locator(`[data-testid="same-unit"][data-item="${await item.getAttribute("data-item-ref")}"]`)
 const graded = () => page.locator('[data-testid="return-item"][data-sku="ALP-GPS-X1"][data-grade="new-sealed"]')
 
 beforeAll(async () => {
@@ -52,14 +55,13 @@ describe("a unit scanned again into a return whose refund is decided: decided wi
     await scan(GPS)
     await gpsItems().nth(1).waitFor({ timeout: 15_000 })
     const again = gpsItems().nth(1)
-    await page.locator(`[data-testid="same-unit"][data-item="${await again.getAttribute("data-item-ref")}"]`).waitFor({
-      timeout: 15_000
-    })
-    const advice = await page
-      .locator(`[data-testid="same-unit"][data-item="${await again.getAttribute("data-item-ref")}"]`)
-      .innerText()
+    const line = await sameUnitOf(again)
+    await line.waitFor({ timeout: 15_000 })
+    const advice = await line.innerText()
     expect(advice).toContain("lässt sich nicht stornieren: Beim Entscheiden bekommt dieses Stück keine Erstattung")
     expect(advice).not.toContain("Retoure stornieren und")
+    // Not decided yet, the line is advice the clerk must act on: an alert.
+    expect(await line.getAttribute("role")).toBe("alert")
     expect(await page.getByTestId("cancel-return").isDisabled()).toBe(true)
     await screenshot("returns-same-unit-kept")
     await pressAlone("1")
@@ -76,11 +78,27 @@ describe("a unit scanned again into a return whose refund is decided: decided wi
     expect(await decision.getAttribute("class")).toContain("decision-closed")
     expect(await decision.getByRole("button").count()).toBe(0)
     // The item refunded is told the unit came in again with no refund, not that it is "already" elsewhere.
-    const first = await gpsItems().first().getAttribute("data-item-ref")
-    expect(await page.locator(`[data-testid="same-unit"][data-item="${first}"]`).innerText()).toContain(
+    expect(await (await sameUnitOf(gpsItems().first())).innerText()).toContain(
       "wurde noch einmal in diese Retoure gescannt"
     )
+    // Decided, the unit's line under it reads as decided: grey as its no-refund decision, no alert, its words kept.
+    const background = (locator: Locator) => locator.evaluate((element) => getComputedStyle(element).backgroundColor)
+    for (const told of [line, await sameUnitOf(gpsItems().first())]) {
+      expect(await told.getAttribute("role")).toBeNull()
+      expect(await background(told)).toBe(await background(decision))
+      expect(await told.getAttribute("data-tone")).toBe("settled")
+      expect(await told.innerText()).not.toContain("⚠")
+    }
+    expect(await line.innerText()).toContain("Seriennummer GPS-E2E-1 ist schon in dieser Retoure")
+    expect(await page.getByRole("alert").count()).toBe(0)
     await screenshot("returns-same-unit-no-refund")
+    await page.getByRole("button", { name: "EN", exact: true }).click()
+    await page.getByText("Serial GPS-E2E-1 is already in this return").waitFor({ timeout: 15_000 })
+    expect(await line.getAttribute("data-tone")).toBe("settled")
+    expect(await line.innerText()).toContain("Refund there: decided.")
+    expect(await again.getByTestId("return-decision").innerText()).toContain("No refund")
+    expect(await page.getByRole("alert").count()).toBe(0)
+    await screenshot("returns-same-unit-no-refund-en")
     await pressAlone("F10")
     await page.getByTestId("returns-finished").waitFor({ timeout: 15_000 })
     expect(opened!.pageProblems).toEqual([])

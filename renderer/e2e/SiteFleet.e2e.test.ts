@@ -116,7 +116,7 @@ describe("the Manager screen's table of the site's stations at the hub", () => {
       "PRÄSENZ",
       "AUSGANG",
       "ÄLTESTE UNBESTÄTIGTE",
-      "AM HUB ÜBERNOMMEN"
+      "ÜBERNOMMEN"
     ])
     await card.screenshot({ path: join(SCREENSHOTS, "8-manager-site-fleet-card-de.png") })
 

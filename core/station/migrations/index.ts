@@ -34,6 +34,8 @@ import { m0106_rejections_lines_unknown } from "./0106_rejections_lines_unknown.
 import { m0107_closes_by_hand_by_time } from "./0107_closes_by_hand_by_time.ts"
 import { m0108_no_refund_outcome } from "./0108_no_refund_outcome.ts"
 import { m0109_shipped_cancellations } from "./0109_shipped_cancellations.ts"
+import { m0110_no_refund_corrections_due } from "./0110_no_refund_corrections_due.ts"
+import { m0111_repeated_cancellations } from "./0111_repeated_cancellations.ts"
 
 /** The station database's schema history, oldest first. */
 export const stationMigrations: ReadonlyArray<Migration> = [
@@ -70,5 +72,7 @@ export const stationMigrations: ReadonlyArray<Migration> = [
   m0106_rejections_lines_unknown,
   m0107_closes_by_hand_by_time,
   m0108_no_refund_outcome,
-  m0109_shipped_cancellations
+  m0109_shipped_cancellations,
+  m0110_no_refund_corrections_due,
+  m0111_repeated_cancellations
 ]

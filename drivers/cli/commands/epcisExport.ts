@@ -55,6 +55,23 @@ const documentSink = (io: CommandIo, out: string | undefined) => {
 }
 
 /**
+ * Whether an event is a repeated cancellation (station migration 0111), or undefined for a database from before it,
+ * which knows none: exported as recorded, its voids would repeat.
+ */
+const repeatedCancellations = (db: ReturnType<typeof openSqlite>): ((eventId: string) => boolean) | undefined => {
+  const table = db
+    .prepare<[], { name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'repeated_cancellations'"
+    )
+    .get()
+  if (table === undefined) return undefined
+  const byId = db.prepare<[string], { found: number }>(
+    "SELECT 1 AS found FROM repeated_cancellations WHERE event_id = ?"
+  )
+  return (eventId) => byId.get(eventId) !== undefined
+}
+
+/**
  * Streams an EPCISDocument (EPCIS 2.0 §9) of the selected events of the station's database: events without EPCIS
  * meaning (sign-ins, sync bookkeeping) are left out, a correction that names the event it corrects becomes that
  * event's error declaration. The document is written batch by batch, so a year of events needs no more memory than
@@ -100,6 +117,13 @@ export const exportEpcis = async (io: CommandIo, request: EpcisExportRequest): P
         ? eventTimeReader(db, request.selection.filter)
         : eventRowReader(db, request.selection.filter)
     const byId = db.prepare<[string], EventRow>("SELECT * FROM events WHERE id = ?")
+    // A cancellation recorded while the order's was in force repeats its void: left out, as the hub's export does.
+    const repeated = repeatedCancellations(db)
+    if (repeated === undefined) {
+      return fail(
+        `${path} predates the record of repeated cancellations (migration 111): start the station once to upgrade it, then export`
+      )
+    }
     // A corrected event is looked up once, as exported (with the same places), wherever it lies in the log.
     const original = (eventId: string): EpcisEventDocument | undefined => {
       const row = byId.get(eventId)
@@ -115,7 +139,7 @@ export const exportEpcis = async (io: CommandIo, request: EpcisExportRequest): P
     while (rows.length > 0) {
       let chunk = ""
       for (const row of rows) {
-        const event = epcisEventOf(withExportedView(eventEnvelopeOf(row, identity)), places, original)
+        const event = epcisEventOf(withExportedView(eventEnvelopeOf(row, identity), repeated), places, original)
         if (event === undefined) continue
         chunk += `${written === 0 ? "\n" : ",\n"}${JSON.stringify(event)}`
         written++

@@ -323,6 +323,13 @@ describe("packbench events", () => {
       const old = await run(["epcis", "export", "--data-dir", copy])
       expect(old.code).toBe(1)
       expect(old.err).toContain("predates the index on event time")
+      // Nor does it export the voids of a database that has not found its repeated cancellations (migration 111).
+      const unfound = openSqlite({ filename: join(copy, "station.db") })
+      unfound.exec("DROP TABLE repeated_cancellations")
+      unfound.close()
+      const repeats = await run(["events", "export", "--epcis", "--data-dir", copy])
+      expect(repeats.code).toBe(1)
+      expect(repeats.err).toContain("predates the record of repeated cancellations (migration 111)")
     } finally {
       rmSync(copy, { recursive: true, force: true })
     }

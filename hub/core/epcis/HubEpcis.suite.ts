@@ -192,6 +192,45 @@ export const hubEpcisSuite = (store: TestStore) =>
       ])
     })
 
+    it("leaves no order void whose first void never reached the hub, when a late word of it comes after the reinstatement", async () => {
+      const result = await onHub((hub, a, b) =>
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          const reinstated = (orderVersion: number) => ({ orderId: "SO-1", orderVersion, status: "shipped" as const })
+          // PACK-1's cancellation at 2 of the shipped order never reached the hub; PACK-2 tells of it after the
+          // shop's version 3 took it back.
+          const shipped = [
+            a(OrderReceived, { order: order(1, "shipped"), replacedVersion: null }, T),
+            a(OrderReceived, { order: order(3, "shipped"), replacedVersion: 2 }, T + 2_000),
+            a(OrderReinstated, reinstated(3), T + 2_001),
+            b(OrderCancelled, cancellation(2, "shipped"), T + 2_100)
+          ]
+          for (const event of shipped) yield* hub.applyStationEvent(event)
+          const afterShipped = transactionsOf(yield* allExported)
+          // SO-2, open: the hub counted its cancellation at 2, but was of a release that kept no void of it.
+          const open = (version: number): Order => ({ ...order(version, "open"), orderId: "SO-2" })
+          yield* hub.applyStationEvent(a(OrderReceived, { order: open(1), replacedVersion: null }, T + 3_000))
+          yield* hub.applyStationEvent(a(OrderCancelled, { ...cancellation(2, "open"), orderId: "SO-2" }, T + 3_100))
+          yield* sql.execute("DELETE FROM hub_epcis_voided_transactions")
+          yield* sql.execute("DELETE FROM hub_epcis_events")
+          const later = [
+            a(OrderReinstated, { orderId: "SO-2", orderVersion: 3, status: "open" as const }, T + 3_200),
+            b(OrderCancelled, { ...cancellation(2, "open"), orderId: "SO-2" }, T + 3_300),
+            // A cancellation after the reinstatement voids SO-1 again, and its taking back is exported.
+            a(OrderCancelled, cancellation(4, "shipped"), T + 4_000),
+            a(OrderReinstated, reinstated(5), T + 5_000)
+          ]
+          for (const event of later) yield* hub.applyStationEvent(event)
+          return { afterShipped, ...(yield* exportedWithIds(later)) }
+        })
+      )
+      expect(result.afterShipped).toEqual([])
+      expect(transactionsOf(result.documents).map((document) => [document.action, document.eventID])).toEqual([
+        ["DELETE", result.ids[2]],
+        ["ADD", result.ids[3]]
+      ])
+    })
+
     it("exports the reinstatement of a shipped order's cancellation once, as for an unshipped one", async () => {
       const result = await onHub((hub, a, b) =>
         Effect.gen(function* () {

@@ -152,7 +152,8 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (
  * took it back: a version after the reinstatement that is not cancelled takes back any cancellation before it too.
  * The export keeps its own record, since the hub does not count an order cancelled whose parcel left, yet voids it.
  * A void from before the mark kept its version (hub migrations 80 and 83 found no order for it) goes only when the hub
- * took the order's cancellation back (`hubTookBack`). Once per reinstatement: only the message that takes the mark
+ * took the order's cancellation back (`hubTookBack`); a cancellation the hub took back that the export holds no void
+ * of is marked taken back all the same, so a late word of it voids nothing. Once per reinstatement: only the message that takes the mark
  * back records it, so the same reinstatement told by every station of a site, or redelivered, adds nothing. The hub
  * takes no view an `order.reinstated` might carry (stations export the same view of it themselves, without it).
  */
@@ -177,6 +178,18 @@ export const recordReinstatement = Effect.fnUntraced(function* (
        WHERE biz_transaction = ? AND (reinstated_version < ? OR reinstated_version > ?)`,
       [reinstatedAt.version, transaction, reinstatedAt.version, reinstatedAt.newestPlausible]
     )
+    // The hub took back a cancellation the export holds no void of (the void never reached the hub, or came to a
+    // hub of a release that kept none): nothing to take back in the export, but a late word of that cancellation
+    // (a station that heard of it late) must not void the order now. Marked taken back at this version, under the
+    // message that took it back, as if voided and taken back: only a cancellation after it voids the order.
+    if (hubTookBack) {
+      const source = yield* told
+      yield* sql.execute(
+        `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id, order_version, reinstated_version)
+         VALUES (?, ?, NULL, ?) ON CONFLICT (biz_transaction) DO NOTHING`,
+        [transaction, source.by === "station" ? source.event.id : source.shop.id, reinstatedAt.version]
+      )
+    }
     return false
   }
   const source = yield* told

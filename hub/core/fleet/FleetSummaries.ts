@@ -2,7 +2,7 @@
 import { Duration, Effect, Schema } from "effect"
 import type { Sql } from "../../../core/store/Sql.ts"
 import type { Broker, BrokerMessage } from "../../../core/sync/Broker.ts"
-import { PresenceMessage } from "../../../core/sync/Presence.ts"
+import { maxOfflineReasonChars, PresenceMessage } from "../../../core/sync/Presence.ts"
 import {
   type FleetStation,
   fleetHeartbeatMs,
@@ -85,7 +85,7 @@ export const makeFleetSummaries = () => {
               ? null
               : nowMs
             : presence.at
-      presences.set(id, { state: presence.state, sinceMs, reason: presence.reason?.slice(0, 128) })
+      presences.set(id, { state: presence.state, sinceMs, reason: presence.reason?.slice(0, maxOfflineReasonChars) })
       return undefined
     })
 

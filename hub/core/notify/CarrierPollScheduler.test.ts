@@ -140,11 +140,17 @@ describe("carrier poll scheduler", () => {
       {
         carrier: "ups",
         requests: 2,
-        outcomes: { added: 2, duplicate: 0, "unknown-parcel": 0, "ahead-of-clock": 0 },
+        outcomes: { added: 2, duplicate: 0, "unknown-parcel": 0, "ahead-of-clock": 0, "before-parcel": 0 },
         failed: undefined
       }
     ])
-    expect(result.second[0]?.outcomes).toEqual({ added: 1, duplicate: 1, "unknown-parcel": 0, "ahead-of-clock": 0 })
+    expect(result.second[0]?.outcomes).toEqual({
+      added: 1,
+      duplicate: 1,
+      "unknown-parcel": 0,
+      "ahead-of-clock": 0,
+      "before-parcel": 0
+    })
     expect(carrier.calls).toEqual([
       { numbers: ["1Z1", "1Z2"], cursor: undefined },
       { numbers: ["1Z3"], cursor: undefined },

@@ -74,7 +74,8 @@ export const pollDueCarriers = Effect.fn("CarrierPollScheduler.pollDue")(functio
       added: 0,
       duplicate: 0,
       "unknown-parcel": 0,
-      "ahead-of-clock": 0
+      "ahead-of-clock": 0,
+      "before-parcel": 0
     }
     let requests = 0
     let failed: string | undefined

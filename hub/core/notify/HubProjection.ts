@@ -1,6 +1,7 @@
 /** The hub's projection of station and carrier events into parcels, orders and due notifications. */
 import { Context, Effect, Layer, Queue, type Result, Schema } from "effect"
 import { Bounds, clockProblem } from "../../../core/bounds/Bounds.ts"
+import { oneLine } from "../../../core/bounds/oneLine.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import { orderTransaction } from "../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
@@ -25,6 +26,7 @@ import {
   ReturnCancelled,
   ReturnReceived,
   ReturnRefundDecided,
+  ReturnRefundDecisionCorrected,
   ReturnRefundIssued,
   refundDecidedVersions
 } from "../../../core/returns/ReturnsEvents.ts"
@@ -91,6 +93,7 @@ const handled: Readonly<Record<string, ReadonlyArray<number>>> = {
   [ReturnReceived.type]: [ReturnReceived.version],
   [ReturnCancelled.type]: [ReturnCancelled.version],
   [ReturnRefundDecided.type]: refundDecidedVersions,
+  [ReturnRefundDecisionCorrected.type]: [ReturnRefundDecisionCorrected.version],
   [ReturnRefundIssued.type]: [ReturnRefundIssued.version]
 }
 
@@ -104,8 +107,22 @@ export type ShopOrderOutcome = "applied" | "stale" | "implausible-version"
 /**
  * What became of one carrier scan. `ahead-of-clock`: stamped further ahead of the hub's clock than clocks drift
  * (`Bounds.clockSkewMs`); kept, it would stay the newest scan of its parcel's timeline whatever came after.
+ * `before-parcel`: stamped before its parcel was packed (`scanFloorMs`), so a scan of another parcel under the same
+ * tracking number (carriers hand numbers out again after some years, and feeds answer the old parcel's scans); kept,
+ * its "delivered" would stick against every real scan and mail the customer that the parcel has arrived.
  */
-export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel" | "ahead-of-clock"
+export type CarrierEventOutcome = "added" | "duplicate" | "unknown-parcel" | "ahead-of-clock" | "before-parcel"
+
+/**
+ * The earliest time a scan of a parcel packed at `packedAtMs` (the packing station's clock) can have: the carrier made
+ * its label during the packing, and the station's clock and the carrier's may each be `Bounds.clockSkewMs` off. A
+ * parcel the hub knows only from its handover has no floor: it may have waited at the station for any time.
+ */
+export const scanFloorMs = (packedAtMs: number) => packedAtMs - 2 * Bounds.clockSkewMs
+
+/** A carrier scan as a log line names it: the carrier's ids on one line (a line break in one would forge an entry). */
+const scanNamed = (event: CarrierTrackingEvent) =>
+  oneLine(`${event.carrier} scan ${event.eventId} of ${event.trackingNumber}`)
 
 /**
  * A station event's payload as its definition reads it. One that does not fit (malformed, out of bounds, an e-mail
@@ -1123,6 +1140,15 @@ export class HubProjection extends Context.Service<
             Queue.offerUnsafe(messageWakeups, undefined)
             return
           }
+          case ReturnRefundDecisionCorrected.type: {
+            // A correction of a decision is applied as the decision it states: a version 1 hold at 0 of a unit decided
+            // with no refund claimed nothing, and its correction claims nothing; a claim the corrected decision made
+            // is revised as a later decision revises it.
+            const corrected = yield* decodeOrRefuse(ReturnRefundDecisionCorrected, event.payload)
+            yield* ledger.applyDecided(event, corrected, now)
+            Queue.offerUnsafe(messageWakeups, undefined)
+            return
+          }
           case ReturnRefundIssued.type: {
             const issued = yield* decodeOrRefuse(ReturnRefundIssued, event.payload)
             yield* ledger.applyIssued(issued, now)
@@ -1583,8 +1609,8 @@ export class HubProjection extends Context.Service<
       const applyCarrierEvent = (event: CarrierTrackingEvent) =>
         sql.transaction(
           Effect.gen(function* () {
-            const parcels = yield* sql.query<ParcelRow>(
-              `SELECT parcel_id, order_id, status, handed_at_ms, expected_delivery_by_ms, last_scan_at_ms,
+            const parcels = yield* sql.query<ParcelRow & { readonly packed_at_ms: number | null }>(
+              `SELECT parcel_id, order_id, status, packed_at_ms, handed_at_ms, expected_delivery_by_ms, last_scan_at_ms,
                  delivered_at_ms FROM hub_parcels WHERE carrier = ? AND tracking_number = ?`,
               [event.carrier, event.trackingNumber]
             )
@@ -1593,9 +1619,15 @@ export class HubProjection extends Context.Service<
             const receivedMs = yield* nowMs
             if (event.occurredAtMs > receivedMs + Bounds.clockSkewMs) {
               yield* Effect.logWarning(
-                `hub: ${event.carrier} scan ${event.eventId} of ${event.trackingNumber} refused: its time ${clockProblem(event.occurredAtMs, receivedMs)}`
+                `hub: ${scanNamed(event)} refused: its time ${clockProblem(event.occurredAtMs, receivedMs)}`
               )
               return "ahead-of-clock" as const
+            }
+            if (parcel.packed_at_ms !== null && event.occurredAtMs < scanFloorMs(Number(parcel.packed_at_ms))) {
+              yield* Effect.logWarning(
+                `hub: ${scanNamed(event)} refused: its time ${new Date(event.occurredAtMs).toISOString()} is before its parcel ${parcel.parcel_id} was packed (${new Date(Number(parcel.packed_at_ms)).toISOString()})`
+              )
+              return "before-parcel" as const
             }
             const rows = yield* sql.query<{
               carrier_event_id: string

@@ -1287,6 +1287,107 @@ export const notificationSenderSuite = (store: TestStore) =>
       ])
     })
 
+    /**
+     * The store, with the rows each read of due rows (the sender's claims) returned put in `reads`.
+     */
+    const dueReadsOf = (reads: Array<number>) => ({
+      ...store,
+      layer: () =>
+        Layer.effect(
+          Sql,
+          Effect.map(Effect.service(Sql), (sql): Sql["Service"] => ({
+            ...sql,
+            query: <Row>(text: string, params?: ReadonlyArray<SqlValue>) =>
+              Effect.tap(sql.query<Row>(text, params), (rows) =>
+                Effect.sync(() => {
+                  if (text.includes("WHERE b.status = 'pending' AND b.next_attempt_ms <= ?")) reads.push(rows.length)
+                })
+              )
+          }))
+        ).pipe(Layer.provide(store.layer()))
+    })
+    /**
+     * A running sender on `testStore` whose mails the held mailer (four at once) keeps until the test opens them:
+     * `untilStarted` waits for that many at the mailer, `untilSent` for that many of the outbox's rows recorded sent.
+     */
+    const heldSender = (testStore: TestStore) => {
+      const held = heldMailer()
+      const { run, clock } = rig(testStore, held.mailer)
+      const untilStarted = (count: number) =>
+        Effect.promise(() => waitFor(`${count} mails at the mailer`, () => held.started.length >= count, 10_000))
+      const untilSent = (count: number) =>
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          const sent = sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_outbox WHERE status = 'sent'")
+          while (Number((yield* sent)[0]?.n) < count) yield* Effect.sleep("5 millis")
+        })
+      const start = Effect.gen(function* () {
+        const doorbell = makeDoorbell()
+        const sender = yield* NotificationSender
+        const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000 }))
+        return { doorbell, fiber }
+      })
+      return { ...held, run, clock, untilStarted, untilSent, start }
+    }
+
+    it("reads only the due rows it can take while other orders' mails are in flight", async () => {
+      const reads: Array<number> = []
+      const { run, started, open, untilStarted, untilSent, start } = heldSender(dueReadsOf(reads))
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          for (const n of [1, 2, 3]) yield* hub.applyStationEvent(orderOf(n))
+          const { doorbell, fiber } = yield* start
+          // Three of the mailer's four slots taken, their orders in flight.
+          yield* untilStarted(3)
+          reads.length = 0
+          for (const n of [4, 5, 6, 7, 8, 9]) yield* hub.applyStationEvent(orderOf(n))
+          doorbell.ring()
+          yield* untilStarted(4)
+          // One slot free: one row is read and taken, not one and as many more as there are orders in flight.
+          const readForOneSlot = [...reads]
+          for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9]) open(`emma${n}@example.test`)
+          yield* untilSent(9)
+          yield* Fiber.interrupt(fiber)
+          return readForOneSlot
+        })
+      )
+      expect(result).toEqual([1])
+      expect([...started].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `emma${n}@example.test`).sort())
+    })
+
+    it("claims a later order's mail though a due row of an order in flight comes first", async () => {
+      const { run, clock, started, open, untilStarted, untilSent, start } = heldSender(store)
+      const result = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          yield* hub.applyStationEvent(orderOf(1))
+          const { doorbell, fiber } = yield* start
+          yield* untilStarted(1)
+          // SO-1's "on its way" is due first (a millisecond apart, so that no store orders them by chance), while
+          // its confirmation is still at the server; three slots are free for SO-2, SO-3 and SO-4.
+          clock.advance(1)
+          yield* hub.applyStationEvent(handed)
+          for (const n of [2, 3, 4]) {
+            clock.advance(1)
+            yield* hub.applyStationEvent(orderOf(n))
+          }
+          doorbell.ring()
+          yield* untilStarted(4)
+          const whileFirstHeld = [...started]
+          open("emma1@example.test")
+          yield* untilStarted(5)
+          for (const n of [1, 2, 3, 4]) open(`emma${n}@example.test`)
+          yield* untilSent(5)
+          yield* Fiber.interrupt(fiber)
+          return { whileFirstHeld, all: [...started] }
+        })
+      )
+      expect(result.whileFirstHeld).toEqual([1, 2, 3, 4].map((n) => `emma${n}@example.test`))
+      // SO-1's second mail only once its first was answered.
+      expect(result.all.at(-1)).toBe("emma1@example.test")
+    })
+
     it("sends continuously as notifications are committed: one order's mails in order, each once, a retry after its backoff", async () => {
       // Four sends at once; the first attempt at SO-2's confirmation fails transiently.
       const accepted: Array<OutgoingMail> = []

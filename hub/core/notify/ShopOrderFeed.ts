@@ -1,7 +1,7 @@
 /** Follows the shop's order stream to the stations, the hub's source of customer contact data. */
 import { Effect, Schema, type Scope } from "effect"
 import { jsonBoundsProblem } from "../../../core/bounds/JsonBounds.ts"
-import { Order } from "../../../core/orders/Order.ts"
+import { ShopOrder } from "../../../core/orders/Order.ts"
 import { Broker, type BrokerError, type BrokerMessage } from "../../../core/sync/Broker.ts"
 import { InboxMessage } from "../../../core/sync/Inbox.ts"
 import { decodeJson, parseTopic } from "../../../core/sync/Topics.ts"
@@ -11,13 +11,14 @@ import type { HubProjection } from "./HubProjection.ts"
 export const SHOP_INBOX_FILTER = "packbench/v1/+/+/inbox/+"
 
 const decodeMessage = Schema.decodeUnknownEffect(InboxMessage)
-const decodeOrder = Schema.decodeUnknownEffect(Order)
+const decodeOrder = Schema.decodeUnknownEffect(ShopOrder)
 
 /**
  * Follows the shop's own order stream, the one source the hub takes customer data (e-mail, name, language) and paid
  * amounts from: the broker lets only the shop side publish there. Stations' events still tell the hub of orders it
- * has not heard of, but never change what it knows. What does not read as an order is left to the stations' inboxes,
- * which quarantine it where a manager sees it.
+ * has not heard of, but never change what it knows. What does not read as an order the shop may send (`ShopOrder`, the
+ * stations' own reading) is left to the stations' inboxes, which quarantine it where a manager sees it: the hub takes
+ * no customer data or paid amounts from an order no station took.
  */
 export const followShopOrders = (
   projection: HubProjection["Service"]

@@ -8,7 +8,7 @@ import { EventLog } from "../../../core/events/EventLog.ts"
 import { Order } from "../../../core/orders/Order.ts"
 import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { RefundRuleSet } from "../../../core/returns/RefundRules.ts"
-import type { ReturnRefundDecided } from "../../../core/returns/ReturnsEvents.ts"
+import { type ReturnRefundDecided, ReturnRefundDecisionCorrected } from "../../../core/returns/ReturnsEvents.ts"
 import { registerReturnsInbound } from "../../../core/returns/ReturnsInbound.ts"
 import { ReturnsService } from "../../../core/returns/ReturnsService.ts"
 import { Session } from "../../../core/session/Session.ts"
@@ -133,6 +133,78 @@ const asMessage = (event: EventEnvelope) => ({
   userProperties: {}
 })
 
+/** One event of a returns station's stream, as it reaches the hub (`epoch` the station's own, `seq` its place). */
+const stationEvent = (stationId: string, seq: number, type: string, version: number, id: string, payload: object) =>
+  ({
+    id,
+    type,
+    version,
+    siteId: "HAM1",
+    stationId,
+    epoch: stationId,
+    seq,
+    eventTime: { wallMs: NOW_MS, monoNs: "0" },
+    recordTimeMs: NOW_MS,
+    actor: { role: "returns-clerk", badgeId: "B-2001", name: "Clerk" },
+    payload
+  }) as unknown as EventEnvelope
+
+/** A returned unit as `return.refund-decided` names it: SO-100003's GPS (serial GPS-0001), or a unit of `sku`. */
+const unitOf = (returnId: string, item: { orderId: string; sku: string; serial: string | null } = GPS_UNIT) => ({
+  returnId,
+  itemRef: `${returnId}-01`,
+  orderId: item.orderId,
+  lineId: "1",
+  unit: 1,
+  sku: item.sku,
+  gtin: null,
+  serial: item.serial,
+  lot: null
+})
+const GPS_UNIT = { orderId: "SO-100003", sku: "ALP-GPS-X1", serial: "GPS-0001" }
+
+/** `return.refund-decided` of the unit (`unitOf`) by the rules, the first event of the station's stream unless `seq`. */
+const decided = (
+  stationId: string,
+  version: number,
+  returnId: string,
+  outcome: string,
+  amountCents: number,
+  options: { readonly seq?: number; readonly item?: Parameters<typeof unitOf>[1] } = {}
+) =>
+  stationEvent(stationId, options.seq ?? 1, "return.refund-decided", version, `${returnId}-decided`, {
+    ...unitOf(returnId, options.item),
+    outcome,
+    amountCents,
+    currency: "EUR",
+    ruleId: null,
+    reason: { de: "Keine zweite Erstattung", en: "No second refund" },
+    source: "rules",
+    previousOutcome: null
+  })
+
+/** The station's correction of `corrected` (its unit's decision is `no-refund`), at `seq` of its stream. */
+const correctedToNoRefund = (corrected: EventEnvelope, seq: number) => {
+  const { outcome, amountCents, currency, ruleId, reason, source, previousOutcome, ...unit } =
+    corrected.payload as typeof ReturnRefundDecided.payload.Type
+  return stationEvent(
+    corrected.stationId,
+    seq,
+    ReturnRefundDecisionCorrected.type,
+    ReturnRefundDecisionCorrected.version,
+    `${corrected.id}-corrected`,
+    {
+      ...unit,
+      corrects: corrected.id,
+      correctedOutcome: outcome,
+      outcome: "no-refund",
+      amountCents: 0,
+      currency,
+      reason
+    }
+  )
+}
+
 /** The hub's store migrated and the shop's orders fed in; feeds station events through the real consumer. */
 const hubWithOrders = Effect.gen(function* () {
   yield* migrate(hubMigrations)
@@ -142,6 +214,44 @@ const hubWithOrders = Effect.gen(function* () {
   yield* feed(orderFeed())
   return feed
 })
+
+/**
+ * Feeds `events` to a new hub with the shop's orders, through the real consumer, and returns each
+ * event's outcome and what the ledger made of them: its claims, rejections and messages (stream, return, amount).
+ */
+const fedToHub = (store: TestStore, events: ReadonlyArray<EventEnvelope>) =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const bus = yield* makeMemoryBus()
+        const hub = yield* Layer.build(hubLayer(store, bus))
+        return yield* Effect.provide(
+          Effect.gen(function* () {
+            const feed = yield* hubWithOrders
+            const outcomes = yield* feed(events)
+            const sql = yield* Sql
+            const claims = yield* sql.query(
+              "SELECT return_id, unit_key, outcome, amount_cents FROM hub_refund_claims ORDER BY return_id"
+            )
+            const rejections = yield* sql.query("SELECT return_id, reason FROM hub_refund_rejections")
+            const messages = yield* sql.query<{ stream: string; body: string }>(
+              "SELECT stream, body FROM hub_messages ORDER BY stream, seq"
+            )
+            return {
+              outcomes,
+              claims,
+              rejections,
+              messages: messages.map((row) => {
+                const { payload } = JSON.parse(row.body)
+                return [row.stream, payload.returnId, payload.amountCents]
+              })
+            }
+          }),
+          hub
+        )
+      })
+    )
+  )
 
 /**
  * Two stations grade the same parcels; their event streams reach one hub store (SQLite or PostgreSQL) through the
@@ -412,80 +522,53 @@ export const refundLedgerSuite = (store: TestStore) =>
       })
     }
     it("takes return.refund-decided at version 1 (older stations) and 2; a no-refund claims no unit, asks the shop nothing and is refused nothing", async () => {
-      const result = await Effect.runPromise(
-        Effect.scoped(
-          Effect.gen(function* () {
-            const bus = yield* makeMemoryBus()
-            const hub = yield* Layer.build(hubLayer(store, bus))
-            return yield* Effect.provide(
-              Effect.gen(function* () {
-                const feed = yield* hubWithOrders
-                const decided = (
-                  stationId: string,
-                  version: number,
-                  returnId: string,
-                  outcome: string,
-                  amountCents: number
-                ) =>
-                  ({
-                    id: `${returnId}-decided`,
-                    type: "return.refund-decided",
-                    version,
-                    siteId: "HAM1",
-                    stationId,
-                    epoch: stationId,
-                    seq: 1,
-                    eventTime: { wallMs: NOW_MS, monoNs: "0" },
-                    recordTimeMs: NOW_MS,
-                    actor: { role: "returns-clerk", badgeId: "B-2001", name: "Clerk" },
-                    payload: {
-                      returnId,
-                      itemRef: `${returnId}-01`,
-                      orderId: "SO-100003",
-                      lineId: "1",
-                      unit: 1,
-                      sku: "ALP-GPS-X1",
-                      gtin: "04260123450069",
-                      serial: "GPS-0001",
-                      lot: null,
-                      outcome,
-                      amountCents,
-                      currency: "EUR",
-                      ruleId: null,
-                      reason: { de: "Keine zweite Erstattung", en: "No second refund" },
-                      source: "rules",
-                      previousOutcome: null
-                    }
-                  }) as unknown as EventEnvelope
-                // RET-01 (an older station, version 1) refunds the GPS; RET-02 decides the same unit with no refund.
-                const outcomes = yield* feed([
-                  decided("RET-01", 1, "RET-01-R000001", "refund-full", 7_900),
-                  decided("RET-02", 2, "RET-02-R000001", "no-refund", 0),
-                  decided("RET-03", 3, "RET-03-R000001", "no-refund", 0)
-                ])
-                const sql = yield* Sql
-                const claims = yield* sql.query("SELECT return_id, unit_key, amount_cents FROM hub_refund_claims")
-                const rejections = yield* sql.query("SELECT return_id FROM hub_refund_rejections")
-                const messages = yield* sql.query<{ stream: string; body: string }>(
-                  "SELECT stream, body FROM hub_messages ORDER BY stream, seq"
-                )
-                return {
-                  outcomes,
-                  claims,
-                  rejections,
-                  messages: messages.map((row) => [row.stream, JSON.parse(row.body).payload.returnId])
-                }
-              }),
-              hub
-            )
-          })
-        )
-      )
+      // RET-01 (an older station, version 1) refunds the GPS; RET-02 decides the same unit with no refund.
+      const result = await fedToHub(store, [
+        decided("RET-01", 1, "RET-01-R000001", "refund-full", 7_900),
+        decided("RET-02", 2, "RET-02-R000001", "no-refund", 0),
+        decided("RET-03", 3, "RET-03-R000001", "no-refund", 0)
+      ])
       // A version the hub does not know (3, from a newer station) is held until its upgrade.
       expect(result.outcomes).toEqual(["applied", "applied", "held"])
-      expect(result.claims).toEqual([{ return_id: "RET-01-R000001", unit_key: "serial:GPS-0001", amount_cents: 7_900 }])
+      expect(result.claims).toEqual([
+        { return_id: "RET-01-R000001", unit_key: "serial:GPS-0001", outcome: "refund-full", amount_cents: 7_900 }
+      ])
       expect(result.rejections).toEqual([])
-      expect(result.messages).toEqual([["shop:HAM1", "RET-01-R000001"]])
+      expect(result.messages).toEqual([["shop:HAM1", "RET-01-R000001", 7_900]])
+    })
+
+    it("applies a station's correction of a version 1 hold-for-review at 0 as the no-refund it states, and the station's later events after it", async () => {
+      // RET-02, before no-refund, recorded the GPS RET-01 refunded as held at 0; upgraded, it corrects that, then
+      // refunds a mug of another order. RET-03's decision of a mug corrected to no-refund is applied as that decision
+      // would be: the shop is asked for 0 instead.
+      const heldAtZero = decided("RET-02", 1, "RET-02-R000001", "hold-for-review", 0)
+      const mug = { orderId: "SO-100001", sku: "ALP-MUG-01", serial: null }
+      const mugRefunded = decided("RET-03", 2, "RET-03-R000001", "refund-full", 1_290, {
+        item: { ...mug, orderId: "SO-100009" }
+      })
+      const result = await fedToHub(store, [
+        decided("RET-01", 1, "RET-01-R000001", "refund-full", 7_900),
+        heldAtZero,
+        correctedToNoRefund(heldAtZero, 2),
+        decided("RET-02", 2, "RET-02-R000002", "refund-full", 1_290, { seq: 3, item: mug }),
+        mugRefunded,
+        correctedToNoRefund(mugRefunded, 2)
+      ])
+      // Nothing is held behind the correction: RET-02's mug, after it, is applied and refunded.
+      expect(result.outcomes).toEqual(["applied", "applied", "applied", "applied", "applied", "applied"])
+      // The GPS held at 0 claimed nothing, nor does its correction; RET-03's mug keeps no money.
+      expect(result.claims).toEqual([
+        { return_id: "RET-01-R000001", unit_key: "serial:GPS-0001", outcome: "refund-full", amount_cents: 7_900 },
+        { return_id: "RET-02-R000002", unit_key: "unit:1", outcome: "refund-full", amount_cents: 1_290 },
+        { return_id: "RET-03-R000001", unit_key: "unit:1", outcome: "no-refund", amount_cents: 0 }
+      ])
+      expect(result.rejections).toEqual([])
+      expect(result.messages).toEqual([
+        ["shop:HAM1", "RET-01-R000001", 7_900],
+        ["shop:HAM1", "RET-02-R000002", 1_290],
+        ["shop:HAM1", "RET-03-R000001", 1_290],
+        ["shop:HAM1", "RET-03-R000001", 0]
+      ])
     })
 
     it("asks the shop for no more than a unit's share of what was paid, and never more than the order paid", async () => {

@@ -4,7 +4,12 @@ import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import type { ParcelLinesRenumbered } from "../../../core/pack/PackEvents.ts"
 import { paidPerUnit } from "../../../core/returns/paidPerUnit.ts"
-import type { ReturnCancelled, ReturnRefundDecided, ReturnRefundIssued } from "../../../core/returns/ReturnsEvents.ts"
+import type {
+  ReturnCancelled,
+  ReturnRefundDecided,
+  ReturnRefundDecisionCorrected,
+  ReturnRefundIssued
+} from "../../../core/returns/ReturnsEvents.ts"
 import type { RefundRejected } from "../../../core/returns/ReturnsMessages.ts"
 import type { Sql, SqlValue } from "../../../core/store/Sql.ts"
 import type { InboundVersion } from "../../../core/sync/InboundVersion.ts"
@@ -26,6 +31,12 @@ export const RefundRequested = Schema.Struct({
   currency: Schema.String
 })
 export type RefundRequested = typeof RefundRequested.Type
+
+/**
+ * What the ledger reads of a unit's decision: a `return.refund-decided`, or a station's correction of one
+ * (`return.refund-decision-corrected`), which is applied as the decision it states.
+ */
+export type LedgerDecision = typeof ReturnRefundDecided.payload.Type | typeof ReturnRefundDecisionCorrected.payload.Type
 
 /** Outcomes that pay money out; exchanges and holds claim no unit. */
 const paying = new Set(["refund-full", "refund-partial", "store-credit"])
@@ -201,12 +212,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
     )
 
   /** A decision for an order (or a line) the hub does not know: kept, not passed on, until the order is known. */
-  const park = (
-    event: EventEnvelope,
-    decided: typeof ReturnRefundDecided.payload.Type,
-    orderId: string,
-    nowMs: number
-  ) =>
+  const park = (event: EventEnvelope, decided: LedgerDecision, orderId: string, nowMs: number) =>
     Effect.gen(function* () {
       const parked = yield* sql.execute(
         `INSERT INTO hub_refund_parked (decided_event_id, order_id, event, parked_at_ms) VALUES (?, ?, ?, ?)
@@ -240,7 +246,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
 
   const reject = (
     event: EventEnvelope,
-    decided: typeof ReturnRefundDecided.payload.Type & { orderId: string; lineId: string; unit: number },
+    decided: LedgerDecision & { orderId: string; lineId: string; unit: number },
     reason: RefundRejected["reason"],
     holder: ClaimRow,
     nowMs: number,
@@ -358,7 +364,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       (rows) => rows.length > 0
     )
 
-  const applyDecided = (event: EventEnvelope, decided: typeof ReturnRefundDecided.payload.Type, nowMs: number) =>
+  const applyDecided = (event: EventEnvelope, decided: LedgerDecision, nowMs: number) =>
     Effect.gen(function* () {
       const { orderId, lineId, unit } = decided
       if (orderId === null || lineId === null || unit === null) return
@@ -510,7 +516,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
           readonly id: string
           readonly siteId: string
           readonly stationId: string
-          readonly decided: typeof ReturnRefundDecided.payload.Type
+          readonly decided: LedgerDecision
         }
         yield* applyDecided(
           { id: parked.id, siteId: parked.siteId, stationId: parked.stationId } as EventEnvelope,

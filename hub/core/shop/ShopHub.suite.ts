@@ -387,6 +387,87 @@ export const shopHubSuite = (store: TestStore) =>
       ])
     })
 
+    /** A mug of SHOP-1001 returned in R-PACK-01-1, as a decision names it. */
+    const mugOf = (itemRef: string, lineId: string, unit: number) => ({
+      returnId: "R-PACK-01-1",
+      itemRef,
+      orderId: "SHOP-1001",
+      lineId,
+      unit,
+      sku: "ALP-MUG-01",
+      gtin: null,
+      serial: null,
+      lot: null
+    })
+
+    /**
+     * A unit's refund decided for `amountCents` (`return.refund-decided`), or its decision corrected to no refund
+     * (`return.refund-decision-corrected`, at 0), applied with the claim the refund ledger leaves for it.
+     */
+    const decideGranted = (
+      hub: ReturnType<typeof makeShopHub>,
+      sql: Sql["Service"],
+      type: "return.refund-decided" | "return.refund-decision-corrected",
+      unit: ReturnType<typeof mugOf>,
+      amountCents: number,
+      corrects = ""
+    ) =>
+      Effect.gen(function* () {
+        const reason = { de: "", en: "" }
+        const event = stationEvent(
+          type,
+          type === "return.refund-decided"
+            ? {
+                ...unit,
+                outcome: "refund-full",
+                amountCents,
+                currency: "EUR",
+                ruleId: null,
+                reason,
+                source: "rules",
+                previousOutcome: null
+              }
+            : {
+                ...unit,
+                corrects,
+                correctedOutcome: "refund-full",
+                outcome: "no-refund",
+                amountCents,
+                currency: "EUR",
+                reason
+              }
+        )
+        // What the refund ledger records when it grants the unit, in the same transaction.
+        yield* sql.execute(
+          `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id,
+             serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+           VALUES ('SHOP-1001', ?, ?, ?, 'R-PACK-01-1', 'HAM1', 'PACK-01', NULL, 'refund-full', ?, 'EUR',
+             'requested', ?, 0)
+           ON CONFLICT (item_ref) DO UPDATE SET amount_cents = excluded.amount_cents,
+             decided_event_id = excluded.decided_event_id`,
+          [unit.lineId, `unit:${unit.unit}`, unit.itemRef, amountCents, event.id]
+        )
+        yield* hub.applyStationEvent(event)
+        return event
+      })
+
+    it("withdraws a unit's refund still waiting when its station corrects the decision to no refund", async () => {
+      const { shop, run } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          const decided = yield* decideGranted(hub, sql, "return.refund-decided", mugOf("I-1", "501", 1), 1250)
+          yield* decideGranted(hub, sql, "return.refund-decision-corrected", mugOf("I-1", "501", 1), 0, decided.id)
+          yield* hub.drain(shop.connector)
+          return yield* sql.query<{ status: string }>("SELECT status FROM shop_pushes WHERE kind = 'refund'")
+        })
+      )
+      expect(result).toEqual([{ status: "discarded" }])
+      expect([...shop.refunds.values()]).toEqual([])
+    })
+
     it("refunds the granted units of a return as one shop refund and answers each unit's station", async () => {
       const { shop, run, clock } = setup()
       const order = draftOrder()
@@ -395,37 +476,7 @@ export const shopHubSuite = (store: TestStore) =>
         Effect.gen(function* () {
           yield* hub.pollOnce(shop.connector)
           const decide = (itemRef: string, lineId: string, unit: number, amountCents: number) =>
-            Effect.gen(function* () {
-              const event = stationEvent("return.refund-decided", {
-                returnId: "R-PACK-01-1",
-                itemRef,
-                orderId: "SHOP-1001",
-                lineId,
-                unit,
-                sku: "ALP-MUG-01",
-                gtin: null,
-                serial: null,
-                lot: null,
-                outcome: "refund-full",
-                amountCents,
-                currency: "EUR",
-                ruleId: null,
-                reason: { de: "", en: "" },
-                source: "rules",
-                previousOutcome: null
-              })
-              // What the refund ledger records when it grants the unit, in the same transaction.
-              yield* sql.execute(
-                `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id,
-                   serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
-                 VALUES ('SHOP-1001', ?, ?, ?, 'R-PACK-01-1', 'HAM1', 'PACK-01', NULL, 'refund-full', ?, 'EUR',
-                   'requested', ?, 0)
-                 ON CONFLICT (item_ref) DO UPDATE SET amount_cents = excluded.amount_cents,
-                   decided_event_id = excluded.decided_event_id`,
-                [lineId, `unit:${unit}`, itemRef, amountCents, event.id]
-              )
-              yield* hub.applyStationEvent(event)
-            })
+            decideGranted(hub, sql, "return.refund-decided", mugOf(itemRef, lineId, unit), amountCents)
           yield* decide("I-1", "501", 1, 1250)
           yield* decide("I-2", "501", 2, 9999)
           yield* decide("I-3", "502", 1, 1000)

@@ -1,6 +1,7 @@
 /** Takes shop orders into the stations' inbox streams, quarantining payloads it refuses. */
 import { Effect } from "effect"
 import { sameDeliveryAddress } from "../../../core/address/sameDeliveryAddress.ts"
+import { oneLine } from "../../../core/bounds/oneLine.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
@@ -96,7 +97,9 @@ export const quarantineShopPayload = (
         nowMs
       ]
     )
-    yield* Effect.logWarning(`shop ${entry.connectorId}: quarantined order ${entry.shopOrderId}: ${entry.reason}`)
+    yield* Effect.logWarning(
+      `shop ${entry.connectorId}: quarantined order ${oneLine(entry.shopOrderId.slice(0, 200))}: ${oneLine(entry.reason.slice(0, 1000))}`
+    )
   })
 
 /**

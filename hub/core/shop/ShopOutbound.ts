@@ -4,7 +4,7 @@ import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { decodePayload } from "../../../core/events/EventDefinition.ts"
 import { ParcelHandedToCarrier, ParcelLinesRenumbered, ParcelPacked } from "../../../core/pack/PackEvents.ts"
-import { ReturnRefundDecided } from "../../../core/returns/ReturnsEvents.ts"
+import { ReturnRefundDecided, ReturnRefundDecisionCorrected } from "../../../core/returns/ReturnsEvents.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import type { ConnectorSettings } from "./ConnectorSettings.ts"
@@ -43,7 +43,8 @@ const shopOrderOf = (sql: Sql["Service"], orderId: string) =>
  *   units left out by a short ship stay open at the shop, so the fulfillment is partial);
  * - `return.refund-decided` whose unit the refund ledger granted queues that unit's refund on the line the ledger
  *   granted it on (which the station's answer still names by the station's line), grouped by return; a later decision
- *   for the same unit replaces a refund still waiting, and is refused once the shop paid.
+ *   for the same unit (or a station's correction of its decision, `return.refund-decision-corrected`) replaces a
+ *   refund still waiting, and is refused once the shop paid.
  * Orders the connectors did not bring (fixtures, the simulated shop) are none of the shops' business.
  */
 export const makeShopOutbound = (
@@ -169,8 +170,13 @@ export const makeShopOutbound = (
           }
           return yield* queueFulfillment(event, shop, settings, handed, items, nowMs)
         }
-        case ReturnRefundDecided.type: {
-          const decided = yield* decodePayload(ReturnRefundDecided, event.payload)
+        case ReturnRefundDecided.type:
+        case ReturnRefundDecisionCorrected.type: {
+          // A station's correction of a decision is the decision it states, as the ledger applied it.
+          const decided =
+            event.type === ReturnRefundDecided.type
+              ? yield* decodePayload(ReturnRefundDecided, event.payload)
+              : yield* decodePayload(ReturnRefundDecisionCorrected, event.payload)
           if (decided.orderId === null || decided.lineId === null || decided.unit === null) return
           const shop = yield* shopOrderOf(sql, decided.orderId)
           const settings = shop === undefined ? undefined : connectors.get(shop.connector_id)

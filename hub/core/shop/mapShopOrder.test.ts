@@ -82,10 +82,20 @@ describe("mapShopOrder", () => {
       },
       "e-mail"
     ],
+    [
+      "an e-mail address a bidi override shows as another",
+      { customer: { ...draftOrder().customer, email: "mia\u202Emoc.liame@example.com" } },
+      "e-mail"
+    ],
     ["a change time far in the future", { updatedAtMs: NOW + 7 * 86_400_000 }, "change time"],
+    ["a placement time far in the future", { placedAt: new Date(NOW + 7 * 86_400_000).toISOString() }, "placed-at"],
+    ["a placement time before any shop of ours", { placedAt: "1970-01-01T00:00:00Z" }, "placed-at"],
     ["no lines", { lines: [] }, "no line"],
     ["a bad country", { shipTo: { ...draftOrder().shipTo, country: "Germany" } }, "country"],
     ["an order number the station cannot use", { orderNumber: "#" }, "order number"],
+    ["a shop order id longer than an id", { shopOrderId: "1".repeat(129) }, "shop order id"],
+    ["an empty shop order id", { shopOrderId: "" }, "shop order id"],
+    ["a shop order id with a line break", { shopOrderId: "1001\nhub: forged" }, "shop order id"],
     [
       "a malformed GTIN",
       { lines: [{ shopLineId: "1", sku: "A", gtin: "12345", quantity: 1, paidUnitPrice: 1 }] },
@@ -104,6 +114,22 @@ describe("mapShopOrder", () => {
       NOW
     )
     expect(outcome.ok && outcome.mapped.order.shipTo.name).toBe("Mia  Berg")
+  })
+
+  it("turns C1 controls and line separators into spaces and drops bidi overrides, which reorder what follows", () => {
+    // U+0085 and U+2028/9 end a line where a text is shown; U+202E shows "Berg‬ straße 1" mirrored, and U+2066-9
+    // isolate: in the customer's mail, on the tracking page, and as characters the label printer has not.
+    const outcome = mapShopOrder(
+      draftOrder({
+        customer: { ...draftOrder().customer, firstName: "MiaLena  " },
+        shipTo: { ...draftOrder().shipTo, name: "‮greB aiM‬", street1: "Hafen⁧straße⁩ 1‪‫‭" }
+      }),
+      testSettings,
+      NOW
+    )
+    expect(outcome.ok && outcome.mapped.order.customer.firstName).toBe("Mia Lena")
+    expect(outcome.ok && outcome.mapped.order.shipTo.name).toBe("greB aiM")
+    expect(outcome.ok && outcome.mapped.order.shipTo.street1).toBe("Hafenstraße 1")
   })
 })
 

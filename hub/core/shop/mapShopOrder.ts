@@ -1,5 +1,6 @@
 /** Maps a shop's order to the order stations receive, refusing implausible ones. */
 import { Bounds } from "../../../core/bounds/Bounds.ts"
+import { emailAddressProblem } from "../../../core/bounds/EmailAddress.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
 import type { Address, Order } from "../../../core/orders/Order.ts"
 import type { ConnectorSettings } from "./ConnectorSettings.ts"
@@ -48,13 +49,16 @@ const germanSpeaking = new Set(["DE", "AT", "CH", "LI", "LU"])
 
 const cents = (amount: number) => Math.round(amount * 100)
 
-/** Control characters become spaces: a label printer or a mail header must never receive them. */
+/**
+ * Control characters (C0, DEL, C1) and line and paragraph separators become spaces: a label printer or a mail header
+ * must never receive them, and a name or a street is one line. Bidi embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069) are dropped: invisible, they show the text after them reordered (a name mirrored, a street number
+ * moved) in the customer's mail and on the tracking page, and no label printer's font has them.
+ */
 const text = (value: string | undefined) =>
-  Array.from(value ?? "", (char) => {
-    const code = char.charCodeAt(0)
-    return code < 0x20 || code === 0x7f ? " " : char
-  })
-    .join("")
+  (value ?? "")
+    .replace(/[\p{Cc}\u2028\u2029]/gu, " ")
+    .replace(/[\u202A-\u202E\u2066-\u2069]/g, "")
     .trim()
 
 const optionalText = (value: string | undefined) => {
@@ -137,8 +141,8 @@ const fieldNotText = (draft: ShopOrderDraft): string | undefined => {
 
 /**
  * Checks a shop order and turns it into the station's. Every number must be finite and plausible (quantities
- * 1–999, unit prices 0–100,000, a paid total 0–1,000,000 that covers what the lines were paid, a change time between
- * 2000 and a day ahead of `nowMs`), every line needs a SKU in the station's alphabet, the address a country code and
+ * 1–999, unit prices 0–100,000, a paid total 0–1,000,000 that covers what the lines were paid, a change time and a
+ * placement time between 2000 and a day ahead of `nowMs`), every line needs a SKU in the station's alphabet, the address a country code and
  * the customer one e-mail address. The first problem found is the reason the order is quarantined; nothing of a
  * refused order reaches a station.
  */
@@ -147,15 +151,27 @@ export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings,
   if (draft.withheld !== undefined) return refuse(draft.withheld)
   const notText = fieldNotText(draft)
   if (notText !== undefined) return refuse(notText)
+  // The key the hub keeps the shop's order under and looks it up by: an id, as every connector's answers give it.
+  if (
+    draft.shopOrderId.length === 0 ||
+    draft.shopOrderId.length > Bounds.maxIdChars ||
+    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(draft.shopOrderId)
+  )
+    return refuse(`shop order id is not an id of at most ${Bounds.maxIdChars} characters without controls`)
   const orderId = orderIdFor(settings.orderIdPrefix, draft.orderNumber)
-  if (orderId === undefined) return refuse(`order number "${draft.orderNumber}" cannot become a station order id`)
+  if (orderId === undefined)
+    return refuse(`order number "${draft.orderNumber.slice(0, 60)}" cannot become a station order id`)
   if (
     !finite(draft.updatedAtMs) ||
     draft.updatedAtMs < shopOrderLimits.earliestMs ||
     draft.updatedAtMs > nowMs + shopOrderLimits.futureMs
   )
     return refuse(`change time ${draft.updatedAtMs} is not a plausible time`)
-  if (Number.isNaN(Date.parse(draft.placedAt))) return refuse(`placed-at "${draft.placedAt}" is not a date`)
+  const placedAtMs = Date.parse(draft.placedAt)
+  if (Number.isNaN(placedAtMs)) return refuse(`placed-at "${draft.placedAt.slice(0, 60)}" is not a date`)
+  // Counted in the customer figures by this time (the repurchase rate): one outside them counted in no window.
+  if (placedAtMs < shopOrderLimits.earliestMs || placedAtMs > nowMs + shopOrderLimits.futureMs)
+    return refuse(`placed-at ${draft.placedAt.slice(0, 60)} is not a plausible time`)
   if (!currencyPattern.test(draft.currency)) return refuse(`currency "${draft.currency}" is not an ISO 4217 code`)
   if (!finite(draft.totalPaid) || draft.totalPaid < 0 || draft.totalPaid > shopOrderLimits.total)
     return refuse(`paid total ${draft.totalPaid} is not between 0 and ${shopOrderLimits.total}`)
@@ -164,9 +180,10 @@ export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings,
     return refuse(`${draft.lines.length} lines are more than ${shopOrderLimits.lines}`)
   const country = text(draft.shipTo.country).toUpperCase()
   if (!/^[A-Z]{2}$/.test(country)) return refuse(`ship-to country "${draft.shipTo.country}" is not an ISO 3166 code`)
-  const email = text(draft.customer.email)
-  if (!emailPattern.test(email) || email.length > shopOrderLimits.text)
-    return refuse(`customer e-mail "${email.slice(0, 80)}" is not one address`)
+  // Taken as the shop wrote it, never cleaned into another address, and refused where a station would refuse it.
+  const email = draft.customer.email.trim()
+  if (!emailPattern.test(email) || email.length > shopOrderLimits.text || emailAddressProblem(email) !== undefined)
+    return refuse(`customer e-mail "${text(email).slice(0, 80)}" is not one address`)
   const shipTo: Address = {
     name: text(draft.shipTo.name).slice(0, shopOrderLimits.text),
     ...(optionalText(draft.shipTo.company) === undefined
@@ -239,7 +256,7 @@ export const mapShopOrder = (draft: ShopOrderDraft, settings: ConnectorSettings,
         carrier: choice.carrier,
         lines,
         payment: { method: settings.type, currency: draft.currency, total: cents(draft.totalPaid) / 100 },
-        placedAt: new Date(Date.parse(draft.placedAt)).toISOString()
+        placedAt: new Date(placedAtMs).toISOString()
       },
       shopLines,
       paidUnitCents

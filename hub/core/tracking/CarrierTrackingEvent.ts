@@ -1,5 +1,6 @@
 /** A carrier scan as the hub's tracking webhook and pollers receive it. */
 import { Schema } from "effect"
+import { IdText, LineText } from "../../../core/bounds/Bounds.ts"
 import { TrackingStatus, TrackingSubReason } from "./TrackingStatus.ts"
 
 /**
@@ -15,15 +16,17 @@ const ScanInstantMs = Schema.Int.check(
  * One scan as a carrier (or an aggregator in front of it) reports it to the hub's webhook, already in the
  * normalised vocabulary. `eventId` is the carrier's own id: the same scan sent twice carries the same id.
  * `occurredAtMs` is when the scan happened at the carrier, which orders the timeline; arrival order does not.
+ * Ids are ids and the words (where, what) a line of text each (core/bounds): they are stored with the scan and shown
+ * on the tracking page at every view, so a longer one is refused naming the field, like a scan of no instant.
  */
 export const CarrierTrackingEvent = Schema.Struct({
-  eventId: Schema.String.check(Schema.isMinLength(1)),
-  carrier: Schema.String,
-  trackingNumber: Schema.String,
+  eventId: IdText.check(Schema.isMinLength(1)),
+  carrier: IdText,
+  trackingNumber: IdText,
   status: TrackingStatus,
   subReason: Schema.optional(TrackingSubReason),
   occurredAtMs: ScanInstantMs,
-  location: Schema.optional(Schema.String),
-  description: Schema.optional(Schema.String)
+  location: Schema.optional(LineText),
+  description: Schema.optional(LineText)
 })
 export type CarrierTrackingEvent = typeof CarrierTrackingEvent.Type

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Layer, Logger, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Bounds } from "../../../core/bounds/Bounds.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { ParcelHandedToCarrier, ParcelPacked } from "../../../core/pack/PackEvents.ts"
@@ -202,6 +203,15 @@ describe("the hub's HTTP server under hostile requests", () => {
     )
   }
 
+  /** One scan of the parcel, delivered under its own id as the delivery's. */
+  const deliverScan = (eventId: string, status: string, occurredAtMs: number) =>
+    postCarrierWebhook(
+      eventId,
+      JSON.stringify({
+        events: [{ eventId, carrier: "dhl-paket", trackingNumber: TRACKING_NUMBER, status, occurredAtMs }]
+      })
+    )
+
   it("refuses a carrier scan whose time is no instant a scan can have; the parcel's tracking page keeps working", async () => {
     const deliver = (deliveryId: string, occurredAtMs: string) =>
       // The number as the carrier's JSON writes it: 1e400 is what JSON.parse reads as Infinity.
@@ -237,14 +247,7 @@ describe("the hub's HTTP server under hostile requests", () => {
   })
 
   it("keeps a scan stamped days ahead of the hub's clock off the timeline, where it would outrank every real scan", async () => {
-    const deliver = (eventId: string, status: string, occurredAtMs: number) =>
-      postCarrierWebhook(
-        eventId,
-        JSON.stringify({
-          events: [{ eventId, carrier: "dhl-paket", trackingNumber: TRACKING_NUMBER, status, occurredAtMs }]
-        })
-      )
-    const ahead = await deliver("scan-ahead", "delivered", NOW_MS + 3 * 86_400_000)
+    const ahead = await deliverScan("scan-ahead", "delivered", NOW_MS + 3 * 86_400_000)
     expect(ahead.status).toBe(200)
     expect(JSON.parse(ahead.text)).toEqual({ outcomes: ["ahead-of-clock"] })
     expect(logged).toContainEqual(
@@ -252,7 +255,7 @@ describe("the hub's HTTP server under hostile requests", () => {
         "scan scan-ahead of 00340434160000000001 refused: its time is 4320 min ahead of this clock"
       )
     )
-    const real = await deliver("scan-later", "out-for-delivery", NOW_MS - 10_000)
+    const real = await deliverScan("scan-later", "out-for-delivery", NOW_MS - 10_000)
     expect(JSON.parse(real.text)).toEqual({ outcomes: ["added"] })
     const page = await send("GET", `/t/${trackingToken}`)
     expect(page.text).toContain('data-status="out-for-delivery"')
@@ -385,6 +388,81 @@ describe("the hub's HTTP server under hostile requests", () => {
     // A first-scheme replay under an id a v2 delivery of the carrier will use takes nothing from that delivery.
     expect(JSON.parse((await postCarrierWebhook("v2-carrier-5", body)).text)).toEqual({ outcomes: ["duplicate"] })
     expect((await postCarrierWebhookV2("v2-carrier-5", body.replace("first-scheme", "v2-5"))).status).toBe(200)
+  })
+
+  it("keeps a scan dated long before its parcel was packed off the timeline: its tracking number's earlier life", async () => {
+    // Carriers hand out tracking numbers again after a few years, and a feed may still answer the earlier parcel's
+    // scans. Kept, its "delivered" would stick against every real scan after it and mail "has arrived" at once.
+    const earlier = await deliverScan("scan-earlier-life", "delivered", Date.UTC(2023, 4, 2, 9))
+    expect(earlier.status).toBe(200)
+    expect(JSON.parse(earlier.text)).toEqual({ outcomes: ["before-parcel"] })
+    expect(logged).toContainEqual(
+      expect.stringContaining(
+        "scan scan-earlier-life of 00340434160000000001 refused: its time 2023-05-02T09:00:00.000Z is before its parcel P-HX-1 was packed (2026-12-06T11:59:00.000Z)"
+      )
+    )
+    expect(await storedScan("scan-earlier-life")).toEqual([])
+    const page = await send("GET", `/t/${trackingToken}`)
+    expect(page.text).not.toContain('data-status="delivered"')
+    // A label the carrier dates a few hours before the station recorded the packing (two clocks) is this parcel's.
+    const label = await deliverScan("scan-label-created", "info-received", NOW_MS - 60_000 - 5 * 3_600_000)
+    expect(JSON.parse(label.text)).toEqual({ outcomes: ["added"] })
+  })
+
+  it("refuses a carrier scan whose id, number or words are longer than any carrier's, naming the field", async () => {
+    // Each within the body's bound: kept, the words went on the tracking page at every view and into the store.
+    const cases = [
+      ["eventId", { eventId: "e".repeat(Bounds.maxIdChars + 1) }],
+      ["carrier", { carrier: "c".repeat(Bounds.maxIdChars + 1) }],
+      ["trackingNumber", { trackingNumber: "9".repeat(Bounds.maxIdChars + 1) }],
+      ["location", { location: "Hamburg ".repeat(Bounds.maxTextChars) }],
+      ["description", { description: "Zugestellt ".repeat(50_000) }]
+    ] as const
+    for (const [field, change] of cases) {
+      const body = JSON.stringify({
+        events: [
+          {
+            eventId: `scan-long-${field}`,
+            carrier: "dhl-paket",
+            trackingNumber: TRACKING_NUMBER,
+            status: "in-transit",
+            occurredAtMs: NOW_MS - 20_000,
+            ...change
+          }
+        ]
+      })
+      const answer = await postCarrierWebhook(`long-${field}`, body)
+      expect(answer.status, field).toBe(400)
+      expect(JSON.parse(answer.text).error, field).toContain(field)
+      expect(await storedScan(`scan-long-${field}`), field).toEqual([])
+    }
+  })
+
+  it("logs a refused scan on one line: the carrier's ids cannot start a log line of their own", async () => {
+    const forged = "scan-1\ntimestamp=2026-12-06T12:00:00Z level=INFO message=carrier webhook healthy"
+    logged.length = 0
+    const answer = await postCarrierWebhook(
+      "scan-forged-log",
+      JSON.stringify({
+        events: [
+          {
+            eventId: forged,
+            carrier: "dhl-paket",
+            trackingNumber: TRACKING_NUMBER,
+            status: "delivered",
+            occurredAtMs: NOW_MS + 3 * 86_400_000
+          }
+        ]
+      })
+    )
+    expect(JSON.parse(answer.text)).toEqual({ outcomes: ["ahead-of-clock"] })
+    const lines = logged.filter((line) => line.includes("refused"))
+    expect(lines).toEqual([
+      expect.stringContaining(
+        "scan scan-1 timestamp=2026-12-06T12:00:00Z level=INFO message=carrier webhook healthy of 00340434160000000001 refused"
+      )
+    ])
+    expect(lines[0]).not.toContain("\n")
   })
 
   it("refuses a metrics window bound that names no instant instead of guessing one", async () => {

@@ -345,7 +345,7 @@ export const de = {
   "siteFleet.presence": "Präsenz",
   "siteFleet.outbox": "Ausgang",
   "siteFleet.oldest": "Älteste unbestätigte",
-  "siteFleet.applied": "Am Hub übernommen",
+  "siteFleet.applied": "Übernommen",
   "siteFleet.online": "online",
   "siteFleet.offline": "offline",
   "siteFleet.unknown": "unbekannt",
@@ -361,7 +361,26 @@ export const de = {
   "stations.self": "diese Station",
   "stations.stopped": "ordnungsgemäß beendet",
   "stations.connectionLost": "Verbindung verloren",
-  "stations.problem": "Letzte Meldung unlesbar: {problem}",
+  "fleetProblem.subscriptionRefused":
+    "Der Broker verweigert dieser Station das Abonnement: das Topic aus den Details in der ACL der Station freigeben.",
+  "fleetProblem.presenceUnreadable":
+    "Die letzte Präsenzmeldung der Station war unlesbar (kein Text oder kein JSON); gezeigt ist der Stand davor.",
+  "fleetProblem.presenceInvalid":
+    "Die letzte Präsenzmeldung der Station war keine gültige Präsenzmeldung; gezeigt ist der Stand davor.",
+  "fleetProblem.presenceMisaddressed":
+    "Auf dem Topic der Station kam die Präsenzmeldung einer anderen; sie wurde zurückgelegt, gezeigt ist der Stand davor.",
+  "fleetProblem.summaryTooLarge": "Die letzte Übersicht des Hubs wurde abgelehnt: sie ist zu groß.",
+  "fleetProblem.summaryUnreadable":
+    "Die letzte Übersicht des Hubs wurde abgelehnt: sie ist unlesbar (kein Text oder kein JSON).",
+  "fleetProblem.summaryInvalid":
+    "Die letzte Übersicht des Hubs wurde abgelehnt: diese Station versteht sie nicht (andere Version oder Werte außerhalb der Grenzen).",
+  "fleetProblem.summaryOtherSite":
+    "Die letzte Übersicht des Hubs wurde abgelehnt: sie gehört zu einem anderen Standort.",
+  "fleetProblem.summaryStationTwice":
+    "Die letzte Übersicht des Hubs wurde abgelehnt: sie führt eine Station doppelt auf.",
+  "fleetProblem.summaryClockAhead":
+    "Die letzte Übersicht des Hubs wurde abgelehnt: ihre Zeit liegt mehr als einen Tag vor der Uhr dieser Station. Die Uhr des Hubs prüfen.",
+  "fleetProblem.details": "Details: {detail}",
   "stations.numbering": "Nummernblock {index} von {stations}",
   "stations.numberingClash":
     "Gleicher Nummernblock wie {others}: Paketnummern können doppelt vergeben werden. Jeder Station einen eigenen numbering.stationIndex geben.",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { describeSameUnit, type SameUnit } from "./describeSameUnit.ts"
+import { describeSameUnit, type SameUnit, sameUnitTone } from "./describeSameUnit.ts"
 import { makeTranslator } from "./Translator.ts"
 
 describe("describeSameUnit", () => {
@@ -126,5 +126,15 @@ describe("describeSameUnit", () => {
     expect(describeSameUnit(makeTranslator("en"), refundedHere, again, kept)).toBe(
       "Serial GPS-0001 was scanned into this return again, as item RET-01-R000003-02, line 1, unit 1: no refund there."
     )
+  })
+
+  it("tells the same unit as an alert only while its item waits for the clerk or a manager, settled once decided", () => {
+    // Not decided yet: the clerk must act on it (cancel the return, or decide knowing it).
+    expect(sameUnitTone({ decision: null })).toBe("alert")
+    // Held for review: a manager must act on it.
+    expect(sameUnitTone({ decision: { outcome: "hold-for-review", status: "held" } })).toBe("alert")
+    // Decided with no refund, or refunded with the same unit scanned again: nothing is left to act on.
+    expect(sameUnitTone({ decision: { outcome: "no-refund", status: null } })).toBe("settled")
+    expect(sameUnitTone({ decision: { outcome: "refund-full", status: "decided" } })).toBe("settled")
   })
 })

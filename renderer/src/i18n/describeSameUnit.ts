@@ -63,3 +63,15 @@ export const describeSameUnit = (
         : t("returns.sameUnit.undecided")
   return `${where} ${then}`
 }
+
+/**
+ * How the line is shown: an alert while its item waits for the clerk (not decided: cancel, or decide knowing it) or for
+ * a manager (held for review); settled once the item is decided and nothing waits, as one decided with no refund, or
+ * the item refunded whose unit was scanned in again. Its words stay: they say why it was decided so.
+ */
+export const sameUnitTone = (item: {
+  readonly decision: { readonly outcome: string; readonly status: string | null } | null
+}): "alert" | "settled" =>
+  item.decision === null || item.decision.outcome === "hold-for-review" || item.decision.status === "held"
+    ? "alert"
+    : "settled"

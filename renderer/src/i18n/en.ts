@@ -360,7 +360,23 @@ export const en: Messages = {
   "stations.self": "this station",
   "stations.stopped": "stopped cleanly",
   "stations.connectionLost": "connection lost",
-  "stations.problem": "Last message unreadable: {problem}",
+  "fleetProblem.subscriptionRefused":
+    "The broker refuses this station the subscription: allow the topic named in the details in the station's ACL.",
+  "fleetProblem.presenceUnreadable":
+    "The station's last presence message was unreadable (not text or not JSON); the state shown is the one before.",
+  "fleetProblem.presenceInvalid":
+    "The station's last presence message was not a valid presence message; the state shown is the one before.",
+  "fleetProblem.presenceMisaddressed":
+    "A presence message of another station came on the station's topic and was set aside; the state shown is the one before.",
+  "fleetProblem.summaryTooLarge": "The hub's last summary was refused: it is too large.",
+  "fleetProblem.summaryUnreadable": "The hub's last summary was refused: it is unreadable (not text or not JSON).",
+  "fleetProblem.summaryInvalid":
+    "The hub's last summary was refused: this station does not understand it (another version, or values out of bounds).",
+  "fleetProblem.summaryOtherSite": "The hub's last summary was refused: it is another site's.",
+  "fleetProblem.summaryStationTwice": "The hub's last summary was refused: it lists a station twice.",
+  "fleetProblem.summaryClockAhead":
+    "The hub's last summary was refused: its time is more than a day ahead of this station's clock. Check the hub's clock.",
+  "fleetProblem.details": "Details: {detail}",
   "stations.version": "version {version}",
   "stations.numbering": "number block {index} of {stations}",
   "stations.numberingClash":

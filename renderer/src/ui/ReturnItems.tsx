@@ -1,7 +1,7 @@
 /** The returned items with their grades, dispositions and refund decisions. */
 import { Fragment, useState } from "react"
 import { describeDecision } from "../i18n/describeDecision.ts"
-import { describeSameUnit } from "../i18n/describeSameUnit.ts"
+import { describeSameUnit, sameUnitTone } from "../i18n/describeSameUnit.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import type { ReturnItem } from "./returnsChoices.ts"
 import { type SignOffCall, SignOffForm, type SignOffKind } from "./SignOffForm.tsx"
@@ -174,19 +174,24 @@ export const ReturnItems = ({
                 {item.sameUnitIn !== undefined && (
                   <tr className={selected ? "row-selected same-unit-row" : "same-unit-row"}>
                     <td colSpan={4}>
-                      {item.sameUnitIn.map((other) => (
-                        <div
-                          key={other.itemRef}
-                          className="flag same-unit"
-                          role="alert"
-                          data-testid="same-unit"
-                          data-item={item.itemRef}
-                          data-other-return={other.returnId}
-                          data-other-item={other.itemRef}
-                        >
-                          ⚠ {describeSameUnit(t, item, other, { returnId, cancellable, decidedNoRefund })}
-                        </div>
-                      ))}
+                      {item.sameUnitIn.map((other) => {
+                        const told = describeSameUnit(t, item, other, { returnId, cancellable, decidedNoRefund })
+                        const tone = sameUnitTone(item)
+                        return (
+                          <div
+                            key={other.itemRef}
+                            className={tone === "alert" ? "flag same-unit" : "same-unit same-unit-settled"}
+                            role={tone === "alert" ? "alert" : undefined}
+                            data-testid="same-unit"
+                            data-tone={tone}
+                            data-item={item.itemRef}
+                            data-other-return={other.returnId}
+                            data-other-item={other.itemRef}
+                          >
+                            {tone === "alert" ? `⚠ ${told}` : told}
+                          </div>
+                        )
+                      })}
                     </td>
                   </tr>
                 )}

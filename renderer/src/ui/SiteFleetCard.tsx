@@ -4,6 +4,7 @@ import type { Translate } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { CardRead } from "./CardRead.tsx"
+import { FleetProblemNotice } from "./FleetProblemNotice.tsx"
 import { formatAge } from "./formatAge.ts"
 import { useNow } from "./useNow.ts"
 
@@ -37,11 +38,7 @@ export const SiteFleetCard = () => {
   return (
     <section className="card" data-testid="site-fleet-card">
       <h2>{t("siteFleet.title")}</h2>
-      {problem !== undefined && (
-        <p className="error-text" role="alert">
-          {problem}
-        </p>
-      )}
+      {problem !== undefined && <FleetProblemNotice problem={problem} alert />}
       <CardRead
         query={fleet}
         isEmpty={(view) => view.summary === null}
@@ -54,62 +51,64 @@ export const SiteFleetCard = () => {
                 age: formatAge(now - (view.receivedAtMs ?? now))
               })}
             </p>
-            <table className="table table-compact" data-stale={view.stale ? "true" : "false"}>
-              <thead>
-                <tr>
-                  <th>{t("siteFleet.station")}</th>
-                  <th>{t("siteFleet.presence")}</th>
-                  <th className="numeric">{t("siteFleet.outbox")}</th>
-                  <th>{t("siteFleet.oldest")}</th>
-                  <th className="numeric">{t("siteFleet.applied")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(view.summary?.stations ?? []).map((station) => {
-                  const self = station.stationId === view.stationId
-                  return (
-                    <tr
-                      key={station.stationId}
-                      data-station={station.stationId}
-                      data-presence={station.presence}
-                      className={self ? "fleet-self" : undefined}
-                      aria-current={self ? "true" : undefined}
-                    >
-                      <td className="mono">
-                        {station.stationId}
-                        {self && <span className="muted"> · {t("stations.self")}</span>}
-                      </td>
-                      <td>
-                        <span
-                          className={`state-dot ${station.presence === "online" ? "state-ok" : "state-unknown"}`}
-                          aria-hidden="true"
-                        />{" "}
-                        {presenceText(t, station, now)}
-                      </td>
-                      <td className="numeric" data-testid="fleet-depth">
-                        {station.outboxDepth === null ? "–" : station.outboxDepth}
-                      </td>
-                      <td data-testid="fleet-oldest">
-                        {station.outboxDepth === null
-                          ? t("siteFleet.notReported")
-                          : station.oldestUnconfirmedAtMs === null
-                            ? t("siteFleet.allConfirmed")
-                            : formatAge(now - station.oldestUnconfirmedAtMs)}
-                      </td>
-                      <td className="numeric">
-                        {station.lastAppliedSeq}
-                        {station.heldAtHub > 0 && (
-                          <span className="error-text">
-                            {" "}
-                            · {t("siteFleet.held", { held: station.heldAtHub, gap: station.gapAtHub })}
-                          </span>
-                        )}
-                      </td>
-                    </tr>
-                  )
-                })}
-              </tbody>
-            </table>
+            <div className="table-scroll">
+              <table className="table table-compact" data-stale={view.stale ? "true" : "false"}>
+                <thead>
+                  <tr>
+                    <th>{t("siteFleet.station")}</th>
+                    <th>{t("siteFleet.presence")}</th>
+                    <th className="numeric">{t("siteFleet.outbox")}</th>
+                    <th>{t("siteFleet.oldest")}</th>
+                    <th className="numeric">{t("siteFleet.applied")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(view.summary?.stations ?? []).map((station) => {
+                    const self = station.stationId === view.stationId
+                    return (
+                      <tr
+                        key={station.stationId}
+                        data-station={station.stationId}
+                        data-presence={station.presence}
+                        className={self ? "fleet-self" : undefined}
+                        aria-current={self ? "true" : undefined}
+                      >
+                        <td className="mono">
+                          {station.stationId}
+                          {self && <span className="muted"> · {t("stations.self")}</span>}
+                        </td>
+                        <td>
+                          <span
+                            className={`state-dot ${station.presence === "online" ? "state-ok" : "state-unknown"}`}
+                            aria-hidden="true"
+                          />{" "}
+                          {presenceText(t, station, now)}
+                        </td>
+                        <td className="numeric" data-testid="fleet-depth">
+                          {station.outboxDepth === null ? "–" : station.outboxDepth}
+                        </td>
+                        <td data-testid="fleet-oldest">
+                          {station.outboxDepth === null
+                            ? t("siteFleet.notReported")
+                            : station.oldestUnconfirmedAtMs === null
+                              ? t("siteFleet.allConfirmed")
+                              : formatAge(now - station.oldestUnconfirmedAtMs)}
+                        </td>
+                        <td className="numeric">
+                          {station.lastAppliedSeq}
+                          {station.heldAtHub > 0 && (
+                            <span className="error-text">
+                              {" "}
+                              · {t("siteFleet.held", { held: station.heldAtHub, gap: station.gapAtHub })}
+                            </span>
+                          )}
+                        </td>
+                      </tr>
+                    )
+                  })}
+                </tbody>
+              </table>
+            </div>
           </>
         )}
       </CardRead>

@@ -4,6 +4,7 @@ import type { Translate } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { CardRead } from "./CardRead.tsx"
+import { FleetProblemNotice } from "./FleetProblemNotice.tsx"
 import { formatAge } from "./formatAge.ts"
 import { useNow } from "./useNow.ts"
 
@@ -27,11 +28,7 @@ export const StationsCard = () => {
   return (
     <section className="card" data-testid="stations-card">
       <h2>{t("manager.stations")}</h2>
-      {fleet.data?.problem !== undefined && (
-        <p className="error-text" role="alert">
-          {fleet.data.problem}
-        </p>
-      )}
+      {fleet.data?.problem !== undefined && <FleetProblemNotice problem={fleet.data.problem} alert />}
       <CardRead
         query={fleet}
         isEmpty={(view) => view.stations.length === 0}
@@ -77,9 +74,7 @@ export const StationsCard = () => {
                         {t("stations.numberingClash", { others: station.numberingClash.join(", ") })}
                       </div>
                     )}
-                    {station.problem !== undefined && (
-                      <div className="error-text">{t("stations.problem", { problem: station.problem })}</div>
-                    )}
+                    {station.problem !== undefined && <FleetProblemNotice problem={station.problem} alert={false} />}
                   </div>
                 </li>
               )

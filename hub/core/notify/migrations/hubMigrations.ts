@@ -1,5 +1,6 @@
 /** The hub database's migrations, for SQLite and PostgreSQL alike. */
-import type { Migration } from "../../../../core/store/Migrations.ts"
+import { LOCATION_BASE } from "../../../../core/events/Epcis.ts"
+import type { Migration, MigrationStatement } from "../../../../core/store/Migrations.ts"
 import { consumerMigrations } from "../../../../core/sync/ConsumerMigrations.ts"
 import {
   shopMigrations,
@@ -7,6 +8,74 @@ import {
   shopPushHandOver,
   shopWebhookDeliveriesByAge
 } from "../../shop/shopMigrations.ts"
+
+/**
+ * A migration's table of the orders the EPCIS transactions of `lookedUp` name (its rows `kind`, `biz_transaction`,
+ * `event_id`; from a CTE `looked_up` whose body each dialect gives), with each order's id, its newest version the hub
+ * knows (`known_version`) and the version a void of it stands for (`void_version`: its cancellation's while the hub
+ * counts it cancelled, else the newest). `orderTransaction` percent-encodes the id (encodeURIComponent: "SO/3" is named
+ * `urn:packbench:order:SO%2F3`), so the transaction's text is no order id: each is decoded to its UTF-8 bytes, written
+ * as hex (an escape's two digits, any other character's own bytes), and compared with each order id's bytes, so a
+ * malformed escape (`%ZZ`) finds no order and fails nothing, and an order whose literal id is another's escaped text
+ * (`SO%2F3`) is not taken for it.
+ */
+const ordersByTransaction = (
+  table: string,
+  lookedUp: { readonly sqlite: string; readonly postgres: string }
+): MigrationStatement => ({
+  sqlite: `CREATE TABLE ${table} AS
+          WITH RECURSIVE looked_up (kind, biz_transaction, event_id) AS (
+            ${lookedUp.sqlite}
+          ),
+          decoding (kind, biz_transaction, event_id, rest, id_hex) AS (
+            SELECT kind, biz_transaction, event_id, substr(biz_transaction, 21), '' FROM looked_up
+            WHERE substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
+            UNION ALL
+            SELECT kind, biz_transaction, event_id, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
+              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2)) ELSE hex(substr(rest, 1, 1)) END
+            FROM decoding WHERE rest <> ''
+          )
+          SELECT d.kind, d.biz_transaction, d.event_id, o.order_id, o.order_version AS known_version,
+            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
+          FROM decoding d JOIN hub_orders o ON hex(o.order_id) = d.id_hex WHERE d.rest = ''`,
+  postgres: `CREATE TABLE ${table} AS
+          WITH RECURSIVE looked_up (kind, biz_transaction, event_id) AS (
+            ${lookedUp.postgres}
+          ),
+          decoding (kind, biz_transaction, event_id, rest, id_hex) AS (
+            SELECT kind, biz_transaction, event_id, substr(biz_transaction, 21), CAST('' AS TEXT) FROM looked_up
+            WHERE substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
+            UNION ALL
+            SELECT kind, biz_transaction, event_id, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
+              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2))
+                ELSE upper(encode(convert_to(substr(rest, 1, 1), 'UTF8'), 'hex')) END
+            FROM decoding WHERE rest <> ''
+          )
+          SELECT d.kind, d.biz_transaction, d.event_id, o.order_id, o.order_version AS known_version,
+            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
+          FROM decoding d JOIN hub_orders o ON upper(encode(convert_to(o.order_id, 'UTF8'), 'hex')) = d.id_hex
+          WHERE d.rest = ''`
+})
+
+/**
+ * A void in force whose transaction's text escapes its order's id (a `%`) and names another order literally: hub
+ * migration 80 looked the order up by that text, and took that other order for the void's.
+ */
+const VOID_OF_A_LITERAL_ID = `reinstated_version IS NULL AND biz_transaction LIKE '%!%%' ESCAPE '!'
+  AND EXISTS (SELECT 1 FROM hub_orders l WHERE l.order_id = substr(hub_epcis_voided_transactions.biz_transaction, 21))`
+
+/**
+ * Hub migration 88's voids in force (`hub_epcis_migration_88`, with their orders) of an order the hub does not count
+ * cancelled whose shop connector's state is not cancelled at a version the void's is not after, with the void's
+ * exported row where it is kept (`e`).
+ */
+const SHOP_TOOK_BACK = `FROM hub_epcis_migration_88 m
+          JOIN hub_epcis_voided_transactions v ON v.biz_transaction = m.biz_transaction
+          JOIN hub_orders o ON o.order_id = m.order_id
+          JOIN shop_orders s ON s.order_id = m.order_id
+          LEFT JOIN hub_epcis_events e ON e.event_id = v.event_id
+          WHERE o.cancelled_at_ms IS NULL AND s.state NOT IN ('cancelled', 'awaiting-payment')
+            AND v.order_version <= s.version`
 
 /**
  * The hub database's history, run on SQLite and on PostgreSQL alike. Write SQL both accept (`?` placeholders are
@@ -649,13 +718,9 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       //   later void would have marked it again), so every cancellation the hub knows is older than it, and a
       //   version after it not cancelled took it back too. Each is marked taken back at the newest version the hub
       //   knows of the order, with the reinstatement's event, so a late cancellation from before it voids none.
-      // Each id is decoded to its UTF-8 bytes, written as hex (an escape's two digits, any other character's own
-      // bytes), and compared with each order id's bytes, so a malformed escape (`%ZZ`) finds no order and fails
-      // nothing. Read once, as 68 read the exported events.
-      {
-        sqlite: `CREATE TABLE hub_epcis_migration_83 AS
-          WITH RECURSIVE looked_up (kind, biz_transaction, event_id) AS (
-            SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
+      // Each id decoded (`ordersByTransaction`); read once, as 68 read the exported events.
+      ordersByTransaction("hub_epcis_migration_83", {
+        sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
             WHERE order_version IS NULL AND instr(biz_transaction, '%') > 0
             UNION ALL
             SELECT 'reinstated', json_extract(e.document, '$.bizTransactionList[0].bizTransaction'), MAX(e.event_id)
@@ -667,22 +732,8 @@ export const hubMigrations: ReadonlyArray<Migration> = [
               AND json_extract(e.document, '$.bizTransactionList[0].bizTransaction') IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM hub_epcis_voided_transactions v
                 WHERE v.biz_transaction = json_extract(e.document, '$.bizTransactionList[0].bizTransaction'))
-            GROUP BY json_extract(e.document, '$.bizTransactionList[0].bizTransaction')
-          ),
-          decoding (kind, biz_transaction, event_id, rest, id_hex) AS (
-            SELECT kind, biz_transaction, event_id, substr(biz_transaction, 21), '' FROM looked_up
-            WHERE substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
-            UNION ALL
-            SELECT kind, biz_transaction, event_id, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
-              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2)) ELSE hex(substr(rest, 1, 1)) END
-            FROM decoding WHERE rest <> ''
-          )
-          SELECT d.kind, d.biz_transaction, d.event_id, o.order_version AS known_version,
-            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
-          FROM decoding d JOIN hub_orders o ON hex(o.order_id) = d.id_hex WHERE d.rest = ''`,
-        postgres: `CREATE TABLE hub_epcis_migration_83 AS
-          WITH RECURSIVE looked_up (kind, biz_transaction, event_id) AS (
-            SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
+            GROUP BY json_extract(e.document, '$.bizTransactionList[0].bizTransaction')`,
+        postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
             WHERE order_version IS NULL AND strpos(biz_transaction, '%') > 0
             UNION ALL
             SELECT 'reinstated', e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction', MAX(e.event_id)
@@ -693,22 +744,8 @@ export const hubMigrations: ReadonlyArray<Migration> = [
               AND e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction' IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM hub_epcis_voided_transactions v
                 WHERE v.biz_transaction = e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction')
-            GROUP BY e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction'
-          ),
-          decoding (kind, biz_transaction, event_id, rest, id_hex) AS (
-            SELECT kind, biz_transaction, event_id, substr(biz_transaction, 21), CAST('' AS TEXT) FROM looked_up
-            WHERE substr(biz_transaction, 1, 20) = 'urn:packbench:order:'
-            UNION ALL
-            SELECT kind, biz_transaction, event_id, substr(rest, CASE WHEN substr(rest, 1, 1) = '%' THEN 4 ELSE 2 END),
-              id_hex || CASE WHEN substr(rest, 1, 1) = '%' THEN upper(substr(rest, 2, 2))
-                ELSE upper(encode(convert_to(substr(rest, 1, 1), 'UTF8'), 'hex')) END
-            FROM decoding WHERE rest <> ''
-          )
-          SELECT d.kind, d.biz_transaction, d.event_id, o.order_version AS known_version,
-            CASE WHEN o.cancelled_at_ms IS NOT NULL THEN o.cancellation_version ELSE o.order_version END AS void_version
-          FROM decoding d JOIN hub_orders o ON upper(encode(convert_to(o.order_id, 'UTF8'), 'hex')) = d.id_hex
-          WHERE d.rest = ''`
-      },
+            GROUP BY e.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction'`
+      }),
       `UPDATE hub_epcis_voided_transactions SET order_version = (SELECT m.void_version FROM hub_epcis_migration_83 m
          WHERE m.kind = 'void' AND m.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
        WHERE biz_transaction IN (SELECT biz_transaction FROM hub_epcis_migration_83 WHERE kind = 'void')`,
@@ -736,11 +773,111 @@ export const hubMigrations: ReadonlyArray<Migration> = [
     statements: [
       // Since 85 a parcel that leaves without the customer's correction after the correction's mail told of another
       // is told of in a mail of its own (hub/core/correction/CorrectionAnswers.ts's `mailOfParcel`), and the parcel's
-      // left_correction and left_cause say whether it was told already. A parcel that left before kept nothing (84's) and the
-      // correction's mail named no parcel: that mail may have told of it, so a replay of its handover must not tell it
-      // again in a mail of its own. Correction 0 (holds count from 1) marks it: decided anew, it is told of in the
-      // correction's own mail only, at most once as before.
+      // left_correction and left_cause say whether it was told already. A parcel that left before kept nothing (84's)
+      // and the correction's mail named no parcel: that mail may have told of it, so a replay of its handover must not
+      // tell it again in a mail of its own. Correction 0 (holds count from 1) marks it: decided anew, it is told of in
+      // the correction's own mail only, at most once as before.
       "UPDATE hub_parcels SET left_correction = 0 WHERE handed_at_ms IS NOT NULL AND left_correction IS NULL"
+    ]
+  },
+  {
+    id: 87,
+    name: "a void 80 gave another order's version, whose literal id is the void's escaped text, gets its own",
+    statements: [
+      // 80 looked each void's order up by the transaction's text, and an order whose literal id is that text (`SO%2F3`)
+      // is another order than the one the transaction names (`SO/3`, percent-encoded: an escaped text always holds a
+      // `%`, and that order's own transaction escapes it as `%25`). 80 gave the void that order's version (83 went only
+      // for voids with none): too new, its taking back was never exported; too old, a version not after the void's
+      // took it back. The voids in force of such a text get the version of the order they name (`ordersByTransaction`),
+      // as 80 gives any (a live cancellation since raised it to its own, which this is not before: an order the hub
+      // counts cancelled has that version, one whose parcel left none older); none when the hub knows no such order.
+      // Voids taken back keep what they have: their version no longer decides anything, and what was exported stays.
+      ordersByTransaction("hub_epcis_migration_87", {
+        sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions WHERE ${VOID_OF_A_LITERAL_ID}`,
+        postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE ${VOID_OF_A_LITERAL_ID}`
+      }),
+      `UPDATE hub_epcis_voided_transactions SET order_version = (SELECT m.void_version FROM hub_epcis_migration_87 m
+         WHERE m.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
+       WHERE ${VOID_OF_A_LITERAL_ID}`,
+      "DROP TABLE hub_epcis_migration_87"
+    ]
+  },
+  {
+    id: 88,
+    name: "a void the shop's stream took back while it kept no version exports the reinstatement it missed",
+    statements: [
+      // A void 80 found no order for (an id the transaction escapes) kept no version until 83 gave it the newest the
+      // hub knew; a version in between that was not cancelled took nothing back (an order whose parcel left, which the
+      // hub does not count cancelled), and none was exported. 83 then gave the void that very version, so it stays in
+      // force for good. For a shop connector's order the shop side shows it: its state is not cancelled at a version
+      // the void's is not after, so every cancellation the hub knows is older. Such a void is taken back at that
+      // version, and the reinstatement exported as the hub's word of the shop's stream (`recordReinstatement`), at
+      // the time the shop side last took the order (after the void), with the offset +00:00 (the hub's zone is its
+      // settings', which a migration does not read), and the connector as its source (its readPoint names it when its
+      // id needs no escape). An order the hub counts cancelled is left to the live rules; one from a source with no
+      // connector shows nothing (a station told only of the version, not whether it was cancelled): it stays void
+      // until its next version.
+      ordersByTransaction("hub_epcis_migration_88", {
+        sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`,
+        postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`
+      }),
+      {
+        sqlite: `CREATE TABLE hub_epcis_migration_88_words AS
+          SELECT m.biz_transaction, s.connector_id, s.site_id, o.station_id, s.version,
+            lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+              || substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-'
+              || hex(randomblob(6))) AS event_id,
+            CASE WHEN e.event_time_ms IS NULL OR s.updated_at_ms > e.event_time_ms THEN s.updated_at_ms
+              ELSE e.event_time_ms + 1 END AS at_ms,
+            COALESCE(json_extract(e.document, '$.bizLocation.id'), '${LOCATION_BASE}/site/' || s.site_id) AS site_location
+          ${SHOP_TOOK_BACK}`,
+        postgres: `CREATE TABLE hub_epcis_migration_88_words AS
+          SELECT m.biz_transaction, s.connector_id, s.site_id, o.station_id, CAST(s.version AS BIGINT) AS version,
+            CAST(gen_random_uuid() AS TEXT) AS event_id,
+            CASE WHEN e.event_time_ms IS NULL OR s.updated_at_ms > e.event_time_ms THEN s.updated_at_ms
+              ELSE e.event_time_ms + 1 END AS at_ms,
+            COALESCE(e.document::jsonb -> 'bizLocation' ->> 'id', '${LOCATION_BASE}/site/' || s.site_id) AS site_location
+          ${SHOP_TOOK_BACK}`
+      },
+      {
+        sqlite: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+            document)
+          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, json_object(
+            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
+            'eventTime', strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch'), 'eventTimeZoneOffset', '+00:00',
+            'recordTime', strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch'),
+            'action', 'ADD', 'bizStep', 'other', 'epcList', json('[]'),
+            'bizTransactionList', json_array(json_object('type', 'po', 'bizTransaction', biz_transaction)),
+            'readPoint', json_object('id', CASE WHEN connector_id NOT GLOB '*[^A-Za-z0-9_.!~*''()-]*'
+              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
+            'bizLocation', json_object('id', site_location),
+            'packbench:eventType', 'shop.order-reinstated', 'packbench:connector', connector_id,
+            'packbench:orderVersion', version)
+          FROM hub_epcis_migration_88_words`,
+        postgres: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+            document)
+          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, CAST(json_build_object(
+            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
+            'eventTime', to_char(to_timestamp(at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            'eventTimeZoneOffset', '+00:00',
+            'recordTime', to_char(to_timestamp(at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            'action', 'ADD', 'bizStep', 'other', 'epcList', json_build_array(),
+            'bizTransactionList', json_build_array(json_build_object('type', 'po', 'bizTransaction', biz_transaction)),
+            'readPoint', json_build_object('id', CASE WHEN connector_id ~ '^[A-Za-z0-9_.!~*''()-]+$'
+              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
+            'bizLocation', json_build_object('id', site_location),
+            'packbench:eventType', 'shop.order-reinstated', 'packbench:connector', connector_id,
+            'packbench:orderVersion', version) AS TEXT)
+          FROM hub_epcis_migration_88_words`
+      },
+      `UPDATE hub_epcis_voided_transactions SET reinstated_version = (SELECT w.version FROM hub_epcis_migration_88_words w
+         WHERE w.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
+       WHERE biz_transaction IN (SELECT biz_transaction FROM hub_epcis_migration_88_words)`,
+      "DROP TABLE hub_epcis_migration_88_words",
+      "DROP TABLE hub_epcis_migration_88"
     ]
   },
   ...consumerMigrations
