@@ -5,9 +5,9 @@
 import { Effect } from "effect"
 import { sameDeliveryAddress } from "../../../core/address/sameDeliveryAddress.ts"
 import type { Address } from "../../../core/orders/Order.ts"
-import type { Sql } from "../../../core/store/Sql.ts"
+import type { Sql, StoreError } from "../../../core/store/Sql.ts"
 import type { IgnoredCorrectionCause } from "../notify/NotificationKind.ts"
-import { correctionSubject } from "../notify/NotificationRules.ts"
+import { type CorrectionParcel, correctionSubject, parcelCorrectionSubject } from "../notify/NotificationRules.ts"
 import type { StationRef } from "./CorrectionToStations.ts"
 
 /**
@@ -124,16 +124,69 @@ interface DecidedCause {
 /** The causes that say a parcel left without the correction: the mail tells the customer where it went. */
 const parcelGone = (cause: string | null | undefined) => cause === "handed-to-carrier" || cause === "parcel-left"
 
+/** A customer mail's outbox row, as `lockedMails` reads it. */
+export interface MailState {
+  readonly notification_id: string
+  readonly parcel_id: string | null
+  readonly status: string
+}
+
+/**
+ * The outbox rows of the mails of `kinds` with subject among `subjects`, for the projection to decide by whether they
+ * went. On PostgreSQL they are locked for the rest of the transaction (FOR UPDATE, in one order), since the sender runs
+ * beside the projection: a claim of the mail (its `UPDATE … RETURNING`, hub/core/notify/NotificationSender.ts) that
+ * is not committed yet is waited for and read as `sending`, and a claim after this read waits for this transaction and
+ * finds the row as it left it (suppressed: the claim takes only `pending` rows). Without the lock a mail claimed after
+ * the read went out while the projection took it for one that would not. SQLite runs every transaction alone.
+ */
+export const lockedMails = (
+  sql: Sql["Service"],
+  kinds: ReadonlyArray<string>,
+  subjects: ReadonlyArray<string>
+): Effect.Effect<ReadonlyArray<MailState>, StoreError> =>
+  sql.query<MailState>(
+    `SELECT n.notification_id, n.parcel_id, o.status FROM hub_notifications n
+     JOIN hub_outbox o ON o.notification_id = n.notification_id
+     WHERE n.kind IN (${kinds.map(() => "?").join(", ")}) AND n.subject_id IN (${subjects.map(() => "?").join(", ")})
+     ORDER BY o.notification_id, o.channel${sql.dialect === "postgres" ? " FOR UPDATE OF o" : ""}`,
+    [...kinds, ...subjects]
+  )
+
+const wentOut = (mails: ReadonlyArray<MailState>) =>
+  mails.some((mail) => mail.status === "sending" || mail.status === "sent")
+
 /** Whether a mail of `kinds` about correction `correction` of `orderId` went to the customer (or is going now). */
 const mailWent = (sql: Sql["Service"], orderId: string, correction: number, kinds: ReadonlyArray<string>) =>
-  sql
-    .query(
-      `SELECT 1 FROM hub_notifications n JOIN hub_outbox o ON o.notification_id = n.notification_id
-       WHERE n.kind IN (${kinds.map(() => "?").join(", ")}) AND n.subject_id = ? AND o.status IN ('sending', 'sent')
-       LIMIT 1`,
-      [...kinds, correctionSubject(orderId, correction)]
-    )
-    .pipe(Effect.map((rows) => rows.length > 0))
+  lockedMails(sql, kinds, [correctionSubject(orderId, correction)]).pipe(Effect.map(wentOut))
+
+/**
+ * Which mail tells the customer of the kind `kind` about parcel `parcelId` that correction `correction` of `orderId`
+ * did not reach (or, for `address-correction-applied`, that it did after all): the correction's own (its
+ * `correctionSubject`) while it tells of no other parcel: none recorded, one of this parcel, or a mail that the
+ * correction is not used that has not gone yet and names no parcel (the stations' answers decided it, or a parcel's
+ * leaving before mails named their parcel): it says what the parcel's leaving decided (`keepCause`), and is now this
+ * parcel's. Else the parcel's own (`parcelCorrectionSubject`): a parcel that left after the correction's mail told of
+ * another is told of too, once per parcel and kind (the notifications are unique per kind and subject).
+ */
+const mailOfParcel = (
+  sql: Sql["Service"],
+  mail: { readonly orderId: string; readonly correction: number; readonly parcelId: string; readonly kind: string }
+) =>
+  Effect.gen(function* () {
+    const subject = correctionSubject(mail.orderId, mail.correction)
+    const rows = yield* lockedMails(sql, [mail.kind], [subject])
+    const told = rows[0]?.parcel_id
+    const parcel = (ownMail: boolean): CorrectionParcel => ({ parcelId: mail.parcelId, ownMail })
+    if (rows.length === 0 || told === mail.parcelId) return parcel(false)
+    if (told === null && mail.kind === "address-correction-ignored" && rows.some((row) => row.status === "pending")) {
+      yield* sql.execute(
+        "UPDATE hub_notifications SET parcel_id = ? WHERE kind = ? AND subject_id = ? AND parcel_id IS NULL",
+        [mail.parcelId, mail.kind, subject]
+      )
+      return parcel(false)
+    }
+    return parcel(true)
+  })
 
 /**
  * Keeps `cause` with the correction for its mail (the sender reads it when it sends): the first one decided, unless a
@@ -186,12 +239,20 @@ const latestCorrection = (sql: Sql["Service"], orderId: string) =>
       )
     )
 
-/** What the customer is told of their correction now, and whether in a mail of its own after the first (`keepCause`). */
+/**
+ * What the customer is told of their correction now, and whether in a mail of its own after the first (`keepCause`);
+ * for a parcel's leaving, which parcel, and whether in its own mail (`mailOfParcel`).
+ */
 export interface CorrectionTold {
   readonly correction: number
   readonly cause: IgnoredCorrectionCause
   readonly toldAgain: boolean
+  readonly parcel?: CorrectionParcel
 }
+
+/** The mail kind a correction not used is told in: the first, or, `toldAgain`, the one after the source's address. */
+export const notUsedKind = (toldAgain: boolean) =>
+  toldAgain ? ("address-correction-parcel-left" as const) : ("address-correction-ignored" as const)
 
 /** `station`'s answer to correction `correction` of `orderId`, none while it has not answered. */
 const answerOf = (sql: Sql["Service"], orderId: string, correction: number, station: StationRef) =>
@@ -213,7 +274,10 @@ const answerOf = (sql: Sql["Service"], orderId: string, correction: number, stat
  * Decides what parcel `parcelId` that left tells the customer of the order's latest correction, by the answer of
  * `station`, the one the hub takes for its packing station (`leftParcelOutcome`), and keeps it on the parcel (hub
  * migration 84: what its leaving told, for a packing heard later) and, when there is something to tell, with the
- * correction (`keepCause`).
+ * correction (`keepCause`). `cause` is what it tells; `told` the mail to record, none when the parcel's leaving told
+ * the same already (a replayed or redelivered event, a packing that says what the handover said). A parcel that left
+ * before the hub kept what its leaving told (hub migration 85 marks it with correction 0) is told of only in the
+ * correction's own mail, as it was then: that mail may have told of it.
  */
 const decideLeftParcel = (
   sql: Sql["Service"],
@@ -224,18 +288,30 @@ const decideLeftParcel = (
   Effect.gen(function* () {
     const answer = yield* answerOf(sql, left.orderId, latest.correction, left.station)
     const cause = leftParcelOutcome(answer)
+    const before = yield* sql.query<{ left_correction: number | null; left_cause: string | null }>(
+      "SELECT left_correction, left_cause FROM hub_parcels WHERE parcel_id = ?",
+      [left.parcelId]
+    )
     yield* sql.execute("UPDATE hub_parcels SET left_correction = ?, left_cause = ? WHERE parcel_id = ?", [
       latest.correction,
       cause ?? null,
       left.parcelId
     ])
-    if (cause === undefined) return undefined
+    if (cause === undefined) return { cause, told: undefined }
     const toldAgain = yield* keepCause(
       sql,
       { orderId: left.orderId, correction: latest.correction, cause, station: left.station },
       nowMs
     )
-    return { correction: latest.correction, cause, toldAgain } satisfies CorrectionTold
+    const leftBefore = before[0]?.left_correction
+    if (leftBefore != null && Number(leftBefore) === latest.correction && before[0]?.left_cause === cause) {
+      return { cause, told: undefined }
+    }
+    const parcel =
+      leftBefore != null && Number(leftBefore) === 0
+        ? { parcelId: left.parcelId, ownMail: false }
+        : yield* mailOfParcel(sql, { ...left, correction: latest.correction, kind: notUsedKind(toldAgain) })
+    return { cause, told: { correction: latest.correction, cause, toldAgain, parcel } satisfies CorrectionTold }
   })
 
 /**
@@ -259,7 +335,7 @@ export const parcelLeftNow = (
     const parcel = parcels[0]
     if (parcel?.site_id == null || parcel.station_id == null) return undefined
     const station: StationRef = { siteId: parcel.site_id, stationId: parcel.station_id }
-    return yield* decideLeftParcel(sql, latest, { ...left, station }, nowMs)
+    return (yield* decideLeftParcel(sql, latest, { ...left, station }, nowMs)).told
   })
 
 /** A parcel as the hub had it before a packing record, for `packedAfterLeft`. */
@@ -311,8 +387,10 @@ export const parcelBeforePacking = (
  *   went already is followed by one of its own only when it said the source's address, `keepCause`);
  * - `taken-back`: the handover told that the correction is not used, the packing station had applied it, and nothing
  *   else tells so (another parcel that left without it, the stations' answers by `ignoredOutcome`): the correction
- *   is kept as not told. `mailWent` says whether the customer read the wrong mail already: then one mail says it was
- *   wrong (`address-correction-applied`); else the mail still to go does not go, and no mail goes at all.
+ *   is kept as not told. `mails` are the mails that told of this parcel (the correction's own, of this parcel or of
+ *   none, or the parcel's own), read by `lockedMails`; `mailWent` says whether the customer read one already: then
+ *   one mail says it was wrong (`address-correction-applied`, in the mail `parcel` names); else the mail still to go
+ *   does not go, and no mail goes at all.
  * Nothing when the packing station's answer tells what the handover told, or the parcel had not left.
  */
 export const packedAfterLeft = (
@@ -334,8 +412,10 @@ export const packedAfterLeft = (
     const latest = yield* latestCorrection(sql, packed.orderId)
     if (latest === undefined) return undefined
     const toldByHandover = before.leftCorrection === latest.correction ? before.leftCause : null
-    const told = yield* decideLeftParcel(sql, latest, packed, nowMs)
-    if (told !== undefined) return { type: "told" as const, ...told }
+    const decided = yield* decideLeftParcel(sql, latest, packed, nowMs)
+    if (decided.cause !== undefined) {
+      return decided.told === undefined ? undefined : { type: "told" as const, ...decided.told }
+    }
     if (toldByHandover === null) return undefined
     const others = yield* sql.query(
       `SELECT 1 FROM hub_parcels WHERE order_id = ? AND parcel_id <> ? AND handed_at_ms IS NOT NULL
@@ -351,11 +431,25 @@ export const packedAfterLeft = (
        WHERE order_id = ? AND hold_round = ?`,
       [packed.orderId, latest.correction]
     )
-    const went = yield* mailWent(sql, packed.orderId, latest.correction, [
-      "address-correction-ignored",
-      "address-correction-parcel-left"
-    ])
-    return { type: "taken-back" as const, correction: latest.correction, mailWent: went }
+    const mails = (yield* lockedMails(
+      sql,
+      ["address-correction-ignored", "address-correction-parcel-left"],
+      [
+        correctionSubject(packed.orderId, latest.correction),
+        parcelCorrectionSubject(packed.orderId, latest.correction, packed.parcelId)
+      ]
+    )).filter((mail) => mail.parcel_id === null || mail.parcel_id === packed.parcelId)
+    const went = wentOut(mails)
+    const parcel = went
+      ? yield* mailOfParcel(sql, { ...packed, correction: latest.correction, kind: "address-correction-applied" })
+      : undefined
+    return {
+      type: "taken-back" as const,
+      correction: latest.correction,
+      mails: [...new Set(mails.map((mail) => mail.notification_id))],
+      mailWent: went,
+      parcel
+    }
   })
 
 /**

@@ -3,14 +3,14 @@
  * what the customer hears when a station does not apply it: real stations (SQLite, their inbox and order handlers)
  * and the hub's projection, correction page and sender on the store under test.
  */
-import { Effect, Layer } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, Schedule } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { EventLog } from "../../../core/events/EventLog.ts"
 import type { Address, Order } from "../../../core/orders/Order.ts"
 import { registerOrderInbound } from "../../../core/orders/OrderInbound.ts"
-import { migrate } from "../../../core/store/Migrations.ts"
-import { Sql } from "../../../core/store/Sql.ts"
+import { migrate, statementFor } from "../../../core/store/Migrations.ts"
+import { type QueryOptions, Sql, type SqlValue } from "../../../core/store/Sql.ts"
 import type { BrokerMessage } from "../../../core/sync/Broker.ts"
 import { Inbox } from "../../../core/sync/Inbox.ts"
 import { encodeJson } from "../../../core/sync/Topics.ts"
@@ -354,6 +354,110 @@ const packedHereHandedThere = (applier: string, packer: string, locale: "de" | "
     const [packed] = parcelLeaves(packer, "P-SO-100001-1")
     const [, handed] = parcelLeaves(packer === "PACK-01" ? "PACK-02" : "PACK-01", "P-SO-100001-1")
     return { applied: applied.events, packed: packed!, handed: handed! }
+  })
+
+/**
+ * A second parcel of SO-100001, P-SO-100001-2, packed and handed over at PACK-02, which never answered the correction,
+ * after `earlier` were applied; then a replay of all of it on a hub started anew, each event redelivered, and the wait.
+ * Returns the correction mails the leaving sent, and the notices and correction mails in the end.
+ */
+const laterParcelLeavesUncorrected = (hub: ReturnType<typeof hubOn>, earlier: ReadonlyArray<EventEnvelope>) =>
+  Effect.gen(function* () {
+    const before = correctionMails(hub.mails).length
+    const leaves = parcelLeaves("PACK-02", "P-SO-100001-2")
+    yield* applyAtHub(leaves)
+    yield* laterTick(hub, 0)
+    const atLeaving = correctionMails(hub.mails)
+      .slice(before)
+      .map((mail) => mail.text)
+    yield* applyAtHub(leaves)
+    yield* replayAfterRestart([...earlier, ...leaves])
+    yield* laterTick(hub, answerWaitMs)
+    return { atLeaving, notices: yield* notices, mails: correctionMails(hub.mails).map((mail) => mail.text) }
+  })
+
+/** The sender's claim of the mails it decided to send (hub/core/notify/NotificationSender.ts's `claimAll`). */
+const CLAIM = "UPDATE hub_outbox SET status = 'sending'"
+/** The projection's read of a correction's mails before it decides by them (CorrectionAnswers.ts's `lockedMails`). */
+const MAIL_READ = "SELECT n.notification_id, n.parcel_id, o.status FROM hub_notifications n"
+
+/**
+ * The store's Sql, but a statement holding `statement` returns only once `release` is done, after saying so in
+ * `reached`: the transaction it ran in stays open there, holding what it locked, for the test to run another beside it.
+ */
+const pausedAfter = (statement: string, reached: Deferred.Deferred<void>, release: Deferred.Deferred<void>) =>
+  Layer.effect(
+    Sql,
+    Effect.gen(function* () {
+      const sql = yield* Sql
+      return Sql.of({
+        ...sql,
+        query: <Row>(text: string, params?: ReadonlyArray<SqlValue>, options?: QueryOptions) =>
+          sql
+            .query<Row>(text, params, options)
+            .pipe(
+              Effect.tap(() =>
+                text.includes(statement)
+                  ? Deferred.succeed(reached, undefined).pipe(Effect.andThen(Deferred.await(release)))
+                  : Effect.void
+              )
+            )
+      })
+    })
+  )
+
+/** Whether a transaction of the test's database waits for a row another holds, as PostgreSQL's own view shows it. */
+const waitsOnRowLock = Effect.gen(function* () {
+  const sql = yield* Sql
+  return yield* sql
+    .query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'transactionid'`
+    )
+    .pipe(
+      Effect.map((rows) => Number(rows[0]?.n ?? 0) > 0),
+      Effect.repeat({ until: (waiting) => waiting, schedule: Schedule.spaced("20 millis") }),
+      Effect.timeoutOption("20 seconds")
+    )
+})
+
+/**
+ * SO-100001's handover mail, that the parcel left without the correction, waiting in the outbox (PACK-01 applied the
+ * correction and packed the parcel PACK-02 handed over, `packedHereHandedThere`); then the sender's pass and the
+ * consumer's transaction applying the packing side by side (PostgreSQL): `first`'s transaction pauses after its
+ * statement (the sender's claim, or the projection's read of the mails) while the other starts and stands on a row
+ * lock (`waited`), then both finish and the sender passes again. Returns `waited` and the notices.
+ */
+const interleaved = (hub: ReturnType<typeof hubOn>, first: "sender" | "projection") =>
+  Effect.gen(function* () {
+    const say = yield* packedHereHandedThere("PACK-01", "PACK-01", "en")
+    yield* applyAtHub([say.handed, ...say.applied])
+    const sql = yield* Sql
+    const reached = yield* Deferred.make<void>()
+    const release = yield* Deferred.make<void>()
+    const paused = pausedAfter(first === "sender" ? CLAIM : MAIL_READ, reached, release)
+    const send = Effect.gen(function* () {
+      yield* (yield* NotificationSender).sendDue
+    })
+    const pack = sql.transaction(
+      Effect.gen(function* () {
+        yield* (yield* HubProjection).applyStationEvent(say.packed)
+      }),
+      { partition: ["station:HAM1/PACK-01"] }
+    )
+    const held = yield* Effect.forkChild(
+      first === "sender"
+        ? send.pipe(Effect.provide(Layer.fresh(NotificationSender.layer).pipe(Layer.provide(paused))))
+        : pack.pipe(Effect.provide(Layer.fresh(HubProjection.layer).pipe(Layer.provide(paused))))
+    )
+    yield* Deferred.await(reached).pipe(Effect.timeout("20 seconds"))
+    const beside = yield* Effect.forkChild(first === "sender" ? pack : send)
+    const waited = yield* waitsOnRowLock
+    yield* Deferred.succeed(release, undefined)
+    yield* Fiber.join(held)
+    yield* Fiber.join(beside)
+    yield* laterTick(hub, 0)
+    return { waited, notices: yield* notices }
   })
 
 /** The same events again as a replay brings them, with ids of their own, through a hub started anew on the store. */
@@ -1095,6 +1199,105 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       })
       expect(correctionMails(pendingHub.mails)).toEqual([])
     })
+
+    it("tells the customer of a later parcel that left without the correction after the first one's mail did not go (its packing station had applied it)", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const say = yield* packedHereHandedThere("PACK-01", "PACK-01", "en")
+          yield* applyAtHub([say.handed, ...say.applied, say.packed])
+          return yield* laterParcelLeavesUncorrected(hub, [say.handed, ...say.applied, say.packed])
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.notices).toEqual([
+        "address-correction-ignored SO-100001/correction-1: suppressed",
+        "address-correction-ignored SO-100001/parcel/P-SO-100001-2/correction-1: sent"
+      ])
+      expect(result.mails).toEqual([result.atLeaving[0]])
+      expect(result.mails[0]).toContain(
+        "your parcel of order SO-100001 was handed to the carrier without your correction"
+      )
+    })
+
+    it("tells the customer of a later parcel that left without the correction after the mail that said the first one's mail was wrong", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const say = yield* packedHereHandedThere("PACK-01", "PACK-01", "de")
+          yield* applyAtHub([say.handed])
+          yield* laterTick(hub, 60_000)
+          yield* applyAtHub([...say.applied, say.packed])
+          yield* laterTick(hub, 0)
+          return yield* laterParcelLeavesUncorrected(hub, [say.handed, ...say.applied, say.packed])
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result.notices).toEqual([
+        "address-correction-ignored SO-100001/correction-1: sent",
+        "address-correction-applied SO-100001/correction-1: sent",
+        "address-correction-ignored SO-100001/parcel/P-SO-100001-2/correction-1: sent"
+      ])
+      expect(result.mails).toHaveLength(3)
+      expect(result.atLeaving).toEqual([result.mails[2]])
+      expect(result.mails[2]).toContain("Ihr Paket zur Bestellung SO-100001 wurde ohne Ihre Korrektur")
+      expect(result.mails[2]).toContain("Hauptstraße 14, 10115 Berlin")
+    })
+
+    it("tells a parcel that left before the hub named a mail's parcel in the correction's mail only, when its handover comes again after the upgrade", async () => {
+      const hub = hubOn(store)
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          yield* correctAtHub(["PACK-01", "PACK-02"], "en")
+          const leaves = parcelLeaves("PACK-02", "P-SO-100001-1")
+          yield* applyAtHub(leaves)
+          yield* laterTick(hub, 0)
+          // As a hub before 84 kept it: nothing on the parcel of what its leaving told, no parcel on the mail.
+          const sql = yield* Sql
+          yield* sql.execute("UPDATE hub_parcels SET left_correction = NULL, left_cause = NULL")
+          yield* sql.execute("UPDATE hub_notifications SET parcel_id = NULL")
+          // Hub migration 85 as the upgrade runs it.
+          for (const statement of hubMigrations.find((migration) => migration.id === 85)!.statements) {
+            const text = statementFor(statement, sql.dialect)
+            if (text !== null) yield* sql.execute(text)
+          }
+          yield* replayAfterRestart(leaves)
+          yield* laterTick(hub, answerWaitMs)
+          return yield* notices
+        }).pipe(Effect.provide(hub.layer))
+      )
+      expect(result).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(correctionMails(hub.mails)).toHaveLength(1)
+    })
+
+    // Only PostgreSQL runs the sender's transaction beside the projection's; SQLite runs every one alone.
+    it.runIf(store.dialect === "postgres")(
+      "tells the customer that the mail claimed for sending while the packing is decided was wrong, and takes back one not claimed yet",
+      async () => {
+        // The sender claims the handover's mail before the packing is decided: the mail goes, and is corrected once.
+        const hub = hubOn(store)
+        const result = await Effect.runPromise(interleaved(hub, "sender").pipe(Effect.provide(hub.layer)))
+        expect(result).toEqual({
+          waited: Option.some(true),
+          // Both recorded at the test's one time: listed by kind.
+          notices: [
+            "address-correction-applied SO-100001/correction-1: sent",
+            "address-correction-ignored SO-100001/correction-1: sent"
+          ]
+        })
+        expect(correctionMails(hub.mails).map((mail) => mail.subject)).toEqual([
+          "We could not use your address correction for order SO-100001",
+          "Correction: your address correction for order SO-100001 was used after all"
+        ])
+        // The other way round: the packing's transaction reads the mail first, and the sender's claim finds it
+        // suppressed.
+        const firstHub = hubOn(store)
+        const first = await Effect.runPromise(interleaved(firstHub, "projection").pipe(Effect.provide(firstHub.layer)))
+        expect(first).toEqual({
+          waited: Option.some(true),
+          notices: ["address-correction-ignored SO-100001/correction-1: suppressed"]
+        })
+        expect(correctionMails(firstHub.mails)).toEqual([])
+      }
+    )
 
     it("overrides the correction at a station by the source's address while another station's parcel left with the customer's, and tells nothing", async () => {
       const hub = hubOn(store)

@@ -41,6 +41,7 @@ import {
   type CorrectionTold,
   correctionsWaitOver,
   ignoredNow,
+  lockedMails,
   mayBeHoldRound,
   overriddenBySource,
   type ParcelBeforePacking,
@@ -649,7 +650,8 @@ export class HubProjection extends Context.Service<
         return {
           type: told.toldAgain ? "order.hub-correction-parcel-left" : "order.hub-correction-ignored",
           orderId,
-          correction
+          correction,
+          ...(told.parcel === undefined ? {} : { parcel: told.parcel })
         } satisfies StationFact
       })
 
@@ -684,19 +686,25 @@ export class HubProjection extends Context.Service<
         )
         if (decided === undefined) return []
         if (decided.type === "told") return [yield* notUsed(packed.orderId, decided)]
-        const subject = correctionSubject(packed.orderId, decided.correction)
         const reason = `${event.siteId}/${event.stationId} packed parcel ${packed.parcelId} of order ${packed.orderId} with correction ${decided.correction} applied: the parcel carries the customer's address`
-        yield* suppressPending(
-          "kind IN ('address-correction-ignored', 'address-correction-parcel-left') AND subject_id = ?",
-          [subject],
-          reason
-        )
+        if (decided.mails.length > 0) {
+          yield* suppressPending(
+            `notification_id IN (${decided.mails.map(() => "?").join(", ")})`,
+            decided.mails,
+            reason
+          )
+        }
         if (!decided.mailWent) return []
         yield* Effect.logWarning(
           `hub: ${reason}, after the customer was told it left without it: they are told that mail was wrong`
         )
         return [
-          { type: "order.hub-correction-applied", orderId: packed.orderId, correction: decided.correction }
+          {
+            type: "order.hub-correction-applied",
+            orderId: packed.orderId,
+            correction: decided.correction,
+            ...(decided.parcel === undefined ? {} : { parcel: decided.parcel })
+          }
         ] satisfies Array<StationFact>
       })
 
@@ -737,11 +745,7 @@ export class HubProjection extends Context.Service<
        */
       const appliedAfterTold = Effect.fnUntraced(function* (orderId: string, correction: number, event: EventEnvelope) {
         const subject = correctionSubject(orderId, correction)
-        const told = yield* sql.query<{ status: string }>(
-          `SELECT o.status FROM hub_notifications n JOIN hub_outbox o ON o.notification_id = n.notification_id
-           WHERE n.kind = 'address-correction-ignored' AND n.subject_id = ?`,
-          [subject]
-        )
+        const told = yield* lockedMails(sql, ["address-correction-ignored"], [subject])
         if (told.length === 0) return true
         // A parcel that left without the correction is gone whatever this station does now: its mail goes.
         const kept = yield* sql.query<{ ignored_cause: string | null }>(

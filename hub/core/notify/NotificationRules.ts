@@ -43,7 +43,12 @@ export type StationFact =
    * parcel had left, or the order's source set another address itself, before or after the stations applied it
    * (decided from every station's word, hub/core/correction/CorrectionAnswers.ts).
    */
-  | { readonly type: "order.hub-correction-ignored"; readonly orderId: string; readonly correction: number }
+  | {
+      readonly type: "order.hub-correction-ignored"
+      readonly orderId: string
+      readonly correction: number
+      readonly parcel?: CorrectionParcel
+    }
   /**
    * A station applied the customer's correction `correction` when the order's parcel was packed there already,
    * labelled for the address before: the parcel is held until it leaves with a label for the new address.
@@ -53,12 +58,22 @@ export type StationFact =
    * The customer was told that correction `correction` is not used because the parcel goes to the address the source
    * set, and a parcel of the order has left since without the correction: they learn that it left, once.
    */
-  | { readonly type: "order.hub-correction-parcel-left"; readonly orderId: string; readonly correction: number }
+  | {
+      readonly type: "order.hub-correction-parcel-left"
+      readonly orderId: string
+      readonly correction: number
+      readonly parcel?: CorrectionParcel
+    }
   /**
    * The customer was told that correction `correction` is not used because of a parcel that left, and the station
    * that packed it (heard of after the handover) had applied it: that mail was wrong, and the customer is told so once.
    */
-  | { readonly type: "order.hub-correction-applied"; readonly orderId: string; readonly correction: number }
+  | {
+      readonly type: "order.hub-correction-applied"
+      readonly orderId: string
+      readonly correction: number
+      readonly parcel?: CorrectionParcel
+    }
   | { readonly type: "parcel.packed"; readonly orderId: string; readonly parcelId: string }
   | { readonly type: "parcel.handed-to-carrier"; readonly orderId: string; readonly parcelId: string }
   /** A return of a known order was taken in; `returnRef` is unique across stations (site and return id). */
@@ -79,6 +94,26 @@ export const refundSubject = (orderId: string, shopRefundId: string) => `${order
  */
 export const correctionSubject = (orderId: string, correction: number) => `${orderId}/correction-${correction}`
 
+/**
+ * The subject of a mail about what became of a customer's correction that one parcel's leaving calls for, when the
+ * correction's own mail of that kind tells of another parcel (see `CorrectionParcel`): one of each kind per correction
+ * and parcel. The parcel's id is percent-encoded, so it holds no `/` and no two orders' and parcels' ids give one
+ * subject; it ends as a `correctionSubject` does, so `correctionOfSubject` reads its correction.
+ */
+export const parcelCorrectionSubject = (orderId: string, correction: number, parcelId: string) =>
+  `${orderId}/parcel/${encodeURIComponent(parcelId)}/correction-${correction}`
+
+/**
+ * The parcel whose leaving a mail about a correction tells of, and whether that mail is its own: the correction's
+ * mail of each kind (`correctionSubject`) tells of the first parcel, or of none (the stations' answers decided it), and
+ * a later parcel that left without the correction is told of in a mail of its own (`parcelCorrectionSubject`), once
+ * per kind: hub/core/correction/CorrectionAnswers.ts decides which.
+ */
+export interface CorrectionParcel {
+  readonly parcelId: string
+  readonly ownMail: boolean
+}
+
 /** The mail each fact about what became of a customer's correction calls for. */
 const correctionMailKinds = {
   "order.hub-correction-ignored": "address-correction-ignored",
@@ -87,7 +122,17 @@ const correctionMailKinds = {
   "order.hub-correction-applied": "address-correction-applied"
 } as const satisfies Record<string, NotificationKind>
 
-/** The correction a `correctionSubject` names; undefined for any other subject. */
+/** The subject of the mail a fact about a correction calls for. */
+const correctionMailSubject = (fact: {
+  readonly orderId: string
+  readonly correction: number
+  readonly parcel?: CorrectionParcel
+}) =>
+  fact.parcel?.ownMail === true
+    ? parcelCorrectionSubject(fact.orderId, fact.correction, fact.parcel.parcelId)
+    : correctionSubject(fact.orderId, fact.correction)
+
+/** The correction a `correctionSubject` or `parcelCorrectionSubject` names; undefined for any other subject. */
 export const correctionOfSubject = (subjectId: string): number | undefined => {
   const match = /\/correction-([1-9][0-9]{0,15})$/.exec(subjectId)
   return match === null ? undefined : Number(match[1])
@@ -132,12 +177,14 @@ export const intentsForStationFact = (
     case "order.hub-correction-relabel":
     case "order.hub-correction-parcel-left":
     case "order.hub-correction-applied":
-      // Once per correction and kind, however many stations say so, and whichever reason the mail gives.
+      // Once per correction and kind, however many stations say so, and whichever reason the mail gives; a parcel
+      // told of in a mail of its own, once per parcel and kind.
       return [
         {
           kind: correctionMailKinds[fact.type],
-          subjectId: correctionSubject(fact.orderId, fact.correction),
-          orderId: fact.orderId
+          subjectId: correctionMailSubject(fact),
+          orderId: fact.orderId,
+          ...("parcel" in fact && fact.parcel !== undefined ? { parcelId: fact.parcel.parcelId } : {})
         }
       ]
     case "parcel.packed":

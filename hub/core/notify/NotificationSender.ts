@@ -405,8 +405,11 @@ export class NotificationSender extends Context.Service<
        * either way; what one statement a row cost was its own steps through the Sql port and their garbage:
        * bench:sender-cpu): each still `pending` becomes `sending` with its attempts counted, in the transaction
        * that decided it, so a crash before its verdict is recorded leaves it `sending` for `recoverInterrupted`, as a
-       * claim of its own did. One another sender (a second hub on the same database) took first is skipped. The
-       * decisions come back in the order given.
+       * claim of its own did. One another sender (a second hub on the same database) took first is skipped, and so
+       * is one the projection suppressed while this pass decided: only `pending` rows are claimed, and the projection
+       * reads the mails it decides by locked (hub/core/correction/CorrectionAnswers.ts's `lockedMails`), so on
+       * PostgreSQL a claim waits for the projection's commit, or the projection waits for the claim's and reads the
+       * mail as going. The decisions come back in the order given.
        */
       const claimAll = Effect.fnUntraced(function* (
         decided: ReadonlyArray<Outcome | ToClaim>,

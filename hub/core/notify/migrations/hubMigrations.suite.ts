@@ -32,6 +32,20 @@ const tableNames = Effect.gen(function* () {
 })
 
 /** The hub's schema history on a store: hubMigrations.test.ts runs it on SQLite, the integration twin on PostgreSQL. */
+/** SO-1's parcels as [parcel, the correction its leaving told of, the cause] (hub migrations 84 and 85). */
+const leftParcels = Effect.gen(function* () {
+  const rows = yield* (yield* Sql).query<{
+    parcel_id: string
+    left_correction: number | null
+    left_cause: string | null
+  }>("SELECT parcel_id, left_correction, left_cause FROM hub_parcels WHERE order_id = 'SO-1' ORDER BY parcel_id")
+  return rows.map((row) => [
+    row.parcel_id,
+    row.left_correction === null ? null : Number(row.left_correction),
+    row.left_cause
+  ])
+})
+
 export const hubMigrationsSuite = (store: TestStore) =>
   describe(`hub migrations on ${store.dialect}`, () => {
     const run = <A, E>(effect: Effect.Effect<A, E, Sql | StationClock>) =>
@@ -57,7 +71,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.first).toEqual([
         1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-        80, 81, 83, 84, 87, 88, 89, 9001, 9002
+        80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -163,7 +177,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         applied: [
           10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-          80, 81, 83, 84, 87, 88, 89, 9001, 9002
+          80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002
         ],
         inserted: [1, 0],
         badRating: "Constraint",
@@ -209,7 +223,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80,
-        81, 83, 84, 87, 88, 89, 9001, 9002
+        81, 83, 84, 85, 87, 88, 89, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -266,8 +280,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.added).toEqual([
-        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88,
-        89, 9001, 9002
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87,
+        88, 89, 9001, 9002
       ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
@@ -308,8 +322,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89,
-          9001, 9002
+          50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88,
+          89, 9001, 9002
         ],
         orders: [
           {
@@ -349,8 +363,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.added).toEqual([
-        55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001,
-        9002
+        55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89,
+        9001, 9002
       ])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
@@ -400,7 +414,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002
+          56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001,
+          9002
         ],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
@@ -471,7 +486,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002],
+        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -515,7 +530,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         before: "Constraint",
         added: [
-          57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002
+          57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002
         ],
         sameSeq: "Constraint",
         otherKind: "Constraint",
@@ -553,7 +568,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002],
+        added: [
+          58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002
+        ],
         rows: [
           ["P-expired", 1000],
           ["P-feedback", 1000],
@@ -596,7 +613,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
+        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -672,7 +689,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
+        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -735,7 +752,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
+        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -836,7 +853,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
+        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -902,7 +919,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
+        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -952,7 +969,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
+        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -1020,7 +1037,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1088,7 +1105,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
         answers: [
           {
             order_id: "SO-1",
@@ -1177,7 +1194,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
         before: [{ item_ref: "A-R1-01", decided_line_id: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
@@ -1257,7 +1274,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88, 89, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1310,8 +1327,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.applied).toEqual([
-        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 87, 88,
-        89, 9002
+        31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87,
+        88, 89, 9002
       ])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
@@ -1347,7 +1364,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [74, 77, 78, 80, 81, 83, 84, 87, 88, 89],
+        added: [74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
         rows: [
           ["SO-1", 1_763_700_060_000],
           ["SO-2", null],
@@ -1377,7 +1394,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [77, 78, 80, 81, 83, 84, 87, 88, 89],
+        added: [77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
         rows: [
           { parcel_id: "P-1", site_id: null, station_id: null },
           { parcel_id: "P-2", site_id: "HAM1", station_id: "PACK-02" }
@@ -1407,7 +1424,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [78, 80, 81, 83, 84, 87, 88, 89],
+        added: [78, 80, 81, 83, 84, 85, 87, 88, 89],
         waiting: [
           { orderId: "SO-2", correction: 1 },
           { orderId: "SO-3", correction: 1 }
@@ -1463,7 +1480,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [80, 81, 83, 84, 87, 88, 89],
+        added: [80, 81, 83, 84, 85, 87, 88, 89],
         voids: [
           ["urn:packbench:order:SO%2F3", null],
           ["urn:packbench:order:SO-1", 3],
@@ -1670,7 +1687,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        before87: [80, 81, 83, 84],
+        before87: [80, 81, 83, 84, 85],
         // 80 gave SO/3's void the other order's cancellation (2); 83 found the other order's void by its bytes.
         as80Left: [
           ["urn:packbench:order:SO%2F3", 2],
@@ -1763,7 +1780,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
           }
         })
       )
-      expect(result.added).toEqual([81, 83, 84, 87, 88])
+      expect(result.added).toEqual([81, 83, 84, 85, 87, 88])
       expect(result.marks).toEqual([
         ["urn:packbench:order:SO%2F5", 3, 3],
         ["urn:packbench:order:SO%2F6", 3, null],
@@ -1814,27 +1831,45 @@ export const hubMigrationsSuite = (store: TestStore) =>
                handed_at_ms, left_correction, left_cause, updated_at_ms)
              VALUES ('P-2', 'SO-1', 'ups', '1Z2', 't-2', 'HAM1', 'PACK-02', 30, 2, 'parcel-left', 30)`
           )
-          const rows = yield* sql.query<{
-            parcel_id: string
-            left_correction: number | null
-            left_cause: string | null
-          }>(
-            "SELECT parcel_id, left_correction, left_cause FROM hub_parcels WHERE order_id = 'SO-1' ORDER BY parcel_id"
-          )
-          return {
-            added,
-            rows: rows.map((row) => ({
-              ...row,
-              left_correction: row.left_correction === null ? null : Number(row.left_correction)
-            }))
-          }
+          return { added, rows: yield* leftParcels }
         })
       )
       expect(result).toEqual({
         added: [84],
         rows: [
-          { parcel_id: "P-1", left_correction: null, left_cause: null },
-          { parcel_id: "P-2", left_correction: 2, left_cause: "parcel-left" }
+          ["P-1", null, null],
+          ["P-2", 2, "parcel-left"]
+        ]
+      })
+    })
+
+    it("85: a parcel that left before the hub kept what its leaving told is marked correction 0; the others keep theirs", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id < 85 || migration.id >= 9001))
+          const parcel = (id: string, handedAtMs: number | null, leftCorrection: number | null, cause: string | null) =>
+            sql.execute(
+              `INSERT INTO hub_parcels (parcel_id, order_id, carrier, tracking_number, tracking_token, site_id,
+                 station_id, handed_at_ms, left_correction, left_cause, updated_at_ms)
+               VALUES (?, 'SO-1', 'ups', ?, ?, 'HAM1', 'PACK-02', ?, ?, ?, 10)`,
+              [id, `1Z-${id}`, `t-${id}`, handedAtMs, leftCorrection, cause]
+            )
+          yield* parcel("P-1", 20, null, null)
+          yield* parcel("P-2", 30, 2, "parcel-left")
+          yield* parcel("P-3", 40, 2, null)
+          yield* parcel("P-4", null, null, null)
+          const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 85))
+          return { added, rows: yield* leftParcels }
+        })
+      )
+      expect(result).toEqual({
+        added: [85],
+        rows: [
+          ["P-1", 0, null],
+          ["P-2", 2, "parcel-left"],
+          ["P-3", 2, null],
+          ["P-4", null, null]
         ]
       })
     })

@@ -768,6 +768,19 @@ export const hubMigrations: ReadonlyArray<Migration> = [
     ]
   },
   {
+    id: 85,
+    name: "a parcel that left before the hub kept what its leaving told is told of only in its correction's own mail",
+    statements: [
+      // Since 85 a parcel that leaves without the customer's correction after the correction's mail told of another
+      // is told of in a mail of its own (hub/core/correction/CorrectionAnswers.ts's `mailOfParcel`), and the parcel's
+      // left_correction and left_cause say whether it was told already. A parcel that left before kept nothing (84's)
+      // and the correction's mail named no parcel: that mail may have told of it, so a replay of its handover must not
+      // tell it again in a mail of its own. Correction 0 (holds count from 1) marks it: decided anew, it is told of in
+      // the correction's own mail only, at most once as before.
+      "UPDATE hub_parcels SET left_correction = 0 WHERE handed_at_ms IS NOT NULL AND left_correction IS NULL"
+    ]
+  },
+  {
     id: 87,
     name: "a void 80 gave another order's version, whose literal id is the void's escaped text, gets its own",
     statements: [
