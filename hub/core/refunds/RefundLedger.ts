@@ -54,6 +54,8 @@ interface ClaimRow {
   readonly station_id: string
   readonly amount_cents: number
   readonly status: "requested" | "issued"
+  readonly serial: string | null
+  readonly currency: string
 }
 
 interface OrderRow {
@@ -129,13 +131,15 @@ export const STATION_ORDER_INSERT = {
  * do); a new one is made on the line the decision names when the order has it and it has a unit free, else on the
  * item's first line with a unit free (as the stations move units onto new lines). The first decision to arrive wins;
  * a later one for a claimed unit is not passed on to the shop, and its station is told why and which return holds the
- * unit. Runs inside the consumer's transaction: each event applies once, and a rejection is recorded per deciding
+ * unit. A decision of the item with no refund gives its unpaid claim up, so another return may refund the unit.
+ * Runs inside the consumer's transaction: each event applies once, and a rejection is recorded per deciding
  * event, so a replay never sends a second request or a second rejection.
  */
 export const makeRefundLedger = (sql: Sql["Service"]) => {
   const claimsOf = (orderId: string) =>
     sql.query<ClaimRow>(
-      `SELECT order_id, line_id, decided_line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status
+      `SELECT order_id, line_id, decided_line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status,
+         serial, currency
        FROM hub_refund_claims WHERE order_id = ? ORDER BY created_at_ms, item_ref`,
       [orderId]
     )
@@ -297,6 +301,33 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       )
     })
 
+  /**
+   * Gives up a claim the shop has not paid: the unit is free for another return, and the shop is told not to pay it (a
+   * request of amount 0, saying why in `outcome`). A claim is the ledger's current word on the unit; what gave it up is
+   * the station's event, kept in its log.
+   */
+  const release = (event: EventEnvelope, claim: ClaimRow, outcome: string, unit: number, nowMs: number) =>
+    Effect.gen(function* () {
+      yield* sql.execute("DELETE FROM hub_refund_claims WHERE item_ref = ?", [claim.item_ref])
+      yield* request(
+        event,
+        {
+          requestId: claim.item_ref,
+          siteId: event.siteId,
+          stationId: claim.station_id,
+          returnId: claim.return_id,
+          orderId: claim.order_id,
+          lineId: claim.line_id,
+          unit: slotUnit(claim.unit_key, unit),
+          serial: claim.serial,
+          outcome,
+          amountCents: 0,
+          currency: claim.currency
+        },
+        nowMs
+      )
+    })
+
   /** The lines of the order that count units of `item`. */
   const linesOf = (lines: ReadonlyArray<LedgerLine>, item: string) => lines.filter((line) => itemOfLine(line) === item)
 
@@ -377,6 +408,11 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       const own = claims.find((claim) => claim.item_ref === decided.itemRef)
       if (own?.status === "issued") return
       if (own === undefined && !pays) return
+      // Decided (or corrected) to no refund: the unit is not this return's to refund, so its claim is given up (a later
+      // return of the unit may be refunded) rather than kept at 0.
+      if (own !== undefined && decided.outcome === "no-refund") {
+        return yield* release(event, own, decided.outcome, unit, nowMs)
+      }
       // Only for orders the hub knows, and only within what was paid: whatever a station's event says.
       if (order === undefined) return yield* park(event, decided, orderId, nowMs)
       const named = order.lines.find((candidate) => candidate.lineId === lineId)
@@ -555,7 +591,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
         ]
       )
       if (recorded.changes === 0) return
-      const claims = yield* sql.query<ClaimRow & { readonly serial: string | null; readonly currency: string }>(
+      const claims = yield* sql.query<ClaimRow>(
         `SELECT order_id, line_id, decided_line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status,
            serial, currency
          FROM hub_refund_claims WHERE site_id = ? AND return_id = ? ORDER BY item_ref`,
@@ -568,24 +604,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
           )
           continue
         }
-        yield* sql.execute("DELETE FROM hub_refund_claims WHERE item_ref = ?", [claim.item_ref])
-        yield* request(
-          event,
-          {
-            requestId: claim.item_ref,
-            siteId: event.siteId,
-            stationId: claim.station_id,
-            returnId: claim.return_id,
-            orderId: claim.order_id,
-            lineId: claim.line_id,
-            unit: slotUnit(claim.unit_key, 1),
-            serial: claim.serial,
-            outcome: "return-voided",
-            amountCents: 0,
-            currency: claim.currency
-          },
-          nowMs
-        )
+        yield* release(event, claim, "return-voided", 1, nowMs)
       }
     })
 
