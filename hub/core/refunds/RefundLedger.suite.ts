@@ -910,36 +910,25 @@ export const refundLedgerSuite = (store: TestStore) =>
       )
     })
 
-    it("passes nothing on for an order the hub does not know, and takes the decision up once the shop's order arrives", async () => {
-      const result = await Effect.runPromise(
+    /** RET-01's decision of a mug of SO-999999, an order the hub does not know yet (`id`: the deciding event's). */
+    const decidedForUnknown = (id: string, outcome: string, amountCents: number) =>
+      decided("RET-01", 2, "RET-01-R000009", outcome, amountCents, {
+        id,
+        item: { orderId: "SO-999999", sku: "ALP-MUG-01", serial: null }
+      })
+
+    /** The ledger takes `decisions` for SO-999999, then the shop's order; what it passed on before and after. */
+    const decidedBeforeOrder = (decisions: ReadonlyArray<EventEnvelope>) =>
+      Effect.runPromise(
         Effect.gen(function* () {
           yield* migrate(hubMigrations)
           const sql = yield* Sql
           const ledger = makeRefundLedger(sql)
           const known = orders.find((candidate) => candidate.orderId === "SO-100001")!
           const unknown = { ...known, orderId: "SO-999999" }
-          yield* ledger.applyDecided(
-            { id: "forged-decided", siteId: "HAM1", stationId: "RET-01" } as EventEnvelope,
-            {
-              returnId: "RET-01-R000009",
-              itemRef: "RET-01-R000009-01",
-              orderId: unknown.orderId,
-              lineId: "1",
-              unit: 1,
-              sku: null,
-              gtin: null,
-              serial: null,
-              lot: null,
-              outcome: "refund-full",
-              amountCents: 99_999_999,
-              currency: "EUR",
-              ruleId: null,
-              reason: { de: "", en: "" },
-              source: "manager-override",
-              previousOutcome: null
-            },
-            NOW_MS
-          )
+          for (const event of decisions) {
+            yield* ledger.applyDecided(event, event.payload as typeof ReturnRefundDecided.payload.Type, NOW_MS)
+          }
           const before = yield* sql.query("SELECT body FROM hub_messages")
           const parked = yield* sql.query("SELECT order_id FROM hub_refund_parked")
           yield* ledger.recordShopOrder(
@@ -948,14 +937,27 @@ export const refundLedgerSuite = (store: TestStore) =>
           )
           const released = yield* ledger.releaseParked(unknown.orderId, NOW_MS)
           const after = yield* sql.query<{ body: string }>("SELECT body FROM hub_messages")
+          const claims = yield* sql.query("SELECT item_ref FROM hub_refund_claims")
           return {
             before: before.length,
             parked,
             released,
+            claims,
             after: after.map((row) => JSON.parse(row.body).payload.amountCents)
           }
         }).pipe(Effect.provide(Layer.mergeAll(store.layer(), StationClock.manual(NOW_MS).layer)))
       )
+
+    it("drops a decision waiting for its order once the unit is decided with no refund: the order's arrival claims nothing", async () => {
+      const result = await decidedBeforeOrder([
+        decidedForUnknown("decided", "refund-full", 1_290),
+        decidedForUnknown("no-refund", "no-refund", 0)
+      ])
+      expect(result).toEqual({ before: 0, parked: [], released: 0, claims: [], after: [] })
+    })
+
+    it("passes nothing on for an order the hub does not know, and takes the decision up once the shop's order arrives", async () => {
+      const result = await decidedBeforeOrder([decidedForUnknown("forged-decided", "refund-full", 99_999_999)])
       expect(result.before).toBe(0)
       expect(result.parked).toEqual([{ order_id: "SO-999999" }])
       expect(result.released).toBe(1)

@@ -1,5 +1,6 @@
 /** The hub's ledger of refunds decided at stations, so no returned unit is paid twice. */
 import { Effect, Schema } from "effect"
+import { oneLine } from "../../../core/bounds/oneLine.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import type { ParcelLinesRenumbered } from "../../../core/pack/PackEvents.ts"
@@ -235,6 +236,40 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       }
     })
 
+  /** The decisions parked for `orderId`, in the order they were parked. */
+  const parkedOf = (orderId: string) =>
+    Effect.map(
+      sql.query<{ decided_event_id: string; event: string }>(
+        "SELECT decided_event_id, event FROM hub_refund_parked WHERE order_id = ? ORDER BY parked_at_ms, decided_event_id",
+        [orderId]
+      ),
+      (rows) =>
+        rows.map((row) => ({
+          eventId: row.decided_event_id,
+          ...(JSON.parse(row.event) as {
+            readonly id: string
+            readonly siteId: string
+            readonly stationId: string
+            readonly decided: LedgerDecision
+          })
+        }))
+    )
+
+  /**
+   * A unit decided with no refund after a decision of it that still waits for its order (or line): that decision no
+   * longer holds, and is dropped, so the order's arrival claims nothing for it.
+   */
+  const dropParked = (event: EventEnvelope, orderId: string, itemRef: string) =>
+    Effect.gen(function* () {
+      for (const parked of yield* parkedOf(orderId)) {
+        if (parked.decided.itemRef !== itemRef) continue
+        yield* sql.execute("DELETE FROM hub_refund_parked WHERE decided_event_id = ?", [parked.eventId])
+        yield* Effect.logInfo(
+          `refund ledger: ${oneLine(itemRef)} of ${oneLine(orderId)} decided with no refund (event ${oneLine(event.id)}): its decision waiting for the order (event ${oneLine(parked.eventId)}) is dropped`
+        )
+      }
+    })
+
   const request = (event: EventEnvelope, claim: RefundRequested, nowMs: number) =>
     enqueueHubMessage(
       sql,
@@ -407,7 +442,10 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       const order = yield* orderOf(orderId)
       const own = claims.find((claim) => claim.item_ref === decided.itemRef)
       if (own?.status === "issued") return
-      if (own === undefined && !pays) return
+      if (own === undefined && !pays) {
+        if (decided.outcome === "no-refund") yield* dropParked(event, orderId, decided.itemRef)
+        return
+      }
       // Decided (or corrected) to no refund: the unit is not this return's to refund, so its claim is given up (a later
       // return of the unit may be refunded) rather than kept at 0.
       if (own !== undefined && decided.outcome === "no-refund") {
@@ -542,18 +580,9 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
   /** Decisions parked for `orderId`, taken up now that the order is known (each again by the rules above). */
   const releaseParked = (orderId: string, nowMs: number) =>
     Effect.gen(function* () {
-      const rows = yield* sql.query<{ decided_event_id: string; event: string }>(
-        "SELECT decided_event_id, event FROM hub_refund_parked WHERE order_id = ? ORDER BY parked_at_ms, decided_event_id",
-        [orderId]
-      )
-      for (const row of rows) {
-        yield* sql.execute("DELETE FROM hub_refund_parked WHERE decided_event_id = ?", [row.decided_event_id])
-        const parked = JSON.parse(row.event) as {
-          readonly id: string
-          readonly siteId: string
-          readonly stationId: string
-          readonly decided: LedgerDecision
-        }
+      const rows = yield* parkedOf(orderId)
+      for (const parked of rows) {
+        yield* sql.execute("DELETE FROM hub_refund_parked WHERE decided_event_id = ?", [parked.eventId])
         yield* applyDecided(
           { id: parked.id, siteId: parked.siteId, stationId: parked.stationId } as EventEnvelope,
           parked.decided,
