@@ -1163,7 +1163,7 @@ export class HubProjection extends Context.Service<
           case ReturnRefundDecisionCorrected.type: {
             // A correction of a decision is applied as the decision it states: a version 1 hold at 0 of a unit decided
             // with no refund claimed nothing, and its correction claims nothing; a claim the corrected decision made
-            // is revised as a later decision revises it.
+            // is released as a later no-refund releases it.
             const corrected = yield* decodeOrRefuse(ReturnRefundDecisionCorrected, event.payload)
             yield* ledger.applyDecided(event, corrected, now)
             Queue.offerUnsafe(messageWakeups, undefined)

@@ -170,9 +170,9 @@ const decided = (
   returnId: string,
   outcome: string,
   amountCents: number,
-  options: { readonly seq?: number; readonly item?: Parameters<typeof unitOf>[1] } = {}
+  options: { readonly seq?: number; readonly item?: Parameters<typeof unitOf>[1]; readonly id?: string } = {}
 ) =>
-  stationEvent(stationId, options.seq ?? 1, "return.refund-decided", version, `${returnId}-decided`, {
+  stationEvent(stationId, options.seq ?? 1, "return.refund-decided", version, options.id ?? `${returnId}-decided`, {
     ...unitOf(returnId, options.item),
     outcome,
     amountCents,
@@ -182,6 +182,14 @@ const decided = (
     source: "rules",
     previousOutcome: null
   })
+
+/** A claim of a unit refunded in full, as `fedToHub` reads the ledger's claims. */
+const refundedClaim = (returnId: string, unitKey: string, amountCents: number) => ({
+  return_id: returnId,
+  unit_key: unitKey,
+  outcome: "refund-full",
+  amount_cents: amountCents
+})
 
 /** The station's correction of `corrected` (its unit's decision is `no-refund`), at `seq` of its stream. */
 const correctedToNoRefund = (corrected: EventEnvelope, seq: number) => {
@@ -556,11 +564,10 @@ export const refundLedgerSuite = (store: TestStore) =>
       ])
       // Nothing is held behind the correction: RET-02's mug, after it, is applied and refunded.
       expect(result.outcomes).toEqual(["applied", "applied", "applied", "applied", "applied", "applied"])
-      // The GPS held at 0 claimed nothing, nor does its correction; RET-03's mug keeps no money.
+      // The GPS held at 0 claimed nothing, nor does its correction; RET-03's mug keeps no money and no claim.
       expect(result.claims).toEqual([
-        { return_id: "RET-01-R000001", unit_key: "serial:GPS-0001", outcome: "refund-full", amount_cents: 7_900 },
-        { return_id: "RET-02-R000002", unit_key: "unit:1", outcome: "refund-full", amount_cents: 1_290 },
-        { return_id: "RET-03-R000001", unit_key: "unit:1", outcome: "no-refund", amount_cents: 0 }
+        refundedClaim("RET-01-R000001", "serial:GPS-0001", 7_900),
+        refundedClaim("RET-02-R000002", "unit:1", 1_290)
       ])
       expect(result.rejections).toEqual([])
       expect(result.messages).toEqual([
@@ -569,6 +576,39 @@ export const refundLedgerSuite = (store: TestStore) =>
         ["shop:HAM1", "RET-03-R000001", 1_290],
         ["shop:HAM1", "RET-03-R000001", 0]
       ])
+    })
+
+    it("releases a return's claim when its unit is decided, or corrected to, no refund: another return of the unit is then claimed, not refused, and a replay changes nothing", async () => {
+      // RET-01 refunds the GPS in one return, then decides it with no refund; RET-02 refunds SO-100009's only mug and
+      // corrects that to no refund. Each unit, returned again, is refunded in the second return.
+      const mug = { orderId: "SO-100009", sku: "ALP-MUG-01", serial: null }
+      const mugRefunded = decided("RET-02", 2, "RET-02-R000001", "refund-full", 1_290, { item: mug })
+      const events = [
+        decided("RET-01", 2, "RET-01-R000001", "refund-full", 7_900),
+        decided("RET-01", 2, "RET-01-R000001", "no-refund", 0, { seq: 2, id: "RET-01-R000001-no-refund" }),
+        decided("RET-01", 2, "RET-01-R000002", "refund-full", 7_900, { seq: 3 }),
+        mugRefunded,
+        correctedToNoRefund(mugRefunded, 2),
+        decided("RET-02", 2, "RET-02-R000002", "refund-full", 1_290, { seq: 3, item: mug })
+      ]
+      const { outcomes, ...ledger } = await fedToHub(store, [...events, ...events])
+      expect(outcomes).toEqual([...events.map(() => "applied"), ...events.map(() => "duplicate")])
+      expect(ledger).toEqual({
+        claims: [
+          refundedClaim("RET-01-R000002", "serial:GPS-0001", 7_900),
+          refundedClaim("RET-02-R000002", "unit:1", 1_290)
+        ],
+        rejections: [],
+        // The shop is told not to pay the first return's unit, and to pay the second's.
+        messages: [
+          ["shop:HAM1", "RET-01-R000001", 7_900],
+          ["shop:HAM1", "RET-01-R000001", 0],
+          ["shop:HAM1", "RET-01-R000002", 7_900],
+          ["shop:HAM1", "RET-02-R000001", 1_290],
+          ["shop:HAM1", "RET-02-R000001", 0],
+          ["shop:HAM1", "RET-02-R000002", 1_290]
+        ]
+      })
     })
 
     it("asks the shop for no more than a unit's share of what was paid, and never more than the order paid", async () => {
@@ -870,36 +910,25 @@ export const refundLedgerSuite = (store: TestStore) =>
       )
     })
 
-    it("passes nothing on for an order the hub does not know, and takes the decision up once the shop's order arrives", async () => {
-      const result = await Effect.runPromise(
+    /** RET-01's decision of a mug of SO-999999, an order the hub does not know yet (`id`: the deciding event's). */
+    const decidedForUnknown = (id: string, outcome: string, amountCents: number) =>
+      decided("RET-01", 2, "RET-01-R000009", outcome, amountCents, {
+        id,
+        item: { orderId: "SO-999999", sku: "ALP-MUG-01", serial: null }
+      })
+
+    /** The ledger takes `decisions` for SO-999999, then the shop's order; what it passed on before and after. */
+    const decidedBeforeOrder = (decisions: ReadonlyArray<EventEnvelope>) =>
+      Effect.runPromise(
         Effect.gen(function* () {
           yield* migrate(hubMigrations)
           const sql = yield* Sql
           const ledger = makeRefundLedger(sql)
           const known = orders.find((candidate) => candidate.orderId === "SO-100001")!
           const unknown = { ...known, orderId: "SO-999999" }
-          yield* ledger.applyDecided(
-            { id: "forged-decided", siteId: "HAM1", stationId: "RET-01" } as EventEnvelope,
-            {
-              returnId: "RET-01-R000009",
-              itemRef: "RET-01-R000009-01",
-              orderId: unknown.orderId,
-              lineId: "1",
-              unit: 1,
-              sku: null,
-              gtin: null,
-              serial: null,
-              lot: null,
-              outcome: "refund-full",
-              amountCents: 99_999_999,
-              currency: "EUR",
-              ruleId: null,
-              reason: { de: "", en: "" },
-              source: "manager-override",
-              previousOutcome: null
-            },
-            NOW_MS
-          )
+          for (const event of decisions) {
+            yield* ledger.applyDecided(event, event.payload as typeof ReturnRefundDecided.payload.Type, NOW_MS)
+          }
           const before = yield* sql.query("SELECT body FROM hub_messages")
           const parked = yield* sql.query("SELECT order_id FROM hub_refund_parked")
           yield* ledger.recordShopOrder(
@@ -908,14 +937,27 @@ export const refundLedgerSuite = (store: TestStore) =>
           )
           const released = yield* ledger.releaseParked(unknown.orderId, NOW_MS)
           const after = yield* sql.query<{ body: string }>("SELECT body FROM hub_messages")
+          const claims = yield* sql.query("SELECT item_ref FROM hub_refund_claims")
           return {
             before: before.length,
             parked,
             released,
+            claims,
             after: after.map((row) => JSON.parse(row.body).payload.amountCents)
           }
         }).pipe(Effect.provide(Layer.mergeAll(store.layer(), StationClock.manual(NOW_MS).layer)))
       )
+
+    it("drops a decision waiting for its order once the unit is decided with no refund: the order's arrival claims nothing", async () => {
+      const result = await decidedBeforeOrder([
+        decidedForUnknown("decided", "refund-full", 1_290),
+        decidedForUnknown("no-refund", "no-refund", 0)
+      ])
+      expect(result).toEqual({ before: 0, parked: [], released: 0, claims: [], after: [] })
+    })
+
+    it("passes nothing on for an order the hub does not know, and takes the decision up once the shop's order arrives", async () => {
+      const result = await decidedBeforeOrder([decidedForUnknown("forged-decided", "refund-full", 99_999_999)])
       expect(result.before).toBe(0)
       expect(result.parked).toEqual([{ order_id: "SO-999999" }])
       expect(result.released).toBe(1)

@@ -1,5 +1,6 @@
 /** The hub's ledger of refunds decided at stations, so no returned unit is paid twice. */
 import { Effect, Schema } from "effect"
+import { oneLine } from "../../../core/bounds/oneLine.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { Order } from "../../../core/orders/Order.ts"
 import type { ParcelLinesRenumbered } from "../../../core/pack/PackEvents.ts"
@@ -54,6 +55,8 @@ interface ClaimRow {
   readonly station_id: string
   readonly amount_cents: number
   readonly status: "requested" | "issued"
+  readonly serial: string | null
+  readonly currency: string
 }
 
 interface OrderRow {
@@ -129,13 +132,15 @@ export const STATION_ORDER_INSERT = {
  * do); a new one is made on the line the decision names when the order has it and it has a unit free, else on the
  * item's first line with a unit free (as the stations move units onto new lines). The first decision to arrive wins;
  * a later one for a claimed unit is not passed on to the shop, and its station is told why and which return holds the
- * unit. Runs inside the consumer's transaction: each event applies once, and a rejection is recorded per deciding
+ * unit. A decision of the item with no refund gives its unpaid claim up, so another return may refund the unit.
+ * Runs inside the consumer's transaction: each event applies once, and a rejection is recorded per deciding
  * event, so a replay never sends a second request or a second rejection.
  */
 export const makeRefundLedger = (sql: Sql["Service"]) => {
   const claimsOf = (orderId: string) =>
     sql.query<ClaimRow>(
-      `SELECT order_id, line_id, decided_line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status
+      `SELECT order_id, line_id, decided_line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status,
+         serial, currency
        FROM hub_refund_claims WHERE order_id = ? ORDER BY created_at_ms, item_ref`,
       [orderId]
     )
@@ -231,6 +236,40 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       }
     })
 
+  /** The decisions parked for `orderId`, in the order they were parked. */
+  const parkedOf = (orderId: string) =>
+    Effect.map(
+      sql.query<{ decided_event_id: string; event: string }>(
+        "SELECT decided_event_id, event FROM hub_refund_parked WHERE order_id = ? ORDER BY parked_at_ms, decided_event_id",
+        [orderId]
+      ),
+      (rows) =>
+        rows.map((row) => ({
+          eventId: row.decided_event_id,
+          ...(JSON.parse(row.event) as {
+            readonly id: string
+            readonly siteId: string
+            readonly stationId: string
+            readonly decided: LedgerDecision
+          })
+        }))
+    )
+
+  /**
+   * A unit decided with no refund after a decision of it that still waits for its order (or line): that decision no
+   * longer holds, and is dropped, so the order's arrival claims nothing for it.
+   */
+  const dropParked = (event: EventEnvelope, orderId: string, itemRef: string) =>
+    Effect.gen(function* () {
+      for (const parked of yield* parkedOf(orderId)) {
+        if (parked.decided.itemRef !== itemRef) continue
+        yield* sql.execute("DELETE FROM hub_refund_parked WHERE decided_event_id = ?", [parked.eventId])
+        yield* Effect.logInfo(
+          `refund ledger: ${oneLine(itemRef)} of ${oneLine(orderId)} decided with no refund (event ${oneLine(event.id)}): its decision waiting for the order (event ${oneLine(parked.eventId)}) is dropped`
+        )
+      }
+    })
+
   const request = (event: EventEnvelope, claim: RefundRequested, nowMs: number) =>
     enqueueHubMessage(
       sql,
@@ -292,6 +331,33 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
           type: "refund.rejected",
           version: 1,
           payload: rejected
+        },
+        nowMs
+      )
+    })
+
+  /**
+   * Gives up a claim the shop has not paid: the unit is free for another return, and the shop is told not to pay it (a
+   * request of amount 0, saying why in `outcome`). A claim is the ledger's current word on the unit; what gave it up is
+   * the station's event, kept in its log.
+   */
+  const release = (event: EventEnvelope, claim: ClaimRow, outcome: string, unit: number, nowMs: number) =>
+    Effect.gen(function* () {
+      yield* sql.execute("DELETE FROM hub_refund_claims WHERE item_ref = ?", [claim.item_ref])
+      yield* request(
+        event,
+        {
+          requestId: claim.item_ref,
+          siteId: event.siteId,
+          stationId: claim.station_id,
+          returnId: claim.return_id,
+          orderId: claim.order_id,
+          lineId: claim.line_id,
+          unit: slotUnit(claim.unit_key, unit),
+          serial: claim.serial,
+          outcome,
+          amountCents: 0,
+          currency: claim.currency
         },
         nowMs
       )
@@ -376,7 +442,15 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       const order = yield* orderOf(orderId)
       const own = claims.find((claim) => claim.item_ref === decided.itemRef)
       if (own?.status === "issued") return
-      if (own === undefined && !pays) return
+      if (own === undefined && !pays) {
+        if (decided.outcome === "no-refund") yield* dropParked(event, orderId, decided.itemRef)
+        return
+      }
+      // Decided (or corrected) to no refund: the unit is not this return's to refund, so its claim is given up (a later
+      // return of the unit may be refunded) rather than kept at 0.
+      if (own !== undefined && decided.outcome === "no-refund") {
+        return yield* release(event, own, decided.outcome, unit, nowMs)
+      }
       // Only for orders the hub knows, and only within what was paid: whatever a station's event says.
       if (order === undefined) return yield* park(event, decided, orderId, nowMs)
       const named = order.lines.find((candidate) => candidate.lineId === lineId)
@@ -506,18 +580,9 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
   /** Decisions parked for `orderId`, taken up now that the order is known (each again by the rules above). */
   const releaseParked = (orderId: string, nowMs: number) =>
     Effect.gen(function* () {
-      const rows = yield* sql.query<{ decided_event_id: string; event: string }>(
-        "SELECT decided_event_id, event FROM hub_refund_parked WHERE order_id = ? ORDER BY parked_at_ms, decided_event_id",
-        [orderId]
-      )
-      for (const row of rows) {
-        yield* sql.execute("DELETE FROM hub_refund_parked WHERE decided_event_id = ?", [row.decided_event_id])
-        const parked = JSON.parse(row.event) as {
-          readonly id: string
-          readonly siteId: string
-          readonly stationId: string
-          readonly decided: LedgerDecision
-        }
+      const rows = yield* parkedOf(orderId)
+      for (const parked of rows) {
+        yield* sql.execute("DELETE FROM hub_refund_parked WHERE decided_event_id = ?", [parked.eventId])
         yield* applyDecided(
           { id: parked.id, siteId: parked.siteId, stationId: parked.stationId } as EventEnvelope,
           parked.decided,
@@ -555,7 +620,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
         ]
       )
       if (recorded.changes === 0) return
-      const claims = yield* sql.query<ClaimRow & { readonly serial: string | null; readonly currency: string }>(
+      const claims = yield* sql.query<ClaimRow>(
         `SELECT order_id, line_id, decided_line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status,
            serial, currency
          FROM hub_refund_claims WHERE site_id = ? AND return_id = ? ORDER BY item_ref`,
@@ -568,24 +633,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
           )
           continue
         }
-        yield* sql.execute("DELETE FROM hub_refund_claims WHERE item_ref = ?", [claim.item_ref])
-        yield* request(
-          event,
-          {
-            requestId: claim.item_ref,
-            siteId: event.siteId,
-            stationId: claim.station_id,
-            returnId: claim.return_id,
-            orderId: claim.order_id,
-            lineId: claim.line_id,
-            unit: slotUnit(claim.unit_key, 1),
-            serial: claim.serial,
-            outcome: "return-voided",
-            amountCents: 0,
-            currency: claim.currency
-          },
-          nowMs
-        )
+        yield* release(event, claim, "return-voided", 1, nowMs)
       }
     })
 

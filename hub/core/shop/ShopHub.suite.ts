@@ -401,33 +401,23 @@ export const shopHubSuite = (store: TestStore) =>
     })
 
     /**
-     * A unit's refund decided for `amountCents` (`return.refund-decided`), or its decision corrected to no refund
-     * (`return.refund-decision-corrected`, at 0), applied with the claim the refund ledger leaves for it.
+     * A unit's refund decided for `amountCents` (`return.refund-decided`), or decided with no refund, or its decision
+     * corrected to no refund (`return.refund-decision-corrected`, at 0), applied with the claim the refund ledger
+     * leaves for it: none once the unit is decided with no refund.
      */
     const decideGranted = (
       hub: ReturnType<typeof makeShopHub>,
       sql: Sql["Service"],
-      type: "return.refund-decided" | "return.refund-decision-corrected",
+      decision: "refund-full" | "no-refund" | "corrected-to-no-refund",
       unit: ReturnType<typeof mugOf>,
       amountCents: number,
       corrects = ""
     ) =>
       Effect.gen(function* () {
         const reason = { de: "", en: "" }
-        const event = stationEvent(
-          type,
-          type === "return.refund-decided"
-            ? {
-                ...unit,
-                outcome: "refund-full",
-                amountCents,
-                currency: "EUR",
-                ruleId: null,
-                reason,
-                source: "rules",
-                previousOutcome: null
-              }
-            : {
+        const event =
+          decision === "corrected-to-no-refund"
+            ? stationEvent("return.refund-decision-corrected", {
                 ...unit,
                 corrects,
                 correctedOutcome: "refund-full",
@@ -435,36 +425,57 @@ export const shopHubSuite = (store: TestStore) =>
                 amountCents,
                 currency: "EUR",
                 reason
-              }
-        )
-        // What the refund ledger records when it grants the unit, in the same transaction.
-        yield* sql.execute(
-          `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id,
-             serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
-           VALUES ('SHOP-1001', ?, ?, ?, 'R-PACK-01-1', 'HAM1', 'PACK-01', NULL, 'refund-full', ?, 'EUR',
-             'requested', ?, 0)
-           ON CONFLICT (item_ref) DO UPDATE SET amount_cents = excluded.amount_cents,
-             decided_event_id = excluded.decided_event_id`,
-          [unit.lineId, `unit:${unit.unit}`, unit.itemRef, amountCents, event.id]
-        )
+              })
+            : stationEvent("return.refund-decided", {
+                ...unit,
+                outcome: decision,
+                amountCents,
+                currency: "EUR",
+                ruleId: null,
+                reason,
+                source: "rules",
+                previousOutcome: null
+              })
+        // What the refund ledger records in the same transaction: the unit's claim when it grants it, none once the
+        // unit is decided with no refund (the ledger releases it).
+        if (decision === "refund-full") {
+          yield* sql.execute(
+            `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id,
+               serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
+             VALUES ('SHOP-1001', ?, ?, ?, 'R-PACK-01-1', 'HAM1', 'PACK-01', NULL, 'refund-full', ?, 'EUR',
+               'requested', ?, 0)
+             ON CONFLICT (item_ref) DO UPDATE SET amount_cents = excluded.amount_cents,
+               decided_event_id = excluded.decided_event_id`,
+            [unit.lineId, `unit:${unit.unit}`, unit.itemRef, amountCents, event.id]
+          )
+        } else {
+          yield* sql.execute("DELETE FROM hub_refund_claims WHERE item_ref = ?", [unit.itemRef])
+        }
         yield* hub.applyStationEvent(event)
         return event
       })
 
-    it("withdraws a unit's refund still waiting when its station corrects the decision to no refund", async () => {
+    it("withdraws a unit's refund still waiting when its station decides it, or corrects its decision, to no refund", async () => {
       const { shop, run } = setup()
       const order = draftOrder()
       shop.orders.set(order.shopOrderId, order)
       const result = await run((hub, sql) =>
         Effect.gen(function* () {
           yield* hub.pollOnce(shop.connector)
-          const decided = yield* decideGranted(hub, sql, "return.refund-decided", mugOf("I-1", "501", 1), 1250)
-          yield* decideGranted(hub, sql, "return.refund-decision-corrected", mugOf("I-1", "501", 1), 0, decided.id)
+          yield* decideGranted(hub, sql, "refund-full", mugOf("I-1", "501", 1), 1250)
+          yield* decideGranted(hub, sql, "no-refund", mugOf("I-1", "501", 1), 0)
+          const decided = yield* decideGranted(hub, sql, "refund-full", mugOf("I-2", "501", 2), 1250)
+          yield* decideGranted(hub, sql, "corrected-to-no-refund", mugOf("I-2", "501", 2), 0, decided.id)
           yield* hub.drain(shop.connector)
-          return yield* sql.query<{ status: string }>("SELECT status FROM shop_pushes WHERE kind = 'refund'")
+          return yield* sql.query<{ subject: string; status: string }>(
+            "SELECT subject, status FROM shop_pushes WHERE kind = 'refund' ORDER BY subject"
+          )
         })
       )
-      expect(result).toEqual([{ status: "discarded" }])
+      expect(result).toEqual([
+        { subject: "I-1", status: "discarded" },
+        { subject: "I-2", status: "discarded" }
+      ])
       expect([...shop.refunds.values()]).toEqual([])
     })
 
@@ -476,7 +487,7 @@ export const shopHubSuite = (store: TestStore) =>
         Effect.gen(function* () {
           yield* hub.pollOnce(shop.connector)
           const decide = (itemRef: string, lineId: string, unit: number, amountCents: number) =>
-            decideGranted(hub, sql, "return.refund-decided", mugOf(itemRef, lineId, unit), amountCents)
+            decideGranted(hub, sql, "refund-full", mugOf(itemRef, lineId, unit), amountCents)
           yield* decide("I-1", "501", 1, 1250)
           yield* decide("I-2", "501", 2, 9999)
           yield* decide("I-3", "502", 1, 1000)

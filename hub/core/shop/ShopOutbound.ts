@@ -44,7 +44,8 @@ const shopOrderOf = (sql: Sql["Service"], orderId: string) =>
  * - `return.refund-decided` whose unit the refund ledger granted queues that unit's refund on the line the ledger
  *   granted it on (which the station's answer still names by the station's line), grouped by return; a later decision
  *   for the same unit (or a station's correction of its decision, `return.refund-decision-corrected`) replaces a
- *   refund still waiting, and is refused once the shop paid.
+ *   refund still waiting, and is refused once the shop paid; one with no refund (`no-refund`, whose claim the ledger
+ *   released) withdraws it.
  * Orders the connectors did not bring (fixtures, the simulated shop) are none of the shops' business.
  */
 export const makeShopOutbound = (
@@ -181,7 +182,8 @@ export const makeShopOutbound = (
           const shop = yield* shopOrderOf(sql, decided.orderId)
           const settings = shop === undefined ? undefined : connectors.get(shop.connector_id)
           if (shop === undefined || settings === undefined) return
-          // The ledger decided in this transaction: a claim carrying this event's id is what the shop may pay.
+          // The ledger decided in this transaction: a claim carrying this event's id is what the shop may pay. A unit
+          // decided with no refund keeps none (the ledger released it): a refund still waiting for it is withdrawn.
           const claims = yield* sql.query<{
             line_id: string
             amount_cents: number
@@ -193,7 +195,7 @@ export const makeShopOutbound = (
             [decided.itemRef, event.id]
           )
           const claim = claims[0]
-          if (claim === undefined) return
+          if (claim === undefined && decided.outcome !== "no-refund") return
           const waiting = yield* sql.query<{ push_id: string; status: string }>(
             "SELECT push_id, status FROM shop_pushes WHERE kind = 'refund' AND subject = ? AND status <> 'discarded'",
             [decided.itemRef]
@@ -206,6 +208,7 @@ export const makeShopOutbound = (
               [`replaced by the decision of event ${event.id}`, nowMs, push.push_id]
             )
           }
+          if (claim === undefined) return
           const amountCents = Number(claim.amount_cents)
           if (amountCents <= 0) return
           const mapped = JSON.parse(shop.mapped) as MappedOrder
