@@ -1215,7 +1215,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       ])
       expect(result.mails).toEqual([result.atLeaving[0]])
       expect(result.mails[0]).toContain(
-        "your parcel of order SO-100001 was handed to the carrier without your correction"
+        "a parcel of your order SO-100001 (tracking number 00340434161094042557) was handed to the carrier without your correction"
       )
     })
 
@@ -1238,7 +1238,10 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       ])
       expect(result.mails).toHaveLength(3)
       expect(result.atLeaving).toEqual([result.mails[2]])
-      expect(result.mails[2]).toContain("Ihr Paket zur Bestellung SO-100001 wurde ohne Ihre Korrektur")
+      expect(result.mails[2]).toContain(
+        "Ein Paket Ihrer Bestellung SO-100001 (Sendungsnummer 00340434161094042557) wurde ohne Ihre Korrektur"
+      )
+      expect(result.mails[1]).toContain("Das war falsch: Das Paket wurde für Ihre neue Adresse beschriftet")
       expect(result.mails[2]).toContain("Hauptstraße 14, 10115 Berlin")
     })
 
