@@ -138,6 +138,13 @@ export interface MailState {
  * is not committed yet is waited for and read as `sending`, and a claim after this read waits for this transaction and
  * finds the row as it left it (suppressed: the claim takes only `pending` rows). Without the lock a mail claimed after
  * the read went out while the projection took it for one that would not. SQLite runs every transaction alone.
+ * Deadlocks: the running sender's transactions (a claim, a settle) hold at most one outbox row of an order (an order's
+ * next row waits until the one before it is settled), so none holds one of an order's rows while it waits for
+ * another of the same order. Across orders no common order exists: a consumer's batch locks order after order as its
+ * events come, a claim or settle of several orders' rows in its statements' order. Such a cycle fails one of them
+ * (40P01, a `Busy` StoreError), and each tries again: the consumer applies the failed batch one event per transaction
+ * and holds an event that fails again for its own retry (core/sync/Consumer.ts); the sender logs a failed claim and
+ * claims again after `pollMs` (the rows are still `pending`), and records a failed settle again until it commits.
  */
 export const lockedMails = (
   sql: Sql["Service"],
