@@ -138,6 +138,13 @@ export interface MailState {
  * is not committed yet is waited for and read as `sending`, and a claim after this read waits for this transaction and
  * finds the row as it left it (suppressed: the claim takes only `pending` rows). Without the lock a mail claimed after
  * the read went out while the projection took it for one that would not. SQLite runs every transaction alone.
+ * Deadlocks: the running sender's transactions (a claim, a settle) hold at most one outbox row of an order (an order's
+ * next row waits until the one before it is settled), so none holds one of an order's rows while it waits for
+ * another of the same order. Across orders no common order exists: a consumer's batch locks order after order as its
+ * events come, a claim or settle of several orders' rows in its statements' order. Such a cycle fails one of them
+ * (40P01, a `Busy` StoreError), and each tries again: the consumer applies the failed batch one event per transaction
+ * and holds an event that fails again for its own retry (core/sync/Consumer.ts); the sender logs a failed claim and
+ * claims again after `pollMs` (the rows are still `pending`), and records a failed settle again until it commits.
  */
 export const lockedMails = (
   sql: Sql["Service"],
@@ -390,7 +397,8 @@ export const parcelBeforePacking = (
  *   is kept as not told. `mails` are the mails that told of this parcel (the correction's own, of this parcel or of
  *   none, or the parcel's own), read by `lockedMails`; `mailWent` says whether the customer read one already: then
  *   one mail says it was wrong (`address-correction-applied`, in the mail `parcel` names); else the mail still to go
- *   does not go, and no mail goes at all.
+ *   does not go, and no mail goes at all. While another parcel left without the correction, it stays not used and
+ *   only this parcel's own mail (`parcelCorrectionSubject`) is taken back so, the correction's own mail standing.
  * Nothing when the packing station's answer tells what the handover told, or the parcel had not left.
  */
 export const packedAfterLeft = (
@@ -422,7 +430,17 @@ export const packedAfterLeft = (
          AND left_correction = ? AND left_cause IS NOT NULL LIMIT 1`,
       [packed.orderId, packed.parcelId, latest.correction]
     )
-    if (others.length > 0) return undefined
+    if (others.length > 0) {
+      // The correction stays not used (that parcel left without it), and the correction's own mail, which may tell of
+      // that one, stands; only this parcel's own mail told of this parcel alone, and it was wrong.
+      const ownMails = yield* lockedMails(
+        sql,
+        ["address-correction-ignored", "address-correction-parcel-left"],
+        [parcelCorrectionSubject(packed.orderId, latest.correction, packed.parcelId)]
+      )
+      if (ownMails.length === 0) return undefined
+      return takenBack(latest.correction, ownMails, { parcelId: packed.parcelId, ownMail: true })
+    }
     const { answers, stations, parcelLeft } = yield* answersOf(sql, packed.orderId, latest.correction)
     const waitOver = latest.correctedAtMs + packed.waitMs <= nowMs
     if (ignoredOutcome(answers, stations, { waitOver, parcelLeft }) !== undefined) return undefined
@@ -439,18 +457,26 @@ export const packedAfterLeft = (
         parcelCorrectionSubject(packed.orderId, latest.correction, packed.parcelId)
       ]
     )).filter((mail) => mail.parcel_id === null || mail.parcel_id === packed.parcelId)
-    const went = wentOut(mails)
-    const parcel = went
+    const parcel = wentOut(mails)
       ? yield* mailOfParcel(sql, { ...packed, correction: latest.correction, kind: "address-correction-applied" })
       : undefined
-    return {
-      type: "taken-back" as const,
-      correction: latest.correction,
-      mails: [...new Set(mails.map((mail) => mail.notification_id))],
-      mailWent: went,
-      parcel
-    }
+    return takenBack(latest.correction, mails, parcel)
   })
+
+/**
+ * `packedAfterLeft`'s verdict that `mails` told wrongly of the parcel: the one that says so goes in the mail `parcel`
+ * names, if one of them went.
+ */
+const takenBack = (correction: number, mails: ReadonlyArray<MailState>, parcel: CorrectionParcel | undefined) => {
+  const went = wentOut(mails)
+  return {
+    type: "taken-back" as const,
+    correction,
+    mails: [...new Set(mails.map((mail) => mail.notification_id))],
+    mailWent: went,
+    parcel: went ? parcel : undefined
+  }
+}
 
 /**
  * Whether a station's number of a correction can name one the hub sent: holds are counted in INTEGER columns (32 bits

@@ -1215,7 +1215,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       ])
       expect(result.mails).toEqual([result.atLeaving[0]])
       expect(result.mails[0]).toContain(
-        "your parcel of order SO-100001 was handed to the carrier without your correction"
+        "a parcel of your order SO-100001 (tracking number 00340434161094042557) was handed to the carrier without your correction"
       )
     })
 
@@ -1238,8 +1238,46 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
       ])
       expect(result.mails).toHaveLength(3)
       expect(result.atLeaving).toEqual([result.mails[2]])
-      expect(result.mails[2]).toContain("Ihr Paket zur Bestellung SO-100001 wurde ohne Ihre Korrektur")
+      expect(result.mails[2]).toContain(
+        "Ein Paket Ihrer Bestellung SO-100001 (Sendungsnummer 00340434161094042557) wurde ohne Ihre Korrektur"
+      )
+      expect(result.mails[1]).toContain("Das war falsch: Das Paket wurde für Ihre neue Adresse beschriftet")
       expect(result.mails[2]).toContain("Hauptstraße 14, 10115 Berlin")
+    })
+
+    it("takes back a later parcel's own mail when its packing heard after the handover had applied the correction, while another parcel left without it", async () => {
+      // P-SO-100001-2 leaves from PACK-02, silent: the correction's mail tells of it. Then PACK-02 hands over
+      // P-SO-100001-1, which PACK-01 packed with the correction applied, before the hub hears of that packing.
+      const laterPackingHeard = (hub: ReturnType<typeof hubOn>, mailGoesFirst: boolean) =>
+        Effect.gen(function* () {
+          const say = yield* packedHereHandedThere("PACK-01", "PACK-01", "en")
+          yield* applyAtHub([...say.applied, ...parcelLeaves("PACK-02", "P-SO-100001-2")])
+          yield* laterTick(hub, 0)
+          yield* applyAtHub([say.handed])
+          if (mailGoesFirst) yield* laterTick(hub, 0)
+          yield* applyAtHub([say.packed])
+          yield* laterTick(hub, 0)
+          yield* replayAfterRestart([say.handed, say.packed])
+          yield* laterTick(hub, answerWaitMs)
+          return { notices: yield* notices, mails: correctionMails(hub.mails).map((mail) => mail.text) }
+        }).pipe(Effect.provide(hub.layer))
+      const pending = await Effect.runPromise(laterPackingHeard(hubOn(store), false))
+      expect(pending.notices).toEqual([
+        "address-correction-ignored SO-100001/correction-1: sent",
+        "address-correction-ignored SO-100001/parcel/P-SO-100001-1/correction-1: suppressed"
+      ])
+      expect(pending.mails).toHaveLength(1)
+      const went = await Effect.runPromise(laterPackingHeard(hubOn(store), true))
+      // Recorded at one instant of the test's clock: in any order.
+      expect([...went.notices].sort()).toEqual([
+        "address-correction-applied SO-100001/parcel/P-SO-100001-1/correction-1: sent",
+        "address-correction-ignored SO-100001/correction-1: sent",
+        "address-correction-ignored SO-100001/parcel/P-SO-100001-1/correction-1: sent"
+      ])
+      expect(went.mails).toHaveLength(3)
+      expect(went.mails[2]).toContain(
+        "we wrote to you that a parcel of your order SO-100001 (tracking number 00340434161094042557) did not get your correction. That was wrong"
+      )
     })
 
     it("tells a parcel that left before the hub named a mail's parcel in the correction's mail only, when its handover comes again after the upgrade", async () => {

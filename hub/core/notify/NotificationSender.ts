@@ -17,7 +17,7 @@ import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer, MailerError, recipientProblem } from "./Mailer.ts"
 import { type DelayReason, IgnoredCorrectionCause, type NotificationKind } from "./NotificationKind.ts"
-import { correctionOfSubject, mayNotify, sendWindow } from "./NotificationRules.ts"
+import { correctionOfSubject, mayNotify, parcelCorrectionSubject, sendWindow } from "./NotificationRules.ts"
 import { brandFor } from "./templates/Brand.ts"
 import { renderNotification } from "./templates/renderNotification.ts"
 import { WebhookSender } from "./WebhookSender.ts"
@@ -244,16 +244,18 @@ export class NotificationSender extends Context.Service<
         }
       })
 
-      /**
-       * The customer's correction the subject names, and, for one not used, why: the cause decided from the stations'
-       * words (the parcel having left wins over the source's own address, see hub/core/correction/CorrectionAnswers.ts).
-       */
       /** See `sourceAddressClaimUnsure` (hub/core/correction/CorrectionAnswers.ts). */
       const parcelLeftSinceShopAddressTold = Effect.fnUntraced(function* (row: DueRow) {
         const correction = correctionOfSubject(row.subject_id)
         return correction !== undefined && (yield* sourceAddressClaimUnsure(sql, row.order_id, correction))
       })
 
+      /**
+       * The customer's correction the subject names, and, for one not used, why: the cause decided from the stations'
+       * words (the parcel having left wins over the source's own address, see hub/core/correction/CorrectionAnswers.ts).
+       * A parcel's own mail (`parcelCorrectionSubject`) tells of one parcel of several: the correction's mail told of
+       * another.
+       */
       const correctionOf = Effect.fnUntraced(function* (row: DueRow) {
         const correction = correctionOfSubject(row.subject_id)
         if (correction === undefined) return {}
@@ -266,6 +268,9 @@ export class NotificationSender extends Context.Service<
         const cause = Schema.decodeUnknownOption(IgnoredCorrectionCause)(found.ignored_cause)
         return {
           correctedAddress: oneLineAddress(JSON.parse(found.ship_to) as Address),
+          oneParcelOfSeveral:
+            row.parcel_id !== null &&
+            row.subject_id === parcelCorrectionSubject(row.order_id, correction, row.parcel_id),
           ...(Option.isSome(cause) ? { correctionIgnoredCause: cause.value } : {})
         }
       })

@@ -25,6 +25,11 @@ export interface TemplateData {
   readonly correctionIgnoredCause?: IgnoredCorrectionCause | undefined
   /** The address the customer entered, on one line, for the mails about their correction. */
   readonly correctedAddress?: string | undefined
+  /**
+   * A mail about the correction that tells of one parcel of an order with several (the parcel's own mail, after the
+   * correction's mail told of another): it says "a parcel of your order", with its tracking number, not "your parcel".
+   */
+  readonly oneParcelOfSeveral?: boolean | undefined
   /** What the shop refunded, per currency, in minor units (cents). */
   readonly refundAmounts?: ReadonlyArray<{ readonly amountMinor: number; readonly currency: string }> | undefined
   /** The shop's reference of the refund, for the customer's bank statement. */

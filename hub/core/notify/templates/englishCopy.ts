@@ -1,5 +1,6 @@
 /** The English texts of every customer mail. */
 import { type CopyBook, formatAmounts, formatLocalDate, shipmentFacts, trackingButtons } from "./CopyBook.ts"
+import type { TemplateData } from "./TemplateData.ts"
 
 const date = formatLocalDate("en-GB")
 const labels = { carrier: "Carrier", trackingNumber: "Tracking number", expected: "Expected delivery" }
@@ -10,6 +11,15 @@ const delayText = {
   "no-carrier-scan": "The carrier has not reported on your parcel for a while.",
   "carrier-exception": "The carrier reports a problem with your parcel."
 } as const
+
+/** A parcel's tracking number in brackets, when the mail knows it. */
+const trackedAs = (data: TemplateData) =>
+  data.trackingNumber === undefined ? "" : ` (tracking number ${data.trackingNumber})`
+/** The parcel a correction mail tells of, named with its order (`oneParcelOfSeveral`). */
+const aParcelOf = (data: TemplateData) => `a parcel of your order ${data.orderId}${trackedAs(data)}`
+/** The parcel a correction mail tells of, after the sentence named the order. */
+const theParcel = (data: TemplateData) =>
+  data.oneParcelOfSeveral === true ? `a parcel of your order${trackedAs(data)}` : "your parcel"
 
 export const englishCopy: CopyBook = {
   "order-confirmed": (data, brand) => ({
@@ -113,12 +123,14 @@ export const englishCopy: CopyBook = {
         type: "paragraph",
         text:
           data.correctionIgnoredCause === "handed-to-carrier"
-            ? `your order ${data.orderId} had already been handed to the carrier when your correction reached us, so your parcel is on its way to the address it was labelled for.`
+            ? data.oneParcelOfSeveral === true
+              ? `${aParcelOf(data)} had already been handed to the carrier when your correction reached us, so it is on its way to the address it was labelled for.`
+              : `your order ${data.orderId} had already been handed to the carrier when your correction reached us, so your parcel is on its way to the address it was labelled for.`
             : data.correctionIgnoredCause === "parcel-left"
-              ? `your parcel of order ${data.orderId} was handed to the carrier without your correction and is on its way to the address it was labelled for.`
+              ? `${data.oneParcelOfSeveral === true ? aParcelOf(data) : `your parcel of order ${data.orderId}`} was handed to the carrier without your correction and is on its way to the address it was labelled for.`
               : data.correctionIgnoredCause === "source-changed-after"
-                ? `the shop changed the delivery address of your order ${data.orderId} itself after your correction, so your correction no longer applies: your parcel goes to the address the shop set.`
-                : `the shop had already changed the delivery address of your order ${data.orderId} itself before your correction reached us, so we did not use your correction: your parcel goes to the address the shop set.`
+                ? `the shop changed the delivery address of your order ${data.orderId} itself after your correction, so your correction no longer applies: ${theParcel(data)} goes to the address the shop set.`
+                : `the shop had already changed the delivery address of your order ${data.orderId} itself before your correction reached us, so we did not use your correction: ${theParcel(data)} goes to the address the shop set.`
       },
       ...(data.correctedAddress === undefined
         ? []
@@ -131,12 +143,18 @@ export const englishCopy: CopyBook = {
   }),
   "address-correction-parcel-left": (data, brand) => ({
     subject: `Update on your address correction for order ${data.orderId}`,
-    heading: "Your parcel left without your new address",
+    heading:
+      data.oneParcelOfSeveral === true
+        ? "A parcel left without your new address"
+        : "Your parcel left without your new address",
     blocks: [
       { type: "paragraph", text: `Hi ${data.firstName},` },
       {
         type: "paragraph",
-        text: `we wrote to you that your parcel of order ${data.orderId} goes to the address the shop set. A parcel of your order has now been handed to the carrier without your correction and is on its way to the address it was labelled for.`
+        text:
+          data.oneParcelOfSeveral === true
+            ? `we wrote to you that your order ${data.orderId} goes to the address the shop set. A parcel of your order${trackedAs(data)} has now been handed to the carrier without your correction and is on its way to the address it was labelled for.`
+            : `we wrote to you that your parcel of order ${data.orderId} goes to the address the shop set. A parcel of your order has now been handed to the carrier without your correction and is on its way to the address it was labelled for.`
       },
       ...(data.correctedAddress === undefined
         ? []
@@ -149,12 +167,13 @@ export const englishCopy: CopyBook = {
   }),
   "address-correction-applied": (data, brand) => ({
     subject: `Correction: your address correction for order ${data.orderId} was used after all`,
-    heading: "Your parcel carries your new address",
+    heading:
+      data.oneParcelOfSeveral === true ? "The parcel carries your new address" : "Your parcel carries your new address",
     blocks: [
       { type: "paragraph", text: `Hi ${data.firstName},` },
       {
         type: "paragraph",
-        text: `we wrote to you that your parcel of order ${data.orderId} did not get your correction. That was wrong: the parcel was labelled for your new address and is on its way there. You do not need to do anything.`
+        text: `we wrote to you that ${data.oneParcelOfSeveral === true ? aParcelOf(data) : `your parcel of order ${data.orderId}`} did not get your correction. That was wrong: the parcel was labelled for your new address and is on its way there. You do not need to do anything.`
       },
       ...(data.correctedAddress === undefined
         ? []

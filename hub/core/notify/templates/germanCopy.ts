@@ -1,5 +1,6 @@
 /** The German texts of every customer mail. */
 import { type CopyBook, formatAmounts, formatLocalDate, shipmentFacts, trackingButtons } from "./CopyBook.ts"
+import type { TemplateData } from "./TemplateData.ts"
 
 const date = formatLocalDate("de-DE")
 const labels = { carrier: "Versand mit", trackingNumber: "Sendungsnummer", expected: "Voraussichtliche Zustellung" }
@@ -12,6 +13,15 @@ const delayText = {
 } as const
 
 /** German copy: "Sie" throughout, as German shops address customers. */
+/** A parcel's tracking number in brackets, when the mail knows it. */
+const trackedAs = (data: TemplateData) =>
+  data.trackingNumber === undefined ? "" : ` (Sendungsnummer ${data.trackingNumber})`
+/** The parcel a correction mail tells of, named with its order (`oneParcelOfSeveral`), at a sentence's start. */
+const aParcelOf = (data: TemplateData) => `Ein Paket Ihrer Bestellung ${data.orderId}${trackedAs(data)}`
+/** The parcel a correction mail tells of, at a sentence's start after the sentence named the order. */
+const theParcel = (data: TemplateData) =>
+  data.oneParcelOfSeveral === true ? `Ein Paket Ihrer Bestellung${trackedAs(data)}` : "Ihr Paket"
+
 export const germanCopy: CopyBook = {
   "order-confirmed": (data, brand) => ({
     subject: `Ihre Bestellung ${data.orderId} bei ${brand.name}`,
@@ -120,12 +130,14 @@ export const germanCopy: CopyBook = {
         type: "paragraph",
         text:
           data.correctionIgnoredCause === "handed-to-carrier"
-            ? `Ihre Bestellung ${data.orderId} war schon an den Versanddienst übergeben, als Ihre Korrektur bei uns ankam. Ihr Paket ist deshalb an die Adresse unterwegs, für die es beschriftet wurde.`
+            ? data.oneParcelOfSeveral === true
+              ? `${aParcelOf(data)} war schon an den Versanddienst übergeben, als Ihre Korrektur bei uns ankam. Es ist deshalb an die Adresse unterwegs, für die es beschriftet wurde.`
+              : `Ihre Bestellung ${data.orderId} war schon an den Versanddienst übergeben, als Ihre Korrektur bei uns ankam. Ihr Paket ist deshalb an die Adresse unterwegs, für die es beschriftet wurde.`
             : data.correctionIgnoredCause === "parcel-left"
-              ? `Ihr Paket zur Bestellung ${data.orderId} wurde ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde.`
+              ? `${data.oneParcelOfSeveral === true ? aParcelOf(data) : `Ihr Paket zur Bestellung ${data.orderId}`} wurde ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde.`
               : data.correctionIgnoredCause === "source-changed-after"
-                ? `Der Shop hat die Lieferadresse Ihrer Bestellung ${data.orderId} nach Ihrer Korrektur selbst geändert. Ihre Korrektur gilt deshalb nicht mehr: Ihr Paket geht an die Adresse, die der Shop eingetragen hat.`
-                : `Der Shop hatte die Lieferadresse Ihrer Bestellung ${data.orderId} bereits selbst geändert, bevor Ihre Korrektur bei uns ankam. Ihre Korrektur haben wir deshalb nicht übernommen: Ihr Paket geht an die Adresse, die der Shop eingetragen hat.`
+                ? `Der Shop hat die Lieferadresse Ihrer Bestellung ${data.orderId} nach Ihrer Korrektur selbst geändert. Ihre Korrektur gilt deshalb nicht mehr: ${theParcel(data)} geht an die Adresse, die der Shop eingetragen hat.`
+                : `Der Shop hatte die Lieferadresse Ihrer Bestellung ${data.orderId} bereits selbst geändert, bevor Ihre Korrektur bei uns ankam. Ihre Korrektur haben wir deshalb nicht übernommen: ${theParcel(data)} geht an die Adresse, die der Shop eingetragen hat.`
       },
       ...(data.correctedAddress === undefined
         ? []
@@ -138,12 +150,18 @@ export const germanCopy: CopyBook = {
   }),
   "address-correction-parcel-left": (data, brand) => ({
     subject: `Neuigkeiten zu Ihrer Adresskorrektur für Bestellung ${data.orderId}`,
-    heading: "Ihr Paket ist ohne Ihre neue Adresse unterwegs",
+    heading:
+      data.oneParcelOfSeveral === true
+        ? "Ein Paket ist ohne Ihre neue Adresse unterwegs"
+        : "Ihr Paket ist ohne Ihre neue Adresse unterwegs",
     blocks: [
       { type: "paragraph", text: `Hallo ${data.firstName},` },
       {
         type: "paragraph",
-        text: `wir hatten Ihnen geschrieben, dass Ihr Paket zur Bestellung ${data.orderId} an die Adresse geht, die der Shop eingetragen hat. Ein Paket Ihrer Bestellung wurde nun ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde.`
+        text:
+          data.oneParcelOfSeveral === true
+            ? `wir hatten Ihnen geschrieben, dass Ihre Bestellung ${data.orderId} an die Adresse geht, die der Shop eingetragen hat. Ein Paket Ihrer Bestellung${trackedAs(data)} wurde nun ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde.`
+            : `wir hatten Ihnen geschrieben, dass Ihr Paket zur Bestellung ${data.orderId} an die Adresse geht, die der Shop eingetragen hat. Ein Paket Ihrer Bestellung wurde nun ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde.`
       },
       ...(data.correctedAddress === undefined
         ? []
@@ -156,12 +174,13 @@ export const germanCopy: CopyBook = {
   }),
   "address-correction-applied": (data, brand) => ({
     subject: `Korrektur: Ihre Adresskorrektur für Bestellung ${data.orderId} wurde doch übernommen`,
-    heading: "Ihr Paket trägt Ihre neue Adresse",
+    heading:
+      data.oneParcelOfSeveral === true ? "Das Paket trägt Ihre neue Adresse" : "Ihr Paket trägt Ihre neue Adresse",
     blocks: [
       { type: "paragraph", text: `Hallo ${data.firstName},` },
       {
         type: "paragraph",
-        text: `wir hatten Ihnen geschrieben, dass Ihr Paket zur Bestellung ${data.orderId} Ihre Korrektur nicht bekommen hat. Das war falsch: Das Paket wurde für Ihre neue Adresse beschriftet und ist dorthin unterwegs. Sie müssen nichts tun.`
+        text: `wir hatten Ihnen geschrieben, dass ${data.oneParcelOfSeveral === true ? `ein Paket Ihrer Bestellung ${data.orderId}${trackedAs(data)}` : `Ihr Paket zur Bestellung ${data.orderId}`} Ihre Korrektur nicht bekommen hat. Das war falsch: Das Paket wurde für Ihre neue Adresse beschriftet und ist dorthin unterwegs. Sie müssen nichts tun.`
       },
       ...(data.correctedAddress === undefined
         ? []

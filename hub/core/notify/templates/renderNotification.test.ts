@@ -121,6 +121,53 @@ describe("notification templates", () => {
     expect(appliedDe.html).toContain("Hauptstraße 14, 10115 Berlin")
   })
 
+  it("says in a parcel's own correction mail, in German and English, that it tells of a parcel of the order, naming its tracking number", () => {
+    const ownMail = {
+      ...data,
+      correctedAddress: "Hauptstraße 14, 10115 Berlin",
+      oneParcelOfSeveral: true,
+      correctionIgnoredCause: "parcel-left" as const
+    }
+    const texts = (locale: "de" | "en") =>
+      (["address-correction-ignored", "address-correction-parcel-left", "address-correction-applied"] as const).map(
+        (kind) => renderNotification(kind, locale, brand, ownMail).text
+      )
+    const [ignoredEn, leftEn, appliedEn] = texts("en")
+    expect(ignoredEn).toContain(
+      "a parcel of your order SO-1 (tracking number 00340434161234567890) was handed to the carrier without your correction"
+    )
+    expect(leftEn).toContain(
+      "A parcel of your order (tracking number 00340434161234567890) has now been handed to the carrier without your correction"
+    )
+    expect(appliedEn).toContain(
+      "we wrote to you that a parcel of your order SO-1 (tracking number 00340434161234567890) did not get your correction"
+    )
+    const [ignoredDe, leftDe, appliedDe] = texts("de")
+    expect(ignoredDe).toContain(
+      "Ein Paket Ihrer Bestellung SO-1 (Sendungsnummer 00340434161234567890) wurde ohne Ihre Korrektur an den Versanddienst übergeben"
+    )
+    expect(leftDe).toContain(
+      "Ein Paket Ihrer Bestellung (Sendungsnummer 00340434161234567890) wurde nun ohne Ihre Korrektur an den Versanddienst übergeben"
+    )
+    expect(appliedDe).toContain(
+      "wir hatten Ihnen geschrieben, dass ein Paket Ihrer Bestellung SO-1 (Sendungsnummer 00340434161234567890) Ihre Korrektur nicht bekommen hat"
+    )
+    for (const text of [ignoredEn, leftEn, appliedEn]) expect(text).not.toContain("your parcel")
+    for (const text of [ignoredDe, leftDe, appliedDe]) expect(text).not.toContain("Ihr Paket")
+    for (const cause of ["handed-to-carrier", "source-changed", "source-changed-after"] as const) {
+      const withCause = { ...ownMail, correctionIgnoredCause: cause }
+      expect(renderNotification("address-correction-ignored", "en", brand, withCause).text).not.toContain("your parcel")
+      expect(renderNotification("address-correction-ignored", "de", brand, withCause).text).not.toContain("Ihr Paket")
+    }
+    const { trackingNumber: _, ...untracked } = ownMail
+    expect(renderNotification("address-correction-ignored", "en", brand, untracked).text).toContain(
+      "a parcel of your order SO-1 was handed to the carrier"
+    )
+    expect(renderNotification("address-correction-ignored", "de", brand, untracked).text).toContain(
+      "Ein Paket Ihrer Bestellung SO-1 wurde ohne Ihre Korrektur"
+    )
+  })
+
   it("links the address correction to the hub's page when there is one, with the day the link ends", () => {
     const withPage = {
       ...data,
