@@ -442,11 +442,11 @@ export const shopHubSuite = (store: TestStore) =>
           yield* sql.execute(
             `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id,
                serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
-             VALUES ('SHOP-1001', ?, ?, ?, 'R-PACK-01-1', 'HAM1', 'PACK-01', NULL, 'refund-full', ?, 'EUR',
+             VALUES ('SHOP-1001', ?, ?, ?, ?, 'HAM1', 'PACK-01', NULL, 'refund-full', ?, 'EUR',
                'requested', ?, 0)
              ON CONFLICT (item_ref) DO UPDATE SET amount_cents = excluded.amount_cents,
                decided_event_id = excluded.decided_event_id`,
-            [unit.lineId, `unit:${unit.unit}`, unit.itemRef, amountCents, event.id]
+            [unit.lineId, `unit:${unit.unit}`, unit.itemRef, unit.returnId, amountCents, event.id]
           )
         } else {
           yield* sql.execute("DELETE FROM hub_refund_claims WHERE item_ref = ?", [unit.itemRef])
@@ -477,6 +477,62 @@ export const shopHubSuite = (store: TestStore) =>
         { subject: "I-2", status: "discarded" }
       ])
       expect([...shop.refunds.values()]).toEqual([])
+    })
+
+    /** R-PACK-01-1 voided at PACK-01 (`return.cancelled`), after the refund ledger released its unpaid claims. */
+    const voidReturn = (hub: ReturnType<typeof makeShopHub>, sql: Sql["Service"]) =>
+      Effect.gen(function* () {
+        yield* sql.execute("DELETE FROM hub_refund_claims WHERE return_id = 'R-PACK-01-1' AND status = 'requested'")
+        const event = stationEvent("return.cancelled", {
+          returnId: "R-PACK-01-1",
+          corrects: null,
+          orderId: "SHOP-1001",
+          scanned: "SHOP-1001",
+          itemCount: 2,
+          reason: "scanned the wrong parcel"
+        })
+        yield* hub.applyStationEvent(event)
+        return event
+      })
+
+    it("withdraws a voided return's refunds still waiting for the shop, leaves the one the shop paid, and a replay changes nothing", async () => {
+      const { shop, run, clock } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          yield* decideGranted(hub, sql, "refund-full", mugOf("I-1", "501", 1), 1250)
+          clock.advance(1_000)
+          yield* hub.drain(shop.connector)
+          yield* sql.execute("UPDATE hub_refund_claims SET status = 'issued' WHERE item_ref = 'I-1'")
+          yield* decideGranted(hub, sql, "refund-full", mugOf("I-2", "501", 2), 1250)
+          // Another return's unit of the same order stays as it was.
+          yield* decideGranted(hub, sql, "refund-full", { ...mugOf("I-3", "502", 1), returnId: "R-PACK-01-2" }, 2490)
+          const voided = yield* voidReturn(hub, sql)
+          const pushes = () =>
+            sql.query<{ subject: string; status: string }>(
+              "SELECT subject, status FROM shop_pushes WHERE kind = 'refund' ORDER BY subject"
+            )
+          const afterVoid = yield* pushes()
+          yield* hub.applyStationEvent(voided)
+          const afterReplay = yield* pushes()
+          clock.advance(1_000)
+          yield* hub.drain(shop.connector)
+          return { afterVoid, afterReplay, afterDrain: yield* pushes() }
+        })
+      )
+      expect(result.afterVoid).toEqual([
+        { subject: "I-1", status: "done" },
+        { subject: "I-2", status: "discarded" },
+        { subject: "I-3", status: "queued" }
+      ])
+      expect(result.afterReplay).toEqual(result.afterVoid)
+      expect(result.afterDrain.map((push) => push.status)).toEqual(["done", "discarded", "done"])
+      expect([...shop.refunds.values()].map((refund) => [refund.note, refund.amountCents])).toEqual([
+        ["Packbench return R-PACK-01-1", 1250],
+        ["Packbench return R-PACK-01-2", 2490]
+      ])
     })
 
     it("refunds the granted units of a return as one shop refund and answers each unit's station", async () => {
