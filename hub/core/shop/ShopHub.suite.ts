@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Logger } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
@@ -10,6 +10,7 @@ import { draftOrder, NOW, testSettings } from "../../../fixtures/shops/shopOrder
 import { submitCorrection } from "../correction/AddressCorrections.ts"
 import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
 import { defaultNotifySettings } from "../notify/NotifySettings.ts"
+import { claimNextPush } from "./PushQueue.ts"
 import { ShopError } from "./ShopConnector.ts"
 import { makeShopHub } from "./ShopHub.ts"
 
@@ -532,6 +533,30 @@ export const shopHubSuite = (store: TestStore) =>
       expect([...shop.refunds.values()].map((refund) => [refund.note, refund.amountCents])).toEqual([
         ["Packbench return R-PACK-01-1", 1250],
         ["Packbench return R-PACK-01-2", 2490]
+      ])
+    })
+
+    it("leaves a voided return's refund the shop is paying right now as it is, and logs it for a manager", async () => {
+      const { shop, run, clock } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const logged: Array<string> = []
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          yield* decideGranted(hub, sql, "refund-full", mugOf("I-1", "501", 1), 1250)
+          clock.advance(1_000)
+          // Taken for the shop and committed before the shop is called: the shop may be paying it now.
+          yield* claimNextPush(sql, shop.connector.settings.id, NOW + 1_000)
+          yield* voidReturn(hub, sql)
+          return yield* sql.query<{ subject: string; status: string }>(
+            "SELECT subject, status FROM shop_pushes WHERE kind = 'refund'"
+          )
+        }).pipe(Effect.provide(Logger.layer([Logger.make((entry) => void logged.push(String(entry.message)))])))
+      )
+      expect(result).toEqual([{ subject: "I-1", status: "sending" }])
+      expect(logged.filter((line) => line.startsWith("shop refunds:"))).toEqual([
+        "shop refunds: return R-PACK-01-1 of HAM1 was voided while the shop is paying I-1: a manager must settle it"
       ])
     })
 
