@@ -8,7 +8,11 @@ import { EventLog } from "../../../core/events/EventLog.ts"
 import { Order } from "../../../core/orders/Order.ts"
 import { OrderReceived } from "../../../core/orders/OrderEvents.ts"
 import { RefundRuleSet } from "../../../core/returns/RefundRules.ts"
-import { type ReturnRefundDecided, ReturnRefundDecisionCorrected } from "../../../core/returns/ReturnsEvents.ts"
+import {
+  type ReturnCancelled,
+  type ReturnRefundDecided,
+  ReturnRefundDecisionCorrected
+} from "../../../core/returns/ReturnsEvents.ts"
 import { registerReturnsInbound } from "../../../core/returns/ReturnsInbound.ts"
 import { ReturnsService } from "../../../core/returns/ReturnsService.ts"
 import { Session } from "../../../core/session/Session.ts"
@@ -917,7 +921,20 @@ export const refundLedgerSuite = (store: TestStore) =>
         item: { orderId: "SO-999999", sku: "ALP-MUG-01", serial: null }
       })
 
-    /** The ledger takes `decisions` for SO-999999, then the shop's order; what it passed on before and after. */
+    /** RET-01-R000009 voided at RET-01 (`return.cancelled`). */
+    const voidedUnknown = stationEvent("RET-01", 3, "return.cancelled", 1, "voided", {
+      returnId: "RET-01-R000009",
+      corrects: null,
+      orderId: "SO-999999",
+      scanned: "SO-999999",
+      itemCount: 1,
+      reason: "scanned the wrong parcel"
+    })
+
+    /**
+     * The ledger takes `decisions` (or a `return.cancelled`) for SO-999999, then the shop's order; what it passed on
+     * before and after.
+     */
     const decidedBeforeOrder = (decisions: ReadonlyArray<EventEnvelope>) =>
       Effect.runPromise(
         Effect.gen(function* () {
@@ -927,7 +944,11 @@ export const refundLedgerSuite = (store: TestStore) =>
           const known = orders.find((candidate) => candidate.orderId === "SO-100001")!
           const unknown = { ...known, orderId: "SO-999999" }
           for (const event of decisions) {
-            yield* ledger.applyDecided(event, event.payload as typeof ReturnRefundDecided.payload.Type, NOW_MS)
+            if (event.type === "return.cancelled") {
+              yield* ledger.applyReturnCancelled(event, event.payload as typeof ReturnCancelled.payload.Type, NOW_MS)
+            } else {
+              yield* ledger.applyDecided(event, event.payload as typeof ReturnRefundDecided.payload.Type, NOW_MS)
+            }
           }
           const before = yield* sql.query("SELECT body FROM hub_messages")
           const parked = yield* sql.query("SELECT order_id FROM hub_refund_parked")
@@ -953,6 +974,32 @@ export const refundLedgerSuite = (store: TestStore) =>
         decidedForUnknown("decided", "refund-full", 1_290),
         decidedForUnknown("no-refund", "no-refund", 0)
       ])
+      expect(result).toEqual({ before: 0, parked: [], released: 0, claims: [], after: [] })
+    })
+
+    it.each(["hold-for-review", "exchange"])(
+      "drops a decision waiting for its order once the unit is decided again, to %s: the latest decision is in force, so the order's arrival claims nothing",
+      async (outcome) => {
+        const result = await decidedBeforeOrder([
+          decidedForUnknown("decided", "refund-full", 1_290),
+          decidedForUnknown("decided-again", outcome, 0)
+        ])
+        expect(result).toEqual({ before: 0, parked: [], released: 0, claims: [], after: [] })
+      }
+    )
+
+    it("takes up only the latest of a unit's decisions waiting for its order once it arrives", async () => {
+      const result = await decidedBeforeOrder([
+        decidedForUnknown("decided", "refund-full", 1_290),
+        decidedForUnknown("decided-again", "refund-partial", 500)
+      ])
+      expect(result.parked).toEqual([{ order_id: "SO-999999" }])
+      expect(result.released).toBe(1)
+      expect(result.after).toEqual([500])
+    })
+
+    it("drops a voided return's decisions waiting for their order: the order's arrival claims nothing", async () => {
+      const result = await decidedBeforeOrder([decidedForUnknown("decided", "refund-full", 1_290), voidedUnknown])
       expect(result).toEqual({ before: 0, parked: [], released: 0, claims: [], after: [] })
     })
 

@@ -132,7 +132,8 @@ export const STATION_ORDER_INSERT = {
  * do); a new one is made on the line the decision names when the order has it and it has a unit free, else on the
  * item's first line with a unit free (as the stations move units onto new lines). The first decision to arrive wins;
  * a later one for a claimed unit is not passed on to the shop, and its station is told why and which return holds the
- * unit. A decision of the item with no refund gives its unpaid claim up, so another return may refund the unit.
+ * unit. A decision of the item with no refund gives its unpaid claim up, so another return may refund the unit. The
+ * item's latest decision is the one in force: a later one (whatever it pays) drops a decision still waiting for its order.
  * Runs inside the consumer's transaction: each event applies once, and a rejection is recorded per deciding
  * event, so a replay never sends a second request or a second rejection.
  */
@@ -256,16 +257,21 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
     )
 
   /**
-   * A unit decided with no refund after a decision of it that still waits for its order (or line): that decision no
-   * longer holds, and is dropped, so the order's arrival claims nothing for it.
+   * Drops the decisions of `orderId` still waiting for the order (or line) that `matches`, saying why: a later decision
+   * of the unit replaces them (the latest is the one in force), or their return was voided; the order's arrival then
+   * takes up nothing of them.
    */
-  const dropParked = (event: EventEnvelope, orderId: string, itemRef: string) =>
+  const dropParked = (
+    orderId: string,
+    matches: (parked: { readonly siteId: string; readonly decided: LedgerDecision }) => boolean,
+    because: string
+  ) =>
     Effect.gen(function* () {
       for (const parked of yield* parkedOf(orderId)) {
-        if (parked.decided.itemRef !== itemRef) continue
+        if (!matches(parked)) continue
         yield* sql.execute("DELETE FROM hub_refund_parked WHERE decided_event_id = ?", [parked.eventId])
         yield* Effect.logInfo(
-          `refund ledger: ${oneLine(itemRef)} of ${oneLine(orderId)} decided with no refund (event ${oneLine(event.id)}): its decision waiting for the order (event ${oneLine(parked.eventId)}) is dropped`
+          `refund ledger: ${oneLine(parked.decided.itemRef)} of ${oneLine(orderId)}: its decision waiting for the order (event ${oneLine(parked.eventId)}) is dropped, ${because}`
         )
       }
     })
@@ -436,16 +442,19 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       if (orderId === null || lineId === null || unit === null) return
       // A decision for a return the clerk voided claims nothing: the parcel was no return.
       if (yield* isVoided(event.siteId, decided.returnId)) return
+      // The unit's latest decision is the one in force: one still waiting for the order no longer holds.
+      yield* dropParked(
+        orderId,
+        (parked) => parked.decided.itemRef === decided.itemRef,
+        `decided again (event ${oneLine(event.id)})`
+      )
       const located = { ...decided, orderId, lineId, unit }
       const pays = paying.has(decided.outcome) && decided.amountCents > 0
       const claims = yield* claimsOf(orderId)
       const order = yield* orderOf(orderId)
       const own = claims.find((claim) => claim.item_ref === decided.itemRef)
       if (own?.status === "issued") return
-      if (own === undefined && !pays) {
-        if (decided.outcome === "no-refund") yield* dropParked(event, orderId, decided.itemRef)
-        return
-      }
+      if (own === undefined && !pays) return
       // Decided (or corrected) to no refund: the unit is not this return's to refund, so its claim is given up (a later
       // return of the unit may be refunded) rather than kept at 0.
       if (own !== undefined && decided.outcome === "no-refund") {
@@ -600,8 +609,9 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
     ])
 
   /**
-   * A return the clerk voided (`return.cancelled`) no longer counts: it is recorded as voided, and a claim it still
-   * holds without payment is given up, so the unit is free for the real return, and the shop is told not to pay it
+   * A return the clerk voided (`return.cancelled`) no longer counts: it is recorded as voided, its decisions still
+   * waiting for the order it names are dropped (one waiting for another order claims nothing once taken up: the return
+   * is voided), and a claim it still holds without payment is given up, so the unit is free for the real return, and the shop is told not to pay it
    * (a request of amount 0). A unit the shop already paid stays claimed: money out is undone by a manager, not here.
    */
   const applyReturnCancelled = (event: EventEnvelope, cancelled: typeof ReturnCancelled.payload.Type, nowMs: number) =>
@@ -620,6 +630,13 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
         ]
       )
       if (recorded.changes === 0) return
+      if (cancelled.orderId !== null) {
+        yield* dropParked(
+          cancelled.orderId,
+          (parked) => parked.siteId === event.siteId && parked.decided.returnId === cancelled.returnId,
+          `its return was voided (event ${oneLine(event.id)})`
+        )
+      }
       const claims = yield* sql.query<ClaimRow>(
         `SELECT order_id, line_id, decided_line_id, unit_key, sku, item_ref, return_id, station_id, amount_cents, status,
            serial, currency

@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Logger } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
@@ -10,6 +10,7 @@ import { draftOrder, NOW, testSettings } from "../../../fixtures/shops/shopOrder
 import { submitCorrection } from "../correction/AddressCorrections.ts"
 import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
 import { defaultNotifySettings } from "../notify/NotifySettings.ts"
+import { claimNextPush } from "./PushQueue.ts"
 import { ShopError } from "./ShopConnector.ts"
 import { makeShopHub } from "./ShopHub.ts"
 
@@ -442,11 +443,11 @@ export const shopHubSuite = (store: TestStore) =>
           yield* sql.execute(
             `INSERT INTO hub_refund_claims (order_id, line_id, unit_key, item_ref, return_id, site_id, station_id,
                serial, outcome, amount_cents, currency, status, decided_event_id, created_at_ms)
-             VALUES ('SHOP-1001', ?, ?, ?, 'R-PACK-01-1', 'HAM1', 'PACK-01', NULL, 'refund-full', ?, 'EUR',
+             VALUES ('SHOP-1001', ?, ?, ?, ?, 'HAM1', 'PACK-01', NULL, 'refund-full', ?, 'EUR',
                'requested', ?, 0)
              ON CONFLICT (item_ref) DO UPDATE SET amount_cents = excluded.amount_cents,
                decided_event_id = excluded.decided_event_id`,
-            [unit.lineId, `unit:${unit.unit}`, unit.itemRef, amountCents, event.id]
+            [unit.lineId, `unit:${unit.unit}`, unit.itemRef, unit.returnId, amountCents, event.id]
           )
         } else {
           yield* sql.execute("DELETE FROM hub_refund_claims WHERE item_ref = ?", [unit.itemRef])
@@ -477,6 +478,86 @@ export const shopHubSuite = (store: TestStore) =>
         { subject: "I-2", status: "discarded" }
       ])
       expect([...shop.refunds.values()]).toEqual([])
+    })
+
+    /** R-PACK-01-1 voided at PACK-01 (`return.cancelled`), after the refund ledger released its unpaid claims. */
+    const voidReturn = (hub: ReturnType<typeof makeShopHub>, sql: Sql["Service"]) =>
+      Effect.gen(function* () {
+        yield* sql.execute("DELETE FROM hub_refund_claims WHERE return_id = 'R-PACK-01-1' AND status = 'requested'")
+        const event = stationEvent("return.cancelled", {
+          returnId: "R-PACK-01-1",
+          corrects: null,
+          orderId: "SHOP-1001",
+          scanned: "SHOP-1001",
+          itemCount: 2,
+          reason: "scanned the wrong parcel"
+        })
+        yield* hub.applyStationEvent(event)
+        return event
+      })
+
+    it("withdraws a voided return's refunds still waiting for the shop, leaves the one the shop paid, and a replay changes nothing", async () => {
+      const { shop, run, clock } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          yield* decideGranted(hub, sql, "refund-full", mugOf("I-1", "501", 1), 1250)
+          clock.advance(1_000)
+          yield* hub.drain(shop.connector)
+          yield* sql.execute("UPDATE hub_refund_claims SET status = 'issued' WHERE item_ref = 'I-1'")
+          yield* decideGranted(hub, sql, "refund-full", mugOf("I-2", "501", 2), 1250)
+          // Another return's unit of the same order stays as it was.
+          yield* decideGranted(hub, sql, "refund-full", { ...mugOf("I-3", "502", 1), returnId: "R-PACK-01-2" }, 2490)
+          const voided = yield* voidReturn(hub, sql)
+          const pushes = () =>
+            sql.query<{ subject: string; status: string }>(
+              "SELECT subject, status FROM shop_pushes WHERE kind = 'refund' ORDER BY subject"
+            )
+          const afterVoid = yield* pushes()
+          yield* hub.applyStationEvent(voided)
+          const afterReplay = yield* pushes()
+          clock.advance(1_000)
+          yield* hub.drain(shop.connector)
+          return { afterVoid, afterReplay, afterDrain: yield* pushes() }
+        })
+      )
+      expect(result.afterVoid).toEqual([
+        { subject: "I-1", status: "done" },
+        { subject: "I-2", status: "discarded" },
+        { subject: "I-3", status: "queued" }
+      ])
+      expect(result.afterReplay).toEqual(result.afterVoid)
+      expect(result.afterDrain.map((push) => push.status)).toEqual(["done", "discarded", "done"])
+      expect([...shop.refunds.values()].map((refund) => [refund.note, refund.amountCents])).toEqual([
+        ["Packbench return R-PACK-01-1", 1250],
+        ["Packbench return R-PACK-01-2", 2490]
+      ])
+    })
+
+    it("leaves a voided return's refund the shop is paying right now as it is, and logs it for a manager", async () => {
+      const { shop, run, clock } = setup()
+      const order = draftOrder()
+      shop.orders.set(order.shopOrderId, order)
+      const logged: Array<string> = []
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          yield* decideGranted(hub, sql, "refund-full", mugOf("I-1", "501", 1), 1250)
+          clock.advance(1_000)
+          // Taken for the shop and committed before the shop is called: the shop may be paying it now.
+          yield* claimNextPush(sql, shop.connector.settings.id, NOW + 1_000)
+          yield* voidReturn(hub, sql)
+          return yield* sql.query<{ subject: string; status: string }>(
+            "SELECT subject, status FROM shop_pushes WHERE kind = 'refund'"
+          )
+        }).pipe(Effect.provide(Logger.layer([Logger.make((entry) => void logged.push(String(entry.message)))])))
+      )
+      expect(result).toEqual([{ subject: "I-1", status: "sending" }])
+      expect(logged.filter((line) => line.startsWith("shop refunds:"))).toEqual([
+        "shop refunds: return R-PACK-01-1 of HAM1 was voided while the shop is paying I-1: a manager must settle it"
+      ])
     })
 
     it("refunds the granted units of a return as one shop refund and answers each unit's station", async () => {

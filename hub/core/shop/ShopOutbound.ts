@@ -1,10 +1,15 @@
 /** Turns station events into pushes to the shop: fulfillments for packed parcels and refunds. */
 import { Effect } from "effect"
+import { oneLine } from "../../../core/bounds/oneLine.ts"
 import { defaultCarrierProfiles } from "../../../core/carrier/CarrierProfile.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { decodePayload } from "../../../core/events/EventDefinition.ts"
 import { ParcelHandedToCarrier, ParcelLinesRenumbered, ParcelPacked } from "../../../core/pack/PackEvents.ts"
-import { ReturnRefundDecided, ReturnRefundDecisionCorrected } from "../../../core/returns/ReturnsEvents.ts"
+import {
+  ReturnCancelled,
+  ReturnRefundDecided,
+  ReturnRefundDecisionCorrected
+} from "../../../core/returns/ReturnsEvents.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import type { ConnectorSettings } from "./ConnectorSettings.ts"
@@ -45,7 +50,9 @@ const shopOrderOf = (sql: Sql["Service"], orderId: string) =>
  *   granted it on (which the station's answer still names by the station's line), grouped by return; a later decision
  *   for the same unit (or a station's correction of its decision, `return.refund-decision-corrected`) replaces a
  *   refund still waiting, and is refused once the shop paid; one with no refund (`no-refund`, whose claim the ledger
- *   released) withdraws it.
+ *   released) withdraws it;
+ * - `return.cancelled` (the clerk voided the return) withdraws its refunds still waiting for the shop, as a no-refund
+ *   of each unit does; a refund the shop paid, or is paying right now, is left as it is and logged for a manager.
  * Orders the connectors did not bring (fixtures, the simulated shop) are none of the shops' business.
  */
 export const makeShopOutbound = (
@@ -118,6 +125,28 @@ export const makeShopOutbound = (
       sql.query<{ items: string }>("SELECT items FROM shop_parcels WHERE parcel_id = ?", [parcelId]),
       (rows) => (rows[0] === undefined ? undefined : (JSON.parse(rows[0].items) as ReadonlyArray<ParcelItem>))
     )
+
+  /**
+   * Withdraws the refund of `itemRef` still waiting for the shop (queued, or failed for a manager), saying why. A unit
+   * the shop already paid, or is being paid right now, never changes: then nothing is withdrawn, and the status of its
+   * push that stopped it (`done` or `sending`) is returned.
+   */
+  const withdrawWaiting = (itemRef: string, because: string, nowMs: number) =>
+    Effect.gen(function* () {
+      const waiting = yield* sql.query<{ push_id: string; status: string }>(
+        "SELECT push_id, status FROM shop_pushes WHERE kind = 'refund' AND subject = ? AND status <> 'discarded'",
+        [itemRef]
+      )
+      const paid = waiting.find((push) => push.status === "done") ?? waiting.find((push) => push.status === "sending")
+      if (paid !== undefined) return paid.status as "done" | "sending"
+      for (const push of waiting) {
+        yield* sql.execute(
+          "UPDATE shop_pushes SET status = 'discarded', last_error = ?, updated_at_ms = ? WHERE push_id = ?",
+          [because, nowMs, push.push_id]
+        )
+      }
+      return undefined
+    })
 
   const applyStationEvent = (event: EventEnvelope, nowMs: number): Effect.Effect<void, StoreError | string> =>
     Effect.gen(function* () {
@@ -196,19 +225,8 @@ export const makeShopOutbound = (
           )
           const claim = claims[0]
           if (claim === undefined && decided.outcome !== "no-refund") return
-          const waiting = yield* sql.query<{ push_id: string; status: string }>(
-            "SELECT push_id, status FROM shop_pushes WHERE kind = 'refund' AND subject = ? AND status <> 'discarded'",
-            [decided.itemRef]
-          )
-          // A unit the shop already paid, or is being paid right now, never changes.
-          if (waiting.some((push) => push.status === "done" || push.status === "sending")) return
-          for (const push of waiting) {
-            yield* sql.execute(
-              "UPDATE shop_pushes SET status = 'discarded', last_error = ?, updated_at_ms = ? WHERE push_id = ?",
-              [`replaced by the decision of event ${event.id}`, nowMs, push.push_id]
-            )
-          }
-          if (claim === undefined) return
+          const left = yield* withdrawWaiting(decided.itemRef, `replaced by the decision of event ${event.id}`, nowMs)
+          if (left !== undefined || claim === undefined) return
           const amountCents = Number(claim.amount_cents)
           if (amountCents <= 0) return
           const mapped = JSON.parse(shop.mapped) as MappedOrder
@@ -255,6 +273,31 @@ export const makeShopOutbound = (
             },
             nowMs
           )
+          return
+        }
+        case ReturnCancelled.type: {
+          const cancelled = yield* decodePayload(ReturnCancelled, event.payload)
+          // The return's refunds not yet withdrawn are among the connectors' open pushes (their index): a unit's
+          // refund waiting for the shop is withdrawn, one the shop is paying right now is left to a manager.
+          const items = new Set<string>()
+          for (const connectorId of connectors.keys()) {
+            const open = yield* sql.query<{ subject: string; payload: string }>(
+              `SELECT subject, payload FROM shop_pushes WHERE connector_id = ? AND status IN ('queued', 'sending', 'failed')
+                 AND kind = 'refund'`,
+              [connectorId]
+            )
+            for (const push of open) {
+              const unit = JSON.parse(push.payload) as RefundUnit
+              if (unit.siteId === event.siteId && unit.returnId === cancelled.returnId) items.add(push.subject)
+            }
+          }
+          for (const itemRef of [...items].sort()) {
+            const left = yield* withdrawWaiting(itemRef, `the return was voided (event ${event.id})`, nowMs)
+            if (left === undefined) continue
+            yield* Effect.logWarning(
+              `shop refunds: return ${oneLine(cancelled.returnId)} of ${oneLine(event.siteId)} was voided while the shop ${left === "done" ? "paid" : "is paying"} ${oneLine(itemRef)}: a manager must settle it`
+            )
+          }
           return
         }
         default:
