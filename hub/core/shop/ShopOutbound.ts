@@ -131,14 +131,25 @@ export const makeShopOutbound = (
    * the shop already paid, or is being paid right now, never changes: then nothing is withdrawn, and the status of its
    * push that stopped it (`done` or `sending`) is returned.
    */
+  /** What became of the refund of `what` that `withdrawWaiting` left, in a manager's log line. */
+  const whatTheShopDid = (left: "done" | "sending" | "unread", what: string) =>
+    left === "done"
+      ? `paid ${what}`
+      : left === "sending"
+        ? `is paying ${what}`
+        : `may have paid ${what} (its answer could not be read)`
+
   const withdrawWaiting = (itemRef: string, because: string, nowMs: number) =>
     Effect.gen(function* () {
-      const waiting = yield* sql.query<{ push_id: string; status: string }>(
-        "SELECT push_id, status FROM shop_pushes WHERE kind = 'refund' AND subject = ? AND status <> 'discarded'",
+      const waiting = yield* sql.query<{ push_id: string; status: string; failed_as: string | null }>(
+        `SELECT push_id, status, failed_as FROM shop_pushes
+         WHERE kind = 'refund' AND subject = ? AND status <> 'discarded'`,
         [itemRef]
       )
       const paid = waiting.find((push) => push.status === "done") ?? waiting.find((push) => push.status === "sending")
       if (paid !== undefined) return paid.status as "done" | "sending"
+      // Sent, and the shop's answer could not be read: it may have paid. It stays on the manager's list, not withdrawn.
+      if (waiting.some((push) => push.status === "failed" && push.failed_as === "malformed")) return "unread" as const
       for (const push of waiting) {
         yield* sql.execute(
           "UPDATE shop_pushes SET status = 'discarded', last_error = ?, updated_at_ms = ? WHERE push_id = ?",
@@ -226,7 +237,12 @@ export const makeShopOutbound = (
           const claim = claims[0]
           if (claim === undefined && decided.outcome !== "no-refund") return
           const left = yield* withdrawWaiting(decided.itemRef, `replaced by the decision of event ${event.id}`, nowMs)
-          if (left !== undefined || claim === undefined) return
+          if (left !== undefined) {
+            return yield* Effect.logWarning(
+              `shop refunds: the decision of event ${oneLine(event.id)} for ${oneLine(decided.itemRef)} is not sent: the shop ${whatTheShopDid(left, "the earlier one")}: a manager must settle it`
+            )
+          }
+          if (claim === undefined) return
           const amountCents = Number(claim.amount_cents)
           if (amountCents <= 0) return
           const mapped = JSON.parse(shop.mapped) as MappedOrder
@@ -295,7 +311,7 @@ export const makeShopOutbound = (
             const left = yield* withdrawWaiting(itemRef, `the return was voided (event ${event.id})`, nowMs)
             if (left === undefined) continue
             yield* Effect.logWarning(
-              `shop refunds: return ${oneLine(cancelled.returnId)} of ${oneLine(event.siteId)} was voided while the shop ${left === "done" ? "paid" : "is paying"} ${oneLine(itemRef)}: a manager must settle it`
+              `shop refunds: return ${oneLine(cancelled.returnId)} of ${oneLine(event.siteId)} was voided while the shop ${whatTheShopDid(left, oneLine(itemRef))}: a manager must settle it`
             )
           }
           return
