@@ -22,10 +22,11 @@ interface DueRow {
 export const recordNoRefundCorrections = Effect.fn("NoRefundCorrections.record")(function* () {
   const sql = yield* Sql
   const log = yield* EventLog
+  // The list first (CROSS JOIN keeps SQLite from walking the whole log in seq order to meet it), each event by its id.
   const due = yield* sql.query<DueRow>(
     `SELECT due.corrected_event_id, events.payload, return_items.decision
      FROM refund_corrections_due due
-     JOIN events ON events.id = due.corrected_event_id
+     CROSS JOIN events ON events.id = due.corrected_event_id
      JOIN return_items ON return_items.item_ref = due.item_ref
      ORDER BY events.seq`
   )
