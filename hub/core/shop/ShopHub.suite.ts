@@ -536,52 +536,49 @@ export const shopHubSuite = (store: TestStore) =>
       ])
     })
 
-    it("leaves a voided return's refund the shop is paying right now as it is, and logs it for a manager", async () => {
+    /** I-1's refund decided and left by `mark` as the shop's answer left it, then its return voided. */
+    const voidAfter = async (mark: (sql: Sql["Service"], connectorId: string) => Effect.Effect<unknown, unknown>) => {
       const { shop, run, clock } = setup()
       const order = draftOrder()
       shop.orders.set(order.shopOrderId, order)
       const logged: Array<string> = []
-      const result = await run((hub, sql) =>
+      const refunds = await run((hub, sql) =>
         Effect.gen(function* () {
           yield* hub.pollOnce(shop.connector)
           yield* decideGranted(hub, sql, "refund-full", mugOf("I-1", "501", 1), 1250)
           clock.advance(1_000)
-          // Taken for the shop and committed before the shop is called: the shop may be paying it now.
-          yield* claimNextPush(sql, shop.connector.settings.id, NOW + 1_000)
+          yield* mark(sql, shop.connector.settings.id)
           yield* voidReturn(hub, sql)
           return yield* sql.query<{ subject: string; status: string }>(
             "SELECT subject, status FROM shop_pushes WHERE kind = 'refund'"
           )
         }).pipe(Effect.provide(Logger.layer([Logger.make((entry) => void logged.push(String(entry.message)))])))
       )
-      expect(result).toEqual([{ subject: "I-1", status: "sending" }])
-      expect(logged.filter((line) => line.startsWith("shop refunds:"))).toEqual([
-        "shop refunds: return R-PACK-01-1 of HAM1 was voided while the shop is paying I-1: a manager must settle it"
-      ])
+      return { refunds, logged: logged.filter((line) => line.startsWith("shop refunds:")) }
+    }
+
+    it("leaves a voided return's refund the shop is paying right now as it is, and logs it for a manager", async () => {
+      // Taken for the shop and committed before the shop is called: the shop may be paying it now.
+      const result = await voidAfter((sql, connectorId) => claimNextPush(sql, connectorId, NOW + 1_000))
+      expect(result).toEqual({
+        refunds: [{ subject: "I-1", status: "sending" }],
+        logged: [
+          "shop refunds: return R-PACK-01-1 of HAM1 was voided while the shop is paying I-1: a manager must settle it"
+        ]
+      })
     })
 
     it("leaves a voided return's refund handed to a manager on an answer it could not read (the shop may have paid it), and logs it", async () => {
-      const { shop, run, clock } = setup()
-      const order = draftOrder()
-      shop.orders.set(order.shopOrderId, order)
-      const logged: Array<string> = []
-      const result = await run((hub, sql) =>
-        Effect.gen(function* () {
-          yield* hub.pollOnce(shop.connector)
-          yield* decideGranted(hub, sql, "refund-full", mugOf("I-1", "501", 1), 1250)
-          clock.advance(1_000)
-          // Sent, and the shop's answer could not be read: handed to a manager, paid or not.
-          yield* sql.execute("UPDATE shop_pushes SET status = 'failed', failed_as = 'malformed' WHERE subject = 'I-1'")
-          yield* voidReturn(hub, sql)
-          return yield* sql.query<{ subject: string; status: string }>(
-            "SELECT subject, status FROM shop_pushes WHERE kind = 'refund'"
-          )
-        }).pipe(Effect.provide(Logger.layer([Logger.make((entry) => void logged.push(String(entry.message)))])))
+      // Sent, and the shop's answer could not be read: handed to a manager, paid or not.
+      const result = await voidAfter((sql) =>
+        sql.execute("UPDATE shop_pushes SET status = 'failed', failed_as = 'malformed' WHERE subject = 'I-1'")
       )
-      expect(result).toEqual([{ subject: "I-1", status: "failed" }])
-      expect(logged.filter((line) => line.startsWith("shop refunds:"))).toEqual([
-        "shop refunds: return R-PACK-01-1 of HAM1 was voided while the shop may have paid I-1 (its answer could not be read): a manager must settle it"
-      ])
+      expect(result).toEqual({
+        refunds: [{ subject: "I-1", status: "failed" }],
+        logged: [
+          "shop refunds: return R-PACK-01-1 of HAM1 was voided while the shop may have paid I-1 (its answer could not be read): a manager must settle it"
+        ]
+      })
     })
 
     it("refunds the granted units of a return as one shop refund and answers each unit's station", async () => {
