@@ -135,7 +135,7 @@ export class FleetPresence extends Context.Service<
               )
             )
           yield* Effect.logWarning(
-            `fleet presence: quarantined a message on ${oneLine(message.topic)}: ${oneLine(reason)}`
+            `fleet presence: quarantined a message on ${oneLine(message.topic)}: ${oneLine(reason.slice(0, 1000))}`
           )
           const known = against === undefined ? undefined : stations.get(against.stationId)
           if (known !== undefined && against !== undefined) {
