@@ -568,6 +568,19 @@ export const shopHubSuite = (store: TestStore) =>
       })
     })
 
+    it("logs a voided return's refund the shop already paid for a manager, before its station's word of the payment reached the hub", async () => {
+      // The shop paid; the station has not yet said so (`return.refund-issued`), so the ledger's claim is not issued.
+      const result = await voidAfter((sql) =>
+        sql.execute("UPDATE shop_pushes SET status = 'done', done_at_ms = ? WHERE subject = 'I-1'", [NOW + 1_000])
+      )
+      expect(result).toEqual({
+        refunds: [{ subject: "I-1", status: "done" }],
+        logged: [
+          "shop refunds: return R-PACK-01-1 of HAM1 was voided while the shop paid I-1: a manager must settle it"
+        ]
+      })
+    })
+
     it("leaves a voided return's refund handed to a manager on an answer it could not read (the shop may have paid it), and logs it", async () => {
       // Sent, and the shop's answer could not be read: handed to a manager, paid or not.
       const result = await voidAfter((sql) =>

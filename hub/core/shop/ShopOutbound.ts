@@ -18,6 +18,13 @@ import { enqueuePush, type PushQueueSettings } from "./PushQueue.ts"
 import type { RefundUnit } from "./RefundUnit.ts"
 import type { FulfillmentPush, PushLine } from "./ShopConnector.ts"
 
+/**
+ * A return's refund pushes not discarded, paid (`done`) ones too, by the group key its units were queued under
+ * (`<orderId>/<siteId>/<returnId>`): hub migration 90's index of the refund pushes by key serves it.
+ */
+export const RETURN_REFUND_PUSHES =
+  "SELECT subject, payload FROM shop_pushes WHERE group_key = ? AND kind = 'refund' AND status <> 'discarded'"
+
 interface ShopOrderRef {
   readonly connector_id: string
   readonly shop_order_id: string
@@ -52,7 +59,8 @@ const shopOrderOf = (sql: Sql["Service"], orderId: string) =>
  *   refund still waiting, and is refused once the shop paid; one with no refund (`no-refund`, whose claim the ledger
  *   released) withdraws it;
  * - `return.cancelled` (the clerk voided the return) withdraws its refunds still waiting for the shop, as a no-refund
- *   of each unit does; a refund the shop paid, or is paying right now, is left as it is and logged for a manager.
+ *   of each unit does; a refund the shop paid (whether or not its station said so yet), is paying right now, or may
+ *   have paid, is left as it is and logged for a manager.
  * Orders the connectors did not bring (fixtures, the simulated shop) are none of the shops' business.
  */
 export const makeShopOutbound = (
@@ -126,11 +134,6 @@ export const makeShopOutbound = (
       (rows) => (rows[0] === undefined ? undefined : (JSON.parse(rows[0].items) as ReadonlyArray<ParcelItem>))
     )
 
-  /**
-   * Withdraws the refund of `itemRef` still waiting for the shop (queued, or failed for a manager), saying why. A unit
-   * the shop already paid, or is being paid right now, never changes: then nothing is withdrawn, and the status of its
-   * push that stopped it (`done` or `sending`) is returned.
-   */
   /** What became of the refund of `what` that `withdrawWaiting` left, in a manager's log line. */
   const whatTheShopDid = (left: "done" | "sending" | "unread", what: string) =>
     left === "done"
@@ -139,6 +142,11 @@ export const makeShopOutbound = (
         ? `is paying ${what}`
         : `may have paid ${what} (its answer could not be read)`
 
+  /**
+   * Withdraws the refund of `itemRef` still waiting for the shop (queued, or failed for a manager), saying why. A unit
+   * the shop already paid, or is being paid right now, never changes: then nothing is withdrawn, and the status of its
+   * push that stopped it (`done` or `sending`, or `unread` for an answer the hub could not read) is returned.
+   */
   const withdrawWaiting = (itemRef: string, because: string, nowMs: number) =>
     Effect.gen(function* () {
       const waiting = yield* sql.query<{ push_id: string; status: string; failed_as: string | null }>(
@@ -293,19 +301,20 @@ export const makeShopOutbound = (
         }
         case ReturnCancelled.type: {
           const cancelled = yield* decodePayload(ReturnCancelled, event.payload)
-          // The return's refunds not yet withdrawn are among the connectors' open pushes (their index): a unit's
-          // refund waiting for the shop is withdrawn, one the shop is paying right now is left to a manager.
+          // A station's decisions name their return's order: a return of no order queued no refund.
+          if (cancelled.orderId === null) return
+          // The return's refunds, whichever connector queued them, are under its group key (with its station's site,
+          // as the decided case keys them), found by migration 90's index. The key is matched whole: the order's other
+          // returns share its start. Each unit's refund waiting for the shop is withdrawn; one the shop paid (whether or
+          // not its station said so yet), is paying, or may have paid is left to a manager.
+          const pushes = yield* sql.query<{ subject: string; payload: string }>(RETURN_REFUND_PUSHES, [
+            `${cancelled.orderId}/${event.siteId}/${cancelled.returnId}`
+          ])
           const items = new Set<string>()
-          for (const connectorId of connectors.keys()) {
-            const open = yield* sql.query<{ subject: string; payload: string }>(
-              `SELECT subject, payload FROM shop_pushes WHERE connector_id = ? AND status IN ('queued', 'sending', 'failed')
-                 AND kind = 'refund'`,
-              [connectorId]
-            )
-            for (const push of open) {
-              const unit = JSON.parse(push.payload) as RefundUnit
-              if (unit.siteId === event.siteId && unit.returnId === cancelled.returnId) items.add(push.subject)
-            }
+          for (const push of pushes) {
+            // The key's parts may hold a '/' of their own: the unit's own word on its return decides.
+            const unit = JSON.parse(push.payload) as RefundUnit
+            if (unit.siteId === event.siteId && unit.returnId === cancelled.returnId) items.add(push.subject)
           }
           for (const itemRef of [...items].sort()) {
             const left = yield* withdrawWaiting(itemRef, `the return was voided (event ${event.id})`, nowMs)

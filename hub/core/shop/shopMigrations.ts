@@ -189,3 +189,14 @@ export const shopWebhookDeliveriesByAge: Migration = {
   name: "shop webhook deliveries by age, so those past the reach of a replay are pruned",
   statements: ["CREATE INDEX shop_webhook_deliveries_by_age ON shop_webhook_deliveries (connector_id, received_at_ms)"]
 }
+
+/**
+ * Migration 90, which hubMigrations.ts places after the hub's 89: a voided return's refund pushes are read by the group
+ * key its units were queued under (ShopOutbound's `RETURN_REFUND_PUSHES`), where the void read every open refund push
+ * of every connector and parsed each one's payload. Only refunds are grouped by return: the index holds them alone.
+ */
+export const shopRefundPushesByGroup: Migration = {
+  id: 90,
+  name: "shop refund pushes by their return's group key, so a void reads its own return's refunds alone",
+  statements: ["CREATE INDEX shop_pushes_refunds_by_group ON shop_pushes (group_key) WHERE kind = 'refund'"]
+}

@@ -18,6 +18,7 @@ import {
   recordEpcisEvent
 } from "../../epcis/HubEpcis.ts"
 import { makeRefundLedger } from "../../refunds/RefundLedger.ts"
+import { RETURN_REFUND_PUSHES } from "../../shop/ShopOutbound.ts"
 import { hubMigrations } from "./hubMigrations.ts"
 
 /** The tables a database holds, by the dialect's own catalogue. */
@@ -71,7 +72,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.first).toEqual([
         1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-        80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002
+        80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -177,7 +178,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         applied: [
           10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-          80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002
+          80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002
         ],
         inserted: [1, 0],
         badRating: "Constraint",
@@ -223,7 +224,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80,
-        81, 83, 84, 85, 87, 88, 89, 9001, 9002
+        81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -281,7 +282,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.added).toEqual([
         31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87,
-        88, 89, 9001, 9002
+        88, 89, 90, 9001, 9002
       ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
@@ -323,7 +324,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         added: [
           50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88,
-          89, 9001, 9002
+          89, 90, 9001, 9002
         ],
         orders: [
           {
@@ -363,7 +364,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result.added).toEqual([
-        55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89,
+        55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90,
         9001, 9002
       ])
       expect(result.rows).toEqual([
@@ -414,8 +415,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001,
-          9002
+          56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90,
+          9001, 9002
         ],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
@@ -486,7 +487,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002],
+        added: [
+          59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002
+        ],
         stored: [true, true, true, true, true],
         again: false,
         noView: false,
@@ -530,7 +533,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         before: "Constraint",
         added: [
-          57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002
+          57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 9001,
+          9002
         ],
         sameSeq: "Constraint",
         otherKind: "Constraint",
@@ -569,7 +573,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002
+          58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002
         ],
         rows: [
           ["P-expired", 1000],
@@ -613,7 +617,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
+        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -689,7 +693,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
+        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -752,7 +756,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
+        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -853,7 +857,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
+        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -919,7 +923,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
+        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -969,7 +973,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
+        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -1037,7 +1041,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1105,7 +1109,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
         answers: [
           {
             order_id: "SO-1",
@@ -1194,7 +1198,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
         before: [{ item_ref: "A-R1-01", decided_line_id: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
@@ -1274,7 +1278,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1328,7 +1332,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87,
-        88, 89, 9002
+        88, 89, 90, 9002
       ])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
@@ -1364,7 +1368,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
+        added: [74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
         rows: [
           ["SO-1", 1_763_700_060_000],
           ["SO-2", null],
@@ -1394,7 +1398,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [77, 78, 80, 81, 83, 84, 85, 87, 88, 89],
+        added: [77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
         rows: [
           { parcel_id: "P-1", site_id: null, station_id: null },
           { parcel_id: "P-2", site_id: "HAM1", station_id: "PACK-02" }
@@ -1424,7 +1428,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [78, 80, 81, 83, 84, 85, 87, 88, 89],
+        added: [78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
         waiting: [
           { orderId: "SO-2", correction: 1 },
           { orderId: "SO-3", correction: 1 }
@@ -1480,7 +1484,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [80, 81, 83, 84, 85, 87, 88, 89],
+        added: [80, 81, 83, 84, 85, 87, 88, 89, 90],
         voids: [
           ["urn:packbench:order:SO%2F3", null],
           ["urn:packbench:order:SO-1", 3],
@@ -1916,5 +1920,49 @@ export const hubMigrationsSuite = (store: TestStore) =>
         handed: 2,
         delivered: 1
       })
+    })
+
+    it("90: a voided return's refund pushes are found by their whole group key, by an index of the refund pushes alone", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id < 90 || migration.id >= 9001))
+          const insertPush = (seq: number, kind: string, subject: string, groupKey: string, status: string) =>
+            sql.execute(
+              `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key,
+                 payload, status, attempts, next_attempt_ms, created_at_ms, updated_at_ms)
+               VALUES (?, 'shopify-main', ?, ?, ?, ?, 'SO-1', ?, '{}', ?, 0, 0, 0, 0)`,
+              [`push-${seq}`, seq, kind, `key-${seq}`, subject, groupKey, status]
+            )
+          yield* insertPush(1, "refund", "I-1", "SO-1/HAM1/R-1", "done")
+          const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 90 || migration.id >= 9001))
+          yield* insertPush(2, "refund", "I-2", "SO-1/HAM1/R-1", "queued")
+          yield* insertPush(3, "refund", "I-3", "SO-1/HAM1/R-1", "discarded")
+          // Another return of the order, whose key starts with the voided one's, and a parcel of the same name.
+          yield* insertPush(4, "refund", "I-4", "SO-1/HAM1/R-10", "queued")
+          yield* insertPush(5, "fulfillment", "SO-1/HAM1/R-1", "SO-1/HAM1/R-1", "queued")
+          const found = yield* sql.query<{ subject: string }>(RETURN_REFUND_PUSHES, ["SO-1/HAM1/R-1"])
+          const plan =
+            sql.dialect === "sqlite"
+              ? Effect.map(
+                  sql.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${RETURN_REFUND_PUSHES}`, ["SO-1/HAM1/R-1"]),
+                  (rows) => rows.map((row) => row.detail).join("; ")
+                )
+              : // With sequential scans ruled out, as a table of years of pushes rules them out by its size.
+                sql.transaction(
+                  Effect.gen(function* () {
+                    yield* sql.execute("SET LOCAL enable_seqscan = off")
+                    const rows = yield* sql.query(`EXPLAIN (FORMAT JSON) ${RETURN_REFUND_PUSHES}`, ["SO-1/HAM1/R-1"])
+                    return JSON.stringify(rows)
+                  })
+                )
+          return {
+            added,
+            found: found.map((row) => row.subject).sort(),
+            byIndex: (yield* plan).includes("shop_pushes_refunds_by_group")
+          }
+        })
+      )
+      expect(result).toEqual({ added: [90], found: ["I-1", "I-2"], byIndex: true })
     })
   })

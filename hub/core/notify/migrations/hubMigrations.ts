@@ -6,6 +6,7 @@ import {
   shopMigrations,
   shopPushAddressKind,
   shopPushHandOver,
+  shopRefundPushesByGroup,
   shopWebhookDeliveriesByAge
 } from "../../shop/shopMigrations.ts"
 
@@ -896,5 +897,6 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       "CREATE INDEX hub_parcels_by_delivery ON hub_parcels (delivered_at_ms) WHERE delivered_at_ms IS NOT NULL"
     ]
   },
+  shopRefundPushesByGroup,
   ...consumerMigrations
 ]
