@@ -1011,4 +1011,58 @@ export const refundLedgerSuite = (store: TestStore) =>
       // SO-100001's first line: 12.90 a mug.
       expect(result.after).toEqual([1_290])
     })
+
+    it("keeps a voided return's claim whose refund the shop paid before its station said so: the unit is not refunded twice", async () => {
+      const mug = { returnId: "RET-01-R000001", orderId: "SO-100009", lineId: "1", unit: 1, sku: "ALP-MUG-01" }
+      const result = await withLedger(store, (ledger, sql) =>
+        Effect.gen(function* () {
+          yield* ledger.recordOrder(orders.find((candidate) => candidate.orderId === "SO-100009")!)
+          yield* ledger.applyDecided(
+            decidedAt("RET-01", mug.returnId),
+            unitDecided({ ...mug, amountCents: 1_290 }),
+            NOW_MS
+          )
+          // The shop connector's push of the unit's refund is done (the shop paid); the station's
+          // `return.refund-issued` has not reached the hub when the clerk voids the return.
+          yield* sql.execute(
+            `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key,
+               payload, status, attempts, next_attempt_ms, created_at_ms, updated_at_ms, done_at_ms)
+             VALUES ('push-1', 'shopify-main', 1, 'refund', 'packbench-RET-01-R000001-decided', 'RET-01-R000001-01',
+               'SO-100009', 'SO-100009/HAM1/RET-01-R000001', '{}', 'done', 1, ?, ?, ?, ?)`,
+            [NOW_MS, NOW_MS, NOW_MS, NOW_MS + 1_000]
+          )
+          const voided = stationEvent("RET-01", 2, "return.cancelled", 1, "voided-paid", {
+            returnId: mug.returnId,
+            corrects: null,
+            orderId: mug.orderId,
+            scanned: mug.orderId,
+            itemCount: 1,
+            reason: "scanned the wrong parcel"
+          })
+          yield* ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW_MS)
+          // The real return of the same mug, graded at RET-02.
+          yield* ledger.applyDecided(
+            decidedAt("RET-02", "RET-02-R000001"),
+            unitDecided({ ...mug, returnId: "RET-02-R000001", amountCents: 1_290 }),
+            NOW_MS
+          )
+          const statuses = yield* sql.query<{ item_ref: string; status: string; issued_at_ms: number | null }>(
+            "SELECT item_ref, status, issued_at_ms FROM hub_refund_claims ORDER BY item_ref"
+          )
+          return {
+            ...(yield* ledgerOutcome(sql)),
+            statuses: statuses.map((row) => [row.item_ref, row.status, Number(row.issued_at_ms)])
+          }
+        })
+      )
+      expect(result).toEqual({
+        claims: [["RET-01-R000001-01", "1", 1_290]],
+        // Paid when the shop's push was done.
+        statuses: [["RET-01-R000001-01", "issued", NOW_MS + 1_000]],
+        rejections: [["RET-02-R000001", "1", "duplicate-unit", "RET-01-R000001"]],
+        parked: [],
+        // The shop is not told to withdraw what it paid, and not asked to pay the unit again.
+        requests: [["RET-01-R000001-01", "1", 1_290]]
+      })
+    })
   })

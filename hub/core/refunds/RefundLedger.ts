@@ -609,10 +609,25 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
     ])
 
   /**
+   * When the shop paid the unit's refund through a shop connector (its refund push is `done`), which may be before its
+   * station's `return.refund-issued` reaches the hub (`nowMs` for a push that kept no time); undefined when it did not
+   * (or not that way).
+   */
+  const paidThroughShopAt = (itemRef: string, nowMs: number) =>
+    Effect.map(
+      sql.query<{ done_at_ms: number | null }>(
+        "SELECT done_at_ms FROM shop_pushes WHERE kind = 'refund' AND subject = ? AND status = 'done'",
+        [itemRef]
+      ),
+      (rows) => (rows[0] === undefined ? undefined : Number(rows[0].done_at_ms ?? nowMs))
+    )
+
+  /**
    * A return the clerk voided (`return.cancelled`) no longer counts: it is recorded as voided, its decisions still
    * waiting for the order it names are dropped (one waiting for another order claims nothing once taken up: the return
-   * is voided), and a claim it still holds without payment is given up, so the unit is free for the real return, and the shop is told not to pay it
-   * (a request of amount 0). A unit the shop already paid stays claimed: money out is undone by a manager, not here.
+   * is voided), and a claim it still holds without payment is given up, so the unit is free for the real return, and
+   * the shop is told not to pay it (a request of amount 0). A unit the shop already paid stays claimed, as paid, whether its station said so or the
+   * shop connector's push did (`paidThroughShopAt`): money out is undone by a manager, not here.
    */
   const applyReturnCancelled = (event: EventEnvelope, cancelled: typeof ReturnCancelled.payload.Type, nowMs: number) =>
     Effect.gen(function* () {
@@ -644,13 +659,24 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
         [event.siteId, cancelled.returnId]
       )
       for (const claim of claims) {
-        if (claim.status === "issued") {
-          yield* Effect.logWarning(
-            `hub refunds: return ${cancelled.returnId} was voided after the shop paid ${claim.item_ref}: a manager must settle it`
-          )
+        const paidAtMs = yield* paidThroughShopAt(claim.item_ref, nowMs)
+        if (claim.status === "requested" && paidAtMs !== undefined) {
+          // The shop paid before the station's word of it (`return.refund-issued`) reached the hub: the money left, so
+          // the claim stays, as paid, and no later return of the unit is paid again.
+          yield* sql.execute("UPDATE hub_refund_claims SET status = 'issued', issued_at_ms = ? WHERE item_ref = ?", [
+            paidAtMs,
+            claim.item_ref
+          ])
+        }
+        if (claim.status === "requested" && paidAtMs === undefined) {
+          yield* release(event, claim, "return-voided", 1, nowMs)
           continue
         }
-        yield* release(event, claim, "return-voided", 1, nowMs)
+        // A refund paid through a shop connector is told by the shop side's void (ShopOutbound), with its push.
+        if (paidAtMs !== undefined) continue
+        yield* Effect.logWarning(
+          `hub refunds: return ${oneLine(cancelled.returnId)} of ${oneLine(event.siteId)} was voided after the shop paid ${oneLine(claim.item_ref)}: a manager must settle it`
+        )
       }
     })
 
