@@ -237,7 +237,14 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       }
     })
 
-  /** The decisions parked for `orderId`, in the order they were parked. */
+  /**
+   * The decisions parked for `orderId`, in the order they were parked (ties within a millisecond by event id). Which of
+   * two decisions of one item comes first cannot matter: no two of an item are ever parked for an order. `applyDecided`,
+   * the only way to `park`, first drops the item's parked decision for the order (`dropParked`) in the same
+   * transaction, so a later decision replaces the earlier one; `releaseParked` takes each row up through it again.
+   * Between the items of two stations racing for one unit (the first to arrive wins) a tie in the millisecond goes by
+   * event id, a UUIDv7 of the deciding station's clock.
+   */
   const parkedOf = (orderId: string) =>
     Effect.map(
       sql.query<{ decided_event_id: string; event: string }>(
