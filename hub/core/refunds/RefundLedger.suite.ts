@@ -1012,18 +1012,24 @@ export const refundLedgerSuite = (store: TestStore) =>
       expect(result.after).toEqual([1_290])
     })
 
-    it("keeps a voided return's claim whose refund the shop paid before its station said so: the unit is not refunded twice", async () => {
-      const mug = { returnId: "RET-01-R000001", orderId: "SO-100009", lineId: "1", unit: 1, sku: "ALP-MUG-01" }
-      const result = await withLedger(store, (ledger, sql) =>
+    const mug = { returnId: "RET-01-R000001", orderId: "SO-100009", lineId: "1", unit: 1, sku: "ALP-MUG-01" }
+
+    /**
+     * SO-100009's only mug refunded in RET-01-R000001, which the shop connector's push paid (`done`) before the
+     * station's `return.refund-issued` reached the hub; then `meanwhile` (which RET-01 does next), and the real return
+     * of the mug graded at RET-02. What the ledger holds and told, with each claim's status and when it was paid.
+     */
+    const paidBeforeItsStationSaidSo = (
+      meanwhile: (ledger: ReturnType<typeof makeRefundLedger>) => Effect.Effect<unknown, unknown, Sql>
+    ) =>
+      withLedger(store, (ledger, sql) =>
         Effect.gen(function* () {
-          yield* ledger.recordOrder(orders.find((candidate) => candidate.orderId === "SO-100009")!)
+          yield* ledger.recordOrder(orders.find((candidate) => candidate.orderId === mug.orderId)!)
           yield* ledger.applyDecided(
             decidedAt("RET-01", mug.returnId),
             unitDecided({ ...mug, amountCents: 1_290 }),
             NOW_MS
           )
-          // The shop connector's push of the unit's refund is done (the shop paid); the station's
-          // `return.refund-issued` has not reached the hub when the clerk voids the return.
           yield* sql.execute(
             `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key,
                payload, status, attempts, next_attempt_ms, created_at_ms, updated_at_ms, done_at_ms)
@@ -1031,16 +1037,7 @@ export const refundLedgerSuite = (store: TestStore) =>
                'SO-100009', 'SO-100009/HAM1/RET-01-R000001', '{}', 'done', 1, ?, ?, ?, ?)`,
             [NOW_MS, NOW_MS, NOW_MS, NOW_MS + 1_000]
           )
-          const voided = stationEvent("RET-01", 2, "return.cancelled", 1, "voided-paid", {
-            returnId: mug.returnId,
-            corrects: null,
-            orderId: mug.orderId,
-            scanned: mug.orderId,
-            itemCount: 1,
-            reason: "scanned the wrong parcel"
-          })
-          yield* ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW_MS)
-          // The real return of the same mug, graded at RET-02.
+          yield* meanwhile(ledger)
           yield* ledger.applyDecided(
             decidedAt("RET-02", "RET-02-R000001"),
             unitDecided({ ...mug, returnId: "RET-02-R000001", amountCents: 1_290 }),
@@ -1055,14 +1052,46 @@ export const refundLedgerSuite = (store: TestStore) =>
           }
         })
       )
-      expect(result).toEqual({
-        claims: [["RET-01-R000001-01", "1", 1_290]],
-        // Paid when the shop's push was done.
-        statuses: [["RET-01-R000001-01", "issued", NOW_MS + 1_000]],
-        rejections: [["RET-02-R000001", "1", "duplicate-unit", "RET-01-R000001"]],
-        parked: [],
-        // The shop is not told to withdraw what it paid, and not asked to pay the unit again.
-        requests: [["RET-01-R000001-01", "1", 1_290]]
+
+    /** The mug's claim kept as paid (when the shop's push was done), RET-02 refused, the shop asked to pay once. */
+    const paidOnce = {
+      claims: [["RET-01-R000001-01", "1", 1_290]],
+      statuses: [["RET-01-R000001-01", "issued", NOW_MS + 1_000]],
+      rejections: [["RET-02-R000001", "1", "duplicate-unit", "RET-01-R000001"]],
+      parked: [],
+      requests: [["RET-01-R000001-01", "1", 1_290]]
+    }
+
+    it("keeps a voided return's claim whose refund the shop paid before its station said so: the unit is not refunded twice", async () => {
+      const voided = stationEvent("RET-01", 2, "return.cancelled", 1, "voided-paid", {
+        returnId: mug.returnId,
+        corrects: null,
+        orderId: mug.orderId,
+        scanned: mug.orderId,
+        itemCount: 1,
+        reason: "scanned the wrong parcel"
       })
+      const result = await paidBeforeItsStationSaidSo((ledger) =>
+        ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW_MS)
+      )
+      // The shop is not told to withdraw what it paid, and not asked to pay the unit again.
+      expect(result).toEqual(paidOnce)
     })
+
+    it.each([
+      ["no-refund", 0],
+      ["refund-partial", 500]
+    ] as const)(
+      "keeps the claim of a unit the shop paid before its station said so when the unit is decided again (%s): the paid refund stands, and the unit is not refunded twice",
+      async (outcome, amountCents) => {
+        const result = await paidBeforeItsStationSaidSo((ledger) =>
+          ledger.applyDecided(
+            { id: "decided-again", siteId: "HAM1", stationId: "RET-01" } as EventEnvelope,
+            { ...unitDecided({ ...mug, amountCents }), outcome, source: "manager-override" },
+            NOW_MS
+          )
+        )
+        expect(result).toEqual(paidOnce)
+      }
+    )
   })

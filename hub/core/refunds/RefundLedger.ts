@@ -437,6 +437,27 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
     )
   }
 
+  /**
+   * When the shop paid the unit's refund through a shop connector (its refund push is `done`), which may be before its
+   * station's `return.refund-issued` reaches the hub (`nowMs` for a push that kept no time); undefined when it did not
+   * (or not that way).
+   */
+  const paidThroughShopAt = (itemRef: string, nowMs: number) =>
+    Effect.map(
+      sql.query<{ done_at_ms: number | null }>(
+        "SELECT done_at_ms FROM shop_pushes WHERE kind = 'refund' AND subject = ? AND status = 'done'",
+        [itemRef]
+      ),
+      (rows) => (rows[0] === undefined ? undefined : Number(rows[0].done_at_ms ?? nowMs))
+    )
+
+  /** The shop paid the unit of `itemRef` at `paidAtMs`: its claim is final, and no later decision reaches the shop. */
+  const markPaid = (itemRef: string, paidAtMs: number) =>
+    sql.execute("UPDATE hub_refund_claims SET status = 'issued', issued_at_ms = ? WHERE item_ref = ?", [
+      paidAtMs,
+      itemRef
+    ])
+
   const isVoided = (siteId: string, returnId: string) =>
     Effect.map(
       sql.query("SELECT 1 AS found FROM hub_voided_returns WHERE site_id = ? AND return_id = ?", [siteId, returnId]),
@@ -460,6 +481,16 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       const claims = yield* claimsOf(orderId)
       const order = yield* orderOf(orderId)
       const own = claims.find((claim) => claim.item_ref === decided.itemRef)
+      // Paid by the shop through its connector before the station's word of it: as final as a claim issued.
+      const paidAtMs = own?.status === "requested" ? yield* paidThroughShopAt(own.item_ref, nowMs) : undefined
+      if (paidAtMs !== undefined) {
+        yield* markPaid(decided.itemRef, paidAtMs)
+        // A no-refund's is told by the shop side, which withdraws nothing the shop paid (ShopOutbound).
+        if (decided.outcome === "no-refund") return
+        return yield* Effect.logWarning(
+          `refund ledger: the decision of event ${oneLine(event.id)} for ${oneLine(decided.itemRef)} is not passed on: the shop paid its refund already: a manager must settle it`
+        )
+      }
       if (own?.status === "issued") return
       if (own === undefined && !pays) return
       // Decided (or corrected) to no refund: the unit is not this return's to refund, so its claim is given up (a later
@@ -608,26 +639,8 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       return rows.length
     })
 
-  /** The shop paid: the claim is final, and no later decision for the unit can reach the shop. */
-  const applyIssued = (issued: typeof ReturnRefundIssued.payload.Type, nowMs: number) =>
-    sql.execute("UPDATE hub_refund_claims SET status = 'issued', issued_at_ms = ? WHERE item_ref = ?", [
-      nowMs,
-      issued.itemRef
-    ])
-
-  /**
-   * When the shop paid the unit's refund through a shop connector (its refund push is `done`), which may be before its
-   * station's `return.refund-issued` reaches the hub (`nowMs` for a push that kept no time); undefined when it did not
-   * (or not that way).
-   */
-  const paidThroughShopAt = (itemRef: string, nowMs: number) =>
-    Effect.map(
-      sql.query<{ done_at_ms: number | null }>(
-        "SELECT done_at_ms FROM shop_pushes WHERE kind = 'refund' AND subject = ? AND status = 'done'",
-        [itemRef]
-      ),
-      (rows) => (rows[0] === undefined ? undefined : Number(rows[0].done_at_ms ?? nowMs))
-    )
+  /** The shop paid, as the station says (`return.refund-issued`). */
+  const applyIssued = (issued: typeof ReturnRefundIssued.payload.Type, nowMs: number) => markPaid(issued.itemRef, nowMs)
 
   /**
    * A return the clerk voided (`return.cancelled`) no longer counts: it is recorded as voided, its decisions still
@@ -670,10 +683,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
         if (claim.status === "requested" && paidAtMs !== undefined) {
           // The shop paid before the station's word of it (`return.refund-issued`) reached the hub: the money left, so
           // the claim stays, as paid, and no later return of the unit is paid again.
-          yield* sql.execute("UPDATE hub_refund_claims SET status = 'issued', issued_at_ms = ? WHERE item_ref = ?", [
-            paidAtMs,
-            claim.item_ref
-          ])
+          yield* markPaid(claim.item_ref, paidAtMs)
         }
         if (claim.status === "requested" && paidAtMs === undefined) {
           yield* release(event, claim, "return-voided", 1, nowMs)
