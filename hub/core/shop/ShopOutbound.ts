@@ -304,9 +304,9 @@ export const makeShopOutbound = (
           // A station's decisions name their return's order: a return of no order queued no refund.
           if (cancelled.orderId === null) return
           // The return's refunds, whichever connector queued them, are under its group key (with its station's site,
-          // as the decided case keys them), found by migration 90's index. The key is matched whole: the order's other
-          // returns share its start. Each unit's refund waiting for the shop is withdrawn; one the shop paid (whether or
-          // not its station said so yet), is paying, or may have paid is left to a manager.
+          // as the decided case keys them), found by migration 90's index. The key is matched whole: the order's
+          // other returns share its start. Each unit's refund waiting for the shop is withdrawn; one the shop paid
+          // (whether or not its station said so yet), is paying, or may have paid is left to a manager.
           const pushes = yield* sql.query<{ subject: string; payload: string }>(RETURN_REFUND_PUSHES, [
             `${cancelled.orderId}/${event.siteId}/${cancelled.returnId}`
           ])
