@@ -222,10 +222,13 @@ const notices = Effect.gen(function* () {
 const correctionMails = (mails: ReadonlyArray<OutgoingMail>) =>
   mails.filter((mail) => mail.subject.includes("Adresskorrektur") || mail.subject.includes("address correction"))
 
-/** Station `stationId` packs parcel `parcelId` of SO-100001 and hands it over, as its events reach the hub. */
-const parcelLeaves = (stationId: string, parcelId: string) => [
+/**
+ * Station `stationId` packs parcel `parcelId` of SO-100001 (tracking number `trackingNumber`) and hands it over, as its
+ * events reach the hub.
+ */
+const parcelLeaves = (stationId: string, parcelId: string, trackingNumber = "00340434161094042557") => [
   stationEvent(stationId, "parcel.packed", {
-    ...packedParcel({ orderId: "SO-100001", parcelId, trackingNumber: "00340434161094042557", stationId }),
+    ...packedParcel({ orderId: "SO-100001", parcelId, trackingNumber, stationId }),
     carrier: "dhl-paket"
   }),
   stationEvent(stationId, "parcel.handed-to-carrier", {
@@ -233,7 +236,7 @@ const parcelLeaves = (stationId: string, parcelId: string) => [
     parcelId,
     orderId: "SO-100001",
     carrier: "dhl-paket",
-    trackingNumber: "00340434161094042557"
+    trackingNumber
   })
 ]
 
@@ -1100,6 +1103,51 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
         "Ein Paket Ihrer Bestellung wurde nun ohne Ihre Korrektur an den Versanddienst übergeben und ist an die Adresse unterwegs, für die es beschriftet wurde"
       )
       expect(told[1]!.text).toContain("Hauptstraße 14, 10115 Berlin")
+    })
+
+    it("names the parcel by its tracking number in the correction's own mail when the hub knows another parcel of the order by then, in German and English; 'your parcel' when it knows none", async () => {
+      // PACK-01 applies the correction; PACK-02, silent, hands over P-SO-100001-2, packed without it. Before the
+      // sender's pass the hub may hear of PACK-01's packing of the order's other parcel, P-SO-100001-1.
+      const toldOf = (locale: "de" | "en", otherParcel: boolean) => {
+        const hub = hubOn(store)
+        return Effect.runPromise(
+          Effect.gen(function* () {
+            yield* correctAtHub(["PACK-01", "PACK-02"], locale)
+            const messages = yield* toStations
+            const pack01 = yield* Effect.promise(() => atStation("PACK-01", messages.get("PACK-01")!))
+            yield* applyAtHub([...pack01.events, ...parcelLeaves("PACK-02", "P-SO-100001-2", "00340434161094042558")])
+            if (otherParcel) yield* applyAtHub(parcelLeaves("PACK-01", "P-SO-100001-1").slice(0, 1))
+            yield* laterTick(hub, 0)
+            return { notices: yield* notices, mails: correctionMails(hub.mails).map((mail) => mail.text) }
+          }).pipe(Effect.provide(hub.layer))
+        )
+      }
+      const severalEn = await toldOf("en", true)
+      expect(severalEn.notices).toEqual(["address-correction-ignored SO-100001/correction-1: sent"])
+      expect(severalEn.mails).toHaveLength(1)
+      expect(severalEn.mails[0]).toContain(
+        "a parcel of your order SO-100001 (tracking number 00340434161094042558) was handed to the carrier without your correction"
+      )
+      expect(severalEn.mails[0]).not.toContain("your parcel")
+      const severalDe = await toldOf("de", true)
+      expect(severalDe.notices).toEqual(severalEn.notices)
+      expect(severalDe.mails).toHaveLength(1)
+      expect(severalDe.mails[0]).toContain(
+        "Ein Paket Ihrer Bestellung SO-100001 (Sendungsnummer 00340434161094042558) wurde ohne Ihre Korrektur an den Versanddienst übergeben"
+      )
+      expect(severalDe.mails[0]).not.toContain("Ihr Paket")
+      const oneEn = await toldOf("en", false)
+      expect(oneEn.notices).toEqual(severalEn.notices)
+      expect(oneEn.mails).toHaveLength(1)
+      expect(oneEn.mails[0]).toContain(
+        "your parcel of order SO-100001 was handed to the carrier without your correction"
+      )
+      expect(oneEn.mails[0]).not.toContain("00340434161094042558")
+      const oneDe = await toldOf("de", false)
+      expect(oneDe.notices).toEqual(severalEn.notices)
+      expect(oneDe.mails).toHaveLength(1)
+      expect(oneDe.mails[0]).toContain("Ihr Paket zur Bestellung SO-100001 wurde ohne Ihre Korrektur")
+      expect(oneDe.mails[0]).not.toContain("00340434161094042558")
     })
 
     it("decides a parcel another station handed over by the packing station's answer when its packing is heard later: tells that it left without the correction", async () => {

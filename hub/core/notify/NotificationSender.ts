@@ -251,10 +251,25 @@ export class NotificationSender extends Context.Service<
       })
 
       /**
+       * Whether a correction mail that tells of parcel `row.parcel_id` tells of one parcel of several, so it names the
+       * parcel by its tracking number: a parcel's own mail (`parcelCorrectionSubject`) always (the correction's mail
+       * told of another); the correction's own mail when the hub knows another parcel of the order as the mail is
+       * composed (a parcel heard of later gets a mail of its own that names it).
+       */
+      const oneParcelOfSeveral = Effect.fnUntraced(function* (row: DueRow, correction: number) {
+        if (row.parcel_id === null) return false
+        if (row.subject_id === parcelCorrectionSubject(row.order_id, correction, row.parcel_id)) return true
+        const others = yield* sql.query("SELECT 1 FROM hub_parcels WHERE order_id = ? AND parcel_id <> ? LIMIT 1", [
+          row.order_id,
+          row.parcel_id
+        ])
+        return others.length > 0
+      })
+
+      /**
        * The customer's correction the subject names, and, for one not used, why: the cause decided from the stations'
-       * words (the parcel having left wins over the source's own address, see hub/core/correction/CorrectionAnswers.ts).
-       * A parcel's own mail (`parcelCorrectionSubject`) tells of one parcel of several: the correction's mail told of
-       * another.
+       * words (the parcel having left wins over the source's own address, see hub/core/correction/CorrectionAnswers.ts),
+       * and whether the mail tells of one parcel of several (`oneParcelOfSeveral`).
        */
       const correctionOf = Effect.fnUntraced(function* (row: DueRow) {
         const correction = correctionOfSubject(row.subject_id)
@@ -268,9 +283,7 @@ export class NotificationSender extends Context.Service<
         const cause = Schema.decodeUnknownOption(IgnoredCorrectionCause)(found.ignored_cause)
         return {
           correctedAddress: oneLineAddress(JSON.parse(found.ship_to) as Address),
-          oneParcelOfSeveral:
-            row.parcel_id !== null &&
-            row.subject_id === parcelCorrectionSubject(row.order_id, correction, row.parcel_id),
+          oneParcelOfSeveral: yield* oneParcelOfSeveral(row, correction),
           ...(Option.isSome(cause) ? { correctionIgnoredCause: cause.value } : {})
         }
       })
