@@ -15,12 +15,13 @@ import type { BrokerMessage } from "../../../core/sync/Broker.ts"
 import { Inbox } from "../../../core/sync/Inbox.ts"
 import { encodeJson } from "../../../core/sync/Topics.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
-import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
+import { countingTrackingTokens } from "../../../fixtures/hub/countingTrackingTokens.ts"
 import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
 import { inboxScenario, shopMessage } from "../../../fixtures/InboxScenario.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { fixture } from "../../../fixtures/SeededStation.ts"
 import { draftOrder, testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
+import { type HubDatabase, layerHubDatabase } from "../../drivers/server/HubDatabase.ts"
 import { HubProjection } from "../notify/HubProjection.ts"
 import { HubSettings } from "../notify/HubSettings.ts"
 import { Mailer, type OutgoingMail } from "../notify/Mailer.ts"
@@ -30,6 +31,7 @@ import { defaultNotifySettings } from "../notify/NotifySettings.ts"
 import { WebhookError, WebhookSender } from "../notify/WebhookSender.ts"
 import { ingestShopOrder } from "../shop/ShopInbox.ts"
 import type { ShopOrderDraft } from "../shop/ShopOrderDraft.ts"
+import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { submitCorrection } from "./AddressCorrections.ts"
 import { sendCorrectionTo } from "./CorrectionToStations.ts"
 
@@ -69,14 +71,27 @@ const addressHold = (stationId: string, order: Order = base) =>
     request: "customer-correction"
   })
 
-/** The hub on `store`: its projection and sender, with a mailer that keeps what it accepted, on a clock the test moves. */
+/**
+ * The hub on a fresh database of `store` (a SQLite file, or a PostgreSQL database): its projection and sender, with a
+ * mailer that keeps what it accepted, on a clock the test moves. `restarted` is the same hub started anew: every
+ * service built again (`Layer.fresh`) over a connection of its own to the same database, with the same clock, mail
+ * server and token source.
+ */
 const hubOn = (store: TestStore) => {
   const mails: Array<OutgoingMail> = []
   const clock = StationClock.manual(NOW)
+  const tokens = countingTrackingTokens()
+  let database: Promise<HubDatabase> | undefined
+  const onDatabase = Layer.unwrap(
+    Effect.promise(() => {
+      database ??= store.database()
+      return database
+    }).pipe(Effect.map(layerHubDatabase))
+  )
   const layer = Layer.mergeAll(NotificationSender.layer, HubProjection.layer).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
-        store.layer(),
+        onDatabase,
         clock.layer,
         Layer.succeed(
           Mailer,
@@ -88,12 +103,12 @@ const hubOn = (store: TestStore) => {
             send: () => Effect.fail(new WebhookError({ reason: "Unavailable", permanent: false, message: "unused" }))
           })
         ),
-        countingTrackingTokensLayer,
+        Layer.succeed(TrackingTokens, tokens),
         Layer.succeed(HubSettings, HubSettings.defaults("https://track.test"))
       )
     )
   )
-  return { mails, layer, clock }
+  return { mails, layer, restarted: Layer.fresh(layer), clock }
 }
 
 /** How long the hub waits for every station's answer to a correction (`hub.notify.correctionAnswerWait`). */
@@ -328,7 +343,7 @@ const aroundHandover = (hub: ReturnType<typeof hubOn>, stationId: string, earlie
     yield* laterTick(hub, 0)
     const atHandover = yield* notices
     yield* laterTick(hub, answerWaitMs)
-    yield* replayAfterRestart([...earlier, ...leaves])
+    yield* replayAfterRestart(hub, [...earlier, ...leaves])
     yield* laterTick(hub, answerWaitMs)
     return { beforeHandover, atHandover, notices: yield* notices }
   })
@@ -374,7 +389,7 @@ const laterParcelLeavesUncorrected = (hub: ReturnType<typeof hubOn>, earlier: Re
       .slice(before)
       .map((mail) => mail.text)
     yield* applyAtHub(leaves)
-    yield* replayAfterRestart([...earlier, ...leaves])
+    yield* replayAfterRestart(hub, [...earlier, ...leaves])
     yield* laterTick(hub, answerWaitMs)
     return { atLeaving, notices: yield* notices, mails: correctionMails(hub.mails).map((mail) => mail.text) }
   })
@@ -463,11 +478,29 @@ const interleaved = (hub: ReturnType<typeof hubOn>, first: "sender" | "projectio
     return { waited, notices: yield* notices }
   })
 
-/** The same events again as a replay brings them, with ids of their own, through a hub started anew on the store. */
-const replayAfterRestart = (events: ReadonlyArray<EventEnvelope>) =>
-  applyAtHub(events.map((event) => ({ ...event, id: `${event.id}-replayed` }))).pipe(
-    Effect.provide(HubProjection.layer)
-  )
+/**
+ * `hub` started anew on its database (`restarted`), as a hub process does: its sender returns the mails it had claimed
+ * to the outbox, the consumer applies `events` again as a replay brings them (with ids of their own), then its timer
+ * pass and its sender run. The restarted hub stops after that; the test goes on with `hub`.
+ */
+const replayAfterRestart = (hub: ReturnType<typeof hubOn>, events: ReadonlyArray<EventEnvelope>) =>
+  Effect.gen(function* () {
+    const services = Effect.all({ sql: Sql, projection: HubProjection, sender: NotificationSender })
+    const running = yield* services
+    yield* Effect.gen(function* () {
+      // Nothing of the running hub: a layer provided inside it would reuse what it built (the layers' memo map).
+      const started = yield* services
+      expect({
+        sql: started.sql === running.sql,
+        projection: started.projection === running.projection,
+        sender: started.sender === running.sender
+      }).toEqual({ sql: false, projection: false, sender: false })
+      yield* (yield* NotificationSender).recoverInterrupted
+      yield* applyAtHub(events.map((event) => ({ ...event, id: `${event.id}-replayed` })))
+      yield* (yield* HubProjection).tick
+      yield* (yield* NotificationSender).sendDue
+    }).pipe(Effect.provide(hub.restarted))
+  })
 
 export const ignoredCorrectionSuite = (store: TestStore) =>
   describe(`a customer's correction a station did not apply, and where corrections go (${store.dialect})`, () => {
@@ -607,7 +640,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           // The station applies the correction, then the source's next version sets an address of its own.
           const station = yield* Effect.promise(() => atStation("PACK-01", messages, Effect.void, sourceSets(own)))
           yield* applyAtHub(station.events)
-          yield* replayAfterRestart(station.events)
+          yield* replayAfterRestart(hub, station.events)
           yield* (yield* NotificationSender).sendDue
           return { station, notices: yield* notices, hubShipTo: yield* hubShipTo }
         }).pipe(Effect.provide(hub.layer))
@@ -638,7 +671,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           })
           const station = yield* Effect.promise(() => atStation("PACK-01", messages, packed))
           yield* applyAtHub(station.events)
-          yield* replayAfterRestart(station.events)
+          yield* replayAfterRestart(hub, station.events)
           yield* (yield* NotificationSender).sendDue
           return { station, notices: yield* notices }
         }).pipe(Effect.provide(hub.layer))
@@ -671,7 +704,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
             ])
           )
           yield* applyAtHub(station.events)
-          yield* replayAfterRestart(station.events)
+          yield* replayAfterRestart(hub, station.events)
           yield* (yield* NotificationSender).sendDue
           return { station, notices: yield* notices }
         }).pipe(Effect.provide(hub.layer))
@@ -718,7 +751,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           const all = yield* shopStream
           const station = yield* Effect.promise(() => connectorStation(order.orderId, all))
           yield* applyAtHub(station.events.slice(applied.events.length))
-          yield* replayAfterRestart(station.events)
+          yield* replayAfterRestart(hub, station.events)
           yield* laterTick(hub, answerWaitMs)
           return { order, station, whileApplied, notices: yield* notices }
         }).pipe(Effect.provide(hub.layer))
@@ -821,12 +854,12 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           // PACK-01's word comes while PACK-02's is still on its way, then PACK-02's: the correction holds there.
           yield* applyAtHub(pack01.events)
           yield* applyAtHub(pack02Applied)
-          yield* replayAfterRestart([...pack01.events, ...pack02Applied])
+          yield* replayAfterRestart(hub, [...pack01.events, ...pack02Applied])
           yield* (yield* NotificationSender).sendDue
           const whileApplied = yield* notices
           // The source's own address reaches PACK-02: no station keeps the correction now.
           yield* applyAtHub(pack02Later)
-          yield* replayAfterRestart([...pack01.events, ...pack02.events])
+          yield* replayAfterRestart(hub, [...pack01.events, ...pack02.events])
           yield* (yield* NotificationSender).sendDue
           return { pack01, pack02, whileApplied, notices: yield* notices }
         }).pipe(Effect.provide(hub.layer))
@@ -889,10 +922,9 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           const beforeWaitEnds = yield* notices
           yield* laterTick(hub, 60_000)
           const whenWaitEnds = yield* notices
-          // Another pass, a replay, and a hub started anew on the store: nothing more.
+          // Another pass, a hub started anew on the store with a replay and its own timer pass: nothing more.
           yield* laterTick(hub, 60_000)
-          yield* replayAfterRestart(pack01.events)
-          yield* (yield* HubProjection).tick.pipe(Effect.provide(HubProjection.layer))
+          yield* replayAfterRestart(hub, pack01.events)
           yield* laterTick(hub, answerWaitMs)
           // PACK-02 comes back and applies the correction to a parcel it had packed: no mail contradicts the first.
           yield* applyAtHub([
@@ -1083,7 +1115,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           const leaves = parcelLeaves("PACK-02", "P-SO-100001-1")
           yield* applyAtHub(leaves)
           yield* laterTick(hub, 0)
-          yield* replayAfterRestart([...pack01.events, ...leaves])
+          yield* replayAfterRestart(hub, [...pack01.events, ...leaves])
           yield* laterTick(hub, answerWaitMs)
           return { toldShopAddress, notices: yield* notices }
         }).pipe(Effect.provide(hub.layer))
@@ -1166,7 +1198,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           const atHandover = yield* told(oneByOneHub)
           yield* applyAtHub([say.packed])
           const atPacking = yield* told(oneByOneHub)
-          yield* replayAfterRestart([...say.applied, say.handed, say.packed])
+          yield* replayAfterRestart(oneByOneHub, [...say.applied, say.handed, say.packed])
           yield* laterTick(oneByOneHub, answerWaitMs)
           return { atHandover, atPacking, end: yield* told(oneByOneHub) }
         }).pipe(Effect.provide(oneByOneHub.layer))
@@ -1210,7 +1242,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           const atHandover = yield* notices
           yield* applyAtHub([...say.applied, say.packed])
           yield* laterTick(wentHub, 0)
-          yield* replayAfterRestart([say.handed, ...say.applied, say.packed])
+          yield* replayAfterRestart(wentHub, [say.handed, ...say.applied, say.packed])
           yield* laterTick(wentHub, answerWaitMs)
           return { atHandover, notices: yield* notices }
         }).pipe(Effect.provide(wentHub.layer))
@@ -1305,7 +1337,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           if (mailGoesFirst) yield* laterTick(hub, 0)
           yield* applyAtHub([say.packed])
           yield* laterTick(hub, 0)
-          yield* replayAfterRestart([say.handed, say.packed])
+          yield* replayAfterRestart(hub, [say.handed, say.packed])
           yield* laterTick(hub, answerWaitMs)
           return { notices: yield* notices, mails: correctionMails(hub.mails).map((mail) => mail.text) }
         }).pipe(Effect.provide(hub.layer))
@@ -1345,7 +1377,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
             const text = statementFor(statement, sql.dialect)
             if (text !== null) yield* sql.execute(text)
           }
-          yield* replayAfterRestart(leaves)
+          yield* replayAfterRestart(hub, leaves)
           yield* laterTick(hub, answerWaitMs)
           return yield* notices
         }).pipe(Effect.provide(hub.layer))
