@@ -3,14 +3,14 @@
  * what the customer hears when a station does not apply it: real stations (SQLite, their inbox and order handlers)
  * and the hub's projection, correction page and sender on the store under test.
  */
-import { Deferred, Effect, Fiber, Layer, Option, Schedule } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { EventLog } from "../../../core/events/EventLog.ts"
 import type { Address, Order } from "../../../core/orders/Order.ts"
 import { registerOrderInbound } from "../../../core/orders/OrderInbound.ts"
 import { migrate, statementFor } from "../../../core/store/Migrations.ts"
-import { type QueryOptions, Sql, type SqlValue } from "../../../core/store/Sql.ts"
+import { Sql } from "../../../core/store/Sql.ts"
 import type { BrokerMessage } from "../../../core/sync/Broker.ts"
 import { Inbox } from "../../../core/sync/Inbox.ts"
 import { encodeJson } from "../../../core/sync/Topics.ts"
@@ -18,6 +18,7 @@ import { StationClock } from "../../../core/time/Clock.ts"
 import { countingTrackingTokens } from "../../../fixtures/hub/countingTrackingTokens.ts"
 import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
 import { inboxScenario, shopMessage } from "../../../fixtures/InboxScenario.ts"
+import { pausedAfter, waitsOnRowLock } from "../../../fixtures/postgres/Interleaving.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { fixture } from "../../../fixtures/SeededStation.ts"
 import { draftOrder, testSettings } from "../../../fixtures/shops/shopOrderDrafts.ts"
@@ -400,51 +401,11 @@ const CLAIM = "UPDATE hub_outbox SET status = 'sending'"
 const MAIL_READ = "SELECT n.notification_id, n.parcel_id, o.status FROM hub_notifications n"
 
 /**
- * The store's Sql, but a statement holding `statement` returns only once `release` is done, after saying so in
- * `reached`: the transaction it ran in stays open there, holding what it locked, for the test to run another beside it.
- */
-const pausedAfter = (statement: string, reached: Deferred.Deferred<void>, release: Deferred.Deferred<void>) =>
-  Layer.effect(
-    Sql,
-    Effect.gen(function* () {
-      const sql = yield* Sql
-      return Sql.of({
-        ...sql,
-        query: <Row>(text: string, params?: ReadonlyArray<SqlValue>, options?: QueryOptions) =>
-          sql
-            .query<Row>(text, params, options)
-            .pipe(
-              Effect.tap(() =>
-                text.includes(statement)
-                  ? Deferred.succeed(reached, undefined).pipe(Effect.andThen(Deferred.await(release)))
-                  : Effect.void
-              )
-            )
-      })
-    })
-  )
-
-/** Whether a transaction of the test's database waits for a row another holds, as PostgreSQL's own view shows it. */
-const waitsOnRowLock = Effect.gen(function* () {
-  const sql = yield* Sql
-  return yield* sql
-    .query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'transactionid'`
-    )
-    .pipe(
-      Effect.map((rows) => Number(rows[0]?.n ?? 0) > 0),
-      Effect.repeat({ until: (waiting) => waiting, schedule: Schedule.spaced("20 millis") }),
-      Effect.timeoutOption("20 seconds")
-    )
-})
-
-/**
  * SO-100001's handover mail, that the parcel left without the correction, waiting in the outbox (PACK-01 applied the
  * correction and packed the parcel PACK-02 handed over, `packedHereHandedThere`); then the sender's pass and the
  * consumer's transaction applying the packing side by side (PostgreSQL): `first`'s transaction pauses after its
- * statement (the sender's claim, or the projection's read of the mails) while the other starts and stands on a row
- * lock (`waited`), then both finish and the sender passes again. Returns `waited` and the notices.
+ * statement (the sender's claim, or the projection's read of the mails) while the other starts, and either stands on a
+ * row lock or runs through (`beside`); then both finish and the sender passes again. Returns `beside` and the notices.
  */
 const interleaved = (hub: ReturnType<typeof hubOn>, first: "sender" | "projection") =>
   Effect.gen(function* () {
@@ -470,12 +431,15 @@ const interleaved = (hub: ReturnType<typeof hubOn>, first: "sender" | "projectio
     )
     yield* Deferred.await(reached).pipe(Effect.timeout("20 seconds"))
     const beside = yield* Effect.forkChild(first === "sender" ? pack : send)
-    const waited = yield* waitsOnRowLock
+    const besideRan = yield* Effect.raceFirst(
+      Fiber.join(beside).pipe(Effect.as("ran through" as const)),
+      waitsOnRowLock.pipe(Effect.map((waited) => (Option.isSome(waited) ? "waited" : "neither")))
+    )
     yield* Deferred.succeed(release, undefined)
     yield* Fiber.join(held)
     yield* Fiber.join(beside)
     yield* laterTick(hub, 0)
-    return { waited, notices: yield* notices }
+    return { beside: besideRan, notices: yield* notices }
   })
 
 /**
@@ -1394,7 +1358,7 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
         const hub = hubOn(store)
         const result = await Effect.runPromise(interleaved(hub, "sender").pipe(Effect.provide(hub.layer)))
         expect(result).toEqual({
-          waited: Option.some(true),
+          beside: "waited",
           // Both recorded at the test's one time: listed by kind.
           notices: [
             "address-correction-applied SO-100001/correction-1: sent",
@@ -1405,12 +1369,12 @@ export const ignoredCorrectionSuite = (store: TestStore) =>
           "We could not use your address correction for order SO-100001",
           "Correction: your address correction for order SO-100001 was used after all"
         ])
-        // The other way round: the packing's transaction reads the mail first, and the sender's claim finds it
-        // suppressed.
+        // The other way round: the packing's transaction reads the mail first, and the sender's pass leaves the row
+        // it holds without waiting for it; its next pass finds the mail suppressed.
         const firstHub = hubOn(store)
         const first = await Effect.runPromise(interleaved(firstHub, "projection").pipe(Effect.provide(firstHub.layer)))
         expect(first).toEqual({
-          waited: Option.some(true),
+          beside: "ran through",
           notices: ["address-correction-ignored SO-100001/correction-1: suppressed"]
         })
         expect(correctionMails(firstHub.mails)).toEqual([])
