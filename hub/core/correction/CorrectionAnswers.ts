@@ -134,17 +134,19 @@ export interface MailState {
 /**
  * The outbox rows of the mails of `kinds` with subject among `subjects`, for the projection to decide by whether they
  * went. On PostgreSQL they are locked for the rest of the transaction (FOR UPDATE, in one order), since the sender runs
- * beside the projection: a claim of the mail (its `UPDATE … RETURNING`, hub/core/notify/NotificationSender.ts) that
- * is not committed yet is waited for and read as `sending`, and a claim after this read waits for this transaction and
- * finds the row as it left it (suppressed: the claim takes only `pending` rows). Without the lock a mail claimed after
- * the read went out while the projection took it for one that would not. SQLite runs every transaction alone.
- * Deadlocks: the running sender's transactions (a claim, a settle) hold at most one outbox row of an order (an order's
- * next row waits until the one before it is settled), so none holds one of an order's rows while it waits for
- * another of the same order. Across orders no common order exists: a consumer's batch locks order after order as its
- * events come, a claim or settle of several orders' rows in its statements' order. Such a cycle fails one of them
- * (40P01, a `Busy` StoreError), and each tries again: the consumer applies the failed batch one event per transaction
- * and holds an event that fails again for its own retry (core/sync/Consumer.ts); the sender logs a failed claim and
- * claims again after `pollMs` (the rows are still `pending`), and records a failed settle again until it commits.
+ * beside the projection: a claim of the mail (hub/core/notify/NotificationSender.ts's `lockedForClaim`, then its
+ * `UPDATE … RETURNING`) that is not committed yet is waited for and read as `sending`, and a claim after this read
+ * leaves the row this transaction holds (`SKIP LOCKED`) and finds it on its next pass as this one left it (suppressed:
+ * the claim takes only `pending` rows). Without the lock a mail claimed after the read went out while the projection
+ * took it for one that would not. SQLite runs every transaction alone.
+ * Deadlocks: a consumer's batch locks order after order as its events come, so no order of locking holds for both
+ * sides. A claim never waits for a row lock (it decides only the rows it locked without waiting), so it closes no
+ * cycle. A settle of several orders' verdicts (`sending` rows this read may hold) does wait: a batch holding one of
+ * them while it waits for another order's row the settle holds fails one of them (40P01, a `Busy` StoreError), and
+ * each tries again: the consumer applies the failed batch one event per transaction and holds an event that fails
+ * again for its own retry (core/sync/Consumer.ts); the sender records a failed settle again until it commits. Within
+ * one order there is none: the running sender holds at most one outbox row of an order (an order's next row waits
+ * until the one before it is settled).
  */
 export const lockedMails = (
   sql: Sql["Service"],

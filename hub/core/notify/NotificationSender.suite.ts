@@ -13,6 +13,7 @@ import { openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
 import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
 import { unusedWebhookSenderLayer } from "../../../fixtures/hub/unusedWebhookSender.ts"
+import { pausedAfter, waitsOnRowLock } from "../../../fixtures/postgres/Interleaving.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { type HeldSyncs, heldSyncSql } from "../../../fixtures/sqlite/HeldSyncs.ts"
 import { waitFor } from "../../../fixtures/waitFor.ts"
@@ -339,6 +340,70 @@ export const notificationSenderSuite = (store: TestStore) =>
         expect(mailer.accepted.map((mail) => mail.subject)).toEqual([
           "Your Alpenglow order SO-1",
           "Your order SO-1 is on its way"
+        ])
+      }
+    )
+
+    // Only PostgreSQL runs the sender's transaction beside a consumer's batch; SQLite runs every one alone.
+    it.runIf(store.dialect === "postgres")(
+      "claims past an outbox row a consumer's batch holds, without waiting for it while it holds another order's: the claim and a batch cancelling two orders cannot deadlock",
+      async () => {
+        const mailer = scriptedMailer([])
+        const { run, clock } = rig(store, mailer)
+        const cancelledOrder = (n: number) =>
+          envelope("order.cancelled", {
+            orderId: `SO-${n}`,
+            orderVersion: 2,
+            previousStatus: "open",
+            interruptedPacking: false
+          })
+        const result = await run(
+          Effect.gen(function* () {
+            const sql = yield* Sql
+            const hub = yield* HubProjection
+            const sender = yield* NotificationSender
+            // SO-2's confirmation is due before SO-1's: a claim of both comes to SO-2's row first.
+            yield* hub.applyStationEvent(orderOf(2))
+            clock.advance(1_000)
+            yield* hub.applyStationEvent(orderReceived)
+            // A consumer's batch cancels SO-1, then SO-2; it stops after suppressing SO-1's confirmation, holding
+            // that row, while the sender passes.
+            const reached = yield* Deferred.make<void>()
+            const release = yield* Deferred.make<void>()
+            const batch = sql.transaction(
+              Effect.gen(function* () {
+                const projection = yield* HubProjection
+                yield* projection.applyStationEvent(cancelledOrder(1))
+                yield* projection.applyStationEvent(cancelledOrder(2))
+              }),
+              { partition: ["station:HAM1/PACK-01"] }
+            )
+            const paused = pausedAfter("UPDATE hub_outbox SET status = 'suppressed'", reached, release)
+            const held = yield* Effect.forkChild(
+              batch.pipe(Effect.provide(Layer.fresh(HubProjection.layer).pipe(Layer.provide(paused))))
+            )
+            yield* Deferred.await(reached).pipe(Effect.timeout("20 seconds"))
+            const pass = yield* Effect.forkChild(sender.sendDue)
+            const besideBatch = yield* Effect.raceFirst(
+              Fiber.join(pass).pipe(Effect.as("ran through" as const)),
+              waitsOnRowLock.pipe(Effect.map((waited) => (Option.isSome(waited) ? "waited" : "neither")))
+            )
+            yield* Deferred.succeed(release, undefined)
+            const batchExit = yield* Effect.exit(Fiber.join(held))
+            const first = yield* Effect.exit(Fiber.join(pass))
+            const next = yield* sender.sendDue
+            return { besideBatch, batchExit, first, next, rows: yield* suppressed }
+          })
+        )
+        expect(result.besideBatch).toBe("ran through")
+        expect(result.batchExit).toEqual(Exit.void)
+        expect(Exit.map(result.first, (report) => report.sent)).toEqual(Exit.succeed(1))
+        expect(result.next).toMatchObject({ sent: 0 })
+        // SO-2's mail was claimed before the batch came to it; SO-1's, left while the batch held it, never goes.
+        expect(mailer.accepted.map((mail) => mail.subject)).toEqual(["Your Alpenglow order SO-2"])
+        expect(result.rows).toEqual([
+          { kind: "order-confirmed", status: "sent", suppressed_reason: null },
+          { kind: "order-confirmed", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" }
         ])
       }
     )

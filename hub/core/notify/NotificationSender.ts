@@ -251,10 +251,25 @@ export class NotificationSender extends Context.Service<
       })
 
       /**
+       * Whether a correction mail that tells of parcel `row.parcel_id` tells of one parcel of several, so it names the
+       * parcel by its tracking number: a parcel's own mail (`parcelCorrectionSubject`) always (the correction's mail
+       * told of another); the correction's own mail when the hub knows another parcel of the order as the mail is
+       * composed (a parcel heard of later gets a mail of its own that names it).
+       */
+      const oneParcelOfSeveral = Effect.fnUntraced(function* (row: DueRow, correction: number) {
+        if (row.parcel_id === null) return false
+        if (row.subject_id === parcelCorrectionSubject(row.order_id, correction, row.parcel_id)) return true
+        const others = yield* sql.query("SELECT 1 FROM hub_parcels WHERE order_id = ? AND parcel_id <> ? LIMIT 1", [
+          row.order_id,
+          row.parcel_id
+        ])
+        return others.length > 0
+      })
+
+      /**
        * The customer's correction the subject names, and, for one not used, why: the cause decided from the stations'
-       * words (the parcel having left wins over the source's own address, see hub/core/correction/CorrectionAnswers.ts).
-       * A parcel's own mail (`parcelCorrectionSubject`) tells of one parcel of several: the correction's mail told of
-       * another.
+       * words (the parcel having left wins over the source's own address, see hub/core/correction/CorrectionAnswers.ts),
+       * and whether the mail tells of one parcel of several (`oneParcelOfSeveral`).
        */
       const correctionOf = Effect.fnUntraced(function* (row: DueRow) {
         const correction = correctionOfSubject(row.subject_id)
@@ -268,9 +283,7 @@ export class NotificationSender extends Context.Service<
         const cause = Schema.decodeUnknownOption(IgnoredCorrectionCause)(found.ignored_cause)
         return {
           correctedAddress: oneLineAddress(JSON.parse(found.ship_to) as Address),
-          oneParcelOfSeveral:
-            row.parcel_id !== null &&
-            row.subject_id === parcelCorrectionSubject(row.order_id, correction, row.parcel_id),
+          oneParcelOfSeveral: yield* oneParcelOfSeveral(row, correction),
           ...(Option.isSome(cause) ? { correctionIgnoredCause: cause.value } : {})
         }
       })
@@ -406,22 +419,62 @@ export class NotificationSender extends Context.Service<
       })
 
       /**
+       * On PostgreSQL, locks the outbox rows of `rows` that are still `pending` and that no other transaction holds
+       * (`FOR UPDATE SKIP LOCKED`), first thing in the transaction that decides and claims them; only those are
+       * decided (`decideAll`), so every later statement of that transaction touches rows it holds already and it never
+       * waits for a row lock. A row a consumer's batch holds (`suppressPending`, `lockedMails`: it may be deciding
+       * whether the mail goes) is left for the next pass, which finds it as that batch left it. A batch locks order
+       * after order as its events come, so no order of locking both sides keep exists; a claim that waited while
+       * holding another order's row could close a cycle (40P01, a second lost for PostgreSQL's deadlock_timeout
+       * and the batch applied again) and one that never waits cannot. SQLite runs every transaction alone: all rows.
+       */
+      const lockedForClaim = Effect.fnUntraced(function* (rows: ReadonlyArray<DueRow>) {
+        if (sql.dialect !== "postgres" || rows.length === 0) return undefined
+        const locked = yield* sql.query<{ notification_id: string; channel: string }>(
+          `WITH due (notification_id, channel) AS (VALUES ${rows.map(() => "(?, ?)").join(", ")})
+           SELECT b.notification_id, b.channel FROM hub_outbox b
+           JOIN due ON b.notification_id = due.notification_id AND b.channel = due.channel
+           WHERE b.status = 'pending'
+           FOR UPDATE OF b SKIP LOCKED`,
+          rows.flatMap((row) => [row.notification_id, row.channel])
+        )
+        return new Set(locked.map((row) => outboxKey(row.notification_id, row.channel)))
+      })
+
+      /**
+       * Decides the rows (`prepare`) and claims the ones to send (`claimAll`), in the caller's transaction; a row left
+       * because another transaction holds it (`lockedForClaim`) is `skipped`. The decisions come back in the order
+       * given.
+       */
+      const decideAll = Effect.fnUntraced(function* (rows: ReadonlyArray<DueRow>, now: number) {
+        const locked = yield* lockedForClaim(rows)
+        const decisions = yield* Effect.forEach(
+          rows,
+          (row): Effect.Effect<Outcome | "skipped" | ToClaim, StoreError> =>
+            locked === undefined || locked.has(outboxKey(row.notification_id, row.channel))
+              ? prepare(row, now)
+              : Effect.succeed("skipped")
+        )
+        return yield* claimAll(decisions, now)
+      })
+
+      /**
        * Claims the rows `prepare` decided to send, in one statement for all of them (SQLite does about the same work
        * either way; what one statement a row cost was its own steps through the Sql port and their garbage:
        * bench:sender-cpu): each still `pending` becomes `sending` with its attempts counted, in the transaction
        * that decided it, so a crash before its verdict is recorded leaves it `sending` for `recoverInterrupted`, as a
        * claim of its own did. One another sender (a second hub on the same database) took first is skipped, and so
-       * is one the projection suppressed while this pass decided: only `pending` rows are claimed, and the projection
-       * reads the mails it decides by locked (hub/core/correction/CorrectionAnswers.ts's `lockedMails`), so on
-       * PostgreSQL a claim waits for the projection's commit, or the projection waits for the claim's and reads the
-       * mail as going. The decisions come back in the order given.
+       * is one the projection suppressed while this pass decided: only `pending` rows are claimed, and on PostgreSQL
+       * only rows `lockedForClaim` took, so the projection, which reads the mails it decides by locked
+       * (hub/core/correction/CorrectionAnswers.ts's `lockedMails`), either held the row first (the claim left it) or
+       * waits for the claim's commit and reads the mail as going. The decisions come back in the order given.
        */
       const claimAll = Effect.fnUntraced(function* (
-        decided: ReadonlyArray<Outcome | ToClaim>,
+        decided: ReadonlyArray<Outcome | "skipped" | ToClaim>,
         now: number
       ): Effect.fn.Return<ReadonlyArray<Outcome | "skipped" | Claimed>, StoreError> {
         const toClaim = decided.filter((decision): decision is ToClaim => typeof decision !== "string")
-        if (toClaim.length === 0) return decided as ReadonlyArray<Outcome>
+        if (toClaim.length === 0) return decided as ReadonlyArray<Outcome | "skipped">
         const claimed = yield* sql.query<{ notification_id: string; channel: string; attempts: number }>(
           `WITH claim (notification_id, channel, recipient, subject) AS (VALUES ${toClaim.map(() => "(?, ?, ?, ?)").join(", ")})
            UPDATE hub_outbox SET status = 'sending', attempts = hub_outbox.attempts + 1, attempt_started_ms = ?,
@@ -592,13 +645,7 @@ export class NotificationSender extends Context.Service<
         const report = { sent: 0, retried: 0, dead: 0, deferred: 0, suppressed: 0 }
         // Every row of the pass is decided and the ones to send are claimed in one transaction: one commit (one
         // fsync) before any of them leaves, instead of one per row.
-        const decided = yield* sql.transaction(
-          Effect.flatMap(
-            Effect.forEach(rows, (row) => prepare(row, now)),
-            (decisions) => claimAll(decisions, now)
-          ),
-          { partition: [SENDER_PARTITION] }
-        )
+        const decided = yield* sql.transaction(decideAll(rows, now), { partition: [SENDER_PARTITION] })
         const claims: Array<Claimed> = []
         for (const decision of decided) {
           if (decision === "skipped") continue
@@ -750,12 +797,7 @@ export class NotificationSender extends Context.Service<
               take(yield* dueRows(now, limit, inFlightOrders))
               return rows.length
             })
-            const decide = Effect.suspend(() =>
-              Effect.flatMap(
-                Effect.forEach(rows, (row) => prepare(row, now)),
-                (decisions) => claimAll(decisions, now)
-              )
-            )
+            const decide = Effect.suspend(() => decideAll(rows, now))
             // The claim need not be on disk before the mail goes (see TransactionOptions.durable): a claim lost in a
             // power cut leaves the row due, and it is sent again, as after a crash with the claim kept. Nor need the
             // commit that recorded the notification (it reads ahead, see TransactionOptions.readsAhead): one a power

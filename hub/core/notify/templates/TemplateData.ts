@@ -27,7 +27,8 @@ export interface TemplateData {
   readonly correctedAddress?: string | undefined
   /**
    * A mail about the correction that tells of one parcel of an order with several (the parcel's own mail, after the
-   * correction's mail told of another): it says "a parcel of your order", with its tracking number, not "your parcel".
+   * correction's mail told of another, or the correction's mail while the hub knows another parcel of the order): it
+   * says "a parcel of your order", with its tracking number, not "your parcel".
    */
   readonly oneParcelOfSeveral?: boolean | undefined
   /** What the shop refunded, per currency, in minor units (cents). */
