@@ -107,7 +107,7 @@ describe("the station's view of its site's stations", () => {
       "PACK-02 online"
     )
     expect(up?.self).toBe(false)
-    expect(up?.reason).toBeUndefined()
+    expect(up?.offlineReason).toBeUndefined()
     expect(up?.sinceMs).toEqual(expect.any(Number))
 
     const killedAt = Date.now()
@@ -117,7 +117,7 @@ describe("the station's view of its site's stations", () => {
       (p) => p?.state === "offline",
       "PACK-02 offline"
     )
-    expect(down).toMatchObject({ reason: "connection lost", lastSeenMs: up?.sinceMs })
+    expect(down).toMatchObject({ offlineReason: { code: "connection-lost" }, lastSeenMs: up?.sinceMs })
     // Seen happen, so offline since it was noticed (the will itself only carries the connect time).
     expect(down?.sinceMs).toBeGreaterThanOrEqual(killedAt - 1_000)
 
@@ -173,7 +173,7 @@ describe("the station's view of its site's stations", () => {
           "PACK-03 offline"
         )
       ).toMatchObject({
-        reason: "connection lost"
+        offlineReason: { code: "connection-lost" }
       })
       proxy.setDark(false)
       await until(
