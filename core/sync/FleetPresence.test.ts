@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Context, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { oneLine } from "../bounds/oneLine.ts"
 import { encodeUtf8 } from "../bounds/Utf8.ts"
 import { stationMigrations } from "../station/migrations/index.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
@@ -226,7 +227,8 @@ describe("FleetPresence", () => {
       { code: "presence-invalid", detail: expect.stringMatching(/^not a presence message: .*state/s) },
       { code: "presence-misaddressed", detail: "presence of HAM1/PACK-09 on the topic of HAM1/PACK-02" }
     ])
-    expect(result.problems[1]?.detail).toBe(result.quarantined[1]?.reason)
+    // The card's detail is the quarantine's reason as one line.
+    expect(result.problems[1]?.detail).toBe(oneLine(result.quarantined[1]?.reason ?? ""))
     expect(stationOf(result.view, "PACK-02")).toMatchObject({
       state: "online",
       problem: { code: "presence-misaddressed", detail: "presence of HAM1/PACK-09 on the topic of HAM1/PACK-02" }

@@ -1,6 +1,7 @@
 /** Why the Manager screen's fleet cards cannot show (all of) the site: a code the UI words, its technical detail apart. */
 import { Schema } from "effect"
 import { cutText } from "../bounds/cutText.ts"
+import { oneLine } from "../bounds/oneLine.ts"
 
 /**
  * What went wrong with the presence topics or the hub's summary. Stable: the UI translates each one, so a code is only
@@ -47,8 +48,11 @@ export const FleetProblem = Schema.Struct({
 })
 export type FleetProblem = typeof FleetProblem.Type
 
-/** A problem with its detail cut to `maxFleetProblemDetailChars` (an ellipsis marks the cut, never inside a pair). */
+/**
+ * A problem with its detail made one line (it quotes outside text: a control or a bidi override must not garble the
+ * card) and cut to `maxFleetProblemDetailChars` (an ellipsis marks the cut, never inside a pair).
+ */
 export const fleetProblem = (code: FleetProblemCode, detail: string): FleetProblem => ({
   code,
-  detail: cutText(detail, maxFleetProblemDetailChars)
+  detail: cutText(oneLine(detail), maxFleetProblemDetailChars)
 })

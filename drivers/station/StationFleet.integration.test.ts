@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url"
 import mqtt from "mqtt"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { FleetView, PushMessage, QuarantinedMessage } from "../../core/api/StationApi.ts"
+import { oneLine } from "../../core/bounds/oneLine.ts"
 import { presenceMessage, presenceWill } from "../../core/sync/Presence.ts"
 import { encodeJson, Topics } from "../../core/sync/Topics.ts"
 import { startCuttingProxy } from "../../fixtures/mqtt/CuttingProxy.ts"
@@ -219,7 +220,7 @@ describe("the station's view of its site's stations", () => {
         topic: "packbench/v1/HAM1/PACK-02/presence",
         payload: '{"state":"asleep","at":"soon"}'
       })
-      expect(rows[0]?.reason).toBe(flagged?.problem?.detail)
+      expect(oneLine(rows[0]?.reason ?? "")).toBe(flagged?.problem?.detail)
       // The station goes on: the next good message clears the problem.
       await client.publishAsync(
         Topics.presence("HAM1", "PACK-02"),
