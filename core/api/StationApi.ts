@@ -47,6 +47,7 @@ export {
 } from "../station/StationStatusApi.ts"
 export type { FleetView, StationPresence } from "../sync/FleetPresence.ts"
 export { FleetProblem, FleetProblemCode } from "../sync/FleetProblem.ts"
+export { OfflineReason, OfflineReasonCode, offlineReasonOf } from "../sync/OfflineReason.ts"
 export type { SiteFleetView } from "../sync/SiteFleet.ts"
 export type { FleetStation } from "../sync/SiteFleetSummary.ts"
 export { QuarantinedMessage } from "../sync/SyncApi.ts"

@@ -4,6 +4,8 @@ import { join } from "node:path"
 import { Context, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { layerSqlite } from "../../drivers/sqlite/SqliteSql.ts"
+import { oneLine } from "../bounds/oneLine.ts"
+import { encodeUtf8 } from "../bounds/Utf8.ts"
 import { stationMigrations } from "../station/migrations/index.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { migrate } from "../store/Migrations.ts"
@@ -11,9 +13,11 @@ import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
 import { FleetPresence, type FleetView } from "./FleetPresence.ts"
-import { type FleetProblem, maxFleetProblemDetailChars } from "./FleetProblem.ts"
+import type { FleetProblem } from "./FleetProblem.ts"
 import { makeMemoryBus } from "./MemoryBroker.ts"
-import { maxOfflineReasonChars, presenceMessage } from "./Presence.ts"
+import { maxOfflineReasonChars } from "./OfflineReason.ts"
+import { presenceMessage } from "./Presence.ts"
+import { maxFleetStations } from "./SiteFleetSummary.ts"
 import { encodeJson, Topics } from "./Topics.ts"
 
 const START = 1_767_225_600_000
@@ -88,7 +92,7 @@ describe("FleetPresence", () => {
     // Seen happen: offline since it was noticed; the will's `at` is only the connect time.
     expect(stationOf(result.lost, "PACK-02")).toMatchObject({
       state: "offline",
-      reason: "connection lost",
+      offlineReason: { code: "connection-lost" },
       sinceMs: START + 65_000,
       lastSeenMs: START
     })
@@ -98,6 +102,12 @@ describe("FleetPresence", () => {
       // A retained will read at start: when the link was lost is not known.
       ["PACK-03", "offline", null, false],
       ["PACK-04", "offline", START - 20_000, false]
+    ])
+    expect(result.back.stations.map((s) => [s.stationId, s.offlineReason])).toEqual([
+      ["PACK-01", undefined],
+      ["PACK-02", undefined],
+      ["PACK-03", { code: "connection-lost" }],
+      ["PACK-04", { code: "stopped" }]
     ])
     expect(result.cleared.stations.map((s) => s.stationId)).toEqual(["PACK-01", "PACK-02", "PACK-03"])
     expect(result.pushes).toBe(7)
@@ -137,7 +147,10 @@ describe("FleetPresence", () => {
       ["PACK-02", "online"]
     ])
     expect(result.rebirths).toBe(2)
-    expect(stationOf(result.later, "PACK-02")).toMatchObject({ state: "offline", reason: "connection lost" })
+    expect(stationOf(result.later, "PACK-02")).toMatchObject({
+      state: "offline",
+      offlineReason: { code: "connection-lost" }
+    })
   })
 
   it("names the stations whose number blocks overlap, from the slots their births announce", async () => {
@@ -214,7 +227,8 @@ describe("FleetPresence", () => {
       { code: "presence-invalid", detail: expect.stringMatching(/^not a presence message: .*state/s) },
       { code: "presence-misaddressed", detail: "presence of HAM1/PACK-09 on the topic of HAM1/PACK-02" }
     ])
-    expect(result.problems[1]?.detail).toBe(result.quarantined[1]?.reason)
+    // The card's detail is the quarantine's reason as one line.
+    expect(result.problems[1]?.detail).toBe(oneLine(result.quarantined[1]?.reason ?? ""))
     expect(stationOf(result.view, "PACK-02")).toMatchObject({
       state: "online",
       problem: { code: "presence-misaddressed", detail: "presence of HAM1/PACK-09 on the topic of HAM1/PACK-02" }
@@ -222,32 +236,102 @@ describe("FleetPresence", () => {
     expect(stationOf(result.view, "PACK-09")?.state).toBe("online")
   })
 
-  it("cuts a hostile presence's decoder detail short for the card and keeps the whole reason in the quarantine", async () => {
-    const result = await withPack02Online((fleet, sql) =>
+  it("refuses a site id no station has without quoting it, and keeps a reason of its own wording as one short line", async () => {
+    const result = await withPack02Online((fleet) =>
       Effect.gen(function* () {
-        // Presence carries the site it names unchecked until it is compared with the topic's.
         const hostile = {
           ...presenceMessage({ siteId: "HAM1", stationId: "PACK-02", epoch: "e1" }, "online", START),
-          siteId: `<img src=x onerror=alert(1)>${"x".repeat(5_000)}`
+          siteId: `<img src=x onerror=alert(1)>${"x".repeat(1_500)}`
         }
         yield* fleet.receive(raw(Topics.presence("HAM1", "PACK-02"), encodeJson(hostile)))
-        const [row] = yield* sql.query<{ reason: string }>("SELECT reason FROM sync_inbox_quarantine")
-        // A why-offline of its own wording is shown as it came, cut to the length the hub's summary keeps too.
-        yield* fleet.receive(presence("PACK-03", "offline", START, `<b>gone</b> ${"y".repeat(5_000)}`))
+        yield* fleet.receive(presence("PACK-03", "offline", START, `<b>gone</b>\n${"y".repeat(2_000)}`))
         const view = yield* fleet.view
         return {
-          reason: row?.reason ?? "",
           problem: stationOf(view, "PACK-02")?.problem,
-          offlineReason: stationOf(view, "PACK-03")?.reason
+          offlineReason: stationOf(view, "PACK-03")?.offlineReason
         }
       })
     )
-    expect(result.problem?.code).toBe("presence-misaddressed")
-    expect(result.problem?.detail).toHaveLength(maxFleetProblemDetailChars)
-    expect(result.problem?.detail.endsWith("…")).toBe(true)
-    expect(result.reason.startsWith(result.problem?.detail.slice(0, -1) ?? "?")).toBe(true)
-    expect(result.reason.length).toBeGreaterThan(5_000)
-    expect(result.offlineReason).toBe(`<b>gone</b> ${"y".repeat(maxOfflineReasonChars - 12)}`)
+    expect(result.problem?.code).toBe("presence-invalid")
+    expect(result.problem?.detail).toMatch(/^not a presence message: .*\["siteId"\]$/s)
+    expect(result.problem?.detail).not.toContain("<img")
+    expect(result.offlineReason).toEqual({
+      code: "unrecognised",
+      detail: `<b>gone</b> ${"y".repeat(maxOfflineReasonChars - 13)}…`
+    })
+  })
+
+  it("refuses a presence whose time, ids or version no station sends, and keeps the state before", async () => {
+    const result = await withPack02Online((fleet, sql) =>
+      Effect.gen(function* () {
+        const birth = presenceMessage({ siteId: "HAM1", stationId: "PACK-02", epoch: "e1" }, "online", START)
+        const onPack02 = (json: string) =>
+          Effect.gen(function* () {
+            const outcome = yield* fleet.receive(raw(Topics.presence("HAM1", "PACK-02"), encodeUtf8(json)))
+            return [outcome, stationOf(yield* fleet.view, "PACK-02")?.problem?.code] as const
+          })
+        const withField = (field: string, value: unknown) => JSON.stringify({ ...birth, [field]: value })
+        const refused = [
+          // JSON.parse makes 1e999 Infinity: kept, it would be the station's last-seen time for good.
+          yield* onPack02(withField("at", START + 1_000).replace(`${START + 1_000}`, "1e999")),
+          yield* onPack02(withField("at", -1)),
+          yield* onPack02(withField("at", 0)),
+          yield* onPack02(withField("at", START + 2 * 86_400_000)),
+          yield* onPack02(withField("appVersion", "1.0\n[ERROR] forged line")),
+          yield* onPack02(withField("appVersion", "1".repeat(200))),
+          yield* onPack02(withField("epoch", "e".repeat(200))),
+          yield* onPack02(withField("epoch", "")),
+          yield* onPack02(withField("reason", "z".repeat(5_000)))
+        ]
+        const rows = yield* sql.query<{ reason: string; payload: string; payload_bytes: number }>(
+          "SELECT reason, payload, payload_bytes FROM sync_inbox_quarantine ORDER BY id"
+        )
+        return { refused, rows, pack02: stationOf(yield* fleet.view, "PACK-02") }
+      })
+    )
+    expect(result.refused).toEqual([
+      ["quarantined", "presence-invalid"],
+      ["quarantined", "presence-invalid"],
+      ["quarantined", "presence-invalid"],
+      ["quarantined", "presence-clock-ahead"],
+      ["quarantined", "presence-invalid"],
+      ["quarantined", "presence-invalid"],
+      ["quarantined", "presence-invalid"],
+      ["quarantined", "presence-invalid"],
+      ["quarantined", "presence-too-large"]
+    ])
+    expect(result.rows[3]?.reason).toBe("presence time is 2880 min ahead of this clock")
+    // Refused unread; the quarantine keeps its start, its length and its hash, as the inbox's does.
+    expect(result.rows[8]?.reason).toMatch(/^presence of \d+ bytes, more than 4096$/)
+    expect(result.rows[8]?.payload_bytes).toBeGreaterThan(5_000)
+    expect(result.rows[8]?.payload.length).toBeLessThanOrEqual(4_096)
+    expect(result.pack02).toMatchObject({ state: "online", sinceMs: START, lastSeenMs: START, epoch: "e1" })
+    expect(result.pack02?.appVersion).toBeUndefined()
+  })
+
+  it("takes no more stations than a site summary holds, and none whose id no station has", async () => {
+    const result = await withPack02Online((fleet) =>
+      Effect.gen(function* () {
+        // PACK-02 is the first; 499 more fill the site.
+        for (let n = 3; n <= maxFleetStations + 1; n++)
+          yield* fleet.receive(presence(`PACK-${String(n).padStart(4, "0")}`, "online", START))
+        const beyond = yield* fleet.receive(presence("PACK-9999", "online", START))
+        const badId = yield* fleet.receive(
+          raw(
+            Topics.presence("HAM1", "pack 2"),
+            encodeJson(presenceMessage({ siteId: "HAM1", stationId: "pack 2", epoch: "e1" }, "online", START))
+          )
+        )
+        const view = yield* fleet.view
+        // Known stations still change.
+        yield* fleet.receive(presence("PACK-0003", "offline", START + 1_000))
+        return { beyond, badId, view, after: yield* fleet.view }
+      })
+    )
+    expect([result.beyond, result.badId]).toEqual(["quarantined", "quarantined"])
+    expect(result.view.stations).toHaveLength(maxFleetStations)
+    expect(stationOf(result.view, "PACK-9999")).toBeUndefined()
+    expect(stationOf(result.after, "PACK-0003")?.state).toBe("offline")
   })
 
   it("names a subscription the broker refused with its code, and the station runs on without a fleet", async () => {

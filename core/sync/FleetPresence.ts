@@ -1,13 +1,18 @@
 /** The site's station fleet view, built from presence messages. */
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
+import { Bounds, clockProblem } from "../bounds/Bounds.ts"
 import { oneLine } from "../bounds/oneLine.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import { Broker, type BrokerMessage } from "./Broker.ts"
 import { FleetProblem, type FleetProblemCode, fleetProblem } from "./FleetProblem.ts"
-import { maxOfflineReasonChars, PresenceMessage } from "./Presence.ts"
-import { decodeJson, parseTopic, payloadText, Topics } from "./Topics.ts"
+import { INBOX_QUARANTINE_LIMIT } from "./Inbox.ts"
+import { OfflineReason, offlineReasonOf } from "./OfflineReason.ts"
+import { maxPresenceBytes, PresenceMessage } from "./Presence.ts"
+import { makeQuarantine } from "./Quarantine.ts"
+import { maxFleetStations } from "./SiteFleetSummary.ts"
+import { decodeJson, parseTopic, Topics } from "./Topics.ts"
 
 /** One station of the site as its presence messages tell it. */
 export const StationPresence = Schema.Struct({
@@ -18,7 +23,8 @@ export const StationPresence = Schema.Struct({
    * lost, so an "offline: connection lost" read from the retained message (not seen happen) has no known start.
    */
   sinceMs: Schema.NullOr(Schema.Number),
-  reason: Schema.optional(Schema.String),
+  /** Why it is offline, as a code the UI words (a reason this version does not know keeps its text); online: none. */
+  offlineReason: Schema.optional(OfflineReason),
   /** The `at` of the station's latest presence message: the last moment it is known to have been up. */
   lastSeenMs: Schema.Number,
   epoch: Schema.String,
@@ -101,6 +107,13 @@ export class FleetPresence extends Context.Service<
       const listeners = new Set<(view: FleetView) => void>()
       const contradictions = new Set<() => void>()
       const decodePresence = Schema.decodeUnknownEffect(PresenceMessage)
+      // The inbox's table and bound: a flood of forged presence messages costs each row 4 KB, and the table its limit.
+      const quarantined = makeQuarantine(sql, {
+        table: "sync_inbox_quarantine",
+        counters: "sync_counters",
+        limit: INBOX_QUARANTINE_LIMIT,
+        what: "fleet presence"
+      })
 
       let problem: FleetProblem | undefined
       const snapshot = (): FleetView => ({
@@ -120,23 +133,15 @@ export class FleetPresence extends Context.Service<
         against?: { readonly stationId: string; readonly code: FleetProblemCode }
       ) =>
         Effect.gen(function* () {
-          yield* sql
-            .execute("INSERT INTO sync_inbox_quarantine (topic, payload, reason, received_at_ms) VALUES (?, ?, ?, ?)", [
-              message.topic,
-              payloadText(message.payload),
-              reason,
-              (yield* clock.now).wallMs
-            ])
+          yield* quarantined
+            .add(message.topic, message.payload, reason, (yield* clock.now).wallMs)
             .pipe(
               Effect.catch((error) =>
                 Effect.logError(
-                  `fleet presence: quarantining a message on ${oneLine(message.topic)} failed: ${error.message}`
+                  `fleet presence: quarantining a message on ${oneLine(message.topic.slice(0, 200))} failed: ${error.message}`
                 )
               )
             )
-          yield* Effect.logWarning(
-            `fleet presence: quarantined a message on ${oneLine(message.topic)}: ${oneLine(reason.slice(0, 1000))}`
-          )
           const known = against === undefined ? undefined : stations.get(against.stationId)
           if (known !== undefined && against !== undefined) {
             stations.set(known.stationId, { ...known, problem: fleetProblem(against.code, reason) })
@@ -156,6 +161,12 @@ export class FleetPresence extends Context.Service<
             if (stations.delete(topic.stationId)) yield* changed
             return "cleared" as const
           }
+          if (message.payload.byteLength > maxPresenceBytes)
+            return yield* quarantine(
+              message,
+              `presence of ${message.payload.byteLength} bytes, more than ${maxPresenceBytes}`,
+              { stationId: topic.stationId, code: "presence-too-large" }
+            )
           const json = decodeJson(message.payload)
           if (!json.ok)
             return yield* quarantine(message, `presence ${json.reason}`, {
@@ -175,7 +186,17 @@ export class FleetPresence extends Context.Service<
               `presence of ${presence.siteId}/${presence.stationId} on the topic of ${topic.siteId}/${topic.stationId}`,
               { stationId: topic.stationId, code: "presence-misaddressed" }
             )
+          const nowMs = (yield* clock.now).wallMs
+          // Kept, a time from a clock gone ahead would stay the station's last-seen time (the newest of its epoch).
+          if (presence.at > nowMs + Bounds.clockSkewMs)
+            return yield* quarantine(message, `presence time ${clockProblem(presence.at, nowMs)}`, {
+              stationId: topic.stationId,
+              code: "presence-clock-ahead"
+            })
           const self = presence.stationId === identity.stationId
+          // As many as the hub's summary lists: more is no site but someone filling this station's memory.
+          if (!self && !stations.has(presence.stationId) && stations.size >= maxFleetStations)
+            return yield* quarantine(message, `more than ${maxFleetStations} stations on the site's presence topics`)
           // This station runs, so it is online, whatever an older connection's last will says; it answers with a
           // new birth. A will of the current connection never reaches it: the broker sends it once the link is gone.
           if (self && presence.state === "offline") {
@@ -187,20 +208,21 @@ export class FleetPresence extends Context.Service<
           if (message.retained === true && heardLive.has(presence.stationId)) return "ignored" as const
           if (message.retained !== true) heardLive.add(presence.stationId)
           const known = stations.get(presence.stationId)
-          const lostLink = presence.state === "offline" && presence.reason === "connection lost"
+          const offlineReason = presence.state === "offline" ? offlineReasonOf(presence.reason) : undefined
+          const lostLink = offlineReason?.code === "connection-lost"
           const sinceMs =
             known !== undefined && known.state === presence.state
               ? known.sinceMs
               : lostLink
                 ? known === undefined
                   ? null
-                  : (yield* clock.now).wallMs
+                  : nowMs
                 : presence.at
           stations.set(presence.stationId, {
             stationId: presence.stationId,
             state: presence.state,
             sinceMs,
-            ...(presence.reason === undefined ? {} : { reason: presence.reason.slice(0, maxOfflineReasonChars) }),
+            ...(offlineReason === undefined ? {} : { offlineReason }),
             lastSeenMs: Math.max(presence.at, known?.epoch === presence.epoch ? known.lastSeenMs : presence.at),
             epoch: presence.epoch,
             ...(presence.appVersion === undefined ? {} : { appVersion: presence.appVersion }),

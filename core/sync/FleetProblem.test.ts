@@ -9,6 +9,12 @@ describe("fleetProblem", () => {
     })
   })
 
+  it("makes a detail one line: a decoder's line breaks and a forged text's controls become spaces", () => {
+    expect(
+      fleetProblem("presence-invalid", 'not a presence message: Expected\n  at ["state"]\u202Egnp.exe').detail
+    ).toBe('not a presence message: Expected at ["state"] gnp.exe')
+  })
+
   it("cuts a long detail to the bound with an ellipsis, never between the halves of a character", () => {
     const plain = fleetProblem("presence-invalid", "x".repeat(1_000)).detail
     expect(plain).toHaveLength(maxFleetProblemDetailChars)

@@ -1,5 +1,7 @@
 /** Why the Manager screen's fleet cards cannot show (all of) the site: a code the UI words, its technical detail apart. */
 import { Schema } from "effect"
+import { cutText } from "../bounds/cutText.ts"
+import { oneLine } from "../bounds/oneLine.ts"
 
 /**
  * What went wrong with the presence topics or the hub's summary. Stable: the UI translates each one, so a code is only
@@ -25,7 +27,11 @@ export const FleetProblemCode = Schema.Literals([
   /** The summary lists a station twice. */
   "summary-station-twice",
   /** The summary is stamped more than the allowed skew ahead of this station's clock. */
-  "summary-clock-ahead"
+  "summary-clock-ahead",
+  /** A station's presence message is larger than a station reads. */
+  "presence-too-large",
+  /** A station's presence message is stamped more than the allowed skew ahead of this station's clock. */
+  "presence-clock-ahead"
 ])
 export type FleetProblemCode = typeof FleetProblemCode.Type
 
@@ -42,11 +48,11 @@ export const FleetProblem = Schema.Struct({
 })
 export type FleetProblem = typeof FleetProblem.Type
 
-/** A problem with its detail cut to `maxFleetProblemDetailChars` (an ellipsis marks the cut, never inside a pair). */
-export const fleetProblem = (code: FleetProblemCode, detail: string): FleetProblem => {
-  if (detail.length <= maxFleetProblemDetailChars) return { code, detail }
-  let end = maxFleetProblemDetailChars - 1
-  const last = detail.charCodeAt(end - 1)
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1
-  return { code, detail: `${detail.slice(0, end)}…` }
-}
+/**
+ * A problem with its detail made one line (it quotes outside text: a control or a bidi override must not garble the
+ * card) and cut to `maxFleetProblemDetailChars` (an ellipsis marks the cut, never inside a pair).
+ */
+export const fleetProblem = (code: FleetProblemCode, detail: string): FleetProblem => ({
+  code,
+  detail: cutText(oneLine(detail), maxFleetProblemDetailChars)
+})

@@ -1,18 +1,35 @@
 /** The retained presence message each station publishes about itself. */
 import { Schema } from "effect"
+import { IdText, WallMs } from "../bounds/Bounds.ts"
+import { StationCode } from "../station/StationIdentity.ts"
 import type { LastWill } from "./Broker.ts"
+import { connectionLostReason } from "./OfflineReason.ts"
 import { encodeJson, Topics } from "./Topics.ts"
 
-/** Retained on `packbench/v1/<site>/<station>/presence`: the last word wins, so a late reader sees the truth. */
+/**
+ * A presence message larger than this is refused unread: a station's own are about 200 bytes, and anyone who may
+ * publish on the broker can send one.
+ */
+export const maxPresenceBytes = 4_096
+
+/** A station's epoch (a UUID) or version, as a card shows it: one short line. */
+const PlainId = IdText.check(Schema.isPattern(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u))
+
+/**
+ * Retained on `packbench/v1/<site>/<station>/presence`: the last word wins, so a late reader sees the truth. Anyone
+ * who may publish on the broker can send one, so times are real dates (a stamp far ahead of the reader's clock is the
+ * reader's to refuse), ids are station codes, and epoch and version one short line; the reason is the station's own
+ * words, read by `offlineReasonOf` (any text, within `maxPresenceBytes`).
+ */
 export const PresenceMessage = Schema.Struct({
   state: Schema.Literals(["online", "offline"]),
-  at: Schema.Number,
-  siteId: Schema.String,
-  stationId: Schema.String,
-  epoch: Schema.String,
+  at: WallMs,
+  siteId: StationCode,
+  stationId: StationCode,
+  epoch: PlainId,
   reason: Schema.optional(Schema.String),
   /** The station software's version, in births of stations that know it; older stations leave it out. */
-  appVersion: Schema.optional(Schema.String),
+  appVersion: Schema.optional(PlainId),
   /** Which block of the fleet's number ranges the station issues from (`numbering.*`), in its births. */
   numbering: Schema.optional(
     Schema.Struct({
@@ -22,12 +39,6 @@ export const PresenceMessage = Schema.Struct({
   )
 })
 export type PresenceMessage = typeof PresenceMessage.Type
-
-/**
- * A reader keeps this much of a presence's `reason`: the stations send "connection lost" or none, and whatever else
- * a station of another version (or a hostile client) sends is shown as text, not stored as a page.
- */
-export const maxOfflineReasonChars = 128
 
 export interface PresenceIdentity {
   readonly siteId: string
@@ -55,6 +66,6 @@ export const presenceMessage = (
  */
 export const presenceWill = (identity: PresenceIdentity, connectedAt: number): LastWill => ({
   topic: Topics.presence(identity.siteId, identity.stationId),
-  payload: encodeJson(presenceMessage(identity, "offline", connectedAt, "connection lost")),
+  payload: encodeJson(presenceMessage(identity, "offline", connectedAt, connectionLostReason)),
   retain: true
 })

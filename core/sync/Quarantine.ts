@@ -44,7 +44,7 @@ export const makeQuarantine = (sql: Sql["Service"], options: QuarantineOptions) 
       suppressed = 0
       // A topic and a reason carry what the sender wrote (ids, its words): one line each, so neither forges an entry.
       yield* Effect.logWarning(
-        `${options.what}: quarantined a message on ${oneLine(topic.slice(0, 200))}: ${oneLine(reason)}${more}`
+        `${options.what}: quarantined a message on ${oneLine(topic.slice(0, 200))}: ${oneLine(reason.slice(0, 1_000))}${more}`
       )
     })
 

@@ -1,7 +1,7 @@
 /** The messages that tell a site its fleet: each station's outbox report to the hub, and the hub's summary back. */
 import { Schema } from "effect"
 import { BoundedString, Counter, IdText, WallMs } from "../bounds/Bounds.ts"
-import { maxOfflineReasonChars } from "./Presence.ts"
+import { maxOfflineReasonChars } from "./OfflineReason.ts"
 
 /** Station and site ids as stations are named (`core/station/StationIdentity.ts`): nothing else is taken from outside. */
 const FleetCode = Schema.String.check(Schema.isPattern(/^[A-Z0-9][A-Z0-9-]{0,31}$/))

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url"
 import mqtt from "mqtt"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { FleetView, PushMessage, QuarantinedMessage } from "../../core/api/StationApi.ts"
+import { oneLine } from "../../core/bounds/oneLine.ts"
 import { presenceMessage, presenceWill } from "../../core/sync/Presence.ts"
 import { encodeJson, Topics } from "../../core/sync/Topics.ts"
 import { startCuttingProxy } from "../../fixtures/mqtt/CuttingProxy.ts"
@@ -107,7 +108,7 @@ describe("the station's view of its site's stations", () => {
       "PACK-02 online"
     )
     expect(up?.self).toBe(false)
-    expect(up?.reason).toBeUndefined()
+    expect(up?.offlineReason).toBeUndefined()
     expect(up?.sinceMs).toEqual(expect.any(Number))
 
     const killedAt = Date.now()
@@ -117,7 +118,7 @@ describe("the station's view of its site's stations", () => {
       (p) => p?.state === "offline",
       "PACK-02 offline"
     )
-    expect(down).toMatchObject({ reason: "connection lost", lastSeenMs: up?.sinceMs })
+    expect(down).toMatchObject({ offlineReason: { code: "connection-lost" }, lastSeenMs: up?.sinceMs })
     // Seen happen, so offline since it was noticed (the will itself only carries the connect time).
     expect(down?.sinceMs).toBeGreaterThanOrEqual(killedAt - 1_000)
 
@@ -173,7 +174,7 @@ describe("the station's view of its site's stations", () => {
           "PACK-03 offline"
         )
       ).toMatchObject({
-        reason: "connection lost"
+        offlineReason: { code: "connection-lost" }
       })
       proxy.setDark(false)
       await until(
@@ -219,7 +220,7 @@ describe("the station's view of its site's stations", () => {
         topic: "packbench/v1/HAM1/PACK-02/presence",
         payload: '{"state":"asleep","at":"soon"}'
       })
-      expect(rows[0]?.reason).toBe(flagged?.problem?.detail)
+      expect(oneLine(rows[0]?.reason ?? "")).toBe(flagged?.problem?.detail)
       // The station goes on: the next good message clears the problem.
       await client.publishAsync(
         Topics.presence("HAM1", "PACK-02"),

@@ -128,6 +128,76 @@ describe("the Manager screen's fleet cards when a message from the hub or a stat
     await siteProblem.waitFor({ state: "detached", timeout: 20_000 })
     expect(await siteCard.locator('[data-station="PACK-01"] [data-testid="fleet-depth"]').innerText()).toBe("0")
 
+    // Why a station is offline, in the bench's language: a clean stop, the last will's words (which the previous
+    // release sends too), and words this version does not know, shown as a neutral sentence with the station's text
+    // as the quiet details line.
+    const offlineWith = async (stationId: string, reason: string | undefined) => {
+      const client = await mqtt.connectAsync(station.brokerUrl, {
+        protocolVersion: 4,
+        ...(await enrolEmbeddedClient(station.config.dataDir, { role: "station", siteId: "HAM1", stationId }))
+      })
+      const message = presenceMessage({ siteId: "HAM1", stationId, epoch: "E3" }, "offline", Date.now(), reason)
+      await client.publishAsync(Topics.presence("HAM1", stationId), Buffer.from(encodeJson(message)), retained)
+      return client
+    }
+    const others = [
+      await offlineWith("PACK-03", "shutting down for update\n[ERROR] forged <b>line</b>"),
+      await offlineWith("PACK-04", "connection lost"),
+      await offlineWith("PACK-05", undefined)
+    ]
+    const pack03 = stationsCard.locator('[data-station="PACK-03"][data-offline-reason="unrecognised"]')
+    await pack03.waitFor({ timeout: 20_000 })
+    await stationsCard.locator('[data-station="PACK-05"][data-offline-reason="stopped"]').waitFor({ timeout: 20_000 })
+    expect(await pack03.innerText()).toMatch(
+      /^PACK-03\noffline seit \d+ s · Grund unbekannt\nDetails: shutting down for update \[ERROR\] forged <b>line<\/b>$/
+    )
+    expect(await stationsCard.locator('[data-station="PACK-04"]').innerText()).toMatch(
+      /^PACK-04\noffline seit unbekannt · Verbindung verloren · zuletzt gemeldet vor \d+ s$/
+    )
+    expect(await stationsCard.locator('[data-station="PACK-05"]').innerText()).toMatch(
+      /^PACK-05\noffline seit \d+ s · ordnungsgemäß beendet$/
+    )
+    expect(await stationsCard.locator("b").count()).toBe(0)
+    // The hub passes the stations' words on: the site card words them the same way.
+    const offlineAtHub = (stationId: string, offlineReason: string | undefined): FleetStation => ({
+      ...fleetStation(stationId, 0),
+      presence: "offline",
+      ...(offlineReason === undefined ? {} : { offlineReason })
+    })
+    await hub.publishAsync(
+      Topics.siteFleet("HAM1"),
+      Buffer.from(
+        encodeJson({
+          ...summary("HAM1", 0),
+          stations: [
+            fleetStation("PACK-01", 0),
+            offlineAtHub("PACK-03", "shutting down for update [ERROR] forged <b>line</b>"),
+            offlineAtHub("PACK-04", "connection lost"),
+            offlineAtHub("PACK-05", undefined)
+          ]
+        })
+      ),
+      retained
+    )
+    const hubPack03 = siteCard.locator('[data-station="PACK-03"][data-presence="offline"] td').nth(1)
+    await hubPack03.waitFor({ timeout: 20_000 })
+    expect(await hubPack03.innerText()).toMatch(
+      /^offline seit 1 min( \d+ s)? · Grund unbekannt\nDetails: shutting down for update \[ERROR\] forged <b>line<\/b>$/
+    )
+    // The hub's since is a minute before the summary; the card's clock ticks on while the test reads it.
+    expect(await siteCard.locator('[data-station="PACK-04"] td').nth(1).innerText()).toMatch(
+      /^offline seit 1 min( \d+ s)? · Verbindung verloren$/
+    )
+    expect(await siteCard.locator('[data-station="PACK-05"] td').nth(1).innerText()).toMatch(
+      /^offline seit 1 min( \d+ s)? · ordnungsgemäß beendet$/
+    )
+    await stationsCard.screenshot({ path: join(SCREENSHOTS, "8-manager-stations-offline-reasons-de.png") })
+    await siteCard.screenshot({ path: join(SCREENSHOTS, "8-manager-site-fleet-offline-reasons-de.png") })
+    for (const [index, stationId] of ["PACK-03", "PACK-04", "PACK-05"].entries()) {
+      await others[index]?.publishAsync(Topics.presence("HAM1", stationId), "", retained)
+      await others[index]?.endAsync()
+    }
+
     await pack02.publishAsync(Topics.presence("HAM1", "PACK-02"), "", retained)
     await hub.publishAsync(Topics.siteFleet("HAM1"), "", retained)
     await pack02.endAsync()

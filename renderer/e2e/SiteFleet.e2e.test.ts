@@ -100,7 +100,7 @@ describe("the Manager screen's table of the site's stations at the hub", () => {
     expect(pack02Cells[3]).toMatch(/^3 min( \d+ s)?$/)
     // The hub never got an event of PACK-02's: nothing applied.
     expect(pack02Cells[4]).toBe("0")
-    expect(await cells("PACK-03")).toEqual(["PACK-03", "offline for 2 h", "0", "all confirmed", "0"])
+    expect(await cells("PACK-03")).toEqual(["PACK-03", "offline for 2 h · stopped cleanly", "0", "all confirmed", "0"])
     expect(await card.locator('[data-station="PACK-01"]').getAttribute("class")).toBe("fleet-self")
     expect(await card.getByTestId("site-fleet-age").innerText()).toMatch(/^From the hub, \d+ s ago$/)
 
@@ -110,7 +110,13 @@ describe("the Manager screen's table of the site's stations at the hub", () => {
 
     await page.getByRole("button", { name: "DE", exact: true }).click()
     await card.getByText("Stationen des Standorts am Hub").waitFor()
-    expect(await cells("PACK-03")).toEqual(["PACK-03", "offline seit 2 h", "0", "alle bestätigt", "0"])
+    expect(await cells("PACK-03")).toEqual([
+      "PACK-03",
+      "offline seit 2 h · ordnungsgemäß beendet",
+      "0",
+      "alle bestätigt",
+      "0"
+    ])
     expect(await card.locator("thead th").allInnerTexts()).toEqual([
       "STATION",
       "PRÄSENZ",

@@ -127,4 +127,29 @@ describe("the hub's fleet summaries", () => {
     ])
     expect(fleet.summarize([], NOW)).toEqual([])
   })
+
+  it("refuses a presence with a time or version no station sends, and passes a reason on as one short line", async () => {
+    const fleet = makeFleetSummaries()
+    const birth = presenceMessage({ siteId: "HAM1", stationId: "PACK-01", epoch: "e1" }, "online", NOW)
+    const onPack01 = (json: string) =>
+      fleet.receive(raw(Topics.presence("HAM1", "PACK-01"), new TextEncoder().encode(json)), NOW)
+    const refusals = await Effect.runPromise(
+      Effect.all([
+        // JSON.parse makes 1e999 Infinity.
+        onPack01(JSON.stringify(birth).replace(`${NOW}`, "1e999")),
+        onPack01(JSON.stringify({ ...birth, at: -5 })),
+        onPack01(JSON.stringify({ ...birth, appVersion: "1.0\n[ERROR] forged" })),
+        onPack01(JSON.stringify({ ...birth, state: "offline", reason: `gone\r\n[ERROR] forged ${"z".repeat(500)}` }))
+      ])
+    )
+    expect(refusals.map((reason) => reason?.split(":")[0])).toEqual([
+      "not a presence message",
+      "not a presence message",
+      "not a presence message",
+      undefined
+    ])
+    const reason = fleet.summarize([], NOW)[0]?.stations[0]?.offlineReason ?? ""
+    expect(reason).toBe(`gone [ERROR] forged ${"z".repeat(127 - 20)}…`)
+    expect(reason).toHaveLength(128)
+  })
 })

@@ -1,8 +1,11 @@
 /** The hub's per-site fleet summaries: every station's presence, outbox and lag, sent down to the site's stations. */
 import { Duration, Effect, Schema } from "effect"
+import { cutText } from "../../../core/bounds/cutText.ts"
+import { oneLine } from "../../../core/bounds/oneLine.ts"
 import type { Sql } from "../../../core/store/Sql.ts"
 import type { Broker, BrokerMessage } from "../../../core/sync/Broker.ts"
-import { maxOfflineReasonChars, PresenceMessage } from "../../../core/sync/Presence.ts"
+import { maxOfflineReasonChars, offlineReasonOf } from "../../../core/sync/OfflineReason.ts"
+import { PresenceMessage } from "../../../core/sync/Presence.ts"
 import {
   type FleetStation,
   fleetHeartbeatMs,
@@ -76,7 +79,7 @@ export const makeFleetSummaries = () => {
         return `presence of ${presence.siteId}/${presence.stationId} on the topic of ${id}`
       const known = presences.get(id)
       // A last will carries the connect time, not the loss: heard live, the loss is now; found retained, unknown.
-      const lostLink = presence.state === "offline" && presence.reason === "connection lost"
+      const lostLink = presence.state === "offline" && offlineReasonOf(presence.reason).code === "connection-lost"
       const sinceMs =
         known !== undefined && known.state === presence.state
           ? known.sinceMs
@@ -85,7 +88,10 @@ export const makeFleetSummaries = () => {
               ? null
               : nowMs
             : presence.at
-      presences.set(id, { state: presence.state, sinceMs, reason: presence.reason?.slice(0, maxOfflineReasonChars) })
+      // Passed on as the station's words (stations of the previous release show them as they are), one short line.
+      const reason =
+        presence.reason === undefined ? undefined : cutText(oneLine(presence.reason), maxOfflineReasonChars)
+      presences.set(id, { state: presence.state, sinceMs, reason })
       return undefined
     })
 

@@ -361,6 +361,7 @@ export const de = {
   "stations.self": "diese Station",
   "stations.stopped": "ordnungsgemäß beendet",
   "stations.connectionLost": "Verbindung verloren",
+  "stations.reasonUnrecognised": "Grund unbekannt",
   "fleetProblem.subscriptionRefused":
     "Der Broker verweigert dieser Station das Abonnement: das Topic aus den Details in der ACL der Station freigeben.",
   "fleetProblem.presenceUnreadable":
@@ -380,6 +381,10 @@ export const de = {
     "Die letzte Übersicht des Hubs wurde abgelehnt: sie führt eine Station doppelt auf.",
   "fleetProblem.summaryClockAhead":
     "Die letzte Übersicht des Hubs wurde abgelehnt: ihre Zeit liegt mehr als einen Tag vor der Uhr dieser Station. Die Uhr des Hubs prüfen.",
+  "fleetProblem.presenceTooLarge":
+    "Die letzte Präsenzmeldung der Station war zu groß und wurde nicht gelesen; gezeigt ist der Stand davor.",
+  "fleetProblem.presenceClockAhead":
+    "Die letzte Präsenzmeldung der Station wurde abgelehnt: ihre Zeit liegt mehr als einen Tag vor der Uhr dieser Station. Die Uhr der Station prüfen.",
   "fleetProblem.details": "Details: {detail}",
   "stations.numbering": "Nummernblock {index} von {stations}",
   "stations.numberingClash":

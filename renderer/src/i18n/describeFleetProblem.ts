@@ -14,7 +14,9 @@ const sentences: Readonly<Record<FleetProblemCode, MessageKey>> = {
   "summary-invalid": "fleetProblem.summaryInvalid",
   "summary-other-site": "fleetProblem.summaryOtherSite",
   "summary-station-twice": "fleetProblem.summaryStationTwice",
-  "summary-clock-ahead": "fleetProblem.summaryClockAhead"
+  "summary-clock-ahead": "fleetProblem.summaryClockAhead",
+  "presence-too-large": "fleetProblem.presenceTooLarge",
+  "presence-clock-ahead": "fleetProblem.presenceClockAhead"
 }
 
 export const describeFleetProblem = (t: Translate, problem: FleetProblem): string => t(sentences[problem.code])

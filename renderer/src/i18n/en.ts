@@ -360,6 +360,7 @@ export const en: Messages = {
   "stations.self": "this station",
   "stations.stopped": "stopped cleanly",
   "stations.connectionLost": "connection lost",
+  "stations.reasonUnrecognised": "reason unknown",
   "fleetProblem.subscriptionRefused":
     "The broker refuses this station the subscription: allow the topic named in the details in the station's ACL.",
   "fleetProblem.presenceUnreadable":
@@ -376,6 +377,10 @@ export const en: Messages = {
   "fleetProblem.summaryStationTwice": "The hub's last summary was refused: it lists a station twice.",
   "fleetProblem.summaryClockAhead":
     "The hub's last summary was refused: its time is more than a day ahead of this station's clock. Check the hub's clock.",
+  "fleetProblem.presenceTooLarge":
+    "The station's last presence message was too large and was not read; the state shown is the one before.",
+  "fleetProblem.presenceClockAhead":
+    "The station's last presence message was refused: its time is more than a day ahead of this station's clock. Check the station's clock.",
   "fleetProblem.details": "Details: {detail}",
   "stations.version": "version {version}",
   "stations.numbering": "number block {index} of {stations}",

@@ -1,11 +1,13 @@
 /** The Manager screen's table of every station of the site as the hub sees it: presence, outbox, oldest unconfirmed. */
-import type { FleetStation } from "../../../core/api/StationApi.ts"
+import { type FleetStation, offlineReasonOf } from "../../../core/api/StationApi.ts"
+import { describeOfflineReason } from "../i18n/describeOfflineReason.ts"
 import type { Translate } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { CardRead } from "./CardRead.tsx"
 import { FleetProblemNotice } from "./FleetProblemNotice.tsx"
 import { formatAge } from "./formatAge.ts"
+import { OfflineReasonDetail } from "./OfflineReasonDetail.tsx"
 import { useNow } from "./useNow.ts"
 
 const presenceText = (t: Translate, station: FleetStation, now: number) => {
@@ -19,9 +21,7 @@ const presenceText = (t: Translate, station: FleetStation, now: number) => {
   const since =
     station.presenceSinceMs === null ? "" : ` ${t("stations.for", { age: formatAge(now - station.presenceSinceMs) })}`
   const reason =
-    station.offlineReason === undefined
-      ? ""
-      : ` · ${station.offlineReason === "connection lost" ? t("stations.connectionLost") : station.offlineReason}`
+    station.presence === "offline" ? ` · ${describeOfflineReason(t, offlineReasonOf(station.offlineReason))}` : ""
   return `${state}${since}${reason}`
 }
 
@@ -83,6 +83,9 @@ export const SiteFleetCard = () => {
                             aria-hidden="true"
                           />{" "}
                           {presenceText(t, station, now)}
+                          {station.presence === "offline" && (
+                            <OfflineReasonDetail reason={offlineReasonOf(station.offlineReason)} />
+                          )}
                         </td>
                         <td className="numeric" data-testid="fleet-depth">
                           {station.outboxDepth === null ? "–" : station.outboxDepth}

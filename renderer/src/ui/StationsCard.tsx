@@ -1,21 +1,12 @@
 /** The Manager screen's card of which stations of the site are up. */
-import type { StationPresence } from "../../../core/api/StationApi.ts"
-import type { Translate } from "../i18n/Translator.ts"
+import { describeOfflineReason } from "../i18n/describeOfflineReason.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { CardRead } from "./CardRead.tsx"
 import { FleetProblemNotice } from "./FleetProblemNotice.tsx"
 import { formatAge } from "./formatAge.ts"
+import { OfflineReasonDetail } from "./OfflineReasonDetail.tsx"
 import { useNow } from "./useNow.ts"
-
-const reasonText = (t: Translate, station: StationPresence) =>
-  station.state === "online"
-    ? undefined
-    : station.reason === undefined
-      ? t("stations.stopped")
-      : station.reason === "connection lost"
-        ? t("stations.connectionLost")
-        : station.reason
 
 /**
  * Which stations of the site are up, from their retained presence on the broker: a birth on every connect, a clean
@@ -37,9 +28,15 @@ export const StationsCard = () => {
         {({ stations }) => (
           <ul className="devices">
             {stations.map((station) => {
-              const reason = reasonText(t, station)
+              const reason =
+                station.offlineReason === undefined ? undefined : describeOfflineReason(t, station.offlineReason)
               return (
-                <li key={station.stationId} data-station={station.stationId} data-state={station.state}>
+                <li
+                  key={station.stationId}
+                  data-station={station.stationId}
+                  data-state={station.state}
+                  data-offline-reason={station.offlineReason?.code}
+                >
                   <span
                     className={`state-dot ${station.state === "online" ? "state-ok" : "state-unknown"}`}
                     aria-hidden="true"
@@ -61,6 +58,7 @@ export const StationsCard = () => {
                       {station.sinceMs === null &&
                         ` · ${t("stations.lastSeen", { age: formatAge(now - station.lastSeenMs) })}`}
                     </div>
+                    <OfflineReasonDetail reason={station.offlineReason} />
                     {station.numbering !== undefined && (
                       <div className="muted" data-testid="station-numbering">
                         {t("stations.numbering", {
