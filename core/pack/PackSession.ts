@@ -83,7 +83,7 @@ const refuse = (session: PackSession, refusal: Refusal): PackOutcome => ({ ok: f
  * Why a scan could not be used, in words the UI has in each language for the two a packer meets most (no code at all,
  * a misread GTIN); the rarer ones keep the identifier's English detail.
  */
-const unreadable = (scan: ScanResult): Refusal =>
+const unreadable = (scan: Exclude<ScanResult, { readonly kind: "sku" }>): Refusal =>
   scan.kind === "unknown"
     ? makeRefusal("scan-unreadable", "notACode", {})
     : scan.kind === "gtin"
