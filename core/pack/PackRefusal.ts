@@ -91,7 +91,13 @@ export const refusalReasons = {
   "order-already-open": { reason: "Order {orderId} is already open" },
   "order-in-progress": { reason: "Finish or abandon order {current} before starting {orderId}" },
   "no-order-open": { reason: "Scan an order (pick slip or tote) first" },
-  "scan-unreadable": { reason: "The code did not read correctly", detail: "{detail}" },
+  "scan-unreadable": {
+    reason: "The code did not read correctly",
+    detail: "{detail}",
+    notACode:
+      "Not a code this station knows (no GTIN, GS1 code, tracking number, Packbench code or known SKU): scan the label again or type the code (F6)",
+    checkDigit: "The check digit of {gtin} does not hold, the code was misread: scan again or type the code (F6)"
+  },
   "item-unknown": {
     orderLine: "Order {orderId} has {sku}, which is not in the catalog",
     gtin: "GTIN {gtin} is not in the catalog",

@@ -79,10 +79,18 @@ export const idleSession: PackSession = { step: "idle", lines: [], verifications
 
 const refuse = (session: PackSession, refusal: Refusal): PackOutcome => ({ ok: false, session, refusal })
 
-const unreadable = (detail: string | undefined): Refusal =>
-  detail === undefined
-    ? makeRefusal("scan-unreadable", "reason", {})
-    : makeRefusal("scan-unreadable", "detail", { detail })
+/**
+ * Why a scan could not be used, in words the UI has in each language for the two a packer meets most (no code at all,
+ * a misread GTIN); the rarer ones keep the identifier's English detail.
+ */
+const unreadable = (scan: Exclude<ScanResult, { readonly kind: "sku" }>): Refusal =>
+  scan.kind === "unknown"
+    ? makeRefusal("scan-unreadable", "notACode", {})
+    : scan.kind === "gtin"
+      ? makeRefusal("scan-unreadable", "checkDigit", { gtin: scan.gtin })
+      : scan.reason === undefined
+        ? makeRefusal("scan-unreadable", "reason", {})
+        : makeRefusal("scan-unreadable", "detail", { detail: scan.reason })
 
 const accept = (session: PackSession): PackOutcome => ({ ok: true, session })
 
@@ -272,7 +280,7 @@ const closedRefusal = (session: PackSession): PackOutcome | undefined =>
  */
 export const applyScan = (session: PackSession, scan: ScanResult, lookup: PackLookup): PackOutcome => {
   if (scan.kind === "packbench" && (scan.type === "order" || scan.type === "tote")) {
-    if (!scan.valid) return refuse(session, unreadable(scan.reason))
+    if (!scan.valid) return refuse(session, unreadable(scan))
     if (scan.type === "order") return openOrder(session, scan.id, lookup)
     const orderId = lookup.toteOrder(scan.id)
     return orderId === undefined
@@ -286,7 +294,7 @@ export const applyScan = (session: PackSession, scan: ScanResult, lookup: PackLo
   if (lookup.order(text) !== undefined || (idle && scan.kind === "unknown")) return openOrder(session, text, lookup)
   const closed = closedRefusal(session)
   if (closed !== undefined) return closed
-  if (!scan.valid) return refuse(session, unreadable(scan.reason))
+  if (!scan.valid) return refuse(session, unreadable(scan))
   return verifyItem(session, scan, lookup)
 }
 

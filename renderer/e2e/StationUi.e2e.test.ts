@@ -110,7 +110,9 @@ describe("station UI in Chromium", () => {
     expect(text).toContain("Abgelehnt")
     expect(text).toContain("Auftrag unbekannt")
     await scanBurst("4260123450015")
-    expect(await waitForOutcome("4260123450015", "bad")).toContain("check digit 5 should be 4")
+    expect(await waitForOutcome("4260123450015", "bad")).toContain(
+      "Die Prüfziffer von 04260123450015 stimmt nicht, der Code wurde falsch gelesen"
+    )
     await screenshot("3-pack-rejected")
   })
 

@@ -786,6 +786,10 @@ export const de = {
   "refusal.no-order-open.reason": "Erst einen Auftrag scannen (Auftragsschein oder Behälter)",
   "refusal.scan-unreadable.reason": "Der Code wurde nicht richtig gelesen",
   "refusal.scan-unreadable.detail": "Der Code wurde nicht richtig gelesen: {detail}",
+  "refusal.scan-unreadable.notACode":
+    "Kein Code, den die Station kennt (keine GTIN, kein GS1-Code, keine Sendungsnummer, kein Packbench-Code, keine bekannte SKU): Etikett neu scannen oder Code abtippen (F6)",
+  "refusal.scan-unreadable.checkDigit":
+    "Die Prüfziffer von {gtin} stimmt nicht, der Code wurde falsch gelesen: neu scannen oder Code abtippen (F6)",
   "refusal.item-unknown.orderLine": "Auftrag {orderId} enthält {sku}, das nicht im Katalog steht",
   "refusal.item-unknown.gtin": "GTIN {gtin} steht nicht im Katalog",
   "refusal.item-unknown.sku": "Artikelnummer {sku} steht nicht im Katalog",

@@ -118,6 +118,8 @@ describe("describeRefusalReason", () => {
       refused(scan(open, gtinOf("ALP-BTL-05"))),
       refused(scan(open, gtinOf("ALP-MAP-DE"))),
       refused(scan(open, "4260123450991")),
+      refused(scan(open, "ABC-NOT-A-CODE")),
+      refused(scan(open, "4260123450015")),
       refused(scan(verified, gtinOf("ALP-MUG-01"))),
       refused(setQuantity(mug, 0)),
       refused(setQuantity(mug, 5)),
@@ -170,6 +172,17 @@ describe("describeRefusalReason", () => {
         reason: "Parcel P-1 goes with dhl-paket, not ups: put it with its carrier"
       })
     ).toBe("Paket P-1 geht mit DHL Paket, nicht mit UPS: zu seinem Spediteur legen")
+  })
+
+  it("words a scan that is no code, and a GTIN whose check digit fails, in German with no English in it", () => {
+    const open = accepted(scan(idleSession, "SO-100001"))
+    const t = makeTranslator("de")
+    expect(describeRefusalReason(t, refused(scan(open, "ABC-NOT-A-CODE")))).toBe(
+      "Kein Code, den die Station kennt (keine GTIN, kein GS1-Code, keine Sendungsnummer, kein Packbench-Code, keine bekannte SKU): Etikett neu scannen oder Code abtippen (F6)"
+    )
+    expect(describeRefusalReason(t, refused(scan(open, "4260123450015")))).toBe(
+      "Die Prüfziffer von 04260123450015 stimmt nicht, der Code wurde falsch gelesen: neu scannen oder Code abtippen (F6)"
+    )
   })
 
   it("words a refused call by its error code, and keeps the station's English reason when it has no template", () => {

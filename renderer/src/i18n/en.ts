@@ -776,6 +776,10 @@ export const en: Messages = {
   "refusal.no-order-open.reason": "Scan an order (pick slip or tote) first",
   "refusal.scan-unreadable.reason": "The code did not read correctly",
   "refusal.scan-unreadable.detail": "The code did not read correctly: {detail}",
+  "refusal.scan-unreadable.notACode":
+    "Not a code this station knows (no GTIN, GS1 code, tracking number, Packbench code or known SKU): scan the label again or type the code (F6)",
+  "refusal.scan-unreadable.checkDigit":
+    "The check digit of {gtin} does not hold, the code was misread: scan again or type the code (F6)",
   "refusal.item-unknown.orderLine": "Order {orderId} has {sku}, which is not in the catalog",
   "refusal.item-unknown.gtin": "GTIN {gtin} is not in the catalog",
   "refusal.item-unknown.sku": "SKU {sku} is not in the catalog",

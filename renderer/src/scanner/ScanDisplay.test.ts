@@ -157,4 +157,40 @@ describe("describeScan", () => {
     expect(view.tone).toBe("bad")
     expect(view.detail).toBe("check digit 5 should be 4")
   })
+
+  it("words a GTIN whose check digit fails in the bench's language, whatever the bench refused it for", () => {
+    const identification = { kind: "gtin", valid: false, gtin: "04260123450015", reason: "check digit 5 should be 4" }
+    const german =
+      "Die Prüfziffer von 04260123450015 stimmt nicht, der Code wurde falsch gelesen: neu scannen oder Code abtippen (F6)"
+    const refused = describeScan(t, {
+      state: "done",
+      id: 10,
+      outcome: outcome({ action: "refused", message: "no-order-open: Scan an order first", identification })
+    })
+    expect(refused.detail).toBe(german)
+    const invalid = describeScan(t, { state: "done", id: 11, outcome: outcome({ identification }) })
+    expect(invalid.detail).toBe(german)
+  })
+
+  it("words a misread code in the bench's language when the refusal itself says what is wrong with it", () => {
+    const view = describeScan(t, {
+      state: "done",
+      id: 9,
+      outcome: outcome({
+        action: "refused",
+        message: "scan-unreadable: The check digit of 04260123450015 does not hold",
+        refusal: {
+          code: "scan-unreadable",
+          variant: "checkDigit",
+          params: { gtin: "04260123450015" },
+          reason:
+            "The check digit of 04260123450015 does not hold, the code was misread: scan again or type the code (F6)"
+        },
+        identification: { kind: "gtin", valid: false, reason: "check digit 5 should be 4" }
+      })
+    })
+    expect(view.detail).toBe(
+      "Die Prüfziffer von 04260123450015 stimmt nicht, der Code wurde falsch gelesen: neu scannen oder Code abtippen (F6)"
+    )
+  })
 })

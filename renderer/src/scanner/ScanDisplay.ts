@@ -23,6 +23,17 @@ const field = (identification: Readonly<Record<string, unknown>>, name: string):
   return typeof value === "string" || typeof value === "number" ? String(value) : undefined
 }
 
+/**
+ * What is wrong with an invalid code: in the bench's words where the identification's facts allow it (a GTIN is invalid
+ * only by its check digit), else the identifier's English reason.
+ */
+const codeFault = (t: Translate, identification: Readonly<Record<string, unknown>>): string | undefined => {
+  const gtin = field(identification, "gtin")
+  return identification.kind === "gtin" && gtin !== undefined
+    ? t("refusal.scan-unreadable.checkDigit", { gtin })
+    : field(identification, "reason")
+}
+
 const kindLabel = (t: Translate, kind: string) => {
   const key = `kind.${kind}`
   return key in kindKeys ? t(key as MessageKey) : kind
@@ -111,10 +122,12 @@ export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
       tone: "bad",
       headline: t("scan.refused", { reason: describeRefusal(t, refusal) }),
       detail:
-        kind === "unknown"
+        // A scan-unreadable refusal says what is wrong with the code in the bench's words; the identifier's own
+        // reason is English and names the code's fault only where the refusal is about something else.
+        kind === "unknown" || refusal.code === "scan-unreadable"
           ? reason
           : identification.valid === false
-            ? (field(identification, "reason") ?? reason)
+            ? (codeFault(t, identification) ?? reason)
             : [kindLabel(t, kind), specificOf(t, identification, kind)].filter(Boolean).join(" "),
       raw: outcome.raw
     }
@@ -131,7 +144,7 @@ export const describeScan = (t: Translate, display: ScanDisplay): ScanView => {
     return {
       tone: "bad",
       headline: kind === "unknown" ? t("scan.rejected") : t("scan.invalid", { kind: kindLabel(t, kind) }),
-      detail: field(identification, "reason") ?? outcome.message,
+      detail: codeFault(t, identification) ?? outcome.message,
       raw: outcome.raw
     }
   }

@@ -4,6 +4,7 @@ import { describeAuditEntry } from "../i18n/describeAuditEntry.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { CardRead } from "./CardRead.tsx"
+import { formatDateTime } from "./formatDate.ts"
 
 const AuditTable = () => {
   const { t, locale } = useStationContext()
@@ -37,7 +38,7 @@ const AuditTable = () => {
                 const { action, detail } = describeAuditEntry(t, entry)
                 return (
                   <tr key={entry.id} data-action={entry.action} data-outcome={entry.outcome}>
-                    <td>{new Date(entry.atMs).toLocaleString(locale)}</td>
+                    <td>{formatDateTime(locale, entry.atMs)}</td>
                     <td>
                       {entry.operator === null
                         ? t("audit.nobody")

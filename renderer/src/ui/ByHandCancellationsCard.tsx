@@ -5,6 +5,7 @@ import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { ReadFailure } from "./CardRead.tsx"
 import { carrierName } from "./carriers.ts"
+import { formatDateTime } from "./formatDate.ts"
 import { ManagerNoteForm } from "./ManagerNoteForm.tsx"
 
 /** How many cancellations the card lists; the station says when there are more. */
@@ -166,7 +167,7 @@ export const ByHandCancellationsCard = ({ isManager }: { readonly isManager: boo
                 <ByHandRow
                   key={cancellation.parcelId}
                   cancellation={cancellation}
-                  since={new Date(cancellation.sinceMs).toLocaleString(locale)}
+                  since={formatDateTime(locale, cancellation.sinceMs)}
                   isManager={isManager}
                   closing={closing === cancellation.parcelId}
                   onClose={() => {
@@ -206,7 +207,7 @@ export const ByHandCancellationsCard = ({ isManager }: { readonly isManager: boo
                 <ClosedRow
                   key={`${close.parcelId}-${close.closedAtMs}`}
                   close={close}
-                  closedAt={new Date(close.closedAtMs).toLocaleString(locale)}
+                  closedAt={formatDateTime(locale, close.closedAtMs)}
                   isManager={isManager}
                   reopening={reopening === close.parcelId}
                   onReopen={() => {

@@ -2,6 +2,7 @@
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { CardRead } from "./CardRead.tsx"
+import { formatDateTime } from "./formatDate.ts"
 
 /**
  * Conflicts (a second message at a number another one already holds) and events the hub refused in their place,
@@ -35,7 +36,7 @@ export const ConflictsCard = () => {
               <tbody>
                 {data.conflicts.map((row) => (
                   <tr key={row.id} data-kind={row.kind} title={row.reason}>
-                    <td>{new Date(row.lastSeenMs).toLocaleString(locale)}</td>
+                    <td>{formatDateTime(locale, row.lastSeenMs)}</td>
                     <td className="mono">{row.source}</td>
                     <td className="mono">{row.seq}</td>
                     <td className="mono">{row.refusedId}</td>

@@ -3,6 +3,7 @@ import { useState } from "react"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { ReadFailure } from "./CardRead.tsx"
+import { formatDate, formatDateTime } from "./formatDate.ts"
 
 /**
  * Shows the photo only when the station says its bytes hash to the SHA-256 recorded at packing; an altered file is
@@ -32,7 +33,7 @@ export const EvidencePhoto = ({
           <img src={`data:image/jpeg;base64,${view.jpegBase64}`} alt={t("evidence.alt", { parcelId })} />
           <figcaption className="muted">
             {t("evidence.caption", {
-              time: new Date(view.packedAtMs).toLocaleString(locale),
+              time: formatDateTime(locale, view.packedAtMs),
               camera: view.cameraId
             })}
             <span className="mono" title={view.sha256}>
@@ -50,7 +51,7 @@ export const EvidencePhoto = ({
       ) : view.status === "lost" ? (
         <p className="error-text">{t("evidence.lost")}</p>
       ) : view.status === "pruned" ? (
-        <p className="hint">{t("evidence.pruned", { date: new Date(view.prunedAtMs).toLocaleDateString(locale) })}</p>
+        <p className="hint">{t("evidence.pruned", { date: formatDate(locale, view.prunedAtMs) })}</p>
       ) : (
         <p className="hint">{t("evidence.none")}</p>
       )}
@@ -91,7 +92,7 @@ export const ParcelPhotoCard = () => {
                   </button>
                 </td>
                 <td className="mono">{parcel.orderId}</td>
-                <td>{new Date(parcel.packedAtMs).toLocaleString(locale)}</td>
+                <td>{formatDateTime(locale, parcel.packedAtMs)}</td>
                 <td>{t(`evidence.photo.${parcel.photo}`)}</td>
               </tr>
             ))}

@@ -3,6 +3,7 @@ import type { Locale, StationStatus } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { formatAge } from "./formatAge.ts"
+import { formatRate } from "./formatRate.ts"
 
 export interface HeaderProps {
   readonly status: StationStatus | undefined
@@ -53,7 +54,7 @@ export const Header = ({ status, onLocale, onSignOut }: HeaderProps) => {
             ? ` · ${t("header.oldest", { age: formatAge(sync.oldestUnconfirmedAgeMs) })}`
             : ""}
           {sync !== undefined && sync.depth > 0 && sync.drainRatePerSec > 0
-            ? ` · ${t("header.drain", { rate: sync.drainRatePerSec.toFixed(1) })}`
+            ? ` · ${t("header.drain", { rate: formatRate(locale, sync.drainRatePerSec) })}`
             : ""}
         </span>
         {status !== undefined && status.pendingLabels > 0 && (

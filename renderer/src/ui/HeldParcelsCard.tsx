@@ -6,6 +6,7 @@ import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { ReadFailure } from "./CardRead.tsx"
 import { carrierName } from "./carriers.ts"
+import { formatDateTime } from "./formatDate.ts"
 import { ManagerNoteForm } from "./ManagerNoteForm.tsx"
 
 /** How many held parcels the card lists; the station says when there are more. */
@@ -152,7 +153,7 @@ export const HeldParcelsCard = ({
                 <HeldRow
                   key={parcel.parcelId}
                   parcel={parcel}
-                  packedAt={new Date(parcel.packedAtMs).toLocaleString(locale)}
+                  packedAt={formatDateTime(locale, parcel.packedAtMs)}
                   isManager={isManager}
                   voiding={voiding === parcel.parcelId}
                   onVoid={() => {

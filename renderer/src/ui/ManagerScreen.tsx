@@ -11,6 +11,7 @@ import { ConflictsCard } from "./ConflictsCard.tsx"
 import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { ParcelPhotoCard } from "./EvidencePhoto.tsx"
 import { formatAge } from "./formatAge.ts"
+import { formatRate } from "./formatRate.ts"
 import { HeldParcelsCard } from "./HeldParcelsCard.tsx"
 import { QuarantineCard } from "./QuarantineCard.tsx"
 import { RefundRulesCard } from "./RefundRulesCard.tsx"
@@ -19,7 +20,7 @@ import { SiteFleetCard } from "./SiteFleetCard.tsx"
 import { StationsCard } from "./StationsCard.tsx"
 
 const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) => {
-  const { t } = useStationContext()
+  const { t, locale } = useStationContext()
   const sync = status?.sync
   if (sync === undefined) return null
   const rows: ReadonlyArray<readonly [string, string, string?]> = [
@@ -30,7 +31,7 @@ const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) =>
       t("sync.oldest"),
       sync.oldestUnconfirmedAgeMs === null ? t("common.none") : formatAge(sync.oldestUnconfirmedAgeMs)
     ],
-    [t("sync.drainRate"), t("sync.drainRateValue", { rate: sync.drainRatePerSec.toFixed(1) })],
+    [t("sync.drainRate"), t("sync.drainRateValue", { rate: formatRate(locale, sync.drainRatePerSec) })],
     [t("sync.lastPublished"), String(sync.lastPublishedSeq)],
     [t("sync.lastConfirmed"), String(sync.lastConfirmedSeq)],
     ...(sync.lastError === undefined ? [] : [[t("sync.lastError"), sync.lastError, "error-text"] as const])

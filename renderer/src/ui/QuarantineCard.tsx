@@ -2,6 +2,7 @@
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { CardRead } from "./CardRead.tsx"
+import { formatDateTime } from "./formatDate.ts"
 
 /**
  * Messages from the shop the station could not apply (malformed, unknown type, refused by its handler). They were
@@ -30,7 +31,7 @@ export const QuarantineCard = () => {
             <tbody>
               {rows.map((row) => (
                 <tr key={row.id}>
-                  <td>{new Date(row.receivedAtMs).toLocaleString(locale)}</td>
+                  <td>{formatDateTime(locale, row.receivedAtMs)}</td>
                   <td className="mono">{row.topic.split("/").slice(-2).join("/")}</td>
                   <td title={row.payload}>{row.reason}</td>
                 </tr>

@@ -4,6 +4,7 @@ import { de } from "../i18n/de.ts"
 import { describeReturnNote } from "../i18n/describeReturnNote.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { EvidencePhoto } from "./EvidencePhoto.tsx"
+import { formatDate } from "./formatDate.ts"
 import type { ReturnCase } from "./returnsChoices.ts"
 
 const reasonKey = (reason: string): MessageKey | undefined => {
@@ -62,7 +63,7 @@ export const ReturnCaseCard = ({ current }: { readonly current: ReturnCase }) =>
                     days: returnWindow.days,
                     windowDays: returnWindow.windowDays,
                     basis: t(`basis.${returnWindow.basis}`),
-                    date: new Date(returnWindow.sinceMs).toLocaleDateString(locale)
+                    date: formatDate(locale, returnWindow.sinceMs)
                   })}
             </dd>
           </div>

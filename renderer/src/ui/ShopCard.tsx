@@ -5,6 +5,7 @@ import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { ReadFailure } from "./CardRead.tsx"
+import { formatDateTime } from "./formatDate.ts"
 
 /** The hub's shop connectors change without the station's pushes: the card looks again every few seconds. */
 const REFRESH_MS = 5_000
@@ -33,8 +34,7 @@ const FailedPush = ({
       <div>
         <strong>{t(`shop.push.${push.kind}`)}</strong> <span className="mono">{push.orderId}</span>{" "}
         <span className="muted">
-          {push.subject} · {new Date(push.updatedAtMs).toLocaleString(locale)} ·{" "}
-          {t("shop.attempts", { count: push.attempts })}
+          {push.subject} · {formatDateTime(locale, push.updatedAtMs)} · {t("shop.attempts", { count: push.attempts })}
         </span>
       </div>
       {(push.failedAs === "malformed" || push.failedAs === "unauthorized") && (
@@ -148,7 +148,7 @@ const Connector = ({
   readonly onDecided: () => void
 }) => {
   const { t, locale } = useStationContext()
-  const when = (ms: number | null) => (ms === null ? t("common.none") : new Date(ms).toLocaleString(locale))
+  const when = (ms: number | null) => (ms === null ? t("common.none") : formatDateTime(locale, ms))
   const handedOver = connector.failedPushes.filter(
     (push) => push.failedAs === "malformed" || push.failedAs === "unauthorized"
   ).length
@@ -262,7 +262,7 @@ export const ShopCard = ({ isManager }: { readonly isManager: boolean }) => {
                 <tbody>
                   {data.quarantined.map((entry) => (
                     <tr key={`${entry.connectorId}/${entry.shopOrderId}/${entry.atMs}`}>
-                      <td>{new Date(entry.atMs).toLocaleString(locale)}</td>
+                      <td>{formatDateTime(locale, entry.atMs)}</td>
                       <td className="mono">
                         {entry.connectorId} {entry.shopOrderId}
                       </td>

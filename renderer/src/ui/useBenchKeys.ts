@@ -34,8 +34,10 @@ export const useBenchKeys = (handlers: BenchKeyHandlers, scanId: number | undefi
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) return
       if (isField(document.activeElement)) return
-      if (event.key === "Enter" && document.activeElement instanceof HTMLButtonElement) return
       const current = typedRef.current
+      // Enter on a focused button is the button's, unless a number is typed: a button keeps the focus after a mouse
+      // click (the language toggle, say), and the packer who typed "2" on the screen that shows "Typed: 2" means it.
+      if (event.key === "Enter" && current === "" && document.activeElement instanceof HTMLButtonElement) return
       if (/^[0-9]$/.test(event.key)) {
         if (current.length < 6) update(current + event.key)
       } else if (current !== "" && event.key === "Backspace") {
