@@ -26,8 +26,9 @@
 // alone): unlike events/s, these move less when other programs share the machine's cores. `--postgres-statements` loads pg_stat_statements and
 // prints, per code, the statements the server spent the most time executing, per event.
 //   npm run bench:hub -- [--orders N] [--sqlite-only | --postgres-only] [--postgres-no-fsync] [--postgres-statements]
-//     [--rounds N] [--before main]
+//     [--rounds N] [--before main] [--warmup N]
 // `--rounds N` measures PostgreSQL N times, before and after taking turns, each time in new databases.
+// `--warmup N` (1000 unless told; 0: none) first applies N orders per code, unmeasured, on each kind of database.
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -275,7 +276,18 @@ const countingSql = (code: Code, counts: Counts) =>
     })
   )
 
-const measure = (code: Code, database: HubDatabase, server: ServerProcess | undefined) =>
+/** The orders a run applies; a warm-up (`oneByOne` false) leaves out the slow one-event-per-transaction mode. */
+interface RunSize {
+  readonly orders: number
+  readonly oneByOne: boolean
+}
+
+const measure = (
+  code: Code,
+  database: HubDatabase,
+  server: ServerProcess | undefined,
+  size: RunSize = { orders, oneByOne: true }
+) =>
   Effect.gen(function* () {
     const {
       Broker,
@@ -334,12 +346,13 @@ const measure = (code: Code, database: HubDatabase, server: ServerProcess | unde
         cpu: CpuPerEvent
       }> = []
       // One event per transaction is fsync-bound and slow: fewer orders, the rate is what counts.
-      for (const [run, mode, streams, batch, lanes, count] of [
-        ["R1", "1 stream, 1 per tx", 1, 1, 1, Math.min(orders, 300)],
-        ["R2", `${streamsConcurrent} streams, batches of 200, 1 lane`, streamsConcurrent, 200, 1, orders],
-        ["R4", `${streamsConcurrent} streams, batches of 200, 2 lanes`, streamsConcurrent, 200, 2, orders],
-        ["R3", `${streamsConcurrent} streams, batches of 200, 4 lanes`, streamsConcurrent, 200, 4, orders]
-      ] as const) {
+      const modes = [
+        ["R1", "1 stream, 1 per tx", 1, 1, 1, Math.min(size.orders, 300)],
+        ["R2", `${streamsConcurrent} streams, batches of 200, 1 lane`, streamsConcurrent, 200, 1, size.orders],
+        ["R4", `${streamsConcurrent} streams, batches of 200, 2 lanes`, streamsConcurrent, 200, 2, size.orders],
+        ["R3", `${streamsConcurrent} streams, batches of 200, 4 lanes`, streamsConcurrent, 200, 4, size.orders]
+      ] as const
+      for (const [run, mode, streams, batch, lanes, count] of size.oneByOne ? modes : modes.slice(1)) {
         const byStream = stationEvents(code, run, count, streams)
         const total = byStream.reduce((sum, events) => sum + events.length, 0)
         const outcomes = new Map<string, number>()
@@ -393,7 +406,7 @@ const measure = (code: Code, database: HubDatabase, server: ServerProcess | unde
         `CREATE TABLE bench_raw_cursor (site_id TEXT NOT NULL, station_id TEXT NOT NULL, epoch TEXT NOT NULL,
            last_seq BIGINT NOT NULL, PRIMARY KEY (site_id, station_id, epoch))`
       )
-      const rawEvents = stationEvents(code, "R9", orders, streamsConcurrent).flat()
+      const rawEvents = stationEvents(code, "R9", size.orders, streamsConcurrent).flat()
       const rawCpu = cpuMeter(server)
       const rawStarted = performance.now()
       for (let at = 0; at < rawEvents.length; at += 200) {
@@ -461,6 +474,26 @@ const report = (label: string, outcomes: ReadonlyArray<{ readonly code: string; 
 }
 
 const statementsWanted = args.includes("--postgres-statements")
+/**
+ * Orders each code applies through the batch modes, unmeasured, before its measured runs on each kind of database:
+ * the hub runs for days, so the figures are of code V8 has optimised and schemas compiled (without it the first
+ * round of a run came out slower than the later ones, and the code that runs first pays for warming the modules
+ * both codes share, effect's among them). 0: no warm-up.
+ */
+const warmupOrders = Number(flag("--warmup") ?? 1_000)
+
+/** Each code's unmeasured warm-up run, in a database `databaseFor` makes. */
+const warmUp = async (
+  codes: ReadonlyArray<{ readonly name: string; readonly code: Code }>,
+  databaseFor: (name: string) => Promise<HubDatabase>
+) => {
+  if (warmupOrders <= 0) return
+  for (const { name, code } of codes) {
+    await Effect.runPromise(
+      measure(code, await databaseFor(name), undefined, { orders: warmupOrders, oneByOne: false })
+    )
+  }
+}
 /** PostgreSQL measured this many times, the codes taking turns: a before/after comparison on a machine whose load moves. */
 const rounds = Number(flag("--rounds") ?? 1)
 
@@ -519,14 +552,18 @@ const main = async () => {
   )
   if (!args.includes("--postgres-only")) {
     for (const syncOffLoop of [false, true]) {
+      const sqliteDatabase = async (): Promise<HubDatabase> => ({
+        dialect: "sqlite",
+        filename: join(mkdtempSync(join(tmpdir(), "pb-hub-throughput-")), "hub.db"),
+        syncOffLoop
+      })
+      await warmUp(codes, sqliteDatabase)
       const outcomes = []
       for (const { name, code } of codes) {
-        const database: HubDatabase = {
-          dialect: "sqlite",
-          filename: join(mkdtempSync(join(tmpdir(), "pb-hub-throughput-")), "hub.db"),
-          syncOffLoop
-        }
-        outcomes.push({ code: name, outcome: await Effect.runPromise(measure(code, database, undefined)) })
+        outcomes.push({
+          code: name,
+          outcome: await Effect.runPromise(measure(code, await sqliteDatabase(), undefined))
+        })
       }
       report(
         syncOffLoop
@@ -549,6 +586,7 @@ const main = async () => {
     try {
       const outcomes = []
       const statements: Array<{ readonly code: string; readonly lines: ReadonlyArray<string> }> = []
+      await warmUp(codes, async (name) => ({ dialect: "postgres", url: await server.createDatabase(`warmup_${name}`) }))
       for (let round = 1; round <= rounds; round++) {
         for (const { name, code } of codes) {
           const label = rounds === 1 ? name : `${name} ${round}`

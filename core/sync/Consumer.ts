@@ -3,6 +3,7 @@ import { Cause, Clock, Context, Effect, Layer, Queue, Schema, type Scope } from 
 import { Bounds } from "../bounds/Bounds.ts"
 import { jsonBoundsProblem } from "../bounds/JsonBounds.ts"
 import { encodeUtf8 } from "../bounds/Utf8.ts"
+import { compiledDecoder } from "../events/compiledDecoder.ts"
 import { type EventEnvelope, EventEnvelope as EventEnvelopeSchema } from "../events/Event.ts"
 import { Sql, type SqlValue, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
@@ -387,6 +388,10 @@ type EnvelopePlace = typeof EnvelopePlace.Type
 /** The whole envelope with its place's checks: one decode of a message gives its event and its place. */
 const PlacedEnvelope = Schema.Struct({ ...EventEnvelopeSchema.fields, ...EnvelopePlace.fields })
 
+// Every message is decoded by these: compiled once, for the process.
+const decodePlaceResult = compiledDecoder(EnvelopePlace)
+const decodePlacedEnvelopeResult = compiledDecoder(PlacedEnvelope)
+
 /** An event admitted to its stream: either whole, or placed but refused with the reason. */
 type Admitted =
   | { readonly kind: "event"; readonly place: EnvelopePlace; readonly event: EventEnvelope }
@@ -434,10 +439,8 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
   const sql = yield* Sql
   const broker = yield* Broker
   const clock = yield* StationClock
-  // Built once: each message is decoded by these, synchronously, without an Effect step per check.
+  // Built once: a held row is decoded by it, synchronously, without an Effect step per check.
   const decodeEnvelopeResult = Schema.decodeUnknownResult(EventEnvelopeSchema)
-  const decodePlaceResult = Schema.decodeUnknownResult(EnvelopePlace)
-  const decodePlacedEnvelopeResult = Schema.decodeUnknownResult(PlacedEnvelope)
 
   /** Last committed seq per stream that still needs acking, and what was last acked. */
   const pendingAcks = new Map<string, StreamKey & { seq: number; acked: number; force: boolean }>()

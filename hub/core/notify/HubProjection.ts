@@ -3,6 +3,7 @@ import { Context, Effect, Layer, Queue, type Result, Schema } from "effect"
 import { Bounds, clockProblem } from "../../../core/bounds/Bounds.ts"
 import { oneLine } from "../../../core/bounds/oneLine.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
+import { compiledDecoder } from "../../../core/events/compiledDecoder.ts"
 import { orderTransaction } from "../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
@@ -154,7 +155,7 @@ const decodeOrRefuse = <Type extends string, Payload>(
 ): Effect.Effect<Payload, EventRefused> => {
   let decode = payloadDecoders.get(definition) as ((input: unknown) => Result.Result<Payload, Error>) | undefined
   if (decode === undefined) {
-    decode = Schema.decodeUnknownResult(definition.payload)
+    decode = compiledDecoder(definition.payload)
     payloadDecoders.set(definition, decode)
   }
   const decoded = decode(raw)
@@ -166,7 +167,7 @@ const decodeOrRefuse = <Type extends string, Payload>(
         })
       )
 }
-/** Each definition's payload decoder, built once (as `decodePayload` reads it), run synchronously per event. */
+/** Each definition's payload decoder, compiled once (as `decodePayload` reads it), run synchronously per event. */
 const payloadDecoders = new WeakMap<object, (input: unknown) => Result.Result<unknown, Error>>()
 
 /**
