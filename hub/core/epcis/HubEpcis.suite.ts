@@ -231,6 +231,30 @@ export const hubEpcisSuite = (store: TestStore) =>
       ])
     })
 
+    it("voids a shipped order again when the shop cancels it by a version after its reinstatement", async () => {
+      const result = await onHub((hub, a) =>
+        Effect.gen(function* () {
+          const events = [
+            a(OrderReceived, { order: order(1, "shipped"), replacedVersion: null }, T),
+            a(OrderCancelled, cancellation(2, "shipped"), T + 1_000),
+            a(OrderReceived, { order: order(3, "shipped"), replacedVersion: 2 }, T + 2_000),
+            a(OrderReinstated, { orderId: "SO-1", orderVersion: 3, status: "shipped" as const }, T + 2_001),
+            // The shop's version 4 cancels the order again: a station keeps a shipped order shipped, so the version's
+            // order.received shows no cancellation, and the order.cancelled after it is what says so.
+            a(OrderReceived, { order: order(4, "shipped"), replacedVersion: 3 }, T + 3_000),
+            a(OrderCancelled, cancellation(4, "shipped"), T + 3_001)
+          ]
+          for (const event of events) yield* hub.applyStationEvent(event)
+          return yield* exportedWithIds(events)
+        })
+      )
+      expect(transactionsOf(result.documents).map((document) => [document.action, document.eventID])).toEqual([
+        ["DELETE", result.ids[1]],
+        ["ADD", result.ids[2]],
+        ["DELETE", result.ids[5]]
+      ])
+    })
+
     it("exports the reinstatement of a shipped order's cancellation once, as for an unshipped one", async () => {
       const result = await onHub((hub, a, b) =>
         Effect.gen(function* () {
