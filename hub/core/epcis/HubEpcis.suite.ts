@@ -255,6 +255,59 @@ export const hubEpcisSuite = (store: TestStore) =>
       ])
     })
 
+    it("voids no shipped order for a late cancellation when a station told the hub only of a newer version first", async () => {
+      const result = await onHub((hub, a, b) =>
+        Effect.gen(function* () {
+          const events = [
+            a(OrderReceived, { order: order(1, "shipped"), replacedVersion: null }, T),
+            // PACK-1 is of a release before order.reinstated: the shop's version 3, which took the cancellation at 2
+            // back, is its order.received alone, and reaches the hub before PACK-2's word of that cancellation.
+            a(OrderReceived, { order: order(3, "shipped"), replacedVersion: 1 }, T + 2_000),
+            b(OrderCancelled, cancellation(2, "shipped"), T + 2_100),
+            // The shop's version 4 cancels the order: a station keeps a shipped order shipped, so the version's
+            // order.received says so only by the cancellation after it, which voids the order.
+            a(OrderReceived, { order: order(4, "shipped"), replacedVersion: 3 }, T + 3_000),
+            a(OrderCancelled, cancellation(4, "shipped"), T + 3_001),
+            a(OrderReceived, { order: order(5, "shipped"), replacedVersion: 4 }, T + 4_000)
+          ]
+          for (const event of events.slice(0, 3)) yield* hub.applyStationEvent(event)
+          const afterLateWord = transactionsOf(yield* allExported)
+          for (const event of events.slice(3)) yield* hub.applyStationEvent(event)
+          return { afterLateWord, ...(yield* exportedWithIds(events)) }
+        })
+      )
+      expect(result.afterLateWord).toEqual([])
+      expect(transactionsOf(result.documents).map((document) => [document.action, document.eventID])).toEqual([
+        ["DELETE", result.ids[4]],
+        ["ADD", result.ids[5]]
+      ])
+    })
+
+    it("voids no order for a late word of a cancellation lost on its way, taken back by a newer version's order.received", async () => {
+      const result = await onHub((hub, a, b) =>
+        Effect.gen(function* () {
+          const events = [
+            a(OrderReceived, { order: order(1, "open"), replacedVersion: null }, T),
+            // PACK-1's cancellation at 2 never reached the hub; PACK-1, of a release before order.reinstated, tells of
+            // the shop's version 3 that took it back as its order.received alone; PACK-2 tells of the cancellation late.
+            a(OrderReceived, { order: order(3, "open"), replacedVersion: 2 }, T + 2_000),
+            b(OrderCancelled, cancellation(2, "open"), T + 2_100),
+            // A cancellation after the version the hub knows voids the order.
+            a(OrderReceived, { order: order(4, "cancelled"), replacedVersion: 3 }, T + 3_000),
+            a(OrderCancelled, cancellation(4, "open"), T + 3_001)
+          ]
+          for (const event of events.slice(0, 3)) yield* hub.applyStationEvent(event)
+          const afterLateWord = transactionsOf(yield* allExported)
+          for (const event of events.slice(3)) yield* hub.applyStationEvent(event)
+          return { afterLateWord, ...(yield* exportedWithIds(events)) }
+        })
+      )
+      expect(result.afterLateWord).toEqual([])
+      expect(transactionsOf(result.documents).map((document) => [document.action, document.eventID])).toEqual([
+        ["DELETE", result.ids[4]]
+      ])
+    })
+
     it("exports the reinstatement of a shipped order's cancellation once, as for an unshipped one", async () => {
       const result = await onHub((hub, a, b) =>
         Effect.gen(function* () {
