@@ -1763,7 +1763,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
             yield* sql.execute(
               `INSERT INTO shop_orders (connector_id, shop_order_id, order_id, site_id, state, version, shop_updated_ms,
                  mapped, received_at_ms, updated_at_ms) VALUES ('shopify-eu', ?, ?, 'HAM1', ?, 3, 0, '{}', ?, ?)`,
-              [orderId, orderId, state, T + 60_000, T + 60_000]
+              [orderId, orderId, state, T + 60_001, T + 60_001]
             )
           }
           yield* sql.execute("UPDATE hub_orders SET order_version = 3")
@@ -1804,9 +1804,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
         eventID: expect.stringMatching(
           /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
         ),
-        eventTime: new Date(T + 60_000).toISOString(),
+        eventTime: new Date(T + 60_001).toISOString(),
         eventTimeZoneOffset: "+00:00",
-        recordTime: new Date(T + 60_000).toISOString(),
+        recordTime: new Date(T + 60_001).toISOString(),
         action: "ADD",
         bizStep: "other",
         epcList: [],
