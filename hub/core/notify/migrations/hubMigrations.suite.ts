@@ -35,6 +35,22 @@ const tableNames = Effect.gen(function* () {
   return rows.map((row) => row.name)
 })
 
+/** The export's marks of voided orders as [transaction, void's version, version that took it back], by transaction. */
+const voidMarks = Effect.gen(function* () {
+  const rows = yield* (yield* Sql).query<{
+    biz_transaction: string
+    order_version: number | null
+    reinstated_version: number | null
+  }>(
+    "SELECT biz_transaction, order_version, reinstated_version FROM hub_epcis_voided_transactions ORDER BY biz_transaction"
+  )
+  return rows.map((row) => [
+    row.biz_transaction,
+    row.order_version === null ? null : Number(row.order_version),
+    row.reinstated_version === null ? null : Number(row.reinstated_version)
+  ])
+})
+
 /** The hub's schema history on a store: hubMigrations.test.ts runs it on SQLite, the integration twin on PostgreSQL. */
 /** SO-1's parcels as [parcel, the correction its leaving told of, the cause] (hub migrations 84 and 85). */
 const leftParcels = Effect.gen(function* () {
@@ -1768,21 +1784,11 @@ export const hubMigrationsSuite = (store: TestStore) =>
           }
           yield* sql.execute("UPDATE hub_orders SET order_version = 3")
           const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 88))
-          const marks = yield* sql.query<{
-            biz_transaction: string
-            order_version: number | null
-            reinstated_version: number | null
-          }>(
-            "SELECT biz_transaction, order_version, reinstated_version FROM hub_epcis_voided_transactions ORDER BY biz_transaction"
-          )
+          const marks = yield* voidMarks
           const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
           return {
             added,
-            marks: marks.map((row) => [
-              row.biz_transaction,
-              row.order_version === null ? null : Number(row.order_version),
-              row.reinstated_version === null ? null : Number(row.reinstated_version)
-            ]),
+            marks,
             documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>)
           }
         })
@@ -1828,7 +1834,6 @@ export const hubMigrationsSuite = (store: TestStore) =>
       const places = { timeZone: "Europe/Berlin" }
       const result = await run(
         Effect.gen(function* () {
-          const sql = yield* Sql
           yield* migrate(hubMigrations.filter((migration) => migration.id <= 85 || migration.id >= 9001))
           // SO/3 is named `urn:packbench:order:SO%2F3`, the literal id of another order cancelled at 2: 80 gave SO/3's
           // void, cancelled at 5 (the hub counts it cancelled), that version. SO/4's twin likewise; the shop took
@@ -1864,42 +1869,30 @@ export const hubMigrationsSuite = (store: TestStore) =>
             }
             yield* recordEpcisEvent(station(OrderCancelled, cancellation, T), places, yield* version(orderId, as80Gave))
           }
+          // A station's order.received of `orderId` at `at` took the void back (`hubTookBack`: the hub with it).
+          const reinstate = (orderId: string, at: number, hubTookBack: boolean) =>
+            Effect.flatMap(version(orderId, at), (reinstatedAt) =>
+              recordReinstatement(
+                orderId,
+                reinstatedAt,
+                hubTookBack,
+                Effect.succeed({ by: "station" as const, event: received(orderId, at) }),
+                places
+              )
+            )
           // Between 80 and 87: a late station's word of SO/3's version 3, not after its cancellation, took the void
           // back on 80's version; SO/4's version 6 rightly.
-          const told = (event: EventEnvelope) => Effect.succeed({ by: "station" as const, event })
-          yield* recordReinstatement("SO/3", yield* version("SO/3", 3), false, told(received("SO/3", 3)), places)
-          yield* recordReinstatement("SO/4", yield* version("SO/4", 6), true, told(received("SO/4", 6)), places)
+          yield* reinstate("SO/3", 3, false)
+          yield* reinstate("SO/4", 6, true)
           const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 92 || migration.id >= 9001))
-          const marks = yield* sql.query<{
-            biz_transaction: string
-            order_version: number | null
-            reinstated_version: number | null
-          }>(
-            "SELECT biz_transaction, order_version, reinstated_version FROM hub_epcis_voided_transactions ORDER BY biz_transaction"
-          )
+          const marks = yield* voidMarks
           const page = yield* readEpcisPage({ fromMs: 0, toMs: Number.MAX_SAFE_INTEGER }, undefined, 100)
           // After it the live rules hold: a version not after SO/3's cancellation takes nothing back, a newer one does.
-          const stale = yield* recordReinstatement(
-            "SO/3",
-            yield* version("SO/3", 4),
-            false,
-            told(received("SO/3", 4)),
-            places
-          )
-          const newer = yield* recordReinstatement(
-            "SO/3",
-            yield* version("SO/3", 6),
-            true,
-            told(received("SO/3", 6)),
-            places
-          )
+          const stale = yield* reinstate("SO/3", 4, false)
+          const newer = yield* reinstate("SO/3", 6, true)
           return {
             added: added.filter((id) => id > 89),
-            marks: marks.map((row) => [
-              row.biz_transaction,
-              row.order_version === null ? null : Number(row.order_version),
-              row.reinstated_version === null ? null : Number(row.reinstated_version)
-            ]),
+            marks,
             documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
             stale,
             newer
