@@ -68,16 +68,22 @@ export const uncorrectingEpcisRow = (
  * A void is the export's own record of the cancellation, whether or not the hub counts the order cancelled (it does
  * not when the parcel left): its mark keeps the newest order version cancelled (`cancelledAt`, the cancellation's
  * version; a repeat at a newer one raises it), so only a version after it takes the void back (`recordReinstatement`).
- * A mark taken back keeps the version that took it back: only a cancellation after that version voids the order
+ * A mark taken back keeps the version that took it back: only a cancellation at or after that version voids the order
  * again. Order versions decide, not arrival: a late cancellation from before it (a station that heard of it late)
  * was taken back already, and stores nothing. Exported, it would say the order is void while it is not, and an
  * exported event is never edited: only an error declaration could take it back (EPCIS 2.0 §7.4.1.2, a copy of the
- * event with `errorDeclaration`, whose `correctiveEventIDs` name the events that correct it).
+ * event with `errorDeclaration`, whose `correctiveEventIDs` name the events that correct it). So is a cancellation
+ * the export holds no void of, when the hub knows the order at a newer version (`knownVersion`, before this event): a
+ * version after a cancellation takes it back, and one told only by its order.received (a station of a release before
+ * order.reinstated) took back nothing then, the void having not come yet (lost on its way, or told late by another
+ * station). It is marked taken back at that version, exporting nothing, so the export's last word of the order stays
+ * what the hub knows of it; should that version turn out to cancel the order, its own cancellation voids it.
  */
 export const recordEpcisEvent = Effect.fnUntraced(function* (
   event: EventEnvelope,
   places: EpcisPlaces,
-  cancelledAt?: InboundVersion
+  cancelledAt?: InboundVersion,
+  knownVersion?: number
 ) {
   const sql = yield* Sql
   const corrected = correctedEventId(event)
@@ -95,24 +101,33 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (
   if (document === undefined) return false
   const voided = voidedTransactions(document)
   if (voided.length > 0) {
+    const takenBackAt =
+      cancelledAt !== undefined &&
+      knownVersion !== undefined &&
+      knownVersion > cancelledAt.version &&
+      knownVersion <= cancelledAt.newestPlausible
+        ? knownVersion
+        : null
     let first = false
     for (const transaction of voided) {
       // Kept when the void's own row is pruned by age: a repeat years later is still a repeat.
       const marked = yield* sql.execute(
-        `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id, order_version) VALUES (?, ?, ?)
-         ON CONFLICT (biz_transaction) DO NOTHING`,
-        [transaction, event.id, cancelledAt?.version ?? null]
+        `INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id, order_version, reinstated_version)
+         VALUES (?, ?, ?, ?) ON CONFLICT (biz_transaction) DO NOTHING`,
+        [transaction, event.id, cancelledAt?.version ?? null, takenBackAt]
       )
       if (marked.changes > 0) {
-        first = true
+        if (takenBackAt === null) first = true
         continue
       }
-      // Taken back before: voided again by a cancellation after the version that took it back (or over one no sender
-      // can have given), or by a void that carries no version.
+      // Taken back before: voided again by a cancellation at or after the version that took it back (or over one no
+      // sender can have given), or by a void that carries no version. At it too: a version either cancels the order
+      // or not, and a shipped order's cancelling version reaches the hub first as its order.received, which shows no
+      // cancellation (a station keeps the order shipped) and so took the void back, then as this order.cancelled.
       const again = yield* sql.execute(
         `UPDATE hub_epcis_voided_transactions SET event_id = ?, order_version = ?, reinstated_version = NULL
          WHERE biz_transaction = ? AND reinstated_version IS NOT NULL
-           AND (? = 0 OR reinstated_version < ? OR reinstated_version > ?)`,
+           AND (? = 0 OR reinstated_version <= ? OR reinstated_version > ?)`,
         [
           event.id,
           cancelledAt?.version ?? null,

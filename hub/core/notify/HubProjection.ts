@@ -886,8 +886,18 @@ export class HubProjection extends Context.Service<
           case OrderCancelled.type: {
             const cancelled = yield* decodeOrRefuse(OrderCancelled, event.payload)
             const received = yield* orderVersionOrRefuse(OrderCancelled, cancelled.orderId, cancelled.orderVersion, now)
+            // The newest version the hub knows before this word: a newer one took a cancellation it never voided back.
+            const known = yield* sql.query<{ order_version: number | string }>(
+              "SELECT order_version FROM hub_orders WHERE order_id = ?",
+              [cancelled.orderId]
+            )
             yield* Effect.provideService(
-              recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }, received),
+              recordEpcisEvent(
+                event,
+                { timeZone: settings.epcis.timeZone },
+                received,
+                known[0] === undefined ? undefined : Number(known[0].order_version)
+              ),
               Sql,
               sql
             )

@@ -3,11 +3,14 @@ import { describe, expect, it } from "vitest"
 import { epcisDocumentHead, orderTransaction, toEpcisEvent } from "../../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../../core/events/Event.ts"
 import type { Order } from "../../../../core/orders/Order.ts"
+import { OrderCancelled, OrderReceived } from "../../../../core/orders/OrderEvents.ts"
 import { migrate } from "../../../../core/store/Migrations.ts"
 import { Sql } from "../../../../core/store/Sql.ts"
 import { inboundVersion } from "../../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../../core/time/Clock.ts"
 import { epcisSchemaValidator } from "../../../../fixtures/epcis/epcisSchema.ts"
+import { sampleOrder } from "../../../../fixtures/hub/HubRig.ts"
+import { stationEventStream } from "../../../../fixtures/hub/stationEventStream.ts"
 import type { TestStore } from "../../../../fixtures/postgres/TestStores.ts"
 import { correctionsWaitOver } from "../../correction/CorrectionAnswers.ts"
 import {
@@ -15,7 +18,8 @@ import {
   epcisEventRow,
   pruneEpcisEvents,
   readEpcisPage,
-  recordEpcisEvent
+  recordEpcisEvent,
+  recordReinstatement
 } from "../../epcis/HubEpcis.ts"
 import { makeRefundLedger } from "../../refunds/RefundLedger.ts"
 import { RETURN_REFUND_PUSHES } from "../../shop/ShopOutbound.ts"
@@ -30,6 +34,22 @@ const tableNames = Effect.gen(function* () {
       : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY name"
   )
   return rows.map((row) => row.name)
+})
+
+/** The export's marks of voided orders as [transaction, void's version, version that took it back], by transaction. */
+const voidMarks = Effect.gen(function* () {
+  const rows = yield* (yield* Sql).query<{
+    biz_transaction: string
+    order_version: number | null
+    reinstated_version: number | null
+  }>(
+    "SELECT biz_transaction, order_version, reinstated_version FROM hub_epcis_voided_transactions ORDER BY biz_transaction"
+  )
+  return rows.map((row) => [
+    row.biz_transaction,
+    row.order_version === null ? null : Number(row.order_version),
+    row.reinstated_version === null ? null : Number(row.reinstated_version)
+  ])
 })
 
 /** The hub's schema history on a store: hubMigrations.test.ts runs it on SQLite, the integration twin on PostgreSQL. */
@@ -72,7 +92,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.first).toEqual([
         1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-        80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002
+        80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -178,7 +198,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         applied: [
           10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-          80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002
+          80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002
         ],
         inserted: [1, 0],
         badRating: "Constraint",
@@ -224,7 +244,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80,
-        81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002
+        81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -282,7 +302,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.added).toEqual([
         31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87,
-        88, 89, 90, 9001, 9002
+        88, 89, 90, 92, 9001, 9002
       ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
@@ -324,7 +344,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         added: [
           50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88,
-          89, 90, 9001, 9002
+          89, 90, 92, 9001, 9002
         ],
         orders: [
           {
@@ -365,7 +385,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.added).toEqual([
         55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90,
-        9001, 9002
+        92, 9001, 9002
       ])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
@@ -416,7 +436,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         added: [
           56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90,
-          9001, 9002
+          92, 9001, 9002
         ],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
@@ -488,7 +508,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002
+          59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002
         ],
         stored: [true, true, true, true, true],
         again: false,
@@ -533,8 +553,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         before: "Constraint",
         added: [
-          57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 9001,
-          9002
+          57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92,
+          9001, 9002
         ],
         sameSeq: "Constraint",
         otherKind: "Constraint",
@@ -573,7 +593,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002
+          58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001,
+          9002
         ],
         rows: [
           ["P-expired", 1000],
@@ -617,7 +638,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -693,7 +714,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -756,7 +777,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -857,7 +878,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -923,7 +944,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -973,7 +994,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -1041,7 +1062,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1109,7 +1130,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         answers: [
           {
             order_id: "SO-1",
@@ -1198,7 +1219,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         before: [{ item_ref: "A-R1-01", decided_line_id: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
@@ -1278,7 +1299,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1332,7 +1353,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87,
-        88, 89, 90, 9002
+        88, 89, 90, 92, 9002
       ])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
@@ -1368,7 +1389,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         rows: [
           ["SO-1", 1_763_700_060_000],
           ["SO-2", null],
@@ -1398,7 +1419,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         rows: [
           { parcel_id: "P-1", site_id: null, station_id: null },
           { parcel_id: "P-2", site_id: "HAM1", station_id: "PACK-02" }
@@ -1428,7 +1449,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [78, 80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         waiting: [
           { orderId: "SO-2", correction: 1 },
           { orderId: "SO-3", correction: 1 }
@@ -1484,7 +1505,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [80, 81, 83, 84, 85, 87, 88, 89, 90],
+        added: [80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
         voids: [
           ["urn:packbench:order:SO%2F3", null],
           ["urn:packbench:order:SO-1", 3],
@@ -1760,26 +1781,16 @@ export const hubMigrationsSuite = (store: TestStore) =>
             yield* sql.execute(
               `INSERT INTO shop_orders (connector_id, shop_order_id, order_id, site_id, state, version, shop_updated_ms,
                  mapped, received_at_ms, updated_at_ms) VALUES ('shopify-eu', ?, ?, 'HAM1', ?, 3, 0, '{}', ?, ?)`,
-              [orderId, orderId, state, T + 60_000, T + 60_000]
+              [orderId, orderId, state, T + 60_001, T + 60_001]
             )
           }
           yield* sql.execute("UPDATE hub_orders SET order_version = 3")
           const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 88))
-          const marks = yield* sql.query<{
-            biz_transaction: string
-            order_version: number | null
-            reinstated_version: number | null
-          }>(
-            "SELECT biz_transaction, order_version, reinstated_version FROM hub_epcis_voided_transactions ORDER BY biz_transaction"
-          )
+          const marks = yield* voidMarks
           const page = yield* readEpcisPage({ fromMs: 0, toMs: T + 86_400_000 }, undefined, 100)
           return {
             added,
-            marks: marks.map((row) => [
-              row.biz_transaction,
-              row.order_version === null ? null : Number(row.order_version),
-              row.reinstated_version === null ? null : Number(row.reinstated_version)
-            ]),
+            marks,
             documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>)
           }
         })
@@ -1801,9 +1812,9 @@ export const hubMigrationsSuite = (store: TestStore) =>
         eventID: expect.stringMatching(
           /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
         ),
-        eventTime: new Date(T + 60_000).toISOString(),
+        eventTime: new Date(T + 60_001).toISOString(),
         eventTimeZoneOffset: "+00:00",
-        recordTime: new Date(T + 60_000).toISOString(),
+        recordTime: new Date(T + 60_001).toISOString(),
         action: "ADD",
         bizStep: "other",
         epcList: [],
@@ -1815,6 +1826,106 @@ export const hubMigrationsSuite = (store: TestStore) =>
         "packbench:orderVersion": 3
       })
       expect(result.documents).toHaveLength(4)
+      const validate = epcisSchemaValidator()
+      const document = { ...epcisDocumentHead(T), epcisBody: { eventList: result.documents } }
+      expect(validate(document), JSON.stringify(validate.errors)).toBe(true)
+    })
+
+    it("92: a reinstatement exported on 80's version of another order, while the hub counts the order cancelled at a version not before it, is declared an error and the void is in force again", async () => {
+      const T = 1_795_000_000_000
+      const places = { timeZone: "Europe/Berlin" }
+      const result = await run(
+        Effect.gen(function* () {
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 85 || migration.id >= 9001))
+          // SO/3 is named `urn:packbench:order:SO%2F3`, the literal id of another order cancelled at 2: 80 gave SO/3's
+          // void, cancelled at 5 (the hub counts it cancelled), that version. SO/4's twin likewise; the shop took
+          // SO/4's cancellation back at 6, and the hub with it.
+          yield* ordersOfOneCustomer([
+            ["SO/3", 5, 1, 5],
+            ["SO%2F3", 2, 1, 2],
+            ["SO/4", 6, null, 6],
+            ["SO%2F4", 1, null, null]
+          ])
+          const station = stationEventStream("PACK-1")
+          const late = stationEventStream("PACK-2")
+          const version = (orderId: string, at: number) =>
+            Effect.orDie(inboundVersion(`order ${orderId}`, at, T + 60_000))
+          const received = (orderId: string, at: number) =>
+            late(
+              OrderReceived,
+              {
+                order: { ...sampleOrder(orderId, { email: "a@example.test", locale: "de" }), version: at },
+                replacedVersion: 1
+              },
+              T + 10_000 + at
+            )
+          for (const [orderId, cancelledAt, as80Gave] of [
+            ["SO/3", 5, 2],
+            ["SO/4", 5, 1]
+          ] as const) {
+            const cancellation = {
+              orderId,
+              orderVersion: cancelledAt,
+              previousStatus: "open",
+              interruptedPacking: false
+            }
+            yield* recordEpcisEvent(station(OrderCancelled, cancellation, T), places, yield* version(orderId, as80Gave))
+          }
+          // A station's order.received of `orderId` at `at` took the void back (`hubTookBack`: the hub with it).
+          const reinstate = (orderId: string, at: number, hubTookBack: boolean) =>
+            Effect.flatMap(version(orderId, at), (reinstatedAt) =>
+              recordReinstatement(
+                orderId,
+                reinstatedAt,
+                hubTookBack,
+                Effect.succeed({ by: "station" as const, event: received(orderId, at) }),
+                places
+              )
+            )
+          // Between 80 and 87: a late station's word of SO/3's version 3, not after its cancellation, took the void
+          // back on 80's version; SO/4's version 6 rightly.
+          yield* reinstate("SO/3", 3, false)
+          yield* reinstate("SO/4", 6, true)
+          const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 92 || migration.id >= 9001))
+          const marks = yield* voidMarks
+          const page = yield* readEpcisPage({ fromMs: 0, toMs: Number.MAX_SAFE_INTEGER }, undefined, 100)
+          // After it the live rules hold: a version not after SO/3's cancellation takes nothing back, a newer one does.
+          const stale = yield* reinstate("SO/3", 4, false)
+          const newer = yield* reinstate("SO/3", 6, true)
+          return {
+            added: added.filter((id) => id > 89),
+            marks,
+            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
+            stale,
+            newer
+          }
+        })
+      )
+      expect(result.added).toEqual([90, 92])
+      expect(result.marks).toEqual([
+        ["urn:packbench:order:SO%2F3", 5, null],
+        ["urn:packbench:order:SO%2F4", 1, 6]
+      ])
+      const of = (transaction: string) =>
+        result.documents.filter(
+          (document) =>
+            (document.bizTransactionList as ReadonlyArray<{ bizTransaction: string }>)[0]!.bizTransaction ===
+            transaction
+        )
+      const so3 = of("urn:packbench:order:SO%2F3")
+      expect(so3.map((document) => [document.action, document.errorDeclaration === undefined])).toEqual([
+        ["DELETE", true],
+        ["ADD", true],
+        ["ADD", false]
+      ])
+      // The declaration repeats the reinstatement as exported, with when it was declared and why.
+      const { errorDeclaration, recordTime, ...declared } = so3[2]!
+      const { recordTime: _, ...exported } = so3[1]!
+      expect(declared).toEqual(exported)
+      expect(errorDeclaration).toEqual({ declarationTime: recordTime, reason: "incorrect_data" })
+      expect(Date.parse(recordTime as string)).toBeGreaterThan(Date.parse(exported.eventTime as string))
+      expect(of("urn:packbench:order:SO%2F4").map((document) => document.action)).toEqual(["DELETE", "ADD"])
+      expect({ stale: result.stale, newer: result.newer }).toEqual({ stale: false, newer: true })
       const validate = epcisSchemaValidator()
       const document = { ...epcisDocumentHead(T), epcisBody: { eventList: result.documents } }
       expect(validate(document), JSON.stringify(validate.errors)).toBe(true)

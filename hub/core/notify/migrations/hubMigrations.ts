@@ -65,6 +65,16 @@ const ordersByTransaction = (
 const VOID_OF_A_LITERAL_ID = `reinstated_version IS NULL AND biz_transaction LIKE '%!%%' ESCAPE '!'
   AND EXISTS (SELECT 1 FROM hub_orders l WHERE l.order_id = substr(hub_epcis_voided_transactions.biz_transaction, 21))`
 
+/** A void taken back whose transaction's text names another order literally (`VOID_OF_A_LITERAL_ID`'s, taken back). */
+const TAKEN_BACK_OF_A_LITERAL_ID = `reinstated_version IS NOT NULL AND biz_transaction LIKE '%!%%' ESCAPE '!'
+  AND EXISTS (SELECT 1 FROM hub_orders l WHERE l.order_id = substr(hub_epcis_voided_transactions.biz_transaction, 21))`
+
+/** Each dialect's text of `ms` (milliseconds since 1970) as EPCIS writes a time: `toISOString`'s form, in UTC. */
+const isoTime = {
+  sqlite: (ms: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${ms} / 1000.0, 'unixepoch')`,
+  postgres: (ms: string) => `to_char(to_timestamp(${ms} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+}
+
 /**
  * Hub migration 88's voids in force (`hub_epcis_migration_88`, with their orders) of an order the hub does not count
  * cancelled whose shop connector's state is not cancelled at a version the void's is not after, with the void's
@@ -898,5 +908,83 @@ export const hubMigrations: ReadonlyArray<Migration> = [
     ]
   },
   shopRefundPushesByGroup,
+  {
+    id: 92,
+    name: "a reinstatement exported on 80's version of another order is declared an error where the hub counts it cancelled",
+    statements: [
+      // 87 gave a void in force the version of its own order where 80 had taken another's (one whose literal id is the
+      // void's escaped text), and left the voids taken back as they were: one taken back on a version too old (a late
+      // station's word of a version not after the cancellation) had its reinstatement exported, and an exported event
+      // is never edited. Where the hub counts the order cancelled at a version not before the one that took the void
+      // back, that reinstatement is wrong by the hub's own word: EPCIS 2.0 §7.4.1.2 takes it back by an error
+      // declaration, a copy of the event as exported with `errorDeclaration` (when, and CBV `incorrect_data`). It
+      // names no `correctiveEventIDs`: what holds is the void exported before it, which a new event would only repeat.
+      // The declaration is made now (the database's clock: a migration reads no settings), so a consumer reading the
+      // export by time finds it where it reads next, and filed with the reinstatement's station. The void is in force
+      // again at the hub's cancellation's version: only a version after it takes it back. A shipped order's void
+      // stays as it is: the hub never counted it cancelled, so it keeps no version of its cancellation to say that the
+      // version that took the void back was not after it.
+      ordersByTransaction("hub_epcis_migration_92", {
+        sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE ${TAKEN_BACK_OF_A_LITERAL_ID}`,
+        postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE ${TAKEN_BACK_OF_A_LITERAL_ID}`
+      }),
+      // The orders' last reinstatement exported (none when pruned by age: the mark is put right all the same).
+      {
+        sqlite: `CREATE TABLE hub_epcis_migration_92_words AS
+          SELECT m.biz_transaction, o.cancellation_version, e.site_id, e.station_id, e.epoch, e.seq, e.event_time_ms,
+            e.document,
+            lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+              || substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-'
+              || hex(randomblob(6))) AS event_id,
+            max(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), COALESCE(e.event_time_ms, 0) + 1) AS at_ms
+          FROM hub_epcis_migration_92 m
+          JOIN hub_epcis_voided_transactions v ON v.biz_transaction = m.biz_transaction
+          JOIN hub_orders o ON o.order_id = m.order_id
+          LEFT JOIN hub_epcis_events e ON e.event_id = (SELECT x.event_id FROM hub_epcis_events x
+            WHERE json_extract(x.document, '$.type') = 'TransactionEvent' AND json_extract(x.document, '$.action') = 'ADD'
+              AND json_extract(x.document, '$.errorDeclaration') IS NULL
+              AND json_extract(x.document, '$.bizTransactionList[0].bizTransaction') = m.biz_transaction
+            ORDER BY x.event_time_ms DESC, x.event_id DESC LIMIT 1)
+          WHERE o.cancelled_at_ms IS NOT NULL AND o.cancellation_version >= v.reinstated_version`,
+        postgres: `CREATE TABLE hub_epcis_migration_92_words AS
+          SELECT m.biz_transaction, o.cancellation_version, e.site_id, e.station_id, e.epoch, e.seq, e.event_time_ms,
+            e.document, CAST(gen_random_uuid() AS TEXT) AS event_id,
+            GREATEST(CAST(floor(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT),
+              COALESCE(e.event_time_ms, 0) + 1) AS at_ms
+          FROM hub_epcis_migration_92 m
+          JOIN hub_epcis_voided_transactions v ON v.biz_transaction = m.biz_transaction
+          JOIN hub_orders o ON o.order_id = m.order_id
+          LEFT JOIN hub_epcis_events e ON e.event_id = (SELECT x.event_id FROM hub_epcis_events x
+            WHERE x.document::jsonb ->> 'type' = 'TransactionEvent' AND x.document::jsonb ->> 'action' = 'ADD'
+              AND x.document::jsonb -> 'errorDeclaration' IS NULL
+              AND x.document::jsonb -> 'bizTransactionList' -> 0 ->> 'bizTransaction' = m.biz_transaction
+            ORDER BY x.event_time_ms DESC, x.event_id DESC LIMIT 1)
+          WHERE o.cancelled_at_ms IS NOT NULL AND o.cancellation_version >= v.reinstated_version`
+      },
+      {
+        sqlite: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+            document)
+          SELECT event_id, site_id, station_id, epoch, seq, at_ms, at_ms, json_set(document,
+            '$.recordTime', ${isoTime.sqlite("at_ms")},
+            '$.errorDeclaration', json_object('declarationTime', ${isoTime.sqlite("at_ms")}, 'reason', 'incorrect_data'))
+          FROM hub_epcis_migration_92_words WHERE document IS NOT NULL`,
+        postgres: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+            document)
+          SELECT event_id, site_id, station_id, epoch, seq, at_ms, at_ms, CAST(
+            document::jsonb || jsonb_build_object('recordTime', ${isoTime.postgres("at_ms")},
+              'errorDeclaration', jsonb_build_object('declarationTime', ${isoTime.postgres("at_ms")},
+                'reason', 'incorrect_data')) AS TEXT)
+          FROM hub_epcis_migration_92_words WHERE document IS NOT NULL`
+      },
+      `UPDATE hub_epcis_voided_transactions SET reinstated_version = NULL, order_version = (
+         SELECT w.cancellation_version FROM hub_epcis_migration_92_words w
+         WHERE w.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
+       WHERE biz_transaction IN (SELECT biz_transaction FROM hub_epcis_migration_92_words)`,
+      "DROP TABLE hub_epcis_migration_92_words",
+      "DROP TABLE hub_epcis_migration_92"
+    ]
+  },
   ...consumerMigrations
 ]
