@@ -5,27 +5,14 @@ import { isEpcisLocation } from "../events/Epcis.ts"
 import { StationCode } from "../station/StationIdentity.ts"
 import { TimeZoneName } from "../time/SiteTime.ts"
 import { DurationText, parseDuration } from "./DurationText.ts"
+import { serverPortProblem, serverUrlPortProblem } from "./ServerAddress.ts"
 import { ShopsConfig } from "./ShopsConfig.ts"
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
 const NonEmpty = Schema.String.check(Schema.isMinLength(1))
 
-/** What is wrong with the port of a server's address, or undefined: nothing listens on 0 or above 65535. */
-const serverPortProblem = (port: number) =>
-  port === 0
-    ? "port 0 names no server: give the port the server listens on"
-    : Number(port) > 65535
-      ? `port ${port} is above 65535: no server listens there`
-      : undefined
-
-/**
- * The port of a server's URL, when it names one: the patterns on the URL fields check only the scheme, and
- * `mqtt://host:70000` or `smtp://host:0` would otherwise pass here and fail at the first connection, long after start.
- */
-const ServerUrl = Schema.makeFilter((text: string) => {
-  const port = /^[a-z]+:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i.exec(text)?.[1]
-  return port === undefined ? undefined : serverPortProblem(Number(port))
-})
+/** The port of a server's URL, when it names one, must be one a server can listen on (serverUrlPortProblem). */
+const ServerUrl = Schema.makeFilter((text: string) => serverUrlPortProblem(text))
 
 export const Locale = Schema.Literals(["de", "en"])
 export type Locale = typeof Locale.Type
