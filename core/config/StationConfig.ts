@@ -1,15 +1,25 @@
 /** The station's configuration schema: every field, its default, and the resolved form the drivers start from. */
 import { Schema } from "effect"
 import { BoundedInt, Bounds } from "../bounds/Bounds.ts"
+import { quotedOneLine } from "../bounds/oneLine.ts"
 import { isEpcisLocation } from "../events/Epcis.ts"
 import { StationCode } from "../station/StationIdentity.ts"
 import { TimeZoneName } from "../time/SiteTime.ts"
 import { DurationText, parseDuration } from "./DurationText.ts"
-import { serverPortProblem, serverUrlPortProblem } from "./ServerAddress.ts"
+import { isListenHost, serverPortProblem, serverUrlPortProblem } from "./ServerAddress.ts"
 import { ShopsConfig } from "./ShopsConfig.ts"
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
 const NonEmpty = Schema.String.check(Schema.isMinLength(1))
+/** The port a server listens on, to connect to: 0 would pick a free port for a listener, and names none to reach. */
+const ServerPort = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 }))
+const ListenHost = Schema.String.check(
+  Schema.makeFilter((text: string) =>
+    isListenHost(text)
+      ? undefined
+      : `expected a host name or an IP address to listen on (127.0.0.1, 0.0.0.0, ::1), got ${quotedOneLine(text)}`
+  )
+)
 
 /** The port of a server's URL, when it names one, must be one a server can listen on (serverUrlPortProblem). */
 const ServerUrl = Schema.makeFilter((text: string) => serverUrlPortProblem(text))
@@ -98,7 +108,7 @@ export type EpcisConfig = typeof EpcisConfig.Type
 export const DEFAULT_HUB_EPCIS_RETENTION_DAYS = 400
 
 export const PrinterConfig = Schema.Union([
-  Schema.Struct({ type: Schema.Literal("tcp"), host: NonEmpty, port: Schema.optional(Port) }),
+  Schema.Struct({ type: Schema.Literal("tcp"), host: NonEmpty, port: Schema.optional(ServerPort) }),
   Schema.Struct({ type: Schema.Literal("device"), path: NonEmpty }),
   Schema.Struct({ type: Schema.Literal("simulated"), port: Schema.optional(Port) })
 ])
@@ -290,7 +300,7 @@ export const StationConfig = Schema.Struct({
     })
   ),
   dataDir: Schema.optional(NonEmpty),
-  http: Schema.optional(Schema.Struct({ host: Schema.optional(NonEmpty), port: Schema.optional(Port) })),
+  http: Schema.optional(Schema.Struct({ host: Schema.optional(ListenHost), port: Schema.optional(Port) })),
   broker: Schema.optional(BrokerConfig),
   scanners: Schema.optional(Schema.Array(ScannerConfig)),
   scales: Schema.optional(Schema.Array(ScaleConfig)),

@@ -202,4 +202,29 @@ describe("a station that cannot start says why and exits non-zero", () => {
     expect(lastLine(ended.stderr)).toContain("does not exist")
     expect(existsSync(join(cwd, "data")) ? readdirSync(join(cwd, "data")) : []).toEqual([])
   })
+
+  it("serve with a broker CA file that does not exist writes no database", async () => {
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        dataDir: "data",
+        broker: { url: `mqtts://127.0.0.1:${await freePort()}`, caFile: join(cwd, "missing-ca.pem") }
+      })
+    )
+    const ended = await endOf(launch(["serve"], cwd))
+    expect(ended.code, ended.stderr).toBe(1)
+    expect(lastLine(ended.stderr)).toContain(`broker.caFile: cannot read ${join(cwd, "missing-ca.pem")}`)
+    expect(existsSync(join(cwd, "data"))).toBe(false)
+  })
+
+  it("serve with a data dir that is a file names the setting", async () => {
+    writeFileSync(join(cwd, "data"), "")
+    const ended = await endOf(
+      launch(["serve"], cwd, { PACKBENCH_DATA_DIR: "data", PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort()) })
+    )
+    expect(ended.code, ended.stderr).toBe(1)
+    expect(lastLine(ended.stderr)).toMatch(
+      new RegExp(`^The station did not start: cannot create the data dir ${join(cwd, "data")} \\(dataDir\\): EEXIST`)
+    )
+  })
 })
