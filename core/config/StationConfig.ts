@@ -363,7 +363,8 @@ export interface ResolvedConfig {
   readonly hub: {
     readonly embedded: boolean
     readonly smtpUrl?: string
-    readonly port: number
+    /** Absent: the embedded hub takes a free port, `packbench hub` its --port or 8790. */
+    readonly port?: number
     readonly publicUrl?: string
     readonly url?: string
     readonly databaseUrl?: string

@@ -265,7 +265,7 @@ export const loadConfig = (options: {
     hub: {
       // With the embedded broker nobody else can consume the events, so the hub runs here unless told otherwise.
       embedded: config.hub?.embedded ?? config.broker?.url === undefined,
-      port: config.hub?.port ?? 0,
+      ...(config.hub?.port === undefined ? {} : { port: config.hub.port }),
       ...(config.hub?.smtpUrl === undefined ? {} : { smtpUrl: config.hub.smtpUrl }),
       ...(config.hub?.publicUrl === undefined ? {} : { publicUrl: config.hub.publicUrl }),
       ...(config.hub?.url === undefined ? {} : { url: config.hub.url }),

@@ -77,10 +77,12 @@ export const hubCommand: Command = {
     // The shop connectors and the mail timing come from the same config file and variables a station reads; the shop
     // connectors' credentials from the environment or 0600 files it names. A setting that cannot be used stops the
     // hub with one line naming it, before anything is created.
+    // PACKBENCH_HUB_DATABASE_URL is read here, not as the config's hub.databaseUrl: it may name a SQLite file too.
+    const { PACKBENCH_HUB_DATABASE_URL: databaseVariable, ...configEnv } = io.env
     let loaded: ResolvedConfig
     let shopOptions: ShopHubOptions | undefined
     try {
-      loaded = loadConfig({ cwd: io.cwd, env: io.env, configFile: values.config })
+      loaded = loadConfig({ cwd: io.cwd, env: configEnv, configFile: values.config })
       const shopsConfig = loaded.hub.shops
       shopOptions =
         shopsConfig === undefined
@@ -93,7 +95,7 @@ export const hubCommand: Command = {
       throw error
     }
     if (doctor) return shopsDoctor(shopOptions?.connectors ?? [], io)
-    const portText = values.port ?? "8790"
+    const portText = values.port ?? String(loaded.hub.port ?? 8790)
     if (!(/^\d{1,5}$/.test(portText) && Number(portText) <= 65_535)) {
       return fail(`--port takes a port number from 0 to 65535, got ${quotedOneLine(portText)}`, 2)
     }
@@ -149,8 +151,9 @@ export const hubCommand: Command = {
     const host = values.host ?? "127.0.0.1"
     if (!isListenHost(host)) return fail(`--host: ${quotedOneLine(host)} is not a host name or IP address`, 2)
     const brokerUrl = values.broker ?? "mqtt://127.0.0.1:1883"
-    const smtpUrl = values.smtp ?? "smtp://127.0.0.1:25"
-    const publicUrl = values["public-url"]
+    // The flags win over the config's hub.* and the PACKBENCH_HUB_* variables, which win over the defaults.
+    const smtpUrl = values.smtp ?? loaded.hub.smtpUrl ?? "smtp://127.0.0.1:25"
+    const publicUrl = values["public-url"] ?? loaded.hub.publicUrl
     const badUrl = [
       { flag: "--broker", url: brokerUrl, schemes: ["mqtt", "mqtts", "ws", "wss"] },
       { flag: "--smtp", url: smtpUrl, schemes: ["smtp", "smtps"] },
@@ -169,8 +172,15 @@ export const hubCommand: Command = {
     }
     const dataDir = resolve(io.cwd, values["data-dir"] ?? io.env.PACKBENCH_HUB_DATA_DIR ?? "./.packbench-hub")
     // A database URL carries a password: PACKBENCH_HUB_DATABASE_URL keeps it out of `ps`.
-    const dbValue = values.db ?? io.env.PACKBENCH_HUB_DATABASE_URL
-    const parsedDb = dbValue === undefined ? undefined : parseHubDatabase(dbValue, io.cwd)
+    const dbSetting =
+      values.db !== undefined
+        ? { value: values.db, name: "--db" }
+        : databaseVariable !== undefined
+          ? { value: databaseVariable, name: "PACKBENCH_HUB_DATABASE_URL" }
+          : loaded.hub.databaseUrl === undefined
+            ? undefined
+            : { value: loaded.hub.databaseUrl, name: "hub.databaseUrl" }
+    const parsedDb = dbSetting === undefined ? undefined : parseHubDatabase(dbSetting.value, io.cwd, dbSetting.name)
     if (parsedDb !== undefined && !parsedDb.ok) return fail(parsedDb.message, 2)
     const hubConfig = loaded.hub
     const metricsTokenFile = join(dataDir, "metrics-token")
@@ -275,7 +285,7 @@ export const hubCommand: Command = {
             writeLine(
               io.stdout,
               `Packbench hub running: broker ${brokerUrl}, SMTP ${smtpUrl}, data ${dataDir}, ` +
-                `database ${describeHubDatabase(database)}\n` +
+                `database ${describeHubDatabase(database)}, links in mails to ${settings.publicBaseUrl}\n` +
                 `Carrier webhook: POST ${http.url}/webhooks/carrier · tracking pages: ${http.url}/t/<token>\n` +
                 `Customer metrics: ${http.url}/metrics with Authorization: Bearer <token> (${
                   io.env.PACKBENCH_HUB_METRICS_TOKEN !== undefined ? "PACKBENCH_HUB_METRICS_TOKEN" : metricsTokenFile
