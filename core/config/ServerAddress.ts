@@ -17,19 +17,6 @@ export const serverUrlPortProblem = (text: string): string | undefined => {
   return port === undefined ? undefined : serverPortProblem(Number(port))
 }
 
-/**
- * What is wrong with a URL of one of `schemes` (`["smtp", "smtps"]`): another scheme, white space, a URL that does not
- * parse, or a port no server listens on.
- */
-export const serverUrlProblem = (text: string, schemes: ReadonlyArray<string>): string | undefined => {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\/\S+$/i.exec(text)?.[1]?.toLowerCase()
-  const names = schemes.map((name) => `${name}://`)
-  const notOne = `is not an ${names.slice(0, -1).join(", ")}${names.length > 1 ? " or " : ""}${names.at(-1)} URL`
-  if (scheme === undefined || !schemes.includes(scheme)) return notOne
-  // The port first: a URL parser refuses 70000 too, but says less about it.
-  return serverUrlPortProblem(text) ?? (URL.canParse(text) ? undefined : notOne)
-}
-
 /** A host to listen on: a host name, an IPv4 address or an IPv6 one without brackets (`::`, `::1`). */
 export const isListenHost = (text: string): boolean =>
   /^(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$/.test(text)
