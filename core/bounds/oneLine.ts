@@ -10,3 +10,12 @@ export const oneLine = (text: string) =>
     .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, " ")
     .replace(/\s+/g, " ")
     .trim()
+
+/**
+ * Outside text quoted in a message: one line, at most `max` characters (the rest cut to `…`), in double quotes, so a
+ * 5 MB value in a setting or a line break in it neither floods nor forges the log.
+ */
+export const quotedOneLine = (text: string, max = 120) => {
+  const line = oneLine(text)
+  return JSON.stringify(line.length > max ? `${line.slice(0, max - 1)}…` : line)
+}

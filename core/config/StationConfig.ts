@@ -1,31 +1,28 @@
 /** The station's configuration schema: every field, its default, and the resolved form the drivers start from. */
 import { Schema } from "effect"
 import { BoundedInt, Bounds } from "../bounds/Bounds.ts"
+import { quotedOneLine } from "../bounds/oneLine.ts"
 import { isEpcisLocation } from "../events/Epcis.ts"
 import { StationCode } from "../station/StationIdentity.ts"
 import { TimeZoneName } from "../time/SiteTime.ts"
 import { DurationText, parseDuration } from "./DurationText.ts"
+import { isListenHost, serverPortProblem, serverUrlPortProblem } from "./ServerAddress.ts"
 import { ShopsConfig } from "./ShopsConfig.ts"
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
 const NonEmpty = Schema.String.check(Schema.isMinLength(1))
+/** The port a server listens on, to connect to: 0 would pick a free port for a listener, and names none to reach. */
+const ServerPort = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 }))
+const ListenHost = Schema.String.check(
+  Schema.makeFilter((text: string) =>
+    isListenHost(text)
+      ? undefined
+      : `expected a host name or an IP address to listen on (127.0.0.1, 0.0.0.0, ::1), got ${quotedOneLine(text)}`
+  )
+)
 
-/** What is wrong with the port of a server's address, or undefined: nothing listens on 0 or above 65535. */
-const serverPortProblem = (port: number) =>
-  port === 0
-    ? "port 0 names no server: give the port the server listens on"
-    : Number(port) > 65535
-      ? `port ${port} is above 65535: no server listens there`
-      : undefined
-
-/**
- * The port of a server's URL, when it names one: the patterns on the URL fields check only the scheme, and
- * `mqtt://host:70000` or `smtp://host:0` would otherwise pass here and fail at the first connection, long after start.
- */
-const ServerUrl = Schema.makeFilter((text: string) => {
-  const port = /^[a-z]+:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i.exec(text)?.[1]
-  return port === undefined ? undefined : serverPortProblem(Number(port))
-})
+/** The port of a server's URL, when it names one, must be one a server can listen on (serverUrlPortProblem). */
+const ServerUrl = Schema.makeFilter((text: string) => serverUrlPortProblem(text))
 
 export const Locale = Schema.Literals(["de", "en"])
 export type Locale = typeof Locale.Type
@@ -111,7 +108,7 @@ export type EpcisConfig = typeof EpcisConfig.Type
 export const DEFAULT_HUB_EPCIS_RETENTION_DAYS = 400
 
 export const PrinterConfig = Schema.Union([
-  Schema.Struct({ type: Schema.Literal("tcp"), host: NonEmpty, port: Schema.optional(Port) }),
+  Schema.Struct({ type: Schema.Literal("tcp"), host: NonEmpty, port: Schema.optional(ServerPort) }),
   Schema.Struct({ type: Schema.Literal("device"), path: NonEmpty }),
   Schema.Struct({ type: Schema.Literal("simulated"), port: Schema.optional(Port) })
 ])
@@ -303,7 +300,7 @@ export const StationConfig = Schema.Struct({
     })
   ),
   dataDir: Schema.optional(NonEmpty),
-  http: Schema.optional(Schema.Struct({ host: Schema.optional(NonEmpty), port: Schema.optional(Port) })),
+  http: Schema.optional(Schema.Struct({ host: Schema.optional(ListenHost), port: Schema.optional(Port) })),
   broker: Schema.optional(BrokerConfig),
   scanners: Schema.optional(Schema.Array(ScannerConfig)),
   scales: Schema.optional(Schema.Array(ScaleConfig)),
@@ -366,7 +363,8 @@ export interface ResolvedConfig {
   readonly hub: {
     readonly embedded: boolean
     readonly smtpUrl?: string
-    readonly port: number
+    /** Absent: the embedded hub takes a free port, `packbench hub` its --port or 8790. */
+    readonly port?: number
     readonly publicUrl?: string
     readonly url?: string
     readonly databaseUrl?: string

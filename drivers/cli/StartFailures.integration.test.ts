@@ -140,6 +140,27 @@ describe("a station that cannot start says why and exits non-zero", () => {
     expect(ended.stderr).toContain("hub.notify.feedbackDelay (from PACKBENCH_HUB_FEEDBACK_DELAY)")
   })
 
+  it("hub takes its SMTP server, port, public URL and database from the config and PACKBENCH_HUB_* as a station does", async () => {
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({ hub: { smtpUrl: "smtp://mail.example:587", publicUrl: "https://hub.example" } })
+    )
+    const port = await freePort()
+    const run = launch(["hub", "--broker", `mqtt://127.0.0.1:${await freePort()}`], cwd, {
+      PACKBENCH_HUB_WEBHOOK_SECRET: "a-secret-of-sixteen-or-more",
+      PACKBENCH_HUB_PORT: String(port),
+      PACKBENCH_HUB_DATABASE_URL: join(cwd, "hub-file.db")
+    })
+    await waitForOutput(run, "Customer metrics")
+    run.child.kill("SIGTERM")
+    const ended = await endOf(run)
+    expect(ended.code, ended.stderr).toBe(0)
+    expect(ended.stdout).toContain("SMTP smtp://mail.example:587,")
+    expect(ended.stdout).toContain(`database SQLite ${join(cwd, "hub-file.db")}`)
+    expect(ended.stdout).toContain(`Carrier webhook: POST http://127.0.0.1:${port}/webhooks/carrier`)
+    expect(ended.stdout).toContain("links in mails to https://hub.example")
+  })
+
   it("serve on a data dir another station holds; the next start after that station is killed -9 runs", async () => {
     const env = (port: number) => ({ PACKBENCH_EMBEDDED_BROKER_PORT: String(port), PACKBENCH_DATA_DIR: "data" })
     const first = launch(["serve"], cwd, env(await freePort()))
@@ -201,5 +222,30 @@ describe("a station that cannot start says why and exits non-zero", () => {
     expect(lastLine(ended.stderr)).toContain("scanner bench-scanner:")
     expect(lastLine(ended.stderr)).toContain("does not exist")
     expect(existsSync(join(cwd, "data")) ? readdirSync(join(cwd, "data")) : []).toEqual([])
+  })
+
+  it("serve with a broker CA file that does not exist writes no database", async () => {
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        dataDir: "data",
+        broker: { url: `mqtts://127.0.0.1:${await freePort()}`, caFile: join(cwd, "missing-ca.pem") }
+      })
+    )
+    const ended = await endOf(launch(["serve"], cwd))
+    expect(ended.code, ended.stderr).toBe(1)
+    expect(lastLine(ended.stderr)).toContain(`broker.caFile: cannot read ${join(cwd, "missing-ca.pem")}`)
+    expect(existsSync(join(cwd, "data"))).toBe(false)
+  })
+
+  it("serve with a data dir that is a file names the setting", async () => {
+    writeFileSync(join(cwd, "data"), "")
+    const ended = await endOf(
+      launch(["serve"], cwd, { PACKBENCH_DATA_DIR: "data", PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort()) })
+    )
+    expect(ended.code, ended.stderr).toBe(1)
+    expect(lastLine(ended.stderr)).toMatch(
+      new RegExp(`^The station did not start: cannot create the data dir ${join(cwd, "data")} \\(dataDir\\): EEXIST`)
+    )
   })
 })

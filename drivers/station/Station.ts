@@ -9,6 +9,7 @@ import type { PrinterRole } from "../../core/print/PrintQueue.ts"
 import { StationIdentity } from "../../core/station/StationIdentity.ts"
 import type { PrinterSimulator } from "../printer/PrinterSimulator.ts"
 import { ntpPolling } from "../time/Sntp.ts"
+import { loadBrokerTls } from "./brokerTls.ts"
 import { holdDataDir } from "./DataDirLock.ts"
 import { StationBroker } from "./StationBroker.ts"
 import { StationCalls } from "./StationCalls.ts"
@@ -98,7 +99,14 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
   const { config } = options
   // What can be checked without touching anything is checked first, so a station that cannot start writes nothing.
   checkDevicesPresent(config)
-  mkdirSync(config.dataDir, { recursive: true })
+  // The broker's TLS files are read again when the link is made; a missing one stops the start here, not after the
+  // database was made.
+  loadBrokerTls(config.broker)
+  try {
+    mkdirSync(config.dataDir, { recursive: true })
+  } catch (error) {
+    throw new Error(`cannot create the data dir ${config.dataDir} (dataDir): ${(error as Error).message}`)
+  }
   tuneStationHeap()
   const runtime = ManagedRuntime.make(stationLayer(options))
   try {

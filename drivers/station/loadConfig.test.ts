@@ -488,6 +488,40 @@ describe("loadConfig", () => {
     ])
   })
 
+  it("refuses a host to listen on that is no host name or address, and a printer port nothing listens on", () => {
+    const cwd = dir()
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        http: { host: "not a host" },
+        printers: { label: { type: "tcp", host: "192.0.2.10", port: 0 }, receipt: { type: "simulated", port: 0 } }
+      })
+    )
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      expect.stringMatching(/^http\.host: .*"not a host"/),
+      "printers.label.port: Expected a value between 1 and 65535, got 0"
+    ])
+    for (const host of ["0.0.0.0", "::", "::1", "localhost", "bench-7.local"]) {
+      expect(loadConfig({ cwd: dir(), env: { PACKBENCH_HTTP_HOST: host } }).http.host).toBe(host)
+    }
+  })
+
+  it("quotes a bad value on one line of bounded length, whatever its size", () => {
+    const problems = problemsOf(() =>
+      loadConfig({ cwd: dir(), env: { PACKBENCH_LOCALE: `de\u2028forged line ${"x".repeat(5000)}` } })
+    )
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(
+      /^station\.locale \(from PACKBENCH_LOCALE\): Expected "de" \| "en", got "de forged line x+…$/
+    )
+    expect(problems[0]!.length).toBeLessThanOrEqual(300)
+    const cwd = dir()
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ [`typo\n${"k".repeat(5000)}`]: 1 }))
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      expect.stringMatching(/^typo k+…: Unexpected key with value 1$/)
+    ])
+  })
+
   it("says which environment variable holds a bad value", () => {
     const problems = problemsOf(() => loadConfig({ cwd: dir(), env: { PACKBENCH_HTTP_PORT: "eighty" } }))
     expect(problems).toHaveLength(1)

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { Effect } from "effect"
+import { oneLine } from "../../core/bounds/oneLine.ts"
 import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
 import {
   type CarrierConfig,
@@ -104,13 +105,27 @@ const parseJson = (value: string) => {
 
 export const ENV_OVERRIDE_NAMES = ENV_OVERRIDES.map((override) => override.name)
 
+const bounded = (text: string, max: number) => {
+  const line = oneLine(text)
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line
+}
+
+/** A problem as printed: one line, whatever the value it quotes or the key it names held, at most 360 characters. */
+const boundedProblem = (problem: DecodeProblem): DecodeProblem => ({
+  path: bounded(problem.path, 120),
+  message: bounded(problem.message, 240)
+})
+
 export class ConfigError extends Error {
+  readonly problems: ReadonlyArray<DecodeProblem>
   constructor(
     readonly source: string,
-    readonly problems: ReadonlyArray<DecodeProblem>
+    problems: ReadonlyArray<DecodeProblem>
   ) {
-    super(`Configuration in ${source} is not valid:\n${describeProblems(problems)}`)
+    const shown = problems.map(boundedProblem)
+    super(`Configuration in ${source} is not valid:\n${describeProblems(shown)}`)
     this.name = "ConfigError"
+    this.problems = shown
   }
 }
 
@@ -250,7 +265,7 @@ export const loadConfig = (options: {
     hub: {
       // With the embedded broker nobody else can consume the events, so the hub runs here unless told otherwise.
       embedded: config.hub?.embedded ?? config.broker?.url === undefined,
-      port: config.hub?.port ?? 0,
+      ...(config.hub?.port === undefined ? {} : { port: config.hub.port }),
       ...(config.hub?.smtpUrl === undefined ? {} : { smtpUrl: config.hub.smtpUrl }),
       ...(config.hub?.publicUrl === undefined ? {} : { publicUrl: config.hub.publicUrl }),
       ...(config.hub?.url === undefined ? {} : { url: config.hub.url }),

@@ -43,7 +43,7 @@ export const embeddedHub = (config: ResolvedConfig, brokerUrl: string, log: (lin
         return {
           secret: webhookSecret(dataDir),
           metricsToken: metricsTokenFor(config.hub.metricsToken, join(dataDir, "metrics-token")),
-          port: config.hub.port === 0 ? await freePort(host) : config.hub.port,
+          port: config.hub.port === undefined || config.hub.port === 0 ? await freePort(host) : config.hub.port,
           // The station made the embedded broker's logins on its start; on a fleet broker, the one `hub add-login` made.
           login: localLogin("hub", config.dataDir, process.env),
           // Only the shop side may publish the stations' shop inbox messages: the connectors log in as it.

@@ -25,25 +25,29 @@ export const defaultHubDatabase = (dataDir: string): HubDatabase => ({
 })
 
 /**
- * Reads `--db`: a `postgres://` or `postgresql://` URL, or a SQLite path (relative to `cwd`). Anything else
- * with a scheme is refused rather than taken for a file name.
+ * Reads `--db` (or the setting `name`): a `postgres://` or `postgresql://` URL, or a SQLite path (relative to `cwd`).
+ * Anything else with a scheme is refused rather than taken for a file name.
  */
 export const parseHubDatabase = (
   value: string,
-  cwd: string
+  cwd: string,
+  name = "--db"
 ): { readonly ok: true; readonly database: HubDatabase } | { readonly ok: false; readonly message: string } => {
   if (/^postgres(ql)?:\/\//i.test(value)) {
     try {
       new URL(value)
     } catch {
-      return { ok: false, message: `--db ${value.replace(/:[^:@/]*@/, ":***@")} is not a valid URL` }
+      return { ok: false, message: `${name} ${value.replace(/:[^:@/]*@/, ":***@")} is not a valid URL` }
     }
     return { ok: true, database: { dialect: "postgres", url: value } }
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    return { ok: false, message: `--db takes a postgres:// URL or a SQLite file path, not ${value.split("://")[0]}://` }
+    return {
+      ok: false,
+      message: `${name} takes a postgres:// URL or a SQLite file path, not ${value.split("://")[0]}://`
+    }
   }
-  if (value.length === 0) return { ok: false, message: "--db is empty" }
+  if (value.length === 0) return { ok: false, message: `${name} is empty` }
   return { ok: true, database: { dialect: "sqlite", filename: isAbsolute(value) ? value : join(cwd, value) } }
 }
 

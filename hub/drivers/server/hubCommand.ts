@@ -3,14 +3,16 @@ import { randomBytes } from "node:crypto"
 import { mkdirSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { Cause, Effect, Layer } from "effect"
-import type { ShopsConfig } from "../../../core/config/ShopsConfig.ts"
-import type { NotifyOverrides } from "../../../core/config/StationConfig.ts"
+import { oneLine, quotedOneLine } from "../../../core/bounds/oneLine.ts"
+import { isListenHost } from "../../../core/config/ServerAddress.ts"
+import type { NotifyOverrides, ResolvedConfig } from "../../../core/config/StationConfig.ts"
 import { StoreError } from "../../../core/store/Sql.ts"
 import { type Command, writeLine } from "../../../drivers/cli/Command.ts"
 import { parseFlags } from "../../../drivers/cli/parseFlags.ts"
 import { runUntilSignal } from "../../../drivers/cli/runUntilSignal.ts"
 import { localLogin } from "../../../drivers/mqtt/BrokerLogins.ts"
 import { layerMqttBroker, makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
+import { serverUrlProblem } from "../../../drivers/net/serverUrlProblem.ts"
 import { ConfigError, loadConfig } from "../../../drivers/station/loadConfig.ts"
 import { SystemClockLayer, systemClock } from "../../../drivers/time/SystemClock.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
@@ -73,12 +75,16 @@ export const hubCommand: Command = {
     const doctor = flags.positional[0] === "doctor"
     if (flags.positional.length > (doctor ? 1 : 0)) return fail(`unexpected ${flags.positional.join(" ")}`, 2)
     const values = flags.values
-    // The shop connectors come from the same config file as the rest, their credentials from the environment or
-    // 0600 files it names: a connector that cannot be set up stops the hub with one line naming it.
-    let shopsConfig: ShopsConfig | undefined
+    // The shop connectors and the mail timing come from the same config file and variables a station reads; the shop
+    // connectors' credentials from the environment or 0600 files it names. A setting that cannot be used stops the
+    // hub with one line naming it, before anything is created.
+    // PACKBENCH_HUB_DATABASE_URL is read here, not as the config's hub.databaseUrl: it may name a SQLite file too.
+    const { PACKBENCH_HUB_DATABASE_URL: databaseVariable, ...configEnv } = io.env
+    let loaded: ResolvedConfig
     let shopOptions: ShopHubOptions | undefined
     try {
-      shopsConfig = loadConfig({ cwd: io.cwd, env: io.env, configFile: values.config }).hub.shops
+      loaded = loadConfig({ cwd: io.cwd, env: configEnv, configFile: values.config })
+      const shopsConfig = loaded.hub.shops
       shopOptions =
         shopsConfig === undefined
           ? undefined
@@ -90,8 +96,11 @@ export const hubCommand: Command = {
       throw error
     }
     if (doctor) return shopsDoctor(shopOptions?.connectors ?? [], io)
-    const port = Number(values.port ?? "8790")
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) return fail("--port must be a port number", 2)
+    const portText = values.port ?? String(loaded.hub.port ?? 8790)
+    if (!(/^\d{1,5}$/.test(portText) && Number(portText) <= 65_535)) {
+      return fail(`--port takes a port number from 0 to 65535, got ${quotedOneLine(portText)}`, 2)
+    }
+    const port = Number(portText)
     const webhookSecret = io.env.PACKBENCH_HUB_WEBHOOK_SECRET
     if (webhookSecret === undefined || webhookSecret.length < 16) {
       return fail("set PACKBENCH_HUB_WEBHOOK_SECRET (16+ characters) to the secret carriers sign webhooks with", 1)
@@ -117,6 +126,9 @@ export const hubCommand: Command = {
       )
     }
     const group = values["shared-group"]
+    if (group !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(group)) {
+      return fail(`--shared-group: ${quotedOneLine(group)} is not a group name (1 to 64 letters, digits, - and _)`, 2)
+    }
     if (group !== undefined && !sharedSubscriptionsRoutable()) {
       return fail(
         "--shared-group needs the MQTT driver to route $share/<group>/ subscriptions, which this build does not",
@@ -138,35 +150,67 @@ export const hubCommand: Command = {
       return fail(`--carrier-feeds: "${badFeed.carrier}=${badFeed.url}" is not CARRIER=http(s)://URL`, 2)
     }
     const host = values.host ?? "127.0.0.1"
-    const dataDir = resolve(io.cwd, values["data-dir"] ?? io.env.PACKBENCH_HUB_DATA_DIR ?? "./.packbench-hub")
-    mkdirSync(dataDir, { recursive: true })
-    // A database URL carries a password: PACKBENCH_HUB_DATABASE_URL keeps it out of `ps`.
-    const dbValue = values.db ?? io.env.PACKBENCH_HUB_DATABASE_URL
-    const parsedDb = dbValue === undefined ? undefined : parseHubDatabase(dbValue, io.cwd)
-    if (parsedDb !== undefined && !parsedDb.ok) return fail(parsedDb.message, 2)
-    const chosen = parsedDb?.database ?? defaultHubDatabase(dataDir)
-    // A hub of its own: no broker shares its event loop, so SQLite's fsync need not block it.
-    const database = chosen.dialect === "sqlite" ? { ...chosen, syncOffLoop: true } : chosen
+    if (!isListenHost(host)) return fail(`--host: ${quotedOneLine(host)} is not a host name or IP address`, 2)
     const brokerUrl = values.broker ?? "mqtt://127.0.0.1:1883"
-    const smtpUrl = values.smtp ?? "smtp://127.0.0.1:25"
-    // The shop's mail timing (hub.notify) comes from the same config file and variables a station reads.
-    let notify: NotifyOverrides
-    let metricsToken: string
-    let epcis: { readonly retentionDays: number; readonly timeZone: string }
+    // The flags win over the config's hub.* and the PACKBENCH_HUB_* variables, which win over the defaults.
+    const smtpUrl = values.smtp ?? loaded.hub.smtpUrl ?? "smtp://127.0.0.1:25"
+    const publicUrl = values["public-url"] ?? loaded.hub.publicUrl
+    const badUrl = [
+      { flag: "--broker", url: brokerUrl, schemes: ["mqtt", "mqtts", "ws", "wss"] },
+      { flag: "--smtp", url: smtpUrl, schemes: ["smtp", "smtps"] },
+      ...(publicUrl === undefined ? [] : [{ flag: "--public-url", url: publicUrl, schemes: ["http", "https"] }])
+    ]
+      .map(({ flag, url, schemes }) => ({ flag, url, problem: serverUrlProblem(url, schemes) }))
+      .find(({ problem }) => problem !== undefined)
+    if (badUrl !== undefined) {
+      const problem = badUrl.problem ?? ""
+      return fail(`${badUrl.flag}: ${quotedOneLine(badUrl.url)}${problem.startsWith("is ") ? " " : ": "}${problem}`, 2)
+    }
+    // An empty variable is mostly one that was not set: taken for the default, it would put the hub's database in the
+    // working directory; taken for a path, in the working directory itself.
+    if (values["data-dir"] === undefined && io.env.PACKBENCH_HUB_DATA_DIR === "") {
+      return fail("PACKBENCH_HUB_DATA_DIR is set but empty: name the hub's data dir, or unset it", 2)
+    }
+    const dataDir = resolve(io.cwd, values["data-dir"] ?? io.env.PACKBENCH_HUB_DATA_DIR ?? "./.packbench-hub")
+    // A database URL carries a password: PACKBENCH_HUB_DATABASE_URL keeps it out of `ps`.
+    const dbSetting =
+      values.db !== undefined
+        ? { value: values.db, name: "--db" }
+        : databaseVariable !== undefined
+          ? { value: databaseVariable, name: "PACKBENCH_HUB_DATABASE_URL" }
+          : loaded.hub.databaseUrl === undefined
+            ? undefined
+            : { value: loaded.hub.databaseUrl, name: "hub.databaseUrl" }
+    const parsedDb = dbSetting === undefined ? undefined : parseHubDatabase(dbSetting.value, io.cwd, dbSetting.name)
+    if (parsedDb !== undefined && !parsedDb.ok) return fail(parsedDb.message, 2)
+    const hubConfig = loaded.hub
     const metricsTokenFile = join(dataDir, "metrics-token")
+    // The customer figures ask for a token: the configured one (checked before the data dir is made), else the one
+    // made in the data dir on first start (mode 0600).
+    let metricsToken: string | undefined
     try {
-      const loaded = loadConfig({ cwd: io.cwd, env: io.env, configFile: values.config })
-      const hubConfig = loaded.hub
-      notify = hubConfig.notify
-      epcis = { retentionDays: hubConfig.epcisRetentionDays, timeZone: loaded.station.timeZone }
-      // The customer figures ask for a token: the configured one, else the one made on first start (mode 0600).
-      metricsToken = metricsTokenFor(hubConfig.metricsToken, metricsTokenFile)
+      metricsToken =
+        hubConfig.metricsToken === undefined ? undefined : metricsTokenFor(hubConfig.metricsToken, metricsTokenFile)
     } catch (error) {
-      if (error instanceof ConfigError) return fail(error.message, 1)
       if (error instanceof MetricsTokenError) return fail(error.message, 1)
       throw error
     }
-    const defaults = HubSettings.defaults(values["public-url"] ?? `http://${host}:${port}`)
+    try {
+      mkdirSync(dataDir, { recursive: true })
+    } catch (error) {
+      return fail(`cannot create the data dir ${dataDir} (--data-dir): ${oneLine((error as Error).message)}`, 1)
+    }
+    try {
+      metricsToken ??= metricsTokenFor(undefined, metricsTokenFile)
+    } catch (error) {
+      return fail(`cannot use the metrics token in ${metricsTokenFile}: ${oneLine((error as Error).message)}`, 1)
+    }
+    const chosen = parsedDb?.database ?? defaultHubDatabase(dataDir)
+    // A hub of its own: no broker shares its event loop, so SQLite's fsync need not block it.
+    const database = chosen.dialect === "sqlite" ? { ...chosen, syncOffLoop: true } : chosen
+    const notify: NotifyOverrides = hubConfig.notify
+    const epcis = { retentionDays: hubConfig.epcisRetentionDays, timeZone: loaded.station.timeZone }
+    const defaults = HubSettings.defaults(publicUrl ?? `http://${host}:${port}`)
     const settings = {
       ...defaults,
       notify: withNotifyOverrides(defaults.notify, notify),
@@ -242,7 +286,7 @@ export const hubCommand: Command = {
             writeLine(
               io.stdout,
               `Packbench hub running: broker ${brokerUrl}, SMTP ${smtpUrl}, data ${dataDir}, ` +
-                `database ${describeHubDatabase(database)}\n` +
+                `database ${describeHubDatabase(database)}, links in mails to ${settings.publicBaseUrl}\n` +
                 `Carrier webhook: POST ${http.url}/webhooks/carrier · tracking pages: ${http.url}/t/<token>\n` +
                 `Customer metrics: ${http.url}/metrics with Authorization: Bearer <token> (${
                   io.env.PACKBENCH_HUB_METRICS_TOKEN !== undefined ? "PACKBENCH_HUB_METRICS_TOKEN" : metricsTokenFile
