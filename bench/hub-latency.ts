@@ -20,15 +20,18 @@
 // the three hops around those two moments are exact only in sum (the split says so).
 // The process's garbage collections are watched too (`collectionsDuring`): how many met each path's mails, and how
 // many of its slowest 1 % met one, which tells whether a p99 is the collector's.
-//   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N] [--rounds K] [--hub-only]
+//   npx tsx bench/hub-latency.ts [--rates 100,1000] [--parcels N] [--rounds K] [--hub-only] [--idle-seconds S]
 // --parcels: parcels per rate (default: 1,000, or 3 seconds' worth where that is more), in K rounds. --hub-only: no
 // raw baseline, for a CPU profile of the hub's process alone:
 //   node --cpu-prof --cpu-prof-dir DIR --import tsx bench/hub-latency.ts --rates 1000 --hub-only
+// --idle-seconds (default 10): how long each fresh hub is left with nothing to do, once its confirmations are sent,
+// while its process's CPU is noted (what it costs a second of nothing), and as long again with the bench's loop watch
+// running, whose cost a second is then taken off the hub's CPU a mail (0 skips both).
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { constants, PerformanceObserver } from "node:perf_hooks"
-import { Effect, Layer, References } from "effect"
+import { Duration, Effect, Layer, References } from "effect"
 import mqtt from "mqtt"
 import nodemailer from "nodemailer"
 import { Sql } from "../core/store/Sql.ts"
@@ -180,6 +183,12 @@ const roundsFlag = flag("--rounds")
 /** Only the hub's path, no raw baseline: for a CPU profile of the hub's work alone (`node --cpu-prof`). */
 const hubOnly = args.includes("--hub-only")
 const rounds = roundsFlag === undefined ? 5 : Math.round(positive("--rounds", roundsFlag))
+/** How long each fresh hub is left idle, its confirmations out of the way and nothing due, while its CPU is noted. */
+const idleSeconds = Number(flag("--idle-seconds") ?? "10")
+if (!Number.isFinite(idleSeconds) || idleSeconds < 0 || idleSeconds > 3_600) {
+  console.error(`--idle-seconds must be a number from 0 to 3,600, not ${flag("--idle-seconds")}`)
+  process.exit(2)
+}
 const parcelsAt = (rate: number) =>
   parcelsFlag === undefined ? Math.max(1_000, Math.round(rate * 3)) : Math.round(positive("--parcels", parcelsFlag))
 
@@ -242,7 +251,13 @@ const collectionsDuring = (spans: ReadonlyArray<Span>) => {
  * while that path's mails were on their way. `monitorEventLoopDelay` does the same in C++ but cannot be paused and
  * resumed: its first sample after `enable` spans the whole time it was disabled.
  */
-const loopDelayOf: Record<"hub" | RawMode, Array<number>> = { hub: [], composed: [], prebuilt: [], trip: [] }
+const loopDelayOf: Record<"hub" | RawMode | "idle", Array<number>> = {
+  hub: [],
+  composed: [],
+  prebuilt: [],
+  trip: [],
+  idle: []
+}
 /** Starts noting the loop's delay into `path`'s samples; the function returned stops it. */
 const watchLoop = (path: keyof typeof loopDelayOf) => {
   const intervalMs = 10
@@ -541,6 +556,30 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
           600_000
         )
         const confirmations = new Set(smtp.messages().map((mail) => mail.id))
+        // The last confirmation's "sent" is recorded just after the server's 250: wait for it, then leave the hub
+        // alone (no parcel, nothing due) and note what its process spends meanwhile: its cost a second of nothing.
+        yield* waitFor(
+          sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_outbox WHERE status = 'sent'"),
+          (result) => Number(result[0]?.n) >= parcels,
+          30_000
+        )
+        /** The process's CPU a second while the hub is left alone for `idleSeconds`, the loop watched or not. */
+        const idleCpuUsPerSec = (watched: boolean) =>
+          Effect.gen(function* () {
+            if (idleSeconds === 0) return Number.NaN
+            const stopWatching = watched ? watchLoop("idle") : () => {}
+            const before = process.cpuUsage()
+            const started = performance.now()
+            yield* Effect.sleep(Duration.seconds(idleSeconds))
+            const cpu = process.cpuUsage(before)
+            const elapsedMs = performance.now() - started
+            stopWatching()
+            return Math.round(((cpu.user + cpu.system) * 1000) / elapsedMs)
+          })
+        const idleUsPerSec = yield* idleCpuUsPerSec(false)
+        // The bench's own loop watch (a timer every 10 ms) runs in the hub's CPU window: its cost a second, measured
+        // the same way, is taken off the hub's CPU a mail in `hubWithoutWatch`.
+        const watchUsPerSec = Math.max(0, (yield* idleCpuUsPerSec(true)) - idleUsPerSec)
         const hops = newHops()
         const raw = { composed: [] as Array<number>, prebuilt: [] as Array<number>, trip: [] as Array<number> }
         const rawSpans = { composed: [] as Array<Span>, prebuilt: [] as Array<Span>, trip: [] as Array<Span> }
@@ -548,11 +587,14 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
         const medians: Array<RoundMedians> = []
         let senders: Record<RawMode, Awaited<ReturnType<typeof rawSender>>> | undefined
         let publishedMs = 0
+        /** How long the hub's CPU windows lasted, wall ms. */
+        let hubWindowMs = 0
         let handed = 0
         try {
           for (let round = 0; round < rounds; round++) {
             const count = Math.floor((parcels * (round + 1)) / rounds) - handed
             const cpuBefore = process.cpuUsage()
+            const windowStarted = performance.now()
             const stopWatchingLoop = watchLoop("hub")
             arrivals.splice(0)
             const started = Date.now()
@@ -573,6 +615,7 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
               30_000
             )
             const cpu = process.cpuUsage(cpuBefore)
+            hubWindowMs += performance.now() - windowStarted
             stopWatchingLoop()
             cpuUs.hub += cpu.user + cpu.system
             // The hub's own record of each mail: when the notification was recorded, taken and recorded as sent.
@@ -679,9 +722,14 @@ const rateRun = (smtp: Smtp, rate: number, parcels: number, rounds: number, tag:
             trip: collectionsDuring(rawSpans.trip)
           },
           medians,
+          idleCpuUsPerSec: idleUsPerSec,
+          watchCpuUsPerSec: watchUsPerSec,
           publishedRate: (parcels * 1000) / publishedMs,
           cpuPerMailUs: {
             hub: Math.round(cpuUs.hub / parcels),
+            hubWithoutWatch: Number.isNaN(watchUsPerSec)
+              ? Number.NaN
+              : Math.round((cpuUs.hub - (watchUsPerSec * hubWindowMs) / 1000) / parcels),
             composed: Math.round(cpuUs.composed / parcels),
             prebuilt: Math.round(cpuUs.prebuilt / parcels),
             trip: Math.round(cpuUs.trip / parcels)
@@ -729,6 +777,9 @@ const main = async () => {
         packbench,
         split,
         hubCpuPerMailUs: run.cpuPerMailUs.hub,
+        hubCpuPerMailWithoutLoopWatchUs: run.cpuPerMailUs.hubWithoutWatch,
+        hubIdleCpuUsPerSec: run.idleCpuUsPerSec,
+        loopWatchCpuUsPerSec: run.watchCpuUsPerSec,
         rawNodemailer: {
           path: `nodemailer sendMail (${transportSettings}) composing the same mails from their parts at the same rate → accepted`,
           ...composed
@@ -771,6 +822,14 @@ const main = async () => {
           `${String(result.targetRatePerSec).padStart(6)}  ${String(result.parcels).padStart(7)}  ${pair(result.packbench.p50Ms, result.packbench.p99Ms, 20)}   ${name.padEnd(40)} ${pair(raw.p50Ms, raw.p99Ms, 13)}   ${pair(ratio.p50, ratio.p99, 13)}   ${`${result.hubCpuPerMailUs} / ${raw.cpuPerMailUs}`.padStart(24)}   ${rounds.join(" ")}`
         )
       }
+    }
+    console.log(
+      `\nthe hub's process left alone for ${idleSeconds} s after its order confirmations (no parcel, nothing due), CPU µs a second; the bench's own loop watch (a 10 ms timer, in the hub's CPU window too) measured the same way; the hub's CPU a mail without it\nrate/s  idle µs/s  loop watch µs/s  hub CPU µs a mail: as measured / without the watch`
+    )
+    for (const result of results) {
+      console.log(
+        `${String(result.targetRatePerSec).padStart(6)}  ${String(result.hubIdleCpuUsPerSec).padStart(9)}  ${String(result.loopWatchCpuUsPerSec).padStart(15)}  ${result.hubCpuPerMailUs} / ${result.hubCpuPerMailWithoutLoopWatchUs}`
+      )
     }
     const paths = [
       ["packbench", "hub"],

@@ -1352,6 +1352,44 @@ export const notificationSenderSuite = (store: TestStore) =>
       ])
     })
 
+    it("records a verdict at once in a slow stream, though another mail is still at the server (no busy window for it)", async () => {
+      // An order every two hours: nothing says another verdict is coming within the window, so the first mail's is
+      // recorded at once, while the second mail is still at the server; held for the window (an hour here), it
+      // would not be recorded in this test.
+      const { mailer, started, open } = heldMailer()
+      const { run, clock } = rig(store, mailer)
+      const statuses = await run(
+        Effect.gen(function* () {
+          const hub = yield* HubProjection
+          const sender = yield* NotificationSender
+          const sql = yield* Sql
+          const sent = sql.query<{ n: number }>("SELECT COUNT(*) AS n FROM hub_outbox WHERE status = 'sent'")
+          const untilStarted = (count: number) =>
+            Effect.promise(() => waitFor(`${count} mails at the mailer`, () => started.length >= count, 10_000))
+          yield* hub.applyStationEvent(orderOf(1))
+          const doorbell = makeDoorbell()
+          const fiber = yield* Effect.forkChild(sender.run({ doorbell, pollMs: 3_600_000, busyWindowMs: 3_600_000 }))
+          yield* untilStarted(1)
+          clock.advance(7_200_000)
+          yield* hub.applyStationEvent(orderOf(2))
+          doorbell.ring()
+          yield* untilStarted(2)
+          open("emma1@example.test")
+          // Ten seconds at most: the window is an hour.
+          for (let attempt = 0; attempt < 1_000 && Number((yield* sent)[0]?.n) < 1; attempt++) {
+            yield* Effect.sleep("10 millis")
+          }
+          const rows = yield* sql.query<{ status: string }>(
+            `SELECT b.status FROM hub_outbox b JOIN hub_notifications n USING (notification_id) ORDER BY n.order_id`
+          )
+          open("emma2@example.test")
+          yield* Fiber.interrupt(fiber)
+          return rows.map((row) => row.status)
+        })
+      )
+      expect(statuses).toEqual(["sent", "sending"])
+    })
+
     /**
      * The store, with the rows each read of due rows (the sender's claims) returned put in `reads`.
      */

@@ -84,9 +84,9 @@ export interface RunOptions {
    * that claim comes within this long of the last one), and before it records the verdicts that came, so that more
    * join each commit (one fsync) instead of one to three in each. With nothing in flight, for a claim after a quiet
    * spell, or while the rows it claims come further apart than this on average (`ArrivalPace`: two parcels that met
-   * by chance at 100 a second), it claims at once, and with nothing in flight it records at once, so a quiet hub's
-   * mail does not wait. A mail's way from its claim to the
-   * server does not wait for the verdicts; its order's next mail does, up to this long. Default
+   * by chance at 100 a second), it claims at once; with nothing in flight, or while the rows are claimed further apart
+   * than this (a verdict then comes alone), it records at once, so a quiet hub's mail does not wait. A mail's way from
+   * its claim to the server does not wait for the verdicts; its order's next mail does, up to this long. Default
    * `DEFAULT_BUSY_WINDOW_MS`.
    */
   readonly busyWindowMs?: number
@@ -724,13 +724,18 @@ export class NotificationSender extends Context.Service<
           const gatherWhileBusy = Effect.suspend(() =>
             inFlight > 0 && busyWindowMs > 0 ? Effect.sleep(Duration.millis(busyWindowMs)) : Effect.void
           )
+          /** How close together the claimed rows have been coming (monotonic ms): only a steady stream gathers. */
+          const claimPace = makeArrivalPace()
 
           // Records the verdicts that have come (and, while busy, those that come within the window), up to
           // SEND_BATCH_ROWS in one commit. A failed commit is logged and tried again (the verdicts are known and the
           // rows stay `sending` until it succeeds): never dropped.
           const settleBatch = Effect.gen(function* () {
             const batch = [...(yield* Queue.takeBetween(verdicts, 1, SEND_BATCH_ROWS))]
-            if (batch.length < SEND_BATCH_ROWS) {
+            // Verdicts come as the mails were claimed: only while the rows have been claimed closer together than the
+            // window does another come within it. In a slower stream (100 a second, one mail still at the server) it
+            // would come after the window, which then only cost a timer's wake-up and held the order's next mail.
+            if (batch.length < SEND_BATCH_ROWS && claimPace.expectsMoreWithin(busyWindowMs)) {
               yield* gatherWhileBusy
               batch.push(...(yield* takeWaiting(verdicts, SEND_BATCH_ROWS - batch.length)))
             }
@@ -751,8 +756,6 @@ export class NotificationSender extends Context.Service<
 
           /** When the last claim began (monotonic), so that only claims that follow each other closely gather. */
           let lastClaimNs: bigint | undefined
-          /** How close together the claimed rows have been coming (monotonic ms): only a steady stream gathers. */
-          const claimPace = makeArrivalPace()
           // Claims what is due now, one row per order (an order's next row waits for the one before it to settle, so
           // a customer never gets "on its way" before "thank you for your order"), as many as there are free slots,
           // in one commit; each claimed message then goes to its provider on its own. True when it filled the slots.
