@@ -125,7 +125,7 @@ export const refusalReasons = {
   "not-all-verified": {
     box: "Verify every item before choosing the box",
     weight: "Verify every item before weighing",
-    label: "Some items are not verified yet"
+    label: "{units} not verified yet, first {name} ({sku}): scan them, or short-ship the rest (manager)"
   },
   "parcel-empty": { reason: "Every line was short-shipped: there is nothing to pack" },
   "box-unknown": { reason: "No box {box} at this bench" },
@@ -136,7 +136,7 @@ export const refusalReasons = {
       "The parcel weighs {grams} g but should weigh {expectedGrams} g (± {toleranceGrams} g): check for a missing or extra item"
   },
   "box-overweight": { reason: "{grams} g is more than box {boxId} takes ({maxGrams} g)" },
-  "no-weight": { reason: "Weigh the parcel first" },
+  "no-weight": { reason: "Weigh the parcel first: take the scale's weight once it is stable, or type the grams" },
   "parcel-closed": { reason: "The parcel is labelled: void it to change it" },
   "label-pending": {
     noCarrier: "This station has no carrier {carrier} set up",

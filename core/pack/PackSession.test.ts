@@ -288,6 +288,16 @@ describe("box and weight", () => {
     expect(refusal(chooseBox(open("SO-100001"), "S", boxes)).code).toBe("not-all-verified")
   })
 
+  it("names what is still to scan when the parcel is closed too early: every unit left and the first line's item", () => {
+    const oneMug = ok(applyScan(open("SO-100001"), scan(gtinOf("ALP-MUG-01")), lookup()))
+    const early = refusal(readyToComplete(oneMug))
+    expect(early.code).toBe("not-all-verified")
+    expect(early.params).toMatchObject({ units: 2, sku: "ALP-MUG-01" })
+    expect(early.reason).toMatch(/^2 not verified yet, first .+ \(ALP-MUG-01\): scan them, or short-ship the rest/)
+    const socksLeft = ok(applyScan(oneMug, scan(gtinOf("ALP-MUG-01")), lookup()))
+    expect(refusal(readyToComplete(socksLeft)).params).toMatchObject({ units: 1, sku: "ALP-SOCK-M" })
+  })
+
   it("accepts a weight within max(5 %, 50 g) and refuses one outside", () => {
     const parcel = ok(chooseBox(verified(), "S", boxes))
     const expected = 310 * 2 + 90 + 150

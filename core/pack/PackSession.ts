@@ -406,7 +406,18 @@ export const enterWeight = (session: PackSession, grams: number, source: "typed"
 export const readyToComplete = (session: PackSession): PackOutcome => {
   const closed = closedRefusal(session)
   if (closed !== undefined) return closed
-  if (session.step === "order-open") return refuse(session, makeRefusal("not-all-verified", "label", {}))
+  if (session.step === "order-open") {
+    // Named, so the packer knows what is still to scan: the count of every unit left and the first line with some.
+    const left = session.lines.filter((line) => remainingQuantity(session, line) > 0)
+    const first = left[0]
+    if (first !== undefined) {
+      const units = left.reduce((sum, line) => sum + remainingQuantity(session, line), 0)
+      return refuse(
+        session,
+        makeRefusal("not-all-verified", "label", { units, name: first.item.name, sku: first.item.sku })
+      )
+    }
+  }
   if (session.box === undefined) return refuse(session, makeRefusal("no-box", "label", {}))
   if (session.weight === undefined) return refuse(session, makeRefusal("no-weight", "reason", {}))
   return accept(session)
