@@ -24,6 +24,11 @@ describe("a command's flags", () => {
     expect(parseFlags(["--from", "-5"], kinds)).toEqual({ ok: true, values: { from: "-5" }, positional: [] })
   })
 
+  it("names an unknown option on one line and at most 60 characters of it: a pasted blob is no message", () => {
+    const result = parseFlags([`--${"x".repeat(5_000)}\nforged: line`, "v"], kinds)
+    expect(result).toEqual({ ok: false, message: `unknown option --${"x".repeat(59)}…` })
+  })
+
   it("refuses an unknown option, a missing value and a value for a boolean, naming the option", () => {
     expect(parseFlags(["--zz", "v"], kinds)).toEqual({ ok: false, message: "unknown option --zz" })
     expect(parseFlags(["--from"], kinds)).toEqual({ ok: false, message: "--from needs a value" })

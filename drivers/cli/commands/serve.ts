@@ -1,4 +1,5 @@
 /** The `packbench serve` command: runs the station with its UI over HTTP. */
+import { quotedOneLine } from "../../../core/bounds/oneLine.ts"
 import { ConfigError, loadConfig } from "../../station/loadConfig.ts"
 import { startStation } from "../../station/Station.ts"
 import type { Command } from "../Command.ts"
@@ -19,7 +20,10 @@ export const serveCommand: Command = {
     const port = flags.values.port
     // Checked here, not left to the config: its message would name PACKBENCH_HTTP_PORT, which the person never set.
     if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) {
-      await writeLine(io.stderr, `packbench serve: --port takes a port number from 0 to 65535, got "${port}"`)
+      await writeLine(
+        io.stderr,
+        `packbench serve: --port takes a port number from 0 to 65535, got ${quotedOneLine(port)}`
+      )
       return 2
     }
     const env = port === undefined ? io.env : { ...io.env, PACKBENCH_HTTP_PORT: port }
