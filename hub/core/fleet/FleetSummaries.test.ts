@@ -139,6 +139,8 @@ describe("the hub's fleet summaries", () => {
         onPack01(JSON.stringify(birth).replace(`${NOW}`, "1e999")),
         onPack01(JSON.stringify({ ...birth, at: -5 })),
         onPack01(JSON.stringify({ ...birth, appVersion: "1.0\n[ERROR] forged" })),
+        // A clock gone ahead: kept, its time would stay the station's "online since" (as the stations refuse it).
+        onPack01(JSON.stringify({ ...birth, at: NOW + 2 * 24 * 3_600_000 })),
         onPack01(JSON.stringify({ ...birth, state: "offline", reason: `gone\r\n[ERROR] forged ${"z".repeat(500)}` }))
       ])
     )
@@ -146,6 +148,7 @@ describe("the hub's fleet summaries", () => {
       "not a presence message",
       "not a presence message",
       "not a presence message",
+      "presence time is 2880 min ahead of this clock",
       undefined
     ])
     const reason = fleet.summarize([], NOW)[0]?.stations[0]?.offlineReason ?? ""

@@ -1,5 +1,6 @@
 /** The hub's per-site fleet summaries: every station's presence, outbox and lag, sent down to the site's stations. */
 import { Duration, Effect, Schema } from "effect"
+import { Bounds, clockProblem } from "../../../core/bounds/Bounds.ts"
 import { cutText } from "../../../core/bounds/cutText.ts"
 import { oneLine } from "../../../core/bounds/oneLine.ts"
 import type { Sql } from "../../../core/store/Sql.ts"
@@ -77,6 +78,8 @@ export const makeFleetSummaries = () => {
       const presence = decoded.success
       if (presence.siteId !== topic.siteId || presence.stationId !== topic.stationId)
         return `presence of ${presence.siteId}/${presence.stationId} on the topic of ${id}`
+      // A clock gone ahead: kept, its time would stay the station's "since" (stations refuse it the same way).
+      if (presence.at > nowMs + Bounds.clockSkewMs) return `presence time ${clockProblem(presence.at, nowMs)}`
       const known = presences.get(id)
       // A last will carries the connect time, not the loss: heard live, the loss is now; found retained, unknown.
       const lostLink = presence.state === "offline" && offlineReasonOf(presence.reason).code === "connection-lost"
