@@ -813,7 +813,8 @@ export const de = {
   "refusal.reason-required.reason": "Bitte angeben, warum die Zeile nicht vollständig geliefert wird",
   "refusal.not-all-verified.box": "Erst alle Artikel scannen, dann den Karton wählen",
   "refusal.not-all-verified.weight": "Erst alle Artikel scannen, dann wiegen",
-  "refusal.not-all-verified.label": "Noch {units} Artikel nicht gescannt, zuerst {name} ({sku}): scannen oder den Rest als Teillieferung buchen (Leitung, F7)",
+  "refusal.not-all-verified.label":
+    "Noch {units} Artikel nicht gescannt, zuerst {name} ({sku}): scannen oder den Rest als Teillieferung buchen (Leitung, F7)",
   "refusal.parcel-empty.reason": "Alle Zeilen werden später geliefert: Es gibt nichts zu verpacken",
   "refusal.box-unknown.reason": "Karton {box} gibt es an diesem Packplatz nicht",
   "refusal.no-box.weight": "Erst den Karton wählen, dann wiegen",
@@ -822,7 +823,8 @@ export const de = {
   "refusal.weight-out-of-tolerance.reason":
     "Das Paket wiegt {grams} g, sollte aber {expectedGrams} g wiegen (± {toleranceGrams} g): auf fehlende oder zusätzliche Artikel prüfen",
   "refusal.box-overweight.reason": "{grams} g sind mehr, als Karton {boxId} trägt ({maxGrams} g)",
-  "refusal.no-weight.reason": "Erst das Paket wiegen: bei ruhiger Waage Leertaste drücken (übernimmt das Gewicht) oder die Gramm tippen",
+  "refusal.no-weight.reason":
+    "Erst das Paket wiegen: bei ruhiger Waage Leertaste drücken (übernimmt das Gewicht) oder die Gramm tippen",
   "refusal.parcel-closed.reason": "Das Paket ist etikettiert: zum Ändern erst stornieren",
   "refusal.label-pending.noCarrier": "Der Spediteur {carrier} ist an dieser Station nicht eingerichtet",
   "refusal.label-pending.carrier": "Kein Etikett vom Spediteur: {message}",

@@ -802,7 +802,8 @@ export const en: Messages = {
   "refusal.reason-required.reason": "Say why the line ships short",
   "refusal.not-all-verified.box": "Verify every item before choosing the box",
   "refusal.not-all-verified.weight": "Verify every item before weighing",
-  "refusal.not-all-verified.label": "{units} not verified yet, first {name} ({sku}): scan them, or short-ship the rest (manager, F7)",
+  "refusal.not-all-verified.label":
+    "{units} not verified yet, first {name} ({sku}): scan them, or short-ship the rest (manager, F7)",
   "refusal.parcel-empty.reason": "Every line was short-shipped: there is nothing to pack",
   "refusal.box-unknown.reason": "No box {box} at this bench",
   "refusal.no-box.weight": "Choose the box before weighing",
@@ -811,7 +812,8 @@ export const en: Messages = {
   "refusal.weight-out-of-tolerance.reason":
     "The parcel weighs {grams} g but should weigh {expectedGrams} g (± {toleranceGrams} g): check for a missing or extra item",
   "refusal.box-overweight.reason": "{grams} g is more than box {boxId} takes ({maxGrams} g)",
-  "refusal.no-weight.reason": "Weigh the parcel first: press Space once the scale is stable (takes its weight), or type the grams",
+  "refusal.no-weight.reason":
+    "Weigh the parcel first: press Space once the scale is stable (takes its weight), or type the grams",
   "refusal.parcel-closed.reason": "The parcel is labelled: void it to change it",
   "refusal.label-pending.noCarrier": "This station has no carrier {carrier} set up",
   "refusal.label-pending.carrier": "No label from the carrier: {message}",
