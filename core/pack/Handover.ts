@@ -11,6 +11,7 @@ import { Session } from "../session/Session.ts"
 import type { SessionError } from "../session/SessionError.ts"
 import { nextCounter } from "../station/Counters.ts"
 import { StationIdentity } from "../station/StationIdentity.ts"
+import { StationSettings } from "../station/StationSettings.ts"
 import { Sql } from "../store/Sql.ts"
 import { StationClock, type Timestamp } from "../time/Clock.ts"
 import { DEFAULT_SITE_TIME_ZONE, formatSiteTime } from "../time/SiteTime.ts"
@@ -71,6 +72,7 @@ export class Handover extends Context.Service<
         const session = yield* Session
         const printQueue = yield* PrintQueue
         const identity = yield* StationIdentity
+        const settings = yield* StationSettings
         const carriers = yield* Carriers
         const lastManifest = yield* Ref.make<HandoverView["manifest"]>(null)
         const operatorOf = session.require(["packer", "manager"])
@@ -328,7 +330,8 @@ export class Handover extends Context.Service<
             carrierName: carriers.profile(batch.carrier)?.name ?? batch.carrier,
             stationId: identity.stationId,
             closedAt: formatSiteTime(at.wallMs, options.timeZone),
-            trackingNumbers
+            trackingNumbers,
+            locale: yield* settings.locale
           })
           const now = yield* clock.now
           const printJob = yield* sql

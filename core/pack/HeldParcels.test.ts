@@ -20,6 +20,7 @@ import { InsertEncoder } from "../print/InsertEncoder.ts"
 import { PrintQueue } from "../print/PrintQueue.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import { Session } from "../session/Session.ts"
+import { StationSettings } from "../station/StationSettings.ts"
 import { Broker } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
 import { makeMemoryBus } from "../sync/MemoryBroker.ts"
@@ -107,7 +108,12 @@ const stationLayer = (service: ReturnType<typeof labelService>) => {
   return inbox.pipe(
     Layer.provideMerge(Layer.mergeAll(pack, Handover.layer(), PendingLabels.layer({}), CarrierCancellations.layer())),
     Layer.provideMerge(
-      Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
+      Layer.mergeAll(
+        Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)),
+        PrintQueue.layer,
+        encoder,
+        StationSettings.layer({ name: "Pack 1", locale: "en" })
+      )
     ),
     Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE", [service.adapter])),
     Layer.provideMerge(seededStation({ filename, clock: StationClock.manual(START_MS).layer }))

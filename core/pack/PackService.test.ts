@@ -28,6 +28,7 @@ import { identifyScan } from "../scan/identify.ts"
 import { encodePackbenchCode } from "../scan/PackbenchCode.ts"
 import { Session } from "../session/Session.ts"
 import type { SessionError } from "../session/SessionError.ts"
+import { StationSettings } from "../station/StationSettings.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { Broker } from "../sync/Broker.ts"
 import { Inbox } from "../sync/Inbox.ts"
@@ -113,7 +114,12 @@ const stationLayer = (
       )
     ),
     Layer.provideMerge(
-      Layer.mergeAll(Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)), PrintQueue.layer, encoder)
+      Layer.mergeAll(
+        Session.layer().pipe(Layer.provide(ScryptPinHashes.layer)),
+        PrintQueue.layer,
+        encoder,
+        StationSettings.layer({ name: "Pack 1", locale: "en" })
+      )
     ),
     Layer.provideMerge(Carriers.layerOffline(defaultCarrierProfiles, "DE", online)),
     Layer.provideMerge(Layer.merge(station, Layer.succeed(ManualClock, clock)))
@@ -728,6 +734,8 @@ describe("Handover", () => {
         // The same parcel by its tracking number as a person types it off the label: in groups of four.
         const grouped = packed.parcel!.trackingNumber!.replace(/(.{4})(?=.)/g, "$1 ")
         const twice = yield* handover.scan({ raw: grouped, at: at(22_000) })
+        // A German site: the driver signs a German manifest (the station's language, as the bench shows it).
+        yield* (yield* StationSettings).setLocale("de")
         const closed = yield* handover.close({ at: at(23_000) })
         const afterClose = yield* handover.scan({ raw: packed.parcel!.trackingNumber!, at: at(24_000) })
         yield* handover.open({ carrier: "dhl-paket" })
@@ -776,6 +784,10 @@ describe("Handover", () => {
     expect(zpl).toContain(`1. ${trackingNumber}`)
     // Closed at 11:07:03 UTC on 18 November: the site (Europe/Berlin by default) reads 12:07 on its clock.
     expect(zpl).toContain("Station PACK-01 - 2026-11-18 12:07 UTC+1")
+    expect(zpl).toContain("^FDÜBERGABELISTE^FS")
+    expect(zpl).toContain("^FDPakete: 1^FS")
+    expect(zpl).toContain("^FDUnterschrift Fahrer:^FS")
+    expect(zpl).not.toContain("MANIFEST")
     expect(result.events).toHaveLength(1)
     expect(result.events[0]!.eventTime).toEqual(at(21_000))
     expect(result.events[0]!.payload).toEqual({

@@ -1,5 +1,6 @@
 /** Encodes a handover batch's manifest as a ZPL job for the driver to sign. */
 import { encodeUtf8 } from "../bounds/Utf8.ts"
+import type { Locale } from "../config/StationConfig.ts"
 
 export interface Manifest {
   readonly batchId: string
@@ -7,6 +8,34 @@ export interface Manifest {
   readonly stationId: string
   readonly closedAt: string
   readonly trackingNumbers: ReadonlyArray<string>
+  /** The station's language: the driver signs a manifest in the language of the site. */
+  readonly locale: Locale
+}
+
+/** The manifest's own words, in each language a station speaks. */
+const words: Readonly<
+  Record<
+    Locale,
+    {
+      readonly title: string
+      readonly parcels: (count: number) => string
+      readonly more: (count: number) => string
+      readonly signature: string
+    }
+  >
+> = {
+  en: {
+    title: "HANDOVER MANIFEST",
+    parcels: (count) => `Parcels: ${count}`,
+    more: (count) => `... and ${count} more`,
+    signature: "Driver signature:"
+  },
+  de: {
+    title: "ÜBERGABELISTE",
+    parcels: (count) => `Pakete: ${count}`,
+    more: (count) => `... und ${count} weitere`,
+    signature: "Unterschrift Fahrer:"
+  }
 }
 
 /** Lines of tracking numbers a 4x6 label holds under the header; the rest are counted, the barcode lists them all. */
@@ -25,21 +54,22 @@ export const encodeManifestZpl = (manifest: Manifest): Uint8Array => {
     `^FO${x},${y}^A0N,${height},${height}^FH^FD${hexEscape(value)}^FS`
   const listed = manifest.trackingNumbers.slice(0, LISTED)
   const more = manifest.trackingNumbers.length - listed.length
+  const say = words[manifest.locale]
   const out = [
     "^XA",
     "^CI28",
     "^PW812",
     "^LL1218",
     "^LH0,0",
-    text(30, 30, 48, "HANDOVER MANIFEST"),
+    text(30, 30, 48, say.title),
     text(30, 90, 36, manifest.carrierName),
     text(30, 135, 28, `Station ${manifest.stationId} - ${manifest.closedAt}`),
     `^FO30,180^BY2,3,110^BCN,110,Y,N,N^FD${hexEscape(manifest.batchId)}^FS`,
-    text(30, 330, 36, `Parcels: ${manifest.trackingNumbers.length}`),
+    text(30, 330, 36, say.parcels(manifest.trackingNumbers.length)),
     "^FO30,375^GB752,3,3^FS",
     ...listed.map((number, index) => text(30, 390 + index * 27, 24, `${index + 1}. ${number}`)),
-    ...(more > 0 ? [text(30, 390 + LISTED * 27, 24, `... and ${more} more`)] : []),
-    "^FO30,1150^A0N,24,24^FDDriver signature:^FS",
+    ...(more > 0 ? [text(30, 390 + LISTED * 27, 24, say.more(more))] : []),
+    text(30, 1150, 24, say.signature),
     "^FO260,1170^GB520,2,2^FS",
     "^XZ"
   ]
