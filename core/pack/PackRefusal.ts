@@ -125,7 +125,7 @@ export const refusalReasons = {
   "not-all-verified": {
     box: "Verify every item before choosing the box",
     weight: "Verify every item before weighing",
-    label: "{units} not verified yet, first {name} ({sku}): scan them, or short-ship the rest (manager)"
+    label: "Not verified yet: {units} left, first {name} ({sku}) – scan them, or short-ship the rest (manager)"
   },
   "parcel-empty": { reason: "Every line was short-shipped: there is nothing to pack" },
   "box-unknown": { reason: "No box {box} at this bench" },

@@ -293,7 +293,9 @@ describe("box and weight", () => {
     const early = refusal(readyToComplete(oneMug))
     expect(early.code).toBe("not-all-verified")
     expect(early.params).toMatchObject({ units: 2, sku: "ALP-MUG-01" })
-    expect(early.reason).toMatch(/^2 not verified yet, first .+ \(ALP-MUG-01\): scan them, or short-ship the rest/)
+    expect(early.reason).toMatch(
+      /^Not verified yet: 2 left, first .+ \(ALP-MUG-01\) – scan them, or short-ship the rest/
+    )
     const socksLeft = ok(applyScan(oneMug, scan(gtinOf("ALP-MUG-01")), lookup()))
     expect(refusal(readyToComplete(socksLeft)).params).toMatchObject({ units: 1, sku: "ALP-SOCK-M" })
   })

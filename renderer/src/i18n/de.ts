@@ -814,7 +814,7 @@ export const de = {
   "refusal.not-all-verified.box": "Erst alle Artikel scannen, dann den Karton wählen",
   "refusal.not-all-verified.weight": "Erst alle Artikel scannen, dann wiegen",
   "refusal.not-all-verified.label":
-    "Noch {units} Artikel nicht gescannt, zuerst {name} ({sku}): scannen oder den Rest als Teillieferung buchen (Leitung, F7)",
+    "Noch nicht gescannt: {units} Stück, zuerst {name} ({sku}) – scannen oder den Rest als Teillieferung buchen (Leitung, F7)",
   "refusal.parcel-empty.reason": "Alle Zeilen werden später geliefert: Es gibt nichts zu verpacken",
   "refusal.box-unknown.reason": "Karton {box} gibt es an diesem Packplatz nicht",
   "refusal.no-box.weight": "Erst den Karton wählen, dann wiegen",

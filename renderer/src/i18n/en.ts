@@ -803,7 +803,7 @@ export const en: Messages = {
   "refusal.not-all-verified.box": "Verify every item before choosing the box",
   "refusal.not-all-verified.weight": "Verify every item before weighing",
   "refusal.not-all-verified.label":
-    "{units} not verified yet, first {name} ({sku}): scan them, or short-ship the rest (manager, F7)",
+    "Not verified yet: {units} left, first {name} ({sku}) – scan them, or short-ship the rest (manager, F7)",
   "refusal.parcel-empty.reason": "Every line was short-shipped: there is nothing to pack",
   "refusal.box-unknown.reason": "No box {box} at this bench",
   "refusal.no-box.weight": "Choose the box before weighing",
