@@ -1,4 +1,5 @@
 /** Outside text made one line for a log or a message: no line break or control of its own. */
+import { cutText } from "./cutText.ts"
 
 /**
  * Control and format characters (a line break among them, and the bidi overrides) and line and paragraph separators
@@ -11,11 +12,11 @@ export const oneLine = (text: string) =>
     .replace(/\s+/g, " ")
     .trim()
 
+/** Outside text as one line of at most `max` characters, the rest cut to `…` (`cutText`). */
+export const boundedOneLine = (text: string, max: number) => cutText(oneLine(text), max)
+
 /**
  * Outside text quoted in a message: one line, at most `max` characters (the rest cut to `…`), in double quotes, so a
  * 5 MB value in a setting or a line break in it neither floods nor forges the log.
  */
-export const quotedOneLine = (text: string, max = 120) => {
-  const line = oneLine(text)
-  return JSON.stringify(line.length > max ? `${line.slice(0, max - 1)}…` : line)
-}
+export const quotedOneLine = (text: string, max = 120) => JSON.stringify(boundedOneLine(text, max))

@@ -1,7 +1,6 @@
 /** Why the Manager screen's fleet cards cannot show (all of) the site: a code the UI words, its technical detail apart. */
 import { Schema } from "effect"
-import { cutText } from "../bounds/cutText.ts"
-import { oneLine } from "../bounds/oneLine.ts"
+import { boundedOneLine } from "../bounds/oneLine.ts"
 
 /**
  * What went wrong with the presence topics or the hub's summary. Stable: the UI translates each one, so a code is only
@@ -54,5 +53,5 @@ export type FleetProblem = typeof FleetProblem.Type
  */
 export const fleetProblem = (code: FleetProblemCode, detail: string): FleetProblem => ({
   code,
-  detail: cutText(oneLine(detail), maxFleetProblemDetailChars)
+  detail: boundedOneLine(detail, maxFleetProblemDetailChars)
 })

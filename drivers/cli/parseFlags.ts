@@ -1,6 +1,6 @@
 /** Parses a command's `--flag value` options with node:util parseArgs, refusing unknown ones with a message. */
 import { parseArgs } from "node:util"
-import { oneLine } from "../../core/bounds/oneLine.ts"
+import { boundedOneLine } from "../../core/bounds/oneLine.ts"
 export type FlagKinds = Readonly<Record<string, "string" | "boolean">>
 
 export type ParsedFlags<K extends FlagKinds> =
@@ -10,12 +10,6 @@ export type ParsedFlags<K extends FlagKinds> =
       readonly positional: ReadonlyArray<string>
     }
   | { readonly ok: false; readonly message: string }
-
-/** An option's name as a message quotes it: one line, at most 60 characters (the rest cut to `…`). */
-const shortName = (name: string) => {
-  const line = oneLine(name)
-  return line.length > 60 ? `${line.slice(0, 59)}…` : line
-}
 
 /**
  * `--name value`, `--name=value` and boolean `--flag`, read by node:util's parseArgs; anything after `--` is
@@ -37,7 +31,7 @@ export const parseFlags = <K extends FlagKinds>(argv: ReadonlyArray<string>, kin
       shortWordAt = token.index
     } else if (token.kind === "option") {
       const kind = kinds[token.name]
-      if (kind === undefined) return { ok: false, message: `unknown option --${shortName(token.name)}` }
+      if (kind === undefined) return { ok: false, message: `unknown option --${boundedOneLine(token.name, 60)}` }
       if (kind === "boolean") {
         if (token.value !== undefined) return { ok: false, message: `--${token.name} takes no value` }
         values[token.name] = true

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { Effect } from "effect"
-import { oneLine } from "../../core/bounds/oneLine.ts"
+import { boundedOneLine } from "../../core/bounds/oneLine.ts"
 import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
 import {
   type CarrierConfig,
@@ -105,15 +105,10 @@ const parseJson = (value: string) => {
 
 export const ENV_OVERRIDE_NAMES = ENV_OVERRIDES.map((override) => override.name)
 
-const bounded = (text: string, max: number) => {
-  const line = oneLine(text)
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line
-}
-
 /** A problem as printed: one line, whatever the value it quotes or the key it names held, at most 360 characters. */
 const boundedProblem = (problem: DecodeProblem): DecodeProblem => ({
-  path: bounded(problem.path, 120),
-  message: bounded(problem.message, 240)
+  path: boundedOneLine(problem.path, 120),
+  message: boundedOneLine(problem.message, 240)
 })
 
 export class ConfigError extends Error {

@@ -1,8 +1,7 @@
 /** The hub's per-site fleet summaries: every station's presence, outbox and lag, sent down to the site's stations. */
 import { Duration, Effect, Schema } from "effect"
 import { Bounds, clockProblem } from "../../../core/bounds/Bounds.ts"
-import { cutText } from "../../../core/bounds/cutText.ts"
-import { oneLine } from "../../../core/bounds/oneLine.ts"
+import { boundedOneLine } from "../../../core/bounds/oneLine.ts"
 import type { Sql } from "../../../core/store/Sql.ts"
 import type { Broker, BrokerMessage } from "../../../core/sync/Broker.ts"
 import { maxOfflineReasonChars, offlineReasonOf } from "../../../core/sync/OfflineReason.ts"
@@ -92,8 +91,7 @@ export const makeFleetSummaries = () => {
               : nowMs
             : presence.at
       // Passed on as the station's words (stations of the previous release show them as they are), one short line.
-      const reason =
-        presence.reason === undefined ? undefined : cutText(oneLine(presence.reason), maxOfflineReasonChars)
+      const reason = presence.reason === undefined ? undefined : boundedOneLine(presence.reason, maxOfflineReasonChars)
       presences.set(id, { state: presence.state, sinceMs, reason })
       return undefined
     })
