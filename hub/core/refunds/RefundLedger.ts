@@ -680,14 +680,14 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       )
       for (const claim of claims) {
         const paidAtMs = yield* paidThroughShopAt(claim.item_ref, nowMs)
-        if (claim.status === "requested" && paidAtMs !== undefined) {
+        if (claim.status === "requested") {
+          if (paidAtMs === undefined) {
+            yield* release(event, claim, "return-voided", 1, nowMs)
+            continue
+          }
           // The shop paid before the station's word of it (`return.refund-issued`) reached the hub: the money left, so
           // the claim stays, as paid, and no later return of the unit is paid again.
           yield* markPaid(claim.item_ref, paidAtMs)
-        }
-        if (claim.status === "requested" && paidAtMs === undefined) {
-          yield* release(event, claim, "return-voided", 1, nowMs)
-          continue
         }
         // A refund paid through a shop connector is told by the shop side's void (ShopOutbound), with its push.
         if (paidAtMs !== undefined) continue
