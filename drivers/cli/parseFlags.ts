@@ -1,6 +1,6 @@
 /** Parses a command's `--flag value` options with node:util parseArgs, refusing unknown ones with a message. */
 import { parseArgs } from "node:util"
-import { boundedOneLine } from "../../core/bounds/oneLine.ts"
+import { boundedOneLine, quotedOneLine } from "../../core/bounds/oneLine.ts"
 export type FlagKinds = Readonly<Record<string, "string" | "boolean">>
 
 export type ParsedFlags<K extends FlagKinds> =
@@ -10,6 +10,15 @@ export type ParsedFlags<K extends FlagKinds> =
       readonly positional: ReadonlyArray<string>
     }
   | { readonly ok: false; readonly message: string }
+
+/**
+ * What is wrong with `text` as the port a server listens on (`--port`), in words naming the flag, or undefined: digits
+ * only (`1e3` is no port, though Number reads it as 1000), 0 (any free port) to 65535.
+ */
+export const listenPortProblem = (text: string): string | undefined =>
+  /^\d{1,5}$/.test(text) && Number(text) <= 65_535
+    ? undefined
+    : `--port takes a port number from 0 to 65535, got ${quotedOneLine(text)}`
 
 /**
  * `--name value`, `--name=value` and boolean `--flag`, read by node:util's parseArgs; anything after `--` is

@@ -1,10 +1,9 @@
 /** The `packbench serve` command: runs the station with its UI over HTTP. */
-import { quotedOneLine } from "../../../core/bounds/oneLine.ts"
 import { ConfigError, loadConfig } from "../../station/loadConfig.ts"
 import { startStation } from "../../station/Station.ts"
 import type { Command } from "../Command.ts"
 import { writeLine } from "../Command.ts"
-import { parseFlags } from "../parseFlags.ts"
+import { listenPortProblem, parseFlags } from "../parseFlags.ts"
 
 /** Runs the station in this process with the UI over HTTP until SIGINT/SIGTERM. */
 export const serveCommand: Command = {
@@ -19,11 +18,9 @@ export const serveCommand: Command = {
     }
     const port = flags.values.port
     // Checked here, not left to the config: its message would name PACKBENCH_HTTP_PORT, which the person never set.
-    if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) {
-      await writeLine(
-        io.stderr,
-        `packbench serve: --port takes a port number from 0 to 65535, got ${quotedOneLine(port)}`
-      )
+    const portProblem = port === undefined ? undefined : listenPortProblem(port)
+    if (portProblem !== undefined) {
+      await writeLine(io.stderr, `packbench serve: ${portProblem}`)
       return 2
     }
     const env = port === undefined ? io.env : { ...io.env, PACKBENCH_HTTP_PORT: port }

@@ -8,7 +8,7 @@ import { isListenHost } from "../../../core/config/ServerAddress.ts"
 import type { NotifyOverrides, ResolvedConfig } from "../../../core/config/StationConfig.ts"
 import { StoreError } from "../../../core/store/Sql.ts"
 import { type Command, writeLine } from "../../../drivers/cli/Command.ts"
-import { parseFlags } from "../../../drivers/cli/parseFlags.ts"
+import { listenPortProblem, parseFlags } from "../../../drivers/cli/parseFlags.ts"
 import { runUntilSignal } from "../../../drivers/cli/runUntilSignal.ts"
 import { localLogin } from "../../../drivers/mqtt/BrokerLogins.ts"
 import { layerMqttBroker, makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
@@ -97,9 +97,8 @@ export const hubCommand: Command = {
     }
     if (doctor) return shopsDoctor(shopOptions?.connectors ?? [], io)
     const portText = values.port ?? String(loaded.hub.port ?? 8790)
-    if (!(/^\d{1,5}$/.test(portText) && Number(portText) <= 65_535)) {
-      return fail(`--port takes a port number from 0 to 65535, got ${quotedOneLine(portText)}`, 2)
-    }
+    const portProblem = listenPortProblem(portText)
+    if (portProblem !== undefined) return fail(portProblem, 2)
     const port = Number(portText)
     const webhookSecret = io.env.PACKBENCH_HUB_WEBHOOK_SECRET
     if (webhookSecret === undefined || webhookSecret.length < 16) {
