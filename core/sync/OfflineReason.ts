@@ -1,7 +1,6 @@
 /** Why a station is offline, read from the reason its presence gives (or does not) into a code the UI words. */
 import { Schema } from "effect"
-import { cutText } from "../bounds/cutText.ts"
-import { oneLine } from "../bounds/oneLine.ts"
+import { boundedOneLine } from "../bounds/oneLine.ts"
 
 /**
  * What a station's last will says (`presenceWill`). The words are the wire format: the previous release's stations
@@ -35,6 +34,6 @@ export type OfflineReason = typeof OfflineReason.Type
 export const offlineReasonOf = (reason: string | undefined): OfflineReason => {
   if (reason === undefined) return { code: "stopped" }
   if (reason === connectionLostReason) return { code: "connection-lost" }
-  const text = oneLine(reason)
-  return text === "" ? { code: "unrecognised" } : { code: "unrecognised", detail: cutText(text, maxOfflineReasonChars) }
+  const detail = boundedOneLine(reason, maxOfflineReasonChars)
+  return detail === "" ? { code: "unrecognised" } : { code: "unrecognised", detail }
 }
