@@ -180,6 +180,38 @@ describe("a station that cannot start says why and exits non-zero", () => {
     expect(stopped.code, stopped.stderr).toBe(0)
   })
 
+  it.each([
+    { how: "PACKBENCH_HTTP_HOST", env: { PACKBENCH_HTTP_HOST: "203.0.113.7" }, host: "203.0.113.7" },
+    { how: "http.host", file: { http: { host: "no-such-host.invalid" } }, host: "no-such-host.invalid" }
+  ])("serve with a $how this machine cannot listen on writes nothing", async ({ env, file, host }) => {
+    if (file !== undefined) writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify(file))
+    const ended = await endOf(
+      launch(["serve"], cwd, {
+        PACKBENCH_DATA_DIR: "data",
+        PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort()),
+        ...env
+      })
+    )
+    expect(ended.code, ended.stderr).toBe(1)
+    expect(lastLine(ended.stderr)).toMatch(
+      new RegExp(`^The station did not start: http\\.host \\(PACKBENCH_HTTP_HOST\\): cannot listen on "${host}": `)
+    )
+    expect(existsSync(join(cwd, "data"))).toBe(false)
+  })
+
+  it("hub with a --host this machine cannot listen on creates no data dir", async () => {
+    const ended = await endOf(
+      launch(["hub", "--host", "203.0.113.7", "--port", "0", "--data-dir", "hub-data"], cwd, {
+        PACKBENCH_HUB_WEBHOOK_SECRET: "a-secret-of-sixteen-or-more"
+      })
+    )
+    expect(ended.code, ended.stderr).toBe(2)
+    expect(ended.stderr.trim().split("\n")[0]).toBe(
+      'packbench hub: --host: cannot listen on "203.0.113.7": it is not an address of this machine (EADDRNOTAVAIL)'
+    )
+    expect(existsSync(join(cwd, "hub-data"))).toBe(false)
+  })
+
   it("serve with a config file that is not valid", async () => {
     writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ station: { locale: "fr" }, dataDir: "data" }))
     const ended = await endOf(launch(["serve"], cwd, { PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort()) }))

@@ -7,6 +7,7 @@ import type { PushMessage } from "../../core/api/StationApi.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import type { PrinterRole } from "../../core/print/PrintQueue.ts"
 import { StationIdentity } from "../../core/station/StationIdentity.ts"
+import { listenHostProblem } from "../net/listenHostProblem.ts"
 import type { PrinterSimulator } from "../printer/PrinterSimulator.ts"
 import { ntpPolling } from "../time/Sntp.ts"
 import { loadBrokerTls } from "./brokerTls.ts"
@@ -99,6 +100,12 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
   const { config } = options
   // What can be checked without touching anything is checked first, so a station that cannot start writes nothing.
   checkDevicesPresent(config)
+  // The UI and the embedded hub listen on http.host: one this machine has no address for fails here, not after the
+  // database was made.
+  if (options.http || config.hub.embedded) {
+    const hostProblem = await listenHostProblem(config.http.host, "http.host (PACKBENCH_HTTP_HOST)")
+    if (hostProblem !== undefined) throw new Error(hostProblem)
+  }
   // The broker's TLS files are read again when the link is made; a missing one stops the start here, not after the
   // database was made.
   loadBrokerTls(config.broker)

@@ -12,6 +12,7 @@ import { listenPortProblem, parseFlags } from "../../../drivers/cli/parseFlags.t
 import { runUntilSignal } from "../../../drivers/cli/runUntilSignal.ts"
 import { localLogin } from "../../../drivers/mqtt/BrokerLogins.ts"
 import { layerMqttBroker, makeMqttBroker } from "../../../drivers/mqtt/MqttBroker.ts"
+import { listenHostProblem } from "../../../drivers/net/listenHostProblem.ts"
 import { serverUrlProblem } from "../../../drivers/net/serverUrlProblem.ts"
 import { ConfigError, loadConfig } from "../../../drivers/station/loadConfig.ts"
 import { SystemClockLayer, systemClock } from "../../../drivers/time/SystemClock.ts"
@@ -194,6 +195,8 @@ export const hubCommand: Command = {
       if (error instanceof MetricsTokenError) return fail(error.message, 1)
       throw error
     }
+    const hostProblem = await listenHostProblem(host, "--host")
+    if (hostProblem !== undefined) return fail(hostProblem, 2)
     try {
       mkdirSync(dataDir, { recursive: true })
     } catch (error) {
