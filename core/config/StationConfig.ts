@@ -5,14 +5,27 @@ import { quotedOneLine } from "../bounds/oneLine.ts"
 import { isEpcisLocation } from "../events/Epcis.ts"
 import { StationCode } from "../station/StationIdentity.ts"
 import { TimeZoneName } from "../time/SiteTime.ts"
+import { DevicePath } from "./DevicePath.ts"
 import { DurationText, parseDuration } from "./DurationText.ts"
 import { isListenHost, serverPortProblem, serverUrlPortProblem } from "./ServerAddress.ts"
+import { controlCharacterIn, SecretSettingText, SettingText, settingTextProblem } from "./SettingText.ts"
 import { ShopsConfig } from "./ShopsConfig.ts"
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
-const NonEmpty = Schema.String.check(Schema.isMinLength(1))
+/** A device's or a camera's id, as logs and the device list name it. */
+const DeviceId = SettingText(64)
+/** A file's or a directory's path: PATH_MAX is 4096, a path a person sets up is far shorter. */
+const FilePath = SettingText(1024)
 /** The port a server listens on, to connect to: 0 would pick a free port for a listener, and names none to reach. */
 const ServerPort = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 }))
+/** A printer's host to connect to: a host name or an IP address, as `isListenHost` takes them. */
+const PrinterHost = Schema.String.check(
+  Schema.makeFilter((text: string) =>
+    isListenHost(text)
+      ? undefined
+      : `expected a host name or an IP address (192.0.2.10, printer.local), got ${quotedOneLine(text)}`
+  )
+)
 const ListenHost = Schema.String.check(
   Schema.makeFilter((text: string) =>
     isListenHost(text)
@@ -21,8 +34,23 @@ const ListenHost = Schema.String.check(
   )
 )
 
-/** The port of a server's URL, when it names one, must be one a server can listen on (serverUrlPortProblem). */
-const ServerUrl = Schema.makeFilter((text: string) => serverUrlPortProblem(text))
+/**
+ * The port of a server's URL, when it names one, must be one a server can listen on (serverUrlPortProblem); and the
+ * URL one line of a plausible length, as it is logged.
+ */
+const ServerUrl = Schema.makeFilter((text: string) => settingTextProblem(text, 2048) ?? serverUrlPortProblem(text))
+
+/**
+ * What a scanner sends before every code: often a control character itself (STX, U+0002), so only the characters
+ * that end a scan are refused, as a prefix holding one would never be read whole.
+ */
+const ScanPrefix = Schema.String.check(
+  Schema.makeFilter((text: string) => {
+    if (text.length === 0 || text.length > 32) return `expected 1 to 32 characters, got ${text.length} characters`
+    const ending = controlCharacterIn(text, /[\r\n\t]/)
+    return ending === undefined ? undefined : `expected no CR, LF or TAB (they end a scan), got ${ending}`
+  })
+)
 
 export const Locale = Schema.Literals(["de", "en"])
 export type Locale = typeof Locale.Type
@@ -30,28 +58,28 @@ export type Locale = typeof Locale.Type
 export const ScannerConfig = Schema.Union([
   Schema.Struct({
     type: Schema.Literal("serial"),
-    id: NonEmpty,
-    path: NonEmpty,
+    id: DeviceId,
+    path: DevicePath,
     baudRate: Schema.optional(Schema.Literals([1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200])),
     suffix: Schema.optional(Schema.Literals(["CR", "LF", "CRLF", "TAB"])),
-    prefix: Schema.optional(Schema.String)
+    prefix: Schema.optional(ScanPrefix)
   }),
-  Schema.Struct({ type: Schema.Literal("simulated"), id: NonEmpty })
+  Schema.Struct({ type: Schema.Literal("simulated"), id: DeviceId })
 ])
 export type ScannerConfig = typeof ScannerConfig.Type
 
 export const ScaleConfig = Schema.Union([
   Schema.Struct({
     type: Schema.Literal("serial"),
-    id: NonEmpty,
-    path: NonEmpty,
+    id: DeviceId,
+    path: DevicePath,
     baudRate: Schema.optional(Schema.Literals([1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200])),
     /** Mettler-Toledo MT-SICS, which most bench scales and weighing terminals speak or emulate. */
     protocol: Schema.optional(Schema.Literal("mt-sics")),
     /** Let the scale stream (`SIR`) instead of asking for each weight (`SI`). */
     continuous: Schema.optional(Schema.Boolean)
   }),
-  Schema.Struct({ type: Schema.Literal("simulated"), id: NonEmpty })
+  Schema.Struct({ type: Schema.Literal("simulated"), id: DeviceId })
 ])
 export type ScaleConfig = typeof ScaleConfig.Type
 
@@ -63,18 +91,18 @@ export type ScaleConfig = typeof ScaleConfig.Type
 export const CameraConfig = Schema.Union([
   Schema.Struct({
     type: Schema.Literal("recorded"),
-    id: NonEmpty,
+    id: DeviceId,
     /** The directory of `.jpg` frames; absent: a generated test frame in `<dataDir>/camera-frames`. */
-    path: Schema.optional(NonEmpty)
+    path: Schema.optional(FilePath)
   }),
   Schema.Struct({
     type: Schema.Literal("v4l2"),
-    id: NonEmpty,
+    id: DeviceId,
     device: Schema.String.check(Schema.isPattern(/^\/dev\/video\d{1,3}$/)),
     /** How long ffmpeg may take for the one frame before the photo counts as missing. */
     timeoutMs: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 500, maximum: 30_000 })))
   }),
-  Schema.Struct({ type: Schema.Literal("browser"), id: NonEmpty })
+  Schema.Struct({ type: Schema.Literal("browser"), id: DeviceId })
 ])
 export type CameraConfig = typeof CameraConfig.Type
 
@@ -108,8 +136,8 @@ export type EpcisConfig = typeof EpcisConfig.Type
 export const DEFAULT_HUB_EPCIS_RETENTION_DAYS = 400
 
 export const PrinterConfig = Schema.Union([
-  Schema.Struct({ type: Schema.Literal("tcp"), host: NonEmpty, port: Schema.optional(ServerPort) }),
-  Schema.Struct({ type: Schema.Literal("device"), path: NonEmpty }),
+  Schema.Struct({ type: Schema.Literal("tcp"), host: PrinterHost, port: Schema.optional(ServerPort) }),
+  Schema.Struct({ type: Schema.Literal("device"), path: DevicePath }),
   Schema.Struct({ type: Schema.Literal("simulated"), port: Schema.optional(Port) })
 ])
 export type PrinterConfig = typeof PrinterConfig.Type
@@ -118,12 +146,12 @@ export const BrokerConfig = Schema.Struct({
   /** mqtt://, mqtts://, ws:// or wss://. Absent: the station starts its embedded broker on `embeddedPort`. */
   url: Schema.optional(Schema.String.check(Schema.isPattern(/^(mqtts?|wss?):\/\/[^\s]+$/), ServerUrl)),
   embeddedPort: Schema.optional(Port),
-  username: Schema.optional(Schema.String),
-  password: Schema.optional(Schema.String),
+  username: Schema.optional(SettingText(128)),
+  password: Schema.optional(SecretSettingText(256)),
   /** PEM files for TLS: the CA that signed the broker, and this station's client certificate and key. */
-  caFile: Schema.optional(NonEmpty),
-  certFile: Schema.optional(NonEmpty),
-  keyFile: Schema.optional(NonEmpty)
+  caFile: Schema.optional(FilePath),
+  certFile: Schema.optional(FilePath),
+  keyFile: Schema.optional(FilePath)
 })
 export type BrokerConfig = typeof BrokerConfig.Type
 
@@ -258,6 +286,7 @@ export const TimeConfig = Schema.Struct({
   /** An NTP server (`host`, `host:port`, `[v6]:port`) asked for the wall clock's offset, which every event records. */
   ntpServer: Schema.optional(
     Schema.String.check(
+      Schema.isMaxLength(261),
       Schema.isPattern(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/),
       Schema.makeFilter((text: string) => {
         const port = /:(\d{1,5})$/.exec(text)?.[1]
@@ -293,13 +322,13 @@ export const StationConfig = Schema.Struct({
     Schema.Struct({
       siteId: Schema.optional(StationCode),
       stationId: Schema.optional(StationCode),
-      name: Schema.optional(Schema.String),
+      name: Schema.optional(SettingText(64)),
       locale: Schema.optional(Locale),
       /** The site's IANA time zone: times printed for people (manifests) are local to it. */
       timeZone: Schema.optional(TimeZoneName)
     })
   ),
-  dataDir: Schema.optional(NonEmpty),
+  dataDir: Schema.optional(FilePath),
   http: Schema.optional(Schema.Struct({ host: Schema.optional(ListenHost), port: Schema.optional(Port) })),
   broker: Schema.optional(BrokerConfig),
   scanners: Schema.optional(Schema.Array(ScannerConfig)),

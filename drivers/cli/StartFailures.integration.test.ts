@@ -212,6 +212,25 @@ describe("a station that cannot start says why and exits non-zero", () => {
     expect(existsSync(join(cwd, "hub-data"))).toBe(false)
   })
 
+  it.each([
+    {
+      setting: "a relative printer device path",
+      config: { printers: { label: { type: "device", path: "lp0" } } },
+      says: 'printers.label.path: expected an absolute device path such as /dev/usb/lp0 or /dev/ttyUSB0 (COM3 on Windows), got "lp0"'
+    },
+    {
+      setting: "a station name with a line break",
+      config: { station: { name: "Bench 3\nforged: the station started" } },
+      says: 'station.name: expected one line without line breaks or other control characters, got U+000A at character 8 of "Bench 3 forged: the station started"'
+    }
+  ])("serve with $setting writes nothing", async ({ config, says }) => {
+    writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ ...config, dataDir: "data" }))
+    const ended = await endOf(launch(["serve"], cwd, { PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort()) }))
+    expect(ended.code, ended.stderr).toBe(1)
+    expect(lastLine(ended.stderr)).toBe(says)
+    expect(existsSync(join(cwd, "data"))).toBe(false)
+  })
+
   it("serve with a config file that is not valid", async () => {
     writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ station: { locale: "fr" }, dataDir: "data" }))
     const ended = await endOf(launch(["serve"], cwd, { PACKBENCH_EMBEDDED_BROKER_PORT: String(await freePort()) }))

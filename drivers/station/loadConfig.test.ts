@@ -522,6 +522,88 @@ describe("loadConfig", () => {
     ])
   })
 
+  it("bounds the station's name, the scanner's prefix and the broker login to one line, never repeating the password", () => {
+    const cwd = dir()
+    const write = (config: unknown) => writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify(config))
+    const scanner = { type: "serial", id: "bench-scanner", path: "/dev/ttyACM0" }
+    write({
+      station: { name: "Packtisch 3 – Versand" },
+      broker: { url: "mqtt://broker.example:1883", username: "pack-01", password: "correct horse battery staple" },
+      scanners: [{ ...scanner, prefix: "\u0002" }]
+    })
+    const config = loadConfig({ cwd, env: {} })
+    expect(config.station.name).toBe("Packtisch 3 – Versand")
+    expect(config.broker).toMatchObject({ username: "pack-01", password: "correct horse battery staple" })
+    expect(config.scanners[0]).toMatchObject({ prefix: "\u0002" })
+    write({
+      station: { name: `Pack${"x".repeat(61)}` },
+      broker: { username: "pack\n01", password: "s3cret\u0000" },
+      scanners: [
+        { ...scanner, prefix: "]C1\r" },
+        { ...scanner, prefix: "p".repeat(33) }
+      ]
+    })
+    const problems = problemsOf(() => loadConfig({ cwd, env: {} }))
+    expect(problems).toEqual([
+      `station.name: expected one line of 1 to 64 characters, got 65 characters: "Pack${"x".repeat(35)}…"`,
+      'broker.username: expected one line without line breaks or other control characters, got U+000A at character 5 of "pack 01"',
+      "broker.password: expected one line without line breaks or other control characters, got U+0000 at character 7 of (a secret, not shown)",
+      "scanners[0].prefix: expected no CR, LF or TAB (they end a scan), got U+000D at character 4",
+      "scanners[1].prefix: expected 1 to 32 characters, got 33 characters"
+    ])
+    write({})
+    const fromEnv = problemsOf(() =>
+      loadConfig({ cwd, env: { PACKBENCH_BROKER_PASSWORD: `s3cret${"!".repeat(300)}` } })
+    )
+    expect(fromEnv).toEqual([
+      "broker.password (from PACKBENCH_BROKER_PASSWORD): expected one line of 1 to 256 characters, got 306 characters: (a secret, not shown)"
+    ])
+  })
+
+  it("takes a device path that is absolute, and refuses one read from the working directory, with a line break or too long", () => {
+    const cwd = dir()
+    const write = (path: string) =>
+      writeFileSync(
+        join(cwd, "packbench.config.json"),
+        JSON.stringify({ printers: { label: { type: "device", path } } })
+      )
+    for (const path of [
+      "/dev/usb/lp0",
+      "/dev/serial/by-id/usb-Zebra_Technologies_ZTC_ZD420-203dpi_ZPL-if00",
+      "COM3",
+      "\\\\.\\COM12"
+    ]) {
+      write(path)
+      expect(loadConfig({ cwd, env: {} }).printers.label).toEqual({ type: "device", path })
+    }
+    for (const [path, says] of [
+      ["lp0", 'expected an absolute device path such as /dev/usb/lp0 or /dev/ttyUSB0 (COM3 on Windows), got "lp0"'],
+      [
+        "../dev/lp0",
+        'expected an absolute device path such as /dev/usb/lp0 or /dev/ttyUSB0 (COM3 on Windows), got "../dev/lp0"'
+      ],
+      [
+        "/dev/usb/lp0\nforged",
+        'expected one line without line breaks or other control characters, got U+000A at character 13 of "/dev/usb/lp0 forged"'
+      ],
+      [
+        `/dev/${"d".repeat(251)}`,
+        `expected one line of 1 to 255 characters, got 256 characters: "/dev/${"d".repeat(34)}…"`
+      ],
+      ["", "expected one line of 1 to 255 characters, got 0 characters"]
+    ]) {
+      write(path!)
+      expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([`printers.label.path: ${says}`])
+    }
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({ scanners: [{ type: "serial", id: "s1", path: "ttyACM0" }] })
+    )
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      expect.stringMatching(/^scanners\[0\]\.path: expected an absolute device path/)
+    ])
+  })
+
   it("says which environment variable holds a bad value", () => {
     const problems = problemsOf(() => loadConfig({ cwd: dir(), env: { PACKBENCH_HTTP_PORT: "eighty" } }))
     expect(problems).toHaveLength(1)
