@@ -1,5 +1,5 @@
 /** The bench's printers, real or simulated, and the print queue's devices. */
-import { mkdirSync } from "node:fs"
+import { existsSync, mkdirSync } from "node:fs"
 import { join, relative } from "node:path"
 import { Context, Effect, Layer } from "effect"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
@@ -16,6 +16,8 @@ export interface StationPrinter {
   /** The rendering of a job the simulated printer received, as a URL under `/printouts`. */
   readonly preview?: (jobId: string) => Promise<string | undefined>
   readonly simulator?: PrinterSimulator
+  /** Why the device list shows the printer as not there until its first job: its device file was missing at start. */
+  readonly absent?: string
 }
 
 /**
@@ -30,7 +32,14 @@ const printerFor = (role: PrinterRole, config: ResolvedConfig, render: boolean, 
     if (printer.type === "tcp") {
       return { device: makeTcpPrinter({ id, host: printer.host, port: printer.port ?? 9100, language }) }
     }
-    if (printer.type === "device") return { device: makeDevicePrinter({ id, path: printer.path, language }) }
+    if (printer.type === "device") {
+      const device = makeDevicePrinter({ id, path: printer.path, language })
+      if (existsSync(printer.path)) return { device }
+      // Unplugged or switched off at boot is no reason to stop the bench: the file is opened anew for every job.
+      const absent = `not present: ${printer.path} (is it plugged in? printers.${role}.path)`
+      log(`Warning: ${role} printer ${absent}; the station starts and prints to it once it is there`)
+      return { device, absent }
+    }
     const dir = join(config.dataDir, "printouts", role)
     mkdirSync(dir, { recursive: true })
     const simulator = yield* Effect.acquireRelease(

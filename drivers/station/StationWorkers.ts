@@ -25,13 +25,13 @@ const printWorker = Effect.gen(function* () {
   const devices = yield* DeviceRegistry
   const calls = yield* StationCalls
   for (const role of ["label", "receipt"] as const) {
-    const { device } = printers[role]
+    const { device, absent } = printers[role]
     yield* devices.report({
       id: device.id,
       kind: printerKind(role),
       description: device.description,
-      state: "unknown",
-      detail: "not used yet"
+      state: absent === undefined ? "unknown" : "error",
+      detail: absent ?? "not used yet"
     })
   }
   const devicesByRole = { label: printers.label.device, receipt: printers.receipt.device }
