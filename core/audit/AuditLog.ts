@@ -1,16 +1,17 @@
 /** The station's append-only audit of privileged actions: recording them and reading them back. */
 import { Context, Effect, Layer } from "effect"
+import { cutText } from "../bounds/cutText.ts"
 import { CurrentClient } from "../session/Client.ts"
 import type { Operator, Role } from "../session/Operator.ts"
 import { Sql, type StoreError } from "../store/Sql.ts"
 import { StationClock } from "../time/Clock.ts"
 import type { AuditEntry } from "./AuditApi.ts"
 
-/** What a detail may hold: enough to tell what was done (a parcel, a reason, a rule set's first lines), no more. */
+/**
+ * What a detail may hold: enough to tell what was done (a parcel, a reason, a rule set's first lines), no more. Its
+ * lines are kept: the audit card shows a rule set as it was written.
+ */
 export const MAX_AUDIT_DETAIL_CHARS = 1_000
-
-const capped = (text: string) =>
-  text.length > MAX_AUDIT_DETAIL_CHARS ? `${text.slice(0, MAX_AUDIT_DETAIL_CHARS - 1)}…` : text
 
 export interface AuditRecord {
   /** Who acted; null when nobody was signed in at the client. */
@@ -54,7 +55,7 @@ export class AuditLog extends Context.Service<
             client.address ?? null,
             entry.action,
             entry.outcome,
-            capped(entry.detail)
+            cutText(entry.detail, MAX_AUDIT_DETAIL_CHARS)
           ]
         )
       })

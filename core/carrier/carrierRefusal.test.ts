@@ -61,6 +61,12 @@ describe("the carrier's own words in a refusal's answer", () => {
     expect(long).toHaveLength(CARRIER_WORDS_MAX)
     expect(long.endsWith("…")).toBe(true)
   })
+
+  it("are cut before a character of two UTF-16 units, never inside it", () => {
+    const words = carrierWordsOf(json({ error: `${"a".repeat(CARRIER_WORDS_MAX - 2)}📦 left at the depot` }))!
+    expect(words).toBe(`${"a".repeat(CARRIER_WORDS_MAX - 2)}…`)
+    expect(words).not.toMatch(/[\uD800-\uDFFF]/u)
+  })
 })
 
 describe("a refusal as the station keeps it", () => {

@@ -1,4 +1,6 @@
 /** A carrier's refusal in words: its own message read from the answer shapes label services use, bounded, never raw. */
+import { cutText } from "../bounds/cutText.ts"
+import { oneLine } from "../bounds/oneLine.ts"
 
 /** The most characters of a carrier's words the station keeps and shows. */
 export const CARRIER_WORDS_MAX = 200
@@ -12,14 +14,7 @@ const LIST_FIELDS = ["errors", "items", "validationMessages"] as const
 /** Fields holding a nested answer: UPS's `response`, DHL Parcel DE's `status`, an `error` object. */
 const NESTED_FIELDS = ["response", "status", "error", "sstatus"] as const
 
-/** Control characters and runs of white space become one space: the words are shown on one line. */
-const oneLine = (text: string) =>
-  text
-    .replace(/[\p{Cc}\p{Cf}]+/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim()
-
-const bounded = (text: string) => (text.length > CARRIER_WORDS_MAX ? `${text.slice(0, CARRIER_WORDS_MAX - 1)}…` : text)
+const bounded = (text: string) => cutText(text, CARRIER_WORDS_MAX)
 
 /** Words, not data: text that reads as JSON or markup is no message a person can act on. */
 const isWords = (text: string) => text !== "" && !/^[[{<]/.test(text)

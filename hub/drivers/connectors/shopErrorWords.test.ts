@@ -46,6 +46,14 @@ describe("a shop's words", () => {
     expect(shopWords("\uFFFD\uFFFD")).toBeUndefined()
   })
 
+  it("are cut before a character of two UTF-16 units, never inside it", () => {
+    const long = `${"a".repeat(SHOP_WORDS_MAX - 2)}📦 out of stock`
+    expect(shopWords(long)).toBe(`${"a".repeat(SHOP_WORDS_MAX - 2)}…`)
+    const joined = shopErrorWordsOf("shopify", json({ errors: ["b".repeat(SHOP_WORDS_MAX - 4), "📦📦"] }))!
+    expect(joined).toBe(`${"b".repeat(SHOP_WORDS_MAX - 4)}; …`)
+    expect(joined).not.toMatch(/[\uD800-\uDFFF]/u)
+  })
+
   it("are read from each shop's documented error shape only", () => {
     expect(shopErrorWordsOf("shopify", json({ errors: "[API] Invalid API key or access token" }))).toBe(
       "[API] Invalid API key or access token"

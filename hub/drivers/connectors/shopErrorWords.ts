@@ -4,6 +4,8 @@
  * refused request with reaches the Shop card, the hub's database and its log, and shops echo what they hold: an
  * order's whole JSON, its customer's address in a validation message, an HTML error page of a proxy.
  */
+import { cutText } from "../../../core/bounds/cutText.ts"
+import { oneLine } from "../../../core/bounds/oneLine.ts"
 
 /** The most characters of a shop's words the hub keeps. */
 export const SHOP_WORDS_MAX = 200
@@ -58,14 +60,10 @@ export const redactCustomerData = (text: string): string =>
     .replace(POSTAL_TOWN, "[address]")
     .replace(DIGIT_RUN, (run) => (looksLikePhone(run) ? "[phone]" : run))
 
-/** Control characters, bytes that were no UTF-8 (U+FFFD) and runs of white space become one space. */
-const oneLine = (text: string) =>
-  text
-    .replace(/[\p{Cc}\p{Cf}\uFFFD]+/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim()
+/** One line (`oneLine`), where bytes that were no UTF-8 (U+FFFD) count as control characters too. */
+const wordsLine = (text: string) => oneLine(text.replace(/\uFFFD+/g, " "))
 
-const bounded = (text: string) => (text.length > SHOP_WORDS_MAX ? `${text.slice(0, SHOP_WORDS_MAX - 1)}…` : text)
+const bounded = (text: string) => cutText(text, SHOP_WORDS_MAX)
 
 /**
  * A shop's own words (a field of its error shape, a refund's reason) as the hub keeps them: one line, the customer's
@@ -73,7 +71,7 @@ const bounded = (text: string) => (text.length > SHOP_WORDS_MAX ? `${text.slice(
  * markup (no words a person can act on; Shopify's own words may start with a bracket: "[API] Invalid API key").
  */
 export const shopWords = (text: string): string | undefined => {
-  const line = oneLine(redactCustomerData(oneLine(text.slice(0, FIELD_READ_MAX))))
+  const line = wordsLine(redactCustomerData(wordsLine(text.slice(0, FIELD_READ_MAX))))
   return line === "" || /^(?:[{<]|\[\s*[[{"\d\]])/.test(line) ? undefined : bounded(line)
 }
 
