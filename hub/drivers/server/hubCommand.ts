@@ -46,7 +46,7 @@ import {
 export const hubCommand: Command = {
   name: "hub",
   usage:
-    "hub [doctor|status|add-station|add-login ...] [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--port N] [--carrier-feeds CARRIER=URL,...]",
+    "hub [doctor|status|add-station|add-login ...] [--config FILE] [--broker URL] [--data-dir DIR] [--db postgres://…|FILE] [--smtp smtp://host:port] [--host HOST] [--port N] [--carrier-feeds CARRIER=URL,...]",
   summary:
     "run the notification hub: station events → customer mail, carrier webhook, tracking pages; doctor: check the shop connectors; status: every station's lag; add-station, add-login: grant broker logins",
   run: async (argv, io) => {
