@@ -7,6 +7,7 @@ import type { ApiHandlers, WireResult } from "../api/ApiDispatcher.ts"
 import { ApiError, apiErrorOf } from "../api/ApiError.ts"
 import { PushHub } from "../api/PushHub.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
+import { cutText } from "../bounds/cutText.ts"
 import { identifyWithCatalog } from "../catalog/CatalogLookup.ts"
 import type { EventEnvelope } from "../events/Event.ts"
 import { EventLog } from "../events/EventLog.ts"
@@ -180,7 +181,7 @@ export const makeStationHandlers = Effect.gen(function* () {
             topic: row.topic,
             reason: row.reason,
             receivedAtMs: Number(row.received_at_ms),
-            payload: row.payload.length > 500 ? `${row.payload.slice(0, 500)}…` : row.payload
+            payload: cutText(row.payload, 501)
           }))
         )
       )
