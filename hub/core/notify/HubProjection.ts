@@ -57,6 +57,7 @@ import {
   type ReinstatementTold,
   recordEpcisEvent,
   recordReinstatement,
+  recordShopCancellation,
   uncorrectingEpcisRow
 } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
@@ -1621,7 +1622,7 @@ export class HubProjection extends Context.Service<
             )
             if (order.status !== "cancelled") {
               yield* cancellationTakenBackBy(order.orderId, received, shopReinstatement(order, siteId, stationId, now))
-            }
+            } else yield* Effect.provideService(recordShopCancellation(order.orderId, received), Sql, sql)
             yield* ledger.recordShopOrder(order, received)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
             return "applied" as const
