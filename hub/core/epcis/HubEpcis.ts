@@ -61,6 +61,18 @@ export const uncorrectingEpcisRow = (
 }
 
 /**
+ * The version the hub knows of the order (`knownVersion`, before the word of a cancellation at `cancelledAt`) when it
+ * is after that cancellation (and one a sender can have given), else undefined: a late word of a cancellation that
+ * version took back. The export voids nothing for it (`recordEpcisEvent`), and the hub neither cancels the order nor
+ * tells the customer of it (HubProjection's order.cancelled): should that version cancel the order, its own
+ * cancellation does.
+ */
+export const newerKnownVersion = (cancelledAt: InboundVersion, knownVersion: number | undefined) =>
+  knownVersion !== undefined && knownVersion > cancelledAt.version && knownVersion <= cancelledAt.newestPlausible
+    ? knownVersion
+    : undefined
+
+/**
  * Records the EPCIS view of a station event, inside the consumer's transaction that applies it (so it is there exactly
  * when the event counts as applied). Keyed by the event's id: a redelivered event changes nothing. A correction that
  * names its event (a cancelled return) is stored as that event's error declaration, from the view the hub stored of
@@ -101,13 +113,7 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (
   if (document === undefined) return false
   const voided = voidedTransactions(document)
   if (voided.length > 0) {
-    const takenBackAt =
-      cancelledAt !== undefined &&
-      knownVersion !== undefined &&
-      knownVersion > cancelledAt.version &&
-      knownVersion <= cancelledAt.newestPlausible
-        ? knownVersion
-        : null
+    const takenBackAt = cancelledAt === undefined ? null : (newerKnownVersion(cancelledAt, knownVersion) ?? null)
     let first = false
     for (const transaction of voided) {
       // Kept when the void's own row is pruned by age: a repeat years later is still a repeat.
