@@ -46,13 +46,24 @@ export const impliedReinstatementSuite = (store: TestStore) =>
       interruptedPacking: false
     })
 
-    it("takes a cancellation back when a newer version that is not cancelled comes, from a station or the shop's stream", async () => {
-      const result = await run(
+    /** `body` on a hub with its tables, its projection and store, told by station PACK-1. */
+    const onHub = <A, E>(
+      body: (
+        hub: HubProjection["Service"],
+        sql: Sql["Service"],
+        a: ReturnType<typeof stationEventStream>
+      ) => Effect.Effect<A, E, Sql | StationClock | HubProjection>
+    ) =>
+      run(
         Effect.gen(function* () {
           yield* migrate(hubMigrations)
-          const hub = yield* HubProjection
-          const sql = yield* Sql
-          const a = stationEventStream("PACK-1")
+          return yield* body(yield* HubProjection, yield* Sql, stationEventStream("PACK-1"))
+        })
+      )
+
+    it("takes a cancellation back when a newer version that is not cancelled comes, from a station or the shop's stream", async () => {
+      const result = await onHub((hub, sql, a) =>
+        Effect.gen(function* () {
           // A station of a version before order.reinstated: the shop's newer version is its order.received alone.
           for (const event of [
             a(OrderReceived, { order: order("SO-1", 1, "open"), replacedVersion: null }, T),
@@ -122,12 +133,8 @@ export const impliedReinstatementSuite = (store: TestStore) =>
     })
 
     it("mails no cancellation, and cancels nothing, for a late word of an older version's cancellation when the hub knows a newer one", async () => {
-      const result = await run(
+      const result = await onHub((hub, sql, a) =>
         Effect.gen(function* () {
-          yield* migrate(hubMigrations)
-          const hub = yield* HubProjection
-          const sql = yield* Sql
-          const a = stationEventStream("PACK-1")
           const b = stationEventStream("PACK-2")
           for (const event of [
             a(OrderReceived, { order: order("SO-1", 1, "open"), replacedVersion: null }, T),

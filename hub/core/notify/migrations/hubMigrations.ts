@@ -99,6 +99,58 @@ const HUB_TOOK_BACK = (nowMs: string) => `FROM hub_epcis_migration_94 m
           WHERE v.reinstated_version IS NULL AND o.cancelled_at_ms IS NULL AND v.order_version <= o.cancellation_version
             AND o.cancellation_version <= ${nowMs} + 86400000`
 
+/** The voids in force that keep a version, as `ordersByTransaction` looks their orders up (hub migrations 88 and 94). */
+const VOIDS_IN_FORCE_WITH_A_VERSION = {
+  sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`,
+  postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`
+}
+
+/**
+ * Exports each row of `words` (biz_transaction, connector_id, site_id, station_id, version, event_id, at_ms,
+ * site_location) as the hub's word of the shop's stream taking a void back, as `recordReinstatement` exports one:
+ * `shop.order-reinstated`, filed under epoch `shop` and the version, with the offset +00:00 (the hub's zone is its
+ * settings', which a migration does not read), the connector as its source (its readPoint names it when its id needs no
+ * escape) and no `packbench:connector` member without one (json_patch drops a null, RFC 7396; jsonb_strip_nulls too).
+ */
+const insertShopReinstatements = (words: string): MigrationStatement => ({
+  sqlite: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+            document)
+          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, json_patch(json_object(
+            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
+            'eventTime', ${isoTime.sqlite("at_ms")}, 'eventTimeZoneOffset', '+00:00',
+            'recordTime', ${isoTime.sqlite("at_ms")},
+            'action', 'ADD', 'bizStep', 'other', 'epcList', json('[]'),
+            'bizTransactionList', json_array(json_object('type', 'po', 'bizTransaction', biz_transaction)),
+            'readPoint', json_object('id', CASE WHEN connector_id NOT GLOB '*[^A-Za-z0-9_.!~*''()-]*'
+              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
+            'bizLocation', json_object('id', site_location),
+            'packbench:eventType', 'shop.order-reinstated', 'packbench:orderVersion', version),
+            json_object('packbench:connector', connector_id))
+          FROM ${words}`,
+  postgres: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+            document)
+          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, CAST(jsonb_strip_nulls(jsonb_build_object(
+            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
+            'eventTime', ${isoTime.postgres("at_ms")}, 'eventTimeZoneOffset', '+00:00',
+            'recordTime', ${isoTime.postgres("at_ms")},
+            'action', 'ADD', 'bizStep', 'other', 'epcList', jsonb_build_array(),
+            'bizTransactionList', jsonb_build_array(jsonb_build_object('type', 'po', 'bizTransaction', biz_transaction)),
+            'readPoint', jsonb_build_object('id', CASE WHEN connector_id ~ '^[A-Za-z0-9_.!~*''()-]+$'
+              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
+            'bizLocation', jsonb_build_object('id', site_location),
+            'packbench:eventType', 'shop.order-reinstated', 'packbench:connector', connector_id,
+            'packbench:orderVersion', version)) AS TEXT)
+          FROM ${words}`
+})
+
+/** The voids `words` names are taken back at its version: only a cancellation at or after it voids the order again. */
+const takenBackAsWords = (words: string) =>
+  `UPDATE hub_epcis_voided_transactions SET reinstated_version = (SELECT w.version FROM ${words} w
+         WHERE w.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
+       WHERE biz_transaction IN (SELECT biz_transaction FROM ${words})`
+
 /**
  * Hub migration 88's voids in force (`hub_epcis_migration_88`, with their orders) of an order the hub does not count
  * cancelled whose shop connector's state is not cancelled at a version the void's is not after, with the void's
@@ -853,12 +905,7 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       // id needs no escape). An order the hub counts cancelled is left to the live rules; one from a source with no
       // connector shows nothing (a station told only of the version, not whether it was cancelled): it stays void
       // until its next version.
-      ordersByTransaction("hub_epcis_migration_88", {
-        sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
-            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`,
-        postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
-            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`
-      }),
+      ordersByTransaction("hub_epcis_migration_88", VOIDS_IN_FORCE_WITH_A_VERSION),
       {
         sqlite: `CREATE TABLE hub_epcis_migration_88_words AS
           SELECT m.biz_transaction, s.connector_id, s.site_id, o.station_id, s.version,
@@ -875,40 +922,8 @@ export const hubMigrations: ReadonlyArray<Migration> = [
             COALESCE(e.document::jsonb -> 'bizLocation' ->> 'id', '${LOCATION_BASE}/site/' || s.site_id) AS site_location
           ${SHOP_TOOK_BACK}`
       },
-      {
-        sqlite: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
-            document)
-          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, json_object(
-            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
-            'eventTime', strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch'), 'eventTimeZoneOffset', '+00:00',
-            'recordTime', strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch'),
-            'action', 'ADD', 'bizStep', 'other', 'epcList', json('[]'),
-            'bizTransactionList', json_array(json_object('type', 'po', 'bizTransaction', biz_transaction)),
-            'readPoint', json_object('id', CASE WHEN connector_id NOT GLOB '*[^A-Za-z0-9_.!~*''()-]*'
-              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
-            'bizLocation', json_object('id', site_location),
-            'packbench:eventType', 'shop.order-reinstated', 'packbench:connector', connector_id,
-            'packbench:orderVersion', version)
-          FROM hub_epcis_migration_88_words`,
-        postgres: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
-            document)
-          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, CAST(json_build_object(
-            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
-            'eventTime', to_char(to_timestamp(at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-            'eventTimeZoneOffset', '+00:00',
-            'recordTime', to_char(to_timestamp(at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-            'action', 'ADD', 'bizStep', 'other', 'epcList', json_build_array(),
-            'bizTransactionList', json_build_array(json_build_object('type', 'po', 'bizTransaction', biz_transaction)),
-            'readPoint', json_build_object('id', CASE WHEN connector_id ~ '^[A-Za-z0-9_.!~*''()-]+$'
-              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
-            'bizLocation', json_build_object('id', site_location),
-            'packbench:eventType', 'shop.order-reinstated', 'packbench:connector', connector_id,
-            'packbench:orderVersion', version) AS TEXT)
-          FROM hub_epcis_migration_88_words`
-      },
-      `UPDATE hub_epcis_voided_transactions SET reinstated_version = (SELECT w.version FROM hub_epcis_migration_88_words w
-         WHERE w.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
-       WHERE biz_transaction IN (SELECT biz_transaction FROM hub_epcis_migration_88_words)`,
+      insertShopReinstatements("hub_epcis_migration_88_words"),
+      takenBackAsWords("hub_epcis_migration_88_words"),
       "DROP TABLE hub_epcis_migration_88_words",
       "DROP TABLE hub_epcis_migration_88"
     ]
@@ -1023,12 +1038,7 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       // by time finds it where it reads next), with offset +00:00, the version it took the void back at, and the shop
       // connector that keeps the order as its source, if one does; filed with the order's site and station. The void is
       // marked taken back at that version: only a cancellation at or after it voids the order again.
-      ordersByTransaction("hub_epcis_migration_94", {
-        sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
-            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`,
-        postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
-            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`
-      }),
+      ordersByTransaction("hub_epcis_migration_94", VOIDS_IN_FORCE_WITH_A_VERSION),
       {
         sqlite: `CREATE TABLE hub_epcis_migration_94_words AS
           SELECT m.biz_transaction, o.site_id, o.station_id, o.cancellation_version AS version,
@@ -1045,40 +1055,8 @@ export const hubMigrations: ReadonlyArray<Migration> = [
             COALESCE(e.document::jsonb -> 'bizLocation' ->> 'id', '${LOCATION_BASE}/site/' || o.site_id) AS site_location
           ${HUB_TOOK_BACK(databaseNowMs.postgres)}`
       },
-      // No connector: no `packbench:connector` member (json_patch drops a null, RFC 7396; jsonb_strip_nulls likewise).
-      {
-        sqlite: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
-            document)
-          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, json_patch(json_object(
-            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
-            'eventTime', ${isoTime.sqlite("at_ms")}, 'eventTimeZoneOffset', '+00:00',
-            'recordTime', ${isoTime.sqlite("at_ms")},
-            'action', 'ADD', 'bizStep', 'other', 'epcList', json('[]'),
-            'bizTransactionList', json_array(json_object('type', 'po', 'bizTransaction', biz_transaction)),
-            'readPoint', json_object('id', CASE WHEN connector_id NOT GLOB '*[^A-Za-z0-9_.!~*''()-]*'
-              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
-            'bizLocation', json_object('id', site_location),
-            'packbench:eventType', 'shop.order-reinstated', 'packbench:orderVersion', version),
-            json_object('packbench:connector', connector_id))
-          FROM hub_epcis_migration_94_words`,
-        postgres: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
-            document)
-          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, CAST(jsonb_strip_nulls(jsonb_build_object(
-            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
-            'eventTime', ${isoTime.postgres("at_ms")}, 'eventTimeZoneOffset', '+00:00',
-            'recordTime', ${isoTime.postgres("at_ms")},
-            'action', 'ADD', 'bizStep', 'other', 'epcList', jsonb_build_array(),
-            'bizTransactionList', jsonb_build_array(jsonb_build_object('type', 'po', 'bizTransaction', biz_transaction)),
-            'readPoint', jsonb_build_object('id', CASE WHEN connector_id ~ '^[A-Za-z0-9_.!~*''()-]+$'
-              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
-            'bizLocation', jsonb_build_object('id', site_location),
-            'packbench:eventType', 'shop.order-reinstated', 'packbench:connector', connector_id,
-            'packbench:orderVersion', version)) AS TEXT)
-          FROM hub_epcis_migration_94_words`
-      },
-      `UPDATE hub_epcis_voided_transactions SET reinstated_version = (SELECT w.version FROM hub_epcis_migration_94_words w
-         WHERE w.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
-       WHERE biz_transaction IN (SELECT biz_transaction FROM hub_epcis_migration_94_words)`,
+      insertShopReinstatements("hub_epcis_migration_94_words"),
+      takenBackAsWords("hub_epcis_migration_94_words"),
       "DROP TABLE hub_epcis_migration_94_words",
       "DROP TABLE hub_epcis_migration_94"
     ]
