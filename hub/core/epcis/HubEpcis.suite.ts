@@ -281,6 +281,42 @@ export const hubEpcisSuite = (store: TestStore) =>
       })
     }
 
+    it("exports no reinstatement for a shipped order's version the shop's stream cancels again while its void is in force", async () => {
+      const result = await onHub((hub, a) =>
+        Effect.gen(function* () {
+          const events = [
+            a(OrderReceived, { order: order(1, "shipped"), replacedVersion: null }, T),
+            a(OrderReceived, { order: order(2, "shipped"), replacedVersion: 1 }, T + 1_000),
+            a(OrderCancelled, cancellation(2, "shipped"), T + 1_001),
+            // The shop connector's upsert cancels the order again at 3 (the hub hears its stream first); the station
+            // keeps the order shipped, so the version's order.received shows no cancellation, the order.cancelled
+            // after it does.
+            a(OrderReceived, { order: order(3, "shipped"), replacedVersion: 2 }, T + 2_000),
+            a(OrderCancelled, cancellation(3, "shipped"), T + 2_001),
+            // The shop takes the cancellation back at 4, then cancels at 5 again: a void, a reinstatement, a void.
+            a(OrderReceived, { order: order(4, "shipped"), replacedVersion: 3 }, T + 3_000),
+            a(OrderReinstated, { orderId: "SO-1", orderVersion: 4, status: "shipped" as const }, T + 3_001),
+            a(OrderReceived, { order: order(5, "shipped"), replacedVersion: 4 }, T + 4_000),
+            a(OrderCancelled, cancellation(5, "shipped"), T + 4_001)
+          ]
+          for (const event of events.slice(0, 3)) yield* hub.applyStationEvent(event)
+          yield* hub.applyShopOrder(order(3, "cancelled"), "HAM1", "PACK-1")
+          for (const event of events.slice(3, 7)) yield* hub.applyStationEvent(event)
+          yield* hub.applyShopOrder(order(5, "cancelled"), "HAM1", "PACK-1")
+          for (const event of events.slice(7)) yield* hub.applyStationEvent(event)
+          return yield* exportedWithIds(events)
+        })
+      )
+      expect(transactionsOf(result.documents).map((document) => [document.action, document.eventID])).toEqual([
+        ["DELETE", result.ids[2]],
+        ["ADD", result.ids[5]],
+        ["DELETE", result.ids[8]]
+      ])
+      const validate = epcisSchemaValidator()
+      const document = { ...epcisDocumentHead(T), epcisBody: { eventList: result.documents } }
+      expect(validate(document), JSON.stringify(validate.errors)).toBe(true)
+    })
+
     it("exports the reinstatement of a shipped order's cancellation once, as for an unshipped one", async () => {
       const result = await onHub((hub, a, b) =>
         Effect.gen(function* () {

@@ -61,6 +61,18 @@ export const uncorrectingEpcisRow = (
 }
 
 /**
+ * The version the hub knows of the order (`knownVersion`, before the word of a cancellation at `cancelledAt`) when it
+ * is after that cancellation (and one a sender can have given), else undefined: a late word of a cancellation that
+ * version took back. The export voids nothing for it (`recordEpcisEvent`), and the hub neither cancels the order nor
+ * tells the customer of it (HubProjection's order.cancelled): should that version cancel the order, its own
+ * cancellation does.
+ */
+export const newerKnownVersion = (cancelledAt: InboundVersion, knownVersion: number | undefined) =>
+  knownVersion !== undefined && knownVersion > cancelledAt.version && knownVersion <= cancelledAt.newestPlausible
+    ? knownVersion
+    : undefined
+
+/**
  * Records the EPCIS view of a station event, inside the consumer's transaction that applies it (so it is there exactly
  * when the event counts as applied). Keyed by the event's id: a redelivered event changes nothing. A correction that
  * names its event (a cancelled return) is stored as that event's error declaration, from the view the hub stored of
@@ -101,13 +113,7 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (
   if (document === undefined) return false
   const voided = voidedTransactions(document)
   if (voided.length > 0) {
-    const takenBackAt =
-      cancelledAt !== undefined &&
-      knownVersion !== undefined &&
-      knownVersion > cancelledAt.version &&
-      knownVersion <= cancelledAt.newestPlausible
-        ? knownVersion
-        : null
+    const takenBackAt = cancelledAt === undefined ? null : (newerKnownVersion(cancelledAt, knownVersion) ?? null)
     let first = false
     for (const transaction of voided) {
       // Kept when the void's own row is pruned by age: a repeat years later is still a repeat.
@@ -138,14 +144,7 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (
         ]
       )
       if (again.changes > 0) first = true
-      else if (cancelledAt !== undefined) {
-        yield* sql.execute(
-          `UPDATE hub_epcis_voided_transactions SET order_version = ?
-           WHERE biz_transaction = ? AND reinstated_version IS NULL
-             AND (order_version IS NULL OR order_version < ? OR order_version > ?)`,
-          [cancelledAt.version, transaction, cancelledAt.version, cancelledAt.newestPlausible]
-        )
-      }
+      else if (cancelledAt !== undefined) yield* raiseVoidInForce(transaction, cancelledAt)
     }
     if (!first) return false
   }
@@ -156,6 +155,28 @@ export const recordEpcisEvent = Effect.fnUntraced(function* (
   )
   return inserted.changes > 0
 })
+
+/** A void in force of `transaction` stands for a cancellation at `cancelledAt` too: only a version after it takes it back. */
+const raiseVoidInForce = Effect.fnUntraced(function* (transaction: string, cancelledAt: InboundVersion) {
+  const sql = yield* Sql
+  yield* sql.execute(
+    `UPDATE hub_epcis_voided_transactions SET order_version = ?
+     WHERE biz_transaction = ? AND reinstated_version IS NULL
+       AND (order_version IS NULL OR order_version < ? OR order_version > ?)`,
+    [cancelledAt.version, transaction, cancelledAt.version, cancelledAt.newestPlausible]
+  )
+})
+
+/**
+ * The shop's own stream (a shop connector's `order.upsert`) cancels the order at `cancelledAt`: a void of it in force
+ * stands for this cancellation as well. A station keeps a shipped order shipped, so the version's `order.received`,
+ * which reaches the hub before that station's `order.cancelled` of it, shows no cancellation: without this, it would
+ * take the void back and export a reinstatement that never was, the order.cancelled after it voiding the order again
+ * (a void, a false reinstatement, a void, in a document consumers act on). A void taken back, or none, is the
+ * stations' to record: the hub leaves whether the order is cancelled to their `order.cancelled`.
+ */
+export const recordShopCancellation = (orderId: string, cancelledAt: InboundVersion) =>
+  raiseVoidInForce(orderTransaction(orderId)[0]!.bizTransaction, cancelledAt)
 
 /**
  * Records an order's reinstatement in the export, in the transaction that takes its cancellation back, when the

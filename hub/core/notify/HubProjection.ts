@@ -53,10 +53,12 @@ import {
 } from "../correction/CorrectionAnswers.ts"
 import { recordStationHasOrder, type StationRef } from "../correction/CorrectionToStations.ts"
 import {
+  newerKnownVersion,
   pruneEpcisEvents,
   type ReinstatementTold,
   recordEpcisEvent,
   recordReinstatement,
+  recordShopCancellation,
   uncorrectingEpcisRow
 } from "../epcis/HubEpcis.ts"
 import { recordMetricsFacts } from "../metrics/MetricsFacts.ts"
@@ -891,13 +893,9 @@ export class HubProjection extends Context.Service<
               "SELECT order_version FROM hub_orders WHERE order_id = ?",
               [cancelled.orderId]
             )
+            const knownVersion = known[0] === undefined ? undefined : Number(known[0].order_version)
             yield* Effect.provideService(
-              recordEpcisEvent(
-                event,
-                { timeZone: settings.epcis.timeZone },
-                received,
-                known[0] === undefined ? undefined : Number(known[0].order_version)
-              ),
+              recordEpcisEvent(event, { timeZone: settings.epcis.timeZone }, received, knownVersion),
               Sql,
               sql
             )
@@ -913,6 +911,10 @@ export class HubProjection extends Context.Service<
               cancelled.previousStatus === "shipped" ||
               (cancelled.previousStatus === "packed" && cancelled.parcelHeld !== true)
             if (parcelLeaves) return
+            // A late word of a cancellation a newer version the hub knows took back (`newerKnownVersion`): as the
+            // export voids nothing for it, the order is not cancelled by it, what waits to go out still goes, and the
+            // customer reads of no cancellation. Should that version cancel the order, its own word does.
+            if (newerKnownVersion(received, knownVersion) !== undefined) return
             // Older than the shop taking a cancellation back (a late station's word): it changes nothing. The same
             // version again (another station of the site), or another word of an order cancelled already,
             // suppresses what came since and tells the customer nothing new. A last word stored at a version no sender
@@ -1621,7 +1623,7 @@ export class HubProjection extends Context.Service<
             )
             if (order.status !== "cancelled") {
               yield* cancellationTakenBackBy(order.orderId, received, shopReinstatement(order, siteId, stationId, now))
-            }
+            } else yield* Effect.provideService(recordShopCancellation(order.orderId, received), Sql, sql)
             yield* ledger.recordShopOrder(order, received)
             if ((yield* ledger.releaseParked(order.orderId, now)) > 0) Queue.offerUnsafe(messageWakeups, undefined)
             return "applied" as const

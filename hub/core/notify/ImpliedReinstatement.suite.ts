@@ -46,13 +46,24 @@ export const impliedReinstatementSuite = (store: TestStore) =>
       interruptedPacking: false
     })
 
-    it("takes a cancellation back when a newer version that is not cancelled comes, from a station or the shop's stream", async () => {
-      const result = await run(
+    /** `body` on a hub with its tables, its projection and store, told by station PACK-1. */
+    const onHub = <A, E>(
+      body: (
+        hub: HubProjection["Service"],
+        sql: Sql["Service"],
+        a: ReturnType<typeof stationEventStream>
+      ) => Effect.Effect<A, E, Sql | StationClock | HubProjection>
+    ) =>
+      run(
         Effect.gen(function* () {
           yield* migrate(hubMigrations)
-          const hub = yield* HubProjection
-          const sql = yield* Sql
-          const a = stationEventStream("PACK-1")
+          return yield* body(yield* HubProjection, yield* Sql, stationEventStream("PACK-1"))
+        })
+      )
+
+    it("takes a cancellation back when a newer version that is not cancelled comes, from a station or the shop's stream", async () => {
+      const result = await onHub((hub, sql, a) =>
+        Effect.gen(function* () {
           // A station of a version before order.reinstated: the shop's newer version is its order.received alone.
           for (const event of [
             a(OrderReceived, { order: order("SO-1", 1, "open"), replacedVersion: null }, T),
@@ -118,6 +129,45 @@ export const impliedReinstatementSuite = (store: TestStore) =>
         ["SO-3", "pending", null],
         ["SO-4", "suppressed", "the cancellation of order SO-4 was taken back"],
         ["SO-5", "suppressed", "the cancellation of order SO-5 was taken back"]
+      ])
+    })
+
+    it("mails no cancellation, and cancels nothing, for a late word of an older version's cancellation when the hub knows a newer one", async () => {
+      const result = await onHub((hub, sql, a) =>
+        Effect.gen(function* () {
+          const b = stationEventStream("PACK-2")
+          for (const event of [
+            a(OrderReceived, { order: order("SO-1", 1, "open"), replacedVersion: null }, T),
+            // PACK-1 (a release before order.reinstated) tells of the shop's version 3, which took the cancellation
+            // at 2 back, as its order.received alone; PACK-1's word of that cancellation was lost on its way, and
+            // PACK-2 tells of it late.
+            a(OrderReceived, { order: order("SO-1", 3, "open"), replacedVersion: 2 }, T + 2_000),
+            b(OrderCancelled, cancelled("SO-1", 2), T + 2_100),
+            // A cancellation after the version the hub knows is one, and the customer hears of it.
+            a(OrderReceived, { order: order("SO-2", 1, "open"), replacedVersion: null }, T),
+            a(OrderReceived, { order: order("SO-2", 3, "open"), replacedVersion: 2 }, T + 2_000),
+            b(OrderCancelled, cancelled("SO-2", 4), T + 2_100)
+          ]) {
+            yield* hub.applyStationEvent(event)
+          }
+          const orders = yield* sql.query<{ order_id: string; cancelled: number | boolean }>(
+            "SELECT order_id, cancelled_at_ms IS NOT NULL AS cancelled FROM hub_orders ORDER BY order_id"
+          )
+          const mails = yield* sql.query<{ order_id: string; kind: string; status: string }>(
+            `SELECT n.order_id, n.kind, b.status FROM hub_notifications n JOIN hub_outbox b USING (notification_id)
+             WHERE b.channel = 'email' ORDER BY n.order_id, n.kind`
+          )
+          return {
+            mails: mails.map((row) => [row.order_id, row.kind, row.status]),
+            orders: orders.map((row) => [row.order_id, Boolean(row.cancelled)])
+          }
+        })
+      )
+      // No cancellation notice is recorded for SO-1, nor is it cancelled.
+      expect(result.mails).toEqual([["SO-2", "order-cancelled", "pending"]])
+      expect(result.orders).toEqual([
+        ["SO-1", false],
+        ["SO-2", true]
       ])
     })
   })

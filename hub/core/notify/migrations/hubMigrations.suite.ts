@@ -92,7 +92,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.first).toEqual([
         1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-        80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002
+        80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -198,7 +198,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         applied: [
           10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-          80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002
+          80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001, 9002
         ],
         inserted: [1, 0],
         badRating: "Constraint",
@@ -244,7 +244,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80,
-        81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002
+        81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -302,7 +302,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.added).toEqual([
         31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87,
-        88, 89, 90, 92, 9001, 9002
+        88, 89, 90, 92, 94, 9001, 9002
       ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
@@ -344,7 +344,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         added: [
           50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88,
-          89, 90, 92, 9001, 9002
+          89, 90, 92, 94, 9001, 9002
         ],
         orders: [
           {
@@ -385,7 +385,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.added).toEqual([
         55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90,
-        92, 9001, 9002
+        92, 94, 9001, 9002
       ])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
@@ -436,7 +436,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         added: [
           56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90,
-          92, 9001, 9002
+          92, 94, 9001, 9002
         ],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
@@ -508,7 +508,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002
+          59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001,
+          9002
         ],
         stored: [true, true, true, true, true],
         again: false,
@@ -554,7 +555,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         before: "Constraint",
         added: [
           57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92,
-          9001, 9002
+          94, 9001, 9002
         ],
         sameSeq: "Constraint",
         otherKind: "Constraint",
@@ -593,8 +594,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001,
-          9002
+          58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94,
+          9001, 9002
         ],
         rows: [
           ["P-expired", 1000],
@@ -638,7 +639,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -714,7 +715,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -777,7 +778,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -878,7 +879,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -944,7 +945,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -994,7 +995,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -1062,7 +1063,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1130,7 +1131,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         answers: [
           {
             order_id: "SO-1",
@@ -1219,7 +1220,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         before: [{ item_ref: "A-R1-01", decided_line_id: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
@@ -1299,7 +1300,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1353,7 +1354,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87,
-        88, 89, 90, 92, 9002
+        88, 89, 90, 92, 94, 9002
       ])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
@@ -1389,7 +1390,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         rows: [
           ["SO-1", 1_763_700_060_000],
           ["SO-2", null],
@@ -1419,7 +1420,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         rows: [
           { parcel_id: "P-1", site_id: null, station_id: null },
           { parcel_id: "P-2", site_id: "HAM1", station_id: "PACK-02" }
@@ -1449,7 +1450,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         waiting: [
           { orderId: "SO-2", correction: 1 },
           { orderId: "SO-3", correction: 1 }
@@ -1505,7 +1506,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [80, 81, 83, 84, 85, 87, 88, 89, 90, 92],
+        added: [80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
         voids: [
           ["urn:packbench:order:SO%2F3", null],
           ["urn:packbench:order:SO-1", 3],
@@ -1926,6 +1927,138 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(Date.parse(recordTime as string)).toBeGreaterThan(Date.parse(exported.eventTime as string))
       expect(of("urn:packbench:order:SO%2F4").map((document) => document.action)).toEqual(["DELETE", "ADD"])
       expect({ stale: result.stale, newer: result.newer }).toEqual({ stale: false, newer: true })
+      const validate = epcisSchemaValidator()
+      const document = { ...epcisDocumentHead(T), epcisBody: { eventList: result.documents } }
+      expect(validate(document), JSON.stringify(validate.errors)).toBe(true)
+    })
+
+    it("94: a void 80 or 83 left in force at the version the hub took its cancellation back at is taken back there, its reinstatement exported; the voids that hold stay", async () => {
+      const T = 1_795_000_000_000
+      const places = { timeZone: "Europe/Berlin" }
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          // A hub whose export kept each void's mark, and no version, and took none back (hub migration 68's).
+          yield* migrate(hubMigrations.filter((migration) => migration.id < 80 || migration.id >= 9001))
+          // SO/3 (its id escaped in its void) and SO-4 were cancelled at 2 and the hub took the cancellation back at 3,
+          // the newest version it knows; the export kept the void in force. SO-4 is a shop connector's, awaiting
+          // payment (88 leaves it). SO/5 is shipped and cancelled at 2, which the hub never counts. SO-6 was taken back
+          // at 3, then its parcel left and the shop cancelled it at 4. SO-7 was taken back at 3 and cancelled at 5.
+          yield* ordersOfOneCustomer([
+            ["SO/3", 3, null, 3],
+            ["SO-4", 3, null, 3],
+            ["SO/5", 2, null, null],
+            ["SO-6", 4, null, 3],
+            ["SO-7", 5, 1, 5]
+          ])
+          yield* sql.execute(
+            `INSERT INTO shop_orders (connector_id, shop_order_id, order_id, site_id, state, version, shop_updated_ms,
+               mapped, received_at_ms, updated_at_ms)
+             VALUES ('shopify-eu', '1004', 'SO-4', 'HAM1', 'awaiting-payment', 3, 0, '{}', ?, ?)`,
+            [T + 30_000, T + 30_000]
+          )
+          const station = stationEventStream("PACK-01")
+          for (const orderId of ["SO/3", "SO-4", "SO/5", "SO-6", "SO-7"]) {
+            const voided = station(
+              OrderCancelled,
+              { orderId, orderVersion: 2, previousStatus: "open", interruptedPacking: false },
+              T
+            )
+            yield* sql.execute(
+              `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+                 document) VALUES (?, 'HAM1', 'PACK-01', 'E1', ?, ?, ?, ?)`,
+              [voided.id, voided.seq, T, T, JSON.stringify(toEpcisEvent(voided, places))]
+            )
+            yield* sql.execute("INSERT INTO hub_epcis_voided_transactions (biz_transaction, event_id) VALUES (?, ?)", [
+              orderTransaction(orderId)[0]!.bizTransaction,
+              voided.id
+            ])
+          }
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 92 || migration.id >= 9001))
+          const as83Left = yield* voidMarks
+          const added = yield* migrate(hubMigrations)
+          const marks = yield* voidMarks
+          const page = yield* readEpcisPage({ fromMs: 0, toMs: Number.MAX_SAFE_INTEGER }, undefined, 100)
+          // After it the live rules hold: a late word of the cancellation taken back voids nothing, a newer one voids.
+          const cancel = (orderVersion: number) =>
+            Effect.flatMap(Effect.orDie(inboundVersion("order SO/3", orderVersion, T + 60_000)), (cancelledAt) =>
+              recordEpcisEvent(
+                stationEventStream("PACK-02")(
+                  OrderCancelled,
+                  { orderId: "SO/3", orderVersion, previousStatus: "open", interruptedPacking: false },
+                  T + 50_000 + orderVersion
+                ),
+                places,
+                cancelledAt
+              )
+            )
+          const late = yield* cancel(2)
+          const newer = yield* cancel(4)
+          return {
+            as83Left,
+            added,
+            marks,
+            documents: page.documents.map((document) => JSON.parse(document) as Record<string, unknown>),
+            late,
+            newer
+          }
+        })
+      )
+      expect(result.as83Left).toEqual([
+        ["urn:packbench:order:SO%2F3", 3, null],
+        ["urn:packbench:order:SO%2F5", 2, null],
+        ["urn:packbench:order:SO-4", 3, null],
+        ["urn:packbench:order:SO-6", 4, null],
+        ["urn:packbench:order:SO-7", 5, null]
+      ])
+      expect(result.added).toEqual([94])
+      expect(result.marks).toEqual([
+        ["urn:packbench:order:SO%2F3", 3, 3],
+        ["urn:packbench:order:SO%2F5", 2, null],
+        ["urn:packbench:order:SO-4", 3, 3],
+        ["urn:packbench:order:SO-6", 4, null],
+        ["urn:packbench:order:SO-7", 5, null]
+      ])
+      const of = (transaction: string) =>
+        result.documents.filter(
+          (document) =>
+            (document.bizTransactionList as ReadonlyArray<{ bizTransaction: string }>)[0]!.bizTransaction ===
+            transaction
+        )
+      for (const transaction of ["SO%2F5", "SO-6", "SO-7"]) {
+        expect(of(`urn:packbench:order:${transaction}`).map((document) => document.action)).toEqual(["DELETE"])
+      }
+      const so3 = of("urn:packbench:order:SO%2F3")
+      expect(so3.map((document) => document.action)).toEqual(["DELETE", "ADD"])
+      const so3Back = so3[1]
+      // The hub's word of the shop taking the cancellation back, after the void; from no connector (none keeps SO/3).
+      expect(so3Back).toEqual({
+        type: "TransactionEvent",
+        eventID: expect.stringMatching(
+          /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+        ),
+        eventTime: so3Back!.recordTime,
+        eventTimeZoneOffset: "+00:00",
+        recordTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+        action: "ADD",
+        bizStep: "other",
+        epcList: [],
+        bizTransactionList: [{ type: "po", bizTransaction: "urn:packbench:order:SO%2F3" }],
+        readPoint: { id: "https://id.packbench.example/shop" },
+        bizLocation: { id: "https://id.packbench.example/site/HAM1" },
+        "packbench:eventType": "shop.order-reinstated",
+        "packbench:orderVersion": 3
+      })
+      expect(Date.parse(so3Back!.eventTime as string)).toBeGreaterThan(T)
+      const so4 = of("urn:packbench:order:SO-4")
+      expect(so4.map((document) => document.action)).toEqual(["DELETE", "ADD"])
+      expect(so4[1]).toMatchObject({
+        readPoint: { id: "https://id.packbench.example/shop/shopify-eu" },
+        "packbench:eventType": "shop.order-reinstated",
+        "packbench:connector": "shopify-eu",
+        "packbench:orderVersion": 3
+      })
+      expect({ late: result.late, newer: result.newer }).toEqual({ late: false, newer: true })
       const validate = epcisSchemaValidator()
       const document = { ...epcisDocumentHead(T), epcisBody: { eventList: result.documents } }
       expect(validate(document), JSON.stringify(validate.errors)).toBe(true)

@@ -75,6 +75,82 @@ const isoTime = {
   postgres: (ms: string) => `to_char(to_timestamp(${ms} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 }
 
+/** SQLite's text of a random UUID (version 4, RFC 9562 §5.4), for an event a migration exports. */
+const SQLITE_UUID4 = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+              || substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-'
+              || hex(randomblob(6)))`
+
+/** Each dialect's clock, in ms since 1970: a migration reads no settings, and no clock of the hub's. */
+const databaseNowMs = {
+  sqlite: "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+  postgres: "CAST(floor(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)"
+}
+
+/**
+ * Hub migration 94's voids in force (`hub_epcis_migration_94`, with their orders) of an order whose cancellation the
+ * hub took back at a version not before the void's (and one a sender can have given by the database's clock,
+ * `Bounds.clockSkewMs` past it), with the void's exported row where it is kept (`e`) and the shop connector that
+ * keeps the order, if one does (the first by id).
+ */
+const HUB_TOOK_BACK = (nowMs: string) => `FROM hub_epcis_migration_94 m
+          JOIN hub_epcis_voided_transactions v ON v.biz_transaction = m.biz_transaction
+          JOIN hub_orders o ON o.order_id = m.order_id
+          LEFT JOIN hub_epcis_events e ON e.event_id = v.event_id
+          WHERE v.reinstated_version IS NULL AND o.cancelled_at_ms IS NULL AND v.order_version <= o.cancellation_version
+            AND o.cancellation_version <= ${nowMs} + 86400000`
+
+/** The voids in force that keep a version, as `ordersByTransaction` looks their orders up (hub migrations 88 and 94). */
+const VOIDS_IN_FORCE_WITH_A_VERSION = {
+  sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`,
+  postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
+            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`
+}
+
+/**
+ * Exports each row of `words` (biz_transaction, connector_id, site_id, station_id, version, event_id, at_ms,
+ * site_location) as the hub's word of the shop's stream taking a void back, as `recordReinstatement` exports one:
+ * `shop.order-reinstated`, filed under epoch `shop` and the version, with the offset +00:00 (the hub's zone is its
+ * settings', which a migration does not read), the connector as its source (its readPoint names it when its id needs no
+ * escape) and no `packbench:connector` member without one (json_patch drops a null, RFC 7396; jsonb_strip_nulls too).
+ */
+const insertShopReinstatements = (words: string): MigrationStatement => ({
+  sqlite: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+            document)
+          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, json_patch(json_object(
+            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
+            'eventTime', ${isoTime.sqlite("at_ms")}, 'eventTimeZoneOffset', '+00:00',
+            'recordTime', ${isoTime.sqlite("at_ms")},
+            'action', 'ADD', 'bizStep', 'other', 'epcList', json('[]'),
+            'bizTransactionList', json_array(json_object('type', 'po', 'bizTransaction', biz_transaction)),
+            'readPoint', json_object('id', CASE WHEN connector_id NOT GLOB '*[^A-Za-z0-9_.!~*''()-]*'
+              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
+            'bizLocation', json_object('id', site_location),
+            'packbench:eventType', 'shop.order-reinstated', 'packbench:orderVersion', version),
+            json_object('packbench:connector', connector_id))
+          FROM ${words}`,
+  postgres: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+            document)
+          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, CAST(jsonb_strip_nulls(jsonb_build_object(
+            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
+            'eventTime', ${isoTime.postgres("at_ms")}, 'eventTimeZoneOffset', '+00:00',
+            'recordTime', ${isoTime.postgres("at_ms")},
+            'action', 'ADD', 'bizStep', 'other', 'epcList', jsonb_build_array(),
+            'bizTransactionList', jsonb_build_array(jsonb_build_object('type', 'po', 'bizTransaction', biz_transaction)),
+            'readPoint', jsonb_build_object('id', CASE WHEN connector_id ~ '^[A-Za-z0-9_.!~*''()-]+$'
+              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
+            'bizLocation', jsonb_build_object('id', site_location),
+            'packbench:eventType', 'shop.order-reinstated', 'packbench:connector', connector_id,
+            'packbench:orderVersion', version)) AS TEXT)
+          FROM ${words}`
+})
+
+/** The voids `words` names are taken back at its version: only a cancellation at or after it voids the order again. */
+const takenBackAsWords = (words: string) =>
+  `UPDATE hub_epcis_voided_transactions SET reinstated_version = (SELECT w.version FROM ${words} w
+         WHERE w.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
+       WHERE biz_transaction IN (SELECT biz_transaction FROM ${words})`
+
 /**
  * Hub migration 88's voids in force (`hub_epcis_migration_88`, with their orders) of an order the hub does not count
  * cancelled whose shop connector's state is not cancelled at a version the void's is not after, with the void's
@@ -829,18 +905,11 @@ export const hubMigrations: ReadonlyArray<Migration> = [
       // id needs no escape). An order the hub counts cancelled is left to the live rules; one from a source with no
       // connector shows nothing (a station told only of the version, not whether it was cancelled): it stays void
       // until its next version.
-      ordersByTransaction("hub_epcis_migration_88", {
-        sqlite: `SELECT 'void', biz_transaction, event_id FROM hub_epcis_voided_transactions
-            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`,
-        postgres: `SELECT CAST('void' AS TEXT), biz_transaction, event_id FROM hub_epcis_voided_transactions
-            WHERE reinstated_version IS NULL AND order_version IS NOT NULL`
-      }),
+      ordersByTransaction("hub_epcis_migration_88", VOIDS_IN_FORCE_WITH_A_VERSION),
       {
         sqlite: `CREATE TABLE hub_epcis_migration_88_words AS
           SELECT m.biz_transaction, s.connector_id, s.site_id, o.station_id, s.version,
-            lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
-              || substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-'
-              || hex(randomblob(6))) AS event_id,
+            ${SQLITE_UUID4} AS event_id,
             CASE WHEN e.event_time_ms IS NULL OR s.updated_at_ms > e.event_time_ms THEN s.updated_at_ms
               ELSE e.event_time_ms + 1 END AS at_ms,
             COALESCE(json_extract(e.document, '$.bizLocation.id'), '${LOCATION_BASE}/site/' || s.site_id) AS site_location
@@ -853,40 +922,8 @@ export const hubMigrations: ReadonlyArray<Migration> = [
             COALESCE(e.document::jsonb -> 'bizLocation' ->> 'id', '${LOCATION_BASE}/site/' || s.site_id) AS site_location
           ${SHOP_TOOK_BACK}`
       },
-      {
-        sqlite: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
-            document)
-          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, json_object(
-            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
-            'eventTime', strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch'), 'eventTimeZoneOffset', '+00:00',
-            'recordTime', strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch'),
-            'action', 'ADD', 'bizStep', 'other', 'epcList', json('[]'),
-            'bizTransactionList', json_array(json_object('type', 'po', 'bizTransaction', biz_transaction)),
-            'readPoint', json_object('id', CASE WHEN connector_id NOT GLOB '*[^A-Za-z0-9_.!~*''()-]*'
-              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
-            'bizLocation', json_object('id', site_location),
-            'packbench:eventType', 'shop.order-reinstated', 'packbench:connector', connector_id,
-            'packbench:orderVersion', version)
-          FROM hub_epcis_migration_88_words`,
-        postgres: `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
-            document)
-          SELECT event_id, site_id, station_id, 'shop', version, at_ms, at_ms, CAST(json_build_object(
-            'type', 'TransactionEvent', 'eventID', 'urn:uuid:' || event_id,
-            'eventTime', to_char(to_timestamp(at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-            'eventTimeZoneOffset', '+00:00',
-            'recordTime', to_char(to_timestamp(at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-            'action', 'ADD', 'bizStep', 'other', 'epcList', json_build_array(),
-            'bizTransactionList', json_build_array(json_build_object('type', 'po', 'bizTransaction', biz_transaction)),
-            'readPoint', json_build_object('id', CASE WHEN connector_id ~ '^[A-Za-z0-9_.!~*''()-]+$'
-              THEN '${LOCATION_BASE}/shop/' || connector_id ELSE '${LOCATION_BASE}/shop' END),
-            'bizLocation', json_build_object('id', site_location),
-            'packbench:eventType', 'shop.order-reinstated', 'packbench:connector', connector_id,
-            'packbench:orderVersion', version) AS TEXT)
-          FROM hub_epcis_migration_88_words`
-      },
-      `UPDATE hub_epcis_voided_transactions SET reinstated_version = (SELECT w.version FROM hub_epcis_migration_88_words w
-         WHERE w.biz_transaction = hub_epcis_voided_transactions.biz_transaction)
-       WHERE biz_transaction IN (SELECT biz_transaction FROM hub_epcis_migration_88_words)`,
+      insertShopReinstatements("hub_epcis_migration_88_words"),
+      takenBackAsWords("hub_epcis_migration_88_words"),
       "DROP TABLE hub_epcis_migration_88_words",
       "DROP TABLE hub_epcis_migration_88"
     ]
@@ -935,10 +972,8 @@ export const hubMigrations: ReadonlyArray<Migration> = [
         sqlite: `CREATE TABLE hub_epcis_migration_92_words AS
           SELECT m.biz_transaction, o.cancellation_version, e.site_id, e.station_id, e.epoch, e.seq, e.event_time_ms,
             e.document,
-            lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
-              || substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-'
-              || hex(randomblob(6))) AS event_id,
-            max(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), COALESCE(e.event_time_ms, 0) + 1) AS at_ms
+            ${SQLITE_UUID4} AS event_id,
+            max(${databaseNowMs.sqlite}, COALESCE(e.event_time_ms, 0) + 1) AS at_ms
           FROM hub_epcis_migration_92 m
           JOIN hub_epcis_voided_transactions v ON v.biz_transaction = m.biz_transaction
           JOIN hub_orders o ON o.order_id = m.order_id
@@ -951,7 +986,7 @@ export const hubMigrations: ReadonlyArray<Migration> = [
         postgres: `CREATE TABLE hub_epcis_migration_92_words AS
           SELECT m.biz_transaction, o.cancellation_version, e.site_id, e.station_id, e.epoch, e.seq, e.event_time_ms,
             e.document, CAST(gen_random_uuid() AS TEXT) AS event_id,
-            GREATEST(CAST(floor(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT),
+            GREATEST(${databaseNowMs.postgres},
               COALESCE(e.event_time_ms, 0) + 1) AS at_ms
           FROM hub_epcis_migration_92 m
           JOIN hub_epcis_voided_transactions v ON v.biz_transaction = m.biz_transaction
@@ -984,6 +1019,46 @@ export const hubMigrations: ReadonlyArray<Migration> = [
        WHERE biz_transaction IN (SELECT biz_transaction FROM hub_epcis_migration_92_words)`,
       "DROP TABLE hub_epcis_migration_92_words",
       "DROP TABLE hub_epcis_migration_92"
+    ]
+  },
+  {
+    id: 94,
+    name: "a void 80 or 83 left in force at the version the hub took its cancellation back at exports its reinstatement",
+    statements: [
+      // A void exported before the export took voids back kept its mark while the hub took the order's cancellation
+      // back; 80 (83 for an id the transaction escapes) then gave it the newest version the hub knew of the order: the
+      // one that took it back, when none came since. Only a version after it takes the void back (`recordReinstatement`),
+      // so the export said the order was void until its next version, which may never come. The hub's own record
+      // shows it: the order is not cancelled, taken back at a version (`cancellation_version`) not before the void's.
+      // That version is no cancelling one (a version that cancels is counted cancelled; a shipped order's
+      // cancellation, which the hub does not count, keeps the version of the one before, and its void is of a newer
+      // version). The void was true when exported, and a declaration of an error would say it was not: what is missing
+      // is its taking back, exported now as the hub's word of the shop taking it back (`shop.order-reinstated`, as
+      // `recordReinstatement` exports the shop's stream's), at the database's clock after the void (a consumer reading
+      // by time finds it where it reads next), with offset +00:00, the version it took the void back at, and the shop
+      // connector that keeps the order as its source, if one does; filed with the order's site and station. The void is
+      // marked taken back at that version: only a cancellation at or after it voids the order again.
+      ordersByTransaction("hub_epcis_migration_94", VOIDS_IN_FORCE_WITH_A_VERSION),
+      {
+        sqlite: `CREATE TABLE hub_epcis_migration_94_words AS
+          SELECT m.biz_transaction, o.site_id, o.station_id, o.cancellation_version AS version,
+            (SELECT MIN(s.connector_id) FROM shop_orders s WHERE s.order_id = o.order_id) AS connector_id,
+            ${SQLITE_UUID4} AS event_id,
+            max(${databaseNowMs.sqlite}, COALESCE(e.event_time_ms, 0) + 1) AS at_ms,
+            COALESCE(json_extract(e.document, '$.bizLocation.id'), '${LOCATION_BASE}/site/' || o.site_id) AS site_location
+          ${HUB_TOOK_BACK(databaseNowMs.sqlite)}`,
+        postgres: `CREATE TABLE hub_epcis_migration_94_words AS
+          SELECT m.biz_transaction, o.site_id, o.station_id, CAST(o.cancellation_version AS BIGINT) AS version,
+            (SELECT MIN(s.connector_id) FROM shop_orders s WHERE s.order_id = o.order_id) AS connector_id,
+            CAST(gen_random_uuid() AS TEXT) AS event_id,
+            GREATEST(${databaseNowMs.postgres}, COALESCE(e.event_time_ms, 0) + 1) AS at_ms,
+            COALESCE(e.document::jsonb -> 'bizLocation' ->> 'id', '${LOCATION_BASE}/site/' || o.site_id) AS site_location
+          ${HUB_TOOK_BACK(databaseNowMs.postgres)}`
+      },
+      insertShopReinstatements("hub_epcis_migration_94_words"),
+      takenBackAsWords("hub_epcis_migration_94_words"),
+      "DROP TABLE hub_epcis_migration_94_words",
+      "DROP TABLE hub_epcis_migration_94"
     ]
   },
   ...consumerMigrations
