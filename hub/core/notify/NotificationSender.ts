@@ -610,6 +610,58 @@ export class NotificationSender extends Context.Service<
         return outcomes
       })
 
+      /**
+       * On PostgreSQL, locks the outbox rows of `batch` that no other transaction holds (`FOR UPDATE SKIP LOCKED`),
+       * first thing in the transaction that records their verdicts (`recordVerdicts`); SQLite runs every transaction
+       * alone: undefined.
+       */
+      const lockedForSettle = Effect.fnUntraced(function* (batch: ReadonlyArray<{ readonly claim: Claimed }>) {
+        if (sql.dialect !== "postgres" || batch.length === 0) return undefined
+        const locked = yield* sql.query<{ notification_id: string; channel: string }>(
+          `WITH settled (notification_id, channel) AS (VALUES ${batch.map(() => "(?, ?)").join(", ")})
+           SELECT b.notification_id, b.channel FROM hub_outbox b
+           JOIN settled ON b.notification_id = settled.notification_id AND b.channel = settled.channel
+           FOR UPDATE OF b SKIP LOCKED`,
+          batch.flatMap(({ claim }) => [claim.row.notification_id, claim.row.channel])
+        )
+        return new Set(locked.map((row) => outboxKey(row.notification_id, row.channel)))
+      })
+
+      /**
+       * Records the verdicts of claimed messages (`settleAll`), never waiting for a row lock while holding another
+       * order's row. A consumer's batch locks the outbox rows of the mails it decides by (CorrectionAnswers.ts's
+       * `lockedMails`, `sending` ones too) order after order as its events come, so no order of locking holds for both
+       * sides: a settle of two orders' verdicts that locked one while the batch held the other, and the batch that then
+       * read the first, deadlocked (40P01: a second lost for deadlock_timeout, an error logged, one of them applied
+       * again). On PostgreSQL the verdicts of the rows no one else holds (`lockedForSettle`) are recorded in one commit,
+       * which never waits; each row a batch held is recorded after it in a transaction of its own, which waits for
+       * that batch holding nothing it could want. The outcomes come back in the order given.
+       */
+      const recordVerdicts = Effect.fnUntraced(function* (
+        batch: ReadonlyArray<{ readonly claim: Claimed; readonly verdict: Verdict }>
+      ): Effect.fn.Return<ReadonlyArray<Outcome>, StoreError> {
+        const first = yield* sql.transaction(
+          Effect.gen(function* () {
+            const locked = yield* lockedForSettle(batch)
+            const free =
+              locked === undefined
+                ? batch
+                : batch.filter(({ claim }) => locked.has(outboxKey(claim.row.notification_id, claim.row.channel)))
+            return { free, outcomes: yield* settleAll(free) }
+          }),
+          { partition: [SENDER_PARTITION] }
+        )
+        if (first.free.length === batch.length) return first.outcomes
+        const recorded = new Map(first.free.map((settled, index) => [settled, first.outcomes[index]]))
+        const outcomes: Array<Outcome> = []
+        for (const settled of batch) {
+          const outcome = recorded.get(settled)
+          if (outcome !== undefined) outcomes.push(outcome)
+          else outcomes.push(...(yield* sql.transaction(settleAll([settled]), { partition: [SENDER_PARTITION] })))
+        }
+        return outcomes
+      })
+
       /** The orders whose rows a pass of this process has taken and not yet settled. */
       const busyOrders = new Set<string>()
 
@@ -696,7 +748,7 @@ export class NotificationSender extends Context.Service<
           if (verdict === undefined) return yield* Effect.die("a claimed message was not handed to its provider")
           batch.push({ claim, verdict })
         }
-        const settled = yield* sql.transaction(settleAll(batch), { partition: [SENDER_PARTITION] })
+        const settled = yield* recordVerdicts(batch)
         for (const outcome of settled) report[outcome]++
         return report
       })
@@ -759,7 +811,7 @@ export class NotificationSender extends Context.Service<
             }
             let retryMs = settings.retryBaseMs
             while (true) {
-              const written = yield* Effect.exit(sql.transaction(settleAll(batch), { partition: [SENDER_PARTITION] }))
+              const written = yield* Effect.exit(recordVerdicts(batch))
               if (Exit.isSuccess(written)) break
               yield* Effect.logError(
                 "hub: recording the verdicts of sent notifications failed; trying again",
