@@ -8,7 +8,7 @@ import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
-import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
+import { packedParcel, sampleOrder } from "../../../fixtures/hub/HubRig.ts"
 import { unusedWebhookSenderLayer } from "../../../fixtures/hub/unusedWebhookSender.ts"
 import { type ReceivedMail, startTestSmtpServer } from "../../../fixtures/mail/TestSmtpServer.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
@@ -46,25 +46,7 @@ const envelope = (type: string, payload: unknown): EventEnvelope => ({
 /** Order `orderId` of a customer of their own (`<orderId>@example.test`) who reads `locale`, living in Berlin. */
 const orderReceived = (orderId: string, locale: "de" | "en") =>
   envelope("order.received", {
-    order: {
-      orderId,
-      version: 1,
-      status: "open",
-      brand: "alpenglow",
-      customer: {
-        customerId: `C-${orderId}`,
-        firstName: "Anna",
-        lastName: "Schmidt",
-        email: `${orderId}@example.test`,
-        locale
-      },
-      shipTo: { name: "Anna Schmidt", street1: "Hauptstraße 14", postalCode: "10115", city: "Berlin", country: "DE" },
-      serviceLevel: "standard",
-      carrier: "dhl-paket",
-      lines: [{ lineId: "1", sku: "X", quantity: 2, unitPrice: 1 }],
-      payment: { method: "card", currency: "EUR", total: 2 },
-      placedAt: "2026-11-24T08:00:00Z"
-    },
+    order: sampleOrder(orderId, { email: `${orderId}@example.test`, locale }),
     replacedVersion: null
   })
 
