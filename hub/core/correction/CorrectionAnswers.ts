@@ -140,13 +140,11 @@ export interface MailState {
  * the claim takes only `pending` rows). Without the lock a mail claimed after the read went out while the projection
  * took it for one that would not. SQLite runs every transaction alone.
  * Deadlocks: a consumer's batch locks order after order as its events come, so no order of locking holds for both
- * sides. A claim never waits for a row lock (it decides only the rows it locked without waiting), so it closes no
- * cycle. A settle of several orders' verdicts (`sending` rows this read may hold) does wait: a batch holding one of
- * them while it waits for another order's row the settle holds fails one of them (40P01, a `Busy` StoreError), and
- * each tries again: the consumer applies the failed batch one event per transaction and holds an event that fails
- * again for its own retry (core/sync/Consumer.ts); the sender records a failed settle again until it commits. Within
- * one order there is none: the running sender holds at most one outbox row of an order (an order's next row waits
- * until the one before it is settled).
+ * sides. Neither of the sender's transactions waits for a row lock while it holds another order's row, so neither
+ * closes a cycle: a claim decides only the rows it locked without waiting (`lockedForClaim`), and the record of
+ * verdicts (`sending` rows this read may hold) settles the rows it locked without waiting in one commit and each row
+ * a batch held in a transaction of its own after it (`recordVerdicts`). Within one order there is none: the running
+ * sender holds at most one outbox row of an order (an order's next row waits until the one before it is settled).
  */
 export const lockedMails = (
   sql: Sql["Service"],

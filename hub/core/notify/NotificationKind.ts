@@ -25,6 +25,18 @@ export const NotificationKind = Schema.Literals([
 export type NotificationKind = typeof NotificationKind.Type
 
 /**
+ * The kinds sent once per parcel: each tells of one parcel, which a mail about one of several parcels of the order
+ * names (the sender's `oneParcelOfSeveral`). The feedback request is the order's, once, and asks about all of it.
+ */
+export const parcelKinds: ReadonlySet<NotificationKind> = new Set<NotificationKind>([
+  "packed",
+  "shipped",
+  "out-for-delivery",
+  "delivered",
+  "delay-alert"
+])
+
+/**
  * Which mails a customer who unsubscribed still gets. Transactional mails confirm what happened to their order,
  * parcel, return or money, or ask them to act (the address correction): the contract needs them, so opting out
  * does not stop them. Optional mails are progress updates the tracking page also shows, and the feedback request,

@@ -17,6 +17,7 @@ import { pausedAfter, waitsOnRowLock } from "../../../fixtures/postgres/Interlea
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
 import { type HeldSyncs, heldSyncSql } from "../../../fixtures/sqlite/HeldSyncs.ts"
 import { waitFor } from "../../../fixtures/waitFor.ts"
+import { submitCorrection } from "../correction/AddressCorrections.ts"
 import { HubProjection } from "./HubProjection.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer, MailerError, type OutgoingMail } from "./Mailer.ts"
@@ -404,6 +405,123 @@ export const notificationSenderSuite = (store: TestStore) =>
         expect(result.rows).toEqual([
           { kind: "order-confirmed", status: "sent", suppressed_reason: null },
           { kind: "order-confirmed", status: "suppressed", suppressed_reason: "order SO-1 was cancelled" }
+        ])
+      }
+    )
+
+    // Only PostgreSQL runs the sender's transaction beside a consumer's batch; SQLite runs every one alone.
+    it.runIf(store.dialect === "postgres")(
+      "records the verdicts of two orders' mails while a consumer's batch holds one of them and then reads the other: neither deadlocks nor loses a verdict",
+      async () => {
+        const { mailer, started, open } = heldMailer()
+        const { run, clock } = rig(store, mailer)
+        const shipTo = { name: "Emma Stone", street1: "2 High St", postalCode: "SW1A 1AA", city: "London" }
+        /** PACK-02, which has the order too, applied correction 1 of SO-n after all. */
+        const applied = (n: number) => ({
+          ...envelope("order.address-corrected", {
+            orderId: `SO-${n}`,
+            orderVersion: 1,
+            shipTo: { ...shipTo, country: "GB" },
+            releasedHold: true,
+            labelReprintRequired: false,
+            correction: 1
+          }),
+          stationId: "PACK-02"
+        })
+        const result = await run(
+          Effect.gen(function* () {
+            const sql = yield* Sql
+            const hub = yield* HubProjection
+            const sender = yield* NotificationSender
+            // Order n held for its address, the customer's correction taken, and PACK-01 says its parcel had left:
+            // the customer is told the correction is not used (address-correction-ignored), SO-2 before SO-1.
+            for (const n of [2, 1]) {
+              yield* hub.applyStationEvent(orderOf(n))
+              yield* hub.applyStationEvent(
+                envelope("order.address-hold", {
+                  ...(addressHold.payload as object),
+                  orderId: `SO-${n}`,
+                  customerEmail: `emma${n}@example.test`
+                })
+              )
+              // Its confirmation and the correction request went (the customer followed its link).
+              yield* sql.execute(
+                `UPDATE hub_outbox SET status = 'sent'
+                 WHERE notification_id IN (SELECT notification_id FROM hub_notifications WHERE order_id = ?)`,
+                [`SO-${n}`]
+              )
+              yield* sql.execute(
+                `INSERT INTO hub_address_tokens (token_hash, order_id, notification_id, created_at_ms, expires_at_ms,
+                   hold_round) VALUES (?, ?, 'n', ?, ?, 1)`,
+                [`h-${n}`, `SO-${n}`, start, start + 1_000 * hour]
+              )
+              const now = (yield* (yield* StationClock).now).wallMs
+              const taken = yield* submitCorrection(`h-${n}`, shipTo, now, HubSettings.defaults("").notify)
+              expect(taken.type).toBe("taken")
+              yield* hub.applyStationEvent(
+                envelope("inbound.update-ignored", {
+                  messageType: "order.hub-address-correction",
+                  orderId: `SO-${n}`,
+                  receivedVersion: 1,
+                  storedVersion: 1,
+                  reason: "the parcel left before the correction came",
+                  cause: "handed-to-carrier"
+                })
+              )
+              clock.advance(1_000)
+            }
+            const told = yield* sql.query<{ subject_id: string; status: string }>(
+              `SELECT n.subject_id, b.status FROM hub_notifications n JOIN hub_outbox b USING (notification_id)
+               WHERE n.kind = 'address-correction-ignored' ORDER BY b.next_attempt_ms`
+            )
+            expect(told).toEqual([
+              { subject_id: "SO-2/correction-1", status: "pending" },
+              { subject_id: "SO-1/correction-1", status: "pending" }
+            ])
+            // The sender claims both mails (SO-2's first) and hands them to the mailer, which holds them.
+            const pass = yield* Effect.forkChild(sender.sendDue)
+            yield* Effect.promise(() => waitFor("both mails at the mailer", () => started.length === 2, 10_000))
+            // A consumer's batch of PACK-02's stream: it reads SO-1's mail (locking its outbox row) and stops there,
+            // to read SO-2's next.
+            const reached = yield* Deferred.make<void>()
+            const release = yield* Deferred.make<void>()
+            const batch = sql.transaction(
+              Effect.gen(function* () {
+                const projection = yield* HubProjection
+                yield* projection.applyStationEvent(applied(1))
+                yield* projection.applyStationEvent(applied(2))
+              }),
+              { partition: ["station:HAM1/PACK-02"] }
+            )
+            const paused = pausedAfter(
+              "SELECT n.notification_id, n.parcel_id, o.status FROM hub_notifications n",
+              reached,
+              release
+            )
+            const held = yield* Effect.forkChild(
+              batch.pipe(Effect.provide(Layer.fresh(HubProjection.layer).pipe(Layer.provide(paused))))
+            )
+            yield* Deferred.await(reached).pipe(Effect.timeout("20 seconds"))
+            // The server accepts both: the sender records the verdicts, and waits for SO-1's row the batch holds.
+            open("emma1@example.test")
+            open("emma2@example.test")
+            const waited = yield* waitsOnRowLock
+            yield* Deferred.succeed(release, undefined)
+            const batchExit = yield* Effect.exit(Fiber.join(held))
+            const passExit = yield* Effect.exit(Fiber.join(pass))
+            const rows = yield* sql.query<{ subject_id: string; status: string }>(
+              `SELECT n.subject_id, b.status FROM hub_notifications n JOIN hub_outbox b USING (notification_id)
+               WHERE n.kind = 'address-correction-ignored' ORDER BY n.subject_id`
+            )
+            return { waited, batchExit, passExit, rows }
+          })
+        )
+        expect(result.waited).toEqual(Option.some(true))
+        expect(result.batchExit).toEqual(Exit.void)
+        expect(Exit.map(result.passExit, (report) => report.sent)).toEqual(Exit.succeed(2))
+        expect(result.rows).toEqual([
+          { subject_id: "SO-1/correction-1", status: "sent" },
+          { subject_id: "SO-2/correction-1", status: "sent" }
         ])
       }
     )

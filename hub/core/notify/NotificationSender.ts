@@ -16,7 +16,7 @@ import { TrackingTokens } from "../tracking/TrackingTokens.ts"
 import { customerTimeZone, shipToPlace } from "./CustomerTimeZone.ts"
 import { HubSettings } from "./HubSettings.ts"
 import { Mailer, MailerError, recipientProblem } from "./Mailer.ts"
-import { type DelayReason, IgnoredCorrectionCause, type NotificationKind } from "./NotificationKind.ts"
+import { type DelayReason, IgnoredCorrectionCause, type NotificationKind, parcelKinds } from "./NotificationKind.ts"
 import { correctionOfSubject, mayNotify, parcelCorrectionSubject, sendWindow } from "./NotificationRules.ts"
 import { brandFor } from "./templates/Brand.ts"
 import { renderNotification } from "./templates/renderNotification.ts"
@@ -55,6 +55,10 @@ const oneLineAddress = (address: Address) =>
   [address.name, address.company, address.street1, address.street2, `${address.postalCode} ${address.city}`]
     .filter((part) => part !== undefined && part !== "")
     .join(", ")
+
+/** The parcel's tracking number, if it has one: a station's `parcel.packed` may carry an empty one. */
+const trackingNumberOf = (row: DueRow) =>
+  row.tracking_number === null || row.tracking_number === "" ? undefined : row.tracking_number
 
 /** Rows one pass takes at most; a full pass means more may be waiting. */
 export const SEND_PASS_ROWS = 50
@@ -251,19 +255,32 @@ export class NotificationSender extends Context.Service<
       })
 
       /**
-       * Whether a correction mail that tells of parcel `row.parcel_id` tells of one parcel of several, so it names the
-       * parcel by its tracking number: a parcel's own mail (`parcelCorrectionSubject`) always (the correction's mail
-       * told of another); the correction's own mail when the hub knows another parcel of the order as the mail is
-       * composed (a parcel heard of later gets a mail of its own that names it).
+       * Whether a mail that tells of parcel `row.parcel_id` tells of one parcel of several, so it names the parcel: by
+       * its tracking number, or, for one without (`parcelNumber`), by its place among the order's parcels the hub knows
+       * as the mail is composed, ordered by packing (a parcel heard of later gets mails of its own that name it). A
+       * correction's parcel's own mail (`parcelCorrectionSubject`) always tells of one of several (the correction's
+       * mail told of another).
        */
-      const oneParcelOfSeveral = Effect.fnUntraced(function* (row: DueRow, correction: number) {
-        if (row.parcel_id === null) return false
-        if (row.subject_id === parcelCorrectionSubject(row.order_id, correction, row.parcel_id)) return true
-        const others = yield* sql.query("SELECT 1 FROM hub_parcels WHERE order_id = ? AND parcel_id <> ? LIMIT 1", [
-          row.order_id,
-          row.parcel_id
-        ])
-        return others.length > 0
+      const oneParcelOfSeveral = Effect.fnUntraced(function* (row: DueRow, correction?: number) {
+        if (row.parcel_id === null) return {}
+        const own =
+          correction !== undefined &&
+          row.subject_id === parcelCorrectionSubject(row.order_id, correction, row.parcel_id)
+        const places = yield* sql.query<{ others: number; before: number }>(
+          `SELECT COUNT(*) AS others,
+             COUNT(CASE WHEN COALESCE(p.packed_at_ms, p.handed_at_ms) < COALESCE(m.packed_at_ms, m.handed_at_ms)
+               OR (COALESCE(p.packed_at_ms, p.handed_at_ms) = COALESCE(m.packed_at_ms, m.handed_at_ms)
+                 AND p.parcel_id < m.parcel_id) THEN 1 END) AS before
+           FROM hub_parcels m JOIN hub_parcels p ON p.order_id = m.order_id AND p.parcel_id <> m.parcel_id
+           WHERE m.parcel_id = ?`,
+          [row.parcel_id]
+        )
+        const others = Number(places[0]?.others ?? 0)
+        if (!own && others === 0) return { oneParcelOfSeveral: false }
+        return {
+          oneParcelOfSeveral: true,
+          ...(trackingNumberOf(row) === undefined ? { parcelNumber: Number(places[0]?.before ?? 0) + 1 } : {})
+        }
       })
 
       /**
@@ -283,7 +300,7 @@ export class NotificationSender extends Context.Service<
         const cause = Schema.decodeUnknownOption(IgnoredCorrectionCause)(found.ignored_cause)
         return {
           correctedAddress: oneLineAddress(JSON.parse(found.ship_to) as Address),
-          oneParcelOfSeveral: yield* oneParcelOfSeveral(row, correction),
+          ...(yield* oneParcelOfSeveral(row, correction)),
           ...(Option.isSome(cause) ? { correctionIgnoredCause: cause.value } : {})
         }
       })
@@ -383,11 +400,11 @@ export class NotificationSender extends Context.Service<
           firstName: row.first_name,
           orderId: row.order_id,
           carrierName,
-          trackingNumber: row.tracking_number ?? undefined,
+          trackingNumber: trackingNumberOf(row),
           carrierTrackingUrl:
-            row.carrier === null || row.tracking_number === null
+            row.carrier === null || trackingNumberOf(row) === undefined
               ? undefined
-              : carrierTrackingUrl(row.carrier, row.tracking_number),
+              : carrierTrackingUrl(row.carrier, row.tracking_number ?? ""),
           trackingPageUrl:
             row.tracking_token === null ? undefined : `${settings.publicBaseUrl}/t/${row.tracking_token}`,
           expectedDeliveryDate: row.expected_delivery_date ?? undefined,
@@ -395,6 +412,7 @@ export class NotificationSender extends Context.Service<
             row.feedback_token === null ? undefined : `${settings.publicBaseUrl}/f/${row.feedback_token}`,
           delayReason: row.delay_reason ?? undefined,
           addressProblems: row.address_problems === null ? undefined : (JSON.parse(row.address_problems) as string[]),
+          ...(parcelKinds.has(row.kind) ? yield* oneParcelOfSeveral(row) : {}),
           ...(row.kind === "refund-issued" ? yield* refundOf(row.subject_id) : {}),
           ...(row.kind === "address-correction-ignored" ||
           row.kind === "address-correction-relabel" ||
@@ -592,6 +610,58 @@ export class NotificationSender extends Context.Service<
         return outcomes
       })
 
+      /**
+       * On PostgreSQL, locks the outbox rows of `batch` that no other transaction holds (`FOR UPDATE SKIP LOCKED`),
+       * first thing in the transaction that records their verdicts (`recordVerdicts`); SQLite runs every transaction
+       * alone: undefined.
+       */
+      const lockedForSettle = Effect.fnUntraced(function* (batch: ReadonlyArray<{ readonly claim: Claimed }>) {
+        if (sql.dialect !== "postgres" || batch.length === 0) return undefined
+        const locked = yield* sql.query<{ notification_id: string; channel: string }>(
+          `WITH settled (notification_id, channel) AS (VALUES ${batch.map(() => "(?, ?)").join(", ")})
+           SELECT b.notification_id, b.channel FROM hub_outbox b
+           JOIN settled ON b.notification_id = settled.notification_id AND b.channel = settled.channel
+           FOR UPDATE OF b SKIP LOCKED`,
+          batch.flatMap(({ claim }) => [claim.row.notification_id, claim.row.channel])
+        )
+        return new Set(locked.map((row) => outboxKey(row.notification_id, row.channel)))
+      })
+
+      /**
+       * Records the verdicts of claimed messages (`settleAll`), never waiting for a row lock while holding another
+       * order's row. A consumer's batch locks the outbox rows of the mails it decides by (CorrectionAnswers.ts's
+       * `lockedMails`, `sending` ones too) order after order as its events come, so no order of locking holds for both
+       * sides: a settle of two orders' verdicts that locked one while the batch held the other, and the batch that then
+       * read the first, deadlocked (40P01: a second lost for deadlock_timeout, an error logged, one of them applied
+       * again). On PostgreSQL the verdicts of the rows no one else holds (`lockedForSettle`) are recorded in one commit,
+       * which never waits; each row a batch held is recorded after it in a transaction of its own, which waits for
+       * that batch holding nothing it could want. The outcomes come back in the order given.
+       */
+      const recordVerdicts = Effect.fnUntraced(function* (
+        batch: ReadonlyArray<{ readonly claim: Claimed; readonly verdict: Verdict }>
+      ): Effect.fn.Return<ReadonlyArray<Outcome>, StoreError> {
+        const first = yield* sql.transaction(
+          Effect.gen(function* () {
+            const locked = yield* lockedForSettle(batch)
+            const free =
+              locked === undefined
+                ? batch
+                : batch.filter(({ claim }) => locked.has(outboxKey(claim.row.notification_id, claim.row.channel)))
+            return { free, outcomes: yield* settleAll(free) }
+          }),
+          { partition: [SENDER_PARTITION] }
+        )
+        if (first.free.length === batch.length) return first.outcomes
+        const recorded = new Map(first.free.map((settled, index) => [settled, first.outcomes[index]]))
+        const outcomes: Array<Outcome> = []
+        for (const settled of batch) {
+          const outcome = recorded.get(settled)
+          if (outcome !== undefined) outcomes.push(outcome)
+          else outcomes.push(...(yield* sql.transaction(settleAll([settled]), { partition: [SENDER_PARTITION] })))
+        }
+        return outcomes
+      })
+
       /** The orders whose rows a pass of this process has taken and not yet settled. */
       const busyOrders = new Set<string>()
 
@@ -678,7 +748,7 @@ export class NotificationSender extends Context.Service<
           if (verdict === undefined) return yield* Effect.die("a claimed message was not handed to its provider")
           batch.push({ claim, verdict })
         }
-        const settled = yield* sql.transaction(settleAll(batch), { partition: [SENDER_PARTITION] })
+        const settled = yield* recordVerdicts(batch)
         for (const outcome of settled) report[outcome]++
         return report
       })
@@ -741,7 +811,7 @@ export class NotificationSender extends Context.Service<
             }
             let retryMs = settings.retryBaseMs
             while (true) {
-              const written = yield* Effect.exit(sql.transaction(settleAll(batch), { partition: [SENDER_PARTITION] }))
+              const written = yield* Effect.exit(recordVerdicts(batch))
               if (Exit.isSuccess(written)) break
               yield* Effect.logError(
                 "hub: recording the verdicts of sent notifications failed; trying again",

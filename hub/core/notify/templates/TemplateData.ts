@@ -26,11 +26,17 @@ export interface TemplateData {
   /** The address the customer entered, on one line, for the mails about their correction. */
   readonly correctedAddress?: string | undefined
   /**
-   * A mail about the correction that tells of one parcel of an order with several (the parcel's own mail, after the
-   * correction's mail told of another, or the correction's mail while the hub knows another parcel of the order): it
-   * says "a parcel of your order", with its tracking number, not "your parcel".
+   * A mail that tells of one parcel of an order with several (a mail about one parcel, `parcelKinds`, or about the
+   * correction: the parcel's own mail, after the correction's mail told of another, or the correction's mail, while
+   * the hub knows another parcel of the order): it says "a parcel of your order", with its tracking number, not "your
+   * parcel".
    */
   readonly oneParcelOfSeveral?: boolean | undefined
+  /**
+   * Of a parcel of several that has no tracking number to be named by: its place among the order's parcels by when
+   * they were packed (1 for the first), so the mail says "parcel 2 of your order".
+   */
+  readonly parcelNumber?: number | undefined
   /** What the shop refunded, per currency, in minor units (cents). */
   readonly refundAmounts?: ReadonlyArray<{ readonly amountMinor: number; readonly currency: string }> | undefined
   /** The shop's reference of the refund, for the customer's bank statement. */

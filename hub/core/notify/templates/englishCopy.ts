@@ -5,6 +5,9 @@ import type { TemplateData } from "./TemplateData.ts"
 const date = formatLocalDate("en-GB")
 const labels = { carrier: "Carrier", trackingNumber: "Tracking number", expected: "Expected delivery" }
 const buttons = { ours: "Track your parcel", carrier: "View on the carrier's site" }
+/** One parcel of several is "this parcel": the page tracks it alone. */
+const buttonsOf = (data: TemplateData) =>
+  data.oneParcelOfSeveral === true ? { ...buttons, ours: "Track this parcel" } : buttons
 
 const delayText = {
   "expected-date-passed": "Your parcel should have arrived by now, but it is still on its way.",
@@ -12,14 +15,36 @@ const delayText = {
   "carrier-exception": "The carrier reports a problem with your parcel."
 } as const
 
+const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`
+
+/** The delay of one parcel of several, named (`aParcelOf`). */
+const delayOfOneText = {
+  "expected-date-passed": (parcel: string) =>
+    `${capitalised(parcel)} should have arrived by now, but it is still on its way.`,
+  "no-carrier-scan": (parcel: string) => `The carrier has not reported on ${parcel} for a while.`,
+  "carrier-exception": (parcel: string) => `The carrier reports a problem with ${parcel}.`
+} as const
+
+/** A mail about one parcel of several (`oneParcelOfSeveral`). */
+const ofSeveral = (data: TemplateData) => data.oneParcelOfSeveral === true
 /** A parcel's tracking number in brackets, when the mail knows it. */
 const trackedAs = (data: TemplateData) =>
   data.trackingNumber === undefined ? "" : ` (tracking number ${data.trackingNumber})`
-/** The parcel a correction mail tells of, named with its order (`oneParcelOfSeveral`). */
-const aParcelOf = (data: TemplateData) => `a parcel of your order ${data.orderId}${trackedAs(data)}`
+/**
+ * The parcel a mail tells of when the order has several (`oneParcelOfSeveral`), named with its order: by its tracking
+ * number, or by its number among the order's parcels while it has none (`parcelNumber`).
+ */
+const aParcelOf = (data: TemplateData) =>
+  data.trackingNumber === undefined && data.parcelNumber !== undefined
+    ? `parcel ${data.parcelNumber} of your order ${data.orderId}`
+    : `a parcel of your order ${data.orderId}${trackedAs(data)}`
 /** The parcel a correction mail tells of, after the sentence named the order. */
 const theParcel = (data: TemplateData) =>
-  data.oneParcelOfSeveral === true ? `a parcel of your order${trackedAs(data)}` : "your parcel"
+  data.oneParcelOfSeveral !== true
+    ? "your parcel"
+    : data.trackingNumber === undefined && data.parcelNumber !== undefined
+      ? `parcel ${data.parcelNumber} of your order`
+      : `a parcel of your order${trackedAs(data)}`
 
 export const englishCopy: CopyBook = {
   "order-confirmed": (data, brand) => ({
@@ -45,54 +70,74 @@ export const englishCopy: CopyBook = {
     ]
   }),
   packed: (data) => ({
-    subject: `Your order ${data.orderId} is packed`,
-    heading: "Your parcel is packed",
+    subject: ofSeveral(data) ? `${capitalised(aParcelOf(data))} is packed` : `Your order ${data.orderId} is packed`,
+    heading: ofSeveral(data) ? "A parcel of your order is packed" : "Your parcel is packed",
     blocks: [
       { type: "paragraph", text: `Hi ${data.firstName},` },
       {
         type: "paragraph",
-        text: `your order ${data.orderId} is packed and waiting for ${data.carrierName ?? "the carrier"} to collect it.`
+        text: `${ofSeveral(data) ? aParcelOf(data) : `your order ${data.orderId}`} is packed and waiting for ${data.carrierName ?? "the carrier"} to collect it.`
       }
     ]
   }),
   shipped: (data) => ({
-    subject: `Your order ${data.orderId} is on its way`,
-    heading: "Your parcel is on its way",
+    subject: ofSeveral(data)
+      ? `${capitalised(aParcelOf(data))} is on its way`
+      : `Your order ${data.orderId} is on its way`,
+    heading: ofSeveral(data) ? "A parcel of your order is on its way" : "Your parcel is on its way",
     blocks: [
       { type: "paragraph", text: `Hi ${data.firstName},` },
-      { type: "paragraph", text: `your order ${data.orderId} has been handed to ${data.carrierName}.` },
+      {
+        type: "paragraph",
+        text: `${ofSeveral(data) ? aParcelOf(data) : `your order ${data.orderId}`} has been handed to ${data.carrierName}.`
+      },
       shipmentFacts(data, labels, date),
-      ...trackingButtons(data, buttons)
+      ...trackingButtons(data, buttonsOf(data))
     ]
   }),
   "out-for-delivery": (data) => ({
-    subject: `Your parcel arrives today (${data.orderId})`,
+    subject: ofSeveral(data)
+      ? `${capitalised(aParcelOf(data))} arrives today`
+      : `Your parcel arrives today (${data.orderId})`,
     heading: "Out for delivery",
     blocks: [
       { type: "paragraph", text: `Hi ${data.firstName},` },
-      { type: "paragraph", text: `${data.carrierName} is on the way to you with your order ${data.orderId}.` },
+      {
+        type: "paragraph",
+        text: `${data.carrierName} is on the way to you with ${ofSeveral(data) ? aParcelOf(data) : `your order ${data.orderId}`}.`
+      },
       shipmentFacts(data, labels, date),
-      ...trackingButtons(data, buttons)
+      ...trackingButtons(data, buttonsOf(data))
     ]
   }),
   delivered: (data) => ({
-    subject: `Your parcel has arrived (${data.orderId})`,
+    subject: ofSeveral(data)
+      ? `${capitalised(aParcelOf(data))} has arrived`
+      : `Your parcel has arrived (${data.orderId})`,
     heading: "Delivered",
     blocks: [
       { type: "paragraph", text: `Hi ${data.firstName},` },
-      { type: "paragraph", text: `${data.carrierName} has delivered your order ${data.orderId}. Enjoy!` },
-      ...trackingButtons(data, buttons)
+      {
+        type: "paragraph",
+        text: `${data.carrierName} has delivered ${ofSeveral(data) ? aParcelOf(data) : `your order ${data.orderId}`}. Enjoy!`
+      },
+      ...trackingButtons(data, buttonsOf(data))
     ]
   }),
   "delay-alert": (data, brand) => ({
-    subject: `Your order ${data.orderId} is delayed`,
-    heading: "Your parcel is taking longer",
+    subject: ofSeveral(data) ? `${capitalised(aParcelOf(data))} is delayed` : `Your order ${data.orderId} is delayed`,
+    heading: ofSeveral(data) ? "A parcel of your order is taking longer" : "Your parcel is taking longer",
     blocks: [
       { type: "paragraph", text: `Hi ${data.firstName},` },
-      { type: "paragraph", text: delayText[data.delayReason ?? "carrier-exception"] },
+      {
+        type: "paragraph",
+        text: ofSeveral(data)
+          ? delayOfOneText[data.delayReason ?? "carrier-exception"](aParcelOf(data))
+          : delayText[data.delayReason ?? "carrier-exception"]
+      },
       { type: "paragraph", text: `We are keeping an eye on it. Questions? Write to us at ${brand.supportEmail}.` },
       shipmentFacts(data, labels, date),
-      ...trackingButtons(data, buttons)
+      ...trackingButtons(data, buttonsOf(data))
     ]
   }),
   "address-correction": (data, brand) => ({

@@ -12,15 +12,42 @@ const delayText = {
   "carrier-exception": "Der Versanddienstleister meldet ein Problem mit Ihrer Sendung."
 } as const
 
+/** The delay of one parcel of several, named (`parcelOfOrder`). */
+const delayOfOneText = {
+  "expected-date-passed": (data: TemplateData) =>
+    `${parcelOfOrder(data, "Ein")} hätte inzwischen ankommen sollen, ist aber noch unterwegs.`,
+  "no-carrier-scan": (data: TemplateData) =>
+    `Der Versanddienstleister hat ${parcelOfOrder(data, "ein")} seit einiger Zeit nicht mehr gemeldet.`,
+  "carrier-exception": (data: TemplateData) =>
+    `Der Versanddienstleister meldet ein Problem mit ${parcelOfOrder(data, "einem")}.`
+} as const
+
 /** German copy: "Sie" throughout, as German shops address customers. */
+/** A mail about one parcel of several (`oneParcelOfSeveral`). */
+const ofSeveral = (data: TemplateData) => data.oneParcelOfSeveral === true
 /** A parcel's tracking number in brackets, when the mail knows it. */
 const trackedAs = (data: TemplateData) =>
   data.trackingNumber === undefined ? "" : ` (Sendungsnummer ${data.trackingNumber})`
+/** A parcel without a tracking number, named by its number among the order's parcels (`parcelNumber`). */
+const numbered = (data: TemplateData) => data.trackingNumber === undefined && data.parcelNumber !== undefined
+/**
+ * The parcel a mail tells of when the order has several (`oneParcelOfSeveral`), named with its order: by its tracking
+ * number after the indefinite article the sentence's case takes (`article`: "Ein" at a sentence's start, "ein",
+ * "einem"), or by its number among the order's parcels while it has none, which takes no article.
+ */
+const parcelOfOrder = (data: TemplateData, article: "Ein" | "ein" | "einem") =>
+  numbered(data)
+    ? `Paket ${data.parcelNumber} Ihrer Bestellung ${data.orderId}`
+    : `${article} Paket Ihrer Bestellung ${data.orderId}${trackedAs(data)}`
 /** The parcel a correction mail tells of, named with its order (`oneParcelOfSeveral`), at a sentence's start. */
-const aParcelOf = (data: TemplateData) => `Ein Paket Ihrer Bestellung ${data.orderId}${trackedAs(data)}`
+const aParcelOf = (data: TemplateData) => parcelOfOrder(data, "Ein")
 /** The parcel a correction mail tells of, at a sentence's start after the sentence named the order. */
 const theParcel = (data: TemplateData) =>
-  data.oneParcelOfSeveral === true ? `Ein Paket Ihrer Bestellung${trackedAs(data)}` : "Ihr Paket"
+  data.oneParcelOfSeveral !== true
+    ? "Ihr Paket"
+    : numbered(data)
+      ? `Paket ${data.parcelNumber} Ihrer Bestellung`
+      : `Ein Paket Ihrer Bestellung${trackedAs(data)}`
 
 export const germanCopy: CopyBook = {
   "order-confirmed": (data, brand) => ({
@@ -46,54 +73,73 @@ export const germanCopy: CopyBook = {
     ]
   }),
   packed: (data) => ({
-    subject: `Ihre Bestellung ${data.orderId} ist gepackt`,
-    heading: "Ihr Paket ist gepackt",
+    subject: ofSeveral(data)
+      ? `${parcelOfOrder(data, "Ein")} ist gepackt`
+      : `Ihre Bestellung ${data.orderId} ist gepackt`,
+    heading: ofSeveral(data) ? "Ein Paket Ihrer Bestellung ist gepackt" : "Ihr Paket ist gepackt",
     blocks: [
       { type: "paragraph", text: `Hallo ${data.firstName},` },
       {
         type: "paragraph",
-        text: `Ihre Bestellung ${data.orderId} ist gepackt und wartet auf die Abholung durch ${data.carrierName ?? "den Versanddienstleister"}.`
+        text: `${ofSeveral(data) ? parcelOfOrder(data, "Ein") : `Ihre Bestellung ${data.orderId}`} ist gepackt und wartet auf die Abholung durch ${data.carrierName ?? "den Versanddienstleister"}.`
       }
     ]
   }),
   shipped: (data) => ({
-    subject: `Ihre Bestellung ${data.orderId} ist unterwegs`,
-    heading: "Ihr Paket ist unterwegs",
+    subject: ofSeveral(data)
+      ? `${parcelOfOrder(data, "Ein")} ist unterwegs`
+      : `Ihre Bestellung ${data.orderId} ist unterwegs`,
+    heading: ofSeveral(data) ? "Ein Paket Ihrer Bestellung ist unterwegs" : "Ihr Paket ist unterwegs",
     blocks: [
       { type: "paragraph", text: `Hallo ${data.firstName},` },
-      { type: "paragraph", text: `Ihre Bestellung ${data.orderId} wurde an ${data.carrierName} übergeben.` },
+      {
+        type: "paragraph",
+        text: `${ofSeveral(data) ? parcelOfOrder(data, "Ein") : `Ihre Bestellung ${data.orderId}`} wurde an ${data.carrierName} übergeben.`
+      },
       shipmentFacts(data, labels, date),
       ...trackingButtons(data, buttons)
     ]
   }),
   "out-for-delivery": (data) => ({
-    subject: `Heute kommt Ihr Paket (${data.orderId})`,
-    heading: "Ihr Paket wird heute zugestellt",
+    subject: ofSeveral(data) ? `Heute kommt ${parcelOfOrder(data, "ein")}` : `Heute kommt Ihr Paket (${data.orderId})`,
+    heading: ofSeveral(data) ? "Ein Paket Ihrer Bestellung wird heute zugestellt" : "Ihr Paket wird heute zugestellt",
     blocks: [
       { type: "paragraph", text: `Hallo ${data.firstName},` },
-      { type: "paragraph", text: `${data.carrierName} ist mit Ihrer Bestellung ${data.orderId} auf dem Weg zu Ihnen.` },
+      {
+        type: "paragraph",
+        text: `${data.carrierName} ist mit ${ofSeveral(data) ? parcelOfOrder(data, "einem") : `Ihrer Bestellung ${data.orderId}`} auf dem Weg zu Ihnen.`
+      },
       shipmentFacts(data, labels, date),
       ...trackingButtons(data, buttons)
     ]
   }),
   delivered: (data) => ({
-    subject: `Ihr Paket ist angekommen (${data.orderId})`,
+    subject: ofSeveral(data)
+      ? `${parcelOfOrder(data, "Ein")} ist angekommen`
+      : `Ihr Paket ist angekommen (${data.orderId})`,
     heading: "Zugestellt",
     blocks: [
       { type: "paragraph", text: `Hallo ${data.firstName},` },
       {
         type: "paragraph",
-        text: `${data.carrierName} hat Ihre Bestellung ${data.orderId} zugestellt. Viel Freude damit!`
+        text: `${data.carrierName} hat ${ofSeveral(data) ? parcelOfOrder(data, "ein") : `Ihre Bestellung ${data.orderId}`} zugestellt. Viel Freude damit!`
       },
       ...trackingButtons(data, buttons)
     ]
   }),
   "delay-alert": (data, brand) => ({
-    subject: `Verzögerung bei Ihrer Bestellung ${data.orderId}`,
-    heading: "Ihr Paket braucht länger",
+    subject: ofSeveral(data)
+      ? `Verzögerung bei ${parcelOfOrder(data, "einem")}`
+      : `Verzögerung bei Ihrer Bestellung ${data.orderId}`,
+    heading: ofSeveral(data) ? "Ein Paket Ihrer Bestellung braucht länger" : "Ihr Paket braucht länger",
     blocks: [
       { type: "paragraph", text: `Hallo ${data.firstName},` },
-      { type: "paragraph", text: delayText[data.delayReason ?? "carrier-exception"] },
+      {
+        type: "paragraph",
+        text: ofSeveral(data)
+          ? delayOfOneText[data.delayReason ?? "carrier-exception"](data)
+          : delayText[data.delayReason ?? "carrier-exception"]
+      },
       {
         type: "paragraph",
         text: `Wir behalten die Sendung im Blick. Fragen? Schreiben Sie uns an ${brand.supportEmail}.`
@@ -180,7 +226,7 @@ export const germanCopy: CopyBook = {
       { type: "paragraph", text: `Hallo ${data.firstName},` },
       {
         type: "paragraph",
-        text: `wir hatten Ihnen geschrieben, dass ${data.oneParcelOfSeveral === true ? `ein Paket Ihrer Bestellung ${data.orderId}${trackedAs(data)}` : `Ihr Paket zur Bestellung ${data.orderId}`} Ihre Korrektur nicht bekommen hat. Das war falsch: Das Paket wurde für Ihre neue Adresse beschriftet und ist dorthin unterwegs. Sie müssen nichts tun.`
+        text: `wir hatten Ihnen geschrieben, dass ${data.oneParcelOfSeveral === true ? parcelOfOrder(data, "ein") : `Ihr Paket zur Bestellung ${data.orderId}`} Ihre Korrektur nicht bekommen hat. Das war falsch: Das Paket wurde für Ihre neue Adresse beschriftet und ist dorthin unterwegs. Sie müssen nichts tun.`
       },
       ...(data.correctedAddress === undefined
         ? []
