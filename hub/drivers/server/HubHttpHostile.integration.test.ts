@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { request } from "node:http"
+import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Layer, Logger, Scope } from "effect"
@@ -19,7 +20,7 @@ import { HubSettings } from "../../core/notify/HubSettings.ts"
 import { hubMigrations } from "../../core/notify/migrations/hubMigrations.ts"
 import { makeShopHub, noShops, Shops } from "../../core/shop/ShopHub.ts"
 import { CryptoTrackingTokensLayer } from "./CryptoTrackingTokens.ts"
-import { startHubHttpServer } from "./HubHttpServer.ts"
+import { type HubHttpOptions, startHubHttpServer } from "./HubHttpServer.ts"
 import { signWebhook, signWebhookV2 } from "./WebhookSignature.ts"
 
 /**
@@ -37,6 +38,8 @@ let base = ""
 let trackingToken = ""
 let scope: Scope.Closeable | undefined
 let runInHub: <A>(effect: Effect.Effect<A, unknown, Sql>) => Promise<A>
+/** Another HTTP server over the same hub, with limits of its own: its base URL. */
+let startServer: (options?: Partial<HubHttpOptions>) => Promise<string>
 /** What the hub logged, as its operator reads it: the message, and the cause when there is one. */
 const logged: Array<string> = []
 
@@ -100,21 +103,25 @@ beforeAll(async () => {
       trackingNumber: TRACKING_NUMBER
     })
   ].map(at)
-  const server = await Effect.runPromise(
+  await Effect.runPromise(
     Effect.gen(function* () {
       yield* migrate(hubMigrations)
       const sql = yield* Sql
       const projection = yield* HubProjection
       for (const event of events) yield* sql.transaction(projection.applyStationEvent(event))
-      return yield* startHubHttpServer({
+    }).pipe(Effect.provideContext(context))
+  )
+  startServer = (options = {}) =>
+    Effect.runPromise(
+      startHubHttpServer({
         host: "127.0.0.1",
         port: 0,
         webhookSecret: SECRET,
-        metricsToken: METRICS_TOKEN
-      })
-    }).pipe(Effect.provideContext(context), Scope.provide(hubScope))
-  )
-  base = server.url
+        metricsToken: METRICS_TOKEN,
+        ...options
+      }).pipe(Effect.provideContext(context), Scope.provide(hubScope))
+    ).then((server) => server.url)
+  base = await startServer()
   const rows = await runInHub(
     Effect.gen(function* () {
       const sql = yield* Sql
@@ -132,14 +139,15 @@ afterAll(async () => {
 })
 
 /** A request with its target exactly as given: `fetch` and `new URL` would repair or refuse a garbled one first. */
-const send = (
+const sendTo = (
+  server: string,
   method: string,
   path: string,
   headers: Record<string, string> = {},
   body?: string
 ): Promise<{ readonly status: number; readonly type: string; readonly text: string }> =>
   new Promise((resolve, reject) => {
-    const { hostname, port } = new URL(base)
+    const { hostname, port } = new URL(server)
     const req = request({ host: hostname, port, method, path, headers }, (res) => {
       const chunks: Array<Buffer> = []
       res.on("data", (chunk: Buffer) => chunks.push(chunk))
@@ -155,6 +163,27 @@ const send = (
     req.on("error", reject)
     req.end(body)
   })
+
+const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+  sendTo(base, method, path, headers, body)
+
+/**
+ * A bare connection to the server at `url` that writes `bytes` as they are: what the server answered by the time the
+ * connection closed (empty when it closed without a word).
+ */
+const connection = (url: string, bytes: string) => {
+  const { hostname, port } = new URL(url)
+  const socket = connect(Number(port), hostname)
+  const chunks: Array<Buffer> = []
+  socket.on("data", (chunk: Buffer) => chunks.push(chunk))
+  // A server that closes a connection unread may reset it: the close below still says what it answered.
+  socket.on("error", () => {})
+  const closed = new Promise<string>((resolve) =>
+    socket.on("close", () => resolve(Buffer.concat(chunks).toString("latin1")))
+  )
+  socket.write(bytes)
+  return { socket, closed }
+}
 
 describe("the hub's HTTP server under hostile requests", () => {
   it("answers a link whose percent-escapes are not UTF-8 with 400 Bad request, not a 500", async () => {
@@ -510,6 +539,35 @@ describe("the hub's HTTP server under hostile requests", () => {
       })
     )
     expect(stored).toEqual([{ comment }])
+  })
+
+  it("answers a connection whose headers or body never end with 408 and closes it, by its own timeouts", async () => {
+    const hub = await startServer({ headersTimeoutMs: 100, requestTimeoutMs: 200 })
+    expect(await connection(hub, "").closed).toMatch(/^HTTP\/1\.1 408 /)
+    expect(await connection(hub, "GET /healthz HTTP/1.1\r\nHost: hub\r\nX-Slow: a").closed).toMatch(/^HTTP\/1\.1 408 /)
+    // A chunked body whose last chunk never comes: the webhook's read of it does not wait for ever.
+    const endless = connection(
+      hub,
+      "POST /webhooks/carrier HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n"
+    )
+    expect(await endless.closed).toMatch(/^HTTP\/1\.1 408 /)
+    expect((await sendTo(hub, "GET", "/healthz")).status).toBe(200)
+  })
+
+  it("holds at most maxConnections connections: one more is closed unanswered and the operator told once", async () => {
+    const hub = await startServer({ maxConnections: 2 })
+    const held = [1, 2].map(() => connection(hub, "GET /healthz HTTP/1.1\r\nHost: hub\r\n"))
+    logged.length = 0
+    for (const _ of [1, 2]) {
+      expect(await connection(hub, "GET /healthz HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n").closed).toBe("")
+    }
+    expect(logged).toEqual([
+      expect.stringContaining("hub: 2 HTTP connections open, the most it holds: new ones are closed unanswered")
+    ])
+    // The connections it holds are served, and once they closed a new one is too.
+    for (const { socket } of held) socket.write("Connection: close\r\n\r\n")
+    for (const { closed } of held) expect(await closed).toMatch(/^HTTP\/1\.1 200 /)
+    expect((await sendTo(hub, "GET", "/healthz")).status).toBe(200)
   })
 
   // Last: it breaks the hub's store.

@@ -53,6 +53,19 @@ export interface HubHttpOptions {
   readonly metricsToken: string
   /** How far a webhook's timestamp may be from the hub's clock, both ways. */
   readonly toleranceMs?: number
+  /**
+   * How long a client may take to send a request's headers (default 10 s) and the whole request, body included
+   * (default 30 s: a 1 MB webhook at 33 KB/s): one that trickles them (slowloris), or a chunked body that never ends,
+   * is answered 408 and closed. Node's own defaults (60 s, 5 min) let each such connection hold its socket for minutes.
+   */
+  readonly headersTimeoutMs?: number
+  readonly requestTimeoutMs?: number
+  /**
+   * Connections held at once (default 500); one more is closed unanswered until one of them closes. The hub's
+   * database, broker and mail connections need file descriptors of the same process: an internet client opening
+   * thousands of connections must not take the last of them.
+   */
+  readonly maxConnections?: number
 }
 
 export const CarrierWebhookBody = Schema.Struct({ events: Schema.Array(CarrierTrackingEvent) })
@@ -636,21 +649,56 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     reply(response, 404, json({ error: "not found" }))
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (error instanceof BodyTooLarge) {
-        response.setHeader("connection", "close")
-        reply(response, 413, json({ error: "body too large" }))
-        return
-      }
-      // A client that hung up is no failure of the hub's. Anything else is one, and its only trace is this log line:
-      // the client hears no more than that it failed.
-      if (!request.socket.destroyed) {
-        void run(Effect.logError(`hub: ${request.method} ${loggedRoute(request.url)} failed`, error))
-      }
-      if (response.headersSent) response.destroy()
-      else reply(response, 500, json({ error: "internal error" }))
-    })
+  const headersTimeout = options.headersTimeoutMs ?? 10_000
+  const requestTimeout = options.requestTimeoutMs ?? 30_000
+  const maxConnections = options.maxConnections ?? 500
+  if (!(Number.isInteger(headersTimeout) && headersTimeout > 0 && headersTimeout <= requestTimeout)) {
+    return yield* Effect.die(
+      `the hub's HTTP headers timeout must be a whole number of ms above 0 and at most the request timeout (${requestTimeout}), not ${headersTimeout}`
+    )
+  }
+  if (!(Number.isInteger(maxConnections) && maxConnections > 0)) {
+    return yield* Effect.die(`the hub's HTTP server needs at least 1 connection, not ${maxConnections}`)
+  }
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: 5_000,
+      // Node looks for connections past these timeouts every this often (its default is 30 s).
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeout / 2))
+    },
+    (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        if (error instanceof BodyTooLarge) {
+          response.setHeader("connection", "close")
+          reply(response, 413, json({ error: "body too large" }))
+          return
+        }
+        // A client that hung up is no failure of the hub's. Anything else is one, and its only trace is this log line:
+        // the client hears no more than that it failed.
+        if (!request.socket.destroyed) {
+          void run(Effect.logError(`hub: ${request.method} ${loggedRoute(request.url)} failed`, error))
+        }
+        if (response.headersSent) response.destroy()
+        else reply(response, 500, json({ error: "internal error" }))
+      })
+    }
+  )
+  server.maxConnections = maxConnections
+  // Told once per spell at the limit (until a connection is taken again), not once per connection closed.
+  let atLimit = false
+  server.on("drop", () => {
+    if (atLimit) return
+    atLimit = true
+    void run(
+      Effect.logWarning(
+        `hub: ${maxConnections} HTTP connections open, the most it holds: new ones are closed unanswered until one closes`
+      )
+    )
+  })
+  server.on("connection", () => {
+    atLimit = false
   })
   yield* Effect.acquireRelease(
     Effect.callback<void, Error>((resume) => {
