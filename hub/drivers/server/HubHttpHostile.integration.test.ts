@@ -216,6 +216,31 @@ describe("the hub's HTTP server under hostile requests", () => {
     expect((await send("GET", "/healthz")).status).toBe(200)
   })
 
+  it("refuses a path that would be read as another (dot segments, %2e, backslashes, //host) instead of serving that one", async () => {
+    const authorization = `Bearer ${METRICS_TOKEN}`
+    // Each is /metrics to `new URL`: a proxy that lets only /t/… through would have passed it on.
+    const targets = [
+      "/t/%2e%2e/metrics",
+      "/t/%2E%2e/metrics",
+      "/t/.%2e/metrics",
+      "/t/../metrics",
+      "/t/x/./../../metrics",
+      "/t\\..\\metrics",
+      "//t/metrics",
+      "http://hub/t/%2e%2e/metrics"
+    ]
+    for (const target of targets) {
+      const answer = await send("GET", target, { authorization })
+      expect(answer.status, target).toBe(400)
+      expect(JSON.parse(answer.text), target).toEqual({
+        error:
+          "the request path has a dot segment (. or .., also as %2e), a backslash or a leading //: it would name another path than it shows"
+      })
+    }
+    expect((await send("GET", "/metrics", { authorization })).status).toBe(200)
+    expect((await send("GET", `/t/${trackingToken}`)).status).toBe(200)
+  })
+
   /** `body` posted to the carrier webhook as a carrier signs it, at the hub's time. */
   const postCarrierWebhook = (deliveryId: string, body: string) => {
     const timestamp = String(NOW_MS / 1000)

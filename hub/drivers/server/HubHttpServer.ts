@@ -188,6 +188,18 @@ const decodePathSegment = (segment: string): string | undefined => {
   }
 }
 
+/**
+ * Whether `new URL` would read a request target's path as another: it resolves `.` and `..` segments (also written
+ * `%2e`), reads a backslash as a slash and `//x` as a host, so `/t/%2e%2e/metrics` would be served as `/metrics`, past
+ * a proxy that lets only the customers' `/t/…` through and in the log as a tracking link. No link of the hub's has one.
+ */
+const pathReadAsAnother = (target: string) => {
+  const path = target.split(/[?#]/, 1)[0] ?? ""
+  return (
+    path.startsWith("//") || path.includes("\\") || path.split("/").some((segment) => /^(\.|%2e){1,2}$/i.test(segment))
+  )
+}
+
 /** A request's path for the log, without the query and with a page link's token (a customer's secret) left out. */
 const loggedRoute = (target: string | undefined) =>
   (target ?? "/")
@@ -492,6 +504,17 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     // Node passes on any request target without spaces, `//[` and `http://hub:99999/` included, which `new URL` throws on.
     if (!URL.canParse(target, "http://hub.invalid")) {
       reply(response, 400, json({ error: "the request target is not a URL path (as in GET /healthz)" }))
+      return
+    }
+    if (pathReadAsAnother(target)) {
+      reply(
+        response,
+        400,
+        json({
+          error:
+            "the request path has a dot segment (. or .., also as %2e), a backslash or a leading //: it would name another path than it shows"
+        })
+      )
       return
     }
     const url = new URL(target, "http://hub.invalid")
