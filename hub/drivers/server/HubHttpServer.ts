@@ -20,7 +20,8 @@ import {
   type FeedbackOutcome,
   loadFeedbackPage,
   maxCommentLength,
-  recordFeedbackAnswer
+  recordFeedbackAnswer,
+  withoutCommentControls
 } from "../../core/feedback/FeedbackAnswers.ts"
 import { type FeedbackPageState, renderFeedbackPage } from "../../core/feedback/renderFeedbackPage.ts"
 import { computeCustomerMetrics } from "../../core/metrics/computeCustomerMetrics.ts"
@@ -338,13 +339,18 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
 
   const feedbackAnswer = Effect.fnUntraced(function* (token: string, body: string) {
     const form = new URLSearchParams(body)
-    const rating = form.get("rating")
-    const decoded = yield* decodeAnswer({
-      rating: rating === null || !/^\d$/.test(rating) ? Number.NaN : Number(rating),
-      comment: form.get("comment") ?? ""
-    }).pipe(Effect.result)
+    const given = form.get("rating")
+    const rating = given === null || !/^\d$/.test(given) ? Number.NaN : Number(given)
+    const comment = form.get("comment") ?? ""
+    const decoded = yield* decodeAnswer({ rating, comment }).pipe(Effect.result)
     if (decoded._tag === "Failure") {
-      return { status: 400, html: yield* feedbackPage(token, { type: "form", invalid: true }) }
+      const withoutControls = withoutCommentControls(comment)
+      // Only the controls refused: the form comes back with the rating and the comment without them, to send again.
+      const state: FeedbackPageState =
+        withoutControls !== comment && Schema.is(FeedbackAnswer)({ rating, comment: withoutControls })
+          ? { type: "form", invalid: "comment", preselected: rating, comment: withoutControls }
+          : { type: "form", invalid: "rating" }
+      return { status: 400, html: yield* feedbackPage(token, state) }
     }
     const outcome: FeedbackOutcome = tokenPattern.test(token)
       ? yield* recordFeedbackAnswer(token, decoded.success, (yield* clock.now).wallMs)
