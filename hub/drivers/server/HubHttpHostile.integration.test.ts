@@ -533,6 +533,21 @@ describe("the hub's HTTP server under hostile requests", () => {
     ).toBe(200)
   })
 
+  it("refuses a metrics query with a bound given twice or a parameter it does not know, instead of taking one", async () => {
+    const authorization = `Bearer ${METRICS_TOKEN}`
+    const cases = [
+      ["/metrics?from=2026-11-01&from=2026-10-01", "from given more than once"],
+      ["/metrics.csv?to=2026-12-01&to=2026-11-15", "to given more than once"],
+      // A typo would have served the default window as if it were the one asked for.
+      ["/metrics.csv?form=2026-11-01", 'unknown parameter "form": expected from and to']
+    ] as const
+    for (const [target, error] of cases) {
+      const answer = await send("GET", target, { authorization })
+      expect(answer.status, target).toBe(400)
+      expect(JSON.parse(answer.text), target).toEqual({ error })
+    }
+  })
+
   it("reads no more of a feedback or opt-out post than its form can hold", async () => {
     const form = { "content-type": "application/x-www-form-urlencoded" }
     const stranger = "S".repeat(24)

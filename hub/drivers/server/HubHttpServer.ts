@@ -137,17 +137,27 @@ const EPCIS_PAGE = 500
 const sitePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
 /**
+ * What is wrong with a query that takes each of `names` at most once and nothing else, if anything: a parameter
+ * given twice, or one misspelt, would otherwise be answered for another window than the one asked for.
+ */
+const queryProblem = (params: URLSearchParams, names: ReadonlyArray<string>): string | undefined => {
+  for (const name of new Set(params.keys())) {
+    if (!names.includes(name))
+      return `unknown parameter "${name.slice(0, 40)}": expected ${names.slice(0, -1).join(", ")} and ${names.at(-1)}`
+    if (params.getAll(name).length > 1) return `${name} given more than once`
+  }
+  return undefined
+}
+
+/**
  * `GET /epcis`'s parameters: `from` and `to`, ISO 8601 instants with their offset (the window [from, to) of event
  * time), and optionally one `site`. Each at most once, nothing else; every refusal says what was wrong.
  */
 export const parseEpcisQuery = (
   params: URLSearchParams
 ): { readonly ok: true; readonly window: EpcisWindow } | { readonly ok: false; readonly message: string } => {
-  for (const name of new Set(params.keys())) {
-    if (name !== "from" && name !== "to" && name !== "site")
-      return { ok: false, message: `unknown parameter "${name.slice(0, 40)}": expected from, to and site` }
-    if (params.getAll(name).length > 1) return { ok: false, message: `${name} given more than once` }
-  }
+  const problem = queryProblem(params, ["from", "to", "site"])
+  if (problem !== undefined) return { ok: false, message: problem }
   const instant = (name: "from" | "to") => {
     const text = params.get(name)
     return text === null ? undefined : parseInstant(text)
@@ -363,6 +373,8 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
   })
 
   const metrics = Effect.fnUntraced(function* (url: URL) {
+    const problem = queryProblem(url.searchParams, ["from", "to"])
+    if (problem !== undefined) return { ok: false as const, message: problem }
     const parsed = parseMetricsWindow(
       url.searchParams.get("from"),
       url.searchParams.get("to"),
