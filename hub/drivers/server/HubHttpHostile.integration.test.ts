@@ -492,7 +492,38 @@ describe("the hub's HTTP server under hostile requests", () => {
     }
   })
 
-  it("logs a refused scan on one line: the carrier's ids cannot start a log line of their own", async () => {
+  it("refuses a carrier scan with a control character in an id or its words, naming the field", async () => {
+    // A NUL, which PostgreSQL cannot store in text: the delivery's transaction failed (503) at every retry, and its
+    // other scans with it. On SQLite it was kept, with a terminal's escape, for the page and the log.
+    const cases = [
+      ["eventId", { eventId: "scan-nul\u0000" }],
+      ["carrier", { carrier: "dhl-paket\u001b[2J" }],
+      ["trackingNumber", { trackingNumber: `${TRACKING_NUMBER}\u0000` }],
+      ["location", { location: "Hamburg\u0000" }],
+      ["description", { description: "Zugestellt\u009b2J" }]
+    ] as const
+    for (const [field, change] of cases) {
+      const body = JSON.stringify({
+        events: [
+          {
+            eventId: `scan-control-${field}`,
+            carrier: "dhl-paket",
+            trackingNumber: TRACKING_NUMBER,
+            status: "in-transit",
+            occurredAtMs: NOW_MS - 20_000,
+            ...change
+          }
+        ]
+      })
+      const answer = await postCarrierWebhook(`control-${field}`, body)
+      expect(answer.status, field).toBe(400)
+      expect(JSON.parse(answer.text).error, field).toContain(field)
+      expect(JSON.parse(answer.text).error, field).toContain("without control characters")
+      expect(await storedScan("eventId" in change ? change.eventId : `scan-control-${field}`), field).toEqual([])
+    }
+  })
+
+  it("refuses a carrier id with a line break at the edge: it cannot start a log line of its own", async () => {
     const forged = "scan-1\ntimestamp=2026-12-06T12:00:00Z level=INFO message=carrier webhook healthy"
     logged.length = 0
     const answer = await postCarrierWebhook(
@@ -509,14 +540,9 @@ describe("the hub's HTTP server under hostile requests", () => {
         ]
       })
     )
-    expect(JSON.parse(answer.text)).toEqual({ outcomes: ["ahead-of-clock"] })
-    const lines = logged.filter((line) => line.includes("refused"))
-    expect(lines).toEqual([
-      expect.stringContaining(
-        "scan scan-1 timestamp=2026-12-06T12:00:00Z level=INFO message=carrier webhook healthy of 00340434160000000001 refused"
-      )
-    ])
-    expect(lines[0]).not.toContain("\n")
+    expect(answer.status).toBe(400)
+    expect(JSON.parse(answer.text).error).toContain("eventId")
+    expect(logged.filter((line) => line.includes("message=carrier webhook healthy"))).toEqual([])
   })
 
   it("refuses a metrics window bound that names no instant instead of guessing one", async () => {
