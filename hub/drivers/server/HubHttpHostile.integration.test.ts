@@ -145,7 +145,7 @@ const sendTo = (
   path: string,
   headers: Record<string, string> = {},
   body?: string
-): Promise<{ readonly status: number; readonly type: string; readonly text: string }> =>
+): Promise<{ readonly status: number; readonly type: string; readonly allow: string; readonly text: string }> =>
   new Promise((resolve, reject) => {
     const { hostname, port } = new URL(server)
     const req = request({ host: hostname, port, method, path, headers }, (res) => {
@@ -155,6 +155,7 @@ const sendTo = (
         resolve({
           status: res.statusCode ?? 0,
           type: res.headers["content-type"] ?? "",
+          allow: res.headers.allow ?? "",
           text: Buffer.concat(chunks).toString("utf8")
         })
       )
@@ -239,6 +240,25 @@ describe("the hub's HTTP server under hostile requests", () => {
     }
     expect((await send("GET", "/metrics", { authorization })).status).toBe(200)
     expect((await send("GET", `/t/${trackingToken}`)).status).toBe(200)
+  })
+
+  it("answers a method a path does not take with 405 and the ones it does, not as an unknown path", async () => {
+    const cases = [
+      ["PUT", "/webhooks/carrier", "POST"],
+      ["GET", "/shops/shopify/webhook", "POST"],
+      ["DELETE", `/t/${trackingToken}`, "GET"],
+      ["PATCH", `/a/${"A".repeat(24)}`, "GET, POST"],
+      ["POST", "/metrics", "GET"]
+    ] as const
+    for (const [method, path, allowed] of cases) {
+      const answer = await send(method, path)
+      expect(answer.status, `${method} ${path}`).toBe(405)
+      expect(answer.allow, `${method} ${path}`).toBe(allowed)
+      expect(JSON.parse(answer.text), `${method} ${path}`).toEqual({
+        error: `${method} is not taken here: use ${allowed}`
+      })
+    }
+    expect((await send("GET", "/nowhere")).status).toBe(404)
   })
 
   /** `body` posted to the carrier webhook as a carrier signs it, at the hub's time. */

@@ -211,6 +211,19 @@ const pathReadAsAnother = (target: string) => {
   )
 }
 
+/**
+ * The methods a path of the hub's takes, for the 405 of another (a carrier or shop set up to `PUT` learns what to
+ * send instead of being told the path does not exist); undefined for a path the hub does not serve.
+ */
+const methodsOf = (path: string): string | undefined => {
+  const posted = ["/webhooks/carrier", "/shops/pushes/decision", "/shops/pushes/retry-handed-over"]
+  if (posted.includes(path) || /^\/shops\/[a-z0-9-]{1,32}\/webhook$/.test(path)) return "POST"
+  if (/^\/[fau]\/[^/]+$/.test(path)) return "GET, POST"
+  const read = ["/shops/status", "/metrics", "/metrics.csv", "/metrics/shops", "/epcis", "/healthz"]
+  if (read.includes(path) || /^\/t\/[^/]+$/.test(path)) return "GET"
+  return undefined
+}
+
 /** A request's path for the log, without the query and with a page link's token (a customer's secret) left out. */
 const loggedRoute = (target: string | undefined) =>
   (target ?? "/")
@@ -685,6 +698,13 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     }
     if (request.method === "GET" && url.pathname === "/healthz") {
       reply(response, 200, json({ ok: true }))
+      return
+    }
+    const allowed = methodsOf(url.pathname)
+    if (allowed !== undefined) {
+      reply(response, 405, json({ error: `${request.method} is not taken here: use ${allowed}` }), "application/json", {
+        allow: allowed
+      })
       return
     }
     reply(response, 404, json({ error: "not found" }))
