@@ -5,10 +5,20 @@ import { Sql } from "../../../core/store/Sql.ts"
 
 export const maxCommentLength = 2_000
 
+/**
+ * The control characters a comment may not hold: every C0 and C1 control but the tab and the line breaks a textarea
+ * sends (CR, LF), and the Unicode line and paragraph separators, as the address form refuses them. PostgreSQL cannot
+ * store a NUL in text at all, and the others (a terminal's escape) have no place in what the shop's people read.
+ */
+const controls = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u2028\\u2029"
+
+/** The comment without the control characters it may not hold, for the form to offer again. */
+export const withoutCommentControls = (comment: string) => comment.replace(new RegExp(`[${controls}]`, "g"), "")
+
 /** What the feedback page's form posts, decoded at the hub's edge. */
 export const FeedbackAnswer = Schema.Struct({
   rating: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 5 })),
-  comment: Schema.String.check(Schema.isMaxLength(maxCommentLength))
+  comment: Schema.String.check(Schema.isMaxLength(maxCommentLength), Schema.isPattern(new RegExp(`^[^${controls}]*$`)))
 })
 export type FeedbackAnswer = typeof FeedbackAnswer.Type
 

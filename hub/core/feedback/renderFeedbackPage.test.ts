@@ -9,7 +9,7 @@ describe("feedback page", () => {
     const html = renderFeedbackPage({ orderId: "SO-9", brand: "alpenglow", locale: "de", answer: undefined }, brand, {
       type: "form",
       preselected: 2,
-      invalid: true
+      invalid: "rating"
     })
     expect(html).toContain('lang="de"')
     expect(html).toContain("Wie zufrieden sind Sie?")
@@ -18,6 +18,19 @@ describe("feedback page", () => {
     expect(html).toContain('value="2" required checked')
     expect(html).toContain("Bitte wählen Sie eine Bewertung von 1 bis 5.")
     expect(html).not.toContain("<script")
+  })
+
+  it("offers a comment refused for its control characters again without them, with why, in German", () => {
+    const html = renderFeedbackPage({ orderId: "SO-9", brand: "alpenglow", locale: "de", answer: undefined }, brand, {
+      type: "form",
+      preselected: 3,
+      invalid: "comment",
+      comment: "\nzu <spät>"
+    })
+    expect(html).toContain("Ihr Kommentar enthielt unsichtbare Steuerzeichen")
+    expect(html).toContain('value="3" required checked')
+    // The parser drops a textarea's first line break: the comment's own comes after the one written for it.
+    expect(html).toContain(">\n\nzu &lt;spät&gt;</textarea>")
   })
 
   it("shows a stored answer, escaped, instead of the form", () => {

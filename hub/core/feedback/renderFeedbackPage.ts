@@ -14,7 +14,9 @@ const copy = {
     thanks: "Danke für Ihre Bewertung!",
     already: "Sie haben diese Bestellung schon bewertet – danke!",
     yours: (rating: number) => `Ihre Bewertung: ${rating} von 5`,
-    invalid: "Bitte wählen Sie eine Bewertung von 1 bis 5."
+    invalid: "Bitte wählen Sie eine Bewertung von 1 bis 5.",
+    controls:
+      "Ihr Kommentar enthielt unsichtbare Steuerzeichen, die wir nicht speichern können. Wir haben sie unten entfernt: Bitte prüfen Sie ihn und senden Sie erneut."
   },
   en: {
     title: "How happy are you?",
@@ -25,13 +27,23 @@ const copy = {
     thanks: "Thank you for your rating!",
     already: "You have already rated this order – thank you!",
     yours: (rating: number) => `Your rating: ${rating} of 5`,
-    invalid: "Please choose a rating from 1 to 5."
+    invalid: "Please choose a rating from 1 to 5.",
+    controls:
+      "Your comment contained invisible control characters, which we cannot store. We removed them below: please check it and send it again."
   }
 } as const satisfies Record<Locale, unknown>
 
-/** What the page shows: the form (after a refused post, with the reason), or the answer that was stored. */
+/**
+ * What the page shows: the form (after a refused post, with the reason: no rating from 1 to 5, or a comment with
+ * control characters, offered again without them), or the answer that was stored.
+ */
 export type FeedbackPageState =
-  | { readonly type: "form"; readonly preselected?: number | undefined; readonly invalid?: boolean }
+  | {
+      readonly type: "form"
+      readonly preselected?: number | undefined
+      readonly invalid?: "rating" | "comment"
+      readonly comment?: string
+    }
   | { readonly type: "answered"; readonly justNow: boolean }
 
 /** The feedback page: one column, readable on a phone, a plain HTML form that needs no script. */
@@ -44,7 +56,7 @@ export const renderFeedbackPage = (view: FeedbackPageView, brand: Brand, state: 
 ${view.answer.comment === "" ? "" : `<blockquote style="margin:0;padding:8px 12px;border-left:4px solid #ddd;color:#444">${escapeHtml(view.answer.comment)}</blockquote>`}`
       : `<h1 style="font-size:24px;margin:16px 0 8px">${escapeHtml(text.title)}</h1>
 <p style="margin:0 0 16px">${escapeHtml(text.intro(view.orderId))}</p>
-${state.type === "form" && state.invalid === true ? `<p role="alert" style="margin:0 0 16px;color:#b00020;font-weight:bold">${escapeHtml(text.invalid)}</p>` : ""}
+${state.type === "form" && state.invalid !== undefined ? `<p role="alert" style="margin:0 0 16px;color:#b00020;font-weight:bold">${escapeHtml(state.invalid === "rating" ? text.invalid : text.controls)}</p>` : ""}
 <form method="post" data-feedback="form">
 <fieldset style="border:0;margin:0 0 16px;padding:0;display:flex;gap:8px">
 ${[1, 2, 3, 4, 5]
@@ -55,7 +67,7 @@ ${[1, 2, 3, 4, 5]
   .join("\n")}
 </fieldset>
 <label style="display:block;margin:0 0 6px" for="comment">${escapeHtml(text.comment)}</label>
-<textarea id="comment" name="comment" rows="4" maxlength="${maxCommentLength}" style="width:100%;box-sizing:border-box;font:inherit;padding:8px;border:1px solid #ccc;border-radius:6px"></textarea>
+<textarea id="comment" name="comment" rows="4" maxlength="${maxCommentLength}" style="width:100%;box-sizing:border-box;font:inherit;padding:8px;border:1px solid #ccc;border-radius:6px">${state.type === "form" && state.comment !== undefined && state.comment !== "" ? `\n${escapeHtml(state.comment)}` : ""}</textarea>
 <button type="submit" style="margin-top:16px;padding:12px 20px;background:${escapeHtml(brand.accentColor)};color:#fff;border:0;border-radius:6px;font:inherit;font-weight:bold">${escapeHtml(text.submit)}</button>
 </form>`
   return `<!doctype html>

@@ -105,11 +105,24 @@ describe.each(stores)("feedback page and metrics over HTTP on $dialect", (store)
         expect(invalid.status).toBe(400)
         expect(yield* Effect.promise(() => invalid.text())).toContain("Please choose a rating from 1 to 5.")
 
-        const answered = yield* Effect.promise(() => fetch(url, form({ rating: "4", comment: "Quick & <fine>" })))
+        // A comment with control characters (a NUL, which PostgreSQL cannot store; a terminal escape) is refused
+        // with why, nothing stored, and the form comes back with the rating and the comment without them to send again.
+        const control = yield* Effect.promise(() =>
+          fetch(url, form({ rating: "4", comment: "Quick\u0000 & <fine>\u001b[2J" }))
+        )
+        expect(control.status).toBe(400)
+        const controlHtml = yield* Effect.promise(() => control.text())
+        expect(controlHtml).toContain("Your comment contained invisible control characters")
+        expect(controlHtml).toContain('value="4" required checked')
+        expect(controlHtml).toContain(">\nQuick &amp; &lt;fine&gt;[2J</textarea>")
+
+        const answered = yield* Effect.promise(() =>
+          fetch(url, form({ rating: "4", comment: "Quick & <fine>\r\n\tthanks" }))
+        )
         expect(answered.status).toBe(200)
         const thanks = yield* Effect.promise(() => answered.text())
         expect(thanks).toContain("Thank you for your rating!")
-        expect(thanks).toContain("Quick &amp; &lt;fine&gt;")
+        expect(thanks).toContain("Quick &amp; &lt;fine&gt;\r\n\tthanks")
 
         const again = yield* Effect.promise(() => fetch(url, form({ rating: "1", comment: "" })))
         expect(again.status).toBe(409)

@@ -20,7 +20,8 @@ import {
   type FeedbackOutcome,
   loadFeedbackPage,
   maxCommentLength,
-  recordFeedbackAnswer
+  recordFeedbackAnswer,
+  withoutCommentControls
 } from "../../core/feedback/FeedbackAnswers.ts"
 import { type FeedbackPageState, renderFeedbackPage } from "../../core/feedback/renderFeedbackPage.ts"
 import { computeCustomerMetrics } from "../../core/metrics/computeCustomerMetrics.ts"
@@ -53,6 +54,19 @@ export interface HubHttpOptions {
   readonly metricsToken: string
   /** How far a webhook's timestamp may be from the hub's clock, both ways. */
   readonly toleranceMs?: number
+  /**
+   * How long a client may take to send a request's headers (default 10 s) and the whole request, body included
+   * (default 30 s: a 1 MB webhook at 33 KB/s): one that trickles them (slowloris), or a chunked body that never ends,
+   * is answered 408 and closed. Node's own defaults (60 s, 5 min) let each such connection hold its socket for minutes.
+   */
+  readonly headersTimeoutMs?: number
+  readonly requestTimeoutMs?: number
+  /**
+   * Connections held at once (default 500); one more is closed unanswered until one of them closes. The hub's
+   * database, broker and mail connections need file descriptors of the same process: an internet client opening
+   * thousands of connections must not take the last of them.
+   */
+  readonly maxConnections?: number
 }
 
 export const CarrierWebhookBody = Schema.Struct({ events: Schema.Array(CarrierTrackingEvent) })
@@ -123,17 +137,27 @@ const EPCIS_PAGE = 500
 const sitePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
 /**
+ * What is wrong with a query that takes each of `names` at most once and nothing else, if anything: a parameter
+ * given twice, or one misspelt, would otherwise be answered for another window than the one asked for.
+ */
+const queryProblem = (params: URLSearchParams, names: ReadonlyArray<string>): string | undefined => {
+  for (const name of new Set(params.keys())) {
+    if (!names.includes(name))
+      return `unknown parameter "${name.slice(0, 40)}": expected ${names.slice(0, -1).join(", ")} and ${names.at(-1)}`
+    if (params.getAll(name).length > 1) return `${name} given more than once`
+  }
+  return undefined
+}
+
+/**
  * `GET /epcis`'s parameters: `from` and `to`, ISO 8601 instants with their offset (the window [from, to) of event
  * time), and optionally one `site`. Each at most once, nothing else; every refusal says what was wrong.
  */
 export const parseEpcisQuery = (
   params: URLSearchParams
 ): { readonly ok: true; readonly window: EpcisWindow } | { readonly ok: false; readonly message: string } => {
-  for (const name of new Set(params.keys())) {
-    if (name !== "from" && name !== "to" && name !== "site")
-      return { ok: false, message: `unknown parameter "${name.slice(0, 40)}": expected from, to and site` }
-    if (params.getAll(name).length > 1) return { ok: false, message: `${name} given more than once` }
-  }
+  const problem = queryProblem(params, ["from", "to", "site"])
+  if (problem !== undefined) return { ok: false, message: problem }
   const instant = (name: "from" | "to") => {
     const text = params.get(name)
     return text === null ? undefined : parseInstant(text)
@@ -173,6 +197,31 @@ const decodePathSegment = (segment: string): string | undefined => {
   } catch {
     return undefined
   }
+}
+
+/**
+ * Whether `new URL` would read a request target's path as another: it resolves `.` and `..` segments (also written
+ * `%2e`), reads a backslash as a slash and `//x` as a host, so `/t/%2e%2e/metrics` would be served as `/metrics`, past
+ * a proxy that lets only the customers' `/t/…` through and in the log as a tracking link. No link of the hub's has one.
+ */
+const pathReadAsAnother = (target: string) => {
+  const path = target.split(/[?#]/, 1)[0] ?? ""
+  return (
+    path.startsWith("//") || path.includes("\\") || path.split("/").some((segment) => /^(\.|%2e){1,2}$/i.test(segment))
+  )
+}
+
+/**
+ * The methods a path of the hub's takes, for the 405 of another (a carrier or shop set up to `PUT` learns what to
+ * send instead of being told the path does not exist); undefined for a path the hub does not serve.
+ */
+const methodsOf = (path: string): string | undefined => {
+  const posted = ["/webhooks/carrier", "/shops/pushes/decision", "/shops/pushes/retry-handed-over"]
+  if (posted.includes(path) || /^\/shops\/[a-z0-9-]{1,32}\/webhook$/.test(path)) return "POST"
+  if (/^\/[fau]\/[^/]+$/.test(path)) return "GET, POST"
+  const read = ["/shops/status", "/metrics", "/metrics.csv", "/metrics/shops", "/epcis", "/healthz"]
+  if (read.includes(path) || /^\/t\/[^/]+$/.test(path)) return "GET"
+  return undefined
 }
 
 /** A request's path for the log, without the query and with a page link's token (a customer's secret) left out. */
@@ -313,13 +362,18 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
 
   const feedbackAnswer = Effect.fnUntraced(function* (token: string, body: string) {
     const form = new URLSearchParams(body)
-    const rating = form.get("rating")
-    const decoded = yield* decodeAnswer({
-      rating: rating === null || !/^\d$/.test(rating) ? Number.NaN : Number(rating),
-      comment: form.get("comment") ?? ""
-    }).pipe(Effect.result)
+    const given = form.get("rating")
+    const rating = given === null || !/^\d$/.test(given) ? Number.NaN : Number(given)
+    const comment = form.get("comment") ?? ""
+    const decoded = yield* decodeAnswer({ rating, comment }).pipe(Effect.result)
     if (decoded._tag === "Failure") {
-      return { status: 400, html: yield* feedbackPage(token, { type: "form", invalid: true }) }
+      const withoutControls = withoutCommentControls(comment)
+      // Only the controls refused: the form comes back with the rating and the comment without them, to send again.
+      const state: FeedbackPageState =
+        withoutControls !== comment && Schema.is(FeedbackAnswer)({ rating, comment: withoutControls })
+          ? { type: "form", invalid: "comment", preselected: rating, comment: withoutControls }
+          : { type: "form", invalid: "rating" }
+      return { status: 400, html: yield* feedbackPage(token, state) }
     }
     const outcome: FeedbackOutcome = tokenPattern.test(token)
       ? yield* recordFeedbackAnswer(token, decoded.success, (yield* clock.now).wallMs)
@@ -332,6 +386,8 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
   })
 
   const metrics = Effect.fnUntraced(function* (url: URL) {
+    const problem = queryProblem(url.searchParams, ["from", "to"])
+    if (problem !== undefined) return { ok: false as const, message: problem }
     const parsed = parseMetricsWindow(
       url.searchParams.get("from"),
       url.searchParams.get("to"),
@@ -479,6 +535,17 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     // Node passes on any request target without spaces, `//[` and `http://hub:99999/` included, which `new URL` throws on.
     if (!URL.canParse(target, "http://hub.invalid")) {
       reply(response, 400, json({ error: "the request target is not a URL path (as in GET /healthz)" }))
+      return
+    }
+    if (pathReadAsAnother(target)) {
+      reply(
+        response,
+        400,
+        json({
+          error:
+            "the request path has a dot segment (. or .., also as %2e), a backslash or a leading //: it would name another path than it shows"
+        })
+      )
       return
     }
     const url = new URL(target, "http://hub.invalid")
@@ -633,24 +700,66 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       reply(response, 200, json({ ok: true }))
       return
     }
+    const allowed = methodsOf(url.pathname)
+    if (allowed !== undefined) {
+      reply(response, 405, json({ error: `${request.method} is not taken here: use ${allowed}` }), "application/json", {
+        allow: allowed
+      })
+      return
+    }
     reply(response, 404, json({ error: "not found" }))
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (error instanceof BodyTooLarge) {
-        response.setHeader("connection", "close")
-        reply(response, 413, json({ error: "body too large" }))
-        return
-      }
-      // A client that hung up is no failure of the hub's. Anything else is one, and its only trace is this log line:
-      // the client hears no more than that it failed.
-      if (!request.socket.destroyed) {
-        void run(Effect.logError(`hub: ${request.method} ${loggedRoute(request.url)} failed`, error))
-      }
-      if (response.headersSent) response.destroy()
-      else reply(response, 500, json({ error: "internal error" }))
-    })
+  const headersTimeout = options.headersTimeoutMs ?? 10_000
+  const requestTimeout = options.requestTimeoutMs ?? 30_000
+  const maxConnections = options.maxConnections ?? 500
+  if (!(Number.isInteger(headersTimeout) && headersTimeout > 0 && headersTimeout <= requestTimeout)) {
+    return yield* Effect.die(
+      `the hub's HTTP headers timeout must be a whole number of ms above 0 and at most the request timeout (${requestTimeout}), not ${headersTimeout}`
+    )
+  }
+  if (!(Number.isInteger(maxConnections) && maxConnections > 0)) {
+    return yield* Effect.die(`the hub's HTTP server needs at least 1 connection, not ${maxConnections}`)
+  }
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: 5_000,
+      // Node looks for connections past these timeouts every this often (its default is 30 s).
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeout / 2))
+    },
+    (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        if (error instanceof BodyTooLarge) {
+          response.setHeader("connection", "close")
+          reply(response, 413, json({ error: "body too large" }))
+          return
+        }
+        // A client that hung up is no failure of the hub's. Anything else is one, and its only trace is this log line:
+        // the client hears no more than that it failed.
+        if (!request.socket.destroyed) {
+          void run(Effect.logError(`hub: ${request.method} ${loggedRoute(request.url)} failed`, error))
+        }
+        if (response.headersSent) response.destroy()
+        else reply(response, 500, json({ error: "internal error" }))
+      })
+    }
+  )
+  server.maxConnections = maxConnections
+  // Told once per spell at the limit (until a connection is taken again), not once per connection closed.
+  let atLimit = false
+  server.on("drop", () => {
+    if (atLimit) return
+    atLimit = true
+    void run(
+      Effect.logWarning(
+        `hub: ${maxConnections} HTTP connections open, the most it holds: new ones are closed unanswered until one closes`
+      )
+    )
+  })
+  server.on("connection", () => {
+    atLimit = false
   })
   yield* Effect.acquireRelease(
     Effect.callback<void, Error>((resume) => {
