@@ -11,6 +11,7 @@ import { ConflictsCard } from "./ConflictsCard.tsx"
 import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { ParcelPhotoCard } from "./EvidencePhoto.tsx"
 import { formatAge } from "./formatAge.ts"
+import { formatTime } from "./formatDate.ts"
 import { formatRate } from "./formatRate.ts"
 import { HeldParcelsCard } from "./HeldParcelsCard.tsx"
 import { QuarantineCard } from "./QuarantineCard.tsx"
@@ -119,7 +120,7 @@ const PrintersCard = () => {
                 <div className="job-meta">
                   <strong>{t(job.printer === "label" ? "printer.label" : "printer.receipt")}</strong>
                   <span className={`badge job-state-${job.state}`}>{t(`jobState.${job.state}`)}</span>
-                  <span className="muted">{new Date(job.createdAtMs).toLocaleTimeString(locale)}</span>
+                  <span className="muted">{formatTime(locale, job.createdAtMs)}</span>
                   <span className="muted">{t("printer.attempts", { count: job.attempts })}</span>
                   {job.lastError !== undefined && <span className="error-text">{job.lastError}</span>}
                 </div>
@@ -163,7 +164,7 @@ const EventsCard = () => {
                 <tr key={event.id}>
                   <td className="numeric">{event.seq}</td>
                   <td className="mono">{event.type}</td>
-                  <td>{new Date(event.eventTimeMs).toLocaleTimeString(locale)}</td>
+                  <td>{formatTime(locale, event.eventTimeMs)}</td>
                   <td>{event.actor}</td>
                 </tr>
               ))}
