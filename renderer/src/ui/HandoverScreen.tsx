@@ -89,8 +89,8 @@ export const HandoverScreen = ({
               <tbody>
                 {batch.parcels.map((parcel) => (
                   <tr key={parcel.parcelId}>
-                    <td className="mono">{parcel.trackingNumber}</td>
-                    <td className="mono">{parcel.orderId}</td>
+                    <td className="mono id">{parcel.trackingNumber}</td>
+                    <td className="mono id">{parcel.orderId}</td>
                     <td>{formatTime(locale, parcel.scannedAtMs)}</td>
                   </tr>
                 ))}
