@@ -1,6 +1,7 @@
 /** The Manager screen: the station's health at a glance, for whoever is responsible for the bench. */
 import { useState } from "react"
-import type { Locale, StationStatus } from "../../../core/api/StationApi.ts"
+import type { DeviceStatus, Locale, StationStatus } from "../../../core/api/StationApi.ts"
+import { describeDevice, describeDeviceCondition, describeDeviceDetail } from "../i18n/describeDevice.ts"
 import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
@@ -55,6 +56,7 @@ const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) =>
 const DevicesCard = ({ status }: { readonly status: StationStatus | undefined }) => {
   const { t } = useStationContext()
   const devices = status?.devices ?? []
+  const detail = (device: DeviceStatus) => describeDeviceDetail(t, device)
   return (
     <section className="card" data-testid="devices-card">
       <h2>{t("manager.devices")}</h2>
@@ -63,15 +65,24 @@ const DevicesCard = ({ status }: { readonly status: StationStatus | undefined })
       ) : (
         <ul className="devices">
           {devices.map((device) => (
-            <li key={device.id}>
+            <li key={device.id} data-device={device.id}>
               <span className={`state-dot state-${device.state}`} aria-hidden="true" />
-              <div>
+              <div className="device-text">
                 <div>
-                  <strong>{device.description}</strong> <span className="mono muted">{device.id}</span>
+                  <strong>{describeDevice(t, device)}</strong>{" "}
+                  <span className="mono muted device-id" title={device.id}>
+                    {device.id}
+                  </span>
                 </div>
+                {device.where !== "" && (
+                  <div className="mono muted device-where" title={device.where}>
+                    {device.where}
+                  </div>
+                )}
                 <div className="muted">
-                  {t(`deviceState.${device.state}`)} · {device.detail}
+                  {t(`deviceState.${device.state}`)} · {describeDeviceCondition(t, device)}
                 </div>
+                {detail(device) !== undefined && <div className="muted device-detail">{detail(device)}</div>}
               </div>
             </li>
           ))}
