@@ -40,6 +40,8 @@ export { Operator, Role } from "../session/Operator.ts"
 export type { ShopConnectorView, ShopPushView, ShopStatus } from "../shops/ShopStatus.ts"
 export {
   BrokerState,
+  DeviceConditionCode,
+  DeviceConnection,
   DeviceKind,
   DeviceStatus,
   StationStatus,

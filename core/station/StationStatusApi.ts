@@ -1,16 +1,63 @@
 /** The header's status (identity, operator, sync, devices) and the API slice that reads it. */
 import { Schema } from "effect"
+import { boundedOneLine } from "../bounds/oneLine.ts"
 import { Locale } from "../config/StationConfig.ts"
 import { ScanContext } from "../scan/ScanApi.ts"
 import { Operator } from "../session/Operator.ts"
 
 export const DeviceKind = Schema.Literals(["scanner", "scale", "label-printer", "receipt-printer", "broker"])
+export type DeviceKind = typeof DeviceKind.Type
+
+/**
+ * How the station reaches a device; the UI words it with the kind ("Etikettendrucker (simuliert)"). Stable: the UI
+ * translates each one, so a code is only ever added, never renamed.
+ */
+export const DeviceConnection = Schema.Literals(["serial", "network", "device-file", "simulated"])
+export type DeviceConnection = typeof DeviceConnection.Type
+
+/**
+ * How a device is, for the UI to word in the bench's language. Stable, like `DeviceConnection`.
+ * - `connected`, `disconnected`: a scanner or scale on its line (or not).
+ * - `line-noise`: a scanner sent bytes that are no scan.
+ * - `scale-fault`: a scale connected but without a valid weight (overload, an error code).
+ * - `not-used-yet`: a printer no job was sent to since the start.
+ * - `not-present`: a printer whose device file was not there at start (unplugged or switched off), until its first job.
+ * - `job-queued`, `job-printing`, `job-printed`, `job-failed`: a printer's last job.
+ * - `job-retrying`: a printer's last job failed and waits to be sent again.
+ */
+export const DeviceConditionCode = Schema.Literals([
+  "connected",
+  "disconnected",
+  "line-noise",
+  "scale-fault",
+  "not-used-yet",
+  "not-present",
+  "job-queued",
+  "job-printing",
+  "job-printed",
+  "job-failed",
+  "job-retrying"
+])
+export type DeviceConditionCode = typeof DeviceConditionCode.Type
+
+/** A device's `where` or `detail` is one line of at most this much: a port, an address, a driver's reason. */
+export const maxDeviceTextChars = 200
+
+const DeviceText = Schema.String.check(Schema.isMaxLength(maxDeviceTextChars))
+
+/** A driver's text (a path, an address, its reason) as a device's `where` or `detail`: one line, bounded. */
+export const deviceText = (text: string): string => boundedOneLine(text, maxDeviceTextChars)
+
 export const DeviceStatus = Schema.Struct({
   id: Schema.String,
   kind: DeviceKind,
-  description: Schema.String,
+  connection: DeviceConnection,
+  /** Where the device is: its serial port or device file, its address, a simulated printer's folder. Shown as is. */
+  where: DeviceText,
   state: Schema.Literals(["ok", "warning", "error", "unknown"]),
-  detail: Schema.String
+  condition: DeviceConditionCode,
+  /** The driver's own (English) words on the condition, for whoever fixes it: shown quietly, as text. */
+  detail: Schema.optional(DeviceText)
 })
 export type DeviceStatus = typeof DeviceStatus.Type
 

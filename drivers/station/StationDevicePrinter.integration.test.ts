@@ -35,7 +35,8 @@ describe("a station whose receipt printer's device file is not there at start", 
     const status = (await station.call("station.status", {})) as { ok: true; value: StationStatus }
     expect(status.value.devices.find((entry) => entry.kind === "receipt-printer")).toMatchObject({
       state: "error",
-      detail: `not present: ${device} (is it plugged in? printers.receipt.path)`
+      condition: "not-present",
+      detail: `${device} (is it plugged in? printers.receipt.path)`
     })
   })
 

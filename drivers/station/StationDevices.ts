@@ -7,6 +7,7 @@ import type { ScaleDevice } from "../../core/pack/Scale.ts"
 import { ScaleWeights } from "../../core/pack/ScaleWeights.ts"
 import type { ScannerDevice } from "../../core/scan/Scanner.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
+import { type DeviceConditionCode, deviceText } from "../../core/station/StationStatusApi.ts"
 import { panLoadFor } from "../scale/PanFollowsPack.ts"
 import { SerialScale } from "../scale/SerialScale.ts"
 import { SimulatedScale } from "../scale/SimulatedScale.ts"
@@ -85,13 +86,28 @@ export class StationDevices extends Context.Service<
         const devices = yield* DeviceRegistry
         const weights = yield* ScaleWeights
         const run = yield* FiberSet.makeRuntime()
-        /** How a device's state reaches the header: the device registry, then a status push. */
+        /**
+         * How a device's state reaches the header: the device registry, then a status push. The condition is a code
+         * the UI words; the driver's own reason goes along as the detail.
+         */
         const reporterFor =
-          (kind: "scanner" | "scale", device: { readonly id: string; readonly description: string }) =>
-          (state: "ok" | "warning" | "error", detail: string) =>
+          (
+            kind: "scanner" | "scale",
+            id: string,
+            line: ResolvedConfig["scanners"][number] | ResolvedConfig["scales"][number]
+          ) =>
+          (state: "ok" | "warning" | "error", condition: DeviceConditionCode, reason?: string) =>
             void run(
               Effect.andThen(
-                devices.report({ id: device.id, kind, description: device.description, state, detail }),
+                devices.report({
+                  id,
+                  kind,
+                  connection: line.type === "serial" ? "serial" : "simulated",
+                  where: line.type === "serial" ? deviceText(line.path) : "",
+                  state,
+                  condition,
+                  ...(reason === undefined ? {} : { detail: deviceText(reason) })
+                }),
                 calls.publishStatus
               )
             )
@@ -100,7 +116,7 @@ export class StationDevices extends Context.Service<
         for (const scanner of config.scanners) {
           const device = yield* scannerDevice(scanner)
           if (device instanceof SimulatedScanner) simulatedScanners.push(device)
-          const report = reporterFor("scanner", device)
+          const report = reporterFor("scanner", device.id, scanner)
           yield* keepRunning(
             `scanner ${device.id}`,
             device.run({
@@ -118,8 +134,8 @@ export class StationDevices extends Context.Service<
                 state._tag === "Connected"
                   ? report("ok", "connected")
                   : state._tag === "Disconnected"
-                    ? report("error", `disconnected: ${state.reason}`)
-                    : report("warning", `rejected line noise: ${state.reason}`)
+                    ? report("error", "disconnected", state.reason)
+                    : report("warning", "line-noise", state.reason)
             })
           )
         }
@@ -129,7 +145,7 @@ export class StationDevices extends Context.Service<
           const device = yield* scaleDevice(scale)
           if (device instanceof SimulatedScale) simulatedScales.push(device)
           yield* weights.register(device)
-          const report = reporterFor("scale", device)
+          const report = reporterFor("scale", device.id, scale)
           yield* keepRunning(
             `scale ${device.id}`,
             device.run({
@@ -137,8 +153,8 @@ export class StationDevices extends Context.Service<
               onState: (state) => {
                 run(weights.state(device.id, state))
                 if (state._tag === "Connected") report("ok", "connected")
-                else if (state._tag === "Disconnected") report("error", `disconnected: ${state.reason}`)
-                else report("warning", state.reason)
+                else if (state._tag === "Disconnected") report("error", "disconnected", state.reason)
+                else report("warning", "scale-fault", state.reason)
               }
             })
           )

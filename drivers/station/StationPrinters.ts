@@ -5,6 +5,7 @@ import { Context, Effect, Layer } from "effect"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import type { PrinterDevice } from "../../core/print/Printer.ts"
 import type { PrinterRole } from "../../core/print/PrintQueue.ts"
+import { type DeviceConnection, deviceText } from "../../core/station/StationStatusApi.ts"
 import { makeDevicePrinter } from "../printer/DevicePrinter.ts"
 import { type PrinterSimulator, start as startPrinterSimulator } from "../printer/PrinterSimulator.ts"
 import { makeTcpPrinter } from "../printer/TcpPrinter.ts"
@@ -13,6 +14,9 @@ import { releaseLogged } from "./releaseLogged.ts"
 /** One printer of the bench: the device the print queue sends to, and for a simulated one its listener. */
 export interface StationPrinter {
   readonly device: PrinterDevice
+  /** How the station reaches it and where it is (an address, a device file, a simulated one's folder), for the UI. */
+  readonly connection: DeviceConnection
+  readonly where: string
   /** The rendering of a job the simulated printer received, as a URL under `/printouts`. */
   readonly preview?: (jobId: string) => Promise<string | undefined>
   readonly simulator?: PrinterSimulator
@@ -30,15 +34,24 @@ const printerFor = (role: PrinterRole, config: ResolvedConfig, render: boolean, 
     const language = role === "label" ? "zpl" : "escpos"
     const id = `${role}-printer`
     if (printer.type === "tcp") {
-      return { device: makeTcpPrinter({ id, host: printer.host, port: printer.port ?? 9100, language }) }
+      const port = printer.port ?? 9100
+      return {
+        device: makeTcpPrinter({ id, host: printer.host, port, language }),
+        connection: "network",
+        where: deviceText(`${printer.host}:${port}`)
+      } satisfies StationPrinter
     }
     if (printer.type === "device") {
-      const device = makeDevicePrinter({ id, path: printer.path, language })
-      if (existsSync(printer.path)) return { device }
+      const printerAt = {
+        device: makeDevicePrinter({ id, path: printer.path, language }),
+        connection: "device-file",
+        where: deviceText(printer.path)
+      } satisfies StationPrinter
+      if (existsSync(printer.path)) return printerAt
       // Unplugged or switched off at boot is no reason to stop the bench: the file is opened anew for every job.
-      const absent = `not present: ${printer.path} (is it plugged in? printers.${role}.path)`
-      log(`Warning: ${role} printer ${absent}; the station starts and prints to it once it is there`)
-      return { device, absent }
+      const absent = `${printer.path} (is it plugged in? printers.${role}.path)`
+      log(`Warning: ${role} printer not present: ${absent}; the station starts and prints to it once it is there`)
+      return { ...printerAt, absent: deviceText(absent) } satisfies StationPrinter
     }
     const dir = join(config.dataDir, "printouts", role)
     mkdirSync(dir, { recursive: true })
@@ -66,7 +79,7 @@ const printerFor = (role: PrinterRole, config: ResolvedConfig, render: boolean, 
       const png = jobs[place - 1]?.pngs[0]
       return png === undefined ? undefined : `/printouts/${role}/${relative(dir, png).split("\\").join("/")}`
     }
-    return { device, preview, simulator } satisfies StationPrinter
+    return { device, preview, simulator, connection: "simulated", where: deviceText(dir) } satisfies StationPrinter
   })
 
 /** The bench's label and receipt printers, configured or simulated, for the print worker and the station's handle. */

@@ -110,6 +110,7 @@ describe("a station with an MT-SICS scale on a serial port", () => {
     const status = await call<StationStatus>("station.status", {})
     expect(status.devices.find((device) => device.id === "bench-scale")).toMatchObject({
       state: "warning",
+      condition: "scale-fault",
       detail: expect.stringContaining("overloaded")
     })
     expect(await station.call("pack.weighOnScale", {})).toMatchObject({

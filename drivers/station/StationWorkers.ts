@@ -7,15 +7,18 @@ import { PushHub } from "../../core/api/PushHub.ts"
 import { PhotoRetention } from "../../core/evidence/PhotoRetention.ts"
 import { CarrierCancellations } from "../../core/pack/CarrierCancellations.ts"
 import { PendingLabels } from "../../core/pack/PendingLabels.ts"
+import type { PrinterRole } from "../../core/print/PrintQueue.ts"
 import { PrintQueue } from "../../core/print/PrintQueue.ts"
 import { DeviceRegistry } from "../../core/station/DeviceRegistry.ts"
+import { deviceText } from "../../core/station/StationStatusApi.ts"
 import { FleetPresence } from "../../core/sync/FleetPresence.ts"
 import { SiteFleet } from "../../core/sync/SiteFleet.ts"
 import { SyncEngine } from "../../core/sync/SyncEngine.ts"
 import { StationCalls } from "./StationCalls.ts"
 import { StationPrinters } from "./StationPrinters.ts"
 
-const printerKind = (role: "label" | "receipt") => (role === "label" ? "label-printer" : "receipt-printer")
+const printerKind = (role: "label" | "receipt") =>
+  role === "label" ? ("label-printer" as const) : ("receipt-printer" as const)
 
 /** Sends queued print jobs to the printers in order and tells the UI and the device list how each went. */
 const printWorker = Effect.gen(function* () {
@@ -24,15 +27,19 @@ const printWorker = Effect.gen(function* () {
   const pushes = yield* PushHub
   const devices = yield* DeviceRegistry
   const calls = yield* StationCalls
+  const printerStatus = (role: PrinterRole) => ({
+    id: printers[role].device.id,
+    kind: printerKind(role),
+    connection: printers[role].connection,
+    where: printers[role].where
+  })
   for (const role of ["label", "receipt"] as const) {
-    const { device, absent } = printers[role]
-    yield* devices.report({
-      id: device.id,
-      kind: printerKind(role),
-      description: device.description,
-      state: absent === undefined ? "unknown" : "error",
-      detail: absent ?? "not used yet"
-    })
+    const { absent } = printers[role]
+    yield* devices.report(
+      absent === undefined
+        ? { ...printerStatus(role), state: "unknown", condition: "not-used-yet" }
+        : { ...printerStatus(role), state: "error", condition: "not-present", detail: absent }
+    )
   }
   const devicesByRole = { label: printers.label.device, receipt: printers.receipt.device }
   // The header's status (printer state, pending labels) follows the jobs within a tenth of a second, off the worker's
@@ -59,13 +66,12 @@ const printWorker = Effect.gen(function* () {
       (job) =>
         Effect.gen(function* () {
           yield* pushes.publish("printJob", job)
-          const device = devicesByRole[job.printer]
+          const retrying = job.state === "queued" && job.lastError !== undefined
           yield* devices.report({
-            id: device.id,
-            kind: printerKind(job.printer),
-            description: device.description,
-            state: job.state === "queued" && job.lastError !== undefined ? "error" : "ok",
-            detail: job.lastError ?? `last job ${job.state}`
+            ...printerStatus(job.printer),
+            state: retrying ? "error" : "ok",
+            condition: retrying ? "job-retrying" : `job-${job.state}`,
+            ...(job.lastError === undefined ? {} : { detail: deviceText(job.lastError) })
           })
           yield* statusSoon
         }),

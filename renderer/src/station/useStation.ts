@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from "react"
 import type { Locale, ScanContext, ScanOutcome, StationStatus } from "../../../core/api/StationApi.ts"
 import type { ConnectionState, StationClient } from "../api/StationClient.ts"
-import type { ScanDisplay } from "../scanner/ScanDisplay.ts"
+import { noScans, type ScreenScans, withOutcome, withScan } from "../scanner/ScreenScans.ts"
 
 /** Status is pushed on every change; this slow refresh only heals a push lost to a race, it is not the source. */
 const STATUS_REFRESH_MS = 15_000
@@ -10,7 +10,8 @@ const STATUS_REFRESH_MS = 15_000
 export interface StationState {
   readonly status: StationStatus | undefined
   readonly connection: ConnectionState | "unknown"
-  readonly lastScan: ScanDisplay | undefined
+  /** Each screen's last scan, and the last of all. */
+  readonly scans: ScreenScans
   /** `context` is the screen that was up: the station hands the scan to that screen's flow. */
   readonly submitScan: (raw: string, source: "wedge" | "manual" | "camera", context: ScanContext) => void
   readonly setLocale: (locale: Locale) => Promise<void>
@@ -19,35 +20,30 @@ export interface StationState {
   readonly refreshStatus: () => void
 }
 
-const sameScan = (a: ScanOutcome, b: ScanOutcome) =>
-  a.raw === b.raw && a.at.monoNs === b.at.monoNs && a.deviceId === b.deviceId
-
-/** The station-wide state every screen shares: status (operator, sync, devices), connection and the last scan. */
-export const useStation = (client: StationClient): StationState => {
+/**
+ * The station-wide state every screen shares: status (operator, sync, devices), connection and each screen's last
+ * scan. `screenUp` tells which screen a pushed scan came to (a serial scanner's scan names no screen).
+ */
+export const useStation = (client: StationClient, screenUp: () => ScanContext): StationState => {
   const [status, setStatus] = useState<StationStatus>()
   const [connection, setConnection] = useState<ConnectionState | "unknown">("unknown")
-  const [lastScan, setLastScan] = useState<ScanDisplay>()
-  const nextScanId = useRef(0)
+  const [scans, setScans] = useState<ScreenScans>(noScans)
+  const screenOfPush = useRef(screenUp)
+  screenOfPush.current = screenUp
 
   const refreshStatus = useCallback(() => {
     client.call("station.status", {}).then(setStatus, () => {})
   }, [client])
 
-  // A scan's answer and its push carry the same outcome; whichever comes second must not count as a new scan,
-  // or a rejection would beep twice.
-  const showOutcome = useCallback((outcome: ScanOutcome) => {
-    setLastScan((current) =>
-      current?.state === "done" && sameScan(current.outcome, outcome)
-        ? current
-        : { state: "done", id: ++nextScanId.current, outcome }
-    )
+  const showOutcome = useCallback((outcome: ScanOutcome, screen?: ScanContext) => {
+    setScans((current) => withOutcome(current, outcome, screen ?? screenOfPush.current()))
   }, [])
 
   useEffect(() => {
     refreshStatus()
     const stops = [
       client.onPush("status", setStatus),
-      client.onPush("scan", showOutcome),
+      client.onPush("scan", (outcome) => showOutcome(outcome)),
       client.onConnection((state) => {
         setConnection(state)
         if (state === "connected") refreshStatus()
@@ -62,14 +58,14 @@ export const useStation = (client: StationClient): StationState => {
 
   const submitScan = useCallback(
     (raw: string, source: "wedge" | "manual" | "camera", context: ScanContext) => {
-      const id = ++nextScanId.current
-      setLastScan({ state: "pending", id, raw })
+      setScans((current) => withScan(current, context, (id) => ({ state: "pending", id, raw })))
       client.call("scan.submit", { raw, source, context }).then(
         (outcome) => {
-          showOutcome(outcome)
+          showOutcome(outcome, context)
           if (outcome.action === "signed-in") refreshStatus()
         },
-        (error: unknown) => setLastScan({ state: "failed", id: ++nextScanId.current, raw, error })
+        (error: unknown) =>
+          setScans((current) => withScan(current, context, (id) => ({ state: "failed", id, raw, error })))
       )
     },
     [client, refreshStatus, showOutcome]
@@ -87,5 +83,5 @@ export const useStation = (client: StationClient): StationState => {
     refreshStatus()
   }, [client, refreshStatus])
 
-  return { status, connection, lastScan, submitScan, setLocale, signOut, refreshStatus }
+  return { status, connection, scans, submitScan, setLocale, signOut, refreshStatus }
 }

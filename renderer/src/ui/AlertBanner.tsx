@@ -2,6 +2,7 @@
 import { de, type MessageKey } from "../i18n/de.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import type { StationAlert } from "../station/useAlerts.ts"
+import { Identifiers } from "./Identifiers.tsx"
 
 /** The station's own alert text is English; a known code is shown in the bench's language instead. */
 const alertText = (t: ReturnType<typeof useStationContext>["t"], alert: StationAlert) => {
@@ -22,7 +23,7 @@ export const AlertBanner = ({
   return (
     <div className={`alert alert-${alert.level}`} role="alert" data-testid="alert" data-code={alert.code}>
       <span className="alert-text">
-        {alertText(t, alert)}
+        <Identifiers text={alertText(t, alert)} />
         {alerts.length > 1 ? ` (+${alerts.length - 1})` : ""}
       </span>
       {/* Focused so Enter acknowledges it; a scanner's Enter is swallowed by the wedge listener and cannot. */}

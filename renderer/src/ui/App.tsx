@@ -4,6 +4,7 @@ import type { StationClient } from "../api/StationClient.ts"
 import { describeError, makeTranslator } from "../i18n/Translator.ts"
 import { playErrorTone } from "../scanner/playErrorTone.ts"
 import { describeScan } from "../scanner/ScanDisplay.ts"
+import { scanOn } from "../scanner/ScreenScans.ts"
 import { attachWedgeListener } from "../scanner/WedgeListener.ts"
 import { StationContext } from "../station/StationContext.ts"
 import { useAlerts } from "../station/useAlerts.ts"
@@ -19,8 +20,10 @@ import { type PinHolder, PinPrompt } from "./PinPrompt.tsx"
 import { ReturnsScreen } from "./ReturnsScreen.tsx"
 
 export const App = ({ client }: { readonly client: StationClient }) => {
-  const station = useStation(client)
   const [screen, setScreen] = useState<Screen>("pack")
+  const currentScreen = useRef(screen)
+  currentScreen.current = screen
+  const station = useStation(client, () => currentScreen.current)
   // The failure itself, translated when shown: a language chosen after it still applies.
   const [problem, setProblem] = useState<{ readonly error: unknown }>()
   const locale = station.status?.locale ?? "de"
@@ -32,8 +35,6 @@ export const App = ({ client }: { readonly client: StationClient }) => {
   // The wedge listener lives as long as the page; the screen it reports as the scan's context changes under it.
   const submitScan = useRef(station.submitScan)
   submitScan.current = station.submitScan
-  const currentScreen = useRef(screen)
-  currentScreen.current = screen
   useEffect(() => attachWedgeListener(window, (raw) => submitScan.current(raw, "wedge", currentScreen.current)), [])
   const onScan = (raw: string, source: "manual" | "camera") => station.submitScan(raw, source, screen)
   // Scanners the station reads itself (serial) cannot say which screen is up: tell the station whenever it changes.
@@ -60,14 +61,14 @@ export const App = ({ client }: { readonly client: StationClient }) => {
   const [pinHolder, setPinHolder] = useState<PinHolder>()
   const lastScanId = useRef<number | undefined>(undefined)
   useEffect(() => {
-    const scan = station.lastScan
+    const scan = station.scans.latest
     if (scan === undefined || scan.id === lastScanId.current) return
     lastScanId.current = scan.id
     if (describeScan(t, scan).tone === "bad") playErrorTone()
     if (scan.state === "done" && scan.outcome.action === "pin-required") {
       setPinHolder({ badge: scan.outcome.raw, name: scan.outcome.message.replace(/ \([a-z-]+\)$/, "") })
     }
-  }, [station.lastScan, t])
+  }, [station.scans.latest, t])
 
   useEffect(() => {
     document.documentElement.lang = locale
@@ -112,12 +113,16 @@ export const App = ({ client }: { readonly client: StationClient }) => {
         <NavTabs current={screen} onSelect={setScreen} />
         <main className="screen">
           {screen === "pack" && (
-            <PackScreen operator={station.status?.operator} lastScan={station.lastScan} onScan={onScan} />
+            <PackScreen operator={station.status?.operator} lastScan={scanOn(station.scans, screen)} onScan={onScan} />
           )}
           {screen === "returns" && (
-            <ReturnsScreen operator={station.status?.operator} lastScan={station.lastScan} onScan={onScan} />
+            <ReturnsScreen
+              operator={station.status?.operator}
+              lastScan={scanOn(station.scans, screen)}
+              onScan={onScan}
+            />
           )}
-          {screen === "handover" && <HandoverScreen lastScan={station.lastScan} onScan={onScan} />}
+          {screen === "handover" && <HandoverScreen lastScan={scanOn(station.scans, screen)} onScan={onScan} />}
           {screen === "manager" && (
             <ManagerScreen status={station.status} onLocale={(next) => report(station.setLocale(next))} />
           )}

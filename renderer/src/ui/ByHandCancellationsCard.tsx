@@ -6,6 +6,7 @@ import { useApiQuery } from "../station/useApiQuery.ts"
 import { ReadFailure } from "./CardRead.tsx"
 import { carrierName } from "./carriers.ts"
 import { formatDateTime } from "./formatDate.ts"
+import { Identifiers } from "./Identifiers.tsx"
 import { ManagerNoteForm } from "./ManagerNoteForm.tsx"
 
 /** How many cancellations the card lists; the station says when there are more. */
@@ -271,7 +272,9 @@ const ClosedRow = ({
       <tr data-testid="by-hand-closed-row" data-parcel={close.parcelId}>
         <td className="mono held-id">
           {close.parcelId}
-          <div className="muted">{t("byHand.order", { orderId: close.orderId })}</div>
+          <div className="muted">
+            <Identifiers text={t("byHand.order", { orderId: close.orderId })} />
+          </div>
         </td>
         <td className="held-id">{carrierName(t, close.carrier)}</td>
         <td className="mono">{close.trackingNumber ?? <span className="muted">{t("byHand.numberNone")}</span>}</td>
@@ -331,7 +334,9 @@ const ByHandRow = ({
       <tr data-testid="by-hand-cancellation" data-parcel={cancellation.parcelId}>
         <td className="mono held-id">
           {cancellation.parcelId}
-          <div className="muted">{t("byHand.order", { orderId: cancellation.orderId })}</div>
+          <div className="muted">
+            <Identifiers text={t("byHand.order", { orderId: cancellation.orderId })} />
+          </div>
         </td>
         <td className="held-id">{carrier}</td>
         <td className="mono">

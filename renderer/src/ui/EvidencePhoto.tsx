@@ -91,7 +91,7 @@ export const ParcelPhotoCard = () => {
                     {parcel.parcelId}
                   </button>
                 </td>
-                <td className="mono">{parcel.orderId}</td>
+                <td className="mono id">{parcel.orderId}</td>
                 <td>{formatDateTime(locale, parcel.packedAtMs)}</td>
                 <td>{t(`evidence.photo.${parcel.photo}`)}</td>
               </tr>

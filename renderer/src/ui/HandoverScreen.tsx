@@ -4,6 +4,7 @@ import { useStationContext } from "../station/StationContext.ts"
 import { useBenchView } from "../station/useBenchView.ts"
 import { BenchError } from "./BenchError.tsx"
 import { carrierName, carriers } from "./carriers.ts"
+import { formatTime } from "./formatDate.ts"
 import { PrintPreviews } from "./PrintPreviews.tsx"
 import { RefusalBanner } from "./RefusalBanner.tsx"
 import { ScanArea } from "./ScanArea.tsx"
@@ -88,9 +89,9 @@ export const HandoverScreen = ({
               <tbody>
                 {batch.parcels.map((parcel) => (
                   <tr key={parcel.parcelId}>
-                    <td className="mono">{parcel.trackingNumber}</td>
-                    <td className="mono">{parcel.orderId}</td>
-                    <td>{new Date(parcel.scannedAtMs).toLocaleTimeString(locale)}</td>
+                    <td className="mono id">{parcel.trackingNumber}</td>
+                    <td className="mono id">{parcel.orderId}</td>
+                    <td>{formatTime(locale, parcel.scannedAtMs)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -2,6 +2,7 @@
 import type { CustomerMetrics } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { formatAge } from "./formatAge.ts"
+import { formatDayMonth } from "./formatDate.ts"
 
 const width = 640
 const height = 220
@@ -38,8 +39,6 @@ export const HandoverTimeChart = ({
   // A day's point sits at its noon (UTC, like the hub's days).
   const x = (index: number) => xAt(Date.parse(`${points[index]?.day ?? ""}T12:00:00Z`))
   const y = (ms: number) => top + plotHeight - (ms / maxMs) * plotHeight
-  const dayLabel = new Intl.DateTimeFormat(locale, { day: "numeric", month: "numeric", timeZone: "UTC" })
-  const label = (day: string) => dayLabel.format(new Date(`${day}T00:00:00Z`))
   const line = (pick: (day: (typeof points)[number]) => number | null) =>
     points.map((day, index) => `${x(index)},${y(pick(day) ?? 0)}`).join(" ")
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((fraction) => fromMs + fraction * (toMs - fromMs))
@@ -61,7 +60,7 @@ export const HandoverTimeChart = ({
       ))}
       {ticks.map((ms) => (
         <text key={ms} x={xAt(ms)} y={height - 10} textAnchor="middle" className="axis-label">
-          {dayLabel.format(new Date(ms))}
+          {formatDayMonth(locale, ms, "UTC")}
         </text>
       ))}
       {points.length > 1 && <polyline points={line((day) => day.p90Ms)} className="series-p90" />}
@@ -70,7 +69,7 @@ export const HandoverTimeChart = ({
         <g key={day.day} data-day={day.day}>
           <circle cx={x(index)} cy={y(day.p90Ms ?? 0)} r={3} className="point-p90" />
           <circle cx={x(index)} cy={y(day.medianMs ?? 0)} r={4} className="point-median">
-            <title>{`${label(day.day)}: ${t("metrics.median")} ${formatAge(day.medianMs ?? 0)}, p90 ${formatAge(day.p90Ms ?? 0)}`}</title>
+            <title>{`${formatDayMonth(locale, Date.parse(`${day.day}T00:00:00Z`), "UTC")}: ${t("metrics.median")} ${formatAge(day.medianMs ?? 0)}, p90 ${formatAge(day.p90Ms ?? 0)}`}</title>
           </circle>
         </g>
       ))}

@@ -1,6 +1,7 @@
 /** The header on every screen: who and where this bench is, and whether its broker, outbox and devices are healthy. */
 import type { Locale, StationStatus } from "../../../core/api/StationApi.ts"
 import type { MessageKey } from "../i18n/de.ts"
+import { describeDevice, describeDeviceCondition } from "../i18n/describeDevice.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { formatAge } from "./formatAge.ts"
 import { formatRate } from "./formatRate.ts"
@@ -100,7 +101,9 @@ export const Header = ({ status, onLocale, onSignOut }: HeaderProps) => {
         <span
           className={`pill ${troubled.length > 0 ? "pill-bad" : "pill-ok"}`}
           data-testid="device-indicator"
-          title={troubled.map((device) => `${device.description}: ${device.detail}`).join("\n")}
+          title={troubled
+            .map((device) => `${describeDevice(t, device)}: ${describeDeviceCondition(t, device)}`)
+            .join("\n")}
         >
           {troubled.length > 0 ? `⚠ ${t("header.devicesWarning", { count: troubled.length })}` : t("header.devicesOk")}
         </span>

@@ -203,7 +203,7 @@ const HeldRow = ({
     <>
       <tr data-testid="held-parcel" data-parcel={parcel.parcelId} data-reason={parcel.reason}>
         <td className="mono held-id">{parcel.parcelId}</td>
-        <td className="mono held-id">{parcel.orderId}</td>
+        <td className="mono held-id id">{parcel.orderId}</td>
         <td className="held-id">{carrierName(t, parcel.carrier)}</td>
         <td>{packedAt}</td>
         <td className="mono">{parcel.trackingNumber ?? <span className="muted">{t("held.noTracking")}</span>}</td>

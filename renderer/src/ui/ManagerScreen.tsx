@@ -1,6 +1,7 @@
 /** The Manager screen: the station's health at a glance, for whoever is responsible for the bench. */
 import { useState } from "react"
-import type { Locale, StationStatus } from "../../../core/api/StationApi.ts"
+import type { DeviceStatus, Locale, StationStatus } from "../../../core/api/StationApi.ts"
+import { describeDevice, describeDeviceCondition, describeDeviceDetail } from "../i18n/describeDevice.ts"
 import { describeError } from "../i18n/Translator.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
@@ -11,6 +12,7 @@ import { ConflictsCard } from "./ConflictsCard.tsx"
 import { CustomerMetricsCard } from "./CustomerMetricsCard.tsx"
 import { ParcelPhotoCard } from "./EvidencePhoto.tsx"
 import { formatAge } from "./formatAge.ts"
+import { formatTime } from "./formatDate.ts"
 import { formatRate } from "./formatRate.ts"
 import { HeldParcelsCard } from "./HeldParcelsCard.tsx"
 import { QuarantineCard } from "./QuarantineCard.tsx"
@@ -54,6 +56,7 @@ const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) =>
 const DevicesCard = ({ status }: { readonly status: StationStatus | undefined }) => {
   const { t } = useStationContext()
   const devices = status?.devices ?? []
+  const detail = (device: DeviceStatus) => describeDeviceDetail(t, device)
   return (
     <section className="card" data-testid="devices-card">
       <h2>{t("manager.devices")}</h2>
@@ -62,15 +65,24 @@ const DevicesCard = ({ status }: { readonly status: StationStatus | undefined })
       ) : (
         <ul className="devices">
           {devices.map((device) => (
-            <li key={device.id}>
+            <li key={device.id} data-device={device.id}>
               <span className={`state-dot state-${device.state}`} aria-hidden="true" />
-              <div>
+              <div className="device-text">
                 <div>
-                  <strong>{device.description}</strong> <span className="mono muted">{device.id}</span>
+                  <strong>{describeDevice(t, device)}</strong>{" "}
+                  <span className="mono muted device-id" title={device.id}>
+                    {device.id}
+                  </span>
                 </div>
+                {device.where !== "" && (
+                  <div className="mono muted device-where" title={device.where}>
+                    {device.where}
+                  </div>
+                )}
                 <div className="muted">
-                  {t(`deviceState.${device.state}`)} · {device.detail}
+                  {t(`deviceState.${device.state}`)} · {describeDeviceCondition(t, device)}
                 </div>
+                {detail(device) !== undefined && <div className="muted device-detail">{detail(device)}</div>}
               </div>
             </li>
           ))}
@@ -119,7 +131,7 @@ const PrintersCard = () => {
                 <div className="job-meta">
                   <strong>{t(job.printer === "label" ? "printer.label" : "printer.receipt")}</strong>
                   <span className={`badge job-state-${job.state}`}>{t(`jobState.${job.state}`)}</span>
-                  <span className="muted">{new Date(job.createdAtMs).toLocaleTimeString(locale)}</span>
+                  <span className="muted">{formatTime(locale, job.createdAtMs)}</span>
                   <span className="muted">{t("printer.attempts", { count: job.attempts })}</span>
                   {job.lastError !== undefined && <span className="error-text">{job.lastError}</span>}
                 </div>
@@ -163,7 +175,7 @@ const EventsCard = () => {
                 <tr key={event.id}>
                   <td className="numeric">{event.seq}</td>
                   <td className="mono">{event.type}</td>
-                  <td>{new Date(event.eventTimeMs).toLocaleTimeString(locale)}</td>
+                  <td>{formatTime(locale, event.eventTimeMs)}</td>
                   <td>{event.actor}</td>
                 </tr>
               ))}

@@ -29,7 +29,7 @@ export const OpenOrders = () => {
         <tbody>
           {orders.data.map((order) => (
             <tr key={order.orderId} className={HELD.has(order.status) ? "row-held" : ""}>
-              <td className="mono">{order.orderId}</td>
+              <td className="mono id">{order.orderId}</td>
               <td>{order.customerName}</td>
               <td>{order.country}</td>
               <td className="numeric">{t("order.itemsValue", { items: order.itemCount, lines: order.lineCount })}</td>

@@ -3,6 +3,7 @@ import type { CustomerMetrics } from "../../../core/api/StationApi.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import { carrierName } from "./carriers.ts"
 import { formatAge } from "./formatAge.ts"
+import { formatDateTimeShort } from "./formatDate.ts"
 
 type Pickup = NonNullable<CustomerMetrics["pickup"]>
 
@@ -70,7 +71,6 @@ const PickupChart = ({ carriers }: { readonly carriers: Pickup["carriers"] }) =>
 
 export const PickupLagPanel = ({ pickup }: { readonly pickup: Pickup }) => {
   const { t, locale } = useStationContext()
-  const time = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" })
   const alerts = pickup.batches.filter((batch) => batch.alert)
   const waiting = pickup.carriers.reduce((sum, carrier) => sum + carrier.waiting, 0)
   return (
@@ -84,7 +84,7 @@ export const PickupLagPanel = ({ pickup }: { readonly pickup: Pickup }) => {
                 batch: batch.batchId,
                 carrier: carrierName(t, batch.carrier),
                 count: batch.parcels,
-                at: time.format(new Date(batch.handedAtMs)),
+                at: formatDateTimeShort(locale, batch.handedAtMs),
                 age: formatAge(pickup.asOfMs - batch.handedAtMs)
               })}
             </li>
@@ -114,7 +114,7 @@ export const PickupLagPanel = ({ pickup }: { readonly pickup: Pickup }) => {
                   <td>
                     {batch.batchId} <span className="muted">{carrierName(t, batch.carrier)}</span>
                   </td>
-                  <td>{time.format(new Date(batch.handedAtMs))}</td>
+                  <td>{formatDateTimeShort(locale, batch.handedAtMs)}</td>
                   <td>{`${batch.scanned}/${batch.parcels}`}</td>
                   <td>{batch.medianMs === null ? "–" : formatAge(batch.medianMs)}</td>
                 </tr>

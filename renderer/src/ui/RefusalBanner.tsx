@@ -2,6 +2,7 @@
 import { describeRefusal, describeRefusalReason } from "../i18n/describeRefusal.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import type { Refused } from "../station/useBenchView.ts"
+import { Identifiers } from "./Identifiers.tsx"
 
 /**
  * Why the bench refused the last input, in red; the reason under it says what exactly to check. Under a
@@ -18,8 +19,14 @@ export const RefusalBanner = ({
   if (refusal === null) return null
   return (
     <section className="refusal" role="alert" data-testid="refusal" data-code={refusal.code}>
-      {!reasonOnly && <div className="refusal-headline">{describeRefusal(t, refusal)}</div>}
-      <div className="refusal-reason">{describeRefusalReason(t, refusal)}</div>
+      {!reasonOnly && (
+        <div className="refusal-headline">
+          <Identifiers text={describeRefusal(t, refusal)} />
+        </div>
+      )}
+      <div className="refusal-reason">
+        <Identifiers text={describeRefusalReason(t, refusal)} />
+      </div>
     </section>
   )
 }

@@ -35,7 +35,7 @@ export const ReturnCaseCard = ({ current }: { readonly current: ReturnCase }) =>
         {current.orderId !== null && (
           <div>
             <dt>{t("returns.order")}</dt>
-            <dd className="mono" data-testid="return-order">
+            <dd className="mono id" data-testid="return-order">
               {current.orderId}
             </dd>
           </div>

@@ -1,6 +1,7 @@
 /** The panel that shows the last scan, big and coloured. */
 import { describeScan, type ScanDisplay } from "../scanner/ScanDisplay.ts"
 import { useStationContext } from "../station/StationContext.ts"
+import { Identifiers } from "./Identifiers.tsx"
 
 /** The last scan, big and coloured, so the packer sees from a step away whether it went in. */
 export const ScanOutcomePanel = ({ scan }: { readonly scan: ScanDisplay | undefined }) => {
@@ -26,9 +27,13 @@ export const ScanOutcomePanel = ({ scan }: { readonly scan: ScanDisplay | undefi
       </div>
       <div className="outcome-headline">
         <span aria-hidden="true">{view.tone === "ok" ? "✔ " : view.tone === "bad" ? "✖ " : ""}</span>
-        {view.headline}
+        <Identifiers text={view.headline} />
       </div>
-      {view.detail !== "" && <div className="outcome-detail">{view.detail}</div>}
+      {view.detail !== "" && (
+        <div className="outcome-detail">
+          <Identifiers text={view.detail} />
+        </div>
+      )}
     </section>
   )
 }

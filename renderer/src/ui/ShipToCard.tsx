@@ -19,7 +19,7 @@ export const ShipToCard = ({
     <section className={held ? "card ship-to ship-to-held" : "card ship-to"} data-testid="ship-to">
       {order !== null && (
         <div className="ship-order">
-          <span className="mono ship-order-id">{order.orderId}</span>
+          <span className="mono ship-order-id id">{order.orderId}</span>
           <span className="ship-customer">{order.customerName}</span>
           <span className="ship-service">
             {carrier === undefined ? order.carrier : t(carrier)} ·{" "}

@@ -32,7 +32,7 @@ const FailedPush = ({
   return (
     <li className="shop-push" data-testid="shop-failed-push" data-push={push.pushId}>
       <div>
-        <strong>{t(`shop.push.${push.kind}`)}</strong> <span className="mono">{push.orderId}</span>{" "}
+        <strong>{t(`shop.push.${push.kind}`)}</strong> <span className="mono id">{push.orderId}</span>{" "}
         <span className="muted">
           {push.subject} · {formatDateTime(locale, push.updatedAtMs)} · {t("shop.attempts", { count: push.attempts })}
         </span>
