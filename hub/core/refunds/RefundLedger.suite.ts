@@ -1020,7 +1020,8 @@ export const refundLedgerSuite = (store: TestStore) =>
      * of the mug graded at RET-02. What the ledger holds and told, with each claim's status and when it was paid.
      */
     const paidBeforeItsStationSaidSo = (
-      meanwhile: (ledger: ReturnType<typeof makeRefundLedger>) => Effect.Effect<unknown, unknown, Sql>
+      meanwhile: (ledger: ReturnType<typeof makeRefundLedger>) => Effect.Effect<unknown, unknown, Sql>,
+      push: { readonly status: string; readonly failedAs: string | null } = { status: "done", failedAs: null }
     ) =>
       withLedger(store, (ledger, sql) =>
         Effect.gen(function* () {
@@ -1032,10 +1033,10 @@ export const refundLedgerSuite = (store: TestStore) =>
           )
           yield* sql.execute(
             `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key,
-               payload, status, attempts, next_attempt_ms, created_at_ms, updated_at_ms, done_at_ms)
+               payload, status, failed_as, attempts, next_attempt_ms, created_at_ms, updated_at_ms, done_at_ms)
              VALUES ('push-1', 'shopify-main', 1, 'refund', 'packbench-RET-01-R000001-decided', 'RET-01-R000001-01',
-               'SO-100009', 'SO-100009/HAM1/RET-01-R000001', '{}', 'done', 1, ?, ?, ?, ?)`,
-            [NOW_MS, NOW_MS, NOW_MS, NOW_MS + 1_000]
+               'SO-100009', 'SO-100009/HAM1/RET-01-R000001', '{}', ?, ?, 1, ?, ?, ?, ?)`,
+            [push.status, push.failedAs, NOW_MS, NOW_MS, NOW_MS, push.status === "done" ? NOW_MS + 1_000 : null]
           )
           yield* meanwhile(ledger)
           yield* ledger.applyDecided(
@@ -1077,6 +1078,29 @@ export const refundLedgerSuite = (store: TestStore) =>
       // The shop is not told to withdraw what it paid, and not asked to pay the unit again.
       expect(result).toEqual(paidOnce)
     })
+
+    it.each([
+      ["sending", "sending", null],
+      ["handed over on an answer the hub could not read", "failed", "malformed"]
+    ])(
+      "holds a voided return's claim whose refund the shop may have paid (its push %s), unissued: the real return of the unit is refused, and the shop is not told to withdraw it",
+      async (_, status, failedAs) => {
+        const voided = stationEvent("RET-01", 2, "return.cancelled", 1, "voided-unknown", {
+          returnId: mug.returnId,
+          corrects: null,
+          orderId: mug.orderId,
+          scanned: mug.orderId,
+          itemCount: 1,
+          reason: "scanned the wrong parcel"
+        })
+        const result = await paidBeforeItsStationSaidSo(
+          (ledger) =>
+            ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW_MS),
+          { status, failedAs }
+        )
+        expect(result).toEqual({ ...paidOnce, statuses: [["RET-01-R000001-01", "requested", 0]] })
+      }
+    )
 
     it.each([
       ["no-refund", 0],
