@@ -11,7 +11,8 @@ import { RefundRuleSet } from "../../../core/returns/RefundRules.ts"
 import {
   type ReturnCancelled,
   type ReturnRefundDecided,
-  ReturnRefundDecisionCorrected
+  ReturnRefundDecisionCorrected,
+  type ReturnRefundIssued
 } from "../../../core/returns/ReturnsEvents.ts"
 import { registerReturnsInbound } from "../../../core/returns/ReturnsInbound.ts"
 import { ReturnsService } from "../../../core/returns/ReturnsService.ts"
@@ -41,6 +42,7 @@ const NOW_MS = START_MS + 10 * DAY
 const rules = Schema.decodeUnknownSync(RefundRuleSet)(fixture("refund-rules.json"))
 const orders = Schema.decodeUnknownSync(Schema.Array(Order))(fixture("orders.json"))
 const GPS_SERIAL_SCAN = "010426012345006921GPS-0001"
+type ReturnRefundIssuedPayload = typeof ReturnRefundIssued.payload.Type
 
 const stationLayer = (dir: string, stationId: string, bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) =>
   Layer.mergeAll(ReturnsService.layer({ rules }), Inbox.layer).pipe(
@@ -1101,6 +1103,73 @@ export const refundLedgerSuite = (store: TestStore) =>
         expect(result).toEqual({ ...paidOnce, statuses: [["RET-01-R000001-01", "requested", 0]] })
       }
     )
+
+    /** RET-01's `return.refund-issued` of the mug, recorded at `wallMs` on the station's clock. */
+    const mugIssued = (wallMs: number) => {
+      const event = stationEvent("RET-01", 3, "return.refund-issued", 1, `issued-${wallMs}`, {
+        orderId: mug.orderId,
+        lineId: mug.lineId,
+        unit: mug.unit,
+        itemRef: `${mug.returnId}-01`,
+        amountCents: 1_290,
+        currency: "EUR",
+        shopRefundId: "R-1"
+      })
+      return {
+        event: { ...event, eventTime: { wallMs, monoNs: "0" } },
+        issued: event.payload as ReturnRefundIssuedPayload
+      }
+    }
+
+    it("keeps when a voided return's claim was paid through the shop's push: its station's late word of the refund moves nothing", async () => {
+      const voided = stationEvent("RET-01", 2, "return.cancelled", 1, "voided-paid", {
+        returnId: mug.returnId,
+        corrects: null,
+        orderId: mug.orderId,
+        scanned: mug.orderId,
+        itemCount: 1,
+        reason: "scanned the wrong parcel"
+      })
+      const late = mugIssued(NOW_MS + 5_000)
+      const result = await paidBeforeItsStationSaidSo((ledger) =>
+        Effect.andThen(
+          ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW_MS),
+          ledger.applyIssued(late.event, late.issued, NOW_MS + 10_000)
+        )
+      )
+      expect(result).toEqual(paidOnce)
+    })
+
+    it("records when the station says the refund was issued, not when the hub heard of it (never after the hub's now), and a later word moves nothing", async () => {
+      const issuedAt = (words: ReadonlyArray<readonly [number, number]>) =>
+        withLedger(store, (ledger, sql) =>
+          Effect.gen(function* () {
+            yield* ledger.recordOrder(orders.find((candidate) => candidate.orderId === mug.orderId)!)
+            yield* ledger.applyDecided(
+              decidedAt("RET-01", mug.returnId),
+              unitDecided({ ...mug, amountCents: 1_290 }),
+              NOW_MS
+            )
+            for (const [stationMs, hubMs] of words) {
+              const word = mugIssued(stationMs)
+              yield* ledger.applyIssued(word.event, word.issued, hubMs)
+            }
+            const rows = yield* sql.query<{ status: string; issued_at_ms: number }>(
+              "SELECT status, issued_at_ms FROM hub_refund_claims"
+            )
+            return rows.map((row) => [row.status, Number(row.issued_at_ms)])
+          })
+        )
+      // Heard of a minute late, and again (a manager had the refund sent again) later still.
+      expect(
+        await issuedAt([
+          [NOW_MS - 60_000, NOW_MS],
+          [NOW_MS + 1_000, NOW_MS + 5_000]
+        ])
+      ).toEqual([["issued", NOW_MS - 60_000]])
+      // A station's clock a day ahead cannot put the refund in the hub's future.
+      expect(await issuedAt([[NOW_MS + DAY, NOW_MS]])).toEqual([["issued", NOW_MS]])
+    })
 
     it.each([
       ["no-refund", 0],

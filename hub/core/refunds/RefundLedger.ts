@@ -486,12 +486,16 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
   const paidThroughShopAt = (itemRef: string, nowMs: number) =>
     Effect.map(refundPushLeft(sql, itemRef), (left) => paidAt(left, nowMs))
 
-  /** The shop paid the unit of `itemRef` at `paidAtMs`: its claim is final, and no later decision reaches the shop. */
+  /**
+   * The shop paid the unit of `itemRef` at `paidAtMs`: its claim is final, and no later decision reaches the shop. A
+   * claim issued already keeps when it was: a later word of the same payment (its station's after the shop's push, a
+   * second `return.refund-issued`) moves nothing.
+   */
   const markPaid = (itemRef: string, paidAtMs: number) =>
-    sql.execute("UPDATE hub_refund_claims SET status = 'issued', issued_at_ms = ? WHERE item_ref = ?", [
-      paidAtMs,
-      itemRef
-    ])
+    sql.execute(
+      "UPDATE hub_refund_claims SET status = 'issued', issued_at_ms = ? WHERE item_ref = ? AND status <> 'issued'",
+      [paidAtMs, itemRef]
+    )
 
   const isVoided = (siteId: string, returnId: string) =>
     Effect.map(
@@ -674,8 +678,12 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       return rows.length
     })
 
-  /** The shop paid, as the station says (`return.refund-issued`). */
-  const applyIssued = (issued: typeof ReturnRefundIssued.payload.Type, nowMs: number) => markPaid(issued.itemRef, nowMs)
+  /**
+   * The shop paid, as the station says (`return.refund-issued`), when the station recorded it: its word may reach the
+   * hub long after (offline, a backlog). A station's clock ahead of the hub's cannot put it in the hub's future.
+   */
+  const applyIssued = (event: EventEnvelope, issued: typeof ReturnRefundIssued.payload.Type, nowMs: number) =>
+    markPaid(issued.itemRef, Math.min(event.eventTime.wallMs, nowMs))
 
   /**
    * A return the clerk voided (`return.cancelled`) no longer counts: it is recorded as voided, its decisions still
