@@ -1000,6 +1000,27 @@ export const refundLedgerSuite = (store: TestStore) =>
       expect(result.after).toEqual([500])
     })
 
+    it("takes up decisions of different items waiting for their order in the order the hub received them, not by event id: the first to arrive wins a contested unit", async () => {
+      // SO-999999's only pair of socks (line 2), refunded at RET-02 and then at RET-01, both taken in the same
+      // millisecond of the hub's clock; RET-01's event id (a UUIDv7, random within its millisecond) sorts first.
+      const socks = (stationId: string, returnId: string, id: string) => {
+        const event = decided(stationId, 2, returnId, "refund-full", 1_650, {
+          id,
+          item: { orderId: "SO-999999", sku: "ALP-SOCK-M", serial: null }
+        })
+        return { ...event, payload: { ...(event.payload as object), lineId: "2" } }
+      }
+      const result = await decidedBeforeOrder([
+        socks("RET-02", "RET-02-R000004", "019b0000-0000-7fff-bfff-ffffffffffff"),
+        socks("RET-01", "RET-01-R000004", "019b0000-0000-7000-8000-000000000000")
+      ])
+      expect(result.parked).toEqual([{ order_id: "SO-999999" }, { order_id: "SO-999999" }])
+      expect(result.released).toBe(2)
+      // RET-01 is refused the unit (its `refund.rejected` carries no amount), and the shop asked to refund RET-02's.
+      expect(result.claims).toEqual([{ item_ref: "RET-02-R000004-01" }])
+      expect(result.after.filter((amountCents) => amountCents !== undefined)).toEqual([1_650])
+    })
+
     it("drops a voided return's decisions waiting for their order: the order's arrival claims nothing", async () => {
       const result = await decidedBeforeOrder([decidedForUnknown("decided", "refund-full", 1_290), voidedUnknown])
       expect(result).toEqual({ before: 0, parked: [], released: 0, claims: [], after: [] })

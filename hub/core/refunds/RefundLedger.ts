@@ -261,14 +261,19 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
   /** A decision for an order (or a line) the hub does not know: kept, not passed on, until the order is known. */
   const park = (event: EventEnvelope, decided: LedgerDecision, orderId: string, nowMs: number) =>
     Effect.gen(function* () {
+      const last = yield* sql.query<{ last: number | null }>(
+        "SELECT MAX(received_seq) AS last FROM hub_refund_parked WHERE order_id = ?",
+        [orderId]
+      )
       const parked = yield* sql.execute(
-        `INSERT INTO hub_refund_parked (decided_event_id, order_id, event, parked_at_ms) VALUES (?, ?, ?, ?)
-         ON CONFLICT (decided_event_id) DO NOTHING`,
+        `INSERT INTO hub_refund_parked (decided_event_id, order_id, event, parked_at_ms, received_seq)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (decided_event_id) DO NOTHING`,
         [
           event.id,
           orderId,
           JSON.stringify({ id: event.id, siteId: event.siteId, stationId: event.stationId, decided }),
-          nowMs
+          nowMs,
+          Number(last[0]?.last ?? 0) + 1
         ]
       )
       if (parked.changes > 0) {
@@ -279,17 +284,19 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
     })
 
   /**
-   * The decisions parked for `orderId`, in the order they were parked (ties within a millisecond by event id). Which of
+   * The decisions parked for `orderId`, in the order the hub received them (`received_seq`, numbered per order as
+   * `park` keeps them; the consumer applies each station's events in its order, and an order's one after another), so
+   * that of two items racing for one unit the first to arrive wins when the order arrives too, as it would have had the
+   * order been known. Not by when they were parked, then by event id: within a millisecond a UUIDv7 is random. Which of
    * two decisions of one item comes first cannot matter: no two of an item are ever parked for an order. `applyDecided`,
    * the only way to `park`, first drops the item's parked decision for the order (`dropParked`) in the same
-   * transaction, so a later decision replaces the earlier one; `releaseParked` takes each row up through it again.
-   * Between the items of two stations racing for one unit (the first to arrive wins) a tie in the millisecond goes by
-   * event id, a UUIDv7 of the deciding station's clock.
+   * transaction, so a later decision replaces the earlier one; `releaseParked` takes each row up through it again, and
+   * one parked again goes after those still waiting.
    */
   const parkedOf = (orderId: string) =>
     Effect.map(
       sql.query<{ decided_event_id: string; event: string }>(
-        "SELECT decided_event_id, event FROM hub_refund_parked WHERE order_id = ? ORDER BY parked_at_ms, decided_event_id",
+        "SELECT decided_event_id, event FROM hub_refund_parked WHERE order_id = ? ORDER BY received_seq, decided_event_id",
         [orderId]
       ),
       (rows) =>
