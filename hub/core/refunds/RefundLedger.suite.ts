@@ -1037,6 +1037,13 @@ export const refundLedgerSuite = (store: TestStore) =>
 
     const mug = { returnId: "RET-01-R000001", orderId: "SO-100009", lineId: "1", unit: 1, sku: "ALP-MUG-01" }
 
+    /** SO-100009 known to the ledger, and its only mug refunded in full in RET-01-R000001. */
+    const mugRefunded = (ledger: ReturnType<typeof makeRefundLedger>) =>
+      Effect.andThen(
+        ledger.recordOrder(orders.find((candidate) => candidate.orderId === mug.orderId)!),
+        ledger.applyDecided(decidedAt("RET-01", mug.returnId), unitDecided({ ...mug, amountCents: 1_290 }), NOW_MS)
+      )
+
     /**
      * SO-100009's only mug refunded in RET-01-R000001, which the shop connector's push paid (`done`) before the
      * station's `return.refund-issued` reached the hub; then `meanwhile` (which RET-01 does next), and the real return
@@ -1048,12 +1055,7 @@ export const refundLedgerSuite = (store: TestStore) =>
     ) =>
       withLedger(store, (ledger, sql) =>
         Effect.gen(function* () {
-          yield* ledger.recordOrder(orders.find((candidate) => candidate.orderId === mug.orderId)!)
-          yield* ledger.applyDecided(
-            decidedAt("RET-01", mug.returnId),
-            unitDecided({ ...mug, amountCents: 1_290 }),
-            NOW_MS
-          )
+          yield* mugRefunded(ledger)
           yield* sql.execute(
             `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key,
                payload, status, failed_as, attempts, next_attempt_ms, created_at_ms, updated_at_ms, done_at_ms)
@@ -1086,8 +1088,9 @@ export const refundLedgerSuite = (store: TestStore) =>
       requests: [["RET-01-R000001-01", "1", 1_290]]
     }
 
-    it("keeps a voided return's claim whose refund the shop paid before its station said so: the unit is not refunded twice", async () => {
-      const voided = stationEvent("RET-01", 2, "return.cancelled", 1, "voided-paid", {
+    /** RET-01 voids the mug's return (`return.cancelled`). */
+    const voidMugReturn = (ledger: ReturnType<typeof makeRefundLedger>) => {
+      const voided = stationEvent("RET-01", 2, "return.cancelled", 1, "voided", {
         returnId: mug.returnId,
         corrects: null,
         orderId: mug.orderId,
@@ -1095,9 +1098,11 @@ export const refundLedgerSuite = (store: TestStore) =>
         itemCount: 1,
         reason: "scanned the wrong parcel"
       })
-      const result = await paidBeforeItsStationSaidSo((ledger) =>
-        ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW_MS)
-      )
+      return ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW_MS)
+    }
+
+    it("keeps a voided return's claim whose refund the shop paid before its station said so: the unit is not refunded twice", async () => {
+      const result = await paidBeforeItsStationSaidSo(voidMugReturn)
       // The shop is not told to withdraw what it paid, and not asked to pay the unit again.
       expect(result).toEqual(paidOnce)
     })
@@ -1108,19 +1113,7 @@ export const refundLedgerSuite = (store: TestStore) =>
     ])(
       "holds a voided return's claim whose refund the shop may have paid (its push %s), unissued: the real return of the unit is refused, and the shop is not told to withdraw it",
       async (_, status, failedAs) => {
-        const voided = stationEvent("RET-01", 2, "return.cancelled", 1, "voided-unknown", {
-          returnId: mug.returnId,
-          corrects: null,
-          orderId: mug.orderId,
-          scanned: mug.orderId,
-          itemCount: 1,
-          reason: "scanned the wrong parcel"
-        })
-        const result = await paidBeforeItsStationSaidSo(
-          (ledger) =>
-            ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW_MS),
-          { status, failedAs }
-        )
+        const result = await paidBeforeItsStationSaidSo(voidMugReturn, { status, failedAs })
         expect(result).toEqual({ ...paidOnce, statuses: [["RET-01-R000001-01", "requested", 0]] })
       }
     )
@@ -1143,20 +1136,9 @@ export const refundLedgerSuite = (store: TestStore) =>
     }
 
     it("keeps when a voided return's claim was paid through the shop's push: its station's late word of the refund moves nothing", async () => {
-      const voided = stationEvent("RET-01", 2, "return.cancelled", 1, "voided-paid", {
-        returnId: mug.returnId,
-        corrects: null,
-        orderId: mug.orderId,
-        scanned: mug.orderId,
-        itemCount: 1,
-        reason: "scanned the wrong parcel"
-      })
       const late = mugIssued(NOW_MS + 5_000)
       const result = await paidBeforeItsStationSaidSo((ledger) =>
-        Effect.andThen(
-          ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW_MS),
-          ledger.applyIssued(late.event, late.issued, NOW_MS + 10_000)
-        )
+        Effect.andThen(voidMugReturn(ledger), ledger.applyIssued(late.event, late.issued, NOW_MS + 10_000))
       )
       expect(result).toEqual(paidOnce)
     })
@@ -1165,12 +1147,7 @@ export const refundLedgerSuite = (store: TestStore) =>
       const issuedAt = (words: ReadonlyArray<readonly [number, number]>) =>
         withLedger(store, (ledger, sql) =>
           Effect.gen(function* () {
-            yield* ledger.recordOrder(orders.find((candidate) => candidate.orderId === mug.orderId)!)
-            yield* ledger.applyDecided(
-              decidedAt("RET-01", mug.returnId),
-              unitDecided({ ...mug, amountCents: 1_290 }),
-              NOW_MS
-            )
+            yield* mugRefunded(ledger)
             for (const [stationMs, hubMs] of words) {
               const word = mugIssued(stationMs)
               yield* ledger.applyIssued(word.event, word.issued, hubMs)

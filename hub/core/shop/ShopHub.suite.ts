@@ -736,23 +736,25 @@ export const shopHubSuite = (store: TestStore) =>
     )
 
     const unreadable = "Shopify alpenglow.myshopify.com: PackbenchRefundCreate answered with something that is not JSON"
+    const unreadableThrice = (shop: ReturnType<typeof makeMemoryShop>) =>
+      shop.failNext(shop.malformed(unreadable), shop.malformed(unreadable), shop.malformed(unreadable))
+
+    /** A manager's word on the refund push handed over (the Shop card's first failed push); what the card showed. */
+    const managerDecides = (hub: ReturnType<typeof makeShopHub>, action: "retry" | "discard", reason: string) =>
+      Effect.gen(function* () {
+        const handedOver = (yield* hub.status).connectors[0]?.failedPushes ?? []
+        yield* hub.decidePush({ pushId: handedOver[0]?.pushId ?? "", action, actor: "B-9001 Max Manager", reason })
+        return handedOver.map((push) => [push.subject, push.failedAs])
+      })
 
     it("keeps a voided return's claim whose refund's answer could not be read, for a manager: the real return is refused, even once the manager discards the push", async () => {
-      const result = await voidedWhileSending(
-        (shop) => shop.failNext(shop.malformed(unreadable), shop.malformed(unreadable), shop.malformed(unreadable)),
-        3,
-        (hub) =>
-          Effect.gen(function* () {
-            const handedOver = (yield* hub.status).connectors[0]?.failedPushes ?? []
-            expect(handedOver.map((push) => [push.subject, push.failedAs])).toEqual([["I-9", "malformed"]])
-            yield* hub.decidePush({
-              pushId: handedOver[0]?.pushId ?? "",
-              action: "discard",
-              actor: "B-9001 Max Manager",
-              reason: "refunded by hand in the shop's admin"
-            })
-          })
+      let shown: ReadonlyArray<ReadonlyArray<string>> = []
+      const result = await voidedWhileSending(unreadableThrice, 3, (hub) =>
+        Effect.map(managerDecides(hub, "discard", "refunded by hand in the shop's admin"), (card) => {
+          shown = card
+        })
       )
+      expect(shown).toEqual([["I-9", "malformed"]])
       expect(result).toMatchObject({
         claims: [["I-9", "requested", null]],
         rejected: [["I-29", "duplicate-unit", "R-PACK-01-1"]],
@@ -767,19 +769,8 @@ export const shopHubSuite = (store: TestStore) =>
     })
 
     it("marks a voided return's claim held on an unreadable answer issued once a manager's retry is paid", async () => {
-      const result = await voidedWhileSending(
-        (shop) => shop.failNext(shop.malformed(unreadable), shop.malformed(unreadable), shop.malformed(unreadable)),
-        3,
-        (hub) =>
-          Effect.gen(function* () {
-            const handedOver = (yield* hub.status).connectors[0]?.failedPushes ?? []
-            yield* hub.decidePush({
-              pushId: handedOver[0]?.pushId ?? "",
-              action: "retry",
-              actor: "B-9001 Max Manager",
-              reason: "the shop's plugin is fixed"
-            })
-          })
+      const result = await voidedWhileSending(unreadableThrice, 3, (hub) =>
+        managerDecides(hub, "retry", "the shop's plugin is fixed")
       )
       expect(result).toMatchObject({
         claims: [["I-9", "issued", NOW + 4 * 60_000]],
