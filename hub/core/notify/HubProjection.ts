@@ -1184,7 +1184,7 @@ export class HubProjection extends Context.Service<
           }
           case ReturnRefundIssued.type: {
             const issued = yield* decodeOrRefuse(ReturnRefundIssued, event.payload)
-            yield* ledger.applyIssued(issued, now)
+            yield* ledger.applyIssued(event, issued, now)
             const subject = refundSubject(issued.orderId, issued.shopRefundId)
             // The station issues a unit once; a replayed event finds the row and changes nothing.
             yield* sql.execute(

@@ -11,7 +11,8 @@ import { RefundRuleSet } from "../../../core/returns/RefundRules.ts"
 import {
   type ReturnCancelled,
   type ReturnRefundDecided,
-  ReturnRefundDecisionCorrected
+  ReturnRefundDecisionCorrected,
+  type ReturnRefundIssued
 } from "../../../core/returns/ReturnsEvents.ts"
 import { registerReturnsInbound } from "../../../core/returns/ReturnsInbound.ts"
 import { ReturnsService } from "../../../core/returns/ReturnsService.ts"
@@ -41,6 +42,7 @@ const NOW_MS = START_MS + 10 * DAY
 const rules = Schema.decodeUnknownSync(RefundRuleSet)(fixture("refund-rules.json"))
 const orders = Schema.decodeUnknownSync(Schema.Array(Order))(fixture("orders.json"))
 const GPS_SERIAL_SCAN = "010426012345006921GPS-0001"
+type ReturnRefundIssuedPayload = typeof ReturnRefundIssued.payload.Type
 
 const stationLayer = (dir: string, stationId: string, bus: Effect.Success<ReturnType<typeof makeMemoryBus>>) =>
   Layer.mergeAll(ReturnsService.layer({ rules }), Inbox.layer).pipe(
@@ -998,6 +1000,27 @@ export const refundLedgerSuite = (store: TestStore) =>
       expect(result.after).toEqual([500])
     })
 
+    it("takes up decisions of different items waiting for their order in the order the hub received them, not by event id: the first to arrive wins a contested unit", async () => {
+      // SO-999999's only pair of socks (line 2), refunded at RET-02 and then at RET-01, both taken in the same
+      // millisecond of the hub's clock; RET-01's event id (a UUIDv7, random within its millisecond) sorts first.
+      const socks = (stationId: string, returnId: string, id: string) => {
+        const event = decided(stationId, 2, returnId, "refund-full", 1_650, {
+          id,
+          item: { orderId: "SO-999999", sku: "ALP-SOCK-M", serial: null }
+        })
+        return { ...event, payload: { ...(event.payload as object), lineId: "2" } }
+      }
+      const result = await decidedBeforeOrder([
+        socks("RET-02", "RET-02-R000004", "019b0000-0000-7fff-bfff-ffffffffffff"),
+        socks("RET-01", "RET-01-R000004", "019b0000-0000-7000-8000-000000000000")
+      ])
+      expect(result.parked).toEqual([{ order_id: "SO-999999" }, { order_id: "SO-999999" }])
+      expect(result.released).toBe(2)
+      // RET-01 is refused the unit (its `refund.rejected` carries no amount), and the shop asked to refund RET-02's.
+      expect(result.claims).toEqual([{ item_ref: "RET-02-R000004-01" }])
+      expect(result.after.filter((amountCents) => amountCents !== undefined)).toEqual([1_650])
+    })
+
     it("drops a voided return's decisions waiting for their order: the order's arrival claims nothing", async () => {
       const result = await decidedBeforeOrder([decidedForUnknown("decided", "refund-full", 1_290), voidedUnknown])
       expect(result).toEqual({ before: 0, parked: [], released: 0, claims: [], after: [] })
@@ -1014,28 +1037,31 @@ export const refundLedgerSuite = (store: TestStore) =>
 
     const mug = { returnId: "RET-01-R000001", orderId: "SO-100009", lineId: "1", unit: 1, sku: "ALP-MUG-01" }
 
+    /** SO-100009 known to the ledger, and its only mug refunded in full in RET-01-R000001. */
+    const mugRefunded = (ledger: ReturnType<typeof makeRefundLedger>) =>
+      Effect.andThen(
+        ledger.recordOrder(orders.find((candidate) => candidate.orderId === mug.orderId)!),
+        ledger.applyDecided(decidedAt("RET-01", mug.returnId), unitDecided({ ...mug, amountCents: 1_290 }), NOW_MS)
+      )
+
     /**
      * SO-100009's only mug refunded in RET-01-R000001, which the shop connector's push paid (`done`) before the
      * station's `return.refund-issued` reached the hub; then `meanwhile` (which RET-01 does next), and the real return
      * of the mug graded at RET-02. What the ledger holds and told, with each claim's status and when it was paid.
      */
     const paidBeforeItsStationSaidSo = (
-      meanwhile: (ledger: ReturnType<typeof makeRefundLedger>) => Effect.Effect<unknown, unknown, Sql>
+      meanwhile: (ledger: ReturnType<typeof makeRefundLedger>) => Effect.Effect<unknown, unknown, Sql>,
+      push: { readonly status: string; readonly failedAs: string | null } = { status: "done", failedAs: null }
     ) =>
       withLedger(store, (ledger, sql) =>
         Effect.gen(function* () {
-          yield* ledger.recordOrder(orders.find((candidate) => candidate.orderId === mug.orderId)!)
-          yield* ledger.applyDecided(
-            decidedAt("RET-01", mug.returnId),
-            unitDecided({ ...mug, amountCents: 1_290 }),
-            NOW_MS
-          )
+          yield* mugRefunded(ledger)
           yield* sql.execute(
             `INSERT INTO shop_pushes (push_id, connector_id, seq, kind, idempotency_key, subject, order_id, group_key,
-               payload, status, attempts, next_attempt_ms, created_at_ms, updated_at_ms, done_at_ms)
+               payload, status, failed_as, attempts, next_attempt_ms, created_at_ms, updated_at_ms, done_at_ms)
              VALUES ('push-1', 'shopify-main', 1, 'refund', 'packbench-RET-01-R000001-decided', 'RET-01-R000001-01',
-               'SO-100009', 'SO-100009/HAM1/RET-01-R000001', '{}', 'done', 1, ?, ?, ?, ?)`,
-            [NOW_MS, NOW_MS, NOW_MS, NOW_MS + 1_000]
+               'SO-100009', 'SO-100009/HAM1/RET-01-R000001', '{}', ?, ?, 1, ?, ?, ?, ?)`,
+            [push.status, push.failedAs, NOW_MS, NOW_MS, NOW_MS, push.status === "done" ? NOW_MS + 1_000 : null]
           )
           yield* meanwhile(ledger)
           yield* ledger.applyDecided(
@@ -1062,8 +1088,9 @@ export const refundLedgerSuite = (store: TestStore) =>
       requests: [["RET-01-R000001-01", "1", 1_290]]
     }
 
-    it("keeps a voided return's claim whose refund the shop paid before its station said so: the unit is not refunded twice", async () => {
-      const voided = stationEvent("RET-01", 2, "return.cancelled", 1, "voided-paid", {
+    /** RET-01 voids the mug's return (`return.cancelled`). */
+    const voidMugReturn = (ledger: ReturnType<typeof makeRefundLedger>) => {
+      const voided = stationEvent("RET-01", 2, "return.cancelled", 1, "voided", {
         returnId: mug.returnId,
         corrects: null,
         orderId: mug.orderId,
@@ -1071,11 +1098,75 @@ export const refundLedgerSuite = (store: TestStore) =>
         itemCount: 1,
         reason: "scanned the wrong parcel"
       })
-      const result = await paidBeforeItsStationSaidSo((ledger) =>
-        ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW_MS)
-      )
+      return ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW_MS)
+    }
+
+    it("keeps a voided return's claim whose refund the shop paid before its station said so: the unit is not refunded twice", async () => {
+      const result = await paidBeforeItsStationSaidSo(voidMugReturn)
       // The shop is not told to withdraw what it paid, and not asked to pay the unit again.
       expect(result).toEqual(paidOnce)
+    })
+
+    it.each([
+      ["sending", "sending", null],
+      ["handed over on an answer the hub could not read", "failed", "malformed"]
+    ])(
+      "holds a voided return's claim whose refund the shop may have paid (its push %s), unissued: the real return of the unit is refused, and the shop is not told to withdraw it",
+      async (_, status, failedAs) => {
+        const result = await paidBeforeItsStationSaidSo(voidMugReturn, { status, failedAs })
+        expect(result).toEqual({ ...paidOnce, statuses: [["RET-01-R000001-01", "requested", 0]] })
+      }
+    )
+
+    /** RET-01's `return.refund-issued` of the mug, recorded at `wallMs` on the station's clock. */
+    const mugIssued = (wallMs: number) => {
+      const event = stationEvent("RET-01", 3, "return.refund-issued", 1, `issued-${wallMs}`, {
+        orderId: mug.orderId,
+        lineId: mug.lineId,
+        unit: mug.unit,
+        itemRef: `${mug.returnId}-01`,
+        amountCents: 1_290,
+        currency: "EUR",
+        shopRefundId: "R-1"
+      })
+      return {
+        event: { ...event, eventTime: { wallMs, monoNs: "0" } },
+        issued: event.payload as ReturnRefundIssuedPayload
+      }
+    }
+
+    it("keeps when a voided return's claim was paid through the shop's push: its station's late word of the refund moves nothing", async () => {
+      const late = mugIssued(NOW_MS + 5_000)
+      const result = await paidBeforeItsStationSaidSo((ledger) =>
+        Effect.andThen(voidMugReturn(ledger), ledger.applyIssued(late.event, late.issued, NOW_MS + 10_000))
+      )
+      expect(result).toEqual(paidOnce)
+    })
+
+    it("records when the station says the refund was issued, not when the hub heard of it (never after the hub's now), and a later word moves nothing", async () => {
+      const issuedAt = (words: ReadonlyArray<readonly [number, number]>) =>
+        withLedger(store, (ledger, sql) =>
+          Effect.gen(function* () {
+            yield* mugRefunded(ledger)
+            for (const [stationMs, hubMs] of words) {
+              const word = mugIssued(stationMs)
+              yield* ledger.applyIssued(word.event, word.issued, hubMs)
+            }
+            const rows = yield* sql.query<{ status: string; issued_at_ms: number }>(
+              "SELECT status, issued_at_ms FROM hub_refund_claims"
+            )
+            return rows.map((row) => [row.status, Number(row.issued_at_ms)])
+          })
+        )
+      // Heard of a minute late, and again (a manager had the refund sent again) later still.
+      expect(
+        await issuedAt([
+          [NOW_MS - 60_000, NOW_MS],
+          [NOW_MS + 1_000, NOW_MS + 5_000]
+        ])
+      ).toEqual([["issued", NOW_MS - 60_000]])
+      // A station's clock a day ahead cannot put the refund in the hub's future.
+      expect(await issuedAt([[NOW_MS + DAY, NOW_MS]])).toEqual([["issued", NOW_MS]])
     })
 
     it.each([

@@ -95,6 +95,47 @@ const slotUnit = (unitKey: string, fallback: number): number => {
   return Number.isInteger(unit) ? unit : fallback
 }
 
+/**
+ * What a shop connector did, or may have done, with the refund of `itemRef`: paid it (`done`, when; a push that kept no
+ * time has none), is paying it right now (`sending`: taken for the shop and committed before the call), or may have
+ * paid it (`unread`: sent, and its answer, which the hub could not read, handed to a manager). Undefined when none of
+ * its pushes reached the shop so (none, or queued, refused, or discarded): then the shop paid nothing of it.
+ */
+export const refundPushLeft = (sql: Sql["Service"], itemRef: string) =>
+  Effect.map(
+    sql.query<{ status: string; failed_as: string | null; done_at_ms: number | null }>(
+      `SELECT status, failed_as, done_at_ms FROM shop_pushes
+       WHERE kind = 'refund' AND subject = ? AND status <> 'discarded'`,
+      [itemRef]
+    ),
+    (pushes): RefundPushLeft | undefined => {
+      const done = pushes.find((push) => push.status === "done")
+      if (done !== undefined) {
+        return { status: "done", doneAtMs: done.done_at_ms === null ? null : Number(done.done_at_ms) }
+      }
+      if (pushes.some((push) => push.status === "sending")) return { status: "sending" }
+      if (pushes.some((push) => push.status === "failed" && push.failed_as === "malformed")) return { status: "unread" }
+      return undefined
+    }
+  )
+
+export type RefundPushLeft =
+  | { readonly status: "done"; readonly doneAtMs: number | null }
+  | { readonly status: "sending" }
+  | { readonly status: "unread" }
+
+/** When the shop paid, as `left` says (`nowMs` for a push that kept no time); undefined when it did not (or not so). */
+const paidAt = (left: RefundPushLeft | undefined, nowMs: number) =>
+  left?.status === "done" ? (left.doneAtMs ?? nowMs) : undefined
+
+/** What the shop did with the refund of `what`, as `refundPushLeft` says, in a manager's log line. */
+export const whatTheShopDid = (left: RefundPushLeft["status"], what: string) =>
+  left === "done"
+    ? `paid ${what}`
+    : left === "sending"
+      ? `is paying ${what}`
+      : `may have paid ${what} (its answer could not be read)`
+
 /** The ledger's row of an order (`hub_refund_orders`' columns, in order): what was paid, per line and unit. */
 export const orderRow = (order: Order, source: "shop" | "station"): Array<SqlValue> => [
   order.orderId,
@@ -220,14 +261,19 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
   /** A decision for an order (or a line) the hub does not know: kept, not passed on, until the order is known. */
   const park = (event: EventEnvelope, decided: LedgerDecision, orderId: string, nowMs: number) =>
     Effect.gen(function* () {
+      const last = yield* sql.query<{ last: number | null }>(
+        "SELECT MAX(received_seq) AS last FROM hub_refund_parked WHERE order_id = ?",
+        [orderId]
+      )
       const parked = yield* sql.execute(
-        `INSERT INTO hub_refund_parked (decided_event_id, order_id, event, parked_at_ms) VALUES (?, ?, ?, ?)
-         ON CONFLICT (decided_event_id) DO NOTHING`,
+        `INSERT INTO hub_refund_parked (decided_event_id, order_id, event, parked_at_ms, received_seq)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (decided_event_id) DO NOTHING`,
         [
           event.id,
           orderId,
           JSON.stringify({ id: event.id, siteId: event.siteId, stationId: event.stationId, decided }),
-          nowMs
+          nowMs,
+          Number(last[0]?.last ?? 0) + 1
         ]
       )
       if (parked.changes > 0) {
@@ -238,17 +284,19 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
     })
 
   /**
-   * The decisions parked for `orderId`, in the order they were parked (ties within a millisecond by event id). Which of
+   * The decisions parked for `orderId`, in the order the hub received them (`received_seq`, numbered per order as
+   * `park` keeps them; the consumer applies each station's events in its order, and an order's one after another), so
+   * that of two items racing for one unit the first to arrive wins when the order arrives too, as it would have had the
+   * order been known. Not by when they were parked, then by event id: within a millisecond a UUIDv7 is random. Which of
    * two decisions of one item comes first cannot matter: no two of an item are ever parked for an order. `applyDecided`,
    * the only way to `park`, first drops the item's parked decision for the order (`dropParked`) in the same
-   * transaction, so a later decision replaces the earlier one; `releaseParked` takes each row up through it again.
-   * Between the items of two stations racing for one unit (the first to arrive wins) a tie in the millisecond goes by
-   * event id, a UUIDv7 of the deciding station's clock.
+   * transaction, so a later decision replaces the earlier one; `releaseParked` takes each row up through it again, and
+   * one parked again goes after those still waiting.
    */
   const parkedOf = (orderId: string) =>
     Effect.map(
       sql.query<{ decided_event_id: string; event: string }>(
-        "SELECT decided_event_id, event FROM hub_refund_parked WHERE order_id = ? ORDER BY parked_at_ms, decided_event_id",
+        "SELECT decided_event_id, event FROM hub_refund_parked WHERE order_id = ? ORDER BY received_seq, decided_event_id",
         [orderId]
       ),
       (rows) =>
@@ -283,12 +331,12 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       }
     })
 
-  const request = (event: EventEnvelope, claim: RefundRequested, nowMs: number) =>
+  const request = (siteId: string, claim: RefundRequested, nowMs: number) =>
     enqueueHubMessage(
       sql,
       {
-        stream: HubStream.shop(event.siteId),
-        topic: Topics.refundRequests(event.siteId),
+        stream: HubStream.shop(siteId),
+        topic: Topics.refundRequests(siteId),
         type: "refund.requested",
         version: 1,
         payload: RefundRequested.make(claim)
@@ -354,14 +402,14 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
    * request of amount 0, saying why in `outcome`). A claim is the ledger's current word on the unit; what gave it up is
    * the station's event, kept in its log.
    */
-  const release = (event: EventEnvelope, claim: ClaimRow, outcome: string, unit: number, nowMs: number) =>
+  const release = (siteId: string, claim: ClaimRow, outcome: string, unit: number, nowMs: number) =>
     Effect.gen(function* () {
       yield* sql.execute("DELETE FROM hub_refund_claims WHERE item_ref = ?", [claim.item_ref])
       yield* request(
-        event,
+        siteId,
         {
           requestId: claim.item_ref,
-          siteId: event.siteId,
+          siteId,
           stationId: claim.station_id,
           returnId: claim.return_id,
           orderId: claim.order_id,
@@ -443,20 +491,18 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
    * (or not that way).
    */
   const paidThroughShopAt = (itemRef: string, nowMs: number) =>
-    Effect.map(
-      sql.query<{ done_at_ms: number | null }>(
-        "SELECT done_at_ms FROM shop_pushes WHERE kind = 'refund' AND subject = ? AND status = 'done'",
-        [itemRef]
-      ),
-      (rows) => (rows[0] === undefined ? undefined : Number(rows[0].done_at_ms ?? nowMs))
-    )
+    Effect.map(refundPushLeft(sql, itemRef), (left) => paidAt(left, nowMs))
 
-  /** The shop paid the unit of `itemRef` at `paidAtMs`: its claim is final, and no later decision reaches the shop. */
+  /**
+   * The shop paid the unit of `itemRef` at `paidAtMs`: its claim is final, and no later decision reaches the shop. A
+   * claim issued already keeps when it was: a later word of the same payment (its station's after the shop's push, a
+   * second `return.refund-issued`) moves nothing.
+   */
   const markPaid = (itemRef: string, paidAtMs: number) =>
-    sql.execute("UPDATE hub_refund_claims SET status = 'issued', issued_at_ms = ? WHERE item_ref = ?", [
-      paidAtMs,
-      itemRef
-    ])
+    sql.execute(
+      "UPDATE hub_refund_claims SET status = 'issued', issued_at_ms = ? WHERE item_ref = ? AND status <> 'issued'",
+      [paidAtMs, itemRef]
+    )
 
   const isVoided = (siteId: string, returnId: string) =>
     Effect.map(
@@ -496,7 +542,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       // Decided (or corrected) to no refund: the unit is not this return's to refund, so its claim is given up (a later
       // return of the unit may be refunded) rather than kept at 0.
       if (own !== undefined && decided.outcome === "no-refund") {
-        return yield* release(event, own, decided.outcome, unit, nowMs)
+        return yield* release(event.siteId, own, decided.outcome, unit, nowMs)
       }
       // Only for orders the hub knows, and only within what was paid: whatever a station's event says.
       if (order === undefined) return yield* park(event, decided, orderId, nowMs)
@@ -606,7 +652,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
         )
       }
       yield* request(
-        event,
+        event.siteId,
         {
           requestId: decided.itemRef,
           siteId: event.siteId,
@@ -639,15 +685,22 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       return rows.length
     })
 
-  /** The shop paid, as the station says (`return.refund-issued`). */
-  const applyIssued = (issued: typeof ReturnRefundIssued.payload.Type, nowMs: number) => markPaid(issued.itemRef, nowMs)
+  /**
+   * The shop paid, as the station says (`return.refund-issued`), when the station recorded it: its word may reach the
+   * hub long after (offline, a backlog). A station's clock ahead of the hub's cannot put it in the hub's future.
+   */
+  const applyIssued = (event: EventEnvelope, issued: typeof ReturnRefundIssued.payload.Type, nowMs: number) =>
+    markPaid(issued.itemRef, Math.min(event.eventTime.wallMs, nowMs))
 
   /**
    * A return the clerk voided (`return.cancelled`) no longer counts: it is recorded as voided, its decisions still
    * waiting for the order it names are dropped (one waiting for another order claims nothing once taken up: the return
    * is voided), and a claim it still holds without payment is given up, so the unit is free for the real return, and
-   * the shop is told not to pay it (a request of amount 0). A unit the shop already paid stays claimed, as paid, whether its station said so or the
-   * shop connector's push did (`paidThroughShopAt`): money out is undone by a manager, not here.
+   * the shop is told not to pay it (a request of amount 0). A unit the shop already paid stays claimed, as paid, whether
+   * its station said so or the shop connector's push did (`paidThroughShopAt`): money out is undone by a manager, not
+   * here. A claim whose refund the shop may have paid (its push `sending`, or its answer unreadable: `refundPushLeft`)
+   * is held as it is, logged for a manager, until the shop's answer to the push settles it (`settleVoidedClaim`): were
+   * it given up, a later return of the unit could be paid again.
    */
   const applyReturnCancelled = (event: EventEnvelope, cancelled: typeof ReturnCancelled.payload.Type, nowMs: number) =>
     Effect.gen(function* () {
@@ -679,10 +732,19 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
         [event.siteId, cancelled.returnId]
       )
       for (const claim of claims) {
-        const paidAtMs = yield* paidThroughShopAt(claim.item_ref, nowMs)
+        const left = yield* refundPushLeft(sql, claim.item_ref)
+        const paidAtMs = paidAt(left, nowMs)
         if (claim.status === "requested") {
+          if (left?.status === "sending" || left?.status === "unread") {
+            // The shop may have paid, or be paying: the claim is held until its answer settles it (`settleVoidedClaim`),
+            // so no later return of the unit is paid again meanwhile.
+            yield* Effect.logWarning(
+              `refund ledger: return ${oneLine(cancelled.returnId)} of ${oneLine(event.siteId)} was voided while the shop ${whatTheShopDid(left.status, oneLine(claim.item_ref))}: its claim is held until ${left.status === "sending" ? "the shop's answer settles it" : "the shop answers a manager's retry of its push: a manager must settle it"}`
+            )
+            continue
+          }
           if (paidAtMs === undefined) {
-            yield* release(event, claim, "return-voided", 1, nowMs)
+            yield* release(event.siteId, claim, "return-voided", 1, nowMs)
             continue
           }
           // The shop paid before the station's word of it (`return.refund-issued`) reached the hub: the money left, so
@@ -697,7 +759,43 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
       }
     })
 
+  /**
+   * The shop answered the refund push of `itemRef`: a claim its voided return held while that answer was unknown
+   * (`applyReturnCancelled`) is settled as the void would have settled it then. Paid (`done`), the claim is issued at
+   * the payment; refused (or handed over for credentials the shop refused, which it acts on none of), it is given up,
+   * as the void gives up an unpaid claim; an answer the hub could not read keeps it held, for a manager. Says which,
+   * or undefined for a claim no voided return holds (the ledger's other claims wait for their station's word).
+   */
+  const settleVoidedClaim = (itemRef: string, nowMs: number) =>
+    Effect.gen(function* () {
+      const held = yield* sql.query<ClaimRow & { readonly site_id: string }>(
+        `SELECT c.order_id, c.line_id, c.decided_line_id, c.unit_key, c.sku, c.item_ref, c.return_id, c.station_id,
+           c.amount_cents, c.status, c.serial, c.currency, c.site_id
+         FROM hub_refund_claims c JOIN hub_voided_returns v ON v.site_id = c.site_id AND v.return_id = c.return_id
+         WHERE c.item_ref = ? AND c.status = 'requested'`,
+        [itemRef]
+      )
+      const claim = held[0]
+      if (claim === undefined) return undefined
+      const left = yield* refundPushLeft(sql, itemRef)
+      const paidAtMs = paidAt(left, nowMs)
+      if (paidAtMs !== undefined) {
+        yield* markPaid(itemRef, paidAtMs)
+        return "issued" as const
+      }
+      if (left?.status === "unread") {
+        yield* Effect.logWarning(
+          `refund ledger: the shop's answer to the refund of ${oneLine(itemRef)}, whose return ${oneLine(claim.return_id)} of ${oneLine(claim.site_id)} was voided, could not be read: the shop may have paid it, so its claim stays held: a manager must settle it`
+        )
+        return "held" as const
+      }
+      if (left?.status === "sending") return "held" as const
+      yield* release(claim.site_id, claim, "return-voided", 1, nowMs)
+      return "released" as const
+    })
+
   return {
+    settleVoidedClaim,
     recordOrder,
     recordShopOrder,
     applyLinesRenumbered,

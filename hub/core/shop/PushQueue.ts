@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { Bounds } from "../../../core/bounds/Bounds.ts"
 import { uuid7 } from "../../../core/events/Uuid7.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
+import { makeRefundLedger } from "../refunds/RefundLedger.ts"
 import type { RefundUnit } from "./RefundUnit.ts"
 import { refundUnitsOnLinesNow } from "./refundUnitsOnLinesNow.ts"
 import type {
@@ -237,6 +238,23 @@ const failRefunds = (
     { discard: true }
   )
 
+/**
+ * The shop answered the refund pushes of `batch`: a claim that a voided return held while the answer was unknown is
+ * settled by it (`settleVoidedClaim`), and a refund given up so is withdrawn, as the void withdraws one still waiting,
+ * so that no manager's retry pays the voided return after all.
+ */
+const settleVoidedRefunds = (sql: Sql["Service"], batch: ReadonlyArray<PushRow>, nowMs: number) =>
+  Effect.gen(function* () {
+    const ledger = makeRefundLedger(sql)
+    for (const row of batch) {
+      if ((yield* ledger.settleVoidedClaim(row.subject, nowMs)) !== "released") continue
+      yield* sql.execute(
+        "UPDATE shop_pushes SET status = 'discarded', updated_at_ms = ? WHERE push_id = ? AND status = 'failed'",
+        [nowMs, row.push_id]
+      )
+    }
+  })
+
 /** Done, or failed for a manager (`failedAs` says why, and how a retry sends it). */
 const finish = (
   sql: Sql["Service"],
@@ -359,6 +377,7 @@ export const sendNextPush = (
             for (const row of batch) {
               yield* answerRefund(sql, JSON.parse(row.payload) as RefundUnit, answered.result as RefundResult, endMs)
             }
+            yield* settleVoidedRefunds(sql, batch, endMs)
           }
           yield* sql.execute(
             `INSERT INTO shop_connectors (connector_id, last_push_ms, push_failures, next_push_ms) VALUES (?, ?, 0, 0)
@@ -374,6 +393,7 @@ export const sendNextPush = (
           yield* finish(sql, batch, { status: "failed", failedAs: "refused" }, undefined, message, endMs)
           if (head.kind === "refund") {
             yield* failRefunds(sql, batch, `the shop refused the refund: ${error.message}`, endMs)
+            yield* settleVoidedRefunds(sql, batch, endMs)
           }
           yield* recordConnectorError(sql, id, message, endMs)
           return "failed" as const
@@ -392,6 +412,7 @@ export const sendNextPush = (
           yield* Effect.logWarning(
             `shop ${id}: ${head.kind} push ${head.subject} of ${head.order_id} handed to a manager after ${stuckFailures} failures: ${message}`
           )
+          if (head.kind === "refund") yield* settleVoidedRefunds(sql, batch, endMs)
           return "failed" as const
         }
         for (const row of batch) {

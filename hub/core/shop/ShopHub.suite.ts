@@ -1,6 +1,7 @@
 import { Effect, Layer, Logger } from "effect"
 import { describe, expect, it } from "vitest"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
+import type { ReturnCancelled, ReturnRefundDecided } from "../../../core/returns/ReturnsEvents.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
@@ -10,8 +11,10 @@ import { draftOrder, NOW, testSettings } from "../../../fixtures/shops/shopOrder
 import { submitCorrection } from "../correction/AddressCorrections.ts"
 import { hubMigrations } from "../notify/migrations/hubMigrations.ts"
 import { defaultNotifySettings } from "../notify/NotifySettings.ts"
+import { makeRefundLedger, type RefundRequested } from "../refunds/RefundLedger.ts"
+import type { MappedOrder } from "./mapShopOrder.ts"
 import { claimNextPush } from "./PushQueue.ts"
-import { ShopError } from "./ShopConnector.ts"
+import { type ShopConnector, ShopError } from "./ShopConnector.ts"
 import { makeShopHub } from "./ShopHub.ts"
 
 const encoder = new TextEncoder()
@@ -591,6 +594,190 @@ export const shopHubSuite = (store: TestStore) =>
         logged: [
           "shop refunds: return R-PACK-01-1 of HAM1 was voided while the shop may have paid I-1 (its answer could not be read): a manager must settle it"
         ]
+      })
+    })
+
+    /**
+     * I-9's refund (SHOP-1001's only bottle) granted by the real refund ledger and queued, and its return R-PACK-01-1
+     * voided while the shop is being called with it: the push is `sending` (committed before the call) when the void is
+     * applied, ledger first, as the hub's consumer applies it. The shop answers as `answer` told it, over `attempts`
+     * drains (a minute apart); then `after` (a manager's word), and R-PACK-02-1 at PACK-02, the real return of the
+     * same bottle, decided. What the ledger holds and asked the shop, the push's status, and the ledger's log.
+     */
+    const voidedWhileSending = async (
+      answer: (shop: ReturnType<typeof makeMemoryShop>) => void,
+      attempts = 1,
+      after: (hub: ReturnType<typeof makeShopHub>) => Effect.Effect<unknown, unknown> = () => Effect.void
+    ) => {
+      const { shop, run, clock } = setup()
+      shop.orders.set("gid://shopify/Order/1001", draftOrder())
+      const logged: Array<string> = []
+      const result = await run((hub, sql) =>
+        Effect.gen(function* () {
+          yield* hub.pollOnce(shop.connector)
+          const ledger = makeRefundLedger(sql)
+          const mapped = yield* sql.query<{ mapped: string }>("SELECT mapped FROM shop_orders WHERE order_id = ?", [
+            "SHOP-1001"
+          ])
+          yield* ledger.recordOrder({ ...(JSON.parse(mapped[0]!.mapped) as MappedOrder).order, version: 1 })
+          const decide = (event: EventEnvelope) =>
+            Effect.andThen(
+              ledger.applyDecided(event, event.payload as typeof ReturnRefundDecided.payload.Type, NOW),
+              hub.applyStationEvent(event)
+            )
+          yield* decide(refundDecided("I-9", "R-PACK-01-1"))
+          const voided = stationEvent("return.cancelled", {
+            returnId: "R-PACK-01-1",
+            corrects: null,
+            orderId: "SHOP-1001",
+            scanned: "SHOP-1001",
+            itemCount: 1,
+            reason: "scanned the wrong parcel"
+          })
+          let voidedAlready = false
+          const voidingShop: ShopConnector = {
+            ...shop.connector,
+            refund: (push) =>
+              Effect.andThen(
+                Effect.suspend(() => {
+                  if (voidedAlready) return Effect.void
+                  voidedAlready = true
+                  return Effect.andThen(
+                    ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW),
+                    hub.applyStationEvent(voided)
+                  )
+                }).pipe(Effect.orDie),
+                shop.connector.refund(push)
+              )
+          }
+          answer(shop)
+          for (let attempt = 1; attempt <= attempts; attempt++) {
+            clock.advance(60_000)
+            yield* hub.drain(voidingShop)
+          }
+          shop.failNext()
+          shop.refuseRefunds(undefined)
+          yield* after(hub)
+          clock.advance(60_000)
+          yield* hub.drain(voidingShop)
+          yield* decide({ ...refundDecided("I-29", "R-PACK-02-1"), stationId: "PACK-02" })
+          clock.advance(60_000)
+          yield* hub.drain(voidingShop)
+          const claims = yield* sql.query<{ item_ref: string; status: string; issued_at_ms: number | null }>(
+            "SELECT item_ref, status, issued_at_ms FROM hub_refund_claims ORDER BY item_ref"
+          )
+          const rejected = yield* sql.query<{ item_ref: string; reason: string; other_return_id: string }>(
+            "SELECT item_ref, reason, other_return_id FROM hub_refund_rejections"
+          )
+          const asked = yield* sql.query<{ body: string }>(
+            "SELECT body FROM hub_messages WHERE stream = 'shop:HAM1' ORDER BY seq"
+          )
+          const pushes = yield* sql.query<{ subject: string; status: string }>(
+            "SELECT subject, status FROM shop_pushes WHERE kind = 'refund' ORDER BY seq"
+          )
+          return {
+            claims: claims.map((row) => [
+              row.item_ref,
+              row.status,
+              row.issued_at_ms === null ? null : Number(row.issued_at_ms)
+            ]),
+            rejected: rejected.map((row) => [row.item_ref, row.reason, row.other_return_id]),
+            asked: asked.map((row) => {
+              const payload = JSON.parse(row.body).payload as RefundRequested
+              return [payload.requestId, payload.outcome, payload.amountCents]
+            }),
+            pushes: pushes.map((row) => [row.subject, row.status]),
+            paid: [...shop.refunds.values()].map((refund) => [refund.note, refund.amountCents])
+          }
+        }).pipe(Effect.provide(Logger.layer([Logger.make((entry) => void logged.push(String(entry.message)))])))
+      )
+      return { ...result, logged: logged.filter((line) => line.startsWith("refund ledger:")) }
+    }
+
+    it("keeps a voided return's claim while the shop is paying its refund, and marks it issued once the shop paid: the real return of the unit is not refunded twice", async () => {
+      const result = await voidedWhileSending(() => undefined)
+      expect(result).toMatchObject({
+        claims: [["I-9", "issued", NOW + 60_000]],
+        rejected: [["I-29", "duplicate-unit", "R-PACK-01-1"]],
+        asked: [["I-9", "refund-full", 2_490]],
+        pushes: [["I-9", "done"]],
+        paid: [["Packbench return R-PACK-01-1", 2_490]]
+      })
+    })
+
+    it.each([
+      [
+        "refuses the refund in its answer",
+        (shop: ReturnType<typeof makeMemoryShop>) => shop.refuseRefunds("refunds are closed for this order")
+      ],
+      [
+        "rejects the request",
+        (shop: ReturnType<typeof makeMemoryShop>) => shop.failNext(shop.rejected("refundCreate: order is archived"))
+      ]
+    ])(
+      "gives up a voided return's claim held while the shop was paying once the shop %s: the real return of the unit is refunded, the refused push withdrawn",
+      async (_, answer) => {
+        const result = await voidedWhileSending(answer)
+        expect(result).toMatchObject({
+          claims: [["I-29", "requested", null]],
+          rejected: [],
+          asked: [
+            ["I-9", "refund-full", 2_490],
+            ["I-9", "return-voided", 0],
+            ["I-29", "refund-full", 2_490]
+          ],
+          pushes: [
+            ["I-9", "discarded"],
+            ["I-29", "done"]
+          ],
+          paid: [["Packbench return R-PACK-02-1", 2_490]]
+        })
+      }
+    )
+
+    const unreadable = "Shopify alpenglow.myshopify.com: PackbenchRefundCreate answered with something that is not JSON"
+    const unreadableThrice = (shop: ReturnType<typeof makeMemoryShop>) =>
+      shop.failNext(shop.malformed(unreadable), shop.malformed(unreadable), shop.malformed(unreadable))
+
+    /** A manager's word on the refund push handed over (the Shop card's first failed push); what the card showed. */
+    const managerDecides = (hub: ReturnType<typeof makeShopHub>, action: "retry" | "discard", reason: string) =>
+      Effect.gen(function* () {
+        const handedOver = (yield* hub.status).connectors[0]?.failedPushes ?? []
+        yield* hub.decidePush({ pushId: handedOver[0]?.pushId ?? "", action, actor: "B-9001 Max Manager", reason })
+        return handedOver.map((push) => [push.subject, push.failedAs])
+      })
+
+    it("keeps a voided return's claim whose refund's answer could not be read, for a manager: the real return is refused, even once the manager discards the push", async () => {
+      let shown: ReadonlyArray<ReadonlyArray<string>> = []
+      const result = await voidedWhileSending(unreadableThrice, 3, (hub) =>
+        Effect.map(managerDecides(hub, "discard", "refunded by hand in the shop's admin"), (card) => {
+          shown = card
+        })
+      )
+      expect(shown).toEqual([["I-9", "malformed"]])
+      expect(result).toMatchObject({
+        claims: [["I-9", "requested", null]],
+        rejected: [["I-29", "duplicate-unit", "R-PACK-01-1"]],
+        asked: [["I-9", "refund-full", 2_490]],
+        pushes: [["I-9", "discarded"]],
+        paid: []
+      })
+      expect(result.logged).toEqual([
+        "refund ledger: return R-PACK-01-1 of HAM1 was voided while the shop is paying I-9: its claim is held until the shop's answer settles it",
+        "refund ledger: the shop's answer to the refund of I-9, whose return R-PACK-01-1 of HAM1 was voided, could not be read: the shop may have paid it, so its claim stays held: a manager must settle it"
+      ])
+    })
+
+    it("marks a voided return's claim held on an unreadable answer issued once a manager's retry is paid", async () => {
+      const result = await voidedWhileSending(unreadableThrice, 3, (hub) =>
+        managerDecides(hub, "retry", "the shop's plugin is fixed")
+      )
+      expect(result).toMatchObject({
+        claims: [["I-9", "issued", NOW + 4 * 60_000]],
+        rejected: [["I-29", "duplicate-unit", "R-PACK-01-1"]],
+        asked: [["I-9", "refund-full", 2_490]],
+        pushes: [["I-9", "done"]],
+        paid: [["Packbench return R-PACK-01-1", 2_490]]
       })
     })
 

@@ -11,6 +11,7 @@ import {
   ReturnRefundDecisionCorrected
 } from "../../../core/returns/ReturnsEvents.ts"
 import type { Sql, StoreError } from "../../../core/store/Sql.ts"
+import { refundPushLeft, whatTheShopDid } from "../refunds/RefundLedger.ts"
 import { carrierTrackingUrl } from "../tracking/carrierTrackingUrl.ts"
 import type { ConnectorSettings } from "./ConnectorSettings.ts"
 import type { MappedOrder } from "./mapShopOrder.ts"
@@ -134,14 +135,6 @@ export const makeShopOutbound = (
       (rows) => (rows[0] === undefined ? undefined : (JSON.parse(rows[0].items) as ReadonlyArray<ParcelItem>))
     )
 
-  /** What became of the refund of `what` that `withdrawWaiting` left, in a manager's log line. */
-  const whatTheShopDid = (left: "done" | "sending" | "unread", what: string) =>
-    left === "done"
-      ? `paid ${what}`
-      : left === "sending"
-        ? `is paying ${what}`
-        : `may have paid ${what} (its answer could not be read)`
-
   /**
    * Withdraws the refund of `itemRef` still waiting for the shop (queued, or failed for a manager), saying why. A unit
    * the shop already paid, or is being paid right now, never changes: then nothing is withdrawn, and the status of its
@@ -149,21 +142,14 @@ export const makeShopOutbound = (
    */
   const withdrawWaiting = (itemRef: string, because: string, nowMs: number) =>
     Effect.gen(function* () {
-      const waiting = yield* sql.query<{ push_id: string; status: string; failed_as: string | null }>(
-        `SELECT push_id, status, failed_as FROM shop_pushes
+      // Sent, and the shop's answer could not be read (`unread`): it may have paid. It stays on the manager's list.
+      const left = yield* refundPushLeft(sql, itemRef)
+      if (left !== undefined) return left.status
+      yield* sql.execute(
+        `UPDATE shop_pushes SET status = 'discarded', last_error = ?, updated_at_ms = ?
          WHERE kind = 'refund' AND subject = ? AND status <> 'discarded'`,
-        [itemRef]
+        [because, nowMs, itemRef]
       )
-      const paid = waiting.find((push) => push.status === "done") ?? waiting.find((push) => push.status === "sending")
-      if (paid !== undefined) return paid.status as "done" | "sending"
-      // Sent, and the shop's answer could not be read: it may have paid. It stays on the manager's list, not withdrawn.
-      if (waiting.some((push) => push.status === "failed" && push.failed_as === "malformed")) return "unread" as const
-      for (const push of waiting) {
-        yield* sql.execute(
-          "UPDATE shop_pushes SET status = 'discarded', last_error = ?, updated_at_ms = ? WHERE push_id = ?",
-          [because, nowMs, push.push_id]
-        )
-      }
       return undefined
     })
 

@@ -92,7 +92,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.first).toEqual([
         1, 10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-        80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001, 9002
+        80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94, 9001, 9002
       ])
       expect(result.second).toEqual([])
       expect(result.tables).toEqual([
@@ -198,7 +198,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         applied: [
           10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78,
-          80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001, 9002
+          80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94, 9001, 9002
         ],
         inserted: [1, 0],
         badRating: "Constraint",
@@ -244,7 +244,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         10, 20, 21, 22, 30, 31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80,
-        81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001, 9002
+        81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94, 9001, 9002
       ])
       expect(result.customer).toEqual([{ customer_id: "C-1", opted_out: 1, opted_out_at_ms: null }])
       expect(result.outbox).toEqual([{ status: "suppressed", suppressed_reason: null }])
@@ -302,7 +302,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.added).toEqual([
         31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87,
-        88, 89, 90, 92, 94, 9001, 9002
+        88, 89, 90, 92, 93, 94, 9001, 9002
       ])
       expect(result).toMatchObject({ sameKey: "Constraint", sameSeq: "Constraint", due: 1_763_700_000_000 })
     })
@@ -344,7 +344,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         added: [
           50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88,
-          89, 90, 92, 94, 9001, 9002
+          89, 90, 92, 93, 94, 9001, 9002
         ],
         orders: [
           {
@@ -385,7 +385,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.added).toEqual([
         55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90,
-        92, 94, 9001, 9002
+        92, 93, 94, 9001, 9002
       ])
       expect(result.rows).toEqual([
         { parcel_id: "P-NEW", handover_batch_id: "HAM1/HO-1" },
@@ -436,7 +436,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       expect(result).toEqual({
         added: [
           56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90,
-          92, 94, 9001, 9002
+          92, 93, 94, 9001, 9002
         ],
         holds: [
           { order_id: "SO-1", address_holds: 1 },
@@ -508,8 +508,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001,
-          9002
+          59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94,
+          9001, 9002
         ],
         stored: [true, true, true, true, true],
         again: false,
@@ -555,7 +555,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         before: "Constraint",
         added: [
           57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92,
-          94, 9001, 9002
+          93, 94, 9001, 9002
         ],
         sameSeq: "Constraint",
         otherKind: "Constraint",
@@ -594,8 +594,8 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result).toEqual({
         added: [
-          58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94,
-          9001, 9002
+          58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93,
+          94, 9001, 9002
         ],
         rows: [
           ["P-expired", 1000],
@@ -639,7 +639,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         rows: [
           ["SO-1", 1_763_700_000_000, 4],
           ["SO-2", null, null]
@@ -715,7 +715,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         rows: [
           ["SO-1", 4, 4, 4, 4, 5],
           ["SO-2", changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs, changeTimeMs + 1]
@@ -778,7 +778,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         pushes: [
           ["p-1", "failed", 2, 0, "refused"],
           ["p-2", "queued", 2, 0, null],
@@ -879,7 +879,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         before: [{ item_ref: "A-R1-01", sku: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "2", sku: "ALP-SOCK-M" },
@@ -945,7 +945,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         stations: [
           ["SO-1", "PACK-01", 1_763_700_000_000],
           ["SO-1", "PACK-02", 1_763_700_000_000],
@@ -995,7 +995,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         kept: [
           ["shopify", "sha256:a", 1_763_700_000_000],
           ["shopify", "sha256:b", 1_764_300_000_000],
@@ -1063,7 +1063,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94, 9001, 9002],
         voided: [
           { biz_transaction: "urn:packbench:order:SO-1", event_id: "0190a000-0000-7000-8000-000000000001" },
           { biz_transaction: "urn:packbench:order:SO-2", event_id: "0190a000-0000-7000-8000-000000000003" }
@@ -1131,7 +1131,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         answers: [
           {
             order_id: "SO-1",
@@ -1220,7 +1220,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         before: [{ item_ref: "A-R1-01", decided_line_id: null }],
         claims: [
           { item_ref: "A-R1-01", line_id: "s-7", decided_line_id: null },
@@ -1300,7 +1300,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94, 9001, 9002],
+        added: [68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94, 9001, 9002],
         orders: [
           ["SO-1", false, 3],
           ["SO-2", true, 2],
@@ -1354,7 +1354,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
       )
       expect(result.applied).toEqual([
         31, 40, 50, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 66, 67, 68, 69, 70, 73, 74, 77, 78, 80, 81, 83, 84, 85, 87,
-        88, 89, 90, 92, 94, 9002
+        88, 89, 90, 92, 93, 94, 9002
       ])
       expect(result.orders).toEqual([
         { order_id: "SO-1", order_version: 2, customer_source: "station", shop_version: null }
@@ -1390,7 +1390,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [74, 77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         rows: [
           ["SO-1", 1_763_700_060_000],
           ["SO-2", null],
@@ -1420,7 +1420,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [77, 78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         rows: [
           { parcel_id: "P-1", site_id: null, station_id: null },
           { parcel_id: "P-2", site_id: "HAM1", station_id: "PACK-02" }
@@ -1450,7 +1450,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [78, 80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         waiting: [
           { orderId: "SO-2", correction: 1 },
           { orderId: "SO-3", correction: 1 }
@@ -1506,7 +1506,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
         })
       )
       expect(result).toEqual({
-        added: [80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 94],
+        added: [80, 81, 83, 84, 85, 87, 88, 89, 90, 92, 93, 94],
         voids: [
           ["urn:packbench:order:SO%2F3", null],
           ["urn:packbench:order:SO-1", 3],
@@ -1974,7 +1974,7 @@ export const hubMigrationsSuite = (store: TestStore) =>
               voided.id
             ])
           }
-          yield* migrate(hubMigrations.filter((migration) => migration.id <= 92 || migration.id >= 9001))
+          yield* migrate(hubMigrations.filter((migration) => migration.id <= 93 || migration.id >= 9001))
           const as83Left = yield* voidMarks
           const added = yield* migrate(hubMigrations)
           const marks = yield* voidMarks
@@ -2062,6 +2062,41 @@ export const hubMigrationsSuite = (store: TestStore) =>
       const validate = epcisSchemaValidator()
       const document = { ...epcisDocumentHead(T), epcisBody: { eventList: result.documents } }
       expect(validate(document), JSON.stringify(validate.errors)).toBe(true)
+    })
+
+    it("93: refund decisions parked before keep the order they were taken up in (when parked, then event id); new ones are numbered after them as the hub receives them", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* migrate(hubMigrations.filter((migration) => migration.id < 93 || migration.id >= 9001))
+          const parked = [
+            ["ev-c", "SO-1", 10],
+            ["ev-b", "SO-1", 10],
+            ["ev-a", "SO-1", 20],
+            ["ev-z", "SO-2", 5]
+          ] as const
+          for (const [eventId, orderId, atMs] of parked) {
+            yield* sql.execute(
+              "INSERT INTO hub_refund_parked (decided_event_id, order_id, event, parked_at_ms) VALUES (?, ?, '{}', ?)",
+              [eventId, orderId, atMs]
+            )
+          }
+          const added = yield* migrate(hubMigrations.filter((migration) => migration.id <= 93 || migration.id >= 9001))
+          const rows = yield* sql.query<{ order_id: string; decided_event_id: string; received_seq: number }>(
+            "SELECT order_id, decided_event_id, received_seq FROM hub_refund_parked ORDER BY order_id, received_seq"
+          )
+          return { added, rows: rows.map((row) => [row.order_id, row.decided_event_id, Number(row.received_seq)]) }
+        })
+      )
+      expect(result).toEqual({
+        added: [93],
+        rows: [
+          ["SO-1", "ev-b", 1],
+          ["SO-1", "ev-c", 2],
+          ["SO-1", "ev-a", 3],
+          ["SO-2", "ev-z", 1]
+        ]
+      })
     })
 
     it("84: a parcel that left before keeps no word of what its leaving told; a new one keeps the correction and the cause", async () => {

@@ -1022,6 +1022,21 @@ export const hubMigrations: ReadonlyArray<Migration> = [
     ]
   },
   {
+    id: 93,
+    name: "refund decisions waiting for their order are taken up in the order the hub received them",
+    statements: [
+      // By when each was parked, then by event id, decisions of different items parked in the same millisecond were
+      // taken up in an order of their ids (UUIDv7s, random within a millisecond), not in their stations' order: the
+      // first to arrive of two racing for one unit did not always win. The ledger numbers them per order as it parks
+      // them (the consumer applies a station's events in its order, and an order's one after another). Those parked
+      // before keep the order they had.
+      "ALTER TABLE hub_refund_parked ADD COLUMN received_seq BIGINT",
+      `UPDATE hub_refund_parked SET received_seq = (SELECT COUNT(*) FROM hub_refund_parked p
+         WHERE p.order_id = hub_refund_parked.order_id AND (p.parked_at_ms < hub_refund_parked.parked_at_ms
+           OR (p.parked_at_ms = hub_refund_parked.parked_at_ms AND p.decided_event_id <= hub_refund_parked.decided_event_id)))`
+    ]
+  },
+  {
     id: 94,
     name: "a void 80 or 83 left in force at the version the hub took its cancellation back at exports its reinstatement",
     statements: [
