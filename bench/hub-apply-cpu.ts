@@ -28,7 +28,7 @@ import { Consumer } from "../core/sync/Consumer.ts"
 import { makeMemoryBus } from "../core/sync/MemoryBroker.ts"
 import { encodeJson, Topics } from "../core/sync/Topics.ts"
 import { SystemClockLayer } from "../drivers/time/SystemClock.ts"
-import { sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
+import { packedParcel, sampleOrder, stationStream } from "../fixtures/hub/HubRig.ts"
 import { startPostgres } from "../fixtures/postgres/PostgresProcess.ts"
 import { HubProjection } from "../hub/core/notify/HubProjection.ts"
 import { HubSettings } from "../hub/core/notify/HubSettings.ts"
@@ -74,19 +74,7 @@ const laneMessages = (run: string, count: number): ReadonlyArray<ReadonlyArray<B
           order: sampleOrder(orderId, { email: `${orderId.toLowerCase()}@example.test`, locale: "de" }),
           replacedVersion: null
         }),
-        next(ParcelPacked, {
-          orderId,
-          parcelId,
-          items: [],
-          shortShips: [],
-          weightGrams: 500,
-          expectedWeightGrams: 500,
-          boxId: "BOX-S",
-          carrier: "dhl-paket",
-          trackingNumber,
-          packer: { badgeId: "B-1", name: "Bench Packer" },
-          stationId: `PACK-${station + 1}`
-        }),
+        next(ParcelPacked, packedParcel({ orderId, parcelId, trackingNumber, stationId: `PACK-${station + 1}` })),
         next(ParcelHandedToCarrier, { batchId: "H-1", parcelId, orderId, carrier: "dhl-paket", trackingNumber })
       ]
     }).flat()
