@@ -9,9 +9,7 @@ const hex = (value: number, width: number) => value.toString(16).padStart(width,
  * after commit can still recognise its own event on retry.
  */
 export const uuid7 = (unixMs: number): Effect.Effect<string> =>
-  Effect.gen(function* () {
-    return uuid7With(yield* Random.Random, unixMs)
-  })
+  Effect.map(Random.Random, (random) => uuid7With(random, unixMs))
 
 /** `count` UUIDv7 ids for one instant, from one look-up of the Random service (a bulk append's ids). */
 export const uuid7Many = (unixMs: number, count: number): Effect.Effect<ReadonlyArray<string>> =>
@@ -23,7 +21,11 @@ export const uuid7Many = (unixMs: number, count: number): Effect.Effect<Readonly
 /** A uniform integer in [0, max], drawn as Random.nextIntBetween(0, max) draws it. */
 const intUpTo = (random: Random.Random, max: number) => Math.floor(random.nextDoubleUnsafe() * (max + 1))
 
-const uuid7With = (random: Random.Random, unixMs: number): string => {
+/**
+ * One UUIDv7 id from a Random service looked up once by the caller, as `uuid7` makes it: a loop that makes an id per
+ * row (a batch's notifications) draws the same ids in the same order without an effect per id.
+ */
+export const uuid7With = (random: Random.Random, unixMs: number): string => {
   const ms = Math.max(0, Math.floor(unixMs))
   const high = Math.floor(ms / 2 ** 16)
   const low = ms % 2 ** 16

@@ -999,14 +999,17 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
     })
 
   const ackLater = (key: StreamKey, seq: number, force: boolean) => {
-    const id = keyOf(key)
+    noteAck(keyOf(key), key, seq, force)
+    Queue.offerUnsafe(ackSignal, undefined)
+  }
+  /** `ackLater` without waking the acks' flush: for a loop over a batch's events, which wakes it once at its end. */
+  const noteAck = (id: string, key: StreamKey, seq: number, force: boolean) => {
     const pending = pendingAcks.get(id)
     if (pending === undefined) pendingAcks.set(id, { ...key, seq, acked: 0, force })
     else {
       pending.seq = Math.max(pending.seq, seq)
       pending.force = pending.force || force
     }
-    Queue.offerUnsafe(ackSignal, undefined)
   }
 
   const requestResend = (key: StreamKey, fromSeq: number) =>
@@ -1396,7 +1399,14 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           )
         )
       )
-      const placed = admitted.flatMap(({ message, event }) => (typeof event === "string" ? [] : [{ message, event }]))
+      const placed: Array<{ readonly message: BrokerMessage; readonly event: Admitted }> = []
+      // The batch's stations, each once (the driver locks each once, in its own order).
+      const partitions = new Set<string>()
+      for (const entry of admitted) {
+        if (typeof entry.event === "string") continue
+        placed.push(entry as { readonly message: BrokerMessage; readonly event: Admitted })
+        partitions.add(partitionOf(entry.event.place))
+      }
       // One event alone goes this way too: the usual next event of its stream then costs one look-up of the cursor
       // and held events and the batch's set-based writes, instead of `step`'s statement for each.
       const together =
@@ -1432,7 +1442,7 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
                 // costs), and that sync vouches for every commit before it. The next parcel's notification then
                 // does not wait for the last mail's verdicts to reach the disk.
                 {
-                  partition: placed.map(({ event }) => partitionOf(event.place)),
+                  partition: [...partitions],
                   batchWrites: true,
                   readsAhead: true
                 }
@@ -1455,9 +1465,13 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
         }
         const committed = together?.[next++]
         if (committed?.outcome === "applied") {
-          // `afterCommit` of an applied event, in plain code; the owner is woken once for the batch, below.
-          gapSince.delete(keyOf(committed.key))
-          ackLater(committed.key, committed.last, false)
+          // `afterCommit` of an applied event, in plain code; the owner is woken once for the batch, below. The acks'
+          // flush is woken by the first and once more at the end (the signal holds one wake-up: those between would
+          // only replace it), so it also sees the acks noted while another message's `afterCommit` was running.
+          const id = keyOf(committed.key)
+          gapSince.delete(id)
+          noteAck(id, committed.key, committed.last, false)
+          if (!appliedTogether) Queue.offerUnsafe(ackSignal, undefined)
           appliedTogether = true
           outcomes.push("applied")
           continue
@@ -1468,7 +1482,10 @@ const makeConsumer = Effect.fnUntraced(function* (options: ConsumerOptions) {
           )
         )
       }
-      if (appliedTogether) yield* options.onCommitted
+      if (appliedTogether) {
+        Queue.offerUnsafe(ackSignal, undefined)
+        yield* options.onCommitted
+      }
       return outcomes
     })
 

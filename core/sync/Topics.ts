@@ -42,15 +42,28 @@ export const Topics = {
   deadLetter: (siteId: string, stationId: string) => `${root(siteId, stationId)}/deadletter`
 } as const
 
-/** Splits `packbench/v1/<site>/<station>/<kind>/<rest>`; undefined when the topic is not ours. */
+const TOPIC_PREFIX = "packbench/v1/"
+
+/**
+ * Splits `packbench/v1/<site>/<station>/<kind>/<rest>`; undefined when the topic is not ours. As splitting at every
+ * `/` and joining what follows the kind again would, without the array of pieces (every message's topic is parsed).
+ */
 export const parseTopic = (
   topic: string
 ):
   | { readonly siteId: string; readonly stationId: string; readonly kind: string; readonly rest: string }
   | undefined => {
-  const [prefix, version, siteId, stationId, kind, ...rest] = topic.split("/")
-  if (prefix !== "packbench" || version !== "v1" || !siteId || !stationId || !kind) return undefined
-  return { siteId, stationId, kind, rest: rest.join("/") }
+  if (!topic.startsWith(TOPIC_PREFIX)) return undefined
+  const siteEnd = topic.indexOf("/", TOPIC_PREFIX.length)
+  if (siteEnd === -1) return undefined
+  const stationEnd = topic.indexOf("/", siteEnd + 1)
+  if (stationEnd === -1) return undefined
+  const kindEnd = topic.indexOf("/", stationEnd + 1)
+  const siteId = topic.slice(TOPIC_PREFIX.length, siteEnd)
+  const stationId = topic.slice(siteEnd + 1, stationEnd)
+  const kind = kindEnd === -1 ? topic.slice(stationEnd + 1) : topic.slice(stationEnd + 1, kindEnd)
+  if (!siteId || !stationId || !kind) return undefined
+  return { siteId, stationId, kind, rest: kindEnd === -1 ? "" : topic.slice(kindEnd + 1) }
 }
 
 export const encodeJson = (value: unknown): Uint8Array => encodeUtf8(JSON.stringify(value))

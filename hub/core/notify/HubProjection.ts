@@ -1,5 +1,5 @@
 /** The hub's projection of station and carrier events into parcels, orders and due notifications. */
-import { Context, Effect, Layer, Queue, type Result, Schema } from "effect"
+import { Context, Effect, Layer, Queue, Random, type Result, Schema } from "effect"
 import { Bounds, clockProblem } from "../../../core/bounds/Bounds.ts"
 import { oneLine } from "../../../core/bounds/oneLine.ts"
 import type { Locale } from "../../../core/config/StationConfig.ts"
@@ -7,7 +7,7 @@ import { compiledDecoder } from "../../../core/events/compiledDecoder.ts"
 import { orderTransaction } from "../../../core/events/Epcis.ts"
 import type { EventEnvelope } from "../../../core/events/Event.ts"
 import type { EventDefinition } from "../../../core/events/EventDefinition.ts"
-import { uuid7 } from "../../../core/events/Uuid7.ts"
+import { uuid7, uuid7With } from "../../../core/events/Uuid7.ts"
 import type { Address, Order } from "../../../core/orders/Order.ts"
 import {
   HubCorrectionIgnoredCause,
@@ -35,7 +35,12 @@ import { stationEventVersions } from "../../../core/station/StationEventCatalog.
 import { Sql, type SqlValue, type StoreError } from "../../../core/store/Sql.ts"
 import { EventRefused } from "../../../core/sync/Consumer.ts"
 import { type Doorbell, makeDoorbell } from "../../../core/sync/Doorbell.ts"
-import { type InboundVersion, inboundVersion, newestPlausibleVersion } from "../../../core/sync/InboundVersion.ts"
+import {
+  type InboundVersion,
+  inboundVersion,
+  inboundVersionProblem,
+  newestPlausibleVersion
+} from "../../../core/sync/InboundVersion.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import {
   answerWaitDone,
@@ -155,6 +160,17 @@ const decodeOrRefuse = <Type extends string, Payload>(
   definition: EventDefinition<Type, Payload>,
   raw: unknown
 ): Effect.Effect<Payload, EventRefused> => {
+  const decoded = payloadOrRefusal(definition, raw)
+  return decoded instanceof EventRefused ? Effect.fail(decoded) : Effect.succeed(decoded)
+}
+/**
+ * `decodeOrRefuse` in plain code, for a loop over a batch's events: the payload, or the refusal to fail with. A
+ * payload is never an `EventRefused` (it is a decoded plain object).
+ */
+const payloadOrRefusal = <Type extends string, Payload>(
+  definition: EventDefinition<Type, Payload>,
+  raw: unknown
+): Payload | EventRefused => {
   let decode = payloadDecoders.get(definition) as ((input: unknown) => Result.Result<Payload, Error>) | undefined
   if (decode === undefined) {
     decode = compiledDecoder(definition.payload)
@@ -162,12 +178,8 @@ const decodeOrRefuse = <Type extends string, Payload>(
   }
   const decoded = decode(raw)
   return decoded._tag === "Success"
-    ? Effect.succeed(decoded.success)
-    : Effect.fail(
-        new EventRefused({
-          reason: `${definition.type} v${definition.version} payload: ${decoded.failure.message}`
-        })
-      )
+    ? decoded.success
+    : new EventRefused({ reason: `${definition.type} v${definition.version} payload: ${decoded.failure.message}` })
 }
 /** Each definition's payload decoder, compiled once (as `decodePayload` reads it), run synchronously per event. */
 const payloadDecoders = new WeakMap<object, (input: unknown) => Result.Result<unknown, Error>>()
@@ -184,11 +196,21 @@ const orderVersionOrRefuse = (
   version: number,
   nowMs: number
 ): Effect.Effect<InboundVersion, EventRefused> =>
-  inboundVersion(`order ${orderId}`, version, nowMs).pipe(
-    Effect.mapError(
-      (problem) => new EventRefused({ reason: `${definition.type} v${definition.version} payload: ${problem}` })
-    )
-  )
+  inboundVersion(`order ${orderId}`, version, nowMs).pipe(Effect.mapError(orderVersionRefusal(definition)))
+const orderVersionRefusal =
+  (definition: { readonly type: string; readonly version: number }) =>
+  (problem: string): EventRefused =>
+    new EventRefused({ reason: `${definition.type} v${definition.version} payload: ${problem}` })
+/** `orderVersionOrRefuse`'s check in plain code: undefined when the version is one a sender can have given. */
+const orderVersionRefused = (
+  definition: { readonly type: string; readonly version: number },
+  orderId: string,
+  version: number,
+  nowMs: number
+): EventRefused | undefined => {
+  const problem = inboundVersionProblem(version, nowMs)
+  return problem === undefined ? undefined : orderVersionRefusal(definition)(`order ${orderId}: ${problem}`)
+}
 
 interface ParcelRow {
   readonly parcel_id: string
@@ -1265,18 +1287,16 @@ export class HubProjection extends Context.Service<
       const applyRun = (run: ReadonlyArray<RunEvent>) =>
         Effect.gen(function* () {
           if (run.length === 0) return
-          const receivedIds = [
-            ...new Set(run.flatMap((item) => (item.kind === "received" ? [item.order.orderId] : [])))
-          ]
+          const received = new Set<string>()
           // A parcel of an order the customer corrected that left, or whose packing is heard after it left, may tell
           // them what became of their correction.
-          const parcelIds = [
-            ...new Set(
-              run.flatMap((item) =>
-                item.kind === "handed" ? [item.handed.orderId] : item.kind === "packed" ? [item.packed.orderId] : []
-              )
-            )
-          ]
+          const ofParcels = new Set<string>()
+          for (const item of run) {
+            if (item.kind === "received") received.add(item.order.orderId)
+            else ofParcels.add(item.kind === "handed" ? item.handed.orderId : item.packed.orderId)
+          }
+          const receivedIds = [...received]
+          const parcelIds = [...ofParcels]
           const oneByOne = Effect.gen(function* () {
             for (const item of run) yield* applyStationEvent(item.event)
           })
@@ -1326,6 +1346,8 @@ export class HubProjection extends Context.Service<
             readonly now: number
             readonly feedbackToken: string | undefined
           }> = []
+          // Looked up once for the run's ids: each id draws from it as `uuid7` would, in the same order.
+          const random = yield* Random.Random
           for (const item of run) {
             const { event } = item
             // A run's kinds correct no event: their views go in with the run's other rows.
@@ -1412,7 +1434,7 @@ export class HubProjection extends Context.Service<
             }
             for (const intent of intentsForStationFact(fact, settings.notify)) {
               const at = yield* nowMs
-              const notificationId = yield* uuid7(at)
+              const notificationId = uuid7With(random, at)
               const feedbackToken =
                 intent.kind === "feedback-request" && intent.parcelId !== undefined ? yield* tokens.next : undefined
               notifications.add(
@@ -1503,21 +1525,28 @@ export class HubProjection extends Context.Service<
             readOrders = new Set()
             return applyRun(ending)
           })
+          // The run's events are decoded and checked in plain code; a refusal fails the batch as the effects did.
           for (const event of events) {
             switch (event.type) {
               case OrderReceived.type: {
-                const { order } = yield* decodeOrRefuse(OrderReceived, event.payload)
-                yield* orderVersionOrRefuse(OrderReceived, order.orderId, order.version, yield* nowMs)
+                const received = payloadOrRefusal(OrderReceived, event.payload)
+                if (received instanceof EventRefused) return yield* Effect.fail(received)
+                const { order } = received
+                const refused = orderVersionRefused(OrderReceived, order.orderId, order.version, yield* nowMs)
+                if (refused !== undefined) return yield* Effect.fail(refused)
                 if (readOrders.has(order.orderId)) yield* endRun
                 run.push({ kind: "received", event, order })
                 break
               }
               case ParcelPacked.type: {
-                run.push({ kind: "packed", event, packed: yield* decodeOrRefuse(ParcelPacked, event.payload) })
+                const packed = payloadOrRefusal(ParcelPacked, event.payload)
+                if (packed instanceof EventRefused) return yield* Effect.fail(packed)
+                run.push({ kind: "packed", event, packed })
                 break
               }
               case ParcelHandedToCarrier.type: {
-                const handed = yield* decodeOrRefuse(ParcelHandedToCarrier, event.payload)
+                const handed = payloadOrRefusal(ParcelHandedToCarrier, event.payload)
+                if (handed instanceof EventRefused) return yield* Effect.fail(handed)
                 readOrders.add(handed.orderId)
                 run.push({ kind: "handed", event, handed })
                 break
