@@ -748,7 +748,7 @@ export const shopHubSuite = (store: TestStore) =>
       })
 
     it("keeps a voided return's claim whose refund's answer could not be read, for a manager: the real return is refused, even once the manager discards the push", async () => {
-      let shown: ReadonlyArray<ReadonlyArray<string>> = []
+      let shown: ReadonlyArray<ReadonlyArray<string | undefined>> = []
       const result = await voidedWhileSending(unreadableThrice, 3, (hub) =>
         Effect.map(managerDecides(hub, "discard", "refunded by hand in the shop's admin"), (card) => {
           shown = card
