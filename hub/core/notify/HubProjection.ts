@@ -427,6 +427,35 @@ export class HubProjection extends Context.Service<
         senderDoorbell.ring()
       })
 
+      /**
+       * The hub heard of another parcel of `orderId` (packed): a feedback request recorded for the order that has not
+       * begun to go out is taken back, with its answer link, and the order's delivered parcels get their timers again,
+       * so the tick records it anew the delay after the last parcel's delivery. One sent, being sent or suppressed
+       * stays as it is.
+       */
+      const putOffFeedback = Effect.fnUntraced(function* (orderId: string) {
+        const notYetSent = `SELECT n.notification_id FROM hub_notifications n
+          WHERE n.kind = 'feedback-request' AND n.subject_id = ?
+            AND NOT EXISTS (SELECT 1 FROM hub_outbox o WHERE o.notification_id = n.notification_id AND o.status <> 'pending')`
+        yield* sql.write(
+          `DELETE FROM hub_feedback WHERE answered_at_ms IS NULL AND parcel_id IN (SELECT n.parcel_id
+             FROM hub_notifications n WHERE n.notification_id IN (${notYetSent}))`,
+          [orderId]
+        )
+        yield* sql.write(`DELETE FROM hub_outbox WHERE notification_id IN (${notYetSent})`, [orderId])
+        yield* sql.write(
+          `DELETE FROM hub_notifications WHERE kind = 'feedback-request' AND subject_id = ?
+             AND NOT EXISTS (SELECT 1 FROM hub_outbox o WHERE o.notification_id = hub_notifications.notification_id)`,
+          [orderId]
+        )
+        yield* sql.write(
+          `UPDATE hub_parcels SET timers_done_at_ms = NULL
+           WHERE order_id = ? AND status = 'delivered' AND timers_done_at_ms IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM hub_notifications n WHERE n.kind = 'feedback-request' AND n.subject_id = ?)`,
+          [orderId, orderId]
+        )
+      })
+
       const recordAll = (intents: ReadonlyArray<NotificationIntent>, triggerEventId: string) =>
         Effect.forEach(intents, (intent) => record(intent, triggerEventId), { discard: true })
 
@@ -1100,6 +1129,7 @@ export class HubProjection extends Context.Service<
               values: [event.siteId, event.stationId, event.eventTime.wallMs]
             })
             alsoFacts = yield* packedAfterHandover(packed, before, event, now)
+            yield* putOffFeedback(packed.orderId)
             fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
             break
           }
@@ -1315,6 +1345,7 @@ export class HubProjection extends Context.Service<
           const orderStations = new TableRows()
           const refundOrders = new TableRows()
           const parcels = new TableRows()
+          const packedOrders = new Set<string>()
           const notifications = new TableRows()
           const epcis = new TableRows()
           /** Handovers' rows whose expected delivery is filled in once their orders are read. */
@@ -1368,6 +1399,7 @@ export class HubProjection extends Context.Service<
                   event.eventTime.wallMs
                 ])
                 fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
+                packedOrders.add(packed.orderId)
                 break
               }
               case "handed": {
@@ -1459,6 +1491,7 @@ export class HubProjection extends Context.Service<
             }
           }
           yield* writeAll(parcels.statements())
+          for (const orderId of packedOrders) yield* putOffFeedback(orderId)
           if (intents.length === 0) return
           const inserted = new Set<string>()
           for (const statement of notifications.statements()) {
@@ -1744,6 +1777,13 @@ export class HubProjection extends Context.Service<
               ])
               continue
             }
+            const otherParcels =
+              parcel.status === "delivered"
+                ? yield* sql.query<{ status: string | null; delivered_at_ms: number | null }>(
+                    "SELECT status, delivered_at_ms FROM hub_parcels WHERE order_id = ? AND parcel_id <> ?",
+                    [parcel.order_id, parcel.parcel_id]
+                  )
+                : []
             const intents = dueTimedIntents(
               {
                 orderId: parcel.order_id,
@@ -1754,7 +1794,11 @@ export class HubProjection extends Context.Service<
                   parcel.expected_delivery_by_ms === null ? undefined : Number(parcel.expected_delivery_by_ms),
                 lastScanAtMs: parcel.last_scan_at_ms === null ? undefined : Number(parcel.last_scan_at_ms),
                 deliveredAtMs: parcel.delivered_at_ms === null ? undefined : Number(parcel.delivered_at_ms),
-                notified: new Set(kinds.map((row) => row.kind))
+                notified: new Set(kinds.map((row) => row.kind)),
+                otherParcels: otherParcels.map((other) => ({
+                  status: (other.status ?? undefined) as TrackingStatus | undefined,
+                  deliveredAtMs: other.delivered_at_ms === null ? undefined : Number(other.delivered_at_ms)
+                }))
               },
               now,
               settings.notify
