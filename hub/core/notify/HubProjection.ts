@@ -428,7 +428,8 @@ export class HubProjection extends Context.Service<
       })
 
       /**
-       * The hub heard of another parcel of `orderId` (packed): a feedback request recorded for the order that has not
+       * The hub heard of a parcel of `orderId` (packed, or handed over before its packing was heard), maybe one more:
+       * a feedback request recorded for the order that has not
        * begun to go out is taken back, with its answer link, and the order's delivered parcels get their timers again,
        * so the tick records it anew the delay after the last parcel's delivery. One sent, being sent or suppressed
        * stays as it is.
@@ -1166,6 +1167,7 @@ export class HubProjection extends Context.Service<
               keep: PARCEL_STATION
             })
             alsoFacts = yield* parcelLeft(handed.orderId, handed.parcelId, now)
+            yield* putOffFeedback(handed.orderId)
             fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
             break
           }
@@ -1345,7 +1347,7 @@ export class HubProjection extends Context.Service<
           const orderStations = new TableRows()
           const refundOrders = new TableRows()
           const parcels = new TableRows()
-          const packedOrders = new Set<string>()
+          const heardOrders = new Set<string>()
           const notifications = new TableRows()
           const epcis = new TableRows()
           /** Handovers' rows whose expected delivery is filled in once their orders are read. */
@@ -1399,7 +1401,7 @@ export class HubProjection extends Context.Service<
                   event.eventTime.wallMs
                 ])
                 fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
-                packedOrders.add(packed.orderId)
+                heardOrders.add(packed.orderId)
                 break
               }
               case "handed": {
@@ -1439,6 +1441,7 @@ export class HubProjection extends Context.Service<
                 })
                 handovers.push({ item, values: row })
                 fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
+                heardOrders.add(handed.orderId)
                 break
               }
             }
@@ -1491,7 +1494,7 @@ export class HubProjection extends Context.Service<
             }
           }
           yield* writeAll(parcels.statements())
-          for (const orderId of packedOrders) yield* putOffFeedback(orderId)
+          for (const orderId of heardOrders) yield* putOffFeedback(orderId)
           if (intents.length === 0) return
           const inserted = new Set<string>()
           for (const statement of notifications.statements()) {

@@ -271,11 +271,13 @@ export const parcelMailsSuite = (store: TestStore) =>
       })
 
       it.each([
-        ["on its own", false],
-        ["in a run of events", true]
-      ])(
-        "queued after the first parcel's delivery, is put off when a second parcel is packed (%s), and goes after its delivery",
-        async (_, inRun) => {
+        ["packed, on its own", "packed", false],
+        ["packed, in a run of events", "packed", true],
+        ["handed over, its packing not heard yet", "handed", false],
+        ["handed over in a run of events, its packing not heard yet", "handed", true]
+      ] as const)(
+        "queued after the first parcel's delivery, is put off when the hub hears of a second parcel (%s), and goes after its delivery",
+        async (_, heardAt, inRun) => {
           const { play, clock } = rig(store)
           const seen = await play(
             Effect.gen(function* () {
@@ -288,8 +290,8 @@ export const parcelMailsSuite = (store: TestStore) =>
               // The request is recorded, not yet sent (the sender has not run) when the hub hears of a second parcel.
               clock.advance(delay)
               yield* hub.tick
-              const packedSecond = packed("SO-FBE", "SO-FBE-P2", T2)
-              yield* inRun ? hub.applyStationEvents([packedSecond]) : hub.applyStationEvent(packedSecond)
+              const second = (heardAt === "packed" ? packed : handed)("SO-FBE", "SO-FBE-P2", T2)
+              yield* inRun ? hub.applyStationEvents([second]) : hub.applyStationEvent(second)
               const whileSecondPacked = yield* requestsAfter(clock, 0)
               yield* hub.applyStationEvent(handed("SO-FBE", "SO-FBE-P2", T2))
               const whileSecondOnItsWay = yield* requestsAfter(clock, delay)
