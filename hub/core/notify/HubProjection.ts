@@ -449,6 +449,36 @@ export class HubProjection extends Context.Service<
         senderDoorbell.ring()
       })
 
+      /**
+       * The hub heard of a parcel of `orderId` (packed, or handed over before its packing was heard), maybe one more:
+       * a feedback request recorded for the order that has not
+       * begun to go out is taken back, with its answer link, and the order's delivered parcels get their timers again,
+       * so the tick records it anew the delay after the last parcel's delivery. One sent, being sent or suppressed
+       * stays as it is.
+       */
+      const putOffFeedback = Effect.fnUntraced(function* (orderId: string) {
+        const notYetSent = `SELECT n.notification_id FROM hub_notifications n
+          WHERE n.kind = 'feedback-request' AND n.subject_id = ?
+            AND NOT EXISTS (SELECT 1 FROM hub_outbox o WHERE o.notification_id = n.notification_id AND o.status <> 'pending')`
+        yield* sql.write(
+          `DELETE FROM hub_feedback WHERE answered_at_ms IS NULL AND parcel_id IN (SELECT n.parcel_id
+             FROM hub_notifications n WHERE n.notification_id IN (${notYetSent}))`,
+          [orderId]
+        )
+        yield* sql.write(`DELETE FROM hub_outbox WHERE notification_id IN (${notYetSent})`, [orderId])
+        yield* sql.write(
+          `DELETE FROM hub_notifications WHERE kind = 'feedback-request' AND subject_id = ?
+             AND NOT EXISTS (SELECT 1 FROM hub_outbox o WHERE o.notification_id = hub_notifications.notification_id)`,
+          [orderId]
+        )
+        yield* sql.write(
+          `UPDATE hub_parcels SET timers_done_at_ms = NULL
+           WHERE order_id = ? AND status = 'delivered' AND timers_done_at_ms IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM hub_notifications n WHERE n.kind = 'feedback-request' AND n.subject_id = ?)`,
+          [orderId, orderId]
+        )
+      })
+
       const recordAll = (intents: ReadonlyArray<NotificationIntent>, triggerEventId: string) =>
         Effect.forEach(intents, (intent) => record(intent, triggerEventId), { discard: true })
 
@@ -1122,6 +1152,7 @@ export class HubProjection extends Context.Service<
               values: [event.siteId, event.stationId, event.eventTime.wallMs]
             })
             alsoFacts = yield* packedAfterHandover(packed, before, event, now)
+            yield* putOffFeedback(packed.orderId)
             fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
             break
           }
@@ -1158,6 +1189,7 @@ export class HubProjection extends Context.Service<
               keep: PARCEL_STATION
             })
             alsoFacts = yield* parcelLeft(handed.orderId, handed.parcelId, now)
+            yield* putOffFeedback(handed.orderId)
             fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
             break
           }
@@ -1335,6 +1367,7 @@ export class HubProjection extends Context.Service<
           const orderStations = new TableRows()
           const refundOrders = new TableRows()
           const parcels = new TableRows()
+          const heardOrders = new Set<string>()
           const notifications = new TableRows()
           const epcis = new TableRows()
           /** Handovers' rows whose expected delivery is filled in once their orders are read. */
@@ -1390,6 +1423,7 @@ export class HubProjection extends Context.Service<
                   event.eventTime.wallMs
                 ])
                 fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
+                heardOrders.add(packed.orderId)
                 break
               }
               case "handed": {
@@ -1429,6 +1463,7 @@ export class HubProjection extends Context.Service<
                 })
                 handovers.push({ item, values: row })
                 fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
+                heardOrders.add(handed.orderId)
                 break
               }
             }
@@ -1481,6 +1516,7 @@ export class HubProjection extends Context.Service<
             }
           }
           yield* writeAll(parcels.statements())
+          for (const orderId of heardOrders) yield* putOffFeedback(orderId)
           if (intents.length === 0) return
           const inserted = new Set<string>()
           for (const statement of notifications.statements()) {
@@ -1773,6 +1809,13 @@ export class HubProjection extends Context.Service<
               ])
               continue
             }
+            const otherParcels =
+              parcel.status === "delivered"
+                ? yield* sql.query<{ status: string | null; delivered_at_ms: number | null }>(
+                    "SELECT status, delivered_at_ms FROM hub_parcels WHERE order_id = ? AND parcel_id <> ?",
+                    [parcel.order_id, parcel.parcel_id]
+                  )
+                : []
             const intents = dueTimedIntents(
               {
                 orderId: parcel.order_id,
@@ -1783,7 +1826,11 @@ export class HubProjection extends Context.Service<
                   parcel.expected_delivery_by_ms === null ? undefined : Number(parcel.expected_delivery_by_ms),
                 lastScanAtMs: parcel.last_scan_at_ms === null ? undefined : Number(parcel.last_scan_at_ms),
                 deliveredAtMs: parcel.delivered_at_ms === null ? undefined : Number(parcel.delivered_at_ms),
-                notified: new Set(kinds.map((row) => row.kind))
+                notified: new Set(kinds.map((row) => row.kind)),
+                otherParcels: otherParcels.map((other) => ({
+                  status: (other.status ?? undefined) as TrackingStatus | undefined,
+                  deliveredAtMs: other.delivered_at_ms === null ? undefined : Number(other.delivered_at_ms)
+                }))
               },
               now,
               settings.notify

@@ -28,6 +28,7 @@ const parcel = (overrides: Partial<ParcelProgress> = {}): ParcelProgress => ({
   lastScanAtMs: tuesday10Berlin + hour,
   deliveredAtMs: undefined,
   notified: new Set<NotificationKind>(),
+  otherParcels: [],
   ...overrides
 })
 
@@ -173,6 +174,26 @@ describe("timed notifications", () => {
     }
     // A delivered status without a delivered time (never recorded) is not enough either.
     expect(dueTimedIntents(parcel({ status: "delivered" }), tuesday10Berlin + 60 * 24 * hour, settings)).toEqual([])
+  })
+
+  it("asks for feedback on an order of several parcels the delay after the last delivery, not while one is to come", () => {
+    const firstAt = tuesday10Berlin
+    const lastAt = tuesday10Berlin + 5 * 24 * hour
+    const delivered = { status: "delivered", deliveredAtMs: firstAt } as const
+    const late = lastAt + 60 * 24 * hour
+    const due = (otherParcels: ParcelProgress["otherParcels"], at: number) =>
+      dueTimedIntents(parcel({ ...delivered, otherParcels }), at, settings).map((i) => i.kind)
+    for (const status of [undefined, "in-transit", "out-for-delivery", "exception", "attempted-delivery"] as const) {
+      expect(due([{ status, deliveredAtMs: undefined }], late)).toEqual([])
+    }
+    const second = [{ status: "delivered", deliveredAtMs: lastAt }] as const
+    expect(due(second, lastAt + settings.feedbackDelayMs - 1)).toEqual([])
+    expect(due(second, lastAt + settings.feedbackDelayMs)).toEqual(["feedback-request"])
+    for (const status of ["returned-to-sender", "expired"] as const) {
+      expect(due([{ status, deliveredAtMs: undefined }], firstAt + settings.feedbackDelayMs)).toEqual([
+        "feedback-request"
+      ])
+    }
   })
 
   it("never asks for feedback twice", () => {

@@ -236,11 +236,35 @@ export interface ParcelProgress extends ParcelRef {
   readonly deliveredAtMs: number | undefined
   /** Kinds already recorded for this parcel (delay-alert) or its order (feedback-request). */
   readonly notified: ReadonlySet<NotificationKind>
+  /** The order's other parcels the hub knows (packed or handed over): the feedback request waits for them. */
+  readonly otherParcels: ReadonlyArray<OrderParcelState>
+}
+
+/** Where one parcel of an order is, as the feedback request's timing sees it. */
+export interface OrderParcelState {
+  readonly status: TrackingStatus | undefined
+  readonly deliveredAtMs: number | undefined
 }
 
 /**
- * Time-driven notifications: the feedback request a while after delivery (never before a delivered scan, never
- * twice) and a delay alert when the promised day has passed or the carrier went quiet (one per parcel: a
+ * When the order arrived, for its feedback request: the last delivery of its parcels once none is still to come, or
+ * undefined while one is (packed and not handed over, or on its way). A parcel that will never arrive (returned to
+ * sender, or expired: the carrier's tracking lifetime passed without a word) no longer holds the request; one in an
+ * exception (damaged, lost) may still arrive and holds it until the carrier says so or its tracking expires.
+ */
+export const orderDeliveredAtMs = (parcels: ReadonlyArray<OrderParcelState>): number | undefined => {
+  let last: number | undefined
+  for (const parcel of parcels) {
+    if (parcel.status === "returned-to-sender" || parcel.status === "expired") continue
+    if (parcel.status !== "delivered" || parcel.deliveredAtMs === undefined) return undefined
+    last = Math.max(last ?? parcel.deliveredAtMs, parcel.deliveredAtMs)
+  }
+  return last
+}
+
+/**
+ * Time-driven notifications: the feedback request a while after the order's last parcel was delivered (never before
+ * a delivered scan, nor while another parcel of the order is still to come, never twice) and a delay alert when the promised day has passed or the carrier went quiet (one per parcel: a
  * customer who was told once about a delay is not told again by the next rule).
  */
 export const dueTimedIntents = (
@@ -250,7 +274,8 @@ export const dueTimedIntents = (
 ): ReadonlyArray<NotificationIntent> => {
   if (parcel.status === "delivered" && parcel.deliveredAtMs !== undefined) {
     if (parcel.notified.has("feedback-request")) return []
-    if (nowMs < parcel.deliveredAtMs + settings.feedbackDelayMs) return []
+    const arrivedAtMs = orderDeliveredAtMs([parcel, ...parcel.otherParcels])
+    if (arrivedAtMs === undefined || nowMs < arrivedAtMs + settings.feedbackDelayMs) return []
     return [{ kind: "feedback-request", subjectId: parcel.orderId, orderId: parcel.orderId, parcelId: parcel.parcelId }]
   }
   if (parcel.handedAtMs === undefined || (parcel.status !== undefined && isFinalStatus(parcel.status))) return []

@@ -95,10 +95,17 @@ const rig = (store: TestStore) => {
    * Applies `events` at the hub, then `scans` of the carrier, a second apart (so each order's mails are due in the
    * order their facts came), then sends what is due.
    */
-  const deliver = (events: ReadonlyArray<EventEnvelope>, scans: ReadonlyArray<ReturnType<typeof scan>> = []) =>
+  /** Runs `story` on one fresh, migrated hub: the projection, the sender and the test's clock. */
+  const play = <A>(story: Effect.Effect<A, unknown, HubProjection | NotificationSender>) =>
     Effect.runPromise(
       Effect.gen(function* () {
         yield* migrate(hubMigrations)
+        return yield* story
+      }).pipe(Effect.provide(layer))
+    )
+  const deliver = (events: ReadonlyArray<EventEnvelope>, scans: ReadonlyArray<ReturnType<typeof scan>> = []) =>
+    play(
+      Effect.gen(function* () {
         const hub = yield* HubProjection
         let at = start
         for (const event of events) {
@@ -112,9 +119,9 @@ const rig = (store: TestStore) => {
           at += 1_000
         }
         return yield* (yield* NotificationSender).sendDue
-      }).pipe(Effect.provide(layer))
+      })
     )
-  return { deliver }
+  return { deliver, play, clock }
 }
 
 /**
@@ -222,6 +229,82 @@ export const parcelMailsSuite = (store: TestStore) =>
       ])
       expect(mailsTo("SO-ND@example.test")[1]?.text).toContain(
         "Paket 2 Ihrer Bestellung SO-ND ist gepackt und wartet auf die Abholung durch DHL."
+      )
+    })
+
+    describe("the feedback request of an order with two parcels", () => {
+      const delay = HubSettings.defaults("https://track.test").notify.feedbackDelayMs
+      const feedbackSubject = "How do you like your order SO-FBE?"
+      /** The feedback requests SO-FBE's customer received so far. */
+      const requests = Effect.sync(
+        () => mailsTo("SO-FBE@example.test").filter((mail) => mail.subject === feedbackSubject).length
+      )
+      /** Lets `ms` pass, then runs the timers and sends what is due: how many requests the customer has then. */
+      const requestsAfter = (clock: ReturnType<typeof StationClock.manual>, ms: number) =>
+        Effect.gen(function* () {
+          clock.advance(ms)
+          yield* (yield* HubProjection).tick
+          yield* (yield* NotificationSender).sendDue
+          return yield* requests
+        })
+
+      it("is due only the delay after the last parcel's delivery, and goes once", async () => {
+        const { play, clock } = rig(store)
+        const seen = await play(
+          Effect.gen(function* () {
+            const hub = yield* HubProjection
+            for (const event of twoParcels("SO-FBE")) yield* hub.applyStationEvent(event)
+            const firstAt = start + 1_000
+            clock.setWall(firstAt)
+            yield* hub.applyCarrierEvent({ ...scan(T1, "delivered"), occurredAtMs: firstAt })
+            const afterFirstDelay = yield* requestsAfter(clock, delay)
+            const secondAt = firstAt + delay + 60_000
+            clock.setWall(secondAt)
+            yield* hub.applyCarrierEvent({ ...scan(T2, "delivered"), occurredAtMs: secondAt })
+            const justBefore = yield* requestsAfter(clock, delay - 1)
+            const due = yield* requestsAfter(clock, 1)
+            const later = yield* requestsAfter(clock, delay)
+            return { afterFirstDelay, justBefore, due, later }
+          })
+        )
+        expect(seen).toEqual({ afterFirstDelay: 0, justBefore: 0, due: 1, later: 1 })
+      })
+
+      it.each([
+        ["packed, on its own", "packed", false],
+        ["packed, in a run of events", "packed", true],
+        ["handed over, its packing not heard yet", "handed", false],
+        ["handed over in a run of events, its packing not heard yet", "handed", true]
+      ] as const)(
+        "queued after the first parcel's delivery, is put off when the hub hears of a second parcel (%s), and goes after its delivery",
+        async (_, heardAt, inRun) => {
+          const { play, clock } = rig(store)
+          const seen = await play(
+            Effect.gen(function* () {
+              const hub = yield* HubProjection
+              const [received, packedFirst, , handedFirst] = twoParcels("SO-FBE")
+              for (const event of [received!, packedFirst!, handedFirst!]) yield* hub.applyStationEvent(event)
+              const firstAt = start + 1_000
+              clock.setWall(firstAt)
+              yield* hub.applyCarrierEvent({ ...scan(T1, "delivered"), occurredAtMs: firstAt })
+              // The request is recorded, not yet sent (the sender has not run) when the hub hears of a second parcel.
+              clock.advance(delay)
+              yield* hub.tick
+              const second = (heardAt === "packed" ? packed : handed)("SO-FBE", "SO-FBE-P2", T2)
+              yield* inRun ? hub.applyStationEvents([second]) : hub.applyStationEvent(second)
+              const whileSecondPacked = yield* requestsAfter(clock, 0)
+              yield* hub.applyStationEvent(handed("SO-FBE", "SO-FBE-P2", T2))
+              const whileSecondOnItsWay = yield* requestsAfter(clock, delay)
+              const secondAt = firstAt + 2 * delay + 60_000
+              clock.setWall(secondAt)
+              yield* hub.applyCarrierEvent({ ...scan(T2, "delivered"), occurredAtMs: secondAt })
+              const due = yield* requestsAfter(clock, delay)
+              const later = yield* requestsAfter(clock, delay)
+              return { whileSecondPacked, whileSecondOnItsWay, due, later }
+            })
+          )
+          expect(seen).toEqual({ whileSecondPacked: 0, whileSecondOnItsWay: 0, due: 1, later: 1 })
+        }
       )
     })
 
