@@ -126,6 +126,41 @@ describe("the Manager screen's table of the site's stations at the hub", () => {
     ])
     await card.screenshot({ path: join(SCREENSHOTS, "8-manager-site-fleet-card-de.png") })
 
+    // At 1024 px, squeezed as a crowded table is, each station id stays on one line: no break at its hyphen.
+    await page.setViewportSize({ width: 1024, height: 800 })
+    // Every column in view, every heading whole ("Älteste unbestätigte"): nothing to scroll to inside the card.
+    expect(await card.locator(".table-scroll").evaluate((scroll) => scroll.scrollWidth - scroll.clientWidth)).toBe(0)
+    await card.locator("table").evaluate((table) => {
+      // A fixed layout takes the column's width from its heading: the station column 1 px wide.
+      ;(table as HTMLElement).style.tableLayout = "fixed"
+      ;(table.querySelector("th") as HTMLElement).style.width = "1px"
+    })
+    const wrappedIds = await card.locator("tbody td:first-child").evaluateAll((cells) =>
+      cells.flatMap((cell) => {
+        const box = cell as HTMLElement
+        const wrapped: Array<string> = []
+        const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT)
+        for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+          for (const match of (node.textContent ?? "").matchAll(/PACK-\d+/g)) {
+            const range = document.createRange()
+            range.setStart(node, match.index)
+            range.setEnd(node, match.index + match[0].length)
+            const tops = new Set(
+              [...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top))
+            )
+            if (tops.size > 1) wrapped.push(match[0])
+          }
+        }
+        return wrapped
+      })
+    )
+    await card.locator("table").evaluate((table) => {
+      ;(table as HTMLElement).style.tableLayout = ""
+      ;(table.querySelector("th") as HTMLElement).style.width = ""
+    })
+    expect(wrappedIds).toEqual([])
+    await card.screenshot({ path: join(SCREENSHOTS, "german-1024-manager-stations.png") })
+
     for (const client of [pack02, pack03, berlin]) await client.endAsync()
     expect(pageProblems).toEqual([])
   }, 180_000)
