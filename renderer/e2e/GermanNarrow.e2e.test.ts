@@ -3,6 +3,7 @@ import type { Locator, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { closeParcel, openOrder, scanKeys, signIn, typeKeys, verifyLines, waitForPrompt } from "./packOrder.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
+import { wrappedMatches } from "./wrappedMatches.ts"
 
 // A German bench on a 1024 px wide screen, as the first warehouses run it: nothing widens the page, no word is split
 // in its middle, an order number stays on one line, each screen shows its own last scan.
@@ -55,24 +56,8 @@ const splitWords = (root: Locator) =>
     return split
   })
 
-/** Every element under `root` showing an order number (SO-…) whose text the browser laid out on more than one line. */
-const wrappedOrderNumbers = (root: Locator) =>
-  root.evaluate((element) => {
-    const wrapped: Array<string> = []
-    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT)
-    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
-      for (const match of (node.textContent ?? "").matchAll(/SO[-\u2011]\d+/g)) {
-        const range = document.createRange()
-        range.setStart(node, match.index)
-        range.setEnd(node, match.index + match[0].length)
-        const tops = new Set(
-          [...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top))
-        )
-        if (tops.size > 1) wrapped.push(match[0])
-      }
-    }
-    return wrapped
-  })
+/** Every order number (SO-…) under `root` whose text the browser laid out on more than one line. */
+const wrappedOrderNumbers = (root: Locator) => wrappedMatches(root, "SO[-\\u2011]\\d+")
 
 /**
  * Whether the whole text of `element` stays on one line when its box is squeezed to 1 px, as a crowded table or a

@@ -6,6 +6,7 @@ import type { OutboxHealthMessage } from "../../core/sync/SiteFleetSummary.ts"
 import { encodeJson, Topics } from "../../core/sync/Topics.ts"
 import { enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
+import { wrappedMatches } from "./wrappedMatches.ts"
 
 let opened: StationInBrowser | undefined
 
@@ -135,25 +136,7 @@ describe("the Manager screen's table of the site's stations at the hub", () => {
       ;(table as HTMLElement).style.tableLayout = "fixed"
       ;(table.querySelector("th") as HTMLElement).style.width = "1px"
     })
-    const wrappedIds = await card.locator("tbody td:first-child").evaluateAll((cells) =>
-      cells.flatMap((cell) => {
-        const box = cell as HTMLElement
-        const wrapped: Array<string> = []
-        const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT)
-        for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
-          for (const match of (node.textContent ?? "").matchAll(/PACK-\d+/g)) {
-            const range = document.createRange()
-            range.setStart(node, match.index)
-            range.setEnd(node, match.index + match[0].length)
-            const tops = new Set(
-              [...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top))
-            )
-            if (tops.size > 1) wrapped.push(match[0])
-          }
-        }
-        return wrapped
-      })
-    )
+    const wrappedIds = await wrappedMatches(card.locator("tbody"), "PACK-\\d+")
     await card.locator("table").evaluate((table) => {
       ;(table as HTMLElement).style.tableLayout = ""
       ;(table.querySelector("th") as HTMLElement).style.width = ""
