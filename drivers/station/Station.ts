@@ -52,6 +52,8 @@ export interface RunningStation {
   readonly simulatedPrinters: Readonly<Partial<Record<PrinterRole, PrinterSimulator>>>
   /** Puts a weight on the simulated scale(s); false when none runs. */
   readonly placeOnScale: (grams: number, settleMs?: number) => boolean
+  /** Makes the simulated scale(s) report a fault with the driver's `reason`; false when none runs. */
+  readonly faultScale: (reason: string) => boolean
   readonly close: () => Promise<void>
 }
 
@@ -138,6 +140,7 @@ export const startStation = async (options: StartStationOptions): Promise<Runnin
             ...(printers.receipt.simulator === undefined ? {} : { receipt: printers.receipt.simulator })
           },
           placeOnScale: devices.placeOnScale,
+          faultScale: devices.faultScale,
           close: () => runtime.dispose()
         } satisfies RunningStation
       })

@@ -76,6 +76,8 @@ export class StationDevices extends Context.Service<
     readonly injectScan: (raw: string) => boolean
     /** Puts a weight on the simulated scale(s); false when none runs. */
     readonly placeOnScale: (grams: number, settleMs?: number) => boolean
+    /** Makes the simulated scale(s) report a fault with the driver's `reason`; false when none runs. */
+    readonly faultScale: (reason: string) => boolean
   }
 >()("packbench/drivers/station/StationDevices") {
   static readonly layer = (config: ResolvedConfig) =>
@@ -204,7 +206,8 @@ export class StationDevices extends Context.Service<
 
         return StationDevices.of({
           injectScan: (raw) => simulatedScanners.some((scanner) => scanner.inject(raw)),
-          placeOnScale: (grams, settleMs) => simulatedScales.some((scale) => scale.place(grams, settleMs))
+          placeOnScale: (grams, settleMs) => simulatedScales.some((scale) => scale.place(grams, settleMs)),
+          faultScale: (reason) => simulatedScales.some((scale) => scale.fault(reason))
         })
       })
     )

@@ -1,14 +1,17 @@
 import { join } from "node:path"
 import type { Locator, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { packOrder, scanKeys, signIn, typeKeys, waitForPrompt } from "./packOrder.ts"
+import { closeParcel, openOrder, scanKeys, signIn, typeKeys, verifyLines, waitForPrompt } from "./packOrder.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
+import { wrappedMatches } from "./wrappedMatches.ts"
 
 // A German bench on a 1024 px wide screen, as the first warehouses run it: nothing widens the page, no word is split
 // in its middle, an order number stays on one line, each screen shows its own last scan.
 
 const MUG = "4260123450014"
 const SOCKS = "4260123450038"
+/** An MT-SICS scale's overload, in its driver's (English) words. */
+const OVERLOAD = "the scale is overloaded: take the parcel off and check the scale's capacity"
 
 let page: Page
 let opened: StationInBrowser | undefined
@@ -53,23 +56,29 @@ const splitWords = (root: Locator) =>
     return split
   })
 
-/** Every element under `root` showing an order number (SO-…) whose text the browser laid out on more than one line. */
-const wrappedOrderNumbers = (root: Locator) =>
-  root.evaluate((element) => {
-    const wrapped: Array<string> = []
-    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT)
-    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
-      for (const match of (node.textContent ?? "").matchAll(/SO[-\u2011]\d+/g)) {
-        const range = document.createRange()
-        range.setStart(node, match.index)
-        range.setEnd(node, match.index + match[0].length)
-        const tops = new Set(
-          [...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top))
-        )
-        if (tops.size > 1) wrapped.push(match[0])
-      }
-    }
-    return wrapped
+/** Every order number (SO-…) under `root` whose text the browser laid out on more than one line. */
+const wrappedOrderNumbers = (root: Locator) => wrappedMatches(root, "SO[-\\u2011]\\d+")
+
+/**
+ * Whether the whole text of `element` stays on one line when its box is squeezed to 1 px, as a crowded table or a
+ * narrow card does: a parcel id ("station-…-000001") must not wrap at its hyphen.
+ */
+const staysOnOneLine = (element: Locator) =>
+  element.evaluate((node) => {
+    const box = node as HTMLElement
+    const [width, maxWidth, minWidth] = [box.style.width, box.style.maxWidth, box.style.minWidth]
+    box.style.width = "1px"
+    box.style.maxWidth = "1px"
+    box.style.minWidth = "1px"
+    const range = document.createRange()
+    range.selectNodeContents(box)
+    const tops = new Set(
+      [...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top))
+    )
+    box.style.width = width
+    box.style.maxWidth = maxWidth
+    box.style.minWidth = minWidth
+    return tops.size === 1
   })
 
 /** Squeezes an order number's cell to the width of its widest piece, as a crowded table does. */
@@ -91,15 +100,20 @@ afterAll(() => opened?.close())
 describe("a German bench 1024 px wide", () => {
   it("packs SO-100001, then shows the Handover screen with no scan of its own yet, not the Pack screen's", async () => {
     await signIn(page, "B-1001")
-    trackingNumber = await packOrder(
-      page,
-      "SO-100001",
-      [
-        { sku: "ALP-MUG-01", scan: MUG, quantity: 2 },
-        { sku: "ALP-SOCK-M", scan: SOCKS, quantity: 1 }
-      ],
-      { box: 1, grams: 860 }
-    )
+    await openOrder(page, "SO-100001", "ALP-MUG-01")
+    // The scale line in German from the scale's state; the driver's English words only as a quiet details line.
+    expect(opened!.station.faultScale(OVERLOAD)).toBe(true)
+    const scaleLine = page.locator('[data-testid="scale"][data-state="fault"]')
+    await scaleLine.waitFor({ timeout: 15_000 })
+    expect(await scaleLine.innerText()).toBe("Kein Gewicht: Die Waage meldet einen Fehler")
+    expect(await page.getByTestId("scale-detail").innerText()).toBe(`Details: ${OVERLOAD}`)
+    expect(await page.getByTestId("scale-detail").getAttribute("class")).toContain("muted")
+    await page.getByTestId("parcel-card").screenshot({ path: join(SCREENSHOTS, "german-1024-pack-scale.png") })
+    await verifyLines(page, [
+      { sku: "ALP-MUG-01", scan: MUG, quantity: 2 },
+      { sku: "ALP-SOCK-M", scan: SOCKS, quantity: 1 }
+    ])
+    trackingNumber = await closeParcel(page, { box: 1, grams: 860 })
     expect(await wrappedOrderNumbers(page.locator("main"))).toEqual([])
     await page.keyboard.press("F4")
     await page.getByTestId("carrier-choices").waitFor({ timeout: 15_000 })
@@ -149,6 +163,8 @@ describe("a German bench 1024 px wide", () => {
     await item("ALP-SOCK-M").getByTestId("return-decision").waitFor({ timeout: 15_000 })
     await item("ALP-MUG-01").getByTestId("return-decision").waitFor({ timeout: 15_000 })
     await screenshot("german-1024-returns")
+    await page.getByTestId("return-case").screenshot({ path: join(SCREENSHOTS, "german-1024-return-card.png") })
+    expect(await staysOnOneLine(page.getByTestId("return-parcel"))).toBe(true)
     expect(await splitWords(page.getByTestId("return-items"))).toEqual([])
     // Every column in view: the table fits its card, nothing to scroll to.
     expect(
@@ -182,6 +198,55 @@ describe("a German bench 1024 px wide", () => {
     const titles = await card.locator("[title]").evaluateAll((elements) => elements.map((e) => e.getAttribute("title")))
     expect(titles.some((title) => title?.includes("german-narrow-versandrampe-halle-drei-links"))).toBe(true)
     await screenshot("german-1024-manager")
+  })
+
+  it("shows the parcel view's parcel ids on one line each", async () => {
+    const parcel = page.locator('[data-testid="recent-parcels"] [data-parcel-id] button').first()
+    await parcel.waitFor({ timeout: 15_000 })
+    expect(await staysOnOneLine(parcel)).toBe(true)
+  })
+
+  it("breaks the sync card's broker address only after a separator and shows every heading whole", async () => {
+    const card = page.getByTestId("sync-card")
+    await card.scrollIntoViewIfNeeded()
+    await card.screenshot({ path: join(SCREENSHOTS, "german-1024-sync.png") })
+    const heading = card.locator("dt").filter({ hasText: "Älteste unbestätigt" })
+    // Fully readable: not clipped by its box, nor by the card.
+    expect(await heading.evaluate((dt) => dt.scrollWidth - dt.clientWidth)).toBe(0)
+    const cardBox = await card.boundingBox()
+    const headingBox = await heading.boundingBox()
+    expect(headingBox!.x).toBeGreaterThanOrEqual(cardBox!.x)
+    expect(headingBox!.x + headingBox!.width).toBeLessThanOrEqual(cardBox!.x + cardBox!.width + 0.5)
+    // Squeezed to a few characters, the address wraps only after "/", ":", "." or "-", and stays inside its box.
+    const address = card.getByTestId("sync-broker-url")
+    const breaks = await address.evaluate((dd) => {
+      const box = dd as HTMLElement
+      box.style.width = "100px"
+      box.style.maxWidth = "100px"
+      const range = document.createRange()
+      const after: Array<string> = []
+      let lineTop: number | undefined
+      let previous = ""
+      const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT)
+      for (let text = walker.nextNode() as Text | null; text !== null; text = walker.nextNode() as Text | null) {
+        for (let at = 0; at < text.length; at++) {
+          range.setStart(text, at)
+          range.setEnd(text, at + 1)
+          const top = Math.round(range.getBoundingClientRect().top)
+          if (lineTop !== undefined && top > lineTop + 2) after.push(previous)
+          lineTop = top
+          previous = text.data[at] ?? ""
+        }
+      }
+      const overflowing = box.scrollWidth - box.clientWidth
+      box.style.width = ""
+      box.style.maxWidth = ""
+      return { after, overflowing }
+    })
+    expect(breaks.after.length).toBeGreaterThan(0)
+    for (const separator of breaks.after) expect(["/", ":", ".", "-"]).toContain(separator)
+    expect(breaks.overflowing).toBe(0)
+    expect(await overflow()).toBe(0)
     expect(opened!.pageProblems).toEqual([])
   })
 })

@@ -6,6 +6,7 @@ import type { OutboxHealthMessage } from "../../core/sync/SiteFleetSummary.ts"
 import { encodeJson, Topics } from "../../core/sync/Topics.ts"
 import { enrolEmbeddedClient } from "../../fixtures/mqtt/TestLogins.ts"
 import { openStationInBrowser, SCREENSHOTS, type StationInBrowser } from "./StationInBrowser.ts"
+import { wrappedMatches } from "./wrappedMatches.ts"
 
 let opened: StationInBrowser | undefined
 
@@ -125,6 +126,23 @@ describe("the Manager screen's table of the site's stations at the hub", () => {
       "ÜBERNOMMEN"
     ])
     await card.screenshot({ path: join(SCREENSHOTS, "8-manager-site-fleet-card-de.png") })
+
+    // At 1024 px, squeezed as a crowded table is, each station id stays on one line: no break at its hyphen.
+    await page.setViewportSize({ width: 1024, height: 800 })
+    // Every column in view, every heading whole ("Älteste unbestätigte"): nothing to scroll to inside the card.
+    expect(await card.locator(".table-scroll").evaluate((scroll) => scroll.scrollWidth - scroll.clientWidth)).toBe(0)
+    await card.locator("table").evaluate((table) => {
+      // A fixed layout takes the column's width from its heading: the station column 1 px wide.
+      ;(table as HTMLElement).style.tableLayout = "fixed"
+      ;(table.querySelector("th") as HTMLElement).style.width = "1px"
+    })
+    const wrappedIds = await wrappedMatches(card.locator("tbody"), "PACK-\\d+")
+    await card.locator("table").evaluate((table) => {
+      ;(table as HTMLElement).style.tableLayout = ""
+      ;(table.querySelector("th") as HTMLElement).style.width = ""
+    })
+    expect(wrappedIds).toEqual([])
+    await card.screenshot({ path: join(SCREENSHOTS, "german-1024-manager-stations.png") })
 
     for (const client of [pack02, pack03, berlin]) await client.endAsync()
     expect(pageProblems).toEqual([])

@@ -91,6 +91,13 @@ describe("makeTranslator", () => {
     expect(makeTranslator("de")("scan.signedIn", { name: "Jonas Becker" })).toBe("Angemeldet: Jonas Becker")
     expect(makeTranslator("en")("scan.signedIn")).toBe("Signed in: {name}")
   })
+
+  it("keeps each weight with its unit on one line: a no-break space between number and unit", () => {
+    expect(makeTranslator("de")("pack.weightValue", { grams: 860, tolerance: 40 })).toBe("860\u00a0g ± 40\u00a0g")
+    expect(makeTranslator("en")("pack.boxSize", { length: 300, width: 200, height: 100, maxKg: "12.5" })).toBe(
+      "300 × 200 × 100\u00a0mm, up to 12.5\u00a0kg"
+    )
+  })
 })
 
 describe("describeError", () => {

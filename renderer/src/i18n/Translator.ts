@@ -3,6 +3,7 @@ import type { Locale } from "../../../core/api/StationApi.ts"
 import { ApiCallError } from "../api/ApiCallError.ts"
 import { de, type MessageKey, type Messages } from "./de.ts"
 import { en } from "./en.ts"
+import { keepUnitsTogether } from "./keepUnitsTogether.ts"
 
 export const messages: Readonly<Record<Locale, Messages>> = { de, en }
 
@@ -39,7 +40,7 @@ export const makeTranslator =
   (locale: Locale): Translate =>
   (key, params) => {
     const param = (name: string) => (params !== undefined && Object.hasOwn(params, name) ? params[name] : undefined)
-    return messages[locale][key]
+    const text = messages[locale][key]
       .replace(PLURAL, (whole, name: string, branches: string) => {
         const value = param(name)
         return typeof value === "number" ? (choosePlural(locale, branches, value) ?? whole) : whole
@@ -48,6 +49,7 @@ export const makeTranslator =
         const value = param(name)
         return value === undefined ? whole : typeof value === "object" ? value[locale] : String(value)
       })
+    return keepUnitsTogether(text)
   }
 
 const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(de, key)

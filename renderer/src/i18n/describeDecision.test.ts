@@ -41,6 +41,25 @@ describe("describeDecision", () => {
     })
   })
 
+  it("keeps a percentage of the shop's reason with its number on one line, in both languages", () => {
+    const partial: Decision = {
+      ...noRefund,
+      outcome: "refund-partial",
+      amountCents: 1592,
+      reason: {
+        de: "Gebrauchsspuren: Erstattung abzüglich 20 % Wiedereinlagerungsgebühr",
+        en: "Signs of use: refund less a 20 % restocking fee"
+      },
+      status: "decided"
+    }
+    expect(describeDecision(makeTranslator("de"), "de", partial).reason).toBe(
+      "Gebrauchsspuren: Erstattung abzüglich 20\u00a0% Wiedereinlagerungsgebühr"
+    )
+    expect(describeDecision(makeTranslator("en"), "en", partial).reason).toBe(
+      "Signs of use: refund less a 20\u00a0% restocking fee"
+    )
+  })
+
   it("keeps a unit held for review held, with its amount and status, for a manager to approve", () => {
     expect(describeDecision(makeTranslator("en"), "en", held)).toEqual({
       tone: "held",

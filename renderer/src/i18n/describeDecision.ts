@@ -1,5 +1,6 @@
 /** Words, in the bench's language, for a returned unit's refund decision: what was decided, for how much, and why. */
 import type { Locale, ReturnsView } from "../../../core/api/StationApi.ts"
+import { keepUnitsTogether } from "./keepUnitsTogether.ts"
 import type { Translate } from "./Translator.ts"
 
 export type Decision = NonNullable<NonNullable<ReturnsView["current"]>["items"][number]["decision"]>
@@ -36,7 +37,8 @@ export const describeDecision = (t: Translate, locale: Locale, decision: Decisio
     outcome: t(`outcome.${outcome}`),
     amount: outcome === "no-refund" ? null : money(locale, decision.amountCents, decision.currency),
     status: decision.status === null ? null : t(`refundStatus.${decision.status}`),
-    reason: decision.reason[locale],
+    // The shop's own words from its refund rules ("20 % Wiedereinlagerungsgebühr").
+    reason: keepUnitsTogether(decision.reason[locale]),
     approvable: decision.status === "held"
   }
 }

@@ -134,9 +134,9 @@ describe("settleBenchAnswer", () => {
       expect(after.refusal).toEqual(weightRefused)
       expect(after.refusalFromScan).toBe(false)
       expect(describeRefusal(de, after.refusal!)).toBe("Ungültiges Gewicht")
-      expect(describeRefusalReason(de, after.refusal!)).toBe("0 g ist kein gültiges Gewicht")
+      expect(describeRefusalReason(de, after.refusal!)).toBe("0\u00a0g ist kein gültiges Gewicht")
       expect(describeRefusal(en, after.refusal!)).toBe("Invalid weight")
-      expect(describeRefusalReason(en, after.refusal!)).toBe("0 g is not a weight")
+      expect(describeRefusalReason(en, after.refusal!)).toBe("0\u00a0g is not a weight")
       expect(command).toMatchObject({ tone: true, reread: true })
     }
   })

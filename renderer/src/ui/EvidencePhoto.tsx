@@ -3,7 +3,7 @@ import { useState } from "react"
 import { useStationContext } from "../station/StationContext.ts"
 import { useApiQuery } from "../station/useApiQuery.ts"
 import { ReadFailure } from "./CardRead.tsx"
-import { formatDate, formatDateTime } from "./formatDate.ts"
+import { formatDate, formatDateTime, formatDateTimeShort } from "./formatDate.ts"
 
 /**
  * Shows the photo only when the station says its bytes hash to the SHA-256 recorded at packing; an altered file is
@@ -87,12 +87,12 @@ export const ParcelPhotoCard = () => {
                 className={parcel.parcelId === parcelId ? "selected" : undefined}
               >
                 <td>
-                  <button type="button" className="link mono" onClick={() => setParcelId(parcel.parcelId)}>
+                  <button type="button" className="link mono id" onClick={() => setParcelId(parcel.parcelId)}>
                     {parcel.parcelId}
                   </button>
                 </td>
                 <td className="mono id">{parcel.orderId}</td>
-                <td>{formatDateTime(locale, parcel.packedAtMs)}</td>
+                <td>{formatDateTimeShort(locale, parcel.packedAtMs)}</td>
                 <td>{t(`evidence.photo.${parcel.photo}`)}</td>
               </tr>
             ))}

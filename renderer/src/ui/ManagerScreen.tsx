@@ -1,5 +1,5 @@
 /** The Manager screen: the station's health at a glance, for whoever is responsible for the bench. */
-import { useState } from "react"
+import { type ReactNode, useState } from "react"
 import type { DeviceStatus, Locale, StationStatus } from "../../../core/api/StationApi.ts"
 import { describeDevice, describeDeviceCondition, describeDeviceDetail } from "../i18n/describeDevice.ts"
 import { describeError } from "../i18n/Translator.ts"
@@ -20,14 +20,15 @@ import { RefundRulesCard } from "./RefundRulesCard.tsx"
 import { ShopCard } from "./ShopCard.tsx"
 import { SiteFleetCard } from "./SiteFleetCard.tsx"
 import { StationsCard } from "./StationsCard.tsx"
+import { UrlText } from "./UrlText.tsx"
 
 const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) => {
   const { t, locale } = useStationContext()
   const sync = status?.sync
   if (sync === undefined) return null
-  const rows: ReadonlyArray<readonly [string, string, string?]> = [
+  const rows: ReadonlyArray<readonly [string, ReactNode, string?, string?]> = [
     [t("sync.broker"), t(`broker.${sync.broker}`), `broker-text-${sync.broker}`],
-    [t("sync.url"), sync.brokerUrl, "mono"],
+    [t("sync.url"), <UrlText key="url" url={sync.brokerUrl} />, "mono", "sync-broker-url"],
     [t("sync.depth"), String(sync.depth)],
     [
       t("sync.oldest"),
@@ -42,10 +43,12 @@ const SyncCard = ({ status }: { readonly status: StationStatus | undefined }) =>
     <section className="card" data-testid="sync-card">
       <h2>{t("manager.sync")}</h2>
       <dl className="facts">
-        {rows.map(([label, value, className]) => (
+        {rows.map(([label, value, className, testId]) => (
           <div key={label}>
             <dt>{label}</dt>
-            <dd className={className}>{value}</dd>
+            <dd className={className} data-testid={testId}>
+              {value}
+            </dd>
           </div>
         ))}
       </dl>
@@ -225,7 +228,6 @@ export const ManagerScreen = ({
     <div className="manager-column">
       <SyncCard status={status} />
       <StationsCard />
-      <SiteFleetCard />
       <PrintersCard />
     </div>
     <div className="manager-column">
@@ -235,6 +237,10 @@ export const ManagerScreen = ({
       <QuarantineCard />
       <ConflictsCard />
       <LanguageCard onLocale={onLocale} />
+    </div>
+    {/* The whole width: five columns under German headings ("Älteste unbestätigte") do not fit half of 1024 px. */}
+    <div className="manager-column manager-wide">
+      <SiteFleetCard />
     </div>
     <div className="manager-column manager-wide">
       <ShopCard isManager={status?.operator?.role === "manager"} />

@@ -4,14 +4,24 @@ import { describeRefusal, describeRefusalReason } from "../i18n/describeRefusal.
 import { useStationContext } from "../station/StationContext.ts"
 import { carrierName } from "./carriers.ts"
 
-/** The scale's word as the packer needs it: the weight and whether it has settled, or why there is none. */
+/**
+ * The scale's word as the packer needs it: the weight and whether it has settled, or why there is none, worded from the
+ * scale's state; the driver's own (English) words only as a quiet details line under it.
+ */
 const ScaleReadout = ({ scale }: { readonly scale: ScaleView }) => {
   const { t } = useStationContext()
   if (scale.state !== "ok") {
     return (
-      <span className="scale scale-fault" data-testid="scale" data-state={scale.state}>
-        {t("pack.scaleFault", { detail: scale.detail })}
-      </span>
+      <>
+        <span className="scale scale-fault" data-testid="scale" data-state={scale.state}>
+          {t(scale.state === "fault" ? "pack.scaleFault" : "pack.scaleDisconnected")}
+        </span>
+        {scale.detail !== "" && (
+          <div className="muted scale-detail" data-testid="scale-detail">
+            {t("fleetProblem.details", { detail: scale.detail })}
+          </div>
+        )}
+      </>
     )
   }
   if (scale.reading === null) return <span data-testid="scale">{t("common.none")}</span>

@@ -43,7 +43,9 @@ export const ReturnCaseCard = ({ current }: { readonly current: ReturnCase }) =>
         {current.parcelId !== null && (
           <div>
             <dt>{t("returns.parcel")}</dt>
-            <dd className="mono">{current.parcelId}</dd>
+            <dd className="mono id" data-testid="return-parcel">
+              {current.parcelId}
+            </dd>
           </div>
         )}
         {current.rmaId !== null && (

@@ -2,6 +2,7 @@
 import { Fragment, useState } from "react"
 import { describeDecision } from "../i18n/describeDecision.ts"
 import { describeSameUnit, sameUnitTone } from "../i18n/describeSameUnit.ts"
+import { keepUnitsTogether } from "../i18n/keepUnitsTogether.ts"
 import { useStationContext } from "../station/StationContext.ts"
 import type { ReturnItem } from "./returnsChoices.ts"
 import { type SignOffCall, SignOffForm, type SignOffKind } from "./SignOffForm.tsx"
@@ -143,7 +144,7 @@ export const ReturnItems = ({
                               data-testid="refund-rejection"
                               data-other-return={decision.rejection.otherReturnId}
                             >
-                              {decision.rejection.reason[locale]}
+                              {keepUnitsTogether(decision.rejection.reason[locale])}
                             </div>
                           )}
                           {canSignOff && (

@@ -74,7 +74,7 @@ export const SiteFleetCard = () => {
                         aria-current={self ? "true" : undefined}
                       >
                         <td className="mono">
-                          {station.stationId}
+                          <span className="id">{station.stationId}</span>
                           {self && <span className="muted"> · {t("stations.self")}</span>}
                         </td>
                         <td>

@@ -43,7 +43,7 @@ export const StationsCard = () => {
                   />
                   <div>
                     <div>
-                      <strong className="mono">{station.stationId}</strong>
+                      <strong className="mono id">{station.stationId}</strong>
                       {station.self && <span className="muted"> · {t("stations.self")}</span>}
                       {station.appVersion !== undefined && (
                         <span className="muted"> · {t("stations.version", { version: station.appVersion })}</span>
