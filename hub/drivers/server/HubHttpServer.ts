@@ -39,7 +39,7 @@ import { loadTrackingPageView } from "../../core/tracking/TrackingPageView.ts"
 import { TrackingTokens } from "../../core/tracking/TrackingTokens.ts"
 import { bearerMatches } from "./MetricsToken.ts"
 import { PROMETHEUS_TEXT_TYPE, shopMetricsText } from "./shopMetricsText.ts"
-import { deliveryIdPattern, verifyWebhook, verifyWebhookV2 } from "./WebhookSignature.ts"
+import { deliveryIdPattern, headersVerdict, verifyWebhook, verifyWebhookV2 } from "./WebhookSignature.ts"
 
 export interface HubHttpOptions {
   readonly host: string
@@ -72,6 +72,12 @@ export interface HubHttpOptions {
 export const CarrierWebhookBody = Schema.Struct({ events: Schema.Array(CarrierTrackingEvent) })
 
 const maxBodyBytes = 1_000_000
+/**
+ * A carrier delivery at its fullest: a scan's ids are at most 128 characters and its location and description 1,024
+ * (`CarrierTrackingEvent`), about 2.6 KB as JSON with every field full, so this is 100 such scans and thousands of the
+ * usual few hundred bytes; the aggregators we know send a few dozen a delivery. Anything near it is no carrier.
+ */
+const maxCarrierBodyBytes = 262_144
 /** An address form or a one-click unsubscribe is a few hundred bytes at most: anything near this is no customer. */
 const maxFormBytes = 8_192
 /**
@@ -131,6 +137,20 @@ const reply = (
 }
 
 const json = (value: unknown) => JSON.stringify(value)
+
+/**
+ * A refusal sent before the request's body is read (a webhook whose headers alone say no), with `Connection: close`:
+ * the connection is not read on for a next request, so whatever body the client still sends is never taken in.
+ */
+const refuseUnread = (response: ServerResponse, status: number, body: string) => {
+  response.setHeader("connection", "close")
+  reply(response, status, body)
+}
+
+const firstHeader = (headers: IncomingMessage["headers"], name: string) => {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
 
 /** Stored EPCIS events per page of `GET /epcis`. */
 const EPCIS_PAGE = 500
@@ -276,10 +296,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     body: string
   ): Effect.fn.Return<{ readonly status: number; readonly body: unknown }, never, never> {
     const nowMs = (yield* clock.now).wallMs
-    const header = (name: string) => {
-      const value = headers[name]
-      return Array.isArray(value) ? value[0] : value
-    }
+    const header = (name: string) => firstHeader(headers, name)
     const signature = header("x-packbench-signature")
     const deliveryId = header("x-packbench-delivery")
     // `v2=` signs the delivery id too (WebhookSignature's `signWebhookV2`); `sha256=`, the first scheme, is still taken.
@@ -551,10 +568,16 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     const url = new URL(target, "http://hub.invalid")
     const shopWebhook = /^\/shops\/([a-z0-9-]{1,32})\/webhook$/.exec(url.pathname)
     if (request.method === "POST" && shopWebhook !== null) {
-      const body = await readRawBody(request)
       const headers: Record<string, string | undefined> = {}
-      for (const [name, value] of Object.entries(request.headers))
-        headers[name] = Array.isArray(value) ? value[0] : value
+      for (const name of Object.keys(request.headers)) headers[name] = firstHeader(request.headers, name)
+      // Anyone may post here: the body is read only for a connector the hub has and headers that could verify, and
+      // only up to what that shop sends.
+      const admitted = await run(shops.admitWebhook(shopWebhook[1] ?? "", headers))
+      if (!admitted.ok) {
+        refuseUnread(response, admitted.answer.status, json(admitted.answer.body))
+        return
+      }
+      const body = await readRawBody(request, admitted.maxBodyBytes)
       const result = await run(shops.receiveWebhook(shopWebhook[1] ?? "", { headers, body: new Uint8Array(body) }))
       reply(response, result.status, json(result.body))
       return
@@ -588,7 +611,17 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       return
     }
     if (request.method === "POST" && url.pathname === "/webhooks/carrier") {
-      const body = await readBody(request)
+      const early = headersVerdict({
+        timestamp: firstHeader(request.headers, "x-packbench-timestamp"),
+        signature: firstHeader(request.headers, "x-packbench-signature"),
+        nowMs: (await run(clock.now)).wallMs,
+        toleranceMs
+      })
+      if (!early.ok) {
+        refuseUnread(response, 401, json({ error: early.reason }))
+        return
+      }
+      const body = await readBody(request, maxCarrierBodyBytes)
       const result = await run(carrierWebhook(request.headers, body))
       reply(response, result.status, json(result.body))
       return

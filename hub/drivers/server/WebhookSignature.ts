@@ -50,6 +50,17 @@ interface Received {
   readonly toleranceMs: number
 }
 
+/**
+ * What refuses a delivery by its headers alone, before its body is read: the signature or the timestamp missing, or the
+ * timestamp outside the tolerance. Anyone may post a body: the receiver reads one only for headers that could verify.
+ */
+export const headersVerdict = (
+  headers: Pick<Received, "timestamp" | "signature" | "nowMs" | "toleranceMs">
+): SignatureVerdict =>
+  headers.timestamp === undefined || headers.signature === undefined
+    ? { ok: false, reason: "missing-headers" }
+    : freshness(headers.timestamp, headers.nowMs, headers.toleranceMs)
+
 /** Both schemes' check: headers there, the signature `expected` gives for the timestamp, the timestamp fresh. */
 const verified = (options: Received, expected: (timestamp: string) => string): SignatureVerdict => {
   if (options.timestamp === undefined || options.signature === undefined)
