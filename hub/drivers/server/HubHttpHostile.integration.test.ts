@@ -144,7 +144,7 @@ const sendTo = (
   method: string,
   path: string,
   headers: Record<string, string> = {},
-  body?: string
+  body?: string | Buffer
 ): Promise<{ readonly status: number; readonly type: string; readonly allow: string; readonly text: string }> =>
   new Promise((resolve, reject) => {
     const { hostname, port } = new URL(server)
@@ -165,7 +165,7 @@ const sendTo = (
     req.end(body)
   })
 
-const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer) =>
   sendTo(base, method, path, headers, body)
 
 describe("the hub's HTTP server under hostile requests", () => {
@@ -425,6 +425,37 @@ describe("the hub's HTTP server under hostile requests", () => {
       expect(JSON.parse(answer.text).error, deliveryId).toContain("X-Packbench-Delivery")
     }
     expect(await storedScan("scan-v2-bad-id")).toEqual([])
+  })
+
+  it("checks a carrier's signature over the body's bytes: one that is no UTF-8 verifies, and is refused as such", async () => {
+    // Latin-1 "ü" (0xFC) where UTF-8 was promised: decoded first, it became U+FFFD and no signature over the bytes matched.
+    const body = Buffer.concat([
+      Buffer.from(
+        `{"events":[{"eventId":"scan-latin1","carrier":"dhl-paket","trackingNumber":"${TRACKING_NUMBER}","status":"in-transit","occurredAtMs":${NOW_MS - 25_000},"location":"M`
+      ),
+      Buffer.from([0xfc]),
+      Buffer.from('nchen"}]}')
+    ])
+    const timestamp = String(NOW_MS / 1000)
+    for (const [deliveryId, signature] of [
+      ["latin1-v2", signWebhookV2(SECRET, timestamp, "latin1-v2", body)],
+      ["latin1-sha256", signWebhook(SECRET, timestamp, body)]
+    ] as const) {
+      const answer = await send(
+        "POST",
+        "/webhooks/carrier",
+        {
+          "content-type": "application/json",
+          "x-packbench-timestamp": timestamp,
+          "x-packbench-signature": signature,
+          "x-packbench-delivery": deliveryId
+        },
+        body
+      )
+      expect(answer.status, deliveryId).toBe(400)
+      expect(JSON.parse(answer.text), deliveryId).toEqual({ error: "the body is not UTF-8" })
+    }
+    expect(await storedScan("scan-latin1")).toEqual([])
   })
 
   it("keeps taking the first scheme (sha256=) beside v2 for this release", async () => {

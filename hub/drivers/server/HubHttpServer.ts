@@ -89,6 +89,9 @@ const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/
 
 class BodyTooLarge extends Error {}
 
+/** JSON is UTF-8 (RFC 8259): a body that is not is refused with that reason, not read with U+FFFD in its place. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
+
 const readBody = (request: IncomingMessage, limit = maxBodyBytes) =>
   readRawBody(request, limit).then((body) => body.toString("utf8"))
 
@@ -293,7 +296,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
 
   const carrierWebhook = Effect.fnUntraced(function* (
     headers: IncomingMessage["headers"],
-    body: string
+    body: Buffer
   ): Effect.fn.Return<{ readonly status: number; readonly body: unknown }, never, never> {
     const nowMs = (yield* clock.now).wallMs
     const header = (name: string) => firstHeader(headers, name)
@@ -315,9 +318,15 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     if (deliveryId === undefined || deliveryId.length === 0 || deliveryId.length > 200) {
       return { status: 400, body: { error: "missing X-Packbench-Delivery" } }
     }
+    let text: string
+    try {
+      text = strictUtf8.decode(body)
+    } catch {
+      return { status: 400, body: { error: "the body is not UTF-8" } }
+    }
     let parsed: unknown
     try {
-      parsed = JSON.parse(body)
+      parsed = JSON.parse(text)
     } catch {
       return { status: 400, body: { error: "body is not JSON" } }
     }
@@ -621,7 +630,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
         refuseUnread(response, 401, json({ error: early.reason }))
         return
       }
-      const body = await readBody(request, maxCarrierBodyBytes)
+      const body = await readRawBody(request, maxCarrierBodyBytes)
       const result = await run(carrierWebhook(request.headers, body))
       reply(response, result.status, json(result.body))
       return
