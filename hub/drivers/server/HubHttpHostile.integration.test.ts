@@ -243,6 +243,27 @@ describe("the hub's HTTP server under hostile requests", () => {
     expect((await send("GET", "/nowhere")).status).toBe(404)
   })
 
+  it("answers HEAD of a GET route as GET without the body (an uptime check's HEAD /healthz)", async () => {
+    const authorization = `Bearer ${METRICS_TOKEN}`
+    for (const [path, headers] of [
+      ["/healthz", {}],
+      [`/t/${trackingToken}`, {}],
+      ["/metrics", { authorization }],
+      ["/epcis?from=2026-12-01T00:00:00Z&to=2026-12-07T00:00:00Z", { authorization }]
+    ] as const) {
+      const get = await send("GET", path, headers)
+      const head = await send("HEAD", path, headers)
+      expect(head.status, path).toBe(200)
+      expect(head.type, path).toBe(get.type)
+      expect(head.text, path).toBe("")
+    }
+    expect((await send("HEAD", "/metrics")).status).toBe(401)
+    expect((await send("HEAD", "/nowhere")).status).toBe(404)
+    const posted = await send("HEAD", "/webhooks/carrier")
+    expect(posted.status).toBe(405)
+    expect(posted.allow).toBe("POST")
+  })
+
   /** `body` posted to the carrier webhook as a carrier signs it, at the hub's time. */
   const postCarrierWebhook = (deliveryId: string, body: string) => {
     const timestamp = String(NOW_MS / 1000)

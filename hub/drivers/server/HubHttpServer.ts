@@ -513,13 +513,18 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
    * Streams the EPCISDocument of the stored events in the window, page by page (keyset paging, 500 events a page),
    * waiting for the client to take each page before reading the next: memory stays at one page whatever the window.
    */
-  const streamEpcis = async (response: ServerResponse, window: EpcisWindow) => {
+  const streamEpcis = async (response: ServerResponse, window: EpcisWindow, headOnly: boolean) => {
     response.writeHead(200, {
       "content-type": "application/ld+json; charset=utf-8",
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
       "content-disposition": `attachment; filename="epcis-${new Date(window.fromMs).toISOString().slice(0, 10)}.jsonld"`
     })
+    // A HEAD's answer has no body: the window's events are not read for nothing.
+    if (headOnly) {
+      response.end()
+      return
+    }
     const write = (text: string) =>
       new Promise<void>((done, fail) => {
         if (response.destroyed) fail(new Error("client went away"))
@@ -558,6 +563,8 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const target = request.url ?? "/"
+    // HEAD is GET without the body (RFC 9110 9.3.2), which Node leaves out of a HEAD's answer itself.
+    const method = request.method === "HEAD" ? "GET" : request.method
     // Node passes on any request target without spaces, `//[` and `http://hub:99999/` included, which `new URL` throws on.
     if (!URL.canParse(target, "http://hub.invalid")) {
       reply(response, 400, json({ error: "the request target is not a URL path (as in GET /healthz)" }))
@@ -576,7 +583,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     }
     const url = new URL(target, "http://hub.invalid")
     const shopWebhook = /^\/shops\/([a-z0-9-]{1,32})\/webhook$/.exec(url.pathname)
-    if (request.method === "POST" && shopWebhook !== null) {
+    if (method === "POST" && shopWebhook !== null) {
       const headers: Record<string, string | undefined> = {}
       for (const name of Object.keys(request.headers)) headers[name] = firstHeader(request.headers, name)
       // Anyone may post here: the body is read only for a connector the hub has and headers that could verify, and
@@ -591,13 +598,13 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       reply(response, result.status, json(result.body))
       return
     }
-    if (request.method === "GET" && url.pathname === "/shops/status") {
+    if (method === "GET" && url.pathname === "/shops/status") {
       if (refusedWithoutToken(request, response, "the Shop card needs")) return
       reply(response, 200, json(await run(shops.status)))
       return
     }
     const decision = /^\/shops\/pushes\/decision$/.exec(url.pathname)
-    if (request.method === "POST" && decision !== null) {
+    if (method === "POST" && decision !== null) {
       if (refusedWithoutToken(request, response, "decisions on shop pushes need")) return
       const parsed = await run(Effect.result(decodeDecision(await readBody(request))))
       if (parsed._tag === "Failure") {
@@ -608,7 +615,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       reply(response, outcome.ok ? 200 : 409, json(outcome))
       return
     }
-    if (request.method === "POST" && url.pathname === "/shops/pushes/retry-handed-over") {
+    if (method === "POST" && url.pathname === "/shops/pushes/retry-handed-over") {
       if (refusedWithoutToken(request, response, "decisions on shop pushes need")) return
       const parsed = await run(Effect.result(decodeRetryHandedOver(await readBody(request))))
       if (parsed._tag === "Failure") {
@@ -619,7 +626,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       reply(response, outcome.ok ? 200 : 409, json(outcome))
       return
     }
-    if (request.method === "POST" && url.pathname === "/webhooks/carrier") {
+    if (method === "POST" && url.pathname === "/webhooks/carrier") {
       const early = headersVerdict({
         timestamp: firstHeader(request.headers, "x-packbench-timestamp"),
         signature: firstHeader(request.headers, "x-packbench-signature"),
@@ -636,7 +643,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       return
     }
     const page = /^\/t\/([^/]+)$/.exec(url.pathname)
-    if (request.method === "GET" && page !== null) {
+    if (method === "GET" && page !== null) {
       const token = decodePathSegment(page[1] ?? "")
       if (token === undefined) {
         reply(response, 400, garbledLinkPage, "text/html")
@@ -648,14 +655,14 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       return
     }
     const feedback = /^\/f\/([^/]+)$/.exec(url.pathname)
-    if (feedback !== null && (request.method === "GET" || request.method === "POST")) {
+    if (feedback !== null && (method === "GET" || method === "POST")) {
       const token = decodePathSegment(feedback[1] ?? "")
       if (token === undefined) {
         reply(response, 400, garbledLinkPage, "text/html")
         return
       }
       const result =
-        request.method === "POST"
+        method === "POST"
           ? await run(feedbackAnswer(token, await readBody(request, maxFeedbackFormBytes)))
           : await run(
               Effect.map(
@@ -668,22 +675,22 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       else reply(response, result.status, result.html, "text/html")
       return
     }
-    if (request.method === "GET" && url.pathname === "/metrics/shops") {
+    if (method === "GET" && url.pathname === "/metrics/shops") {
       if (refusedWithoutToken(request, response, "the shops' figures need")) return
       reply(response, 200, shopMetricsText(await run(shops.metrics)), PROMETHEUS_TEXT_TYPE)
       return
     }
-    if (request.method === "GET" && url.pathname === "/epcis") {
+    if (method === "GET" && url.pathname === "/epcis") {
       if (refusedWithoutToken(request, response, "the EPCIS export needs")) return
       const window = parseEpcisQuery(url.searchParams)
       if (!window.ok) {
         reply(response, 400, json({ error: window.message }))
         return
       }
-      await streamEpcis(response, window.window)
+      await streamEpcis(response, window.window, request.method === "HEAD")
       return
     }
-    if (request.method === "GET" && (url.pathname === "/metrics" || url.pathname === "/metrics.csv")) {
+    if (method === "GET" && (url.pathname === "/metrics" || url.pathname === "/metrics.csv")) {
       if (refusedWithoutToken(request, response, "the customer figures need")) return
       const result = await run(metrics(url))
       if (!result.ok) reply(response, 400, json({ error: result.message }))
@@ -699,13 +706,13 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       return
     }
     const correction = /^\/a\/([^/]+)$/.exec(url.pathname)
-    if (correction !== null && (request.method === "GET" || request.method === "POST")) {
+    if (correction !== null && (method === "GET" || method === "POST")) {
       const token = decodePathSegment(correction[1] ?? "")
       if (token === undefined) {
         reply(response, 400, garbledLinkPage, "text/html")
         return
       }
-      if (request.method === "POST") {
+      if (method === "POST") {
         const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase()
         if (!sameOrigin(request)) {
           reply(response, 403, forbiddenPage, "text/html")
@@ -717,7 +724,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
         }
       }
       const result =
-        request.method === "POST"
+        method === "POST"
           ? await run(correctionPost(token, await readBody(request, maxFormBytes)))
           : await run(correctionPage(token))
       if (result === undefined) reply(response, 404, notFoundPage, "text/html")
@@ -725,20 +732,20 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       return
     }
     const optOut = /^\/u\/([^/]+)$/.exec(url.pathname)
-    if ((request.method === "GET" || request.method === "POST") && optOut !== null) {
+    if ((method === "GET" || method === "POST") && optOut !== null) {
       const token = decodePathSegment(optOut[1] ?? "")
       if (token === undefined) {
         reply(response, 400, garbledLinkPage, "text/html")
         return
       }
       // The POST body (`List-Unsubscribe=One-Click`) carries nothing the token does not: read and let go.
-      if (request.method === "POST") await readBody(request, maxFormBytes)
-      const html = await run(optOutPage(token, request.method === "POST"))
+      if (method === "POST") await readBody(request, maxFormBytes)
+      const html = await run(optOutPage(token, method === "POST"))
       if (html === undefined) reply(response, 404, notFoundPage, "text/html")
       else reply(response, 200, html, "text/html")
       return
     }
-    if (request.method === "GET" && url.pathname === "/healthz") {
+    if (method === "GET" && url.pathname === "/healthz") {
       reply(response, 200, json({ ok: true }))
       return
     }
