@@ -14,6 +14,7 @@ import { StationClock } from "../../../core/time/Clock.ts"
 import { layerSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import { rawConnection } from "../../../fixtures/http/rawConnection.ts"
 import { hubTestSettings, packedParcel, sampleOrder, stationStream } from "../../../fixtures/hub/HubRig.ts"
+import { waitFor } from "../../../fixtures/waitFor.ts"
 import { maxCommentLength } from "../../core/feedback/FeedbackAnswers.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
@@ -708,6 +709,35 @@ describe("the hub's HTTP server under hostile requests", () => {
       expect(answer.toLowerCase(), what).toContain("connection: close")
       expect(answer, what).toContain(error)
     }
+  })
+
+  it("closes an EPCIS export whose client stopped reading once the stream's idle timeout has passed", async () => {
+    // 20 MB of stored events in a window of their own: more than the sockets' buffers hold for a client that reads none.
+    const padding = "x".repeat(50_000)
+    await runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        for (let seq = 1; seq <= 400; seq++)
+          yield* sql.execute(
+            `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+               document) VALUES (?, 'HAM1', 'STALL-01', 'E1', ?, ?, ?, ?)`,
+            [`stall-${seq}`, seq, Date.UTC(2026, 10, 1) + seq, Date.UTC(2026, 10, 1) + seq, `{"pad":"${padding}"}`]
+          )
+      })
+    )
+    const hub = await startServer({ streamIdleTimeoutMs: 100 })
+    logged.length = 0
+    const reader = rawConnection(
+      hub,
+      `GET /epcis?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ${METRICS_TOKEN}\r\n\r\n`
+    )
+    reader.socket.pause()
+    await waitFor("the stalled export closed", () => logged.some((line) => line.includes("stopped reading")))
+    expect(logged.filter((line) => line.includes("stopped reading"))).toEqual([
+      expect.stringContaining("hub: closed an EPCIS export whose client stopped reading for 100 ms")
+    ])
+    reader.socket.destroy()
+    expect((await sendTo(hub, "GET", "/healthz")).status).toBe(200)
   })
 
   // Last: it breaks the hub's store.

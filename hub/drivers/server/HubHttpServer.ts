@@ -67,6 +67,11 @@ export interface HubHttpOptions {
    * thousands of connections must not take the last of them.
    */
   readonly maxConnections?: number
+  /**
+   * How long a streamed answer (the EPCIS export) waits for a client that stopped reading before it closes the
+   * connection (default 60 s): the stream holds its connection and a database page for as long as it waits.
+   */
+  readonly streamIdleTimeoutMs?: number
 }
 
 export const CarrierWebhookBody = Schema.Struct({ events: Schema.Array(CarrierTrackingEvent) })
@@ -291,6 +296,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     )
   )
   const toleranceMs = options.toleranceMs ?? 5 * 60_000
+  const streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? 60_000
   const decodeBody = Schema.decodeUnknownEffect(CarrierWebhookBody)
   const decodeAnswer = Schema.decodeUnknownEffect(FeedbackAnswer)
 
@@ -519,6 +525,13 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
       "content-disposition": `attachment; filename="epcis-${new Date(window.fromMs).toISOString().slice(0, 10)}.jsonld"`
+    })
+    // Node's timeout counts from the socket's last read or write: a client that stops taking the stream stops both.
+    response.setTimeout(streamIdleTimeoutMs, () => {
+      void run(
+        Effect.logWarning(`hub: closed an EPCIS export whose client stopped reading for ${streamIdleTimeoutMs} ms`)
+      )
+      response.destroy()
     })
     // A HEAD's answer has no body: the window's events are not read for nothing.
     if (headOnly) {
