@@ -146,6 +146,18 @@ export interface ShopConnector {
    * shops retry a delivery (`deliveryRetentionMs`). A state older than the one taken changes nothing either way.
    */
   readonly replayWindowMs: number
+  /**
+   * The most bytes a webhook body of this shop takes, with headroom over the largest order the hub takes (200 lines):
+   * a longer body is refused (413) unread. The catch-up poll still finds an order whose webhook was refused.
+   */
+  readonly maxWebhookBytes: number
+  /**
+   * Refuses a webhook by its headers alone, before its body is read: the signature header missing (or a timestamp the
+   * scheme signs missing or not current). Anyone may post to the webhook: a body is read only for headers that could
+   * verify. A 401 is final for the request; the shops retry a failed webhook a bounded number of times (Shopify 8 times
+   * in 4 hours, Shopware a few before it deactivates the webhook; WooCommerce not at all), never for ever.
+   */
+  readonly screenWebhook: (headers: RawWebhook["headers"]) => Effect.Effect<void, WebhookRefused>
   /** Verifies the signature over the raw body before anything is parsed. */
   readonly verifyWebhook: (webhook: RawWebhook) => Effect.Effect<ReadonlyArray<WebhookNotice>, WebhookRefused>
   /** The order as the shop has it now; undefined when the shop does not know it (deleted). */

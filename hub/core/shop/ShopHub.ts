@@ -144,6 +144,26 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
     return pruned
   })
 
+  /**
+   * Whether a webhook's body is to be read at all, from its connector id and headers alone: an unknown connector is
+   * answered 404 and headers that cannot verify 401 (`ShopConnector.screenWebhook`); else the most bytes its shop sends.
+   */
+  const admitWebhook = (
+    connectorId: string,
+    headers: RawWebhook["headers"]
+  ): Effect.Effect<
+    { readonly ok: true; readonly maxBodyBytes: number } | { readonly ok: false; readonly answer: WebhookAnswer }
+  > =>
+    Effect.gen(function* () {
+      const connector = byId.get(connectorId)
+      if (connector === undefined)
+        return { ok: false, answer: { status: 404, body: { error: `no connector ${connectorId.slice(0, 32)}` } } }
+      const screened = yield* Effect.result(connector.screenWebhook(headers))
+      if (screened._tag === "Success") return { ok: true, maxBodyBytes: connector.maxWebhookBytes }
+      yield* Effect.logWarning(`shop ${connectorId}: webhook refused unread: ${screened.failure.message}`)
+      return { ok: false, answer: { status: screened.failure.status, body: { error: screened.failure.message } } }
+    })
+
   /** A webhook from a shop: verified over the raw body, then each order it names taken in (read when not carried). */
   const receiveWebhook = (connectorId: string, raw: RawWebhook): Effect.Effect<WebhookAnswer, StoreError> =>
     Effect.gen(function* () {
@@ -393,6 +413,7 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
   return {
     connectors: options.connectors,
     applyStationEvent,
+    admitWebhook,
     receiveWebhook,
     pollOnce,
     pruneWebhookDeliveries,

@@ -8,6 +8,7 @@ import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { layerSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
+import { rawConnection } from "../../../fixtures/http/rawConnection.ts"
 import { hubTestSettings } from "../../../fixtures/hub/HubRig.ts"
 import { type FakeShop, type ShopKind, startFakeShop } from "../../../fixtures/shops/FakeShops.ts"
 import { shopwareId } from "../../../fixtures/shops/shopware/FakeShopware.ts"
@@ -248,6 +249,26 @@ describe("orders read from Shopify and Shopware with a nested part missing or of
       expect(answer).toEqual({ status: 200, body: { outcomes: ["quarantined"] } })
       const row = (await quarantined(kind)).find((entry) => entry.shop_order_id === shopOrderId)
       expect(row?.reason).toContain(field)
+      expect(await hubServes()).toBe(200)
+    }
+  )
+})
+
+describe("shop webhooks whose headers alone say no", () => {
+  it.each(kinds)(
+    "%s: refuses one without its signature header (401) before reading its body, and closes the connection",
+    async (kind) => {
+      const lines = Object.entries(signedHeaders(kind, "{}", "d-1"))
+        .filter(([name]) => !/signature|hmac/.test(name))
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+      // The body is announced and never sent: a hub that read bodies before the signature would wait for it.
+      const answer = await rawConnection(
+        base,
+        `POST /shops/${kind}/webhook HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n${lines.join("")}\r\n`
+      ).closed
+      expect(answer).toMatch(/^HTTP\/1\.1 401 /)
+      expect(answer.toLowerCase()).toContain("connection: close")
+      expect(answer).toContain("is missing")
       expect(await hubServes()).toBe(200)
     }
   )

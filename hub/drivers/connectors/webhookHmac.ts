@@ -1,5 +1,6 @@
 /** HMAC-SHA256 signing and constant-time checking of shop webhooks, and reading a verified body. */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto"
+import { Effect } from "effect"
 import { type RawWebhook, WebhookRefused } from "../../core/shop/ShopConnector.ts"
 
 /** HMAC-SHA256 of `body` under `secret`, compared in constant time with what the sender claims. */
@@ -28,6 +29,19 @@ export const signatureRefusal = (
   hmacMatches(secret, webhook.body, webhook.headers[header.toLowerCase()], encoding)
     ? undefined
     : new WebhookRefused({ status: 401, message: `${header} does not match the body` })
+
+/**
+ * `ShopConnector.screenWebhook` of a shop that signs only the body: refuses (401) a webhook without its `header`, spelt
+ * as the shop documents it, before the body is read.
+ */
+export const requireSignatureHeader =
+  (header: string) =>
+  (headers: RawWebhook["headers"]): Effect.Effect<void, WebhookRefused> => {
+    const claimed = headers[header.toLowerCase()]
+    return claimed === undefined || claimed.trim().length === 0
+      ? Effect.fail(new WebhookRefused({ status: 401, message: `${header} is missing` }))
+      : Effect.void
+  }
 
 /**
  * A delivery's key made of what its signature covers: the digest of the signed body. The shops' delivery ids

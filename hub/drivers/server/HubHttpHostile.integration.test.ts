@@ -1,6 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { request } from "node:http"
-import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Layer, Logger, Scope } from "effect"
@@ -13,7 +12,9 @@ import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { layerSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
+import { rawConnection } from "../../../fixtures/http/rawConnection.ts"
 import { hubTestSettings, packedParcel, sampleOrder, stationStream } from "../../../fixtures/hub/HubRig.ts"
+import { waitFor } from "../../../fixtures/waitFor.ts"
 import { maxCommentLength } from "../../core/feedback/FeedbackAnswers.ts"
 import { HubProjection } from "../../core/notify/HubProjection.ts"
 import { HubSettings } from "../../core/notify/HubSettings.ts"
@@ -144,7 +145,7 @@ const sendTo = (
   method: string,
   path: string,
   headers: Record<string, string> = {},
-  body?: string
+  body?: string | Buffer
 ): Promise<{ readonly status: number; readonly type: string; readonly allow: string; readonly text: string }> =>
   new Promise((resolve, reject) => {
     const { hostname, port } = new URL(server)
@@ -165,26 +166,8 @@ const sendTo = (
     req.end(body)
   })
 
-const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer) =>
   sendTo(base, method, path, headers, body)
-
-/**
- * A bare connection to the server at `url` that writes `bytes` as they are: what the server answered by the time the
- * connection closed (empty when it closed without a word).
- */
-const connection = (url: string, bytes: string) => {
-  const { hostname, port } = new URL(url)
-  const socket = connect(Number(port), hostname)
-  const chunks: Array<Buffer> = []
-  socket.on("data", (chunk: Buffer) => chunks.push(chunk))
-  // A server that closes a connection unread may reset it: the close below still says what it answered.
-  socket.on("error", () => {})
-  const closed = new Promise<string>((resolve) =>
-    socket.on("close", () => resolve(Buffer.concat(chunks).toString("latin1")))
-  )
-  socket.write(bytes)
-  return { socket, closed }
-}
 
 describe("the hub's HTTP server under hostile requests", () => {
   it("answers a link whose percent-escapes are not UTF-8 with 400 Bad request, not a 500", async () => {
@@ -259,6 +242,27 @@ describe("the hub's HTTP server under hostile requests", () => {
       })
     }
     expect((await send("GET", "/nowhere")).status).toBe(404)
+  })
+
+  it("answers HEAD of a GET route as GET without the body (an uptime check's HEAD /healthz)", async () => {
+    const authorization = `Bearer ${METRICS_TOKEN}`
+    for (const [path, headers] of [
+      ["/healthz", {}],
+      [`/t/${trackingToken}`, {}],
+      ["/metrics", { authorization }],
+      ["/epcis?from=2026-12-01T00:00:00Z&to=2026-12-07T00:00:00Z", { authorization }]
+    ] as const) {
+      const get = await send("GET", path, headers)
+      const head = await send("HEAD", path, headers)
+      expect(head.status, path).toBe(200)
+      expect(head.type, path).toBe(get.type)
+      expect(head.text, path).toBe("")
+    }
+    expect((await send("HEAD", "/metrics")).status).toBe(401)
+    expect((await send("HEAD", "/nowhere")).status).toBe(404)
+    const posted = await send("HEAD", "/webhooks/carrier")
+    expect(posted.status).toBe(405)
+    expect(posted.allow).toBe("POST")
   })
 
   /** `body` posted to the carrier webhook as a carrier signs it, at the hub's time. */
@@ -445,6 +449,37 @@ describe("the hub's HTTP server under hostile requests", () => {
     expect(await storedScan("scan-v2-bad-id")).toEqual([])
   })
 
+  it("checks a carrier's signature over the body's bytes: one that is no UTF-8 verifies, and is refused as such", async () => {
+    // Latin-1 "ü" (0xFC) where UTF-8 was promised: decoded first, it became U+FFFD and no signature over the bytes matched.
+    const body = Buffer.concat([
+      Buffer.from(
+        `{"events":[{"eventId":"scan-latin1","carrier":"dhl-paket","trackingNumber":"${TRACKING_NUMBER}","status":"in-transit","occurredAtMs":${NOW_MS - 25_000},"location":"M`
+      ),
+      Buffer.from([0xfc]),
+      Buffer.from('nchen"}]}')
+    ])
+    const timestamp = String(NOW_MS / 1000)
+    for (const [deliveryId, signature] of [
+      ["latin1-v2", signWebhookV2(SECRET, timestamp, "latin1-v2", body)],
+      ["latin1-sha256", signWebhook(SECRET, timestamp, body)]
+    ] as const) {
+      const answer = await send(
+        "POST",
+        "/webhooks/carrier",
+        {
+          "content-type": "application/json",
+          "x-packbench-timestamp": timestamp,
+          "x-packbench-signature": signature,
+          "x-packbench-delivery": deliveryId
+        },
+        body
+      )
+      expect(answer.status, deliveryId).toBe(400)
+      expect(JSON.parse(answer.text), deliveryId).toEqual({ error: "the body is not UTF-8" })
+    }
+    expect(await storedScan("scan-latin1")).toEqual([])
+  })
+
   it("keeps taking the first scheme (sha256=) beside v2 for this release", async () => {
     const body = JSON.stringify({
       events: [
@@ -513,7 +548,7 @@ describe("the hub's HTTP server under hostile requests", () => {
       ["carrier", { carrier: "c".repeat(Bounds.maxIdChars + 1) }],
       ["trackingNumber", { trackingNumber: "9".repeat(Bounds.maxIdChars + 1) }],
       ["location", { location: "Hamburg ".repeat(Bounds.maxTextChars) }],
-      ["description", { description: "Zugestellt ".repeat(50_000) }]
+      ["description", { description: "Zugestellt ".repeat(5_000) }]
     ])
   })
 
@@ -615,12 +650,15 @@ describe("the hub's HTTP server under hostile requests", () => {
 
   it("answers a connection whose headers or body never end with 408 and closes it, by its own timeouts", async () => {
     const hub = await startServer({ headersTimeoutMs: 100, requestTimeoutMs: 200 })
-    expect(await connection(hub, "").closed).toMatch(/^HTTP\/1\.1 408 /)
-    expect(await connection(hub, "GET /healthz HTTP/1.1\r\nHost: hub\r\nX-Slow: a").closed).toMatch(/^HTTP\/1\.1 408 /)
-    // A chunked body whose last chunk never comes: the webhook's read of it does not wait for ever.
-    const endless = connection(
+    expect(await rawConnection(hub, "").closed).toMatch(/^HTTP\/1\.1 408 /)
+    expect(await rawConnection(hub, "GET /healthz HTTP/1.1\r\nHost: hub\r\nX-Slow: a").closed).toMatch(
+      /^HTTP\/1\.1 408 /
+    )
+    // A chunked body whose last chunk never comes, under headers that could verify (so it is read): the webhook's read
+    // of it does not wait for ever.
+    const endless = rawConnection(
       hub,
-      "POST /webhooks/carrier HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n"
+      `POST /webhooks/carrier HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nX-Packbench-Timestamp: ${NOW_MS / 1000}\r\nX-Packbench-Signature: sha256=00\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n`
     )
     expect(await endless.closed).toMatch(/^HTTP\/1\.1 408 /)
     expect((await sendTo(hub, "GET", "/healthz")).status).toBe(200)
@@ -628,10 +666,12 @@ describe("the hub's HTTP server under hostile requests", () => {
 
   it("holds at most maxConnections connections: one more is closed unanswered and the operator told once", async () => {
     const hub = await startServer({ maxConnections: 2 })
-    const held = [1, 2].map(() => connection(hub, "GET /healthz HTTP/1.1\r\nHost: hub\r\n"))
+    const held = [1, 2].map(() => rawConnection(hub, "GET /healthz HTTP/1.1\r\nHost: hub\r\n"))
     logged.length = 0
     for (const _ of [1, 2]) {
-      expect(await connection(hub, "GET /healthz HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n").closed).toBe("")
+      expect(await rawConnection(hub, "GET /healthz HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n").closed).toBe(
+        ""
+      )
     }
     expect(logged).toEqual([
       expect.stringContaining("hub: 2 HTTP connections open, the most it holds: new ones are closed unanswered")
@@ -639,6 +679,64 @@ describe("the hub's HTTP server under hostile requests", () => {
     // The connections it holds are served, and once they closed a new one is too.
     for (const { socket } of held) socket.write("Connection: close\r\n\r\n")
     for (const { closed } of held) expect(await closed).toMatch(/^HTTP\/1\.1 200 /)
+    expect((await sendTo(hub, "GET", "/healthz")).status).toBe(200)
+  })
+
+  it("refuses a webhook before reading its body when its headers alone say no, and closes the connection", async () => {
+    // Each announces a body it never sends: a server that read bodies before the signature would wait for it.
+    const announced = (path: string, headers: string) =>
+      rawConnection(
+        base,
+        `POST ${path} HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n${headers}\r\n`
+      ).closed
+    const fresh = String(NOW_MS / 1000)
+    const stale = String(NOW_MS / 1000 - 3_600)
+    const cases = [
+      ["no signature", "/webhooks/carrier", `X-Packbench-Timestamp: ${fresh}\r\n`, 401, "missing-headers"],
+      ["no timestamp", "/webhooks/carrier", "X-Packbench-Signature: sha256=00\r\n", 401, "missing-headers"],
+      [
+        "a stale timestamp",
+        "/webhooks/carrier",
+        `X-Packbench-Timestamp: ${stale}\r\nX-Packbench-Signature: sha256=00\r\n`,
+        401,
+        "stale-timestamp"
+      ],
+      ["an unknown connector", "/shops/nowhere/webhook", "X-Shopify-Hmac-Sha256: AAAA\r\n", 404, "no connector nowhere"]
+    ] as const
+    for (const [what, path, headers, status, error] of cases) {
+      const answer = await announced(path, headers)
+      expect(answer, what).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `))
+      expect(answer.toLowerCase(), what).toContain("connection: close")
+      expect(answer, what).toContain(error)
+    }
+  })
+
+  it("closes an EPCIS export whose client stopped reading once the stream's idle timeout has passed", async () => {
+    // 20 MB of stored events in a window of their own: more than the sockets' buffers hold for a client that reads none.
+    const padding = "x".repeat(50_000)
+    await runInHub(
+      Effect.gen(function* () {
+        const sql = yield* Sql
+        for (let seq = 1; seq <= 400; seq++)
+          yield* sql.execute(
+            `INSERT INTO hub_epcis_events (event_id, site_id, station_id, epoch, seq, event_time_ms, record_time_ms,
+               document) VALUES (?, 'HAM1', 'STALL-01', 'E1', ?, ?, ?, ?)`,
+            [`stall-${seq}`, seq, Date.UTC(2026, 10, 1) + seq, Date.UTC(2026, 10, 1) + seq, `{"pad":"${padding}"}`]
+          )
+      })
+    )
+    const hub = await startServer({ streamIdleTimeoutMs: 100 })
+    logged.length = 0
+    const reader = rawConnection(
+      hub,
+      `GET /epcis?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ${METRICS_TOKEN}\r\n\r\n`
+    )
+    reader.socket.pause()
+    await waitFor("the stalled export closed", () => logged.some((line) => line.includes("stopped reading")))
+    expect(logged.filter((line) => line.includes("stopped reading"))).toEqual([
+      expect.stringContaining("hub: closed an EPCIS export whose client stopped reading for 100 ms")
+    ])
+    reader.socket.destroy()
     expect((await sendTo(hub, "GET", "/healthz")).status).toBe(200)
   })
 

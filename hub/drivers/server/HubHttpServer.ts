@@ -39,7 +39,7 @@ import { loadTrackingPageView } from "../../core/tracking/TrackingPageView.ts"
 import { TrackingTokens } from "../../core/tracking/TrackingTokens.ts"
 import { bearerMatches } from "./MetricsToken.ts"
 import { PROMETHEUS_TEXT_TYPE, shopMetricsText } from "./shopMetricsText.ts"
-import { deliveryIdPattern, verifyWebhook, verifyWebhookV2 } from "./WebhookSignature.ts"
+import { deliveryIdPattern, headersVerdict, verifyWebhook, verifyWebhookV2 } from "./WebhookSignature.ts"
 
 export interface HubHttpOptions {
   readonly host: string
@@ -67,11 +67,22 @@ export interface HubHttpOptions {
    * thousands of connections must not take the last of them.
    */
   readonly maxConnections?: number
+  /**
+   * How long a streamed answer (the EPCIS export) waits for a client that stopped reading before it closes the
+   * connection (default 60 s): the stream holds its connection and a database page for as long as it waits.
+   */
+  readonly streamIdleTimeoutMs?: number
 }
 
 export const CarrierWebhookBody = Schema.Struct({ events: Schema.Array(CarrierTrackingEvent) })
 
 const maxBodyBytes = 1_000_000
+/**
+ * A carrier delivery at its fullest: a scan's ids are at most 128 characters and its location and description 1,024
+ * (`CarrierTrackingEvent`), about 2.6 KB as JSON with every field full, so this is 100 such scans and thousands of the
+ * usual few hundred bytes; the aggregators we know send a few dozen a delivery. Anything near it is no carrier.
+ */
+const maxCarrierBodyBytes = 262_144
 /** An address form or a one-click unsubscribe is a few hundred bytes at most: anything near this is no customer. */
 const maxFormBytes = 8_192
 /**
@@ -82,6 +93,9 @@ const maxFeedbackFormBytes = 9 * maxCommentLength + 1_024
 const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/
 
 class BodyTooLarge extends Error {}
+
+/** JSON is UTF-8 (RFC 8259): a body that is not is refused with that reason, not read with U+FFFD in its place. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 
 const readBody = (request: IncomingMessage, limit = maxBodyBytes) =>
   readRawBody(request, limit).then((body) => body.toString("utf8"))
@@ -131,6 +145,20 @@ const reply = (
 }
 
 const json = (value: unknown) => JSON.stringify(value)
+
+/**
+ * A refusal sent before the request's body is read (a webhook whose headers alone say no), with `Connection: close`:
+ * the connection is not read on for a next request, so whatever body the client still sends is never taken in.
+ */
+const refuseUnread = (response: ServerResponse, status: number, body: string) => {
+  response.setHeader("connection", "close")
+  reply(response, status, body)
+}
+
+const firstHeader = (headers: IncomingMessage["headers"], name: string) => {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
 
 /** Stored EPCIS events per page of `GET /epcis`. */
 const EPCIS_PAGE = 500
@@ -268,18 +296,16 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     )
   )
   const toleranceMs = options.toleranceMs ?? 5 * 60_000
+  const streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? 60_000
   const decodeBody = Schema.decodeUnknownEffect(CarrierWebhookBody)
   const decodeAnswer = Schema.decodeUnknownEffect(FeedbackAnswer)
 
   const carrierWebhook = Effect.fnUntraced(function* (
     headers: IncomingMessage["headers"],
-    body: string
+    body: Buffer
   ): Effect.fn.Return<{ readonly status: number; readonly body: unknown }, never, never> {
     const nowMs = (yield* clock.now).wallMs
-    const header = (name: string) => {
-      const value = headers[name]
-      return Array.isArray(value) ? value[0] : value
-    }
+    const header = (name: string) => firstHeader(headers, name)
     const signature = header("x-packbench-signature")
     const deliveryId = header("x-packbench-delivery")
     // `v2=` signs the delivery id too (WebhookSignature's `signWebhookV2`); `sha256=`, the first scheme, is still taken.
@@ -298,9 +324,15 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     if (deliveryId === undefined || deliveryId.length === 0 || deliveryId.length > 200) {
       return { status: 400, body: { error: "missing X-Packbench-Delivery" } }
     }
+    let text: string
+    try {
+      text = strictUtf8.decode(body)
+    } catch {
+      return { status: 400, body: { error: "the body is not UTF-8" } }
+    }
     let parsed: unknown
     try {
-      parsed = JSON.parse(body)
+      parsed = JSON.parse(text)
     } catch {
       return { status: 400, body: { error: "body is not JSON" } }
     }
@@ -487,13 +519,25 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
    * Streams the EPCISDocument of the stored events in the window, page by page (keyset paging, 500 events a page),
    * waiting for the client to take each page before reading the next: memory stays at one page whatever the window.
    */
-  const streamEpcis = async (response: ServerResponse, window: EpcisWindow) => {
+  const streamEpcis = async (response: ServerResponse, window: EpcisWindow, headOnly: boolean) => {
     response.writeHead(200, {
       "content-type": "application/ld+json; charset=utf-8",
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
       "content-disposition": `attachment; filename="epcis-${new Date(window.fromMs).toISOString().slice(0, 10)}.jsonld"`
     })
+    // Node's timeout counts from the socket's last read or write: a client that stops taking the stream stops both.
+    response.setTimeout(streamIdleTimeoutMs, () => {
+      void run(
+        Effect.logWarning(`hub: closed an EPCIS export whose client stopped reading for ${streamIdleTimeoutMs} ms`)
+      )
+      response.destroy()
+    })
+    // A HEAD's answer has no body: the window's events are not read for nothing.
+    if (headOnly) {
+      response.end()
+      return
+    }
     const write = (text: string) =>
       new Promise<void>((done, fail) => {
         if (response.destroyed) fail(new Error("client went away"))
@@ -532,6 +576,8 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const target = request.url ?? "/"
+    // HEAD is GET without the body (RFC 9110 9.3.2), which Node leaves out of a HEAD's answer itself.
+    const method = request.method === "HEAD" ? "GET" : request.method
     // Node passes on any request target without spaces, `//[` and `http://hub:99999/` included, which `new URL` throws on.
     if (!URL.canParse(target, "http://hub.invalid")) {
       reply(response, 400, json({ error: "the request target is not a URL path (as in GET /healthz)" }))
@@ -550,22 +596,28 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
     }
     const url = new URL(target, "http://hub.invalid")
     const shopWebhook = /^\/shops\/([a-z0-9-]{1,32})\/webhook$/.exec(url.pathname)
-    if (request.method === "POST" && shopWebhook !== null) {
-      const body = await readRawBody(request)
+    if (method === "POST" && shopWebhook !== null) {
       const headers: Record<string, string | undefined> = {}
-      for (const [name, value] of Object.entries(request.headers))
-        headers[name] = Array.isArray(value) ? value[0] : value
+      for (const name of Object.keys(request.headers)) headers[name] = firstHeader(request.headers, name)
+      // Anyone may post here: the body is read only for a connector the hub has and headers that could verify, and
+      // only up to what that shop sends.
+      const admitted = await run(shops.admitWebhook(shopWebhook[1] ?? "", headers))
+      if (!admitted.ok) {
+        refuseUnread(response, admitted.answer.status, json(admitted.answer.body))
+        return
+      }
+      const body = await readRawBody(request, admitted.maxBodyBytes)
       const result = await run(shops.receiveWebhook(shopWebhook[1] ?? "", { headers, body: new Uint8Array(body) }))
       reply(response, result.status, json(result.body))
       return
     }
-    if (request.method === "GET" && url.pathname === "/shops/status") {
+    if (method === "GET" && url.pathname === "/shops/status") {
       if (refusedWithoutToken(request, response, "the Shop card needs")) return
       reply(response, 200, json(await run(shops.status)))
       return
     }
     const decision = /^\/shops\/pushes\/decision$/.exec(url.pathname)
-    if (request.method === "POST" && decision !== null) {
+    if (method === "POST" && decision !== null) {
       if (refusedWithoutToken(request, response, "decisions on shop pushes need")) return
       const parsed = await run(Effect.result(decodeDecision(await readBody(request))))
       if (parsed._tag === "Failure") {
@@ -576,7 +628,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       reply(response, outcome.ok ? 200 : 409, json(outcome))
       return
     }
-    if (request.method === "POST" && url.pathname === "/shops/pushes/retry-handed-over") {
+    if (method === "POST" && url.pathname === "/shops/pushes/retry-handed-over") {
       if (refusedWithoutToken(request, response, "decisions on shop pushes need")) return
       const parsed = await run(Effect.result(decodeRetryHandedOver(await readBody(request))))
       if (parsed._tag === "Failure") {
@@ -587,14 +639,24 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       reply(response, outcome.ok ? 200 : 409, json(outcome))
       return
     }
-    if (request.method === "POST" && url.pathname === "/webhooks/carrier") {
-      const body = await readBody(request)
+    if (method === "POST" && url.pathname === "/webhooks/carrier") {
+      const early = headersVerdict({
+        timestamp: firstHeader(request.headers, "x-packbench-timestamp"),
+        signature: firstHeader(request.headers, "x-packbench-signature"),
+        nowMs: (await run(clock.now)).wallMs,
+        toleranceMs
+      })
+      if (!early.ok) {
+        refuseUnread(response, 401, json({ error: early.reason }))
+        return
+      }
+      const body = await readRawBody(request, maxCarrierBodyBytes)
       const result = await run(carrierWebhook(request.headers, body))
       reply(response, result.status, json(result.body))
       return
     }
     const page = /^\/t\/([^/]+)$/.exec(url.pathname)
-    if (request.method === "GET" && page !== null) {
+    if (method === "GET" && page !== null) {
       const token = decodePathSegment(page[1] ?? "")
       if (token === undefined) {
         reply(response, 400, garbledLinkPage, "text/html")
@@ -606,14 +668,14 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       return
     }
     const feedback = /^\/f\/([^/]+)$/.exec(url.pathname)
-    if (feedback !== null && (request.method === "GET" || request.method === "POST")) {
+    if (feedback !== null && (method === "GET" || method === "POST")) {
       const token = decodePathSegment(feedback[1] ?? "")
       if (token === undefined) {
         reply(response, 400, garbledLinkPage, "text/html")
         return
       }
       const result =
-        request.method === "POST"
+        method === "POST"
           ? await run(feedbackAnswer(token, await readBody(request, maxFeedbackFormBytes)))
           : await run(
               Effect.map(
@@ -626,22 +688,22 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       else reply(response, result.status, result.html, "text/html")
       return
     }
-    if (request.method === "GET" && url.pathname === "/metrics/shops") {
+    if (method === "GET" && url.pathname === "/metrics/shops") {
       if (refusedWithoutToken(request, response, "the shops' figures need")) return
       reply(response, 200, shopMetricsText(await run(shops.metrics)), PROMETHEUS_TEXT_TYPE)
       return
     }
-    if (request.method === "GET" && url.pathname === "/epcis") {
+    if (method === "GET" && url.pathname === "/epcis") {
       if (refusedWithoutToken(request, response, "the EPCIS export needs")) return
       const window = parseEpcisQuery(url.searchParams)
       if (!window.ok) {
         reply(response, 400, json({ error: window.message }))
         return
       }
-      await streamEpcis(response, window.window)
+      await streamEpcis(response, window.window, request.method === "HEAD")
       return
     }
-    if (request.method === "GET" && (url.pathname === "/metrics" || url.pathname === "/metrics.csv")) {
+    if (method === "GET" && (url.pathname === "/metrics" || url.pathname === "/metrics.csv")) {
       if (refusedWithoutToken(request, response, "the customer figures need")) return
       const result = await run(metrics(url))
       if (!result.ok) reply(response, 400, json({ error: result.message }))
@@ -657,13 +719,13 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       return
     }
     const correction = /^\/a\/([^/]+)$/.exec(url.pathname)
-    if (correction !== null && (request.method === "GET" || request.method === "POST")) {
+    if (correction !== null && (method === "GET" || method === "POST")) {
       const token = decodePathSegment(correction[1] ?? "")
       if (token === undefined) {
         reply(response, 400, garbledLinkPage, "text/html")
         return
       }
-      if (request.method === "POST") {
+      if (method === "POST") {
         const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase()
         if (!sameOrigin(request)) {
           reply(response, 403, forbiddenPage, "text/html")
@@ -675,7 +737,7 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
         }
       }
       const result =
-        request.method === "POST"
+        method === "POST"
           ? await run(correctionPost(token, await readBody(request, maxFormBytes)))
           : await run(correctionPage(token))
       if (result === undefined) reply(response, 404, notFoundPage, "text/html")
@@ -683,20 +745,20 @@ export const startHubHttpServer = Effect.fn("HubHttpServer.start")(function* (op
       return
     }
     const optOut = /^\/u\/([^/]+)$/.exec(url.pathname)
-    if ((request.method === "GET" || request.method === "POST") && optOut !== null) {
+    if ((method === "GET" || method === "POST") && optOut !== null) {
       const token = decodePathSegment(optOut[1] ?? "")
       if (token === undefined) {
         reply(response, 400, garbledLinkPage, "text/html")
         return
       }
       // The POST body (`List-Unsubscribe=One-Click`) carries nothing the token does not: read and let go.
-      if (request.method === "POST") await readBody(request, maxFormBytes)
-      const html = await run(optOutPage(token, request.method === "POST"))
+      if (method === "POST") await readBody(request, maxFormBytes)
+      const html = await run(optOutPage(token, method === "POST"))
       if (html === undefined) reply(response, 404, notFoundPage, "text/html")
       else reply(response, 200, html, "text/html")
       return
     }
-    if (request.method === "GET" && url.pathname === "/healthz") {
+    if (method === "GET" && url.pathname === "/healthz") {
       reply(response, 200, json({ ok: true }))
       return
     }

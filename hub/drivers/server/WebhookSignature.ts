@@ -6,8 +6,8 @@ import { createHmac, timingSafeEqual } from "node:crypto"
  * "<X-Packbench-Timestamp>.<raw body>". The timestamp is inside the MAC, so an old request cannot be replayed
  * with a fresh timestamp; the receiver rejects timestamps outside its tolerance and delivery ids it has seen.
  */
-export const signWebhook = (secret: string, timestamp: string, body: string): string =>
-  `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`
+export const signWebhook = (secret: string, timestamp: string, body: string | Uint8Array): string =>
+  `sha256=${createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex")}`
 
 /**
  * The second scheme, which signs the delivery id too: `v2=<hex>` of HMAC-SHA256 over
@@ -45,10 +45,25 @@ interface Received {
   readonly secret: string
   readonly timestamp: string | undefined
   readonly signature: string | undefined
-  readonly body: string
+  /**
+   * The bytes as they came (a text stands for its UTF-8 bytes): a text decoded from received bytes first would not be
+   * what was signed where they are no UTF-8.
+   */
+  readonly body: string | Uint8Array
   readonly nowMs: number
   readonly toleranceMs: number
 }
+
+/**
+ * What refuses a delivery by its headers alone, before its body is read: the signature or the timestamp missing, or the
+ * timestamp outside the tolerance. Anyone may post a body: the receiver reads one only for headers that could verify.
+ */
+export const headersVerdict = (
+  headers: Pick<Received, "timestamp" | "signature" | "nowMs" | "toleranceMs">
+): SignatureVerdict =>
+  headers.timestamp === undefined || headers.signature === undefined
+    ? { ok: false, reason: "missing-headers" }
+    : freshness(headers.timestamp, headers.nowMs, headers.toleranceMs)
 
 /** Both schemes' check: headers there, the signature `expected` gives for the timestamp, the timestamp fresh. */
 const verified = (options: Received, expected: (timestamp: string) => string): SignatureVerdict => {

@@ -28,7 +28,7 @@ import { plausibleChange } from "../plausibleChange.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
 import { graphqlWords, shopWords } from "../shopErrorWords.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { signatureRefusal, signedBodyKey, webhookObject } from "../webhookHmac.ts"
+import { requireSignatureHeader, signatureRefusal, signedBodyKey, webhookObject } from "../webhookHmac.ts"
 import { mapShopifyOrder } from "./mapShopifyOrder.ts"
 import { shopifyQueries } from "./shopifyQueries.ts"
 
@@ -541,6 +541,11 @@ export const makeShopifyConnector = (options: ShopifyOptions): ShopConnector => 
   return {
     settings: options.settings,
     replayWindowMs: deliveryRetentionMs,
+    // Shopify sends the whole order (every line with its taxes, discounts and prices in two currencies, 3-4 KB each),
+    // "upwards of a megabyte" for a large one by Shopify's own word, and caps its EventBridge payloads at 1 MB: the hub
+    // takes at most 200 lines (~800 KB) and reads the order from the API anyway, so a larger one waits for the catch-up.
+    maxWebhookBytes: 1_000_000,
+    screenWebhook: requireSignatureHeader("X-Shopify-Hmac-Sha256"),
     verifyWebhook,
     readOrder,
     ordersChangedSince,

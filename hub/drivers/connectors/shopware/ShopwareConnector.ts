@@ -21,7 +21,7 @@ import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { shopAnswerText } from "../shopAnswerText.ts"
 import { shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { signatureRefusal, webhookObject } from "../webhookHmac.ts"
+import { requireSignatureHeader, signatureRefusal, webhookObject } from "../webhookHmac.ts"
 import { mapShopwareOrder, orderAssociations } from "./mapShopwareOrder.ts"
 
 export interface ShopwareCredentials {
@@ -492,6 +492,9 @@ export const makeShopwareConnector = (options: ShopwareOptions): ShopConnector =
   return {
     settings: options.settings,
     replayWindowMs: deliveryRetentionMs,
+    // Shopware's webhook only names the written entities (about 200 bytes each): a bulk write of a thousand orders fits.
+    maxWebhookBytes: 262_144,
+    screenWebhook: requireSignatureHeader("shopware-shop-signature"),
     verifyWebhook,
     readOrder,
     ordersChangedSince,

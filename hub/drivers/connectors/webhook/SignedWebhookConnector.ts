@@ -242,16 +242,13 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
     })
 
   /**
-   * Checks the signature of either scheme. Under `v2=` the delivery id is signed, and names the delivery; under the
-   * first scheme (`sha256=`) anyone who saw a delivery could send its bytes again under any id, up to burning the id
-   * of the shop's next delivery so that the hub drops it: there the id is not read, and the delivery is known by the
-   * digest of its signed body, which no replay can change.
+   * What refuses a webhook by its headers alone, before its body is read: a first-scheme signature where only `v2=` is
+   * taken, a `v2=` without a delivery id it can sign, or a timestamp missing or not current.
    */
-  const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
+  const screenWebhook: ShopConnector["screenWebhook"] = (headers) =>
     Effect.gen(function* () {
-      const timestamp = webhook.headers["x-packbench-timestamp"] ?? ""
-      const claimed = webhook.headers["x-packbench-signature"] ?? ""
-      const delivery = webhook.headers["x-packbench-delivery"] ?? ""
+      const timestamp = headers["x-packbench-timestamp"] ?? ""
+      const claimed = headers["x-packbench-signature"] ?? ""
       const signsDelivery = claimed.startsWith("v2=")
       if (!signsDelivery && refusesFirstScheme) {
         return yield* new WebhookRefused({
@@ -259,24 +256,36 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
           message: "this connector takes only v2= signatures (sha256Signatures: refuse): sign the delivery id too"
         })
       }
-      if (signsDelivery && !deliveryIdPattern.test(delivery)) {
+      if (signsDelivery && !deliveryIdPattern.test(headers["x-packbench-delivery"] ?? "")) {
         return yield* new WebhookRefused({
           status: 401,
           message: "a v2= signature needs X-Packbench-Delivery (1-200 visible ASCII characters)"
         })
       }
+      if (!(/^\d{1,12}$/.test(timestamp) && Math.abs((yield* nowMs) - Number(timestamp) * 1000) <= options.toleranceMs))
+        return yield* new WebhookRefused({ status: 401, message: "X-Packbench-Timestamp is not current" })
+      if (claimed.length === 0)
+        return yield* new WebhookRefused({ status: 401, message: "X-Packbench-Signature is missing" })
+    })
+
+  /**
+   * Checks the signature of either scheme, after `screenWebhook`. Under `v2=` the delivery id is signed, and names the
+   * delivery; under the first scheme (`sha256=`) anyone who saw a delivery could send its bytes again under any id, up
+   * to burning the id of the shop's next delivery so that the hub drops it: there the id is not read, and the delivery
+   * is known by the digest of its signed body, which no replay can change.
+   */
+  const verifyWebhook: ShopConnector["verifyWebhook"] = (webhook) =>
+    Effect.gen(function* () {
+      yield* screenWebhook(webhook.headers)
+      const timestamp = webhook.headers["x-packbench-timestamp"] ?? ""
+      const claimed = webhook.headers["x-packbench-signature"] ?? ""
+      const delivery = webhook.headers["x-packbench-delivery"] ?? ""
+      const signsDelivery = claimed.startsWith("v2=")
       const expected = signsDelivery
         ? signDelivery(options.credentials.secret, timestamp, delivery, webhook.body)
         : signBody(options.credentials.secret, timestamp, webhook.body)
-      const fresh =
-        /^\d{1,12}$/.test(timestamp) && Math.abs((yield* nowMs) - Number(timestamp) * 1000) <= options.toleranceMs
-      const matches = claimed.length === expected.length && timingSafeEqual(Buffer.from(claimed), Buffer.from(expected))
-      if (!fresh || !matches) {
-        return yield* new WebhookRefused({
-          status: 401,
-          message: fresh ? "X-Packbench-Signature does not match" : "X-Packbench-Timestamp is not current"
-        })
-      }
+      if (!(claimed.length === expected.length && timingSafeEqual(Buffer.from(claimed), Buffer.from(expected))))
+        return yield* new WebhookRefused({ status: 401, message: "X-Packbench-Signature does not match" })
       if (!signsDelivery && !warnedOfFirstScheme) {
         warnedOfFirstScheme = true
         yield* Effect.logWarning(
@@ -304,6 +313,9 @@ export const makeSignedWebhookConnector = (options: SignedWebhookOptions): ShopC
     // A delivery is taken while its signed timestamp is within the tolerance of the hub's clock either way: its bytes
     // can come again until the tolerance past that timestamp, which is at most twice the tolerance after it was taken.
     replayWindowMs: 2 * options.toleranceMs,
+    // The generic scheme's orders are the hub's own shape, about 1 KB a line at its longest texts: 200 lines and room.
+    maxWebhookBytes: 524_288,
+    screenWebhook,
     verifyWebhook,
     readOrder: () => Effect.succeed(undefined),
     ordersChangedSince: (cursor) =>

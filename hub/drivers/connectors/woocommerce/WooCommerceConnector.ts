@@ -21,7 +21,7 @@ import { outgoingAddress } from "../outgoingAddress.ts"
 import { plausibleChange } from "../plausibleChange.ts"
 import { answerTooLarge } from "../shopAnswerText.ts"
 import { centsOf, decimal, shopErrorForFailure, shopErrorForStatus } from "../shopHttpError.ts"
-import { signatureRefusal, signedBodyKey, webhookObject } from "../webhookHmac.ts"
+import { requireSignatureHeader, signatureRefusal, signedBodyKey, webhookObject } from "../webhookHmac.ts"
 import { gmt, mapWooOrder, WooId } from "./mapWooOrder.ts"
 
 export interface WooCommerceCredentials {
@@ -375,6 +375,10 @@ export const makeWooCommerceConnector = (options: WooCommerceOptions): ShopConne
   return {
     settings: options.settings,
     replayWindowMs: deliveryRetentionMs,
+    // WooCommerce carries the order as its REST API has it: 1-2 KB a line with the plugins' meta_data, so 200 lines
+    // with room for more meta. A refused delivery counts towards the five in a row that disable the webhook: keep room.
+    maxWebhookBytes: 1_000_000,
+    screenWebhook: requireSignatureHeader("X-WC-Webhook-Signature"),
     verifyWebhook,
     readOrder,
     ordersChangedSince,
