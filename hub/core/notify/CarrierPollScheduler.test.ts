@@ -1,10 +1,10 @@
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { Sql } from "../../../core/store/Sql.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { layerSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
+import { envelopesAt } from "../../../fixtures/hub/HubRig.ts"
 import type { CarrierTrackingEvent } from "../tracking/CarrierTrackingEvent.ts"
 import { CarrierPollError, type CarrierTrackingPoller } from "../tracking/CarrierTrackingPoller.ts"
 import { TrackingTokens } from "../tracking/TrackingTokens.ts"
@@ -47,20 +47,7 @@ const scriptedPoller = (maxNumbersPerPoll: number) => {
   return { poller, feed, calls, fail: (count: number) => (failing = count) }
 }
 
-let seq = 0
-const envelope = (type: string, payload: unknown): EventEnvelope => ({
-  id: `ev-${++seq}`,
-  type,
-  version: 1,
-  siteId: "HAM1",
-  stationId: "PACK-01",
-  epoch: "E1",
-  seq,
-  eventTime: { wallMs: start, monoNs: "0" },
-  recordTimeMs: start,
-  actor: { role: "packer" },
-  payload
-})
+const envelope = envelopesAt(start)
 const handed = (n: number) =>
   envelope("parcel.handed-to-carrier", {
     batchId: "H-1",

@@ -11,7 +11,7 @@ import { makeDoorbell } from "../../../core/sync/Doorbell.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { openSqlite } from "../../../drivers/sqlite/SqliteSql.ts"
 import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
-import { packedParcel } from "../../../fixtures/hub/HubRig.ts"
+import { envelopesAt, packedParcel } from "../../../fixtures/hub/HubRig.ts"
 import { unusedWebhookSenderLayer } from "../../../fixtures/hub/unusedWebhookSender.ts"
 import { pausedAfter, waitsOnRowLock } from "../../../fixtures/postgres/Interleaving.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
@@ -152,20 +152,7 @@ const rig = (
   return { clock, run }
 }
 
-let seq = 0
-const envelope = (type: string, payload: unknown): EventEnvelope => ({
-  id: `ev-${++seq}`,
-  type,
-  version: 1,
-  siteId: "HAM1",
-  stationId: "PACK-01",
-  epoch: "E1",
-  seq,
-  eventTime: { wallMs: start, monoNs: "0" },
-  recordTimeMs: start,
-  actor: { role: "packer" },
-  payload
-})
+const envelope = envelopesAt(start)
 
 const orderReceived = envelope("order.received", {
   order: {

@@ -8,7 +8,7 @@ import type { EventEnvelope } from "../../../core/events/Event.ts"
 import { migrate } from "../../../core/store/Migrations.ts"
 import { StationClock } from "../../../core/time/Clock.ts"
 import { countingTrackingTokensLayer } from "../../../fixtures/hub/countingTrackingTokens.ts"
-import { packedParcel, sampleOrder } from "../../../fixtures/hub/HubRig.ts"
+import { envelopesAt, packedParcel, sampleOrder } from "../../../fixtures/hub/HubRig.ts"
 import { unusedWebhookSenderLayer } from "../../../fixtures/hub/unusedWebhookSender.ts"
 import { type ReceivedMail, startTestSmtpServer } from "../../../fixtures/mail/TestSmtpServer.ts"
 import type { TestStore } from "../../../fixtures/postgres/TestStores.ts"
@@ -28,20 +28,7 @@ const server = () => {
   return smtp
 }
 
-let seq = 0
-const envelope = (type: string, payload: unknown): EventEnvelope => ({
-  id: `ev-${++seq}`,
-  type,
-  version: 1,
-  siteId: "HAM1",
-  stationId: "PACK-01",
-  epoch: "E1",
-  seq,
-  eventTime: { wallMs: start, monoNs: "0" },
-  recordTimeMs: start,
-  actor: { role: "packer" },
-  payload
-})
+const envelope = envelopesAt(start)
 
 /** Order `orderId` of a customer of their own (`<orderId>@example.test`) who reads `locale`, living in Berlin. */
 const orderReceived = (orderId: string, locale: "de" | "en") =>
