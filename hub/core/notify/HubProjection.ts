@@ -457,6 +457,12 @@ export class HubProjection extends Context.Service<
        * stays as it is.
        */
       const putOffFeedback = Effect.fnUntraced(function* (orderId: string) {
+        // Nearly every parcel's order has no request yet: one look-up by the (kind, subject) key, not four writes.
+        const requested = yield* sql.query(
+          "SELECT 1 AS requested FROM hub_notifications WHERE kind = 'feedback-request' AND subject_id = ?",
+          [orderId]
+        )
+        if (requested.length === 0) return
         const notYetSent = `SELECT n.notification_id FROM hub_notifications n
           WHERE n.kind = 'feedback-request' AND n.subject_id = ?
             AND NOT EXISTS (SELECT 1 FROM hub_outbox o WHERE o.notification_id = n.notification_id AND o.status <> 'pending')`
@@ -1353,10 +1359,13 @@ export class HubProjection extends Context.Service<
             if (found.length > 0) return yield* oneByOne
           }
           for (const chunk of inChunks(parcelIds)) {
+            const marks = chunk.map(() => "?").join(", ")
+            // A feedback request recorded for an order one more parcel is heard of is put off (`putOffFeedback`).
             const found = yield* sql.query(
-              `SELECT 1 AS corrected FROM hub_address_corrections
-               WHERE order_id IN (${chunk.map(() => "?").join(", ")}) LIMIT 1`,
-              chunk,
+              `SELECT 1 AS corrected FROM hub_address_corrections WHERE order_id IN (${marks})
+               UNION ALL SELECT 1 FROM hub_notifications WHERE kind = 'feedback-request' AND subject_id IN (${marks})
+               LIMIT 1`,
+              [...chunk, ...chunk],
               growingTables
             )
             if (found.length > 0) return yield* oneByOne
@@ -1367,7 +1376,6 @@ export class HubProjection extends Context.Service<
           const orderStations = new TableRows()
           const refundOrders = new TableRows()
           const parcels = new TableRows()
-          const heardOrders = new Set<string>()
           const notifications = new TableRows()
           const epcis = new TableRows()
           /** Handovers' rows whose expected delivery is filled in once their orders are read. */
@@ -1423,7 +1431,6 @@ export class HubProjection extends Context.Service<
                   event.eventTime.wallMs
                 ])
                 fact = { type: "parcel.packed", orderId: packed.orderId, parcelId: packed.parcelId }
-                heardOrders.add(packed.orderId)
                 break
               }
               case "handed": {
@@ -1463,7 +1470,6 @@ export class HubProjection extends Context.Service<
                 })
                 handovers.push({ item, values: row })
                 fact = { type: "parcel.handed-to-carrier", orderId: handed.orderId, parcelId: handed.parcelId }
-                heardOrders.add(handed.orderId)
                 break
               }
             }
@@ -1516,7 +1522,6 @@ export class HubProjection extends Context.Service<
             }
           }
           yield* writeAll(parcels.statements())
-          for (const orderId of heardOrders) yield* putOffFeedback(orderId)
           if (intents.length === 0) return
           const inserted = new Set<string>()
           for (const statement of notifications.statements()) {
