@@ -97,14 +97,17 @@ const slotUnit = (unitKey: string, fallback: number): number => {
 
 /**
  * What a shop connector did, or may have done, with the refund of `itemRef`: paid it (`done`, when; a push that kept no
- * time has none), is paying it right now (`sending`: taken for the shop and committed before the call), or may have
- * paid it (`unread`: sent, and its answer, which the hub could not read, handed to a manager). Undefined when none of
- * its pushes reached the shop so (none, or queued, refused, or discarded): then the shop paid nothing of it.
+ * time has none), is paying it right now (`sending`: taken for the shop and committed before the call), may have paid
+ * it and will hear so (`retrying`: sent before and queued again without a word of the shop's, after a failure such as
+ * a timeout, a crash while sending or a manager's retry; the next attempt carries the same key, so the shop pays it
+ * once and says so), or may have paid it (`unread`: sent, and its answer, which the hub could not read, handed to a
+ * manager). Undefined when none of its pushes reached the shop so (none, or queued and never sent, refused, or
+ * discarded): then the shop paid nothing of it.
  */
 export const refundPushLeft = (sql: Sql["Service"], itemRef: string) =>
   Effect.map(
-    sql.query<{ status: string; failed_as: string | null; done_at_ms: number | null }>(
-      `SELECT status, failed_as, done_at_ms FROM shop_pushes
+    sql.query<{ status: string; failed_as: string | null; done_at_ms: number | null; attempts: number }>(
+      `SELECT status, failed_as, done_at_ms, attempts FROM shop_pushes
        WHERE kind = 'refund' AND subject = ? AND status <> 'discarded'`,
       [itemRef]
     ),
@@ -114,6 +117,7 @@ export const refundPushLeft = (sql: Sql["Service"], itemRef: string) =>
         return { status: "done", doneAtMs: done.done_at_ms === null ? null : Number(done.done_at_ms) }
       }
       if (pushes.some((push) => push.status === "sending")) return { status: "sending" }
+      if (pushes.some((push) => push.status === "queued" && Number(push.attempts) > 0)) return { status: "retrying" }
       if (pushes.some((push) => push.status === "failed" && push.failed_as === "malformed")) return { status: "unread" }
       return undefined
     }
@@ -122,6 +126,7 @@ export const refundPushLeft = (sql: Sql["Service"], itemRef: string) =>
 export type RefundPushLeft =
   | { readonly status: "done"; readonly doneAtMs: number | null }
   | { readonly status: "sending" }
+  | { readonly status: "retrying" }
   | { readonly status: "unread" }
 
 /** When the shop paid, as `left` says (`nowMs` for a push that kept no time); undefined when it did not (or not so). */
@@ -134,7 +139,9 @@ export const whatTheShopDid = (left: RefundPushLeft["status"], what: string) =>
     ? `paid ${what}`
     : left === "sending"
       ? `is paying ${what}`
-      : `may have paid ${what} (its answer could not be read)`
+      : left === "retrying"
+        ? `may have paid ${what} (its last attempt got no answer; it is sent again with the same key)`
+        : `may have paid ${what} (its answer could not be read)`
 
 /** The ledger's row of an order (`hub_refund_orders`' columns, in order): what was paid, per line and unit. */
 export const orderRow = (order: Order, source: "shop" | "station"): Array<SqlValue> => [
@@ -698,7 +705,8 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
    * is voided), and a claim it still holds without payment is given up, so the unit is free for the real return, and
    * the shop is told not to pay it (a request of amount 0). A unit the shop already paid stays claimed, as paid, whether
    * its station said so or the shop connector's push did (`paidThroughShopAt`): money out is undone by a manager, not
-   * here. A claim whose refund the shop may have paid (its push `sending`, or its answer unreadable: `refundPushLeft`)
+   * here. A claim whose refund the shop may have paid (its push `sending`, sent again after no answer, or its answer
+   * unreadable: `refundPushLeft`)
    * is held as it is, logged for a manager, until the shop's answer to the push settles it (`settleVoidedClaim`): were
    * it given up, a later return of the unit could be paid again.
    */
@@ -735,11 +743,11 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
         const left = yield* refundPushLeft(sql, claim.item_ref)
         const paidAtMs = paidAt(left, nowMs)
         if (claim.status === "requested") {
-          if (left?.status === "sending" || left?.status === "unread") {
+          if (left?.status === "sending" || left?.status === "retrying" || left?.status === "unread") {
             // The shop may have paid, or be paying: the claim is held until its answer settles it (`settleVoidedClaim`),
             // so no later return of the unit is paid again meanwhile.
             yield* Effect.logWarning(
-              `refund ledger: return ${oneLine(cancelled.returnId)} of ${oneLine(event.siteId)} was voided while the shop ${whatTheShopDid(left.status, oneLine(claim.item_ref))}: its claim is held until ${left.status === "sending" ? "the shop's answer settles it" : "the shop answers a manager's retry of its push: a manager must settle it"}`
+              `refund ledger: return ${oneLine(cancelled.returnId)} of ${oneLine(event.siteId)} was voided while the shop ${whatTheShopDid(left.status, oneLine(claim.item_ref))}: its claim is held until ${left.status !== "unread" ? "the shop's answer settles it" : "the shop answers a manager's retry of its push: a manager must settle it"}`
             )
             continue
           }
@@ -789,7 +797,7 @@ export const makeRefundLedger = (sql: Sql["Service"]) => {
         )
         return "held" as const
       }
-      if (left?.status === "sending") return "held" as const
+      if (left?.status === "sending" || left?.status === "retrying") return "held" as const
       yield* release(claim.site_id, claim, "return-voided", 1, nowMs)
       return "released" as const
     })

@@ -607,7 +607,8 @@ export const shopHubSuite = (store: TestStore) =>
     const voidedWhileSending = async (
       answer: (shop: ReturnType<typeof makeMemoryShop>) => void,
       attempts = 1,
-      after: (hub: ReturnType<typeof makeShopHub>) => Effect.Effect<unknown, unknown> = () => Effect.void
+      after: (hub: ReturnType<typeof makeShopHub>) => Effect.Effect<unknown, unknown> = () => Effect.void,
+      lostAnswer = false
     ) => {
       const { shop, run, clock } = setup()
       shop.orders.set("gid://shopify/Order/1001", draftOrder())
@@ -634,27 +635,40 @@ export const shopHubSuite = (store: TestStore) =>
             itemCount: 1,
             reason: "scanned the wrong parcel"
           })
+          const voidNow = Effect.andThen(
+            ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW),
+            hub.applyStationEvent(voided)
+          )
           let voidedAlready = false
+          let answerLost = false
           const voidingShop: ShopConnector = {
             ...shop.connector,
             refund: (push) =>
-              Effect.andThen(
-                Effect.suspend(() => {
-                  if (voidedAlready) return Effect.void
-                  voidedAlready = true
-                  return Effect.andThen(
-                    ledger.applyReturnCancelled(voided, voided.payload as typeof ReturnCancelled.payload.Type, NOW),
-                    hub.applyStationEvent(voided)
+              lostAnswer
+                ? // The shop pays, and its answer is lost on the way back (a timeout): the hub sends it again later.
+                  Effect.andThen(
+                    shop.connector.refund(push),
+                    Effect.suspend(() => {
+                      if (answerLost) return shop.connector.refund(push)
+                      answerLost = true
+                      return Effect.fail(shop.unavailable("timed out waiting for the shop's answer"))
+                    })
                   )
-                }).pipe(Effect.orDie),
-                shop.connector.refund(push)
-              )
+                : Effect.andThen(
+                    Effect.suspend(() => {
+                      if (voidedAlready) return Effect.void
+                      voidedAlready = true
+                      return voidNow
+                    }).pipe(Effect.orDie),
+                    shop.connector.refund(push)
+                  )
           }
           answer(shop)
           for (let attempt = 1; attempt <= attempts; attempt++) {
             clock.advance(60_000)
             yield* hub.drain(voidingShop)
           }
+          if (lostAnswer) yield* voidNow
           shop.failNext()
           shop.refuseRefunds(undefined)
           yield* after(hub)
@@ -703,6 +717,25 @@ export const shopHubSuite = (store: TestStore) =>
         pushes: [["I-9", "done"]],
         paid: [["Packbench return R-PACK-01-1", 2_490]]
       })
+    })
+
+    it("keeps a voided return's claim whose refund the shop paid but whose answer was lost (sent again with its key), and marks it issued once the shop answers: the real return of the unit is not refunded twice", async () => {
+      const result = await voidedWhileSending(
+        () => undefined,
+        1,
+        () => Effect.void,
+        true
+      )
+      expect(result).toMatchObject({
+        claims: [["I-9", "issued", NOW + 120_000]],
+        rejected: [["I-29", "duplicate-unit", "R-PACK-01-1"]],
+        asked: [["I-9", "refund-full", 2_490]],
+        pushes: [["I-9", "done"]],
+        paid: [["Packbench return R-PACK-01-1", 2_490]]
+      })
+      expect(result.logged).toEqual([
+        "refund ledger: return R-PACK-01-1 of HAM1 was voided while the shop may have paid I-9 (its last attempt got no answer; it is sent again with the same key): its claim is held until the shop's answer settles it"
+      ])
     })
 
     it.each([
