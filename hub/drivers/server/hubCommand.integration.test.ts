@@ -127,6 +127,19 @@ describe("packbench hub refuses a bad setting before it creates anything", () =>
     expect(lastLine(err)?.length).toBeLessThan(300)
   })
 
+  it("bounds a bad carrier feed or webhook address it quotes the same way", async () => {
+    const feed = await runHubCommand(["--carrier-feeds", `dhl=ftp://a\n${"b".repeat(5000)}`])
+    expect(feed.code).toBe(2)
+    expect(lastLine(feed.err)).toMatch(/^packbench hub: --carrier-feeds: "dhl=ftp:\/\/a b+…" is not CARRIER=http/)
+    expect(lastLine(feed.err)?.length).toBeLessThan(300)
+    const hook = await runHubCommand(["--notify-webhook", `shop.example\n${"c".repeat(5000)}`], {
+      PACKBENCH_HUB_NOTIFY_SECRET: "another-secret-0123456789"
+    })
+    expect(hook.code).toBe(2)
+    expect(lastLine(hook.err)).toMatch(/^packbench hub: --notify-webhook: "shop.example c+…" is not an http/)
+    expect(lastLine(hook.err)?.length).toBeLessThan(300)
+  })
+
   it("refuses an empty PACKBENCH_HUB_DATA_DIR (a variable that was not set) instead of running in the working directory", async () => {
     const { code, err, cwd } = await runHubCommand(["--port", "0"], { PACKBENCH_HUB_DATA_DIR: "" })
     expect(code, err).toBe(2)

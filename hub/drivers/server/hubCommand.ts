@@ -107,7 +107,7 @@ export const hubCommand: Command = {
     }
     const notifyWebhook = values["notify-webhook"]
     if (notifyWebhook !== undefined && (!/^https?:\/\//.test(notifyWebhook) || !URL.canParse(notifyWebhook))) {
-      return fail(`--notify-webhook: "${notifyWebhook}" is not an http(s):// URL`, 2)
+      return fail(`--notify-webhook: ${quotedOneLine(notifyWebhook)} is not an http(s):// URL`, 2)
     }
     // Outgoing webhooks are signed the way carriers sign theirs (WebhookSignature): with the carriers' secret, the shop
     // system that checks them could forge a carrier's "delivered", which mails the customer. Without --notify-webhook
@@ -147,7 +147,10 @@ export const hubCommand: Command = {
       (feed) => feed.carrier === "" || !/^https?:\/\//.test(feed.url) || !URL.canParse(feed.url)
     )
     if (badFeed !== undefined) {
-      return fail(`--carrier-feeds: "${badFeed.carrier}=${badFeed.url}" is not CARRIER=http(s)://URL`, 2)
+      return fail(
+        `--carrier-feeds: ${quotedOneLine(`${badFeed.carrier}=${badFeed.url}`)} is not CARRIER=http(s)://URL`,
+        2
+      )
     }
     const host = values.host ?? "127.0.0.1"
     if (!isListenHost(host)) return fail(`--host: ${quotedOneLine(host)} is not a host name or IP address`, 2)
