@@ -263,13 +263,24 @@ export const HubConfig = Schema.Struct({
   /** Where a station of a fleet (embedded: false) asks the hub for the Manager screen's customer figures. */
   url: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/\s]$/), ServerUrl)),
   /** postgres://user:password@host:port/database; absent: a SQLite file in `<dataDir>/hub`. */
-  databaseUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/[^\s]+$/))),
+  databaseUrl: Schema.optional(
+    Schema.String.check(
+      Schema.makeFilter(
+        (text: string) =>
+          settingTextProblem(text, 2048, { secret: true }) ??
+          (/^postgres(ql)?:\/\/\S+$/.test(text)
+            ? undefined
+            : // It may hold the database's password: only its scheme is repeated.
+              `expected a postgres:// or postgresql:// URL, got ${/^[a-z][a-z0-9+.-]{0,20}:/i.exec(text)?.[0] ?? "no scheme"}… (not shown: it may hold a password)`)
+      )
+    )
+  ),
   /**
    * The bearer token the hub's `/metrics` and `/metrics.csv` ask for, and the station sends (checked where it is used,
    * so no error message ever repeats it); absent: the embedded hub makes one on first start in
    * `<dataDir>/hub/metrics-token`.
    */
-  metricsToken: Schema.optional(Schema.String),
+  metricsToken: Schema.optional(SecretSettingText(512)),
   /** Days the hub keeps each station event's EPCIS view (by event time) for `GET /epcis`; older ones are pruned. */
   epcisRetentionDays: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 36_500 }))),
   notify: Schema.optional(NotifyConfig),

@@ -258,6 +258,20 @@ describe("loadConfig", () => {
     expect(problems[0]).toMatch(/^hub\.databaseUrl: /)
   })
 
+  it("never repeats the hub's database URL or metrics token in a problem (they hold secrets), and bounds both to one line", () => {
+    const cwd = dir()
+    const write = (hub: unknown) => writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ hub }))
+    write({ databaseUrl: "mysql://hub:TOPSECRET@db.example/hub" })
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      "hub.databaseUrl: expected a postgres:// or postgresql:// URL, got mysql:… (not shown: it may hold a password)"
+    ])
+    write({ databaseUrl: "postgres://hub:TOPSECRET@db.example/hub\u0000", metricsToken: `TOKEN${"t".repeat(600)}` })
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      "hub.databaseUrl: expected one line without line breaks or other control characters, got U+0000 at character 40 of (a secret, not shown)",
+      "hub.metricsToken: expected one line of 1 to 512 characters, got 605 characters: (a secret, not shown)"
+    ])
+  })
+
   it("reads the hub's quiet hours, feedback delay, no-scan alert and transit days from the file and the environment", () => {
     const cwd = dir()
     expect(loadConfig({ cwd, env: {} }).hub.notify).toEqual({})
