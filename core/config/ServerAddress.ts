@@ -20,3 +20,10 @@ export const serverUrlPortProblem = (text: string): string | undefined => {
 /** A host to listen on: a host name, an IPv4 address or an IPv6 one without brackets (`::`, `::1`). */
 export const isListenHost = (text: string): boolean =>
   /^(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$/.test(text)
+
+/**
+ * A server's URL as a message may quote it: the password of its user part (`mqtt://user:password@host`) is left out
+ * (`mqtt://user:***@host`), as the message goes to a log.
+ */
+export const withoutPassword = (text: string): string =>
+  text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#\s]*):[^@/?#]*@/i, "$1:***@")

@@ -15,14 +15,16 @@ export const controlCharacterIn = (text: string, control: RegExp = CONTROL): str
 
 /**
  * What is wrong with `text` as a setting of one line of 1 to `max` characters, or undefined. A secret's value is never
- * repeated (the message goes to a log), only its length or where its bad character is.
+ * repeated (the message goes to a log), only its length or where its bad character is; `shown` is what a message
+ * quotes instead of the value (a URL without its password).
  */
 export const settingTextProblem = (
   text: string,
   max: number,
-  options: { readonly secret?: boolean } = {}
+  options: { readonly secret?: boolean; readonly shown?: string } = {}
 ): string | undefined => {
-  const shown = (cut: number) => (options.secret === true ? "(a secret, not shown)" : quotedOneLine(text, cut))
+  const shown = (cut: number) =>
+    options.secret === true ? "(a secret, not shown)" : quotedOneLine(options.shown ?? text, cut)
   if (text.length === 0 || text.length > max) {
     return `expected one line of 1 to ${max} characters, got ${text.length} characters${text.length === 0 ? "" : `: ${shown(40)}`}`
   }

@@ -7,7 +7,7 @@ import { StationCode } from "../station/StationIdentity.ts"
 import { TimeZoneName } from "../time/SiteTime.ts"
 import { DevicePath } from "./DevicePath.ts"
 import { DurationText, parseDuration } from "./DurationText.ts"
-import { isListenHost, serverPortProblem, serverUrlPortProblem } from "./ServerAddress.ts"
+import { isListenHost, serverPortProblem, serverUrlPortProblem, withoutPassword } from "./ServerAddress.ts"
 import { controlCharacterIn, SecretSettingText, SettingText, settingTextProblem } from "./SettingText.ts"
 import { ShopsConfig } from "./ShopsConfig.ts"
 
@@ -35,10 +35,17 @@ const ListenHost = Schema.String.check(
 )
 
 /**
- * The port of a server's URL, when it names one, must be one a server can listen on (serverUrlPortProblem); and the
- * URL one line of a plausible length, as it is logged.
+ * A server's URL of the form `pattern` (`expected` says it in words); its port, when it names one, one a server can
+ * listen on (serverUrlPortProblem); one line of a plausible length, as it is logged; a message never repeats its
+ * password (`withoutPassword`).
  */
-const ServerUrl = Schema.makeFilter((text: string) => settingTextProblem(text, 2048) ?? serverUrlPortProblem(text))
+const ServerUrl = (pattern: RegExp, expected: string) =>
+  Schema.makeFilter(
+    (text: string) =>
+      settingTextProblem(text, 2048, { shown: withoutPassword(text) }) ??
+      (pattern.test(text) ? undefined : `expected ${expected}, got ${quotedOneLine(withoutPassword(text), 60)}`) ??
+      serverUrlPortProblem(text)
+  )
 
 /**
  * What a scanner sends before every code: often a control character itself (STX, U+0002), so only the characters
@@ -144,7 +151,9 @@ export type PrinterConfig = typeof PrinterConfig.Type
 
 export const BrokerConfig = Schema.Struct({
   /** mqtt://, mqtts://, ws:// or wss://. Absent: the station starts its embedded broker on `embeddedPort`. */
-  url: Schema.optional(Schema.String.check(Schema.isPattern(/^(mqtts?|wss?):\/\/[^\s]+$/), ServerUrl)),
+  url: Schema.optional(
+    Schema.String.check(ServerUrl(/^(mqtts?|wss?):\/\/\S+$/, "an mqtt://, mqtts://, ws:// or wss:// URL"))
+  ),
   embeddedPort: Schema.optional(Port),
   username: Schema.optional(SettingText(128)),
   password: Schema.optional(SecretSettingText(256)),
@@ -163,7 +172,7 @@ export type BrokerConfig = typeof BrokerConfig.Type
 export const CarrierConfig = Schema.Struct({
   type: Schema.Literal("api"),
   /** http:// or https://; shipments are `POST <baseUrl>/shipments`. */
-  baseUrl: Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+$/), ServerUrl),
+  baseUrl: Schema.String.check(ServerUrl(/^https?:\/\/\S+$/, "an http:// or https:// URL")),
   /** The environment variable that holds the service's API key (sent as `Authorization: Bearer`), never the key. */
   apiKeyEnv: Schema.optional(Schema.String.check(Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/))),
   /** Budget for one request, after which the service counts as unreachable. */
@@ -257,11 +266,13 @@ export const resolveNotifyConfig = (config: NotifyConfig | undefined): NotifyOve
 export const HubConfig = Schema.Struct({
   embedded: Schema.optional(Schema.Boolean),
   /** smtp:// or smtps://; absent: mails are written as .eml files to `<dataDir>/hub/mail`. */
-  smtpUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^smtps?:\/\/[^\s]+$/), ServerUrl)),
+  smtpUrl: Schema.optional(Schema.String.check(ServerUrl(/^smtps?:\/\/\S+$/, "an smtp:// or smtps:// URL"))),
   port: Schema.optional(Port),
-  publicUrl: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+$/), ServerUrl)),
+  publicUrl: Schema.optional(Schema.String.check(ServerUrl(/^https?:\/\/\S+$/, "an http:// or https:// URL"))),
   /** Where a station of a fleet (embedded: false) asks the hub for the Manager screen's customer figures. */
-  url: Schema.optional(Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/\s]$/), ServerUrl)),
+  url: Schema.optional(
+    Schema.String.check(ServerUrl(/^https?:\/\/\S+[^/\s]$/, "an http:// or https:// URL without a trailing /"))
+  ),
   /** postgres://user:password@host:port/database; absent: a SQLite file in `<dataDir>/hub`. */
   databaseUrl: Schema.optional(
     Schema.String.check(

@@ -258,6 +258,22 @@ describe("loadConfig", () => {
     expect(problems[0]).toMatch(/^hub\.databaseUrl: /)
   })
 
+  it("never repeats the password of a server URL's user part in a problem", () => {
+    const cwd = dir()
+    writeFileSync(
+      join(cwd, "packbench.config.json"),
+      JSON.stringify({
+        broker: { url: "mqtt://pack-01:BROKERSECRET@broker.example:1883/\u0001" },
+        hub: { smtpUrl: "smtpx://mailer:SMTPSECRET@mail.example:25", publicUrl: "https://a:B@hub.example:70000" }
+      })
+    )
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+      'broker.url: expected one line without line breaks or other control characters, got U+0001 at character 49 of "mqtt://pack-01:***@broker.example:1883/"',
+      'hub.smtpUrl: expected an smtp:// or smtps:// URL, got "smtpx://mailer:***@mail.example:25"',
+      "hub.publicUrl: port 70000 is above 65535: no server listens there"
+    ])
+  })
+
   it("never repeats the hub's database URL or metrics token in a problem (they hold secrets), and bounds both to one line", () => {
     const cwd = dir()
     const write = (hub: unknown) => writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ hub }))

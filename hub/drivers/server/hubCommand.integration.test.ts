@@ -99,6 +99,10 @@ describe("packbench hub refuses a bad setting before it creates anything", () =>
       says: '--smtp: "smtp://mail.example:0": port 0 names no server: give the port the server listens on'
     },
     {
+      argv: ["--smtp", "smtp://mailer:SMTPSECRET@mail.example:0"],
+      says: '--smtp: "smtp://mailer:***@mail.example:0": port 0 names no server: give the port the server listens on'
+    },
+    {
       argv: ["--public-url", "hub.example.com"],
       says: '--public-url: "hub.example.com" is not an http:// or https:// URL'
     },

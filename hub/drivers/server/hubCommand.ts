@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { Cause, Effect, Layer } from "effect"
 import { oneLine, quotedOneLine } from "../../../core/bounds/oneLine.ts"
-import { isListenHost } from "../../../core/config/ServerAddress.ts"
+import { isListenHost, withoutPassword } from "../../../core/config/ServerAddress.ts"
 import type { NotifyOverrides, ResolvedConfig } from "../../../core/config/StationConfig.ts"
 import { StoreError } from "../../../core/store/Sql.ts"
 import { type Command, writeLine } from "../../../drivers/cli/Command.ts"
@@ -107,7 +107,7 @@ export const hubCommand: Command = {
     }
     const notifyWebhook = values["notify-webhook"]
     if (notifyWebhook !== undefined && (!/^https?:\/\//.test(notifyWebhook) || !URL.canParse(notifyWebhook))) {
-      return fail(`--notify-webhook: ${quotedOneLine(notifyWebhook)} is not an http(s):// URL`, 2)
+      return fail(`--notify-webhook: ${quotedOneLine(withoutPassword(notifyWebhook))} is not an http(s):// URL`, 2)
     }
     // Outgoing webhooks are signed the way carriers sign theirs (WebhookSignature): with the carriers' secret, the shop
     // system that checks them could forge a carrier's "delivered", which mails the customer. Without --notify-webhook
@@ -148,7 +148,7 @@ export const hubCommand: Command = {
     )
     if (badFeed !== undefined) {
       return fail(
-        `--carrier-feeds: ${quotedOneLine(`${badFeed.carrier}=${badFeed.url}`)} is not CARRIER=http(s)://URL`,
+        `--carrier-feeds: ${quotedOneLine(`${badFeed.carrier}=${withoutPassword(badFeed.url)}`)} is not CARRIER=http(s)://URL`,
         2
       )
     }
@@ -167,7 +167,11 @@ export const hubCommand: Command = {
       .find(({ problem }) => problem !== undefined)
     if (badUrl !== undefined) {
       const problem = badUrl.problem ?? ""
-      return fail(`${badUrl.flag}: ${quotedOneLine(badUrl.url)}${problem.startsWith("is ") ? " " : ": "}${problem}`, 2)
+      // A message goes to a log: a password in the URL's user part is left out.
+      return fail(
+        `${badUrl.flag}: ${quotedOneLine(withoutPassword(badUrl.url))}${problem.startsWith("is ") ? " " : ": "}${problem}`,
+        2
+      )
     }
     // An empty variable is mostly one that was not set: taken for the default, it would put the hub's database in the
     // working directory; taken for a path, in the working directory itself.
