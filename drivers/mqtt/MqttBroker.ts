@@ -1,6 +1,7 @@
 /** The Broker port over mqtt.js: QoS 1 on a persistent session, publish timeouts, reconnects and last will. */
 import { Cause, Effect, Exit, Layer } from "effect"
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from "mqtt"
+import { withoutPassword } from "../../core/config/ServerAddress.ts"
 import {
   Broker,
   BrokerError,
@@ -190,7 +191,7 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
       // Such a refusal needs a person (an error); anything else may heal on the next attempt (a warning).
       if (explained.text !== state.lastError) {
         const log = explained.needsPerson ? Effect.logError : Effect.logWarning
-        Effect.runForkWith(services)(log(`mqtt: ${options.url}: ${explained.text}`))
+        Effect.runForkWith(services)(log(`mqtt: ${withoutPassword(options.url)}: ${explained.text}`))
       }
       setState({ connection: state.connection, lastError: explained.text })
     })
@@ -253,7 +254,9 @@ export const makeMqttBroker = (options: MqttBrokerOptions) =>
       const ackUnhandled = () => {
         unhandled = undefined
         Effect.runForkWith(services)(
-          Effect.logWarning(`mqtt: ${options.url}: no subscription takes ${message.topic}; acked unhandled`)
+          Effect.logWarning(
+            `mqtt: ${withoutPassword(options.url)}: no subscription takes ${message.topic}; acked unhandled`
+          )
         )
         ack()
       }

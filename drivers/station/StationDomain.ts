@@ -8,6 +8,7 @@ import { AuditLog } from "../../core/audit/AuditLog.ts"
 import { apiCarrierAdapter } from "../../core/carrier/ApiCarrier.ts"
 import { defaultCarrierProfiles } from "../../core/carrier/CarrierProfile.ts"
 import { Carriers } from "../../core/carrier/Carriers.ts"
+import { withoutPassword } from "../../core/config/ServerAddress.ts"
 import type { ResolvedConfig } from "../../core/config/StationConfig.ts"
 import { EventLog } from "../../core/events/EventLog.ts"
 import { PhotoRetention } from "../../core/evidence/PhotoRetention.ts"
@@ -43,7 +44,7 @@ const insertEncoder = Layer.succeed(
 /** Carriers configured as API carriers get their labels from their web service; the others issue them offline. */
 const apiCarriers = (config: ResolvedConfig, log: (line: string) => void) =>
   Object.entries(config.carriers).map(([carrier, api]) => {
-    log(`Carrier ${carrier}: labels from ${api.baseUrl} (label pending while it cannot be reached)`)
+    log(`Carrier ${carrier}: labels from ${withoutPassword(api.baseUrl)} (label pending while it cannot be reached)`)
     return apiCarrierAdapter(
       makeHttpCarrierApi({
         carrier,

@@ -294,7 +294,7 @@ export const hubCommand: Command = {
           yield* Effect.promise(() =>
             writeLine(
               io.stdout,
-              `Packbench hub running: broker ${brokerUrl}, SMTP ${smtpUrl}, data ${dataDir}, ` +
+              `Packbench hub running: broker ${withoutPassword(brokerUrl)}, SMTP ${withoutPassword(smtpUrl)}, data ${dataDir}, ` +
                 `database ${describeHubDatabase(database)}, links in mails to ${settings.publicBaseUrl}\n` +
                 `Carrier webhook: POST ${http.url}/webhooks/carrier · tracking pages: ${http.url}/t/<token>\n` +
                 `Customer metrics: ${http.url}/metrics with Authorization: Bearer <token> (${
