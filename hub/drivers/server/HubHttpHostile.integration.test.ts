@@ -229,9 +229,9 @@ describe("the hub's HTTP server under hostile requests", () => {
     const cases = [
       ["PUT", "/webhooks/carrier", "POST"],
       ["GET", "/shops/shopify/webhook", "POST"],
-      ["DELETE", `/t/${trackingToken}`, "GET"],
-      ["PATCH", `/a/${"A".repeat(24)}`, "GET, POST"],
-      ["POST", "/metrics", "GET"]
+      ["DELETE", `/t/${trackingToken}`, "GET, HEAD"],
+      ["PATCH", `/a/${"A".repeat(24)}`, "GET, HEAD, POST"],
+      ["POST", "/metrics", "GET, HEAD"]
     ] as const
     for (const [method, path, allowed] of cases) {
       const answer = await send(method, path)

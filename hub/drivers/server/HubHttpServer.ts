@@ -246,9 +246,10 @@ const pathReadAsAnother = (target: string) => {
 const methodsOf = (path: string): string | undefined => {
   const posted = ["/webhooks/carrier", "/shops/pushes/decision", "/shops/pushes/retry-handed-over"]
   if (posted.includes(path) || /^\/shops\/[a-z0-9-]{1,32}\/webhook$/.test(path)) return "POST"
-  if (/^\/[fau]\/[^/]+$/.test(path)) return "GET, POST"
+  // HEAD goes with every GET (it is answered as GET without the body).
+  if (/^\/[fau]\/[^/]+$/.test(path)) return "GET, HEAD, POST"
   const read = ["/shops/status", "/metrics", "/metrics.csv", "/metrics/shops", "/epcis", "/healthz"]
-  if (read.includes(path) || /^\/t\/[^/]+$/.test(path)) return "GET"
+  if (read.includes(path) || /^\/t\/[^/]+$/.test(path)) return "GET, HEAD"
   return undefined
 }
 
