@@ -1,11 +1,15 @@
 /** The config schema of the hub's shop connectors and how their credentials are found. */
 import { Schema } from "effect"
 import { StationCode } from "../station/StationIdentity.ts"
+import { SettingText } from "./SettingText.ts"
 
 const HttpUrl = Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/\s]$/))
 const EnvName = Schema.String.check(Schema.isPattern(/^[A-Z_][A-Z0-9_]{0,127}$/))
 const ServiceLevel = Schema.Literals(["standard", "express", "economy"])
-const CarrierChoice = Schema.Struct({ carrier: Schema.String.check(Schema.isMinLength(1)), serviceLevel: ServiceLevel })
+const CarrierChoice = Schema.Struct({ carrier: SettingText(64), serviceLevel: ServiceLevel })
+/** A brand's name as the mails and pages show it, and a shop's own key (a sales channel, a shipping method): one line. */
+const BrandName = SettingText(100)
+const ShopKey = SettingText(200)
 
 /**
  * One shop connector of the hub (`hub.shops.connectors[]`). Credentials never sit here: `credentialsEnv` names an
@@ -22,14 +26,14 @@ export const ShopConnectorConfig = Schema.Struct({
   /** Shopify Admin API version; default 2026-04. */
   apiVersion: Schema.optional(Schema.String.check(Schema.isPattern(/^(\d{4}-\d{2}|unstable)$/))),
   credentialsEnv: Schema.optional(EnvName),
-  credentialsFile: Schema.optional(Schema.String.check(Schema.isMinLength(1))),
+  credentialsFile: Schema.optional(SettingText(1024)),
   /** The station's order ids are `<prefix>-<shop order number>`. */
   orderIdPrefix: Schema.String.check(Schema.isPattern(/^[A-Z0-9]{1,8}$/)),
-  brand: Schema.optional(Schema.String),
+  brand: Schema.optional(BrandName),
   /** Sales channel (Shopify channel id, Shopware sales channel id) → brand. */
-  brands: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  brands: Schema.optional(Schema.Record(ShopKey, BrandName)),
   /** Shipping method code or title → carrier and service level. */
-  carriers: Schema.optional(Schema.Record(Schema.String, CarrierChoice)),
+  carriers: Schema.optional(Schema.Record(ShopKey, CarrierChoice)),
   defaultCarrier: Schema.optional(CarrierChoice),
   fulfillOn: Schema.optional(Schema.Literals(["handed-to-carrier", "packed"])),
   /** WooCommerce: the status of an order whose last unit shipped (default `completed`). */
@@ -51,9 +55,9 @@ export type ShopConnectorConfig = typeof ShopConnectorConfig.Type
 
 export const ShopRoutingRule = Schema.Struct({
   siteId: StationCode,
-  locations: Schema.optional(Schema.Array(Schema.String)),
+  locations: Schema.optional(Schema.Array(ShopKey)),
   countries: Schema.optional(Schema.Array(Schema.String.check(Schema.isPattern(/^[A-Z]{2}$/)))),
-  connector: Schema.optional(Schema.String)
+  connector: Schema.optional(Schema.String.check(Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,31}$/)))
 })
 
 /** The hub's shop connectors and where their orders go (`hub.shops`). */

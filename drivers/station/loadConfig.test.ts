@@ -128,6 +128,47 @@ describe("loadConfig", () => {
     )
   })
 
+  it("bounds the shop connectors' free text (brands, shop keys, carriers, locations) to one line of a plausible length", () => {
+    const cwd = dir()
+    const connector = { id: "shopify", type: "shopify", shopDomain: "alpenglow.myshopify.com", orderIdPrefix: "SHOP" }
+    const write = (shops: Record<string, unknown>) =>
+      writeFileSync(join(cwd, "packbench.config.json"), JSON.stringify({ hub: { shops } }))
+    const fine = {
+      connectors: [
+        {
+          ...connector,
+          brand: "Alpenglühen Outdoor GmbH & Co. KG",
+          brands: { "gid://shopify/Channel/1": "Alpenglühen" },
+          carriers: { "DHL Paket (Standard)": { carrier: "dhl-paket", serviceLevel: "standard" } }
+        }
+      ],
+      routing: [{ siteId: "VIE1", locations: ["Lager Wien"], connector: "shopify" }]
+    }
+    write(fine)
+    expect(loadConfig({ cwd, env: {} }).hub.shops).toEqual(fine)
+    write({
+      connectors: [
+        {
+          ...connector,
+          brand: `Alpen${"x".repeat(100)}`,
+          brands: { "chan\n1": "A" },
+          carriers: { DHL: { carrier: "dhl\u0000", serviceLevel: "standard" } }
+        }
+      ],
+      routing: [{ siteId: "VIE1", locations: ["y".repeat(201)], connector: "Shopify EU" }]
+    })
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^hub\.shops\.connectors\[0\]\.brand: expected one line of 1 to 100 characters, got 105/),
+        // A key the record does not take is named as one line, and refused.
+        expect.stringMatching(/^hub\.shops\.connectors\[0\]\.brands\.chan 1: Unexpected key/),
+        expect.stringMatching(/^hub\.shops\.connectors\[0\]\.carriers\.DHL\.carrier: .*U\+0000/),
+        expect.stringMatching(/^hub\.shops\.routing\[0\]\.locations\[0\]: expected one line of 1 to 200 characters/),
+        expect.stringMatching(/^hub\.shops\.routing\[0\]\.connector: /)
+      ])
+    )
+  })
+
   it("reads whether a generic connector still takes the first signature scheme, and names a bad value", () => {
     const cwd = dir()
     const connector = { id: "erp", type: "webhook", orderIdPrefix: "ERP" }
