@@ -195,6 +195,34 @@ export const shopHubSuite = (store: TestStore) =>
       expect(result.messages[0]?.payload).toMatchObject({ orderId: "SHOP-1001", version: 1 })
     })
 
+    it("logs refused webhooks at most once a minute per connector, counting those left out, so forged requests cannot flood the log", async () => {
+      const { clock, run } = setup()
+      const logged: Array<string> = []
+      const answers = await run((hub) =>
+        Effect.gen(function* () {
+          const forged = () =>
+            hub.receiveWebhook("shopify-main", {
+              headers: { "x-test-signature": "bad", "x-test-delivery": "d-1" },
+              body: encoder.encode(JSON.stringify({ id: "1" }))
+            })
+          const unsigned = () => hub.admitWebhook("shopify-main", {})
+          const statuses: Array<number> = []
+          for (let i = 0; i < 5; i++) statuses.push((yield* forged()).status)
+          const admitted = yield* unsigned()
+          clock.advance(59_999)
+          statuses.push((yield* forged()).status)
+          clock.advance(1)
+          statuses.push((yield* forged()).status)
+          return { statuses, admitted: admitted.ok }
+        }).pipe(Effect.provide(Logger.layer([Logger.make((entry) => void logged.push(String(entry.message)))])))
+      )
+      expect(answers).toEqual({ statuses: [401, 401, 401, 401, 401, 401, 401], admitted: false })
+      expect(logged.filter((line) => line.includes("webhook refused"))).toEqual([
+        "shop shopify-main: webhook refused: bad signature",
+        "shop shopify-main: webhook refused: bad signature (and 6 more refused since the last line)"
+      ])
+    })
+
     it("forgets a webhook delivery once no replay can reach it, and still drops a repeat within reach", async () => {
       const { clock, shop, run } = setup()
       const order = draftOrder()

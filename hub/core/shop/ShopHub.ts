@@ -145,6 +145,26 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
   })
 
   /**
+   * Webhooks refused for their signature come from anyone who finds the address: each connector's refusals are logged
+   * at most once a minute, the next line counting those left out since, so a flood of forged requests cannot flood
+   * the operator's log (a warning each before).
+   */
+  const refusalLines = new Map<string, { readonly atMs: number; readonly leftOut: number }>()
+  const warnRefused = (connectorId: string, what: string) =>
+    Effect.gen(function* () {
+      const nowMs = yield* now
+      const last = refusalLines.get(connectorId)
+      if (last !== undefined && nowMs - last.atMs < 60_000) {
+        refusalLines.set(connectorId, { atMs: last.atMs, leftOut: last.leftOut + 1 })
+        return
+      }
+      refusalLines.set(connectorId, { atMs: nowMs, leftOut: 0 })
+      const since =
+        last === undefined || last.leftOut === 0 ? "" : ` (and ${last.leftOut} more refused since the last line)`
+      yield* Effect.logWarning(`shop ${connectorId}: ${what}${since}`)
+    })
+
+  /**
    * Whether a webhook's body is to be read at all, from its connector id and headers alone: an unknown connector is
    * answered 404 and headers that cannot verify 401 (`ShopConnector.screenWebhook`); else the most bytes its shop sends.
    */
@@ -160,7 +180,7 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
         return { ok: false, answer: { status: 404, body: { error: `no connector ${connectorId.slice(0, 32)}` } } }
       const screened = yield* Effect.result(connector.screenWebhook(headers))
       if (screened._tag === "Success") return { ok: true, maxBodyBytes: connector.maxWebhookBytes }
-      yield* Effect.logWarning(`shop ${connectorId}: webhook refused unread: ${screened.failure.message}`)
+      yield* warnRefused(connectorId, `webhook refused unread: ${screened.failure.message}`)
       return { ok: false, answer: { status: screened.failure.status, body: { error: screened.failure.message } } }
     })
 
@@ -189,7 +209,7 @@ export const makeShopHub = (sql: Sql["Service"], now: Effect.Effect<number>, opt
           )
           return { status: 200, body: { outcomes: ["quarantined"], reason } }
         }
-        yield* Effect.logWarning(`shop ${connectorId}: webhook refused: ${refused.message}`)
+        yield* warnRefused(connectorId, `webhook refused: ${refused.message}`)
         return { status: refused.status, body: { error: refused.message } }
       }
       const outcomes: Array<IngestOutcome> = []
