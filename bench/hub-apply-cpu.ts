@@ -16,7 +16,6 @@
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
 import { findSourceMap, type SourceMapping } from "node:module"
-import { constants, PerformanceObserver } from "node:perf_hooks"
 import { Effect, Layer } from "effect"
 import type { EventEnvelope } from "../core/events/Event.ts"
 import { OrderReceived } from "../core/orders/OrderEvents.ts"
@@ -35,6 +34,7 @@ import { HubSettings } from "../hub/core/notify/HubSettings.ts"
 import { hubMigrations } from "../hub/core/notify/migrations/hubMigrations.ts"
 import { CryptoTrackingTokensLayer } from "../hub/drivers/server/CryptoTrackingTokens.ts"
 import { layerHubDatabase } from "../hub/drivers/server/HubDatabase.ts"
+import { countScavenges } from "./scavengeCounter.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: number) => {
@@ -53,13 +53,7 @@ const stations = 8
 const lanes = 2
 const batch = 200
 
-let scavenges = 0
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    const kind = ((entry as { readonly detail?: unknown }).detail as { readonly kind?: number } | undefined)?.kind
-    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++
-  }
-}).observe({ entryTypes: ["gc"] })
+const scavenges = countScavenges()
 
 /** Each lane's messages, as the subscription hands them over: stations interleaved, a station always in one lane. */
 const laneMessages = (run: string, count: number): ReadonlyArray<ReadonlyArray<BrokerMessage>> => {
@@ -141,7 +135,7 @@ const applyRun = (url: string, run: string, count: number, measured: boolean) =>
           yield* Effect.promise(() => session.post("Profiler.start"))
         }
       }
-      const scavengesBefore = scavenges
+      const scavengesBefore = scavenges()
       const cpuBefore = process.cpuUsage()
       let applied = 0
       yield* Effect.forEach(
@@ -157,7 +151,7 @@ const applyRun = (url: string, run: string, count: number, measured: boolean) =>
         { concurrency: lanes, discard: true }
       )
       const cpu = process.cpuUsage(cpuBefore)
-      const scavenged = scavenges - scavengesBefore
+      const scavenged = scavenges() - scavengesBefore
       if (applied !== events) return yield* Effect.die(`expected ${events} applied, got ${applied}`)
       const figures: Record<string, unknown> = {
         events,

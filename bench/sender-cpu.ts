@@ -8,7 +8,6 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { constants, PerformanceObserver } from "node:perf_hooks"
 import { Effect, Layer } from "effect"
 import { migrate } from "../core/store/Migrations.ts"
 import { Sql } from "../core/store/Sql.ts"
@@ -22,6 +21,7 @@ import { HubSettings } from "../hub/core/notify/HubSettings.ts"
 import { Mailer } from "../hub/core/notify/Mailer.ts"
 import { hubMigrations } from "../hub/core/notify/migrations/hubMigrations.ts"
 import { NotificationSender } from "../hub/core/notify/NotificationSender.ts"
+import { countScavenges } from "./scavengeCounter.ts"
 
 const mailsArg = process.argv.indexOf("--mails")
 const mails = mailsArg === -1 ? 3_000 : Number(process.argv[mailsArg + 1])
@@ -31,13 +31,7 @@ if (!Number.isInteger(mails) || mails < 1) throw new Error(`--mails takes a whol
 const start = Date.UTC(2026, 10, 24, 9, 0)
 const clock = StationClock.manual(start)
 
-let scavenges = 0
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    const kind = ((entry as { readonly detail?: unknown }).detail as { readonly kind?: number } | undefined)?.kind
-    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++
-  }
-}).observe({ entryTypes: ["gc"] })
+const scavenges = countScavenges()
 
 // Each order (its confirmation) and its handover to the carrier, from one station's stream.
 const events = shippedParcels(
@@ -80,7 +74,7 @@ const result = await Effect.runPromise(
     while ((yield* sender.sendDue).sent > 0) {}
     for (const event of handovers) yield* sql.transaction(hub.applyStationEvent(event))
     const cpuBefore = process.cpuUsage()
-    const scavengesBefore = scavenges
+    const scavengesBefore = scavenges()
     let sent = 0
     while (true) {
       const report = yield* sender.sendDue
@@ -93,7 +87,7 @@ const result = await Effect.runPromise(
     return {
       mails: sent,
       cpuPerMailUs: Math.round((cpu.user + cpu.system) / Math.max(1, sent)),
-      scavengesPer100Mails: Number(((100 * (scavenges - scavengesBefore)) / Math.max(1, sent)).toFixed(2))
+      scavengesPer100Mails: Number(((100 * (scavenges() - scavengesBefore)) / Math.max(1, sent)).toFixed(2))
     }
   }).pipe(Effect.provide(layer))
 )
