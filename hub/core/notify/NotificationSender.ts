@@ -396,15 +396,16 @@ export class NotificationSender extends Context.Service<
           row.carrier === null
             ? undefined
             : (defaultCarrierProfiles.find((profile) => profile.id === row.carrier)?.name ?? row.carrier)
+        const trackingNumber = trackingNumberOf(row)
         const rendered = renderNotification(row.kind, row.locale, brand, {
           firstName: row.first_name,
           orderId: row.order_id,
           carrierName,
-          trackingNumber: trackingNumberOf(row),
+          trackingNumber,
           carrierTrackingUrl:
-            row.carrier === null || trackingNumberOf(row) === undefined
+            row.carrier === null || trackingNumber === undefined
               ? undefined
-              : carrierTrackingUrl(row.carrier, row.tracking_number ?? ""),
+              : carrierTrackingUrl(row.carrier, trackingNumber),
           trackingPageUrl:
             row.tracking_token === null ? undefined : `${settings.publicBaseUrl}/t/${row.tracking_token}`,
           expectedDeliveryDate: row.expected_delivery_date ?? undefined,
